@@ -1,0 +1,33 @@
+# Two commands do all set-up on a fresh machine:  make run   and   make test
+VENV   ?= .venv
+PYTHON ?= python3
+BIN     = $(VENV)/bin
+
+.PHONY: run test lint typecheck unit bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(BIN)/.installed  ## the main job (for now: a demonstration of the power engine)
+	$(BIN)/bioparity demo
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy
+
+unit: $(BIN)/.installed
+	$(BIN)/python -m pytest -q
+
+test: lint typecheck unit  ## everything CI runs
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/power.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

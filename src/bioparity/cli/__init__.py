@@ -1,0 +1,1 @@
+"""The ``bioparity`` command line: thin wrappers over the numerical cores."""

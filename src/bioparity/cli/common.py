@@ -1,0 +1,59 @@
+"""Shared command-line plumbing: error reporting and output formats."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bioparity.errors import BioparityError
+
+#: Exit code for invalid input (usage errors use Typer's 2 as well).
+EXIT_INPUT_ERROR = 2
+
+
+class OutputFormat(str, Enum):
+    """How a command prints a single result."""
+
+    json = "json"
+    table = "table"
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn a :class:`BioparityError` into a one-line message on stderr and exit code 2."""
+    try:
+        yield
+    except BioparityError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_INPUT_ERROR) from exc
+
+
+def print_record(record: dict[str, Any], fmt: OutputFormat, title: str) -> None:
+    """Print one result as a JSON object or a two-column table."""
+    if fmt is OutputFormat.json:
+        sys.stdout.write(json.dumps(record) + "\n")
+        return
+    table = Table(title=title, show_header=False)
+    table.add_column("quantity", style="bold")
+    table.add_column("value")
+    for key, value in record.items():
+        table.add_row(key, f"{value:.6g}" if isinstance(value, float) else str(value))
+    Console().print(table)
+
+
+def need(value: Any, option: str) -> Any:
+    """Fail with a usage message when a required option is missing (commands with a --grid alternative)."""
+    if value is None:
+        raise typer.BadParameter(f"{option} is required unless --grid is given", param_hint=option)
+    return value
+
+
+Runner = Callable[[], None]

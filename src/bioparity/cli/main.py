@@ -1,0 +1,44 @@
+"""Entry point of the ``bioparity`` command.
+
+Each area registers its commands from its own module (``register(app)``), so that adding a
+capability touches one line here.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from bioparity import __version__
+from bioparity.cli import demo as demo_commands
+from bioparity.cli import power as power_commands
+
+app = typer.Typer(
+    name="bioparity",
+    help="Biosimilar similarity evidence: power and sample size, NCA, bioequivalence, analytical similarity.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"bioparity {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """bioparity command line."""
+
+
+power_commands.register(app)
+demo_commands.register(app)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,76 @@
+"""The one exception hierarchy of bioparity.
+
+Every error a user can meet is a :class:`BioparityError`. Messages say what was wrong, where
+(file, row, column when there is one) and what was expected, so that the user can fix the input
+without reading the code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class BioparityError(Exception):
+    """Base class of every error raised by bioparity on purpose."""
+
+
+class InputError(BioparityError, ValueError):
+    """An argument has a value outside its domain (for example ``cv <= 0``)."""
+
+
+class ScenarioError(InputError):
+    """A vectorised input is out of its domain at one scenario: ``parameter`` and flat ``index`` say where."""
+
+    def __init__(self, message: str, *, parameter: str, index: int | None) -> None:
+        self.parameter = parameter
+        self.index = index
+        super().__init__(message)
+
+
+class UnknownDesignError(InputError):
+    """A study design name that bioparity does not know."""
+
+
+class DataFileError(InputError):
+    """A problem in an input file, located by file, row and column.
+
+    ``row`` is the 1-based data row (the first row after the header is row 1); for text files the
+    message also gives the line of the file (``line = row + 1`` when the header is on line 1).
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        line: int | None = None,
+        column: str | None = None,
+        value: Any = None,
+        expected: str | None = None,
+    ) -> None:
+        self.problem = problem
+        self.file = file
+        self.row = row
+        self.line = line
+        self.column = column
+        self.value = value
+        self.expected = expected
+        where = []
+        if file is not None:
+            where.append(str(file))
+        if row is not None:
+            where.append(f"row {row}" + (f" (line {line})" if line is not None else ""))
+        if column is not None:
+            where.append(f"column '{column}'")
+        text = ", ".join(where)
+        text = f"{text}: {problem}" if text else problem
+        if value is not None:
+            text += f" (got {value!r})"
+        if expected:
+            text += f"; expected {expected}"
+        super().__init__(text)
+
+
+class SearchError(BioparityError):
+    """A numerical search (for example a sample size) did not reach its target within its bounds."""

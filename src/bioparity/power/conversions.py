@@ -1,0 +1,105 @@
+"""Conversions between CV, log-scale standard deviation and MSE, and the CV implied by a 90% CI.
+
+Log-normal model (PowerTOST ``CV2se``, ``se2CV``, ``CV2mse``, ``mse2CV``; regulatory.md 3.1):
+``sigma^2 = ln(CV^2 + 1)`` and ``CV = sqrt(exp(sigma^2) - 1)``.
+
+Example
+-------
+>>> round(float(cv_to_se(0.30)), 7)
+0.2935604
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from scipy import special
+
+from bioparity.errors import InputError
+from bioparity.power.designs import get_design
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def cv_to_se(cv: npt.ArrayLike) -> FloatArray:
+    """Log-scale standard deviation from a CV (ratio, not %): ``sqrt(ln(1 + CV^2))``."""
+    c = np.asarray(cv, dtype=float)
+    return np.sqrt(np.log1p(c * c))
+
+
+def se_to_cv(se: npt.ArrayLike) -> FloatArray:
+    """CV from a log-scale standard deviation: ``sqrt(exp(se^2) - 1)``."""
+    s = np.asarray(se, dtype=float)
+    return np.sqrt(np.expm1(s * s))
+
+
+def cv_to_mse(cv: npt.ArrayLike) -> FloatArray:
+    """Log-scale variance (ANOVA mean squared error) from a CV: ``ln(1 + CV^2)``."""
+    c = np.asarray(cv, dtype=float)
+    return np.log1p(c * c)
+
+
+def mse_to_cv(mse: npt.ArrayLike) -> FloatArray:
+    """CV from a log-scale variance: ``sqrt(exp(mse) - 1)``."""
+    return np.sqrt(np.expm1(np.asarray(mse, dtype=float)))
+
+
+def group_sizes(n_total: int, groups: int) -> tuple[int, ...]:
+    """Split a total into ``groups`` sizes as evenly as possible, larger groups first (PowerTOST ``nvec``).
+
+    >>> group_sizes(101, 2)
+    (51, 50)
+    """
+    q, r = divmod(int(n_total), int(groups))
+    return tuple([q + 1] * r + [q] * (groups - r))
+
+
+def sum_inverse_group_sizes(n_total: npt.ArrayLike, groups: npt.ArrayLike) -> FloatArray:
+    """``sum(1 / n_i)`` for totals split by :func:`group_sizes`, vectorised without building the splits."""
+    n = np.asarray(n_total, dtype=np.int64)
+    g = np.asarray(groups, dtype=np.int64)
+    q, r = np.divmod(n, g)
+    with np.errstate(divide="ignore"):
+        return np.asarray(r / (q + 1.0) + (g - r) / q.astype(float), dtype=float)
+
+
+def cv_from_ci(
+    lower: float,
+    upper: float,
+    n: int | tuple[int, ...],
+    design: str = "2x2",
+    alpha: float = 0.05,
+    point: float | None = None,
+    robust: bool = False,
+) -> float:
+    """The CV implied by a reported ``1 - 2*alpha`` confidence interval of a ratio (PowerTOST ``CVfromCI``).
+
+    The half-width on the log scale is ``t(1 - alpha, df) * se * sqrt(bkni * sum(1/n_i))``; solving for
+    ``se`` from each side of the point estimate and averaging gives ``CV = se_to_cv(se)``.
+    ``n`` is the total (split as :func:`group_sizes`) or the sizes of the sequence groups.
+    If ``point`` is missing it is the geometric mean of the limits.
+
+    >>> round(cv_from_ci(lower=0.8323, upper=1.0392, n=24, design="2x2"), 4)
+    0.2128
+    """
+    d = get_design(design)
+    if not (0 < lower < upper):
+        raise InputError(f"confidence limits must satisfy 0 < lower < upper; got lower={lower}, upper={upper}")
+    if not 0 < alpha < 0.5:
+        raise InputError(f"alpha must be in (0, 0.5); got {alpha}")
+    sizes = group_sizes(n, d.steps) if isinstance(n, (int, np.integer)) else tuple(int(v) for v in n)
+    if len(sizes) != d.steps or min(sizes) < 1:
+        raise InputError(
+            f"n for design {d.name} must be a total or {d.steps} group sizes >= 1; got {n!r}"
+        )
+    pe = float(np.sqrt(lower * upper)) if point is None else float(point)
+    if not lower <= pe <= upper:
+        raise InputError(f"point estimate {pe} is not inside the interval [{lower}, {upper}]")
+    df = int(d.df(sum(sizes), robust))
+    if df < 1:
+        raise InputError(f"n = {sum(sizes)} leaves {df} degrees of freedom for design {d.name}; expected >= 1")
+    se_factor = np.sqrt(d.bkni * sum(1.0 / s for s in sizes))
+    t = float(special.stdtrit(df, 1.0 - alpha))
+    s_low = (np.log(pe) - np.log(lower)) / se_factor / t
+    s_up = (np.log(upper) - np.log(pe)) / se_factor / t
+    return float(se_to_cv(0.5 * (s_low + s_up)))

@@ -1,0 +1,94 @@
+"""Vectorised TOST power kernels: exact (Owen's Q), noncentral t and shifted central t.
+
+All kernels take arrays (broadcast together) of degrees of freedom ``df``, the one-sided
+critical value ``t_crit = t(1 - alpha, df)`` and the noncentralities
+``delta1 = (ln theta0 - ln theta1) / sem``, ``delta2 = (ln theta0 - ln theta2) / sem``, and return the
+probability that both one-sided tests reject (regulatory.md 3.2-3.3; PowerTOST ``.power.TOST``,
+``.approx.power.TOST``, ``.approx2.power.TOST``).
+
+Exact power
+-----------
+With ``x`` the chi-distributed scaled standard error (``df`` degrees of freedom), both tests reject
+iff ``Z`` lies in ``[t_crit x / sqrt(df) - delta1, -t_crit x / sqrt(df) - delta2]``, which is non-empty for
+``x <= R = (delta1 - delta2) sqrt(df) / (2 t_crit)``. Hence (Owen 1965; Phillips 1990)::
+
+    power = Q_df(-t_crit, delta2; 0, R) - Q_df(t_crit, delta1; 0, R)
+          = integral_0^R [Phi(-t_crit x/sqrt(df) - delta2) - Phi(t_crit x/sqrt(df) - delta1)] f_chi(x; df) dx
+
+The integrand is analytic on ``[0, R]``; the chi density is concentrated within ``E[chi] +/- 9``
+(Gaussian concentration of the norm of a normal vector: tail mass below ``2 exp(-81/2) ~ 5e-18``), so
+fixed two-panel Gauss-Legendre quadrature on that window, truncated at ``R``, gives the integral to
+about 1e-13 absolute for every df (checked against 40-digit adaptive quadrature in the tests). It is
+the same quantity PowerTOST computes with Owen's recursion, evaluated for thousands of scenarios in one
+NumPy expression. For df above about 1e6 the log-density normalisation loses digits (relative error
+~1e-8); PowerTOST itself switches to normal approximations above df 5000.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from scipy import special
+
+FloatArray = npt.NDArray[np.float64]
+
+# Two Gauss-Legendre panels of 32 nodes each on the unit interval.
+_PANELS = 2
+_NODES_PER_PANEL = 32
+_x, _w = np.polynomial.legendre.leggauss(_NODES_PER_PANEL)
+_UNIT_NODES: FloatArray = ((np.arange(_PANELS)[:, None] + (_x[None, :] + 1.0) / 2.0) / _PANELS).ravel()
+_UNIT_WEIGHTS: FloatArray = np.tile(_w / (2.0 * _PANELS), _PANELS)
+#: Half-width of the integration window around E[chi]: mass outside is below 5e-18.
+_CHI_WINDOW = 9.0
+
+
+def critical_t(alpha: npt.ArrayLike, df: npt.ArrayLike) -> FloatArray:
+    """Upper ``alpha`` quantile of Student's t, ``t(1 - alpha, df)``, computed once per unique pair."""
+    a, d = np.broadcast_arrays(np.asarray(alpha, dtype=float), np.asarray(df, dtype=float))
+    pairs = np.stack([a.ravel(), d.ravel()], axis=1)
+    uniq, inverse = np.unique(pairs, axis=0, return_inverse=True)
+    t = special.stdtrit(uniq[:, 1], 1.0 - uniq[:, 0])
+    return np.asarray(t[inverse.ravel()].reshape(a.shape), dtype=float)
+
+
+def power_exact(df: npt.ArrayLike, t_crit: npt.ArrayLike, delta1: npt.ArrayLike, delta2: npt.ArrayLike) -> FloatArray:
+    """Exact TOST power by quadrature of Owen's Q integral (see module docstring)."""
+    nu, tc, d1, d2 = (np.asarray(v, dtype=float) for v in np.broadcast_arrays(df, t_crit, delta1, delta2))
+    shape = nu.shape
+    nu, tc, d1, d2 = nu.ravel(), tc.ravel(), d1.ravel(), d2.ravel()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        upper_x = (d1 - d2) * np.sqrt(nu) / (2.0 * tc)
+    # alpha >= 0.5 makes t_crit <= 0: then every x qualifies (PowerTOST sets R = Inf).
+    upper_x = np.where((tc <= 0) | ~np.isfinite(upper_x), np.inf, upper_x)
+    centre = np.sqrt(nu - 0.5)
+    lo = np.maximum(0.0, centre - _CHI_WINDOW)
+    hi = np.minimum(upper_x, centre + _CHI_WINDOW)
+    width = np.maximum(hi - lo, 0.0)
+    x = lo[:, None] + width[:, None] * _UNIT_NODES[None, :]
+    slope = (tc / np.sqrt(nu))[:, None]
+    log_norm = -(nu / 2.0 - 1.0) * np.log(2.0) - special.gammaln(nu / 2.0)
+    with np.errstate(divide="ignore"):
+        log_density = log_norm[:, None] + (nu[:, None] - 1.0) * np.log(x) - 0.5 * x * x
+    band = special.ndtr(-slope * x - d2[:, None]) - special.ndtr(slope * x - d1[:, None])
+    power = width * ((band * np.exp(log_density)) @ _UNIT_WEIGHTS)
+    return np.asarray(np.maximum(power, 0.0).reshape(shape), dtype=float)
+
+
+def power_nct(df: npt.ArrayLike, t_crit: npt.ArrayLike, delta1: npt.ArrayLike, delta2: npt.ArrayLike) -> FloatArray:
+    """Approximate power from the noncentral t: ``pt(-t, df, delta2) - pt(t, df, delta1)``, floored at 0."""
+    nu, tc, d1, d2 = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (df, t_crit, delta1, delta2)))
+    power = special.nctdtr(nu, d2, -tc) - special.nctdtr(nu, d1, tc)
+    return np.asarray(np.maximum(power, 0.0), dtype=float)
+
+
+def power_shifted(
+    df: npt.ArrayLike, t_crit: npt.ArrayLike, delta1: npt.ArrayLike, delta2: npt.ArrayLike
+) -> FloatArray:
+    """Approximate power from the shifted central t (Chow & Liu 9.6): ``pt(-t - delta2) - pt(t - delta1)``."""
+    nu, tc, d1, d2 = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (df, t_crit, delta1, delta2)))
+    power = special.stdtr(nu, -tc - d2) - special.stdtr(nu, tc - d1)
+    return np.asarray(np.maximum(power, 0.0), dtype=float)
+
+
+#: Power methods by their PowerTOST names.
+POWER_KERNELS = {"exact": power_exact, "nct": power_nct, "shifted": power_shifted}

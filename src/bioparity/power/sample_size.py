@@ -1,0 +1,179 @@
+"""Sample size for TOST: the smallest total n (in the design's step) whose power reaches a target.
+
+Same definition as PowerTOST ``sampleN.TOST``: n runs over multiples of the number of sequence
+groups, from the smallest n with at least 1 degree of freedom; power is computed for balanced
+groups (``sem = se * sqrt(bk / n)``). The search is vectorised over scenarios: a large-sample
+start value, then a galloping bracket and bisection on the grid of admissible n, each step one
+NumPy evaluation for all unfinished scenarios. Power increases with n, so the bracket gives the
+smallest n exactly.
+
+Example
+-------
+>>> r = sample_size_tost(design="2x2", cv=0.30, theta0=0.95, target_power=0.80)
+>>> int(r.n), round(float(r.power), 5)
+(40, 0.81585)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from scipy import special
+
+from bioparity._results import ResultMixin, software_version
+from bioparity.errors import InputError, SearchError
+from bioparity.power.conversions import cv_to_se
+from bioparity.power.scenarios import THETA0_LIMIT_TOLERANCE, Scenarios, build_scenarios, check
+from bioparity.power.tost import power_for
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: Largest total sample size searched before giving up.
+N_MAX = 10_000_000
+
+
+@dataclass(frozen=True, repr=False)
+class SampleSizeResult(ResultMixin):
+    """Smallest total n reaching ``target_power`` and the power it achieves, per scenario."""
+
+    n: IntArray
+    power: FloatArray
+    design: npt.NDArray[np.str_]
+    cv: FloatArray
+    theta0: FloatArray
+    theta1: FloatArray
+    theta2: FloatArray
+    alpha: FloatArray
+    target_power: FloatArray
+    method: npt.NDArray[np.str_]
+    software_version: str = field(default_factory=software_version)
+
+
+def _start_n(sc: Scenarios, target: FloatArray) -> FloatArray:
+    """Large-sample normal approximation of n, a start value only (the search makes it exact).
+
+    Near theta0 = centre of the limits both tests matter, so the type II error is split in two
+    (z of 1 - beta/2), blending smoothly into z of 1 - beta further out (as PowerTOST's start value does).
+    """
+    centre = 0.5 * (np.log(sc.theta1) + np.log(sc.theta2))
+    half_width = 0.5 * (np.log(sc.theta2) - np.log(sc.theta1))
+    offset = np.log(sc.theta0) - centre
+    closeness = np.abs(offset) / half_width
+    beta = 1.0 - target
+    p2 = np.where(closeness < 0.35, 1.0 - (1.0 - 0.5 * np.exp(-7.06 * closeness)) * beta, 1.0 - beta)
+    z = special.ndtri(1.0 - sc.alpha) + special.ndtri(p2)
+    margin = half_width - np.abs(offset)
+    return np.asarray(sc.design.bk * (z * cv_to_se(sc.cv) / margin) ** 2, dtype=float)
+
+
+def sample_size_tost(
+    *,
+    cv: npt.ArrayLike,
+    design: npt.ArrayLike = "2x2",
+    theta0: npt.ArrayLike | None = 0.95,
+    theta1: npt.ArrayLike | None = None,
+    theta2: npt.ArrayLike | None = None,
+    alpha: npt.ArrayLike | None = 0.05,
+    target_power: npt.ArrayLike = 0.80,
+    method: npt.ArrayLike = "exact",
+    robust: bool = False,
+) -> SampleSizeResult:
+    """Smallest total sample size with TOST power >= ``target_power`` (PowerTOST ``sampleN.TOST``).
+
+    Parameters are those of :func:`bioparity.power.power_tost` plus ``target_power`` in (0, 1).
+    ``theta0`` must lie strictly inside ``(theta1, theta2)``: at or beyond a limit no sample size
+    reaches a power above alpha, and an :class:`~bioparity.errors.InputError` says so.
+    If the smallest admissible n already exceeds the target, that n is returned with its power.
+    """
+    sc = build_scenarios(design, cv, theta0, theta1, theta2, alpha, method, robust)
+    target = np.broadcast_to(np.asarray(target_power, dtype=float), sc.shape)
+    check(np.isfinite(target) & (target > 0) & (target < 1), "target_power", target, "a probability in (0, 1)")
+    inside = (sc.theta0 > sc.theta1 + THETA0_LIMIT_TOLERANCE) & (sc.theta0 < sc.theta2 - THETA0_LIMIT_TOLERANCE)
+    check(inside, "theta0", sc.theta0, "a true ratio strictly inside the limits (theta1, theta2)")
+
+    size = sc.cv.size
+    steps = sc.design.steps.ravel()
+    n_min = sc.design.n_min.ravel()
+    bk = sc.design.bk.ravel()
+    tgt = target.ravel()
+
+    def n_at(k: IntArray, idx: npt.NDArray[np.intp]) -> IntArray:
+        return np.asarray(n_min[idx] + steps[idx] * k, dtype=np.int64)
+
+    def reaches(k: IntArray, idx: npt.NDArray[np.intp]) -> tuple[npt.NDArray[np.bool_], FloatArray]:
+        n = n_at(k, idx)
+        p = power_for(sc, n, np.sqrt(bk[idx] / n), idx)
+        return p >= tgt[idx], p
+
+    # Grid index k: n = n_min + steps * k. Bracket: power(lo) < target <= power(hi); lo = -1 means none.
+    start = _start_n(sc, target).ravel()
+    k0 = np.clip(np.ceil((start - n_min) / steps), 0, (N_MAX - n_min) // steps).astype(np.int64)
+    all_idx = np.arange(size)
+    ok, p0 = reaches(k0, all_idx)
+    lo = np.where(ok, -1, k0)
+    hi = np.where(ok, k0, -1)
+    p_hi = np.where(ok, p0, np.nan)
+    jump = np.ones(size, dtype=np.int64)
+
+    # Gallop down from a start that reaches the target until a k that does not (or k = 0).
+    down = np.flatnonzero(ok & (k0 > 0))
+    lo[down] = -2  # unknown
+    while down.size:
+        k = np.maximum(hi[down] - jump[down], 0)
+        ok_k, p_k = reaches(k, down)
+        hi[down[ok_k]] = k[ok_k]
+        p_hi[down[ok_k]] = p_k[ok_k]
+        lo[down[~ok_k]] = k[~ok_k]
+        lo[down[ok_k & (k == 0)]] = -1
+        jump[down] *= 2
+        down = down[lo[down] == -2]
+
+    # Gallop up from a start that does not reach the target.
+    up = np.flatnonzero(~ok)
+    jump[:] = 1
+    k_limit = (N_MAX - n_min) // steps
+    while up.size:
+        k = lo[up] + jump[up]
+        if (k > k_limit[up]).any():
+            first = int(up[np.argmax(k > k_limit[up])])
+            raise SearchError(
+                f"no sample size up to {N_MAX} reaches target power {tgt[first]} for scenario {first} "
+                f"(cv={sc.cv.ravel()[first]}, theta0={sc.theta0.ravel()[first]}); "
+                "check that theta0 is not too close to a limit"
+            )
+        ok_k, p_k = reaches(k, up)
+        hi[up[ok_k]] = k[ok_k]
+        p_hi[up[ok_k]] = p_k[ok_k]
+        lo[up[~ok_k]] = k[~ok_k]
+        jump[up] *= 2
+        up = up[~ok_k]
+
+    # Bisect the bracket down to adjacent grid points.
+    todo = np.flatnonzero(hi - lo > 1)
+    while todo.size:
+        mid = (lo[todo] + hi[todo]) // 2
+        ok_k, p_k = reaches(mid, todo)
+        hi[todo[ok_k]] = mid[ok_k]
+        p_hi[todo[ok_k]] = p_k[ok_k]
+        lo[todo[~ok_k]] = mid[~ok_k]
+        todo = todo[hi[todo] - lo[todo] > 1]
+
+    n_out = (n_min + steps * hi).reshape(sc.shape)
+    return SampleSizeResult(
+        n=np.asarray(n_out, dtype=np.int64),
+        power=p_hi.reshape(sc.shape),
+        design=sc.design.name,
+        cv=sc.cv,
+        theta0=sc.theta0,
+        theta1=sc.theta1,
+        theta2=sc.theta2,
+        alpha=sc.alpha,
+        target_power=np.asarray(target, dtype=float).copy(),
+        method=sc.method,
+    )
+
+
+__all__ = ["N_MAX", "InputError", "SampleSizeResult", "sample_size_tost"]

@@ -1,0 +1,110 @@
+"""Validation and broadcasting of TOST scenario inputs, shared by power and sample size.
+
+Numerical kernels assume clean arrays; every domain check lives here and names the parameter,
+the first offending scenario and what was expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from bioparity.errors import InputError, ScenarioError
+from bioparity.power.designs import DesignArrays, design_arrays
+from bioparity.power.kernels import POWER_KERNELS
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Limits within this distance of theta0 count as "theta0 on the limit" (PowerTOST uses 1e-8).
+THETA0_LIMIT_TOLERANCE = 1e-8
+
+
+@dataclass(frozen=True)
+class Scenarios:
+    """Broadcast, validated scenario arrays (all of one shape)."""
+
+    design: DesignArrays
+    cv: FloatArray
+    theta0: FloatArray
+    theta1: FloatArray
+    theta2: FloatArray
+    alpha: FloatArray
+    method: npt.NDArray[np.str_]
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.cv.shape
+
+
+def check(condition: npt.ArrayLike, name: str, values: npt.ArrayLike, expected: str) -> None:
+    """Raise :class:`ScenarioError` naming ``name`` and the first scenario where ``condition`` is false."""
+    ok = np.asarray(condition, dtype=bool)
+    if ok.all():
+        return
+    bad = ~ok.ravel()
+    first = int(np.argmax(bad))
+    value = np.broadcast_to(np.asarray(values), ok.shape).ravel()[first]
+    value = value.item() if isinstance(value, np.generic) else value
+    where = f" at scenario {first}" if ok.ndim else ""
+    raise ScenarioError(
+        f"{name} = {value!r}{where}; expected {expected}", parameter=name, index=first if ok.ndim else None
+    )
+
+
+def _as_float(name: str, value: npt.ArrayLike | None) -> FloatArray:
+    if value is None:
+        return np.asarray(np.nan)
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be numeric; got {value!r}") from exc
+
+
+def default_limits(theta1: npt.ArrayLike | None, theta2: npt.ArrayLike | None) -> tuple[FloatArray, FloatArray]:
+    """PowerTOST defaults: theta1 = 0.80, theta2 = 1/theta1; a missing theta1 is 1/theta2 (NaN = missing)."""
+    t1 = _as_float("theta1", theta1)
+    t2 = _as_float("theta2", theta2)
+    t1, t2 = np.broadcast_arrays(t1, t2)
+    t1_missing = np.isnan(t1)
+    t2_missing = np.isnan(t2)
+    t1 = np.where(t1_missing & t2_missing, 0.8, np.where(t1_missing, 1.0 / t2, t1))
+    t2 = np.where(t2_missing, 1.0 / t1, t2)
+    return t1, t2
+
+
+def build_scenarios(
+    design: npt.ArrayLike,
+    cv: npt.ArrayLike,
+    theta0: npt.ArrayLike | None,
+    theta1: npt.ArrayLike | None,
+    theta2: npt.ArrayLike | None,
+    alpha: npt.ArrayLike | None,
+    method: npt.ArrayLike,
+    robust: bool = False,
+) -> Scenarios:
+    """Broadcast all inputs to one shape, fill PowerTOST defaults and check domains."""
+    t1, t2 = default_limits(theta1, theta2)
+    th0 = _as_float("theta0", theta0)
+    th0 = np.where(np.isnan(th0), 0.95, th0)
+    a = _as_float("alpha", alpha)
+    a = np.where(np.isnan(a), 0.05, a)
+    c = _as_float("cv", cv)
+    design_in = np.asarray(design, dtype=object)
+    method_in = np.asarray(method, dtype=object)
+    shapes = [np.shape(x) for x in (design_in, c, th0, t1, t2, a, method_in)]
+    try:
+        shape = np.broadcast_shapes(*shapes)
+    except ValueError as exc:
+        raise InputError(f"scenario inputs cannot be broadcast together; shapes {shapes}") from exc
+    c, th0, t1, t2, a = (np.broadcast_to(x, shape).astype(float) for x in (c, th0, t1, t2, a))
+    design_b = np.broadcast_to(design_in, shape)
+    methods = np.char.lower(np.broadcast_to(method_in, shape).astype(str))
+    check(np.isfinite(c) & (c > 0), "cv", c, "a finite coefficient of variation > 0 (as a ratio: 0.30 for 30%)")
+    check(np.isfinite(t1) & (t1 > 0), "theta1", t1, "a lower limit > 0 (ratio, e.g. 0.80)")
+    check(np.isfinite(t2) & (t2 > t1), "theta2", t2, "an upper limit > theta1 (ratio, e.g. 1.25)")
+    check(np.isfinite(th0) & (th0 > 0), "theta0", th0, "a true ratio > 0 (e.g. 0.95)")
+    check((a > 0) & (a < 0.5), "alpha", a, "the one-sided level of each test, 0 < alpha < 0.5 (0.05 for a 90% CI)")
+    check(np.isin(methods, list(POWER_KERNELS)), "method", methods, f"one of {', '.join(POWER_KERNELS)}")
+    return Scenarios(design_arrays(design_b, robust=robust), c, th0, t1, t2, a, methods)
