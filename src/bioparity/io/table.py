@@ -51,7 +51,8 @@ def read_table(path: str | os.PathLike[str], columns: Sequence[ColumnSpec]) -> p
     missing = [c.name for c in columns if c.required and c.name not in raw.columns]
     if missing:
         raise DataFileError(
-            f"missing column(s) {', '.join(repr(m) for m in missing)}; columns found: {', '.join(raw.columns)}",
+            f"missing column(s) {', '.join(repr(m) for m in missing)}; "
+            f"columns found: {', '.join(raw.columns)}",
             file=label,
             expected=f"columns {', '.join(c.name for c in columns if c.required)}",
         )
@@ -68,7 +69,12 @@ def read_table(path: str | os.PathLike[str], columns: Sequence[ColumnSpec]) -> p
             if cell == "" or cell.upper() in {"NA", "NAN"}:
                 if not spec.allow_blank:
                     raise DataFileError(
-                        "empty cell", file=label, row=row, line=row + 1, column=spec.name, expected=_expected(spec)
+                        "empty cell",
+                        file=label,
+                        row=row,
+                        line=row + 1,
+                        column=spec.name,
+                        expected=_expected(spec),
                     )
                 values.append(np.nan if spec.kind != "text" else None)
                 continue
@@ -78,20 +84,35 @@ def read_table(path: str | os.PathLike[str], columns: Sequence[ColumnSpec]) -> p
                     number = float(cell)
                 except ValueError:
                     raise DataFileError(
-                        "not a number", file=label, row=row, line=row + 1, column=spec.name, value=cell,
+                        "not a number",
+                        file=label,
+                        row=row,
+                        line=row + 1,
+                        column=spec.name,
+                        value=cell,
                         expected=_expected(spec),
                     ) from None
                 if not np.isfinite(number) or (spec.kind == "integer" and number != round(number)):
                     raise DataFileError(
                         "not a finite " + ("whole number" if spec.kind == "integer" else "number"),
-                        file=label, row=row, line=row + 1, column=spec.name, value=cell, expected=_expected(spec),
+                        file=label,
+                        row=row,
+                        line=row + 1,
+                        column=spec.name,
+                        value=cell,
+                        expected=_expected(spec),
                     )
                 value = number
             if spec.check is not None:
                 problem = spec.check(value)
                 if problem:
                     raise DataFileError(
-                        "invalid value", file=label, row=row, line=row + 1, column=spec.name, value=cell,
+                        "invalid value",
+                        file=label,
+                        row=row,
+                        line=row + 1,
+                        column=spec.name,
+                        value=cell,
                         expected=problem,
                     )
             values.append(value)
@@ -106,4 +127,6 @@ def read_table(path: str | os.PathLike[str], columns: Sequence[ColumnSpec]) -> p
 
 
 def _expected(spec: ColumnSpec) -> str:
-    return {"number": "a number", "integer": "a whole number", "text": "a text value"}.get(spec.kind, spec.kind)
+    return {"number": "a number", "integer": "a whole number", "text": "a text value"}.get(
+        spec.kind, spec.kind
+    )
