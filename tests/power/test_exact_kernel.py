@@ -81,3 +81,14 @@ def test_alpha_at_least_half_integrates_without_upper_limit() -> None:
     # t_crit <= 0: both tests reject whenever the interval is non-empty; power is a proper probability.
     p = power_exact(10, float(critical_t(0.5, 10)), 2.0, -2.0)
     assert 0.0 <= float(p) <= 1.0
+
+
+def test_nct_power_is_finite_for_large_noncentrality() -> None:
+    """Boost's nct CDF returns NaN near ncp 37-38 (df 70); R's pnt uses a normal approximation there."""
+    from bioparity.power import power_tost
+
+    res = power_tost(design="2x2x2r", cv=0.05, theta0=np.array([0.85, 1 / 0.85]), n=24, method="nct")
+    assert np.all(np.isfinite(res.power))
+    np.testing.assert_allclose(
+        res.power, power_tost(design="2x2x2r", cv=0.05, theta0=0.85, n=24).power, atol=1e-6
+    )
