@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 REFERENCE = Path(__file__).parent / "data" / "reference"
 
@@ -18,3 +20,12 @@ def reference_dir() -> Path:
 def read_reference(relative: str) -> pd.DataFrame:
     """Read a reference CSV (R 'NA' means not applicable)."""
     return pd.read_csv(REFERENCE / relative)
+
+
+# CI runs the same examples every time (a failure there is reproducible); locally hypothesis explores.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("explore", max_examples=2000)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
+elif os.environ.get("HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
