@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -101,6 +102,9 @@ def test_samplesize_grid_reproduces_powertost(tmp_path: Path) -> None:
     assert (got["n"] == expected["n"]).all()
     assert (got["power"] - expected["power"]).abs().max() < 1e-9
     assert (got["cv"] == expected["cv"]).all()
+    provenance = json.loads((tmp_path / "out.csv.provenance.json").read_text())
+    assert provenance["input_sha256"] == hashlib.sha256(grid.read_bytes()).hexdigest()
+    assert provenance["software"] == f"bioparity {__version__}"
 
 
 def test_samplesize_grid_blank_defaults(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from typing import Any
@@ -54,6 +54,3 @@ def need(value: Any, option: str) -> Any:
     if value is None:
         raise typer.BadParameter(f"{option} is required unless --grid is given", param_hint=option)
     return value
-
-
-Runner = Callable[[], None]
