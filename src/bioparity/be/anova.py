@@ -57,15 +57,15 @@ def group_matrix(groups: IntArray, n_groups: int) -> sparse.csr_matrix:
 def centre_within(values: FloatArray, groups: IntArray, n_groups: int) -> tuple[FloatArray, FloatArray]:
     """Subtract group means from the rows of ``values`` (1-d or 2-d); also return the group sizes."""
     g = group_matrix(groups, n_groups)
-    counts = np.asarray(g.sum(axis=1)).ravel()
+    counts = np.asarray(g.sum(axis=1), dtype=float).ravel()
     with np.errstate(invalid="ignore", divide="ignore"):
-        means = (g @ values) / (counts if values.ndim == 1 else counts[:, None])
-    return values - means[groups], counts
+        means = np.asarray(g @ values, dtype=float) / (counts if values.ndim == 1 else counts[:, None])
+    return np.asarray(values - means[groups], dtype=float), counts
 
 
 def period_columns(period: IntArray, n_periods: int) -> FloatArray:
     """Treatment-coded period dummies (first period is the reference level): ``N x (P - 1)``."""
-    return (period[:, None] == np.arange(1, n_periods)[None, :]).astype(float)
+    return np.asarray(period[:, None] == np.arange(1, n_periods)[None, :], dtype=float)
 
 
 def within_subject_fit(y: FloatArray, subject: IntArray, columns: FloatArray) -> WithinFit:
@@ -81,14 +81,21 @@ def within_subject_fit(y: FloatArray, subject: IntArray, columns: FloatArray) ->
     xc, _ = centre_within(columns, subject, n_subjects)
     xtx = xc.T @ xc
     rank = int(np.linalg.matrix_rank(xc)) if xc.shape[1] else 0
-    xtx_inv = np.linalg.pinv(xtx, rcond=1e-10, hermitian=True)
+    xtx_inv = np.asarray(np.linalg.pinv(xtx, rcond=1e-10, hermitian=True), dtype=float)
     coef = xtx_inv @ (xc.T @ yc)
     resid = yc - xc @ coef
     n_present = int((counts > 0).sum())
     df = y.size - n_present - rank
     lev = 1.0 / counts[subject] + np.einsum("ij,jk,ik->i", xc, xtx_inv, xc)
-    return WithinFit(coef=coef, xtx_inv=xtx_inv, rss=float(resid @ resid), df=int(df), residuals=resid,
-                     leverage=lev, rank=rank)
+    return WithinFit(
+        coef=coef,
+        xtx_inv=xtx_inv,
+        rss=float(resid @ resid),
+        df=int(df),
+        residuals=resid,
+        leverage=lev,
+        rank=rank,
+    )
 
 
 def estimable(fit_columns: FloatArray, subject: IntArray, index: int) -> bool:

@@ -117,7 +117,9 @@ def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> Crossover
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise DataFileError(
-            f"missing column(s) {', '.join(missing)}", file=file, expected="columns " + ", ".join(REQUIRED_COLUMNS)
+            f"missing column(s) {', '.join(missing)}",
+            file=file,
+            expected="columns " + ", ".join(REQUIRED_COLUMNS),
         )
     if len(frame) == 0:
         raise DataFileError("no data rows", file=file, expected="one row per subject and period")
@@ -127,25 +129,43 @@ def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> Crossover
     trt_label = frame["treatment"].astype(str).str.strip().str.upper().to_numpy()
     pk = pd.to_numeric(frame["PK"], errors="coerce").to_numpy(dtype=float)
 
-    def fail(mask: npt.NDArray[np.bool_], problem: str, column: str, values: npt.NDArray[np.object_],
-             expected: str) -> None:
+    def fail(
+        mask: npt.NDArray[np.bool_], problem: str, column: str, values: npt.NDArray[np.object_], expected: str
+    ) -> None:
         if mask.any():
             i = int(np.flatnonzero(mask)[0])
-            raise DataFileError(problem, file=file, row=i + 1, line=i + 2, column=column, value=values[i],
-                                expected=expected)
+            raise DataFileError(
+                problem, file=file, row=i + 1, line=i + 2, column=column, value=values[i], expected=expected
+            )
 
-    fail(~np.isin(trt_label, ["T", "R"]), "unknown treatment", "treatment", trt_label, "T (test) or R (reference)")
+    fail(
+        ~np.isin(trt_label, ["T", "R"]),
+        "unknown treatment",
+        "treatment",
+        trt_label,
+        "T (test) or R (reference)",
+    )
     bad_seq = np.array([not s or set(s) - {"T", "R"} != set() for s in seq_label])
     fail(bad_seq, "invalid sequence", "sequence", seq_label, "a string of T and R such as TRTR")
     lengths = np.fromiter((len(s) for s in seq_label), dtype=np.int64, count=len(seq_label))
-    fail(lengths != lengths[0], "sequence length differs from the first row's", "sequence", seq_label,
-         f"{lengths[0]} letters, one per period")
+    fail(
+        lengths != lengths[0],
+        "sequence length differs from the first row's",
+        "sequence",
+        seq_label,
+        f"{lengths[0]} letters, one per period",
+    )
     raw_pk = frame["PK"].to_numpy()
     non_numeric = np.isnan(pk) & ~pd.isna(frame["PK"]).to_numpy()
     non_numeric &= ~np.isin(np.asarray(raw_pk, dtype=str), ["", "NA", "NaN", "nan", ".", "ND"])
     fail(non_numeric, "not a number", "PK", raw_pk, "a positive number, or NA / empty for a missing value")
-    fail(~np.isnan(pk) & ~(pk > 0) | np.isinf(pk), "PK must be positive and finite (analysed on the log scale)",
-         "PK", raw_pk, "a value > 0, or NA for a missing value")
+    fail(
+        ~np.isnan(pk) & ~(pk > 0) | np.isinf(pk),
+        "PK must be positive and finite (analysed on the log scale)",
+        "PK",
+        raw_pk,
+        "a value > 0, or NA for a missing value",
+    )
 
     n_periods = int(lengths[0])
     period_code, period_names = _period_positions(period_label, n_periods, file)
@@ -153,13 +173,29 @@ def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> Crossover
     # one sequence per subject, one row per subject and period
     subj_codes, subj_uniques = pd.factorize(subject_label)
     first_seq = pd.Series(seq_label).groupby(subj_codes).transform("first").to_numpy()
-    fail(first_seq != seq_label, "subject appears in more than one sequence", "sequence", seq_label,
-         "the same sequence on every row of a subject")
+    fail(
+        first_seq != seq_label,
+        "subject appears in more than one sequence",
+        "sequence",
+        seq_label,
+        "the same sequence on every row of a subject",
+    )
     dup = pd.DataFrame({"s": subj_codes, "p": period_code}).duplicated().to_numpy()
-    fail(dup, "second row for the same subject and period", "period", period_label, "one row per subject and period")
+    fail(
+        dup,
+        "second row for the same subject and period",
+        "period",
+        period_label,
+        "one row per subject and period",
+    )
     letter = np.array([s[p] for s, p in zip(seq_label, period_code, strict=True)])
-    fail(letter != trt_label, "treatment does not match the sequence at this period", "treatment", trt_label,
-         "the letter of the sequence at the period's position (periods in sorted order)")
+    fail(
+        letter != trt_label,
+        "treatment does not match the sequence at this period",
+        "treatment",
+        trt_label,
+        "the letter of the sequence at the period's position (periods in sorted order)",
+    )
 
     sequences = order_sequences(sorted(set(seq_label)))
     if len(sequences) < 2:
@@ -220,13 +256,20 @@ def _period_positions(
         numbers = np.array([float(u) for u in uniq])
     except ValueError:
         numbers = None
-    if numbers is not None and np.all(numbers == np.round(numbers)) and numbers.min() >= 1 and numbers.max() <= n_periods:
+    if (
+        numbers is not None
+        and np.all(numbers == np.round(numbers))
+        and numbers.min() >= 1
+        and numbers.max() <= n_periods
+    ):
         codes = np.array([int(float(v)) - 1 for v in labels.tolist()], dtype=np.int64)
         return codes, tuple(str(k + 1) for k in range(n_periods))
     if len(uniq) != n_periods:
         raise DataFileError(
-            f"{len(uniq)} distinct period labels but sequences have {n_periods} letters", file=file,
-            column="period", expected=f"periods numbered 1..{n_periods} (one per sequence letter)",
+            f"{len(uniq)} distinct period labels but sequences have {n_periods} letters",
+            file=file,
+            column="period",
+            expected=f"periods numbered 1..{n_periods} (one per sequence letter)",
         )
     order = sorted(uniq, key=float) if numbers is not None else uniq
     return pd.Index(order).get_indexer(labels).astype(np.int64), tuple(str(o) for o in order)

@@ -47,7 +47,9 @@ FDA = ScalingRule("FDA", k=FDA_THETA_S, cv_switch=0.30, cv_cap=math.inf)
 EMA_K_EXACT = math.log(1.25) / math.sqrt(math.log(1.09))
 
 
-def abel_limits(cvwr: npt.ArrayLike, rule: ScalingRule = EMA) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+def abel_limits(
+    cvwr: npt.ArrayLike, rule: ScalingRule = EMA
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Expanded limits (ratios) for a within-subject reference CV (ratio), vectorised (PowerTOST ``scABEL``).
 
     CVwR <= switch: 0.80-1.25; above: ``exp(-/+ k * swR)`` with CVwR capped at ``cv_cap``.

@@ -1,4 +1,4 @@
-"""Bioequivalence methods as a registry keyed by stable names: ``abe``, ``ema-abel-a``, ``ema-abel-b``, ``fda-rsabe``.
+"""Bioequivalence methods, a registry keyed by ``abe``, ``ema-abel-a``, ``ema-abel-b``, ``fda-rsabe``.
 
 * ``abe``: average BE, ANOVA on log scale with sequence, subject(sequence), period, treatment all fixed;
   ``1 - 2 alpha`` CI of the GMR within ``theta1``-``theta2`` (default 80.00-125.00%). regulatory.md 2.3.
@@ -27,7 +27,7 @@ Example
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -148,40 +148,94 @@ def _pct(v: float | None) -> float | None:
     return None if v is None else 100.0 * v
 
 
-def _result(data: CrossoverData, method: str, s: Settings, est: Estimate, limits: tuple[float, float], *,
-            cvwr: float | None, cvwt: float | None, scaled: bool, ci_pass: bool, pe_pass: bool, passed: bool,
-            reasons: list[str], cvw: float | None = None, bound: float | None = None) -> BEResult:
+def _result(
+    data: CrossoverData,
+    method: str,
+    s: Settings,
+    est: Estimate,
+    limits: tuple[float, float],
+    *,
+    cvwr: float | None,
+    cvwt: float | None,
+    scaled: bool,
+    ci_pass: bool,
+    pe_pass: bool,
+    passed: bool,
+    reasons: list[str],
+    cvw: float | None = None,
+    bound: float | None = None,
+) -> BEResult:
     lo, hi = est.ci(s.alpha)
     r_mask = ~data.is_test
-    flags = reference_outliers(
-        data.log_pk[r_mask], data.subject[r_mask], data.period[r_mask], len(data.periods), data.subject_ids,
-        data.subject_sequence, data.sequences, s.fence,
-    ) if data.reference_replicated else ()
+    flags = (
+        reference_outliers(
+            data.log_pk[r_mask],
+            data.subject[r_mask],
+            data.period[r_mask],
+            len(data.periods),
+            data.subject_ids,
+            data.subject_sequence,
+            data.sequences,
+            s.fence,
+        )
+        if data.reference_replicated
+        else ()
+    )
     if flags:
-        reasons = [*reasons, f"{len(flags)} reference outlier(s) flagged (studentised residual outside "
-                   f"{s.fence:g} x IQR fence): subject(s) {', '.join(f.subject for f in flags)}; "
-                   "reported only, all data used"]
+        reasons = [
+            *reasons,
+            f"{len(flags)} reference outlier(s) flagged (studentised residual outside "
+            f"{s.fence:g} x IQR fence): subject(s) {', '.join(f.subject for f in flags)}; "
+            "reported only, all data used",
+        ]
     if data.missing_values:
         reasons = [*reasons, f"{data.missing_values} missing PK value(s) not analysed"]
     return BEResult(
-        method=method, n=data.n, design=data.design, pe=100.0 * float(np.exp(est.pe)), ci_lower=100.0 * lo,
-        ci_upper=100.0 * hi, cvwr=_pct(cvwr), cvwt=_pct(cvwt), lower_limit=100.0 * limits[0],
-        upper_limit=100.0 * limits[1], df=est.df, passed=passed, reasons=tuple(reasons), alpha=s.alpha,
-        df_method=s.df_method if method == "ema-abel-b" else "residual", scaled=scaled, ci_pass=ci_pass,
-        pe_pass=pe_pass, criterion_upper_bound=bound,
+        method=method,
+        n=data.n,
+        design=data.design,
+        pe=100.0 * float(np.exp(est.pe)),
+        ci_lower=100.0 * lo,
+        ci_upper=100.0 * hi,
+        cvwr=_pct(cvwr),
+        cvwt=_pct(cvwt),
+        lower_limit=100.0 * limits[0],
+        upper_limit=100.0 * limits[1],
+        df=est.df,
+        passed=passed,
+        reasons=tuple(reasons),
+        alpha=s.alpha,
+        df_method=s.df_method if method == "ema-abel-b" else "residual",
+        scaled=scaled,
+        ci_pass=ci_pass,
+        pe_pass=pe_pass,
+        criterion_upper_bound=bound,
         swr=None if cvwr is None else float(np.sqrt(np.log1p(cvwr**2))),
-        swt=None if cvwt is None else float(np.sqrt(np.log1p(cvwt**2))), cvw=_pct(cvw), n_tr=data.n_tr,
-        n_tt=data.n_tt if data.test_replicated else None, n_rr=data.n_rr,
-        subjects_per_sequence=data.subjects_per_sequence, missing_per_sequence=data.missing_per_sequence,
-        missing_per_period=data.missing_per_period, missing_values=data.missing_values,
-        subjects_without_data=data.subjects_without_data, outliers=flags, software_version=software_version(),
+        swt=None if cvwt is None else float(np.sqrt(np.log1p(cvwt**2))),
+        cvw=_pct(cvw),
+        n_tr=data.n_tr,
+        n_tt=data.n_tt if data.test_replicated else None,
+        n_rr=data.n_rr,
+        subjects_per_sequence=data.subjects_per_sequence,
+        missing_per_sequence=data.missing_per_sequence,
+        missing_per_period=data.missing_per_period,
+        missing_values=data.missing_values,
+        subjects_without_data=data.subjects_without_data,
+        outliers=flags,
+        cvwr_without_outliers=None,
+        lower_limit_without_outliers=None,
+        upper_limit_without_outliers=None,
+        pass_without_outliers=None,
+        software_version=software_version(),
     )
 
 
 def _ci_reason(est: Estimate, s: Settings, limits: tuple[float, float], ok: bool) -> str:
     lo, hi = est.ci(s.alpha)
-    return (f"{100 * (1 - 2 * s.alpha):g}% CI {100 * lo:.2f}-{100 * hi:.2f}% "
-            f"{'within' if ok else 'not within'} {100 * limits[0]:.2f}-{100 * limits[1]:.2f}%")
+    return (
+        f"{100 * (1 - 2 * s.alpha):g}% CI {100 * lo:.2f}-{100 * hi:.2f}% "
+        f"{'within' if ok else 'not within'} {100 * limits[0]:.2f}-{100 * limits[1]:.2f}%"
+    )
 
 
 def _abe(data: CrossoverData, s: Settings) -> BEResult:
@@ -190,15 +244,32 @@ def _abe(data: CrossoverData, s: Settings) -> BEResult:
     lo, hi = est.ci(s.alpha)
     ok = _rounded_within(lo, *limits) and _rounded_within(hi, *limits)
     cvwr, cvwt = _within_cvs(data) if data.reference_replicated else (None, None)
-    reasons = ["average BE: ANOVA with sequence, subject(sequence), period, treatment (all fixed) on log scale",
-               _ci_reason(est, s, limits, ok)]
-    return _result(data, "abe", s, est, limits, cvwr=cvwr, cvwt=cvwt, scaled=False, ci_pass=ok, pe_pass=True,
-                   passed=ok, reasons=reasons, cvw=float(mse_to_cv(mse)))
+    reasons = [
+        "average BE: ANOVA with sequence, subject(sequence), period, treatment (all fixed) on log scale",
+        _ci_reason(est, s, limits, ok),
+    ]
+    return _result(
+        data,
+        "abe",
+        s,
+        est,
+        limits,
+        cvwr=cvwr,
+        cvwt=cvwt,
+        scaled=False,
+        ci_pass=ok,
+        pe_pass=True,
+        passed=ok,
+        reasons=reasons,
+        cvw=float(mse_to_cv(mse)),
+    )
 
 
 def _abel(data: CrossoverData, s: Settings, method_b: bool) -> BEResult:
     if not data.reference_replicated:
-        raise InputError(f"EMA ABEL needs a replicate design with R at least twice; design {data.design} is not")
+        raise InputError(
+            f"EMA ABEL needs a replicate design with R at least twice; design {data.design} is not"
+        )
     cvwr, cvwt = _within_cvs(data)
     if cvwr is None:
         raise InputError("CVwR not estimable: no subject has two R observations")
@@ -212,18 +283,70 @@ def _abel(data: CrossoverData, s: Settings, method_b: bool) -> BEResult:
     if not scaled:
         first = f"CVwR {100 * cvwr:.2f}% <= 30%: conventional limits 80.00-125.00%"
     elif cvwr > EMA.cv_cap:
-        first = (f"CVwR {100 * cvwr:.2f}% > 50%: limits capped at {100 * limits[0]:.2f}-{100 * limits[1]:.2f}% "
-                 f"(k = {EMA.k:.3f})")
+        first = (
+            f"CVwR {100 * cvwr:.2f}% > 50%: limits capped at {100 * limits[0]:.2f}-{100 * limits[1]:.2f}% "
+            f"(k = {EMA.k:.3f})"
+        )
     else:
-        first = f"CVwR {100 * cvwr:.2f}% > 30%: limits expanded to {100 * limits[0]:.2f}-{100 * limits[1]:.2f}% " \
-                f"(k = {EMA.k:.3f})"
-    model = ("Method B: subject random (REML), " + ("Satterthwaite df" if s.df_method == "satterthwaite"
-                                                    else "containment df")) if method_b else \
-        "Method A: all effects fixed"
-    reasons = [model, first, _ci_reason(est, s, limits, ci_ok),
-               f"point estimate {100 * np.exp(est.pe):.2f}% {'within' if pe_ok else 'not within'} 80.00-125.00%"]
-    return _result(data, "ema-abel-b" if method_b else "ema-abel-a", s, est, limits, cvwr=cvwr, cvwt=cvwt,
-                   scaled=bool(scaled), ci_pass=ci_ok, pe_pass=pe_ok, passed=ci_ok and pe_ok, reasons=reasons)
+        first = (
+            f"CVwR {100 * cvwr:.2f}% > 30%: limits expanded to {100 * limits[0]:.2f}-{100 * limits[1]:.2f}% "
+            f"(k = {EMA.k:.3f})"
+        )
+    model = (
+        (
+            "Method B: subject random (REML), "
+            + ("Satterthwaite df" if s.df_method == "satterthwaite" else "containment df")
+        )
+        if method_b
+        else "Method A: all effects fixed"
+    )
+    reasons = [
+        model,
+        first,
+        _ci_reason(est, s, limits, ci_ok),
+        f"point estimate {100 * np.exp(est.pe):.2f}% {'within' if pe_ok else 'not within'} 80.00-125.00%",
+    ]
+    res = _result(
+        data,
+        "ema-abel-b" if method_b else "ema-abel-a",
+        s,
+        est,
+        limits,
+        cvwr=cvwr,
+        cvwt=cvwt,
+        scaled=bool(scaled),
+        ci_pass=ci_ok,
+        pe_pass=pe_ok,
+        passed=ci_ok and pe_ok,
+        reasons=reasons,
+    )
+    return _without_outliers(data, res, lo, hi, pe_ok) if res.outliers else res
+
+
+def _without_outliers(data: CrossoverData, res: BEResult, lo: float, hi: float, pe_ok: bool) -> BEResult:
+    """Add CVwR, limits and decision recalculated without the flagged subjects' reference data."""
+    flagged = {f.subject for f in res.outliers}
+    keep_subject = np.array([sid not in flagged for sid in data.subject_ids])
+    m = ~data.is_test & keep_subject[data.subject]
+    mse, df, _ = within_variance(data.log_pk[m], data.subject[m], data.period[m], len(data.periods))
+    if df <= 0:
+        return res
+    cv = float(mse_to_cv(mse))
+    low, up = (float(v) for v in abel_limits(cv, EMA))
+    ok = _rounded_within(lo, low, up) and _rounded_within(hi, low, up) and pe_ok
+    reason = (
+        f"without the flagged subjects' R data: CVwR {100 * cv:.2f}%, "
+        f"limits {100 * low:.2f}-{100 * up:.2f}%, "
+        f"{'pass' if ok else 'fail'} (information; the decision above uses all data)"
+    )
+    return replace(
+        res,
+        cvwr_without_outliers=100.0 * cv,
+        lower_limit_without_outliers=100.0 * low,
+        upper_limit_without_outliers=100.0 * up,
+        pass_without_outliers=ok,
+        reasons=(*res.reasons, reason),
+    )
 
 
 def _fda_rsabe(data: CrossoverData, s: Settings) -> BEResult:
@@ -236,25 +359,50 @@ def _fda_rsabe(data: CrossoverData, s: Settings) -> BEResult:
     lo, hi = est.ci(s.alpha)
     scaled = swr >= FDA_SWR_SWITCH
     bound: float | None = None
-    head = f"intra-subject contrasts: {c.n_ilat} subjects for T-R (df {c.df}), {c.n_dlat} for R-R (df {c.df_rr})"
+    head = (
+        f"intra-subject contrasts: {c.n_ilat} subjects for T-R (df {c.df}), {c.n_dlat} for R-R (df {c.df_rr})"
+    )
     if scaled:
         bound = howe_upper_bound(c.pe, c.se, c.df, c.s2wr, c.df_rr, FDA_THETA_S, 0.05)
         ci_ok = bound <= 0.0
         limits = (float(np.exp(-FDA_THETA_S * swr)), float(np.exp(FDA_THETA_S * swr)))
-        reasons = [head, f"swR {swr:.4f} >= {FDA_SWR_SWITCH}: reference-scaled criterion applies "
-                   f"(implied limits {100 * limits[0]:.2f}-{100 * limits[1]:.2f}%)",
-                   f"95% upper bound of the linearised criterion {bound:.6g} {'<=' if ci_ok else '>'} 0"]
+        reasons = [
+            head,
+            f"swR {swr:.4f} >= {FDA_SWR_SWITCH}: reference-scaled criterion applies "
+            f"(implied limits {100 * limits[0]:.2f}-{100 * limits[1]:.2f}%)",
+            f"95% upper bound of the linearised criterion {bound:.6g} {'<=' if ci_ok else '>'} 0",
+        ]
     else:
         limits = (0.80, 1.25)
         ci_ok = _rounded_within(lo, *limits) and _rounded_within(hi, *limits)
-        reasons = [head, f"swR {swr:.4f} < {FDA_SWR_SWITCH}: unscaled average BE", _ci_reason(est, s, limits, ci_ok)]
-    reasons.append(f"point estimate {100 * np.exp(c.pe):.2f}% {'within' if pe_ok else 'not within'} 80.00-125.00%")
-    return _result(data, "fda-rsabe", s, est, limits, cvwr=cvwr, cvwt=cvwt, scaled=scaled, ci_pass=ci_ok,
-                   pe_pass=pe_ok, passed=ci_ok and pe_ok, reasons=reasons, bound=bound)
+        reasons = [
+            head,
+            f"swR {swr:.4f} < {FDA_SWR_SWITCH}: unscaled average BE",
+            _ci_reason(est, s, limits, ci_ok),
+        ]
+    reasons.append(
+        f"point estimate {100 * np.exp(c.pe):.2f}% {'within' if pe_ok else 'not within'} 80.00-125.00%"
+    )
+    return _result(
+        data,
+        "fda-rsabe",
+        s,
+        est,
+        limits,
+        cvwr=cvwr,
+        cvwt=cvwt,
+        scaled=scaled,
+        ci_pass=ci_ok,
+        pe_pass=pe_ok,
+        passed=ci_ok and pe_ok,
+        reasons=reasons,
+        bound=bound,
+    )
 
 
 BE_METHODS: dict[str, BEMethod] = {
-    m.name: m for m in (
+    m.name: m
+    for m in (
         BEMethod("abe", "average BE, all-fixed ANOVA, 80.00-125.00% (or user limits)", _abe),
         BEMethod("ema-abel-a", "EMA ABEL, Method A (all effects fixed)", lambda d, s: _abel(d, s, False)),
         BEMethod("ema-abel-b", "EMA ABEL, Method B (subject random)", lambda d, s: _abel(d, s, True)),

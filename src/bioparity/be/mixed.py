@@ -64,7 +64,7 @@ class _RandomIntercept:
         self.g = g
 
     def gls(self, gamma: float) -> tuple[FloatArray, FloatArray, float]:
-        """``(beta, X' H^-1 X, r' H^-1 r)`` at ``gamma`` (residuals computed directly, not by cancellation)."""
+        """``(beta, X' H^-1 X, r' H^-1 r)`` at ``gamma``; residuals computed directly (no cancellation)."""
         w = gamma / (1.0 + self.counts * gamma)
         a = self.xtx - (self.sx * w[:, None]).T @ self.sx
         sy = np.asarray(self.g @ self.y)
@@ -86,8 +86,12 @@ class _RandomIntercept:
         """``-2 l_R`` at given variance components (for the information matrix)."""
         gamma = var_subject / var_residual
         _, a, quad = self.gls(gamma)
-        return float(quad / var_residual + (self.n - self.p) * np.log(var_residual)
-                     + np.log1p(self.counts * gamma).sum() + np.linalg.slogdet(a)[1])
+        return float(
+            quad / var_residual
+            + (self.n - self.p) * np.log(var_residual)
+            + np.log1p(self.counts * gamma).sum()
+            + np.linalg.slogdet(a)[1]
+        )
 
     def coef_variance(self, var_subject: float, var_residual: float, index: int) -> float:
         """Variance of ``coef[index]`` at given variance components."""
@@ -108,8 +112,9 @@ def fit_random_intercept(y: FloatArray, X: FloatArray, subject: IntArray, within
     dev = np.array([model.profile_deviance(v) for v in grid])
     k = int(np.argmin(dev))
     lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, grid.size - 1)]
-    opt = optimize.minimize_scalar(model.profile_deviance, bounds=(lo, hi), method="bounded",
-                                   options={"xatol": 1e-11, "maxiter": 500})
+    opt = optimize.minimize_scalar(
+        model.profile_deviance, bounds=(lo, hi), method="bounded", options={"xatol": 1e-11, "maxiter": 500}
+    )
     gamma = float(np.exp(opt.x))
     beta, a, quad = model.gls(gamma)
     var_residual = quad / (model.n - model.p)
@@ -125,7 +130,7 @@ def fit_random_intercept(y: FloatArray, X: FloatArray, subject: IntArray, within
 
 
 def satterthwaite_df(y: FloatArray, X: FloatArray, subject: IntArray, fit: MixedFit, index: int) -> float:
-    """Satterthwaite degrees of freedom of ``coef[index]`` (observed REML information, numerical derivatives)."""
+    """Satterthwaite df of ``coef[index]`` (observed REML information, numerical derivatives)."""
     model = _RandomIntercept(y, X, subject)
     theta = np.array([max(fit.var_subject, 1e-12), fit.var_residual])
     h = 1e-4 * theta
@@ -137,14 +142,24 @@ def satterthwaite_df(y: FloatArray, X: FloatArray, subject: IntArray, fit: Mixed
     for i in range(2):
         for j in range(2):
             ei, ej = np.eye(2)[i] * h[i], np.eye(2)[j] * h[j]
-            hess[i, j] = (dev(theta + ei + ej) - dev(theta + ei - ej) - dev(theta - ei + ej)
-                          + dev(theta - ei - ej)) / (4 * h[i] * h[j])
+            hess[i, j] = (
+                dev(theta + ei + ej) - dev(theta + ei - ej) - dev(theta - ei + ej) + dev(theta - ei - ej)
+            ) / (4 * h[i] * h[j])
     # deviance = -2 logL, so the information is hess / 2 and the covariance 2 * inv(hess)
     acov = 2.0 * np.linalg.inv(hess)
-    grad = np.array([
-        (model.coef_variance(*(theta + np.eye(2)[i] * h[i]), index)
-         - model.coef_variance(*(theta - np.eye(2)[i] * h[i]), index)) / (2 * h[i])
-        for i in range(2)
-    ])
+    grad = np.array(
+        [
+            (
+                model.coef_variance(
+                    float(theta[0] + (i == 0) * h[0]), float(theta[1] + (i == 1) * h[1]), index
+                )
+                - model.coef_variance(
+                    float(theta[0] - (i == 0) * h[0]), float(theta[1] - (i == 1) * h[1]), index
+                )
+            )
+            / (2 * h[i])
+            for i in range(2)
+        ]
+    )
     v = float(fit.cov[index, index])
     return float(2.0 * v * v / (grad @ acov @ grad))

@@ -43,8 +43,14 @@ def tukey_hinges(x: FloatArray) -> tuple[float, float]:
 
 
 def reference_outliers(
-    log_pk: FloatArray, subject: IntArray, period: IntArray, n_periods: int,
-    subject_ids: tuple[str, ...], subject_sequence: IntArray, sequences: tuple[str, ...], fence: float = 2.0,
+    log_pk: FloatArray,
+    subject: IntArray,
+    period: IntArray,
+    n_periods: int,
+    subject_ids: tuple[str, ...],
+    subject_sequence: IntArray,
+    sequences: tuple[str, ...],
+    fence: float = 2.0,
 ) -> tuple[OutlierFlag, ...]:
     """Flag subjects whose reference studentised residual lies outside the box-plot fence.
 

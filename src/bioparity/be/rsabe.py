@@ -42,13 +42,18 @@ class ContrastAnalysis:
     df_tt: int
 
 
-def _by_sequence(values: FloatArray, seq: IntArray) -> tuple[float, float, int, int]:
+def _by_sequence(values: FloatArray, seq: IntArray) -> tuple[float, float, float, int]:
     """Unweighted mean of sequence means, its variance factor ``sum(1/n_s)/S^2``, pooled SS, and S."""
     used = np.unique(seq)
     n_s = np.bincount(seq)[used].astype(float)
     means = np.bincount(seq, weights=values)[used] / n_s
     centred = values - np.bincount(seq, weights=values)[seq] / np.bincount(seq)[seq]
-    return float(means.mean()), float((1.0 / n_s).sum() / used.size**2), float(centred @ centred), int(used.size)
+    return (
+        float(means.mean()),
+        float((1.0 / n_s).sum() / used.size**2),
+        float(centred @ centred),
+        int(used.size),
+    )
 
 
 def _replicate_difference(data: CrossoverData, test: bool) -> tuple[FloatArray, IntArray]:
@@ -78,7 +83,9 @@ def intra_subject_contrasts(data: CrossoverData) -> ContrastAnalysis:
     planned_r = np.array([s.count("R") for s in data.sequences])[data.subject_sequence]
     complete = (n_t == planned_t) & (n_r == planned_r) & (planned_t > 0) & (planned_r > 0)
     if complete.sum() < 3:
-        raise InputError("fewer than 3 subjects with all planned T and R observations: ilat cannot be analysed")
+        raise InputError(
+            "fewer than 3 subjects with all planned T and R observations: ilat cannot be analysed"
+        )
     ilat = sum_t[complete] / n_t[complete] - sum_r[complete] / n_r[complete]
     seq_i = data.subject_sequence[complete]
     pe, factor, ss, n_seq = _by_sequence(ilat, seq_i)
@@ -91,7 +98,9 @@ def intra_subject_contrasts(data: CrossoverData) -> ContrastAnalysis:
     _, _, ss_r, n_seq_r = _by_sequence(dlat_r, seq_r) if dlat_r.size else (0.0, 0.0, 0.0, 0)
     df_rr = int(dlat_r.size - n_seq_r)
     if df_rr < 1:
-        raise InputError("fewer than 2 subjects with both R observations in a sequence: s2wR cannot be estimated")
+        raise InputError(
+            "fewer than 2 subjects with both R observations in a sequence: s2wR cannot be estimated"
+        )
     s2wr = ss_r / df_rr / 2.0
     s2wt, df_tt = None, 0
     if data.test_replicated:
@@ -100,12 +109,22 @@ def intra_subject_contrasts(data: CrossoverData) -> ContrastAnalysis:
             _, _, ss_t, n_seq_t = _by_sequence(dlat_t, seq_t)
             df_tt = int(dlat_t.size - n_seq_t)
             s2wt = ss_t / df_tt / 2.0 if df_tt > 0 else None
-    return ContrastAnalysis(pe=pe, se=se, df=df, n_ilat=int(ilat.size), s2wr=float(s2wr), df_rr=df_rr,
-                            n_dlat=int(dlat_r.size), s2wt=s2wt, df_tt=df_tt)
+    return ContrastAnalysis(
+        pe=pe,
+        se=se,
+        df=df,
+        n_ilat=int(ilat.size),
+        s2wr=float(s2wr),
+        df_rr=df_rr,
+        n_dlat=int(dlat_r.size),
+        s2wt=s2wt,
+        df_tt=df_tt,
+    )
 
 
-def howe_upper_bound(pe: float, se: float, df: int, s2wr: float, df_rr: int, theta_s: float,
-                     alpha: float = 0.05) -> float:
+def howe_upper_bound(
+    pe: float, se: float, df: int, s2wr: float, df_rr: int, theta_s: float, alpha: float = 0.05
+) -> float:
     """95% upper bound of ``(muT - muR)^2 - theta_s^2 s2wR`` by Howe's method (FDA; regulatory.md 2.5)."""
     t = float(stats.t.ppf(1.0 - alpha, df))
     em = pe * pe - se * se
