@@ -1,4 +1,4 @@
-"""The absorbed (within-subject) ANOVA, the FDA contrasts and input checks, against independent computations."""
+"""The absorbed (within-subject) ANOVA, FDA contrasts and input checks, against independent computations."""
 
 from __future__ import annotations
 
@@ -80,14 +80,16 @@ def test_ilat_analysis_matches_ols_by_sequence() -> None:
     c = intra_subject_contrasts(data)
     wide = frame.pivot_table(index=["subject", "sequence"], columns="treatment", values="PK", aggfunc="count")
     planned = {s: (s.count("T"), s.count("R")) for s in data.sequences}
+    counts = wide.fillna(0).reset_index()
     complete = [
-        (subj, seq)
-        for (subj, seq), row in wide.iterrows()
-        if (row.get("T", 0), row.get("R", 0)) == planned[seq]
+        (int(str(r.subject)), str(r.sequence))
+        for r in counts.itertuples()
+        if (getattr(r, "T", 0), getattr(r, "R", 0)) == planned[str(r.sequence)]
     ]
     logs = frame.assign(lp=np.log(frame["PK"])).groupby(["subject", "sequence", "treatment"])["lp"].mean()
     ilat = pd.DataFrame(
-        [(seq, logs[(subj, seq, "T")] - logs[(subj, seq, "R")]) for subj, seq in complete], columns=["seq", "ilat"]
+        [(seq, logs[(subj, seq, "T")] - logs[(subj, seq, "R")]) for subj, seq in complete],
+        columns=["seq", "ilat"],
     )
     fit = smf.ols("ilat ~ C(seq, Sum)", data=ilat).fit()
     assert c.n_ilat == len(ilat)
@@ -99,7 +101,9 @@ def test_ilat_analysis_matches_ols_by_sequence() -> None:
 def test_howe_bound_limits() -> None:
     """Without reference variability the bound is the squared upper CI limit of |PE| (always > 0)."""
     t = stats.t.ppf(0.95, 30)
-    assert howe_upper_bound(0.1, 0.05, 30, 0.0, 30, 0.8925742) == pytest.approx((0.1 + t * 0.05) ** 2, rel=1e-12)
+    assert howe_upper_bound(0.1, 0.05, 30, 0.0, 30, 0.8925742) == pytest.approx(
+        (0.1 + t * 0.05) ** 2, rel=1e-12
+    )
     # with a large s2wR and a small SE the criterion is met
     assert howe_upper_bound(0.05, 0.02, 60, 0.3, 60, 0.8925742) < 0
 
@@ -153,7 +157,7 @@ def test_duplicate_period_and_sequence_switch_are_rejected() -> None:
     with pytest.raises(DataFileError, match="second row for the same subject and period"):
         crossover_data(dup)
     frame.loc[1, "sequence"] = "RTRT" if frame.loc[1, "sequence"] == "TRTR" else "TRTR"
-    with pytest.raises(DataFileError, match="more than one sequence|does not match"):
+    with pytest.raises(DataFileError, match=r"more than one sequence|does not match"):
         crossover_data(frame)
 
 

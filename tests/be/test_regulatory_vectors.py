@@ -39,7 +39,7 @@ def test_abel_limits_vectorised_and_capped() -> None:
 
 
 def test_exact_k_t11() -> None:
-    assert EMA_K_EXACT == pytest.approx(0.7601283, abs=5e-8)
+    assert pytest.approx(0.7601283, abs=5e-8) == EMA_K_EXACT
     exact = ScalingRule("EMA exact k", k=EMA_K_EXACT, cv_switch=0.30, cv_cap=0.50)
     low, up = abel_limits(0.50, exact)
     assert 100 * float(low) == pytest.approx(69.83255, abs=5e-6)

@@ -89,7 +89,7 @@ def test_rds01_outliers_as_published() -> None:
 
 
 def test_rds14_method_b_degrees_of_freedom_as_published() -> None:
-    """replicateBE vignette, data set 14: lower CL 69.21029 (df 192) and 69.21286 (Satterthwaite, df 197.44)."""
+    """replicateBE vignette, data set 14: lower CL 69.21029 (df 192), 69.21286 (Satterthwaite, df 197.44)."""
     data = crossover_data(dataset("rds14"))
     contain = evaluate_be(data, "ema-abel-b")
     satt = evaluate_be(data, "ema-abel-b", df_method="satterthwaite")

@@ -7,7 +7,7 @@ at 50% (69.84-143.19%), else 80.00-125.00%; point estimate within 80.00-125.00%.
 FDA RSABE (regulatory.md 2.5): ``theta_s = ln(1.25) / 0.25``; scaling when ``swR >= 0.294``; no cap;
 point estimate within 0.80-1.25.
 
->>> [round(v, 5) for v in abel_limits(0.35)]
+>>> [round(float(v), 5) for v in abel_limits(0.35)]
 [0.77232, 1.2948]
 """
 

@@ -21,7 +21,7 @@ Example
 >>> frame = pd.DataFrame(rows, columns=["subject", "period", "sequence", "treatment", "PK"])
 >>> res = evaluate_be(frame, "abe")
 >>> round(res.pe, 4), res.df
-(102.4113, 2)
+(101.2454, 2)
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ Example
 >>> arm = np.array(["T"] * 3 + ["R"] * 3)
 >>> res = pk_similarity(np.array([100., 110, 90, 95, 105, 100]), arm, ["T", "R"], metric="CMAX")
 >>> round(res[0].gmr, 3)
-99.67
+99.749
 """
 
 from __future__ import annotations
