@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from bioparity import __version__
+from bioparity.cli import caa as caa_commands
 from bioparity.cli import demo as demo_commands
 from bioparity.cli import power as power_commands
 
@@ -38,6 +39,7 @@ def main(
 
 power_commands.register(app)
 demo_commands.register(app)
+caa_commands.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover
