@@ -140,8 +140,8 @@ def check_long_table(frame: pd.DataFrame, file: str | None = None) -> pd.DataFra
                 cells.iloc[i],
                 f"one {col} per attribute ({first[differs].iloc[0]!r} first)",
             )
-    lots_per_attribute = out.groupby("attribute", sort=False)[["source", "lot"]].apply(
-        lambda g: len(g.drop_duplicates())
+    lots_per_attribute = (
+        out.drop_duplicates(["attribute", "source", "lot"]).groupby("attribute", sort=False).size()
     )
     single = lots_per_attribute[lots_per_attribute < 2]
     if len(single):
