@@ -107,6 +107,8 @@ def _build_batch(
         reference_values=ref_values,
         reference_rows=ref_rows.astype(np.int64),
         settings=settings,
+        test_source=np.array([c[0] for c in comparisons], dtype=object)[comp_idx],
+        reference_source=np.array([c[1] for c in comparisons], dtype=object)[comp_idx],
     )
     return batch, attr_idx, comp_idx
 
@@ -147,9 +149,14 @@ def _run(batch: ComparisonBatch) -> dict[str, Any]:
         for j, row in enumerate(rows):
             problems = []
             if short_ref[j]:
-                problems.append(f"{sub.n_reference[j]} reference lots; {name} needs >= {min_ref[j]}")
+                ref_name = sub.reference_source[j]
+                problems.append(
+                    f"{sub.n_reference[j]} reference lots ({ref_name}); {name} needs >= {min_ref[j]}"
+                )
             if short_test[j]:
-                problems.append(f"{sub.n_test[j]} test lots; {name} needs >= {min_test[j]}")
+                problems.append(
+                    f"{sub.n_test[j]} lots of {sub.test_source[j]}; {name} needs >= {min_test[j]}"
+                )
             if no_sd[j] and not short_ref[j]:
                 problems.append("reference SD is 0: no scale for the range or margin")
             if evaluable[j]:
@@ -186,7 +193,7 @@ def assess(
     -------
     CAAResult with one row per attribute and comparison (attribute-major order) and the notes.
     """
-    frame = check_long_table(data, file=file) if "row" not in data.columns else data
+    frame = check_long_table(data, file=file)
     catalogue = catalogue or Catalogue()
     prepared = prepare_lots(frame)
     lots = prepared.lots

@@ -63,6 +63,8 @@ class ComparisonBatch:
     reference_values: FloatArray
     reference_rows: IntArray
     settings: Mapping[str, npt.NDArray[Any]]
+    test_source: ObjArray
+    reference_source: ObjArray
 
     @property
     def size(self) -> int:
@@ -92,6 +94,8 @@ class ComparisonBatch:
             reference_values=self.reference_values[keep_r],
             reference_rows=new_index[self.reference_rows[keep_r]],
             settings={k: v[rows] for k, v in self.settings.items()},
+            test_source=self.test_source[rows],
+            reference_source=self.reference_source[rows],
         )
 
 
@@ -166,7 +170,8 @@ def _range_outcome(
             reasons.append(label[i])
             continue
         text = (
-            f"{int(n_inside[i])}/{int(batch.n_test[i])} test lots ({fraction[i]:.0%}) inside {label[i]} "
+            f"{int(n_inside[i])}/{int(batch.n_test[i])} {batch.test_source[i]} lots ({fraction[i]:.0%}) "
+            f"inside {label[i]} "
             f"{_range_text(float(lower[i]), float(upper[i]))}; required >= {required[i]:.0%}"
         )
         if i in outside_by_row:
@@ -263,7 +268,7 @@ def _nonparametric(batch: ComparisonBatch) -> MethodOutput:
             need = nonparametric_min_lots(float(cov[i]), float(conf[i]), side=side)
             label.append(
                 f"a {cov[i]:.0%}/{conf[i]:.0%} distribution-free range needs >= {need} reference lots; "
-                f"have {int(batch.n_reference[i])}"
+                f"{batch.reference_source[i]} has {int(batch.n_reference[i])}"
             )
     return _range_outcome(batch, lower, upper, label, evaluable, order.astype(float))
 
@@ -300,11 +305,8 @@ def _equivalence(batch: ComparisonBatch) -> MethodOutput:
             f"margin {_range_text(float(lower[i]), float(upper[i]))} = ±{_g(mult[i])}·SD_R "
             f"({variance[i]} variance, df {res.df[i]:.1f})"
         )
-        short = [
-            s
-            for s, n in (("test", batch.n_test[i]), ("reference", batch.n_reference[i]))
-            if n < RECOMMENDED_LOTS
-        ]
+        sizes = ((batch.test_source[i], batch.n_test[i]), (batch.reference_source[i], batch.n_reference[i]))
+        short = [str(s) for s, n in sizes if n < RECOMMENDED_LOTS]
         if short:
             text += f"; warning: fewer than {RECOMMENDED_LOTS} lots for {' and '.join(short)}"
         reasons.append(text)
