@@ -85,7 +85,7 @@ def test_too_few_lots_for_the_method_is_reported_not_passed(small_table: pd.Data
     rows = result.table[result.table["attribute"] == "purity"]
     assert set(rows["status"]) == {"not-evaluable"}
     assert rows["passed"].isna().all()
-    assert rows["reasons"].str.contains(r"5 reference lots \(ref-(?:eu|us)\); quality-range needs >= 10").all()
+    assert rows["reasons"].str.contains(r"5 reference lots \(ref-..\); quality-range needs >= 10").all()
 
 
 def test_outliers_are_flagged_not_excluded(small_table: pd.DataFrame) -> None:

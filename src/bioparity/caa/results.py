@@ -76,7 +76,7 @@ class ComparisonResult(ResultMixin):
         return cls(**values)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)  # holds DataFrames: compare .table explicitly
 class CAAResult(ResultMixin):
     """All comparisons of an assessment.
 
