@@ -10,6 +10,7 @@ import typer
 
 from bioparity import __version__
 from bioparity.cli import be as be_commands
+from bioparity.cli import caa as caa_commands
 from bioparity.cli import demo as demo_commands
 from bioparity.cli import power as power_commands
 
@@ -40,6 +41,7 @@ def main(
 power_commands.register(app)
 demo_commands.register(app)
 be_commands.register(app)
+caa_commands.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,381 @@
+"""The comparative analytical assessment: every attribute, every comparison, one call.
+
+:func:`assess` takes the long measurement table and an attribute catalogue and runs, for each
+attribute, the method its catalogue entry (or tier) selects on each comparison: by default ``test``
+against every reference source and every pair of reference sources (the analytical bridge, e.g.
+``ref-eu vs ref-us``: the first source's lots judged against the second's range or mean). The work
+is vectorised across attributes and comparisons: one batch per method.
+
+:func:`compare` runs one method on two arrays of lot values (the building block, same code path).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from bioparity.caa.catalogue import SETTING_NAMES, AttributeSpec, Catalogue
+from bioparity.caa.inputs import TEST_SOURCE, check_long_table
+from bioparity.caa.lots import data_notes, prepare_lots
+from bioparity.caa.methods import METHODS, ComparisonBatch
+from bioparity.caa.results import DESCRIPTIVE, FAIL, NOT_EVALUABLE, PASS, CAAResult, ComparisonResult
+from bioparity.errors import InputError
+
+_SHOWN_SETTINGS = {
+    "equivalence": ("margin_multiplier", "alpha", "variance"),
+    "quality-range": ("k", "min_fraction"),
+    "tolerance-interval": ("coverage", "confidence", "tolerance_method", "min_fraction"),
+    "min-max": ("min_fraction",),
+    "nonparametric": ("coverage", "confidence", "min_fraction"),
+    "descriptive": (),
+}
+
+
+def default_comparisons(sources: Sequence[str]) -> list[tuple[str, str]]:
+    """``test`` vs each reference source, then each pair of reference sources (alphabetical)."""
+    refs = sorted(s for s in set(sources) if s != TEST_SOURCE)
+    pairs = [(TEST_SOURCE, r) for r in refs] if TEST_SOURCE in sources else []
+    return pairs + list(itertools.combinations(refs, 2))
+
+
+def _stats_grid(lots: pd.DataFrame, attributes: list[str], sources: list[str]) -> dict[str, npt.NDArray[Any]]:
+    """Per (attribute, source): n, mean, SD (n - 1), min, max as [A, S] arrays."""
+    a = pd.Categorical(lots["attribute"], categories=attributes).codes
+    s = pd.Categorical(lots["source"], categories=sources).codes
+    shape = (len(attributes), len(sources))
+    flat = a * len(sources) + s
+    size = shape[0] * shape[1]
+    v = lots["value"].to_numpy(dtype=float)
+    n = np.bincount(flat, minlength=size).astype(float)
+    total = np.bincount(flat, weights=v, minlength=size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / n
+        dev2 = np.bincount(flat, weights=(v - mean[flat]) ** 2, minlength=size)
+        sd = np.sqrt(dev2 / (n - 1))
+    lo = np.full(size, np.inf)
+    hi = np.full(size, -np.inf)
+    np.minimum.at(lo, flat, v)
+    np.maximum.at(hi, flat, v)
+    empty = n == 0
+    lo[empty], hi[empty] = np.nan, np.nan
+    return {k: x.reshape(shape) for k, x in {"n": n, "mean": mean, "sd": sd, "min": lo, "max": hi}.items()}
+
+
+def _build_batch(
+    lots: pd.DataFrame, attributes: list[str], comparisons: list[tuple[str, str]], specs: list[AttributeSpec]
+) -> tuple[ComparisonBatch, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Rows ordered attribute-major: row = attribute_index * n_comparisons + comparison_index."""
+    sources = sorted(set(lots["source"]) | {s for c in comparisons for s in c})
+    grid = _stats_grid(lots, attributes, sources)
+    n_a, n_c = len(attributes), len(comparisons)
+    attr_idx = np.repeat(np.arange(n_a), n_c)
+    comp_idx = np.tile(np.arange(n_c), n_a)
+    t_src = np.array([sources.index(c[0]) for c in comparisons])[comp_idx]
+    r_src = np.array([sources.index(c[1]) for c in comparisons])[comp_idx]
+    lot_attr = pd.Categorical(lots["attribute"], categories=attributes).codes.astype(np.int64)
+    lot_src = pd.Categorical(lots["source"], categories=sources).codes.astype(np.int64)
+    values = lots["value"].to_numpy(dtype=float)
+    lot_ids = lots["lot"].to_numpy(dtype=object)
+    test_parts: list[tuple[npt.NDArray[Any], ...]] = []
+    ref_parts: list[tuple[npt.NDArray[Any], ...]] = []
+    for c, (t, r) in enumerate(comparisons):  # one pass per comparison (3 by default), not per attribute
+        for parts, source in ((test_parts, t), (ref_parts, r)):
+            m = lot_src == sources.index(source)
+            parts.append((values[m], lot_attr[m] * n_c + c, lot_ids[m]))
+    test_values, test_rows, test_lots = (np.concatenate([p[i] for p in test_parts]) for i in range(3))
+    ref_values, ref_rows, _ = (np.concatenate([p[i] for p in ref_parts]) for i in range(3))
+    settings = {
+        name: np.array([getattr(s, name) for s in specs], dtype=object)[attr_idx] for name in SETTING_NAMES
+    }
+    batch = ComparisonBatch(
+        n_test=grid["n"][attr_idx, t_src].astype(np.int64),
+        mean_test=grid["mean"][attr_idx, t_src],
+        sd_test=grid["sd"][attr_idx, t_src],
+        n_reference=grid["n"][attr_idx, r_src].astype(np.int64),
+        mean_reference=grid["mean"][attr_idx, r_src],
+        sd_reference=grid["sd"][attr_idx, r_src],
+        min_reference=grid["min"][attr_idx, r_src],
+        max_reference=grid["max"][attr_idx, r_src],
+        test_values=test_values,
+        test_rows=test_rows.astype(np.int64),
+        test_lots=test_lots,
+        reference_values=ref_values,
+        reference_rows=ref_rows.astype(np.int64),
+        settings=settings,
+        test_source=np.array([c[0] for c in comparisons], dtype=object)[comp_idx],
+        reference_source=np.array([c[1] for c in comparisons], dtype=object)[comp_idx],
+    )
+    return batch, attr_idx, comp_idx
+
+
+def _run(batch: ComparisonBatch) -> dict[str, Any]:
+    """Evaluate every row with its method and apply the lot-count rules (not evaluable, never passed)."""
+    size = batch.size
+    out: dict[str, Any] = {
+        "statistic": np.empty(size, dtype=object),
+        "reasons": np.empty(size, dtype=object),
+        "status": np.empty(size, dtype=object),
+    }
+    for name in ("estimate", "lower_limit", "upper_limit", "ci_lower", "ci_upper", "factor", "n_inside"):
+        out[name] = np.full(size, np.nan)
+    method = batch.setting("method").astype(str)
+    for name in np.unique(method):
+        spec = METHODS[str(name)]
+        rows = np.flatnonzero(method == name)
+        sub = batch.take(rows)
+        res = spec.evaluate(sub)
+        for field_name in (
+            "estimate",
+            "lower_limit",
+            "upper_limit",
+            "ci_lower",
+            "ci_upper",
+            "factor",
+            "n_inside",
+        ):
+            out[field_name][rows] = getattr(res, field_name)
+        out["statistic"][rows] = res.statistic
+        min_ref = sub.setting("min_reference_lots").astype(np.int64)
+        min_test = sub.setting("min_test_lots").astype(np.int64)
+        short_ref = sub.n_reference < min_ref
+        short_test = sub.n_test < min_test
+        no_sd = spec.needs_reference_sd & ~(np.nan_to_num(sub.sd_reference) > 0)
+        evaluable = ~short_ref & ~short_test & ~no_sd & res.evaluable
+        for j, row in enumerate(rows):
+            problems = []
+            if short_ref[j]:
+                ref_name = sub.reference_source[j]
+                problems.append(
+                    f"{sub.n_reference[j]} reference lots ({ref_name}); {name} needs >= {min_ref[j]}"
+                )
+            if short_test[j]:
+                problems.append(
+                    f"{sub.n_test[j]} lots of {sub.test_source[j]}; {name} needs >= {min_test[j]}"
+                )
+            if no_sd[j] and not short_ref[j]:
+                problems.append("reference SD is 0: no scale for the range or margin")
+            if evaluable[j]:
+                out["status"][row] = (PASS if res.passed[j] else FAIL) if spec.formal else DESCRIPTIVE
+                out["reasons"][row] = res.reasons[j]
+            else:
+                out["status"][row] = NOT_EVALUABLE
+                out["reasons"][row] = "not evaluable: " + "; ".join(problems or [res.reasons[j]])
+    return out
+
+
+def assess(
+    data: pd.DataFrame,
+    catalogue: Catalogue | None = None,
+    comparisons: Sequence[tuple[str, str]] | None = None,
+    *,
+    file: str | None = None,
+) -> CAAResult:
+    """Run the comparative analytical assessment on a long table.
+
+    Parameters
+    ----------
+    data
+        Columns ``attribute, source, lot, value`` (+ optional ``unit, tier, replicate, date, method``),
+        one row per measurement; checked with :func:`bioparity.caa.inputs.check_long_table`.
+    catalogue
+        Attribute settings (tier, method, k, margin, direction, ...); defaults when None.
+    comparisons
+        ``(test_source, reference_source)`` pairs; default :func:`default_comparisons`.
+    file
+        Name used in error messages when ``data`` came from a file.
+
+    Returns
+    -------
+    CAAResult with one row per attribute and comparison (attribute-major order) and the notes.
+    """
+    frame = check_long_table(data, file=file)
+    catalogue = catalogue or Catalogue()
+    prepared = prepare_lots(frame)
+    lots = prepared.lots
+    attributes = list(dict.fromkeys(frame["attribute"].tolist()))
+    present = sorted(set(frame["source"]))
+    pairs = [(str(t).lower(), str(r).lower()) for t, r in (comparisons or default_comparisons(present))]
+    unknown = sorted({s for p in pairs for s in p} - set(present))
+    if unknown:
+        raise InputError(
+            f"comparison source(s) {', '.join(unknown)} not in the data; "
+            f"sources present: {', '.join(present)}"
+        )
+    if not pairs:
+        raise InputError(
+            "nothing to compare: the data need 'test' and at least one 'ref-...' source, or two references"
+        )
+    first = frame.drop_duplicates("attribute").set_index("attribute")
+    specs = []
+    for name in attributes:
+        tier: Any = first.at[name, "tier"] if "tier" in first.columns else None
+        unit: Any = first.at[name, "unit"] if "unit" in first.columns else None
+        specs.append(
+            catalogue.resolve(
+                name,
+                data_tier=None
+                if tier is None or pd.isna(tier) or str(tier).strip() == ""
+                else int(float(tier)),
+                data_unit=None if unit is None or pd.isna(unit) else str(unit),
+            )
+        )
+    batch, attr_idx, comp_idx = _build_batch(lots, attributes, pairs, specs)
+    out = _run(batch)
+
+    outliers = lots[lots["outlier"]]
+    flagged = {
+        (a, s): ", ".join(g["lot"].astype(str)) for (a, s), g in outliers.groupby(["attribute", "source"])
+    }
+    missing_counts = prepared.missing.groupby(["attribute", "source"]).size().to_dict()
+    rows_attr = np.array(attributes, dtype=object)[attr_idx]
+    t_names = np.array([p[0] for p in pairs], dtype=object)[comp_idx]
+    r_names = np.array([p[1] for p in pairs], dtype=object)[comp_idx]
+    outlier_text, n_missing, settings_text = [], [], []
+    for a, t, r, i in zip(rows_attr, t_names, r_names, attr_idx, strict=True):
+        parts = [f"{src}: {flagged[(a, src)]}" for src in (t, r) if (a, src) in flagged]
+        outlier_text.append("; ".join(parts))
+        n_missing.append(int(missing_counts.get((a, t), 0) + missing_counts.get((a, r), 0)))
+        spec = specs[i]
+        shown = [f"{k}={getattr(spec, k)}" for k in _SHOWN_SETTINGS[str(spec.method)]]
+        settings_text.append(
+            "; ".join(
+                [
+                    *shown,
+                    f"min_reference_lots={spec.min_reference_lots}",
+                    f"min_test_lots={spec.min_test_lots}",
+                ]
+            )
+        )
+    status = out["status"]
+    passed = np.where(np.isin(status, [PASS, FAIL]), status == PASS, None)
+    required = batch.setting("min_fraction").astype(float)
+    table = pd.DataFrame(
+        {
+            "attribute": rows_attr,
+            "comparison": [f"{t} vs {r}" for t, r in zip(t_names, r_names, strict=True)],
+            "test_source": t_names,
+            "reference_source": r_names,
+            "method": batch.setting("method"),
+            "tier": batch.setting("tier").astype(np.int64),
+            "direction": batch.setting("direction"),
+            "unit": batch.setting("unit"),
+            "n_test": batch.n_test,
+            "n_reference": batch.n_reference,
+            "mean_test": batch.mean_test,
+            "sd_test": batch.sd_test,
+            "mean_reference": batch.mean_reference,
+            "sd_reference": batch.sd_reference,
+            "statistic": out["statistic"],
+            "estimate": out["estimate"],
+            "lower_limit": out["lower_limit"],
+            "upper_limit": out["upper_limit"],
+            "ci_lower": out["ci_lower"],
+            "ci_upper": out["ci_upper"],
+            "factor": out["factor"],
+            "n_inside": out["n_inside"],
+            "fraction_inside": np.where(np.isfinite(out["n_inside"]), out["estimate"], np.nan),
+            "required_fraction": np.where(np.isfinite(out["n_inside"]), required, np.nan),
+            "status": status,
+            "passed": passed,
+            "reasons": out["reasons"],
+            "outlier_lots": outlier_text,
+            "n_missing": n_missing,
+            "settings": settings_text,
+        }
+    )
+    notes = data_notes(prepared)
+    not_in_catalogue = [a for a in attributes if a not in catalogue.attributes]
+    if not_in_catalogue and catalogue.attributes:
+        notes.append(f"Not in the catalogue (defaults used): {', '.join(not_in_catalogue)}.")
+    elif not catalogue.attributes:
+        notes.append(
+            "No attribute catalogue: every attribute analysed with the defaults of its tier (tier 2 if none)."
+        )
+    no_data = [a for a in catalogue.attributes if a not in attributes]
+    if no_data:
+        notes.append(f"In the catalogue but without data: {', '.join(no_data)}.")
+    notes.append(
+        "Comparisons: "
+        + "; ".join(f"{t} lots against {r}" for t, r in pairs)
+        + ". Statistics on lot values (SD with n - 1)."
+    )
+    return CAAResult(table=table, lots=lots, notes=tuple(notes), comparisons=tuple(pairs))
+
+
+def compare(
+    test: npt.ArrayLike,
+    reference: npt.ArrayLike,
+    method: str = "quality-range",
+    *,
+    attribute: str = "attribute",
+    test_lots: Sequence[str] | None = None,
+    **settings: Any,
+) -> ComparisonResult:
+    """Run one method on one attribute: ``test`` and ``reference`` are lot values (one per lot).
+
+    ``settings`` are catalogue fields (``k``, ``margin_multiplier``, ``alpha``, ``variance``, ``direction``,
+    ``min_fraction``, ``coverage``, ``confidence``, ``tolerance_method``, ...).
+
+    >>> r = compare([99.0, 101.0, 100.5], [98.0, 100.0, 102.0, 101.0, 99.0], "quality-range")
+    >>> r.status, r.n_inside
+    ('pass', 3.0)
+    """
+    t = np.asarray(test, dtype=float).ravel()
+    r = np.asarray(reference, dtype=float).ravel()
+    if np.isnan(t).any() or np.isnan(r).any():
+        raise InputError("lot values must not be NaN; drop missing lots first and report them")
+    lots = test_lots if test_lots is not None else [f"T{i + 1}" for i in range(t.size)]
+    frame = pd.DataFrame(
+        {
+            "attribute": attribute,
+            "source": ["test"] * t.size + ["ref"] * r.size,
+            "lot": list(lots) + [f"R{i + 1}" for i in range(r.size)],
+            "value": np.concatenate([t, r]),
+        }
+    )
+    frame["row"] = np.arange(1, len(frame) + 1)
+    entry = {"method": method, **settings}
+    catalogue = Catalogue.from_mapping({"attributes": {attribute: entry}}, source="compare()")
+    spec = catalogue.resolve(attribute)
+    lots_frame = prepare_lots(frame).lots
+    batch, _, _ = _build_batch(lots_frame, [attribute], [("test", "ref")], [spec])
+    out = _run(batch)
+    status = str(out["status"][0])
+    row: dict[str, Any] = {
+        "attribute": attribute,
+        "comparison": "test vs ref",
+        "test_source": "test",
+        "reference_source": "ref",
+        "method": spec.method,
+        "tier": int(spec.tier or 0),
+        "direction": spec.direction,
+        "unit": spec.unit,
+        "n_test": int(batch.n_test[0]),
+        "n_reference": int(batch.n_reference[0]),
+        "mean_test": float(batch.mean_test[0]),
+        "sd_test": float(batch.sd_test[0]),
+        "mean_reference": float(batch.mean_reference[0]),
+        "sd_reference": float(batch.sd_reference[0]),
+        "statistic": str(out["statistic"][0]),
+        "estimate": float(out["estimate"][0]),
+        "lower_limit": float(out["lower_limit"][0]),
+        "upper_limit": float(out["upper_limit"][0]),
+        "ci_lower": float(out["ci_lower"][0]),
+        "ci_upper": float(out["ci_upper"][0]),
+        "factor": float(out["factor"][0]),
+        "n_inside": float(out["n_inside"][0]),
+        "fraction_inside": float(out["estimate"][0]) if np.isfinite(out["n_inside"][0]) else float("nan"),
+        "required_fraction": float(spec.min_fraction) if spec.min_fraction is not None else float("nan"),
+        "status": status,
+        "passed": None if status not in (PASS, FAIL) else status == PASS,
+        "reasons": str(out["reasons"][0]),
+        "outlier_lots": "",
+        "n_missing": 0,
+        "settings": "; ".join(f"{k}={getattr(spec, k)}" for k in _SHOWN_SETTINGS[str(spec.method)]),
+    }
+    return ComparisonResult(**row)

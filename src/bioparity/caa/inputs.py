@@ -1,0 +1,192 @@
+"""Reading and checking CAA inputs: the long measurement table and the attribute catalogue.
+
+The long table has one row per measurement: ``attribute, source, lot, value`` and optionally ``unit,
+tier, replicate, date, method``. ``source`` is ``test`` or a reference source ``ref-<region>`` (``ref-eu``,
+``ref-us``, ...). Every problem is reported before any computation with the file, row and column.
+An empty ``value`` (or ``NA``) is a missing value: allowed, excluded and reported.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bioparity.caa.catalogue import Catalogue
+from bioparity.errors import DataFileError, InputError
+from bioparity.io import ColumnSpec, read_table
+
+REQUIRED_COLUMNS = ("attribute", "source", "lot", "value")
+OPTIONAL_COLUMNS = ("unit", "tier", "replicate", "date", "method")
+TEST_SOURCE = "test"
+_SOURCE = re.compile(r"^(test|ref-[a-z0-9][a-z0-9_.-]*)$")
+SOURCE_EXPECTED = "'test' or a reference source 'ref-<region>' such as ref-eu, ref-us"
+
+
+def _check_source(value: object) -> str | None:
+    return None if _SOURCE.match(str(value).strip().lower()) else SOURCE_EXPECTED
+
+
+def _check_tier(value: object) -> str | None:
+    return None if float(value) in (1.0, 2.0, 3.0) else "a tier 1, 2 or 3"  # type: ignore[arg-type]
+
+
+_SPECS = (
+    ColumnSpec("attribute", "text"),
+    ColumnSpec("source", "text", check=_check_source),
+    ColumnSpec("lot", "text"),
+    ColumnSpec("value", "number", allow_blank=True),
+    ColumnSpec("unit", "text", required=False, allow_blank=True),
+    ColumnSpec("tier", "number", required=False, allow_blank=True, check=_check_tier),
+    ColumnSpec("replicate", "text", required=False, allow_blank=True),
+    ColumnSpec("date", "text", required=False, allow_blank=True),
+    ColumnSpec("method", "text", required=False, allow_blank=True),
+)
+
+
+def read_long_table(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read and check a CAA measurement CSV (see module docstring); returns the checked frame."""
+    return check_long_table(read_table(path, _SPECS), file=str(path))
+
+
+def _fail(
+    problem: str, file: str | None, row: int, column: str, value: Any = None, expected: str | None = None
+) -> None:
+    raise DataFileError(
+        problem,
+        file=file,
+        row=row,
+        line=row + 1 if file else None,
+        column=column,
+        value=value,
+        expected=expected,
+    )
+
+
+def check_long_table(frame: pd.DataFrame, file: str | None = None) -> pd.DataFrame:
+    """Check a long table (from a file or built in memory) and normalise it.
+
+    Returns a copy with text columns stripped, ``source`` in lower case, ``value`` as float (NaN =
+    missing) and a ``row`` column (1-based data row). Raises :class:`DataFileError` naming row and column
+    for: a missing column, an empty attribute/source/lot, an unknown source label, a non-numeric value,
+    an attribute whose unit or tier differs between rows, and an attribute with only one lot.
+    """
+    label = file if file is not None else "data"
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise DataFileError(
+            f"missing column(s) {', '.join(missing)}",
+            file=label,
+            expected="columns " + ", ".join(REQUIRED_COLUMNS),
+        )
+    if frame.empty:
+        raise DataFileError("no measurement rows", file=label, expected="at least two lots of one attribute")
+    out = frame.copy().reset_index(drop=True)
+    out["row"] = np.arange(1, len(out) + 1)
+    for col in ("attribute", "source", "lot"):
+        text = out[col].astype(object).where(out[col].notna(), "").astype(str).str.strip()
+        bad = text == ""
+        if bad.any():
+            _fail("empty cell", file, int(out["row"][bad].iloc[0]), col, expected="a text value")
+        out[col] = text
+    out["source"] = out["source"].str.lower()
+    bad_source = ~out["source"].str.match(_SOURCE.pattern)
+    if bad_source.any():
+        i = int(np.argmax(bad_source.to_numpy()))
+        _fail("unknown source label", file, i + 1, "source", frame["source"].iloc[i], SOURCE_EXPECTED)
+    raw = out["value"]
+    blank = raw.isna() | raw.astype(str).str.strip().str.upper().isin(["", "NA", "NAN"])
+    numbers = pd.to_numeric(raw.where(~blank), errors="coerce")
+    bad_value = (~blank & numbers.isna()) | ~np.isfinite(numbers.fillna(0.0))
+    if bad_value.any():
+        i = int(np.argmax(bad_value.to_numpy()))
+        _fail(
+            "not a number",
+            file,
+            i + 1,
+            "value",
+            raw.iloc[i],
+            "a number (leave the cell empty for a missing value)",
+        )
+    out["value"] = numbers.astype(float)
+    for col in ("unit", "tier"):
+        if col not in out.columns:
+            continue
+        cells = out[col]
+        given = cells.notna() & (cells.astype(str).str.strip() != "")
+        if col == "tier" and given.any():
+            tiers = pd.to_numeric(cells.where(given), errors="coerce")
+            bad_tier = given & ~tiers.isin([1, 2, 3])
+            if bad_tier.any():
+                i = int(np.argmax(bad_tier.to_numpy()))
+                _fail("invalid value", file, i + 1, "tier", cells.iloc[i], "a tier 1, 2 or 3")
+            cells = tiers
+        keyed = pd.DataFrame(
+            {"attribute": out["attribute"][given], "v": cells[given].astype(str).str.strip()}
+        )
+        first = keyed.groupby("attribute", sort=False)["v"].transform("first")
+        differs = keyed["v"] != first
+        if differs.any():
+            i = int(keyed.index[differs.to_numpy()][0])
+            _fail(
+                f"attribute {out['attribute'].iloc[i]!r} has more than one {col}",
+                file,
+                i + 1,
+                col,
+                cells.iloc[i],
+                f"one {col} per attribute ({first[differs].iloc[0]!r} first)",
+            )
+    lots_per_attribute = (
+        out.drop_duplicates(["attribute", "source", "lot"]).groupby("attribute", sort=False).size()
+    )
+    single = lots_per_attribute[lots_per_attribute < 2]
+    if len(single):
+        name = str(single.index[0])
+        i = int(np.argmax((out["attribute"] == name).to_numpy()))
+        _fail(
+            f"attribute {name!r} has only one lot",
+            file,
+            i + 1,
+            "attribute",
+            name,
+            "at least two lots per attribute (lots of test and reference sources)",
+        )
+    return out
+
+
+def read_catalogue(path: str | os.PathLike[str]) -> Catalogue:
+    """Read an attribute catalogue from YAML (``.yaml``/``.yml``) or CSV (one row per attribute)."""
+    file = Path(path)
+    label = str(path)
+    if not file.is_file():
+        raise DataFileError("file not found", file=label, expected="an existing YAML or CSV catalogue")
+    suffix = file.suffix.lower()
+    try:
+        if suffix in {".yaml", ".yml"}:
+            import yaml
+
+            try:
+                data = yaml.safe_load(file.read_text(encoding="utf-8"))
+            except yaml.YAMLError as exc:
+                raise DataFileError(f"cannot be read as YAML: {exc}", file=label) from exc
+            return Catalogue.from_mapping(data, source=label)
+        if suffix == ".csv":
+            table = pd.read_csv(file, dtype=str, keep_default_na=False, skipinitialspace=True)
+            table.columns = [str(c).strip() for c in table.columns]
+            if "name" not in table.columns and "attribute" in table.columns:
+                table = table.rename(columns={"attribute": "name"})
+            if "name" not in table.columns:
+                raise DataFileError("missing column 'name' (or 'attribute')", file=label)
+            records = [
+                {k: v for k, v in r.items() if str(v).strip() != ""} for r in table.to_dict(orient="records")
+            ]
+            return Catalogue.from_mapping({"attributes": records}, source=label, entry_word="row")
+    except InputError as exc:
+        if isinstance(exc, DataFileError):
+            raise
+        raise DataFileError(str(exc)) from exc  # the message already starts with the file name
+    raise DataFileError("unknown catalogue format", file=label, expected="a .yaml, .yml or .csv file")

@@ -1,0 +1,138 @@
+"""Range methods: quality range, tolerance interval, min-max and distribution-free ranges.
+
+Each builds a range from the reference lots and counts the test lots inside it (regulatory.md 1.2,
+1.3). All functions are vectorised over rows (one row = one attribute and comparison); lot values
+come as flat arrays with the row each lot belongs to.
+
+* quality range (x-sigma, FDA 2019/2025): ``mean_R ± k·s_R``, k = 3 by default;
+* tolerance interval: ``mean_R ± k_TI·s_R`` with the beta-content, gamma-confidence normal factor
+  (two-sided, or one-sided for a higher-/lower-is-worse attribute);
+* min-max: ``[min R, max R]``;
+* nonparametric: order statistics ``[x_(r), x_(n+1-r)]`` forming a distribution-free tolerance interval.
+
+A one-sided attribute (``higher-is-worse``) has an open lower end (``-inf``), and vice versa.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from bioparity.caa.tolerance import nonparametric_order, tolerance_factor
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+def _open_sides(
+    lower: FloatArray, upper: FloatArray, direction: npt.ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    d = np.asarray(direction, dtype=object).astype(str)
+    lower = np.where(d == "higher-is-worse", -np.inf, lower)
+    upper = np.where(d == "lower-is-worse", np.inf, upper)
+    return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+
+
+def quality_range_limits(
+    mean_reference: npt.ArrayLike,
+    sd_reference: npt.ArrayLike,
+    k: npt.ArrayLike = 3.0,
+    direction: npt.ArrayLike = "two-sided",
+) -> tuple[FloatArray, FloatArray]:
+    """``mean_R - k·s_R`` and ``mean_R + k·s_R`` (one end open for a one-sided attribute).
+
+    >>> quality_range_limits(100.0, 2.0, 3.0)
+    (array(94.), array(106.))
+    """
+    m, s, kk = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (mean_reference, sd_reference, k)))
+    return _open_sides(m - kk * s, m + kk * s, direction)
+
+
+def tolerance_interval_limits(
+    mean_reference: npt.ArrayLike,
+    sd_reference: npt.ArrayLike,
+    n_reference: npt.ArrayLike,
+    *,
+    coverage: npt.ArrayLike = 0.99,
+    confidence: npt.ArrayLike = 0.95,
+    method: str = "exact",
+    direction: npt.ArrayLike = "two-sided",
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Normal tolerance interval of the reference lots: ``(lower, upper, k)``.
+
+    Two-sided rows use the two-sided factor (``method``: exact, howe, he); one-sided rows the exact
+    one-sided factor. Rows with ``n_reference < 2`` give NaN.
+    """
+    m, s, n, cov, conf, d = np.broadcast_arrays(
+        *(
+            np.asarray(a, dtype=float)
+            for a in (mean_reference, sd_reference, n_reference, coverage, confidence)
+        ),
+        np.asarray(direction, dtype=object),
+    )
+    d = d.astype(str)
+    k = np.full(m.shape, np.nan)
+    usable = n >= 2
+    two = usable & (d == "two-sided")
+    one = usable & ~two
+    if two.any():
+        k[two] = tolerance_factor(n[two], cov[two], conf[two], side=2, method=method)
+    if one.any():
+        k[one] = tolerance_factor(n[one], cov[one], conf[one], side=1)
+    lower, upper = _open_sides(m - k * s, m + k * s, d)
+    return lower, upper, k
+
+
+def min_max_limits(
+    min_reference: npt.ArrayLike, max_reference: npt.ArrayLike, direction: npt.ArrayLike = "two-sided"
+) -> tuple[FloatArray, FloatArray]:
+    """The reference range ``[min R, max R]`` (one end open for a one-sided attribute)."""
+    lo, hi = np.broadcast_arrays(
+        np.asarray(min_reference, dtype=float), np.asarray(max_reference, dtype=float)
+    )
+    return _open_sides(lo, hi, direction)
+
+
+def nonparametric_limits(
+    values: npt.ArrayLike,
+    rows: npt.ArrayLike,
+    n_rows: int,
+    *,
+    coverage: float = 0.90,
+    confidence: float = 0.90,
+    direction: npt.ArrayLike = "two-sided",
+) -> tuple[FloatArray, FloatArray, IntArray]:
+    """Distribution-free tolerance limits from the reference lot ``values`` grouped by ``rows``.
+
+    Returns ``(lower, upper, r)``: ``[x_(r), x_(n+1-r)]`` per row; ``r = 0`` (and NaN limits) when the
+    row has too few lots for the requested coverage and confidence.
+    """
+    v = np.asarray(values, dtype=float)
+    g = np.asarray(rows, dtype=np.int64)
+    d = np.broadcast_to(np.asarray(direction, dtype=object).astype(str), (n_rows,))
+    order = np.lexsort((v, g))
+    v, g = v[order], g[order]
+    n = np.bincount(g, minlength=n_rows).astype(np.int64)
+    start = np.concatenate([[0], np.cumsum(n)[:-1]])
+    r = np.where(d == "two-sided", nonparametric_order(n, coverage, confidence, side=2), 0)
+    r_one = nonparametric_order(n, coverage, confidence, side=1)
+    r = np.where(d == "two-sided", r, r_one).astype(np.int64)
+    ok = r >= 1
+    safe_lo = np.clip(start + r - 1, 0, max(v.size - 1, 0))
+    safe_hi = np.clip(start + n - r, 0, max(v.size - 1, 0))
+    lower = np.where(ok, v[safe_lo] if v.size else np.nan, np.nan)
+    upper = np.where(ok, v[safe_hi] if v.size else np.nan, np.nan)
+    lower, upper = _open_sides(lower, upper, d)
+    return lower, upper, r
+
+
+def count_inside(
+    values: npt.ArrayLike, rows: npt.ArrayLike, lower: npt.ArrayLike, upper: npt.ArrayLike
+) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+    """Number of lots inside ``[lower, upper]`` of their row (closed interval), and the per-lot flags."""
+    v = np.asarray(values, dtype=float)
+    g = np.asarray(rows, dtype=np.int64)
+    lo = np.asarray(lower, dtype=float)
+    hi = np.asarray(upper, dtype=float)
+    inside = (v >= lo[g]) & (v <= hi[g])
+    return np.bincount(g, weights=inside, minlength=lo.size).astype(np.int64), inside

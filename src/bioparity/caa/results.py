@@ -1,0 +1,118 @@
+"""Result objects of the comparative analytical assessment.
+
+One :class:`ComparisonResult` per attribute and comparison (for example ``test vs ref-eu``) with the
+numbers, the settings, a status and the reasons; :class:`CAAResult` holds them all as a table plus
+the lot-level data and the notes (replicates averaged, missing values, outlier flags).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import pandas as pd
+
+from bioparity._results import ResultMixin, _plain, software_version
+
+#: Status values of a comparison. ``descriptive`` means no formal criterion (tier 3): never a pass.
+PASS, FAIL, NOT_EVALUABLE, DESCRIPTIVE = "pass", "fail", "not-evaluable", "descriptive"
+STATUSES = (PASS, FAIL, NOT_EVALUABLE, DESCRIPTIVE)
+
+
+@dataclass(frozen=True, repr=False)
+class ComparisonResult(ResultMixin):
+    """The outcome of one method on one attribute for one pair of sources.
+
+    ``lower_limit``/``upper_limit`` are the acceptance limits (the range for range methods, ``∓ margin``
+    for the equivalence test; ``-inf``/``inf`` for an open side); ``ci_lower``/``ci_upper`` the confidence
+    interval of the mean difference (equivalence only). ``passed`` is None unless the status is pass/fail.
+    """
+
+    attribute: str
+    comparison: str
+    test_source: str
+    reference_source: str
+    method: str
+    tier: int
+    direction: str
+    unit: str
+    n_test: int
+    n_reference: int
+    mean_test: float
+    sd_test: float
+    mean_reference: float
+    sd_reference: float
+    statistic: str
+    estimate: float
+    lower_limit: float
+    upper_limit: float
+    ci_lower: float
+    ci_upper: float
+    factor: float
+    n_inside: float
+    fraction_inside: float
+    required_fraction: float
+    status: str
+    passed: bool | None
+    reasons: str
+    outlier_lots: str
+    n_missing: int
+    settings: str
+    software_version: str = field(default_factory=software_version)
+
+    def _repr_fields(self) -> list[str]:
+        return ["attribute", "comparison", "method", "statistic", "estimate", "status", "reasons"]
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> ComparisonResult:
+        """Build from one row of :attr:`CAAResult.table` (NaN in ``passed`` means None)."""
+        values = {f.name: row[f.name] for f in fields(cls) if f.name in row}
+        passed = values.get("passed")
+        values["passed"] = (
+            None if passed is None or (isinstance(passed, float) and math.isnan(passed)) else bool(passed)
+        )
+        return cls(**values)
+
+
+@dataclass(frozen=True, repr=False, eq=False)  # holds DataFrames: compare .table explicitly
+class CAAResult(ResultMixin):
+    """All comparisons of an assessment.
+
+    ``table`` has one row per attribute and comparison with the columns of :class:`ComparisonResult`;
+    ``lots`` one row per attribute, source and lot (replicates averaged) with ``n_replicates`` and
+    ``outlier``; ``notes`` the data-handling statements a report must carry.
+    """
+
+    table: pd.DataFrame
+    lots: pd.DataFrame
+    notes: tuple[str, ...]
+    comparisons: tuple[tuple[str, str], ...]
+    software_version: str = field(default_factory=software_version)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "comparisons": [list(c) for c in self.comparisons],
+            "results": [{k: _plain(v) for k, v in r.items()} for r in self.table.to_dict(orient="records")],
+            "notes": list(self.notes),
+            "software_version": self.software_version,
+        }
+
+    def results(self) -> list[ComparisonResult]:
+        """Every row as a :class:`ComparisonResult`."""
+        return [ComparisonResult.from_row(r) for r in self.table.to_dict(orient="records")]
+
+    def attributes_with_status(self, status: str) -> list[str]:
+        """Attributes with at least one comparison of this status, in table order."""
+        hit = self.table.loc[self.table["status"] == status, "attribute"]
+        return list(dict.fromkeys(hit.tolist()))
+
+    def __repr__(self) -> str:
+        counts = self.table["status"].value_counts().to_dict()
+        shown = ", ".join(f"{s}={counts.get(s, 0)}" for s in STATUSES)
+        n_attr = self.table["attribute"].nunique()
+        return f"CAAResult(attributes={n_attr}, comparisons={len(self.comparisons)}, {shown})"

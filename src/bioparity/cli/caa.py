@@ -1,0 +1,109 @@
+"""``bioparity tolerance-factor`` and ``bioparity caa``.
+
+Contract (relied on by later tooling):
+
+* ``tolerance-factor --n 10 --coverage 0.99 --confidence 0.95 [--side 2|1] [--method exact|howe|he]
+  --format json`` prints one JSON object whose first key is ``k``;
+* ``caa IN.csv [--catalogue attributes.yaml|.csv] --out RESULTS.csv [--plots DIR] [--plot-format png|svg]``
+  writes one row per attribute and comparison (method, statistic, limits, status, passed, reasons, ...).
+
+Bad input (unknown source label, an attribute with only one lot, a non-numeric value, ...) stops
+before any output with an error naming the file, row and column; exit code 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bioparity.caa import assess, read_catalogue, read_long_table, tolerance_factor
+from bioparity.caa.plots import PLOT_FORMATS, plot_attributes
+from bioparity.caa.results import STATUSES
+from bioparity.cli.common import OutputFormat, print_record, user_errors
+from bioparity.errors import InputError
+from bioparity.io import write_frame_atomic
+
+
+def _parse_comparison(text: str) -> tuple[str, str]:
+    parts = [p.strip().lower() for p in text.replace(" vs ", ":").split(":")]
+    if len(parts) != 2 or not all(parts):
+        raise InputError(f"--comparison {text!r}: expected TEST_SOURCE:REFERENCE_SOURCE, e.g. test:ref-eu")
+    return parts[0], parts[1]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the CAA commands to the ``bioparity`` app."""
+
+    @app.command("tolerance-factor")
+    def tolerance_factor_command(
+        n: int = typer.Option(..., help="Number of lots (observations), >= 2."),
+        coverage: float = typer.Option(0.99, help="Proportion of the population covered (0.99 = 99%)."),
+        confidence: float = typer.Option(0.95, help="Confidence level (0.95 = 95%)."),
+        side: int = typer.Option(2, help="2 for mean ± k·SD, 1 for a one-sided bound."),
+        method: str = typer.Option("exact", help="Two-sided: exact (default), howe (R HE2) or he (R HE)."),
+        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="json or table."),
+    ) -> None:
+        """Normal tolerance factor k (R tolerance::K.factor; exact by default)."""
+        with user_errors():
+            k = float(tolerance_factor(n, coverage, confidence, side=side, method=method))
+            record: dict[str, Any] = {
+                "k": k,
+                "n": n,
+                "coverage": coverage,
+                "confidence": confidence,
+                "side": side,
+            }
+            record["method"] = "exact (noncentral t)" if side == 1 else method.lower()
+            print_record(record, fmt, "Tolerance factor")
+
+    @app.command("caa")
+    def caa_command(
+        data: Path = typer.Argument(
+            ..., help="Long CSV: attribute,source,lot,value[,unit,tier,replicate,date,method]."
+        ),
+        catalogue: Path | None = typer.Option(
+            None, help="Attribute catalogue (YAML or CSV); defaults when absent."
+        ),
+        out: Path = typer.Option(..., help="Results CSV: one row per attribute and comparison."),
+        plots: Path | None = typer.Option(None, help="Folder for one figure per attribute."),
+        plot_format: str = typer.Option("png", help="png or svg."),
+        lots: Path | None = typer.Option(
+            None, help="Also write the lot-level data (replicates averaged) here."
+        ),
+        comparison: list[str] | None = typer.Option(
+            None, help="TEST:REFERENCE pair, repeatable (default: test vs each ref, then ref vs ref)."
+        ),
+    ) -> None:
+        """Comparative analytical assessment: every attribute, every comparison."""
+        with user_errors():
+            if plot_format not in PLOT_FORMATS:
+                raise InputError(f"--plot-format must be one of {', '.join(PLOT_FORMATS)}")
+            frame = read_long_table(data)
+            cat = read_catalogue(catalogue) if catalogue is not None else None
+            pairs = [_parse_comparison(c) for c in comparison] if comparison else None
+            result = assess(frame, cat, pairs, file=str(data))
+            write_frame_atomic(result.table, out)
+            if lots is not None:
+                write_frame_atomic(result.lots, lots)
+            written = plot_attributes(result, plots, fmt=plot_format) if plots is not None else []
+            console = Console(stderr=True)
+            summary = Table(title=f"CAA of {data.name}: {len(result.table)} comparisons")
+            summary.add_column("comparison")
+            for status in STATUSES:
+                summary.add_column(status, justify="right")
+            for name, group in result.table.groupby("comparison", sort=False):
+                counts = group["status"].value_counts()
+                summary.add_row(str(name), *[str(int(counts.get(s, 0))) for s in STATUSES])
+            console.print(summary)
+            failing = result.attributes_with_status("fail")
+            console.print(f"failing attributes: {', '.join(failing) if failing else 'none'}")
+            for note in result.notes:
+                console.print(f"note: {note}", highlight=False)
+            console.print(
+                f"wrote {len(result.table)} rows to {out}"
+                + (f" and {len(written)} plots to {plots}" if written else "")
+            )

@@ -1,0 +1,215 @@
+"""assess(): three-way comparisons, data handling, catalogue, input errors, the shipped example."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bioparity.caa import Catalogue, assess, read_catalogue, read_long_table
+from bioparity.caa.example import DIFFERENT, LOTS, SEED, example_paths, generate_example
+from bioparity.errors import DataFileError, InputError
+
+
+def test_example_finds_exactly_the_two_deliberately_different_attributes() -> None:
+    data, catalogue = example_paths()
+    result = assess(read_long_table(data), read_catalogue(catalogue), file=str(data))
+    table = result.table
+    assert result.attributes_with_status("fail") == list(DIFFERENT)
+    for name in DIFFERENT:
+        rows = table[table["attribute"] == name].set_index("comparison")
+        assert rows.loc["test vs ref-eu", "status"] == "fail"
+        assert rows.loc["test vs ref-us", "status"] == "fail"
+        assert rows.loc["ref-eu vs ref-us", "status"] == "pass"  # the references bridge
+    assert result.attributes_with_status("not-evaluable") == []
+    assert table["attribute"].nunique() == 25 and len(table) == 75
+    tier3 = table[table["tier"] == 3]
+    assert set(tier3["status"]) == {"descriptive"} and tier3["passed"].isna().all()
+
+
+def test_shipped_example_is_the_output_of_the_seeded_generator() -> None:
+    data, _ = example_paths()
+    shipped = pd.read_csv(data)
+    regenerated = generate_example(SEED)
+    pd.testing.assert_frame_equal(shipped, regenerated, check_dtype=False)
+    lots = (
+        shipped.drop_duplicates(["attribute", "source", "lot"]).groupby("attribute")["source"].value_counts()
+    )
+    assert lots.unstack().eq(pd.Series(LOTS)).all().all()
+
+
+def test_example_notes_report_replicates_missing_value_and_comparisons() -> None:
+    data, catalogue = example_paths()
+    result = assess(read_long_table(data), read_catalogue(catalogue))
+    notes = " ".join(result.notes)
+    assert "Replicates averaged" in notes
+    assert "relative_potency_cdc/ref-us/US-3513 (row 89)" in notes
+    assert "ref-eu lots against ref-us" in notes
+    row = result.table[
+        (result.table["attribute"] == "relative_potency_cdc")
+        & (result.table["comparison"] == "test vs ref-us")
+    ]
+    assert int(row["n_missing"].iloc[0]) == 1
+    assert int(row["n_reference"].iloc[0]) == 12  # the lot still counts: two of its three replicates remain
+
+
+def test_default_comparisons_are_test_vs_each_reference_then_the_bridge(small_table: pd.DataFrame) -> None:
+    result = assess(small_table)
+    assert result.comparisons == (("test", "ref-eu"), ("test", "ref-us"), ("ref-eu", "ref-us"))
+    assert list(result.table["comparison"][:3]) == ["test vs ref-eu", "test vs ref-us", "ref-eu vs ref-us"]
+
+
+def test_replicates_are_averaged_per_lot_before_statistics(small_table: pd.DataFrame) -> None:
+    result = assess(small_table)
+    lots = result.lots.set_index(["attribute", "source", "lot"])
+    assert lots.loc[("potency", "test", "test-0"), "n_replicates"] == 3
+    raw = small_table[(small_table["attribute"] == "potency") & (small_table["lot"] == "test-0")]["value"]
+    assert lots.loc[("potency", "test", "test-0"), "value"] == pytest.approx(raw.mean())
+    row = result.table[
+        (result.table["attribute"] == "potency") & (result.table["comparison"] == "test vs ref-eu")
+    ]
+    assert int(row["n_test"].iloc[0]) == 4  # lots, not measurements
+    per_lot = small_table[(small_table["attribute"] == "potency") & (small_table["source"] == "ref-eu")]
+    assert float(row["sd_reference"].iloc[0]) == pytest.approx(
+        per_lot.groupby("lot")["value"].mean().std(ddof=1)
+    )
+
+
+def test_too_few_lots_for_the_method_is_reported_not_passed(small_table: pd.DataFrame) -> None:
+    catalogue = Catalogue.from_mapping(
+        {"attributes": {"purity": {"method": "quality-range", "min_reference_lots": 10}}}
+    )
+    result = assess(small_table, catalogue)
+    rows = result.table[result.table["attribute"] == "purity"]
+    assert set(rows["status"]) == {"not-evaluable"}
+    assert rows["passed"].isna().all()
+    assert rows["reasons"].str.contains(r"5 reference lots \(ref-..\); quality-range needs >= 10").all()
+
+
+def test_outliers_are_flagged_not_excluded(small_table: pd.DataFrame) -> None:
+    extra = pd.DataFrame(
+        [("purity", "ref-eu", f"x{i}", 1, 98.2) for i in range(4)] + [("purity", "ref-eu", "odd", 1, 120.0)],
+        columns=small_table.columns,
+    )
+    result = assess(pd.concat([small_table, extra], ignore_index=True))
+    flagged = result.lots[result.lots["outlier"]]
+    assert list(flagged["lot"]) == ["odd"]
+    row = result.table[
+        (result.table["attribute"] == "purity") & (result.table["comparison"] == "test vs ref-eu")
+    ]
+    assert row["outlier_lots"].iloc[0] == "ref-eu: odd"
+    assert int(row["n_reference"].iloc[0]) == 10  # still counted
+    assert "odd" in " ".join(result.notes)
+
+
+def test_catalogue_yaml_and_csv_give_the_same_settings(tmp_path: Path, small_table: pd.DataFrame) -> None:
+    yaml_file = tmp_path / "cat.yaml"
+    yaml_file.write_text(
+        "defaults:\n  k: 2.5\nattributes:\n  potency: {tier: 1, margin_multiplier: 2}\n  purity:\n"
+        "    method: tolerance-interval\n    direction: lower-is-worse\n    coverage: 0.95\n",
+        encoding="utf-8",
+    )
+    csv_file = tmp_path / "cat.csv"
+    csv_file.write_text(
+        "attribute,tier,margin_multiplier,method,direction,coverage,k\npotency,1,2,,,,2.5\n"
+        "purity,,,tolerance-interval,lower-is-worse,0.95,2.5\n",
+        encoding="utf-8",
+    )
+    a, b = read_catalogue(yaml_file), read_catalogue(csv_file)
+    for name in ("potency", "purity"):
+        assert a.resolve(name) == b.resolve(name)
+    spec = a.resolve("potency")
+    assert (spec.method, spec.margin_multiplier, spec.alpha, spec.variance) == (
+        "equivalence",
+        2.0,
+        0.05,
+        "welch",
+    )
+    assert a.resolve("purity").direction == "lower-is-worse"
+    assert a.resolve("unlisted").method == "quality-range" and a.resolve("unlisted").k == 2.5
+    result = assess(small_table, a)
+    assert set(result.table.loc[result.table["attribute"] == "purity", "method"]) == {"tolerance-interval"}
+
+
+def test_catalogue_errors_name_the_attribute_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("attributes:\n  potency: {tier: 4}\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"attribute 'potency': field 'tier' = 4; expected 1, 2 or 3"):
+        read_catalogue(bad)
+    with pytest.raises(InputError, match="unknown field"):
+        Catalogue.from_mapping({"attributes": {"potency": {"teir": 1}}})
+    with pytest.raises(InputError, match="risk_thresholds"):
+        Catalogue.from_mapping({"attributes": {"potency": {"risk_score": 80}}}).resolve("potency")
+    scored = Catalogue.from_mapping(
+        {"risk_thresholds": [70, 30], "attributes": {"a": {"risk_score": 80}, "b": {"risk_score": 40}}}
+    )
+    assert (scored.resolve("a").tier, scored.resolve("b").tier) == (1, 2)
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "in.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_unknown_source_label_names_row_and_column(tmp_path: Path) -> None:
+    path = _write(tmp_path, "attribute,source,lot,value\npurity,test,T1,98\npurity,reference-eu,R1,97\n")
+    with pytest.raises(DataFileError, match=r"row 2 \(line 3\), column 'source': invalid value") as err:
+        read_long_table(path)
+    assert err.value.row == 2 and err.value.column == "source"
+
+
+def test_non_numeric_value_names_row_and_column(tmp_path: Path) -> None:
+    path = _write(tmp_path, "attribute,source,lot,value\npurity,test,T1,98\npurity,ref-eu,R1,<LOQ\n")
+    with pytest.raises(DataFileError, match=r"row 2 \(line 3\), column 'value': not a number") as err:
+        read_long_table(path)
+    assert (err.value.row, err.value.column) == (2, "value")
+
+
+def test_attribute_with_one_lot_names_row_and_column(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path, "attribute,source,lot,value\npurity,test,T1,98\npurity,ref-eu,R1,97\nmass,test,T1,5\n"
+    )
+    with pytest.raises(
+        DataFileError, match=r"row 3 \(line 4\), column 'attribute': attribute 'mass' has only one lot"
+    ):
+        read_long_table(path)
+
+
+def test_in_memory_table_is_checked_the_same_way(small_table: pd.DataFrame) -> None:
+    bad = small_table.copy()
+    bad.loc[5, "source"] = "biosimilar"
+    with pytest.raises(DataFileError, match=r"row 6, column 'source': unknown source label"):
+        assess(bad)
+    bad = small_table.copy()
+    bad["value"] = bad["value"].astype(object)
+    bad.loc[7, "value"] = "n.d."
+    with pytest.raises(DataFileError, match=r"row 8, column 'value': not a number"):
+        assess(bad)
+    bad = small_table.copy()
+    bad["unit"] = "%"
+    bad.loc[9, "unit"] = "mg"
+    with pytest.raises(DataFileError, match=r"row 10, column 'unit'"):
+        assess(bad)
+
+
+def test_missing_values_are_excluded_and_counted(small_table: pd.DataFrame) -> None:
+    data = small_table.copy()
+    data.loc[(data["attribute"] == "purity") & (data["lot"] == "ref-us-0"), "value"] = np.nan
+    result = assess(data)
+    row = result.table[
+        (result.table["attribute"] == "purity") & (result.table["comparison"] == "test vs ref-us")
+    ]
+    assert int(row["n_missing"].iloc[0]) == 1 and int(row["n_reference"].iloc[0]) == 4
+    assert "purity/ref-us/ref-us-0" in " ".join(result.notes)
+
+
+def test_result_exports(small_table: pd.DataFrame) -> None:
+    result = assess(small_table)
+    assert result.to_frame().shape == (6, len(result.table.columns))
+    first = result.results()[0]
+    assert first.attribute == "potency" and first.comparison == "test vs ref-eu"
+    assert result.to_dict()["results"][0]["attribute"] == "potency"
+    assert "CAAResult(attributes=2" in repr(result)

@@ -1,0 +1,95 @@
+"""The ``tolerance-factor`` and ``caa`` commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from bioparity.cli.main import app
+
+RUNNER = CliRunner()
+
+
+def test_tolerance_factor_json_prints_k() -> None:
+    out = RUNNER.invoke(app, ["tolerance-factor", "--n", "10", "--coverage", "0.95", "--confidence", "0.95",
+                              "--format", "json"])  # fmt: skip
+    assert out.exit_code == 0, out.output
+    record = json.loads(out.stdout)
+    assert next(iter(record)) == "k"
+    assert abs(record["k"] - 3.393429) < 1e-6
+
+
+def test_tolerance_factor_one_sided_and_howe() -> None:
+    one = RUNNER.invoke(
+        app, ["tolerance-factor", "--n", "10", "--coverage", "0.95", "--side", "1", "--format", "json"]
+    )
+    assert abs(json.loads(one.stdout)["k"] - 2.911) < 5e-4  # published one-sided table value
+    howe = RUNNER.invoke(app, ["tolerance-factor", "--n", "10", "--coverage", "0.99", "--method", "howe",
+                               "--format", "json"])  # fmt: skip
+    assert abs(json.loads(howe.stdout)["k"] - 4.4446) < 5e-5
+
+
+def test_tolerance_factor_bad_input_exits_2() -> None:
+    out = RUNNER.invoke(app, ["tolerance-factor", "--n", "1", "--format", "json"])
+    assert out.exit_code == 2
+    assert "n must be >= 2" in out.output
+
+
+def _small_csv(tmp_path: Path, small_table: pd.DataFrame) -> Path:
+    path = tmp_path / "in.csv"
+    small_table.assign(unit="%").to_csv(path, index=False)
+    return path
+
+
+def test_caa_writes_one_row_per_attribute_and_comparison_and_plots(
+    tmp_path: Path, small_table: pd.DataFrame
+) -> None:
+    data = _small_csv(tmp_path, small_table)
+    out = tmp_path / "results.csv"
+    plots = tmp_path / "plots"
+    args = ["caa", str(data), "--out", str(out), "--plots", str(plots), "--plot-format", "svg"]
+    res = RUNNER.invoke(app, [*args, "--lots", str(tmp_path / "lots.csv")])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out)
+    assert len(table) == 6
+    for column in (
+        "attribute",
+        "comparison",
+        "method",
+        "statistic",
+        "lower_limit",
+        "upper_limit",
+        "passed",
+        "reasons",
+    ):
+        assert column in table.columns
+    assert sorted(p.name for p in plots.iterdir()) == ["potency.svg", "purity.svg"]
+    assert (plots / "potency.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    assert len(pd.read_csv(tmp_path / "lots.csv")) == 28
+
+
+def test_caa_with_catalogue_and_selected_comparison(tmp_path: Path, small_table: pd.DataFrame) -> None:
+    data = _small_csv(tmp_path, small_table)
+    cat = tmp_path / "cat.yaml"
+    cat.write_text("attributes:\n  potency: {tier: 1}\n", encoding="utf-8")
+    out = tmp_path / "results.csv"
+    res = RUNNER.invoke(app, ["caa", str(data), "--catalogue", str(cat), "--out", str(out),
+                              "--comparison", "ref-us:ref-eu", "--plots", str(tmp_path / "p")])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out)
+    assert list(table["comparison"]) == ["ref-us vs ref-eu"] * 2
+    assert list(table["method"]) == ["equivalence", "quality-range"]
+    assert (tmp_path / "p" / "potency.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_caa_bad_input_names_row_and_column_and_writes_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "bad.csv"
+    data.write_text("attribute,source,lot,value\npurity,test,T1,98\npurity,ref-eu,R1,abc\n", encoding="utf-8")
+    out = tmp_path / "results.csv"
+    res = RUNNER.invoke(app, ["caa", str(data), "--out", str(out)])
+    assert res.exit_code == 2
+    assert "row 2 (line 3), column 'value': not a number (got 'abc')" in res.output
+    assert not out.exists()
