@@ -7,13 +7,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import reference_table
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, optimize, stats
 
 from bioparity.caa import nonparametric_min_lots, nonparametric_order, tolerance_factor
 from bioparity.errors import InputError
+from tests.caa.conftest import reference_table
 
 
 @pytest.mark.parametrize("row", reference_table("regulatory_tolerance_vectors.csv").to_dict(orient="records"),
