@@ -64,7 +64,12 @@ def test_a_bad_flag_names_the_cell(tmp_path: Path) -> None:
     rows[2][11] = "Maybe"
     with pytest.raises(DataFileError) as info:
         read_ema_medicines(write_ema_workbook(tmp_path / "bad.xlsx", rows=rows))
-    assert (info.value.row, info.value.line, info.value.column, info.value.value) == (3, 7, "Biosimilar", "Maybe")
+    assert (info.value.row, info.value.line, info.value.column, info.value.value) == (
+        3,
+        7,
+        "Biosimilar",
+        "Maybe",
+    )
 
 
 def test_no_category_header(tmp_path: Path) -> None:

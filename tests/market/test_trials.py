@@ -17,9 +17,8 @@ from tests.market.conftest import CTGOV
 def test_pages_are_merged_and_deduplicated() -> None:
     trials = read_trials(CTGOV)
     assert trials.pages == 4 and trials.final_pages == 3
-    assert list(trials.studies["nct_id"]) == [
-        "NCT90000001", "NCT90000002", "NCT90000003", "NCT90000004", "NCT90000005", "NCT90000011", "NCT90000012",
-    ]  # fmt: skip
+    expected = [f"NCT9000000{i}" for i in range(1, 6)] + ["NCT90000011", "NCT90000012"]
+    assert list(trials.studies["nct_id"]) == expected
     first = trials.studies.iloc[0]
     assert first["status"] == "RECRUITING" and first["sponsor"] == "Alvotech Swiss AG"
     assert first["phases"] == "PHASE3" and first["interventions"] == "AVT04;Stelara"
@@ -47,7 +46,9 @@ def test_a_set_without_final_page_warns(tmp_path: Path) -> None:
 
 def test_not_a_studies_page(tmp_path: Path) -> None:
     (tmp_path / "x.json").write_text(json.dumps({"totalCount": 3}))
-    with pytest.raises(DataFileError, match=r"not a ClinicalTrials.gov API v2 studies page \(found: totalCount\)"):
+    with pytest.raises(
+        DataFileError, match=r"not a ClinicalTrials.gov API v2 studies page \(found: totalCount\)"
+    ):
         read_trials(tmp_path)
 
 
