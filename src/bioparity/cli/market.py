@@ -134,7 +134,9 @@ def _print_top(table: pd.DataFrame, top: int) -> None:
 
 def _cell(value: object) -> str:
     if isinstance(value, float):
-        return "unknown" if value != value else f"{value:.3g}"
+        if value != value:
+            return "unknown"
+        return str(int(value)) if value.is_integer() else f"{value:.3f}"
     return str(value)
 
 

@@ -53,7 +53,7 @@ def timeline_chart(ranking: VoidRanking, path: str | os.PathLike[str], *, top: i
     ax.set_title(f"Biosimilar void: top {len(chosen)} molecules (as of {ranking.as_of_year})")
     if scatter is not None:
         fig.colorbar(scatter, ax=ax, label="void score")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="best", fontsize=8, framealpha=0.7)
     note = f"{missing} molecule-region(s) without a known protection end are not drawn" if missing else ""
     fig.text(0.01, 0.01, note, fontsize=7, color="grey")
     fig.tight_layout()
