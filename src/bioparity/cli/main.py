@@ -12,6 +12,7 @@ from bioparity import __version__
 from bioparity.cli import be as be_commands
 from bioparity.cli import caa as caa_commands
 from bioparity.cli import demo as demo_commands
+from bioparity.cli import market as market_commands
 from bioparity.cli import power as power_commands
 
 app = typer.Typer(
@@ -42,6 +43,7 @@ power_commands.register(app)
 demo_commands.register(app)
 be_commands.register(app)
 caa_commands.register(app)
+market_commands.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,157 @@
+"""``bioparity market scan`` and ``bioparity market fetch-trials``.
+
+Contract:
+
+* ``market scan [--purple-book PB.csv] [--ema MEDICINES.xlsx] [--trials DIR] --region eu,us
+  --out ranking.csv [--chart void.png] [--weights no_competition=0.4,...] [--as-of 2026]`` writes the
+  ranking (one row per molecule and region, columns ``rank,inn,region,...,void_score,coverage``),
+  ``ranking.csv.provenance.json`` (input hashes, options, software) and optionally the timeline PNG;
+  it prints the top rows. A bad input fails before anything is written, exit code 2.
+* ``market fetch-trials INN --out DIR`` saves the ClinicalTrials.gov pages of one molecule; offline
+  it fails with exit code 2 and a message saying how to proceed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bioparity import __version__
+from bioparity.cli.common import user_errors
+from bioparity.io import atomic_write_text, write_frame_atomic
+from bioparity.market import (
+    VoidWeights,
+    fetch_trials,
+    load_knowledge_base,
+    parse_regions,
+    read_ema_medicines,
+    read_purple_book,
+    read_trials,
+    scan_market,
+    timeline_chart,
+)
+
+market_app = typer.Typer(
+    name="market",
+    help="Market scan: biologics losing protection and the biosimilar void (Purple Book, EMA, CT.gov).",
+    no_args_is_help=True,
+)
+
+
+def _sha256(path: Path) -> str:
+    if path.is_dir():
+        digest = hashlib.sha256()
+        for file in sorted(p for p in path.rglob("*.json") if p.is_file()):
+            digest.update(file.relative_to(path).as_posix().encode() + b"\0" + file.read_bytes())
+        return digest.hexdigest()
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@market_app.command("scan")
+def scan_command(
+    out: Annotated[Path, typer.Option(help="Ranking CSV to write (one row per molecule and region).")],
+    region: Annotated[str, typer.Option(help="Comma list of regions: us, eu.")] = "eu,us",
+    purple_book: Annotated[
+        Path | None, typer.Option("--purple-book", help="FDA Purple Book monthly CSV download.")
+    ] = None,
+    ema: Annotated[Path | None, typer.Option(help="EMA medicines report (.xlsx).")] = None,
+    trials: Annotated[
+        Path | None, typer.Option(help="Folder (or file) of saved ClinicalTrials.gov API v2 pages.")
+    ] = None,
+    chart: Annotated[Path | None, typer.Option(help="Timeline chart PNG to write.")] = None,
+    weights: Annotated[
+        str,
+        typer.Option(
+            help="Weights, e.g. 'no_competition=0.35,no_pipeline=0.25,timing=0.25,market_size=0.15'."
+        ),
+    ] = "",
+    as_of: Annotated[
+        int | None, typer.Option("--as-of", help="Year the timing is measured from (default: this year).")
+    ] = None,
+    kb: Annotated[Path | None, typer.Option(help="Knowledge base YAML (default: the one shipped).")] = None,
+    top: Annotated[int, typer.Option(help="Rows to print and molecules to chart.")] = 15,
+) -> None:
+    """Rank reference biologics by biosimilar void, per region."""
+    with user_errors():
+        regions = parse_regions(region)
+        w = VoidWeights.parse(weights)
+        year = as_of if as_of is not None else date.today().year
+        knowledge = load_knowledge_base(kb)
+        ranking = scan_market(
+            knowledge,
+            regions=regions,
+            purple_book=read_purple_book(purple_book) if purple_book else None,
+            ema=read_ema_medicines(ema) if ema else None,
+            trials=read_trials(trials) if trials else None,
+            weights=w,
+            as_of_year=year,
+        )
+        write_frame_atomic(ranking.table, out)
+        provenance = {
+            "output": str(out),
+            "inputs": {
+                name: {"path": str(p), "sha256": _sha256(p)}
+                for name, p in (
+                    ("knowledge_base", Path(knowledge.path)),
+                    ("purple_book", purple_book),
+                    ("ema", ema),
+                    ("trials", trials),
+                )
+                if p is not None
+            },
+            "options": {"regions": list(regions), "weights": w.__dict__, "as_of_year": year},
+            "software": f"bioparity {__version__}",
+        }
+        atomic_write_text(
+            out.with_name(out.name + ".provenance.json"), json.dumps(provenance, indent=2) + "\n"
+        )
+        if chart is not None:
+            timeline_chart(ranking, chart, top=top)
+        _print_top(ranking.table, top)
+        typer.echo(f"wrote {len(ranking.table)} rows to {out}", err=True)
+
+
+_SHOWN = ("rank", "inn", "region", "protection_end_year", "approved_biosimilars",
+          "biosimilars_in_development", "void_score", "coverage")  # fmt: skip
+
+
+def _print_top(table: pd.DataFrame, top: int) -> None:
+    view = Table(title="Biosimilar void ranking")
+    for column in _SHOWN:
+        view.add_column(column)
+    for _, row in table.head(top).iterrows():
+        view.add_row(*[_cell(row[c]) for c in _SHOWN])
+    Console(stderr=True).print(view)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        if value != value:
+            return "unknown"
+        return str(int(value)) if value.is_integer() else f"{value:.3f}"
+    return str(value)
+
+
+@market_app.command("fetch-trials")
+def fetch_trials_command(
+    inn: Annotated[str, typer.Argument(help="INN to search, e.g. ustekinumab.")],
+    out: Annotated[Path, typer.Option(help="Folder for the saved response pages.")],
+    term: Annotated[str, typer.Option(help="Extra search term.")] = "biosimilar",
+) -> None:
+    """Save ClinicalTrials.gov API v2 pages for one molecule (needs a network)."""
+    with user_errors():
+        saved = fetch_trials(inn, out, term=term)
+        typer.echo(f"saved {len(saved)} page(s) to {out}", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``market`` sub-app to the ``bioparity`` app."""
+    app.add_typer(market_app, name="market")

@@ -1,0 +1,171 @@
+"""The EMA medicines report (XLSX): medicines authorised through the EU centralised procedure.
+
+The workbook opens with a title and notes; the header is the first row whose first cell is
+``Category``. Column names differ slightly between releases (``Name of medicine`` /
+``Medicine name``, ``Authorisation status`` / ``Medicine status``, ``Product number`` /
+``EMA product number``); all known spellings are accepted.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from bioparity._results import ResultMixin, software_version
+from bioparity.errors import DataFileError
+from bioparity.market._columns import ColumnAlias, pick, resolve_columns
+from bioparity.market._dates import DATE_FORMATS_TEXT, parse_date
+
+_INN = "International non-proprietary name (INN) / common name"
+_COLUMNS: tuple[tuple[ColumnAlias, str], ...] = (
+    (ColumnAlias("Category"), "category"),
+    (ColumnAlias("Medicine name", ("Name of medicine", "Name")), "medicine_name"),
+    (ColumnAlias("EMA product number", ("Product number",), required=False), "product_number"),
+    (ColumnAlias("Medicine status", ("Authorisation status",)), "status"),
+    (ColumnAlias(_INN, ("INN / common name", "International non-proprietary name (INN)")), "inn"),
+    (ColumnAlias("Active substance", required=False), "active_substance"),
+    (ColumnAlias("Therapeutic area (MeSH)", ("Therapeutic area",), required=False), "therapeutic_area"),
+    (ColumnAlias("ATC code (human)", ("ATC code",), required=False), "atc_code"),
+    (ColumnAlias("Generic", ("Generic or hybrid",), required=False), "generic"),
+    (ColumnAlias("Biosimilar"), "biosimilar"),
+    (ColumnAlias("Orphan medicine", required=False), "orphan"),
+    (ColumnAlias("Marketing authorisation date", required=False), "authorisation_date"),
+    (
+        ColumnAlias(
+            "Marketing authorisation developer / applicant / holder",
+            ("Marketing authorisation holder",),
+            False,
+        ),
+        "holder",
+    ),
+    (ColumnAlias("URL", required=False), "url"),
+)
+_YES_NO = {"yes": True, "no": False, "": False}
+_FLAG_COLUMNS = {"Biosimilar": "biosimilar", "Generic": "generic", "Orphan medicine": "orphan"}
+
+
+@dataclass(frozen=True, repr=False)
+class EmaCounts(ResultMixin):
+    """Counts of one EMA medicines report (human medicines only)."""
+
+    file: str
+    human_medicines: int
+    authorised: int
+    authorised_biosimilars: int
+    molecules_with_authorised_biosimilar: int
+    software_version: str
+
+
+@dataclass(frozen=True)
+class EmaMedicines:
+    """Rows of the EMA report: snake-case columns, ``biosimilar``/``generic``/``orphan`` as booleans,
+    ``inn`` lower case, ``authorisation_date`` as ``datetime64`` and ``row`` (worksheet row)."""
+
+    file: str
+    rows: pd.DataFrame
+
+    def counts(self) -> EmaCounts:
+        human = self.rows[self.rows["category"].str.casefold() == "human"]
+        authorised = human[human["status"].str.casefold() == "authorised"]
+        biosimilars = authorised[authorised["biosimilar"]]
+        return EmaCounts(
+            file=self.file,
+            human_medicines=len(human),
+            authorised=len(authorised),
+            authorised_biosimilars=len(biosimilars),
+            molecules_with_authorised_biosimilar=int(biosimilars["inn"].nunique()),
+            software_version=software_version(),
+        )
+
+
+def read_ema_medicines(path: str | os.PathLike[str]) -> EmaMedicines:
+    """Read the EMA medicines report workbook (first worksheet).
+
+    Raises :class:`DataFileError` when no header row starting with ``Category`` is found, when a
+    required column is missing (listing the columns found), or for a bad Yes/No or date cell.
+    """
+    from openpyxl import load_workbook  # deferred: only this reader needs it
+
+    file = Path(path)
+    label = str(path)
+    if not file.is_file():
+        raise DataFileError("file not found", file=label, expected="the EMA medicines report (.xlsx)")
+    try:
+        book = load_workbook(file, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise DataFileError(f"cannot be read as an Excel workbook: {exc}", file=label) from exc
+    try:
+        sheet = book.worksheets[0]
+        grid = [list(r) for r in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    start = next(
+        (
+            i
+            for i, r in enumerate(grid)
+            if r and isinstance(r[0], str) and r[0].strip().casefold() == "category"
+        ),
+        None,
+    )
+    if start is None:
+        raise DataFileError(
+            "no header row (a row whose first cell is 'Category')",
+            file=label,
+            expected="the EMA medicines report layout",
+        )
+    mapping = resolve_columns(grid[start], [s for s, _ in _COLUMNS], file=label, line=start + 1)
+    data = []
+    for offset, cells in enumerate(grid[start + 1 :], start=1):
+        if not any(c is not None and str(c).strip() for c in cells):
+            continue
+        data.append(_parse_row(cells, mapping, label, offset, start + 1 + offset))
+    if not data:
+        raise DataFileError("has a header but no medicines", file=label, line=start + 1)
+    return EmaMedicines(file=label, rows=pd.DataFrame(data))
+
+
+def _parse_row(
+    cells: Sequence[object], mapping: dict[str, int], label: str, row: int, sheet_row: int
+) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for spec, name in _COLUMNS:
+        if spec.canonical == "Marketing authorisation date":
+            out[name] = _date_cell(cells, mapping, label, row, sheet_row)
+        elif spec.canonical in _FLAG_COLUMNS:
+            text = pick(cells, mapping, spec.canonical).casefold()
+            if text not in _YES_NO:
+                raise DataFileError(
+                    "not Yes or No", file=label, row=row, line=sheet_row, column=spec.canonical,
+                    value=pick(cells, mapping, spec.canonical), expected="'Yes' or 'No'",
+                )  # fmt: skip
+            out[name] = _YES_NO[text]
+        else:
+            out[name] = pick(cells, mapping, spec.canonical)
+    out["inn"] = " ".join(str(out["inn"]).split()).casefold()
+    out["row"] = sheet_row
+    return out
+
+
+def _date_cell(
+    cells: Sequence[object], mapping: dict[str, int], label: str, row: int, sheet_row: int
+) -> object:
+    position = mapping.get("Marketing authorisation date")
+    value = cells[position] if position is not None and position < len(cells) else None
+    if isinstance(value, datetime):
+        return pd.Timestamp(value.date())
+    if isinstance(value, date):
+        return pd.Timestamp(value)
+    try:
+        parsed = parse_date("" if value is None else str(value))
+    except ValueError:
+        raise DataFileError(
+            "unreadable date", file=label, row=row, line=sheet_row, column="Marketing authorisation date",
+            value=value, expected=DATE_FORMATS_TEXT,
+        ) from None  # fmt: skip
+    return pd.Timestamp(parsed) if parsed else pd.NaT

@@ -1,0 +1,258 @@
+"""The curated knowledge base of reference biologics shipped with bioparity.
+
+``data/reference_biologics.yaml`` lists reference (originator) biologics with, for every fact, the
+value, the source it was read from (an id in the file's ``sources`` table: title, publisher, URL,
+date) and the date it was checked. A fact nobody could verify has the value ``unknown``: it is never
+guessed. Loss of exclusivity (LOE) years say in ``basis`` what they are (first biosimilar launch,
+patent or data-exclusivity expiry), because sources differ.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from bioparity.errors import DataFileError
+
+UNKNOWN = "unknown"
+SCHEMA = "bioparity-market-kb/1"
+
+MODALITIES = frozenset(
+    {
+        "mAb",
+        "antibody fragment",
+        "bispecific antibody",
+        "ADC",
+        "fusion protein",
+        "PEGylated protein",
+        "enzyme",
+        "hormone",
+        "cytokine",
+        "polyclonal",
+        "other protein",
+    }
+)
+
+#: Fact name -> kind of value ("text", "year", "list", "sales").
+FACTS: Mapping[str, str] = {
+    "originator_brand": "text",
+    "originator_company": "text",
+    "modality": "text",
+    "indications": "list",
+    "us_loe_year": "year",
+    "eu_loe_year": "year",
+    "us_biosimilars_approved": "list",
+    "eu_biosimilars_approved": "list",
+    "biosimilars_in_development": "list",
+    "originator_sales": "sales",
+}
+REQUIRED_KNOWN = ("originator_brand", "modality")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One value with its provenance; ``value`` is :data:`UNKNOWN` when it could not be verified."""
+
+    value: Any
+    source: str | None
+    checked: date
+    basis: str = ""
+
+    @property
+    def known(self) -> bool:
+        return not (isinstance(self.value, str) and self.value == UNKNOWN)
+
+
+@dataclass(frozen=True)
+class ReferenceBiologic:
+    """One reference biologic: its INN, other names it is listed under, and its facts."""
+
+    inn: str
+    match_names: tuple[str, ...]
+    facts: Mapping[str, Fact] = field(default_factory=dict)
+
+    def value(self, name: str) -> Any:
+        """The value of fact ``name``, or None when it is unknown."""
+        fact = self.facts[name]
+        return fact.value if fact.known else None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Lower-case names to match in registers: the INN first, then the other names."""
+        return (self.inn, *self.match_names)
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """The curated records and their sources (``sources[id]`` has title, publisher, url, date)."""
+
+    path: str
+    records: tuple[ReferenceBiologic, ...]
+    sources: Mapping[str, Mapping[str, str]]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per molecule: each fact's value (None if unknown) and its source id."""
+        rows = []
+        for rec in self.records:
+            row: dict[str, Any] = {"inn": rec.inn}
+            for name, fact in rec.facts.items():
+                value = fact.value if fact.known else None
+                if FACTS[name] == "list" and value is not None:
+                    value = "; ".join(value)
+                if FACTS[name] == "sales" and value is not None:
+                    value = value["usd_million"]
+                row[name] = value
+                row[f"{name}_source"] = fact.source
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def citation(self, source_id: str) -> str:
+        src = self.sources[source_id]
+        return f"{src['publisher']}: {src['title']} ({src['date']}) {src['url']}"
+
+
+def default_path() -> Path:
+    """The knowledge base shipped in the package."""
+    return Path(str(resources.files("bioparity.market") / "data" / "reference_biologics.yaml"))
+
+
+def load_knowledge_base(path: str | os.PathLike[str] | None = None) -> KnowledgeBase:
+    """Load and validate a knowledge base (the shipped one by default).
+
+    Raises :class:`DataFileError` listing every problem found (a fact without source or check
+    date, an unknown source id, a duplicate INN, a value of the wrong kind, ...).
+    """
+    file = Path(path) if path is not None else default_path()
+    label = str(file)
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise DataFileError(f"cannot be read as YAML: {exc}", file=label) from exc
+    problems = validate_knowledge_base(raw)
+    if problems:
+        shown = "; ".join(problems[:20]) + (f"; ... {len(problems) - 20} more" if len(problems) > 20 else "")
+        raise DataFileError(f"{len(problems)} problem(s): {shown}", file=label, expected=f"schema {SCHEMA}")
+    records = tuple(
+        ReferenceBiologic(
+            inn=_norm(r["inn"]),
+            match_names=tuple(_norm(n) for n in r.get("match_names", [])),
+            facts={name: _fact(r[name]) for name in FACTS},
+        )
+        for r in raw["records"]
+    )
+    return KnowledgeBase(path=label, records=records, sources=raw["sources"])
+
+
+def _norm(name: str) -> str:
+    return " ".join(str(name).split()).casefold()
+
+
+def _fact(raw: Mapping[str, Any]) -> Fact:
+    return Fact(
+        value=raw["value"],
+        source=raw.get("source"),
+        checked=_as_date(raw["checked"]),
+        basis=str(raw.get("basis", "")),
+    )
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def validate_knowledge_base(raw: Any) -> list[str]:
+    """Every problem of a parsed knowledge-base document against the schema (empty when valid)."""
+    if not isinstance(raw, dict):
+        return ["the document is not a mapping"]
+    problems: list[str] = []
+    if raw.get("schema") != SCHEMA:
+        problems.append(f"schema is {raw.get('schema')!r}, expected {SCHEMA!r}")
+    sources = raw.get("sources")
+    if not isinstance(sources, dict) or not sources:
+        return [*problems, "no 'sources' table"]
+    for sid, src in sources.items():
+        if not isinstance(src, dict):
+            problems.append(f"source {sid!r} is not a mapping")
+            continue
+        for key in ("title", "publisher", "url", "date"):
+            if not str(src.get(key, "")).strip():
+                problems.append(f"source {sid!r} has no {key}")
+        if not re.match(r"https?://", str(src.get("url", ""))):
+            problems.append(f"source {sid!r} url is not http(s)")
+    records = raw.get("records")
+    if not isinstance(records, list) or not records:
+        return [*problems, "no 'records' list"]
+    seen: dict[str, int] = {}
+    for i, rec in enumerate(records, start=1):
+        if not isinstance(rec, dict) or not str(rec.get("inn", "")).strip():
+            problems.append(f"record {i} has no inn")
+            continue
+        inn = _norm(rec["inn"])
+        where = f"record {i} ({inn})"
+        if inn in seen:
+            problems.append(f"{where}: duplicate INN (first in record {seen[inn]})")
+        seen.setdefault(inn, i)
+        extra = set(rec) - set(FACTS) - {"inn", "match_names"}
+        if extra:
+            problems.append(f"{where}: unknown field(s) {', '.join(sorted(extra))}")
+        if not isinstance(rec.get("match_names", []), list):
+            problems.append(f"{where}: match_names is not a list")
+        for name, kind in FACTS.items():
+            problems.extend(f"{where}, {name}: {p}" for p in _fact_problems(rec.get(name), kind, sources))
+        for name in REQUIRED_KNOWN:
+            fact = rec.get(name)
+            if isinstance(fact, dict) and fact.get("value") == UNKNOWN:
+                problems.append(f"{where}, {name}: must be known")
+        modality = rec.get("modality")
+        if isinstance(modality, dict) and modality.get("value") not in MODALITIES:
+            problems.append(
+                f"{where}, modality: {modality.get('value')!r} is not one of {sorted(MODALITIES)}"
+            )
+    return problems
+
+
+def _fact_problems(fact: Any, kind: str, sources: Mapping[str, Any]) -> list[str]:
+    if not isinstance(fact, dict):
+        return ["missing (write value: unknown with a checked date if it could not be verified)"]
+    out: list[str] = []
+    extra = set(fact) - {"value", "source", "checked", "basis"}
+    if extra:
+        out.append(f"unknown key(s) {', '.join(sorted(extra))}")
+    checked = fact.get("checked")
+    try:
+        _as_date(checked)
+    except (TypeError, ValueError):
+        out.append(f"checked date {checked!r} is not an ISO date")
+    value = fact.get("value")
+    if value == UNKNOWN:
+        return out
+    source = fact.get("source")
+    if not source:
+        out.append("has a value but no source")
+    elif source not in sources:
+        out.append(f"source {source!r} is not in the sources table")
+    if kind == "text" and not (isinstance(value, str) and value.strip()):
+        out.append(f"value {value!r} is not text")
+    elif kind == "year" and not (isinstance(value, int) and 1980 <= value <= 2060):
+        out.append(f"value {value!r} is not a year")
+    elif kind == "list" and not (isinstance(value, list) and all(isinstance(v, str) and v for v in value)):
+        out.append(f"value {value!r} is not a list of names")
+    elif kind == "sales" and not (
+        isinstance(value, dict)
+        and isinstance(value.get("usd_million"), (int, float))
+        and value["usd_million"] >= 0
+        and isinstance(value.get("year"), int)
+    ):
+        out.append(f"value {value!r} is not {{usd_million: number, year: year}}")
+    if kind == "year" and not str(fact.get("basis", "")).strip():
+        out.append("a year needs a basis (what it is: first biosimilar launch, patent expiry, ...)")
+    return out

@@ -1,0 +1,103 @@
+"""The command-line contract of ``bioparity market scan`` and ``market fetch-trials``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from bioparity.cli.main import app
+from tests.market.conftest import CTGOV, PURPLE_BOOK, write_ema_workbook
+
+runner = CliRunner()
+
+
+def test_market_help() -> None:
+    for args in (["market", "--help"], ["market", "scan", "--help"], ["market", "fetch-trials", "--help"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0 and "Usage" in result.stdout
+
+
+def test_scan_writes_ranking_provenance_and_chart(tmp_path: Path) -> None:
+    ema = write_ema_workbook(tmp_path / "medicines.xlsx")
+    out, chart = tmp_path / "ranking.csv", tmp_path / "void.png"
+    args = ["market", "scan", "--purple-book", str(PURPLE_BOOK), "--ema", str(ema), "--trials", str(CTGOV),
+            "--region", "eu,us", "--out", str(out), "--chart", str(chart), "--as-of", "2026"]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    table = pd.read_csv(out)
+    assert {
+        "rank",
+        "inn",
+        "region",
+        "protection_end_year",
+        "approved_biosimilars",
+        "void_score",
+        "coverage",
+    } <= set(table.columns)
+    assert set(table["region"]) == {"eu", "us"}
+    assert (table["as_of_year"] == 2026).all()
+    ust = table[(table["inn"] == "ustekinumab") & (table["region"] == "us")].iloc[0]
+    assert ust["approved_biosimilars"] == 2 and ust["biosimilars_in_development"] == 3
+    provenance = json.loads((tmp_path / "ranking.csv.provenance.json").read_text())
+    assert set(provenance["inputs"]) == {"knowledge_base", "purple_book", "ema", "trials"}
+    assert provenance["options"]["regions"] == ["eu", "us"]
+    assert chart.read_bytes()[:4] == b"\x89PNG"
+    # Same inputs, same ranking file.
+    again = tmp_path / "again.csv"
+    assert runner.invoke(app, [*args[:-6], "--out", str(again), "--as-of", "2026"]).exit_code == 0
+    assert again.read_bytes() == out.read_bytes()
+
+
+def test_scan_with_the_knowledge_base_only_and_custom_weights(tmp_path: Path) -> None:
+    out = tmp_path / "r.csv"
+    result = runner.invoke(
+        app,
+        ["market", "scan", "--region", "us", "--out", str(out), "--as-of", "2026", "--weights", "timing=1"],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert set(pd.read_csv(out)["region"]) == {"us"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--region", "jp"], "unknown region"),
+        (["--weights", "speed=2"], "bad weight"),
+        (["--purple-book", "/nonexistent.csv"], "file not found"),
+    ],
+)
+def test_bad_input_fails_with_exit_2_and_writes_nothing(
+    tmp_path: Path, extra: list[str], message: str
+) -> None:
+    out = tmp_path / "r.csv"
+    result = runner.invoke(app, ["market", "scan", "--out", str(out), *extra])
+    assert result.exit_code == 2 and message in result.stderr
+    assert not out.exists()
+
+
+def test_a_changed_purple_book_layout_lists_the_columns_found(tmp_path: Path) -> None:
+    bad = tmp_path / "pb.csv"
+    bad.write_text("Title\n\nN/R/U,Applicant,BLA Number\n,X,1\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["market", "scan", "--purple-book", str(bad), "--out", str(tmp_path / "r.csv")]
+    )
+    assert result.exit_code == 2
+    assert "columns found: 'N/R/U', 'Applicant', 'BLA Number'" in result.stderr
+
+
+def test_fetch_trials_offline_fails_clearly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import urllib.error
+
+    from bioparity.market import trials
+
+    def offline(url: str, timeout: float) -> bytes:
+        raise urllib.error.URLError("no network")
+
+    monkeypatch.setattr(trials, "_urlopen", offline)
+    result = runner.invoke(app, ["market", "fetch-trials", "ustekinumab", "--out", str(tmp_path / "ct")])
+    assert result.exit_code == 2
+    assert "cannot reach ClinicalTrials.gov" in result.stderr and "--trials" in result.stderr

@@ -1,0 +1,84 @@
+"""The EMA medicines report reader on workbooks in the real download layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bioparity.errors import DataFileError
+from bioparity.market import read_ema_medicines
+from tests.market.conftest import (
+    EMA_AUTHORISED,
+    EMA_AUTHORISED_BIOSIMILARS,
+    EMA_HEADER,
+    EMA_HUMAN,
+    EMA_MOLECULES_WITH_BIOSIMILAR,
+    EMA_ROWS,
+    write_ema_workbook,
+)
+
+
+def test_counts_skip_the_preamble_and_match_hand_counts(ema_xlsx: Path) -> None:
+    counts = read_ema_medicines(ema_xlsx).counts()
+    assert counts.human_medicines == EMA_HUMAN
+    assert counts.authorised == EMA_AUTHORISED
+    assert counts.authorised_biosimilars == EMA_AUTHORISED_BIOSIMILARS
+    assert counts.molecules_with_authorised_biosimilar == EMA_MOLECULES_WITH_BIOSIMILAR
+
+
+def test_cells_are_typed(ema_xlsx: Path) -> None:
+    rows = read_ema_medicines(ema_xlsx).rows.set_index("medicine_name")
+    assert rows.loc["Amgevita", "biosimilar"] is True or bool(rows.loc["Amgevita", "biosimilar"])
+    assert not rows.loc["Humira", "biosimilar"]
+    assert rows.loc["Lenalidomide Krka", "generic"]
+    assert rows.loc["Humira", "authorisation_date"] == pd.Timestamp(2003, 9, 8)  # a date cell
+    assert rows.loc["Imraldi", "authorisation_date"] == pd.Timestamp(2017, 8, 24)  # dd/mm/yyyy text
+    assert pd.isna(rows.loc["Denosumab Refusa", "authorisation_date"])
+    assert rows.loc["Humira", "product_number"] == "EMEA/H/C/000481"
+    assert rows.loc["Humira", "row"] == 5  # title, note, blank, header, then the first medicine
+
+
+def test_older_column_names_are_accepted(tmp_path: Path) -> None:
+    renames = {"Medicine name": "Name of medicine", "Medicine status": "Authorisation status",
+               "EMA product number": "Product number"}  # fmt: skip
+    header = [renames.get(h, h) for h in EMA_HEADER]
+    medicines = read_ema_medicines(write_ema_workbook(tmp_path / "old.xlsx", header=header))
+    assert medicines.counts().authorised_biosimilars == EMA_AUTHORISED_BIOSIMILARS
+    assert "Amgevita" in set(medicines.rows["medicine_name"])
+
+
+def test_a_missing_column_lists_the_columns_found(tmp_path: Path) -> None:
+    header = [h for h in EMA_HEADER if h != "Biosimilar"]
+    rows = [r[:11] + r[12:] for r in EMA_ROWS]
+    with pytest.raises(DataFileError) as info:
+        read_ema_medicines(write_ema_workbook(tmp_path / "changed.xlsx", header=header, rows=rows))
+    message = str(info.value)
+    assert "missing column(s) 'Biosimilar'" in message
+    assert "'Category', 'Medicine name'" in message and "'URL'" in message
+
+
+def test_a_bad_flag_names_the_cell(tmp_path: Path) -> None:
+    rows = [list(r) for r in EMA_ROWS]
+    rows[2][11] = "Maybe"
+    with pytest.raises(DataFileError) as info:
+        read_ema_medicines(write_ema_workbook(tmp_path / "bad.xlsx", rows=rows))
+    assert (info.value.row, info.value.line, info.value.column, info.value.value) == (
+        3,
+        7,
+        "Biosimilar",
+        "Maybe",
+    )
+
+
+def test_no_category_header(tmp_path: Path) -> None:
+    with pytest.raises(DataFileError, match="first cell is 'Category'"):
+        read_ema_medicines(write_ema_workbook(tmp_path / "x.xlsx", header=["Type", *EMA_HEADER[1:]]))
+
+
+def test_not_a_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "medicines.xlsx"
+    path.write_text("Category,Medicine name\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="cannot be read as an Excel workbook"):
+        read_ema_medicines(path)

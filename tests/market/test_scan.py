@@ -1,0 +1,152 @@
+"""The scan joins the knowledge base with the parsed files; same inputs, same ranking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from bioparity.errors import InputError
+from bioparity.market import (
+    VoidWeights,
+    load_knowledge_base,
+    read_ema_medicines,
+    read_purple_book,
+    read_trials,
+    scan_market,
+    timeline_chart,
+    void_scores,
+)
+from tests.market.conftest import CTGOV, PURPLE_BOOK
+
+MINI_KB = {
+    "schema": "bioparity-market-kb/1",
+    "sources": {"s": {"title": "t", "publisher": "p", "url": "https://example.org", "date": "2025"}},
+    "records": [],
+}
+
+
+def _record(inn: str, brand: str, **facts: object) -> dict[str, object]:
+    unknown = {"value": "unknown", "checked": "2026-11-25"}
+    rec: dict[str, object] = {"inn": inn}
+    for name in ("originator_company", "indications", "us_loe_year", "eu_loe_year", "us_biosimilars_approved",
+                 "eu_biosimilars_approved", "biosimilars_in_development", "originator_sales"):  # fmt: skip
+        rec[name] = unknown
+    rec["originator_brand"] = {"value": brand, "source": "s", "checked": "2026-11-25"}
+    rec["modality"] = {"value": "mAb", "source": "s", "checked": "2026-11-25"}
+    for name, value in facts.items():
+        rec[name] = {"value": value, "source": "s", "checked": "2026-11-25", "basis": "test"}
+    return rec
+
+
+@pytest.fixture
+def mini_kb(tmp_path: Path) -> Path:
+    doc = dict(MINI_KB)
+    doc["records"] = [
+        _record("adalimumab", "Humira", us_loe_year=2023, eu_loe_year=2018,
+                originator_sales={"usd_million": 9000, "year": 2024}),
+        _record("ustekinumab", "Stelara", us_loe_year=2025),
+        _record("denosumab", "Prolia", biosimilars_in_development=["a", "b"]),
+        _record("pembrolizumab", "Keytruda", us_loe_year=2028, eu_loe_year=2030,
+                us_biosimilars_approved=[], eu_biosimilars_approved=[],
+                originator_sales={"usd_million": 25000, "year": 2023}),
+    ]  # fmt: skip
+    path = tmp_path / "kb.yaml"
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    return path
+
+
+def _scan(kb_path: Path, ema_xlsx: Path, weights: VoidWeights | None = None) -> pd.DataFrame:
+    return scan_market(
+        load_knowledge_base(kb_path),
+        purple_book=read_purple_book(PURPLE_BOOK),
+        ema=read_ema_medicines(ema_xlsx),
+        trials=read_trials(CTGOV),
+        weights=weights,
+        as_of_year=2026,
+    ).table
+
+
+def test_counts_come_from_the_files(mini_kb: Path, ema_xlsx: Path) -> None:
+    table = _scan(mini_kb, ema_xlsx).set_index(["inn", "region"])
+    assert table.loc[("adalimumab", "us"), "approved_biosimilars"] == 4  # Testimira is revoked
+    assert table.loc[("adalimumab", "eu"), "approved_biosimilars"] == 2  # Cyltezo is withdrawn
+    assert table.loc[("ustekinumab", "us"), "approved_biosimilars"] == 2
+    assert table.loc[("ustekinumab", "eu"), "approved_biosimilars"] == 2
+    assert table.loc[("pembrolizumab", "us"), "approved_biosimilars"] == 0
+    # Ongoing trials: ustekinumab by Alvotech, Dong-A and Bio-Thera; denosumab by Henlius only.
+    assert table.loc[("ustekinumab", "us"), "biosimilars_in_development"] == 3
+    assert table.loc[("denosumab", "eu"), "biosimilars_in_development"] == 1
+    assert table.loc[("pembrolizumab", "eu"), "biosimilars_in_development"] == 0
+
+
+def test_protection_end_prefers_the_knowledge_base_then_regulatory_minimum(
+    mini_kb: Path, ema_xlsx: Path
+) -> None:
+    table = _scan(mini_kb, ema_xlsx).set_index(["inn", "region"])
+    assert table.loc[("adalimumab", "us"), "protection_end_year"] == 2023
+    assert table.loc[("adalimumab", "us"), "protection_end_basis"].startswith("knowledge base")
+    # Ustekinumab in the EU: EMA first authorisation of Stelara (2009) + 10 years.
+    assert table.loc[("ustekinumab", "eu"), "protection_end_year"] == 2019
+    assert "8+2" in table.loc[("ustekinumab", "eu"), "protection_end_basis"]
+    # Denosumab in the US: Prolia first licensed 2010 + 12 years.
+    assert table.loc[("denosumab", "us"), "protection_end_year"] == 2022
+
+
+def test_scores_equal_the_core_on_the_joined_inputs(mini_kb: Path, ema_xlsx: Path) -> None:
+    table = _scan(mini_kb, ema_xlsx)
+    expected = void_scores(
+        table["approved_biosimilars"].astype(float),
+        table["biosimilars_in_development"].astype(float),
+        table["protection_end_year"].astype(float) - 2026,
+        table["originator_sales_usd_m"].astype(float),
+    )
+    np.testing.assert_allclose(table["void_score"], expected.score, rtol=0, atol=0)
+    assert list(table["rank"]) == list(range(1, len(table) + 1))
+    assert table["void_score"].is_monotonic_decreasing
+    # Pembrolizumab in the EU: no biosimilar approved or in trials, protection to 2030 (4 years ahead:
+    # timing 1 - |4 - 7|/10 = 0.7), sales above the reference: 0.35 + 0.25 + 0.25 * 0.7 + 0.15.
+    top = table.iloc[0]
+    assert (top["inn"], top["region"]) == ("pembrolizumab", "eu")
+    assert top["void_score"] == pytest.approx(0.925, abs=1e-12)
+
+
+def test_same_inputs_give_the_same_ranking(mini_kb: Path, ema_xlsx: Path) -> None:
+    first = _scan(mini_kb, ema_xlsx)
+    second = _scan(mini_kb, ema_xlsx)
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_weights_change_the_ranking_as_configured(mini_kb: Path, ema_xlsx: Path) -> None:
+    only_timing = VoidWeights(no_competition=0, no_pipeline=0, timing=1, market_size=0)
+    table = _scan(mini_kb, ema_xlsx, only_timing)
+    np.testing.assert_allclose(table["void_score"], table["c_timing"].fillna(0.0))
+
+
+def test_region_view_and_unknown_region(mini_kb: Path, ema_xlsx: Path) -> None:
+    ranking = scan_market(
+        load_knowledge_base(mini_kb), regions=["eu"], ema=read_ema_medicines(ema_xlsx), as_of_year=2026
+    )
+    view = ranking.region_view("eu")
+    assert set(view["region"]) == {"eu"} and list(view["region_rank"]) == [1, 2, 3, 4]
+    with pytest.raises(InputError, match="was not scanned"):
+        ranking.region_view("us")
+    with pytest.raises(InputError, match="unknown region"):
+        scan_market(load_knowledge_base(mini_kb), regions=["jp"], as_of_year=2026)
+
+
+def test_the_shipped_knowledge_base_scans_without_files() -> None:
+    ranking = scan_market(load_knowledge_base(), as_of_year=2026)
+    assert len(ranking.table) == 2 * len(load_knowledge_base().records)
+    assert ranking.table["coverage"].between(0, 1).all()
+
+
+def test_timeline_chart_is_a_png(mini_kb: Path, ema_xlsx: Path, tmp_path: Path) -> None:
+    ranking = scan_market(load_knowledge_base(mini_kb), purple_book=read_purple_book(PURPLE_BOOK),
+                          ema=read_ema_medicines(ema_xlsx), as_of_year=2026)  # fmt: skip
+    path = timeline_chart(ranking, tmp_path / "void.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert path.stat().st_size > 5000
