@@ -1,0 +1,198 @@
+"""Noncompartmental analysis of many profiles at once: the array-level entry point.
+
+``nca_arrays`` takes padded ``(profiles x samples)`` arrays (see :mod:`bioparity.nca.profiles`), sorted
+by time within each row, and returns an :class:`~bioparity.nca.results.NCAResult`. All work is NumPy over
+whole arrays; the only Python loops run over parameters and over the number of lambda_z points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from bioparity.errors import InputError
+from bioparity.nca.context import NCAContext
+from bioparity.nca.lambda_z import LAMZ_OK, LAMZ_REASONS
+from bioparity.nca.options import NCAOptions
+from bioparity.nca.parameters import DEFAULT_CODES, FLAGS, REASONS, resolve
+from bioparity.nca.profiles import BoolArray, FloatArray
+from bioparity.nca.results import NCAResult
+
+_INTERVAL_REASON = "the interval starts before the first sample"
+
+
+def _as_2d(name: str, a: npt.ArrayLike) -> FloatArray:
+    arr = np.asarray(a, dtype=float)
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    if arr.ndim != 2:
+        raise InputError(f"{name} must be a (profiles x samples) array; got shape {arr.shape}")
+    return arr
+
+
+def _per_profile(name: str, a: npt.ArrayLike | None, P: int) -> FloatArray | None:
+    if a is None:
+        return None
+    arr = np.asarray(a, dtype=float)
+    try:
+        return np.broadcast_to(arr, (P,)).astype(float)
+    except ValueError as exc:
+        raise InputError(
+            f"{name} must be a scalar or one value per profile ({P}); got shape {arr.shape}"
+        ) from exc
+
+
+def nca_arrays(
+    time: npt.ArrayLike,
+    conc: npt.ArrayLike,
+    *,
+    options: NCAOptions | None = None,
+    blq: npt.ArrayLike | None = None,
+    dose: npt.ArrayLike | None = None,
+    duration: npt.ArrayLike | None = None,
+    parameters: Sequence[str] | None = None,
+    intervals: Sequence[tuple[float, float]] = (),
+    lambda_z_window: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
+    lambda_z_note: Sequence[str] = (),
+    profiles: pd.DataFrame | None = None,
+) -> NCAResult:
+    """NCA of every row of ``time``/``conc`` (NaN padded; times relative to the dose, sorted per row).
+
+    ``blq`` marks BLQ samples (a concentration of 0 is BLQ too); ``dose`` (per profile, NaN = missing)
+    enables clearance and volume; ``duration`` is the infusion length for ``route='iv-infusion'``.
+    ``parameters`` are CDISC codes or PKNCA names (default: all that apply to the route and dose).
+    ``intervals`` adds partial AUCs (code AUCINT, lin-up/log-down or linear as ``auc_method``, zero after
+    Tlast). ``lambda_z_window`` = (start, end) per profile selects the lambda_z points by hand where
+    start is not NaN; ``lambda_z_note`` records why, per profile.
+    """
+    opts = options or NCAOptions()
+    T = _as_2d("time", time)
+    C = _as_2d("conc", conc)
+    if T.shape != C.shape:
+        raise InputError(f"time and conc must have the same shape; got {T.shape} and {C.shape}")
+    P = T.shape[0]
+    B = None if blq is None else np.broadcast_to(np.asarray(blq, dtype=bool), T.shape)
+    dose_arr = _per_profile("dose", dose, P)
+    dur = _per_profile("duration", duration, P)
+    if opts.route == "iv-infusion" and (dur is None or np.isnan(dur).any() or (dur <= 0).any()):
+        raise InputError("route 'iv-infusion' needs an infusion duration > 0 for every profile")
+    ws = we = None
+    if lambda_z_window is not None:
+        ws = _per_profile("lambda_z window start", lambda_z_window[0], P)
+        we = _per_profile("lambda_z window end", lambda_z_window[1], P)
+    ctx = NCAContext(T, C, options=opts, blq=B, dose=dose_arr, duration=dur, window_start=ws, window_end=we)
+    requested = list(parameters) if parameters is not None else list(DEFAULT_CODES)
+    order = resolve(requested, opts.route, dose_arr is not None)
+    if parameters is not None and dose_arr is None:
+        needing = [p.code for p in resolve(requested, opts.route, True) if p.needs_dose]
+        if needing:
+            raise InputError(f"parameter(s) {', '.join(needing)} need a dose; give one per profile")
+    wanted = {
+        p.code
+        for p in resolve(requested, opts.route, dose_arr is not None)
+        if _is_requested(p.code, p.pknca, requested)
+    }
+    computed: dict[str, FloatArray] = {}
+    for p in order:
+        computed[p.code] = np.asarray(p.compute(ctx, computed), dtype=float)
+    out_params = [p for p in order if p.code in wanted or parameters is None]
+    fit = ctx.fit
+    flags: dict[str, BoolArray] = {
+        "lambda_z_few_points": fit.reason == 1,
+        "lambda_z_manual": fit.manual,
+        "r2adj_low": np.nan_to_num(fit.adj_r_squared, nan=np.inf) < opts.r2adj_min,
+        "span_ratio_low": np.zeros(P, dtype=bool),
+        "aucpeo_high": np.zeros(P, dtype=bool),
+        "blq_imputed": ctx.clean.blq_imputed,
+        "no_time0": ctx.no_time0,
+    }
+    if "LAMZSPN" in computed:
+        flags["span_ratio_low"] = np.nan_to_num(computed["LAMZSPN"], nan=np.inf) < opts.min_span_ratio
+    if "AUCPEO" in computed:
+        flags["aucpeo_high"] = np.nan_to_num(computed["AUCPEO"], nan=-np.inf) > opts.max_aucpext
+    assert set(flags) == set(FLAGS)
+
+    reason_text = [""] + [REASONS[k] for k in REASONS]
+    reason_text += [f"{REASONS['lambda_z']}: {LAMZ_REASONS[c]}" for c in sorted(LAMZ_REASONS) if c != LAMZ_OK]
+    reason_text += [_INTERVAL_REASON, "not computable"]
+    lz_base = len(REASONS) + 1
+    lz_code = np.where(fit.reason > 0, lz_base + fit.reason - 1, 1 + list(REASONS).index("lambda_z"))
+    profile_reason: dict[str, tuple[BoolArray, npt.NDArray[np.int64] | int]] = {
+        "no_data": (ctx.n_auc_points < 2, 1 + list(REASONS).index("no_data")),
+        "no_time0": (ctx.no_time0, 1 + list(REASONS).index("no_time0")),
+        "lambda_z": (np.isnan(fit.lambda_z) | (fit.reason != LAMZ_OK), lz_code),
+        "no_dose": (
+            np.isnan(dose_arr) if dose_arr is not None else np.ones(P, bool),
+            1 + list(REASONS).index("no_dose"),
+        ),
+        "auc_not_positive": (
+            ~(computed.get("AUCIFO", np.ones(P)) > 0),
+            1 + list(REASONS).index("auc_not_positive"),
+        ),
+    }
+    generic = len(reason_text) - 1
+    columns: list[FloatArray] = []
+    reasons: list[npt.NDArray[np.int8]] = []
+    codes: list[str] = []
+    names: list[str] = []
+    starts: list[float] = []
+    ends: list[float] = []
+    applies: dict[str, list[bool]] = {f: [] for f in FLAGS}
+    for p in out_params:
+        v = computed[p.code]
+        r = np.where(np.isnan(v), generic, 0)
+        for key in reversed(p.reasons):
+            mask, code = profile_reason[key]
+            r = np.where(np.isnan(v) & mask, code, r)
+        columns.append(v)
+        reasons.append(r.astype(np.int8))
+        codes.append(p.code)
+        names.append(p.pknca)
+        starts.append(0.0)
+        ends.append(np.inf)
+        for f in FLAGS:
+            applies[f].append(f in p.flags)
+    for start, end in intervals:
+        a, b = float(start), float(end)
+        if not (np.isfinite(a) and b > a):
+            raise InputError(f"partial AUC interval ({start}, {end}) invalid; expected finite start < end")
+        ga, _ = ctx.area.at(np.full(P, a))
+        gb, _ = ctx.area.at(np.full(P, min(b, 1e300)))
+        before = ~(ctx.auc_profile[0][:, 0] <= a)
+        v = np.where(before | (ctx.n_auc_points < 2), np.nan, gb - ga)
+        r = np.where(before, reason_text.index(_INTERVAL_REASON), np.where(np.isnan(v), generic, 0))
+        columns.append(v)
+        reasons.append(r.astype(np.int8))
+        codes.append("AUCINT")
+        names.append("aucint.last")
+        starts.append(a)
+        ends.append(b)
+        for f in FLAGS:
+            applies[f].append(f == "blq_imputed")
+    values = np.column_stack(columns) if columns else np.empty((P, 0))
+    reason = np.column_stack(reasons) if reasons else np.empty((P, 0), dtype=np.int8)
+    prof = profiles if profiles is not None else pd.DataFrame({"profile": np.arange(P)})
+    return NCAResult(
+        codes=tuple(codes),
+        pknca_names=tuple(names),
+        starts=np.asarray(starts, dtype=float),
+        ends=np.asarray(ends, dtype=float),
+        values=values,
+        flags=flags,
+        flag_applies={f: np.asarray(a, dtype=bool) for f, a in applies.items()},
+        reason=reason,
+        reason_text=tuple(reason_text),
+        profiles=prof,
+        options=opts,
+        n_blq_dropped=ctx.clean.n_blq_dropped,
+        n_missing_dropped=ctx.clean.n_missing_dropped,
+        lambda_z_note=tuple(lambda_z_note),
+    )
+
+
+def _is_requested(code: str, pknca: str, requested: Sequence[str]) -> bool:
+    keys = {r.strip().upper() for r in requested} | {r.strip() for r in requested}
+    return code in keys or pknca in keys
