@@ -8,6 +8,7 @@ whole arrays; the only Python loops run over parameters and over the number of l
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -15,13 +16,16 @@ import pandas as pd
 
 from bioparity.errors import InputError
 from bioparity.nca.context import NCAContext
-from bioparity.nca.lambda_z import LAMZ_OK, LAMZ_REASONS
+from bioparity.nca.lambda_z import LAMZ_OK, LAMZ_REASONS, LAMZ_TOO_FEW_POINTS
 from bioparity.nca.options import NCAOptions
-from bioparity.nca.parameters import DEFAULT_CODES, FLAGS, REASONS, resolve
+from bioparity.nca.parameters import DEFAULT_CODES, FLAGS, REASONS, Parameter, resolve
 from bioparity.nca.profiles import BoolArray, FloatArray
 from bioparity.nca.results import NCAResult
 
 _INTERVAL_REASON = "the interval starts before the first sample"
+
+#: Profiles per block of work (a memory/cache trade-off, not a semantic setting).
+BLOCK_PROFILES = 8192
 
 
 def _as_2d(name: str, a: npt.ArrayLike) -> FloatArray:
@@ -83,25 +87,87 @@ def nca_arrays(
     if lambda_z_window is not None:
         ws = _per_profile("lambda_z window start", lambda_z_window[0], P)
         we = _per_profile("lambda_z window end", lambda_z_window[1], P)
-    ctx = NCAContext(T, C, options=opts, blq=B, dose=dose_arr, duration=dur, window_start=ws, window_end=we)
     requested = list(parameters) if parameters is not None else list(DEFAULT_CODES)
     order = resolve(requested, opts.route, dose_arr is not None)
     if parameters is not None and dose_arr is None:
         needing = [p.code for p in resolve(requested, opts.route, True) if p.needs_dose]
         if needing:
             raise InputError(f"parameter(s) {', '.join(needing)} need a dose; give one per profile")
-    wanted = {
-        p.code
-        for p in resolve(requested, opts.route, dose_arr is not None)
-        if _is_requested(p.code, p.pknca, requested)
+    out_params = [p for p in order if parameters is None or _is_requested(p.code, p.pknca, requested)]
+    spans = [(float(a), float(b)) for a, b in intervals]
+    for a, b in spans:
+        if not (np.isfinite(a) and b > a):
+            raise InputError(f"partial AUC interval ({a}, {b}) invalid; expected finite start < end")
+    blocks = []
+    # Blocks of profiles keep the working set in cache and temporaries small; no loop per profile.
+    for lo in range(0, max(P, 1), BLOCK_PROFILES):
+        sl = slice(lo, min(lo + BLOCK_PROFILES, P))
+        ctx = NCAContext(
+            T[sl],
+            C[sl],
+            options=opts,
+            blq=None if B is None else B[sl],
+            dose=None if dose_arr is None else dose_arr[sl],
+            duration=None if dur is None else dur[sl],
+            window_start=None if ws is None else ws[sl],
+            window_end=None if we is None else we[sl],
+        )
+        blocks.append(_block(ctx, order, out_params, spans))
+    codes = tuple(p.code for p in out_params) + ("AUCINT",) * len(spans)
+    names = tuple(p.pknca for p in out_params) + ("aucint.last",) * len(spans)
+    applies = {
+        f: np.asarray([f in p.flags for p in out_params] + [f == "blq_imputed"] * len(spans), dtype=bool)
+        for f in FLAGS
     }
+    prof = profiles if profiles is not None else pd.DataFrame({"profile": np.arange(P)})
+    return NCAResult(
+        codes=codes,
+        pknca_names=names,
+        starts=np.asarray([0.0] * len(out_params) + [a for a, _ in spans], dtype=float),
+        ends=np.asarray([np.inf] * len(out_params) + [b for _, b in spans], dtype=float),
+        values=np.concatenate([b.values for b in blocks]),
+        flags={f: np.concatenate([b.flags[f] for b in blocks]) for f in FLAGS},
+        flag_applies=applies,
+        reason=np.concatenate([b.reason for b in blocks]),
+        reason_text=REASON_TEXT,
+        profiles=prof,
+        options=opts,
+        n_blq_dropped=np.concatenate([b.n_blq_dropped for b in blocks]),
+        n_missing_dropped=np.concatenate([b.n_missing_dropped for b in blocks]),
+        lambda_z_note=tuple(lambda_z_note),
+    )
+
+
+REASON_TEXT = (
+    "",
+    *REASONS.values(),
+    *(f"{REASONS['lambda_z']}: {LAMZ_REASONS[c]}" for c in sorted(LAMZ_REASONS) if c != LAMZ_OK),
+    _INTERVAL_REASON,
+    "not computable",
+)
+
+
+@dataclass(frozen=True)
+class _Block:
+    values: FloatArray
+    reason: npt.NDArray[np.int8]
+    flags: dict[str, BoolArray]
+    n_blq_dropped: npt.NDArray[np.int64]
+    n_missing_dropped: npt.NDArray[np.int64]
+
+
+def _block(
+    ctx: NCAContext, order: list[Parameter], out_params: list[Parameter], spans: list[tuple[float, float]]
+) -> _Block:
+    """All requested values, reasons and flags of one block of profiles."""
+    opts = ctx.options
+    P = ctx.n_profiles
     computed: dict[str, FloatArray] = {}
     for p in order:
         computed[p.code] = np.asarray(p.compute(ctx, computed), dtype=float)
-    out_params = [p for p in order if p.code in wanted or parameters is None]
     fit = ctx.fit
     flags: dict[str, BoolArray] = {
-        "lambda_z_few_points": fit.reason == 1,
+        "lambda_z_few_points": fit.reason == LAMZ_TOO_FEW_POINTS,
         "lambda_z_manual": fit.manual,
         "r2adj_low": np.nan_to_num(fit.adj_r_squared, nan=np.inf) < opts.r2adj_min,
         "span_ratio_low": np.zeros(P, dtype=bool),
@@ -113,83 +179,45 @@ def nca_arrays(
         flags["span_ratio_low"] = np.nan_to_num(computed["LAMZSPN"], nan=np.inf) < opts.min_span_ratio
     if "AUCPEO" in computed:
         flags["aucpeo_high"] = np.nan_to_num(computed["AUCPEO"], nan=-np.inf) > opts.max_aucpext
-    assert set(flags) == set(FLAGS)
-
-    reason_text = [""] + [REASONS[k] for k in REASONS]
-    reason_text += [f"{REASONS['lambda_z']}: {LAMZ_REASONS[c]}" for c in sorted(LAMZ_REASONS) if c != LAMZ_OK]
-    reason_text += [_INTERVAL_REASON, "not computable"]
+    keys = list(REASONS)
     lz_base = len(REASONS) + 1
-    lz_code = np.where(fit.reason > 0, lz_base + fit.reason - 1, 1 + list(REASONS).index("lambda_z"))
+    lz_code = np.where(fit.reason > 0, lz_base + fit.reason - 1, 1 + keys.index("lambda_z"))
     profile_reason: dict[str, tuple[BoolArray, npt.NDArray[np.int64] | int]] = {
-        "no_data": (ctx.n_auc_points < 2, 1 + list(REASONS).index("no_data")),
-        "no_time0": (ctx.no_time0, 1 + list(REASONS).index("no_time0")),
+        "no_data": (ctx.n_auc_points < 2, 1 + keys.index("no_data")),
+        "no_time0": (ctx.no_time0, 1 + keys.index("no_time0")),
         "lambda_z": (np.isnan(fit.lambda_z) | (fit.reason != LAMZ_OK), lz_code),
         "no_dose": (
-            np.isnan(dose_arr) if dose_arr is not None else np.ones(P, bool),
-            1 + list(REASONS).index("no_dose"),
+            np.isnan(ctx.dose) if ctx.dose is not None else np.ones(P, bool),
+            1 + keys.index("no_dose"),
         ),
-        "auc_not_positive": (
-            ~(computed.get("AUCIFO", np.ones(P)) > 0),
-            1 + list(REASONS).index("auc_not_positive"),
-        ),
+        "auc_not_positive": (~(computed.get("AUCIFO", np.ones(P)) > 0), 1 + keys.index("auc_not_positive")),
     }
-    generic = len(reason_text) - 1
+    generic = len(REASON_TEXT) - 1
     columns: list[FloatArray] = []
     reasons: list[npt.NDArray[np.int8]] = []
-    codes: list[str] = []
-    names: list[str] = []
-    starts: list[float] = []
-    ends: list[float] = []
-    applies: dict[str, list[bool]] = {f: [] for f in FLAGS}
     for p in out_params:
         v = computed[p.code]
-        r = np.where(np.isnan(v), generic, 0)
+        missing = np.isnan(v)
+        r = np.where(missing, generic, 0)
         for key in reversed(p.reasons):
             mask, code = profile_reason[key]
-            r = np.where(np.isnan(v) & mask, code, r)
+            r = np.where(missing & mask, code, r)
         columns.append(v)
         reasons.append(r.astype(np.int8))
-        codes.append(p.code)
-        names.append(p.pknca)
-        starts.append(0.0)
-        ends.append(np.inf)
-        for f in FLAGS:
-            applies[f].append(f in p.flags)
-    for start, end in intervals:
-        a, b = float(start), float(end)
-        if not (np.isfinite(a) and b > a):
-            raise InputError(f"partial AUC interval ({start}, {end}) invalid; expected finite start < end")
+    for a, b in spans:
         ga, _ = ctx.area.at(np.full(P, a))
         gb, _ = ctx.area.at(np.full(P, min(b, 1e300)))
         before = ~(ctx.auc_profile[0][:, 0] <= a)
         v = np.where(before | (ctx.n_auc_points < 2), np.nan, gb - ga)
-        r = np.where(before, reason_text.index(_INTERVAL_REASON), np.where(np.isnan(v), generic, 0))
+        r = np.where(before, REASON_TEXT.index(_INTERVAL_REASON), np.where(np.isnan(v), generic, 0))
         columns.append(v)
         reasons.append(r.astype(np.int8))
-        codes.append("AUCINT")
-        names.append("aucint.last")
-        starts.append(a)
-        ends.append(b)
-        for f in FLAGS:
-            applies[f].append(f == "blq_imputed")
-    values = np.column_stack(columns) if columns else np.empty((P, 0))
-    reason = np.column_stack(reasons) if reasons else np.empty((P, 0), dtype=np.int8)
-    prof = profiles if profiles is not None else pd.DataFrame({"profile": np.arange(P)})
-    return NCAResult(
-        codes=tuple(codes),
-        pknca_names=tuple(names),
-        starts=np.asarray(starts, dtype=float),
-        ends=np.asarray(ends, dtype=float),
-        values=values,
+    return _Block(
+        values=np.column_stack(columns) if columns else np.empty((P, 0)),
+        reason=np.column_stack(reasons) if reasons else np.empty((P, 0), dtype=np.int8),
         flags=flags,
-        flag_applies={f: np.asarray(a, dtype=bool) for f, a in applies.items()},
-        reason=reason,
-        reason_text=tuple(reason_text),
-        profiles=prof,
-        options=opts,
         n_blq_dropped=ctx.clean.n_blq_dropped,
         n_missing_dropped=ctx.clean.n_missing_dropped,
-        lambda_z_note=tuple(lambda_z_note),
     )
 
 
