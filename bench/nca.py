@@ -60,7 +60,8 @@ def main() -> None:
     print(f"time: {elapsed:.2f} s  ->  {n / elapsed:,.0f} profiles/s")
     print(f"peak memory (max RSS): {peak:,.0f} MiB (input frame and data generation: {rss_before:,.0f} MiB)")
     print(
-        f"lambda_z estimated for {np.isfinite(lamz).mean():.1%} of profiles; median {np.nanmedian(lamz):.4f}/h"
+        f"lambda_z estimated for {np.isfinite(lamz).mean():.1%} of profiles; "
+        f"median {np.nanmedian(lamz):.4f}/h"
     )
 
 

@@ -12,12 +12,16 @@ from bioparity.nca.frame import nca
 REL_TOL = 1e-6  # the issue's acceptance tolerance (relative, every parameter)
 
 
-def test_theoph_matches_pknca_for_every_parameter(theoph: pd.DataFrame, theoph_expected: pd.DataFrame) -> None:
+def test_theoph_matches_pknca_for_every_parameter(
+    theoph: pd.DataFrame, theoph_expected: pd.DataFrame
+) -> None:
     res = nca(theoph, subject="Subject", time="Time", conc="conc", dose="dose_mg")
     got = res.to_frame()
     got["pknca"] = np.tile(np.asarray(res.pknca_names, dtype=object), res.n_profiles)
     got["Subject"] = got["Subject"].astype(int)
-    merged = theoph_expected.merge(got, left_on=["Subject", "PPTESTCD"], right_on=["Subject", "pknca"], how="left")
+    merged = theoph_expected.merge(
+        got, left_on=["Subject", "PPTESTCD"], right_on=["Subject", "pknca"], how="left"
+    )
     assert len(merged) == len(theoph_expected) == 12 * 23
     assert not merged["PPSTRESN"].isna().any(), "a PKNCA parameter has no counterpart"
     expected = merged["PPORRES"].to_numpy(dtype=float)
@@ -25,7 +29,9 @@ def test_theoph_matches_pknca_for_every_parameter(theoph: pd.DataFrame, theoph_e
     np.testing.assert_allclose(actual, expected, rtol=REL_TOL, atol=0)
 
 
-def test_theoph_lambda_z_point_choice_matches_pknca(theoph: pd.DataFrame, theoph_expected: pd.DataFrame) -> None:
+def test_theoph_lambda_z_point_choice_matches_pknca(
+    theoph: pd.DataFrame, theoph_expected: pd.DataFrame
+) -> None:
     """The number of points chosen by the best-fit rule is exact, not just close."""
     res = nca(theoph, subject="Subject", time="Time", conc="conc", parameters=["LAMZNPT", "LAMZLL"])
     exp = theoph_expected.set_index(["PPTESTCD", "Subject"])["PPORRES"]
@@ -36,7 +42,9 @@ def test_theoph_lambda_z_point_choice_matches_pknca(theoph: pd.DataFrame, theoph
 
 def test_indometh_iv_bolus_c0_by_log_slope(indometh: pd.DataFrame) -> None:
     """Indometh has no time-0 sample: C0 = C1^2/C2 from the first two samples (PKNCA logslope)."""
-    res = nca(indometh, subject="Subject", time="time", conc="conc", dose=None, options=NCAOptions(route="iv-bolus"))
+    res = nca(
+        indometh, subject="Subject", time="time", conc="conc", dose=None, options=NCAOptions(route="iv-bolus")
+    )
     s1 = indometh[indometh["Subject"] == 1].sort_values("time")
     c1, c2 = s1["conc"].iloc[0], s1["conc"].iloc[1]
     t1 = s1["time"].iloc[0]

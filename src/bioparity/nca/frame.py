@@ -74,6 +74,7 @@ def parse_numbers(
             dtype=float, na_value=np.nan
         )
         bad = np.isnan(values) & ~missing & ~blq
+        values[blq] = 0.0  # a BLQ sample is a concentration of 0 flagged BLQ (PKNCA convention)
         if bad.any():
             i = int(np.argmax(bad))
             raise where.error(
