@@ -31,9 +31,9 @@ def _invoke(*args: str) -> str:
 def _check_against_reference(out: Path, expected: pd.DataFrame, subject_col: str) -> None:
     got = pd.read_csv(out)
     got["subj"] = got[subject_col].astype(str).str.replace("THEO-", "", regex=False).astype(int)
-    got = got.set_index(["subj", "PPTESTCD"])["PPSTRESN"]
+    values = got.set_index(["subj", "PPTESTCD"])["PPSTRESN"]
     exp = expected[expected["PPTESTCD"].isin(list(PKNCA_TO_CODE))]
-    actual = [got.loc[(s, PKNCA_TO_CODE[p])] for s, p in zip(exp["Subject"], exp["PPTESTCD"], strict=True)]
+    actual = [values.loc[(s, PKNCA_TO_CODE[p])] for s, p in zip(exp["Subject"], exp["PPTESTCD"], strict=True)]
     np.testing.assert_allclose(actual, exp["PPORRES"].to_numpy(dtype=float), rtol=1e-6)
 
 
