@@ -124,7 +124,11 @@ def clean_blq(time: FloatArray, conc: FloatArray, blq: BoolArray | None, rule: B
             if action != "keep":
                 new_conc = np.where(mask, float(action), new_conc)
             imputed |= mask.any(axis=1)
-    t, c = compact_left(keep, time, new_conc)
+    if np.all(keep[:, 1:] <= keep[:, :-1]):  # kept samples already first in every row: no reordering
+        t = np.where(keep, time, np.nan)
+        c = np.where(keep, new_conc, np.nan)
+    else:
+        t, c = compact_left(keep, time, new_conc)
     return CleanProfiles(
         time=t,
         conc=c,

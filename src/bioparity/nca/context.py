@@ -141,6 +141,11 @@ class NCAContext:
         return self.area.at(np.zeros(self.n_profiles))
 
     @cached_property
+    def area_to_tlast(self) -> tuple[FloatArray, FloatArray]:
+        """G(Tlast) for AUC and AUMC (G(0) where every concentration is BLQ)."""
+        return self.area.at(np.where(np.isnan(self.tlast), 0.0, self.tlast))
+
+    @cached_property
     def no_time0(self) -> BoolArray:
         t = self.auc_profile[0]
         return ~(t[:, 0] <= 0)

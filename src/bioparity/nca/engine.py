@@ -7,7 +7,9 @@ whole arrays; the only Python loops run over parameters and over the number of l
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,6 +64,7 @@ def nca_arrays(
     lambda_z_window: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
     lambda_z_note: Sequence[str] = (),
     profiles: pd.DataFrame | None = None,
+    max_workers: int | None = None,
 ) -> NCAResult:
     """NCA of every row of ``time``/``conc`` (NaN padded; times relative to the dose, sorted per row).
 
@@ -70,7 +73,8 @@ def nca_arrays(
     ``parameters`` are CDISC codes or PKNCA names (default: all that apply to the route and dose).
     ``intervals`` adds partial AUCs (code AUCINT, lin-up/log-down or linear as ``auc_method``, zero after
     Tlast). ``lambda_z_window`` = (start, end) per profile selects the lambda_z points by hand where
-    start is not NaN; ``lambda_z_note`` records why, per profile.
+    start is not NaN; ``lambda_z_note`` records why, per profile. ``max_workers`` threads share the
+    blocks of profiles (default: one per CPU).
     """
     opts = options or NCAOptions()
     T = _as_2d("time", time)
@@ -98,9 +102,8 @@ def nca_arrays(
     for a, b in spans:
         if not (np.isfinite(a) and b > a):
             raise InputError(f"partial AUC interval ({a}, {b}) invalid; expected finite start < end")
-    blocks = []
-    # Blocks of profiles keep the working set in cache and temporaries small; no loop per profile.
-    for lo in range(0, max(P, 1), BLOCK_PROFILES):
+
+    def run(lo: int) -> _Block:
         sl = slice(lo, min(lo + BLOCK_PROFILES, P))
         ctx = NCAContext(
             T[sl],
@@ -112,7 +115,17 @@ def nca_arrays(
             window_start=None if ws is None else ws[sl],
             window_end=None if we is None else we[sl],
         )
-        blocks.append(_block(ctx, order, out_params, spans))
+        return _block(ctx, order, out_params, spans)
+
+    # Blocks of profiles keep the working set in cache and temporaries small (no loop per profile);
+    # NumPy releases the GIL in its kernels, so blocks run on the available cores in threads.
+    starts_ = range(0, max(P, 1), BLOCK_PROFILES)
+    workers = min(len(starts_), max_workers if max_workers is not None else (os.cpu_count() or 1))
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            blocks = list(pool.map(run, starts_))
+    else:
+        blocks = [run(lo) for lo in starts_]
     codes = tuple(p.code for p in out_params) + ("AUCINT",) * len(spans)
     names = tuple(p.pknca for p in out_params) + ("aucint.last",) * len(spans)
     applies = {

@@ -150,7 +150,11 @@ def nca(
         raise DataFileError("has no data rows", file=w.file, expected="one row per sample")
     frame = frame.reset_index(drop=True)
     for k in keys:
-        empty = _text(frame[k]).eq("").to_numpy()
+        col = frame[k]
+        if pd.api.types.is_numeric_dtype(col.dtype):
+            empty = col.isna().to_numpy()
+        else:
+            empty = _text(col).eq("").to_numpy()
         if empty.any():
             i = int(np.argmax(empty))
             raise w.error("empty identifier", i, k, None, "a subject or group value on every row")

@@ -75,7 +75,7 @@ def register(p: Parameter) -> Parameter:
 def _auc_from_zero(ctx: NCAContext, auc: bool) -> FloatArray:
     g0_auc, g0_aumc = ctx.area_from_zero
     tlast = ctx.tlast
-    g_auc, g_aumc = ctx.area.at(np.where(np.isnan(tlast), 0.0, tlast))
+    g_auc, g_aumc = ctx.area_to_tlast
     value = (g_auc - g0_auc) if auc else (g_aumc - g0_aumc)
     value = np.where(np.isnan(tlast), 0.0, value)  # every concentration BLQ: the area is 0 (PKNCA)
     return np.where(ctx.n_auc_points < 2, np.nan, value)
