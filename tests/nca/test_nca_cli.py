@@ -126,3 +126,27 @@ def test_indometh_iv_bolus_from_the_command_line(tmp_path: Path, indometh: pd.Da
 )
 def test_iso8601_elapsed_times(text: str, hours: float) -> None:
     assert iso8601_duration_hours(text) == pytest.approx(hours)
+
+
+def test_selected_parameters_constant_dose_and_manual_lambda_z(tmp_path: Path, theoph: pd.DataFrame) -> None:
+    src = tmp_path / "theoph.csv"
+    theoph.to_csv(src, index=False)
+    points = tmp_path / "points.csv"
+    points.write_text(
+        "Subject,lambda_z_start,lambda_z_end,lambda_z_reason\n1,5,24.5,protocol: last 4 samples\n"
+    )
+    out = tmp_path / "out.csv"
+    _invoke(
+        str(src), "--out", str(out), "--subject", "Subject", "--time", "Time", "--dose", "320",
+        "--parameters", "LAMZ,LAMZNPT,CLFO", "--lambda-z-points", str(points),
+    )  # fmt: skip
+    got = pd.read_csv(out, keep_default_na=False)
+    assert set(got["PPTESTCD"]) == {"LAMZ", "LAMZNPT", "CLFO"}
+    s1 = theoph[theoph["Subject"] == 1]
+    last4 = s1[s1["Time"] >= 5]
+    slope = np.polyfit(last4["Time"], np.log(last4["conc"]), 1)[0]
+    row = got[(got["Subject"] == 1) & (got["PPTESTCD"] == "LAMZ")].iloc[0]
+    assert float(row["PPSTRESN"]) == pytest.approx(-slope, rel=1e-10)
+    assert "protocol: last 4 samples" in row["reason"] and row["flag_lambda_z_manual"]
+    other = got[(got["Subject"] == 2) & (got["PPTESTCD"] == "LAMZ")].iloc[0]
+    assert not other["flag_lambda_z_manual"] and other["reason"] == ""

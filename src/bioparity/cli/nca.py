@@ -59,7 +59,8 @@ def register(app: typer.Typer) -> None:
         time: str = typer.Option("time", help="Time column (hours after dose)."),
         conc: str = typer.Option("conc", help="Concentration column (BLQ markers such as 'BLQ' allowed)."),
         dose: str | None = typer.Option(
-            None, help="Dose column (enables CL and Vz); blank cells = dose missing."
+            None,
+            help="Dose column, or one dose for every profile (enables CL and Vz); blank cells = missing.",
         ),
         group: list[str] = typer.Option([], "--group", help="Extra grouping column (repeatable)."),
         blq: str | None = typer.Option(None, help="Column flagging BLQ samples (1/Y/TRUE/BLQ)."),
@@ -106,6 +107,13 @@ def register(app: typer.Typer) -> None:
             else:
                 lower = {c.lower(): c for c in frame.columns}
                 groups = [lower[g] for g in AUTO_GROUPS if g in lower and lower[g] not in groups] + groups
+            dose_col = dose
+            if dose is not None and dose not in frame.columns:
+                try:
+                    frame = frame.assign(_dose=float(dose))
+                    dose_col = "_dose"
+                except ValueError:
+                    pass  # not a number: reported as a missing column by the validation
             dur: float | str | None = None
             if duration is not None:
                 try:
@@ -133,7 +141,7 @@ def register(app: typer.Typer) -> None:
                 subject=subject_col,
                 time=time_col,
                 conc=conc_col,
-                dose=dose,
+                dose=dose_col,
                 groups=groups,
                 blq=blq,
                 lloq=lloq,
