@@ -26,8 +26,8 @@ unit: $(BIN)/.installed
 
 test: lint typecheck unit  ## everything CI runs
 
-bench: $(BIN)/.installed
-	$(BIN)/python bench/power.py
+bench: $(BIN)/.installed  ## every benchmark under bench/
+	set -e; for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

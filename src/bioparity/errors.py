@@ -21,9 +21,13 @@ class InputError(BioparityError, ValueError):
 class ScenarioError(InputError):
     """A vectorised input is out of its domain at one scenario: ``parameter`` and flat ``index`` say where."""
 
-    def __init__(self, message: str, *, parameter: str, index: int | None) -> None:
+    def __init__(
+        self, message: str, *, parameter: str, index: int | None, value: Any = None, expected: str = ""
+    ) -> None:
         self.parameter = parameter
         self.index = index
+        self.value = value
+        self.expected = expected
         super().__init__(message)
 
 
@@ -74,3 +78,7 @@ class DataFileError(InputError):
 
 class SearchError(BioparityError):
     """A numerical search (for example a sample size) did not reach its target within its bounds."""
+
+
+class BioparityWarning(UserWarning):
+    """A result was computed but something in the input deserves a second look."""

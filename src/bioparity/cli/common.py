@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import typer
@@ -19,7 +19,7 @@ from bioparity.errors import BioparityError
 EXIT_INPUT_ERROR = 2
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """How a command prints a single result."""
 
     json = "json"
@@ -54,6 +54,3 @@ def need(value: Any, option: str) -> Any:
     if value is None:
         raise typer.BadParameter(f"{option} is required unless --grid is given", param_hint=option)
     return value
-
-
-Runner = Callable[[], None]

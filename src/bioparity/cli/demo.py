@@ -31,7 +31,9 @@ def register(app: typer.Typer) -> None:
         for r in ratios:
             table.add_column(f"GMR {r:.3f}", justify="right")
         for i, cv in enumerate(cvs):
-            table.add_row(f"{cv:.0%}", *[f"{int(res.n[i, j])} ({res.power[i, j]:.3f})" for j in range(len(ratios))])
+            table.add_row(
+                f"{cv:.0%}", *[f"{int(res.n[i, j])} ({res.power[i, j]:.3f})" for j in range(len(ratios))]
+            )
         console.print(table)
         n_per_arm = int(res.n[3, 0]) // 2
         console.print(
@@ -46,4 +48,6 @@ def register(app: typer.Typer) -> None:
         for n, p in zip(ns, curve.power, strict=True):
             table.add_row(str(n), f"{p:.4f}")
         console.print(table)
-        console.print("\nTry: bioparity samplesize --design 2x2 --cv 0.3 --theta0 0.95 --target-power 0.8 --format json")
+        console.print(
+            "\nTry: bioparity samplesize --design 2x2 --cv 0.3 --theta0 0.95 --target-power 0.8 --format json"
+        )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from bioparity import __version__
+from bioparity.cli import be as be_commands
 from bioparity.cli import demo as demo_commands
 from bioparity.cli import nca as nca_commands
 from bioparity.cli import power as power_commands
@@ -39,6 +40,7 @@ def main(
 
 power_commands.register(app)
 demo_commands.register(app)
+be_commands.register(app)
 nca_commands.register(app)
 
 

@@ -51,7 +51,8 @@ def read_table(path: str | os.PathLike[str], columns: Sequence[ColumnSpec]) -> p
     missing = [c.name for c in columns if c.required and c.name not in raw.columns]
     if missing:
         raise DataFileError(
-            f"missing column(s) {', '.join(repr(m) for m in missing)}; columns found: {', '.join(raw.columns)}",
+            f"missing column(s) {', '.join(repr(m) for m in missing)}; "
+            f"columns found: {', '.join(raw.columns)}",
             file=label,
             expected=f"columns {', '.join(c.name for c in columns if c.required)}",
         )
@@ -61,40 +62,7 @@ def read_table(path: str | os.PathLike[str], columns: Sequence[ColumnSpec]) -> p
     for spec in columns:
         if spec.name not in raw.columns:
             continue
-        cells = raw[spec.name].str.strip()
-        values: list[object] = []
-        for i, cell in enumerate(cells.tolist()):
-            row = i + 1
-            if cell == "" or cell.upper() in {"NA", "NAN"}:
-                if not spec.allow_blank:
-                    raise DataFileError(
-                        "empty cell", file=label, row=row, line=row + 1, column=spec.name, expected=_expected(spec)
-                    )
-                values.append(np.nan if spec.kind != "text" else None)
-                continue
-            value: object = cell
-            if spec.kind in {"number", "integer"}:
-                try:
-                    number = float(cell)
-                except ValueError:
-                    raise DataFileError(
-                        "not a number", file=label, row=row, line=row + 1, column=spec.name, value=cell,
-                        expected=_expected(spec),
-                    ) from None
-                if not np.isfinite(number) or (spec.kind == "integer" and number != round(number)):
-                    raise DataFileError(
-                        "not a finite " + ("whole number" if spec.kind == "integer" else "number"),
-                        file=label, row=row, line=row + 1, column=spec.name, value=cell, expected=_expected(spec),
-                    )
-                value = number
-            if spec.check is not None:
-                problem = spec.check(value)
-                if problem:
-                    raise DataFileError(
-                        "invalid value", file=label, row=row, line=row + 1, column=spec.name, value=cell,
-                        expected=problem,
-                    )
-            values.append(value)
+        values = [_parse_cell(spec, cell, label, i + 1) for i, cell in enumerate(raw[spec.name].str.strip())]
         if spec.kind == "text":
             out[spec.name] = pd.Series(values, index=raw.index, dtype=object)
         else:
@@ -105,5 +73,36 @@ def read_table(path: str | os.PathLike[str], columns: Sequence[ColumnSpec]) -> p
     return out
 
 
+def _parse_cell(spec: ColumnSpec, cell: str, label: str, row: int) -> object:
+    """One checked cell value; blank cells are NaN (numbers) or None (text) where allowed."""
+
+    def fail(problem: str, expected: str, value: str | None = cell) -> DataFileError:
+        return DataFileError(
+            problem, file=label, row=row, line=row + 1, column=spec.name, value=value, expected=expected
+        )
+
+    if cell == "" or cell.upper() in {"NA", "NAN"}:
+        if not spec.allow_blank:
+            raise fail("empty cell", _expected(spec), value=None)
+        return np.nan if spec.kind != "text" else None
+    value: object = cell
+    if spec.kind in {"number", "integer"}:
+        try:
+            number = float(cell)
+        except ValueError:
+            raise fail("not a number", _expected(spec)) from None
+        if not np.isfinite(number) or (spec.kind == "integer" and number != round(number)):
+            raise fail(
+                "not a finite " + ("whole number" if spec.kind == "integer" else "number"), _expected(spec)
+            )
+        value = number
+    problem = spec.check(value) if spec.check is not None else None
+    if problem:
+        raise fail("invalid value", problem)
+    return value
+
+
 def _expected(spec: ColumnSpec) -> str:
-    return {"number": "a number", "integer": "a whole number", "text": "a text value"}.get(spec.kind, spec.kind)
+    return {"number": "a number", "integer": "a whole number", "text": "a text value"}.get(
+        spec.kind, spec.kind
+    )

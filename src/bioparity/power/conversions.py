@@ -11,11 +11,13 @@ Example
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from bioparity.errors import InputError
+from bioparity.errors import BioparityWarning, InputError
 from bioparity.power.designs import get_design
 
 FloatArray = npt.NDArray[np.float64]
@@ -24,24 +26,24 @@ FloatArray = npt.NDArray[np.float64]
 def cv_to_se(cv: npt.ArrayLike) -> FloatArray:
     """Log-scale standard deviation from a CV (ratio, not %): ``sqrt(ln(1 + CV^2))``."""
     c = np.asarray(cv, dtype=float)
-    return np.sqrt(np.log1p(c * c))
+    return np.asarray(np.sqrt(np.log1p(c * c)), dtype=float)
 
 
 def se_to_cv(se: npt.ArrayLike) -> FloatArray:
     """CV from a log-scale standard deviation: ``sqrt(exp(se^2) - 1)``."""
     s = np.asarray(se, dtype=float)
-    return np.sqrt(np.expm1(s * s))
+    return np.asarray(np.sqrt(np.expm1(s * s)), dtype=float)
 
 
 def cv_to_mse(cv: npt.ArrayLike) -> FloatArray:
     """Log-scale variance (ANOVA mean squared error) from a CV: ``ln(1 + CV^2)``."""
     c = np.asarray(cv, dtype=float)
-    return np.log1p(c * c)
+    return np.asarray(np.log1p(c * c), dtype=float)
 
 
 def mse_to_cv(mse: npt.ArrayLike) -> FloatArray:
     """CV from a log-scale variance: ``sqrt(exp(mse) - 1)``."""
-    return np.sqrt(np.expm1(np.asarray(mse, dtype=float)))
+    return np.asarray(np.sqrt(np.expm1(np.asarray(mse, dtype=float))), dtype=float)
 
 
 def group_sizes(n_total: int, groups: int) -> tuple[int, ...]:
@@ -79,27 +81,41 @@ def cv_from_ci(
     ``n`` is the total (split as :func:`group_sizes`) or the sizes of the sequence groups.
     If ``point`` is missing it is the geometric mean of the limits.
 
-    >>> round(cv_from_ci(lower=0.8323, upper=1.0392, n=24, design="2x2"), 4)
-    0.2128
+    If the two sides imply standard deviations more than 10% apart (a point estimate that is not the
+    centre of the interval on the log scale), a :class:`~bioparity.errors.BioparityWarning` says to check
+    the input, as PowerTOST does.
+
+    >>> round(cv_from_ci(point=0.99, lower=0.87, upper=1.13, n=23, design="2x2"), 7)
+    0.2617363
     """
     d = get_design(design)
     if not (0 < lower < upper):
-        raise InputError(f"confidence limits must satisfy 0 < lower < upper; got lower={lower}, upper={upper}")
+        raise InputError(
+            f"confidence limits must satisfy 0 < lower < upper; got lower={lower}, upper={upper}"
+        )
     if not 0 < alpha < 0.5:
         raise InputError(f"alpha must be in (0, 0.5); got {alpha}")
     sizes = group_sizes(n, d.steps) if isinstance(n, (int, np.integer)) else tuple(int(v) for v in n)
     if len(sizes) != d.steps or min(sizes) < 1:
-        raise InputError(
-            f"n for design {d.name} must be a total or {d.steps} group sizes >= 1; got {n!r}"
-        )
+        raise InputError(f"n for design {d.name} must be a total or {d.steps} group sizes >= 1; got {n!r}")
     pe = float(np.sqrt(lower * upper)) if point is None else float(point)
     if not lower <= pe <= upper:
         raise InputError(f"point estimate {pe} is not inside the interval [{lower}, {upper}]")
     df = int(d.df(sum(sizes), robust))
     if df < 1:
-        raise InputError(f"n = {sum(sizes)} leaves {df} degrees of freedom for design {d.name}; expected >= 1")
+        raise InputError(
+            f"n = {sum(sizes)} leaves {df} degrees of freedom for design {d.name}; expected >= 1"
+        )
     se_factor = np.sqrt(d.bkni * sum(1.0 / s for s in sizes))
     t = float(special.stdtrit(df, 1.0 - alpha))
     s_low = (np.log(pe) - np.log(lower)) / se_factor / t
     s_up = (np.log(upper) - np.log(pe)) / se_factor / t
-    return float(se_to_cv(0.5 * (s_low + s_up)))
+    s_mean = 0.5 * (s_low + s_up)
+    if abs(s_low - s_up) / s_mean > 0.1:
+        warnings.warn(
+            f"the point estimate {pe} and the limits imply standard deviations {s_low:.4g} and {s_up:.4g} "
+            "(more than 10% apart): check the point estimate and limits",
+            BioparityWarning,
+            stacklevel=2,
+        )
+    return float(se_to_cv(s_mean))

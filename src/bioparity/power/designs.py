@@ -83,7 +83,7 @@ def canonical_design_name(name: str) -> str:
     key = ALIASES.get(key, key)
     if key not in DESIGNS:
         known = ", ".join(list(DESIGN_NAMES) + list(ALIASES))
-        raise UnknownDesignError(f"unknown design {name!r}; expected one of: {known}")
+        raise UnknownDesignError(f"unknown design {str(name)!r}; expected one of: {known}")
     return key
 
 

@@ -90,8 +90,12 @@ def sample_size_tost(
     """
     sc = build_scenarios(design, cv, theta0, theta1, theta2, alpha, method, robust)
     target = np.broadcast_to(np.asarray(target_power, dtype=float), sc.shape)
-    check(np.isfinite(target) & (target > 0) & (target < 1), "target_power", target, "a probability in (0, 1)")
-    inside = (sc.theta0 > sc.theta1 + THETA0_LIMIT_TOLERANCE) & (sc.theta0 < sc.theta2 - THETA0_LIMIT_TOLERANCE)
+    check(
+        np.isfinite(target) & (target > 0) & (target < 1), "target_power", target, "a probability in (0, 1)"
+    )
+    inside = (sc.theta0 > sc.theta1 + THETA0_LIMIT_TOLERANCE) & (
+        sc.theta0 < sc.theta2 - THETA0_LIMIT_TOLERANCE
+    )
     check(inside, "theta0", sc.theta0, "a true ratio strictly inside the limits (theta1, theta2)")
 
     size = sc.cv.size

@@ -49,7 +49,11 @@ def check(condition: npt.ArrayLike, name: str, values: npt.ArrayLike, expected: 
     value = value.item() if isinstance(value, np.generic) else value
     where = f" at scenario {first}" if ok.ndim else ""
     raise ScenarioError(
-        f"{name} = {value!r}{where}; expected {expected}", parameter=name, index=first if ok.ndim else None
+        f"{name} = {value!r}{where}; expected {expected}",
+        parameter=name,
+        index=first if ok.ndim else None,
+        value=value,
+        expected=expected,
     )
 
 
@@ -62,7 +66,9 @@ def _as_float(name: str, value: npt.ArrayLike | None) -> FloatArray:
         raise InputError(f"{name} must be numeric; got {value!r}") from exc
 
 
-def default_limits(theta1: npt.ArrayLike | None, theta2: npt.ArrayLike | None) -> tuple[FloatArray, FloatArray]:
+def default_limits(
+    theta1: npt.ArrayLike | None, theta2: npt.ArrayLike | None
+) -> tuple[FloatArray, FloatArray]:
     """PowerTOST defaults: theta1 = 0.80, theta2 = 1/theta1; a missing theta1 is 1/theta2 (NaN = missing)."""
     t1 = _as_float("theta1", theta1)
     t2 = _as_float("theta2", theta2)
@@ -83,8 +89,9 @@ def build_scenarios(
     alpha: npt.ArrayLike | None,
     method: npt.ArrayLike,
     robust: bool = False,
+    extra_shapes: tuple[tuple[int, ...], ...] = (),
 ) -> Scenarios:
-    """Broadcast all inputs to one shape, fill PowerTOST defaults and check domains."""
+    """Broadcast inputs (and ``extra_shapes``, e.g. of ``n``) to one shape, fill defaults, check domains."""
     t1, t2 = default_limits(theta1, theta2)
     th0 = _as_float("theta0", theta0)
     th0 = np.where(np.isnan(th0), 0.95, th0)
@@ -93,7 +100,7 @@ def build_scenarios(
     c = _as_float("cv", cv)
     design_in = np.asarray(design, dtype=object)
     method_in = np.asarray(method, dtype=object)
-    shapes = [np.shape(x) for x in (design_in, c, th0, t1, t2, a, method_in)]
+    shapes = [np.shape(x) for x in (design_in, c, th0, t1, t2, a, method_in)] + list(extra_shapes)
     try:
         shape = np.broadcast_shapes(*shapes)
     except ValueError as exc:
@@ -101,10 +108,17 @@ def build_scenarios(
     c, th0, t1, t2, a = (np.broadcast_to(x, shape).astype(float) for x in (c, th0, t1, t2, a))
     design_b = np.broadcast_to(design_in, shape)
     methods = np.char.lower(np.broadcast_to(method_in, shape).astype(str))
-    check(np.isfinite(c) & (c > 0), "cv", c, "a finite coefficient of variation > 0 (as a ratio: 0.30 for 30%)")
+    check(
+        np.isfinite(c) & (c > 0), "cv", c, "a finite coefficient of variation > 0 (as a ratio: 0.30 for 30%)"
+    )
     check(np.isfinite(t1) & (t1 > 0), "theta1", t1, "a lower limit > 0 (ratio, e.g. 0.80)")
     check(np.isfinite(t2) & (t2 > t1), "theta2", t2, "an upper limit > theta1 (ratio, e.g. 1.25)")
     check(np.isfinite(th0) & (th0 > 0), "theta0", th0, "a true ratio > 0 (e.g. 0.95)")
-    check((a > 0) & (a < 0.5), "alpha", a, "the one-sided level of each test, 0 < alpha < 0.5 (0.05 for a 90% CI)")
+    check(
+        (a > 0) & (a < 0.5),
+        "alpha",
+        a,
+        "the one-sided level of each test, 0 < alpha < 0.5 (0.05 for a 90% CI)",
+    )
     check(np.isin(methods, list(POWER_KERNELS)), "method", methods, f"one of {', '.join(POWER_KERNELS)}")
     return Scenarios(design_arrays(design_b, robust=robust), c, th0, t1, t2, a, methods)

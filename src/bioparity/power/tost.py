@@ -27,14 +27,17 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
-def power_for(sc: Scenarios, n: IntArray, sem_factor: FloatArray, select: npt.NDArray[np.intp] | None = None) -> FloatArray:
-    """Power of the scenarios ``select`` (flat indices; all when None) at total ``n`` with ``sem = se * sem_factor``.
+def power_for(
+    sc: Scenarios, n: IntArray, sem_factor: FloatArray, select: npt.NDArray[np.intp] | None = None
+) -> FloatArray:
+    """Power of scenarios ``select`` (flat indices; all when None) at total ``n``, ``sem = se * sem_factor``.
 
     ``n`` and ``sem_factor`` are given for the selected scenarios only.
     """
     idx = np.arange(sc.cv.size) if select is None else select
     flat = {
-        name: getattr(sc, name).ravel()[idx] for name in ("cv", "theta0", "theta1", "theta2", "alpha", "method")
+        name: getattr(sc, name).ravel()[idx]
+        for name in ("cv", "theta0", "theta1", "theta2", "alpha", "method")
     }
     df = (sc.design.df_slope.ravel()[idx] * n + sc.design.df_offset.ravel()[idx]).astype(float)
     sem = cv_to_se(flat["cv"]) * sem_factor
@@ -117,7 +120,8 @@ def power_tost(
     Owen DB (1965) Biometrika 52:437-446. Phillips KF (1990) J Pharmacokin Biopharm 18:137-144.
     Labes D, Schuetz H, Lang B. PowerTOST (R package).
     """
-    sc = build_scenarios(design, cv, theta0, theta1, theta2, alpha, method, robust)
+    n_shape = () if n is None else np.shape(n)
+    sc = build_scenarios(design, cv, theta0, theta1, theta2, alpha, method, robust, extra_shapes=(n_shape,))
     if n_by_group is not None:
         if n is not None:
             raise InputError("give either n (total) or n_by_group (sizes of the sequence groups), not both")
@@ -134,8 +138,10 @@ def power_tost(
         if n is None:
             raise InputError("n (total number of subjects) is required")
         n_raw = np.asarray(n)
-        n_float = np.broadcast_to(n_raw.astype(float), sc.shape) if n_raw.size else n_raw.astype(float)
-        check(np.isfinite(n_float) & (n_float == np.round(n_float)), "n", n_float, "a whole number of subjects")
+        n_float = np.broadcast_to(n_raw.astype(float), sc.shape)
+        check(
+            np.isfinite(n_float) & (n_float == np.round(n_float)), "n", n_float, "a whole number of subjects"
+        )
         n_total = np.broadcast_to(n_raw.astype(np.int64), sc.shape)
         check(n_total >= sc.design.steps, "n", n_total, "at least one subject per sequence group")
         inv_sum = sum_inverse_group_sizes(n_total, sc.design.steps)

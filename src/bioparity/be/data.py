@@ -1,0 +1,275 @@
+"""Crossover / replicate study data as checked integer-coded arrays, with the design bookkeeping.
+
+:func:`crossover_data` turns a long table (one row per subject and period: ``subject, period,
+sequence, treatment, PK``) into a :class:`CrossoverData`: log responses and integer codes for
+subject, period and sequence, ready for the numerical cores. It checks that every subject stays in
+one sequence, that no subject has two rows for one period, and that the treatment of each row is the
+letter of the subject's sequence at that period. Rows with a missing PK value are not analysed but
+counted and reported (as replicateBE does with ``na.omit``), never dropped silently.
+
+The bookkeeping mirrors replicateBE's report: the design string with sequences in the preferred order
+(T first, e.g. ``TRTR|RTRT``), subjects per sequence, missing (subject, period) cells per sequence and
+per period among analysed subjects, and the numbers of subjects with two T (``n_tt``) and two R
+(``n_rr``) observations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from bioparity.errors import DataFileError, InputError
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+#: Preferred order of the sequences of known designs (replicateBE ``info.design``): T first.
+PREFERRED_ORDERS: tuple[tuple[str, ...], ...] = (
+    ("TRTR", "RTRT", "TRRT", "RTTR"),
+    ("TRRT", "RTTR", "TTRR", "RRTT"),
+    ("TRTR", "RTRT"),
+    ("TRRT", "RTTR"),
+    ("TTRR", "RRTT"),
+    ("TRT", "RTR"),
+    ("TRR", "RTT"),
+    ("TRR", "RTR"),
+    ("TRR", "RTR", "RRT"),
+    ("TR", "RT", "TT", "RR"),
+    ("TR", "RT"),
+)
+
+REQUIRED_COLUMNS: tuple[str, ...] = ("subject", "period", "sequence", "treatment", "PK")
+
+
+@dataclass(frozen=True)
+class CrossoverData:
+    """Analysed observations of a crossover or replicate study, integer-coded.
+
+    Observation arrays (length N, rows with a PK value): ``log_pk``, ``subject`` (0..n-1),
+    ``period`` (0..P-1 in sorted period order), ``sequence`` (index into ``sequences``) and
+    ``is_test``. Subject-level: ``subject_ids`` (original labels) and ``subject_sequence``.
+    """
+
+    log_pk: FloatArray
+    subject: IntArray
+    period: IntArray
+    sequence: IntArray
+    is_test: BoolArray
+    subject_ids: tuple[str, ...]
+    subject_sequence: IntArray
+    sequences: tuple[str, ...]
+    periods: tuple[str, ...]
+    subjects_per_sequence: tuple[int, ...]
+    missing_per_sequence: tuple[int, ...]
+    missing_per_period: tuple[int, ...]
+    n_tt: int
+    n_rr: int
+    n_tr: int
+    missing_values: int
+    subjects_without_data: tuple[str, ...]
+
+    @property
+    def n(self) -> int:
+        """Number of analysed subjects (at least one PK value)."""
+        return len(self.subject_ids)
+
+    @property
+    def design(self) -> str:
+        """Sequences in the preferred order joined by ``|`` (``TRTR|RTRT``)."""
+        return "|".join(self.sequences)
+
+    @property
+    def test_replicated(self) -> bool:
+        """True when some sequence has T twice or more (CVwT estimable)."""
+        return any(s.count("T") >= 2 for s in self.sequences)
+
+    @property
+    def reference_replicated(self) -> bool:
+        """True when some sequence has R twice or more (CVwR estimable)."""
+        return any(s.count("R") >= 2 for s in self.sequences)
+
+    @property
+    def replicate_kind(self) -> str:
+        """``full`` (T and R replicated), ``partial`` (only R), or ``none`` (plain crossover)."""
+        if self.reference_replicated:
+            return "full" if self.test_replicated else "partial"
+        return "none"
+
+
+def order_sequences(sequences: list[str]) -> tuple[str, ...]:
+    """The sequences in the preferred order of a known design, else sorted with T first."""
+    found = set(sequences)
+    for order in PREFERRED_ORDERS:
+        if set(order) == found:
+            return order
+    return tuple(sorted(found, reverse=True))
+
+
+def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> CrossoverData:
+    """Check and code a long crossover table (columns :data:`REQUIRED_COLUMNS`; PK may be NaN).
+
+    Row numbers in errors are 1-based data rows of ``frame`` (line = row + 1 for a CSV with header).
+    """
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise DataFileError(
+            f"missing column(s) {', '.join(missing)}",
+            file=file,
+            expected="columns " + ", ".join(REQUIRED_COLUMNS),
+        )
+    if len(frame) == 0:
+        raise DataFileError("no data rows", file=file, expected="one row per subject and period")
+    subject_label = frame["subject"].astype(str).str.strip().to_numpy()
+    period_label = frame["period"].astype(str).str.strip().to_numpy()
+    seq_label = frame["sequence"].astype(str).str.strip().str.upper().to_numpy()
+    trt_label = frame["treatment"].astype(str).str.strip().str.upper().to_numpy()
+    pk = pd.to_numeric(frame["PK"], errors="coerce").to_numpy(dtype=float)
+
+    def fail(
+        mask: npt.NDArray[np.bool_], problem: str, column: str, values: npt.NDArray[np.object_], expected: str
+    ) -> None:
+        if mask.any():
+            i = int(np.flatnonzero(mask)[0])
+            raise DataFileError(
+                problem, file=file, row=i + 1, line=i + 2, column=column, value=values[i], expected=expected
+            )
+
+    fail(
+        ~np.isin(trt_label, ["T", "R"]),
+        "unknown treatment",
+        "treatment",
+        trt_label,
+        "T (test) or R (reference)",
+    )
+    bad_seq = np.array([not s or set(s) - {"T", "R"} != set() for s in seq_label])
+    fail(bad_seq, "invalid sequence", "sequence", seq_label, "a string of T and R such as TRTR")
+    lengths = np.fromiter((len(s) for s in seq_label), dtype=np.int64, count=len(seq_label))
+    fail(
+        lengths != lengths[0],
+        "sequence length differs from the first row's",
+        "sequence",
+        seq_label,
+        f"{lengths[0]} letters, one per period",
+    )
+    raw_pk = frame["PK"].to_numpy()
+    non_numeric = np.isnan(pk) & ~pd.isna(frame["PK"]).to_numpy()
+    non_numeric &= ~np.isin(np.asarray(raw_pk, dtype=str), ["", "NA", "NaN", "nan", ".", "ND"])
+    fail(non_numeric, "not a number", "PK", raw_pk, "a positive number, or NA / empty for a missing value")
+    fail(
+        ~np.isnan(pk) & ~(pk > 0) | np.isinf(pk),
+        "PK must be positive and finite (analysed on the log scale)",
+        "PK",
+        raw_pk,
+        "a value > 0, or NA for a missing value",
+    )
+
+    n_periods = int(lengths[0])
+    period_code, period_names = _period_positions(period_label, n_periods, file)
+
+    # one sequence per subject, one row per subject and period
+    subj_codes, subj_uniques = pd.factorize(subject_label)
+    first_seq = pd.Series(seq_label).groupby(subj_codes).transform("first").to_numpy()
+    fail(
+        first_seq != seq_label,
+        "subject appears in more than one sequence",
+        "sequence",
+        seq_label,
+        "the same sequence on every row of a subject",
+    )
+    dup = pd.DataFrame({"s": subj_codes, "p": period_code}).duplicated().to_numpy()
+    fail(
+        dup,
+        "second row for the same subject and period",
+        "period",
+        period_label,
+        "one row per subject and period",
+    )
+    letter = np.array([s[p] for s, p in zip(seq_label, period_code, strict=True)])
+    fail(
+        letter != trt_label,
+        "treatment does not match the sequence at this period",
+        "treatment",
+        trt_label,
+        "the letter of the sequence at the period's position (periods in sorted order)",
+    )
+
+    sequences = order_sequences(sorted(set(seq_label)))
+    if len(sequences) < 2:
+        raise InputError(f"only one sequence ({sequences[0]}) in the data; a crossover needs at least two")
+
+    keep = ~np.isnan(pk)
+    missing_values = int((~keep).sum())
+    analysed_subjects, subj = np.unique(subj_codes[keep], return_inverse=True)
+    ids = tuple(str(subj_uniques[i]) for i in analysed_subjects)
+    no_data = sorted(set(range(len(subj_uniques))) - set(analysed_subjects.tolist()))
+    seq_index = {s: i for i, s in enumerate(sequences)}
+    obs_seq = np.array([seq_index[s] for s in seq_label[keep]], dtype=np.int64)
+    n_sub = len(ids)
+    subject_sequence = np.zeros(n_sub, dtype=np.int64)
+    subject_sequence[subj] = obs_seq
+    is_test = trt_label[keep] == "T"
+    per = period_code[keep]
+
+    counts = np.bincount(subj, minlength=n_sub)
+    n_seq = len(sequences)
+    sub_per_seq = np.bincount(subject_sequence, minlength=n_seq)
+    miss_seq = np.bincount(subject_sequence, weights=n_periods - counts, minlength=n_seq).astype(np.int64)
+    observed_per_period = np.bincount(per, minlength=n_periods)
+    miss_per = n_sub - observed_per_period
+    n_t = np.bincount(subj, weights=is_test, minlength=n_sub)
+    n_r = counts - n_t
+    return CrossoverData(
+        log_pk=np.log(pk[keep]),
+        subject=subj.astype(np.int64),
+        period=per,
+        sequence=obs_seq,
+        is_test=is_test,
+        subject_ids=ids,
+        subject_sequence=subject_sequence,
+        sequences=sequences,
+        periods=period_names,
+        subjects_per_sequence=tuple(int(v) for v in sub_per_seq),
+        missing_per_sequence=tuple(int(v) for v in miss_seq),
+        missing_per_period=tuple(int(v) for v in miss_per),
+        n_tt=int((n_t >= 2).sum()),
+        n_rr=int((n_r >= 2).sum()),
+        n_tr=int(((n_t >= 1) & (n_r >= 1)).sum()),
+        missing_values=missing_values,
+        subjects_without_data=tuple(str(subj_uniques[i]) for i in no_data),
+    )
+
+
+def _period_positions(
+    labels: npt.NDArray[np.object_], n_periods: int, file: str | None
+) -> tuple[IntArray, tuple[str, ...]]:
+    """Position (0-based) of each row's period in the sequence strings, and the label of each position.
+
+    Whole-number labels 1..P are positions themselves (so a period with no data at all is allowed);
+    other labels must be exactly P distinct values, taken in sorted order.
+    """
+    uniq = sorted(set(labels.tolist()))
+    try:
+        numbers = np.array([float(u) for u in uniq])
+    except ValueError:
+        numbers = None
+    if (
+        numbers is not None
+        and np.all(numbers == np.round(numbers))
+        and numbers.min() >= 1
+        and numbers.max() <= n_periods
+    ):
+        codes = np.array([int(float(v)) - 1 for v in labels.tolist()], dtype=np.int64)
+        return codes, tuple(str(k + 1) for k in range(n_periods))
+    if len(uniq) != n_periods:
+        raise DataFileError(
+            f"{len(uniq)} distinct period labels but sequences have {n_periods} letters",
+            file=file,
+            column="period",
+            expected=f"periods numbered 1..{n_periods} (one per sequence letter)",
+        )
+    order = sorted(uniq, key=float) if numbers is not None else uniq
+    return pd.Index(order).get_indexer(labels).astype(np.int64), tuple(str(o) for o in order)

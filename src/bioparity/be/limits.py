@@ -1,0 +1,60 @@
+"""Regulatory constants and acceptance limits for reference-scaled bioequivalence.
+
+EMA ABEL (regulatory.md 2.4; EMA BE guideline CPMP/EWP/QWP/1401/98 Rev. 1 and its Q&A):
+``swR = sqrt(ln(CVwR^2 + 1))``, limits ``exp(-/+ k swR)`` with ``k = 0.760`` when CVwR > 30%, CVwR capped
+at 50% (69.84-143.19%), else 80.00-125.00%; point estimate within 80.00-125.00%.
+
+FDA RSABE (regulatory.md 2.5): ``theta_s = ln(1.25) / 0.25``; scaling when ``swR >= 0.294``; no cap;
+point estimate within 0.80-1.25.
+
+>>> [round(float(v), 5) for v in abel_limits(0.35)]
+[0.77232, 1.2948]
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from bioparity.power.conversions import cv_to_se
+
+
+@dataclass(frozen=True)
+class ScalingRule:
+    """Constants of one regulator's reference-scaling rule (PowerTOST ``reg_const`` names in comments)."""
+
+    name: str
+    k: float  # r_const
+    cv_switch: float  # CVswitch
+    cv_cap: float  # CVcap (inf: no cap)
+    pe_lower: float = 0.80
+    pe_upper: float = 1.25
+
+
+EMA = ScalingRule("EMA", k=0.760, cv_switch=0.30, cv_cap=0.50)
+
+#: FDA regulatory standard deviation sigma_w0 and the scaling constant theta_s = ln(1.25) / sigma_w0.
+FDA_SIGMA_W0 = 0.25
+FDA_THETA_S = math.log(1.25) / FDA_SIGMA_W0
+#: FDA switching standard deviation (reference-scaling from swR >= 0.294, i.e. CVwR of about 30%).
+FDA_SWR_SWITCH = 0.294
+FDA = ScalingRule("FDA", k=FDA_THETA_S, cv_switch=0.30, cv_cap=math.inf)
+
+#: The exact EMA k, ln(1.25) / sqrt(ln(1.09)), for comparison with the rounded 0.760 (regulatory.md T11).
+EMA_K_EXACT = math.log(1.25) / math.sqrt(math.log(1.09))
+
+
+def abel_limits(
+    cvwr: npt.ArrayLike, rule: ScalingRule = EMA
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Expanded limits (ratios) for a within-subject reference CV (ratio), vectorised (PowerTOST ``scABEL``).
+
+    CVwR <= switch: 0.80-1.25; above: ``exp(-/+ k * swR)`` with CVwR capped at ``cv_cap``.
+    """
+    cv = np.asarray(cvwr, dtype=float)
+    capped = np.minimum(cv, rule.cv_cap)
+    upper = np.where(cv <= rule.cv_switch, 1.25, np.exp(rule.k * cv_to_se(capped)))
+    return np.asarray(1.0 / upper), np.asarray(upper)

@@ -1,0 +1,439 @@
+"""Bioequivalence methods, a registry keyed by ``abe``, ``ema-abel-a``, ``ema-abel-b``, ``fda-rsabe``.
+
+* ``abe``: average BE, ANOVA on log scale with sequence, subject(sequence), period, treatment all fixed;
+  ``1 - 2 alpha`` CI of the GMR within ``theta1``-``theta2`` (default 80.00-125.00%). regulatory.md 2.3.
+* ``ema-abel-a``: EMA ABEL, Method A (the same all-fixed ANOVA); limits expanded from CVwR of the
+  reference-only ANOVA; GMR within 80.00-125.00%. regulatory.md 2.4 (replicateBE ``method.A``).
+* ``ema-abel-b``: EMA ABEL, Method B: subject random (REML), containment df by default as replicateBE's
+  default (``option=2``, nlme), or Satterthwaite df (``df_method="satterthwaite"``, replicateBE
+  ``option=1``/lmerTest). regulatory.md 2.4 (replicateBE ``method.B``).
+* ``fda-rsabe``: FDA RSABE, intra-subject contrasts, Howe's upper bound, switching at swR 0.294, PE
+  constraint. regulatory.md 2.5.
+
+Decisions follow replicateBE: the CI limits and the PE, in percent rounded to two decimals, are compared
+with the (unrounded) acceptance limits in percent.
+
+Example
+-------
+>>> import pandas as pd
+>>> rows = [(s, p, q, q[p - 1], v) for s, q, vals in [(1, "TR", (100, 90)), (2, "RT", (95, 105)),
+...         (3, "TR", (80, 85)), (4, "RT", (110, 100))] for p, v in zip((1, 2), vals)]
+>>> frame = pd.DataFrame(rows, columns=["subject", "period", "sequence", "treatment", "PK"])
+>>> res = evaluate_be(frame, "abe")
+>>> round(res.pe, 4), res.df
+(101.2454, 2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy import stats
+
+from bioparity._results import software_version
+from bioparity.be.anova import estimable, period_columns, within_subject_fit, within_variance
+from bioparity.be.data import CrossoverData, crossover_data
+from bioparity.be.limits import EMA, FDA_SWR_SWITCH, FDA_THETA_S, abel_limits
+from bioparity.be.mixed import DF_METHODS, fit_random_intercept, satterthwaite_df
+from bioparity.be.outliers import reference_outliers
+from bioparity.be.results import BEResult
+from bioparity.be.rsabe import howe_upper_bound, intra_subject_contrasts
+from bioparity.errors import InputError
+from bioparity.power.conversions import mse_to_cv
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Options shared by the methods."""
+
+    alpha: float = 0.05
+    theta1: float = 0.80
+    theta2: float = 1.25
+    df_method: str = "contain"
+    fence: float = 2.0
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A log-scale T - R estimate with its standard error and degrees of freedom."""
+
+    pe: float
+    se: float
+    df: float
+
+    def ci(self, alpha: float) -> tuple[float, float]:
+        t = float(stats.t.ppf(1.0 - alpha, self.df))
+        return float(np.exp(self.pe - t * self.se)), float(np.exp(self.pe + t * self.se))
+
+
+@dataclass(frozen=True)
+class BEMethod:
+    """One registered method: name, one-line description and its evaluation function."""
+
+    name: str
+    description: str
+    evaluate: Callable[[CrossoverData, Settings], BEResult]
+
+
+def _rounded_within(value: float, lower: float, upper: float) -> bool:
+    """replicateBE's rule: ``round(100 * value, 2)`` inside ``[100 * lower, 100 * upper]``."""
+    v = round(100.0 * value, 2)
+    return bool(100.0 * lower <= v <= 100.0 * upper)
+
+
+def _fixed_effects(data: CrossoverData) -> tuple[Estimate, float]:
+    """Treatment estimate of the all-fixed ANOVA (Method A) and its residual MSE."""
+    n_periods = len(data.periods)
+    columns = np.column_stack([period_columns(data.period, n_periods), data.is_test.astype(float)])
+    if not estimable(columns, data.subject, columns.shape[1] - 1):
+        raise InputError("treatment effect not estimable: no subject has both T and R observations")
+    fit = within_subject_fit(data.log_pk, data.subject, columns)
+    if fit.df < 1:
+        raise InputError("no residual degrees of freedom left in the ANOVA")
+    return Estimate(float(fit.coef[-1]), float(np.sqrt(fit.mse * fit.xtx_inv[-1, -1])), fit.df), fit.mse
+
+
+def _independent(columns: list[FloatArray]) -> list[FloatArray]:
+    """Keep each column that raises the rank (the last, treatment, must survive)."""
+    kept: list[FloatArray] = []
+    rank = 0
+    for col in columns:
+        trial = np.column_stack([*kept, col])
+        r = int(np.linalg.matrix_rank(trial))
+        if r > rank:
+            kept.append(col)
+            rank = r
+        elif col is columns[-1]:
+            raise InputError("treatment effect not estimable in the mixed model")
+    return kept
+
+
+def _mixed_effects(data: CrossoverData, df_method: str) -> Estimate:
+    """Treatment estimate of the random-subject model (Method B)."""
+    if df_method not in DF_METHODS:
+        raise InputError(f"unknown df method {df_method!r}; expected one of {', '.join(DF_METHODS)}")
+    n_seq = len(data.sequences)
+    between = [np.ones(data.log_pk.size)] + [(data.sequence == k).astype(float) for k in range(1, n_seq)]
+    within = [*period_columns(data.period, len(data.periods)).T, data.is_test.astype(float)]
+    kept = _independent(between + within)
+    n_within = sum(1 for c in kept if any(c is w for w in within))
+    X = np.column_stack(kept)
+    fit = fit_random_intercept(data.log_pk, X, data.subject, n_within)
+    idx = X.shape[1] - 1
+    se = float(np.sqrt(fit.cov[idx, idx]))
+    if df_method == "satterthwaite":
+        df = satterthwaite_df(data.log_pk, X, data.subject, fit, idx)
+    else:
+        df = float(fit.df_contain)
+    return Estimate(float(fit.coef[idx]), se, df)
+
+
+def _within_cvs(data: CrossoverData) -> tuple[float | None, float | None]:
+    """EMA CVwR and CVwT (ratios) from the reference-only and test-only ANOVAs (None if not estimable)."""
+    out: list[float | None] = []
+    for test in (False, True):
+        m = data.is_test == test
+        mse, df, _ = within_variance(data.log_pk[m], data.subject[m], data.period[m], len(data.periods))
+        out.append(float(mse_to_cv(mse)) if df > 0 else None)
+    return out[0], out[1]
+
+
+def _pct(v: float | None) -> float | None:
+    return None if v is None else 100.0 * v
+
+
+def _result(
+    data: CrossoverData,
+    method: str,
+    s: Settings,
+    est: Estimate,
+    limits: tuple[float, float],
+    *,
+    cvwr: float | None,
+    cvwt: float | None,
+    scaled: bool,
+    ci_pass: bool,
+    pe_pass: bool,
+    passed: bool,
+    reasons: list[str],
+    cvw: float | None = None,
+    bound: float | None = None,
+) -> BEResult:
+    lo, hi = est.ci(s.alpha)
+    r_mask = ~data.is_test
+    flags = (
+        reference_outliers(
+            data.log_pk[r_mask],
+            data.subject[r_mask],
+            data.period[r_mask],
+            len(data.periods),
+            data.subject_ids,
+            data.subject_sequence,
+            data.sequences,
+            s.fence,
+        )
+        if data.reference_replicated
+        else ()
+    )
+    if flags:
+        reasons = [
+            *reasons,
+            f"{len(flags)} reference outlier(s) flagged (studentised residual outside "
+            f"{s.fence:g} x IQR fence): subject(s) {', '.join(f.subject for f in flags)}; "
+            "reported only, all data used",
+        ]
+    if data.missing_values:
+        reasons = [*reasons, f"{data.missing_values} missing PK value(s) not analysed"]
+    return BEResult(
+        method=method,
+        n=data.n,
+        design=data.design,
+        pe=100.0 * float(np.exp(est.pe)),
+        ci_lower=100.0 * lo,
+        ci_upper=100.0 * hi,
+        cvwr=_pct(cvwr),
+        cvwt=_pct(cvwt),
+        lower_limit=100.0 * limits[0],
+        upper_limit=100.0 * limits[1],
+        df=est.df,
+        passed=passed,
+        reasons=tuple(reasons),
+        alpha=s.alpha,
+        df_method=s.df_method if method == "ema-abel-b" else "residual",
+        scaled=scaled,
+        ci_pass=ci_pass,
+        pe_pass=pe_pass,
+        criterion_upper_bound=bound,
+        swr=None if cvwr is None else float(np.sqrt(np.log1p(cvwr**2))),
+        swt=None if cvwt is None else float(np.sqrt(np.log1p(cvwt**2))),
+        cvw=_pct(cvw),
+        n_tr=data.n_tr,
+        n_tt=data.n_tt if data.test_replicated else None,
+        n_rr=data.n_rr,
+        subjects_per_sequence=data.subjects_per_sequence,
+        missing_per_sequence=data.missing_per_sequence,
+        missing_per_period=data.missing_per_period,
+        missing_values=data.missing_values,
+        subjects_without_data=data.subjects_without_data,
+        outliers=flags,
+        cvwr_without_outliers=None,
+        lower_limit_without_outliers=None,
+        upper_limit_without_outliers=None,
+        pass_without_outliers=None,
+        software_version=software_version(),
+    )
+
+
+def _ci_reason(est: Estimate, s: Settings, limits: tuple[float, float], ok: bool) -> str:
+    lo, hi = est.ci(s.alpha)
+    return (
+        f"{100 * (1 - 2 * s.alpha):g}% CI {100 * lo:.2f}-{100 * hi:.2f}% "
+        f"{'within' if ok else 'not within'} {100 * limits[0]:.2f}-{100 * limits[1]:.2f}%"
+    )
+
+
+def _abe(data: CrossoverData, s: Settings) -> BEResult:
+    est, mse = _fixed_effects(data)
+    limits = (s.theta1, s.theta2)
+    lo, hi = est.ci(s.alpha)
+    ok = _rounded_within(lo, *limits) and _rounded_within(hi, *limits)
+    cvwr, cvwt = _within_cvs(data) if data.reference_replicated else (None, None)
+    reasons = [
+        "average BE: ANOVA with sequence, subject(sequence), period, treatment (all fixed) on log scale",
+        _ci_reason(est, s, limits, ok),
+    ]
+    return _result(
+        data,
+        "abe",
+        s,
+        est,
+        limits,
+        cvwr=cvwr,
+        cvwt=cvwt,
+        scaled=False,
+        ci_pass=ok,
+        pe_pass=True,
+        passed=ok,
+        reasons=reasons,
+        cvw=float(mse_to_cv(mse)),
+    )
+
+
+def _abel(data: CrossoverData, s: Settings, method_b: bool) -> BEResult:
+    if not data.reference_replicated:
+        raise InputError(
+            f"EMA ABEL needs a replicate design with R at least twice; design {data.design} is not"
+        )
+    cvwr, cvwt = _within_cvs(data)
+    if cvwr is None:
+        raise InputError("CVwR not estimable: no subject has two R observations")
+    low, up = abel_limits(cvwr, EMA)
+    limits = (float(low), float(up))
+    est = _mixed_effects(data, s.df_method) if method_b else _fixed_effects(data)[0]
+    lo, hi = est.ci(s.alpha)
+    ci_ok = _rounded_within(lo, *limits) and _rounded_within(hi, *limits)
+    pe_ok = _rounded_within(float(np.exp(est.pe)), EMA.pe_lower, EMA.pe_upper)
+    scaled = cvwr > EMA.cv_switch
+    if not scaled:
+        first = f"CVwR {100 * cvwr:.2f}% <= 30%: conventional limits 80.00-125.00%"
+    elif cvwr > EMA.cv_cap:
+        first = (
+            f"CVwR {100 * cvwr:.2f}% > 50%: limits capped at {100 * limits[0]:.2f}-{100 * limits[1]:.2f}% "
+            f"(k = {EMA.k:.3f})"
+        )
+    else:
+        first = (
+            f"CVwR {100 * cvwr:.2f}% > 30%: limits expanded to {100 * limits[0]:.2f}-{100 * limits[1]:.2f}% "
+            f"(k = {EMA.k:.3f})"
+        )
+    model = (
+        (
+            "Method B: subject random (REML), "
+            + ("Satterthwaite df" if s.df_method == "satterthwaite" else "containment df")
+        )
+        if method_b
+        else "Method A: all effects fixed"
+    )
+    reasons = [
+        model,
+        first,
+        _ci_reason(est, s, limits, ci_ok),
+        f"point estimate {100 * np.exp(est.pe):.2f}% {'within' if pe_ok else 'not within'} 80.00-125.00%",
+    ]
+    res = _result(
+        data,
+        "ema-abel-b" if method_b else "ema-abel-a",
+        s,
+        est,
+        limits,
+        cvwr=cvwr,
+        cvwt=cvwt,
+        scaled=bool(scaled),
+        ci_pass=ci_ok,
+        pe_pass=pe_ok,
+        passed=ci_ok and pe_ok,
+        reasons=reasons,
+    )
+    return _without_outliers(data, res, lo, hi, pe_ok) if res.outliers else res
+
+
+def _without_outliers(data: CrossoverData, res: BEResult, lo: float, hi: float, pe_ok: bool) -> BEResult:
+    """Add CVwR, limits and decision recalculated without the flagged subjects' reference data."""
+    flagged = {f.subject for f in res.outliers}
+    keep_subject = np.array([sid not in flagged for sid in data.subject_ids])
+    m = ~data.is_test & keep_subject[data.subject]
+    mse, df, _ = within_variance(data.log_pk[m], data.subject[m], data.period[m], len(data.periods))
+    if df <= 0:
+        return res
+    cv = float(mse_to_cv(mse))
+    low, up = (float(v) for v in abel_limits(cv, EMA))
+    ok = _rounded_within(lo, low, up) and _rounded_within(hi, low, up) and pe_ok
+    reason = (
+        f"without the flagged subjects' R data: CVwR {100 * cv:.2f}%, "
+        f"limits {100 * low:.2f}-{100 * up:.2f}%, "
+        f"{'pass' if ok else 'fail'} (information; the decision above uses all data)"
+    )
+    return replace(
+        res,
+        cvwr_without_outliers=100.0 * cv,
+        lower_limit_without_outliers=100.0 * low,
+        upper_limit_without_outliers=100.0 * up,
+        pass_without_outliers=ok,
+        reasons=(*res.reasons, reason),
+    )
+
+
+def _fda_rsabe(data: CrossoverData, s: Settings) -> BEResult:
+    c = intra_subject_contrasts(data)
+    est = Estimate(c.pe, c.se, c.df)
+    swr = float(np.sqrt(c.s2wr))
+    cvwr = float(mse_to_cv(c.s2wr))
+    cvwt = None if c.s2wt is None else float(mse_to_cv(c.s2wt))
+    pe_ok = _rounded_within(float(np.exp(c.pe)), 0.80, 1.25)
+    lo, hi = est.ci(s.alpha)
+    scaled = swr >= FDA_SWR_SWITCH
+    bound: float | None = None
+    head = (
+        f"intra-subject contrasts: {c.n_ilat} subjects for T-R (df {c.df}), {c.n_dlat} for R-R (df {c.df_rr})"
+    )
+    if scaled:
+        bound = howe_upper_bound(c.pe, c.se, c.df, c.s2wr, c.df_rr, FDA_THETA_S, 0.05)
+        ci_ok = bound <= 0.0
+        limits = (float(np.exp(-FDA_THETA_S * swr)), float(np.exp(FDA_THETA_S * swr)))
+        reasons = [
+            head,
+            f"swR {swr:.4f} >= {FDA_SWR_SWITCH}: reference-scaled criterion applies "
+            f"(implied limits {100 * limits[0]:.2f}-{100 * limits[1]:.2f}%)",
+            f"95% upper bound of the linearised criterion {bound:.6g} {'<=' if ci_ok else '>'} 0",
+        ]
+    else:
+        limits = (0.80, 1.25)
+        ci_ok = _rounded_within(lo, *limits) and _rounded_within(hi, *limits)
+        reasons = [
+            head,
+            f"swR {swr:.4f} < {FDA_SWR_SWITCH}: unscaled average BE",
+            _ci_reason(est, s, limits, ci_ok),
+        ]
+    reasons.append(
+        f"point estimate {100 * np.exp(c.pe):.2f}% {'within' if pe_ok else 'not within'} 80.00-125.00%"
+    )
+    return _result(
+        data,
+        "fda-rsabe",
+        s,
+        est,
+        limits,
+        cvwr=cvwr,
+        cvwt=cvwt,
+        scaled=scaled,
+        ci_pass=ci_ok,
+        pe_pass=pe_ok,
+        passed=ci_ok and pe_ok,
+        reasons=reasons,
+        bound=bound,
+    )
+
+
+BE_METHODS: dict[str, BEMethod] = {
+    m.name: m
+    for m in (
+        BEMethod("abe", "average BE, all-fixed ANOVA, 80.00-125.00% (or user limits)", _abe),
+        BEMethod("ema-abel-a", "EMA ABEL, Method A (all effects fixed)", lambda d, s: _abel(d, s, False)),
+        BEMethod("ema-abel-b", "EMA ABEL, Method B (subject random)", lambda d, s: _abel(d, s, True)),
+        BEMethod("fda-rsabe", "FDA RSABE, Howe's linearised criterion", _fda_rsabe),
+    )
+}
+
+
+def evaluate_be(
+    data: CrossoverData | pd.DataFrame,
+    method: str = "abe",
+    *,
+    alpha: float = 0.05,
+    theta1: float = 0.80,
+    theta2: float | None = None,
+    df_method: str = "contain",
+    fence: float = 2.0,
+) -> BEResult:
+    """Evaluate bioequivalence with a registered method (see :data:`BE_METHODS`).
+
+    ``data`` is a :class:`CrossoverData` or a long frame with ``subject, period, sequence, treatment, PK``.
+    ``theta1``/``theta2`` apply to ``abe`` only (``theta2`` defaults to ``1/theta1``); ``df_method`` to
+    ``ema-abel-b`` only; ``fence`` is the outlier box-plot fence (x IQR).
+    """
+    if method not in BE_METHODS:
+        raise InputError(f"unknown BE method {method!r}; expected one of {', '.join(BE_METHODS)}")
+    if not 0 < alpha < 0.5:
+        raise InputError(f"alpha must be in (0, 0.5); got {alpha}")
+    t2 = 1.0 / theta1 if theta2 is None else theta2
+    if not 0 < theta1 < 1 < t2:
+        raise InputError(f"limits must satisfy 0 < theta1 < 1 < theta2; got {theta1}, {t2}")
+    cd = data if isinstance(data, CrossoverData) else crossover_data(data)
+    settings = Settings(alpha=alpha, theta1=theta1, theta2=t2, df_method=df_method, fence=fence)
+    return BE_METHODS[method].evaluate(cd, settings)

@@ -1,0 +1,171 @@
+"""The command-line contract of ``bioparity be`` and ``bioparity pk-similarity`` (issue 4)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from bioparity.cli.main import app
+
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
+RDS = REFERENCE / "replicate_be"
+EXPECTED = pd.read_csv(REFERENCE / "expected" / "replicate_be_methods_ab.csv")
+CONTRACT = [
+    "method",
+    "n",
+    "design",
+    "pe",
+    "ci_lower",
+    "ci_upper",
+    "cvwr",
+    "cvwt",
+    "lower_limit",
+    "upper_limit",
+    "df",
+    "pass",
+    "reasons",
+]
+
+runner = CliRunner()
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("method", ["abe", "ema-abel-a", "ema-abel-b", "fda-rsabe"])
+def test_be_json_has_the_contract_keys_in_order(method: str) -> None:
+    code, out, err = invoke("be", str(RDS / "rds02.csv"), "--method", method, "--format", "json")
+    assert code == 0, err
+    record = json.loads(out)
+    assert list(record)[: len(CONTRACT)] == CONTRACT
+    assert record["method"] == method and record["design"] == "TRR|RTR|RRT"
+    assert record["cvwt"] is None  # partial replicate: CVwT not estimable
+    assert isinstance(record["pass"], bool) and isinstance(record["reasons"], list)
+
+
+def test_be_json_values_match_replicatebe() -> None:
+    ref = EXPECTED[(EXPECTED["dataset"] == "rds01") & (EXPECTED["method"] == "B")].iloc[0]
+    code, out, _ = invoke("be", str(RDS / "rds01.csv"), "--method", "ema-abel-b", "--format", "json")
+    record = json.loads(out)
+    assert code == 0
+    assert record["pe"] == pytest.approx(ref["PE(%)"], rel=1e-6)
+    assert record["ci_lower"] == pytest.approx(ref["CL.lo(%)"], rel=1e-6)
+    assert record["ci_upper"] == pytest.approx(ref["CL.hi(%)"], rel=1e-6)
+    assert record["lower_limit"] == pytest.approx(ref["L(%)"], rel=1e-12)
+    assert record["pass"] is True and record["df"] == 217
+    assert [o["subject"] for o in record["outliers"]] == ["45", "52"]
+
+
+def test_be_table_is_readable() -> None:
+    code, out, _ = invoke("be", str(RDS / "rds03.csv"), "--method", "ema-abel-a", "--format", "table")
+    assert code == 0
+    for word in ("ema-abel-a", "ci_lower", "TRT|RTR", "outlier", "reasons", "69.8368"):
+        assert word in out
+
+
+def test_be_rejects_a_bad_file_with_row_and_column(tmp_path: Path) -> None:
+    frame = pd.read_csv(RDS / "rds02.csv")
+    frame.loc[4, "treatment"] = "X"
+    bad = tmp_path / "bad.csv"
+    frame.to_csv(bad, index=False)
+    code, _, err = invoke("be", str(bad), "--method", "abe", "--format", "json")
+    assert code == 2
+    assert "row 5" in err and "treatment" in err and "T (test) or R (reference)" in err
+    code, _, err = invoke("be", str(RDS / "rds02.csv"), "--method", "nonsense")
+    assert code == 2 and "ema-abel-a" in err
+
+
+def pp_long(tmp_path: Path) -> tuple[Path, pd.DataFrame]:
+    rng = np.random.default_rng(5)
+    arms = np.repeat(["test", "eu-ref", "us-ref"], 20)
+    rows = []
+    wide_rows = []
+    for i, arm in enumerate(arms, start=1):
+        values = {
+            m: float(np.exp(rng.normal(mu, 0.3))) for m, mu in (("CMAX", 4), ("AUCLST", 8), ("AUCIFO", 8.1))
+        }
+        if i == 7:
+            values["AUCIFO"] = float("nan")  # e.g. lambda_z not estimable: no AUCIFO row
+        wide_rows.append({"subject": f"S{i:02d}", "arm": arm, **values, "WT": 60 + i})
+        for m, v in values.items():
+            if not np.isnan(v):
+                rows.append({"USUBJID": f"S{i:02d}", "TRT": arm, "PPTESTCD": m, "PPSTRESN": v, "WT": 60 + i})
+        rows.append({"USUBJID": f"S{i:02d}", "TRT": arm, "PPTESTCD": "TMAX", "PPSTRESN": 2.0, "WT": 60 + i})
+    long_path = tmp_path / "pp.csv"
+    pd.DataFrame(rows).to_csv(long_path, index=False)
+    return long_path, pd.DataFrame(wide_rows)
+
+
+def test_pk_similarity_long_and_wide_agree(tmp_path: Path) -> None:
+    long_path, wide = pp_long(tmp_path)
+    wide_path = tmp_path / "wide.csv"
+    wide.to_csv(wide_path, index=False)
+    out1, out2 = tmp_path / "o1.csv", tmp_path / "o2.csv"
+    code, _, err = invoke("pk-similarity", str(long_path), "--arms", "test,eu-ref,us-ref", "--out", str(out1))
+    assert code == 0, err
+    assert "AUCIFO: not analysed (missing value): test 1" in err
+    code, _, err = invoke("pk-similarity", str(wide_path), "--arms", "test,eu-ref,us-ref", "--out", str(out2))
+    assert code == 0, err
+    a, b = pd.read_csv(out1), pd.read_csv(out2)
+    assert len(a) == 9  # 3 metrics x 3 pairs
+    assert list(a["metric"].unique()) == ["AUCIFO", "AUCLST", "CMAX"]
+    assert list(a[["test_arm", "reference_arm"]].itertuples(index=False, name=None))[:3] == [
+        ("test", "eu-ref"),
+        ("test", "us-ref"),
+        ("eu-ref", "us-ref"),
+    ]
+    pd.testing.assert_frame_equal(a, b)
+    row = a[(a["metric"] == "AUCIFO") & (a["test_arm"] == "test")].iloc[0]
+    assert row["n_test"] == 19 and row["n_missing_test"] == 1
+    assert set(a["variance"]) == {"pooled"} and {"gmr", "ci_lower", "ci_upper", "pass"} <= set(a.columns)
+
+
+def test_pk_similarity_ancova_and_welch_options(tmp_path: Path) -> None:
+    long_path, _ = pp_long(tmp_path)
+    out = tmp_path / "o.csv"
+    code, _, err = invoke(
+        "pk-similarity",
+        str(long_path),
+        "--arms",
+        "test,eu-ref",
+        "--metrics",
+        "CMAX",
+        "--covariates",
+        "WT",
+        "--out",
+        str(out),
+    )
+    assert code == 0, err
+    assert pd.read_csv(out)["covariates"].tolist() == ["WT"]
+    code, _, err = invoke(
+        "pk-similarity",
+        str(long_path),
+        "--arms",
+        "test,eu-ref",
+        "--variance",
+        "welch",
+        "--covariates",
+        "WT",
+        "--out",
+        str(out),
+    )
+    assert code == 2 and "Welch" in err
+
+
+def test_pk_similarity_errors_name_the_problem(tmp_path: Path) -> None:
+    long_path, _ = pp_long(tmp_path)
+    out = tmp_path / "o.csv"
+    code, _, err = invoke("pk-similarity", str(long_path), "--arms", "test,cn-ref", "--out", str(out))
+    assert code == 2 and "cn-ref" in err and "eu-ref" in err
+    assert not out.exists()
+    frame = pd.read_csv(long_path)
+    pd.concat([frame, frame.iloc[[0]]]).to_csv(long_path, index=False)
+    code, _, err = invoke("pk-similarity", str(long_path), "--arms", "test,eu-ref", "--out", str(out))
+    assert code == 2 and "second value of the same parameter" in err

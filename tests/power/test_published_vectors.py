@@ -1,0 +1,79 @@
+"""Published test vectors: PowerTOST README examples (regulatory.md T1-T6, T18) and CVfromCI examples."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from bioparity.errors import BioparityWarning
+from bioparity.power import cv_from_ci, cv_to_se, power_tost, sample_size_tost, se_to_cv
+
+
+def test_t1_parallel_unbalanced_groups() -> None:
+    res = power_tost(design="parallel", cv=0.35, n_by_group=(52, 49), theta0=0.95)
+    assert float(res) == pytest.approx(0.8011186, abs=5e-8)
+
+
+def test_t1_total_101_splits_like_powertost() -> None:
+    # nvec(101, 2) = 51/50: sum(1/n_i) equals that of 52/49 only approximately, so power differs slightly.
+    balanced = power_tost(design="parallel", cv=0.35, n=101, theta0=0.95)
+    explicit = power_tost(design="parallel", cv=0.35, n_by_group=(51, 50), theta0=0.95)
+    assert float(balanced) == pytest.approx(float(explicit), abs=1e-15)
+
+
+def test_t2_2x2_cv20_n20() -> None:
+    assert float(power_tost(design="2x2", cv=0.20, n=20, theta0=0.95)) == pytest.approx(0.8346802, abs=5e-8)
+
+
+def test_t3_sample_size_and_methods() -> None:
+    exact = sample_size_tost(design="2x2", cv=0.17, theta0=0.95)
+    nct = sample_size_tost(design="2x2", cv=0.17, theta0=0.95, method="nct")
+    shifted = sample_size_tost(design="2x2", cv=0.17, theta0=0.95, method="shifted")
+    assert (int(exact.n), round(float(exact.power), 5)) == (14, 0.80568)
+    assert (int(nct.n), round(float(nct.power), 5)) == (14, 0.80568)
+    assert (int(shifted.n), round(float(shifted.power), 5)) == (16, 0.85230)
+    assert float(exact.power) == pytest.approx(0.8056833, abs=5e-8)
+
+
+def test_t4_2x2x4_widened_limits() -> None:
+    res = power_tost(design="2x2x4", cv=0.40, theta0=0.90, theta1=0.75, theta2=1 / 0.75, n=30)
+    assert float(res) == pytest.approx(0.822929, abs=5e-7)
+
+
+def test_t5_2x2x3() -> None:
+    assert float(power_tost(design="2x2x3", cv=0.45, theta0=0.90, n=124)) == pytest.approx(0.800125, abs=5e-7)
+
+
+def test_t6_narrow_limits() -> None:
+    res = power_tost(design="2x2", cv=0.125, theta0=0.975, theta1=0.90, theta2=1 / 0.90, n=32)
+    assert float(res) == pytest.approx(0.800218, abs=5e-7)
+
+
+def test_t18_cv_sigma_conversion() -> None:
+    assert float(cv_to_se(0.30)) == pytest.approx(0.2935604, abs=5e-8)
+    assert float(cv_to_se(0.30)) ** 2 == pytest.approx(0.0861777, abs=5e-8)
+    assert float(se_to_cv(0.2935604)) == pytest.approx(0.30, abs=1e-7)
+
+
+# H. Schuetz, BEBAC forum 2018-01-21, "Usage of function CVfromCI" (PowerTOST output quoted there).
+def test_cv_from_ci_unbalanced_total() -> None:
+    assert cv_from_ci(point=0.99, lower=0.87, upper=1.13, n=23) == pytest.approx(0.2617363, abs=5e-8)
+
+
+def test_cv_from_ci_explicit_groups() -> None:
+    assert cv_from_ci(point=0.99, lower=0.87, upper=1.13, n=(12, 11)) == pytest.approx(0.2617363, abs=5e-8)
+    assert cv_from_ci(point=0.99, lower=0.87, upper=1.13, n=(14, 9)) == pytest.approx(0.255524, abs=5e-7)
+
+
+def test_cv_from_ci_warns_on_inconsistent_point_estimate() -> None:
+    with pytest.warns(BioparityWarning, match="more than 10% apart"):
+        cv = cv_from_ci(point=0.96, lower=0.9075, upper=1.0089, n=24)
+    assert cv == pytest.approx(0.1071475, abs=5e-8)
+
+
+def test_cv_from_ci_without_point_uses_geometric_mean_silently() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cv = cv_from_ci(lower=0.9075, upper=1.0089, n=24)
+    assert 0.09 < cv < 0.12
