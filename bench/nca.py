@@ -11,6 +11,8 @@ Run: ``.venv/bin/python bench/nca.py [n_profiles]``
 
 from __future__ import annotations
 
+import os
+import platform
 import resource
 import sys
 import time
@@ -18,6 +20,7 @@ import time
 import numpy as np
 import pandas as pd
 
+from bioparity import __version__
 from bioparity.nca import nca_arrays
 from bioparity.nca.frame import nca
 from bioparity.nca.profiles import pad_profiles
@@ -69,6 +72,10 @@ def main() -> None:
     cpu_checked = time.process_time() - cpu_checked
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     assert np.array_equal(checked.value("LAMZ"), lamz, equal_nan=True)
+    print(
+        f"bioparity {__version__}, numpy {np.__version__}, pandas {pd.__version__}, "
+        f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores"
+    )
     print(f"profiles: {n:,} x {TIMES.size} samples, {len(checked.codes)} parameters each")
     print(f"array engine:         {elapsed:.2f} s ({cpu:.2f} s CPU)  ->  {n / elapsed:,.0f} profiles/s")
     print(
