@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -51,6 +53,18 @@ class NCAResult(ResultMixin):
     def value_flags(self, name: str) -> BoolArray:
         """``(P, K)`` flag ``name`` of each value."""
         return self.flags[name][:, None] & self.flag_applies[name][None, :]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Settings and the long table as plain Python values (records), ready for ``json.dumps``."""
+        long = self.to_frame()
+        long = long.astype(object).where(long.notna(), None)
+        return {
+            "options": dataclasses.asdict(self.options),
+            "records": long.to_dict(orient="records"),
+            "n_blq_dropped": int(self.n_blq_dropped.sum()),
+            "n_missing_dropped": int(self.n_missing_dropped.sum()),
+            "software_version": self.software_version,
+        }
 
     def _repr_fields(self) -> list[str]:
         return ["codes"]
