@@ -170,3 +170,17 @@ def test_too_few_points_after_tmax_flags_lambda_z() -> None:
     assert res.value_flags("lambda_z_few_points")[0, res.codes.index("LAMZ")]
     assert "too few points" in res.reason_text[res.reason[0, res.codes.index("AUCIFO")]]
     assert np.isfinite(res.value("AUCLST")).all()
+
+
+def test_iv_bolus_with_a_blq_time_zero_sample_follows_pknca_aucivlast() -> None:
+    """PKNCA aucivlast = auclast + AUC(C0 -> C1) - AUC(C(0) -> C1) over the first interval, with C0 from
+    the log slope of the first two samples after 0 (here 6 and 3 at 1 h and 2 h: C0 = 12)."""
+    t = np.array([0.0, 1.0, 2.0, 4.0, 6.0])
+    c = np.array([0.0, 6.0, 3.0, 1.2, 0.5])
+    ev = nca_arrays(t, c, parameters=["AUCLST"]).value("AUCLST")[0]
+    iv = nca_arrays(t, c, options=NCAOptions(route="iv-bolus"), parameters=["C0", "AUCLST"])
+    assert iv.pknca_names == ("c0", "aucivlast")
+    np.testing.assert_allclose(iv.value("C0"), 12.0, rtol=1e-12)
+    first_linear = 1.0 * (0.0 + 6.0) / 2
+    first_log = 1.0 * (12.0 - 6.0) / np.log(2.0)
+    np.testing.assert_allclose(iv.value("AUCLST"), ev - first_linear + first_log, rtol=1e-12)

@@ -111,7 +111,12 @@ class NCAContext:
 
     @cached_property
     def auc_profile(self) -> tuple[FloatArray, FloatArray]:
-        """Samples integrated for the AUCs: the cleaned ones, with (0, C0) for an IV bolus."""
+        """Samples integrated for the AUCs: the cleaned ones, with (0, C0) for an IV bolus.
+
+        A measured time-0 sample is replaced by C0 (so the first interval is integrated from C0, as
+        PKNCA's ``aucivlast``); without one, (0, C0) is added in front. Cmax, Tmax and lambda_z use the
+        observed samples only.
+        """
         if self.options.route != "iv-bolus":
             return self.time, self.conc
         P = self.n_profiles

@@ -20,7 +20,7 @@ from bioparity.errors import InputError
 from bioparity.nca.context import NCAContext
 from bioparity.nca.lambda_z import LAMZ_OK, LAMZ_REASONS, LAMZ_TOO_FEW_POINTS
 from bioparity.nca.options import NCAOptions
-from bioparity.nca.parameters import DEFAULT_CODES, FLAGS, REASONS, Parameter, resolve
+from bioparity.nca.parameters import DEFAULT_CODES, FLAGS, REASONS, Parameter, pknca_name, resolve
 from bioparity.nca.profiles import BoolArray, FloatArray
 from bioparity.nca.results import NCAResult
 
@@ -127,7 +127,7 @@ def nca_arrays(
     else:
         blocks = [run(lo) for lo in starts_]
     codes = tuple(p.code for p in out_params) + ("AUCINT",) * len(spans)
-    names = tuple(p.pknca for p in out_params) + ("aucint.last",) * len(spans)
+    names = tuple(pknca_name(p.code, opts.route) for p in out_params) + ("aucint.last",) * len(spans)
     applies = {
         f: np.asarray([f in p.flags for p in out_params] + [f == "blq_imputed"] * len(spans), dtype=bool)
         for f in FLAGS

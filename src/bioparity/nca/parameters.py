@@ -311,6 +311,24 @@ DEFAULT_CODES = tuple(p.code for p in _ALL)
 
 PKNCA_NAMES = {p.code: p.pknca for p in _ALL}
 
+#: For an IV bolus the AUCs integrate from (0, C0): PKNCA computes these as separate parameters.
+#: (PKNCA has no back-extrapolated AUMC; AUMCLST/AUMCIFO and the MRT here include the C0 interval.)
+PKNCA_IV_BOLUS_NAMES = {
+    "AUCLST": "aucivlast",
+    "AUCALL": "aucivall",
+    "AUCIFO": "aucivinf.obs",
+    "AUCIFP": "aucivinf.pred",
+    "CLO": "cl.iv.obs",
+    "VZO": "vz.iv.obs",
+}
+
+
+def pknca_name(code: str, route: str) -> str:
+    """The PKNCA parameter that a code corresponds to for ``route``."""
+    if route == "iv-bolus" and code in PKNCA_IV_BOLUS_NAMES:
+        return PKNCA_IV_BOLUS_NAMES[code]
+    return PKNCA_NAMES[code]
+
 
 def resolve(codes: Iterable[str], route: str, with_dose: bool) -> list[Parameter]:
     """Requested parameters that apply to ``route`` (and to a dose, if any), plus their dependencies,
