@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bioparity.errors import InputError
-from bioparity.nca.profiles import BoolArray, FloatArray, IntArray, row_take
+from bioparity.nca.profiles import FloatArray, IntArray, row_take
 
 AUC_METHODS = ("lin-up-log-down", "linear")
 _ALIASES = {
@@ -154,8 +154,3 @@ def tail_after_tlast(
     auc = np.where(ok, auc_interval(t1, c1, t2, c2, rule), 0.0)
     aumc = np.where(ok, aumc_interval(t1, c1, t2, c2, rule), 0.0)
     return auc, aumc
-
-
-def has_sample_before(time: FloatArray, t: FloatArray) -> BoolArray:
-    """True where the profile has a sample at or before ``t`` (an AUC from ``t`` needs one)."""
-    return time[:, 0] <= t

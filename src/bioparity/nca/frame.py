@@ -93,10 +93,6 @@ def parse_numbers(
     return values, blq
 
 
-def _first_in_profile_order(bad: npt.NDArray[np.bool_]) -> int:
-    return int(np.argmax(bad))
-
-
 def profile_codes(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[npt.NDArray[np.int64], pd.DataFrame]:
     """Profile number of every row (in order of first appearance) and the key values of each profile."""
     grouped = frame.groupby(list(keys), sort=False, dropna=False)
