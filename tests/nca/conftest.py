@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
-REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
+from tests.conftest import REFERENCE
 
 
 @pytest.fixture(scope="session")

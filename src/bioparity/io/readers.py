@@ -2,7 +2,7 @@
 
 CSV cells are read as text (so that "BLQ" or "1,5" can be reported exactly as written); XLSX (first
 sheet), Parquet and SAS transport (XPT, via pyreadstat) keep their stored types. ``line_offset`` maps a
-data row to the file's line (CSV) or sheet row (XLSX) for error messages.
+data row to the file's line for CSV; other formats are located by data row (row 1 = first data row).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def read_any_table(path: str | os.PathLike[str]) -> LoadedTable:
             offset: int | None = 1
         elif fmt == "xlsx":
             frame = pd.read_excel(file, sheet_name=0, dtype=object)
-            offset = 1
+            offset = None  # rows are data rows (row 1 = first row under the header); no text lines
         elif fmt == "parquet":
             frame = pd.read_parquet(file)
             offset = None
