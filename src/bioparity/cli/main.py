@@ -13,6 +13,7 @@ from bioparity.cli import be as be_commands
 from bioparity.cli import caa as caa_commands
 from bioparity.cli import demo as demo_commands
 from bioparity.cli import market as market_commands
+from bioparity.cli import nca as nca_commands
 from bioparity.cli import power as power_commands
 
 app = typer.Typer(
@@ -44,6 +45,7 @@ demo_commands.register(app)
 be_commands.register(app)
 caa_commands.register(app)
 market_commands.register(app)
+nca_commands.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,168 @@
+"""``bioparity nca IN --out OUT.csv``: noncompartmental analysis of a concentration-time table.
+
+Contract:
+
+* IN is CSV, XLSX (first sheet), Parquet or SAS XPT. Plain layout: one row per sample with columns
+  ``subject,time,conc[,dose]`` (names mapped with ``--subject/--time/--conc/--dose``); grouping columns
+  named period, treatment, analyte, formulation, sequence or visit (any case), and any given with
+  ``--group``, define the profiles together with the subject and are kept in OUT. An SDTM PC domain
+  (USUBJID, PCTESTCD, PCSTRESN, ...) is detected and read (see :mod:`bioparity.io.sdtm`).
+* OUT is long: the profile columns, ``start``, ``end``, ``PPTESTCD``, ``PPSTRESN``, one ``flag_*`` column
+  per review flag and ``reason`` (why a value is missing, or the user's reason for manual lambda_z points).
+* ``--sdtm-pp PP.xpt`` also writes an SDTM PP domain.
+* Bad input fails before any computation, naming file, row and column, and leaves no OUT file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from bioparity.cli.common import user_errors
+from bioparity.errors import InputError
+from bioparity.io import write_frame_atomic
+from bioparity.io.readers import read_any_table
+from bioparity.io.sdtm import is_sdtm_pc, pp_domain, read_sdtm_pc, write_sdtm_pp
+from bioparity.nca.blq import BLQRule
+from bioparity.nca.frame import Where, nca
+from bioparity.nca.options import NCAOptions
+
+AUTO_GROUPS = ("period", "treatment", "analyte", "formulation", "sequence", "visit")
+
+
+def _interval(text: str) -> tuple[float, float]:
+    try:
+        a, b = (float(x) for x in text.split(","))
+    except ValueError:
+        raise InputError(f"--interval {text!r}; expected START,END in hours, e.g. 0,24") from None
+    return a, b
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``nca`` command."""
+
+    @app.command("nca")
+    def nca_command(
+        infile: Path = typer.Argument(
+            ..., metavar="IN", help="CSV, XLSX, Parquet or SAS XPT (plain or SDTM PC)."
+        ),
+        out: Path = typer.Option(..., help="Output CSV (long: one row per profile and parameter)."),
+        auc_method: str = typer.Option("lin-up-log-down", help="lin-up-log-down (PKNCA default) or linear."),
+        route: str = typer.Option(
+            "extravascular", help="extravascular, iv-bolus (C0 back-extrapolated) or iv-infusion."
+        ),
+        duration: str | None = typer.Option(
+            None, help="Infusion duration (hours) or the name of a column holding it."
+        ),
+        subject: str = typer.Option("subject", help="Subject column."),
+        time: str = typer.Option("time", help="Time column (hours after dose)."),
+        conc: str = typer.Option("conc", help="Concentration column (BLQ markers such as 'BLQ' allowed)."),
+        dose: str | None = typer.Option(
+            None,
+            help="Dose column, or one dose for every profile (enables CL and Vz); blank cells = missing.",
+        ),
+        group: list[str] = typer.Option([], "--group", help="Extra grouping column (repeatable)."),
+        blq: str | None = typer.Option(None, help="Column flagging BLQ samples (1/Y/TRUE/BLQ)."),
+        lloq: str | None = typer.Option(None, help="Column with the lower limit of quantification."),
+        blq_rule: str = typer.Option(
+            "pknca", help="pknca (first keep, middle drop, last keep), drop, zero or 'first,middle,last'."
+        ),
+        interval: list[str] = typer.Option(
+            [], "--interval", help="Partial AUC START,END (repeatable), code AUCINT."
+        ),
+        parameters: str | None = typer.Option(
+            None, help="Comma-separated PPTESTCD codes or PKNCA names (default: all)."
+        ),
+        lambda_z_points: Path | None = typer.Option(
+            None,
+            help="CSV: profile columns + lambda_z_start, lambda_z_end, lambda_z_reason (manual lambda_z).",
+        ),
+        min_points: int = typer.Option(3, help="Minimum points for lambda_z (PKNCA min.hl.points)."),
+        adj_r2_factor: float = typer.Option(1e-4, help="PKNCA adj.r.squared.factor."),
+        r2adj_min: float = typer.Option(0.8, help="Flag lambda_z fits with adjusted R2 below this."),
+        max_aucpext: float = typer.Option(20.0, help="Flag AUC %extrapolated above this (percent)."),
+        min_span_ratio: float = typer.Option(2.0, help="Flag span ratios below this."),
+        sdtm_pp: Path | None = typer.Option(None, help="Also write an SDTM PP domain (SAS XPT v5)."),
+        studyid: str = typer.Option("", help="STUDYID for the PP domain when the input has none."),
+    ) -> None:
+        """Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz, MRT."""
+        with user_errors():
+            table = read_any_table(infile)
+            frame = table.frame
+            groups = list(group)
+            subject_col, time_col, conc_col = subject, time, conc
+            where = Where(file=table.file, line_offset=table.line_offset)
+            if is_sdtm_pc(frame):
+                extra = {c: frame[c] for c in (dose, duration) if c and c in frame.columns}
+                frame, sdtm_groups = read_sdtm_pc(frame, file=table.file)
+                for name, col in extra.items():
+                    frame[name] = col.to_numpy()
+                groups = sdtm_groups + groups
+                subject_col, time_col, conc_col = "subject", "time", "conc"
+                typer.echo(
+                    f"{table.file}: SDTM PC domain detected (profiles by {', '.join([*groups, 'USUBJID'])})",
+                    err=True,
+                )
+            else:
+                lower = {c.lower(): c for c in frame.columns}
+                groups = [lower[g] for g in AUTO_GROUPS if g in lower and lower[g] not in groups] + groups
+            dose_col = dose
+            if dose is not None and dose not in frame.columns:
+                try:
+                    frame = frame.assign(_dose=float(dose))
+                    dose_col = "_dose"
+                except ValueError:
+                    pass  # not a number: reported as a missing column by the validation
+            dur: float | str | None = None
+            if duration is not None:
+                try:
+                    dur = float(duration)
+                except ValueError:
+                    dur = duration
+            options = NCAOptions(
+                auc_method=auc_method,
+                route=route,
+                blq=BLQRule.parse(blq_rule),
+                min_points=min_points,
+                adj_r2_factor=adj_r2_factor,
+                r2adj_min=r2adj_min,
+                max_aucpext=max_aucpext,
+                min_span_ratio=min_span_ratio,
+            )
+            windows = None
+            if lambda_z_points is not None:
+                wt = read_any_table(lambda_z_points)
+                windows = wt.frame.rename(
+                    columns={"subject": subject_col} if subject_col not in wt.frame.columns else {}
+                )
+            result = nca(
+                frame,
+                subject=subject_col,
+                time=time_col,
+                conc=conc_col,
+                dose=dose_col,
+                groups=groups,
+                blq=blq,
+                lloq=lloq,
+                duration=dur,
+                options=options,
+                parameters=[p.strip() for p in parameters.split(",")] if parameters else None,
+                intervals=[_interval(i) for i in interval],
+                lambda_z_points=windows,
+                where=where,
+            )
+            long = result.to_frame()
+            write_frame_atomic(long, out)
+            dropped = int(result.n_missing_dropped.sum())
+            blq_dropped = int(result.n_blq_dropped.sum())
+            typer.echo(
+                f"wrote {len(long)} rows ({result.n_profiles} profiles) to {out}"
+                + (f"; {dropped} samples with a missing concentration excluded" if dropped else "")
+                + (f"; {blq_dropped} BLQ samples dropped by the BLQ rule" if blq_dropped else ""),
+                err=True,
+            )
+            if sdtm_pp is not None:
+                pp = pp_domain(result, subject=subject_col, studyid=studyid)
+                write_sdtm_pp(pp, sdtm_pp)
+                typer.echo(f"wrote SDTM PP ({len(pp)} records) to {sdtm_pp}", err=True)

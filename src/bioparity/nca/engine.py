@@ -1,0 +1,239 @@
+"""Noncompartmental analysis of many profiles at once: the array-level entry point.
+
+``nca_arrays`` takes padded ``(profiles x samples)`` arrays (see :mod:`bioparity.nca.profiles`), sorted
+by time within each row, and returns an :class:`~bioparity.nca.results.NCAResult`. All work is NumPy over
+whole arrays; the only Python loops run over parameters and over the number of lambda_z points.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from bioparity.errors import InputError
+from bioparity.nca.context import NCAContext
+from bioparity.nca.lambda_z import LAMZ_OK, LAMZ_REASONS, LAMZ_TOO_FEW_POINTS
+from bioparity.nca.options import NCAOptions
+from bioparity.nca.parameters import DEFAULT_CODES, FLAGS, REASONS, Parameter, pknca_name, resolve
+from bioparity.nca.profiles import BoolArray, FloatArray
+from bioparity.nca.results import NCAResult
+
+_INTERVAL_REASON = "the interval starts before the first sample"
+
+#: Profiles per block of work (a memory/cache trade-off, not a semantic setting).
+BLOCK_PROFILES = 8192
+
+
+def _as_2d(name: str, a: npt.ArrayLike) -> FloatArray:
+    arr = np.asarray(a, dtype=float)
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    if arr.ndim != 2:
+        raise InputError(f"{name} must be a (profiles x samples) array; got shape {arr.shape}")
+    return arr
+
+
+def _per_profile(name: str, a: npt.ArrayLike | None, P: int) -> FloatArray | None:
+    if a is None:
+        return None
+    arr = np.asarray(a, dtype=float)
+    try:
+        return np.broadcast_to(arr, (P,)).astype(float)
+    except ValueError as exc:
+        raise InputError(
+            f"{name} must be a scalar or one value per profile ({P}); got shape {arr.shape}"
+        ) from exc
+
+
+def nca_arrays(
+    time: npt.ArrayLike,
+    conc: npt.ArrayLike,
+    *,
+    options: NCAOptions | None = None,
+    blq: npt.ArrayLike | None = None,
+    dose: npt.ArrayLike | None = None,
+    duration: npt.ArrayLike | None = None,
+    parameters: Sequence[str] | None = None,
+    intervals: Sequence[tuple[float, float]] = (),
+    lambda_z_window: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
+    lambda_z_note: Sequence[str] = (),
+    profiles: pd.DataFrame | None = None,
+    max_workers: int | None = None,
+) -> NCAResult:
+    """NCA of every row of ``time``/``conc`` (NaN padded; times relative to the dose, sorted per row).
+
+    ``blq`` marks BLQ samples (a concentration of 0 is BLQ too); ``dose`` (per profile, NaN = missing)
+    enables clearance and volume; ``duration`` is the infusion length for ``route='iv-infusion'``.
+    ``parameters`` are CDISC codes or PKNCA names (default: all that apply to the route and dose).
+    ``intervals`` adds partial AUCs (code AUCINT, lin-up/log-down or linear as ``auc_method``, zero after
+    Tlast). ``lambda_z_window`` = (start, end) per profile selects the lambda_z points by hand where
+    start is not NaN; ``lambda_z_note`` records why, per profile. ``max_workers`` threads share the
+    blocks of profiles (default: one per CPU).
+    """
+    opts = options or NCAOptions()
+    T = _as_2d("time", time)
+    C = _as_2d("conc", conc)
+    if T.shape != C.shape:
+        raise InputError(f"time and conc must have the same shape; got {T.shape} and {C.shape}")
+    P = T.shape[0]
+    B = None if blq is None else np.broadcast_to(np.asarray(blq, dtype=bool), T.shape)
+    dose_arr = _per_profile("dose", dose, P)
+    dur = _per_profile("duration", duration, P)
+    if opts.route == "iv-infusion" and (dur is None or np.isnan(dur).any() or (dur <= 0).any()):
+        raise InputError("route 'iv-infusion' needs an infusion duration > 0 for every profile")
+    ws = we = None
+    if lambda_z_window is not None:
+        ws = _per_profile("lambda_z window start", lambda_z_window[0], P)
+        we = _per_profile("lambda_z window end", lambda_z_window[1], P)
+    requested = list(parameters) if parameters is not None else list(DEFAULT_CODES)
+    order = resolve(requested, opts.route, dose_arr is not None)
+    if parameters is not None and dose_arr is None:
+        needing = [p.code for p in resolve(requested, opts.route, True) if p.needs_dose]
+        if needing:
+            raise InputError(f"parameter(s) {', '.join(needing)} need a dose; give one per profile")
+    out_params = [p for p in order if parameters is None or _is_requested(p.code, p.pknca, requested)]
+    spans = [(float(a), float(b)) for a, b in intervals]
+    for a, b in spans:
+        if not (np.isfinite(a) and b > a):
+            raise InputError(f"partial AUC interval ({a}, {b}) invalid; expected finite start < end")
+
+    def run(lo: int) -> _Block:
+        sl = slice(lo, min(lo + BLOCK_PROFILES, P))
+        ctx = NCAContext(
+            T[sl],
+            C[sl],
+            options=opts,
+            blq=None if B is None else B[sl],
+            dose=None if dose_arr is None else dose_arr[sl],
+            duration=None if dur is None else dur[sl],
+            window_start=None if ws is None else ws[sl],
+            window_end=None if we is None else we[sl],
+        )
+        return _block(ctx, order, out_params, spans)
+
+    # Blocks of profiles keep the working set in cache and temporaries small (no loop per profile);
+    # NumPy releases the GIL in its kernels, so blocks run on the available cores in threads.
+    starts_ = range(0, max(P, 1), BLOCK_PROFILES)
+    workers = min(len(starts_), max_workers if max_workers is not None else (os.cpu_count() or 1))
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            blocks = list(pool.map(run, starts_))
+    else:
+        blocks = [run(lo) for lo in starts_]
+    codes = tuple(p.code for p in out_params) + ("AUCINT",) * len(spans)
+    names = tuple(pknca_name(p.code, opts.route) for p in out_params) + ("aucint.last",) * len(spans)
+    applies = {
+        f: np.asarray([f in p.flags for p in out_params] + [f == "blq_imputed"] * len(spans), dtype=bool)
+        for f in FLAGS
+    }
+    prof = profiles if profiles is not None else pd.DataFrame({"profile": np.arange(P)})
+    return NCAResult(
+        codes=codes,
+        pknca_names=names,
+        starts=np.asarray([0.0] * len(out_params) + [a for a, _ in spans], dtype=float),
+        ends=np.asarray([np.inf] * len(out_params) + [b for _, b in spans], dtype=float),
+        values=np.concatenate([b.values for b in blocks]),
+        flags={f: np.concatenate([b.flags[f] for b in blocks]) for f in FLAGS},
+        flag_applies=applies,
+        reason=np.concatenate([b.reason for b in blocks]),
+        reason_text=REASON_TEXT,
+        profiles=prof,
+        options=opts,
+        n_blq_dropped=np.concatenate([b.n_blq_dropped for b in blocks]),
+        n_missing_dropped=np.concatenate([b.n_missing_dropped for b in blocks]),
+        lambda_z_note=tuple(lambda_z_note),
+    )
+
+
+REASON_TEXT = (
+    "",
+    *REASONS.values(),
+    *(f"{REASONS['lambda_z']}: {LAMZ_REASONS[c]}" for c in sorted(LAMZ_REASONS) if c != LAMZ_OK),
+    _INTERVAL_REASON,
+    "not computable",
+)
+
+
+@dataclass(frozen=True)
+class _Block:
+    values: FloatArray
+    reason: npt.NDArray[np.int8]
+    flags: dict[str, BoolArray]
+    n_blq_dropped: npt.NDArray[np.int64]
+    n_missing_dropped: npt.NDArray[np.int64]
+
+
+def _block(
+    ctx: NCAContext, order: list[Parameter], out_params: list[Parameter], spans: list[tuple[float, float]]
+) -> _Block:
+    """All requested values, reasons and flags of one block of profiles."""
+    opts = ctx.options
+    P = ctx.n_profiles
+    computed: dict[str, FloatArray] = {}
+    for p in order:
+        computed[p.code] = np.asarray(p.compute(ctx, computed), dtype=float)
+    fit = ctx.fit
+    flags: dict[str, BoolArray] = {
+        "lambda_z_few_points": fit.reason == LAMZ_TOO_FEW_POINTS,
+        "lambda_z_manual": fit.manual,
+        "r2adj_low": np.nan_to_num(fit.adj_r_squared, nan=np.inf) < opts.r2adj_min,
+        "span_ratio_low": np.zeros(P, dtype=bool),
+        "aucpeo_high": np.zeros(P, dtype=bool),
+        "blq_imputed": ctx.clean.blq_imputed,
+        "no_time0": ctx.no_time0,
+    }
+    if "LAMZSPN" in computed:
+        flags["span_ratio_low"] = np.nan_to_num(computed["LAMZSPN"], nan=np.inf) < opts.min_span_ratio
+    if "AUCPEO" in computed:
+        flags["aucpeo_high"] = np.nan_to_num(computed["AUCPEO"], nan=-np.inf) > opts.max_aucpext
+    keys = list(REASONS)
+    lz_base = len(REASONS) + 1
+    lz_code = np.where(fit.reason > 0, lz_base + fit.reason - 1, 1 + keys.index("lambda_z"))
+    profile_reason: dict[str, tuple[BoolArray, npt.NDArray[np.int64] | int]] = {
+        "no_data": (ctx.n_auc_points < 2, 1 + keys.index("no_data")),
+        "no_time0": (ctx.no_time0, 1 + keys.index("no_time0")),
+        "lambda_z": (np.isnan(fit.lambda_z) | (fit.reason != LAMZ_OK), lz_code),
+        "no_dose": (
+            np.isnan(ctx.dose) if ctx.dose is not None else np.ones(P, bool),
+            1 + keys.index("no_dose"),
+        ),
+        "auc_not_positive": (~(computed.get("AUCIFO", np.ones(P)) > 0), 1 + keys.index("auc_not_positive")),
+    }
+    generic = len(REASON_TEXT) - 1
+    columns: list[FloatArray] = []
+    reasons: list[npt.NDArray[np.int8]] = []
+    for p in out_params:
+        v = computed[p.code]
+        missing = np.isnan(v)
+        r = np.where(missing, generic, 0)
+        for key in reversed(p.reasons):
+            mask, code = profile_reason[key]
+            r = np.where(missing & mask, code, r)
+        columns.append(v)
+        reasons.append(r.astype(np.int8))
+    for a, b in spans:
+        ga, _ = ctx.area.at(np.full(P, a))
+        gb, _ = ctx.area.at(np.full(P, min(b, 1e300)))
+        before = ~(ctx.auc_profile[0][:, 0] <= a)
+        v = np.where(before | (ctx.n_auc_points < 2), np.nan, gb - ga)
+        r = np.where(before, REASON_TEXT.index(_INTERVAL_REASON), np.where(np.isnan(v), generic, 0))
+        columns.append(v)
+        reasons.append(r.astype(np.int8))
+    return _Block(
+        values=np.column_stack(columns) if columns else np.empty((P, 0)),
+        reason=np.column_stack(reasons) if reasons else np.empty((P, 0), dtype=np.int8),
+        flags=flags,
+        n_blq_dropped=ctx.clean.n_blq_dropped,
+        n_missing_dropped=ctx.clean.n_missing_dropped,
+    )
+
+
+def _is_requested(code: str, pknca: str, requested: Sequence[str]) -> bool:
+    keys = {r.strip().upper() for r in requested} | {r.strip() for r in requested}
+    return code in keys or pknca in keys

@@ -1,0 +1,108 @@
+"""The result of a noncompartmental analysis: one value per profile and parameter, with review flags."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from bioparity._results import ResultMixin, software_version
+from bioparity.nca.options import NCAOptions
+from bioparity.nca.profiles import BoolArray, FloatArray
+
+
+@dataclass(frozen=True, repr=False)
+class NCAResult(ResultMixin):
+    """Parameters of ``P`` profiles: ``values[p, k]`` is parameter ``codes[k]`` of profile ``p``.
+
+    ``starts``/``ends`` give each column's interval (0 and inf for whole-profile parameters, the
+    requested bounds for partial AUCs, code ``AUCINT``). ``flags[name]`` is true for the profiles a
+    review flag concerns and ``flag_applies[name][k]`` says whether it concerns parameter ``k``;
+    ``reason[p, k]`` indexes ``reason_text`` and says why a value is missing ('' = not missing).
+    ``profiles`` holds the identifying columns of each profile (subject and grouping columns).
+    """
+
+    codes: tuple[str, ...]
+    pknca_names: tuple[str, ...]
+    starts: FloatArray
+    ends: FloatArray
+    values: FloatArray
+    flags: dict[str, BoolArray]
+    flag_applies: dict[str, BoolArray]
+    reason: npt.NDArray[np.int8]
+    reason_text: tuple[str, ...]
+    profiles: pd.DataFrame
+    options: NCAOptions
+    n_blq_dropped: npt.NDArray[np.int64]
+    n_missing_dropped: npt.NDArray[np.int64]
+    lambda_z_note: tuple[str, ...] = ()
+    software_version: str = field(default_factory=software_version)
+
+    @property
+    def n_profiles(self) -> int:
+        return int(self.values.shape[0])
+
+    def value(self, code: str) -> FloatArray:
+        """All profiles' values of one parameter (the first column with that code)."""
+        return self.values[:, self.codes.index(code)]
+
+    def value_flags(self, name: str) -> BoolArray:
+        """``(P, K)`` flag ``name`` of each value."""
+        return self.flags[name][:, None] & self.flag_applies[name][None, :]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Settings and the long table as plain Python values (records), ready for ``json.dumps``."""
+        long = self.to_frame()
+        long = long.astype(object).where(long.notna(), None)
+        return {
+            "options": dataclasses.asdict(self.options),
+            "records": long.to_dict(orient="records"),
+            "n_blq_dropped": int(self.n_blq_dropped.sum()),
+            "n_missing_dropped": int(self.n_missing_dropped.sum()),
+            "software_version": self.software_version,
+        }
+
+    def _repr_fields(self) -> list[str]:
+        return ["codes"]
+
+    def __repr__(self) -> str:
+        return f"NCAResult({self.n_profiles} profiles, parameters {', '.join(dict.fromkeys(self.codes))})"
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long table: profile columns, start, end, PPTESTCD, PPSTRESN, flag_* columns and reason.
+
+        One row per profile and parameter, profiles in order.
+        """
+        P, K = self.values.shape
+        rows = np.repeat(np.arange(P), K)
+        cols = np.tile(np.arange(K), P)
+        out = self.profiles.iloc[rows].reset_index(drop=True)
+        out["start"] = self.starts[cols]
+        out["end"] = self.ends[cols]
+        out["PPTESTCD"] = np.asarray(self.codes, dtype=object)[cols]
+        out["PPSTRESN"] = self.values.ravel()
+        for name in self.flags:
+            out[f"flag_{name}"] = self.value_flags(name).ravel()
+        out["reason"] = np.asarray(self.reason_text, dtype=object)[self.reason.ravel()]
+        if self.lambda_z_note:
+            note = np.asarray(self.lambda_z_note, dtype=object)[rows]
+            lz = self.flag_applies["lambda_z_manual"][cols] & self.flags["lambda_z_manual"][rows]
+            out["reason"] = np.where(
+                lz & (out["reason"] == ""),
+                "lambda_z points selected by user: " + note.astype(str),
+                out["reason"],
+            )
+        return out
+
+    def to_wide(self) -> pd.DataFrame:
+        """One row per profile, one column per parameter code (AUCINT columns suffixed with the interval)."""
+        names = [
+            c if c != "AUCINT" else f"AUCINT_{s:g}_{e:g}"
+            for c, s, e in zip(self.codes, self.starts, self.ends, strict=True)
+        ]
+        wide = pd.DataFrame(self.values, columns=names)
+        return pd.concat([self.profiles.reset_index(drop=True), wide], axis=1)

@@ -1,0 +1,84 @@
+"""Bad input is reported with file, row and column before any computation, or excluded with a flag."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from bioparity.cli.main import app
+from bioparity.errors import DataFileError
+from bioparity.nca.frame import Where, nca
+
+GOOD = "subject,time,conc,dose\n1,0,0,100\n1,1,5,100\n1,2,4,100\n1,4,2,100\n1,8,1,100\n"
+
+
+def _run(tmp_path: Path, text: str, *args: str) -> tuple[int, str, Path]:
+    src = tmp_path / "in.csv"
+    src.write_text(text)
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(app, ["nca", str(src), "--out", str(out), *args])
+    return result.exit_code, result.output, out
+
+
+@pytest.mark.parametrize(
+    ("bad_line", "replacement", "problem", "row", "column"),
+    [
+        ("1,2,4,100", "1,2,-4,100", "negative concentration", 3, "conc"),
+        ("1,2,4,100", "1,2,four,100", "not a number", 3, "conc"),
+        ("1,2,4,100", "1,1,4,100", "duplicated time", 3, "time"),
+        ("1,4,2,100", "1,1.5,2,100", "earlier than the previous sample", 4, "time"),
+        ("1,2,4,100", "1,,4,100", "empty cell", 3, "time"),
+        ("1,2,4,100", "1,2,4,lots", "not a number", 3, "dose"),
+        ("1,2,4,100", "1,2,4,200", "differs from earlier rows", 3, "dose"),
+    ],
+)
+def test_bad_cell_names_file_row_and_column(
+    tmp_path: Path, bad_line: str, replacement: str, problem: str, row: int, column: str
+) -> None:
+    code, output, out = _run(tmp_path, GOOD.replace(bad_line, replacement), "--dose", "dose")
+    assert code == 2, output
+    assert "in.csv" in output
+    assert f"row {row} (line {row + 1})" in output
+    assert f"column '{column}'" in output
+    assert problem in output
+    assert not out.exists()
+
+
+def test_missing_column_lists_what_was_found(tmp_path: Path) -> None:
+    code, output, _ = _run(tmp_path, GOOD.replace("conc", "concentration"))
+    assert code == 2
+    assert "missing column(s) 'conc'" in output and "concentration" in output
+
+
+def test_missing_concentration_is_dropped_and_counted_not_silently(tmp_path: Path) -> None:
+    code, output, out = _run(tmp_path, GOOD.replace("1,2,4,100", "1,2,,100"))
+    assert code == 0, output
+    assert "1 samples with a missing concentration excluded" in output
+    assert out.exists()
+
+
+def test_missing_dose_gives_flagged_missing_clearance(tmp_path: Path) -> None:
+    code, output, out = _run(tmp_path, GOOD.replace(",100", ","), "--dose", "dose")
+    assert code == 0, output
+    frame = pd.read_csv(out, keep_default_na=False).set_index("PPTESTCD")
+    assert frame.loc["CLFO", "PPSTRESN"] == ""
+    assert frame.loc["CLFO", "reason"] == "dose missing"
+
+
+def test_blq_marker_text_is_a_blq_sample() -> None:
+    frame = pd.read_csv(io.StringIO(GOOD.replace("1,0,0,100", "1,0,BLQ,100")), dtype=str)
+    res = nca(frame, where=Where(file="in.csv"))
+    assert res.flags["blq_imputed"][0]
+    np.testing.assert_allclose(res.value("CMAX"), 5.0)
+
+
+def test_error_object_carries_row_and_column() -> None:
+    frame = pd.DataFrame({"subject": ["a", "a"], "time": [0.0, 1.0], "conc": ["1", "x"]})
+    with pytest.raises(DataFileError) as info:
+        nca(frame, where=Where(file="data.xpt", line_offset=None))
+    assert (info.value.file, info.value.row, info.value.column) == ("data.xpt", 2, "conc")
