@@ -10,6 +10,7 @@ import typer
 
 from bioparity import __version__
 from bioparity.cli import demo as demo_commands
+from bioparity.cli import pathways as pathways_commands
 from bioparity.cli import power as power_commands
 
 app = typer.Typer(
@@ -38,6 +39,7 @@ def main(
 
 power_commands.register(app)
 demo_commands.register(app)
+pathways_commands.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -273,7 +273,12 @@ def _caa_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
     failed_other = [a.name for a in used if not a.passed and not a.critical]
     min_lots = params.get("min_reference_lots")
     few_lots = [
-        a.name for a in used if min_lots is not None and a.n_reference_lots is not None and a.n_reference_lots < min_lots
+        a.name
+        for a in used
+        if min_lots is not None
+        and a.category in required
+        and a.n_reference_lots is not None
+        and a.n_reference_lots < min_lots
     ]
     refs = ", ".join(sorted(basis.accepted)) or "no accepted reference"
     if absent or failed_critical:
@@ -282,6 +287,9 @@ def _caa_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
             parts.append(f"not compared against {refs}: {', '.join(c.replace('_', ' ') for c in absent)}")
         if failed_critical:
             parts.append(f"critical attributes not similar: {', '.join(failed_critical)}")
+        unbridged = basis.relied is not None and basis.relied not in basis.accepted
+        if unbridged and any(a.reference == basis.relied for a in ctx.inventory.caa):
+            parts.append(f"results against the {basis.relied} reference do not count without an accepted bridge")
         return Finding("missing", evidence, "; ".join(parts))
     if failed_other or few_lots:
         parts = []

@@ -56,12 +56,14 @@ def region_explanation(
             + (", with points to justify." if any(r.kind == "eligibility" for r in at_risk) else ".")
         )
         parts.append(f"{len(met)} of {len(requirements)} requirements are met.")
+        if met:
+            parts.append("Met: " + "; ".join(f"{r.rule_id} ({r.detail})" for r in met) + ".")
         if missing:
             parts.append("Missing: " + "; ".join(_item(r) for r in missing) + ".")
         if at_risk:
             parts.append("At risk: " + "; ".join(_item(r) for r in at_risk) + ".")
-    read = [r.rule_id for r in results if r.interpretation and r.status != "met"]
-    soft = [r.rule_id for r in results if r.unconfirmed and r.status != "met"]
+    read = [r.rule_id for r in results if r.interpretation]
+    soft = [r.rule_id for r in results if r.unconfirmed]
     if read:
         parts.append(f"Our interpretation rather than guideline text: {', '.join(read)}.")
     if soft:
