@@ -79,7 +79,9 @@ class DataFileError(InputError):
 class RuleFileError(InputError):
     """A regulatory rule file that breaks the rule schema, located by file, rule id and field."""
 
-    def __init__(self, problem: str, *, file: str, rule_id: str | None = None, field: str | None = None) -> None:
+    def __init__(
+        self, problem: str, *, file: str, rule_id: str | None = None, field: str | None = None
+    ) -> None:
         self.problem = problem
         self.file = file
         self.rule_id = rule_id

@@ -14,7 +14,9 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "pathways"
 
 
 def test_json_contract() -> None:
-    result = runner.invoke(app, ["pathways", str(EXAMPLES / "adalimumab_failed_bridge.yaml"), "--format", "json"])
+    result = runner.invoke(
+        app, ["pathways", str(EXAMPLES / "adalimumab_failed_bridge.yaml"), "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     record = json.loads(result.stdout)
     assert record["statuses"] == {"EMA": "ready", "FDA": "gaps", "MHRA": "ready"}
@@ -26,7 +28,9 @@ def test_json_contract() -> None:
 
 def test_table_format_and_region_option() -> None:
     result = runner.invoke(
-        app, ["pathways", str(EXAMPLES / "bevacizumab_china.yaml"), "--region", "NMPA"], env={"COLUMNS": "160"}
+        app,
+        ["pathways", str(EXAMPLES / "bevacizumab_china.yaml"), "--region", "NMPA"],
+        env={"COLUMNS": "160"},
     )
     assert result.exit_code == 0, result.output
     assert "China (NMPA): not eligible for streamlined pathway" in result.stdout
@@ -48,6 +52,16 @@ def test_broken_rules_folder_exits_2_naming_file_and_rule(tmp_path: Path) -> Non
         .replace("code: immunogenicity", "code: immunogenicty"),
         encoding="utf-8",
     )
-    result = runner.invoke(app, ["pathways", str(EXAMPLES / "adalimumab_global.yaml"), "--rules", str(tmp_path)])
+    result = runner.invoke(
+        app, ["pathways", str(EXAMPLES / "adalimumab_global.yaml"), "--rules", str(tmp_path)]
+    )
     assert result.exit_code == 2
-    assert "ema.yaml, rule EMA.IMM.COMPARATIVE, field 'check.code': unknown check 'immunogenicty'" in result.stderr
+    assert (
+        "ema.yaml, rule EMA.IMM.COMPARATIVE, field 'check.code': unknown check 'immunogenicty'"
+        in result.stderr
+    )
+
+
+def test_help() -> None:
+    result = runner.invoke(app, ["pathways", "--help"])
+    assert result.exit_code == 0 and "PROGRAM.yaml" in result.stdout

@@ -31,7 +31,9 @@ MAB_CATEGORIES = (
 )
 
 
-def caa(reference: str, categories: tuple[tuple[str, str, bool], ...] = MAB_CATEGORIES, lots: int = 12) -> tuple[CAAAttribute, ...]:
+def caa(
+    reference: str, categories: tuple[tuple[str, str, bool], ...] = MAB_CATEGORIES, lots: int = 12
+) -> tuple[CAAAttribute, ...]:
     """One attribute per category, all similar, against ``reference``."""
     return tuple(
         CAAAttribute(
@@ -42,7 +44,9 @@ def caa(reference: str, categories: tuple[tuple[str, str, bool], ...] = MAB_CATE
     )  # fmt: skip
 
 
-def pk_comparisons(test: str, reference: str, ratios: tuple[float, float, float] = (0.98, 1.01, 0.97)) -> tuple[PKComparison, ...]:
+def pk_comparisons(
+    test: str, reference: str, ratios: tuple[float, float, float] = (0.98, 1.01, 0.97)
+) -> tuple[PKComparison, ...]:
     """AUC0-inf, AUC0-t and Cmax comparisons with CIs of about +-8% around the ratio."""
     out = []
     for metric, ratio in zip(("AUC0-inf", "AUC0-t", "Cmax"), ratios, strict=True):
@@ -55,18 +59,29 @@ def pk_comparisons(test: str, reference: str, ratios: tuple[float, float, float]
     return tuple(out)
 
 
-def pk_study(study_id: str, arms: tuple[str, ...], subjects: tuple[str, ...] = ("caucasian",), population: str = "healthy_volunteers") -> PKStudy:
+def pk_study(
+    study_id: str,
+    arms: tuple[str, ...],
+    subjects: tuple[str, ...] = ("caucasian",),
+    population: str = "healthy_volunteers",
+) -> PKStudy:
     """A single-dose parallel PK study with every T-vs-reference and reference-vs-reference comparison."""
     refs = [a for a in arms if a != "T"]
     comparisons = [c for r in refs for c in pk_comparisons("T", r)]
     comparisons += [c for i, a in enumerate(refs) for b in refs[i + 1 :] for c in pk_comparisons(a, b)]
     return PKStudy(
-        id=study_id, arms=arms, comparisons=tuple(comparisons), population=population, subject_populations=subjects
+        id=study_id,
+        arms=arms,
+        comparisons=tuple(comparisons),
+        population=population,
+        subject_populations=subjects,
     )
 
 
 def immuno(study: str, reference: str) -> ImmunogenicityAssessment:
-    return ImmunogenicityAssessment(id=f"ada-{study}-{reference}", study=study, reference=reference, comparable=True)
+    return ImmunogenicityAssessment(
+        id=f"ada-{study}-{reference}", study=study, reference=reference, comparable=True
+    )
 
 
 GLOBAL_SOURCING = {"EMA": "EU", "FDA": "EU", "MHRA": "EU", "WHO": "EU", "HC": "EU", "NMPA": "CN"}
@@ -125,7 +140,10 @@ def igg1_cmax_fails_vs_eu() -> Program:
 def pegfilgrastim(scientific_advice: bool = False) -> Program:
     """PEGylated, non-glycosylated E. coli protein; conjugation (PEG site/size) compared."""
     categories = tuple(c for c in MAB_CATEGORIES if c[0] not in ("glycosylation", "moa_functional"))
-    categories += (("moa_functional", "G-CSF receptor binding", True), ("conjugation", "PEG site and size", True))
+    categories += (
+        ("moa_functional", "G-CSF receptor binding", True),
+        ("conjugation", "PEG site and size", True),
+    )
     program = ProgramProfile(
         name="PEGylated G-CSF" + (" with scientific advice" if scientific_advice else ""),
         modality="pegylated_protein", moa_understood=True, glycosylated=False,
@@ -136,7 +154,9 @@ def pegfilgrastim(scientific_advice: bool = False) -> Program:
         ManualItem("reference_representativeness_justified", True),
     ]
     if scientific_advice:
-        manual.append(ManualItem("scientific_advice_supports_waiver", True, note="EMA, FDA, MHRA, WHO, HC advice"))
+        manual.append(
+            ManualItem("scientific_advice_supports_waiver", True, note="EMA, FDA, MHRA, WHO, HC advice")
+        )
     inventory = EvidenceInventory(
         caa=caa("EU", categories),
         analytical_bridges=(AnalyticalBridge("bridge-EU-US", ("EU", "US"), passed=True),),
@@ -174,7 +194,10 @@ def trastuzumab_emtansine() -> Program:
     categories = (*MAB_CATEGORIES, ("conjugation", "drug-to-antibody ratio distribution", True))
     study = replace(pk_study("PK-301", ("T", "EU", "US")), population="patients")
     return replace(
-        program, name="ADC (T-DM1-like)", modality="antibody_drug_conjugate", indications=("HER2+ breast cancer",)
+        program,
+        name="ADC (T-DM1-like)",
+        modality="antibody_drug_conjugate",
+        indications=("HER2+ breast cancer",),
     ), replace(
         inventory,
         caa=caa("EU", categories),
@@ -190,7 +213,8 @@ def unclear_mechanism() -> Program:
 def china_only_local_reference(ces_outcome: str = "equivalent") -> Program:
     """China-only program: CN-sourced reference (recorded by hand), PK in Chinese subjects, CES in China."""
     program = ProgramProfile(
-        name=f"China-only bevacizumab (CES {ces_outcome})", modality="monoclonal_antibody", moa_understood=True,
+        name=f"China-only bevacizumab (CES {ces_outcome})", modality="monoclonal_antibody",
+        moa_understood=True,
         target_regions=("NMPA",), indications=("non-small-cell lung cancer",),
     )  # fmt: skip
     inventory = EvidenceInventory(
@@ -198,9 +222,13 @@ def china_only_local_reference(ces_outcome: str = "equivalent") -> Program:
         pk_studies=(pk_study("PK-CN", ("T", "CN"), subjects=("chinese",)),),
         immunogenicity=(immuno("PK-CN", "CN"),),
         clinical_studies=(
-            ClinicalStudy("CES-CN", "comparative_efficacy", "CN", ces_outcome, "NSCLC first line", ("chinese",)),
+            ClinicalStudy(
+                "CES-CN", "comparative_efficacy", "CN", ces_outcome, "NSCLC first line", ("chinese",)
+            ),
         ),
-        manual_items=(ManualItem("local_reference_used", True, region="NMPA", note="CN-sourced Avastin lots"),),
+        manual_items=(
+            ManualItem("local_reference_used", True, region="NMPA", note="CN-sourced Avastin lots"),
+        ),
     )
     return program, inventory
 
@@ -209,7 +237,9 @@ def global_program_with_eu_reference_for_china() -> Program:
     """Global program that relies on the EU reference for China too."""
     program, inventory = igg1_full_3arm()
     return replace(
-        program, name="Global mAb, EU reference for China", reference_sourcing={**GLOBAL_SOURCING, "NMPA": "EU"}
+        program,
+        name="Global mAb, EU reference for China",
+        reference_sourcing={**GLOBAL_SOURCING, "NMPA": "EU"},
     ), inventory
 
 
@@ -217,16 +247,20 @@ def interchangeable(presentation_recorded: bool) -> Program:
     program, inventory = igg1_full_3arm()
     manual = inventory.manual_items
     if presentation_recorded:
-        manual += (ManualItem("presentation_same_as_reference", True, region="FDA", note="same autoinjector"),)
+        manual += (
+            ManualItem("presentation_same_as_reference", True, region="FDA", note="same autoinjector"),
+        )
     return replace(
-        program, name=f"Interchangeable mAb (presentation {'recorded' if presentation_recorded else 'not recorded'})",
+        program, name=f"Interchangeable mAb (presentation recorded: {presentation_recorded})",
         interchangeability_sought=True,
     ), replace(inventory, manual_items=manual)  # fmt: skip
 
 
 def failed_ces_vs_eu() -> Program:
     ces = ClinicalStudy("CES-RA", "comparative_efficacy", "EU", "not_equivalent", "moderate-to-severe RA")
-    return with_program(with_inventory(igg1_full_3arm(), clinical_studies=(ces,)), name="mAb with a failed CES")
+    return with_program(
+        with_inventory(igg1_full_3arm(), clinical_studies=(ces,)), name="mAb with a failed CES"
+    )
 
 
 def immunogenicity_differs_vs_eu() -> Program:
@@ -236,7 +270,9 @@ def immunogenicity_differs_vs_eu() -> Program:
 
 
 def few_reference_lots() -> Program:
-    return with_program(with_inventory(igg1_full_3arm(), caa=caa("EU", lots=6)), name="mAb with 6 reference lots")
+    return with_program(
+        with_inventory(igg1_full_3arm(), caa=caa("EU", lots=6)), name="mAb with 6 reference lots"
+    )
 
 
 def non_clonal_cell_line() -> Program:
@@ -246,7 +282,9 @@ def non_clonal_cell_line() -> Program:
 def no_extrapolation_justification() -> Program:
     program, inventory = igg1_full_3arm()
     manual = tuple(m for m in inventory.manual_items if m.code != "extrapolation_justified")
-    return replace(program, name="mAb without extrapolation justification"), replace(inventory, manual_items=manual)
+    return replace(program, name="mAb without extrapolation justification"), replace(
+        inventory, manual_items=manual
+    )
 
 
 def etanercept_without_functional_assays() -> Program:

@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bioparity.pathways import ClinicalStudy, EvidenceInventory, ManualItem, ProgramProfile, assess_program
-from tests.pathways import profiles as P
+from tests.pathways import profiles
 
 
-def _failing(c: P.PKComparison) -> P.PKComparison:
+def _failing(c: profiles.PKComparison) -> profiles.PKComparison:
     return replace(c, ratio=0.75, ci_lower=0.70, ci_upper=0.79)
 
 
@@ -19,9 +19,13 @@ def flip(inventory: EvidenceInventory, evidence_id: str) -> EvidenceInventory:
     """Turn one passing item into a failing one (or a recorded fact into its negation)."""
     kind, _, key = evidence_id.partition(":")
     if kind == "caa":
-        return replace(inventory, caa=tuple(replace(a, passed=not a.passed) if a.id == key else a for a in inventory.caa))
+        return replace(
+            inventory, caa=tuple(replace(a, passed=not a.passed) if a.id == key else a for a in inventory.caa)
+        )
     if kind == "bridge":
-        bridges = tuple(replace(b, passed=not b.passed) if b.id == key else b for b in inventory.analytical_bridges)
+        bridges = tuple(
+            replace(b, passed=not b.passed) if b.id == key else b for b in inventory.analytical_bridges
+        )
         return replace(inventory, analytical_bridges=bridges)
     if kind == "pk":
         study_id, _, comp_id = key.partition("/")
@@ -33,10 +37,16 @@ def flip(inventory: EvidenceInventory, evidence_id: str) -> EvidenceInventory:
         )
         return replace(inventory, pk_studies=studies)
     if kind == "immuno":
-        ada = tuple(replace(i, comparable=not i.comparable) if i.id == key else i for i in inventory.immunogenicity)
+        ada = tuple(
+            replace(i, comparable=not i.comparable) if i.id == key else i for i in inventory.immunogenicity
+        )
         return replace(inventory, immunogenicity=ada)
     if kind == "clinical":
-        outcome = {"equivalent": "not_equivalent", "not_equivalent": "equivalent", "ongoing": "not_equivalent"}
+        outcome = {
+            "equivalent": "not_equivalent",
+            "not_equivalent": "equivalent",
+            "ongoing": "not_equivalent",
+        }
         studies = tuple(
             replace(c, outcome=outcome.get(c.outcome, "equivalent")) if c.id == key else c
             for c in inventory.clinical_studies
@@ -53,7 +63,9 @@ def drop(inventory: EvidenceInventory, evidence_id: str) -> EvidenceInventory:
     if kind == "pk":
         study_id, _, comp_id = key.partition("/")
         studies = tuple(
-            replace(s, comparisons=tuple(c for c in s.comparisons if c.id != comp_id)) if s.id == study_id else s
+            replace(s, comparisons=tuple(c for c in s.comparisons if c.id != comp_id))
+            if s.id == study_id
+            else s
             for s in inventory.pk_studies
         )
         return replace(inventory, pk_studies=studies)
@@ -68,7 +80,9 @@ def drop(inventory: EvidenceInventory, evidence_id: str) -> EvidenceInventory:
     return replace(inventory, **{field: kept})
 
 
-def _results(program: ProgramProfile, inventory: EvidenceInventory) -> dict[tuple[str, str], tuple[object, ...]]:
+def _results(
+    program: ProgramProfile, inventory: EvidenceInventory
+) -> dict[tuple[str, str], tuple[object, ...]]:
     assessment = assess_program(program, inventory)
     return {
         (region.region, r.rule_id): (r.status, r.evidence, r.detail)
@@ -77,13 +91,13 @@ def _results(program: ProgramProfile, inventory: EvidenceInventory) -> dict[tupl
     }
 
 
-def _with_equivalent_ces(base: P.Program) -> P.Program:
+def _with_equivalent_ces(base: profiles.Program) -> profiles.Program:
     program, inventory = base
     ces = ClinicalStudy("CES-RA", "comparative_efficacy", "EU", "equivalent", "moderate-to-severe RA")
     return program, replace(inventory, clinical_studies=(ces,))
 
 
-def _with_advice(base: P.Program) -> P.Program:
+def _with_advice(base: profiles.Program) -> profiles.Program:
     program, inventory = base
     advice = ManualItem("scientific_advice_supports_waiver", True)
     return program, replace(inventory, manual_items=(*inventory.manual_items, advice))
@@ -91,12 +105,12 @@ def _with_advice(base: P.Program) -> P.Program:
 
 # Baselines in which every requirement that cites an item is met, so that each item matters.
 BASELINES = {
-    "igg1": P.igg1_full_3arm,
-    "igg1+ces": lambda: _with_equivalent_ces(P.igg1_full_3arm()),
-    "insulin": P.insulin_glargine,
-    "pegylated+advice": lambda: _with_advice(P.pegfilgrastim()),
-    "china-only": P.china_only_local_reference,
-    "interchangeable": lambda: P.interchangeable(presentation_recorded=True),
+    "igg1": profiles.igg1_full_3arm,
+    "igg1+ces": lambda: _with_equivalent_ces(profiles.igg1_full_3arm()),
+    "insulin": profiles.insulin_glargine,
+    "pegylated+advice": lambda: _with_advice(profiles.pegfilgrastim()),
+    "china-only": profiles.china_only_local_reference,
+    "interchangeable": lambda: profiles.interchangeable(presentation_recorded=True),
 }
 
 
@@ -125,7 +139,7 @@ def test_one_evidence_change_changes_exactly_the_requirements_citing_it(change: 
 
 
 def test_flipping_a_cited_item_turns_met_requirements_into_gaps() -> None:
-    program, inventory = P.igg1_full_3arm()
+    program, inventory = profiles.igg1_full_3arm()
     before = _results(program, inventory)
     after = _results(program, flip(inventory, "caa:glycosylation-EU"))
     changed = {key: after[key][0] for key in before if before[key] != after[key]}
@@ -140,7 +154,7 @@ def test_flipping_a_cited_item_turns_met_requirements_into_gaps() -> None:
 
 
 def test_a_failing_secondary_pk_metric_is_at_risk_not_missing() -> None:
-    program, inventory = P.igg1_full_3arm()
+    program, inventory = profiles.igg1_full_3arm()
     after = _results(program, flip(inventory, "pk:PK-101/T-EU-AUC0-t"))
     assert after[("EMA", "EMA.PK.SIMILARITY")][0] == "at_risk"  # EMA requires AUC0-inf and Cmax
 

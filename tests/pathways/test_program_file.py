@@ -17,7 +17,14 @@ def test_global_example_is_ready_except_china() -> None:
     assert program.reference_sourcing["FDA"] == "EU" and len(inventory.caa) == 10
     statuses = assess_program(program, inventory).statuses
     # NMPA.ELIG.NO_STREAMLINED: no streamlined pathway in China; the rest meet every rule.
-    assert statuses == {"EMA": READY, "FDA": READY, "MHRA": READY, "NMPA": NOT_ELIGIBLE, "WHO": READY, "HC": READY}
+    assert statuses == {
+        "EMA": READY,
+        "FDA": READY,
+        "MHRA": READY,
+        "NMPA": NOT_ELIGIBLE,
+        "WHO": READY,
+        "HC": READY,
+    }
 
 
 def test_failed_bridge_example_has_fda_gaps() -> None:
@@ -37,7 +44,10 @@ def test_china_example_reads_cdisc_metric_codes_and_manual_items() -> None:
 
 
 def _minimal(**evidence: object) -> dict[str, object]:
-    return {"program": {"name": "x", "modality": "monoclonal_antibody", "moa_understood": True}, "evidence": evidence}
+    return {
+        "program": {"name": "x", "modality": "monoclonal_antibody", "moa_understood": True},
+        "evidence": evidence,
+    }
 
 
 @pytest.mark.parametrize(
@@ -47,14 +57,16 @@ def _minimal(**evidence: object) -> dict[str, object]:
         ({"program": {"name": "x", "modality": "insulin"}}, "at program: missing key(s) moa_understood"),
         (_minimal(caa=[{"id": "a", "name": "n", "category": "potency", "reference": "EU", "passed": "yes"}]),
          "at evidence.caa[0].passed: got 'yes'; expected true or false"),
-        (_minimal(caa=[{"id": "a", "name": "n", "category": "potency", "reference": "EU", "passed": True, "tier": 1}]),
+        (_minimal(caa=[{"id": "a", "name": "n", "category": "potency", "reference": "EU", "passed": True,
+                         "tier": 1}]),
          "at evidence.caa[0]: unknown key(s) tier"),
         (_minimal(pk_studies=[{"id": "PK", "arms": ["T", "EU"], "comparisons": [
             {"id": "c", "test": "T", "reference": "EU", "metric": "Cmax", "ratio": 0.9, "ci": [0.78, 1.02],
              "passed": True}]}]),
          "at evidence.pk_studies[0].comparisons[0]: PK comparison c: stated passed=True contradicts the CI"),
         (_minimal(pk_studies=[{"id": "PK", "arms": ["T", "EU"], "comparisons": [
-            {"id": "c", "test": "T", "reference": "US", "metric": "Cmax", "ratio": 0.9, "ci": [0.85, 1.0]}]}]),
+            {"id": "c", "test": "T", "reference": "US", "metric": "Cmax", "ratio": 0.9,
+             "ci": [0.85, 1.0]}]}]),
          "comparison c uses arm 'US', not among the arms T, EU"),
         (_minimal(manual_items=[{"code": "local_reference_used", "value": True},
                                 {"code": "local_reference_used", "value": False}]),

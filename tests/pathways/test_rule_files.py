@@ -73,7 +73,9 @@ def test_unknown_check_code_names_file_and_rule(tmp_path: Path) -> None:
     data = _shipped("ema.yaml")
     _rule(data, "EMA.PK.SIMILARITY")["check"]["code"] = "pk_similarty"
     path = _write(tmp_path, data)
-    with pytest.raises(RuleFileError, match=r"ema\.yaml, rule EMA\.PK\.SIMILARITY, field 'check\.code'") as info:
+    with pytest.raises(
+        RuleFileError, match=r"ema\.yaml, rule EMA\.PK\.SIMILARITY, field 'check\.code'"
+    ) as info:
         load_rule_file(path)
     assert info.value.rule_id == "EMA.PK.SIMILARITY" and info.value.file == str(path)
     assert "pk_similarity" in str(info.value)  # lists the known checks
@@ -91,12 +93,14 @@ def test_unknown_check_code_names_file_and_rule(tmp_path: Path) -> None:
         ("EMA.PK.SIMILARITY", lambda r: r["check"]["params"].update(metrics=["AUC"]), "is not one of"),
         ("EMA.ELIG.MODALITY", lambda r: r["check"]["params"]["out_of_scope"].clear(), "not placed"),
         ("EMA.ELIG.MODALITY", lambda r: r.update(risk_resolved_by="advice"), "unknown manual item"),
-        ("EMA.CAA.SIMILARITY", lambda r: r.update(id="FDA.CAA.SIMILARITY"), "must start with the region code"),
+        (
+            "EMA.CAA.SIMILARITY",
+            lambda r: r.update(id="FDA.CAA.SIMILARITY"),
+            "must start with the region code",
+        ),
     ],
 )
-def test_broken_rule_names_file_and_rule(
-    tmp_path: Path, rule_id: str, mutate: Any, message: str
-) -> None:
+def test_broken_rule_names_file_and_rule(tmp_path: Path, rule_id: str, mutate: Any, message: str) -> None:
     data = _shipped("ema.yaml")
     mutate(_rule(data, rule_id))
     path = _write(tmp_path, data)
@@ -143,7 +147,9 @@ def test_a_directory_of_rules_can_replace_the_shipped_ones(tmp_path: Path) -> No
 
 
 def test_registry_and_modalities_are_consistent() -> None:
-    assert {"modality_scope", "program_flag", "reference_product", "caa_similarity", "pk_similarity"} <= set(CHECKS)
+    assert {"modality_scope", "program_flag", "reference_product", "caa_similarity", "pk_similarity"} <= set(
+        CHECKS
+    )
     for region in load_rules().values():
         for rule in region.rules:
             if rule.check == "modality_scope":

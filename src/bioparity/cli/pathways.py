@@ -34,9 +34,16 @@ def _print_tables(result: PathwayAssessment) -> None:
         table.add_column("finding and evidence", ratio=3)
         table.add_column("citation", ratio=2)
         for r in region.requirements:
-            flags = "".join([" [interpretation]" if r.interpretation else "", " [unconfirmed]" if r.unconfirmed else ""])
+            flags = "".join(
+                [" [interpretation]" if r.interpretation else "", " [unconfirmed]" if r.unconfirmed else ""]
+            )
             evidence = f"\nevidence: {', '.join(r.evidence)}" if r.evidence else ""
-            table.add_row(r.rule_id, f"[{_STATUS_STYLE[r.status]}]{r.status}[/]", f"{r.detail}{evidence}", r.citation + flags)
+            table.add_row(
+                r.rule_id,
+                f"[{_STATUS_STYLE[r.status]}]{r.status}[/]",
+                f"{r.detail}{evidence}",
+                r.citation + flags,
+            )
         console.print(table)
         if region.work_left:
             console.print("Work left:")
@@ -51,16 +58,19 @@ def register(app: typer.Typer) -> None:
 
     @app.command("pathways")
     def pathways_command(
-        program_file: Annotated[Path, typer.Argument(help="PROGRAM.yaml: the program profile and its evidence.")],
+        program_file: Annotated[
+            Path, typer.Argument(help="PROGRAM.yaml: the program profile and its evidence.")
+        ],
         fmt: Annotated[OutputFormat, typer.Option("--format", help="json or table.")] = OutputFormat.table,
         region: Annotated[
-            list[str] | None, typer.Option("--region", help="Region code to assess (repeatable); default: all.")
+            list[str] | None,
+            typer.Option("--region", help="Region code to assess (repeatable); default: all."),
         ] = None,
         rules: Annotated[
             Path | None, typer.Option(help="Folder of rule files to use instead of the shipped ones.")
         ] = None,
     ) -> None:
-        """Readiness per region under the 2025 streamlined biosimilar rules (EMA, FDA, MHRA, NMPA, WHO, HC)."""
+        """Readiness per region under the 2025 streamlined rules (EMA, FDA, MHRA, NMPA, WHO, HC)."""
         with user_errors():
             program, inventory = load_program(program_file)
             rule_sets = load_rules(rules) if rules is not None else None

@@ -118,13 +118,16 @@ def reference_basis(ctx: Context) -> ReferenceBasis:
         return ReferenceBasis(relied, local | {relied}, (), finding)
     if policy.bridge == "representativeness":
         item = ctx.inventory.manual("reference_representativeness_justified", ctx.region)
+        evidence: tuple[str, ...] = () if item is None else (f"manual:{item.key}",)
         if item is not None and item.value:
-            evidence = (f"manual:{item.key}",)
-            finding = Finding("met", evidence, f"the {relied}-sourced reference is justified as representative")
+            finding = Finding(
+                "met", evidence, f"the {relied}-sourced reference is justified as representative"
+            )
             return ReferenceBasis(relied, local | {relied}, evidence, finding)
-        evidence = () if item is None else (f"manual:{item.key}",)
         finding = Finding(
-            "missing", evidence, f"no justification recorded that the {relied}-sourced reference is representative"
+            "missing",
+            evidence,
+            f"no justification recorded that the {relied}-sourced reference is representative",
         )
         return ReferenceBasis(relied, local, (), finding)
     # analytical_and_pk: the two reference products must be bridged analytically and by PK.
@@ -132,7 +135,7 @@ def reference_basis(ctx: Context) -> ReferenceBasis:
     pair = {relied, policy.local}
     bridges = [b for b in ctx.inventory.analytical_bridges if set(b.references) == pair]
     pk = _pk_between(ctx.inventory, relied, policy.local)
-    evidence = tuple(f"bridge:{b.id}" for b in bridges) + tuple(ref for ref, _ in pk)
+    evidence = (*(f"bridge:{b.id}" for b in bridges), *(ref for ref, _ in pk))
     problems = []
     if not bridges:
         problems.append(f"no analytical bridge {relied}-RP vs {policy.local}-RP")
@@ -179,7 +182,9 @@ class Check:
 CHECKS: dict[str, Check] = {}
 
 
-def register(code: str, description: str, params_schema: dict[str, Any]) -> Callable[[CheckFunction], CheckFunction]:
+def register(
+    code: str, description: str, params_schema: dict[str, Any]
+) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check under a stable code (used by rule files)."""
 
     def decorate(function: CheckFunction) -> CheckFunction:
@@ -209,7 +214,9 @@ def _modality_scope(ctx: Context, params: Mapping[str, Any]) -> Finding:
     if modality in params["in_scope"]:
         return Finding("met", evidence, f"{label}: within scope")
     if modality in params["at_risk"]:
-        return Finding("at_risk", evidence, f"{label}: within scope only with a product-specific justification")
+        return Finding(
+            "at_risk", evidence, f"{label}: within scope only with a product-specific justification"
+        )
     return Finding("missing", evidence, f"{label}: outside the scope of the streamlined pathway")
 
 
@@ -217,7 +224,7 @@ _FLAGS = ("moa_understood", "clonal_cell_line", "pk_study_feasible", "glycosylat
 _FLAG_TEXT = {
     "moa_understood": "the mechanism of action is understood and covered by functional assays",
     "clonal_cell_line": "the product is made from a clonal cell line",
-    "pk_study_feasible": "a comparative PK study in a suitable population is feasible and clinically relevant",
+    "pk_study_feasible": "a comparative PK study in a suitable population is feasible and relevant",
     "glycosylated": "the product is glycosylated",
 }
 
@@ -289,16 +296,24 @@ def _caa_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
             parts.append(f"critical attributes not similar: {', '.join(failed_critical)}")
         unbridged = basis.relied is not None and basis.relied not in basis.accepted
         if unbridged and any(a.reference == basis.relied for a in ctx.inventory.caa):
-            parts.append(f"results against the {basis.relied} reference do not count without an accepted bridge")
+            parts.append(
+                f"results against the {basis.relied} reference do not count without an accepted bridge"
+            )
         return Finding("missing", evidence, "; ".join(parts))
     if failed_other or few_lots:
         parts = []
         if failed_other:
-            parts.append(f"non-critical attributes outside the similarity criterion: {', '.join(failed_other)}")
+            parts.append(
+                f"non-critical attributes outside the similarity criterion: {', '.join(failed_other)}"
+            )
         if few_lots:
             parts.append(f"fewer than {min_lots} reference lots for: {', '.join(few_lots)}")
         return Finding("at_risk", evidence, "; ".join(parts))
-    return Finding("met", evidence, f"{len(used)} attributes in {len(required)} categories similar to the {refs} reference")
+    return Finding(
+        "met",
+        evidence,
+        f"{len(used)} attributes in {len(required)} categories similar to the {refs} reference",
+    )
 
 
 @register(
@@ -327,7 +342,11 @@ def _pk_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
         if params.get("require_local_arm"):
             wanted = f"the {ctx.policy.local} reference"
         else:
-            wanted = f"the {'/'.join(sorted(basis.accepted))} reference" if basis.accepted else "an accepted reference"
+            wanted = (
+                f"the {'/'.join(sorted(basis.accepted))} reference"
+                if basis.accepted
+                else "an accepted reference"
+            )
         return Finding("missing", (), f"no PK comparison of T with {wanted}{where}")
     chosen = [(s, c) for s, c in t_vs if c.reference == reference]
     evidence = _with_bridge(basis, {reference}, [f"pk:{s.id}/{c.id}" for s, c in chosen])
@@ -343,7 +362,9 @@ def _pk_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
         return Finding("missing", evidence, "; ".join(parts))
     if failed:
         return Finding("at_risk", evidence, f"secondary metrics outside the limits: {', '.join(failed)}")
-    return Finding("met", evidence, f"T vs {reference}{where}: {', '.join(params['metrics'])} within the limits")
+    return Finding(
+        "met", evidence, f"T vs {reference}{where}: {', '.join(params['metrics'])} within the limits"
+    )
 
 
 @register(
@@ -362,7 +383,9 @@ def _immunogenicity(ctx: Context, params: Mapping[str, Any]) -> Finding:
     evidence = _with_bridge(basis, {reference}, [f"immuno:{i.id}" for i in chosen])
     if not all(i.comparable for i in chosen):
         bad = ", ".join(i.id for i in chosen if not i.comparable)
-        return Finding("missing", evidence, f"ADA response not comparable with the {reference} reference ({bad})")
+        return Finding(
+            "missing", evidence, f"ADA response not comparable with the {reference} reference ({bad})"
+        )
     if params.get("require_nab") and not all(i.nab_assessed for i in chosen):
         return Finding("at_risk", evidence, "neutralising antibodies not assessed")
     return Finding("met", evidence, f"ADA comparable with the {reference} reference")
@@ -389,7 +412,11 @@ def _clinical_study(ctx: Context, params: Mapping[str, Any]) -> Finding:
     evidence = _with_bridge(basis, {c.reference for c in studies}, [f"clinical:{c.id}" for c in studies])
     where = f" including {subjects} subjects" if subjects else ""
     if not studies:
-        return Finding("missing", evidence, f"no {params['kind'].replace('_', ' ')} study{where} against an accepted reference")
+        return Finding(
+            "missing",
+            evidence,
+            f"no {params['kind'].replace('_', ' ')} study{where} against an accepted reference",
+        )
     if all(c.outcome == "equivalent" for c in studies):
         return Finding("met", evidence, f"{', '.join(c.id for c in studies)}: equivalent")
     outcomes = ", ".join(f"{c.id}: {c.outcome.replace('_', ' ')}" for c in studies)
@@ -403,7 +430,9 @@ def _no_contradicting(ctx: Context, params: Mapping[str, Any]) -> Finding:
     evidence = _with_bridge(basis, {c.reference for c in studies}, [f"clinical:{c.id}" for c in studies])
     failed = [c.id for c in studies if c.outcome == "not_equivalent"]
     if failed:
-        return Finding("missing", evidence, f"clinical studies that did not show equivalence: {', '.join(failed)}")
+        return Finding(
+            "missing", evidence, f"clinical studies that did not show equivalence: {', '.join(failed)}"
+        )
     return Finding("met", evidence, "no clinical result contradicts similarity")
 
 
@@ -429,4 +458,6 @@ def _manual_item(ctx: Context, params: Mapping[str, Any]) -> Finding:
 
 @register("pathway_not_established", "the region has no established streamlined (no-CES) pathway", {})
 def _pathway_not_established(ctx: Context, params: Mapping[str, Any]) -> Finding:
-    return Finding("missing", (), f"no streamlined pathway without a comparative efficacy study in {ctx.region}")
+    return Finding(
+        "missing", (), f"no streamlined pathway without a comparative efficacy study in {ctx.region}"
+    )

@@ -17,7 +17,14 @@ from bioparity.errors import InputError
 from bioparity.pathways.checks import CHECKS, Context, Finding
 from bioparity.pathways.explain import region_explanation
 from bioparity.pathways.inventory import EvidenceInventory, ProgramProfile
-from bioparity.pathways.results import GAPS, NOT_ELIGIBLE, READY, PathwayAssessment, RegionReadiness, RequirementResult
+from bioparity.pathways.results import (
+    GAPS,
+    NOT_ELIGIBLE,
+    READY,
+    PathwayAssessment,
+    RegionReadiness,
+    RequirementResult,
+)
 from bioparity.pathways.rules import RegionRules, Rule, load_rules
 
 #: Order in which regions are reported when the program does not choose.
@@ -59,7 +66,9 @@ def _evaluate(rule: Rule, ctx: Context) -> RequirementResult:
     )
 
 
-def assess_region(program: ProgramProfile, inventory: EvidenceInventory, rules: RegionRules) -> RegionReadiness:
+def assess_region(
+    program: ProgramProfile, inventory: EvidenceInventory, rules: RegionRules
+) -> RegionReadiness:
     """Readiness of ``program`` for one region's rule set."""
     ctx = Context(rules.region, program, inventory, rules.reference)
     applicable = [r for r in rules.rules if _applies(r.when, program)]
@@ -92,14 +101,18 @@ def assess_region(program: ProgramProfile, inventory: EvidenceInventory, rules: 
     )
 
 
-def _region_codes(program: ProgramProfile, available: Iterable[str], regions: Iterable[str] | None) -> list[str]:
+def _region_codes(
+    program: ProgramProfile, available: Iterable[str], regions: Iterable[str] | None
+) -> list[str]:
     known = list(available)
     wanted = list(regions) if regions is not None else list(program.target_regions)
     if not wanted:
         return [c for c in REGION_ORDER if c in known] + sorted(c for c in known if c not in REGION_ORDER)
     unknown = [c for c in wanted if c not in known]
     if unknown:
-        raise InputError(f"no rules for region(s) {', '.join(unknown)}; regions with rules: {', '.join(known)}")
+        raise InputError(
+            f"no rules for region(s) {', '.join(unknown)}; regions with rules: {', '.join(known)}"
+        )
     return list(dict.fromkeys(wanted))
 
 

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+
+from bioparity.pathways.results import RequirementResult
 
 
-class _Requirement(Protocol):
-    rule_id: str
-    kind: str
-    title: str
-    status: str
-    detail: str
-    interpretation: bool
-    unconfirmed: bool
-
-
-def _item(r: _Requirement) -> str:
+def _item(r: RequirementResult) -> str:
     return f"{r.title} - {r.detail} [{r.rule_id}]"
 
 
@@ -25,7 +16,7 @@ def region_explanation(
     status: str,
     pathway: str,
     traditional_complete: bool | None,
-    results: Sequence[_Requirement],
+    results: Sequence[RequirementResult],
 ) -> str:
     """A short paragraph: the verdict, why, what is missing or at risk, and how firm the rules are."""
     requirements = [r for r in results if r.kind == "requirement"]
@@ -42,16 +33,18 @@ def region_explanation(
         )
         open_reqs = [r for r in requirements if r.status != "met"]
         if traditional_complete:
-            parts.append(f"The traditional package is complete ({len(met)} of {len(requirements)} requirements met).")
+            parts.append(
+                f"The traditional package is complete ({len(met)} of {len(requirements)} requirements met)."
+            )
         else:
             parts.append(
-                f"Under the traditional pathway {len(open_reqs)} of {len(requirements)} requirements are open: "
-                + "; ".join(_item(r) for r in open_reqs)
-                + "."
+                f"Under the traditional pathway {len(open_reqs)} of {len(requirements)} requirements are "
+                "open: " + "; ".join(_item(r) for r in open_reqs) + "."
             )
     else:
         parts.append(
-            "The program meets the conditions for the streamlined pathway (comparative analytical and PK data "
+            "The program meets the conditions for the streamlined pathway (comparative analytical and "
+            "PK data "
             "without a comparative efficacy study)"
             + (", with points to justify." if any(r.kind == "eligibility" for r in at_risk) else ".")
         )

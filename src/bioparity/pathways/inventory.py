@@ -100,7 +100,7 @@ MANUAL_ITEMS: dict[str, str] = {
     "local_reference_used": "the locally licensed reference product was used (region-specific)",
     "reference_representativeness_justified": "a non-local reference product is justified as representative",
     "extrapolation_justified": "scientific justification for extrapolation to all claimed indications",
-    "scientific_advice_supports_waiver": "the agency's scientific advice supports the tailored (no CES) approach",
+    "scientific_advice_supports_waiver": "the agency's advice supports the tailored (no CES) approach",
     "no_in_vivo_animal_studies_justified": "absence of in vivo animal studies justified",
     "presentation_same_as_reference": "device / presentation same as the reference (US interchangeability)",
     "enhanced_analytical_dossier": "enhanced analytical and statistical similarity dossier prepared",
@@ -118,7 +118,8 @@ def _check_id(kind: str, value: str) -> None:
 def _check_label(what: str, value: str) -> None:
     if not isinstance(value, str) or not _LABEL.match(value):
         raise InputError(
-            f"{what} {value!r} is not a reference source label; expected 2-3 capital letters such as EU, US, CN"
+            f"{what} {value!r} is not a reference source label; expected 2-3 capital letters "
+            "such as EU, US, CN"
         )
 
 

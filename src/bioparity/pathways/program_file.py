@@ -92,8 +92,12 @@ class _Reader:
                 raise self.fail(path, f"got {raw!r}", "a list of text values")
             return tuple(raw)
         if kind == "Mapping[str, str]":
-            if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in raw.items()):
-                raise self.fail(path, f"got {raw!r}", "a mapping of region code to reference source, e.g. {EMA: EU}")
+            if not isinstance(raw, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+            ):
+                raise self.fail(
+                    path, f"got {raw!r}", "a mapping of region code to reference source, e.g. {EMA: EU}"
+                )
             return dict(raw)
         if kind == "tuple[PKComparison, ...]":
             if not isinstance(raw, list):
@@ -126,7 +130,9 @@ class _Reader:
         fields = {f.name: f for f in dataclasses.fields(cls)}
         unknown = [k for k in raw if k not in fields]
         if unknown:
-            raise self.fail(path, f"unknown key(s) {', '.join(map(str, unknown))}", f"keys among {', '.join(fields)}")
+            raise self.fail(
+                path, f"unknown key(s) {', '.join(map(str, unknown))}", f"keys among {', '.join(fields)}"
+            )
         required = [
             n for n, f in fields.items()
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
@@ -145,10 +151,14 @@ def parse_program(data: Any, file: str = "<program>") -> tuple[ProgramProfile, E
     """Build the profile and inventory from parsed YAML/JSON data."""
     reader = _Reader(file)
     if not isinstance(data, dict):
-        raise reader.fail("top level", f"got {type(data).__name__}", "a mapping with 'program' and 'evidence'")
+        raise reader.fail(
+            "top level", f"got {type(data).__name__}", "a mapping with 'program' and 'evidence'"
+        )
     unknown = [k for k in data if k not in ("program", "evidence")]
     if unknown:
-        raise reader.fail("top level", f"unknown key(s) {', '.join(map(str, unknown))}", "'program' and 'evidence'")
+        raise reader.fail(
+            "top level", f"unknown key(s) {', '.join(map(str, unknown))}", "'program' and 'evidence'"
+        )
     if "program" not in data:
         raise reader.fail("top level", "missing key 'program'")
     program = reader.build(ProgramProfile, data["program"], "program")
@@ -157,7 +167,11 @@ def parse_program(data: Any, file: str = "<program>") -> tuple[ProgramProfile, E
         raise reader.fail("evidence", f"got {evidence!r}", "a mapping of evidence kinds")
     bad = [k for k in evidence if k not in _EVIDENCE_KINDS]
     if bad:
-        raise reader.fail("evidence", f"unknown key(s) {', '.join(map(str, bad))}", f"keys among {', '.join(_EVIDENCE_KINDS)}")
+        raise reader.fail(
+            "evidence",
+            f"unknown key(s) {', '.join(map(str, bad))}",
+            f"keys among {', '.join(_EVIDENCE_KINDS)}",
+        )
     items: dict[str, tuple[Any, ...]] = {}
     for key, cls in _EVIDENCE_KINDS.items():
         raw = evidence.get(key) or []

@@ -114,7 +114,9 @@ def _validate_schema(data: Any, file: str) -> None:
 def _validate_rule(raw: Mapping[str, Any], region: str, documents: Mapping[str, Document], file: str) -> None:
     rule_id = raw["id"]
     if rule_id.split(".")[0] != region:
-        raise RuleFileError(f"rule ids must start with the region code '{region}.'", file=file, rule_id=rule_id)
+        raise RuleFileError(
+            f"rule ids must start with the region code '{region}.'", file=file, rule_id=rule_id
+        )
     if raw["citation"]["document"] not in documents:
         raise RuleFileError(
             f"cites document {raw['citation']['document']!r}, which is not in 'documents' "
@@ -138,7 +140,9 @@ def _validate_rule(raw: Mapping[str, Any], region: str, documents: Mapping[str, 
     )
     if problems:
         where = ".".join(["check", "params", *(str(p) for p in problems[0].absolute_path)])
-        raise RuleFileError(f"{problems[0].message} (check {code!r})", file=file, rule_id=rule_id, field=where)
+        raise RuleFileError(
+            f"{problems[0].message} (check {code!r})", file=file, rule_id=rule_id, field=where
+        )
     if code == "modality_scope":
         listed = [m for key in ("in_scope", "at_risk", "out_of_scope") for m in params[key]]
         unplaced = [m for m in MODALITIES if m not in listed]
@@ -154,7 +158,9 @@ def _validate_rule(raw: Mapping[str, Any], region: str, documents: Mapping[str, 
             )
     unknown = [m for m in raw.get("when", {}).get("modality_in", []) if m not in MODALITIES]
     if unknown:
-        raise RuleFileError(f"unknown modality {unknown[0]!r}", file=file, rule_id=rule_id, field="when.modality_in")
+        raise RuleFileError(
+            f"unknown modality {unknown[0]!r}", file=file, rule_id=rule_id, field="when.modality_in"
+        )
     resolved_by = raw.get("risk_resolved_by")
     if resolved_by is not None and resolved_by not in MANUAL_ITEMS:
         raise RuleFileError(
