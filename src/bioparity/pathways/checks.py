@@ -5,168 +5,27 @@ Adding a kind of requirement means registering one function here with the JSON s
 parameters (validated when the rule files load). Each check returns a :class:`Finding`: the status,
 the evidence it relied on (``"<kind>:<id>"`` references) and a plain-English detail.
 
-Reference products
-------------------
-Evidence counts for a region only when it was generated against a reference the region accepts:
-its local reference (EU for EMA, US for FDA, ...) or the reference the program relies on for that
-region (``ProgramProfile.reference_sourcing``) when the region accepts it and the bridge the region
-asks for is in place (:func:`reference_basis`). Evidence that relies on a bridged reference also
-cites the bridge.
+Which references count for a region is decided in :mod:`bioparity.pathways.basis`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from bioparity.pathways.inventory import (
-    CAA_CATEGORIES,
-    CLINICAL_KINDS,
-    MANUAL_ITEMS,
-    MODALITIES,
-    EvidenceInventory,
-    ProgramProfile,
+from bioparity.pathways.basis import (
+    Context,
+    Finding,
+    ReferencePolicy,
+    Status,
+    preferred_reference,
+    reference_basis,
+    with_bridge,
 )
+from bioparity.pathways.inventory import CAA_CATEGORIES, CLINICAL_KINDS, MANUAL_ITEMS, MODALITIES
 
-Status = Literal["met", "missing", "at_risk"]
-
-
-@dataclass(frozen=True)
-class ReferencePolicy:
-    """Which reference products a region accepts and what links a foreign one to the local one.
-
-    ``bridge`` is ``analytical_and_pk`` (analytical bridge of the two references plus passing PK
-    comparisons between their arms), ``representativeness`` (a recorded justification that the
-    foreign reference is representative) or ``none``. ``local`` is ``None`` where any reference in
-    ``foreign_accepted`` may be used directly (WHO).
-    """
-
-    local: str | None
-    foreign_accepted: tuple[str, ...]
-    bridge: str
-
-
-@dataclass(frozen=True)
-class Context:
-    """Everything one region's checks may look at."""
-
-    region: str
-    program: ProgramProfile
-    inventory: EvidenceInventory
-    policy: ReferencePolicy
-
-
-@dataclass(frozen=True)
-class Finding:
-    status: Status
-    evidence: tuple[str, ...]
-    detail: str
-
-
-@dataclass(frozen=True)
-class ReferenceBasis:
-    """The references whose evidence counts for a region, and the evidence that justifies them."""
-
-    relied: str | None
-    accepted: frozenset[str]
-    bridge_evidence: tuple[str, ...]
-    finding: Finding
-
-
-def _relied_reference(ctx: Context) -> tuple[str | None, tuple[str, ...]]:
-    relied = ctx.program.reference_sourcing.get(ctx.region)
-    if relied is not None:
-        return relied, ()
-    item = ctx.inventory.manual("local_reference_used", ctx.region)
-    if item is not None and item.value and ctx.policy.local is not None:
-        return ctx.policy.local, (f"manual:{item.key}",)
-    return None, ()
-
-
-def _pk_between(inv: EvidenceInventory, a: str, b: str) -> list[tuple[str, bool]]:
-    return [
-        (f"pk:{s.id}/{c.id}", c.passed)
-        for s in inv.pk_studies
-        for c in s.comparisons
-        if {c.test, c.reference} == {a, b}
-    ]
-
-
-def reference_basis(ctx: Context) -> ReferenceBasis:
-    """Decide which reference products' evidence counts for ``ctx.region``."""
-    policy = ctx.policy
-    relied, manual_evidence = _relied_reference(ctx)
-    local = frozenset() if policy.local is None else frozenset({policy.local})
-    if relied is None:
-        finding = Finding("missing", (), f"no reference product sourcing is recorded for {ctx.region}")
-        return ReferenceBasis(None, local, (), finding)
-    if relied == policy.local:
-        finding = Finding("met", manual_evidence, f"the locally licensed reference ({relied}) is used")
-        return ReferenceBasis(relied, local, (), finding)
-    if relied not in policy.foreign_accepted:
-        accepted_text = ", ".join(policy.foreign_accepted) or "none"
-        finding = Finding(
-            "missing",
-            (),
-            f"the reference sourced from {relied} is not accepted for {ctx.region} "
-            f"(local: {policy.local or 'any'}; accepted foreign sources: {accepted_text})",
-        )
-        return ReferenceBasis(relied, local, (), finding)
-    if policy.bridge == "none":
-        finding = Finding("met", (), f"a reference sourced from {relied} is accepted for {ctx.region}")
-        return ReferenceBasis(relied, local | {relied}, (), finding)
-    if policy.bridge == "representativeness":
-        item = ctx.inventory.manual("reference_representativeness_justified", ctx.region)
-        evidence: tuple[str, ...] = () if item is None else (f"manual:{item.key}",)
-        if item is not None and item.value:
-            finding = Finding(
-                "met", evidence, f"the {relied}-sourced reference is justified as representative"
-            )
-            return ReferenceBasis(relied, local | {relied}, evidence, finding)
-        finding = Finding(
-            "missing",
-            evidence,
-            f"no justification recorded that the {relied}-sourced reference is representative",
-        )
-        return ReferenceBasis(relied, local, (), finding)
-    # analytical_and_pk: the two reference products must be bridged analytically and by PK.
-    assert policy.local is not None
-    pair = {relied, policy.local}
-    bridges = [b for b in ctx.inventory.analytical_bridges if set(b.references) == pair]
-    pk = _pk_between(ctx.inventory, relied, policy.local)
-    evidence = (*(f"bridge:{b.id}" for b in bridges), *(ref for ref, _ in pk))
-    problems = []
-    if not bridges:
-        problems.append(f"no analytical bridge {relied}-RP vs {policy.local}-RP")
-    elif not all(b.passed for b in bridges):
-        problems.append(f"the analytical bridge {relied}-RP vs {policy.local}-RP failed")
-    if not pk:
-        problems.append(f"no PK comparison of the {relied} and {policy.local} reference arms")
-    elif not all(ok for _, ok in pk):
-        problems.append(f"the PK comparison of the {relied} and {policy.local} reference arms failed")
-    if problems:
-        return ReferenceBasis(relied, local, (), Finding("missing", evidence, "; ".join(problems)))
-    detail = f"the {relied}-sourced reference is bridged to the {policy.local} reference (analytical and PK)"
-    return ReferenceBasis(relied, local | {relied}, evidence, Finding("met", evidence, detail))
-
-
-def _with_bridge(basis: ReferenceBasis, used_refs: set[str], evidence: list[str]) -> tuple[str, ...]:
-    """Evidence ids plus the bridge evidence when a non-local reference was relied on."""
-    if basis.relied is not None and basis.relied in used_refs and basis.bridge_evidence:
-        evidence = evidence + [e for e in basis.bridge_evidence if e not in evidence]
-    return tuple(evidence)
-
-
-def _preferred_reference(ctx: Context, basis: ReferenceBasis, available: set[str]) -> str | None:
-    """The reference to compare T against: the local one if there is evidence for it, else the relied one."""
-    local = ctx.policy.local
-    if local is not None and local in available:
-        return local
-    if basis.relied is not None and basis.relied in basis.accepted and basis.relied in available:
-        return basis.relied
-    return None
-
+__all__ = ["CHECKS", "Check", "Context", "Finding", "ReferencePolicy", "register"]
 
 CheckFunction = Callable[[Context, Mapping[str, Any]], Finding]
 
@@ -273,7 +132,7 @@ def _caa_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
     if ctx.program.modality in ("pegylated_protein", "antibody_drug_conjugate"):
         required += [c for c in params.get("if_conjugated", []) if c not in required]
     used = [a for a in ctx.inventory.caa if a.reference in basis.accepted]
-    evidence = _with_bridge(basis, {a.reference for a in used}, [f"caa:{a.id}" for a in used])
+    evidence = with_bridge(basis, {a.reference for a in used}, [f"caa:{a.id}" for a in used])
     covered = {a.category for a in used}
     absent = [c for c in required if c not in covered]
     failed_critical = [a.name for a in used if not a.passed and a.critical]
@@ -337,7 +196,7 @@ def _pk_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
     if params.get("require_local_arm"):
         reference = ctx.policy.local if any(c.reference == ctx.policy.local for _, c in t_vs) else None
     else:
-        reference = _preferred_reference(ctx, basis, {c.reference for _, c in t_vs})
+        reference = preferred_reference(ctx, basis, {c.reference for _, c in t_vs})
     if reference is None:
         if params.get("require_local_arm"):
             wanted = f"the {ctx.policy.local} reference"
@@ -349,7 +208,7 @@ def _pk_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
             )
         return Finding("missing", (), f"no PK comparison of T with {wanted}{where}")
     chosen = [(s, c) for s, c in t_vs if c.reference == reference]
-    evidence = _with_bridge(basis, {reference}, [f"pk:{s.id}/{c.id}" for s, c in chosen])
+    evidence = with_bridge(basis, {reference}, [f"pk:{s.id}/{c.id}" for s, c in chosen])
     absent = [m for m in params["metrics"] if m not in {c.metric for _, c in chosen}]
     failed = [f"{c.metric} [{c.ci_lower:.4f}, {c.ci_upper:.4f}]" for _, c in chosen if not c.passed]
     failed_required = [c.metric for _, c in chosen if not c.passed and c.metric in params["metrics"]]
@@ -375,12 +234,12 @@ def _pk_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
 def _immunogenicity(ctx: Context, params: Mapping[str, Any]) -> Finding:
     basis = reference_basis(ctx)
     candidates = [i for i in ctx.inventory.immunogenicity if i.reference in basis.accepted]
-    reference = _preferred_reference(ctx, basis, {i.reference for i in candidates})
+    reference = preferred_reference(ctx, basis, {i.reference for i in candidates})
     if reference is None:
         refs = ", ".join(sorted(basis.accepted)) or "an accepted reference"
         return Finding("missing", (), f"no comparative immunogenicity data against {refs}")
     chosen = [i for i in candidates if i.reference == reference]
-    evidence = _with_bridge(basis, {reference}, [f"immuno:{i.id}" for i in chosen])
+    evidence = with_bridge(basis, {reference}, [f"immuno:{i.id}" for i in chosen])
     if not all(i.comparable for i in chosen):
         bad = ", ".join(i.id for i in chosen if not i.comparable)
         return Finding(
@@ -409,7 +268,7 @@ def _clinical_study(ctx: Context, params: Mapping[str, Any]) -> Finding:
         and c.reference in basis.accepted
         and (subjects is None or subjects in c.subject_populations)
     ]
-    evidence = _with_bridge(basis, {c.reference for c in studies}, [f"clinical:{c.id}" for c in studies])
+    evidence = with_bridge(basis, {c.reference for c in studies}, [f"clinical:{c.id}" for c in studies])
     where = f" including {subjects} subjects" if subjects else ""
     if not studies:
         return Finding(
@@ -427,7 +286,7 @@ def _clinical_study(ctx: Context, params: Mapping[str, Any]) -> Finding:
 def _no_contradicting(ctx: Context, params: Mapping[str, Any]) -> Finding:
     basis = reference_basis(ctx)
     studies = [c for c in ctx.inventory.clinical_studies if c.reference in basis.accepted]
-    evidence = _with_bridge(basis, {c.reference for c in studies}, [f"clinical:{c.id}" for c in studies])
+    evidence = with_bridge(basis, {c.reference for c in studies}, [f"clinical:{c.id}" for c in studies])
     failed = [c.id for c in studies if c.outcome == "not_equivalent"]
     if failed:
         return Finding(

@@ -14,7 +14,8 @@ from typing import Any
 
 from bioparity._results import software_version
 from bioparity.errors import InputError
-from bioparity.pathways.checks import CHECKS, Context, Finding
+from bioparity.pathways.basis import Context, Finding
+from bioparity.pathways.checks import CHECKS
 from bioparity.pathways.explain import region_explanation
 from bioparity.pathways.inventory import EvidenceInventory, ProgramProfile
 from bioparity.pathways.results import (

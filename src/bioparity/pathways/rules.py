@@ -24,7 +24,8 @@ import jsonschema
 import yaml
 
 from bioparity.errors import RuleFileError
-from bioparity.pathways.checks import CHECKS, ReferencePolicy
+from bioparity.pathways.basis import ReferencePolicy
+from bioparity.pathways.checks import CHECKS
 from bioparity.pathways.inventory import MANUAL_ITEMS, MODALITIES
 
 
