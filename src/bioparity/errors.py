@@ -76,6 +76,24 @@ class DataFileError(InputError):
         super().__init__(text)
 
 
+class RuleFileError(InputError):
+    """A regulatory rule file that breaks the rule schema, located by file, rule id and field."""
+
+    def __init__(
+        self, problem: str, *, file: str, rule_id: str | None = None, field: str | None = None
+    ) -> None:
+        self.problem = problem
+        self.file = file
+        self.rule_id = rule_id
+        self.field = field
+        where = [file]
+        if rule_id is not None:
+            where.append(f"rule {rule_id}")
+        if field is not None:
+            where.append(f"field '{field}'")
+        super().__init__(f"{', '.join(where)}: {problem}")
+
+
 class SearchError(BioparityError):
     """A numerical search (for example a sample size) did not reach its target within its bounds."""
 

@@ -14,6 +14,7 @@ from bioparity.cli import caa as caa_commands
 from bioparity.cli import demo as demo_commands
 from bioparity.cli import market as market_commands
 from bioparity.cli import nca as nca_commands
+from bioparity.cli import pathways as pathways_commands
 from bioparity.cli import power as power_commands
 
 app = typer.Typer(
@@ -46,6 +47,7 @@ be_commands.register(app)
 caa_commands.register(app)
 market_commands.register(app)
 nca_commands.register(app)
+pathways_commands.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,81 @@
+"""``bioparity pathways PROGRAM.yaml``: regulatory readiness per region.
+
+Contract: ``--format json`` prints one JSON object (``PathwayAssessment.to_dict()``) with at least
+``program``, ``statuses`` (region -> status) and ``regions`` (each with ``status``, ``requirements``,
+``work_left`` and ``explanation``); ``--format table`` prints one table per region followed by the
+work left and the explanation. A malformed PROGRAM.yaml or rule file exits with code 2 and a message
+naming the file and the entry or rule.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bioparity.cli.common import OutputFormat, user_errors
+from bioparity.pathways import PathwayAssessment, assess_program, load_program, load_rules
+
+_STATUS_STYLE = {"met": "green", "missing": "red", "at_risk": "yellow"}
+
+
+def _print_tables(result: PathwayAssessment) -> None:
+    console = Console()
+    console.print(f"[bold]{result.program}[/bold] ({result.modality})")
+    for region in result.regions:
+        table = Table(title=f"{region.region_name}: {region.status} (rules {region.rules_version})")
+        table.add_column("rule", no_wrap=True)
+        table.add_column("status", no_wrap=True)
+        table.add_column("finding and evidence", ratio=3)
+        table.add_column("citation", ratio=2)
+        for r in region.requirements:
+            flags = "".join(
+                [" [interpretation]" if r.interpretation else "", " [unconfirmed]" if r.unconfirmed else ""]
+            )
+            evidence = f"\nevidence: {', '.join(r.evidence)}" if r.evidence else ""
+            table.add_row(
+                r.rule_id,
+                f"[{_STATUS_STYLE[r.status]}]{r.status}[/]",
+                f"{r.detail}{evidence}",
+                r.citation + flags,
+            )
+        console.print(table)
+        if region.work_left:
+            console.print("Work left:")
+            for item in region.work_left:
+                console.print(f"  - {item}")
+        console.print(region.explanation, soft_wrap=True)
+        console.print()
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``pathways`` command to the ``bioparity`` app."""
+
+    @app.command("pathways")
+    def pathways_command(
+        program_file: Annotated[
+            Path, typer.Argument(help="PROGRAM.yaml: the program profile and its evidence.")
+        ],
+        fmt: Annotated[OutputFormat, typer.Option("--format", help="json or table.")] = OutputFormat.table,
+        region: Annotated[
+            list[str] | None,
+            typer.Option("--region", help="Region code to assess (repeatable); default: all."),
+        ] = None,
+        rules: Annotated[
+            Path | None, typer.Option(help="Folder of rule files to use instead of the shipped ones.")
+        ] = None,
+    ) -> None:
+        """Readiness per region under the 2025 streamlined rules (EMA, FDA, MHRA, NMPA, WHO, HC)."""
+        with user_errors():
+            program, inventory = load_program(program_file)
+            rule_sets = load_rules(rules) if rules is not None else None
+            result = assess_program(program, inventory, rules=rule_sets, regions=region or None)
+            if fmt is OutputFormat.json:
+                sys.stdout.write(json.dumps(result.to_dict()) + "\n")
+            else:
+                _print_tables(result)

@@ -1,0 +1,72 @@
+"""Regulatory pathway engine: totality of evidence and readiness per region.
+
+Rules are data (``rules/*.yaml``, one versioned file per region, each rule citing document, section
+and date); the engine applies them to a program profile and its evidence inventory and says, per
+region, whether the program is ``ready``, has ``gaps`` or is ``not eligible for streamlined pathway``,
+with the evidence and citation behind every requirement and the work left.
+
+Public API: :func:`assess_program`, the inventory dataclasses, :func:`load_program`,
+:func:`load_rules` / :func:`load_rule_file` and the result classes. The inventory schema is
+documented in :mod:`bioparity.pathways.inventory`.
+"""
+
+from bioparity.pathways.checks import CHECKS
+from bioparity.pathways.engine import REGION_ORDER, assess_program, assess_region
+from bioparity.pathways.inventory import (
+    CAA_CATEGORIES,
+    CLINICAL_KINDS,
+    MANUAL_ITEMS,
+    MODALITIES,
+    AnalyticalBridge,
+    CAAAttribute,
+    ClinicalStudy,
+    EvidenceInventory,
+    ImmunogenicityAssessment,
+    ManualItem,
+    PKComparison,
+    PKStudy,
+    ProgramProfile,
+)
+from bioparity.pathways.program_file import load_program, parse_program
+from bioparity.pathways.results import (
+    GAPS,
+    NOT_ELIGIBLE,
+    READY,
+    PathwayAssessment,
+    RegionReadiness,
+    RequirementResult,
+)
+from bioparity.pathways.rules import RegionRules, Rule, load_rule_file, load_rules, parse_region_rules
+
+__all__ = [
+    "CAA_CATEGORIES",
+    "CHECKS",
+    "CLINICAL_KINDS",
+    "GAPS",
+    "MANUAL_ITEMS",
+    "MODALITIES",
+    "NOT_ELIGIBLE",
+    "READY",
+    "REGION_ORDER",
+    "AnalyticalBridge",
+    "CAAAttribute",
+    "ClinicalStudy",
+    "EvidenceInventory",
+    "ImmunogenicityAssessment",
+    "ManualItem",
+    "PKComparison",
+    "PKStudy",
+    "PathwayAssessment",
+    "ProgramProfile",
+    "RegionReadiness",
+    "RegionRules",
+    "RequirementResult",
+    "Rule",
+    "assess_program",
+    "assess_region",
+    "load_program",
+    "load_rule_file",
+    "load_rules",
+    "parse_program",
+    "parse_region_rules",
+]

@@ -1,0 +1,322 @@
+"""The registry of checks that rule files name by code.
+
+A rule says *which* check to run and with which parameters; the check says *how* evidence is judged.
+Adding a kind of requirement means registering one function here with the JSON schema of its
+parameters (validated when the rule files load). Each check returns a :class:`Finding`: the status,
+the evidence it relied on (``"<kind>:<id>"`` references) and a plain-English detail.
+
+Which references count for a region is decided in :mod:`bioparity.pathways.basis`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bioparity.pathways.basis import (
+    Context,
+    Finding,
+    ReferencePolicy,
+    Status,
+    preferred_reference,
+    reference_basis,
+    with_bridge,
+)
+from bioparity.pathways.inventory import CAA_CATEGORIES, CLINICAL_KINDS, MANUAL_ITEMS, MODALITIES
+
+__all__ = ["CHECKS", "Check", "Context", "Finding", "ReferencePolicy", "register"]
+
+CheckFunction = Callable[[Context, Mapping[str, Any]], Finding]
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    description: str
+    params_schema: dict[str, Any]
+    function: CheckFunction
+
+
+CHECKS: dict[str, Check] = {}
+
+
+def register(
+    code: str, description: str, params_schema: dict[str, Any]
+) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check under a stable code (used by rule files)."""
+
+    def decorate(function: CheckFunction) -> CheckFunction:
+        schema = {"type": "object", "additionalProperties": False, **params_schema}
+        CHECKS[code] = Check(code, description, schema, function)
+        return function
+
+    return decorate
+
+
+_MODALITY_LIST = {"type": "array", "items": {"enum": list(MODALITIES)}, "uniqueItems": True}
+_CATEGORY_LIST = {"type": "array", "items": {"enum": list(CAA_CATEGORIES)}, "uniqueItems": True}
+
+
+@register(
+    "modality_scope",
+    "the product class is within the scope of the streamlined pathway",
+    {
+        "properties": {"in_scope": _MODALITY_LIST, "at_risk": _MODALITY_LIST, "out_of_scope": _MODALITY_LIST},
+        "required": ["in_scope", "at_risk", "out_of_scope"],
+    },
+)
+def _modality_scope(ctx: Context, params: Mapping[str, Any]) -> Finding:
+    modality = ctx.program.modality
+    evidence = (f"program:modality={modality}",)
+    label = MODALITIES[modality]
+    if modality in params["in_scope"]:
+        return Finding("met", evidence, f"{label}: within scope")
+    if modality in params["at_risk"]:
+        return Finding(
+            "at_risk", evidence, f"{label}: within scope only with a product-specific justification"
+        )
+    return Finding("missing", evidence, f"{label}: outside the scope of the streamlined pathway")
+
+
+_FLAGS = ("moa_understood", "clonal_cell_line", "pk_study_feasible", "glycosylated")
+_FLAG_TEXT = {
+    "moa_understood": "the mechanism of action is understood and covered by functional assays",
+    "clonal_cell_line": "the product is made from a clonal cell line",
+    "pk_study_feasible": "a comparative PK study in a suitable population is feasible and relevant",
+    "glycosylated": "the product is glycosylated",
+}
+
+
+@register(
+    "program_flag",
+    "a yes/no property of the program holds",
+    {
+        "properties": {"flag": {"enum": list(_FLAGS)}, "when_false": {"enum": ["missing", "at_risk"]}},
+        "required": ["flag"],
+    },
+)
+def _program_flag(ctx: Context, params: Mapping[str, Any]) -> Finding:
+    name = params["flag"]
+    value = bool(getattr(ctx.program, name))
+    evidence = (f"program:{name}={str(value).lower()}",)
+    if value:
+        return Finding("met", evidence, _FLAG_TEXT[name])
+    status: Status = params.get("when_false", "missing")
+    return Finding(status, evidence, f"not the case that {_FLAG_TEXT[name]}")
+
+
+@register("reference_product", "the reference product relied on is acceptable (bridged if foreign)", {})
+def _reference_product(ctx: Context, params: Mapping[str, Any]) -> Finding:
+    return reference_basis(ctx).finding
+
+
+@register(
+    "caa_similarity",
+    "comparative analytical assessment covers the required categories and passes",
+    {
+        "properties": {
+            "categories": _CATEGORY_LIST,
+            "if_glycosylated": _CATEGORY_LIST,
+            "if_conjugated": _CATEGORY_LIST,
+            "min_reference_lots": {"type": "integer", "minimum": 1},
+        },
+        "required": ["categories"],
+    },
+)
+def _caa_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
+    basis = reference_basis(ctx)
+    required = list(params["categories"])
+    if ctx.program.glycosylated:
+        required += [c for c in params.get("if_glycosylated", []) if c not in required]
+    if ctx.program.modality in ("pegylated_protein", "antibody_drug_conjugate"):
+        required += [c for c in params.get("if_conjugated", []) if c not in required]
+    used = [a for a in ctx.inventory.caa if a.reference in basis.accepted]
+    evidence = with_bridge(basis, {a.reference for a in used}, [f"caa:{a.id}" for a in used])
+    covered = {a.category for a in used}
+    absent = [c for c in required if c not in covered]
+    failed_critical = [a.name for a in used if not a.passed and a.critical]
+    failed_other = [a.name for a in used if not a.passed and not a.critical]
+    min_lots = params.get("min_reference_lots")
+    few_lots = [
+        a.name
+        for a in used
+        if min_lots is not None
+        and a.category in required
+        and a.n_reference_lots is not None
+        and a.n_reference_lots < min_lots
+    ]
+    refs = ", ".join(sorted(basis.accepted)) or "no accepted reference"
+    if absent or failed_critical:
+        parts = []
+        if absent:
+            parts.append(f"not compared against {refs}: {', '.join(c.replace('_', ' ') for c in absent)}")
+        if failed_critical:
+            parts.append(f"critical attributes not similar: {', '.join(failed_critical)}")
+        unbridged = basis.relied is not None and basis.relied not in basis.accepted
+        if unbridged and any(a.reference == basis.relied for a in ctx.inventory.caa):
+            parts.append(
+                f"results against the {basis.relied} reference do not count without an accepted bridge"
+            )
+        return Finding("missing", evidence, "; ".join(parts))
+    if failed_other or few_lots:
+        parts = []
+        if failed_other:
+            parts.append(
+                f"non-critical attributes outside the similarity criterion: {', '.join(failed_other)}"
+            )
+        if few_lots:
+            parts.append(f"fewer than {min_lots} reference lots for: {', '.join(few_lots)}")
+        return Finding("at_risk", evidence, "; ".join(parts))
+    return Finding(
+        "met",
+        evidence,
+        f"{len(used)} attributes in {len(required)} categories similar to the {refs} reference",
+    )
+
+
+@register(
+    "pk_similarity",
+    "comparative PK: 90% CI of the GMR within the limits for every required metric",
+    {
+        "properties": {
+            "metrics": {"type": "array", "items": {"enum": ["AUC0-inf", "AUC0-t", "Cmax"]}, "minItems": 1},
+            "require_local_arm": {"type": "boolean"},
+            "subject_population": {"type": "string"},
+        },
+        "required": ["metrics"],
+    },
+)
+def _pk_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
+    basis = reference_basis(ctx)
+    subjects = params.get("subject_population")
+    studies = [s for s in ctx.inventory.pk_studies if subjects is None or subjects in s.subject_populations]
+    t_vs = [(s, c) for s in studies for c in s.comparisons if c.test == "T" and c.reference in basis.accepted]
+    where = f" in {subjects} subjects" if subjects else ""
+    if params.get("require_local_arm"):
+        reference = ctx.policy.local if any(c.reference == ctx.policy.local for _, c in t_vs) else None
+    else:
+        reference = preferred_reference(ctx, basis, {c.reference for _, c in t_vs})
+    if reference is None:
+        if params.get("require_local_arm"):
+            wanted = f"the {ctx.policy.local} reference"
+        else:
+            wanted = (
+                f"the {'/'.join(sorted(basis.accepted))} reference"
+                if basis.accepted
+                else "an accepted reference"
+            )
+        return Finding("missing", (), f"no PK comparison of T with {wanted}{where}")
+    chosen = [(s, c) for s, c in t_vs if c.reference == reference]
+    evidence = with_bridge(basis, {reference}, [f"pk:{s.id}/{c.id}" for s, c in chosen])
+    absent = [m for m in params["metrics"] if m not in {c.metric for _, c in chosen}]
+    failed = [f"{c.metric} [{c.ci_lower:.4f}, {c.ci_upper:.4f}]" for _, c in chosen if not c.passed]
+    failed_required = [c.metric for _, c in chosen if not c.passed and c.metric in params["metrics"]]
+    if absent or failed_required:
+        parts = []
+        if absent:
+            parts.append(f"metrics not reported for T vs {reference}{where}: {', '.join(absent)}")
+        if failed_required:
+            parts.append(f"90% CI outside the limits for T vs {reference}: {', '.join(failed)}")
+        return Finding("missing", evidence, "; ".join(parts))
+    if failed:
+        return Finding("at_risk", evidence, f"secondary metrics outside the limits: {', '.join(failed)}")
+    return Finding(
+        "met", evidence, f"T vs {reference}{where}: {', '.join(params['metrics'])} within the limits"
+    )
+
+
+@register(
+    "immunogenicity",
+    "comparative immunogenicity (ADA, optionally NAb) shows no relevant difference",
+    {"properties": {"require_nab": {"type": "boolean"}}},
+)
+def _immunogenicity(ctx: Context, params: Mapping[str, Any]) -> Finding:
+    basis = reference_basis(ctx)
+    candidates = [i for i in ctx.inventory.immunogenicity if i.reference in basis.accepted]
+    reference = preferred_reference(ctx, basis, {i.reference for i in candidates})
+    if reference is None:
+        refs = ", ".join(sorted(basis.accepted)) or "an accepted reference"
+        return Finding("missing", (), f"no comparative immunogenicity data against {refs}")
+    chosen = [i for i in candidates if i.reference == reference]
+    evidence = with_bridge(basis, {reference}, [f"immuno:{i.id}" for i in chosen])
+    if not all(i.comparable for i in chosen):
+        bad = ", ".join(i.id for i in chosen if not i.comparable)
+        return Finding(
+            "missing", evidence, f"ADA response not comparable with the {reference} reference ({bad})"
+        )
+    if params.get("require_nab") and not all(i.nab_assessed for i in chosen):
+        return Finding("at_risk", evidence, "neutralising antibodies not assessed")
+    return Finding("met", evidence, f"ADA comparable with the {reference} reference")
+
+
+@register(
+    "clinical_study",
+    "a clinical study of the given kind against an accepted reference showed equivalence",
+    {
+        "properties": {"kind": {"enum": list(CLINICAL_KINDS)}, "subject_population": {"type": "string"}},
+        "required": ["kind"],
+    },
+)
+def _clinical_study(ctx: Context, params: Mapping[str, Any]) -> Finding:
+    basis = reference_basis(ctx)
+    subjects = params.get("subject_population")
+    studies = [
+        c
+        for c in ctx.inventory.clinical_studies
+        if c.kind == params["kind"]
+        and c.reference in basis.accepted
+        and (subjects is None or subjects in c.subject_populations)
+    ]
+    evidence = with_bridge(basis, {c.reference for c in studies}, [f"clinical:{c.id}" for c in studies])
+    where = f" including {subjects} subjects" if subjects else ""
+    if not studies:
+        return Finding(
+            "missing",
+            evidence,
+            f"no {params['kind'].replace('_', ' ')} study{where} against an accepted reference",
+        )
+    if all(c.outcome == "equivalent" for c in studies):
+        return Finding("met", evidence, f"{', '.join(c.id for c in studies)}: equivalent")
+    outcomes = ", ".join(f"{c.id}: {c.outcome.replace('_', ' ')}" for c in studies)
+    return Finding("missing", evidence, outcomes)
+
+
+@register("no_contradicting_clinical_result", "no clinical study against an accepted reference failed", {})
+def _no_contradicting(ctx: Context, params: Mapping[str, Any]) -> Finding:
+    basis = reference_basis(ctx)
+    studies = [c for c in ctx.inventory.clinical_studies if c.reference in basis.accepted]
+    evidence = with_bridge(basis, {c.reference for c in studies}, [f"clinical:{c.id}" for c in studies])
+    failed = [c.id for c in studies if c.outcome == "not_equivalent"]
+    if failed:
+        return Finding(
+            "missing", evidence, f"clinical studies that did not show equivalence: {', '.join(failed)}"
+        )
+    return Finding("met", evidence, "no clinical result contradicts similarity")
+
+
+@register(
+    "manual_item",
+    "a fact recorded by hand is true",
+    {
+        "properties": {"code": {"enum": list(MANUAL_ITEMS)}, "when_absent": {"enum": ["missing", "at_risk"]}},
+        "required": ["code"],
+    },
+)
+def _manual_item(ctx: Context, params: Mapping[str, Any]) -> Finding:
+    item = ctx.inventory.manual(params["code"], ctx.region)
+    if item is None:
+        status: Status = params.get("when_absent", "missing")
+        return Finding(status, (), f"not recorded: {params['code'].replace('_', ' ')}")
+    evidence = (f"manual:{item.key}",)
+    note = f" ({item.note})" if item.note else ""
+    if item.value:
+        return Finding("met", evidence, f"recorded{note}")
+    return Finding("missing", evidence, f"recorded as not done{note}")
+
+
+@register("pathway_not_established", "the region has no established streamlined (no-CES) pathway", {})
+def _pathway_not_established(ctx: Context, params: Mapping[str, Any]) -> Finding:
+    return Finding(
+        "missing", (), f"no streamlined pathway without a comparative efficacy study in {ctx.region}"
+    )

@@ -1,0 +1,162 @@
+"""Apply the regional rule sets to a program and its evidence.
+
+For each region: the eligibility rules decide whether the streamlined pathway (no comparative
+efficacy study) is open; then the requirements of that pathway (or of the traditional pathway, when
+an eligibility condition fails) are checked. A rule whose check is ``at_risk`` counts as met when the
+manual item named by its ``risk_resolved_by`` is recorded as true for the region (for example
+scientific advice agreeing the approach).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from bioparity._results import software_version
+from bioparity.errors import InputError
+from bioparity.pathways.basis import Context, Finding
+from bioparity.pathways.checks import CHECKS
+from bioparity.pathways.explain import region_explanation
+from bioparity.pathways.inventory import EvidenceInventory, ProgramProfile
+from bioparity.pathways.results import (
+    GAPS,
+    NOT_ELIGIBLE,
+    READY,
+    PathwayAssessment,
+    RegionReadiness,
+    RequirementResult,
+)
+from bioparity.pathways.rules import RegionRules, Rule, load_rules
+
+#: Order in which regions are reported when the program does not choose.
+REGION_ORDER = ("EMA", "FDA", "MHRA", "NMPA", "WHO", "HC")
+
+
+def _applies(when: Mapping[str, Any], program: ProgramProfile) -> bool:
+    if "flag" in when and not getattr(program, when["flag"]):
+        return False
+    if "modality_in" in when and program.modality not in when["modality_in"]:
+        return False
+    return not ("min_indications" in when and len(program.indications) < when["min_indications"])
+
+
+def _evaluate(rule: Rule, ctx: Context) -> RequirementResult:
+    finding = CHECKS[rule.check].function(ctx, rule.params)
+    if finding.status == "at_risk" and rule.risk_resolved_by is not None:
+        item = ctx.inventory.manual(rule.risk_resolved_by, ctx.region)
+        if item is not None:
+            evidence = (*finding.evidence, f"manual:{item.key}")
+            if item.value:
+                detail = f"{finding.detail}; resolved: {rule.risk_resolved_by.replace('_', ' ')}"
+                finding = Finding("met", evidence, detail)
+            else:
+                finding = Finding("at_risk", evidence, finding.detail)
+    work = {"met": "", "missing": rule.work, "at_risk": rule.risk_work}[finding.status]
+    return RequirementResult(
+        rule_id=rule.id,
+        kind=rule.kind,
+        title=rule.title,
+        status=finding.status,
+        evidence=finding.evidence,
+        detail=finding.detail,
+        citation=rule.citation.text(),
+        interpretation=rule.interpretation,
+        unconfirmed=rule.unconfirmed or rule.citation.document.unconfirmed,
+        work=work,
+        software_version=software_version(),
+    )
+
+
+def assess_region(
+    program: ProgramProfile, inventory: EvidenceInventory, rules: RegionRules
+) -> RegionReadiness:
+    """Readiness of ``program`` for one region's rule set."""
+    ctx = Context(rules.region, program, inventory, rules.reference)
+    applicable = [r for r in rules.rules if _applies(r.when, program)]
+    eligibility = [_evaluate(r, ctx) for r in applicable if r.kind == "eligibility"]
+    eligible = all(e.status != "missing" for e in eligibility)
+    pathway = "streamlined" if eligible else "traditional"
+    requirements = [
+        _evaluate(r, ctx) for r in applicable if r.kind == "requirement" and r.pathway in (pathway, "any")
+    ]
+    results = (*eligibility, *requirements)
+    if not eligible:
+        status = NOT_ELIGIBLE
+        complete: bool | None = all(r.status == "met" for r in requirements)
+    else:
+        status = READY if all(r.status == "met" for r in results) else GAPS
+        complete = None
+    work_left = tuple(dict.fromkeys(r.work for r in results if r.status != "met"))
+    explanation = region_explanation(rules.name, status, pathway, complete, results)
+    return RegionReadiness(
+        region=rules.region,
+        region_name=rules.name,
+        status=status,
+        pathway=pathway,
+        traditional_package_complete=complete,
+        requirements=results,
+        work_left=work_left,
+        explanation=explanation,
+        rules_version=rules.rules_version,
+        software_version=software_version(),
+    )
+
+
+def _region_codes(
+    program: ProgramProfile, available: Iterable[str], regions: Iterable[str] | None
+) -> list[str]:
+    known = list(available)
+    wanted = list(regions) if regions is not None else list(program.target_regions)
+    if not wanted:
+        return [c for c in REGION_ORDER if c in known] + sorted(c for c in known if c not in REGION_ORDER)
+    unknown = [c for c in wanted if c not in known]
+    if unknown:
+        raise InputError(
+            f"no rules for region(s) {', '.join(unknown)}; regions with rules: {', '.join(known)}"
+        )
+    return list(dict.fromkeys(wanted))
+
+
+def assess_program(
+    program: ProgramProfile,
+    inventory: EvidenceInventory,
+    *,
+    rules: Mapping[str, RegionRules] | None = None,
+    regions: Iterable[str] | None = None,
+) -> PathwayAssessment:
+    """Readiness of a biosimilar program in each region.
+
+    Parameters
+    ----------
+    program, inventory
+        The program profile and its evidence (see :mod:`bioparity.pathways.inventory`).
+    rules
+        Rule sets by region code; default: the rule files shipped with bioparity.
+    regions
+        Region codes to assess; default: ``program.target_regions``, or every region with rules.
+
+    Returns
+    -------
+    PathwayAssessment
+        One :class:`RegionReadiness` per region, with each requirement's status, evidence and citation.
+
+    Examples
+    --------
+    >>> from bioparity.pathways import ProgramProfile, EvidenceInventory, assess_program
+    >>> p = ProgramProfile(name="demo", modality="antibody_drug_conjugate", moa_understood=True)
+    >>> assess_program(p, EvidenceInventory(), regions=["EMA"]).statuses
+    {'EMA': 'not eligible for streamlined pathway'}
+    """
+    rule_sets = load_rules() if rules is None else dict(rules)
+    codes = _region_codes(program, rule_sets, regions)
+    results = tuple(assess_region(program, inventory, rule_sets[c]) for c in codes)
+    return PathwayAssessment(
+        program=program.name,
+        modality=program.modality,
+        regions=results,
+        rules_versions={c: rule_sets[c].rules_version for c in codes},
+        software_version=software_version(),
+    )
+
+
+__all__ = ["GAPS", "NOT_ELIGIBLE", "READY", "assess_program", "assess_region"]

@@ -1,0 +1,360 @@
+"""What the pathway engine reads: a program profile and its evidence inventory.
+
+Both are plain frozen dataclasses with no knowledge of where they came from: a PROGRAM.yaml file
+(:mod:`bioparity.pathways.program_file`), the workspace's stored analyses, or a test. Every evidence
+item has a stable ``id``; the engine cites evidence as ``"<kind>:<id>"`` (for example
+``"caa:glycan-afucose"``, ``"pk:PK-301/T-US-AUCinf"``, ``"manual:local_reference_used@NMPA"``).
+
+Inventory schema
+----------------
+``ProgramProfile``
+    ``name``; ``modality`` (one of :data:`MODALITIES`); ``moa_understood`` (mechanism of action known
+    and covered by functional assays); ``clonal_cell_line``; ``glycosylated``; ``pk_study_feasible``
+    (a comparative PK study in a suitable population is feasible and clinically relevant);
+    ``reference_sourcing`` (region code -> source of the reference product relied on for that
+    region's dossier, e.g. ``{"EMA": "EU", "FDA": "EU", "NMPA": "CN"}``); ``indications``;
+    ``target_regions`` (empty = every region with a rule file); ``interchangeability_sought`` (US).
+``CAAAttribute``
+    One quality attribute compared with one reference product: ``id``, ``name``, ``category`` (one of
+    :data:`CAA_CATEGORIES`), ``reference`` (source label such as ``"EU"``), ``passed``,
+    ``critical`` (high-risk / MoA-relevant), ``n_test_lots``, ``n_reference_lots``, ``method``.
+``AnalyticalBridge``
+    Side-by-side comparison of two reference products: ``id``, ``references`` (two source labels),
+    ``passed``, ``n_attributes``.
+``PKStudy`` / ``PKComparison``
+    A comparative PK study: ``id``, ``arms`` (``"T"`` for the proposed biosimilar, reference arms by
+    source label, e.g. ``("T", "EU", "US")``), ``population`` (``healthy_volunteers`` or
+    ``patients``), ``subject_populations`` (e.g. ``("chinese",)``), ``design``, ``dosing``
+    (``single``/``multiple``) and its pairwise ``comparisons``: ``id``, ``test`` and ``reference`` arm,
+    ``metric`` (``AUC0-inf``, ``AUC0-t``, ``Cmax``; CDISC codes AUCIFO/AUCINF, AUCLST, CMAX accepted),
+    ``ratio`` and the ``ci_lower``/``ci_upper`` of the geometric mean ratio, acceptance limits
+    (default 0.80-1.25). ``passed`` is computed from the CI; a stated ``passed`` that contradicts the
+    CI is an error, never silently overridden.
+``ImmunogenicityAssessment``
+    ADA comparison of T with one reference: ``id``, ``study`` (PK or clinical study id),
+    ``reference``, ``comparable``, ``nab_assessed``, ``multiple_dose``.
+``ClinicalStudy``
+    ``id``, ``kind`` (one of :data:`CLINICAL_KINDS`), ``reference``, ``population``,
+    ``subject_populations``, ``outcome`` (``equivalent``, ``not_equivalent``, ``ongoing``, ``planned``).
+``ManualItem``
+    A fact entered by hand: ``code`` (one of :data:`MANUAL_ITEMS`), ``value`` (true/false), optional
+    ``region`` it applies to (``None`` = every region) and a ``note``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bioparity.errors import InputError
+
+#: Product classes the rules know. Rules decide which of them each pathway covers.
+MODALITIES: dict[str, str] = {
+    "monoclonal_antibody": "monoclonal antibody (e.g. IgG1, IgG4)",
+    "fusion_protein": "Fc-fusion or other fusion protein",
+    "recombinant_protein": "recombinant therapeutic protein (e.g. filgrastim, somatropin, epoetin)",
+    "insulin": "recombinant human insulin or insulin analogue",
+    "pegylated_protein": "PEGylated recombinant protein (e.g. pegfilgrastim)",
+    "antibody_drug_conjugate": "antibody-drug conjugate",
+    "peptide": "recombinant or synthetic peptide",
+}
+
+#: Categories of comparative analytical assessment (regulatory.md section 5.2, "All" row).
+CAA_CATEGORIES: dict[str, str] = {
+    "primary_structure": "primary structure (amino-acid sequence, peptide map, intact mass)",
+    "higher_order_structure": "higher-order structure",
+    "glycosylation": "glycosylation and other post-translational modifications",
+    "charge_variants": "charge variants",
+    "size_variants": "size variants (aggregates, fragments)",
+    "purity_impurities": "purity and product-related impurities",
+    "potency": "potency (biological activity)",
+    "moa_functional": "mechanism-of-action-related functional assays (binding, effector functions)",
+    "conjugation": "conjugation (PEG site and size, drug-to-antibody ratio, linker-payload)",
+    "stability": "stability and forced degradation",
+}
+
+PK_METRICS: dict[str, str] = {
+    "AUC0-inf": "AUC0-inf",
+    "AUCINF": "AUC0-inf",
+    "AUCIFO": "AUC0-inf",
+    "AUC0-t": "AUC0-t",
+    "AUCLST": "AUC0-t",
+    "Cmax": "Cmax",
+    "CMAX": "Cmax",
+}
+
+PK_POPULATIONS = ("healthy_volunteers", "patients")
+CLINICAL_KINDS: dict[str, str] = {
+    "comparative_efficacy": "comparative efficacy (equivalence) study in a sensitive population",
+    "pd_similarity": "comparative pharmacodynamic study (e.g. euglycaemic clamp, ANC)",
+    "switching": "switching study (alternating T and R)",
+    "safety_immunogenicity": "comparative safety / immunogenicity study",
+}
+CLINICAL_OUTCOMES = ("equivalent", "not_equivalent", "ongoing", "planned")
+
+#: Facts a developer records by hand; the rules name them by code.
+MANUAL_ITEMS: dict[str, str] = {
+    "local_reference_used": "the locally licensed reference product was used (region-specific)",
+    "reference_representativeness_justified": "a non-local reference product is justified as representative",
+    "extrapolation_justified": "scientific justification for extrapolation to all claimed indications",
+    "scientific_advice_supports_waiver": "the agency's advice supports the tailored (no CES) approach",
+    "no_in_vivo_animal_studies_justified": "absence of in vivo animal studies justified",
+    "presentation_same_as_reference": "device / presentation same as the reference (US interchangeability)",
+    "enhanced_analytical_dossier": "enhanced analytical and statistical similarity dossier prepared",
+}
+
+_LABEL = re.compile(r"^[A-Z]{2,3}$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+
+
+def _check_id(kind: str, value: str) -> None:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise InputError(f"{kind} id {value!r} is not valid; expected letters, digits, '.', '_' or '-'")
+
+
+def _check_label(what: str, value: str) -> None:
+    if not isinstance(value, str) or not _LABEL.match(value):
+        raise InputError(
+            f"{what} {value!r} is not a reference source label; expected 2-3 capital letters "
+            "such as EU, US, CN"
+        )
+
+
+def _check_choice(what: str, value: str, choices: Mapping[str, str] | tuple[str, ...]) -> None:
+    if value not in choices:
+        raise InputError(f"{what} {value!r} is not known; expected one of {', '.join(choices)}")
+
+
+@dataclass(frozen=True)
+class ProgramProfile:
+    """The biosimilar program: what the product is and where it is filed."""
+
+    name: str
+    modality: str
+    moa_understood: bool
+    reference_sourcing: Mapping[str, str] = field(default_factory=dict)
+    indications: tuple[str, ...] = ()
+    target_regions: tuple[str, ...] = ()
+    clonal_cell_line: bool = True
+    glycosylated: bool = True
+    pk_study_feasible: bool = True
+    interchangeability_sought: bool = False
+
+    def __post_init__(self) -> None:
+        _check_choice("modality", self.modality, MODALITIES)
+        for region, source in self.reference_sourcing.items():
+            _check_label(f"reference source for {region}", source)
+
+
+@dataclass(frozen=True)
+class CAAAttribute:
+    """One quality attribute of T compared with one reference product."""
+
+    id: str
+    name: str
+    category: str
+    reference: str
+    passed: bool
+    critical: bool = False
+    n_test_lots: int | None = None
+    n_reference_lots: int | None = None
+    method: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_id("CAA attribute", self.id)
+        _check_choice(f"CAA attribute {self.id}: category", self.category, CAA_CATEGORIES)
+        _check_label(f"CAA attribute {self.id}: reference", self.reference)
+        for name in ("n_test_lots", "n_reference_lots"):
+            n = getattr(self, name)
+            if n is not None and (not isinstance(n, int) or n < 1):
+                raise InputError(f"CAA attribute {self.id}: {name} must be a positive integer, got {n!r}")
+
+
+@dataclass(frozen=True)
+class AnalyticalBridge:
+    """Side-by-side analytical comparison of two reference products (e.g. EU-RP vs US-RP)."""
+
+    id: str
+    references: tuple[str, str]
+    passed: bool
+    n_attributes: int | None = None
+
+    def __post_init__(self) -> None:
+        _check_id("analytical bridge", self.id)
+        if len(self.references) != 2 or self.references[0] == self.references[1]:
+            raise InputError(f"analytical bridge {self.id}: references must be two different labels")
+        for ref in self.references:
+            _check_label(f"analytical bridge {self.id}: reference", ref)
+
+
+@dataclass(frozen=True)
+class PKComparison:
+    """One pairwise comparison of a PK study: GMR and its CI for one metric."""
+
+    id: str
+    test: str
+    reference: str
+    metric: str
+    ratio: float
+    ci_lower: float
+    ci_upper: float
+    lower_limit: float = 0.80
+    upper_limit: float = 1.25
+    stated_passed: bool | None = None
+
+    def __post_init__(self) -> None:
+        _check_id("PK comparison", self.id)
+        _check_choice(f"PK comparison {self.id}: metric", self.metric, PK_METRICS)
+        object.__setattr__(self, "metric", PK_METRICS[self.metric])
+        values = (self.ci_lower, self.ratio, self.ci_upper)
+        if not all(isinstance(v, (int, float)) and math.isfinite(v) and v > 0 for v in values):
+            raise InputError(f"PK comparison {self.id}: ratio and CI limits must be positive numbers")
+        if not self.ci_lower <= self.ratio <= self.ci_upper:
+            raise InputError(
+                f"PK comparison {self.id}: expected ci_lower <= ratio <= ci_upper, got "
+                f"{self.ci_lower} <= {self.ratio} <= {self.ci_upper}"
+            )
+        if not 0 < self.lower_limit < 1 < self.upper_limit:
+            raise InputError(f"PK comparison {self.id}: acceptance limits must satisfy 0 < lower < 1 < upper")
+        if self.stated_passed is not None and self.stated_passed != self.passed:
+            raise InputError(
+                f"PK comparison {self.id}: stated passed={self.stated_passed} contradicts the CI "
+                f"[{self.ci_lower}, {self.ci_upper}] against limits [{self.lower_limit}, {self.upper_limit}]"
+            )
+
+    @property
+    def passed(self) -> bool:
+        """The CI of the geometric mean ratio lies within the acceptance limits (inclusive)."""
+        return self.lower_limit <= self.ci_lower and self.ci_upper <= self.upper_limit
+
+
+@dataclass(frozen=True)
+class PKStudy:
+    """A comparative PK study with its arms and pairwise comparisons."""
+
+    id: str
+    arms: tuple[str, ...]
+    comparisons: tuple[PKComparison, ...]
+    population: str = "healthy_volunteers"
+    subject_populations: tuple[str, ...] = ()
+    design: str = "parallel"
+    dosing: str = "single"
+
+    def __post_init__(self) -> None:
+        _check_id("PK study", self.id)
+        _check_choice(f"PK study {self.id}: population", self.population, PK_POPULATIONS)
+        _check_choice(f"PK study {self.id}: dosing", self.dosing, ("single", "multiple"))
+        if "T" not in self.arms:
+            raise InputError(f"PK study {self.id}: arms must include 'T' (the proposed biosimilar)")
+        for arm in self.arms:
+            if arm != "T":
+                _check_label(f"PK study {self.id}: arm", arm)
+        seen: set[str] = set()
+        for comp in self.comparisons:
+            if comp.id in seen:
+                raise InputError(f"PK study {self.id}: comparison id {comp.id!r} is used twice")
+            seen.add(comp.id)
+            for arm in (comp.test, comp.reference):
+                if arm not in self.arms:
+                    raise InputError(
+                        f"PK study {self.id}: comparison {comp.id} uses arm {arm!r}, "
+                        f"not among the arms {', '.join(self.arms)}"
+                    )
+
+
+@dataclass(frozen=True)
+class ImmunogenicityAssessment:
+    """Comparison of anti-drug antibodies between T and one reference product."""
+
+    id: str
+    study: str
+    reference: str
+    comparable: bool
+    nab_assessed: bool = True
+    multiple_dose: bool = False
+
+    def __post_init__(self) -> None:
+        _check_id("immunogenicity assessment", self.id)
+        _check_label(f"immunogenicity assessment {self.id}: reference", self.reference)
+
+
+@dataclass(frozen=True)
+class ClinicalStudy:
+    """A clinical study other than the PK study (efficacy, PD, switching, safety)."""
+
+    id: str
+    kind: str
+    reference: str
+    outcome: str
+    population: str = ""
+    subject_populations: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_id("clinical study", self.id)
+        _check_choice(f"clinical study {self.id}: kind", self.kind, CLINICAL_KINDS)
+        _check_choice(f"clinical study {self.id}: outcome", self.outcome, CLINICAL_OUTCOMES)
+        _check_label(f"clinical study {self.id}: reference", self.reference)
+
+
+@dataclass(frozen=True)
+class ManualItem:
+    """A fact recorded by hand, e.g. ``local_reference_used`` for region ``NMPA``."""
+
+    code: str
+    value: bool
+    region: str | None = None
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        _check_choice("manual item", self.code, MANUAL_ITEMS)
+
+    @property
+    def key(self) -> str:
+        return self.code if self.region is None else f"{self.code}@{self.region}"
+
+
+@dataclass(frozen=True)
+class EvidenceInventory:
+    """Everything the program has shown so far."""
+
+    caa: tuple[CAAAttribute, ...] = ()
+    analytical_bridges: tuple[AnalyticalBridge, ...] = ()
+    pk_studies: tuple[PKStudy, ...] = ()
+    immunogenicity: tuple[ImmunogenicityAssessment, ...] = ()
+    clinical_studies: tuple[ClinicalStudy, ...] = ()
+    manual_items: tuple[ManualItem, ...] = ()
+
+    def __post_init__(self) -> None:
+        ids = self.evidence_ids()
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise InputError(f"evidence ids must be unique; used more than once: {', '.join(duplicates)}")
+
+    def evidence_ids(self) -> list[str]:
+        """All evidence references the engine can cite, in inventory order."""
+        ids = [f"caa:{a.id}" for a in self.caa]
+        ids += [f"bridge:{b.id}" for b in self.analytical_bridges]
+        ids += [f"pk:{s.id}/{c.id}" for s in self.pk_studies for c in s.comparisons]
+        ids += [f"immuno:{i.id}" for i in self.immunogenicity]
+        ids += [f"clinical:{c.id}" for c in self.clinical_studies]
+        ids += [f"manual:{m.key}" for m in self.manual_items]
+        return ids
+
+    def manual(self, code: str, region: str) -> ManualItem | None:
+        """The manual item ``code`` for ``region`` (a region-specific entry wins over a general one)."""
+        specific = [m for m in self.manual_items if m.code == code and m.region == region]
+        general = [m for m in self.manual_items if m.code == code and m.region is None]
+        found = specific or general
+        return found[0] if found else None
+
+
+def as_tuple(value: Any) -> tuple[Any, ...]:
+    """Lists from YAML/JSON become tuples so that the dataclasses stay immutable."""
+    if value is None:
+        return ()
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    return (value,)

@@ -1,0 +1,119 @@
+"""Result objects of the pathway engine: per requirement, per region, per program."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from bioparity._results import ResultMixin
+
+READY = "ready"
+GAPS = "gaps"
+NOT_ELIGIBLE = "not eligible for streamlined pathway"
+REGION_STATUSES = (READY, GAPS, NOT_ELIGIBLE)
+
+
+@dataclass(frozen=True, repr=False)
+class RequirementResult(ResultMixin):
+    """One rule applied to the program: status, the evidence that decided it and the citation."""
+
+    rule_id: str
+    kind: str
+    title: str
+    status: str
+    evidence: tuple[str, ...]
+    detail: str
+    citation: str
+    interpretation: bool
+    unconfirmed: bool
+    work: str
+    software_version: str
+
+    def _repr_fields(self) -> list[str]:
+        return ["rule_id", "status", "detail"]
+
+
+@dataclass(frozen=True, repr=False)
+class RegionReadiness(ResultMixin):
+    """Readiness of the program for one region.
+
+    ``status`` is ``ready`` (every applicable requirement met), ``gaps`` (eligible for the streamlined
+    pathway, something missing or at risk) or ``not eligible for streamlined pathway`` (an eligibility
+    condition fails; the requirements are then those of the traditional pathway, and
+    ``traditional_package_complete`` says whether they are all met).
+    """
+
+    region: str
+    region_name: str
+    status: str
+    pathway: str
+    traditional_package_complete: bool | None
+    requirements: tuple[RequirementResult, ...]
+    work_left: tuple[str, ...]
+    explanation: str
+    rules_version: str
+    software_version: str
+
+    def _repr_fields(self) -> list[str]:
+        return ["region", "status", "pathway", "work_left"]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per requirement, with the region's status repeated."""
+        rows = [
+            {
+                "region": self.region,
+                "region_status": self.status,
+                "pathway": self.pathway,
+                **{k: v for k, v in r.to_dict().items() if k != "software_version"},
+            }
+            for r in self.requirements
+        ]
+        frame = pd.DataFrame(rows)
+        if not frame.empty:
+            frame["evidence"] = frame["evidence"].map("; ".join)
+        frame["rules_version"] = self.rules_version
+        frame["software_version"] = self.software_version
+        return frame
+
+
+@dataclass(frozen=True, repr=False)
+class PathwayAssessment(ResultMixin):
+    """Readiness of one program in every region assessed."""
+
+    program: str
+    modality: str
+    regions: tuple[RegionReadiness, ...]
+    rules_versions: dict[str, str]
+    software_version: str
+
+    def _repr_fields(self) -> list[str]:
+        return ["program", "statuses"]
+
+    @property
+    def statuses(self) -> dict[str, str]:
+        """Region code -> status."""
+        return {r.region: r.status for r in self.regions}
+
+    def region(self, code: str) -> RegionReadiness:
+        """The result for one region code (``KeyError`` naming the assessed regions otherwise)."""
+        for r in self.regions:
+            if r.region == code:
+                return r
+        raise KeyError(f"region {code!r} was not assessed; assessed: {', '.join(self.statuses)}")
+
+    def to_dict(self) -> dict[str, Any]:
+        record = super().to_dict()
+        record["statuses"] = self.statuses
+        return record
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per (region, requirement)."""
+        frames = [r.to_frame() for r in self.regions]
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        frame.insert(0, "program", self.program)
+        return frame
+
+    def __repr__(self) -> str:
+        return f"PathwayAssessment(program={self.program!r}, statuses={self.statuses!r})"
