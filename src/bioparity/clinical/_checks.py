@@ -40,10 +40,12 @@ def as_float(name: str, value: npt.ArrayLike) -> FloatArray:
 def counts(
     x1: npt.ArrayLike, n1: npt.ArrayLike, x2: npt.ArrayLike, n2: npt.ArrayLike
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Broadcast two binomial samples ``x_i`` successes of ``n_i`` and check them (whole, 0 <= x <= n, n >= 1)."""
+    """Broadcast two binomial samples (``x_i`` successes of ``n_i``); check 0 <= x <= n, n >= 1, whole."""
     a, b, c, d = broadcast(x1=x1, n1=n1, x2=x2, n2=n2)
     for name, x, n in (("1", a, b), ("2", c, d)):
-        check(np.isfinite(n) & (n >= 1) & (n == np.round(n)), f"n{name}", n, "a whole number of subjects >= 1")
+        check(
+            np.isfinite(n) & (n >= 1) & (n == np.round(n)), f"n{name}", n, "a whole number of subjects >= 1"
+        )
         check(
             np.isfinite(x) & (x >= 0) & (x == np.round(x)),
             f"x{name}",

@@ -66,7 +66,7 @@ class EquivalenceResult(ResultMixin):
 
 
 def ci_statement(conf: FloatArray) -> str:
-    """Human-readable statement of the CI level(s), e.g. ``two-sided 90% CI (TOST at alpha = 0.05 per side)``."""
+    """Statement of the CI level(s), e.g. ``two-sided 90% CI (TOST at alpha = 0.05 per side)``."""
     levels = np.unique(np.asarray(conf, dtype=float).ravel())
     parts = [f"two-sided {100 * c:.4g}% CI (TOST at alpha = {(1 - c) / 2:.4g} per side)" for c in levels]
     return "; ".join(parts)
@@ -89,7 +89,12 @@ def equivalence_decision(
         )
     except ValueError as exc:
         raise InputError(f"margins of shape {lo_m.shape}/{hi_m.shape} do not fit the intervals") from exc
-    check(np.isfinite(lo_m) & np.isfinite(hi_m) & (lo_m < hi_m), "margin_upper", hi_m, "margin_upper > margin_lower")
+    check(
+        np.isfinite(lo_m) & np.isfinite(hi_m) & (lo_m < hi_m),
+        "margin_upper",
+        hi_m,
+        "margin_upper > margin_lower",
+    )
     equivalent = (lower > lo_m) & (upper < hi_m)
     return EquivalenceResult(
         equivalent=np.asarray(equivalent),

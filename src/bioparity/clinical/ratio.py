@@ -108,7 +108,8 @@ def ci_ratio(
     name = str(method).strip().lower()
     if name not in RATIO_METHODS:
         raise InputError(
-            f"unknown method {method!r} for a ratio of proportions; expected one of {', '.join(RATIO_METHODS)}"
+            f"unknown method {method!r} for a ratio of proportions; "
+            f"expected one of {', '.join(RATIO_METHODS)}"
         )
     a, b, c, d = counts(x1, n1, x2, n2)
     a, b, c, d, level = broadcast(x1=a, n1=b, x2=c, n2=d, conf=check_conf(conf))
