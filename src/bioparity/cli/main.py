@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from bioparity import __version__
+from bioparity.cli import clinical as clinical_commands
 from bioparity.cli import demo as demo_commands
 from bioparity.cli import power as power_commands
 
@@ -37,6 +38,7 @@ def main(
 
 
 power_commands.register(app)
+clinical_commands.register(app)
 demo_commands.register(app)
 
 

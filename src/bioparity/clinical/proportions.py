@@ -32,6 +32,7 @@ from bioparity.clinical.score import score_z_difference
 from bioparity.errors import InputError
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 #: Methods of :func:`ci_difference` and what they are.
 DIFFERENCE_METHODS: dict[str, str] = {
@@ -51,10 +52,10 @@ class DifferenceCI(ResultMixin):
     upper: FloatArray
     p1: FloatArray
     p2: FloatArray
-    x1: FloatArray
-    n1: FloatArray
-    x2: FloatArray
-    n2: FloatArray
+    x1: IntArray
+    n1: IntArray
+    x2: IntArray
+    n2: IntArray
     conf: FloatArray
     method: str
     software_version: str = field(default_factory=software_version)
@@ -169,10 +170,10 @@ def ci_difference(
         upper=upper,
         p1=np.asarray(p1),
         p2=np.asarray(p2),
-        x1=a,
-        n1=b,
-        x2=c,
-        n2=d,
+        x1=a.astype(np.int64),
+        n1=b.astype(np.int64),
+        x2=c.astype(np.int64),
+        n2=d.astype(np.int64),
         conf=level,
         method=name,
     )
