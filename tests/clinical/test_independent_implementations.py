@@ -166,7 +166,7 @@ def _brute_force_score_limits(
         var = p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2
         if corrected:
             var *= (n1 + n2) / (n1 + n2 - 1)
-        return (d_hat - delta) / np.sqrt(var)
+        return float((d_hat - delta) / np.sqrt(var))
 
     lower = optimize.brentq(lambda t: score(t) - z, -1 + 1e-9, d_hat, xtol=1e-12)
     upper = optimize.brentq(lambda t: score(t) + z, d_hat, 1 - 1e-9, xtol=1e-12)
