@@ -111,8 +111,10 @@ def test_exposure_by_ada_matches_a_t_test_on_logs() -> None:
     logs = np.log(pp.loc[sel, "PPSTRESN"].to_numpy())
     pos = status.set_index("USUBJID").loc[pp.loc[sel, "USUBJID"], "ADA"].to_numpy() == "POS"
     ci = stats.ttest_ind(logs[pos], logs[~pos], equal_var=True).confidence_interval(0.90)
+    flat = res.reset_index()
     row = {
-        c: float(res.at[("T", "AUCIFO"), c]) for c in ("n_positive", "n_negative", "ratio", "lower", "upper")
+        c: _value(flat, c, arm="T", parameter="AUCIFO")
+        for c in ("n_positive", "n_negative", "ratio", "lower", "upper")
     }
     assert (row["n_positive"], row["n_negative"]) == (4, 8)
     assert row["ratio"] == pytest.approx(np.exp(logs[pos].mean() - logs[~pos].mean()), rel=1e-12)
