@@ -11,6 +11,7 @@ import typer
 from bioparity import __version__
 from bioparity.cli import be as be_commands
 from bioparity.cli import caa as caa_commands
+from bioparity.cli import clinical as clinical_commands
 from bioparity.cli import demo as demo_commands
 from bioparity.cli import market as market_commands
 from bioparity.cli import nca as nca_commands
@@ -42,6 +43,7 @@ def main(
 
 
 power_commands.register(app)
+clinical_commands.register(app)
 demo_commands.register(app)
 be_commands.register(app)
 caa_commands.register(app)

@@ -1,0 +1,240 @@
+"""Clinical equivalence and immunogenicity commands.
+
+Contract (relied on by later tooling):
+
+* ``ci-diff --x1 56 --n1 70 --x2 48 --n2 80 --method newcombe --conf 0.95 --format json`` prints one JSON
+  object starting with ``diff``, ``lower``, ``upper``; ``--method wald|newcombe|mn|fm``. With margins
+  (``--margin 0.15`` or ``--margin-lower/--margin-upper``) it adds ``equivalent`` and ``ci_statement``;
+* ``ci-ratio`` (``ratio``, ``lower``, ``upper``; ``--method koopman|mn|katz``) and ``ci-means``
+  (``diff``, ``lower``, ``upper``, ``df``; ``--method welch|pooled``) likewise;
+* ``samplesize-prop`` / ``samplesize-means`` print ``n1``, ``n2``, ``n_total``, ``power``;
+* ``ada-summary --ada ADA.csv --reference-arm R --out OUT.csv`` writes incidence per arm and timepoint
+  and the differences to the reference arm (one CSV, a ``table`` column says which).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import typer
+
+from bioparity.cli.common import OutputFormat, print_record, user_errors
+from bioparity.clinical import (
+    ada_incidence,
+    ci_difference,
+    ci_mean_difference,
+    ci_ratio,
+    equivalence_decision,
+    incidence_difference,
+    sample_size_equivalence_means,
+    sample_size_equivalence_proportions,
+)
+from bioparity.errors import DataFileError, InputError
+from bioparity.io import write_frame_atomic
+
+
+def _margins(margin: float | None, lower: float | None, upper: float | None) -> tuple[float, float] | None:
+    """Symmetric ``--margin m`` (-m, m) or explicit ``--margin-lower/--margin-upper``; None if not given."""
+    if margin is not None:
+        if lower is not None or upper is not None:
+            raise InputError("give either --margin or --margin-lower/--margin-upper, not both")
+        if margin <= 0:
+            raise InputError(f"--margin must be > 0 (a symmetric margin, e.g. 0.15); got {margin}")
+        return -margin, margin
+    if lower is None and upper is None:
+        return None
+    if lower is None or upper is None:
+        raise InputError("give both --margin-lower and --margin-upper (or a symmetric --margin)")
+    return lower, upper
+
+
+def _record(first: dict[str, Any], rest: dict[str, Any]) -> dict[str, Any]:
+    return {**first, **{k: v for k, v in rest.items() if k not in first}}
+
+
+def _with_decision(
+    record: dict[str, Any], res: Any, estimate: Any, margins: tuple[float, float] | None, measure: str
+) -> dict[str, Any]:
+    if margins is None:
+        return record
+    decision = equivalence_decision(
+        res, estimate, margin_lower=margins[0], margin_upper=margins[1], measure=measure
+    ).to_dict()
+    for key in ("equivalent", "margin_lower", "margin_upper", "alpha_per_side", "ci_statement"):
+        record[key] = decision[key]
+    return record
+
+
+_MARGIN_HELP = "Symmetric equivalence margin m: equivalent if the CI lies inside (-m, m)."
+
+
+def register(app: typer.Typer) -> None:
+    """Add the clinical commands to the ``bioparity`` app."""
+
+    @app.command("ci-diff")
+    def ci_diff_command(
+        x1: int = typer.Option(..., help="Responders in group 1 (e.g. biosimilar)."),
+        n1: int = typer.Option(..., help="Subjects in group 1."),
+        x2: int = typer.Option(..., help="Responders in group 2 (e.g. reference)."),
+        n2: int = typer.Option(..., help="Subjects in group 2."),
+        method: str = typer.Option("newcombe", help="wald, newcombe (hybrid score), mn or fm."),
+        conf: float = typer.Option(0.95, help="Two-sided confidence level (0.90 = TOST at 5% per side)."),
+        margin: float | None = typer.Option(None, help=_MARGIN_HELP),
+        margin_lower: float | None = typer.Option(None, help="Lower equivalence margin (difference)."),
+        margin_upper: float | None = typer.Option(None, help="Upper equivalence margin (difference)."),
+        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="json or table."),
+    ) -> None:
+        """Confidence interval for a difference of two proportions p1 - p2 (and an equivalence decision)."""
+        with user_errors():
+            margins = _margins(margin, margin_lower, margin_upper)
+            res = ci_difference(x1, n1, x2, n2, method=method, conf=conf)
+            d = res.to_dict()
+            record = _record({"diff": d["diff"], "lower": d["lower"], "upper": d["upper"]}, d)
+            record = _with_decision(record, res, res.diff, margins, "difference of proportions")
+            print_record(record, fmt, "Difference of proportions")
+
+    @app.command("ci-ratio")
+    def ci_ratio_command(
+        x1: int = typer.Option(..., help="Responders in group 1."),
+        n1: int = typer.Option(..., help="Subjects in group 1."),
+        x2: int = typer.Option(..., help="Responders in group 2."),
+        n2: int = typer.Option(..., help="Subjects in group 2."),
+        method: str = typer.Option("koopman", help="koopman (score), mn or katz."),
+        conf: float = typer.Option(0.95, help="Two-sided confidence level."),
+        margin_lower: float | None = typer.Option(None, help="Lower equivalence margin (ratio, e.g. 0.8)."),
+        margin_upper: float | None = typer.Option(None, help="Upper equivalence margin (ratio, e.g. 1.25)."),
+        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="json or table."),
+    ) -> None:
+        """Confidence interval for a ratio of two proportions p1 / p2."""
+        with user_errors():
+            margins = _margins(None, margin_lower, margin_upper)
+            res = ci_ratio(x1, n1, x2, n2, method=method, conf=conf)
+            d = res.to_dict()
+            record = _record({"ratio": d["ratio"], "lower": d["lower"], "upper": d["upper"]}, d)
+            record = _with_decision(record, res, res.ratio, margins, "ratio of proportions")
+            print_record(record, fmt, "Ratio of proportions")
+
+    @app.command("ci-means")
+    def ci_means_command(
+        mean1: float = typer.Option(..., help="Mean of group 1."),
+        sd1: float = typer.Option(..., help="Standard deviation of group 1 (divisor n - 1)."),
+        n1: int = typer.Option(..., help="Subjects in group 1."),
+        mean2: float = typer.Option(..., help="Mean of group 2."),
+        sd2: float = typer.Option(..., help="Standard deviation of group 2."),
+        n2: int = typer.Option(..., help="Subjects in group 2."),
+        method: str = typer.Option("welch", help="welch or pooled."),
+        conf: float = typer.Option(0.95, help="Two-sided confidence level."),
+        margin: float | None = typer.Option(None, help=_MARGIN_HELP),
+        margin_lower: float | None = typer.Option(None, help="Lower equivalence margin."),
+        margin_upper: float | None = typer.Option(None, help="Upper equivalence margin."),
+        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="json or table."),
+    ) -> None:
+        """Confidence interval for a difference of two means (Welch or pooled t)."""
+        with user_errors():
+            margins = _margins(margin, margin_lower, margin_upper)
+            res = ci_mean_difference(mean1, sd1, n1, mean2, sd2, n2, method=method, conf=conf)
+            d = res.to_dict()
+            record = _record({"diff": d["diff"], "lower": d["lower"], "upper": d["upper"]}, d)
+            record = _with_decision(record, res, res.diff, margins, "difference of means")
+            print_record(record, fmt, "Difference of means")
+
+    @app.command("samplesize-prop")
+    def samplesize_prop_command(
+        p1: float = typer.Option(..., help="True response rate in group 1."),
+        p2: float = typer.Option(..., help="True response rate in group 2."),
+        margin: float | None = typer.Option(None, help=_MARGIN_HELP),
+        margin_lower: float | None = typer.Option(None, help="Lower margin for p1 - p2."),
+        margin_upper: float | None = typer.Option(None, help="Upper margin for p1 - p2."),
+        alpha: float = typer.Option(0.05, help="One-sided level per test (0.05: 90% CI; 0.025: 95% CI)."),
+        target_power: float = typer.Option(0.80, help="Power to reach."),
+        ratio: float = typer.Option(1.0, help="Allocation n1/n2."),
+        method: str = typer.Option("normal", help="normal (approximation) or exact (enumeration, small n)."),
+        ci_method: str = typer.Option("newcombe", help="Interval used by the analysis (for --method exact)."),
+        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="json or table."),
+    ) -> None:
+        """Sample size per group to show equivalence of two proportions (difference within margins)."""
+        with user_errors():
+            margins = _margins(margin, margin_lower, margin_upper)
+            if margins is None:
+                raise InputError(
+                    "equivalence margins are required: --margin or --margin-lower/--margin-upper"
+                )
+            res = sample_size_equivalence_proportions(
+                p1=p1,
+                p2=p2,
+                margin_lower=margins[0],
+                margin_upper=margins[1],
+                alpha=alpha,
+                target_power=target_power,
+                ratio=ratio,
+                method=method,
+                ci_method=ci_method,
+            )
+            d = res.to_dict()
+            first = {k: d[k] for k in ("n1", "n2", "n_total", "power")}
+            print_record(_record(first, d), fmt, "Sample size: equivalence of two proportions")
+
+    @app.command("samplesize-means")
+    def samplesize_means_command(
+        diff: float = typer.Option(0.0, help="True difference of means (group 1 - group 2)."),
+        sd: float = typer.Option(..., help="Common standard deviation."),
+        margin: float | None = typer.Option(None, help=_MARGIN_HELP),
+        margin_lower: float | None = typer.Option(None, help="Lower margin for the difference."),
+        margin_upper: float | None = typer.Option(None, help="Upper margin for the difference."),
+        alpha: float = typer.Option(0.05, help="One-sided level per test (0.05: 90% CI; 0.025: 95% CI)."),
+        target_power: float = typer.Option(0.80, help="Power to reach."),
+        ratio: float = typer.Option(1.0, help="Allocation n1/n2."),
+        method: str = typer.Option("exact", help="exact (t, Owen's Q) or normal."),
+        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="json or table."),
+    ) -> None:
+        """Sample size per group to show equivalence of two means (difference within margins)."""
+        with user_errors():
+            margins = _margins(margin, margin_lower, margin_upper)
+            if margins is None:
+                raise InputError(
+                    "equivalence margins are required: --margin or --margin-lower/--margin-upper"
+                )
+            res = sample_size_equivalence_means(
+                diff=diff,
+                sd=sd,
+                margin_lower=margins[0],
+                margin_upper=margins[1],
+                alpha=alpha,
+                target_power=target_power,
+                ratio=ratio,
+                method=method,
+            )
+            d = res.to_dict()
+            first = {k: d[k] for k in ("n1", "n2", "n_total", "power")}
+            print_record(_record(first, d), fmt, "Sample size: equivalence of two means")
+
+    @app.command("ada-summary")
+    def ada_summary_command(
+        ada: Path = typer.Option(..., help="CSV with USUBJID, ARM, VISIT and ADA (POS/NEG) columns."),
+        out: Path = typer.Option(..., help="Output CSV: incidence rows and difference rows."),
+        reference_arm: str | None = typer.Option(None, help="Arm to compare the others with."),
+        result: str = typer.Option("ADA", help="Result column (ADA, NAB, ...)."),
+        conf: float = typer.Option(0.95, help="Two-sided confidence level."),
+        method: str = typer.Option("newcombe", help="Interval for differences: wald, newcombe, mn, fm."),
+    ) -> None:
+        """ADA (or NAb) incidence per arm and timepoint (Wilson CIs) and differences to a reference arm."""
+        with user_errors():
+            if not ada.is_file():
+                raise DataFileError("file not found", file=str(ada), expected="an existing CSV file")
+            try:
+                frame = pd.read_csv(ada, dtype=str, keep_default_na=False)
+            except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+                raise DataFileError(f"cannot be read as CSV: {exc}", file=str(ada)) from exc
+            try:
+                inc = ada_incidence(frame, result=result, conf=conf)
+            except InputError as exc:
+                raise DataFileError(str(exc), file=str(ada)) from exc
+            parts = [inc.to_frame().assign(table="incidence")]
+            if reference_arm is not None:
+                diff = incidence_difference(inc, reference_arm=reference_arm, method=method, conf=conf)
+                parts.append(diff.to_frame().assign(table="difference"))
+            table = pd.concat(parts, ignore_index=True)
+            write_frame_atomic(table, out)
+            typer.echo(f"wrote {len(table)} rows to {out}", err=True)

@@ -1,0 +1,68 @@
+"""Validation and broadcasting of the inputs of the clinical cores.
+
+The numerical functions assume clean arrays; every domain check lives here and names the parameter,
+the first offending scenario and what was expected (a :class:`~bioparity.errors.ScenarioError`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from scipy import special
+
+from bioparity.errors import InputError
+from bioparity.power.scenarios import check
+
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = ["as_float", "broadcast", "check", "check_conf", "counts", "z_two_sided"]
+
+
+def broadcast(**arrays: npt.ArrayLike) -> list[FloatArray]:
+    """Float arrays broadcast to one shape (copies), in the order given; an InputError names the shapes."""
+    values = [as_float(name, v) for name, v in arrays.items()]
+    try:
+        shaped = np.broadcast_arrays(*values)
+    except ValueError as exc:
+        shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in zip(arrays, values, strict=True))
+        raise InputError(f"inputs cannot be broadcast together: {shapes}") from exc
+    return [np.array(v, dtype=float) for v in shaped]
+
+
+def as_float(name: str, value: npt.ArrayLike) -> FloatArray:
+    """``value`` as a float array, or an :class:`InputError` naming ``name``."""
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be numeric; got {value!r}") from exc
+
+
+def counts(
+    x1: npt.ArrayLike, n1: npt.ArrayLike, x2: npt.ArrayLike, n2: npt.ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Broadcast two binomial samples (``x_i`` successes of ``n_i``); check 0 <= x <= n, n >= 1, whole."""
+    a, b, c, d = broadcast(x1=x1, n1=n1, x2=x2, n2=n2)
+    for name, x, n in (("1", a, b), ("2", c, d)):
+        check(
+            np.isfinite(n) & (n >= 1) & (n == np.round(n)), f"n{name}", n, "a whole number of subjects >= 1"
+        )
+        check(
+            np.isfinite(x) & (x >= 0) & (x == np.round(x)),
+            f"x{name}",
+            x,
+            "a whole number of responders >= 0",
+        )
+        check(x <= n, f"x{name}", x, f"at most n{name} responders")
+    return a, b, c, d
+
+
+def check_conf(conf: npt.ArrayLike, name: str = "conf") -> FloatArray:
+    """A confidence level strictly between 0 and 1 (0.95 for a 95% CI)."""
+    c = as_float(name, conf)
+    check(np.isfinite(c) & (c > 0) & (c < 1), name, c, "a confidence level between 0 and 1 (0.90 or 0.95)")
+    return c
+
+
+def z_two_sided(conf: npt.ArrayLike) -> FloatArray:
+    """``z`` with ``P(|Z| <= z) = conf``: the critical value of a two-sided ``conf`` interval."""
+    return np.asarray(special.ndtri(0.5 + 0.5 * np.asarray(conf, dtype=float)), dtype=float)

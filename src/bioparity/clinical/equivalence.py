@@ -1,0 +1,170 @@
+"""Equivalence decisions: is the confidence interval inside the equivalence margins?
+
+The decision is the interval-inclusion form of the two one-sided tests: equivalence is concluded when
+``margin_lower < lower`` and ``upper < margin_upper`` (the null hypotheses ``effect <= margin_lower`` and
+``effect >= margin_upper`` are both rejected). The confidence level is never implicit: a two-sided 90%
+interval is the TOST at 5% per side (the usual FDA convention for equivalence margins), a two-sided 95%
+interval is the TOST at 2.5% per side (the usual EMA convention); the result states which one was used.
+
+Example
+-------
+>>> r = equivalence_proportions(56, 70, 48, 80, margin_lower=-0.15, margin_upper=0.15, conf=0.95)
+>>> bool(r.equivalent), r.ci_statement
+(False, 'two-sided 95% CI (TOST at alpha = 0.025 per side)')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from bioparity._results import ResultMixin, software_version
+from bioparity.clinical._checks import as_float, check
+from bioparity.clinical.means import ci_mean_difference
+from bioparity.clinical.proportions import ci_difference
+from bioparity.clinical.ratio import ci_ratio
+from bioparity.errors import InputError
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class IntervalResult(Protocol):
+    """What the decision needs from a CI result (all CI results of this package qualify)."""
+
+    @property
+    def lower(self) -> FloatArray: ...
+
+    @property
+    def upper(self) -> FloatArray: ...
+
+    @property
+    def conf(self) -> FloatArray: ...
+
+    @property
+    def method(self) -> str: ...
+
+
+@dataclass(frozen=True, repr=False)
+class EquivalenceResult(ResultMixin):
+    """Equivalence decision per scenario, with the interval, margins and the stated CI level."""
+
+    equivalent: npt.NDArray[np.bool_]
+    estimate: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    margin_lower: FloatArray
+    margin_upper: FloatArray
+    conf: FloatArray
+    alpha_per_side: FloatArray
+    ci_statement: str
+    measure: str
+    method: str
+    software_version: str = field(default_factory=software_version)
+
+
+def ci_statement(conf: FloatArray) -> str:
+    """Statement of the CI level(s), e.g. ``two-sided 90% CI (TOST at alpha = 0.05 per side)``."""
+    levels = np.unique(np.asarray(conf, dtype=float).ravel())
+    parts = [f"two-sided {100 * c:.4g}% CI (TOST at alpha = {(1 - c) / 2:.4g} per side)" for c in levels]
+    return "; ".join(parts)
+
+
+def equivalence_decision(
+    ci: IntervalResult,
+    estimate: npt.ArrayLike,
+    *,
+    margin_lower: npt.ArrayLike,
+    margin_upper: npt.ArrayLike,
+    measure: str,
+) -> EquivalenceResult:
+    """Decide equivalence from any interval result of this package and the margins (same scale as the CI)."""
+    lo_m = as_float("margin_lower", margin_lower)
+    hi_m = as_float("margin_upper", margin_upper)
+    try:
+        lower, upper, lo_m, hi_m, est, conf = np.broadcast_arrays(
+            ci.lower, ci.upper, lo_m, hi_m, np.asarray(estimate, dtype=float), ci.conf
+        )
+    except ValueError as exc:
+        raise InputError(f"margins of shape {lo_m.shape}/{hi_m.shape} do not fit the intervals") from exc
+    check(
+        np.isfinite(lo_m) & np.isfinite(hi_m) & (lo_m < hi_m),
+        "margin_upper",
+        hi_m,
+        "margin_upper > margin_lower",
+    )
+    equivalent = (lower > lo_m) & (upper < hi_m)
+    return EquivalenceResult(
+        equivalent=np.asarray(equivalent),
+        estimate=np.asarray(est, dtype=float),
+        lower=np.asarray(lower, dtype=float),
+        upper=np.asarray(upper, dtype=float),
+        margin_lower=np.asarray(lo_m, dtype=float),
+        margin_upper=np.asarray(hi_m, dtype=float),
+        conf=np.asarray(conf, dtype=float),
+        alpha_per_side=np.asarray((1.0 - conf) / 2.0, dtype=float),
+        ci_statement=ci_statement(conf),
+        measure=measure,
+        method=ci.method,
+    )
+
+
+def equivalence_proportions(
+    x1: npt.ArrayLike,
+    n1: npt.ArrayLike,
+    x2: npt.ArrayLike,
+    n2: npt.ArrayLike,
+    *,
+    margin_lower: npt.ArrayLike,
+    margin_upper: npt.ArrayLike,
+    conf: npt.ArrayLike,
+    method: str = "newcombe",
+) -> EquivalenceResult:
+    """Equivalence of two response rates on the difference scale (e.g. ACR20 within +/-0.15).
+
+    ``conf`` has no default on purpose: 0.90 (FDA-style TOST at 5%) and 0.95 (EMA-style) are both common.
+    """
+    ci = ci_difference(x1, n1, x2, n2, method=method, conf=conf)
+    return equivalence_decision(
+        ci, ci.diff, margin_lower=margin_lower, margin_upper=margin_upper, measure="difference of proportions"
+    )
+
+
+def equivalence_ratio(
+    x1: npt.ArrayLike,
+    n1: npt.ArrayLike,
+    x2: npt.ArrayLike,
+    n2: npt.ArrayLike,
+    *,
+    margin_lower: npt.ArrayLike,
+    margin_upper: npt.ArrayLike,
+    conf: npt.ArrayLike,
+    method: str = "koopman",
+) -> EquivalenceResult:
+    """Equivalence of two response rates on the ratio scale (margins as ratios, e.g. 0.80-1.25)."""
+    ci = ci_ratio(x1, n1, x2, n2, method=method, conf=conf)
+    return equivalence_decision(
+        ci, ci.ratio, margin_lower=margin_lower, margin_upper=margin_upper, measure="ratio of proportions"
+    )
+
+
+def equivalence_means(
+    mean1: npt.ArrayLike,
+    sd1: npt.ArrayLike,
+    n1: npt.ArrayLike,
+    mean2: npt.ArrayLike,
+    sd2: npt.ArrayLike,
+    n2: npt.ArrayLike,
+    *,
+    margin_lower: npt.ArrayLike,
+    margin_upper: npt.ArrayLike,
+    conf: npt.ArrayLike,
+    method: str = "welch",
+) -> EquivalenceResult:
+    """Equivalence of two means on the difference scale (e.g. DAS28 change within +/-0.6)."""
+    ci = ci_mean_difference(mean1, sd1, n1, mean2, sd2, n2, method=method, conf=conf)
+    return equivalence_decision(
+        ci, ci.diff, margin_lower=margin_lower, margin_upper=margin_upper, measure="difference of means"
+    )

@@ -1,0 +1,377 @@
+"""Immunogenicity summaries: ADA / NAb incidence, titres, and exposure by ADA status.
+
+Inputs are long tables (one row per subject and timepoint), for example from ADaM ``ADIS`` or SDTM ``IS``:
+
+* ADA table: subject, arm, timepoint, result (``POS``/``NEG``, ``POSITIVE``/``NEGATIVE``, ``Y``/``N``,
+  ``1``/``0``, ``True``/``False``; case-insensitive; blank = missing) and optionally a titre;
+* PK parameters: NCA results in CDISC PP form, ``USUBJID, ARM, PPTESTCD, PPSTRESN``;
+* ADA status: one row per subject with an overall status (``POS``/``NEG``).
+
+Nothing is dropped silently: missing results are counted (``n_missing``), unknown result codes are an
+error naming the row, non-positive or missing PK values are counted per parameter (``n_excluded``) and
+reported with a :class:`~bioparity.errors.BioparityWarning`.
+
+Incidence per arm and timepoint is ``n_positive / n_evaluable`` with a Wilson interval; the ``OVERALL``
+timepoint counts a subject as positive if positive at any timepoint, evaluable if evaluated at least
+once. Differences to the reference arm use :func:`bioparity.clinical.ci_difference` (Newcombe by default).
+Exposure by ADA status compares geometric means of ADA-positive and ADA-negative subjects per arm and
+parameter: ratio ``GM(pos)/GM(neg)`` with a pooled-t interval on the log scale.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from bioparity._results import ResultMixin, software_version
+from bioparity.clinical._checks import check_conf, z_two_sided
+from bioparity.clinical.means import ci_mean_difference
+from bioparity.clinical.proportions import canonical_difference_method, ci_difference, wilson_interval
+from bioparity.errors import BioparityWarning, InputError
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+StrArray = npt.NDArray[np.str_]
+
+#: Label of the any-timepoint row of :func:`ada_incidence`.
+OVERALL = "OVERALL"
+
+_POSITIVE = {"POS", "POSITIVE", "Y", "YES", "1", "1.0", "TRUE"}
+_NEGATIVE = {"NEG", "NEGATIVE", "N", "NO", "0", "0.0", "FALSE"}
+
+
+@dataclass(frozen=True, repr=False)
+class IncidenceResult(ResultMixin):
+    """Incidence of a positive result per arm and timepoint, with Wilson intervals."""
+
+    arm: StrArray
+    timepoint: StrArray
+    n_evaluable: IntArray
+    n_positive: IntArray
+    n_missing: IntArray
+    incidence: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    conf: float
+    result_column: str
+    software_version: str = field(default_factory=software_version)
+
+
+@dataclass(frozen=True, repr=False)
+class IncidenceDifferenceResult(ResultMixin):
+    """Difference in incidence (arm minus reference arm) per timepoint."""
+
+    arm: StrArray
+    reference_arm: str
+    timepoint: StrArray
+    incidence: FloatArray
+    reference_incidence: FloatArray
+    diff: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    conf: float
+    method: str
+    software_version: str = field(default_factory=software_version)
+
+
+@dataclass(frozen=True, repr=False)
+class TitreSummaryResult(ResultMixin):
+    """Titres of positive samples per arm and timepoint."""
+
+    arm: StrArray
+    timepoint: StrArray
+    n: IntArray
+    geometric_mean: FloatArray
+    geometric_cv_percent: FloatArray
+    median: FloatArray
+    minimum: FloatArray
+    maximum: FloatArray
+    software_version: str = field(default_factory=software_version)
+
+
+@dataclass(frozen=True, repr=False)
+class ExposureByADAResult(ResultMixin):
+    """Geometric means of PK parameters in ADA-positive vs ADA-negative subjects, per arm and parameter."""
+
+    arm: StrArray
+    parameter: StrArray
+    n_positive: IntArray
+    n_negative: IntArray
+    n_excluded: IntArray
+    gm_positive: FloatArray
+    gm_negative: FloatArray
+    ratio: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    conf: float
+    software_version: str = field(default_factory=software_version)
+
+
+def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{what} lacks column(s) {', '.join(repr(c) for c in missing)}; "
+            f"columns found: {', '.join(map(str, frame.columns))}"
+        )
+
+
+def parse_result(values: pd.Series, column: str) -> pd.Series:
+    """Map result codes to 1.0 (positive), 0.0 (negative) or NaN (missing); unknown codes are an error."""
+    text = values.astype("string").str.strip().str.upper()
+    missing = values.isna() | (text == "") | (text == "NA") | (text == "NAN")
+    pos = text.isin(_POSITIVE)
+    neg = text.isin(_NEGATIVE)
+    bad = ~(missing | pos | neg)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            f"column '{column}', data row {row + 1}: unknown result {values.iloc[row]!r}; "
+            "expected POS/NEG (also POSITIVE/NEGATIVE, Y/N, 1/0, TRUE/FALSE) or blank for missing"
+        )
+    return pd.Series(np.where(pos, 1.0, np.where(neg, 0.0, np.nan)), index=values.index)
+
+
+def ada_incidence(
+    ada: pd.DataFrame,
+    *,
+    subject: str = "USUBJID",
+    arm: str = "ARM",
+    timepoint: str = "VISIT",
+    result: str = "ADA",
+    conf: float = 0.95,
+    overall: bool = True,
+) -> IncidenceResult:
+    """Incidence of positive ``result`` (ADA or NAb) per arm and timepoint plus an ``OVERALL`` row per arm."""
+    _require(ada, [subject, arm, timepoint, result], "the ADA table")
+    level = float(check_conf(conf))
+    frame = pd.DataFrame(
+        {
+            "subject": ada[subject].astype(str),
+            "arm": ada[arm].astype(str),
+            "timepoint": ada[timepoint].astype(str),
+            "positive": parse_result(ada[result], result),
+        }
+    )
+    dup = frame.duplicated(["subject", "timepoint"], keep=False)
+    if dup.any():
+        row = int(np.flatnonzero(dup.to_numpy())[0])
+        raise InputError(
+            f"the ADA table has more than one row for subject {frame['subject'].iloc[row]!r} at "
+            f"timepoint {frame['timepoint'].iloc[row]!r} (data row {row + 1}); expected one result per "
+            "subject and timepoint"
+        )
+    parts = [frame]
+    if overall:
+        per_subject = frame.groupby(["subject", "arm"], sort=False)["positive"].max().reset_index()
+        per_subject["timepoint"] = OVERALL
+        parts.append(per_subject)
+    long = pd.concat(parts, ignore_index=True)
+    grouped = long.groupby(["arm", "timepoint"], sort=False)["positive"]
+    table = pd.DataFrame(
+        {
+            "n_evaluable": grouped.count(),
+            "n_positive": grouped.sum(min_count=0),
+            "n_missing": grouped.size() - grouped.count(),
+        }
+    ).reset_index()
+    n = table["n_evaluable"].to_numpy(dtype=float)
+    x = table["n_positive"].to_numpy(dtype=float)
+    safe_n = np.where(n > 0, n, 1.0)
+    lower, upper = wilson_interval(x, safe_n, z_two_sided(level))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        incidence = np.where(n > 0, x / safe_n, np.nan)
+    return IncidenceResult(
+        arm=table["arm"].to_numpy(dtype=str),
+        timepoint=table["timepoint"].to_numpy(dtype=str),
+        n_evaluable=n.astype(np.int64),
+        n_positive=x.astype(np.int64),
+        n_missing=table["n_missing"].to_numpy(dtype=np.int64),
+        incidence=incidence,
+        lower=np.where(n > 0, lower, np.nan),
+        upper=np.where(n > 0, upper, np.nan),
+        conf=level,
+        result_column=result,
+    )
+
+
+def incidence_difference(
+    incidence: IncidenceResult, *, reference_arm: str, method: str = "newcombe", conf: float = 0.95
+) -> IncidenceDifferenceResult:
+    """Difference in incidence of every other arm minus ``reference_arm``, timepoint by timepoint."""
+    name = canonical_difference_method(method)
+    frame = incidence.to_frame()
+    if reference_arm not in set(frame["arm"]):
+        raise InputError(
+            f"reference arm {reference_arm!r} not found; arms are {', '.join(sorted(set(frame['arm'])))}"
+        )
+    ref = frame[frame["arm"] == reference_arm].set_index("timepoint")
+    other = frame[(frame["arm"] != reference_arm) & frame["timepoint"].isin(ref.index)]
+    other = other[other["n_evaluable"] > 0]
+    ref_rows = ref.loc[other["timepoint"]]
+    keep = (ref_rows["n_evaluable"] > 0).to_numpy()
+    other, ref_rows = other[keep], ref_rows[keep]
+    ci = ci_difference(
+        other["n_positive"].to_numpy(),
+        other["n_evaluable"].to_numpy(),
+        ref_rows["n_positive"].to_numpy(),
+        ref_rows["n_evaluable"].to_numpy(),
+        method=name,
+        conf=conf,
+    )
+    return IncidenceDifferenceResult(
+        arm=other["arm"].to_numpy(dtype=str),
+        reference_arm=reference_arm,
+        timepoint=other["timepoint"].to_numpy(dtype=str),
+        incidence=ci.p1,
+        reference_incidence=ci.p2,
+        diff=ci.diff,
+        lower=ci.lower,
+        upper=ci.upper,
+        conf=float(conf),
+        method=name,
+    )
+
+
+def titre_summary(
+    ada: pd.DataFrame,
+    *,
+    arm: str = "ARM",
+    timepoint: str = "VISIT",
+    result: str = "ADA",
+    titre: str = "TITRE",
+) -> TitreSummaryResult:
+    """Titres of the positive samples per arm and timepoint (geometric mean, geometric CV%, median, range).
+
+    A positive sample without a positive numeric titre is an error (it cannot be summarised on the log scale).
+    """
+    _require(ada, [arm, timepoint, result, titre], "the ADA table")
+    positive = parse_result(ada[result], result) == 1.0
+    values = pd.to_numeric(ada[titre], errors="coerce")
+    bad = positive & ~(values > 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            f"column '{titre}', data row {row + 1}: positive sample with titre {ada[titre].iloc[row]!r}; "
+            "expected a number > 0 for every positive sample"
+        )
+    frame = pd.DataFrame(
+        {"arm": ada[arm].astype(str), "timepoint": ada[timepoint].astype(str), "log_titre": np.log(values)}
+    )[positive.to_numpy()]
+    g = frame.groupby(["arm", "timepoint"], sort=False)["log_titre"]
+    table = pd.DataFrame(
+        {
+            "n": g.count(),
+            "mean": g.mean(),
+            "sd": g.std(ddof=1),
+            "median": g.median(),
+            "min": g.min(),
+            "max": g.max(),
+        }
+    ).reset_index()
+    sd = table["sd"].to_numpy(dtype=float)
+    return TitreSummaryResult(
+        arm=table["arm"].to_numpy(dtype=str),
+        timepoint=table["timepoint"].to_numpy(dtype=str),
+        n=table["n"].to_numpy(dtype=np.int64),
+        geometric_mean=np.exp(table["mean"].to_numpy(dtype=float)),
+        geometric_cv_percent=100.0 * np.sqrt(np.expm1(sd**2)),
+        median=np.exp(table["median"].to_numpy(dtype=float)),
+        minimum=np.exp(table["min"].to_numpy(dtype=float)),
+        maximum=np.exp(table["max"].to_numpy(dtype=float)),
+    )
+
+
+def exposure_by_ada(
+    pp: pd.DataFrame,
+    ada_status: pd.DataFrame,
+    *,
+    subject: str = "USUBJID",
+    arm: str = "ARM",
+    parameter: str = "PPTESTCD",
+    value: str = "PPSTRESN",
+    status: str = "ADA",
+    conf: float = 0.90,
+) -> ExposureByADAResult:
+    """Ratio of geometric means (ADA-positive / ADA-negative) of each PK parameter within each arm.
+
+    ``pp`` is the NCA result in CDISC PP form; ``ada_status`` has one row per subject with its overall
+    ADA status. Subjects without a status are an error (every dosed subject needs a status); groups with
+    fewer than 2 subjects in either status give NaN ratio limits.
+    """
+    _require(pp, [subject, arm, parameter, value], "the PP table")
+    _require(ada_status, [subject, status], "the ADA status table")
+    level = float(check_conf(conf))
+    st = ada_status[[subject, status]].copy()
+    st[subject] = st[subject].astype(str)
+    if st[subject].duplicated().any():
+        dup = st.loc[st[subject].duplicated(), subject].iloc[0]
+        raise InputError(f"the ADA status table has more than one row for subject {dup!r}; expected one")
+    st["positive"] = parse_result(st[status], status)
+    frame = pp[[subject, arm, parameter, value]].copy()
+    frame[subject] = frame[subject].astype(str)
+    merged = frame.merge(st[[subject, "positive"]], on=subject, how="left")
+    no_status = merged["positive"].isna()
+    if no_status.any():
+        who = sorted(set(merged.loc[no_status, subject]))[:5]
+        raise InputError(
+            f"no ADA status for subject(s) {', '.join(who)}; expected a POS/NEG status for every subject in "
+            "the PP table"
+        )
+    numbers = pd.to_numeric(merged[value], errors="coerce")
+    usable = numbers > 0
+    merged["log_value"] = np.log(numbers.where(usable))
+    merged["usable"] = usable
+    keys = [arm, parameter]
+    excluded = (~merged["usable"]).groupby([merged[k] for k in keys], sort=False).sum()
+    if excluded.sum() > 0:
+        warnings.warn(
+            f"{int(excluded.sum())} PK value(s) missing or <= 0 cannot enter geometric means and were "
+            "excluded; see n_excluded per arm and parameter",
+            BioparityWarning,
+            stacklevel=2,
+        )
+    use = merged[merged["usable"]]
+    stats = (
+        use.groupby([*keys, "positive"], sort=False)["log_value"]
+        .agg(["count", "mean", "std"])
+        .unstack("positive")
+    )
+    index = excluded.index
+    stats = stats.reindex(index)
+
+    def col(name: str, flag: float) -> FloatArray:
+        key = (name, flag)
+        return stats[key].to_numpy(dtype=float) if key in stats.columns else np.full(len(index), np.nan)
+
+    n_pos = np.nan_to_num(col("count", 1.0)).astype(np.int64)
+    n_neg = np.nan_to_num(col("count", 0.0)).astype(np.int64)
+    m_pos, m_neg = col("mean", 1.0), col("mean", 0.0)
+    s_pos, s_neg = col("std", 1.0), col("std", 0.0)
+    lower = np.full(len(index), np.nan)
+    upper = np.full(len(index), np.nan)
+    ok = (n_pos >= 2) & (n_neg >= 2) & ((n_pos + n_neg) >= 3)
+    if ok.any():
+        ci = ci_mean_difference(
+            m_pos[ok], s_pos[ok], n_pos[ok], m_neg[ok], s_neg[ok], n_neg[ok], method="pooled", conf=level
+        )
+        lower[ok] = np.exp(ci.lower)
+        upper[ok] = np.exp(ci.upper)
+    frame_index = index.to_frame(index=False)
+    return ExposureByADAResult(
+        arm=frame_index[arm].to_numpy(dtype=str),
+        parameter=frame_index[parameter].to_numpy(dtype=str),
+        n_positive=n_pos,
+        n_negative=n_neg,
+        n_excluded=np.asarray(excluded.to_numpy(), dtype=np.int64),
+        gm_positive=np.exp(m_pos),
+        gm_negative=np.exp(m_neg),
+        ratio=np.exp(m_pos - m_neg),
+        lower=lower,
+        upper=upper,
+        conf=level,
+    )

@@ -1,0 +1,345 @@
+"""Power and sample size for the equivalence of two proportions (difference scale).
+
+Equivalence is concluded when the two-sided ``1 - 2 alpha`` interval for ``p1 - p2`` lies inside
+``(margin_lower, margin_upper)``. Two ways to compute the power:
+
+* ``normal``: large-sample approximation for the Wald-type test with the unpooled variance at the true
+  proportions, ``se = sqrt(p1 q1/n1 + p2 q2/n2)``,
+  ``power = Phi((margin_upper - d)/se - z) + Phi((d - margin_lower)/se - z) - 1``, ``z = z(1 - alpha)``.
+  With ``d = 0`` the sample size is Chow, Shao & Wang's (2008, 4.2.4) closed form
+  ``n2 = (z(1-alpha) + z(1-beta/2))^2 (p1 q1/k + p2 q2) / margin^2``.
+* ``exact``: complete enumeration of the ``(n1 + 1)(n2 + 1)`` outcomes, ``power = sum b(x1) b(x2)
+  1[CI(x1, x2) inside the margins]`` for the interval method actually used in the analysis
+  (``ci_method``: newcombe, mn, fm or wald). Exact power is a saw-tooth in n; the exact sample size is
+  the smallest n2, scanning upwards from half the normal-approximation n2, whose power reaches the target.
+  Meant for small studies: at most :data:`EXACT_N_MAX` subjects per group.
+
+Vectorised over broadcast scenario arrays; the exact enumeration computes the intervals of all outcomes
+once per distinct design ``(n1, n2, alpha)`` and reuses them for every scenario with that design.
+
+Example
+-------
+>>> r = sample_size_equivalence_proportions(p1=0.6, p2=0.6, margin_lower=-0.15, margin_upper=0.15)
+>>> int(r.n2)
+183
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from scipy import special, stats
+
+from bioparity._results import ResultMixin, software_version
+from bioparity.clinical._checks import broadcast, check, z_two_sided
+from bioparity.clinical._search import smallest_reaching_n
+from bioparity.clinical.proportions import canonical_difference_method, difference_limits
+from bioparity.clinical.score import score_z_difference
+from bioparity.errors import InputError, SearchError
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+PROPORTION_POWER_METHODS = ("normal", "exact")
+#: Largest group size for exact enumeration (the outcome grid has (n1 + 1)(n2 + 1) cells).
+EXACT_N_MAX = 1000
+#: Largest group size searched by the normal approximation.
+N_MAX = 100_000_000
+#: Cells (scenarios x outcomes) evaluated at once in the exact enumeration.
+_CHUNK_CELLS = 20_000_000
+
+
+@dataclass(frozen=True, repr=False)
+class ProportionsPowerResult(ResultMixin):
+    """Power of the equivalence test for two proportions, per scenario."""
+
+    power: FloatArray
+    n1: IntArray
+    n2: IntArray
+    p1: FloatArray
+    p2: FloatArray
+    margin_lower: FloatArray
+    margin_upper: FloatArray
+    alpha: FloatArray
+    method: str
+    ci_method: str
+    software_version: str = field(default_factory=software_version)
+
+
+@dataclass(frozen=True, repr=False)
+class ProportionsSampleSizeResult(ResultMixin):
+    """Smallest group sizes reaching ``target_power`` for the equivalence of two proportions."""
+
+    n1: IntArray
+    n2: IntArray
+    n_total: IntArray
+    power: FloatArray
+    p1: FloatArray
+    p2: FloatArray
+    margin_lower: FloatArray
+    margin_upper: FloatArray
+    alpha: FloatArray
+    target_power: FloatArray
+    ratio: FloatArray
+    method: str
+    ci_method: str
+    software_version: str = field(default_factory=software_version)
+
+
+def normal_power(
+    p1: FloatArray,
+    p2: FloatArray,
+    n1: FloatArray,
+    n2: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    alpha: FloatArray,
+) -> FloatArray:
+    """Normal-approximation power (module docstring); 0 where the variance vanishes outside the margins."""
+    d = p1 - p2
+    se = np.sqrt(p1 * (1.0 - p1) / n1 + p2 * (1.0 - p2) / n2)
+    z = special.ndtri(1.0 - alpha)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        power = special.ndtr((hi - d) / se - z) + special.ndtr((d - lo) / se - z) - 1.0
+    degenerate = np.where((d > lo) & (d < hi), 1.0, 0.0)
+    return np.asarray(np.where(se > 0, np.maximum(power, 0.0), degenerate), dtype=float)
+
+
+def exact_power_design(
+    n1: int,
+    n2: int,
+    alpha: float,
+    p1: FloatArray,
+    p2: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    ci_method: str,
+) -> FloatArray:
+    """Exact power of scenarios sharing one design ``(n1, n2, alpha)`` by enumerating all outcomes.
+
+    For the score methods the interval is inside the margins exactly when the score test rejects at both
+    margins (``Z(lo) > z`` and ``Z(hi) < -z``, Z decreasing), so no limit needs to be searched for.
+    """
+    x1 = np.arange(n1 + 1, dtype=float)
+    x2 = np.arange(n2 + 1, dtype=float)
+    g1, g2 = (v.ravel() for v in np.meshgrid(x1, x2, indexing="ij"))
+    k1, k2 = np.full_like(g1, n1), np.full_like(g2, n2)
+    z = float(z_two_sided(1.0 - 2.0 * alpha))
+    score = ci_method in ("mn", "fm")
+    if not score:
+        lower, upper = difference_limits(g1, k1, g2, k2, np.full_like(g1, z), ci_method)
+    pmf1 = np.asarray(stats.binom.pmf(x1[None, :], n1, p1[:, None]), dtype=float)
+    pmf2 = np.asarray(stats.binom.pmf(x2[None, :], n2, p2[:, None]), dtype=float)
+    out = np.empty(p1.size)
+    chunk = max(1, _CHUNK_CELLS // (4 * g1.size))
+    for start in range(0, p1.size, chunk):
+        sl = slice(start, start + chunk)
+        m_lo, m_hi = lo[sl, None], hi[sl, None]
+        if score:
+            corrected = ci_method == "mn"
+            at_lo = score_z_difference(g1, k1, g2, k2, np.maximum(m_lo, -1.0), corrected)
+            at_hi = score_z_difference(g1, k1, g2, k2, np.minimum(m_hi, 1.0), corrected)
+            inside = ((m_lo < -1.0) | (at_lo > z)) & ((m_hi > 1.0) | (at_hi < -z))
+        else:
+            inside = (lower[None, :] > m_lo) & (upper[None, :] < m_hi)
+        w = (pmf1[sl, :, None] * pmf2[sl, None, :]).reshape(inside.shape[0], -1)
+        out[sl] = np.sum(w * inside, axis=1)
+    return out
+
+
+def exact_power(
+    p1: FloatArray,
+    p2: FloatArray,
+    n1: IntArray,
+    n2: IntArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    alpha: FloatArray,
+    ci_method: str,
+) -> FloatArray:
+    """Exact power for flat scenario arrays, grouped by distinct design."""
+    out = np.empty(p1.size)
+    designs = np.stack([n1.astype(float), n2.astype(float), alpha], axis=1)
+    uniq, inverse = np.unique(designs, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    for g, (k1, k2, a) in enumerate(uniq):
+        sel = np.flatnonzero(inverse == g)
+        out[sel] = exact_power_design(
+            int(k1), int(k2), float(a), p1[sel], p2[sel], lo[sel], hi[sel], ci_method
+        )
+    return out
+
+
+def _check_common(p1: FloatArray, p2: FloatArray, lo: FloatArray, hi: FloatArray, alpha: FloatArray) -> None:
+    for label, p in (("p1", p1), ("p2", p2)):
+        check(np.isfinite(p) & (p >= 0) & (p <= 1), label, p, "a proportion between 0 and 1")
+    check(np.isfinite(lo) & np.isfinite(hi) & (lo < hi), "margin_upper", hi, "margin_upper > margin_lower")
+    check((alpha > 0) & (alpha < 0.5), "alpha", alpha, "0 < alpha < 0.5 (0.05: 90% CI; 0.025: 95% CI)")
+
+
+def _methods(method: str, ci_method: str) -> tuple[str, str]:
+    name = str(method).strip().lower()
+    if name not in PROPORTION_POWER_METHODS:
+        raise InputError(f"unknown method {method!r}; expected one of {', '.join(PROPORTION_POWER_METHODS)}")
+    return name, canonical_difference_method(ci_method)
+
+
+def power_equivalence_proportions(
+    *,
+    p1: npt.ArrayLike,
+    p2: npt.ArrayLike,
+    n1: npt.ArrayLike,
+    n2: npt.ArrayLike,
+    margin_lower: npt.ArrayLike,
+    margin_upper: npt.ArrayLike,
+    alpha: npt.ArrayLike = 0.05,
+    method: str = "normal",
+    ci_method: str = "newcombe",
+) -> ProportionsPowerResult:
+    """Power to conclude equivalence of two response rates (``ci_method`` is used by ``method="exact"``)."""
+    name, ci_name = _methods(method, ci_method)
+    q1, q2, k1, k2, lo, hi, a = broadcast(
+        p1=p1, p2=p2, n1=n1, n2=n2, margin_lower=margin_lower, margin_upper=margin_upper, alpha=alpha
+    )
+    _check_common(q1, q2, lo, hi, a)
+    for label, k in (("n1", k1), ("n2", k2)):
+        check(np.isfinite(k) & (k >= 1) & (k == np.round(k)), label, k, "a whole number of subjects >= 1")
+    if name == "exact":
+        check(
+            np.maximum(k1, k2) <= EXACT_N_MAX,
+            "n2",
+            np.maximum(k1, k2),
+            f"at most {EXACT_N_MAX} per group for exact",
+        )
+        flat = [v.ravel() for v in (q1, q2, lo, hi, a)]
+        power = exact_power(
+            flat[0],
+            flat[1],
+            k1.ravel().astype(np.int64),
+            k2.ravel().astype(np.int64),
+            flat[2],
+            flat[3],
+            flat[4],
+            ci_name,
+        ).reshape(q1.shape)
+    else:
+        power = normal_power(q1, q2, k1, k2, lo, hi, a)
+    return ProportionsPowerResult(
+        power=np.asarray(power),
+        n1=k1.astype(np.int64),
+        n2=k2.astype(np.int64),
+        p1=q1,
+        p2=q2,
+        margin_lower=lo,
+        margin_upper=hi,
+        alpha=a,
+        method=name,
+        ci_method=ci_name,
+    )
+
+
+def _group_sizes(ratio: FloatArray, n2: IntArray) -> IntArray:
+    return np.maximum(np.ceil(ratio * n2 - 1e-9), 1).astype(np.int64)
+
+
+def sample_size_equivalence_proportions(
+    *,
+    p1: npt.ArrayLike,
+    p2: npt.ArrayLike,
+    margin_lower: npt.ArrayLike,
+    margin_upper: npt.ArrayLike,
+    alpha: npt.ArrayLike = 0.05,
+    target_power: npt.ArrayLike = 0.80,
+    ratio: npt.ArrayLike = 1.0,
+    method: str = "normal",
+    ci_method: str = "newcombe",
+) -> ProportionsSampleSizeResult:
+    """Smallest ``n2`` (``n1 = ceil(ratio n2)``) with power >= ``target_power``; ``p1 - p2`` strictly inside
+    the margins. ``method="exact"`` enumerates outcomes for the interval ``ci_method`` (small n only)."""
+    name, ci_name = _methods(method, ci_method)
+    q1, q2, lo, hi, a, tgt, k = broadcast(
+        p1=p1,
+        p2=p2,
+        margin_lower=margin_lower,
+        margin_upper=margin_upper,
+        alpha=alpha,
+        target_power=target_power,
+        ratio=ratio,
+    )
+    _check_common(q1, q2, lo, hi, a)
+    d = q1 - q2
+    check((d > lo) & (d < hi), "p1", q1, "p1 - p2 strictly inside the margins")
+    check(np.isfinite(tgt) & (tgt > 0) & (tgt < 1), "target_power", tgt, "a probability in (0, 1)")
+    check(np.isfinite(k) & (k > 0), "ratio", k, "an allocation ratio n1/n2 > 0")
+    fq1, fq2, flo, fhi, fa, ftgt, fk = (v.ravel() for v in (q1, q2, lo, hi, a, tgt, k))
+
+    def reaches_normal(n2: IntArray, idx: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
+        n1 = _group_sizes(fk[idx], n2)
+        p = normal_power(fq1[idx], fq2[idx], n1.astype(float), n2.astype(float), flo[idx], fhi[idx], fa[idx])
+        return np.asarray(p >= ftgt[idx])
+
+    n2 = smallest_reaching_n(reaches_normal, np.ones(fq1.size, dtype=np.int64), N_MAX)
+    if name == "exact":
+        n2 = _exact_search(fq1, fq2, flo, fhi, fa, ftgt, fk, n2, ci_name)
+    n1 = _group_sizes(fk, n2)
+    if name == "exact":
+        power = exact_power(fq1, fq2, n1, n2, flo, fhi, fa, ci_name)
+    else:
+        power = normal_power(fq1, fq2, n1.astype(float), n2.astype(float), flo, fhi, fa)
+    shape = q1.shape
+    return ProportionsSampleSizeResult(
+        n1=n1.reshape(shape),
+        n2=n2.reshape(shape),
+        n_total=(n1 + n2).reshape(shape),
+        power=power.reshape(shape),
+        p1=q1,
+        p2=q2,
+        margin_lower=lo,
+        margin_upper=hi,
+        alpha=a,
+        target_power=tgt,
+        ratio=k,
+        method=name,
+        ci_method=ci_name,
+    )
+
+
+def _exact_search(
+    p1: FloatArray,
+    p2: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    alpha: FloatArray,
+    target: FloatArray,
+    ratio: FloatArray,
+    n_normal: IntArray,
+    ci_method: str,
+) -> IntArray:
+    """Scan n2 upwards (one step for all unfinished scenarios) from half the normal-approximation n2."""
+    start = np.maximum(n_normal // 2, 1)
+    result = np.zeros(p1.size, dtype=np.int64)
+    pending = np.ones(p1.size, dtype=bool)
+    n2 = int(start.min())
+    while pending.any():
+        if (
+            n2 > EXACT_N_MAX
+            or _group_sizes(ratio[pending], np.full(int(pending.sum()), n2)).max() > EXACT_N_MAX
+        ):
+            first = int(np.flatnonzero(pending)[0])
+            raise SearchError(
+                f"scenario {first}: exact power does not reach the target with up to {EXACT_N_MAX} subjects "
+                "per group; use method='normal' for large studies"
+            )
+        idx = np.flatnonzero(pending & (start <= n2))
+        if idx.size:
+            n1 = _group_sizes(ratio[idx], np.full(idx.size, n2))
+            power = exact_power(
+                p1[idx], p2[idx], n1, np.full(idx.size, n2), lo[idx], hi[idx], alpha[idx], ci_method
+            )
+            ok = power >= target[idx]
+            result[idx[ok]] = n2
+            pending[idx[ok]] = False
+        n2 += 1
+    return result

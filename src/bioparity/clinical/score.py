@@ -1,0 +1,107 @@
+"""Score statistics for two binomial samples under a restricted null: difference and ratio.
+
+The Miettinen-Nurminen (MN), Farrington-Manning (FM) and Koopman intervals are the sets of
+parameter values not rejected by a score test whose variance uses the maximum likelihood estimates
+of ``p1, p2`` *restricted* to the null value. The restricted estimates have closed forms: the root of a
+cubic for the difference (Farrington & Manning 1990, section 2; Miettinen & Nurminen 1985, appendix)
+and of a quadratic for the ratio (Miettinen & Nurminen 1985; Koopman 1984).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def restricted_mle_difference(
+    p1: FloatArray, n1: FloatArray, p2: FloatArray, n2: FloatArray, delta: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """MLE of ``(p1, p2)`` under ``p1 - p2 = delta`` from observed proportions ``p1, p2`` (FM cubic).
+
+    With ``theta = n2/n1`` the restricted ``p1`` is the root in ``[max(0, delta), min(1, 1 + delta)]`` of
+    ``a x^3 + b x^2 + c x + d`` where ``a = 1 + theta``,
+    ``b = -(1 + theta + p1 + theta p2 + delta (theta + 2))``,
+    ``c = delta^2 + delta (2 p1 + theta + 1) + p1 + theta p2``, ``d = -p1 delta (1 + delta)``,
+    taken in trigonometric form: ``x = 2 u cos(w) - b/(3a)``, ``w = (pi + arccos(v/u^3))/3``,
+    ``v = b^3/(3a)^3 - bc/(6a^2) + d/(2a)``, ``u = sign(v) sqrt(b^2/(3a)^2 - c/(3a))``.
+    """
+    theta = n2 / n1
+    a = 1.0 + theta
+    b = -(1.0 + theta + p1 + theta * p2 + delta * (theta + 2.0))
+    c = delta * delta + delta * (2.0 * p1 + theta + 1.0) + p1 + theta * p2
+    d = -p1 * delta * (1.0 + delta)
+    v = b**3 / (3.0 * a) ** 3 - b * c / (6.0 * a * a) + d / (2.0 * a)
+    u = np.sign(v) * np.sqrt(np.maximum(b * b / (3.0 * a) ** 2 - c / (3.0 * a), 0.0))
+    # v = 0 (u may be 0 too) is the symmetric case: arccos(0) = pi/2.
+    safe_u = np.where(u == 0.0, 1.0, u)
+    ratio = np.where(u == 0.0, 0.0, v / safe_u**3)
+    w = (np.pi + np.arccos(np.clip(ratio, -1.0, 1.0))) / 3.0
+    p1_r = 2.0 * u * np.cos(w) - b / (3.0 * a)
+    p1_r = np.clip(p1_r, np.maximum(0.0, delta), np.minimum(1.0, 1.0 + delta))
+    p2_r = np.clip(p1_r - delta, 0.0, 1.0)
+    return np.asarray(p1_r, dtype=float), np.asarray(p2_r, dtype=float)
+
+
+def restricted_mle_ratio(
+    x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, phi: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """MLE of ``(p1, p2)`` under ``p1 = phi p2`` (Miettinen & Nurminen 1985, eq. for the risk ratio).
+
+    ``p2`` is the smaller root of ``A p^2 + B p + C`` with ``A = (n1 + n2) phi``,
+    ``B = -(n1 phi + x1 + n2 + x2 phi)``, ``C = x1 + x2``; ``p1 = phi p2``.
+    """
+    A = (n1 + n2) * phi
+    B = -(n1 * phi + x1 + n2 + x2 * phi)
+    C = x1 + x2
+    disc = np.sqrt(np.maximum(B * B - 4.0 * A * C, 0.0))
+    # Numerically stable smaller root: 2C / (-B + disc) (B < 0 always).
+    p2_r = np.where(C > 0, 2.0 * C / (-B + disc), 0.0)
+    p2_r = np.clip(p2_r, 0.0, np.minimum(1.0, 1.0 / phi))
+    p1_r = np.clip(phi * p2_r, 0.0, 1.0)
+    return np.asarray(p1_r, dtype=float), np.asarray(p2_r, dtype=float)
+
+
+def _ratio_of(numerator: FloatArray, variance: FloatArray) -> FloatArray:
+    """``numerator / sqrt(variance)`` with 0/0 = 0 and x/0 = sign(x) inf (degenerate restricted fits)."""
+    root = np.sqrt(np.maximum(variance, 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = numerator / root
+        infinite = np.where(numerator > 0, np.inf, -np.inf)
+    z = np.where(root > 0, z, np.where(numerator == 0, 0.0, infinite))
+    return np.asarray(z, dtype=float)
+
+
+def score_z_difference(
+    x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, delta: FloatArray, corrected: bool
+) -> FloatArray:
+    """Score statistic for ``H0: p1 - p2 = delta``; ``corrected`` multiplies the variance by N/(N-1) (MN).
+
+    ``Z = (p1_hat - p2_hat - delta) / sqrt(p1~(1-p1~)/n1 + p2~(1-p2~)/n2)`` (Farrington & Manning 1990,
+    Mee 1984), decreasing in ``delta``.
+    """
+    p1, p2 = x1 / n1, x2 / n2
+    p1_r, p2_r = restricted_mle_difference(p1, n1, p2, n2, delta)
+    var = p1_r * (1.0 - p1_r) / n1 + p2_r * (1.0 - p2_r) / n2
+    if corrected:
+        total = n1 + n2
+        var = var * total / np.maximum(total - 1.0, 1.0)
+    return _ratio_of(p1 - p2 - delta, var)
+
+
+def score_z_ratio(
+    x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, phi: FloatArray, corrected: bool
+) -> FloatArray:
+    """Score statistic for ``H0: p1/p2 = phi`` (decreasing in ``phi``); MN variance when ``corrected``.
+
+    ``Z = (p1_hat - phi p2_hat) / sqrt(p1~(1-p1~)/n1 + phi^2 p2~(1-p2~)/n2)``. Without the N/(N-1)
+    correction, ``Z^2`` is Koopman's (1984) Pearson chi-square at the restricted estimates.
+    """
+    p1, p2 = x1 / n1, x2 / n2
+    p1_r, p2_r = restricted_mle_ratio(x1, n1, x2, n2, phi)
+    var = p1_r * (1.0 - p1_r) / n1 + phi * phi * p2_r * (1.0 - p2_r) / n2
+    if corrected:
+        total = n1 + n2
+        var = var * total / np.maximum(total - 1.0, 1.0)
+    return _ratio_of(p1 - phi * p2, var)
