@@ -22,6 +22,7 @@ typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
 unit: $(BIN)/.installed
+	bash scripts/system-deps.sh
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck unit  ## everything CI runs

@@ -17,6 +17,7 @@ from bioparity.cli import market as market_commands
 from bioparity.cli import nca as nca_commands
 from bioparity.cli import pathways as pathways_commands
 from bioparity.cli import power as power_commands
+from bioparity.cli import validate as validate_commands
 
 app = typer.Typer(
     name="bioparity",
@@ -49,6 +50,7 @@ be_commands.register(app)
 caa_commands.register(app)
 market_commands.register(app)
 nca_commands.register(app)
+validate_commands.register(app)
 pathways_commands.register(app)
 
 

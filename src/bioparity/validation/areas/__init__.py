@@ -1,0 +1,1 @@
+"""Validation cases per computational area: each module has ``run(reference_dir) -> list[CaseResult]``."""

@@ -1,0 +1,52 @@
+"""Tolerance factors against regulatory.md T13-T15, ISO 16269-6 Annex F and Montgomery & Runger Table XII."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bioparity.caa import tolerance_factor
+from bioparity.validation.areas._io import read_reference_csv
+from bioparity.validation.cases import CaseResult, compare
+
+AREA = "caa"
+
+
+def run(reference: Path) -> list[CaseResult]:
+    """Every row of the three tolerance-factor references."""
+    out = []
+    vectors = read_reference_csv(reference / "caa" / "regulatory_tolerance_vectors.csv")
+    for row in vectors.to_dict("records"):
+        k = float(
+            tolerance_factor(int(row["n"]), row["coverage"], row["confidence"], method=str(row["method"]))
+        )
+        case = f"{row['test']}: n {row['n']}, {row['coverage']}/{row['confidence']}"
+        out.append(
+            compare(
+                AREA,
+                "tolerance-vectors",
+                case,
+                f"k two-sided ({row['method']})",
+                row["k"],
+                k,
+                float(row["tolerance"]),
+            )
+        )
+    iso = read_reference_csv(reference / "caa" / "two_sided_factors_iso16269.csv")
+    k_iso = tolerance_factor(iso["n"].to_numpy(), iso["coverage"].to_numpy(), iso["confidence"].to_numpy())
+    for i, row in enumerate(iso.to_dict("records")):
+        case = f"ISO 16269-6: n {row['n']}, {row['coverage']}/{row['confidence']}"
+        out.append(
+            compare(
+                AREA, "iso16269-two-sided", case, "k two-sided (exact)", row["k"], k_iso[i], 1e-4, "max-below"
+            )
+        )
+    one = read_reference_csv(reference / "caa" / "one_sided_factors_montgomery.csv")
+    k_one = tolerance_factor(
+        one["n"].to_numpy(), one["coverage"].to_numpy(), one["confidence"].to_numpy(), side=1
+    )
+    for i, row in enumerate(one.to_dict("records")):
+        case = f"Montgomery XII: n {row['n']}, {row['coverage']}/{row['confidence']}"
+        out.append(
+            compare(AREA, "montgomery-one-sided", case, "k one-sided", row["k"], k_one[i], 5e-4 + 1e-9)
+        )
+    return out

@@ -1,0 +1,124 @@
+"""The validation pack: coverage of the areas, tamper detection, deterministic HTML, a PDF that renders."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from bioparity.cli.main import app
+from bioparity.validation import AREAS, packaged_reference_dir, render_html, run_validation
+
+runner = CliRunner()
+
+#: At least the reference cases the test suite uses, per area.
+MINIMUM_CASES = {
+    "power": 188 * 2 + 150 * 3 + 13,
+    "nca": 12 * 23,
+    "be": 20 * 8,
+    "caa": 9 + 61 + 288,
+    "clinical": 50,
+}
+
+
+@pytest.fixture(scope="module")
+def full_run():  # type: ignore[no-untyped-def]
+    return run_validation()
+
+
+def test_every_area_passes_with_all_reference_cases(full_run) -> None:  # type: ignore[no-untyped-def]
+    assert [s.area for s in full_run.summary] == list(AREAS) == list(MINIMUM_CASES)
+    for s in full_run.summary:
+        assert s.failed == 0, [c for c in full_run.failures if c.area == s.area][:3]
+        assert s.cases >= MINIMUM_CASES[s.area]
+    assert full_run.passed
+
+
+def test_manifest_lists_every_area_with_provenance_and_files() -> None:
+    ref = packaged_reference_dir()
+    manifest = yaml.safe_load((ref / "MANIFEST.yaml").read_text())
+    assert {s["area"] for s in manifest["sets"]} == set(AREAS)
+    for s in manifest["sets"]:
+        assert s["produced_by"] and s["licence"] and s["tolerance"], s["id"]
+        for f in s["files"]:
+            if "..." not in f:
+                assert (ref / f).is_file(), f
+
+
+def test_reference_data_is_shipped_inside_the_package() -> None:
+    ref = packaged_reference_dir()
+    assert "bioparity" in ref.parts and (ref / "expected" / "power_tost.csv").is_file()
+    # The test suite reads the very same files (tests/data/reference links to the package copy).
+    assert (Path(__file__).parents[1] / "data" / "reference").resolve() == ref.resolve()
+
+
+def _tampered_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "reference"
+    shutil.copytree(packaged_reference_dir(), copy)
+    path = copy / "expected" / "sample_size_tost.csv"
+    frame = pd.read_csv(path)
+    frame.loc[4, "n"] = frame.loc[4, "n"] + 2  # one expected value, data row 5
+    frame.to_csv(path, index=False)
+    return copy
+
+
+def test_tampering_one_expected_value_fails_and_names_the_case(tmp_path: Path) -> None:
+    run = run_validation(["power"], _tampered_copy(tmp_path))
+    assert not run.passed
+    assert len(run.failures) == 1
+    failure = run.failures[0]
+    assert failure.reference == "powertost-samplesize" and failure.quantity == "n"
+    assert failure.case.startswith("row 5:")
+
+
+def test_cli_exit_status_gates_deployment(tmp_path: Path) -> None:
+    ok = runner.invoke(app, ["validate", "--area", "power"])
+    assert ok.exit_code == 0 and "PASS" in ok.stdout
+    bad = runner.invoke(
+        app, ["validate", "--area", "power", "--reference-dir", str(_tampered_copy(tmp_path))]
+    )
+    assert bad.exit_code == 1
+    assert re.search(
+        r"FAIL.*powertost-samplesize.*row 5:.*/ n: expected 16\.0, observed 14", bad.stdout.replace("\n", " ")
+    )
+
+
+def test_cli_rejects_unknown_area_and_bad_suffix(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["validate", "--area", "magic"]).exit_code == 2
+    assert runner.invoke(app, ["validate", "--out", str(tmp_path / "r.docx")]).exit_code == 2
+
+
+def test_html_is_byte_identical_for_identical_inputs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")  # 2025-11-25
+    first, second = tmp_path / "a.html", tmp_path / "b.html"
+    for out in (first, second):
+        assert runner.invoke(app, ["validate", "--out", str(out)]).exit_code == 0
+    assert first.read_bytes() == second.read_bytes()
+    text = first.read_text()
+    assert "Run date (UTC): 2025-11-25" in text and "Overall result: PASS" in text
+    assert render_html(run_validation(["power"])).count("<tr>") > 800
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None and not __import__("os").environ.get("CI"),
+                    reason="poppler-utils not installed (make test installs it)")  # fmt: skip
+def test_pdf_renders_with_its_tables(tmp_path: Path) -> None:
+    pdf = tmp_path / "oq.pdf"
+    result = runner.invoke(app, ["validate", "--area", "clinical,caa", "--out", str(pdf)])
+    assert result.exit_code == 0
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "2", str(pdf), str(tmp_path / "page")], check=True
+    )
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == 2 and all(p.stat().st_size > 5_000 for p in pages)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Summary per area" in text and "Test cases" in text and "Review and approval" in text
+    assert re.search(r"clinical\s+50\s+50\s+0\s+PASS", text)
