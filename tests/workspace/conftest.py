@@ -15,9 +15,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import warnings
+
 import psycopg
 import pytest
-from fastapi.testclient import TestClient
+from starlette.exceptions import StarletteDeprecationWarning
+
+# Starlette asks for httpx2 in its test client; httpx works and is what FastAPI documents today.
+warnings.filterwarnings("ignore", category=StarletteDeprecationWarning)
+from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -136,7 +142,10 @@ ROLES = ("owner", "statistician", "analyst", "reviewer", "viewer")
 def make_company(sessions: sessionmaker[Session], label: str) -> Company:
     tag = f"{label}-{uuid.uuid4().hex[:8]}"
     with sessions.begin() as s:
-        users = {r: accounts.create_user(s, f"{r}@{tag}", PASSWORD, display_name=f"{r.title()} of {tag}") for r in ROLES}
+        users = {
+            r: accounts.create_user(s, f"{r}@{tag}", PASSWORD, display_name=f"{r.title()} of {tag}")
+            for r in ROLES
+        }
         org = accounts.create_org(s, f"Company {tag}", owner=users["owner"])
         for role in ROLES[1:]:
             accounts.add_member_as_admin(s, org.name, users[role].username, role)
