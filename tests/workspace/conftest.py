@@ -15,15 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import warnings
-
 import psycopg
 import pytest
-from starlette.exceptions import StarletteDeprecationWarning
-
-# Starlette asks for httpx2 in its test client; httpx works and is what FastAPI documents today.
-warnings.filterwarnings("ignore", category=StarletteDeprecationWarning)
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
