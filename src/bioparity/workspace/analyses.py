@@ -24,7 +24,7 @@ from bioparity.errors import BioparityError, DataFileError
 from bioparity.store.models import AnalysisRun
 from bioparity.workspace.access import Actor, require_dataset, require_run, require_study
 from bioparity.workspace.datasets import dataset_content, read_stored
-from bioparity.workspace.registry import check_options, get_kind
+from bioparity.workspace.registry import effective_options, get_kind
 from bioparity.workspace.roles import Permission
 from bioparity.workspace.snapshots import snapshot
 
@@ -47,8 +47,7 @@ def run_analysis(
     """
     dataset, study, program = require_dataset(session, actor, dataset_id, Permission.write_data)
     spec = get_kind(kind)
-    options = dict(options or {})
-    check_options(spec, options)
+    options = effective_options(spec, options or {})
     frame = read_stored(dataset_content(session, dataset), dataset.filename, spec.read)
     inputs = {"dataset": dataset.sha256}
     versions = software_versions()

@@ -106,12 +106,13 @@ def samplesize_grid(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str
 
 
 _METHOD_OPTION = {"method": "power method: exact (Owen's Q, default), nct or shifted"}
+_EXACT = {"method": "exact"}
 
 register_analysis(
     AnalysisKind("power", "TOST power per scenario (columns of power --grid)",
-                 table_reader(POWER_GRID_COLUMNS), power_grid, _METHOD_OPTION)
+                 table_reader(POWER_GRID_COLUMNS), power_grid, _METHOD_OPTION, _EXACT)
 )  # fmt: skip
 register_analysis(
     AnalysisKind("samplesize", "TOST sample size per scenario (columns of samplesize --grid)",
-                 table_reader(SAMPLESIZE_GRID_COLUMNS), samplesize_grid, _METHOD_OPTION)
+                 table_reader(SAMPLESIZE_GRID_COLUMNS), samplesize_grid, _METHOD_OPTION, _EXACT)
 )  # fmt: skip

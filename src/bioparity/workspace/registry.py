@@ -26,6 +26,7 @@ class AnalysisKind:
     """One runnable analysis: ``read`` validates the dataset, ``compute`` must be deterministic.
 
     ``options`` maps each accepted option name to a one-line description; any other option is refused.
+    ``defaults`` are merged under the given options, so a run records every setting it used.
     """
 
     name: str
@@ -33,6 +34,7 @@ class AnalysisKind:
     read: Reader
     compute: Compute
     options: Mapping[str, str] = field(default_factory=dict)
+    defaults: Mapping[str, Any] = field(default_factory=dict)
 
 
 _REGISTRY: dict[str, AnalysisKind] = {}
@@ -66,8 +68,10 @@ def analysis_kinds() -> dict[str, AnalysisKind]:
     return dict(sorted(_REGISTRY.items()))
 
 
-def check_options(kind: AnalysisKind, options: Mapping[str, Any]) -> None:
+def effective_options(kind: AnalysisKind, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The options a run uses: the kind's defaults overridden by the given ones (unknown names refused)."""
     unknown = sorted(set(options) - set(kind.options))
     if unknown:
         accepted = ", ".join(f"{k} ({v})" for k, v in kind.options.items()) or "none"
         raise InputError(f"analysis {kind.name!r} does not accept option(s) {unknown}; accepted: {accepted}")
+    return {**kind.defaults, **options}
