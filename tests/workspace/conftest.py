@@ -50,11 +50,13 @@ def _pg_url(schema: str) -> str:
 
 
 @contextmanager
-def database(backend: str, folder: Path) -> Iterator[Engine]:
-    """A new, migrated database: a SQLite file in ``folder`` or a fresh PostgreSQL schema."""
+def database(backend: str, folder: Path, *, migrate: bool = True) -> Iterator[Engine]:
+    """A new database (migrated unless ``migrate`` is False): a SQLite file in ``folder`` or a fresh
+    PostgreSQL schema."""
     if backend == "sqlite":
         engine = make_engine(f"sqlite:///{folder / f'ws-{uuid.uuid4().hex[:8]}.sqlite3'}")
-        upgrade(engine)
+        if migrate:
+            upgrade(engine)
         try:
             yield engine
         finally:
@@ -71,7 +73,8 @@ def database(backend: str, folder: Path) -> Iterator[Engine]:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     engine = make_engine(_pg_url(schema), pool_size=25, max_overflow=5)
     try:
-        upgrade(engine)
+        if migrate:
+            upgrade(engine)
         yield engine
     finally:
         engine.dispose()
@@ -96,6 +99,17 @@ def fresh_engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
     """A database of its own for a test that damages it on purpose."""
     with database(backend, tmp_path) as eng:
         yield eng
+
+
+@pytest.fixture
+def empty_engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
+    """A database with no tables yet."""
+    with database(backend, tmp_path, migrate=False) as eng:
+        yield eng
+
+
+def url_of(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ import typer
 from bioparity import __version__
 from bioparity.cli import demo as demo_commands
 from bioparity.cli import power as power_commands
+from bioparity.cli import workspace as workspace_commands
 
 app = typer.Typer(
     name="bioparity",
@@ -38,6 +39,7 @@ def main(
 
 power_commands.register(app)
 demo_commands.register(app)
+workspace_commands.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover
