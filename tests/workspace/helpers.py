@@ -16,7 +16,11 @@ SAMPLESIZE_CSV = (
 
 
 def upload(
-    client: TestClient, company: Company, role: str = "analyst", content: str = SAMPLESIZE_CSV, **extra: Any
+    client: TestClient,
+    company: Company,
+    role: str = "analyst",
+    content: str | None = SAMPLESIZE_CSV,
+    **extra: Any,
 ) -> Any:
     body = {"name": "grid", "filename": "grid.csv", "content": content, "analysis_kind": "samplesize"} | extra
     return client.post(f"/studies/{company.study.id}/datasets", headers=company.auth(role), json=body)

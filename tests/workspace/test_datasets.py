@@ -63,8 +63,7 @@ def test_an_unparseable_plain_csv_is_refused(
     client: TestClient, a: Company, sessions: sessionmaker[Session]
 ) -> None:
     before = _counts(sessions)
-    bad = {"analysis_kind": None, "content": 'a,b\n1,"unterminated\n'}
-    response = upload(client, a, **bad)
+    response = upload(client, a, content='a,b\n1,"unterminated\n', analysis_kind=None)
     assert response.status_code == 422 and "cannot be read as CSV" in response.json()["detail"]
     raw = base64.b64encode(b"\xff\xfe\x00binary").decode()
     response = upload(client, a, content=None, content_base64=raw, analysis_kind=None)
@@ -114,8 +113,11 @@ def test_uploads_are_versioned_immutable_and_stored_once_by_sha256(
 
 def test_binary_uploads_round_trip_through_base64(client: TestClient, a: Company) -> None:
     data = b"design,cv,theta0,n\r\n2x2,0.25,0.95,24\r\n"
-    body = {"content": None, "content_base64": base64.b64encode(data).decode(), "analysis_kind": "power"}
-    created = upload(client, a, name="b64", media_type="application/octet-stream", **body)
+    encoded = base64.b64encode(data).decode()
+    created = upload(
+        client, a, content=None, content_base64=encoded, analysis_kind="power", name="b64",
+        media_type="application/octet-stream",
+    )  # fmt: skip
     assert created.status_code == 201, created.text
     assert client.get(f"/datasets/{created.json()['id']}/content", headers=a.auth("viewer")).content == data
     both = upload(client, a, name="both", content="x", content_base64="eA==")

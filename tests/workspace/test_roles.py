@@ -227,3 +227,12 @@ def test_login_cookie_logout_and_token_revocation(client: TestClient, a: Company
 
     audit = client.get(f"/orgs/{a.org.id}/audit", headers=a.auth("owner")).json()
     assert audit, "the organisation's audit lists at least the memberships"
+
+
+def test_audit_rows_are_paged_by_sequence_number(client: TestClient, a: Company) -> None:
+    url = f"/programs/{a.program.id}/audit"
+    everything = client.get(url, headers=a.auth("viewer")).json()
+    first = client.get(url, headers=a.auth("viewer"), params={"limit": 2}).json()
+    rest = client.get(url, headers=a.auth("viewer"), params={"after_seq": first[-1]["seq"]}).json()
+    assert [e["seq"] for e in first + rest] == [e["seq"] for e in everything]
+    assert len(first) == 2 and len(everything) > 2

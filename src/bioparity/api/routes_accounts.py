@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from bioparity.api.deps import SESSION_COOKIE, Bearer, Cookie, CurrentActor, request_token, unit_of_work
 from bioparity.api.errors import ERROR_RESPONSES
@@ -28,6 +28,8 @@ from bioparity.store.models import Membership, User
 from bioparity.workspace import accounts
 from bioparity.workspace.roles import Role
 
+AfterSeq = Annotated[int, Query(ge=0, le=2**62, description="Return rows after this sequence number.")]
+Limit = Annotated[int, Query(ge=1, le=10_000, description="At most this many rows.")]
 router = APIRouter(responses=ERROR_RESPONSES)
 OrgId = Annotated[str, Path(pattern=UUID_PATTERN)]
 UserId = Annotated[str, Path(pattern=UUID_PATTERN)]
@@ -150,7 +152,12 @@ def remove_member(org_id: OrgId, user_id: UserId, actor: CurrentActor, request: 
 
 
 @router.get("/orgs/{org_id}/audit", tags=["organisations"])
-def org_audit(org_id: OrgId, actor: CurrentActor, request: Request) -> list[AuditEventOut]:
+def org_audit(
+    org_id: OrgId, actor: CurrentActor, request: Request, after_seq: AfterSeq = 0, limit: Limit = 1000
+) -> list[AuditEventOut]:
     """Owners only: the organisation's audit rows (memberships, programs, data, signatures)."""
     with unit_of_work(request) as session:
-        return [AuditEventOut.of(e) for e in accounts.org_audit(session, actor, org_id)]
+        return [
+            AuditEventOut.of(e)
+            for e in accounts.org_audit(session, actor, org_id, after_seq=after_seq, limit=limit)
+        ]

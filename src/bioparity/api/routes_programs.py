@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from bioparity.api.deps import CurrentActor, unit_of_work
 from bioparity.api.errors import ERROR_RESPONSES
@@ -22,6 +22,8 @@ from bioparity.api.schemas import (
 )
 from bioparity.workspace import programs
 
+AfterSeq = Annotated[int, Query(ge=0, le=2**62, description="Return rows after this sequence number.")]
+Limit = Annotated[int, Query(ge=1, le=10_000, description="At most this many rows.")]
 router = APIRouter(responses=ERROR_RESPONSES, tags=["programs"])
 ProgramId = Annotated[str, Path(pattern=UUID_PATTERN)]
 OrgId = Annotated[str, Path(pattern=UUID_PATTERN)]
@@ -112,7 +114,12 @@ def create_study(program_id: ProgramId, body: StudyIn, actor: CurrentActor, requ
 
 
 @router.get("/programs/{program_id}/audit")
-def program_audit(program_id: ProgramId, actor: CurrentActor, request: Request) -> list[AuditEventOut]:
+def program_audit(
+    program_id: ProgramId, actor: CurrentActor, request: Request, after_seq: AfterSeq = 0, limit: Limit = 1000
+) -> list[AuditEventOut]:
     """Audit rows of the program: who changed, uploaded, ran and signed what, when."""
     with unit_of_work(request) as session:
-        return [AuditEventOut.of(e) for e in programs.program_audit(session, actor, program_id)]
+        return [
+            AuditEventOut.of(e)
+            for e in programs.program_audit(session, actor, program_id, after_seq=after_seq, limit=limit)
+        ]

@@ -223,9 +223,17 @@ def get_org(session: Session, actor: Actor, org_id: str) -> tuple[Organisation, 
     return require_org(session, actor, org_id, Permission.read)
 
 
-def org_audit(session: Session, actor: Actor, org_id: str, limit: int = 1000) -> Sequence[AuditEvent]:
+def org_audit(
+    session: Session, actor: Actor, org_id: str, *, after_seq: int = 0, limit: int = 1000
+) -> Sequence[AuditEvent]:
+    """The organisation's audit rows in order, ``limit`` at a time after sequence number ``after_seq``."""
     org, _ = require_org(session, actor, org_id, Permission.view_org_audit)
-    query = select(AuditEvent).where(AuditEvent.org_id == org.id).order_by(AuditEvent.seq).limit(limit)
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.org_id == org.id, AuditEvent.seq > after_seq)
+        .order_by(AuditEvent.seq)
+        .limit(limit)
+    )
     return list(session.scalars(query))
 
 

@@ -200,9 +200,15 @@ def get_study(session: Session, actor: Actor, study_id: str) -> Study:
     return require_study(session, actor, study_id)[0]
 
 
-def program_audit(session: Session, actor: Actor, program_id: str, limit: int = 1000) -> Sequence[AuditEvent]:
+def program_audit(
+    session: Session, actor: Actor, program_id: str, *, after_seq: int = 0, limit: int = 1000
+) -> Sequence[AuditEvent]:
+    """The program's audit rows in order, ``limit`` at a time after sequence number ``after_seq``."""
     program = require_program(session, actor, program_id)
     query = (
-        select(AuditEvent).where(AuditEvent.program_id == program.id).order_by(AuditEvent.seq).limit(limit)
+        select(AuditEvent)
+        .where(AuditEvent.program_id == program.id, AuditEvent.seq > after_seq)
+        .order_by(AuditEvent.seq)
+        .limit(limit)
     )
     return list(session.scalars(query))
