@@ -51,3 +51,30 @@ def test_concurrent_writers_lose_nothing_and_keep_the_chain_intact(fresh_engine:
     assert result.intact, result.message()
     assert result.rows_checked == len(seqs)
     print(f"{fresh_engine.dialect.name}: {threads}x{writes} writes in {elapsed:.2f} s")
+
+
+def test_concurrent_uploads_of_the_same_bytes_all_succeed_and_store_them_once(fresh_engine: Engine) -> None:
+    from bioparity.store.models import Blob, Dataset
+    from bioparity.workspace import datasets
+    from tests.workspace.helpers import SAMPLESIZE_CSV
+
+    sessions = make_sessionmaker(fresh_engine)
+    company = make_company(sessions, "U")
+    threads = 8
+    start = threading.Barrier(threads)
+
+    def uploader(index: int) -> str:
+        start.wait()
+        with sessions.begin() as s:
+            return datasets.upload_dataset(
+                s, company.actor("analyst"), company.study.id, name=f"copy {index}", filename="grid.csv",
+                content=SAMPLESIZE_CSV.encode(), analysis_kind="samplesize",
+            ).sha256  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        digests = set(pool.map(uploader, range(threads)))
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Blob)) == 1
+        assert s.scalar(select(func.count()).select_from(Dataset)) == threads
+    assert len(digests) == 1
+    assert verify_trail(fresh_engine).intact

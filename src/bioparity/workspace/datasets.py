@@ -13,6 +13,8 @@ from pathlib import Path, PurePath
 
 import pandas as pd
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bioparity.audit import append_event, sha256_hex
@@ -58,6 +60,13 @@ def read_plain_csv(path: Path) -> pd.DataFrame:
     return read_table(path, [])
 
 
+def _store_blob(session: Session, digest: str, content: bytes) -> None:
+    """Insert the bytes unless already stored; concurrent uploads of the same bytes both succeed."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(Blob).values(sha256=digest, size=len(content), content=content)
+    session.execute(statement.on_conflict_do_nothing(index_elements=["sha256"]))
+
+
 def upload_dataset(
     session: Session,
     actor: Actor,
@@ -80,8 +89,7 @@ def upload_dataset(
     frame = read_stored(content, filename, reader)
 
     digest = sha256_hex(content)
-    if session.get(Blob, digest) is None:
-        session.add(Blob(sha256=digest, size=len(content), content=content))
+    _store_blob(session, digest, content)
     latest = session.scalar(
         select(func.max(Dataset.version)).where(Dataset.study_id == study.id, Dataset.name == name)
     )
