@@ -28,7 +28,9 @@ from bioparity.store.models import Membership, User
 from bioparity.workspace import accounts
 from bioparity.workspace.roles import Role
 
-AfterSeq = Annotated[int, Query(ge=0, le=2**62, description="Return rows after this sequence number.")]
+AfterSeq = Annotated[
+    int, Query(ge=0, le=2_147_483_647, description="Return rows after this sequence number.")
+]
 Limit = Annotated[int, Query(ge=1, le=10_000, description="At most this many rows.")]
 router = APIRouter(responses=ERROR_RESPONSES)
 OrgId = Annotated[str, Path(pattern=UUID_PATTERN)]

@@ -22,7 +22,9 @@ from bioparity.api.schemas import (
 )
 from bioparity.workspace import programs
 
-AfterSeq = Annotated[int, Query(ge=0, le=2**62, description="Return rows after this sequence number.")]
+AfterSeq = Annotated[
+    int, Query(ge=0, le=2_147_483_647, description="Return rows after this sequence number.")
+]
 Limit = Annotated[int, Query(ge=1, le=10_000, description="At most this many rows.")]
 router = APIRouter(responses=ERROR_RESPONSES, tags=["programs"])
 ProgramId = Annotated[str, Path(pattern=UUID_PATTERN)]
