@@ -3,6 +3,22 @@
 ``power`` and ``samplesize`` take the scenario grids of ``bioparity power --grid`` and
 ``bioparity samplesize --grid`` (same columns, same validation) and return the grid with the computed
 columns added.
+
+A kind is ``AnalysisKind(name, description, read, compute, options, defaults)``:
+
+* ``read(path) -> DataFrame`` is the area's validating reader (raise DataFileError naming row and column);
+  a CSV checked by column specs is ``table_reader(COLUMNS)``;
+* ``compute(frame, options) -> dict`` is deterministic and returns JSON values: a result dataclass's
+  ``.to_dict()``, or ``frame_result(df)`` for a table; option values arrive as JSON scalars, so check them
+  and raise InputError for bad ones;
+* ``options`` names and describes the accepted options; ``defaults`` fills the ones not given, so each
+  run records every setting it used.
+
+For example (with the names the NCA area exports)::
+
+    register_analysis(AnalysisKind("nca", "NCA per profile", read_concentrations,
+                                   lambda frame, options: nca(frame, **options).to_dict(),
+                                   {"auc_method": "linear or lin-up/log-down"}, {"auc_method": "linear"}))
 """
 
 from __future__ import annotations
@@ -35,13 +51,18 @@ def table_reader(columns: Sequence[ColumnSpec]) -> Reader:
     return read
 
 
+def frame_result(frame: pd.DataFrame) -> dict[str, Any]:
+    """A table as JSON: ``{"columns": [...], "rows": [[...], ...], "n_rows": n}`` (NaN stored as null)."""
+    rows = [[_plain(v) for v in row] for row in frame.astype(object).to_numpy().tolist()]
+    return {"columns": [str(c) for c in frame.columns], "rows": rows, "n_rows": len(frame)}
+
+
 def grid_result(frame: pd.DataFrame, added: Mapping[str, Any]) -> dict[str, Any]:
-    """The input grid with the computed columns appended: ``{"columns": [...], "rows": [[...], ...]}``."""
+    """The input grid with the computed columns appended, as :func:`frame_result`."""
     out = frame.copy()
     for name, values in added.items():
         out[name] = np.asarray(values)
-    rows = [[_plain(v) for v in row] for row in out.astype(object).to_numpy().tolist()]
-    return {"columns": [str(c) for c in out.columns], "rows": rows, "n_rows": len(out)}
+    return frame_result(out)
 
 
 def _scenario_rows(exc: ScenarioError) -> DataFileError:
