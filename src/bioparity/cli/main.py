@@ -18,6 +18,7 @@ from bioparity.cli import nca as nca_commands
 from bioparity.cli import pathways as pathways_commands
 from bioparity.cli import power as power_commands
 from bioparity.cli import validate as validate_commands
+from bioparity.cli import workspace as workspace_commands
 
 app = typer.Typer(
     name="bioparity",
@@ -52,6 +53,7 @@ market_commands.register(app)
 nca_commands.register(app)
 validate_commands.register(app)
 pathways_commands.register(app)
+workspace_commands.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,51 @@
+"""The FastAPI application factory of the workspace server."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from bioparity import __version__
+from bioparity.api import routes_accounts, routes_data, routes_programs
+from bioparity.api.errors import install_error_handlers
+from bioparity.api.schemas import HealthOut
+from bioparity.store import current_revision, make_engine, make_sessionmaker, upgrade
+
+
+def create_app(
+    database_url: str | None = None,
+    *,
+    engine: Engine | None = None,
+    run_migrations: bool = True,
+    secure_cookies: bool = False,
+) -> FastAPI:
+    """Build the API on ``engine`` (or on ``database_url`` / ``BIOPARITY_DATABASE_URL`` / the default file).
+
+    Migrations are applied first unless ``run_migrations`` is False. ``secure_cookies`` marks the session
+    cookie Secure (set it when the server is behind HTTPS).
+    """
+    engine = engine if engine is not None else make_engine(database_url)
+    if run_migrations:
+        upgrade(engine)
+    app = FastAPI(
+        title="bioparity workspace",
+        version=__version__,
+        description=(
+            "Programs, studies, datasets, analyses and signatures shared between partner organisations. "
+            "Every change is in a hash-chained audit trail. Objects you may not see answer 404."
+        ),
+    )
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.secure_cookies = secure_cookies
+    install_error_handlers(app)
+    app.include_router(routes_accounts.router)
+    app.include_router(routes_programs.router)
+    app.include_router(routes_data.router)
+
+    @app.get("/health", tags=["server"])
+    def health() -> HealthOut:
+        """Liveness and the database schema revision (no authentication)."""
+        return HealthOut(status="ok", schema_revision=current_revision(engine))
+
+    return app

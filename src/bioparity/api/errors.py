@@ -1,0 +1,78 @@
+"""How refusals become HTTP responses: one JSON shape ``{"detail": ...}`` for every error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+from bioparity.api.schemas import ErrorOut
+from bioparity.errors import BioparityError, DataFileError
+from bioparity.workspace.errors import (
+    AuthenticationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "Not authenticated"},
+    403: {"model": ErrorOut, "description": "Your role does not allow this"},
+    404: {"model": ErrorOut, "description": "Not found (or not visible to you)"},
+    409: {"model": ErrorOut, "description": "Conflicts with the current state"},
+    422: {"model": ErrorOut, "description": "Invalid input; the message says where and what was expected"},
+}
+
+_STATUS: list[tuple[type[BioparityError], int]] = [
+    (NotFoundError, 404),
+    (PermissionDeniedError, 403),
+    (AuthenticationError, 401),
+    (ConflictError, 409),
+    (BioparityError, 422),
+]
+
+
+def _body(detail: str, **extra: Any) -> dict[str, Any]:
+    return ErrorOut(detail=detail, **extra).model_dump(exclude_none=True)
+
+
+async def _bioparity_error(request: Request, exc: Exception) -> JSONResponse:
+    status = next(code for cls, code in _STATUS if isinstance(exc, cls))
+    extra: dict[str, Any] = {}
+    if isinstance(exc, DataFileError):
+        extra = {
+            "file": exc.file,
+            "row": exc.row,
+            "line": exc.line,
+            "column": exc.column,
+            "expected": exc.expected,
+        }
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(_body(str(exc), **extra), status_code=status, headers=headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        {
+            "loc": [str(p) for p in err.get("loc", ())],
+            "msg": str(err.get("msg", "")),
+            "type": str(err.get("type", "")),
+        }
+        for err in exc.errors()
+    ]
+    summary = "; ".join(f"{'.'.join(p['loc'])}: {p['msg']}" for p in problems[:5])
+    return JSONResponse(_body(f"invalid request: {summary}", problems=problems), status_code=422)
+
+
+async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(_body("the change conflicts with a concurrent change; retry"), status_code=409)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(BioparityError, _bioparity_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)

@@ -1,0 +1,165 @@
+"""Authentication, the caller's profile and API tokens, organisations and their members."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from bioparity.api.deps import SESSION_COOKIE, Bearer, Cookie, CurrentActor, request_token, unit_of_work
+from bioparity.api.errors import ERROR_RESPONSES
+from bioparity.api.schemas import (
+    UUID_PATTERN,
+    ApiTokenCreated,
+    ApiTokenIn,
+    ApiTokenOut,
+    AuditEventOut,
+    LoginIn,
+    MemberIn,
+    MemberOut,
+    MemberPatch,
+    MeOut,
+    OrgOut,
+    SessionOut,
+    UserOut,
+    utc,
+)
+from bioparity.store.models import Membership, User
+from bioparity.workspace import accounts
+from bioparity.workspace.roles import Role
+
+AfterSeq = Annotated[
+    int, Query(ge=0, le=2_147_483_647, description="Return rows after this sequence number.")
+]
+Limit = Annotated[int, Query(ge=1, le=10_000, description="At most this many rows.")]
+router = APIRouter(responses=ERROR_RESPONSES)
+OrgId = Annotated[str, Path(pattern=UUID_PATTERN)]
+UserId = Annotated[str, Path(pattern=UUID_PATTERN)]
+TokenId = Annotated[str, Path(pattern=UUID_PATTERN)]
+
+
+@router.post("/auth/login", tags=["auth"])
+def login(body: LoginIn, request: Request, response: Response) -> SessionOut:
+    """Check user name and password; returns a session token (also set as an HttpOnly cookie)."""
+    with unit_of_work(request) as session:
+        token, secret = accounts.login(session, body.username, body.password)
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.secure_cookies,
+        max_age=accounts.SESSION_HOURS * 3600,
+    )
+    return SessionOut(token=secret, expires_at=utc(token.expires_at))
+
+
+@router.post("/auth/logout", status_code=204, tags=["auth"])
+def logout(actor: CurrentActor, request: Request, bearer: Bearer, cookie: Cookie) -> Response:
+    """End the current session (the token used for this request is revoked)."""
+    token = request_token(bearer, cookie)
+    with unit_of_work(request) as session:
+        accounts.logout(session, actor, token or "")
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/me", tags=["auth"])
+def me(actor: CurrentActor, request: Request) -> MeOut:
+    with unit_of_work(request) as session:
+        user = session.get(User, actor.user_id)
+        assert user is not None
+        orgs = accounts.my_organisations(session, actor)
+        return MeOut(
+            user=UserOut.of(user), organisations=[OrgOut(id=o.id, name=o.name, role=Role(r)) for o, r in orgs]
+        )
+
+
+@router.get("/me/tokens", tags=["auth"])
+def list_tokens(actor: CurrentActor, request: Request) -> list[ApiTokenOut]:
+    with unit_of_work(request) as session:
+        return [ApiTokenOut.of(t) for t in accounts.list_api_tokens(session, actor)]
+
+
+@router.post("/me/tokens", status_code=201, tags=["auth"])
+def create_token(body: ApiTokenIn, actor: CurrentActor, request: Request) -> ApiTokenCreated:
+    """A long-lived token for scripts; the secret is shown only in this response."""
+    with unit_of_work(request) as session:
+        token, secret = accounts.create_api_token(session, actor, body.name, body.expires_in_days)
+        return ApiTokenCreated(token=secret, **ApiTokenOut.of(token).model_dump())
+
+
+@router.delete("/me/tokens/{token_id}", status_code=204, tags=["auth"])
+def revoke_token(token_id: TokenId, actor: CurrentActor, request: Request) -> Response:
+    with unit_of_work(request) as session:
+        accounts.revoke_api_token(session, actor, token_id)
+    return Response(status_code=204)
+
+
+@router.get("/orgs", tags=["organisations"])
+def list_orgs(actor: CurrentActor, request: Request) -> list[OrgOut]:
+    with unit_of_work(request) as session:
+        return [
+            OrgOut(id=o.id, name=o.name, role=Role(r)) for o, r in accounts.my_organisations(session, actor)
+        ]
+
+
+@router.get("/orgs/{org_id}", tags=["organisations"])
+def get_org(org_id: OrgId, actor: CurrentActor, request: Request) -> OrgOut:
+    with unit_of_work(request) as session:
+        org, role = accounts.get_org(session, actor, org_id)
+        return OrgOut(id=org.id, name=org.name, role=role)
+
+
+def _member_out(pair: tuple[Membership, User]) -> MemberOut:
+    membership, user = pair
+    return MemberOut(
+        user_id=user.id, username=user.username, display_name=user.display_name, role=Role(membership.role)
+    )
+
+
+@router.get("/orgs/{org_id}/members", tags=["organisations"])
+def list_members(org_id: OrgId, actor: CurrentActor, request: Request) -> list[MemberOut]:
+    with unit_of_work(request) as session:
+        return [_member_out(p) for p in accounts.list_members(session, actor, org_id)]
+
+
+@router.post("/orgs/{org_id}/members", status_code=201, tags=["organisations"])
+def add_member(org_id: OrgId, body: MemberIn, actor: CurrentActor, request: Request) -> MemberOut:
+    """Owners only: give an existing user a role in the organisation."""
+    with unit_of_work(request) as session:
+        membership = accounts.add_member(session, actor, org_id, body.username, body.role)
+        user = session.get(User, membership.user_id)
+        assert user is not None
+        return _member_out((membership, user))
+
+
+@router.patch("/orgs/{org_id}/members/{user_id}", tags=["organisations"])
+def change_member(
+    org_id: OrgId, user_id: UserId, body: MemberPatch, actor: CurrentActor, request: Request
+) -> MemberOut:
+    with unit_of_work(request) as session:
+        membership = accounts.change_member_role(session, actor, org_id, user_id, body.role)
+        user = session.get(User, membership.user_id)
+        assert user is not None
+        return _member_out((membership, user))
+
+
+@router.delete("/orgs/{org_id}/members/{user_id}", status_code=204, tags=["organisations"])
+def remove_member(org_id: OrgId, user_id: UserId, actor: CurrentActor, request: Request) -> Response:
+    with unit_of_work(request) as session:
+        accounts.remove_member(session, actor, org_id, user_id)
+    return Response(status_code=204)
+
+
+@router.get("/orgs/{org_id}/audit", tags=["organisations"])
+def org_audit(
+    org_id: OrgId, actor: CurrentActor, request: Request, after_seq: AfterSeq = 0, limit: Limit = 1000
+) -> list[AuditEventOut]:
+    """Owners only: the organisation's audit rows (memberships, programs, data, signatures)."""
+    with unit_of_work(request) as session:
+        return [
+            AuditEventOut.of(e)
+            for e in accounts.org_audit(session, actor, org_id, after_seq=after_seq, limit=limit)
+        ]

@@ -1,0 +1,127 @@
+"""Programs, their sharing with partner organisations, studies and the program's audit rows."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from bioparity.api.deps import CurrentActor, unit_of_work
+from bioparity.api.errors import ERROR_RESPONSES
+from bioparity.api.schemas import (
+    UUID_PATTERN,
+    AuditEventOut,
+    ProgramIn,
+    ProgramOut,
+    ProgramPatch,
+    ShareIn,
+    ShareOut,
+    StudyIn,
+    StudyOut,
+    utc,
+)
+from bioparity.workspace import programs
+
+AfterSeq = Annotated[
+    int, Query(ge=0, le=2_147_483_647, description="Return rows after this sequence number.")
+]
+Limit = Annotated[int, Query(ge=1, le=10_000, description="At most this many rows.")]
+router = APIRouter(responses=ERROR_RESPONSES, tags=["programs"])
+ProgramId = Annotated[str, Path(pattern=UUID_PATTERN)]
+OrgId = Annotated[str, Path(pattern=UUID_PATTERN)]
+
+
+@router.get("/programs")
+def list_programs(actor: CurrentActor, request: Request) -> list[ProgramOut]:
+    """Programs of your organisations and programs shared with them."""
+    with unit_of_work(request) as session:
+        return [ProgramOut.of(p) for p in programs.list_programs(session, actor)]
+
+
+@router.post("/programs", status_code=201)
+def create_program(body: ProgramIn, actor: CurrentActor, request: Request) -> ProgramOut:
+    """Owners and statisticians of the organisation ``org_id``."""
+    with unit_of_work(request) as session:
+        program = programs.create_program(
+            session,
+            actor,
+            body.org_id,
+            name=body.name,
+            inn=body.inn,
+            reference_product=body.reference_product,
+            modality=body.modality,
+            target_regions=body.target_regions,
+            description=body.description,
+        )
+        return ProgramOut.of(program)
+
+
+@router.get("/programs/{program_id}")
+def get_program(program_id: ProgramId, actor: CurrentActor, request: Request) -> ProgramOut:
+    with unit_of_work(request) as session:
+        return ProgramOut.of(programs.get_program(session, actor, program_id))
+
+
+@router.patch("/programs/{program_id}")
+def update_program(
+    program_id: ProgramId, body: ProgramPatch, actor: CurrentActor, request: Request
+) -> ProgramOut:
+    with unit_of_work(request) as session:
+        changes = body.model_dump(exclude_none=True)
+        return ProgramOut.of(programs.update_program(session, actor, program_id, changes))
+
+
+@router.get("/programs/{program_id}/shares")
+def list_shares(program_id: ProgramId, actor: CurrentActor, request: Request) -> list[ShareOut]:
+    with unit_of_work(request) as session:
+        return [
+            ShareOut(org_id=o.id, org_name=o.name, role=s.role, created_at=utc(s.created_at))
+            for s, o in programs.list_shares(session, actor, program_id)
+        ]
+
+
+@router.post("/programs/{program_id}/shares", status_code=201)
+def share_program(program_id: ProgramId, body: ShareIn, actor: CurrentActor, request: Request) -> ShareOut:
+    """Owners of the program's organisation: share it with a partner organisation at a role."""
+    with unit_of_work(request) as session:
+        share = programs.share_program(session, actor, program_id, body.org_id, body.role)
+        org_name = next(
+            o.name for s, o in programs.list_shares(session, actor, program_id) if s.id == share.id
+        )
+        return ShareOut(
+            org_id=share.org_id, org_name=org_name, role=share.role, created_at=utc(share.created_at)
+        )
+
+
+@router.delete("/programs/{program_id}/shares/{org_id}", status_code=204)
+def unshare_program(program_id: ProgramId, org_id: OrgId, actor: CurrentActor, request: Request) -> Response:
+    with unit_of_work(request) as session:
+        programs.unshare_program(session, actor, program_id, org_id)
+    return Response(status_code=204)
+
+
+@router.get("/programs/{program_id}/studies")
+def list_studies(program_id: ProgramId, actor: CurrentActor, request: Request) -> list[StudyOut]:
+    with unit_of_work(request) as session:
+        return [StudyOut.of(s) for s in programs.list_studies(session, actor, program_id)]
+
+
+@router.post("/programs/{program_id}/studies", status_code=201)
+def create_study(program_id: ProgramId, body: StudyIn, actor: CurrentActor, request: Request) -> StudyOut:
+    with unit_of_work(request) as session:
+        study = programs.create_study(
+            session, actor, program_id, name=body.name, kind=body.kind, description=body.description
+        )
+        return StudyOut.of(study)
+
+
+@router.get("/programs/{program_id}/audit")
+def program_audit(
+    program_id: ProgramId, actor: CurrentActor, request: Request, after_seq: AfterSeq = 0, limit: Limit = 1000
+) -> list[AuditEventOut]:
+    """Audit rows of the program: who changed, uploaded, ran and signed what, when."""
+    with unit_of_work(request) as session:
+        return [
+            AuditEventOut.of(e)
+            for e in programs.program_audit(session, actor, program_id, after_seq=after_seq, limit=limit)
+        ]

@@ -1,0 +1,375 @@
+"""Request and response bodies of the HTTP API (they make up its OpenAPI schema)."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from bioparity.store import models as m
+from bioparity.workspace.roles import Meaning, Role
+from bioparity.workspace.signatures import SignatureStatus
+
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+
+def _plain_text(value: str) -> str:
+    """Refuse control characters and unpaired surrogates (databases cannot store NUL; nobody means them)."""
+    for ch in value:
+        if unicodedata.category(ch) in {"Cc", "Cs"} and ch not in "\t\n\r":
+            raise ValueError(f"contains the control character {ch!r}")
+    return value
+
+
+_Plain = AfterValidator(_plain_text)
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _Plain]
+ShortName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), _Plain]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000), _Plain]
+Region = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20), _Plain]
+Secret = Annotated[str, StringConstraints(min_length=1, max_length=1024), _Plain]
+Id = Annotated[str, StringConstraints(pattern=UUID_PATTERN)]
+MediaType = Literal["text/csv", "text/tab-separated-values", "text/plain", "application/octet-stream"]
+ShareRole = Literal["statistician", "analyst", "reviewer", "viewer"]
+StudyKindName = Literal["pk", "caa", "clinical"]
+OptionValue = str | int | float | bool | None
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """Stored datetimes are UTC; SQLite hands them back without a zone."""
+    if value is None:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+class ErrorOut(BaseModel):
+    detail: str
+    file: str | None = None
+    row: int | None = None
+    line: int | None = None
+    column: str | None = None
+    expected: str | None = None
+    problems: list[dict[str, Any]] | None = None
+
+
+class LoginIn(StrictModel):
+    username: ShortName
+    password: Secret
+
+
+class UserOut(BaseModel):
+    id: str
+    username: str
+    display_name: str
+
+    @classmethod
+    def of(cls, user: m.User) -> UserOut:
+        return cls(id=user.id, username=user.username, display_name=user.display_name)
+
+
+class SessionOut(BaseModel):
+    token: str = Field(description="Send as 'Authorization: Bearer <token>' (also set as a cookie).")
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime | None
+
+
+class OrgOut(BaseModel):
+    id: str
+    name: str
+    role: Role = Field(description="The caller's role in this organisation.")
+
+
+class MeOut(BaseModel):
+    user: UserOut
+    organisations: list[OrgOut]
+
+
+class ApiTokenIn(StrictModel):
+    name: ShortName
+    expires_in_days: Annotated[int, Field(ge=1, le=3650)] | None = 90
+
+
+class ApiTokenOut(BaseModel):
+    id: str
+    name: str
+    created_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, token: m.AuthToken) -> ApiTokenOut:
+        return cls(
+            id=token.id,
+            name=token.name,
+            created_at=utc(token.created_at),
+            expires_at=utc(token.expires_at),
+            revoked_at=utc(token.revoked_at),
+        )
+
+
+class ApiTokenCreated(ApiTokenOut):
+    token: str = Field(description="Shown once: store it now. Send as 'Authorization: Bearer <token>'.")
+
+
+class MemberIn(StrictModel):
+    username: ShortName
+    role: Role
+
+
+class MemberPatch(StrictModel):
+    role: Role
+
+
+class MemberOut(BaseModel):
+    user_id: str
+    username: str
+    display_name: str
+    role: Role
+
+
+class ProgramIn(StrictModel):
+    org_id: Id
+    name: Name
+    inn: Name = Field(description="International non-proprietary name, e.g. adalimumab.")
+    reference_product: Name
+    modality: ShortName = Field(description="e.g. monoclonal antibody, fusion protein, insulin.")
+    target_regions: Annotated[list[Region], Field(min_length=1, max_length=50)]
+    description: Description = ""
+
+
+class ProgramPatch(StrictModel):
+    name: Name | None = None
+    inn: Name | None = None
+    reference_product: Name | None = None
+    modality: ShortName | None = None
+    target_regions: Annotated[list[Region], Field(min_length=1, max_length=50)] | None = None
+    description: Description | None = None
+
+
+class ProgramOut(BaseModel):
+    id: str
+    org_id: str
+    name: str
+    inn: str
+    reference_product: str
+    modality: str
+    target_regions: list[str]
+    description: str
+    created_at: datetime | None
+
+    @classmethod
+    def of(cls, p: m.Program) -> ProgramOut:
+        return cls(
+            id=p.id,
+            org_id=p.org_id,
+            name=p.name,
+            inn=p.inn,
+            reference_product=p.reference_product,
+            modality=p.modality,
+            target_regions=list(p.target_regions),
+            description=p.description,
+            created_at=utc(p.created_at),
+        )
+
+
+class ShareIn(StrictModel):
+    org_id: Id
+    role: ShareRole
+
+
+class ShareOut(BaseModel):
+    org_id: str
+    org_name: str
+    role: str
+    created_at: datetime | None
+
+
+class StudyIn(StrictModel):
+    name: Name
+    kind: StudyKindName
+    description: Description = ""
+
+
+class StudyOut(BaseModel):
+    id: str
+    program_id: str
+    name: str
+    kind: str
+    description: str
+    created_at: datetime | None
+
+    @classmethod
+    def of(cls, s: m.Study) -> StudyOut:
+        return cls(
+            id=s.id,
+            program_id=s.program_id,
+            name=s.name,
+            kind=s.kind,
+            description=s.description,
+            created_at=utc(s.created_at),
+        )
+
+
+class DatasetIn(StrictModel):
+    name: Name
+    filename: Annotated[str, StringConstraints(min_length=1, max_length=255), _Plain]
+    content: str | None = Field(None, description="The file as UTF-8 text (CSV).")
+    content_base64: str | None = Field(None, description="The file as base64, for binary formats.")
+    media_type: MediaType = "text/csv"
+    analysis_kind: ShortName | None = Field(
+        None, description="Validate the file for this analysis kind (see GET /analysis-kinds)."
+    )
+
+
+class DatasetOut(BaseModel):
+    id: str
+    study_id: str
+    name: str
+    version: int
+    sha256: str
+    filename: str
+    media_type: str
+    validated_for: str | None
+    n_rows: int | None
+    created_at: datetime | None
+    created_by: str
+
+    @classmethod
+    def of(cls, d: m.Dataset) -> DatasetOut:
+        return cls(
+            id=d.id,
+            study_id=d.study_id,
+            name=d.name,
+            version=d.version,
+            sha256=d.sha256,
+            filename=d.filename,
+            media_type=d.media_type,
+            validated_for=d.validated_for,
+            n_rows=d.n_rows,
+            created_at=utc(d.created_at),
+            created_by=d.created_by,
+        )
+
+
+class RunIn(StrictModel):
+    kind: ShortName
+    options: dict[Annotated[str, StringConstraints(max_length=100)], OptionValue] = Field(
+        default_factory=dict
+    )
+
+
+class RunOut(BaseModel):
+    id: str
+    study_id: str
+    dataset_id: str
+    kind: str
+    inputs: dict[str, Any]
+    options: dict[str, Any]
+    software_version: str
+    run_key: str
+    status: str
+    result: Any
+    result_sha256: str | None
+    error: str | None
+    created_at: datetime | None
+    created_by: str
+
+    @classmethod
+    def of(cls, r: m.AnalysisRun) -> RunOut:
+        return cls(
+            id=r.id,
+            study_id=r.study_id,
+            dataset_id=r.dataset_id,
+            kind=r.kind,
+            inputs=json.loads(r.inputs_json),
+            options=json.loads(r.options_json),
+            software_version=r.software_version,
+            run_key=r.run_key,
+            status=r.status,
+            result=None if r.result_json is None else json.loads(r.result_json),
+            result_sha256=r.result_sha256,
+            error=r.error,
+            created_at=utc(r.created_at),
+            created_by=r.created_by,
+        )
+
+
+class SignIn(StrictModel):
+    password: Secret = Field(description="The signer's password, re-entered for this signature.")
+    meaning: Meaning
+
+
+class SignatureOut(BaseModel):
+    id: str
+    run_id: str
+    user_id: str
+    username: str
+    display_name: str
+    meaning: str
+    signed_at: str
+    content_sha256: str
+    signature_sha256: str
+    valid: bool
+    problem: str
+
+    @classmethod
+    def of(cls, status: SignatureStatus) -> SignatureOut:
+        s = status.signature
+        return cls(
+            id=s.id,
+            run_id=s.run_id,
+            user_id=s.user_id,
+            username=s.username,
+            display_name=s.display_name,
+            meaning=s.meaning,
+            signed_at=s.signed_at,
+            content_sha256=s.content_sha256,
+            signature_sha256=s.signature_sha256,
+            valid=status.valid,
+            problem=status.problem,
+        )
+
+
+class AuditEventOut(BaseModel):
+    seq: int
+    at: str
+    actor: str
+    actor_id: str | None
+    action: str
+    object_type: str
+    object_id: str | None
+    before: Any
+    after: Any
+    row_hash: str
+
+    @classmethod
+    def of(cls, e: m.AuditEvent) -> AuditEventOut:
+        return cls(
+            seq=e.seq,
+            at=e.at,
+            actor=e.actor,
+            actor_id=e.actor_id,
+            action=e.action,
+            object_type=e.object_type,
+            object_id=e.object_id,
+            before=None if e.before_json is None else json.loads(e.before_json),
+            after=None if e.after_json is None else json.loads(e.after_json),
+            row_hash=e.row_hash,
+        )
+
+
+class KindOut(BaseModel):
+    name: str
+    description: str
+    options: dict[str, str]
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    schema_revision: str | None

@@ -1,0 +1,146 @@
+"""Workspace administration and the server: ``bioparity db upgrade``, ``user create``, ``org create``,
+``audit verify`` and ``serve``.
+
+Every command uses ``--database-url`` when given, else ``BIOPARITY_DATABASE_URL``, else the SQLite file
+in the user's data folder. Administrative changes are recorded in the audit trail as made by ``system``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import typer
+
+from bioparity.cli.common import user_errors
+from bioparity.errors import BioparityError
+
+if TYPE_CHECKING:  # the database stack is imported only by the commands that use it
+    from sqlalchemy import Engine
+
+EXIT_AUDIT_BROKEN = 1
+
+_URL_HELP = "Database URL (default: $BIOPARITY_DATABASE_URL, else a SQLite file in your data folder)."
+
+
+class DatabaseNotReadyError(BioparityError):
+    """The database has not been created or migrated to this version of bioparity."""
+
+
+def _engine(url: str | None) -> Engine:
+    from bioparity.store import make_engine
+
+    return make_engine(url)
+
+
+def _ready_engine(url: str | None) -> Engine:
+    from bioparity.store import current_revision, head_revision
+
+    engine = _engine(url)
+    if current_revision(engine) != head_revision():
+        raise DatabaseNotReadyError(
+            f"database {engine.url.render_as_string(hide_password=True)} is not at the current schema "
+            f"(found {current_revision(engine) or 'no schema'}, need {head_revision()}): "
+            "run `bioparity db upgrade` first"
+        )
+    return engine
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+def register(app: typer.Typer) -> None:
+    """Add the workspace commands to the ``bioparity`` app."""
+    db_app = typer.Typer(help="The workspace database.", no_args_is_help=True)
+    user_app = typer.Typer(help="Workspace user accounts.", no_args_is_help=True)
+    org_app = typer.Typer(help="Organisations of the workspace.", no_args_is_help=True)
+    audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+
+    @db_app.command("upgrade")
+    def db_upgrade(database_url: str | None = typer.Option(None, help=_URL_HELP)) -> None:
+        """Create the workspace tables or migrate them to this version (safe to repeat)."""
+        from bioparity.store import upgrade
+
+        with user_errors():
+            engine = _engine(database_url)
+            revision = upgrade(engine)
+            typer.echo(f"{engine.url.render_as_string(hide_password=True)}: schema at revision {revision}")
+
+    @user_app.command("create")
+    def user_create(
+        username: str = typer.Argument(..., help="Login name, e.g. an e-mail address."),
+        display_name: str = typer.Option("", help="Printed name shown on signatures (default: username)."),
+        org: str | None = typer.Option(None, help="Also make the user a member of this organisation."),
+        role: str = typer.Option(
+            "viewer", help="Role in --org: owner, statistician, analyst, reviewer, viewer."
+        ),
+        password_stdin: bool = typer.Option(False, help="Read the password from the first line of stdin."),
+        database_url: str | None = typer.Option(None, help=_URL_HELP),
+    ) -> None:
+        """Create a user account (the password is asked twice, or read from stdin)."""
+        from bioparity.store import make_sessionmaker
+        from bioparity.workspace import accounts
+
+        with user_errors():
+            engine = _ready_engine(database_url)
+            password = _read_password(password_stdin)
+            with make_sessionmaker(engine).begin() as session:
+                user = accounts.create_user(session, username, password, display_name=display_name)
+                if org is not None:
+                    accounts.add_member_as_admin(session, org, username, role)
+            typer.echo(f"created user {user.username} ({user.id})" + (f", {role} of {org}" if org else ""))
+
+    @org_app.command("create")
+    def org_create(
+        name: str = typer.Argument(..., help="Organisation name (unique)."),
+        owner: str | None = typer.Option(None, help="User name of its first owner."),
+        database_url: str | None = typer.Option(None, help=_URL_HELP),
+    ) -> None:
+        """Create an organisation, optionally with its first owner."""
+        from bioparity.store import make_sessionmaker
+        from bioparity.workspace import accounts
+
+        with user_errors():
+            engine = _ready_engine(database_url)
+            with make_sessionmaker(engine).begin() as session:
+                user = None if owner is None else accounts.get_user_by_name(session, owner)
+                created = accounts.create_org(session, name, owner=user)
+            typer.echo(
+                f"created organisation {created.name} ({created.id})" + (f", owner {owner}" if owner else "")
+            )
+
+    @audit_app.command("verify")
+    def audit_verify(database_url: str | None = typer.Option(None, help=_URL_HELP)) -> None:
+        """Check the audit trail's hash chain; exit 1 naming the first edited, deleted or moved row."""
+        from bioparity.audit import verify_trail
+
+        with user_errors():
+            result = verify_trail(_ready_engine(database_url))
+        typer.echo(result.message(), err=not result.intact)
+        if not result.intact:
+            raise typer.Exit(EXIT_AUDIT_BROKEN)
+
+    @app.command("serve")
+    def serve(
+        host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+        port: int = typer.Option(8000, help="TCP port."),
+        database_url: str | None = typer.Option(None, help=_URL_HELP),
+        secure_cookies: bool = typer.Option(False, help="Mark the session cookie Secure (behind HTTPS)."),
+    ) -> None:
+        """Run the workspace API server (migrates the database first). OpenAPI docs at /docs."""
+        import uvicorn
+
+        from bioparity.api import create_app
+
+        with user_errors():
+            api = create_app(database_url, secure_cookies=secure_cookies)
+        uvicorn.run(api, host=host, port=port, log_level="info")
+
+    app.add_typer(db_app, name="db")
+    app.add_typer(user_app, name="user")
+    app.add_typer(org_app, name="org")
+    app.add_typer(audit_app, name="audit")

@@ -1,0 +1,82 @@
+"""Engine and sessions: ``BIOPARITY_DATABASE_URL`` when set, else a SQLite file in the user's data folder.
+
+PostgreSQL URLs may be written ``postgresql://...`` or ``postgres://...``; they are driven by psycopg 3.
+SQLite connections enforce foreign keys, use write-ahead logging and start every transaction with
+``BEGIN IMMEDIATE``, so that writers queue (with a 30 s busy timeout) instead of failing half-way.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from bioparity.errors import InputError
+
+ENV_VAR = "BIOPARITY_DATABASE_URL"
+
+
+def default_sqlite_path() -> Path:
+    """Where the zero-set-up database lives: ``<user data dir>/bioparity/workspace.sqlite3``."""
+    return Path(platformdirs.user_data_dir("bioparity", appauthor=False)) / "workspace.sqlite3"
+
+
+def database_url(url: str | None = None) -> str:
+    """The URL to use: the argument, else ``BIOPARITY_DATABASE_URL``, else the default SQLite file."""
+    chosen = url or os.environ.get(ENV_VAR)
+    if not chosen:
+        path = default_sqlite_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    for prefix in ("postgresql://", "postgres://"):
+        if chosen.startswith(prefix):
+            return "postgresql+psycopg://" + chosen[len(prefix) :]
+    return chosen
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    """An engine for ``url`` (see :func:`database_url`), configured for SQLite or PostgreSQL."""
+    resolved = database_url(url)
+    try:
+        backend = make_url(resolved).get_backend_name()
+    except Exception as exc:
+        raise InputError(
+            f"database URL {resolved!r} is not valid: {exc}; expected for example "
+            "postgresql://user@host:5432/dbname or sqlite:///path/to/file.sqlite3"
+        ) from exc
+    if backend == "sqlite":
+        connect_args = {"check_same_thread": False, "timeout": 30.0}
+        engine = create_engine(resolved, connect_args=connect_args, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    if backend != "postgresql":
+        raise InputError(f"unsupported database {backend!r}; expected sqlite or postgresql")
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(resolved, **kwargs)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, issue BEGIN (pysqlite's implicit transactions are unreliable).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded values after commit (results are returned after the transaction)."""
+    return sessionmaker(bind=engine, expire_on_commit=False)

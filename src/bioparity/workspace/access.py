@@ -1,0 +1,135 @@
+"""Who may see and do what: every service call resolves the caller's permissions here first.
+
+Deny by default: a permission is held only when a role grants it. An object the caller cannot read is
+reported exactly like a missing one (:class:`NotFoundError`), so its existence cannot be inferred.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from bioparity.store.models import (
+    AnalysisRun,
+    Dataset,
+    Membership,
+    Organisation,
+    Program,
+    ProgramShare,
+    Study,
+)
+from bioparity.workspace.errors import NotFoundError, PermissionDeniedError
+from bioparity.workspace.roles import GRANTS, Permission, Role, member_permissions, partner_permissions
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated user on whose behalf a service acts (recorded in the audit trail)."""
+
+    user_id: str
+    username: str
+    display_name: str
+
+
+def program_permissions(session: Session, user_id: str, program: Program) -> frozenset[Permission]:
+    """Union of what the user's memberships grant on ``program`` (own organisation or partner shares)."""
+    granted: set[Permission] = set()
+    own_role = session.scalar(
+        select(Membership.role).where(Membership.org_id == program.org_id, Membership.user_id == user_id)
+    )
+    if own_role is not None:
+        granted |= member_permissions(own_role)
+    shared = session.execute(
+        select(ProgramShare.role, Membership.role)
+        .join(Membership, Membership.org_id == ProgramShare.org_id)
+        .where(ProgramShare.program_id == program.id, Membership.user_id == user_id)
+    )
+    for share_role, member_role in shared:
+        granted |= partner_permissions(share_role, member_role)
+    return frozenset(granted)
+
+
+def _check(
+    session: Session, actor: Actor, program: Program, permission: Permission, object_type: str, object_id: str
+) -> None:
+    granted = program_permissions(session, actor.user_id, program)
+    if Permission.read not in granted:
+        raise NotFoundError(object_type, object_id)
+    if permission not in granted:
+        raise PermissionDeniedError(
+            f"your role on program {program.name!r} does not allow '{permission}'; "
+            "ask an owner of the program's organisation for a role that does"
+        )
+
+
+def require_program(
+    session: Session, actor: Actor, program_id: str, permission: Permission = Permission.read
+) -> Program:
+    program = session.get(Program, program_id)
+    if program is None:
+        raise NotFoundError("program", program_id)
+    _check(session, actor, program, permission, "program", program_id)
+    return program
+
+
+def require_study(
+    session: Session, actor: Actor, study_id: str, permission: Permission = Permission.read
+) -> tuple[Study, Program]:
+    study = session.get(Study, study_id)
+    program = None if study is None else session.get(Program, study.program_id)
+    if study is None or program is None:
+        raise NotFoundError("study", study_id)
+    _check(session, actor, program, permission, "study", study_id)
+    return study, program
+
+
+def require_dataset(
+    session: Session, actor: Actor, dataset_id: str, permission: Permission = Permission.read
+) -> tuple[Dataset, Study, Program]:
+    dataset = session.get(Dataset, dataset_id)
+    if dataset is None:
+        raise NotFoundError("dataset", dataset_id)
+    try:
+        study, program = require_study(session, actor, dataset.study_id, permission)
+    except NotFoundError:
+        raise NotFoundError("dataset", dataset_id) from None
+    return dataset, study, program
+
+
+def require_run(
+    session: Session, actor: Actor, run_id: str, permission: Permission = Permission.read
+) -> tuple[AnalysisRun, Study, Program]:
+    run = session.get(AnalysisRun, run_id)
+    if run is None:
+        raise NotFoundError("analysis run", run_id)
+    try:
+        study, program = require_study(session, actor, run.study_id, permission)
+    except NotFoundError:
+        raise NotFoundError("analysis run", run_id) from None
+    return run, study, program
+
+
+def require_org(
+    session: Session, actor: Actor, org_id: str, permission: Permission = Permission.read
+) -> tuple[Organisation, Role]:
+    """The organisation and the caller's role in it; non-members get NotFoundError."""
+    org = session.get(Organisation, org_id)
+    role = session.scalar(
+        select(Membership.role).where(Membership.org_id == org_id, Membership.user_id == actor.user_id)
+    )
+    if org is None or role is None:
+        raise NotFoundError("organisation", org_id)
+    if permission not in GRANTS[Role(role)]:
+        raise PermissionDeniedError(
+            f"your role '{role}' in organisation {org.name!r} does not allow '{permission}'"
+        )
+    return org, Role(role)
+
+
+def visible_programs(user_id: str) -> Select[Program]:
+    """Programs the user can read: their organisations' own and those shared with their organisations."""
+    my_orgs = select(Membership.org_id).where(Membership.user_id == user_id)
+    shared_to_me = select(ProgramShare.program_id).where(ProgramShare.org_id.in_(my_orgs))
+    return select(Program).where(or_(Program.org_id.in_(my_orgs), Program.id.in_(shared_to_me)))

@@ -1,0 +1,214 @@
+"""Programs (biosimilar candidates), sharing with partner organisations, and studies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bioparity.audit import append_event
+from bioparity.errors import InputError
+from bioparity.store.models import AuditEvent, Organisation, Program, ProgramShare, Study
+from bioparity.workspace.access import Actor, require_org, require_program, require_study, visible_programs
+from bioparity.workspace.errors import ConflictError, NotFoundError
+from bioparity.workspace.roles import SHARE_ROLES, Permission
+from bioparity.workspace.snapshots import snapshot
+
+
+class StudyKind(StrEnum):
+    pk = "pk"
+    caa = "caa"
+    clinical = "clinical"
+
+
+PROGRAM_FIELDS = ("name", "inn", "reference_product", "modality", "target_regions", "description")
+
+
+def _audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    obj: Any,
+    program: Program,
+    before: Any = None,
+    *,
+    object_type: str,
+    deleted: bool = False,
+) -> None:
+    append_event(
+        session,
+        actor_id=actor.user_id,
+        actor=actor.username,
+        action=action,
+        object_type=object_type,
+        object_id=str(before["id"] if deleted else obj.id),
+        org_id=program.org_id,
+        program_id=program.id,
+        before=before,
+        after=None if deleted else snapshot(obj),
+    )
+
+
+def _regions(regions: Sequence[str]) -> list[str]:
+    cleaned = [r.strip() for r in regions]
+    if not cleaned or any(not r for r in cleaned):
+        raise InputError("target_regions must list at least one non-empty region code, e.g. ['EU', 'US']")
+    if len(set(cleaned)) != len(cleaned):
+        raise InputError(f"target_regions lists a region twice: {cleaned}")
+    return cleaned
+
+
+def create_program(
+    session: Session,
+    actor: Actor,
+    org_id: str,
+    *,
+    name: str,
+    inn: str,
+    reference_product: str,
+    modality: str,
+    target_regions: Sequence[str],
+    description: str = "",
+) -> Program:
+    org, _ = require_org(session, actor, org_id, Permission.create_program)
+    if session.scalar(select(Program.id).where(Program.org_id == org.id, Program.name == name)) is not None:
+        raise ConflictError(f"organisation {org.name!r} already has a program named {name!r}")
+    program = Program(
+        org_id=org.id,
+        name=name,
+        inn=inn,
+        reference_product=reference_product,
+        modality=modality,
+        target_regions=_regions(target_regions),
+        description=description,
+        created_by=actor.user_id,
+    )
+    session.add(program)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise ConflictError(f"organisation {org.name!r} already has a program named {name!r}") from exc
+    _audit(session, actor, "create", program, program, object_type="program")
+    return program
+
+
+def list_programs(session: Session, actor: Actor) -> Sequence[Program]:
+    return list(session.scalars(visible_programs(actor.user_id).order_by(Program.name, Program.id)))
+
+
+def get_program(session: Session, actor: Actor, program_id: str) -> Program:
+    return require_program(session, actor, program_id)
+
+
+def update_program(session: Session, actor: Actor, program_id: str, changes: dict[str, Any]) -> Program:
+    program = require_program(session, actor, program_id, Permission.edit_program)
+    unknown = set(changes) - set(PROGRAM_FIELDS)
+    if unknown:
+        raise InputError(f"cannot change {sorted(unknown)}; changeable fields: {', '.join(PROGRAM_FIELDS)}")
+    before = snapshot(program)
+    for key, value in changes.items():
+        setattr(program, key, _regions(value) if key == "target_regions" else value)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise ConflictError(f"the organisation already has a program named {changes.get('name')!r}") from exc
+    _audit(session, actor, "update", program, program, before, object_type="program")
+    return program
+
+
+def share_program(
+    session: Session, actor: Actor, program_id: str, partner_org_id: str, role: str
+) -> ProgramShare:
+    program = require_program(session, actor, program_id, Permission.share_program)
+    if role not in {r.value for r in SHARE_ROLES}:
+        raise InputError(f"cannot share at role {role!r}; expected one of {', '.join(SHARE_ROLES)}")
+    partner = session.get(Organisation, partner_org_id)
+    if partner is None:
+        raise NotFoundError("organisation", partner_org_id)
+    if partner.id == program.org_id:
+        raise InputError("a program cannot be shared with its own organisation")
+    share = session.scalar(
+        select(ProgramShare).where(ProgramShare.program_id == program.id, ProgramShare.org_id == partner.id)
+    )
+    before = None if share is None else snapshot(share)
+    if share is None:
+        share = ProgramShare(program_id=program.id, org_id=partner.id, role=role)
+        session.add(share)
+    else:
+        share.role = role
+    session.flush()
+    _audit(
+        session, actor, "share" if before is None else "update", share, program, before, object_type="share"
+    )
+    return share
+
+
+def unshare_program(session: Session, actor: Actor, program_id: str, partner_org_id: str) -> None:
+    program = require_program(session, actor, program_id, Permission.share_program)
+    share = session.scalar(
+        select(ProgramShare).where(
+            ProgramShare.program_id == program.id, ProgramShare.org_id == partner_org_id
+        )
+    )
+    if share is None:
+        raise NotFoundError("share", partner_org_id)
+    before = snapshot(share)
+    session.delete(share)
+    session.flush()
+    _audit(session, actor, "unshare", None, program, before, object_type="share", deleted=True)
+
+
+def list_shares(
+    session: Session, actor: Actor, program_id: str
+) -> Sequence[tuple[ProgramShare, Organisation]]:
+    program = require_program(session, actor, program_id, Permission.share_program)
+    rows = session.execute(
+        select(ProgramShare, Organisation)
+        .join(Organisation, Organisation.id == ProgramShare.org_id)
+        .where(ProgramShare.program_id == program.id)
+        .order_by(Organisation.name)
+    )
+    return [(s, o) for s, o in rows]
+
+
+def create_study(
+    session: Session, actor: Actor, program_id: str, *, name: str, kind: str, description: str = ""
+) -> Study:
+    program = require_program(session, actor, program_id, Permission.write_data)
+    if kind not in {k.value for k in StudyKind}:
+        raise InputError(f"unknown study kind {kind!r}; expected one of {', '.join(StudyKind)}")
+    study = Study(
+        program_id=program.id, name=name, kind=kind, description=description, created_by=actor.user_id
+    )
+    session.add(study)
+    session.flush()
+    _audit(session, actor, "create", study, program, object_type="study")
+    return study
+
+
+def list_studies(session: Session, actor: Actor, program_id: str) -> Sequence[Study]:
+    program = require_program(session, actor, program_id)
+    query = select(Study).where(Study.program_id == program.id).order_by(Study.created_at, Study.id)
+    return list(session.scalars(query))
+
+
+def get_study(session: Session, actor: Actor, study_id: str) -> Study:
+    return require_study(session, actor, study_id)[0]
+
+
+def program_audit(
+    session: Session, actor: Actor, program_id: str, *, after_seq: int = 0, limit: int = 1000
+) -> Sequence[AuditEvent]:
+    """The program's audit rows in order, ``limit`` at a time after sequence number ``after_seq``."""
+    program = require_program(session, actor, program_id)
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.program_id == program.id, AuditEvent.seq > after_seq)
+        .order_by(AuditEvent.seq)
+        .limit(limit)
+    )
+    return list(session.scalars(query))

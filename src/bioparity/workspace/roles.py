@@ -1,0 +1,77 @@
+"""Roles and what each may do.
+
+A member acts on their organisation's programs with the permissions of their role. A program shared with
+a partner organisation at role R gives each member of the partner the permissions that both R and their
+own role grant (the intersection), never the owning organisation's administrative rights (editing,
+sharing). Anything not granted here is denied.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    owner = "owner"
+    statistician = "statistician"
+    analyst = "analyst"
+    reviewer = "reviewer"
+    viewer = "viewer"
+
+
+class Permission(StrEnum):
+    read = "read"
+    create_program = "create_program"
+    edit_program = "edit_program"
+    share_program = "share_program"
+    write_data = "write_data"
+    sign_authored = "sign_authored"
+    sign_reviewed = "sign_reviewed"
+    sign_approved = "sign_approved"
+    manage_members = "manage_members"
+    view_org_audit = "view_org_audit"
+
+
+class Meaning(StrEnum):
+    """The meaning of an electronic signature (21 CFR 11.50(a)(3))."""
+
+    authored = "authored"
+    reviewed = "reviewed"
+    approved = "approved"
+
+
+P = Permission
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.owner: frozenset(Permission),
+    Role.statistician: frozenset(
+        {P.read, P.create_program, P.edit_program, P.write_data}
+        | {P.sign_authored, P.sign_reviewed, P.sign_approved}
+    ),
+    Role.analyst: frozenset({P.read, P.write_data, P.sign_authored}),
+    Role.reviewer: frozenset({P.read, P.sign_reviewed, P.sign_approved}),
+    Role.viewer: frozenset({P.read}),
+}
+
+#: Rights that only members of the organisation owning a program can hold on it.
+OWNING_ORG_ONLY = frozenset(
+    {P.edit_program, P.share_program, P.create_program, P.manage_members, P.view_org_audit}
+)
+
+#: Roles at which a program may be shared with a partner (never ``owner``).
+SHARE_ROLES = (Role.statistician, Role.analyst, Role.reviewer, Role.viewer)
+
+SIGN_PERMISSION = {
+    Meaning.authored: P.sign_authored,
+    Meaning.reviewed: P.sign_reviewed,
+    Meaning.approved: P.sign_approved,
+}
+
+
+def member_permissions(role: str) -> frozenset[Permission]:
+    """Permissions of a member of the owning organisation."""
+    return GRANTS[Role(role)]
+
+
+def partner_permissions(share_role: str, member_role: str) -> frozenset[Permission]:
+    """Permissions of a partner organisation's member on a program shared with it."""
+    return (GRANTS[Role(share_role)] & GRANTS[Role(member_role)]) - OWNING_ORG_ONLY

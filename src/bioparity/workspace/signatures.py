@@ -1,0 +1,141 @@
+"""Electronic signatures of analysis results (21 CFR Part 11 §11.50, §11.70, §11.200).
+
+The signer re-enters their password and states the meaning (authored, reviewed, approved). The signature
+binds the signer (id, user name, printed name), the UTC time, the meaning and the SHA-256 of the signed
+content: the canonical JSON of the run's result together with its provenance (kind, input hashes,
+options, software version, run id). If the stored result or provenance changes afterwards, the content
+hash no longer matches and the signature is reported invalid; if the signature record itself is edited,
+its own hash no longer matches.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bioparity.audit import append_event, canonical_json, sha256_hex, utc_timestamp
+from bioparity.errors import InputError
+from bioparity.store.models import AnalysisRun, Signature, User, new_id
+from bioparity.workspace.access import Actor, require_run
+from bioparity.workspace.errors import ConflictError, PermissionDeniedError
+from bioparity.workspace.passwords import verify_password
+from bioparity.workspace.roles import SIGN_PERMISSION, Meaning
+from bioparity.workspace.snapshots import snapshot
+
+
+def signed_content(run: AnalysisRun) -> str:
+    """The exact text a signature's content hash covers (canonical JSON)."""
+    return canonical_json(
+        {
+            "run_id": run.id,
+            "kind": run.kind,
+            "inputs": json.loads(run.inputs_json),
+            "options": json.loads(run.options_json),
+            "software_version": run.software_version,
+            "result": None if run.result_json is None else json.loads(run.result_json),
+        }
+    )
+
+
+def _manifest_hash(sig: Signature) -> str:
+    return sha256_hex(
+        canonical_json(
+            {
+                "id": sig.id,
+                "run_id": sig.run_id,
+                "user_id": sig.user_id,
+                "username": sig.username,
+                "display_name": sig.display_name,
+                "meaning": sig.meaning,
+                "signed_at": sig.signed_at,
+                "content_sha256": sig.content_sha256,
+            }
+        )
+    )
+
+
+@dataclass(frozen=True)
+class SignatureStatus:
+    """A signature and whether it still holds, with the reason when it does not."""
+
+    signature: Signature
+    valid: bool
+    problem: str
+
+
+def sign_run(session: Session, actor: Actor, run_id: str, *, password: str, meaning: str) -> Signature:
+    try:
+        how = Meaning(meaning)
+    except ValueError:
+        raise InputError(f"unknown meaning {meaning!r}; expected one of {', '.join(Meaning)}") from None
+    run, _, program = require_run(session, actor, run_id, SIGN_PERMISSION[how])
+    user = session.get(User, actor.user_id)
+    if user is None or not verify_password(user.password_hash, password):
+        append_event(
+            session,
+            actor_id=actor.user_id,
+            actor=actor.username,
+            action="sign_failed",
+            object_type="analysis_run",
+            object_id=run.id,
+            org_id=program.org_id,
+            program_id=program.id,
+        )
+        session.commit()
+        raise PermissionDeniedError("signature refused: the password does not match")
+    if run.status != "succeeded" or run.result_json is None:
+        raise ConflictError(f"analysis run {run.id!r} has no result to sign (status {run.status!r})")
+    content_hash = sha256_hex(signed_content(run))
+    duplicate = session.scalar(
+        select(Signature.id).where(
+            Signature.run_id == run.id,
+            Signature.user_id == user.id,
+            Signature.meaning == how.value,
+            Signature.content_sha256 == content_hash,
+        )
+    )
+    if duplicate is not None:
+        raise ConflictError(f"you have already signed this result as {how.value!r}")
+    sig = Signature(
+        id=new_id(),
+        run_id=run.id,
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        meaning=how.value,
+        signed_at=utc_timestamp(),
+        content_sha256=content_hash,
+    )
+    sig.signature_sha256 = _manifest_hash(sig)
+    session.add(sig)
+    session.flush()
+    append_event(
+        session,
+        actor_id=actor.user_id,
+        actor=actor.username,
+        action="sign",
+        object_type="signature",
+        object_id=sig.id,
+        org_id=program.org_id,
+        program_id=program.id,
+        after=snapshot(sig),
+    )
+    return sig
+
+
+def check_signature(run: AnalysisRun, sig: Signature) -> SignatureStatus:
+    if _manifest_hash(sig) != sig.signature_sha256:
+        return SignatureStatus(sig, False, "the signature record was altered after signing")
+    if sha256_hex(signed_content(run)) != sig.content_sha256:
+        return SignatureStatus(sig, False, "the signed result or its provenance changed after signing")
+    return SignatureStatus(sig, True, "")
+
+
+def list_signatures(session: Session, actor: Actor, run_id: str) -> Sequence[SignatureStatus]:
+    run, _, _ = require_run(session, actor, run_id)
+    sigs = session.scalars(select(Signature).where(Signature.run_id == run.id).order_by(Signature.signed_at))
+    return [check_signature(run, s) for s in sigs]

@@ -1,0 +1,166 @@
+"""Analyses run from the workspace on stored datasets: results against R PowerTOST, full provenance,
+identical stored results on re-runs, and the one-line registration of a new kind."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bioparity.audit import canonical_json
+from bioparity.store.models import AnalysisRun
+from bioparity.workspace import registry
+from bioparity.workspace.kinds import table_reader
+from bioparity.workspace.registry import AnalysisKind, register_analysis
+from tests.conftest import read_reference
+from tests.workspace.conftest import Company
+from tests.workspace.helpers import upload
+
+
+@pytest.fixture(scope="module")
+def a(company_factory: Callable[[str], Company]) -> Company:
+    return company_factory("A")
+
+
+def _run(client: TestClient, a: Company, csv: str, kind: str, **options: Any) -> dict[str, Any]:
+    created = upload(client, a, content=csv, name=f"{kind}-grid", analysis_kind=kind)
+    assert created.status_code == 201, created.text
+    response = client.post(
+        f"/datasets/{created.json()['id']}/runs",
+        headers=a.auth("analyst"),
+        json={"kind": kind, "options": options},
+    )
+    assert response.status_code == 201, response.text
+    run: dict[str, Any] = response.json()
+    return run
+
+
+def _frame(result: Mapping[str, Any]) -> pd.DataFrame:
+    return pd.DataFrame(result["rows"], columns=result["columns"])
+
+
+def test_samplesize_runs_match_powertost(client: TestClient, a: Company) -> None:
+    ref = read_reference("expected/sample_size_tost.csv")
+    inputs = ref.drop(columns=["n", "power"])
+    run = _run(client, a, inputs.to_csv(index=False), "samplesize")
+    assert run["status"] == "succeeded"
+    got = _frame(run["result"])
+    assert len(got) == len(ref) == 188
+    np.testing.assert_array_equal(got["n"].to_numpy(), ref["n"].to_numpy())  # identical n, every scenario
+    np.testing.assert_allclose(got["power"].to_numpy(dtype=float), ref["power"].to_numpy(), rtol=0, atol=1e-9)
+
+
+def test_power_runs_match_powertost(client: TestClient, a: Company) -> None:
+    ref = read_reference("expected/power_tost.csv")
+    inputs = ref[["design", "cv", "theta0", "n"]]
+    run = _run(client, a, inputs.to_csv(index=False), "power", method="exact")
+    got = _frame(run["result"])
+    np.testing.assert_allclose(
+        got["power"].to_numpy(dtype=float), ref["power_exact"].to_numpy(), rtol=0, atol=1e-9
+    )
+    nct = _run(client, a, inputs.to_csv(index=False), "power", method="nct")
+    got = _frame(nct["result"])
+    np.testing.assert_allclose(
+        got["power"].to_numpy(dtype=float), ref["power_nct"].to_numpy(), rtol=0, atol=1e-7
+    )
+
+
+def test_a_run_records_its_provenance(client: TestClient, a: Company) -> None:
+    csv = "design,cv,theta0,n\n2x2,0.3,0.95,40\n"
+    run = _run(client, a, csv, "power")
+    assert run["inputs"] == {"dataset": hashlib.sha256(csv.encode()).hexdigest()}
+    assert run["options"] == {"method": "exact"}
+    assert run["software_version"].startswith("bioparity ") and "numpy" in run["software_version"]
+    assert run["result_sha256"] == hashlib.sha256(canonical_json(run["result"]).encode()).hexdigest()
+    # PowerTOST power.TOST(CV = 0.3, theta0 = 0.95, n = 40) = 0.8158453 (regulatory.md T1)
+    assert _frame(run["result"])["power"][0] == pytest.approx(0.8158453, abs=5e-8)
+
+
+def test_rerunning_identical_inputs_stores_the_identical_result(
+    client: TestClient, a: Company, sessions: sessionmaker[Session]
+) -> None:
+    csv = "design,cv,theta0,theta1,theta2,alpha,target_power\n2x2,0.25,0.95,,,,0.9\n2x4x4,0.45,0.9,,,,0.8\n"
+    first = _run(client, a, csv, "samplesize")
+    second = client.post(
+        f"/datasets/{first['dataset_id']}/runs", headers=a.auth("statistician"), json={"kind": "samplesize"}
+    ).json()
+    assert second["id"] != first["id"]
+    for key in ("result", "result_sha256", "run_key", "inputs", "options", "software_version"):
+        assert second[key] == first[key]
+    with sessions() as s:
+        stored = [s.get(AnalysisRun, r["id"]) for r in (first, second)]
+        texts = {r.result_json for r in stored if r is not None}
+    assert len(texts) == 1
+
+
+def test_invalid_runs_are_refused_and_store_nothing(
+    client: TestClient, a: Company, sessions: sessionmaker[Session]
+) -> None:
+    plain = upload(client, a, name="plain", analysis_kind=None, content="design,cv,theta0\n2x2,0.3,0.95\n")
+    dataset_id = plain.json()["id"]
+    with sessions() as s:
+        before = s.scalar(select(func.count()).select_from(AnalysisRun))
+    url = f"/datasets/{dataset_id}/runs"
+    wrong_columns = client.post(url, headers=a.auth("analyst"), json={"kind": "power"})
+    assert wrong_columns.status_code == 422 and "missing column(s) 'n'" in wrong_columns.json()["detail"]
+    unknown_kind = client.post(url, headers=a.auth("analyst"), json={"kind": "astrology"})
+    assert unknown_kind.status_code == 422 and "power" in unknown_kind.json()["detail"]
+    bad_option = client.post(url, headers=a.auth("analyst"), json={"kind": "power", "options": {"cv": 1}})
+    assert bad_option.status_code == 422 and "does not accept" in bad_option.json()["detail"]
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(AnalysisRun)) == before
+
+
+def test_a_new_kind_is_one_registration(
+    client: TestClient, a: Company, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry.analysis_kinds()))
+
+    def mean_cv(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
+        return {"mean_cv": float(frame["cv"].mean())}
+
+    from bioparity.workspace.kinds import POWER_GRID_COLUMNS
+
+    register_analysis(
+        AnalysisKind("mean-cv", "mean CV of a power grid", table_reader(POWER_GRID_COLUMNS), mean_cv)
+    )
+    kinds = [k["name"] for k in client.get("/analysis-kinds", headers=a.auth("viewer")).json()]
+    assert kinds == ["mean-cv", "power", "samplesize"]
+    run = _run(client, a, "design,cv,theta0,n\n2x2,0.2,0.95,24\n2x2,0.4,0.95,24\n", "mean-cv")
+    assert run["result"] == {"mean_cv": pytest.approx(0.3)}
+    with pytest.raises(ValueError, match="already registered"):
+        register_analysis(AnalysisKind("power", "", table_reader([]), mean_cv))
+
+
+def test_a_crashing_analysis_is_stored_as_failed_and_cannot_be_signed(
+    client: TestClient, a: Company, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry.analysis_kinds()))
+
+    def crash(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
+        raise ZeroDivisionError("a defect")
+
+    register_analysis(AnalysisKind("crash", "always fails", table_reader([]), crash))
+    run = _run(client, a, "x\n1\n", "crash")
+    assert run["status"] == "failed" and run["result"] is None and "ZeroDivisionError" in run["error"]
+    body = {"password": "correct horse battery", "meaning": "authored"}
+    assert (
+        client.post(f"/runs/{run['id']}/signatures", headers=a.auth("analyst"), json=body).status_code == 409
+    )
+
+
+def test_stored_results_are_plain_json(client: TestClient, a: Company) -> None:
+    run = _run(client, a, "design,cv,theta0,n,method\n2x2,0.3,0.95,40,\nparallel,0.3,0.95,40,nct\n", "power")
+    text = json.dumps(run["result"])
+    assert "NaN" not in text
+    frame = pd.read_csv(io.StringIO(pd.DataFrame(run["result"]["rows"]).to_csv(index=False)))
+    assert len(frame) == 2

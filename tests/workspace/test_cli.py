@@ -1,0 +1,125 @@
+"""The workspace commands: db upgrade, user create, org create, audit verify and serve (both databases)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+from sqlalchemy import Engine, text
+from typer.testing import CliRunner
+
+from bioparity.cli.main import app
+from bioparity.store import current_revision, head_revision
+from tests.workspace.conftest import PASSWORD, url_of
+
+runner = CliRunner()
+
+
+def _bioparity(*args: str, input: str | None = None) -> tuple[int, str]:
+    result = runner.invoke(app, list(args), input=input)
+    return result.exit_code, result.output
+
+
+def test_db_upgrade_creates_the_schema_and_can_be_repeated(empty_engine: Engine) -> None:
+    url = url_of(empty_engine)
+    assert current_revision(empty_engine) is None
+    code, out = _bioparity("db", "upgrade", "--database-url", url)
+    assert code == 0 and f"schema at revision {head_revision()}" in out
+    assert _bioparity("db", "upgrade", "--database-url", url)[0] == 0
+    assert current_revision(empty_engine) == head_revision()
+
+
+def test_commands_refuse_a_database_that_was_not_upgraded(empty_engine: Engine) -> None:
+    code, out = _bioparity("org", "create", "Acme", "--database-url", url_of(empty_engine))
+    assert code == 2 and "run `bioparity db upgrade` first" in out
+
+
+def test_users_and_organisations_from_the_command_line_can_log_in(
+    fresh_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BIOPARITY_DATABASE_URL", url_of(fresh_engine))
+    code, out = _bioparity(
+        "user",
+        "create",
+        "alice@acme.example",
+        "--display-name",
+        "Alice A.",
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert code == 0 and "created user alice@acme.example" in out
+    code, out = _bioparity("org", "create", "Acme Biologics", "--owner", "alice@acme.example")
+    assert code == 0 and "owner alice@acme.example" in out
+    bob = ["user", "create", "bob@acme.example", "--org", "Acme Biologics", "--role", "analyst"]
+    code, out = _bioparity(*bob, "--password-stdin", input=f"{PASSWORD}\n")
+    assert code == 0 and "analyst of Acme Biologics" in out
+    assert _bioparity("user", "create", "bob@acme.example", "--password-stdin", input=f"{PASSWORD}\n")[0] == 2
+    code, out = _bioparity("user", "create", "carol", "--password-stdin", input="short\n")
+    assert code == 2 and "at least 10 characters" in out
+    assert _bioparity("org", "create", "Acme Biologics")[0] == 2
+
+    from fastapi.testclient import TestClient
+
+    from bioparity.api import create_app
+
+    client = TestClient(create_app(engine=fresh_engine))
+    token = client.post("/auth/login", json={"username": "bob@acme.example", "password": PASSWORD}).json()[
+        "token"
+    ]
+    orgs = client.get("/orgs", headers={"Authorization": f"Bearer {token}"}).json()
+    assert [(o["name"], o["role"]) for o in orgs] == [("Acme Biologics", "analyst")]
+
+    code, out = _bioparity("audit", "verify")
+    assert code == 0 and "audit trail intact" in out
+
+
+def test_audit_verify_exits_1_and_names_the_first_broken_row(fresh_engine: Engine) -> None:
+    url = url_of(fresh_engine)
+    for name in ("Org one", "Org two", "Org three"):
+        assert _bioparity("org", "create", name, "--database-url", url)[0] == 0
+    with fresh_engine.begin() as conn:
+        if fresh_engine.dialect.name == "postgresql":
+            conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+        else:
+            conn.execute(text("DROP TRIGGER audit_events_no_update"))
+        conn.execute(text("UPDATE audit_events SET after_json = '{}' WHERE seq = 2"))
+    code, out = _bioparity("audit", "verify", "--database-url", url)
+    assert code == 1 and "BROKEN at row 2" in out and "edited" in out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def test_serve_migrates_at_start_up_and_answers(empty_engine: Engine) -> None:
+    port = _free_port()
+    env = os.environ | {"BIOPARITY_DATABASE_URL": url_of(empty_engine)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bioparity.cli.main", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+                assert time.monotonic() < deadline, "server did not start within 30 s"
+                time.sleep(0.2)
+        assert health.json() == {"status": "ok", "schema_revision": head_revision()}
+        assert httpx.get(f"http://127.0.0.1:{port}/programs", timeout=5).status_code == 401
+        assert httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=5).json()["info"]["title"]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
