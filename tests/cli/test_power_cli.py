@@ -195,3 +195,13 @@ def test_missing_grid_file(tmp_path: Path) -> None:
 def test_demo_runs() -> None:
     code, out, _ = invoke("demo")
     assert code == 0 and "PK similarity" in out
+
+
+def test_output_to_a_device_writes_through_and_keeps_the_device(tmp_path: Path) -> None:
+    """--out /dev/null must not replace the device with a regular file (atomic rename is for files)."""
+    grid = tmp_path / "in.csv"
+    grid.write_text(GOOD)
+    code, _, err = invoke("samplesize", "--grid", str(grid), "--out", "/dev/null")
+    assert code == 0, err
+    assert Path("/dev/null").is_char_device()
+    assert not Path("/dev/null.provenance.json").exists()

@@ -110,9 +110,10 @@ def scan_command(
             "options": {"regions": list(regions), "weights": w.__dict__, "as_of_year": year},
             "software": f"bioparity {__version__}",
         }
-        atomic_write_text(
-            out.with_name(out.name + ".provenance.json"), json.dumps(provenance, indent=2) + "\n"
-        )
+        if out.is_file():  # no sidecar next to a device such as /dev/stdout
+            atomic_write_text(
+                out.with_name(out.name + ".provenance.json"), json.dumps(provenance, indent=2) + "\n"
+            )
         if chart is not None:
             timeline_chart(ranking, chart, top=top)
         _print_top(ranking.table, top)

@@ -75,7 +75,10 @@ def _run_grid(
         "options": options,
         "software": f"bioparity {__version__}",
     }
-    atomic_write_text(out.with_name(out.name + ".provenance.json"), json.dumps(provenance, indent=2) + "\n")
+    if out.is_file():  # no sidecar next to a device such as /dev/stdout
+        atomic_write_text(
+            out.with_name(out.name + ".provenance.json"), json.dumps(provenance, indent=2) + "\n"
+        )
     typer.echo(f"wrote {len(original)} rows to {out}", err=True)
 
 

@@ -23,6 +23,11 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` via a temporary file in the same folder and an atomic rename."""
     target = Path(path)
+    if target.exists() and not target.is_file():
+        # A device, FIFO or similar (e.g. /dev/stdout, /dev/null): write through; never replace it.
+        with open(target, "wb") as fh:
+            fh.write(data)
+        return target
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:

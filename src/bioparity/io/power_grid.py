@@ -81,9 +81,9 @@ def _scenario_inputs(frame: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def evaluate_power_grid(frame: pd.DataFrame) -> dict[str, Any]:
-    """Power for each row of a frame checked against :data:`POWER_GRID_COLUMNS` (blank method = exact)."""
-    methods = frame["method"].fillna("exact") if "method" in frame.columns else "exact"
+def evaluate_power_grid(frame: pd.DataFrame, method: str = "exact") -> dict[str, Any]:
+    """Power per row of a frame checked against :data:`POWER_GRID_COLUMNS` (blank method = ``method``)."""
+    methods = frame["method"].fillna(method) if "method" in frame.columns else method
     res = power_tost(
         **_scenario_inputs(frame),
         n=frame["n"].to_numpy(dtype=np.int64),
@@ -100,7 +100,7 @@ def evaluate_samplesize_grid(frame: pd.DataFrame, method: str = "exact") -> dict
     return {"n": res.n, "power": res.power}
 
 
-def locate_scenario_error(exc: ScenarioError, file: str) -> DataFileError:
+def locate_scenario_error(exc: ScenarioError, file: str | None = None) -> DataFileError:
     """Turn a scenario-indexed domain error into a file/row/column error (row = index + 1)."""
     row = None if exc.index is None else exc.index + 1
     return DataFileError(

@@ -31,15 +31,17 @@ import numpy as np
 import pandas as pd
 
 from bioparity._results import _plain
-from bioparity.cli.power import _ALPHA, _CV, _DESIGN, _METHOD, _N, _TARGET, _THETA0, _THETA1, _THETA2
-from bioparity.errors import DataFileError, InputError, ScenarioError
+from bioparity.errors import InputError, ScenarioError
 from bioparity.io import ColumnSpec, read_table
-from bioparity.power import power_tost, sample_size_tost
+from bioparity.io.power_grid import (
+    POWER_GRID_COLUMNS,
+    SAMPLESIZE_GRID_COLUMNS,
+    evaluate_power_grid,
+    evaluate_samplesize_grid,
+    locate_scenario_error,
+)
 from bioparity.power.kernels import POWER_KERNELS
 from bioparity.workspace.registry import AnalysisKind, Reader, register_analysis
-
-POWER_GRID_COLUMNS = (_DESIGN, _CV, _THETA0, _N, _THETA1, _THETA2, _ALPHA, _METHOD)
-SAMPLESIZE_GRID_COLUMNS = (_DESIGN, _CV, _THETA0, _THETA1, _THETA2, _ALPHA, _TARGET)
 
 
 def table_reader(columns: Sequence[ColumnSpec]) -> Reader:
@@ -65,22 +67,6 @@ def grid_result(frame: pd.DataFrame, added: Mapping[str, Any]) -> dict[str, Any]
     return frame_result(out)
 
 
-def _scenario_rows(exc: ScenarioError) -> DataFileError:
-    row = None if exc.index is None else exc.index + 1
-    return DataFileError(
-        "invalid value",
-        row=row,
-        line=None if row is None else row + 1,
-        column=exc.parameter,
-        value=exc.value,
-        expected=exc.expected,
-    )
-
-
-def _column(frame: pd.DataFrame, name: str) -> Any:
-    return frame[name].to_numpy(dtype=float) if name in frame.columns else None
-
-
 def _method(options: Mapping[str, Any]) -> str:
     method = str(options.get("method", "exact")).lower()
     if method not in POWER_KERNELS:
@@ -90,50 +76,40 @@ def _method(options: Mapping[str, Any]) -> str:
 
 def power_grid(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     """``bioparity power --grid``: TOST power per scenario row (blank method cells use option ``method``)."""
-    default = _method(options)
-    methods = frame["method"].fillna(default) if "method" in frame.columns else default
     try:
-        res = power_tost(
-            design=frame["design"].to_numpy(dtype=object),
-            cv=_column(frame, "cv"),
-            theta0=_column(frame, "theta0"),
-            theta1=_column(frame, "theta1"),
-            theta2=_column(frame, "theta2"),
-            alpha=_column(frame, "alpha"),
-            n=frame["n"].to_numpy(dtype=np.int64),
-            method=np.asarray(methods, dtype=object),
-        )
+        return grid_result(frame, evaluate_power_grid(frame, _method(options)))
     except ScenarioError as exc:
-        raise _scenario_rows(exc) from exc
-    return grid_result(frame, {"power": res.power})
+        raise locate_scenario_error(exc) from exc
 
 
 def samplesize_grid(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     """``bioparity samplesize --grid``: smallest total n reaching the target power, per scenario row."""
     try:
-        res = sample_size_tost(
-            design=frame["design"].to_numpy(dtype=object),
-            cv=_column(frame, "cv"),
-            theta0=_column(frame, "theta0"),
-            theta1=_column(frame, "theta1"),
-            theta2=_column(frame, "theta2"),
-            alpha=_column(frame, "alpha"),
-            target_power=_column(frame, "target_power"),
-            method=_method(options),
-        )
+        return grid_result(frame, evaluate_samplesize_grid(frame, _method(options)))
     except ScenarioError as exc:
-        raise _scenario_rows(exc) from exc
-    return grid_result(frame, {"n": res.n, "power": res.power})
+        raise locate_scenario_error(exc) from exc
 
 
 _METHOD_OPTION = {"method": "power method: exact (Owen's Q, default), nct or shifted"}
 _EXACT = {"method": "exact"}
 
 register_analysis(
-    AnalysisKind("power", "TOST power per scenario (columns of power --grid)",
-                 table_reader(POWER_GRID_COLUMNS), power_grid, _METHOD_OPTION, _EXACT)
-)  # fmt: skip
+    AnalysisKind(
+        "power",
+        "TOST power per scenario (columns of power --grid)",
+        table_reader(POWER_GRID_COLUMNS),
+        power_grid,
+        _METHOD_OPTION,
+        _EXACT,
+    )
+)
 register_analysis(
-    AnalysisKind("samplesize", "TOST sample size per scenario (columns of samplesize --grid)",
-                 table_reader(SAMPLESIZE_GRID_COLUMNS), samplesize_grid, _METHOD_OPTION, _EXACT)
-)  # fmt: skip
+    AnalysisKind(
+        "samplesize",
+        "TOST sample size per scenario (columns of samplesize --grid)",
+        table_reader(SAMPLESIZE_GRID_COLUMNS),
+        samplesize_grid,
+        _METHOD_OPTION,
+        _EXACT,
+    )
+)
