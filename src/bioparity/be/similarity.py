@@ -29,14 +29,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 from scipy import stats
 
 from bioparity._results import ResultMixin, software_version
-from bioparity.errors import InputError
+from bioparity.errors import DataFileError, InputError
 
 FloatArray = npt.NDArray[np.float64]
 
 VARIANCE_MODELS: tuple[str, ...] = ("pooled", "welch")
+#: PK metrics compared by default (CDISC PPTESTCD): AUC0-inf, AUC0-last, Cmax.
+DEFAULT_METRICS: tuple[str, ...] = ("AUCIFO", "AUCLST", "CMAX")
 
 
 @dataclass(frozen=True, repr=False)
@@ -212,3 +215,65 @@ def _welch(y: FloatArray, labels: npt.NDArray[np.str_], arms: list[str]) -> Esti
         df = se2**2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
         out[(arms[i], arms[j])] = (float(a.mean() - b.mean()), float(np.sqrt(se2)), float(df), None)
     return out
+
+
+def pk_similarity_table(
+    frame: pd.DataFrame,
+    arm_column: str,
+    arms: Sequence[str],
+    metrics: Sequence[str] = DEFAULT_METRICS,
+    *,
+    covariates: Sequence[str] = (),
+    variance: str = "pooled",
+    alpha: float = 0.05,
+    theta1: float = 0.80,
+    theta2: float | None = None,
+    file: str | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """:func:`pk_similarity` for every metric of a one-row-per-subject frame, as one table.
+
+    Subjects with a missing metric (or covariate) are left out of that metric's comparisons and counted
+    per arm in ``n_missing_test`` / ``n_missing_reference``; the returned notes say so in words.
+    Arms not present in the data are an error naming the column.
+    """
+    labels = frame[arm_column].astype(str).str.strip().to_numpy()
+    unknown = sorted(set(arms) - set(labels.tolist()))
+    if unknown:
+        raise DataFileError(
+            f"arm(s) {', '.join(unknown)} not in the data",
+            file=file,
+            column=arm_column,
+            expected="one of: " + ", ".join(sorted(set(labels.tolist()))),
+        )
+    rows: list[dict[str, object]] = []
+    notes: list[str] = []
+    cov = frame[list(covariates)].to_numpy(dtype=float) if covariates else None
+    for metric in metrics:
+        values = frame[metric].to_numpy(dtype=float)
+        ok = np.isfinite(values) & np.isin(labels, list(arms))
+        if cov is not None:
+            ok &= np.all(np.isfinite(cov), axis=1)
+        missing = {a: int(((labels == a) & ~ok).sum()) for a in arms}
+        if any(missing.values()):
+            notes.append(
+                f"{metric}: not analysed (missing value): "
+                + ", ".join(f"{a} {k}" for a, k in missing.items() if k)
+            )
+        results = pk_similarity(
+            values[ok],
+            labels[ok],
+            arms,
+            metric=metric,
+            covariates=None if cov is None else cov[ok],
+            covariate_names=covariates,
+            variance=variance,
+            alpha=alpha,
+            theta1=theta1,
+            theta2=theta2,
+        )
+        for r in results:
+            row = r.to_dict()
+            row["n_missing_test"] = missing[r.test_arm]
+            row["n_missing_reference"] = missing[r.reference_arm]
+            rows.append(row)
+    return pd.DataFrame(rows), notes

@@ -1,0 +1,123 @@
+"""Reading PK parameter tables (NCA PP long format or one row per subject) for PK similarity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bioparity.errors import DataFileError
+
+SUBJECT_COLUMNS = ("subject", "USUBJID", "SUBJID", "ID", "id")
+ARM_COLUMNS = ("arm", "ARM", "treatment", "TRT", "TRTA", "TRT01A", "ACTARM", "group")
+
+
+def _pick(columns: list[str], wanted: str | None, candidates: tuple[str, ...], what: str, file: str) -> str:
+    if wanted is not None:
+        if wanted not in columns:
+            raise DataFileError(f"no column {wanted!r}", file=file, expected=f"one of: {', '.join(columns)}")
+        return wanted
+    for c in candidates:
+        if c in columns:
+            return c
+    raise DataFileError(
+        f"no {what} column found",
+        file=file,
+        expected=f"a column named one of {', '.join(candidates)} (or give its name)",
+    )
+
+
+def read_metric_table(
+    path: Path, subject_col: str | None, arm_col: str | None, metrics: list[str], covariates: list[str]
+) -> tuple[pd.DataFrame, str, str]:
+    """Wide frame (subject, arm, metrics..., covariates...) from a long PP or a wide CSV, and the names of
+    the subject and arm columns it used.
+
+    A long PP file (``PPTESTCD``, ``PPSTRESN``; the output of ``bioparity nca``) is pivoted to one row per
+    subject; a wide file has one row per subject with the metrics as columns. Subject and arm columns are
+    found by name (``SUBJECT_COLUMNS``, ``ARM_COLUMNS``) unless given. Errors name file, row and column.
+    """
+    label = str(path)
+    if not path.is_file():
+        raise DataFileError("file not found", file=label, expected="an existing CSV file")
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    raw.columns = [str(c).strip() for c in raw.columns]
+    cols = list(raw.columns)
+    subj = _pick(cols, subject_col, SUBJECT_COLUMNS, "subject", label)
+    arm = _pick(cols, arm_col, ARM_COLUMNS, "arm (treatment group)", label)
+    for c in covariates:
+        _pick(cols, c, (), "covariate", label)
+    if "PPTESTCD" in cols:
+        need = ["PPSTRESN"]
+        missing = [c for c in need if c not in cols]
+        if missing:
+            raise DataFileError(
+                "long PP format without a PPSTRESN column",
+                file=label,
+                expected="columns PPTESTCD and PPSTRESN",
+            )
+        long = raw[raw["PPTESTCD"].str.strip().isin(metrics)].copy()
+        long["PPTESTCD"] = long["PPTESTCD"].str.strip()
+        dup = long.duplicated([subj, "PPTESTCD"], keep="first")
+        if dup.any():
+            i = int(np.flatnonzero(dup.to_numpy())[0])
+            row = int(long.index[i]) + 1
+            raise DataFileError(
+                "second value of the same parameter for a subject",
+                file=label,
+                row=row,
+                line=row + 1,
+                column="PPTESTCD",
+                value=long["PPTESTCD"].iloc[i],
+                expected="one value per subject and PPTESTCD (filter intervals first)",
+            )
+        wide = long.pivot(index=subj, columns="PPTESTCD", values="PPSTRESN")
+        per_subject = raw.groupby(subj, sort=False)[[arm, *covariates]].first()
+        for c in [arm, *covariates]:
+            counts = raw.groupby(subj)[c].nunique()
+            if (counts > 1).any():
+                first_bad = str(counts[counts > 1].index[0])
+                raise DataFileError(
+                    f"subject {first_bad} has more than one value",
+                    file=label,
+                    column=c,
+                    expected="one value per subject",
+                )
+        frame = per_subject.join(wide, how="left").reset_index()
+    else:
+        frame = raw
+        dup = frame.duplicated([subj], keep="first")
+        if dup.any():
+            row = int(np.flatnonzero(dup.to_numpy())[0]) + 1
+            raise DataFileError(
+                "second row for the same subject",
+                file=label,
+                row=row,
+                line=row + 1,
+                column=subj,
+                expected="one row per subject in a wide table",
+            )
+    absent = [m for m in metrics if m not in frame.columns]
+    if absent:
+        raise DataFileError(
+            f"metric(s) {', '.join(absent)} not found",
+            file=label,
+            expected="PPTESTCD values or wide columns named like the --metrics",
+        )
+    for c in [*metrics, *covariates]:
+        text = frame[c].fillna("").astype(str).str.strip()
+        blank = text.isin(["", "NA", "NaN", "nan", "."])
+        numbers = pd.to_numeric(text.where(~blank), errors="coerce")
+        bad = numbers.isna() & ~blank
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataFileError(
+                "not a number",
+                file=label,
+                column=c,
+                value=text.iloc[i],
+                expected=f"a number (subject {frame[subj].iloc[i]})",
+            )
+        frame[c] = numbers
+    return frame, subj, arm
