@@ -117,6 +117,8 @@ def nca(
     parameters: Sequence[str] | None = None,
     intervals: Sequence[tuple[float, float]] = (),
     lambda_z_points: pd.DataFrame | None = None,
+    lambda_z_exclude: pd.DataFrame | None = None,
+    lambda_z_include: pd.DataFrame | None = None,
     where: Where | None = None,
 ) -> NCAResult:
     """NCA of every profile (``groups`` + ``subject``) of a long table; times are relative to the dose.
@@ -125,6 +127,9 @@ def nca(
     below it is BLQ). ``duration`` is the infusion length (number or column). ``lambda_z_points`` is a
     table with the key columns and ``lambda_z_start``, ``lambda_z_end``, ``lambda_z_reason`` to set
     the lambda_z points by hand for some profiles; the reason is required and reported.
+    ``lambda_z_exclude`` / ``lambda_z_include`` are tables with the key columns and ``lambda_z_time``,
+    ``lambda_z_reason``, one row per sample to leave out of the lambda_z fit / to use as the only
+    lambda_z points (Phoenix-style "exclude" and "include" of individual points); reasons are reported.
     """
     w = where or Where()
     opts = options or NCAOptions()
@@ -216,6 +221,14 @@ def nca(
     notes: tuple[str, ...] = ()
     if lambda_z_points is not None:
         window, notes = _windows(lambda_z_points, ids, keys)
+    excl_t = incl_t = None
+    excl_notes: tuple[str, ...] = ()
+    if lambda_z_exclude is not None:
+        excl_t, excl_notes = _point_times(lambda_z_exclude, ids, keys, "lambda_z_exclude table", codes, t)
+    if lambda_z_include is not None:
+        incl_t, incl_notes = _point_times(lambda_z_include, ids, keys, "lambda_z_include table", codes, t)
+        base = list(notes) if notes else [""] * len(ids)
+        notes = tuple(n or m for n, m in zip(base, incl_notes, strict=True))
     return nca_arrays(
         T,
         C,
@@ -227,6 +240,9 @@ def nca(
         intervals=intervals,
         lambda_z_window=window,
         lambda_z_note=notes,
+        lambda_z_exclude=excl_t,
+        lambda_z_include=incl_t,
+        lambda_z_exclude_note=excl_notes,
         profiles=ids,
     )
 
@@ -301,3 +317,52 @@ def _windows(
     we[prof] = end[rows]
     notes[prof] = reason.to_numpy(dtype=object)[rows]
     return (ws, we), tuple(str(n) for n in notes)
+
+
+def _point_times(
+    table: pd.DataFrame,
+    ids: pd.DataFrame,
+    keys: list[str],
+    name: str,
+    codes: npt.NDArray[np.int64],
+    sample_times: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.float64], tuple[str, ...]]:
+    """Per-profile NaN-padded times of individually selected lambda_z points, and the reasons as text."""
+    where = Where(file=name)
+    need = [*keys, "lambda_z_time", "lambda_z_reason"]
+    missing = [c for c in need if c not in table.columns]
+    if missing:
+        raise DataFileError(
+            f"missing column(s) {', '.join(missing)}", file=name, expected=f"columns {', '.join(need)}"
+        )
+    table = table.reset_index(drop=True)
+    t, _ = parse_numbers(table["lambda_z_time"], "lambda_z_time", where, allow_missing=False)
+    reason = _text(table["lambda_z_reason"])
+    if (reason == "").any():
+        i = int(np.argmax((reason == "").to_numpy()))
+        raise where.error("empty reason", i, "lambda_z_reason", None, "why the point is excluded or included")
+    left = ids.astype("string").reset_index().rename(columns={"index": "_profile"})
+    right = table[keys].astype("string").assign(_row=np.arange(len(table)))
+    merged = left.merge(right, on=keys, how="right")
+    if merged["_profile"].isna().any():
+        i = int(merged.loc[merged["_profile"].isna(), "_row"].iloc[0])
+        raise where.error(
+            "no such profile in the data", i, keys[-1], None, "a subject (and groups) in the data"
+        )
+    prof = merged["_profile"].to_numpy(dtype=np.int64)
+    rows = merged["_row"].to_numpy(dtype=np.int64)
+    sampled = pd.MultiIndex.from_arrays([codes, sample_times])
+    absent = ~pd.MultiIndex.from_arrays([prof, t[rows]]).isin(sampled)
+    if absent.any():
+        i = int(rows[np.argmax(absent)])
+        raise where.error(
+            "no sample at this time in the profile",
+            i,
+            "lambda_z_time",
+            t[i],
+            "the time of a sample of the profile",
+        )
+    _, (times,) = pad_profiles(prof, t[rows], n_profiles=len(ids))
+    text = pd.Series([f"t={v:g}: {r}" for v, r in zip(t[rows], reason.to_numpy()[rows], strict=True)])
+    joined = text.groupby(prof).agg("; ".join).reindex(range(len(ids)), fill_value="")
+    return times, tuple(str(x) for x in joined)
