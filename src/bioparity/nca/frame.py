@@ -102,43 +102,35 @@ def profile_codes(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[npt.NDArray
     return codes, ids
 
 
-def nca(
+@dataclass(frozen=True)
+class PreparedSamples:
+    """A validated long table as padded profiles: row data, profile codes and keys, padded arrays."""
+
+    frame: pd.DataFrame
+    codes: npt.NDArray[np.int64]
+    ids: pd.DataFrame
+    t: npt.NDArray[np.float64]
+    T: npt.NDArray[np.float64]
+    C: npt.NDArray[np.float64]
+    B: npt.NDArray[np.bool_]
+
+
+def prepare_samples(
     frame: pd.DataFrame,
     *,
-    subject: str = "subject",
-    time: str = "time",
-    conc: str = "conc",
-    dose: str | None = None,
-    groups: Sequence[str] = (),
+    keys: Sequence[str],
+    time: str,
+    conc: str,
     blq: str | None = None,
     lloq: str | None = None,
-    duration: float | str | None = None,
-    options: NCAOptions | None = None,
-    parameters: Sequence[str] | None = None,
-    intervals: Sequence[tuple[float, float]] = (),
-    lambda_z_points: pd.DataFrame | None = None,
-    lambda_z_exclude: pd.DataFrame | None = None,
-    lambda_z_include: pd.DataFrame | None = None,
-    where: Where | None = None,
-) -> NCAResult:
-    """NCA of every profile (``groups`` + ``subject``) of a long table; times are relative to the dose.
-
-    ``blq`` names a column of BLQ markers (true/1/Y), ``lloq`` one of lower limits (a concentration
-    below it is BLQ). ``duration`` is the infusion length (number or column). ``lambda_z_points`` is a
-    table with the key columns and ``lambda_z_start``, ``lambda_z_end``, ``lambda_z_reason`` to set
-    the lambda_z points by hand for some profiles; the reason is required and reported.
-    ``lambda_z_exclude`` / ``lambda_z_include`` are tables with the key columns and ``lambda_z_time``,
-    ``lambda_z_reason``, one row per sample to leave out of the lambda_z fit / to use as the only
-    lambda_z points (Phoenix-style "exclude" and "include" of individual points); reasons are reported.
-    """
-    w = where or Where()
-    opts = options or NCAOptions()
-    keys = [*groups, subject]
-    needed = (
-        [*keys, time, conc]
-        + [c for c in (dose, blq, lloq) if c]
-        + ([duration] if isinstance(duration, str) else [])
-    )
+    extra: Sequence[str] = (),
+    where: Where,
+) -> PreparedSamples:
+    """Validate a long sample table (columns, identifiers, numbers, sorted unique times per profile)
+    and pad it into ``(profiles x samples)`` arrays. Errors name the data row and column."""
+    keys = list(keys)
+    w = where
+    needed = [*keys, time, conc] + [c for c in (blq, lloq) if c] + [c for c in extra if c not in keys]
     missing_cols = [c for c in needed if c not in frame.columns]
     if missing_cols:
         raise DataFileError(
@@ -202,6 +194,46 @@ def nca(
             "times sorted increasingly within each profile",
         )
     P = len(ids)
+    _, (T, C, B) = pad_profiles(codes, t, c, blq_mask.astype(float), n_profiles=P)
+    return PreparedSamples(frame, codes, ids, t, T, C, B == 1.0)
+
+
+def nca(
+    frame: pd.DataFrame,
+    *,
+    subject: str = "subject",
+    time: str = "time",
+    conc: str = "conc",
+    dose: str | None = None,
+    groups: Sequence[str] = (),
+    blq: str | None = None,
+    lloq: str | None = None,
+    duration: float | str | None = None,
+    options: NCAOptions | None = None,
+    parameters: Sequence[str] | None = None,
+    intervals: Sequence[tuple[float, float]] = (),
+    lambda_z_points: pd.DataFrame | None = None,
+    lambda_z_exclude: pd.DataFrame | None = None,
+    lambda_z_include: pd.DataFrame | None = None,
+    where: Where | None = None,
+) -> NCAResult:
+    """NCA of every profile (``groups`` + ``subject``) of a long table; times are relative to the dose.
+
+    ``blq`` names a column of BLQ markers (true/1/Y), ``lloq`` one of lower limits (a concentration
+    below it is BLQ). ``duration`` is the infusion length (number or column). ``lambda_z_points`` is a
+    table with the key columns and ``lambda_z_start``, ``lambda_z_end``, ``lambda_z_reason`` to set
+    the lambda_z points by hand for some profiles; the reason is required and reported.
+    ``lambda_z_exclude`` / ``lambda_z_include`` are tables with the key columns and ``lambda_z_time``,
+    ``lambda_z_reason``, one row per sample to leave out of the lambda_z fit / to use as the only
+    lambda_z points (Phoenix-style "exclude" and "include" of individual points); reasons are reported.
+    """
+    w = where or Where()
+    opts = options or NCAOptions()
+    keys = [*groups, subject]
+    extra = [c for c in (dose,) if c] + ([duration] if isinstance(duration, str) else [])
+    prep = prepare_samples(frame, keys=keys, time=time, conc=conc, blq=blq, lloq=lloq, extra=extra, where=w)
+    frame, codes, ids, t = prep.frame, prep.codes, prep.ids, prep.t
+    P = len(ids)
     dose_p = None
     if dose is not None:
         d, _ = parse_numbers(frame[dose], dose, w, allow_missing=True)
@@ -216,7 +248,7 @@ def nca(
         dur_p = _constant_per_profile(dd, codes, P, duration, w, frame)
     elif duration is not None:
         dur_p = float(duration)
-    _, (T, C, B) = pad_profiles(codes, t, c, blq_mask.astype(float), n_profiles=P)
+    T, C, B = prep.T, prep.C, prep.B
     window = None
     notes: tuple[str, ...] = ()
     if lambda_z_points is not None:
@@ -233,7 +265,7 @@ def nca(
         T,
         C,
         options=opts,
-        blq=B == 1.0,
+        blq=B,
         dose=dose_p,
         duration=dur_p,
         parameters=parameters,
