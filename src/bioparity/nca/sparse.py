@@ -41,6 +41,17 @@ from bioparity.nca.profiles import FloatArray
 
 BLQ_MEANS = ("pknca", "arithmetic")
 
+SPARSE_LABELS = {
+    "SPARSEAL": "Sparse AUClast",
+    "SPARSEAS": "Sparse AUClast standard error",
+    "SPARSEAD": "Sparse AUClast degrees of freedom",
+    "SPARSECL": "Sparse AUClast lower confidence limit",
+    "SPARSECU": "Sparse AUClast upper confidence limit",
+    "SPARSEBS": "Sparse AUClast bootstrap standard error",
+    "SPARSEBL": "Sparse AUClast bootstrap lower limit",
+    "SPARSEBU": "Sparse AUClast bootstrap upper limit",
+}
+
 
 @dataclass(frozen=True)
 class SparseAUC:
