@@ -16,6 +16,8 @@ from bioparity.cli import market as market_commands
 from bioparity.cli import nca as nca_commands
 from bioparity.cli import pathways as pathways_commands
 from bioparity.cli import power as power_commands
+from bioparity.cli import scale as scale_commands
+from bioparity.cli import simulate as simulate_commands
 
 app = typer.Typer(
     name="bioparity",
@@ -48,6 +50,8 @@ caa_commands.register(app)
 market_commands.register(app)
 nca_commands.register(app)
 pathways_commands.register(app)
+simulate_commands.register(app)
+scale_commands.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -35,6 +35,8 @@ def _per_arm(name: str, value: float | Sequence[float], n_arms: int) -> tuple[fl
         if isinstance(value, (int, float, np.integer, np.floating))
         else tuple(float(v) for v in value)
     )
+    if len(values) == 1:
+        values = values * n_arms
     if len(values) != n_arms:
         raise InputError(f"{name} has {len(values)} values for {n_arms} arms; give one value or one per arm")
     return values
