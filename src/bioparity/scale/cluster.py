@@ -75,7 +75,7 @@ def dask_client(
         n_workers=n,
         threads_per_worker=threads_per_worker,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",  # the scheduler's HTTP server on a free port (8787 may be another user's)
         silence_logs=logging.ERROR,
     )
     client = dist.Client(cluster)

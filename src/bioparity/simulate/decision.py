@@ -6,7 +6,7 @@ written for thousands of simulated studies at once: row ``r`` of ``log_values`` 
 study and metric), column ``s`` one subject whose arm is ``arm[s]``; ``include`` marks the values that
 enter the analysis. With ``k`` arms, ``n_a`` included values and mean ``m_a`` in arm ``a``::
 
-    MSE = sum_a sum_(s in a) (y_s - m_a)^2 / (N - k)          df = N - k
+    MSE = sum_a sum_(s in a) (y_s - m_a)^2 / (N - k)          df = N - k   (k: arms with values)
     CI(a/b) = exp(m_a - m_b -/+ t(1 - alpha, df) sqrt(MSE (1/n_a + 1/n_b)))
 
 and the comparison passes when the CI rounded to two decimals in percent lies within the limits (the
@@ -72,7 +72,7 @@ def pooled_pairwise_intervals(
             mean[:, a] = ya.sum(axis=1) / n[:, a]
         dev = np.where(inc, ya - mean[:, a][:, None], 0.0)
         ss += (dev * dev).sum(axis=1)
-    df = n.sum(axis=1) - n_arms
+    df = n.sum(axis=1) - (n > 0).sum(axis=1)  # arms without any value leave the model
     ok_df = df >= 1
     with np.errstate(invalid="ignore", divide="ignore"):
         mse = np.where(ok_df, ss / np.where(ok_df, df, 1), np.nan)
