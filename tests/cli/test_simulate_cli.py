@@ -18,8 +18,9 @@ from tests.conftest import REFERENCE
 runner = CliRunner()
 
 KEYS = {
-    "probability", "mc_se", "n_studies", "seed", "metrics", "comparisons", "pass_rate", "estimable_rate",
-    "mean_analysed", "dropout_rate", "ada_rate", "studies_per_block", "design", "software_version", "execution",
+    "probability", "mc_se", "n_studies", "seed", "metrics", "comparisons", "pass_rate",
+    "estimable_rate", "mean_analysed", "dropout_rate", "ada_rate", "studies_per_block", "design",
+    "software_version", "execution",
 }  # fmt: skip
 
 
