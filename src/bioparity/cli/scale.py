@@ -13,6 +13,7 @@ Contract:
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import typer
@@ -83,8 +84,10 @@ def register(app: typer.Typer) -> None:
                 raise InputError(
                     f"{script} not found; run from a source checkout or give --dir path/to/bench"
                 )
+            sys.path.insert(0, str(directory.resolve()))  # run_all imports its helper _figures
             spec = importlib.util.spec_from_file_location("bioparity_bench_run_all", script)
             assert spec is not None and spec.loader is not None
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
-            module.main(["--quick"] if quick else [])
+            code = int(module.main(["--quick"] if quick else []))
+        raise typer.Exit(code)

@@ -3,6 +3,9 @@
 ``dask_client(workers=N)`` starts a ``distributed.LocalCluster`` of ``N`` single-threaded worker
 processes (NumPy already vectorises inside each task; processes avoid the GIL) and shuts it down on
 exit; ``dask_client(scheduler="tcp://host:port")`` connects to a running cluster and leaves it running.
+Workers of such a cluster are best started with ``MALLOC_TRIM_THRESHOLD_`` unset (Dask config
+``distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_: null``): Dask's default of 65536 slows
+the simulation tasks by about 1.7x.
 ``workers=0`` runs everything in this process without Dask (same results: see :mod:`bioparity.seeding`).
 Dask is imported only when a cluster is used.
 """
@@ -20,6 +23,10 @@ from bioparity.errors import BioparityError, InputError
 
 if TYPE_CHECKING:
     from distributed import Client
+
+
+#: The Dask setting that makes worker processes trim freed memory eagerly (see :func:`dask_client`).
+TRIM_SETTING = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
 
 
 class ClusterError(BioparityError):
@@ -51,6 +58,7 @@ def dask_client(
     if scheduler is None and workers == 0:
         yield None
         return
+    import dask
     import distributed
 
     # distributed's constructors and close() carry no annotations: call them through Any.
@@ -71,13 +79,17 @@ def dask_client(
     n = default_workers() if workers is None else int(workers)
     if n < 0:
         raise InputError(f"workers = {n}; expected a number >= 0 (0 = run in this process)")
-    cluster = dist.LocalCluster(
-        n_workers=n,
-        threads_per_worker=threads_per_worker,
-        processes=True,
-        dashboard_address=":0",  # the scheduler's HTTP server on a free port (8787 may be another user's)
-        silence_logs=logging.ERROR,
-    )
+    # Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in its workers to hand memory back to the OS
+    # sooner; with the many short-lived NumPy temporaries of a simulation block that makes every task
+    # about 1.7x slower (measured here: 0.60 s vs 0.37 s per 400 studies). glibc's default is kept.
+    with dask.config.set({TRIM_SETTING: None}):
+        cluster = dist.LocalCluster(
+            n_workers=n,
+            threads_per_worker=threads_per_worker,
+            processes=True,
+            dashboard_address=":0",  # the scheduler's HTTP server on a free port (8787 may be in use)
+            silence_logs=logging.ERROR,
+        )
     client = dist.Client(cluster)
     try:
         yield client
