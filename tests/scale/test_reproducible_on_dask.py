@@ -62,3 +62,13 @@ def test_another_seed_gives_other_studies(two_worker_client: Any) -> None:
     b = simulate_pk_similarity(DESIGN, 100, 2, client=two_worker_client, details=True)
     assert a.outcomes is not None and b.outcomes is not None
     assert not np.array_equal(a.outcomes.lower, b.outcomes.lower, equal_nan=True)
+
+
+def test_existing_cluster_by_scheduler_address(two_worker_client: Any) -> None:
+    """``--scheduler tcp://...``: connect to a running cluster, leave it running, same answer."""
+    address = two_worker_client.scheduler.address
+    run = simulate_pk_similarity(DESIGN, 150, SEED, scheduler=address, chunk_size=50)
+    assert run.execution.backend == "scheduler" and run.execution.workers == 2
+    here = simulate_pk_similarity(DESIGN, 150, SEED, workers=0)
+    assert run.result.to_dict() == here.result.to_dict()
+    assert two_worker_client.status == "running"  # the cluster was not shut down by the run
