@@ -29,7 +29,7 @@ unit: $(BIN)/.installed
 test: lint typecheck unit  ## everything CI runs
 
 bench: $(BIN)/.installed  ## every benchmark under bench/
-	set -e; for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f; done
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from _figures import Figure, emit, machine
 from bioparity.caa import Catalogue, assess, read_long_table
 
 N_ATTRIBUTES = 1000
@@ -57,7 +58,8 @@ def make_data(seed: int = 1) -> tuple[pd.DataFrame, Catalogue]:
     return data, Catalogue.from_mapping({"attributes": entries})
 
 
-def timing(repeats: int) -> None:
+def figures(repeats: int = 7) -> list[Figure]:
+    """Median seconds of ``assess()`` from a DataFrame, and of reading the CSV plus ``assess()``."""
     data, catalogue = make_data()
     assess(data[data["attribute"].isin(["qa_0000", "qa_0001"])], catalogue)  # warm-up: imports
     runs = []
@@ -65,13 +67,18 @@ def timing(repeats: int) -> None:
         t0 = time.perf_counter()
         result = assess(data, catalogue)
         runs.append(time.perf_counter() - t0)
-    counts = result.table["status"].value_counts().to_dict()
     rows = len(result.table)
     n_comp = len(result.comparisons)
-    print(f"data: {N_ATTRIBUTES} attributes x {n_comp} comparisons = {rows} result rows; {len(data)} values")
-    print(f"status counts: {counts}")
-    median, best = statistics.median(runs), min(runs)
-    print(f"assess() from a DataFrame: median {median:.3f} s, min {best:.3f} s ({repeats} runs)")
+    setting = f"{N_ATTRIBUTES} attributes x {n_comp} comparisons = {rows} results from {len(data):,} values"
+    out = [
+        Figure(
+            "caa",
+            "assess() from a DataFrame",
+            statistics.median(runs),
+            "s",
+            f"{setting}; median of {repeats}, min {min(runs):.3f} s",
+        )
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "caa.csv"
         data.to_csv(path, index=False)
@@ -80,7 +87,15 @@ def timing(repeats: int) -> None:
             t0 = time.perf_counter()
             assess(read_long_table(path), catalogue, file=str(path))
             runs.append(time.perf_counter() - t0)
-        print(f"read CSV + assess():      median {statistics.median(runs):.3f} s ({len(runs)} runs)")
+    out.append(Figure("caa", "read CSV + assess()", statistics.median(runs), "s", f"median of {len(runs)}"))
+    return out
+
+
+def timing(repeats: int, as_json: bool = False) -> None:
+    figs = figures(repeats)
+    if not as_json:
+        print(machine())
+    emit(figs, as_json)
 
 
 def seed_study(n_seeds: int) -> None:
@@ -114,11 +129,13 @@ def main() -> None:
     )
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--seeds", type=int, default=0, help="run the example's seed study instead")
+    parser.add_argument("--quick", action="store_true", help="3 repetitions")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON (for run_all.py)")
     args = parser.parse_args()
     if args.seeds:
         seed_study(args.seeds)
     else:
-        timing(args.repeats)
+        timing(3 if args.quick else args.repeats, args.json)
 
 
 if __name__ == "__main__":

@@ -6,13 +6,11 @@ long DataFrame. Two paths are timed: the array engine (frame columns -> padded a
 and the public, validated ``bioparity.nca.frame.nca(frame)`` (column parsing, sorted/duplicate-time
 checks, grouping). Prints profiles/s and the peak memory.
 
-Run: ``.venv/bin/python bench/nca.py [n_profiles]``
+Run: ``.venv/bin/python bench/nca.py [n_profiles] [--quick] [--json]``
 """
 
 from __future__ import annotations
 
-import os
-import platform
 import resource
 import sys
 import time
@@ -20,7 +18,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from bioparity import __version__
+from _figures import Figure, emit, machine
 from bioparity.nca import nca_arrays
 from bioparity.nca.frame import nca
 from bioparity.nca.profiles import pad_profiles
@@ -49,8 +47,8 @@ def synthetic_frame(n: int, seed: int = 20240501) -> pd.DataFrame:
     )
 
 
-def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+def figures(n: int = 1_000_000) -> list[Figure]:
+    """Profiles/s of the array engine and of the validated ``nca(frame)``, and the peak memory."""
     frame = synthetic_frame(n)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start = time.perf_counter()
@@ -72,24 +70,48 @@ def main() -> None:
     cpu_checked = time.process_time() - cpu_checked
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     assert np.array_equal(checked.value("LAMZ"), lamz, equal_nan=True)
-    print(
-        f"bioparity {__version__}, numpy {np.__version__}, pandas {pd.__version__}, "
-        f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores"
-    )
-    print(f"profiles: {n:,} x {TIMES.size} samples, {len(checked.codes)} parameters each")
-    print(f"array engine:         {elapsed:.2f} s ({cpu:.2f} s CPU)  ->  {n / elapsed:,.0f} profiles/s")
-    print(
-        f"validated nca(frame): {elapsed_checked:.2f} s ({cpu_checked:.2f} s CPU)  ->  "
-        f"{n / elapsed_checked:,.0f} profiles/s"
-    )
-    print(
-        f"peak memory (max RSS): {peak_engine:,.0f} MiB after the array engine, {peak:,.0f} MiB after "
-        f"nca(frame); the input frame and its generation alone: {rss_before:,.0f} MiB"
-    )
-    print(
-        f"lambda_z estimated for {np.isfinite(lamz).mean():.1%} of profiles; "
-        f"median {np.nanmedian(lamz):.4f}/h"
-    )
+    setting = f"{n:,} profiles x {TIMES.size} samples, {len(checked.codes)} parameters"
+    return [
+        Figure(
+            "nca",
+            "array engine profiles/s",
+            n / elapsed,
+            "1/s",
+            f"{setting}; {elapsed:.2f} s wall, {cpu:.2f} s CPU",
+        ),
+        Figure(
+            "nca",
+            "validated nca(frame) profiles/s",
+            n / elapsed_checked,
+            "1/s",
+            f"{setting}; {elapsed_checked:.2f} s wall, {cpu_checked:.2f} s CPU",
+        ),
+        Figure(
+            "nca",
+            "peak memory after the array engine",
+            peak_engine,
+            "MiB",
+            f"input alone {rss_before:,.0f} MiB",
+        ),
+        Figure("nca", "peak memory after nca(frame)", peak, "MiB", "max RSS of the process"),
+        Figure(
+            "nca",
+            "profiles with lambda_z",
+            100.0 * float(np.isfinite(lamz).mean()),
+            "%",
+            f"median {np.nanmedian(lamz):.4f}/h",
+        ),
+    ]
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    as_json = "--json" in sys.argv
+    n = int(args[0]) if args else 100_000 if "--quick" in sys.argv else 1_000_000
+    figs = figures(n)
+    if not as_json:
+        print(machine())
+    emit(figs, as_json)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ from bioparity.cli import pathways as pathways_commands
 from bioparity.cli import power as power_commands
 from bioparity.cli import validate as validate_commands
 from bioparity.cli import workspace as workspace_commands
+from bioparity.cli import scale as scale_commands
+from bioparity.cli import simulate as simulate_commands
 
 app = typer.Typer(
     name="bioparity",
@@ -54,6 +56,8 @@ nca_commands.register(app)
 validate_commands.register(app)
 pathways_commands.register(app)
 workspace_commands.register(app)
+simulate_commands.register(app)
+scale_commands.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

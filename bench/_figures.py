@@ -1,0 +1,58 @@
+"""Shared by the benchmark scripts: a performance figure, the machine line, and ``--json`` output.
+
+Every ``bench/<name>.py`` has ``figures(...) -> list[Figure]`` and, run with ``--json``, prints those
+figures as JSON for ``bench/run_all.py`` (which runs each script in its own process, so that timings
+and peak memory are not mixed up between benchmarks).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import platform
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import metadata
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured number: ``value`` in ``unit`` (``detail``: the setting it was measured on)."""
+
+    benchmark: str
+    name: str
+    value: float
+    unit: str
+    detail: str = ""
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def machine() -> str:
+    """Versions, CPU and the load average when called (other users' work shows up there)."""
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    versions = ", ".join(
+        f"{p} {_version(p)}" for p in ("bioparity", "numpy", "scipy", "pandas", "dask", "distributed")
+    )
+    return (
+        f"{versions}, Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores, "
+        f"load average {load}"
+    )
+
+
+def emit(figures: Sequence[Figure], as_json: bool) -> None:
+    """Print the figures: JSON for run_all.py, or one aligned line each."""
+    if as_json:
+        sys.stdout.write(json.dumps([dataclasses.asdict(f) for f in figures]) + "\n")
+        return
+    width = max(len(f.name) for f in figures)
+    for f in figures:
+        shown = f"{f.value:,.0f}" if abs(f.value) >= 100 else f"{f.value:.4g}"
+        print(f"{f.name:<{width}} : {shown:>12} {f.unit}" + (f"   ({f.detail})" if f.detail else ""))

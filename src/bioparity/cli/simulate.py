@@ -1,0 +1,199 @@
+"""``bioparity simulate pk-similarity``: probability of success of a PK similarity study, on Dask.
+
+Contract:
+
+* ``simulate pk-similarity [design options] --n-studies K --seed S [--workers N | --scheduler ADDR]
+  [--chunk-size C] --format json|table`` simulates ``K`` studies (three arms by default) and prints the
+  probability that every pairwise comparison of every metric passes, its Monte Carlo SE, the pass rate
+  of each metric and comparison, and how the run was executed. JSON keys: ``probability``, ``mc_se``,
+  ``n_studies``, ``seed``, ``metrics``, ``comparisons``, ``pass_rate`` (metric x comparison),
+  ``estimable_rate``, ``mean_analysed``, ``dropout_rate``, ``ada_rate``, ``studies_per_block``, ``design``,
+  ``software_version``, ``execution``.
+* The numbers depend only on the design, ``K`` and ``S``: not on ``--workers``, ``--scheduler`` or
+  ``--chunk-size``.
+* ``--out FILE.csv|.parquet`` also writes one row per study, metric and comparison (at most 1,000,000
+  studies).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bioparity.cli.common import OutputFormat, user_errors
+from bioparity.errors import InputError
+from bioparity.io import write_frame_atomic
+from bioparity.simulate.design import DECISION_METRICS, DEFAULT_TIMES, PKSimilarityDesign
+
+
+def _floats(option: str, text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise InputError(f"{option} {text!r}; expected comma-separated numbers, e.g. 0.95,1,1") from None
+
+
+def _ints(option: str, text: str) -> tuple[int, ...]:
+    values = _floats(option, text)
+    if any(v != int(v) for v in values):
+        raise InputError(f"{option} {text!r}; expected whole numbers, e.g. 50 or 50,50,50")
+    return tuple(int(v) for v in values)
+
+
+def _one_or_many(values: tuple[float, ...]) -> float | tuple[float, ...]:
+    return values[0] if len(values) == 1 else values
+
+
+def _write_studies(frame: pd.DataFrame, out: Path) -> None:
+    """CSV via the atomic writer; Parquet to a temporary name first, then renamed."""
+    if out.suffix.lower() == ".csv":
+        write_frame_atomic(frame, out)
+        return
+    tmp = out.with_name(f".{out.name}.tmp")
+    frame.to_parquet(tmp, index=False)
+    os.replace(tmp, out)
+
+
+def _print_table(record: dict[str, Any]) -> None:
+    console = Console()
+    head = Table(title="PK similarity: simulated probability of success", show_header=False)
+    head.add_column("quantity", style="bold")
+    head.add_column("value")
+    p, se = record["probability"], record["mc_se"]
+    head.add_row("probability (all comparisons, all metrics pass)", f"{p:.4f}  (MC SE {se:.4f})")
+    head.add_row("simulated studies / seed", f"{record['n_studies']:,} / {record['seed']}")
+    head.add_row("dropout rate / ADA rate", f"{record['dropout_rate']:.3f} / {record['ada_rate']:.3f}")
+    ex = record["execution"]
+    head.add_row(
+        "execution",
+        f"{ex['backend']}, {ex['workers']} worker(s), {ex['n_chunks']} chunk(s) of "
+        f"{ex['chunk_size']:,} studies, {ex['seconds']:.1f} s",
+    )
+    console.print(head)
+    rates = Table(title="Pass rate per metric and comparison")
+    rates.add_column("metric", style="bold")
+    for c in record["comparisons"]:
+        rates.add_column(c, justify="right")
+    for metric, row in zip(record["metrics"], record["pass_rate"], strict=True):
+        rates.add_row(metric, *(f"{x:.4f}" for x in row))
+    console.print(rates)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``simulate`` command group."""
+    group = typer.Typer(
+        help="Clinical trial simulation (runs on a local Dask cluster, or an existing one).",
+        no_args_is_help=True,
+    )
+    app.add_typer(group, name="simulate")
+
+    @group.command("pk-similarity")
+    def pk_similarity_command(
+        n_studies: int = typer.Option(1000, help="Number of simulated studies K."),
+        seed: int = typer.Option(20261125, help="Seed (SeedSequence entropy); same seed, same result."),
+        workers: int | None = typer.Option(
+            None, help="Local Dask worker processes (default: one per CPU; 0 = run in this process)."
+        ),
+        scheduler: str | None = typer.Option(
+            None, help="Address of an existing Dask scheduler, e.g. tcp://host:8786 (instead of --workers)."
+        ),
+        chunk_size: int | None = typer.Option(
+            None, help="Studies per Dask task (default: about 4 tasks per worker); does not change results."
+        ),
+        arms: str = typer.Option("test,eu-ref,us-ref", help="Arms in order; comparisons are arm i / arm j."),
+        n_per_arm: str = typer.Option("50", help="Subjects enrolled per arm: one number or one per arm."),
+        bioavailability: str = typer.Option(
+            "1", help="True relative exposure of each arm (one value or one per arm), e.g. 0.95,1,1."
+        ),
+        dose: float = typer.Option(40.0, help="Dose (mg)."),
+        times: str = typer.Option(
+            ",".join(f"{t:g}" for t in DEFAULT_TIMES), help="Sampling times (h), comma-separated."
+        ),
+        cl: float = typer.Option(0.012, help="Typical clearance CL/F (L/h)."),
+        v: float = typer.Option(6.0, help="Typical volume V/F (L)."),
+        ka: float = typer.Option(0.012, help="Typical absorption rate constant (1/h)."),
+        cv_cl: float = typer.Option(0.30, help="Between-subject CV of CL (log-normal)."),
+        cv_v: float = typer.Option(0.20, help="Between-subject CV of V."),
+        cv_ka: float = typer.Option(0.30, help="Between-subject CV of ka."),
+        residual_cv: float = typer.Option(0.10, help="Proportional residual error (CV, log-normal)."),
+        lloq: float = typer.Option(0.0, help="Assay LLOQ (mg/L); lower values are BLQ (PKNCA BLQ rule)."),
+        dropout: float = typer.Option(0.0, help="Probability that a subject drops out (time uniform)."),
+        analysis_set: str = typer.Option(
+            "completers", help="completers (dropouts excluded) or available (truncated profiles used)."
+        ),
+        ada_fraction: str = typer.Option(
+            "0", help="Fraction of subjects developing ADA (one value or one per arm)."
+        ),
+        ada_onset: float = typer.Option(336.0, help="ADA onset (h after dose)."),
+        ada_cl_factor: float = typer.Option(2.0, help="Clearance multiplier after ADA onset."),
+        metrics: str = typer.Option(",".join(DECISION_METRICS), help="Metrics that must all pass."),
+        alpha: float = typer.Option(0.05, help="One-sided level (0.05 = 90% CI)."),
+        theta1: float = typer.Option(0.80, help="Lower limit (ratio)."),
+        theta2: float | None = typer.Option(None, help="Upper limit (default 1/theta1)."),
+        max_aucpext: float = typer.Option(20.0, help="Exclude AUCIFO with %extrapolated above this."),
+        out: Path | None = typer.Option(None, help="Per-study CSV or Parquet (study x metric x comparison)."),
+        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="json or table."),
+    ) -> None:
+        """Simulate K PK similarity studies (PK model -> NCA -> pairwise CIs) and report P(success)."""
+        with user_errors():
+            from bioparity.scale import simulate_pk_similarity
+
+            design = PKSimilarityDesign(
+                arms=tuple(a.strip() for a in arms.split(",") if a.strip()),
+                n_per_arm=_ints("--n-per-arm", n_per_arm),
+                bioavailability=_one_or_many(_floats("--bioavailability", bioavailability)),
+                dose=dose,
+                times=_floats("--times", times),
+                cl=cl,
+                v=v,
+                ka=ka,
+                cv_cl=cv_cl,
+                cv_v=cv_v,
+                cv_ka=cv_ka,
+                residual_cv=residual_cv,
+                lloq=lloq,
+                dropout=dropout,
+                analysis_set=analysis_set,
+                ada_fraction=_one_or_many(_floats("--ada-fraction", ada_fraction)),
+                ada_onset=ada_onset,
+                ada_cl_factor=ada_cl_factor,
+                metrics=tuple(m.strip() for m in metrics.split(",") if m.strip()),
+                alpha=alpha,
+                theta1=theta1,
+                theta2=theta2,
+                max_aucpext=max_aucpext,
+            )
+            if out is not None and out.suffix.lower() not in {".csv", ".parquet"}:
+                raise InputError(f"--out {out}: expected a .csv or .parquet file name")
+            run = simulate_pk_similarity(
+                design,
+                n_studies,
+                seed,
+                workers=workers,
+                scheduler=scheduler,
+                chunk_size=chunk_size,
+                details=out is not None,
+            )
+            record = run.result.to_dict()
+            record["execution"] = {
+                **dataclasses.asdict(run.execution),
+                "chunk_size": run.chunk_size,
+                "n_chunks": run.n_chunks,
+                "seconds": round(run.seconds, 3),
+            }
+            if out is not None and run.outcomes is not None:
+                _write_studies(run.outcomes.to_frame(design), out)
+                typer.echo(f"wrote {run.outcomes.n_studies:,} studies to {out}", err=True)
+            if fmt is OutputFormat.json:
+                sys.stdout.write(json.dumps(record) + "\n")
+            else:
+                _print_table(record)

@@ -1,0 +1,44 @@
+"""Map a function over contiguous chunks of items on Dask (or here), results in chunk order."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from bioparity.scale.chunks import chunk_ranges
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+R = TypeVar("R")
+
+
+def map_chunks(
+    func: Callable[[int, int], R],
+    n_items: int,
+    chunk_size: int,
+    client: Client | None,
+    *,
+    name: str = "chunk",
+) -> list[R]:
+    """``[func(lo, hi) for each chunk]``, on the cluster of ``client`` (in this process when ``None``).
+
+    ``func`` must be picklable (a module-level function or a ``functools.partial`` of one). Every call
+    gets fresh task keys (``name-<token>-lo-hi``), so a second run on the same cluster never picks up a
+    result of an earlier one; results come back in chunk order whatever order the tasks finish in.
+    """
+    ranges = chunk_ranges(n_items, chunk_size)
+    if client is None:
+        return [func(lo, hi) for lo, hi in ranges]
+    token = uuid.uuid4().hex[:12]
+    futures = client.map(
+        func,
+        [lo for lo, _ in ranges],
+        [hi for _, hi in ranges],
+        key=[f"{name}-{token}-{lo}-{hi}" for lo, hi in ranges],
+        pure=False,
+    )
+    gather: Any = client.gather  # unannotated in distributed
+    results: list[R] = gather(futures)
+    return results

@@ -1,0 +1,173 @@
+"""The design of a simulated parallel-group PK similarity study (biosimilar mAb, three arms by default).
+
+Units: time in hours, dose in mg, clearance in L/h, volume in L, absorption rate in 1/h, so that
+concentrations (and the LLOQ) are in mg/L (= ug/mL). The defaults describe a subcutaneous IgG1 mAb
+(adalimumab-like magnitudes: CL/F about 0.29 L/day, V/F 6 L, absorption half-life about 2.4 days, terminal
+half-life about 14 days), a single 40 mg dose and sampling to day 70; they are a starting point, not data.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bioparity.errors import InputError
+
+#: Metrics the decision can use (CDISC PPTESTCD codes of bioparity.nca).
+DECISION_METRICS: tuple[str, ...] = ("AUCIFO", "AUCLST", "CMAX")
+
+#: Sampling times (h): pre-dose, 6 h, 12 h, days 1-7, 10, 14, 21, 28, 42, 56 and 70.
+DEFAULT_TIMES: tuple[float, ...] = (
+    0.0, 6.0, 12.0, 24.0, 48.0, 72.0, 96.0, 120.0, 144.0, 168.0,
+    240.0, 336.0, 504.0, 672.0, 1008.0, 1344.0, 1680.0,
+)  # fmt: skip
+
+ANALYSIS_SETS: tuple[str, ...] = ("completers", "available")
+
+
+def _per_arm(name: str, value: float | Sequence[float], n_arms: int) -> tuple[float, ...]:
+    values = (
+        (float(value),) * n_arms
+        if isinstance(value, (int, float, np.integer, np.floating))
+        else tuple(float(v) for v in value)
+    )
+    if len(values) == 1:
+        values = values * n_arms
+    if len(values) != n_arms:
+        raise InputError(f"{name} has {len(values)} values for {n_arms} arms; give one value or one per arm")
+    return values
+
+
+@dataclass(frozen=True)
+class PKSimilarityDesign:
+    """One-compartment PK with first-order absorption, between-subject variability and study conduct.
+
+    Every subject ``i`` of arm ``a`` gets ``CL_i = cl exp(eta_CL)``, ``V_i = v exp(eta_V)``,
+    ``ka_i = ka exp(eta_ka)`` with independent ``eta ~ N(0, ln(1 + cv^2))``, and exposure
+    ``bioavailability[a] * dose`` (so ``bioavailability`` holds the true exposure ratios between arms: the
+    true GMR of AUC and Cmax of arm ``a`` vs arm ``b`` is ``bioavailability[a] / bioavailability[b]``).
+    Observations carry log-normal proportional error (CV ``residual_cv``); values below ``lloq`` are
+    reported BLQ and handled by the NCA engine's BLQ rule (PKNCA's). A fraction ``ada_fraction[a]`` of the
+    subjects develops anti-drug antibodies at ``ada_onset`` h, after which their clearance is
+    ``ada_cl_factor`` times higher. Each subject drops out with probability ``dropout``, at a time uniform
+    over the sampling period (after the first sample); later samples are missing.
+
+    Analysis: NCA (``metrics`` from lin-up/log-down AUCs, PKNCA defaults), then all pairwise comparisons
+    ``arms[i] / arms[j]`` (``i < j``) of each metric by the pooled-variance parallel-group ``1 - 2 alpha``
+    CI, which must lie within ``theta1``-``theta2``. A study succeeds when every comparison of every
+    metric passes. ``analysis_set`` ``completers`` excludes dropouts from all metrics; ``available`` uses
+    what the NCA estimates from their truncated profiles. AUCIFO with an extrapolated share above
+    ``max_aucpext`` percent is excluded (regulatory.md 2.2), as is any metric that is not estimable.
+    """
+
+    arms: tuple[str, ...] = ("test", "eu-ref", "us-ref")
+    n_per_arm: tuple[int, ...] | int = 50
+    bioavailability: tuple[float, ...] | float = 1.0
+    dose: float = 40.0
+    times: tuple[float, ...] = DEFAULT_TIMES
+    cl: float = 0.012
+    v: float = 6.0
+    ka: float = 0.012
+    cv_cl: float = 0.30
+    cv_v: float = 0.20
+    cv_ka: float = 0.30
+    residual_cv: float = 0.10
+    lloq: float = 0.0
+    dropout: float = 0.0
+    analysis_set: str = "completers"
+    ada_fraction: tuple[float, ...] | float = 0.0
+    ada_onset: float = 336.0
+    ada_cl_factor: float = 2.0
+    metrics: tuple[str, ...] = DECISION_METRICS
+    alpha: float = 0.05
+    theta1: float = 0.80
+    theta2: float | None = None
+    max_aucpext: float = 20.0
+    comparisons: tuple[tuple[int, int], ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        arms = tuple(str(a) for a in self.arms)
+        if len(arms) < 2 or len(set(arms)) != len(arms):
+            raise InputError(f"need at least two distinct arms; got {list(arms)}")
+        k = len(arms)
+        sizes = _per_arm("n_per_arm", self.n_per_arm, k)
+        if any(s != int(s) or s < 2 for s in sizes):
+            raise InputError(f"n_per_arm = {sizes}; expected whole numbers >= 2 (subjects enrolled per arm)")
+        f = _per_arm("bioavailability", self.bioavailability, k)
+        if not all(math.isfinite(x) and x > 0 for x in f):
+            raise InputError(f"bioavailability = {f}; expected positive relative exposures, one per arm")
+        ada = _per_arm("ada_fraction", self.ada_fraction, k)
+        if not all(0.0 <= x <= 1.0 for x in ada):
+            raise InputError(f"ada_fraction = {ada}; expected fractions between 0 and 1, one per arm")
+        times = tuple(float(t) for t in self.times)
+        if len(times) < 3 or times[0] < 0 or any(b <= a for a, b in itertools.pairwise(times)):
+            raise InputError(f"times = {times}; expected at least 3 increasing sampling times >= 0 (h)")
+        for name in ("dose", "cl", "v", "ka", "ada_cl_factor"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):
+                raise InputError(f"{name} = {value!r}; expected a positive number")
+        for name in ("cv_cl", "cv_v", "cv_ka", "residual_cv", "lloq", "ada_onset"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise InputError(f"{name} = {value!r}; expected a number >= 0")
+        if not 0.0 <= self.dropout < 1.0:
+            raise InputError(f"dropout = {self.dropout!r}; expected a probability in [0, 1)")
+        if self.analysis_set not in ANALYSIS_SETS:
+            raise InputError(
+                f"analysis_set = {self.analysis_set!r}; expected one of {', '.join(ANALYSIS_SETS)}"
+            )
+        metrics = tuple(m.strip().upper() for m in self.metrics)
+        unknown = [m for m in metrics if m not in DECISION_METRICS]
+        if not metrics or unknown or len(set(metrics)) != len(metrics):
+            raise InputError(
+                f"metrics = {list(self.metrics)}; expected distinct codes among {', '.join(DECISION_METRICS)}"
+            )
+        if not 0 < self.alpha < 0.5:
+            raise InputError(f"alpha = {self.alpha!r}; expected a level in (0, 0.5)")
+        theta2 = 1.0 / self.theta1 if self.theta2 is None else float(self.theta2)
+        if not 0 < self.theta1 < 1 < theta2:
+            raise InputError(f"limits {self.theta1}-{theta2}; expected 0 < theta1 < 1 < theta2")
+        if not 0 < self.max_aucpext <= 100:
+            raise InputError(f"max_aucpext = {self.max_aucpext!r}; expected a percentage in (0, 100]")
+        object.__setattr__(self, "arms", arms)
+        object.__setattr__(self, "n_per_arm", tuple(int(s) for s in sizes))
+        object.__setattr__(self, "bioavailability", f)
+        object.__setattr__(self, "ada_fraction", ada)
+        object.__setattr__(self, "times", times)
+        object.__setattr__(self, "metrics", metrics)
+        object.__setattr__(self, "theta2", theta2)
+        object.__setattr__(self, "comparisons", tuple((i, j) for i in range(k) for j in range(i + 1, k)))
+
+    # Typed views of the normalised fields (the constructor also accepts scalars).
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        return tuple(int(s) for s in np.atleast_1d(self.n_per_arm))
+
+    @property
+    def exposure(self) -> tuple[float, ...]:
+        return tuple(float(x) for x in np.atleast_1d(self.bioavailability))
+
+    @property
+    def ada_fractions(self) -> tuple[float, ...]:
+        return tuple(float(x) for x in np.atleast_1d(self.ada_fraction))
+
+    @property
+    def upper_limit(self) -> float:
+        return float(self.theta2) if self.theta2 is not None else 1.0 / self.theta1
+
+    @property
+    def n_subjects(self) -> int:
+        """Subjects enrolled per study (all arms)."""
+        return sum(self.sizes)
+
+    @property
+    def comparison_labels(self) -> tuple[str, ...]:
+        return tuple(f"{self.arms[i]} vs {self.arms[j]}" for i, j in self.comparisons)
+
+    def arm_of_subject(self) -> np.ndarray[tuple[int], np.dtype[np.int64]]:
+        """Arm index of each subject column: arm 0's subjects first, then arm 1's, ..."""
+        return np.repeat(np.arange(len(self.arms), dtype=np.int64), self.sizes)

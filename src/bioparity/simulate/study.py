@@ -1,0 +1,142 @@
+"""Simulated PK similarity studies: subjects -> concentrations -> NCA -> pairwise decision, per block.
+
+Studies are numbered ``0 .. K-1`` and simulated in blocks of :data:`STUDIES_PER_BLOCK`; block ``b`` draws
+all its random numbers from its own stream (:func:`bioparity.seeding.block_generator`) in a fixed
+order and shape, whatever part of the block is requested. Study ``i`` therefore depends only on the seed,
+the design and ``i``: the same for any chunking and any number of workers, and the first ``K`` studies of
+a longer run are the ``K`` studies of a shorter one. Changing a conduct setting (dropout, LLOQ, ADA) keeps
+the subjects' PK parameters (common random numbers across scenarios with the same arm sizes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from bioparity.nca import nca_arrays
+from bioparity.seeding import block_generator, block_spans
+from bioparity.simulate.decision import pooled_pairwise_intervals
+from bioparity.simulate.design import PKSimilarityDesign
+from bioparity.simulate.pk_model import central_amount
+from bioparity.simulate.results import StudyOutcomes
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+#: Studies per random stream. Part of the simulation's definition (changing it changes the numbers),
+#: independent of how the studies are chunked or how many workers run them.
+STUDIES_PER_BLOCK = 100
+
+
+@dataclass(frozen=True)
+class SimulatedStudies:
+    """Observed data of ``S`` studies x ``N`` subjects x ``T`` sampling times (arms in column order)."""
+
+    conc: FloatArray  # (S, N, T) mg/L; NaN = not sampled (after a dropout)
+    blq: BoolArray  # (S, N, T) reported below the LLOQ
+    dropped: BoolArray  # (S, N)
+    ada: BoolArray  # (S, N)
+
+
+def _omega(cv: float) -> float:
+    """Log-scale SD of a log-normal with coefficient of variation ``cv``."""
+    return float(np.sqrt(np.log1p(cv * cv)))
+
+
+def simulate_block(
+    design: PKSimilarityDesign, seed: int, block: int, first: int = 0, stop: int = STUDIES_PER_BLOCK
+) -> SimulatedStudies:
+    """Studies ``first .. stop - 1`` of block ``block`` (offsets inside the block)."""
+    rng = block_generator(seed, block)
+    B, N, T = STUDIES_PER_BLOCK, design.n_subjects, len(design.times)
+    # Fixed draw order and shapes for the whole block (see module docstring).
+    eta = rng.standard_normal((B, N, 3))[first:stop]
+    eps = rng.standard_normal((B, N, T))[first:stop]
+    u_dropout = rng.random((B, N))[first:stop]
+    u_time = rng.random((B, N))[first:stop]
+    u_ada = rng.random((B, N))[first:stop]
+
+    arm = design.arm_of_subject()
+    cl = design.cl * np.exp(_omega(design.cv_cl) * eta[..., 0])
+    v = design.v * np.exp(_omega(design.cv_v) * eta[..., 1])
+    ka = design.ka * np.exp(_omega(design.cv_ka) * eta[..., 2])
+    dose = design.dose * np.asarray(design.exposure)[arm]
+    ada = u_ada < np.asarray(design.ada_fractions)[arm][None, :]
+    onset = np.where(ada, design.ada_onset, np.inf)
+    t = np.asarray(design.times)[None, None, :]
+    amount = central_amount(
+        t,
+        np.broadcast_to(dose[None, :, None], (*ada.shape, 1)),
+        ka[..., None],
+        (cl / v)[..., None],
+        onset[..., None],
+        design.ada_cl_factor,
+    )
+    conc = amount / v[..., None] * np.exp(_omega(design.residual_cv) * eps)
+    dropped = u_dropout < design.dropout
+    t0, t_end = design.times[0], design.times[-1]
+    drop_time = np.where(dropped, t0 + u_time * (t_end - t0), np.inf)
+    missing = t > drop_time[..., None]
+    conc = np.where(missing, np.nan, conc)
+    blq = ~missing & (conc < design.lloq)
+    return SimulatedStudies(conc=conc, blq=blq, dropped=dropped, ada=ada)
+
+
+def nca_parameters(design: PKSimilarityDesign) -> list[str]:
+    """NCA codes the decision needs (AUCPEO for the extrapolation rule on AUCIFO)."""
+    return [*design.metrics, *(["AUCPEO"] if "AUCIFO" in design.metrics else [])]
+
+
+def analyse(design: PKSimilarityDesign, studies: SimulatedStudies) -> StudyOutcomes:
+    """NCA of every subject of every study in one call, then the pairwise decision of every study."""
+    S, N, T = studies.conc.shape
+    times = np.broadcast_to(np.asarray(design.times), (S * N, T))
+    res = nca_arrays(
+        times,
+        studies.conc.reshape(S * N, T),
+        blq=studies.blq.reshape(S * N, T),
+        parameters=nca_parameters(design),
+        max_workers=1,  # the scale layer parallelises over processes
+    )
+    values = np.stack([res.value(m).reshape(S, N) for m in design.metrics], axis=1)  # (S, M, N)
+    include = np.isfinite(values) & (values > 0)
+    if "AUCIFO" in design.metrics:
+        m = design.metrics.index("AUCIFO")
+        include[:, m] &= res.value("AUCPEO").reshape(S, N) <= design.max_aucpext
+    if design.analysis_set == "completers":
+        include &= ~studies.dropped[:, None, :]
+    M = len(design.metrics)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.log(np.where(include, values, 1.0))
+    iv = pooled_pairwise_intervals(
+        logs.reshape(S * M, N),
+        include.reshape(S * M, N),
+        design.arm_of_subject(),
+        len(design.arms),
+        design.comparisons,
+        alpha=design.alpha,
+        theta1=design.theta1,
+        theta2=design.upper_limit,
+    )
+    C = len(design.comparisons)
+    return StudyOutcomes(
+        gmr=iv.gmr.reshape(S, M, C),
+        lower=iv.lower.reshape(S, M, C),
+        upper=iv.upper.reshape(S, M, C),
+        passed=iv.passed.reshape(S, M, C),
+        estimable=iv.estimable.reshape(S, M, C),
+        n_analysed=iv.n.reshape(S, M, len(design.arms)),
+        n_dropouts=studies.dropped.sum(axis=1),
+        n_ada=studies.ada.sum(axis=1),
+    )
+
+
+def simulate_studies(design: PKSimilarityDesign, seed: int, lo: int, hi: int) -> StudyOutcomes:
+    """Outcomes of studies ``lo .. hi - 1`` (one NCA call per block: bounded memory)."""
+    parts = [
+        analyse(design, simulate_block(design, seed, b, first, stop))
+        for b, first, stop in block_spans(lo, hi, STUDIES_PER_BLOCK)
+    ]
+    return StudyOutcomes.concat(parts)
