@@ -17,10 +17,10 @@ from bioparity.cli import market as market_commands
 from bioparity.cli import nca as nca_commands
 from bioparity.cli import pathways as pathways_commands
 from bioparity.cli import power as power_commands
-from bioparity.cli import validate as validate_commands
-from bioparity.cli import workspace as workspace_commands
 from bioparity.cli import scale as scale_commands
 from bioparity.cli import simulate as simulate_commands
+from bioparity.cli import validate as validate_commands
+from bioparity.cli import workspace as workspace_commands
 
 app = typer.Typer(
     name="bioparity",
