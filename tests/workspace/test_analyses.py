@@ -134,7 +134,7 @@ def test_a_new_kind_is_one_registration(
         AnalysisKind("mean-cv", "mean CV of a power grid", table_reader(POWER_GRID_COLUMNS), mean_cv)
     )
     kinds = [k["name"] for k in client.get("/analysis-kinds", headers=a.auth("viewer")).json()]
-    assert kinds == ["mean-cv", "power", "samplesize"]
+    assert kinds == ["be", "caa", "mean-cv", "nca", "pk-similarity", "power", "samplesize"]
     run = _run(client, a, "design,cv,theta0,n\n2x2,0.2,0.95,24\n2x2,0.4,0.95,24\n", "mean-cv")
     assert run["result"] == {"mean_cv": pytest.approx(0.3)}
     with pytest.raises(ValueError, match="already registered"):

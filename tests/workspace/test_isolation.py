@@ -43,6 +43,7 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/datasets/{dataset_id}/runs"): {"kind": "samplesize"},
     ("POST", "/runs/{run_id}/signatures"): {"password": PASSWORD, "meaning": "approved"},
+    ("POST", "/runs/{run_id}/datasets"): {"name": "derived"},
 }
 # Endpoints that take no identifier of A's: their answers must simply not mention A.
 WITHOUT_A_IDS = {

@@ -14,6 +14,7 @@ from bioparity.api.schemas import (
     UUID_PATTERN,
     DatasetIn,
     DatasetOut,
+    DeriveIn,
     KindOut,
     RunIn,
     RunOut,
@@ -119,6 +120,15 @@ def run_analysis(dataset_id: DatasetId, body: RunIn, actor: CurrentActor, reques
     """Run an analysis kind on the dataset and store the result with its provenance."""
     with unit_of_work(request) as session:
         return RunOut.of(analyses.run_analysis(session, actor, dataset_id, body.kind, body.options))
+
+
+@router.post("/runs/{run_id}/datasets", status_code=201, tags=["datasets"])
+def derive_dataset(run_id: RunId, body: DeriveIn, actor: CurrentActor, request: Request) -> DatasetOut:
+    """Store the table of a succeeded run (e.g. NCA PP) as a new dataset version in its study."""
+    with unit_of_work(request) as session:
+        return DatasetOut.of(
+            datasets.derive_dataset(session, actor, run_id, name=body.name, analysis_kind=body.analysis_kind)
+        )
 
 
 @router.get("/studies/{study_id}/runs", tags=["analyses"])

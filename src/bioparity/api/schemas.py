@@ -239,6 +239,7 @@ class DatasetOut(BaseModel):
     n_rows: int | None
     created_at: datetime | None
     created_by: str
+    derived_from_run: str | None = None
 
     @classmethod
     def of(cls, d: m.Dataset) -> DatasetOut:
@@ -252,9 +253,17 @@ class DatasetOut(BaseModel):
             media_type=d.media_type,
             validated_for=d.validated_for,
             n_rows=d.n_rows,
+            derived_from_run=d.derived_from_run,
             created_at=utc(d.created_at),
             created_by=d.created_by,
         )
+
+
+class DeriveIn(StrictModel):
+    name: Name | None = Field(None, description="Dataset name (default '<kind>-result').")
+    analysis_kind: ShortName | None = Field(
+        None, description="Validate the table for this analysis kind (e.g. pk-similarity)."
+    )
 
 
 class RunIn(StrictModel):

@@ -30,20 +30,8 @@ from bioparity.be.mixed import DF_METHODS
 from bioparity.be.similarity import DEFAULT_METRICS, VARIANCE_MODELS, pk_similarity_table
 from bioparity.cli.common import OutputFormat, user_errors
 from bioparity.errors import InputError
-from bioparity.io import ColumnSpec, read_table, write_frame_atomic
-from bioparity.io.pp import read_metric_table
-
-_BE_COLUMNS = [
-    ColumnSpec("subject", "text"),
-    ColumnSpec("period", "text"),
-    ColumnSpec("sequence", "text"),
-    ColumnSpec(
-        "treatment",
-        "text",
-        check=lambda v: None if str(v).strip().upper() in {"T", "R"} else "T (test) or R (reference)",
-    ),
-    ColumnSpec("PK", "number", allow_blank=True),
-]
+from bioparity.io import read_table, write_frame_atomic
+from bioparity.io.pp import CROSSOVER_COLUMNS, read_metric_table
 
 
 def _print_be_table(record: dict[str, Any]) -> None:
@@ -100,7 +88,7 @@ def register(app: typer.Typer) -> None:
                 raise InputError(
                     f"unknown --df-method {df_method!r}; expected one of {', '.join(DF_METHODS)}"
                 )
-            frame = read_table(path, _BE_COLUMNS)
+            frame = read_table(path, CROSSOVER_COLUMNS)
             data = crossover_data(frame, file=str(path))
             res = evaluate_be(
                 data, method, alpha=alpha, theta1=theta1, theta2=theta2, df_method=df_method, fence=fence

@@ -9,7 +9,13 @@ Contract:
   (USUBJID, PCTESTCD, PCSTRESN, ...) is detected and read (see :mod:`bioparity.io.sdtm`).
 * OUT is long: the profile columns, ``start``, ``end``, ``PPTESTCD``, ``PPSTRESN``, one ``flag_*`` column
   per review flag and ``reason`` (why a value is missing, or the user's reason for manual lambda_z points).
-* ``--sdtm-pp PP.xpt`` also writes an SDTM PP domain.
+* ``--sdtm-pp PP.xpt`` also writes an SDTM PP domain, ``--adpp ADPP.xpt|.csv`` an ADaM ADPP data set.
+* ``--dosing DOSES`` (``subject,time,dose`` on the sample clock) switches to multiple-dose NCA: one set of
+  parameters per dosing interval (``--tau`` for the last dose), plus the terminal phase after the last dose.
+* ``--conc-unit/--time-unit/--dose-unit`` state the input units: OUT gains PPORRES/PPORRESU and
+  PPSTRESU (clearances in L/h and volumes in L where the units allow).
+* ``--lambda-z-max-points``, ``--lambda-z-start-after`` and ``--lambda-z-exclude`` (CSV: profile columns,
+  lambda_z_time, lambda_z_reason) give Phoenix-style lambda_z rules; the rule is in ``lambda_z_method``.
 * Bad input fails before any computation, naming file, row and column, and leaves no OUT file.
 """
 
@@ -17,15 +23,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import typer
 
 from bioparity.cli.common import user_errors
+from bioparity.cli.nca_more import register_more
 from bioparity.errors import InputError
 from bioparity.io import write_frame_atomic
+from bioparity.io.adam import adpp_domain, write_adam
 from bioparity.io.readers import read_any_table
 from bioparity.io.sdtm import is_sdtm_pc, pp_domain, read_sdtm_pc, write_sdtm_pp
+from bioparity.nca import LABELS, add_units
 from bioparity.nca.blq import BLQRule
 from bioparity.nca.frame import Where, nca
+from bioparity.nca.multiple_dose import nca_multiple_dose
 from bioparity.nca.options import NCAOptions
 
 AUTO_GROUPS = ("period", "treatment", "analyte", "formulation", "sequence", "visit")
@@ -84,6 +95,19 @@ def register(app: typer.Typer) -> None:
         max_aucpext: float = typer.Option(20.0, help="Flag AUC %extrapolated above this (percent)."),
         min_span_ratio: float = typer.Option(2.0, help="Flag span ratios below this."),
         sdtm_pp: Path | None = typer.Option(None, help="Also write an SDTM PP domain (SAS XPT v5)."),
+        adpp: Path | None = typer.Option(None, help="Also write an ADaM ADPP data set (.xpt or .csv)."),
+        dosing: Path | None = typer.Option(
+            None, help="Dose records subject,time,dose (same clock as the samples): multiple-dose NCA."
+        ),
+        tau: float | None = typer.Option(None, help="Dosing interval after the last dose (with --dosing)."),
+        conc_unit: str | None = typer.Option(None, help="Concentration unit, e.g. ng/mL."),
+        time_unit: str = typer.Option("h", help="Time unit of the input."),
+        dose_unit: str | None = typer.Option(None, help="Dose unit, e.g. mg."),
+        lambda_z_max_points: int | None = typer.Option(None, help="At most this many lambda_z points."),
+        lambda_z_start_after: float | None = typer.Option(None, help="No lambda_z point before this time."),
+        lambda_z_exclude: Path | None = typer.Option(
+            None, help="CSV: profile columns + lambda_z_time, lambda_z_reason (points left out of lambda_z)."
+        ),
         studyid: str = typer.Option("", help="STUDYID for the PP domain when the input has none."),
     ) -> None:
         """Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz, MRT."""
@@ -129,6 +153,8 @@ def register(app: typer.Typer) -> None:
                 r2adj_min=r2adj_min,
                 max_aucpext=max_aucpext,
                 min_span_ratio=min_span_ratio,
+                lambda_z_max_points=lambda_z_max_points,
+                lambda_z_start_after=lambda_z_start_after,
             )
             windows = None
             if lambda_z_points is not None:
@@ -136,6 +162,30 @@ def register(app: typer.Typer) -> None:
                 windows = wt.frame.rename(
                     columns={"subject": subject_col} if subject_col not in wt.frame.columns else {}
                 )
+            if dosing is not None:
+                doses = read_any_table(dosing)
+                md = nca_multiple_dose(
+                    frame,
+                    doses.frame,
+                    subject=subject_col,
+                    time=time_col,
+                    conc=conc_col,
+                    groups=groups,
+                    tau=tau,
+                    blq=blq,
+                    lloq=lloq,
+                    options=options,
+                    where=where,
+                    dosing_where=Where(file=doses.file, line_offset=doses.line_offset),
+                )
+                _write_outputs(
+                    md.to_frame(), out, conc_unit, time_unit, dose_unit, sdtm_pp, adpp, subject_col, studyid
+                )
+                typer.echo(f"wrote {len(md.intervals)} dosing intervals to {out}", err=True)
+                return
+            excluded = None
+            if lambda_z_exclude is not None:
+                excluded = read_any_table(lambda_z_exclude).frame
             result = nca(
                 frame,
                 subject=subject_col,
@@ -150,10 +200,12 @@ def register(app: typer.Typer) -> None:
                 parameters=[p.strip() for p in parameters.split(",")] if parameters else None,
                 intervals=[_interval(i) for i in interval],
                 lambda_z_points=windows,
+                lambda_z_exclude=excluded,
                 where=where,
             )
-            long = result.to_frame()
-            write_frame_atomic(long, out)
+            long = _write_outputs(
+                result.to_frame(), out, conc_unit, time_unit, dose_unit, None, adpp, subject_col, studyid
+            )
             dropped = int(result.n_missing_dropped.sum())
             blq_dropped = int(result.n_blq_dropped.sum())
             typer.echo(
@@ -163,6 +215,31 @@ def register(app: typer.Typer) -> None:
                 err=True,
             )
             if sdtm_pp is not None:
-                pp = pp_domain(result, subject=subject_col, studyid=studyid)
+                pp = pp_domain(long, subject=subject_col, studyid=studyid)
                 write_sdtm_pp(pp, sdtm_pp)
                 typer.echo(f"wrote SDTM PP ({len(pp)} records) to {sdtm_pp}", err=True)
+
+    register_more(app)
+
+
+def _write_outputs(
+    long: pd.DataFrame,
+    out: Path,
+    conc_unit: str | None,
+    time_unit: str,
+    dose_unit: str | None,
+    sdtm_pp: Path | None,
+    adpp: Path | None,
+    subject: str,
+    studyid: str,
+) -> pd.DataFrame:
+    """Units (when the concentration unit is given), then OUT, SDTM PP and ADPP as asked."""
+    if conc_unit is not None:
+        long = add_units(long, conc=conc_unit, time=time_unit, dose=dose_unit)
+    write_frame_atomic(long, out)
+    if sdtm_pp is not None:
+        write_sdtm_pp(pp_domain(long, subject=subject, studyid=studyid), sdtm_pp)
+    if adpp is not None:
+        write_adam(adpp_domain(long, subject=subject, labels=LABELS, studyid=studyid), adpp, "ADPP")
+        typer.echo(f"wrote ADPP to {adpp}", err=True)
+    return long

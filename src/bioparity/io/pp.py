@@ -8,9 +8,23 @@ import numpy as np
 import pandas as pd
 
 from bioparity.errors import DataFileError
+from bioparity.io.table import ColumnSpec
 
 SUBJECT_COLUMNS = ("subject", "USUBJID", "SUBJID", "ID", "id")
 ARM_COLUMNS = ("arm", "ARM", "treatment", "TRT", "TRTA", "TRT01A", "ACTARM", "group")
+
+#: One row per subject and period of a crossover or replicate study (``bioparity be`` input).
+CROSSOVER_COLUMNS = [
+    ColumnSpec("subject", "text"),
+    ColumnSpec("period", "text"),
+    ColumnSpec("sequence", "text"),
+    ColumnSpec(
+        "treatment",
+        "text",
+        check=lambda v: None if str(v).strip().upper() in {"T", "R"} else "T (test) or R (reference)",
+    ),
+    ColumnSpec("PK", "number", allow_blank=True),
+]
 
 
 def _pick(columns: list[str], wanted: str | None, candidates: tuple[str, ...], what: str, file: str) -> str:
@@ -42,6 +56,19 @@ def read_metric_table(
     if not path.is_file():
         raise DataFileError("file not found", file=label, expected="an existing CSV file")
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    return metric_table(raw, label, subject_col, arm_col, metrics, covariates)
+
+
+def metric_table(
+    raw: pd.DataFrame,
+    label: str,
+    subject_col: str | None,
+    arm_col: str | None,
+    metrics: list[str],
+    covariates: list[str],
+) -> tuple[pd.DataFrame, str, str]:
+    """:func:`read_metric_table` on a frame of text cells already read (``label`` names it in errors)."""
+    raw = raw.copy()
     raw.columns = [str(c).strip() for c in raw.columns]
     cols = list(raw.columns)
     subj = _pick(cols, subject_col, SUBJECT_COLUMNS, "subject", label)

@@ -113,6 +113,8 @@ _PP_LABELS = {
     "PPORRES": "Result or Finding in Original Units",
     "PPSTRESC": "Character Result/Finding in Std Format",
     "PPSTRESN": "Numeric Result/Finding in Standard Units",
+    "PPORRESU": "Original Units",
+    "PPSTRESU": "Standard Units",
     "PPSTAT": "Completion Status",
     "PPREASND": "Reason Parameter Not Calculated",
     "PPSPEC": "Specimen Material Type",
@@ -122,11 +124,12 @@ _PP_LABELS = {
 }
 
 
-def pp_domain(result: NCAResult, *, subject: str, studyid: str = "") -> pd.DataFrame:
-    """The NCA result as an SDTM PP domain (one record per subject, profile and parameter)."""
-    from bioparity.nca.parameters import PARAMETERS
+def pp_domain(result: NCAResult | pd.DataFrame, *, subject: str, studyid: str = "") -> pd.DataFrame:
+    """The NCA result (or its long table) as an SDTM PP domain (one record per subject, profile and
+    parameter); with units (:func:`bioparity.nca.add_units`) PPORRES/PPORRESU and PPSTRESU are filled."""
+    from bioparity.nca import LABELS
 
-    long = result.to_frame()
+    long = result if isinstance(result, pd.DataFrame) else result.to_frame()
     prof = long[subject].astype(str) if subject in long.columns else long.iloc[:, 0].astype(str)
     values = long["PPSTRESN"].to_numpy(dtype=float)
     present = ~np.isnan(values)
@@ -137,13 +140,17 @@ def pp_domain(result: NCAResult, *, subject: str, studyid: str = "") -> pd.DataF
             "DOMAIN": "PP",
             "USUBJID": prof,
             "PPTESTCD": long["PPTESTCD"].astype(str),
-            "PPTEST": [
-                PARAMETERS[c].label if c in PARAMETERS else "AUC from T1 to T2" for c in long["PPTESTCD"]
-            ],
+            "PPTEST": [LABELS.get(c, c) for c in long["PPTESTCD"]],
             "PPCAT": long["PCTESTCD"].astype(str) if "PCTESTCD" in long.columns else "",
-            "PPORRES": resc,
+            "PPORRES": (
+                [f"{v:.10g}" if np.isfinite(v) else "" for v in long["PPORRES"].to_numpy(dtype=float)]
+                if "PPORRES" in long.columns
+                else resc
+            ),
+            "PPORRESU": long["PPORRESU"].astype(str) if "PPORRESU" in long.columns else "",
             "PPSTRESC": resc,
             "PPSTRESN": values,
+            "PPSTRESU": long["PPSTRESU"].astype(str) if "PPSTRESU" in long.columns else "",
             "PPSTAT": np.where(present, "", "NOT DONE"),
             "PPREASND": np.where(present, "", long["reason"].astype(str).str.slice(0, 200)),
             "PPSPEC": long["PCSPEC"].astype(str) if "PCSPEC" in long.columns else "",

@@ -1,7 +1,10 @@
 """Noncompartmental analysis (NCA), PKNCA-compatible, vectorised across profiles.
 
 Public API: :func:`nca` (a long DataFrame in, one result), :func:`nca_arrays` (padded arrays),
-:class:`NCAOptions`, :class:`BLQRule`, :class:`NCAResult` and the parameter registry ``PARAMETERS``.
+:class:`NCAOptions`, :class:`BLQRule`, :class:`NCAResult` and the parameter registry ``PARAMETERS``;
+:func:`nca_multiple_dose` (dose records -> dosing intervals and steady state), :func:`sparse_nca`
+(mean-profile AUC with Bailer / Nedelman-Jia standard error), :func:`urine_nca` (excretion), units
+(:func:`add_units`) and ``LABELS`` (parameter labels of every code, for SDTM PP and ADPP).
 
 Example
 -------
@@ -15,8 +18,37 @@ Example
 from bioparity.nca.blq import BLQRule
 from bioparity.nca.engine import nca_arrays
 from bioparity.nca.frame import nca
+from bioparity.nca.multiple_dose import INTERVAL_LABELS, IntervalResult, nca_multiple_dose
 from bioparity.nca.options import NCAOptions
 from bioparity.nca.parameters import PARAMETERS, Parameter
 from bioparity.nca.results import NCAResult
+from bioparity.nca.sparse import SPARSE_LABELS, SparseResult, sparse_nca
+from bioparity.nca.units import add_units
+from bioparity.nca.urine import URINE_LABELS, UrineResult, urine_nca
 
-__all__ = ["PARAMETERS", "BLQRule", "NCAOptions", "NCAResult", "Parameter", "nca", "nca_arrays"]
+#: Label of every parameter code bioparity reports (CDISC PPTEST where one exists).
+LABELS: dict[str, str] = {
+    **{c: p.label for c, p in PARAMETERS.items()},
+    "AUCINT": "AUC from T1 to T2",
+    **INTERVAL_LABELS,
+    **URINE_LABELS,
+    **SPARSE_LABELS,
+}
+
+__all__ = [
+    "LABELS",
+    "PARAMETERS",
+    "BLQRule",
+    "IntervalResult",
+    "NCAOptions",
+    "NCAResult",
+    "Parameter",
+    "SparseResult",
+    "UrineResult",
+    "add_units",
+    "nca",
+    "nca_arrays",
+    "nca_multiple_dose",
+    "sparse_nca",
+    "urine_nca",
+]

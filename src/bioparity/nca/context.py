@@ -48,6 +48,8 @@ class NCAContext:
         duration: FloatArray | None = None,
         window_start: FloatArray | None = None,
         window_end: FloatArray | None = None,
+        exclude_times: FloatArray | None = None,
+        include_times: FloatArray | None = None,
     ) -> None:
         self.options = options
         self.raw_time = time
@@ -61,6 +63,8 @@ class NCAContext:
         )
         self.window_start = window_start
         self.window_end = window_end
+        self.exclude_times = exclude_times
+        self.include_times = include_times
 
     @cached_property
     def clean(self) -> CleanProfiles:
@@ -174,4 +178,15 @@ class NCAContext:
             allow_tmax=o.allow_tmax_in_lambda_z,
             window_start=self.window_start,
             window_end=self.window_end,
+            max_points=o.lambda_z_max_points,
+            start_after=o.lambda_z_start_after,
+            exclude=_at_times(self.time, self.exclude_times),
+            include=_at_times(self.time, self.include_times),
         )
+
+
+def _at_times(time: FloatArray, times: FloatArray | None) -> BoolArray | None:
+    """Samples whose time is one of ``times[p]`` (a NaN-padded list per profile)."""
+    if times is None or times.shape[1] == 0:
+        return None
+    return np.asarray((time[:, :, None] == times[:, None, :]).any(axis=2))

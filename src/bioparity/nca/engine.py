@@ -51,6 +51,15 @@ def _per_profile(name: str, a: npt.ArrayLike | None, P: int) -> FloatArray | Non
         ) from exc
 
 
+def _times_per_profile(name: str, a: npt.ArrayLike, P: int) -> FloatArray:
+    arr = np.asarray(a, dtype=float)
+    if arr.ndim != 2 or arr.shape[0] != P:
+        raise InputError(
+            f"{name} must be a (profiles x k) array of times with {P} rows; got shape {arr.shape}"
+        )
+    return arr
+
+
 def nca_arrays(
     time: npt.ArrayLike,
     conc: npt.ArrayLike,
@@ -63,6 +72,9 @@ def nca_arrays(
     intervals: Sequence[tuple[float, float]] = (),
     lambda_z_window: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
     lambda_z_note: Sequence[str] = (),
+    lambda_z_exclude: npt.ArrayLike | None = None,
+    lambda_z_include: npt.ArrayLike | None = None,
+    lambda_z_exclude_note: Sequence[str] = (),
     profiles: pd.DataFrame | None = None,
     max_workers: int | None = None,
 ) -> NCAResult:
@@ -73,8 +85,10 @@ def nca_arrays(
     ``parameters`` are CDISC codes or PKNCA names (default: all that apply to the route and dose).
     ``intervals`` adds partial AUCs (code AUCINT, lin-up/log-down or linear as ``auc_method``, zero after
     Tlast). ``lambda_z_window`` = (start, end) per profile selects the lambda_z points by hand where
-    start is not NaN; ``lambda_z_note`` records why, per profile. ``max_workers`` threads share the
-    blocks of profiles (default: one per CPU).
+    start is not NaN; ``lambda_z_note`` records why, per profile. ``lambda_z_exclude`` and
+    ``lambda_z_include`` are ``(profiles x k)`` NaN-padded times of samples to leave out of lambda_z or to
+    use as the only lambda_z points (Phoenix-style), ``lambda_z_exclude_note`` says why, per profile.
+    ``max_workers`` threads share the blocks of profiles (default: one per CPU).
     """
     opts = options or NCAOptions()
     T = _as_2d("time", time)
@@ -91,6 +105,8 @@ def nca_arrays(
     if lambda_z_window is not None:
         ws = _per_profile("lambda_z window start", lambda_z_window[0], P)
         we = _per_profile("lambda_z window end", lambda_z_window[1], P)
+    excl = None if lambda_z_exclude is None else _times_per_profile("lambda_z_exclude", lambda_z_exclude, P)
+    incl = None if lambda_z_include is None else _times_per_profile("lambda_z_include", lambda_z_include, P)
     requested = list(parameters) if parameters is not None else list(DEFAULT_CODES)
     order = resolve(requested, opts.route, dose_arr is not None)
     if parameters is not None and dose_arr is None:
@@ -114,6 +130,8 @@ def nca_arrays(
             duration=None if dur is None else dur[sl],
             window_start=None if ws is None else ws[sl],
             window_end=None if we is None else we[sl],
+            exclude_times=None if excl is None else excl[sl],
+            include_times=None if incl is None else incl[sl],
         )
         return _block(ctx, order, out_params, spans)
 
@@ -148,6 +166,8 @@ def nca_arrays(
         n_blq_dropped=np.concatenate([b.n_blq_dropped for b in blocks]),
         n_missing_dropped=np.concatenate([b.n_missing_dropped for b in blocks]),
         lambda_z_note=tuple(lambda_z_note),
+        lambda_z_method=opts.lambda_z_method(),
+        lambda_z_exclude_note=tuple(lambda_z_exclude_note),
     )
 
 
@@ -182,6 +202,11 @@ def _block(
     flags: dict[str, BoolArray] = {
         "lambda_z_few_points": fit.reason == LAMZ_TOO_FEW_POINTS,
         "lambda_z_manual": fit.manual,
+        "lambda_z_points_excluded": (
+            np.zeros(P, dtype=bool)
+            if ctx.exclude_times is None
+            else np.asarray(~np.isnan(ctx.exclude_times).all(axis=1), dtype=bool)
+        ),
         "r2adj_low": np.nan_to_num(fit.adj_r_squared, nan=np.inf) < opts.r2adj_min,
         "span_ratio_low": np.zeros(P, dtype=bool),
         "aucpeo_high": np.zeros(P, dtype=bool),

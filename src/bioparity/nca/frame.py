@@ -102,38 +102,35 @@ def profile_codes(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[npt.NDArray
     return codes, ids
 
 
-def nca(
+@dataclass(frozen=True)
+class PreparedSamples:
+    """A validated long table as padded profiles: row data, profile codes and keys, padded arrays."""
+
+    frame: pd.DataFrame
+    codes: npt.NDArray[np.int64]
+    ids: pd.DataFrame
+    t: npt.NDArray[np.float64]
+    T: npt.NDArray[np.float64]
+    C: npt.NDArray[np.float64]
+    B: npt.NDArray[np.bool_]
+
+
+def prepare_samples(
     frame: pd.DataFrame,
     *,
-    subject: str = "subject",
-    time: str = "time",
-    conc: str = "conc",
-    dose: str | None = None,
-    groups: Sequence[str] = (),
+    keys: Sequence[str],
+    time: str,
+    conc: str,
     blq: str | None = None,
     lloq: str | None = None,
-    duration: float | str | None = None,
-    options: NCAOptions | None = None,
-    parameters: Sequence[str] | None = None,
-    intervals: Sequence[tuple[float, float]] = (),
-    lambda_z_points: pd.DataFrame | None = None,
-    where: Where | None = None,
-) -> NCAResult:
-    """NCA of every profile (``groups`` + ``subject``) of a long table; times are relative to the dose.
-
-    ``blq`` names a column of BLQ markers (true/1/Y), ``lloq`` one of lower limits (a concentration
-    below it is BLQ). ``duration`` is the infusion length (number or column). ``lambda_z_points`` is a
-    table with the key columns and ``lambda_z_start``, ``lambda_z_end``, ``lambda_z_reason`` to set
-    the lambda_z points by hand for some profiles; the reason is required and reported.
-    """
-    w = where or Where()
-    opts = options or NCAOptions()
-    keys = [*groups, subject]
-    needed = (
-        [*keys, time, conc]
-        + [c for c in (dose, blq, lloq) if c]
-        + ([duration] if isinstance(duration, str) else [])
-    )
+    extra: Sequence[str] = (),
+    where: Where,
+) -> PreparedSamples:
+    """Validate a long sample table (columns, identifiers, numbers, sorted unique times per profile)
+    and pad it into ``(profiles x samples)`` arrays. Errors name the data row and column."""
+    keys = list(keys)
+    w = where
+    needed = [*keys, time, conc] + [c for c in (blq, lloq) if c] + [c for c in extra if c not in keys]
     missing_cols = [c for c in needed if c not in frame.columns]
     if missing_cols:
         raise DataFileError(
@@ -197,6 +194,46 @@ def nca(
             "times sorted increasingly within each profile",
         )
     P = len(ids)
+    _, (T, C, B) = pad_profiles(codes, t, c, blq_mask.astype(float), n_profiles=P)
+    return PreparedSamples(frame, codes, ids, t, T, C, B == 1.0)
+
+
+def nca(
+    frame: pd.DataFrame,
+    *,
+    subject: str = "subject",
+    time: str = "time",
+    conc: str = "conc",
+    dose: str | None = None,
+    groups: Sequence[str] = (),
+    blq: str | None = None,
+    lloq: str | None = None,
+    duration: float | str | None = None,
+    options: NCAOptions | None = None,
+    parameters: Sequence[str] | None = None,
+    intervals: Sequence[tuple[float, float]] = (),
+    lambda_z_points: pd.DataFrame | None = None,
+    lambda_z_exclude: pd.DataFrame | None = None,
+    lambda_z_include: pd.DataFrame | None = None,
+    where: Where | None = None,
+) -> NCAResult:
+    """NCA of every profile (``groups`` + ``subject``) of a long table; times are relative to the dose.
+
+    ``blq`` names a column of BLQ markers (true/1/Y), ``lloq`` one of lower limits (a concentration
+    below it is BLQ). ``duration`` is the infusion length (number or column). ``lambda_z_points`` is a
+    table with the key columns and ``lambda_z_start``, ``lambda_z_end``, ``lambda_z_reason`` to set
+    the lambda_z points by hand for some profiles; the reason is required and reported.
+    ``lambda_z_exclude`` / ``lambda_z_include`` are tables with the key columns and ``lambda_z_time``,
+    ``lambda_z_reason``, one row per sample to leave out of the lambda_z fit / to use as the only
+    lambda_z points (Phoenix-style "exclude" and "include" of individual points); reasons are reported.
+    """
+    w = where or Where()
+    opts = options or NCAOptions()
+    keys = [*groups, subject]
+    extra = [c for c in (dose,) if c] + ([duration] if isinstance(duration, str) else [])
+    prep = prepare_samples(frame, keys=keys, time=time, conc=conc, blq=blq, lloq=lloq, extra=extra, where=w)
+    frame, codes, ids, t = prep.frame, prep.codes, prep.ids, prep.t
+    P = len(ids)
     dose_p = None
     if dose is not None:
         d, _ = parse_numbers(frame[dose], dose, w, allow_missing=True)
@@ -211,22 +248,33 @@ def nca(
         dur_p = _constant_per_profile(dd, codes, P, duration, w, frame)
     elif duration is not None:
         dur_p = float(duration)
-    _, (T, C, B) = pad_profiles(codes, t, c, blq_mask.astype(float), n_profiles=P)
+    T, C, B = prep.T, prep.C, prep.B
     window = None
     notes: tuple[str, ...] = ()
     if lambda_z_points is not None:
         window, notes = _windows(lambda_z_points, ids, keys)
+    excl_t = incl_t = None
+    excl_notes: tuple[str, ...] = ()
+    if lambda_z_exclude is not None:
+        excl_t, excl_notes = _point_times(lambda_z_exclude, ids, keys, "lambda_z_exclude table", codes, t)
+    if lambda_z_include is not None:
+        incl_t, incl_notes = _point_times(lambda_z_include, ids, keys, "lambda_z_include table", codes, t)
+        base = list(notes) if notes else [""] * len(ids)
+        notes = tuple(n or m for n, m in zip(base, incl_notes, strict=True))
     return nca_arrays(
         T,
         C,
         options=opts,
-        blq=B == 1.0,
+        blq=B,
         dose=dose_p,
         duration=dur_p,
         parameters=parameters,
         intervals=intervals,
         lambda_z_window=window,
         lambda_z_note=notes,
+        lambda_z_exclude=excl_t,
+        lambda_z_include=incl_t,
+        lambda_z_exclude_note=excl_notes,
         profiles=ids,
     )
 
@@ -301,3 +349,52 @@ def _windows(
     we[prof] = end[rows]
     notes[prof] = reason.to_numpy(dtype=object)[rows]
     return (ws, we), tuple(str(n) for n in notes)
+
+
+def _point_times(
+    table: pd.DataFrame,
+    ids: pd.DataFrame,
+    keys: list[str],
+    name: str,
+    codes: npt.NDArray[np.int64],
+    sample_times: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.float64], tuple[str, ...]]:
+    """Per-profile NaN-padded times of individually selected lambda_z points, and the reasons as text."""
+    where = Where(file=name)
+    need = [*keys, "lambda_z_time", "lambda_z_reason"]
+    missing = [c for c in need if c not in table.columns]
+    if missing:
+        raise DataFileError(
+            f"missing column(s) {', '.join(missing)}", file=name, expected=f"columns {', '.join(need)}"
+        )
+    table = table.reset_index(drop=True)
+    t, _ = parse_numbers(table["lambda_z_time"], "lambda_z_time", where, allow_missing=False)
+    reason = _text(table["lambda_z_reason"])
+    if (reason == "").any():
+        i = int(np.argmax((reason == "").to_numpy()))
+        raise where.error("empty reason", i, "lambda_z_reason", None, "why the point is excluded or included")
+    left = ids.astype("string").reset_index().rename(columns={"index": "_profile"})
+    right = table[keys].astype("string").assign(_row=np.arange(len(table)))
+    merged = left.merge(right, on=keys, how="right")
+    if merged["_profile"].isna().any():
+        i = int(merged.loc[merged["_profile"].isna(), "_row"].iloc[0])
+        raise where.error(
+            "no such profile in the data", i, keys[-1], None, "a subject (and groups) in the data"
+        )
+    prof = merged["_profile"].to_numpy(dtype=np.int64)
+    rows = merged["_row"].to_numpy(dtype=np.int64)
+    sampled = pd.MultiIndex.from_arrays([codes, sample_times])
+    absent = ~pd.MultiIndex.from_arrays([prof, t[rows]]).isin(sampled)
+    if absent.any():
+        i = int(rows[np.argmax(absent)])
+        raise where.error(
+            "no sample at this time in the profile",
+            i,
+            "lambda_z_time",
+            t[i],
+            "the time of a sample of the profile",
+        )
+    _, (times,) = pad_profiles(prof, t[rows], n_profiles=len(ids))
+    text = pd.Series([f"t={v:g}: {r}" for v, r in zip(t[rows], reason.to_numpy()[rows], strict=True)])
+    joined = text.groupby(prof).agg("; ".join).reindex(range(len(ids)), fill_value="")
+    return times, tuple(str(x) for x in joined)

@@ -113,12 +113,21 @@ def lambda_z_best_fit(
     allow_tmax: bool = False,
     window_start: FloatArray | None = None,
     window_end: FloatArray | None = None,
+    max_points: int | None = None,
+    start_after: FloatArray | float | None = None,
+    exclude: BoolArray | None = None,
+    include: BoolArray | None = None,
 ) -> LambdaZFit:
-    """Lambda_z for every profile: PKNCA best fit, or a user window where ``window_start`` is not NaN.
+    """Lambda_z for every profile: PKNCA best fit, or points chosen by the user.
 
     ``time``/``conc`` are cleaned, left-compacted profiles (BLQ handled). In a manual window
-    ``[window_start, window_end]`` every sample with concentration > 0 is used as is (PKNCA
-    ``manually.selected.points``), with no Tmax or best-fit rule.
+    ``[window_start, window_end]`` (rows where ``window_start`` is not NaN) every sample with
+    concentration > 0 is used as is (PKNCA ``manually.selected.points``), with no Tmax or best-fit rule;
+    rows of ``include`` with any True use exactly those samples (Phoenix "include points").
+
+    Phoenix-style restrictions of the best fit: at most ``max_points`` points, only samples at or after
+    ``start_after`` (Phoenix "start time"), never the samples marked in ``exclude`` (which are also
+    left out of manual windows).
     """
     P, N = time.shape
     end = np.broadcast_to(np.asarray(dose_end, dtype=float), (P,))
@@ -126,7 +135,11 @@ def lambda_z_best_fit(
     with np.errstate(invalid="ignore", divide="ignore"):
         positive = ~np.isnan(conc) & (conc > 0)
         logc = np.where(positive, np.log(np.where(positive, conc, 1.0)), 0.0)
-    cand = positive & after & (time > end[:, None])
+    usable = positive if exclude is None else positive & ~exclude
+    cand = usable & after & (time > end[:, None])
+    if start_after is not None:
+        sa = np.broadcast_to(np.asarray(start_after, dtype=float), (P,))
+        cand &= ~(time < sa[:, None])  # NaN start: no restriction
     m = cand.sum(axis=1)
     xo, yo = compact_right(cand, time, logc)
     # centre on the last candidate of each profile (column N-1 after right alignment)
@@ -140,7 +153,7 @@ def lambda_z_best_fit(
     xxs = np.cumsum((x * x)[:, ::-1], axis=1)
     xys = np.cumsum((x * y)[:, ::-1], axis=1)
     yys = np.cumsum((y * y)[:, ::-1], axis=1)
-    ks = range(min_points, N + 1)
+    ks = range(min_points, (N if max_points is None else min(N, max_points)) + 1)
     n_k = max(len(ks), 0)
     adj = np.full((P, n_k), np.nan)
     lz = np.full((P, n_k), np.nan)
@@ -168,31 +181,38 @@ def lambda_z_best_fit(
     intercept = yr + a_centred - slope * xr
     first = np.take_along_axis(xo, (N - np.maximum(chosen_k, 1))[:, None], axis=1)[:, 0]
     last = xr
-    manual = np.zeros(P, dtype=bool)
     fitted = chosen_k > 0
+    manual = np.zeros(P, dtype=bool)
+    chosen = np.zeros((P, N), dtype=bool)
     if window_start is not None:
         ws = np.broadcast_to(np.asarray(window_start, dtype=float), (P,))
         we = np.broadcast_to(np.asarray(window_end if window_end is not None else np.inf, dtype=float), (P,))
-        manual = ~np.isnan(ws)
-        if manual.any():
-            rows = np.flatnonzero(manual)
-            in_window = positive[rows] & (time[rows] >= ws[rows, None]) & (time[rows] <= we[rows, None])
-            xm, ym = compact_right(in_window, time[rows], logc[rows])
-            n_in = in_window.sum(axis=1)
-            use = (np.arange(N)[None, :] >= (N - n_in)[:, None]) & (n_in[:, None] > 0)
-            s_m, i_m, r2_m, n_m, f_m, l_m = _fit_masked(xm, ym, use)
-            slope[rows], intercept[rows], r2[rows], n[rows], first[rows], last[rows] = (
-                s_m,
-                i_m,
-                r2_m,
-                n_m,
-                f_m,
-                l_m,
-            )
-            fitted[rows] = n_in >= 2
-            reason[rows] = np.where(
-                n_in < 2, LAMZ_MANUAL_TOO_FEW, np.where(-s_m > 0, LAMZ_OK, LAMZ_MANUAL_NOT_POSITIVE)
-            )
+        in_window = ~np.isnan(ws)[:, None] & (time >= ws[:, None]) & (time <= we[:, None])
+        manual |= ~np.isnan(ws)
+        chosen |= in_window
+    if include is not None:
+        forced = np.asarray(include.any(axis=1), dtype=bool)
+        chosen = np.where(forced[:, None], include, chosen)
+        manual |= forced
+    if manual.any():
+        rows = np.flatnonzero(manual)
+        use_rows = usable[rows] & chosen[rows]
+        xm, ym = compact_right(use_rows, time[rows], logc[rows])
+        n_in = use_rows.sum(axis=1)
+        use = (np.arange(N)[None, :] >= (N - n_in)[:, None]) & (n_in[:, None] > 0)
+        s_m, i_m, r2_m, n_m, f_m, l_m = _fit_masked(xm, ym, use)
+        slope[rows], intercept[rows], r2[rows], n[rows], first[rows], last[rows] = (
+            s_m,
+            i_m,
+            r2_m,
+            n_m,
+            f_m,
+            l_m,
+        )
+        fitted[rows] = n_in >= 2
+        reason[rows] = np.where(
+            n_in < 2, LAMZ_MANUAL_TOO_FEW, np.where(-s_m > 0, LAMZ_OK, LAMZ_MANUAL_NOT_POSITIVE)
+        )
     lam = -slope
     nan = np.full(P, np.nan)
     return LambdaZFit(

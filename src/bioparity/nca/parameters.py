@@ -22,6 +22,7 @@ Compute = Callable[[NCAContext, Mapping[str, FloatArray]], FloatArray]
 FLAGS = {
     "lambda_z_few_points": "fewer than min_points usable samples after Tmax: lambda_z not estimated",
     "lambda_z_manual": "lambda_z from user-selected points",
+    "lambda_z_points_excluded": "samples excluded from the lambda_z fit by the user (reason reported)",
     "r2adj_low": "adjusted R2 of the lambda_z fit below the threshold",
     "span_ratio_low": "span ratio (fit time range / half-life) below the threshold",
     "aucpeo_high": "AUC extrapolated beyond Tlast above the threshold (percent)",
@@ -38,7 +39,9 @@ REASONS = {
     "auc_not_positive": "AUC <= 0",
 }
 
-_LZ = frozenset({"lambda_z_few_points", "lambda_z_manual", "r2adj_low", "span_ratio_low"})
+_LZ = frozenset(
+    {"lambda_z_few_points", "lambda_z_manual", "lambda_z_points_excluded", "r2adj_low", "span_ratio_low"}
+)
 _AUC = frozenset({"blq_imputed", "no_time0"})
 _INF = _LZ | _AUC | {"aucpeo_high"}
 ALL_ROUTES = frozenset({"extravascular", "iv-bolus", "iv-infusion"})

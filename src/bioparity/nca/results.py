@@ -40,6 +40,8 @@ class NCAResult(ResultMixin):
     n_blq_dropped: npt.NDArray[np.int64]
     n_missing_dropped: npt.NDArray[np.int64]
     lambda_z_note: tuple[str, ...] = ()
+    lambda_z_method: str = ""
+    lambda_z_exclude_note: tuple[str, ...] = ()
     software_version: str = field(default_factory=software_version)
 
     @property
@@ -73,7 +75,8 @@ class NCAResult(ResultMixin):
         return f"NCAResult({self.n_profiles} profiles, parameters {', '.join(dict.fromkeys(self.codes))})"
 
     def to_frame(self) -> pd.DataFrame:
-        """Long table: profile columns, start, end, PPTESTCD, PPSTRESN, flag_* columns and reason.
+        """Long table: profile columns, start, end, PPTESTCD, PPSTRESN, flag_* columns, reason and
+        lambda_z_method (the rule that chose the lambda_z points, on the values that depend on lambda_z).
 
         One row per profile and parameter, profiles in order.
         """
@@ -96,6 +99,14 @@ class NCAResult(ResultMixin):
                 "lambda_z points selected by user: " + note.astype(str),
                 out["reason"],
             )
+        lz_rows = self.flag_applies["lambda_z_manual"][cols]
+        method = np.where(
+            self.flags["lambda_z_manual"][rows], "points selected by user", self.lambda_z_method
+        ).astype(object)
+        if self.lambda_z_exclude_note:
+            excl = np.asarray(self.lambda_z_exclude_note, dtype=object)[rows]
+            method = np.where(excl != "", method + "; excluded by user: " + excl.astype(str), method)
+        out["lambda_z_method"] = np.where(lz_rows, method, "")
         return out
 
     def to_wide(self) -> pd.DataFrame:

@@ -157,6 +157,9 @@ class Dataset(Base):
     n_rows: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    # The analysis run whose table this dataset is (e.g. NCA PP feeding PK similarity); None for uploads.
+    # No foreign key: runs reference datasets, and a cycle of constraints would complicate both databases.
+    derived_from_run: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
 
 class AnalysisRun(Base):

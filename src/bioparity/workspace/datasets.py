@@ -7,6 +7,7 @@ caller's transaction: a rejected or failed upload leaves the store unchanged.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePath
@@ -21,7 +22,8 @@ from bioparity.audit import append_event, sha256_hex
 from bioparity.errors import DataFileError, InputError
 from bioparity.io import read_table
 from bioparity.store.models import Blob, Dataset
-from bioparity.workspace.access import Actor, require_dataset, require_study
+from bioparity.workspace.access import Actor, require_dataset, require_run, require_study
+from bioparity.workspace.adapters import result_frame
 from bioparity.workspace.registry import get_kind
 from bioparity.workspace.roles import Permission
 from bioparity.workspace.snapshots import snapshot
@@ -77,6 +79,7 @@ def upload_dataset(
     content: bytes,
     media_type: str = "text/csv",
     analysis_kind: str | None = None,
+    derived_from_run: str | None = None,
 ) -> Dataset:
     """Validate and store a new version of dataset ``name`` in the study."""
     study, program = require_study(session, actor, study_id, Permission.write_data)
@@ -103,6 +106,7 @@ def upload_dataset(
         validated_for=analysis_kind,
         n_rows=len(frame),
         created_by=actor.user_id,
+        derived_from_run=derived_from_run,
     )
     session.add(dataset)
     session.flush()
@@ -140,3 +144,30 @@ def dataset_content(session: Session, dataset: Dataset) -> bytes:
             expected=f"content with SHA-256 {dataset.sha256}",
         )
     return bytes(blob.content)
+
+
+def derive_dataset(
+    session: Session, actor: Actor, run_id: str, *, name: str | None = None, analysis_kind: str | None = None
+) -> Dataset:
+    """Store the table of a succeeded run as a new dataset version in the run's study.
+
+    The CSV is written deterministically from the stored result (same run, same bytes, same SHA-256), and
+    the dataset records the run it came from; it is validated for ``analysis_kind`` like an upload.
+    """
+    run, study, _program = require_run(session, actor, run_id, Permission.write_data)
+    if run.status != "succeeded" or run.result_json is None:
+        raise InputError(
+            f"run {run.id} has status {run.status!r}; only a succeeded run's table can be stored"
+        )
+    table = result_frame(json.loads(run.result_json))
+    content = table.to_csv(index=False, lineterminator="\n", float_format="%.17g").encode("utf-8")
+    return upload_dataset(
+        session,
+        actor,
+        study.id,
+        name=name or f"{run.kind}-result",
+        filename=f"{run.kind}-result.csv",
+        content=content,
+        analysis_kind=analysis_kind,
+        derived_from_run=run.id,
+    )

@@ -30,7 +30,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bioparity._results import _plain
 from bioparity.errors import InputError, ScenarioError
 from bioparity.io import ColumnSpec, read_table
 from bioparity.io.power_grid import (
@@ -41,6 +40,8 @@ from bioparity.io.power_grid import (
     locate_scenario_error,
 )
 from bioparity.power.kernels import POWER_KERNELS
+from bioparity.workspace import adapters
+from bioparity.workspace.adapters import frame_result
 from bioparity.workspace.registry import AnalysisKind, Reader, register_analysis
 
 
@@ -51,12 +52,6 @@ def table_reader(columns: Sequence[ColumnSpec]) -> Reader:
         return read_table(path, columns)
 
     return read
-
-
-def frame_result(frame: pd.DataFrame) -> dict[str, Any]:
-    """A table as JSON: ``{"columns": [...], "rows": [[...], ...], "n_rows": n}`` (NaN stored as null)."""
-    rows = [[_plain(v) for v in row] for row in frame.astype(object).to_numpy().tolist()]
-    return {"columns": [str(c) for c in frame.columns], "rows": rows, "n_rows": len(frame)}
 
 
 def grid_result(frame: pd.DataFrame, added: Mapping[str, Any]) -> dict[str, Any]:
@@ -111,5 +106,56 @@ register_analysis(
         samplesize_grid,
         _METHOD_OPTION,
         _EXACT,
+    )
+)
+register_analysis(
+    AnalysisKind(
+        "nca",
+        "Noncompartmental analysis per profile (PKNCA-compatible): the PP long table with review flags",
+        adapters.read_concentrations,
+        adapters.nca_kind,
+        {
+            "auc_method": "lin-up-log-down (default) or linear",
+            "route": "extravascular (default), iv-bolus or iv-infusion",
+            "dose": "auto (the 'dose' column if present), a column name, a number for every profile, or ''",
+        },
+        {"auc_method": "lin-up-log-down", "route": "extravascular", "dose": "auto"},
+    )
+)
+register_analysis(
+    AnalysisKind(
+        "pk-similarity",
+        "Pairwise PK similarity of parallel arms: GMR and 90% CI per metric (test vs EU-ref, US-ref, bridge)",
+        adapters.read_pk_parameters,
+        adapters.pk_similarity_kind,
+        {
+            "arms": "arms in order, first = test, comma-separated (default test,eu-ref,us-ref)",
+            "metrics": "PPTESTCD codes, comma-separated (default AUCIFO,AUCLST,CMAX)",
+            "variance": "pooled (default; one model over all arms) or welch",
+            "alpha": "one-sided level (default 0.05 = 90% CI)",
+            "theta1": "lower limit (default 0.80; upper = 1/theta1)",
+        },
+        {"arms": "test,eu-ref,us-ref", "metrics": "AUCIFO,AUCLST,CMAX", "variance": "pooled", "alpha": 0.05,
+         "theta1": 0.80},
+    )
+)  # fmt: skip
+register_analysis(
+    AnalysisKind(
+        "be",
+        "Bioequivalence of a crossover or replicate study (ABE, EMA ABEL Method A/B, FDA RSABE)",
+        adapters.read_crossover,
+        adapters.be_kind,
+        {"method": "abe, ema-abel-a, ema-abel-b or fda-rsabe", "alpha": "one-sided level (default 0.05)"},
+        {"method": "abe", "alpha": 0.05},
+    )
+)
+register_analysis(
+    AnalysisKind(
+        "caa",
+        "Comparative analytical assessment: every attribute, every comparison (tier from the data)",
+        adapters.read_caa,
+        adapters.caa_kind,
+        {"catalogue": "'' = tiers from the data's tier column (default), or igg1-mab-example"},
+        {"catalogue": ""},
     )
 )

@@ -1,0 +1,106 @@
+"""CDISC ADaM outputs of NCA: ADPP (parameters, BDS) and ADNCA (concentrations with dose-relative times).
+
+ADPP is built from any NCA long table (``PPTESTCD``, ``PPSTRESN``, ``start``, ``end``, ``reason`` and,
+after :func:`bioparity.nca.units.add_units`, ``PPSTRESU``): PARAMCD = PPTESTCD, PARAM = label and unit,
+AVAL/AVALU, PPSTINT/PPENINT (ISO 8601), ANL01FL = "Y" for computed values, PPREASND otherwise.
+ADNCA has one record per sample: AFRLT (time since the first dose), ARRLT (since the most recent dose),
+DOSEA (that dose), AVAL/AVALU and the NCA exclusion flag for samples before the first dose.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from bioparity.io.sdtm import hours_to_iso8601
+
+
+def adpp_domain(
+    long: pd.DataFrame, *, subject: str, labels: Mapping[str, str], studyid: str = ""
+) -> pd.DataFrame:
+    """ADPP records (one per profile, interval and parameter) from an NCA long table."""
+    values = long["PPSTRESN"].to_numpy(dtype=float)
+    present = ~np.isnan(values)
+    unit = long["PPSTRESU"].astype(str) if "PPSTRESU" in long.columns else pd.Series("", index=long.index)
+    code = long["PPTESTCD"].astype(str)
+    label = code.map(lambda c: labels.get(c, c))
+    param = np.where(unit != "", label + " (" + unit + ")", label)
+    out = pd.DataFrame(
+        {
+            "STUDYID": long["STUDYID"].astype(str) if "STUDYID" in long.columns else studyid,
+            "USUBJID": long[subject].astype(str),
+            "PARAMCD": code,
+            "PARAM": param,
+            "AVAL": values,
+            "AVALU": unit.to_numpy(),
+            "PPSTINT": [hours_to_iso8601(s) for s in long["start"]],
+            "PPENINT": [hours_to_iso8601(e) for e in long["end"]],
+            "PPREASND": np.where(present, "", long["reason"].astype(str).str.slice(0, 200)),
+            "ANL01FL": np.where(present, "Y", ""),
+        }
+    )
+    for extra in ("dose_number", "PCTESTCD", "PCSPEC"):
+        if extra in long.columns:
+            out[extra.upper()] = long[extra].to_numpy()
+    return out
+
+
+def adnca_domain(
+    samples: pd.DataFrame,
+    doses: pd.DataFrame,
+    *,
+    subject: str,
+    time: str,
+    conc: str,
+    dose_time: str = "time",
+    dose: str = "dose",
+    conc_unit: str = "",
+    studyid: str = "",
+) -> pd.DataFrame:
+    """ADNCA concentration records: times relative to the first and to the most recent dose."""
+    s = samples[[subject, time, conc]].copy()
+    s["_order"] = np.arange(len(s))
+    s[subject] = s[subject].astype(str)
+    d = doses[[subject, dose_time, dose]].rename(columns={dose_time: "_dose_time", dose: "_dose"}).copy()
+    d[subject] = d[subject].astype(str)
+    first = d.groupby(subject)["_dose_time"].min().rename("_first")
+    s = s.join(first, on=subject)
+    s["_t"] = pd.to_numeric(s[time], errors="coerce").astype(float)
+    merged = pd.merge_asof(
+        s.sort_values("_t"),
+        d.sort_values("_dose_time").astype({"_dose_time": float}),
+        left_on="_t",
+        right_on="_dose_time",
+        by=subject,
+        direction="backward",
+    ).sort_values("_order")
+    before = (merged["_t"] < merged["_first"]).to_numpy()
+    return pd.DataFrame(
+        {
+            "STUDYID": studyid,
+            "USUBJID": merged[subject].to_numpy(),
+            "PARAMCD": "CONC",
+            "AVAL": pd.to_numeric(merged[conc], errors="coerce").to_numpy(),
+            "AVALU": conc_unit,
+            "AFRLT": (merged["_t"] - merged["_first"]).to_numpy(),
+            "ARRLT": (merged["_t"] - merged["_dose_time"]).to_numpy(),
+            "DOSEA": merged["_dose"].to_numpy(),
+            "NCAXFL": np.where(before, "Y", ""),
+            "NCAXRSN": np.where(before, "sample before the first dose", ""),
+        }
+    )
+
+
+def write_adam(frame: pd.DataFrame, path: str | os.PathLike[str], name: str) -> None:
+    """Write an ADaM data set as SAS transport v5 (``.xpt``) or CSV (by the file suffix)."""
+    from bioparity.io import write_frame_atomic
+
+    if str(path).lower().endswith(".xpt"):
+        import pyreadstat
+
+        pyreadstat.write_xport(frame, str(path), table_name=name, file_format_version=5)
+    else:
+        write_frame_atomic(frame, path)

@@ -1,0 +1,266 @@
+"""NCA of multiple-dose studies from a sample table and dose records: one result per dosing interval.
+
+Samples and doses share one clock (hours since the first dose, or any common origin). Dose records are
+``subject,time,dose[,route,duration]`` (plus grouping columns shared with the samples); a dose record
+applies to every concentration profile with the same keys (for example all analytes of a subject). The
+terminal phase (lambda_z, and the usual single-dose parameters) is taken after the last dose of each
+profile; every interval gets the steady-state parameters of :mod:`bioparity.nca.steady_state` and the
+accumulation ratios against the first dose.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from bioparity._results import ResultMixin, software_version
+from bioparity.errors import DataFileError
+from bioparity.nca.blq import clean_blq
+from bioparity.nca.engine import nca_arrays
+from bioparity.nca.frame import Where, parse_numbers, prepare_samples
+from bioparity.nca.options import NCAOptions
+from bioparity.nca.profiles import FloatArray, compact_left
+from bioparity.nca.results import NCAResult
+from bioparity.nca.steady_state import (
+    INTERVAL_REASONS,
+    DosingIntervals,
+    accumulation_ratios,
+    dosing_intervals,
+    interval_parameters,
+)
+
+#: Interval parameters in report order, with their labels (CDISC PPTEST where one exists).
+INTERVAL_LABELS = {
+    "AUCTAU": "AUC Over Dosing Interval",
+    "AUMCTAU": "AUMC Over Dosing Interval",
+    "CMAX": "Max Conc",
+    "TMAX": "Time of CMAX",
+    "CMIN": "Min Conc",
+    "TMIN": "Time of CMIN Observation",
+    "CTROUGH": "Conc Trough",
+    "CAVG": "Average Conc",
+    "FLUCP": "Fluctuation%",
+    "FLUCPTAU": "Fluctuation% Tau",
+    "SWING": "Swing",
+    "SWINGTAU": "Swing Tau",
+    "PTROUGHR": "Peak Trough Ratio",
+    "AILAMZ": "Accumulation Index using Lambda z",
+    "CLFTAU": "Total CL by F for Dose Int",
+    "CLTAU": "Total CL for Dose Int",
+    "VZFTAU": "Vz by F for Dose Int",
+    "VZTAU": "Vz for Dose Int",
+    "ARAUC": "Accumulation Ratio AUCTAU",
+    "ARCMAX": "Accumulation Ratio Cmax",
+}
+
+
+@dataclass(frozen=True, repr=False)
+class IntervalResult(ResultMixin):
+    """Parameters of every dosing interval (``values[r, k]`` = code ``codes[k]`` of interval ``r``).
+
+    ``intervals`` holds the profile keys, ``dose_number``, ``start`` and ``end`` (dose clock), ``tau``
+    and ``dose`` of each interval; ``reason[r, k]`` indexes ``reason_text`` (why a value is missing).
+    ``terminal`` is the single-dose NCA after the last dose of each profile (lambda_z and friends).
+    """
+
+    intervals: pd.DataFrame
+    codes: tuple[str, ...]
+    values: FloatArray
+    reason: npt.NDArray[np.int8]
+    reason_text: tuple[str, ...]
+    terminal: NCAResult
+    options: NCAOptions
+    n_dose_records_unmatched: int = 0
+    software_version: str = field(default_factory=software_version)
+
+    def value(self, code: str) -> FloatArray:
+        return self.values[:, self.codes.index(code)]
+
+    def _repr_fields(self) -> list[str]:
+        return ["codes"]
+
+    def __repr__(self) -> str:
+        return f"IntervalResult({len(self.intervals)} intervals, parameters {', '.join(self.codes)})"
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long table: profile keys, dose_number, start, end, PPTESTCD, PPSTRESN, reason."""
+        R, K = self.values.shape
+        rows = np.repeat(np.arange(R), K)
+        cols = np.tile(np.arange(K), R)
+        keys = self.intervals.drop(columns=["start", "end", "tau", "dose"])
+        out = keys.iloc[rows].reset_index(drop=True)
+        out["start"] = self.intervals["start"].to_numpy()[rows]
+        out["end"] = self.intervals["end"].to_numpy()[rows]
+        out["PPTESTCD"] = np.asarray(self.codes, dtype=object)[cols]
+        out["PPSTRESN"] = self.values.ravel()
+        out["reason"] = np.asarray(self.reason_text, dtype=object)[self.reason.ravel()]
+        lz = np.isin(out["PPTESTCD"], ["AILAMZ", "VZTAU", "VZFTAU"])
+        out["lambda_z_method"] = np.where(lz, self.terminal.lambda_z_method, "")
+        return out
+
+    def to_wide(self) -> pd.DataFrame:
+        """One row per interval, one column per parameter."""
+        return pd.concat(
+            [self.intervals.reset_index(drop=True), pd.DataFrame(self.values, columns=list(self.codes))],
+            axis=1,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        long = self.to_frame()
+        long = long.astype(object).where(long.notna(), None)
+        return {
+            "options": dataclasses.asdict(self.options),
+            "records": long.to_dict(orient="records"),
+            "software_version": self.software_version,
+        }
+
+
+#: Intervals per block of work (bounds the (intervals x samples) temporaries).
+BLOCK_INTERVALS = 16384
+
+
+def _blocked(
+    time: FloatArray, conc: FloatArray, iv: DosingIntervals, method: str, lz: FloatArray
+) -> tuple[dict[str, FloatArray], dict[str, npt.NDArray[np.int8]]]:
+    """interval_parameters over blocks of intervals, in threads (NumPy releases the GIL)."""
+
+    def run(lo: int) -> tuple[dict[str, FloatArray], dict[str, npt.NDArray[np.int8]]]:
+        sl = slice(lo, min(lo + BLOCK_INTERVALS, iv.n))
+        sub = DosingIntervals(iv.profile[sl], iv.dose_number[sl], iv.start[sl], iv.tau[sl], iv.dose[sl])
+        return interval_parameters(time, conc, sub, auc_method=method, lambda_z=lz)
+
+    starts = range(0, max(iv.n, 1), BLOCK_INTERVALS)
+    workers = min(len(starts), os.cpu_count() or 1)
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(run, starts))
+    else:
+        parts = [run(lo) for lo in starts]
+    values = {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]}
+    reasons = {k: np.concatenate([p[1][k] for p in parts]) for k in parts[0][1]}
+    return values, reasons
+
+
+def _dose_records(
+    dosing: pd.DataFrame, keys: list[str], time: str, dose: str, where: Where
+) -> tuple[pd.DataFrame, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    present = [k for k in keys if k in dosing.columns]
+    need = [*present, time, dose]
+    missing = [c for c in need if c not in dosing.columns] + (
+        [keys[-1]] if keys[-1] not in dosing.columns else []
+    )
+    if missing:
+        raise DataFileError(
+            f"missing column(s) {', '.join(dict.fromkeys(missing))} in the dose records",
+            file=where.file,
+            expected=f"columns {', '.join(dict.fromkeys([keys[-1], *need]))} (one row per dose)",
+        )
+    dosing = dosing.reset_index(drop=True)
+    t, _ = parse_numbers(dosing[time], time, where, allow_missing=False)
+    d, _ = parse_numbers(dosing[dose], dose, where, allow_missing=True)
+    bad = ~np.isnan(d) & (d <= 0)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise where.error("dose <= 0", i, dose, dosing[dose].iloc[i], "a dose > 0 (blank if unknown)")
+    dup = dosing.assign(_t=t).duplicated([*present, "_t"]).to_numpy()
+    if dup.any():
+        i = int(np.argmax(dup))
+        raise where.error(
+            "two doses at the same time", i, time, dosing[time].iloc[i], "one dose record per time"
+        )
+    return dosing[present], t, d
+
+
+def nca_multiple_dose(
+    frame: pd.DataFrame,
+    dosing: pd.DataFrame,
+    *,
+    subject: str = "subject",
+    time: str = "time",
+    conc: str = "conc",
+    groups: Sequence[str] = (),
+    dose_time: str = "time",
+    dose: str = "dose",
+    tau: float | None = None,
+    blq: str | None = None,
+    lloq: str | None = None,
+    options: NCAOptions | None = None,
+    terminal_parameters: Sequence[str] | None = None,
+    where: Where | None = None,
+    dosing_where: Where | None = None,
+) -> IntervalResult:
+    """Steady-state and per-interval NCA of every profile (``groups`` + ``subject``) of ``frame``.
+
+    ``dosing`` has one row per dose (``subject``, the grouping columns it shares with ``frame``,
+    ``dose_time``, ``dose``); ``tau`` is the dosing interval after the last dose (without it the last
+    dose gets no interval parameters, with the reason stated). Sample times and dose times share a clock.
+    """
+    w = where or Where()
+    dw = dosing_where or Where(file="dose records")
+    opts = options or NCAOptions()
+    keys = [*groups, subject]
+    prep = prepare_samples(frame, keys=keys, time=time, conc=conc, blq=blq, lloq=lloq, where=w)
+    ids = prep.ids
+    P = len(ids)
+    dkeys, dt, dd = _dose_records(dosing, keys, dose_time, dose, dw)
+    shared = list(dkeys.columns)
+    left = ids[shared].astype("string").reset_index().rename(columns={"index": "_profile"})
+    right = dkeys.astype("string").assign(_row=np.arange(len(dkeys)))
+    merged = left.merge(right, on=shared, how="inner")
+    unmatched = len(dkeys) - int(merged["_row"].nunique())
+    prof = merged["_profile"].to_numpy(dtype=np.int64)
+    rows = merged["_row"].to_numpy(dtype=np.int64)
+    iv = dosing_intervals(prof, dt[rows], dd[rows], tau_last=tau)
+
+    # terminal phase: samples at or after each profile's last dose, on the last-dose clock
+    last_dose = np.full(P, np.nan)
+    np.fmax.at(last_dose, iv.profile, iv.start)
+    dose_last = np.full(P, np.nan)
+    is_last = np.concatenate((iv.profile[1:] != iv.profile[:-1], [True])) if iv.n else np.zeros(0, bool)
+    dose_last[iv.profile[is_last]] = iv.dose[is_last]
+    rel = prep.T - np.where(np.isnan(last_dose), 0.0, last_dose)[:, None]
+    Tt, Ct, Bt = compact_left(rel >= 0, rel, prep.C, prep.B.astype(float))
+    terminal = nca_arrays(
+        Tt,
+        Ct,
+        options=opts,
+        blq=Bt == 1.0,
+        dose=dose_last,
+        parameters=None if terminal_parameters is None else [*terminal_parameters, "LAMZ"],
+        profiles=ids,
+    )
+    lz = np.asarray(terminal.value("LAMZ"), dtype=float)
+    clean = clean_blq(prep.T, prep.C, prep.B, opts.blq)
+    values, reasons = _blocked(clean.time, clean.conc, iv, opts.auc_method, lz)
+    ratios = accumulation_ratios(iv, values)
+    values.update(ratios)
+    for k in ratios:
+        reasons[k] = np.where(np.isnan(ratios[k]), len(INTERVAL_REASONS) - 1, 0).astype(np.int8)
+    if opts.route == "extravascular":
+        values["CLFTAU"], values["VZFTAU"] = values.pop("CLTAU"), values.pop("VZTAU")
+        reasons["CLFTAU"], reasons["VZFTAU"] = reasons.pop("CLTAU"), reasons.pop("VZTAU")
+    codes = tuple(c for c in INTERVAL_LABELS if c in values)
+    table = ids.iloc[iv.profile].reset_index(drop=True)
+    table["dose_number"] = iv.dose_number
+    table["start"] = iv.start
+    table["end"] = iv.end
+    table["tau"] = iv.tau
+    table["dose"] = iv.dose
+    return IntervalResult(
+        intervals=table,
+        codes=codes,
+        values=np.column_stack([values[c] for c in codes]) if iv.n else np.empty((0, len(codes))),
+        reason=np.column_stack([reasons[c] for c in codes]) if iv.n else np.empty((0, len(codes)), np.int8),
+        reason_text=INTERVAL_REASONS,
+        terminal=terminal,
+        options=opts,
+        n_dose_records_unmatched=unmatched,
+    )
