@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bioparity import __version__
 from bioparity.errors import BioparityError, DataFileError
+from bioparity.report.format import fmt_time, fmt_value
 from bioparity.workspace.errors import (
     AuthenticationError,
     ConflictError,
@@ -24,35 +23,6 @@ from bioparity.workspace.errors import (
 )
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-
-
-def fmt_value(value: Any, digits: int = 6) -> str:
-    """A table cell: numbers to ``digits`` significant digits, missing as an em dash."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "—"
-        if math.isinf(value):
-            return "∞" if value > 0 else "−∞"
-        return f"{value:.{digits}g}"
-    return str(value)
-
-
-def fmt_time(value: Any) -> str:
-    """A stored time (datetime or ISO text) as ``YYYY-MM-DD HH:MM UTC``."""
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return value
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return str(value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
 
 def to_json(value: Any) -> Markup:
