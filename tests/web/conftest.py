@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 import uvicorn
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from bioparity.api import create_app
-from bioparity.demo import load_demo
+from bioparity.demo import DemoSummary, load_demo
 from bioparity.demo.load import DEVELOPER, PROGRAM, UNSHARED_PROGRAM
 from bioparity.store import make_engine, make_sessionmaker
 from bioparity.store.models import Organisation, Program
@@ -61,12 +61,25 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class DemoStore:
+    engine: Engine
+    url: str
+    summary: DemoSummary
+
+
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("web")
-    url = f"sqlite:///{folder / 'workspace.sqlite3'}"
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStore]:
+    """A SQLite store with the demo program loaded (shared by the session's web tests)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'workspace.sqlite3'}"
     engine = make_engine(url)
-    summary = load_demo(engine)
+    yield DemoStore(engine, url, load_demo(engine))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def server(demo_store: DemoStore) -> Iterator[Server]:
+    engine, url, summary = demo_store.engine, demo_store.url, demo_store.summary
     with make_sessionmaker(engine)() as session:
         unshared = session.scalar(
             select(Program.id).join(Organisation).where(
@@ -88,7 +101,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield Server(f"http://127.0.0.1:{port}", url, shared, unshared, summary.runs)
     uv.should_exit = True
     thread.join(timeout=10)
-    engine.dispose()
 
 
 @pytest.fixture(scope="session")
