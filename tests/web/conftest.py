@@ -82,9 +82,9 @@ def server(demo_store: DemoStore) -> Iterator[Server]:
     engine, url, summary = demo_store.engine, demo_store.url, demo_store.summary
     with make_sessionmaker(engine)() as session:
         unshared = session.scalar(
-            select(Program.id).join(Organisation).where(
-                Organisation.name == DEVELOPER, Program.name == UNSHARED_PROGRAM
-            )
+            select(Program.id)
+            .join(Organisation)
+            .where(Organisation.name == DEVELOPER, Program.name == UNSHARED_PROGRAM)
         )
         shared = session.scalar(select(Program.id).where(Program.name == PROGRAM))
     assert unshared is not None and shared == summary.program_id

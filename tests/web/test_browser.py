@@ -33,7 +33,9 @@ def _pk_file(tmp_path: Path, *, bad: bool = False) -> Path:
     return path
 
 
-def test_evidence_chain_upload_nca_similarity_sign_and_pdf(browser: Any, server: Server, tmp_path: Path) -> None:
+def test_evidence_chain_upload_nca_similarity_sign_and_pdf(
+    browser: Any, server: Server, tmp_path: Path
+) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -116,7 +118,9 @@ def _check_pdf(pdf: Path) -> None:
     assert green > 30, "no forest-plot markers found on the rendered PDF pages"
 
 
-def test_partner_viewer_sees_shared_program_cannot_sign_nor_see_unshared(browser: Any, server: Server) -> None:
+def test_partner_viewer_sees_shared_program_cannot_sign_nor_see_unshared(
+    browser: Any, server: Server
+) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)

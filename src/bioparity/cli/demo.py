@@ -38,7 +38,9 @@ def _planning(console: Console) -> None:
     for r in ratios:
         table.add_column(f"GMR {r:.3f}", justify="right")
     for i, cv in enumerate(cvs):
-        table.add_row(f"{cv:.0%}", *[f"{int(res.n[i, j])} ({res.power[i, j]:.3f})" for j in range(len(ratios))])
+        table.add_row(
+            f"{cv:.0%}", *[f"{int(res.n[i, j])} ({res.power[i, j]:.3f})" for j in range(len(ratios))]
+        )
     console.print(table)
     n_per_arm = int(res.n[3, 0]) // 2
     console.print(

@@ -42,18 +42,46 @@ class DemoUser:
 
 
 DEMO_USERS: tuple[DemoUser, ...] = (
-    DemoUser("olivia", "Olivia Owner", "demo-olivia-2026", DEVELOPER, "owner",
-             "manages members, shares programs, runs the validation"),
-    DemoUser("sam", "Sam Statistician", "demo-sam-2026", DEVELOPER, "statistician",
-             "uploads, analyses, signs (authored, reviewed, approved)"),
-    DemoUser("ana", "Ana Analyst", "demo-ana-2026", DEVELOPER, "analyst", "uploads, analyses, signs as author"),
-    DemoUser("rita", "Rita Reviewer", "demo-rita-2026", DEVELOPER, "reviewer", "reads, signs as reviewer/approver"),
+    DemoUser(
+        "olivia",
+        "Olivia Owner",
+        "demo-olivia-2026",
+        DEVELOPER,
+        "owner",
+        "manages members, shares programs, runs the validation",
+    ),
+    DemoUser(
+        "sam",
+        "Sam Statistician",
+        "demo-sam-2026",
+        DEVELOPER,
+        "statistician",
+        "uploads, analyses, signs (authored, reviewed, approved)",
+    ),
+    DemoUser(
+        "ana", "Ana Analyst", "demo-ana-2026", DEVELOPER, "analyst", "uploads, analyses, signs as author"
+    ),
+    DemoUser(
+        "rita", "Rita Reviewer", "demo-rita-2026", DEVELOPER, "reviewer", "reads, signs as reviewer/approver"
+    ),
     DemoUser("carl", "Carl CMC", "demo-carl-2026", PARTNER, "owner", "owns the partner organisation"),
-    DemoUser("paula", "Paula Partner", "demo-paula-2026", PARTNER, "analyst",
-             "partner analyst: uploads CAA data to the shared program"),
-    DemoUser("victor", "Victor Viewer", "demo-victor-2026", PARTNER, "viewer",
-             "partner viewer: sees the shared program, cannot sign"),
-)  # fmt: skip
+    DemoUser(
+        "paula",
+        "Paula Partner",
+        "demo-paula-2026",
+        PARTNER,
+        "analyst",
+        "partner analyst: uploads CAA data to the shared program",
+    ),
+    DemoUser(
+        "victor",
+        "Victor Viewer",
+        "demo-victor-2026",
+        PARTNER,
+        "viewer",
+        "partner viewer: sees the shared program, cannot sign",
+    ),
+)
 
 Progress = Callable[[str], None]
 
@@ -81,9 +109,9 @@ def load_demo(engine: Engine, *, progress: Progress | None = None) -> DemoSummar
     sessions = make_sessionmaker(engine)
     with sessions.begin() as session:
         existing = session.scalar(
-            select(Program.id).join(Organisation).where(
-                Organisation.name == DEVELOPER, Program.name == PROGRAM
-            )
+            select(Program.id)
+            .join(Organisation)
+            .where(Organisation.name == DEVELOPER, Program.name == PROGRAM)
         )
         if existing is not None:
             return DemoSummary(already_loaded=True, program_id=existing)
@@ -119,29 +147,47 @@ def load_demo(engine: Engine, *, progress: Progress | None = None) -> DemoSummar
             description="Not shared with partners.",
         )
         pk = programs.create_study(
-            session, stat, program.id, name="PK-101", kind="pk",
-            description="Single-dose three-arm parallel PK similarity study in healthy volunteers, 150 mg SC.",
-        )  # fmt: skip
+            session,
+            stat,
+            program.id,
+            name="PK-101",
+            kind="pk",
+            description="Single-dose three-arm parallel PK similarity study, healthy volunteers, 150 mg SC.",
+        )
         caa = programs.create_study(
-            session, stat, program.id, name="CAA-01", kind="caa",
+            session,
+            stat,
+            program.id,
+            name="CAA-01",
+            kind="caa",
             description="Comparative analytical assessment: biosimilar vs EU and US reference lots.",
-        )  # fmt: skip
+        )
     runs: dict[str, str] = {}
     with sessions.begin() as session:
         stat = _actor(session, "sam")
         step("power calculation")
         grid = datasets.upload_dataset(
-            session, stat, pk.id, name="planning-grid", filename="planning-grid.csv",
-            content=power_grid().to_csv(index=False, lineterminator="\n").encode(), analysis_kind="power",
-        )  # fmt: skip
+            session,
+            stat,
+            pk.id,
+            name="planning-grid",
+            filename="planning-grid.csv",
+            content=power_grid().to_csv(index=False, lineterminator="\n").encode(),
+            analysis_kind="power",
+        )
         runs["power"] = analyses.run_analysis(session, stat, grid.id, "power", {}).id
     with sessions.begin() as session:
         stat = _actor(session, "sam")
         step("PK concentrations (201 subjects) and NCA")
         conc = datasets.upload_dataset(
-            session, stat, pk.id, name="concentrations", filename="pk101-concentrations.csv",
-            content=pk_concentrations().to_csv(index=False, lineterminator="\n").encode(), analysis_kind="nca",
-        )  # fmt: skip
+            session,
+            stat,
+            pk.id,
+            name="concentrations",
+            filename="pk101-concentrations.csv",
+            content=pk_concentrations().to_csv(index=False, lineterminator="\n").encode(),
+            analysis_kind="nca",
+        )
         nca_run = analyses.run_analysis(session, stat, conc.id, "nca", {})
         runs["nca"] = nca_run.id
     with sessions.begin() as session:
@@ -156,9 +202,14 @@ def load_demo(engine: Engine, *, progress: Progress | None = None) -> DemoSummar
         step("comparative analytical assessment")
         caa_csv = example_paths()[0].read_bytes()
         lots = datasets.upload_dataset(
-            session, partner, caa.id, name="caa-lots", filename="igg1_mab_caa.csv", content=caa_csv,
+            session,
+            partner,
+            caa.id,
+            name="caa-lots",
+            filename="igg1_mab_caa.csv",
+            content=caa_csv,
             analysis_kind="caa",
-        )  # fmt: skip
+        )
         runs["caa"] = analyses.run_analysis(
             session, partner, lots.id, "caa", {"catalogue": "igg1-mab-example"}
         ).id

@@ -40,9 +40,12 @@ def pk_concentrations(seed: int = SEED, per_arm: int = 67) -> pd.DataFrame:
     t = TIMES_H[None, :]
     bioavailability = 0.65
     conc = (
-        bioavailability * DOSE_MG * ka_h[:, None] / (v_l[:, None] * (ka_h - ke_h)[:, None])
+        bioavailability
+        * DOSE_MG
+        * ka_h[:, None]
+        / (v_l[:, None] * (ka_h - ke_h)[:, None])
         * (np.exp(-ke_h[:, None] * t) - np.exp(-ka_h[:, None] * t))
-    )  # fmt: skip
+    )
     conc = conc * np.exp(rng.normal(0, 0.08, conc.shape))
     text = np.where(conc < LLOQ_UG_ML, "BLQ", np.char.mod("%.4f", np.round(conc, 4)))
     text[:, 0] = "0"  # pre-dose sample: no drug yet

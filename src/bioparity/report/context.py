@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bioparity.report import figures
+from bioparity.report.memo import Memo
 from bioparity.store.models import AnalysisRun, Blob, Dataset, Program, Signature, Study, User
 from bioparity.workspace.access import Actor, require_run
 from bioparity.workspace.signatures import SignatureStatus, check_signature
@@ -97,6 +98,18 @@ def _frame(session: Session, dataset: Dataset) -> pd.DataFrame | None:
         return None
 
 
+_PROFILES = Memo(32)
+
+
+def _profile(session: Session, dataset: Dataset) -> figures.ProfilePlot | None:
+    def make() -> figures.ProfilePlot | None:
+        frame = _frame(session, dataset)
+        return None if frame is None else figures.profile_plot(frame)
+
+    plot: figures.ProfilePlot | None = _PROFILES.get(dataset.sha256, make)
+    return plot
+
+
 def _chain(session: Session, dataset: Dataset) -> list[Provenance]:
     out: list[Provenance] = []
     current: Dataset | None = dataset
@@ -122,8 +135,10 @@ def _nca_summary(ctx: RunContext) -> None:
     if "PPTESTCD" not in table.columns:
         return
     flag_cols = [c for c in table.columns if c.startswith("flag_")]
-    ctx.flags = [(c.removeprefix("flag_").replace("_", " "), int(table[c].fillna(False).astype(bool).sum()))
-                 for c in flag_cols]  # fmt: skip
+    ctx.flags = [
+        (c.removeprefix("flag_").replace("_", " "), int(table[c].fillna(False).astype(bool).sum()))
+        for c in flag_cols
+    ]
     arm = figures.arm_column(table)
     keys = [arm, "PPTESTCD"] if arm else ["PPTESTCD"]
     ctx.summary_columns = [*(["arm"] if arm else []), "parameter", "n", "geometric mean", "geometric CV %"]
@@ -165,8 +180,7 @@ def run_context(session: Session, actor: Actor, run_id: str, *, attribute: str |
         (p.dataset for p in ctx.chain if p.dataset.validated_for == "nca" or p.produced_by is None), None
     )
     if run.kind in {"nca", "pk-similarity"} and conc is not None:
-        frame = _frame(session, conc)
-        ctx.profiles = None if frame is None else figures.profile_plot(frame)
+        ctx.profiles = _profile(session, conc)
     if run.kind == "pk-similarity":
         ctx.forest = figures.forest_plot(ctx.records)
         failed = sum(1 for r in ctx.records if r.get("pass") is False)
@@ -178,7 +192,7 @@ def run_context(session: Session, actor: Actor, run_id: str, *, attribute: str |
         statuses = [str(r.get("status")) for r in ctx.records]
         ctx.flags = [(f"comparisons {s}", statuses.count(s)) for s in sorted(set(statuses))]
         lots = _frame(session, dataset)
-        chosen = attribute if attribute in ctx.caa_attributes else (ctx.caa_attributes or [None])[0]
+        chosen = attribute if attribute in ctx.caa_attributes else next(iter(ctx.caa_attributes), None)
         if lots is not None and chosen is not None:
             ctx.caa = figures.caa_plot(lots, ctx.records, chosen)
     return ctx

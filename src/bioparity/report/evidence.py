@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from bioparity.errors import InputError
 from bioparity.pathways import (
@@ -30,14 +30,27 @@ from bioparity.pathways import (
     ProgramProfile,
     assess_program,
 )
+from bioparity.report.memo import Memo
 from bioparity.store.models import AnalysisRun, Dataset, Program, Signature, Study
 
 #: Region words people type for a program's target regions -> the pathway engine's region codes.
 REGION_CODES = {
-    "EU": "EMA", "EMA": "EMA", "US": "FDA", "USA": "FDA", "FDA": "FDA", "UK": "MHRA", "GB": "MHRA",
-    "MHRA": "MHRA", "CN": "NMPA", "CHINA": "NMPA", "NMPA": "NMPA", "CA": "HC", "CANADA": "HC", "HC": "HC",
+    "EU": "EMA",
+    "EMA": "EMA",
+    "US": "FDA",
+    "USA": "FDA",
+    "FDA": "FDA",
+    "UK": "MHRA",
+    "GB": "MHRA",
+    "MHRA": "MHRA",
+    "CN": "NMPA",
+    "CHINA": "NMPA",
+    "NMPA": "NMPA",
+    "CA": "HC",
+    "CANADA": "HC",
+    "HC": "HC",
     "WHO": "WHO",
-}  # fmt: skip
+}
 #: The reference-product source label a region's dossier relies on when the evidence has it.
 LOCAL_SOURCE = {"EMA": "EU", "FDA": "US", "MHRA": "UK", "NMPA": "CN", "HC": "CA", "WHO": "EU"}
 
@@ -90,6 +103,7 @@ def collect(session: Session, program: Program) -> ProgramEvidence:
     runs = list(
         session.scalars(
             select(AnalysisRun)
+            .options(defer(AnalysisRun.result_json))  # loaded only for the runs whose table is needed
             .where(AnalysisRun.study_id.in_(ids))
             .order_by(AnalysisRun.created_at, AnalysisRun.id)
         )
@@ -133,11 +147,24 @@ def caa_category(attribute: str) -> str | None:
     return None
 
 
-def _table(run: AnalysisRun) -> list[dict[str, Any]]:
-    result = json.loads(run.result_json or "null")
+# Results and datasets never change once stored (their SHA-256 is their identity), so what is derived
+# from them can be kept; a page view then reads only what it shows.
+_TABLES = Memo(64)
+_READINESS = Memo(64)
+
+
+def _parse_table(result_json: str | None) -> list[dict[str, Any]]:
+    result = json.loads(result_json or "null")
     if not isinstance(result, dict) or "columns" not in result:
         return []
     return [dict(zip(result["columns"], row, strict=True)) for row in result["rows"]]
+
+
+def _table(run: AnalysisRun) -> list[dict[str, Any]]:
+    if run.result_sha256 is None:
+        return []
+    rows: list[dict[str, Any]] = _TABLES.get(run.result_sha256, lambda: _parse_table(run.result_json))
+    return rows
 
 
 def _pk_study(ev: StudyEvidence, notes: list[str]) -> PKStudy | None:
@@ -149,7 +176,9 @@ def _pk_study(ev: StudyEvidence, notes: list[str]) -> PKStudy | None:
     for i, row in enumerate(_table(run)):
         test, ref = source_label(str(row["test_arm"])), source_label(str(row["reference_arm"]))
         if test is None or ref is None:
-            notes.append(f"{ev.study.name}: arms {row['test_arm']}/{row['reference_arm']} have no region label")
+            notes.append(
+                f"{ev.study.name}: arms {row['test_arm']}/{row['reference_arm']} have no region label"
+            )
             continue
         arms += [a for a in (test, ref) if a not in arms]
         try:
@@ -235,8 +264,13 @@ def modality_code(text: str) -> str | None:
         return "antibody_drug_conjugate"
     if "mab" in lowered.split() or "antibody" in lowered or re.search(r"\bigg\d", lowered):
         return "monoclonal_antibody"
-    for word, code in (("fusion", "fusion_protein"), ("insulin", "insulin"), ("peg", "pegylated_protein"),
-                       ("peptide", "peptide"), ("protein", "recombinant_protein")):  # fmt: skip
+    for word, code in (
+        ("fusion", "fusion_protein"),
+        ("insulin", "insulin"),
+        ("peg", "pegylated_protein"),
+        ("peptide", "peptide"),
+        ("protein", "recombinant_protein"),
+    ):
         if word in lowered:
             return code
     return None
@@ -244,6 +278,24 @@ def modality_code(text: str) -> str | None:
 
 def readiness(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, list[str]]:
     """Readiness per target region from the stored evidence, and the assumptions/limits as notes."""
+    program = evidence.program
+    latest = [
+        (ev.study.id, ev.study.name, run.id, run.result_sha256)
+        for ev in evidence.studies
+        for run in (ev.latest("pk-similarity"), ev.latest("caa"))
+        if run is not None
+    ]
+    key = (program.id, program.name, program.modality, tuple(program.target_regions), tuple(latest))
+    assessment, notes = _READINESS.get(key, lambda: _readiness(evidence))
+    return assessment, list(notes)
+
+
+def _readiness(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, tuple[str, ...]]:
+    assessment, notes = _assess(evidence)
+    return assessment, tuple(notes)
+
+
+def _assess(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, list[str]]:
     program = evidence.program
     notes: list[str] = []
     modality = modality_code(program.modality)

@@ -84,6 +84,10 @@ def _finite(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _number(value: Any) -> float:
+    return float(value) if _finite(value) else math.nan
+
+
 def arm_column(frame: pd.DataFrame) -> str | None:
     return next((c for c in ARM_COLUMNS if c in frame.columns), None)
 
@@ -194,13 +198,10 @@ def caa_plot(lots: pd.DataFrame, rows: Sequence[Mapping[str, Any]], attribute: s
     for r in mine:
         if r.get("test_source") != "test" or r.get("method") == "descriptive":
             continue
-        lo, hi = r.get("lower_limit"), r.get("upper_limit")
-        if r.get("method") == "equivalence" and _finite(r.get("mean_reference")):
-            mean_r = float(r["mean_reference"])
-            lo = mean_r + float(lo) if _finite(lo) else None
-            hi = mean_r + float(hi) if _finite(hi) else None
-        lo_v = float(lo) if _finite(lo) else float(np.nanmin(values))
-        hi_v = float(hi) if _finite(hi) else float(np.nanmax(values))
+        shift = _number(r.get("mean_reference")) if r.get("method") == "equivalence" else 0.0
+        lo, hi = _number(r.get("lower_limit")), _number(r.get("upper_limit"))
+        lo_v = shift + lo if math.isfinite(shift + lo) else float(np.nanmin(values))
+        hi_v = shift + hi if math.isfinite(shift + hi) else float(np.nanmax(values))
         bands.append(Band(f"{r['reference_source']}: {r['method']} ({r['status']})", lo_v, hi_v))
     unit = str(mine[0].get("unit") or "") if mine else ""
     status = "; ".join(f"{r['comparison']}: {r['status']}" for r in mine)

@@ -32,7 +32,7 @@ def fmt_time(value: Any) -> str:
         try:
             value = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            return value
+            return str(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return str(value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"))

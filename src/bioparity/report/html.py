@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from bioparity.report import figures, static
 from bioparity.report.context import MAX_TABLE_ROWS, RunContext
 from bioparity.report.evidence import ProgramEvidence, pk_rows, readiness, table_rows
-from bioparity.store.models import Organisation
 from bioparity.report.format import fmt_time, fmt_value
+from bioparity.store.models import Organisation
 
 _ENV = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -39,7 +39,9 @@ def _json(value: Any) -> str:
 def run_plots(ctx: RunContext) -> list[Markup]:
     plots = []
     if ctx.forest is not None:
-        plots.append(svg_image(static.forest_svg(ctx.forest), "Forest plot of GMRs and CIs against the limits"))
+        plots.append(
+            svg_image(static.forest_svg(ctx.forest), "Forest plot of GMRs and CIs against the limits")
+        )
     if ctx.profiles is not None:
         for log in (False, True):
             alt = "Mean concentration-time profiles per arm, " + ("semi-log" if log else "linear")
@@ -68,16 +70,16 @@ def render_program_report(session: Session, evidence: ProgramEvidence) -> str:
         pk.append({"study": study, "run": run, "rows": rows, "plot": image})
     caa = []
     for ev in evidence.studies:
-        run = ev.latest("caa")
-        if run is None:
+        caa_run = ev.latest("caa")
+        if caa_run is None:
             continue
-        rows = table_rows(run)
+        rows = table_rows(caa_run)
         by_comparison: dict[str, dict[str, int]] = {}
         for r in rows:
             counts = by_comparison.setdefault(str(r["comparison"]), {})
             counts[str(r["status"])] = counts.get(str(r["status"]), 0) + 1
         failed = [r for r in rows if r.get("status") == "fail"]
-        caa.append({"study": ev.study, "run": run, "counts": by_comparison, "failed": failed})
+        caa.append({"study": ev.study, "run": caa_run, "counts": by_comparison, "failed": failed})
     org = session.get(Organisation, evidence.program.org_id)
     return _ENV.get_template("program_report.html.j2").render(
         program=evidence.program,

@@ -19,12 +19,14 @@ from matplotlib.figure import Figure
 from bioparity.report.figures import CAAPlot, ForestPlot, PowerPlot, ProfilePlot
 
 COLOURS = ("#1f4e9c", "#c2410c", "#15803d", "#7e22ce", "#a16207", "#0e7490", "#be185d", "#4b5563")
-_RC = {"svg.hashsalt": "bioparity", "svg.fonttype": "path", "font.size": 9.0, "axes.titlesize": 10.0}
 
 
 @contextmanager
 def _style() -> Iterator[None]:
-    with matplotlib.rc_context(_RC):
+    # Fixed SVG id salt and text as paths: the same figure gives the same bytes on every machine.
+    with matplotlib.rc_context(
+        {"svg.hashsalt": "bioparity", "svg.fonttype": "path", "font.size": 9.0, "axes.titlesize": 10.0}
+    ):
         yield
 
 
@@ -42,8 +44,15 @@ def profiles_svg(plot: ProfilePlot, *, log: bool) -> str:
             x, y = np.asarray(line.x), np.asarray(line.y)
             keep = y > 0 if log else np.ones(y.size, dtype=bool)
             n = plot.n_subjects.get(line.name, 0)
-            ax.plot(x[keep], y[keep], marker="o", ms=3, lw=1.4, color=COLOURS[i % len(COLOURS)],
-                    label=f"{line.name} (n = {n})")  # fmt: skip
+            ax.plot(
+                x[keep],
+                y[keep],
+                marker="o",
+                ms=3,
+                lw=1.4,
+                color=COLOURS[i % len(COLOURS)],
+                label=f"{line.name} (n = {n})",
+            )
         if log:
             ax.set_yscale("log")
         ax.set_xlabel(plot.time_label)
@@ -62,8 +71,15 @@ def forest_svg(plot: ForestPlot) -> str:
         ys = np.arange(len(plot.items))[::-1]
         for y, item in zip(ys, plot.items, strict=True):
             colour = "#15803d" if item.passed else "#b91c1c"
-            ax.errorbar(item.gmr, y, xerr=[[item.gmr - item.lower], [item.upper - item.gmr]], fmt="s",
-                        color=colour, capsize=3, ms=4)  # fmt: skip
+            ax.errorbar(
+                item.gmr,
+                y,
+                xerr=[[item.gmr - item.lower], [item.upper - item.gmr]],
+                fmt="s",
+                color=colour,
+                capsize=3,
+                ms=4,
+            )
         for limit in (plot.lower_limit, plot.upper_limit):
             ax.axvline(limit, color="#444444", ls="--", lw=1)
         ax.axvline(100.0, color="#999999", lw=0.8)
@@ -89,7 +105,9 @@ def power_svg(plot: PowerPlot) -> str:
         fig = Figure(figsize=(6.4, 3.6), layout="constrained")
         ax = fig.add_subplot()
         for i, line in enumerate(plot.lines[:8]):
-            ax.plot(line.x, line.y, marker="o", ms=3, lw=1.4, color=COLOURS[i % len(COLOURS)], label=line.name)
+            ax.plot(
+                line.x, line.y, marker="o", ms=3, lw=1.4, color=COLOURS[i % len(COLOURS)], label=line.name
+            )
         ax.set_xlabel(plot.x_label)
         ax.set_ylabel(plot.y_label)
         if plot.y_label == "power":
@@ -109,15 +127,18 @@ def caa_svg(plot: CAAPlot) -> str:
         rng = np.random.default_rng(0)  # fixed jitter: identical figures on every run
         for i, source in enumerate(plot.sources):
             v = np.asarray(plot.values[source], dtype=float)
-            ax.scatter(i + rng.uniform(-0.12, 0.12, v.size), v, s=16, color=COLOURS[i % len(COLOURS)], zorder=3)
+            ax.scatter(
+                i + rng.uniform(-0.12, 0.12, v.size), v, s=16, color=COLOURS[i % len(COLOURS)], zorder=3
+            )
             if v.size:
-                ax.hlines(float(v.mean()), i - 0.25, i + 0.25, color=COLOURS[i % len(COLOURS)], lw=2, zorder=3)
+                ax.hlines(
+                    float(v.mean()), i - 0.25, i + 0.25, color=COLOURS[i % len(COLOURS)], lw=2, zorder=3
+                )
         for j, band in enumerate(plot.bands):
             colour = COLOURS[(j + 1) % len(COLOURS)]
             if math.isfinite(band.lower) and math.isfinite(band.upper):
                 ax.axhspan(band.lower, band.upper, color=colour, alpha=0.10, zorder=1, label=band.label)
-        ax.set_xticks(range(len(plot.sources)),
-                      [f"{s}\n(n = {len(plot.values[s])})" for s in plot.sources])  # fmt: skip
+        ax.set_xticks(range(len(plot.sources)), [f"{s}\n(n = {len(plot.values[s])})" for s in plot.sources])
         ax.set_ylabel(f"{plot.attribute} ({plot.unit})" if plot.unit else plot.attribute)
         ax.set_title(f"{plot.attribute}\n{plot.title}", fontsize=9)
         if plot.bands:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import inspect
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -10,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bioparity.errors import BioparityError
+from bioparity.store.engine import read_sessionmaker
 from bioparity.web import pages_admin, pages_auth, pages_data, pages_programs
 from bioparity.web.session import LoginRequiredError
 from bioparity.web.templating import render_error
@@ -20,16 +24,25 @@ UI = "/ui"
 
 def _plotly_bundle() -> Path | None:
     """plotly.js as shipped inside the ``plotly`` Python package (nothing vendored in this repository)."""
-    try:
-        import plotly
-    except ImportError:  # pragma: no cover - plotly is a dependency
+    spec = importlib.util.find_spec("plotly")
+    if spec is None or spec.origin is None:  # pragma: no cover - plotly is a dependency
         return None
-    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    path = Path(spec.origin).parent / "package_data" / "plotly.min.js"
     return path if path.is_file() else None
+
+
+async def _delegate(handler: Any, request: Request, exc: Exception) -> Response:
+    """Call an exception handler that may be sync or async."""
+    result = handler(request, exc)
+    if inspect.isawaitable(result):
+        result = await result
+    assert isinstance(result, Response)
+    return result
 
 
 def install_web(app: FastAPI) -> None:
     """Add the pages under ``/ui``, static files, ``/`` redirecting to the programs, HTML error pages."""
+    app.state.web_read_sessions = read_sessionmaker(app.state.engine)
     app.mount(f"{UI}/static", StaticFiles(directory=STATIC), name="ui-static")
     bundle = _plotly_bundle()
 
@@ -54,8 +67,7 @@ def install_web(app: FastAPI) -> None:
     async def bioparity_error(request: Request, exc: Exception) -> Response:
         if request.url.path.startswith(UI) and isinstance(exc, BioparityError):
             return render_error(request, exc)
-        assert json_handler is not None
-        return await json_handler(request, exc)
+        return await _delegate(json_handler, request, exc)
 
     async def login_required(request: Request, exc: Exception) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -66,9 +78,7 @@ def install_web(app: FastAPI) -> None:
     async def http_error(request: Request, exc: Exception) -> Response:
         if request.url.path.startswith(UI) and isinstance(exc, StarletteHTTPException):
             return render_error(request, exc)
-        if http_handler is not None:
-            return await http_handler(request, exc)
-        raise exc  # pragma: no cover
+        return await _delegate(http_handler, request, exc)
 
     app.add_exception_handler(BioparityError, bioparity_error)
     app.add_exception_handler(LoginRequiredError, login_required)

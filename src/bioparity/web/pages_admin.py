@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bioparity.api.deps import unit_of_work
 from bioparity.report import qualification
-from bioparity.web.session import PageActor
+from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import render
 from bioparity.workspace import accounts
 from bioparity.workspace.roles import Role
@@ -19,14 +19,14 @@ router = APIRouter()
 
 @router.get("/orgs")
 def orgs(request: Request, actor: PageActor) -> Response:
-    with unit_of_work(request) as session:
+    with read_unit(request) as session:
         mine = accounts.my_organisations(session, actor)
         return render(request, "orgs.html", orgs=mine, crumbs=[("Organisations", None)])
 
 
 @router.get("/orgs/{org_id}")
 def org_page(request: Request, actor: PageActor, org_id: str, message: str = "") -> Response:
-    with unit_of_work(request) as session:
+    with read_unit(request) as session:
         org, role = accounts.get_org(session, actor, org_id)
         members = accounts.list_members(session, actor, org_id)
         return render(
@@ -69,7 +69,7 @@ def change_member(
 
 @router.get("/admin/validation")
 def validation(request: Request, actor: PageActor, message: str = "") -> Response:
-    with unit_of_work(request) as session:
+    with read_unit(request) as session:
         owned = [o for o, r in accounts.my_organisations(session, actor) if r == Role.owner.value]
         records = qualification.list_records(session, actor)
         names = {o.id: o.name for o, _ in accounts.my_organisations(session, actor)}
@@ -97,5 +97,5 @@ def run_validation(request: Request, actor: PageActor, org_id: Annotated[str, Fo
 
 @router.get("/admin/validation/{digest}")
 def validation_report(request: Request, actor: PageActor, digest: str) -> Response:
-    with unit_of_work(request) as session:
+    with read_unit(request) as session:
         return HTMLResponse(qualification.report_html(session, actor, digest))

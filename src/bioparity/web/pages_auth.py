@@ -37,7 +37,7 @@ def login(
 ) -> Response:
     try:
         with unit_of_work(request) as session:
-            token, secret = accounts.login(session, username.strip(), password)
+            _token, secret = accounts.login(session, username.strip(), password)
     except AuthenticationError:
         page: HTMLResponse = render(
             request,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-from urllib.parse import urlencode
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import pandas as pd
 from fastapi import APIRouter, Form, Request, UploadFile
@@ -19,10 +19,10 @@ from bioparity.report.evidence import collect
 from bioparity.report.figures import profile_plot
 from bioparity.store.models import AnalysisRun
 from bioparity.web import plots
-from bioparity.web.session import PageActor
+from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import render
 from bioparity.workspace import analyses, datasets, programs, signatures
-from bioparity.workspace.access import Actor, program_permissions, require_dataset, require_study
+from bioparity.workspace.access import program_permissions, require_dataset, require_study
 from bioparity.workspace.errors import NotFoundError, PermissionDeniedError
 from bioparity.workspace.registry import AnalysisKind, analysis_kinds
 from bioparity.workspace.roles import SIGN_PERMISSION, Permission
@@ -55,7 +55,7 @@ def _kinds() -> dict[str, AnalysisKind]:
 
 @router.get("/studies/{study_id}/upload")
 def upload_form(request: Request, actor: PageActor, study_id: str) -> Response:
-    with unit_of_work(request) as session:
+    with read_unit(request) as session:
         study, program = require_study(session, actor, study_id, Permission.write_data)
         return render(
             request,
@@ -95,7 +95,7 @@ async def upload(
     except (NotFoundError, PermissionDeniedError):
         raise
     except BioparityError as exc:
-        with unit_of_work(request) as session:
+        with read_unit(request) as session:
             study, program = require_study(session, actor, study_id, Permission.write_data)
         where = exc if isinstance(exc, DataFileError) else None
         page: HTMLResponse = render(
@@ -145,7 +145,7 @@ def _option_fields(kind: AnalysisKind) -> list[dict[str, Any]]:
 
 @router.get("/datasets/{dataset_id}")
 def dataset_page(request: Request, actor: PageActor, dataset_id: str, message: str = "") -> Response:
-    with unit_of_work(request) as session:
+    with read_unit(request) as session:
         dataset, study, program = require_dataset(session, actor, dataset_id)
         granted = program_permissions(session, actor.user_id, program)
         content = datasets.dataset_content(session, dataset)
@@ -207,8 +207,7 @@ async def run(request: Request, actor: PageActor, dataset_id: str) -> Response:
     return RedirectResponse(f"/ui/runs/{run_.id}", status_code=303)
 
 
-def _sign_meanings(session: Any, actor: Actor, program: Any) -> list[str]:
-    granted = program_permissions(session, actor.user_id, program)
+def _sign_meanings(granted: frozenset[Permission]) -> list[str]:
     return [m.value for m, p in SIGN_PERMISSION.items() if p in granted]
 
 
@@ -221,7 +220,7 @@ def run_page(
     error: str = "",
     attribute: str | None = None,
 ) -> Response:
-    with unit_of_work(request) as session:
+    with read_unit(request) as session:
         ctx = run_context(session, actor, run_id, attribute=attribute)
         granted = program_permissions(session, actor.user_id, ctx.program)
         figures: dict[str, Any] = {}
@@ -241,7 +240,7 @@ def run_page(
             ctx=ctx,
             figures=figures,
             max_rows=MAX_TABLE_ROWS,
-            meanings=_sign_meanings(session, actor, ctx.program),
+            meanings=_sign_meanings(granted),
             can_write=Permission.write_data in granted,
             kinds=sorted(kinds),
             next_kind=NEXT_KIND.get(ctx.run.kind, ""),
@@ -270,7 +269,9 @@ def sign(
     except NotFoundError:
         raise
     except BioparityError as exc:
-        return RedirectResponse(f"/ui/runs/{run_id}?" + urlencode({"error": f"Not signed: {exc}"}), status_code=303)
+        return RedirectResponse(
+            f"/ui/runs/{run_id}?" + urlencode({"error": f"Not signed: {exc}"}), status_code=303
+        )
     return RedirectResponse(f"/ui/runs/{run_id}?message=Signed+as+{meaning}.", status_code=303)
 
 
@@ -294,7 +295,7 @@ def derive(
 
 @router.get("/runs/{run_id}/result.csv")
 def result_csv(request: Request, actor: PageActor, run_id: str) -> Response:
-    with unit_of_work(request) as session:
+    with read_unit(request) as session:
         ctx = run_context(session, actor, run_id)
     frame = pd.DataFrame(ctx.rows, columns=ctx.columns)
     return Response(
@@ -318,7 +319,7 @@ def _report_response(html: str, fmt: str, stem: str) -> Response:
 def run_report(request: Request, actor: PageActor, run_id: str, fmt: str) -> Response:
     if fmt not in {"html", "pdf"}:
         return Response(status_code=404)
-    with unit_of_work(request) as session:
+    with read_unit(request) as session:
         html = render_run_report(run_context(session, actor, run_id))
     return _report_response(html, fmt, f"report-{run_id[:8]}")
 
@@ -327,8 +328,7 @@ def run_report(request: Request, actor: PageActor, run_id: str, fmt: str) -> Res
 def program_report(request: Request, actor: PageActor, program_id: str, fmt: str) -> Response:
     if fmt not in {"html", "pdf"}:
         return Response(status_code=404)
-    with unit_of_work(request) as session:
+    with read_unit(request) as session:
         program = programs.get_program(session, actor, program_id)
         html = render_program_report(session, collect(session, program))
     return _report_response(html, fmt, "similarity-summary")
-

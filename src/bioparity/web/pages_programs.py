@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from bioparity.api.deps import unit_of_work
 from bioparity.report.evidence import collect, readiness
 from bioparity.store.models import Organisation
-from bioparity.web.session import PageActor
+from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import render
 from bioparity.workspace import accounts, programs
 from bioparity.workspace.access import program_permissions
@@ -28,22 +28,20 @@ def _crumbs_program(name: str, program_id: str) -> list[tuple[str, str | None]]:
 
 @router.get("/programs")
 def programs_list(request: Request, actor: PageActor, message: str = "") -> Response:
-    with unit_of_work(request) as session:
+    with read_unit(request) as session:
         visible = programs.list_programs(session, actor)
         orgs = accounts.my_organisations(session, actor)
         owners = {p.org_id: session.get(Organisation, p.org_id) for p in visible}
         rows = [
             {
                 "program": p,
-                "org": owners[p.org_id].name if owners[p.org_id] else "",
+                "org": getattr(owners[p.org_id], "name", ""),
                 "shared": p.org_id not in {o.id for o, _ in orgs},
             }
             for p in visible
         ]
         creatable = [o for o, role in orgs if Permission.create_program in GRANTS[Role(role)]]
-        return render(
-            request, "programs.html", rows=rows, creatable=creatable, message=message, crumbs=[]
-        )
+        return render(request, "programs.html", rows=rows, creatable=creatable, message=message, crumbs=[])
 
 
 @router.post("/programs")
@@ -75,7 +73,7 @@ def program_create(
 
 @router.get("/programs/{program_id}")
 def dashboard(request: Request, actor: PageActor, program_id: str, message: str = "") -> Response:
-    with unit_of_work(request) as session:
+    with read_unit(request) as session:
         program = programs.get_program(session, actor, program_id)
         granted = program_permissions(session, actor.user_id, program)
         evidence = collect(session, program)
@@ -122,7 +120,7 @@ def audit(
     object_type: str = "",
     after_seq: int = 0,
 ) -> Response:
-    with unit_of_work(request) as session:
+    with read_unit(request) as session:
         program = programs.get_program(session, actor, program_id)
         events = programs.program_audit(session, actor, program_id, after_seq=0, limit=100_000)
         actions = sorted({e.action for e in events})
@@ -163,7 +161,7 @@ def audit(
 
 @router.get("/programs/{program_id}/sharing")
 def sharing(request: Request, actor: PageActor, program_id: str, message: str = "") -> Response:
-    with unit_of_work(request) as session:
+    with read_unit(request) as session:
         program = programs.get_program(session, actor, program_id)
         shares = programs.list_shares(session, actor, program_id)
         shared_ids = {o.id for _, o in shares}

@@ -53,7 +53,11 @@ def forest_figure(plot: ForestPlot) -> dict[str, Any]:
             "name": "GMR with CI",
             "x": [i.gmr for i in items],
             "y": labels,
-            "marker": {"symbol": "square", "size": 9, "color": ["#15803d" if i.passed else "#b91c1c" for i in items]},
+            "marker": {
+                "symbol": "square",
+                "size": 9,
+                "color": ["#15803d" if i.passed else "#b91c1c" for i in items],
+            },
             "error_x": {
                 "type": "data",
                 "symmetric": False,
@@ -62,12 +66,19 @@ def forest_figure(plot: ForestPlot) -> dict[str, Any]:
             },
             "hovertemplate": "%{y}<br>GMR %{x:.2f}%<extra></extra>",
         }
-    ]  # fmt: skip
+    ]
     shapes = [
-        {"type": "line", "x0": v, "x1": v, "yref": "paper", "y0": 0, "y1": 1,
-         "line": {"dash": "dash", "color": "#444444"}}
+        {
+            "type": "line",
+            "x0": v,
+            "x1": v,
+            "yref": "paper",
+            "y0": 0,
+            "y1": 1,
+            "line": {"dash": "dash", "color": "#444444"},
+        }
         for v in (plot.lower_limit, plot.upper_limit)
-    ]  # fmt: skip
+    ]
     return {
         "data": data,
         "layout": _layout(
@@ -83,10 +94,16 @@ def forest_figure(plot: ForestPlot) -> dict[str, Any]:
 
 def power_figure(plot: PowerPlot) -> dict[str, Any]:
     data = [
-        {"type": "scatter", "mode": "lines+markers", "name": line.name, "x": line.x, "y": line.y,
-         "line": {"color": COLOURS[i % len(COLOURS)]}}
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": line.name,
+            "x": line.x,
+            "y": line.y,
+            "line": {"color": COLOURS[i % len(COLOURS)]},
+        }
         for i, line in enumerate(plot.lines[:12])
-    ]  # fmt: skip
+    ]
     yaxis: dict[str, Any] = {"title": {"text": plot.y_label}}
     if plot.y_label == "power":
         yaxis["range"] = [0, 1]
@@ -102,23 +119,47 @@ def power_figure(plot: PowerPlot) -> dict[str, Any]:
 
 def caa_figure(plot: CAAPlot) -> dict[str, Any]:
     data = [
-        {"type": "box", "name": f"{s} (n = {len(plot.values[s])})", "y": plot.values[s], "boxpoints": "all",
-         "jitter": 0.4, "pointpos": 0, "marker": {"color": COLOURS[i % len(COLOURS)]}}
+        {
+            "type": "box",
+            "name": f"{s} (n = {len(plot.values[s])})",
+            "y": plot.values[s],
+            "boxpoints": "all",
+            "jitter": 0.4,
+            "pointpos": 0,
+            "marker": {"color": COLOURS[i % len(COLOURS)]},
+        }
         for i, s in enumerate(plot.sources)
-    ]  # fmt: skip
+    ]
     shapes = [
-        {"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "y0": b.lower, "y1": b.upper,
-         "fillcolor": COLOURS[(j + 1) % len(COLOURS)], "opacity": 0.12, "line": {"width": 0}}
+        {
+            "type": "rect",
+            "xref": "paper",
+            "x0": 0,
+            "x1": 1,
+            "y0": b.lower,
+            "y1": b.upper,
+            "fillcolor": COLOURS[(j + 1) % len(COLOURS)],
+            "opacity": 0.12,
+            "line": {"width": 0},
+        }
         for j, b in enumerate(plot.bands)
-    ]  # fmt: skip
+    ]
     annotations = [
-        {"xref": "paper", "x": 1, "xanchor": "right", "y": b.upper, "text": b.label, "showarrow": False,
-         "font": {"size": 10}}
+        {
+            "xref": "paper",
+            "x": 1,
+            "xanchor": "right",
+            "y": b.upper,
+            "text": b.label,
+            "showarrow": False,
+            "font": {"size": 10},
+        }
         for b in plot.bands
-    ]  # fmt: skip
+    ]
     title = plot.attribute + (f" ({plot.unit})" if plot.unit else "")
     return {
         "data": data,
-        "layout": _layout(title, shapes=shapes, annotations=annotations, showlegend=False,
-                          yaxis={"title": {"text": title}}),  # fmt: skip
+        "layout": _layout(
+            title, shapes=shapes, annotations=annotations, showlegend=False, yaxis={"title": {"text": title}}
+        ),
     }
