@@ -139,3 +139,20 @@ def test_validation_from_the_browser_is_stored_with_the_audit_trail(demo_store: 
     client.post("/ui/logout")
     client.post("/ui/login", data={"username": "victor", "password": PASSWORD["victor"]})
     assert client.get(f"/ui/admin/validation/{digest}").status_code == 404
+
+
+def test_demo_command_loads_once_and_prints_the_users(tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    from bioparity.cli.main import app
+
+    url = f"sqlite:///{tmp_path / 'ws.sqlite3'}"
+    runner = CliRunner()
+    first = runner.invoke(app, ["demo", "--load", "--quiet", "--database-url", url, "--out", str(tmp_path)])
+    assert first.exit_code == 0, first.output
+    assert "Loaded the demo program" in first.output
+    assert all(u.username in first.output and u.password in first.output for u in DEMO_USERS)
+    second = runner.invoke(app, ["demo", "--load", "--quiet", "--database-url", url])
+    assert second.exit_code == 0 and "already in" in second.output
+    written = (tmp_path / "pk101-concentrations.csv").read_bytes()
+    assert written == pk_concentrations().to_csv(index=False).encode()
