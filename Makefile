@@ -11,8 +11,9 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-run: $(BIN)/.installed  ## the main job (for now: a demonstration of the power engine)
-	$(BIN)/bioparity demo
+run: $(BIN)/.installed  ## the main job: the web workspace with the demo program, on http://127.0.0.1:8000/
+	$(BIN)/bioparity demo --load --quiet
+	$(BIN)/bioparity serve --host 127.0.0.1 --port 8000
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench

@@ -18,11 +18,13 @@ def create_app(
     engine: Engine | None = None,
     run_migrations: bool = True,
     secure_cookies: bool = False,
+    web: bool = True,
 ) -> FastAPI:
     """Build the API on ``engine`` (or on ``database_url`` / ``BIOPARITY_DATABASE_URL`` / the default file).
 
     Migrations are applied first unless ``run_migrations`` is False. ``secure_cookies`` marks the session
     cookie Secure (set it when the server is behind HTTPS).
+    ``web`` adds the browser workspace under ``/ui`` (:mod:`bioparity.web`).
     """
     engine = engine if engine is not None else make_engine(database_url)
     if run_migrations:
@@ -42,6 +44,10 @@ def create_app(
     app.include_router(routes_accounts.router)
     app.include_router(routes_programs.router)
     app.include_router(routes_data.router)
+    if web:
+        from bioparity.web import install_web
+
+        install_web(app)
 
     @app.get("/health", tags=["server"])
     def health() -> HealthOut:

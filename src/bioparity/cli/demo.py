@@ -1,53 +1,125 @@
-"""``bioparity demo``: a guided tour of the engines on a typical biosimilar PK similarity plan."""
+"""``bioparity demo``: the demonstration program (and the planning tables of a PK similarity study).
+
+* ``bioparity demo`` prints the planning tables (sample sizes over CV x ratio, a power curve) and what the
+  demo program contains;
+* ``--out FOLDER`` also writes the synthetic data files (same seed, same bytes);
+* ``--load`` puts the demo program into the workspace store (idempotent) and prints the demo users and
+  their passwords; ``make run`` does this and then starts ``bioparity serve``.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import typer
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from bioparity import __version__
+from bioparity.cli.common import user_errors
 from bioparity.power import power_tost, sample_size_tost
+
+_URL_HELP = "Database URL (default: $BIOPARITY_DATABASE_URL, else a SQLite file in your data folder)."
+
+
+def _planning(console: Console) -> None:
+    console.rule(f"bioparity {__version__}: planning a PK similarity study")
+    console.print(
+        "Parallel design (mAb, long half-life), pairwise comparisons test vs EU-ref, test vs US-ref and\n"
+        "EU-ref vs US-ref; 90% CI of the GMR within 80.00-125.00%; exact TOST power (Owen's Q).\n"
+    )
+    cvs = np.array([0.20, 0.25, 0.30, 0.35, 0.40, 0.45])
+    ratios = np.array([0.95, 0.975, 1.0, 1.05])
+    res = sample_size_tost(design="parallel", cv=cvs[:, None], theta0=ratios[None, :], target_power=0.90)
+    table = Table(title="Total subjects per pairwise comparison for 90% power (parallel, total CV)")
+    table.add_column("total CV")
+    for r in ratios:
+        table.add_column(f"GMR {r:.3f}", justify="right")
+    for i, cv in enumerate(cvs):
+        table.add_row(
+            f"{cv:.0%}", *[f"{int(res.n[i, j])} ({res.power[i, j]:.3f})" for j in range(len(ratios))]
+        )
+    console.print(table)
+    n_per_arm = int(res.n[3, 0]) // 2
+    console.print(
+        f"\nAt CV 35% and GMR 0.95: {int(res.n[3, 0])} subjects per comparison, i.e. {n_per_arm} per arm "
+        f"and {3 * n_per_arm} in a three-arm study (before dropouts).\n"
+    )
+    ns = np.arange(40, 241, 40)
+    curve = power_tost(design="parallel", cv=0.35, theta0=0.95, n=ns)
+    table = Table(title="Power curve, CV 35%, GMR 0.95")
+    table.add_column("total n", justify="right")
+    table.add_column("power", justify="right")
+    for n, p in zip(ns, curve.power, strict=True):
+        table.add_row(str(n), f"{p:.4f}")
+    console.print(table)
+
+
+def _users_table() -> Table:
+    from bioparity.demo import DEMO_USERS
+
+    table = Table(title="Demo users (local demonstration only; change nothing real with these passwords)")
+    for col in ("user", "password", "organisation", "role"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("can")
+    for u in DEMO_USERS:
+        table.add_row(u.username, u.password, u.organisation, u.role, u.does)
+    return table
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``demo`` command."""
 
     @app.command("demo")
-    def demo() -> None:
-        """Plan a three-arm mAb PK similarity study: sample sizes over CV x ratio and a power curve."""
+    def demo(
+        load: bool = typer.Option(False, "--load", help="Load the demo program into the workspace store."),
+        out: Path | None = typer.Option(None, help="Also write the synthetic data files into this folder."),
+        database_url: str | None = typer.Option(None, help=_URL_HELP),
+        quiet: bool = typer.Option(False, help="Skip the planning tables."),
+    ) -> None:
+        """The demo program: an IgG1 mAb biosimilar with EU and US reference (synthetic, seeded)."""
+        from bioparity.demo import SEED, pk_concentrations, power_grid
+
         console = Console()
-        console.rule(f"bioparity {__version__}: planning a PK similarity study")
+        if not quiet:
+            _planning(console)
         console.print(
-            "Parallel design (mAb, long half-life), pairwise comparisons test vs EU-ref, test vs US-ref and\n"
-            "EU-ref vs US-ref; 90% CI of the GMR within 80.00-125.00%; exact TOST power (Owen's Q).\n"
+            f"\nDemo program (seed {SEED}): MB-201, IgG1 mAb candidate vs EU and US reference; developer "
+            "Meridian Biosimilars and CMC partner Castor CMC Services; three-arm PK study PK-101 "
+            "(201 subjects, one-compartment model) -> NCA -> PK similarity; CAA of 26 attributes; "
+            "a power calculation."
         )
-        cvs = np.array([0.20, 0.25, 0.30, 0.35, 0.40, 0.45])
-        ratios = np.array([0.95, 0.975, 1.0, 1.05])
-        res = sample_size_tost(design="parallel", cv=cvs[:, None], theta0=ratios[None, :], target_power=0.90)
-        table = Table(title="Total subjects per pairwise comparison for 90% power (parallel, total CV)")
-        table.add_column("total CV")
-        for r in ratios:
-            table.add_column(f"GMR {r:.3f}", justify="right")
-        for i, cv in enumerate(cvs):
-            table.add_row(
-                f"{cv:.0%}", *[f"{int(res.n[i, j])} ({res.power[i, j]:.3f})" for j in range(len(ratios))]
-            )
-        console.print(table)
-        n_per_arm = int(res.n[3, 0]) // 2
-        console.print(
-            f"\nAt CV 35% and GMR 0.95: {int(res.n[3, 0])} subjects per comparison, i.e. {n_per_arm} per arm "
-            f"and {3 * n_per_arm} in a three-arm study (before dropouts).\n"
-        )
-        ns = np.arange(40, 241, 40)
-        curve = power_tost(design="parallel", cv=0.35, theta0=0.95, n=ns)
-        table = Table(title="Power curve, CV 35%, GMR 0.95")
-        table.add_column("total n", justify="right")
-        table.add_column("power", justify="right")
-        for n, p in zip(ns, curve.power, strict=True):
-            table.add_row(str(n), f"{p:.4f}")
-        console.print(table)
-        console.print(
-            "\nTry: bioparity samplesize --design 2x2 --cv 0.3 --theta0 0.95 --target-power 0.8 --format json"
-        )
+        if out is not None:
+            from bioparity.io import atomic_write_text
+
+            out.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(out / "pk101-concentrations.csv", pk_concentrations().to_csv(index=False))
+            atomic_write_text(out / "planning-grid.csv", power_grid().to_csv(index=False))
+            console.print(f"wrote {out / 'pk101-concentrations.csv'} and {out / 'planning-grid.csv'}")
+        if not load:
+            console.print("Load it into the workspace with: bioparity demo --load  (then: bioparity serve)")
+            return
+        from bioparity.demo import load_demo
+        from bioparity.store import make_engine
+
+        with user_errors():
+            engine = make_engine(database_url)
+            with Progress(
+                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console
+            ) as progress:
+                task = progress.add_task("loading the demo program", total=None)
+
+                def step(message: str) -> None:
+                    progress.update(task, description=f"loading the demo program: {message}")
+
+                summary = load_demo(engine, progress=step)
+            engine.dispose()
+        where = engine.url.render_as_string(hide_password=True)
+        if summary.already_loaded:
+            console.print(f"The demo program is already in {where}; nothing changed.")
+        else:
+            console.print(f"Loaded the demo program into {where} ({len(summary.runs)} analyses).")
+        console.print(_users_table())
+        console.print("Start the workspace with `bioparity serve` and open http://127.0.0.1:8000/ .")

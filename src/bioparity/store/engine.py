@@ -74,9 +74,24 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Read-only units of work (see read_sessionmaker) begin DEFERRED: under WAL they read a snapshot
+        # without taking the write lock, so page views neither wait for writers nor for each other.
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded values after commit (results are returned after the transaction)."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+READ_ONLY_OPTION = "bioparity_read_only"
+
+
+def read_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for units of work that only read (on SQLite they do not take the write lock).
+
+    Writing through such a session is a programming error: on SQLite it may fail with "database is
+    locked" when another writer is active.
+    """
+    return sessionmaker(bind=engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False)

@@ -1,0 +1,216 @@
+"""Loading the demo program into a workspace store (idempotent), through the workspace services.
+
+Two partner organisations: the developer (Meridian Biosimilars) owns the IgG1 mAb program MB-201 and
+shares it at role ``analyst`` with its CMC partner (Castor CMC Services); a second program (MB-305) is
+not shared. The evidence chain is real: the synthetic concentrations are uploaded and checked, NCA runs
+on them, its PP table is stored as a dataset (provenance: the NCA run) and PK similarity runs on it; the
+shipped CAA data set is assessed; a power calculation plans the study. The statistician signs the PK
+similarity result as author.
+
+The demo passwords are printed and documented: they are for a local demonstration only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from bioparity.caa.example import example_paths
+from bioparity.demo.synthetic import pk_concentrations, power_grid
+from bioparity.store import make_sessionmaker, upgrade
+from bioparity.store.models import Organisation, Program
+from bioparity.workspace import accounts, analyses, datasets, programs, signatures
+from bioparity.workspace.access import Actor
+
+DEVELOPER = "Meridian Biosimilars"
+PARTNER = "Castor CMC Services"
+PROGRAM = "MB-201 (IgG1 mAb)"
+UNSHARED_PROGRAM = "MB-305 (confidential)"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    display_name: str
+    password: str
+    organisation: str
+    role: str
+    does: str
+
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser(
+        "olivia",
+        "Olivia Owner",
+        "demo-olivia-2026",
+        DEVELOPER,
+        "owner",
+        "manages members, shares programs, runs the validation",
+    ),
+    DemoUser(
+        "sam",
+        "Sam Statistician",
+        "demo-sam-2026",
+        DEVELOPER,
+        "statistician",
+        "uploads, analyses, signs (authored, reviewed, approved)",
+    ),
+    DemoUser(
+        "ana", "Ana Analyst", "demo-ana-2026", DEVELOPER, "analyst", "uploads, analyses, signs as author"
+    ),
+    DemoUser(
+        "rita", "Rita Reviewer", "demo-rita-2026", DEVELOPER, "reviewer", "reads, signs as reviewer/approver"
+    ),
+    DemoUser("carl", "Carl CMC", "demo-carl-2026", PARTNER, "owner", "owns the partner organisation"),
+    DemoUser(
+        "paula",
+        "Paula Partner",
+        "demo-paula-2026",
+        PARTNER,
+        "analyst",
+        "partner analyst: uploads CAA data to the shared program",
+    ),
+    DemoUser(
+        "victor",
+        "Victor Viewer",
+        "demo-victor-2026",
+        PARTNER,
+        "viewer",
+        "partner viewer: sees the shared program, cannot sign",
+    ),
+)
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class DemoSummary:
+    already_loaded: bool
+    program_id: str = ""
+    runs: dict[str, str] = field(default_factory=dict)
+
+
+def _actor(session: Session, username: str) -> Actor:
+    user = accounts.get_user_by_name(session, username)
+    return Actor(user_id=user.id, username=user.username, display_name=user.display_name)
+
+
+def _password(username: str) -> str:
+    return next(u.password for u in DEMO_USERS if u.username == username)
+
+
+def load_demo(engine: Engine, *, progress: Progress | None = None) -> DemoSummary:
+    """Create the demo organisations, users, programs, data and analyses unless already there."""
+    step = progress or (lambda _message: None)
+    upgrade(engine)
+    sessions = make_sessionmaker(engine)
+    with sessions.begin() as session:
+        existing = session.scalar(
+            select(Program.id)
+            .join(Organisation)
+            .where(Organisation.name == DEVELOPER, Program.name == PROGRAM)
+        )
+        if existing is not None:
+            return DemoSummary(already_loaded=True, program_id=existing)
+        step("organisations and users")
+        orgs = {name: accounts.create_org(session, name) for name in (DEVELOPER, PARTNER)}
+        for u in DEMO_USERS:
+            accounts.create_user(session, u.username, u.password, display_name=u.display_name)
+            accounts.add_member_as_admin(session, orgs[u.organisation].name, u.username, u.role)
+        owner, stat = _actor(session, "olivia"), _actor(session, "sam")
+        step("programs and sharing")
+        program = programs.create_program(
+            session,
+            owner,
+            orgs[DEVELOPER].id,
+            name=PROGRAM,
+            inn="meridumab (proposed biosimilar)",
+            reference_product="Refmab (EU-authorised and US-licensed)",
+            modality="monoclonal antibody (IgG1)",
+            target_regions=["EU", "US"],
+            description="Synthetic demonstration program: IgG1 mAb biosimilar candidate with EU and US "
+            "reference product, three-arm PK similarity study, comparative analytical assessment.",
+        )
+        programs.share_program(session, owner, program.id, orgs[PARTNER].id, "analyst")
+        programs.create_program(
+            session,
+            owner,
+            orgs[DEVELOPER].id,
+            name=UNSHARED_PROGRAM,
+            inn="second candidate (confidential)",
+            reference_product="Otherept",
+            modality="fusion protein",
+            target_regions=["EU"],
+            description="Not shared with partners.",
+        )
+        pk = programs.create_study(
+            session,
+            stat,
+            program.id,
+            name="PK-101",
+            kind="pk",
+            description="Single-dose three-arm parallel PK similarity study, healthy volunteers, 150 mg SC.",
+        )
+        caa = programs.create_study(
+            session,
+            stat,
+            program.id,
+            name="CAA-01",
+            kind="caa",
+            description="Comparative analytical assessment: biosimilar vs EU and US reference lots.",
+        )
+    runs: dict[str, str] = {}
+    with sessions.begin() as session:
+        stat = _actor(session, "sam")
+        step("power calculation")
+        grid = datasets.upload_dataset(
+            session,
+            stat,
+            pk.id,
+            name="planning-grid",
+            filename="planning-grid.csv",
+            content=power_grid().to_csv(index=False, lineterminator="\n").encode(),
+            analysis_kind="power",
+        )
+        runs["power"] = analyses.run_analysis(session, stat, grid.id, "power", {}).id
+    with sessions.begin() as session:
+        stat = _actor(session, "sam")
+        step("PK concentrations (201 subjects) and NCA")
+        conc = datasets.upload_dataset(
+            session,
+            stat,
+            pk.id,
+            name="concentrations",
+            filename="pk101-concentrations.csv",
+            content=pk_concentrations().to_csv(index=False, lineterminator="\n").encode(),
+            analysis_kind="nca",
+        )
+        nca_run = analyses.run_analysis(session, stat, conc.id, "nca", {})
+        runs["nca"] = nca_run.id
+    with sessions.begin() as session:
+        stat = _actor(session, "sam")
+        step("PK similarity")
+        pp = datasets.derive_dataset(session, stat, runs["nca"], name="pp", analysis_kind="pk-similarity")
+        sim = analyses.run_analysis(session, stat, pp.id, "pk-similarity", {})
+        runs["pk-similarity"] = sim.id
+        signatures.sign_run(session, stat, sim.id, password=_password("sam"), meaning="authored")
+    with sessions.begin() as session:
+        partner = _actor(session, "paula")
+        step("comparative analytical assessment")
+        caa_csv = example_paths()[0].read_bytes()
+        lots = datasets.upload_dataset(
+            session,
+            partner,
+            caa.id,
+            name="caa-lots",
+            filename="igg1_mab_caa.csv",
+            content=caa_csv,
+            analysis_kind="caa",
+        )
+        runs["caa"] = analyses.run_analysis(
+            session, partner, lots.id, "caa", {"catalogue": "igg1-mab-example"}
+        ).id
+    return DemoSummary(already_loaded=False, program_id=program.id, runs=runs)

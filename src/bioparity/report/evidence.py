@@ -1,0 +1,353 @@
+"""A program's stored evidence (studies, datasets, runs, signatures) and its readiness per region.
+
+Readiness comes from :mod:`bioparity.pathways`: the program profile is built from the stored program
+(modality, target regions) with stated assumptions, and the evidence inventory from the latest succeeded
+PK similarity and CAA runs of each study. What cannot be derived from stored data (manual items such as
+a justification of extrapolation) is absent, so the engine lists it as work left; the assumptions are
+returned as notes and shown wherever the readiness is shown.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, defer
+
+from bioparity.errors import InputError
+from bioparity.pathways import (
+    MODALITIES,
+    AnalyticalBridge,
+    CAAAttribute,
+    EvidenceInventory,
+    PathwayAssessment,
+    PKComparison,
+    PKStudy,
+    ProgramProfile,
+    assess_program,
+)
+from bioparity.report.memo import Memo
+from bioparity.store.models import AnalysisRun, Dataset, Program, Signature, Study
+
+#: Region words people type for a program's target regions -> the pathway engine's region codes.
+REGION_CODES = {
+    "EU": "EMA",
+    "EMA": "EMA",
+    "US": "FDA",
+    "USA": "FDA",
+    "FDA": "FDA",
+    "UK": "MHRA",
+    "GB": "MHRA",
+    "MHRA": "MHRA",
+    "CN": "NMPA",
+    "CHINA": "NMPA",
+    "NMPA": "NMPA",
+    "CA": "HC",
+    "CANADA": "HC",
+    "HC": "HC",
+    "WHO": "WHO",
+}
+#: The reference-product source label a region's dossier relies on when the evidence has it.
+LOCAL_SOURCE = {"EMA": "EU", "FDA": "US", "MHRA": "UK", "NMPA": "CN", "HC": "CA", "WHO": "EU"}
+
+#: Attribute-name words -> CAA category; first match wins (intact mass before glycan forms).
+_CATEGORY_WORDS: tuple[tuple[str, str], ...] = (
+    ("intact_mass|peptide_map|sequence", "primary_structure"),
+    ("potency|cdc", "potency"),
+    ("binding|adcc|c1q|fcgr|fcrn|neutrali", "moa_functional"),
+    ("glycan|mannose|afucos|sialyl|galacto|deamid|oxidation", "glycosylation"),
+    ("sec|hmw|lmw|monomer|aggregat|fragment", "size_variants"),
+    ("charge|lysine|acidic|basic|cex|icief", "charge_variants"),
+    ("purity|thiol|impurit|protein_content|hcp", "purity_impurities"),
+    ("hos|circular|ftir|dsc|higher_order", "higher_order_structure"),
+    ("stabil|degrad", "stability"),
+)
+
+
+@dataclass
+class StudyEvidence:
+    study: Study
+    datasets: list[Dataset]
+    runs: list[AnalysisRun]
+    signatures: dict[str, list[Signature]] = field(default_factory=dict)
+
+    def latest(self, kind: str) -> AnalysisRun | None:
+        done = [r for r in self.runs if r.kind == kind and r.status == "succeeded"]
+        return done[-1] if done else None
+
+
+@dataclass
+class ProgramEvidence:
+    program: Program
+    studies: list[StudyEvidence]
+
+    def runs(self, kind: str | None = None) -> list[AnalysisRun]:
+        return [r for s in self.studies for r in s.runs if kind is None or r.kind == kind]
+
+
+def collect(session: Session, program: Program) -> ProgramEvidence:
+    """Everything stored for a program (the caller has checked that the user may read it)."""
+    studies = list(
+        session.scalars(select(Study).where(Study.program_id == program.id).order_by(Study.created_at))
+    )
+    ids = [s.id for s in studies]
+    datasets = list(
+        session.scalars(
+            select(Dataset).where(Dataset.study_id.in_(ids)).order_by(Dataset.name, Dataset.version)
+        )
+    )
+    runs = list(
+        session.scalars(
+            select(AnalysisRun)
+            .options(defer(AnalysisRun.result_json))  # loaded only for the runs whose table is needed
+            .where(AnalysisRun.study_id.in_(ids))
+            .order_by(AnalysisRun.created_at, AnalysisRun.id)
+        )
+    )
+    sigs = list(
+        session.scalars(
+            select(Signature)
+            .where(Signature.run_id.in_([r.id for r in runs]))
+            .order_by(Signature.signed_at, Signature.id)
+        )
+    )
+    out = []
+    for study in studies:
+        ev = StudyEvidence(
+            study,
+            [d for d in datasets if d.study_id == study.id],
+            [r for r in runs if r.study_id == study.id],
+        )
+        run_ids = {r.id for r in ev.runs}
+        for sig in sigs:
+            if sig.run_id in run_ids:
+                ev.signatures.setdefault(sig.run_id, []).append(sig)
+        out.append(ev)
+    return ProgramEvidence(program, out)
+
+
+def source_label(source: str) -> str | None:
+    """``eu-ref``, ``ref-eu``, ``EU-RP``, ``EU`` -> ``EU``; ``test``/``T`` -> ``T``; otherwise None."""
+    text = source.strip().upper()
+    if text in {"T", "TEST", "BIOSIMILAR"}:
+        return "T"
+    core = re.sub(r"(^|[-_ ])(REF|RP|REFERENCE)($|[-_ ])", " ", text).strip(" -_")
+    return core if re.fullmatch(r"[A-Z]{2,3}", core) else None
+
+
+def caa_category(attribute: str) -> str | None:
+    name = attribute.lower()
+    for pattern, category in _CATEGORY_WORDS:
+        if re.search(pattern, name):
+            return category
+    return None
+
+
+# Results and datasets never change once stored (their SHA-256 is their identity), so what is derived
+# from them can be kept; a page view then reads only what it shows.
+_TABLES = Memo(64)
+_READINESS = Memo(64)
+
+
+def _parse_table(result_json: str | None) -> list[dict[str, Any]]:
+    result = json.loads(result_json or "null")
+    if not isinstance(result, dict) or "columns" not in result:
+        return []
+    return [dict(zip(result["columns"], row, strict=True)) for row in result["rows"]]
+
+
+def _table(run: AnalysisRun) -> list[dict[str, Any]]:
+    if run.result_sha256 is None:
+        return []
+    rows: list[dict[str, Any]] = _TABLES.get(run.result_sha256, lambda: _parse_table(run.result_json))
+    return rows
+
+
+def _pk_study(ev: StudyEvidence, notes: list[str]) -> PKStudy | None:
+    run = ev.latest("pk-similarity")
+    if run is None:
+        return None
+    comparisons = []
+    arms: list[str] = []
+    for i, row in enumerate(_table(run)):
+        test, ref = source_label(str(row["test_arm"])), source_label(str(row["reference_arm"]))
+        if test is None or ref is None:
+            notes.append(
+                f"{ev.study.name}: arms {row['test_arm']}/{row['reference_arm']} have no region label"
+            )
+            continue
+        arms += [a for a in (test, ref) if a not in arms]
+        try:
+            comparisons.append(
+                PKComparison(
+                    id=f"{test}-{ref}-{row['metric']}-{i}",
+                    test=test,
+                    reference=ref,
+                    metric=str(row["metric"]),
+                    ratio=float(row["gmr"]) / 100,
+                    ci_lower=float(row["ci_lower"]) / 100,
+                    ci_upper=float(row["ci_upper"]) / 100,
+                    lower_limit=float(row["lower_limit"]) / 100,
+                    upper_limit=float(row["upper_limit"]) / 100,
+                )
+            )
+        except InputError as exc:
+            notes.append(f"{ev.study.name}: comparison left out of the readiness: {exc}")
+    if not comparisons or "T" not in arms:
+        return None
+    return PKStudy(id=_ident(ev.study.name), arms=tuple(arms), comparisons=tuple(comparisons))
+
+
+def _ident(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "study"
+
+
+def _caa(ev: StudyEvidence, notes: list[str]) -> tuple[list[CAAAttribute], list[AnalyticalBridge]]:
+    run = ev.latest("caa")
+    if run is None:
+        return [], []
+    attributes, bridges = [], []
+    bridge_rows: dict[tuple[str, str], list[bool]] = {}
+    uncategorised = set()
+    for row in _table(run):
+        if row.get("passed") is None:
+            continue
+        test, ref = source_label(str(row["test_source"])), source_label(str(row["reference_source"]))
+        if test is None or ref is None:
+            continue
+        if test != "T":
+            bridge_rows.setdefault((test, ref), []).append(bool(row["passed"]))
+            continue
+        category = caa_category(str(row["attribute"]))
+        if category is None:
+            uncategorised.add(str(row["attribute"]))
+            continue
+        attributes.append(
+            CAAAttribute(
+                id=_ident(f"{row['attribute']}-{ref}"),
+                name=str(row["attribute"]),
+                category=category,
+                reference=ref,
+                passed=bool(row["passed"]),
+                critical=int(row.get("tier") or 0) == 1,
+                n_test_lots=int(row["n_test"]) if row.get("n_test") else None,
+                n_reference_lots=int(row["n_reference"]) if row.get("n_reference") else None,
+                method=str(row.get("method") or ""),
+            )
+        )
+    for (a, b), outcomes in bridge_rows.items():
+        bridges.append(
+            AnalyticalBridge(
+                id=f"{ev.study.name}-bridge-{a}-{b}".replace(" ", "-"),
+                references=(a, b),
+                passed=all(outcomes),
+                n_attributes=len(outcomes),
+            )
+        )
+    if uncategorised:
+        notes.append(
+            f"{ev.study.name}: CAA attributes without a known category left out of the readiness: "
+            + ", ".join(sorted(uncategorised))
+        )
+    return attributes, bridges
+
+
+def modality_code(text: str) -> str | None:
+    lowered = text.lower().replace("-", " ")
+    if lowered.replace(" ", "_") in MODALITIES:
+        return lowered.replace(" ", "_")
+    if "antibody drug" in lowered or "adc" in lowered.split():
+        return "antibody_drug_conjugate"
+    if "mab" in lowered.split() or "antibody" in lowered or re.search(r"\bigg\d", lowered):
+        return "monoclonal_antibody"
+    for word, code in (
+        ("fusion", "fusion_protein"),
+        ("insulin", "insulin"),
+        ("peg", "pegylated_protein"),
+        ("peptide", "peptide"),
+        ("protein", "recombinant_protein"),
+    ):
+        if word in lowered:
+            return code
+    return None
+
+
+def readiness(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, list[str]]:
+    """Readiness per target region from the stored evidence, and the assumptions/limits as notes."""
+    program = evidence.program
+    latest = [
+        (ev.study.id, ev.study.name, run.id, run.result_sha256)
+        for ev in evidence.studies
+        for run in (ev.latest("pk-similarity"), ev.latest("caa"))
+        if run is not None
+    ]
+    key = (program.id, program.name, program.modality, tuple(program.target_regions), tuple(latest))
+    assessment, notes = _READINESS.get(key, lambda: _readiness(evidence))
+    return assessment, list(notes)
+
+
+def _readiness(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, tuple[str, ...]]:
+    assessment, notes = _assess(evidence)
+    return assessment, tuple(notes)
+
+
+def _assess(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, list[str]]:
+    program = evidence.program
+    notes: list[str] = []
+    modality = modality_code(program.modality)
+    if modality is None:
+        return None, [f"modality {program.modality!r} is not one the pathway rules know"]
+    regions = []
+    for region in program.target_regions:
+        code = REGION_CODES.get(region.strip().upper())
+        if code is None:
+            notes.append(f"target region {region!r} has no rule file; not assessed")
+        elif code not in regions:
+            regions.append(code)
+    pk_studies, caa, bridges = [], [], []
+    for ev in evidence.studies:
+        study = _pk_study(ev, notes)
+        if study is not None:
+            pk_studies.append(study)
+        attrs, brs = _caa(ev, notes)
+        caa += attrs
+        bridges += brs
+    labels = {a for s in pk_studies for a in s.arms} | {a.reference for a in caa}
+    labels.discard("T")
+    fallback = "EU" if "EU" in labels else (sorted(labels)[0] if labels else "EU")
+    sourcing = {r: LOCAL_SOURCE[r] if LOCAL_SOURCE[r] in labels else fallback for r in regions}
+    profile = ProgramProfile(
+        name=program.name,
+        modality=modality,
+        moa_understood=True,
+        reference_sourcing=sourcing,
+        target_regions=tuple(regions),
+    )
+    notes.append(
+        "assumed: mechanism of action understood, clonal cell line, glycosylated, PK study feasible; "
+        "reference sourcing " + ", ".join(f"{r}: {s}" for r, s in sourcing.items()) + "; "
+        "manual items (justifications, scientific advice) are not recorded in the workspace"
+    )
+    inventory = EvidenceInventory(
+        caa=tuple(caa), analytical_bridges=tuple(bridges), pk_studies=tuple(pk_studies)
+    )
+    return assess_program(profile, inventory, regions=regions or None), notes
+
+
+def pk_rows(evidence: ProgramEvidence) -> Sequence[tuple[Study, AnalysisRun, list[dict[str, Any]]]]:
+    """The latest PK similarity table of each study (for the program's similarity summary)."""
+    out = []
+    for ev in evidence.studies:
+        run = ev.latest("pk-similarity")
+        if run is not None:
+            out.append((ev.study, run, _table(run)))
+    return out
+
+
+def table_rows(run: AnalysisRun) -> list[dict[str, Any]]:
+    """A tabular run result as a list of row dictionaries (empty when the result has no table)."""
+    return _table(run)

@@ -1,0 +1,147 @@
+"""Static plots for reports: matplotlib SVG with fixed metadata and hash salt (byte-identical output).
+
+Text is drawn as paths (``svg.fonttype = path``), so the picture does not depend on the reader's fonts,
+and the SVG ids come from a fixed salt instead of a random one.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import matplotlib
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from bioparity.report.figures import CAAPlot, ForestPlot, PowerPlot, ProfilePlot
+
+COLOURS = ("#1f4e9c", "#c2410c", "#15803d", "#7e22ce", "#a16207", "#0e7490", "#be185d", "#4b5563")
+
+
+@contextmanager
+def _style() -> Iterator[None]:
+    # Fixed SVG id salt and text as paths: the same figure gives the same bytes on every machine.
+    with matplotlib.rc_context(
+        {"svg.hashsalt": "bioparity", "svg.fonttype": "path", "font.size": 9.0, "axes.titlesize": 10.0}
+    ):
+        yield
+
+
+def _svg(fig: Figure) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "bioparity"})
+    return buffer.getvalue()
+
+
+def profiles_svg(plot: ProfilePlot, *, log: bool) -> str:
+    with _style():
+        fig = Figure(figsize=(6.4, 3.6), layout="constrained")
+        ax = fig.add_subplot()
+        for i, line in enumerate(plot.lines):
+            x, y = np.asarray(line.x), np.asarray(line.y)
+            keep = y > 0 if log else np.ones(y.size, dtype=bool)
+            n = plot.n_subjects.get(line.name, 0)
+            ax.plot(
+                x[keep],
+                y[keep],
+                marker="o",
+                ms=3,
+                lw=1.4,
+                color=COLOURS[i % len(COLOURS)],
+                label=f"{line.name} (n = {n})",
+            )
+        if log:
+            ax.set_yscale("log")
+        ax.set_xlabel(plot.time_label)
+        ax.set_ylabel(f"mean {plot.conc_label}" + (" (log scale)" if log else ""))
+        ax.set_title("Mean concentration-time profiles per arm" + (", semi-log" if log else ", linear"))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+        return _svg(fig)
+
+
+def forest_svg(plot: ForestPlot) -> str:
+    with _style():
+        height = 1.2 + 0.32 * len(plot.items)
+        fig = Figure(figsize=(6.4, height), layout="constrained")
+        ax: Axes = fig.add_subplot()
+        ys = np.arange(len(plot.items))[::-1]
+        for y, item in zip(ys, plot.items, strict=True):
+            colour = "#15803d" if item.passed else "#b91c1c"
+            ax.errorbar(
+                item.gmr,
+                y,
+                xerr=[[item.gmr - item.lower], [item.upper - item.gmr]],
+                fmt="s",
+                color=colour,
+                capsize=3,
+                ms=4,
+            )
+        for limit in (plot.lower_limit, plot.upper_limit):
+            ax.axvline(limit, color="#444444", ls="--", lw=1)
+        ax.axvline(100.0, color="#999999", lw=0.8)
+        ax.set_yticks(ys, [i.label for i in plot.items])
+        ax.set_xscale("log")
+        lo = min(plot.lower_limit, *(i.lower for i in plot.items)) * 0.97
+        hi = max(plot.upper_limit, *(i.upper for i in plot.items)) * 1.03
+        ax.set_xlim(lo, hi)
+        ticks = [t for t in (70, 80, 90, 100, 110, 125, 140) if lo <= t <= hi]
+        ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+        ax.minorticks_off()
+        ax.set_xlabel(
+            f"geometric mean ratio (%) with {plot.ci_level:g}% CI; "
+            f"limits {plot.lower_limit:.2f}-{plot.upper_limit:.2f}%"
+        )
+        ax.set_title("PK similarity: GMR and CI against the acceptance limits")
+        ax.grid(axis="x", alpha=0.3)
+        return _svg(fig)
+
+
+def power_svg(plot: PowerPlot) -> str:
+    with _style():
+        fig = Figure(figsize=(6.4, 3.6), layout="constrained")
+        ax = fig.add_subplot()
+        for i, line in enumerate(plot.lines[:8]):
+            ax.plot(
+                line.x, line.y, marker="o", ms=3, lw=1.4, color=COLOURS[i % len(COLOURS)], label=line.name
+            )
+        ax.set_xlabel(plot.x_label)
+        ax.set_ylabel(plot.y_label)
+        if plot.y_label == "power":
+            ax.axhline(0.8, color="#999999", ls=":", lw=1)
+            ax.axhline(0.9, color="#999999", ls=":", lw=1)
+            ax.set_ylim(0, 1)
+        ax.set_title("Power curves" if plot.y_label == "power" else "Sample size")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+        return _svg(fig)
+
+
+def caa_svg(plot: CAAPlot) -> str:
+    with _style():
+        fig = Figure(figsize=(6.4, 3.6), layout="constrained")
+        ax = fig.add_subplot()
+        rng = np.random.default_rng(0)  # fixed jitter: identical figures on every run
+        for i, source in enumerate(plot.sources):
+            v = np.asarray(plot.values[source], dtype=float)
+            ax.scatter(
+                i + rng.uniform(-0.12, 0.12, v.size), v, s=16, color=COLOURS[i % len(COLOURS)], zorder=3
+            )
+            if v.size:
+                ax.hlines(
+                    float(v.mean()), i - 0.25, i + 0.25, color=COLOURS[i % len(COLOURS)], lw=2, zorder=3
+                )
+        for j, band in enumerate(plot.bands):
+            colour = COLOURS[(j + 1) % len(COLOURS)]
+            if math.isfinite(band.lower) and math.isfinite(band.upper):
+                ax.axhspan(band.lower, band.upper, color=colour, alpha=0.10, zorder=1, label=band.label)
+        ax.set_xticks(range(len(plot.sources)), [f"{s}\n(n = {len(plot.values[s])})" for s in plot.sources])
+        ax.set_ylabel(f"{plot.attribute} ({plot.unit})" if plot.unit else plot.attribute)
+        ax.set_title(f"{plot.attribute}\n{plot.title}", fontsize=9)
+        if plot.bands:
+            ax.legend(fontsize=7, loc="best")
+        ax.grid(axis="y", alpha=0.3)
+        return _svg(fig)

@@ -1,0 +1,101 @@
+"""Organisation settings (members and roles) and the validation pack run from the browser."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from bioparity.api.deps import unit_of_work
+from bioparity.report import qualification
+from bioparity.web.session import PageActor, read_unit
+from bioparity.web.templating import render
+from bioparity.workspace import accounts
+from bioparity.workspace.roles import Role
+
+router = APIRouter()
+
+
+@router.get("/orgs")
+def orgs(request: Request, actor: PageActor) -> Response:
+    with read_unit(request) as session:
+        mine = accounts.my_organisations(session, actor)
+        return render(request, "orgs.html", orgs=mine, crumbs=[("Organisations", None)])
+
+
+@router.get("/orgs/{org_id}")
+def org_page(request: Request, actor: PageActor, org_id: str, message: str = "") -> Response:
+    with read_unit(request) as session:
+        org, role = accounts.get_org(session, actor, org_id)
+        members = accounts.list_members(session, actor, org_id)
+        return render(
+            request,
+            "org.html",
+            org=org,
+            role=role,
+            members=members,
+            roles=[r.value for r in Role],
+            is_owner=role == Role.owner,
+            message=message,
+            crumbs=[("Organisations", "/ui/orgs"), (org.name, None)],
+        )
+
+
+@router.post("/orgs/{org_id}/members")
+def add_member(
+    request: Request,
+    actor: PageActor,
+    org_id: str,
+    username: Annotated[str, Form()],
+    role: Annotated[str, Form()],
+) -> Response:
+    with unit_of_work(request) as session:
+        accounts.add_member(session, actor, org_id, username.strip(), role)
+    return RedirectResponse(f"/ui/orgs/{org_id}?message=Member+added.", status_code=303)
+
+
+@router.post("/orgs/{org_id}/members/{user_id}")
+def change_member(
+    request: Request, actor: PageActor, org_id: str, user_id: str, role: Annotated[str, Form()]
+) -> Response:
+    with unit_of_work(request) as session:
+        if role == "remove":
+            accounts.remove_member(session, actor, org_id, user_id)
+        else:
+            accounts.change_member_role(session, actor, org_id, user_id, role)
+    return RedirectResponse(f"/ui/orgs/{org_id}?message=Membership+changed.", status_code=303)
+
+
+@router.get("/admin/validation")
+def validation(request: Request, actor: PageActor, message: str = "") -> Response:
+    with read_unit(request) as session:
+        owned = [o for o, r in accounts.my_organisations(session, actor) if r == Role.owner.value]
+        records = qualification.list_records(session, actor)
+        names = {o.id: o.name for o, _ in accounts.my_organisations(session, actor)}
+        return render(
+            request,
+            "validation.html",
+            owned=owned,
+            records=records,
+            names=names,
+            message=message,
+            crumbs=[("Validation", None)],
+        )
+
+
+@router.post("/admin/validation")
+def run_validation(request: Request, actor: PageActor, org_id: Annotated[str, Form()]) -> Response:
+    with unit_of_work(request) as session:
+        record = qualification.run_and_record(session, actor, org_id)
+    outcome = "passed" if record.passed else f"FAILED ({record.n_failed} cases)"
+    return RedirectResponse(
+        f"/ui/admin/validation?message=Validation+{outcome}:+{record.n_cases}+reference+cases.",
+        status_code=303,
+    )
+
+
+@router.get("/admin/validation/{digest}")
+def validation_report(request: Request, actor: PageActor, digest: str) -> Response:
+    with read_unit(request) as session:
+        return HTMLResponse(qualification.report_html(session, actor, digest))

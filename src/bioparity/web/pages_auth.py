@@ -1,0 +1,73 @@
+"""Sign in and sign out (the same session tokens and cookie as ``POST /auth/login``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from bioparity.api.deps import SESSION_COOKIE, unit_of_work
+from bioparity.web.session import optional_actor
+from bioparity.web.templating import render
+from bioparity.workspace import accounts
+from bioparity.workspace.errors import AuthenticationError
+
+router = APIRouter()
+
+
+def _safe_next(target: str) -> str:
+    # Only paths of this site (no scheme, no host, no protocol-relative URL).
+    return target if target.startswith("/ui/") and not target.startswith("//") else "/ui/programs"
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/ui/programs") -> Response:
+    if optional_actor(request) is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return render(request, "login.html", next=_safe_next(next), actor=None)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/ui/programs",
+) -> Response:
+    try:
+        with unit_of_work(request) as session:
+            _token, secret = accounts.login(session, username.strip(), password)
+    except AuthenticationError:
+        page: HTMLResponse = render(
+            request,
+            "login.html",
+            status_code=401,
+            next=_safe_next(next),
+            username=username,
+            error="Invalid user name or password.",
+            actor=None,
+        )
+        return page
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.secure_cookies,
+        max_age=accounts.SESSION_HOURS * 3600,
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    actor = optional_actor(request)
+    if actor is not None and token:
+        with unit_of_work(request) as session:
+            accounts.logout(session, actor, token)
+    response = RedirectResponse("/ui/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response

@@ -1,0 +1,165 @@
+"""Interactive plots: the figures of :mod:`bioparity.report.figures` as Plotly JSON (drawn by plotly.js)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bioparity.report.figures import CAAPlot, ForestPlot, PowerPlot, ProfilePlot
+from bioparity.report.static import COLOURS
+
+_LAYOUT: dict[str, Any] = {
+    "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+    "legend": {"orientation": "h", "y": -0.2},
+    "font": {"family": "system-ui, sans-serif", "size": 12},
+    "autosize": True,
+}
+
+
+def _layout(title: str, **extra: Any) -> dict[str, Any]:
+    return {**_LAYOUT, "title": {"text": title, "font": {"size": 14}}, **extra}
+
+
+def profiles_figure(plot: ProfilePlot, *, log: bool) -> dict[str, Any]:
+    data = []
+    for i, line in enumerate(plot.lines):
+        pts = [(x, y) for x, y in zip(line.x, line.y, strict=True) if y > 0 or not log]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": f"{line.name} (n = {plot.n_subjects.get(line.name, 0)})",
+                "x": [p[0] for p in pts],
+                "y": [p[1] for p in pts],
+                "line": {"color": COLOURS[i % len(COLOURS)]},
+            }
+        )
+    return {
+        "data": data,
+        "layout": _layout(
+            "Mean concentration-time profiles per arm" + (" (semi-log)" if log else " (linear)"),
+            xaxis={"title": {"text": plot.time_label}},
+            yaxis={"title": {"text": "mean " + plot.conc_label}, "type": "log" if log else "linear"},
+        ),
+    }
+
+
+def forest_figure(plot: ForestPlot) -> dict[str, Any]:
+    labels = [i.label for i in plot.items][::-1]
+    items = plot.items[::-1]
+    data = [
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": "GMR with CI",
+            "x": [i.gmr for i in items],
+            "y": labels,
+            "marker": {
+                "symbol": "square",
+                "size": 9,
+                "color": ["#15803d" if i.passed else "#b91c1c" for i in items],
+            },
+            "error_x": {
+                "type": "data",
+                "symmetric": False,
+                "array": [i.upper - i.gmr for i in items],
+                "arrayminus": [i.gmr - i.lower for i in items],
+            },
+            "hovertemplate": "%{y}<br>GMR %{x:.2f}%<extra></extra>",
+        }
+    ]
+    shapes = [
+        {
+            "type": "line",
+            "x0": v,
+            "x1": v,
+            "yref": "paper",
+            "y0": 0,
+            "y1": 1,
+            "line": {"dash": "dash", "color": "#444444"},
+        }
+        for v in (plot.lower_limit, plot.upper_limit)
+    ]
+    return {
+        "data": data,
+        "layout": _layout(
+            f"GMR and {plot.ci_level:g}% CI against {plot.lower_limit:.2f}-{plot.upper_limit:.2f}%",
+            xaxis={"title": {"text": "geometric mean ratio (%)"}, "type": "log"},
+            yaxis={"automargin": True},
+            shapes=shapes,
+            height=140 + 34 * len(items),
+            showlegend=False,
+        ),
+    }
+
+
+def power_figure(plot: PowerPlot) -> dict[str, Any]:
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": line.name,
+            "x": line.x,
+            "y": line.y,
+            "line": {"color": COLOURS[i % len(COLOURS)]},
+        }
+        for i, line in enumerate(plot.lines[:12])
+    ]
+    yaxis: dict[str, Any] = {"title": {"text": plot.y_label}}
+    if plot.y_label == "power":
+        yaxis["range"] = [0, 1]
+    return {
+        "data": data,
+        "layout": _layout(
+            "Power curves" if plot.y_label == "power" else "Sample size",
+            xaxis={"title": {"text": plot.x_label}},
+            yaxis=yaxis,
+        ),
+    }
+
+
+def caa_figure(plot: CAAPlot) -> dict[str, Any]:
+    data = [
+        {
+            "type": "box",
+            "name": f"{s} (n = {len(plot.values[s])})",
+            "y": plot.values[s],
+            "boxpoints": "all",
+            "jitter": 0.4,
+            "pointpos": 0,
+            "marker": {"color": COLOURS[i % len(COLOURS)]},
+        }
+        for i, s in enumerate(plot.sources)
+    ]
+    shapes = [
+        {
+            "type": "rect",
+            "xref": "paper",
+            "x0": 0,
+            "x1": 1,
+            "y0": b.lower,
+            "y1": b.upper,
+            "fillcolor": COLOURS[(j + 1) % len(COLOURS)],
+            "opacity": 0.12,
+            "line": {"width": 0},
+        }
+        for j, b in enumerate(plot.bands)
+    ]
+    annotations = [
+        {
+            "xref": "paper",
+            "x": 1,
+            "xanchor": "right",
+            "y": b.upper,
+            "text": b.label,
+            "showarrow": False,
+            "font": {"size": 10},
+        }
+        for b in plot.bands
+    ]
+    title = plot.attribute + (f" ({plot.unit})" if plot.unit else "")
+    return {
+        "data": data,
+        "layout": _layout(
+            title, shapes=shapes, annotations=annotations, showlegend=False, yaxis={"title": {"text": title}}
+        ),
+    }

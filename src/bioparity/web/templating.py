@@ -1,0 +1,64 @@
+"""The Jinja2 environment of the pages: filters for numbers, times and hashes, and the error page."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bioparity import __version__
+from bioparity.errors import BioparityError, DataFileError
+from bioparity.report.format import fmt_time, fmt_value
+from bioparity.workspace.errors import (
+    AuthenticationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def to_json(value: Any) -> Markup:
+    """JSON safe to embed in a ``<script type="application/json">`` element."""
+    text = json.dumps(value, separators=(",", ":"), allow_nan=False)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+TEMPLATES.env.filters["value"] = fmt_value
+TEMPLATES.env.filters["time"] = fmt_time
+TEMPLATES.env.filters["tojson_script"] = to_json
+TEMPLATES.env.filters["short"] = lambda h: (h or "")[:12]
+TEMPLATES.env.globals["version"] = __version__
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("actor", getattr(request.state, "actor", None))
+    return TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
+
+
+_STATUS: list[tuple[type[BioparityError], int, str]] = [
+    (NotFoundError, 404, "Not found"),
+    (PermissionDeniedError, 403, "Not allowed"),
+    (AuthenticationError, 401, "Not signed in"),
+    (ConflictError, 409, "Conflict"),
+    (BioparityError, 422, "Invalid input"),
+]
+
+
+def render_error(request: Request, exc: Exception) -> HTMLResponse:
+    if isinstance(exc, StarletteHTTPException):
+        status, title, detail = exc.status_code, "Error", str(exc.detail)
+        if status == 404:
+            title, detail = "Not found", "There is no such page (or you may not see it)."
+    else:
+        status, title = next((code, t) for cls, code, t in _STATUS if isinstance(exc, cls))
+        detail = str(exc)
+    where = exc if isinstance(exc, DataFileError) else None
+    return render(request, "error.html", status_code=status, title=title, detail=detail, where=where)

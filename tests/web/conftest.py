@@ -1,0 +1,141 @@
+"""Fixtures of the web tests: a real server (uvicorn in a thread) on a temporary SQLite store with the demo
+program loaded, and headless Chromium (Debian's /usr/bin/chromium) driven by Playwright.
+
+Nothing is downloaded here: ``make test`` runs scripts/system-deps.sh, which installs chromium and the
+axe-core npm package when missing. Without them these tests skip locally and fail under CI.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from sqlalchemy import Engine, select
+
+from bioparity.api import create_app
+from bioparity.demo import DemoSummary, load_demo
+from bioparity.demo.load import DEVELOPER, PROGRAM, UNSHARED_PROGRAM
+from bioparity.store import make_engine, make_sessionmaker
+from bioparity.store.models import Organisation, Program
+from bioparity.workspace.passwords import configure_hasher
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / ".web-test-deps" / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts" / "web"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+# Argon2 at full cost takes ~0.1 s per hash; the same algorithm at a low cost keeps the suite fast.
+configure_hasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def missing(what: str) -> None:
+    """Skip locally, fail under CI (where scripts/system-deps.sh must have installed it)."""
+    message = f"{what} is missing: run `bash scripts/system-deps.sh` (make test does)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    database_url: str
+    program_id: str
+    unshared_program_id: str
+    runs: dict[str, str]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class DemoStore:
+    engine: Engine
+    url: str
+    summary: DemoSummary
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStore]:
+    """A SQLite store with the demo program loaded (shared by the session's web tests)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'workspace.sqlite3'}"
+    engine = make_engine(url)
+    yield DemoStore(engine, url, load_demo(engine))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def server(demo_store: DemoStore) -> Iterator[Server]:
+    engine, url, summary = demo_store.engine, demo_store.url, demo_store.summary
+    with make_sessionmaker(engine)() as session:
+        unshared = session.scalar(
+            select(Program.id)
+            .join(Organisation)
+            .where(Organisation.name == DEVELOPER, Program.name == UNSHARED_PROGRAM)
+        )
+        shared = session.scalar(select(Program.id).where(Program.name == PROGRAM))
+    assert unshared is not None and shared == summary.program_id
+    port = _free_port()
+    config = uvicorn.Config(create_app(engine=engine), host="127.0.0.1", port=port, log_level="warning")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the web server did not start")
+        time.sleep(0.05)
+    yield Server(f"http://127.0.0.1:{port}", url, shared, unshared, summary.runs)
+    uv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        missing("Debian's chromium (/usr/bin/chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("the playwright Python package")
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        p.selectors.set_test_id_attribute("id")
+        yield chromium
+        chromium.close()
+
+
+def sign_in(page: Any, server: Server, username: str, password: str) -> None:
+    page.goto(f"{server.url}/ui/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("#login-submit")
+    page.wait_for_url("**/ui/programs")
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Serious and critical axe-core violations of the current page."""
+    if not AXE.is_file():
+        missing("axe-core (npm package, in .web-test-deps)")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"][:3]]}
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
