@@ -19,8 +19,8 @@ runner = CliRunner()
 
 #: At least the reference cases the test suite uses, per area.
 MINIMUM_CASES = {
-    # PowerTOST sample sizes (n, power), powers (3 methods), README / CVfromCI vectors, scaled-ABE simulations
-    "power": 188 * 2 + 150 * 3 + 13 + 17,
+    # PowerTOST sample sizes (n, power), powers (3 methods), README / CVfromCI / T18 vectors, scaled ABE
+    "power": 188 * 2 + 150 * 3 + 16 + 17,
     # PKNCA Theoph; MetidaNCA steady state (10 subjects x 10 parameters) and urine; Bourne urine
     # (8 collections x 4 + totals); PK sparse (2 designs + 6 values); T20
     "nca": 12 * 23 + 10 * (7 + 3) + 13 + (8 * 4 + 2) + (2 + 6) + 2,

@@ -10,6 +10,8 @@ from typing import Any, cast
 
 from bioparity.power import (
     cv_from_ci,
+    cv_to_mse,
+    cv_to_se,
     power_rsabe,
     power_scabel,
     power_tost,
@@ -113,6 +115,9 @@ def _published(reference: Path) -> list[CaseResult]:
                 theta2=theta2,
             )
             observed = float(res.n) if row["quantity"] == "n" else float(res.power)
+        elif row["function"] == "cv_conversion":
+            convert = cv_to_se if row["quantity"] == "se" else cv_to_mse
+            observed = float(convert(float(row["cv"])))
         else:
             observed = cv_from_ci(
                 lower=row["lower"],
