@@ -1,24 +1,37 @@
-"""Regulatory constants and limits: regulatory.md test vectors T10-T12."""
+"""Regulatory constants and limits: regulatory.md test vectors T10-T12.
+
+The values are in tests/data/reference/be/abel_limits_t10.csv and regulatory_constants.csv (the validation
+pack reads the same files); the tolerances are stated here and checked against the files.
+"""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from bioparity.be import EMA, EMA_K_EXACT, FDA_SWR_SWITCH, FDA_THETA_S, ScalingRule, abel_limits
 from bioparity.power import cv_to_se
+from tests.conftest import REFERENCE
 
+BE_REF = REFERENCE / "be"
 # T10 (BEBAC forum, published in %; reproduced in regulatory.md to 5 decimals)
-T10 = [
-    (0.30, 0.80000, 1.25000),
-    (0.35, 0.77232, 1.29480),
-    (0.40, 0.74618, 1.34016),
-    (0.45, 0.72155, 1.38591),
-    (0.50, 0.69837, 1.43191),
-    (0.55, 0.69837, 1.43191),
-]
+_T10 = pd.read_csv(BE_REF / "abel_limits_t10.csv", comment="#")
+T10 = [(float(r.cvwr), float(r.lower), float(r.upper)) for r in _T10.itertuples()]
+#: T11, T12 and the guideline constants: key -> expected
+CONSTANTS = pd.read_csv(BE_REF / "regulatory_constants.csv", comment="#").set_index("key")
+C = CONSTANTS["expected"].astype(float).to_dict()
+
+
+def test_reference_files_hold_the_vectors_with_their_tolerances() -> None:
+    assert len(T10) == 6 and set(_T10["tolerance"]) == {5e-6}
+    tol = CONSTANTS["tolerance"].to_dict()
+    assert tol == {
+        "ema_k_exact": 5e-8, "lower_exact_k_cv50": 5e-6, "upper_exact_k_cv50": 5e-5, "ema_k": 0.0,
+        "fda_theta_s": 5e-8, "fda_theta_s_squared": 5e-8, "se_cv30": 5e-8, "fda_swr_switch": 0.0,
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(("cvwr", "lower", "upper"), T10)
@@ -39,18 +52,18 @@ def test_abel_limits_vectorised_and_capped() -> None:
 
 
 def test_exact_k_t11() -> None:
-    assert pytest.approx(0.7601283, abs=5e-8) == EMA_K_EXACT
+    assert pytest.approx(C["ema_k_exact"], abs=5e-8) == EMA_K_EXACT
     exact = ScalingRule("EMA exact k", k=EMA_K_EXACT, cv_switch=0.30, cv_cap=0.50)
     low, up = abel_limits(0.50, exact)
-    assert 100 * float(low) == pytest.approx(69.83255, abs=5e-6)
-    assert 100 * float(up) == pytest.approx(143.1997, abs=5e-5)
+    assert 100 * float(low) == pytest.approx(C["lower_exact_k_cv50"], abs=5e-6)
+    assert 100 * float(up) == pytest.approx(C["upper_exact_k_cv50"], abs=5e-5)
     # with the exact k the switching CV is exactly 30%: the expanded limit there is 1.25
     assert math.exp(EMA_K_EXACT * float(cv_to_se(0.30))) == pytest.approx(1.25, rel=1e-14)
-    assert EMA.k == 0.760
+    assert C["ema_k"] == EMA.k == 0.760
 
 
 def test_fda_constants_t12() -> None:
-    assert pytest.approx(0.8925742, abs=5e-8) == FDA_THETA_S
-    assert pytest.approx(0.7966887, abs=5e-8) == FDA_THETA_S**2
-    assert float(cv_to_se(0.30)) == pytest.approx(0.2935604, abs=5e-8)
-    assert FDA_SWR_SWITCH == 0.294
+    assert pytest.approx(C["fda_theta_s"], abs=5e-8) == FDA_THETA_S
+    assert pytest.approx(C["fda_theta_s_squared"], abs=5e-8) == FDA_THETA_S**2
+    assert float(cv_to_se(0.30)) == pytest.approx(C["se_cv30"], abs=5e-8)
+    assert C["fda_swr_switch"] == FDA_SWR_SWITCH == 0.294

@@ -14,6 +14,8 @@ REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
 EXPECTED = pd.read_csv(REFERENCE / "expected" / "replicate_be_methods_ab.csv")
 DATASETS = sorted(p.stem for p in (REFERENCE / "replicate_be").glob("rds*.csv"))
 RTOL = 1e-6  # issue 4 acceptance: PE and CI to 1e-6 relative
+#: replicateBE vignette results (rds01 outliers, rds14 degrees of freedom), one row per published value
+VIGNETTE = pd.read_csv(REFERENCE / "be" / "replicatebe_vignette.csv", comment="#", dtype={"expected": str})
 
 
 def dataset(name: str) -> pd.DataFrame:
@@ -72,20 +74,51 @@ def test_every_reference_dataset_gives_a_decision(name: str) -> None:
         assert res.reasons
 
 
+def published(dataset: str, quantity: str, df_method: str = "") -> str:
+    """One value of the replicateBE vignette as printed (tests/data/reference/be/replicatebe_vignette.csv)."""
+    rows = VIGNETTE[
+        (VIGNETTE["dataset"] == dataset)
+        & (VIGNETTE["quantity"] == quantity)
+        & (VIGNETTE["df_method"].fillna("") == df_method)
+    ]
+    assert len(rows) == 1, (dataset, quantity, df_method)
+    return str(rows["expected"].iloc[0])
+
+
+def test_vignette_file_states_the_tolerances_used_here() -> None:
+    tol = {
+        (r.dataset, r.quantity, str(r.df_method)): (r.tolerance, r.comparison) for r in VIGNETTE.itertuples()
+    }
+    assert tol[("rds01", "studentized residual subject 45", "nan")] == (5e-7, "abs")
+    assert tol[("rds01", "CVwR without outliers (%)", "nan")] == (0.005, "abs")  # printed to 2 decimals
+    assert tol[("rds14", "CI lower (%)", "contain")] == (RTOL, "rel")
+    assert tol[("rds14", "df", "satterthwaite")] == (0.005, "abs")
+    assert tol[("rds14", "CI lower (%)", "satterthwaite")] == (5e-6, "abs")
+    assert len(VIGNETTE) == 15
+
+
 def test_rds01_outliers_as_published() -> None:
     """replicateBE vignette, 'Outlier analysis', reference data set 01 (fence 2 x IQR)."""
     res = evaluate_be(dataset("rds01"), "ema-abel-a")
     flags = {f.subject: f.studentized_residual for f in res.outliers}
-    assert set(flags) == {"45", "52"}
-    assert flags["45"] == pytest.approx(-6.656940, abs=5e-7)
-    assert flags["52"] == pytest.approx(3.453122, abs=5e-7)
+    assert set(flags) == set(published("rds01", "outlier subjects").split("|")) == {"45", "52"}
+    assert flags["45"] == pytest.approx(
+        float(published("rds01", "studentized residual subject 45")), abs=5e-7
+    )
+    assert flags["52"] == pytest.approx(
+        float(published("rds01", "studentized residual subject 52")), abs=5e-7
+    )
     # flagged, never removed: the PE and CI are those of all data (compared above), and the
     # recalculated CVwR is reported for information only
-    assert round(res.cvwr_without_outliers or 0, 2) == 32.16
-    assert round(res.lower_limit_without_outliers or 0, 2) == 78.79
-    assert round(res.upper_limit_without_outliers or 0, 2) == 126.93
-    assert res.pass_without_outliers is True
-    assert res.n == 77
+    assert round(res.cvwr_without_outliers or 0, 2) == float(published("rds01", "CVwR without outliers (%)"))
+    assert round(res.lower_limit_without_outliers or 0, 2) == float(
+        published("rds01", "lower limit without outliers (%)")
+    )
+    assert round(res.upper_limit_without_outliers or 0, 2) == float(
+        published("rds01", "upper limit without outliers (%)")
+    )
+    assert res.pass_without_outliers is (published("rds01", "BE without outliers") == "pass") is True
+    assert res.n == int(published("rds01", "n")) == 77
 
 
 def test_rds14_method_b_degrees_of_freedom_as_published() -> None:
@@ -93,9 +126,13 @@ def test_rds14_method_b_degrees_of_freedom_as_published() -> None:
     data = crossover_data(dataset("rds14"))
     contain = evaluate_be(data, "ema-abel-b")
     satt = evaluate_be(data, "ema-abel-b", df_method="satterthwaite")
-    assert contain.df == 192
-    assert contain.ci_lower == pytest.approx(69.21029, rel=RTOL)
-    assert satt.df == pytest.approx(197.44, abs=0.005)
-    assert satt.ci_lower == pytest.approx(69.21286, abs=5e-6)
+    assert contain.df == float(published("rds14", "df", "contain")) == 192
+    assert contain.ci_lower == pytest.approx(float(published("rds14", "CI lower (%)", "contain")), rel=RTOL)
+    assert satt.df == pytest.approx(float(published("rds14", "df", "satterthwaite")), abs=0.005)
+    assert satt.ci_lower == pytest.approx(
+        float(published("rds14", "CI lower (%)", "satterthwaite")), abs=5e-6
+    )
     method_a = evaluate_be(data, "ema-abel-a")
+    assert published("rds14", "BE") == "pass" and published("rds14", "BE", "contain") == "fail"
+    assert published("rds14", "BE", "satterthwaite") == "fail"
     assert method_a.passed and not contain.passed and not satt.passed  # "Method A was liberal"

@@ -114,7 +114,15 @@ def test_invalid_inputs_raise_input_error() -> None:
         tolerance_factor(10, 0.95, 0.95, method="wbe")
 
 
-WILKS = [(0.90, 0.90, 38, 22), (0.90, 0.95, 46, 29), (0.95, 0.95, 93, 59), (0.99, 0.95, 473, 299)]
+#: (coverage, confidence, n two-sided, n one-sided): tests/data/reference/caa/nonparametric_min_lots_wilks.csv
+WILKS = [
+    (float(r.coverage), float(r.confidence), int(r.n_two_sided), int(r.n_one_sided))
+    for r in reference_table("nonparametric_min_lots_wilks.csv").itertuples()
+]
+
+
+def test_wilks_reference_file() -> None:
+    assert len(WILKS) == 4 and (0.95, 0.95, 93, 59) in WILKS
 
 
 @pytest.mark.parametrize(("coverage", "confidence", "n_two", "n_one"), WILKS)

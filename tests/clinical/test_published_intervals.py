@@ -21,39 +21,41 @@ Sources (all values as printed, 4 decimals unless stated; tolerance half a unit 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from bioparity.clinical import ci_difference, ci_mean_difference_samples, ci_ratio
+from tests.conftest import REFERENCE
 
 HALF_UNIT_4DP = 5e-5 + 1e-12
+CLINICAL = REFERENCE / "clinical"
+#: Published values: tests/data/reference/clinical/published_intervals.csv (the validation pack reads it too)
+PUBLISHED = pd.read_csv(CLINICAL / "published_intervals.csv", comment="#")
+_TABLE_II = PUBLISHED[PUBLISHED["case"].str.startswith("Newcombe-") | (PUBLISHED["case"] == "WUSS2016")]
+_FAGERLAND = PUBLISHED[PUBLISHED["case"].str.startswith("Fagerland-")]
 
 # (x1, n1, x2, n2): {method: (lower, upper)}
-NEWCOMBE_TABLE_II = {
-    (56, 70, 48, 80): {
-        "wald": (0.0575, 0.3425),
-        "fm": (0.0533, 0.3377),
-        "mn": (0.0528, 0.3382),
-        "newcombe": (0.0524, 0.3339),
-    },
-    (9, 10, 3, 10): {
-        "wald": (0.2605, 0.9395),
-        "fm": (0.1821, 0.8370),
-        "mn": (0.1700, 0.8406),
-        "newcombe": (0.1705, 0.8090),
-    },
-    (10, 10, 0, 20): {
-        "wald": (1.0, 1.0),
-        "fm": (0.7225, 1.0),
-        "mn": (0.7156, 1.0),
-        "newcombe": (0.6791, 1.0),
-    },
-    (84, 101, 89, 105): {
-        "wald": (-0.1162, 0.0843),
-        "fm": (-0.1188, 0.0857),
-        "mn": (-0.1191, 0.0860),
-        "newcombe": (-0.1177, 0.0851),
-    },
-}
+NEWCOMBE_TABLE_II: dict[tuple[int, int, int, int], dict[str, tuple[float, float]]] = {}
+for _r in _TABLE_II.itertuples():
+    NEWCOMBE_TABLE_II.setdefault((int(_r.x1), int(_r.n1), int(_r.x2), int(_r.n2)), {})[str(_r.method)] = (
+        float(_r.lower),
+        float(_r.upper),
+    )
+
+
+def _row(case: str, measure: str, method: str) -> tuple[tuple[int, int, int, int], tuple[float, float]]:
+    r = PUBLISHED[
+        (PUBLISHED["case"] == case) & (PUBLISHED["measure"] == measure) & (PUBLISHED["method"] == method)
+    ]
+    assert len(r) == 1, (case, measure, method)
+    x = r.iloc[0]
+    return (int(x["x1"]), int(x["n1"]), int(x["x2"]), int(x["n2"])), (float(x["lower"]), float(x["upper"]))
+
+
+def test_reference_file_holds_every_published_value_at_half_a_unit_of_the_4th_decimal() -> None:
+    assert set(PUBLISHED["tolerance"]) == {5e-5} and set(PUBLISHED["conf"]) == {0.95}
+    assert len(NEWCOMBE_TABLE_II) == 4 and all(len(m) == 4 for m in NEWCOMBE_TABLE_II.values())
+    assert len(_FAGERLAND) == 7 and len(PUBLISHED) == 23
 
 
 @pytest.mark.parametrize(
@@ -71,8 +73,8 @@ def test_difference_matches_newcombe_1998_table_ii(
 @pytest.mark.parametrize(
     ("table", "newcombe", "mn"),
     [
-        ((56, 70, 48, 80), (0.0524, 0.3339), (0.0528, 0.3382)),  # T16
-        ((9, 10, 3, 10), (0.1705, 0.8090), (0.1700, 0.8406)),  # T17
+        (*_row(f"Newcombe-{e}", "difference", "newcombe"), _row(f"Newcombe-{e}", "difference", "mn")[1])
+        for e in ("a", "b")  # T16, T17
     ],
 )
 def test_regulatory_vectors_t16_t17(
@@ -95,11 +97,9 @@ def test_vectorised_call_equals_the_published_table_row_by_row() -> None:
 
 @pytest.mark.parametrize(
     ("table", "method", "expected"),
-    [
-        ((7, 34, 1, 34), "wald", (0.0292, 0.3238)),
-        ((7, 34, 1, 34), "newcombe", (0.0189, 0.3404)),
-        ((7, 34, 1, 34), "fm", (0.0284, 0.3439)),  # "Mee asymptotic score"
-        ((0, 16, 15, 72), "mn", (-0.3164, -0.0056)),
+    [  # fm: "Mee asymptotic score"
+        ((int(r.x1), int(r.n1), int(r.x2), int(r.n2)), str(r.method), (float(r.lower), float(r.upper)))
+        for r in _FAGERLAND[_FAGERLAND["measure"] == "difference"].itertuples()
     ],
 )
 def test_difference_matches_fagerland_lydersen_laake(
@@ -111,26 +111,39 @@ def test_difference_matches_fagerland_lydersen_laake(
 
 @pytest.mark.parametrize(
     ("method", "expected"),
-    [("koopman", (1.2209, 42.5757)), ("mn", (1.2086, 43.0330)), ("katz", (0.9096, 53.8695))],
+    [(m, _row("Fagerland-Perondi", "ratio", m)[1]) for m in ("koopman", "mn", "katz")],
 )
 def test_ratio_matches_fagerland_lydersen_laake_perondi(method: str, expected: tuple[float, float]) -> None:
+    assert _row("Fagerland-Perondi", "ratio", method)[0] == (7, 34, 1, 34)
     res = ci_ratio(7, 34, 1, 34, method=method, conf=0.95)
     assert float(res.ratio) == pytest.approx(7.0, rel=1e-12)
     assert (float(res.lower), float(res.upper)) == pytest.approx(expected, abs=HALF_UNIT_4DP)
 
 
-SLEEP_1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
-SLEEP_2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
+_SLEEP = pd.read_csv(CLINICAL / "sleep_t_test.csv", comment="#")
+SLEEP_1 = _SLEEP.loc[_SLEEP["group"] == 1, "extra"].to_list()
+SLEEP_2 = _SLEEP.loc[_SLEEP["group"] == 2, "extra"].to_list()
+#: R t.test intervals: method -> row (lower, upper, tolerance, df, df_tolerance)
+T_TEST = pd.read_csv(CLINICAL / "t_intervals_sleep.csv", comment="#").set_index("method")
+
+
+def test_sleep_reference_files() -> None:
+    assert len(SLEEP_1) == len(SLEEP_2) == 10
+    assert T_TEST.loc["welch", ["tolerance", "df_tolerance"]].to_list() == [5e-8, 5e-4]
+    assert T_TEST.loc["pooled", ["tolerance", "df_tolerance"]].to_list() == [5e-7, 0]
+    assert set(T_TEST["conf"]) == {0.95}
 
 
 def test_welch_interval_matches_r_t_test_on_sleep() -> None:
+    ref = T_TEST.loc["welch"]
     res = ci_mean_difference_samples(SLEEP_1, SLEEP_2, method="welch", conf=0.95)
-    assert float(res.lower) == pytest.approx(-3.3654832, abs=5e-8)
-    assert float(res.upper) == pytest.approx(0.2054832, abs=5e-8)
-    assert float(res.df) == pytest.approx(17.776, abs=5e-4)
+    assert float(res.lower) == pytest.approx(ref["lower"], abs=5e-8)
+    assert float(res.upper) == pytest.approx(ref["upper"], abs=5e-8)
+    assert float(res.df) == pytest.approx(ref["df"], abs=5e-4)
 
 
 def test_pooled_interval_matches_r_t_test_var_equal_on_sleep() -> None:
+    ref = T_TEST.loc["pooled"]
     res = ci_mean_difference_samples(SLEEP_1, SLEEP_2, method="pooled", conf=0.95)
-    assert (float(res.lower), float(res.upper)) == pytest.approx((-3.363874, 0.203874), abs=5e-7)
-    assert float(res.df) == 18.0
+    assert (float(res.lower), float(res.upper)) == pytest.approx((ref["lower"], ref["upper"]), abs=5e-7)
+    assert float(res.df) == ref["df"] == 18.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from bioparity.clinical import (
@@ -13,16 +14,23 @@ from bioparity.clinical import (
     equivalence_ratio,
 )
 from bioparity.errors import InputError, ScenarioError
+from tests.conftest import REFERENCE
 
 HALF_UNIT_4DP = 5e-5 + 1e-12
 
 
 def test_one_stratum_reduces_to_published_newcombe_and_wald_limits() -> None:
     """Newcombe (1998) Table II, example (a): hybrid score 0.0524-0.3339, Wald 0.0575-0.3425."""
+    table = pd.read_csv(REFERENCE / "clinical" / "published_intervals.csv", comment="#")
+    a = table[(table["case"] == "Newcombe-a") & (table["conf"] == 0.95)].set_index("method")
+    assert a.loc[["newcombe", "wald"], ["x1", "n1", "x2", "n2"]].to_numpy().tolist() == [[56, 70, 48, 80]] * 2
+    assert set(a["tolerance"]) == {5e-5}
     nc = ci_difference_stratified([56], [70], [48], [80], method="newcombe", conf=0.95)
     mh = ci_difference_stratified([56], [70], [48], [80], method="mh", conf=0.95)
-    assert (float(nc.lower), float(nc.upper)) == pytest.approx((0.0524, 0.3339), abs=HALF_UNIT_4DP)
-    assert (float(mh.lower), float(mh.upper)) == pytest.approx((0.0575, 0.3425), abs=HALF_UNIT_4DP)
+    expected_nc = (a.loc["newcombe", "lower"], a.loc["newcombe", "upper"])
+    expected_wald = (a.loc["wald", "lower"], a.loc["wald", "upper"])
+    assert (float(nc.lower), float(nc.upper)) == pytest.approx(expected_nc, abs=HALF_UNIT_4DP)
+    assert (float(mh.lower), float(mh.upper)) == pytest.approx(expected_wald, abs=HALF_UNIT_4DP)
 
 
 def test_mantel_haenszel_estimate_by_hand() -> None:

@@ -4,7 +4,8 @@ Reference: MetidaNCA.jl (PharmCat), test/tests.jl test sets "#6 Linear up Log do
 tau 12" and "#7 Linear trapezoidal, Dose 100, Dosetime 2.0, tau 10", on the package's data set
 test/csv/pkdata2.csv (copied to tests/data/reference/nca/metidanca_pkdata2.csv; the CSV is from
 ClinicalTrialUtilities.jl, the package MetidaNCA was split from). MetidaNCA's reference values come with
-its validation report against Phoenix WinNonlin; they are quoted here to the digits the package gives.
+its validation report against Phoenix WinNonlin; they are kept, to the digits the package gives, in
+tests/data/reference/nca/metidanca_multiple_dose.csv (the validation pack reads the same file).
 MetidaNCA reports Swing as a ratio; bioparity (like PKNCA) reports it in percent, hence the factor 100.
 Accumulation index = 1/(1 - exp(-lambda_z tau)) with lambda_z of the terminal phase (Phoenix).
 """
@@ -20,115 +21,32 @@ from bioparity.nca.multiple_dose import nca_multiple_dose
 from bioparity.nca.steady_state import dosing_intervals
 from tests.conftest import REFERENCE
 
-# MetidaNCA test set #7: linear trapezoidal, dose 100 at t = 2, tau 10 (Phoenix-validated values)
-REF7 = {
-    "AUCTAU": [
-        1367.7388,
-        2043.0158,
-        838.8295,
-        1444.7985,
-        1618.6205,
-        1224.6608,
-        1265.7013,
-        880.311,
-        1417.942,
-        1167.911,
-    ],
-    "CTROUGH": [144.964, 196.035, 76.027, 132.257, 154.066, 113.751, 123.37, 134.133, 135.58, 106.476],
-    "CAVG": [
-        136.77388,
-        204.30158,
-        83.88295,
-        144.47985,
-        161.86205,
-        122.46608,
-        126.57013,
-        88.0311,
-        141.7942,
-        116.7911,
-    ],
-    "CMIN": [121.239, 196.026, 69.985, 128.398, 151.452, 102.16, 105.513, 22.724, 105.438, 106.476],
-    "AILAMZ": [
-        30.047153,
-        7.600775,
-        30.884671,
-        13.501282,
-        15.182793,
-        13.506455,
-        8.5367345,
-        11.705549,
-        18.216783,
-        6.3317425,
-    ],
-    "FLUCP": [
-        21.652527,
-        18.631770,
-        36.906189,
-        25.456145,
-        11.047679,
-        42.859216,
-        37.719011,
-        131.320640,
-        43.661165,
-        16.273500,
-    ],
-    "SWING": [
-        24.426958,
-        19.418342,
-        44.235193,
-        28.644527,
-        11.807041,
-        51.378230,
-        45.246557,
-        508.726460,
-        58.716023,
-        17.850032,
-    ],
-}
-# MetidaNCA test set #6: lin-up/log-down, dose 120 at t = 0, tau 12
-REF6 = {
-    "AUMCTAU": [
-        9995.4521,
-        14645.001,
-        6030.6644,
-        10314.429,
-        11475.22,
-        8486.2318,
-        9023.7903,
-        6403.6719,
-        10120.542,
-        8376.0054,
-    ],
-    "CLFTAU": [
-        0.071896833,
-        0.050424060,
-        0.122488280,
-        0.070172356,
-        0.069035042,
-        0.085192949,
-        0.083697775,
-        0.110260280,
-        0.073377834,
-        0.092799594,
-    ],
-    "VZFTAU": [
-        21.241439,
-        3.574574,
-        37.214301,
-        9.118807,
-        10.132353,
-        11.075122,
-        6.717880,
-        12.347065,
-        12.996739,
-        5.398547,
-    ],
-}
+#: MetidaNCA test sets #7 (linear trapezoidal, dose 100 at t = 2, tau 10) and #6 (lin-up/log-down, dose 120 at
+#: t = 0, tau 12): one row per subject and parameter, with the tolerance (relative 5e-7).
+METIDA = pd.read_csv(REFERENCE / "nca" / "metidanca_multiple_dose.csv", comment="#")
+
+
+def _reference(which: int) -> dict[str, list[float]]:
+    """The values of one test set, parameter -> subjects 1..10 in order."""
+    rows = METIDA[METIDA["set"] == which].sort_values(["PPTESTCD", "Subject"], kind="stable")
+    order = list(dict.fromkeys(rows["PPTESTCD"]))
+    return {c: rows.loc[rows["PPTESTCD"] == c, "expected"].to_list() for c in order}
+
+
+REF7 = _reference(7)
+REF6 = _reference(6)
 
 
 @pytest.fixture(scope="module")
 def pkdata2() -> pd.DataFrame:
     return pd.read_csv(REFERENCE / "nca" / "metidanca_pkdata2.csv")
+
+
+def test_reference_file_states_the_settings_and_tolerance_used_here() -> None:
+    settings = METIDA.groupby("set")[["auc_method", "dose_time", "dose", "tau"]].agg(set)
+    assert settings.loc[7].to_list() == [{"linear"}, {2.0}, {100.0}, {10.0}]
+    assert settings.loc[6].to_list() == [{"lin-up-log-down"}, {0.0}, {120.0}, {12.0}]
+    assert set(METIDA["rel_tolerance"]) == {5e-7} and len(METIDA) == 10 * (7 + 3)
 
 
 def _run(pkdata2: pd.DataFrame, time: float, dose: float, tau: float, method: str) -> pd.DataFrame:
@@ -141,12 +59,14 @@ def _run(pkdata2: pd.DataFrame, time: float, dose: float, tau: float, method: st
 
 
 def test_steady_state_interval_matches_metidanca_phoenix_linear(pkdata2: pd.DataFrame) -> None:
+    assert list(REF7) == ["AILAMZ", "AUCTAU", "CAVG", "CMIN", "CTROUGH", "FLUCP", "SWING"]
     wide = _run(pkdata2, 2.0, 100.0, 10.0, "linear")
     for code, expected in REF7.items():
         np.testing.assert_allclose(wide[code].to_numpy(), expected, rtol=5e-7, err_msg=code)
 
 
 def test_clearance_volume_aumc_over_tau_match_metidanca_phoenix_log_down(pkdata2: pd.DataFrame) -> None:
+    assert list(REF6) == ["AUMCTAU", "CLFTAU", "VZFTAU"]
     wide = _run(pkdata2, 0.0, 120.0, 12.0, "lin-up-log-down")
     for code, expected in REF6.items():
         np.testing.assert_allclose(wide[code].to_numpy(), expected, rtol=5e-7, err_msg=code)

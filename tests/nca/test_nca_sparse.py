@@ -5,10 +5,14 @@ tests/testthat/test-sparse.R ("calculated using the PK library with PK::auc(data
 design='batch') / design='ssd'"): AUC 39.4689 (linear trapezoid), batch SE 7.30997787038754 (several
 samples per animal, covariances kept: Nedelman, Gibiansky & Lau 1995 / Holder 2001), serial SE
 6.86584835083522 with Satterthwaite df 2.82631153092225 (Bailer 1988; Nedelman et al. 1995 eq. 6a).
+The data and the PK package's values are in tests/data/reference/nca/pknca_sparse_input.csv and
+pknca_sparse_expected.csv (read by the validation pack too).
 The Nedelman et al. (1995) example data (10 rats, 2 per time) are checked against Bailer's closed form.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,21 +20,32 @@ import pytest
 
 from bioparity.errors import DataFileError
 from bioparity.nca.sparse import linear_weights, sparse_auc, sparse_nca
+from tests.conftest import REFERENCE
 
-D_SPARSE = pd.DataFrame(
-    {
-        "id": [1, 2, 3, 1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6, 7, 8, 9, 7, 8, 9],
-        "conc": [0, 0, 0, 1.75, 2.2, 1.58, 4.63, 2.99, 1.52, 3.03, 1.98, 2.22, 3.34, 1.3, 1.22, 3.54, 2.84,
-                 2.55, 0.3, 0.0421, 0.231],
-        "time": [0, 0, 0, 1, 1, 1, 6, 6, 6, 2, 2, 2, 10, 10, 10, 4, 4, 4, 24, 24, 24],
-    }
-)  # fmt: skip
+D_SPARSE = pd.read_csv(REFERENCE / "nca" / "pknca_sparse_input.csv", comment="#")
+_EXPECTED = pd.read_csv(REFERENCE / "nca" / "pknca_sparse_expected.csv", comment="#")
+
+
+def _pk(design: str, code: str) -> Any:
+    """The PK package's value as pytest.approx with the file's tolerance (0 means not given)."""
+    row = _EXPECTED[(_EXPECTED["design"] == design) & (_EXPECTED["PPTESTCD"] == code)].iloc[0]
+    rel, abs_ = float(row["rel_tolerance"]), float(row["abs_tolerance"])
+    return pytest.approx(float(row["expected"]), rel=rel or None, abs=abs_ or None)
+
+
+def test_reference_file_holds_the_pk_package_values() -> None:
+    assert D_SPARSE.shape == (21, 3) and D_SPARSE["id"].nunique() == 9
+    tol = _EXPECTED.set_index(["design", "PPTESTCD"])[["abs_tolerance", "rel_tolerance"]]
+    assert tol.loc[("batch", "SPARSEAL")].to_list() == tol.loc[("serial", "SPARSEAL")].to_list() == [5e-5, 0]
+    for key in (("batch", "SPARSEAS"), ("serial", "SPARSEAS"), ("serial", "SPARSEAD")):
+        assert tol.loc[key].to_list() == [0, 1e-10]
+    assert np.isnan(_EXPECTED.set_index(["design", "PPTESTCD"]).loc[("batch", "SPARSEAD"), "expected"])
 
 
 def test_batch_design_matches_pk_package() -> None:
     res = sparse_nca(D_SPARSE, subject="id")
-    assert res.value("SPARSEAL")[0] == pytest.approx(39.4689, abs=5e-5)
-    assert res.value("SPARSEAS")[0] == pytest.approx(7.30997787038754, rel=1e-10)
+    assert res.value("SPARSEAL")[0] == _pk("batch", "SPARSEAL")
+    assert res.value("SPARSEAS")[0] == _pk("batch", "SPARSEAS")
     assert np.isnan(res.value("SPARSEAD")[0])
     long = res.to_frame().set_index("PPTESTCD")
     assert "Satterthwaite df not available" in long.loc["SPARSEAD", "reason"]
@@ -39,9 +54,9 @@ def test_batch_design_matches_pk_package() -> None:
 
 def test_serial_design_matches_pk_package() -> None:
     res = sparse_nca(D_SPARSE.assign(id=np.arange(len(D_SPARSE))), subject="id")
-    assert res.value("SPARSEAL")[0] == pytest.approx(39.4689, abs=5e-5)
-    assert res.value("SPARSEAS")[0] == pytest.approx(6.86584835083522, rel=1e-10)
-    assert res.value("SPARSEAD")[0] == pytest.approx(2.82631153092225, rel=1e-10)
+    assert res.value("SPARSEAL")[0] == _pk("serial", "SPARSEAL")
+    assert res.value("SPARSEAS")[0] == _pk("serial", "SPARSEAS")
+    assert res.value("SPARSEAD")[0] == _pk("serial", "SPARSEAD")
     assert res.design == ("serial",)
 
 

@@ -7,6 +7,9 @@
 2. D. W. A. Bourne, Basic Pharmacokinetics (boomer.org), Table 12.11.1 "Example Data Analysis of Drug
    in Urine Data" (IV 300 mg): amounts per interval, cumulative amounts, midpoints and excretion rates as
    printed (rounded to the digits shown, hence the tolerances), cumulative 200.1 mg (fe = 200.1/300).
+
+Inputs and values are in tests/data/reference/nca/ (metidanca_upkdata.csv, metidanca_urine.csv,
+bourne_urine_input.csv, bourne_urine_expected.csv), which the validation pack reads too.
 """
 
 from __future__ import annotations
@@ -17,62 +20,63 @@ import pytest
 
 from bioparity.errors import DataFileError
 from bioparity.nca.urine import urine_nca
+from tests.conftest import REFERENCE
 
-UPK = pd.DataFrame(
-    {
-        "subj": 1,
-        "conc": [1, 2, 2, 1, 1],
-        "st": [0, 1, 2, 6, 12],
-        "et": [1, 2, 6, 12, 18],
-        "vol": [1, 2, 3, 3, 2],
-    }
-)
+NCA_REF = REFERENCE / "nca"
+UPK = pd.read_csv(NCA_REF / "metidanca_upkdata.csv", comment="#")
+#: PPTESTCD -> (expected, rel, abs) as in pytest.approx
 METIDA = {
-    "ERMAX": 4.0,
-    "ERTMAX": 1.5,
-    "RCAMINT": 16.0,
-    "VOLPK": 11.0,
-    "RCPCINT": 16.0,
-    "ERLST": 0.333333333333,
-    "AURCLST": 17.1250,
-    "LAMZ": 0.13445441459631066,
-    "LAMZHL": 5.15525788157323,
-    "R2ADJ": 0.8109832410336681,
-    "AURCIFO": 19.60415499341648,
-    "AURCPEO": 12.646069,
+    str(r.PPTESTCD): (float(r.expected), float(r.rel_tolerance), float(r.abs_tolerance))
+    for r in pd.read_csv(NCA_REF / "metidanca_urine.csv", comment="#").itertuples()
 }
 
-BOURNE = pd.DataFrame(
-    {
-        "subject": 1,
-        "start": [0, 2, 4, 6, 8, 10, 12, 18],
-        "end": [2, 4, 6, 8, 10, 12, 18, 24],
-        "volume_ml": [50, 46, 48, 49, 46, 48, 134, 144],
-        "conc_mg_ml": [1.666, 1.069, 0.592, 0.335, 0.210, 0.116, 0.047, 0.009],
-    }
-)
-BOURNE_AE = [83.3, 49.2, 28.4, 16.4, 9.7, 5.6, 6.3, 1.3]
-BOURNE_CUM = [83.3, 132.5, 160.9, 177.3, 187, 192.5, 198.8, 200.1]
-BOURNE_MID = [1, 3, 5, 7, 9, 11, 15, 21]
-BOURNE_RATE = [41.7, 24.6, 14.2, 8.2, 4.8, 2.8, 1, 0.2]
+BOURNE = pd.read_csv(NCA_REF / "bourne_urine_input.csv", comment="#")
+_BOURNE_EXPECTED = pd.read_csv(NCA_REF / "bourne_urine_expected.csv", comment="#")
+
+
+def _bourne(quantity: str) -> tuple[list[float], float, float]:
+    """Printed values of one column of Table 12.11.1 (collections in order), with abs and rel tolerance."""
+    rows = _BOURNE_EXPECTED[_BOURNE_EXPECTED["quantity"] == quantity]
+    assert rows["abs_tolerance"].nunique() == 1 and rows["rel_tolerance"].nunique() == 1
+    return (
+        rows["expected"].to_list(),
+        float(rows["abs_tolerance"].iloc[0]),
+        float(rows["rel_tolerance"].iloc[0]),
+    )
+
+
+BOURNE_AE, AE_ATOL, _ = _bourne("ae")
+BOURNE_CUM, CUM_ATOL, _ = _bourne("cum_ae")
+BOURNE_MID, _, MID_RTOL = _bourne("midpoint")
+BOURNE_RATE, RATE_ATOL, RATE_RTOL = _bourne("rate")
+BOURNE_TOTAL, TOTAL_ATOL, _ = _bourne("RCAMINT")
+BOURNE_FE, FE_ATOL, _ = _bourne("FE")
+
+
+def test_reference_files_hold_the_published_values_and_tolerances() -> None:
+    assert UPK.shape == (5, 5)
+    assert len(METIDA) == 13 and {v[1:] for k, v in METIDA.items() if k != "FE"} == {(1e-6, 1e-9)}
+    assert METIDA["FE"] == (0.16, 1e-6, 1e-12)  # pytest.approx defaults
+    assert len(BOURNE) == 8 and (AE_ATOL, CUM_ATOL, MID_RTOL) == (0.05 + 1e-9, 0.15, 1e-7)
+    assert (RATE_RTOL, RATE_ATOL, TOTAL_ATOL, FE_ATOL) == (0.03, 0.05, 0.1, 5e-4)
+    assert BOURNE_TOTAL == [200.1] and BOURNE_FE == [200.1 / 300]
 
 
 def test_urine_parameters_match_metidanca() -> None:
     res = urine_nca(UPK, subject="subj", start="st", end="et", volume="vol", dose=100.0)
-    for code, expected in METIDA.items():
-        assert res.value(code)[0] == pytest.approx(expected, rel=1e-6, abs=1e-9), code
-    assert res.value("FE")[0] == pytest.approx(0.16)
+    for code, (expected, rel, abs_) in METIDA.items():
+        assert res.value(code)[0] == pytest.approx(expected, rel=rel, abs=abs_), code
 
 
 def test_bourne_worked_example_amounts_and_rates() -> None:
     res = urine_nca(BOURNE, conc="conc_mg_ml", volume="volume_ml", dose=300.0)
     coll = res.collections
-    np.testing.assert_allclose(coll["ae"], BOURNE_AE, atol=0.05 + 1e-9)  # printed to 0.1 mg
-    np.testing.assert_allclose(coll["cum_ae"], BOURNE_CUM, atol=0.15)  # sums of rounded amounts
-    np.testing.assert_allclose(coll["midpoint"], BOURNE_MID)
-    np.testing.assert_allclose(coll["rate"], BOURNE_RATE, rtol=0.03, atol=0.05)
-    assert res.value("RCAMINT")[0] == pytest.approx(200.1, abs=0.1)
-    assert res.value("FE")[0] == pytest.approx(200.1 / 300, abs=5e-4)
+    np.testing.assert_allclose(coll["ae"], BOURNE_AE, atol=AE_ATOL)  # printed to 0.1 mg
+    np.testing.assert_allclose(coll["cum_ae"], BOURNE_CUM, atol=CUM_ATOL)  # sums of rounded amounts
+    np.testing.assert_allclose(coll["midpoint"], BOURNE_MID, rtol=MID_RTOL)
+    np.testing.assert_allclose(coll["rate"], BOURNE_RATE, rtol=RATE_RTOL, atol=RATE_ATOL)
+    assert res.value("RCAMINT")[0] == pytest.approx(BOURNE_TOTAL[0], abs=TOTAL_ATOL)
+    assert res.value("FE")[0] == pytest.approx(BOURNE_FE[0], abs=FE_ATOL)
 
 
 def test_renal_clearance_is_amount_over_plasma_auc() -> None:

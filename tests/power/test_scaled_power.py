@@ -2,13 +2,15 @@
 
 Published values (PowerTOST README, version 1.5.3.9000; regulatory.md T7-T9) were simulated by PowerTOST
 with 1e5 studies (1e6 for scABEL.ad); ours use the stated ``nsims`` and seed 123456 but a different random
-stream, so agreement is checked within 4 combined Monte Carlo standard errors.
+stream, so agreement is checked within 4 combined Monte Carlo standard errors. The published values are in
+tests/data/reference/power/scaled_published.csv (read by the validation pack too).
 """
 
 from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from bioparity.errors import InputError
@@ -19,6 +21,21 @@ from bioparity.power import (
     sample_size_scabel,
     scabel_adjusted_alpha,
 )
+from tests.conftest import REFERENCE
+
+#: The published values with their settings (tests/data/reference/power/scaled_published.csv)
+PUBLISHED = pd.read_csv(REFERENCE / "power" / "scaled_published.csv", comment="#", dtype={"cv": str})
+
+
+def published(function: str, quantity: str, design: str, regulator: str = "EMA") -> float:
+    rows = PUBLISHED[
+        (PUBLISHED["function"] == function)
+        & (PUBLISHED["quantity"] == quantity)
+        & (PUBLISHED["design"] == design)
+        & (PUBLISHED["regulator"] == regulator)
+    ]
+    assert len(rows) == 1, (function, quantity, design, regulator)
+    return float(rows["expected"].iloc[0])
 
 
 def within_mc(ours: float, published: float, nsims_ours: int, nsims_published: int) -> bool:
@@ -26,15 +43,27 @@ def within_mc(ours: float, published: float, nsims_ours: int, nsims_published: i
     return abs(ours - published) <= 4 * se
 
 
+def test_reference_file_states_the_settings_used_here() -> None:
+    assert len(PUBLISHED) == 17
+    mc = PUBLISHED[PUBLISHED["tolerance"].isna()]
+    assert set(zip(mc["function"], mc["nsims"], mc["nsims_published"].fillna(0), strict=True)) == {
+        ("power_scabel", 200_000, 100_000), ("sample_size_scabel", 100_000, 100_000),
+        ("sample_size_rsabe", 100_000, 100_000), ("power_rsabe", 200_000, 100_000),
+        ("scabel_adjusted_alpha", 1_000_000, 1_000_000), ("scabel_adjusted_alpha", 1_000_000, 0),
+    }  # fmt: skip
+    sizes = PUBLISHED[PUBLISHED["quantity"] == "n"]
+    assert set(sizes["tolerance"]) == {0} and len(sizes) == 4
+    t8 = PUBLISHED[PUBLISHED["case"] == "T8"].set_index("quantity")["tolerance"].dropna().to_dict()
+    assert t8 == {"theta0_boundary": 5e-5, "alpha_adjusted": 5e-4, "power": 0.002}
+    assert set(PUBLISHED.loc[PUBLISHED["case"] == "T8", "cv"]) == {"0.30|0.35"}
+
+
+SCABEL = PUBLISHED[PUBLISHED["function"] == "power_scabel"]
+
+
 @pytest.mark.parametrize(
     ("design", "n", "regulator", "published"),
-    [
-        ("2x3x3", 36, "EMA", 0.7755),  # sampleN.scABEL(CV = 0.45) search step
-        ("2x3x3", 39, "EMA", 0.8059),  # T7
-        ("2x2x3", 42, "EMA", 0.80017),
-        ("2x2x4", 28, "EMA", 0.81116),
-        ("2x3x3", 54, "GCC", 0.8123),
-    ],
+    [(str(r.design), int(r.n), str(r.regulator), float(r.expected)) for r in SCABEL.itertuples()],
 )
 def test_power_scabel_matches_powertost(design: str, n: int, regulator: str, published: float) -> None:
     res = power_scabel(0.45, n, design, regulator=regulator, nsims=200_000)
@@ -44,27 +73,33 @@ def test_power_scabel_matches_powertost(design: str, n: int, regulator: str, pub
 
 def test_sample_size_scabel_t7() -> None:
     res = sample_size_scabel(0.45, "2x3x3")
-    assert res.n == 39 and within_mc(res.power, 0.8059, 100_000, 100_000)
-    assert sample_size_scabel(0.45, "2x2x4").n == 28
-    assert sample_size_scabel(0.45, "2x3x3", regulator="GCC").n == 54
+    power = published("sample_size_scabel", "power", "2x3x3")
+    assert res.n == published("sample_size_scabel", "n", "2x3x3") == 39
+    assert within_mc(res.power, power, 100_000, 100_000)
+    assert sample_size_scabel(0.45, "2x2x4").n == published("sample_size_scabel", "n", "2x2x4") == 28
+    gcc = published("sample_size_scabel", "n", "2x3x3", "GCC")
+    assert sample_size_scabel(0.45, "2x3x3", regulator="GCC").n == gcc == 54
 
 
 def test_sample_size_rsabe_t9() -> None:
     res = sample_size_rsabe((0.40, 0.50), "2x2x4")
-    assert res.n == 20
-    assert within_mc(res.power, 0.81509, 100_000, 100_000)
-    assert within_mc(power_rsabe((0.40, 0.50), 20, "2x2x4", nsims=200_000).power, 0.81509, 200_000, 100_000)
+    assert res.n == published("sample_size_rsabe", "n", "2x2x4", "FDA") == 20
+    assert within_mc(res.power, published("sample_size_rsabe", "power", "2x2x4", "FDA"), 100_000, 100_000)
+    p = published("power_rsabe", "power", "2x2x4", "FDA")
+    assert within_mc(power_rsabe((0.40, 0.50), 20, "2x2x4", nsims=200_000).power, p, 200_000, 100_000)
 
 
 def test_scabel_type1_error_and_adjusted_alpha_t8() -> None:
     """scABEL.ad(CV = c(0.30, 0.35), design = "2x2x4", n = 30): TIE 0.06651, adjusted alpha 0.03540."""
     res = scabel_adjusted_alpha((0.30, 0.35), 30, "2x2x4")
-    assert round(res.theta0_boundary, 4) == 1.2948
-    assert within_mc(res.type1_error, 0.06651, 1_000_000, 1_000_000)
-    assert res.alpha_adjusted == pytest.approx(0.03540, abs=5e-4)
-    assert res.type1_error_adjusted == pytest.approx(0.05, abs=4 * math.sqrt(0.05 * 0.95 / 1e6))
+    ad = "scabel_adjusted_alpha"
+    assert round(res.theta0_boundary, 4) == published(ad, "theta0_boundary", "2x2x4")
+    assert within_mc(res.type1_error, published(ad, "type1_error", "2x2x4"), 1_000_000, 1_000_000)
+    assert res.alpha_adjusted == pytest.approx(published(ad, "alpha_adjusted", "2x2x4"), abs=5e-4)
+    nominal = published(ad, "type1_error_adjusted", "2x2x4")
+    assert res.type1_error_adjusted == pytest.approx(nominal, abs=4 * math.sqrt(0.05 * 0.95 / 1e6))
     power = power_scabel((0.30, 0.35), 30, "2x2x4", alpha=res.alpha_adjusted, nsims=1_000_000).power
-    assert power == pytest.approx(0.771, abs=0.002)
+    assert power == pytest.approx(published("power_scabel_adjusted_alpha", "power", "2x2x4"), abs=0.002)
 
 
 def test_seeded_and_reproducible() -> None:

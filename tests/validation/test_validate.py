@@ -19,11 +19,17 @@ runner = CliRunner()
 
 #: At least the reference cases the test suite uses, per area.
 MINIMUM_CASES = {
-    "power": 188 * 2 + 150 * 3 + 13,
-    "nca": 12 * 23,
-    "be": 20 * 8,
-    "caa": 9 + 61 + 288,
-    "clinical": 50,
+    # PowerTOST sample sizes (n, power), powers (3 methods), README / CVfromCI / T18 vectors, scaled ABE
+    "power": 188 * 2 + 150 * 3 + 16 + 17,
+    # PKNCA Theoph; MetidaNCA steady state (10 subjects x 10 parameters) and urine; Bourne urine
+    # (8 collections x 4 + totals); PK sparse (2 designs + 6 values); T20
+    "nca": 12 * 23 + 10 * (7 + 3) + 13 + (8 * 4 + 2) + (2 + 6) + 2,
+    # replicateBE Methods A/B (10 values each; Method A bookkeeping 8), vignette, T10 limits, T11-T12
+    "be": 20 * 10 + 10 * 8 + 15 + 6 * 2 + 8,
+    # T13-T15, ISO 16269-6, Montgomery XII, Wilks minimum lots (two- and one-sided)
+    "caa": 10 + 60 + 288 + 4 * 2,
+    # published intervals (both limits), sleep t intervals (limits, df), one stratum, means sample size
+    "clinical": 23 * 2 + 2 * 3 + 2 * 2 + 94 * 2,
 }
 
 
@@ -38,6 +44,12 @@ def test_every_area_passes_with_all_reference_cases(full_run) -> None:  # type: 
         assert s.failed == 0, [c for c in full_run.failures if c.area == s.area][:3]
         assert s.cases >= MINIMUM_CASES[s.area]
     assert full_run.passed
+
+
+def test_every_reference_set_of_the_manifest_has_cases(full_run) -> None:  # type: ignore[no-untyped-def]
+    manifest = yaml.safe_load((packaged_reference_dir() / "MANIFEST.yaml").read_text())
+    sets = {s["id"]: s["area"] for s in manifest["sets"]}
+    assert {(c.reference, c.area) for c in full_run.cases} == set(sets.items())
 
 
 def test_manifest_lists_every_area_with_provenance_and_files() -> None:
@@ -75,6 +87,27 @@ def test_tampering_one_expected_value_fails_and_names_the_case(tmp_path: Path) -
     failure = run.failures[0]
     assert failure.reference == "powertost-samplesize" and failure.quantity == "n"
     assert failure.case.startswith("row 5:")
+
+
+@pytest.mark.parametrize(
+    ("area", "file", "row", "column", "reference", "case", "quantity"),
+    [
+        ("nca", "nca/metidanca_multiple_dose.csv", 3, "expected", "metidanca-multiple-dose",
+         "MetidaNCA set #7 (linear, tau 10) subject 3", "AUCTAU"),
+        ("be", "be/replicatebe_vignette.csv", 10, "expected", "replicatebe-vignette",
+         "replicateBE vignette rds14 ema-abel-b (df contain)", "CI lower (%)"),
+    ],
+)  # fmt: skip
+def test_tampering_with_a_moved_reference_value_names_the_case(
+    tmp_path: Path, area: str, file: str, row: int, column: str, reference: str, case: str, quantity: str
+) -> None:
+    copy = tmp_path / "reference"
+    shutil.copytree(packaged_reference_dir(), copy)
+    frame = pd.read_csv(copy / file, comment="#", dtype=str, keep_default_na=False)
+    frame.loc[row - 1, column] = str(float(frame.loc[row - 1, column]) * 1.001)
+    frame.to_csv(copy / file, index=False)
+    run = run_validation([area], copy)
+    assert [(f.reference, f.case, f.quantity) for f in run.failures] == [(reference, case, quantity)]
 
 
 def test_cli_exit_status_gates_deployment(tmp_path: Path) -> None:
@@ -121,4 +154,5 @@ def test_pdf_renders_with_its_tables(tmp_path: Path) -> None:
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "Summary per area" in text and "Test cases" in text and "Review and approval" in text
-    assert re.search(r"clinical\s+50\s+50\s+0\s+PASS", text)
+    n = MINIMUM_CASES["clinical"]
+    assert re.search(rf"clinical\s+{n}\s+{n}\s+0\s+PASS", text)

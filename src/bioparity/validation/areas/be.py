@@ -1,12 +1,27 @@
-"""EMA ABEL Method A and B against replicateBE on its reference data sets rds01-rds10."""
+"""Bioequivalence: EMA ABEL Method A and B against replicateBE (rds01-rds10), the replicateBE vignette
+(rds01 outliers, rds14 degrees of freedom) and the regulatory.md vectors T10-T12."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
-from bioparity.be import evaluate_be
+import pandas as pd
+
+from bioparity.be import (
+    EMA,
+    EMA_K_EXACT,
+    FDA_SWR_SWITCH,
+    FDA_THETA_S,
+    BEResult,
+    ScalingRule,
+    abel_limits,
+    crossover_data,
+    evaluate_be,
+)
+from bioparity.power import cv_to_se
 from bioparity.validation.areas._io import read_reference_csv
 from bioparity.validation.cases import CaseResult, compare
 
@@ -14,7 +29,16 @@ AREA = "be"
 
 
 def run(reference: Path) -> list[CaseResult]:
-    """PE and CI (relative 1e-6), CVwR, CVwT and limits (relative 1e-12), decisions identical."""
+    """Every value of the BE reference sets (tolerances as stated in each file)."""
+    return [*_methods_ab(reference), *_vignette(reference), *_limits_t10(reference), *_constants(reference)]
+
+
+def _outcome(flag: bool | None) -> str:
+    return "pass" if flag else "fail"
+
+
+def _methods_ab(reference: Path) -> list[CaseResult]:
+    """PE, CI (relative 1e-6), CVwR, CVwT, limits (relative 1e-12); decisions and bookkeeping identical."""
     expected = read_reference_csv(reference / "expected" / "replicate_be_methods_ab.csv")
     out = []
     cache: dict[str, object] = {}
@@ -35,10 +59,145 @@ def run(reference: Path) -> list[CaseResult]:
             ("CVwT (%)", ref["CVwT(%)"], cvwt, 1e-12, "rel"),
             ("lower limit (%)", lower, res.lower_limit, 1e-12, "rel"),
             ("upper limit (%)", upper, res.upper_limit, 1e-12, "rel"),
-            ("decision", str(ref["BE"]), "pass" if res.passed else "fail", 0.0, "exact"),
+            ("decision", str(ref["BE"]), _outcome(res.passed), 0.0, "exact"),
+            ("CI within limits", str(ref["CI"]), _outcome(res.ci_pass), 0.0, "exact"),
+            ("PE within 80-125%", str(ref["GMR"]), _outcome(res.pe_pass), 0.0, "exact"),
         ]
         if which == "A":
-            checks.append(("df", float(ref["DF"]), float(res.df), 0.0, "exact"))
+            checks += _bookkeeping(ref, res)
         for quantity, exp, obs, tol, how in checks:
             out.append(compare(AREA, "replicatebe-ab", case, quantity, exp, obs, tol, how))
     return out
+
+
+def _bookkeeping(ref: Mapping[Hashable, Any], res: BEResult) -> list[tuple[str, Any, Any, float, str]]:
+    """Design, counts and missing values (replicateBE's table, Method A rows)."""
+    n_tt = math.nan if res.n_tt is None else float(res.n_tt)
+    return [
+        ("df", float(ref["DF"]), float(res.df), 0.0, "exact"),
+        ("design", str(ref["Design"]), res.design, 0.0, "exact"),
+        ("n", float(ref["n"]), float(res.n), 0.0, "exact"),
+        (
+            "subjects per sequence",
+            str(ref["Sub/seq"]),
+            "|".join(map(str, res.subjects_per_sequence)),
+            0.0,
+            "exact",
+        ),
+        (
+            "missing per sequence",
+            str(ref["Miss/seq"]),
+            "|".join(map(str, res.missing_per_sequence)),
+            0.0,
+            "exact",
+        ),
+        (
+            "missing per period",
+            str(ref["Miss/per"]),
+            "|".join(map(str, res.missing_per_period)),
+            0.0,
+            "exact",
+        ),
+        ("nRR", float(ref["nRR"]), float(res.n_rr), 0.0, "exact"),
+        ("nTT", float(ref["nTT"]), n_tt, 0.0, "exact"),
+    ]
+
+
+def _vignette_value(res: BEResult, quantity: str) -> float | str:
+    """The quantity of one vignette row, from a result."""
+    flags = {f.subject: f.studentized_residual for f in res.outliers}
+    values: dict[str, Any] = {
+        "outlier subjects": "|".join(sorted(flags, key=lambda s: (len(s), s))),
+        "CVwR without outliers (%)": res.cvwr_without_outliers,
+        "lower limit without outliers (%)": res.lower_limit_without_outliers,
+        "upper limit without outliers (%)": res.upper_limit_without_outliers,
+        "BE without outliers": _outcome(res.pass_without_outliers),
+        "n": res.n,
+        "df": res.df,
+        "CI lower (%)": res.ci_lower,
+        "BE": _outcome(res.passed),
+    }
+    prefix = "studentized residual subject "
+    if quantity.startswith(prefix):
+        return float(flags.get(quantity.removeprefix(prefix), math.nan))
+    value = values[quantity]
+    return value if isinstance(value, str) else (math.nan if value is None else float(value))
+
+
+def _vignette(reference: Path) -> list[CaseResult]:
+    """replicateBE vignette: outliers of rds01 (Method A), df of rds14 (Method B, contain / Satterthwaite)."""
+    rows = read_reference_csv(reference / "be" / "replicatebe_vignette.csv")
+    rows["df_method"] = rows["df_method"].fillna("")
+    rows["expected"] = rows["expected"].astype(str)
+    results: dict[tuple[str, str, str], BEResult] = {}
+    out = []
+    for row in rows.to_dict("records"):
+        name, method, df_method = str(row["dataset"]), str(row["method"]), str(row["df_method"])
+        key = (name, method, df_method)
+        if key not in results:
+            data = crossover_data(read_reference_csv(reference / "replicate_be" / f"{name}.csv"))
+            options = {"df_method": df_method} if df_method else {}
+            results[key] = evaluate_be(data, method, **options)  # type: ignore[arg-type]
+        observed = _vignette_value(results[key], str(row["quantity"]))
+        expected: float | str = row["expected"] if isinstance(observed, str) else float(row["expected"])
+        case = f"replicateBE vignette {name} {method}" + (f" (df {df_method})" if df_method else "")
+        out.append(
+            compare(
+                AREA,
+                "replicatebe-vignette",
+                case,
+                str(row["quantity"]),
+                expected,
+                observed,
+                float(row["tolerance"]),
+                str(row["comparison"]),
+            )
+        )
+    return out
+
+
+def _limits_t10(reference: Path) -> list[CaseResult]:
+    """regulatory.md T10: EMA ABEL expanded limits at CVwR 30-55% (absolute 5e-6)."""
+    table = read_reference_csv(reference / "be" / "abel_limits_t10.csv")
+    low, up = abel_limits(table["cvwr"].to_numpy())
+    out = []
+    for i, row in enumerate(table.to_dict("records")):
+        case = f"T10: CVwR {row['cvwr']:.0%}"
+        tol = float(row["tolerance"])
+        out.append(
+            compare(AREA, "be-regulatory-vectors", case, "lower limit", row["lower"], float(low[i]), tol)
+        )
+        out.append(
+            compare(AREA, "be-regulatory-vectors", case, "upper limit", row["upper"], float(up[i]), tol)
+        )
+    return out
+
+
+def _constants(reference: Path) -> list[CaseResult]:
+    """regulatory.md T11-T12 and the guideline constants."""
+    exact = ScalingRule("EMA exact k", k=EMA_K_EXACT, cv_switch=0.30, cv_cap=0.50)
+    low, up = abel_limits(0.50, exact)
+    observed = {
+        "ema_k_exact": EMA_K_EXACT,
+        "lower_exact_k_cv50": 100 * float(low),
+        "upper_exact_k_cv50": 100 * float(up),
+        "ema_k": EMA.k,
+        "fda_theta_s": FDA_THETA_S,
+        "fda_theta_s_squared": FDA_THETA_S**2,
+        "se_cv30": float(cv_to_se(0.30)),
+        "fda_swr_switch": FDA_SWR_SWITCH,
+    }
+    table: pd.DataFrame = read_reference_csv(reference / "be" / "regulatory_constants.csv")
+    return [
+        compare(
+            AREA,
+            "be-regulatory-vectors",
+            f"{row['test']}: {row['key']}",
+            str(row["quantity"]),
+            float(row["expected"]),
+            float(observed[str(row["key"])]),
+            float(row["tolerance"]),
+            str(row["comparison"]),
+        )
+        for row in table.to_dict("records")
+    ]

@@ -1,10 +1,11 @@
-"""Tolerance factors against regulatory.md T13-T15, ISO 16269-6 Annex F and Montgomery & Runger Table XII."""
+"""Tolerance factors against regulatory.md T13-T15, ISO 16269-6 Annex F and Montgomery & Runger Table XII;
+distribution-free minimum numbers of lots against Wilks (1941)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from bioparity.caa import tolerance_factor
+from bioparity.caa import nonparametric_min_lots, tolerance_factor
 from bioparity.validation.areas._io import read_reference_csv
 from bioparity.validation.cases import CaseResult, compare
 
@@ -12,7 +13,7 @@ AREA = "caa"
 
 
 def run(reference: Path) -> list[CaseResult]:
-    """Every row of the three tolerance-factor references."""
+    """Every row of the three tolerance-factor references and of the Wilks sample sizes."""
     out = []
     vectors = read_reference_csv(reference / "caa" / "regulatory_tolerance_vectors.csv")
     for row in vectors.to_dict("records"):
@@ -49,4 +50,15 @@ def run(reference: Path) -> list[CaseResult]:
         out.append(
             compare(AREA, "montgomery-one-sided", case, "k one-sided", row["k"], k_one[i], 5e-4 + 1e-9)
         )
+    wilks = read_reference_csv(reference / "caa" / "nonparametric_min_lots_wilks.csv")
+    for row in wilks.to_dict("records"):
+        case = f"Wilks (1941): coverage {row['coverage']}, confidence {row['confidence']}"
+        for side, column in ((2, "n_two_sided"), (1, "n_one_sided")):
+            n = nonparametric_min_lots(float(row["coverage"]), float(row["confidence"]), side=side)
+            label = "two-sided (min, max)" if side == 2 else "one-sided (max)"
+            out.append(
+                compare(
+                    AREA, "wilks-min-lots", case, f"lots {label}", float(row[column]), float(n), 0.0, "exact"
+                )
+            )
     return out

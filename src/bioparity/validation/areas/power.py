@@ -1,11 +1,25 @@
-"""Power and sample size against PowerTOST (sampleN.TOST, power.TOST) and its published examples."""
+"""Power and sample size against PowerTOST (sampleN.TOST, power.TOST) and its published examples, including
+the simulated scaled-ABE values of its README (T7-T9)."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Mapping
 from pathlib import Path
+from typing import Any, cast
 
-from bioparity.power import cv_from_ci, power_tost, sample_size_tost
+from bioparity.power import (
+    cv_from_ci,
+    cv_to_mse,
+    cv_to_se,
+    power_rsabe,
+    power_scabel,
+    power_tost,
+    sample_size_rsabe,
+    sample_size_scabel,
+    sample_size_tost,
+    scabel_adjusted_alpha,
+)
 from bioparity.validation.areas._io import read_reference_csv
 from bioparity.validation.cases import CaseResult, compare
 
@@ -14,7 +28,7 @@ AREA = "power"
 
 def run(reference: Path) -> list[CaseResult]:
     """Every row of the PowerTOST reference files and the published examples."""
-    return [*_sample_sizes(reference), *_powers(reference), *_published(reference)]
+    return [*_sample_sizes(reference), *_powers(reference), *_published(reference), *_scaled(reference)]
 
 
 def _sample_sizes(reference: Path) -> list[CaseResult]:
@@ -101,6 +115,9 @@ def _published(reference: Path) -> list[CaseResult]:
                 theta2=theta2,
             )
             observed = float(res.n) if row["quantity"] == "n" else float(res.power)
+        elif row["function"] == "cv_conversion":
+            convert = cv_to_se if row["quantity"] == "se" else cv_to_mse
+            observed = float(convert(float(row["cv"])))
         else:
             observed = cv_from_ci(
                 lower=row["lower"],
@@ -122,4 +139,69 @@ def _published(reference: Path) -> list[CaseResult]:
                 comparison,
             )
         )
+    return out
+
+
+def _cv(text: str) -> float | tuple[float, ...]:
+    """``0.45`` or ``(CVwT, CVwR)`` from ``0.40|0.50``."""
+    parts = tuple(float(v) for v in text.split("|"))
+    return parts[0] if len(parts) == 1 else parts
+
+
+def _scaled_values(row: Mapping[Hashable, Any], cache: dict[tuple[Any, ...], Any]) -> dict[str, float]:
+    """The quantities of one simulation of a published scaled-ABE row (results cached per call)."""
+    fn, design, regulator = str(row["function"]), str(row["design"]), str(row["regulator"])
+    cv, nsims = _cv(str(row["cv"])), int(row["nsims"])
+    n = None if _blank(row["n"]) else int(row["n"])
+    key = (fn, design, regulator, str(row["cv"]), n, nsims)
+    if key in cache:
+        return cast(dict[str, float], cache[key])
+    if fn == "power_scabel":
+        values = {"power": power_scabel(cv, n, design, regulator=regulator, nsims=nsims).power}
+    elif fn == "power_rsabe":
+        values = {"power": power_rsabe(cv, n, design, nsims=nsims).power}
+    elif fn == "sample_size_scabel":
+        res = sample_size_scabel(cv, design, regulator=regulator, nsims=nsims)
+        values = {"n": float(res.n), "power": res.power}
+    elif fn == "sample_size_rsabe":
+        res = sample_size_rsabe(cv, design, nsims=nsims)
+        values = {"n": float(res.n), "power": res.power}
+    else:
+        adj_key = ("adjusted alpha search", design, regulator, str(row["cv"]), n, nsims)
+        if adj_key not in cache:
+            cache[adj_key] = scabel_adjusted_alpha(cv, n, design, regulator=regulator, nsims=nsims)
+        ad = cache[adj_key]
+        if fn == "scabel_adjusted_alpha":
+            return {
+                "theta0_boundary": ad.theta0_boundary,
+                "type1_error": ad.type1_error,
+                "alpha_adjusted": ad.alpha_adjusted,
+                "type1_error_adjusted": ad.type1_error_adjusted,
+            }
+        power = power_scabel(cv, n, design, alpha=ad.alpha_adjusted, regulator=regulator, nsims=nsims)
+        values = {"power": power.power}
+    cache[key] = values
+    return values
+
+
+def _scaled(reference: Path) -> list[CaseResult]:
+    """PowerTOST's published simulated values (README; T7-T9): 4 combined Monte Carlo SE or as stated."""
+    ref = read_reference_csv(reference / "power" / "scaled_published.csv")
+    out = []
+    cache: dict[tuple[Any, ...], Any] = {}
+    for row in ref.to_dict("records"):
+        quantity, expected = str(row["quantity"]), float(row["expected"])
+        observed = float(_scaled_values(row, cache)[quantity])
+        if quantity == "n":
+            tol, comparison = 0.0, "exact"
+        elif _blank(row["tolerance"]):
+            inv = 1 / int(row["nsims"]) + (
+                0.0 if _blank(row["nsims_published"]) else 1 / row["nsims_published"]
+            )
+            tol, comparison = 4 * math.sqrt(expected * (1 - expected) * inv), "abs"
+        else:
+            tol, comparison = float(row["tolerance"]), "abs"
+        n = "" if _blank(row["n"]) else f", n {int(row['n'])}"
+        case = f"{row['case']}: {row['function']} {row['design']} CV {row['cv']}{n} {row['regulator']}"
+        out.append(compare(AREA, "powertost-scaled", case, quantity, expected, observed, tol, comparison))
     return out
