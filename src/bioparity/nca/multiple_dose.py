@@ -95,14 +95,27 @@ class IntervalResult(ResultMixin):
         R, K = self.values.shape
         rows = np.repeat(np.arange(R), K)
         cols = np.tile(np.arange(K), R)
-        keys = self.intervals.drop(columns=["start", "end", "tau", "dose"])
+        keys = self.intervals.drop(
+            columns=["start", "end", "tau", "dose", "tau_extrapolated"], errors="ignore"
+        )
         out = keys.iloc[rows].reset_index(drop=True)
         out["start"] = self.intervals["start"].to_numpy()[rows]
         out["end"] = self.intervals["end"].to_numpy()[rows]
         out["PPTESTCD"] = np.asarray(self.codes, dtype=object)[cols]
         out["PPSTRESN"] = self.values.ravel()
         out["reason"] = np.asarray(self.reason_text, dtype=object)[self.reason.ravel()]
-        lz = np.isin(out["PPTESTCD"], ["AILAMZ", "VZTAU", "VZFTAU"])
+        if "tau_extrapolated" in self.intervals.columns:
+            ext = self.intervals["tau_extrapolated"].to_numpy(dtype=bool)[rows] & np.isin(
+                out["PPTESTCD"], list(EXTRAPOLATED_CODES)
+            )
+            out["reason"] = np.where(
+                ext & (out["reason"] == ""),
+                "extrapolated to the end of the interval with lambda_z (Phoenix rule)",
+                out["reason"],
+            )
+        lz = np.isin(out["PPTESTCD"], ["AILAMZ", "VZTAU", "VZFTAU"]) | out["reason"].str.startswith(
+            "extrapolated"
+        ).to_numpy(dtype=bool)
         out["lambda_z_method"] = np.where(lz, self.terminal.lambda_z_method, "")
         return out
 
@@ -123,19 +136,34 @@ class IntervalResult(ResultMixin):
         }
 
 
+#: Values that follow the extrapolated area or trough when AUCTAU is extrapolated to the end of tau.
+EXTRAPOLATED_CODES = (
+    "AUCTAU", "AUMCTAU", "CTROUGH", "CAVG", "FLUCP", "FLUCPTAU", "SWINGTAU", "PTROUGHR", "CLFTAU",
+    "CLTAU", "VZFTAU", "VZTAU", "ARAUC",
+)  # fmt: skip
+
 #: Intervals per block of work (bounds the (intervals x samples) temporaries).
 BLOCK_INTERVALS = 16384
 
 
+_Parts = tuple[dict[str, FloatArray], dict[str, npt.NDArray[np.int8]], npt.NDArray[np.bool_]]
+
+
 def _blocked(
-    time: FloatArray, conc: FloatArray, iv: DosingIntervals, method: str, lz: FloatArray
-) -> tuple[dict[str, FloatArray], dict[str, npt.NDArray[np.int8]]]:
+    time: FloatArray,
+    conc: FloatArray,
+    iv: DosingIntervals,
+    method: str,
+    lz: FloatArray,
+    c_tau: FloatArray | None,
+) -> _Parts:
     """interval_parameters over blocks of intervals, in threads (NumPy releases the GIL)."""
 
-    def run(lo: int) -> tuple[dict[str, FloatArray], dict[str, npt.NDArray[np.int8]]]:
+    def run(lo: int) -> _Parts:
         sl = slice(lo, min(lo + BLOCK_INTERVALS, iv.n))
         sub = DosingIntervals(iv.profile[sl], iv.dose_number[sl], iv.start[sl], iv.tau[sl], iv.dose[sl])
-        return interval_parameters(time, conc, sub, auc_method=method, lambda_z=lz)
+        pred = None if c_tau is None else c_tau[sl]
+        return interval_parameters(time, conc, sub, auc_method=method, lambda_z=lz, c_tau_predicted=pred)
 
     starts = range(0, max(iv.n, 1), BLOCK_INTERVALS)
     workers = min(len(starts), os.cpu_count() or 1)
@@ -146,7 +174,7 @@ def _blocked(
         parts = [run(lo) for lo in starts]
     values = {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]}
     reasons = {k: np.concatenate([p[1][k] for p in parts]) for k in parts[0][1]}
-    return values, reasons
+    return values, reasons, np.concatenate([p[2] for p in parts])
 
 
 def _dose_records(
@@ -228,18 +256,26 @@ def nca_multiple_dose(
     dose_last[iv.profile[is_last]] = iv.dose[is_last]
     rel = prep.T - np.where(np.isnan(last_dose), 0.0, last_dose)[:, None]
     Tt, Ct, Bt = compact_left(rel >= 0, rel, prep.C, prep.B.astype(float))
+    needed = ["LAMZ", "CLSTP", "TLST"] if opts.auctau_extrapolate else ["LAMZ"]
     terminal = nca_arrays(
         Tt,
         Ct,
         options=opts,
         blq=Bt == 1.0,
         dose=dose_last,
-        parameters=None if terminal_parameters is None else [*terminal_parameters, "LAMZ"],
+        parameters=None if terminal_parameters is None else [*terminal_parameters, *needed],
         profiles=ids,
     )
     lz = np.asarray(terminal.value("LAMZ"), dtype=float)
+    c_tau = None
+    if opts.auctau_extrapolate:
+        # Phoenix: C(tau) on the terminal line, exp(intercept - lambda_z tau) = Clast,pred e^(-lz (tau - Tlast))
+        clstp = terminal.value("CLSTP")[iv.profile]
+        tlst = terminal.value("TLST")[iv.profile]
+        with np.errstate(over="ignore", invalid="ignore"):
+            c_tau = np.where(is_last, clstp * np.exp(-lz[iv.profile] * (iv.tau - tlst)), np.nan)
     clean = clean_blq(prep.T, prep.C, prep.B, opts.blq)
-    values, reasons = _blocked(clean.time, clean.conc, iv, opts.auc_method, lz)
+    values, reasons, extrapolated = _blocked(clean.time, clean.conc, iv, opts.auc_method, lz, c_tau)
     ratios = accumulation_ratios(iv, values)
     values.update(ratios)
     for k in ratios:
@@ -254,6 +290,7 @@ def nca_multiple_dose(
     table["end"] = iv.end
     table["tau"] = iv.tau
     table["dose"] = iv.dose
+    table["tau_extrapolated"] = extrapolated
     return IntervalResult(
         intervals=table,
         codes=codes,
