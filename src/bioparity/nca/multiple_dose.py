@@ -269,7 +269,7 @@ def nca_multiple_dose(
     lz = np.asarray(terminal.value("LAMZ"), dtype=float)
     c_tau = None
     if opts.auctau_extrapolate:
-        # Phoenix: C(tau) on the terminal line, exp(intercept - lambda_z tau) = Clast,pred e^(-lz (tau - Tlast))
+        # Phoenix: C(tau) on the terminal line, exp(intercept - lz tau) = Clast,pred e^(-lz (tau - Tlast))
         clstp = terminal.value("CLSTP")[iv.profile]
         tlst = terminal.value("TLST")[iv.profile]
         with np.errstate(over="ignore", invalid="ignore"):

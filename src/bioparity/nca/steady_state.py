@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from bioparity.nca.auc import aumc_interval, auc_interval, cumulative_area, interval_rule
+from bioparity.nca.auc import auc_interval, aumc_interval, cumulative_area, interval_rule
 from bioparity.nca.profiles import (
     BoolArray,
     FloatArray,
