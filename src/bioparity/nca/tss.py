@@ -65,7 +65,7 @@ def tss_from_lambda_z(lambda_z: npt.ArrayLike, fraction: float = 0.9) -> FloatAr
 
 
 def _rss(
-    t: FloatArray, y: FloatArray, w: FloatArray, c: float, tss: FloatArray
+    t: FloatArray, y: FloatArray, w: npt.NDArray[np.bool_], c: float, tss: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Residual sum of squares and plateau of the best Css at each Tss (``tss`` broadcasts on t[..., :1])."""
     g = np.where(w, -np.expm1(c * t / tss), 0.0)
