@@ -96,7 +96,7 @@ class IntervalResult(ResultMixin):
         rows = np.repeat(np.arange(R), K)
         cols = np.tile(np.arange(K), R)
         keys = self.intervals.drop(
-            columns=["start", "end", "tau", "dose", "tau_extrapolated"], errors="ignore"
+            columns=["start", "end", "tau", "dose", "duration", "tau_extrapolated"], errors="ignore"
         )
         out = keys.iloc[rows].reset_index(drop=True)
         out["start"] = self.intervals["start"].to_numpy()[rows]
@@ -177,6 +177,18 @@ def _blocked(
     return values, reasons, np.concatenate([p[2] for p in parts])
 
 
+def _dose_durations(dosing: pd.DataFrame, column: str | None, where: Where) -> npt.NDArray[np.float64]:
+    """Infusion duration of each dose record (hours; NaN where blank or without the column)."""
+    if column is None or column not in dosing.columns:
+        return np.full(len(dosing), np.nan)
+    dur, _ = parse_numbers(dosing[column].reset_index(drop=True), column, where, allow_missing=True)
+    bad = dur < 0
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise where.error("negative duration", i, column, dosing[column].iloc[i], "a duration >= 0 (hours)")
+    return dur
+
+
 def _dose_records(
     dosing: pd.DataFrame, keys: list[str], time: str, dose: str, where: Where
 ) -> tuple[pd.DataFrame, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
@@ -217,6 +229,7 @@ def nca_multiple_dose(
     groups: Sequence[str] = (),
     dose_time: str = "time",
     dose: str = "dose",
+    duration: str | None = "duration",
     tau: float | None = None,
     blq: str | None = None,
     lloq: str | None = None,
@@ -228,7 +241,9 @@ def nca_multiple_dose(
     """Steady-state and per-interval NCA of every profile (``groups`` + ``subject``) of ``frame``.
 
     ``dosing`` has one row per dose (``subject``, the grouping columns it shares with ``frame``,
-    ``dose_time``, ``dose``); ``tau`` is the dosing interval after the last dose (without it the last
+    ``dose_time``, ``dose`` and optionally ``duration``, the infusion length of each dose in hours,
+    needed for ``route='iv-infusion'``: the last dose's duration sets where the terminal phase may start);
+    ``tau`` is the dosing interval after the last dose (without it the last
     dose gets no interval parameters, with the reason stated). Sample times and dose times share a clock.
     """
     w = where or Where()
@@ -239,6 +254,7 @@ def nca_multiple_dose(
     ids = prep.ids
     P = len(ids)
     dkeys, dt, dd = _dose_records(dosing, keys, dose_time, dose, dw)
+    dur = _dose_durations(dosing, duration, dw)
     shared = list(dkeys.columns)
     left = ids[shared].astype("string").reset_index().rename(columns={"index": "_profile"})
     right = dkeys.astype("string").assign(_row=np.arange(len(dkeys)))
@@ -247,6 +263,7 @@ def nca_multiple_dose(
     prof = merged["_profile"].to_numpy(dtype=np.int64)
     rows = merged["_row"].to_numpy(dtype=np.int64)
     iv = dosing_intervals(prof, dt[rows], dd[rows], tau_last=tau)
+    iv_duration = dur[rows][np.lexsort((dt[rows], prof))]  # the order dosing_intervals sorts into
 
     # terminal phase: samples at or after each profile's last dose, on the last-dose clock
     last_dose = np.full(P, np.nan)
@@ -254,6 +271,8 @@ def nca_multiple_dose(
     dose_last = np.full(P, np.nan)
     is_last = np.concatenate((iv.profile[1:] != iv.profile[:-1], [True])) if iv.n else np.zeros(0, bool)
     dose_last[iv.profile[is_last]] = iv.dose[is_last]
+    duration_last = np.full(P, np.nan)
+    duration_last[iv.profile[is_last]] = iv_duration[is_last]
     rel = prep.T - np.where(np.isnan(last_dose), 0.0, last_dose)[:, None]
     Tt, Ct, Bt = compact_left(rel >= 0, rel, prep.C, prep.B.astype(float))
     needed = ["LAMZ", "CLSTP", "TLST"] if opts.auctau_extrapolate else ["LAMZ"]
@@ -263,6 +282,7 @@ def nca_multiple_dose(
         options=opts,
         blq=Bt == 1.0,
         dose=dose_last,
+        duration=duration_last if opts.route == "iv-infusion" else None,
         parameters=None if terminal_parameters is None else [*terminal_parameters, *needed],
         profiles=ids,
     )
@@ -290,6 +310,7 @@ def nca_multiple_dose(
     table["end"] = iv.end
     table["tau"] = iv.tau
     table["dose"] = iv.dose
+    table["duration"] = iv_duration
     table["tau_extrapolated"] = extrapolated
     return IntervalResult(
         intervals=table,
