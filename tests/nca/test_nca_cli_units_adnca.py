@@ -33,6 +33,7 @@ def test_unit_column_converts_rows_and_matches_pknca(theoph: pd.DataFrame, theop
               conc_unit="mg/L", parameters=["CMAX", "AUCLST"])  # fmt: skip
     assert res.conc_unit == "mg/L"
     ref = theoph_expected[theoph_expected["PPTESTCD"].isin(["cmax", "auclast"])]
+    assert len(ref) == 24
     wide = res.to_wide().set_index("Subject")
     for _, row in ref.iterrows():
         code = {"cmax": "CMAX", "auclast": "AUCLST"}[row["PPTESTCD"]]
@@ -92,3 +93,32 @@ def test_cli_multiple_dose_ex_extrapolation_tss_and_adnca(tmp_path: Path) -> Non
     assert (lamz["PPSTRESU"] == "h").all()
     adnca = pd.read_csv(tmp_path / "adnca.csv")
     assert len(adnca) == len(pk) and adnca["DOSEA"].eq(100.0).all()
+
+
+def test_cli_sdtm_pc_and_ex_share_the_first_dose_clock(tmp_path: Path) -> None:
+    """PC sample date-times and EX dose date-times of two doses 10 h apart, as MetidaNCA test set #7's
+    interval (dose at 2 h, tau 10, linear): the second interval must give MetidaNCA's AUCtau of subject 1."""
+    pk = pd.read_csv(REFERENCE / "nca" / "metidanca_pkdata2.csv").query("Subject == 1")
+    base = pd.Timestamp("2022-05-01T06:00")
+    when = (base + pd.to_timedelta(pk["Time"], unit="h")).dt.strftime("%Y-%m-%dT%H:%M")
+    pc = pd.DataFrame(
+        {
+            "STUDYID": "S",
+            "USUBJID": "S-1",
+            "PCTESTCD": "DRUGX",
+            "PCSTRESN": pk["Concentration"],
+            "PCDTC": when,
+            "PCTPTNUM": pk["Time"] + 100.0,
+        }
+    )  # fmt: skip (nominal: not used)
+    pc.to_csv(tmp_path / "pc.csv", index=False)
+    ex = pd.DataFrame({"STUDYID": "S", "USUBJID": "S-1", "EXDOSE": [100.0, 100.0], "EXROUTE": "ORAL",
+                       "EXSTDTC": ["2022-05-01T06:00", "2022-05-01T08:00"]})  # fmt: skip
+    ex.to_csv(tmp_path / "ex.csv", index=False)
+    out = tmp_path / "md.csv"
+    r = runner.invoke(app, ["nca", str(tmp_path / "pc.csv"), "--out", str(out), "--dosing",
+                            str(tmp_path / "ex.csv"), "--tau", "10", "--auc-method", "linear"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    md = pd.read_csv(out)
+    auc = md[(md["PPTESTCD"] == "AUCTAU") & (md["dose_number"] == 2)].iloc[0]
+    assert auc["start"] == 2.0 and auc["PPSTRESN"] == pytest.approx(1367.7388, rel=5e-7)
