@@ -10,10 +10,15 @@ Contract:
 * OUT is long: the profile columns, ``start``, ``end``, ``PPTESTCD``, ``PPSTRESN``, one ``flag_*`` column
   per review flag and ``reason`` (why a value is missing, or the user's reason for manual lambda_z points).
 * ``--sdtm-pp PP.xpt`` also writes an SDTM PP domain, ``--adpp ADPP.xpt|.csv`` an ADaM ADPP data set.
-* ``--dosing DOSES`` (``subject,time,dose`` on the sample clock) switches to multiple-dose NCA: one set of
-  parameters per dosing interval (``--tau`` for the last dose), plus the terminal phase after the last dose.
+* ``--dosing DOSES`` (``subject,time,dose[,duration]`` on the sample clock, or an SDTM EX domain) switches
+  to multiple-dose NCA: one set of parameters per dosing interval (``--tau`` for the last dose), plus the
+  terminal phase after the last dose. With EX, dose times are hours since each subject's first dose; an
+  SDTM PC input is then put on the same clock from PCDTC. ``--extrapolate-tau`` extrapolates AUCTAU past
+  the last sample with lambda_z (Phoenix); ``--tss-out`` writes the time to steady state per profile.
+* ``--adnca ADNCA.xpt|.csv`` writes the ADaM ADNCA concentration records (times since first and last dose).
 * ``--conc-unit/--time-unit/--dose-unit`` state the input units: OUT gains PPORRES/PPORRESU and
-  PPSTRESU (clearances in L/h and volumes in L where the units allow).
+  PPSTRESU (clearances in L/h and volumes in L where the units allow). ``--conc-unit-column COL`` gives a
+  unit per row: concentrations are converted into ``--conc-unit`` (default: the first row's unit).
 * ``--lambda-z-max-points``, ``--lambda-z-start-after`` and ``--lambda-z-exclude`` (CSV: profile columns,
   lambda_z_time, lambda_z_reason) give Phoenix-style lambda_z rules; the rule is in ``lambda_z_method``.
 * Bad input fails before any computation, naming file, row and column, and leaves no OUT file.
@@ -30,14 +35,25 @@ from bioparity.cli.common import user_errors
 from bioparity.cli.nca_more import register_more
 from bioparity.errors import InputError
 from bioparity.io import write_frame_atomic
-from bioparity.io.adam import adpp_domain, write_adam
+from bioparity.io.adam import adnca_domain, adpp_domain, write_adam
 from bioparity.io.readers import read_any_table
-from bioparity.io.sdtm import is_sdtm_pc, pp_domain, read_sdtm_pc, write_sdtm_pp
+from bioparity.io.sdtm import (
+    first_dose_datetimes,
+    is_sdtm_ex,
+    is_sdtm_pc,
+    pc_hours_since,
+    pp_domain,
+    read_sdtm_ex,
+    read_sdtm_pc,
+    write_sdtm_pp,
+)
 from bioparity.nca import LABELS, add_units
 from bioparity.nca.blq import BLQRule
 from bioparity.nca.frame import Where, nca
 from bioparity.nca.multiple_dose import nca_multiple_dose
 from bioparity.nca.options import NCAOptions
+from bioparity.nca.tss import time_to_steady_state
+from bioparity.nca.unit_column import convert_conc_column
 
 AUTO_GROUPS = ("period", "treatment", "analyte", "formulation", "sequence", "visit")
 
@@ -109,6 +125,19 @@ def register(app: typer.Typer) -> None:
             None, help="CSV: profile columns + lambda_z_time, lambda_z_reason (points left out of lambda_z)."
         ),
         studyid: str = typer.Option("", help="STUDYID for the PP domain when the input has none."),
+        conc_unit_column: str | None = typer.Option(
+            None, help="Column with each row's concentration unit (converted into --conc-unit)."
+        ),
+        adnca: Path | None = typer.Option(
+            None, help="Also write ADaM ADNCA concentration records (.xpt or .csv)."
+        ),
+        extrapolate_tau: bool = typer.Option(
+            False, help="With --dosing: extrapolate AUCTAU past the last sample with lambda_z (Phoenix)."
+        ),
+        tss_out: Path | None = typer.Option(
+            None, help="With --dosing: write the time to steady state per profile (CSV)."
+        ),
+        tss_fraction: float = typer.Option(0.9, help="Fraction of steady state for --tss-out."),
     ) -> None:
         """Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz, MRT."""
         with user_errors():
@@ -117,8 +146,10 @@ def register(app: typer.Typer) -> None:
             groups = list(group)
             subject_col, time_col, conc_col = subject, time, conc
             where = Where(file=table.file, line_offset=table.line_offset)
+            sdtm_pc: pd.DataFrame | None = None
             if is_sdtm_pc(frame):
-                extra = {c: frame[c] for c in (dose, duration) if c and c in frame.columns}
+                sdtm_pc = frame
+                extra = {c: frame[c] for c in (dose, duration, conc_unit_column) if c and c in frame.columns}
                 frame, sdtm_groups = read_sdtm_pc(frame, file=table.file)
                 for name, col in extra.items():
                     frame[name] = col.to_numpy()
@@ -155,7 +186,17 @@ def register(app: typer.Typer) -> None:
                 min_span_ratio=min_span_ratio,
                 lambda_z_max_points=lambda_z_max_points,
                 lambda_z_start_after=lambda_z_start_after,
+                auctau_extrapolate=extrapolate_tau,
             )
+            if conc_unit_column is not None:
+                frame, conc_unit = convert_conc_column(
+                    frame,
+                    conc=conc_col,
+                    unit_column=conc_unit_column,
+                    target=conc_unit,
+                    lloq=lloq,
+                    where=where,
+                )
             windows = None
             if lambda_z_points is not None:
                 wt = read_any_table(lambda_z_points)
@@ -164,9 +205,20 @@ def register(app: typer.Typer) -> None:
                 )
             if dosing is not None:
                 doses = read_any_table(dosing)
+                dose_frame = doses.frame
+                if is_sdtm_ex(dose_frame):
+                    dose_frame = read_sdtm_ex(dose_frame, file=doses.file).rename(
+                        columns={"subject": subject_col}
+                    )
+                    if sdtm_pc is not None:
+                        origin = first_dose_datetimes(doses.frame, file=doses.file)
+                        frame[time_col] = pc_hours_since(sdtm_pc, origin, file=table.file)
+                    typer.echo(
+                        f"{doses.file}: SDTM EX domain read ({len(dose_frame)} dose records)", err=True
+                    )
                 md = nca_multiple_dose(
                     frame,
-                    doses.frame,
+                    dose_frame,
                     subject=subject_col,
                     time=time_col,
                     conc=conc_col,
@@ -182,6 +234,19 @@ def register(app: typer.Typer) -> None:
                     md.to_frame(), out, conc_unit, time_unit, dose_unit, sdtm_pp, adpp, subject_col, studyid
                 )
                 typer.echo(f"wrote {len(md.intervals)} dosing intervals to {out}", err=True)
+                if tss_out is not None:
+                    tss = time_to_steady_state(
+                        frame, dose_frame, subject=subject_col, time=time_col, conc=conc_col, groups=groups,
+                        fraction=tss_fraction, terminal=md.terminal, where=where,
+                    )  # fmt: skip
+                    _write_outputs(tss.to_frame(), tss_out, conc_unit, time_unit, None, None, None, "", "")
+                    typer.echo(
+                        f"wrote time to steady state ({len(tss.profiles)} profiles) to {tss_out}", err=True
+                    )
+                if adnca is not None:
+                    _write_adnca(
+                        frame, dose_frame, adnca, subject_col, time_col, conc_col, conc_unit, studyid
+                    )
                 return
             excluded = None
             if lambda_z_exclude is not None:
@@ -214,6 +279,14 @@ def register(app: typer.Typer) -> None:
                 + (f"; {blq_dropped} BLQ samples dropped by the BLQ rule" if blq_dropped else ""),
                 err=True,
             )
+            if adnca is not None:
+                per_profile = frame[[subject_col]].drop_duplicates().assign(time=0.0)
+                if dose_col is not None and dose_col in frame.columns:
+                    first_dose = frame.groupby(subject_col, sort=False)[dose_col].first()
+                    per_profile["dose"] = per_profile[subject_col].map(first_dose).to_numpy()
+                else:
+                    per_profile["dose"] = float("nan")
+                _write_adnca(frame, per_profile, adnca, subject_col, time_col, conc_col, conc_unit, studyid)
             if sdtm_pp is not None:
                 pp = pp_domain(long, subject=subject_col, studyid=studyid)
                 write_sdtm_pp(pp, sdtm_pp)
@@ -243,3 +316,23 @@ def _write_outputs(
         write_adam(adpp_domain(long, subject=subject, labels=LABELS, studyid=studyid), adpp, "ADPP")
         typer.echo(f"wrote ADPP to {adpp}", err=True)
     return long
+
+
+def _write_adnca(
+    samples: pd.DataFrame,
+    doses: pd.DataFrame,
+    path: Path,
+    subject: str,
+    time: str,
+    conc: str,
+    conc_unit: str | None,
+    studyid: str,
+) -> None:
+    """ADaM ADNCA concentration records (BLQ markers give AVAL missing, as they have no number)."""
+    dose_time = "time" if "time" in doses.columns else doses.columns[1]
+    records = adnca_domain(
+        samples, doses, subject=subject, time=time, conc=conc, dose_time=dose_time,
+        conc_unit=conc_unit or "", studyid=studyid,
+    )  # fmt: skip
+    write_adam(records, path, "ADNCA")
+    typer.echo(f"wrote ADNCA ({len(records)} records) to {path}", err=True)

@@ -171,3 +171,147 @@ def write_sdtm_pp(pp: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     pp["PPSEQ"] = pp["PPSEQ"].astype(float)
     labels: list[str | None] = [_PP_LABELS.get(c, c) for c in pp.columns]
     pyreadstat.write_xport(pp, str(path), table_name="PP", file_format_version=5, column_labels=labels)
+
+
+# --- EX (exposure) domain: dose records for multiple-dose NCA ------------------------------------------
+
+EX_REQUIRED = ("USUBJID", "EXDOSE")
+_IV_BOLUS = {"INTRAVENOUS BOLUS", "IV BOLUS"}
+_IV_ANY = {"INTRAVENOUS", "INTRAVENOUS DRIP", "INTRAVENOUS BOLUS", "IV", "IV BOLUS", "IV INFUSION"}
+
+
+def is_sdtm_ex(frame: pd.DataFrame) -> bool:
+    """True when the table looks like an SDTM EX domain (USUBJID, EXDOSE and EXSTDTC or EXSTDY)."""
+    cols = {c.upper() for c in frame.columns}
+    return all(c in cols for c in EX_REQUIRED) and ("EXSTDTC" in cols or "EXSTDY" in cols)
+
+
+def _iso_datetimes(values: pd.Series, column: str, file: str | None) -> pd.Series:
+    """ISO 8601 date-times (date only allowed) as pandas timestamps; errors name the row."""
+    text = values.astype("string").fillna("").str.strip()
+    parsed = pd.to_datetime(text.where(text != "", None), format="ISO8601", errors="coerce")
+    bad = (text != "").to_numpy() & parsed.isna().to_numpy()
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise DataFileError(
+            "not an ISO 8601 date-time",
+            file=file,
+            row=i + 1,
+            column=column,
+            value=text.iloc[i],
+            expected="a date-time such as 2021-03-04T08:30",
+        )
+    return parsed
+
+
+def read_sdtm_ex(
+    frame: pd.DataFrame, file: str | None = None, *, origin: pd.Series | None = None
+) -> pd.DataFrame:
+    """An EX domain as plain dose records: ``subject, time, dose, route, duration`` (+ STUDYID, EXDOSU).
+
+    ``time`` is in hours since ``origin`` (a date-time per USUBJID) or, by default, since the subject's
+    first EXSTDTC; without date-times it is ``EXSTDY`` in hours (study day 1 = 0 h, day -1 = -24 h).
+    ``duration`` (hours) is EXDUR (ISO 8601) or else EXENDTC - EXSTDTC, NaN for an instantaneous dose;
+    ``route`` maps EXROUTE to extravascular, iv-bolus or iv-infusion (INTRAVENOUS with a duration > 0
+    is an infusion). Rows without EXSTDTC and EXSTDY are an error (row and column named).
+    """
+    df = frame.rename(columns={c: c.upper() for c in frame.columns}).reset_index(drop=True)
+    out = pd.DataFrame({"subject": df["USUBJID"].astype("string").str.strip()})
+    if "STUDYID" in df.columns:
+        out.insert(0, "STUDYID", df["STUDYID"].astype("string").fillna(""))
+    start = _iso_datetimes(df["EXSTDTC"], "EXSTDTC", file) if "EXSTDTC" in df.columns else None
+    if start is not None and start.notna().all():
+        if origin is None:
+            first = start.groupby(out["subject"]).transform("min")
+        else:
+            first = out["subject"].map(origin)
+            if first.isna().any():
+                i = int(np.argmax(first.isna().to_numpy()))
+                raise DataFileError(
+                    "no reference date-time for this subject",
+                    file=file,
+                    row=i + 1,
+                    column="USUBJID",
+                    value=out["subject"].iloc[i],
+                    expected="a subject with samples (PCDTC) or an EXSTDTC",
+                )
+        out["time"] = ((start - first).dt.total_seconds() / 3600.0).to_numpy(dtype=float)
+    elif "EXSTDY" in df.columns:
+        day = pd.to_numeric(df["EXSTDY"], errors="coerce").to_numpy(dtype=float)
+        bad = np.isnan(day) | (day == 0)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise DataFileError(
+                "missing or invalid study day",
+                file=file,
+                row=i + 1,
+                column="EXSTDY",
+                value=df["EXSTDY"].iloc[i],
+                expected="a study day (1 = first day, no day 0) or an EXSTDTC date-time on every row",
+            )
+        out["time"] = np.where(day > 0, day - 1.0, day) * 24.0
+    else:
+        assert start is not None
+        i = int(np.argmax(start.isna().to_numpy()))
+        raise DataFileError(
+            "empty dose start date-time",
+            file=file,
+            row=i + 1,
+            column="EXSTDTC",
+            expected="EXSTDTC on every dose record (or EXSTDY)",
+        )
+    out["dose"] = pd.to_numeric(df["EXDOSE"], errors="coerce").to_numpy(dtype=float)
+    duration = np.full(len(df), np.nan)
+    if "EXDUR" in df.columns:
+        texts = df["EXDUR"].astype("string").fillna("").tolist()
+        for i, text in enumerate(texts):  # per-row parse of a text format, at the edge only
+            try:
+                duration[i] = iso8601_duration_hours(str(text))
+            except ValueError:
+                raise DataFileError(
+                    "not an ISO 8601 duration",
+                    file=file,
+                    row=i + 1,
+                    column="EXDUR",
+                    value=text,
+                    expected="a duration such as PT1H or PT30M",
+                ) from None
+    if "EXENDTC" in df.columns and start is not None:
+        end = _iso_datetimes(df["EXENDTC"], "EXENDTC", file)
+        span = ((end - start).dt.total_seconds() / 3600.0).to_numpy(dtype=float)
+        duration = np.where(np.isnan(duration) & (span > 0), span, duration)
+    out["duration"] = duration
+    route = (
+        df["EXROUTE"].astype("string").fillna("").str.strip().str.upper() if "EXROUTE" in df.columns else None
+    )
+    if route is not None:
+        iv = route.isin(_IV_ANY).to_numpy()
+        bolus = route.isin(_IV_BOLUS).to_numpy()
+        out["route"] = np.where(
+            iv & ~bolus & (duration > 0), "iv-infusion", np.where(iv, "iv-bolus", "extravascular")
+        )
+        out["EXROUTE"] = route.to_numpy()
+    if "EXDOSU" in df.columns:
+        out["EXDOSU"] = df["EXDOSU"].astype("string").fillna("")
+    return out
+
+
+def first_dose_datetimes(ex: pd.DataFrame, file: str | None = None) -> pd.Series:
+    """The first EXSTDTC of each USUBJID of an EX domain (the origin of a shared clock)."""
+    df = ex.rename(columns={c: c.upper() for c in ex.columns})
+    start = _iso_datetimes(df["EXSTDTC"], "EXSTDTC", file)
+    return start.groupby(df["USUBJID"].astype("string").str.strip()).min()
+
+
+def pc_hours_since(pc: pd.DataFrame, origin: pd.Series, file: str | None = None) -> np.ndarray:
+    """Sample times of a PC domain in hours since ``origin`` (per USUBJID), from PCDTC."""
+    df = pc.rename(columns={c: c.upper() for c in pc.columns})
+    if "PCDTC" not in df.columns:
+        raise DataFileError(
+            "SDTM PC without PCDTC: sample and dose times cannot share a clock",
+            file=file,
+            expected="PCDTC (ISO 8601 date-time of each sample) for multiple-dose NCA with an EX domain",
+        )
+    when = _iso_datetimes(df["PCDTC"], "PCDTC", file)
+    first = df["USUBJID"].astype("string").str.strip().map(origin)
+    return np.asarray(((when - first).dt.total_seconds() / 3600.0).to_numpy(dtype=float))

@@ -4,7 +4,9 @@ Public API: :func:`nca` (a long DataFrame in, one result), :func:`nca_arrays` (p
 :class:`NCAOptions`, :class:`BLQRule`, :class:`NCAResult` and the parameter registry ``PARAMETERS``;
 :func:`nca_multiple_dose` (dose records -> dosing intervals and steady state), :func:`sparse_nca`
 (mean-profile AUC with Bailer / Nedelman-Jia standard error), :func:`urine_nca` (excretion), units
-(:func:`add_units`) and ``LABELS`` (parameter labels of every code, for SDTM PP and ADPP).
+(:func:`add_units`) and ``LABELS`` (parameter labels of every code, for SDTM PP and ADPP);
+:func:`time_to_steady_state` (monoexponential fit of troughs, or from lambda_z) and
+:func:`bioavailability` (FABS/FREL between routes or formulations).
 
 Example
 -------
@@ -15,6 +17,7 @@ Example
 19.427
 """
 
+from bioparity.nca.bioavailability import BIOAVAILABILITY_LABELS, BioavailabilityResult, bioavailability
 from bioparity.nca.blq import BLQRule
 from bioparity.nca.engine import nca_arrays
 from bioparity.nca.frame import nca
@@ -23,6 +26,7 @@ from bioparity.nca.options import NCAOptions
 from bioparity.nca.parameters import PARAMETERS, Parameter
 from bioparity.nca.results import NCAResult
 from bioparity.nca.sparse import SPARSE_LABELS, SparseResult, sparse_nca
+from bioparity.nca.tss import TSS_LABELS, SteadyStateTime, time_to_steady_state
 from bioparity.nca.units import add_units
 from bioparity.nca.urine import URINE_LABELS, UrineResult, urine_nca
 
@@ -33,22 +37,28 @@ LABELS: dict[str, str] = {
     **INTERVAL_LABELS,
     **URINE_LABELS,
     **SPARSE_LABELS,
+    **TSS_LABELS,
+    **BIOAVAILABILITY_LABELS,
 }
 
 __all__ = [
     "LABELS",
     "PARAMETERS",
     "BLQRule",
+    "BioavailabilityResult",
     "IntervalResult",
     "NCAOptions",
     "NCAResult",
     "Parameter",
     "SparseResult",
+    "SteadyStateTime",
     "UrineResult",
     "add_units",
+    "bioavailability",
     "nca",
     "nca_arrays",
     "nca_multiple_dose",
     "sparse_nca",
+    "time_to_steady_state",
     "urine_nca",
 ]

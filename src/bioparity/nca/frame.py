@@ -11,6 +11,7 @@ the reason "dose missing".
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -215,6 +216,8 @@ def nca(
     lambda_z_points: pd.DataFrame | None = None,
     lambda_z_exclude: pd.DataFrame | None = None,
     lambda_z_include: pd.DataFrame | None = None,
+    unit_column: str | None = None,
+    conc_unit: str | None = None,
     where: Where | None = None,
 ) -> NCAResult:
     """NCA of every profile (``groups`` + ``subject``) of a long table; times are relative to the dose.
@@ -226,9 +229,18 @@ def nca(
     ``lambda_z_exclude`` / ``lambda_z_include`` are tables with the key columns and ``lambda_z_time``,
     ``lambda_z_reason``, one row per sample to leave out of the lambda_z fit / to use as the only
     lambda_z points (Phoenix-style "exclude" and "include" of individual points); reasons are reported.
+    ``unit_column`` names a column with each row's concentration unit: concentrations (and ``lloq``) are
+    converted into ``conc_unit`` (default: the first row's unit), recorded as ``result.conc_unit``.
     """
     w = where or Where()
     opts = options or NCAOptions()
+    unit = ""
+    if unit_column is not None:
+        from bioparity.nca.unit_column import convert_conc_column
+
+        frame, unit = convert_conc_column(
+            frame, conc=conc, unit_column=unit_column, target=conc_unit, lloq=lloq, where=w
+        )
     keys = [*groups, subject]
     extra = [c for c in (dose,) if c] + ([duration] if isinstance(duration, str) else [])
     prep = prepare_samples(frame, keys=keys, time=time, conc=conc, blq=blq, lloq=lloq, extra=extra, where=w)
@@ -261,7 +273,7 @@ def nca(
         incl_t, incl_notes = _point_times(lambda_z_include, ids, keys, "lambda_z_include table", codes, t)
         base = list(notes) if notes else [""] * len(ids)
         notes = tuple(n or m for n, m in zip(base, incl_notes, strict=True))
-    return nca_arrays(
+    result = nca_arrays(
         T,
         C,
         options=opts,
@@ -277,6 +289,7 @@ def nca(
         lambda_z_exclude_note=excl_notes,
         profiles=ids,
     )
+    return dataclasses.replace(result, conc_unit=unit) if unit else result
 
 
 def _constant_per_profile(

@@ -95,14 +95,27 @@ class IntervalResult(ResultMixin):
         R, K = self.values.shape
         rows = np.repeat(np.arange(R), K)
         cols = np.tile(np.arange(K), R)
-        keys = self.intervals.drop(columns=["start", "end", "tau", "dose"])
+        keys = self.intervals.drop(
+            columns=["start", "end", "tau", "dose", "duration", "tau_extrapolated"], errors="ignore"
+        )
         out = keys.iloc[rows].reset_index(drop=True)
         out["start"] = self.intervals["start"].to_numpy()[rows]
         out["end"] = self.intervals["end"].to_numpy()[rows]
         out["PPTESTCD"] = np.asarray(self.codes, dtype=object)[cols]
         out["PPSTRESN"] = self.values.ravel()
         out["reason"] = np.asarray(self.reason_text, dtype=object)[self.reason.ravel()]
-        lz = np.isin(out["PPTESTCD"], ["AILAMZ", "VZTAU", "VZFTAU"])
+        if "tau_extrapolated" in self.intervals.columns:
+            ext = self.intervals["tau_extrapolated"].to_numpy(dtype=bool)[rows] & np.isin(
+                out["PPTESTCD"], list(EXTRAPOLATED_CODES)
+            )
+            out["reason"] = np.where(
+                ext & (out["reason"] == ""),
+                "extrapolated to the end of the interval with lambda_z (Phoenix rule)",
+                out["reason"],
+            )
+        lz = np.isin(out["PPTESTCD"], ["AILAMZ", "VZTAU", "VZFTAU"]) | out["reason"].str.startswith(
+            "extrapolated"
+        ).to_numpy(dtype=bool)
         out["lambda_z_method"] = np.where(lz, self.terminal.lambda_z_method, "")
         return out
 
@@ -123,19 +136,34 @@ class IntervalResult(ResultMixin):
         }
 
 
+#: Values that follow the extrapolated area or trough when AUCTAU is extrapolated to the end of tau.
+EXTRAPOLATED_CODES = (
+    "AUCTAU", "AUMCTAU", "CTROUGH", "CAVG", "FLUCP", "FLUCPTAU", "SWINGTAU", "PTROUGHR", "CLFTAU",
+    "CLTAU", "VZFTAU", "VZTAU", "ARAUC",
+)  # fmt: skip
+
 #: Intervals per block of work (bounds the (intervals x samples) temporaries).
 BLOCK_INTERVALS = 16384
 
 
+_Parts = tuple[dict[str, FloatArray], dict[str, npt.NDArray[np.int8]], npt.NDArray[np.bool_]]
+
+
 def _blocked(
-    time: FloatArray, conc: FloatArray, iv: DosingIntervals, method: str, lz: FloatArray
-) -> tuple[dict[str, FloatArray], dict[str, npt.NDArray[np.int8]]]:
+    time: FloatArray,
+    conc: FloatArray,
+    iv: DosingIntervals,
+    method: str,
+    lz: FloatArray,
+    c_tau: FloatArray | None,
+) -> _Parts:
     """interval_parameters over blocks of intervals, in threads (NumPy releases the GIL)."""
 
-    def run(lo: int) -> tuple[dict[str, FloatArray], dict[str, npt.NDArray[np.int8]]]:
+    def run(lo: int) -> _Parts:
         sl = slice(lo, min(lo + BLOCK_INTERVALS, iv.n))
         sub = DosingIntervals(iv.profile[sl], iv.dose_number[sl], iv.start[sl], iv.tau[sl], iv.dose[sl])
-        return interval_parameters(time, conc, sub, auc_method=method, lambda_z=lz)
+        pred = None if c_tau is None else c_tau[sl]
+        return interval_parameters(time, conc, sub, auc_method=method, lambda_z=lz, c_tau_predicted=pred)
 
     starts = range(0, max(iv.n, 1), BLOCK_INTERVALS)
     workers = min(len(starts), os.cpu_count() or 1)
@@ -146,7 +174,19 @@ def _blocked(
         parts = [run(lo) for lo in starts]
     values = {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]}
     reasons = {k: np.concatenate([p[1][k] for p in parts]) for k in parts[0][1]}
-    return values, reasons
+    return values, reasons, np.concatenate([p[2] for p in parts])
+
+
+def _dose_durations(dosing: pd.DataFrame, column: str | None, where: Where) -> npt.NDArray[np.float64]:
+    """Infusion duration of each dose record (hours; NaN where blank or without the column)."""
+    if column is None or column not in dosing.columns:
+        return np.full(len(dosing), np.nan)
+    dur, _ = parse_numbers(dosing[column].reset_index(drop=True), column, where, allow_missing=True)
+    bad = dur < 0
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise where.error("negative duration", i, column, dosing[column].iloc[i], "a duration >= 0 (hours)")
+    return dur
 
 
 def _dose_records(
@@ -189,6 +229,7 @@ def nca_multiple_dose(
     groups: Sequence[str] = (),
     dose_time: str = "time",
     dose: str = "dose",
+    duration: str | None = "duration",
     tau: float | None = None,
     blq: str | None = None,
     lloq: str | None = None,
@@ -200,7 +241,9 @@ def nca_multiple_dose(
     """Steady-state and per-interval NCA of every profile (``groups`` + ``subject``) of ``frame``.
 
     ``dosing`` has one row per dose (``subject``, the grouping columns it shares with ``frame``,
-    ``dose_time``, ``dose``); ``tau`` is the dosing interval after the last dose (without it the last
+    ``dose_time``, ``dose`` and optionally ``duration``, the infusion length of each dose in hours,
+    needed for ``route='iv-infusion'``: the last dose's duration sets where the terminal phase may start);
+    ``tau`` is the dosing interval after the last dose (without it the last
     dose gets no interval parameters, with the reason stated). Sample times and dose times share a clock.
     """
     w = where or Where()
@@ -211,6 +254,7 @@ def nca_multiple_dose(
     ids = prep.ids
     P = len(ids)
     dkeys, dt, dd = _dose_records(dosing, keys, dose_time, dose, dw)
+    dur = _dose_durations(dosing, duration, dw)
     shared = list(dkeys.columns)
     left = ids[shared].astype("string").reset_index().rename(columns={"index": "_profile"})
     right = dkeys.astype("string").assign(_row=np.arange(len(dkeys)))
@@ -219,6 +263,7 @@ def nca_multiple_dose(
     prof = merged["_profile"].to_numpy(dtype=np.int64)
     rows = merged["_row"].to_numpy(dtype=np.int64)
     iv = dosing_intervals(prof, dt[rows], dd[rows], tau_last=tau)
+    iv_duration = dur[rows][np.lexsort((dt[rows], prof))]  # the order dosing_intervals sorts into
 
     # terminal phase: samples at or after each profile's last dose, on the last-dose clock
     last_dose = np.full(P, np.nan)
@@ -226,20 +271,31 @@ def nca_multiple_dose(
     dose_last = np.full(P, np.nan)
     is_last = np.concatenate((iv.profile[1:] != iv.profile[:-1], [True])) if iv.n else np.zeros(0, bool)
     dose_last[iv.profile[is_last]] = iv.dose[is_last]
+    duration_last = np.full(P, np.nan)
+    duration_last[iv.profile[is_last]] = iv_duration[is_last]
     rel = prep.T - np.where(np.isnan(last_dose), 0.0, last_dose)[:, None]
     Tt, Ct, Bt = compact_left(rel >= 0, rel, prep.C, prep.B.astype(float))
+    needed = ["LAMZ", "CLSTP", "TLST"] if opts.auctau_extrapolate else ["LAMZ"]
     terminal = nca_arrays(
         Tt,
         Ct,
         options=opts,
         blq=Bt == 1.0,
         dose=dose_last,
-        parameters=None if terminal_parameters is None else [*terminal_parameters, "LAMZ"],
+        duration=duration_last if opts.route == "iv-infusion" else None,
+        parameters=None if terminal_parameters is None else [*terminal_parameters, *needed],
         profiles=ids,
     )
     lz = np.asarray(terminal.value("LAMZ"), dtype=float)
+    c_tau = None
+    if opts.auctau_extrapolate:
+        # Phoenix: C(tau) on the terminal line, exp(intercept - lz tau) = Clast,pred e^(-lz (tau - Tlast))
+        clstp = terminal.value("CLSTP")[iv.profile]
+        tlst = terminal.value("TLST")[iv.profile]
+        with np.errstate(over="ignore", invalid="ignore"):
+            c_tau = np.where(is_last, clstp * np.exp(-lz[iv.profile] * (iv.tau - tlst)), np.nan)
     clean = clean_blq(prep.T, prep.C, prep.B, opts.blq)
-    values, reasons = _blocked(clean.time, clean.conc, iv, opts.auc_method, lz)
+    values, reasons, extrapolated = _blocked(clean.time, clean.conc, iv, opts.auc_method, lz, c_tau)
     ratios = accumulation_ratios(iv, values)
     values.update(ratios)
     for k in ratios:
@@ -254,6 +310,8 @@ def nca_multiple_dose(
     table["end"] = iv.end
     table["tau"] = iv.tau
     table["dose"] = iv.dose
+    table["duration"] = iv_duration
+    table["tau_extrapolated"] = extrapolated
     return IntervalResult(
         intervals=table,
         codes=codes,

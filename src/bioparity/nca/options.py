@@ -42,6 +42,10 @@ class NCAOptions:
     ``lambda_z_max_points`` (at most this many terminal points) and ``lambda_z_start_after`` (no point
     before this time after the dose). Points excluded or included by hand are given per profile to
     :func:`~bioparity.nca.frame.nca` with a reason; :meth:`lambda_z_method` states the rule used.
+
+    ``auctau_extrapolate`` (multiple dosing): when the last dosing interval ends after the last sample,
+    extrapolate AUCTAU, AUMCTAU and CTROUGH to its end with lambda_z (Phoenix WinNonlin's rule); by
+    default (PKNCA) they are missing with the reason stated.
     """
 
     auc_method: str = "lin-up-log-down"
@@ -56,6 +60,7 @@ class NCAOptions:
     min_span_ratio: float = 2.0
     lambda_z_max_points: int | None = None
     lambda_z_start_after: float | None = None
+    auctau_extrapolate: bool = False
 
     def lambda_z_method(self) -> str:
         """The lambda_z selection rule in words (recorded with every result)."""

@@ -42,6 +42,7 @@ class NCAResult(ResultMixin):
     lambda_z_note: tuple[str, ...] = ()
     lambda_z_method: str = ""
     lambda_z_exclude_note: tuple[str, ...] = ()
+    conc_unit: str = ""  # the concentration unit of the analysis when a unit column was converted
     software_version: str = field(default_factory=software_version)
 
     @property

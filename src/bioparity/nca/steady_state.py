@@ -9,7 +9,11 @@ Per interval (Phoenix WinNonlin / PKNCA definitions; CDISC PPTESTCD codes):
 
 * ``AUCTAU``, ``AUMCTAU``: area over ``[dose, dose + tau]`` by the AUC method of the options (times
   relative to the dose for the moment), interpolated inside the data when a bound is not sampled;
-  missing when the samples do not cover both bounds (no extrapolation);
+  missing when the samples do not cover both bounds (default: no extrapolation). With a predicted
+  concentration at ``dose + tau`` (Phoenix WinNonlin's rule when tau ends after the last sample:
+  ``C(tau) = exp(intercept - lambda_z tau)`` of the terminal fit) the area is extended from the last
+  sample, when it is > 0, to ``tau`` by the interval rule of the AUC method (log down for lin-up/log-down
+  when ``C(tau)`` is lower, linear otherwise) and ``CTROUGH`` is the predicted concentration;
 * ``CMAX``, ``TMAX`` (after the dose), ``CMIN``, ``TMIN``: observed, samples inside the interval;
 * ``CTROUGH``: the concentration observed at ``dose + tau`` (missing when not sampled, as PKNCA);
 * ``CAVG = AUCTAU / tau``; ``FLUCP = 100 (CMAX - CMIN) / CAVG``; ``FLUCPTAU = 100 (CMAX - CTROUGH) / CAVG``;
@@ -27,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from bioparity.nca.auc import cumulative_area
+from bioparity.nca.auc import auc_interval, aumc_interval, cumulative_area, interval_rule
 from bioparity.nca.profiles import (
     BoolArray,
     FloatArray,
@@ -49,6 +53,8 @@ INTERVAL_REASONS = (
     "dose missing",
     "Cmin is 0",
     "Ctrough is 0",
+    "lambda_z not estimated: not extrapolated to the end of the interval",
+    "last sample is 0 (BLQ) before the end of the interval: not extrapolated",
     "not computable",
 )
 _R = {text: i for i, text in enumerate(INTERVAL_REASONS)}
@@ -116,11 +122,15 @@ def interval_parameters(
     *,
     auc_method: str,
     lambda_z: FloatArray | None = None,
-) -> tuple[dict[str, FloatArray], dict[str, npt.NDArray[np.int8]]]:
-    """Values and missing-value reasons (codes into INTERVAL_REASONS) of every interval parameter.
+    c_tau_predicted: FloatArray | None = None,
+) -> tuple[dict[str, FloatArray], dict[str, npt.NDArray[np.int8]], BoolArray]:
+    """Values and missing-value reasons (codes into INTERVAL_REASONS) of every interval parameter, and
+    which intervals were extrapolated to their end.
 
     ``time``/``conc`` are cleaned, left-compacted, NaN-padded profiles (BLQ handled) on the dose clock;
-    ``lambda_z`` is one terminal rate per profile (NaN where not estimated).
+    ``lambda_z`` is one terminal rate per profile (NaN where not estimated). ``c_tau_predicted`` (one per
+    interval, NaN = none) asks for AUCTAU/AUMCTAU/CTROUGH to be extrapolated to ``dose + tau`` when the
+    samples end before it (Phoenix rule, see the module docstring).
     """
     iv = intervals
     R = iv.n
@@ -137,18 +147,39 @@ def interval_parameters(
     inside = valid & (Tr >= 0) & (Tr <= tau[:, None])
     any_inside = inside.any(axis=1)
 
+    extrapolated = np.zeros(R, dtype=bool)
+    ext_auc = ext_aumc = np.zeros(R)
+    ext_reason = np.full(R, _R[INTERVAL_REASONS[3]])
+    if c_tau_predicted is not None:
+        i_last = last_true_index(valid)
+        t_last, c_last = row_take(Tr, i_last), row_take(Cr, i_last)
+        wanted = ~no_tau & covers_start & ~covers_end
+        pred = np.asarray(c_tau_predicted, dtype=float)
+        extrapolated = wanted & ~np.isnan(pred) & (c_last > 0)
+        ext_reason = np.where(
+            ~(c_last > 0) & ~np.isnan(pred),
+            _R["last sample is 0 (BLQ) before the end of the interval: not extrapolated"],
+            _R["lambda_z not estimated: not extrapolated to the end of the interval"],
+        )
+        rule = interval_rule(c_last, pred, auc_method)
+        t_end = np.where(extrapolated, tau, t_last)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ext_auc = np.where(extrapolated, auc_interval(t_last, c_last, t_end, pred, rule), 0.0)
+            ext_aumc = np.where(extrapolated, aumc_interval(t_last, c_last, t_end, pred, rule), 0.0)
     reason_auc = np.select(
-        [no_tau, ~covers_start, ~covers_end],
-        [_R[INTERVAL_REASONS[1]], _R[INTERVAL_REASONS[2]], _R[INTERVAL_REASONS[3]]],
+        [no_tau, ~covers_start, ~covers_end & ~extrapolated],
+        [_R[INTERVAL_REASONS[1]], _R[INTERVAL_REASONS[2]], ext_reason],
         0,
     )
     ok = reason_auc == 0
-    auctau = np.where(ok, g1_auc - g0_auc, np.nan)
-    aumctau = np.where(ok, g1_aumc - g0_aumc, np.nan)
+    auctau = np.where(ok, g1_auc - g0_auc + ext_auc, np.nan)
+    aumctau = np.where(ok, g1_aumc - g0_aumc + ext_aumc, np.nan)
     cmax, i_max = _masked_extreme(Cr, inside, largest=True)
     cmin, i_min = _masked_extreme(Cr, inside, largest=False)
     at_end = inside & (Tr == tau[:, None])
     ctrough = row_take(Cr, first_true_index(at_end))
+    if c_tau_predicted is not None:
+        ctrough = np.where(extrapolated, np.asarray(c_tau_predicted, dtype=float), ctrough)
     with np.errstate(divide="ignore", invalid="ignore"):
         cavg = auctau / tau
     values: dict[str, FloatArray] = {
@@ -167,7 +198,9 @@ def interval_parameters(
         "PTROUGHR": _ratio(cmax, ctrough),
     }
     no_sample = np.where(no_tau, _R[INTERVAL_REASONS[1]], np.where(any_inside, 0, _R[INTERVAL_REASONS[4]]))
-    no_end = np.where(no_sample > 0, no_sample, np.where(at_end.any(axis=1), 0, _R[INTERVAL_REASONS[5]]))
+    no_end = np.where(
+        no_sample > 0, no_sample, np.where(at_end.any(axis=1) | extrapolated, 0, _R[INTERVAL_REASONS[5]])
+    )
     reasons: dict[str, npt.NDArray[np.int64]] = {
         "AUCTAU": reason_auc,
         "AUMCTAU": reason_auc,
@@ -201,7 +234,7 @@ def interval_parameters(
         k: np.where(np.isnan(values[k]), np.where(r > 0, r, generic), 0).astype(np.int8)
         for k, r in reasons.items()
     }
-    return values, out_reasons
+    return values, out_reasons, extrapolated
 
 
 def accumulation_ratios(

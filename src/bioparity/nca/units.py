@@ -72,7 +72,8 @@ def conversion_factor(from_unit: str, to_unit: str) -> float:
 UNIT_TYPES: dict[str, str] = {
     **dict.fromkeys(["CMAX", "CLST", "CLSTP", "C0", "CMIN", "CTROUGH", "CAVG"], "conc"),
     **dict.fromkeys(["TMAX", "TMIN", "TLST", "LAMZLL", "LAMZUL", "LAMZHL", "MRTEVIFO", "MRTIVIFO"], "time"),
-    **dict.fromkeys(["ERTMAX", "ERTLST"], "time"),
+    **dict.fromkeys(["ERTMAX", "ERTLST", "TSSMONO", "TSSLAMZ"], "time"),
+    **dict.fromkeys(["CTRSSMON"], "conc"),
     **dict.fromkeys(
         ["AUCLST", "AUCALL", "AUCIFO", "AUCIFP", "AUCINT", "AUCTAU", "SPARSEAL", "SPARSEAS"], "auc"
     ),

@@ -1,0 +1,68 @@
+"""A per-row concentration unit column: every concentration (and LLOQ) converted into one unit.
+
+Laboratories sometimes report one analyte in several units (ng/mL and ug/L, or mg/L after a dilution
+change). :func:`convert_conc_column` converts each row by its unit into the target unit (default: the unit
+of the first row with a number) before the analysis; BLQ markers stay markers. The unit used is returned
+and stated in the output (PPORRESU/PPSTRESU through :func:`~bioparity.nca.units.add_units`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from bioparity.errors import InputError
+from bioparity.nca.frame import Where, parse_numbers
+from bioparity.nca.units import conversion_factor
+
+
+def convert_conc_column(
+    frame: pd.DataFrame,
+    *,
+    conc: str,
+    unit_column: str,
+    target: str | None = None,
+    lloq: str | None = None,
+    where: Where | None = None,
+) -> tuple[pd.DataFrame, str]:
+    """A copy of ``frame`` with ``conc`` (and ``lloq``) in one unit, and that unit.
+
+    Errors name the data row: a missing unit column, an empty unit on a row with a number, a unit that is
+    unknown or not a concentration convertible to ``target``.
+    """
+    w = where or Where()
+    for col in (conc, unit_column, *([lloq] if lloq else [])):
+        if col not in frame.columns:
+            raise w.error(f"missing column {col!r}", None, col, None, "a column of concentration units")
+    frame = frame.reset_index(drop=True)
+    values, blq = parse_numbers(frame[conc], conc, w, allow_missing=True, blq_tokens=True)
+    units = frame[unit_column].astype("string").fillna("").str.strip()
+    has_number = ~np.isnan(values) & ~blq
+    empty = has_number & (units == "").to_numpy()
+    if empty.any():
+        i = int(np.argmax(empty))
+        raise w.error("empty unit", i, unit_column, None, "the unit of the concentration on this row")
+    if target is None:
+        if not has_number.any():
+            raise InputError(f"no concentration with a unit in column {unit_column!r}; give the target unit")
+        target = str(units.iloc[int(np.argmax(has_number))])
+    factors: dict[str, float] = {}
+    for name in units[units != ""].unique():
+        try:
+            factors[str(name)] = conversion_factor(str(name), target)
+        except InputError as exc:
+            i = int(np.argmax((units == name).to_numpy()))
+            raise w.error(
+                str(exc), i, unit_column, name, f"a concentration unit convertible to {target}"
+            ) from None
+    f = units.map(lambda u: factors.get(str(u), np.nan)).to_numpy(dtype=float)
+    out = frame.copy()
+    converted = values * f
+    # keep BLQ markers and blanks as they were; numbers become floats in the target unit
+    out[conc] = pd.Series(np.where(has_number, converted, np.nan), dtype=object).where(
+        has_number, frame[conc].astype(object)
+    )
+    if lloq:
+        limit, _ = parse_numbers(frame[lloq], lloq, w, allow_missing=True)
+        out[lloq] = np.where(np.isnan(limit), np.nan, limit * f)
+    return out, target
