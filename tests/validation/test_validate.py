@@ -22,8 +22,10 @@ MINIMUM_CASES = {
     # PowerTOST sample sizes (n, power), powers (3 methods), README / CVfromCI / T18 vectors, scaled ABE
     "power": 188 * 2 + 150 * 3 + 16 + 17,
     # PKNCA Theoph; MetidaNCA steady state (10 subjects x 10 parameters) and urine; Bourne urine
-    # (8 collections x 4 + totals); PK sparse (2 designs + 6 values); T20
-    "nca": 12 * 23 + 10 * (7 + 3) + 13 + (8 * 4 + 2) + (2 + 6) + 2,
+    # (8 collections x 4 + totals); PK sparse (2 designs + 6 values); T20; MetidaNCA set #8 extrapolated
+    # interval (10 subjects x 8); PKNCA time to steady state (10 subjects x 3 + pooled 3); bioavailability
+    # (4 worked examples + MetidaNCA parallel groups)
+    "nca": 12 * 23 + 10 * (7 + 3) + 13 + (8 * 4 + 2) + (2 + 6) + 2 + 10 * 8 + (10 * 3 + 3) + (4 + 1),
     # replicateBE Methods A/B (10 values each; Method A bookkeeping 8), vignette, T10 limits, T11-T12
     "be": 20 * 10 + 10 * 8 + 15 + 6 * 2 + 8,
     # T13-T15, ISO 16269-6, Montgomery XII, Wilks minimum lots (two- and one-sided)

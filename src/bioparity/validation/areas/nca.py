@@ -13,6 +13,7 @@ from bioparity.nca.frame import nca
 from bioparity.nca.multiple_dose import nca_multiple_dose
 from bioparity.nca.sparse import sparse_nca
 from bioparity.nca.urine import urine_nca
+from bioparity.validation.areas import nca_more
 from bioparity.validation.areas._io import read_reference_csv
 from bioparity.validation.cases import CaseResult, compare
 
@@ -30,6 +31,7 @@ def run(reference: Path) -> list[CaseResult]:
         *_urine_bourne(ref),
         *_sparse(ref),
         *_t20(ref),
+        *nca_more.run(ref),
     ]
 
 
