@@ -55,3 +55,11 @@ def create_app(
         return HealthOut(status="ok", schema_revision=current_revision(engine))
 
     return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """The app for a server process started by import string (``bioparity serve --workers N``):
+    database from ``BIOPARITY_DATABASE_URL``, Secure cookies when ``BIOPARITY_SECURE_COOKIES`` is set."""
+    import os
+
+    return create_app(secure_cookies=bool(os.environ.get("BIOPARITY_SECURE_COOKIES")))

@@ -130,15 +130,35 @@ def register(app: typer.Typer) -> None:
         port: int = typer.Option(8000, help="TCP port."),
         database_url: str | None = typer.Option(None, help=_URL_HELP),
         secure_cookies: bool = typer.Option(False, help="Mark the session cookie Secure (behind HTTPS)."),
+        workers: int = typer.Option(1, min=1, help="Server processes (uvicorn workers); one per core."),
+        access_log: bool = typer.Option(True, help="Log every request (uvicorn access log)."),
     ) -> None:
         """Run the workspace API server (migrates the database first). OpenAPI docs at /docs."""
+        import os
+
         import uvicorn
 
         from bioparity.api import create_app
 
         with user_errors():
-            api = create_app(database_url, secure_cookies=secure_cookies)
-        uvicorn.run(api, host=host, port=port, log_level="info")
+            api = create_app(database_url, secure_cookies=secure_cookies)  # migrates once, before any worker
+        if workers == 1:
+            uvicorn.run(api, host=host, port=port, log_level="info", access_log=access_log)
+            return
+        # Several processes need an import string; they find the database and cookie setting in the
+        # environment, and the schema is already migrated (their own check is then a no-op).
+        if database_url:
+            os.environ["BIOPARITY_DATABASE_URL"] = database_url
+        os.environ["BIOPARITY_SECURE_COOKIES"] = "1" if secure_cookies else ""
+        uvicorn.run(
+            "bioparity.api.app:create_app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            access_log=access_log,
+        )
 
     app.add_typer(db_app, name="db")
     app.add_typer(user_app, name="user")
