@@ -98,11 +98,14 @@ def _free_port() -> int:
         return port
 
 
-def test_serve_migrates_at_start_up_and_answers(empty_engine: Engine) -> None:
+@pytest.mark.parametrize(
+    "extra", [[], ["--workers", "2", "--no-access-log"]], ids=["one-process", "two-workers"]
+)
+def test_serve_migrates_at_start_up_and_answers(empty_engine: Engine, extra: list[str]) -> None:
     port = _free_port()
     env = os.environ | {"BIOPARITY_DATABASE_URL": url_of(empty_engine)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "bioparity.cli.main", "serve", "--port", str(port)],
+        [sys.executable, "-m", "bioparity.cli.main", "serve", "--port", str(port), *extra],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
