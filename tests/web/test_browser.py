@@ -160,6 +160,8 @@ def _pages(server: Server) -> list[tuple[str, str]]:
         ("run-power", f"/ui/runs/{r['power']}"),
         ("orgs", "/ui/orgs"),
         ("validation", "/ui/admin/validation"),
+        ("market", "/ui/market"),
+        ("market-us", "/ui/market?region=us"),
     ]
 
 

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bioparity.errors import BioparityError
 from bioparity.store.engine import read_sessionmaker
-from bioparity.web import pages_admin, pages_auth, pages_data, pages_programs
+from bioparity.web import pages_admin, pages_auth, pages_data, pages_market, pages_programs
 from bioparity.web.session import LoginRequiredError
 from bioparity.web.templating import render_error
 
@@ -58,7 +58,7 @@ def install_web(app: FastAPI) -> None:
     def root() -> RedirectResponse:
         return RedirectResponse(f"{UI}/programs", status_code=303)
 
-    for module in (pages_auth, pages_programs, pages_data, pages_admin):
+    for module in (pages_auth, pages_programs, pages_data, pages_market, pages_admin):
         app.include_router(module.router, prefix=UI, include_in_schema=False)
 
     json_handler = app.exception_handlers.get(BioparityError)

@@ -1,0 +1,186 @@
+"""Market scan: the biosimilar-void ranking of the shipped knowledge base, and a program from a row.
+
+The page runs the same :func:`~bioparity.market.scan_market` as ``bioparity market scan`` on the
+knowledge base shipped with the package (no Purple Book, EMA or trial files: those are given to the
+command line), so the order on the page is the order of the command's ranking CSV. A molecule row's
+"Create program" button posts the INN and region only; the program's INN, reference product
+(originator brand), modality and target region are read from the knowledge base on the server and the
+program is created through :func:`bioparity.workspace.programs.create_program` (audited, permission
+checked: a viewer is refused).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from functools import lru_cache
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from bioparity.api.deps import unit_of_work
+from bioparity.errors import InputError
+from bioparity.market import COMPONENTS, REGIONS, KnowledgeBase, VoidRanking, load_knowledge_base, scan_market
+from bioparity.web.session import PageActor, read_unit
+from bioparity.web.templating import render
+from bioparity.workspace import accounts, programs
+from bioparity.workspace.roles import GRANTS, Permission, Role
+
+router = APIRouter()
+
+#: Facts shown on a row of a region, whose sources the row cites.
+ROW_FACTS = ("originator_brand", "modality", "{region}_loe_year", "{region}_biosimilars_approved",
+             "biosimilars_in_development", "originator_sales")  # fmt: skip
+COMPONENT_LABELS = {
+    "no_competition": "No competition",
+    "no_pipeline": "No pipeline",
+    "timing": "Timing",
+    "market_size": "Market size",
+}
+
+
+@lru_cache(maxsize=1)
+def shipped_knowledge_base() -> KnowledgeBase:
+    """The knowledge base shipped with the package (validated once per process)."""
+    return load_knowledge_base()
+
+
+def _regions(region: str) -> tuple[str, ...]:
+    key = region.strip().casefold()
+    if not key:
+        return REGIONS
+    if key not in REGIONS:
+        raise InputError(
+            f"unknown region {region!r}; expected one of {', '.join(r.upper() for r in REGIONS)}"
+        )
+    return (key,)
+
+
+def _year(as_of: int | None) -> int:
+    year = as_of if as_of is not None else date.today().year
+    if not 1980 <= year <= 2100:
+        raise InputError(f"as_of must be a year between 1980 and 2100, got {year}")
+    return year
+
+
+def rank(region: str = "", as_of: int | None = None) -> VoidRanking:
+    """The ranking the page shows: what ``market scan --region <region> --as-of <year>`` computes."""
+    return scan_market(shipped_knowledge_base(), regions=_regions(region), as_of_year=_year(as_of))
+
+
+def _num(value: Any) -> float | None:
+    number = float(value) if value is not None else math.nan
+    return None if math.isnan(number) else number
+
+
+def _sources(kb: KnowledgeBase, inn: str, region: str) -> list[dict[str, str]]:
+    record = next(r for r in kb.records if r.inn == inn)
+    ids = dict.fromkeys(
+        fact.source
+        for name in ROW_FACTS
+        if (fact := record.facts[name.format(region=region)]).known and fact.source
+    )
+    return [
+        {"url": kb.sources[sid]["url"], "citation": kb.citation(sid).rsplit(" ", 1)[0]}
+        for sid in ids
+        if sid in kb.sources
+    ]
+
+
+def ranking_rows(ranking: VoidRanking, kb: KnowledgeBase) -> list[dict[str, Any]]:
+    """One view row per molecule and region, in ranking order."""
+    rows = []
+    for rec in ranking.table.to_dict("records"):
+        rows.append(
+            {
+                "rank": int(rec["rank"]),
+                "inn": rec["inn"],
+                "region": rec["region"],
+                "brand": rec["originator_brand"],
+                "modality": rec["modality"],
+                "protection_end": _num(rec["protection_end_year"]),
+                "protection_basis": rec["protection_end_basis"],
+                "approved": _num(rec["approved_biosimilars"]),
+                "approved_source": rec["approved_source"],
+                "developing": _num(rec["biosimilars_in_development"]),
+                "developing_source": rec["development_source"],
+                "components": [_num(rec[f"c_{c}"]) for c in COMPONENTS],
+                "score": float(rec["void_score"]),
+                "coverage": float(rec["coverage"]),
+                "sources": _sources(kb, rec["inn"], rec["region"]),
+            }
+        )
+    return rows
+
+
+@router.get("/market")
+def market(
+    request: Request,
+    actor: PageActor,
+    region: str = "",
+    as_of: int | None = None,
+    org_id: str = "",
+    message: str = "",
+) -> Response:
+    kb = shipped_knowledge_base()
+    ranking = rank(region, as_of)
+    with read_unit(request) as session:
+        orgs = accounts.my_organisations(session, actor)
+    creatable = [o for o, role in orgs if Permission.create_program in GRANTS[Role(role)]]
+    chosen = next((o for o in creatable if o.id == org_id), creatable[0] if creatable else None)
+    return render(
+        request,
+        "market.html",
+        rows=ranking_rows(ranking, kb),
+        region=region.strip().casefold(),
+        regions=REGIONS,
+        as_of=ranking.as_of_year,
+        weights=ranking.weights,
+        components=[COMPONENT_LABELS[c] for c in COMPONENTS],
+        component_weights=[getattr(ranking.weights, c) for c in COMPONENTS],
+        creatable=creatable,
+        chosen=chosen,
+        kb_records=len(kb.records),
+        message=message,
+        crumbs=[("Market scan", None)],
+    )
+
+
+@router.post("/market/programs")
+def program_from_row(
+    request: Request,
+    actor: PageActor,
+    org_id: Annotated[str, Form()],
+    inn: Annotated[str, Form()],
+    region: Annotated[str, Form()],
+    as_of: Annotated[int | None, Form()] = None,
+) -> Response:
+    kb = shipped_knowledge_base()
+    record = next((r for r in kb.records if r.inn == inn.strip().casefold()), None)
+    if record is None:
+        raise InputError(f"{inn!r} is not a molecule of the knowledge base")
+    key = region.strip().casefold()
+    if key not in REGIONS:
+        raise InputError(f"region must be one of {', '.join(r.upper() for r in REGIONS)}, got {region!r}")
+    view = rank(key, as_of).region_view(key)
+    row = view[view["inn"] == record.inn].iloc[0]
+    code = key.upper()
+    with unit_of_work(request) as session:
+        program = programs.create_program(
+            session,
+            actor,
+            org_id,
+            name=f"{record.inn} biosimilar ({code})",
+            inn=record.inn,
+            reference_product=str(record.value("originator_brand")),
+            modality=str(record.value("modality")),
+            target_regions=[code],
+            description=(
+                "Created from the market scan of the shipped knowledge base "
+                f"(as of {int(row['as_of_year'])}): "
+                f"rank {int(row['region_rank'])} in {code}, void score {float(row['void_score']):.3f}, "
+                f"coverage {float(row['coverage']):.2f}."
+            ),
+        )
+    return RedirectResponse(f"/ui/programs/{program.id}", status_code=303)
