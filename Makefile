@@ -13,7 +13,7 @@ $(BIN)/.installed: pyproject.toml
 
 run: $(BIN)/.installed  ## the main job: the web workspace with the demo program, on http://127.0.0.1:8000/
 	$(BIN)/bioparity demo --load --quiet
-	$(BIN)/bioparity serve --host 127.0.0.1 --port 8000
+	$(BIN)/bioparity serve --host 127.0.0.1 --port 8000 --workers 2
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench
