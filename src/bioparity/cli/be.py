@@ -32,6 +32,7 @@ from bioparity.cli.common import OutputFormat, user_errors
 from bioparity.errors import InputError
 from bioparity.io import read_table, write_frame_atomic
 from bioparity.io.pp import CROSSOVER_COLUMNS, read_metric_table
+from bioparity.io.provenance import write_provenance
 
 
 def _print_be_table(record: dict[str, Any]) -> None:
@@ -136,4 +137,9 @@ def register(app: typer.Typer) -> None:
             for note in notes:
                 typer.echo(note, err=True)
             write_frame_atomic(table, out)
+            options = {
+                "command": "pk-similarity", "arms": arm_list, "metrics": metric_list, "variance": variance,
+                "covariates": cov_list, "alpha": alpha, "theta1": theta1, "theta2": theta2,
+            }  # fmt: skip
+            write_provenance(out, {"parameters": path}, options)
             typer.echo(f"wrote {len(table)} comparisons to {out}", err=True)

@@ -26,6 +26,7 @@ from bioparity.caa.results import STATUSES
 from bioparity.cli.common import OutputFormat, print_record, user_errors
 from bioparity.errors import InputError
 from bioparity.io import write_frame_atomic
+from bioparity.io.provenance import write_provenance
 
 
 def _parse_comparison(text: str) -> tuple[str, str]:
@@ -87,6 +88,11 @@ def register(app: typer.Typer) -> None:
             pairs = [_parse_comparison(c) for c in comparison] if comparison else None
             result = assess(frame, cat, pairs, file=str(data))
             write_frame_atomic(result.table, out)
+            write_provenance(
+                out,
+                {"data": data, "catalogue": catalogue},
+                {"command": "caa", "comparisons": [list(c) for c in result.comparisons]},
+            )
             if lots is not None:
                 write_frame_atomic(result.lots, lots)
             written = plot_attributes(result, plots, fmt=plot_format) if plots is not None else []

@@ -26,6 +26,7 @@ Contract:
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -36,6 +37,7 @@ from bioparity.cli.nca_more import register_more
 from bioparity.errors import InputError
 from bioparity.io import write_frame_atomic
 from bioparity.io.adam import adnca_domain, adpp_domain, write_adam
+from bioparity.io.provenance import write_provenance
 from bioparity.io.readers import read_any_table
 from bioparity.io.sdtm import (
     first_dose_datetimes,
@@ -233,6 +235,9 @@ def register(app: typer.Typer) -> None:
                 _write_outputs(
                     md.to_frame(), out, conc_unit, time_unit, dose_unit, sdtm_pp, adpp, subject_col, studyid
                 )
+                write_provenance(
+                    out, {"concentrations": infile, "dosing": dosing}, _provenance_options(options, tau=tau)
+                )
                 typer.echo(f"wrote {len(md.intervals)} dosing intervals to {out}", err=True)
                 if tss_out is not None:
                     tss = time_to_steady_state(
@@ -271,6 +276,15 @@ def register(app: typer.Typer) -> None:
             long = _write_outputs(
                 result.to_frame(), out, conc_unit, time_unit, dose_unit, None, adpp, subject_col, studyid
             )
+            write_provenance(
+                out,
+                {
+                    "concentrations": infile,
+                    "lambda_z_points": lambda_z_points,
+                    "lambda_z_exclude": lambda_z_exclude,
+                },
+                _provenance_options(options, parameters=parameters, intervals=list(interval)),
+            )
             dropped = int(result.n_missing_dropped.sum())
             blq_dropped = int(result.n_blq_dropped.sum())
             typer.echo(
@@ -293,6 +307,11 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"wrote SDTM PP ({len(pp)} records) to {sdtm_pp}", err=True)
 
     register_more(app)
+
+
+def _provenance_options(options: NCAOptions, **extra: object) -> dict[str, object]:
+    """The NCA settings of a run, for ``OUT.provenance.json``."""
+    return {"command": "nca", **dataclasses.asdict(options), **extra}
 
 
 def _write_outputs(

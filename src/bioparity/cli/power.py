@@ -15,8 +15,6 @@ Next to OUT, ``OUT.provenance.json`` records the input's SHA-256, the options an
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,10 +22,9 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from bioparity import __version__
 from bioparity.cli.common import OutputFormat, need, print_record, user_errors
 from bioparity.errors import ScenarioError
-from bioparity.io import ColumnSpec, atomic_write_text, read_table, write_frame_atomic
+from bioparity.io import ColumnSpec, read_table, write_frame_atomic
 from bioparity.io.power_grid import (
     POWER_GRID_COLUMNS,
     SAMPLESIZE_GRID_COLUMNS,
@@ -35,6 +32,7 @@ from bioparity.io.power_grid import (
     evaluate_samplesize_grid,
     locate_scenario_error,
 )
+from bioparity.io.provenance import write_provenance
 from bioparity.power import cv_from_ci, power_tost, sample_size_tost
 from bioparity.power.designs import canonical_design_name
 
@@ -68,17 +66,7 @@ def _run_grid(
     for name, values in added.items():
         original[name] = values
     write_frame_atomic(original, out)
-    provenance = {
-        "input": str(grid),
-        "input_sha256": hashlib.sha256(grid.read_bytes()).hexdigest(),
-        "output": str(out),
-        "options": options,
-        "software": f"bioparity {__version__}",
-    }
-    if out.is_file():  # no sidecar next to a device such as /dev/stdout
-        atomic_write_text(
-            out.with_name(out.name + ".provenance.json"), json.dumps(provenance, indent=2) + "\n"
-        )
+    write_provenance(out, {"grid": grid}, options)
     typer.echo(f"wrote {len(original)} rows to {out}", err=True)
 
 
