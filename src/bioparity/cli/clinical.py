@@ -70,6 +70,20 @@ def _with_decision(
 _MARGIN_HELP = "Symmetric equivalence margin m: equivalent if the CI lies inside (-m, m)."
 
 
+def _required_margins(margin: float | None, lower: float | None, upper: float | None) -> tuple[float, float]:
+    """The margins of a sample-size command, which cannot run without them."""
+    margins = _margins(margin, lower, upper)
+    if margins is None:
+        raise InputError("equivalence margins are required: --margin or --margin-lower/--margin-upper")
+    return margins
+
+
+def _print_sample_size(d: dict[str, Any], fmt: OutputFormat, title: str) -> None:
+    """A sample-size result with the group sizes and power first."""
+    first = {k: d[k] for k in ("n1", "n2", "n_total", "power")}
+    print_record(_record(first, d), fmt, title)
+
+
 def register(app: typer.Typer) -> None:
     """Add the clinical commands to the ``bioparity`` app."""
 
@@ -156,11 +170,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Sample size per group to show equivalence of two proportions (difference within margins)."""
         with user_errors():
-            margins = _margins(margin, margin_lower, margin_upper)
-            if margins is None:
-                raise InputError(
-                    "equivalence margins are required: --margin or --margin-lower/--margin-upper"
-                )
+            margins = _required_margins(margin, margin_lower, margin_upper)
             res = sample_size_equivalence_proportions(
                 p1=p1,
                 p2=p2,
@@ -172,9 +182,7 @@ def register(app: typer.Typer) -> None:
                 method=method,
                 ci_method=ci_method,
             )
-            d = res.to_dict()
-            first = {k: d[k] for k in ("n1", "n2", "n_total", "power")}
-            print_record(_record(first, d), fmt, "Sample size: equivalence of two proportions")
+            _print_sample_size(res.to_dict(), fmt, "Sample size: equivalence of two proportions")
 
     @app.command("samplesize-means")
     def samplesize_means_command(
@@ -191,11 +199,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Sample size per group to show equivalence of two means (difference within margins)."""
         with user_errors():
-            margins = _margins(margin, margin_lower, margin_upper)
-            if margins is None:
-                raise InputError(
-                    "equivalence margins are required: --margin or --margin-lower/--margin-upper"
-                )
+            margins = _required_margins(margin, margin_lower, margin_upper)
             res = sample_size_equivalence_means(
                 diff=diff,
                 sd=sd,
@@ -206,9 +210,7 @@ def register(app: typer.Typer) -> None:
                 ratio=ratio,
                 method=method,
             )
-            d = res.to_dict()
-            first = {k: d[k] for k in ("n1", "n2", "n_total", "power")}
-            print_record(_record(first, d), fmt, "Sample size: equivalence of two means")
+            _print_sample_size(res.to_dict(), fmt, "Sample size: equivalence of two means")
 
     @app.command("ada-summary")
     def ada_summary_command(

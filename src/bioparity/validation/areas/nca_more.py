@@ -117,42 +117,16 @@ def _tss(ref: Path) -> list[CaseResult]:
         troughs["time"].to_numpy()[None], troughs["conc"].to_numpy()[None]
     )
     row = expected["all"]
-    out.append(
-        compare(
-            AREA,
-            "pknca-tss",
-            "PKNCA tss data pooled",
-            "TSSMONO vs R nls",
-            float(row["r_nls"]),
-            float(tss_all[0]),
-            1e-6,
-            "rel",
-        )
+    pooled = (
+        ("TSSMONO vs R nls", row["r_nls"], tss_all[0]),
+        ("TSSMONO vs PKNCA (gnls)", row["pknca"], tss_all[0]),
+        ("CTRSSMON vs R nls", row["css_r_nls"], css_all[0]),
     )
-    out.append(
-        compare(
-            AREA,
-            "pknca-tss",
-            "PKNCA tss data pooled",
-            "TSSMONO vs PKNCA (gnls)",
-            float(row["pknca"]),
-            float(tss_all[0]),
-            1e-6,
-            "rel",
-        )
-    )
-    out.append(
-        compare(
-            AREA,
-            "pknca-tss",
-            "PKNCA tss data pooled",
-            "CTRSSMON vs R nls",
-            float(row["css_r_nls"]),
-            float(css_all[0]),
-            1e-6,
-            "rel",
-        )
-    )
+    for quantity, reference_value, observed in pooled:
+        out.append(
+            compare(AREA, "pknca-tss", "PKNCA tss data pooled", quantity, float(reference_value),
+                    float(observed), 1e-6, "rel")
+        )  # fmt: skip
     return out
 
 
