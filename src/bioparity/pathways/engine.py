@@ -64,6 +64,9 @@ def _evaluate(rule: Rule, ctx: Context) -> RequirementResult:
         unconfirmed=rule.unconfirmed or rule.citation.document.unconfirmed,
         work=work,
         software_version=software_version(),
+        source=rule.citation.document.label(),
+        source_date=rule.citation.document.date,
+        section=rule.citation.section,
     )
 
 
@@ -143,7 +146,7 @@ def assess_program(
     Examples
     --------
     >>> from bioparity.pathways import ProgramProfile, EvidenceInventory, assess_program
-    >>> p = ProgramProfile(name="demo", modality="antibody_drug_conjugate", moa_understood=True)
+    >>> p = ProgramProfile(name="demo", modality="polyclonal_antibody", moa_understood=True)
     >>> assess_program(p, EvidenceInventory(), regions=["EMA"]).statuses
     {'EMA': 'not eligible for streamlined pathway'}
     """
