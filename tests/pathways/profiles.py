@@ -95,7 +95,9 @@ def igg1_full_3arm() -> Program:
     )  # fmt: skip
     inventory = EvidenceInventory(
         caa=caa("EU"),
-        analytical_bridges=(AnalyticalBridge("bridge-EU-US", ("T", "EU", "US"), passed=True, n_attributes=40),),
+        analytical_bridges=(
+            AnalyticalBridge("bridge-EU-US", ("T", "EU", "US"), passed=True, n_attributes=40),
+        ),
         pk_studies=(pk_study("PK-101", ("T", "EU", "US")),),
         immunogenicity=(immuno("PK-101", "EU"), immuno("PK-101", "US")),
         manual_items=(

@@ -157,7 +157,9 @@ CASES = [
     Case(
         "interchangeability-presentation-not-recorded",
         lambda: profiles.interchangeable(presentation_recorded=False),
-        all_ready(FDA=Expect(GAPS, ("FDA.IC.INTERCHANGEABILITY",), "no switching study, presentation to justify")),
+        all_ready(
+            FDA=Expect(GAPS, ("FDA.IC.INTERCHANGEABILITY",), "no switching study, presentation to justify")
+        ),
     ),
     Case(
         "interchangeability-presentation-recorded",
@@ -294,7 +296,10 @@ def test_requirements_cite_document_section_and_date() -> None:
         "final), section assay strategy; binding and neutralising antibodies; section number unconfirmed, "
         "2017-06-01"
     )
-    assert (imm.source, imm.source_date) == ("EMEA/CHMP/BMWP/14327/2006 Rev 1 (final, 2017-06-01)", "2017-06-01")
+    assert (imm.source, imm.source_date) == (
+        "EMEA/CHMP/BMWP/14327/2006 Rev 1 (final, 2017-06-01)",
+        "2017-06-01",
+    )
     assert imm.evidence == ("immuno:ada-PK-101-EU",)
 
 

@@ -98,7 +98,11 @@ def test_every_region_states_when_its_rules_were_reviewed() -> None:
 def test_interpretations_are_flagged() -> None:
     rules = load_rules()
     scope = next(r for r in rules["EMA"].rules if r.id == "EMA.ELIG.MODALITY")
-    assert scope.interpretation and scope.unconfirmed and "No EMA text names antibody-drug conjugates" in scope.note
+    assert (
+        scope.interpretation
+        and scope.unconfirmed
+        and "No EMA text names antibody-drug conjugates" in scope.note
+    )
 
 
 def test_adc_and_polyclonal_treatment_is_the_same_in_every_region() -> None:

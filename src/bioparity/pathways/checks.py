@@ -232,17 +232,19 @@ def _pk_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
         "single": tuple(params["metrics"]),
         "multiple": tuple(params.get("metrics_multiple_dose", MULTIPLE_DOSE_METRICS)),
     }
-    chosen_studies = [s for s in studies if any(c.test == "T" and c.reference == reference for c in s.comparisons)]
+    chosen_studies = [
+        s for s in studies if any(c.test == "T" and c.reference == reference for c in s.comparisons)
+    ]
     chosen = [(s, c) for s, c in t_vs if c.reference == reference]
     evidence = with_bridge(basis, {reference}, [f"pk:{s.id}/{c.id}" for s, c in chosen])
     problems = [
-        f"{s.id} ({s.dosing} dose): {p}" for s in chosen_studies for p in pk_metric_gaps(s, "T", reference, metrics)
+        f"{s.id} ({s.dosing} dose): {p}"
+        for s in chosen_studies
+        for p in pk_metric_gaps(s, "T", reference, metrics)
     ]
     if problems:
         return Finding("missing", evidence, "; ".join(problems))
-    failed = [
-        f"{c.metric} [{c.ci_lower:.4f}, {c.ci_upper:.4f}]" for _, c in chosen if not c.passed
-    ]
+    failed = [f"{c.metric} [{c.ci_lower:.4f}, {c.ci_upper:.4f}]" for _, c in chosen if not c.passed]
     if failed:
         return Finding("at_risk", evidence, f"secondary metrics outside the limits: {', '.join(failed)}")
     used = sorted({m for s in chosen_studies for m in metrics[s.dosing]})
@@ -372,11 +374,11 @@ def _interchangeability(ctx: Context, params: Mapping[str, Any]) -> Finding:
     evidence = [f"clinical:{c.id}" for c in switching] + ([f"manual:{item.key}"] if item is not None else [])
     failed = [c.id for c in switching if c.outcome == "not_equivalent"]
     if failed:
-        return Finding(
-            "missing", tuple(evidence), f"switching study shows a difference: {', '.join(failed)}"
-        )
+        return Finding("missing", tuple(evidence), f"switching study shows a difference: {', '.join(failed)}")
     if item is not None and not item.value:
-        return Finding("missing", tuple(evidence), "presentation differs from the reference and is not justified")
+        return Finding(
+            "missing", tuple(evidence), "presentation differs from the reference and is not justified"
+        )
     switching_text = (
         f"switching study {', '.join(c.id for c in switching)}: {', '.join(c.outcome for c in switching)}"
         if switching
@@ -384,7 +386,9 @@ def _interchangeability(ctx: Context, params: Mapping[str, Any]) -> Finding:
     )
     if item is None:
         return Finding("at_risk", tuple(evidence), f"{switching_text}; presentation not recorded")
-    return Finding("met", tuple(evidence), f"{switching_text}; presentation same as the reference or justified")
+    return Finding(
+        "met", tuple(evidence), f"{switching_text}; presentation same as the reference or justified"
+    )
 
 
 @register(
