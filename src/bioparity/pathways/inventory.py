@@ -69,7 +69,7 @@ MODALITIES: dict[str, str] = {
     "polyclonal_antibody": "polyclonal antibody (e.g. plasma-derived or animal-derived immunoglobulins)",
 }
 
-#: Categories of comparative analytical assessment (regulatory.md section 5.2, "All" row).
+#: Categories of comparative analytical assessment (the quality attributes the regions' rules ask to compare).
 CAA_CATEGORIES: dict[str, str] = {
     "primary_structure": "primary structure (amino-acid sequence, peptide map, intact mass)",
     "higher_order_structure": "higher-order structure",
