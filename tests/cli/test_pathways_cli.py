@@ -65,3 +65,47 @@ def test_broken_rules_folder_exits_2_naming_file_and_rule(tmp_path: Path) -> Non
 def test_help() -> None:
     result = runner.invoke(app, ["pathways", "--help"])
     assert result.exit_code == 0 and "PROGRAM.yaml" in result.stdout
+
+
+def test_explain_prints_rule_source_and_logic() -> None:
+    result = runner.invoke(app, ["pathways", "--explain", "EMA.REF.COMPARATOR"], env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("EMA.REF.COMPARATOR: EEA-authorised reference product")
+    # source: document, number, status, date and section of the text cited
+    assert "document: Guideline on similar biological medicinal products" in out
+    assert "reference: CHMP/437/04 Rev 1" in out and "status: final; date of the text: 2014-10-23" in out
+    assert "section: 3.3 (reference medicinal product)" in out
+    # logic: the check and the region's comparator policy
+    assert "check: reference_product" in out
+    assert "local reference only for: caa; PK bridge: if_used_in_pk" in out
+    assert "UNCONFIRMED" in out
+
+
+def test_explain_is_case_insensitive_and_shows_params() -> None:
+    result = runner.invoke(app, ["pathways", "--explain", "nmpa.elig.no_streamlined"])
+    assert result.exit_code == 0, result.output
+    assert "agreed_by: cde_clinical_package_agreed" in result.stdout
+    assert "CDE" in result.stdout and "2019-07-31" in result.stdout
+
+
+def test_explain_unknown_rule_exits_2_listing_the_region_rules() -> None:
+    result = runner.invoke(app, ["pathways", "--explain", "HC.EXTRAP.INDICATIONS"])
+    assert result.exit_code == 2
+    assert "no rule 'HC.EXTRAP.INDICATIONS'; rules of HC:" in result.stderr
+    assert "HC.REF.COMPARATOR" in result.stderr
+
+
+def test_table_prints_the_versions_and_dates_of_the_texts_cited() -> None:
+    result = runner.invoke(
+        app, ["pathways", str(EXAMPLES / "adalimumab_global.yaml"), "--region", "HC"], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "Texts cited (version, status, date of the text); rules 2026.1:" in result.stdout
+    assert "(final, 2026-05-19)" in result.stdout
+
+
+def test_program_file_or_explain_is_required() -> None:
+    result = runner.invoke(app, ["pathways"])
+    assert result.exit_code == 2
+    assert "give PROGRAM.yaml to assess, or --explain RULE_ID" in result.stderr

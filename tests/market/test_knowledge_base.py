@@ -16,10 +16,11 @@ from bioparity.market.knowledge import FACTS, default_path
 RAW = yaml.safe_load(default_path().read_text(encoding="utf-8"))
 
 
-def test_the_shipped_file_is_valid_and_has_at_least_50_records() -> None:
+def test_the_shipped_file_is_valid_and_has_at_least_80_records() -> None:
     assert validate_knowledge_base(RAW) == []
     kb = load_knowledge_base()
-    assert len(kb.records) >= 50
+    assert len(kb.records) >= 80
+    assert kb.reviewed == "2026-12-05"
 
 
 def test_no_duplicate_inn() -> None:
@@ -27,13 +28,73 @@ def test_no_duplicate_inn() -> None:
     assert len(inns) == len(set(inns))
 
 
-def test_every_fact_has_a_check_date_and_every_known_fact_a_listed_source() -> None:
+def test_every_known_fact_has_a_source_with_url_and_the_date_it_refers_to() -> None:
     for record in RAW["records"]:
         for name in FACTS:
             fact = record[name]
-            assert dt.date.fromisoformat(str(fact["checked"])) <= dt.date(2026, 11, 25), (record["inn"], name)
+            assert dt.date.fromisoformat(str(fact["checked"])) <= dt.date(2026, 12, 5), (record["inn"], name)
             if fact["value"] != UNKNOWN:
-                assert fact["source"] in RAW["sources"], (record["inn"], name)
+                source = RAW["sources"][fact["source"]]
+                assert re.match(r"https?://", source["url"]), (record["inn"], name)
+                assert re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", str(fact["as_of"])), (record["inn"], name)
+                # a fact cannot refer to a date after its source was published
+                assert str(fact["as_of"]) <= str(source["date"]) + "-99", (record["inn"], name)
+
+
+def test_weak_sources_are_gone() -> None:
+    publishers = {s["publisher"] for s in RAW["sources"].values()}
+    assert "OMICS International" not in publishers  # open-access predatory publisher
+    assert not any("Wikipedia" in p for p in publishers)  # non-English wiki
+    assert not any(r["inn"] == "palivizumab" for r in RAW["records"])  # only source was OMICS
+
+
+def test_protection_dates_are_separate_fields_and_loe_is_derived() -> None:
+    for record in RAW["records"]:
+        assert "us_loe_year" not in record and "eu_loe_year" not in record
+    kb = load_knowledge_base()
+    infliximab = next(r for r in kb.records if r.inn == "infliximab")
+    assert infliximab.value("us_first_biosimilar_launch") == 2016  # Inflectra marketed November 2016
+    loe = infliximab.facts["us_loe_year"]
+    assert loe.value == 2016 and loe.basis.startswith("first biosimilar launch")
+    etanercept = next(r for r in kb.records if r.inn == "etanercept")
+    assert etanercept.value("us_patent_expiry") == 2028
+    assert etanercept.facts["us_loe_year"].basis.startswith("latest known protection date")
+
+
+# Spot checks of the stale counts the 2026 review found (each list dated by its source):
+US_COUNTS = [
+    ("etanercept", 2, "2020-03-01"),  # Erelzi, Eticovo (JAMA Intern Med 2020 table)
+    ("infliximab", 4, "2024-03-05"),  # Inflectra, Renflexis, Ixifi, Avsola
+    ("rituximab", 3, "2024-03-05"),  # Truxima, Ruxience, Riabni
+    ("bevacizumab", 6, "2025-04-17"),  # ... Jobevne, 9 April 2025 (Drugs.com)
+    ("filgrastim", 4, "2024-12"),  # Zarxio, Nivestym, Releuko, Nypozi (FDA list)
+    ("pegfilgrastim", 6, "2024-03-05"),
+    ("ustekinumab", 8, "2025-05-22"),  # incl. Steqeyma (FDA, December 2024) and Starjemza
+    ("aflibercept", 5, "2024-12"),  # incl. Pavblu (FDA, August 2024)
+    ("insulin glargine", 2, "2024-03-05"),  # Semglee, Rezvoglar
+    ("denosumab", 9, "2026-01-05"),  # one entry per Prolia/Xgeva pair
+]
+
+
+@pytest.mark.parametrize(("inn", "count", "as_of"), US_COUNTS)
+def test_corrected_us_counts_with_their_dates(inn: str, count: int, as_of: str) -> None:
+    record = next(r for r in RAW["records"] if r["inn"] == inn)
+    fact = record["us_biosimilars_approved"]
+    assert (len(fact["value"]), fact["as_of"]) == (count, as_of)
+
+
+def test_denosumab_brands_are_not_counted_twice() -> None:
+    record = next(r for r in RAW["records"] if r["inn"] == "denosumab")
+    for region in ("us", "eu"):
+        assert all("/" in entry for entry in record[f"{region}_biosimilars_approved"]["value"])
+
+
+def test_the_void_molecules_polyclonals_and_adcs_are_listed() -> None:
+    inns = {r["inn"] for r in RAW["records"]}
+    assert {"durvalumab", "panitumumab", "mepolizumab", "evolocumab", "ravulizumab",
+            "trastuzumab deruxtecan"} <= inns  # fmt: skip
+    modalities = [r["modality"]["value"] for r in RAW["records"]]
+    assert modalities.count("polyclonal") >= 4 and modalities.count("ADC") >= 8
 
 
 def test_every_record_has_a_sourced_brand_and_modality() -> None:
@@ -49,9 +110,9 @@ def test_sources_carry_title_publisher_url_and_date() -> None:
         assert src["title"] and src["publisher"] and src["date"], sid
 
 
-def test_loe_years_say_what_they_are() -> None:
+def test_protection_years_say_what_they_are() -> None:
     for record in RAW["records"]:
-        for name in ("us_loe_year", "eu_loe_year"):
+        for name in [n for n, kind in FACTS.items() if kind == "year"]:
             if record[name]["value"] != UNKNOWN:
                 assert record[name]["basis"].strip(), (record["inn"], name)
 
@@ -60,7 +121,9 @@ def _mutated(tmp_path: Path, change: str) -> Path:
     raw = yaml.safe_load(default_path().read_text(encoding="utf-8"))
     first = raw["records"][0]
     if change == "no source":
-        del first["us_loe_year"]["source"]
+        del first["us_biosimilars_approved"]["source"]
+    elif change == "no as_of":
+        del first["us_biosimilars_approved"]["as_of"]
     elif change == "no date":
         del first["modality"]["checked"]
     elif change == "duplicate":
@@ -68,7 +131,9 @@ def _mutated(tmp_path: Path, change: str) -> Path:
     elif change == "bad source":
         first["originator_brand"]["source"] = "nowhere"
     elif change == "invented year without basis":
-        first["eu_loe_year"] = {"value": 2031, "source": first["modality"]["source"], "checked": "2026-11-25"}
+        first["eu_patent_expiry"] = {
+            "value": 2031, "source": first["modality"]["source"], "checked": "2026-11-25", "as_of": "2025",
+        }  # fmt: skip
     path = tmp_path / "kb.yaml"
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")
     return path
@@ -77,7 +142,8 @@ def _mutated(tmp_path: Path, change: str) -> Path:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ("no source", "us_loe_year: has a value but no source"),
+        ("no source", "us_biosimilars_approved: has a value but no source"),
+        ("no as_of", "us_biosimilars_approved: as_of None is not the date the fact refers to"),
         ("no date", "modality: checked date None is not an ISO date"),
         ("duplicate", "duplicate INN"),
         ("bad source", "source 'nowhere' is not in the sources table"),

@@ -20,10 +20,13 @@ from bioparity.market import (
     timeline_chart,
     void_scores,
 )
+from bioparity.market.knowledge import FACTS
+from bioparity.market.scan import parse_rdp
 from tests.market.conftest import CTGOV, PURPLE_BOOK
 
 MINI_KB = {
-    "schema": "bioparity-market-kb/1",
+    "schema": "bioparity-market-kb/2",
+    "reviewed": "2026-12-05",
     "sources": {"s": {"title": "t", "publisher": "p", "url": "https://example.org", "date": "2025"}},
     "records": [],
 }
@@ -32,13 +35,15 @@ MINI_KB = {
 def _record(inn: str, brand: str, **facts: object) -> dict[str, object]:
     unknown = {"value": "unknown", "checked": "2026-11-25"}
     rec: dict[str, object] = {"inn": inn}
-    for name in ("originator_company", "indications", "us_loe_year", "eu_loe_year", "us_biosimilars_approved",
-                 "eu_biosimilars_approved", "biosimilars_in_development", "originator_sales"):  # fmt: skip
+    for name in FACTS:
         rec[name] = unknown
-    rec["originator_brand"] = {"value": brand, "source": "s", "checked": "2026-11-25"}
-    rec["modality"] = {"value": "mAb", "source": "s", "checked": "2026-11-25"}
+    rec["originator_brand"] = {"value": brand, "source": "s", "checked": "2026-11-25", "as_of": "2025"}
+    rec["modality"] = {"value": "mAb", "source": "s", "checked": "2026-11-25", "as_of": "2025"}
     for name, value in facts.items():
-        rec[name] = {"value": value, "source": "s", "checked": "2026-11-25", "basis": "test"}
+        as_of = "2025"
+        if isinstance(value, tuple):  # (value, as_of)
+            value, as_of = value
+        rec[name] = {"value": value, "source": "s", "checked": "2026-11-25", "basis": "test", "as_of": as_of}
     return rec
 
 
@@ -46,11 +51,11 @@ def _record(inn: str, brand: str, **facts: object) -> dict[str, object]:
 def mini_kb(tmp_path: Path) -> Path:
     doc = dict(MINI_KB)
     doc["records"] = [
-        _record("adalimumab", "Humira", us_loe_year=2023, eu_loe_year=2018,
+        _record("adalimumab", "Humira", us_first_biosimilar_launch=2023, eu_patent_expiry=2018,
                 originator_sales={"usd_million": 9000, "year": 2024}),
-        _record("ustekinumab", "Stelara", us_loe_year=2025),
+        _record("ustekinumab", "Stelara", us_first_biosimilar_launch=2025),
         _record("denosumab", "Prolia", biosimilars_in_development=["a", "b"]),
-        _record("pembrolizumab", "Keytruda", us_loe_year=2028, eu_loe_year=2030,
+        _record("pembrolizumab", "Keytruda", us_patent_expiry=2028, eu_patent_expiry=2030,
                 us_biosimilars_approved=[], eu_biosimilars_approved=[],
                 originator_sales={"usd_million": 25000, "year": 2023}),
     ]  # fmt: skip
@@ -88,7 +93,8 @@ def test_protection_end_prefers_the_knowledge_base_then_regulatory_minimum(
 ) -> None:
     table = _scan(mini_kb, ema_xlsx).set_index(["inn", "region"])
     assert table.loc[("adalimumab", "us"), "protection_end_year"] == 2023
-    assert table.loc[("adalimumab", "us"), "protection_end_basis"].startswith("knowledge base")
+    assert table.loc[("adalimumab", "us"), "protection_end_basis"].startswith("first biosimilar launch")
+    assert table.loc[("adalimumab", "us"), "first_launch_year"] == 2023
     # Ustekinumab in the EU: EMA first authorisation of Stelara (2009) + 10 years.
     assert table.loc[("ustekinumab", "eu"), "protection_end_year"] == 2019
     assert "8+2" in table.loc[("ustekinumab", "eu"), "protection_end_basis"]
@@ -150,3 +156,80 @@ def test_timeline_chart_is_a_png(mini_kb: Path, ema_xlsx: Path, tmp_path: Path) 
     path = timeline_chart(ranking, tmp_path / "void.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert path.stat().st_size > 5000
+
+
+def _kb(tmp_path: Path, *records: dict[str, object]) -> Path:
+    doc = dict(MINI_KB)
+    doc["records"] = list(records)
+    path = tmp_path / "kb.yaml"
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    return path
+
+
+def test_purple_book_exclusivity_is_not_overridden_by_another_kind_of_date(tmp_path: Path) -> None:
+    # The Purple Book fixture gives an exclusivity expiration date for Keytruda; a patent year in the
+    # knowledge base is a different kind of date and stays in its own column.
+    kb = _kb(tmp_path, _record("pembrolizumab", "Keytruda", us_patent_expiry=2028, us_exclusivity_end=2059))
+    book = read_purple_book(PURPLE_BOOK)
+    table = scan_market(load_knowledge_base(kb), regions=["us"], purple_book=book, as_of_year=2026).table
+    row = table.iloc[0]
+    own = book.rows[(book.rows["molecule"] == "pembrolizumab") & (book.rows["license_type"] == "351(a)")]
+    expected = own["exclusivity_expiration_date"].dropna().max().year
+    assert row["exclusivity_end_year"] == expected and row["exclusivity_basis"].startswith("Purple Book")
+    assert row["patent_expiry_year"] == 2028
+    assert row["protection_end_year"] == max(2028, expected)
+
+
+@pytest.mark.parametrize(("rule", "years", "end"), [("8+2", 10, 2019), ("8+2+1", 11, 2020), ("8+1", 9, 2018),
+                                                    ("8+1+1", 10, 2019)])  # fmt: skip
+def test_eu_regulatory_data_protection_is_a_parameter(
+    tmp_path: Path, ema_xlsx: Path, rule: str, years: int, end: int
+) -> None:
+    # Stelara: first EU authorisation 2009 in the EMA report fixture.
+    assert parse_rdp(rule) == years
+    kb = _kb(tmp_path, _record("ustekinumab", "Stelara"))
+    ranking = scan_market(
+        load_knowledge_base(kb),
+        regions=["eu"],
+        ema=read_ema_medicines(ema_xlsx),
+        as_of_year=2026,
+        eu_rdp=rule,
+    )
+    row = ranking.table.iloc[0]
+    assert (
+        row["protection_end_year"] == end
+        and f"{rule} regulatory data protection" in row["protection_end_basis"]
+    )
+    assert ranking.inputs["eu_rdp"] == rule
+
+
+def test_eu_authorisation_year_in_the_knowledge_base_uses_the_rdp_rule(tmp_path: Path) -> None:
+    kb = _kb(tmp_path, _record("durvalumab", "Imfinzi", eu_authorisation_year=2018))
+    row = scan_market(load_knowledge_base(kb), regions=["eu"], as_of_year=2026, eu_rdp="8+1+1").table.iloc[0]
+    assert row["exclusivity_end_year"] == 2028 and row["protection_end_year"] == 2028
+
+
+@pytest.mark.parametrize("rule", ["8", "eight+2", "0+2", "8+-1", "15+10"])
+def test_bad_rdp_rules_are_rejected(rule: str) -> None:
+    if rule == "8":
+        assert parse_rdp(rule) == 8
+        return
+    with pytest.raises(InputError, match="regulatory data protection rule"):
+        parse_rdp(rule)
+
+
+def test_a_stale_count_is_unknown_not_low(tmp_path: Path) -> None:
+    kb = _kb(
+        tmp_path,
+        _record("tocilizumab", "Actemra", us_biosimilars_approved=(["Tofidence", "Tyenne"], "2024-03-05")),
+        _record("denosumab", "Prolia", us_biosimilars_approved=(["Jubbonti/Wyost"], "2026-01-05")),
+    )
+    table = scan_market(load_knowledge_base(kb), regions=["us"], as_of_year=2026).table.set_index("inn")
+    assert np.isnan(table.loc["tocilizumab", "approved_biosimilars"])
+    assert table.loc["tocilizumab", "approved_source"].startswith(
+        "stale: knowledge base [s] as of 2024-03-05"
+    )
+    assert "no_competition" in table.loc["tocilizumab", "unknown_inputs"]
+    assert table.loc["denosumab", "approved_biosimilars"] == 1
+    relaxed = scan_market(load_knowledge_base(kb), regions=["us"], as_of_year=2026, max_fact_age_years=3)
+    assert relaxed.table.set_index("inn").loc["tocilizumab", "approved_biosimilars"] == 2

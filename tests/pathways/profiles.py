@@ -95,13 +95,16 @@ def igg1_full_3arm() -> Program:
     )  # fmt: skip
     inventory = EvidenceInventory(
         caa=caa("EU"),
-        analytical_bridges=(AnalyticalBridge("bridge-EU-US", ("EU", "US"), passed=True, n_attributes=40),),
+        analytical_bridges=(
+            AnalyticalBridge("bridge-EU-US", ("T", "EU", "US"), passed=True, n_attributes=40),
+        ),
         pk_studies=(pk_study("PK-101", ("T", "EU", "US")),),
         immunogenicity=(immuno("PK-101", "EU"), immuno("PK-101", "US")),
         manual_items=(
             ManualItem("enhanced_analytical_dossier", True),
             ManualItem("reference_representativeness_justified", True, note="EU product same as UK/CA"),
             ManualItem("extrapolation_justified", True),
+            ManualItem("no_in_vivo_animal_studies_justified", True, region="EMA"),
         ),
     )
     return program, inventory
@@ -119,7 +122,7 @@ def with_program(base: Program, **changes: object) -> Program:
 
 def igg1_failed_us_bridge() -> Program:
     base = igg1_full_3arm()
-    failed = (AnalyticalBridge("bridge-EU-US", ("EU", "US"), passed=False, n_attributes=40),)
+    failed = (AnalyticalBridge("bridge-EU-US", ("T", "EU", "US"), passed=False, n_attributes=40),)
     return with_program(with_inventory(base, analytical_bridges=failed), name="IgG1 mAb, failed US bridge")
 
 
@@ -152,6 +155,7 @@ def pegfilgrastim(scientific_advice: bool = False) -> Program:
     manual = [
         ManualItem("enhanced_analytical_dossier", True),
         ManualItem("reference_representativeness_justified", True),
+        ManualItem("no_in_vivo_animal_studies_justified", True, region="EMA"),
     ]
     if scientific_advice:
         manual.append(
@@ -159,7 +163,7 @@ def pegfilgrastim(scientific_advice: bool = False) -> Program:
         )
     inventory = EvidenceInventory(
         caa=caa("EU", categories),
-        analytical_bridges=(AnalyticalBridge("bridge-EU-US", ("EU", "US"), passed=True),),
+        analytical_bridges=(AnalyticalBridge("bridge-EU-US", ("T", "EU", "US"), passed=True),),
         pk_studies=(pk_study("PK-201", ("T", "EU", "US")),),
         immunogenicity=(immuno("PK-201", "EU"), immuno("PK-201", "US")),
         manual_items=tuple(manual),
@@ -183,6 +187,7 @@ def insulin_glargine() -> Program:
         manual_items=(
             ManualItem("enhanced_analytical_dossier", True),
             ManualItem("reference_representativeness_justified", True),
+            ManualItem("no_in_vivo_animal_studies_justified", True, region="EMA"),
         ),
     )
     return program, inventory

@@ -88,3 +88,16 @@ def test_unreadable_and_invalid_files(tmp_path: Path) -> None:
     bad.write_text("program: {name: x\n", encoding="utf-8")
     with pytest.raises(DataFileError, match="is not valid YAML"):
         load_program(bad)
+
+
+def test_us_comparator_example_is_not_ready_for_ema_but_ready_for_fda() -> None:
+    result = assess_program(*load_program(EXAMPLES / "us_comparator_bridge.yaml"))
+    assert result.statuses == {"EMA": GAPS, "FDA": READY}
+    missing = {r.rule_id for r in result.region("EMA").requirements if r.status == "missing"}
+    # quality vs the EU product missing; the US comparator is not bridged (no three-way, no 3-arm PK)
+    assert missing == {"EMA.REF.COMPARATOR", "EMA.CAA.SIMILARITY", "EMA.PK.SIMILARITY", "EMA.IMM.COMPARATIVE"}
+
+
+def test_china_example_with_cde_agreement_is_ready() -> None:
+    result = assess_program(*load_program(EXAMPLES / "china_cde_agreed.yaml"))
+    assert result.statuses == {"NMPA": READY}

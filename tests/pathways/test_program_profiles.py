@@ -77,10 +77,16 @@ CASES = [
         profiles.igg1_cmax_fails_vs_eu,
         all_ready(
             EMA=Expect(GAPS, ("EMA.PK.SIMILARITY",), "Cmax CI vs EU-RP below 0.80"),
+            FDA=Expect(
+                GAPS,
+                ("FDA.REF.COMPARATOR", "FDA.CAA.SIMILARITY"),
+                "three-arm PK bridge: every pair (incl. T vs EU) must meet the margins, so the EU-sourced "
+                "CAA no longer counts (FDA clinical pharmacology guidance IV.B)",
+            ),
             MHRA=Expect(GAPS, ("MHRA.PK.CONFIRMATORY",), "MHRA relies on the EU-RP arm"),
             WHO=Expect(GAPS, ("WHO.PK.SIMILARITY",), "WHO dossier relies on the EU-RP arm"),
             HC=Expect(GAPS, ("HC.PK.SIMILARITY",), "HC dossier relies on the EU-RP arm"),
-        ),  # FDA stays ready: FDA.PK.SIMILARITY compares T with the US-RP arm, which passes
+        ),
     ),
     Case(
         "pegylated-protein-no-advice",
@@ -117,14 +123,12 @@ CASES = [
     Case(
         "antibody-drug-conjugate",
         profiles.trastuzumab_emtansine,
-        {
-            "EMA": Expect(NOT_ELIGIBLE, ("EMA.ELIG.MODALITY",), "ADC outside the tailored approach"),
-            "FDA": Expect(
-                NOT_ELIGIBLE, ("FDA.ELIG.MODALITY",), "ADC not 'highly purified, well characterised'"
-            ),
+        {  # one treatment everywhere: no guideline names ADCs; the conjugate must be shown characterisable
+            "EMA": Expect(GAPS, ("EMA.ELIG.MODALITY",), "ADC: tailored approach only with scientific advice"),
+            "FDA": Expect(GAPS, ("FDA.ELIG.MODALITY",), "ADC: agree with FDA that no CES is needed"),
             "MHRA": Expect(GAPS, ("MHRA.ELIG.CES_NOT_NEEDED",), "no carve-out, but justification needed"),
-            "WHO": Expect(NOT_ELIGIBLE, ("WHO.ELIG.MODALITY",), "outside 'well characterised' scope"),
-            "HC": Expect(GAPS, ("HC.ELIG.CES_NOT_REQUIRED",), "'in most cases': rationale needed"),
+            "WHO": Expect(GAPS, ("WHO.ELIG.MODALITY",), "conjugate characterisation to justify"),
+            "HC": Expect(GAPS, ("HC.ELIG.CES_NOT_REQUIRED",), "rationale needed for the product class"),
             "NMPA": CHINA_NOT_STREAMLINED,
         },
     ),
@@ -153,13 +157,15 @@ CASES = [
     Case(
         "interchangeability-presentation-not-recorded",
         lambda: profiles.interchangeable(presentation_recorded=False),
-        all_ready(FDA=Expect(GAPS, ("FDA.IC.PRESENTATION",), "no switching study, presentation to justify")),
+        all_ready(
+            FDA=Expect(GAPS, ("FDA.IC.INTERCHANGEABILITY",), "no switching study, presentation to justify")
+        ),
     ),
     Case(
         "interchangeability-presentation-recorded",
         lambda: profiles.interchangeable(presentation_recorded=True),
         all_ready(
-            FDA=Expect(READY, ("FDA.IC.PRESENTATION",), "switching studies generally not needed (2024)")
+            FDA=Expect(READY, ("FDA.IC.INTERCHANGEABILITY",), "switching studies generally not needed (2024)")
         ),
     ),
     Case(
@@ -203,8 +209,7 @@ CASES = [
             FDA=Expect(GAPS, ("FDA.EXTRAP.INDICATIONS",), "extrapolation needs justification"),
             MHRA=Expect(GAPS, ("MHRA.EXTRAP.INDICATIONS",), "extrapolation needs justification"),
             WHO=Expect(GAPS, ("WHO.EXTRAP.INDICATIONS",), "extrapolation needs justification"),
-            HC=Expect(GAPS, ("HC.EXTRAP.INDICATIONS",), "extrapolation needs justification"),
-        ),
+        ),  # HC stays ready: the 2026 final guidance dropped the per-indication rationale (s. 6.1)
     ),
     Case(
         "fusion-protein-without-moa-assays",
@@ -287,8 +292,13 @@ def test_requirements_cite_document_section_and_date() -> None:
     result = assess_program(*profiles.igg1_full_3arm()).region("EMA")
     imm = next(r for r in result.requirements if r.rule_id == "EMA.IMM.COMPARATIVE")
     assert imm.citation == (
-        "Reflection paper on a tailored clinical approach in biosimilar development "
-        "(EMA/CHMP/BMWP/60916/2025, draft), section 3.2.4 (safety and immunogenicity), 2025-03-17"
+        "Guideline on immunogenicity assessment of therapeutic proteins (EMEA/CHMP/BMWP/14327/2006 Rev 1, "
+        "final), section assay strategy; binding and neutralising antibodies; section number unconfirmed, "
+        "2017-06-01"
+    )
+    assert (imm.source, imm.source_date) == (
+        "EMEA/CHMP/BMWP/14327/2006 Rev 1 (final, 2017-06-01)",
+        "2017-06-01",
     )
     assert imm.evidence == ("immuno:ada-PK-101-EU",)
 

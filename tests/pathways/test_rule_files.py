@@ -37,20 +37,77 @@ def test_every_rule_cites_a_defined_document_with_section_and_date() -> None:
             assert rule.id.startswith(region.region + ".")
 
 
-def test_the_2025_documents_are_cited_as_drafts_with_their_dates() -> None:
+# Status and date of each text as stated by its publisher (or, where flagged, by a report of it):
+# EMA reflection paper adopted by CHMP 16 March 2026 (reg-news.com report, final text not read); FDA
+# CES draft October 2025; Health Canada final guidance 19 May 2026 (Smart & Biggar; Aitken Klee);
+# CDE notice 2021 No. 18 of 10 February 2021; NMPA notice 2018 No. 52 of 6 July 2018; EMA
+# immunogenicity guideline Rev 1 published 1 June 2017 (EMA page); FDA immunogenicity testing
+# guidance February 2019 (FDA page).
+CURRENT_TEXTS = [
+    ("EMA", "EMA-RP-TAILORED-2026", "final", "2026-03-16", True),
+    ("EMA", "EMA-IMMUNO-2017", "final", "2017-06-01", False),
+    ("FDA", "FDA-CES-DRAFT-2025", "draft", "2025-10", True),
+    ("FDA", "FDA-IMMUNO-2019", "final", "2019-02", False),
+    ("HC", "HC-2026", "final", "2026-05-19", False),
+    ("NMPA", "CDE-2021-18", "final", "2021-02-10", False),
+    ("NMPA", "NMPA-2018-52", "final", "2018-07-06", False),
+    ("NMPA", "CDE-QA-2019", "final", "2019-07-31", True),
+    ("WHO", "WHO-2022", "final", "2022-04-08", False),
+    ("MHRA", "MHRA-2021", "final", "2021-05-10", False),
+]
+
+
+@pytest.mark.parametrize(("region", "key", "status", "date", "unconfirmed"), CURRENT_TEXTS)
+def test_cited_texts_have_their_published_status_and_date(
+    region: str, key: str, status: str, date: str, unconfirmed: bool
+) -> None:
+    doc = load_rules()[region].documents[key]
+    assert (doc.status, doc.date, doc.unconfirmed) == (status, date, unconfirmed)
+
+
+def test_no_rule_cites_the_superseded_2025_drafts_for_a_verdict_it_no_longer_supports() -> None:
     rules = load_rules()
-    ema = rules["EMA"].documents["EMA-RP-TAILORED-2025"]
-    assert (ema.reference, ema.status, ema.date) == ("EMA/CHMP/BMWP/60916/2025", "draft", "2025-03-17")
-    fda = rules["FDA"].documents["FDA-CES-DRAFT-2025"]
-    assert (fda.status, fda.date) == ("draft", "2025-10")
-    assert rules["HC"].documents["HC-DRAFT-2025"].date == "2025-06-10"
-    assert rules["NMPA"].documents["NMPA-2015"].date == "2015-02-28"
+    assert "EMA-RP-TAILORED-2025" not in rules["EMA"].documents
+    # the final Health Canada guidance dropped the per-indication rationale (s. 6.1)
+    assert not any(r.id == "HC.EXTRAP.INDICATIONS" for r in rules["HC"].rules)
+    assert "HC-DRAFT-2025" not in rules["HC"].documents
+
+
+def test_every_declared_document_is_cited() -> None:
+    for region in load_rules().values():
+        cited = {r.citation.document.key for r in region.rules}
+        assert set(region.documents) == cited, (region.region, set(region.documents) - cited)
+
+
+def test_a_section_marked_unconfirmed_makes_the_rule_unconfirmed() -> None:
+    for region in load_rules().values():
+        for rule in region.rules:
+            if "unconfirmed" in rule.citation.section:
+                assert rule.unconfirmed, rule.id
+
+
+def test_every_region_states_when_its_rules_were_reviewed() -> None:
+    for region in load_rules().values():
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", region.reviewed), region.region
 
 
 def test_interpretations_are_flagged() -> None:
     rules = load_rules()
     scope = next(r for r in rules["EMA"].rules if r.id == "EMA.ELIG.MODALITY")
-    assert scope.interpretation and scope.unconfirmed and "our reading" in scope.note
+    assert (
+        scope.interpretation
+        and scope.unconfirmed
+        and "No EMA text names antibody-drug conjugates" in scope.note
+    )
+
+
+def test_adc_and_polyclonal_treatment_is_the_same_in_every_region() -> None:
+    for region in load_rules().values():
+        for rule in region.rules:
+            if rule.check == "modality_scope":
+                assert "antibody_drug_conjugate" in rule.params["at_risk"], rule.id
+                assert rule.params["out_of_scope"] == ["polyclonal_antibody"], rule.id
+                assert rule.interpretation and "polyclonal" in rule.note.lower(), rule.id
 
 
 def _shipped(name: str) -> dict[str, Any]:

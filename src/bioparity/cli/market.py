@@ -78,6 +78,19 @@ def scan_command(
     ] = None,
     kb: Annotated[Path | None, typer.Option(help="Knowledge base YAML (default: the one shipped).")] = None,
     top: Annotated[int, typer.Option(help="Rows to print and molecules to chart.")] = 15,
+    eu_rdp: Annotated[
+        str,
+        typer.Option(
+            "--eu-rdp",
+            help="EU regulatory data protection rule in years, e.g. 8+2 (Directive 2001/83/EC) or 8+1+1.",
+        ),
+    ] = "8+2",
+    max_fact_age: Annotated[
+        int,
+        typer.Option(
+            "--max-fact-age", help="Years after which a knowledge-base count is treated as unknown (stale)."
+        ),
+    ] = 1,
 ) -> None:
     """Rank reference biologics by biosimilar void, per region."""
     with user_errors():
@@ -93,6 +106,8 @@ def scan_command(
             trials=read_trials(trials) if trials else None,
             weights=w,
             as_of_year=year,
+            eu_rdp=eu_rdp,
+            max_fact_age_years=max_fact_age,
         )
         write_frame_atomic(ranking.table, out)
         provenance = {
@@ -107,7 +122,13 @@ def scan_command(
                 )
                 if p is not None
             },
-            "options": {"regions": list(regions), "weights": w.__dict__, "as_of_year": year},
+            "options": {
+                "regions": list(regions),
+                "weights": w.__dict__,
+                "as_of_year": year,
+                "eu_rdp": eu_rdp,
+                "max_fact_age_years": max_fact_age,
+            },
             "software": f"bioparity {__version__}",
         }
         if out.is_file():  # no sidecar next to a device such as /dev/stdout

@@ -3,8 +3,10 @@
 Contract: ``--format json`` prints one JSON object (``PathwayAssessment.to_dict()``) with at least
 ``program``, ``statuses`` (region -> status) and ``regions`` (each with ``status``, ``requirements``,
 ``work_left`` and ``explanation``); ``--format table`` prints one table per region followed by the
-work left and the explanation. A malformed PROGRAM.yaml or rule file exits with code 2 and a message
-naming the file and the entry or rule.
+work left and the explanation; each requirement row names the cited text with its version, status
+and date. ``bioparity pathways --explain RULE_ID`` prints one rule: its source (document, section,
+date) and its logic. A malformed PROGRAM.yaml or rule file, or an unknown rule id, exits with code 2
+and a message naming the file and the entry or rule.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from rich.console import Console
 from rich.table import Table
 
 from bioparity.cli.common import OutputFormat, user_errors
-from bioparity.pathways import PathwayAssessment, assess_program, load_program, load_rules
+from bioparity.errors import InputError
+from bioparity.pathways import PathwayAssessment, assess_program, explain_rule, load_program, load_rules
 
 _STATUS_STYLE = {"met": "green", "missing": "red", "at_risk": "yellow"}
 
@@ -45,6 +48,11 @@ def _print_tables(result: PathwayAssessment) -> None:
                 r.citation + flags,
             )
         console.print(table)
+        sources = list(dict.fromkeys(r.source for r in region.requirements if r.source))
+        if sources:
+            console.print(f"Texts cited (version, status, date of the text); rules {region.rules_version}:")
+            for source in sources:
+                console.print(f"  - {source}", soft_wrap=True)
         if region.work_left:
             console.print("Work left:")
             for item in region.work_left:
@@ -59,8 +67,8 @@ def register(app: typer.Typer) -> None:
     @app.command("pathways")
     def pathways_command(
         program_file: Annotated[
-            Path, typer.Argument(help="PROGRAM.yaml: the program profile and its evidence.")
-        ],
+            Path | None, typer.Argument(help="PROGRAM.yaml: the program profile and its evidence.")
+        ] = None,
         fmt: Annotated[OutputFormat, typer.Option("--format", help="json or table.")] = OutputFormat.table,
         region: Annotated[
             list[str] | None,
@@ -69,11 +77,24 @@ def register(app: typer.Typer) -> None:
         rules: Annotated[
             Path | None, typer.Option(help="Folder of rule files to use instead of the shipped ones.")
         ] = None,
+        explain: Annotated[
+            str | None,
+            typer.Option(
+                "--explain",
+                metavar="RULE_ID",
+                help="Print one rule: its source (document, section, date) and logic.",
+            ),
+        ] = None,
     ) -> None:
-        """Readiness per region under the 2025 streamlined rules (EMA, FDA, MHRA, NMPA, WHO, HC)."""
+        """Readiness per region under the streamlined rules (EMA, FDA, MHRA, NMPA, WHO, HC)."""
         with user_errors():
-            program, inventory = load_program(program_file)
             rule_sets = load_rules(rules) if rules is not None else None
+            if explain is not None:
+                sys.stdout.write(explain_rule(explain, rule_sets) + "\n")
+                return
+            if program_file is None:
+                raise InputError("give PROGRAM.yaml to assess, or --explain RULE_ID to print a rule")
+            program, inventory = load_program(program_file)
             result = assess_program(program, inventory, rules=rule_sets, regions=region or None)
             if fmt is OutputFormat.json:
                 sys.stdout.write(json.dumps(result.to_dict()) + "\n")

@@ -1,10 +1,19 @@
 """The curated knowledge base of reference biologics shipped with bioparity.
 
-``data/reference_biologics.yaml`` lists reference (originator) biologics with, for every fact, the
-value, the source it was read from (an id in the file's ``sources`` table: title, publisher, URL,
-date) and the date it was checked. A fact nobody could verify has the value ``unknown``: it is never
-guessed. Loss of exclusivity (LOE) years say in ``basis`` what they are (first biosimilar launch,
-patent or data-exclusivity expiry), because sources differ.
+``data/reference_biologics.yaml`` (schema ``bioparity-market-kb/2``) lists reference (originator)
+biologics with, for every fact, the value, the source it was read from (an id in the file's
+``sources`` table: title, publisher, URL, date), the date the fact refers to according to that
+source (``as_of``: when the source says it was true) and the date it was checked. A fact nobody
+could verify has the value ``unknown``: it is never guessed, and an unknown is preferred to a stale
+number.
+
+Dates of protection are kept apart because users confuse them: ``{us,eu}_patent_expiry`` (compound
+patent, EU including any SPC), ``us_exclusivity_end`` (BPCIA 12-year reference product exclusivity,
+as in the Purple Book), ``eu_authorisation_year`` (first EU marketing authorisation of the
+originator, from which the regulatory data protection end is computed with the RDP rule given to
+the scan) and ``{us,eu}_first_biosimilar_launch``. The loader derives ``us_loe_year`` and
+``eu_loe_year`` (first biosimilar launch if known, else the latest known protection date, saying
+which in ``basis``) for code written against schema 1.
 """
 
 from __future__ import annotations
@@ -12,7 +21,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -24,7 +33,7 @@ import yaml
 from bioparity.errors import DataFileError
 
 UNKNOWN = "unknown"
-SCHEMA = "bioparity-market-kb/1"
+SCHEMA = "bioparity-market-kb/2"
 
 MODALITIES = frozenset(
     {
@@ -42,20 +51,27 @@ MODALITIES = frozenset(
     }
 )
 
-#: Fact name -> kind of value ("text", "year", "list", "sales").
+#: Fact name -> kind of value ("text", "year", "list", "sales"), as written in the file.
 FACTS: Mapping[str, str] = {
     "originator_brand": "text",
     "originator_company": "text",
     "modality": "text",
     "indications": "list",
-    "us_loe_year": "year",
-    "eu_loe_year": "year",
+    "us_patent_expiry": "year",
+    "eu_patent_expiry": "year",
+    "us_exclusivity_end": "year",
+    "eu_authorisation_year": "year",
+    "us_first_biosimilar_launch": "year",
+    "eu_first_biosimilar_launch": "year",
     "us_biosimilars_approved": "list",
     "eu_biosimilars_approved": "list",
     "biosimilars_in_development": "list",
     "originator_sales": "sales",
 }
+#: Facts the loader derives from the stored ones (not written in the file).
+DERIVED: Mapping[str, str] = {"us_loe_year": "year", "eu_loe_year": "year"}
 REQUIRED_KNOWN = ("originator_brand", "modality")
+_AS_OF = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 @dataclass(frozen=True)
@@ -66,6 +82,7 @@ class Fact:
     source: str | None
     checked: date
     basis: str = ""
+    as_of: str = ""
 
     @property
     def known(self) -> bool:
@@ -85,6 +102,11 @@ class ReferenceBiologic:
         fact = self.facts[name]
         return fact.value if fact.known else None
 
+    def fact_year(self, name: str) -> int | None:
+        """The year a known fact refers to (from ``as_of``), or None."""
+        fact = self.facts[name]
+        return int(fact.as_of[:4]) if fact.known and fact.as_of else None
+
     @property
     def names(self) -> tuple[str, ...]:
         """Lower-case names to match in registers: the INN first, then the other names."""
@@ -98,6 +120,7 @@ class KnowledgeBase:
     path: str
     records: tuple[ReferenceBiologic, ...]
     sources: Mapping[str, Mapping[str, str]]
+    reviewed: str = ""
 
     def to_frame(self) -> pd.DataFrame:
         """One row per molecule: each fact's value (None if unknown) and its source id."""
@@ -105,13 +128,15 @@ class KnowledgeBase:
         for rec in self.records:
             row: dict[str, Any] = {"inn": rec.inn}
             for name, fact in rec.facts.items():
+                kind = FACTS.get(name) or DERIVED[name]
                 value = fact.value if fact.known else None
-                if FACTS[name] == "list" and value is not None:
+                if kind == "list" and value is not None:
                     value = "; ".join(value)
-                if FACTS[name] == "sales" and value is not None:
+                if kind == "sales" and value is not None:
                     value = value["usd_million"]
                 row[name] = value
                 row[f"{name}_source"] = fact.source
+                row[f"{name}_as_of"] = fact.as_of or None
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -145,11 +170,32 @@ def load_knowledge_base(path: str | os.PathLike[str] | None = None) -> Knowledge
         ReferenceBiologic(
             inn=_norm(r["inn"]),
             match_names=tuple(_norm(n) for n in r.get("match_names", [])),
-            facts={name: _fact(r[name]) for name in FACTS},
+            facts=_with_derived({name: _fact(r[name]) for name in FACTS}),
         )
         for r in raw["records"]
     )
-    return KnowledgeBase(path=label, records=records, sources=raw["sources"])
+    return KnowledgeBase(path=label, records=records, sources=raw["sources"], reviewed=str(raw["reviewed"]))
+
+
+def _with_derived(facts: dict[str, Fact]) -> dict[str, Fact]:
+    """Add ``us_loe_year`` / ``eu_loe_year``: the first biosimilar launch when known, else the latest
+    known patent or exclusivity date (the EU regulatory data protection is left to the scan, which
+    knows the RDP rule in force)."""
+    for region in ("us", "eu"):
+        launch = facts[f"{region}_first_biosimilar_launch"]
+        candidates = [facts[f"{region}_patent_expiry"]]
+        if region == "us":
+            candidates.append(facts["us_exclusivity_end"])
+        known = [f for f in candidates if f.known]
+        if launch.known:
+            chosen = replace(launch, basis=f"first biosimilar launch: {launch.basis}".rstrip(": "))
+        elif known:
+            latest = max(known, key=lambda f: int(f.value))
+            chosen = replace(latest, basis=f"latest known protection date: {latest.basis}".rstrip(": "))
+        else:
+            chosen = launch
+        facts[f"{region}_loe_year"] = chosen
+    return facts
 
 
 def _norm(name: str) -> str:
@@ -162,6 +208,7 @@ def _fact(raw: Mapping[str, Any]) -> Fact:
         source=raw.get("source"),
         checked=_as_date(raw["checked"]),
         basis=str(raw.get("basis", "")),
+        as_of=str(raw.get("as_of", "")),
     )
 
 
@@ -176,6 +223,10 @@ def validate_knowledge_base(raw: Any) -> list[str]:
     problems: list[str] = []
     if raw.get("schema") != SCHEMA:
         problems.append(f"schema is {raw.get('schema')!r}, expected {SCHEMA!r}")
+    try:
+        _as_date(raw.get("reviewed"))
+    except (TypeError, ValueError):
+        problems.append(f"reviewed {raw.get('reviewed')!r} is not the ISO date of the last review")
     sources = raw.get("sources")
     if not isinstance(sources, dict) or not sources:
         return [*problems, "no 'sources' table"]
@@ -224,7 +275,7 @@ def _fact_problems(fact: Any, kind: str, sources: Mapping[str, Any]) -> list[str
     if not isinstance(fact, dict):
         return ["missing (write value: unknown with a checked date if it could not be verified)"]
     out: list[str] = []
-    extra = set(fact) - {"value", "source", "checked", "basis"}
+    extra = set(fact) - {"value", "source", "checked", "basis", "as_of"}
     if extra:
         out.append(f"unknown key(s) {', '.join(sorted(extra))}")
     checked = fact.get("checked")
@@ -240,6 +291,10 @@ def _fact_problems(fact: Any, kind: str, sources: Mapping[str, Any]) -> list[str
         out.append("has a value but no source")
     elif source not in sources:
         out.append(f"source {source!r} is not in the sources table")
+    if not _AS_OF.match(str(fact.get("as_of", ""))):
+        out.append(
+            f"as_of {fact.get('as_of')!r} is not the date the fact refers to (YYYY, YYYY-MM or YYYY-MM-DD)"
+        )
     if kind == "text" and not (isinstance(value, str) and value.strip()):
         out.append(f"value {value!r} is not text")
     elif kind == "year" and not (isinstance(value, int) and 1980 <= value <= 2060):
@@ -254,5 +309,5 @@ def _fact_problems(fact: Any, kind: str, sources: Mapping[str, Any]) -> list[str
     ):
         out.append(f"value {value!r} is not {{usd_million: number, year: year}}")
     if kind == "year" and not str(fact.get("basis", "")).strip():
-        out.append("a year needs a basis (what it is: first biosimilar launch, patent expiry, ...)")
+        out.append("a year needs a basis (the event or document it comes from)")
     return out

@@ -9,13 +9,25 @@ Per molecule and region (``us``, ``eu``) the scan takes, in order of preference:
   studies (statuses in :data:`~bioparity.market.trials.ACTIVE_STATUSES`) whose title or
   interventions name the molecule or its originator brand, when trial pages are given, else the
   knowledge base's list (the registry is global, so both regions get the same count);
-* end of protection: the knowledge base's LOE year; failing that, the regulatory minimum read from
-  the files (US: the Purple Book's exclusivity expiry, or first licensure + 12 years; EU: first
-  authorisation of a non-biosimilar + 10 years, the 8+2 rule). ``protection_end_basis`` says which;
+* end of protection, from three kinds of date kept apart (columns ``patent_expiry_year``,
+  ``exclusivity_end_year`` with ``exclusivity_basis``, ``first_launch_year``):
+
+  - the first biosimilar launch, when known: the market is open from then;
+  - otherwise the latest of the compound patent expiry (knowledge base) and the regulatory
+    exclusivity end. US: the Purple Book's exclusivity expiration date when the Purple Book is
+    given (never overridden by another kind of date), else the knowledge base's exclusivity end,
+    else first licensure + 12 years (42 U.S.C. 262(k)(7)). EU: first authorisation (knowledge base,
+    else the EMA report) + the regulatory data protection rule ``eu_rdp`` (default ``8+2``,
+    Directive 2001/83/EC art. 10(1); the +1 year for a new indication is product-specific, and the
+    EU pharmaceutical package changes the periods, so the rule is a parameter such as ``8+1+1``).
+
+  ``protection_end_basis`` says which;
 * originator sales: the knowledge base (global sales, same for both regions).
 
-Every value records its source column, and the void score (:mod:`bioparity.market.void`) its
-coverage, so that a ranking built on unknowns is visible as such.
+A knowledge-base count (approved biosimilars, programmes in development) whose ``as_of`` year is
+more than ``max_fact_age_years`` before the as-of year counts as unknown ("stale"): a stale low
+count would inflate the void. Every value records its source column, and the void score
+(:mod:`bioparity.market.void`) its coverage, so that a ranking built on unknowns is visible as such.
 """
 
 from __future__ import annotations
@@ -38,6 +50,28 @@ from bioparity.market.void import COMPONENTS, VoidWeights, void_scores
 REGIONS = ("us", "eu")
 US_EXCLUSIVITY_YEARS = 12  # BPCIA reference product exclusivity, 42 U.S.C. 262(k)(7)
 EU_PROTECTION_YEARS = 10  # 8 years data + 2 years market protection, Directive 2001/83/EC art. 10(1)
+EU_RDP_DEFAULT = "8+2"
+MAX_FACT_AGE_YEARS = 1
+
+
+def parse_rdp(rule: str) -> int:
+    """``"8+2"`` -> 10, ``"8+1+1"`` -> 10, ``"8+2+1"`` -> 11: years of EU regulatory protection.
+
+    The first term is the data protection, the others market protection and its extensions; each
+    must be a whole number of years >= 0, the first >= 1.
+    """
+    parts = [p.strip() for p in str(rule).split("+")]
+    try:
+        years = [int(p) for p in parts]
+    except ValueError:
+        raise InputError(
+            f"EU regulatory data protection rule {rule!r} is not like 8+2 or 8+1+1 (whole years joined by +)"
+        ) from None
+    if not years or years[0] < 1 or any(y < 0 for y in years) or sum(years) > 20:
+        raise InputError(
+            f"EU regulatory data protection rule {rule!r}: expected years like 8+2 (total <= 20)"
+        )
+    return sum(years)
 
 
 @dataclass(frozen=True)
@@ -80,14 +114,21 @@ def scan_market(
     trials: TrialSet | None = None,
     weights: VoidWeights | None = None,
     as_of_year: int,
+    eu_rdp: str = EU_RDP_DEFAULT,
+    max_fact_age_years: int = MAX_FACT_AGE_YEARS,
 ) -> VoidRanking:
-    """Rank every knowledge-base molecule in every region by void score (ties: INN, then region)."""
+    """Rank every knowledge-base molecule in every region by void score (ties: INN, then region).
+
+    ``eu_rdp`` is the EU regulatory data protection rule (``"8+2"``, ``"8+1+1"``, ...);
+    ``max_fact_age_years`` the age beyond which a knowledge-base count is treated as unknown.
+    """
     w = weights or VoidWeights()
     regions = tuple(regions)
     parse_regions(",".join(regions))
-    rows = [
-        _row(rec, region, purple_book, ema, trials, as_of_year) for rec in kb.records for region in regions
-    ]
+    settings = _Settings(as_of_year, parse_rdp(eu_rdp), eu_rdp, max_fact_age_years)
+    if max_fact_age_years < 0:
+        raise InputError(f"max_fact_age_years must be >= 0, got {max_fact_age_years}")
+    rows = [_row(rec, region, purple_book, ema, trials, settings) for rec in kb.records for region in regions]
     table = pd.DataFrame(rows)
     years = table["protection_end_year"].astype(float) - as_of_year
     scores = void_scores(
@@ -109,6 +150,8 @@ def scan_market(
     table = table.sort_values(["void_score", "inn", "region"], ascending=[False, True, True], kind="stable")
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     inputs = {
+        "eu_rdp": eu_rdp,
+        "max_fact_age_years": str(max_fact_age_years),
         "knowledge_base": kb.path,
         "purple_book": purple_book.file if purple_book else "",
         "ema": ema.file if ema else "",
@@ -117,25 +160,32 @@ def scan_market(
     return VoidRanking(table.reset_index(drop=True), regions, w, as_of_year, inputs, software_version())
 
 
+@dataclass(frozen=True)
+class _Settings:
+    as_of_year: int
+    eu_rdp_years: int
+    eu_rdp: str
+    max_fact_age_years: int
+
+
 def _row(
     rec: ReferenceBiologic,
     region: str,
     purple_book: PurpleBook | None,
     ema: EmaMedicines | None,
     trials: TrialSet | None,
-    as_of_year: int,
+    settings: _Settings,
 ) -> dict[str, Any]:
-    end, end_basis = _protection_end(rec, region, purple_book, ema)
-    approved, approved_source = _approved(rec, region, purple_book, ema)
-    developing, developing_source = _in_development(rec, trials)
+    dates = _protection(rec, region, purple_book, ema, settings)
+    approved, approved_source = _approved(rec, region, purple_book, ema, settings)
+    developing, developing_source = _in_development(rec, trials, settings)
     sales = rec.value("originator_sales")
     return {
         "inn": rec.inn,
         "region": region,
         "originator_brand": rec.value("originator_brand"),
         "modality": rec.value("modality"),
-        "protection_end_year": end,
-        "protection_end_basis": end_basis,
+        **dates,
         "approved_biosimilars": approved,
         "approved_source": approved_source,
         "biosimilars_in_development": developing,
@@ -145,29 +195,46 @@ def _row(
     }
 
 
-def _protection_end(
-    rec: ReferenceBiologic, region: str, purple_book: PurpleBook | None, ema: EmaMedicines | None
+def _kb_year(rec: ReferenceBiologic, name: str) -> tuple[float | None, str]:
+    fact = rec.facts[name]
+    if not fact.known:
+        return None, ""
+    return float(fact.value), f"{fact.basis} [{fact.source}, as of {fact.as_of}]"
+
+
+def _exclusivity(
+    rec: ReferenceBiologic,
+    region: str,
+    purple_book: PurpleBook | None,
+    ema: EmaMedicines | None,
+    settings: _Settings,
 ) -> tuple[float | None, str]:
-    fact = rec.facts[f"{region}_loe_year"]
-    if fact.known:
-        return float(fact.value), f"knowledge base: {fact.basis} [{fact.source}]"
-    if region == "us" and purple_book is not None:
-        own = purple_book.rows[
-            (purple_book.rows["license_type"] == ORIGINATOR) & purple_book.rows["molecule"].isin(rec.names)
-        ]
-        exclusivity = own["exclusivity_expiration_date"].dropna()
-        if not exclusivity.empty:
-            return float(exclusivity.max().year), "Purple Book exclusivity expiration date"
-        first = own["first_licensure_date"].dropna()
-        if first.empty:
-            first = own["approval_date"].dropna()
-        if not first.empty:
-            return (
-                float(first.min().year + US_EXCLUSIVITY_YEARS),
-                f"Purple Book first licensure + {US_EXCLUSIVITY_YEARS} years "
-                "(regulatory minimum; patents may run longer)",
-            )
-    if region == "eu" and ema is not None:
+    if region == "us":
+        own = None
+        if purple_book is not None:
+            rows = purple_book.rows
+            own = rows[(rows["license_type"] == ORIGINATOR) & rows["molecule"].isin(rec.names)]
+            exclusivity = own["exclusivity_expiration_date"].dropna()
+            if not exclusivity.empty:
+                return float(exclusivity.max().year), "Purple Book exclusivity expiration date"
+        year, basis = _kb_year(rec, "us_exclusivity_end")
+        if year is not None:
+            return year, f"knowledge base exclusivity end: {basis}"
+        if own is not None:
+            first = own["first_licensure_date"].dropna()
+            if first.empty:
+                first = own["approval_date"].dropna()
+            if not first.empty:
+                return (
+                    float(first.min().year + US_EXCLUSIVITY_YEARS),
+                    f"Purple Book first licensure + {US_EXCLUSIVITY_YEARS} years (regulatory minimum)",
+                )
+        return None, ""
+    year, basis = _kb_year(rec, "eu_authorisation_year")
+    rdp = f"{settings.eu_rdp} regulatory data protection"
+    if year is not None:
+        return year + settings.eu_rdp_years, f"first EU authorisation + {rdp}: {basis}"
+    if ema is not None:
         rows = ema.rows
         own = rows[
             (rows["category"].str.casefold() == "human")
@@ -178,15 +245,62 @@ def _protection_end(
         first = own["authorisation_date"].dropna()
         if not first.empty:
             return (
-                float(first.min().year + EU_PROTECTION_YEARS),
-                f"EMA first authorisation + {EU_PROTECTION_YEARS} years "
-                "(8+2 regulatory minimum; patents/SPC may run longer)",
+                float(first.min().year + settings.eu_rdp_years),
+                f"EMA first authorisation + {rdp} (patents/SPC may run longer)",
             )
-    return None, "unknown"
+    return None, ""
+
+
+def _protection(
+    rec: ReferenceBiologic,
+    region: str,
+    purple_book: PurpleBook | None,
+    ema: EmaMedicines | None,
+    settings: _Settings,
+) -> dict[str, Any]:
+    patent, patent_basis = _kb_year(rec, f"{region}_patent_expiry")
+    exclusivity, exclusivity_basis = _exclusivity(rec, region, purple_book, ema, settings)
+    launch, launch_basis = _kb_year(rec, f"{region}_first_biosimilar_launch")
+    if launch is not None:
+        end, basis = launch, f"first biosimilar launch: {launch_basis}"
+    else:
+        known = [
+            (y, b)
+            for y, b in ((patent, f"patent expiry: {patent_basis}"), (exclusivity, exclusivity_basis))
+            if y is not None
+        ]
+        if known:
+            end, basis = max(known, key=lambda item: item[0])
+            if len(known) == 2:
+                basis = f"latest of patent expiry and regulatory exclusivity; {basis}"
+        else:
+            end, basis = None, "unknown"
+    return {
+        "protection_end_year": end,
+        "protection_end_basis": basis,
+        "patent_expiry_year": patent,
+        "exclusivity_end_year": exclusivity,
+        "exclusivity_basis": exclusivity_basis or "unknown",
+        "first_launch_year": launch,
+    }
+
+
+def _fresh_count(rec: ReferenceBiologic, name: str, settings: _Settings) -> tuple[float | None, str]:
+    fact = rec.facts[name]
+    if not fact.known:
+        return None, "unknown"
+    year = rec.fact_year(name)
+    if year is None or settings.as_of_year - year > settings.max_fact_age_years:
+        return None, f"stale: knowledge base [{fact.source}] as of {fact.as_of or 'unknown'}"
+    return float(len(fact.value)), f"knowledge base [{fact.source}, as of {fact.as_of}]"
 
 
 def _approved(
-    rec: ReferenceBiologic, region: str, purple_book: PurpleBook | None, ema: EmaMedicines | None
+    rec: ReferenceBiologic,
+    region: str,
+    purple_book: PurpleBook | None,
+    ema: EmaMedicines | None,
+    settings: _Settings,
 ) -> tuple[float | None, str]:
     if region == "us" and purple_book is not None:
         rows = purple_book.rows
@@ -202,20 +316,16 @@ def _approved(
             & rows["inn"].isin(rec.names)
         ]
         return float(hits["medicine_name"].str.casefold().nunique()), "EMA medicines report"
-    fact = rec.facts[f"{region}_biosimilars_approved"]
-    if fact.known:
-        return float(len(fact.value)), f"knowledge base [{fact.source}]"
-    return None, "unknown"
+    return _fresh_count(rec, f"{region}_biosimilars_approved", settings)
 
 
-def _in_development(rec: ReferenceBiologic, trials: TrialSet | None) -> tuple[float | None, str]:
+def _in_development(
+    rec: ReferenceBiologic, trials: TrialSet | None, settings: _Settings
+) -> tuple[float | None, str]:
     if trials is not None:
         brand = rec.value("originator_brand")
         hits = trials.mentioning([*rec.names, *([brand] if brand else [])])
         ongoing = hits[hits["status"].isin(ACTIVE_STATUSES)]
         sponsors = ongoing["sponsor"].str.casefold().str.strip()
         return float(sponsors[sponsors != ""].nunique()), "ClinicalTrials.gov (sponsors of ongoing trials)"
-    fact = rec.facts["biosimilars_in_development"]
-    if fact.known:
-        return float(len(fact.value)), f"knowledge base [{fact.source}]"
-    return None, "unknown"
+    return _fresh_count(rec, "biosimilars_in_development", settings)

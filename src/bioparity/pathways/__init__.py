@@ -6,12 +6,13 @@ region, whether the program is ``ready``, has ``gaps`` or is ``not eligible for 
 with the evidence and citation behind every requirement and the work left.
 
 Public API: :func:`assess_program`, the inventory dataclasses, :func:`load_program`,
-:func:`load_rules` / :func:`load_rule_file` and the result classes. The inventory schema is
+:func:`load_rules` / :func:`load_rule_file`, :func:`explain_rule` (the text of
+``bioparity pathways --explain RULE_ID``) and the result classes. The inventory schema is
 documented in :mod:`bioparity.pathways.inventory`.
 """
 
 from bioparity.pathways.checks import CHECKS
-from bioparity.pathways.engine import REGION_ORDER, assess_program, assess_region
+from bioparity.pathways.engine import REGION_ORDER, assess_program, assess_region, evaluate_rule, explain_rule
 from bioparity.pathways.inventory import (
     CAA_CATEGORIES,
     CLINICAL_KINDS,
@@ -64,6 +65,8 @@ __all__ = [
     "Rule",
     "assess_program",
     "assess_region",
+    "evaluate_rule",
+    "explain_rule",
     "load_program",
     "load_rule_file",
     "load_rules",

@@ -9,27 +9,44 @@ reference also cites the bridge, so that a change of the bridge shows in every r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
-from bioparity.pathways.inventory import EvidenceInventory, ProgramProfile
+from bioparity.pathways.inventory import (
+    MULTIPLE_DOSE_METRICS,
+    SINGLE_DOSE_METRICS,
+    EvidenceInventory,
+    PKStudy,
+    ProgramProfile,
+)
 
 Status = Literal["met", "missing", "at_risk"]
 
 
 @dataclass(frozen=True)
 class ReferencePolicy:
-    """Which reference products a region accepts and what links a foreign one to the local one.
+    """Which reference products a region accepts, for which comparisons, and what links a foreign one.
 
-    ``bridge`` is ``analytical_and_pk`` (analytical bridge of the two references plus passing PK
-    comparisons between their arms), ``representativeness`` (a recorded justification that the
-    foreign reference is representative) or ``none``. ``local`` is ``None`` where any reference in
-    ``foreign_accepted`` may be used directly (WHO).
+    ``bridge`` is ``analytical_and_pk`` (a three-way analytical comparison of the proposed product
+    and both reference products, plus a PK bridge where ``pk_bridge`` asks for it),
+    ``representativeness`` (a recorded justification that the foreign reference is representative)
+    or ``none``. ``local`` is ``None`` where any reference in ``foreign_accepted`` may be used
+    directly (WHO). ``local_only`` lists the kinds of comparison that must be made against the local
+    reference whatever the bridge (EMA: the quality comparison, ``caa``). ``pk_bridge`` is
+    ``always`` (FDA: three-arm PK with every pair within the margins whenever a non-US comparator is
+    relied on) or ``if_used_in_pk`` (EMA: when the foreign comparator is used in the PK study).
+    ``pk_metrics`` gives the primary metrics a PK bridge must report for each pair, by dosing.
     """
 
     local: str | None
     foreign_accepted: tuple[str, ...]
     bridge: str
+    local_only: tuple[str, ...] = ()
+    pk_bridge: str = "always"
+    pk_metrics: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: {"single": SINGLE_DOSE_METRICS, "multiple": MULTIPLE_DOSE_METRICS}
+    )
 
 
 @dataclass(frozen=True)
@@ -69,13 +86,71 @@ def _relied_reference(ctx: Context) -> tuple[str | None, tuple[str, ...]]:
     return None, ()
 
 
-def _pk_between(inv: EvidenceInventory, a: str, b: str) -> list[tuple[str, bool]]:
-    return [
-        (f"pk:{s.id}/{c.id}", c.passed)
-        for s in inv.pk_studies
-        for c in s.comparisons
-        if {c.test, c.reference} == {a, b}
-    ]
+def pk_metric_gaps(study: PKStudy, a: str, b: str, metrics: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """Problems of the comparison of arms ``a`` and ``b`` in ``study``: required metrics absent or failing.
+
+    The required metrics are those of the study's dosing (``metrics["single"]`` or
+    ``metrics["multiple"]``); an empty list means the pair is complete and within its limits.
+    """
+    required = metrics[study.dosing]
+    pair = [c for c in study.comparisons if {c.test, c.reference} == {a, b}]
+    reported = {c.metric for c in pair}
+    problems = []
+    absent = [m for m in required if m not in reported]
+    if absent:
+        problems.append(f"{', '.join(absent)} not reported for {a} vs {b}")
+    failed = [c.metric for c in pair if c.metric in required and not c.passed]
+    if failed:
+        problems.append(f"{', '.join(failed)} outside the limits for {a} vs {b}")
+    return problems
+
+
+def _analytical_bridge(ctx: Context, relied: str, local: str) -> tuple[list[str], list[str]]:
+    """Evidence and problems of the three-way analytical bridge (T, ``relied``, ``local``)."""
+    inv = ctx.inventory
+    pair = frozenset({relied, local})
+    bridges = [b for b in inv.analytical_bridges if b.reference_pair == pair]
+    evidence = [f"bridge:{b.id}" for b in bridges]
+    if not bridges:
+        return evidence, [f"no analytical bridge T vs {relied}-RP vs {local}-RP (three-way comparison)"]
+    if not all(b.passed for b in bridges):
+        return evidence, [f"the analytical bridge {relied}-RP vs {local}-RP failed"]
+    if any(b.three_way for b in bridges):
+        return evidence, []
+    # A two-way bridge of the references counts as three-way when T was also compared with both.
+    t_refs = {a.reference for a in inv.caa}
+    lacking = [r for r in (relied, local) if r not in t_refs]
+    if lacking:
+        return evidence, [
+            f"the analytical bridge compares only {relied}-RP and {local}-RP; the proposed product is not "
+            f"compared with the {' and '.join(lacking)} reference (three-way comparison needed)"
+        ]
+    return evidence, []
+
+
+def _pk_bridge(ctx: Context, relied: str, local: str) -> tuple[list[str], list[str]]:
+    """Evidence and problems of the PK bridge: a study with T, ``relied`` and ``local`` arms, every pair
+    reporting each primary metric within its limits."""
+    policy = ctx.policy
+    studies = [s for s in ctx.inventory.pk_studies if {"T", relied, local} <= set(s.arms)]
+    if not studies:
+        return [], [f"no PK study with T, {relied} and {local} arms (three-arm PK bridge)"]
+    best: tuple[list[str], list[str]] | None = None
+    for study in studies:
+        pairs = (("T", local), ("T", relied), (relied, local))
+        evidence = [
+            f"pk:{study.id}/{c.id}"
+            for c in study.comparisons
+            if any({c.test, c.reference} == {a, b} for a, b in pairs)
+        ]
+        problems = [p for a, b in pairs for p in pk_metric_gaps(study, a, b, policy.pk_metrics)]
+        problems = [f"PK bridge {study.id}: {p}" for p in problems]
+        if not problems:
+            return evidence, []
+        if best is None or len(problems) < len(best[1]):
+            best = (evidence, problems)
+    assert best is not None
+    return best
 
 
 def reference_basis(ctx: Context) -> ReferenceBasis:
@@ -115,25 +190,30 @@ def reference_basis(ctx: Context) -> ReferenceBasis:
             f"no justification recorded that the {relied}-sourced reference is representative",
         )
         return ReferenceBasis(relied, local, (), finding)
-    # analytical_and_pk: the two reference products must be bridged analytically and by PK.
+    # analytical_and_pk: three-way analytical bridge, and a three-arm PK bridge where required.
     assert policy.local is not None
-    pair = {relied, policy.local}
-    bridges = [b for b in ctx.inventory.analytical_bridges if set(b.references) == pair]
-    pk = _pk_between(ctx.inventory, relied, policy.local)
-    evidence = (*(f"bridge:{b.id}" for b in bridges), *(ref for ref, _ in pk))
-    problems = []
-    if not bridges:
-        problems.append(f"no analytical bridge {relied}-RP vs {policy.local}-RP")
-    elif not all(b.passed for b in bridges):
-        problems.append(f"the analytical bridge {relied}-RP vs {policy.local}-RP failed")
-    if not pk:
-        problems.append(f"no PK comparison of the {relied} and {policy.local} reference arms")
-    elif not all(ok for _, ok in pk):
-        problems.append(f"the PK comparison of the {relied} and {policy.local} reference arms failed")
+    a_evidence, problems = _analytical_bridge(ctx, relied, policy.local)
+    used_in_pk = any(
+        c.test == "T" and c.reference == relied for s in ctx.inventory.pk_studies for c in s.comparisons
+    )
+    p_evidence: list[str] = []
+    if policy.pk_bridge == "always" or used_in_pk:
+        p_evidence, pk_problems = _pk_bridge(ctx, relied, policy.local)
+        problems += pk_problems
+    evidence = (*a_evidence, *p_evidence)
     if problems:
-        return ReferenceBasis(relied, local, (), Finding("missing", evidence, "; ".join(problems)))
-    detail = f"the {relied}-sourced reference is bridged to the {policy.local} reference (analytical and PK)"
+        detail = f"bridge from the {relied} comparator to the {policy.local} reference required: "
+        return ReferenceBasis(relied, local, (), Finding("missing", evidence, detail + "; ".join(problems)))
+    how = "analytical, three-way" + (" and PK" if p_evidence else "")
+    detail = f"the {relied}-sourced comparator is bridged to the {policy.local} reference ({how})"
     return ReferenceBasis(relied, local | {relied}, evidence, Finding("met", evidence, detail))
+
+
+def accepted_for(ctx: Context, basis: ReferenceBasis, kind: str) -> frozenset[str]:
+    """The references whose ``kind`` of evidence (``caa``, ``pk``, ...) counts for the region."""
+    if kind in ctx.policy.local_only and ctx.policy.local is not None:
+        return frozenset({ctx.policy.local})
+    return basis.accepted
 
 
 def with_bridge(basis: ReferenceBasis, used_refs: set[str], evidence: list[str]) -> tuple[str, ...]:

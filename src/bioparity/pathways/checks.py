@@ -19,11 +19,20 @@ from bioparity.pathways.basis import (
     Finding,
     ReferencePolicy,
     Status,
+    accepted_for,
+    pk_metric_gaps,
     preferred_reference,
     reference_basis,
     with_bridge,
 )
-from bioparity.pathways.inventory import CAA_CATEGORIES, CLINICAL_KINDS, MANUAL_ITEMS, MODALITIES
+from bioparity.pathways.inventory import (
+    CAA_CATEGORIES,
+    CLINICAL_KINDS,
+    MANUAL_ITEMS,
+    MODALITIES,
+    MULTIPLE_DOSE_METRICS,
+    PK_METRICS,
+)
 
 __all__ = ["CHECKS", "Check", "Context", "Finding", "ReferencePolicy", "register"]
 
@@ -126,12 +135,13 @@ def _reference_product(ctx: Context, params: Mapping[str, Any]) -> Finding:
 )
 def _caa_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
     basis = reference_basis(ctx)
+    accepted = accepted_for(ctx, basis, "caa")
     required = list(params["categories"])
     if ctx.program.glycosylated:
         required += [c for c in params.get("if_glycosylated", []) if c not in required]
     if ctx.program.modality in ("pegylated_protein", "antibody_drug_conjugate"):
         required += [c for c in params.get("if_conjugated", []) if c not in required]
-    used = [a for a in ctx.inventory.caa if a.reference in basis.accepted]
+    used = [a for a in ctx.inventory.caa if a.reference in accepted]
     evidence = with_bridge(basis, {a.reference for a in used}, [f"caa:{a.id}" for a in used])
     covered = {a.category for a in used}
     absent = [c for c in required if c not in covered]
@@ -146,15 +156,20 @@ def _caa_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
         and a.n_reference_lots is not None
         and a.n_reference_lots < min_lots
     ]
-    refs = ", ".join(sorted(basis.accepted)) or "no accepted reference"
+    refs = ", ".join(sorted(accepted)) or "no accepted reference"
     if absent or failed_critical:
         parts = []
         if absent:
             parts.append(f"not compared against {refs}: {', '.join(c.replace('_', ' ') for c in absent)}")
         if failed_critical:
             parts.append(f"critical attributes not similar: {', '.join(failed_critical)}")
-        unbridged = basis.relied is not None and basis.relied not in basis.accepted
-        if unbridged and any(a.reference == basis.relied for a in ctx.inventory.caa):
+        others = sorted({a.reference for a in ctx.inventory.caa if a.reference not in accepted})
+        if others and "caa" in ctx.policy.local_only:
+            parts.append(
+                f"the quality comparison must be against the {ctx.policy.local} reference; results "
+                f"against the {', '.join(others)} comparator do not count for it even with a bridge"
+            )
+        elif basis.relied is not None and basis.relied in others:
             parts.append(
                 f"results against the {basis.relied} reference do not count without an accepted bridge"
             )
@@ -175,12 +190,21 @@ def _caa_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
     )
 
 
+_METRIC_LIST = {
+    "type": "array",
+    "items": {"enum": sorted(set(PK_METRICS.values()))},
+    "minItems": 1,
+    "uniqueItems": True,
+}
+
+
 @register(
     "pk_similarity",
-    "comparative PK: 90% CI of the GMR within the limits for every required metric",
+    "comparative PK: 90% CI of the GMR within the limits for every primary metric of the study's dosing",
     {
         "properties": {
-            "metrics": {"type": "array", "items": {"enum": ["AUC0-inf", "AUC0-t", "Cmax"]}, "minItems": 1},
+            "metrics": _METRIC_LIST,
+            "metrics_multiple_dose": _METRIC_LIST,
             "require_local_arm": {"type": "boolean"},
             "subject_population": {"type": "string"},
         },
@@ -189,9 +213,10 @@ def _caa_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
 )
 def _pk_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
     basis = reference_basis(ctx)
+    accepted = accepted_for(ctx, basis, "pk")
     subjects = params.get("subject_population")
     studies = [s for s in ctx.inventory.pk_studies if subjects is None or subjects in s.subject_populations]
-    t_vs = [(s, c) for s in studies for c in s.comparisons if c.test == "T" and c.reference in basis.accepted]
+    t_vs = [(s, c) for s in studies for c in s.comparisons if c.test == "T" and c.reference in accepted]
     where = f" in {subjects} subjects" if subjects else ""
     if params.get("require_local_arm"):
         reference = ctx.policy.local if any(c.reference == ctx.policy.local for _, c in t_vs) else None
@@ -201,29 +226,29 @@ def _pk_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
         if params.get("require_local_arm"):
             wanted = f"the {ctx.policy.local} reference"
         else:
-            wanted = (
-                f"the {'/'.join(sorted(basis.accepted))} reference"
-                if basis.accepted
-                else "an accepted reference"
-            )
+            wanted = f"the {'/'.join(sorted(accepted))} reference" if accepted else "an accepted reference"
         return Finding("missing", (), f"no PK comparison of T with {wanted}{where}")
+    metrics = {
+        "single": tuple(params["metrics"]),
+        "multiple": tuple(params.get("metrics_multiple_dose", MULTIPLE_DOSE_METRICS)),
+    }
+    chosen_studies = [
+        s for s in studies if any(c.test == "T" and c.reference == reference for c in s.comparisons)
+    ]
     chosen = [(s, c) for s, c in t_vs if c.reference == reference]
     evidence = with_bridge(basis, {reference}, [f"pk:{s.id}/{c.id}" for s, c in chosen])
-    absent = [m for m in params["metrics"] if m not in {c.metric for _, c in chosen}]
+    problems = [
+        f"{s.id} ({s.dosing} dose): {p}"
+        for s in chosen_studies
+        for p in pk_metric_gaps(s, "T", reference, metrics)
+    ]
+    if problems:
+        return Finding("missing", evidence, "; ".join(problems))
     failed = [f"{c.metric} [{c.ci_lower:.4f}, {c.ci_upper:.4f}]" for _, c in chosen if not c.passed]
-    failed_required = [c.metric for _, c in chosen if not c.passed and c.metric in params["metrics"]]
-    if absent or failed_required:
-        parts = []
-        if absent:
-            parts.append(f"metrics not reported for T vs {reference}{where}: {', '.join(absent)}")
-        if failed_required:
-            parts.append(f"90% CI outside the limits for T vs {reference}: {', '.join(failed)}")
-        return Finding("missing", evidence, "; ".join(parts))
     if failed:
         return Finding("at_risk", evidence, f"secondary metrics outside the limits: {', '.join(failed)}")
-    return Finding(
-        "met", evidence, f"T vs {reference}{where}: {', '.join(params['metrics'])} within the limits"
-    )
+    used = sorted({m for s in chosen_studies for m in metrics[s.dosing]})
+    return Finding("met", evidence, f"T vs {reference}{where}: {', '.join(used)} within the limits")
 
 
 @register(
@@ -315,8 +340,61 @@ def _manual_item(ctx: Context, params: Mapping[str, Any]) -> Finding:
     return Finding("missing", evidence, f"recorded as not done{note}")
 
 
-@register("pathway_not_established", "the region has no established streamlined (no-CES) pathway", {})
+@register(
+    "pathway_not_established",
+    "the region has no established streamlined (no-CES) pathway unless the agency agreed the package",
+    {"properties": {"agreed_by": {"enum": list(MANUAL_ITEMS)}}},
+)
 def _pathway_not_established(ctx: Context, params: Mapping[str, Any]) -> Finding:
+    code = params.get("agreed_by")
+    item = ctx.inventory.manual(code, ctx.region) if code else None
+    if item is not None and item.value:
+        note = f" ({item.note})" if item.note else ""
+        return Finding("met", (f"manual:{item.key}",), f"clinical package agreed with the agency{note}")
+    evidence = () if item is None else (f"manual:{item.key}",)
+    how = f"; record {code.replace('_', ' ')} to use an agreed package" if code else ""
     return Finding(
-        "missing", (), f"no streamlined pathway without a comparative efficacy study in {ctx.region}"
+        "missing",
+        evidence,
+        f"no streamlined pathway without a comparative efficacy study in {ctx.region}{how}",
     )
+
+
+@register(
+    "interchangeability",
+    "interchangeability: switching data (if any) show no added risk; presentation same or justified",
+    {"properties": {"presentation_item": {"enum": list(MANUAL_ITEMS)}}, "required": ["presentation_item"]},
+)
+def _interchangeability(ctx: Context, params: Mapping[str, Any]) -> Finding:
+    basis = reference_basis(ctx)
+    switching = [
+        c for c in ctx.inventory.clinical_studies if c.kind == "switching" and c.reference in basis.accepted
+    ]
+    item = ctx.inventory.manual(params["presentation_item"], ctx.region)
+    evidence = [f"clinical:{c.id}" for c in switching] + ([f"manual:{item.key}"] if item is not None else [])
+    failed = [c.id for c in switching if c.outcome == "not_equivalent"]
+    if failed:
+        return Finding("missing", tuple(evidence), f"switching study shows a difference: {', '.join(failed)}")
+    if item is not None and not item.value:
+        return Finding(
+            "missing", tuple(evidence), "presentation differs from the reference and is not justified"
+        )
+    switching_text = (
+        f"switching study {', '.join(c.id for c in switching)}: {', '.join(c.outcome for c in switching)}"
+        if switching
+        else "no switching study (generally not needed)"
+    )
+    if item is None:
+        return Finding("at_risk", tuple(evidence), f"{switching_text}; presentation not recorded")
+    return Finding(
+        "met", tuple(evidence), f"{switching_text}; presentation same as the reference or justified"
+    )
+
+
+@register(
+    "position",
+    "a stated position of the agency that needs no evidence (shown for information; always met)",
+    {"properties": {"statement": {"type": "string", "minLength": 1}}, "required": ["statement"]},
+)
+def _position(ctx: Context, params: Mapping[str, Any]) -> Finding:
+    return Finding("met", (), params["statement"])

@@ -16,7 +16,7 @@ from bioparity._results import software_version
 from bioparity.errors import InputError
 from bioparity.pathways.basis import Context, Finding
 from bioparity.pathways.checks import CHECKS
-from bioparity.pathways.explain import region_explanation
+from bioparity.pathways.explain import describe_rule, region_explanation
 from bioparity.pathways.inventory import EvidenceInventory, ProgramProfile
 from bioparity.pathways.results import (
     GAPS,
@@ -64,6 +64,33 @@ def _evaluate(rule: Rule, ctx: Context) -> RequirementResult:
         unconfirmed=rule.unconfirmed or rule.citation.document.unconfirmed,
         work=work,
         software_version=software_version(),
+        source=rule.citation.document.label(),
+        source_date=rule.citation.document.date,
+        section=rule.citation.section,
+    )
+
+
+def evaluate_rule(
+    rule: Rule, region: RegionRules, program: ProgramProfile, inventory: EvidenceInventory
+) -> RequirementResult:
+    """Apply one rule of ``region`` to a program, whatever its ``when`` condition or pathway."""
+    return _evaluate(rule, Context(region.region, program, inventory, region.reference))
+
+
+def explain_rule(rule_id: str, rules: Mapping[str, RegionRules] | None = None) -> str:
+    """The text of ``bioparity pathways --explain RULE_ID``: the rule, its source (document, section,
+    date, status) and its logic. An unknown id raises :class:`InputError` naming similar ids."""
+    rule_sets = load_rules() if rules is None else rules
+    wanted = rule_id.strip().upper()
+    for region in rule_sets.values():
+        for rule in region.rules:
+            if rule.id == wanted:
+                return describe_rule(region, rule)
+    ids = sorted(r.id for region in rule_sets.values() for r in region.rules)
+    prefix = wanted.split(".")[0]
+    similar = [i for i in ids if i.startswith(prefix + ".")] or ids
+    raise InputError(
+        f"no rule {rule_id!r}; rules{' of ' + prefix if similar is not ids else ''}: {', '.join(similar)}"
     )
 
 
@@ -143,7 +170,7 @@ def assess_program(
     Examples
     --------
     >>> from bioparity.pathways import ProgramProfile, EvidenceInventory, assess_program
-    >>> p = ProgramProfile(name="demo", modality="antibody_drug_conjugate", moa_understood=True)
+    >>> p = ProgramProfile(name="demo", modality="polyclonal_antibody", moa_understood=True)
     >>> assess_program(p, EvidenceInventory(), regions=["EMA"]).statuses
     {'EMA': 'not eligible for streamlined pathway'}
     """
@@ -159,4 +186,12 @@ def assess_program(
     )
 
 
-__all__ = ["GAPS", "NOT_ELIGIBLE", "READY", "assess_program", "assess_region"]
+__all__ = [
+    "GAPS",
+    "NOT_ELIGIBLE",
+    "READY",
+    "assess_program",
+    "assess_region",
+    "evaluate_rule",
+    "explain_rule",
+]

@@ -13,20 +13,26 @@ Inventory schema
     (a comparative PK study in a suitable population is feasible and clinically relevant);
     ``reference_sourcing`` (region code -> source of the reference product relied on for that
     region's dossier, e.g. ``{"EMA": "EU", "FDA": "EU", "NMPA": "CN"}``); ``indications``;
-    ``target_regions`` (empty = every region with a rule file); ``interchangeability_sought`` (US).
+    ``target_regions`` (empty = every region with a rule file); ``interchangeability_sought`` (US);
+    ``pd_marker_accepted`` (a pharmacodynamic marker is the accepted basis of similarity, e.g. the
+    glucose infusion rate for insulins, ANC and CD34+ counts for filgrastim and pegfilgrastim).
 ``CAAAttribute``
     One quality attribute compared with one reference product: ``id``, ``name``, ``category`` (one of
     :data:`CAA_CATEGORIES`), ``reference`` (source label such as ``"EU"``), ``passed``,
     ``critical`` (high-risk / MoA-relevant), ``n_test_lots``, ``n_reference_lots``, ``method``.
 ``AnalyticalBridge``
-    Side-by-side comparison of two reference products: ``id``, ``references`` (two source labels),
-    ``passed``, ``n_attributes``.
+    Side-by-side comparison of reference products: ``id``, ``references`` (two source labels, e.g.
+    ``("EU", "US")``, or a three-way comparison including the proposed product, e.g.
+    ``("T", "EU", "US")``: every pair compared), ``passed`` (every pairwise comparison met its
+    criterion), ``n_attributes``.
 ``PKStudy`` / ``PKComparison``
     A comparative PK study: ``id``, ``arms`` (``"T"`` for the proposed biosimilar, reference arms by
     source label, e.g. ``("T", "EU", "US")``), ``population`` (``healthy_volunteers`` or
     ``patients``), ``subject_populations`` (e.g. ``("chinese",)``), ``design``, ``dosing``
     (``single``/``multiple``) and its pairwise ``comparisons``: ``id``, ``test`` and ``reference`` arm,
-    ``metric`` (``AUC0-inf``, ``AUC0-t``, ``Cmax``; CDISC codes AUCIFO/AUCINF, AUCLST, CMAX accepted),
+    ``metric`` (single dose ``AUC0-inf``, ``AUC0-t``, ``Cmax``; multiple dose at steady state
+    ``AUCtau``, ``Cmax,ss``, ``Ctrough``; CDISC codes AUCIFO/AUCINF, AUCLST, CMAX, AUCTAU, CTROUGH
+    accepted),
     ``ratio`` and the ``ci_lower``/``ci_upper`` of the geometric mean ratio, acceptance limits
     (default 0.80-1.25). ``passed`` is computed from the CI; a stated ``passed`` that contradicts the
     CI is an error, never silently overridden.
@@ -60,9 +66,10 @@ MODALITIES: dict[str, str] = {
     "pegylated_protein": "PEGylated recombinant protein (e.g. pegfilgrastim)",
     "antibody_drug_conjugate": "antibody-drug conjugate",
     "peptide": "recombinant or synthetic peptide",
+    "polyclonal_antibody": "polyclonal antibody (e.g. plasma-derived or animal-derived immunoglobulins)",
 }
 
-#: Categories of comparative analytical assessment (regulatory.md section 5.2, "All" row).
+#: Categories of comparative analytical assessment (the quality attributes the regions' rules ask to compare).
 CAA_CATEGORIES: dict[str, str] = {
     "primary_structure": "primary structure (amino-acid sequence, peptide map, intact mass)",
     "higher_order_structure": "higher-order structure",
@@ -84,7 +91,20 @@ PK_METRICS: dict[str, str] = {
     "AUCLST": "AUC0-t",
     "Cmax": "Cmax",
     "CMAX": "Cmax",
+    "AUCtau": "AUCtau",
+    "AUCTAU": "AUCtau",
+    "Cmax,ss": "Cmax,ss",
+    "Cmax_ss": "Cmax,ss",
+    "CMAXSS": "Cmax,ss",
+    "Ctrough": "Ctrough",
+    "Ctrough,ss": "Ctrough",
+    "CTROUGH": "Ctrough",
 }
+
+#: Primary metrics by dosing when a rule does not say otherwise: single dose (AUC0-inf, AUC0-t, Cmax)
+#: and multiple dose at steady state in patients (AUCtau, Cmax,ss, Ctrough).
+SINGLE_DOSE_METRICS = ("AUC0-inf", "AUC0-t", "Cmax")
+MULTIPLE_DOSE_METRICS = ("AUCtau", "Cmax,ss", "Ctrough")
 
 PK_POPULATIONS = ("healthy_volunteers", "patients")
 CLINICAL_KINDS: dict[str, str] = {
@@ -104,6 +124,10 @@ MANUAL_ITEMS: dict[str, str] = {
     "no_in_vivo_animal_studies_justified": "absence of in vivo animal studies justified",
     "presentation_same_as_reference": "device / presentation same as the reference (US interchangeability)",
     "enhanced_analytical_dossier": "enhanced analytical and statistical similarity dossier prepared",
+    "cde_clinical_package_agreed": (
+        "the clinical package (e.g. no comparative efficacy study) was agreed with China's CDE after "
+        "the CMC comparison"
+    ),
 }
 
 _LABEL = re.compile(r"^[A-Z]{2,3}$")
@@ -142,6 +166,7 @@ class ProgramProfile:
     glycosylated: bool = True
     pk_study_feasible: bool = True
     interchangeability_sought: bool = False
+    pd_marker_accepted: bool = False
 
     def __post_init__(self) -> None:
         _check_choice("modality", self.modality, MODALITIES)
@@ -175,19 +200,35 @@ class CAAAttribute:
 
 @dataclass(frozen=True)
 class AnalyticalBridge:
-    """Side-by-side analytical comparison of two reference products (e.g. EU-RP vs US-RP)."""
+    """Side-by-side analytical comparison of two reference products (e.g. EU-RP vs US-RP), or a
+    three-way comparison of the proposed product with both (``("T", "EU", "US")``)."""
 
     id: str
-    references: tuple[str, str]
+    references: tuple[str, ...]
     passed: bool
     n_attributes: int | None = None
 
     def __post_init__(self) -> None:
         _check_id("analytical bridge", self.id)
-        if len(self.references) != 2 or self.references[0] == self.references[1]:
-            raise InputError(f"analytical bridge {self.id}: references must be two different labels")
-        for ref in self.references:
+        refs = [r for r in self.references if r != "T"]
+        three_way = len(self.references) == 3 and "T" in self.references
+        if len(set(self.references)) != len(self.references) or not (len(self.references) == 2 or three_way):
+            raise InputError(
+                f"analytical bridge {self.id}: references must be two different labels (e.g. EU, US) "
+                "or a three-way comparison T, <label>, <label>"
+            )
+        for ref in refs:
             _check_label(f"analytical bridge {self.id}: reference", ref)
+
+    @property
+    def three_way(self) -> bool:
+        """The proposed product was compared side by side with both reference products."""
+        return "T" in self.references
+
+    @property
+    def reference_pair(self) -> frozenset[str]:
+        """The two reference products bridged."""
+        return frozenset(r for r in self.references if r != "T")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,13 @@ REGION_STATUSES = (READY, GAPS, NOT_ELIGIBLE)
 
 @dataclass(frozen=True, repr=False)
 class RequirementResult(ResultMixin):
-    """One rule applied to the program: status, the evidence that decided it and the citation."""
+    """One rule applied to the program: status, the evidence that decided it and the citation.
+
+    ``source`` identifies the cited text with its version, status and date (e.g.
+    ``CHMP/437/04 Rev 1 (final, 2014-10-23)``), ``source_date`` is the date of that text and
+    ``section`` the section cited, so that a report can print which version of which text a verdict
+    rests on.
+    """
 
     rule_id: str
     kind: str
@@ -30,6 +36,9 @@ class RequirementResult(ResultMixin):
     unconfirmed: bool
     work: str
     software_version: str
+    source: str = ""
+    source_date: str = ""
+    section: str = ""
 
     def _repr_fields(self) -> list[str]:
         return ["rule_id", "status", "detail"]

@@ -26,7 +26,13 @@ import yaml
 from bioparity.errors import RuleFileError
 from bioparity.pathways.basis import ReferencePolicy
 from bioparity.pathways.checks import CHECKS
-from bioparity.pathways.inventory import MANUAL_ITEMS, MODALITIES
+from bioparity.pathways.inventory import (
+    MANUAL_ITEMS,
+    MODALITIES,
+    MULTIPLE_DOSE_METRICS,
+    PK_METRICS,
+    SINGLE_DOSE_METRICS,
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,13 @@ class Document:
     reference: str = ""
     unconfirmed: bool = False
     note: str = ""
+    version: str = ""
+    url: str = ""
+
+    def label(self) -> str:
+        """``reference version (status, date)``, e.g. ``CHMP/437/04 Rev 1 (final, 2014-10-23)``."""
+        ident = " ".join(p for p in (self.reference, self.version) if p) or self.title
+        return f"{ident} ({self.status}, {self.date})"
 
 
 @dataclass(frozen=True)
@@ -51,7 +64,8 @@ class Citation:
         doc = self.document
         ref = f"{doc.reference}, " if doc.reference else ""
         flag = " [citation unconfirmed]" if doc.unconfirmed else ""
-        return f"{doc.title} ({ref}{doc.status}), section {self.section}, {self.date}{flag}"
+        version = f"{doc.version}, " if doc.version else ""
+        return f"{doc.title} ({ref}{version}{doc.status}), section {self.section}, {self.date}{flag}"
 
 
 @dataclass(frozen=True)
@@ -81,6 +95,14 @@ class RegionRules:
     documents: Mapping[str, Document]
     rules: tuple[Rule, ...]
     file: str
+    reviewed: str = ""
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with id ``rule_id`` (``KeyError`` naming the region's rules otherwise)."""
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
 
 
 @cache
@@ -185,6 +207,8 @@ def parse_region_rules(data: Any, file: str) -> RegionRules:
             reference=doc.get("reference", ""),
             unconfirmed=bool(doc.get("unconfirmed", False)),
             note=doc.get("note", ""),
+            version=doc.get("version", ""),
+            url=doc.get("url", ""),
         )
         for key, doc in data["documents"].items()
     }
@@ -215,8 +239,38 @@ def parse_region_rules(data: Any, file: str) -> RegionRules:
             )
         )
     ref = data["reference"]
-    policy = ReferencePolicy(ref["local"], tuple(ref["foreign_accepted"]), ref["bridge"])
-    return RegionRules(region, data["name"], data["rules_version"], policy, documents, tuple(rules), file)
+    metrics = ref.get("pk_metrics", {"single": SINGLE_DOSE_METRICS, "multiple": MULTIPLE_DOSE_METRICS})
+    unknown_metrics = [m for m in [*metrics["single"], *metrics["multiple"]] if m not in PK_METRICS.values()]
+    if unknown_metrics:
+        raise RuleFileError(
+            f"unknown PK metric {unknown_metrics[0]!r}; known: {', '.join(sorted(set(PK_METRICS.values())))}",
+            file=file,
+            field="reference.pk_metrics",
+        )
+    policy = ReferencePolicy(
+        ref["local"],
+        tuple(ref["foreign_accepted"]),
+        ref["bridge"],
+        local_only=tuple(ref.get("local_only", ())),
+        pk_bridge=ref.get("pk_bridge", "always"),
+        pk_metrics={k: tuple(v) for k, v in metrics.items()},
+    )
+    return RegionRules(
+        region,
+        data["name"],
+        data["rules_version"],
+        policy,
+        documents,
+        tuple(rules),
+        file,
+        reviewed=str(data.get("reviewed", "")),
+    )
+
+
+def all_rules(rule_sets: Mapping[str, RegionRules] | None = None) -> dict[str, tuple[RegionRules, Rule]]:
+    """Every rule by id, with its region's rule set (default: the shipped rules)."""
+    sets = load_rules() if rule_sets is None else rule_sets
+    return {r.id: (rs, r) for rs in sets.values() for r in rs.rules}
 
 
 def load_rule_file(path: str | os.PathLike[str]) -> RegionRules:
