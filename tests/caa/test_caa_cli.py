@@ -74,7 +74,7 @@ def test_caa_writes_one_row_per_attribute_and_comparison_and_plots(
 def test_caa_with_catalogue_and_selected_comparison(tmp_path: Path, small_table: pd.DataFrame) -> None:
     data = _small_csv(tmp_path, small_table)
     cat = tmp_path / "cat.yaml"
-    cat.write_text("attributes:\n  potency: {tier: 1}\n", encoding="utf-8")
+    cat.write_text("plan: tiered-2017\nattributes:\n  potency: {tier: 1}\n", encoding="utf-8")
     out = tmp_path / "results.csv"
     res = RUNNER.invoke(app, ["caa", str(data), "--catalogue", str(cat), "--out", str(out),
                               "--comparison", "ref-us:ref-eu", "--plots", str(tmp_path / "p")])  # fmt: skip
