@@ -99,7 +99,7 @@ def figures(repeats: int = 7) -> list[Figure]:
             "assess() without operating characteristics",
             statistics.median(runs),
             "s",
-            f"median of {repeats}; the default simulates 10,000 assessments per distinct plan and lot numbers",
+            f"median of {repeats}; the default simulates 10,000 assessments per plan and lot numbers",
         )
     )
     return out
