@@ -138,15 +138,38 @@ def equivalence_type1_limit(
     return float(stats.norm.cdf(-stats.norm.ppf(1 - a) / np.sqrt(1 + ratio)))
 
 
+@dataclass(frozen=True)
+class _Draws:
+    """Standard normal lot values of ``n_sim`` simulated assessments and their summary statistics."""
+
+    ref: FloatArray
+    test: FloatArray
+    m_r: FloatArray
+    s_r: FloatArray
+    m_t: FloatArray
+    s_t: FloatArray
+
+
+def _draws(n_test: int, n_reference: int, n_sim: int, seed: int) -> _Draws:
+    rng = np.random.default_rng(seed)
+    ref = rng.standard_normal((n_sim, n_reference))
+    test = rng.standard_normal((n_sim, n_test))
+    return _Draws(
+        ref, test, ref.mean(axis=1), ref.std(axis=1, ddof=1), test.mean(axis=1), test.std(axis=1, ddof=1)
+    )
+
+
 def _passes(
-    spec: AttributeSpec, method: str, test: FloatArray, ref: FloatArray, *, spread: bool
+    spec: AttributeSpec, method: str, d: _Draws, shift: float, ratio: float, *, spread: bool
 ) -> npt.NDArray[np.bool_]:
-    """Whether each simulated assessment (row of ``test``/``ref``) passes ``method`` with ``spec``."""
-    n_sim, n_t = test.shape
+    """Whether each simulated assessment passes ``method`` with ``spec``; the test lots are
+    ``shift + ratio · d.test`` (so their mean and SD follow from ``d`` without recomputing)."""
+    ref = d.ref
+    n_sim, n_t = d.test.shape
     n_r = ref.shape[1]
-    direction = np.full(n_sim, str(spec.direction or "two-sided"), dtype=object)
-    m_r, s_r = ref.mean(axis=1), ref.std(axis=1, ddof=1)
-    m_t, s_t = test.mean(axis=1), test.std(axis=1, ddof=1)
+    direction = str(spec.direction or "two-sided")
+    m_r, s_r = d.m_r, d.s_r
+    m_t, s_t = shift + ratio * d.m_t, ratio * d.s_t
     if method == "equivalence":
         res = equivalence_test_means(
             m_t,
@@ -190,6 +213,7 @@ def _passes(
                 return np.zeros(n_sim, dtype=bool)
         else:
             raise InputError(f"no operating characteristics for method {method!r}")
+        test = shift + ratio * d.test
         n_inside, _ = count_inside(test.ravel(), np.repeat(np.arange(n_sim), n_t), lower, upper)
         required = float(spec.min_fraction if spec.min_fraction is not None else 0.9)
         passed = n_inside / n_t >= required - 1e-12
@@ -205,8 +229,12 @@ def operating_characteristics(
     *,
     n_sim: int = DEFAULT_SIMULATIONS,
     seed: int = DEFAULT_SEED,
+    draws: _Draws | None = None,
 ) -> OperatingCharacteristics:
     """Probability that the plan ``spec`` (a resolved :class:`AttributeSpec`) passes, per scenario.
+
+    The same seed gives the same draws for every plan with these lot numbers (common random numbers:
+    differences between plans are not Monte Carlo noise); ``draws`` passes them in ready-made.
 
     Example: the quality range mean_R ± 3·s_R with >= 90% of 10 test lots inside, 10 reference lots,
     passes about half the time when the test SD is doubled (without a spread check).
@@ -222,20 +250,18 @@ def operating_characteristics(
         )
     if n_sim < 100:
         raise InputError(f"n_sim must be >= 100 for a usable Monte Carlo SE; got {n_sim}")
-    rng = np.random.default_rng(seed)
-    base_r = rng.standard_normal((n_sim, n_reference))
-    base_t = rng.standard_normal((n_sim, n_test))
+    d = draws if draws is not None else _draws(n_test, n_reference, n_sim, seed)
     sign = -1.0 if spec.direction == "lower-is-worse" else 1.0
     prob: dict[str, float] = {}
     se: dict[str, float] = {}
     for name, (shift, ratio) in SCENARIOS.items():
-        passed = _passes(spec, method, sign * shift + ratio * base_t, base_r, spread=bool(spec.spread_check))
+        passed = _passes(spec, method, d, sign * shift, ratio, spread=bool(spec.spread_check))
         p = float(passed.mean())
         prob[name], se[name] = p, float(np.sqrt(p * (1 - p) / n_sim))
     type1 = type1_se = limit = float("nan")
     if method == "equivalence" or spec.sensitivity == "equivalence":
         c = float(spec.margin_multiplier or 1.5)
-        passed = _passes(spec, "equivalence", sign * c + base_t, base_r, spread=False)
+        passed = _passes(spec, "equivalence", d, sign * c, 1.0, spread=False)
         type1 = float(passed.mean())
         type1_se = float(np.sqrt(type1 * (1 - type1) / n_sim))
         limit = equivalence_type1_limit(c, float(spec.alpha or 0.05), n_test, n_reference)
@@ -307,15 +333,25 @@ def oc_columns(
     cols["oc_equivalence_type1"] = np.full(size, np.nan)
     cols["oc_equivalence_type1_limit"] = np.full(size, np.nan)
     cache: dict[tuple[Any, ...], OperatingCharacteristics | None] = {}
+    draws: dict[tuple[int, int], _Draws] = {}
     for row in range(size):
         spec = specs[int(attr_idx[row])]
         nt, nr = int(n_test[row]), int(n_reference[row])
         key = (tuple(getattr(spec, f) for f in _OC_FIELDS), nt, nr)
         if key not in cache:
+            if (nt, nr) not in draws and spec.method != "descriptive" and nt >= 2 and nr >= 2:
+                draws[(nt, nr)] = _draws(nt, nr, n_sim, seed)
             cache[key] = (
                 None
                 if spec.method == "descriptive" or nt < 2 or nr < 2
-                else operating_characteristics(spec, nt, nr, n_sim=n_sim, seed=seed)
+                else operating_characteristics(
+                    spec,
+                    nt,
+                    nr,
+                    n_sim=n_sim,
+                    seed=seed,
+                    draws=draws[(nt, nr)],
+                )
             )
         oc = cache[key]
         if oc is None:
