@@ -104,7 +104,7 @@ def test_caa_states_plan_region_and_operating_characteristics(tmp_path: Path) ->
     res = RUNNER.invoke(app, [*args, "--region", "ema", "--oc-simulations", "500", "--seed", "7"])
     assert res.exit_code == 0, res.output
     text = " ".join(res.output.split())
-    assert "Plan qr-2025 (default)" in text
+    assert "Plan qr-2025 (default;" in text
     assert "Bridge direction for EMA: ref-us lots judged against the ref-eu range." in text
     assert "Operating characteristics" in text and "+2 s_R" in text
     table = pd.read_csv(out)

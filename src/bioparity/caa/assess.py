@@ -513,7 +513,8 @@ def _plan_notes(
     notes = []
     if plan == DEFAULT_PLAN:
         notes.append(
-            "Plan qr-2025 (default): quality range mean_R ± k·s_R with k = 2.5 for tier 1 and 3 for tier 2 "
+            "Plan qr-2025 (default; each row's 'plan' states what was applied): quality range "
+            "mean_R ± k·s_R with k = 2.5 for tier 1 and 3 for tier 2 "
             "(FDA 2019 draft / 2025 final CAA guidance: k justified per attribute, smaller for more critical "
             "attributes), >= 90% of test lots inside, spread check s_T/s_R <= 1.5, >= 10 reference and 10 "
             "test lots; the equivalence test of means (±1.5·s_R, 90% CI) as a sensitivity analysis "

@@ -307,6 +307,8 @@ def plan_text(spec: AttributeSpec) -> str:
     else:
         return "descriptive (tier 3): no formal criterion"
     parts = [core]
+    if spec.direction and spec.direction != "two-sided":
+        parts.append(f"one-sided ({spec.direction})")
     if spec.spread_check:
         parts.append(f"spread s_T/s_R <= {spec.sd_ratio_margin:g}")
     if spec.sensitivity and spec.sensitivity != "none":
@@ -379,3 +381,37 @@ _OC_FIELDS = (
     "sd_ratio_margin",
     "sensitivity",
 )
+
+
+#: Columns of :func:`plan_summary` (the OC columns of the result table it summarises).
+SUMMARY_COLUMNS = (
+    "plan",
+    "n_test",
+    "n_reference",
+    "comparisons",
+    "oc_equal",
+    "oc_shift_1sd",
+    "oc_shift_2sd",
+    "oc_sd_doubled",
+    "oc_mc_se_max",
+    "oc_equivalence_type1",
+    "oc_equivalence_type1_limit",
+)
+
+
+def plan_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct plan and lot numbers of an assessment table, with its OCs.
+
+    ``table`` is :attr:`bioparity.caa.CAAResult.table` (or its stored records); rows without
+    operating characteristics (descriptive attributes, OCs not computed) are left out.
+    """
+    if "oc_equal" not in table.columns:
+        return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
+    formal = table[pd.to_numeric(table["oc_equal"], errors="coerce").notna()]
+    if formal.empty:
+        return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
+    keys = ["plan", "n_test", "n_reference"]
+    grouped = formal.groupby(keys, sort=False)
+    out = grouped.first()[[c for c in SUMMARY_COLUMNS if c not in keys and c != "comparisons"]]
+    out.insert(0, "comparisons", grouped.size())
+    return out.reset_index()[list(SUMMARY_COLUMNS)]

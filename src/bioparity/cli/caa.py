@@ -16,6 +16,7 @@ before any output with an error naming the file, row and column; exit code 2.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bioparity.caa import assess, read_catalogue, read_long_table, tolerance_factor
+from bioparity.caa.operating import plan_summary
 from bioparity.caa.plots import PLOT_FORMATS, plot_attributes
 from bioparity.caa.results import STATUSES
 from bioparity.cli.common import OutputFormat, print_record, user_errors
@@ -42,19 +44,28 @@ def _parse_comparison(text: str) -> tuple[str, str]:
 def _oc_table(table: Any) -> Table:
     """One row per distinct plan and lot numbers: its operating characteristics."""
     oc = Table(title="Operating characteristics: probability of passing (Monte Carlo SE <= shown)")
-    for name in ("plan", "n test/ref", "equal", "+1 s_R", "+2 s_R", "2x SD", "MC SE", "equiv. type I"):
+    for name in (
+        "plan",
+        "n test/ref",
+        "rows",
+        "equal",
+        "+1 s_R",
+        "+2 s_R",
+        "2x SD",
+        "MC SE",
+        "equiv. type I",
+    ):
         oc.add_column(name, justify="left" if name == "plan" else "right")
-    formal = table[table["oc_equal"].notna()]
-    keys = ["plan", "n_test", "n_reference"]
-    for (plan, n_t, n_r), group in formal.groupby(keys, sort=False):
-        row = group.iloc[0]
-        type1 = row["oc_equivalence_type1"]
+    for r in plan_summary(table).to_dict(orient="records"):
+        shown = [float(r[c]) for c in ("oc_equal", "oc_shift_1sd", "oc_shift_2sd", "oc_sd_doubled")]
+        type1, limit = float(r["oc_equivalence_type1"]), float(r["oc_equivalence_type1_limit"])
         oc.add_row(
-            str(plan),
-            f"{int(n_t)}/{int(n_r)}",
-            *(f"{row[c]:.3f}" for c in ("oc_equal", "oc_shift_1sd", "oc_shift_2sd", "oc_sd_doubled")),
-            f"{row['oc_mc_se_max']:.3f}",
-            "" if type1 != type1 else f"{type1:.3f} (large-n {row['oc_equivalence_type1_limit']:.3f})",
+            str(r["plan"]),
+            f"{int(r['n_test'])}/{int(r['n_reference'])}",
+            str(r["comparisons"]),
+            *(f"{v:.3f}" for v in shown),
+            f"{float(r['oc_mc_se_max']):.3f}",
+            "" if math.isnan(type1) else f"{type1:.3f} (large-n {limit:.3f})",
         )
     return oc
 
