@@ -293,3 +293,10 @@ def test_every_choice_is_visible_in_the_result_table() -> None:
     glycan = frame[frame["attribute"] == "glycan"].iloc[0]
     assert glycan["sensitivity_method"] == "none" and np.isnan(glycan["oc_equivalence_type1"])
     assert (frame["plan_name"] == "qr-2025").all() and (frame["oc_simulations"] == 2_000).all()
+
+
+def test_equivalence_reasons_flag_lot_imbalance_dong_weng_tsong_2017() -> None:
+    """n_T > 1.5 n_R inflates the type I error of the test with an estimated margin (Dong et al. 2017)."""
+    res = compare(100 + _z(16), 100 + _z(10), "equivalence")
+    assert "lot imbalance: 16 v 10 lots (n_T > 1.5 n_R)" in res.reasons
+    assert "lot imbalance" not in compare(100 + _z(15), 100 + _z(10), "equivalence").reasons
