@@ -15,9 +15,13 @@ x-sigma approach of the EMA *Reflection paper on statistical methodology for the
 assessment of quality attributes* (EMA/CHMP/138502/2017, final 2021; the x-sigma range):
 
 * tier 1 (most critical) -> ``quality-range`` with k = 2.5 and the equivalence test of means kept as
-  a sensitivity analysis; tier 2 -> ``quality-range`` with k = 3; tier 3 -> ``descriptive``;
-  >= 90% of test lots inside (the example proportion of FDA's 2017 draft *Statistical Approaches
-  to Evaluate Analytical Similarity*, withdrawn 2018);
+  a sensitivity analysis; tier 2 -> ``quality-range`` with k = 3 (the tier-2 range of FDA's 2017 draft
+  *Statistical Approaches to Evaluate Analytical Similarity*, withdrawn 2018); tier 3 ->
+  ``descriptive``; >= 90% of test lots inside (the 2017 draft's example proportion). Neither guidance
+  fixes k for critical attributes; 2.5 is a bioparity default between the x = 2 and x = 3 ranges in
+  use, stated with its operating characteristics (10 v 10 lots, with the spread check: pass
+  probability 0.86 at equal distributions, 0.68 / 0.24 at 1 / 2 s_R mean shifts, against 0.80 / 0.46
+  with k = 3) and overridable per attribute (``k``);
 * a spread check for the statistical methods: s_T / s_R <= 1.5 (FDA 2025: "similar population mean
   and similar population standard deviation"); the margin is a bioparity default, chosen from its
   operating characteristics (10 v 10 lots: pass probability about 0.88 at equal distributions, 0.20 at
