@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -45,14 +46,14 @@ def test_example_notes_report_replicates_missing_value_and_comparisons() -> None
     result = assess(read_long_table(data), read_catalogue(catalogue))
     notes = " ".join(result.notes)
     assert "Replicates averaged" in notes
-    assert "relative_potency_cdc/ref-us/US-3513 (row 89)" in notes
+    assert "relative_potency_cdc/ref-us/US-3513 (row 134)" in notes
     assert "ref-eu lots against ref-us" in notes
     row = result.table[
         (result.table["attribute"] == "relative_potency_cdc")
         & (result.table["comparison"] == "test vs ref-us")
     ]
     assert int(row["n_missing"].iloc[0]) == 1
-    assert int(row["n_reference"].iloc[0]) == 12  # the lot still counts: two of its three replicates remain
+    assert int(row["n_reference"].iloc[0]) == 20  # the lot still counts: two of its three replicates remain
 
 
 def test_default_comparisons_are_test_vs_each_reference_then_the_bridge(small_table: pd.DataFrame) -> None:
@@ -117,7 +118,11 @@ def test_catalogue_yaml_and_csv_give_the_same_settings(tmp_path: Path, small_tab
         "purity,,,tolerance-interval,lower-is-worse,0.95,2.5\n",
         encoding="utf-8",
     )
-    a, b = read_catalogue(yaml_file), read_catalogue(csv_file)
+    # the old 2017 tiers (tier 1 -> equivalence) are an explicit plan now
+    a, b = (
+        replace(read_catalogue(yaml_file), plan="tiered-2017"),
+        replace(read_catalogue(csv_file), plan="tiered-2017"),
+    )
     for name in ("potency", "purity"):
         assert a.resolve(name) == b.resolve(name)
     spec = a.resolve("potency")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 from typer.testing import CliRunner
 
+from bioparity.caa.example import DIFFERENT, example_paths
 from bioparity.cli.main import app
 
 RUNNER = CliRunner()
@@ -74,7 +75,7 @@ def test_caa_writes_one_row_per_attribute_and_comparison_and_plots(
 def test_caa_with_catalogue_and_selected_comparison(tmp_path: Path, small_table: pd.DataFrame) -> None:
     data = _small_csv(tmp_path, small_table)
     cat = tmp_path / "cat.yaml"
-    cat.write_text("attributes:\n  potency: {tier: 1}\n", encoding="utf-8")
+    cat.write_text("plan: tiered-2017\nattributes:\n  potency: {tier: 1}\n", encoding="utf-8")
     out = tmp_path / "results.csv"
     res = RUNNER.invoke(app, ["caa", str(data), "--catalogue", str(cat), "--out", str(out),
                               "--comparison", "ref-us:ref-eu", "--plots", str(tmp_path / "p")])  # fmt: skip
@@ -93,3 +94,41 @@ def test_caa_bad_input_names_row_and_column_and_writes_nothing(tmp_path: Path) -
     assert res.exit_code == 2
     assert "row 2 (line 3), column 'value': not a number (got 'abc')" in res.output
     assert not out.exists()
+
+
+def test_caa_states_plan_region_and_operating_characteristics(tmp_path: Path) -> None:
+    """Issue 27: every choice visible in the CLI output and the CSV (default plan qr-2025, EMA bridge)."""
+    data, catalogue = example_paths()
+    out = tmp_path / "results.csv"
+    args = ["caa", str(data), "--catalogue", str(catalogue), "--out", str(out)]
+    res = RUNNER.invoke(app, [*args, "--region", "ema", "--oc-simulations", "500", "--seed", "7"])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    assert "Plan qr-2025 (default;" in text
+    assert "Bridge direction for EMA: ref-us lots judged against the ref-eu range." in text
+    assert "Operating characteristics" in text and "+2 s_R" in text
+    table = pd.read_csv(out)
+    assert set(table["plan_name"]) == {"qr-2025"} and set(table["region"]) == {"ema"}
+    assert "ref-us vs ref-eu" in set(table["comparison"])
+    assert set(table["oc_simulations"]) == {500} and set(table["oc_seed"]) == {7}
+    assert set(table.loc[table["tier"] == 1, "method"]) == {"quality-range"}
+    assert failing_attributes(table) == set(DIFFERENT)
+
+
+def test_caa_old_plan_and_no_ocs_on_request(tmp_path: Path) -> None:
+    data, catalogue = example_paths()
+    out = tmp_path / "results.csv"
+    args = ["caa", str(data), "--catalogue", str(catalogue), "--out", str(out), "--plan", "tiered-2017"]
+    res = RUNNER.invoke(app, [*args, "--oc-simulations", "0", "--pool-references"])
+    assert res.exit_code == 0, res.output
+    assert "Operating characteristics" not in res.output
+    table = pd.read_csv(out)
+    assert set(table.loc[table["tier"] == 1, "method"]) == {"equivalence"}
+    assert set(table["spread_status"]) == {"off"} and "oc_equal" not in table.columns
+    assert "test vs ref-pooled" in set(table["comparison"])
+    bad = RUNNER.invoke(app, [*args[:-2], "--region", "pmda"])
+    assert bad.exit_code == 2 and "region 'pmda' unknown" in bad.output
+
+
+def failing_attributes(table: pd.DataFrame) -> set[str]:
+    return set(table.loc[table["status"] == "fail", "attribute"])

@@ -48,8 +48,8 @@ def test_equivalence_one_sided_direction_checks_only_the_worse_side() -> None:
     assert compare(low, REF, "equivalence", direction="lower-is-worse").status == "fail"
 
 
-def test_equivalence_warns_below_ten_lots_per_source() -> None:
-    res = compare(TEST[:6], REF, "equivalence")
+def test_equivalence_warns_below_ten_lots_per_source_in_the_old_2017_plan() -> None:
+    res = compare(TEST[:6], REF, "equivalence", plan="tiered-2017")
     assert "fewer than 10 lots for test" in res.reasons
 
 
@@ -57,17 +57,18 @@ def test_quality_range_counts_lots_inside_mean_plus_minus_k_sd() -> None:
     ref = np.array([98.0, 100.0, 102.0, 101.0, 99.0])
     lo, hi = ref.mean() - 2 * ref.std(ddof=1), ref.mean() + 2 * ref.std(ddof=1)
     test = np.array([100.0, 101.0, lo - 0.01, hi + 0.5])
-    res = compare(test, ref, "quality-range", k=2, min_fraction=0.5, test_lots=["A", "B", "C", "D"])
+    old = {"plan": "tiered-2017"}  # 5 reference / 4 test lots: below the default plan's minimum of 10
+    res = compare(test, ref, "quality-range", k=2, min_fraction=0.5, test_lots=["A", "B", "C", "D"], **old)
     assert (res.lower_limit, res.upper_limit) == pytest.approx((lo, hi), rel=1e-12)
     assert res.n_inside == 2 and res.fraction_inside == 0.5
     assert res.status == "pass"  # 50% >= 50%
     assert "outside: C" in res.reasons and "D (" in res.reasons
-    assert compare(test, ref, "quality-range", k=2).status == "fail"  # default: >= 90%
+    assert compare(test, ref, "quality-range", k=2, **old).status == "fail"  # default: >= 90%
 
 
 def test_quality_range_one_sided_attribute_has_an_open_lower_end() -> None:
     ref = np.array([0.5, 0.6, 0.7, 0.6, 0.55])
-    res = compare([0.01, 0.6], ref, "quality-range", direction="higher-is-worse")
+    res = compare([0.01, 0.6], ref, "quality-range", direction="higher-is-worse", plan="tiered-2017")
     assert res.lower_limit == -np.inf
     assert res.status == "pass"
 
@@ -109,7 +110,7 @@ def test_too_few_reference_lots_is_not_evaluable_never_passed(method: str) -> No
 
 
 def test_zero_reference_sd_is_not_evaluable() -> None:
-    res = compare([5.0, 5.0], [5.0, 5.0, 5.0], "quality-range")
+    res = compare([5.0, 5.0], [5.0, 5.0, 5.0], "quality-range", plan="tiered-2017")
     assert res.status == "not-evaluable" and "SD is 0" in res.reasons
 
 

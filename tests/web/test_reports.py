@@ -156,3 +156,20 @@ def test_demo_command_loads_once_and_prints_the_users(tmp_path: Any) -> None:
     assert second.exit_code == 0 and "already in" in second.output
     written = (tmp_path / "pk101-concentrations.csv").read_bytes()
     assert written == pk_concentrations().to_csv(index=False).encode()
+
+
+def test_caa_run_report_states_the_plans_and_their_operating_characteristics(demo_store: DemoStore) -> None:
+    """Issue 27: the default CAA plan (quality range, k by tier, spread check, >= 10 lots) and each plan's
+    operating characteristics (EMA reflection paper 2021) appear in the CAA report; the demo's CAA still
+    flags exactly the example's two designed differences."""
+    html = _report(demo_store.url, demo_store.summary.runs["caa"])
+    assert "Plans and operating characteristics" in html
+    assert "quality range mean_R ± 2.5·s_R" in html and "quality range mean_R ± 3·s_R" in html
+    assert "spread s_T/s_R &lt;= 1.5" in html and "sensitivity: equivalence test" in html
+    assert "equivalence type I at the margin" in html and "Plan qr-2025 (default;" in html
+    with make_sessionmaker(demo_store.engine)() as session:
+        ctx = run_context(session, _actor(session, "sam"), demo_store.summary.runs["caa"])
+    failing = {r["attribute"] for r in ctx.records if r["status"] == "fail"}
+    assert failing == {"afucosylated_glycans", "acidic_charge_variants"}
+    tier1 = [row for row in ctx.summary_rows if "2.5·s_R" in row[0]]
+    assert tier1 and all(0.85 < row[4] < 1 and row[7] < 0.2 and row[8] <= 0.005 for row in tier1)

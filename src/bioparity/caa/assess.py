@@ -1,10 +1,26 @@
 """The comparative analytical assessment: every attribute, every comparison, one call.
 
 :func:`assess` takes the long measurement table and an attribute catalogue and runs, for each
-attribute, the method its catalogue entry (or tier) selects on each comparison: by default ``test``
-against every reference source and every pair of reference sources (the analytical bridge, e.g.
-``ref-eu vs ref-us``: the first source's lots judged against the second's range or mean). The work
-is vectorised across attributes and comparisons: one batch per method.
+attribute, the plan its catalogue entry (or tier) selects on each comparison (see
+:mod:`bioparity.caa.catalogue` for the default plan ``qr-2025`` and the old ``tiered-2017``): by
+default ``test`` against every reference source and every pair of reference sources (the analytical
+bridge: the first source's lots judged against the second's range or mean).
+
+Bridge direction: with ``region="ema"`` the other reference's lots (e.g. US-sourced) are judged
+against the EU reference (the EU reference product is the comparator of an EU application, EMA
+*Guideline on similar biological medicinal products*, CHMP/437/04 Rev 1, 2014, section 3.3, which
+allows a non-EEA comparator when it is bridged to the EEA product); with ``region="fda"`` the EU lots
+are judged against the US-licensed reference (FDA *Scientific Considerations in Demonstrating
+Biosimilarity to a Reference Product*, 2015, section VI.A: a non-US-licensed comparator needs an
+analytical bridge to the US-licensed product). Without a region the old alphabetical order is kept
+and a note says so. Pooling the references into one ``ref-pooled`` source is only done when asked
+(``pool_references=True``) and judged only for attributes whose bridge passed.
+
+Per comparison the result also carries: the spread check (s_T/s_R against its margin), the
+sensitivity analysis (the equivalence test for critical attributes in the default plan), the lot
+minimum with any recorded justification, and the plan's operating characteristics
+(:mod:`bioparity.caa.operating`). The work is vectorised across attributes and comparisons: one
+batch per method.
 
 :func:`compare` runs one method on two arrays of lot values (the building block, same code path).
 """
@@ -12,17 +28,20 @@ is vectorised across attributes and comparisons: one batch per method.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity.caa.catalogue import SETTING_NAMES, AttributeSpec, Catalogue
+from bioparity.caa.catalogue import DEFAULT_PLAN, PLANS, SETTING_NAMES, AttributeSpec, Catalogue
 from bioparity.caa.inputs import TEST_SOURCE, check_long_table
 from bioparity.caa.lots import data_notes, prepare_lots
 from bioparity.caa.methods import METHODS, ComparisonBatch
+from bioparity.caa.operating import DEFAULT_SEED, DEFAULT_SIMULATIONS, oc_columns, plan_text
 from bioparity.caa.results import DESCRIPTIVE, FAIL, NOT_EVALUABLE, PASS, CAAResult, ComparisonResult
 from bioparity.errors import InputError
 
@@ -36,11 +55,40 @@ _SHOWN_SETTINGS = {
 }
 
 
-def default_comparisons(sources: Sequence[str]) -> list[tuple[str, str]]:
-    """``test`` vs each reference source, then each pair of reference sources (alphabetical)."""
+REGIONS = ("ema", "fda")
+#: The reference source that is the comparator of an application in each region.
+REGION_REFERENCE = {"ema": "ref-eu", "fda": "ref-us"}
+POOLED_SOURCE = "ref-pooled"
+
+
+def default_comparisons(sources: Sequence[str], region: str | None = None) -> list[tuple[str, str]]:
+    """``test`` vs each reference source, then each pair of reference sources (the bridge).
+
+    With ``region`` ("ema" or "fda") every bridge judges the other reference's lots against the
+    region's reference (``ref-eu`` for EMA, ``ref-us`` for FDA); without it, alphabetical order.
+    """
     refs = sorted(s for s in set(sources) if s != TEST_SOURCE)
     pairs = [(TEST_SOURCE, r) for r in refs] if TEST_SOURCE in sources else []
-    return pairs + list(itertools.combinations(refs, 2))
+    bridges = list(itertools.combinations(refs, 2))
+    if region is not None:
+        home = REGION_REFERENCE[_check_region(region)]
+        bridges = [(b, a) if a == home else (a, b) for a, b in bridges]
+    return pairs + bridges
+
+
+def _check_region(region: str) -> str:
+    name = str(region).strip().lower()
+    if name not in REGIONS:
+        raise InputError(f"region {region!r} unknown; expected one of {', '.join(REGIONS)} (or none)")
+    return name
+
+
+def _pooled_lots(lots: pd.DataFrame) -> pd.DataFrame:
+    """All reference lots once more under the source ``ref-pooled`` (lot ids prefixed with the source)."""
+    refs = lots[lots["source"] != TEST_SOURCE].copy()
+    refs["lot"] = refs["source"].astype(str) + "/" + refs["lot"].astype(str)
+    refs["source"] = POOLED_SOURCE
+    return pd.concat([lots, refs], ignore_index=True)
 
 
 def _stats_grid(lots: pd.DataFrame, attributes: list[str], sources: list[str]) -> dict[str, npt.NDArray[Any]]:
@@ -120,6 +168,8 @@ def _run(batch: ComparisonBatch) -> dict[str, Any]:
         "statistic": np.empty(size, dtype=object),
         "reasons": np.empty(size, dtype=object),
         "status": np.empty(size, dtype=object),
+        "spread_status": np.full(size, "off", dtype=object),
+        "sd_ratio": np.full(size, np.nan),
     }
     for name in ("estimate", "lower_limit", "upper_limit", "ci_lower", "ci_upper", "factor", "n_inside"):
         out[name] = np.full(size, np.nan)
@@ -146,25 +196,50 @@ def _run(batch: ComparisonBatch) -> dict[str, Any]:
         short_test = sub.n_test < min_test
         no_sd = spec.needs_reference_sd & ~(np.nan_to_num(sub.sd_reference) > 0)
         evaluable = ~short_ref & ~short_test & ~no_sd & res.evaluable
+        spread = sub.setting("spread_check").astype(bool) & spec.formal
+        lot_note = np.where(
+            sub.setting("lot_justification").astype(str) != "",
+            "",
+            " (default minimum of the plan; a catalogue may lower it with a lot_justification)",
+        )
         for j, row in enumerate(rows):
             problems = []
             if short_ref[j]:
                 ref_name = sub.reference_source[j]
                 problems.append(
                     f"{sub.n_reference[j]} reference lots ({ref_name}); {name} needs >= {min_ref[j]}"
+                    + (lot_note[j] if min_ref[j] >= 10 else "")
                 )
             if short_test[j]:
                 problems.append(
                     f"{sub.n_test[j]} lots of {sub.test_source[j]}; {name} needs >= {min_test[j]}"
+                    + (lot_note[j] if min_test[j] >= 10 else "")
                 )
             if no_sd[j] and not short_ref[j]:
                 problems.append("reference SD is 0: no scale for the range or margin")
             if evaluable[j]:
                 out["status"][row] = (PASS if res.passed[j] else FAIL) if spec.formal else DESCRIPTIVE
-                out["reasons"][row] = res.reasons[j]
+                reason = res.reasons[j]
+                if np.isfinite(res.n_inside[j]):
+                    n_t = int(sub.n_test[j])
+                    frac = float(sub.setting("min_fraction")[j])
+                    if frac < 1 and n_t >= 1 and int(np.ceil(frac * n_t - 1e-9)) == n_t:
+                        reason += f" (with {n_t} test lots, >= {frac:.0%} inside means all {n_t} lots)"
+                if spread[j]:
+                    ratio = float(sub.sd_test[j] / sub.sd_reference[j])
+                    margin = float(sub.setting("sd_ratio_margin")[j])
+                    out["sd_ratio"][row] = ratio
+                    ok = bool(ratio <= margin)
+                    out["spread_status"][row] = PASS if ok else FAIL
+                    reason += f"; spread: s_T/s_R = {ratio:.3g} {'<=' if ok else '>'} {margin:g}"
+                    if not ok and out["status"][row] == PASS:
+                        out["status"][row] = FAIL
+                out["reasons"][row] = reason
             else:
                 out["status"][row] = NOT_EVALUABLE
                 out["reasons"][row] = "not evaluable: " + "; ".join(problems or [res.reasons[j]])
+                if spread[j]:
+                    out["spread_status"][row] = NOT_EVALUABLE
     return out
 
 
@@ -174,6 +249,12 @@ def assess(
     comparisons: Sequence[tuple[str, str]] | None = None,
     *,
     file: str | None = None,
+    plan: str | None = None,
+    region: str | None = None,
+    pool_references: bool = False,
+    operating_characteristics: bool = True,
+    oc_simulations: int = DEFAULT_SIMULATIONS,
+    seed: int = DEFAULT_SEED,
 ) -> CAAResult:
     """Run the comparative analytical assessment on a long table.
 
@@ -188,6 +269,17 @@ def assess(
         ``(test_source, reference_source)`` pairs; default :func:`default_comparisons`.
     file
         Name used in error messages when ``data`` came from a file.
+    plan
+        ``"qr-2025"`` (the default plan) or ``"tiered-2017"`` (the old tiers); overrides the catalogue's.
+    region
+        ``"ema"`` or ``"fda"``: the region being filed sets the bridge direction (see the module
+        docstring); None keeps the alphabetical order (old behaviour) with a note.
+    pool_references
+        Also compare ``test`` with all reference lots pooled (``ref-pooled``), judged only for
+        attributes whose bridge passed (explicit option; not done by default).
+    operating_characteristics, oc_simulations, seed
+        Simulate each plan's pass probabilities (:mod:`bioparity.caa.operating`) with this many
+        simulated assessments and this seed.
 
     Returns
     -------
@@ -195,11 +287,28 @@ def assess(
     """
     frame = check_long_table(data, file=file)
     catalogue = catalogue or Catalogue()
+    if plan is not None:
+        if str(plan).lower() not in PLANS:
+            raise InputError(f"plan {plan!r} unknown; expected one of {', '.join(PLANS)}")
+        catalogue = replace(catalogue, plan=str(plan).lower())
+    region = _check_region(region) if region is not None else None
     prepared = prepare_lots(frame)
     lots = prepared.lots
     attributes = list(dict.fromkeys(frame["attribute"].tolist()))
     present = sorted(set(frame["source"]))
-    pairs = [(str(t).lower(), str(r).lower()) for t, r in (comparisons or default_comparisons(present))]
+    pairs = [
+        (str(t).lower(), str(r).lower()) for t, r in (comparisons or default_comparisons(present, region))
+    ]
+    bridges = [p for p in pairs if TEST_SOURCE not in p]
+    if pool_references:
+        n_refs = len([s for s in present if s != TEST_SOURCE])
+        if TEST_SOURCE not in present or n_refs < 2:
+            raise InputError("pool_references needs 'test' and at least two reference sources")
+        if not bridges:
+            raise InputError("pool_references needs the bridge comparisons between the references")
+        lots = _pooled_lots(lots)
+        present = [*present, POOLED_SOURCE]
+        pairs.append((TEST_SOURCE, POOLED_SOURCE))
     unknown = sorted({s for p in pairs for s in p} - set(present))
     if unknown:
         raise InputError(
@@ -226,6 +335,9 @@ def assess(
         )
     batch, attr_idx, comp_idx = _build_batch(lots, attributes, pairs, specs)
     out = _run(batch)
+    sens = _sensitivity(batch, specs, attr_idx)
+    if pool_references:
+        _judge_pooled(out, batch, attr_idx, comp_idx, pairs, bridges)
 
     outliers = lots[lots["outlier"]]
     flagged = {
@@ -240,17 +352,8 @@ def assess(
         parts = [f"{src}: {flagged[(a, src)]}" for src in (t, r) if (a, src) in flagged]
         outlier_text.append("; ".join(parts))
         n_missing.append(int(missing_counts.get((a, t), 0) + missing_counts.get((a, r), 0)))
-        spec = specs[i]
-        shown = [f"{k}={getattr(spec, k)}" for k in _SHOWN_SETTINGS[str(spec.method)]]
-        settings_text.append(
-            "; ".join(
-                [
-                    *shown,
-                    f"min_reference_lots={spec.min_reference_lots}",
-                    f"min_test_lots={spec.min_test_lots}",
-                ]
-            )
-        )
+        settings_text.append(_settings_text(specs[i]))
+    plans = [plan_text(spec) for spec in specs]
     status = out["status"]
     passed = np.where(np.isin(status, [PASS, FAIL]), status == PASS, None)
     required = batch.setting("min_fraction").astype(float)
@@ -286,8 +389,30 @@ def assess(
             "outlier_lots": outlier_text,
             "n_missing": n_missing,
             "settings": settings_text,
+            "plan": np.array(plans, dtype=object)[attr_idx],
+            "plan_name": catalogue.plan,
+            "region": region or "",
+            "sd_ratio": out["sd_ratio"],
+            "sd_ratio_margin": np.where(
+                batch.setting("spread_check").astype(bool),
+                batch.setting("sd_ratio_margin").astype(float),
+                np.nan,
+            ),
+            "spread_status": out["spread_status"],
+            "sensitivity_method": batch.setting("sensitivity"),
+            "sensitivity_status": sens["status"],
+            "sensitivity_reasons": sens["reasons"],
+            "min_reference_lots": batch.setting("min_reference_lots").astype(np.int64),
+            "min_test_lots": batch.setting("min_test_lots").astype(np.int64),
+            "lot_justification": batch.setting("lot_justification"),
         }
     )
+    if operating_characteristics:
+        oc = oc_columns(specs, attr_idx, batch.n_test, batch.n_reference, n_sim=oc_simulations, seed=seed)
+        for name, values in oc.items():
+            table[name] = values
+        table["oc_simulations"] = oc_simulations
+        table["oc_seed"] = seed
     notes = data_notes(prepared)
     not_in_catalogue = [a for a in attributes if a not in catalogue.attributes]
     if not_in_catalogue and catalogue.attributes:
@@ -304,7 +429,126 @@ def assess(
         + "; ".join(f"{t} lots against {r}" for t, r in pairs)
         + ". Statistics on lot values (SD with n - 1)."
     )
-    return CAAResult(table=table, lots=lots, notes=tuple(notes), comparisons=tuple(pairs))
+    notes.extend(
+        _plan_notes(
+            catalogue.plan, region, bridges, pool_references, operating_characteristics, oc_simulations, seed
+        )
+    )
+    return CAAResult(
+        table=table,
+        lots=prepared.lots,
+        notes=tuple(notes),
+        comparisons=tuple(pairs),
+        plan=catalogue.plan,
+        region=region or "",
+        pool_references=pool_references,
+    )
+
+
+def _settings_text(spec: AttributeSpec) -> str:
+    shown = [f"{k}={getattr(spec, k)}" for k in _SHOWN_SETTINGS[str(spec.method)]]
+    extra = [f"min_reference_lots={spec.min_reference_lots}", f"min_test_lots={spec.min_test_lots}"]
+    if spec.spread_check:
+        extra.append(f"sd_ratio_margin={spec.sd_ratio_margin}")
+    if spec.sensitivity and spec.sensitivity != "none":
+        extra.append(f"sensitivity={spec.sensitivity} (margin_multiplier={spec.margin_multiplier})")
+    if spec.lot_justification:
+        extra.append(f"lot_justification={spec.lot_justification}")
+    return "; ".join([*shown, *extra])
+
+
+def _sensitivity(
+    batch: ComparisonBatch, specs: list[AttributeSpec], attr_idx: npt.NDArray[np.int64]
+) -> dict[str, npt.NDArray[Any]]:
+    """Run each row's sensitivity method (the equivalence test) on the same lots."""
+    status = np.full(batch.size, "", dtype=object)
+    reasons = np.full(batch.size, "", dtype=object)
+    rows = np.flatnonzero(batch.setting("sensitivity").astype(str) == "equivalence")
+    if rows.size:
+        sub = batch.take(rows)
+        settings = dict(sub.settings)
+        settings["method"] = np.full(rows.size, "equivalence", dtype=object)
+        settings["spread_check"] = np.zeros(rows.size, dtype=bool)
+        res = _run(replace(sub, settings=settings))
+        status[rows] = res["status"]
+        reasons[rows] = res["reasons"]
+    return {"status": status, "reasons": reasons}
+
+
+def _judge_pooled(
+    out: dict[str, Any],
+    batch: ComparisonBatch,
+    attr_idx: npt.NDArray[np.int64],
+    comp_idx: npt.NDArray[np.int64],
+    pairs: list[tuple[str, str]],
+    bridges: list[tuple[str, str]],
+) -> None:
+    """Pooled-reference rows of attributes whose bridge did not pass become not evaluable."""
+    pooled_c = pairs.index((TEST_SOURCE, POOLED_SOURCE))
+    bridge_c = [pairs.index(b) for b in bridges]
+    n_c = len(pairs)
+    for row in np.flatnonzero(comp_idx == pooled_c):
+        a = int(attr_idx[row])
+        statuses = [str(out["status"][a * n_c + c]) for c in bridge_c]
+        if str(batch.setting("method")[row]) == "descriptive":
+            continue
+        if any(st != PASS for st in statuses):
+            out["status"][row] = NOT_EVALUABLE
+            out["spread_status"][row] = NOT_EVALUABLE if out["spread_status"][row] != "off" else "off"
+            out["reasons"][row] = (
+                "not evaluable: references pooled only after a successful bridge; bridge status "
+                + ", ".join(f"{t} vs {r}: {st}" for (t, r), st in zip(bridges, statuses, strict=True))
+            )
+
+
+def _plan_notes(
+    plan: str,
+    region: str | None,
+    bridges: list[tuple[str, str]],
+    pooled: bool,
+    oc: bool,
+    n_sim: int,
+    seed: int,
+) -> list[str]:
+    notes = []
+    if plan == DEFAULT_PLAN:
+        notes.append(
+            "Plan qr-2025 (default; each row's 'plan' states what was applied): quality range "
+            "mean_R ± k·s_R with k = 2.5 for tier 1 and 3 for tier 2 "
+            "(FDA 2019 draft / 2025 final CAA guidance: k justified per attribute, smaller for more critical "
+            "attributes), >= 90% of test lots inside, spread check s_T/s_R <= 1.5, >= 10 reference and 10 "
+            "test lots; the equivalence test of means (±1.5·s_R, 90% CI) as a sensitivity analysis "
+            "for tier 1."
+        )
+    else:
+        notes.append(
+            "Plan tiered-2017 (explicit option, the FDA 2017 draft withdrawn in 2018): tier 1 equivalence "
+            "test of means, tier 2 quality range k = 3, no spread check, technical lot minimums only."
+        )
+    if bridges:
+        if region is None:
+            notes.append(
+                "Bridge direction: no region given, alphabetical order (old behaviour); state the region "
+                "being filed (ema: other lots judged against ref-eu; fda: against ref-us)."
+            )
+        else:
+            notes.append(
+                f"Bridge direction for {region.upper()}: "
+                + "; ".join(f"{t} lots judged against the {r} range" for t, r in bridges)
+                + "."
+            )
+    if pooled:
+        notes.append(
+            "References pooled (explicit option): test vs ref-pooled judged only where every bridge passed."
+        )
+    if oc:
+        notes.append(
+            f"Operating characteristics: probability of passing at equal distributions, 1 and 2 s_R mean "
+            f"shifts and a doubled test SD from {n_sim} simulated assessments per plan and lot numbers "
+            f"(seed {seed}; Monte Carlo SE <= {0.5 / np.sqrt(n_sim):.3f}); for equivalence plans also the "
+            "pass probability at a true difference equal to the margin (the test's actual type I error)."
+        )
+    return notes
 
 
 def compare(
@@ -314,6 +558,7 @@ def compare(
     *,
     attribute: str = "attribute",
     test_lots: Sequence[str] | None = None,
+    plan: str = DEFAULT_PLAN,
     **settings: Any,
 ) -> ComparisonResult:
     """Run one method on one attribute: ``test`` and ``reference`` are lot values (one per lot).
@@ -321,7 +566,11 @@ def compare(
     ``settings`` are catalogue fields (``k``, ``margin_multiplier``, ``alpha``, ``variance``, ``direction``,
     ``min_fraction``, ``coverage``, ``confidence``, ``tolerance_method``, ...).
 
-    >>> r = compare([99.0, 101.0, 100.5], [98.0, 100.0, 102.0, 101.0, 99.0], "quality-range")
+    ``plan`` is the catalogue plan whose defaults fill what ``settings`` leave open (the default plan
+    needs >= 10 lots per source unless ``min_*_lots`` and a ``lot_justification`` say otherwise).
+
+    >>> t, r = [99.0, 101.0, 100.5], [98.0, 100.0, 102.0, 101.0, 99.0]
+    >>> r = compare(t, r, "quality-range", plan="tiered-2017")
     >>> r.status, r.n_inside
     ('pass', 3.0)
     """
@@ -340,11 +589,12 @@ def compare(
     )
     frame["row"] = np.arange(1, len(frame) + 1)
     entry = {"method": method, **settings}
-    catalogue = Catalogue.from_mapping({"attributes": {attribute: entry}}, source="compare()")
+    catalogue = Catalogue.from_mapping({"plan": plan, "attributes": {attribute: entry}}, source="compare()")
     spec = catalogue.resolve(attribute)
     lots_frame = prepare_lots(frame).lots
     batch, _, _ = _build_batch(lots_frame, [attribute], [("test", "ref")], [spec])
     out = _run(batch)
+    sens = _sensitivity(batch, [spec], np.zeros(1, dtype=np.int64))
     status = str(out["status"][0])
     row: dict[str, Any] = {
         "attribute": attribute,
@@ -376,6 +626,17 @@ def compare(
         "reasons": str(out["reasons"][0]),
         "outlier_lots": "",
         "n_missing": 0,
-        "settings": "; ".join(f"{k}={getattr(spec, k)}" for k in _SHOWN_SETTINGS[str(spec.method)]),
+        "settings": _settings_text(spec),
+        "plan": plan_text(spec),
+        "plan_name": catalogue.plan,
+        "sd_ratio": float(out["sd_ratio"][0]),
+        "sd_ratio_margin": float(spec.sd_ratio_margin or math.nan) if spec.spread_check else math.nan,
+        "spread_status": str(out["spread_status"][0]),
+        "sensitivity_method": str(spec.sensitivity),
+        "sensitivity_status": str(sens["status"][0]),
+        "sensitivity_reasons": str(sens["reasons"][0]),
+        "min_reference_lots": int(spec.min_reference_lots or 0),
+        "min_test_lots": int(spec.min_test_lots or 0),
+        "lot_justification": str(spec.lot_justification or ""),
     }
     return ComparisonResult(**row)

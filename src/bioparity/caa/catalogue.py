@@ -2,13 +2,42 @@
 
 A catalogue is a mapping (from YAML) or a table (from CSV) with one entry per attribute. Every field
 is optional; what is absent comes from the catalogue's ``defaults`` and then from the built-in
-defaults below, so an attribute that is not in the catalogue at all is still analysed (and the
-assessment says that defaults were used).
+defaults of the catalogue's *plan*, so an attribute that is not in the catalogue at all is still
+analysed (and the assessment says that defaults were used).
 
-Built-in defaults: tier 2; tier 1 -> ``equivalence`` (margin 1.5·s_R, 90% CI, Welch), tier 2 ->
-``quality-range`` (mean_R ± 3·s_R, >= 90% of test lots inside), tier 3 -> ``descriptive`` (plots, no
-formal criterion); direction ``two-sided``. A ``risk_score`` maps to a tier only through thresholds
-the catalogue states itself (``risk_thresholds: [tier1_at_or_above, tier2_at_or_above]``).
+Plans (``plan:`` at the top of the catalogue, or ``assess(..., plan=...)``):
+
+``qr-2025`` (default): the quality-range approach of FDA's 2019 draft and September-2025 final
+guidance *Development of Therapeutic Protein Biosimilars: Comparative Analytical Assessment and Other
+Quality-Related Considerations* (section on quality ranges: mean_R ± k·s_R, k justified per attribute
+and smaller for more critical attributes, "a sufficient percentage" of test lots inside) and the
+x-sigma approach of the EMA *Reflection paper on statistical methodology for the comparative
+assessment of quality attributes* (EMA/CHMP/138502/2017, final 2021; the x-sigma range):
+
+* tier 1 (most critical) -> ``quality-range`` with k = 2.5 and the equivalence test of means kept as
+  a sensitivity analysis; tier 2 -> ``quality-range`` with k = 3 (the tier-2 range of FDA's 2017 draft
+  *Statistical Approaches to Evaluate Analytical Similarity*, withdrawn 2018); tier 3 ->
+  ``descriptive``; >= 90% of test lots inside (the 2017 draft's example proportion). Neither guidance
+  fixes k for critical attributes; 2.5 is a bioparity default between the x = 2 and x = 3 ranges in
+  use, stated with its operating characteristics (10 v 10 lots, with the spread check: pass
+  probability 0.86 at equal distributions, 0.68 / 0.24 at 1 / 2 s_R mean shifts, against 0.80 / 0.46
+  with k = 3) and overridable per attribute (``k``);
+* a spread check for the statistical methods: s_T / s_R <= 1.5 (FDA 2025: "similar population mean
+  and similar population standard deviation"); the margin is a bioparity default, chosen from its
+  operating characteristics (10 v 10 lots: pass probability about 0.88 at equal distributions, 0.20 at
+  a doubled test SD, against 0.52 for the quality range alone), and overridable per attribute;
+* at least 10 reference and 10 test lots for the statistical methods (the FDA 2017 draft's
+  recommendation and the simulation literature, e.g. Dong, Weng & Tsong 2017); fewer -> "not evaluable",
+  unless the catalogue lowers ``min_reference_lots``/``min_test_lots`` *and* records a
+  ``lot_justification``.
+
+``tiered-2017`` (the old behaviour, explicit): FDA's 2017 draft tiers (withdrawn 2018): tier 1 ->
+``equivalence`` (margin 1.5·s_R, 90% CI, Welch), tier 2 -> ``quality-range`` (k = 3), tier 3 ->
+``descriptive``; no spread check, no sensitivity analysis, the methods' technical lot minimums (3
+reference lots; 2 or 1 test lots) with a warning below 10.
+
+Direction ``two-sided`` by default. A ``risk_score`` maps to a tier only through thresholds the
+catalogue states itself (``risk_thresholds: [tier1_at_or_above, tier2_at_or_above]``).
 """
 
 from __future__ import annotations
@@ -22,8 +51,31 @@ from bioparity.caa.equivalence import DIRECTIONS, VARIANCE_MODELS
 from bioparity.caa.tolerance import canonical_tolerance_method
 from bioparity.errors import InputError
 
-TIER_METHODS: dict[int, str] = {1: "equivalence", 2: "quality-range", 3: "descriptive"}
+DEFAULT_PLAN = "qr-2025"
+LEGACY_PLAN = "tiered-2017"
+PLANS = (DEFAULT_PLAN, LEGACY_PLAN)
+
+#: Method per tier in each plan.
+PLAN_TIER_METHODS: dict[str, dict[int, str]] = {
+    DEFAULT_PLAN: {1: "quality-range", 2: "quality-range", 3: "descriptive"},
+    LEGACY_PLAN: {1: "equivalence", 2: "quality-range", 3: "descriptive"},
+}
+TIER_METHODS: dict[int, str] = PLAN_TIER_METHODS[DEFAULT_PLAN]
 DEFAULT_TIER = 2
+
+#: Quality-range k per tier in the default plan (smaller k for more critical attributes: FDA 2019 draft
+#: and 2025 final guidance, quality-range section; EMA 2021 reflection paper, x-sigma approach).
+DEFAULT_K_BY_TIER: dict[int, float] = {1: 2.5, 2: 3.0, 3: 3.0}
+#: Upper margin of the SD ratio s_T/s_R in the default plan's spread check (bioparity default, see above).
+DEFAULT_SD_RATIO_MARGIN = 1.5
+#: Minimum reference and test lots of the statistical methods in the default plan (FDA 2017 draft).
+DEFAULT_MIN_LOTS = 10
+#: Methods that estimate the reference SD ("statistical"): lot minimums and the spread check apply.
+STATISTICAL_METHODS = ("equivalence", "quality-range", "tolerance-interval")
+SENSITIVITY_METHODS = ("none", "equivalence")
+_EQUIVALENCE_SETTINGS = {"margin_multiplier": 1.5, "alpha": 0.05, "variance": "welch"}
+_TRUE = {"true", "yes", "1", "on"}
+_FALSE = {"false", "no", "0", "off"}
 
 _DIRECTION_ALIASES = {
     "two-sided": "two-sided",
@@ -56,11 +108,24 @@ class AttributeSpec:
     tolerance_method: str | None = None
     min_reference_lots: int | None = None
     min_test_lots: int | None = None
+    spread_check: bool | None = None
+    sd_ratio_margin: float | None = None
+    sensitivity: str | None = None
+    lot_justification: str | None = None
     description: str | None = None
 
 
 SETTING_NAMES = tuple(f.name for f in fields(AttributeSpec) if f.name != "name")
-_FLOATS = {"risk_score", "k", "margin_multiplier", "alpha", "min_fraction", "coverage", "confidence"}
+_FLOATS = {
+    "risk_score",
+    "k",
+    "margin_multiplier",
+    "alpha",
+    "min_fraction",
+    "coverage",
+    "confidence",
+    "sd_ratio_margin",
+}
 _INTS = {"tier", "min_reference_lots", "min_test_lots"}
 
 
@@ -87,6 +152,13 @@ def _convert(name: str, value: Any, where: str) -> Any:
             if number != round(number):
                 raise ValueError
             value = int(number)
+        elif name == "spread_check":
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text not in _TRUE | _FALSE:
+                raise InputError(f"{where}: field 'spread_check' must be true or false; got {value!r}")
+            return text in _TRUE
         else:
             value = str(value).strip()
     except (TypeError, ValueError):
@@ -113,7 +185,11 @@ def _convert(name: str, value: Any, where: str) -> Any:
         value = value.lower()
         if value not in METHODS:
             problem = "one of " + ", ".join(METHODS)
-    elif name in {"k", "margin_multiplier"} and value <= 0:
+    elif name == "sensitivity":
+        value = value.lower()
+        if value not in SENSITIVITY_METHODS:
+            problem = "one of " + ", ".join(SENSITIVITY_METHODS)
+    elif name in {"k", "margin_multiplier", "sd_ratio_margin"} and value <= 0:
         problem = "a number > 0"
     elif name in {"alpha"} and not 0 < value < 0.5:
         problem = "a number in (0, 0.5), e.g. 0.05 for a 90% CI"
@@ -146,6 +222,7 @@ class Catalogue:
     attributes: Mapping[str, AttributeSpec] = field(default_factory=dict)
     defaults: AttributeSpec = field(default_factory=lambda: AttributeSpec(name="*"))
     risk_thresholds: tuple[float, float] | None = None
+    plan: str = DEFAULT_PLAN
 
     @classmethod
     def from_mapping(
@@ -159,9 +236,12 @@ class Catalogue:
             return cls()
         if not isinstance(data, Mapping):
             raise InputError(f"{source}: expected a mapping with 'attributes' (and optional 'defaults')")
-        unknown = sorted(set(data) - {"attributes", "defaults", "risk_thresholds"})
+        unknown = sorted(set(data) - {"attributes", "defaults", "risk_thresholds", "plan"})
         if unknown:
             raise InputError(f"{source}: unknown top-level key(s) {', '.join(map(str, unknown))}")
+        plan = str(data.get("plan") or DEFAULT_PLAN).strip().lower()
+        if plan not in PLANS:
+            raise InputError(f"{source}: plan {plan!r} unknown; expected one of {', '.join(PLANS)}")
         defaults = spec_from_mapping("*", data.get("defaults") or {}, f"{source}: defaults")
         thresholds = data.get("risk_thresholds")
         if thresholds is not None:
@@ -194,7 +274,7 @@ class Catalogue:
             if not isinstance(entry, Mapping):
                 raise InputError(f"{source}: attribute {name!r}: expected a mapping of fields")
             specs[name] = spec_from_mapping(name, entry, f"{source}: attribute {name!r}")
-        return cls(attributes=specs, defaults=defaults, risk_thresholds=thresholds)
+        return cls(attributes=specs, defaults=defaults, risk_thresholds=thresholds, plan=plan)
 
     def resolve(self, name: str, data_tier: int | None = None, data_unit: str | None = None) -> AttributeSpec:
         """Complete settings of ``name``: catalogue entry > catalogue defaults > data > built-in defaults."""
@@ -216,15 +296,43 @@ class Catalogue:
             tier = 1 if score >= self.risk_thresholds[0] else 2 if score >= self.risk_thresholds[1] else 3
         if tier is None:
             tier = data_tier if data_tier is not None else DEFAULT_TIER
-        method = merged["method"] or TIER_METHODS[tier]
-        base = METHODS[method].defaults
+        if self.plan not in PLANS:
+            raise InputError(f"plan {self.plan!r} unknown; expected one of {', '.join(PLANS)}")
+        default_plan = self.plan == DEFAULT_PLAN
+        method = merged["method"] or PLAN_TIER_METHODS[self.plan][tier]
+        base = dict(METHODS[method].defaults)
+        statistical = method in STATISTICAL_METHODS
+        if default_plan and method == "quality-range":
+            base["k"] = DEFAULT_K_BY_TIER[tier]
+        sensitivity = merged["sensitivity"] or (
+            "equivalence" if default_plan and tier == 1 and method != "equivalence" else "none"
+        )
+        if sensitivity == "equivalence":
+            base = {**_EQUIVALENCE_SETTINGS, **base}
         out: dict[str, Any] = {s: merged[s] if merged[s] is not None else base.get(s) for s in SETTING_NAMES}
+        min_default = DEFAULT_MIN_LOTS if default_plan and statistical else None
+        min_ref = out["min_reference_lots"] or min_default or METHODS[method].min_reference_lots
+        min_test = out["min_test_lots"] or min_default or METHODS[method].min_test_lots
+        justification = (out["lot_justification"] or "").strip()
+        if min_default is not None and min(min_ref, min_test) < min_default and not justification:
+            raise InputError(
+                f"attribute {name!r}: min_reference_lots={min_ref}, min_test_lots={min_test} are below the "
+                f"default minimum of {min_default} lots per source for {method} (FDA 2017 draft); "
+                "record why fewer lots are acceptable in the field 'lot_justification'"
+            )
+        spread = out["spread_check"]
+        if spread is None:
+            spread = default_plan and statistical
         out.update(
             tier=tier,
             method=method,
             unit=out["unit"] or data_unit or "",
             direction=out["direction"] or "two-sided",
-            min_reference_lots=out["min_reference_lots"] or METHODS[method].min_reference_lots,
-            min_test_lots=out["min_test_lots"] or METHODS[method].min_test_lots,
+            min_reference_lots=min_ref,
+            min_test_lots=min_test,
+            spread_check=bool(spread),
+            sd_ratio_margin=out["sd_ratio_margin"] or DEFAULT_SD_RATIO_MARGIN,
+            sensitivity=sensitivity,
+            lot_justification=justification,
         )
         return replace(AttributeSpec(name=name), **out)

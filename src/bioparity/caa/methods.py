@@ -309,6 +309,13 @@ def _equivalence(batch: ComparisonBatch) -> MethodOutput:
         short = [str(s) for s, n in sizes if n < RECOMMENDED_LOTS]
         if short:
             text += f"; warning: fewer than {RECOMMENDED_LOTS} lots for {' and '.join(short)}"
+        if batch.n_test[i] > 1.5 * batch.n_reference[i]:
+            # Dong, Weng & Tsong 2017: with n_T > 1.5 n_R the estimated margin inflates the type I error
+            # further; they propose n_T* = min(n_T, 1.5 n_R) in the standard error.
+            text += (
+                f"; lot imbalance: {batch.n_test[i]} v {batch.n_reference[i]} lots (n_T > 1.5 n_R) inflates "
+                "the type I error of the estimated margin (Dong, Weng & Tsong 2017)"
+            )
         reasons.append(text)
     nan = np.full(batch.size, np.nan)
     return MethodOutput(

@@ -28,6 +28,13 @@ class ComparisonResult(ResultMixin):
     ``lower_limit``/``upper_limit`` are the acceptance limits (the range for range methods, ``∓ margin``
     for the equivalence test; ``-inf``/``inf`` for an open side); ``ci_lower``/``ci_upper`` the confidence
     interval of the mean difference (equivalence only). ``passed`` is None unless the status is pass/fail.
+
+    The plan is stated in ``plan`` (one line) and ``plan_name``; ``spread_status`` is the spread check
+    (``sd_ratio`` = s_T/s_R against ``sd_ratio_margin``; "off" when the plan has none; a failed spread
+    check fails the comparison); ``sensitivity_*`` the sensitivity analysis (the equivalence test for
+    critical attributes in the default plan; it does not change ``status``); ``oc_*`` the plan's
+    operating characteristics (probability of passing per scenario, max Monte Carlo SE,
+    ``oc_simulations`` simulated assessments with seed ``oc_seed``; NaN when not computed).
     """
 
     attribute: str
@@ -60,6 +67,27 @@ class ComparisonResult(ResultMixin):
     outlier_lots: str
     n_missing: int
     settings: str
+    plan: str = ""
+    plan_name: str = ""
+    region: str = ""
+    sd_ratio: float = math.nan
+    sd_ratio_margin: float = math.nan
+    spread_status: str = "off"
+    sensitivity_method: str = "none"
+    sensitivity_status: str = ""
+    sensitivity_reasons: str = ""
+    min_reference_lots: int = 0
+    min_test_lots: int = 0
+    lot_justification: str = ""
+    oc_equal: float = math.nan
+    oc_shift_1sd: float = math.nan
+    oc_shift_2sd: float = math.nan
+    oc_sd_doubled: float = math.nan
+    oc_mc_se_max: float = math.nan
+    oc_equivalence_type1: float = math.nan
+    oc_equivalence_type1_limit: float = math.nan
+    oc_simulations: int = 0
+    oc_seed: int = 0
     software_version: str = field(default_factory=software_version)
 
     def _repr_fields(self) -> list[str]:
@@ -89,6 +117,9 @@ class CAAResult(ResultMixin):
     lots: pd.DataFrame
     notes: tuple[str, ...]
     comparisons: tuple[tuple[str, str], ...]
+    plan: str = ""
+    region: str = ""
+    pool_references: bool = False
     software_version: str = field(default_factory=software_version)
 
     def to_frame(self) -> pd.DataFrame:
@@ -97,6 +128,9 @@ class CAAResult(ResultMixin):
     def to_dict(self) -> dict[str, Any]:
         return {
             "comparisons": [list(c) for c in self.comparisons],
+            "plan": self.plan,
+            "region": self.region,
+            "pool_references": self.pool_references,
             "results": [{k: _plain(v) for k, v in r.items()} for r in self.table.to_dict(orient="records")],
             "notes": list(self.notes),
             "software_version": self.software_version,

@@ -4,8 +4,11 @@ Contract (relied on by later tooling):
 
 * ``tolerance-factor --n 10 --coverage 0.99 --confidence 0.95 [--side 2|1] [--method exact|howe|he]
   --format json`` prints one JSON object whose first key is ``k``;
-* ``caa IN.csv [--catalogue attributes.yaml|.csv] --out RESULTS.csv [--plots DIR] [--plot-format png|svg]``
-  writes one row per attribute and comparison (method, statistic, limits, status, passed, reasons, ...).
+* ``caa IN.csv [--catalogue attributes.yaml|.csv] --out RESULTS.csv [--plots DIR] [--plot-format png|svg]
+  [--plan qr-2025|tiered-2017] [--region ema|fda] [--pool-references] [--oc-simulations N] [--seed S]``
+  writes one row per attribute and comparison (method, statistic, limits, status, passed, reasons, plan,
+  spread check, sensitivity analysis, lot minimums, operating characteristics, ...) and prints the
+  plan, the bridge direction and the operating characteristics of each plan.
 
 Bad input (unknown source label, an attribute with only one lot, a non-numeric value, ...) stops
 before any output with an error naming the file, row and column; exit code 2.
@@ -13,6 +16,7 @@ before any output with an error naming the file, row and column; exit code 2.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bioparity.caa import assess, read_catalogue, read_long_table, tolerance_factor
+from bioparity.caa.operating import plan_summary
 from bioparity.caa.plots import PLOT_FORMATS, plot_attributes
 from bioparity.caa.results import STATUSES
 from bioparity.cli.common import OutputFormat, print_record, user_errors
@@ -34,6 +39,35 @@ def _parse_comparison(text: str) -> tuple[str, str]:
     if len(parts) != 2 or not all(parts):
         raise InputError(f"--comparison {text!r}: expected TEST_SOURCE:REFERENCE_SOURCE, e.g. test:ref-eu")
     return parts[0], parts[1]
+
+
+def _oc_table(table: Any) -> Table:
+    """One row per distinct plan and lot numbers: its operating characteristics."""
+    oc = Table(title="Operating characteristics: probability of passing (Monte Carlo SE <= shown)")
+    for name in (
+        "plan",
+        "n test/ref",
+        "rows",
+        "equal",
+        "+1 s_R",
+        "+2 s_R",
+        "2x SD",
+        "MC SE",
+        "equiv. type I",
+    ):
+        oc.add_column(name, justify="left" if name == "plan" else "right")
+    for r in plan_summary(table).to_dict(orient="records"):
+        shown = [float(r[c]) for c in ("oc_equal", "oc_shift_1sd", "oc_shift_2sd", "oc_sd_doubled")]
+        type1, limit = float(r["oc_equivalence_type1"]), float(r["oc_equivalence_type1_limit"])
+        oc.add_row(
+            str(r["plan"]),
+            f"{int(r['n_test'])}/{int(r['n_reference'])}",
+            str(r["comparisons"]),
+            *(f"{v:.3f}" for v in shown),
+            f"{float(r['oc_mc_se_max']):.3f}",
+            "" if math.isnan(type1) else f"{type1:.3f} (large-n {limit:.3f})",
+        )
+    return oc
 
 
 def register(app: typer.Typer) -> None:
@@ -78,6 +112,25 @@ def register(app: typer.Typer) -> None:
         comparison: list[str] | None = typer.Option(
             None, help="TEST:REFERENCE pair, repeatable (default: test vs each ref, then ref vs ref)."
         ),
+        plan: str | None = typer.Option(
+            None,
+            help="qr-2025 (default: quality range, k by tier, spread check, >= 10 lots) or tiered-2017 "
+            "(old FDA 2017 tiers: tier 1 equivalence test); overrides the catalogue's plan.",
+        ),
+        region: str | None = typer.Option(
+            None,
+            help="Region being filed: ema (other reference lots judged against ref-eu) or fda "
+            "(against ref-us); default: alphabetical bridge, with a note.",
+        ),
+        pool_references: bool = typer.Option(
+            False,
+            "--pool-references",
+            help="Also test vs all reference lots pooled, where the bridge passed.",
+        ),
+        oc_simulations: int = typer.Option(
+            10_000, help="Simulated assessments per plan for the operating characteristics (0 = skip)."
+        ),
+        seed: int = typer.Option(20250909, help="Seed of the operating-characteristics simulation."),
     ) -> None:
         """Comparative analytical assessment: every attribute, every comparison."""
         with user_errors():
@@ -86,12 +139,31 @@ def register(app: typer.Typer) -> None:
             frame = read_long_table(data)
             cat = read_catalogue(catalogue) if catalogue is not None else None
             pairs = [_parse_comparison(c) for c in comparison] if comparison else None
-            result = assess(frame, cat, pairs, file=str(data))
+            result = assess(
+                frame,
+                cat,
+                pairs,
+                file=str(data),
+                plan=plan,
+                region=region,
+                pool_references=pool_references,
+                operating_characteristics=oc_simulations > 0,
+                oc_simulations=max(oc_simulations, 100),
+                seed=seed,
+            )
             write_frame_atomic(result.table, out)
             write_provenance(
                 out,
                 {"data": data, "catalogue": catalogue},
-                {"command": "caa", "comparisons": [list(c) for c in result.comparisons]},
+                {
+                    "command": "caa",
+                    "comparisons": [list(c) for c in result.comparisons],
+                    "plan": result.plan,
+                    "region": result.region,
+                    "pool_references": pool_references,
+                    "oc_simulations": oc_simulations,
+                    "seed": seed,
+                },
             )
             if lots is not None:
                 write_frame_atomic(result.lots, lots)
@@ -105,6 +177,8 @@ def register(app: typer.Typer) -> None:
                 counts = group["status"].value_counts()
                 summary.add_row(str(name), *[str(int(counts.get(s, 0))) for s in STATUSES])
             console.print(summary)
+            if oc_simulations > 0:
+                console.print(_oc_table(result.table))
             failing = result.attributes_with_status("fail")
             console.print(f"failing attributes: {', '.join(failing) if failing else 'none'}")
             for note in result.notes:

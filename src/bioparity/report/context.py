@@ -62,6 +62,7 @@ class RunContext:
     flags: list[tuple[str, int]] = field(default_factory=list)
     summary_columns: list[str] = field(default_factory=list)
     summary_rows: list[list[Any]] = field(default_factory=list)
+    summary_title: str = "Summary by arm and parameter"
     profiles: figures.ProfilePlot | None = None
     forest: figures.ForestPlot | None = None
     power: figures.PowerPlot | None = None
@@ -149,6 +150,30 @@ def _nca_summary(ctx: RunContext) -> None:
         ctx.summary_rows.append([*parts, n, gm, cv])
 
 
+def _caa_plan_summary(ctx: RunContext) -> None:
+    """The CAA plans applied and their operating characteristics (one row per plan and lot numbers)."""
+    from bioparity.caa.operating import plan_summary
+
+    summary = plan_summary(pd.DataFrame(ctx.records))
+    if summary.empty:
+        return
+    ctx.summary_title = "Plans and operating characteristics (probability of passing, seeded simulation)"
+    ctx.summary_columns = [
+        "plan",
+        "test lots",
+        "reference lots",
+        "comparisons",
+        "P(pass) equal",
+        "+1 s_R shift",
+        "+2 s_R shift",
+        "doubled SD",
+        "max MC SE",
+        "equivalence type I at the margin",
+        "large-n type I",
+    ]
+    ctx.summary_rows = [list(r) for r in summary.itertuples(index=False)]
+
+
 def run_context(session: Session, actor: Actor, run_id: str, *, attribute: str | None = None) -> RunContext:
     """Gather a run, its provenance chain, signatures, tables and figures (read permission checked)."""
     run, study, program = require_run(session, actor, run_id)
@@ -191,6 +216,7 @@ def run_context(session: Session, actor: Actor, run_id: str, *, attribute: str |
         ctx.caa_attributes = figures.caa_attributes(ctx.records)
         statuses = [str(r.get("status")) for r in ctx.records]
         ctx.flags = [(f"comparisons {s}", statuses.count(s)) for s in sorted(set(statuses))]
+        _caa_plan_summary(ctx)
         lots = _frame(session, dataset)
         chosen = attribute if attribute in ctx.caa_attributes else next(iter(ctx.caa_attributes), None)
         if lots is not None and chosen is not None:

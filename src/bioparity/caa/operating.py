@@ -1,0 +1,417 @@
+"""Operating characteristics (OCs) of a CAA plan: how often it passes, by seeded simulation.
+
+The EMA reflection paper on the statistical comparison of quality attributes (EMA/CHMP/138502/2017,
+final 2021) asks for the operating characteristics of whichever criterion is used. For one
+attribute's plan (method, k or margin, required fraction, spread check, direction) and its lot
+numbers, the probability of passing is estimated under four scenarios, with lot values normal,
+``mu_R = 0`` and ``sigma_R = 1`` (every method is location-scale invariant):
+
+* ``equal``: test distribution equal to the reference distribution;
+* ``shift_1sd`` / ``shift_2sd``: test mean shifted by 1 and 2 sigma_R (towards the worse side for a
+  one-sided attribute);
+* ``sd_doubled``: test SD twice the reference SD, equal means.
+
+Each probability is the fraction of ``n_sim`` simulated assessments that pass, with its Monte Carlo
+standard error ``sqrt(p (1 - p) / n_sim)``. The simulation is vectorised (one array per scenario) and
+runs the same numerical cores as the assessment (:mod:`bioparity.caa.quality_range`,
+:func:`bioparity.caa.equivalence.equivalence_test_means`).
+
+For the equivalence test with the margin ``c·s_R`` estimated from the reference lots, the type I error
+at the margin (true difference ``c·sigma_R``) exceeds the nominal alpha and does not fall with more
+lots (Yang, Novick & Burdick 2016, "Statistical considerations in demonstrating CMC analytical
+similarity for a biosimilar product"; Dong, Weng & Tsong 2017, "A further look at the current
+equivalence test for analytical similarity assessment", Springer, doi:10.1007/978-3-319-67386-8_5:
+"the type I error is typically increased ... cannot be improved by increasing sample size").
+:func:`equivalence_type1_limit` gives the large-sample
+value: with ``d = xbar_T - xbar_R`` and ``s_R ~ sigma (1 + N(0, 1/(2 n_R)))`` (delta method),
+``d - c s_R`` has variance ``sigma^2 (1/n_T + 1/n_R + c^2 / (2 n_R))`` while the test uses
+``sigma^2 (1/n_T + 1/n_R)``, so
+
+    alpha_inf = Phi( -z_{1-alpha} / sqrt(1 + c^2 / (2 n_R (1/n_T + 1/n_R))) )
+
+which is 0.094 for ``n_T = n_R``, ``c = 1.5``, alpha 0.05, and grows when the reference has fewer
+lots than the test (lot imbalance).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy import stats
+
+from bioparity._results import ResultMixin, software_version
+from bioparity.caa.catalogue import AttributeSpec
+from bioparity.caa.equivalence import equivalence_test_means
+from bioparity.caa.quality_range import (
+    count_inside,
+    min_max_limits,
+    nonparametric_limits,
+    quality_range_limits,
+    tolerance_interval_limits,
+)
+from bioparity.errors import InputError
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Scenario name -> (test mean shift in sigma_R, test SD / reference SD).
+SCENARIOS: dict[str, tuple[float, float]] = {
+    "equal": (0.0, 1.0),
+    "shift_1sd": (1.0, 1.0),
+    "shift_2sd": (2.0, 1.0),
+    "sd_doubled": (0.0, 2.0),
+}
+DEFAULT_SIMULATIONS = 10_000
+#: Fixed default seed (the date of FDA's final CAA guidance): the same plan gives the same OCs.
+DEFAULT_SEED = 20250909
+
+
+@dataclass(frozen=True, repr=False)
+class OperatingCharacteristics(ResultMixin):
+    """Pass probabilities of one plan at given lot numbers, with Monte Carlo SEs.
+
+    ``probability``/``mc_se`` map scenario names (:data:`SCENARIOS`) to values;
+    ``equivalence_type1`` is the equivalence test's pass probability at a true difference equal to
+    the margin (its actual type I error; NaN when the plan has no equivalence test), with
+    ``equivalence_type1_limit`` the large-sample value from :func:`equivalence_type1_limit`.
+    """
+
+    method: str
+    n_test: int
+    n_reference: int
+    probability: dict[str, float]
+    mc_se: dict[str, float]
+    equivalence_type1: float
+    equivalence_type1_se: float
+    equivalence_type1_limit: float
+    n_sim: int
+    seed: int
+    settings: str
+    software_version: str = field(default_factory=software_version)
+
+    def to_frame(self) -> pd.DataFrame:
+        rows = [
+            {
+                "scenario": s,
+                "shift_sd": SCENARIOS[s][0],
+                "sd_ratio": SCENARIOS[s][1],
+                "probability": p,
+                "mc_se": self.mc_se[s],
+            }
+            for s, p in self.probability.items()
+        ]
+        if np.isfinite(self.equivalence_type1):
+            rows.append(
+                {
+                    "scenario": "equivalence_type1_at_margin",
+                    "shift_sd": np.nan,
+                    "sd_ratio": 1.0,
+                    "probability": self.equivalence_type1,
+                    "mc_se": self.equivalence_type1_se,
+                }
+            )
+        frame = pd.DataFrame(rows)
+        frame["method"] = self.method
+        frame["n_test"] = self.n_test
+        frame["n_reference"] = self.n_reference
+        frame["n_sim"] = self.n_sim
+        frame["seed"] = self.seed
+        return frame
+
+
+def equivalence_type1_limit(
+    margin_multiplier: float, alpha: float, n_test: float, n_reference: float
+) -> float:
+    """Large-sample type I error of the equivalence test with the margin ``c·s_R`` estimated.
+
+    ``Phi(-z_{1-alpha} / sqrt(1 + c^2 / (2 n_R (1/n_T + 1/n_R))))`` (see the module docstring; the
+    inflation found by Yang, Novick & Burdick 2016 and Dong, Weng & Tsong 2017).
+
+    >>> round(equivalence_type1_limit(1.5, 0.05, 10, 10), 4)
+    0.0941
+    """
+    c, a = float(margin_multiplier), float(alpha)
+    ratio = c**2 / (2 * n_reference * (1 / n_test + 1 / n_reference))
+    return float(stats.norm.cdf(-stats.norm.ppf(1 - a) / np.sqrt(1 + ratio)))
+
+
+@dataclass(frozen=True)
+class _Draws:
+    """Standard normal lot values of ``n_sim`` simulated assessments and their summary statistics."""
+
+    ref: FloatArray
+    test: FloatArray
+    m_r: FloatArray
+    s_r: FloatArray
+    m_t: FloatArray
+    s_t: FloatArray
+
+
+def _draws(n_test: int, n_reference: int, n_sim: int, seed: int) -> _Draws:
+    rng = np.random.default_rng(seed)
+    ref = rng.standard_normal((n_sim, n_reference))
+    test = rng.standard_normal((n_sim, n_test))
+    return _Draws(
+        ref, test, ref.mean(axis=1), ref.std(axis=1, ddof=1), test.mean(axis=1), test.std(axis=1, ddof=1)
+    )
+
+
+def _passes(
+    spec: AttributeSpec, method: str, d: _Draws, shift: float, ratio: float, *, spread: bool
+) -> npt.NDArray[np.bool_]:
+    """Whether each simulated assessment passes ``method`` with ``spec``; the test lots are
+    ``shift + ratio · d.test`` (so their mean and SD follow from ``d`` without recomputing)."""
+    ref = d.ref
+    n_sim, n_t = d.test.shape
+    n_r = ref.shape[1]
+    direction = str(spec.direction or "two-sided")
+    m_r, s_r = d.m_r, d.s_r
+    m_t, s_t = shift + ratio * d.m_t, ratio * d.s_t
+    if method == "equivalence":
+        res = equivalence_test_means(
+            m_t,
+            s_t,
+            n_t,
+            m_r,
+            s_r,
+            n_r,
+            margin_multiplier=float(spec.margin_multiplier or 1.5),
+            alpha=float(spec.alpha or 0.05),
+            variance=str(spec.variance or "welch"),
+            direction=direction,
+        )
+        passed = res.passed & np.isfinite(res.ci_lower)
+    else:
+        if method == "quality-range":
+            lower, upper = quality_range_limits(m_r, s_r, float(spec.k or 3.0), direction)
+        elif method == "tolerance-interval":
+            lower, upper, _ = tolerance_interval_limits(
+                m_r,
+                s_r,
+                n_r,
+                coverage=float(spec.coverage or 0.99),
+                confidence=float(spec.confidence or 0.95),
+                method=str(spec.tolerance_method or "exact"),
+                direction=direction,
+            )
+        elif method == "min-max":
+            lower, upper = min_max_limits(ref.min(axis=1), ref.max(axis=1), direction)
+        elif method == "nonparametric":
+            rows = np.repeat(np.arange(n_sim), n_r)
+            lower, upper, order = nonparametric_limits(
+                ref.ravel(),
+                rows,
+                n_sim,
+                coverage=float(spec.coverage or 0.9),
+                confidence=float(spec.confidence or 0.9),
+                direction=direction,
+            )
+            if not (order >= 1).all():
+                return np.zeros(n_sim, dtype=bool)
+        else:
+            raise InputError(f"no operating characteristics for method {method!r}")
+        test = shift + ratio * d.test
+        n_inside, _ = count_inside(test.ravel(), np.repeat(np.arange(n_sim), n_t), lower, upper)
+        required = float(spec.min_fraction if spec.min_fraction is not None else 0.9)
+        passed = n_inside / n_t >= required - 1e-12
+    if spread:
+        passed = passed & (s_t / s_r <= float(spec.sd_ratio_margin or 1.5))
+    return np.asarray(passed, dtype=bool)
+
+
+def operating_characteristics(
+    spec: AttributeSpec,
+    n_test: int,
+    n_reference: int,
+    *,
+    n_sim: int = DEFAULT_SIMULATIONS,
+    seed: int = DEFAULT_SEED,
+    draws: _Draws | None = None,
+) -> OperatingCharacteristics:
+    """Probability that the plan ``spec`` (a resolved :class:`AttributeSpec`) passes, per scenario.
+
+    The same seed gives the same draws for every plan with these lot numbers (common random numbers:
+    differences between plans are not Monte Carlo noise); ``draws`` passes them in ready-made.
+
+    Example: the quality range mean_R ± 3·s_R with >= 90% of 10 test lots inside, 10 reference lots,
+    passes about half the time when the test SD is doubled (without a spread check).
+    """
+    method = str(spec.method)
+    if method == "descriptive":
+        raise InputError(
+            "a descriptive (tier 3) plan has no pass/fail criterion and no operating characteristics"
+        )
+    if n_test < 2 or n_reference < 2:
+        raise InputError(
+            f"operating characteristics need >= 2 lots per source; got {n_test} test, {n_reference} reference"
+        )
+    if n_sim < 100:
+        raise InputError(f"n_sim must be >= 100 for a usable Monte Carlo SE; got {n_sim}")
+    d = draws if draws is not None else _draws(n_test, n_reference, n_sim, seed)
+    sign = -1.0 if spec.direction == "lower-is-worse" else 1.0
+    prob: dict[str, float] = {}
+    se: dict[str, float] = {}
+    for name, (shift, ratio) in SCENARIOS.items():
+        passed = _passes(spec, method, d, sign * shift, ratio, spread=bool(spec.spread_check))
+        p = float(passed.mean())
+        prob[name], se[name] = p, float(np.sqrt(p * (1 - p) / n_sim))
+    type1 = type1_se = limit = float("nan")
+    if method == "equivalence" or spec.sensitivity == "equivalence":
+        c = float(spec.margin_multiplier or 1.5)
+        passed = _passes(spec, "equivalence", d, sign * c, 1.0, spread=False)
+        type1 = float(passed.mean())
+        type1_se = float(np.sqrt(type1 * (1 - type1) / n_sim))
+        limit = equivalence_type1_limit(c, float(spec.alpha or 0.05), n_test, n_reference)
+    settings = plan_text(spec)
+    return OperatingCharacteristics(
+        method=method,
+        n_test=int(n_test),
+        n_reference=int(n_reference),
+        probability=prob,
+        mc_se=se,
+        equivalence_type1=type1,
+        equivalence_type1_se=type1_se,
+        equivalence_type1_limit=limit,
+        n_sim=int(n_sim),
+        seed=int(seed),
+        settings=settings,
+    )
+
+
+def plan_text(spec: AttributeSpec) -> str:
+    """One line stating an attribute's plan: method, its constants, spread check, sensitivity."""
+    method = str(spec.method)
+    if method == "quality-range":
+        core = f"quality range mean_R ± {spec.k:g}·s_R, >= {spec.min_fraction:.0%} of test lots inside"
+    elif method == "equivalence":
+        level = 1 - 2 * float(spec.alpha or 0.05)
+        core = (
+            f"equivalence test of means, {level:.0%} CI within ±{spec.margin_multiplier:g}·s_R "
+            f"({spec.variance})"
+        )
+    elif method == "tolerance-interval":
+        core = (
+            f"{spec.coverage:.0%}/{spec.confidence:.0%} tolerance interval ({spec.tolerance_method}), "
+            f">= {spec.min_fraction:.0%} of test lots inside"
+        )
+    elif method == "min-max":
+        core = f"reference min-max range, >= {spec.min_fraction:.0%} of test lots inside"
+    elif method == "nonparametric":
+        core = (
+            f"{spec.coverage:.0%}/{spec.confidence:.0%} distribution-free range, "
+            f">= {spec.min_fraction:.0%} inside"
+        )
+    else:
+        return "descriptive (tier 3): no formal criterion"
+    parts = [core]
+    if spec.direction and spec.direction != "two-sided":
+        parts.append(f"one-sided ({spec.direction})")
+    if spec.spread_check:
+        parts.append(f"spread s_T/s_R <= {spec.sd_ratio_margin:g}")
+    if spec.sensitivity and spec.sensitivity != "none":
+        parts.append(f"sensitivity: {spec.sensitivity} test")
+    parts.append(f">= {spec.min_reference_lots} reference and {spec.min_test_lots} test lots")
+    if spec.lot_justification:
+        parts.append(f"fewer lots justified: {spec.lot_justification}")
+    return "; ".join(parts)
+
+
+def oc_columns(
+    specs: list[AttributeSpec],
+    attr_idx: npt.NDArray[np.int64],
+    n_test: npt.NDArray[np.int64],
+    n_reference: npt.NDArray[np.int64],
+    *,
+    n_sim: int = DEFAULT_SIMULATIONS,
+    seed: int = DEFAULT_SEED,
+) -> dict[str, Any]:
+    """OC columns for the result table: one simulation per distinct (plan, n_test, n_reference)."""
+    size = attr_idx.size
+    cols: dict[str, Any] = {f"oc_{s}": np.full(size, np.nan) for s in SCENARIOS}
+    cols["oc_mc_se_max"] = np.full(size, np.nan)
+    cols["oc_equivalence_type1"] = np.full(size, np.nan)
+    cols["oc_equivalence_type1_limit"] = np.full(size, np.nan)
+    cache: dict[tuple[Any, ...], OperatingCharacteristics | None] = {}
+    draws: dict[tuple[int, int], _Draws] = {}
+    for row in range(size):
+        spec = specs[int(attr_idx[row])]
+        nt, nr = int(n_test[row]), int(n_reference[row])
+        key = (tuple(getattr(spec, f) for f in _OC_FIELDS), nt, nr)
+        if key not in cache:
+            if (nt, nr) not in draws and spec.method != "descriptive" and nt >= 2 and nr >= 2:
+                draws[(nt, nr)] = _draws(nt, nr, n_sim, seed)
+            cache[key] = (
+                None
+                if spec.method == "descriptive" or nt < 2 or nr < 2
+                else operating_characteristics(
+                    spec,
+                    nt,
+                    nr,
+                    n_sim=n_sim,
+                    seed=seed,
+                    draws=draws[(nt, nr)],
+                )
+            )
+        oc = cache[key]
+        if oc is None:
+            continue
+        for s in SCENARIOS:
+            cols[f"oc_{s}"][row] = oc.probability[s]
+        cols["oc_mc_se_max"][row] = max(oc.mc_se.values())
+        cols["oc_equivalence_type1"][row] = oc.equivalence_type1
+        cols["oc_equivalence_type1_limit"][row] = oc.equivalence_type1_limit
+    return cols
+
+
+_OC_FIELDS = (
+    "method",
+    "direction",
+    "k",
+    "margin_multiplier",
+    "alpha",
+    "variance",
+    "min_fraction",
+    "coverage",
+    "confidence",
+    "tolerance_method",
+    "spread_check",
+    "sd_ratio_margin",
+    "sensitivity",
+)
+
+
+#: Columns of :func:`plan_summary` (the OC columns of the result table it summarises).
+SUMMARY_COLUMNS = (
+    "plan",
+    "n_test",
+    "n_reference",
+    "comparisons",
+    "oc_equal",
+    "oc_shift_1sd",
+    "oc_shift_2sd",
+    "oc_sd_doubled",
+    "oc_mc_se_max",
+    "oc_equivalence_type1",
+    "oc_equivalence_type1_limit",
+)
+
+
+def plan_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct plan and lot numbers of an assessment table, with its OCs.
+
+    ``table`` is :attr:`bioparity.caa.CAAResult.table` (or its stored records); rows without
+    operating characteristics (descriptive attributes, OCs not computed) are left out.
+    """
+    if "oc_equal" not in table.columns:
+        return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
+    formal = table[pd.to_numeric(table["oc_equal"], errors="coerce").notna()]
+    if formal.empty:
+        return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
+    keys = ["plan", "n_test", "n_reference"]
+    grouped = formal.groupby(keys, sort=False)
+    out = grouped.first()[[c for c in SUMMARY_COLUMNS if c not in keys and c != "comparisons"]]
+    out.insert(0, "comparisons", grouped.size())
+    return out.reset_index()[list(SUMMARY_COLUMNS)]
