@@ -150,4 +150,4 @@ def solve_decreasing(
             prev_x, prev_f, c = c, fc, trial
     else:  # pragma: no cover - the bracket shrinks every step, so max_iter is never reached
         root[idx] = 0.5 * (a + b)
-    return root.reshape(shape)
+    return np.asarray(root.reshape(shape), dtype=float)
