@@ -84,3 +84,18 @@ def test_solver_returns_nearer_end_when_target_not_crossed() -> None:
         func, np.array([0.0, -3.0]), np.array([1.0, 3.0]), np.array([-2.0, 0.5]), 0.0, 1.0
     )
     np.testing.assert_allclose(root, [1.0, -0.5], atol=1e-12)
+
+
+def test_sample_size_search_from_a_start_equals_search_from_the_minimum() -> None:
+    """The large-sample start only shortens the search: the smallest n is the same from any start."""
+    from bioparity.clinical._search import smallest_reaching_n
+
+    rng = np.random.default_rng(11)
+    true_n = rng.integers(2, 5000, 2_000)
+
+    def reaches(n: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        return np.asarray(n >= true_n[idx])
+
+    n_min = np.full(true_n.size, 2, dtype=np.int64)
+    for start in (None, true_n, true_n + rng.integers(-40, 40, true_n.size), np.full(true_n.size, 1e9)):
+        np.testing.assert_array_equal(smallest_reaching_n(reaches, n_min, 10_000_000, start), true_n)
