@@ -137,7 +137,20 @@ def test_html_is_byte_identical_for_identical_inputs(monkeypatch: pytest.MonkeyP
     assert first.read_bytes() == second.read_bytes()
     text = first.read_text()
     assert "Run date (UTC): 2025-11-25" in text and "Overall result: PASS" in text
-    assert render_html(run_validation(["power"])).count("<tr>") > 800
+    power = run_validation(["power"])
+    listed = [
+        line
+        for line in render_html(power).splitlines()
+        if re.match(r"^\s*\d+ ", line) and line.rstrip().endswith(("pass", "FAIL"))
+    ]
+    # One listing line per case, numbered in order, with its expected and observed values.
+    assert len(listed) == len(power.cases) > 800
+    for line, case in zip(listed, power.cases, strict=True):
+        assert (
+            case.case in line and f"{case.expected:.10g}" in line
+            if isinstance(case.expected, float)
+            else True
+        )
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None and not __import__("os").environ.get("CI"),

@@ -9,7 +9,8 @@
 * ``fm``: Farrington-Manning score interval, the same without the N/(N-1) factor (Mee 1984,
   Newcombe's method 5; SAS ``CL=FM``; DescTools ``mee``).
 
-All inputs broadcast; every method is one NumPy evaluation (score limits by a vectorised bisection).
+All inputs broadcast; every method is one vectorised NumPy computation (score limits by a safeguarded
+Illinois root search started from Newcombe's limits).
 
 Example
 -------
@@ -27,8 +28,8 @@ import numpy.typing as npt
 
 from bioparity._results import ResultMixin, software_version
 from bioparity.clinical._checks import broadcast, check_conf, counts, z_two_sided
-from bioparity.clinical.roots import bisect_decreasing
-from bioparity.clinical.score import score_z_difference
+from bioparity.clinical.roots import solve_decreasing
+from bioparity.clinical.score import DifferenceScore
 from bioparity.errors import InputError
 
 FloatArray = npt.NDArray[np.float64]
@@ -91,15 +92,25 @@ def newcombe_limits(
 def score_limits_difference(
     x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, z: FloatArray, corrected: bool
 ) -> tuple[FloatArray, FloatArray]:
-    """Limits ``{delta : |Z(delta)| <= z}`` of the score test for ``p1 - p2 = delta`` (MN or FM)."""
-    d = x1 / n1 - x2 / n2
+    """Limits ``{delta : |Z(delta)| <= z}`` of the score test for ``p1 - p2 = delta`` (MN or FM).
 
-    def stat(delta: FloatArray) -> FloatArray:
-        return score_z_difference(x1, n1, x2, n2, delta, corrected)
+    ``Z`` is decreasing in ``delta``; each limit is the root of ``Z(delta) = +/- z`` inside ``[-1, d]`` or
+    ``[d, 1]``, found by :func:`~bioparity.clinical.roots.solve_decreasing` started from Newcombe's
+    limits (close to the score limits) with the Wald standard error as the step scale.
+    """
+    x1, n1, x2, n2, z = (np.asarray(v, dtype=float) for v in np.broadcast_arrays(x1, n1, x2, n2, z))
+    shape = x1.shape
+    f1, k1, f2, k2, fz = (v.ravel() for v in (x1, n1, x2, n2, z))
+    p1, p2 = f1 / k1, f2 / k2
+    d = p1 - p2
+    guess_lo, guess_hi = newcombe_limits(f1, k1, f2, k2, fz)
+    # Step scale: the Wald SE, kept away from 0 for tables with x = 0 or x = n.
+    scale = np.sqrt((p1 * (1.0 - p1) + 1.0 / k1) / k1 + (p2 * (1.0 - p2) + 1.0 / k2) / k2)
 
-    lower = bisect_decreasing(stat, -1.0, d, z)
-    upper = bisect_decreasing(stat, d, 1.0, -z)
-    return lower, upper
+    stat = DifferenceScore(f1, k1, f2, k2, corrected)
+    lower = solve_decreasing(stat, -1.0, d, fz, guess_lo, scale)
+    upper = solve_decreasing(stat, d, 1.0, -fz, guess_hi, scale)
+    return lower.reshape(shape), upper.reshape(shape)
 
 
 def difference_limits(

@@ -96,6 +96,34 @@ def means_power_core(
     return np.asarray(np.maximum(power, 0.0), dtype=float)
 
 
+def _start_n2(
+    diff: FloatArray,
+    sd: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    alpha: FloatArray,
+    target: FloatArray,
+    ratio: FloatArray,
+) -> FloatArray:
+    """Large-sample start for the search of ``n2`` (the search makes it exact).
+
+    ``n2 = (q(1 - alpha) + q(p)) ^ 2 sd^2 (1 + 1/ratio) / m^2`` with ``m`` the distance from ``diff`` to
+    the nearer margin, ``p = 1 - beta/2`` near the centre of the margins blending into ``1 - beta`` (as
+    for TOST), and ``q`` the t quantile with the degrees of freedom of a first normal-quantile pass.
+    """
+    centre = 0.5 * (lo + hi)
+    half = 0.5 * (hi - lo)
+    closeness = np.abs(diff - centre) / half
+    beta = 1.0 - target
+    p = np.where(closeness < 0.35, 1.0 - (1.0 - 0.5 * np.exp(-7.06 * closeness)) * beta, 1.0 - beta)
+    margin = half - np.abs(diff - centre)
+    factor = (sd / margin) ** 2 * (1.0 + 1.0 / ratio)
+    n2 = (special.ndtri(1.0 - alpha) + special.ndtri(p)) ** 2 * factor
+    df = np.maximum(n2 * (1.0 + ratio) - 2.0, 1.0)
+    q = special.stdtrit(df, 1.0 - alpha) + special.stdtrit(df, p)
+    return np.asarray(q * q * factor, dtype=float)
+
+
 def _check_common(
     diff: FloatArray, sd: FloatArray, lo: FloatArray, hi: FloatArray, alpha: FloatArray
 ) -> None:
@@ -184,7 +212,8 @@ def sample_size_equivalence_means(
         p = means_power_core(fd[idx], fs[idx], n1, n2f, flo[idx], fhi[idx], fa[idx], name)
         return np.asarray(p >= ftgt[idx])
 
-    n2 = smallest_reaching_n(reaches, np.full(fd.size, 2, dtype=np.int64), N_MAX)
+    start = _start_n2(fd, fs, flo, fhi, fa, ftgt, fk)
+    n2 = smallest_reaching_n(reaches, np.full(fd.size, 2, dtype=np.int64), N_MAX, start)
     n1, n2f = sizes(n2, np.arange(fd.size))
     power = means_power_core(fd, fs, n1, n2f, flo, fhi, fa, name)
     shape = d.shape

@@ -105,3 +105,52 @@ def score_z_ratio(
         total = n1 + n2
         var = var * total / np.maximum(total - 1.0, 1.0)
     return _ratio_of(p1 - phi * p2, var)
+
+
+class DifferenceScore:
+    """:func:`score_z_difference` for many tables at many trial values, per-table terms computed once.
+
+    The root searches for score limits evaluate ``Z(delta)`` for a shrinking subset of tables at each step;
+    the coefficients of the Farrington-Manning cubic that do not depend on ``delta`` (see
+    :func:`restricted_mle_difference`) and the observed difference are computed here once, so a call costs
+    about half the arithmetic of :func:`score_z_difference`. Same formula, same values to rounding.
+    """
+
+    def __init__(
+        self, x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, corrected: bool
+    ) -> None:
+        p1, p2 = x1 / n1, x2 / n2
+        theta = n2 / n1
+        a3 = 3.0 * (1.0 + theta)
+        self._inv_a3 = 1.0 / a3  # 1 / (3a)
+        self._b0 = -(1.0 + theta + p1 + theta * p2)
+        self._bd = -(theta + 2.0)
+        self._c0 = p1 + theta * p2
+        self._cd = 2.0 * p1 + theta + 1.0
+        self._p1 = p1
+        self._inv_n1 = 1.0 / n1
+        self._inv_n2 = 1.0 / n2
+        self._obs = p1 - p2
+        total = n1 + n2
+        self._var_factor = total / np.maximum(total - 1.0, 1.0) if corrected else np.ones_like(total)
+
+    def __call__(self, delta: FloatArray, idx: npt.NDArray[np.intp]) -> FloatArray:
+        """``Z(delta)`` for the tables ``idx`` (one trial value each)."""
+        k = self._inv_a3[idx]
+        b = self._b0[idx] + self._bd[idx] * delta
+        c = delta * (delta + self._cd[idx]) + self._c0[idx]
+        d = -self._p1[idx] * delta * (1.0 + delta)
+        bk = b * k
+        # v = b^3/(3a)^3 - b c/(6 a^2) + d/(2a) and u^2 = b^2/(3a)^2 - c/(3a), with 1/a = 3k.
+        v = bk * bk * bk - 1.5 * bk * c * k + 1.5 * d * k
+        u = np.copysign(np.sqrt(np.maximum(bk * bk - c * k, 0.0)), v)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(u == 0.0, 0.0, v / (u * u * u))
+        w = (np.pi + np.arccos(np.clip(ratio, -1.0, 1.0))) / 3.0
+        p1_r = 2.0 * u * np.cos(w) - bk
+        p1_r = np.clip(p1_r, np.maximum(0.0, delta), np.minimum(1.0, 1.0 + delta))
+        p2_r = np.clip(p1_r - delta, 0.0, 1.0)
+        var = (p1_r * (1.0 - p1_r) * self._inv_n1[idx] + p2_r * (1.0 - p2_r) * self._inv_n2[idx]) * (
+            self._var_factor[idx]
+        )
+        return _ratio_of(self._obs[idx] - delta, var)

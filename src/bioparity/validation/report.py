@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
 from bioparity.io.files import atomic_write_bytes, atomic_write_text
+from bioparity.validation.cases import CaseResult
 from bioparity.validation.runner import ValidationRun
 
 
@@ -35,12 +38,77 @@ def _number(value: object) -> str:
     return str(value)
 
 
+@dataclass(frozen=True)
+class ListingLine:
+    """One line of a fixed-width listing and whether it marks a failure (shown in red)."""
+
+    text: str
+    failed: bool = False
+
+
+def listing(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> list[str]:
+    """Rows as fixed-width text columns (two spaces apart), a header and a rule, like a SAS listing.
+
+    Columns are as wide as their widest cell, so nothing is cut; numbers (columns ``right``) are
+    right-aligned. Thousands of cells lay out in a PDF far faster as one preformatted block than as a
+    table (one text box per line instead of one per cell), with the same content.
+    """
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = (
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+        return "  ".join(padded).rstrip()
+
+    return [line(headers), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
+
+
+def case_listing(run: ValidationRun) -> list[ListingLine]:
+    """Section 4: every case with expected, observed, comparison and result, one line each.
+
+    Cases are grouped by reference set (a heading line names the area and the set), so each group's
+    columns are only as wide as its own longest case name and every line fits a landscape page.
+    """
+    headers = ("#", "case", "quantity", "expected", "observed", "comparison", "result")
+    groups: dict[tuple[str, str], list[tuple[int, CaseResult]]] = {}
+    for i, c in enumerate(run.cases, start=1):
+        groups.setdefault((c.area, c.reference), []).append((i, c))
+    out: list[ListingLine] = []
+    for (area, reference), members in groups.items():
+        rows = [
+            (
+                str(i),
+                c.case,
+                c.quantity,
+                _number(c.expected),
+                _number(c.observed),
+                f"{c.comparison} {_number(c.tolerance)}",
+                "pass" if c.passed else "FAIL",
+            )
+            for i, c in members
+        ]
+        text = listing(headers, rows, right=(0, 3, 4))
+        if out:
+            out.append(ListingLine(""))
+        out.append(ListingLine(f"{area} / {reference}: {len(members)} cases"))
+        out.extend([ListingLine(text[0]), ListingLine(text[1])])
+        out.extend(ListingLine(t, not c.passed) for t, (_, c) in zip(text[2:], members, strict=True))
+    return out
+
+
+def file_listing(run: ValidationRun) -> list[str]:
+    """Appendix A: every installed file with its SHA-256."""
+    return listing(("SHA-256", "file"), [(f.sha256, f.path) for f in run.system.files])
+
+
 def render_html(run: ValidationRun) -> str:
     """The report as one self-contained HTML document; same inputs and environment give the same bytes."""
     env = _environment()
     env.filters["num"] = _number
     template = env.get_template("report.html.j2")
-    return template.render(run=run, date=report_date())
+    return template.render(run=run, date=report_date(), cases=case_listing(run), files=file_listing(run))
 
 
 def write_report(run: ValidationRun, out: Path) -> Path:
