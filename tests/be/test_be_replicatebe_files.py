@@ -4,7 +4,7 @@ replicateBE's ``get.data`` reads ``#`` description lines before the header, colu
 ``,``/``;``/tab separators, and missing values marked ``.`` (its ``na = "."``), ``NA`` or blank. The files
 here are rds15 (112 missing values) and rds21 (two values set to NA) rewritten in those conventions; the
 results must equal replicateBE's ``method.A`` / ``method.B`` on the same data
-(replicate_be/rds11_30_methods.csv).
+(replicate_be/expected_methods_ab_rds11_30.csv).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from bioparity.errors import DataFileError
 from tests.conftest import REFERENCE
 
 RDS = REFERENCE / "replicate_be"
-AB = pd.read_csv(RDS / "rds11_30_methods.csv", comment="#")
+AB = pd.read_csv(RDS / "expected_methods_ab_rds11_30.csv", comment="#")
 runner = CliRunner()
 
 

@@ -62,7 +62,7 @@ for (s in sets) {
 }
 hdr <- sprintf("# replicateBE %s (github Helmut01/replicateBE 08d523145bb6a4c44b7e3f0890cf5f6fd4cd2567), PowerTOST %s, R %s; make_rds11_30_reference.R",
                packageVersion("replicateBE"), packageVersion("PowerTOST"), getRversion())
-out <- file("rds11_30_methods.csv", "w"); writeLines(hdr, out)
+out <- file("expected_methods_ab_rds11_30.csv", "w"); writeLines(hdr, out)
 write.csv(do.call(rbind, ab), out, row.names = FALSE); close(out)
-out <- file("rds11_30_fda_rsabe.csv", "w"); writeLines(sub("make_", "FDA SAS steps (independent R code in) make_", hdr), out)
+out <- file("expected_fda_rsabe_rds11_30.csv", "w"); writeLines(sub("make_", "FDA SAS steps (independent R code in) make_", hdr), out)
 write.csv(do.call(rbind, fda), out, row.names = FALSE); close(out)
