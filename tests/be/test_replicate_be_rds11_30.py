@@ -1,7 +1,8 @@
 """rds11-rds30 (Balaam, four-sequence, partial replicates, missing data) against independent references.
 
 * EMA ABEL Method A and B: replicateBE 1.1.3.9000 ``method.A`` / ``method.B`` (defaults), values in
-  ``replicate_be/expected_methods_ab_rds11_30.csv``; PE and CI to 1e-6 relative (issue 4), CVs and limits to 1e-9.
+  ``replicate_be/expected_methods_ab_rds11_30.csv``; PE and CI to 1e-6 relative (issue 4), CVs and limits
+  to 1e-9.
 * FDA RSABE: an independent R implementation of the FDA progesterone-guidance SAS steps (intra-subject
   contrasts by sequence, Howe's bound), ``replicate_be/expected_fda_rsabe_rds11_30.csv``; contrasts to 1e-10.
 Both produced by ``replicate_be/make_rds11_30_reference.R`` (provenance in the reference README).
