@@ -1,10 +1,13 @@
-"""rds11-rds30 (Balaam, four-sequence, partial replicates, missing data) against independent references.
+"""replicateBE data sets against independent references: rds11-rds30 Method A/B, rds01-rds30 FDA RSABE.
+
+rds11-rds30 are the Balaam, four-sequence, partial-replicate and missing-data sets; rds01 and rds02 are
+the EMA Q&A data sets I and II.
 
 * EMA ABEL Method A and B: replicateBE 1.1.3.9000 ``method.A`` / ``method.B`` (defaults), values in
   ``replicate_be/expected_methods_ab_rds11_30.csv``; PE and CI to 1e-6 relative (issue 4), CVs and limits
   to 1e-9.
 * FDA RSABE: an independent R implementation of the FDA progesterone-guidance SAS steps (intra-subject
-  contrasts by sequence, Howe's bound), ``replicate_be/expected_fda_rsabe_rds11_30.csv``; contrasts to 1e-10.
+  contrasts by sequence, Howe's bound), ``replicate_be/expected_fda_rsabe_rds01_30.csv``; contrasts to 1e-10.
 Both produced by ``replicate_be/make_rds11_30_reference.R`` (provenance in the reference README).
 """
 
@@ -22,7 +25,7 @@ from bioparity.be.rsabe import intra_subject_contrasts
 from tests.conftest import REFERENCE
 
 AB = pd.read_csv(REFERENCE / "replicate_be" / "expected_methods_ab_rds11_30.csv", comment="#")
-FDA = pd.read_csv(REFERENCE / "replicate_be" / "expected_fda_rsabe_rds11_30.csv", comment="#")
+FDA = pd.read_csv(REFERENCE / "replicate_be" / "expected_fda_rsabe_rds01_30.csv", comment="#")
 
 
 def dataset(name: str) -> pd.DataFrame:
@@ -32,7 +35,7 @@ def dataset(name: str) -> pd.DataFrame:
 def test_reference_covers_rds11_to_rds30() -> None:
     names = {f"rds{i:02d}" for i in range(11, 31)}
     assert set(AB["dataset"]) == names and len(AB) == 40
-    assert set(FDA["dataset"]) == names
+    assert set(FDA["dataset"]) == names | {f"rds{i:02d}" for i in range(1, 11)}
     assert {"TR|RT|TT|RR", "TRTR|RTRT|TRRT|RTTR", "TRR|RTR|RRT", "TRT|RTR"} <= set(AB["design"])
 
 

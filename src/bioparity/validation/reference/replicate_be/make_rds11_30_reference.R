@@ -1,5 +1,7 @@
-# Reference values for rds11-rds30 (issue 24):
-#  * EMA ABEL Method A and Method B by replicateBE (method.A / method.B, details = TRUE, defaults), and
+# Reference values (issue 24):
+#  * EMA ABEL Method A and Method B of rds11-rds30 by replicateBE (method.A / method.B, details = TRUE,
+#    defaults; rds01-rds10 are in ../expected/replicate_be_methods_ab.csv), and
+#  * for rds01-rds30:
 #  * FDA RSABE by an independent implementation of the FDA progesterone-guidance SAS steps written here
 #    (intra-subject contrasts ilat = mean(T) - mean(R) for subjects with every planned observation of a
 #    sequence containing T and R, dlat = R1 - R2 for subjects with both R; lm(~ sequence) for each, point
@@ -7,11 +9,11 @@
 #    Howe's 95% upper bound with theta_s = log(1.25)/0.25).
 # Usage (from this folder): Rscript make_rds11_30_reference.R
 suppressMessages(library(replicateBE))
-sets <- sprintf("rds%02d", 11:30)
+sets <- sprintf("rds%02d", 1:30)
 ab <- list(); fda <- list()
 for (s in sets) {
   d <- get(s, envir = asNamespace("replicateBE"))
-  for (m in c("A", "B")) {
+  for (m in if (s %in% sprintf("rds%02d", 11:30)) c("A", "B") else character(0)) {
     f <- if (m == "A") method.A else method.B
     r <- tryCatch(suppressWarnings(suppressMessages(
       f(data = d, details = TRUE, print = FALSE, verbose = FALSE))), error = function(e) NULL)
@@ -64,5 +66,5 @@ hdr <- sprintf("# replicateBE %s (github Helmut01/replicateBE 08d523145bb6a4c44b
                packageVersion("replicateBE"), packageVersion("PowerTOST"), getRversion())
 out <- file("expected_methods_ab_rds11_30.csv", "w"); writeLines(hdr, out)
 write.csv(do.call(rbind, ab), out, row.names = FALSE); close(out)
-out <- file("expected_fda_rsabe_rds11_30.csv", "w"); writeLines(sub("make_", "FDA SAS steps (independent R code in) make_", hdr), out)
+out <- file("expected_fda_rsabe_rds01_30.csv", "w"); writeLines(sub("make_", "FDA SAS steps (independent R code in) make_", hdr), out)
 write.csv(do.call(rbind, fda), out, row.names = FALSE); close(out)
