@@ -9,8 +9,9 @@ from scipy import stats
 
 from bioparity.clinical import ada_incidence, exposure_by_ada, incidence_difference, titre_summary
 from bioparity.errors import BioparityWarning, InputError
+from tests.conftest import require_module
 
-statsmodels_proportion = pytest.importorskip("statsmodels.stats.proportion")
+statsmodels_proportion = require_module("statsmodels.stats.proportion")
 
 
 def _value(frame: pd.DataFrame, column: str, **keys: str) -> float:

@@ -19,8 +19,9 @@ from scipy import optimize, stats
 
 from bioparity.clinical import ci_difference, ci_mean_difference, ci_ratio, wilson_interval
 from bioparity.clinical.score import restricted_mle_difference, restricted_mle_ratio
+from tests.conftest import require_module
 
-statsmodels_proportion = pytest.importorskip("statsmodels.stats.proportion")
+statsmodels_proportion = require_module("statsmodels.stats.proportion")
 
 RNG_SEED = 20260101
 

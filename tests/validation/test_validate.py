@@ -20,7 +20,8 @@ runner = CliRunner()
 #: At least the reference cases the test suite uses, per area.
 MINIMUM_CASES = {
     # PowerTOST sample sizes (n, power), powers (3 methods), README / CVfromCI / T18 vectors, scaled ABE
-    "power": 188 * 2 + 150 * 3 + 16 + 17,
+    # HC / FDA ISC and low-CV: 11 published / issue examples, 38 fresh seeded PowerTOST cases
+    "power": 188 * 2 + 150 * 3 + 16 + 17 + 11 + 38,
     # PKNCA Theoph; MetidaNCA steady state (10 subjects x 10 parameters) and urine; Bourne urine
     # (8 collections x 4 + totals); PK sparse (2 designs + 6 values); T20; MetidaNCA set #8 extrapolated
     # interval (10 subjects x 8); PKNCA time to steady state (10 subjects x 3 + pooled 3); bioavailability

@@ -11,11 +11,21 @@ The bookkeeping mirrors replicateBE's report: the design string with sequences i
 (T first, e.g. ``TRTR|RTRT``), subjects per sequence, missing (subject, period) cells per sequence and
 per period among analysed subjects, and the numbers of subjects with two T (``n_tt``) and two R
 (``n_rr``) observations.
+
+:func:`read_crossover_file` reads the data files replicateBE reads (its ``get.data``): ``#`` description
+lines before the header, column names in any case, ``,``, ``;`` or tab as separator, extra columns such as
+``logPK`` ignored, and missing PK values marked ``.`` (replicateBE's ``na = "."``), ``NA`` or left blank;
+the markers are an argument (``bioparity be --na``). Any other non-numeric PK is an error naming the file,
+line and column (replicateBE would coerce it to NA with a warning; a regulator would ask about it).
 """
 
 from __future__ import annotations
 
+import csv
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +53,9 @@ PREFERRED_ORDERS: tuple[tuple[str, ...], ...] = (
 )
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("subject", "period", "sequence", "treatment", "PK")
+
+#: Missing-value markers of replicateBE's data files (``na = "."``) and ``NA``; blank is always missing.
+DEFAULT_NA: tuple[str, ...] = (".", "NA")
 
 
 @dataclass(frozen=True)
@@ -273,3 +286,65 @@ def _period_positions(
         )
     order = sorted(uniq, key=float) if numbers is not None else uniq
     return pd.Index(order).get_indexer(labels).astype(np.int64), tuple(str(o) for o in order)
+
+
+def read_crossover_file(path: str | os.PathLike[str], *, na: Sequence[str] = DEFAULT_NA) -> pd.DataFrame:
+    """Read a crossover / replicate data file in replicateBE's conventions (see the module docstring).
+
+    Returns a frame with text columns ``subject, period, sequence, treatment`` and float ``PK`` (NaN for a
+    cell equal to one of the ``na`` markers or blank). Errors name the file, line and column.
+    """
+    file = Path(path)
+    label = str(path)
+    if not file.is_file():
+        raise DataFileError("file not found", file=label, expected="an existing CSV file")
+    try:
+        lines = file.read_text(encoding="utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        raise DataFileError(f"not UTF-8 text: {exc}", file=label) from exc
+    skip = 0
+    while skip < len(lines) and (not lines[skip].strip() or lines[skip].lstrip().startswith("#")):
+        skip += 1
+    if skip == len(lines):
+        raise DataFileError("no header line", file=label, expected="columns " + ", ".join(REQUIRED_COLUMNS))
+    header = lines[skip]
+    sep = max((",", ";", "\t"), key=header.count)
+    try:
+        raw = pd.read_csv(
+            file, sep=sep, skiprows=skip, dtype=str, keep_default_na=False, skipinitialspace=True,
+            quotechar='"', quoting=csv.QUOTE_MINIMAL, encoding="utf-8-sig",
+        )  # fmt: skip
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataFileError(f"cannot be read as CSV: {exc}", file=label) from exc
+    names = {str(c).strip().strip("'").lower(): str(c) for c in raw.columns}
+    wanted = {c: c.lower() for c in REQUIRED_COLUMNS}
+    missing = [c for c, low in wanted.items() if low not in names]
+    if missing:
+        raise DataFileError(
+            f"missing column(s) {', '.join(missing)}; columns found: {', '.join(map(str, raw.columns))}",
+            file=label,
+            line=skip + 1,
+            expected="columns " + ", ".join(REQUIRED_COLUMNS) + " (any case, after '#' description lines)",
+        )
+    out = pd.DataFrame({c: raw[names[low]].astype(str).str.strip() for c, low in wanted.items()})
+    markers = {m.strip() for m in na}
+    text = out["PK"].to_numpy(dtype=object)
+    pk = np.full(len(out), np.nan)
+    shown = ", ".join(repr(m) for m in sorted(markers)) + " or blank"
+    for i, cell in enumerate(text):
+        if cell == "" or cell in markers:
+            continue
+        try:
+            pk[i] = float(cell)
+        except ValueError:
+            raise DataFileError(
+                "not a number and not a missing-value marker",
+                file=label,
+                row=i + 1,
+                line=skip + i + 2,
+                column="PK",
+                value=cell,
+                expected=f"a positive number, or missing as {shown} (set the markers with --na)",
+            ) from None
+    out["PK"] = pk
+    return out

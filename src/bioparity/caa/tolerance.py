@@ -152,15 +152,32 @@ def _howe(n: FloatArray, beta: FloatArray, gamma: FloatArray, df: FloatArray) ->
 
 
 def _he(n: FloatArray, beta: FloatArray, gamma: FloatArray, df: FloatArray) -> FloatArray:
+    """R ``tolerance::K.factor(method = "HE")`` (Howe 1969 with the Krishnamoorthy-Mathew large-df branch).
+
+    Each branch is evaluated only where it is selected, so the branch not taken (whose radicand can be
+    negative at small ``n`` and high coverage) raises no floating-point warning. Where the selected
+    branch itself is undefined (negative radicand), the approximation does not exist: an error says so.
+    """
     alpha = 1.0 - gamma
-    chi2_low = stats.chi2.ppf(alpha, df)
+    chi2_low = np.asarray(stats.chi2.ppf(alpha, df), dtype=float)
     z_p = special.ndtri((1.0 + beta) / 2.0)
     z_a = special.ndtri(1.0 - alpha / 2.0)
+    large_df = df > n**2 * (1.0 + 1.0 / z_a**2)
     v = 1.0 + z_a**2 / n + (3.0 - z_p**2) * z_a**4 / (6.0 * n**2)
-    k1 = z_p * np.sqrt(v * (1.0 + (n * v / (2.0 * df)) * (1.0 + 1.0 / z_a**2)))
+    rad1 = v * (1.0 + (n * v / (2.0 * df)) * (1.0 + 1.0 / z_a**2))
     g = (df - 2.0 - chi2_low) / (2.0 * (n + 1.0) ** 2)
-    k2 = z_p * np.sqrt(df * (1.0 + 1.0 / n) / chi2_low * (1.0 + g))
-    return np.asarray(np.where(df > n**2 * (1.0 + 1.0 / z_a**2), k1, k2), dtype=float)
+    rad2 = df * (1.0 + 1.0 / n) / chi2_low * (1.0 + g)
+    radicand = np.where(large_df, rad1, rad2)
+    bad = ~(radicand >= 0)
+    if np.any(bad):
+        i = np.flatnonzero(bad.ravel())[0]
+        vals = [np.broadcast_to(a, bad.shape).ravel()[i] for a in (n, beta, gamma, df)]
+        raise InputError(
+            "the 'he' tolerance factor is undefined for n = {:g}, coverage = {:g}, confidence = {:g}, "
+            "df = {:g} (negative term under the square root of the approximation); use "
+            "method='exact'".format(*vals)
+        )
+    return np.asarray(z_p * np.sqrt(radicand), dtype=float)
 
 
 def _one_sided(n: FloatArray, beta: FloatArray, gamma: FloatArray, df: FloatArray) -> FloatArray:

@@ -24,14 +24,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bioparity.be.data import crossover_data
+from bioparity.be.data import DEFAULT_NA, crossover_data, read_crossover_file
 from bioparity.be.methods import BE_METHODS, evaluate_be
 from bioparity.be.mixed import DF_METHODS
 from bioparity.be.similarity import DEFAULT_METRICS, VARIANCE_MODELS, pk_similarity_table
 from bioparity.cli.common import OutputFormat, user_errors
 from bioparity.errors import InputError
-from bioparity.io import read_table, write_frame_atomic
-from bioparity.io.pp import CROSSOVER_COLUMNS, read_metric_table
+from bioparity.io import write_frame_atomic
+from bioparity.io.pp import read_metric_table
 from bioparity.io.provenance import write_provenance
 
 
@@ -80,8 +80,17 @@ def register(app: typer.Typer) -> None:
         ),
         fence: float = typer.Option(2.0, help="Outlier box-plot fence in IQRs (flags only)."),
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="json or table."),
+        na: str = typer.Option(
+            ",".join(DEFAULT_NA),
+            "--na",
+            help="Comma-separated missing-value markers of PK (replicateBE's na; blank is always missing).",
+        ),
     ) -> None:
-        """Bioequivalence of a crossover or replicate study (ABE, EMA ABEL A/B, FDA RSABE)."""
+        """Bioequivalence of a crossover or replicate study (ABE, EMA ABEL A/B, FDA RSABE).
+
+        Reads replicateBE's data files as they are: '#' description lines, any-case column names,
+        ',', ';' or tab separated, missing PK as '.', 'NA' or blank (--na).
+        """
         with user_errors():
             if method not in BE_METHODS:
                 raise InputError(f"unknown --method {method!r}; expected one of {', '.join(BE_METHODS)}")
@@ -89,7 +98,7 @@ def register(app: typer.Typer) -> None:
                 raise InputError(
                     f"unknown --df-method {df_method!r}; expected one of {', '.join(DF_METHODS)}"
                 )
-            frame = read_table(path, CROSSOVER_COLUMNS)
+            frame = read_crossover_file(path, na=[m for m in na.split(",") if m.strip()])
             data = crossover_data(frame, file=str(path))
             res = evaluate_be(
                 data, method, alpha=alpha, theta1=theta1, theta2=theta2, df_method=df_method, fence=fence

@@ -1,14 +1,32 @@
-"""Power and sample size of reference-scaled BE (EMA ABEL, FDA RSABE) by simulating the key statistics.
+"""Power and sample size of reference-scaled BE (EMA/HC/GCC/FDA ABEL, FDA RSABE) by simulating key statistics.
 
-Semantics of PowerTOST ``power.scABEL`` / ``sampleN.scABEL`` (EMA ABEL evaluated by the ANOVA of Method A)
-and ``power.RSABE`` / ``sampleN.RSABE`` (FDA, intra-subject contrasts and Howe's bound). Instead of
+Semantics of PowerTOST ``power.scABEL`` / ``sampleN.scABEL`` (ABEL) and ``power.RSABE`` / ``sampleN.RSABE``
+(FDA, intra-subject contrasts and Howe's bound); Labes & Schuetz, Pharm Res 2016;33(11):2805-14 (methods)
+and Tothfalusi & Endrenyi, J Pharm Pharm Sci 2012;15(1):73-84 (the key-statistics simulation). Instead of
 simulating subjects, each study is reduced to its sufficient statistics, drawn independently:
 
 * point estimate ``m ~ N(ln theta0, Emse * C)``;
-* within-subject reference variance ``s2wR * chi2(dfRR) / dfRR`` (and test, ``dfTT``, for ABEL);
-* the error variance of the CI: ``Emse * chi2(df) / df`` (RSABE), or for ABEL the same mixture of the
-  ANOVA residual and the component variances as PowerTOST uses for each design (partial replicate: from
-  the components only; 2x2x4 and 2x2x3: the average of both).
+* within-subject reference variance ``s2wR * chi2(dfRR) / dfRR`` (and test, ``dfTT``, for the ANOVA path);
+* the error variance of the CI.
+
+How ABEL studies are evaluated (``evaluation``) follows the regulator, as in PowerTOST's ``reg_const``:
+
+* ``"ANOVA"`` (EMA, GCC; EMA Q&A on the BE guideline, Method A): ``C = bkni * sum(1/n_i)``, the residual
+  df of the ANOVA (``2n-3``, ``3n-4``), and the same mixture of the ANOVA residual and the component
+  variances as PowerTOST's ``power.scABEL1`` for each design (partial replicate: from the components only;
+  2x2x4 and 2x2x3: the average of both). When the true CVwR <= 0.2 the conventional-ABE CI uses an
+  extra, independently simulated ANOVA residual ``Emse * chi2(df) / df`` alone, PowerTOST's empirical
+  correction of its mixture at low CV (the mixture is calibrated for the scaling region; below CVwR 0.2 the
+  study is practically always evaluated by ABE, where the ANOVA residual is what the evaluation uses).
+* ``"ISC"`` (Health Canada, FDA ABEL): evaluation by intra-subject contrasts, PowerTOST's ``power.scABEL2``
+  path (``reg_const``: ``est_method = "ISC"`` for HC and FDA; Health Canada's "Comparative Bioavailability
+  Standards: Formulations Used for Systemic Effects" (2018) asks for a mixed model, and the FDA draft
+  guidance on progesterone (2011, rev. 2012) for the T-R and R-R intra-subject contrasts, of which the
+  contrasts are the close approximation): ``C = sum(1/n_i) / seqs^2``, ``df = n - seqs`` (2x3x3 ``n-3``,
+  2x2x4 and 2x2x3 ``n-2``), ``dfRR`` of the R-R contrasts, and the CI variance
+  ``Emse * C * chi2(df) / df`` of the T-R contrasts; no low-CV branch. It is the default for HC and FDA
+  because it is what PowerTOST computes for them, so results are comparable with its published values;
+  ``evaluation="ANOVA"`` gives the ANOVA path for these regulators (bioparity 0.1.0 used it for all).
 
 A study passes when (ABEL) its ``1 - 2 alpha`` CI lies within the limits expanded from its own CVwR
 (``exp(-/+ k swR)`` above the switching CV, capped) and the PE within ``theta1``-``theta2``; or (RSABE) when
@@ -18,7 +36,8 @@ else its CI within ``theta1``-``theta2``, and the PE within ``theta1``-``theta2`
 Power is the fraction of ``nsims`` simulated studies that pass; its Monte Carlo standard error
 ``sqrt(p (1 - p) / nsims)`` is reported. Runs are reproducible: a NumPy ``Generator`` seeded with ``seed``
 (default 123456, PowerTOST's), and the same seed at every step of a sample-size search (common random
-numbers, so the simulated power is monotone in n up to Monte Carlo noise).
+numbers, so the simulated power is monotone in n up to Monte Carlo noise). R's random stream is not
+reproduced: values agree with PowerTOST within Monte Carlo error, not digit by digit.
 
 >>> round(power_scabel(cv=0.45, n=39, design="2x3x3", nsims=20_000).power, 2)
 0.8
@@ -49,6 +68,13 @@ REGULATORS: dict[str, tuple[float, float, float]] = {
     "FDA": (math.log(1.25) / 0.25, 0.30, math.inf),
 }
 
+#: How ABEL studies are evaluated per regulator (PowerTOST ``reg_const``, ``est_method``).
+DEFAULT_EVALUATION: dict[str, str] = {"EMA": "ANOVA", "HC": "ISC", "GCC": "ANOVA", "FDA": "ISC"}
+EVALUATIONS: tuple[str, ...] = ("ANOVA", "ISC")
+
+#: PowerTOST's low-CV correction: at a true CVwR <= 0.2 the ABE CI of the ANOVA path uses its own residual.
+LOW_CV = 0.2
+
 SCALED_DESIGNS: tuple[str, ...] = ("2x3x3", "2x2x4", "2x2x3")
 _CHUNK = 1 << 20
 
@@ -68,6 +94,7 @@ class ScaledPowerResult(ResultMixin):
     p_abe: float
     method: str
     regulator: str
+    evaluation: str
     design: str
     n: tuple[int, ...]
     cvwt: float
@@ -91,6 +118,7 @@ class ScaledSampleSizeResult(ResultMixin):
     target_power: float
     method: str
     regulator: str
+    evaluation: str
     design: str
     cvwt: float
     cvwr: float
@@ -113,6 +141,7 @@ class _Scenario:
     k: float
     s2switch: float
     s2cap: float
+    evaluation: str
 
 
 def _sizes(n: int | tuple[int, ...] | list[int], design: str) -> tuple[int, ...]:
@@ -134,6 +163,7 @@ def _scenario(
     theta2: float | None,
     alpha: float,
     regulator: str,
+    evaluation: str | None = None,
 ) -> _Scenario:
     if design not in SCALED_DESIGNS:
         raise InputError(
@@ -151,6 +181,9 @@ def _scenario(
             f"need 0 < theta1 < 1 < theta2, theta0 > 0, 0 < alpha < 0.5; got {theta1}, {t2}, "
             f"{theta0}, {alpha}"
         )
+    evaluation = DEFAULT_EVALUATION[regulator] if evaluation is None else evaluation
+    if evaluation not in EVALUATIONS:
+        raise InputError(f"unknown evaluation {evaluation!r}; expected one of {', '.join(EVALUATIONS)}")
     k, cv_switch, cv_cap = REGULATORS[regulator]
     return _Scenario(
         design,
@@ -164,11 +197,12 @@ def _scenario(
         k,
         float(cv_to_mse(cv_switch)),
         float(cv_to_mse(cv_cap)) if math.isfinite(cv_cap) else math.inf,
+        evaluation,
     )
 
 
 def _abel_counts(sc: _Scenario, rng: np.random.Generator, m: int) -> FloatArray:
-    """Counts (BE, limits, PE, ABE) of ``m`` simulated ABEL studies."""
+    """Counts (BE, limits, PE, ABE) of ``m`` simulated ABEL studies evaluated by ANOVA (``power.scABEL1``)."""
     n1, n = sc.sizes[0], sum(sc.sizes)
     inv = sum(1.0 / v for v in sc.sizes)
     if sc.design == "2x3x3":
@@ -182,28 +216,40 @@ def _abel_counts(sc: _Scenario, rng: np.random.Generator, m: int) -> FloatArray:
         bkni, df, df_tt, df_rr = 3 / 8, 2 * n - 3, n1 - 1, sc.sizes[1] - 1
         emse = (n1 * (2 * sc.s2wt + sc.s2wr) / 3 + sc.sizes[1] * (sc.s2wt + 2 * sc.s2wr) / 3) / n
     ccon = bkni * inv
+    low_cv = sc.s2wr <= float(cv_to_mse(LOW_CV))
     means = rng.normal(math.log(sc.theta0), math.sqrt(emse * ccon), m)
     s2wr = sc.s2wr * rng.chisquare(df_rr, m) / df_rr
     s2wt = sc.s2wt * rng.chisquare(df_tt, m) / df_tt
+    mse_abe: FloatArray | None = None
     if sc.design == "2x3x3":
         mse = (s2wt + 2 * s2wr) / 3
+        if low_cv:  # the extra, independent ANOVA residual of PowerTOST's low-CV branch
+            mse_abe = emse * rng.chisquare(df, m) / df
     elif sc.design == "2x2x4":
-        mse = 0.5 * (emse * rng.chisquare(df, m) / df + 0.5 * (s2wt + s2wr))
+        mse_abe = emse * rng.chisquare(df, m) / df
+        mse = 0.5 * (mse_abe + 0.5 * (s2wt + s2wr))
     else:
+        mse_abe = emse * rng.chisquare(df, m) / df
         parts = ((df_tt + 1) * (2 * s2wt + s2wr) / 3 + (df_rr + 1) * (s2wt + 2 * s2wr) / 3) / (
             df_tt + df_rr + 2
         )
-        mse = 0.5 * emse * rng.chisquare(df, m) / df + 0.5 * parts
+        mse = 0.5 * mse_abe + 0.5 * parts
+    tcrit = float(stats.t.ppf(1 - sc.alpha, df))
+    hw = tcrit * np.sqrt(ccon * mse)
+    hw_abe = tcrit * np.sqrt(ccon * mse_abe) if low_cv and mse_abe is not None else hw
     upper = sc.k * np.sqrt(np.minimum(s2wr, sc.s2cap))
-    scaled = s2wr > sc.s2switch
-    lo_lim = np.where(scaled, -upper, sc.ln_theta1)
-    hi_lim = np.where(scaled, upper, sc.ln_theta2)
-    hw = float(stats.t.ppf(1 - sc.alpha, df)) * np.sqrt(ccon * mse)
-    return _tally(means, hw, lo_lim <= means - hw, means + hw <= hi_lim, sc)
+    scaled_ok = (-upper <= means - hw) & (means + hw <= upper)
+    abe = (sc.ln_theta1 <= means - hw_abe) & (means + hw_abe <= sc.ln_theta2)
+    return _tally(means, np.where(s2wr > sc.s2switch, scaled_ok, abe), abe, sc)
 
 
-def _rsabe_counts(sc: _Scenario, rng: np.random.Generator, m: int) -> FloatArray:
-    """Counts (BE, criterion, PE, ABE) of ``m`` simulated FDA RSABE studies."""
+def _isc_statistics(
+    sc: _Scenario, rng: np.random.Generator, m: int
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, int]:
+    """Key statistics of ``m`` studies evaluated by intra-subject contrasts (PowerTOST ``.pwr.SABE.isc``).
+
+    Returns the point estimates, the CI half-widths (``1 - 2 alpha``), the squared SEs, s2wR and ``dfRR``.
+    """
     n = sum(sc.sizes)
     seqs = len(sc.sizes)
     if sc.design == "2x3x3":
@@ -220,8 +266,22 @@ def _rsabe_counts(sc: _Scenario, rng: np.random.Generator, m: int) -> FloatArray
     means = rng.normal(math.log(sc.theta0), math.sqrt(emse * c3), m)
     se2 = emse * c3 * rng.chisquare(df, m) / df
     s2wr = sc.s2wr * rng.chisquare(df_rr, m) / df_rr
-    se = np.sqrt(se2)
-    hw = float(stats.t.ppf(1 - sc.alpha, df)) * se
+    hw = float(stats.t.ppf(1 - sc.alpha, df)) * np.sqrt(se2)
+    return means, hw, se2, s2wr, df_rr
+
+
+def _abel_isc_counts(sc: _Scenario, rng: np.random.Generator, m: int) -> FloatArray:
+    """Counts (BE, limits, PE, ABE) of ``m`` simulated ABEL studies evaluated by intra-subject contrasts."""
+    means, hw, _, s2wr, _ = _isc_statistics(sc, rng, m)
+    upper = sc.k * np.sqrt(np.minimum(s2wr, sc.s2cap))
+    scaled_ok = (-upper <= means - hw) & (means + hw <= upper)
+    abe = (sc.ln_theta1 <= means - hw) & (means + hw <= sc.ln_theta2)
+    return _tally(means, np.where(s2wr > sc.s2switch, scaled_ok, abe), abe, sc)
+
+
+def _rsabe_counts(sc: _Scenario, rng: np.random.Generator, m: int) -> FloatArray:
+    """Counts (BE, criterion, PE, ABE) of ``m`` simulated FDA RSABE studies."""
+    means, hw, se2, s2wr, df_rr = _isc_statistics(sc, rng, m)
     em = means * means - se2
     es = sc.k * sc.k * s2wr
     cm = (np.abs(means) + hw) ** 2
@@ -229,23 +289,20 @@ def _rsabe_counts(sc: _Scenario, rng: np.random.Generator, m: int) -> FloatArray
     bound = em - es + np.sqrt((cm - em) ** 2 + (cs - es) ** 2)
     abe = (sc.ln_theta1 <= means - hw) & (means + hw <= sc.ln_theta2)
     crit = np.where(s2wr > sc.s2switch, bound <= 0, abe)
-    return _tally(means, hw, crit, np.ones(m, dtype=bool), sc)
+    return _tally(means, crit, abe, sc)
 
 
 def _tally(
     means: FloatArray,
-    hw: FloatArray,
-    ok_low: npt.NDArray[np.bool_],
-    ok_high: npt.NDArray[np.bool_],
+    passed: npt.NDArray[np.bool_],
+    abe: npt.NDArray[np.bool_],
     sc: _Scenario,
 ) -> FloatArray:
-    limits = ok_low & ok_high
     pe = (means >= sc.ln_theta1) & (means <= sc.ln_theta2)
-    abe = (sc.ln_theta1 <= means - hw) & (means + hw <= sc.ln_theta2)
     return np.array(
         [
-            np.count_nonzero(limits & pe),
-            np.count_nonzero(limits),
+            np.count_nonzero(passed & pe),
+            np.count_nonzero(passed),
             np.count_nonzero(pe),
             np.count_nonzero(abe),
         ],
@@ -257,7 +314,10 @@ def _simulate(sc: _Scenario, method: str, nsims: int, seed: int) -> FloatArray:
     if nsims < 1:
         raise InputError(f"nsims must be >= 1; got {nsims}")
     rng = np.random.default_rng(seed)
-    kernel = _abel_counts if method == "ABEL" else _rsabe_counts
+    if method == "RSABE":
+        kernel = _rsabe_counts
+    else:
+        kernel = _abel_isc_counts if sc.evaluation == "ISC" else _abel_counts
     counts = np.zeros(4)
     done = 0
     while done < nsims:
@@ -279,8 +339,9 @@ def _power(
     regulator: str,
     nsims: int,
     seed: int,
+    evaluation: str | None = None,
 ) -> ScaledPowerResult:
-    sc = _scenario(cv, n, design, theta0, theta1, theta2, alpha, regulator)
+    sc = _scenario(cv, n, design, theta0, theta1, theta2, alpha, regulator, evaluation)
     p = _simulate(sc, method, nsims, seed)
     cvs = np.atleast_1d(np.asarray(cv, dtype=float))
     return ScaledPowerResult(
@@ -291,6 +352,7 @@ def _power(
         p_abe=float(p[3]),
         method=method,
         regulator=regulator,
+        evaluation=sc.evaluation,
         design=design,
         n=sc.sizes,
         cvwt=float(cvs[0]),
@@ -317,12 +379,15 @@ def power_scabel(
     regulator: str = "EMA",
     nsims: int = 100_000,
     seed: int = 123456,
+    evaluation: str | None = None,
 ) -> ScaledPowerResult:
-    """Power of EMA ABEL (PowerTOST ``power.scABEL``).
+    """Power of ABEL (PowerTOST ``power.scABEL``) for ``regulator`` EMA, HC, GCC or FDA.
 
-    ``cv``: CVw or ``(CVwT, CVwR)``; ``n``: total or subjects per sequence.
+    ``cv``: CVw or ``(CVwT, CVwR)``; ``n``: total or subjects per sequence. ``evaluation``: ``"ANOVA"``
+    (EMA Method A; default for EMA and GCC) or ``"ISC"`` (intra-subject contrasts; default for HC and FDA,
+    as PowerTOST's ``reg_const``); see the module docstring for both paths and PowerTOST's low-CV branch.
     """
-    return _power("ABEL", cv, n, design, theta0, theta1, theta2, alpha, regulator, nsims, seed)
+    return _power("ABEL", cv, n, design, theta0, theta1, theta2, alpha, regulator, nsims, seed, evaluation)
 
 
 def power_rsabe(
@@ -341,7 +406,7 @@ def power_rsabe(
 
     ``cv``: CVw or ``(CVwT, CVwR)``; ``n``: total or subjects per sequence.
     """
-    return _power("RSABE", cv, n, design, theta0, theta1, theta2, alpha, "FDA", nsims, seed)
+    return _power("RSABE", cv, n, design, theta0, theta1, theta2, alpha, "FDA", nsims, seed, "ISC")
 
 
 def _sample_size(
@@ -357,6 +422,7 @@ def _sample_size(
     nsims: int,
     seed: int,
     n_max: int,
+    evaluation: str | None = None,
 ) -> ScaledSampleSizeResult:
     if not 0 < target_power < 1:
         raise InputError(f"target_power must be in (0, 1); got {target_power}")
@@ -366,7 +432,18 @@ def _sample_size(
     def pw(k: int) -> float:
         if k not in cache:
             cache[k] = _power(
-                method, cv, k * steps, design, theta0, theta1, theta2, alpha, regulator, nsims, seed
+                method,
+                cv,
+                k * steps,
+                design,
+                theta0,
+                theta1,
+                theta2,
+                alpha,
+                regulator,
+                nsims,
+                seed,
+                evaluation,
             )
         return cache[k].power
 
@@ -392,6 +469,7 @@ def _sample_size(
         target_power=target_power,
         method=method,
         regulator=regulator,
+        evaluation=res.evaluation,
         design=design,
         cvwt=res.cvwt,
         cvwr=res.cvwr,
@@ -415,10 +493,26 @@ def sample_size_scabel(
     nsims: int = 100_000,
     seed: int = 123456,
     n_max: int = 10_000,
+    evaluation: str | None = None,
 ) -> ScaledSampleSizeResult:
-    """Sample size for EMA ABEL (PowerTOST ``sampleN.scABEL``): smallest balanced n with the target power."""
+    """Sample size for ABEL (PowerTOST ``sampleN.scABEL``): smallest balanced n with the target power.
+
+    ``evaluation`` as in :func:`power_scabel` (default: the regulator's, as PowerTOST).
+    """
     return _sample_size(
-        "ABEL", cv, design, theta0, theta1, theta2, alpha, regulator, target_power, nsims, seed, n_max
+        "ABEL",
+        cv,
+        design,
+        theta0,
+        theta1,
+        theta2,
+        alpha,
+        regulator,
+        target_power,
+        nsims,
+        seed,
+        n_max,
+        evaluation,
     )
 
 
@@ -437,7 +531,19 @@ def sample_size_rsabe(
 ) -> ScaledSampleSizeResult:
     """Sample size for FDA RSABE (PowerTOST ``sampleN.RSABE``): smallest balanced n with the target power."""
     return _sample_size(
-        "RSABE", cv, design, theta0, theta1, theta2, alpha, "FDA", target_power, nsims, seed, n_max
+        "RSABE",
+        cv,
+        design,
+        theta0,
+        theta1,
+        theta2,
+        alpha,
+        "FDA",
+        target_power,
+        nsims,
+        seed,
+        n_max,
+        "ISC",
     )
 
 
@@ -473,6 +579,7 @@ def scabel_adjusted_alpha(
     regulator: str = "EMA",
     nsims: int = 1_000_000,
     seed: int = 123456,
+    evaluation: str | None = None,
 ) -> AdjustedAlphaResult:
     """Empirical TIE of EMA ABEL and the largest alpha keeping it at the nominal level (Labes & Schuetz 2016).
 
@@ -487,7 +594,15 @@ def scabel_adjusted_alpha(
 
     def tie(a: float) -> float:
         return power_scabel(
-            cv, n, design, theta0=upper, alpha=a, regulator=regulator, nsims=nsims, seed=seed
+            cv,
+            n,
+            design,
+            theta0=upper,
+            alpha=a,
+            regulator=regulator,
+            nsims=nsims,
+            seed=seed,
+            evaluation=evaluation,
         ).power
 
     nominal = tie(alpha)

@@ -1,5 +1,6 @@
 """Power and sample size against PowerTOST (sampleN.TOST, power.TOST) and its published examples, including
-the simulated scaled-ABE values of its README (T7-T9)."""
+the simulated scaled-ABE values of its README (T7-T9), its Health Canada / FDA ABEL examples (evaluation by
+intra-subject contrasts) and fresh seeded HC, FDA and low-CV cases computed by PowerTOST."""
 
 from __future__ import annotations
 
@@ -28,7 +29,13 @@ AREA = "power"
 
 def run(reference: Path) -> list[CaseResult]:
     """Every row of the PowerTOST reference files and the published examples."""
-    return [*_sample_sizes(reference), *_powers(reference), *_published(reference), *_scaled(reference)]
+    return [
+        *_sample_sizes(reference),
+        *_powers(reference),
+        *_published(reference),
+        *_scaled(reference),
+        *_scaled_isc(reference),
+    ]
 
 
 def _sample_sizes(reference: Path) -> list[CaseResult]:
@@ -204,4 +211,66 @@ def _scaled(reference: Path) -> list[CaseResult]:
         n = "" if _blank(row["n"]) else f", n {int(row['n'])}"
         case = f"{row['case']}: {row['function']} {row['design']} CV {row['cv']}{n} {row['regulator']}"
         out.append(compare(AREA, "powertost-scaled", case, quantity, expected, observed, tol, comparison))
+    return out
+
+
+#: Simulated studies per scaled-ABE validation case (PowerTOST's values used 1e5 or 1e6).
+_ISC_NSIMS = 200_000
+
+
+def _mc_tolerance(p: float, nsims: int, nsims_reference: float) -> float:
+    """4 combined Monte Carlo standard errors (different random streams)."""
+    return 4 * math.sqrt(max(p * (1 - p), 1e-6) * (1 / nsims + 1 / nsims_reference))
+
+
+def _tuple_or_scalar(text: object, kind: type) -> Any:
+    """``0.45`` or ``(0.40, 0.50)`` from ``0.40|0.50``; whole numbers also from ``33.0``."""
+    parts = [kind(float(v)) for v in str(text).split("|")]
+    return parts[0] if len(parts) == 1 else tuple(parts)
+
+
+def _scaled_isc(reference: Path) -> list[CaseResult]:
+    """HC / FDA ABEL and the low-CV branch: published examples and fresh seeded PowerTOST cases."""
+    out = []
+    ref = read_reference_csv(reference / "power" / "scaled_isc_published.csv")
+    for row in ref.to_dict("records"):
+        cv = _tuple_or_scalar(row["cv"], float)
+        expected = float(row["expected"])
+        settings = {"theta0": float(row["theta0"]), "regulator": str(row["regulator"])}
+        if row["function"] == "power_scabel":
+            res = power_scabel(
+                cv, _tuple_or_scalar(row["n"], int), str(row["design"]), nsims=_ISC_NSIMS,
+                evaluation=str(row["evaluation"]), **settings,  # type: ignore[arg-type]
+            )  # fmt: skip
+            observed, nsims = res.power, _ISC_NSIMS
+        else:
+            size = sample_size_scabel(
+                cv, str(row["design"]), target_power=float(row["target_power"]),
+                evaluation=str(row["evaluation"]), **settings,  # type: ignore[arg-type]
+            )  # fmt: skip
+            observed, nsims = (float(size.n) if row["quantity"] == "n" else size.power), 100_000
+        if row["quantity"] == "n":
+            tol, comparison = 0.0, "exact"
+        else:
+            tol, comparison = _mc_tolerance(expected, nsims, float(row["nsims_published"])), "abs"
+        n = "" if _blank(row["n"]) else f" n {row['n']}"
+        case = f"{row['case']}: {row['function']} {row['design']} CV {row['cv']}{n} {row['evaluation']}"
+        out.append(
+            compare(
+                AREA, "powertost-scaled-isc", case, str(row["quantity"]), expected, observed, tol, comparison
+            )
+        )
+    cases = read_reference_csv(reference / "power" / "scaled_parity_cases.csv")
+    for row in cases.to_dict("records"):
+        expected = float(row["power"])
+        res = power_scabel(
+            (float(row["cvwt"]), float(row["cvwr"])), _tuple_or_scalar(row["n"], int), str(row["design"]),
+            theta0=float(row["theta0"]), regulator=str(row["regulator"]), nsims=_ISC_NSIMS, seed=20261205,
+        )  # fmt: skip
+        case = (
+            f"{row['kind']}: power_scabel {row['design']} CV {row['cvwt']}|{row['cvwr']} n {row['n']} "
+            f"theta0 {row['theta0']} {row['regulator']}"
+        )
+        tol = _mc_tolerance(expected, _ISC_NSIMS, float(row["nsims"]))
+        out.append(compare(AREA, "powertost-scaled-isc", case, "power", expected, res.power, tol, "abs"))
     return out
