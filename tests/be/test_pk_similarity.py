@@ -155,7 +155,10 @@ def test_unequal_variance_ancova_df_equal_finite_difference_reml_hessian() -> No
         r = y - x @ (ai @ x.T @ (w * y))
         return -0.5 * (np.sum(-np.log(w)) + np.linalg.slogdet(a)[1] + np.sum(w * r * r)), ai
 
-    fit = optimize.minimize(lambda t: -reml(t)[0], np.full(3, -2.0), method="BFGS", options={"gtol": 1e-10})
+    def neg(t: np.ndarray) -> float:
+        return -reml(t)[0]
+
+    fit = optimize.minimize(neg, np.full(3, -2.0), method="BFGS", options={"gtol": 1e-10})
     th, h, e = fit.x, 1e-4, np.eye(3)
     hess = np.array(
         [
@@ -202,8 +205,8 @@ def test_aucpext_over_20_kept_and_counted_by_default_ema() -> None:
     assert row["n_aucpext_over_reference"].item() == 1 and row["aucpext_rule"].item() == "keep >20%"
     assert any("3 of 119 subjects (3%) have %AUCext > 20% (kept and counted)" in n for n in notes)
     dropped, notes = pk_similarity_table(d, "arm", arms, ["AUCIFO", "CMAX"], aucpext_rule="exclude")
-    row = dropped[(dropped["metric"] == "AUCIFO") & (dropped["test_arm"] == "test")].iloc[0]
-    assert row["n_test"] == 38 and row["n_reference"] == 37  # completers: CMAX too
+    first = dropped[(dropped["metric"] == "AUCIFO") & (dropped["test_arm"] == "test")].iloc[0]
+    assert first["n_test"] == 38 and first["n_reference"] == 37  # completers: CMAX too
     many = d.assign(AUCPEO=np.where(np.arange(len(d)) % 4 == 0, 30.0, 5.0))
     _, notes = pk_similarity_table(many, "arm", arms, ["AUCIFO"])
     assert any("more than 20% of observations affected: discuss" in n for n in notes)
