@@ -145,7 +145,7 @@ def test_bad_inputs_are_explained() -> None:
 
 
 def test_cli_states_level_method_and_sizes() -> None:
-    """``bioparity samplesize-pk-similarity``: exact two-arm case = sampleN.TOST (parallel, CV 30%: 76 total)."""
+    """``samplesize-pk-similarity``: exact two-arm case = sampleN.TOST (parallel, CV 30%: 76 total)."""
     import json
 
     from typer.testing import CliRunner

@@ -26,6 +26,7 @@ def test_auc_pass_rate_matches_exact_tost_power() -> None:
         metrics=("AUCIFO",),
         max_aucpext=100.0,
         times=tuple(np.linspace(0.0, 4000.0, 41)),
+        variance="pooled",  # the pooled 3-arm df of the exact power below
     )
     out = simulate_studies(design, seed=11, lo=0, hi=K)
     p_sim = out.passed[:, 0, 0].mean()

@@ -27,6 +27,14 @@ DEFAULT_TIMES: tuple[float, ...] = (
 )  # fmt: skip
 
 ANALYSIS_SETS: tuple[str, ...] = ("completers", "available")
+#: Variance models of the pairwise intervals (the same as :func:`bioparity.be.similarity.pk_similarity`).
+VARIANCE_MODELS: tuple[str, ...] = ("welch", "pooled")
+#: What happens to AUCIFO of subjects with %AUCext above ``max_aucpext``.
+AUCPEXT_RULES: tuple[str, ...] = ("keep", "exclude")
+#: Planning ratio of the first arm (the candidate) to the references: the conventional planning
+#: assumption of PowerTOST (``sampleN.TOST`` default ``theta0 = 0.95``; Labes, Schuetz & Lang, R package
+#: PowerTOST) and of issue 27; the references are assumed equal.
+PLANNING_RATIO = 0.95
 
 
 def _per_arm(name: str, value: float | Sequence[float], n_arms: int) -> tuple[float, ...]:
@@ -56,17 +64,23 @@ class PKSimilarityDesign:
     ``ada_cl_factor`` times higher. Each subject drops out with probability ``dropout``, at a time uniform
     over the sampling period (after the first sample); later samples are missing.
 
-    Analysis: NCA (``metrics`` from lin-up/log-down AUCs, PKNCA defaults), then all pairwise comparisons
-    ``arms[i] / arms[j]`` (``i < j``) of each metric by the pooled-variance parallel-group ``1 - 2 alpha``
-    CI, which must lie within ``theta1``-``theta2``. A study succeeds when every comparison of every
-    metric passes. ``analysis_set`` ``completers`` excludes dropouts from all metrics; ``available`` uses
-    what the NCA estimates from their truncated profiles. AUCIFO with an extrapolated share above
-    ``max_aucpext`` percent is excluded (regulatory.md 2.2), as is any metric that is not estimable.
+    ``bioavailability`` defaults to :data:`PLANNING_RATIO` for the first arm and 1 for the others.
+
+    Analysis (the same rules as :func:`bioparity.be.similarity.pk_similarity_table`, issue 27): NCA
+    (``metrics`` from lin-up/log-down AUCs, PKNCA defaults), then all pairwise comparisons
+    ``arms[i] / arms[j]`` (``i < j``) of each metric by the parallel-group ``1 - 2 alpha`` CI with the
+    ``variance`` model (``welch`` default, ``pooled``), which must lie within ``theta1``-``theta2``. A study
+    succeeds when every comparison of every metric passes. ``analysis_set`` ``completers`` (default)
+    analyses the subjects who did not drop out and have every metric; ``available`` uses, per metric,
+    what the NCA estimates (also from truncated profiles). Subjects with an extrapolated AUC share above
+    ``max_aucpext`` percent are kept in AUCIFO and counted (``aucpext_rule="keep"``, EMA Guideline on the
+    investigation of bioequivalence, CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8) or excluded from it
+    (``"exclude"``, the behaviour before issue 27); a metric that is not estimable is left out.
     """
 
     arms: tuple[str, ...] = ("test", "eu-ref", "us-ref")
     n_per_arm: tuple[int, ...] | int = 50
-    bioavailability: tuple[float, ...] | float = 1.0
+    bioavailability: tuple[float, ...] | float | None = None
     dose: float = 40.0
     times: tuple[float, ...] = DEFAULT_TIMES
     cl: float = 0.012
@@ -87,6 +101,8 @@ class PKSimilarityDesign:
     theta1: float = 0.80
     theta2: float | None = None
     max_aucpext: float = 20.0
+    variance: str = "welch"
+    aucpext_rule: str = "keep"
     comparisons: tuple[tuple[int, int], ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -97,7 +113,8 @@ class PKSimilarityDesign:
         sizes = _per_arm("n_per_arm", self.n_per_arm, k)
         if any(s != int(s) or s < 2 for s in sizes):
             raise InputError(f"n_per_arm = {sizes}; expected whole numbers >= 2 (subjects enrolled per arm)")
-        f = _per_arm("bioavailability", self.bioavailability, k)
+        planning = (PLANNING_RATIO, *([1.0] * (k - 1)))
+        f = planning if self.bioavailability is None else _per_arm("bioavailability", self.bioavailability, k)
         if not all(math.isfinite(x) and x > 0 for x in f):
             raise InputError(f"bioavailability = {f}; expected positive relative exposures, one per arm")
         ada = _per_arm("ada_fraction", self.ada_fraction, k)
@@ -119,6 +136,12 @@ class PKSimilarityDesign:
         if self.analysis_set not in ANALYSIS_SETS:
             raise InputError(
                 f"analysis_set = {self.analysis_set!r}; expected one of {', '.join(ANALYSIS_SETS)}"
+            )
+        if self.variance not in VARIANCE_MODELS:
+            raise InputError(f"variance = {self.variance!r}; expected one of {', '.join(VARIANCE_MODELS)}")
+        if self.aucpext_rule not in AUCPEXT_RULES:
+            raise InputError(
+                f"aucpext_rule = {self.aucpext_rule!r}; expected one of {', '.join(AUCPEXT_RULES)}"
             )
         metrics = tuple(m.strip().upper() for m in self.metrics)
         unknown = [m for m in metrics if m not in DECISION_METRICS]
@@ -149,7 +172,7 @@ class PKSimilarityDesign:
 
     @property
     def exposure(self) -> tuple[float, ...]:
-        return tuple(float(x) for x in np.atleast_1d(self.bioavailability))
+        return tuple(float(x) for x in np.atleast_1d(np.asarray(self.bioavailability, dtype=float)))
 
     @property
     def ada_fractions(self) -> tuple[float, ...]:
