@@ -162,3 +162,14 @@ def test_cli_states_level_method_and_sizes() -> None:
     assert record["ci"] == "90% two-sided CI within 80.00-125.00%" and record["variance"] == "pooled"
     bad = CliRunner().invoke(app, [*args, "--variance", "pooled", "--cv", "x"])
     assert bad.exit_code == 2 and "comma-separated numbers" in bad.stderr
+
+
+def test_pooled_variance_inflates_false_pass_welch_does_not() -> None:
+    """Issue 27 / FDA 2001 statistical guidance VI.C: CVs 45/45/15%, true test/EU-ref ratio 0.80 (on the
+    limit). Pooling the three arms' variances under-estimates the test/EU-ref variance: false-pass rate
+    about 8% (review: 8.2%); Welch keeps it at the nominal 5%."""
+    kw = {"cv": (0.45, 0.45, 0.15), "ratios": (0.8, 1.0, 1.0), "comparisons": ("test/eu-ref",)}
+    pooled, se_p, _ = joint_power_pk_similarity(50, variance="pooled", method="simulation", **kw)  # type: ignore[arg-type]
+    welch, se_w, _ = joint_power_pk_similarity(50, variance="welch", **kw)  # type: ignore[arg-type]
+    assert pooled > 0.05 + 10 * se_p and abs(pooled - 0.082) < 0.01
+    assert abs(welch - 0.05) < 3 * se_w
