@@ -130,8 +130,8 @@ def register(app: typer.Typer) -> None:
         cl: float = typer.Option(0.012, help="Typical clearance CL/F (L/h)."),
         v: float = typer.Option(6.0, help="Typical volume V/F (L)."),
         ka: float = typer.Option(0.012, help="Typical absorption rate constant (1/h)."),
-        cv_cl: float = typer.Option(0.30, help="Between-subject CV of CL (log-normal)."),
-        cv_v: float = typer.Option(0.20, help="Between-subject CV of V."),
+        cv_cl: float = typer.Option(0.35, help="Between-subject CV of CL (log-normal; Kaur et al. 2017)."),
+        cv_v: float = typer.Option(0.35, help="Between-subject CV of V (Kaur et al. 2017 Cmax CV)."),
         cv_ka: float = typer.Option(0.30, help="Between-subject CV of ka."),
         residual_cv: float = typer.Option(0.10, help="Proportional residual error (CV, log-normal)."),
         lloq: float = typer.Option(0.0, help="Assay LLOQ (mg/L); lower values are BLQ (PKNCA BLQ rule)."),
@@ -141,7 +141,8 @@ def register(app: typer.Typer) -> None:
             help="completers (no dropout, every metric; as pk-similarity) or available (per metric).",
         ),
         ada_fraction: str = typer.Option(
-            "0", help="Fraction of subjects developing ADA (one value or one per arm)."
+            "0.59",
+            help="Fraction of subjects developing ADA (one value or one per arm; Kaur et al. 2017: 0.59).",
         ),
         ada_onset: float = typer.Option(336.0, help="ADA onset (h after dose)."),
         ada_cl_factor: float = typer.Option(2.0, help="Clearance multiplier after ADA onset."),
