@@ -87,6 +87,7 @@ def test_decision_uses_limits() -> None:
     narrow = pk_similarity(d["AUCIFO"], d["arm"], ["test", "eu-ref"], theta1=0.999, theta2=1.001)
     wide = pk_similarity(d["AUCIFO"], d["arm"], ["test", "eu-ref"], theta1=0.5)
     assert not narrow[0].passed and wide[0].passed and wide[0].upper_limit == 200.0
+    assert wide[0].to_dict()["ci_level"] == 0.90
 
 
 def test_bad_inputs_are_explained() -> None:

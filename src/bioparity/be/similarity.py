@@ -77,9 +77,15 @@ class PairwiseComparison(ResultMixin):
     alpha: float
     software_version: str
 
+    @property
+    def ci_level(self) -> float:
+        """Two-sided level of the interval, ``1 - 2 alpha`` (0.90 for alpha 0.05)."""
+        return round(1.0 - 2.0 * self.alpha, 12)
+
     def to_dict(self) -> dict[str, object]:
-        """Plain values; ``pass`` for ``passed``, covariates joined by ``+``."""
+        """Plain values; ``pass`` for ``passed``, covariates joined by ``+``, ``ci_level`` added."""
         raw = super().to_dict()
+        raw["ci_level"] = self.ci_level
         raw["pass"] = raw.pop("passed")
         raw["covariates"] = "+".join(self.covariates)
         return raw
