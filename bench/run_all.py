@@ -19,7 +19,7 @@ from _figures import Figure, machine
 
 HERE = Path(__file__).resolve().parent
 #: Order of the table; scripts not listed here follow in name order.
-ORDER = ("power", "scabel", "nca", "caa", "scale", "web")
+ORDER = ("power", "scabel", "multi_arm", "nca", "caa", "scale", "web")
 
 
 def scripts() -> list[Path]:

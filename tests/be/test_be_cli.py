@@ -108,10 +108,15 @@ def test_pk_similarity_long_and_wide_agree(tmp_path: Path) -> None:
     wide_path = tmp_path / "wide.csv"
     wide.to_csv(wide_path, index=False)
     out1, out2 = tmp_path / "o1.csv", tmp_path / "o2.csv"
-    code, _, err = invoke("pk-similarity", str(long_path), "--arms", "test,eu-ref,us-ref", "--out", str(out1))
+    old = ["--population", "available"]  # per-metric analysis population (the default before issue 27)
+    code, _, err = invoke(
+        "pk-similarity", str(long_path), "--arms", "test,eu-ref,us-ref", "--out", str(out1), *old
+    )
     assert code == 0, err
     assert "AUCIFO: not analysed (missing value): test 1" in err
-    code, _, err = invoke("pk-similarity", str(wide_path), "--arms", "test,eu-ref,us-ref", "--out", str(out2))
+    code, _, err = invoke(
+        "pk-similarity", str(wide_path), "--arms", "test,eu-ref,us-ref", "--out", str(out2), *old
+    )
     assert code == 0, err
     a, b = pd.read_csv(out1), pd.read_csv(out2)
     assert len(a) == 9  # 3 metrics x 3 pairs
@@ -124,7 +129,21 @@ def test_pk_similarity_long_and_wide_agree(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(a, b)
     row = a[(a["metric"] == "AUCIFO") & (a["test_arm"] == "test")].iloc[0]
     assert row["n_test"] == 19 and row["n_missing_test"] == 1
-    assert set(a["variance"]) == {"pooled"} and {"gmr", "ci_lower", "ci_upper", "pass"} <= set(a.columns)
+    # Default variance model: Welch per comparison (FDA 2001 statistical guidance VI.C; issue 27).
+    assert set(a["variance"]) == {"welch"} and {"gmr", "ci_lower", "ci_upper", "pass"} <= set(a.columns)
+    assert set(a["population"]) == {"available"} and set(a["subgroup"]) == {"all"}
+
+
+def test_pk_similarity_default_population_is_completers(tmp_path: Path) -> None:
+    """Issue 27: the analysis applies the planning simulator's default population (completers)."""
+    long_path, _ = pp_long(tmp_path)
+    out = tmp_path / "o.csv"
+    code, _, err = invoke("pk-similarity", str(long_path), "--arms", "test,eu-ref,us-ref", "--out", str(out))
+    assert code == 0, err
+    assert "AUCLST: not analysed (not a completer): test 1" in err and "AUCPEO" in err
+    a = pd.read_csv(out)
+    assert set(a["population"]) == {"completers"}
+    assert set(a.loc[a["test_arm"] == "test", "n_test"]) == {19}
 
 
 def test_pk_similarity_ancova_and_welch_options(tmp_path: Path) -> None:
@@ -150,13 +169,15 @@ def test_pk_similarity_ancova_and_welch_options(tmp_path: Path) -> None:
         "--arms",
         "test,eu-ref",
         "--variance",
-        "welch",
+        "pooled",
         "--covariates",
         "WT",
         "--out",
         str(out),
     )
-    assert code == 2 and "Welch" in err
+    assert code == 0, err
+    pooled = pd.read_csv(out).iloc[0]
+    assert pooled["variance"] == "pooled" and pooled["covariates"] == "WT"
 
 
 def test_pk_similarity_errors_name_the_problem(tmp_path: Path) -> None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
-from scipy import stats
+from scipy import optimize, stats
 
-from bioparity.be.similarity import pk_similarity
-from bioparity.errors import InputError
+from bioparity.be.similarity import pk_similarity, pk_similarity_table
+from bioparity.errors import DataFileError, InputError
+
+DATA = Path(__file__).parents[1] / "data" / "pk_similarity"
 
 
 def three_arms(seed: int = 11) -> pd.DataFrame:
@@ -47,6 +51,7 @@ def test_three_arm_layout_order_and_ancova_match_statsmodels() -> None:
         metric="AUCIFO",
         covariates=d[["WT"]].to_numpy(),
         covariate_names=["WT"],
+        variance="pooled",
     )
     assert [(r.test_arm, r.reference_arm) for r in res] == [
         ("test", "eu-ref"),
@@ -71,7 +76,7 @@ def test_three_arm_layout_order_and_ancova_match_statsmodels() -> None:
 def test_pooled_without_covariates_matches_one_way_anova() -> None:
     d = three_arms()
     d["logauc"] = np.log(d["AUCIFO"])
-    res = pk_similarity(d["AUCIFO"], d["arm"], ["test", "eu-ref", "us-ref"])
+    res = pk_similarity(d["AUCIFO"], d["arm"], ["test", "eu-ref", "us-ref"], variance="pooled")
     fit = smf.ols("logauc ~ C(arm)", data=d).fit()
     assert all(r.df == fit.df_resid for r in res)
     assert res[0].cv_pooled == pytest.approx(100 * np.sqrt(np.expm1(fit.mse_resid)), rel=1e-12)
@@ -82,13 +87,145 @@ def test_decision_uses_limits() -> None:
     narrow = pk_similarity(d["AUCIFO"], d["arm"], ["test", "eu-ref"], theta1=0.999, theta2=1.001)
     wide = pk_similarity(d["AUCIFO"], d["arm"], ["test", "eu-ref"], theta1=0.5)
     assert not narrow[0].passed and wide[0].passed and wide[0].upper_limit == 200.0
+    assert wide[0].to_dict()["ci_level"] == 0.90
 
 
 def test_bad_inputs_are_explained() -> None:
     d = three_arms()
-    with pytest.raises(InputError, match="Welch"):
-        pk_similarity(d["AUCIFO"], d["arm"], ["test", "eu-ref"], variance="welch", covariates=d[["WT"]])
+    with pytest.raises(InputError, match="unknown variance model"):
+        pk_similarity(d["AUCIFO"], d["arm"], ["test", "eu-ref"], variance="satterthwaite")
+    with pytest.raises(InputError, match="collinear"):
+        pk_similarity(d["AUCIFO"], d["arm"], ["test", "eu-ref"], covariates=np.ones(len(d)))
     with pytest.raises(InputError, match="no AUCIFO values"):
         pk_similarity(d["AUCIFO"], d["arm"], ["test", "cn-ref"], metric="AUCIFO")
     with pytest.raises(InputError, match="positive"):
         pk_similarity(np.r_[-1.0, d["AUCIFO"].to_numpy()[1:]], d["arm"], ["test", "eu-ref"])
+
+
+def test_default_is_welch_per_comparison_fda_2001() -> None:
+    """FDA Guidance "Statistical Approaches to Establishing Bioequivalence" (2001) VI.C: equal variances
+    should not be assumed in parallel designs, so each pair gets Welch's interval (issue 27)."""
+    d = three_arms()
+    res = pk_similarity(d["AUCIFO"], d["arm"], ["test", "eu-ref", "us-ref"])
+    for r in res:
+        a = np.log(d.loc[d["arm"] == r.test_arm, "AUCIFO"])
+        b = np.log(d.loc[d["arm"] == r.reference_arm, "AUCIFO"])
+        ci = stats.ttest_ind(a, b, equal_var=False).confidence_interval(confidence_level=0.90)
+        assert r.variance == "welch" and r.cv_pooled is None
+        assert r.ci_lower == pytest.approx(100 * np.exp(ci.low), rel=1e-12)
+        assert r.ci_upper == pytest.approx(100 * np.exp(ci.high), rel=1e-12)
+
+
+def test_unequal_variance_ancova_matches_nlme_gls_varident_and_emmeans() -> None:
+    """ANCOVA (body weight) with one variance per arm, REML: R nlme gls(varIdent) + emmeans Satterthwaite.
+
+    Estimates and SE to 1e-6 (nlme's optimiser tolerance); df within 5 % (emmeans differentiates nlme's
+    finite-difference apVar; see tests/data/pk_similarity/README.md)."""
+    d = pd.read_csv(DATA / "unequal_variances.csv")
+    ref = pd.read_csv(DATA / "gls_varident_emmeans.csv")
+    res = pk_similarity(
+        d["AUCIFO"], d["arm"], ["test", "eu-ref", "us-ref"], covariates=d[["WT"]], covariate_names=["WT"]
+    )
+    for r in res:
+        names = {f"{r.test_arm} - {r.reference_arm}", f"({r.test_arm}) - ({r.reference_arm})"}
+        names |= {f"({r.test_arm}) - {r.reference_arm}", f"{r.test_arm} - ({r.reference_arm})"}
+        flipped = {f"{n.split(' - ')[1]} - {n.split(' - ')[0]}" for n in names}
+        row = ref[ref["contrast"].isin(names | flipped)].iloc[0]
+        sign = 1.0 if row["contrast"] in names else -1.0
+        est = np.log(r.gmr / 100)
+        se = np.log(r.ci_upper / r.ci_lower) / 2 / stats.t.ppf(0.95, r.df)
+        assert est == pytest.approx(sign * row["estimate"], rel=1e-6)
+        assert se == pytest.approx(row["se"], rel=1e-6)
+        assert r.df == pytest.approx(row["df"], rel=0.05)
+        assert r.variance == "welch" and r.covariates == ("WT",)
+
+
+def test_unequal_variance_ancova_df_equal_finite_difference_reml_hessian() -> None:
+    """Satterthwaite df from the REML likelihood maximised numerically and differentiated by finite
+    differences (Giesbrecht & Burns 1985), independent of the analytic fixed point and information."""
+    d = pd.read_csv(DATA / "unequal_variances.csv")
+    arms = ["test", "eu-ref", "us-ref"]
+    y = np.log(d["AUCIFO"].to_numpy())
+    g = np.array([arms.index(a) for a in d["arm"]])
+    x = np.column_stack([(g[:, None] == np.arange(3)).astype(float), d["WT"] - d["WT"].mean()])
+
+    def reml(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w = np.exp(-theta)[g]
+        a = x.T @ (w[:, None] * x)
+        ai = np.linalg.inv(a)
+        r = y - x @ (ai @ x.T @ (w * y))
+        return -0.5 * (np.sum(-np.log(w)) + np.linalg.slogdet(a)[1] + np.sum(w * r * r)), ai
+
+    def neg(t: np.ndarray) -> float:
+        return -reml(t)[0]
+
+    fit = optimize.minimize(neg, np.full(3, -2.0), method="BFGS", options={"gtol": 1e-10})
+    th, h, e = fit.x, 1e-4, np.eye(3)
+    hess = np.array(
+        [
+            [
+                (reml(th + h * e[i] + h * e[j])[0] - reml(th + h * e[i] - h * e[j])[0]
+                 - reml(th - h * e[i] + h * e[j])[0] + reml(th - h * e[i] - h * e[j])[0]) / (4 * h * h)
+                for j in range(3)
+            ]
+            for i in range(3)
+        ]
+    )  # fmt: skip
+    cov = np.linalg.inv(-hess)
+    res = pk_similarity(d["AUCIFO"], d["arm"], arms, covariates=d[["WT"]], covariate_names=["WT"])
+    for r, (i, j) in zip(res, [(0, 1), (0, 2), (1, 2)], strict=True):
+        c = np.zeros(4)
+        c[i], c[j] = 1.0, -1.0
+
+        def var(t: np.ndarray, c: np.ndarray = c) -> float:
+            return float(c @ reml(t)[1] @ c)
+
+        grad = np.array([(var(th + h * e[k]) - var(th - h * e[k])) / (2 * h) for k in range(3)])
+        assert r.df == pytest.approx(2 * var(th) ** 2 / (grad @ cov @ grad), rel=1e-4)
+
+
+def _table_frame() -> pd.DataFrame:
+    d = three_arms()
+    d["CMAX"] = d["AUCIFO"] / 50
+    d["AUCPEO"] = 5.0
+    d.loc[[0, 1, 45], "AUCPEO"] = [25.0, 31.0, 22.0]  # two test subjects, one eu-ref subject
+    d["ADA"] = (np.arange(len(d)) % 3 == 0).astype(int)
+    return d
+
+
+def test_aucpext_over_20_kept_and_counted_by_default_ema() -> None:
+    """EMA BE guideline (CPMP/EWP/QWP/1401/98 Rev. 1) 4.1.8: subjects with %AUCext > 20% are kept, counted
+    and discussed when more than 20% of observations are affected; exclusion is an explicit option."""
+    d = _table_frame()
+    arms = ["test", "eu-ref", "us-ref"]
+    kept, notes = pk_similarity_table(d, "arm", arms, ["AUCIFO", "CMAX"])
+    row = kept[
+        (kept["metric"] == "AUCIFO") & (kept["test_arm"] == "test") & (kept["reference_arm"] == "eu-ref")
+    ]
+    assert row["n_test"].item() == 40 and row["n_aucpext_over_test"].item() == 2
+    assert row["n_aucpext_over_reference"].item() == 1 and row["aucpext_rule"].item() == "keep >20%"
+    assert any("3 of 119 subjects (3%) have %AUCext > 20% (kept and counted)" in n for n in notes)
+    dropped, notes = pk_similarity_table(d, "arm", arms, ["AUCIFO", "CMAX"], aucpext_rule="exclude")
+    first = dropped[(dropped["metric"] == "AUCIFO") & (dropped["test_arm"] == "test")].iloc[0]
+    assert first["n_test"] == 38 and first["n_reference"] == 37  # completers: CMAX too
+    many = d.assign(AUCPEO=np.where(np.arange(len(d)) % 4 == 0, 30.0, 5.0))
+    _, notes = pk_similarity_table(many, "arm", arms, ["AUCIFO"])
+    assert any("more than 20% of observations affected: discuss" in n for n in notes)
+
+
+def test_ada_subgroup_sensitivity_matches_welch_within_each_subgroup() -> None:
+    """PK by ADA status (sensitivity analysis of published three-arm studies): each subgroup's interval is
+    Welch's (scipy) on that subgroup's subjects."""
+    d = _table_frame()
+    table, _ = pk_similarity_table(d, "arm", ["test", "eu-ref", "us-ref"], ["AUCIFO"], ada_column="ADA")
+    assert list(table["subgroup"].unique()) == ["all", "ADA-negative", "ADA-positive"]
+    for _, r in table[table["subgroup"] != "all"].iterrows():
+        sub = d[d["ADA"] == (1 if r["subgroup"] == "ADA-positive" else 0)]
+        a = np.log(sub.loc[sub["arm"] == r["test_arm"], "AUCIFO"])
+        b = np.log(sub.loc[sub["arm"] == r["reference_arm"], "AUCIFO"])
+        ci = stats.ttest_ind(a, b, equal_var=False).confidence_interval(confidence_level=0.90)
+        assert r["ci_lower"] == pytest.approx(100 * np.exp(ci.low), rel=1e-12)
+        assert r["n_test"] == a.size
+    bad = d.assign(ADA=2)
+    with pytest.raises(DataFileError, match="ADA status"):
+        pk_similarity_table(bad, "arm", ["test", "eu-ref"], ["AUCIFO"], ada_column="ADA")

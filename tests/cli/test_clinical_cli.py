@@ -116,13 +116,69 @@ def test_ci_ratio_and_ci_means_json() -> None:
 
 def test_samplesize_commands_json() -> None:
     code, out, _ = invoke(
-        "samplesize-prop", "--p1", "0.6", "--p2", "0.6", "--margin", "0.15", "--format", "json"
+        "samplesize-prop",
+        "--p1",
+        "0.6",
+        "--p2",
+        "0.6",
+        "--margin",
+        "0.15",
+        "--format",
+        "json",
+        "--alpha",
+        "0.05",
     )
     assert code == 0 and json.loads(out)["n2"] == 183  # Chow et al. closed form: ceil(182.7)
+    assert json.loads(out)["level"] == "90% two-sided CI (set explicitly; EMA preset not used)"
     code, out, _ = invoke(
-        "samplesize-means", "--sd", "1", "--margin", "0.5", "--format", "json", "--method", "normal"
-    )
+        "samplesize-means", "--sd", "1", "--margin", "0.5", "--format", "json", "--method", "normal",
+        "--region", "fda",
+    )  # fmt: skip
     assert code == 0 and json.loads(out)["n2"] == 69  # ceil(68.51)
+
+
+@pytest.mark.parametrize(("region", "n", "level"), [("ema", 213, 0.95), ("fda", 174, 0.90)])
+def test_region_preset_sets_the_planning_level(region: str, n: int, level: float) -> None:
+    """Issue 27: p 0.65, margin +/-15%, 80% power. Chow, Shao & Wang (2008) section 4.2 closed form
+    n = (z(1-alpha) + z(0.9))^2 2 p q / m^2: EMA 95% CI (ICH E9 3.3.2) 212.5 -> 213, FDA 90% 173.2 -> 174."""
+    code, out, _ = invoke(
+        "samplesize-prop", "--p1", "0.65", "--p2", "0.65", "--margin", "0.15", "--format", "json",
+        "--region", region,
+    )  # fmt: skip
+    record = json.loads(out)
+    assert code == 0 and record["n2"] == n and record["ci_level"] == level and record["region"] == region
+    assert record["level"] == f"{100 * level:g}% two-sided CI ({region.upper()} preset)"
+
+
+def test_ci_commands_default_to_the_ema_level_and_state_it() -> None:
+    """The interval and the sample size use the same preset: EMA 95% by default, FDA 90%."""
+    args = ["ci-diff", "--x1", "56", "--n1", "70", "--x2", "48", "--n2", "80", "--format", "json"]
+    ema = json.loads(invoke(*args)[1])
+    fda = json.loads(invoke(*args, "--region", "fda")[1])
+    assert (ema["conf"], ema["ci_level"], fda["conf"]) == (0.95, 0.95, 0.90)
+    assert (ema["lower"], ema["upper"]) == pytest.approx((0.0524, 0.3339), abs=5e-5)  # Newcombe (1998) (a)
+    assert fda["level"] == "90% two-sided CI (FDA preset)"
+    for command in (["ci-ratio", "--x1", "7", "--n1", "34", "--x2", "1", "--n2", "34"],):
+        assert json.loads(invoke(*command, "--format", "json", "--region", "fda")[1])["conf"] == 0.90
+    code, _, err = invoke(*args, "--region", "pmda")
+    assert code == 2 and "unknown --region" in err
+
+
+def test_ci_diff_stratified_command(tmp_path: Path) -> None:
+    """Stratified Newcombe (Yan & Su 2010) and stratified MN on the CLI; one stratum = the plain interval."""
+    src = tmp_path / "strata.csv"
+    src.write_text("stratum,x1,n1,x2,n2\ncentre-1,56,70,48,80\n")
+    for method, expected in (("newcombe", (0.0524, 0.3339)), ("mn", (0.0528, 0.3382))):
+        code, out, err = invoke(
+            "ci-diff-stratified", "--strata", str(src), "--method", method, "--format", "json"
+        )
+        record = json.loads(out)
+        assert code == 0, err
+        assert (record["lower"], record["upper"]) == pytest.approx(expected, abs=5e-5)
+        assert record["ci_level"] == 0.95 and record["method"] == method
+    src.write_text("stratum,x1,n1,x2,n2\nA,20,30,20,40\nB,5,5,1,five\n")
+    code, _, err = invoke("ci-diff-stratified", "--strata", str(src))
+    assert code == 2 and "n2" in err
 
 
 def test_invalid_input_exits_2_with_a_message() -> None:
@@ -143,7 +199,17 @@ def test_ada_summary_writes_incidence_and_differences(tmp_path: Path) -> None:
         }
     ).to_csv(src, index=False)
     out = tmp_path / "out.csv"
-    code, _, _ = invoke("ada-summary", "--ada", str(src), "--out", str(out), "--reference-arm", "R")
+    code, _, _ = invoke(
+        "ada-summary",
+        "--ada",
+        str(src),
+        "--out",
+        str(out),
+        "--reference-arm",
+        "R",
+        "--incidence",
+        "any-visit",
+    )
     assert code == 0
     table = pd.read_csv(out)
     assert set(table["table"]) == {"incidence", "difference"}
@@ -157,3 +223,29 @@ def test_ada_summary_bad_code_fails_without_output(tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
     code, _, err = invoke("ada-summary", "--ada", str(src), "--out", str(out))
     assert code == 2 and "maybe" in err and not out.exists()
+
+
+def test_ada_summary_default_is_treatment_emergent(tmp_path: Path) -> None:
+    """Issue 27 toy case: treatment-emergent 0 v 1/3 (FDA 2019 immunogenicity guidance; Shankar 2014)."""
+    src = tmp_path / "ada.csv"
+    src.write_text(
+        "USUBJID,ARM,VISIT,ADA,TITRE\n"
+        "B1,T,BASELINE,POS,20\nB1,T,D29,POS,40\nB2,T,BASELINE,POS,10\nB2,T,D29,POS,20\n"
+        "B3,T,BASELINE,NEG,\nB3,T,D29,NEG,\nR1,R,BASELINE,NEG,\nR1,R,D29,POS,80\n"
+        "R2,R,BASELINE,NEG,\nR2,R,D29,NEG,\nR3,R,BASELINE,NEG,\nR3,R,D29,NEG,\n"
+    )
+    out = tmp_path / "out.csv"
+    code, _, err = invoke("ada-summary", "--ada", str(src), "--out", str(out), "--reference-arm", "R")
+    assert code == 0, err
+    table = pd.read_csv(out)
+    te = table[(table["table"] == "incidence") & (table["timepoint"] == "TREATMENT-EMERGENT")]
+    assert te.set_index("arm")["incidence"].to_dict() == pytest.approx({"T": 0.0, "R": 1 / 3})
+    base = table[(table["table"] == "incidence") & (table["timepoint"] == "BASELINE-PREVALENCE")].set_index(
+        "arm"
+    )
+    assert base.loc["T", "incidence"] == pytest.approx(2 / 3)  # baseline prevalence reported separately
+    diff = table[(table["table"] == "difference") & (table["timepoint"] == "TREATMENT-EMERGENT")]
+    assert diff["diff"].item() == pytest.approx(-1 / 3)
+    assert "OVERALL" not in set(table["timepoint"]) and set(table["incidence_definition"]) == {
+        "treatment-emergent"
+    }

@@ -95,5 +95,6 @@ def test_pk_similarity_records_arms_and_metrics(tmp_path: Path) -> None:
     assert record["input_sha256"] == _sha(path)
     assert record["options"] == {
         "command": "pk-similarity", "arms": ["test", "eu-ref", "us-ref"], "metrics": ["CMAX", "AUCIFO"],
-        "variance": "pooled", "covariates": [], "alpha": 0.05, "theta1": 0.8, "theta2": None,
+        "variance": "welch", "covariates": [], "alpha": 0.05, "theta1": 0.8, "theta2": None,
+        "population": "completers", "aucpext_rule": "keep", "max_aucpext": 20.0, "ada_column": None,
     }  # fmt: skip

@@ -19,8 +19,8 @@ runner = CliRunner()
 
 KEYS = {
     "probability", "mc_se", "n_studies", "seed", "metrics", "comparisons", "pass_rate",
-    "estimable_rate", "mean_analysed", "dropout_rate", "ada_rate", "studies_per_block", "design",
-    "software_version", "execution",
+    "estimable_rate", "mean_analysed", "dropout_rate", "ada_rate", "mean_aucpext_over", "studies_per_block",
+    "design", "software_version", "execution",
 }  # fmt: skip
 
 

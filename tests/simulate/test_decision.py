@@ -1,28 +1,40 @@
-"""The vectorised pooled-variance decision against bioparity.be.pk_similarity on the same data."""
+"""The vectorised decisions (pooled and Welch) against bioparity.be.pk_similarity on the same data, and
+the simulator's analysis rules against :func:`bioparity.be.similarity.pk_similarity_table` (issue 27:
+planning and analysis apply the same variance model, population and %AUCext rule)."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bioparity.be.similarity import pk_similarity
-from bioparity.simulate import PKSimilarityDesign, analyse, pooled_pairwise_intervals, simulate_block
+from bioparity.be.similarity import pk_similarity, pk_similarity_table
+from bioparity.simulate import (
+    PKSimilarityDesign,
+    analyse,
+    pooled_pairwise_intervals,
+    simulate_block,
+    welch_pairwise_intervals,
+)
 
 ARMS = ["test", "eu-ref", "us-ref"]
 PAIRS = ((0, 1), (0, 2), (1, 2))
 
 
-def _check_row(values: np.ndarray, include: np.ndarray, arm: np.ndarray, got, r: int) -> None:  # type: ignore[no-untyped-def]
+def _check_row(  # type: ignore[no-untyped-def]
+    values: np.ndarray, include: np.ndarray, arm: np.ndarray, got, r: int, variance: str = "pooled"
+) -> None:
     labels = np.asarray(ARMS, dtype=object)[arm]
-    ref = pk_similarity(values[include], labels[include], ARMS, metric="AUC")
+    ref = pk_similarity(values[include], labels[include], ARMS, metric="AUC", variance=variance)
     for c, comp in enumerate(ref):
         assert got.gmr[r, c] == pytest.approx(comp.gmr / 100, rel=1e-11)
         assert got.lower[r, c] == pytest.approx(comp.ci_lower / 100, rel=1e-11)
         assert got.upper[r, c] == pytest.approx(comp.ci_upper / 100, rel=1e-11)
         assert bool(got.passed[r, c]) == comp.passed
-        assert got.df[r] == comp.df
+        df = got.df[r] if variance == "pooled" else got.df[r, c]
+        assert df == pytest.approx(comp.df, rel=1e-12)
 
 
 @settings(max_examples=60, deadline=None)
@@ -47,11 +59,17 @@ def test_matches_pk_similarity_pooled(
     got = pooled_pairwise_intervals(np.log(values), include, arm, 3, PAIRS)
     for r in range(R):
         _check_row(values[r], include[r], arm, got, r)
+    welch = welch_pairwise_intervals(np.log(values), include, arm, 3, PAIRS)
+    for r in range(R):
+        _check_row(values[r], include[r], arm, welch, r, variance="welch")
 
 
 def test_matches_pk_similarity_on_simulated_studies() -> None:
     """Whole simulated studies (NCA values with dropouts and exclusions): same CIs and decisions."""
-    design = PKSimilarityDesign(n_per_arm=(12, 10, 11), bioavailability=(0.9, 1.0, 1.05), dropout=0.15)
+    design = PKSimilarityDesign(
+        n_per_arm=(12, 10, 11), bioavailability=(0.9, 1.0, 1.05), dropout=0.15, variance="pooled",
+        aucpext_rule="exclude", analysis_set="available",
+    )  # fmt: skip
     studies = simulate_block(design, seed=7, block=0, first=0, stop=8)
     out = analyse(design, studies)
     from bioparity.nca import nca_arrays
@@ -68,10 +86,12 @@ def test_matches_pk_similarity_on_simulated_studies() -> None:
     for m, metric in enumerate(design.metrics):
         values = res.value(metric).reshape(S, N)
         for s in range(S):
-            keep = np.isfinite(values[s]) & ~studies.dropped[s]
+            keep = np.isfinite(values[s])
             if metric == "AUCIFO":
                 keep &= res.value("AUCPEO").reshape(S, N)[s] <= design.max_aucpext
-            ref = pk_similarity(values[s][keep], labels[keep], list(design.arms), metric=metric)
+            ref = pk_similarity(
+                values[s][keep], labels[keep], list(design.arms), metric=metric, variance="pooled"
+            )
             for c, comp in enumerate(ref):
                 assert out.lower[s, m, c] == pytest.approx(comp.ci_lower / 100, rel=1e-11)
                 assert out.upper[s, m, c] == pytest.approx(comp.ci_upper / 100, rel=1e-11)
@@ -107,3 +127,44 @@ def test_arm_without_values_is_not_estimable() -> None:
     got = pooled_pairwise_intervals(y, include, arm, 3, PAIRS)
     assert got.estimable[0].tolist() == [False, True, False]
     assert not got.passed[0, 0] and np.isnan(got.lower[0, 0])
+
+
+def test_simulator_default_rules_equal_the_analysis_defaults() -> None:
+    """Default design (Welch, completers, %AUCext > 20% kept and counted) vs the default analysis of the
+    same NCA values by pk_similarity_table (dropouts are not in the PK population of the analysis)."""
+    design = PKSimilarityDesign(
+        n_per_arm=(14, 12, 13), dropout=0.1, times=(0.0, 6.0, 24.0, 72.0, 168.0, 336.0, 504.0, 672.0, 1008.0)
+    )
+    assert (design.variance, design.aucpext_rule, design.analysis_set) == ("welch", "keep", "completers")
+    assert design.exposure == (0.95, 1.0, 1.0)  # planning ratio
+    studies = simulate_block(design, seed=3, block=0, first=0, stop=6)
+    out = analyse(design, studies)
+    from bioparity.nca import nca_arrays
+
+    S, N, T = studies.conc.shape
+    res = nca_arrays(
+        np.broadcast_to(np.asarray(design.times), (S * N, T)),
+        studies.conc.reshape(S * N, T),
+        blq=studies.blq.reshape(S * N, T),
+        parameters=["AUCIFO", "AUCLST", "CMAX", "AUCPEO"],
+    )
+    labels = np.asarray(design.arms, dtype=object)[design.arm_of_subject()]
+    assert out.n_aucpext_over.sum() > 0  # short sampling: some subjects above 20%, kept
+    for s in range(S):
+        frame = pd.DataFrame(
+            {
+                "arm": labels,
+                **{m: res.value(m).reshape(S, N)[s] for m in ["AUCIFO", "AUCLST", "CMAX", "AUCPEO"]},
+            }
+        )[~studies.dropped[s]]
+        table, _ = pk_similarity_table(frame, "arm", list(design.arms), list(design.metrics))
+        for m, metric in enumerate(design.metrics):
+            rows = table[table["metric"] == metric].reset_index(drop=True)
+            for c in range(len(design.comparisons)):
+                assert out.lower[s, m, c] == pytest.approx(rows.loc[c, "ci_lower"] / 100, rel=1e-11)
+                assert out.upper[s, m, c] == pytest.approx(rows.loc[c, "ci_upper"] / 100, rel=1e-11)
+                assert bool(out.passed[s, m, c]) == bool(rows.loc[c, "pass"])
+        aucifo = table[(table["metric"] == "AUCIFO")]
+        counted = int(aucifo.iloc[0]["n_aucpext_over_test"] + aucifo.iloc[0]["n_aucpext_over_reference"])
+        counted += int(aucifo.iloc[1]["n_aucpext_over_reference"])  # third arm via test vs us-ref
+        assert counted == out.n_aucpext_over[s]

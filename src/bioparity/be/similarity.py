@@ -7,11 +7,18 @@ as ``arms[i] / arms[j]``, so ``test, eu-ref, us-ref`` yields exactly those three
 
 Variance models (stated in every result):
 
-* ``pooled`` (default): one linear model on log values with an arm factor (plus optional covariates,
-  i.e. ANCOVA, e.g. body weight), fitted to all arms; pairwise contrasts of the arm effects with the
-  residual variance pooled over all arms, ``df = N - k - q``. Without covariates and with two arms this
-  is the classical pooled two-sample interval (PowerTOST convention, regulatory.md 2.1).
-* ``welch``: each pair by Welch's unequal-variance interval with Welch-Satterthwaite df (no covariates).
+* ``welch`` (default): arm-specific variances, because equal variances should not be assumed in a
+  parallel design (FDA Guidance for Industry "Statistical Approaches to Establishing Bioequivalence",
+  2001, section VI.C). Without covariates each pair is Welch's unequal-variance interval with the
+  Welch-Satterthwaite df (Welch 1947; Satterthwaite 1946). With covariates (ANCOVA, e.g. body weight)
+  the model is generalised least squares with one residual variance per arm, estimated by REML
+  (the model of SAS PROC MIXED ``REPEATED / GROUP=arm`` and of R ``nlme::gls(weights = varIdent(~1|arm))``,
+  Pinheiro & Bates 2000 section 5.2.1), and each contrast has Satterthwaite df from the observed REML
+  information (Giesbrecht & Burns 1985); without covariates this is exactly Welch.
+* ``pooled``: one linear model on log values with an arm factor (plus optional covariates, i.e. ANCOVA),
+  fitted to all arms; pairwise contrasts of the arm effects with the residual variance pooled over all
+  arms, ``df = N - k - q``. Without covariates and with two arms this is the classical pooled two-sample
+  interval (PowerTOST convention). Kept as an explicit option (the default before issue 27).
 
 Example
 -------
@@ -37,7 +44,11 @@ from bioparity.errors import DataFileError, InputError
 
 FloatArray = npt.NDArray[np.float64]
 
-VARIANCE_MODELS: tuple[str, ...] = ("pooled", "welch")
+VARIANCE_MODELS: tuple[str, ...] = ("welch", "pooled")
+#: Analysis populations: subjects with every metric (default) or, per metric, every subject with a value.
+POPULATIONS: tuple[str, ...] = ("completers", "available")
+#: Subjects with extrapolated AUC above the limit: kept and counted (EMA, default) or excluded from AUCIFO.
+AUCPEXT_RULES: tuple[str, ...] = ("keep", "exclude")
 #: PK metrics compared by default (CDISC PPTESTCD): AUC0-inf, AUC0-last, Cmax.
 DEFAULT_METRICS: tuple[str, ...] = ("AUCIFO", "AUCLST", "CMAX")
 
@@ -66,9 +77,15 @@ class PairwiseComparison(ResultMixin):
     alpha: float
     software_version: str
 
+    @property
+    def ci_level(self) -> float:
+        """Two-sided level of the interval, ``1 - 2 alpha`` (0.90 for alpha 0.05)."""
+        return round(1.0 - 2.0 * self.alpha, 12)
+
     def to_dict(self) -> dict[str, object]:
-        """Plain values; ``pass`` for ``passed``, covariates joined by ``+``."""
+        """Plain values; ``pass`` for ``passed``, covariates joined by ``+``, ``ci_level`` added."""
         raw = super().to_dict()
+        raw["ci_level"] = self.ci_level
         raw["pass"] = raw.pop("passed")
         raw["covariates"] = "+".join(self.covariates)
         return raw
@@ -89,7 +106,7 @@ def pk_similarity(
     metric: str = "",
     covariates: npt.ArrayLike | None = None,
     covariate_names: Sequence[str] = (),
-    variance: str = "pooled",
+    variance: str = "welch",
     alpha: float = 0.05,
     theta1: float = 0.80,
     theta2: float | None = None,
@@ -98,7 +115,8 @@ def pk_similarity(
 
     ``values`` (positive, one per subject) and ``arm`` (labels) are aligned; NaN values must be removed
     by the caller (and reported there). Subjects of arms not listed are ignored by ``welch`` but
-    contribute to the pooled variance only if listed. ``covariates`` is ``N x q`` (ANCOVA, ``pooled`` only).
+    contribute to the pooled variance only if listed. ``covariates`` is ``N x q`` (ANCOVA; with ``welch``
+    fitted by GLS with one variance per arm).
     """
     y = np.asarray(values, dtype=float)
     labels = np.asarray(arm, dtype=object).astype(str)
@@ -119,8 +137,6 @@ def pk_similarity(
     cov = None
     if covariates is not None:
         cov = np.asarray(covariates, dtype=float).reshape(keep.size, -1)[keep]
-        if variance == "welch":
-            raise InputError("covariates need the pooled (ANCOVA) model; Welch's interval has no covariates")
         if not np.all(np.isfinite(cov)):
             raise InputError("covariate values must be finite numbers for every analysed subject")
     counts = {a: int((labels == a).sum()) for a in arm_list}
@@ -131,7 +147,12 @@ def pk_similarity(
             f"{', '.join(sorted(set(labels.tolist())))}"
         )
     names = tuple(covariate_names) if cov is not None else ()
-    estimates = _pooled(y, labels, arm_list, cov) if variance == "pooled" else _welch(y, labels, arm_list)
+    if variance == "pooled":
+        estimates = _pooled(y, labels, arm_list, cov)
+    elif cov is None:
+        estimates = _welch(y, labels, arm_list)
+    else:
+        estimates = _gls_by_arm(y, labels, arm_list, cov)
     out = []
     for (a, b), (diff, se, df, cv_pooled) in estimates.items():
         t = float(stats.t.ppf(1.0 - alpha, df))
@@ -217,6 +238,72 @@ def _welch(y: FloatArray, labels: npt.NDArray[np.str_], arms: list[str]) -> Esti
     return out
 
 
+def _gls_by_arm(y: FloatArray, labels: npt.NDArray[np.str_], arms: list[str], cov: FloatArray) -> Estimates:
+    """ANCOVA with one residual variance per arm: REML by fixed-point iteration, Satterthwaite df.
+
+    With ``W = diag(1 / sigma_a^2)``: ``beta = (X'WX)^-1 X'Wy``; the REML score equations give
+    ``sigma_a^2 = sum_{i in a} r_i^2 / (n_a - sum_{i in a} h_ii)``, ``h_ii = x_i'(X'WX)^-1 x_i / sigma_a^2``
+    (Harville 1977), iterated to convergence. For a contrast ``c``, ``V = c'(X'WX)^-1 c``,
+    ``g_a = dV/dsigma_a^2`` and the observed REML information
+    ``I_ab = y'P D_a P D_b P y - tr(P D_a P D_b) / 2`` (``P = W - WX(X'WX)^-1X'W``, ``D_a`` the indicator of
+    arm ``a``) give ``df = 2 V^2 / (g' I^-1 g)`` (Satterthwaite 1946; Giesbrecht & Burns 1985; the
+    df of R ``emmeans(gls_fit, mode = "satterthwaite")``). Without covariates this is Welch's df.
+    """
+    dummies = (labels[:, None] == np.asarray(arms)[None, :]).astype(float)
+    X = np.column_stack([dummies, cov - cov.mean(axis=0)])
+    if int(np.linalg.matrix_rank(X)) < X.shape[1]:
+        raise InputError("covariates are collinear with the arms (or constant); the ANCOVA is not estimable")
+    group = dummies.argmax(axis=1)
+    n_a = dummies.sum(axis=0)
+    if np.any(n_a < 2) or y.size - X.shape[1] < len(arms):
+        raise InputError(
+            "the unequal-variance ANCOVA needs at least 2 subjects per arm and more subjects than "
+            "arms + covariates + arms; use fewer covariates or variance 'pooled'"
+        )
+    sigma2 = np.array([np.var(y[group == a], ddof=1) for a in range(len(arms))])
+    sigma2 = np.where(sigma2 > 0, sigma2, 1e-12)
+    for _ in range(500):
+        w = 1.0 / sigma2[group]
+        xtwx_inv = np.linalg.inv(X.T @ (w[:, None] * X))
+        beta = xtwx_inv @ (X.T @ (w * y))
+        resid = y - X @ beta
+        h = np.einsum("ij,jk,ik->i", X, xtwx_inv, X) * w
+        rss = np.bincount(group, resid**2, len(arms))
+        lev = np.bincount(group, h, len(arms))
+        new = rss / (n_a - lev)
+        if np.any(~np.isfinite(new)) or np.any(new <= 0):
+            raise InputError("the unequal-variance ANCOVA did not converge (an arm has no residual spread)")
+        done = bool(np.max(np.abs(new / sigma2 - 1.0)) < 1e-12)
+        sigma2 = new
+        if done:
+            break
+    else:
+        raise InputError("the unequal-variance ANCOVA did not converge in 500 iterations")
+    w = 1.0 / sigma2[group]
+    xtwx_inv = np.linalg.inv(X.T @ (w[:, None] * X))
+    beta = xtwx_inv @ (X.T @ (w * y))
+    wx = w[:, None] * X
+    proj = np.diag(w) - wx @ xtwx_inv @ wx.T
+    py = w * (y - X @ beta)  # P y
+    info = np.empty((len(arms), len(arms)))
+    for a in range(len(arms)):
+        for b in range(len(arms)):
+            ia, ib = group == a, group == b
+            block = proj[np.ix_(ia, ib)]
+            info[a, b] = float(py[ia] @ block @ py[ib]) - 0.5 * float(np.sum(block * block))
+    info_inv = np.linalg.inv(info)
+    out: Estimates = {}
+    for i, j in _pairs(arms):
+        c = np.zeros(X.shape[1])
+        c[i], c[j] = 1.0, -1.0
+        v = float(c @ xtwx_inv @ c)
+        u = xtwx_inv @ c
+        g = np.array([float(np.sum((X[group == a] @ u) ** 2)) / sigma2[a] ** 2 for a in range(len(arms))])
+        df = 2.0 * v**2 / float(g @ info_inv @ g)
+        out[(arms[i], arms[j])] = (float(c @ beta), float(np.sqrt(v)), df, None)
+    return out
+
+
 def pk_similarity_table(
     frame: pd.DataFrame,
     arm_column: str,
@@ -224,18 +311,42 @@ def pk_similarity_table(
     metrics: Sequence[str] = DEFAULT_METRICS,
     *,
     covariates: Sequence[str] = (),
-    variance: str = "pooled",
+    variance: str = "welch",
     alpha: float = 0.05,
     theta1: float = 0.80,
     theta2: float | None = None,
+    population: str = "completers",
+    extrapolation_column: str | None = "AUCPEO",
+    aucpext_rule: str = "keep",
+    max_aucpext: float = 20.0,
+    ada_column: str | None = None,
     file: str | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """:func:`pk_similarity` for every metric of a one-row-per-subject frame, as one table.
 
-    Subjects with a missing metric (or covariate) are left out of that metric's comparisons and counted
-    per arm in ``n_missing_test`` / ``n_missing_reference``; the returned notes say so in words.
-    Arms not present in the data are an error naming the column.
+    Analysis population (``population``, the same rule as the planning simulator
+    :class:`bioparity.simulate.PKSimilarityDesign`): ``completers`` (default) analyses the subjects with a
+    value of every requested metric (and covariate); ``available`` analyses, per metric, every subject with
+    that value (the behaviour before issue 27). Left-out subjects are counted per arm in
+    ``n_missing_test`` / ``n_missing_reference`` and the notes say so in words.
+
+    Extrapolated AUC (``extrapolation_column``, percent, e.g. CDISC ``AUCPEO``, used when present): with
+    ``aucpext_rule="keep"`` (default) subjects with more than ``max_aucpext`` % are kept in AUCIFO and
+    counted (``n_aucpext_over_test`` / ``_reference``), and a note asks for a discussion when more than 20 %
+    of the observations are affected (EMA Guideline on the investigation of bioequivalence,
+    CPMP/EWP/QWP/1401/98 Rev. 1, 2010, section 4.1.8); ``exclude`` leaves them out of AUCIFO.
+
+    ADA sensitivity (``ada_column``: 1 = ADA-positive, 0 = negative per subject): the comparisons are
+    repeated within each ADA subgroup (rows with ``subgroup`` ``ADA-negative`` / ``ADA-positive``; the main
+    analysis is ``all``), as reported in published three-arm PK similarity studies. Arms not present in the
+    data are an error naming the column.
     """
+    if population not in POPULATIONS:
+        raise InputError(f"unknown population {population!r}; expected one of {', '.join(POPULATIONS)}")
+    if aucpext_rule not in AUCPEXT_RULES:
+        raise InputError(f"unknown %AUCext rule {aucpext_rule!r}; expected one of {', '.join(AUCPEXT_RULES)}")
+    if not 0 < max_aucpext <= 100:
+        raise InputError(f"max %AUCext = {max_aucpext}; expected a percentage in (0, 100]")
     labels = frame[arm_column].astype(str).str.strip().to_numpy()
     unknown = sorted(set(arms) - set(labels.tolist()))
     if unknown:
@@ -245,35 +356,91 @@ def pk_similarity_table(
             column=arm_column,
             expected="one of: " + ", ".join(sorted(set(labels.tolist()))),
         )
-    rows: list[dict[str, object]] = []
-    notes: list[str] = []
+    ada = None
+    if ada_column is not None:
+        ada = pd.to_numeric(frame[ada_column], errors="coerce").to_numpy(dtype=float)
+        bad = ~np.isin(ada, [0.0, 1.0]) & np.isin(labels, list(arms))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise DataFileError(
+                "ADA status is not 0 or 1",
+                file=file,
+                row=i + 1,
+                column=ada_column,
+                value=str(frame[ada_column].iloc[i]),
+                expected="1 (ADA-positive) or 0 (ADA-negative) for every analysed subject",
+            )
+    pext = None
+    if extrapolation_column is not None and extrapolation_column in frame.columns and "AUCIFO" in metrics:
+        pext = pd.to_numeric(frame[extrapolation_column], errors="coerce").to_numpy(dtype=float)
     cov = frame[list(covariates)].to_numpy(dtype=float) if covariates else None
+    in_arms = np.isin(labels, list(arms))
+    base = in_arms if cov is None else in_arms & np.all(np.isfinite(cov), axis=1)
+    values = {m: frame[m].to_numpy(dtype=float) for m in metrics}
+    usable = {m: np.isfinite(v) & (v > 0) for m, v in values.items()}
+    over = np.zeros(labels.size, dtype=bool) if pext is None else np.nan_to_num(pext, nan=0.0) > max_aucpext
+    if pext is not None and aucpext_rule == "exclude":
+        usable["AUCIFO"] = usable["AUCIFO"] & ~over
+    complete = base & np.logical_and.reduce([usable[m] for m in metrics])
+    notes: list[str] = []
+    rows: list[dict[str, object]] = []
+    subgroups: list[tuple[str, npt.NDArray[np.bool_]]] = [("all", np.ones(labels.size, dtype=bool))]
+    if ada is not None:
+        subgroups += [("ADA-negative", ada == 0.0), ("ADA-positive", ada == 1.0)]
     for metric in metrics:
-        values = frame[metric].to_numpy(dtype=float)
-        ok = np.isfinite(values) & np.isin(labels, list(arms))
-        if cov is not None:
-            ok &= np.all(np.isfinite(cov), axis=1)
+        ok = complete.copy() if population == "completers" else base & usable[metric]
         missing = {a: int(((labels == a) & ~ok).sum()) for a in arms}
         if any(missing.values()):
+            why = "not a completer" if population == "completers" else "missing value"
             notes.append(
-                f"{metric}: not analysed (missing value): "
-                + ", ".join(f"{a} {k}" for a, k in missing.items() if k)
+                f"{metric}: not analysed ({why}): " + ", ".join(f"{a} {k}" for a, k in missing.items() if k)
             )
-        results = pk_similarity(
-            values[ok],
-            labels[ok],
-            arms,
-            metric=metric,
-            covariates=None if cov is None else cov[ok],
-            covariate_names=covariates,
-            variance=variance,
-            alpha=alpha,
-            theta1=theta1,
-            theta2=theta2,
-        )
-        for r in results:
-            row = r.to_dict()
-            row["n_missing_test"] = missing[r.test_arm]
-            row["n_missing_reference"] = missing[r.reference_arm]
-            rows.append(row)
+        if metric == "AUCIFO" and pext is not None:
+            hi = sum(int(((labels == a) & base & usable["AUCIFO"] & over).sum()) for a in arms)
+            n_obs = sum(int(((labels == a) & base & np.isfinite(values["AUCIFO"])).sum()) for a in arms)
+            share = hi / n_obs if n_obs else 0.0
+            if hi:
+                notes.append(
+                    f"AUCIFO: {hi} of {n_obs} subjects ({share:.0%}) have %AUCext > {max_aucpext:g}% "
+                    + ("(kept and counted)" if aucpext_rule == "keep" else "(excluded from AUCIFO)")
+                    + (
+                        "; more than 20% of observations affected: discuss (EMA BE guideline 4.1.8)"
+                        if share > 0.20
+                        else ""
+                    )
+                )
+        elif metric == "AUCIFO" and extrapolation_column is not None:
+            notes.append(f"AUCIFO: no {extrapolation_column} column, %AUCext > {max_aucpext:g}% not checked")
+        for subgroup, member in subgroups:
+            sel = ok & member
+            if subgroup != "all" and any(int(((labels == a) & sel).sum()) < 2 for a in arms):
+                notes.append(
+                    f"{metric}: {subgroup} subgroup has fewer than 2 subjects in an arm; not analysed"
+                )
+                continue
+            results = pk_similarity(
+                values[metric][sel],
+                labels[sel],
+                arms,
+                metric=metric,
+                covariates=None if cov is None else cov[sel],
+                covariate_names=covariates,
+                variance=variance,
+                alpha=alpha,
+                theta1=theta1,
+                theta2=theta2,
+            )
+            for r in results:
+                row = r.to_dict()
+                row["subgroup"] = subgroup
+                row["population"] = population
+                row["n_missing_test"] = missing[r.test_arm]
+                row["n_missing_reference"] = missing[r.reference_arm]
+                track = metric == "AUCIFO" and pext is not None
+                row["aucpext_rule"] = f"{aucpext_rule} >{max_aucpext:g}%" if track else ""
+                row["n_aucpext_over_test"] = int(((labels == r.test_arm) & sel & over).sum()) if track else 0
+                row["n_aucpext_over_reference"] = (
+                    int(((labels == r.reference_arm) & sel & over).sum()) if track else 0
+                )
+                rows.append(row)
     return pd.DataFrame(rows), notes

@@ -29,7 +29,7 @@ from bioparity.be.methods import BE_METHODS, evaluate_be
 from bioparity.be.mixed import DF_METHODS
 from bioparity.be.similarity import DEFAULT_METRICS, VARIANCE_MODELS, pk_similarity_table
 from bioparity.cli.common import OutputFormat, user_errors
-from bioparity.errors import InputError
+from bioparity.errors import DataFileError, InputError
 from bioparity.io import write_frame_atomic
 from bioparity.io.pp import read_metric_table
 from bioparity.io.provenance import write_provenance
@@ -121,13 +121,26 @@ def register(app: typer.Typer) -> None:
         subject_column: str | None = typer.Option(
             None, help="Column with the subject (default: subject, USUBJID, ...)."
         ),
-        variance: str = typer.Option("pooled", help="pooled (one model over all arms) or welch."),
-        covariates: str = typer.Option(
-            "", help="Comma-separated covariate columns for ANCOVA (pooled only)."
+        variance: str = typer.Option(
+            "welch",
+            help="welch (default: unequal variances, per-comparison Welch-Satterthwaite; with covariates "
+            "GLS with one variance per arm) or pooled (one variance over all arms).",
         ),
+        covariates: str = typer.Option("", help="Comma-separated covariate columns for ANCOVA (e.g. WT)."),
         alpha: float = typer.Option(0.05, help="One-sided level: 0.05 for a 90% CI."),
         theta1: float = typer.Option(0.80, help="Lower limit (ratio)."),
         theta2: float | None = typer.Option(None, help="Upper limit (default 1/theta1)."),
+        population: str = typer.Option(
+            "completers",
+            help="completers (subjects with every metric; default) or available (per metric, as before).",
+        ),
+        aucpext_rule: str = typer.Option(
+            "keep", help="Subjects with %AUCext above --max-aucpext: keep (EMA; counted) or exclude."
+        ),
+        max_aucpext: float = typer.Option(20.0, help="Limit of extrapolated AUC (percent, AUCPEO)."),
+        ada_column: str | None = typer.Option(
+            None, help="Column with ADA status (1 positive, 0 negative): adds the ADA-subgroup analyses."
+        ),
     ) -> None:
         """Pairwise PK similarity of parallel arms (e.g. test vs EU-ref, test vs US-ref, EU-ref vs US-ref)."""
         with user_errors():
@@ -138,10 +151,22 @@ def register(app: typer.Typer) -> None:
             arm_list = [a.strip() for a in arms.split(",") if a.strip()]
             metric_list = [m.strip() for m in metrics.split(",") if m.strip()]
             cov_list = [c.strip() for c in covariates.split(",") if c.strip()]
-            frame, _subject, arm = read_metric_table(path, subject_column, arm_column, metric_list, cov_list)
+            extra = [ada_column] if ada_column else []
+            wanted = [*metric_list, *(["AUCPEO"] if "AUCIFO" in metric_list else [])]
+            try:
+                frame, _subject, arm = read_metric_table(
+                    path, subject_column, arm_column, wanted, cov_list + extra
+                )
+            except DataFileError:
+                if wanted == metric_list:
+                    raise
+                frame, _subject, arm = read_metric_table(
+                    path, subject_column, arm_column, metric_list, cov_list + extra
+                )
             table, notes = pk_similarity_table(
                 frame, arm, arm_list, metric_list, covariates=cov_list, variance=variance, alpha=alpha,
-                theta1=theta1, theta2=theta2, file=str(path),
+                theta1=theta1, theta2=theta2, population=population, aucpext_rule=aucpext_rule,
+                max_aucpext=max_aucpext, ada_column=ada_column, file=str(path),
             )  # fmt: skip
             for note in notes:
                 typer.echo(note, err=True)
@@ -149,6 +174,8 @@ def register(app: typer.Typer) -> None:
             options = {
                 "command": "pk-similarity", "arms": arm_list, "metrics": metric_list, "variance": variance,
                 "covariates": cov_list, "alpha": alpha, "theta1": theta1, "theta2": theta2,
+                "population": population, "aucpext_rule": aucpext_rule, "max_aucpext": max_aucpext,
+                "ada_column": ada_column,
             }  # fmt: skip
             write_provenance(out, {"parameters": path}, options)
             typer.echo(f"wrote {len(table)} comparisons to {out}", err=True)

@@ -42,10 +42,16 @@ def _planning(console: Console) -> None:
             f"{cv:.0%}", *[f"{int(res.n[i, j])} ({res.power[i, j]:.3f})" for j in range(len(ratios))]
         )
     console.print(table)
-    n_per_arm = int(res.n[3, 0]) // 2
+    from bioparity.power.multi_arm import sample_size_pk_similarity
+
+    joint = sample_size_pk_similarity(cv=0.35, ratios=(0.95, 1.0, 1.0), target_power=0.90, dropout=0.10)
     console.print(
-        f"\nAt CV 35% and GMR 0.95: {int(res.n[3, 0])} subjects per comparison, i.e. {n_per_arm} per arm "
-        f"and {3 * n_per_arm} in a three-arm study (before dropouts).\n"
+        f"\nAt CV 35% and GMR 0.95: {int(res.n[3, 0])} subjects per single comparison. With all three "
+        f"comparisons required to pass (true test/ref 0.95, EU-ref/US-ref 1.00; Welch intervals; joint "
+        f"power {joint.power:.3f}, Monte Carlo SE {joint.power_se:.4f}, {joint.n_sim:,} simulated studies, "
+        f"seed {joint.seed}): {joint.n_per_arm} completers per arm ({joint.n_total} in total), "
+        f"{joint.enrolled_per_arm} enrolled per arm ({joint.enrolled_total} in total) for "
+        f"{joint.dropout:.0%} dropout; 90% CI within 80.00-125.00%.\n"
     )
     ns = np.arange(40, 241, 40)
     curve = power_tost(design="parallel", cv=0.35, theta0=0.95, n=ns)

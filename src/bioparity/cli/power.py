@@ -23,7 +23,7 @@ import pandas as pd
 import typer
 
 from bioparity.cli.common import OutputFormat, need, print_record, user_errors
-from bioparity.errors import ScenarioError
+from bioparity.errors import InputError, ScenarioError
 from bioparity.io import ColumnSpec, read_table, write_frame_atomic
 from bioparity.io.power_grid import (
     POWER_GRID_COLUMNS,
@@ -138,6 +138,70 @@ def register(app: typer.Typer) -> None:
                 alpha=alpha, target_power=target_power, method=method,
             )  # fmt: skip
             print_record(_lead_with(res.to_dict(), "n", "power"), fmt, "TOST sample size")
+
+    @app.command("samplesize-pk-similarity")
+    def samplesize_pk_similarity_command(
+        cv: Annotated[
+            str,
+            typer.Option(
+                help="Total CV per metric (comma-separated, same order as --metrics), e.g. 0.35,0.40."
+            ),
+        ] = "0.35",
+        arms: Annotated[str, typer.Option(help="Arms in order, first = test.")] = "test,eu-ref,us-ref",
+        ratios: Annotated[
+            str, typer.Option(help="True geometric means per arm relative to a reference, e.g. 0.95,1,1.")
+        ] = "0.95,1.0,1.0",
+        metrics: Annotated[str, typer.Option(help="PK metrics, e.g. AUCIFO,CMAX.")] = "AUC",
+        correlation: Annotated[
+            float, typer.Option(help="Correlation of log metrics within a subject.")
+        ] = 0.0,
+        comparisons: Annotated[
+            str, typer.Option(help="Comparisons that must pass, e.g. test/eu-ref,test/us-ref (default all).")
+        ] = "",
+        require_metrics: Annotated[
+            str, typer.Option(help="Metrics that must pass (default all of --metrics).")
+        ] = "",
+        variance: Annotated[
+            str, typer.Option(help="welch (per comparison, default) or pooled (one variance, all arms).")
+        ] = "welch",
+        target_power: Annotated[float, typer.Option(help="Joint power to reach.")] = 0.90,
+        dropout: Annotated[float, typer.Option(help="Expected dropout fraction (enrolled = n/(1-d)).")] = 0.0,
+        alpha: Alpha = 0.05,
+        theta1: Annotated[float, typer.Option(help="Lower limit (ratio).")] = 0.80,
+        theta2: Theta2 = None,
+        n_sim: Annotated[int, typer.Option(help="Simulated studies (when not exact).")] = 100_000,
+        seed: Annotated[int, typer.Option(help="Seed of the simulation.")] = 20260527,
+        fmt: Format = OutputFormat.table,
+    ) -> None:
+        """Completers and enrolled per arm of a k-arm parallel PK similarity study for a joint power."""
+        from bioparity.power.multi_arm import sample_size_pk_similarity
+
+        def split(text: str) -> list[str]:
+            return [t.strip() for t in text.split(",") if t.strip()]
+
+        with user_errors():
+            try:
+                cv_values = [float(v) for v in split(cv)]
+                ratio_values = [float(v) for v in split(ratios)]
+            except ValueError as exc:
+                raise InputError(f"--cv and --ratios take comma-separated numbers: {exc}") from exc
+            res = sample_size_pk_similarity(
+                arms=split(arms), ratios=ratio_values, cv=cv_values[0] if len(cv_values) == 1 else cv_values,
+                metrics=split(metrics), correlation=correlation, comparisons=split(comparisons) or None,
+                required_metrics=split(require_metrics) or None, variance=variance,
+                target_power=target_power, dropout=dropout, alpha=alpha, theta1=theta1, theta2=theta2,
+                n_sim=n_sim, seed=seed,
+            )  # fmt: skip
+            record = res.to_dict()
+            for key in ("arms", "metrics", "comparisons", "required_metrics"):
+                record[key] = ",".join(record[key])
+            record["ratios"] = ";".join(",".join(f"{v:g}" for v in row) for row in res.ratios)
+            record["cv"] = ";".join(",".join(f"{v:g}" for v in row) for row in res.cv)
+            record["ci"] = (
+                f"{100 * res.ci_level:g}% two-sided CI within {100 * res.theta1:.2f}-{100 * res.theta2:.2f}%"
+            )
+            record = _lead_with(record, "n_per_arm", "enrolled_per_arm", "power", "power_se", "method", "ci")
+            print_record(record, fmt, "k-arm PK similarity sample size (joint power)")
 
     @app.command("cv-from-ci")
     def cv_from_ci_command(

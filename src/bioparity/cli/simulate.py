@@ -72,6 +72,13 @@ def _print_table(record: dict[str, Any]) -> None:
     head.add_row("probability (all comparisons, all metrics pass)", f"{p:.4f}  (MC SE {se:.4f})")
     head.add_row("simulated studies / seed", f"{record['n_studies']:,} / {record['seed']}")
     head.add_row("dropout rate / ADA rate", f"{record['dropout_rate']:.3f} / {record['ada_rate']:.3f}")
+    design = record["design"]
+    head.add_row(
+        "analysis",
+        f"variance {design['variance']}, population {design['analysis_set']}, %AUCext > "
+        f"{design['max_aucpext']:g}%: {design['aucpext_rule']} (mean {record['mean_aucpext_over']:.2f} "
+        f"subjects per study), {100 * (1 - 2 * design['alpha']):g}% CI",
+    )
     ex = record["execution"]
     head.add_row(
         "execution",
@@ -112,7 +119,9 @@ def register(app: typer.Typer) -> None:
         arms: str = typer.Option("test,eu-ref,us-ref", help="Arms in order; comparisons are arm i / arm j."),
         n_per_arm: str = typer.Option("50", help="Subjects enrolled per arm: one number or one per arm."),
         bioavailability: str = typer.Option(
-            "1", help="True relative exposure of each arm (one value or one per arm), e.g. 0.95,1,1."
+            "",
+            help="True relative exposure of each arm (one value or one per arm), e.g. 0.95,1,1; "
+            "default: 0.95 for the first arm, 1 for the others (planning ratio).",
         ),
         dose: float = typer.Option(40.0, help="Dose (mg)."),
         times: str = typer.Option(
@@ -121,17 +130,19 @@ def register(app: typer.Typer) -> None:
         cl: float = typer.Option(0.012, help="Typical clearance CL/F (L/h)."),
         v: float = typer.Option(6.0, help="Typical volume V/F (L)."),
         ka: float = typer.Option(0.012, help="Typical absorption rate constant (1/h)."),
-        cv_cl: float = typer.Option(0.30, help="Between-subject CV of CL (log-normal)."),
-        cv_v: float = typer.Option(0.20, help="Between-subject CV of V."),
+        cv_cl: float = typer.Option(0.35, help="Between-subject CV of CL (log-normal; Kaur et al. 2017)."),
+        cv_v: float = typer.Option(0.35, help="Between-subject CV of V (Kaur et al. 2017 Cmax CV)."),
         cv_ka: float = typer.Option(0.30, help="Between-subject CV of ka."),
         residual_cv: float = typer.Option(0.10, help="Proportional residual error (CV, log-normal)."),
         lloq: float = typer.Option(0.0, help="Assay LLOQ (mg/L); lower values are BLQ (PKNCA BLQ rule)."),
         dropout: float = typer.Option(0.0, help="Probability that a subject drops out (time uniform)."),
         analysis_set: str = typer.Option(
-            "completers", help="completers (dropouts excluded) or available (truncated profiles used)."
+            "completers",
+            help="completers (no dropout, every metric; as pk-similarity) or available (per metric).",
         ),
         ada_fraction: str = typer.Option(
-            "0", help="Fraction of subjects developing ADA (one value or one per arm)."
+            "0.59",
+            help="Fraction of subjects developing ADA (one value or one per arm; Kaur et al. 2017: 0.59).",
         ),
         ada_onset: float = typer.Option(336.0, help="ADA onset (h after dose)."),
         ada_cl_factor: float = typer.Option(2.0, help="Clearance multiplier after ADA onset."),
@@ -139,7 +150,13 @@ def register(app: typer.Typer) -> None:
         alpha: float = typer.Option(0.05, help="One-sided level (0.05 = 90% CI)."),
         theta1: float = typer.Option(0.80, help="Lower limit (ratio)."),
         theta2: float | None = typer.Option(None, help="Upper limit (default 1/theta1)."),
-        max_aucpext: float = typer.Option(20.0, help="Exclude AUCIFO with %extrapolated above this."),
+        max_aucpext: float = typer.Option(20.0, help="Limit of %extrapolated AUC (AUCIFO)."),
+        aucpext_rule: str = typer.Option(
+            "keep", help="Subjects above --max-aucpext: keep (EMA; counted, default) or exclude."
+        ),
+        variance: str = typer.Option(
+            "welch", help="welch (per comparison, default; as pk-similarity) or pooled (one variance)."
+        ),
         out: Path | None = typer.Option(None, help="Per-study CSV or Parquet (study x metric x comparison)."),
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="json or table."),
     ) -> None:
@@ -150,7 +167,11 @@ def register(app: typer.Typer) -> None:
             design = PKSimilarityDesign(
                 arms=tuple(a.strip() for a in arms.split(",") if a.strip()),
                 n_per_arm=_ints("--n-per-arm", n_per_arm),
-                bioavailability=_one_or_many(_floats("--bioavailability", bioavailability)),
+                bioavailability=(
+                    _one_or_many(_floats("--bioavailability", bioavailability))
+                    if bioavailability.strip()
+                    else None
+                ),
                 dose=dose,
                 times=_floats("--times", times),
                 cl=cl,
@@ -171,6 +192,8 @@ def register(app: typer.Typer) -> None:
                 theta1=theta1,
                 theta2=theta2,
                 max_aucpext=max_aucpext,
+                aucpext_rule=aucpext_rule,
+                variance=variance,
             )
             if out is not None and out.suffix.lower() not in {".csv", ".parquet"}:
                 raise InputError(f"--out {out}: expected a .csv or .parquet file name")

@@ -19,10 +19,12 @@ from bioparity.clinical.immunogenicity import (
     IncidenceDifferenceResult,
     IncidenceResult,
     TitreSummaryResult,
+    TreatmentEmergentResult,
     ada_incidence,
     exposure_by_ada,
     incidence_difference,
     titre_summary,
+    treatment_emergent_ada,
 )
 from bioparity.clinical.means import (
     MEAN_METHODS,
@@ -64,6 +66,7 @@ __all__ = [
     "RatioCI",
     "StratifiedDifferenceCI",
     "TitreSummaryResult",
+    "TreatmentEmergentResult",
     "ada_incidence",
     "ci_difference",
     "ci_difference_stratified",
@@ -81,5 +84,6 @@ __all__ = [
     "sample_size_equivalence_means",
     "sample_size_equivalence_proportions",
     "titre_summary",
+    "treatment_emergent_ada",
     "wilson_interval",
 ]

@@ -12,8 +12,16 @@ error naming the row, non-positive or missing PK values are counted per paramete
 reported with a :class:`~bioparity.errors.BioparityWarning`.
 
 Incidence per arm and timepoint is ``n_positive / n_evaluable`` with a Wilson interval; the ``OVERALL``
-timepoint counts a subject as positive if positive at any timepoint, evaluable if evaluated at least
-once. Differences to the reference arm use :func:`bioparity.clinical.ci_difference` (Newcombe by default).
+timepoint counts a subject as positive if positive at any timepoint (baseline included), evaluable if
+evaluated at least once. That any-visit count mixes pre-existing antibodies with those caused by the
+product, so the primary summary is :func:`treatment_emergent_ada`: treatment-induced (ADA-negative at
+baseline, positive after dosing) plus treatment-boosted (positive at baseline with a titre rise of at
+least ``boost_fold``, default 4-fold, after dosing), with the baseline prevalence reported separately
+(FDA Guidance for Industry "Immunogenicity Testing of Therapeutic Protein Products - Developing and
+Validating Assays for Anti-Drug Antibody Detection", January 2019; Shankar et al. 2014, AAPS J
+16(4):658-673, "Assessment and reporting of the clinical immunogenicity of therapeutic proteins and
+peptides", definitions of treatment-induced and treatment-boosted ADA). Differences to the reference arm
+use :func:`bioparity.clinical.ci_difference` (Newcombe by default).
 Exposure by ADA status compares geometric means of ADA-positive and ADA-negative subjects per arm and
 parameter: ratio ``GM(pos)/GM(neg)`` with a pooled-t interval on the log scale.
 """
@@ -39,6 +47,13 @@ StrArray = npt.NDArray[np.str_]
 
 #: Label of the any-timepoint row of :func:`ada_incidence`.
 OVERALL = "OVERALL"
+#: Labels of the rows of :meth:`TreatmentEmergentResult.as_incidence`.
+TREATMENT_EMERGENT = "TREATMENT-EMERGENT"
+BASELINE_PREVALENCE = "BASELINE-PREVALENCE"
+#: Timepoint labels recognised as baseline when none is given (case-insensitive).
+BASELINE_LABELS = ("BASELINE", "PREDOSE", "PRE-DOSE", "DAY 1 PREDOSE", "D1 PREDOSE", "D0", "DAY 0")
+#: Titre rise over a positive baseline that makes a subject treatment-boosted (Shankar et al. 2014).
+DEFAULT_BOOST_FOLD = 4.0
 
 _POSITIVE = {"POS", "POSITIVE", "Y", "YES", "1", "1.0", "TRUE"}
 _NEGATIVE = {"NEG", "NEGATIVE", "N", "NO", "0", "0.0", "FALSE"}
@@ -194,6 +209,211 @@ def ada_incidence(
         incidence=incidence,
         lower=np.where(n > 0, lower, np.nan),
         upper=np.where(n > 0, upper, np.nan),
+        conf=level,
+        result_column=result,
+    )
+
+
+@dataclass(frozen=True, repr=False)
+class TreatmentEmergentResult(ResultMixin):
+    """Treatment-emergent ADA per arm (induced + boosted) and the baseline prevalence, Wilson intervals.
+
+    ``incidence = n_treatment_emergent / n_evaluable``; a subject is evaluable with a baseline result and at
+    least one post-baseline result. ``prevalence = n_baseline_positive / n_baseline`` (subjects with a
+    baseline result). ``n_any_visit_positive`` is the old any-visit count, for comparison only.
+    """
+
+    arm: StrArray
+    n_subjects: IntArray
+    n_evaluable: IntArray
+    n_not_evaluable: IntArray
+    n_induced: IntArray
+    n_boosted: IntArray
+    n_treatment_emergent: IntArray
+    incidence: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    n_baseline: IntArray
+    n_baseline_positive: IntArray
+    prevalence: FloatArray
+    prevalence_lower: FloatArray
+    prevalence_upper: FloatArray
+    n_any_visit_positive: IntArray
+    baseline: str
+    boost_fold: float
+    conf: float
+    result_column: str
+    software_version: str = field(default_factory=software_version)
+
+    def as_incidence(self) -> IncidenceResult:
+        """Rows ``TREATMENT-EMERGENT`` and ``BASELINE-PREVALENCE`` per arm (for differences)."""
+        k = self.arm.size
+        n = np.concatenate([self.n_evaluable, self.n_baseline])
+        return IncidenceResult(
+            arm=np.concatenate([self.arm, self.arm]),
+            timepoint=np.array([TREATMENT_EMERGENT] * k + [BASELINE_PREVALENCE] * k, dtype=str),
+            n_evaluable=n,
+            n_positive=np.concatenate([self.n_treatment_emergent, self.n_baseline_positive]),
+            n_missing=np.concatenate([self.n_not_evaluable, self.n_subjects - self.n_baseline]),
+            incidence=np.concatenate([self.incidence, self.prevalence]),
+            lower=np.concatenate([self.lower, self.prevalence_lower]),
+            upper=np.concatenate([self.upper, self.prevalence_upper]),
+            conf=self.conf,
+            result_column=self.result_column,
+        )
+
+
+def _baseline_label(timepoints: pd.Series, baseline: str | None) -> str:
+    found = sorted({str(t) for t in timepoints.tolist()})
+    if baseline is not None:
+        if baseline not in found:
+            raise InputError(
+                f"baseline timepoint {baseline!r} not in the ADA table; timepoints: {', '.join(found)}"
+            )
+        return baseline
+    hits = [t for t in found if t.strip().upper() in BASELINE_LABELS]
+    if len(hits) != 1:
+        raise InputError(
+            "cannot tell which timepoint is baseline "
+            + (
+                f"(several candidates: {', '.join(hits)}); "
+                if hits
+                else "(none named like BASELINE or PREDOSE); "
+            )
+            + f"give it explicitly (timepoints: {', '.join(found)})"
+        )
+    return hits[0]
+
+
+def treatment_emergent_ada(
+    ada: pd.DataFrame,
+    *,
+    subject: str = "USUBJID",
+    arm: str = "ARM",
+    timepoint: str = "VISIT",
+    result: str = "ADA",
+    titre: str | None = "TITRE",
+    baseline: str | None = None,
+    boost_fold: float = DEFAULT_BOOST_FOLD,
+    conf: float = 0.95,
+) -> TreatmentEmergentResult:
+    """Treatment-emergent ADA incidence per arm and baseline prevalence (see the module docstring).
+
+    Treatment-induced: baseline negative and any post-baseline sample positive. Treatment-boosted: baseline
+    positive and a post-baseline positive sample with ``titre >= boost_fold * baseline titre``. Titres are
+    needed only for baseline-positive subjects; one missing there is an error naming the row (the subject
+    could not be classified). Subjects without a baseline or without any post-baseline result are not
+    evaluable and counted (``n_not_evaluable``).
+    """
+    _require(ada, [subject, arm, timepoint, result], "the ADA table")
+    level = float(check_conf(conf))
+    if not boost_fold > 1.0:
+        raise InputError(f"boost fold = {boost_fold}; expected a titre ratio > 1 (e.g. 4)")
+    frame = pd.DataFrame(
+        {
+            "subject": ada[subject].astype(str),
+            "arm": ada[arm].astype(str),
+            "timepoint": ada[timepoint].astype(str),
+            "positive": parse_result(ada[result], result),
+        }
+    )
+    has_titre = titre is not None and titre in ada.columns
+    frame["titre"] = pd.to_numeric(ada[titre], errors="coerce") if has_titre else np.nan
+    dup = frame.duplicated(["subject", "timepoint"], keep=False)
+    if dup.any():
+        row = int(np.flatnonzero(dup.to_numpy())[0])
+        raise InputError(
+            f"the ADA table has more than one row for subject {frame['subject'].iloc[row]!r} at "
+            f"timepoint {frame['timepoint'].iloc[row]!r} (data row {row + 1}); expected one result per "
+            "subject and timepoint"
+        )
+    arms_of = frame.groupby("subject", sort=False)["arm"].nunique()
+    if (arms_of > 1).any():
+        raise InputError(f"subject {arms_of[arms_of > 1].index[0]!r} appears in more than one arm")
+    label = _baseline_label(frame["timepoint"], baseline)
+    is_base = (frame["timepoint"] == label).to_numpy()
+    base = frame[is_base].set_index("subject")
+    post = frame[~is_base & frame["positive"].notna().to_numpy()]
+    boosted_needed = base.index[(base["positive"] == 1.0).to_numpy()]
+    bad_base = (base["positive"] == 1.0) & ~(base["titre"] > 0)
+    if bad_base.any():
+        who = str(bad_base[bad_base].index[0])
+        row = int(np.flatnonzero(is_base & (frame["subject"] == who).to_numpy())[0])
+        raise InputError(
+            f"subject {who!r} is ADA-positive at baseline but has no titre (data row {row + 1}"
+            f"{', column ' + repr(titre) if has_titre else ', no titre column'}); a titre is needed to tell "
+            f"a treatment-boosted response (>= {boost_fold:g}-fold rise)"
+        )
+    bad_post = post["subject"].isin(boosted_needed) & (post["positive"] == 1.0) & ~(post["titre"] > 0)
+    if bad_post.any():
+        row = int(post.index[np.flatnonzero(bad_post.to_numpy())[0]])
+        raise InputError(
+            f"subject {post.loc[row, 'subject']!r} (positive at baseline) has a positive post-baseline "
+            f"sample without a titre (data row {row + 1}); a titre is needed to tell a treatment-boosted "
+            "response"
+        )
+    subjects = frame.groupby("subject", sort=False)["arm"].first()
+    base_pos = base["positive"].reindex(subjects.index)
+    base_titre = base["titre"].reindex(subjects.index)
+    post_any = post.groupby("subject")["positive"].max().reindex(subjects.index)
+    post_rise = (
+        post.assign(rise=post["titre"].to_numpy() / base_titre.reindex(post["subject"]).to_numpy())
+        .loc[lambda f: f["positive"] == 1.0]
+        .groupby("subject")["rise"]
+        .max()
+        .reindex(subjects.index)
+    )
+    evaluable = base_pos.notna() & post_any.notna()
+    induced = evaluable & (base_pos == 0.0) & (post_any == 1.0)
+    boosted = evaluable & (base_pos == 1.0) & (post_rise >= boost_fold * (1 - 1e-12))
+    any_visit = frame.groupby("subject", sort=False)["positive"].max().reindex(subjects.index) == 1.0
+    per = pd.DataFrame(
+        {
+            "arm": subjects,
+            "one": 1,
+            "evaluable": evaluable,
+            "induced": induced,
+            "boosted": boosted,
+            "has_base": base_pos.notna(),
+            "base_pos": base_pos == 1.0,
+            "any_visit": any_visit,
+        }
+    )
+    g = per.groupby("arm", sort=False).sum(numeric_only=True)
+    n_eval = g["evaluable"].to_numpy(dtype=np.int64)
+    n_te = (g["induced"] + g["boosted"]).to_numpy(dtype=np.int64)
+    n_base = g["has_base"].to_numpy(dtype=np.int64)
+    n_base_pos = g["base_pos"].to_numpy(dtype=np.int64)
+    z = z_two_sided(level)
+
+    def rate(x: IntArray, n: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        safe = np.where(n > 0, n, 1).astype(float)
+        lo, hi = wilson_interval(x.astype(float), safe, z)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p = np.where(n > 0, x / safe, np.nan)
+        return p, np.where(n > 0, lo, np.nan), np.where(n > 0, hi, np.nan)
+
+    inc, lo, hi = rate(n_te, n_eval)
+    prev, plo, phi = rate(n_base_pos, n_base)
+    return TreatmentEmergentResult(
+        arm=g.index.to_numpy(dtype=str),
+        n_subjects=g["one"].to_numpy(dtype=np.int64),
+        n_evaluable=n_eval,
+        n_not_evaluable=(g["one"] - g["evaluable"]).to_numpy(dtype=np.int64),
+        n_induced=g["induced"].to_numpy(dtype=np.int64),
+        n_boosted=g["boosted"].to_numpy(dtype=np.int64),
+        n_treatment_emergent=n_te,
+        incidence=inc,
+        lower=lo,
+        upper=hi,
+        n_baseline=n_base,
+        n_baseline_positive=n_base_pos,
+        prevalence=prev,
+        prevalence_lower=plo,
+        prevalence_upper=phi,
+        n_any_visit_positive=g["any_visit"].to_numpy(dtype=np.int64),
+        baseline=label,
+        boost_fold=float(boost_fold),
         conf=level,
         result_column=result,
     )

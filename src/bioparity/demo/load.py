@@ -194,7 +194,7 @@ def load_demo(engine: Engine, *, progress: Progress | None = None) -> DemoSummar
         stat = _actor(session, "sam")
         step("PK similarity")
         pp = datasets.derive_dataset(session, stat, runs["nca"], name="pp", analysis_kind="pk-similarity")
-        sim = analyses.run_analysis(session, stat, pp.id, "pk-similarity", {})
+        sim = analyses.run_analysis(session, stat, pp.id, "pk-similarity", {"variance": "welch"})
         runs["pk-similarity"] = sim.id
         signatures.sign_run(session, stat, sim.id, password=_password("sam"), meaning="authored")
     with sessions.begin() as session:

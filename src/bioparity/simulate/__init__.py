@@ -2,8 +2,8 @@
 
 Public API: :class:`PKSimilarityDesign` (model, conduct and analysis of one study),
 :func:`simulate_studies` (outcomes of studies ``lo .. hi - 1`` of a seeded run), :func:`simulate_block`
-and :func:`analyse` (the two halves), :func:`pooled_pairwise_intervals` (the vectorised decision),
-:func:`summarise` and the result types.
+and :func:`analyse` (the two halves), :func:`welch_pairwise_intervals` and
+:func:`pooled_pairwise_intervals` (the vectorised decision), :func:`summarise` and the result types.
 
 Example
 -------
@@ -13,7 +13,7 @@ Example
 (10, 3, 3)
 """
 
-from bioparity.simulate.decision import PairwiseIntervals, pooled_pairwise_intervals
+from bioparity.simulate.decision import PairwiseIntervals, pooled_pairwise_intervals, welch_pairwise_intervals
 from bioparity.simulate.design import DECISION_METRICS, DEFAULT_TIMES, PKSimilarityDesign
 from bioparity.simulate.pk_model import bateman, central_amount
 from bioparity.simulate.results import PKSimilarityPower, StudyOutcomes, Tally, summarise
@@ -42,4 +42,5 @@ __all__ = [
     "simulate_block",
     "simulate_studies",
     "summarise",
+    "welch_pairwise_intervals",
 ]

@@ -1,4 +1,4 @@
-"""Pooled-variance pairwise GMR confidence intervals of parallel arms, vectorised across many data sets.
+"""Pairwise GMR confidence intervals of parallel arms (pooled or Welch), vectorised across many data sets.
 
 The same estimator as :func:`bioparity.be.similarity.pk_similarity` with ``variance="pooled"`` and no
 covariates (one-way ANOVA on log values; the tests check both give the same intervals and decisions),
@@ -12,6 +12,11 @@ enter the analysis. With ``k`` arms, ``n_a`` included values and mean ``m_a`` in
 and the comparison passes when the CI rounded to two decimals in percent lies within the limits (the
 rule of ``pk_similarity``). Only reductions along rows are used, so each row's result does not depend on
 which other rows are computed with it (bitwise reproducible under any chunking).
+
+:func:`welch_pairwise_intervals` is the default of ``pk_similarity`` (``variance="welch"``, no covariates):
+per comparison ``se^2 = s_i^2/n_i + s_j^2/n_j`` with the Welch-Satterthwaite df
+``se^4 / ((s_i^2/n_i)^2/(n_i - 1) + (s_j^2/n_j)^2/(n_j - 1))`` (Welch 1947; FDA 2001 statistical guidance,
+section VI.C); a comparison needs at least 2 values in each of its arms.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ class PairwiseIntervals:
     upper: FloatArray  # (R, C)
     passed: BoolArray  # (R, C)
     estimable: BoolArray  # (R, C)
-    df: IntArray  # (R,)
+    df: FloatArray  # (R,) pooled, (R, C) Welch
     mse: FloatArray  # (R,)
     n: IntArray  # (R, k)
 
@@ -97,5 +102,83 @@ def pooled_pairwise_intervals(
             & (np.round(100.0 * upper, 2) <= 100.0 * theta2)
         )
     return PairwiseIntervals(
-        gmr=gmr, lower=lower, upper=upper, passed=passed, estimable=estimable, df=df, mse=mse, n=n
+        gmr=gmr,
+        lower=lower,
+        upper=upper,
+        passed=passed,
+        estimable=estimable,
+        df=df.astype(float),
+        mse=mse,
+        n=n,
+    )
+
+
+def _arm_moments(
+    y: FloatArray, include: BoolArray, arm: npt.NDArray[np.int64], n_arms: int
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Per row and arm: count, mean and sum of squared deviations of the included values."""
+    R = y.shape[0]
+    n = np.zeros((R, n_arms), dtype=np.int64)
+    mean = np.zeros((R, n_arms))
+    ss = np.zeros((R, n_arms))
+    for a in range(n_arms):  # a loop over the (few) arms; rows stay vectorised
+        cols = arm == a
+        inc = include[:, cols]
+        ya = np.where(inc, y[:, cols], 0.0)
+        n[:, a] = inc.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean[:, a] = ya.sum(axis=1) / n[:, a]
+        dev = np.where(inc, ya - mean[:, a][:, None], 0.0)
+        ss[:, a] = (dev * dev).sum(axis=1)
+    return n, mean, ss
+
+
+def welch_pairwise_intervals(
+    log_values: FloatArray,
+    include: BoolArray,
+    arm: npt.NDArray[np.int64],
+    n_arms: int,
+    comparisons: Sequence[tuple[int, int]],
+    *,
+    alpha: float = 0.05,
+    theta1: float = 0.80,
+    theta2: float = 1.25,
+) -> PairwiseIntervals:
+    """Welch pairwise ``arms[i] / arms[j]`` intervals of every row (see the module docstring)."""
+    n, mean, ss = _arm_moments(log_values, include, arm, n_arms)
+    R, C = log_values.shape[0], len(comparisons)
+    shape = (R, C)
+    gmr, lower, upper = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
+    df = np.full(shape, np.nan)
+    estimable = np.zeros(shape, dtype=bool)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = ss / np.where(n > 1, n - 1, 1)
+        for c, (i, j) in enumerate(comparisons):
+            est = (n[:, i] >= 2) & (n[:, j] >= 2)
+            vi, vj = var[:, i] / n[:, i], var[:, j] / n[:, j]
+            se2 = vi + vj
+            nu = se2 * se2 / (vi * vi / (n[:, i] - 1) + vj * vj / (n[:, j] - 1))
+            est &= np.isfinite(nu) & (se2 > 0)
+            t = critical_t(alpha, np.where(est, nu, 1.0))
+            diff = mean[:, i] - mean[:, j]
+            half = t * np.sqrt(se2)
+            gmr[:, c] = np.where(est, np.exp(diff), np.nan)
+            lower[:, c] = np.where(est, np.exp(diff - half), np.nan)
+            upper[:, c] = np.where(est, np.exp(diff + half), np.nan)
+            df[:, c] = np.where(est, nu, np.nan)
+            estimable[:, c] = est
+        passed = (
+            estimable
+            & (100.0 * theta1 <= np.round(100.0 * lower, 2))
+            & (np.round(100.0 * upper, 2) <= 100.0 * theta2)
+        )
+    return PairwiseIntervals(
+        gmr=gmr,
+        lower=lower,
+        upper=upper,
+        passed=passed,
+        estimable=estimable,
+        df=df,
+        mse=np.full(R, np.nan),
+        n=n,
     )

@@ -1,9 +1,26 @@
 """The design of a simulated parallel-group PK similarity study (biosimilar mAb, three arms by default).
 
 Units: time in hours, dose in mg, clearance in L/h, volume in L, absorption rate in 1/h, so that
-concentrations (and the LLOQ) are in mg/L (= ug/mL). The defaults describe a subcutaneous IgG1 mAb
-(adalimumab-like magnitudes: CL/F about 0.29 L/day, V/F 6 L, absorption half-life about 2.4 days, terminal
-half-life about 14 days), a single 40 mg dose and sampling to day 70; they are a starting point, not data.
+concentrations (and the LLOQ) are in mg/L (= ug/mL). The defaults describe a subcutaneous IgG1 mAb in
+healthy volunteers, a single 40 mg dose and sampling to day 70, calibrated to the published three-arm
+adalimumab study of Kaur et al. (2017), "A randomised, single-blind, single-dose, three-arm,
+parallel-group study in healthy subjects to demonstrate pharmacokinetic equivalence of ABP 501 and
+adalimumab", Ann Rheum Dis 76:526-533 (n = 67/69/67, 40 mg SC; Table 5, PK by ADA status):
+
+* CL/F 0.012 L/h and V/F 6 L give a terminal half-life of about 350 h, as in ADA-negative subjects there
+  (arithmetic mean t1/2 281-371 h);
+* between-subject CVs 35% (CL), 35% (V), 30% (ka) reproduce the geometric CVs reported within ADA strata:
+  AUCinf 33-37% (ADA-negative) and Cmax 28-33% (the simulation gives about 34% and 30%);
+* ADA incidence 59% (119 of 203 subjects ADA-positive in Kaur et al. Table 5: 36/67, 38/69, 45/67);
+* ADA-driven clearance: factor 2 from day 15 (``ada_onset`` 336 h, an assumption: onset is not
+  reported) gives an AUCinf ratio ADA-positive/negative of about 0.71 and t1/2 about 186 h, against
+  0.69-0.84 and 143-176 h (mean t1/2) reported;
+* true exposure ratio 0.95 of the candidate to both references (:data:`PLANNING_RATIO`);
+* dropout 0 and LLOQ 0 by default: set them for the study planned (dropout changes the analysed
+  completers, not the enrolment, see :func:`bioparity.power.multi_arm.sample_size_pk_similarity` for
+  completers -> enrolled).
+
+These are a starting point calibrated to one published study, not data of the product planned.
 """
 
 from __future__ import annotations
@@ -27,6 +44,14 @@ DEFAULT_TIMES: tuple[float, ...] = (
 )  # fmt: skip
 
 ANALYSIS_SETS: tuple[str, ...] = ("completers", "available")
+#: Variance models of the pairwise intervals (the same as :func:`bioparity.be.similarity.pk_similarity`).
+VARIANCE_MODELS: tuple[str, ...] = ("welch", "pooled")
+#: What happens to AUCIFO of subjects with %AUCext above ``max_aucpext``.
+AUCPEXT_RULES: tuple[str, ...] = ("keep", "exclude")
+#: Planning ratio of the first arm (the candidate) to the references: the conventional planning
+#: assumption of PowerTOST (``sampleN.TOST`` default ``theta0 = 0.95``; Labes, Schuetz & Lang, R package
+#: PowerTOST) and of issue 27; the references are assumed equal.
+PLANNING_RATIO = 0.95
 
 
 def _per_arm(name: str, value: float | Sequence[float], n_arms: int) -> tuple[float, ...]:
@@ -56,30 +81,36 @@ class PKSimilarityDesign:
     ``ada_cl_factor`` times higher. Each subject drops out with probability ``dropout``, at a time uniform
     over the sampling period (after the first sample); later samples are missing.
 
-    Analysis: NCA (``metrics`` from lin-up/log-down AUCs, PKNCA defaults), then all pairwise comparisons
-    ``arms[i] / arms[j]`` (``i < j``) of each metric by the pooled-variance parallel-group ``1 - 2 alpha``
-    CI, which must lie within ``theta1``-``theta2``. A study succeeds when every comparison of every
-    metric passes. ``analysis_set`` ``completers`` excludes dropouts from all metrics; ``available`` uses
-    what the NCA estimates from their truncated profiles. AUCIFO with an extrapolated share above
-    ``max_aucpext`` percent is excluded (regulatory.md 2.2), as is any metric that is not estimable.
+    ``bioavailability`` defaults to :data:`PLANNING_RATIO` for the first arm and 1 for the others.
+
+    Analysis (the same rules as :func:`bioparity.be.similarity.pk_similarity_table`, issue 27): NCA
+    (``metrics`` from lin-up/log-down AUCs, PKNCA defaults), then all pairwise comparisons
+    ``arms[i] / arms[j]`` (``i < j``) of each metric by the parallel-group ``1 - 2 alpha`` CI with the
+    ``variance`` model (``welch`` default, ``pooled``), which must lie within ``theta1``-``theta2``. A study
+    succeeds when every comparison of every metric passes. ``analysis_set`` ``completers`` (default)
+    analyses the subjects who did not drop out and have every metric; ``available`` uses, per metric,
+    what the NCA estimates (also from truncated profiles). Subjects with an extrapolated AUC share above
+    ``max_aucpext`` percent are kept in AUCIFO and counted (``aucpext_rule="keep"``, EMA Guideline on the
+    investigation of bioequivalence, CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8) or excluded from it
+    (``"exclude"``, the behaviour before issue 27); a metric that is not estimable is left out.
     """
 
     arms: tuple[str, ...] = ("test", "eu-ref", "us-ref")
     n_per_arm: tuple[int, ...] | int = 50
-    bioavailability: tuple[float, ...] | float = 1.0
+    bioavailability: tuple[float, ...] | float | None = None
     dose: float = 40.0
     times: tuple[float, ...] = DEFAULT_TIMES
     cl: float = 0.012
     v: float = 6.0
     ka: float = 0.012
-    cv_cl: float = 0.30
-    cv_v: float = 0.20
+    cv_cl: float = 0.35
+    cv_v: float = 0.35
     cv_ka: float = 0.30
     residual_cv: float = 0.10
     lloq: float = 0.0
     dropout: float = 0.0
     analysis_set: str = "completers"
-    ada_fraction: tuple[float, ...] | float = 0.0
+    ada_fraction: tuple[float, ...] | float = 0.59
     ada_onset: float = 336.0
     ada_cl_factor: float = 2.0
     metrics: tuple[str, ...] = DECISION_METRICS
@@ -87,6 +118,8 @@ class PKSimilarityDesign:
     theta1: float = 0.80
     theta2: float | None = None
     max_aucpext: float = 20.0
+    variance: str = "welch"
+    aucpext_rule: str = "keep"
     comparisons: tuple[tuple[int, int], ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -97,7 +130,8 @@ class PKSimilarityDesign:
         sizes = _per_arm("n_per_arm", self.n_per_arm, k)
         if any(s != int(s) or s < 2 for s in sizes):
             raise InputError(f"n_per_arm = {sizes}; expected whole numbers >= 2 (subjects enrolled per arm)")
-        f = _per_arm("bioavailability", self.bioavailability, k)
+        planning = (PLANNING_RATIO, *([1.0] * (k - 1)))
+        f = planning if self.bioavailability is None else _per_arm("bioavailability", self.bioavailability, k)
         if not all(math.isfinite(x) and x > 0 for x in f):
             raise InputError(f"bioavailability = {f}; expected positive relative exposures, one per arm")
         ada = _per_arm("ada_fraction", self.ada_fraction, k)
@@ -119,6 +153,12 @@ class PKSimilarityDesign:
         if self.analysis_set not in ANALYSIS_SETS:
             raise InputError(
                 f"analysis_set = {self.analysis_set!r}; expected one of {', '.join(ANALYSIS_SETS)}"
+            )
+        if self.variance not in VARIANCE_MODELS:
+            raise InputError(f"variance = {self.variance!r}; expected one of {', '.join(VARIANCE_MODELS)}")
+        if self.aucpext_rule not in AUCPEXT_RULES:
+            raise InputError(
+                f"aucpext_rule = {self.aucpext_rule!r}; expected one of {', '.join(AUCPEXT_RULES)}"
             )
         metrics = tuple(m.strip().upper() for m in self.metrics)
         unknown = [m for m in metrics if m not in DECISION_METRICS]
@@ -149,7 +189,7 @@ class PKSimilarityDesign:
 
     @property
     def exposure(self) -> tuple[float, ...]:
-        return tuple(float(x) for x in np.atleast_1d(self.bioavailability))
+        return tuple(float(x) for x in np.atleast_1d(np.asarray(self.bioavailability, dtype=float)))
 
     @property
     def ada_fractions(self) -> tuple[float, ...]:

@@ -34,6 +34,7 @@ class StudyOutcomes:
     n_analysed: IntArray  # (S, M, A)
     n_dropouts: IntArray  # (S,)
     n_ada: IntArray  # (S,)
+    n_aucpext_over: IntArray  # (S,) analysed subjects with %AUCext above the limit (AUCIFO)
 
     @property
     def n_studies(self) -> int:
@@ -46,7 +47,10 @@ class StudyOutcomes:
 
     @classmethod
     def concat(cls, parts: Sequence[StudyOutcomes]) -> StudyOutcomes:
-        names = ("gmr", "lower", "upper", "passed", "estimable", "n_analysed", "n_dropouts", "n_ada")
+        names = (
+            "gmr", "lower", "upper", "passed", "estimable", "n_analysed",
+            "n_dropouts", "n_ada", "n_aucpext_over",
+        )  # fmt: skip
         return cls(**{k: np.concatenate([getattr(p, k) for p in parts]) for k in names})
 
     def tally(self) -> Tally:
@@ -58,6 +62,7 @@ class StudyOutcomes:
             n_analysed=self.n_analysed.sum(axis=0).astype(np.int64),
             n_dropouts=int(self.n_dropouts.sum()),
             n_ada=int(self.n_ada.sum()),
+            n_aucpext_over=int(self.n_aucpext_over.sum()),
         )
 
     def to_frame(self, design: PKSimilarityDesign, first_study: int = 0) -> pd.DataFrame:
@@ -80,6 +85,7 @@ class StudyOutcomes:
                 "study_success": np.repeat(self.success, M * C),
                 "n_dropouts": np.repeat(self.n_dropouts, M * C),
                 "n_ada": np.repeat(self.n_ada, M * C),
+                "n_aucpext_over": np.repeat(self.n_aucpext_over, M * C),
             }
         )
 
@@ -95,6 +101,7 @@ class Tally:
     n_analysed: IntArray  # (M, A) subjects analysed, summed over studies
     n_dropouts: int
     n_ada: int
+    n_aucpext_over: int = 0
 
     def __add__(self, other: Tally) -> Tally:
         return Tally(
@@ -105,6 +112,7 @@ class Tally:
             n_analysed=self.n_analysed + other.n_analysed,
             n_dropouts=self.n_dropouts + other.n_dropouts,
             n_ada=self.n_ada + other.n_ada,
+            n_aucpext_over=self.n_aucpext_over + other.n_aucpext_over,
         )
 
     @staticmethod
@@ -122,7 +130,9 @@ class PKSimilarityPower(ResultMixin):
     ``probability`` is the fraction of studies in which every comparison of every metric passes;
     ``mc_se = sqrt(p (1 - p) / K)`` its Monte Carlo standard error. ``pass_rate[m][c]`` is the fraction
     passing comparison ``c`` of metric ``m`` alone, ``estimable_rate`` the fraction where it could be
-    computed, ``mean_analysed[m][a]`` the mean number of subjects of arm ``a`` in the analysis of ``m``.
+    computed, ``mean_analysed[m][a]`` the mean number of subjects of arm ``a`` in the analysis of ``m``;
+    ``mean_aucpext_over`` the mean number of analysed subjects per study with %AUCext above the limit
+    (kept and counted, or excluded, as ``design.aucpext_rule`` says), the count the analysis reports.
     """
 
     probability: float
@@ -136,6 +146,7 @@ class PKSimilarityPower(ResultMixin):
     mean_analysed: dict[str, dict[str, float]]
     dropout_rate: float
     ada_rate: float
+    mean_aucpext_over: float
     studies_per_block: int
     design: PKSimilarityDesign
     software_version: str
@@ -186,6 +197,7 @@ def summarise(
         },
         dropout_rate=tally.n_dropouts / (K * design.n_subjects),
         ada_rate=tally.n_ada / (K * design.n_subjects),
+        mean_aucpext_over=tally.n_aucpext_over / K,
         studies_per_block=studies_per_block,
         design=design,
         software_version=software_version(),

@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from bioparity.nca import nca_arrays
 from bioparity.seeding import block_generator, block_spans
-from bioparity.simulate.decision import pooled_pairwise_intervals
+from bioparity.simulate.decision import pooled_pairwise_intervals, welch_pairwise_intervals
 from bioparity.simulate.design import PKSimilarityDesign
 from bioparity.simulate.pk_model import central_amount
 from bioparity.simulate.results import StudyOutcomes
@@ -85,7 +85,7 @@ def simulate_block(
 
 
 def nca_parameters(design: PKSimilarityDesign) -> list[str]:
-    """NCA codes the decision needs (AUCPEO for the extrapolation rule on AUCIFO)."""
+    """NCA codes the decision needs (AUCPEO for the extrapolation rule and count on AUCIFO)."""
     return [*design.metrics, *(["AUCPEO"] if "AUCIFO" in design.metrics else [])]
 
 
@@ -102,15 +102,25 @@ def analyse(design: PKSimilarityDesign, studies: SimulatedStudies) -> StudyOutco
     )
     values = np.stack([res.value(m).reshape(S, N) for m in design.metrics], axis=1)  # (S, M, N)
     include = np.isfinite(values) & (values > 0)
+    over = np.zeros((S, N), dtype=bool)
     if "AUCIFO" in design.metrics:
         m = design.metrics.index("AUCIFO")
-        include[:, m] &= res.value("AUCPEO").reshape(S, N) <= design.max_aucpext
+        over = np.nan_to_num(res.value("AUCPEO").reshape(S, N), nan=0.0) > design.max_aucpext
+        if design.aucpext_rule == "exclude":
+            include[:, m] &= ~over
     if design.analysis_set == "completers":
-        include &= ~studies.dropped[:, None, :]
+        # the analysis's completers: no dropout and every metric (pk_similarity_table population)
+        include &= (~studies.dropped & include.all(axis=1))[:, None, :]
     M = len(design.metrics)
+    n_over = (
+        (over & include[:, design.metrics.index("AUCIFO")]).sum(axis=1)
+        if "AUCIFO" in design.metrics
+        else np.zeros(S, dtype=np.int64)
+    )
+    intervals = welch_pairwise_intervals if design.variance == "welch" else pooled_pairwise_intervals
     with np.errstate(divide="ignore", invalid="ignore"):
         logs = np.log(np.where(include, values, 1.0))
-    iv = pooled_pairwise_intervals(
+    iv = intervals(
         logs.reshape(S * M, N),
         include.reshape(S * M, N),
         design.arm_of_subject(),
@@ -130,6 +140,7 @@ def analyse(design: PKSimilarityDesign, studies: SimulatedStudies) -> StudyOutco
         n_analysed=iv.n.reshape(S, M, len(design.arms)),
         n_dropouts=studies.dropped.sum(axis=1),
         n_ada=studies.ada.sum(axis=1),
+        n_aucpext_over=np.asarray(n_over, dtype=np.int64),
     )
 
 
