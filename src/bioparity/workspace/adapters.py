@@ -16,8 +16,10 @@ import pandas as pd
 
 from bioparity._results import _plain
 from bioparity.be import crossover_data, evaluate_be
+from bioparity.be.data import read_crossover_file
 from bioparity.be.similarity import DEFAULT_METRICS, VARIANCE_MODELS, pk_similarity_table
 from bioparity.caa import assess, read_catalogue, read_long_table
+from bioparity.caa.catalogue import DEFAULT_PLAN
 from bioparity.caa.example import example_paths
 from bioparity.errors import DataFileError, InputError
 from bioparity.io import read_table
@@ -131,13 +133,25 @@ def read_pk_parameters(path: Path) -> pd.DataFrame:
 
 
 def pk_similarity_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
-    """Pairwise GMR CIs of parallel arms per metric (the three-arm biosimilar layout by default)."""
+    """Pairwise GMR CIs of parallel arms per metric (the three-arm biosimilar layout by default).
+
+    Same defaults as ``bioparity pk-similarity``: Welch per comparison (FDA 2001 statistical guidance:
+    equal variances are not assumed in parallel designs), completers, %AUCext > 20% kept and counted.
+    """
     arms = _list_option(options, "arms", "test,eu-ref,us-ref")
     metrics = _list_option(options, "metrics", ",".join(DEFAULT_METRICS))
-    variance = _text_option(options, "variance", "pooled")
+    variance = _text_option(options, "variance", "welch")
     if variance not in VARIANCE_MODELS:
         raise InputError(f"option variance={variance!r}; expected one of {', '.join(VARIANCE_MODELS)}")
-    wide, _subject, arm = metric_table(frame, "PK parameters", None, None, metrics, [])
+    population = _text_option(options, "population", "completers")
+    aucpext_rule = _text_option(options, "aucpext_rule", "keep")
+    wanted = [*metrics, *(["AUCPEO"] if "AUCIFO" in metrics else [])]
+    try:
+        wide, _subject, arm = metric_table(frame, "PK parameters", None, None, wanted, [])
+    except DataFileError:
+        if wanted == metrics:
+            raise
+        wide, _subject, arm = metric_table(frame, "PK parameters", None, None, metrics, [])
     table, notes = pk_similarity_table(
         wide,
         arm,
@@ -146,6 +160,8 @@ def pk_similarity_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[
         variance=variance,
         alpha=_number_option(options, "alpha", 0.05),
         theta1=_number_option(options, "theta1", 0.80),
+        population=population,
+        aucpext_rule=aucpext_rule,
     )
     return frame_result(table, notes=notes)
 
@@ -154,8 +170,15 @@ def pk_similarity_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[
 
 
 def read_crossover(path: Path) -> pd.DataFrame:
-    """One row per subject and period: ``subject, period, sequence, treatment (T/R), PK``."""
-    frame = read_table(path, CROSSOVER_COLUMNS)
+    """One row per subject and period: ``subject, period, sequence, treatment (T/R), PK``.
+
+    CSV files are read in replicateBE's conventions (``#`` description lines, missing values as ``.``,
+    ``NA`` or blank, ``,``/``;``/tab separators), as ``bioparity be`` reads them; other formats as tables.
+    """
+    if path.suffix.lower() in {".csv", ".txt"}:
+        frame = read_crossover_file(path)
+    else:
+        frame = read_table(path, CROSSOVER_COLUMNS)
     crossover_data(frame, file=str(path))  # structural checks now, so a bad file is refused at upload
     return frame
 
@@ -193,5 +216,13 @@ def caa_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
             f"option catalogue={name!r}; expected '' (tiers from the data) or {', '.join(CATALOGUES)}"
         )
     catalogue = read_catalogue(CATALOGUES[name]()) if name else None
-    result = assess(frame, catalogue)
+    region = _text_option(options, "region", "").lower()
+    pool = str(options.get("pool_references", False)).strip().lower() in {"1", "true", "yes"}
+    result = assess(
+        frame,
+        catalogue,
+        plan=_text_option(options, "plan", DEFAULT_PLAN),
+        region=region or None,
+        pool_references=pool,
+    )
     return frame_result(result.to_frame(), notes=list(result.notes))

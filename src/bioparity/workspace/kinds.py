@@ -131,12 +131,14 @@ register_analysis(
         {
             "arms": "arms in order, first = test, comma-separated (default test,eu-ref,us-ref)",
             "metrics": "PPTESTCD codes, comma-separated (default AUCIFO,AUCLST,CMAX)",
-            "variance": "pooled (default; one model over all arms) or welch",
+            "variance": "welch (default; per comparison, FDA 2001) or pooled (one model over all arms)",
             "alpha": "one-sided level (default 0.05 = 90% CI)",
             "theta1": "lower limit (default 0.80; upper = 1/theta1)",
+            "population": "completers (default: every metric present) or available",
+            "aucpext_rule": "keep (default: %AUCext > 20% kept and counted, EMA) or exclude",
         },
-        {"arms": "test,eu-ref,us-ref", "metrics": "AUCIFO,AUCLST,CMAX", "variance": "pooled", "alpha": 0.05,
-         "theta1": 0.80},
+        {"arms": "test,eu-ref,us-ref", "metrics": "AUCIFO,AUCLST,CMAX", "variance": "welch", "alpha": 0.05,
+         "theta1": 0.80, "population": "completers", "aucpext_rule": "keep"},
     )
 )  # fmt: skip
 register_analysis(
@@ -155,7 +157,12 @@ register_analysis(
         "Comparative analytical assessment: every attribute, every comparison (tier from the data)",
         adapters.read_caa,
         adapters.caa_kind,
-        {"catalogue": "'' = tiers from the data's tier column (default), or igg1-mab-example"},
-        {"catalogue": ""},
+        {
+            "catalogue": "'' = tiers from the data's tier column (default), or igg1-mab-example",
+            "plan": "qr-2025 (default: quality range, k by criticality, spread check) or tiered-2017",
+            "region": "region filed, sets the EU/US bridge direction: ema, fda or '' (alphabetical, noted)",
+            "pool_references": "true to add a pooled-reference comparison where every bridge passed",
+        },
+        {"catalogue": "", "plan": "qr-2025", "region": "", "pool_references": False},
     )
 )
