@@ -51,7 +51,7 @@ def test_caa_values_match_r(tmp_path: Path) -> None:
     catalogue.write_text(CAA_CATALOGUE, encoding="utf-8")
     out = tmp_path / "caa.csv"
     run("caa", str(REFERENCE / "caa" / "caa_cli_input.csv"), "--catalogue", str(catalogue), "--out", str(out),
-        "--comparison", "test:ref-eu")  # fmt: skip
+        "--comparison", "test:ref-eu", "--plan", "tiered-2017")  # fmt: skip
     table = pd.read_csv(out).set_index("attribute")
     expected = pd.read_csv(REFERENCE / "caa" / "caa_cli_expected.csv", comment="#")
     assert len(expected) == 16
@@ -94,7 +94,7 @@ def test_ada_summary_values_match_published_and_r(tmp_path: Path) -> None:
     for method, (lo, hi) in {"newcombe": (0.0524, 0.3339), "mn": (0.0528, 0.3382)}.items():
         out = tmp_path / f"{method}.csv"
         run("ada-summary", "--ada", str(src), "--out", str(out), "--reference-arm", "R", "--result", "ADA",
-            "--conf", "0.95", "--method", method)  # fmt: skip
+            "--conf", "0.95", "--method", method, "--incidence", "any-visit")  # fmt: skip
         table = pd.read_csv(out)
         diff = table[(table["table"] == "difference") & (table["timepoint"] == "WEEK 12")].iloc[0]
         assert diff["method"] == method and diff["diff"] == pytest.approx(0.2, abs=1e-12)
