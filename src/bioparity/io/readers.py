@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from bioparity.errors import DataFileError
+from bioparity.io.limits import check_input_limits
 
 FORMATS = {
     ".csv": "csv",
@@ -49,6 +50,7 @@ def read_any_table(path: str | os.PathLike[str]) -> LoadedTable:
         raise DataFileError(
             f"unknown file type {file.suffix!r}", file=label, expected="a .csv, .xlsx, .parquet or .xpt file"
         )
+    check_input_limits(file, fmt, label)
     try:
         if fmt == "csv":
             frame = pd.read_csv(file, dtype=str, keep_default_na=False, skipinitialspace=True)
