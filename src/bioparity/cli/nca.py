@@ -39,6 +39,7 @@ from bioparity.io import write_frame_atomic
 from bioparity.io.adam import adnca_domain, adpp_domain, write_adam
 from bioparity.io.provenance import write_provenance
 from bioparity.io.readers import read_any_table
+from bioparity.io.tables_out import check_output_path
 from bioparity.io.sdtm import (
     first_dose_datetimes,
     is_sdtm_ex,
@@ -143,6 +144,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz, MRT."""
         with user_errors():
+            for option, path in (("--out", out), ("--adpp", adpp), ("--sdtm-pp", sdtm_pp)):
+                if path is not None:
+                    check_output_path(path, option)  # before any computation: one-line error, no traceback
+            for option, path in (("--adnca", adnca), ("--tss-out", tss_out)):
+                if path is not None:
+                    check_output_path(path, option)
+            if tau is not None and not tau > 0:
+                raise InputError(f"--tau {tau:g}: the dosing interval must be a positive number of hours")
             table = read_any_table(infile)
             frame = table.frame
             groups = list(group)

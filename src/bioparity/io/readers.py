@@ -72,3 +72,20 @@ def read_any_table(path: str | os.PathLike[str]) -> LoadedTable:
         raise DataFileError(f"cannot be read as {fmt.upper()}: {exc}", file=label) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     return LoadedTable(frame, label, fmt, offset)
+
+
+def require_utf8_text(path: str | os.PathLike[str]) -> None:
+    """Fail with the file, line and byte offset when a text file (catalogue, rules) is not UTF-8."""
+    file = Path(path)
+    if not file.is_file():
+        raise DataFileError("file not found", file=str(path), expected="an existing UTF-8 text file")
+    data = file.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DataFileError(
+            f"is not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start} (line {line})",
+            file=str(path),
+            expected="a UTF-8 encoded file (save it as 'UTF-8' / 'CSV UTF-8' in your editor)",
+        ) from None

@@ -184,7 +184,11 @@ def check_output_path(path: str | os.PathLike[str], option: str = "output") -> P
     existing = folder
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
-    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+    if not existing.is_dir():
+        raise OutputFileError(
+            f"{option} {str(path)!r} cannot be written: {str(existing)!r} is a file, not a folder"
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
         raise OutputFileError(
             f"{option} {str(path)!r} cannot be written: folder {str(existing)!r} is not writable"
         )
