@@ -99,9 +99,12 @@ def _column(series: pd.Series, *, for_csv: bool) -> Any:
         series = series.astype(object)
         dtype = series.dtype
     if dtype == bool or isinstance(dtype, pd.BooleanDtype):
+        flags = pa.array(series, type=pa.bool_(), from_pandas=True)
         if not for_csv:
-            return pa.array(series, from_pandas=True)
-        return _text_array(series.map({True: "True", False: "False"}, na_action="ignore").astype(object))
+            return flags
+        import pyarrow.compute as pc
+
+        return pc.if_else(flags, pa.scalar("True"), pa.scalar("False"))  # as pandas writes them
     if dtype.kind in "iuf" or (isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iuf"):
         return pa.array(series, from_pandas=True)
     if dtype.kind == "M":
@@ -165,11 +168,13 @@ def _write_parquet(frame: pd.DataFrame, sink: IO[bytes]) -> None:
     import pyarrow.parquet as pq
 
     writer = None
+    schema = None
     for block in _blocks(frame, for_csv=False):
         if writer is None:
-            writer = pq.ParquetWriter(sink, block.schema)
-        elif block.schema != writer.schema_arrow:
-            block = block.cast(writer.schema_arrow)
+            schema = block.schema
+            writer = pq.ParquetWriter(sink, schema)
+        elif block.schema != schema:
+            block = block.cast(schema)
         writer.write_table(block)
     if writer is not None:
         writer.close()
