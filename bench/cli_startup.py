@@ -33,7 +33,9 @@ _PROBE = (
 def _once(args: list[str]) -> tuple[float, float]:
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bioparity.cli.main", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [sys.executable, "-m", "bioparity.cli.main", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     _pid, status, usage = os.wait4(proc.pid, 0)
     if status != 0:
@@ -49,13 +51,14 @@ def figures(repeat: int = 5) -> list[Figure]:
         cpu = min(r[1] for r in runs)
         detail = f"best of {repeat}; target <= {target} s"
         out.append(Figure("cli_startup", f"{label} wall", wall, "s", detail))
-        out.append(Figure("cli_startup", f"{label} CPU", cpu, "s", "user + system of the child (load-independent)"))
+        out.append(
+            Figure("cli_startup", f"{label} CPU", cpu, "s", "user + system of the child (load-independent)")
+        )
     probe = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True, check=True)
     heavy = next(x for x in probe.stdout.splitlines() if x.startswith("HEAVY=")).removeprefix("HEAVY=")
-    out.append(
-        Figure("cli_startup", "heavy packages imported by --help", float(len([h for h in heavy.split(",") if h])),
-               "", heavy or f"none of {', '.join(HEAVY)}")
-    )  # fmt: skip
+    count = float(len([h for h in heavy.split(",") if h]))
+    shown = heavy or f"none of {', '.join(HEAVY)}"
+    out.append(Figure("cli_startup", "heavy packages imported by --help", count, "", shown))
     return out
 
 

@@ -1,6 +1,7 @@
 """Benchmark: confidence intervals for two proportions per second, and equivalence sample sizes.
 
-Run with ``.venv/bin/python bench/clinical.py [--tables N] [--repeat R] [--quick] [--json]``. Tables are random (seeded):
+Run with ``.venv/bin/python bench/clinical.py [--tables N] [--repeat R] [--quick] [--json]``. Tables are
+random (seeded):
 group sizes 5-500 and any numbers of responders, so boundary tables (x = 0, x = n) are included.
 """
 

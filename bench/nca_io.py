@@ -62,7 +62,9 @@ def figures(n: int = 1_000_000, folder: Path | None = None) -> list[Figure]:
         rows = len(from_pq)
     setting = f"{n:,} profiles x 12 samples ({size_mb:,.0f} MB CSV) -> {rows:,} rows"
     return [
-        Figure("nca_io", "nca CSV -> long CSV, profiles/s", n / csv_s, "1/s", f"{setting}; target >= 50,000/s"),
+        Figure(
+            "nca_io", "nca CSV -> long CSV, profiles/s", n / csv_s, "1/s", f"{setting}; target >= 50,000/s"
+        ),
         Figure("nca_io", "nca CSV -> long CSV, wall", csv_s, "s", f"target <= {TARGET_CSV_S:g} s at 1M"),
         Figure("nca_io", "nca CSV -> Parquet, wall", pq_s, "s", f"target <= {TARGET_PARQUET_S:g} s at 1M"),
         Figure(

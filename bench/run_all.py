@@ -19,7 +19,18 @@ from _figures import Figure, machine
 
 HERE = Path(__file__).resolve().parent
 #: Order of the table; scripts not listed here follow in name order.
-ORDER = ("cli_startup", "power", "scabel", "nca", "nca_io", "nca_multiple_dose", "caa", "clinical", "scale", "web")
+ORDER = (
+    "cli_startup",
+    "power",
+    "scabel",
+    "nca",
+    "nca_io",
+    "nca_multiple_dose",
+    "caa",
+    "clinical",
+    "scale",
+    "web",
+)
 
 
 def scripts() -> list[Path]:

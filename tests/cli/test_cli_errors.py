@@ -53,7 +53,9 @@ def test_nca_out_unwritable(nca_input: Path, blocker: Path) -> None:
 
 def test_nca_adpp_unwritable_fails_before_any_output(nca_input: Path, blocker: Path, tmp_path: Path) -> None:
     out = tmp_path / "pp.csv"
-    result = runner.invoke(app, ["nca", str(nca_input), "--out", str(out), "--adpp", str(blocker / "adpp.xpt")])
+    result = runner.invoke(
+        app, ["nca", str(nca_input), "--out", str(out), "--adpp", str(blocker / "adpp.xpt")]
+    )
     _one_line_error(result, "--adpp", "cannot be written")
     assert not out.exists()
 
@@ -86,7 +88,9 @@ def test_caa_catalogue_not_utf8(tmp_path: Path) -> None:
     data, _ = _caa_files(tmp_path)
     latin1 = tmp_path / "latin1.csv"
     latin1.write_bytes("name,method,tier,unit\npurity,quality-range,2,\u00b5g\n".encode("latin-1"))
-    result = runner.invoke(app, ["caa", str(data), "--catalogue", str(latin1), "--out", str(tmp_path / "o.csv")])
+    result = runner.invoke(
+        app, ["caa", str(data), "--catalogue", str(latin1), "--out", str(tmp_path / "o.csv")]
+    )
     _one_line_error(result, "latin1.csv", "not UTF-8", "line 2")
 
 
@@ -113,7 +117,9 @@ def test_caa_single_test_lot_quality_range_pass_is_warned(tmp_path: Path) -> Non
     ["postgresql://nobody@127.0.0.1:1/none", "sqlite:////nonexistent-folder/for/sure/store.db"],
     ids=["postgresql-refused", "sqlite-no-folder"],
 )
-@pytest.mark.parametrize("command", [["db", "upgrade"], ["audit", "verify"]], ids=["db-upgrade", "audit-verify"])
+@pytest.mark.parametrize(
+    "command", [["db", "upgrade"], ["audit", "verify"]], ids=["db-upgrade", "audit-verify"]
+)
 def test_unreachable_database_is_one_line(url: str, command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--database-url", url])
     _one_line_error(result, "cannot reach the database", "--database-url")

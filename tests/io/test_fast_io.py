@@ -1,4 +1,4 @@
-"""Issue #22: the Arrow reader gives exactly pandas' text cells; the block writer is the same in any block size."""
+"""Issue #22: the Arrow CSV reader gives pandas' text cells exactly; block size does not change the output."""
 
 from __future__ import annotations
 

@@ -46,7 +46,8 @@ def xlsx_bomb(*, declare_dimension: bool = True) -> bytes:
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         f"{dimension}<sheetData>"
         '<row r="1"><c r="A1" t="inlineStr"><is><t>subject</t></is></c>'
-        '<c r="B1" t="inlineStr"><is><t>time</t></is></c><c r="C1" t="inlineStr"><is><t>conc</t></is></c></row>'
+        '<c r="B1" t="inlineStr"><is><t>time</t></is></c>'
+        '<c r="C1" t="inlineStr"><is><t>conc</t></is></c></row>'
         '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
         "</sheetData></worksheet>"
     )

@@ -7,6 +7,7 @@ memory growth, in process and through a real ``bioparity serve`` process (upload
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import resource
 import socket
@@ -51,7 +52,9 @@ def test_xlsx_bomb_refused_fast_and_small(tmp_path: Path, declared: bool) -> Non
     assert "BIOPARITY_MAX_COLUMNS" in message and str(path) in message
 
 
-def test_xlsx_inflating_beyond_the_uncompressed_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_xlsx_inflating_beyond_the_uncompressed_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("BIOPARITY_MAX_UNCOMPRESSED_BYTES", str(8 * MB))
     path = tmp_path / "inflate.xlsx"
     path.write_bytes(zip_bomb_xlsx(32 * MB))
@@ -88,7 +91,7 @@ def test_parquet_limits_from_the_footer(tmp_path: Path, monkeypatch: pytest.Monk
         read_any_table(long)
     monkeypatch.setenv("BIOPARITY_MAX_ROWS", "1000")
     monkeypatch.setenv("BIOPARITY_MAX_UNCOMPRESSED_BYTES", "100")
-    with pytest.raises(DataFileError, match="the row groups hold .* uncompressed bytes"):
+    with pytest.raises(DataFileError, match=r"the row groups hold .* uncompressed bytes"):
         read_any_table(long)
 
 
@@ -139,7 +142,7 @@ def test_explicit_limits_override_the_defaults(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_text("a\n1\n2\n3\n")
     check_input_limits(path, "csv", "t.csv", TableLimits(max_rows=3))
-    with pytest.raises(DataFileError, match="t.csv: refused before reading: the file has 3 rows"):
+    with pytest.raises(DataFileError, match=r"t\.csv: refused before reading: the file has 3 rows"):
         check_input_limits(path, "csv", "t.csv", TableLimits(max_rows=2))
 
 
@@ -198,7 +201,9 @@ def live_server(tmp_path: Path) -> Iterator[tuple[str, int, dict[str, str]]]:
                 assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
                 assert time.monotonic() < deadline, "server did not start within 90 s"
                 time.sleep(0.2)
-        token = httpx.post(f"{url}/auth/login", json={"username": "ana", "password": PASSWORD}).json()["token"]
+        token = httpx.post(f"{url}/auth/login", json={"username": "ana", "password": PASSWORD}).json()[
+            "token"
+        ]
         headers = {"Authorization": f"Bearer {token}"}
         program = httpx.post(
             f"{url}/programs",
@@ -214,7 +219,9 @@ def live_server(tmp_path: Path) -> Iterator[tuple[str, int, dict[str, str]]]:
         )
         assert program.status_code == 201, program.text
         study = httpx.post(
-            f"{url}/programs/{program.json()['id']}/studies", headers=headers, json={"name": "PK", "kind": "pk"}
+            f"{url}/programs/{program.json()['id']}/studies",
+            headers=headers,
+            json={"name": "PK", "kind": "pk"},
         )
         assert study.status_code == 201, study.text
         yield url, server.pid, headers | {"X-Study": study.json()["id"]}
@@ -233,10 +240,8 @@ def test_xlsx_bomb_upload_refused_by_a_real_server(live_server: tuple[str, int, 
         "media_type": "application/octet-stream",
         "analysis_kind": "nca",
     }
-    try:  # reset the peak (VmHWM) to the current RSS, so that the peak measured is the upload's
+    with contextlib.suppress(OSError):  # reset the peak (VmHWM) to the current RSS: the peak is the upload's
         Path(f"/proc/{pid}/clear_refs").write_text("5")
-    except OSError:
-        pass
     rss_before = _rss(pid, "VmRSS")
     start = time.perf_counter()
     response = httpx.post(f"{url}/studies/{study_id}/datasets", headers=headers, json=body, timeout=60)

@@ -32,7 +32,7 @@ from tests.workspace.conftest import (  # noqa: F401  (fixtures)
 )
 from tests.workspace.helpers import upload
 
-PAYLOADS = ["=1+1", "+1+1", "-1+1", "@SUM(A1:A2)", "\t=1+1", "\r=1+1", "=HYPERLINK(\"http://x\",\"y\")"]
+PAYLOADS = ["=1+1", "+1+1", "-1+1", "@SUM(A1:A2)", "\t=1+1", "\r=1+1", '=HYPERLINK("http://x","y")']
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -10,6 +10,7 @@ modules agree); a command missing from it still runs, after every module is load
 from __future__ import annotations
 
 import importlib
+
 import typer
 from typer import _click as click  # Typer 0.2x vendors click
 from typer.core import TyperCommand, TyperGroup
@@ -26,15 +27,24 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ci-means": ("clinical", "Confidence interval for a difference of two means (Welch or pooled t)."),
     "samplesize-prop": ("clinical", "Sample size per group to show equivalence of two proportions."),
     "samplesize-means": ("clinical", "Sample size per group to show equivalence of two means."),
-    "ada-summary": ("clinical", "ADA (or NAb) incidence per arm and timepoint, differences to a reference arm."),
-    "demo": ("demo", "The demo program: an IgG1 mAb biosimilar with EU and US reference (synthetic, seeded)."),
+    "ada-summary": (
+        "clinical",
+        "ADA (or NAb) incidence per arm and timepoint, differences to a reference arm.",
+    ),
+    "demo": (
+        "demo",
+        "The demo program: an IgG1 mAb biosimilar with EU and US reference (synthetic, seeded).",
+    ),
     "be": ("be", "Bioequivalence of a crossover or replicate study (ABE, EMA ABEL A/B, FDA RSABE)."),
     "pk-similarity": ("be", "Pairwise PK similarity of parallel arms (e.g. test vs EU and US reference)."),
     "tolerance-factor": ("caa", "Normal tolerance factor k (R tolerance::K.factor; exact by default)."),
     "caa": ("caa", "Comparative analytical assessment: every attribute, every comparison."),
     "market": ("market", "Market scan: biologics losing protection and the biosimilar void."),
     "nca": ("nca", "Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz."),
-    "nca-sparse": ("nca", "Sparse NCA: AUC of the mean profile with its standard error (Bailer, Nedelman-Jia)."),
+    "nca-sparse": (
+        "nca",
+        "Sparse NCA: AUC of the mean profile with its standard error (Bailer, Nedelman-Jia).",
+    ),
     "nca-urine": ("nca", "Urine NCA: amounts excreted, fe, renal clearance, excretion-rate parameters."),
     "validate": ("validate", "Re-run every reference case on this installation; exit 1 if any case fails."),
     "pathways": ("pathways", "Readiness per region under the 2025 streamlined rules (EMA, FDA, MHRA, ...)."),

@@ -39,7 +39,6 @@ from bioparity.io import write_frame_atomic
 from bioparity.io.adam import adnca_domain, adpp_domain, write_adam
 from bioparity.io.provenance import write_provenance
 from bioparity.io.readers import read_any_table
-from bioparity.io.tables_out import check_output_path
 from bioparity.io.sdtm import (
     first_dose_datetimes,
     is_sdtm_ex,
@@ -50,6 +49,7 @@ from bioparity.io.sdtm import (
     read_sdtm_pc,
     write_sdtm_pp,
 )
+from bioparity.io.tables_out import check_output_path
 from bioparity.nca import LABELS, add_units
 from bioparity.nca.blq import BLQRule
 from bioparity.nca.frame import Where, nca

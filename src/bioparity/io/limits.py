@@ -25,7 +25,8 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from xml.etree.ElementTree import ParseError, XMLPullParser
+from typing import cast
+from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 
 from bioparity.errors import DataFileError
 
@@ -122,7 +123,7 @@ def check_csv_limits(path: Path, label: str | None = None, limits: TableLimits |
 
 
 def _check_parquet(path: Path, label: str, limits: TableLimits) -> None:
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     try:
         meta = pq.ParquetFile(path).metadata
@@ -224,19 +225,21 @@ def _scan_sheet(
 ) -> int:
     """Largest row and column of a worksheet (declared and referenced), checked against the limits."""
     sheet = info.filename.rsplit("/", 1)[-1]
-    parser = XMLPullParser(events=("start", "end"))
+    parser: XMLPullParser[Element] = XMLPullParser(events=("start", "end"))
     max_row = max_col = rows_seen = 0
     row_cols = 0
     size = 0
-    container = None
+    container: Element | None = None
     for block in _member_blocks(archive, info, budget, label, limits):
         size += len(block)
         try:
             parser.feed(block)
         except ParseError as exc:
             raise DataFileError(f"cannot be read as XLSX: worksheet {sheet}: {exc}", file=label) from exc
-        for event, elem in parser.read_events():
-            tag = elem.tag.rsplit("}", 1)[-1]  # type: ignore[union-attr]
+        for pair in parser.read_events():
+            event = pair[0]
+            elem = cast(Element, pair[-1])  # only start/end events were asked for: always an element
+            tag = elem.tag.rsplit("}", 1)[-1]
             if event == "start":
                 if tag == "dimension":
                     for ref in str(elem.get("ref", "")).split(":"):

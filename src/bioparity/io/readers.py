@@ -47,9 +47,9 @@ def _arrow_csv_text(file: Path) -> pd.DataFrame | None:
     import csv
     import mmap
 
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+    import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 
     with open(file, "rb") as raw:
         if file.stat().st_size == 0:

@@ -50,7 +50,7 @@ class OutputFileError(BioparityError):
 
 
 def neutralise_cell(text: str) -> str:
-    """``text`` made safe for a spreadsheet: a leading ``'`` when it starts like a formula and is no number."""
+    """``text`` made safe for a spreadsheet: a leading ``'`` if it starts like a formula and is no number."""
     if text.startswith(FORMULA_START) and not _NUMBER_RE.match(text):
         return "'" + text
     return text
@@ -71,7 +71,7 @@ def _cell_text(value: Any) -> str | None:
 
 
 def _text_array(series: pd.Series) -> Any:
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     try:
         return pa.array(series, type=pa.string(), from_pandas=True)
@@ -80,7 +80,7 @@ def _text_array(series: pd.Series) -> Any:
 
 
 def _neutralise_array(array: Any) -> Any:
-    import pyarrow.compute as pc
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
 
     risky = pc.fill_null(pc.match_substring_regex(array, _RISKY), False)
     if not pc.any(risky).as_py():
@@ -98,7 +98,7 @@ def _column(series: pd.Series, *, for_csv: bool) -> Any:
     if isinstance(dtype, pd.CategoricalDtype):
         series = series.astype(object)
         dtype = series.dtype
-    if dtype == bool or isinstance(dtype, pd.BooleanDtype):
+    if pd.api.types.is_bool_dtype(dtype):
         flags = pa.array(series, type=pa.bool_(), from_pandas=True)
         if not for_csv:
             return flags
@@ -137,7 +137,7 @@ def _header_line(frame: pd.DataFrame) -> bytes:
 
 def write_csv_stream(frame: pd.DataFrame, sink: IO[bytes]) -> None:
     """Write ``frame`` as CSV (header, then blocks of rows, ``\\n`` line ends) to a binary stream."""
-    import pyarrow.csv as pacsv
+    import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 
     sink.write(_header_line(frame))
     if frame.shape[1] == 0:
@@ -165,7 +165,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def _write_parquet(frame: pd.DataFrame, sink: IO[bytes]) -> None:
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     writer = None
     schema = None
