@@ -33,8 +33,8 @@ TARGET_PARQUET_S = 8.0
 TARGET_RSS_MIB = 3 * 1024
 
 
-def _run(args: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of ``bioparity ARGS`` in its own process."""
+def _run(args: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak RSS (MiB) of ``bioparity ARGS`` in its own process."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "bioparity.cli.main", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -44,7 +44,7 @@ def _run(args: list[str]) -> tuple[float, float]:
     if status != 0:
         err = proc.stderr.read().decode() if proc.stderr else ""
         raise SystemExit(f"bioparity {' '.join(args)} failed: {err}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def figures(n: int = 1_000_000, folder: Path | None = None) -> list[Figure]:
@@ -53,8 +53,8 @@ def figures(n: int = 1_000_000, folder: Path | None = None) -> list[Figure]:
         data = work / "profiles.csv"
         write_table(synthetic_frame(n), data)
         size_mb = data.stat().st_size / 1e6
-        csv_s, csv_rss = _run(["nca", str(data), "--dose", "dose", "--out", str(work / "pp.csv")])
-        pq_s, pq_rss = _run(["nca", str(data), "--dose", "dose", "--out", str(work / "pp.parquet")])
+        csv_s, csv_cpu, csv_rss = _run(["nca", str(data), "--dose", "dose", "--out", str(work / "pp.csv")])
+        pq_s, pq_cpu, pq_rss = _run(["nca", str(data), "--dose", "dose", "--out", str(work / "pp.parquet")])
         assert (work / "pp.csv.provenance.json").is_file() and (work / "pp.parquet.provenance.json").is_file()
         from_csv = pd.read_csv(work / "pp.csv", usecols=["PPSTRESN"], dtype={"PPSTRESN": float})
         from_pq = pd.read_parquet(work / "pp.parquet", columns=["PPSTRESN"])
@@ -65,8 +65,20 @@ def figures(n: int = 1_000_000, folder: Path | None = None) -> list[Figure]:
         Figure(
             "nca_io", "nca CSV -> long CSV, profiles/s", n / csv_s, "1/s", f"{setting}; target >= 50,000/s"
         ),
-        Figure("nca_io", "nca CSV -> long CSV, wall", csv_s, "s", f"target <= {TARGET_CSV_S:g} s at 1M"),
-        Figure("nca_io", "nca CSV -> Parquet, wall", pq_s, "s", f"target <= {TARGET_PARQUET_S:g} s at 1M"),
+        Figure(
+            "nca_io",
+            "nca CSV -> long CSV, wall",
+            csv_s,
+            "s",
+            f"{csv_cpu:.1f} s CPU; target <= {TARGET_CSV_S:g} s",
+        ),
+        Figure(
+            "nca_io",
+            "nca CSV -> Parquet, wall",
+            pq_s,
+            "s",
+            f"{pq_cpu:.1f} s CPU; target <= {TARGET_PARQUET_S:g} s",
+        ),
         Figure(
             "nca_io",
             "peak RSS (CSV, Parquet)",

@@ -33,6 +33,7 @@ from bioparity.clinical import (
 )
 from bioparity.errors import DataFileError, InputError
 from bioparity.io import write_frame_atomic
+from bioparity.io.limits import check_csv_limits
 
 
 def _margins(margin: float | None, lower: float | None, upper: float | None) -> tuple[float, float] | None:
@@ -225,6 +226,7 @@ def register(app: typer.Typer) -> None:
         with user_errors():
             if not ada.is_file():
                 raise DataFileError("file not found", file=str(ada), expected="an existing CSV file")
+            check_csv_limits(ada)
             try:
                 frame = pd.read_csv(ada, dtype=str, keep_default_na=False)
             except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
