@@ -5,13 +5,11 @@ proportional noise; samples at 0, 1, 2, 4, 8 h after each dose, the trough at 12
 the last dose (23 samples per subject). Timed: the validated ``nca_multiple_dose(frame, doses)`` call
 (sample and dose-record checks, terminal lambda_z after the last dose, every interval's parameters).
 
-Run: ``.venv/bin/python bench/nca_multiple_dose.py [n_subjects]``
+Run: ``.venv/bin/python bench/nca_multiple_dose.py [n_subjects] [--quick] [--json]``
 """
 
 from __future__ import annotations
 
-import os
-import platform
 import resource
 import sys
 import time
@@ -19,7 +17,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from bioparity import __version__
+from _figures import Figure, emit, machine
 from bioparity.nca.multiple_dose import nca_multiple_dose
 
 TAU = 12.0
@@ -60,8 +58,8 @@ def synthetic(n: int, seed: int = 20240601) -> tuple[pd.DataFrame, pd.DataFrame]
     return samples, doses
 
 
-def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 250_000
+def figures(n: int = 250_000) -> list[Figure]:
+    """Intervals/s of the validated ``nca_multiple_dose`` call and the peak memory."""
     samples, doses = synthetic(n)
     start = time.perf_counter()
     cpu = time.process_time()
@@ -70,21 +68,31 @@ def main() -> None:
     cpu = time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     n_iv = len(res.intervals)
-    print(
-        f"bioparity {__version__}, numpy {np.__version__}, pandas {pd.__version__}, "
-        f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores"
-    )
-    print(
-        f"subjects: {n:,} x {N_DOSES} doses = {n_iv:,} intervals; {len(samples) // n} samples per subject; "
-        f"{len(res.codes)} interval parameters + {len(res.terminal.codes)} terminal parameters"
-    )
-    print(f"nca_multiple_dose: {elapsed:.2f} s ({cpu:.2f} s CPU)  ->  {n_iv / elapsed:,.0f} intervals/s")
-    print(f"peak memory (max RSS): {peak:,.0f} MiB")
     last = res.intervals["dose_number"].to_numpy() == N_DOSES
-    print(
-        f"AUCTAU computed for {np.isfinite(res.value('AUCTAU')).mean():.1%} of intervals; "
-        f"median accumulation ratio (dose {N_DOSES} vs 1) {np.nanmedian(res.value('ARAUC')[last]):.3f}"
+    setting = (
+        f"{n:,} subjects x {N_DOSES} doses = {n_iv:,} intervals, {len(samples) // n} samples per subject; "
+        f"{elapsed:.2f} s wall, {cpu:.2f} s CPU"
     )
+    return [
+        Figure("nca_multiple_dose", "nca_multiple_dose intervals/s", n_iv / elapsed, "1/s", setting),
+        Figure("nca_multiple_dose", "peak memory", peak, "MiB", "max RSS of the process"),
+        Figure(
+            "nca_multiple_dose",
+            "intervals with AUCTAU",
+            100.0 * float(np.isfinite(res.value("AUCTAU")).mean()),
+            "%",
+            f"median accumulation ratio (dose {N_DOSES} vs 1) {np.nanmedian(res.value('ARAUC')[last]):.3f}",
+        ),
+    ]
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n = int(args[0]) if args else 25_000 if "--quick" in sys.argv else 250_000
+    figs = figures(n)
+    if "--json" not in sys.argv:
+        print(machine())
+    emit(figs, "--json" in sys.argv)
 
 
 if __name__ == "__main__":

@@ -19,12 +19,24 @@ from _figures import Figure, machine
 
 HERE = Path(__file__).resolve().parent
 #: Order of the table; scripts not listed here follow in name order.
-ORDER = ("power", "scabel", "multi_arm", "nca", "caa", "scale", "web")
+ORDER = (
+    "cli_startup",
+    "power",
+    "scabel",
+    "multi_arm",
+    "nca",
+    "nca_io",
+    "nca_multiple_dose",
+    "caa",
+    "clinical",
+    "scale",
+    "web",
+)
 
 
 def scripts() -> list[Path]:
+    """Every benchmark script (each has ``figures()`` and ``--json``; a script without them is a failure)."""
     found = [p for p in HERE.glob("*.py") if not p.name.startswith("_") and p.stem != "run_all"]
-    found = [p for p in found if "def figures(" in p.read_text()]
     rank = {name: i for i, name in enumerate(ORDER)}
     return sorted(found, key=lambda p: (rank.get(p.stem, len(ORDER)), p.stem))
 
@@ -39,6 +51,8 @@ def run(script: Path, quick: bool) -> tuple[list[Figure], float, str]:
         tail = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
         return [], seconds, f"exit {proc.returncode}: {tail}"
     lines = [line for line in proc.stdout.splitlines() if line.startswith("[")]
+    if not lines:
+        return [], seconds, "printed no figures (does it have figures() and --json?)"
     return [Figure(**f) for f in json.loads(lines[-1])], seconds, ""
 
 

@@ -70,7 +70,8 @@ class DataFileError(InputError):
         text = ", ".join(where)
         text = f"{text}: {problem}" if text else problem
         if value is not None:
-            text += f" (got {value!r})"
+            plain = value.item() if type(value).__module__ == "numpy" and hasattr(value, "item") else value
+            text += f" (got {plain!r})"  # -5.0, not np.float64(-5.0)
         if expected:
             text += f"; expected {expected}"
         super().__init__(text)

@@ -32,6 +32,8 @@ from bioparity.cli.common import OutputFormat, print_record, user_errors
 from bioparity.errors import InputError
 from bioparity.io import write_frame_atomic
 from bioparity.io.provenance import write_provenance
+from bioparity.io.readers import require_utf8_text
+from bioparity.io.tables_out import check_output_path
 
 
 def _parse_comparison(text: str) -> tuple[str, str]:
@@ -68,6 +70,21 @@ def _oc_table(table: Any) -> Table:
             "" if math.isnan(type1) else f"{type1:.3f} (large-n {limit:.3f})",
         )
     return oc
+
+
+def single_lot_passes(table: Any) -> list[str]:
+    """Warnings for quality-range passes that rest on a single test lot (one lot says nothing of the spread).
+
+    A quality range asks that a proportion of the *test lots* fall inside mean_R ± k·s_R (FDA, Development
+    of Therapeutic Protein Biosimilars: Comparative Analytical Assessment, 2019, section V.C; EMA
+    reflection paper EMA/CHMP/138502/2017, section 4.2): with one lot the proportion is 0 or 100 %.
+    """
+    rows = table[(table["method"] == "quality-range") & (table["n_test"] == 1) & (table["status"] == "pass")]
+    return [
+        f"{row.attribute} ({row.comparison}): quality range passed with a single test lot; "
+        "the fraction inside the range rests on one lot, add lots before relying on it"
+        for row in rows.itertuples()
+    ]
 
 
 def register(app: typer.Typer) -> None:
@@ -136,7 +153,12 @@ def register(app: typer.Typer) -> None:
         with user_errors():
             if plot_format not in PLOT_FORMATS:
                 raise InputError(f"--plot-format must be one of {', '.join(PLOT_FORMATS)}")
+            for option, path in (("--out", out), ("--lots", lots)):
+                if path is not None:
+                    check_output_path(path, option)
             frame = read_long_table(data)
+            if catalogue is not None:
+                require_utf8_text(catalogue)
             cat = read_catalogue(catalogue) if catalogue is not None else None
             pairs = [_parse_comparison(c) for c in comparison] if comparison else None
             result = assess(
@@ -183,6 +205,8 @@ def register(app: typer.Typer) -> None:
             console.print(f"failing attributes: {', '.join(failing) if failing else 'none'}")
             for note in result.notes:
                 console.print(f"note: {note}", highlight=False)
+            for warning in single_lot_passes(result.table):
+                console.print(f"warning: {warning}", highlight=False)
             console.print(
                 f"wrote {len(result.table)} rows to {out}"
                 + (f" and {len(written)} plots to {plots}" if written else "")

@@ -45,6 +45,7 @@ from bioparity.clinical.presets import DEFAULT_REGION, REGION_LEVELS, region_alp
 from bioparity.clinical.stratified import ci_difference_stratified
 from bioparity.errors import DataFileError, InputError
 from bioparity.io import ColumnSpec, read_table, write_frame_atomic
+from bioparity.io.limits import check_csv_limits
 
 STRATA_COLUMNS = (
     ColumnSpec("stratum", "text"),
@@ -299,6 +300,7 @@ def register(app: typer.Typer) -> None:
                 )
             if not ada.is_file():
                 raise DataFileError("file not found", file=str(ada), expected="an existing CSV file")
+            check_csv_limits(ada)
             try:
                 frame = pd.read_csv(ada, dtype=str, keep_default_na=False)
             except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:

@@ -34,6 +34,28 @@ def user_errors() -> Iterator[None]:
     except BioparityError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_INPUT_ERROR) from exc
+    except Exception as exc:
+        reason = _unreachable_database(exc)
+        if reason is None:
+            raise
+        typer.echo(
+            f"error: cannot reach the database: {reason}; check --database-url or BIOPARITY_DATABASE_URL "
+            "and that the database server is running and accepts connections",
+            err=True,
+        )
+        raise typer.Exit(EXIT_INPUT_ERROR) from exc
+
+
+def _unreachable_database(exc: Exception) -> str | None:
+    """The driver's one-line reason when ``exc`` is SQLAlchemy failing to connect or to open the file."""
+    if not type(exc).__module__.startswith("sqlalchemy"):
+        return None  # sqlalchemy is imported only when a database command ran, so check the module first
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return None
+    text = str(exc.orig if exc.orig is not None else exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
 
 
 def print_record(record: dict[str, Any], fmt: OutputFormat, title: str) -> None:

@@ -1,29 +1,121 @@
 """Entry point of the ``bioparity`` command.
 
-Each area registers its commands from its own module (``register(app)``), so that adding a
-capability touches one line here.
+Each area registers its commands from its own module (``register(app)``). The modules are imported
+lazily: ``bioparity --help`` lists the commands from :data:`COMMANDS` without importing any numerical
+core (SciPy, pandas, Dask, matplotlib), and ``bioparity CMD`` imports only the module of ``CMD``. A new
+command needs one line in :data:`COMMANDS` (``tests/cli/test_lazy_cli.py`` checks that the table and the
+modules agree); a command missing from it still runs, after every module is loaded.
 """
 
 from __future__ import annotations
 
+import importlib
+
 import typer
+from typer import _click as click  # Typer 0.2x vendors click
+from typer.core import TyperCommand, TyperGroup
 
 from bioparity import __version__
-from bioparity.cli import be as be_commands
-from bioparity.cli import caa as caa_commands
-from bioparity.cli import clinical as clinical_commands
-from bioparity.cli import demo as demo_commands
-from bioparity.cli import market as market_commands
-from bioparity.cli import nca as nca_commands
-from bioparity.cli import pathways as pathways_commands
-from bioparity.cli import power as power_commands
-from bioparity.cli import scale as scale_commands
-from bioparity.cli import simulate as simulate_commands
-from bioparity.cli import validate as validate_commands
-from bioparity.cli import workspace as workspace_commands
+
+#: command -> (module under bioparity.cli, one-line help shown by ``bioparity --help``), in help order.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "power": ("power", "Power of the two one-sided tests (PowerTOST power.TOST)."),
+    "samplesize": ("power", "Smallest total sample size reaching the target power (PowerTOST sampleN.TOST)."),
+    "cv-from-ci": ("power", "CV implied by a reported confidence interval (PowerTOST CVfromCI)."),
+    "samplesize-pk-similarity": (
+        "power",
+        "Completers and enrolled per arm of a k-arm PK similarity study for a joint power.",
+    ),
+    "ci-diff": ("clinical", "Confidence interval for a difference of two proportions p1 - p2."),
+    "ci-ratio": ("clinical", "Confidence interval for a ratio of two proportions p1 / p2."),
+    "ci-means": ("clinical", "Confidence interval for a difference of two means (Welch or pooled t)."),
+    "samplesize-prop": ("clinical", "Sample size per group to show equivalence of two proportions."),
+    "samplesize-means": ("clinical", "Sample size per group to show equivalence of two means."),
+    "ci-diff-stratified": (
+        "clinical",
+        "Stratified CI for a common difference of proportions (stratified Newcombe, MN, Mantel-Haenszel).",
+    ),
+    "ada-summary": (
+        "clinical",
+        "ADA (or NAb) incidence per arm and timepoint, differences to a reference arm.",
+    ),
+    "demo": (
+        "demo",
+        "The demo program: an IgG1 mAb biosimilar with EU and US reference (synthetic, seeded).",
+    ),
+    "be": ("be", "Bioequivalence of a crossover or replicate study (ABE, EMA ABEL A/B, FDA RSABE)."),
+    "pk-similarity": ("be", "Pairwise PK similarity of parallel arms (e.g. test vs EU and US reference)."),
+    "tolerance-factor": ("caa", "Normal tolerance factor k (R tolerance::K.factor; exact by default)."),
+    "caa": ("caa", "Comparative analytical assessment: every attribute, every comparison."),
+    "market": ("market", "Market scan: biologics losing protection and the biosimilar void."),
+    "nca": ("nca", "Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz."),
+    "nca-sparse": (
+        "nca",
+        "Sparse NCA: AUC of the mean profile with its standard error (Bailer, Nedelman-Jia).",
+    ),
+    "nca-urine": ("nca", "Urine NCA: amounts excreted, fe, renal clearance, excretion-rate parameters."),
+    "validate": ("validate", "Re-run every reference case on this installation; exit 1 if any case fails."),
+    "pathways": ("pathways", "Readiness per region under the 2025 streamlined rules (EMA, FDA, MHRA, ...)."),
+    "serve": ("workspace", "Run the workspace API server (migrates the database first)."),
+    "db": ("workspace", "The workspace database."),
+    "user": ("workspace", "Workspace user accounts."),
+    "org": ("workspace", "Organisations of the workspace."),
+    "audit": ("workspace", "The audit trail."),
+    "simulate": ("simulate", "Clinical trial simulation (runs on a local Dask cluster, or an existing one)."),
+    "nca-batch": ("scale", "NCA of a Parquet data set larger than memory, partition by partition on Dask."),
+    "bench": ("scale", "Run every benchmark and print all performance figures in one table."),
+}
+
+#: Every module that registers commands (``register(app)``).
+MODULES = tuple(dict.fromkeys(module for module, _help in COMMANDS.values()))
+
+
+def load_commands(module: str) -> dict[str, click.Command]:
+    """The click commands that ``bioparity.cli.<module>.register`` adds to an app."""
+    holder = typer.Typer()
+
+    @holder.callback()
+    def _group() -> None:  # a callback makes get_command return a group even for one command
+        """Holder."""
+
+    importlib.import_module(f"bioparity.cli.{module}").register(holder)
+    group = typer.main.get_command(holder)
+    assert isinstance(group, TyperGroup)
+    return dict(group.commands)
+
+
+class LazyGroup(TyperGroup):
+    """A command group that imports a command's module only when that command runs (or shows its help)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*COMMANDS, *(name for name in self.commands if name not in COMMANDS)]
+
+    def _load(self, module: str) -> None:
+        for name, command in load_commands(module).items():
+            self.commands.setdefault(name, command)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        if cmd_name in COMMANDS:  # listing in --help: a stand-in with the one-line help, nothing imported
+            return TyperCommand(cmd_name, help=COMMANDS[cmd_name][1])
+        return None
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else None
+        if name in COMMANDS:
+            self._load(COMMANDS[name][0])
+        elif name is not None and name not in self.commands:
+            for module in MODULES:  # an unlisted command: load everything before click says "no such command"
+                self._load(module)
+        return super().resolve_command(ctx, args)
+
 
 app = typer.Typer(
     name="bioparity",
+    cls=LazyGroup,
     help="Biosimilar similarity evidence: power and sample size, NCA, bioequivalence, analytical similarity.",
     no_args_is_help=True,
     add_completion=False,
@@ -44,20 +136,6 @@ def main(
     ),
 ) -> None:
     """bioparity command line."""
-
-
-power_commands.register(app)
-clinical_commands.register(app)
-demo_commands.register(app)
-be_commands.register(app)
-caa_commands.register(app)
-market_commands.register(app)
-nca_commands.register(app)
-validate_commands.register(app)
-pathways_commands.register(app)
-workspace_commands.register(app)
-simulate_commands.register(app)
-scale_commands.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

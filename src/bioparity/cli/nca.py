@@ -49,6 +49,7 @@ from bioparity.io.sdtm import (
     read_sdtm_pc,
     write_sdtm_pp,
 )
+from bioparity.io.tables_out import check_output_path
 from bioparity.nca import LABELS, add_units
 from bioparity.nca.blq import BLQRule
 from bioparity.nca.frame import Where, nca
@@ -143,6 +144,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz, MRT."""
         with user_errors():
+            for option, path in (("--out", out), ("--adpp", adpp), ("--sdtm-pp", sdtm_pp)):
+                if path is not None:
+                    check_output_path(path, option)  # before any computation: one-line error, no traceback
+            for option, path in (("--adnca", adnca), ("--tss-out", tss_out)):
+                if path is not None:
+                    check_output_path(path, option)
+            if tau is not None and not tau > 0:
+                raise InputError(f"--tau {tau:g}: the dosing interval must be a positive number of hours")
             table = read_any_table(infile)
             frame = table.frame
             groups = list(group)

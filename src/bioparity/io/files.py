@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from bioparity.io.tables_out import atomic_output, write_table
 
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
@@ -22,25 +19,15 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` via a temporary file in the same folder and an atomic rename."""
-    target = Path(path)
-    if target.exists() and not target.is_file():
-        # A device, FIFO or similar (e.g. /dev/stdout, /dev/null): write through; never replace it.
-        with open(target, "wb") as fh:
-            fh.write(data)
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the file the user's usual mode
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    with atomic_output(path) as fh:
+        fh.write(data)
+    return Path(path)
 
 
 def write_frame_atomic(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write a DataFrame as CSV (no index, full float precision) atomically."""
-    return atomic_write_text(path, frame.to_csv(index=False, float_format="%.17g", lineterminator="\n"))
+    """Write a table atomically with the shared writer (:func:`bioparity.io.tables_out.write_table`).
+
+    CSV by default (shortest round-trip numbers, formula-like text neutralised), Parquet for
+    ``.parquet``/``.pq``.
+    """
+    return write_table(frame, path)

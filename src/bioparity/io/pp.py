@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity.errors import DataFileError
+from bioparity.io.limits import check_csv_limits
 from bioparity.io.table import ColumnSpec
 
 SUBJECT_COLUMNS = ("subject", "USUBJID", "SUBJID", "ID", "id")
@@ -55,6 +56,7 @@ def read_metric_table(
     label = str(path)
     if not path.is_file():
         raise DataFileError("file not found", file=label, expected="an existing CSV file")
+    check_csv_limits(path, label)
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     return metric_table(raw, label, subject_col, arm_col, metrics, covariates)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from bioparity.errors import DataFileError
+from bioparity.io.limits import check_input_limits
 
 FORMATS = {
     ".csv": "csv",
@@ -36,6 +37,56 @@ class LoadedTable:
     line_offset: int | None
 
 
+def _arrow_csv_text(file: Path) -> pd.DataFrame | None:
+    """Every cell as text, read by Arrow's multi-threaded parser; None when the file needs pandas' reader.
+
+    Same result as ``pd.read_csv(dtype=str, keep_default_na=False, skipinitialspace=True)`` for a plain
+    rectangular CSV with unique column names; anything else (quoted line breaks, ragged rows, duplicate or
+    empty names, undecodable bytes) is left to pandas so that its error messages and rules apply unchanged.
+    """
+    import csv
+    import mmap
+
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+    import pyarrow.csv as pacsv  # type: ignore[import-untyped]
+
+    with open(file, "rb") as raw:
+        if file.stat().st_size == 0:
+            return None
+        with mmap.mmap(raw.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            if data.find(b'"') != -1:
+                return None  # quoted fields (spaces, separators, line breaks inside): pandas' rules
+    with open(file, encoding="utf-8-sig", newline="") as fh:
+        header = [name.lstrip(" ") for name in next(csv.reader(fh), [])]
+    if not header or len(set(header)) != len(header) or any(not name.strip() for name in header):
+        return None
+    try:
+        table = pacsv.read_csv(
+            file,
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
+            parse_options=pacsv.ParseOptions(newlines_in_values=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError, OSError):
+        return None
+    columns = [pc.utf8_ltrim(column, characters=" ") for column in table.columns]  # skipinitialspace
+    frame = pa.Table.from_arrays(columns, names=header).to_pandas()
+    return frame.astype({name: "str" for name in header}) if len(frame) else None
+
+
+def read_csv_text(file: Path) -> pd.DataFrame:
+    """A CSV file with every cell as text (Arrow's parser when the file is plain, else pandas')."""
+    frame = _arrow_csv_text(file)
+    if frame is None:
+        frame = pd.read_csv(file, dtype=str, keep_default_na=False, skipinitialspace=True)
+    return frame
+
+
 def read_any_table(path: str | os.PathLike[str]) -> LoadedTable:
     """Read CSV, XLSX, Parquet or SAS XPT by file extension; errors name the file and what was expected."""
     file = Path(path)
@@ -49,9 +100,10 @@ def read_any_table(path: str | os.PathLike[str]) -> LoadedTable:
         raise DataFileError(
             f"unknown file type {file.suffix!r}", file=label, expected="a .csv, .xlsx, .parquet or .xpt file"
         )
+    check_input_limits(file, fmt, label)
     try:
         if fmt == "csv":
-            frame = pd.read_csv(file, dtype=str, keep_default_na=False, skipinitialspace=True)
+            frame = read_csv_text(file)
             offset: int | None = 1
         elif fmt == "xlsx":
             frame = pd.read_excel(file, sheet_name=0, dtype=object)
@@ -70,3 +122,20 @@ def read_any_table(path: str | os.PathLike[str]) -> LoadedTable:
         raise DataFileError(f"cannot be read as {fmt.upper()}: {exc}", file=label) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     return LoadedTable(frame, label, fmt, offset)
+
+
+def require_utf8_text(path: str | os.PathLike[str]) -> None:
+    """Fail with the file, line and byte offset when a text file (catalogue, rules) is not UTF-8."""
+    file = Path(path)
+    if not file.is_file():
+        raise DataFileError("file not found", file=str(path), expected="an existing UTF-8 text file")
+    data = file.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DataFileError(
+            f"is not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start} (line {line})",
+            file=str(path),
+            expected="a UTF-8 encoded file (save it as 'UTF-8' / 'CSV UTF-8' in your editor)",
+        ) from None

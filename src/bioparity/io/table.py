@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity.errors import DataFileError
+from bioparity.io.limits import check_csv_limits
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ def read_table(path: str | os.PathLike[str], columns: Sequence[ColumnSpec]) -> p
     label = str(path)
     if not file.is_file():
         raise DataFileError("file not found", file=label, expected="an existing CSV file")
+    check_csv_limits(file, label)
     try:
         raw = pd.read_csv(file, dtype=str, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bioparity.api.deps import unit_of_work
 from bioparity.errors import BioparityError, DataFileError
+from bioparity.io.tables_out import csv_bytes
 from bioparity.report import html_to_pdf, render_program_report, render_run_report
 from bioparity.report.context import MAX_TABLE_ROWS, run_context
 from bioparity.report.evidence import collect
@@ -299,7 +300,7 @@ def result_csv(request: Request, actor: PageActor, run_id: str) -> Response:
         ctx = run_context(session, actor, run_id)
     frame = pd.DataFrame(ctx.rows, columns=ctx.columns)
     return Response(
-        frame.to_csv(index=False, lineterminator="\n"),
+        csv_bytes(frame),
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{ctx.run.kind}-{run_id[:8]}.csv"'},
     )

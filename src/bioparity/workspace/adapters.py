@@ -23,6 +23,7 @@ from bioparity.caa.catalogue import DEFAULT_PLAN
 from bioparity.caa.example import example_paths
 from bioparity.errors import DataFileError, InputError
 from bioparity.io import read_table
+from bioparity.io.limits import check_csv_limits
 from bioparity.io.pp import CROSSOVER_COLUMNS, metric_table
 from bioparity.io.readers import read_any_table
 from bioparity.nca.frame import Where, nca
@@ -126,6 +127,7 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
 
 def read_pk_parameters(path: Path) -> pd.DataFrame:
     """A PK parameter table (NCA PP long format or one row per subject) as text cells, checked later."""
+    check_csv_limits(path)
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     if frame.empty:
         raise DataFileError("has a header but no data rows", file=str(path), expected="PK parameters")

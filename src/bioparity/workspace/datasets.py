@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from bioparity.audit import append_event, sha256_hex
 from bioparity.errors import DataFileError, InputError
 from bioparity.io import read_table
+from bioparity.io.tables_out import csv_bytes
 from bioparity.store.models import Blob, Dataset
 from bioparity.workspace.access import Actor, require_dataset, require_run, require_study
 from bioparity.workspace.adapters import result_frame
@@ -160,7 +161,7 @@ def derive_dataset(
             f"run {run.id} has status {run.status!r}; only a succeeded run's table can be stored"
         )
     table = result_frame(json.loads(run.result_json))
-    content = table.to_csv(index=False, lineterminator="\n", float_format="%.17g").encode("utf-8")
+    content = csv_bytes(table)
     return upload_dataset(
         session,
         actor,

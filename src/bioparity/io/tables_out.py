@@ -1,0 +1,255 @@
+"""The one table writer of bioparity: CSV and Parquet through Apache Arrow, in blocks, atomically.
+
+Every CSV the product writes (command outputs, web downloads, derived datasets) goes through
+:func:`write_table` or :func:`csv_bytes`, so that two properties hold everywhere:
+
+* **Numbers round-trip.** Floats are written by Arrow's shortest round-trip formatting (``1.12``, not
+  ``1.1200000000000001``; ``-5`` for -5.0); reading the CSV back gives the same float64 values. NaN and
+  missing values are empty cells; booleans are ``True``/``False``.
+* **No formula injection.** A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+  return is prefixed with a single quote, as recommended by OWASP ("CSV Injection",
+  https://owasp.org/www-community/attacks/CSV_Injection), so that a spreadsheet shows it as text instead of
+  evaluating it. Cells that are numbers (``-5``, ``+1.5e-3``, ``-inf``) are left as they are, and number
+  columns are never touched. Column names get the same treatment. Parquet keeps types and is not altered.
+
+Long tables are converted and written in blocks of :data:`BLOCK_ROWS` rows, so memory stays close to the
+size of the frame itself.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+
+from bioparity.errors import BioparityError
+
+#: Rows converted and written per block.
+BLOCK_ROWS = 262_144
+
+#: First characters that make a spreadsheet evaluate a cell (OWASP CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_RISKY = r"^[=+\-@\t\r]"
+_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$|^[+-]?(?i:inf|infinity|nan)$"
+_NUMBER_RE = re.compile(_NUMBER)
+
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+class OutputFileError(BioparityError):
+    """An output file cannot be written (missing folder, no permission, a folder in its place, ...)."""
+
+
+def neutralise_cell(text: str) -> str:
+    """``text`` made safe for a spreadsheet: a leading ``'`` if it starts like a formula and is no number."""
+    if text.startswith(FORMULA_START) and not _NUMBER_RE.match(text):
+        return "'" + text
+    return text
+
+
+def _cell_text(value: Any) -> str | None:
+    """One cell of a mixed (object) column as text; numbers in shortest round-trip form."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return "True" if value else "False"
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        return None if math.isnan(number) else repr(number)
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    return str(value)
+
+
+def _text_array(series: pd.Series) -> Any:
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    try:
+        return pa.array(series, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([_cell_text(v) for v in series.tolist()], type=pa.string())
+
+
+def _neutralise_array(array: Any) -> Any:
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    risky = pc.fill_null(pc.match_substring_regex(array, _RISKY), False)
+    if not pc.any(risky).as_py():
+        return array
+    number = pc.fill_null(pc.match_substring_regex(array, _NUMBER), False)
+    mask = pc.and_(risky, pc.invert(number))
+    return pc.if_else(mask, pc.utf8_replace_slice(array, start=0, stop=0, replacement="'"), array)
+
+
+def _column(series: pd.Series, *, for_csv: bool) -> Any:
+    """One column as an Arrow array: numbers as numbers, booleans and text as text (CSV) or booleans."""
+    import pyarrow as pa
+
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        series = series.astype(object)
+        dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        flags = pa.array(series, type=pa.bool_(), from_pandas=True)
+        if not for_csv:
+            return flags
+        import pyarrow.compute as pc
+
+        return pc.if_else(flags, pa.scalar("True"), pa.scalar("False"))  # as pandas writes them
+    if dtype.kind in "iuf" or (isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iuf"):
+        return pa.array(series, from_pandas=True)
+    if dtype.kind == "M":
+        return pa.array(series, from_pandas=True)
+    text = _text_array(series)
+    return _neutralise_array(text) if for_csv else text
+
+
+def _blocks(frame: pd.DataFrame, *, for_csv: bool) -> Iterator[Any]:
+    import pyarrow as pa
+
+    names = [str(c) for c in frame.columns]
+    for start in range(0, max(len(frame), 1), BLOCK_ROWS):
+        part = frame.iloc[start : start + BLOCK_ROWS]
+        arrays = [_column(part.iloc[:, i], for_csv=for_csv) for i in range(part.shape[1])]
+        yield pa.Table.from_arrays(arrays, names=names)
+
+
+def _header_field(name: str) -> str:
+    text = neutralise_cell(name)
+    if any(ch in text for ch in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _header_line(frame: pd.DataFrame) -> bytes:
+    """The header row, names unquoted unless needed (RFC 4180), as the previous writer did."""
+    return (",".join(_header_field(str(c)) for c in frame.columns) + "\n").encode("utf-8")
+
+
+def write_csv_stream(frame: pd.DataFrame, sink: IO[bytes]) -> None:
+    """Write ``frame`` as CSV (header, then blocks of rows, ``\\n`` line ends) to a binary stream."""
+    import pyarrow.csv as pacsv  # type: ignore[import-untyped]
+
+    sink.write(_header_line(frame))
+    if frame.shape[1] == 0:
+        return
+    options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+    writer = None
+    schema = None
+    for block in _blocks(frame, for_csv=True):
+        if writer is None:
+            schema = block.schema
+            writer = pacsv.CSVWriter(sink, schema, write_options=options)
+        elif block.schema != schema:
+            block = block.cast(schema)  # only all-missing blocks can differ (null type)
+        if block.num_rows:
+            writer.write_table(block)
+    if writer is not None:
+        writer.close()
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """``frame`` as CSV bytes (UTF-8), exactly as :func:`write_table` writes it to a file."""
+    buffer = io.BytesIO()
+    write_csv_stream(frame, buffer)
+    return buffer.getvalue()
+
+
+def _write_parquet(frame: pd.DataFrame, sink: IO[bytes]) -> None:
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    writer = None
+    schema = None
+    for block in _blocks(frame, for_csv=False):
+        if writer is None:
+            schema = block.schema
+            writer = pq.ParquetWriter(sink, schema)
+        elif block.schema != schema:
+            block = block.cast(schema)
+        writer.write_table(block)
+    if writer is not None:
+        writer.close()
+
+
+def check_output_path(path: str | os.PathLike[str], option: str = "output") -> Path:
+    """Fail early, with a one-line message, when ``path`` cannot be written as a file.
+
+    Checked: the path is not a folder, its folder exists or can be created, and the folder is writable.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise OutputFileError(f"{option} {str(path)!r} is a folder; expected a file name, e.g. result.csv")
+    if target.exists() and not target.is_file():
+        return target  # a device such as /dev/stdout
+    folder = target.parent
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputFileError(
+            f"{option} {str(path)!r} cannot be written: {str(existing)!r} is a file, not a folder"
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputFileError(
+            f"{option} {str(path)!r} cannot be written: folder {str(existing)!r} is not writable"
+        )
+    if target.exists() and not os.access(target, os.W_OK):
+        raise OutputFileError(f"{option} {str(path)!r} cannot be written: the file is read-only")
+    return target
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def atomic_output(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
+    """A binary stream whose content replaces ``path`` only when the block ends without an error.
+
+    A device (``/dev/stdout``) is written through. OS errors become :class:`OutputFileError` naming the path.
+    """
+    target = Path(path)
+    try:
+        if target.is_dir():
+            raise OutputFileError(f"{str(path)!r} is a folder; expected a file name")
+        if target.exists() and not target.is_file():
+            with open(target, "wb") as device:
+                yield device
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise OutputFileError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the file the user's usual mode
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputFileError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_table(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write ``frame`` atomically: Parquet for ``.parquet``/``.pq``, else CSV (see the module notes)."""
+    parquet = str(path).lower().endswith(PARQUET_SUFFIXES)
+    with atomic_output(path) as sink:
+        if parquet:
+            _write_parquet(frame, sink)
+        else:
+            write_csv_stream(frame, sink)
+    return Path(path)
