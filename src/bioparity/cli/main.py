@@ -16,6 +16,7 @@ from bioparity.cli import demo as demo_commands
 from bioparity.cli import market as market_commands
 from bioparity.cli import nca as nca_commands
 from bioparity.cli import pathways as pathways_commands
+from bioparity.cli import potency as potency_commands
 from bioparity.cli import power as power_commands
 from bioparity.cli import scale as scale_commands
 from bioparity.cli import simulate as simulate_commands
@@ -58,6 +59,7 @@ pathways_commands.register(app)
 workspace_commands.register(app)
 simulate_commands.register(app)
 scale_commands.register(app)
+potency_commands.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover
