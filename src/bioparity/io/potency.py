@@ -113,12 +113,9 @@ def check_potency_frame(table: LoadedTable, columns: Mapping[str, str] | None = 
             if role == "dose" and value < 0:
                 raise fail(i, role, "negative dose", raw, "a dose >= 0")
             out[role].append(value)
-        key = (
-            str(out["assay"][-1]),
-            str(out["sample"][-1]),
-            float(out["dose"][-1]),
-            str(out["replicate"][-1]),
-        )  # type: ignore[arg-type]
+        dose_value = out["dose"][-1]
+        assert isinstance(dose_value, float)
+        key = (str(out["assay"][-1]), str(out["sample"][-1]), dose_value, str(out["replicate"][-1]))
         if key in seen:
             raise fail(
                 i,

@@ -117,7 +117,9 @@ def combine_assays(
     level = conf_level if assay_conf_level is None else assay_conf_level
     m = np.log(r)
     width = np.log(hi) - np.log(lo)
-    t_i = np.array([t_quantile(level, int(d)) if d < 1e6 else float(stats.norm.ppf(0.5 + level / 2)) for d in dfs])
+    t_i = np.array(
+        [t_quantile(level, int(d)) if d < 1e6 else float(stats.norm.ppf(0.5 + level / 2)) for d in dfs]
+    )
     w = 4.0 * t_i**2 / width**2
     s2 = 1.0 / w
     m_w = float((w * m).sum() / w.sum())

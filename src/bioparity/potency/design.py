@@ -7,6 +7,7 @@ preparation. Blocks (rows, columns) are optional labels for randomised-block and
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,9 +102,7 @@ class RatioInterval:
     g: float
 
 
-def fieller(
-    num: float, den: float, var_num: float, var_den: float, cov: float, t: float
-) -> RatioInterval:
+def fieller(num: float, den: float, var_num: float, var_den: float, cov: float, t: float) -> RatioInterval:
     """Fieller's confidence interval for ``num/den`` from (co)variances already scaled by s^2.
 
     With m = num/den and g = t^2 var_den / den^2 the limits are (Ph. Eur. 5.3, section 3.2.5 /
@@ -111,12 +110,15 @@ def fieller(
     [m - g cov/var_den +- (t/|den|) sqrt(var_num - 2 m cov + m^2 var_den - g (var_num - cov^2/var_den))]
     / (1 - g). For g >= 1 the slope is not significantly different from 0 and the limits are NaN.
     """
+    if den == 0 or not all(math.isfinite(v) for v in (num, den, var_num, var_den, cov, t)):
+        return RatioInterval(float("nan"), float("nan"), float("nan"), float("nan"))
     m = num / den
     g = t * t * var_den / (den * den)
     if not g < 1.0:
         return RatioInterval(m, float("nan"), float("nan"), g)
-    inner = var_num - 2.0 * m * cov + m * m * var_den - g * (var_num - cov * cov / var_den)
+    shrink = g * (var_num - cov * cov / var_den) if var_den > 0 else 0.0
+    inner = var_num - 2.0 * m * cov + m * m * var_den - shrink
     half = (t / abs(den)) * float(np.sqrt(max(inner, 0.0)))
-    centre = m - g * cov / var_den
+    centre = m - g * cov / var_den if var_den > 0 else m
     lo, hi = (centre - half) / (1.0 - g), (centre + half) / (1.0 - g)
     return RatioInterval(m, min(lo, hi), max(lo, hi), g)

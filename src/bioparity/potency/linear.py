@@ -27,7 +27,8 @@ def ols(x: FloatArray, y: FloatArray) -> LinearFit:
     """Fit y = X beta by least squares (SVD; rank-deficient designs give the minimum-norm solution)."""
     beta, _res, rank, _sv = np.linalg.lstsq(x, y, rcond=None)
     resid = y - x @ beta
-    return LinearFit(beta, float(resid @ resid), int(rank), np.linalg.pinv(x.T @ x))
+    xtx_inv = np.asarray(np.linalg.pinv(x.T @ x), dtype=np.float64)
+    return LinearFit(np.asarray(beta, dtype=np.float64), float(resid @ resid), int(rank), xtx_inv)
 
 
 def dummies(labels: tuple[str, ...]) -> FloatArray:

@@ -65,14 +65,20 @@ class LogisticFit:
         """ln R = m_S - m_T (preparations 0 and 1) and its standard error, per plate."""
         i = self.names.index("m_0")
         est = self.params[:, i] - self.params[:, i + 1]
-        var = self.cov[:, i, i] + self.cov[:, i + 1, i + 1] - 2.0 * self.cov[:, i, i + 1]
-        return est, np.sqrt(np.maximum(var, 0.0))
+        with np.errstate(invalid="ignore"):
+            var = self.cov[:, i, i] + self.cov[:, i + 1, i + 1] - 2.0 * self.cov[:, i, i + 1]
+            return est, np.where(var >= 0, np.sqrt(np.abs(var)), np.nan)
 
     def relative_potency(self, conf_level: float = 0.95) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Relative potency and its Wald CI on the log scale (t on ``df``), per plate."""
         est, se = self.log_relative_potency()
         t = t_quantile(conf_level, self.df)
         return np.exp(est), np.exp(est - t * se), np.exp(est + t * se)
+
+
+def _sqrt(value: float) -> float:
+    """Square root of a variance; NaN when it is negative or not finite (a degenerate fit)."""
+    return math.sqrt(value) if math.isfinite(value) and value >= 0 else NAN
 
 
 def _predict(p: FloatArray, x: FloatArray, onehot: FloatArray, five: bool) -> tuple[FloatArray, FloatArray]:
@@ -146,6 +152,23 @@ def fit_logistic_batch(
         raise InputError(f"{model}: {n_obs} responses cannot fit {k} parameters with an error estimate")
     if not (np.all(np.isfinite(yy)) and np.all(np.isfinite(xx))):
         raise InputError(f"{model}: doses and responses must be finite (doses > 0 on the log scale)")
+    with np.errstate(all="ignore"):  # degenerate plates give NaN/inf; they are flagged, not raised
+        return _fit_batch(model, five, xx, yy, onehot, k, max_iter, start)
+
+
+def _fit_batch(
+    model: str,
+    five: bool,
+    xx: FloatArray,
+    yy: FloatArray,
+    onehot: FloatArray,
+    k: int,
+    max_iter: int,
+    start: npt.ArrayLike | None,
+) -> LogisticFit:
+    """The Levenberg-Marquardt loop of :func:`fit_logistic_batch` (arguments already checked)."""
+    n_obs = yy.shape[1]
+    n_groups = onehot.shape[1]
     xb = np.broadcast_to(xx, yy.shape)
     p = _start(xb, yy, onehot, five) if start is None else np.array(np.atleast_2d(start), dtype=float)
     n_plates = yy.shape[0]
@@ -258,7 +281,7 @@ def fit_logistic_parallel(
     checks = [EquivalenceCheck("slope_ratio", sr.ratio, sr.lower, sr.upper, NAN, NAN)]
     for name, i in (("lower_asymptote_difference", lo_i), ("upper_asymptote_difference", up_i)):
         diff = float(pt[i] - ps[i])
-        half = te * math.sqrt(float(vt[i, i] + vs[i, i]))
+        half = te * _sqrt(float(vt[i, i] + vs[i, i]))
         checks.append(EquivalenceCheck(name, diff, diff - half, diff + half, NAN, NAN))
     ss = max(rss_par - rss_sep, 0.0)
     checks.append(EquivalenceCheck("parallelism_ss", ss, 0.0, ss, NAN, NAN))

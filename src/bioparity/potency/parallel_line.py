@@ -48,7 +48,10 @@ def fit_parallel_line(
     blocks = block_columns(n, data.rows, data.columns)
     cells = sorted(set(zip(data.is_test.tolist(), data.dose.tolist(), strict=True)))
     cell_x = np.array(
-        [[1.0 if (ti, di) == c else 0.0 for c in cells] for ti, di in zip(data.is_test, data.dose, strict=True)]
+        [
+            [1.0 if (ti, di) == c else 0.0 for c in cells]
+            for ti, di in zip(data.is_test, data.dose, strict=True)
+        ]
     )
 
     def design(*cols: np.ndarray) -> np.ndarray:
@@ -73,18 +76,26 @@ def fit_parallel_line(
         nr = len(set(data.rows)) - 1 if data.rows else 0
         if data.rows:
             fit_r = ols(np.column_stack([one, block_columns(n, data.rows, ())]), y)
-            rows_ss.append(anova_row("rows" if data.columns else "blocks", nr, fit_mean.rss - fit_r.rss, s2, df_err))
+            rows_ss.append(
+                anova_row("rows" if data.columns else "blocks", nr, fit_mean.rss - fit_r.rss, s2, df_err)
+            )
             if data.columns:
                 rows_ss.append(
                     anova_row("columns", fit_blocks.rank - 1 - nr, fit_r.rss - fit_blocks.rss, s2, df_err)
                 )
         else:
-            rows_ss.append(anova_row("columns", fit_blocks.rank - 1, fit_mean.rss - fit_blocks.rss, s2, df_err))
-    prep = anova_row("preparations", fit_prep.rank - fit_blocks.rank, fit_blocks.rss - fit_prep.rss, s2, df_err)
+            rows_ss.append(
+                anova_row("columns", fit_blocks.rank - 1, fit_mean.rss - fit_blocks.rss, s2, df_err)
+            )
+    prep = anova_row(
+        "preparations", fit_prep.rank - fit_blocks.rank, fit_blocks.rss - fit_prep.rss, s2, df_err
+    )
     reg = anova_row("regression", fit_reg.rank - fit_prep.rank, fit_prep.rss - fit_reg.rss, s2, df_err)
     nonpar = anova_row("non-parallelism", fit_par.rank - fit_reg.rank, fit_reg.rss - fit_par.rss, s2, df_err)
     nonlin = anova_row("non-linearity", fit_cell.rank - fit_par.rank, fit_par.rss - fit_cell.rss, s2, df_err)
-    treat = anova_row("treatments", fit_cell.rank - fit_blocks.rank, fit_blocks.rss - fit_cell.rss, s2, df_err)
+    treat = anova_row(
+        "treatments", fit_cell.rank - fit_blocks.rank, fit_blocks.rss - fit_cell.rss, s2, df_err
+    )
     resid = AnovaRow("residual error", df_err, fit_cell.rss, s2, NAN, NAN)
     total = AnovaRow("total", n - 1, fit_mean.rss, NAN, NAN, NAN)
     anova = (prep, reg, nonpar, nonlin, treat, *rows_ss, resid, total)

@@ -47,7 +47,10 @@ def fit_slope_ratio(
 
     cells = sorted(set(zip((data.is_test & ~blank).tolist(), data.dose.tolist(), strict=True)))
     cell_x = np.array(
-        [[1.0 if (ti, di) == c else 0.0 for c in cells] for ti, di in zip(data.is_test & ~blank, data.dose, strict=True)]
+        [
+            [1.0 if (ti, di) == c else 0.0 for c in cells]
+            for ti, di in zip(data.is_test & ~blank, data.dose, strict=True)
+        ]
     )
     fit_mean = ols(one[:, None], y)
     fit_blocks = ols(design(one), y)
@@ -63,11 +66,15 @@ def fit_slope_ratio(
             f"assay {data.assay!r}, sample {data.sample!r}: no replicate responses, so no residual error"
         )
     s2 = fit_cell.rss / df_err
-    reg = anova_row("regression", fit_common.rank - fit_blocks.rank, fit_blocks.rss - fit_common.rss, s2, df_err)
+    reg = anova_row(
+        "regression", fit_common.rank - fit_blocks.rank, fit_blocks.rss - fit_common.rss, s2, df_err
+    )
     blanks = anova_row("blanks", fit_blank.rank - fit_common.rank, fit_common.rss - fit_blank.rss, s2, df_err)
     inter = anova_row("intersection", fit_sep.rank - fit_blank.rank, fit_blank.rss - fit_sep.rss, s2, df_err)
     nonlin = anova_row("non-linearity", fit_cell.rank - fit_sep.rank, fit_sep.rss - fit_cell.rss, s2, df_err)
-    treat = anova_row("treatments", fit_cell.rank - fit_blocks.rank, fit_blocks.rss - fit_cell.rss, s2, df_err)
+    treat = anova_row(
+        "treatments", fit_cell.rank - fit_blocks.rank, fit_blocks.rss - fit_cell.rss, s2, df_err
+    )
     rows: list[AnovaRow] = [reg]
     if has_blank:
         rows.append(blanks)
