@@ -149,3 +149,21 @@ def test_unknown_model_and_margin_measure_are_errors(tmp_path: Path) -> None:
         str(margins),
     )
     assert code == 2 and "do not apply to the 4pl model" in text
+
+
+def test_transform_and_joint_fit_reproduce_ph_eur_5_1_4(tmp_path: Path) -> None:
+    out = tmp_path / "rp.csv"
+    data = str(FOLDER / "pheur_5_1_4_hepatitis_b.csv")
+    code, text = _run(data, "--model", "parallel-line", "--out", str(out), "--transform", "log")
+    assert code == 0, text
+    table = pd.read_csv(out)
+    assert list(table["sample"]) == ["T", "U", "V"]
+    # Ph. Eur. 5.3 example 5.1.4, printed potency of T: 43.4196 (assumed potency 20)
+    assert 20 * table.loc[0, "relative_potency"] == pytest.approx(43.4196, abs=5e-5)
+    pair = tmp_path / "pair.csv"
+    code, text = _run(
+        data, "--model", "parallel-line", "--out", str(pair), "--transform", "log", "--pairwise"
+    )
+    assert code == 0, text
+    # pairwise fits use only the standard and one test: a different residual error, so other limits
+    assert pd.read_csv(pair).loc[0, "df"] < table.loc[0, "df"]

@@ -12,7 +12,8 @@ Contract (issue #19):
   equivalence measures with their CIs and margins (``equiv_*``, ``similarity_usp1032``), suitability
   and ``flags``. Default fit: unweighted least squares on the response scale, natural-log dose; the
   4PL/5PL parallel model shares the asymptotes and slope (and asymmetry), the test shifted on log dose;
-  the parallel-line and slope-ratio CIs are Fieller's.
+  the parallel-line and slope-ratio CIs are Fieller's. ``--transform log`` analyses ln(response);
+  parallel-line fits all test samples of an assay jointly (Ph. Eur. multiple assay) unless ``--pairwise``.
 * ``--equivalence-margins FILE``: CSV ``measure,lower,upper`` (measures: slope_ratio,
   lower_asymptote_difference, upper_asymptote_difference, parallelism_ss, intercept_difference).
 * ``--combine`` adds one row per test sample with ``assay = combined``: the Ph. Eur. 5.3 section 6
@@ -137,6 +138,10 @@ def register(app: typer.Typer) -> None:
         combine: bool = typer.Option(False, "--combine", help="Add the combination of assays per sample."),
         combine_method: str = typer.Option("auto", help="auto, weighted, semi-weighted or unweighted."),
         alpha: float = typer.Option(0.05, help="Level of the Ph. Eur. 5.3 significance tests."),
+        transform: str = typer.Option("none", help="Response transformation before fitting: none or log."),
+        pairwise: bool = typer.Option(
+            False, "--pairwise", help="Parallel-line: fit each test with the standard alone (not jointly)."
+        ),
         equivalence_level: float = typer.Option(0.90, help="Confidence level of the equivalence CIs."),
         min_r2: float | None = typer.Option(None, help="Suitability: minimum R2 of the unconstrained model."),
         max_ci_ratio: float | None = typer.Option(None, help="Suitability: maximum CI upper/lower ratio."),
@@ -167,6 +172,8 @@ def register(app: typer.Typer) -> None:
                 equivalence_level=equivalence_level,
                 margins=margins,
                 suitability=SuitabilityCriteria(min_r_squared=min_r2, max_ci_ratio=max_ci_ratio),
+                transform=transform.lower(),
+                joint=not pairwise,
             )
             names = {
                 "assay": assay,
@@ -195,6 +202,8 @@ def register(app: typer.Typer) -> None:
                     "conf_level": conf_level,
                     "alpha": alpha,
                     "equivalence_level": equivalence_level,
+                    "transform": options.transform,
+                    "joint": options.settings()["joint"],
                     "combine": combine,
                     "combine_method": combine_method,
                     "columns": names,

@@ -17,6 +17,7 @@ from bioparity.potency.slope_ratio import fit_slope_ratio
 from bioparity.potency.suitability import SuitabilityCriteria, assess_suitability
 
 MODELS = ("parallel-line", "slope-ratio", "4pl", "5pl")
+TRANSFORMS = ("none", "log")
 
 #: Equivalence measures each model reports (keys of a margins mapping).
 MEASURES = {
@@ -33,7 +34,11 @@ class AnalysisOptions:
 
     ``margins`` maps an equivalence measure (see :data:`MEASURES`) to its (lower, upper) margins
     (USP <1032>); ``alpha`` is the level of the Ph. Eur. 5.3 significance tests; the equivalence CIs
-    are at ``equivalence_level`` (0.90: two one-sided tests at 5%).
+    are at ``equivalence_level`` (0.90: two one-sided tests at 5%). ``transform`` is applied to the
+    responses before fitting (``log``: natural log, e.g. Ph. Eur. 5.3 example 5.1.4). ``joint``: for the
+    parallel-line model, all test preparations of an assay are fitted with the standard in one model
+    (common slope and residual error: the Ph. Eur. 5.3 multiple assay); otherwise each test is fitted with
+    the standard alone (always so for the other models).
     """
 
     model: str = "4pl"
@@ -42,8 +47,12 @@ class AnalysisOptions:
     equivalence_level: float = 0.90
     margins: dict[str, tuple[float, float]] = field(default_factory=dict)
     suitability: SuitabilityCriteria = field(default_factory=SuitabilityCriteria)
+    transform: str = "none"
+    joint: bool = True
 
     def __post_init__(self) -> None:
+        if self.transform not in TRANSFORMS:
+            raise InputError(f"--transform {self.transform!r}: expected one of {', '.join(TRANSFORMS)}")
         if self.model not in MODELS:
             raise InputError(f"--model {self.model!r}: expected one of {', '.join(MODELS)}")
         for name, value in (("conf-level", self.conf_level), ("equivalence level", self.equivalence_level)):
@@ -70,7 +79,9 @@ class AnalysisOptions:
             "equivalence_level": self.equivalence_level,
             "margins": {k: list(v) for k, v in self.margins.items()},
             "suitability": dataclasses.asdict(self.suitability),
-            "fit": "ordinary least squares on the response scale, natural-log dose, unweighted",
+            "transform": self.transform,
+            "joint": self.joint and self.model == "parallel-line",
+            "fit": "ordinary least squares on the (transformed) response scale, natural-log dose, unweighted",
         }
 
 
@@ -87,6 +98,10 @@ def _fit(data: AssayData, o: AnalysisOptions) -> ModelFit:
 def analyse_assay(data: AssayData, options: AnalysisOptions | None = None) -> PotencyEstimate:
     """Relative potency of one test sample in one assay, with similarity and suitability."""
     o = options or AnalysisOptions()
+    if o.transform == "log":
+        if np.any(data.response <= 0):
+            raise InputError(f"assay {data.assay!r}: --transform log needs responses > 0")
+        data = dataclasses.replace(data, response=np.log(data.response))
     fit = _fit(data, o)
     checks = tuple(
         dataclasses.replace(c, margin_lower=o.margins[c.measure][0], margin_upper=o.margins[c.measure][1])
@@ -124,11 +139,12 @@ def analyse_assay(data: AssayData, options: AnalysisOptions | None = None) -> Po
     )
 
 
-def assays_from_frame(frame: pd.DataFrame) -> list[AssayData]:
+def assays_from_frame(frame: pd.DataFrame, joint: bool = False) -> list[AssayData]:
     """Split a checked long table (assay, sample, dose, response[, row, column]) into standard/test pairs.
 
     Assays and samples keep their order of first appearance; the standard (``sample`` equal to
-    ``standard``, any case) is paired with each test sample of the same assay.
+    ``standard``, any case) is paired with each test sample of the same assay. With ``joint`` every pair
+    also carries the assay's other test samples (preparation codes 2, 3, ...) for a joint fit.
     """
     out: list[AssayData] = []
     for assay, part in frame.groupby("assay", sort=False):
@@ -139,8 +155,11 @@ def assays_from_frame(frame: pd.DataFrame) -> list[AssayData]:
         if not tests:
             raise InputError(f"assay {assay!r} has only the standard; add at least one test sample")
         for sample in tests:
-            sub = part[is_std | (part["sample"] == sample)]
+            others = [t for t in tests if t != sample] if joint else []
+            sub = part[is_std | part["sample"].isin([sample, *others])]
             is_test = (sub["sample"] == sample).to_numpy()
+            codes = {s: k for k, s in enumerate([sample, *others], start=1)}
+            prep = np.array([codes.get(s, 0) for s in sub["sample"]], dtype=np.int64)
             rows = tuple(sub["row"].astype(str)) if "row" in sub.columns else ()
             cols = tuple(sub["column"].astype(str)) if "column" in sub.columns else ()
             if "block" in sub.columns and not rows:
@@ -154,6 +173,7 @@ def assays_from_frame(frame: pd.DataFrame) -> list[AssayData]:
                     is_test=np.asarray(is_test, dtype=bool),
                     rows=rows,
                     columns=cols,
+                    preparation=prep if others else None,
                 )
             )
     return out
@@ -162,5 +182,6 @@ def assays_from_frame(frame: pd.DataFrame) -> list[AssayData]:
 def analyse(frame: pd.DataFrame, options: AnalysisOptions | None = None) -> PotencyTable:
     """Analyse every assay and test sample of a long table; one estimate each (see :func:`analyse_assay`)."""
     o = options or AnalysisOptions()
-    estimates = tuple(analyse_assay(d, o) for d in assays_from_frame(frame))
+    joint = o.joint and o.model == "parallel-line"
+    estimates = tuple(analyse_assay(d, o) for d in assays_from_frame(frame, joint))
     return PotencyTable(estimates, o.settings())

@@ -35,6 +35,7 @@ class AssayData:
     is_test: npt.NDArray[np.bool_]
     rows: tuple[str, ...] = ()
     columns: tuple[str, ...] = ()
+    preparation: npt.NDArray[np.int64] | None = None
 
     def __post_init__(self) -> None:
         n = self.dose.shape[0]
@@ -47,6 +48,8 @@ class AssayData:
             raise InputError(f"assay {self.assay!r}: responses must be finite numbers")
         if np.any(~np.isfinite(self.dose)) or np.any(self.dose < 0):
             raise InputError(f"assay {self.assay!r}: doses must be finite and >= 0")
+        if self.preparation is not None and not np.array_equal(self.preparation == 1, self.is_test):
+            raise InputError(f"assay {self.assay!r}: preparation code 1 must mark exactly the test responses")
         if self.is_test.all() or not self.is_test.any():
             raise InputError(
                 f"assay {self.assay!r}, sample {self.sample!r}: needs responses of both the standard "
@@ -77,10 +80,26 @@ class AssayData:
             is_test=np.concatenate([np.zeros(ds.size, bool), np.ones(dt.size, bool)]),
         )
 
+    @property
+    def preparations(self) -> npt.NDArray[np.int64]:
+        """Preparation code per response: 0 standard, 1 this test, 2.. other tests fitted jointly."""
+        if self.preparation is not None:
+            return self.preparation
+        return self.is_test.astype(np.int64)
+
     def swapped(self) -> AssayData:
         """The same data with the roles of standard and test exchanged."""
+        prep = self.preparations.copy()
+        prep[self.preparations == 0], prep[self.preparations == 1] = 1, 0
         return AssayData(
-            self.assay, self.sample, self.dose, self.response, ~self.is_test, self.rows, self.columns
+            self.assay,
+            self.sample,
+            self.dose,
+            self.response,
+            ~self.is_test,
+            self.rows,
+            self.columns,
+            None if self.preparation is None else prep,
         )
 
     @property

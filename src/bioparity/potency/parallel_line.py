@@ -10,6 +10,10 @@ non-linearity, computed as sequential (extra) sums of squares of nested least-sq
 block effects (rows: randomised block; rows and columns: Latin square; section 3.2.2), with the residual
 error from the treatment-cell model. For balanced designs this equals the contrast formulas of section
 3.2.3; for unbalanced data it is the standard extra-sum-of-squares generalisation.
+
+Multiple assays (one standard, several test preparations; Ph. Eur. 5.3 examples 5.1.1 and 5.1.4): when
+``data.preparation`` codes other tests (2, 3, ...), all preparations are fitted together with one common
+slope and one residual error, and the potency of test 1 comes from that joint fit.
 """
 
 from __future__ import annotations
@@ -43,14 +47,16 @@ def fit_parallel_line(
     n = data.dose.size
     y = data.response
     x = np.log(data.dose)
-    t = data.is_test.astype(float)
+    prep = data.preparations
+    n_prep = int(prep.max()) + 1
+    ind = [(prep == k).astype(float) for k in range(1, n_prep)]
     one = np.ones(n)
     blocks = block_columns(n, data.rows, data.columns)
-    cells = sorted(set(zip(data.is_test.tolist(), data.dose.tolist(), strict=True)))
+    cells = sorted(set(zip(prep.tolist(), data.dose.tolist(), strict=True)))
     cell_x = np.array(
         [
-            [1.0 if (ti, di) == c else 0.0 for c in cells]
-            for ti, di in zip(data.is_test, data.dose, strict=True)
+            [1.0 if (pi, di) == c else 0.0 for c in cells]
+            for pi, di in zip(prep.tolist(), data.dose.tolist(), strict=True)
         ]
     )
 
@@ -59,9 +65,9 @@ def fit_parallel_line(
 
     fit_mean = ols(one[:, None], y)
     fit_blocks = ols(design(one), y)
-    fit_prep = ols(design(one, t), y)
-    fit_reg = ols(design(one, t, x), y)
-    fit_par = ols(design(one, t, x, t * x), y)
+    fit_prep = ols(design(one, *ind), y)
+    fit_reg = ols(design(one, *ind, x), y)
+    fit_par = ols(design(one, *ind, x, *(i * x for i in ind)), y)
     fit_cell = ols(np.column_stack([cell_x, blocks]) if blocks.size else cell_x, y)
 
     df_err = n - fit_cell.rank
@@ -102,8 +108,9 @@ def fit_parallel_line(
 
     tq = t_quantile(conf_level, df_err)
     cov = s2 * fit_reg.xtx_inv
-    theta, b = float(fit_reg.beta[1]), float(fit_reg.beta[2])
-    iv = fieller(theta, b, float(cov[1, 1]), float(cov[2, 2]), float(cov[1, 2]), tq)
+    kb = n_prep  # position of the common slope after the intercept and the preparation indicators
+    theta, b = float(fit_reg.beta[1]), float(fit_reg.beta[kb])
+    iv = fieller(theta, b, float(cov[1, 1]), float(cov[kb, kb]), float(cov[1, kb]), tq)
     flags: list[str] = []
     if math.isnan(iv.lower):
         flags.append(f"Fieller g = {iv.g:.3g} >= 1: slope not significant, confidence limits unbounded")
@@ -112,11 +119,12 @@ def fit_parallel_line(
 
     # slope ratio b_T / b_S from the separate-slopes model, for USP <1032> equivalence
     cp = s2 * fit_par.xtx_inv
-    b_s = float(fit_par.beta[2])
-    b_t = b_s + float(fit_par.beta[3])
-    var_bt = float(cp[2, 2] + 2 * cp[2, 3] + cp[3, 3])
-    cov_ts = float(cp[2, 2] + cp[2, 3])
-    sr = fieller(b_t, b_s, var_bt, float(cp[2, 2]), cov_ts, t_quantile(equivalence_level, df_err))
+    kt = kb + 1  # interaction of this test (preparation 1) with log dose
+    b_s = float(fit_par.beta[kb])
+    b_t = b_s + float(fit_par.beta[kt])
+    var_bt = float(cp[kb, kb] + 2 * cp[kb, kt] + cp[kt, kt])
+    cov_ts = float(cp[kb, kb] + cp[kb, kt])
+    sr = fieller(b_t, b_s, var_bt, float(cp[kb, kb]), cov_ts, t_quantile(equivalence_level, df_err))
 
     params = {
         "intercept_standard": float(fit_reg.beta[0]),
