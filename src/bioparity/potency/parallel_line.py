@@ -93,7 +93,7 @@ def fit_parallel_line(
             rows_ss.append(
                 anova_row("columns", fit_blocks.rank - 1, fit_mean.rss - fit_blocks.rss, s2, df_err)
             )
-    prep = anova_row(
+    prep_row = anova_row(
         "preparations", fit_prep.rank - fit_blocks.rank, fit_blocks.rss - fit_prep.rss, s2, df_err
     )
     reg = anova_row("regression", fit_reg.rank - fit_prep.rank, fit_prep.rss - fit_reg.rss, s2, df_err)
@@ -104,7 +104,7 @@ def fit_parallel_line(
     )
     resid = AnovaRow("residual error", df_err, fit_cell.rss, s2, NAN, NAN)
     total = AnovaRow("total", n - 1, fit_mean.rss, NAN, NAN, NAN)
-    anova = (prep, reg, nonpar, nonlin, treat, *rows_ss, resid, total)
+    anova = (prep_row, reg, nonpar, nonlin, treat, *rows_ss, resid, total)
 
     tq = t_quantile(conf_level, df_err)
     cov = s2 * fit_reg.xtx_inv
