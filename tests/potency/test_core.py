@@ -97,3 +97,19 @@ def test_models_need_positive_doses_on_the_log_scale() -> None:
     data = AssayData.from_arrays([0, 1, 2, 4], [1, 2, 3, 4], [1, 2, 4, 8], [1, 2, 3, 4])
     with pytest.raises(InputError, match="every dose must be > 0"):
         analyse_assay(data, AnalysisOptions(model="parallel-line"))
+
+
+@pytest.mark.parametrize("model", ["parallel-line", "slope-ratio", "4pl"])
+def test_outlier_is_flagged_and_kept(model: str) -> None:
+    rng = np.random.default_rng(3)
+    dose = np.repeat(2.0 ** np.arange(8), 3) if model != "slope-ratio" else np.repeat(np.arange(1.0, 9.0), 3)
+    base = np.repeat(2.0 ** np.arange(8), 3)
+    curve = 0.1 + 1.9 / (1 + np.exp(-1.2 * (np.log(base) - np.log(8))))
+    ys = curve + rng.normal(0, 0.03, 24)
+    yt = curve + rng.normal(0, 0.03, 24)
+    yt[5] += 0.5
+    est = analyse_assay(AssayData.from_arrays(dose, ys, dose, yt), AnalysisOptions(model=model))
+    flagged = [f for f in est.flags if f.startswith("possible outlier (test")]
+    assert len(flagged) == 1 and "kept in the analysis" in flagged[0]
+    # no response removed: 48 responses, 16 dose groups (linear models) or 5 parameters (parallel 4PL)
+    assert est.df == {"parallel-line": 32, "slope-ratio": 32, "4pl": 43}[model]

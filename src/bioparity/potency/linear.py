@@ -58,3 +58,32 @@ def anova_row(source: str, df: int, ss: float, ms_error: float, df_error: int) -
 def t_quantile(conf_level: float, df: int) -> float:
     """Two-sided Student t quantile for a ``conf_level`` interval (normal when df is infinite)."""
     return float(stats.t.ppf(0.5 + conf_level / 2.0, df))
+
+
+#: |residual| / s above which a response is flagged as a possible outlier (never removed).
+OUTLIER_LIMIT = 3.5
+
+
+def outlier_flags(
+    residuals: FloatArray,
+    s2: float,
+    dose: FloatArray,
+    is_test: npt.NDArray[np.bool_],
+    limit: float = OUTLIER_LIMIT,
+) -> list[str]:
+    """Flags for responses with |residual| / s > ``limit`` (s^2 the residual variance); nothing is removed.
+
+    The screening is stated, not applied: a flagged response stays in the analysis for the analyst to judge
+    (USP <1032>, section 4.4, asks for outlier procedures to be predefined and documented).
+    """
+    if not (s2 > 0 and np.isfinite(s2)):
+        return []
+    z = np.abs(residuals) / np.sqrt(s2)
+    out = []
+    for i in np.flatnonzero(z > limit):
+        who = "test" if is_test[i] else "standard"
+        out.append(
+            f"possible outlier ({who}, dose {dose[i]:g}, residual {residuals[i]:.4g} = {z[i]:.2f} s "
+            f"> {limit:g} s; kept in the analysis)"
+        )
+    return out

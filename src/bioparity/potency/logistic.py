@@ -33,7 +33,7 @@ import numpy.typing as npt
 
 from bioparity.errors import InputError
 from bioparity.potency.design import AssayData, fieller
-from bioparity.potency.linear import t_quantile
+from bioparity.potency.linear import outlier_flags, t_quantile
 from bioparity.potency.results import EquivalenceCheck, ModelFit
 
 FloatArray = npt.NDArray[np.float64]
@@ -248,6 +248,10 @@ def fit_logistic_parallel(
     par = fit_logistic_batch(x, data.response, g, model=model)
     rp, lo, hi = par.relative_potency(conf_level)
     flags: list[str] = []
+    onehot = np.column_stack([g == 0, g == 1]).astype(float)
+    with np.errstate(all="ignore"):
+        yhat, _ = _predict(par.params, np.broadcast_to(x, (1, x.size)), onehot, model == "5pl")
+    flags += outlier_flags(data.response - yhat[0], float(par.rss[0] / par.df), data.dose, data.is_test)
     if not par.converged[0]:
         flags.append(
             f"{model} parallel fit did not converge ({int(par.iterations[0])} iterations, relative offset "

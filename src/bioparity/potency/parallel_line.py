@@ -24,7 +24,7 @@ import numpy as np
 
 from bioparity.errors import InputError
 from bioparity.potency.design import AssayData, fieller
-from bioparity.potency.linear import anova_row, block_columns, ols, t_quantile
+from bioparity.potency.linear import anova_row, block_columns, ols, outlier_flags, t_quantile
 from bioparity.potency.results import AnovaRow, EquivalenceCheck, ModelFit
 
 NAN = float("nan")
@@ -112,6 +112,8 @@ def fit_parallel_line(
     theta, b = float(fit_reg.beta[1]), float(fit_reg.beta[kb])
     iv = fieller(theta, b, float(cov[1, 1]), float(cov[kb, kb]), float(cov[1, kb]), tq)
     flags: list[str] = []
+    resid_reg = y - design(one, *ind, x) @ fit_reg.beta
+    flags += outlier_flags(resid_reg, s2, data.dose, data.is_test)
     if math.isnan(iv.lower):
         flags.append(f"Fieller g = {iv.g:.3g} >= 1: slope not significant, confidence limits unbounded")
     elif iv.g > 0.1:

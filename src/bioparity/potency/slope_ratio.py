@@ -18,7 +18,7 @@ import numpy as np
 
 from bioparity.errors import InputError
 from bioparity.potency.design import AssayData, fieller
-from bioparity.potency.linear import anova_row, block_columns, ols, t_quantile
+from bioparity.potency.linear import anova_row, block_columns, ols, outlier_flags, t_quantile
 from bioparity.potency.results import AnovaRow, EquivalenceCheck, ModelFit
 
 NAN = float("nan")
@@ -89,6 +89,8 @@ def fit_slope_ratio(
     a, b_s, b_t = (float(v) for v in fit_common.beta[:3])
     iv = fieller(b_t, b_s, float(cov[2, 2]), float(cov[1, 1]), float(cov[1, 2]), tq)
     flags: list[str] = []
+    resid_common = y - design(one, z_s, z_t) @ fit_common.beta
+    flags += outlier_flags(resid_common, s2, data.dose, data.is_test)
     if math.isnan(iv.lower):
         flags.append(f"Fieller g = {iv.g:.3g} >= 1: slope of the standard not significant, limits unbounded")
     if not reg.p < alpha:
