@@ -20,6 +20,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -148,6 +149,12 @@ def register(app: typer.Typer) -> None:
             10_000, help="Simulated assessments per plan for the operating characteristics (0 = skip)."
         ),
         seed: int = typer.Option(20250909, help="Seed of the operating-characteristics simulation."),
+        potency: Path | None = typer.Option(
+            None, help="'bioparity potency' results (samples named SOURCE:LOT): the lots' potency attribute."
+        ),
+        potency_attribute: str = typer.Option(
+            "relative_potency", help="Attribute name for --potency values."
+        ),
     ) -> None:
         """Comparative analytical assessment: every attribute, every comparison."""
         with user_errors():
@@ -159,6 +166,12 @@ def register(app: typer.Typer) -> None:
             frame = read_long_table(data)
             if catalogue is not None:
                 require_utf8_text(catalogue)
+            if potency is not None:
+                from bioparity.caa.inputs import check_long_table
+                from bioparity.caa.potency import read_potency_lot_values
+
+                extra = read_potency_lot_values(potency, attribute=potency_attribute)
+                frame = pd.concat([frame, check_long_table(extra, file=str(potency))], ignore_index=True)
             cat = read_catalogue(catalogue) if catalogue is not None else None
             pairs = [_parse_comparison(c) for c in comparison] if comparison else None
             result = assess(
@@ -176,7 +189,7 @@ def register(app: typer.Typer) -> None:
             write_frame_atomic(result.table, out)
             write_provenance(
                 out,
-                {"data": data, "catalogue": catalogue},
+                {"data": data, "catalogue": catalogue, "potency": potency},
                 {
                     "command": "caa",
                     "comparisons": [list(c) for c in result.comparisons],

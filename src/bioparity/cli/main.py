@@ -47,6 +47,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "pk-similarity": ("be", "Pairwise PK similarity of parallel arms (e.g. test vs EU and US reference)."),
     "tolerance-factor": ("caa", "Normal tolerance factor k (R tolerance::K.factor; exact by default)."),
     "caa": ("caa", "Comparative analytical assessment: every attribute, every comparison."),
+    "potency": (
+        "potency",
+        "Relative potency of bioassays: parallel-line, slope-ratio, 4PL/5PL; similarity; combination.",
+    ),
     "market": ("market", "Market scan: biologics losing protection and the biosimilar void."),
     "nca": ("nca", "Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz."),
     "nca-sparse": (

@@ -1,0 +1,93 @@
+"""Adapter: ``bioparity potency`` results -> CAA lot values of the potency attribute (issue #19).
+
+The potency results table (one row per assay and test sample, plus ``assay = combined`` rows with
+``--combine``) becomes rows of the CAA long table ``attribute, source, lot, value, unit, replicate,
+method``. Samples must be named ``SOURCE:LOT`` (``test:L001``, ``ref-eu:E12``): that is how a potency
+sample is tied to a lot of a source. Per lot, the combined potency (Ph. Eur. 5.3 section 6) is used when
+present (the lot's reportable value); otherwise every assay's potency is a replicate of the lot (the
+CAA averages replicates per lot). Values are percent of the standard (relative potency x 100). A row
+without a finite potency stops with an error naming file, row and column: nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from bioparity.errors import DataFileError
+
+SOURCE_SEPARATOR = ":"
+
+
+def potency_lot_values(
+    results: pd.DataFrame, *, attribute: str = "relative_potency", file: str | None = None
+) -> pd.DataFrame:
+    """CAA long rows (attribute, source, lot, value in %, unit, replicate, method) from potency results."""
+    label = file or "potency results"
+    missing = [c for c in ("assay", "sample", "relative_potency") if c not in results.columns]
+    if missing:
+        raise DataFileError(
+            f"missing column(s) {', '.join(missing)}",
+            file=label,
+            expected="a results table written by 'bioparity potency'",
+        )
+    frame = results.reset_index(drop=True)
+    combined = set(frame.loc[frame["assay"].astype(str) == "combined", "sample"].astype(str))
+    rows: list[dict[str, object]] = []
+    for i, rec in enumerate(frame.to_dict(orient="records")):
+        row, line = i + 1, i + 2
+        sample, assay = str(rec["sample"]).strip(), str(rec["assay"]).strip()
+        if assay != "combined" and sample in combined:
+            continue  # the lot's combined potency is used (this assay is part of it)
+        source, sep, lot = sample.partition(SOURCE_SEPARATOR)
+        if not sep or not source.strip() or not lot.strip():
+            raise DataFileError(
+                "sample is not tied to a lot",
+                file=label,
+                row=row,
+                line=line,
+                column="sample",
+                value=sample,
+                expected="a sample named SOURCE:LOT, e.g. test:L001 or ref-eu:E12",
+            )
+        value = float(rec["relative_potency"])
+        if not math.isfinite(value) or value <= 0:
+            raise DataFileError(
+                "no usable relative potency",
+                file=label,
+                row=row,
+                line=line,
+                column="relative_potency",
+                value=rec["relative_potency"],
+                expected="a positive number (see the row's flags)",
+            )
+        method = (
+            f"potency combined ({rec.get('combination_method', '')}, {rec.get('n_assays', '')} assays)"
+            if assay == "combined"
+            else f"potency {rec.get('model', '')} assay {assay}"
+        )
+        rows.append(
+            {
+                "attribute": attribute,
+                "source": source.strip(),
+                "lot": lot.strip(),
+                "value": 100.0 * value,
+                "unit": "%",
+                "replicate": assay,
+                "method": method,
+            }
+        )
+    return pd.DataFrame(rows, columns=["attribute", "source", "lot", "value", "unit", "replicate", "method"])
+
+
+def read_potency_lot_values(
+    path: str | os.PathLike[str], *, attribute: str = "relative_potency"
+) -> pd.DataFrame:
+    """Read a ``bioparity potency`` results CSV and adapt it (see :func:`potency_lot_values`)."""
+    file = Path(path)
+    if not file.is_file():
+        raise DataFileError("file not found", file=str(path), expected="a 'bioparity potency' results CSV")
+    return potency_lot_values(pd.read_csv(file), attribute=attribute, file=str(path))

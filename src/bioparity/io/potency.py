@@ -1,0 +1,131 @@
+"""Reading relative potency bioassay data in long form (CSV or XLSX).
+
+One row per well/response with columns ``assay,sample,dose,replicate,response`` and optionally
+``block``, ``row``, ``column`` (design factors: randomised block = rows, Latin square = rows and
+columns). Other column names are mapped with ``columns={"dose": "conc", ...}``. The sample named
+``standard`` (any case) is the reference standard. Every bad cell stops the reading with an error
+naming the file, the data row (and the CSV line) and the column; nothing is dropped or coerced silently:
+blank responses, non-numeric or negative doses and duplicated (assay, sample, dose, replicate) keys are
+errors.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+
+import pandas as pd
+
+from bioparity.errors import DataFileError
+from bioparity.io.readers import LoadedTable, read_any_table
+
+REQUIRED = ("assay", "sample", "dose", "replicate", "response")
+OPTIONAL = ("block", "row", "column")
+
+
+def _number(value: object) -> float | None:
+    """A finite float from a cell, or None when it is not one."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        out = float(text)
+    except ValueError:
+        return None
+    return out if math.isfinite(out) else None
+
+
+def read_potency_table(
+    path: str | os.PathLike[str], columns: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """Read and check a long potency table; returns columns assay, sample, dose, replicate, response
+    (+ block/row/column when present), assay/sample/replicate as text, dose/response as float.
+
+    ``columns`` maps a standard name (assay, sample, dose, replicate, response, block, row, column) to
+    the name used in the file.
+    """
+    table = read_any_table(path)
+    return check_potency_frame(table, columns)
+
+
+def check_potency_frame(table: LoadedTable, columns: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Validate a loaded table (see :func:`read_potency_table`)."""
+    mapping = {name: name for name in (*REQUIRED, *OPTIONAL)} | dict(columns or {})
+    unknown = sorted(set(columns or {}) - set(REQUIRED) - set(OPTIONAL))
+    if unknown:
+        raise DataFileError(
+            f"unknown column role(s) {', '.join(unknown)}",
+            file=table.file,
+            expected=f"roles {', '.join((*REQUIRED, *OPTIONAL))}",
+        )
+    frame = table.frame
+    missing = [mapping[c] for c in REQUIRED if mapping[c] not in frame.columns]
+    if missing:
+        raise DataFileError(
+            f"missing column(s) {', '.join(repr(m) for m in missing)}; "
+            f"columns found: {', '.join(map(str, frame.columns))}",
+            file=table.file,
+            expected="columns "
+            + ", ".join(mapping[c] for c in REQUIRED)
+            + " (rename with the column options)",
+        )
+    if frame.empty:
+        raise DataFileError("has a header but no data rows", file=table.file, expected="one row per response")
+
+    def fail(i: int, role: str, problem: str, value: object, expected: str) -> DataFileError:
+        row = i + 1
+        line = None if table.line_offset is None else row + table.line_offset
+        return DataFileError(
+            problem, file=table.file, row=row, line=line, column=mapping[role], value=value, expected=expected
+        )
+
+    present = [c for c in OPTIONAL if mapping[c] in frame.columns]
+    out: dict[str, list[object]] = {c: [] for c in (*REQUIRED, *present)}
+    seen: dict[tuple[str, str, float, str], int] = {}
+    for i, rec in enumerate(frame.to_dict(orient="records")):
+        for role in ("assay", "sample", "replicate", *present):
+            raw = rec[mapping[role]]
+            text = "" if raw is None or (isinstance(raw, float) and math.isnan(raw)) else str(raw).strip()
+            if role == "replicate" and text.endswith(".0") and text[:-2].isdigit():
+                text = text[:-2]
+            if not text:
+                raise fail(i, role, "blank cell", raw, f"a {role} label")
+            out[role].append(text)
+        for role in ("dose", "response"):
+            raw = rec[mapping[role]]
+            value = _number(raw)
+            if value is None:
+                raise fail(
+                    i,
+                    role,
+                    "not a number",
+                    raw,
+                    f"a finite {role}"
+                    + (
+                        " (blank responses are not dropped: remove the row or give the value)"
+                        if role == "response"
+                        else ""
+                    ),
+                )
+            if role == "dose" and value < 0:
+                raise fail(i, role, "negative dose", raw, "a dose >= 0")
+            out[role].append(value)
+        dose_value = out["dose"][-1]
+        assert isinstance(dose_value, float)
+        key = (str(out["assay"][-1]), str(out["sample"][-1]), dose_value, str(out["replicate"][-1]))
+        if key in seen:
+            raise fail(
+                i,
+                "replicate",
+                f"duplicate of data row {seen[key]} (same assay, sample, dose and replicate)",
+                out["replicate"][-1],
+                "one response per assay, sample, dose and replicate",
+            )
+        seen[key] = i + 1
+    result = pd.DataFrame(out)
+    result["dose"] = result["dose"].astype(float)
+    result["response"] = result["response"].astype(float)
+    return result

@@ -1,0 +1,168 @@
+"""Combination of independent assays (Ph. Eur. 5.3, section 6; USP <1034>, section 4.3).
+
+Each assay i gives a log potency M_i (natural log) with confidence limits on the log scale of width
+L_i = ln(upper_i) - ln(lower_i) and t_i (the assay's t quantile on its df_i). Then (Ph. Eur. 5.3,
+section 6.2):
+
+* weights w_i = 4 t_i^2 / L_i^2 (= 1 / s_i^2, s_i the standard error of M_i);
+* homogeneity: chi^2 = sum w_i (M_i - M_w)^2 on n - 1 df; the estimates are taken as homogeneous when
+  p >= ``alpha`` (0.05);
+* weighted geometric mean: M_w = sum w_i M_i / sum w_i, limits M_w +- t sqrt(1 / sum w_i), t on
+  sum df_i (section 6.2.1);
+* semi-weighted (when heterogeneous, section 6.2.2): s_b^2 = sum (M_i - M_u)^2 / (n - 1) - sum s_i^2 / n
+  (set to 0 when negative), w'_i = 1 / (s_i^2 + s_b^2), M_s = sum w'_i M_i / sum w'_i, limits
+  M_s +- t sqrt(1 / sum w'_i); bioparity takes t on n - 1 df here (a stated, conservative choice);
+* unweighted (section 6.2.3): M_u = mean M_i, limits M_u +- t s / sqrt(n), s^2 = sum (M_i - M_u)^2/(n-1),
+  t on n - 1 df.
+
+``method='auto'`` reports the weighted mean when homogeneous, else the semi-weighted one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats
+
+from bioparity._results import ResultMixin, software_version
+from bioparity.errors import InputError
+from bioparity.potency.linear import t_quantile
+
+COMBINATION_METHODS = ("auto", "weighted", "semi-weighted", "unweighted")
+
+
+@dataclass(frozen=True)
+class CombinedPotency(ResultMixin):
+    """Combined potency of one sample over ``n_assays`` independent assays, all three estimators.
+
+    ``method`` is the one reported as ``potency``/``ci_lower``/``ci_upper``; the others stay
+    available (``weighted``, ``semi_weighted``, ``unweighted``: (potency, lower, upper)).
+    """
+
+    sample: str
+    n_assays: int
+    method: str
+    potency: float
+    ci_lower: float
+    ci_upper: float
+    chi_square: float
+    chi_square_df: int
+    chi_square_p: float
+    homogeneous: bool
+    weighted: tuple[float, float, float]
+    semi_weighted: tuple[float, float, float]
+    unweighted: tuple[float, float, float]
+    weights: tuple[float, ...]
+    conf_level: float
+    alpha: float
+    settings: dict[str, Any] = field(default_factory=dict)
+    software_version: str = field(default_factory=software_version)
+
+    def row(self) -> dict[str, Any]:
+        """Flat record for the output table."""
+        rec: dict[str, Any] = {
+            "sample": self.sample,
+            "n_assays": self.n_assays,
+            "combination_method": self.method,
+            "relative_potency": self.potency,
+            "ci_lower": self.ci_lower,
+            "ci_upper": self.ci_upper,
+            "conf_level": self.conf_level,
+            "homogeneity_chi_square": self.chi_square,
+            "homogeneity_df": self.chi_square_df,
+            "homogeneity_p": self.chi_square_p,
+        }
+        for name in ("weighted", "semi_weighted", "unweighted"):
+            est, lo, hi = getattr(self, name)
+            rec |= {f"{name}_potency": est, f"{name}_ci_lower": lo, f"{name}_ci_upper": hi}
+        return rec
+
+
+def combine_assays(
+    potency: npt.ArrayLike,
+    ci_lower: npt.ArrayLike,
+    ci_upper: npt.ArrayLike,
+    df: npt.ArrayLike,
+    *,
+    conf_level: float = 0.95,
+    assay_conf_level: float | None = None,
+    method: str = "auto",
+    alpha: float = 0.05,
+    sample: str = "",
+) -> CombinedPotency:
+    """Combine independent potency estimates (with their CIs and error df) into one (see module doc).
+
+    ``assay_conf_level`` is the level of the given intervals (default: ``conf_level``).
+    """
+    if method not in COMBINATION_METHODS:
+        raise InputError(f"combination method {method!r}: expected one of {', '.join(COMBINATION_METHODS)}")
+    r = np.asarray(potency, dtype=float)
+    lo = np.asarray(ci_lower, dtype=float)
+    hi = np.asarray(ci_upper, dtype=float)
+    dfs = np.asarray(df, dtype=float)
+    n = r.size
+    if n < 2:
+        raise InputError(f"sample {sample!r}: combination needs at least 2 assays, got {n}")
+    bad = ~(np.isfinite(r) & np.isfinite(lo) & np.isfinite(hi) & (r > 0) & (lo > 0) & (hi > lo) & (dfs > 0))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"sample {sample!r}, assay {i + 1}: potency {r[i]:g} with limits [{lo[i]:g}, {hi[i]:g}] and df "
+            f"{dfs[i]:g} cannot be combined (needs 0 < lower < upper and finite limits)"
+        )
+    level = conf_level if assay_conf_level is None else assay_conf_level
+    m = np.log(r)
+    width = np.log(hi) - np.log(lo)
+    t_i = np.array(
+        [t_quantile(level, int(d)) if d < 1e6 else float(stats.norm.ppf(0.5 + level / 2)) for d in dfs]
+    )
+    w = 4.0 * t_i**2 / width**2
+    s2 = 1.0 / w
+    m_w = float((w * m).sum() / w.sum())
+    chi2 = float((w * (m - m_w) ** 2).sum())
+    p = float(stats.chi2.sf(chi2, n - 1))
+    t_w = t_quantile(conf_level, int(dfs.sum()))
+    half_w = t_w * math.sqrt(1.0 / w.sum())
+    m_u = float(m.mean())
+    var_between = float(((m - m_u) ** 2).sum() / (n - 1))
+    s_b2 = max(var_between - float(s2.sum() / n), 0.0)
+    w_semi = 1.0 / (s2 + s_b2)
+    m_s = float((w_semi * m).sum() / w_semi.sum())
+    t_n = t_quantile(conf_level, n - 1)
+    half_s = t_n * math.sqrt(1.0 / w_semi.sum())
+    half_u = t_n * math.sqrt(var_between / n)
+
+    def back(centre: float, half: float) -> tuple[float, float, float]:
+        return math.exp(centre), math.exp(centre - half), math.exp(centre + half)
+
+    results = {
+        "weighted": back(m_w, half_w),
+        "semi-weighted": back(m_s, half_s),
+        "unweighted": back(m_u, half_u),
+    }
+    homogeneous = p >= alpha
+    chosen = method if method != "auto" else ("weighted" if homogeneous else "semi-weighted")
+    est, clo, chi = results[chosen]
+    return CombinedPotency(
+        sample=sample,
+        n_assays=n,
+        method=chosen,
+        potency=est,
+        ci_lower=clo,
+        ci_upper=chi,
+        chi_square=chi2,
+        chi_square_df=n - 1,
+        chi_square_p=p,
+        homogeneous=homogeneous,
+        weighted=results["weighted"],
+        semi_weighted=results["semi-weighted"],
+        unweighted=results["unweighted"],
+        weights=tuple(float(v) for v in w),
+        conf_level=conf_level,
+        alpha=alpha,
+        settings={"method_requested": method, "assay_conf_level": level},
+    )

@@ -1,0 +1,153 @@
+"""Parallel-line (log dose, linear response) assay: ANOVA, validity tests, potency and Fieller CI.
+
+Model (Ph. Eur. 5.3, section 3.2.1): y = a_S + b x for the standard and y = a_T + b x for the test,
+x = ln(dose), common slope b. The log relative potency is M = (a_T - a_S) / b and its confidence
+limits are Fieller's (Ph. Eur. 5.3, section 3.2.5; Finney 1978, section 2.5), with the residual error
+of the analysis of variance (s^2 on its degrees of freedom).
+
+Analysis of variance (Ph. Eur. 5.3, section 3.2.3): preparations, regression, non-parallelism and
+non-linearity, computed as sequential (extra) sums of squares of nested least-squares models after the
+block effects (rows: randomised block; rows and columns: Latin square; section 3.2.2), with the residual
+error from the treatment-cell model. For balanced designs this equals the contrast formulas of section
+3.2.3; for unbalanced data it is the standard extra-sum-of-squares generalisation.
+
+Multiple assays (one standard, several test preparations; Ph. Eur. 5.3 examples 5.1.1 and 5.1.4): when
+``data.preparation`` codes other tests (2, 3, ...), all preparations are fitted together with one common
+slope and one residual error, and the potency of test 1 comes from that joint fit.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from bioparity.errors import InputError
+from bioparity.potency.design import AssayData, fieller
+from bioparity.potency.linear import anova_row, block_columns, ols, outlier_flags, t_quantile
+from bioparity.potency.results import AnovaRow, EquivalenceCheck, ModelFit
+
+NAN = float("nan")
+
+
+def fit_parallel_line(
+    data: AssayData, conf_level: float = 0.95, *, alpha: float = 0.05, equivalence_level: float = 0.90
+) -> ModelFit:
+    """Fit the parallel-line model: potency with Fieller CI, ANOVA, validity tests, slope ratio.
+
+    Validity tests (Ph. Eur. 5.3, section 3.2.4): regression must be significant (flagged when
+    p >= ``alpha``); non-parallelism and non-linearity pass when p >= ``alpha``. For USP <1032>
+    equivalence the slope ratio b_T / b_S of the separate-slopes model is given with its Fieller
+    interval at ``equivalence_level``.
+    """
+    if np.any(data.dose <= 0):
+        raise InputError(
+            f"assay {data.assay!r}: the parallel-line model uses log dose; every dose must be > 0"
+        )
+    n = data.dose.size
+    y = data.response
+    x = np.log(data.dose)
+    prep = data.preparations
+    n_prep = int(prep.max()) + 1
+    ind = [(prep == k).astype(float) for k in range(1, n_prep)]
+    one = np.ones(n)
+    blocks = block_columns(n, data.rows, data.columns)
+    cells = sorted(set(zip(prep.tolist(), data.dose.tolist(), strict=True)))
+    cell_x = np.array(
+        [
+            [1.0 if (pi, di) == c else 0.0 for c in cells]
+            for pi, di in zip(prep.tolist(), data.dose.tolist(), strict=True)
+        ]
+    )
+
+    def design(*cols: np.ndarray) -> np.ndarray:
+        return np.column_stack([*cols, blocks]) if blocks.size else np.column_stack(cols)
+
+    fit_mean = ols(one[:, None], y)
+    fit_blocks = ols(design(one), y)
+    fit_prep = ols(design(one, *ind), y)
+    fit_reg = ols(design(one, *ind, x), y)
+    fit_par = ols(design(one, *ind, x, *(i * x for i in ind)), y)
+    fit_cell = ols(np.column_stack([cell_x, blocks]) if blocks.size else cell_x, y)
+
+    df_err = n - fit_cell.rank
+    if df_err <= 0:
+        raise InputError(
+            f"assay {data.assay!r}, sample {data.sample!r}: no replicate responses, so no residual error "
+            "(need more than one response per dose or fewer model terms)"
+        )
+    s2 = fit_cell.rss / df_err
+    rows_ss: list[AnovaRow] = []
+    if blocks.size:
+        nr = len(set(data.rows)) - 1 if data.rows else 0
+        if data.rows:
+            fit_r = ols(np.column_stack([one, block_columns(n, data.rows, ())]), y)
+            rows_ss.append(
+                anova_row("rows" if data.columns else "blocks", nr, fit_mean.rss - fit_r.rss, s2, df_err)
+            )
+            if data.columns:
+                rows_ss.append(
+                    anova_row("columns", fit_blocks.rank - 1 - nr, fit_r.rss - fit_blocks.rss, s2, df_err)
+                )
+        else:
+            rows_ss.append(
+                anova_row("columns", fit_blocks.rank - 1, fit_mean.rss - fit_blocks.rss, s2, df_err)
+            )
+    prep_row = anova_row(
+        "preparations", fit_prep.rank - fit_blocks.rank, fit_blocks.rss - fit_prep.rss, s2, df_err
+    )
+    reg = anova_row("regression", fit_reg.rank - fit_prep.rank, fit_prep.rss - fit_reg.rss, s2, df_err)
+    nonpar = anova_row("non-parallelism", fit_par.rank - fit_reg.rank, fit_reg.rss - fit_par.rss, s2, df_err)
+    nonlin = anova_row("non-linearity", fit_cell.rank - fit_par.rank, fit_par.rss - fit_cell.rss, s2, df_err)
+    treat = anova_row(
+        "treatments", fit_cell.rank - fit_blocks.rank, fit_blocks.rss - fit_cell.rss, s2, df_err
+    )
+    resid = AnovaRow("residual error", df_err, fit_cell.rss, s2, NAN, NAN)
+    total = AnovaRow("total", n - 1, fit_mean.rss, NAN, NAN, NAN)
+    anova = (prep_row, reg, nonpar, nonlin, treat, *rows_ss, resid, total)
+
+    tq = t_quantile(conf_level, df_err)
+    cov = s2 * fit_reg.xtx_inv
+    kb = n_prep  # position of the common slope after the intercept and the preparation indicators
+    theta, b = float(fit_reg.beta[1]), float(fit_reg.beta[kb])
+    iv = fieller(theta, b, float(cov[1, 1]), float(cov[kb, kb]), float(cov[1, kb]), tq)
+    flags: list[str] = []
+    resid_reg = y - design(one, *ind, x) @ fit_reg.beta
+    flags += outlier_flags(resid_reg, s2, data.dose, data.is_test)
+    if math.isnan(iv.lower):
+        flags.append(f"Fieller g = {iv.g:.3g} >= 1: slope not significant, confidence limits unbounded")
+    elif iv.g > 0.1:
+        flags.append(f"Fieller g = {iv.g:.3g} > 0.1: slope imprecise, limits far from symmetric")
+
+    # slope ratio b_T / b_S from the separate-slopes model, for USP <1032> equivalence
+    cp = s2 * fit_par.xtx_inv
+    kt = kb + 1  # interaction of this test (preparation 1) with log dose
+    b_s = float(fit_par.beta[kb])
+    b_t = b_s + float(fit_par.beta[kt])
+    var_bt = float(cp[kb, kb] + 2 * cp[kb, kt] + cp[kt, kt])
+    cov_ts = float(cp[kb, kb] + cp[kb, kt])
+    sr = fieller(b_t, b_s, var_bt, float(cp[kb, kb]), cov_ts, t_quantile(equivalence_level, df_err))
+
+    params = {
+        "intercept_standard": float(fit_reg.beta[0]),
+        "intercept_test": float(fit_reg.beta[0] + theta),
+        "slope": b,
+        "slope_standard": b_s,
+        "slope_test": b_t,
+    }
+    if not reg.p < alpha:
+        flags.append(f"regression not significant (p = {reg.p:.3g})")
+    return ModelFit(
+        relative_potency=math.exp(iv.ratio),
+        ci_lower=math.exp(iv.lower),
+        ci_upper=math.exp(iv.upper),
+        ci_method="Fieller",
+        df=df_err,
+        s2=s2,
+        parameters=params,
+        tests={"non_parallelism": nonpar.p, "non_linearity": nonlin.p},
+        equivalence=(EquivalenceCheck("slope_ratio", sr.ratio, sr.lower, sr.upper, NAN, NAN),),
+        flags=tuple(flags),
+        r_squared=1.0 - fit_par.rss / fit_mean.rss if fit_mean.rss > 0 else NAN,
+        anova=anova,
+    )

@@ -1,0 +1,201 @@
+"""Immutable results of a relative potency analysis: one estimate per assay and test sample.
+
+Each result carries the numbers, the settings used and the software version, and exports with
+``to_dict()`` (nested, JSON-ready) and ``to_frame()`` (one flat row per assay and test sample: the
+command-line output table).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from bioparity._results import ResultMixin, _plain, software_version
+
+
+@dataclass(frozen=True)
+class AnovaRow:
+    """One line of an analysis of variance: source, degrees of freedom, sum of squares, F and p."""
+
+    source: str
+    df: int
+    ss: float
+    ms: float
+    f: float
+    p: float
+
+
+@dataclass(frozen=True)
+class EquivalenceCheck:
+    """One USP <1032> equivalence criterion: an estimate, its CI and the margins it must lie within."""
+
+    measure: str
+    estimate: float
+    ci_lower: float
+    ci_upper: float
+    margin_lower: float
+    margin_upper: float
+
+    @property
+    def passed(self) -> bool | None:
+        """True when the CI lies within the margins; None when a margin or the CI is missing."""
+        values = (self.ci_lower, self.ci_upper, self.margin_lower, self.margin_upper)
+        if any(math.isnan(v) for v in values):
+            return None
+        return self.margin_lower <= self.ci_lower and self.ci_upper <= self.margin_upper
+
+
+@dataclass(frozen=True)
+class Similarity:
+    """Similarity (parallelism) both ways, side by side.
+
+    ``significance_tests`` are Ph. Eur. 5.3 tests of validity (name -> p value; pass when p >= alpha);
+    ``equivalence`` the USP <1032> criteria (CI within margins, at ``equivalence_level``).
+    """
+
+    significance_tests: dict[str, float]
+    alpha: float
+    equivalence: tuple[EquivalenceCheck, ...]
+    equivalence_level: float
+
+    @property
+    def significance_verdict(self) -> str:
+        """``pass`` when no test rejects at ``alpha``, else ``fail``; ``not assessed`` without tests."""
+        ps = [p for p in self.significance_tests.values() if not math.isnan(p)]
+        if not ps:
+            return "not assessed"
+        return "pass" if min(ps) >= self.alpha else "fail"
+
+    @property
+    def equivalence_verdict(self) -> str:
+        """``pass``/``fail`` over the criteria that have margins; ``not assessed`` when none do."""
+        judged = [c.passed for c in self.equivalence if c.passed is not None]
+        if not judged:
+            return "not assessed"
+        return "pass" if all(judged) else "fail"
+
+
+@dataclass(frozen=True)
+class PotencyEstimate(ResultMixin):
+    """Relative potency of one test sample against the standard in one assay.
+
+    ``relative_potency`` is test / standard in the units of the nominal doses; ``ci_lower``/``ci_upper``
+    the ``conf_level`` interval by ``ci_method``; ``parameters`` the fitted model; ``anova`` the
+    analysis of variance (parallel-line and slope-ratio); ``flags`` every review flag (never silent).
+    """
+
+    assay: str
+    sample: str
+    model: str
+    relative_potency: float
+    ci_lower: float
+    ci_upper: float
+    conf_level: float
+    ci_method: str
+    df: int
+    residual_variance: float
+    parameters: dict[str, float]
+    similarity: Similarity
+    suitability: dict[str, bool]
+    flags: tuple[str, ...]
+    converged: bool
+    anova: tuple[AnovaRow, ...] = ()
+    settings: dict[str, Any] = field(default_factory=dict)
+    software_version: str = field(default_factory=software_version)
+
+    @property
+    def log_potency(self) -> float:
+        """Natural log of the relative potency (the scale of the combination of assays)."""
+        return math.log(self.relative_potency) if self.relative_potency > 0 else float("nan")
+
+    def row(self) -> dict[str, Any]:
+        """One flat record: identifiers, potency and CI, parameters, similarity, suitability, flags."""
+        rec: dict[str, Any] = {
+            "assay": self.assay,
+            "sample": self.sample,
+            "model": self.model,
+            "relative_potency": self.relative_potency,
+            "ci_lower": self.ci_lower,
+            "ci_upper": self.ci_upper,
+            "conf_level": self.conf_level,
+            "ci_method": self.ci_method,
+            "df": self.df,
+            "residual_variance": self.residual_variance,
+            "converged": self.converged,
+        }
+        rec |= {f"param_{k}": v for k, v in self.parameters.items()}
+        sim = self.similarity
+        rec |= {f"ph_eur_p_{k}": v for k, v in sim.significance_tests.items()}
+        rec["similarity_ph_eur"] = sim.significance_verdict
+        for c in sim.equivalence:
+            rec[f"equiv_{c.measure}"] = c.estimate
+            rec[f"equiv_{c.measure}_ci_lower"] = c.ci_lower
+            rec[f"equiv_{c.measure}_ci_upper"] = c.ci_upper
+            rec[f"equiv_{c.measure}_margins"] = (
+                "" if math.isnan(c.margin_lower) else f"{c.margin_lower:g},{c.margin_upper:g}"
+            )
+        rec["similarity_usp1032"] = sim.equivalence_verdict
+        rec |= {f"suitability_{k}": v for k, v in self.suitability.items()}
+        rec["flags"] = "; ".join(self.flags)
+        rec["software_version"] = self.software_version
+        return rec
+
+    def to_frame(self) -> pd.DataFrame:
+        """The flat record as a one-row frame."""
+        return pd.DataFrame([self.row()])
+
+    def to_dict(self) -> dict[str, Any]:
+        """All fields, nested, plus the similarity verdicts."""
+        out = super().to_dict()
+        out["similarity"]["significance_verdict"] = self.similarity.significance_verdict
+        out["similarity"]["equivalence_verdict"] = self.similarity.equivalence_verdict
+        out["log_potency"] = self.log_potency
+        return out
+
+
+@dataclass(frozen=True)
+class PotencyTable(ResultMixin):
+    """All estimates of one analysis (one per assay and test sample) and the settings used."""
+
+    estimates: tuple[PotencyEstimate, ...]
+    settings: dict[str, Any]
+    software_version: str = field(default_factory=software_version)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per assay and test sample (columns of the union of the rows, in first-seen order)."""
+        rows = [e.row() for e in self.estimates]
+        return pd.DataFrame(rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Estimates and settings as plain Python values."""
+        return {
+            "estimates": [e.to_dict() for e in self.estimates],
+            "settings": _plain(self.settings),
+            "software_version": self.software_version,
+        }
+
+
+@dataclass(frozen=True)
+class ModelFit:
+    """What one model returns for one assay and test sample, before suitability and packaging.
+
+    ``tests`` are the Ph. Eur. 5.3 validity tests (name -> p value), ``equivalence`` the USP <1032>
+    measures with their CIs (margins filled in later), ``r_squared`` of the unconstrained model.
+    """
+
+    relative_potency: float
+    ci_lower: float
+    ci_upper: float
+    ci_method: str
+    df: int
+    s2: float
+    parameters: dict[str, float]
+    tests: dict[str, float]
+    equivalence: tuple[EquivalenceCheck, ...]
+    flags: tuple[str, ...]
+    r_squared: float
+    converged: bool = True
+    anova: tuple[AnovaRow, ...] = ()

@@ -1,0 +1,115 @@
+"""Slope-ratio assay: responses linear in dose, common intercept, potency = ratio of slopes.
+
+Model (Ph. Eur. 5.3, section 3.3.1): y = a + b_S z_S + b_T z_T, z the dose (not its log); the blank
+(dose 0, any sample name) belongs to both lines. The relative potency is R = b_T / b_S with Fieller's
+confidence limits (section 3.3.5) using the residual error of the analysis of variance.
+
+Analysis of variance (section 3.3.3) as sequential extra sums of squares after block effects:
+regression (2 df), blanks (the blank's deviation from the common intercept, (hd+1) designs only),
+intersection (separate intercepts of the two lines, 1 df), non-linearity, residual error. The validity
+tests (section 3.3.4) are intersection and non-linearity (pass when p >= alpha).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from bioparity.errors import InputError
+from bioparity.potency.design import AssayData, fieller
+from bioparity.potency.linear import anova_row, block_columns, ols, outlier_flags, t_quantile
+from bioparity.potency.results import AnovaRow, EquivalenceCheck, ModelFit
+
+NAN = float("nan")
+
+
+def fit_slope_ratio(
+    data: AssayData, conf_level: float = 0.95, *, alpha: float = 0.05, equivalence_level: float = 0.90
+) -> ModelFit:
+    """Fit the slope-ratio model; potency b_T/b_S with Fieller CI, ANOVA and validity tests.
+
+    For USP <1032>-style similarity the intercept difference a_T - a_S of the separate-intercepts
+    model is given with its t interval at ``equivalence_level``.
+    """
+    n = data.dose.size
+    y = data.response
+    blank = data.dose == 0
+    t_ind = (data.is_test & ~blank).astype(float)
+    s_ind = (~data.is_test & ~blank).astype(float)
+    z_s = data.dose * s_ind
+    z_t = data.dose * t_ind
+    one = np.ones(n)
+    blocks = block_columns(n, data.rows, data.columns)
+
+    def design(*cols: np.ndarray) -> np.ndarray:
+        return np.column_stack([*cols, blocks]) if blocks.size else np.column_stack(cols)
+
+    cells = sorted(set(zip((data.is_test & ~blank).tolist(), data.dose.tolist(), strict=True)))
+    cell_x = np.array(
+        [
+            [1.0 if (ti, di) == c else 0.0 for c in cells]
+            for ti, di in zip(data.is_test & ~blank, data.dose, strict=True)
+        ]
+    )
+    fit_mean = ols(one[:, None], y)
+    fit_blocks = ols(design(one), y)
+    fit_common = ols(design(one, z_s, z_t), y)
+    has_blank = bool(blank.any())
+    fit_blank = ols(design(one, blank.astype(float), z_s, z_t), y) if has_blank else fit_common
+    sep_cols = (one, blank.astype(float), t_ind, z_s, z_t) if has_blank else (one, t_ind, z_s, z_t)
+    fit_sep = ols(design(*sep_cols), y)
+    fit_cell = ols(np.column_stack([cell_x, blocks]) if blocks.size else cell_x, y)
+    df_err = n - fit_cell.rank
+    if df_err <= 0:
+        raise InputError(
+            f"assay {data.assay!r}, sample {data.sample!r}: no replicate responses, so no residual error"
+        )
+    s2 = fit_cell.rss / df_err
+    reg = anova_row(
+        "regression", fit_common.rank - fit_blocks.rank, fit_blocks.rss - fit_common.rss, s2, df_err
+    )
+    blanks = anova_row("blanks", fit_blank.rank - fit_common.rank, fit_common.rss - fit_blank.rss, s2, df_err)
+    inter = anova_row("intersection", fit_sep.rank - fit_blank.rank, fit_blank.rss - fit_sep.rss, s2, df_err)
+    nonlin = anova_row("non-linearity", fit_cell.rank - fit_sep.rank, fit_sep.rss - fit_cell.rss, s2, df_err)
+    treat = anova_row(
+        "treatments", fit_cell.rank - fit_blocks.rank, fit_blocks.rss - fit_cell.rss, s2, df_err
+    )
+    rows: list[AnovaRow] = [reg]
+    if has_blank:
+        rows.append(blanks)
+    rows += [inter, nonlin, treat]
+    if blocks.size:
+        rows.append(anova_row("blocks", fit_blocks.rank - 1, fit_mean.rss - fit_blocks.rss, s2, df_err))
+    rows += [AnovaRow("residual error", df_err, fit_cell.rss, s2, NAN, NAN)]
+    rows += [AnovaRow("total", n - 1, fit_mean.rss, NAN, NAN, NAN)]
+
+    tq = t_quantile(conf_level, df_err)
+    cov = s2 * fit_common.xtx_inv
+    a, b_s, b_t = (float(v) for v in fit_common.beta[:3])
+    iv = fieller(b_t, b_s, float(cov[2, 2]), float(cov[1, 1]), float(cov[1, 2]), tq)
+    flags: list[str] = []
+    resid_common = y - design(one, z_s, z_t) @ fit_common.beta
+    flags += outlier_flags(resid_common, s2, data.dose, data.is_test)
+    if math.isnan(iv.lower):
+        flags.append(f"Fieller g = {iv.g:.3g} >= 1: slope of the standard not significant, limits unbounded")
+    if not reg.p < alpha:
+        flags.append(f"regression not significant (p = {reg.p:.3g})")
+    k = 2 if has_blank else 1
+    cs = s2 * fit_sep.xtx_inv
+    diff = float(fit_sep.beta[k])
+    half = t_quantile(equivalence_level, df_err) * math.sqrt(float(cs[k, k]))
+    return ModelFit(
+        relative_potency=iv.ratio,
+        ci_lower=iv.lower,
+        ci_upper=iv.upper,
+        ci_method="Fieller",
+        df=df_err,
+        s2=s2,
+        parameters={"intercept": a, "slope_standard": b_s, "slope_test": b_t},
+        tests={"intersection": inter.p, "non_linearity": nonlin.p},
+        equivalence=(EquivalenceCheck("intercept_difference", diff, diff - half, diff + half, NAN, NAN),),
+        flags=tuple(flags),
+        r_squared=1.0 - fit_sep.rss / fit_mean.rss if fit_mean.rss > 0 else NAN,
+        anova=tuple(rows),
+    )

@@ -1,0 +1,26 @@
+"""Shared access to the R reference values in tests/data/reference/potency (see make_reference.R)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from bioparity.io.potency import read_potency_table
+from bioparity.potency import AssayData
+from bioparity.potency.analyse import assays_from_frame
+
+FOLDER = Path(__file__).resolve().parents[1] / "data" / "reference" / "potency"
+
+
+def ref(case: str) -> dict[str, float]:
+    """Reference values of one case: name -> value (R ``make_reference.R``, 17 significant digits)."""
+    frame = pd.read_csv(FOLDER / "ref_results.csv", dtype={"case": str, "name": str})
+    part = frame[frame["case"] == case]
+    return {str(n): float(v) for n, v in zip(part["name"], part["value"], strict=True)}
+
+
+def assay(name: str) -> AssayData:
+    """The single standard/test pair of a reference data file."""
+    (data,) = assays_from_frame(read_potency_table(FOLDER / name))
+    return data

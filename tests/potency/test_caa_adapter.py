@@ -1,0 +1,97 @@
+"""Potency results feed the CAA: ``bioparity caa --potency RESULTS.csv`` (issue #19)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from bioparity.caa.example import example_paths
+from bioparity.caa.potency import potency_lot_values
+from bioparity.cli.main import app
+from bioparity.errors import DataFileError
+
+runner = CliRunner()
+
+
+def _plates(path: Path, lots: dict[str, float], assays: int, seed: int = 8) -> None:
+    """Parallel-line plates: one standard and every lot (true potency given) per assay."""
+    rng = np.random.default_rng(seed)
+    dose = np.repeat([1.0, 2.0, 4.0, 8.0], 3)
+    rows = []
+    for a in range(assays):
+        for sample, rp in {"standard": 1.0, **lots}.items():
+            y = 5 + 3 * np.log(dose * rp) + rng.normal(0, 0.15, dose.size)
+            rows += [
+                {"assay": f"P{a + 1}", "sample": sample, "dose": d, "replicate": k % 3 + 1, "response": v}
+                for k, (d, v) in enumerate(zip(dose, y, strict=True))
+            ]
+    pd.DataFrame(rows).to_csv(path, index=False)
+
+
+def test_combined_potency_becomes_one_value_per_lot() -> None:
+    results = pd.DataFrame(
+        {
+            "assay": ["1", "2", "combined", "1"],
+            "sample": ["test:T1", "test:T1", "test:T1", "ref-eu:E1"],
+            "model": ["4pl", "4pl", "4pl", "4pl"],
+            "relative_potency": [0.98, 1.04, 1.01, 0.97],
+            "combination_method": ["", "", "weighted", ""],
+            "n_assays": [np.nan, np.nan, 2, np.nan],
+        }
+    )
+    rows = potency_lot_values(results)
+    assert list(zip(rows["source"], rows["lot"], rows["value"], strict=True)) == [
+        ("test", "T1", pytest.approx(101.0)),
+        ("ref-eu", "E1", pytest.approx(97.0)),
+    ]
+    assert set(rows["unit"]) == {"%"}
+
+
+def test_sample_without_lot_and_missing_potency_are_errors() -> None:
+    bad = pd.DataFrame({"assay": ["1"], "sample": ["lotA"], "relative_potency": [1.0]})
+    with pytest.raises(DataFileError, match="row 1 \\(line 2\\), column 'sample'"):
+        potency_lot_values(bad, file="rp.csv")
+    nan = pd.DataFrame({"assay": ["1"], "sample": ["test:A"], "relative_potency": [np.nan]})
+    with pytest.raises(DataFileError, match="column 'relative_potency'"):
+        potency_lot_values(nan, file="rp.csv")
+
+
+def test_caa_command_accepts_potency_results(tmp_path: Path) -> None:
+    lots = {f"test:T{i}": 1.0 + 0.02 * (i % 3) for i in range(1, 6)}
+    lots |= {f"ref-eu:E{i}": 1.0 - 0.02 * (i % 3) for i in range(1, 11)}
+    plates = tmp_path / "plates.csv"
+    _plates(plates, lots, assays=2)
+    rp = tmp_path / "rp.csv"
+    done = runner.invoke(
+        app, ["potency", str(plates), "--model", "parallel-line", "--out", str(rp), "--combine"]
+    )
+    assert done.exit_code == 0, done.output
+    data, catalogue = example_paths()
+    out = tmp_path / "caa.csv"
+    result = runner.invoke(
+        app,
+        [
+            "caa",
+            str(data),
+            "--catalogue",
+            str(catalogue),
+            "--out",
+            str(out),
+            "--potency",
+            str(rp),
+            "--oc-simulations",
+            "0",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    mine = table[table["attribute"] == "relative_potency"]
+    first = mine.iloc[0]
+    assert first["comparison"].startswith("test")
+    assert first["n_test"] == 5
+    expected = pd.read_csv(rp).query("assay == 'combined' and sample.str.startswith('test:')")
+    assert first["mean_test"] == pytest.approx(100 * expected["relative_potency"].mean(), rel=1e-9)

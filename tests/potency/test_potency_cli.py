@@ -1,0 +1,169 @@
+"""``bioparity potency``: the command line contract of issue #19 (columns, CI, combination, errors)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from bioparity.cli.main import app
+from bioparity.potency import combine_assays
+from tests.potency._ref import FOLDER, ref
+
+runner = CliRunner()
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["potency", *args])
+    return result.exit_code, result.output
+
+
+def test_4pl_row_has_the_contract_columns_and_r_values(tmp_path: Path) -> None:
+    out = tmp_path / "rp.csv"
+    code, text = _run(str(FOLDER / "data_4pl.csv"), "--model", "4pl", "--out", str(out))
+    assert code == 0, text
+    table = pd.read_csv(out)
+    assert len(table) == 1
+    for col in ("assay", "sample", "model", "relative_potency", "ci_lower", "ci_upper", "param_b", "flags"):
+        assert col in table.columns
+    row = table.iloc[0]
+    r = ref("4pl")
+    assert (row["assay"], row["sample"], row["model"]) == ("A1", "test", "4pl")
+    assert row["relative_potency"] == pytest.approx(r["relative_potency"], rel=1e-6)
+    assert row["ci_lower"] == pytest.approx(r["ci_lower"], rel=1e-6)
+    assert row["ci_upper"] == pytest.approx(r["ci_upper"], rel=1e-6)
+    assert row["similarity_ph_eur"] == "pass"
+    assert row["similarity_usp1032"] == "not assessed"
+    prov = json.loads((tmp_path / "rp.csv.provenance.json").read_text())
+    assert prov["options"]["model"] == "4pl"
+
+
+def test_conf_level_and_margins_file(tmp_path: Path) -> None:
+    margins = tmp_path / "m.csv"
+    margins.write_text("measure,lower,upper\nslope_ratio,0.8,1.25\n")
+    out = tmp_path / "rp.csv"
+    code, text = _run(
+        str(FOLDER / "data_parallel_line_rb.csv"),
+        "--model",
+        "parallel-line",
+        "--out",
+        str(out),
+        "--equivalence-margins",
+        str(margins),
+        "--conf-level",
+        "0.90",
+    )
+    assert code == 0, text
+    row = pd.read_csv(out).iloc[0]
+    assert row["conf_level"] == 0.90
+    assert row["ci_method"] == "Fieller"
+    assert row["equiv_slope_ratio_margins"] == "0.8,1.25"
+    lo, hi = row["equiv_slope_ratio_ci_lower"], row["equiv_slope_ratio_ci_upper"]
+    assert row["similarity_usp1032"] == ("pass" if lo >= 0.8 and hi <= 1.25 else "fail")
+    # 90% Fieller limits sit inside the 95% ones
+    r = ref("pl_rb")
+    assert r["ci_lower"] < row["ci_lower"] < row["relative_potency"] < row["ci_upper"] < r["ci_upper"]
+
+
+def test_combine_adds_one_row_per_sample(tmp_path: Path) -> None:
+    base = pd.read_csv(FOLDER / "data_4pl.csv")
+    rng = np.random.default_rng(4)
+    parts = []
+    for k in range(3):
+        part = base.copy()
+        part["assay"] = f"A{k + 1}"
+        part["response"] = part["response"] + rng.normal(0, 0.03, len(part))
+        parts.append(part)
+    data = tmp_path / "three.csv"
+    pd.concat(parts).to_csv(data, index=False)
+    out = tmp_path / "rp.csv"
+    code, text = _run(str(data), "--model", "4pl", "--out", str(out), "--combine")
+    assert code == 0, text
+    table = pd.read_csv(out)
+    assert list(table["assay"]) == ["A1", "A2", "A3", "combined"]
+    per = table.iloc[:3]
+    comb = combine_assays(per["relative_potency"], per["ci_lower"], per["ci_upper"], per["df"])
+    last = table.iloc[3]
+    assert last["combination_method"] == comb.method
+    assert last["relative_potency"] == pytest.approx(comb.potency, rel=1e-12)
+    assert last["n_assays"] == 3
+
+
+def test_column_mapping_and_xlsx(tmp_path: Path) -> None:
+    frame = pd.read_csv(FOLDER / "data_slope_ratio.csv").rename(columns={"dose": "conc", "response": "od"})
+    xlsx = tmp_path / "sr.xlsx"
+    frame.to_excel(xlsx, index=False)
+    out = tmp_path / "rp.csv"
+    code, text = _run(
+        str(xlsx), "--model", "slope-ratio", "--out", str(out), "--dose", "conc", "--response", "od"
+    )
+    assert code == 0, text
+    assert pd.read_csv(out).iloc[0]["relative_potency"] == pytest.approx(
+        ref("sr")["relative_potency"], rel=1e-9
+    )
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            lambda f: f.assign(response=f["response"].astype(object).where(f.index != 2, "n/a")),
+            "row 3 (line 4), column 'response'",
+        ),
+        (lambda f: f.assign(dose=f["dose"].where(f.index != 4, -1.0)), "row 5 (line 6), column 'dose'"),
+        (lambda f: f.drop(columns="replicate"), "missing column(s) 'replicate'"),
+        (
+            lambda f: pd.concat([f, f.iloc[[0]]]),
+            "row 49 (line 50), column 'replicate': duplicate of data row 1",
+        ),
+        (lambda f: f.assign(sample=f["sample"].replace("standard", "ref")), "no rows of sample 'standard'"),
+    ],
+)
+def test_bad_input_names_file_row_and_column(tmp_path: Path, edit: object, expected: str) -> None:
+    data = tmp_path / "bad.csv"
+    edit(pd.read_csv(FOLDER / "data_4pl.csv")).to_csv(data, index=False)  # type: ignore[operator]
+    out = tmp_path / "rp.csv"
+    code, text = _run(str(data), "--model", "4pl", "--out", str(out))
+    assert code == 2
+    assert expected in text
+    assert not out.exists()
+
+
+def test_unknown_model_and_margin_measure_are_errors(tmp_path: Path) -> None:
+    out = tmp_path / "rp.csv"
+    code, text = _run(str(FOLDER / "data_4pl.csv"), "--model", "3pl", "--out", str(out))
+    assert code == 2 and "--model '3pl'" in text
+    margins = tmp_path / "m.csv"
+    margins.write_text("measure,lower,upper\nintercept_difference,-1,1\n")
+    code, text = _run(
+        str(FOLDER / "data_4pl.csv"),
+        "--model",
+        "4pl",
+        "--out",
+        str(out),
+        "--equivalence-margins",
+        str(margins),
+    )
+    assert code == 2 and "do not apply to the 4pl model" in text
+
+
+def test_transform_and_joint_fit_reproduce_ph_eur_5_1_4(tmp_path: Path) -> None:
+    out = tmp_path / "rp.csv"
+    data = str(FOLDER / "pheur_5_1_4_hepatitis_b.csv")
+    code, text = _run(data, "--model", "parallel-line", "--out", str(out), "--transform", "log")
+    assert code == 0, text
+    table = pd.read_csv(out)
+    assert list(table["sample"]) == ["T", "U", "V"]
+    # Ph. Eur. 5.3 example 5.1.4, printed potency of T: 43.4196 (assumed potency 20)
+    assert 20 * table.loc[0, "relative_potency"] == pytest.approx(43.4196, abs=5e-5)
+    pair = tmp_path / "pair.csv"
+    code, text = _run(
+        data, "--model", "parallel-line", "--out", str(pair), "--transform", "log", "--pairwise"
+    )
+    assert code == 0, text
+    # pairwise fits use only the standard and one test: a different residual error, so other limits
+    assert pd.read_csv(pair).loc[0, "df"] < table.loc[0, "df"]
