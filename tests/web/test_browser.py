@@ -136,7 +136,11 @@ def test_partner_viewer_sees_shared_program_cannot_sign_nor_see_unshared(
     assert "does not allow signing" in page.locator("main").inner_text()
     refused = page.request.post(
         f"{server.url}/ui/runs/{server.runs['pk-similarity']}/sign",
-        form={"password": PASSWORD["victor"], "meaning": "reviewed"},
+        form={
+            "password": PASSWORD["victor"],
+            "meaning": "reviewed",
+            "csrf_token": page.locator("input[name=csrf_token]").first.get_attribute("value") or "",
+        },
     )
     assert "does not allow" in refused.text()
     _shot(page, "08-partner-run")
