@@ -79,19 +79,36 @@ async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(_body("the change conflicts with a concurrent change; retry"), status_code=409)
 
 
-def store_busy_detail(exc: Exception) -> str:
-    """What to tell the user when the database refused the work for now (locked, timed out, unreachable)."""
-    text = str(getattr(exc, "orig", exc)).lower()
-    if "locked" in text or "busy" in text or "lock" in text or isinstance(exc, PoolTimeoutError):
+#: PostgreSQL SQLSTATE classes and codes meaning "not now": connection exceptions (08), insufficient
+#: resources (53), lock not available, query canceled by a timeout, serialization failure, deadlock.
+_PG_TRANSIENT = ("08", "53", "55P03", "57014", "57P01", "40001", "40P01")
+
+
+def store_busy_detail(exc: Exception) -> str | None:
+    """What to tell the user when the database refused the work for now (locked, timed out, unreachable);
+    None when the error is not transient (then it is a defect and answered 500)."""
+    if isinstance(exc, PoolTimeoutError):
+        return "the workspace store is busy (all connections in use); nothing was changed; retry shortly"
+    orig = getattr(exc, "orig", None)
+    sqlstate = str(getattr(orig, "sqlstate", "") or "")
+    text = str(orig if orig is not None else exc).lower()
+    if "database is locked" in text or "database is busy" in text or sqlstate.startswith(("55P03", "40")):
         return "the workspace store is busy with other changes; nothing was changed; retry shortly"
-    return "the workspace store is not reachable right now; nothing was changed; retry shortly"
+    if sqlstate.startswith(_PG_TRANSIENT) or getattr(exc, "connection_invalidated", False):
+        return "the workspace store is not reachable right now; nothing was changed; retry shortly"
+    if "unable to open database" in text or "connection" in text and "refused" in text:
+        return "the workspace store is not reachable right now; nothing was changed; retry shortly"
+    return None
 
 
 async def _store_busy(request: Request, exc: Exception) -> JSONResponse:
     """SQLite "database is locked", PostgreSQL lock or statement timeouts, an exhausted connection pool or
     an unreachable server: 503 with Retry-After (RFC 9110 section 15.6.4), never 500."""
+    detail = store_busy_detail(exc)
+    if detail is None:
+        raise exc
     return JSONResponse(
-        _body(store_busy_detail(exc)),
+        _body(detail),
         status_code=503,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
