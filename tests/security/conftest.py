@@ -1,4 +1,4 @@
-"""A real workspace server for the security tests: ``bioparity serve`` in a subprocess on SQLite or PostgreSQL.
+"""A real workspace server for the security tests: ``bioparity serve`` in a subprocess (SQLite or PostgreSQL).
 
 The test session gets one server per backend on a fresh database with one company (see
 tests/workspace/conftest.py). Waiting for start-up is generous (a loaded machine may take long to import);
@@ -21,8 +21,8 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
-from tests.workspace.conftest import Company, database, make_company, url_of
 from bioparity.store import make_sessionmaker
+from tests.workspace.conftest import Company, database, make_company, url_of
 
 START_TIMEOUT_S = 120
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')

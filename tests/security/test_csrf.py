@@ -55,7 +55,9 @@ def test_login_posted_from_another_origin_is_refused(live: LiveServer) -> None:
     username = live.company.users["viewer"].username
     with live.client() as client:
         token = form_token(client)
-        attacker = f"http://127.0.0.1:{live.port + 1}"  # another port of the same host: same site, other origin
+        attacker = (
+            f"http://127.0.0.1:{live.port + 1}"  # another port of the same host: same site, other origin
+        )
         refused = client.post(
             "/ui/login",
             data={"username": username, "password": PASSWORD, "csrf_token": token},
@@ -84,7 +86,9 @@ def test_forms_of_a_signed_in_user_need_the_token_and_the_same_origin(live: Live
         )
         assert forged_origin.status_code == 403 and not _stored(live, name)
         null_origin = client.post(
-            "/ui/programs", data={**_program_form(live, name), "csrf_token": token}, headers={"Origin": "null"}
+            "/ui/programs",
+            data={**_program_form(live, name), "csrf_token": token},
+            headers={"Origin": "null"},
         )
         assert null_origin.status_code == 403 and not _stored(live, name)
 

@@ -23,7 +23,9 @@ def test_pages_and_api_answers_carry_the_security_headers(live: LiveServer) -> N
             assert headers["x-content-type-options"] == "nosniff", path
             assert headers["referrer-policy"] == "same-origin", path
             csp = headers["content-security-policy"]
-            assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp and "script-src 'self'" in csp
+            assert (
+                "frame-ancestors 'none'" in csp and "default-src 'self'" in csp and "script-src 'self'" in csp
+            )
             assert "unsafe-eval" not in csp
             assert headers["cache-control"] == "no-store", path
         static = client.get("/ui/static/app.js")
@@ -45,7 +47,11 @@ def test_cookies_on_loopback_are_not_secure_and_logout_deletes_with_the_same_fla
         token = form_token(client)
         login = client.post(
             "/ui/login",
-            data={"username": live.company.users["viewer"].username, "password": PASSWORD, "csrf_token": token},
+            data={
+                "username": live.company.users["viewer"].username,
+                "password": PASSWORD,
+                "csrf_token": token,
+            },
             headers={"Origin": live.url},
         )
         cookie = login.headers["set-cookie"].lower()

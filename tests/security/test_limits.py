@@ -64,7 +64,9 @@ def test_uploads_may_be_larger_than_other_requests_but_not_unbounded(live: LiveS
     with live.client() as client:
         url = f"/studies/{live.company.study.id}/datasets"
         auth = live.company.auth("analyst")
-        stored = client.post(url, headers=auth, json={"name": "big", "filename": "big.csv", "content": content})
+        stored = client.post(
+            url, headers=auth, json={"name": "big", "filename": "big.csv", "content": content}
+        )
         assert stored.status_code == 201, stored.text
         assert stored.json()["n_rows"] == 200_000
         # The same size elsewhere is refused.

@@ -96,7 +96,7 @@ def store_busy_detail(exc: Exception) -> str | None:
         return "the workspace store is busy with other changes; nothing was changed; retry shortly"
     if sqlstate.startswith(_PG_TRANSIENT) or getattr(exc, "connection_invalidated", False):
         return "the workspace store is not reachable right now; nothing was changed; retry shortly"
-    if "unable to open database" in text or "connection" in text and "refused" in text:
+    if "unable to open database" in text or ("connection" in text and "refused" in text):
         return "the workspace store is not reachable right now; nothing was changed; retry shortly"
     return None
 
