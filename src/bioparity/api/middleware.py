@@ -59,7 +59,6 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
-    (b"cross-origin-opener-policy", b"same-origin"),
 ]
 #: Paths whose responses may be cached (they set their own Cache-Control).
 CACHEABLE_PREFIXES = ("/ui/static/", "/ui/vendor/")
@@ -242,6 +241,5 @@ _REPLACED = frozenset(
         b"x-content-type-options",
         b"referrer-policy",
         b"content-security-policy",
-        b"cross-origin-opener-policy",
     }
 )

@@ -10,29 +10,19 @@ import io
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
 
+import matplotlib
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from bioparity.report.figures import CAAPlot, ForestPlot, PowerPlot, ProfilePlot
-
-if TYPE_CHECKING:  # matplotlib is imported when a plot is drawn: it costs seconds at server start-up
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
 COLOURS = ("#1f4e9c", "#c2410c", "#15803d", "#7e22ce", "#a16207", "#0e7490", "#be185d", "#4b5563")
 
 
-def _figure(**kwargs: Any) -> Figure:
-    from matplotlib.figure import Figure
-
-    return Figure(**kwargs)
-
-
 @contextmanager
 def _style() -> Iterator[None]:
-    import matplotlib
-
     # Fixed SVG id salt and text as paths: the same figure gives the same bytes on every machine.
     with matplotlib.rc_context(
         {"svg.hashsalt": "bioparity", "svg.fonttype": "path", "font.size": 9.0, "axes.titlesize": 10.0}
@@ -48,7 +38,7 @@ def _svg(fig: Figure) -> str:
 
 def profiles_svg(plot: ProfilePlot, *, log: bool) -> str:
     with _style():
-        fig = _figure(figsize=(6.4, 3.6), layout="constrained")
+        fig = Figure(figsize=(6.4, 3.6), layout="constrained")
         ax = fig.add_subplot()
         for i, line in enumerate(plot.lines):
             x, y = np.asarray(line.x), np.asarray(line.y)
@@ -76,7 +66,7 @@ def profiles_svg(plot: ProfilePlot, *, log: bool) -> str:
 def forest_svg(plot: ForestPlot) -> str:
     with _style():
         height = 1.2 + 0.32 * len(plot.items)
-        fig = _figure(figsize=(6.4, height), layout="constrained")
+        fig = Figure(figsize=(6.4, height), layout="constrained")
         ax: Axes = fig.add_subplot()
         ys = np.arange(len(plot.items))[::-1]
         for y, item in zip(ys, plot.items, strict=True):
@@ -112,7 +102,7 @@ def forest_svg(plot: ForestPlot) -> str:
 
 def power_svg(plot: PowerPlot) -> str:
     with _style():
-        fig = _figure(figsize=(6.4, 3.6), layout="constrained")
+        fig = Figure(figsize=(6.4, 3.6), layout="constrained")
         ax = fig.add_subplot()
         for i, line in enumerate(plot.lines[:8]):
             ax.plot(
@@ -132,7 +122,7 @@ def power_svg(plot: PowerPlot) -> str:
 
 def caa_svg(plot: CAAPlot) -> str:
     with _style():
-        fig = _figure(figsize=(6.4, 3.6), layout="constrained")
+        fig = Figure(figsize=(6.4, 3.6), layout="constrained")
         ax = fig.add_subplot()
         rng = np.random.default_rng(0)  # fixed jitter: identical figures on every run
         for i, source in enumerate(plot.sources):
