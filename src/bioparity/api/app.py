@@ -10,6 +10,7 @@ from bioparity.api import routes_accounts, routes_data, routes_programs
 from bioparity.api.errors import install_error_handlers
 from bioparity.api.middleware import HardeningMiddleware
 from bioparity.api.schemas import HealthOut
+from bioparity.api.settings import MIGRATED_ENV, SECURE_COOKIES_ENV
 from bioparity.store import current_revision, make_engine, make_sessionmaker, upgrade
 
 
@@ -59,11 +60,6 @@ def create_app(
         return HealthOut(status="ok", schema_revision=current_revision(engine))
 
     return app
-
-
-SECURE_COOKIES_ENV = "BIOPARITY_SECURE_COOKIES"
-#: Set by ``bioparity serve`` for its worker processes once it has migrated the database itself.
-MIGRATED_ENV = "BIOPARITY_SERVE_MIGRATED"
 
 
 def secure_cookies_from_environment() -> bool | None:

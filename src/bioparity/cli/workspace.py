@@ -144,16 +144,22 @@ def register(app: typer.Typer) -> None:
 
         import uvicorn
 
-        from bioparity.api import create_app
-        from bioparity.api.app import MIGRATED_ENV, SECURE_COOKIES_ENV
-
-        with user_errors():
-            api = create_app(database_url, secure_cookies=secure_cookies)  # migrates once, before any worker
         if workers == 1:
+            from bioparity.api import create_app
+
+            with user_errors():
+                api = create_app(database_url, secure_cookies=secure_cookies)  # migrates first
             uvicorn.run(api, host=host, port=port, log_level="info", access_log=access_log)
             return
         # Several processes need an import string; they find the database and cookie setting in the
-        # environment, and the schema is already migrated (they skip the migration step).
+        # environment. The schema is migrated here, once, before any worker starts (they skip that step);
+        # this process does not import the application, so the workers start sooner.
+        from bioparity.store import make_engine, upgrade
+
+        with user_errors():
+            upgrade(make_engine(database_url))
+        from bioparity.api.settings import MIGRATED_ENV, SECURE_COOKIES_ENV
+
         if database_url:
             os.environ["BIOPARITY_DATABASE_URL"] = database_url
         os.environ[SECURE_COOKIES_ENV] = "" if secure_cookies is None else ("1" if secure_cookies else "0")
