@@ -8,6 +8,7 @@ axe-core npm package when missing. Without them these tests skip locally and fai
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import threading
@@ -19,6 +20,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from bioparity.api import create_app
@@ -36,6 +38,23 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 # Argon2 at full cost takes ~0.1 s per hash; the same algorithm at a low cost keeps the suite fast.
 configure_hasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+
+
+class FormClient(TestClient):
+    """A test client that posts to pages like a browser does: with the CSRF token of a form it was shown
+    (read from the sign-in page, or from the sign-out form of a page when signed in)."""
+
+    def post(self, url: Any, *args: Any, **kwargs: Any) -> Any:
+        data = kwargs.get("data")
+        if str(url).startswith("/ui/") and (data is None or "csrf_token" not in data):
+            page = self.get("/ui/login", follow_redirects=True).text
+            found = CSRF_INPUT.search(page)
+            assert found is not None, "no form with a CSRF token on the page"
+            kwargs["data"] = {**(data or {}), "csrf_token": found.group(1)}
+        return super().post(url, *args, **kwargs)
 
 
 def missing(what: str) -> None:

@@ -136,7 +136,11 @@ def test_partner_viewer_sees_shared_program_cannot_sign_nor_see_unshared(
     assert "does not allow signing" in page.locator("main").inner_text()
     refused = page.request.post(
         f"{server.url}/ui/runs/{server.runs['pk-similarity']}/sign",
-        form={"password": PASSWORD["victor"], "meaning": "reviewed"},
+        form={
+            "password": PASSWORD["victor"],
+            "meaning": "reviewed",
+            "csrf_token": page.locator("input[name=csrf_token]").first.get_attribute("value") or "",
+        },
     )
     assert "does not allow" in refused.text()
     _shot(page, "08-partner-run")
@@ -167,7 +171,9 @@ def _pages(server: Server) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_every_page_passes_axe_and_fits_the_width(browser: Any, server: Server, width: int) -> None:
-    context = browser.new_context(viewport={"width": width, "height": 900})
+    # axe is injected as an inline script, which the pages' Content-Security-Policy forbids (the other
+    # tests run with the policy enforced).
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto(f"{server.url}/ui/login")

@@ -19,7 +19,7 @@ from bioparity.demo import DEMO_USERS
 from bioparity.demo.load import DEVELOPER, PARTNER
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import AuditEvent, Organisation, Program
-from tests.web.conftest import DemoStore
+from tests.web.conftest import DemoStore, FormClient
 
 PASSWORD = {u.username: u.password for u in DEMO_USERS}
 AS_OF = 2026
@@ -27,7 +27,7 @@ ROW = re.compile(r'<tr data-key="([^"|]+)\|(eu|us)">')
 
 
 def _client(demo_store: DemoStore, username: str) -> TestClient:
-    client = TestClient(create_app(engine=demo_store.engine))
+    client = FormClient(create_app(engine=demo_store.engine))
     done = client.post("/ui/login", data={"username": username, "password": PASSWORD[username]})
     assert done.status_code == 200
     return client

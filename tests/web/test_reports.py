@@ -8,7 +8,6 @@ import sys
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bioparity.api import create_app
@@ -21,7 +20,7 @@ from bioparity.store import make_sessionmaker
 from bioparity.store.models import AuditEvent, Program
 from bioparity.workspace import accounts
 from bioparity.workspace.access import Actor
-from tests.web.conftest import DemoStore
+from tests.web.conftest import DemoStore, FormClient
 
 PASSWORD = {u.username: u.password for u in DEMO_USERS}
 
@@ -121,7 +120,7 @@ def test_attribute_categories_and_modalities() -> None:
 
 
 def test_validation_from_the_browser_is_stored_with_the_audit_trail(demo_store: DemoStore) -> None:
-    client = TestClient(create_app(engine=demo_store.engine))
+    client = FormClient(create_app(engine=demo_store.engine))
     client.post("/ui/login", data={"username": "victor", "password": PASSWORD["victor"]})
     assert "Only owners" in client.get("/ui/admin/validation").text
     client.post("/ui/logout")

@@ -8,7 +8,9 @@ from sqlalchemy import Engine
 from bioparity import __version__
 from bioparity.api import routes_accounts, routes_data, routes_programs
 from bioparity.api.errors import install_error_handlers
+from bioparity.api.middleware import HardeningMiddleware
 from bioparity.api.schemas import HealthOut
+from bioparity.api.settings import MIGRATED_ENV, SECURE_COOKIES_ENV
 from bioparity.store import current_revision, make_engine, make_sessionmaker, upgrade
 
 
@@ -17,13 +19,15 @@ def create_app(
     *,
     engine: Engine | None = None,
     run_migrations: bool = True,
-    secure_cookies: bool = False,
+    secure_cookies: bool | None = None,
     web: bool = True,
 ) -> FastAPI:
     """Build the API on ``engine`` (or on ``database_url`` / ``BIOPARITY_DATABASE_URL`` / the default file).
 
-    Migrations are applied first unless ``run_migrations`` is False. ``secure_cookies`` marks the session
-    cookie Secure (set it when the server is behind HTTPS).
+    Migrations are applied first unless ``run_migrations`` is False. ``secure_cookies`` marks cookies
+    Secure (True), never (False), or, by default (None), unless the server listens on a loopback address.
+    Every request passes :class:`~bioparity.api.middleware.HardeningMiddleware` (body limits, Origin
+    check, security headers, HEAD).
     ``web`` adds the browser workspace under ``/ui`` (:mod:`bioparity.web`).
     """
     engine = engine if engine is not None else make_engine(database_url)
@@ -41,6 +45,7 @@ def create_app(
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.secure_cookies = secure_cookies
     install_error_handlers(app)
+    app.add_middleware(HardeningMiddleware)
     app.include_router(routes_accounts.router)
     app.include_router(routes_programs.router)
     app.include_router(routes_data.router)
@@ -57,9 +62,25 @@ def create_app(
     return app
 
 
-def create_app_from_environment() -> FastAPI:
-    """The app for a server process started by import string (``bioparity serve --workers N``):
-    database from ``BIOPARITY_DATABASE_URL``, Secure cookies when ``BIOPARITY_SECURE_COOKIES`` is set."""
+def secure_cookies_from_environment() -> bool | None:
+    """``BIOPARITY_SECURE_COOKIES``: 1/true/yes -> always Secure, 0/false/no -> never, unset -> automatic."""
     import os
 
-    return create_app(secure_cookies=bool(os.environ.get("BIOPARITY_SECURE_COOKIES")))
+    value = os.environ.get(SECURE_COOKIES_ENV, "").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    return None
+
+
+def create_app_from_environment() -> FastAPI:
+    """The app for a server process started by import string (``bioparity serve --workers N``):
+    database from ``BIOPARITY_DATABASE_URL``, cookies per ``BIOPARITY_SECURE_COOKIES``; migrations are
+    skipped when the parent process already ran them (``BIOPARITY_SERVE_MIGRATED``)."""
+    import os
+
+    return create_app(
+        secure_cookies=secure_cookies_from_environment(),
+        run_migrations=os.environ.get(MIGRATED_ENV) != "1",
+    )

@@ -1,17 +1,29 @@
-"""Per-request plumbing: the unit of work (one transaction per request) and the authenticated caller."""
+"""Per-request plumbing: units of work, the authenticated caller and the session cookie.
+
+Transactions are kept short so that one slow request cannot hold the store (on SQLite the write lock is
+one per database): requests that do not change anything (GET, HEAD) read in a read-only transaction
+(``BEGIN DEFERRED`` on SQLite, see :func:`bioparity.store.engine.read_sessionmaker`), authentication only
+reads, and long work (parsing an upload, computing an analysis) runs between a read-only unit that checks
+permissions and a short write unit (:func:`write_unit`) that stores the outcome.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import ipaddress
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bioparity.store.engine import read_sessionmaker
 from bioparity.workspace.access import Actor
-from bioparity.workspace.accounts import authenticate
+from bioparity.workspace.accounts import SESSION_HOURS, authenticate
 from bioparity.workspace.errors import AuthenticationError
 
 SESSION_COOKIE = "bioparity_session"
@@ -20,14 +32,46 @@ bearer_scheme = HTTPBearer(auto_error=False, description="A login session token 
 cookie_scheme = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Set by POST /auth/login.")
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+T = TypeVar("T")
+#: How often a write that lost a race on a unique key (e.g. two new versions of one dataset) is retried.
+WRITE_ATTEMPTS = 8
+
+
 def _sessions(request: Request) -> sessionmaker[Session]:
     maker: sessionmaker[Session] = request.app.state.sessionmaker
     return maker
 
 
+def read_sessions(request: Request) -> sessionmaker[Session]:
+    """Read-only sessions on the app's engine (created once per app)."""
+    maker: sessionmaker[Session] | None = getattr(request.app.state, "read_sessionmaker", None)
+    if maker is None:
+        maker = read_sessionmaker(request.app.state.engine)
+        request.app.state.read_sessionmaker = maker
+    return maker
+
+
+@contextmanager
+def read_unit(request: Request) -> Iterator[Session]:
+    """A read-only transaction (no write lock on SQLite); nothing is committed."""
+    session = read_sessions(request)()
+    try:
+        yield session
+    finally:
+        session.close()  # ends the transaction; loaded objects stay readable (detached, not expired)
+
+
 @contextmanager
 def unit_of_work(request: Request) -> Iterator[Session]:
-    """One transaction: committed when the block ends normally, rolled back on any exception."""
+    """One transaction: committed when the block ends normally, rolled back on any exception.
+
+    For GET and HEAD requests it is read-only (see :func:`read_unit`).
+    """
+    if request.method in SAFE_METHODS:
+        with read_unit(request) as session:
+            yield session
+        return
     session = _sessions(request)()
     try:
         yield session
@@ -37,6 +81,68 @@ def unit_of_work(request: Request) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def write_unit(request: Request, work: Callable[[Session], T], *, attempts: int = WRITE_ATTEMPTS) -> T:
+    """Run ``work`` in its own write transaction, retried when it loses a race on a unique key.
+
+    ``work`` must read what it depends on inside the transaction (a retry sees the other writer's row,
+    e.g. the next dataset version number). Waits grow from about 10 ms with random jitter; after
+    ``attempts`` the IntegrityError propagates (answered 409).
+    """
+    for attempt in range(attempts):
+        session = _sessions(request)()
+        try:
+            result = work(session)
+            session.commit()
+            return result
+        except IntegrityError:
+            session.rollback()
+            if attempt == attempts - 1:
+                raise
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+        time.sleep(random.uniform(0.005, 0.015) * 2 ** min(attempt, 5))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def cookies_secure(request: Request) -> bool:
+    """Whether cookies are marked Secure: as configured (``secure_cookies`` / BIOPARITY_SECURE_COOKIES),
+    else yes unless the server listens on a loopback address (plain http://127.0.0.1 development)."""
+    configured: bool | None = getattr(request.app.state, "secure_cookies", None)
+    if configured is not None:
+        return configured
+    server = request.scope.get("server")
+    host = str(server[0]) if server else ""
+    if host in ("localhost", "testserver"):  # "testserver": the in-process test client, no socket
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
+
+
+def set_session_cookie(response: Response, request: Request, secret: str) -> None:
+    """The session cookie: HttpOnly, SameSite=Strict, Secure (see :func:`cookies_secure`), path /."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        httponly=True,
+        samesite="strict",
+        secure=cookies_secure(request),
+        max_age=SESSION_HOURS * 3600,
+        path="/",
+    )
+
+
+def clear_session_cookie(response: Response, request: Request) -> None:
+    """Delete the session cookie with the same attributes it was set with (browsers match on them)."""
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", secure=cookies_secure(request), httponly=True, samesite="strict"
+    )
 
 
 def request_token(bearer: HTTPAuthorizationCredentials | None, cookie: str | None) -> str | None:
@@ -55,7 +161,7 @@ def current_actor(
         raise AuthenticationError(
             "not authenticated: send 'Authorization: Bearer <token>' (POST /auth/login)"
         )
-    with unit_of_work(request) as session:
+    with read_unit(request) as session:
         return authenticate(session, token)
 
 

@@ -6,7 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from bioparity.api.deps import SESSION_COOKIE, Bearer, Cookie, CurrentActor, request_token, unit_of_work
+from bioparity.api.deps import (
+    Bearer,
+    Cookie,
+    CurrentActor,
+    clear_session_cookie,
+    request_token,
+    set_session_cookie,
+    unit_of_work,
+)
 from bioparity.api.errors import ERROR_RESPONSES
 from bioparity.api.schemas import (
     UUID_PATTERN,
@@ -43,14 +51,7 @@ def login(body: LoginIn, request: Request, response: Response) -> SessionOut:
     """Check user name and password; returns a session token (also set as an HttpOnly cookie)."""
     with unit_of_work(request) as session:
         token, secret = accounts.login(session, body.username, body.password)
-    response.set_cookie(
-        SESSION_COOKIE,
-        secret,
-        httponly=True,
-        samesite="strict",
-        secure=request.app.state.secure_cookies,
-        max_age=accounts.SESSION_HOURS * 3600,
-    )
+    set_session_cookie(response, request, secret)
     return SessionOut(token=secret, expires_at=utc(token.expires_at))
 
 
@@ -61,7 +62,7 @@ def logout(actor: CurrentActor, request: Request, bearer: Bearer, cookie: Cookie
     with unit_of_work(request) as session:
         accounts.logout(session, actor, token or "")
     response = Response(status_code=204)
-    response.delete_cookie(SESSION_COOKIE)
+    clear_session_cookie(response, request)
     return response
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
-from bioparity.api.deps import CurrentActor, unit_of_work
+from bioparity.api.deps import CurrentActor, read_unit, unit_of_work, write_unit
 from bioparity.api.errors import ERROR_RESPONSES
 from bioparity.api.schemas import (
     UUID_PATTERN,
@@ -73,18 +73,20 @@ def _content(body: DatasetIn) -> bytes:
 def upload_dataset(study_id: StudyId, body: DatasetIn, actor: CurrentActor, request: Request) -> DatasetOut:
     """Upload a file as a new immutable version of dataset ``name``; it is validated first (for
     ``analysis_kind`` when given), and a rejected file changes nothing."""
-    with unit_of_work(request) as session:
-        dataset = datasets.upload_dataset(
+    content = _content(body)
+    with read_unit(request) as session:
+        pending = datasets.check_upload(
             session,
             actor,
             study_id,
             name=body.name,
             filename=body.filename,
-            content=_content(body),
+            content=content,
             media_type=body.media_type,
             analysis_kind=body.analysis_kind,
         )
-        return DatasetOut.of(dataset)
+    parsed = datasets.parse_upload(pending)  # outside any transaction: a large file holds no lock
+    return DatasetOut.of(write_unit(request, lambda session: datasets.store_upload(session, actor, parsed)))
 
 
 @router.get("/datasets/{dataset_id}", tags=["datasets"])
@@ -118,17 +120,21 @@ def get_dataset_content(dataset_id: DatasetId, actor: CurrentActor, request: Req
 @router.post("/datasets/{dataset_id}/runs", status_code=201, tags=["analyses"])
 def run_analysis(dataset_id: DatasetId, body: RunIn, actor: CurrentActor, request: Request) -> RunOut:
     """Run an analysis kind on the dataset and store the result with its provenance."""
-    with unit_of_work(request) as session:
-        return RunOut.of(analyses.run_analysis(session, actor, dataset_id, body.kind, body.options))
+    with read_unit(request) as session:
+        pending = analyses.check_run(session, actor, dataset_id, body.kind, body.options)
+    computed = analyses.compute_run(pending)  # outside any transaction
+    return RunOut.of(write_unit(request, lambda session: analyses.store_run(session, actor, computed)))
 
 
 @router.post("/runs/{run_id}/datasets", status_code=201, tags=["datasets"])
 def derive_dataset(run_id: RunId, body: DeriveIn, actor: CurrentActor, request: Request) -> DatasetOut:
     """Store the table of a succeeded run (e.g. NCA PP) as a new dataset version in its study."""
-    with unit_of_work(request) as session:
-        return DatasetOut.of(
-            datasets.derive_dataset(session, actor, run_id, name=body.name, analysis_kind=body.analysis_kind)
+    with read_unit(request) as session:
+        pending = datasets.check_derive(
+            session, actor, run_id, name=body.name, analysis_kind=body.analysis_kind
         )
+    parsed = datasets.parse_upload(pending)
+    return DatasetOut.of(write_unit(request, lambda session: datasets.store_upload(session, actor, parsed)))
 
 
 @router.get("/studies/{study_id}/runs", tags=["analyses"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -12,23 +11,33 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from bioparity.store import models as m
 from bioparity.workspace.roles import Meaning, Role
 from bioparity.workspace.signatures import SignatureStatus
+from bioparity.workspace.text import (
+    DESCRIPTION_MAX,
+    NAME_MAX,
+    REGION_MAX,
+    SHORT_NAME_MAX,
+    control_character,
+)
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 
 def _plain_text(value: str) -> str:
-    """Refuse control characters and unpaired surrogates (databases cannot store NUL; nobody means them)."""
-    for ch in value:
-        if unicodedata.category(ch) in {"Cc", "Cs"} and ch not in "\t\n\r":
-            raise ValueError(f"contains the control character {ch!r}")
+    """Refuse control characters and unpaired surrogates (the same check as the pages' forms, see
+    :mod:`bioparity.workspace.text`; databases cannot store NUL and nobody means them)."""
+    bad = control_character(value)
+    if bad is not None:
+        raise ValueError(f"contains the control character {bad!r}")
     return value
 
 
 _Plain = AfterValidator(_plain_text)
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _Plain]
-ShortName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), _Plain]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000), _Plain]
-Region = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20), _Plain]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX), _Plain]
+ShortName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=SHORT_NAME_MAX), _Plain
+]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=DESCRIPTION_MAX), _Plain]
+Region = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=REGION_MAX), _Plain]
 Secret = Annotated[str, StringConstraints(min_length=1, max_length=1024), _Plain]
 Id = Annotated[str, StringConstraints(pattern=UUID_PATTERN)]
 MediaType = Literal["text/csv", "text/tab-separated-values", "text/plain", "application/octet-stream"]

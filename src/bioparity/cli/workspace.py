@@ -19,6 +19,8 @@ if TYPE_CHECKING:  # the database stack is imported only by the commands that us
     from sqlalchemy import Engine
 
 EXIT_AUDIT_BROKEN = 1
+#: Seconds a server worker may take to import the application before uvicorn replaces it.
+WORKER_HEALTHCHECK_SECONDS = 120
 
 _URL_HELP = "Database URL (default: $BIOPARITY_DATABASE_URL, else a SQLite file in your data folder)."
 
@@ -129,7 +131,11 @@ def register(app: typer.Typer) -> None:
         host: str = typer.Option("127.0.0.1", help="Address to listen on."),
         port: int = typer.Option(8000, help="TCP port."),
         database_url: str | None = typer.Option(None, help=_URL_HELP),
-        secure_cookies: bool = typer.Option(False, help="Mark the session cookie Secure (behind HTTPS)."),
+        secure_cookies: bool | None = typer.Option(
+            None,
+            "--secure-cookies/--no-secure-cookies",
+            help="Mark cookies Secure (HTTPS only). Default: yes unless listening on a loopback address.",
+        ),
         workers: int = typer.Option(1, min=1, help="Server processes (uvicorn workers); one per core."),
         access_log: bool = typer.Option(True, help="Log every request (uvicorn access log)."),
     ) -> None:
@@ -138,18 +144,26 @@ def register(app: typer.Typer) -> None:
 
         import uvicorn
 
-        from bioparity.api import create_app
-
-        with user_errors():
-            api = create_app(database_url, secure_cookies=secure_cookies)  # migrates once, before any worker
         if workers == 1:
+            from bioparity.api import create_app
+
+            with user_errors():
+                api = create_app(database_url, secure_cookies=secure_cookies)  # migrates first
             uvicorn.run(api, host=host, port=port, log_level="info", access_log=access_log)
             return
         # Several processes need an import string; they find the database and cookie setting in the
-        # environment, and the schema is already migrated (their own check is then a no-op).
+        # environment. The schema is migrated here, once, before any worker starts (they skip that step);
+        # this process does not import the application, so the workers start sooner.
+        from bioparity.store import make_engine, upgrade
+
+        with user_errors():
+            upgrade(make_engine(database_url))
+        from bioparity.api.settings import MIGRATED_ENV, SECURE_COOKIES_ENV
+
         if database_url:
             os.environ["BIOPARITY_DATABASE_URL"] = database_url
-        os.environ["BIOPARITY_SECURE_COOKIES"] = "1" if secure_cookies else ""
+        os.environ[SECURE_COOKIES_ENV] = "" if secure_cookies is None else ("1" if secure_cookies else "0")
+        os.environ[MIGRATED_ENV] = "1"
         uvicorn.run(
             "bioparity.api.app:create_app_from_environment",
             factory=True,
@@ -158,6 +172,10 @@ def register(app: typer.Typer) -> None:
             workers=workers,
             log_level="info",
             access_log=access_log,
+            # A worker imports the application before it answers the supervisor's health check; on a
+            # loaded machine that can take longer than uvicorn's 5 s default, and a worker killed for it
+            # is replaced by one that is just as slow.
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         )
 
     app.add_typer(db_app, name="db")

@@ -1,8 +1,12 @@
 """Engine and sessions: ``BIOPARITY_DATABASE_URL`` when set, else a SQLite file in the user's data folder.
 
 PostgreSQL URLs may be written ``postgresql://...`` or ``postgres://...``; they are driven by psycopg 3.
-SQLite connections enforce foreign keys, use write-ahead logging and start every transaction with
-``BEGIN IMMEDIATE``, so that writers queue (with a 30 s busy timeout) instead of failing half-way.
+SQLite connections enforce foreign keys and use write-ahead logging. Writing transactions start with
+``BEGIN IMMEDIATE``, so that writers queue (with a busy timeout, 30 s unless
+``BIOPARITY_SQLITE_BUSY_TIMEOUT`` says otherwise, in seconds) instead of failing half-way; read-only
+units of work (:func:`read_sessionmaker`) start ``BEGIN DEFERRED`` and read a snapshot without the write
+lock (SQLite documentation, "Write-Ahead Logging" section 2.2, and "BEGIN TRANSACTION"). A server answers
+a write that waited out the timeout with 503 and Retry-After (``bioparity.api.errors``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,22 @@ from sqlalchemy.orm import Session, sessionmaker
 from bioparity.errors import InputError
 
 ENV_VAR = "BIOPARITY_DATABASE_URL"
+BUSY_TIMEOUT_ENV = "BIOPARITY_SQLITE_BUSY_TIMEOUT"
+DEFAULT_BUSY_TIMEOUT_S = 30.0
+
+
+def sqlite_busy_timeout() -> float:
+    """Seconds a SQLite writer waits for the write lock: ``BIOPARITY_SQLITE_BUSY_TIMEOUT`` or 30."""
+    raw = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_BUSY_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise InputError(f"{BUSY_TIMEOUT_ENV}={raw!r} is not a number of seconds between 0 and 3600, e.g. 30")
+    return value
 
 
 def default_sqlite_path() -> Path:
@@ -50,9 +70,10 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
             "postgresql://user@host:5432/dbname or sqlite:///path/to/file.sqlite3"
         ) from exc
     if backend == "sqlite":
-        connect_args = {"check_same_thread": False, "timeout": 30.0}
+        timeout = sqlite_busy_timeout()
+        connect_args = {"check_same_thread": False, "timeout": timeout}
         engine = create_engine(resolved, connect_args=connect_args, **kwargs)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, timeout)
         return engine
     if backend != "postgresql":
         raise InputError(f"unsupported database {backend!r}; expected sqlite or postgresql")
@@ -60,14 +81,14 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     return create_engine(resolved, **kwargs)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, timeout: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, issue BEGIN (pysqlite's implicit transactions are unreliable).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()

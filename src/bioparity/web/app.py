@@ -7,7 +7,7 @@ import inspect
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from bioparity.errors import BioparityError
 from bioparity.store.engine import read_sessionmaker
 from bioparity.web import pages_admin, pages_auth, pages_data, pages_market, pages_programs
+from bioparity.web.csrf import require_csrf_token
 from bioparity.web.session import LoginRequiredError
 from bioparity.web.templating import render_error
 
@@ -58,8 +59,11 @@ def install_web(app: FastAPI) -> None:
     def root() -> RedirectResponse:
         return RedirectResponse(f"{UI}/programs", status_code=303)
 
+    # Every page route checks the CSRF token of unsafe requests (forms write it with {{ csrf_field() }}).
     for module in (pages_auth, pages_programs, pages_data, pages_market, pages_admin):
-        app.include_router(module.router, prefix=UI, include_in_schema=False)
+        app.include_router(
+            module.router, prefix=UI, include_in_schema=False, dependencies=[Depends(require_csrf_token)]
+        )
 
     json_handler = app.exception_handlers.get(BioparityError)
     http_handler = app.exception_handlers.get(StarletteHTTPException)

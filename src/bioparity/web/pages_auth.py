@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bioparity.api.deps import SESSION_COOKIE, unit_of_work
+from bioparity.api.deps import SESSION_COOKIE, clear_session_cookie, set_session_cookie, unit_of_work
 from bioparity.web.session import optional_actor
 from bioparity.web.templating import render
 from bioparity.workspace import accounts
@@ -50,14 +50,7 @@ def login(
         )
         return page
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        secret,
-        httponly=True,
-        samesite="strict",
-        secure=request.app.state.secure_cookies,
-        max_age=accounts.SESSION_HOURS * 3600,
-    )
+    set_session_cookie(response, request, secret)
     return response
 
 
@@ -69,5 +62,5 @@ def logout(request: Request) -> Response:
         with unit_of_work(request) as session:
             accounts.logout(session, actor, token)
     response = RedirectResponse("/ui/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
+    clear_session_cookie(response, request)
     return response

@@ -10,15 +10,16 @@ from urllib.parse import urlencode
 import pandas as pd
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from bioparity.api.deps import unit_of_work
+from bioparity.api.deps import unit_of_work, write_unit
 from bioparity.errors import BioparityError, DataFileError
 from bioparity.io.tables_out import csv_bytes
 from bioparity.report import html_to_pdf, render_program_report, render_run_report
 from bioparity.report.context import MAX_TABLE_ROWS, run_context
 from bioparity.report.evidence import collect
 from bioparity.report.figures import profile_plot
-from bioparity.store.models import AnalysisRun
+from bioparity.store.models import AnalysisRun, Dataset
 from bioparity.web import plots
 from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import render
@@ -81,9 +82,11 @@ async def upload(
     content = await file.read()
     filename = file.filename or "upload.csv"
     dataset_name = name.strip() or filename.rsplit(".", 1)[0]
-    try:
-        with unit_of_work(request) as session:
-            dataset = datasets.upload_dataset(
+
+    def store() -> Dataset:
+        # In a worker thread: parsing a large file must not stop the server answering other requests.
+        with read_unit(request) as session:
+            pending = datasets.check_upload(
                 session,
                 actor,
                 study_id,
@@ -93,6 +96,11 @@ async def upload(
                 media_type="text/csv" if filename.lower().endswith(".csv") else "application/octet-stream",
                 analysis_kind=analysis_kind or None,
             )
+        parsed = datasets.parse_upload(pending)  # outside any transaction
+        return write_unit(request, lambda session: datasets.store_upload(session, actor, parsed))
+
+    try:
+        dataset = await run_in_threadpool(store)
     except (NotFoundError, PermissionDeniedError):
         raise
     except BioparityError as exc:
@@ -203,8 +211,14 @@ async def run(request: Request, actor: PageActor, dataset_id: str) -> Response:
             value = form.get(f"opt_{name}")
             if value is not None:
                 options[name] = _parse_option(str(value), kind.defaults.get(name, ""))
-    with unit_of_work(request) as session:
-        run_ = analyses.run_analysis(session, actor, dataset_id, kind_name, options)
+
+    def compute_and_store() -> AnalysisRun:
+        with read_unit(request) as session:
+            pending = analyses.check_run(session, actor, dataset_id, kind_name, options)
+        computed = analyses.compute_run(pending)  # outside any transaction
+        return write_unit(request, lambda session: analyses.store_run(session, actor, computed))
+
+    run_ = await run_in_threadpool(compute_and_store)
     return RedirectResponse(f"/ui/runs/{run_.id}", status_code=303)
 
 
@@ -284,10 +298,12 @@ def derive(
     name: Annotated[str, Form()] = "",
     analysis_kind: Annotated[str, Form()] = "",
 ) -> Response:
-    with unit_of_work(request) as session:
-        dataset = datasets.derive_dataset(
+    with read_unit(request) as session:
+        pending = datasets.check_derive(
             session, actor, run_id, name=name.strip() or None, analysis_kind=analysis_kind or None
         )
+    parsed = datasets.parse_upload(pending)  # outside any transaction
+    dataset = write_unit(request, lambda session: datasets.store_upload(session, actor, parsed))
     return RedirectResponse(
         f"/ui/datasets/{dataset.id}?message=Result+stored+as+dataset+version+{dataset.version}.",
         status_code=303,

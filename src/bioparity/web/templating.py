@@ -9,12 +9,15 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bioparity import __version__
 from bioparity.errors import BioparityError, DataFileError
 from bioparity.report.format import fmt_time, fmt_value
+from bioparity.web.csrf import csrf_field, set_csrf_cookie
 from bioparity.workspace.errors import (
     AuthenticationError,
     ConflictError,
@@ -38,9 +41,20 @@ TEMPLATES.env.filters["short"] = lambda h: (h or "")[:12]
 TEMPLATES.env.globals["version"] = __version__
 
 
+@pass_context
+def _csrf_field(context: Context) -> Markup:
+    """``{{ csrf_field() }}``: the hidden token field every ``<form method="post">`` must contain."""
+    return csrf_field(context["request"])
+
+
+TEMPLATES.env.globals["csrf_field"] = _csrf_field
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("actor", getattr(request.state, "actor", None))
-    return TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
+    response = TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
+    set_csrf_cookie(request, response)
+    return response
 
 
 _STATUS: list[tuple[type[BioparityError], int, str]] = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import platform
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from bioparity._results import software_version
 from bioparity.audit import append_event, canonical_json, sha256_hex
-from bioparity.errors import BioparityError, DataFileError
+from bioparity.errors import BioparityError, DataFileError, InputError
 from bioparity.store.models import AnalysisRun
 from bioparity.workspace.access import Actor, require_dataset, require_run, require_study
 from bioparity.workspace.datasets import dataset_content, read_stored
@@ -37,39 +38,63 @@ def software_versions() -> str:
     )
 
 
-def run_analysis(
-    session: Session, actor: Actor, dataset_id: str, kind: str, options: Mapping[str, Any] | None = None
-) -> AnalysisRun:
-    """Run ``kind`` on the dataset and store the run.
+@dataclass(frozen=True)
+class PendingRun:
+    """A run that passed the checks that need the store (permission, kind, options), with the dataset's
+    stored bytes; :func:`compute_run` then needs no store."""
 
-    Invalid inputs (unknown kind or option, a dataset that does not fit the kind) raise and store
-    nothing. An unexpected failure inside the computation is stored as a run with status ``failed``.
-    """
-    dataset, study, program = require_dataset(session, actor, dataset_id, Permission.write_data)
+    dataset_id: str
+    study_id: str
+    kind: str
+    options: Mapping[str, Any]
+    filename: str
+    sha256: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class ComputedRun:
+    """The outcome of :func:`compute_run`: a succeeded result or a failure kept as evidence."""
+
+    pending: PendingRun
+    status: str
+    result_json: str | None
+    error: str | None
+    software_version: str
+
+
+def check_run(
+    session: Session, actor: Actor, dataset_id: str, kind: str, options: Mapping[str, Any] | None = None
+) -> PendingRun:
+    """Check that the caller may run ``kind`` on the dataset with these options (only reads the store)."""
+    dataset, study, _program = require_dataset(session, actor, dataset_id, Permission.write_data)
     spec = get_kind(kind)
-    options = effective_options(spec, options or {})
-    frame = read_stored(dataset_content(session, dataset), dataset.filename, spec.read)
-    inputs = {"dataset": dataset.sha256}
-    versions = software_versions()
-    run_key = sha256_hex(
-        canonical_json({"kind": kind, "inputs": inputs, "options": options, "software": versions})
-    )
-    run = AnalysisRun(
-        study_id=study.id,
+    return PendingRun(
         dataset_id=dataset.id,
+        study_id=study.id,
         kind=kind,
-        inputs_json=canonical_json(inputs),
-        options_json=canonical_json(options),
-        software_version=versions,
-        run_key=run_key,
-        created_by=actor.user_id,
+        options=effective_options(spec, options or {}),
+        filename=dataset.filename,
+        sha256=dataset.sha256,
+        content=dataset_content(session, dataset),
     )
+
+
+def compute_run(pending: PendingRun) -> ComputedRun:
+    """Read the dataset and compute (no store: servers run this outside any transaction).
+
+    A dataset that does not fit the kind raises (nothing is stored); an unexpected failure inside the
+    computation becomes a ``failed`` outcome.
+    """
+    spec = get_kind(pending.kind)
+    frame = read_stored(pending.content, pending.filename, spec.read)
+    versions = software_versions()
     try:
-        result = spec.compute(frame, options)
+        result = spec.compute(frame, dict(pending.options))
     except DataFileError as exc:
         raise DataFileError(
             exc.problem,
-            file=dataset.filename,
+            file=pending.filename,
             row=exc.row,
             line=exc.line,
             column=exc.column,
@@ -79,11 +104,42 @@ def run_analysis(
     except BioparityError:
         raise
     except Exception as exc:  # a defect, not a user error: keep the evidence of the attempt
-        run.status, run.error = "failed", f"{type(exc).__name__}: {exc}"
-    else:
-        run.status = "succeeded"
-        run.result_json = canonical_json(result)
-        run.result_sha256 = sha256_hex(run.result_json)
+        return ComputedRun(pending, "failed", None, f"{type(exc).__name__}: {exc}", versions)
+    return ComputedRun(pending, "succeeded", canonical_json(result), None, versions)
+
+
+def store_run(session: Session, actor: Actor, computed: ComputedRun) -> AnalysisRun:
+    """Write the run and its audit row (a short write; the permission is checked again)."""
+    pending = computed.pending
+    dataset, study, program = require_dataset(session, actor, pending.dataset_id, Permission.write_data)
+    if dataset.sha256 != pending.sha256:  # pragma: no cover - datasets are immutable
+        raise InputError(f"dataset {dataset.id} changed while the analysis ran; run it again")
+    inputs = {"dataset": pending.sha256}
+    options = dict(pending.options)
+    run_key = sha256_hex(
+        canonical_json(
+            {
+                "kind": pending.kind,
+                "inputs": inputs,
+                "options": options,
+                "software": computed.software_version,
+            }
+        )
+    )
+    run = AnalysisRun(
+        study_id=study.id,
+        dataset_id=dataset.id,
+        kind=pending.kind,
+        inputs_json=canonical_json(inputs),
+        options_json=canonical_json(options),
+        software_version=computed.software_version,
+        run_key=run_key,
+        created_by=actor.user_id,
+        status=computed.status,
+        error=computed.error,
+        result_json=computed.result_json,
+        result_sha256=None if computed.result_json is None else sha256_hex(computed.result_json),
+    )
     session.add(run)
     session.flush()
     append_event(
@@ -98,6 +154,18 @@ def run_analysis(
         after=snapshot(run),
     )
     return run
+
+
+def run_analysis(
+    session: Session, actor: Actor, dataset_id: str, kind: str, options: Mapping[str, Any] | None = None
+) -> AnalysisRun:
+    """Run ``kind`` on the dataset and store the run, all in the caller's session (:func:`check_run`,
+    :func:`compute_run`, :func:`store_run`; the server runs them apart).
+
+    Invalid inputs (unknown kind or option, a dataset that does not fit the kind) raise and store
+    nothing. An unexpected failure inside the computation is stored as a run with status ``failed``.
+    """
+    return store_run(session, actor, compute_run(check_run(session, actor, dataset_id, kind, options)))
 
 
 def run_result(run: AnalysisRun) -> Any:

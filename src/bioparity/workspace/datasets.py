@@ -1,8 +1,11 @@
 """Datasets: uploaded files stored once by SHA-256, immutable, versioned by name within a study.
 
 An upload is validated before anything is stored (against the reader of the analysis kind it is meant
-for, or as a plain CSV table), and everything it writes — bytes, dataset row, audit row — is in the
-caller's transaction: a rejected or failed upload leaves the store unchanged.
+for, or as a plain CSV table), and everything it writes — bytes, dataset row, audit row — is in one
+transaction: a rejected or failed upload leaves the store unchanged. It runs in three steps so that a
+server can parse outside any transaction (a large file must not hold the SQLite write lock):
+:func:`check_upload` (reads the store), :func:`parse_upload` (no store) and :func:`store_upload` (a short
+write).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 
 import pandas as pd
@@ -28,6 +32,7 @@ from bioparity.workspace.adapters import result_frame
 from bioparity.workspace.registry import get_kind
 from bioparity.workspace.roles import Permission
 from bioparity.workspace.snapshots import snapshot
+from bioparity.workspace.text import NAME_MAX, plain_text
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -70,7 +75,25 @@ def _store_blob(session: Session, digest: str, content: bytes) -> None:
     session.execute(statement.on_conflict_do_nothing(index_elements=["sha256"]))
 
 
-def upload_dataset(
+@dataclass(frozen=True)
+class PendingUpload:
+    """An upload that passed the checks that need the store (permission, name, size, kind), not yet parsed.
+
+    ``n_rows`` is None until :func:`parse_upload` has read the file with the kind's reader.
+    """
+
+    study_id: str
+    name: str
+    filename: str
+    content: bytes
+    sha256: str
+    media_type: str
+    analysis_kind: str | None
+    derived_from_run: str | None
+    n_rows: int | None = None
+
+
+def check_upload(
     session: Session,
     actor: Actor,
     study_id: str,
@@ -81,33 +104,61 @@ def upload_dataset(
     media_type: str = "text/csv",
     analysis_kind: str | None = None,
     derived_from_run: str | None = None,
-) -> Dataset:
-    """Validate and store a new version of dataset ``name`` in the study."""
-    study, program = require_study(session, actor, study_id, Permission.write_data)
-    if not name.strip():
-        raise InputError("dataset name must not be empty")
+) -> PendingUpload:
+    """The cheap checks of an upload (only reads the store): the caller may write data in the study, the
+    name and file name are acceptable, the file is not too large and the analysis kind exists."""
+    study, _program = require_study(session, actor, study_id, Permission.write_data)
+    name = plain_text(name, "dataset name", max_length=NAME_MAX)
     if len(content) > MAX_UPLOAD_BYTES:
         raise InputError(f"file too large: {len(content)} bytes; at most {MAX_UPLOAD_BYTES} bytes")
-    filename = _safe_filename(filename)
-    reader = read_plain_csv if analysis_kind is None else get_kind(analysis_kind).read
-    frame = read_stored(content, filename, reader)
+    filename = _safe_filename(plain_text(filename, "filename", max_length=255))
+    if analysis_kind is not None:
+        get_kind(analysis_kind)
+    return PendingUpload(
+        study_id=study.id,
+        name=name,
+        filename=filename,
+        content=content,
+        sha256=sha256_hex(content),
+        media_type=media_type,
+        analysis_kind=analysis_kind,
+        derived_from_run=derived_from_run,
+    )
 
-    digest = sha256_hex(content)
-    _store_blob(session, digest, content)
+
+def parse_upload(pending: PendingUpload) -> PendingUpload:
+    """Read the file with the reader of its analysis kind (or as a plain CSV table); needs no store, so
+    servers run it outside any transaction. Raises DataFileError naming the file, row and column."""
+    reader = read_plain_csv if pending.analysis_kind is None else get_kind(pending.analysis_kind).read
+    frame = read_stored(pending.content, pending.filename, reader)
+    return replace(pending, n_rows=len(frame))
+
+
+def store_upload(session: Session, actor: Actor, pending: PendingUpload) -> Dataset:
+    """Write a parsed upload as the next version of its dataset name (a short write transaction).
+
+    The permission is checked again (it may have changed since :func:`check_upload`). Two uploads of
+    the same name at once may compute the same version number; the loser's flush raises IntegrityError
+    and the server retries the whole write (see ``bioparity.api.deps.write_unit``).
+    """
+    if pending.n_rows is None:
+        raise ValueError("store_upload needs an upload that went through parse_upload")
+    study, program = require_study(session, actor, pending.study_id, Permission.write_data)
+    _store_blob(session, pending.sha256, pending.content)
     latest = session.scalar(
-        select(func.max(Dataset.version)).where(Dataset.study_id == study.id, Dataset.name == name)
+        select(func.max(Dataset.version)).where(Dataset.study_id == study.id, Dataset.name == pending.name)
     )
     dataset = Dataset(
         study_id=study.id,
-        name=name,
+        name=pending.name,
         version=(latest or 0) + 1,
-        sha256=digest,
-        filename=filename,
-        media_type=media_type,
-        validated_for=analysis_kind,
-        n_rows=len(frame),
+        sha256=pending.sha256,
+        filename=pending.filename,
+        media_type=pending.media_type,
+        validated_for=pending.analysis_kind,
+        n_rows=pending.n_rows,
         created_by=actor.user_id,
-        derived_from_run=derived_from_run,
+        derived_from_run=pending.derived_from_run,
     )
     session.add(dataset)
     session.flush()
@@ -123,6 +174,34 @@ def upload_dataset(
         after=snapshot(dataset),
     )
     return dataset
+
+
+def upload_dataset(
+    session: Session,
+    actor: Actor,
+    study_id: str,
+    *,
+    name: str,
+    filename: str,
+    content: bytes,
+    media_type: str = "text/csv",
+    analysis_kind: str | None = None,
+    derived_from_run: str | None = None,
+) -> Dataset:
+    """Validate and store a new version of dataset ``name`` in the study, all in the caller's session
+    (:func:`check_upload`, :func:`parse_upload`, :func:`store_upload`; the server runs them apart)."""
+    pending = check_upload(
+        session,
+        actor,
+        study_id,
+        name=name,
+        filename=filename,
+        content=content,
+        media_type=media_type,
+        analysis_kind=analysis_kind,
+        derived_from_run=derived_from_run,
+    )
+    return store_upload(session, actor, parse_upload(pending))
 
 
 def list_datasets(session: Session, actor: Actor, study_id: str) -> Sequence[Dataset]:
@@ -147,10 +226,10 @@ def dataset_content(session: Session, dataset: Dataset) -> bytes:
     return bytes(blob.content)
 
 
-def derive_dataset(
+def check_derive(
     session: Session, actor: Actor, run_id: str, *, name: str | None = None, analysis_kind: str | None = None
-) -> Dataset:
-    """Store the table of a succeeded run as a new dataset version in the run's study.
+) -> PendingUpload:
+    """The table of a succeeded run as a pending upload into the run's study (only reads the store).
 
     The CSV is written deterministically from the stored result (same run, same bytes, same SHA-256), and
     the dataset records the run it came from; it is validated for ``analysis_kind`` like an upload.
@@ -162,7 +241,7 @@ def derive_dataset(
         )
     table = result_frame(json.loads(run.result_json))
     content = csv_bytes(table)
-    return upload_dataset(
+    return check_upload(
         session,
         actor,
         study.id,
@@ -172,3 +251,12 @@ def derive_dataset(
         analysis_kind=analysis_kind,
         derived_from_run=run.id,
     )
+
+
+def derive_dataset(
+    session: Session, actor: Actor, run_id: str, *, name: str | None = None, analysis_kind: str | None = None
+) -> Dataset:
+    """Store the table of a succeeded run as a new dataset version in the run's study (see
+    :func:`check_derive`), all in the caller's session."""
+    pending = check_derive(session, actor, run_id, name=name, analysis_kind=analysis_kind)
+    return store_upload(session, actor, parse_upload(pending))

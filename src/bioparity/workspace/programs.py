@@ -17,6 +17,7 @@ from bioparity.workspace.access import Actor, require_org, require_program, requ
 from bioparity.workspace.errors import ConflictError, NotFoundError
 from bioparity.workspace.roles import SHARE_ROLES, Permission
 from bioparity.workspace.snapshots import snapshot
+from bioparity.workspace.text import DESCRIPTION_MAX, NAME_MAX, REGION_MAX, SHORT_NAME_MAX, plain_text
 
 
 class StudyKind(StrEnum):
@@ -54,12 +55,34 @@ def _audit(
 
 
 def _regions(regions: Sequence[str]) -> list[str]:
-    cleaned = [r.strip() for r in regions]
-    if not cleaned or any(not r for r in cleaned):
+    if not regions or any(not r.strip() for r in regions):
         raise InputError("target_regions must list at least one non-empty region code, e.g. ['EU', 'US']")
+    if len(regions) > 50:
+        raise InputError(f"target_regions lists {len(regions)} regions; at most 50 are allowed")
+    cleaned = [plain_text(r, "target region", max_length=REGION_MAX) for r in regions]
     if len(set(cleaned)) != len(cleaned):
         raise InputError(f"target_regions lists a region twice: {cleaned}")
     return cleaned
+
+
+_FIELD_LIMITS = {
+    "name": NAME_MAX,
+    "inn": NAME_MAX,
+    "reference_product": NAME_MAX,
+    "modality": SHORT_NAME_MAX,
+    "description": DESCRIPTION_MAX,
+}
+
+
+def _program_field(key: str, value: Any) -> Any:
+    """A changed program field, checked like the same field of a new program."""
+    if key == "target_regions":
+        return _regions(value)
+    if key in _FIELD_LIMITS:
+        if not isinstance(value, str):
+            raise InputError(f"{key} must be text, not {type(value).__name__}")
+        return plain_text(value, key, max_length=_FIELD_LIMITS[key], required=key != "description")
+    return value
 
 
 def create_program(
@@ -75,6 +98,11 @@ def create_program(
     description: str = "",
 ) -> Program:
     org, _ = require_org(session, actor, org_id, Permission.create_program)
+    name = plain_text(name, "program name", max_length=NAME_MAX)
+    inn = plain_text(inn, "inn", max_length=NAME_MAX)
+    reference_product = plain_text(reference_product, "reference_product", max_length=NAME_MAX)
+    modality = plain_text(modality, "modality", max_length=SHORT_NAME_MAX)
+    description = plain_text(description, "description", max_length=DESCRIPTION_MAX, required=False)
     if session.scalar(select(Program.id).where(Program.org_id == org.id, Program.name == name)) is not None:
         raise ConflictError(f"organisation {org.name!r} already has a program named {name!r}")
     program = Program(
@@ -111,7 +139,7 @@ def update_program(session: Session, actor: Actor, program_id: str, changes: dic
         raise InputError(f"cannot change {sorted(unknown)}; changeable fields: {', '.join(PROGRAM_FIELDS)}")
     before = snapshot(program)
     for key, value in changes.items():
-        setattr(program, key, _regions(value) if key == "target_regions" else value)
+        setattr(program, key, _program_field(key, value))
     try:
         session.flush()
     except IntegrityError as exc:
@@ -181,6 +209,8 @@ def create_study(
     program = require_program(session, actor, program_id, Permission.write_data)
     if kind not in {k.value for k in StudyKind}:
         raise InputError(f"unknown study kind {kind!r}; expected one of {', '.join(StudyKind)}")
+    name = plain_text(name, "study name", max_length=NAME_MAX)
+    description = plain_text(description, "description", max_length=DESCRIPTION_MAX, required=False)
     study = Study(
         program_id=program.id, name=name, kind=kind, description=description, created_by=actor.user_id
     )

@@ -1,0 +1,40 @@
+"""The one check of free text that users type (names, descriptions), shared by the API and the pages.
+
+The API's request models (``bioparity.api.schemas``) and the workspace functions the pages call both
+use :func:`plain_text`, so a name refused by ``POST /programs`` is refused by the form as well: blank
+after trimming, longer than the limit, or containing a control character (NUL cannot be stored by
+PostgreSQL; Unicode category Cc other than tab/newline/carriage return) or an unpaired surrogate (Cs).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from bioparity.errors import InputError
+
+NAME_MAX = 200
+SHORT_NAME_MAX = 100
+DESCRIPTION_MAX = 10_000
+REGION_MAX = 20
+
+
+def control_character(value: str) -> str | None:
+    """The first control character or unpaired surrogate in ``value`` (tab, LF and CR allowed)."""
+    for ch in value:
+        if unicodedata.category(ch) in {"Cc", "Cs"} and ch not in "\t\n\r":
+            return ch
+    return None
+
+
+def plain_text(value: str, field: str, *, max_length: int, required: bool = True) -> str:
+    """``value`` trimmed; raises InputError naming ``field`` when it is blank (if required), longer than
+    ``max_length`` characters or contains a control character."""
+    cleaned = value.strip()
+    if required and not cleaned:
+        raise InputError(f"{field} must not be empty")
+    if len(cleaned) > max_length:
+        raise InputError(f"{field} is {len(cleaned)} characters long; at most {max_length} are allowed")
+    bad = control_character(cleaned)
+    if bad is not None:
+        raise InputError(f"{field} contains the control character {bad!r}; remove it")
+    return cleaned

@@ -1,0 +1,120 @@
+"""A real workspace server for the security tests: ``bioparity serve`` in a subprocess (SQLite or PostgreSQL).
+
+The test session gets one server per backend on a fresh database with one company (see
+tests/workspace/conftest.py). Waiting for start-up is generous (a loaded machine may take long to import);
+no test asserts how fast the server starts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+
+from bioparity.store import make_sessionmaker
+from tests.workspace.conftest import Company, database, make_company, url_of
+
+START_TIMEOUT_S = 120
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+
+
+@dataclass
+class LiveServer:
+    url: str
+    port: int
+    backend: str
+    engine: Engine
+    company: Company
+    process: subprocess.Popen[bytes]
+
+    def client(self, **kwargs: object) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=60, **kwargs)  # type: ignore[arg-type]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def start_server(database_url: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], int]:
+    """``bioparity serve`` on a free loopback port; returns once /health answers."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bioparity.cli.main", "serve", "--port", str(port), "--no-access-log"],
+        env=os.environ | {"BIOPARITY_DATABASE_URL": database_url} | (env or {}),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200:
+                return server, port
+        except httpx.TransportError:
+            pass
+        if server.poll() is not None:
+            raise AssertionError(server.stderr.read().decode() if server.stderr else "server exited")
+        if time.monotonic() > deadline:
+            server.kill()
+            raise AssertionError(f"server did not answer /health within {START_TIMEOUT_S} s")
+        time.sleep(0.2)
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def live(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    folder: Path = tmp_path_factory.mktemp(f"live-{backend}")
+    with database(backend, folder) as engine:
+        company = make_company(make_sessionmaker(engine), "sec")
+        server, port = start_server(url_of(engine), {"BIOPARITY_SQLITE_BUSY_TIMEOUT": "2"})
+        try:
+            yield LiveServer(f"http://127.0.0.1:{port}", port, backend, engine, company, server)
+        finally:
+            stop_server(server)
+
+
+def form_token(client: httpx.Client, path: str = "/ui/login") -> str:
+    """The CSRF token of the form a browser would be shown at ``path``."""
+    page = client.get(path, follow_redirects=True)
+    found = CSRF_INPUT.search(page.text)
+    assert found is not None, f"no CSRF token in the form at {path}: {page.status_code}"
+    return found.group(1)
+
+
+def sign_in(live: LiveServer, role: str = "owner") -> httpx.Client:
+    """A browser-like client signed in through the login form (with its token, from the same origin)."""
+    from tests.workspace.conftest import PASSWORD
+
+    client = live.client(headers={"Origin": live.url})
+    token = form_token(client)
+    done = client.post(
+        "/ui/login",
+        data={"username": live.company.users[role].username, "password": PASSWORD, "csrf_token": token},
+    )
+    assert done.status_code == 303, done.text
+    return client
