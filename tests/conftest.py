@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +13,12 @@ import pytest
 from hypothesis import settings
 
 REFERENCE = Path(__file__).parent / "data" / "reference"
+
+# The audit key of the test run: a private file of its own (never the user's key), inherited by the
+# servers and CLI processes the tests start; removed at exit.
+_KEY_FOLDER = tempfile.mkdtemp(prefix="bioparity-test-key-")
+os.environ.setdefault("BIOPARITY_AUDIT_KEY_FILE", os.path.join(_KEY_FOLDER, "audit.key"))
+atexit.register(shutil.rmtree, _KEY_FOLDER, True)
 
 
 @pytest.fixture(scope="session")
