@@ -175,8 +175,9 @@ _COMPARED = {
 _LABEL = {"dataset": "dataset", "analysis_run": "analysis run", "signature": "signature"}
 
 
-def _against_audit(recorded: _Recorded, object_type: str, obj: Any, problems: list[str]) -> None:
-    label = f"{_LABEL[object_type]} {obj.id}"
+def _against_audit(
+    recorded: _Recorded, object_type: str, obj: Any, label: str, problems: list[str]
+) -> None:
     rows = recorded.pop(object_type, obj.id)
     if not rows:
         problems.append(
@@ -224,7 +225,7 @@ def _check_objects(session: Session, key: AuditKey, problems: list[str]) -> dict
             problems.append(f"{label}: its bytes (SHA-256 {dataset.sha256}) are missing from the store")
         elif sha256_hex(blob.content) != dataset.sha256:
             problems.append(f"{label}: its stored bytes do not match their SHA-256 {dataset.sha256}: replaced")
-        _against_audit(recorded, "dataset", dataset, problems)
+        _against_audit(recorded, "dataset", dataset, label, problems)
     runs = list(session.scalars(select(AnalysisRun).order_by(AnalysisRun.created_at, AnalysisRun.id)))
     runs_by_id = {r.id: r for r in runs}
     for run in runs:
@@ -237,7 +238,7 @@ def _check_objects(session: Session, key: AuditKey, problems: list[str]) -> dict
             problems.append(
                 f"{label}: its input hash {inputs.get('dataset')} is not the SHA-256 of dataset {source.id}"
             )
-        _against_audit(recorded, "analysis_run", run, problems)
+        _against_audit(recorded, "analysis_run", run, label, problems)
     sigs = list(session.scalars(select(Signature).order_by(Signature.signed_at, Signature.id)))
     for sig in sigs:
         label = f"signature {sig.id} ({sig.display_name}, {sig.meaning}, run {sig.run_id})"
@@ -248,7 +249,7 @@ def _check_objects(session: Session, key: AuditKey, problems: list[str]) -> dict
             status = check_signature(signed, sig)
             if not status.valid:
                 problems.append(f"{label}: {status.problem}")
-        _against_audit(recorded, "signature", sig, problems)
+        _against_audit(recorded, "signature", sig, label, problems)
     for (object_type, object_id), rows in sorted(recorded.rows.items()):
         seqs = ", ".join(str(seq) for seq, _ in rows)
         problems.append(
