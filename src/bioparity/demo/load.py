@@ -5,7 +5,7 @@ shares it at role ``analyst`` with its CMC partner (Castor CMC Services); a seco
 not shared. The evidence chain is real: the synthetic concentrations are uploaded and checked, NCA runs
 on them, its PP table is stored as a dataset (provenance: the NCA run) and PK similarity runs on it; the
 shipped CAA data set is assessed; a power calculation plans the study. The statistician signs the PK
-similarity result as author.
+similarity result as author and the reviewer approves it and the CAA (reports use approved results).
 
 The demo passwords are printed and documented: they are for a local demonstration only.
 """
@@ -213,4 +213,13 @@ def load_demo(engine: Engine, *, progress: Progress | None = None) -> DemoSummar
         runs["caa"] = analyses.run_analysis(
             session, partner, lots.id, "caa", {"catalogue": "igg1-mab-example"}
         ).id
+    with sessions.begin() as session:
+        # Reports and readiness use approved results only; the approver is not the author (segregation
+        # of duties), so the reviewer approves what Sam and Paula ran.
+        step("approval by the reviewer")
+        reviewer = _actor(session, "rita")
+        for kind in ("pk-similarity", "caa"):
+            signatures.sign_run(
+                session, reviewer, runs[kind], password=_password("rita"), meaning="approved"
+            )
     return DemoSummary(already_loaded=False, program_id=program.id, runs=runs)

@@ -25,7 +25,15 @@ class StudyKind(StrEnum):
     clinical = "clinical"
 
 
-PROGRAM_FIELDS = ("name", "inn", "reference_product", "modality", "target_regions", "description")
+PROGRAM_FIELDS = (
+    "name",
+    "inn",
+    "reference_product",
+    "modality",
+    "target_regions",
+    "description",
+    "segregation_of_duties",
+)
 
 
 def _audit(
@@ -109,6 +117,8 @@ def update_program(session: Session, actor: Actor, program_id: str, changes: dic
     unknown = set(changes) - set(PROGRAM_FIELDS)
     if unknown:
         raise InputError(f"cannot change {sorted(unknown)}; changeable fields: {', '.join(PROGRAM_FIELDS)}")
+    if not isinstance(changes.get("segregation_of_duties", True), bool):
+        raise InputError("segregation_of_duties must be true or false")
     before = snapshot(program)
     for key, value in changes.items():
         setattr(program, key, _regions(value) if key == "target_regions" else value)
