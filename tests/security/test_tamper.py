@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -120,7 +123,9 @@ def _unguard(conn: Connection) -> None:
         conn.execute(text("DROP TRIGGER IF EXISTS audit_events_no_delete"))
 
 
-_HASHED = "seq, at, actor_id, actor, org_id, program_id, action, object_type, object_id, before_json, after_json"
+_HASHED = (
+    "seq, at, actor_id, actor, org_id, program_id, action, object_type, object_id, before_json, after_json"
+)
 
 
 def _rechain(conn: Connection) -> None:
@@ -143,7 +148,8 @@ def _rechain(conn: Connection) -> None:
 
 def _seq_of(conn: Connection, action: str, object_id: str) -> int:
     seq: int = conn.execute(
-        text("SELECT seq FROM audit_events WHERE action = :a AND object_id = :o"), {"a": action, "o": object_id}
+        text("SELECT seq FROM audit_events WHERE action = :a AND object_id = :o"),
+        {"a": action, "o": object_id},
     ).scalar_one()
     return seq
 
@@ -159,7 +165,9 @@ def _broken(ev: Evidence, *, anchor: bool = True) -> str:
 
 
 def test_untouched_workspace_verifies_and_extends_its_anchor(ev: Evidence) -> None:
-    code, out = _cli_process("audit", "verify", "--database-url", url_of(ev.engine), "--anchor", str(ev.anchor))
+    code, out = _cli_process(
+        "audit", "verify", "--database-url", url_of(ev.engine), "--anchor", str(ev.anchor)
+    )
     assert code == 0, out
     assert "1 datasets" in out and "1 analysis runs" in out and "2 signatures" in out and "1 anchors" in out
 
@@ -238,8 +246,9 @@ def test_insert_a_forged_row_and_move_the_head(ev: Evidence, mac: str) -> None:
         row["mac"] = None if mac == "none" else secrets.token_hex(32)
         conn.execute(
             text(
-                f"INSERT INTO audit_events ({_HASHED}, prev_hash, row_hash, mac) VALUES (:seq, :at, :actor_id, "
-                ":actor, :org_id, :program_id, :action, :object_type, :object_id, :before_json, :after_json, "
+                f"INSERT INTO audit_events ({_HASHED}, prev_hash, row_hash, mac) "
+                "VALUES (:seq, :at, :actor_id, :actor, :org_id, :program_id, :action, :object_type, "
+                ":object_id, :before_json, :after_json, "
                 ":prev_hash, :row_hash, :mac)"
             ),
             row,
@@ -261,7 +270,11 @@ def _manifest(sig: dict[str, Any]) -> str:
 def test_reseal_a_signature(ev: Evidence) -> None:
     """The reviewer's 'reviewed' becomes 'approved', with its SHA-256 recomputed."""
     with ev.engine.begin() as conn:
-        sig = dict(conn.execute(text("SELECT * FROM signatures WHERE id = :i"), {"i": ev.reviewed_id}).mappings().one())
+        sig = dict(
+            conn.execute(text("SELECT * FROM signatures WHERE id = :i"), {"i": ev.reviewed_id})
+            .mappings()
+            .one()
+        )
         sig["meaning"] = "approved"
         conn.execute(
             text("UPDATE signatures SET meaning = 'approved', signature_sha256 = :h WHERE id = :i"),
@@ -305,7 +318,9 @@ def test_invent_a_signature(ev: Evidence) -> None:
             ),
             sig,
         )
-    code, out = _cli_process("audit", "verify", "--database-url", url_of(ev.engine), "--anchor", str(ev.anchor))
+    code, out = _cli_process(
+        "audit", "verify", "--database-url", url_of(ev.engine), "--anchor", str(ev.anchor)
+    )
     assert code == 1, out
     assert f"signature {sig['id']} (" in out
     assert "has no audit row recording its creation" in out and "does not carry the workspace's seal" in out
@@ -316,7 +331,9 @@ def test_swap_a_dataset_blob_and_repoint_its_hash(ev: Evidence) -> None:
     digest = sha256_hex(forged)
     with ev.engine.begin() as conn:
         conn.execute(
-            text("INSERT INTO blobs (sha256, size, content, created_at) VALUES (:h, :n, :c, CURRENT_TIMESTAMP)"),
+            text(
+                "INSERT INTO blobs (sha256, size, content, created_at) VALUES (:h, :n, :c, CURRENT_TIMESTAMP)"
+            ),
             {"h": digest, "n": len(forged), "c": forged},
         )
         conn.execute(text("UPDATE datasets SET sha256 = :h WHERE id = :i"), {"h": digest, "i": ev.dataset_id})
@@ -334,15 +351,21 @@ def test_swap_a_dataset_blob_and_repoint_its_hash(ev: Evidence) -> None:
 
 def test_swap_blob_bytes_in_place(ev: Evidence) -> None:
     with ev.engine.begin() as conn:
-        sha = conn.execute(text("SELECT sha256 FROM datasets WHERE id = :i"), {"i": ev.dataset_id}).scalar_one()
-        conn.execute(text("UPDATE blobs SET content = :c WHERE sha256 = :h"), {"c": FORGED_CSV.encode(), "h": sha})
+        sha = conn.execute(
+            text("SELECT sha256 FROM datasets WHERE id = :i"), {"i": ev.dataset_id}
+        ).scalar_one()
+        conn.execute(
+            text("UPDATE blobs SET content = :c WHERE sha256 = :h"), {"c": FORGED_CSV.encode(), "h": sha}
+        )
     out = _broken(ev, anchor=False)
     assert f"dataset {ev.dataset_id} (" in out and "do not match their SHA-256" in out
 
 
 def test_edit_a_stored_result(ev: Evidence) -> None:
     with ev.engine.begin() as conn:
-        result = conn.execute(text("SELECT result_json FROM analysis_runs WHERE id = :i"), {"i": ev.run_id}).scalar_one()
+        result = conn.execute(
+            text("SELECT result_json FROM analysis_runs WHERE id = :i"), {"i": ev.run_id}
+        ).scalar_one()
         edited = result.replace("0.8", "0.9", 1)
         assert edited != result
         conn.execute(
@@ -350,7 +373,9 @@ def test_edit_a_stored_result(ev: Evidence) -> None:
             {"r": edited, "h": sha256_hex(edited), "i": ev.run_id},
         )
     out = _broken(ev, anchor=False)
-    assert f"analysis run {ev.run_id} (samplesize) differs from its audit row" in out and "result_sha256" in out
+    assert (
+        f"analysis run {ev.run_id} (samplesize) differs from its audit row" in out and "result_sha256" in out
+    )
     assert f"signature {ev.approved_id} (" in out and "signed result or its provenance changed" in out
 
 
@@ -368,3 +393,80 @@ def test_anchor_refuses_to_anchor_a_broken_workspace(ev: Evidence) -> None:
     code, out = _cli("audit", "anchor", "--to", str(ev.anchor), "--database-url", url_of(ev.engine))
     assert code == 1 and f"dataset {ev.dataset_id}" in out and "not anchored" in out
     assert ev.anchor.read_text() == before
+
+
+# --- the same drills seen through a real server process ---------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def served(ev: Evidence) -> Iterator[str]:
+    """``bioparity serve`` in its own process on the drill's database; its base URL."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bioparity.cli.main", "serve", "--port", str(port), "--no-access-log"],
+        env=os.environ | {"BIOPARITY_DATABASE_URL": url_of(ev.engine)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180  # generous: start-up speed is not what this test is about
+        while True:
+            try:
+                httpx.get(f"{base}/health", timeout=5)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.3)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_a_running_server_refuses_swapped_bytes_and_shows_forged_signatures_invalid(
+    ev: Evidence, served: str
+) -> None:
+    auth = ev.company.auth("viewer")
+    content = httpx.get(f"{served}/datasets/{ev.dataset_id}/content", headers=auth, timeout=30)
+    assert content.status_code == 200 and content.content == SAMPLESIZE_CSV.encode()
+    sigs = httpx.get(f"{served}/runs/{ev.run_id}/signatures", headers=auth, timeout=30).json()
+    assert [s["valid"] for s in sigs] == [True, True]
+
+    forged = FORGED_CSV.encode()
+    with ev.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO blobs (sha256, size, content, created_at) VALUES (:h, :n, :c, CURRENT_TIMESTAMP)"
+            ),
+            {"h": sha256_hex(forged), "n": len(forged), "c": forged},
+        )
+        conn.execute(
+            text("UPDATE datasets SET sha256 = :h WHERE id = :i"),
+            {"h": sha256_hex(forged), "i": ev.dataset_id},
+        )
+        sig = dict(
+            conn.execute(text("SELECT * FROM signatures WHERE id = :i"), {"i": ev.reviewed_id})
+            .mappings()
+            .one()
+        )
+        sig["meaning"] = "approved"
+        conn.execute(
+            text("UPDATE signatures SET meaning = 'approved', signature_sha256 = :h WHERE id = :i"),
+            {"h": _manifest(sig), "i": ev.reviewed_id},
+        )
+
+    swapped = httpx.get(f"{served}/datasets/{ev.dataset_id}/content", headers=auth, timeout=30)
+    assert swapped.status_code == 422 and "seal" in swapped.text and forged not in swapped.content
+    sigs = httpx.get(f"{served}/runs/{ev.run_id}/signatures", headers=auth, timeout=30).json()
+    reviewed = next(s for s in sigs if s["id"] == ev.reviewed_id)
+    assert reviewed["valid"] is False and "seal" in reviewed["problem"]
+    code, out = _verify(ev)
+    assert code == 1 and f"dataset {ev.dataset_id} (" in out and f"signature {ev.reviewed_id} (" in out
