@@ -94,8 +94,9 @@ def test_a_trail_from_before_keying_is_sealed_and_stays_covered(empty: Engine, k
             conn.execute(
                 text(
                     "INSERT INTO audit_events (seq, at, actor_id, actor, org_id, program_id, action, "
-                    "object_type, object_id, before_json, after_json, prev_hash, row_hash) VALUES (:seq, :at, "
-                    ":actor_id, :actor, :org_id, :program_id, :action, :object_type, :object_id, "
+                    "object_type, object_id, before_json, after_json, prev_hash, row_hash) "
+                    "VALUES (:seq, :at, :actor_id, :actor, :org_id, :program_id, :action, "
+                    ":object_type, :object_id, "
                     ":before_json, :after_json, :prev_hash, :row_hash)"
                 ),
                 row,
@@ -125,7 +126,9 @@ def test_a_trail_from_before_keying_is_sealed_and_stays_covered(empty: Engine, k
     assert not broken.intact and broken.first_broken_seq == 4 and "MAC does not verify" in broken.problem
 
 
-def test_the_key_can_come_from_the_environment(empty: Engine, key_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_key_can_come_from_the_environment(
+    empty: Engine, key_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(KEY_ENV, "cd" * 32)
     result = runner.invoke(app, ["db", "upgrade", "--database-url", url_of(empty)])
     assert result.exit_code == 0 and "audit key: from $BIOPARITY_AUDIT_KEY" in result.output

@@ -40,7 +40,9 @@ def _pp_dataset(client: TestClient, a: Company) -> str:
     nca = client.post(f"/datasets/{up.json()['id']}/runs", headers=a.auth("analyst"), json={"kind": "nca"})
     assert nca.status_code == 201, nca.text
     pp = client.post(
-        f"/runs/{nca.json()['id']}/datasets", headers=a.auth("analyst"), json={"analysis_kind": "pk-similarity"}
+        f"/runs/{nca.json()['id']}/datasets",
+        headers=a.auth("analyst"),
+        json={"analysis_kind": "pk-similarity"},
     )
     assert pp.status_code == 201, pp.text
     return str(pp.json()["id"])
@@ -87,6 +89,10 @@ def test_the_approved_result_wins_over_a_newer_unsigned_rerun(
     assert f'<td>draft</td><td class="hash">{widened}</td>' in listing
     assert f'<td>approved</td><td class="hash">{approved}</td>' in listing
 
+    draft_report = client.get(f"/ui/runs/{widened}/report.html")
+    assert draft_report.status_code == 200 and "(DRAFT: not approved)</h1>" in draft_report.text
+    approved_report = client.get(f"/ui/runs/{approved}/report.html")
+    assert approved_report.status_code == 200 and "DRAFT" not in approved_report.text
     dashboard = client.get(f"/ui/programs/{a.program.id}")
     assert dashboard.status_code == 200
     assert "approved, used in reports" in dashboard.text and "draft, not approved" in dashboard.text

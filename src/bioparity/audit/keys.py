@@ -68,7 +68,8 @@ def default_key_path() -> Path:
 
 
 def key_path() -> Path | None:
-    """The key file in use: ``BIOPARITY_AUDIT_KEY_FILE`` or the default; None when the key is in the environment."""
+    """The key file in use (``BIOPARITY_AUDIT_KEY_FILE`` or the default); None when the key is in the
+    environment."""
     if os.environ.get(KEY_ENV):
         return None
     configured = os.environ.get(KEY_FILE_ENV)
@@ -82,7 +83,8 @@ def _parse(text: str, source: str) -> AuditKey:
     except ValueError:
         raise AuditKeyError(
             f"audit key in {source} is not hexadecimal; expected {2 * KEY_BYTES} or more hex digits "
-            f"(generate one with `bioparity db upgrade` or `python -c 'import secrets; print(secrets.token_hex(32))'`)"
+            "(generate one with `bioparity db upgrade`, or "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`)"
         ) from None
     if len(secret) < KEY_BYTES:
         raise AuditKeyError(

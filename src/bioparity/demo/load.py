@@ -219,7 +219,5 @@ def load_demo(engine: Engine, *, progress: Progress | None = None) -> DemoSummar
         step("approval by the reviewer")
         reviewer = _actor(session, "rita")
         for kind in ("pk-similarity", "caa"):
-            signatures.sign_run(
-                session, reviewer, runs[kind], password=_password("rita"), meaning="approved"
-            )
+            signatures.sign_run(session, reviewer, runs[kind], password=_password("rita"), meaning="approved")
     return DemoSummary(already_loaded=False, program_id=program.id, runs=runs)

@@ -4,9 +4,10 @@ Readiness comes from :mod:`bioparity.pathways`: the program profile is built fro
 (modality, target regions) with stated assumptions, and the evidence inventory from the latest *approved*
 PK similarity and CAA runs of each study: a run counts once it carries a valid electronic signature with
 the meaning "approved" (21 CFR 11.50/11.70: seal, manifest and signed content all still verify). Newer
-runs that are not approved are drafts: shown as such, never used by readiness or the reports. What cannot be derived from stored data (manual items such as
-a justification of extrapolation) is absent, so the engine lists it as work left; the assumptions are
-returned as notes and shown wherever the readiness is shown.
+runs that are not approved are drafts: shown as such, never used by readiness or the reports. What
+cannot be derived from stored data (manual items such as a justification of extrapolation) is absent, so
+the engine lists it as work left; the assumptions are returned as notes and shown wherever the readiness
+is shown.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ class StudyEvidence:
         ]
 
     def evidence_status(self, run: AnalysisRun) -> str:
-        """"approved" (the result reports use), "superseded" (an older approved one), "draft" or ""."""
+        """ "approved" (the result reports use), "superseded" (an older approved one), "draft" or ""."""
         if run.status != "succeeded":
             return ""
         if self.is_approved(run):

@@ -175,9 +175,7 @@ _COMPARED = {
 _LABEL = {"dataset": "dataset", "analysis_run": "analysis run", "signature": "signature"}
 
 
-def _against_audit(
-    recorded: _Recorded, object_type: str, obj: Any, label: str, problems: list[str]
-) -> None:
+def _against_audit(recorded: _Recorded, object_type: str, obj: Any, label: str, problems: list[str]) -> None:
     rows = recorded.pop(object_type, obj.id)
     if not rows:
         problems.append(
@@ -193,12 +191,16 @@ def _against_audit(
             "after it was recorded"
         )
     if len(rows) > 1:
-        problems.append(f"{label} is recorded as created by several audit rows ({', '.join(str(r[0]) for r in rows)})")
+        problems.append(
+            f"{label} is recorded as created by several audit rows ({', '.join(str(r[0]) for r in rows)})"
+        )
 
 
 def _recorded(session: Session) -> _Recorded:
     recorded = _Recorded()
-    query = select(AuditEvent.seq, AuditEvent.object_type, AuditEvent.object_id, AuditEvent.action, AuditEvent.after_json)
+    query = select(
+        AuditEvent.seq, AuditEvent.object_type, AuditEvent.object_id, AuditEvent.action, AuditEvent.after_json
+    )
     for seq, object_type, object_id, action, after_json in session.execute(query.order_by(AuditEvent.seq)):
         if (object_type, action) in _RECORDED_ACTIONS and object_id is not None:
             try:
@@ -224,7 +226,9 @@ def _check_objects(session: Session, key: AuditKey, problems: list[str]) -> dict
         if blob is None:
             problems.append(f"{label}: its bytes (SHA-256 {dataset.sha256}) are missing from the store")
         elif sha256_hex(blob.content) != dataset.sha256:
-            problems.append(f"{label}: its stored bytes do not match their SHA-256 {dataset.sha256}: replaced")
+            problems.append(
+                f"{label}: its stored bytes do not match their SHA-256 {dataset.sha256}: replaced"
+            )
         _against_audit(recorded, "dataset", dataset, label, problems)
     runs = list(session.scalars(select(AnalysisRun).order_by(AnalysisRun.created_at, AnalysisRun.id)))
     runs_by_id = {r.id: r for r in runs}
@@ -253,7 +257,8 @@ def _check_objects(session: Session, key: AuditKey, problems: list[str]) -> dict
     for (object_type, object_id), rows in sorted(recorded.rows.items()):
         seqs = ", ".join(str(seq) for seq, _ in rows)
         problems.append(
-            f"{_LABEL[object_type]} {object_id} recorded in audit row {seqs} is missing from the store: deleted"
+            f"{_LABEL[object_type]} {object_id} recorded in audit row {seqs} is missing from the store: "
+            "deleted"
         )
     return {"datasets": len(datasets), "analysis runs": len(runs), "signatures": len(sigs)}
 
@@ -301,7 +306,9 @@ def verify_session_integrity(
     )
 
 
-def verify_workspace(engine: Engine, key: AuditKey | None = None, anchor: Path | None = None) -> IntegrityReport:
+def verify_workspace(
+    engine: Engine, key: AuditKey | None = None, anchor: Path | None = None
+) -> IntegrityReport:
     """Verify the trail, datasets, runs, signatures and (optionally) anchors from one snapshot."""
     options: dict[str, Any] = {READ_ONLY_OPTION: True}
     if engine.dialect.name == "postgresql":
