@@ -215,6 +215,7 @@ def _check_objects(session: Session, key: AuditKey, problems: list[str]) -> dict
     recorded = _recorded(session)
     datasets = list(session.scalars(select(Dataset).order_by(Dataset.created_at, Dataset.id)))
     by_id = {d.id: d for d in datasets}
+    digests: dict[str, str | None] = {}  # blob address -> SHA-256 of its bytes (None: missing)
     for dataset in datasets:
         label = f"dataset {dataset.id} ({dataset.name!r} v{dataset.version}, file {dataset.filename!r})"
         if not dataset_sealed(dataset, key):
@@ -222,10 +223,13 @@ def _check_objects(session: Session, key: AuditKey, problems: list[str]) -> dict
                 f"{label}: its record does not carry the audit-key seal: it was edited (e.g. re-pointed to "
                 "other bytes) or inserted without the key"
             )
-        blob = session.get(Blob, dataset.sha256)
-        if blob is None:
+        if dataset.sha256 not in digests:  # bytes read one blob at a time, not kept
+            content = session.scalar(select(Blob.content).where(Blob.sha256 == dataset.sha256))
+            digests[dataset.sha256] = None if content is None else sha256_hex(bytes(content))
+        digest = digests[dataset.sha256]
+        if digest is None:
             problems.append(f"{label}: its bytes (SHA-256 {dataset.sha256}) are missing from the store")
-        elif sha256_hex(blob.content) != dataset.sha256:
+        elif digest != dataset.sha256:
             problems.append(
                 f"{label}: its stored bytes do not match their SHA-256 {dataset.sha256}: replaced"
             )
