@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from bioparity.caa.example import example_paths
 from bioparity.demo.synthetic import pk_concentrations, power_grid
 from bioparity.store import make_sessionmaker, upgrade
-from bioparity.store.models import Organisation, Program
+from bioparity.store.models import AnalysisRun, Organisation, Program, Signature, Study
 from bioparity.workspace import accounts, analyses, datasets, programs, signatures
 from bioparity.workspace.access import Actor
 
@@ -102,6 +102,28 @@ def _password(username: str) -> str:
     return next(u.password for u in DEMO_USERS if u.username == username)
 
 
+def _approve_loaded_demo(session: Session, program_id: str) -> None:
+    """A demo loaded by an earlier version has no approvals, so its reports would show drafts only:
+    the reviewer approves the latest PK similarity and CAA results once (audited like any signature)."""
+    reviewer = _actor(session, "rita")
+    for kind in ("pk-similarity", "caa"):
+        run = session.scalar(
+            select(AnalysisRun)
+            .join(Study, Study.id == AnalysisRun.study_id)
+            .where(
+                Study.program_id == program_id, AnalysisRun.kind == kind, AnalysisRun.status == "succeeded"
+            )
+            .order_by(AnalysisRun.created_at.desc(), AnalysisRun.id.desc())
+        )
+        if run is None or run.created_by == reviewer.user_id:
+            continue
+        approved = session.scalar(
+            select(Signature.id).where(Signature.run_id == run.id, Signature.meaning == "approved")
+        )
+        if approved is None:
+            signatures.sign_run(session, reviewer, run.id, password=_password("rita"), meaning="approved")
+
+
 def load_demo(engine: Engine, *, progress: Progress | None = None) -> DemoSummary:
     """Create the demo organisations, users, programs, data and analyses unless already there."""
     step = progress or (lambda _message: None)
@@ -114,6 +136,7 @@ def load_demo(engine: Engine, *, progress: Progress | None = None) -> DemoSummar
             .where(Organisation.name == DEVELOPER, Program.name == PROGRAM)
         )
         if existing is not None:
+            _approve_loaded_demo(session, existing)
             return DemoSummary(already_loaded=True, program_id=existing)
         step("organisations and users")
         orgs = {name: accounts.create_org(session, name) for name in (DEVELOPER, PARTNER)}
