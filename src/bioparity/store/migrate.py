@@ -31,7 +31,7 @@ def upgrade(engine: Engine, revision: str = "head", *, seal: bool = True) -> str
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
     now = current_revision(engine) or "base"
-    if seal and now == head_revision():
+    if seal and (revision == "head" or now == head_revision()):
         from bioparity.workspace.integrity import seal as seal_workspace
 
         seal_workspace(engine)
