@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from bioparity.api import create_app
@@ -137,3 +138,20 @@ def test_the_key_can_come_from_the_environment(
     monkeypatch.setenv(KEY_ENV, "cd" * 8)
     with pytest.raises(AuditKeyError, match="at least 32 bytes"):
         load_key()
+
+
+def test_downgrade_keeps_the_append_only_guard_and_upgrade_reseals(empty: Engine, key_file: Path) -> None:
+    from alembic import command
+
+    from bioparity.store.migrate import alembic_config
+
+    upgrade(empty)
+    config = alembic_config()
+    with empty.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0002")
+    with pytest.raises(DBAPIError, match="append-only"), empty.begin() as conn:
+        conn.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE seq = 1"))
+    upgrade(empty)
+    result = verify_workspace(empty)
+    assert result.intact and result.chain.rows_checked == 2 and result.chain.keyed_rows == 1, result.message()

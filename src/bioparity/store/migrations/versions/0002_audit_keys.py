@@ -32,9 +32,22 @@ def upgrade() -> None:
     )
 
 
+# SQLite drops a column by copying the table, which loses its triggers: the append-only guard of
+# audit_events (revision 0001) is put back afterwards.
+_SQLITE_GUARD = [
+    """CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events
+    BEGIN SELECT RAISE(ABORT, 'audit_events is append-only: UPDATE refused'); END""",
+    """CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events
+    BEGIN SELECT RAISE(ABORT, 'audit_events is append-only: DELETE refused'); END""",
+]
+
+
 def downgrade() -> None:
     with op.batch_alter_table("programs", schema=None) as batch_op:
         batch_op.drop_column("segregation_of_duties")
     for table in _MAC_TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("mac")
+    if op.get_bind().dialect.name == "sqlite":
+        for statement in _SQLITE_GUARD:
+            op.execute(sa.text(statement))
