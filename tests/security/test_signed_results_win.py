@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bioparity.report.evidence import collect, readiness
 from bioparity.store.models import Program
-from bioparity.workspace import programs
+from bioparity.workspace import PermissionDeniedError, programs
 from tests.workspace.conftest import PASSWORD, Company
 from tests.workspace.helpers import sign
 from tests.workspace.test_pk_chain import _three_arm_concentrations
@@ -111,8 +112,12 @@ def test_without_an_approval_nothing_is_reported_and_the_setting_can_be_switched
         assert evidence.studies[0].approved("pk-similarity") is None
         _, notes = readiness(evidence)
     assert any("no approved pk-similarity result yet" in n for n in notes)
-    with sessions.begin() as s:
-        programs.update_program(s, a.actor("owner"), a.program.id, {"segregation_of_duties": False})
+    with sessions.begin() as s, pytest.raises(PermissionDeniedError):  # not by the would-be approver
+        programs.update_program(s, a.actor("statistician"), a.program.id, {"segregation_of_duties": False})
+    lifted = client.patch(
+        f"/programs/{a.program.id}", headers=a.auth("owner"), json={"segregation_of_duties": False}
+    )
+    assert lifted.status_code == 200 and lifted.json()["segregation_of_duties"] is False
     assert sign(client, a, run, "statistician", "approved").status_code == 201
     with sessions() as s:
         program = s.get(Program, a.program.id)
