@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +16,12 @@ import pytest
 from hypothesis import settings
 
 REFERENCE = Path(__file__).parent / "data" / "reference"
+
+# The audit key of the test run: a private file of its own (never the user's key), inherited by the
+# servers and CLI processes the tests start; removed at exit.
+_KEY_FOLDER = tempfile.mkdtemp(prefix="bioparity-test-key-")
+os.environ.setdefault("BIOPARITY_AUDIT_KEY_FILE", os.path.join(_KEY_FOLDER, "audit.key"))
+atexit.register(shutil.rmtree, _KEY_FOLDER, True)
 
 
 @pytest.fixture(scope="session")

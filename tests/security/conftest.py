@@ -22,9 +22,16 @@ import pytest
 from sqlalchemy import Engine
 
 from bioparity.store import make_sessionmaker
+from tests.workspace import conftest as _workspace
 from tests.workspace.conftest import Company, database, make_company, url_of
 
 START_TIMEOUT_S = 120
+
+# Fixtures shared with the workspace tests (the tamper drills run on SQLite and PostgreSQL).
+client = _workspace.client
+company_factory = _workspace.company_factory
+engine = _workspace.engine
+sessions = _workspace.sessions
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 
 

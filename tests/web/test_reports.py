@@ -69,7 +69,10 @@ def test_demo_pk_similarity_recovers_the_simulated_ratios(demo_store: DemoStore)
         for pair, ratio in truth.items():
             r = rows[(metric, *pair)]
             assert r["ci_lower"] <= ratio <= r["ci_upper"], (metric, pair, r)
-    assert [s.signature.username for s in ctx.signatures if s.valid] == ["sam"]
+    assert [(s.signature.username, s.signature.meaning) for s in ctx.signatures if s.valid] == [
+        ("sam", "authored"),
+        ("rita", "approved"),
+    ]
 
 
 def test_demo_data_are_reproducible() -> None:

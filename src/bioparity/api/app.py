@@ -30,9 +30,12 @@ def create_app(
     check, security headers, HEAD).
     ``web`` adds the browser workspace under ``/ui`` (:mod:`bioparity.web`).
     """
+    from bioparity.workspace.datasets import clean_stale_upload_folders
+
     engine = engine if engine is not None else make_engine(database_url)
     if run_migrations:
         upgrade(engine)
+    clean_stale_upload_folders()  # left by a server killed while parsing an upload (kill -9)
     app = FastAPI(
         title="bioparity workspace",
         version=__version__,

@@ -159,6 +159,9 @@ class ProgramPatch(StrictModel):
     modality: ShortName | None = None
     target_regions: Annotated[list[Region], Field(min_length=1, max_length=50)] | None = None
     description: Description | None = None
+    segregation_of_duties: bool | None = Field(
+        default=None, description="Forbid the author of a run to approve it (default true)."
+    )
 
 
 class ProgramOut(BaseModel):
@@ -171,6 +174,7 @@ class ProgramOut(BaseModel):
     target_regions: list[str]
     description: str
     created_at: datetime | None
+    segregation_of_duties: bool = True
 
     @classmethod
     def of(cls, p: m.Program) -> ProgramOut:
@@ -184,6 +188,7 @@ class ProgramOut(BaseModel):
             target_regions=list(p.target_regions),
             description=p.description,
             created_at=utc(p.created_at),
+            segregation_of_duties=p.segregation_of_duties is not False,
         )
 
 

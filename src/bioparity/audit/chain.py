@@ -4,6 +4,12 @@ Each row's hash covers its own fields *and* the previous row's hash, so editing 
 deleting a row leaves a gap in the sequence and breaks the next row's link, and swapping two rows breaks
 the links at the first of them. Verification walks the rows in sequence order and names the first row
 whose content, position or link does not match.
+
+A plain hash chain only detects careless changes: whoever can write the table can recompute every hash.
+So each row written since the workspace was keyed also carries a MAC, HMAC-SHA256 with the audit key
+(held outside the database, see :mod:`bioparity.audit.keys`) of the previous row's MAC and the row's own
+hash; without the key a changed, inserted, renumbered or reordered row cannot be given a valid MAC. Rows
+from before keying (no MAC) are covered through the first keyed row, whose hash includes their head.
 """
 
 from __future__ import annotations
@@ -16,9 +22,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from bioparity._results import ResultMixin, software_version
+from bioparity.audit.keys import AuditKey
 
 #: The ``prev_hash`` of the first row: 64 zeros.
 GENESIS_HASH = "0" * 64
+
+#: The MAC "before" the first keyed row.
+GENESIS_MAC = "0" * 64
+
+#: Purpose label of audit-row MACs (see :meth:`bioparity.audit.keys.AuditKey.mac`).
+ROW_PURPOSE = "audit-row"
 
 #: The fields of an audit row that its hash covers, in a fixed order.
 HASHED_FIELDS = (
@@ -66,6 +79,11 @@ def row_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
     return sha256_hex(prev_hash + "\n" + payload)
 
 
+def row_mac(key: AuditKey, prev_mac: str, this_row_hash: str) -> str:
+    """MAC of one audit row: HMAC-SHA256 (key) of the previous row's MAC and this row's hash."""
+    return key.mac(ROW_PURPOSE, prev_mac + "\n" + this_row_hash)
+
+
 @dataclass(frozen=True, repr=False)
 class ChainVerification(ResultMixin):
     """Outcome of :func:`verify_chain`.
@@ -81,28 +99,43 @@ class ChainVerification(ResultMixin):
     problem: str
     last_hash: str
     software_version: str
+    keyed_rows: int = 0
+    last_mac: str | None = None
 
     def message(self) -> str:
         if self.intact:
-            return f"audit trail intact: {self.rows_checked} rows, last hash {self.last_hash[:16]}"
+            keyed = f" ({self.keyed_rows} keyed)" if self.keyed_rows else ""
+            return f"audit trail intact: {self.rows_checked} rows{keyed}, last hash {self.last_hash[:16]}"
         return f"audit trail BROKEN at row {self.first_broken_seq}: {self.problem}"
 
 
 def verify_chain(
-    rows: Iterable[Mapping[Any, Any]], *, head_seq: int | None = None, head_hash: str | None = None
+    rows: Iterable[Mapping[Any, Any]],
+    *,
+    head_seq: int | None = None,
+    head_hash: str | None = None,
+    key: AuditKey | None = None,
+    head_mac: str | None = None,
 ) -> ChainVerification:
-    """Check rows (mappings with the hashed fields plus ``prev_hash`` and ``row_hash``) in stored order.
+    """Check rows (mappings with the hashed fields plus ``prev_hash``, ``row_hash`` and, when keyed,
+    ``mac``) in stored order.
 
     The rows must be given ordered by ``seq``. ``head_seq``/``head_hash`` (the chain head kept apart from
-    the rows) let verification also catch rows removed from the end of the trail.
+    the rows) let verification also catch rows removed from the end of the trail. With ``key``, every row
+    from the first keyed one on must carry a valid MAC, at least one row must be keyed, and the head's
+    MAC must be the last row's.
     """
-
-    def broken(seq: int | None, problem: str, checked: int, last: str) -> ChainVerification:
-        return ChainVerification(False, checked, seq, problem, last, software_version())
-
     expected_prev = GENESIS_HASH
     expected_seq = 1
     checked = 0
+    keyed = 0
+    prev_mac = GENESIS_MAC
+
+    def broken(seq: int | None, problem: str) -> ChainVerification:
+        return ChainVerification(
+            False, checked, seq, problem, expected_prev, software_version(), keyed, prev_mac
+        )
+
     for row in rows:
         seq = int(row["seq"])
         if seq != expected_seq:
@@ -110,22 +143,38 @@ def verify_chain(
                 return broken(
                     expected_seq,
                     f"row {expected_seq} is missing (next row found is {seq}): a row was deleted",
-                    checked,
-                    expected_prev,
                 )
-            return broken(seq, f"row {seq} appears out of order or twice", checked, expected_prev)
+            return broken(seq, f"row {seq} appears out of order or twice")
         if row["prev_hash"] != expected_prev:
             return broken(
                 seq,
                 "its link to the previous row does not match: a row before it was deleted, "
                 "inserted or moved, or this row was moved here",
-                checked,
-                expected_prev,
             )
         if row_hash(expected_prev, row) != row["row_hash"]:
-            return broken(
-                seq, "its content does not match its hash: the row was edited", checked, expected_prev
-            )
+            return broken(seq, "its content does not match its hash: the row was edited")
+        if key is not None:
+            mac = row.get("mac")
+            if mac is None and keyed:
+                return broken(
+                    seq,
+                    "it has no MAC although the rows before it are keyed: it was inserted or rewritten "
+                    "by someone without the audit key",
+                )
+            if mac is not None:
+                if row_mac(key, prev_mac, str(row["row_hash"])) != mac:
+                    hint = (
+                        " (or the audit key in use is not the one this trail was sealed with)"
+                        if not keyed
+                        else ""
+                    )
+                    return broken(
+                        seq,
+                        "its MAC does not verify with the audit key: the row was edited, renumbered, "
+                        f"moved or forged and its hashes recomputed without the key{hint}",
+                    )
+                prev_mac = str(mac)
+                keyed += 1
         expected_prev = str(row["row_hash"])
         expected_seq += 1
         checked += 1
@@ -135,14 +184,22 @@ def verify_chain(
             missing,
             f"the chain head records {head_seq} rows but only {checked} are present: "
             f"rows from {missing} on were deleted",
-            checked,
-            expected_prev,
         )
     if head_hash is not None and head_hash != expected_prev:
         return broken(
             checked or None,
             "the last row's hash does not match the chain head: the end of the trail was altered",
-            checked,
-            expected_prev,
         )
-    return ChainVerification(True, checked, None, "", expected_prev, software_version())
+    if key is not None:
+        if not keyed:
+            return broken(
+                None,
+                "no row of the trail carries a MAC: the trail was never keyed (run `bioparity db "
+                "upgrade`) or every keyed row was removed",
+            )
+        if head_seq is not None and head_mac != prev_mac:
+            return broken(
+                checked or None,
+                "the last row's MAC does not match the chain head: the end of the trail was altered",
+            )
+    return ChainVerification(True, checked, None, "", expected_prev, software_version(), keyed, prev_mac)

@@ -5,6 +5,9 @@ Appends are serialised through the single chain-head row: each appender incremen
 transaction ends, so concurrent writers get consecutive sequence numbers and each links to the true
 previous row. Nothing here commits: the audit row belongs to the caller's transaction and is rolled back
 with it.
+
+Every row gets a MAC with the audit key (:mod:`bioparity.audit.keys`); appending without the key is
+refused, so a workspace never silently writes rows nobody can verify.
 """
 
 from __future__ import annotations
@@ -16,7 +19,16 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from bioparity.audit.chain import HASHED_FIELDS, ChainVerification, canonical_json, row_hash, verify_chain
+from bioparity.audit.chain import (
+    GENESIS_MAC,
+    HASHED_FIELDS,
+    ChainVerification,
+    canonical_json,
+    row_hash,
+    row_mac,
+    verify_chain,
+)
+from bioparity.audit.keys import AuditKey, load_key
 from bioparity.store.models import AuditEvent, AuditHead
 
 
@@ -37,14 +49,19 @@ def append_event(
     program_id: str | None = None,
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
+    key: AuditKey | None = None,
 ) -> AuditEvent:
-    """Add one audit row to the session's transaction, chained to the current head."""
+    """Add one audit row to the session's transaction, chained and MACed to the current head.
+
+    ``key`` defaults to the configured audit key (:func:`bioparity.audit.keys.load_key`).
+    """
+    key = key or load_key()
     session.flush()
-    seq, prev_hash = session.execute(
+    seq, prev_hash, prev_mac = session.execute(
         update(AuditHead)
         .where(AuditHead.id == 1)
         .values(seq=AuditHead.seq + 1)
-        .returning(AuditHead.seq, AuditHead.hash)
+        .returning(AuditHead.seq, AuditHead.hash, AuditHead.mac)
         .execution_options(synchronize_session=False)
     ).one()
     event = AuditEvent(
@@ -62,28 +79,39 @@ def append_event(
         prev_hash=prev_hash,
     )
     event.row_hash = row_hash(prev_hash, {name: getattr(event, name) for name in HASHED_FIELDS})
+    event.mac = row_mac(key, prev_mac or GENESIS_MAC, event.row_hash)
     session.add(event)
     session.execute(
         update(AuditHead)
         .where(AuditHead.id == 1)
-        .values(hash=event.row_hash)
+        .values(hash=event.row_hash, mac=event.mac)
         .execution_options(synchronize_session=False)
     )
     return event
 
 
-def verify_session(session: Session) -> ChainVerification:
-    """Verify every row in sequence order against the chain head, inside the session's transaction."""
-    head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one_or_none()
+def verify_session(session: Session, key: AuditKey | None = None) -> ChainVerification:
+    """Verify every row in sequence order against the chain head, inside the session's transaction.
+
+    ``key`` defaults to the configured audit key; rows' MACs are then checked too.
+    """
+    key = key or load_key()
+    head = session.execute(
+        select(AuditHead.seq, AuditHead.hash, AuditHead.mac).where(AuditHead.id == 1)
+    ).one_or_none()
     table = AuditEvent.__table__
     rows = session.execute(select(table).order_by(table.c.seq).execution_options(yield_per=1000)).mappings()
     return verify_chain(
-        rows, head_seq=None if head is None else head[0], head_hash=None if head is None else head[1]
+        rows,
+        head_seq=None if head is None else head[0],
+        head_hash=None if head is None else head[1],
+        key=key,
+        head_mac=None if head is None else head[2],
     )
 
 
-def verify_trail(engine: Engine) -> ChainVerification:
+def verify_trail(engine: Engine, key: AuditKey | None = None) -> ChainVerification:
     """Verify the whole trail from one consistent snapshot of the database."""
     options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
     with engine.connect().execution_options(**options) as connection, Session(bind=connection) as session:
-        return verify_session(session)
+        return verify_session(session, key)

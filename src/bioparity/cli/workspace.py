@@ -1,5 +1,5 @@
 """Workspace administration and the server: ``bioparity db upgrade``, ``user create``, ``org create``,
-``audit verify`` and ``serve``.
+``audit verify``, ``audit anchor`` and ``serve``.
 
 Every command uses ``--database-url`` when given, else ``BIOPARITY_DATABASE_URL``, else the SQLite file
 in the user's data folder. Administrative changes are recorded in the audit trail as made by ``system``.
@@ -8,6 +8,7 @@ in the user's data folder. Administrative changes are recorded in the audit trai
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -64,13 +65,29 @@ def register(app: typer.Typer) -> None:
 
     @db_app.command("upgrade")
     def db_upgrade(database_url: str | None = typer.Option(None, help=_URL_HELP)) -> None:
-        """Create the workspace tables or migrate them to this version (safe to repeat)."""
+        """Create the workspace tables or migrate them to this version (safe to repeat).
+
+        Also seals the workspace with the audit key: the key file is created (mode 0600) when there is
+        none and the trail was never keyed; back it up, the trail cannot be verified without it.
+        """
+        from bioparity.audit.keys import key_path
         from bioparity.store import upgrade
 
         with user_errors():
             engine = _engine(database_url)
+            path = key_path()
+            existed = path is None or path.exists()
             revision = upgrade(engine)
             typer.echo(f"{engine.url.render_as_string(hide_password=True)}: schema at revision {revision}")
+            if path is None:
+                typer.echo("audit key: from $BIOPARITY_AUDIT_KEY")
+            elif existed:
+                typer.echo(f"audit key: {path}")
+            else:
+                typer.echo(
+                    f"audit key: created {path} (mode 0600); back it up now and keep it apart from the "
+                    "database backups: without it the audit trail cannot be verified"
+                )
 
     @user_app.command("create")
     def user_create(
@@ -116,15 +133,59 @@ def register(app: typer.Typer) -> None:
             )
 
     @audit_app.command("verify")
-    def audit_verify(database_url: str | None = typer.Option(None, help=_URL_HELP)) -> None:
-        """Check the audit trail's hash chain; exit 1 naming the first edited, deleted or moved row."""
-        from bioparity.audit import verify_trail
+    def audit_verify(
+        database_url: str | None = typer.Option(None, help=_URL_HELP),
+        anchor: Path | None = typer.Option(
+            None,
+            envvar="BIOPARITY_AUDIT_ANCHOR",
+            help="Anchor file written by `audit anchor`: also check the trail extends every anchored head.",
+        ),
+    ) -> None:
+        """Check the keyed audit chain and cross-check datasets, runs and signatures against it (and the
+        anchors); exit 1 naming each edited, deleted, inserted or invented row or object."""
+        from bioparity.workspace.integrity import verify_workspace
 
         with user_errors():
-            result = verify_trail(_ready_engine(database_url))
-        typer.echo(result.message(), err=not result.intact)
-        if not result.intact:
+            report = verify_workspace(_ready_engine(database_url), anchor=anchor)
+        typer.echo(report.message(), err=not report.intact)
+        if not report.intact:
             raise typer.Exit(EXIT_AUDIT_BROKEN)
+
+    @audit_app.command("anchor")
+    def audit_anchor(
+        to: Path = typer.Option(
+            ...,
+            envvar="BIOPARITY_AUDIT_ANCHOR",
+            help="Append-only file (e.g. on WORM storage) to append the signed chain head to.",
+        ),
+        database_url: str | None = typer.Option(None, help=_URL_HELP),
+    ) -> None:
+        """Verify the workspace, then append its signed chain head (row, hash, MAC, time) to --to."""
+        from bioparity.audit import utc_timestamp
+        from bioparity.audit.anchor import anchor_record, append_anchor
+        from bioparity.audit.keys import load_key
+        from bioparity.workspace.integrity import verify_workspace
+
+        with user_errors():
+            engine = _ready_engine(database_url)
+            key = load_key()
+            report = verify_workspace(engine, key, anchor=to if to.exists() else None)
+            if not report.intact:
+                typer.echo(report.message(), err=True)
+                typer.echo(f"not anchored: {to} left unchanged", err=True)
+                raise typer.Exit(EXIT_AUDIT_BROKEN)
+            chain = report.chain
+            assert chain.last_mac is not None
+            record = anchor_record(
+                key,
+                seq=chain.rows_checked,
+                row_hash=chain.last_hash,
+                mac=chain.last_mac,
+                anchored_at=utc_timestamp(),
+                database=engine.url.render_as_string(hide_password=True),
+            )
+            append_anchor(to, record)
+        typer.echo(f"anchored audit row {chain.rows_checked} (MAC {chain.last_mac[:16]}) to {to}")
 
     @app.command("serve")
     def serve(

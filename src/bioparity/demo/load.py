@@ -5,7 +5,7 @@ shares it at role ``analyst`` with its CMC partner (Castor CMC Services); a seco
 not shared. The evidence chain is real: the synthetic concentrations are uploaded and checked, NCA runs
 on them, its PP table is stored as a dataset (provenance: the NCA run) and PK similarity runs on it; the
 shipped CAA data set is assessed; a power calculation plans the study. The statistician signs the PK
-similarity result as author.
+similarity result as author and the reviewer approves it and the CAA (reports use approved results).
 
 The demo passwords are printed and documented: they are for a local demonstration only.
 """
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from bioparity.caa.example import example_paths
 from bioparity.demo.synthetic import pk_concentrations, power_grid
 from bioparity.store import make_sessionmaker, upgrade
-from bioparity.store.models import Organisation, Program
+from bioparity.store.models import AnalysisRun, Organisation, Program, Signature, Study
 from bioparity.workspace import accounts, analyses, datasets, programs, signatures
 from bioparity.workspace.access import Actor
 
@@ -102,6 +102,28 @@ def _password(username: str) -> str:
     return next(u.password for u in DEMO_USERS if u.username == username)
 
 
+def _approve_loaded_demo(session: Session, program_id: str) -> None:
+    """A demo loaded by an earlier version has no approvals, so its reports would show drafts only:
+    the reviewer approves the latest PK similarity and CAA results once (audited like any signature)."""
+    reviewer = _actor(session, "rita")
+    for kind in ("pk-similarity", "caa"):
+        run = session.scalar(
+            select(AnalysisRun)
+            .join(Study, Study.id == AnalysisRun.study_id)
+            .where(
+                Study.program_id == program_id, AnalysisRun.kind == kind, AnalysisRun.status == "succeeded"
+            )
+            .order_by(AnalysisRun.created_at.desc(), AnalysisRun.id.desc())
+        )
+        if run is None or run.created_by == reviewer.user_id:
+            continue
+        approved = session.scalar(
+            select(Signature.id).where(Signature.run_id == run.id, Signature.meaning == "approved")
+        )
+        if approved is None:
+            signatures.sign_run(session, reviewer, run.id, password=_password("rita"), meaning="approved")
+
+
 def load_demo(engine: Engine, *, progress: Progress | None = None) -> DemoSummary:
     """Create the demo organisations, users, programs, data and analyses unless already there."""
     step = progress or (lambda _message: None)
@@ -114,6 +136,7 @@ def load_demo(engine: Engine, *, progress: Progress | None = None) -> DemoSummar
             .where(Organisation.name == DEVELOPER, Program.name == PROGRAM)
         )
         if existing is not None:
+            _approve_loaded_demo(session, existing)
             return DemoSummary(already_loaded=True, program_id=existing)
         step("organisations and users")
         orgs = {name: accounts.create_org(session, name) for name in (DEVELOPER, PARTNER)}
@@ -213,4 +236,11 @@ def load_demo(engine: Engine, *, progress: Progress | None = None) -> DemoSummar
         runs["caa"] = analyses.run_analysis(
             session, partner, lots.id, "caa", {"catalogue": "igg1-mab-example"}
         ).id
+    with sessions.begin() as session:
+        # Reports and readiness use approved results only; the approver is not the author (segregation
+        # of duties), so the reviewer approves what Sam and Paula ran.
+        step("approval by the reviewer")
+        reviewer = _actor(session, "rita")
+        for kind in ("pk-similarity", "caa"):
+            signatures.sign_run(session, reviewer, runs[kind], password=_password("rita"), meaning="approved")
     return DemoSummary(already_loaded=False, program_id=program.id, runs=runs)

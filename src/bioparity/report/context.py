@@ -70,6 +70,11 @@ class RunContext:
     caa_attributes: list[str] = field(default_factory=list)
 
     @property
+    def approved(self) -> bool:
+        """Whether a valid signature meaning "approved" holds: otherwise the result is a draft."""
+        return any(s.valid and s.signature.meaning == "approved" for s in self.signatures)
+
+    @property
     def title(self) -> str:
         return KIND_TITLES.get(self.run.kind, self.run.kind)
 

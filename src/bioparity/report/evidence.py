@@ -1,10 +1,13 @@
 """A program's stored evidence (studies, datasets, runs, signatures) and its readiness per region.
 
 Readiness comes from :mod:`bioparity.pathways`: the program profile is built from the stored program
-(modality, target regions) with stated assumptions, and the evidence inventory from the latest succeeded
-PK similarity and CAA runs of each study. What cannot be derived from stored data (manual items such as
-a justification of extrapolation) is absent, so the engine lists it as work left; the assumptions are
-returned as notes and shown wherever the readiness is shown.
+(modality, target regions) with stated assumptions, and the evidence inventory from the latest *approved*
+PK similarity and CAA runs of each study: a run counts once it carries a valid electronic signature with
+the meaning "approved" (21 CFR 11.50/11.70: seal, manifest and signed content all still verify). Newer
+runs that are not approved are drafts: shown as such, never used by readiness or the reports. What
+cannot be derived from stored data (manual items such as a justification of extrapolation) is absent, so
+the engine lists it as work left; the assumptions are returned as notes and shown wherever the readiness
+is shown.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from bioparity.pathways import (
 )
 from bioparity.report.memo import Memo
 from bioparity.store.models import AnalysisRun, Dataset, Program, Signature, Study
+from bioparity.workspace.roles import Meaning
+from bioparity.workspace.signatures import check_signature
 
 #: Region words people type for a program's target regions -> the pathway engine's region codes.
 REGION_CODES = {
@@ -74,10 +79,39 @@ class StudyEvidence:
     datasets: list[Dataset]
     runs: list[AnalysisRun]
     signatures: dict[str, list[Signature]] = field(default_factory=dict)
+    _approvals: dict[str, bool] = field(default_factory=dict, repr=False)
 
-    def latest(self, kind: str) -> AnalysisRun | None:
-        done = [r for r in self.runs if r.kind == kind and r.status == "succeeded"]
+    def is_approved(self, run: AnalysisRun) -> bool:
+        """Whether the run has a valid signature meaning "approved" (checked once per run)."""
+        if run.id not in self._approvals:
+            self._approvals[run.id] = run.status == "succeeded" and any(
+                s.meaning == Meaning.approved.value and check_signature(run, s).valid
+                for s in self.signatures.get(run.id, [])
+            )
+        return self._approvals[run.id]
+
+    def approved(self, kind: str) -> AnalysisRun | None:
+        """The latest approved run of ``kind``: what readiness and the reports use."""
+        done = [r for r in self.runs if r.kind == kind and self.is_approved(r)]
         return done[-1] if done else None
+
+    def drafts(self, kind: str) -> list[AnalysisRun]:
+        """Succeeded runs of ``kind`` newer than the latest approved one (all of them if none is)."""
+        chosen = self.approved(kind)
+        after = self.runs.index(chosen) + 1 if chosen is not None else 0
+        return [
+            r
+            for r in self.runs[after:]
+            if r.kind == kind and r.status == "succeeded" and not self.is_approved(r)
+        ]
+
+    def evidence_status(self, run: AnalysisRun) -> str:
+        """ "approved" (the result reports use), "superseded" (an older approved one), "draft" or ""."""
+        if run.status != "succeeded":
+            return ""
+        if self.is_approved(run):
+            return "approved" if self.approved(run.kind) is run else "superseded"
+        return "draft"
 
 
 @dataclass
@@ -87,6 +121,29 @@ class ProgramEvidence:
 
     def runs(self, kind: str | None = None) -> list[AnalysisRun]:
         return [r for s in self.studies for r in s.runs if kind is None or r.kind == kind]
+
+    def draft_notes(self) -> list[str]:
+        """One note per study and kind with results that are not (yet) approved and so not used."""
+        notes = []
+        for ev in self.studies:
+            for kind in REPORTED_KINDS:
+                drafts = ev.drafts(kind)
+                if not drafts:
+                    continue
+                used = ev.approved(kind)
+                notes.append(
+                    f"{ev.study.name}: {len(drafts)} newer {kind} run(s) not approved (draft): not used; "
+                    + (
+                        f"the latest approved run {used.id} is used"
+                        if used is not None
+                        else f"no approved {kind} result yet, so none is used"
+                    )
+                )
+        return notes
+
+
+#: The analysis kinds that readiness and the program report draw on.
+REPORTED_KINDS = ("pk-similarity", "caa")
 
 
 def collect(session: Session, program: Program) -> ProgramEvidence:
@@ -168,7 +225,7 @@ def _table(run: AnalysisRun) -> list[dict[str, Any]]:
 
 
 def _pk_study(ev: StudyEvidence, notes: list[str]) -> PKStudy | None:
-    run = ev.latest("pk-similarity")
+    run = ev.approved("pk-similarity")
     if run is None:
         return None
     comparisons = []
@@ -207,7 +264,7 @@ def _ident(name: str) -> str:
 
 
 def _caa(ev: StudyEvidence, notes: list[str]) -> tuple[list[CAAAttribute], list[AnalyticalBridge]]:
-    run = ev.latest("caa")
+    run = ev.approved("caa")
     if run is None:
         return [], []
     attributes, bridges = [], []
@@ -282,12 +339,12 @@ def readiness(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, list
     latest = [
         (ev.study.id, ev.study.name, run.id, run.result_sha256)
         for ev in evidence.studies
-        for run in (ev.latest("pk-similarity"), ev.latest("caa"))
+        for run in (ev.approved("pk-similarity"), ev.approved("caa"))
         if run is not None
     ]
     key = (program.id, program.name, program.modality, tuple(program.target_regions), tuple(latest))
     assessment, notes = _READINESS.get(key, lambda: _readiness(evidence))
-    return assessment, list(notes)
+    return assessment, [*notes, *evidence.draft_notes()]
 
 
 def _readiness(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, tuple[str, ...]]:
@@ -339,10 +396,10 @@ def _assess(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, list[s
 
 
 def pk_rows(evidence: ProgramEvidence) -> Sequence[tuple[Study, AnalysisRun, list[dict[str, Any]]]]:
-    """The latest PK similarity table of each study (for the program's similarity summary)."""
+    """The latest approved PK similarity table of each study (for the program's similarity summary)."""
     out = []
     for ev in evidence.studies:
-        run = ev.latest("pk-similarity")
+        run = ev.approved("pk-similarity")
         if run is not None:
             out.append((ev.study, run, _table(run)))
     return out

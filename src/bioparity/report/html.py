@@ -70,7 +70,7 @@ def render_program_report(session: Session, evidence: ProgramEvidence) -> str:
         pk.append({"study": study, "run": run, "rows": rows, "plot": image})
     caa = []
     for ev in evidence.studies:
-        caa_run = ev.latest("caa")
+        caa_run = ev.approved("caa")
         if caa_run is None:
             continue
         rows = table_rows(caa_run)

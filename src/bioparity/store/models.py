@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -106,6 +107,8 @@ class Program(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    # Segregation of duties (21 CFR 11.10(g); EU GMP Annex 11 §2): the author of a run may not approve it.
+    segregation_of_duties: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class ProgramShare(Base):
@@ -160,6 +163,9 @@ class Dataset(Base):
     # The analysis run whose table this dataset is (e.g. NCA PP feeding PK similarity); None for uploads.
     # No foreign key: runs reference datasets, and a cycle of constraints would complicate both databases.
     derived_from_run: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # HMAC-SHA256 with the audit key of the record (bioparity.workspace.integrity): a blob swapped and
+    # re-pointed without the key no longer verifies. None only for a record inserted behind our back.
+    mac: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class AnalysisRun(Base):
@@ -195,6 +201,8 @@ class Signature(Base):
     signed_at: Mapped[str] = mapped_column(String(40))
     content_sha256: Mapped[str] = mapped_column(String(64))
     signature_sha256: Mapped[str] = mapped_column(String(64))
+    # HMAC-SHA256 with the audit key of the signature manifest: re-sealed or invented records fail.
+    mac: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class AuditEvent(Base):
@@ -214,6 +222,8 @@ class AuditEvent(Base):
     after_json: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     row_hash: Mapped[str] = mapped_column(String(64))
+    # HMAC-SHA256 (audit key) of the previous row's MAC and row_hash; None for rows from before keying.
+    mac: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class AuditHead(Base):
@@ -223,3 +233,4 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(64), nullable=True)

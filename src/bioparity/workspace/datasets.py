@@ -5,13 +5,23 @@ for, or as a plain CSV table), and everything it writes — bytes, dataset row, 
 transaction: a rejected or failed upload leaves the store unchanged. It runs in three steps so that a
 server can parse outside any transaction (a large file must not hold the SQLite write lock):
 :func:`check_upload` (reads the store), :func:`parse_upload` (no store) and :func:`store_upload` (a short
-write).
+write). Each dataset record carries
+a MAC with the audit key (:mod:`bioparity.workspace.sealing`), checked whenever its bytes are read, so a
+blob swapped and re-pointed by someone without the key is refused rather than served.
+
+Files are parsed from a private temporary folder named ``bioparity-upload-<pid>-*`` that is removed
+afterwards; :func:`clean_stale_upload_folders` removes those of processes that died (kill -9) and runs
+when a server starts.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
@@ -26,15 +36,64 @@ from bioparity.audit import append_event, sha256_hex
 from bioparity.errors import DataFileError, InputError
 from bioparity.io import read_table
 from bioparity.io.tables_out import csv_bytes
-from bioparity.store.models import Blob, Dataset
+from bioparity.store.models import Blob, Dataset, new_id
 from bioparity.workspace.access import Actor, require_dataset, require_run, require_study
 from bioparity.workspace.adapters import result_frame
 from bioparity.workspace.registry import get_kind
 from bioparity.workspace.roles import Permission
+from bioparity.workspace.sealing import dataset_mac, dataset_sealed
 from bioparity.workspace.snapshots import snapshot
 from bioparity.workspace.text import NAME_MAX, plain_text
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+#: Temporary folders of uploads being parsed: ``bioparity-upload-<pid>-<random>``.
+UPLOAD_FOLDER_PREFIX = "bioparity-upload-"
+_OWNED = re.compile(rf"^{re.escape(UPLOAD_FOLDER_PREFIX)}(\d+)-")
+# Folders of versions before the pid was in the name: ``bioparity-<8 random characters>``.
+_LEGACY = re.compile(r"^bioparity-[a-z0-9_]{8}$")
+LEGACY_FOLDER_AGE_S = 3600.0
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def clean_stale_upload_folders(folder: Path | None = None) -> list[Path]:
+    """Remove upload folders left in the temporary directory by processes that no longer run.
+
+    A folder whose name carries the id of a live process is kept (it may be in use); old-style folders
+    without a process id are removed once older than an hour. Returns the folders removed.
+    """
+    base = Path(folder or tempfile.gettempdir())
+    removed: list[Path] = []
+    try:
+        entries = list(base.iterdir())
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        owned = _OWNED.match(entry.name)
+        try:
+            if not entry.is_dir() or entry.is_symlink():
+                continue
+            if owned is not None:
+                stale = not _process_alive(int(owned.group(1)))
+            else:
+                stale = bool(_LEGACY.match(entry.name)) and now - entry.stat().st_mtime > LEGACY_FOLDER_AGE_S
+        except OSError:
+            continue
+        if stale:
+            shutil.rmtree(entry, ignore_errors=True)
+            if not entry.exists():
+                removed.append(entry)
+    return removed
 
 
 def _safe_filename(filename: str) -> str:
@@ -46,7 +105,7 @@ def _safe_filename(filename: str) -> str:
 
 def read_stored(content: bytes, filename: str, reader: Callable[[Path], pd.DataFrame]) -> pd.DataFrame:
     """Run a file reader on stored bytes; errors name the dataset's file, not a temporary path."""
-    with tempfile.TemporaryDirectory(prefix="bioparity-") as folder:
+    with tempfile.TemporaryDirectory(prefix=f"{UPLOAD_FOLDER_PREFIX}{os.getpid()}-") as folder:
         path = Path(folder) / filename
         path.write_bytes(content)
         try:
@@ -149,6 +208,7 @@ def store_upload(session: Session, actor: Actor, pending: PendingUpload) -> Data
         select(func.max(Dataset.version)).where(Dataset.study_id == study.id, Dataset.name == pending.name)
     )
     dataset = Dataset(
+        id=new_id(),
         study_id=study.id,
         name=pending.name,
         version=(latest or 0) + 1,
@@ -160,6 +220,7 @@ def store_upload(session: Session, actor: Actor, pending: PendingUpload) -> Data
         created_by=actor.user_id,
         derived_from_run=pending.derived_from_run,
     )
+    dataset.mac = dataset_mac(dataset)
     session.add(dataset)
     session.flush()
     append_event(
@@ -215,7 +276,14 @@ def get_dataset(session: Session, actor: Actor, dataset_id: str) -> Dataset:
 
 
 def dataset_content(session: Session, dataset: Dataset) -> bytes:
-    """The stored bytes, checked against their address (a corrupted blob is an error, not data)."""
+    """The stored bytes, checked against the record's seal and their address (tampering is an error)."""
+    if not dataset_sealed(dataset):
+        raise DataFileError(
+            "the dataset record does not carry the workspace's seal (audit-key MAC): it was changed or "
+            "inserted outside the application; run `bioparity audit verify`",
+            file=dataset.filename,
+            expected=f"dataset {dataset.id} as recorded at upload",
+        )
     blob = session.get(Blob, dataset.sha256)
     if blob is None or sha256_hex(blob.content) != dataset.sha256:
         raise DataFileError(

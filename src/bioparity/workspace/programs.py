@@ -26,7 +26,15 @@ class StudyKind(StrEnum):
     clinical = "clinical"
 
 
-PROGRAM_FIELDS = ("name", "inn", "reference_product", "modality", "target_regions", "description")
+PROGRAM_FIELDS = (
+    "name",
+    "inn",
+    "reference_product",
+    "modality",
+    "target_regions",
+    "description",
+    "segregation_of_duties",
+)
 
 
 def _audit(
@@ -137,6 +145,11 @@ def update_program(session: Session, actor: Actor, program_id: str, changes: dic
     unknown = set(changes) - set(PROGRAM_FIELDS)
     if unknown:
         raise InputError(f"cannot change {sorted(unknown)}; changeable fields: {', '.join(PROGRAM_FIELDS)}")
+    if "segregation_of_duties" in changes:
+        if not isinstance(changes["segregation_of_duties"], bool):
+            raise InputError("segregation_of_duties must be true or false")
+        # Whoever could approve their own runs must not be able to lift the rule: owners only.
+        require_program(session, actor, program_id, Permission.manage_members)
     before = snapshot(program)
     for key, value in changes.items():
         setattr(program, key, _program_field(key, value))

@@ -5,7 +5,12 @@ binds the signer (id, user name, printed name), the UTC time, the meaning and th
 content: the canonical JSON of the run's result together with its provenance (kind, input hashes,
 options, software version, run id). If the stored result or provenance changes afterwards, the content
 hash no longer matches and the signature is reported invalid; if the signature record itself is edited,
-its own hash no longer matches.
+its own hash no longer matches. Because a SHA-256 can be recomputed by anyone with write access to the
+database, the record also carries a MAC with the audit key (:mod:`bioparity.workspace.sealing`): a
+re-sealed or invented record fails that check.
+
+Segregation of duties (21 CFR 11.10(g) authority checks; EU GMP Annex 11 §2): unless the program's
+setting ``segregation_of_duties`` is switched off, the author of a run may not approve it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from bioparity.workspace.access import Actor, require_run
 from bioparity.workspace.errors import ConflictError, PermissionDeniedError
 from bioparity.workspace.passwords import verify_password
 from bioparity.workspace.roles import SIGN_PERMISSION, Meaning
+from bioparity.workspace.sealing import signature_mac, signature_sealed
 from bioparity.workspace.snapshots import snapshot
 
 
@@ -89,6 +95,11 @@ def sign_run(session: Session, actor: Actor, run_id: str, *, password: str, mean
         raise PermissionDeniedError("signature refused: the password does not match")
     if run.status != "succeeded" or run.result_json is None:
         raise ConflictError(f"analysis run {run.id!r} has no result to sign (status {run.status!r})")
+    if how is Meaning.approved and program.segregation_of_duties and run.created_by == user.id:
+        raise PermissionDeniedError(
+            f"segregation of duties: you ran analysis {run.id!r}, so you may not approve it; another "
+            f"member must approve (program {program.name!r} setting 'segregation_of_duties')"
+        )
     content_hash = sha256_hex(signed_content(run))
     duplicate = session.scalar(
         select(Signature.id).where(
@@ -111,6 +122,7 @@ def sign_run(session: Session, actor: Actor, run_id: str, *, password: str, mean
         content_sha256=content_hash,
     )
     sig.signature_sha256 = _manifest_hash(sig)
+    sig.mac = signature_mac(sig)
     session.add(sig)
     session.flush()
     append_event(
@@ -128,8 +140,16 @@ def sign_run(session: Session, actor: Actor, run_id: str, *, password: str, mean
 
 
 def check_signature(run: AnalysisRun, sig: Signature) -> SignatureStatus:
+    """Whether ``sig`` still holds for ``run``: record unaltered, sealed with the audit key, content same."""
     if _manifest_hash(sig) != sig.signature_sha256:
         return SignatureStatus(sig, False, "the signature record was altered after signing")
+    if not signature_sealed(sig):
+        return SignatureStatus(
+            sig,
+            False,
+            "the signature record does not carry the workspace's seal (audit-key MAC): it was "
+            "re-sealed or inserted outside the application",
+        )
     if sha256_hex(signed_content(run)) != sig.content_sha256:
         return SignatureStatus(sig, False, "the signed result or its provenance changed after signing")
     return SignatureStatus(sig, True, "")

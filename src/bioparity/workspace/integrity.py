@@ -1,0 +1,321 @@
+"""Sealing a workspace with the audit key, and verifying everything a regulator relies on against it.
+
+:func:`seal` runs after every migration (``bioparity db upgrade`` and server start-up). The first time,
+it creates the key file when none exists, appends an ``audit_keyed`` row whose hash covers the whole
+unkeyed trail before it, and MACs the existing dataset and signature records; afterwards it only checks
+that the configured key is the one the trail was sealed with (a wrong or lost key stops the server
+rather than writing rows nobody can verify).
+
+:func:`verify_workspace` (``bioparity audit verify``) checks, from one consistent snapshot:
+
+* the audit chain: hashes, links and each keyed row's MAC (:func:`bioparity.audit.verify_chain`);
+* every dataset: its seal, its bytes against its SHA-256, and its record against its ``upload`` row;
+* every analysis run: its result against its SHA-256, its input against its dataset, and its record
+  against its ``run`` row;
+* every signature: its seal, its manifest hash, the signed content, and its record against its ``sign``
+  row; an object without its audit row (or an audit row without its object) is reported;
+* with ``anchor``: every anchor line's signature, and that the trail still holds each anchored row
+  with the anchored MAC (rows removed from the end are caught even if the chain head was moved back).
+
+Each problem names the object (type and id) or the row (sequence number).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from bioparity._results import ResultMixin, software_version
+from bioparity.audit import append_event, sha256_hex
+from bioparity.audit.anchor import Anchor, read_anchors
+from bioparity.audit.chain import GENESIS_MAC, ChainVerification, row_mac
+from bioparity.audit.keys import AuditKey, AuditKeyError, create_key_file, key_path, load_key
+from bioparity.audit.trail import verify_session
+from bioparity.store.engine import READ_ONLY_OPTION
+from bioparity.store.models import AnalysisRun, AuditEvent, AuditHead, Blob, Dataset, Signature
+from bioparity.workspace.sealing import dataset_mac, dataset_sealed, signature_mac
+from bioparity.workspace.signatures import check_signature
+
+SEAL_ACTION = "audit_keyed"
+
+
+@dataclass(frozen=True)
+class SealOutcome:
+    """What :func:`seal` did: the key's source, whether it created the key file and/or sealed the trail."""
+
+    key_source: str
+    key_id: str
+    key_created: bool
+    sealed_now: bool
+
+
+def _begin(engine: Engine) -> Session:
+    return Session(bind=engine, expire_on_commit=False)
+
+
+def seal(engine: Engine) -> SealOutcome:
+    """Key the workspace if it is not keyed yet (creating the key file if needed); else check the key."""
+    with _begin(engine) as session, session.begin():
+        head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+        keyed = head.mac is not None
+        created = False
+        try:
+            key = load_key()
+        except AuditKeyError:
+            path = key_path()
+            if keyed or path is None:
+                raise
+            created = create_key_file(path)
+            key = load_key()
+        if keyed:
+            _check_key_matches(session, head, key)
+            return SealOutcome(key.source, key.key_id, created, False)
+        datasets = list(session.scalars(select(Dataset).where(Dataset.mac.is_(None))))
+        for dataset in datasets:
+            dataset.mac = dataset_mac(dataset, key)
+        signatures = list(session.scalars(select(Signature).where(Signature.mac.is_(None))))
+        for sig in signatures:
+            sig.mac = signature_mac(sig, key)
+        append_event(
+            session,
+            actor_id=None,
+            actor="system",
+            action=SEAL_ACTION,
+            object_type="audit_trail",
+            after={
+                "unkeyed_rows": head.seq,
+                "unkeyed_head": head.hash,
+                "key_id": key.key_id,
+                "datasets_sealed": len(datasets),
+                "signatures_sealed": len(signatures),
+            },
+            key=key,
+        )
+    return SealOutcome(key.source, key.key_id, created, True)
+
+
+def _check_key_matches(session: Session, head: AuditHead, key: AuditKey) -> None:
+    last = session.get(AuditEvent, head.seq)
+    if last is None or last.mac is None:
+        return  # the trail is damaged; `audit verify` reports it, the server must still start
+    prev = session.get(AuditEvent, head.seq - 1) if head.seq > 1 else None
+    prev_mac = prev.mac if prev is not None and prev.mac is not None else GENESIS_MAC
+    if row_mac(key, prev_mac, last.row_hash) != last.mac:
+        raise AuditKeyError(
+            f"the audit key from {key.source} (key id {key.key_id}) is not the key this workspace's "
+            "audit trail was sealed with: restore the right key file (see your key backup) or set "
+            "BIOPARITY_AUDIT_KEY_FILE to it; nothing was written"
+        )
+
+
+@dataclass(frozen=True, repr=False)
+class IntegrityReport(ResultMixin):
+    """Outcome of :func:`verify_workspace`: the chain, every problem found (each naming its object),
+    what was checked, and the anchor file used (None when none was given)."""
+
+    intact: bool
+    chain: ChainVerification
+    problems: tuple[str, ...]
+    checked: dict[str, int]
+    anchor: str | None
+    key_id: str
+    software_version: str
+
+    def message(self) -> str:
+        counts = ", ".join(f"{n} {what}" for what, n in self.checked.items())
+        if self.intact:
+            anchored = f"; extends the anchor in {self.anchor}" if self.anchor else ""
+            return f"{self.chain.message()}; checked {counts}{anchored}; key {self.key_id}"
+        lines = [f"workspace integrity BROKEN: {len(self.problems)} problem(s) (key {self.key_id})"]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+@dataclass
+class _Recorded:
+    rows: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
+
+    def add(self, object_type: str, object_id: str, seq: int, after: dict[str, Any]) -> None:
+        self.rows.setdefault((object_type, object_id), []).append((seq, after))
+
+    def pop(self, object_type: str, object_id: str) -> list[tuple[int, dict[str, Any]]]:
+        return self.rows.pop((object_type, object_id), [])
+
+
+_RECORDED_ACTIONS = {("dataset", "upload"), ("analysis_run", "run"), ("signature", "sign")}
+_COMPARED = {
+    "dataset": ("study_id", "name", "version", "sha256", "filename", "created_by", "derived_from_run"),
+    "analysis_run": (
+        "study_id",
+        "dataset_id",
+        "kind",
+        "inputs_json",
+        "options_json",
+        "software_version",
+        "status",
+        "result_sha256",
+        "created_by",
+    ),
+    "signature": (
+        "run_id",
+        "user_id",
+        "username",
+        "display_name",
+        "meaning",
+        "signed_at",
+        "content_sha256",
+        "signature_sha256",
+    ),
+}
+_LABEL = {"dataset": "dataset", "analysis_run": "analysis run", "signature": "signature"}
+
+
+def _against_audit(recorded: _Recorded, object_type: str, obj: Any, label: str, problems: list[str]) -> None:
+    rows = recorded.pop(object_type, obj.id)
+    if not rows:
+        problems.append(
+            f"{label} has no audit row recording its creation: it was inserted outside the application "
+            "(invented), or its audit row was deleted"
+        )
+        return
+    seq, after = rows[0]
+    changed = [name for name in _COMPARED[object_type] if after.get(name) != getattr(obj, name)]
+    if changed:
+        problems.append(
+            f"{label} differs from its audit row {seq} in {', '.join(changed)}: the record was changed "
+            "after it was recorded"
+        )
+    if len(rows) > 1:
+        problems.append(
+            f"{label} is recorded as created by several audit rows ({', '.join(str(r[0]) for r in rows)})"
+        )
+
+
+def _recorded(session: Session) -> _Recorded:
+    recorded = _Recorded()
+    query = select(
+        AuditEvent.seq, AuditEvent.object_type, AuditEvent.object_id, AuditEvent.action, AuditEvent.after_json
+    )
+    for seq, object_type, object_id, action, after_json in session.execute(query.order_by(AuditEvent.seq)):
+        if (object_type, action) in _RECORDED_ACTIONS and object_id is not None:
+            try:
+                after = json.loads(after_json or "{}")
+            except ValueError:
+                after = {}
+            recorded.add(object_type, object_id, seq, after if isinstance(after, dict) else {})
+    return recorded
+
+
+def _check_objects(session: Session, key: AuditKey, problems: list[str]) -> dict[str, int]:
+    recorded = _recorded(session)
+    datasets = list(session.scalars(select(Dataset).order_by(Dataset.created_at, Dataset.id)))
+    by_id = {d.id: d for d in datasets}
+    digests: dict[str, str | None] = {}  # blob address -> SHA-256 of its bytes (None: missing)
+    for dataset in datasets:
+        label = f"dataset {dataset.id} ({dataset.name!r} v{dataset.version}, file {dataset.filename!r})"
+        if not dataset_sealed(dataset, key):
+            problems.append(
+                f"{label}: its record does not carry the audit-key seal: it was edited (e.g. re-pointed to "
+                "other bytes) or inserted without the key"
+            )
+        if dataset.sha256 not in digests:  # bytes read one blob at a time, not kept
+            content = session.scalar(select(Blob.content).where(Blob.sha256 == dataset.sha256))
+            digests[dataset.sha256] = None if content is None else sha256_hex(bytes(content))
+        digest = digests[dataset.sha256]
+        if digest is None:
+            problems.append(f"{label}: its bytes (SHA-256 {dataset.sha256}) are missing from the store")
+        elif digest != dataset.sha256:
+            problems.append(
+                f"{label}: its stored bytes do not match their SHA-256 {dataset.sha256}: replaced"
+            )
+        _against_audit(recorded, "dataset", dataset, label, problems)
+    runs = list(session.scalars(select(AnalysisRun).order_by(AnalysisRun.created_at, AnalysisRun.id)))
+    runs_by_id = {r.id: r for r in runs}
+    for run in runs:
+        label = f"analysis run {run.id} ({run.kind})"
+        if run.result_json is not None and sha256_hex(run.result_json) != run.result_sha256:
+            problems.append(f"{label}: its stored result does not match its SHA-256: the result was edited")
+        source = by_id.get(run.dataset_id)
+        inputs = json.loads(run.inputs_json or "{}")
+        if source is not None and isinstance(inputs, dict) and inputs.get("dataset") != source.sha256:
+            problems.append(
+                f"{label}: its input hash {inputs.get('dataset')} is not the SHA-256 of dataset {source.id}"
+            )
+        _against_audit(recorded, "analysis_run", run, label, problems)
+    sigs = list(session.scalars(select(Signature).order_by(Signature.signed_at, Signature.id)))
+    for sig in sigs:
+        label = f"signature {sig.id} ({sig.display_name}, {sig.meaning}, run {sig.run_id})"
+        signed = runs_by_id.get(sig.run_id)
+        if signed is None:
+            problems.append(f"{label}: the signed run is missing")
+        else:
+            status = check_signature(signed, sig)
+            if not status.valid:
+                problems.append(f"{label}: {status.problem}")
+        _against_audit(recorded, "signature", sig, label, problems)
+    for (object_type, object_id), rows in sorted(recorded.rows.items()):
+        seqs = ", ".join(str(seq) for seq, _ in rows)
+        problems.append(
+            f"{_LABEL[object_type]} {object_id} recorded in audit row {seqs} is missing from the store: "
+            "deleted"
+        )
+    return {"datasets": len(datasets), "analysis runs": len(runs), "signatures": len(sigs)}
+
+
+def _check_anchors(session: Session, anchors: list[Anchor], path: Path, problems: list[str]) -> None:
+    for anchor in anchors:
+        where = f"anchor {path}:{anchor.line} (row {anchor.seq}, {anchor.anchored_at})"
+        row = session.get(AuditEvent, anchor.seq)
+        if row is None:
+            problems.append(
+                f"{where}: audit row {anchor.seq} is missing: rows were deleted from the trail after "
+                "this anchor was taken"
+            )
+        elif row.mac != anchor.mac or row.row_hash != anchor.row_hash:
+            problems.append(
+                f"{where}: audit row {anchor.seq} differs from the anchored row: the trail was "
+                "rewritten after the anchor"
+            )
+
+
+def verify_session_integrity(
+    session: Session, key: AuditKey | None = None, anchor: Path | None = None
+) -> IntegrityReport:
+    """Everything :func:`verify_workspace` checks, inside the session's transaction."""
+    key = key or load_key()
+    chain = verify_session(session, key)
+    problems: list[str] = []
+    if not chain.intact:
+        problems.append(chain.message())
+    checked = {"audit rows": chain.rows_checked}
+    checked |= _check_objects(session, key, problems)
+    if anchor is not None:
+        anchors, anchor_problems = read_anchors(anchor, key)
+        problems += anchor_problems
+        _check_anchors(session, anchors, anchor, problems)
+        checked["anchors"] = len(anchors)
+    return IntegrityReport(
+        intact=not problems,
+        chain=chain,
+        problems=tuple(problems),
+        checked=checked,
+        anchor=None if anchor is None else str(anchor),
+        key_id=key.key_id,
+        software_version=software_version(),
+    )
+
+
+def verify_workspace(
+    engine: Engine, key: AuditKey | None = None, anchor: Path | None = None
+) -> IntegrityReport:
+    """Verify the trail, datasets, runs, signatures and (optionally) anchors from one snapshot."""
+    options: dict[str, Any] = {READ_ONLY_OPTION: True}
+    if engine.dialect.name == "postgresql":
+        options["isolation_level"] = "REPEATABLE READ"
+    with engine.connect().execution_options(**options) as connection, Session(bind=connection) as session:
+        return verify_session_integrity(session, key, anchor)

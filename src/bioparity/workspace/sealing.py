@@ -1,0 +1,68 @@
+"""MACs of dataset and signature records with the audit key (HMAC-SHA256, RFC 2104).
+
+A record's MAC covers every field that gives it meaning. Someone with write access to the database but
+without the key can re-point a dataset to other bytes or re-seal an edited (or invented) signature with
+a fresh SHA-256, but cannot produce the MAC, so the record no longer verifies.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bioparity.audit import canonical_json
+from bioparity.audit.keys import AuditKey, load_key
+from bioparity.store.models import Dataset, Signature
+
+DATASET_PURPOSE = "dataset"
+SIGNATURE_PURPOSE = "signature"
+
+#: The fields of a dataset record its MAC covers (what it is, which bytes, who stored it, from what).
+DATASET_FIELDS = (
+    "id",
+    "study_id",
+    "name",
+    "version",
+    "sha256",
+    "filename",
+    "media_type",
+    "validated_for",
+    "n_rows",
+    "created_by",
+    "derived_from_run",
+)
+#: The fields of a signature record its MAC covers (21 CFR 11.50 manifest and 11.70 link to the record).
+SIGNATURE_FIELDS = (
+    "id",
+    "run_id",
+    "user_id",
+    "username",
+    "display_name",
+    "meaning",
+    "signed_at",
+    "content_sha256",
+    "signature_sha256",
+)
+
+
+def _fields(record: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in names}
+
+
+def dataset_mac(dataset: Dataset, key: AuditKey | None = None) -> str:
+    return (key or load_key()).mac(DATASET_PURPOSE, canonical_json(_fields(dataset, DATASET_FIELDS)))
+
+
+def signature_mac(sig: Signature, key: AuditKey | None = None) -> str:
+    return (key or load_key()).mac(SIGNATURE_PURPOSE, canonical_json(_fields(sig, SIGNATURE_FIELDS)))
+
+
+def dataset_sealed(dataset: Dataset, key: AuditKey | None = None) -> bool:
+    """Whether the dataset record carries this key's MAC of its current fields."""
+    key = key or load_key()
+    return key.check(DATASET_PURPOSE, canonical_json(_fields(dataset, DATASET_FIELDS)), dataset.mac)
+
+
+def signature_sealed(sig: Signature, key: AuditKey | None = None) -> bool:
+    """Whether the signature record carries this key's MAC of its current fields."""
+    key = key or load_key()
+    return key.check(SIGNATURE_PURPOSE, canonical_json(_fields(sig, SIGNATURE_FIELDS)), sig.mac)
