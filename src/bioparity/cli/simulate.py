@@ -30,6 +30,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bioparity.cli.common import OutputFormat, user_errors
+from bioparity.cli.progress import progress_bar
 from bioparity.errors import InputError
 from bioparity.io import write_frame_atomic
 from bioparity.simulate.design import DECISION_METRICS, DEFAULT_TIMES, PKSimilarityDesign
@@ -197,15 +198,17 @@ def register(app: typer.Typer) -> None:
             )
             if out is not None and out.suffix.lower() not in {".csv", ".parquet"}:
                 raise InputError(f"--out {out}: expected a .csv or .parquet file name")
-            run = simulate_pk_similarity(
-                design,
-                n_studies,
-                seed,
-                workers=workers,
-                scheduler=scheduler,
-                chunk_size=chunk_size,
-                details=out is not None,
-            )
+            with progress_bar("simulating studies (chunks)") as tick:
+                run = simulate_pk_similarity(
+                    design,
+                    n_studies,
+                    seed,
+                    workers=workers,
+                    scheduler=scheduler,
+                    chunk_size=chunk_size,
+                    details=out is not None,
+                    progress=tick,
+                )
             record = run.result.to_dict()
             record["execution"] = {
                 **dataclasses.asdict(run.execution),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -10,8 +12,15 @@ from rich.console import Console
 from rich.table import Table
 
 from bioparity.cli.common import user_errors
+from bioparity.cli.progress import progress_bar
 from bioparity.errors import InputError
 from bioparity.validation import run_validation, write_report
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    yield
+
 
 #: Exit status when any validation case fails (input errors exit with 2).
 EXIT_VALIDATION_FAILED = 1
@@ -39,7 +48,8 @@ def register(app: typer.Typer) -> None:
         with user_errors():
             if out is not None and out.suffix.lower() not in {".html", ".htm", ".pdf"}:
                 raise InputError(f"--out must end in .html or .pdf; got {out.name!r}")
-            run = run_validation(area.split(",") if area else None, reference_dir)
+            with progress_bar("validating") as tick:
+                run = run_validation(area.split(",") if area else None, reference_dir, progress=tick)
             console = Console()
             table = Table(title=f"bioparity {run.software_version} validation")
             for column in ("area", "cases", "passed", "failed", "seconds"):
@@ -56,7 +66,9 @@ def register(app: typer.Typer) -> None:
                     f"expected {c.expected!r}, observed {c.observed!r} ({c.comparison} {c.tolerance:g})"
                 )
             if out is not None:
-                write_report(run, out)
+                status = console.status(f"writing {out.name}") if console.is_terminal else _quiet()
+                with status:
+                    write_report(run, out)
                 console.print(f"report written to {out}")
             console.print(
                 "[green]PASS[/]" if run.passed else f"[red]FAIL[/]: {len(run.failures)} case(s) failed"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bioparity.errors import InputError
+from bioparity.progress import ProgressCallback
 from bioparity.scale.chunks import auto_chunk_size
 from bioparity.scale.cluster import Execution, dask_client, default_workers, describe
 from bioparity.scale.runner import map_chunks
@@ -59,13 +60,15 @@ def simulate_pk_similarity(
     chunk_size: int | None = None,
     client: Client | None = None,
     details: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> SimulationRun:
     """Simulate ``n_studies`` studies of ``design`` from ``seed``; identical for any workers and chunks.
 
     Runs on ``client`` if given, else on a new local cluster of ``workers`` processes (default: one per
     CPU; 0 = in this process) or on the cluster at ``scheduler``. ``chunk_size`` studies per task
     (default: about four tasks per worker, at most 20,000 studies). ``details`` keeps every study's
-    intervals (``outcomes``); otherwise tasks return integer tallies only.
+    intervals (``outcomes``); otherwise tasks return integer tallies only. ``progress(done, total)`` is
+    called as chunks complete.
     """
     if isinstance(n_studies, bool) or int(n_studies) != n_studies or n_studies < 1:
         raise InputError(f"n_studies = {n_studies!r}; expected a whole number >= 1")
@@ -80,9 +83,9 @@ def simulate_pk_similarity(
         raise InputError(f"chunk_size = {chunk_size!r}; expected a whole number of studies >= 1")
     start = time.perf_counter()
     if client is not None:
-        return _run(design, n_studies, seed, chunk_size, client, details, start)
+        return _run(design, n_studies, seed, chunk_size, client, details, start, progress)
     with dask_client(workers, scheduler) as own:
-        return _run(design, n_studies, seed, chunk_size, own, details, start)
+        return _run(design, n_studies, seed, chunk_size, own, details, start, progress)
 
 
 def _run(
@@ -93,6 +96,7 @@ def _run(
     client: Client | None,
     details: bool,
     start: float,
+    progress: ProgressCallback | None = None,
 ) -> SimulationRun:
     execution = describe(client)
     n_workers = execution.workers if client is not None else 1
@@ -106,14 +110,16 @@ def _run(
     outcomes = None
     if details:
         parts = map_chunks(
-            functools.partial(_outcomes_task, design, seed), n_studies, size, client, name="pk-sim-studies"
-        )
+            functools.partial(_outcomes_task, design, seed), n_studies, size, client, name="pk-sim-studies",
+            progress=progress,
+        )  # fmt: skip
         outcomes = StudyOutcomes.concat(parts)
         tally = outcomes.tally()
     else:
         tallies = map_chunks(
-            functools.partial(_tally_task, design, seed), n_studies, size, client, name="pk-sim-tally"
-        )
+            functools.partial(_tally_task, design, seed), n_studies, size, client, name="pk-sim-tally",
+            progress=progress,
+        )  # fmt: skip
         tally = Tally.total(tallies)
     result = summarise(design, seed, tally, STUDIES_PER_BLOCK)
     return SimulationRun(

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from bioparity.progress import ProgressCallback, report
 from bioparity.scale.chunks import chunk_ranges
 
 if TYPE_CHECKING:
@@ -21,16 +22,23 @@ def map_chunks(
     client: Client | None,
     *,
     name: str = "chunk",
+    progress: ProgressCallback | None = None,
 ) -> list[R]:
     """``[func(lo, hi) for each chunk]``, on the cluster of ``client`` (in this process when ``None``).
 
     ``func`` must be picklable (a module-level function or a ``functools.partial`` of one). Every call
     gets fresh task keys (``name-<token>-lo-hi``), so a second run on the same cluster never picks up a
     result of an earlier one; results come back in chunk order whatever order the tasks finish in.
+    ``progress(done, total)`` is called as chunks complete (see :mod:`bioparity.progress`).
     """
     ranges = chunk_ranges(n_items, chunk_size)
+    total = len(ranges)
     if client is None:
-        return [func(lo, hi) for lo, hi in ranges]
+        out: list[R] = []
+        for lo, hi in ranges:
+            out.append(func(lo, hi))
+            report(progress, len(out), total)
+        return out
     token = uuid.uuid4().hex[:12]
     futures = client.map(
         func,
@@ -39,6 +47,11 @@ def map_chunks(
         key=[f"{name}-{token}-{lo}-{hi}" for lo, hi in ranges],
         pure=False,
     )
+    if progress is not None:
+        from distributed import as_completed
+
+        for done, _future in enumerate(as_completed(futures), start=1):  # type: ignore[no-untyped-call]
+            progress(done, total)
     gather: Any = client.gather  # unannotated in distributed
     results: list[R] = gather(futures)
     return results

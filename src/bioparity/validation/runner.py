@@ -12,6 +12,7 @@ import yaml
 
 from bioparity import __version__
 from bioparity.errors import InputError
+from bioparity.progress import ProgressCallback, report
 from bioparity.validation.areas import be, caa, clinical, nca, power
 from bioparity.validation.cases import CaseResult
 from bioparity.validation.system import SystemInfo, system_info
@@ -66,8 +67,15 @@ class ValidationRun:
         return tuple(c for c in self.cases if not c.passed)
 
 
-def run_validation(areas: Sequence[str] | None = None, reference_dir: Path | None = None) -> ValidationRun:
-    """Run the reference cases of ``areas`` (all by default) against ``reference_dir`` (the packaged data)."""
+def run_validation(
+    areas: Sequence[str] | None = None,
+    reference_dir: Path | None = None,
+    progress: ProgressCallback | None = None,
+) -> ValidationRun:
+    """Run the reference cases of ``areas`` (all by default) against ``reference_dir`` (the packaged data).
+
+    ``progress(done, total)`` is called after each area (see :mod:`bioparity.progress`).
+    """
     chosen = list(AREAS) if not areas else [a.strip().lower() for a in areas]
     unknown = [a for a in chosen if a not in AREAS]
     if unknown:
@@ -86,5 +94,6 @@ def run_validation(areas: Sequence[str] | None = None, reference_dir: Path | Non
         summary.append(
             AreaSummary(area, len(area_cases), sum(c.passed for c in area_cases), round(elapsed, 2))
         )
+        report(progress, len(summary), len(chosen))
     sets = tuple(s for s in manifest["sets"] if s["area"] in chosen)
     return ValidationRun(tuple(cases), tuple(summary), system_info(), sets, str(ref), __version__)
