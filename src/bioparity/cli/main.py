@@ -10,6 +10,7 @@ import typer
 
 from bioparity import __version__
 from bioparity.cli import be as be_commands
+from bioparity.cli import bioassay as bioassay_commands
 from bioparity.cli import caa as caa_commands
 from bioparity.cli import clinical as clinical_commands
 from bioparity.cli import demo as demo_commands
@@ -58,6 +59,7 @@ pathways_commands.register(app)
 workspace_commands.register(app)
 simulate_commands.register(app)
 scale_commands.register(app)
+bioassay_commands.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover
