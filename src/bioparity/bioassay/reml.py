@@ -85,19 +85,14 @@ def reml_fit(y: FloatArray, x: FloatArray, groups: dict[str, NDArray[np.int64]])
         dev, _b, _c, _s, grad = parts(t)
         return dev, grad
 
-    best: optimize.OptimizeResult | None = None
-    for start in (0.1, 1.0, 10.0):
-        res = optimize.minimize(
-            objective,
-            np.full(len(names), start),
-            jac=True,
-            method="L-BFGS-B",
-            bounds=[(0.0, None)] * len(names),
-            options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 5000},
-        )
-        if best is None or res.fun < best.fun:
-            best = res
-    assert best is not None
+    best = optimize.minimize(
+        objective,
+        np.ones(len(names)),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(0.0, None)] * len(names),
+        options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 5000},
+    )
     t = np.asarray(best.x, dtype=float)
     # polish the interior ratios by solving the REML score equations (the deviance is too flat near
     # its minimum for a value-based stopping rule to give more than ~7 digits)
