@@ -95,8 +95,24 @@ class CutPointResult(ResultMixin):
         )
 
 
+class _NotesAsText(ResultMixin):
+    """``to_frame`` with the ``notes`` tuple joined into one text column (repeated on every row)."""
+
+    notes: tuple[str, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per run / level / sample: array fields as columns, settings and notes repeated."""
+        columns: dict[str, Any] = {}
+        for name, value in self.to_dict().items():
+            if name == "notes":
+                continue
+            columns[name] = getattr(self, name) if isinstance(getattr(self, name), np.ndarray) else value
+        columns["notes"] = " | ".join(self.notes)
+        return pd.DataFrame(columns)
+
+
 @dataclass(frozen=True, repr=False)
-class SensitivityResult(ResultMixin):
+class SensitivityResult(_NotesAsText):
     """Per-run concentrations at the cut point and the concentration detected in 95% of runs."""
 
     runs: np.ndarray
@@ -113,7 +129,7 @@ class SensitivityResult(ResultMixin):
 
 
 @dataclass(frozen=True, repr=False)
-class DrugToleranceResult(ResultMixin):
+class DrugToleranceResult(_NotesAsText):
     """Per ADA level, the highest drug level at which the sample is still detected (signal >= cut point)."""
 
     ada_levels: np.ndarray

@@ -76,8 +76,8 @@ def _read(path: str | os.PathLike[str], columns: Sequence[_Col], what: str) -> p
 CUTPOINT_COLUMNS = (
     _Col("donor", "text"),
     _Col("run", "text"),
-    _Col("signal", "positive"),
-    _Col("signal_drug", "nonnegative", required=False),
+    _Col("signal", "number"),
+    _Col("signal_drug", "number", required=False),
     _Col("nc", "positive", required=False),
     _Col("analyst", "text", required=False),
     _Col("plate", "text", required=False),
@@ -85,19 +85,22 @@ CUTPOINT_COLUMNS = (
 
 
 def read_cutpoint_data(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """``donor``, ``run``, ``signal`` (> 0) [, ``signal_drug`` (>= 0), ``nc`` (> 0), ``analyst``, ``plate``]."""
+    """``donor``, ``run``, ``signal`` [, ``signal_drug``, ``nc`` (> 0), ``analyst``, ``plate``].
+
+    Signals may be background-subtracted (any finite number); the log transform then refuses values <= 0.
+    """
     return _read(path, CUTPOINT_COLUMNS, "cut-point validation data")
 
 
 def read_sensitivity_data(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """``run``, ``concentration`` (> 0), ``signal`` (>= 0): positive-control dilution curves."""
-    cols = (_Col("run", "text"), _Col("concentration", "positive"), _Col("signal", "nonnegative"))
+    """``run``, ``concentration`` (> 0), ``signal`` (finite): positive-control dilution curves."""
+    cols = (_Col("run", "text"), _Col("concentration", "positive"), _Col("signal", "number"))
     return _read(path, cols, "positive-control dilution curves")
 
 
 def read_drug_tolerance_data(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """``ada_level`` (> 0), ``drug_level`` (>= 0), ``signal`` (>= 0)."""
-    cols = (_Col("ada_level", "positive"), _Col("drug_level", "nonnegative"), _Col("signal", "nonnegative"))
+    """``ada_level`` (> 0), ``drug_level`` (>= 0), ``signal`` (finite)."""
+    cols = (_Col("ada_level", "positive"), _Col("drug_level", "nonnegative"), _Col("signal", "number"))
     return _read(path, cols, "drug-tolerance data")
 
 
