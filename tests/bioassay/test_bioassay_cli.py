@@ -27,7 +27,14 @@ def _validation_csv(path: Path) -> Path:
         u = rng.normal(0, 0.25)
         for r in range(3):
             s = float(np.exp(u + rng.normal(0, 0.06)))
-            rows.append({"donor": f"D{d}", "run": f"R{r}", "signal": s, "signal_drug": s * (1 - rng.normal(0.05, 0.04))})
+            rows.append(
+                {
+                    "donor": f"D{d}",
+                    "run": f"R{r}",
+                    "signal": s,
+                    "signal_drug": s * (1 - rng.normal(0.05, 0.04)),
+                }
+            )
     pd.DataFrame(rows).to_csv(path, index=False)
     return path
 
@@ -45,7 +52,11 @@ def test_ada_cutpoint_writes_tiers_provenance_and_outliers(tmp_path: Path) -> No
     assert list(table["tier"].unique()) == ["screening", "confirmatory", "titration"]
     assert (table.groupby("tier")["selected"].sum() == 1).all()
     assert set(table["estimate"]) == {"parametric", "robust", "nonparametric", "parametric_lcl"}
-    assert dict(zip(table["tier"], table["fpr"], strict=False)) == {"screening": 0.05, "confirmatory": 0.01, "titration": 0.001}
+    assert dict(zip(table["tier"], table["fpr"], strict=False)) == {
+        "screening": 0.05,
+        "confirmatory": 0.01,
+        "titration": 0.001,
+    }
     sidecar = json.loads(Path(str(out) + ".provenance.json").read_text())
     assert "ada-cutpoint" in json.dumps(sidecar)
     assert listing.exists()
@@ -53,7 +64,9 @@ def test_ada_cutpoint_writes_tiers_provenance_and_outliers(tmp_path: Path) -> No
     from bioparity.bioassay import screening_and_confirmatory
 
     scp = screening_and_confirmatory(read_cutpoint_data(data), confirm_fpr=None)[0]
-    assert table.loc[(table.tier == "screening") & table.selected, "cut_point"].iloc[0] == pytest.approx(scp.cut_point, rel=1e-14)
+    assert table.loc[(table.tier == "screening") & table.selected, "cut_point"].iloc[0] == pytest.approx(
+        scp.cut_point, rel=1e-14
+    )
 
 
 def test_ada_cutpoint_on_the_r_design_matches_r(tmp_path: Path) -> None:
@@ -65,7 +78,9 @@ def test_ada_cutpoint_on_the_r_design_matches_r(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     ref = pd.read_csv(REF / "cutpoint_reference.csv")
-    q = ref.query("design == 'balanced' and statistic == 'quantile' and qtype == 7 and p == 0.95")["value"].iloc[0]
+    q = ref.query("design == 'balanced' and statistic == 'quantile' and qtype == 7 and p == 0.95")[
+        "value"
+    ].iloc[0]
     row = pd.read_csv(out).query("estimate == 'nonparametric'").iloc[0]
     assert row["cut_point_estimate_t"] == pytest.approx(float(q), rel=1e-12)
     assert bool(row["selected"])
@@ -85,7 +100,9 @@ def test_bad_cell_names_file_row_and_column(tmp_path: Path) -> None:
 def test_missing_confirmatory_column_is_an_error(tmp_path: Path) -> None:
     data = tmp_path / "cp.csv"
     pd.read_csv(_validation_csv(data)).drop(columns="signal_drug").to_csv(data, index=False)
-    result = RUNNER.invoke(app, ["ada-cutpoint", str(data), "--confirm-fpr", "0.01", "--out", str(tmp_path / "o.csv")])
+    result = RUNNER.invoke(
+        app, ["ada-cutpoint", str(data), "--confirm-fpr", "0.01", "--out", str(tmp_path / "o.csv")]
+    )
     assert result.exit_code == 2 and "signal_drug" in result.output
 
 
@@ -112,7 +129,11 @@ def test_isr_command_lists_failures(tmp_path: Path) -> None:
 
 def test_sensitivity_and_drug_tolerance_commands(tmp_path: Path) -> None:
     conc = [1.0, 3.0, 10.0, 30.0, 100.0]
-    rows = [{"run": f"R{i}", "concentration": c, "signal": 1.0 + np.log10(c / x)} for i, x in enumerate((10.0, 20.0, 30.0)) for c in conc]
+    rows = [
+        {"run": f"R{i}", "concentration": c, "signal": 1.0 + np.log10(c / x)}
+        for i, x in enumerate((10.0, 20.0, 30.0))
+        for c in conc
+    ]
     data = tmp_path / "pc.csv"
     pd.DataFrame(rows).to_csv(data, index=False)
     out = tmp_path / "sens.csv"
@@ -121,6 +142,8 @@ def test_sensitivity_and_drug_tolerance_commands(tmp_path: Path) -> None:
     assert np.allclose(pd.read_csv(out)["concentration_at_cut_point"], [10.0, 20.0, 30.0])
     dt = tmp_path / "dt.csv"
     dt.write_text("ada_level,drug_level,signal\n100,0,2\n100,10,1.5\n100,100,0.5\n")
-    result = RUNNER.invoke(app, ["ada-drug-tolerance", str(dt), "--cut-point", "1.0", "--out", str(tmp_path / "dt_out.csv")])
+    result = RUNNER.invoke(
+        app, ["ada-drug-tolerance", str(dt), "--cut-point", "1.0", "--out", str(tmp_path / "dt_out.csv")]
+    )
     assert result.exit_code == 0, result.output
     assert pd.read_csv(tmp_path / "dt_out.csv")["drug_tolerance"].iloc[0] == 10.0

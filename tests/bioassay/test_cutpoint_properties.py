@@ -40,7 +40,7 @@ def test_cut_points_invariant_to_donor_order(seed: int, perm_seed: int) -> None:
     names = {f"D{d:02d}": f"X{k:02d}" for d, k in enumerate(rng.permutation(15))}
     shuffled["donor"] = shuffled["donor"].map(names)
     other = compute_cut_point(shuffled)
-    for name in ESTIMATES + ("var_donor", "var_residual"):
+    for name in (*ESTIMATES, "var_donor", "var_residual"):
         assert getattr(other, name) == pytest.approx(getattr(base, name), rel=1e-6, abs=1e-9), name
     assert other.transform == base.transform and other.method == base.method
     assert len(other.outliers) == len(base.outliers)

@@ -13,7 +13,11 @@ from bioparity.errors import InputError
 
 def _frame(pairs: list[tuple[float, float]]) -> pd.DataFrame:
     return pd.DataFrame(
-        {"sample": [f"S{i}" for i in range(len(pairs))], "original": [a for a, _ in pairs], "repeat": [b for _, b in pairs]}
+        {
+            "sample": [f"S{i}" for i in range(len(pairs))],
+            "original": [a for a, _ in pairs],
+            "repeat": [b for _, b in pairs],
+        }
     )
 
 
@@ -26,7 +30,7 @@ def test_percent_difference_is_relative_to_the_mean() -> None:
 
 
 def test_limits_are_inclusive_at_20_and_30_percent() -> None:
-    # repeat r with 100 (r - o) / ((r + o) / 2) = 20 -> r = o * 1.2 / 0.8 * ... solve: r = o (1 + 0.1) / (1 - 0.1)
+    # 100 (r - o) / ((r + o) / 2) = 20 solves to r = o (1 + 0.1) / (1 - 0.1); 30 to r = o 1.15 / 0.85
     o = 100.0
     r20 = o * 1.1 / 0.9
     r30 = o * 1.15 / 0.85

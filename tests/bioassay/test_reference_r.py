@@ -64,7 +64,9 @@ def test_cut_point_core_uses_the_same_variance_components_as_lme4() -> None:
     res = compute_cut_point(d, transform="log", remove_outliers=False)
     ref = REML.query("design == 'unbalanced' and software == 'lme4' and model == 'run_fixed'")
     assert res.var_donor == pytest.approx(float(ref.loc[ref.component == "donor", "value"].iloc[0]), rel=1e-6)
-    assert res.var_residual == pytest.approx(float(ref.loc[ref.component == "residual", "value"].iloc[0]), rel=1e-6)
+    assert res.var_residual == pytest.approx(
+        float(ref.loc[ref.component == "residual", "value"].iloc[0]), rel=1e-6
+    )
 
 
 def _ref(design: str, statistic: str, p: float | None = None, qtype: int | None = None) -> float:
@@ -82,7 +84,9 @@ def test_quantile_types_mad_and_shapiro_match_r(name: str) -> None:
     y = np.log(_design(name)["signal"].to_numpy(float))
     for p in (0.95, 0.99, 0.999):
         for qtype in range(1, 10):
-            assert quantile(y, p, qtype) == pytest.approx(_ref(name, "quantile", p, qtype), rel=1e-12, abs=1e-12)
+            assert quantile(y, p, qtype) == pytest.approx(
+                _ref(name, "quantile", p, qtype), rel=1e-12, abs=1e-12
+            )
     assert mad(y) == pytest.approx(_ref(name, "mad"), rel=1e-12)
     assert shapiro_p(y) == pytest.approx(_ref(name, "shapiro_p"), rel=1e-4)  # scipy and R both use AS R94
 
@@ -93,7 +97,9 @@ def test_quantile_types_mad_and_shapiro_match_r(name: str) -> None:
 def test_cut_point_estimates_match_r(name: str, tier: str, fpr: float) -> None:
     d = _design(name).rename(columns={"signal": "value"})
     for qtype in (6, 7):
-        res = compute_cut_point(d, tier=tier, fpr=fpr, transform="log", remove_outliers=False, quantile_type=qtype)
+        res = compute_cut_point(
+            d, tier=tier, fpr=fpr, transform="log", remove_outliers=False, quantile_type=qtype
+        )
         p = 1.0 - fpr
         assert res.parametric_t == pytest.approx(_ref(name, "parametric", p), rel=1e-12)
         assert res.robust_t == pytest.approx(_ref(name, "robust", p), rel=1e-12)

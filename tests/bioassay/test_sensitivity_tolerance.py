@@ -74,7 +74,14 @@ def _validation(seed: int = 7) -> pd.DataFrame:
         u = rng.normal(0, 0.2)
         for r in range(3):
             s = float(np.exp(u + rng.normal(0, 0.05)))
-            rows.append({"donor": f"D{d}", "run": f"R{r}", "signal": s, "signal_drug": s * (1 - rng.normal(0.05, 0.04))})
+            rows.append(
+                {
+                    "donor": f"D{d}",
+                    "run": f"R{r}",
+                    "signal": s,
+                    "signal_drug": s * (1 - rng.normal(0.05, 0.04)),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -104,6 +111,8 @@ def test_floating_cut_point_scales_with_the_plate_negative_control() -> None:
     res = compute_cut_point(frame.rename(columns={"signal": "value"}), transform="log")
     assert res.cut_point_type == "floating"
     assert res.normalization == "additive on log scale"
-    plate = classify_samples(pd.DataFrame({"sample": ["a", "b"], "signal": [1.0, 1.0], "nc": [0.5, 1.0]}), res)
+    plate = classify_samples(
+        pd.DataFrame({"sample": ["a", "b"], "signal": [1.0, 1.0], "nc": [0.5, 1.0]}), res
+    )
     ratio = plate["screening_cut_point"].iloc[1] / plate["screening_cut_point"].iloc[0]
     assert ratio == pytest.approx(2.0, rel=1e-12)

@@ -22,7 +22,11 @@ from bioparity.errors import InputError
 
 
 def _plate_cut_point(result: CutPointResult, nc: np.ndarray | None) -> np.ndarray | float:
-    if result.cut_point_type.startswith("floating") and nc is not None and not math.isnan(result.normalization_factor):
+    if (
+        result.cut_point_type.startswith("floating")
+        and nc is not None
+        and not math.isnan(result.normalization_factor)
+    ):
         if result.normalization == "additive on log scale":
             return nc * math.exp(result.normalization_factor)
         return nc * result.normalization_factor

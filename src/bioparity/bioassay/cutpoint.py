@@ -77,7 +77,8 @@ def inhibition(signal: np.ndarray, signal_drug: np.ndarray) -> np.ndarray:
     signal = np.asarray(signal, dtype=float)
     if np.any(signal <= 0):
         raise InputError("% inhibition needs signals without drug > 0")
-    return 100.0 * (1.0 - np.asarray(signal_drug, dtype=float) / signal)
+    result: np.ndarray = 100.0 * (1.0 - np.asarray(signal_drug, dtype=float) / signal)
+    return result
 
 
 def _aggregate(frame: pd.DataFrame) -> pd.DataFrame:
@@ -93,7 +94,8 @@ def _aggregate(frame: pd.DataFrame) -> pd.DataFrame:
     agg: dict[str, tuple[str, str]] = {"value": ("value", "mean"), "n_replicates": ("value", "size")}
     if "nc" in data.columns:
         agg["nc"] = ("nc", "mean")
-    return data.groupby(cols, sort=True).agg(**agg).reset_index()  # type: ignore[call-overload, no-any-return]
+    result: pd.DataFrame = data.groupby(cols, sort=True).agg(**agg).reset_index()
+    return result
 
 
 def compute_cut_point(
@@ -157,7 +159,9 @@ def compute_cut_point(
                 lo, hi = _fences(yv)
                 for i in np.asarray(idx)[flags]:
                     row = data.iloc[i]
-                    outliers.append(Outlier("analytical", str(row["donor"]), str(row["run"]), float(row["y"]), lo, hi))
+                    outliers.append(
+                        Outlier("analytical", str(row["donor"]), str(row["run"]), float(row["y"]), lo, hi)
+                    )
                 keep[np.asarray(idx)[flags]] = False
         data = data.loc[keep]
         means = data.groupby("donor", sort=True)["y"].mean()
@@ -237,7 +241,9 @@ def compute_cut_point(
         else:
             normalization, nf = "multiplicative", back(estimates_t[method]) / float(np.mean(nc))
     elif cp_type.startswith("floating"):
-        notes.append("floating cut point but no negative-control column 'nc': normalisation factor not computed")
+        notes.append(
+            "floating cut point but no negative-control column 'nc': normalisation factor not computed"
+        )
     return CutPointResult(
         tier=tier,
         fpr=fpr,
@@ -283,22 +289,42 @@ def screening_and_confirmatory(
     fpr: float = 0.05,
     confirm_fpr: float | None = 0.01,
     titration_fpr: float | None = None,
-    **options: object,
+    transform: str = "auto",
+    method: str = "auto",
+    quantile_type: int = 7,
+    remove_outliers: bool = True,
 ) -> list[CutPointResult]:
     """Screening cut point from ``signal``; confirmatory from ``signal_drug`` (% inhibition); titration.
 
-    ``frame`` has ``donor``, ``run``, ``signal`` [, ``signal_drug``, ``nc``].
+    ``frame`` has ``donor``, ``run``, ``signal`` [, ``signal_drug``, ``nc``]. ``transform`` applies to
+    the screening and titration tiers; % inhibition is analysed untransformed.
     """
     base = frame.rename(columns={"signal": "value"})
-    out = [compute_cut_point(base, tier="screening", fpr=fpr, **options)]  # type: ignore[arg-type]
+    out = [
+        compute_cut_point(
+            base, tier="screening", fpr=fpr, transform=transform, method=method,
+            quantile_type=quantile_type, remove_outliers=remove_outliers,
+        )
+    ]  # fmt: skip
     if confirm_fpr is not None:
         if "signal_drug" not in frame.columns:
-            raise InputError("a confirmatory cut point needs a 'signal_drug' column (signal with excess drug)")
-        inh = frame.assign(value=inhibition(frame["signal"].to_numpy(float), frame["signal_drug"].to_numpy(float)))
-        conf_opts = {k: v for k, v in options.items() if k != "transform"}
+            raise InputError(
+                "a confirmatory cut point needs a 'signal_drug' column (signal with excess drug)"
+            )
+        inh = frame.assign(
+            value=inhibition(frame["signal"].to_numpy(float), frame["signal_drug"].to_numpy(float))
+        ).drop(columns=["nc"], errors="ignore")
         out.append(
-            compute_cut_point(inh.drop(columns=["nc"], errors="ignore"), tier="confirmatory", fpr=confirm_fpr, **conf_opts)  # type: ignore[arg-type]
-        )
+            compute_cut_point(
+                inh, tier="confirmatory", fpr=confirm_fpr, transform="none", method=method,
+                quantile_type=quantile_type, remove_outliers=remove_outliers,
+            )
+        )  # fmt: skip
     if titration_fpr is not None:
-        out.append(compute_cut_point(base, tier="titration", fpr=titration_fpr, **options))  # type: ignore[arg-type]
+        out.append(
+            compute_cut_point(
+                base, tier="titration", fpr=titration_fpr, transform=transform, method=method,
+                quantile_type=quantile_type, remove_outliers=remove_outliers,
+            )
+        )  # fmt: skip
     return out

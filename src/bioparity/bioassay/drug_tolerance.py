@@ -41,7 +41,9 @@ def drug_tolerance(frame: pd.DataFrame, cut_point: float) -> DrugToleranceResult
         if det.all():
             notes.append(f"ADA level {ada}: detected at every drug level tested (tolerance >= {drug[-1]:g})")
         elif det[first_miss:].any():
-            notes.append(f"ADA level {ada}: detected again above drug level {drug[first_miss]:g} (non-monotone)")
+            notes.append(
+                f"ADA level {ada}: detected again above drug level {drug[first_miss]:g} (non-monotone)"
+            )
     return DrugToleranceResult(
         ada_levels=np.asarray(levels),
         drug_tolerance=np.asarray(tol),

@@ -29,7 +29,7 @@ FloatArray = NDArray[np.float64]
 
 @dataclass(frozen=True)
 class RemlFit:
-    """REML estimates: variance of each random factor, residual variance, fixed effects and their covariance."""
+    """REML estimates: variance of each random factor, residual variance, fixed effects, their covariance."""
 
     variances: dict[str, float]
     residual_variance: float
@@ -55,7 +55,9 @@ def reml_fit(y: FloatArray, x: FloatArray, groups: dict[str, NDArray[np.int64]])
     if np.linalg.matrix_rank(x) < p:
         raise InputError("REML: the fixed-effect design is rank deficient (a level without data?)")
     if n - p < 1 + len(groups):
-        raise InputError(f"REML: {n} observations are too few for {p} fixed effects and {len(groups)} factors")
+        raise InputError(
+            f"REML: {n} observations are too few for {p} fixed effects and {len(groups)} factors"
+        )
     names = list(groups)
     zz = [(_z := _indicator(np.asarray(groups[k], dtype=np.int64))) @ _z.T for k in names]
 
@@ -76,10 +78,11 @@ def reml_fit(y: FloatArray, x: FloatArray, groups: dict[str, NDArray[np.int64]])
         logdet_x = float(np.linalg.slogdet(xtvx)[1])
         s2 = rss / (n - p)
         dev = (n - p) * np.log(s2) + logdet_v + logdet_x
-        # d dev / d t_k = tr(P Z_k Z_k') - (n - p) r'V^-1 Z_k Z_k' V^-1 r / rss,  P = V^-1 - V^-1 X (X'V^-1 X)^-1 X'V^-1
+        # d dev / d t_k = tr(P Z_k Z_k') - (n - p) r'V^-1 Z_k Z_k' V^-1 r / rss,
+        # P = V^-1 - V^-1 X (X'V^-1 X)^-1 X'V^-1
         proj = linalg.cho_solve(c, np.eye(n)) - vi_x @ xtvx_inv @ vi_x.T
         grad = np.array([float(np.sum(proj * m)) - (n - p) * float(vi_r @ m @ vi_r) / rss for m in zz])
-        return float(dev), beta, xtvx_inv, s2, grad
+        return float(dev), np.asarray(beta, float), np.asarray(xtvx_inv, float), float(s2), grad.astype(float)
 
     def objective(t: FloatArray) -> tuple[float, FloatArray]:
         dev, _b, _c, _s, grad = parts(t)

@@ -90,8 +90,9 @@ def register(app: typer.Typer) -> None:
             console = Console(stderr=True)
             for r in results:
                 console.print(
-                    f"{r.tier}: cut point {r.cut_point:.6g} ({r.method}, {r.transform} scale, FPR {r.fpr:g}); "
-                    f"{r.cut_point_type}; {r.n_donors} donors x {r.n_runs} runs; {len(r.outliers)} outlier(s) removed",
+                    f"{r.tier}: cut point {r.cut_point:.6g} ({r.method}, {r.transform} scale, "
+                    f"FPR {r.fpr:g}); {r.cut_point_type}; {r.n_donors} donors x {r.n_runs} runs; "
+                    f"{len(r.outliers)} outlier(s) removed",
                     highlight=False,
                 )
                 for note in r.notes:
@@ -124,7 +125,8 @@ def register(app: typer.Typer) -> None:
             console = Console(stderr=True)
             console.print(
                 f"sensitivity (detected in 95% of runs): {result.sensitivity_95:.6g} "
-                f"(mean {result.mean:.6g} + t {result.t_factor:.4g} x SD {result.sd:.6g}; {result.n_runs} runs)",
+                f"(mean {result.mean:.6g} + t {result.t_factor:.4g} x SD {result.sd:.6g}; "
+                f"{result.n_runs} runs)",
                 highlight=False,
             )
             for note in result.notes:
@@ -175,13 +177,12 @@ def register(app: typer.Typer) -> None:
             result = isr(read_isr_data(data), assay)
             table = result.to_frame()
             write_frame_atomic(table, out)
-            write_provenance(
-                out, {"data": data}, {"command": "isr", "assay": assay, "passed": result.passed}
-            )
+            write_provenance(out, {"data": data}, {"command": "isr", "assay": assay, "passed": result.passed})
             console = Console(stderr=True)
             verdict = "PASS" if result.passed else "FAIL"
             console.print(
-                f"ISR {verdict}: {result.n_within}/{result.n_samples} ({100 * result.share_within:.1f}%) within "
+                f"ISR {verdict}: {result.n_within}/{result.n_samples} "
+                f"({100 * result.share_within:.1f}%) within "
                 f"+/-{result.limit_percent:g}% (ICH M10: at least 2/3)",
                 highlight=False,
             )

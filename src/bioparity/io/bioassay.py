@@ -49,8 +49,23 @@ def _read(path: str | os.PathLike[str], columns: Sequence[_Col], what: str) -> p
             line = row + table.line_offset if table.line_offset is not None else None
             text = "" if cell is None or (isinstance(cell, float) and math.isnan(cell)) else str(cell).strip()
 
-            def fail(problem: str, expected: str, text: str = text, row: int = row, line: int | None = line) -> DataFileError:
-                return DataFileError(problem, file=table.file, row=row, line=line, column=col.name, value=text, expected=expected)
+            def fail(
+                problem: str,
+                expected: str,
+                text: str = text,
+                row: int = row,
+                line: int | None = line,
+                column: str = col.name,
+            ) -> DataFileError:
+                return DataFileError(
+                    problem,
+                    file=table.file,
+                    row=row,
+                    line=line,
+                    column=column,
+                    value=text,
+                    expected=expected,
+                )
 
             if text == "":
                 raise fail("blank cell", "a value in every row (blank cells are not skipped)")
