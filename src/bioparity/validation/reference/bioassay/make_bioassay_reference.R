@@ -33,7 +33,8 @@ make <- function(name, n_donor, n_run, n_plate, drop = 0, run_sd = 0.15, donor_s
 designs <- list(
   balanced = make("balanced", 20, 4, 1),
   unbalanced = make("unbalanced", 15, 3, 1, drop = 7),
-  nested = make("nested", 12, 3, 2, drop = 5)
+  nested = make("nested", 12, 3, 2, drop = 5),
+  singular = make("singular", 10, 3, 1, donor_sd = 0, err_sd = 0.2)  # true donor variance 0 (estimate small)
 )
 for (name in names(designs)) {
   d <- designs[[name]]
@@ -42,10 +43,12 @@ for (name in names(designs)) {
   vc <- as.data.frame(VarCorr(f1))
   add(name, "lme4", "run_fixed", "donor", vc$vcov[vc$grp == "donor"])
   add(name, "lme4", "run_fixed", "residual", vc$vcov[vc$grp == "Residual"])
-  l1 <- lme(y ~ factor(run), random = ~ 1 | donor, data = d, method = "REML", control = lctrl)
-  s2 <- l1$sigma^2  # full precision (VarCorr() prints rounded text)
-  add(name, "nlme", "run_fixed", "donor", pdMatrix(l1$modelStruct$reStruct)[[1]][1, 1] * s2)
-  add(name, "nlme", "run_fixed", "residual", s2)
+  if (name != "singular") {  # nlme 3.1-162 stops with a convergence error on this design
+    l1 <- lme(y ~ factor(run), random = ~ 1 | donor, data = d, method = "REML", control = lctrl)
+    s2 <- l1$sigma^2  # full precision (VarCorr() prints rounded text)
+    add(name, "nlme", "run_fixed", "donor", pdMatrix(l1$modelStruct$reStruct)[[1]][1, 1] * s2)
+    add(name, "nlme", "run_fixed", "residual", s2)
+  }
   # donor and run crossed random
   f2 <- lmer(y ~ 1 + (1 | donor) + (1 | run), data = d, REML = TRUE, control = ctrl)
   vc <- as.data.frame(VarCorr(f2))
