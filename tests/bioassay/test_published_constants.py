@@ -40,3 +40,15 @@ def test_robust_sd_constant_is_1_4826() -> None:
     assert MAD_CONSTANT == 1.4826
     res = compute_cut_point(_standardised(), transform="none", remove_outliers=False)
     assert res.robust_t == pytest.approx(res.median_t + 1.6448536269514722 * res.mad_t, rel=1e-12)
+
+
+def test_normalisation_factor_is_the_cut_point_factor_of_the_normalised_data() -> None:
+    # signal = NC of the run x donor factor: normalised log values are the standardised set, so the
+    # additive log-scale NF of the parametric 5% estimate is Shankar's printed 1.645 (mean 0, SD 1)
+    base = _standardised()
+    nc = base["run"].map({"R1": 0.4, "R2": 0.9}).to_numpy(float)
+    frame = base.assign(value=nc * np.exp(base["value"].to_numpy(float)), nc=nc)
+    res = compute_cut_point(frame, transform="log", method="parametric", remove_outliers=False)
+    assert res.normalization == "additive on log scale"
+    assert round(res.normalization_factor, 3) == pytest.approx(1.645, abs=1e-12)
+    assert res.cut_point_type == "floating"

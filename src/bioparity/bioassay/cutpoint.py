@@ -24,9 +24,10 @@ analyst or plate factor is part of the run label). Steps, each reported in the r
    80% for confirmatory). ``method = auto`` selects parametric when Shapiro-Wilk ``p >= 0.05`` on the
    analysed values, robust otherwise (Devanarayan 2017 recommends the robust estimate for non-normal
    data).
-6. **Normalisation factor** for a floating cut point (Shankar 2008, Appendix 1 section 5): additive on
-   the log scale (``NF = CP_t - mean(log NC)``, multiplicative ``exp(NF)`` on the signal scale) or
-   multiplicative on the raw scale (``NF = CP / mean(NC)``), from the negative-control values per run.
+6. **Normalisation factor** for a floating cut point (Shankar 2008, Appendix 1 section 5): the same
+   estimate computed on the values normalised by the negative control ``nc`` of their run, additive on
+   the log scale (``NF`` = estimate of ``log(signal) - log(NC)``; plate cut point ``NC * exp(NF)``) or
+   multiplicative on the raw scale (``NF`` = estimate of ``signal / NC``; plate cut point ``NC * NF``).
 
 Confirmatory cut points use % inhibition ``100 (1 - signal_with_drug / signal_without_drug)`` per donor
 and run (Shankar 2008, section 3.2; FDA 2019 ADA guidance, section IV.B.2), no transform by default, 1%
@@ -62,6 +63,19 @@ TIERS = ("screening", "confirmatory", "titration")
 def _fences(x: np.ndarray) -> tuple[float, float]:
     q1, q3 = quantile(x, 0.25), quantile(x, 0.75)
     return q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)
+
+
+def _estimate(
+    y: np.ndarray, method: str, z: float, fpr: float, qtype: int, donors: int, conf: float
+) -> float:
+    """One cut-point estimate of ``y`` on its own scale (the same rule as the cut point)."""
+    if method == "parametric":
+        return float(np.mean(y) + z * np.std(y, ddof=1))
+    if method == "robust":
+        return float(np.median(y) + z * mad(y))
+    if method == "nonparametric":
+        return quantile(y, 1.0 - fpr, qtype)
+    return float(np.mean(y) + normal_quantile_lcl_factor(donors, 1.0 - fpr, conf) * np.std(y, ddof=1))
 
 
 def choose_transform(values: np.ndarray) -> tuple[str, float, float]:
@@ -233,13 +247,15 @@ def compute_cut_point(
     estimates_t = {"parametric": par_t, "robust": rob_t, "nonparametric": np_t, "parametric_lcl": lcl_t}
     normalization, nf = "none", math.nan
     if "nc" in data.columns and data["nc"].notna().all():
-        nc = data.groupby("run")["nc"].mean().to_numpy(dtype=float)
+        nc = data["nc"].to_numpy(dtype=float)
+        if np.any(nc <= 0):
+            raise InputError("negative-control signals 'nc' must be > 0 for a normalisation factor")
         if transform == "log":
-            if np.any(nc <= 0):
-                raise InputError("negative-control signals must be > 0 for a log-scale normalisation factor")
-            normalization, nf = "additive on log scale", estimates_t[method] - float(np.mean(np.log(nc)))
+            # the cut-point factor estimated on the normalised values log(signal) - log(NC of the run)
+            normalization, normed = "additive on log scale", y - np.log(nc)
         else:
-            normalization, nf = "multiplicative", back(estimates_t[method]) / float(np.mean(nc))
+            normalization, normed = "multiplicative", y / nc
+        nf = _estimate(normed, method, z, fpr, quantile_type, len(donors), conf)
     elif cp_type.startswith("floating"):
         notes.append(
             "floating cut point but no negative-control column 'nc': normalisation factor not computed"
