@@ -3,6 +3,7 @@ of all log signals shifts the cut points by the same amount, and a removed outli
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -73,6 +74,7 @@ def test_removed_outlier_is_reported(seed: int, factor: float) -> None:
     assert "biological:D03" in table["outliers"].iloc[0]
     assert "D03" in set(res.outlier_frame()["donor"])
     assert any("outlier" in n for n in res.notes)
+    assert "D03" in json.dumps(res.to_dict())  # the listing travels with the result
     kept = compute_cut_point(frame, transform="log", remove_outliers=False)
     assert kept.outliers == () and kept.parametric > res.parametric
 
