@@ -59,7 +59,8 @@ def reml_fit(y: FloatArray, x: FloatArray, groups: dict[str, NDArray[np.int64]])
             f"REML: {n} observations are too few for {p} fixed effects and {len(groups)} factors"
         )
     names = list(groups)
-    zz = [(_z := _indicator(np.asarray(groups[k], dtype=np.int64))) @ _z.T for k in names]
+    zs = [_indicator(np.asarray(groups[k], dtype=np.int64)) for k in names]
+    zz = [z @ z.T for z in zs]
 
     def parts(t: FloatArray) -> tuple[float, FloatArray, FloatArray, float, FloatArray]:
         """Profiled REML deviance at variance ratios ``t``, GLS estimates and the gradient in ``t``."""
@@ -78,11 +79,15 @@ def reml_fit(y: FloatArray, x: FloatArray, groups: dict[str, NDArray[np.int64]])
         logdet_x = float(np.linalg.slogdet(xtvx)[1])
         s2 = rss / (n - p)
         dev = (n - p) * np.log(s2) + logdet_v + logdet_x
-        # d dev / d t_k = tr(P Z_k Z_k') - (n - p) r'V^-1 Z_k Z_k' V^-1 r / rss,
-        # P = V^-1 - V^-1 X (X'V^-1 X)^-1 X'V^-1
-        proj = linalg.cho_solve(c, np.eye(n)) - vi_x @ xtvx_inv @ vi_x.T
-        grad = np.array([float(np.sum(proj * m)) - (n - p) * float(vi_r @ m @ vi_r) / rss for m in zz])
-        return float(dev), np.asarray(beta, float), np.asarray(xtvx_inv, float), float(s2), grad.astype(float)
+        # d dev / d t_k = tr(Z_k' P Z_k) - (n - p) |Z_k' V^-1 r|^2 / rss,
+        # P = V^-1 - V^-1 X (X'V^-1 X)^-1 X'V^-1 (applied to the indicator matrices only)
+        grad = np.empty(len(zs))
+        for k, z in enumerate(zs):
+            vi_z = linalg.cho_solve(c, z)
+            xz = vi_x.T @ z
+            trace = float(np.sum(z * vi_z)) - float(np.sum(xz * (xtvx_inv @ xz)))
+            grad[k] = trace - (n - p) * float(np.sum((z.T @ vi_r) ** 2)) / rss
+        return float(dev), np.asarray(beta, float), np.asarray(xtvx_inv, float), float(s2), grad
 
     def objective(t: FloatArray) -> tuple[float, FloatArray]:
         dev, _b, _c, _s, grad = parts(t)
