@@ -39,6 +39,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "clinical",
         "ADA (or NAb) incidence per arm and timepoint, differences to a reference arm.",
     ),
+    "ada-cutpoint": (
+        "bioassay",
+        "ADA assay cut points (screening, confirmatory, titration) from validation data.",
+    ),
+    "ada-sensitivity": ("bioassay", "ADA assay sensitivity from positive-control dilution curves."),
+    "ada-drug-tolerance": ("bioassay", "ADA assay drug tolerance: highest drug level still detected."),
+    "isr": ("bioassay", "Incurred sample reanalysis (ICH M10): share within limits and failures."),
     "demo": (
         "demo",
         "The demo program: an IgG1 mAb biosimilar with EU and US reference (synthetic, seeded).",

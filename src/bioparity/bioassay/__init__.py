@@ -1,0 +1,40 @@
+"""Immunogenicity and bioanalytical assay statistics: ADA cut points, sensitivity, drug tolerance, ISR.
+
+Pure numerical core (no I/O): readers are in :mod:`bioparity.io.bioassay`, the commands in
+:mod:`bioparity.cli.bioassay`.
+"""
+
+from __future__ import annotations
+
+from bioparity.bioassay.classify import classify_samples
+from bioparity.bioassay.cutpoint import compute_cut_point, inhibition, screening_and_confirmatory
+from bioparity.bioassay.drug_tolerance import drug_tolerance
+from bioparity.bioassay.isr import ISR_LIMITS, isr, isr_sample_count
+from bioparity.bioassay.reml import RemlFit, reml_fit
+from bioparity.bioassay.results import (
+    CutPointResult,
+    DrugToleranceResult,
+    IsrResult,
+    Outlier,
+    SensitivityResult,
+)
+from bioparity.bioassay.sensitivity import sensitivity
+
+__all__ = [
+    "ISR_LIMITS",
+    "CutPointResult",
+    "DrugToleranceResult",
+    "IsrResult",
+    "Outlier",
+    "RemlFit",
+    "SensitivityResult",
+    "classify_samples",
+    "compute_cut_point",
+    "drug_tolerance",
+    "inhibition",
+    "isr",
+    "isr_sample_count",
+    "reml_fit",
+    "screening_and_confirmatory",
+    "sensitivity",
+]

@@ -1,0 +1,346 @@
+"""ADA assay cut points (screening, confirmatory, titration) from validation data.
+
+Input: one value per donor and run (replicate wells of a donor in a run are averaged first; an
+analyst or plate factor is part of the run label). Steps, each reported in the result:
+
+1. **Transformation** (Shankar et al. 2008, J Pharm Biomed Anal 48:1267, Appendix 1 section 2; Devanarayan
+   et al. 2017, AAPS J 19:1487, "Data transformation"): ``auto`` takes the log when the raw data are
+   right-skewed and the log reduces the absolute skewness; ``none`` / ``log`` force it.
+2. **Analytical outliers**: within each donor, its values across runs outside the boxplot fences
+   (``Q1 - 1.5 IQR``, ``Q3 + 1.5 IQR``; Devanarayan 2017, "Outlier evaluation"); removed and listed.
+3. **Biological outliers**: donor means across donors outside the boxplot fences; the donor is removed
+   and listed. One pass per step (no iteration).
+4. **Run means and variances** (Shankar 2008, Appendix 1 section 3): REML fit of
+   ``y = mu + run + donor + e`` (run fixed, donor random); Wald F test of equal run means
+   (denominator df by containment, ``n - p - (donors - 1)``) and Levene's test (mean-centred, Levene 1960)
+   of equal run variances. ``fixed`` cut point when neither is significant at 5%, ``floating`` when
+   the means differ and the variances do not, ``floating (variances differ)`` flagged otherwise.
+5. **Cut points** on the analysis scale for the target false-positive rate ``fpr``:
+   parametric ``mean + z SD`` with ``z = qnorm(1 - fpr)`` (Shankar 2008, Appendix 1 section 4);
+   robust ``median + z * 1.4826 MAD`` (Devanarayan 2017, "Cut point computation");
+   nonparametric ``quantile(1 - fpr, type)`` (R ``quantile``, type 7 default);
+   lower confidence limit of the parametric cut point ``mean + k SD`` with
+   ``k = qt(1 - conf, n - 1, sqrt(n) z) / sqrt(n)``, ``n`` = donors (Devanarayan 2017: 90% for screening,
+   80% for confirmatory). ``method = auto`` selects parametric when Shapiro-Wilk ``p >= 0.05`` on the
+   analysed values, robust otherwise (Devanarayan 2017 recommends the robust estimate for non-normal
+   data).
+6. **Normalisation factor** for a floating cut point (Shankar 2008, Appendix 1 section 5): the same
+   estimate computed on the values normalised by the negative control ``nc`` of their run, additive on
+   the log scale (``NF`` = estimate of ``log(signal) - log(NC)``; plate cut point ``NC * exp(NF)``) or
+   multiplicative on the raw scale (``NF`` = estimate of ``signal / NC``; plate cut point ``NC * NF``).
+
+Confirmatory cut points use % inhibition ``100 (1 - signal_with_drug / signal_without_drug)`` per donor
+and run (Shankar 2008, section 3.2; FDA 2019 ADA guidance, section IV.B.2), no transform by default, 1%
+FPR; titration cut points use the screening data at 0.1% FPR (Devanarayan 2017, "Titer cut point").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from bioparity.bioassay.reml import reml_fit
+from bioparity.bioassay.results import CutPointResult, Outlier
+from bioparity.bioassay.stats import (
+    boxplot_flags,
+    mad,
+    normal_quantile_lcl_factor,
+    quantile,
+    shapiro_p,
+    skewness,
+)
+from bioparity.errors import InputError
+
+TRANSFORMS = ("auto", "none", "log")
+METHODS = ("auto", "parametric", "robust", "nonparametric", "parametric_lcl")
+TIERS = ("screening", "confirmatory", "titration")
+
+
+def _fences(x: np.ndarray) -> tuple[float, float]:
+    q1, q3 = quantile(x, 0.25), quantile(x, 0.75)
+    return q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)
+
+
+def _estimate(
+    y: np.ndarray, method: str, z: float, fpr: float, qtype: int, donors: int, conf: float
+) -> float:
+    """One cut-point estimate of ``y`` on its own scale (the same rule as the cut point)."""
+    if method == "parametric":
+        return float(np.mean(y) + z * np.std(y, ddof=1))
+    if method == "robust":
+        return float(np.median(y) + z * mad(y))
+    if method == "nonparametric":
+        return quantile(y, 1.0 - fpr, qtype)
+    return float(np.mean(y) + normal_quantile_lcl_factor(donors, 1.0 - fpr, conf) * np.std(y, ddof=1))
+
+
+def choose_transform(values: np.ndarray) -> tuple[str, float, float]:
+    """``log`` when the raw values are right-skewed and the log lowers |skewness|, else ``none``."""
+    raw = skewness(values)
+    logged = skewness(np.log(values)) if np.all(values > 0) else math.nan
+    use_log = raw > 0 and not math.isnan(logged) and abs(logged) < abs(raw)
+    return ("log" if use_log else "none"), raw, logged
+
+
+def inhibition(signal: np.ndarray, signal_drug: np.ndarray) -> np.ndarray:
+    """% signal inhibition by excess drug: ``100 * (1 - signal_drug / signal)``."""
+    signal = np.asarray(signal, dtype=float)
+    if np.any(signal <= 0):
+        raise InputError("% inhibition needs signals without drug > 0")
+    result: np.ndarray = 100.0 * (1.0 - np.asarray(signal_drug, dtype=float) / signal)
+    return result
+
+
+def _aggregate(frame: pd.DataFrame) -> pd.DataFrame:
+    need = {"donor", "run", "value"}
+    if not need <= set(frame.columns):
+        raise InputError(f"cut point data need columns {sorted(need)}; got {sorted(frame.columns)}")
+    data = frame.assign(donor=frame["donor"].astype(str), run=frame["run"].astype(str))
+    value = pd.to_numeric(data["value"], errors="coerce")
+    if value.isna().any() or not np.all(np.isfinite(value.to_numpy(dtype=float))):
+        raise InputError("cut point values must be finite numbers (missing values are not dropped)")
+    data = data.assign(value=value.astype(float))
+    cols = ["donor", "run"]
+    agg: dict[str, tuple[str, str]] = {"value": ("value", "mean"), "n_replicates": ("value", "size")}
+    if "nc" in data.columns:
+        agg["nc"] = ("nc", "mean")
+    result: pd.DataFrame = data.groupby(cols, sort=True).agg(**agg).reset_index()
+    return result
+
+
+def compute_cut_point(
+    frame: pd.DataFrame,
+    *,
+    tier: str = "screening",
+    fpr: float | None = None,
+    transform: str | None = None,
+    method: str = "auto",
+    quantile_type: int = 7,
+    lcl_confidence: float | None = None,
+    remove_outliers: bool = True,
+    exclude_donors: Sequence[str] = (),
+) -> CutPointResult:
+    """Cut point of one tier from a frame with columns ``donor``, ``run``, ``value`` [, ``nc``].
+
+    ``value`` is the screening signal (or S/N) for screening and titration, the % inhibition for the
+    confirmatory tier. ``nc`` (negative-control signal of the run) enables the normalisation factor.
+    Defaults: FPR 5% / 1% / 0.1%, transform ``auto`` / ``none`` / ``auto``, LCL confidence 90% / 80% /
+    80% for screening / confirmatory / titration.
+    """
+    if tier not in TIERS:
+        raise InputError(f"tier must be one of {', '.join(TIERS)}; got {tier!r}")
+    fpr = {"screening": 0.05, "confirmatory": 0.01, "titration": 0.001}[tier] if fpr is None else fpr
+    if not 0.0 < fpr < 0.5:
+        raise InputError(f"the false-positive rate must be in (0, 0.5); got {fpr}")
+    transform = ("none" if tier == "confirmatory" else "auto") if transform is None else transform
+    if transform not in TRANSFORMS:
+        raise InputError(f"transform must be one of {', '.join(TRANSFORMS)}; got {transform!r}")
+    if method not in METHODS:
+        raise InputError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    conf = (0.90 if tier == "screening" else 0.80) if lcl_confidence is None else lcl_confidence
+    if not 0.5 <= conf < 1.0:
+        raise InputError(f"the LCL confidence must be in [0.5, 1); got {conf}")
+    notes: list[str] = []
+    data = _aggregate(frame)
+    if exclude_donors:
+        unknown = sorted(set(map(str, exclude_donors)) - set(data["donor"]))
+        if unknown:
+            raise InputError(f"excluded donors not in the data: {', '.join(unknown)}")
+        data = data.loc[~data["donor"].isin(list(map(str, exclude_donors)))]
+        notes.append(f"donors excluded by the user: {', '.join(map(str, exclude_donors))}")
+    if (data["n_replicates"] > 1).any():
+        notes.append("replicate wells of a donor within a run averaged before analysis")
+    raw = data["value"].to_numpy(dtype=float)
+    chosen, skew_raw, skew_log = choose_transform(raw)
+    if transform == "auto":
+        transform = chosen
+        notes.append(f"transform selected: {chosen} (skewness raw {skew_raw:.3g}, log {skew_log:.3g})")
+    if transform == "log" and np.any(raw <= 0):
+        raise InputError("log transform needs values > 0; use --transform none")
+    data = data.assign(y=np.log(raw) if transform == "log" else raw)
+
+    outliers: list[Outlier] = []
+    if remove_outliers:
+        keep = np.ones(len(data), dtype=bool)
+        for _donor, idx in data.groupby("donor", sort=True).indices.items():
+            yv = data["y"].to_numpy()[idx]
+            flags = boxplot_flags(yv)
+            if flags.any():
+                lo, hi = _fences(yv)
+                for i in np.asarray(idx)[flags]:
+                    row = data.iloc[i]
+                    outliers.append(
+                        Outlier("analytical", str(row["donor"]), str(row["run"]), float(row["y"]), lo, hi)
+                    )
+                keep[np.asarray(idx)[flags]] = False
+        data = data.loc[keep]
+        means = data.groupby("donor", sort=True)["y"].mean()
+        bflags = boxplot_flags(means.to_numpy())
+        if bflags.any():
+            lo, hi = _fences(means.to_numpy())
+            for donor, m in means[bflags].items():
+                outliers.append(Outlier("biological", str(donor), "", float(m), lo, hi))
+            data = data.loc[~data["donor"].isin(list(means.index[bflags]))]
+        if outliers:
+            notes.append(
+                f"{len(outliers)} outlier(s) removed: "
+                + ", ".join(o.step + ":" + o.donor + (f"/{o.run}" if o.run else "") for o in outliers)
+            )
+    y = data["y"].to_numpy(dtype=float)
+    donors = sorted(data["donor"].unique())
+    runs = sorted(data["run"].unique())
+    if len(donors) < 3:
+        raise InputError(f"a cut point needs at least 3 donors after outlier removal; {len(donors)} left")
+
+    # variance components and run comparison
+    var_donor = var_res = p_means = p_vars = math.nan
+    run_codes = pd.Categorical(data["run"], categories=runs).codes.astype(np.int64)
+    donor_codes = pd.Categorical(data["donor"], categories=donors).codes.astype(np.int64)
+    x = np.column_stack([np.ones(len(y))] + [(run_codes == j).astype(float) for j in range(1, len(runs))])
+    if len(y) - x.shape[1] >= 2:
+        fit = reml_fit(y, x, {"donor": donor_codes})
+        var_donor, var_res = fit.variances["donor"], fit.residual_variance
+        if len(runs) > 1:
+            b, cov = fit.beta[1:], fit.beta_cov[1:, 1:]
+            f_stat = float(b @ np.linalg.solve(cov, b)) / len(b)
+            df2 = len(y) - x.shape[1] - (len(donors) - 1)
+            p_means = float(sps.f.sf(f_stat, len(b), df2)) if df2 > 0 else math.nan
+            groups = [y[run_codes == j] for j in range(len(runs))]
+            if all(g.size >= 2 for g in groups):
+                p_vars = float(sps.levene(*groups, center="mean").pvalue)
+    if len(runs) == 1:
+        cp_type = "fixed"
+        notes.append("one run only: run means and variances not compared")
+    elif math.isnan(p_means) or math.isnan(p_vars):
+        cp_type = "fixed"
+        notes.append("run comparison not possible (too few values per run); fixed cut point assumed")
+    elif p_vars < 0.05:
+        cp_type = "floating (variances differ)"
+        notes.append(
+            f"run variances differ (Levene p = {p_vars:.3g}): a floating cut point may not hold; "
+            "consider run-specific (dynamic) cut points"
+        )
+    elif p_means < 0.05:
+        cp_type = "floating"
+    else:
+        cp_type = "fixed"
+
+    z = float(sps.norm.ppf(1.0 - fpr))
+    mean_t, sd_t = float(np.mean(y)), float(np.std(y, ddof=1))
+    med_t, mad_t = float(np.median(y)), mad(y)
+    par_t = mean_t + z * sd_t
+    rob_t = med_t + z * mad_t
+    np_t = quantile(y, 1.0 - fpr, quantile_type)
+    lcl_t = mean_t + normal_quantile_lcl_factor(len(donors), 1.0 - fpr, conf) * sd_t
+    sw_p = shapiro_p(y)
+    if method == "auto":
+        method = "parametric" if (math.isnan(sw_p) or sw_p >= 0.05) else "robust"
+        notes.append(f"method selected: {method} (Shapiro-Wilk p = {sw_p:.3g})")
+
+    def back(v: float) -> float:
+        return float(np.exp(v)) if transform == "log" else v
+
+    estimates_t = {"parametric": par_t, "robust": rob_t, "nonparametric": np_t, "parametric_lcl": lcl_t}
+    normalization, nf = "none", math.nan
+    if "nc" in data.columns and data["nc"].notna().all():
+        nc = data["nc"].to_numpy(dtype=float)
+        if np.any(nc <= 0):
+            raise InputError("negative-control signals 'nc' must be > 0 for a normalisation factor")
+        if transform == "log":
+            # the cut-point factor estimated on the normalised values log(signal) - log(NC of the run)
+            normalization, normed = "additive on log scale", y - np.log(nc)
+        else:
+            normalization, normed = "multiplicative", y / nc
+        nf = _estimate(normed, method, z, fpr, quantile_type, len(donors), conf)
+    elif cp_type.startswith("floating"):
+        notes.append(
+            "floating cut point but no negative-control column 'nc': normalisation factor not computed"
+        )
+    return CutPointResult(
+        tier=tier,
+        fpr=fpr,
+        transform=transform,
+        method=method,
+        cut_point=back(estimates_t[method]),
+        parametric=back(par_t),
+        robust=back(rob_t),
+        nonparametric=back(np_t),
+        parametric_lcl=back(lcl_t),
+        parametric_t=par_t,
+        robust_t=rob_t,
+        nonparametric_t=np_t,
+        parametric_lcl_t=lcl_t,
+        mean_t=mean_t,
+        sd_t=sd_t,
+        median_t=med_t,
+        mad_t=mad_t,
+        n_donors=len(donors),
+        n_runs=len(runs),
+        n_values=len(y),
+        var_donor=var_donor,
+        var_residual=var_res,
+        run_means_p=p_means,
+        run_variances_p=p_vars,
+        cut_point_type=cp_type,
+        normalization=normalization,
+        normalization_factor=nf,
+        skewness_raw=skew_raw,
+        skewness_log=skew_log,
+        shapiro_p=sw_p,
+        quantile_type=quantile_type,
+        lcl_confidence=conf,
+        outliers=tuple(outliers),
+        notes=tuple(notes),
+        settings={"remove_outliers": remove_outliers, "outlier_rule": "boxplot 1.5 IQR, type-7 quartiles"},
+    )
+
+
+def screening_and_confirmatory(
+    frame: pd.DataFrame,
+    *,
+    fpr: float = 0.05,
+    confirm_fpr: float | None = 0.01,
+    titration_fpr: float | None = None,
+    transform: str = "auto",
+    method: str = "auto",
+    quantile_type: int = 7,
+    remove_outliers: bool = True,
+) -> list[CutPointResult]:
+    """Screening cut point from ``signal``; confirmatory from ``signal_drug`` (% inhibition); titration.
+
+    ``frame`` has ``donor``, ``run``, ``signal`` [, ``signal_drug``, ``nc``]. ``transform`` applies to
+    the screening and titration tiers; % inhibition is analysed untransformed.
+    """
+    base = frame.rename(columns={"signal": "value"})
+    out = [
+        compute_cut_point(
+            base, tier="screening", fpr=fpr, transform=transform, method=method,
+            quantile_type=quantile_type, remove_outliers=remove_outliers,
+        )
+    ]  # fmt: skip
+    if confirm_fpr is not None:
+        if "signal_drug" not in frame.columns:
+            raise InputError(
+                "a confirmatory cut point needs a 'signal_drug' column (signal with excess drug)"
+            )
+        inh = frame.assign(
+            value=inhibition(frame["signal"].to_numpy(float), frame["signal_drug"].to_numpy(float))
+        ).drop(columns=["nc"], errors="ignore")
+        out.append(
+            compute_cut_point(
+                inh, tier="confirmatory", fpr=confirm_fpr, transform="none", method=method,
+                quantile_type=quantile_type, remove_outliers=remove_outliers,
+            )
+        )  # fmt: skip
+    if titration_fpr is not None:
+        out.append(
+            compute_cut_point(
+                base, tier="titration", fpr=titration_fpr, transform=transform, method=method,
+                quantile_type=quantile_type, remove_outliers=remove_outliers,
+            )
+        )  # fmt: skip
+    return out

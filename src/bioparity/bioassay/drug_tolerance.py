@@ -1,0 +1,53 @@
+"""Drug tolerance: the highest drug level at which a given ADA level is still detected.
+
+A sample (ADA level, drug level) is detected when its mean signal is at or above the screening cut
+point (FDA 2019 ADA guidance, section IV.D "Drug tolerance"; Shankar et al. 2008, section 3.5). For each
+ADA level the tolerance is the highest tested drug level at which that level and every lower drug level
+are detected (a non-monotone pattern is flagged in the notes, never smoothed).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from bioparity.bioassay.results import DrugToleranceResult
+from bioparity.errors import InputError
+
+
+def drug_tolerance(frame: pd.DataFrame, cut_point: float) -> DrugToleranceResult:
+    """``frame`` has ``ada_level``, ``drug_level`` (>= 0, include 0 = no drug) and ``signal``."""
+    need = {"ada_level", "drug_level", "signal"}
+    if not need <= set(frame.columns):
+        raise InputError(f"drug tolerance data need columns {sorted(need)}; got {sorted(frame.columns)}")
+    if (frame["drug_level"].astype(float) < 0).any():
+        raise InputError("drug levels must be >= 0")
+    means = frame.groupby(["ada_level", "drug_level"], sort=True)["signal"].mean().reset_index()
+    levels, tol, allv, notes = [], [], [], []
+    for ada, g in means.groupby("ada_level", sort=True):
+        drug = g["drug_level"].to_numpy(float)
+        det = g["signal"].to_numpy(float) >= cut_point
+        levels.append(float(ada))  # type: ignore[arg-type]
+        if not det[0]:
+            tol.append(math.nan)
+            notes.append(f"ADA level {ada}: not detected at the lowest drug level {drug[0]:g}")
+            allv.append(False)
+            continue
+        first_miss = int(np.argmin(det)) if not det.all() else det.size
+        tol.append(float(drug[first_miss - 1]))
+        allv.append(bool(det.all()))
+        if det.all():
+            notes.append(f"ADA level {ada}: detected at every drug level tested (tolerance >= {drug[-1]:g})")
+        elif det[first_miss:].any():
+            notes.append(
+                f"ADA level {ada}: detected again above drug level {drug[first_miss]:g} (non-monotone)"
+            )
+    return DrugToleranceResult(
+        ada_levels=np.asarray(levels),
+        drug_tolerance=np.asarray(tol),
+        detected_at_all_levels=np.asarray(allv),
+        cut_point=float(cut_point),
+        notes=tuple(notes),
+    )

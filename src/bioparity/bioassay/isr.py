@@ -1,0 +1,60 @@
+"""Incurred sample reanalysis (ICH M10, 2022, section 7 "Incurred sample reanalysis").
+
+Per sample ``% difference = 100 (repeat - original) / mean(repeat, original)``; a sample is within
+limits when ``|% difference| <= 20`` (chromatographic assays) or ``<= 30`` (ligand-binding assays).
+ISR passes when at least two thirds (66.7%) of the repeated samples are within limits. The number of
+ISR samples is 10% of the first 1000 study samples plus 5% of those above 1000 (same section).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from bioparity.bioassay.results import IsrResult
+from bioparity.errors import InputError
+
+#: ICH M10 section 7 limits on |% difference|.
+ISR_LIMITS = {"chromatographic": 20.0, "ligand-binding": 30.0}
+
+
+def isr_sample_count(n_study_samples: int) -> int:
+    """ISR samples required: 10% of the first 1000 study samples plus 5% of the rest (rounded up)."""
+    if n_study_samples < 0:
+        raise InputError("the number of study samples must be >= 0")
+    first = min(n_study_samples, 1000)
+    return math.ceil(0.10 * first + 0.05 * max(n_study_samples - 1000, 0) - 1e-9)
+
+
+def isr(frame: pd.DataFrame, assay: str) -> IsrResult:
+    """``frame`` has ``sample``, ``original`` and ``repeat`` (concentrations > 0)."""
+    if assay not in ISR_LIMITS:
+        raise InputError(f"assay must be one of {', '.join(ISR_LIMITS)}; got {assay!r}")
+    need = {"sample", "original", "repeat"}
+    if not need <= set(frame.columns):
+        raise InputError(f"ISR data need columns {sorted(need)}; got {sorted(frame.columns)}")
+    if frame.empty:
+        raise InputError("ISR data contain no samples")
+    orig = frame["original"].to_numpy(float)
+    rep = frame["repeat"].to_numpy(float)
+    if np.any(orig <= 0) or np.any(rep <= 0):
+        raise InputError("ISR concentrations must be > 0 (BLQ results are not part of ISR)")
+    diff = 100.0 * (rep - orig) / ((rep + orig) / 2.0)
+    limit = ISR_LIMITS[assay]
+    within = np.abs(diff) <= limit + 1e-12
+    n_within = int(within.sum())
+    return IsrResult(
+        samples=frame["sample"].astype(str).to_numpy(dtype=object),
+        original=orig,
+        repeat=rep,
+        percent_difference=diff,
+        within_limit=within,
+        assay=assay,
+        limit_percent=limit,
+        n_samples=len(frame),
+        n_within=n_within,
+        share_within=n_within / len(frame),
+        passed=3 * n_within >= 2 * len(frame),
+    )

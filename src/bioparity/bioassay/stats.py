@@ -1,0 +1,89 @@
+"""Small statistics shared by the assay analyses: R quantile types, MAD, the boxplot rule, skewness.
+
+* ``quantile(x, p, type)`` is R's ``quantile(x, p, type = type)`` (Hyndman & Fan 1996, Am Stat 50:361,
+  definitions 1-9; R's default is type 7);
+* ``mad(x)`` is R's ``mad``: ``1.4826 * median(|x - median(x)|)`` (the constant makes it consistent for
+  the normal SD; Hampel 1974, JASA 69:383);
+* the boxplot rule flags values below ``Q1 - 1.5 IQR`` or above ``Q3 + 1.5 IQR`` (Tukey 1977, Exploratory
+  Data Analysis, ch. 2), quartiles by R type 7;
+* ``skewness`` is the adjusted Fisher-Pearson coefficient ``G1`` (Joanes & Gill 1998, The Statistician 47:183,
+  ``b1`` times ``sqrt(n(n-1))/(n-2)``), as in SAS PROC UNIVARIATE.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import stats as sps
+
+from bioparity.errors import InputError
+
+FloatArray = NDArray[np.float64]
+
+#: R quantile type -> NumPy ``method`` (NumPy implements Hyndman & Fan's nine definitions).
+QUANTILE_METHODS = {
+    1: "inverted_cdf",
+    2: "averaged_inverted_cdf",
+    3: "closest_observation",
+    4: "interpolated_inverted_cdf",
+    5: "hazen",
+    6: "weibull",
+    7: "linear",
+    8: "median_unbiased",
+    9: "normal_unbiased",
+}
+
+#: Consistency constant of the MAD for the normal distribution, 1 / qnorm(0.75) rounded as in R.
+MAD_CONSTANT = 1.4826
+
+
+def quantile(x: FloatArray, p: float, qtype: int = 7) -> float:
+    """R ``quantile(x, p, type = qtype)``."""
+    if qtype not in QUANTILE_METHODS:
+        raise InputError(f"quantile type must be 1..9 (Hyndman & Fan 1996); got {qtype}")
+    return float(np.quantile(np.asarray(x, dtype=float), p, method=QUANTILE_METHODS[qtype]))  # type: ignore[call-overload]
+
+
+def mad(x: FloatArray) -> float:
+    """R ``mad(x)``: ``1.4826 * median(|x - median(x)|)``."""
+    x = np.asarray(x, dtype=float)
+    return float(MAD_CONSTANT * np.median(np.abs(x - np.median(x))))
+
+
+def boxplot_flags(x: FloatArray, k: float = 1.5) -> NDArray[np.bool_]:
+    """True where ``x`` lies outside ``[Q1 - k IQR, Q3 + k IQR]`` (type-7 quartiles)."""
+    x = np.asarray(x, dtype=float)
+    if x.size < 4:
+        return np.zeros(x.size, dtype=bool)
+    q1, q3 = quantile(x, 0.25), quantile(x, 0.75)
+    iqr = q3 - q1
+    return (x < q1 - k * iqr) | (x > q3 + k * iqr)
+
+
+def skewness(x: FloatArray) -> float:
+    """Adjusted Fisher-Pearson skewness ``G1`` (bias-corrected)."""
+    x = np.asarray(x, dtype=float)
+    if x.size < 3 or float(np.std(x)) == 0.0:
+        return 0.0
+    return float(sps.skew(x, bias=False))
+
+
+def shapiro_p(x: FloatArray) -> float:
+    """Shapiro-Wilk p-value (Royston 1995 algorithm AS R94, as R's ``shapiro.test``); NaN when n < 3."""
+    x = np.asarray(x, dtype=float)
+    if x.size < 3 or float(np.ptp(x)) == 0.0:
+        return float("nan")
+    return float(sps.shapiro(x).pvalue)
+
+
+def normal_quantile_lcl_factor(n: int, p: float, confidence: float) -> float:
+    """Factor ``k`` with ``mean + k SD`` a one-sided lower confidence limit of the normal ``p`` quantile.
+
+    ``k = qt(1 - confidence, df = n - 1, ncp = sqrt(n) z_p) / sqrt(n)`` (noncentral t; Owen 1968,
+    Technometrics 10:445; the lower-confidence-limit cut point of Devanarayan et al. 2017, AAPS J 19:1487,
+    section "Cut point computation": 90% confidence for screening, 80% for confirmatory).
+    """
+    if n < 2:
+        raise InputError("a confidence limit of the cut point needs at least 2 donors")
+    z = float(sps.norm.ppf(p))
+    return float(sps.nct.ppf(1.0 - confidence, n - 1, np.sqrt(n) * z) / np.sqrt(n))

@@ -1,0 +1,133 @@
+"""Readers for immunogenicity assay files (CSV or XLSX): cut-point validation data, positive-control
+dilution curves, drug-tolerance experiments and incurred sample reanalysis.
+
+Every cell is checked before any computation; a problem stops with the file, data row (and CSV line)
+and column, the value found and what was expected. Nothing is dropped or coerced silently: a blank,
+"BLQ" or non-positive signal is an error, not a missing value.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from bioparity.errors import DataFileError
+from bioparity.io.readers import read_any_table
+
+
+@dataclass(frozen=True)
+class _Col:
+    name: str
+    kind: str  # "text", "positive" (> 0), "nonnegative" (>= 0), "number"
+    required: bool = True
+
+
+def _read(path: str | os.PathLike[str], columns: Sequence[_Col], what: str) -> pd.DataFrame:
+    table = read_any_table(path)
+    frame = table.frame
+    missing = [c.name for c in columns if c.required and c.name not in frame.columns]
+    if missing:
+        raise DataFileError(
+            f"missing column(s) {', '.join(repr(m) for m in missing)} for {what}; "
+            f"columns found: {', '.join(map(str, frame.columns))}",
+            file=table.file,
+            expected=f"columns {', '.join(c.name for c in columns if c.required)}",
+        )
+    if frame.empty:
+        raise DataFileError("has a header but no data rows", file=table.file, expected=f"rows of {what}")
+    out = pd.DataFrame(index=frame.index)
+    for col in columns:
+        if col.name not in frame.columns:
+            continue
+        parsed: list[object] = []
+        for i, cell in enumerate(frame[col.name].tolist()):
+            row = i + 1
+            line = row + table.line_offset if table.line_offset is not None else None
+            text = "" if cell is None or (isinstance(cell, float) and math.isnan(cell)) else str(cell).strip()
+
+            def fail(
+                problem: str,
+                expected: str,
+                text: str = text,
+                row: int = row,
+                line: int | None = line,
+                column: str = col.name,
+            ) -> DataFileError:
+                return DataFileError(
+                    problem,
+                    file=table.file,
+                    row=row,
+                    line=line,
+                    column=column,
+                    value=text,
+                    expected=expected,
+                )
+
+            if text == "":
+                raise fail("blank cell", "a value in every row (blank cells are not skipped)")
+            if col.kind == "text":
+                parsed.append(text)
+                continue
+            try:
+                value = float(text)
+            except ValueError:
+                raise fail("not a number", "a number with '.' as decimal point") from None
+            if not math.isfinite(value):
+                raise fail("not a finite number", "a finite number")
+            if col.kind == "positive" and value <= 0:
+                raise fail("value <= 0", "a number > 0")
+            if col.kind == "nonnegative" and value < 0:
+                raise fail("negative value", "a number >= 0")
+            parsed.append(value)
+        out[col.name] = pd.Series(parsed, index=frame.index, dtype=object if col.kind == "text" else float)
+    return out.reset_index(drop=True)
+
+
+#: Columns of cut-point validation data: one row per donor, run (and replicate well).
+CUTPOINT_COLUMNS = (
+    _Col("donor", "text"),
+    _Col("run", "text"),
+    _Col("signal", "number"),
+    _Col("signal_drug", "number", required=False),
+    _Col("nc", "positive", required=False),
+    _Col("analyst", "text", required=False),
+    _Col("plate", "text", required=False),
+)
+
+
+def read_cutpoint_data(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """``donor``, ``run``, ``signal`` [, ``signal_drug``, ``nc`` (> 0), ``analyst``, ``plate``].
+
+    Signals may be background-subtracted (any finite number); the log transform then refuses values <= 0.
+    """
+    return _read(path, CUTPOINT_COLUMNS, "cut-point validation data")
+
+
+def read_sensitivity_data(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """``run``, ``concentration`` (> 0), ``signal`` (finite): positive-control dilution curves."""
+    cols = (_Col("run", "text"), _Col("concentration", "positive"), _Col("signal", "number"))
+    return _read(path, cols, "positive-control dilution curves")
+
+
+def read_drug_tolerance_data(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """``ada_level`` (> 0), ``drug_level`` (>= 0), ``signal`` (finite)."""
+    cols = (_Col("ada_level", "positive"), _Col("drug_level", "nonnegative"), _Col("signal", "number"))
+    return _read(path, cols, "drug-tolerance data")
+
+
+def read_isr_data(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """``sample``, ``original`` (> 0), ``repeat`` (> 0): one row per reanalysed incurred sample."""
+    cols = (_Col("sample", "text"), _Col("original", "positive"), _Col("repeat", "positive"))
+    frame = _read(path, cols, "incurred sample reanalysis")
+    dup = frame["sample"].duplicated(keep="first")
+    if dup.any():
+        i = int(dup.to_numpy().argmax())
+        raise DataFileError(
+            "sample listed twice", file=str(path), row=i + 1, column="sample", value=frame["sample"].iloc[i],
+            expected="one row per incurred sample",
+        )  # fmt: skip
+    return frame
