@@ -10,6 +10,7 @@ from bioparity.api import routes_accounts, routes_data, routes_programs
 from bioparity.api.errors import install_error_handlers
 from bioparity.api.schemas import HealthOut
 from bioparity.store import current_revision, make_engine, make_sessionmaker, upgrade
+from bioparity.workspace.accounts import POLICY_KEY, AccountPolicy
 
 
 def create_app(
@@ -19,13 +20,17 @@ def create_app(
     run_migrations: bool = True,
     secure_cookies: bool = False,
     web: bool = True,
+    account_policy: AccountPolicy | None = None,
 ) -> FastAPI:
     """Build the API on ``engine`` (or on ``database_url`` / ``BIOPARITY_DATABASE_URL`` / the default file).
 
     Migrations are applied first unless ``run_migrations`` is False. ``secure_cookies`` marks the session
     cookie Secure (set it when the server is behind HTTPS).
     ``web`` adds the browser workspace under ``/ui`` (:mod:`bioparity.web`).
+    ``account_policy`` sets throttling, lockout, idle timeout and token lifetimes (default: the
+    ``BIOPARITY_*`` environment variables of :meth:`AccountPolicy.from_environment`).
     """
+    policy = account_policy if account_policy is not None else AccountPolicy.from_environment()
     engine = engine if engine is not None else make_engine(database_url)
     if run_migrations:
         upgrade(engine)
@@ -40,6 +45,7 @@ def create_app(
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.secure_cookies = secure_cookies
+    app.state.account_policy = policy
     install_error_handlers(app)
     app.include_router(routes_accounts.router)
     app.include_router(routes_programs.router)
@@ -48,6 +54,8 @@ def create_app(
         from bioparity.web import install_web
 
         install_web(app)
+        app.state.web_read_sessions.configure(info={POLICY_KEY: policy})
+    app.state.sessionmaker.configure(info={POLICY_KEY: policy})
 
     @app.get("/health", tags=["server"])
     def health() -> HealthOut:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bioparity.workspace.access import Actor
 from bioparity.workspace.accounts import authenticate
-from bioparity.workspace.errors import AuthenticationError
+from bioparity.workspace.errors import AuthenticationError, PasswordChangeRequiredError
 
 SESSION_COOKIE = "bioparity_session"
 
@@ -56,7 +56,22 @@ def current_actor(
             "not authenticated: send 'Authorization: Bearer <token>' (POST /auth/login)"
         )
     with unit_of_work(request) as session:
-        return authenticate(session, token)
+        actor = authenticate(session, token)
+    if actor.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PasswordChangeRequiredError(
+            "your password was reset by an administrator: change it first (POST /me/password)"
+        )
+    return actor
+
+
+#: What a user whose password was reset may still do (21 CFR 11.300(b): the temporary password is
+#: replaced before the account is used).
+PASSWORD_CHANGE_PATHS = frozenset({"/me/password", "/auth/logout", "/me"})
+
+
+def client_address(request: Request) -> str:
+    """The peer address the throttling counts failures of (the proxy's, behind a reverse proxy)."""
+    return request.client.host if request.client is not None else ""
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
