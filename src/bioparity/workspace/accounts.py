@@ -760,6 +760,12 @@ def touch_due(token: AuthToken, moment: datetime) -> bool:
     )
 
 
+def session_touch_due(session: Session, token_id: str, *, now: datetime | None = None) -> bool:
+    """Whether :func:`touch_session` would record anything (read-only check for page views)."""
+    token = session.get(AuthToken, token_id)
+    return token is not None and touch_due(token, _now(now))
+
+
 def touch_session(session: Session, token_id: str, *, now: datetime | None = None) -> None:
     """Record a session's use now (idle timeout), unless recorded within the last TOUCH_SECONDS."""
     moment = _now(now)
