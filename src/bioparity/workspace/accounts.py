@@ -507,7 +507,13 @@ def client_key(client: str) -> str:
 
 def _throttle_row(session: Session, key: str) -> AuthThrottle:
     """The counter row of ``key``, created if missing and locked for this transaction (PostgreSQL)."""
-    row = session.scalar(select(AuthThrottle).where(AuthThrottle.key == key).with_for_update())
+    locked = (
+        select(AuthThrottle)
+        .where(AuthThrottle.key == key)
+        .with_for_update()
+        .execution_options(populate_existing=True)  # the count as of the lock, not as read before
+    )
+    row = session.scalar(locked)
     if row is not None:
         return row
     try:
@@ -515,7 +521,7 @@ def _throttle_row(session: Session, key: str) -> AuthThrottle:
             session.add(AuthThrottle(key=key, failures=0))
     except IntegrityError:  # created concurrently
         pass
-    row = session.scalar(select(AuthThrottle).where(AuthThrottle.key == key).with_for_update())
+    row = session.scalar(locked)
     assert row is not None
     return row
 
