@@ -10,6 +10,7 @@ never with sleeps.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from sqlalchemy import Engine
 
 from bioparity.errors import InputError
 from bioparity.store import make_sessionmaker
+from bioparity.store.models import AuthThrottle
 from bioparity.workspace import accounts
 from bioparity.workspace.accounts import POLICY_KEY, AccountPolicy, backoff_seconds
 from bioparity.workspace.errors import AccountLockedError, AuthenticationError, ThrottledError
@@ -107,6 +109,22 @@ def test_one_client_guessing_many_accounts_gets_429_with_retry_after(server: Liv
     assert "try again" in throttled.json()["detail"]
     # another client is not affected, nor is the account itself
     assert server.login(company.users["owner"].username, PASSWORD, "127.0.0.42").status_code == 200
+
+
+def test_concurrent_wrong_passwords_are_all_counted_and_lock_once(server: LiveServer) -> None:
+    company = make_company(server.sessions, "burst")
+    user = company.users["owner"]
+    sources = [f"127.0.1.{i}" for i in range(1, 13)]  # distinct clients: only the account is counted
+    with ThreadPoolExecutor(max_workers=len(sources)) as pool:
+        answers = list(pool.map(lambda src: server.login(user.username, "wrong password", src), sources))
+    assert {r.status_code for r in answers} == {401}, [r.text for r in answers]
+    with server.sessions() as s:
+        row = s.get(AuthThrottle, accounts.account_key(user.username))
+        assert row is not None and row.locked_at is not None
+        failures = row.failures
+    actions = server.actions(object_id=user.id)
+    assert LOCKOUT_AFTER <= failures == actions.count("login_failed")  # no increment lost
+    assert actions.count("lock") == 1
 
 
 # --- the backoff schedule, with an injected clock (service level, both databases) ------------------

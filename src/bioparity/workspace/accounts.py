@@ -539,7 +539,10 @@ def backoff_seconds(failures: int, free: int, policy: AccountPolicy) -> float:
 def _remaining_wait(row: AuthThrottle | None, free: int, policy: AccountPolicy, moment: datetime) -> float:
     if row is None or row.last_failure_at is None:
         return 0.0
-    due = _aware(row.last_failure_at) + timedelta(seconds=backoff_seconds(row.failures, free, policy))
+    backoff = backoff_seconds(row.failures, free, policy)
+    if backoff == 0:  # (a concurrent request may have recorded its failure "after" this one's clock)
+        return 0.0
+    due = _aware(row.last_failure_at) + timedelta(seconds=backoff)
     return max(0.0, (due - moment).total_seconds())
 
 
