@@ -46,6 +46,8 @@ def test_deactivation_revokes_sessions_and_tokens_at_once_and_reactivation_needs
         assert done.returncode == 0 and "2 sessions and tokens revoked" in done.stdout, done.stderr
         assert s.get("/programs").status_code == 401 and t.get("/programs").status_code == 401
         assert server.login(user.username, PASSWORD).status_code == 401
+        status = bioparity("user", "status", user.username, "--database-url", server.database_url)
+        assert "active: False" in status.stdout and "live_tokens: 0" in status.stdout, status.stderr
         again = bioparity("user", "reactivate", user.username, "--database-url", server.database_url)
         assert again.returncode == 0, again.stderr
         assert s.get("/programs").status_code == 401 and t.get("/programs").status_code == 401
@@ -67,6 +69,11 @@ def test_admin_reset_forces_a_password_change_before_anything_else(server: LiveS
         assert c.get("/me").status_code == 401  # the reset revoked the old session
     assert server.login(user.username, PASSWORD).status_code == 401
     temporary = server.login(user.username, TEMPORARY).json()["token"]
+    with server.client() as browser:  # every page leads to the account page until the password changed
+        browser.cookies.set("bioparity_session", temporary)
+        page = browser.get("/ui/programs")
+        assert page.status_code == 303 and page.headers["location"].startswith("/ui/account")
+        assert "choose a new one before you continue" in browser.get("/ui/account").text
     with server.client(token=temporary) as c:
         assert c.get("/me").json()["user"]["must_change_password"] is True
         blocked = c.get("/programs")
