@@ -24,7 +24,9 @@ import httpx
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
+from bioparity.cli.main import app
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import AuditEvent
 from tests.workspace.conftest import database, url_of
@@ -65,16 +67,18 @@ def _free_port() -> int:
         return port
 
 
-def bioparity(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    """Run the ``bioparity`` command line in its own process (as an administrator would)."""
-    return subprocess.run(
-        [sys.executable, "-m", "bioparity.cli.main", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=os.environ | {"PYTHONPATH": os.pathsep.join(sys.path)},
-    )
+@dataclass(frozen=True)
+class CommandResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def bioparity(*args: str, stdin: str = "") -> CommandResult:
+    """Run a ``bioparity`` command as an administrator would (in this process: the same code path as
+    the console script, without a second interpreter start-up under load)."""
+    result = CliRunner().invoke(app, list(args), input=stdin)
+    return CommandResult(result.exit_code, result.stdout, result.stderr if result.stderr_bytes else "")
 
 
 @contextmanager
