@@ -163,6 +163,7 @@ def _pages(server: Server) -> list[tuple[str, str]]:
         ("run-caa", f"/ui/runs/{r['caa']}"),
         ("run-power", f"/ui/runs/{r['power']}"),
         ("orgs", "/ui/orgs"),
+        ("account", "/ui/account"),
         ("validation", "/ui/admin/validation"),
         ("market", "/ui/market"),
         ("market-us", "/ui/market?region=us"),

@@ -168,7 +168,10 @@ def make_company(sessions: sessionmaker[Session], label: str) -> Company:
             target_regions=["EU", "US"],
         )
         study = programs.create_study(s, actor_of(users["owner"]), program.id, name="PK study 1", kind="pk")
-        tokens = {r: accounts.create_api_token(s, actor_of(u), "tests", 1)[1] for r, u in users.items()}
+        tokens = {
+            r: accounts.create_api_token(s, actor_of(u), "tests", 1, password=PASSWORD)[1]
+            for r, u in users.items()
+        }
     return Company(org=org, users=users, program=program, study=study, tokens=tokens)
 
 

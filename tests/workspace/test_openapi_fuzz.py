@@ -7,7 +7,7 @@ the number of examples per operation is bounded to keep the run short.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -21,11 +21,23 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy import Engine
 
-from tests.workspace.conftest import Company
+from bioparity.api import create_app
+from bioparity.workspace.accounts import AccountPolicy
+from tests.workspace.conftest import PASSWORD, Company
 from tests.workspace.helpers import uploaded_run
 
 EXAMPLES_PER_OPERATION = 25
+
+
+@pytest.fixture(scope="module")
+def client(engine: Engine) -> Iterator[TestClient]:
+    """Random passwords (signatures, tokens, password change) must not lock the fuzzing account out or
+    throttle it before every operation has been reached."""
+    policy = AccountPolicy(lockout_after=1_000_000, backoff_base_seconds=0)
+    with TestClient(create_app(engine=engine, account_policy=policy)) as c:
+        yield c
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +50,9 @@ def real_ids(client: TestClient, fuzz_company: Company) -> dict[str, str]:
     """Identifiers of existing objects, substituted into half of the generated paths so that requests
     reach the handlers behind the 404s (random identifiers alone would never find anything)."""
     dataset_id, run_id = uploaded_run(client, fuzz_company)
-    spare = client.post("/me/tokens", headers=fuzz_company.auth("owner"), json={"name": "spare"}).json()
+    spare = client.post(
+        "/me/tokens", headers=fuzz_company.auth("owner"), json={"name": "spare", "password": PASSWORD}
+    ).json()
     return {
         "org_id": fuzz_company.org.id,
         "program_id": fuzz_company.program.id,

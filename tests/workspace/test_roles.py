@@ -132,6 +132,10 @@ def test_sharing_grants_the_intersection_of_roles_and_unsharing_hides_again(
 
     response = client.post(shares, headers=a.auth("owner"), json={"org_id": b.org.id, "role": "viewer"})
     assert response.status_code == 201 and response.json()["org_name"] == b.org.name
+    assert response.json()["status"] == "pending"  # an invitation until B's owner accepts
+    assert client.get(f"/programs/{a.program.id}", headers=b.auth("owner")).status_code == 404
+    accept = f"/orgs/{b.org.id}/share-invitations/{a.program.id}/accept"
+    assert client.post(accept, headers=b.auth("owner")).status_code == 200
     for role in ROLES:  # every member of B can now read everything of the program ...
         headers = b.auth(role)
         assert [p["id"] for p in client.get("/programs", headers=headers).json()].count(a.program.id) == 1
@@ -154,6 +158,7 @@ def test_sharing_grants_the_intersection_of_roles_and_unsharing_hides_again(
         client.post(shares, headers=a.auth("owner"), json={"org_id": b.org.id, "role": "analyst"}).status_code
         == 201
     )
+    assert client.post(accept, headers=b.auth("owner")).status_code == 200  # a higher role needs consent
     body = {"name": "b-data", "filename": "b.csv", "content": SAMPLESIZE_CSV, "analysis_kind": "samplesize"}
     url = f"/studies/{a.study.id}/datasets"
     assert client.post(url, headers=b.auth("analyst"), json=body).status_code == 201
@@ -218,7 +223,9 @@ def test_login_cookie_logout_and_token_revocation(client: TestClient, a: Company
     assert client.get("/me", headers=session_headers).status_code == 401
 
     created = client.post(
-        "/me/tokens", headers=a.auth("viewer"), json={"name": "ci", "expires_in_days": 30}
+        "/me/tokens",
+        headers=a.auth("viewer"),
+        json={"name": "ci", "expires_in_days": 30, "password": PASSWORD},
     ).json()
     script = {"Authorization": f"Bearer {created['token']}"}
     assert client.get("/programs", headers=script).status_code == 200

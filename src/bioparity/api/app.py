@@ -12,6 +12,7 @@ from bioparity.api.middleware import HardeningMiddleware
 from bioparity.api.schemas import HealthOut
 from bioparity.api.settings import MIGRATED_ENV, SECURE_COOKIES_ENV
 from bioparity.store import current_revision, make_engine, make_sessionmaker, upgrade
+from bioparity.workspace.accounts import POLICY_KEY, AccountPolicy
 
 
 def create_app(
@@ -21,6 +22,7 @@ def create_app(
     run_migrations: bool = True,
     secure_cookies: bool | None = None,
     web: bool = True,
+    account_policy: AccountPolicy | None = None,
 ) -> FastAPI:
     """Build the API on ``engine`` (or on ``database_url`` / ``BIOPARITY_DATABASE_URL`` / the default file).
 
@@ -29,9 +31,12 @@ def create_app(
     Every request passes :class:`~bioparity.api.middleware.HardeningMiddleware` (body limits, Origin
     check, security headers, HEAD).
     ``web`` adds the browser workspace under ``/ui`` (:mod:`bioparity.web`).
+    ``account_policy`` sets throttling, lockout, idle timeout and token lifetimes (default: the
+    ``BIOPARITY_*`` environment variables of :meth:`AccountPolicy.from_environment`).
     """
     from bioparity.workspace.datasets import clean_stale_upload_folders
 
+    policy = account_policy if account_policy is not None else AccountPolicy.from_environment()
     engine = engine if engine is not None else make_engine(database_url)
     if run_migrations:
         upgrade(engine)
@@ -47,6 +52,7 @@ def create_app(
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.secure_cookies = secure_cookies
+    app.state.account_policy = policy
     install_error_handlers(app)
     app.add_middleware(HardeningMiddleware)
     app.include_router(routes_accounts.router)
@@ -56,6 +62,8 @@ def create_app(
         from bioparity.web import install_web
 
         install_web(app)
+        app.state.web_read_sessions.configure(info={POLICY_KEY: policy})
+    app.state.sessionmaker.configure(info={POLICY_KEY: policy})
 
     @app.get("/health", tags=["server"])
     def health() -> HealthOut:

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bioparity.store.engine import read_sessionmaker
 from bioparity.workspace.access import Actor
-from bioparity.workspace.accounts import SESSION_HOURS, authenticate
-from bioparity.workspace.errors import AuthenticationError
+from bioparity.workspace.accounts import SESSION_HOURS, authenticate, session_touch_due, touch_session
+from bioparity.workspace.errors import AuthenticationError, PasswordChangeRequiredError
 
 SESSION_COOKIE = "bioparity_session"
 
@@ -125,6 +125,13 @@ def cookies_secure(request: Request) -> bool:
         return True
 
 
+def _session_seconds(request: Request) -> int:
+    """The absolute session lifetime of the app's account policy (default SESSION_HOURS)."""
+    policy = getattr(request.app.state, "account_policy", None)
+    hours = float(policy.session_hours) if policy is not None else float(SESSION_HOURS)
+    return int(hours * 3600)
+
+
 def set_session_cookie(response: Response, request: Request, secret: str) -> None:
     """The session cookie: HttpOnly, SameSite=Strict, Secure (see :func:`cookies_secure`), path /."""
     response.set_cookie(
@@ -133,7 +140,7 @@ def set_session_cookie(response: Response, request: Request, secret: str) -> Non
         httponly=True,
         samesite="strict",
         secure=cookies_secure(request),
-        max_age=SESSION_HOURS * 3600,
+        max_age=_session_seconds(request),
         path="/",
     )
 
@@ -161,10 +168,30 @@ def current_actor(
         raise AuthenticationError(
             "not authenticated: send 'Authorization: Bearer <token>' (POST /auth/login)"
         )
+    # Read-only authentication (no SQLite write lock); the idle-timeout clock is recorded in a short write
+    # only when due (at most every 30 s per session).
     with read_unit(request) as session:
-        return authenticate(session, token)
+        actor = authenticate(session, token, touch=False)
+        due = session_touch_due(session, actor.token_id)
+    if due:
+        write_unit(request, lambda s: touch_session(s, actor.token_id))
+    if actor.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PasswordChangeRequiredError(
+            "your password was reset by an administrator: change it first (POST /me/password)"
+        )
+    return actor
+
+
+#: What a user whose password was reset may still do (21 CFR 11.300(b): the temporary password is
+#: replaced before the account is used).
+PASSWORD_CHANGE_PATHS = frozenset({"/me/password", "/auth/logout", "/me"})
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
 Cookie = Annotated[str | None, Depends(cookie_scheme)]
+
+
+def client_address(request: Request) -> str:
+    """The peer address the throttling counts failures of (the proxy's, behind a reverse proxy)."""
+    return request.client.host if request.client is not None else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,6 +18,7 @@ from bioparity.workspace.errors import (
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
+    ThrottledError,
 )
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -25,6 +27,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "Not found (or not visible to you)"},
     409: {"model": ErrorOut, "description": "Conflicts with the current state"},
     422: {"model": ErrorOut, "description": "Invalid input; the message says where and what was expected"},
+    429: {"model": ErrorOut, "description": "Too many failed password attempts; see Retry-After"},
     503: {
         "model": ErrorOut,
         "description": "The store is busy or unreachable; retry after Retry-After seconds",
@@ -34,6 +37,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 RETRY_AFTER_SECONDS = 2
 
 _STATUS: list[tuple[type[BioparityError], int]] = [
+    (ThrottledError, 429),
     (NotFoundError, 404),
     (PermissionDeniedError, 403),
     (AuthenticationError, 401),
@@ -58,6 +62,8 @@ async def _bioparity_error(request: Request, exc: Exception) -> JSONResponse:
             "expected": exc.expected,
         }
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, ThrottledError):
+        headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after)))}
     return JSONResponse(_body(str(exc), **extra), status_code=status, headers=headers)
 
 

@@ -11,6 +11,7 @@ from bioparity.api.deps import (
     Cookie,
     CurrentActor,
     clear_session_cookie,
+    client_address,
     request_token,
     set_session_cookie,
     unit_of_work,
@@ -32,6 +33,7 @@ from bioparity.api.schemas import (
     UserOut,
     utc,
 )
+from bioparity.api.schemas_accounts import InvitationOut, PasswordChangeIn
 from bioparity.store.models import Membership, User
 from bioparity.workspace import accounts
 from bioparity.workspace.roles import Role
@@ -44,20 +46,26 @@ router = APIRouter(responses=ERROR_RESPONSES)
 OrgId = Annotated[str, Path(pattern=UUID_PATTERN)]
 UserId = Annotated[str, Path(pattern=UUID_PATTERN)]
 TokenId = Annotated[str, Path(pattern=UUID_PATTERN)]
+InvitationId = Annotated[str, Path(pattern=UUID_PATTERN)]
 
 
 @router.post("/auth/login", tags=["auth"])
 def login(body: LoginIn, request: Request, response: Response) -> SessionOut:
-    """Check user name and password; returns a session token (also set as an HttpOnly cookie)."""
+    """Check user name and password; returns a session token (also set as an HttpOnly cookie).
+
+    Failed attempts are counted per account and per client: after a few, further attempts must wait
+    (429 with Retry-After); after the configured number the account is locked until an administrator
+    unlocks it. A session ends after the idle timeout (default 30 min) or its absolute lifetime."""
     with unit_of_work(request) as session:
-        token, secret = accounts.login(session, body.username, body.password)
+        token, secret = accounts.login(session, body.username, body.password, client=client_address(request))
     set_session_cookie(response, request, secret)
     return SessionOut(token=secret, expires_at=utc(token.expires_at))
 
 
 @router.post("/auth/logout", status_code=204, tags=["auth"])
 def logout(actor: CurrentActor, request: Request, bearer: Bearer, cookie: Cookie) -> Response:
-    """End the current session (the token used for this request is revoked)."""
+    """End the current session (the token used for this request is revoked, with the API tokens created
+    bound to it)."""
     token = request_token(bearer, cookie)
     with unit_of_work(request) as session:
         accounts.logout(session, actor, token or "")
@@ -85,9 +93,19 @@ def list_tokens(actor: CurrentActor, request: Request) -> list[ApiTokenOut]:
 
 @router.post("/me/tokens", status_code=201, tags=["auth"])
 def create_token(body: ApiTokenIn, actor: CurrentActor, request: Request) -> ApiTokenCreated:
-    """A long-lived token for scripts; the secret is shown only in this response."""
+    """A token for scripts, after re-entering the password; the secret is shown only in this response.
+
+    It expires after ``expires_in_days`` (at most the server's maximum, 90 days unless configured)."""
     with unit_of_work(request) as session:
-        token, secret = accounts.create_api_token(session, actor, body.name, body.expires_in_days)
+        token, secret = accounts.create_api_token(
+            session,
+            actor,
+            body.name,
+            body.expires_in_days,
+            password=body.password,
+            bound_to_session=body.bound_to_session,
+            client=client_address(request),
+        )
         return ApiTokenCreated(token=secret, **ApiTokenOut.of(token).model_dump())
 
 
@@ -126,14 +144,68 @@ def list_members(org_id: OrgId, actor: CurrentActor, request: Request) -> list[M
         return [_member_out(p) for p in accounts.list_members(session, actor, org_id)]
 
 
-@router.post("/orgs/{org_id}/members", status_code=201, tags=["organisations"])
-def add_member(org_id: OrgId, body: MemberIn, actor: CurrentActor, request: Request) -> MemberOut:
-    """Owners only: give an existing user a role in the organisation."""
+@router.post("/orgs/{org_id}/members", status_code=202, tags=["organisations"])
+def add_member(org_id: OrgId, body: MemberIn, actor: CurrentActor, request: Request) -> InvitationOut:
+    """Owners only: invite a user name at a role. The user becomes a member when they accept
+    (POST /me/invitations/{invitation_id}/accept). The answer is the same whether or not the user name
+    exists."""
     with unit_of_work(request) as session:
-        membership = accounts.add_member(session, actor, org_id, body.username, body.role)
+        invitation = accounts.invite_member(session, actor, org_id, body.username, body.role)
+        org, _ = accounts.get_org(session, actor, org_id)
+        return InvitationOut.of(invitation, org.name)
+
+
+@router.get("/orgs/{org_id}/invitations", tags=["organisations"])
+def org_invitations(org_id: OrgId, actor: CurrentActor, request: Request) -> list[InvitationOut]:
+    """Owners only: invitations of the organisation not yet answered."""
+    with unit_of_work(request) as session:
+        org, _ = accounts.get_org(session, actor, org_id)
+        return [InvitationOut.of(i, org.name) for i in accounts.org_invitations(session, actor, org_id)]
+
+
+@router.delete("/orgs/{org_id}/invitations/{invitation_id}", status_code=204, tags=["organisations"])
+def withdraw_invitation(
+    org_id: OrgId, invitation_id: InvitationId, actor: CurrentActor, request: Request
+) -> Response:
+    with unit_of_work(request) as session:
+        accounts.withdraw_invitation(session, actor, org_id, invitation_id)
+    return Response(status_code=204)
+
+
+@router.get("/me/invitations", tags=["auth"])
+def my_invitations(actor: CurrentActor, request: Request) -> list[InvitationOut]:
+    """Open invitations into organisations addressed to you."""
+    with unit_of_work(request) as session:
+        return [InvitationOut.of(i, o.name) for i, o in accounts.my_invitations(session, actor)]
+
+
+@router.post("/me/invitations/{invitation_id}/accept", tags=["auth"])
+def accept_invitation(invitation_id: InvitationId, actor: CurrentActor, request: Request) -> MemberOut:
+    """Become a member of the inviting organisation at the invited role."""
+    with unit_of_work(request) as session:
+        membership = accounts.respond_invitation(session, actor, invitation_id, accept=True)
+        assert membership is not None
         user = session.get(User, membership.user_id)
         assert user is not None
         return _member_out((membership, user))
+
+
+@router.post("/me/invitations/{invitation_id}/decline", status_code=204, tags=["auth"])
+def decline_invitation(invitation_id: InvitationId, actor: CurrentActor, request: Request) -> Response:
+    with unit_of_work(request) as session:
+        accounts.respond_invitation(session, actor, invitation_id, accept=False)
+    return Response(status_code=204)
+
+
+@router.post("/me/password", status_code=204, tags=["auth"])
+def change_password(body: PasswordChangeIn, actor: CurrentActor, request: Request) -> Response:
+    """Change your password (the current one re-entered). Your other sessions and API tokens are
+    revoked; a forced change after an administrator's reset is cleared."""
+    with unit_of_work(request) as session:
+        accounts.change_password(
+            session, actor, body.current_password, body.new_password, client=client_address(request)
+        )
+    return Response(status_code=204)
 
 
 @router.patch("/orgs/{org_id}/members/{user_id}", tags=["organisations"])

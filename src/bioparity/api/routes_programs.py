@@ -20,6 +20,8 @@ from bioparity.api.schemas import (
     StudyOut,
     utc,
 )
+from bioparity.api.schemas_accounts import PartnerOut, ShareInvitationOut
+from bioparity.store.models import Organisation, ProgramShare
 from bioparity.workspace import programs
 
 AfterSeq = Annotated[
@@ -71,26 +73,79 @@ def update_program(
         return ProgramOut.of(programs.update_program(session, actor, program_id, changes))
 
 
+def _share_out(share: ProgramShare, org: Organisation) -> ShareOut:
+    return ShareOut(
+        org_id=org.id,
+        org_name=org.name,
+        role=share.role,
+        created_at=utc(share.created_at),
+        status=share.status,
+        pending_role=share.pending_role,
+    )
+
+
 @router.get("/programs/{program_id}/shares")
 def list_shares(program_id: ProgramId, actor: CurrentActor, request: Request) -> list[ShareOut]:
+    """Owners: the program's partners and open invitations (status pending, accepted or declined)."""
     with unit_of_work(request) as session:
-        return [
-            ShareOut(org_id=o.id, org_name=o.name, role=s.role, created_at=utc(s.created_at))
-            for s, o in programs.list_shares(session, actor, program_id)
-        ]
+        return [_share_out(s, o) for s, o in programs.list_shares(session, actor, program_id)]
 
 
 @router.post("/programs/{program_id}/shares", status_code=201)
 def share_program(program_id: ProgramId, body: ShareIn, actor: CurrentActor, request: Request) -> ShareOut:
-    """Owners of the program's organisation: share it with a partner organisation at a role."""
+    """Owners of the program's organisation: invite a partner organisation at a role (by id from
+    GET /orgs/{org_id}/partners, or by exact name). Nothing is shared until an owner of the partner
+    accepts (POST /orgs/{org_id}/share-invitations/{program_id}/accept)."""
     with unit_of_work(request) as session:
-        share = programs.share_program(session, actor, program_id, body.org_id, body.role)
-        org_name = next(
-            o.name for s, o in programs.list_shares(session, actor, program_id) if s.id == share.id
-        )
-        return ShareOut(
-            org_id=share.org_id, org_name=org_name, role=share.role, created_at=utc(share.created_at)
-        )
+        org_id = body.org_id or programs.organisation_by_name(session, body.org_name or "").id
+        share = programs.share_program(session, actor, program_id, org_id, body.role)
+        partner = session.get(Organisation, share.org_id)
+        assert partner is not None
+        return _share_out(share, partner)
+
+
+@router.get("/orgs/{org_id}/partners", tags=["organisations"])
+def partners(org_id: OrgId, actor: CurrentActor, request: Request) -> list[PartnerOut]:
+    """Owners: organisations with an accepted share between them and this one (either way)."""
+    with unit_of_work(request) as session:
+        return [
+            PartnerOut(id=o.id, name=o.name) for o in programs.partner_organisations(session, actor, org_id)
+        ]
+
+
+@router.get("/orgs/{org_id}/share-invitations", tags=["organisations"])
+def share_invitations(org_id: OrgId, actor: CurrentActor, request: Request) -> list[ShareInvitationOut]:
+    """Owners: programs other organisations offer to this one, awaiting an answer."""
+    with unit_of_work(request) as session:
+        return [
+            ShareInvitationOut(
+                program_id=p.id,
+                program_name=p.name,
+                from_org_id=o.id,
+                from_org_name=o.name,
+                role=s.pending_role or s.role,
+                current_role=s.role if s.status == "accepted" else None,
+                created_at=utc(s.created_at),
+            )
+            for s, p, o in programs.share_invitations(session, actor, org_id)
+        ]
+
+
+@router.post("/orgs/{org_id}/share-invitations/{program_id}/accept", tags=["organisations"])
+def accept_share(org_id: OrgId, program_id: ProgramId, actor: CurrentActor, request: Request) -> ShareOut:
+    """Owners of the partner organisation: accept the program at the offered role."""
+    with unit_of_work(request) as session:
+        share = programs.respond_share(session, actor, org_id, program_id, accept=True)
+        partner = session.get(Organisation, share.org_id)
+        assert partner is not None
+        return _share_out(share, partner)
+
+
+@router.post("/orgs/{org_id}/share-invitations/{program_id}/decline", status_code=204, tags=["organisations"])
+def decline_share(org_id: OrgId, program_id: ProgramId, actor: CurrentActor, request: Request) -> Response:
+    with unit_of_work(request) as session:
+        programs.respond_share(session, actor, org_id, program_id, accept=False)
+    return Response(status_code=204)
 
 
 @router.delete("/programs/{program_id}/shares/{org_id}", status_code=204)

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from bioparity.store import models as m
 from bioparity.workspace.roles import Meaning, Role
@@ -76,10 +76,18 @@ class UserOut(BaseModel):
     id: str
     username: str
     display_name: str
+    must_change_password: bool = Field(
+        False, description="After an administrator's reset: POST /me/password before anything else."
+    )
 
     @classmethod
     def of(cls, user: m.User) -> UserOut:
-        return cls(id=user.id, username=user.username, display_name=user.display_name)
+        return cls(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            must_change_password=bool(user.must_change_password),
+        )
 
 
 class SessionOut(BaseModel):
@@ -101,7 +109,13 @@ class MeOut(BaseModel):
 
 class ApiTokenIn(StrictModel):
     name: ShortName
-    expires_in_days: Annotated[int, Field(ge=1, le=3650)] | None = 90
+    password: Secret = Field(description="Your password, re-entered to create the token.")
+    expires_in_days: Annotated[int, Field(ge=1, le=3650)] | None = Field(
+        None, description="Lifetime; default and upper limit: the server's maximum (90 days unless set)."
+    )
+    bound_to_session: bool = Field(
+        False, description="Revoke the token when the login session that creates it logs out."
+    )
 
 
 class ApiTokenOut(BaseModel):
@@ -110,6 +124,7 @@ class ApiTokenOut(BaseModel):
     created_at: datetime | None
     expires_at: datetime | None
     revoked_at: datetime | None
+    bound_to_session: bool = False
 
     @classmethod
     def of(cls, token: m.AuthToken) -> ApiTokenOut:
@@ -119,6 +134,7 @@ class ApiTokenOut(BaseModel):
             created_at=utc(token.created_at),
             expires_at=utc(token.expires_at),
             revoked_at=utc(token.revoked_at),
+            bound_to_session=token.session_id is not None,
         )
 
 
@@ -193,8 +209,17 @@ class ProgramOut(BaseModel):
 
 
 class ShareIn(StrictModel):
-    org_id: Id
+    """The partner by id (GET /orgs/{org_id}/partners) or, for a first share, by its exact name."""
+
+    org_id: Id | None = None
+    org_name: ShortName | None = None
     role: ShareRole
+
+    @model_validator(mode="after")
+    def _one_partner(self) -> ShareIn:
+        if (self.org_id is None) == (self.org_name is None):
+            raise ValueError("give exactly one of org_id and org_name")
+        return self
 
 
 class ShareOut(BaseModel):
@@ -202,6 +227,8 @@ class ShareOut(BaseModel):
     org_name: str
     role: str
     created_at: datetime | None
+    status: str = Field("accepted", description="pending (until the partner accepts), accepted, declined.")
+    pending_role: str | None = Field(None, description="A higher role offered, awaiting the partner.")
 
 
 class StudyIn(StrictModel):

@@ -1,4 +1,5 @@
-"""Workspace administration and the server: ``bioparity db upgrade``, ``user create``, ``org create``,
+"""Workspace administration and the server: ``bioparity db upgrade``, ``user create``, ``user unlock``,
+``user deactivate`` / ``reactivate``, ``user reset-password``, ``user status``, ``org create``,
 ``audit verify``, ``audit anchor`` and ``serve``.
 
 Every command uses ``--database-url`` when given, else ``BIOPARITY_DATABASE_URL``, else the SQLite file
@@ -17,7 +18,10 @@ from bioparity.cli.common import user_errors
 from bioparity.errors import BioparityError
 
 if TYPE_CHECKING:  # the database stack is imported only by the commands that use it
+    from collections.abc import Callable
+
     from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 EXIT_AUDIT_BROKEN = 1
 #: Seconds a server worker may take to import the application before uvicorn replaces it.
@@ -112,6 +116,84 @@ def register(app: typer.Typer) -> None:
                 if org is not None:
                     accounts.add_member_as_admin(session, org, username, role)
             typer.echo(f"created user {user.username} ({user.id})" + (f", {role} of {org}" if org else ""))
+
+    def _admin(database_url: str | None, change: Callable[[Session], str]) -> None:
+        from bioparity.store import make_sessionmaker
+
+        with user_errors():
+            engine = _ready_engine(database_url)
+            with make_sessionmaker(engine).begin() as session:
+                message = change(session)
+            typer.echo(message)
+
+    @user_app.command("unlock")
+    def user_unlock(
+        username: str = typer.Argument(..., help="The locked account."),
+        database_url: str | None = typer.Option(None, help=_URL_HELP),
+    ) -> None:
+        """Lift the lock (and the backoff) after too many failed password attempts (audited)."""
+        from bioparity.workspace import accounts
+
+        def change(session: Session) -> str:
+            was = accounts.unlock_account(session, username)
+            return f"unlocked {username}" if was else f"{username} was not locked; failure count reset"
+
+        _admin(database_url, change)
+
+    @user_app.command("deactivate")
+    def user_deactivate(
+        username: str = typer.Argument(..., help="The account to disable."),
+        database_url: str | None = typer.Option(None, help=_URL_HELP),
+    ) -> None:
+        """Disable an account: it cannot sign in, and every session and API token is revoked at once."""
+        from bioparity.workspace import accounts
+
+        def change(session: Session) -> str:
+            revoked = accounts.set_active(session, username, False)
+            return f"deactivated {username}; {revoked} sessions and tokens revoked"
+
+        _admin(database_url, change)
+
+    @user_app.command("reactivate")
+    def user_reactivate(
+        username: str = typer.Argument(..., help="The account to enable again."),
+        database_url: str | None = typer.Option(None, help=_URL_HELP),
+    ) -> None:
+        """Enable a deactivated account (its old sessions and tokens stay revoked)."""
+        from bioparity.workspace import accounts
+
+        _admin(database_url, lambda s: (accounts.set_active(s, username, True), f"reactivated {username}")[1])
+
+    @user_app.command("reset-password")
+    def user_reset_password(
+        username: str = typer.Argument(..., help="The account."),
+        password_stdin: bool = typer.Option(False, help="Read the temporary password from stdin."),
+        database_url: str | None = typer.Option(None, help=_URL_HELP),
+    ) -> None:
+        """Set a temporary password the user must change at the next sign-in; revokes the account's
+        sessions and tokens and lifts a lock."""
+        from bioparity.workspace import accounts
+
+        password = _read_password(password_stdin)
+
+        def change(session: Session) -> str:
+            accounts.admin_reset_password(session, username, password)
+            return f"password of {username} reset; it must be changed at the next sign-in"
+
+        _admin(database_url, change)
+
+    @user_app.command("status")
+    def user_status(
+        username: str = typer.Argument(..., help="The account."),
+        database_url: str | None = typer.Option(None, help=_URL_HELP),
+    ) -> None:
+        """Active, locked, failed attempts, forced password change, live sessions and tokens."""
+        from bioparity.workspace import accounts
+
+        def show(session: Session) -> str:
+            return ", ".join(f"{k}: {v}" for k, v in accounts.account_status(session, username).items())
+
+        _admin(database_url, show)
 
     @org_app.command("create")
     def org_create(

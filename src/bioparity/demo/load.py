@@ -158,6 +158,8 @@ def load_demo(engine: Engine, *, progress: Progress | None = None) -> DemoSummar
             "reference product, three-arm PK similarity study, comparative analytical assessment.",
         )
         programs.share_program(session, owner, program.id, orgs[PARTNER].id, "analyst")
+        # Sharing is an invitation: the partner's owner accepts it (as a partner would in the browser).
+        programs.respond_share(session, _actor(session, "carl"), orgs[PARTNER].id, program.id, accept=True)
         programs.create_program(
             session,
             owner,

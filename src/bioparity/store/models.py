@@ -66,6 +66,37 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    # Set by an administrator's password reset: the user must choose a new password before anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuthThrottle(Base):
+    """Failed authentication attempts of one account (``account:<username>``) or one client address
+    (``client:<address>``): the count since the last success and when the last one happened. An account
+    row whose ``locked_at`` is set refuses every password until an administrator unlocks it."""
+
+    __tablename__ = "auth_throttle"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class MembershipInvitation(Base):
+    """An owner's invitation of a user name into an organisation at a role; a membership exists only once
+    the invited user accepts (the invitation is recorded whether or not the user name exists)."""
+
+    __tablename__ = "membership_invitations"
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Membership(Base):
@@ -90,6 +121,10 @@ class AuthToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Sessions: when last used (idle timeout). API tokens: the session they were created in when they are
+    # bound to it (revoked when that session logs out).
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    session_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
 
 class Program(Base):
@@ -112,7 +147,12 @@ class Program(Base):
 
 
 class ProgramShare(Base):
-    """A program shared with a partner organisation, whose members act on it at most at ``role``."""
+    """A program shared with a partner organisation, whose members act on it at most at ``role``.
+
+    A share is an invitation until an owner of the partner organisation accepts it: only ``accepted``
+    shares grant anything. A higher role offered on an accepted share waits in ``pending_role`` (the
+    accepted ``role`` stays in force until the partner accepts the new one).
+    """
 
     __tablename__ = "program_shares"
     __table_args__ = (UniqueConstraint("program_id", "org_id", name="uq_program_shares_program_org"),)
@@ -121,6 +161,11 @@ class ProgramShare(Base):
     org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    pending_role: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    invited_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    responded_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Study(Base):

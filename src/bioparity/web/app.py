@@ -14,9 +14,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bioparity.errors import BioparityError
 from bioparity.store.engine import read_sessionmaker
-from bioparity.web import pages_admin, pages_auth, pages_data, pages_market, pages_programs
+from bioparity.web import (
+    pages_account,
+    pages_admin,
+    pages_auth,
+    pages_data,
+    pages_market,
+    pages_programs,
+)
 from bioparity.web.csrf import require_csrf_token
-from bioparity.web.session import LoginRequiredError
+from bioparity.web.session import LoginRequiredError, PasswordChangeRedirectError
 from bioparity.web.templating import render_error
 
 STATIC = Path(__file__).parent / "static"
@@ -60,7 +67,7 @@ def install_web(app: FastAPI) -> None:
         return RedirectResponse(f"{UI}/programs", status_code=303)
 
     # Every page route checks the CSRF token of unsafe requests (forms write it with {{ csrf_field() }}).
-    for module in (pages_auth, pages_programs, pages_data, pages_market, pages_admin):
+    for module in (pages_auth, pages_programs, pages_data, pages_market, pages_admin, pages_account):
         app.include_router(
             module.router, prefix=UI, include_in_schema=False, dependencies=[Depends(require_csrf_token)]
         )
@@ -79,6 +86,11 @@ def install_web(app: FastAPI) -> None:
 
         return RedirectResponse(f"{UI}/login?next={quote(target, safe='')}", status_code=303)
 
+    async def password_change(request: Request, exc: Exception) -> Response:
+        return RedirectResponse(
+            f"{UI}/account?message=Your+password+was+reset:+choose+a+new+one.", status_code=303
+        )
+
     async def http_error(request: Request, exc: Exception) -> Response:
         if request.url.path.startswith(UI) and isinstance(exc, StarletteHTTPException):
             return render_error(request, exc)
@@ -86,4 +98,5 @@ def install_web(app: FastAPI) -> None:
 
     app.add_exception_handler(BioparityError, bioparity_error)
     app.add_exception_handler(LoginRequiredError, login_required)
+    app.add_exception_handler(PasswordChangeRedirectError, password_change)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -11,7 +11,7 @@ from bioparity.api.deps import unit_of_work
 from bioparity.report import qualification
 from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import render
-from bioparity.workspace import accounts
+from bioparity.workspace import accounts, programs
 from bioparity.workspace.roles import Role
 
 router = APIRouter()
@@ -29,14 +29,19 @@ def org_page(request: Request, actor: PageActor, org_id: str, message: str = "")
     with read_unit(request) as session:
         org, role = accounts.get_org(session, actor, org_id)
         members = accounts.list_members(session, actor, org_id)
+        is_owner = role == Role.owner
+        invitations = accounts.org_invitations(session, actor, org_id) if is_owner else []
+        offers = programs.share_invitations(session, actor, org_id) if is_owner else []
         return render(
             request,
             "org.html",
             org=org,
             role=role,
             members=members,
+            invitations=invitations,
+            offers=offers,
             roles=[r.value for r in Role],
-            is_owner=role == Role.owner,
+            is_owner=is_owner,
             message=message,
             crumbs=[("Organisations", "/ui/orgs"), (org.name, None)],
         )
@@ -51,8 +56,28 @@ def add_member(
     role: Annotated[str, Form()],
 ) -> Response:
     with unit_of_work(request) as session:
-        accounts.add_member(session, actor, org_id, username.strip(), role)
-    return RedirectResponse(f"/ui/orgs/{org_id}?message=Member+added.", status_code=303)
+        accounts.invite_member(session, actor, org_id, username.strip(), role)
+    return RedirectResponse(
+        f"/ui/orgs/{org_id}?message=Invitation+recorded:+the+user+becomes+a+member+on+accepting+it.",
+        status_code=303,
+    )
+
+
+@router.post("/orgs/{org_id}/invitations/{invitation_id}/withdraw")
+def withdraw_invitation(request: Request, actor: PageActor, org_id: str, invitation_id: str) -> Response:
+    with unit_of_work(request) as session:
+        accounts.withdraw_invitation(session, actor, org_id, invitation_id)
+    return RedirectResponse(f"/ui/orgs/{org_id}?message=Invitation+withdrawn.", status_code=303)
+
+
+@router.post("/orgs/{org_id}/share-invitations/{program_id}")
+def answer_share(
+    request: Request, actor: PageActor, org_id: str, program_id: str, answer: Annotated[str, Form()]
+) -> Response:
+    with unit_of_work(request) as session:
+        programs.respond_share(session, actor, org_id, program_id, accept=answer == "accept")
+    done = "Program+accepted." if answer == "accept" else "Program+declined."
+    return RedirectResponse(f"/ui/orgs/{org_id}?message={done}", status_code=303)
 
 
 @router.post("/orgs/{org_id}/members/{user_id}")

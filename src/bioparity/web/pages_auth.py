@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bioparity.api.deps import SESSION_COOKIE, clear_session_cookie, set_session_cookie, unit_of_work
+from bioparity.api.deps import (
+    SESSION_COOKIE,
+    clear_session_cookie,
+    client_address,
+    set_session_cookie,
+    unit_of_work,
+)
 from bioparity.web.session import optional_actor
 from bioparity.web.templating import render
 from bioparity.workspace import accounts
-from bioparity.workspace.errors import AuthenticationError
+from bioparity.workspace.errors import AccountLockedError, AuthenticationError, ThrottledError
 
 router = APIRouter()
 
@@ -37,17 +44,30 @@ def login(
 ) -> Response:
     try:
         with unit_of_work(request) as session:
-            _token, secret = accounts.login(session, username.strip(), password)
-    except AuthenticationError:
+            _token, secret = accounts.login(
+                session, username.strip(), password, client=client_address(request)
+            )
+    except (AuthenticationError, ThrottledError) as exc:
+        if isinstance(exc, ThrottledError):
+            status, error = 429, f"Too many failed attempts: try again in {math.ceil(exc.retry_after)} s."
+        elif isinstance(exc, AccountLockedError):
+            status, error = (
+                401,
+                "This account is locked after too many failed attempts; ask your administrator.",
+            )
+        else:
+            status, error = 401, "Invalid user name or password."
         page: HTMLResponse = render(
             request,
             "login.html",
-            status_code=401,
+            status_code=status,
             next=_safe_next(next),
             username=username,
-            error="Invalid user name or password.",
+            error=error,
             actor=None,
         )
+        if isinstance(exc, ThrottledError):
+            page.headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
         return page
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(response, request, secret)

@@ -165,10 +165,11 @@ def sharing(request: Request, actor: PageActor, program_id: str, message: str = 
         program = programs.get_program(session, actor, program_id)
         shares = programs.list_shares(session, actor, program_id)
         shared_ids = {o.id for _, o in shares}
+        # Only partners (an accepted share either way) are listed; others are invited by exact name.
         candidates = [
             o
-            for o in session.query(Organisation).order_by(Organisation.name)
-            if o.id != program.org_id and o.id not in shared_ids
+            for o in programs.partner_organisations(session, actor, program.org_id)
+            if o.id not in shared_ids
         ]
         return render(
             request,
@@ -187,14 +188,21 @@ def share(
     request: Request,
     actor: PageActor,
     program_id: str,
-    org_id: Annotated[str, Form()],
     role: Annotated[str, Form()],
+    org_id: Annotated[str, Form()] = "",
+    org_name: Annotated[str, Form()] = "",
 ) -> Response:
     with unit_of_work(request) as session:
-        programs.share_program(session, actor, program_id, org_id, role)
-    return RedirectResponse(
-        f"/ui/programs/{program_id}/sharing?message=Shared+at+role+{role}.", status_code=303
+        if org_name.strip():
+            org_id = programs.organisation_by_name(session, org_name).id
+        share = programs.share_program(session, actor, program_id, org_id, role)
+        status = "accepted" if share.status == "accepted" and share.pending_role is None else "pending"
+    message = (
+        f"Role+{role}+applies+now."
+        if status == "accepted"
+        else "Invitation+sent:+the+partner's+owner+accepts+it."
     )
+    return RedirectResponse(f"/ui/programs/{program_id}/sharing?message={message}", status_code=303)
 
 
 @router.post("/programs/{program_id}/sharing/{org_id}/remove")

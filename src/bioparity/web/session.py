@@ -7,11 +7,12 @@ from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bioparity.api.deps import SESSION_COOKIE
+from bioparity.api.deps import SESSION_COOKIE, unit_of_work
 from bioparity.workspace.access import Actor
-from bioparity.workspace.accounts import authenticate
+from bioparity.workspace.accounts import authenticate, session_touch_due, touch_session
 from bioparity.workspace.errors import AuthenticationError
 
 
@@ -30,21 +31,39 @@ def read_unit(request: Request) -> Iterator[Session]:
         session.close()  # ends the transaction; loaded objects stay readable (detached, not expired)
 
 
+class PasswordChangeRedirectError(Exception):
+    """The password was reset by an administrator: every page leads to the account page until changed."""
+
+
+#: Pages a user whose password was reset may still open.
+PASSWORD_CHANGE_PAGES = frozenset({"/ui/account", "/ui/account/password", "/ui/logout"})
+
+
 def optional_actor(request: Request) -> Actor | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
     try:
         with read_unit(request) as session:
-            return authenticate(session, token)
+            actor = authenticate(session, token, touch=False)
+            due = session_touch_due(session, actor.token_id)
     except AuthenticationError:
         return None
+    if due:  # record the use for the idle timeout (at most every TOUCH_SECONDS; a short write)
+        try:
+            with unit_of_work(request) as session:
+                touch_session(session, actor.token_id)
+        except OperationalError:  # a busy store: the idle clock then runs from the previous use
+            pass
+    return actor
 
 
 def page_actor(request: Request) -> Actor:
     actor = optional_actor(request)
     if actor is None:
         raise LoginRequiredError()
+    if actor.must_change_password and request.url.path not in PASSWORD_CHANGE_PAGES:
+        raise PasswordChangeRedirectError()
     request.state.actor = actor
     return actor
 

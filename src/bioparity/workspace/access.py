@@ -31,6 +31,11 @@ class Actor:
     user_id: str
     username: str
     display_name: str
+    #: The session or API token of the request (empty for the command line and services called directly).
+    token_id: str = ""
+    token_kind: str = ""
+    #: Set after an administrator's password reset: only changing the password is allowed.
+    must_change_password: bool = False
 
 
 def program_permissions(session: Session, user_id: str, program: Program) -> frozenset[Permission]:
@@ -44,7 +49,11 @@ def program_permissions(session: Session, user_id: str, program: Program) -> fro
     shared = session.execute(
         select(ProgramShare.role, Membership.role)
         .join(Membership, Membership.org_id == ProgramShare.org_id)
-        .where(ProgramShare.program_id == program.id, Membership.user_id == user_id)
+        .where(
+            ProgramShare.program_id == program.id,
+            ProgramShare.status == "accepted",
+            Membership.user_id == user_id,
+        )
     )
     for share_role, member_role in shared:
         granted |= partner_permissions(share_role, member_role)
@@ -131,5 +140,7 @@ def require_org(
 def visible_programs(user_id: str) -> Select[Program]:
     """Programs the user can read: their organisations' own and those shared with their organisations."""
     my_orgs = select(Membership.org_id).where(Membership.user_id == user_id)
-    shared_to_me = select(ProgramShare.program_id).where(ProgramShare.org_id.in_(my_orgs))
+    shared_to_me = select(ProgramShare.program_id).where(
+        ProgramShare.org_id.in_(my_orgs), ProgramShare.status == "accepted"
+    )
     return select(Program).where(or_(Program.org_id.in_(my_orgs), Program.id.in_(shared_to_me)))

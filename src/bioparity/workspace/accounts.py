@@ -1,21 +1,61 @@
-"""Organisations, users, memberships, login sessions and API tokens."""
+"""Organisations, users, memberships and invitations, login sessions, API tokens and the account
+lifecycle (21 CFR Part 11 §11.300).
+
+Controls for identification codes and passwords (21 CFR 11.300):
+
+* (b) passwords are changed by their user (:func:`change_password`) and reset by an administrator with a
+  forced change at the next sign-in (:func:`admin_reset_password`); accounts are deactivated and
+  reactivated (:func:`set_active`), every session and API token of a deactivated account revoked at once;
+  sessions end after ``idle_minutes`` without use besides their absolute lifetime; API tokens need the
+  password re-entered and never live longer than ``token_max_days``.
+* (d) safeguards against unauthorized use: failed passwords (sign-in, electronic signature, token
+  creation, password change) are counted per account and per client address. After ``free_attempts``
+  failures each further attempt must wait ``backoff_base_seconds * 2**(failures - free_attempts)``
+  seconds (at most ``backoff_max_seconds``); after ``lockout_after`` consecutive failures the account is
+  locked, its sessions and tokens revoked, until an administrator unlocks it. Every failure, lock and
+  unlock is in the audit trail. The backoff follows NIST SP 800-63B §5.2.2 (rate limiting); the lock
+  count is configurable because guidance differs between organisations.
+
+Accounts are counted by the user name as typed, whether or not it exists, so that the answers (including
+"locked") never reveal which user names exist. Memberships are invitations the invited user accepts, and
+the invitation is recorded in the same way whether or not the user name exists.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import math
+import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bioparity.audit import append_event
 from bioparity.errors import InputError
-from bioparity.store.models import AuditEvent, AuthToken, Membership, Organisation, User
+from bioparity.store.models import (
+    AuditEvent,
+    AuthThrottle,
+    AuthToken,
+    Membership,
+    MembershipInvitation,
+    Organisation,
+    User,
+)
 from bioparity.workspace.access import Actor, require_org
-from bioparity.workspace.errors import AuthenticationError, ConflictError, NotFoundError
+from bioparity.workspace.errors import (
+    AccountLockedError,
+    AuthenticationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ThrottledError,
+)
 from bioparity.workspace.passwords import hash_password, verify_password
 from bioparity.workspace.roles import Permission, Role
 from bioparity.workspace.snapshots import snapshot
@@ -25,6 +65,66 @@ SESSION_PREFIX = "bps_"
 API_TOKEN_PREFIX = "bpt_"
 #: Actor recorded for administrative commands run on the server's machine (``bioparity user create``).
 SYSTEM = Actor(user_id="", username="system", display_name="bioparity command line")
+
+
+@dataclass(frozen=True)
+class AccountPolicy:
+    """Throttling, lockout and lifetimes of the workspace's credentials (see the module docstring).
+
+    ``from_environment`` reads ``BIOPARITY_<FIELD>`` (e.g. ``BIOPARITY_LOCKOUT_AFTER=5``,
+    ``BIOPARITY_IDLE_MINUTES=15``); the API app keeps its policy in ``session.info`` so that every
+    service of a request applies the same one.
+    """
+
+    lockout_after: int = 10
+    free_attempts: int = 3
+    client_free_attempts: int = 20
+    backoff_base_seconds: float = 1.0
+    backoff_max_seconds: float = 900.0
+    client_window_minutes: float = 60.0
+    idle_minutes: float = 30.0
+    session_hours: float = SESSION_HOURS
+    token_max_days: int = 90
+    invitation_days: int = 14
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            minimum = 0 if f.name in {"free_attempts", "client_free_attempts", "backoff_base_seconds"} else 1
+            if not math.isfinite(value) or value < minimum:
+                raise InputError(f"account policy {f.name} must be at least {minimum}, got {value!r}")
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> AccountPolicy:
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            name = f"BIOPARITY_{f.name.upper()}"
+            text = env.get(name, "").strip()
+            if not text:
+                continue
+            try:
+                values[f.name] = int(text) if f.type in ("int", int) else float(text)
+            except ValueError:
+                raise InputError(f"environment variable {name}={text!r} is not a number") from None
+        return cls(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+DEFAULT_POLICY = AccountPolicy()
+POLICY_KEY = "bioparity_account_policy"
+
+
+def policy_of(session: Session) -> AccountPolicy:
+    """The policy of the app the session belongs to (``session.info``), else the defaults."""
+    policy = session.info.get(POLICY_KEY)
+    return policy if isinstance(policy, AccountPolicy) else DEFAULT_POLICY
+
+
+def _now(now: datetime | None) -> datetime:
+    return datetime.now(UTC) if now is None else now
 
 
 def _actor_id(actor: Actor) -> str | None:
@@ -132,9 +232,132 @@ def add_member_as_admin(session: Session, org_name: str, username: str, role: st
     return _add_membership(session, SYSTEM, org, get_user_by_name(session, username), _role(role))
 
 
-def add_member(session: Session, actor: Actor, org_id: str, username: str, role: str) -> Membership:
+def invite_member(
+    session: Session, actor: Actor, org_id: str, username: str, role: str, *, now: datetime | None = None
+) -> MembershipInvitation:
+    """Owners: invite a user name into the organisation at ``role``; the user becomes a member only by
+    accepting (:func:`respond_invitation`). Recorded, and answered, alike whether or not the user name
+    exists, so that no organisation learns which user names another company has."""
     org, _ = require_org(session, actor, org_id, Permission.manage_members)
-    return _add_membership(session, actor, org, get_user_by_name(session, username), _role(role))
+    new_role = _role(role)
+    username = username.strip()
+    if not username or len(username) > 100 or "\x00" in username:
+        raise InputError("username must be 1 to 100 characters without NUL")
+    member = session.scalar(
+        select(Membership.id)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.org_id == org.id, User.username == username)
+    )
+    if member is not None:  # the members list shows it anyway
+        raise ConflictError(f"user {username!r} is already a member of {org.name!r}")
+    moment = _now(now)
+    invitation = session.scalar(
+        select(MembershipInvitation).where(
+            MembershipInvitation.org_id == org.id,
+            MembershipInvitation.username == username,
+            MembershipInvitation.status == "pending",
+        )
+    )
+    before = None if invitation is None else snapshot(invitation)
+    if invitation is None:
+        invitation = MembershipInvitation(
+            org_id=org.id, username=username, role=new_role.value, status="pending", created_by=actor.user_id
+        )
+        session.add(invitation)
+    invitation.role = new_role.value
+    invitation.expires_at = moment + timedelta(days=policy_of(session).invitation_days)
+    session.flush()
+    append_event(
+        session,
+        actor_id=_actor_id(actor),
+        actor=actor.username,
+        action="invite" if before is None else "update",
+        object_type="membership_invitation",
+        object_id=invitation.id,
+        org_id=org.id,
+        before=before,
+        after=snapshot(invitation),
+    )
+    return invitation
+
+
+#: The former name: "adding" a member is inviting them.
+add_member = invite_member
+
+
+def _pending(invitation: MembershipInvitation, moment: datetime) -> bool:
+    return invitation.status == "pending" and _aware(invitation.expires_at) > moment
+
+
+def org_invitations(
+    session: Session, actor: Actor, org_id: str, *, now: datetime | None = None
+) -> Sequence[MembershipInvitation]:
+    """Owners: the organisation's invitations not yet answered (expired ones included, marked by date)."""
+    org, _ = require_org(session, actor, org_id, Permission.manage_members)
+    query = (
+        select(MembershipInvitation)
+        .where(MembershipInvitation.org_id == org.id, MembershipInvitation.status == "pending")
+        .order_by(MembershipInvitation.created_at)
+    )
+    return list(session.scalars(query))
+
+
+def withdraw_invitation(session: Session, actor: Actor, org_id: str, invitation_id: str) -> None:
+    org, _ = require_org(session, actor, org_id, Permission.manage_members)
+    invitation = session.get(MembershipInvitation, invitation_id)
+    if invitation is None or invitation.org_id != org.id or invitation.status != "pending":
+        raise NotFoundError("invitation", invitation_id)
+    _answer(session, actor, invitation, "withdrawn", org.id)
+
+
+def _answer(
+    session: Session, actor: Actor, invitation: MembershipInvitation, status: str, org_id: str
+) -> None:
+    before = snapshot(invitation)
+    invitation.status = status
+    invitation.responded_at = datetime.now(UTC)
+    session.flush()
+    append_event(
+        session,
+        actor_id=_actor_id(actor),
+        actor=actor.username,
+        action={"accepted": "accept", "declined": "decline", "withdrawn": "withdraw"}[status],
+        object_type="membership_invitation",
+        object_id=invitation.id,
+        org_id=org_id,
+        before=before,
+        after=snapshot(invitation),
+    )
+
+
+def my_invitations(
+    session: Session, actor: Actor, *, now: datetime | None = None
+) -> Sequence[tuple[MembershipInvitation, Organisation]]:
+    """Invitations addressed to the caller's user name that are still open."""
+    moment = _now(now)
+    rows = session.execute(
+        select(MembershipInvitation, Organisation)
+        .join(Organisation, Organisation.id == MembershipInvitation.org_id)
+        .where(MembershipInvitation.username == actor.username, MembershipInvitation.status == "pending")
+        .order_by(MembershipInvitation.created_at)
+    )
+    return [(i, o) for i, o in rows if _pending(i, moment)]
+
+
+def respond_invitation(
+    session: Session, actor: Actor, invitation_id: str, *, accept: bool, now: datetime | None = None
+) -> Membership | None:
+    """The invited user accepts (becoming a member at the invited role) or declines."""
+    invitation = session.get(MembershipInvitation, invitation_id)
+    if invitation is None or invitation.username != actor.username or not _pending(invitation, _now(now)):
+        raise NotFoundError("invitation", invitation_id)
+    org = session.get(Organisation, invitation.org_id)
+    user = session.get(User, actor.user_id)
+    assert org is not None and user is not None
+    _answer(session, actor, invitation, "accepted" if accept else "declined", org.id)
+    if not accept:
+        return None
+    return _add_membership(session, actor, org, user, Role(invitation.role))
 
 
 def _membership(session: Session, org_id: str, user_id: str) -> Membership:
@@ -244,8 +467,19 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def _aware(value: datetime) -> datetime:
+    # SQLite returns naive datetimes; everything is stored in UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
 def _issue(
-    session: Session, user: User, kind: str, name: str, lifetime: timedelta | None
+    session: Session,
+    user: User,
+    kind: str,
+    name: str,
+    lifetime: timedelta,
+    moment: datetime,
+    session_id: str | None = None,
 ) -> tuple[AuthToken, str]:
     secret = (SESSION_PREFIX if kind == "session" else API_TOKEN_PREFIX) + secrets.token_urlsafe(32)
     token = AuthToken(
@@ -253,58 +487,314 @@ def _issue(
         token_sha256=_token_hash(secret),
         kind=kind,
         name=name,
-        expires_at=None if lifetime is None else datetime.now(UTC) + lifetime,
+        created_at=moment,
+        expires_at=moment + lifetime,
+        last_used_at=moment,
+        session_id=session_id,
     )
     session.add(token)
     session.flush()
     return token, secret
 
 
-def login(session: Session, username: str, password: str) -> tuple[AuthToken, str]:
-    """Check the password and open a session; failures are audited and committed before raising."""
-    user = session.scalar(select(User).where(User.username == username))
-    if not verify_password(None if user is None else user.password_hash, password) or user is None:
+def account_key(username: str) -> str:
+    return "account:" + username.strip().casefold()[:150]
+
+
+def client_key(client: str) -> str:
+    return "client:" + client[:150]
+
+
+def _throttle_row(session: Session, key: str) -> AuthThrottle:
+    """The counter row of ``key``, created if missing and locked for this transaction (PostgreSQL)."""
+    locked = (
+        select(AuthThrottle)
+        .where(AuthThrottle.key == key)
+        .with_for_update()
+        .execution_options(populate_existing=True)  # the count as of the lock, not as read before
+    )
+    row = session.scalar(locked)
+    if row is not None:
+        return row
+    try:
+        with session.begin_nested():
+            session.add(AuthThrottle(key=key, failures=0))
+    except IntegrityError:  # created concurrently
+        pass
+    row = session.scalar(locked)
+    assert row is not None
+    return row
+
+
+def backoff_seconds(failures: int, free: int, policy: AccountPolicy) -> float:
+    """Seconds to wait after ``failures`` consecutive failures: none for the first ``free``, then
+    ``base * 2**(failures - free)`` up to ``backoff_max_seconds``."""
+    if failures < free or policy.backoff_base_seconds == 0:
+        return 0.0
+    return float(
+        min(policy.backoff_max_seconds, policy.backoff_base_seconds * 2.0 ** min(failures - free, 60))
+    )
+
+
+def _remaining_wait(row: AuthThrottle | None, free: int, policy: AccountPolicy, moment: datetime) -> float:
+    if row is None or row.last_failure_at is None:
+        return 0.0
+    backoff = backoff_seconds(row.failures, free, policy)
+    if backoff == 0:  # (a concurrent request may have recorded its failure "after" this one's clock)
+        return 0.0
+    due = _aware(row.last_failure_at) + timedelta(seconds=backoff)
+    return max(0.0, (due - moment).total_seconds())
+
+
+def _client_failures(row: AuthThrottle, policy: AccountPolicy, moment: datetime) -> int:
+    # A client's count is forgotten after a quiet hour (its successes do not reset it: a valid account
+    # of one's own must not reset the count of guesses at others).
+    quiet = row.last_failure_at is None or moment - _aware(row.last_failure_at) > timedelta(
+        minutes=policy.client_window_minutes
+    )
+    return 0 if quiet else row.failures
+
+
+def _check_throttle(session: Session, username: str, client: str, moment: datetime) -> None:
+    """Refuse before checking any password when the account is locked or must still wait."""
+    policy = policy_of(session)
+    account = session.get(AuthThrottle, account_key(username))
+    if account is not None and account.locked_at is not None:
+        raise AccountLockedError(
+            f"account locked after {account.failures} failed password attempts; "
+            "an administrator must unlock it (bioparity user unlock)"
+        )
+    wait = _remaining_wait(account, policy.free_attempts, policy, moment)
+    if client:
+        row = session.get(AuthThrottle, client_key(client))
+        if row is not None and _client_failures(row, policy, moment):
+            wait = max(wait, _remaining_wait(row, policy.client_free_attempts, policy, moment))
+    if wait > 0:
+        raise ThrottledError(
+            f"too many failed password attempts: try again in {math.ceil(wait)} s", retry_after=wait
+        )
+
+
+def _record_failure(
+    session: Session,
+    username: str,
+    client: str,
+    moment: datetime,
+    *,
+    user: User | None,
+    action: str,
+    org_id: str | None = None,
+    program_id: str | None = None,
+    object_type: str = "user",
+    object_id: str | None = None,
+) -> bool:
+    """Count a failed password, audit it and lock the account at the limit; True when now locked."""
+    policy = policy_of(session)
+    account = _throttle_row(session, account_key(username))
+    account.failures += 1
+    account.last_failure_at = moment
+    detail: dict[str, Any] = {"failures": account.failures}
+    if client:
+        row = _throttle_row(session, client_key(client))
+        row.failures = _client_failures(row, policy, moment) + 1
+        row.last_failure_at = moment
+        detail |= {"client": client, "client_failures": row.failures}
+    append_event(
+        session,
+        actor_id=None if user is None else user.id,
+        actor=username[:100],
+        action=action,
+        object_type=object_type,
+        object_id=object_id if object_id is not None else (None if user is None else user.id),
+        org_id=org_id,
+        program_id=program_id,
+        after=detail,
+    )
+    locked = account.failures >= policy.lockout_after and account.locked_at is None
+    if locked:
+        account.locked_at = moment
         append_event(
             session,
-            actor_id=None if user is None else user.id,
-            actor=username[:100],
-            action="login_failed",
+            actor_id=None,
+            actor="system",
+            action="lock",
             object_type="user",
             object_id=None if user is None else user.id,
+            after={"username": username[:100], "failures": account.failures, "reason": action},
         )
+        if user is not None:
+            _revoke_all(session, user.id, moment)
+    session.flush()
+    return locked
+
+
+def _reset_failures(session: Session, username: str) -> None:
+    account = session.get(AuthThrottle, account_key(username))
+    if account is not None and account.locked_at is None:
+        account.failures = 0
+
+
+def _revoke_all(session: Session, user_id: str, moment: datetime, *, keep: str = "") -> int:
+    """Revoke every live session and API token of the user (except ``keep``); the number revoked."""
+    result = session.execute(
+        update(AuthToken)
+        .where(AuthToken.user_id == user_id, AuthToken.revoked_at.is_(None), AuthToken.id != keep)
+        .values(revoked_at=moment)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def check_password(
+    session: Session,
+    actor: Actor,
+    password: str,
+    *,
+    client: str = "",
+    action: str = "password_failed",
+    org_id: str | None = None,
+    program_id: str | None = None,
+    object_type: str = "user",
+    object_id: str | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """A re-entered password (signature, API token, password change) checked under the same throttling
+    and lockout as sign-in. A failure is audited and committed (it must survive the refusal); True when
+    the password matches. Raises ThrottledError or AccountLockedError before checking when due."""
+    moment = _now(now)
+    _check_throttle(session, actor.username, client, moment)
+    user = session.get(User, actor.user_id)
+    if user is not None and verify_password(user.password_hash, password):
+        _reset_failures(session, actor.username)
+        return True
+    locked = _record_failure(
+        session,
+        actor.username,
+        client,
+        moment,
+        user=user,
+        action=action,
+        org_id=org_id,
+        program_id=program_id,
+        object_type=object_type,
+        object_id=object_id,
+    )
+    session.commit()
+    if locked:
+        raise AccountLockedError(
+            "account locked after too many failed password attempts; every session was ended; "
+            "an administrator must unlock it (bioparity user unlock)"
+        )
+    return False
+
+
+def login(
+    session: Session, username: str, password: str, *, client: str = "", now: datetime | None = None
+) -> tuple[AuthToken, str]:
+    """Check the password and open a session; failures are counted, audited and committed before raising.
+
+    Raises ThrottledError while a backoff runs (no password is checked then), AccountLockedError for a
+    locked account (also for a user name that does not exist, so that locking reveals nothing).
+    """
+    moment = _now(now)
+    policy = policy_of(session)
+    _check_throttle(session, username, client, moment)
+    user = session.scalar(select(User).where(User.username == username))
+    if not verify_password(None if user is None else user.password_hash, password) or user is None:
+        locked = _record_failure(session, username, client, moment, user=user, action="login_failed")
         session.commit()
+        if locked:
+            raise AccountLockedError(
+                f"account locked after {policy.lockout_after} failed password attempts; "
+                "an administrator must unlock it (bioparity user unlock)"
+            )
         raise AuthenticationError("invalid username or password")
     if not user.is_active:
         raise AuthenticationError("invalid username or password")
-    token, secret = _issue(session, user, "session", "login", timedelta(hours=SESSION_HOURS))
+    _reset_failures(session, username)
+    token, secret = _issue(session, user, "session", "login", timedelta(hours=policy.session_hours), moment)
     append_event(
-        session, actor_id=user.id, actor=user.username, action="login", object_type="user", object_id=user.id
+        session,
+        actor_id=user.id,
+        actor=user.username,
+        action="login",
+        object_type="user",
+        object_id=user.id,
+        after={"client": client} if client else None,
     )
     return token, secret
 
 
-def authenticate(session: Session, secret: str) -> Actor:
-    """The user behind a session or API token; raises AuthenticationError when missing, revoked or expired."""
+#: Sessions record their last use at most this often (each record is a write).
+TOUCH_SECONDS = 30
+
+
+def authenticate(session: Session, secret: str, *, touch: bool = True, now: datetime | None = None) -> Actor:
+    """The user behind a session or API token; raises AuthenticationError when missing, revoked, expired
+    or (sessions) idle for longer than the policy's ``idle_minutes``. With ``touch`` the session's last
+    use is recorded (needs a writing session); pages read with ``touch=False`` and call
+    :func:`touch_session` when :func:`touch_due` says so."""
+    moment = _now(now)
     token = session.scalar(select(AuthToken).where(AuthToken.token_sha256 == _token_hash(secret)))
     if token is None or token.revoked_at is not None:
         raise AuthenticationError("not authenticated: invalid or revoked token")
-    if token.expires_at is not None and _aware(token.expires_at) <= datetime.now(UTC):
+    if token.expires_at is not None and _aware(token.expires_at) <= moment:
         raise AuthenticationError("not authenticated: the token has expired; log in again")
+    idle = policy_of(session).idle_minutes
+    if token.kind == "session":
+        last = _aware(token.last_used_at or token.created_at)
+        if moment - last > timedelta(minutes=idle):
+            raise AuthenticationError(
+                f"not authenticated: the session was idle for more than {idle:g} minutes; sign in again"
+            )
     user = session.get(User, token.user_id)
     if user is None or not user.is_active:
         raise AuthenticationError("not authenticated: invalid or revoked token")
-    return Actor(user_id=user.id, username=user.username, display_name=user.display_name)
+    if touch and touch_due(token, moment):
+        token.last_used_at = moment
+        session.flush()
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        token_id=token.id,
+        token_kind=token.kind,
+        must_change_password=user.must_change_password,
+    )
 
 
-def _aware(value: datetime) -> datetime:
-    # SQLite returns naive datetimes; everything is stored in UTC.
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+def touch_due(token: AuthToken, moment: datetime) -> bool:
+    return token.kind == "session" and (
+        token.last_used_at is None or moment - _aware(token.last_used_at) > timedelta(seconds=TOUCH_SECONDS)
+    )
+
+
+def session_touch_due(session: Session, token_id: str, *, now: datetime | None = None) -> bool:
+    """Whether :func:`touch_session` would record anything (read-only check for page views)."""
+    token = session.get(AuthToken, token_id)
+    return token is not None and touch_due(token, _now(now))
+
+
+def touch_session(session: Session, token_id: str, *, now: datetime | None = None) -> None:
+    """Record a session's use now (idle timeout), unless recorded within the last TOUCH_SECONDS."""
+    moment = _now(now)
+    token = session.get(AuthToken, token_id)
+    if token is not None and touch_due(token, moment):
+        token.last_used_at = moment
 
 
 def logout(session: Session, actor: Actor, secret: str) -> None:
+    """Revoke the token of the request and the API tokens created bound to that session."""
     token = session.scalar(select(AuthToken).where(AuthToken.token_sha256 == _token_hash(secret)))
     if token is not None and token.user_id == actor.user_id and token.revoked_at is None:
-        token.revoked_at = datetime.now(UTC)
+        moment = datetime.now(UTC)
+        token.revoked_at = moment
+        bound = session.execute(
+            update(AuthToken)
+            .where(AuthToken.session_id == token.id, AuthToken.revoked_at.is_(None))
+            .values(revoked_at=moment)
+            .execution_options(synchronize_session=False)
+        )
         append_event(
             session,
             actor_id=actor.user_id,
@@ -312,16 +802,48 @@ def logout(session: Session, actor: Actor, secret: str) -> None:
             action="logout",
             object_type="user",
             object_id=actor.user_id,
+            after={"bound_tokens_revoked": int(getattr(bound, "rowcount", 0) or 0)},
         )
 
 
-def create_api_token(session: Session, actor: Actor, name: str, days: int | None) -> tuple[AuthToken, str]:
+def create_api_token(
+    session: Session,
+    actor: Actor,
+    name: str,
+    days: int | None,
+    *,
+    password: str,
+    bound_to_session: bool = False,
+    client: str = "",
+    now: datetime | None = None,
+) -> tuple[AuthToken, str]:
+    """A token for scripts, after the password is re-entered; it expires after ``days`` (at most, and by
+    default, the policy's ``token_max_days``). ``bound_to_session`` ties it to the caller's session:
+    logging out revokes it."""
+    moment = _now(now)
     user = session.get(User, actor.user_id)
     if user is None:
         raise AuthenticationError("not authenticated")
-    if days is not None and not 1 <= days <= 3650:
-        raise InputError("expires_in_days must be between 1 and 3650 (or null for no expiry)")
-    token, secret = _issue(session, user, "api", name, None if days is None else timedelta(days=days))
+    limit = policy_of(session).token_max_days
+    if days is not None and not 1 <= days <= limit:
+        raise InputError(
+            f"expires_in_days must be between 1 and {limit} (the server's maximum token lifetime)"
+        )
+    if bound_to_session and actor.token_kind != "session":
+        raise InputError("bound_to_session needs a request made with a login session, not an API token")
+    if not check_password(
+        session, actor, password, client=client, action="token_password_failed", now=moment
+    ):
+        raise PermissionDeniedError("API token refused: the password does not match")
+    token, secret = _issue(
+        session,
+        user,
+        "api",
+        name,
+        timedelta(days=limit if days is None else days),
+        moment,
+        session_id=actor.token_id if bound_to_session else None,
+    )
     append_event(
         session,
         actor_id=actor.user_id,
@@ -361,3 +883,133 @@ def revoke_api_token(session: Session, actor: Actor, token_id: str) -> None:
             before=before,
             after=snapshot(token),
         )
+
+
+# --- account lifecycle (21 CFR 11.300(b)) ----------------------------------------------------------
+
+
+def change_password(
+    session: Session,
+    actor: Actor,
+    current_password: str,
+    new_password: str,
+    *,
+    client: str = "",
+    now: datetime | None = None,
+) -> None:
+    """The user changes their password (the current one re-entered, under throttling). Clears a forced
+    change; every other session and API token of the user is revoked."""
+    moment = _now(now)
+    if not check_password(
+        session, actor, current_password, client=client, action="password_change_failed", now=moment
+    ):
+        raise PermissionDeniedError("password not changed: the current password does not match")
+    if new_password == current_password:
+        raise InputError("the new password must differ from the current one")
+    user = session.get(User, actor.user_id)
+    assert user is not None
+    user.password_hash = hash_password(new_password)
+    user.must_change_password = False
+    user.password_changed_at = moment
+    revoked = _revoke_all(session, user.id, moment, keep=actor.token_id)
+    session.flush()
+    append_event(
+        session,
+        actor_id=actor.user_id,
+        actor=actor.username,
+        action="password_change",
+        object_type="user",
+        object_id=user.id,
+        after={"other_tokens_revoked": revoked},
+    )
+
+
+def admin_reset_password(
+    session: Session, username: str, temporary_password: str, *, actor: Actor = SYSTEM
+) -> User:
+    """Administrator: set a temporary password that must be changed at the next sign-in; unlocks the
+    account and revokes its sessions and tokens."""
+    user = get_user_by_name(session, username)
+    moment = datetime.now(UTC)
+    user.password_hash = hash_password(temporary_password)
+    user.must_change_password = True
+    user.password_changed_at = moment
+    revoked = _revoke_all(session, user.id, moment)
+    _unlock(session, user)
+    session.flush()
+    append_event(
+        session,
+        actor_id=_actor_id(actor),
+        actor=actor.username,
+        action="password_reset",
+        object_type="user",
+        object_id=user.id,
+        after={"must_change_password": True, "tokens_revoked": revoked},
+    )
+    return user
+
+
+def _unlock(session: Session, user: User) -> bool:
+    row = session.get(AuthThrottle, account_key(user.username))
+    if row is None or (row.locked_at is None and row.failures == 0):
+        return False
+    was_locked = row.locked_at is not None
+    row.locked_at = None
+    row.failures = 0
+    row.last_failure_at = None
+    return was_locked
+
+
+def unlock_account(session: Session, username: str, *, actor: Actor = SYSTEM) -> bool:
+    """Administrator: lift the lock (and the backoff) of an account; True when it was locked."""
+    user = get_user_by_name(session, username)
+    was_locked = _unlock(session, user)
+    session.flush()
+    append_event(
+        session,
+        actor_id=_actor_id(actor),
+        actor=actor.username,
+        action="unlock",
+        object_type="user",
+        object_id=user.id,
+        after={"was_locked": was_locked},
+    )
+    return was_locked
+
+
+def account_status(session: Session, username: str) -> dict[str, Any]:
+    """Administrator: what the lifecycle controls say about an account."""
+    user = get_user_by_name(session, username)
+    row = session.get(AuthThrottle, account_key(username))
+    live = session.scalar(
+        select(func.count()).where(AuthToken.user_id == user.id, AuthToken.revoked_at.is_(None))
+    )
+    return {
+        "username": user.username,
+        "active": user.is_active,
+        "locked": row is not None and row.locked_at is not None,
+        "failures": 0 if row is None else row.failures,
+        "must_change_password": user.must_change_password,
+        "live_tokens": live or 0,
+    }
+
+
+def set_active(session: Session, username: str, active: bool, *, actor: Actor = SYSTEM) -> int:
+    """Administrator: deactivate (revoking every session and API token at once) or reactivate an account;
+    the number of tokens revoked."""
+    user = get_user_by_name(session, username)
+    before = snapshot(user)
+    user.is_active = active
+    revoked = 0 if active else _revoke_all(session, user.id, datetime.now(UTC))
+    session.flush()
+    append_event(
+        session,
+        actor_id=_actor_id(actor),
+        actor=actor.username,
+        action="reactivate" if active else "deactivate",
+        object_type="user",
+        object_id=user.id,
+        before=before,
+        after=snapshot(user) | {"tokens_revoked": revoked},
+    )
+    return revoked

@@ -33,3 +33,19 @@ class AuthenticationError(WorkspaceError):
 
 class ConflictError(WorkspaceError):
     """The action contradicts the current state (duplicate name, last owner, unsigned result, ...)."""
+
+
+class AccountLockedError(AuthenticationError):
+    """Too many failed password attempts on the account: refused until an administrator unlocks it."""
+
+
+class ThrottledError(WorkspaceError):
+    """Failed attempts from this account or client: wait ``retry_after`` seconds before the next one."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class PasswordChangeRequiredError(PermissionDeniedError):
+    """The password was reset by an administrator: the user must choose a new one before anything else."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,7 +16,7 @@ from bioparity.errors import InputError
 from bioparity.store.models import AuditEvent, Organisation, Program, ProgramShare, Study
 from bioparity.workspace.access import Actor, require_org, require_program, require_study, visible_programs
 from bioparity.workspace.errors import ConflictError, NotFoundError
-from bioparity.workspace.roles import SHARE_ROLES, Permission
+from bioparity.workspace.roles import GRANTS, SHARE_ROLES, Permission, Role
 from bioparity.workspace.snapshots import snapshot
 from bioparity.workspace.text import DESCRIPTION_MAX, NAME_MAX, REGION_MAX, SHORT_NAME_MAX, plain_text
 
@@ -161,9 +162,16 @@ def update_program(session: Session, actor: Actor, program_id: str, changes: dic
     return program
 
 
+def _share_grants(role: str) -> frozenset[Permission]:
+    return GRANTS[Role(role)]
+
+
 def share_program(
     session: Session, actor: Actor, program_id: str, partner_org_id: str, role: str
 ) -> ProgramShare:
+    """Owners: invite a partner organisation to the program at ``role``. Nothing is granted until an
+    owner of the partner accepts (:func:`respond_share`). On an accepted share a lower role applies at
+    once; a higher one waits for the partner's consent while the accepted role stays in force."""
     program = require_program(session, actor, program_id, Permission.share_program)
     if role not in {r.value for r in SHARE_ROLES}:
         raise InputError(f"cannot share at role {role!r}; expected one of {', '.join(SHARE_ROLES)}")
@@ -177,13 +185,101 @@ def share_program(
     )
     before = None if share is None else snapshot(share)
     if share is None:
-        share = ProgramShare(program_id=program.id, org_id=partner.id, role=role)
+        share = ProgramShare(program_id=program.id, org_id=partner.id, role=role, status="pending")
         session.add(share)
+    elif share.status != "accepted":
+        share.role, share.status, share.pending_role = role, "pending", None
+    elif _share_grants(role) <= _share_grants(share.role):
+        share.role, share.pending_role = role, None
     else:
-        share.role = role
+        share.pending_role = role
+    share.invited_by = actor.user_id
     session.flush()
     _audit(
         session, actor, "share" if before is None else "update", share, program, before, object_type="share"
+    )
+    return share
+
+
+def organisation_by_name(session: Session, name: str) -> Organisation:
+    """An organisation by its exact name (to invite a first-time partner)."""
+    org = session.scalar(select(Organisation).where(Organisation.name == name.strip()))
+    if org is None:
+        raise NotFoundError("organisation", name)
+    return org
+
+
+def partner_organisations(session: Session, actor: Actor, org_id: str) -> Sequence[Organisation]:
+    """Organisations with an accepted share between them and ``org_id`` (either way): the only ones the
+    sharing page offers. Other organisations are invited by their exact name."""
+    org, _ = require_org(session, actor, org_id, Permission.share_program)
+    owned = select(Program.id).where(Program.org_id == org.id)
+    theirs = select(ProgramShare.org_id).where(
+        ProgramShare.program_id.in_(owned), ProgramShare.status == "accepted"
+    )
+    shared_with_us = (
+        select(Program.org_id)
+        .join(ProgramShare, ProgramShare.program_id == Program.id)
+        .where(ProgramShare.org_id == org.id, ProgramShare.status == "accepted")
+    )
+    query = (
+        select(Organisation)
+        .where(or_(Organisation.id.in_(theirs), Organisation.id.in_(shared_with_us)))
+        .where(Organisation.id != org.id)
+        .order_by(Organisation.name)
+    )
+    return list(session.scalars(query))
+
+
+def share_invitations(
+    session: Session, actor: Actor, org_id: str
+) -> Sequence[tuple[ProgramShare, Program, Organisation]]:
+    """Owners of ``org_id``: programs other organisations offer to it (new shares or higher roles)."""
+    org, _ = require_org(session, actor, org_id, Permission.manage_members)
+    rows = session.execute(
+        select(ProgramShare, Program, Organisation)
+        .join(Program, Program.id == ProgramShare.program_id)
+        .join(Organisation, Organisation.id == Program.org_id)
+        .where(
+            ProgramShare.org_id == org.id,
+            or_(ProgramShare.status == "pending", ProgramShare.pending_role.is_not(None)),
+        )
+        .order_by(Organisation.name, Program.name)
+    )
+    return [(s, p, o) for s, p, o in rows]
+
+
+def respond_share(
+    session: Session, actor: Actor, org_id: str, program_id: str, *, accept: bool
+) -> ProgramShare:
+    """Owners of the partner organisation accept or decline a program offered to it (or a higher role on
+    an accepted share; declining that keeps the accepted role)."""
+    org, _ = require_org(session, actor, org_id, Permission.manage_members)
+    share = session.scalar(
+        select(ProgramShare).where(ProgramShare.program_id == program_id, ProgramShare.org_id == org.id)
+    )
+    if share is None or not (share.status == "pending" or share.pending_role is not None):
+        raise NotFoundError("share invitation", program_id)
+    program = session.get(Program, share.program_id)
+    assert program is not None
+    before = snapshot(share)
+    if accept:
+        share.role = share.pending_role or share.role
+        share.status = "accepted"
+    elif share.status == "pending":
+        share.status = "declined"
+    share.pending_role = None
+    share.responded_by = actor.user_id
+    share.responded_at = datetime.now(UTC)
+    session.flush()
+    _audit(
+        session,
+        actor,
+        "share_accept" if accept else "share_decline",
+        share,
+        program,
+        before,
+        object_type="share",
     )
     return share
 
@@ -206,6 +302,7 @@ def unshare_program(session: Session, actor: Actor, program_id: str, partner_org
 def list_shares(
     session: Session, actor: Actor, program_id: str
 ) -> Sequence[tuple[ProgramShare, Organisation]]:
+    """Owners: the program's shares and invitations (``status`` pending, accepted or declined)."""
     program = require_program(session, actor, program_id, Permission.share_program)
     rows = session.execute(
         select(ProgramShare, Organisation)

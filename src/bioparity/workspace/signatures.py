@@ -26,8 +26,8 @@ from bioparity.audit import append_event, canonical_json, sha256_hex, utc_timest
 from bioparity.errors import InputError
 from bioparity.store.models import AnalysisRun, Signature, User, new_id
 from bioparity.workspace.access import Actor, require_run
+from bioparity.workspace.accounts import check_password
 from bioparity.workspace.errors import ConflictError, PermissionDeniedError
-from bioparity.workspace.passwords import verify_password
 from bioparity.workspace.roles import SIGN_PERMISSION, Meaning
 from bioparity.workspace.sealing import signature_mac, signature_sealed
 from bioparity.workspace.snapshots import snapshot
@@ -80,18 +80,18 @@ def sign_run(session: Session, actor: Actor, run_id: str, *, password: str, mean
         raise InputError(f"unknown meaning {meaning!r}; expected one of {', '.join(Meaning)}") from None
     run, _, program = require_run(session, actor, run_id, SIGN_PERMISSION[how])
     user = session.get(User, actor.user_id)
-    if user is None or not verify_password(user.password_hash, password):
-        append_event(
-            session,
-            actor_id=actor.user_id,
-            actor=actor.username,
-            action="sign_failed",
-            object_type="analysis_run",
-            object_id=run.id,
-            org_id=program.org_id,
-            program_id=program.id,
-        )
-        session.commit()
+    # The signing password is throttled and locked out like sign-in (21 CFR 11.300(d)); a failure is
+    # audited and committed before the refusal.
+    if user is None or not check_password(
+        session,
+        actor,
+        password,
+        action="sign_failed",
+        org_id=program.org_id,
+        program_id=program.id,
+        object_type="analysis_run",
+        object_id=run.id,
+    ):
         raise PermissionDeniedError("signature refused: the password does not match")
     if run.status != "succeeded" or run.result_json is None:
         raise ConflictError(f"analysis run {run.id!r} has no result to sign (status {run.status!r})")

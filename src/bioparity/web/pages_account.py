@@ -1,0 +1,63 @@
+"""The signed-in user's account: password change (also forced after an administrator's reset) and the
+invitations into organisations addressed to them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from bioparity.api.deps import SESSION_COOKIE, client_address, unit_of_work
+from bioparity.web.session import PageActor, read_unit
+from bioparity.web.templating import render
+from bioparity.workspace import accounts
+from bioparity.workspace.errors import AccountLockedError
+
+router = APIRouter()
+
+
+@router.get("/account")
+def account(request: Request, actor: PageActor, message: str = "") -> Response:
+    with read_unit(request) as session:
+        invitations = accounts.my_invitations(session, actor)
+        return render(
+            request,
+            "account.html",
+            invitations=invitations,
+            must_change=actor.must_change_password,
+            message=message,
+            crumbs=[("Account", None)],
+        )
+
+
+@router.post("/account/password")
+def change_password(
+    request: Request,
+    actor: PageActor,
+    current_password: Annotated[str, Form()],
+    new_password: Annotated[str, Form()],
+    confirm_password: Annotated[str, Form()],
+) -> Response:
+    if new_password != confirm_password:
+        return RedirectResponse("/ui/account?message=The+new+passwords+differ.", status_code=303)
+    try:
+        with unit_of_work(request) as session:
+            accounts.change_password(
+                session, actor, current_password, new_password, client=client_address(request)
+            )
+    except AccountLockedError:
+        response = RedirectResponse("/ui/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+    return RedirectResponse("/ui/account?message=Password+changed.", status_code=303)
+
+
+@router.post("/account/invitations/{invitation_id}")
+def answer_invitation(
+    request: Request, actor: PageActor, invitation_id: str, answer: Annotated[str, Form()]
+) -> Response:
+    with unit_of_work(request) as session:
+        accounts.respond_invitation(session, actor, invitation_id, accept=answer == "accept")
+    done = "Invitation+accepted." if answer == "accept" else "Invitation+declined."
+    return RedirectResponse(f"/ui/account?message={done}", status_code=303)

@@ -1,0 +1,167 @@
+"""Issue 16 item 9: the account lifecycle of 21 CFR Part 11 §11.300(b): password change, administrator
+reset with a forced change, deactivation and reactivation revoking sessions and tokens at once, an idle
+timeout (default 30 min) besides the absolute lifetime, API tokens only with the password re-entered and
+a maximum lifetime, session-bound tokens revoked on logout.
+
+Lifecycle commands run against a real server process (SQLite and PostgreSQL); the idle timeout is
+checked with an injected clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine
+
+from bioparity.store import make_sessionmaker
+from bioparity.workspace import accounts
+from bioparity.workspace.accounts import DEFAULT_POLICY, POLICY_KEY, AccountPolicy
+from bioparity.workspace.errors import AuthenticationError
+from tests.security.accounts_support import LiveServer, bioparity, live_server
+from tests.workspace.conftest import PASSWORD, backend, engine, make_company  # noqa: F401 (fixtures)
+
+NEW_PASSWORD = "a brand new passphrase"
+TEMPORARY = "temporary passphrase 1"
+TOKEN_MAX_DAYS = 30
+
+
+@pytest.fixture(scope="module")
+def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:  # noqa: F811
+    env = {"BIOPARITY_TOKEN_MAX_DAYS": str(TOKEN_MAX_DAYS)}
+    with live_server(backend, tmp_path_factory.mktemp("accounts"), env) as live:
+        yield live
+
+
+def test_deactivation_revokes_sessions_and_tokens_at_once_and_reactivation_needs_a_new_login(
+    server: LiveServer,
+) -> None:
+    company = make_company(server.sessions, "deact")
+    user = company.users["statistician"]
+    session = server.login(user.username, PASSWORD).json()["token"]
+    with server.client(token=session) as s, server.client(token=company.tokens["statistician"]) as t:
+        assert s.get("/programs").status_code == 200 and t.get("/programs").status_code == 200
+        done = bioparity("user", "deactivate", user.username, "--database-url", server.database_url)
+        assert done.returncode == 0 and "2 sessions and tokens revoked" in done.stdout, done.stderr
+        assert s.get("/programs").status_code == 401 and t.get("/programs").status_code == 401
+        assert server.login(user.username, PASSWORD).status_code == 401
+        status = bioparity("user", "status", user.username, "--database-url", server.database_url)
+        assert "active: False" in status.stdout and "live_tokens: 0" in status.stdout, status.stderr
+        again = bioparity("user", "reactivate", user.username, "--database-url", server.database_url)
+        assert again.returncode == 0, again.stderr
+        assert s.get("/programs").status_code == 401 and t.get("/programs").status_code == 401
+    assert server.login(user.username, PASSWORD).status_code == 200
+    actions = server.actions(object_id=user.id)
+    assert actions.index("deactivate") < actions.index("reactivate")
+
+
+def test_admin_reset_forces_a_password_change_before_anything_else(server: LiveServer) -> None:
+    company = make_company(server.sessions, "reset")
+    user = company.users["analyst"]
+    old = server.login(user.username, PASSWORD).json()["token"]
+    reset = bioparity(
+        "user", "reset-password", user.username, "--password-stdin", "--database-url", server.database_url,
+        stdin=TEMPORARY + "\n",
+    )  # fmt: skip
+    assert reset.returncode == 0, reset.stderr
+    with server.client(token=old) as c:
+        assert c.get("/me").status_code == 401  # the reset revoked the old session
+    assert server.login(user.username, PASSWORD).status_code == 401
+    temporary = server.login(user.username, TEMPORARY).json()["token"]
+    with server.client() as browser:  # every page leads to the account page until the password changed
+        browser.cookies.set("bioparity_session", temporary)
+        page = browser.get("/ui/programs")
+        assert page.status_code == 303 and page.headers["location"].startswith("/ui/account")
+        assert "choose a new one before you continue" in browser.get("/ui/account").text
+    with server.client(token=temporary) as c:
+        assert c.get("/me").json()["user"]["must_change_password"] is True
+        blocked = c.get("/programs")
+        assert blocked.status_code == 403 and "/me/password" in blocked.json()["detail"]
+        change = {"current_password": TEMPORARY, "new_password": NEW_PASSWORD}
+        assert c.post("/me/password", json=change).status_code == 204
+        assert c.get("/programs").status_code == 200  # the session that changed it goes on
+        assert c.get("/me").json()["user"]["must_change_password"] is False
+    assert server.login(user.username, NEW_PASSWORD).status_code == 200
+    assert "password_reset" in server.actions(object_id=user.id)
+    assert "password_change" in server.actions(object_id=user.id)
+
+
+def test_password_change_needs_the_current_password_and_ends_other_sessions(server: LiveServer) -> None:
+    company = make_company(server.sessions, "change")
+    user = company.users["reviewer"]
+    mine = server.login(user.username, PASSWORD).json()["token"]
+    other = server.login(user.username, PASSWORD).json()["token"]
+    with server.client(token=mine) as c:
+        wrong = c.post(
+            "/me/password", json={"current_password": "not it at all", "new_password": NEW_PASSWORD}
+        )
+        assert wrong.status_code == 403
+        short = c.post("/me/password", json={"current_password": PASSWORD, "new_password": "short"})
+        assert short.status_code == 422 and "at least 10" in short.json()["detail"]
+        ok = c.post("/me/password", json={"current_password": PASSWORD, "new_password": NEW_PASSWORD})
+        assert ok.status_code == 204
+        assert c.get("/me").status_code == 200
+    for token in (other, company.tokens["reviewer"]):
+        with server.client(token=token) as c:
+            assert c.get("/me").status_code == 401
+    assert "password_change_failed" in server.actions(actor_id=user.id)
+
+
+def test_api_tokens_need_the_password_and_have_a_maximum_lifetime(server: LiveServer) -> None:
+    company = make_company(server.sessions, "tokens")
+    user = company.users["viewer"]
+    session = server.login(user.username, PASSWORD).json()["token"]
+    with server.client(token=session) as c:
+        assert c.post("/me/tokens", json={"name": "ci"}).status_code == 422  # no password
+        assert c.post("/me/tokens", json={"name": "ci", "password": "not it at all"}).status_code == 403
+        too_long = c.post(
+            "/me/tokens", json={"name": "ci", "password": PASSWORD, "expires_in_days": TOKEN_MAX_DAYS + 1}
+        )
+        assert too_long.status_code == 422 and str(TOKEN_MAX_DAYS) in too_long.json()["detail"]
+        created = c.post("/me/tokens", json={"name": "ci", "password": PASSWORD})
+        assert created.status_code == 201
+        expires = datetime.fromisoformat(created.json()["expires_at"])
+        expected = datetime.now(UTC) + timedelta(days=TOKEN_MAX_DAYS)
+        assert abs((expires - expected).total_seconds()) < 600  # the maximum is also the default
+        bound = c.post("/me/tokens", json={"name": "tab", "password": PASSWORD, "bound_to_session": True})
+        assert bound.status_code == 201 and bound.json()["bound_to_session"] is True
+        assert c.post("/auth/logout").status_code == 204
+    with server.client(token=bound.json()["token"]) as c:
+        assert c.get("/me").status_code == 401  # belonged to the session that logged out
+    with server.client(token=created.json()["token"]) as c:
+        assert c.get("/me").status_code == 200  # an unbound script token lives on
+        no_session = c.post("/me/tokens", json={"name": "x", "password": PASSWORD, "bound_to_session": True})
+        assert no_session.status_code == 422
+
+
+def test_idle_timeout_default_30_minutes_besides_the_absolute_lifetime(engine: Engine) -> None:  # noqa: F811
+    assert DEFAULT_POLICY.idle_minutes == 30 and DEFAULT_POLICY.session_hours == 12
+    sessions = make_sessionmaker(engine)
+    company = make_company(sessions, "idle")
+    name = company.users["viewer"].username
+    t0 = datetime(2030, 1, 1, tzinfo=UTC)
+    with sessions.begin() as s:
+        _token, secret = accounts.login(s, name, PASSWORD, now=t0)
+
+    def use(minutes: float, policy: AccountPolicy = DEFAULT_POLICY) -> bool:
+        with sessions() as s:
+            s.info[POLICY_KEY] = policy
+            try:
+                accounts.authenticate(s, secret, now=t0 + timedelta(minutes=minutes))
+                s.commit()
+                return True
+            except AuthenticationError:
+                return False
+
+    assert use(29)  # used within 30 min: the idle clock restarts
+    assert use(58)
+    assert not use(58 + 31)  # 31 idle minutes end it
+    with sessions.begin() as s:
+        _token, secret = accounts.login(s, name, PASSWORD, now=t0)
+    for minute in range(25, 12 * 60, 25):
+        assert use(minute)
+    assert not use(12 * 60 + 1)  # the absolute lifetime holds even for a busy session
+    with sessions.begin() as s:
+        _token, secret = accounts.login(s, name, PASSWORD, now=t0)
+    assert not use(16, AccountPolicy(idle_minutes=15))  # configurable

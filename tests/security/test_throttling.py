@@ -1,0 +1,179 @@
+"""Issue 16 item 7: brute force. Wrong passwords (sign-in and signing) are throttled per account and per
+client, the account locks after N failures (audited) until an administrator unlocks it.
+
+On main before the fix, 40 wrong passwords followed by the right one logged in and 60 wrong signing
+passwords kept the session. The lock count and the backoff are configured through the environment of a
+real server process (SQLite and PostgreSQL); the backoff schedule is checked with an injected clock,
+never with sleeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine
+
+from bioparity.errors import InputError
+from bioparity.store import make_sessionmaker
+from bioparity.store.models import AuthThrottle
+from bioparity.workspace import accounts
+from bioparity.workspace.accounts import POLICY_KEY, AccountPolicy, backoff_seconds
+from bioparity.workspace.errors import AccountLockedError, AuthenticationError, ThrottledError
+from tests.security.accounts_support import LiveServer, bioparity, live_server
+from tests.workspace.conftest import PASSWORD, backend, engine, make_company  # noqa: F401 (fixtures)
+from tests.workspace.helpers import SAMPLESIZE_CSV
+
+LOCKOUT_AFTER = 5
+CLIENT_FREE = 8
+POLICY_ENV = {
+    "BIOPARITY_LOCKOUT_AFTER": str(LOCKOUT_AFTER),
+    "BIOPARITY_FREE_ATTEMPTS": str(LOCKOUT_AFTER),  # the account locks before its own backoff starts
+    "BIOPARITY_CLIENT_FREE_ATTEMPTS": str(CLIENT_FREE),
+    "BIOPARITY_BACKOFF_BASE_SECONDS": "60",
+}
+
+
+@pytest.fixture(scope="module")
+def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:  # noqa: F811
+    with live_server(backend, tmp_path_factory.mktemp("throttle"), POLICY_ENV) as live:
+        yield live
+
+
+def test_login_locks_after_n_failures_refuses_the_right_password_and_an_admin_unlocks(
+    server: LiveServer,
+) -> None:
+    company = make_company(server.sessions, "lock")
+    user = company.users["viewer"]
+    source = "127.0.0.11"
+    answers = [server.login(user.username, f"guess {i}", source) for i in range(LOCKOUT_AFTER)]
+    assert [r.status_code for r in answers] == [401] * LOCKOUT_AFTER
+    assert "locked" in answers[-1].json()["detail"]
+    right = server.login(user.username, PASSWORD, source)  # the right password no longer helps
+    assert right.status_code == 401 and "locked" in right.json()["detail"]
+    assert server.login(user.username, PASSWORD, "127.0.0.12").status_code == 401  # from anywhere
+    # the lock ended the user's API token too
+    with server.client(token=company.tokens["viewer"]) as c:
+        assert c.get("/me").status_code == 401
+
+    result = bioparity("user", "unlock", user.username, "--database-url", server.database_url)
+    assert result.returncode == 0 and "unlocked" in result.stdout, result.stderr
+    assert server.login(user.username, PASSWORD, source).status_code == 200
+    actions = server.actions(object_id=user.id)
+    assert actions.count("login_failed") == LOCKOUT_AFTER
+    assert actions.index("lock") < actions.index("unlock") < actions.index("login")
+
+
+def test_locking_does_not_reveal_whether_a_user_name_exists(server: LiveServer) -> None:
+    company = make_company(server.sessions, "enum")
+    real, ghost = company.users["analyst"].username, "nobody-" + company.users["analyst"].username
+    details = {}
+    for name, source in ((real, "127.0.0.21"), (ghost, "127.0.0.22")):
+        answers = [server.login(name, "wrong password", source) for _ in range(LOCKOUT_AFTER + 1)]
+        details[name] = [(r.status_code, r.json()["detail"]) for r in answers]
+    assert details[real] == details[ghost]
+
+
+def test_wrong_signing_passwords_lock_the_account_and_end_its_session(server: LiveServer) -> None:
+    company = make_company(server.sessions, "sign")
+    with server.client(token=company.tokens["analyst"]) as analyst:
+        body = {"name": "grid", "filename": "g.csv", "content": SAMPLESIZE_CSV, "analysis_kind": "samplesize"}
+        dataset = analyst.post(f"/studies/{company.study.id}/datasets", json=body)
+        assert dataset.status_code == 201, dataset.text
+        run = analyst.post(f"/datasets/{dataset.json()['id']}/runs", json={"kind": "samplesize"})
+        assert run.status_code == 201, run.text
+    reviewer = company.users["reviewer"]
+    session = server.login(reviewer.username, PASSWORD, "127.0.0.31").json()["token"]
+    url = f"/runs/{run.json()['id']}/signatures"
+    with server.client(token=session) as c:
+        codes = [c.post(url, json={"password": f"guess {i}", "meaning": "reviewed"}) for i in range(5)]
+        assert [r.status_code for r in codes] == [403] * (LOCKOUT_AFTER - 1) + [401]
+        assert "locked" in codes[-1].json()["detail"]
+        assert c.get("/me").status_code == 401  # the session ended at once
+        assert c.post(url, json={"password": PASSWORD, "meaning": "reviewed"}).status_code == 401
+    assert server.login(reviewer.username, PASSWORD, "127.0.0.31").status_code == 401
+    actions = server.actions(actor_id=reviewer.id)
+    assert actions.count("sign_failed") == LOCKOUT_AFTER and "sign" not in actions
+
+
+def test_one_client_guessing_many_accounts_gets_429_with_retry_after(server: LiveServer) -> None:
+    company = make_company(server.sessions, "client")
+    guesser = "127.0.0.41"
+    for i in range(CLIENT_FREE):
+        assert server.login(f"guess-{i}-{company.org.id}", "wrong password", guesser).status_code == 401
+    throttled = server.login(company.users["owner"].username, PASSWORD, guesser)
+    assert throttled.status_code == 429
+    assert 1 <= int(throttled.headers["Retry-After"]) <= 60
+    assert "try again" in throttled.json()["detail"]
+    # another client is not affected, nor is the account itself
+    assert server.login(company.users["owner"].username, PASSWORD, "127.0.0.42").status_code == 200
+
+
+def test_concurrent_wrong_passwords_are_all_counted_and_lock_once(server: LiveServer) -> None:
+    company = make_company(server.sessions, "burst")
+    user = company.users["owner"]
+    sources = [f"127.0.1.{i}" for i in range(1, 13)]  # distinct clients: only the account is counted
+    with ThreadPoolExecutor(max_workers=len(sources)) as pool:
+        answers = list(pool.map(lambda src: server.login(user.username, "wrong password", src), sources))
+    assert {r.status_code for r in answers} == {401}, [r.text for r in answers]
+    with server.sessions() as s:
+        row = s.get(AuthThrottle, accounts.account_key(user.username))
+        assert row is not None and row.locked_at is not None
+        failures = row.failures
+    actions = server.actions(object_id=user.id)
+    assert LOCKOUT_AFTER <= failures == actions.count("login_failed")  # no increment lost
+    assert actions.count("lock") == 1
+
+
+# --- the backoff schedule, with an injected clock (service level, both databases) ------------------
+
+SCHEDULE = AccountPolicy(lockout_after=8, free_attempts=2, backoff_base_seconds=1, backoff_max_seconds=4)
+
+
+def test_backoff_schedule_follows_the_formula() -> None:
+    # base * 2**(failures - free), capped: values worked out by hand from the documented formula
+    expected = {0: 0, 1: 0, 2: 1, 3: 2, 4: 4, 5: 4, 6: 4}
+    assert {n: backoff_seconds(n, 2, SCHEDULE) for n in expected} == expected
+
+
+def test_account_backoff_and_lockout_with_an_injected_clock(engine: Engine) -> None:  # noqa: F811
+    sessions = make_sessionmaker(engine)
+    sessions.configure(info={POLICY_KEY: SCHEDULE})
+    company = make_company(sessions, "clock")
+    name = company.users["viewer"].username
+    t = datetime(2030, 1, 1, tzinfo=UTC)
+
+    def attempt(password: str, at: float) -> type[Exception] | None:
+        with sessions() as s:
+            try:
+                accounts.login(s, name, password, now=t + timedelta(seconds=at))
+                s.commit()
+            except (AuthenticationError, ThrottledError) as exc:
+                s.rollback()
+                return type(exc)
+        return None
+
+    clock = 0.0
+    assert attempt("wrong password", clock) is AuthenticationError  # failure 1: no wait
+    assert attempt("wrong password", clock) is AuthenticationError  # failure 2: the next waits 1 s
+    for wait in (1, 2, 4, 4, 4):  # failures 3..7: waits double up to the cap
+        assert attempt(PASSWORD, clock + wait - 0.01) is ThrottledError  # even the right password
+        clock += wait
+        assert attempt("wrong password", clock) is AuthenticationError
+    clock += 4
+    assert attempt("wrong password", clock) is AccountLockedError  # failure 8 = lockout_after
+    assert attempt(PASSWORD, clock + 3600) is AccountLockedError
+    with sessions.begin() as s:
+        assert accounts.unlock_account(s, name) is True
+    assert attempt(PASSWORD, clock + 3600) is None
+
+
+def test_policy_from_the_environment_is_checked() -> None:
+    policy = AccountPolicy.from_environment({"BIOPARITY_LOCKOUT_AFTER": "3", "BIOPARITY_IDLE_MINUTES": "15"})
+    assert policy.lockout_after == 3 and policy.idle_minutes == 15 and policy.token_max_days == 90
+    with pytest.raises(InputError, match="BIOPARITY_LOCKOUT_AFTER"):
+        AccountPolicy.from_environment({"BIOPARITY_LOCKOUT_AFTER": "many"})
+    with pytest.raises(InputError, match="lockout_after"):
+        AccountPolicy.from_environment({"BIOPARITY_LOCKOUT_AFTER": "0"})
