@@ -3,27 +3,31 @@ with limits 50-200 %, which turns failing comparisons into passes) is shown as a
 the author of a run may not approve it unless the program switches segregation of duties off.
 
 The PK similarity numbers themselves are tested against R elsewhere (tests/workspace/test_pk_chain.py);
-here the point is which stored result is chosen, checked on the HTML the server returns. On today's main
-the dashboard and the report show the unsigned 50-200 % run."""
+here the point is which stored result is chosen, checked on the HTML a real ``bioparity serve`` process
+returns (SQLite and PostgreSQL). On the main of the issue the dashboard and the report showed the unsigned
+50-200 % run."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bioparity.report.evidence import collect, readiness
+from bioparity.store import make_sessionmaker
 from bioparity.store.models import Program
 from bioparity.workspace import PermissionDeniedError, programs
-from tests.workspace.conftest import PASSWORD, Company
+from tests.security.conftest import LiveServer, form_token
+from tests.workspace.conftest import PASSWORD, Company, make_company
 from tests.workspace.helpers import sign
 from tests.workspace.test_pk_chain import _three_arm_concentrations
 
+Client = Any  # an httpx.Client on the live server (the helpers are typed for the in-process client)
 
-def _pk_run(client: TestClient, a: Company, dataset_id: str, **options: Any) -> str:
+
+def _pk_run(client: Client, a: Company, dataset_id: str, **options: Any) -> str:
     response = client.post(
         f"/datasets/{dataset_id}/runs",
         headers=a.auth("statistician"),
@@ -33,7 +37,7 @@ def _pk_run(client: TestClient, a: Company, dataset_id: str, **options: Any) -> 
     return str(response.json()["id"])
 
 
-def _pp_dataset(client: TestClient, a: Company) -> str:
+def _pp_dataset(client: Client, a: Company) -> str:
     csv = _three_arm_concentrations().to_csv(index=False)
     body = {"name": "conc", "filename": "conc.csv", "content": csv, "analysis_kind": "nca"}
     up = client.post(f"/studies/{a.study.id}/datasets", headers=a.auth("analyst"), json=body)
@@ -49,17 +53,25 @@ def _pp_dataset(client: TestClient, a: Company) -> str:
     return str(pp.json()["id"])
 
 
-def _login(client: TestClient, a: Company, role: str) -> None:
-    response = client.post(
-        "/ui/login", data={"username": a.users[role].username, "password": PASSWORD}, follow_redirects=False
+def _browser(live: LiveServer, a: Company, role: str) -> httpx.Client:
+    """A browser-like client signed in through the login form (CSRF token, same origin)."""
+    browser = live.client(headers={"Origin": live.url})
+    token = form_token(browser)
+    response = browser.post(
+        "/ui/login", data={"username": a.users[role].username, "password": PASSWORD, "csrf_token": token}
     )
     assert response.status_code in (302, 303), response.text
+    return browser
 
 
-def test_the_approved_result_wins_over_a_newer_unsigned_rerun(
-    client: TestClient, company_factory: Callable[[str], Company], sessions: Any
-) -> None:
-    a = company_factory("Signed")
+def _company(live: LiveServer, label: str) -> tuple[Company, Any]:
+    sessions = make_sessionmaker(live.engine)
+    return make_company(sessions, label), sessions
+
+
+def test_the_approved_result_wins_over_a_newer_unsigned_rerun(live: LiveServer) -> None:
+    a, sessions = _company(live, "Signed")
+    client = live.client()
     pp = _pp_dataset(client, a)
     approved = _pk_run(client, a, pp)
     # The statistician ran it: segregation of duties refuses their own approval (403), the reviewer approves.
@@ -79,7 +91,7 @@ def test_the_approved_result_wins_over_a_newer_unsigned_rerun(
         _, notes = readiness(evidence)
     assert any(f"the latest approved run {approved} is used" in n for n in notes)
 
-    _login(client, a, "viewer")  # the web pages use the session cookie
+    client = _browser(live, a, "viewer")  # the web pages use the session cookie
     report = client.get(f"/ui/programs/{a.program.id}/report.html")
     assert report.status_code == 200, report.text
     html = report.text
@@ -100,9 +112,10 @@ def test_the_approved_result_wins_over_a_newer_unsigned_rerun(
 
 
 def test_without_an_approval_nothing_is_reported_and_the_setting_can_be_switched_off(
-    client: TestClient, company_factory: Callable[[str], Company], sessions: Any
+    live: LiveServer,
 ) -> None:
-    a = company_factory("Unsigned")
+    a, sessions = _company(live, "Unsigned")
+    client = live.client()
     pp = _pp_dataset(client, a)
     run = _pk_run(client, a, pp)
     with sessions() as s:
