@@ -67,6 +67,7 @@ class RunContext:
     power: figures.PowerPlot | None = None
     caa: figures.CAAPlot | None = None
     caa_attributes: list[str] = field(default_factory=list)
+    caa_all: list[figures.CAAPlot] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -193,6 +194,10 @@ def run_context(session: Session, actor: Actor, run_id: str, *, attribute: str |
         ctx.flags = [(f"comparisons {s}", statuses.count(s)) for s in sorted(set(statuses))]
         lots = _frame(session, dataset)
         chosen = attribute if attribute in ctx.caa_attributes else next(iter(ctx.caa_attributes), None)
+        names = figures.caa_names(ctx.options)
         if lots is not None and chosen is not None:
-            ctx.caa = figures.caa_plot(lots, ctx.records, chosen)
+            ctx.caa = figures.caa_plot(lots, ctx.records, chosen, names)
+        if lots is not None:
+            every = (figures.caa_plot(lots, ctx.records, a, names) for a in ctx.caa_attributes)
+            ctx.caa_all = [p for p in every if p is not None]
     return ctx
