@@ -85,10 +85,16 @@ def render_run_report(ctx: RunContext) -> str:
 def _requirements_table(region: Any) -> Table:
     rows = []
     for r in region.requirements:
-        guideline = "; ".join(
-            p for p in (r.citation, r.source, r.source_date and f"dated {r.source_date}",
-                        r.section and f"section {r.section}") if p
+        source = ", ".join(
+            p
+            for p in (
+                r.source,
+                r.source_date if r.source_date not in r.source else "",
+                f"section {r.section}" if r.section else "",
+            )
+            if p
         )
+        guideline = r.citation + (f". Source: {source}" if source else "")
         rows.append(
             (
                 f"{r.title} [{r.rule_id}]",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -182,10 +183,8 @@ def caa_svg(plot: CAAPlot, *, small: bool = False) -> str:
             if math.isfinite(band.lower) and math.isfinite(band.upper):
                 ax.axhspan(band.lower, band.upper, color=colour, alpha=0.10, zorder=1, label=band.label)
         ax.set_xticks(range(len(plot.sources)), [f"{s}\n(n = {len(plot.values[s])})" for s in plot.sources])
-        ax.set_ylabel(f"{plot.attribute} ({plot.unit})" if plot.unit else plot.attribute, fontsize=7)
-        name = plot.name or plot.attribute
-        if small and len(name) > 48:
-            name = name[:47] + "…"
+        ax.set_ylabel(f"lot value ({plot.unit})" if plot.unit else "lot value", fontsize=7)
+        name = "\n".join(textwrap.wrap(plot.name or plot.attribute, 60 if small else 90))
         ax.set_title(f"{name}\n{plot.title}", fontsize=6.5 if small else 9)
         if plot.bands:
             ax.legend(fontsize=5.5 if small else 7, loc="best")

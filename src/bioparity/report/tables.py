@@ -24,6 +24,8 @@ from bioparity.report.format import fmt_value
 
 #: Characters of text that fit across a landscape A4 page at the report's table font size.
 PANEL_BUDGET = 150
+#: The same on a portrait A4 page (the per-subject NCA tables: more rows per page).
+PORTRAIT_BUDGET = 125
 #: Widest a single column is counted when packing panels (longer text wraps).
 MAX_COLUMN_CHARS = 48
 
@@ -57,7 +59,7 @@ class Table:
         body = []
         for i, row in enumerate(self.rows):
             cells = "".join(
-                f'<td class="{_cell_class(v, num)}">{escape(v)}</td>'
+                f'<td class="{_cell_class(v, num)}{" long" if len(v) > 24 else ""}">{escape(v)}</td>'
                 for v, num in zip(row, self.numeric, strict=True)
             )
             css = f' class="{self.css[i]}"' if self.css and self.css[i] else ""
@@ -105,6 +107,7 @@ def panels(
     *,
     budget: int = PANEL_BUDGET,
     headers: Mapping[str, str] | None = None,
+    wide: bool = True,
 ) -> list[Table]:
     """The frame as tables of columns that fit ``budget`` characters, ``keys`` repeated in each."""
     headers = dict(headers or {})
@@ -139,7 +142,7 @@ def panels(
                 tuple(zip(*(texts[c] for c in cols), strict=True)) if len(frame) else (),
                 tuple(numeric[c] for c in cols),
                 note=f"{len(frame)} rows; {total} columns in all" if i == len(groups) - 1 else "",
-                wide=True,
+                wide=wide,
             )
         )
     return out
@@ -225,9 +228,8 @@ def nca_tables(frame: pd.DataFrame) -> ReportTables:
                 note="Counted per subject: a flag on several parameters of one profile counts once.",
             )
         )
-    wide = frame.pivot_table(
-        index=keys, columns="PPTESTCD", values="PPSTRESN", aggfunc="first", sort=False, dropna=False
-    )
+    # one row per profile that exists (not the cross product of arms and subjects)
+    wide = frame.groupby([*keys, "PPTESTCD"], sort=False)["PPSTRESN"].first().unstack("PPTESTCD")
     codes = [str(c) for c in dict.fromkeys(frame["PPTESTCD"].astype(str))]
     placed: set[str] = set()
     groups: list[tuple[str, list[str]]] = []
@@ -240,34 +242,69 @@ def nca_tables(frame: pd.DataFrame) -> ReportTables:
     for i in range(0, len(other), 8):
         groups.append(("Other parameters", other[i : i + 8]))
     appendix: list[Table] = []
+    key_width = sum(max(len(k), 10) + 2 for k in keys)
+    merged: list[tuple[list[str], list[str]]] = []
     for name, chosen in groups:
+        width = sum(max(len(_unit_label(c, units.get(c, ""))), 9) + 2 for c in chosen)
+        if merged and key_width + width + sum(
+            max(len(_unit_label(c, units.get(c, ""))), 9) + 2 for c in merged[-1][1]
+        ) <= PORTRAIT_BUDGET:
+            merged[-1][0].append(name)
+            merged[-1][1].extend(chosen)
+        else:
+            merged.append(([name], list(chosen)))
+    for names, chosen in merged:
         part = wide[chosen].reset_index()
         headers = {c: _unit_label(c, units.get(c, "")) for c in chosen}
-        appendix += panels(part, keys, f"{name}: PPSTRESN per subject", headers=headers)
-    # every other column: per profile if constant within a profile, else per parameter
+        title = "; ".join(names) + ": PPSTRESN per subject (PPTESTCD as columns)"
+        appendix += panels(part, keys, title, headers=headers, budget=PORTRAIT_BUDGET, wide=False)
     others = [
         c for c in frame.columns if c not in {*keys, "PPTESTCD", "PPSTRESN", "PPSTRESU", "PPORRESU"}
     ]
-    per_profile = [c for c in others if _constant_within(frame, keys, c)]
-    if per_profile:
-        prof = frame.groupby(keys, sort=False)[per_profile].first().reset_index()
-        for c in per_profile:
-            if str(c).startswith("flag_"):
-                prof[c] = prof[c].map(lambda x: "yes" if x is True or str(x).lower() == "true" else "no")
-        headers = {c: str(c) for c in per_profile}
-        appendix += panels(prof, keys, "Profile settings and review flags", headers=headers)
-    for c in others:
-        if c in per_profile:
-            continue
-        values = frame.pivot_table(
-            index=keys, columns="PPTESTCD", values=c, aggfunc="first", sort=False, dropna=False
-        ).reset_index()
-        appendix += panels(values, keys, f"{c} by PPTESTCD")
+    if others:
+        appendix.append(_varying_table(frame, keys, others))
     for c in ("PPORRESU", "PPSTRESU"):
         if c in frame.columns:
             u = frame.groupby("PPTESTCD", sort=False)[c].first().reset_index()
             appendix += panels(u, ["PPTESTCD"], f"{c} (units) by parameter")
     return ReportTables(tuple(main), tuple(appendix))
+
+
+def _varying_table(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> Table:
+    """Columns whose value differs between the parameters of one profile (per-parameter flags, methods).
+
+    Printed compactly: one row per column, value and set of parameters, with the profiles that have
+    it; empty, ``no`` and missing values are not listed (they are the absence of the flag or method).
+    """
+    label_keys = ["subject"] if "subject" in keys and not frame.duplicated([*keys, "PPTESTCD"]).any() else keys
+    n_profiles = frame.groupby(keys, sort=False).ngroups
+    found: dict[tuple[str, str, str], list[str]] = {}
+    listed: set[str] = set()
+    for key, g in frame.groupby(keys, sort=False):
+        parts = key if isinstance(key, tuple) else (key,)
+        label = " / ".join(str(p) for p, k in zip(parts, keys, strict=True) if k in label_keys)
+        for c in columns:
+            texts = [cell(v) for v in g[c].tolist()]
+            for value in dict.fromkeys(texts):
+                if value in {"", "no", "—"}:
+                    continue
+                chosen = [str(p) for p, t in zip(g["PPTESTCD"].tolist(), texts, strict=True) if t == value]
+                params = "all" if len(chosen) == len(texts) else ", ".join(chosen)
+                found.setdefault((str(c), value, params), []).append(label)
+                listed.add(str(c))
+    rows = []
+    for (c, value, params), profiles in found.items():
+        who = f"all {n_profiles} profiles" if len(profiles) == n_profiles else ", ".join(profiles)
+        rows.append((c, value, params, str(len(profiles)), who))
+    rows += [(str(c), "no or empty everywhere", "all", "0", "—") for c in columns if str(c) not in listed]
+    return Table(
+        "Other columns: settings, review flags and methods per profile and parameter",
+        ("column", "value", "parameters (PPTESTCD)", "profiles", "which profiles"),
+        tuple(rows),
+        (False, False, False, True, False),
+        note="Values other than empty or 'no'; a flag not listed with 'yes' is 'no' for every profile.",
+        wide=True,
+    )
 
 
 # --- PK similarity -------------------------------------------------------------------------------
