@@ -31,7 +31,8 @@ def _frame() -> pd.DataFrame:
         ]
     rows += [("B", "B1", "CMAX", 8.0, "ng/mL", False, True), ("B", "B2", "CMAX", None, "ng/mL", False, True)]
     return pd.DataFrame(
-        rows, columns=["arm", "subject", "PPTESTCD", "PPSTRESN", "PPSTRESU", "flag_r2adj_low", "flag_no_time0"]
+        rows,
+        columns=["arm", "subject", "PPTESTCD", "PPSTRESN", "PPSTRESU", "flag_r2adj_low", "flag_no_time0"],
     )
 
 
@@ -43,7 +44,7 @@ def test_statistics_match_hand_computed_values() -> None:
     assert cmax["mean"] == pytest.approx(14.25, abs=1e-12)
     assert cmax["sd"] == pytest.approx(4.349329, abs=1e-6)
     assert cmax["cv_percent"] == pytest.approx(30.52161, abs=1e-5)
-    assert cmax["geometric_mean"] == pytest.approx(36000 ** 0.25, rel=1e-12)
+    assert cmax["geometric_mean"] == pytest.approx(36000**0.25, rel=1e-12)
     assert cmax["geometric_mean"] == pytest.approx(13.77449, abs=1e-5)
     assert cmax["geometric_cv_percent"] == pytest.approx(30.56272, abs=1e-5)
     assert (cmax["median"], cmax["min"], cmax["max"]) == (13.5, 10.0, 20.0)

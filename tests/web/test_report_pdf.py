@@ -119,9 +119,7 @@ def test_program_report_explains_every_requirement(
                 assert _squash(str(part)) in text, (region.region, r.rule_id, part)
 
 
-def test_no_report_is_wider_than_1280_px(
-    contexts: dict[str, tuple[RunContext, str]], browser: Any
-) -> None:
+def test_no_report_is_wider_than_1280_px(contexts: dict[str, tuple[RunContext, str]], browser: Any) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     widths = {}
     for name, (_, html) in contexts.items():

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import io
 import json
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bioparity.nca.summary import flag_counts
 from bioparity.report import figures
 from bioparity.report.memo import Memo
 from bioparity.store.models import AnalysisRun, Blob, Dataset, Program, Signature, Study, User
@@ -121,33 +120,16 @@ def _chain(session: Session, dataset: Dataset) -> list[Provenance]:
     return out
 
 
-def _geo(values: pd.Series) -> tuple[float, float]:
-    v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
-    v = v[np.isfinite(v) & (v > 0)]
-    if v.size == 0:
-        return math.nan, math.nan
-    logs = np.log(v)
-    cv = float(100 * np.sqrt(np.expm1(np.var(logs, ddof=1)))) if v.size > 1 else math.nan
-    return float(np.exp(logs.mean())), cv
-
-
 def _nca_summary(ctx: RunContext) -> None:
+    """Review flags of an NCA result, counted per subject (not per parameter row)."""
     table = pd.DataFrame(ctx.rows, columns=ctx.columns)
-    if "PPTESTCD" not in table.columns:
+    if "PPTESTCD" not in table.columns or "subject" not in table.columns:
         return
-    flag_cols = [c for c in table.columns if c.startswith("flag_")]
+    counts = flag_counts(table, group=None)
     ctx.flags = [
-        (c.removeprefix("flag_").replace("_", " "), int(table[c].fillna(False).astype(bool).sum()))
-        for c in flag_cols
+        (f"subjects with {f.replace('_', ' ')}", int(n))
+        for f, n in zip(counts.flags, counts.flagged, strict=True)
     ]
-    arm = figures.arm_column(table)
-    keys = [arm, "PPTESTCD"] if arm else ["PPTESTCD"]
-    ctx.summary_columns = [*(["arm"] if arm else []), "parameter", "n", "geometric mean", "geometric CV %"]
-    for key, g in table.groupby(keys, sort=True):
-        parts = list(key) if isinstance(key, tuple) else [key]
-        gm, cv = _geo(g["PPSTRESN"])
-        n = int(pd.to_numeric(g["PPSTRESN"], errors="coerce").notna().sum())
-        ctx.summary_rows.append([*parts, n, gm, cv])
 
 
 def run_context(session: Session, actor: Actor, run_id: str, *, attribute: str | None = None) -> RunContext:

@@ -240,7 +240,21 @@ def caa_names(options: Mapping[str, Any]) -> dict[str, str]:
     return {a: human_name(a, spec.description) for a, spec in catalogue.attributes.items()}
 
 
-_ABBREVIATIONS = {"sec", "cdc", "adcc", "spr", "elisa", "hmw", "lmw", "ce", "sds", "cex", "hcp", "dsc", "ftir"}
+_ABBREVIATIONS = {
+    "sec",
+    "cdc",
+    "adcc",
+    "spr",
+    "elisa",
+    "hmw",
+    "lmw",
+    "ce",
+    "sds",
+    "cex",
+    "hcp",
+    "dsc",
+    "ftir",
+}
 
 
 def human_name(attribute: str, description: str | None = None) -> str:

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from bioparity.report import figures, static
 from bioparity.report.context import MAX_TABLE_ROWS, RunContext
-from bioparity.report.tables import ReportTables, Table, pk_tables, run_tables
 from bioparity.report.evidence import ProgramEvidence, pk_rows, readiness, table_rows
 from bioparity.report.format import fmt_time, fmt_value
+from bioparity.report.tables import ReportTables, Table, pk_tables, run_tables
 from bioparity.store.models import Organisation
 
 _ENV = Environment(

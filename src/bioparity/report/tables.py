@@ -87,7 +87,7 @@ def _cell_class(text: str, numeric: bool) -> str:
 
 def cell(value: Any, digits: int = 6) -> str:
     """A stored value as printed (numbers to ``digits`` significant digits; missing as a dash)."""
-    if isinstance(value, (float, np.floating)) and float(value).is_integer() and abs(value) < 1e15:
+    if isinstance(value, (float, np.floating)) and float(value).is_integer() and abs(float(value)) < 1e15:
         return str(int(value))
     if isinstance(value, np.generic):
         value = value.item()
@@ -203,7 +203,10 @@ def nca_tables(frame: pd.DataFrame) -> ReportTables:
     stats["parameter"] = [_unit_label(p, u) for p, u in zip(stats["parameter"], stats["unit"], strict=True)]
     stats = stats.drop(columns=["unit", "software_version"])
     body = [
-        tuple(cell(v, 5) if c not in ("n", "n_missing") else cell(v) for c, v in zip(stats.columns, r, strict=True))
+        tuple(
+            cell(v, 5) if c not in ("n", "n_missing") else cell(v)
+            for c, v in zip(stats.columns, r, strict=True)
+        )
         for r in stats.itertuples(index=False)
     ]
     main.append(
@@ -246,9 +249,13 @@ def nca_tables(frame: pd.DataFrame) -> ReportTables:
     merged: list[tuple[list[str], list[str]]] = []
     for name, chosen in groups:
         width = sum(max(len(_unit_label(c, units.get(c, ""))), 9) + 2 for c in chosen)
-        if merged and key_width + width + sum(
-            max(len(_unit_label(c, units.get(c, ""))), 9) + 2 for c in merged[-1][1]
-        ) <= PORTRAIT_BUDGET:
+        if (
+            merged
+            and key_width
+            + width
+            + sum(max(len(_unit_label(c, units.get(c, ""))), 9) + 2 for c in merged[-1][1])
+            <= PORTRAIT_BUDGET
+        ):
             merged[-1][0].append(name)
             merged[-1][1].extend(chosen)
         else:
@@ -258,9 +265,7 @@ def nca_tables(frame: pd.DataFrame) -> ReportTables:
         headers = {c: _unit_label(c, units.get(c, "")) for c in chosen}
         title = "; ".join(names) + ": PPSTRESN per subject (PPTESTCD as columns)"
         appendix += panels(part, keys, title, headers=headers, budget=PORTRAIT_BUDGET, wide=False)
-    others = [
-        c for c in frame.columns if c not in {*keys, "PPTESTCD", "PPSTRESN", "PPSTRESU", "PPORRESU"}
-    ]
+    others = [c for c in frame.columns if c not in {*keys, "PPTESTCD", "PPSTRESN", "PPSTRESU", "PPORRESU"}]
     if others:
         appendix.append(_varying_table(frame, keys, others))
     for c in ("PPORRESU", "PPSTRESU"):
@@ -276,7 +281,9 @@ def _varying_table(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> 
     Printed compactly: one row per column, value and set of parameters, with the profiles that have
     it; empty, ``no`` and missing values are not listed (they are the absence of the flag or method).
     """
-    label_keys = ["subject"] if "subject" in keys and not frame.duplicated([*keys, "PPTESTCD"]).any() else keys
+    label_keys = (
+        ["subject"] if "subject" in keys and not frame.duplicated([*keys, "PPTESTCD"]).any() else keys
+    )
     n_profiles = frame.groupby(keys, sort=False).ngroups
     found: dict[tuple[str, str, str], list[str]] = {}
     listed: set[str] = set()
@@ -339,8 +346,15 @@ def pk_tables(frame: pd.DataFrame) -> ReportTables:
         )
     main = Table(
         f"PK similarity: GMR (%) and {level} CI per metric and comparison",
-        ("metric", "comparison", "n test/reference", f"GMR % ({level} CI)", "limits %", "CV% test/reference",
-         "outcome"),
+        (
+            "metric",
+            "comparison",
+            "n test/reference",
+            f"GMR % ({level} CI)",
+            "limits %",
+            "CV% test/reference",
+            "outcome",
+        ),
         tuple(rows),
         (False, False, True, True, True, True, False),
     )
@@ -378,7 +392,9 @@ def caa_tables(frame: pd.DataFrame, names: Mapping[str, str] | None = None) -> R
     comparisons = list(dict.fromkeys(frame["comparison"].astype(str)))
     rows, css = [], []
     for attribute, g in frame.groupby("attribute", sort=False):
-        by = {str(r["comparison"]): r for r in g.to_dict("records")}
+        by: dict[str, dict[str, Any]] = {
+            str(r["comparison"]): {str(k): v for k, v in r.items()} for r in g.to_dict("records")
+        }
         first = g.iloc[0]
         cells = [
             names.get(str(attribute), str(attribute)),
