@@ -91,8 +91,8 @@ def test_evidence_chain_upload_nca_similarity_sign_and_pdf(
     assert "Sam Statistician" in page.locator("#signatures + div table").inner_text()
     _shot(page, "06-signed")
 
-    with page.expect_download() as info:
-        page.click("#pdf-report")
+    with page.expect_download(timeout=120_000) as info:  # a PDF of every table takes seconds under load
+        page.click("#pdf-report", timeout=120_000)
     pdf = ARTIFACTS / "pk-similarity-report.pdf"
     info.value.save_as(str(pdf))
     context.close()
