@@ -339,7 +339,9 @@ def pk_tables(frame: pd.DataFrame) -> ReportTables:
                 f"{r['test_arm']} vs {r['reference_arm']}",
                 f"{cell(r.get('n_test'))}/{cell(r.get('n_reference'))}",
                 f"{_pct(r['gmr'])} ({_pct(r['ci_lower'])}, {_pct(r['ci_upper'])})",
-                f"{_pct(r.get('lower_limit'))}-{_pct(r.get('upper_limit'))}",
+                f"{_pct(r.get('lower_limit'))}-{_pct(r.get('upper_limit'))}"
+                if "lower_limit" in r and "upper_limit" in r
+                else "—",
                 cvs,
                 outcome,
             )

@@ -122,7 +122,7 @@ def forest_figure(plot: ForestPlot) -> dict[str, Any]:
     # limit labels above the plotting area (never under a limit line or a CI), as in the report
     annotations = [
         {
-            "x": v,
+            "x": math.log10(v),  # annotations on a log axis take log10 positions
             "xref": "x",
             "y": 1,
             "yref": "paper",
