@@ -88,7 +88,11 @@ def test_pk_similarity_report_prints_gmr_with_ci(contexts: dict[str, tuple[RunCo
 def test_nca_report_has_summary_statistics_and_tables_per_parameter_group(
     contexts: dict[str, tuple[RunContext, str]],
 ) -> None:
-    _, html = contexts["nca"]
+    ctx, html = contexts["nca"]
+    # units as on the CLI (the demo runs NCA with conc_unit ug/mL, time h, dose mg)
+    assert {"PPORRESU", "PPSTRESU"} <= set(ctx.columns)
+    assert "CMAX (ug/mL)" in html and "AUCLST (h*ug/mL)" in html and "CLFO (L/h)" in html
+    assert ctx.profiles is not None and ctx.profiles.conc_label == "concentration (ug/mL)"
     for header in ("geometric CV%", "CV%", "SD", "median", "n missing", "subjects flagged"):
         assert f">{header}</th>" in html
     assert html.count("PPSTRESN per subject (PPTESTCD as columns)") >= 3

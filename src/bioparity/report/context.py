@@ -101,12 +101,12 @@ def _frame(session: Session, dataset: Dataset) -> pd.DataFrame | None:
 _PROFILES = Memo(32)
 
 
-def _profile(session: Session, dataset: Dataset) -> figures.ProfilePlot | None:
+def _profile(session: Session, dataset: Dataset, unit: str = "") -> figures.ProfilePlot | None:
     def make() -> figures.ProfilePlot | None:
         frame = _frame(session, dataset)
-        return None if frame is None else figures.profile_plot(frame)
+        return None if frame is None else figures.profile_plot(frame, conc_unit=unit)
 
-    plot: figures.ProfilePlot | None = _PROFILES.get(dataset.sha256, make)
+    plot: figures.ProfilePlot | None = _PROFILES.get((dataset.sha256, unit), make)
     return plot
 
 
@@ -163,7 +163,16 @@ def run_context(session: Session, actor: Actor, run_id: str, *, attribute: str |
         (p.dataset for p in ctx.chain if p.dataset.validated_for == "nca" or p.produced_by is None), None
     )
     if run.kind in {"nca", "pk-similarity"} and conc is not None:
-        ctx.profiles = _profile(session, conc)
+        nca_runs = [ctx.run] + [p.produced_by for p in ctx.chain if p.produced_by is not None]
+        unit = next(
+            (
+                str(json.loads(r.options_json).get("conc_unit") or "")
+                for r in nca_runs
+                if r.kind == "nca" and json.loads(r.options_json).get("conc_unit")
+            ),
+            "",
+        )
+        ctx.profiles = _profile(session, conc, unit)
     if run.kind == "pk-similarity":
         ctx.forest = figures.forest_plot(ctx.records)
         failed = sum(1 for r in ctx.records if r.get("pass") is False)
