@@ -424,6 +424,9 @@ def caa_tables(frame: pd.DataFrame, names: Mapping[str, str] | None = None) -> R
 def generic_tables(frame: pd.DataFrame) -> ReportTables:
     """Any other table: all columns in panels that fit the page."""
     keys = [c for c in frame.columns[:1]]
+    portrait = panels(frame, keys, "Result table", budget=PORTRAIT_BUDGET, wide=False)
+    if len(portrait) == 1:  # fits a portrait page: no landscape page for a narrow table
+        return ReportTables(tuple(portrait), ())
     return ReportTables(tuple(panels(frame, keys, "Result table")), ())
 
 
