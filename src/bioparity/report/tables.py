@@ -266,13 +266,51 @@ def nca_tables(frame: pd.DataFrame) -> ReportTables:
         title = "; ".join(names) + ": PPSTRESN per subject (PPTESTCD as columns)"
         appendix += panels(part, keys, title, headers=headers, budget=PORTRAIT_BUDGET, wide=False)
     others = [c for c in frame.columns if c not in {*keys, "PPTESTCD", "PPSTRESN", "PPSTRESU", "PPORRESU"}]
-    if others:
-        appendix.append(_varying_table(frame, keys, others))
+    numeric = [
+        c
+        for c in others
+        if pd.api.types.is_numeric_dtype(frame[c])
+        and not pd.api.types.is_bool_dtype(frame[c])
+        and not _constant_within(frame, keys, c)
+    ]
+    for c in numeric:  # a number per parameter (e.g. PPORRES): per-subject tables like PPSTRESN
+        values = pd.to_numeric(frame[c], errors="coerce")
+        same = values.eq(pd.to_numeric(frame["PPSTRESN"], errors="coerce")) | (
+            values.isna() & frame["PPSTRESN"].isna()
+        )
+        differ = [str(x) for x in dict.fromkeys(frame.loc[~same, "PPTESTCD"].astype(str))]
+        if not differ:
+            appendix.append(_equal_note(c, len(codes)))
+            continue
+        sub = frame[frame["PPTESTCD"].astype(str).isin(differ)]
+        part = sub.groupby([*keys, "PPTESTCD"], sort=False)[c].first().unstack("PPTESTCD")[differ]
+        unit_of = {}
+        if c == "PPORRES" and "PPORRESU" in frame.columns:
+            unit_of = {
+                str(k): str(v) for k, v in frame.groupby("PPTESTCD", sort=False)["PPORRESU"].first().items()
+            }
+        headers = {x: _unit_label(x, unit_of.get(x, "")) for x in differ}
+        title = f"{c} per subject where it differs from PPSTRESN (other parameters: equal)"
+        appendix += panels(
+            part.reset_index(), keys, title, headers=headers, budget=PORTRAIT_BUDGET, wide=False
+        )
+    rest = [c for c in others if c not in numeric]
+    if rest:
+        appendix.append(_varying_table(frame, keys, rest))
     for c in ("PPORRESU", "PPSTRESU"):
         if c in frame.columns:
             u = frame.groupby("PPTESTCD", sort=False)[c].first().reset_index()
             appendix += panels(u, ["PPTESTCD"], f"{c} (units) by parameter")
     return ReportTables(tuple(main), tuple(appendix))
+
+
+def _equal_note(column: str, n_codes: int) -> Table:
+    return Table(
+        f"{column}: equal to PPSTRESN for every profile and parameter",
+        ("column", "parameters", "value"),
+        ((column, str(n_codes), "= PPSTRESN"),),
+        (False, True, False),
+    )
 
 
 def _varying_table(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> Table:
