@@ -54,7 +54,7 @@ def test_run_report_html_is_byte_identical_across_processes(demo_store: DemoStor
     assert from_other_process == first
     for expected in ("Input SHA-256", "Result SHA-256", "Software", "Options", "Signatures", "AUCIFO"):
         assert expected in first
-    assert first.count("data:image/svg+xml;base64,") == 3  # forest plot, linear and semi-log profiles
+    assert first.count("data:image/svg+xml;base64,") == 4  # forest, linear and semi-log means, individual
 
 
 def test_demo_pk_similarity_recovers_the_simulated_ratios(demo_store: DemoStore) -> None:

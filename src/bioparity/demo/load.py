@@ -213,7 +213,8 @@ def load_demo(engine: Engine, *, progress: Progress | None = None) -> DemoSummar
             content=pk_concentrations().to_csv(index=False, lineterminator="\n").encode(),
             analysis_kind="nca",
         )
-        nca_run = analyses.run_analysis(session, stat, conc.id, "nca", {})
+        units = {"conc_unit": "ug/mL", "time_unit": "h", "dose_unit": "mg"}  # see demo.synthetic
+        nca_run = analyses.run_analysis(session, stat, conc.id, "nca", units)
         runs["nca"] = nca_run.id
     with sessions.begin() as session:
         stat = _actor(session, "sam")

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import io
 import json
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bioparity.nca.summary import flag_counts
 from bioparity.report import figures
 from bioparity.report.memo import Memo
 from bioparity.store.models import AnalysisRun, Blob, Dataset, Program, Signature, Study, User
@@ -68,6 +67,7 @@ class RunContext:
     power: figures.PowerPlot | None = None
     caa: figures.CAAPlot | None = None
     caa_attributes: list[str] = field(default_factory=list)
+    caa_all: list[figures.CAAPlot] = field(default_factory=list)
 
     @property
     def approved(self) -> bool:
@@ -107,12 +107,12 @@ def _frame(session: Session, dataset: Dataset) -> pd.DataFrame | None:
 _PROFILES = Memo(32)
 
 
-def _profile(session: Session, dataset: Dataset) -> figures.ProfilePlot | None:
+def _profile(session: Session, dataset: Dataset, unit: str = "") -> figures.ProfilePlot | None:
     def make() -> figures.ProfilePlot | None:
         frame = _frame(session, dataset)
-        return None if frame is None else figures.profile_plot(frame)
+        return None if frame is None else figures.profile_plot(frame, conc_unit=unit)
 
-    plot: figures.ProfilePlot | None = _PROFILES.get(dataset.sha256, make)
+    plot: figures.ProfilePlot | None = _PROFILES.get((dataset.sha256, unit), make)
     return plot
 
 
@@ -126,33 +126,16 @@ def _chain(session: Session, dataset: Dataset) -> list[Provenance]:
     return out
 
 
-def _geo(values: pd.Series) -> tuple[float, float]:
-    v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
-    v = v[np.isfinite(v) & (v > 0)]
-    if v.size == 0:
-        return math.nan, math.nan
-    logs = np.log(v)
-    cv = float(100 * np.sqrt(np.expm1(np.var(logs, ddof=1)))) if v.size > 1 else math.nan
-    return float(np.exp(logs.mean())), cv
-
-
 def _nca_summary(ctx: RunContext) -> None:
+    """Review flags of an NCA result, counted per subject (not per parameter row)."""
     table = pd.DataFrame(ctx.rows, columns=ctx.columns)
-    if "PPTESTCD" not in table.columns:
+    if "PPTESTCD" not in table.columns or "subject" not in table.columns:
         return
-    flag_cols = [c for c in table.columns if c.startswith("flag_")]
+    counts = flag_counts(table, group=None)
     ctx.flags = [
-        (c.removeprefix("flag_").replace("_", " "), int(table[c].fillna(False).astype(bool).sum()))
-        for c in flag_cols
+        (f"subjects with {f.replace('_', ' ')}", int(n))
+        for f, n in zip(counts.flags, counts.flagged, strict=True)
     ]
-    arm = figures.arm_column(table)
-    keys = [arm, "PPTESTCD"] if arm else ["PPTESTCD"]
-    ctx.summary_columns = [*(["arm"] if arm else []), "parameter", "n", "geometric mean", "geometric CV %"]
-    for key, g in table.groupby(keys, sort=True):
-        parts = list(key) if isinstance(key, tuple) else [key]
-        gm, cv = _geo(g["PPSTRESN"])
-        n = int(pd.to_numeric(g["PPSTRESN"], errors="coerce").notna().sum())
-        ctx.summary_rows.append([*parts, n, gm, cv])
 
 
 def _caa_plan_summary(ctx: RunContext) -> None:
@@ -210,7 +193,16 @@ def run_context(session: Session, actor: Actor, run_id: str, *, attribute: str |
         (p.dataset for p in ctx.chain if p.dataset.validated_for == "nca" or p.produced_by is None), None
     )
     if run.kind in {"nca", "pk-similarity"} and conc is not None:
-        ctx.profiles = _profile(session, conc)
+        nca_runs = [ctx.run] + [p.produced_by for p in ctx.chain if p.produced_by is not None]
+        unit = next(
+            (
+                str(json.loads(r.options_json).get("conc_unit") or "")
+                for r in nca_runs
+                if r.kind == "nca" and json.loads(r.options_json).get("conc_unit")
+            ),
+            "",
+        )
+        ctx.profiles = _profile(session, conc, unit)
     if run.kind == "pk-similarity":
         ctx.forest = figures.forest_plot(ctx.records)
         failed = sum(1 for r in ctx.records if r.get("pass") is False)
@@ -224,6 +216,10 @@ def run_context(session: Session, actor: Actor, run_id: str, *, attribute: str |
         _caa_plan_summary(ctx)
         lots = _frame(session, dataset)
         chosen = attribute if attribute in ctx.caa_attributes else next(iter(ctx.caa_attributes), None)
+        names = figures.caa_names(ctx.options)
         if lots is not None and chosen is not None:
-            ctx.caa = figures.caa_plot(lots, ctx.records, chosen)
+            ctx.caa = figures.caa_plot(lots, ctx.records, chosen, names)
+        if lots is not None:
+            every = (figures.caa_plot(lots, ctx.records, a, names) for a in ctx.caa_attributes)
+            ctx.caa_all = [p for p in every if p is not None]
     return ctx

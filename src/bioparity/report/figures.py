@@ -31,10 +31,14 @@ class Line:
 
 @dataclass(frozen=True)
 class ProfilePlot:
+    """Mean profiles per arm by nominal time; ``individual`` holds one line per subject (name = arm)."""
+
     lines: tuple[Line, ...]
     n_subjects: Mapping[str, int]
     time_label: str = "time after dose (h)"
     conc_label: str = "concentration"
+    individual: tuple[Line, ...] = ()
+    time_rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ class CAAPlot:
     values: Mapping[str, list[float]]
     bands: tuple[Band, ...] = field(default_factory=tuple)
     title: str = ""
+    name: str = ""
 
 
 def _finite(value: Any) -> bool:
@@ -92,28 +97,75 @@ def arm_column(frame: pd.DataFrame) -> str | None:
     return next((c for c in ARM_COLUMNS if c in frame.columns), None)
 
 
-def profile_plot(frame: pd.DataFrame) -> ProfilePlot | None:
-    """Mean concentration per arm and time from a concentration table (``subject, time, conc``)."""
+#: Columns holding the nominal (planned) time of a sample, in order of preference.
+NOMINAL_TIME_COLUMNS = ("nominal_time", "NFRLT", "NTIME", "ntime", "nominal")
+
+
+def _nominal_times(data: pd.DataFrame) -> tuple[pd.Series, str]:
+    """Nominal times of the samples and the rule used to get them (stated under the plot).
+
+    When every time value is shared by at least half of the profiles, the times are the schedule
+    itself. Otherwise the k-th sample of each profile is placed at the median time of all k-th samples
+    (binning by sample order), which is what the mean profile of a fixed sampling schedule shows.
+    """
+    profiles = data.groupby(["arm", "subject"]).ngroups
+    shared = data.groupby("time")["subject"].nunique()
+    if bool((shared >= 0.5 * profiles).all()):
+        return data["time"], "mean per arm at each sampling time (all times are scheduled times)"
+    order = data.sort_values("time").groupby(["arm", "subject"]).cumcount()
+    order = order.reindex(data.index)
+    medians = data["time"].groupby(order).median()
+    return (
+        order.map(medians).astype(float),
+        "actual times binned by sample order: the k-th sample of each profile is placed at the "
+        "median time of all k-th samples",
+    )
+
+
+def profile_plot(frame: pd.DataFrame, conc_unit: str = "", time_unit: str = "h") -> ProfilePlot | None:
+    """Mean concentration per arm and nominal time from a concentration table (``subject, time, conc``).
+
+    A nominal-time column (``nominal_time``, ``NFRLT``, ...) is used when present; otherwise see
+    :func:`_nominal_times`. Samples that are not numbers (BLQ markers) are left out of the means.
+    """
     if not {"subject", "time", "conc"} <= set(frame.columns):
         return None
     arm = arm_column(frame)
+    nominal = next((c for c in NOMINAL_TIME_COLUMNS if c in frame.columns), None)
     data = pd.DataFrame(
         {
             "arm": frame[arm].astype(str) if arm else "all",
             "subject": frame["subject"].astype(str),
-            "time": pd.to_numeric(frame["time"], errors="coerce"),
+            "time": pd.to_numeric(frame[nominal or "time"], errors="coerce"),
             "conc": pd.to_numeric(frame["conc"], errors="coerce"),  # BLQ markers become NaN: left out
         }
     ).dropna(subset=["time", "conc"])
     if data.empty:
         return None
+    if nominal:
+        rule = f"mean per arm at each nominal time (column {nominal})"
+    else:
+        times, rule = _nominal_times(data)
+        data = data.assign(time=times)
     means = data.groupby(["arm", "time"], sort=True)["conc"].mean().reset_index()
     lines = tuple(
         Line(str(a), g["time"].astype(float).tolist(), [round(float(v), 10) for v in g["conc"]])
         for a, g in means.groupby("arm", sort=False)
     )
+    individual = tuple(
+        Line(str(a), g["time"].astype(float).tolist(), [round(float(v), 10) for v in g["conc"]])
+        for (a, _), g in data.sort_values("time").groupby(["arm", "subject"], sort=True)
+    )
     counts = data.groupby("arm")["subject"].nunique()
-    return ProfilePlot(lines, {str(k): int(v) for k, v in counts.items()})
+    unit = f" ({conc_unit})" if conc_unit else ""
+    return ProfilePlot(
+        lines,
+        {str(k): int(v) for k, v in counts.items()},
+        time_label=f"nominal time after dose ({time_unit})" if time_unit else "nominal time after dose",
+        conc_label=f"concentration{unit}",
+        individual=individual,
+        time_rule=rule,
+    )
 
 
 def forest_plot(rows: Sequence[Mapping[str, Any]]) -> ForestPlot | None:
@@ -176,7 +228,49 @@ def caa_attributes(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return [n for n in names if n in failed] + [n for n in names if n not in failed]
 
 
-def caa_plot(lots: pd.DataFrame, rows: Sequence[Mapping[str, Any]], attribute: str) -> CAAPlot | None:
+def caa_names(options: Mapping[str, Any]) -> dict[str, str]:
+    """Human names of CAA attributes from the catalogue named in the run's options (empty otherwise)."""
+    from bioparity.caa import read_catalogue
+    from bioparity.workspace.adapters import CATALOGUES
+
+    name = str(options.get("catalogue") or "")
+    if name not in CATALOGUES:
+        return {}
+    catalogue = read_catalogue(CATALOGUES[name]())
+    return {a: human_name(a, spec.description) for a, spec in catalogue.attributes.items()}
+
+
+_ABBREVIATIONS = {
+    "sec",
+    "cdc",
+    "adcc",
+    "spr",
+    "elisa",
+    "hmw",
+    "lmw",
+    "ce",
+    "sds",
+    "cex",
+    "hcp",
+    "dsc",
+    "ftir",
+}
+
+
+def human_name(attribute: str, description: str | None = None) -> str:
+    """``relative_potency_cdc`` + description -> ``Relative potency CDC (complement-... bioassay)``."""
+    words = [w.upper() if w.lower() in _ABBREVIATIONS else w for w in attribute.split("_")]
+    text = " ".join(words)
+    text = text[:1].upper() + text[1:]
+    return f"{text} ({description})" if description else text
+
+
+def caa_plot(
+    lots: pd.DataFrame,
+    rows: Sequence[Mapping[str, Any]],
+    attribute: str,
+    names: Mapping[str, str] | None = None,
+) -> CAAPlot | None:
     """Lot means by source for one attribute, with each test-vs-reference acceptance range."""
     if not {"attribute", "source", "lot", "value"} <= set(lots.columns):
         return None
@@ -205,4 +299,5 @@ def caa_plot(lots: pd.DataFrame, rows: Sequence[Mapping[str, Any]], attribute: s
         bands.append(Band(f"{r['reference_source']}: {r['method']} ({r['status']})", lo_v, hi_v))
     unit = str(mine[0].get("unit") or "") if mine else ""
     status = "; ".join(f"{r['comparison']}: {r['status']}" for r in mine)
-    return CAAPlot(attribute, unit, sources, by_source, tuple(bands), status)
+    name = (names or {}).get(attribute, human_name(attribute))
+    return CAAPlot(attribute, unit, sources, by_source, tuple(bands), status, name)

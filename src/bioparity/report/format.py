@@ -21,6 +21,8 @@ def fmt_value(value: Any, digits: int = 6) -> str:
         return f"{value:.{digits}g}"
     if value == "Infinity":
         return "∞"
+    if value == "-Infinity":
+        return "−∞"
     return str(value)
 
 

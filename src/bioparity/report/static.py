@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -15,6 +16,7 @@ import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from bioparity.report.figures import CAAPlot, ForestPlot, PowerPlot, ProfilePlot
 
@@ -36,6 +38,14 @@ def _svg(fig: Figure) -> str:
     return buffer.getvalue()
 
 
+def _decades(ax: Axes) -> None:
+    """A log y axis labelled 0.1, 1, 10, 100 (plain numbers at decades; unlabelled minor ticks)."""
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=10))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
 def profiles_svg(plot: ProfilePlot, *, log: bool) -> str:
     with _style():
         fig = Figure(figsize=(6.4, 3.6), layout="constrained")
@@ -54,12 +64,34 @@ def profiles_svg(plot: ProfilePlot, *, log: bool) -> str:
                 label=f"{line.name} (n = {n})",
             )
         if log:
-            ax.set_yscale("log")
+            _decades(ax)
         ax.set_xlabel(plot.time_label)
         ax.set_ylabel(f"mean {plot.conc_label}" + (" (log scale)" if log else ""))
         ax.set_title("Mean concentration-time profiles per arm" + (", semi-log" if log else ", linear"))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
+        return _svg(fig)
+
+
+def individual_svg(plot: ProfilePlot) -> str:
+    """Individual profiles, one panel per arm, semi-log (zero concentrations left out)."""
+    arms = [line.name for line in plot.lines]
+    with _style():
+        fig = Figure(figsize=(6.4, 2.6), layout="constrained")
+        axes = fig.subplots(1, max(len(arms), 1), sharey=True, squeeze=False)[0]
+        for i, (ax, arm) in enumerate(zip(axes, arms, strict=True)):
+            for line in plot.individual:
+                if line.name != arm:
+                    continue
+                x, y = np.asarray(line.x), np.asarray(line.y)
+                keep = y > 0
+                ax.plot(x[keep], y[keep], lw=0.5, alpha=0.45, color=COLOURS[i % len(COLOURS)])
+            _decades(ax)
+            ax.set_title(f"{arm} (n = {plot.n_subjects.get(arm, 0)})", fontsize=8.5)
+            ax.set_xlabel(plot.time_label, fontsize=7.5)
+            ax.grid(alpha=0.3)
+        axes[0].set_ylabel(plot.conc_label + " (log scale)")
+        fig.suptitle("Individual concentration-time profiles, semi-log", fontsize=10)
         return _svg(fig)
 
 
@@ -82,7 +114,19 @@ def forest_svg(plot: ForestPlot) -> str:
             )
         for limit in (plot.lower_limit, plot.upper_limit):
             ax.axvline(limit, color="#444444", ls="--", lw=1)
-        ax.axvline(100.0, color="#999999", lw=0.8)
+            # limit labels sit above the plotting area: never under a line or a CI
+            ax.annotate(
+                f"{limit:.2f}%",
+                (limit, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(0, 2),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                color="#444444",
+            )
+        ax.axvline(100.0, color="#777777", lw=0.8)
         ax.set_yticks(ys, [i.label for i in plot.items])
         ax.set_xscale("log")
         lo = min(plot.lower_limit, *(i.lower for i in plot.items)) * 0.97
@@ -95,7 +139,7 @@ def forest_svg(plot: ForestPlot) -> str:
             f"geometric mean ratio (%) with {plot.ci_level:g}% CI; "
             f"limits {plot.lower_limit:.2f}-{plot.upper_limit:.2f}%"
         )
-        ax.set_title("PK similarity: GMR and CI against the acceptance limits")
+        ax.set_title("PK similarity: GMR and CI against the acceptance limits", pad=12)
         ax.grid(axis="x", alpha=0.3)
         return _svg(fig)
 
@@ -120,9 +164,9 @@ def power_svg(plot: PowerPlot) -> str:
         return _svg(fig)
 
 
-def caa_svg(plot: CAAPlot) -> str:
+def caa_svg(plot: CAAPlot, *, small: bool = False) -> str:
     with _style():
-        fig = Figure(figsize=(6.4, 3.6), layout="constrained")
+        fig = Figure(figsize=(3.6, 2.9) if small else (6.4, 3.6), layout="constrained")
         ax = fig.add_subplot()
         rng = np.random.default_rng(0)  # fixed jitter: identical figures on every run
         for i, source in enumerate(plot.sources):
@@ -139,9 +183,12 @@ def caa_svg(plot: CAAPlot) -> str:
             if math.isfinite(band.lower) and math.isfinite(band.upper):
                 ax.axhspan(band.lower, band.upper, color=colour, alpha=0.10, zorder=1, label=band.label)
         ax.set_xticks(range(len(plot.sources)), [f"{s}\n(n = {len(plot.values[s])})" for s in plot.sources])
-        ax.set_ylabel(f"{plot.attribute} ({plot.unit})" if plot.unit else plot.attribute)
-        ax.set_title(f"{plot.attribute}\n{plot.title}", fontsize=9)
+        ax.set_ylabel(f"lot value ({plot.unit})" if plot.unit else "lot value", fontsize=7)
+        name = "\n".join(textwrap.wrap(plot.name or plot.attribute, 60 if small else 90))
+        ax.set_title(f"{name}\n{plot.title}", fontsize=6.5 if small else 9)
         if plot.bands:
-            ax.legend(fontsize=7, loc="best")
+            ax.legend(fontsize=5.5 if small else 7, loc="best")
+        if small:
+            ax.tick_params(labelsize=6.5)
         ax.grid(axis="y", alpha=0.3)
         return _svg(fig)

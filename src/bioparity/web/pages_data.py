@@ -19,6 +19,7 @@ from bioparity.report import html_to_pdf, render_program_report, render_run_repo
 from bioparity.report.context import MAX_TABLE_ROWS, run_context
 from bioparity.report.evidence import collect
 from bioparity.report.figures import profile_plot
+from bioparity.report.html import report_tables
 from bioparity.store.models import AnalysisRun, Dataset
 from bioparity.web import plots
 from bioparity.web.session import PageActor, read_unit
@@ -165,6 +166,7 @@ def dataset_page(request: Request, actor: PageActor, dataset_id: str, message: s
             figures = {
                 "profile-linear": plots.profiles_figure(profile, log=False),
                 "profile-log": plots.profiles_figure(profile, log=True),
+                "profile-individual": plots.individual_figure(profile),
             }
         runs = [r for r in analyses.list_runs(session, actor, study.id) if r.dataset_id == dataset.id]
         source_run = session.get(AnalysisRun, dataset.derived_from_run) if dataset.derived_from_run else None
@@ -254,6 +256,7 @@ def run_page(
             "run.html",
             ctx=ctx,
             figures=figures,
+            tables=report_tables(ctx),
             max_rows=MAX_TABLE_ROWS,
             meanings=_sign_meanings(granted),
             can_write=Permission.write_data in granted,

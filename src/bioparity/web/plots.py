@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from bioparity.report.figures import CAAPlot, ForestPlot, PowerPlot, ProfilePlot
@@ -17,6 +18,10 @@ _LAYOUT: dict[str, Any] = {
 
 def _layout(title: str, **extra: Any) -> dict[str, Any]:
     return {**_LAYOUT, "title": {"text": title, "font": {"size": 14}}, **extra}
+
+
+#: A log axis labelled at decades as plain numbers (0.1, 1, 10), like the report's matplotlib axes.
+LOG_AXIS: dict[str, Any] = {"type": "log", "dtick": 1, "exponentformat": "none", "minor": {"ticks": ""}}
 
 
 def profiles_figure(plot: ProfilePlot, *, log: bool) -> dict[str, Any]:
@@ -38,7 +43,39 @@ def profiles_figure(plot: ProfilePlot, *, log: bool) -> dict[str, Any]:
         "layout": _layout(
             "Mean concentration-time profiles per arm" + (" (semi-log)" if log else " (linear)"),
             xaxis={"title": {"text": plot.time_label}},
-            yaxis={"title": {"text": "mean " + plot.conc_label}, "type": "log" if log else "linear"},
+            yaxis={"title": {"text": "mean " + plot.conc_label}, **(LOG_AXIS if log else {"type": "linear"})},
+        ),
+    }
+
+
+def individual_figure(plot: ProfilePlot) -> dict[str, Any]:
+    """Every subject's profile (semi-log), coloured by arm; one legend entry per arm."""
+    arms = [line.name for line in plot.lines]
+    data = []
+    seen: set[str] = set()
+    for line in plot.individual:
+        i = arms.index(line.name) if line.name in arms else 0
+        pts = [(x, y) for x, y in zip(line.x, line.y, strict=True) if y > 0]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": line.name,
+                "legendgroup": line.name,
+                "showlegend": line.name not in seen,
+                "x": [p[0] for p in pts],
+                "y": [p[1] for p in pts],
+                "line": {"color": COLOURS[i % len(COLOURS)], "width": 0.7},
+                "opacity": 0.5,
+            }
+        )
+        seen.add(line.name)
+    return {
+        "data": data,
+        "layout": _layout(
+            "Individual concentration-time profiles (semi-log)",
+            xaxis={"title": {"text": plot.time_label}},
+            yaxis={"title": {"text": plot.conc_label}, **LOG_AXIS},
         ),
     }
 
@@ -75,17 +112,45 @@ def forest_figure(plot: ForestPlot) -> dict[str, Any]:
             "yref": "paper",
             "y0": 0,
             "y1": 1,
-            "line": {"dash": "dash", "color": "#444444"},
+            "line": {
+                "dash": "dash" if v != 100.0 else "solid",
+                "color": "#444444" if v != 100.0 else "#777777",
+            },
+        }
+        for v in (plot.lower_limit, plot.upper_limit, 100.0)
+    ]
+    # limit labels above the plotting area (never under a limit line or a CI), as in the report
+    annotations = [
+        {
+            "x": math.log10(v),  # annotations on a log axis take log10 positions
+            "xref": "x",
+            "y": 1,
+            "yref": "paper",
+            "yanchor": "bottom",
+            "text": f"{v:.2f}%",
+            "showarrow": False,
+            "font": {"size": 11, "color": "#444444"},
         }
         for v in (plot.lower_limit, plot.upper_limit)
     ]
+    lo = min(plot.lower_limit, *(i.lower for i in plot.items)) * 0.97
+    hi = max(plot.upper_limit, *(i.upper for i in plot.items)) * 1.03
+    ticks = [t for t in (70, 80, 90, 100, 110, 125, 140) if lo <= t <= hi]
     return {
         "data": data,
         "layout": _layout(
             f"GMR and {plot.ci_level:g}% CI against {plot.lower_limit:.2f}-{plot.upper_limit:.2f}%",
-            xaxis={"title": {"text": "geometric mean ratio (%)"}, "type": "log"},
+            xaxis={
+                "title": {"text": f"geometric mean ratio (%) with {plot.ci_level:g}% CI"},
+                "type": "log",
+                "range": [math.log10(lo), math.log10(hi)],
+                "tickvals": ticks,
+                "ticktext": [f"{t:g}" for t in ticks],
+            },
             yaxis={"automargin": True},
+            margin={"l": 60, "r": 20, "t": 80, "b": 50},
             shapes=shapes,
+            annotations=annotations,
             height=140 + 34 * len(items),
             showlegend=False,
         ),
@@ -156,10 +221,14 @@ def caa_figure(plot: CAAPlot) -> dict[str, Any]:
         }
         for b in plot.bands
     ]
-    title = plot.attribute + (f" ({plot.unit})" if plot.unit else "")
+    title = plot.name or plot.attribute
     return {
         "data": data,
         "layout": _layout(
-            title, shapes=shapes, annotations=annotations, showlegend=False, yaxis={"title": {"text": title}}
+            title,
+            shapes=shapes,
+            annotations=annotations,
+            showlegend=False,
+            yaxis={"title": {"text": f"lot value ({plot.unit})" if plot.unit else "lot value"}},
         ),
     }

@@ -28,6 +28,7 @@ from bioparity.io.pp import CROSSOVER_COLUMNS, metric_table
 from bioparity.io.readers import read_any_table
 from bioparity.nca.frame import Where, nca
 from bioparity.nca.options import NCAOptions
+from bioparity.nca.units import add_units
 
 #: Columns that, when present, split NCA profiles (with the subject) and are carried to the PP table.
 NCA_GROUP_COLUMNS = ("arm", "period", "treatment", "analyte", "formulation", "sequence", "visit")
@@ -114,8 +115,17 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     )
     groups = [c for c in NCA_GROUP_COLUMNS if c in frame.columns]
     result = nca(data, dose=dose or None, groups=groups, options=nca_options)
+    table = result.to_frame()
+    conc_unit = _text_option(options, "conc_unit", "")
+    if conc_unit:  # PPORRES/PPORRESU and PPSTRESU, as `bioparity nca --conc-unit` writes them
+        table = add_units(
+            table,
+            conc=conc_unit,
+            time=_text_option(options, "time_unit", "h") or "h",
+            dose=_text_option(options, "dose_unit", "") or None,
+        )
     return frame_result(
-        result.to_frame(),
+        table,
         n_profiles=int(result.n_profiles),
         n_missing_dropped=int(result.n_missing_dropped.sum()),
         n_blq_dropped=int(result.n_blq_dropped.sum()),

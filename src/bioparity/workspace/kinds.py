@@ -118,8 +118,18 @@ register_analysis(
             "auc_method": "lin-up-log-down (default) or linear",
             "route": "extravascular (default), iv-bolus or iv-infusion",
             "dose": "auto (the 'dose' column if present), a column name, a number for every profile, or ''",
+            "conc_unit": "concentration unit, e.g. ng/mL ('' = none: no PPORRESU/PPSTRESU columns)",
+            "time_unit": "time unit of the input (default h)",
+            "dose_unit": "dose unit, e.g. mg (clearances and volumes then get units)",
         },
-        {"auc_method": "lin-up-log-down", "route": "extravascular", "dose": "auto"},
+        {
+            "auc_method": "lin-up-log-down",
+            "route": "extravascular",
+            "dose": "auto",
+            "conc_unit": "",
+            "time_unit": "h",
+            "dose_unit": "",
+        },
     )
 )
 register_analysis(

@@ -1,0 +1,264 @@
+"""Summary statistics of NCA parameters per group (arm) and parameter, as SAS and WinNonlin print them.
+
+For the values ``x_1..x_n`` of one parameter in one group (missing values counted, not used):
+
+* n, arithmetic mean, SD (``ddof = 1``), CV% = 100 SD / mean, median, minimum, maximum;
+* geometric mean ``exp(mean(log x))`` and geometric CV% ``100 sqrt(exp(s^2_log) - 1)``, where
+  ``s^2_log`` is the sample variance of ``log x`` (the coefficient of variation of a log-normal
+  variable; Kirkwood, "Geometric means and measures of dispersion", Biometrics 35:908-909, 1979);
+* no geometric statistics for times of observed samples (Tmax, Tlast, the lambda_z interval),
+  goodness-of-fit values (R2, adjusted R2, span ratio) and point counts: these are not log-normal
+  quantities (Tmax is analysed non-parametrically: EMA Guideline on the Investigation of
+  Bioequivalence, CPMP/EWP/QWP/1401/98 Rev. 1, 2010, section 4.1.8);
+* geometric statistics also not when any value is <= 0 (the log is undefined); the row says so.
+
+Review flags are counted per subject: a subject with a flag on several parameter rows counts once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from bioparity import __version__
+from bioparity._results import ResultMixin
+from bioparity.errors import InputError
+
+#: Parameters summarised without geometric statistics (times of samples, fit diagnostics, counts).
+NO_GEOMETRIC = frozenset(
+    {
+        "TMAX",
+        "TMIN",
+        "TLST",
+        "TLAG",
+        "LAMZLL",
+        "LAMZUL",
+        "LAMZNPT",
+        "R2",
+        "R2ADJ",
+        "LAMZSPN",
+        "ERTMAX",
+        "ERTLST",
+    }
+)
+
+STAT_COLUMNS = (
+    "n",
+    "n_missing",
+    "mean",
+    "sd",
+    "cv_percent",
+    "geometric_mean",
+    "geometric_cv_percent",
+    "median",
+    "min",
+    "max",
+)
+
+
+@dataclass(frozen=True, repr=False)
+class SummaryStatistics(ResultMixin):
+    """Summary statistics per group and parameter (one row each, in ``to_frame()``).
+
+    ``groups`` holds the group values (e.g. the arm) per row, ``parameters`` the PPTESTCD codes and
+    ``units`` the unit of each parameter (empty when the data carry none); the statistics are arrays of
+    the same length; ``notes`` say where geometric statistics were not computed and why.
+    """
+
+    group_column: str
+    groups: tuple[str, ...]
+    parameters: tuple[str, ...]
+    units: tuple[str, ...]
+    n: np.ndarray
+    n_missing: np.ndarray
+    mean: np.ndarray
+    sd: np.ndarray
+    cv_percent: np.ndarray
+    geometric_mean: np.ndarray
+    geometric_cv_percent: np.ndarray
+    median: np.ndarray
+    min: np.ndarray
+    max: np.ndarray
+    notes: tuple[str, ...]
+    software_version: str = __version__
+
+    def _repr_fields(self) -> list[str]:
+        return ["group_column", "parameters", "n"]
+
+    def to_frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame(
+            {
+                self.group_column: list(self.groups),
+                "parameter": list(self.parameters),
+                "unit": list(self.units),
+                **{c: getattr(self, c) for c in STAT_COLUMNS},
+            }
+        )
+        frame["software_version"] = self.software_version
+        return frame
+
+
+@dataclass(frozen=True, repr=False)
+class FlagCounts(ResultMixin):
+    """Subjects with each review flag per group: ``flagged`` of ``subjects``."""
+
+    group_column: str
+    groups: tuple[str, ...]
+    flags: tuple[str, ...]
+    flagged: np.ndarray
+    subjects: np.ndarray
+    software_version: str = __version__
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                self.group_column: list(self.groups),
+                "flag": list(self.flags),
+                "subjects_flagged": self.flagged,
+                "subjects": self.subjects,
+            }
+        )
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{what}: the NCA table has no column(s) {', '.join(missing)}; "
+            f"columns present: {', '.join(map(str, frame.columns))}"
+        )
+
+
+def describe(values: Sequence[float] | np.ndarray, *, geometric: bool = True) -> dict[str, float]:
+    """The statistics of one set of values (NaN = missing, counted in ``n_missing``)."""
+    v = np.asarray(values, dtype=float)
+    finite = v[np.isfinite(v)]
+    n = int(finite.size)
+    out = {c: math.nan for c in STAT_COLUMNS}
+    out["n"], out["n_missing"] = float(n), float(v.size - n)
+    if n == 0:
+        return out
+    mean = float(finite.mean())
+    out["mean"], out["median"] = mean, float(np.median(finite))
+    out["min"], out["max"] = float(finite.min()), float(finite.max())
+    if n > 1:
+        sd = float(finite.std(ddof=1))
+        out["sd"] = sd
+        out["cv_percent"] = 100 * sd / mean if mean != 0 else math.nan
+    if geometric and bool(np.all(finite > 0)):
+        logs = np.log(finite)
+        out["geometric_mean"] = float(np.exp(logs.mean()))
+        if n > 1:
+            out["geometric_cv_percent"] = float(100 * np.sqrt(np.expm1(logs.var(ddof=1))))
+    return out
+
+
+def summary_statistics(
+    frame: pd.DataFrame,
+    *,
+    group: str | None = "arm",
+    parameter: str = "PPTESTCD",
+    value: str = "PPSTRESN",
+    unit: str | None = "PPSTRESU",
+) -> SummaryStatistics:
+    """Summary statistics of an NCA long table (one row per profile and parameter) by group and parameter.
+
+    ``group=None`` (or a group column absent from the table) summarises all profiles together under
+    ``all``. Non-numeric values are an error naming the row, not silently dropped; empty cells are
+    missing and counted in ``n_missing``.
+    """
+    _require(frame, [parameter, value], "summary statistics")
+    numbers = pd.to_numeric(frame[value], errors="coerce")
+    bad = numbers.isna() & frame[value].notna() & (frame[value].astype(str).str.strip() != "")
+    if bool(bad.any()):
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            f"summary statistics: row {i + 1}, column {value}: {frame[value].iloc[i]!r} is not a number"
+        )
+    group_column = group if group is not None and group in frame.columns else "group"
+    groups = frame[group].astype(str) if group_column == group else pd.Series("all", index=frame.index)
+    units = (
+        frame[unit].fillna("").astype(str)
+        if unit is not None and unit in frame.columns
+        else pd.Series("", index=frame.index)
+    )
+    data = pd.DataFrame(
+        {"g": groups, "p": frame[parameter].astype(str), "u": units, "v": numbers.astype(float)}
+    )
+    order = list(dict.fromkeys(data["p"]))
+    rows: list[tuple[str, str, str, dict[str, float]]] = []
+    notes: list[str] = []
+    for g in sorted(data["g"].unique()):
+        part = data[data["g"] == g]
+        for p in order:
+            sub = part[part["p"] == p]
+            if sub.empty:
+                continue
+            found = sorted(set(sub["u"]) - {""})
+            if len(found) > 1:
+                raise InputError(
+                    f"summary statistics: parameter {p} in {group_column} {g} has several units "
+                    f"({', '.join(found)}); convert them to one unit first"
+                )
+            geometric = p not in NO_GEOMETRIC
+            stats = describe(sub["v"].to_numpy(), geometric=geometric)
+            finite = sub["v"].to_numpy()
+            finite = finite[np.isfinite(finite)]
+            if geometric and finite.size and not bool(np.all(finite > 0)):
+                notes.append(
+                    f"{p} ({group_column} {g}): {int((finite <= 0).sum())} value(s) <= 0, "
+                    "geometric statistics not computed"
+                )
+            rows.append((g, p, found[0] if found else "", stats))
+
+    def col(name: str) -> np.ndarray:
+        return np.array([r[3][name] for r in rows], dtype=float)
+
+    return SummaryStatistics(
+        group_column=group_column,
+        groups=tuple(r[0] for r in rows),
+        parameters=tuple(r[1] for r in rows),
+        units=tuple(r[2] for r in rows),
+        n=col("n").astype(int),
+        n_missing=col("n_missing").astype(int),
+        mean=col("mean"),
+        sd=col("sd"),
+        cv_percent=col("cv_percent"),
+        geometric_mean=col("geometric_mean"),
+        geometric_cv_percent=col("geometric_cv_percent"),
+        median=col("median"),
+        min=col("min"),
+        max=col("max"),
+        notes=tuple(notes),
+    )
+
+
+def flag_counts(
+    frame: pd.DataFrame, *, group: str | None = "arm", subject: str = "subject", prefix: str = "flag_"
+) -> FlagCounts:
+    """How many subjects of each group have each flag (``flag_*`` columns) on at least one row."""
+    _require(frame, [subject], "flag counts")
+    flags = [c for c in frame.columns if str(c).startswith(prefix)]
+    group_column = group if group is not None and group in frame.columns else "group"
+    groups = frame[group].astype(str) if group_column == group else pd.Series("all", index=frame.index)
+    out_g, out_f, flagged, subjects = [], [], [], []
+    for g in sorted(groups.unique()):
+        part = frame[groups == g]
+        n_subjects = int(part[subject].astype(str).nunique())
+        for f in flags:
+            on = part[f].map(lambda x: x is True or x == 1 or str(x).lower() == "true")
+            out_g.append(str(g))
+            out_f.append(str(f).removeprefix(prefix))
+            flagged.append(int(part.loc[on.to_numpy(dtype=bool), subject].astype(str).nunique()))
+            subjects.append(n_subjects)
+    return FlagCounts(
+        group_column=group_column,
+        groups=tuple(out_g),
+        flags=tuple(out_f),
+        flagged=np.array(flagged, dtype=int),
+        subjects=np.array(subjects, dtype=int),
+    )

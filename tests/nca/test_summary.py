@@ -1,0 +1,84 @@
+"""Summary statistics of NCA parameters against values computed by hand (R formulas written out below)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bioparity.errors import InputError
+from bioparity.nca.summary import flag_counts, summary_statistics
+
+# Cmax of four subjects in arm A: 10, 12, 15, 20 (ng/mL). Computed with R 4 (Rscript -e ...):
+#   mean(x) = 57/4 = 14.25; sd(x) = sqrt(((-4.25)^2 + (-2.25)^2 + 0.75^2 + 5.75^2)/3) = sqrt(56.75/3)
+#   = 4.349329; CV% = 100 * 4.349329 / 14.25 = 30.52161
+#   exp(mean(log(x))) = (10*12*15*20)^(1/4) = 36000^(1/4) = 13.77449
+#   var(log(x)) = 0.08929941; 100*sqrt(exp(var(log(x)))-1) = 30.56272
+#   median = 13.5; min 10; max 20
+CMAX_A = [10.0, 12.0, 15.0, 20.0]
+TMAX_A = [1.0, 2.0, 2.0, 4.0]
+
+
+def _frame() -> pd.DataFrame:
+    rows = []
+    for i, (c, t) in enumerate(zip(CMAX_A, TMAX_A, strict=True)):
+        s = f"A{i}"
+        rows += [
+            ("A", s, "CMAX", c, "ng/mL", i == 0, False),
+            ("A", s, "TMAX", t, "h", i == 0, False),
+        ]
+    rows += [("B", "B1", "CMAX", 8.0, "ng/mL", False, True), ("B", "B2", "CMAX", None, "ng/mL", False, True)]
+    return pd.DataFrame(
+        rows,
+        columns=["arm", "subject", "PPTESTCD", "PPSTRESN", "PPSTRESU", "flag_r2adj_low", "flag_no_time0"],
+    )
+
+
+def test_statistics_match_hand_computed_values() -> None:
+    result = summary_statistics(_frame())
+    frame = result.to_frame().set_index(["arm", "parameter"])
+    cmax = frame.loc[("A", "CMAX")]
+    assert cmax["n"] == 4 and cmax["n_missing"] == 0 and cmax["unit"] == "ng/mL"
+    assert cmax["mean"] == pytest.approx(14.25, abs=1e-12)
+    assert cmax["sd"] == pytest.approx(4.349329, abs=1e-6)
+    assert cmax["cv_percent"] == pytest.approx(30.52161, abs=1e-5)
+    assert cmax["geometric_mean"] == pytest.approx(36000**0.25, rel=1e-12)
+    assert cmax["geometric_mean"] == pytest.approx(13.77449, abs=1e-5)
+    assert cmax["geometric_cv_percent"] == pytest.approx(30.56272, abs=1e-5)
+    assert (cmax["median"], cmax["min"], cmax["max"]) == (13.5, 10.0, 20.0)
+
+
+def test_no_geometric_statistics_for_tmax() -> None:
+    tmax = summary_statistics(_frame()).to_frame().set_index(["arm", "parameter"]).loc[("A", "TMAX")]
+    assert math.isnan(tmax["geometric_mean"]) and math.isnan(tmax["geometric_cv_percent"])
+    assert tmax["median"] == 2.0 and tmax["mean"] == pytest.approx(2.25)
+
+
+def test_missing_values_are_counted_not_hidden() -> None:
+    b = summary_statistics(_frame()).to_frame().set_index(["arm", "parameter"]).loc[("B", "CMAX")]
+    assert b["n"] == 1 and b["n_missing"] == 1 and b["mean"] == 8.0
+    assert math.isnan(b["sd"]) and math.isnan(b["geometric_cv_percent"])  # one value: no spread
+
+
+def test_values_at_or_below_zero_have_no_geometric_statistics_and_a_note() -> None:
+    frame = pd.DataFrame({"PPTESTCD": ["AUCLST"] * 3, "PPSTRESN": [0.0, 2.0, 8.0]})
+    result = summary_statistics(frame, group=None)
+    assert result.groups == ("all",) and math.isnan(float(result.geometric_mean[0]))
+    assert result.mean[0] == pytest.approx(10 / 3) and "<= 0" in result.notes[0]
+
+
+def test_text_in_the_value_column_is_an_error_naming_the_row() -> None:
+    frame = pd.DataFrame({"PPTESTCD": ["CMAX", "CMAX"], "PPSTRESN": [1.0, "BLQ"]})
+    with pytest.raises(InputError, match="row 2, column PPSTRESN"):
+        summary_statistics(frame)
+
+
+def test_flags_are_counted_per_subject() -> None:
+    counts = flag_counts(_frame()).to_frame().set_index(["arm", "flag"])
+    # subject A0 has r2adj_low on both its CMAX and TMAX rows: one subject, not two rows
+    assert counts.loc[("A", "r2adj_low"), "subjects_flagged"] == 1
+    assert counts.loc[("A", "r2adj_low"), "subjects"] == 4
+    assert counts.loc[("B", "no_time0"), "subjects_flagged"] == 2
+    assert np.all(counts["subjects_flagged"] <= counts["subjects"])

@@ -1,0 +1,136 @@
+"""Every demo report rendered to PDF: the text (pdftotext) holds every column header and every value of
+the run's result table; every report's HTML fits a 1,280 px window; the readiness section prints every
+requirement with its status, reason, evidence IDs and guideline source."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bioparity.report import render_program_report, render_run_report
+from bioparity.report.context import RunContext, run_context
+from bioparity.report.evidence import collect, readiness
+from bioparity.report.pdf import html_to_pdf
+from bioparity.report.tables import cell
+from bioparity.store import make_sessionmaker
+from bioparity.store.models import Program
+from bioparity.workspace import accounts
+from bioparity.workspace.access import Actor
+from tests.web.conftest import ARTIFACTS, DemoStore
+
+KINDS = ("power", "nca", "pk-similarity", "caa")
+
+
+def _squash(text: str) -> str:
+    """Whitespace removed: a value wrapped inside a table cell is still found."""
+    return re.sub(r"\s+", "", text)
+
+
+def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is missing: run scripts/system-deps.sh")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True
+    )
+    return out.stdout.decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def contexts(demo_store: DemoStore) -> Iterator[dict[str, tuple[RunContext, str]]]:
+    """The reports, rendered once; the session is closed before the tests run (SQLite: one writer)."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        user = accounts.get_user_by_name(session, "sam")
+        actor = Actor(user.id, user.username, user.display_name)
+        out = {}
+        for kind in KINDS:
+            ctx = run_context(session, actor, demo_store.summary.runs[kind])
+            out[kind] = (ctx, render_run_report(ctx))
+        program = session.scalar(select(Program).where(Program.id == demo_store.summary.program_id))
+        assert program is not None
+        evidence = collect(session, program)
+        out["program"] = (ctx, render_program_report(session, evidence))
+        assessment, _ = readiness(evidence)
+        out["assessment"] = (ctx, assessment)  # type: ignore[assignment]
+    yield out
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_pdf_holds_every_header_and_every_value(
+    contexts: dict[str, tuple[RunContext, str]], kind: str, tmp_path: Path
+) -> None:
+    ctx, html = contexts[kind]
+    assert ctx.columns and ctx.rows
+    text = _squash(_pdf_text(html_to_pdf(html), tmp_path))
+    missing_headers = [c for c in ctx.columns if _squash(c) not in text]
+    assert not missing_headers, missing_headers
+    expected = {cell(v) for row in ctx.rows for v in row} - {""}
+    missing = sorted(v for v in expected if _squash(v) not in text)
+    assert not missing, f"{len(missing)} of {len(expected)} values not in the PDF, e.g. {missing[:10]}"
+
+
+def test_pk_similarity_report_prints_gmr_with_ci(contexts: dict[str, tuple[RunContext, str]]) -> None:
+    ctx, html = contexts["pk-similarity"]
+    row = next(r for r in ctx.records if (r["metric"], r["reference_arm"]) == ("AUCIFO", "eu-ref"))
+    # the demo's test vs EU-ref AUCIFO comparison (GMR 96.58%, 90% CI 89.12-104.68%)
+    assert f"{row['gmr']:.2f} ({row['ci_lower']:.2f}, {row['ci_upper']:.2f})" == "96.58 (89.12, 104.68)"
+    assert "96.58 (89.12, 104.68)" in html and "within limits" in html
+
+
+def test_nca_report_has_summary_statistics_and_tables_per_parameter_group(
+    contexts: dict[str, tuple[RunContext, str]],
+) -> None:
+    ctx, html = contexts["nca"]
+    # units as on the CLI (the demo runs NCA with conc_unit ug/mL, time h, dose mg)
+    assert {"PPORRESU", "PPSTRESU"} <= set(ctx.columns)
+    assert "CMAX (ug/mL)" in html and "AUCLST (h*ug/mL)" in html and "CLFO (L/h)" in html
+    assert ctx.profiles is not None and ctx.profiles.conc_label == "concentration (ug/mL)"
+    for header in ("geometric CV%", "CV%", "SD", "median", "n missing", "subjects flagged"):
+        assert f">{header}</th>" in html
+    assert html.count("PPSTRESN per subject (PPTESTCD as columns)") >= 3
+    for group in ("Exposure", "Area under the curve", "Terminal phase (lambda_z)"):
+        assert f"{group};" in html or f"{group}:" in html
+
+
+def test_caa_report_has_a_plot_per_attribute_with_human_names(
+    contexts: dict[str, tuple[RunContext, str]],
+) -> None:
+    ctx, html = contexts["caa"]
+    attributes = {str(r["attribute"]) for r in ctx.records}
+    assert len(ctx.caa_all) == len(attributes)
+    assert "Relative potency CDC (complement-dependent cytotoxicity bioassay)" in html
+    assert html.count("data:image/svg+xml;base64,") == len(attributes)
+
+
+def test_program_report_explains_every_requirement(
+    contexts: dict[str, tuple[RunContext, Any]], tmp_path: Path
+) -> None:
+    _, html = contexts["program"]
+    _, assessment = contexts["assessment"]
+    assert assessment is not None and assessment.regions
+    text = _squash(_pdf_text(html_to_pdf(html), tmp_path))
+    for region in assessment.regions:
+        for r in region.requirements:
+            for part in (r.rule_id, r.status.replace("_", " "), r.detail, r.source, r.section, *r.evidence):
+                assert _squash(str(part)) in text, (region.region, r.rule_id, part)
+
+
+def test_no_report_is_wider_than_1280_px(contexts: dict[str, tuple[RunContext, str]], browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    widths = {}
+    for name, (_, html) in contexts.items():
+        if name == "assessment":
+            continue
+        page.set_content(html)
+        widths[name] = page.evaluate("document.documentElement.scrollWidth")
+        page.screenshot(path=str(ARTIFACTS / f"report-{name}-1280.png"))
+    page.close()
+    assert all(w <= 1280 for w in widths.values()), widths

@@ -1,0 +1,90 @@
+"""Report tables keep every column; plots: log axes at decades, forest limits labelled above the area,
+mean profiles at nominal times (binning rule stated)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from bioparity.report import figures, static
+from bioparity.report.tables import PANEL_BUDGET, panels, pk_tables, run_tables
+from bioparity.web import plots
+
+
+def test_panels_keep_every_column_and_repeat_the_keys() -> None:
+    columns = ["metric", "comparison", *(f"a_rather_long_column_name_{i}" for i in range(30))]
+    frame = pd.DataFrame([[f"m{r}", "t vs r", *range(30)] for r in range(3)], columns=columns)
+    tables = panels(frame, ["metric", "comparison"], "Complete")
+    assert len(tables) > 1
+    shown = [c for t in tables for c in t.columns]
+    assert set(shown) == set(columns)  # no column lost
+    assert all(t.columns[:2] == ("metric", "comparison") for t in tables)
+    for t in tables:  # each part fits the page budget (header lengths + padding)
+        assert sum(len(c) + 2 for c in t.columns) <= PANEL_BUDGET
+        assert all(len(r) == len(t.columns) for r in t.rows)
+
+
+def test_a_column_added_later_appears_in_the_appendix() -> None:
+    columns = ["metric", "test_arm", "reference_arm", "gmr", "ci_lower", "ci_upper", "welch_df_new"]
+    rows = [["CMAX", "test", "ref", 96.584, 89.1151, 104.68, 23.5]]
+    report = run_tables("pk-similarity", columns, rows)
+    assert "96.58 (89.12, 104.68)" in report.main[0].rows[0]
+    assert any("welch_df_new" in t.columns for t in report.appendix)
+    assert any("23.5" in r for t in report.appendix for r in t.rows)
+
+
+def test_pk_table_verdicts_are_classed_as_passes() -> None:
+    frame = pd.DataFrame(
+        [["AUCIFO", "test", "eu-ref", 96.58, 89.12, 104.68, True]],
+        columns=["metric", "test_arm", "reference_arm", "gmr", "ci_lower", "ci_upper", "pass"],
+    )
+    html = str(pk_tables(frame).main[0].html())
+    assert '<td class="ok">within limits</td>' in html and "<thead>" in html
+
+
+def test_forest_figure_limits_100_line_and_labels_above_the_plot() -> None:
+    plot = figures.ForestPlot(
+        (figures.ForestItem("CMAX: T / R", "CMAX", 96.58, 89.12, 104.68, True),), 80.0, 125.0, 90.0
+    )
+    fig = plots.forest_figure(plot)
+    xs = sorted(s["x0"] for s in fig["layout"]["shapes"])
+    assert xs == [80.0, 100.0, 125.0]
+    labels = {a["text"]: a for a in fig["layout"]["annotations"]}
+    assert set(labels) == {"80.00%", "125.00%"}
+    assert labels["80.00%"]["x"] == math.log10(80.0)  # log axis: annotation positions are log10
+    assert all(a["yref"] == "paper" and a["y"] == 1 and a["yanchor"] == "bottom" for a in labels.values())
+    assert fig["layout"]["xaxis"]["type"] == "log" and 100 in fig["layout"]["xaxis"]["tickvals"]
+    assert fig["data"][0]["marker"]["color"] == ["#15803d"]  # a pass is green
+
+
+def test_semi_log_axes_are_labelled_at_decades() -> None:
+    fig = plots.profiles_figure(
+        figures.ProfilePlot((figures.Line("T", [1, 2], [0.5, 50]),), {"T": 1}), log=True
+    )
+    assert fig["layout"]["yaxis"]["dtick"] == 1 and fig["layout"]["yaxis"]["exponentformat"] == "none"
+    from matplotlib.figure import Figure
+
+    ax = Figure().add_subplot()
+    ax.plot([1, 2], [0.05, 50])
+    static._decades(ax)
+    formatter = ax.yaxis.get_major_formatter()
+    assert [formatter(v, 0) for v in (0.1, 1.0, 10.0)] == ["0.1", "1", "10"]
+
+
+def test_mean_profiles_use_nominal_times_or_state_the_binning() -> None:
+    rng = np.random.default_rng(1)
+    rows = []
+    for s in range(6):
+        for k, t in enumerate((0.5, 1.0, 2.0, 4.0)):
+            rows.append({"subject": f"S{s}", "time": t + rng.uniform(-0.1, 0.1), "conc": 10.0 - k})
+    frame = pd.DataFrame(rows)
+    binned = figures.profile_plot(frame)
+    assert binned is not None and "binned by sample order" in binned.time_rule
+    assert len(binned.lines[0].x) == 4 and binned.lines[0].y == [10.0, 9.0, 8.0, 7.0]
+    assert len(binned.individual) == 6
+    frame["NFRLT"] = [t for _ in range(6) for t in (0.5, 1.0, 2.0, 4.0)]
+    nominal = figures.profile_plot(frame, conc_unit="ng/mL")
+    assert nominal is not None and nominal.lines[0].x == [0.5, 1.0, 2.0, 4.0]
+    assert "NFRLT" in nominal.time_rule and nominal.conc_label == "concentration (ng/mL)"
