@@ -1,0 +1,12 @@
+"""Stability statistics per ICH Q1E: regression per lot, ANCOVA poolability, shelf life, slope equivalence."""
+
+from bioparity.stability.core import (
+    DIDS_VARIANCES,
+    MODELS,
+    SlopeComparison,
+    StabilityResult,
+    compare_slopes,
+    fit_stability,
+)
+
+__all__ = ["DIDS_VARIANCES", "MODELS", "SlopeComparison", "StabilityResult", "compare_slopes", "fit_stability"]
