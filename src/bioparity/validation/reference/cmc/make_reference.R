@@ -99,3 +99,38 @@ res <- do.call(rbind, out)
 write.csv(res, "ref_stability.csv", row.names = FALSE)
 writeLines(c(R.version.string, paste("date:", format(Sys.time(), "%Y-%m-%d %H:%M %Z")),
              "script: make_reference.R (base R stats only)"), "provenance.txt")
+
+# ---- profile similarity (issue #23): clr, Aitchison distances, leave-one-out reference distances ----------
+set.seed(2320)
+species <- c("G0F", "G1F", "G1F_prime", "G2F", "Man5", "G0")
+base <- c(40, 25, 12, 8, 3, 12)
+mk <- function(n, shift) {
+  m <- t(replicate(n, base * exp(rnorm(length(base), 0, 0.05)) * shift))
+  round(m / rowSums(m) * 100, 3)
+}
+ref <- mk(8, rep(1, 6)); tst <- mk(5, c(1.08, 1, 1, 0.9, 1, 1))
+prof <- rbind(data.frame(source = "reference", lot = sprintf("R%02d", 1:8), ref),
+              data.frame(source = "test", lot = sprintf("T%02d", 1:5), tst))
+names(prof)[3:8] <- species
+long <- do.call(rbind, lapply(seq_len(nrow(prof)), function(i)
+  data.frame(source = prof$source[i], lot = prof$lot[i], species = species, value = unlist(prof[i, species]))))
+write.csv(long, "data_profile.csv", row.names = FALSE)
+X <- as.matrix(prof[, species])
+clrm <- log(X) - rowMeans(log(X))
+isr <- prof$source == "reference"
+centre <- colMeans(clrm[isr, ])
+for (i in seq_len(nrow(prof))) {
+  if (isr[i]) {
+    others <- colMeans(clrm[isr & seq_len(nrow(prof)) != i, ])
+    d <- sqrt(sum((clrm[i, ] - others)^2))
+  } else {
+    d <- sqrt(sum((clrm[i, ] - centre)^2))
+  }
+  put("profile", sprintf("distance_%s", prof$lot[i]), d)
+}
+for (j in seq_along(species)) {
+  put("profile", sprintf("ref_mean_%s", species[j]), mean(X[isr, j]))
+  put("profile", sprintf("ref_sd_%s", species[j]), sd(X[isr, j]))
+}
+res <- do.call(rbind, out)
+write.csv(res, "ref_stability.csv", row.names = FALSE)
