@@ -28,8 +28,13 @@ def _wide() -> pd.DataFrame:
 
 def test_distances_and_ranges_match_r() -> None:
     ref_tab = pd.read_csv(REF / "ref_stability.csv", dtype=str)
-    ref = dict(zip(ref_tab.loc[ref_tab.case == "profile", "name"], ref_tab.loc[ref_tab.case == "profile", "value"],
-                   strict=True))  # fmt: skip
+    ref = dict(
+        zip(
+            ref_tab.loc[ref_tab.case == "profile", "name"],
+            ref_tab.loc[ref_tab.case == "profile", "value"],
+            strict=True,
+        )
+    )
     wide = _wide()
     species = [c for c in wide.columns if c not in ("source", "lot")]
     res = profile_similarity(wide[species].to_numpy(), wide["lot"], wide["source"], species)

@@ -43,7 +43,9 @@ def test_adding_a_constant_leaves_slopes_and_poolability_unchanged(
 
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 10_000), n_lots=st.integers(1, 4), spread=st.floats(0.0, 0.1))
-def test_identical_products_give_a_slope_difference_ci_centred_on_zero(seed: int, n_lots: int, spread: float) -> None:
+def test_identical_products_give_a_slope_difference_ci_centred_on_zero(
+    seed: int, n_lots: int, spread: float
+) -> None:
     t, y, lots = _data(seed, n_lots, spread)
     both_t = np.concatenate([t, t])
     both_y = np.concatenate([y, y])

@@ -27,9 +27,17 @@ REF = Path(__file__).resolve().parents[1] / "data" / "reference" / "cmc"
 LEBLOND = [
     (("b2", "b5", "b7"), "cics", [100.567], [-0.192994], 0.436, 0.229, 26, 25.9957631369),
     (("b3", "b4", "b5"), "dics", [102.176, 104.255, 100.82], [-0.213121], 21.738, 0.183, 23.4, 23.3972651235),
-    (("b4", "b5", "b8"), "dids", [104.071, 100.782, 101.259], [-0.196151, -0.208609, -0.330208], 72.124, 1.955,
-     15.8, 15.844877978),
-]  # fmt: skip
+    (
+        ("b4", "b5", "b8"),
+        "dids",
+        [104.071, 100.782, 101.259],
+        [-0.196151, -0.208609, -0.330208],
+        72.124,
+        1.955,
+        15.8,
+        15.844877978,
+    ),
+]
 
 
 @pytest.mark.parametrize("case", LEBLOND, ids=["table_v_cics", "table_vii_dics", "table_ix_dids"])
@@ -55,7 +63,9 @@ def test_leblond_table_ix_pooled_mse_variant() -> None:
     """LeBlond's Table IX shelf life 15.6 uses the full (dids) model's pooled MSE."""
     data = pd.read_csv(REF / "leblond2011_exp1.csv")
     sub = data[data["Batch"].isin(("b4", "b5", "b8"))]
-    res = fit_stability(sub["Month"], sub["Potency"], sub["Batch"], lower=95.0, max_time=500, dids_variance="pooled")
+    res = fit_stability(
+        sub["Month"], sub["Potency"], sub["Batch"], lower=95.0, max_time=500, dids_variance="pooled"
+    )
     assert res.shelf_life == pytest.approx(15.6, abs=0.05)
     assert res.worst_lot == "b8"
 
@@ -65,7 +75,9 @@ TIMES = np.array([0, 3, 6, 9, 12, 18, 24], dtype=float)
 NOISE = np.array([0.3, -0.2, -0.4, 0.1, 0.4, -0.3, 0.1])  # same residual pattern for every lot
 
 
-def _lots(intercepts: list[float], slopes: list[float], noise: list[np.ndarray] | None = None) -> pd.DataFrame:
+def _lots(
+    intercepts: list[float], slopes: list[float], noise: list[np.ndarray] | None = None
+) -> pd.DataFrame:
     rows = []
     for i, (a, b) in enumerate(zip(intercepts, slopes, strict=True)):
         e = NOISE if noise is None else noise[i]

@@ -109,11 +109,7 @@ class ProfileResult(ResultMixin):
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        base = {
-            k: v
-            for k, v in super().to_dict().items()
-            if k not in ("species_table", "lot_table")
-        }
+        base = {k: v for k, v in super().to_dict().items() if k not in ("species_table", "lot_table")}
         base["species_table"] = self.species_table.to_dict(orient="records")
         base["lot_table"] = self.lot_table.to_dict(orient="records")
         return base
@@ -145,23 +141,28 @@ def profile_similarity(
     src = np.asarray(sources, dtype=object).astype(str)
     names = tuple(str(s) for s in species)
     if x.ndim != 2 or x.shape[0] != lot_names.size or x.shape[0] != src.size or x.shape[1] != len(names):
-        raise InputError("parts must be lots x species with one lot and source label per row, one name per column")
+        raise InputError(
+            "parts must be lots x species with one lot and source label per row, one name per column"
+        )
     if x.shape[1] < 2:
         raise InputError("a profile needs at least 2 species")
     bad = np.argwhere(~np.isfinite(x) | (x < 0))
     if bad.size:
         i, j = bad[0]
-        raise InputError(f"lot {lot_names[i]}, species {names[j]}: value {x[i, j]} is not a finite percentage >= 0")
+        raise InputError(
+            f"lot {lot_names[i]}, species {names[j]}: value {x[i, j]} is not a finite percentage >= 0"
+        )
     is_t = src == test
     is_r = src == reference
     if is_r.sum() < 3:
-        raise InputError(f"{int(is_r.sum())} reference lot(s) ({reference!r}): need at least 3 for ranges and distances")
+        raise InputError(
+            f"{int(is_r.sum())} reference lot(s) ({reference!r}): need at least 3 for ranges and distances"
+        )
     if not is_t.any():
         raise InputError(f"no lot of {test!r} (sources present: {', '.join(sorted(set(src)))})")
     threshold_rule = str(threshold).strip().lower()
-    if threshold_rule != "max":
-        if not (threshold_rule.startswith("q") and _is_prob(threshold_rule[1:])):
-            raise InputError(f"threshold {threshold!r} unknown; expected 'max' or a quantile like 'q0.95'")
+    if threshold_rule != "max" and not (threshold_rule.startswith("q") and _is_prob(threshold_rule[1:])):
+        raise InputError(f"threshold {threshold!r} unknown; expected 'max' or a quantile like 'q0.95'")
     flags: list[str] = []
     sums = x.sum(axis=1)
     lot_flags: list[list[str]] = [[] for _ in range(x.shape[0])]
@@ -234,7 +235,9 @@ def profile_similarity(
     )
     others = sorted(set(src[~(is_t | is_r)]))
     if others:
-        flags.append(f"lots of other sources shown with their distance to the reference centre: {', '.join(others)}")
+        flags.append(
+            f"lots of other sources shown with their distance to the reference centre: {', '.join(others)}"
+        )
     n_within = int((d_all[is_t] <= cut).sum())
     all_species = bool(within.all())
     return ProfileResult(

@@ -8,5 +8,15 @@ from bioparity.stability.core import (
     compare_slopes,
     fit_stability,
 )
+from bioparity.stability.table import StabilityTable, stability_table
 
-__all__ = ["DIDS_VARIANCES", "MODELS", "SlopeComparison", "StabilityResult", "compare_slopes", "fit_stability"]
+__all__ = [
+    "DIDS_VARIANCES",
+    "MODELS",
+    "SlopeComparison",
+    "StabilityResult",
+    "StabilityTable",
+    "compare_slopes",
+    "fit_stability",
+    "stability_table",
+]

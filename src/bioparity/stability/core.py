@@ -88,9 +88,9 @@ def _lot_sums(time: FloatArray, y: FloatArray, lot: npt.ArrayLike) -> _Lots:
     ybar = np.bincount(idx, weights=y, minlength=k) / n
     dt = time - tbar[idx]
     dy = y - ybar[idx]
-    sxx = np.bincount(idx, weights=dt * dt, minlength=k)
-    sxy = np.bincount(idx, weights=dt * dy, minlength=k)
-    syy = np.bincount(idx, weights=dy * dy, minlength=k)
+    sxx = np.bincount(idx, weights=dt * dt, minlength=k).astype(float)
+    sxy = np.bincount(idx, weights=dt * dy, minlength=k).astype(float)
+    syy = np.bincount(idx, weights=dy * dy, minlength=k).astype(float)
     return _Lots(tuple(str(x) for x in names), idx, n, tbar, ybar, sxx, sxy, syy)
 
 
@@ -196,9 +196,10 @@ class StabilityResult(ResultMixin):
         tt = np.atleast_1d(np.asarray(time, dtype=float))[None, :]
         col = (slice(None), None)
         mean = self.fitted_intercept[col] + self.fitted_slope[col] * tt
-        q = stats.t.ppf(self.confidence, self.bound_df)[col]
+        q = np.asarray(stats.t.ppf(self.confidence, self.bound_df), dtype=float)[col]
         half = q * np.sqrt(
-            self.bound_s2[col] * (1.0 / self.bound_n[col] + (tt - self.bound_tbar[col]) ** 2 / self.bound_sxx[col])
+            self.bound_s2[col]
+            * (1.0 / self.bound_n[col] + (tt - self.bound_tbar[col]) ** 2 / self.bound_sxx[col])
         )
         return np.asarray(mean - half if side == "lower" else mean + half, dtype=float)
 
@@ -282,7 +283,9 @@ def fit_stability(
     if not 0 < alpha_pool < 1:
         raise InputError(f"alpha_pool {alpha_pool} must be in (0, 1); ICH Q1E uses 0.25")
     if dids_variance not in DIDS_VARIANCES:
-        raise InputError(f"dids_variance {dids_variance!r} unknown; expected one of {', '.join(DIDS_VARIANCES)}")
+        raise InputError(
+            f"dids_variance {dids_variance!r} unknown; expected one of {', '.join(DIDS_VARIANCES)}"
+        )
     if lower is not None and upper is not None and lower >= upper:
         raise InputError(f"lower limit {lower} must be below the upper limit {upper}")
     lots = _lot_sums(t, y, lot)
@@ -383,7 +386,10 @@ def fit_stability(
         return np.asarray(tq * np.sqrt(s2 * (1.0 / n_eff + (tt - t_c) ** 2 / s_xx)), dtype=float)
 
     crossing = np.full(k, np.inf)
-    tf = (lambda x: math.log(x)) if model == "log" else (lambda x: float(x))
+
+    def tf(x: float) -> float:
+        return math.log(x) if model == "log" else float(x)
+
     if lower is not None:
         if model == "log" and lower <= 0:
             raise InputError(f"{attribute}: model 'log' needs a lower limit > 0 (got {lower})")
@@ -410,7 +416,9 @@ def fit_stability(
         if shelf == 0.0:
             flags.append("the confidence bound is outside the acceptance criterion at time 0")
         elif math.isinf(shelf):
-            flags.append(f"the confidence bound stays within the acceptance criterion up to max_time {horizon:g}")
+            flags.append(
+                f"the confidence bound stays within the acceptance criterion up to max_time {horizon:g}"
+            )
         elif shelf > max_obs:
             flags.append(
                 f"shelf life {shelf:.4g} extrapolates beyond the last time point {max_obs:g} "
@@ -518,7 +526,7 @@ def compare_slopes(
     k = len(lots.names)
     # product of each lot: must be unique
     lot_prod = pd.Series(prod).groupby(lots.index).agg(lambda s: sorted(set(s)))
-    mixed = [lots.names[i] for i, p in lot_prod.items() if len(p) > 1]
+    mixed = [lots.names[int(i)] for i, p in zip(lot_prod.index, lot_prod.tolist(), strict=True) if len(p) > 1]
     if mixed:
         raise InputError(f"{attribute}: lot(s) {', '.join(mixed)} appear under more than one product")
     lp = np.array([p[0] for p in lot_prod.sort_index()], dtype=object)
@@ -526,10 +534,14 @@ def compare_slopes(
     is_r = lp == reference
     for label, mask in ((test, is_t), (reference, is_r)):
         if not mask.any():
-            raise InputError(f"{attribute}: no lot of product {label!r} (products present: {sorted(set(prod))})")
+            raise InputError(
+                f"{attribute}: no lot of product {label!r} (products present: {sorted(set(prod))})"
+            )
     if np.any(lots.n < 3) or np.any(lots.sxx <= 0):
         bad = [lots.names[i] for i in np.flatnonzero((lots.n < 3) | (lots.sxx <= 0))]
-        raise InputError(f"{attribute}: lot(s) {', '.join(bad)} need at least 3 results at 2 or more time points")
+        raise InputError(
+            f"{attribute}: lot(s) {', '.join(bad)} need at least 3 results at 2 or more time points"
+        )
     slope = lots.sxy / lots.sxx
     rss = float(np.maximum(lots.syy - slope * lots.sxy, 0.0).sum())
     df = int(t.size - 2 * k)
@@ -540,13 +552,17 @@ def compare_slopes(
     mt = float(slope[is_t].mean())
     mr = float(slope[is_r].mean())
     diff = mt - mr
-    se = math.sqrt(mse * (float((1 / lots.sxx[is_t]).sum()) / kt**2 + float((1 / lots.sxx[is_r]).sum()) / kr**2))
+    se = math.sqrt(
+        mse * (float((1 / lots.sxx[is_t]).sum()) / kt**2 + float((1 / lots.sxx[is_r]).sum()) / kr**2)
+    )
     q = float(stats.t.ppf(1 - alpha, df))
     lo, hi = diff - q * se, diff + q * se
     flags: list[str] = []
     others = sorted(set(lp[~(is_t | is_r)]))
     if others:
-        flags.append(f"lots of other products ignored in the means (kept in the pooled MSE): {', '.join(others)}")
+        flags.append(
+            f"lots of other products ignored in the means (kept in the pooled MSE): {', '.join(others)}"
+        )
     if min(kt, kr) < 3:
         flags.append("fewer than 3 lots of a product: the mean slope rests on few lots")
     equivalent = None if margin is None else bool(-margin <= lo and hi <= margin)
