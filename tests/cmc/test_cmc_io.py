@@ -55,7 +55,7 @@ def test_spec_defaults_and_errors(tmp_path: Path) -> None:
     parsed = read_stability_spec(spec)
     assert (parsed.confidence, parsed.alpha_pool, parsed.dids_variance) == (0.95, 0.25, "separate")
     spec.write_text("attributes:\n  potency: {lower: 95, upper: 90}\n", encoding="utf-8")
-    with pytest.raises(InputError, match="lower 95.0 must be below upper 90.0"):
+    with pytest.raises(InputError, match=r"lower 95.0 must be below upper 90.0"):
         read_stability_spec(spec)
     spec.write_text("attributes:\n  potency: {lower: 95, model: quadratic}\n", encoding="utf-8")
     with pytest.raises(InputError, match="model 'quadratic' unknown"):
