@@ -138,3 +138,26 @@ def test_profile_missing_species_is_an_error(tmp_path: Path) -> None:
     res = runner.invoke(app, ["profile", str(data), "--out", str(tmp_path / "o.csv")])
     assert res.exit_code == 2
     assert "lot 'T02' has no value for species 'Man5'" in res.output
+
+
+def test_plots_are_written(tmp_path: Path) -> None:
+    data, spec = _stability_files(tmp_path)
+    figs = tmp_path / "figs"
+    res = runner.invoke(
+        app,
+        ["stability", str(data), "--spec", str(spec), "--out", str(tmp_path / "r.csv"), "--plots", str(figs)],
+    )
+    assert res.exit_code == 0, res.output
+    names = sorted(p.name for p in figs.iterdir())
+    assert names == [
+        "stability_potency_5C_reference.png",
+        "stability_purity_25C_reference.png",
+        "stability_purity_25C_test.png",
+    ]
+    assert all((figs / n).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for n in names)
+    svg = tmp_path / "profile.svg"
+    res = runner.invoke(
+        app, ["profile", str(REF / "data_profile.csv"), "--out", str(tmp_path / "p.csv"), "--plot", str(svg)]
+    )
+    assert res.exit_code == 0, res.output
+    assert svg.read_text(encoding="utf-8").lstrip().startswith("<?xml")

@@ -51,6 +51,10 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(..., help="Results CSV: one row per attribute, condition and product."),
         lots: Path | None = typer.Option(None, help="Also write the per-lot regressions here."),
         slopes: Path | None = typer.Option(None, help="Also write the slope-difference equivalence here."),
+        plots: Path | None = typer.Option(
+            None, help="Folder for one figure per attribute, condition and product."
+        ),
+        plot_format: str = typer.Option("png", help="png or svg."),
     ) -> None:
         """Stability per ICH Q1E: poolability, shelf life, equivalence of degradation rates."""
         with user_errors():
@@ -69,6 +73,8 @@ def register(app: typer.Typer) -> None:
                 write_frame_atomic(table.lots, lots)
             if slopes is not None:
                 write_frame_atomic(table.slopes, slopes)
+            if plots is not None:
+                _stability_plots(table, read_stability(infile), plots, plot_format)
             _echo_stability(table, out)
 
     @app.command("comparability")
@@ -209,6 +215,7 @@ def register(app: typer.Typer) -> None:
             help="Replace zeros by this value (multiplicative replacement); without it a zero is an error.",
         ),
         species_out: Path | None = typer.Option(None, help="Also write the per-species ranges here."),
+        plot: Path | None = typer.Option(None, help="Write the profile figure here (.png or .svg)."),
     ) -> None:
         """Profile similarity of compositional data (glycans, charge or size variants)."""
         with user_errors():
@@ -249,6 +256,10 @@ def register(app: typer.Typer) -> None:
             write_provenance(out, {"data": infile}, options)
             if species_out is not None:
                 write_frame_atomic(res.species_table, species_out)
+            if plot is not None:
+                from bioparity.profiles.plots import plot_profile
+
+                plot_profile(res, data.parts, data.lots, data.sources, plot)
             typer.echo(
                 f"{res.n_test_within} of {res.n_test} {test} lots within the reference-to-reference "
                 f"Aitchison distance ({res.threshold_rule} = {res.threshold:.4g}); species all within "
@@ -288,6 +299,20 @@ def _stability(
         reference=reference or parsed.reference,
         slope_alpha=parsed.slope_alpha,
     )
+
+
+def _stability_plots(table: StabilityTable, data: Any, folder: Path, fmt: str) -> None:
+    """One figure per attribute, condition and product into ``folder``."""
+    from bioparity.errors import InputError
+    from bioparity.stability.plots import PLOT_FORMATS, figure_name, plot_stability
+
+    if fmt not in PLOT_FORMATS:
+        raise InputError(f"--plot-format must be one of {', '.join(PLOT_FORMATS)}")
+    for attr, cond, prod, fit in table.fits:
+        sub = data[(data["attribute"] == attr) & (data["condition"] == cond) & (data["product"] == prod)]
+        plot_stability(
+            fit, sub["time"], sub["value"], sub["lot"], folder / figure_name(attr, cond, prod, fmt)
+        )
 
 
 def _echo_stability(table: StabilityTable, out: Path) -> None:

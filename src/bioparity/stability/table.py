@@ -17,19 +17,21 @@ import pandas as pd
 
 from bioparity._results import ResultMixin, software_version
 from bioparity.errors import InputError
-from bioparity.stability.core import compare_slopes, fit_stability
+from bioparity.stability.core import StabilityResult, compare_slopes, fit_stability
 
 
 @dataclass(frozen=True, repr=False)
 class StabilityTable(ResultMixin):
     """``summary``: one row per attribute, condition and product (decision flow, shelf life);
     ``lots``: one row per lot (regression, fitted line, lot shelf life); ``slopes``: one row per
-    attribute and condition with the slope-difference equivalence; ``settings``: what was used."""
+    attribute and condition with the slope-difference equivalence; ``settings``: what was used;
+    ``fits``: ``(attribute, condition, product, StabilityResult)`` per analysis (for plots)."""
 
     summary: pd.DataFrame
     lots: pd.DataFrame
     slopes: pd.DataFrame
     settings: dict[str, Any]
+    fits: tuple[tuple[str, str, str, StabilityResult], ...] = ()
     software_version: str = field(default_factory=software_version)
 
     def to_frame(self) -> pd.DataFrame:
@@ -71,6 +73,7 @@ def stability_table(
         raise InputError(f"attribute(s) {', '.join(unknown)} have no entry in the specification")
     summary: list[dict[str, Any]] = []
     lots: list[pd.DataFrame] = []
+    fits: list[tuple[str, str, str, StabilityResult]] = []
     slopes: list[dict[str, Any]] = []
     for (attr, cond), group in frame.groupby(["attribute", "condition"], sort=False):
         spec = attributes[str(attr)]
@@ -95,6 +98,7 @@ def stability_table(
                 {"attribute": row.pop("attribute"), "condition": row.pop("condition"), "product": prod} | row
             )
             lots.append(res.to_frame().assign(product=prod))
+            fits.append((str(attr), str(cond), str(prod), res))
         present = set(group["product"])
         if test in present and reference in present:
             cmp = compare_slopes(
@@ -127,4 +131,5 @@ def stability_table(
         lots=pd.concat(lots, ignore_index=True) if lots else pd.DataFrame(),
         slopes=pd.DataFrame(slopes),
         settings=settings,
+        fits=tuple(fits),
     )
