@@ -80,8 +80,13 @@ class _Lots:
 
 
 def _lot_sums(time: FloatArray, y: FloatArray, lot: npt.ArrayLike) -> _Lots:
-    codes, names = pd.factorize(pd.Series(np.asarray(lot, dtype=object)).astype(str), sort=False)
-    idx = np.asarray(codes, dtype=np.intp)
+    labels = np.asarray(lot, dtype=object).astype(str)
+    uniq, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # lots in order of first appearance
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    idx = np.asarray(rank[inverse.ravel()], dtype=np.intp)
+    names = uniq[order]
     k = len(names)
     n = np.bincount(idx, minlength=k).astype(float)
     tbar = np.bincount(idx, weights=time, minlength=k) / n
@@ -205,24 +210,22 @@ class StabilityResult(ResultMixin):
 
     def to_frame(self) -> pd.DataFrame:
         """One row per lot with the regression, the chosen model's line and the lot's shelf life."""
-        rows = []
-        for i, name in enumerate(self.lots):
-            rows.append(
-                {
-                    "attribute": self.attribute,
-                    "condition": self.condition,
-                    "lot": name,
-                    "n": int(self.n[i]),
-                    "intercept": float(self.intercept[i]),
-                    "slope": float(self.slope[i]),
-                    "slope_se": float(self.slope_se[i]),
-                    "pooling": self.pooling,
-                    "fitted_intercept": float(self.fitted_intercept[i]),
-                    "fitted_slope": float(self.fitted_slope[i]),
-                    "lot_shelf_life": float(self.lot_shelf_life[i]),
-                }
-            )
-        return pd.DataFrame(rows)
+        k = len(self.lots)
+        return pd.DataFrame(
+            {
+                "attribute": [self.attribute] * k,
+                "condition": [self.condition] * k,
+                "lot": list(self.lots),
+                "n": self.n.astype(int),
+                "intercept": self.intercept,
+                "slope": self.slope,
+                "slope_se": self.slope_se,
+                "pooling": [self.pooling] * k,
+                "fitted_intercept": self.fitted_intercept,
+                "fitted_slope": self.fitted_slope,
+                "lot_shelf_life": self.lot_shelf_life,
+            }
+        )
 
     def summary(self) -> dict[str, Any]:
         """One row for the results table: the decision flow and the shelf life with the settings."""
@@ -525,11 +528,13 @@ def compare_slopes(
     lots = _lot_sums(t, y, lot)
     k = len(lots.names)
     # product of each lot: must be unique
-    lot_prod = pd.Series(prod).groupby(lots.index).agg(lambda s: sorted(set(s)))
-    mixed = [lots.names[int(i)] for i, p in zip(lot_prod.index, lot_prod.tolist(), strict=True) if len(p) > 1]
+    pairs = np.unique(np.stack([lots.index.astype(str), prod]), axis=1)
+    per_lot = np.bincount(pairs[0].astype(int), minlength=k)
+    mixed = [lots.names[i] for i in np.flatnonzero(per_lot > 1)]
     if mixed:
         raise InputError(f"{attribute}: lot(s) {', '.join(mixed)} appear under more than one product")
-    lp = np.array([p[0] for p in lot_prod.sort_index()], dtype=object)
+    lp = np.empty(k, dtype=object)
+    lp[lots.index] = prod
     is_t = lp == test
     is_r = lp == reference
     for label, mask in ((test, is_t), (reference, is_r)):
