@@ -82,3 +82,13 @@ def test_closure_deviation_is_flagged_not_dropped() -> None:
     res = profile_similarity(x, ["R1", "R2", "R3", "T1"], ["reference"] * 3 + ["test"], ["a", "b", "c"])
     assert "parts sum to 95" in res.lot_table.loc[3, "flags"]
     assert len(res.lot_table) == 4
+
+
+def test_quantile_threshold_and_bad_threshold() -> None:
+    wide = _wide()
+    species = [c for c in wide.columns if c not in ("source", "lot")]
+    res = profile_similarity(wide[species].to_numpy(), wide["lot"], wide["source"], species, threshold="q0.5")
+    loo = res.lot_table.loc[res.lot_table.source == "reference", "distance"].to_numpy()
+    assert res.threshold == pytest.approx(float(np.median(loo)), rel=1e-12)
+    with pytest.raises(InputError, match="threshold 'q2' unknown"):
+        profile_similarity(wide[species].to_numpy(), wide["lot"], wide["source"], species, threshold="q2")

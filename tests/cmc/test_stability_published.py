@@ -152,3 +152,15 @@ def test_bad_input_is_an_error() -> None:
         fit_stability([0, 1, 0, 1, 2], [1, 2, 1, 2, 3], ["a", "a", "b", "b", "b"])
     with pytest.raises(InputError, match="pooling"):
         fit_stability(d["time"], d["value"], d["lot"], pooling="xx")
+
+
+def test_no_crossing_and_crossing_at_zero_are_flagged() -> None:
+    d = _lots([100, 100, 100], [0.0, 0.0, 0.0])
+    flat = fit_stability(d["time"], d["value"], d["lot"], lower=95.0, max_time=60)
+    assert np.isinf(flat.shelf_life)
+    assert any("up to max_time 60" in f for f in flat.flags)
+    early = fit_stability(d["time"], d["value"], d["lot"], lower=100.5)
+    assert early.shelf_life == 0.0
+    assert any("outside the acceptance criterion at time 0" in f for f in early.flags)
+    with pytest.raises(InputError, match="needs an upper limit > 0"):
+        fit_stability(d["time"], d["value"], d["lot"], upper=0.0, model="log")
