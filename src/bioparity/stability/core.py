@@ -33,11 +33,12 @@ concave in ``t`` (linear minus the norm of an affine map), so the crossing in ``
 unique and found by vectorised bisection.
 
 **Log model**: ``model="log"`` fits ``ln(value)`` on time (and compares ``ln`` of the limits): the
-first-order degradation model (ICH Q1E section 2.3: "...transformed...to a linear relationship").
+first-order degradation model (ICH Q1E Appendix B.1: the relationship may be linear on an arithmetic
+or a logarithmic scale).
 
 **Equivalence of degradation rates** (test vs reference product; the comparative stability of a
 biosimilar, EMA *Guideline on similar biological medicinal products containing biotechnology-derived
-proteins as active substance: quality issues*, EMA/CHMP/BWP/247713/2012, section 7.3): from the full
+proteins as active substance: quality issues (revision 1)*, EMA/CHMP/BWP/247713/2012): from the full
 model (one slope per lot, pooled MSE), the difference of the products' mean lot slopes
 ``D = mean_T(b_g) - mean_R(b_g)`` with ``Var(D) = MSE * (sum_T 1/Sxx_g / k_T^2 + sum_R 1/Sxx_g / k_R^2)``
 and the two-sided ``1 - 2 alpha`` (90%) t interval on ``n - 2k`` df; equivalent when the interval lies
@@ -425,7 +426,7 @@ def fit_stability(
         elif shelf > max_obs:
             flags.append(
                 f"shelf life {shelf:.4g} extrapolates beyond the last time point {max_obs:g} "
-                "(ICH Q1E section 2.4 limits extrapolation; justify it)"
+                "(ICH Q1E sections 2.3-2.4 and Appendix A limit extrapolation; justify it)"
             )
     return StabilityResult(
         attribute=attribute,
