@@ -62,7 +62,7 @@ def test_closure_does_not_change_the_distance(scale: float, seed: int) -> None:
 
 
 def test_identical_profiles_have_distance_zero_and_known_value() -> None:
-    # two-part composition: d_A((1,1), (e, 1)) = |ln e| / sqrt(2) (Aitchison 1986, section 4.7)
+    # two-part composition: d_A((1,1), (e, 1)) = |ln e| / sqrt(2) (from the definition, Aitchison 1986)
     assert aitchison_distance([1.0, 1.0], [np.e, 1.0]) == pytest.approx(1 / np.sqrt(2), rel=1e-14)
     assert aitchison_distance([30.0, 70.0], [30.0, 70.0]) == pytest.approx(0.0, abs=1e-15)
 

@@ -4,13 +4,13 @@ Two views of the same lots (one row per lot, one column per species, parts of a 
 
 **Per-species ranges**: for every species the reference lots' quality range ``mean_R +/- k * SD_R``
 (``k = 3`` by default; FDA draft guidance *Development of Therapeutic Protein Biosimilars: Comparative
-Analytical Assessment and Other Quality-Related Considerations*, 2019, section V.B, quality ranges), and
+Analytical Assessment and Other Quality-Related Considerations*, 2019, the quality-range approach), and
 how many test lots fall within it.
 
 **Whole profile**: the closure (the parts sum to 100%) makes species percentages dependent, so distances
 are taken in Aitchison geometry (Aitchison J., *The Statistical Analysis of Compositional Data*,
-Chapman & Hall 1986, chapter 4; Pawlowsky-Glahn V., Egozcue J.J., Tolosana-Delgado R., *Modeling and
-Analysis of Compositional Data*, Wiley 2015, sections 2.2 and 4.1): the centred log-ratio
+Chapman & Hall 1986; Pawlowsky-Glahn V., Egozcue J.J., Tolosana-Delgado R., *Modeling and
+Analysis of Compositional Data*, Wiley 2015): the centred log-ratio
 ``clr(x)_i = ln x_i - mean_j ln x_j`` and the Aitchison distance ``d_A(x, y) = ||clr(x) - clr(y)||_2``.
 Both are scale invariant, so the closure is handled exactly: a profile summing to 99.2% gives the same
 clr as its closed version. The reference centre is the closed geometric mean (``mean clr``). Each
@@ -23,7 +23,7 @@ chosen quantile of them.
 **Zeros** have no logarithm. They are never replaced silently: ``zero_replacement=delta`` applies the
 multiplicative replacement of Martin-Fernandez, Barcelo-Vidal and Pawlowsky-Glahn (*Dealing with zeros
 and missing values in compositional data sets using nonparametric imputation*, Math Geol 35:253-278,
-2003, eq. 8): zeros become ``delta`` and the non-zero parts are scaled by ``(total - sum of deltas) /
+2003): zeros become ``delta`` and the non-zero parts are scaled by ``(total - sum of deltas) /
 total`` of their lot; each replaced part is flagged. Without it a zero is an error.
 """
 
@@ -44,7 +44,7 @@ FloatArray = npt.NDArray[np.float64]
 
 
 def clr(parts: Any) -> FloatArray:
-    """Centred log-ratio of each row: ``ln x_i - mean_j ln x_j`` (Aitchison 1986, section 4.6)."""
+    """Centred log-ratio of each row: ``ln x_i - mean_j ln x_j`` (Aitchison 1986)."""
     x = np.asarray(parts, dtype=float)
     if np.any(~np.isfinite(x)) or np.any(x <= 0):
         raise InputError("clr needs finite parts > 0 (replace zeros first, see zero_replacement)")
@@ -53,12 +53,12 @@ def clr(parts: Any) -> FloatArray:
 
 
 def aitchison_distance(a: Any, b: Any) -> FloatArray:
-    """Aitchison distance ``||clr(a) - clr(b)||`` row by row (Pawlowsky-Glahn et al. 2015, section 2.2)."""
+    """Aitchison distance ``||clr(a) - clr(b)||`` row by row (Pawlowsky-Glahn et al. 2015)."""
     return np.asarray(np.sqrt(((clr(a) - clr(b)) ** 2).sum(axis=-1)), dtype=float)
 
 
 def replace_zeros(parts: Any, delta: float, total: float = 100.0) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
-    """Multiplicative zero replacement (Martin-Fernandez et al. 2003, eq. 8); returns (parts, replaced)."""
+    """Multiplicative zero replacement (Martin-Fernandez et al. 2003); returns (parts, replaced)."""
     x = np.asarray(parts, dtype=float)
     if not delta > 0:
         raise InputError(f"zero_replacement {delta} must be > 0 (e.g. 0.65 x the detection limit)")
