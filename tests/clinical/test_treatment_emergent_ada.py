@@ -16,8 +16,9 @@ from bioparity.clinical import (
     treatment_emergent_ada,
 )
 from bioparity.errors import InputError
+from tests.conftest import require_module
 
-statsmodels_proportion = pytest.importorskip("statsmodels.stats.proportion")
+statsmodels_proportion = require_module("statsmodels.stats.proportion")
 
 
 def toy() -> pd.DataFrame:

@@ -58,6 +58,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "potency",
         "Relative potency of bioassays: parallel-line, slope-ratio, 4PL/5PL; similarity; combination.",
     ),
+    "stability": ("cmc", "Stability per ICH Q1E: poolability, shelf life, equivalence of degradation rates."),
+    "comparability": (
+        "cmc",
+        "Process-change comparability (ICH Q5E): CAA of post- vs pre-change lots, with stability.",
+    ),
+    "profile": ("cmc", "Profile similarity of compositional data (glycans, charge or size variants)."),
     "market": ("market", "Market scan: biologics losing protection and the biosimilar void."),
     "nca": ("nca", "Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz."),
     "nca-sparse": (

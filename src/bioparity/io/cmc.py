@@ -1,0 +1,294 @@
+"""Readers of the CMC inputs (issue #23): stability results, the stability specification, profiles.
+
+All readers take CSV or XLSX (:func:`bioparity.io.readers.read_any_table`) and report every problem with
+the file, the data row (and file line for CSV) and the column, before any computation.
+
+* Stability (long): ``attribute, lot, time, value`` and optionally ``product`` (e.g. test/reference or
+  pre-change/post-change) and ``condition`` (storage or stress condition: ``5C``, ``25C/60%RH``, ``light``,
+  ``oxidation``...; each attribute x condition is analysed separately). An empty value is an error: a
+  missing stability result is something a regulator asks about; remove the row and say why.
+* Stability specification (YAML): ``attributes: {NAME: {lower: .., upper: .., model: linear|log,
+  slope_margin: ..}}`` and optional ``confidence`` (0.95), ``alpha_pool`` (0.25), ``max_time``,
+  ``dids_variance`` (separate|pooled), ``test``/``reference`` (product labels for the slope comparison),
+  ``slope_alpha`` (0.05), ``time_unit``.
+* Profile (long): ``source, lot, species, value`` (percent); every lot must report every species once.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from bioparity.errors import DataFileError, InputError
+from bioparity.io.readers import read_any_table
+
+STABILITY_COLUMNS = ("attribute", "lot", "time", "value")
+PROFILE_COLUMNS = ("source", "lot", "species", "value")
+
+
+def _load(
+    path: str | os.PathLike[str], required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> tuple[pd.DataFrame, str, int | None]:
+    table = read_any_table(path)
+    frame = table.frame.copy()
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise DataFileError(
+            f"missing column(s) {', '.join(repr(m) for m in missing)}; "
+            f"columns found: {', '.join(frame.columns)}",
+            file=table.file,
+            expected=f"columns {', '.join(required)}"
+            + (f" (optional {', '.join(optional)})" if optional else ""),
+        )
+    if frame.empty:
+        raise DataFileError("has a header but no data rows", file=table.file)
+    return frame, table.file, table.line_offset
+
+
+def _line(i: int, offset: int | None) -> int | None:
+    return None if offset is None else i + 1 + offset
+
+
+def _text(
+    frame: pd.DataFrame, column: str, file: str, offset: int | None, default: str | None = None
+) -> list[str]:
+    if column not in frame.columns:
+        return [default or ""] * len(frame)
+    out = []
+    for i, cell in enumerate(frame[column].tolist()):
+        text = "" if cell is None or (isinstance(cell, float) and math.isnan(cell)) else str(cell).strip()
+        if not text:
+            if default is not None:
+                out.append(default)
+                continue
+            raise DataFileError(
+                "empty cell", file=file, row=i + 1, line=_line(i, offset), column=column, expected="a label"
+            )
+        out.append(text)
+    return out
+
+
+def _numbers(
+    frame: pd.DataFrame, column: str, file: str, offset: int | None, *, nonnegative: bool = False
+) -> list[float]:
+    out = []
+    for i, cell in enumerate(frame[column].tolist()):
+        text = "" if cell is None else str(cell).strip()
+        try:
+            v = float(text)
+        except ValueError:
+            v = float("nan")
+        if not math.isfinite(v) or (nonnegative and v < 0):
+            problem = "empty cell (missing result)" if text in ("", "nan", "NA") else "not a number"
+            if math.isfinite(v):
+                problem = "negative"
+            raise DataFileError(
+                problem,
+                file=file,
+                row=i + 1,
+                line=_line(i, offset),
+                column=column,
+                value=cell,
+                expected="a finite number >= 0" if nonnegative else "a finite number",
+            )
+        out.append(v)
+    return out
+
+
+def read_stability(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a long stability table (module docstring); returns columns ``attribute, condition, product,
+    lot, time, value, row`` (``row`` = 1-based data row of the file)."""
+    frame, file, offset = _load(path, STABILITY_COLUMNS, ("product", "condition"))
+    out = pd.DataFrame(
+        {
+            "attribute": _text(frame, "attribute", file, offset),
+            "condition": _text(frame, "condition", file, offset, default=""),
+            "product": _text(frame, "product", file, offset, default="product"),
+            "lot": _text(frame, "lot", file, offset),
+            "time": _numbers(frame, "time", file, offset, nonnegative=True),
+            "value": _numbers(frame, "value", file, offset),
+            "row": range(1, len(frame) + 1),
+        }
+    )
+    # a lot belongs to one product
+    per_lot = out.groupby("lot")["product"].nunique()
+    for lot in per_lot[per_lot > 1].index:
+        i = int(out.index[(out["lot"] == lot)].tolist()[-1])
+        raise DataFileError(
+            f"lot {lot!r} appears under more than one product",
+            file=file,
+            row=i + 1,
+            line=_line(i, offset),
+            column="product",
+            value=out.loc[i, "product"],
+            expected="one product per lot",
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class AttributeStabilitySpec:
+    """Acceptance criteria and model of one attribute."""
+
+    name: str
+    lower: float | None = None
+    upper: float | None = None
+    model: str = "linear"
+    slope_margin: float | None = None
+
+
+@dataclass(frozen=True)
+class StabilitySpec:
+    """The stability specification file (module docstring)."""
+
+    attributes: dict[str, AttributeStabilitySpec] = field(default_factory=dict)
+    confidence: float = 0.95
+    alpha_pool: float = 0.25
+    max_time: float | None = None
+    dids_variance: str = "separate"
+    test: str = "test"
+    reference: str = "reference"
+    slope_alpha: float = 0.05
+    time_unit: str = "months"
+
+
+_TOP = {
+    "attributes",
+    "confidence",
+    "alpha_pool",
+    "max_time",
+    "dids_variance",
+    "test",
+    "reference",
+    "slope_alpha",
+    "time_unit",
+}
+_ATTR = {"lower", "upper", "model", "slope_margin"}
+
+
+def _spec_number(value: Any, where: str, name: str) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        v = float("nan")
+    if not math.isfinite(v):
+        raise InputError(f"{where}: {name} {value!r} is not a finite number")
+    return v
+
+
+def read_stability_spec(path: str | os.PathLike[str]) -> StabilitySpec:
+    """Read the stability specification YAML (module docstring); errors name the file and the key."""
+    import yaml
+
+    file = Path(path)
+    label = str(path)
+    if not file.is_file():
+        raise DataFileError("file not found", file=label, expected="a stability specification YAML file")
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"cannot be read as YAML: {exc}", file=label) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("attributes"), dict) or not data["attributes"]:
+        raise InputError(f"{label}: expected a mapping with 'attributes: {{NAME: {{lower: .., upper: ..}}}}'")
+    unknown = sorted(set(map(str, data)) - _TOP)
+    if unknown:
+        raise InputError(f"{label}: unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(_TOP))}")
+    attrs: dict[str, AttributeStabilitySpec] = {}
+    for name, entry in data["attributes"].items():
+        where = f"{label}: attributes.{name}"
+        entry = entry or {}
+        if not isinstance(entry, dict):
+            raise InputError(f"{where}: expected a mapping with lower/upper/model/slope_margin")
+        bad = sorted(set(map(str, entry)) - _ATTR)
+        if bad:
+            raise InputError(f"{where}: unknown key(s) {', '.join(bad)}; expected {', '.join(sorted(_ATTR))}")
+        lower = _spec_number(entry["lower"], where, "lower") if entry.get("lower") is not None else None
+        upper = _spec_number(entry["upper"], where, "upper") if entry.get("upper") is not None else None
+        if lower is not None and upper is not None and lower >= upper:
+            raise InputError(f"{where}: lower {lower} must be below upper {upper}")
+        model = str(entry.get("model", "linear")).strip().lower()
+        if model not in ("linear", "log"):
+            raise InputError(f"{where}: model {model!r} unknown; expected linear or log")
+        margin = entry.get("slope_margin")
+        margin_v = _spec_number(margin, where, "slope_margin") if margin is not None else None
+        if margin_v is not None and margin_v <= 0:
+            raise InputError(f"{where}: slope_margin must be > 0")
+        attrs[str(name)] = AttributeStabilitySpec(str(name), lower, upper, model, margin_v)
+    kw: dict[str, Any] = {}
+    for key in ("confidence", "alpha_pool", "max_time", "slope_alpha"):
+        if data.get(key) is not None:
+            kw[key] = _spec_number(data[key], label, key)
+    for key in ("dids_variance", "test", "reference", "time_unit"):
+        if data.get(key) is not None:
+            kw[key] = str(data[key]).strip()
+    return StabilitySpec(attributes=attrs, **kw)
+
+
+@dataclass(frozen=True)
+class ProfileData:
+    """A profile table in wide form: one row per lot, one column per species (file order)."""
+
+    lots: list[str]
+    sources: list[str]
+    species: list[str]
+    parts: list[list[float]]
+    file: str
+
+
+def read_profile(path: str | os.PathLike[str]) -> ProfileData:
+    """Read a long profile table ``source, lot, species, value`` (percent); errors name file, row, column.
+
+    Every lot must report every species exactly once and belong to one source.
+    """
+    frame, file, offset = _load(path, PROFILE_COLUMNS)
+    src = _text(frame, "source", file, offset)
+    lot = _text(frame, "lot", file, offset)
+    sp = _text(frame, "species", file, offset)
+    val = _numbers(frame, "value", file, offset, nonnegative=True)
+    species = list(dict.fromkeys(sp))
+    lots = list(dict.fromkeys(lot))
+    seen: dict[tuple[str, str], int] = {}
+    lot_source: dict[str, str] = {}
+    for i, (s, lt, name) in enumerate(zip(src, lot, sp, strict=True)):
+        if (lt, name) in seen:
+            raise DataFileError(
+                f"species {name!r} given twice for lot {lt!r} (first on row {seen[(lt, name)] + 1})",
+                file=file,
+                row=i + 1,
+                line=_line(i, offset),
+                column="species",
+                value=name,
+            )
+        seen[(lt, name)] = i
+        if lot_source.setdefault(lt, s) != s:
+            raise DataFileError(
+                f"lot {lt!r} appears under sources {lot_source[lt]!r} and {s!r}",
+                file=file,
+                row=i + 1,
+                line=_line(i, offset),
+                column="source",
+                value=s,
+            )
+    parts: list[list[float]] = []
+    for lt in lots:
+        row = []
+        for name in species:
+            if (lt, name) not in seen:
+                raise DataFileError(
+                    f"lot {lt!r} has no value for species {name!r} (a profile needs every species; "
+                    "give 0 for a species below detection)",
+                    file=file,
+                    column="species",
+                    value=name,
+                )
+            row.append(val[seen[(lt, name)]])
+        parts.append(row)
+    return ProfileData(
+        lots=lots, sources=[lot_source[lt] for lt in lots], species=species, parts=parts, file=file
+    )

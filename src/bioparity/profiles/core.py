@@ -1,0 +1,273 @@
+"""Profile similarity of compositional data (glycan species %, charge variants %, size variants %).
+
+Two views of the same lots (one row per lot, one column per species, parts of a whole):
+
+**Per-species ranges**: for every species the reference lots' quality range ``mean_R +/- k * SD_R``
+(``k = 3`` by default; FDA draft guidance *Development of Therapeutic Protein Biosimilars: Comparative
+Analytical Assessment and Other Quality-Related Considerations*, 2019, the quality-range approach), and
+how many test lots fall within it.
+
+**Whole profile**: the closure (the parts sum to 100%) makes species percentages dependent, so distances
+are taken in Aitchison geometry (Aitchison J., *The Statistical Analysis of Compositional Data*,
+Chapman & Hall 1986; Pawlowsky-Glahn V., Egozcue J.J., Tolosana-Delgado R., *Modeling and
+Analysis of Compositional Data*, Wiley 2015): the centred log-ratio
+``clr(x)_i = ln x_i - mean_j ln x_j`` and the Aitchison distance ``d_A(x, y) = ||clr(x) - clr(y)||_2``.
+Both are scale invariant, so the closure is handled exactly: a profile summing to 99.2% gives the same
+clr as its closed version. The reference centre is the closed geometric mean (``mean clr``). Each
+test lot's distance to the reference centre is compared with the reference-to-reference distribution:
+each reference lot's distance to the centre of the *other* reference lots (leave-one-out, so that a
+reference lot is not judged against a centre it helped to build). A test lot is within when its
+distance does not exceed the largest reference leave-one-out distance (``threshold="max"``) or the
+chosen quantile of them.
+
+**Zeros** have no logarithm. They are never replaced silently: ``zero_replacement=delta`` applies the
+multiplicative replacement of Martin-Fernandez, Barcelo-Vidal and Pawlowsky-Glahn (*Dealing with zeros
+and missing values in compositional data sets using nonparametric imputation*, Math Geol 35:253-278,
+2003): zeros become ``delta`` and the non-zero parts are scaled by ``(total - sum of deltas) /
+total`` of their lot; each replaced part is flagged. Without it a zero is an error.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from bioparity._results import ResultMixin, software_version
+from bioparity.errors import InputError
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def clr(parts: Any) -> FloatArray:
+    """Centred log-ratio of each row: ``ln x_i - mean_j ln x_j`` (Aitchison 1986)."""
+    x = np.asarray(parts, dtype=float)
+    if np.any(~np.isfinite(x)) or np.any(x <= 0):
+        raise InputError("clr needs finite parts > 0 (replace zeros first, see zero_replacement)")
+    logs = np.log(x)
+    return np.asarray(logs - logs.mean(axis=-1, keepdims=True), dtype=float)
+
+
+def aitchison_distance(a: Any, b: Any) -> FloatArray:
+    """Aitchison distance ``||clr(a) - clr(b)||`` row by row (Pawlowsky-Glahn et al. 2015)."""
+    return np.asarray(np.sqrt(((clr(a) - clr(b)) ** 2).sum(axis=-1)), dtype=float)
+
+
+def replace_zeros(parts: Any, delta: float, total: float = 100.0) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """Multiplicative zero replacement (Martin-Fernandez et al. 2003); returns (parts, replaced)."""
+    x = np.asarray(parts, dtype=float)
+    if not delta > 0:
+        raise InputError(f"zero_replacement {delta} must be > 0 (e.g. 0.65 x the detection limit)")
+    zero = x == 0
+    sum_delta = (zero * delta).sum(axis=1, keepdims=True)
+    row_total = x.sum(axis=1, keepdims=True) + 0.0
+    scale = (total - sum_delta) / total
+    with np.errstate(invalid="ignore"):
+        out = np.where(zero, delta, x * np.where(row_total > 0, scale, 1.0))
+    return np.asarray(out, dtype=float), zero
+
+
+@dataclass(frozen=True, repr=False)
+class ProfileResult(ResultMixin):
+    """Profile similarity of test lots against reference lots.
+
+    ``species_table``: one row per species (reference mean, SD, range, test min/max, test lots within).
+    ``lot_table``: one row per lot (source, sum of parts, distance to the reference centre, leave-one-out
+    for reference lots, within the reference-to-reference threshold, flags). Scalars: ``threshold``,
+    ``n_test_within``, ``all_species_within``, ``profile_similar`` and the settings.
+    """
+
+    test: str
+    reference: str
+    species: tuple[str, ...]
+    species_table: pd.DataFrame
+    lot_table: pd.DataFrame
+    k: float
+    threshold_rule: str
+    threshold: float
+    n_test: int
+    n_reference: int
+    n_test_within: int
+    all_species_within: bool
+    profile_similar: bool
+    total: float
+    closure_tolerance: float
+    zero_replacement: float | None
+    flags: tuple[str, ...]
+    software_version: str = field(default_factory=software_version)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The lot table (one row per lot) with the settings."""
+        out = self.lot_table.copy()
+        out["threshold"] = self.threshold
+        out["threshold_rule"] = self.threshold_rule
+        out["software_version"] = self.software_version
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        base = {k: v for k, v in super().to_dict().items() if k not in ("species_table", "lot_table")}
+        base["species_table"] = self.species_table.to_dict(orient="records")
+        base["lot_table"] = self.lot_table.to_dict(orient="records")
+        return base
+
+
+def profile_similarity(
+    parts: Any,
+    lots: Any,
+    sources: Any,
+    species: Any,
+    *,
+    test: str = "test",
+    reference: str = "reference",
+    k: float = 3.0,
+    threshold: str = "max",
+    total: float = 100.0,
+    closure_tolerance: float = 2.0,
+    zero_replacement: float | None = None,
+) -> ProfileResult:
+    """Per-species quality ranges and the Aitchison whole-profile comparison (module docstring).
+
+    ``parts``: lots x species array of percentages (or any positive parts); ``lots``/``sources``: one
+    label per row; ``species``: one name per column. ``threshold`` is ``"max"`` or a quantile such as
+    ``"q0.95"`` of the reference leave-one-out distances. A lot whose parts sum differs from ``total``
+    by more than ``closure_tolerance`` is flagged (the distances do not depend on the closure).
+    """
+    x = np.asarray(parts, dtype=float)
+    lot_names = np.asarray(lots, dtype=object).astype(str)
+    src = np.asarray(sources, dtype=object).astype(str)
+    names = tuple(str(s) for s in species)
+    if x.ndim != 2 or x.shape[0] != lot_names.size or x.shape[0] != src.size or x.shape[1] != len(names):
+        raise InputError(
+            "parts must be lots x species with one lot and source label per row, one name per column"
+        )
+    if x.shape[1] < 2:
+        raise InputError("a profile needs at least 2 species")
+    bad = np.argwhere(~np.isfinite(x) | (x < 0))
+    if bad.size:
+        i, j = bad[0]
+        raise InputError(
+            f"lot {lot_names[i]}, species {names[j]}: value {x[i, j]} is not a finite percentage >= 0"
+        )
+    is_t = src == test
+    is_r = src == reference
+    if is_r.sum() < 3:
+        raise InputError(
+            f"{int(is_r.sum())} reference lot(s) ({reference!r}): need at least 3 for ranges and distances"
+        )
+    if not is_t.any():
+        raise InputError(f"no lot of {test!r} (sources present: {', '.join(sorted(set(src)))})")
+    threshold_rule = str(threshold).strip().lower()
+    if threshold_rule != "max" and not (threshold_rule.startswith("q") and _is_prob(threshold_rule[1:])):
+        raise InputError(f"threshold {threshold!r} unknown; expected 'max' or a quantile like 'q0.95'")
+    flags: list[str] = []
+    sums = x.sum(axis=1)
+    lot_flags: list[list[str]] = [[] for _ in range(x.shape[0])]
+    off = np.flatnonzero(np.abs(sums - total) > closure_tolerance)
+    for i in off:
+        lot_flags[i].append(f"parts sum to {sums[i]:.4g}, not {total:g} (+/- {closure_tolerance:g})")
+    if off.size:
+        flags.append(f"{off.size} lot(s) whose parts do not sum to {total:g}: compared in Aitchison geometry")
+    zeros = x == 0
+    if zeros.any():
+        if zero_replacement is None:
+            i, j = np.argwhere(zeros)[0]
+            raise InputError(
+                f"lot {lot_names[i]}, species {names[j]}: 0 has no log-ratio; give zero_replacement "
+                "(e.g. 0.65 x the detection limit, Martin-Fernandez et al. 2003)"
+            )
+        x, replaced = replace_zeros(x, zero_replacement, total)
+        for i, j in np.argwhere(replaced):
+            lot_flags[i].append(f"{names[j]} was 0, replaced by {zero_replacement:g}")
+        flags.append(f"{int(replaced.sum())} zero part(s) replaced multiplicatively by {zero_replacement:g}")
+    # per-species quality ranges on the percentages as measured (not re-closed)
+    closed = x
+    ref = closed[is_r]
+    tst = closed[is_t]
+    mean_r = ref.mean(axis=0)
+    sd_r = ref.std(axis=0, ddof=1)
+    lo, hi = mean_r - k * sd_r, mean_r + k * sd_r
+    within = (tst >= lo) & (tst <= hi)
+    species_table = pd.DataFrame(
+        {
+            "species": names,
+            "reference_mean": mean_r,
+            "reference_sd": sd_r,
+            "range_lower": lo,
+            "range_upper": hi,
+            "k": k,
+            "test_mean": tst.mean(axis=0),
+            "test_min": tst.min(axis=0),
+            "test_max": tst.max(axis=0),
+            "n_test": int(is_t.sum()),
+            "n_test_within": within.sum(axis=0),
+            "all_within": within.all(axis=0),
+        }
+    )
+    # whole profile: clr, reference centre, leave-one-out reference distances
+    z = clr(x)
+    zr = z[is_r]
+    m = zr.shape[0]
+    centre = zr.mean(axis=0)
+    loo_centres = (zr.sum(axis=0, keepdims=True) - zr) / (m - 1)
+    d_ref = np.sqrt(((zr - loo_centres) ** 2).sum(axis=1))
+    d_all = np.sqrt(((z - centre) ** 2).sum(axis=1))
+    if threshold_rule == "max":
+        cut = float(d_ref.max())
+    else:
+        cut = float(np.quantile(d_ref, float(threshold_rule[1:])))
+    distance = d_all.copy()
+    distance[np.flatnonzero(is_r)] = d_ref
+    lot_table = pd.DataFrame(
+        {
+            "lot": lot_names,
+            "source": src,
+            "sum_of_parts": sums,
+            "distance": distance,
+            "distance_kind": np.where(is_r, "leave-one-out", "to reference centre"),
+            "within_threshold": distance <= cut,
+            "all_species_within": _species_within_rows(closed, lo, hi),
+            "flags": ["; ".join(f) for f in lot_flags],
+        }
+    )
+    others = sorted(set(src[~(is_t | is_r)]))
+    if others:
+        flags.append(
+            f"lots of other sources shown with their distance to the reference centre: {', '.join(others)}"
+        )
+    n_within = int((d_all[is_t] <= cut).sum())
+    all_species = bool(within.all())
+    return ProfileResult(
+        test=test,
+        reference=reference,
+        species=names,
+        species_table=species_table,
+        lot_table=lot_table,
+        k=float(k),
+        threshold_rule=threshold_rule,
+        threshold=cut,
+        n_test=int(is_t.sum()),
+        n_reference=m,
+        n_test_within=n_within,
+        all_species_within=all_species,
+        profile_similar=bool(n_within == int(is_t.sum())),
+        total=float(total),
+        closure_tolerance=float(closure_tolerance),
+        zero_replacement=zero_replacement,
+        flags=tuple(flags),
+    )
+
+
+def _species_within_rows(closed: FloatArray, lo: FloatArray, hi: FloatArray) -> npt.NDArray[np.bool_]:
+    return np.asarray(((closed >= lo) & (closed <= hi)).all(axis=1), dtype=bool)
+
+
+def _is_prob(text: str) -> bool:
+    try:
+        p = float(text)
+    except ValueError:
+        return False
+    return math.isfinite(p) and 0 < p <= 1

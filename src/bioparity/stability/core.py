@@ -1,0 +1,594 @@
+"""Stability regression per ICH Q1E: per-lot fits, ANCOVA poolability, shelf life, slope equivalence.
+
+Everything here is closed-form least squares on per-lot sums (``numpy.bincount``), vectorised across
+lots; there is no Python loop per lot.
+
+**Models** (ICH Q1E *Evaluation for Stability Data*, CPMP/ICH/420/02, 2003, Appendix B.2 and B.3;
+LeBlond, Griffith and Aubuchon, *Linear Regression 102: Stability Shelf Life Estimation Using Analysis
+of Covariance*, J Valid Technol 17(3):47-68, 2011). With lots ``g = 1..k`` and ``n`` results:
+
+* ``dids`` (different intercepts, different slopes): ``y = a_g + b_g t`` (the full ANCOVA model);
+* ``dics`` (different intercepts, common slope): ``y = a_g + b t``;
+* ``cics`` (common intercept, common slope, the lots pooled): ``y = a + b t``.
+
+**Poolability** (ICH Q1E Appendix B.2.1, B.3): with ``MSE = RSS_dids / (n - 2k)`` the residual mean
+square of the full model,
+
+* equality of slopes: ``F_slope = ((RSS_dics - RSS_dids) / (k - 1)) / MSE`` on ``(k - 1, n - 2k)`` df;
+* equality of intercepts: ``F_int = ((RSS_cics - RSS_dics) / (k - 1)) / MSE`` on ``(k - 1, n - 2k)`` df
+
+(the sequential ANCOVA ``y ~ t + lot + t:lot``, R ``anova(dids, dics, cics)``). Decision flow at the
+level ``alpha_pool = 0.25``: slopes differ (``p < 0.25``) -> ``dids``; else intercepts differ ->
+``dics``; else ``cics``.
+
+**Shelf life** (ICH Q1E Appendix B.1, B.2): the earliest time at which the one-sided ``confidence``
+(95%) confidence bound of the mean crosses the acceptance criterion (lower bound for a lower limit,
+upper bound for an upper limit). Bound of lot ``g`` at time ``t``:
+``m_g(t) -/+ t_{conf, df} * s * sqrt(1/n_g + (t - tbar_g)^2 / Sxx)`` with, per model, ``s^2`` and ``df``
+of that model (``cics``: ``1/n``, ``tbar``, ``Sxx`` over all results; ``dics``: per-lot ``n_g``,
+``tbar_g`` and the pooled within-lot ``Sxx``; ``dids``: each lot's own regression (ICH Q1E B.2.2.1,
+``dids_variance="separate"``, as JMP) or the full model's pooled MSE (``"pooled"``, LeBlond 2011
+Table IX)). With several lots the shelf life is that of the worst lot (the minimum). The bound is
+concave in ``t`` (linear minus the norm of an affine map), so the crossing in ``[0, max_time]`` is
+unique and found by vectorised bisection.
+
+**Log model**: ``model="log"`` fits ``ln(value)`` on time (and compares ``ln`` of the limits): the
+first-order degradation model (ICH Q1E Appendix B.1: the relationship may be linear on an arithmetic
+or a logarithmic scale).
+
+**Equivalence of degradation rates** (test vs reference product; the comparative stability of a
+biosimilar, EMA *Guideline on similar biological medicinal products containing biotechnology-derived
+proteins as active substance: quality issues (revision 1)*, EMA/CHMP/BWP/247713/2012): from the full
+model (one slope per lot, pooled MSE), the difference of the products' mean lot slopes
+``D = mean_T(b_g) - mean_R(b_g)`` with ``Var(D) = MSE * (sum_T 1/Sxx_g / k_T^2 + sum_R 1/Sxx_g / k_R^2)``
+and the two-sided ``1 - 2 alpha`` (90%) t interval on ``n - 2k`` df; equivalent when the interval lies
+within ``[-margin, margin]`` (two one-sided tests, Schuirmann 1987).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy import stats
+
+from bioparity._results import ResultMixin, software_version
+from bioparity.errors import InputError
+
+FloatArray = npt.NDArray[np.float64]
+
+MODELS = ("linear", "log")
+POOLED_MODELS = ("cics", "dics", "dids")
+DIDS_VARIANCES = ("separate", "pooled")
+
+
+@dataclass(frozen=True)
+class _Lots:
+    """Per-lot sums of one data set (lots in order of first appearance)."""
+
+    names: tuple[str, ...]
+    index: npt.NDArray[np.intp]
+    n: FloatArray
+    tbar: FloatArray
+    ybar: FloatArray
+    sxx: FloatArray
+    sxy: FloatArray
+    syy: FloatArray
+
+
+def _lot_sums(time: FloatArray, y: FloatArray, lot: npt.ArrayLike) -> _Lots:
+    labels = np.asarray(lot, dtype=object).astype(str)
+    uniq, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # lots in order of first appearance
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    idx = np.asarray(rank[inverse.ravel()], dtype=np.intp)
+    names = uniq[order]
+    k = len(names)
+    n = np.bincount(idx, minlength=k).astype(float)
+    tbar = np.bincount(idx, weights=time, minlength=k) / n
+    ybar = np.bincount(idx, weights=y, minlength=k) / n
+    dt = time - tbar[idx]
+    dy = y - ybar[idx]
+    sxx = np.bincount(idx, weights=dt * dt, minlength=k).astype(float)
+    sxy = np.bincount(idx, weights=dt * dy, minlength=k).astype(float)
+    syy = np.bincount(idx, weights=dy * dy, minlength=k).astype(float)
+    return _Lots(tuple(str(x) for x in names), idx, n, tbar, ybar, sxx, sxy, syy)
+
+
+def _check_inputs(time: Any, value: Any, lot: Any, model: str) -> tuple[FloatArray, FloatArray, FloatArray]:
+    t = np.asarray(time, dtype=float)
+    v = np.asarray(value, dtype=float)
+    lots = np.asarray(lot, dtype=object)
+    if not (t.ndim == v.ndim == lots.ndim == 1 and t.size == v.size == lots.size):
+        raise InputError("time, value and lot must be 1-D arrays of the same length")
+    if not (np.all(np.isfinite(t)) and np.all(np.isfinite(v))):
+        raise InputError("time and value must be finite numbers (remove or fix missing results first)")
+    if np.any(t < 0):
+        raise InputError("time must be >= 0 (time since the start of the study)")
+    if model not in MODELS:
+        raise InputError(f"model {model!r} unknown; expected one of {', '.join(MODELS)}")
+    if model == "log":
+        if np.any(v <= 0):
+            raise InputError("model 'log' needs every value > 0 (ln(value) is fitted)")
+        y = np.log(v)
+    else:
+        y = v
+    return t, v, y
+
+
+def _first_crossing(bound_minus_limit: Any, max_time: float, size: int, iterations: int = 200) -> FloatArray:
+    """First ``t`` in ``[0, max_time]`` with ``f(t) < 0`` for a concave ``f`` (vectorised over ``size``).
+
+    ``f(0) < 0`` gives 0; ``f(max_time) >= 0`` gives inf (no crossing in the search range).
+    """
+    lo = np.zeros(size)
+    hi = np.full(size, float(max_time))
+    f0 = bound_minus_limit(lo)
+    f1 = bound_minus_limit(hi)
+    for _ in range(iterations):
+        mid = 0.5 * (lo + hi)
+        ok = bound_minus_limit(mid) >= 0
+        lo = np.where(ok, mid, lo)
+        hi = np.where(ok, hi, mid)
+        if np.all(hi - lo <= 1e-13 * np.maximum(1.0, hi)):
+            break
+    out = 0.5 * (lo + hi)
+    out = np.where(f0 < 0, 0.0, out)
+    return np.where(f1 >= 0, np.inf, out)
+
+
+@dataclass(frozen=True, repr=False)
+class StabilityResult(ResultMixin):
+    """One attribute (and condition): per-lot regressions, poolability, the chosen model, shelf life.
+
+    Arrays (one entry per lot, in order of first appearance): ``lots``, ``n``, ``intercept`` and
+    ``slope`` of each lot's own regression, ``fitted_intercept``/``fitted_slope`` and
+    ``lot_shelf_life`` under the chosen model (in the model's scale: ln for ``log``). Scalars: the
+    ANCOVA F tests and p values, ``pooling`` (cics/dics/dids), ``shelf_life`` (the worst lot's, inf
+    if the bound stays within the limits up to ``max_time``), ``worst_lot`` and the settings.
+    """
+
+    attribute: str
+    condition: str
+    model: str
+    lots: tuple[str, ...]
+    n: FloatArray
+    intercept: FloatArray
+    slope: FloatArray
+    slope_se: FloatArray
+    fitted_intercept: FloatArray
+    fitted_slope: FloatArray
+    lot_shelf_life: FloatArray
+    bound_s2: FloatArray
+    bound_df: FloatArray
+    bound_n: FloatArray
+    bound_tbar: FloatArray
+    bound_sxx: FloatArray
+    n_results: int
+    rss: dict[str, float]
+    df: dict[str, int]
+    f_slope: float
+    df_slope: tuple[int, int]
+    p_slope: float
+    f_intercept: float
+    df_intercept: tuple[int, int]
+    p_intercept: float
+    pooling: str
+    shelf_life: float
+    worst_lot: str
+    lower: float | None
+    upper: float | None
+    confidence: float
+    alpha_pool: float
+    dids_variance: str
+    max_time: float
+    max_observed_time: float
+    flags: tuple[str, ...]
+    software_version: str = field(default_factory=software_version)
+
+    def bound(self, time: Any, side: str = "lower") -> FloatArray:
+        """One-sided ``confidence`` bound of each lot's mean at ``time`` (lots x times), model scale.
+
+        ``m_g(t) -/+ t_{confidence, df} * s * sqrt(1/n_g + (t - tbar_g)^2 / Sxx)`` under the chosen model
+        (module docstring); ``side`` is "lower" or "upper".
+        """
+        if side not in ("lower", "upper"):
+            raise InputError(f"side {side!r} unknown; expected lower or upper")
+        tt = np.atleast_1d(np.asarray(time, dtype=float))[None, :]
+        col = (slice(None), None)
+        mean = self.fitted_intercept[col] + self.fitted_slope[col] * tt
+        q = np.asarray(stats.t.ppf(self.confidence, self.bound_df), dtype=float)[col]
+        half = q * np.sqrt(
+            self.bound_s2[col]
+            * (1.0 / self.bound_n[col] + (tt - self.bound_tbar[col]) ** 2 / self.bound_sxx[col])
+        )
+        return np.asarray(mean - half if side == "lower" else mean + half, dtype=float)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per lot with the regression, the chosen model's line and the lot's shelf life."""
+        k = len(self.lots)
+        return pd.DataFrame(
+            {
+                "attribute": [self.attribute] * k,
+                "condition": [self.condition] * k,
+                "lot": list(self.lots),
+                "n": self.n.astype(int),
+                "intercept": self.intercept,
+                "slope": self.slope,
+                "slope_se": self.slope_se,
+                "pooling": [self.pooling] * k,
+                "fitted_intercept": self.fitted_intercept,
+                "fitted_slope": self.fitted_slope,
+                "lot_shelf_life": self.lot_shelf_life,
+            }
+        )
+
+    def summary(self) -> dict[str, Any]:
+        """One row for the results table: the decision flow and the shelf life with the settings."""
+        return {
+            "attribute": self.attribute,
+            "condition": self.condition,
+            "model": self.model,
+            "n_lots": len(self.lots),
+            "n_results": self.n_results,
+            "f_slope": self.f_slope,
+            "df_slope": f"{self.df_slope[0]},{self.df_slope[1]}",
+            "p_slope": self.p_slope,
+            "f_intercept": self.f_intercept,
+            "df_intercept": f"{self.df_intercept[0]},{self.df_intercept[1]}",
+            "p_intercept": self.p_intercept,
+            "alpha_pool": self.alpha_pool,
+            "pooling": self.pooling,
+            "common_slope": float(self.fitted_slope[0]) if self.pooling != "dids" else float("nan"),
+            "lower": self.lower,
+            "upper": self.upper,
+            "confidence": self.confidence,
+            "dids_variance": self.dids_variance,
+            "shelf_life": self.shelf_life,
+            "worst_lot": self.worst_lot,
+            "max_observed_time": self.max_observed_time,
+            "max_time": self.max_time,
+            "flags": "; ".join(self.flags),
+            "software_version": self.software_version,
+        }
+
+
+def fit_stability(
+    time: Any,
+    value: Any,
+    lot: Any,
+    *,
+    lower: float | None = None,
+    upper: float | None = None,
+    model: str = "linear",
+    confidence: float = 0.95,
+    alpha_pool: float = 0.25,
+    dids_variance: str = "separate",
+    max_time: float | None = None,
+    pooling: str | None = None,
+    attribute: str = "attribute",
+    condition: str = "",
+) -> StabilityResult:
+    """Per-lot regressions, ICH Q1E poolability and shelf life of one attribute (see module docstring).
+
+    ``lower``/``upper`` are the acceptance criteria on the original scale (at least one, unless only the
+    regression is wanted: then ``shelf_life`` is NaN). ``max_time`` bounds the search for the crossing
+    (default five times the last time point). ``pooling`` ("cics", "dics" or "dids") overrides the
+    decision flow (the tests are still reported and a flag says the model was imposed).
+    """
+    t, _v, y = _check_inputs(time, value, lot, model)
+    if not 0.5 < confidence < 1:
+        raise InputError(f"confidence {confidence} must be in (0.5, 1), e.g. 0.95")
+    if not 0 < alpha_pool < 1:
+        raise InputError(f"alpha_pool {alpha_pool} must be in (0, 1); ICH Q1E uses 0.25")
+    if dids_variance not in DIDS_VARIANCES:
+        raise InputError(
+            f"dids_variance {dids_variance!r} unknown; expected one of {', '.join(DIDS_VARIANCES)}"
+        )
+    if lower is not None and upper is not None and lower >= upper:
+        raise InputError(f"lower limit {lower} must be below the upper limit {upper}")
+    lots = _lot_sums(t, y, lot)
+    k = len(lots.names)
+    n_all = int(t.size)
+    flags: list[str] = []
+    if np.any(lots.n < 3) or np.any(lots.sxx <= 0):
+        bad = [lots.names[i] for i in np.flatnonzero((lots.n < 3) | (lots.sxx <= 0))]
+        raise InputError(
+            f"{attribute}: lot(s) {', '.join(bad)} need at least 3 results at 2 or more time points "
+            "for a regression with a residual variance"
+        )
+    # per-lot regressions (= the dids fit)
+    slope = lots.sxy / lots.sxx
+    intercept = lots.ybar - slope * lots.tbar
+    rss_lot = np.maximum(lots.syy - slope * lots.sxy, 0.0)
+    rss_dids = float(rss_lot.sum())
+    df_dids = n_all - 2 * k
+    # dics
+    sxx_w = float(lots.sxx.sum())
+    b_common = float(lots.sxy.sum()) / sxx_w
+    rss_dics = float(max(lots.syy.sum() - b_common * lots.sxy.sum(), 0.0))
+    df_dics = n_all - k - 1
+    # cics
+    tbar = float(t.mean())
+    ybar = float(y.mean())
+    sxx = float(((t - tbar) ** 2).sum())
+    b_cics = float(((t - tbar) * (y - ybar)).sum()) / sxx
+    a_cics = ybar - b_cics * tbar
+    rss_cics = float(max(((y - ybar) ** 2).sum() - b_cics * ((t - tbar) * (y - ybar)).sum(), 0.0))
+    df_cics = n_all - 2
+
+    nan = float("nan")
+    if k >= 2 and df_dids > 0:
+        mse = rss_dids / df_dids
+        f_slope = ((rss_dics - rss_dids) / (k - 1)) / mse if mse > 0 else nan
+        f_int = ((rss_cics - rss_dics) / (k - 1)) / mse if mse > 0 else nan
+        p_slope = float(stats.f.sf(f_slope, k - 1, df_dids))
+        p_int = float(stats.f.sf(f_int, k - 1, df_dids))
+        if p_slope < alpha_pool:
+            chosen = "dids"
+        elif p_int < alpha_pool:
+            chosen = "dics"
+        else:
+            chosen = "cics"
+    else:
+        f_slope = f_int = p_slope = p_int = nan
+        chosen = "dids"
+        if k < 2:
+            flags.append("one lot: no poolability test, the lot's own regression is used")
+        else:
+            flags.append("no residual df in the full model: lots not pooled")
+
+    if pooling is not None:
+        forced = str(pooling).strip().lower()
+        if forced not in POOLED_MODELS:
+            raise InputError(f"pooling {pooling!r} unknown; expected one of {', '.join(POOLED_MODELS)}")
+        if forced != chosen:
+            flags.append(f"model {forced} imposed; the ICH Q1E decision flow selects {chosen}")
+        chosen = forced
+    pooling = chosen
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope_se = np.sqrt(np.where(lots.n > 2, rss_lot / (lots.n - 2), nan) / lots.sxx)
+
+    # the chosen model's lines and bound ingredients (per lot)
+    if pooling == "cics":
+        fit_a = np.full(k, a_cics)
+        fit_b = np.full(k, b_cics)
+        n_eff = np.full(k, float(n_all))
+        t_c = np.full(k, tbar)
+        s_xx = np.full(k, sxx)
+        s2 = np.full(k, rss_cics / df_cics)
+        dfs = np.full(k, float(df_cics))
+    elif pooling == "dics":
+        fit_a = lots.ybar - b_common * lots.tbar
+        fit_b = np.full(k, b_common)
+        n_eff, t_c = lots.n, lots.tbar
+        s_xx = np.full(k, sxx_w)
+        s2 = np.full(k, rss_dics / df_dics)
+        dfs = np.full(k, float(df_dics))
+    else:
+        fit_a, fit_b = intercept, slope
+        n_eff, t_c, s_xx = lots.n, lots.tbar, lots.sxx
+        if dids_variance == "pooled" and df_dids > 0:
+            s2 = np.full(k, rss_dids / df_dids)
+            dfs = np.full(k, float(df_dids))
+        else:
+            s2 = rss_lot / (lots.n - 2)
+            dfs = lots.n - 2
+    tq = stats.t.ppf(confidence, dfs)
+    max_obs = float(t.max())
+    horizon = float(max_time) if max_time is not None else 5.0 * max_obs
+    if not horizon > 0:
+        raise InputError(f"max_time {max_time} must be > 0")
+
+    def half_width(tt: FloatArray) -> FloatArray:
+        return np.asarray(tq * np.sqrt(s2 * (1.0 / n_eff + (tt - t_c) ** 2 / s_xx)), dtype=float)
+
+    crossing = np.full(k, np.inf)
+
+    def tf(x: float) -> float:
+        return math.log(x) if model == "log" else float(x)
+
+    if lower is not None:
+        if model == "log" and lower <= 0:
+            raise InputError(f"{attribute}: model 'log' needs a lower limit > 0 (got {lower})")
+        lo_lim = tf(lower)
+        crossing = np.minimum(
+            crossing, _first_crossing(lambda tt: fit_a + fit_b * tt - half_width(tt) - lo_lim, horizon, k)
+        )
+    if upper is not None:
+        if model == "log" and upper <= 0:
+            raise InputError(f"{attribute}: model 'log' needs an upper limit > 0 (got {upper})")
+        up_lim = tf(upper)
+        crossing = np.minimum(
+            crossing, _first_crossing(lambda tt: up_lim - (fit_a + fit_b * tt + half_width(tt)), horizon, k)
+        )
+    if lower is None and upper is None:
+        shelf = nan
+        worst = ""
+        crossing = np.full(k, nan)
+        flags.append("no acceptance criterion given: no shelf life")
+    else:
+        worst_i = int(np.argmin(crossing))
+        shelf = float(crossing[worst_i])
+        worst = "all lots (pooled)" if pooling == "cics" else lots.names[worst_i]
+        if shelf == 0.0:
+            flags.append("the confidence bound is outside the acceptance criterion at time 0")
+        elif math.isinf(shelf):
+            flags.append(
+                f"the confidence bound stays within the acceptance criterion up to max_time {horizon:g}"
+            )
+        elif shelf > max_obs:
+            flags.append(
+                f"shelf life {shelf:.4g} extrapolates beyond the last time point {max_obs:g} "
+                "(ICH Q1E sections 2.3-2.4 and Appendix A limit extrapolation; justify it)"
+            )
+    return StabilityResult(
+        attribute=attribute,
+        condition=condition,
+        model=model,
+        lots=lots.names,
+        n=lots.n,
+        intercept=intercept,
+        slope=slope,
+        slope_se=slope_se,
+        fitted_intercept=np.asarray(fit_a, dtype=float),
+        fitted_slope=np.asarray(fit_b, dtype=float),
+        lot_shelf_life=crossing,
+        bound_s2=np.asarray(s2, dtype=float),
+        bound_df=np.asarray(dfs, dtype=float),
+        bound_n=np.asarray(n_eff, dtype=float),
+        bound_tbar=np.asarray(t_c, dtype=float),
+        bound_sxx=np.asarray(s_xx, dtype=float),
+        n_results=n_all,
+        rss={"dids": rss_dids, "dics": rss_dics, "cics": rss_cics},
+        df={"dids": df_dids, "dics": df_dics, "cics": df_cics},
+        f_slope=float(f_slope),
+        df_slope=(k - 1, df_dids),
+        p_slope=p_slope,
+        f_intercept=float(f_int),
+        df_intercept=(k - 1, df_dids),
+        p_intercept=p_int,
+        pooling=pooling,
+        shelf_life=shelf,
+        worst_lot=worst,
+        lower=lower,
+        upper=upper,
+        confidence=confidence,
+        alpha_pool=alpha_pool,
+        dids_variance=dids_variance,
+        max_time=horizon,
+        max_observed_time=max_obs,
+        flags=tuple(flags),
+    )
+
+
+@dataclass(frozen=True, repr=False)
+class SlopeComparison(ResultMixin):
+    """Equivalence of degradation rates: difference of mean lot slopes, test minus reference.
+
+    ``difference`` is ``mean_T(b_g) - mean_R(b_g)`` (per time unit, in the model's scale), with its
+    standard error ``se`` on ``df`` degrees of freedom (full model, pooled MSE), the two-sided
+    ``1 - 2 alpha`` interval ``ci_lower``/``ci_upper`` and ``equivalent`` when it lies within
+    ``[-margin, margin]``.
+    """
+
+    attribute: str
+    condition: str
+    model: str
+    test: str
+    reference: str
+    n_lots_test: int
+    n_lots_reference: int
+    mean_slope_test: float
+    mean_slope_reference: float
+    difference: float
+    se: float
+    df: int
+    ci_lower: float
+    ci_upper: float
+    conf_level: float
+    margin: float | None
+    equivalent: bool | None
+    flags: tuple[str, ...]
+    software_version: str = field(default_factory=software_version)
+
+
+def compare_slopes(
+    time: Any,
+    value: Any,
+    lot: Any,
+    product: Any,
+    *,
+    test: str = "test",
+    reference: str = "reference",
+    margin: float | None = None,
+    alpha: float = 0.05,
+    model: str = "linear",
+    attribute: str = "attribute",
+    condition: str = "",
+) -> SlopeComparison:
+    """Difference of mean degradation rates of two products with its ``1 - 2 alpha`` CI (module docstring).
+
+    ``lot`` names must be unique across products (a lot belongs to one product); ``margin`` > 0 is the
+    equivalence margin on the slope difference (same units: per time unit, ln scale for ``log``).
+    """
+    t, _v, y = _check_inputs(time, value, lot, model)
+    prod = np.asarray(product, dtype=object).astype(str)
+    if prod.shape != t.shape:
+        raise InputError("product must have one entry per result")
+    if not 0 < alpha < 0.5:
+        raise InputError(f"alpha {alpha} must be in (0, 0.5); 0.05 gives a 90% interval")
+    if margin is not None and not margin > 0:
+        raise InputError(f"margin {margin} must be > 0")
+    lots = _lot_sums(t, y, lot)
+    k = len(lots.names)
+    # product of each lot: must be unique
+    pairs = np.unique(np.stack([lots.index.astype(str), prod]), axis=1)
+    per_lot = np.bincount(pairs[0].astype(int), minlength=k)
+    mixed = [lots.names[i] for i in np.flatnonzero(per_lot > 1)]
+    if mixed:
+        raise InputError(f"{attribute}: lot(s) {', '.join(mixed)} appear under more than one product")
+    lp = np.empty(k, dtype=object)
+    lp[lots.index] = prod
+    is_t = lp == test
+    is_r = lp == reference
+    for label, mask in ((test, is_t), (reference, is_r)):
+        if not mask.any():
+            raise InputError(
+                f"{attribute}: no lot of product {label!r} (products present: {sorted(set(prod))})"
+            )
+    if np.any(lots.n < 3) or np.any(lots.sxx <= 0):
+        bad = [lots.names[i] for i in np.flatnonzero((lots.n < 3) | (lots.sxx <= 0))]
+        raise InputError(
+            f"{attribute}: lot(s) {', '.join(bad)} need at least 3 results at 2 or more time points"
+        )
+    slope = lots.sxy / lots.sxx
+    rss = float(np.maximum(lots.syy - slope * lots.sxy, 0.0).sum())
+    df = int(t.size - 2 * k)
+    if df <= 0:
+        raise InputError(f"{attribute}: no residual degrees of freedom for the slope comparison")
+    mse = rss / df
+    kt, kr = int(is_t.sum()), int(is_r.sum())
+    mt = float(slope[is_t].mean())
+    mr = float(slope[is_r].mean())
+    diff = mt - mr
+    se = math.sqrt(
+        mse * (float((1 / lots.sxx[is_t]).sum()) / kt**2 + float((1 / lots.sxx[is_r]).sum()) / kr**2)
+    )
+    q = float(stats.t.ppf(1 - alpha, df))
+    lo, hi = diff - q * se, diff + q * se
+    flags: list[str] = []
+    others = sorted(set(lp[~(is_t | is_r)]))
+    if others:
+        flags.append(
+            f"lots of other products ignored in the means (kept in the pooled MSE): {', '.join(others)}"
+        )
+    if min(kt, kr) < 3:
+        flags.append("fewer than 3 lots of a product: the mean slope rests on few lots")
+    equivalent = None if margin is None else bool(-margin <= lo and hi <= margin)
+    return SlopeComparison(
+        attribute=attribute,
+        condition=condition,
+        model=model,
+        test=test,
+        reference=reference,
+        n_lots_test=kt,
+        n_lots_reference=kr,
+        mean_slope_test=mt,
+        mean_slope_reference=mr,
+        difference=diff,
+        se=se,
+        df=df,
+        ci_lower=lo,
+        ci_upper=hi,
+        conf_level=1 - 2 * alpha,
+        margin=margin,
+        equivalent=equivalent,
+        flags=tuple(flags),
+    )

@@ -1,0 +1,87 @@
+"""Stability figures: the attribute against time per lot with the fitted lines, the one-sided confidence
+bound of the chosen model, the acceptance criteria and the shelf life (the ICH Q1E Appendix B picture)."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bioparity.errors import InputError
+from bioparity.stability.core import StabilityResult
+
+PLOT_FORMATS = ("png", "svg")
+_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "attribute"
+
+
+def plot_stability(
+    result: StabilityResult, time: Any, value: Any, lot: Any, path: str | Path, *, title: str | None = None
+) -> Path:
+    """Write one figure: results by lot, the chosen model's lines, the confidence bound(s), the limits and
+    the shelf life; values and lines are on the original scale (``exp`` of the ln fit for ``model="log"``)."""
+    from matplotlib.figure import Figure  # imported here: plotting is optional for the numerical API
+
+    out = Path(path)
+    fmt = out.suffix.lstrip(".").lower()
+    if fmt not in PLOT_FORMATS:
+        raise InputError(f"plot format must be one of {', '.join(PLOT_FORMATS)}; got {out.suffix!r}")
+    t = np.asarray(time, dtype=float)
+    v = np.asarray(value, dtype=float)
+    lots = np.asarray(lot, dtype=object).astype(str)
+    back = np.exp if result.model == "log" else (lambda x: x)
+    finite_sl = result.shelf_life if math.isfinite(result.shelf_life) else result.max_observed_time
+    t_end = max(result.max_observed_time, finite_sl) * 1.1
+    grid = np.linspace(0.0, t_end, 200)
+    fig = Figure(figsize=(7.0, 4.2), layout="constrained")
+    ax = fig.add_subplot()
+    means = result.fitted_intercept[:, None] + result.fitted_slope[:, None] * grid[None, :]
+    sides = [s for s, lim in (("lower", result.lower), ("upper", result.upper)) if lim is not None]
+    bounds = {s: result.bound(grid, s) for s in sides}
+    for i, name in enumerate(result.lots):
+        c = _COLOURS[i % len(_COLOURS)] if result.pooling != "cics" else "#444444"
+        m = lots == name
+        ax.scatter(t[m], v[m], s=18, color=_COLOURS[i % len(_COLOURS)], zorder=3, label=f"lot {name}")
+        if result.pooling != "cics" or i == 0:
+            ax.plot(grid, back(means[i]), color=c, linewidth=1.2)
+            for s in sides:
+                ax.plot(grid, back(bounds[s][i]), color=c, linewidth=0.8, linestyle="--")
+    for lim in (result.lower, result.upper):
+        if lim is not None:
+            ax.axhline(lim, color="#b22222", linewidth=1.0, label="acceptance criterion")
+    if math.isfinite(result.shelf_life):
+        ax.axvline(
+            result.shelf_life,
+            color="k",
+            linewidth=0.8,
+            linestyle=":",
+            label=f"shelf life {result.shelf_life:.3g}",
+        )
+    ax.set_xlabel("time")
+    ax.set_ylabel(result.attribute + (" (log model)" if result.model == "log" else ""))
+    cond = f" [{result.condition}]" if result.condition else ""
+    ax.set_title(
+        title
+        or f"{result.attribute}{cond}: {result.pooling} (p slopes {result.p_slope:.3g}, "
+        f"p intercepts {result.p_intercept:.3g}); {int(result.confidence * 100)}% one-sided bound",
+        fontsize=9,
+    )
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles, strict=True))
+    ax.legend(unique.values(), unique.keys(), fontsize=7, loc="best")
+    ax.grid(alpha=0.3)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, format=fmt, dpi=120, metadata={"Date": None} if fmt == "svg" else None)
+    return out
+
+
+def figure_name(attribute: str, condition: str, product: str, fmt: str = "png") -> str:
+    """File name of one figure: ``stability_<attribute>[_<condition>]_<product>.<fmt>``."""
+    parts = [attribute] + ([condition] if condition else []) + [product]
+    return "stability_" + "_".join(_slug(p) for p in parts) + f".{fmt}"

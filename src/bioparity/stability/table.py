@@ -1,0 +1,135 @@
+"""Every attribute and condition of a stability data set in one call (the table behind the CLI).
+
+Each ``attribute x condition`` group (stress conditions such as temperature, light or oxidation are
+analysed as separate groups) is evaluated per product with :func:`bioparity.stability.fit_stability`
+(ICH Q1E poolability and shelf life) and, when both the test and the reference product are present,
+compared with :func:`bioparity.stability.compare_slopes` (difference of mean degradation rates against
+the attribute's ``slope_margin``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from bioparity._results import ResultMixin, software_version
+from bioparity.errors import InputError
+from bioparity.stability.core import StabilityResult, compare_slopes, fit_stability
+
+
+@dataclass(frozen=True, repr=False)
+class StabilityTable(ResultMixin):
+    """``summary``: one row per attribute, condition and product (decision flow, shelf life);
+    ``lots``: one row per lot (regression, fitted line, lot shelf life); ``slopes``: one row per
+    attribute and condition with the slope-difference equivalence; ``settings``: what was used;
+    ``fits``: ``(attribute, condition, product, StabilityResult)`` per analysis (for plots)."""
+
+    summary: pd.DataFrame
+    lots: pd.DataFrame
+    slopes: pd.DataFrame
+    settings: dict[str, Any]
+    fits: tuple[tuple[str, str, str, StabilityResult], ...] = ()
+    software_version: str = field(default_factory=software_version)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.summary.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary.to_dict(orient="records"),
+            "lots": self.lots.to_dict(orient="records"),
+            "slopes": self.slopes.to_dict(orient="records"),
+            "settings": dict(self.settings),
+            "software_version": self.software_version,
+        }
+
+
+def stability_table(
+    data: pd.DataFrame,
+    attributes: Mapping[str, Mapping[str, Any]],
+    *,
+    confidence: float = 0.95,
+    alpha_pool: float = 0.25,
+    max_time: float | None = None,
+    dids_variance: str = "separate",
+    test: str = "test",
+    reference: str = "reference",
+    slope_alpha: float = 0.05,
+) -> StabilityTable:
+    """Analyse ``data`` (columns ``attribute, lot, time, value`` [+ ``product``, ``condition``]).
+
+    ``attributes`` maps each attribute to ``{lower, upper, model, slope_margin}``; an attribute of the
+    data without an entry is an error (its acceptance criterion is needed for a shelf life).
+    """
+    frame = data.copy()
+    for col, default in (("product", "product"), ("condition", "")):
+        if col not in frame.columns:
+            frame[col] = default
+    unknown = sorted(set(frame["attribute"]) - set(attributes))
+    if unknown:
+        raise InputError(f"attribute(s) {', '.join(unknown)} have no entry in the specification")
+    summary: list[dict[str, Any]] = []
+    lots: list[pd.DataFrame] = []
+    fits: list[tuple[str, str, str, StabilityResult]] = []
+    slopes: list[dict[str, Any]] = []
+    for (attr, cond), group in frame.groupby(["attribute", "condition"], sort=False):
+        spec = attributes[str(attr)]
+        model = str(spec.get("model", "linear"))
+        for prod, sub in group.groupby("product", sort=False):
+            res = fit_stability(
+                sub["time"].to_numpy(float),
+                sub["value"].to_numpy(float),
+                sub["lot"].to_numpy(object),
+                lower=spec.get("lower"),
+                upper=spec.get("upper"),
+                model=model,
+                confidence=confidence,
+                alpha_pool=alpha_pool,
+                dids_variance=dids_variance,
+                max_time=max_time,
+                attribute=str(attr),
+                condition=str(cond),
+            )
+            row = res.summary()
+            summary.append(
+                {"attribute": row.pop("attribute"), "condition": row.pop("condition"), "product": prod} | row
+            )
+            lots.append(res.to_frame().assign(product=prod))
+            fits.append((str(attr), str(cond), str(prod), res))
+        present = set(group["product"])
+        if test in present and reference in present:
+            cmp = compare_slopes(
+                group["time"].to_numpy(float),
+                group["value"].to_numpy(float),
+                group["lot"].to_numpy(object),
+                group["product"].to_numpy(object),
+                test=test,
+                reference=reference,
+                margin=spec.get("slope_margin"),
+                alpha=slope_alpha,
+                model=model,
+                attribute=str(attr),
+                condition=str(cond),
+            )
+            row = cmp.to_dict()
+            row["flags"] = "; ".join(cmp.flags)
+            slopes.append(row)
+    settings = {
+        "confidence": confidence,
+        "alpha_pool": alpha_pool,
+        "max_time": max_time,
+        "dids_variance": dids_variance,
+        "test": test,
+        "reference": reference,
+        "slope_alpha": slope_alpha,
+    }
+    return StabilityTable(
+        summary=pd.DataFrame(summary),
+        lots=pd.concat(lots, ignore_index=True) if lots else pd.DataFrame(),
+        slopes=pd.DataFrame(slopes),
+        settings=settings,
+        fits=tuple(fits),
+    )
