@@ -113,6 +113,9 @@ def power_exact(
     return np.asarray(np.clip(power, 0.0, 1.0).reshape(shape), dtype=float)
 
 
+_LOG2 = float(np.log(2.0))
+
+
 def power_exact_scalar(nu: float, tc: float, d1: float, d2: float) -> float:
     """:func:`power_exact` of one scenario (Python floats in and out), for the scalar fast path.
 
@@ -134,13 +137,12 @@ def power_exact_scalar(nu: float, tc: float, d1: float, d2: float) -> float:
     x = lo + width * _UNIT_NODES
     slope = tc / root_nu
     if nu < 100.0:
-        with np.errstate(divide="ignore"):
-            log_density = (
-                (nu - 1.0) * np.log(x)
-                - 0.5 * x * x
-                - (nu / 2.0 - 1.0) * np.log(2.0)
-                - special.gammaln(nu / 2.0)
-            )
+        if width == 0.0 and lo == 0.0:  # nodes at x = 0: log(0) = -inf, as in the vectorised kernel
+            with np.errstate(divide="ignore"):
+                log_x = np.log(x)
+        else:
+            log_x = np.log(x)
+        log_density = (nu - 1.0) * log_x - 0.5 * x * x - (nu / 2.0 - 1.0) * _LOG2 - special.gammaln(nu / 2.0)
     else:
         k = np.full(_UNIT_NODES.size, nu / 2.0)  # as the vectorised kernel: one value per node
         mode = np.sqrt(nu - 1.0)
