@@ -236,17 +236,27 @@ def _write_parquet(frame: pd.DataFrame, sink: IO[bytes]) -> None:
 
 
 def _write_parquet_blocks(blocks: Iterable[Any], sink: IO[bytes]) -> None:
+    """Row groups in order; each is encoded in a worker thread (Arrow releases the GIL) while the next
+    block is converted, with at most one block waiting."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     writer = None
     schema = None
-    for block in blocks:
-        if writer is None:
-            schema = block.schema
-            writer = pq.ParquetWriter(sink, schema)
-        elif block.schema != schema:
-            block = block.cast(schema)
-        writer.write_table(block)
+    pending: Future[None] | None = None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        for block in blocks:
+            if writer is None:
+                schema = block.schema
+                writer = pq.ParquetWriter(sink, schema)
+            elif block.schema != schema:
+                block = block.cast(schema)
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(writer.write_table, block)
+        if pending is not None:
+            pending.result()
     if writer is not None:
         writer.close()
 
