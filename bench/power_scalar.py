@@ -5,7 +5,7 @@ vectorised path) and, for comparison, the general path on the same scenario. Bes
 of ``number`` calls each, so that other users' load inflates the figures as little as possible.
 
 Targets (issue #22): <= 0.03 ms per power call, <= 0.1 ms per sample size (PowerTOST ``power.TOST`` and
-``sampleN.TOST``: ~0.35 and ~0.8 ms per call).
+``sampleN.TOST``: ~0.35 and ~0.8 ms per call, from the ratios measured in issue #22).
 
 Run: ``.venv/bin/python bench/power_scalar.py [--quick] [--json]``
 """
