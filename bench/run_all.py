@@ -22,6 +22,7 @@ HERE = Path(__file__).resolve().parent
 ORDER = (
     "cli_startup",
     "power",
+    "power_scalar",
     "scabel",
     "multi_arm",
     "nca",

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special, stats
+from scipy import special
 
 from bioparity.errors import InputError
 
@@ -38,14 +38,18 @@ _ALIASES = {"he2": "howe"}
 _PANELS, _ORDER, _U_MAX = 8, 16, 10.0
 
 
+def _normal_pdf(x: FloatArray) -> FloatArray:
+    """Standard normal density exp(-x^2/2)/sqrt(2 pi), as ``scipy.stats.norm.pdf`` computes it (same
+    bits), without importing ``scipy.stats`` (about a second of start-up)."""
+    return np.asarray(np.exp(-(x**2) / 2.0) / np.sqrt(2.0 * np.pi), dtype=float)
+
+
 def _quadrature() -> tuple[FloatArray, FloatArray]:
     x, w = np.polynomial.legendre.leggauss(_ORDER)
     edges = np.linspace(0.0, _U_MAX, _PANELS + 1)
     a, b = edges[:-1, None], edges[1:, None]
     nodes = ((b - a) / 2 * x + (a + b) / 2).ravel()
-    weights = (
-        ((b - a) / 2 * w).ravel() * 2.0 * stats.norm.pdf(nodes)
-    )  # both halves of the symmetric integrand
+    weights = ((b - a) / 2 * w).ravel() * 2.0 * _normal_pdf(nodes)  # both halves of the symmetric integrand
     return nodes, weights
 
 
@@ -144,8 +148,14 @@ def _exact_two_sided(n: FloatArray, beta: FloatArray, gamma: FloatArray, df: Flo
     return k
 
 
+def _chi2_ppf(q: FloatArray, df: FloatArray) -> FloatArray:
+    """Chi-square quantile 2 * P^-1(df/2, q) (inverse regularised lower incomplete gamma), the formula of
+    ``scipy.stats.chi2.ppf`` (same bits), without importing ``scipy.stats``."""
+    return np.asarray(2.0 * special.gammaincinv(df / 2.0, q), dtype=float)
+
+
 def _howe(n: FloatArray, beta: FloatArray, gamma: FloatArray, df: FloatArray) -> FloatArray:
-    chi2_low = stats.chi2.ppf(1.0 - gamma, df)
+    chi2_low = _chi2_ppf(1.0 - gamma, df)
     return np.asarray(
         special.ndtri((1.0 + beta) / 2.0) * np.sqrt(df * (1.0 + 1.0 / n) / chi2_low), dtype=float
     )
@@ -159,7 +169,7 @@ def _he(n: FloatArray, beta: FloatArray, gamma: FloatArray, df: FloatArray) -> F
     branch itself is undefined (negative radicand), the approximation does not exist: an error says so.
     """
     alpha = 1.0 - gamma
-    chi2_low = np.asarray(stats.chi2.ppf(alpha, df), dtype=float)
+    chi2_low = _chi2_ppf(alpha, df)
     z_p = special.ndtri((1.0 + beta) / 2.0)
     z_a = special.ndtri(1.0 - alpha / 2.0)
     large_df = df > n**2 * (1.0 + 1.0 / z_a**2)
@@ -181,6 +191,8 @@ def _he(n: FloatArray, beta: FloatArray, gamma: FloatArray, df: FloatArray) -> F
 
 
 def _one_sided(n: FloatArray, beta: FloatArray, gamma: FloatArray, df: FloatArray) -> FloatArray:
+    from scipy import stats  # here: the two-sided factors need only scipy.special (faster start-up)
+
     root_n = np.sqrt(n)
     return np.asarray(stats.nct.ppf(gamma, df, special.ndtri(beta) * root_n) / root_n, dtype=float)
 

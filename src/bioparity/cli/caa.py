@@ -20,21 +20,15 @@ import math
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from bioparity.caa import assess, read_catalogue, read_long_table, tolerance_factor
-from bioparity.caa.operating import plan_summary
-from bioparity.caa.plots import PLOT_FORMATS, plot_attributes
-from bioparity.caa.results import STATUSES
 from bioparity.cli.common import OutputFormat, print_record, user_errors
 from bioparity.errors import InputError
-from bioparity.io import write_frame_atomic
-from bioparity.io.provenance import write_provenance
-from bioparity.io.readers import require_utf8_text
-from bioparity.io.tables_out import check_output_path
+
+# The cores (pandas, SciPy stats, matplotlib) are imported inside the commands, so that
+# `bioparity tolerance-factor` starts without them (issue #22).
 
 
 def _parse_comparison(text: str) -> tuple[str, str]:
@@ -46,6 +40,8 @@ def _parse_comparison(text: str) -> tuple[str, str]:
 
 def _oc_table(table: Any) -> Table:
     """One row per distinct plan and lot numbers: its operating characteristics."""
+    from bioparity.caa.operating import plan_summary
+
     oc = Table(title="Operating characteristics: probability of passing (Monte Carlo SE <= shown)")
     for name in (
         "plan",
@@ -102,6 +98,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Normal tolerance factor k (R tolerance::K.factor; exact by default)."""
         with user_errors():
+            from bioparity.caa.tolerance import tolerance_factor
+
             k = float(tolerance_factor(n, coverage, confidence, side=side, method=method))
             record: dict[str, Any] = {
                 "k": k,
@@ -158,6 +156,16 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Comparative analytical assessment: every attribute, every comparison."""
         with user_errors():
+            import pandas as pd
+
+            from bioparity.caa import assess, read_catalogue, read_long_table
+            from bioparity.caa.plots import PLOT_FORMATS, plot_attributes
+            from bioparity.caa.results import STATUSES
+            from bioparity.io import write_frame_atomic
+            from bioparity.io.provenance import write_provenance
+            from bioparity.io.readers import require_utf8_text
+            from bioparity.io.tables_out import check_output_path
+
             if plot_format not in PLOT_FORMATS:
                 raise InputError(f"--plot-format must be one of {', '.join(PLOT_FORMATS)}")
             for option, path in (("--out", out), ("--lots", lots)):

@@ -49,7 +49,7 @@ from bioparity.io.sdtm import (
     read_sdtm_pc,
     write_sdtm_pp,
 )
-from bioparity.io.tables_out import check_output_path
+from bioparity.io.tables_out import check_output_path, write_table_blocks
 from bioparity.nca import LABELS, add_units
 from bioparity.nca.blq import BLQRule
 from bioparity.nca.frame import Where, nca
@@ -282,9 +282,15 @@ def register(app: typer.Typer) -> None:
                 lambda_z_exclude=excluded,
                 where=where,
             )
-            long = _write_outputs(
-                result.to_frame(), out, conc_unit, time_unit, dose_unit, None, adpp, subject_col, studyid
-            )
+            if conc_unit is None and adpp is None and sdtm_pp is None:
+                # nothing else needs the whole long table: stream it block by block (flat memory)
+                n_rows = write_table_blocks(result.iter_frames(), out)
+                long = None
+            else:
+                long = _write_outputs(
+                    result.to_frame(), out, conc_unit, time_unit, dose_unit, None, adpp, subject_col, studyid
+                )
+                n_rows = len(long)
             write_provenance(
                 out,
                 {
@@ -297,7 +303,7 @@ def register(app: typer.Typer) -> None:
             dropped = int(result.n_missing_dropped.sum())
             blq_dropped = int(result.n_blq_dropped.sum())
             typer.echo(
-                f"wrote {len(long)} rows ({result.n_profiles} profiles) to {out}"
+                f"wrote {n_rows} rows ({result.n_profiles} profiles) to {out}"
                 + (f"; {dropped} samples with a missing concentration excluded" if dropped else "")
                 + (f"; {blq_dropped} BLQ samples dropped by the BLQ rule" if blq_dropped else ""),
                 err=True,
@@ -310,7 +316,7 @@ def register(app: typer.Typer) -> None:
                 else:
                     per_profile["dose"] = float("nan")
                 _write_adnca(frame, per_profile, adnca, subject_col, time_col, conc_col, conc_unit, studyid)
-            if sdtm_pp is not None:
+            if sdtm_pp is not None and long is not None:
                 pp = pp_domain(long, subject=subject_col, studyid=studyid)
                 write_sdtm_pp(pp, sdtm_pp)
                 typer.echo(f"wrote SDTM PP ({len(pp)} records) to {sdtm_pp}", err=True)

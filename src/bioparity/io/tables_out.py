@@ -19,11 +19,12 @@ size of the frame itself.
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -96,6 +97,8 @@ def _column(series: pd.Series, *, for_csv: bool) -> Any:
 
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
+        if dtype.categories.dtype.kind in "OSUT" or isinstance(dtype.categories.dtype, pd.StringDtype):
+            return _categorical_text(series, for_csv=for_csv)
         series = series.astype(object)
         dtype = series.dtype
     if pd.api.types.is_bool_dtype(dtype):
@@ -113,6 +116,20 @@ def _column(series: pd.Series, *, for_csv: bool) -> Any:
     return _neutralise_array(text) if for_csv else text
 
 
+def _categorical_text(series: pd.Series, *, for_csv: bool) -> Any:
+    """A text categorical as a plain Arrow string array: each category converted (and neutralised) once,
+    then taken by code, so the cells are the ones the object column would give."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    categories = _text_array(pd.Series(np.asarray(series.cat.categories, dtype=object), dtype=object))
+    if for_csv:
+        categories = _neutralise_array(categories)
+    codes = series.cat.codes.to_numpy()
+    indices = pa.array(codes, mask=codes < 0, type=pa.int32() if codes.dtype.itemsize <= 4 else pa.int64())
+    return pc.take(categories, indices)
+
+
 def _blocks(frame: pd.DataFrame, *, for_csv: bool) -> Iterator[Any]:
     import pyarrow as pa
 
@@ -121,6 +138,52 @@ def _blocks(frame: pd.DataFrame, *, for_csv: bool) -> Iterator[Any]:
         part = frame.iloc[start : start + BLOCK_ROWS]
         arrays = [_column(part.iloc[:, i], for_csv=for_csv) for i in range(part.shape[1])]
         yield pa.Table.from_arrays(arrays, names=names)
+
+
+def _row_parts(frames: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """Slices of at most :data:`BLOCK_ROWS` rows of every non-empty frame in turn (same columns)."""
+    columns: list[str] | None = None
+    for frame in frames:
+        names = [str(c) for c in frame.columns]
+        if columns is None:
+            columns = names
+        elif names != columns:
+            raise ValueError(f"block columns {names} differ from the first block's {columns}")
+        for start in range(0, len(frame), BLOCK_ROWS):
+            yield frame.iloc[start : start + BLOCK_ROWS]
+
+
+def _stream_blocks(frames: Iterable[pd.DataFrame], *, for_csv: bool) -> Iterator[Any]:
+    """Arrow blocks of every frame in turn (all frames must have the columns of the first)."""
+    for part in _row_parts(frames):
+        yield from _blocks(part, for_csv=for_csv)
+
+
+def _csv_rows(part: pd.DataFrame) -> bytes:
+    """The CSV rows (no header) of at most one block, as :func:`write_csv_stream` writes them."""
+    import pyarrow.csv as pacsv  # type: ignore[import-untyped]
+
+    buffer = io.BytesIO()
+    options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+    for block in _blocks(part, for_csv=True):
+        pacsv.write_csv(block, buffer, write_options=options)
+    return buffer.getvalue()
+
+
+def _write_csv_parallel(frames: Iterable[pd.DataFrame], sink: IO[bytes], workers: int) -> None:
+    """CSV rows of every frame, blocks formatted in ``workers`` threads (Arrow releases the GIL while
+    formatting) and written in order; at most ``2 * workers`` blocks are held at once."""
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    pending: deque[Future[bytes]] = deque()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for part in _row_parts(frames):
+            pending.append(pool.submit(_csv_rows, part))
+            if len(pending) >= 2 * workers:
+                sink.write(pending.popleft().result())
+        while pending:
+            sink.write(pending.popleft().result())
 
 
 def _header_field(name: str) -> str:
@@ -137,15 +200,19 @@ def _header_line(frame: pd.DataFrame) -> bytes:
 
 def write_csv_stream(frame: pd.DataFrame, sink: IO[bytes]) -> None:
     """Write ``frame`` as CSV (header, then blocks of rows, ``\\n`` line ends) to a binary stream."""
-    import pyarrow.csv as pacsv  # type: ignore[import-untyped]
-
     sink.write(_header_line(frame))
     if frame.shape[1] == 0:
         return
+    _write_csv_blocks(_blocks(frame, for_csv=True), sink)
+
+
+def _write_csv_blocks(blocks: Iterable[Any], sink: IO[bytes]) -> None:
+    import pyarrow.csv as pacsv
+
     options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
     writer = None
     schema = None
-    for block in _blocks(frame, for_csv=True):
+    for block in blocks:
         if writer is None:
             schema = block.schema
             writer = pacsv.CSVWriter(sink, schema, write_options=options)
@@ -165,17 +232,31 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def _write_parquet(frame: pd.DataFrame, sink: IO[bytes]) -> None:
+    _write_parquet_blocks(_blocks(frame, for_csv=False), sink)
+
+
+def _write_parquet_blocks(blocks: Iterable[Any], sink: IO[bytes]) -> None:
+    """Row groups in order; each is encoded in a worker thread (Arrow releases the GIL) while the next
+    block is converted, with at most one block waiting."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     writer = None
     schema = None
-    for block in _blocks(frame, for_csv=False):
-        if writer is None:
-            schema = block.schema
-            writer = pq.ParquetWriter(sink, schema)
-        elif block.schema != schema:
-            block = block.cast(schema)
-        writer.write_table(block)
+    pending: Future[None] | None = None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        for block in blocks:
+            if writer is None:
+                schema = block.schema
+                writer = pq.ParquetWriter(sink, schema)
+            elif block.schema != schema:
+                block = block.cast(schema)
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(writer.write_table, block)
+        if pending is not None:
+            pending.result()
     if writer is not None:
         writer.close()
 
@@ -253,3 +334,42 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
         else:
             write_csv_stream(frame, sink)
     return Path(path)
+
+
+def write_table_blocks(frames: Iterable[pd.DataFrame], path: str | os.PathLike[str]) -> int:
+    """Write consecutive frames (same columns) as one table, atomically, as :func:`write_table` would
+    write their concatenation; only one frame is held at a time. Returns the number of data rows.
+
+    Parquet for ``.parquet``/``.pq``, else CSV. An empty iterator is an error (no columns to write).
+    """
+    parquet = str(path).lower().endswith(PARQUET_SUFFIXES)
+    rows = 0
+    iterator = iter(frames)
+    try:
+        first = next(iterator)
+    except StopIteration:
+        raise ValueError("write_table_blocks needs at least one frame (it gives the columns)") from None
+
+    def counted() -> Iterator[pd.DataFrame]:
+        nonlocal rows
+        for part in itertools.chain((first,), iterator):
+            rows += len(part)
+            yield part
+
+    with atomic_output(path) as sink:
+        if len(first) == 0 or first.shape[1] == 0:
+            # same as write_table on the concatenation, including its empty/no-column cases
+            frames_list = [first, *iterator]
+            whole = pd.concat(frames_list, ignore_index=True) if len(frames_list) > 1 else first
+            rows = len(whole)
+            if parquet:
+                _write_parquet(whole, sink)
+            else:
+                write_csv_stream(whole, sink)
+            return rows
+        if parquet:
+            _write_parquet_blocks(_stream_blocks(counted(), for_csv=False), sink)
+        else:
+            sink.write(_header_line(first))
+            _write_csv_parallel(counted(), sink, workers=max(1, min(4, os.cpu_count() or 1)))
+    return rows

@@ -55,12 +55,42 @@ def _text(series: pd.Series) -> pd.Series:
     return series.astype("string").str.strip().fillna("")
 
 
+def _arrow_finite_numbers(series: pd.Series) -> npt.NDArray[np.float64] | None:
+    """All cells of an Arrow-backed text column as float64 when every one is a finite decimal number.
+
+    Arrow's cast (correctly rounded, like Python's ``float``) on the whitespace-trimmed text; ``None`` as
+    soon as any cell is empty, missing, a marker, non-finite or not a number, so that the general path
+    below parses, flags and reports that column exactly as before. This only makes clean columns fast.
+    """
+    if not (isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow"):
+        return None
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    if not len(series):
+        return None
+    text = pa.array(series.array)  # the column's own Arrow data, no copy (a ChunkedArray)
+    if text.null_count:
+        return None
+    try:
+        numbers = pc.cast(pc.utf8_trim_whitespace(text), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    values = np.asarray(numbers.to_numpy(), dtype=np.float64)
+    if not np.isfinite(values).all():
+        return None
+    return values
+
+
 def parse_numbers(
     series: pd.Series, column: str, where: Where, *, allow_missing: bool, blq_tokens: bool = False
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     """Numbers of a column (NaN = missing); with ``blq_tokens`` also a BLQ mask. Errors name the row."""
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         values = series.to_numpy(dtype=float, na_value=np.nan)
+        blq = np.zeros(values.size, dtype=bool)
+    elif (fast := _arrow_finite_numbers(series)) is not None:
+        values = fast
         blq = np.zeros(values.size, dtype=bool)
     else:
         text = _text(series)

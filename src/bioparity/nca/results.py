@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,9 @@ import pandas as pd
 from bioparity._results import ResultMixin, software_version
 from bioparity.nca.options import NCAOptions
 from bioparity.nca.profiles import BoolArray, FloatArray
+
+#: Profiles per block when a result is streamed (:meth:`NCAResult.iter_frames`): a memory trade-off only.
+STREAM_BLOCK_PROFILES = 20_000
 
 
 @dataclass(frozen=True, repr=False)
@@ -81,29 +85,64 @@ class NCAResult(ResultMixin):
 
         One row per profile and parameter, profiles in order.
         """
-        P, K = self.values.shape
-        rows = np.repeat(np.arange(P), K)
-        cols = np.tile(np.arange(K), P)
+        return self._long(0, self.n_profiles, categorical=False)
+
+    def iter_frames(self, block_profiles: int | None = None) -> Iterator[pd.DataFrame]:
+        """:meth:`to_frame` in consecutive blocks of ``block_profiles`` profiles (default
+        :data:`STREAM_BLOCK_PROFILES`; at least one block).
+
+        Concatenated, the blocks hold the same rows and cell values as :meth:`to_frame`; the repeated text
+        columns (PPTESTCD, reason, lambda_z_method) are categoricals instead of Python strings, so that a
+        writer can stream a large result without building the whole long table.
+        """
+        block_profiles = STREAM_BLOCK_PROFILES if block_profiles is None else block_profiles
+        if block_profiles < 1:
+            raise ValueError("block_profiles must be >= 1")
+        P = self.n_profiles
+        for lo in range(0, max(P, 1), block_profiles):
+            yield self._long(lo, min(lo + block_profiles, P), categorical=True)
+
+    def _long(self, lo: int, hi: int, *, categorical: bool) -> pd.DataFrame:
+        """Rows of profiles ``lo:hi`` of the long table (see :meth:`to_frame`)."""
+        K = self.values.shape[1]
+        n = hi - lo
+        local = np.repeat(np.arange(n), K)
+        rows = local + lo
+        cols = np.tile(np.arange(K), n)
         out = self.profiles.iloc[rows].reset_index(drop=True)
         out["start"] = self.starts[cols]
         out["end"] = self.ends[cols]
-        out["PPTESTCD"] = np.asarray(self.codes, dtype=object)[cols]
-        out["PPSTRESN"] = self.values.ravel()
+        if categorical:
+            names = list(dict.fromkeys(self.codes))  # AUCINT may repeat: one category per distinct code
+            column_code = np.asarray([names.index(c) for c in self.codes], dtype=np.int64)
+            out["PPTESTCD"] = pd.Categorical.from_codes(column_code[cols], categories=pd.Index(names))
+        else:
+            out["PPTESTCD"] = np.asarray(self.codes, dtype=object)[cols]
+        out["PPSTRESN"] = self.values[lo:hi].ravel()
         for name in self.flags:
-            out[f"flag_{name}"] = self.value_flags(name).ravel()
-        out["reason"] = np.asarray(self.reason_text, dtype=object)[self.reason.ravel()]
+            flag = self.flags[name][lo:hi, None] & self.flag_applies[name][None, :]
+            out[f"flag_{name}"] = flag.ravel()
+        reason_codes = self.reason[lo:hi].ravel()
+        if categorical and not self.lambda_z_note and len(set(self.reason_text)) == len(self.reason_text):
+            out["reason"] = pd.Categorical.from_codes(reason_codes, categories=pd.Index(self.reason_text))
+        else:
+            out["reason"] = np.asarray(self.reason_text, dtype=object)[reason_codes]
+        manual = self.flags["lambda_z_manual"]
         if self.lambda_z_note:
             note = np.asarray(self.lambda_z_note, dtype=object)[rows]
-            lz = self.flag_applies["lambda_z_manual"][cols] & self.flags["lambda_z_manual"][rows]
+            lz = self.flag_applies["lambda_z_manual"][cols] & manual[rows]
             out["reason"] = np.where(
                 lz & (out["reason"] == ""),
                 "lambda_z points selected by user: " + note.astype(str),
                 out["reason"],
             )
         lz_rows = self.flag_applies["lambda_z_manual"][cols]
-        method = np.where(
-            self.flags["lambda_z_manual"][rows], "points selected by user", self.lambda_z_method
-        ).astype(object)
+        if categorical and not self.lambda_z_exclude_note and not manual[lo:hi].any():
+            labels = ["", self.lambda_z_method] if self.lambda_z_method else [""]
+            method_codes = np.where(lz_rows, len(labels) - 1, 0)
+            out["lambda_z_method"] = pd.Categorical.from_codes(method_codes, categories=pd.Index(labels))
+            return out
+        method = np.where(manual[rows], "points selected by user", self.lambda_z_method).astype(object)
         if self.lambda_z_exclude_note:
             excl = np.asarray(self.lambda_z_exclude_note, dtype=object)[rows]
             method = np.where(excl != "", method + "; excluded by user: " + excl.astype(str), method)

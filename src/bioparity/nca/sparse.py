@@ -32,7 +32,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
 from bioparity._results import ResultMixin, software_version
 from bioparity.errors import DataFileError, InputError
@@ -137,6 +136,8 @@ def sparse_auc(
     auc = float(np.sum(w * m))
     se = float(np.sqrt(var))
     alpha = 1.0 - conf_level
+    from scipy import stats  # here, not at import: `bioparity nca` would otherwise load SciPy's stats
+
     if np.isfinite(df):
         q = float(stats.t.ppf(1.0 - alpha / 2.0, df))
         ci_method = f"t, Satterthwaite df, {conf_level:.0%}"

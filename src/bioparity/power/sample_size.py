@@ -16,6 +16,7 @@ Example
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,7 +27,7 @@ from bioparity._results import ResultMixin, software_version
 from bioparity.errors import InputError, SearchError
 from bioparity.power.conversions import cv_to_se
 from bioparity.power.scenarios import THETA0_LIMIT_TOLERANCE, Scenarios, build_scenarios, check
-from bioparity.power.tost import power_for
+from bioparity.power.tost import _scalar, power_for, scalar_power, scalar_scenario
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -87,7 +88,116 @@ def sample_size_tost(
     ``theta0`` must lie strictly inside ``(theta1, theta2)``: at or beyond a limit no sample size
     reaches a power above alpha, and an :class:`~bioparity.errors.InputError` says so.
     If the smallest admissible n already exceeds the target, that n is returned with its power.
+    One scenario of scalars takes a fast path (same checks, same search, same result to the bit).
     """
+    fast = _sample_size_scalar(cv, design, theta0, theta1, theta2, alpha, target_power, method, robust)
+    if fast is not None:
+        return fast
+    return _sample_size_general(cv, design, theta0, theta1, theta2, alpha, target_power, method, robust)
+
+
+def _sample_size_scalar(
+    cv: object,
+    design: object,
+    theta0: object,
+    theta1: object,
+    theta2: object,
+    alpha: object,
+    target_power: object,
+    method: object,
+    robust: bool,
+) -> SampleSizeResult | None:
+    """The search of :func:`_sample_size_general` for one scenario of scalars, with Python numbers; None
+    when an input is not a scalar, fails a check, or the search runs past ``N_MAX`` (the general path then
+    reports it)."""
+    sc = scalar_scenario(design, cv, theta0, theta1, theta2, alpha, method, robust)
+    target = _scalar(target_power)
+    if sc is None or target is None or not (math.isfinite(target) and 0 < target < 1):
+        return None
+    if not (sc.theta1 + THETA0_LIMIT_TOLERANCE < sc.theta0 < sc.theta2 - THETA0_LIMIT_TOLERANCE):
+        return None
+    d = sc.design
+    steps, bk = d.steps, d.bk
+    n_min = d.n_min(robust)
+
+    def reaches(k: int) -> tuple[bool, float]:
+        n = n_min + steps * k
+        p = scalar_power(sc, n, math.sqrt(bk / n))
+        return p >= target, p
+
+    # _start_n with Python numbers (the same operations)
+    lt1, lt2, lt0 = float(np.log(sc.theta1)), float(np.log(sc.theta2)), float(np.log(sc.theta0))
+    centre = 0.5 * (lt1 + lt2)
+    half_width = 0.5 * (lt2 - lt1)
+    offset = lt0 - centre
+    closeness = abs(offset) / half_width
+    beta = 1.0 - target
+    p2 = 1.0 - (1.0 - 0.5 * float(np.exp(-7.06 * closeness))) * beta if closeness < 0.35 else 1.0 - beta
+    z = float(special.ndtri(1.0 - sc.alpha)) + float(special.ndtri(p2))
+    margin = half_width - abs(offset)
+    start = bk * (z * float(np.sqrt(np.log1p(sc.cv * sc.cv))) / margin) ** 2
+    k_limit = (N_MAX - n_min) // steps
+    k0 = int(min(max(math.ceil((start - n_min) / steps), 0), k_limit))
+    ok, p0 = reaches(k0)
+    if ok:
+        hi, p_hi, lo = k0, p0, -1
+        jump = 1
+        while k0 > 0:  # gallop down until a k that does not reach the target (or k = 0)
+            k = max(hi - jump, 0)
+            ok_k, p_k = reaches(k)
+            if ok_k:
+                hi, p_hi = k, p_k
+                if k == 0:
+                    break
+            else:
+                lo = k
+                break
+            jump *= 2
+    else:
+        lo, jump = k0, 1
+        while True:  # gallop up
+            k = lo + jump
+            if k > k_limit:
+                return None
+            ok_k, p_k = reaches(k)
+            if ok_k:
+                hi, p_hi = k, p_k
+                break
+            lo = k
+            jump *= 2
+    while hi - lo > 1:  # bisect to adjacent grid points
+        mid = (lo + hi) // 2
+        ok_k, p_k = reaches(mid)
+        if ok_k:
+            hi, p_hi = mid, p_k
+        else:
+            lo = mid
+    return SampleSizeResult(
+        n=np.asarray(n_min + steps * hi, dtype=np.int64),
+        power=np.asarray(p_hi),
+        design=np.asarray(d.name),
+        cv=np.asarray(sc.cv),
+        theta0=np.asarray(sc.theta0),
+        theta1=np.asarray(sc.theta1),
+        theta2=np.asarray(sc.theta2),
+        alpha=np.asarray(sc.alpha),
+        target_power=np.asarray(target),
+        method=np.asarray(sc.method),
+    )
+
+
+def _sample_size_general(
+    cv: npt.ArrayLike,
+    design: npt.ArrayLike,
+    theta0: npt.ArrayLike | None,
+    theta1: npt.ArrayLike | None,
+    theta2: npt.ArrayLike | None,
+    alpha: npt.ArrayLike | None,
+    target_power: npt.ArrayLike,
+    method: npt.ArrayLike,
+    robust: bool,
+) -> SampleSizeResult:
+    """:func:`sample_size_tost` for broadcast arrays of scenarios (the general path)."""
     sc = build_scenarios(design, cv, theta0, theta1, theta2, alpha, method, robust)
     target = np.broadcast_to(np.asarray(target_power, dtype=float), sc.shape)
     check(

@@ -12,15 +12,18 @@ Example
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+from scipy import special
 
 from bioparity._results import ResultMixin, software_version
 from bioparity.errors import InputError
 from bioparity.power.conversions import cv_to_se, sum_inverse_group_sizes
-from bioparity.power.kernels import POWER_KERNELS, critical_t
+from bioparity.power.designs import ALIASES, DESIGNS, Design
+from bioparity.power.kernels import POWER_KERNELS, critical_t, power_exact_scalar
 from bioparity.power.scenarios import Scenarios, build_scenarios, check
 
 FloatArray = npt.NDArray[np.float64]
@@ -51,6 +54,149 @@ def power_for(
         if m.any():
             out[m] = kernel(df[m], t_crit[m], delta1[m], delta2[m])
     return out
+
+
+def _scalar(value: object, default: float | None = None) -> float | None:
+    """``value`` as a float if it is one plain real number (Python or NumPy scalar, 0-d array), the default
+    for None/NaN where there is one; else None (the caller then takes the general path)."""
+    if value is None:
+        return default
+    if isinstance(value, bool | np.bool_):
+        return None
+    if isinstance(value, float | int | np.floating | np.integer):
+        number = float(value)
+    elif isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        number = float(value.item())
+    else:
+        return None
+    if number != number:  # NaN means "default" (as in the general path)
+        return default
+    return number
+
+
+def _scalar_text(value: object) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "UO":
+        item = value.item()
+        return item if isinstance(item, str) else None
+    return None
+
+
+@dataclass(frozen=True)
+class ScalarScenario:
+    """One validated TOST scenario as Python numbers (the scalar fast path)."""
+
+    design: Design
+    cv: float
+    theta0: float
+    theta1: float
+    theta2: float
+    alpha: float
+    method: str
+    df_slope: int
+    df_offset: int
+
+
+def scalar_scenario(
+    design: object,
+    cv: object,
+    theta0: object,
+    theta1: object,
+    theta2: object,
+    alpha: object,
+    method: object,
+    robust: bool,
+) -> ScalarScenario | None:
+    """The scenario when every input is a scalar that passes every check of :func:`build_scenarios`;
+    None otherwise, so that the general path validates (and reports) exactly as it always has."""
+    c = _scalar(cv)
+    th0 = _scalar(theta0, 0.95)
+    a = _scalar(alpha, 0.05)
+    t1_in = _scalar(theta1, math.nan)
+    t2_in = _scalar(theta2, math.nan)
+    name = _scalar_text(design)
+    m = _scalar_text(method)
+    if c is None or th0 is None or a is None or t1_in is None or t2_in is None or name is None or m is None:
+        return None
+    t1 = t1_in
+    if t1_in != t1_in:  # missing: 0.80, or 1/theta2 when theta2 is given (default_limits)
+        t1 = 0.8 if t2_in != t2_in else 1.0 / t2_in
+    t2 = 1.0 / t1 if t2_in != t2_in else t2_in
+    m = m.lower()
+    key = name.strip().lower()
+    d = DESIGNS.get(ALIASES.get(key, key))
+    finite = math.isfinite
+    if not (
+        d is not None
+        and finite(c)
+        and c > 0
+        and finite(t1)
+        and t1 > 0
+        and finite(t2)
+        and t2 > t1
+        and finite(th0)
+        and th0 > 0
+        and 0 < a < 0.5
+        and m in POWER_KERNELS
+    ):
+        return None
+    slope = d.robust_df_slope if robust else d.df_slope
+    offset = d.robust_df_offset if robust else d.df_offset
+    return ScalarScenario(d, c, th0, t1, t2, a, m, slope, offset)
+
+
+def scalar_power(sc: ScalarScenario, n: int, sem_factor: float) -> float:
+    """:func:`power_for` of one scenario at total ``n`` (same operations, so the same bits)."""
+    df = float(sc.df_slope * n + sc.df_offset)
+    sem = float(np.sqrt(np.log1p(sc.cv * sc.cv))) * sem_factor
+    ltheta0 = float(np.log(sc.theta0))
+    delta1 = (ltheta0 - float(np.log(sc.theta1))) / sem
+    delta2 = (ltheta0 - float(np.log(sc.theta2))) / sem
+    t_crit = float(special.stdtrit(df, 1.0 - sc.alpha))
+    if sc.method == "exact":
+        return power_exact_scalar(df, t_crit, delta1, delta2)
+    one = np.asarray([df]), np.asarray([t_crit]), np.asarray([delta1]), np.asarray([delta2])
+    return float(POWER_KERNELS[sc.method](*one)[0])
+
+
+def _power_tost_scalar(
+    cv: object,
+    n: object,
+    design: object,
+    theta0: object,
+    theta1: object,
+    theta2: object,
+    alpha: object,
+    method: object,
+    robust: bool,
+) -> PowerResult | None:
+    """:func:`power_tost` for one scenario of scalars, or None when the general path must run."""
+    sc = scalar_scenario(design, cv, theta0, theta1, theta2, alpha, method, robust)
+    n_value = _scalar(n)
+    if sc is None or n_value is None or not math.isfinite(n_value) or n_value != round(n_value):
+        return None
+    n_total = int(n_value)
+    steps = sc.design.steps
+    df = sc.df_slope * n_total + sc.df_offset
+    if n_total < steps or df < 1:
+        return None
+    q, r = divmod(n_total, steps)
+    inv_sum = r / (q + 1.0) + (steps - r) / float(q)
+    sem_factor = math.sqrt(sc.design.bkni * inv_sum)
+    power = scalar_power(sc, n_total, sem_factor)
+    return PowerResult(
+        power=np.asarray(power),
+        design=np.asarray(sc.design.name),
+        cv=np.asarray(sc.cv),
+        theta0=np.asarray(sc.theta0),
+        theta1=np.asarray(sc.theta1),
+        theta2=np.asarray(sc.theta2),
+        alpha=np.asarray(sc.alpha),
+        n=np.asarray(n_total, dtype=np.int64),
+        df=np.asarray(df, dtype=np.int64),
+        method=np.asarray(sc.method),
+    )
 
 
 @dataclass(frozen=True, repr=False)
@@ -119,7 +265,34 @@ def power_tost(
     ----------
     Owen DB (1965) Biometrika 52:437-446. Phillips KF (1990) J Pharmacokin Biopharm 18:137-144.
     Labes D, Schuetz H, Lang B. PowerTOST (R package).
+
+    One scenario of scalars takes a fast path with the same checks and the same result to the bit;
+    anything else (arrays, or an input that fails a check) takes the general, vectorised path.
     """
+    if n_by_group is None:
+        fast = _power_tost_scalar(cv, n, design, theta0, theta1, theta2, alpha, method, robust)
+        if fast is not None:
+            return fast
+    return _power_tost_general(
+        cv=cv, n=n, design=design, theta0=theta0, theta1=theta1, theta2=theta2, alpha=alpha,
+        method=method, n_by_group=n_by_group, robust=robust,
+    )  # fmt: skip
+
+
+def _power_tost_general(
+    *,
+    cv: npt.ArrayLike,
+    n: npt.ArrayLike | None,
+    design: npt.ArrayLike,
+    theta0: npt.ArrayLike | None,
+    theta1: npt.ArrayLike | None,
+    theta2: npt.ArrayLike | None,
+    alpha: npt.ArrayLike | None,
+    method: npt.ArrayLike,
+    n_by_group: tuple[int, ...] | None,
+    robust: bool,
+) -> PowerResult:
+    """:func:`power_tost` for broadcast arrays of scenarios (the general path)."""
     n_shape = () if n is None else np.shape(n)
     sc = build_scenarios(design, cv, theta0, theta1, theta2, alpha, method, robust, extra_shapes=(n_shape,))
     if n_by_group is not None:
