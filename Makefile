@@ -16,8 +16,8 @@ run: $(BIN)/.installed  ## the main job: the web workspace with the demo program
 	$(BIN)/bioparity serve --host 127.0.0.1 --port 8000 --workers 2
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench docs
+	$(BIN)/ruff format --check src tests bench docs
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy

@@ -13,7 +13,7 @@ import bioparity  # noqa: E402
 
 project = "bioparity"
 author = "bioparity developers"
-copyright = "bioparity developers"  # noqa: A001
+copyright = "bioparity developers"
 release = bioparity.__version__
 version = release
 

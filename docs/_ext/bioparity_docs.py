@@ -18,7 +18,7 @@ import io
 import os
 import tempfile
 import traceback
-from typing import Any
+from typing import Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -31,7 +31,7 @@ class RunPython(SphinxDirective):
     """Execute the block; show the code and its printed output."""
 
     has_content = True
-    option_spec = {"hide-code": directives.flag, "hide-output": directives.flag}
+    option_spec: ClassVar[dict[str, Any]] = {"hide-code": directives.flag, "hide-output": directives.flag}
 
     def run(self) -> list[nodes.Node]:
         code = "\n".join(self.content)
