@@ -47,10 +47,13 @@ DOCUMENTED = (
     "bioparity.be.abel_limits",
     "bioparity.be.ScalingRule",
     "bioparity.be.OutlierFlag",
+    "bioparity.power.power_tost",
+    "bioparity.power.sample_size_tost",
+    "bioparity.power.cv_from_ci",
 )
 
 #: definitions of the other public packages that do not pass yet (only goes down)
-MAX_MISSING = 174
+MAX_MISSING = 171
 
 
 def _documented_names(doc: NumpyDocString, *sections: str) -> set[str]:

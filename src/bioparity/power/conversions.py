@@ -85,6 +85,28 @@ def cv_from_ci(
     centre of the interval on the log scale), a :class:`~bioparity.errors.BioparityWarning` says to check
     the input, as PowerTOST does.
 
+    Parameters
+    ----------
+    lower, upper : float
+        Confidence limits of the ratio (e.g. 0.87 and 1.13).
+    n : int or tuple of int
+        Total number of subjects, or the sizes of the sequence groups.
+    design : str, default "2x2"
+        The design of the study (as in :func:`bioparity.power.power_tost`).
+    alpha : float, default 0.05
+        One-sided level: 0.05 for a 90% CI.
+    point : float, optional
+        Point estimate; default the geometric mean of the limits.
+    robust : bool, default False
+        Use the "robust" degrees of freedom (PowerTOST ``robust=TRUE``).
+
+    Returns
+    -------
+    float
+        The CV (ratio: 0.26 for 26%).
+
+    Examples
+    --------
     >>> round(cv_from_ci(point=0.99, lower=0.87, upper=1.13, n=23, design="2x2"), 7)
     0.2617363
     """

@@ -87,6 +87,27 @@ def sample_size_tost(
     ``theta0`` must lie strictly inside ``(theta1, theta2)``: at or beyond a limit no sample size
     reaches a power above alpha, and an :class:`~bioparity.errors.InputError` says so.
     If the smallest admissible n already exceeds the target, that n is returned with its power.
+
+    Parameters
+    ----------
+    cv, design, theta0, theta1, theta2, alpha, method, robust
+        As in :func:`bioparity.power.power_tost`.
+    target_power : array_like, default 0.8
+        Power to reach, in (0, 1).
+
+    Returns
+    -------
+    SampleSizeResult
+        Total sample size and its achieved power per scenario, with the settings used.
+
+    Raises
+    ------
+    ScenarioError
+        For ``theta0`` outside ``(theta1, theta2)`` or a target power outside (0, 1).
+
+    References
+    ----------
+    Labes D, Schuetz H, Lang B. PowerTOST (R package), ``sampleN.TOST``.
     """
     sc = build_scenarios(design, cv, theta0, theta1, theta2, alpha, method, robust)
     target = np.broadcast_to(np.asarray(target_power, dtype=float), sc.shape)
