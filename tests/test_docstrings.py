@@ -50,10 +50,14 @@ DOCUMENTED = (
     "bioparity.power.power_tost",
     "bioparity.power.sample_size_tost",
     "bioparity.power.cv_from_ci",
+    "bioparity.power.cv_to_se",
+    "bioparity.power.se_to_cv",
+    "bioparity.power.cv_to_mse",
+    "bioparity.power.mse_to_cv",
 )
 
 #: definitions of the other public packages that do not pass yet (only goes down)
-MAX_MISSING = 171
+MAX_MISSING = 167
 
 
 def _documented_names(doc: NumpyDocString, *sections: str) -> set[str]:

@@ -24,25 +24,69 @@ FloatArray = npt.NDArray[np.float64]
 
 
 def cv_to_se(cv: npt.ArrayLike) -> FloatArray:
-    """Log-scale standard deviation from a CV (ratio, not %): ``sqrt(ln(1 + CV^2))``."""
+    """Log-scale standard deviation from a CV (ratio, not %): ``sqrt(ln(1 + CV^2))``.
+
+    Parameters
+    ----------
+    cv : array_like
+        Coefficient of variation of the log-normal variable, as a ratio (0.3 for 30%).
+
+    Returns
+    -------
+    numpy.ndarray
+        The standard deviation on the log scale (PowerTOST ``CV2se``).
+    """
     c = np.asarray(cv, dtype=float)
     return np.asarray(np.sqrt(np.log1p(c * c)), dtype=float)
 
 
 def se_to_cv(se: npt.ArrayLike) -> FloatArray:
-    """CV from a log-scale standard deviation: ``sqrt(exp(se^2) - 1)``."""
+    """CV from a log-scale standard deviation: ``sqrt(exp(se^2) - 1)``.
+
+    Parameters
+    ----------
+    se : array_like
+        Standard deviation on the log scale.
+
+    Returns
+    -------
+    numpy.ndarray
+        The CV as a ratio (PowerTOST ``se2CV``).
+    """
     s = np.asarray(se, dtype=float)
     return np.asarray(np.sqrt(np.expm1(s * s)), dtype=float)
 
 
 def cv_to_mse(cv: npt.ArrayLike) -> FloatArray:
-    """Log-scale variance (ANOVA mean squared error) from a CV: ``ln(1 + CV^2)``."""
+    """Log-scale variance (ANOVA mean squared error) from a CV: ``ln(1 + CV^2)``.
+
+    Parameters
+    ----------
+    cv : array_like
+        Coefficient of variation as a ratio.
+
+    Returns
+    -------
+    numpy.ndarray
+        The variance on the log scale (PowerTOST ``CV2mse``).
+    """
     c = np.asarray(cv, dtype=float)
     return np.asarray(np.log1p(c * c), dtype=float)
 
 
 def mse_to_cv(mse: npt.ArrayLike) -> FloatArray:
-    """CV from a log-scale variance: ``sqrt(exp(mse) - 1)``."""
+    """CV from a log-scale variance: ``sqrt(exp(mse) - 1)``.
+
+    Parameters
+    ----------
+    mse : array_like
+        Variance on the log scale (ANOVA mean squared error).
+
+    Returns
+    -------
+    numpy.ndarray
+        The CV as a ratio (PowerTOST ``mse2CV``).
+    """
     return np.asarray(np.sqrt(np.expm1(np.asarray(mse, dtype=float))), dtype=float)
 
 
