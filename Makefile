@@ -3,12 +3,12 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN     = $(VENV)/bin
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit docs bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,docs]'
 	touch $@
 
 run: $(BIN)/.installed  ## the main job: the web workspace with the demo program, on http://127.0.0.1:8000/
@@ -16,8 +16,8 @@ run: $(BIN)/.installed  ## the main job: the web workspace with the demo program
 	$(BIN)/bioparity serve --host 127.0.0.1 --port 8000 --workers 2
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench docs
+	$(BIN)/ruff format --check src tests bench docs
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
@@ -27,10 +27,15 @@ unit: $(BIN)/.installed
 	bash scripts/services.sh
 	CI=$${CI:-true} $(BIN)/python -m pytest -q
 
-test: lint typecheck unit  ## everything CI runs
+docs: $(BIN)/.installed  ## the documentation site (tutorials executed; warnings are errors) in docs/_build/html
+	rm -rf docs/_build
+	PYTHONPATH=$(CURDIR)/src $(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
+	@echo "documentation: docs/_build/html/index.html"
+
+test: lint typecheck unit docs  ## everything CI runs
 
 bench: $(BIN)/.installed  ## every benchmark under bench/
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build docs/_build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -126,6 +126,24 @@ def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> Crossover
     """Check and code a long crossover table (columns :data:`REQUIRED_COLUMNS`; PK may be NaN).
 
     Row numbers in errors are 1-based data rows of ``frame`` (line = row + 1 for a CSV with header).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per subject and period: ``subject, period, sequence, treatment, PK``.
+    file : str, optional
+        The file name to put in error messages.
+
+    Returns
+    -------
+    CrossoverData
+        Log PK and the coded design (subjects, periods, sequences, treatment per row), with the
+        bookkeeping replicateBE reports (subjects and missing values per sequence and period).
+
+    Raises
+    ------
+    DataFileError
+        For a missing column or a value the design cannot use, naming the row and column.
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:

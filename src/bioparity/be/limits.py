@@ -24,7 +24,21 @@ from bioparity.power.conversions import cv_to_se
 
 @dataclass(frozen=True)
 class ScalingRule:
-    """Constants of one regulator's reference-scaling rule (PowerTOST ``reg_const`` names in comments)."""
+    """Constants of one regulator's reference-scaling rule (PowerTOST ``reg_const`` names in comments).
+
+    Attributes
+    ----------
+    name : str
+        The regulator (``EMA``, ...).
+    k : float
+        Regulatory constant of the expanded limits ``exp(+/- k swR)`` (``r_const``).
+    cv_switch : float
+        CVwR above which the limits are expanded (``CVswitch``).
+    cv_cap : float
+        CVwR at which the expansion stops (``CVcap``; inf: no cap).
+    pe_lower, pe_upper : float
+        Point-estimate constraint (0.80-1.25).
+    """
 
     name: str
     k: float  # r_const
@@ -53,6 +67,22 @@ def abel_limits(
     """Expanded limits (ratios) for a within-subject reference CV (ratio), vectorised (PowerTOST ``scABEL``).
 
     CVwR <= switch: 0.80-1.25; above: ``exp(-/+ k * swR)`` with CVwR capped at ``cv_cap``.
+
+    Parameters
+    ----------
+    cvwr : array_like
+        Within-subject CV of the reference (ratio, 0.3 for 30%).
+    rule : ScalingRule, default EMA
+        The regulator's constants (EMA: k = 0.760, switch 30%, cap 50%).
+
+    Returns
+    -------
+    lower, upper : numpy.ndarray
+        The limits as ratios (0.6984-1.4319 at the EMA cap).
+
+    References
+    ----------
+    EMA, Guideline on the investigation of bioequivalence, CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.10.
     """
     cv = np.asarray(cvwr, dtype=float)
     capped = np.minimum(cv, rule.cv_cap)

@@ -426,6 +426,40 @@ def evaluate_be(
     ``data`` is a :class:`CrossoverData` or a long frame with ``subject, period, sequence, treatment, PK``.
     ``theta1``/``theta2`` apply to ``abe`` only (``theta2`` defaults to ``1/theta1``); ``df_method`` to
     ``ema-abel-b`` only; ``fence`` is the outlier box-plot fence (x IQR).
+
+    Parameters
+    ----------
+    data : CrossoverData or pandas.DataFrame
+        The study: checked data, or a long table (one row per subject and period).
+    method : str, default "abe"
+        ``abe`` (average BE), ``ema-abel-a``, ``ema-abel-b`` (EMA ABEL, replicateBE ``method.A`` /
+        ``method.B``) or ``fda-rsabe`` (FDA RSABE, progesterone draft guidance).
+    alpha : float, default 0.05
+        One-sided level of each test (0.05 gives the 90% CI).
+    theta1, theta2 : float
+        BE limits (ratios) of ``abe``; ``theta2`` defaults to ``1/theta1``.
+    df_method : str, default "contain"
+        Degrees of freedom of ``ema-abel-b``: ``contain`` (replicateBE's default) or ``satterthwaite``.
+    fence : float, default 2.0
+        Box-plot fence (in IQRs) of the studentised residuals for the outlier flags (flags only).
+
+    Returns
+    -------
+    BEResult
+        Point estimate and CI (percent), limits, CVs, decision with its reasons, outlier flags.
+
+    Raises
+    ------
+    InputError
+        For an unknown method or limits/alpha out of range.
+    DataFileError
+        For a table that is not a valid crossover (named row and column).
+
+    References
+    ----------
+    EMA, Guideline on the investigation of bioequivalence, CPMP/EWP/QWP/1401/98 Rev. 1 (2010), section 4.1.10;
+    EMA, Questions & Answers: positions on specific questions addressed to the PK working party,
+    EMA/618604/2008 Rev. 13 (Methods A and B); FDA, Draft guidance on progesterone (2011, RSABE).
     """
     if method not in BE_METHODS:
         raise InputError(f"unknown BE method {method!r}; expected one of {', '.join(BE_METHODS)}")

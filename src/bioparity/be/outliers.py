@@ -22,7 +22,17 @@ IntArray = npt.NDArray[np.int64]
 
 @dataclass(frozen=True)
 class OutlierFlag:
-    """One flagged subject: its label, sequence and studentised residual (first R occasion)."""
+    """One flagged subject: its label, sequence and studentised residual (first R occasion).
+
+    Attributes
+    ----------
+    subject : str
+        The subject's label as in the data file.
+    sequence : str
+        Its sequence.
+    studentized_residual : float
+        Studentised residual of the reference-only model (replicateBE's outlier analysis).
+    """
 
     subject: str
     sequence: str

@@ -64,8 +64,8 @@ def equivalence_test_means(
     freedom and whether equivalence is shown. Rows with fewer than 2 lots in a source or ``s_R = 0``
     give NaN and ``passed = False``; callers report them as not evaluable.
 
-    Example
-    -------
+    Examples
+    --------
     >>> r = equivalence_test_means(100.5, 4.0, 10, 100.0, 5.0, 15)
     >>> bool(r.passed), round(float(r.margin), 2)
     (True, 7.5)

@@ -13,7 +13,7 @@ Example
 >>> import pandas as pd
 >>> frame = pd.DataFrame({"subject": 1, "time": [0.0, 1.0, 3.0], "conc": [0.0, 10.0, 5.0]})
 >>> res = nca(frame, parameters=["CMAX", "AUCLST"])
->>> round(float(res.value("AUCLST")[0]), 4)  # 5 (linear up) + 2*5/ln 2 (log down), regulatory.md T20
+>>> round(float(res.value("AUCLST")[0]), 4)  # 5 (linear up) + 2*5/ln 2 (log down)
 19.427
 """
 

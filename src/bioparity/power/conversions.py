@@ -24,25 +24,69 @@ FloatArray = npt.NDArray[np.float64]
 
 
 def cv_to_se(cv: npt.ArrayLike) -> FloatArray:
-    """Log-scale standard deviation from a CV (ratio, not %): ``sqrt(ln(1 + CV^2))``."""
+    """Log-scale standard deviation from a CV (ratio, not %): ``sqrt(ln(1 + CV^2))``.
+
+    Parameters
+    ----------
+    cv : array_like
+        Coefficient of variation of the log-normal variable, as a ratio (0.3 for 30%).
+
+    Returns
+    -------
+    numpy.ndarray
+        The standard deviation on the log scale (PowerTOST ``CV2se``).
+    """
     c = np.asarray(cv, dtype=float)
     return np.asarray(np.sqrt(np.log1p(c * c)), dtype=float)
 
 
 def se_to_cv(se: npt.ArrayLike) -> FloatArray:
-    """CV from a log-scale standard deviation: ``sqrt(exp(se^2) - 1)``."""
+    """CV from a log-scale standard deviation: ``sqrt(exp(se^2) - 1)``.
+
+    Parameters
+    ----------
+    se : array_like
+        Standard deviation on the log scale.
+
+    Returns
+    -------
+    numpy.ndarray
+        The CV as a ratio (PowerTOST ``se2CV``).
+    """
     s = np.asarray(se, dtype=float)
     return np.asarray(np.sqrt(np.expm1(s * s)), dtype=float)
 
 
 def cv_to_mse(cv: npt.ArrayLike) -> FloatArray:
-    """Log-scale variance (ANOVA mean squared error) from a CV: ``ln(1 + CV^2)``."""
+    """Log-scale variance (ANOVA mean squared error) from a CV: ``ln(1 + CV^2)``.
+
+    Parameters
+    ----------
+    cv : array_like
+        Coefficient of variation as a ratio.
+
+    Returns
+    -------
+    numpy.ndarray
+        The variance on the log scale (PowerTOST ``CV2mse``).
+    """
     c = np.asarray(cv, dtype=float)
     return np.asarray(np.log1p(c * c), dtype=float)
 
 
 def mse_to_cv(mse: npt.ArrayLike) -> FloatArray:
-    """CV from a log-scale variance: ``sqrt(exp(mse) - 1)``."""
+    """CV from a log-scale variance: ``sqrt(exp(mse) - 1)``.
+
+    Parameters
+    ----------
+    mse : array_like
+        Variance on the log scale (ANOVA mean squared error).
+
+    Returns
+    -------
+    numpy.ndarray
+        The CV as a ratio (PowerTOST ``mse2CV``).
+    """
     return np.asarray(np.sqrt(np.expm1(np.asarray(mse, dtype=float))), dtype=float)
 
 
@@ -85,6 +129,28 @@ def cv_from_ci(
     centre of the interval on the log scale), a :class:`~bioparity.errors.BioparityWarning` says to check
     the input, as PowerTOST does.
 
+    Parameters
+    ----------
+    lower, upper : float
+        Confidence limits of the ratio (e.g. 0.87 and 1.13).
+    n : int or tuple of int
+        Total number of subjects, or the sizes of the sequence groups.
+    design : str, default "2x2"
+        The design of the study (as in :func:`bioparity.power.power_tost`).
+    alpha : float, default 0.05
+        One-sided level: 0.05 for a 90% CI.
+    point : float, optional
+        Point estimate; default the geometric mean of the limits.
+    robust : bool, default False
+        Use the "robust" degrees of freedom (PowerTOST ``robust=TRUE``).
+
+    Returns
+    -------
+    float
+        The CV (ratio: 0.26 for 26%).
+
+    Examples
+    --------
     >>> round(cv_from_ci(point=0.99, lower=0.87, upper=1.13, n=23, design="2x2"), 7)
     0.2617363
     """

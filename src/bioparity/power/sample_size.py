@@ -89,6 +89,27 @@ def sample_size_tost(
     reaches a power above alpha, and an :class:`~bioparity.errors.InputError` says so.
     If the smallest admissible n already exceeds the target, that n is returned with its power.
     One scenario of scalars takes a fast path (same checks, same search, same result to the bit).
+
+    Parameters
+    ----------
+    cv, design, theta0, theta1, theta2, alpha, method, robust
+        As in :func:`bioparity.power.power_tost`.
+    target_power : array_like, default 0.8
+        Power to reach, in (0, 1).
+
+    Returns
+    -------
+    SampleSizeResult
+        Total sample size and its achieved power per scenario, with the settings used.
+
+    Raises
+    ------
+    ScenarioError
+        For ``theta0`` outside ``(theta1, theta2)`` or a target power outside (0, 1).
+
+    References
+    ----------
+    Labes D, Schuetz H, Lang B. PowerTOST (R package), ``sampleN.TOST``.
     """
     fast = _sample_size_scalar(cv, design, theta0, theta1, theta2, alpha, target_power, method, robust)
     if fast is not None:

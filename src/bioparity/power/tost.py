@@ -256,10 +256,15 @@ def power_tost(
     robust
         Use the "robust" degrees of freedom of mixed models (PowerTOST ``robust=TRUE``).
 
+    Returns
+    -------
+    PowerResult
+        The power per scenario (broadcast shape of the inputs) with the settings used.
+
     Notes
     -----
     ``sem = se * sqrt(bkni * sum(1/n_i))``, ``se = sqrt(ln(1 + CV^2))``, ``df`` from the design;
-    ``power = Q(-t, delta2; 0, R) - Q(t, delta1; 0, R)`` (regulatory.md 3.2).
+    ``power = Q(-t, delta2; 0, R) - Q(t, delta1; 0, R)`` (Owen 1965; Phillips 1990).
 
     References
     ----------

@@ -13,6 +13,27 @@ class CaseResult:
     ``comparison`` is ``abs`` (``|observed - expected| <= tolerance``), ``rel``
     (``|observed - expected| <= tolerance * |expected|``), ``exact`` (equal) or ``max-below``
     (``0 <= expected - observed <= tolerance``, to 1e-9: a table that rounds up).
+
+    Attributes
+    ----------
+    area : str
+        Validation area (``power``, ``nca``, ``be``, ...).
+    reference : str
+        The reference set the expected value comes from (a name in ``MANIFEST.yaml``).
+    case : str
+        The case within the reference set (data set, design, scenario).
+    quantity : str
+        What is compared (e.g. ``PE (%)``, ``n``).
+    expected : float or str
+        The reference value.
+    observed : float or str
+        bioparity's value.
+    tolerance : float
+        Allowed deviation, in the sense of ``comparison``.
+    comparison : str
+        ``abs``, ``rel``, ``exact`` or ``max-below``.
+    passed : bool
+        Whether ``observed`` agrees with ``expected`` within ``tolerance``.
     """
 
     area: str
@@ -45,7 +66,27 @@ def compare(
     tolerance: float = 0.0,
     comparison: str = "abs",
 ) -> CaseResult:
-    """A :class:`CaseResult` with pass/fail decided by ``comparison`` (NaN passes only against NaN)."""
+    """A :class:`CaseResult` with pass/fail decided by ``comparison`` (NaN passes only against NaN).
+
+    Parameters
+    ----------
+    area, reference, case, quantity : str
+        Labels of the case (see :class:`CaseResult`).
+    expected : float or str
+        The reference value; a string is compared exactly.
+    observed : float or str
+        bioparity's value.
+    tolerance : float, default 0.0
+        Allowed deviation.
+    comparison : str, default "abs"
+        ``abs`` (``|o - e| <= tol``), ``rel`` (``|o - e| <= tol |e|``), ``exact`` or ``max-below``
+        (``0 <= e - o <= tol``, to 1e-9).
+
+    Returns
+    -------
+    CaseResult
+        The case with its verdict ``passed``.
+    """
     if isinstance(expected, str) or isinstance(observed, str) or comparison == "exact":
         passed = _same(expected, observed)
     else:

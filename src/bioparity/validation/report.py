@@ -104,7 +104,18 @@ def file_listing(run: ValidationRun) -> list[str]:
 
 
 def render_html(run: ValidationRun) -> str:
-    """The report as one self-contained HTML document; same inputs and environment give the same bytes."""
+    """The report as one self-contained HTML document; same inputs and environment give the same bytes.
+
+    Parameters
+    ----------
+    run : ValidationRun
+        The result of :func:`run_validation`.
+
+    Returns
+    -------
+    str
+        The HTML document.
+    """
     env = _environment()
     env.filters["num"] = _number
     template = env.get_template("report.html.j2")
@@ -112,7 +123,20 @@ def render_html(run: ValidationRun) -> str:
 
 
 def write_report(run: ValidationRun, out: Path) -> Path:
-    """Write the report as ``.html`` or ``.pdf`` (chosen by the suffix), atomically."""
+    """Write the report as ``.html`` or ``.pdf`` (chosen by the suffix), atomically.
+
+    Parameters
+    ----------
+    run : ValidationRun
+        The result of :func:`run_validation`.
+    out : pathlib.Path
+        The file to write; ``.pdf`` gives a PDF (WeasyPrint), anything else HTML.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
     html = render_html(run)
     if out.suffix.lower() == ".pdf":
         import weasyprint  # type: ignore[import-untyped]  # heavy import, only for PDF

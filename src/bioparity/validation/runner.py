@@ -28,7 +28,13 @@ AREAS: dict[str, Callable[[Path], list[CaseResult]]] = {
 
 
 def packaged_reference_dir() -> Path:
-    """The reference data shipped inside the installed package."""
+    """The reference data shipped inside the installed package.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder ``bioparity/validation/reference`` of the installation (with ``MANIFEST.yaml``).
+    """
     return Path(str(resources.files("bioparity.validation") / "reference"))
 
 
@@ -48,7 +54,23 @@ class AreaSummary:
 
 @dataclass(frozen=True)
 class ValidationRun:
-    """The outcome of one validation run: cases, per-area summary, the system and the reference sets."""
+    """The outcome of one validation run: cases, per-area summary, the system and the reference sets.
+
+    Attributes
+    ----------
+    cases : tuple of CaseResult
+        Every compared value, in run order.
+    summary : tuple of AreaSummary
+        Cases, passes and run time per area.
+    system : SystemInfo
+        Python, platform and library versions of the run.
+    reference_sets : tuple of dict
+        The reference sets used (name, source, files with SHA-256), from ``MANIFEST.yaml``.
+    reference_dir : str
+        The folder the reference data were read from.
+    software_version : str
+        bioparity's version.
+    """
 
     cases: tuple[CaseResult, ...]
     summary: tuple[AreaSummary, ...]
@@ -74,7 +96,24 @@ def run_validation(
 ) -> ValidationRun:
     """Run the reference cases of ``areas`` (all by default) against ``reference_dir`` (the packaged data).
 
-    ``progress(done, total)`` is called after each area (see :mod:`bioparity.progress`).
+    Parameters
+    ----------
+    areas : sequence of str, optional
+        Areas to run (``power``, ``nca``, ``be``, ...); all by default.
+    reference_dir : pathlib.Path, optional
+        Folder with ``MANIFEST.yaml`` and the reference files; default :func:`packaged_reference_dir`.
+    progress : callable, optional
+        ``progress(done, total)``, called after each area (see :mod:`bioparity.progress`).
+
+    Returns
+    -------
+    ValidationRun
+        Every case with its verdict, the per-area summary and the system description.
+
+    Raises
+    ------
+    InputError
+        For an unknown area.
     """
     chosen = list(AREAS) if not areas else [a.strip().lower() for a in areas]
     unknown = [a for a in chosen if a not in AREAS]
