@@ -123,6 +123,16 @@ def test_theoph_upload_with_subject_time_headers_is_mapped_in_the_form_and_nca_r
     for width in (1280, 390):
         _no_axe_problems(page, width, "mapping")
     page.set_viewport_size({"width": 1280, "height": 900})
+    # A wrong choice (Wt as the time: every profile has one time repeated) is refused with its row, and
+    # the mapping form comes back with the choices made.
+    page.select_option("#map-time", "Wt")
+    page.click("#upload-submit")
+    assert "not stored" in page.locator("#upload-error").inner_text()
+    assert page.locator("#map-time").input_value() == "Wt"
+    assert page.locator("#map-subject").input_value() == "Subject"
+    assert page.locator("#unit-conc_unit").input_value() == "mg/L"
+    _shot(page, "upload-13-mapping-refused")
+    page.select_option("#map-time", "Time")
     page.click("#upload-submit")
     page.wait_for_url("**/ui/datasets/**")
     assert "as version 2" in page.locator("p.notice").inner_text()
@@ -190,7 +200,9 @@ def test_signing_error_is_shown_next_to_the_form_and_keeps_the_meaning(browser: 
     context.close()
 
 
-def test_power_form_draws_the_curve_with_the_target_line(browser: Any, server: Server) -> None:
+def test_power_form_draws_the_curve_with_the_target_line(
+    browser: Any, server: Server, tmp_path: Path
+) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(30_000)
@@ -223,4 +235,23 @@ def test_power_form_draws_the_curve_with_the_target_line(browser: Any, server: S
     assert "CV must be a number" in page.locator("#err-pw-cv").inner_text()
     assert page.locator("#pw-theta0").input_value() == "0.95"
     assert page.locator("#power-n").count() == 0
+
+    # The grid (samplesize --grid columns) still runs as a dataset; its page is titled as sample size.
+    page.goto(f"{server.url}/ui/programs")
+    _open_study_upload(page)
+    grid = pd.read_csv(REFERENCE / "power" / "demo_planning_grid_samplesize.csv", comment="#")
+    path = tmp_path / "samplesize-grid.csv"
+    grid[["design", "cv", "theta0", "target_power"]].to_csv(path, index=False)
+    page.set_input_files("#file", str(path))
+    page.select_option("#ds-kind", "samplesize")
+    page.click("#upload-submit")
+    page.wait_for_url("**/ui/datasets/**")
+    page.click("#run-samplesize")
+    page.wait_for_url("**/ui/runs/**")
+    assert "Sample size" in page.locator("h1").inner_text()
+    assert page.locator("h2", has_text="Sample size").count() >= 1
+    assert page.locator("figcaption", has_text="Sample size per scenario").count() == 1
+    result = pd.read_csv(io.BytesIO(page.request.get(page.url.split("?")[0] + "/result.csv").body()))
+    assert result["n"].tolist() == grid["n"].tolist()  # PowerTOST 1.5-7 sampleN.TOST
+    _shot(page, "upload-41-samplesize-run")
     context.close()

@@ -106,6 +106,23 @@ def _suggest(kind: AnalysisKind, header: list[str], previous: dict[str, str]) ->
     return chosen
 
 
+def _mapping_context(
+    kind: AnalysisKind, content: bytes, filename: str, header: list[str], suggested: dict[str, str]
+) -> dict[str, Any]:
+    """What the mapping step of the upload form shows: the file's first rows and a select per column."""
+    columns, rows, _frame = _table_preview(content, filename)
+    return {
+        "chosen": kind.name,
+        "mapping_kind": kind,
+        "header": header,
+        "suggested": suggested,
+        "map_columns": columns,
+        "map_rows": rows[:8],
+        "staged": base64.b64encode(content).decode() if len(content) <= STAGED_MAX_BYTES else "",
+        "staged_name": filename,
+    }
+
+
 def _upload_page(
     request: Request, actor: PageActor, study_id: str, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
@@ -167,22 +184,14 @@ async def upload(request: Request, actor: PageActor, study_id: str) -> Response:
     if not mapping_step and kind is not None and _needs_mapping(kind, header):
         stored_map = await run_in_threadpool(_previous_map, request, actor, study_id, dataset_name)
         previous, previous_units = datasets.parse_column_map(stored_map)
-        columns, rows, _frame = _table_preview(content, filename)
         return _upload_page(
             request,
             actor,
             study_id,
-            chosen=analysis_kind,
+            **_mapping_context(kind, content, filename, header, _suggest(kind, header, previous)),
             name=dataset_name,
-            mapping_kind=kind,
-            header=header,
-            suggested=_suggest(kind, header, previous),
             units={**previous_units, **units},
             reused=bool(previous),
-            map_columns=columns,
-            map_rows=rows[:8],
-            staged=base64.b64encode(content).decode() if len(content) <= STAGED_MAX_BYTES else "",
-            staged_name=filename,
         )
 
     def store() -> Dataset:
@@ -209,12 +218,16 @@ async def upload(request: Request, actor: PageActor, study_id: str) -> Response:
         raise
     except BioparityError as exc:
         where = exc if isinstance(exc, DataFileError) else None
+        mapping: dict[str, Any] = {"chosen": analysis_kind}
+        if mapping_step and kind is not None:  # the mapping form again, with the choices made
+            chosen_map = {target: source for source, target in rename.items()}
+            mapping = _mapping_context(kind, content, filename, header, chosen_map)
         return _upload_page(
             request,
             actor,
             study_id,
             422,
-            chosen=analysis_kind,
+            **mapping,
             name=dataset_name,
             error=str(exc),
             where=where,
