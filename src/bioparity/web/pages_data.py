@@ -576,7 +576,13 @@ def _power_curve(scenario: dict[str, Any], n: int) -> tuple[list[int], list[floa
 
 @router.get("/power")
 def power_page(request: Request, actor: PageActor) -> Response:
-    """One TOST scenario from a form: the sample size reaching the target power and the power curve."""
+    """One TOST scenario from a form: the smallest total n whose power reaches the target and the power
+    curve around it.
+
+    Power of the two one-sided tests (Schuirmann 1987, J Pharmacokinet Biopharm 15:657) by the exact
+    method (Owen's Q; Phillips 1990, J Pharmacokinet Biopharm 18:137), as PowerTOST's ``power.TOST``
+    and ``sampleN.TOST`` compute it (see :mod:`bioparity.power`).
+    """
     params = request.query_params
     submitted = "cv" in params
     values = {name: params.get(name, default).strip() for name, _l, default, _h in POWER_FIELDS}
