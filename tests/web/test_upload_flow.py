@@ -110,6 +110,9 @@ def test_theoph_upload_with_subject_time_headers_is_mapped_in_the_form_and_nca_r
     page.goto(dataset_url)
     listed = page.locator("#dataset-runs li").first.inner_text()
     assert "nca of theoph-mapped v1" in listed and "conc_unit=mg/L" in listed
+    page.goto(f"{server.url}/ui/programs/{server.program_id}")
+    row = page.locator("tr", has=page.locator("a", has_text="theoph-mapped v1")).first.inner_text()
+    assert row.startswith("nca") and "conc_unit=mg/L" in row and "dose_unit=mg/kg" in row
 
     # A second version under the same name reuses the stored mapping (preselected from version 1).
     page.goto(dataset_url.rsplit("/ui/", 1)[0] + "/ui/programs")
