@@ -211,6 +211,9 @@ class Dataset(Base):
     # HMAC-SHA256 with the audit key of the record (bioparity.workspace.integrity): a blob swapped and
     # re-pointed without the key no longer verifies. None only for a record inserted behind our back.
     mac: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Chosen at upload (JSON): ``{"rename": {file column: expected column}, "units": {option: unit}}``;
+    # the renaming is applied before the kind's reader on every read, the units seed the run options.
+    column_map: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class AnalysisRun(Base):

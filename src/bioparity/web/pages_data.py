@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import base64
+import csv
 import io
 import json
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
+import numpy as np
 import pandas as pd
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from bioparity.api.deps import unit_of_work, write_unit
 from bioparity.errors import BioparityError, DataFileError
 from bioparity.io.tables_out import csv_bytes
+from bioparity.power import DESIGN_NAMES, get_design, power_tost, sample_size_tost
 from bioparity.report import html_to_pdf, render_program_report, render_run_report
 from bioparity.report.context import MAX_TABLE_ROWS, run_context
 from bioparity.report.evidence import collect
@@ -23,11 +27,11 @@ from bioparity.report.html import report_tables
 from bioparity.store.models import AnalysisRun, Dataset
 from bioparity.web import plots
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import render
+from bioparity.web.templating import TEMPLATES, render
 from bioparity.workspace import analyses, datasets, programs, signatures
 from bioparity.workspace.access import program_permissions, require_dataset, require_study
 from bioparity.workspace.errors import NotFoundError, PermissionDeniedError
-from bioparity.workspace.registry import AnalysisKind, analysis_kinds
+from bioparity.workspace.registry import AnalysisKind, analysis_kinds, option_errors
 from bioparity.workspace.roles import SIGN_PERMISSION, Permission
 
 router = APIRouter()
@@ -59,30 +63,136 @@ def _kinds() -> dict[str, AnalysisKind]:
 @router.get("/studies/{study_id}/upload")
 def upload_form(request: Request, actor: PageActor, study_id: str) -> Response:
     with read_unit(request) as session:
+        study, _program = require_study(session, actor, study_id, Permission.write_data)
+        chosen = "nca" if study.kind == "pk" else ("caa" if study.kind == "caa" else "")
+    return _upload_page(request, actor, study_id, chosen=chosen)
+
+
+#: Largest file kept in the mapping form (base64, posted back with the mapping); a larger one is chosen again.
+STAGED_MAX_BYTES = 700_000  # base64 stays under the 1 MiB limit of a form field
+UNIT_FIELDS = (
+    ("conc_unit", "Concentration unit", "e.g. ng/mL or mg/L; empty = no PPORRESU/PPSTRESU columns"),
+    ("time_unit", "Time unit", "unit of the time column, e.g. h"),
+    ("dose_unit", "Dose unit", "e.g. mg; clearances and volumes then get units"),
+)
+
+
+def _header(content: bytes, filename: str) -> list[str]:
+    """The columns of a CSV file's header line ([] when the file is not delimited text)."""
+    if not filename.lower().endswith((".csv", ".txt", ".tsv")):
+        return []
+    try:
+        first = content.decode("utf-8-sig").split("\n", 1)[0].rstrip("\r")
+    except UnicodeDecodeError:
+        return []
+    delimiter = max((",", ";", "\t"), key=first.count)
+    return [c.strip() for c in next(csv.reader([first], delimiter=delimiter), [])]
+
+
+def _needs_mapping(kind: AnalysisKind | None, header: list[str]) -> bool:
+    if kind is None or not header:
+        return False
+    return any(required and name not in header for name, required in kind.columns.items())
+
+
+def _suggest(kind: AnalysisKind, header: list[str], previous: dict[str, str]) -> dict[str, str]:
+    """Expected column -> file column: the previous version's mapping, else the same name in any case."""
+    chosen: dict[str, str] = {}
+    for target in kind.columns:
+        reused = [src for src, dst in previous.items() if dst == target and src in header]
+        same = [c for c in header if c.lower() == target.lower()]
+        if reused or same:
+            chosen[target] = (reused or same)[0]
+    return chosen
+
+
+def _mapping_context(
+    kind: AnalysisKind, content: bytes, filename: str, header: list[str], suggested: dict[str, str]
+) -> dict[str, Any]:
+    """What the mapping step of the upload form shows: the file's first rows and a select per column."""
+    columns, rows, _frame = _table_preview(content, filename)
+    return {
+        "chosen": kind.name,
+        "mapping_kind": kind,
+        "header": header,
+        "suggested": suggested,
+        "map_columns": columns,
+        "map_rows": rows[:8],
+        "staged": base64.b64encode(content).decode() if len(content) <= STAGED_MAX_BYTES else "",
+        "staged_name": filename,
+    }
+
+
+def _upload_page(
+    request: Request, actor: PageActor, study_id: str, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    with read_unit(request) as session:
         study, program = require_study(session, actor, study_id, Permission.write_data)
-        return render(
-            request,
-            "upload.html",
-            study=study,
-            program=program,
-            kinds=_kinds(),
-            chosen="nca" if study.kind == "pk" else ("caa" if study.kind == "caa" else ""),
-            crumbs=[*_program_crumbs(program), (f"Upload to {study.name}", None)],
-        )
+    page: HTMLResponse = render(
+        request,
+        "upload.html",
+        status_code=status_code,
+        study=study,
+        program=program,
+        kinds=_kinds(),
+        unit_fields=UNIT_FIELDS,
+        crumbs=[*_program_crumbs(program), (f"Upload to {study.name}", None)],
+        **context,
+    )
+    return page
+
+
+def _previous_map(request: Request, actor: PageActor, study_id: str, name: str) -> str | None:
+    with read_unit(request) as session:
+        for dataset in reversed(list(datasets.list_datasets(session, actor, study_id))):
+            if dataset.name == name and dataset.column_map:
+                return dataset.column_map
+    return None
 
 
 @router.post("/studies/{study_id}/upload")
-async def upload(
-    request: Request,
-    actor: PageActor,
-    study_id: str,
-    file: UploadFile,
-    name: Annotated[str, Form()] = "",
-    analysis_kind: Annotated[str, Form()] = "",
-) -> Response:
-    content = await file.read()
-    filename = file.filename or "upload.csv"
+async def upload(request: Request, actor: PageActor, study_id: str) -> Response:
+    form = await request.form()
+    upload_file = form.get("file")
+    staged = str(form.get("staged", ""))
+    name = str(form.get("name", ""))
+    analysis_kind = str(form.get("analysis_kind", ""))
+    if isinstance(upload_file, StarletteUploadFile) and upload_file.filename:
+        content = await upload_file.read()
+        filename = upload_file.filename
+    elif staged:
+        try:
+            content = base64.b64decode(staged, validate=True)
+        except ValueError:
+            content = b""
+        filename = str(form.get("staged_name", "")) or "upload.csv"
+    else:
+        return _upload_page(request, actor, study_id, 422, chosen=analysis_kind, name=name,
+                            error="Choose a file to upload.")  # fmt: skip
     dataset_name = name.strip() or filename.rsplit(".", 1)[0]
+    kind = _kinds().get(analysis_kind)
+    mapping_step = form.get("mapping") == "1"
+    rename = {
+        str(form.get(f"map_{target}", "")): target
+        for target in (kind.columns if kind else {})
+        if str(form.get(f"map_{target}", ""))
+    }
+    units = {
+        k: str(form.get(k, "")).strip() for k, _label, _hint in UNIT_FIELDS if str(form.get(k, "")).strip()
+    }
+    header = _header(content, filename)
+    if not mapping_step and kind is not None and _needs_mapping(kind, header):
+        stored_map = await run_in_threadpool(_previous_map, request, actor, study_id, dataset_name)
+        previous, previous_units = datasets.parse_column_map(stored_map)
+        return _upload_page(
+            request,
+            actor,
+            study_id,
+            **_mapping_context(kind, content, filename, header, _suggest(kind, header, previous)),
+            name=dataset_name,
+            units={**previous_units, **units},
+            reused=bool(previous),
+        )
 
     def store() -> Dataset:
         # In a worker thread: parsing a large file must not stop the server answering other requests.
@@ -96,6 +206,8 @@ async def upload(
                 content=content,
                 media_type="text/csv" if filename.lower().endswith(".csv") else "application/octet-stream",
                 analysis_kind=analysis_kind or None,
+                rename=rename,
+                units=units,
             )
         parsed = datasets.parse_upload(pending)  # outside any transaction
         return write_unit(request, lambda session: datasets.store_upload(session, actor, parsed))
@@ -105,24 +217,23 @@ async def upload(
     except (NotFoundError, PermissionDeniedError):
         raise
     except BioparityError as exc:
-        with read_unit(request) as session:
-            study, program = require_study(session, actor, study_id, Permission.write_data)
         where = exc if isinstance(exc, DataFileError) else None
-        page: HTMLResponse = render(
+        mapping: dict[str, Any] = {"chosen": analysis_kind}
+        if mapping_step and kind is not None:  # the mapping form again, with the choices made
+            chosen_map = {target: source for source, target in rename.items()}
+            mapping = _mapping_context(kind, content, filename, header, chosen_map)
+        return _upload_page(
             request,
-            "upload.html",
-            status_code=422,
-            study=study,
-            program=program,
-            kinds=_kinds(),
-            chosen=analysis_kind,
+            actor,
+            study_id,
+            422,
+            **mapping,
             name=dataset_name,
             error=str(exc),
             where=where,
             preview=_preview(content, where.line if where else None),
-            crumbs=[*_program_crumbs(program), (f"Upload to {study.name}", None)],
+            units=units,
         )
-        return page
     return RedirectResponse(
         f"/ui/datasets/{dataset.id}?message=Stored+{dataset.n_rows}+checked+rows+as+version+{dataset.version}.",
         status_code=303,
@@ -140,26 +251,55 @@ def _table_preview(content: bytes, filename: str) -> tuple[list[str], list[list[
     return [str(c) for c in frame.columns], head.to_numpy().tolist(), frame
 
 
-def _option_fields(kind: AnalysisKind) -> list[dict[str, Any]]:
-    return [
-        {
-            "name": name,
-            "help": help_text,
-            "value": kind.defaults.get(name, ""),
-            "number": isinstance(kind.defaults.get(name), (int, float))
-            and not isinstance(kind.defaults.get(name), bool),
-        }
-        for name, help_text in kind.options.items()
-    ]
+def _option_fields(kind: AnalysisKind, given: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The form fields of a kind's options: a select where the kind lists choices, else a text input."""
+    fields = []
+    for name, help_text in kind.options.items():
+        default = kind.defaults.get(name, "")
+        choices = [_form_text(c) for c in kind.choices.get(name, ())]
+        fields.append(
+            {
+                "name": name,
+                "help": help_text,
+                "value": (given or {}).get(name, _form_text(default)),
+                "choices": choices,
+                "number": isinstance(default, (int, float)) and not isinstance(default, bool),
+            }
+        )
+    return fields
 
 
-@router.get("/datasets/{dataset_id}")
-def dataset_page(request: Request, actor: PageActor, dataset_id: str, message: str = "") -> Response:
+def _form_text(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _offered(kinds: dict[str, AnalysisKind], dataset: Dataset) -> list[str]:
+    """The analyses a dataset fits: the kind it was checked for, or every kind for a plain table."""
+    if dataset.validated_for in kinds:
+        return [dataset.validated_for]
+    return sorted(kinds)
+
+
+def _dataset_page(
+    request: Request,
+    actor: PageActor,
+    dataset_id: str,
+    *,
+    message: str = "",
+    status_code: int = 200,
+    run_kind: str = "",
+    given: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    run_error: str = "",
+) -> HTMLResponse:
     with read_unit(request) as session:
         dataset, study, program = require_dataset(session, actor, dataset_id)
         granted = program_permissions(session, actor.user_id, program)
         content = datasets.dataset_content(session, dataset)
+        rename, units = datasets.parse_column_map(dataset.column_map)
         columns, rows, frame = _table_preview(content, dataset.filename)
+        if frame is not None and rename:
+            frame = frame.rename(columns=rename)
         profile = None if frame is None else profile_plot(frame)
         figures = {}
         if profile is not None:
@@ -171,34 +311,65 @@ def dataset_page(request: Request, actor: PageActor, dataset_id: str, message: s
         runs = [r for r in analyses.list_runs(session, actor, study.id) if r.dataset_id == dataset.id]
         source_run = session.get(AnalysisRun, dataset.derived_from_run) if dataset.derived_from_run else None
         kinds = _kinds()
-        order = sorted(kinds, key=lambda k: (k != dataset.validated_for, k))
-        return render(
+        offered = []
+        for k in _offered(kinds, dataset):
+            seeded = {u: v for u, v in units.items() if u in kinds[k].options}
+            values = given if k == run_kind else seeded
+            offered.append((kinds[k], _option_fields(kinds[k], values)))
+        page: HTMLResponse = render(
             request,
             "dataset.html",
+            status_code=status_code,
             dataset=dataset,
             study=study,
             program=program,
             columns=columns,
             rows=rows,
             figures=figures,
-            runs=runs,
+            runs=[(r, key_options(r)) for r in runs],
             source_run=source_run,
-            kinds=[(kinds[k], _option_fields(kinds[k])) for k in order],
+            kinds=offered,
+            rename=rename,
+            units=units,
+            run_kind=run_kind,
+            errors=errors or {},
+            run_error=run_error,
             can_write=Permission.write_data in granted,
             message=message,
             crumbs=[*_program_crumbs(program), (f"{dataset.name} v{dataset.version}", None)],
         )
+        return page
+
+
+def key_options(run_: AnalysisRun) -> str:
+    """The options of a run that differ from its kind's defaults (or the defining ones), as one line."""
+    options = json.loads(run_.options_json)
+    kind = _kinds().get(run_.kind)
+    defaults = kind.defaults if kind else {}
+    shown = {k: v for k, v in options.items() if defaults.get(k) != v and v not in ("", None)}
+    if not shown and kind is not None:
+        shown = {k: v for k, v in options.items() if k in kind.choices and v not in ("", None)}
+    return ", ".join(f"{k}={_form_text(v)}" for k, v in sorted(shown.items())) or "defaults"
+
+
+TEMPLATES.env.filters["key_options"] = key_options
+
+
+@router.get("/datasets/{dataset_id}")
+def dataset_page(request: Request, actor: PageActor, dataset_id: str, message: str = "") -> Response:
+    return _dataset_page(request, actor, dataset_id, message=message)
 
 
 def _parse_option(raw: str, default: Any) -> Any:
     text = raw.strip()
     if isinstance(default, bool):
-        return text.lower() in {"1", "true", "yes", "on"}
+        flags = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False}
+        return flags.get(text.lower(), text)  # anything else is refused by the choices
     if isinstance(default, (int, float)):
         try:
             return int(text) if isinstance(default, int) and text.lstrip("-").isdigit() else float(text)
         except ValueError:
-            return text  # the analysis refuses it with a message naming the option
+            return text  # refused with a message naming the option
     return text
 
 
@@ -208,11 +379,17 @@ async def run(request: Request, actor: PageActor, dataset_id: str) -> Response:
     kind_name = str(form.get("kind", ""))
     kind = _kinds().get(kind_name)
     options: dict[str, Any] = {}
+    given: dict[str, str] = {}
     if kind is not None:
         for name in kind.options:
             value = form.get(f"opt_{name}")
             if value is not None:
+                given[name] = str(value)
                 options[name] = _parse_option(str(value), kind.defaults.get(name, ""))
+        errors = option_errors(kind, options)
+        if errors:
+            return _dataset_page(request, actor, dataset_id, status_code=422, run_kind=kind_name, given=given,
+                                 errors=errors)  # fmt: skip
 
     def compute_and_store() -> AnalysisRun:
         with read_unit(request) as session:
@@ -220,7 +397,13 @@ async def run(request: Request, actor: PageActor, dataset_id: str) -> Response:
         computed = analyses.compute_run(pending)  # outside any transaction
         return write_unit(request, lambda session: analyses.store_run(session, actor, computed))
 
-    run_ = await run_in_threadpool(compute_and_store)
+    try:
+        run_ = await run_in_threadpool(compute_and_store)
+    except (NotFoundError, PermissionDeniedError):
+        raise
+    except BioparityError as exc:
+        return _dataset_page(request, actor, dataset_id, status_code=422, run_kind=kind_name, given=given,
+                             run_error=str(exc))  # fmt: skip
     return RedirectResponse(f"/ui/runs/{run_.id}", status_code=303)
 
 
@@ -237,6 +420,21 @@ def run_page(
     error: str = "",
     attribute: str | None = None,
 ) -> Response:
+    return _run_page(request, actor, run_id, message=message, error=error, attribute=attribute)
+
+
+def _run_page(
+    request: Request,
+    actor: PageActor,
+    run_id: str,
+    *,
+    message: str = "",
+    error: str = "",
+    attribute: str | None = None,
+    status_code: int = 200,
+    sign_error: str = "",
+    meaning: str = "",
+) -> HTMLResponse:
     with read_unit(request) as session:
         ctx = run_context(session, actor, run_id, attribute=attribute)
         granted = program_permissions(session, actor.user_id, ctx.program)
@@ -251,9 +449,12 @@ def run_page(
         if ctx.caa is not None:
             figures["caa"] = plots.caa_figure(ctx.caa)
         kinds = _kinds()
-        return render(
+        page: HTMLResponse = render(
             request,
             "run.html",
+            status_code=status_code,
+            sign_error=sign_error,
+            chosen_meaning=meaning,
             ctx=ctx,
             figures=figures,
             tables=report_tables(ctx),
@@ -271,6 +472,7 @@ def run_page(
                 (ctx.title, None),
             ],
         )
+        return page
 
 
 @router.post("/runs/{run_id}/sign")
@@ -286,10 +488,8 @@ def sign(
             signatures.sign_run(session, actor, run_id, password=password, meaning=meaning)
     except NotFoundError:
         raise
-    except BioparityError as exc:
-        return RedirectResponse(
-            f"/ui/runs/{run_id}?" + urlencode({"error": f"Not signed: {exc}"}), status_code=303
-        )
+    except BioparityError as exc:  # shown next to the form, the chosen meaning kept
+        return _run_page(request, actor, run_id, status_code=422, sign_error=str(exc), meaning=meaning)
     return RedirectResponse(f"/ui/runs/{run_id}?message=Signed+as+{meaning}.", status_code=303)
 
 
@@ -352,3 +552,79 @@ def program_report(request: Request, actor: PageActor, program_id: str, fmt: str
         program = programs.get_program(session, actor, program_id)
         html = render_program_report(session, collect(session, program))
     return _report_response(html, fmt, "similarity-summary")
+
+
+#: The scenario fields of the power / sample-size form: name, label, default, hint.
+POWER_FIELDS = (
+    ("cv", "CV", "0.30", "within-subject CV (crossover) or total CV (parallel), as a ratio: 0.30 = 30%"),
+    ("theta0", "theta0", "0.95", "assumed true ratio test/reference"),
+    ("theta1", "theta1", "0.80", "lower acceptance limit"),
+    ("theta2", "theta2", "1.25", "upper acceptance limit (1/theta1 for symmetric limits)"),
+    ("alpha", "alpha", "0.05", "one-sided level of each test (0.05 = 90% CI)"),
+    ("target_power", "Target power", "0.80", "the power the sample size must reach"),
+)  # fmt: skip
+
+
+def _power_curve(scenario: dict[str, Any], n: int) -> tuple[list[int], list[float]]:
+    """Power of TOST for total sizes from the design's smallest up to about twice the sample size."""
+    steps = get_design(str(scenario["design"])).steps
+    start = max(2 * steps, steps)
+    sizes = list(range(start, max(2 * n, start + 10 * steps) + 1, steps))
+    args = {k: scenario[k] for k in ("design", "cv", "theta0", "theta1", "theta2", "alpha")}
+    return sizes, [float(p) for p in power_tost(n=np.asarray(sizes), **args).power]
+
+
+@router.get("/power")
+def power_page(request: Request, actor: PageActor) -> Response:
+    """One TOST scenario from a form: the smallest total n whose power reaches the target and the power
+    curve around it.
+
+    Power of the two one-sided tests (Schuirmann 1987, J Pharmacokinet Biopharm 15:657) by the exact
+    method (Owen's Q; Phillips 1990, J Pharmacokinet Biopharm 18:137), as PowerTOST's ``power.TOST``
+    and ``sampleN.TOST`` compute it (see :mod:`bioparity.power`).
+    """
+    params = request.query_params
+    submitted = "cv" in params
+    values = {name: params.get(name, default).strip() for name, _l, default, _h in POWER_FIELDS}
+    design = params.get("design", "2x2")
+    errors: dict[str, str] = {}
+    numbers: dict[str, float] = {}
+    for name, label, _default, _hint in POWER_FIELDS:
+        try:
+            numbers[name] = float(values[name])
+        except ValueError:
+            errors[name] = f"{label} must be a number, e.g. {_default}; got {values[name]!r}"
+    if design not in DESIGN_NAMES:
+        errors["design"] = f"design {design!r} unknown; choose one of {', '.join(DESIGN_NAMES)}"
+    result: dict[str, Any] | None = None
+    figures: dict[str, Any] = {}
+    problem = ""
+    if submitted and not errors:
+        scenario: dict[str, Any] = {
+            "design": design,
+            **{k: numbers[k] for k in ("cv", "theta0", "theta1", "theta2", "alpha")},
+        }
+        try:
+            size = sample_size_tost(**scenario, target_power=numbers["target_power"])
+            n = int(np.ravel(size.n)[0])
+            sizes, powers = _power_curve(scenario, n)
+        except BioparityError as exc:
+            problem = str(exc)
+        else:
+            result = {"n": n, "power": float(np.ravel(size.power)[0])}
+            figures["power-curve"] = plots.power_curve_figure(sizes, powers, numbers["target_power"], n)
+    page: HTMLResponse = render(
+        request,
+        "power.html",
+        status_code=422 if errors or problem else 200,
+        fields=POWER_FIELDS,
+        values=values,
+        design=design,
+        designs=[(name, get_design(name).description) for name in DESIGN_NAMES],
+        errors=errors,
+        problem=problem,
+        result=result,
+        figures=figures,
+        crumbs=[("Programs", "/ui/programs"), ("Power and sample size", None)],
+    )
+    return page

@@ -232,3 +232,28 @@ def caa_figure(plot: CAAPlot) -> dict[str, Any]:
             yaxis={"title": {"text": f"lot value ({plot.unit})" if plot.unit else "lot value"}},
         ),
     }
+
+
+def power_curve_figure(sizes: list[int], powers: list[float], target: float, n: int) -> dict[str, Any]:
+    """Power of one scenario against the total sample size, with the target power as a dashed line and
+    the sample size reaching it marked."""
+    reached = [p for s, p in zip(sizes, powers, strict=True) if s == n]
+    data: list[dict[str, Any]] = [
+        {"type": "scatter", "mode": "lines+markers", "name": "power", "x": sizes, "y": powers,
+         "line": {"color": COLOURS[0]}},
+        {"type": "scatter", "mode": "lines", "name": f"target {target:g}", "x": [sizes[0], sizes[-1]],
+         "y": [target, target], "line": {"color": COLOURS[1], "dash": "dash"}},
+    ]  # fmt: skip
+    if reached:
+        data.append(
+            {"type": "scatter", "mode": "markers", "name": f"sample size n = {n}", "x": [n], "y": reached,
+             "marker": {"size": 12, "symbol": "diamond", "color": COLOURS[2]}}
+        )  # fmt: skip
+    return {
+        "data": data,
+        "layout": _layout(
+            "Power against total sample size",
+            xaxis={"title": {"text": "total sample size n"}},
+            yaxis={"title": {"text": "power"}, "range": [0, 1]},
+        ),
+    }

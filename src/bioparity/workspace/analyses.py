@@ -24,7 +24,7 @@ from bioparity.audit import append_event, canonical_json, sha256_hex
 from bioparity.errors import BioparityError, DataFileError, InputError
 from bioparity.store.models import AnalysisRun
 from bioparity.workspace.access import Actor, require_dataset, require_run, require_study
-from bioparity.workspace.datasets import dataset_content, read_stored
+from bioparity.workspace.datasets import dataset_content, parse_column_map, read_stored
 from bioparity.workspace.registry import effective_options, get_kind
 from bioparity.workspace.roles import Permission
 from bioparity.workspace.snapshots import snapshot
@@ -50,6 +50,7 @@ class PendingRun:
     filename: str
     sha256: str
     content: bytes
+    column_map: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,14 +70,18 @@ def check_run(
     """Check that the caller may run ``kind`` on the dataset with these options (only reads the store)."""
     dataset, study, _program = require_dataset(session, actor, dataset_id, Permission.write_data)
     spec = get_kind(kind)
+    _rename, units = parse_column_map(dataset.column_map)
+    # Units chosen at upload are the defaults of the kind's unit options (a given option wins).
+    seeded = {k: v for k, v in units.items() if k in spec.options}
     return PendingRun(
         dataset_id=dataset.id,
         study_id=study.id,
         kind=kind,
-        options=effective_options(spec, options or {}),
+        options=effective_options(spec, {**seeded, **(options or {})}),
         filename=dataset.filename,
         sha256=dataset.sha256,
         content=dataset_content(session, dataset),
+        column_map=dataset.column_map,
     )
 
 
@@ -87,7 +92,8 @@ def compute_run(pending: PendingRun) -> ComputedRun:
     computation becomes a ``failed`` outcome.
     """
     spec = get_kind(pending.kind)
-    frame = read_stored(pending.content, pending.filename, spec.read)
+    rename, _units = parse_column_map(pending.column_map)
+    frame = read_stored(pending.content, pending.filename, spec.read, rename)
     versions = software_versions()
     try:
         result = spec.compute(frame, dict(pending.options))
@@ -114,7 +120,9 @@ def store_run(session: Session, actor: Actor, computed: ComputedRun) -> Analysis
     dataset, study, program = require_dataset(session, actor, pending.dataset_id, Permission.write_data)
     if dataset.sha256 != pending.sha256:  # pragma: no cover - datasets are immutable
         raise InputError(f"dataset {dataset.id} changed while the analysis ran; run it again")
-    inputs = {"dataset": pending.sha256}
+    inputs: dict[str, Any] = {"dataset": pending.sha256}
+    if pending.column_map:  # the renaming applied to the file is part of what the run read
+        inputs["column_map"] = json.loads(pending.column_map)
     options = dict(pending.options)
     run_key = sha256_hex(
         canonical_json(

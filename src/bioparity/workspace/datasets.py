@@ -16,13 +16,15 @@ when a server starts.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 
@@ -103,8 +105,96 @@ def _safe_filename(filename: str) -> str:
     return name
 
 
-def read_stored(content: bytes, filename: str, reader: Callable[[Path], pd.DataFrame]) -> pd.DataFrame:
-    """Run a file reader on stored bytes; errors name the dataset's file, not a temporary path."""
+#: Units an upload may carry for its analyses (the NCA kind's options of the same names).
+UNIT_OPTIONS = ("conc_unit", "time_unit", "dose_unit")
+#: Text files whose header line a column mapping renames.
+_TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+
+
+def column_map_json(rename: Mapping[str, str] | None, units: Mapping[str, str] | None) -> str | None:
+    """The mapping stored with a dataset: ``{"rename": {file column: expected}, "units": {...}}`` as
+    canonical JSON, or None when nothing is renamed and no unit given. Identity entries are dropped;
+    two file columns mapped to one expected column are refused."""
+    pairs = {
+        plain_text(k, "mapped column", max_length=200): plain_text(v, "expected column", max_length=200)
+        for k, v in (rename or {}).items()
+        if k.strip() and v.strip() and k.strip() != v.strip()
+    }
+    targets = list(pairs.values())
+    doubled = sorted({t for t in targets if targets.count(t) > 1})
+    if doubled:
+        raise InputError(f"column mapping: several file columns are mapped to {', '.join(doubled)}")
+    unknown = sorted(set(units or {}) - set(UNIT_OPTIONS))
+    if unknown:
+        raise InputError(f"units {unknown} are unknown; expected {', '.join(UNIT_OPTIONS)}")
+    chosen = {k: plain_text(v, k, max_length=40) for k, v in (units or {}).items() if v.strip()}
+    if not pairs and not chosen:
+        return None
+    return json.dumps({"rename": pairs, "units": chosen}, sort_keys=True, separators=(",", ":"))
+
+
+def parse_column_map(text: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    """``(rename, units)`` of a stored :func:`column_map_json` (empty for None)."""
+    if not text:
+        return {}, {}
+    data = json.loads(text)
+    return dict(data.get("rename", {})), dict(data.get("units", {}))
+
+
+def _delimiter(header: str) -> str:
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def rename_header(content: bytes, filename: str, rename: Mapping[str, str]) -> bytes:
+    """The file with its header line's columns renamed (every other byte, and so every line number, kept).
+
+    Only delimited text files can be mapped; a column named in the mapping must be in the header, and a
+    new name must not already be one of its columns.
+    """
+    if not rename:
+        return content
+    if not filename.lower().endswith(_TEXT_SUFFIXES):
+        raise InputError(
+            f"{filename}: a column mapping applies to CSV files; rename the columns in the file instead"
+        )
+    text = content.decode("utf-8-sig")
+    end = len(text.split("\n", 1)[0])
+    header = text[:end].rstrip("\r")
+    delimiter = _delimiter(header)
+    columns = next(csv.reader([header], delimiter=delimiter))
+    stripped = [c.strip() for c in columns]
+    missing = [k for k in rename if k not in stripped]
+    if missing:
+        raise DataFileError(
+            f"column(s) {', '.join(map(repr, missing))} chosen in the mapping are not in the header; "
+            f"columns found: {', '.join(stripped)}",
+            file=filename,
+            line=1,
+            expected="a mapping naming columns of the file",
+        )
+    clash = [v for k, v in rename.items() if v in stripped and v not in rename]
+    if clash:
+        raise DataFileError(
+            f"the file already has column(s) {', '.join(clash)}; map that column instead of another one",
+            file=filename,
+            line=1,
+            column=clash[0],
+        )
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="").writerow([rename.get(c, c) for c in stripped])
+    return (out.getvalue() + text[len(header) :]).encode("utf-8")
+
+
+def read_stored(
+    content: bytes,
+    filename: str,
+    reader: Callable[[Path], pd.DataFrame],
+    rename: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Run a file reader on stored bytes (header columns renamed by ``rename`` first); errors name the
+    dataset's file, not a temporary path."""
+    content = rename_header(content, filename, rename or {})
     with tempfile.TemporaryDirectory(prefix=f"{UPLOAD_FOLDER_PREFIX}{os.getpid()}-") as folder:
         path = Path(folder) / filename
         path.write_bytes(content)
@@ -150,6 +240,7 @@ class PendingUpload:
     analysis_kind: str | None
     derived_from_run: str | None
     n_rows: int | None = None
+    column_map: str | None = None
 
 
 def check_upload(
@@ -163,9 +254,14 @@ def check_upload(
     media_type: str = "text/csv",
     analysis_kind: str | None = None,
     derived_from_run: str | None = None,
+    rename: Mapping[str, str] | None = None,
+    units: Mapping[str, str] | None = None,
 ) -> PendingUpload:
     """The cheap checks of an upload (only reads the store): the caller may write data in the study, the
-    name and file name are acceptable, the file is not too large and the analysis kind exists."""
+    name and file name are acceptable, the file is not too large and the analysis kind exists.
+
+    ``rename`` maps file columns to the names the kind expects (e.g. ``Subject -> subject``) and
+    ``units`` holds ``conc_unit``/``time_unit``/``dose_unit``; both are stored with the dataset."""
     study, _program = require_study(session, actor, study_id, Permission.write_data)
     name = plain_text(name, "dataset name", max_length=NAME_MAX)
     if len(content) > MAX_UPLOAD_BYTES:
@@ -182,6 +278,7 @@ def check_upload(
         media_type=media_type,
         analysis_kind=analysis_kind,
         derived_from_run=derived_from_run,
+        column_map=column_map_json(rename, units),
     )
 
 
@@ -189,7 +286,8 @@ def parse_upload(pending: PendingUpload) -> PendingUpload:
     """Read the file with the reader of its analysis kind (or as a plain CSV table); needs no store, so
     servers run it outside any transaction. Raises DataFileError naming the file, row and column."""
     reader = read_plain_csv if pending.analysis_kind is None else get_kind(pending.analysis_kind).read
-    frame = read_stored(pending.content, pending.filename, reader)
+    rename, _units = parse_column_map(pending.column_map)
+    frame = read_stored(pending.content, pending.filename, reader, rename)
     return replace(pending, n_rows=len(frame))
 
 
@@ -219,6 +317,7 @@ def store_upload(session: Session, actor: Actor, pending: PendingUpload) -> Data
         n_rows=pending.n_rows,
         created_by=actor.user_id,
         derived_from_run=pending.derived_from_run,
+        column_map=pending.column_map,
     )
     dataset.mac = dataset_mac(dataset)
     session.add(dataset)

@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bioparity.be import BE_METHODS
+from bioparity.caa.catalogue import PLANS
 from bioparity.errors import InputError, ScenarioError
 from bioparity.io import ColumnSpec, read_table
 from bioparity.io.power_grid import (
@@ -96,6 +98,7 @@ register_analysis(
         power_grid,
         _METHOD_OPTION,
         _EXACT,
+        {"method": tuple(POWER_KERNELS)},
     )
 )
 register_analysis(
@@ -106,6 +109,7 @@ register_analysis(
         samplesize_grid,
         _METHOD_OPTION,
         _EXACT,
+        {"method": tuple(POWER_KERNELS)},
     )
 )
 register_analysis(
@@ -130,6 +134,14 @@ register_analysis(
             "time_unit": "h",
             "dose_unit": "",
         },
+        {"auc_method": ("lin-up-log-down", "linear"), "route": ("extravascular", "iv-bolus", "iv-infusion")},
+        {
+            "subject": True,
+            "time": True,
+            "conc": True,
+            "dose": False,
+            **dict.fromkeys(adapters.NCA_GROUP_COLUMNS, False),
+        },
     )
 )
 register_analysis(
@@ -149,6 +161,8 @@ register_analysis(
         },
         {"arms": "test,eu-ref,us-ref", "metrics": "AUCIFO,AUCLST,CMAX", "variance": "welch", "alpha": 0.05,
          "theta1": 0.80, "population": "completers", "aucpext_rule": "keep"},
+        {"variance": ("welch", "pooled"), "population": ("completers", "available"),
+         "aucpext_rule": ("keep", "exclude")},
     )
 )  # fmt: skip
 register_analysis(
@@ -159,6 +173,7 @@ register_analysis(
         adapters.be_kind,
         {"method": "abe, ema-abel-a, ema-abel-b or fda-rsabe", "alpha": "one-sided level (default 0.05)"},
         {"method": "abe", "alpha": 0.05},
+        {"method": tuple(BE_METHODS)},
     )
 )
 register_analysis(
@@ -174,5 +189,11 @@ register_analysis(
             "pool_references": "true to add a pooled-reference comparison where every bridge passed",
         },
         {"catalogue": "", "plan": "qr-2025", "region": "", "pool_references": False},
+        {
+            "catalogue": ("", *adapters.CATALOGUES),
+            "plan": PLANS,
+            "region": ("", "ema", "fda"),
+            "pool_references": (False, True),
+        },
     )
 )

@@ -8,7 +8,7 @@ names row and column) and a pure compute function (frame, options) -> JSON-able 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,9 @@ class AnalysisKind:
 
     ``options`` maps each accepted option name to a one-line description; any other option is refused.
     ``defaults`` are merged under the given options, so a run records every setting it used.
+    ``choices`` lists the only values an option may take (the web form shows it as a select); an
+    option not named there is free (its compute function checks it). ``columns`` are the file columns
+    a CSV may be mapped to at upload (renamed before ``read``).
     """
 
     name: str
@@ -35,6 +38,9 @@ class AnalysisKind:
     compute: Compute
     options: Mapping[str, str] = field(default_factory=dict)
     defaults: Mapping[str, Any] = field(default_factory=dict)
+    choices: Mapping[str, Sequence[Any]] = field(default_factory=dict)
+    #: The columns the reader expects (name -> required), offered for mapping at upload.
+    columns: Mapping[str, bool] = field(default_factory=dict)
 
 
 _REGISTRY: dict[str, AnalysisKind] = {}
@@ -74,4 +80,32 @@ def effective_options(kind: AnalysisKind, options: Mapping[str, Any]) -> dict[st
     if unknown:
         accepted = ", ".join(f"{k} ({v})" for k, v in kind.options.items()) or "none"
         raise InputError(f"analysis {kind.name!r} does not accept option(s) {unknown}; accepted: {accepted}")
+    problems = option_errors(kind, options)
+    if problems:
+        raise InputError(
+            f"analysis {kind.name!r}: " + "; ".join(f"option {k}: {v}" for k, v in problems.items())
+        )
     return {**kind.defaults, **options}
+
+
+def _shown(value: Any) -> str:
+    return "'' (empty)" if value == "" else str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def option_errors(kind: AnalysisKind, options: Mapping[str, Any]) -> dict[str, str]:
+    """Per option name, why its value is refused: not one of the kind's ``choices``, or not a number
+    where the default is a number. Empty when every given option is acceptable."""
+    problems: dict[str, str] = {}
+    for name, value in options.items():
+        allowed = kind.choices.get(name)
+        default = kind.defaults.get(name)
+        if allowed is not None and value not in list(allowed):
+            problems[name] = f"{value!r} is not accepted; choose one of {', '.join(map(_shown, allowed))}"
+        elif (
+            allowed is None
+            and isinstance(default, (int, float))
+            and not isinstance(default, bool)
+            and (isinstance(value, bool) or not isinstance(value, (int, float)))
+        ):
+            problems[name] = f"{value!r} is not a number (e.g. {default})"
+    return problems

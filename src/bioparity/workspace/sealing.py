@@ -48,8 +48,16 @@ def _fields(record: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: getattr(record, name) for name in names}
 
 
+def _dataset_fields(dataset: Dataset) -> dict[str, Any]:
+    # The column mapping is covered when there is one (records without one keep their earlier MAC).
+    fields = _fields(dataset, DATASET_FIELDS)
+    if dataset.column_map is not None:
+        fields["column_map"] = dataset.column_map
+    return fields
+
+
 def dataset_mac(dataset: Dataset, key: AuditKey | None = None) -> str:
-    return (key or load_key()).mac(DATASET_PURPOSE, canonical_json(_fields(dataset, DATASET_FIELDS)))
+    return (key or load_key()).mac(DATASET_PURPOSE, canonical_json(_dataset_fields(dataset)))
 
 
 def signature_mac(sig: Signature, key: AuditKey | None = None) -> str:
@@ -59,7 +67,7 @@ def signature_mac(sig: Signature, key: AuditKey | None = None) -> str:
 def dataset_sealed(dataset: Dataset, key: AuditKey | None = None) -> bool:
     """Whether the dataset record carries this key's MAC of its current fields."""
     key = key or load_key()
-    return key.check(DATASET_PURPOSE, canonical_json(_fields(dataset, DATASET_FIELDS)), dataset.mac)
+    return key.check(DATASET_PURPOSE, canonical_json(_dataset_fields(dataset)), dataset.mac)
 
 
 def signature_sealed(sig: Signature, key: AuditKey | None = None) -> bool:
