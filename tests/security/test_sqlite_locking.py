@@ -20,7 +20,7 @@ LOGIN_BOUND_S = 1.0
 
 def _sqlite_only(live: LiveServer) -> str:
     if live.backend != "sqlite":
-        pytest.skip("the SQLite write lock; PostgreSQL locks rows")
+        pytest.skip("not applicable: the SQLite write lock; PostgreSQL locks rows")
     path = live.engine.url.database
     assert path
     return path
