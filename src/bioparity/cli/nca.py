@@ -276,12 +276,19 @@ def register(app: typer.Typer) -> None:
                 excluded = read_any_table(lambda_z_exclude).frame
             if review is not None:
                 if excluded is not None:
-                    raise InputError("--review and --lambda-z-exclude both given; put every choice in --review")
+                    raise InputError(
+                        "--review and --lambda-z-exclude both given; put every choice in --review"
+                    )
                 choices, review_where = read_review(review)
                 if subject_col != "subject" and "subject" in choices.columns:
                     choices = choices.rename(columns={"subject": subject_col})
                 excluded, included = review_tables(
-                    choices, frame, keys=[*groups, subject_col], time=time_col, conc=conc_col, where=review_where
+                    choices,
+                    frame,
+                    keys=[*groups, subject_col],
+                    time=time_col,
+                    conc=conc_col,
+                    where=review_where,
                 )
             result = nca(
                 frame,

@@ -98,10 +98,10 @@ def review_tables(
     w = where or Where(file="review choices")
     if choices.empty:
         return None, None
-    choices = choices.rename(columns={c: str(c).strip().lower() for c in choices.columns}).reset_index(
-        drop=True
-    )
     need = [*keys, *CHOICE_COLUMNS]
+    by_lower = {str(c).strip().lower(): c for c in choices.columns}  # column names in any case
+    renames = {by_lower[n.lower()]: n for n in need if n not in choices.columns and n.lower() in by_lower}
+    choices = choices.rename(columns=renames).reset_index(drop=True)
     missing = [c for c in need if c not in choices.columns]
     if missing:
         raise DataFileError(
@@ -122,7 +122,9 @@ def review_tables(
             raise w.error("unknown action", n, "action", row["action"], "include or exclude")
         reason = str(row["reason"]).strip()
         if reason in {"", "nan", "None"}:
-            raise w.error("empty reason", n, "reason", None, "why the reviewer made this choice (it is reported)")
+            raise w.error(
+                "empty reason", n, "reason", None, "why the reviewer made this choice (it is reported)"
+            )
         profile = tuple(str(row[k]).strip() for k in keys)
         in_profile = np.logical_and.reduce([key_text[k] == v for k, v in zip(keys, profile, strict=True)])
         if not in_profile.any():

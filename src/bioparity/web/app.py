@@ -68,7 +68,15 @@ def install_web(app: FastAPI) -> None:
         return RedirectResponse(f"{UI}/programs", status_code=303)
 
     # Every page route checks the CSRF token of unsafe requests (forms write it with {{ csrf_field() }}).
-    for module in (pages_auth, pages_programs, pages_data, pages_market, pages_admin, pages_account, pages_review):
+    for module in (
+        pages_auth,
+        pages_programs,
+        pages_data,
+        pages_market,
+        pages_admin,
+        pages_account,
+        pages_review,
+    ):
         app.include_router(
             module.router, prefix=UI, include_in_schema=False, dependencies=[Depends(require_csrf_token)]
         )

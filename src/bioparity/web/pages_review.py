@@ -30,7 +30,6 @@ from bioparity.workspace.adapters import NCA_GROUP_COLUMNS, review_choices
 from bioparity.workspace.registry import get_kind
 
 router = APIRouter()
-FLAGS = ("lambda_z_few_points", "r2adj_low", "span_ratio_low", "aucpeo_high", "lambda_z_points_excluded")
 
 
 @dataclass(frozen=True)
@@ -88,13 +87,13 @@ def _profiles(ctx: RunContext, samples: pd.DataFrame) -> tuple[list[str], list[P
                 target |= set(t) if tt == "" else {float(tt)}
         lo, hi = par.get("LAMZLL", math.nan), par.get("LAMZUL", math.nan)
         used = [
-            ci > 0
-            and ti not in excluded_t
-            and ((ti in included_t) if included_t else (lo <= ti <= hi))
+            ci > 0 and ti not in excluded_t and ((ti in included_t) if included_t else (lo <= ti <= hi))
             for ti, ci in zip(t, c, strict=True)
         ]
-        flags = [
-            f for f in FLAGS if params.get(f"flag_{f}") is not None and bool(params[f"flag_{f}"].astype(bool).any())
+        flags = [  # every review flag of the NCA table raised for this profile
+            str(f).removeprefix("flag_")
+            for f in table.columns
+            if str(f).startswith("flag_") and bool(params[f].astype(str).str.lower().eq("true").any())
         ]
         lamz = par.get("LAMZ", math.nan)
         fit = None
@@ -121,7 +120,7 @@ def _figure(p: Profile, *, log: bool, time_label: str, conc_label: str) -> dict[
         {"type": "scatter", "mode": "markers", "name": "excluded by reviewer", **pts(p.excluded),
          "marker": {"color": "#b91c1c", "size": 13, "symbol": "x-thin-open", "line": {"width": 3}}},
     ]  # fmt: skip
-    if p.intercept_at is not None:
+    if p.intercept_at is not None and log:
         t0, c0 = p.intercept_at
         t1 = max(p.times)
         data.append(
@@ -241,7 +240,10 @@ async def review_choice(
     except BioparityError as exc:
         query = {"profile": profile, "error": f"Not applied: {exc}"}
         return RedirectResponse(back + urlencode(query), status_code=303)
-    query = {"profile": profile, "message": f"New run created from run {run_id[:8]} with the {action} choice."}
+    query = {
+        "profile": profile,
+        "message": f"New run created from run {run_id[:8]} with the {action} choice.",
+    }
     return RedirectResponse(f"/ui/runs/{new.id}/review?" + urlencode(query), status_code=303)
 
 
