@@ -40,6 +40,11 @@ def _run(demo_store: DemoStore, run_id: str) -> AnalysisRun:
         return run
 
 
+def _nca_runs(demo_store: DemoStore) -> set[str]:
+    with make_sessionmaker(demo_store.engine)() as session:
+        return set(session.scalars(select(AnalysisRun.id).where(AnalysisRun.kind == "nca")))
+
+
 def _numbers(result: dict[str, Any]) -> pd.DataFrame:
     frame = pd.DataFrame(result["rows"], columns=result["columns"])
     frame["PPSTRESN"] = pd.to_numeric(frame["PPSTRESN"])
@@ -51,6 +56,7 @@ def test_exclude_a_lambda_z_point_creates_a_new_audited_run_reproducible_from_th
 ) -> None:
     old_id = server.runs["nca"]
     old_before = _run(demo_store, old_id)
+    runs_before = _nca_runs(demo_store)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(20_000)
@@ -80,6 +86,17 @@ def test_exclude_a_lambda_z_point_creates_a_new_audited_run_reproducible_from_th
         form={"profile": "0", "time": time_value, "action": "exclude", "reason": " ", "csrf_token": token},
     )
     assert "A reason is required" in refused.text()
+    too_long = page.request.post(
+        f"{server.url}/ui/runs/{old_id}/review",
+        form={
+            "profile": "0",
+            "time": time_value,
+            "action": "exclude",
+            "reason": "x" * 501,
+            "csrf_token": token,
+        },
+    )
+    assert "at most 500" in too_long.text()
 
     page.select_option("#review-time", time_value)
     page.select_option("#review-action", "exclude")
@@ -88,6 +105,7 @@ def test_exclude_a_lambda_z_point_creates_a_new_audited_run_reproducible_from_th
     page.wait_for_selector("#review-message")
     new_id = re.search(r"/ui/runs/([^/]+)/review", page.url).group(1)  # type: ignore[union-attr]
     assert new_id != old_id
+    assert _nca_runs(demo_store) == runs_before | {new_id}  # one new run; the refused posts made none
     assert "New run created" in page.locator("#review-message").inner_text()
     assert REASON in page.locator("#review-choices").inner_text()
     page.wait_for_selector("#plot-review-linear .main-svg")
@@ -126,7 +144,8 @@ def test_exclude_a_lambda_z_point_creates_a_new_audited_run_reproducible_from_th
     assert "Reviewer&#39;s lambda_z choices" in report or "Reviewer's lambda_z choices" in report
     assert REASON in report and subject in report
     if shutil.which("pdftotext"):
-        pdf = page.request.get(f"{server.url}/ui/runs/{new_id}/report.pdf").body()
+        # 201 subjects: the PDF takes ~30 s on a loaded machine; a generous timeout, not a timing test
+        pdf = page.request.get(f"{server.url}/ui/runs/{new_id}/report.pdf", timeout=300_000).body()
         (tmp_path / "r.pdf").write_bytes(pdf)
         text = subprocess.run(
             ["pdftotext", "-layout", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True

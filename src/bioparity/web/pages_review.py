@@ -30,6 +30,7 @@ from bioparity.workspace.adapters import NCA_GROUP_COLUMNS, review_choices
 from bioparity.workspace.registry import get_kind
 
 router = APIRouter()
+MAX_REASON = 500
 
 
 @dataclass(frozen=True)
@@ -194,9 +195,13 @@ async def review_choice(
     time: Annotated[str, Form()] = "",
 ) -> Response:
     back = f"/ui/runs/{run_id}/review?"
+    problem = ""
     if not reason.strip():
-        query = {"profile": profile, "error": "A reason is required for every include or exclude choice."}
-        return RedirectResponse(back + urlencode(query), status_code=303)
+        problem = "A reason is required for every include or exclude choice."
+    elif len(reason.strip()) > MAX_REASON:
+        problem = f"The reason has {len(reason.strip())} characters; at most {MAX_REASON} are kept."
+    if problem:
+        return RedirectResponse(back + urlencode({"profile": profile, "error": problem}), status_code=303)
 
     def create() -> AnalysisRun:
         ctx, samples = _load(request, actor, run_id)
