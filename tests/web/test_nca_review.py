@@ -197,3 +197,25 @@ def test_review_page_passes_axe_and_fits_the_width(browser: Any, server: Server,
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
     page.screenshot(path=str(ARTIFACTS / f"axe-{width}-nca-review.png"), full_page=False)
     context.close()
+
+
+def test_a_reader_sees_the_review_but_cannot_create_a_run(
+    browser: Any, server: Server, demo_store: DemoStore
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    sign_in(page, server, "rita", PASSWORD["rita"])
+    before = _nca_runs(demo_store)
+    page.goto(f"{server.url}/ui/runs/{server.runs['nca']}/review")
+    page.wait_for_selector("#plot-review-log .main-svg")
+    assert page.locator("#review-form").count() == 0
+    assert "read-only" in page.locator("#review-read-only").inner_text()
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value") or ""
+    refused = page.request.post(
+        f"{server.url}/ui/runs/{server.runs['nca']}/review",
+        form={"profile": "0", "time": "", "action": "exclude", "reason": "try", "csrf_token": token},
+    )
+    assert "Not applied" in refused.text()
+    assert _nca_runs(demo_store) == before
+    context.close()

@@ -26,8 +26,10 @@ from bioparity.web.plots import LOG_AXIS, _layout
 from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import render
 from bioparity.workspace import analyses, datasets
+from bioparity.workspace.access import program_permissions
 from bioparity.workspace.adapters import NCA_GROUP_COLUMNS, review_choices
 from bioparity.workspace.registry import get_kind
+from bioparity.workspace.roles import Permission
 
 router = APIRouter()
 MAX_REASON = 500
@@ -138,21 +140,23 @@ def _figure(p: Profile, *, log: bool, time_label: str, conc_label: str) -> dict[
     }
 
 
-def _load(request: Request, actor: Any, run_id: str) -> tuple[RunContext, pd.DataFrame]:
+def _load(request: Request, actor: Any, run_id: str) -> tuple[RunContext, pd.DataFrame, bool]:
+    """The run, its dataset's samples, and whether the caller may create runs (write data)."""
     with read_unit(request) as session:
         ctx = run_context(session, actor, run_id)
         if ctx.run.kind != "nca" or ctx.run.status != "succeeded":
             raise HTTPException(404, "only a succeeded NCA run can be reviewed")
         content = datasets.dataset_content(session, ctx.dataset)
+        can_write = Permission.write_data in program_permissions(session, actor.user_id, ctx.program)
     samples = datasets.read_stored(content, ctx.dataset.filename, get_kind("nca").read)
-    return ctx, samples
+    return ctx, samples, can_write
 
 
 @router.get("/runs/{run_id}/review")
 def review_page(
     request: Request, actor: PageActor, run_id: str, profile: int = 0, message: str = "", error: str = ""
 ) -> Response:
-    ctx, samples = _load(request, actor, run_id)
+    ctx, samples, can_write = _load(request, actor, run_id)
     keys, profiles = _profiles(ctx, samples)
     profile = min(max(profile, 0), len(profiles) - 1)
     chosen = profiles[profile]
@@ -173,6 +177,7 @@ def review_page(
         chosen=chosen,
         figures=figures,
         choices=review_choices(ctx.options).to_dict(orient="records"),
+        can_write=can_write,
         message=message,
         error=error,
         crumbs=[
@@ -204,7 +209,7 @@ async def review_choice(
         return RedirectResponse(back + urlencode({"profile": profile, "error": problem}), status_code=303)
 
     def create() -> AnalysisRun:
-        ctx, samples = _load(request, actor, run_id)
+        ctx, samples, _can_write = _load(request, actor, run_id)  # check_run below checks the permission
         _keys, profiles = _profiles(ctx, samples)
         if not 0 <= profile < len(profiles):
             raise HTTPException(404, "no such profile in this run")
