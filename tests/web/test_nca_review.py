@@ -110,6 +110,7 @@ def test_exclude_a_lambda_z_point_creates_a_new_audited_run_reproducible_from_th
     assert REASON in page.locator("#review-choices").inner_text()
     page.wait_for_selector("#plot-review-linear .main-svg")
     assert "excluded by reviewer" in page.locator("#plot-review-linear").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "nca-review-after-exclusion-1280.png"), full_page=False)
 
     # The old run is unchanged; the new one carries the choice as its option.
     old_after = _run(demo_store, old_id)
