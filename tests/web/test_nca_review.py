@@ -102,11 +102,11 @@ def test_exclude_a_lambda_z_point_creates_a_new_audited_run_reproducible_from_th
     page.select_option("#review-action", "exclude")
     page.fill("#review-reason", REASON)
     page.click("#review-submit")
-    page.wait_for_selector("#review-message")
+    page.wait_for_selector("p.notice[role=status]")
     new_id = re.search(r"/ui/runs/([^/]+)/review", page.url).group(1)  # type: ignore[union-attr]
     assert new_id != old_id
     assert _nca_runs(demo_store) == runs_before | {new_id}  # one new run; the refused posts made none
-    assert "New run created" in page.locator("#review-message").inner_text()
+    assert "New run created" in page.locator("p.notice[role=status]").inner_text()
     assert REASON in page.locator("#review-choices").inner_text()
     page.wait_for_selector("#plot-review-linear .main-svg")
     assert "excluded by reviewer" in page.locator("#plot-review-linear").inner_text()
