@@ -21,6 +21,9 @@ Contract:
   unit per row: concentrations are converted into ``--conc-unit`` (default: the first row's unit).
 * ``--lambda-z-max-points``, ``--lambda-z-start-after`` and ``--lambda-z-exclude`` (CSV: profile columns,
   lambda_z_time, lambda_z_reason) give Phoenix-style lambda_z rules; the rule is in ``lambda_z_method``.
+* ``--review CHOICES.csv|json`` applies a reviewer's lambda_z choices (columns ``subject`` + profile
+  columns, ``time`` (empty = the whole profile), ``action`` include|exclude, ``reason``), the same file the
+  web NCA review saves: see :mod:`bioparity.nca.review`.
 * Bad input fails before any computation, naming file, row and column, and leaves no OUT file.
 """
 
@@ -55,6 +58,7 @@ from bioparity.nca.blq import BLQRule
 from bioparity.nca.frame import Where, nca
 from bioparity.nca.multiple_dose import nca_multiple_dose
 from bioparity.nca.options import NCAOptions
+from bioparity.nca.review import read_review, review_tables
 from bioparity.nca.tss import time_to_steady_state
 from bioparity.nca.unit_column import convert_conc_column
 
@@ -141,6 +145,11 @@ def register(app: typer.Typer) -> None:
             None, help="With --dosing: write the time to steady state per profile (CSV)."
         ),
         tss_fraction: float = typer.Option(0.9, help="Fraction of steady state for --tss-out."),
+        review: Path | None = typer.Option(
+            None,
+            help="Reviewer's lambda_z choices (CSV or JSON: profile columns, time (empty = whole profile), "
+            "action include|exclude, reason), as saved by the web NCA review.",
+        ),
     ) -> None:
         """Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz, MRT."""
         with user_errors():
@@ -262,9 +271,25 @@ def register(app: typer.Typer) -> None:
                         frame, dose_frame, adnca, subject_col, time_col, conc_col, conc_unit, studyid
                     )
                 return
-            excluded = None
+            excluded = included = None
             if lambda_z_exclude is not None:
                 excluded = read_any_table(lambda_z_exclude).frame
+            if review is not None:
+                if excluded is not None:
+                    raise InputError(
+                        "--review and --lambda-z-exclude both given; put every choice in --review"
+                    )
+                choices, review_where = read_review(review)
+                if subject_col != "subject" and "subject" in choices.columns:
+                    choices = choices.rename(columns={"subject": subject_col})
+                excluded, included = review_tables(
+                    choices,
+                    frame,
+                    keys=[*groups, subject_col],
+                    time=time_col,
+                    conc=conc_col,
+                    where=review_where,
+                )
             result = nca(
                 frame,
                 subject=subject_col,
@@ -280,6 +305,7 @@ def register(app: typer.Typer) -> None:
                 intervals=[_interval(i) for i in interval],
                 lambda_z_points=windows,
                 lambda_z_exclude=excluded,
+                lambda_z_include=included,
                 where=where,
             )
             if conc_unit is None and adpp is None and sdtm_pp is None:
@@ -297,6 +323,7 @@ def register(app: typer.Typer) -> None:
                     "concentrations": infile,
                     "lambda_z_points": lambda_z_points,
                     "lambda_z_exclude": lambda_z_exclude,
+                    "review": review,
                 },
                 _provenance_options(options, parameters=parameters, intervals=list(interval)),
             )

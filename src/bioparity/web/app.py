@@ -21,6 +21,7 @@ from bioparity.web import (
     pages_data,
     pages_market,
     pages_programs,
+    pages_review,
 )
 from bioparity.web.csrf import require_csrf_token
 from bioparity.web.session import LoginRequiredError, PasswordChangeRedirectError
@@ -67,7 +68,15 @@ def install_web(app: FastAPI) -> None:
         return RedirectResponse(f"{UI}/programs", status_code=303)
 
     # Every page route checks the CSRF token of unsafe requests (forms write it with {{ csrf_field() }}).
-    for module in (pages_auth, pages_programs, pages_data, pages_market, pages_admin, pages_account):
+    for module in (
+        pages_auth,
+        pages_programs,
+        pages_data,
+        pages_market,
+        pages_admin,
+        pages_account,
+        pages_review,
+    ):
         app.include_router(
             module.router, prefix=UI, include_in_schema=False, dependencies=[Depends(require_csrf_token)]
         )

@@ -8,6 +8,7 @@ stored as a new dataset (``derive_dataset``) and fed to the next analysis (NCA -
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from bioparity.io.pp import CROSSOVER_COLUMNS, metric_table
 from bioparity.io.readers import read_any_table
 from bioparity.nca.frame import Where, nca
 from bioparity.nca.options import NCAOptions
+from bioparity.nca.review import choices_frame, review_tables
 from bioparity.nca.units import add_units
 
 #: Columns that, when present, split NCA profiles (with the subject) and are carried to the PP table.
@@ -114,7 +116,17 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
         route=_text_option(options, "route", "extravascular"),
     )
     groups = [c for c in NCA_GROUP_COLUMNS if c in frame.columns]
-    result = nca(data, dose=dose or None, groups=groups, options=nca_options)
+    exclude, include = review_tables(
+        review_choices(options), frame, keys=[*groups, "subject"], where=Where(file="review option")
+    )
+    result = nca(
+        data,
+        dose=dose or None,
+        groups=groups,
+        options=nca_options,
+        lambda_z_exclude=exclude,
+        lambda_z_include=include,
+    )
     table = result.to_frame()
     conc_unit = _text_option(options, "conc_unit", "")
     if conc_unit:  # PPORRES/PPORRESU and PPSTRESU, as `bioparity nca --conc-unit` writes them
@@ -130,6 +142,22 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
         n_missing_dropped=int(result.n_missing_dropped.sum()),
         n_blq_dropped=int(result.n_blq_dropped.sum()),
     )
+
+
+def review_choices(options: Mapping[str, Any]) -> pd.DataFrame:
+    """The NCA option ``review``: the reviewer's lambda_z choices (see :mod:`bioparity.nca.review`) as a
+    list of records, or the same list as JSON text; ``""`` or ``[]`` = none."""
+    value = options.get("review", "")
+    if isinstance(value, str):
+        if not value.strip():
+            return pd.DataFrame()
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"option review is not JSON ({exc}); expected a list of choices") from None
+    if not isinstance(value, list):
+        raise InputError(f"option review={value!r}; expected a list of choices")
+    return choices_frame(value) if value else pd.DataFrame()
 
 
 # --- PK similarity -------------------------------------------------------------------------------------

@@ -125,6 +125,8 @@ register_analysis(
             "conc_unit": "concentration unit, e.g. ng/mL ('' = none: no PPORRESU/PPSTRESU columns)",
             "time_unit": "time unit of the input (default h)",
             "dose_unit": "dose unit, e.g. mg (clearances and volumes then get units)",
+            "review": "lambda_z review choices (subject, time, action include|exclude, reason) as JSON; "
+            "set by the NCA review page, same as bioparity nca --review",
         },
         {
             "auc_method": "lin-up-log-down",
@@ -133,6 +135,7 @@ register_analysis(
             "conc_unit": "",
             "time_unit": "h",
             "dose_unit": "",
+            "review": "",
         },
         {"auc_method": ("lin-up-log-down", "linear"), "route": ("extravascular", "iv-bolus", "iv-infusion")},
         {

@@ -1,0 +1,292 @@
+"""NCA review (the WinNonlin lambda_z review loop): per-profile plots with the lambda_z points, R2adj,
+span ratio and flags; include or exclude a point, or exclude a profile, with a required reason. Each
+choice creates a NEW run whose option ``review`` holds every choice so far (the reviewed run stays as it
+was); the choice is audited and the same choices reproduce the run with ``bioparity nca --review``."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import pandas as pd
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+
+from bioparity.api.deps import write_unit
+from bioparity.audit.trail import append_event
+from bioparity.errors import BioparityError
+from bioparity.report.context import RunContext, run_context
+from bioparity.store.models import AnalysisRun
+from bioparity.web.plots import LOG_AXIS, _layout
+from bioparity.web.session import PageActor, read_unit
+from bioparity.web.templating import render
+from bioparity.workspace import analyses, datasets
+from bioparity.workspace.access import program_permissions
+from bioparity.workspace.adapters import NCA_GROUP_COLUMNS, review_choices
+from bioparity.workspace.registry import get_kind
+from bioparity.workspace.roles import Permission
+
+router = APIRouter()
+MAX_REASON = 500
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One profile of the reviewed run: its keys, samples and lambda_z fit."""
+
+    keys: dict[str, str]
+    times: list[float]
+    concs: list[float]
+    used: list[bool]
+    excluded: list[bool]
+    lamz: float
+    intercept_at: tuple[float, float] | None
+    r2adj: float
+    span: float
+    npoints: float
+    flags: list[str]
+
+    @property
+    def label(self) -> str:
+        return " / ".join(f"{v}" for v in self.keys.values())
+
+
+def _num(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _profiles(ctx: RunContext, samples: pd.DataFrame) -> tuple[list[str], list[Profile]]:
+    keys = [*(c for c in NCA_GROUP_COLUMNS if c in samples.columns), "subject"]
+    table = pd.DataFrame(ctx.rows, columns=ctx.columns)
+    choices = review_choices(ctx.options)
+    out = []
+    for key_values, part in samples.groupby(keys, sort=False):
+        values = key_values if isinstance(key_values, tuple) else (key_values,)
+        kv = {k: str(v).strip() for k, v in zip(keys, values, strict=True)}
+        mask = pd.Series(True, index=table.index)
+        for k, v in kv.items():
+            mask &= table[k].astype(str).str.strip() == v
+        params = table[mask]
+        par = {str(c): _num(v) for c, v in zip(params["PPTESTCD"], params["PPSTRESN"], strict=True)}
+        t = pd.to_numeric(part["time"], errors="coerce").tolist()
+        c = pd.to_numeric(part["conc"], errors="coerce").fillna(0.0).tolist()
+        excluded_t: set[float] = set()
+        included_t: set[float] = set()
+        if not choices.empty:
+            mine = choices
+            for k, v in kv.items():
+                mine = mine[mine[k].astype(str).str.strip() == v]
+            for _, ch in mine.iterrows():
+                tt = str(ch["time"]).strip()
+                target = excluded_t if str(ch["action"]).lower() == "exclude" else included_t
+                target |= set(t) if tt == "" else {float(tt)}
+        lo, hi = par.get("LAMZLL", math.nan), par.get("LAMZUL", math.nan)
+        used = [
+            ci > 0 and ti not in excluded_t and ((ti in included_t) if included_t else (lo <= ti <= hi))
+            for ti, ci in zip(t, c, strict=True)
+        ]
+        flags = [  # every review flag of the NCA table raised for this profile
+            str(f).removeprefix("flag_")
+            for f in table.columns
+            if str(f).startswith("flag_") and bool(params[f].astype(str).str.lower().eq("true").any())
+        ]
+        lamz = par.get("LAMZ", math.nan)
+        fit = None
+        if not math.isnan(lamz) and not math.isnan(par.get("CLSTP", math.nan)):
+            fit = (lo, par["CLSTP"] * math.exp(lamz * (par.get("TLST", hi) - lo)))
+        out.append(
+            Profile(kv, t, c, used, [ti in excluded_t for ti in t], lamz, fit, par.get("R2ADJ", math.nan),
+                    par.get("LAMZSPN", math.nan), par.get("LAMZNPT", math.nan), flags)
+        )  # fmt: skip
+    return keys, out
+
+
+def _figure(p: Profile, *, log: bool, time_label: str, conc_label: str) -> dict[str, Any]:
+    def pts(sel: list[bool]) -> dict[str, list[float]]:
+        chosen = [(t, c) for t, c, s in zip(p.times, p.concs, sel, strict=True) if s and (c > 0 or not log)]
+        return {"x": [x for x, _ in chosen], "y": [y for _, y in chosen]}
+
+    every = [True] * len(p.times)
+    data: list[dict[str, Any]] = [
+        {"type": "scatter", "mode": "lines+markers", "name": "samples", **pts(every),
+         "line": {"color": "#64748b"}, "marker": {"color": "#64748b", "size": 7}},
+        {"type": "scatter", "mode": "markers", "name": "lambda_z points", **pts(p.used),
+         "marker": {"color": "#1d4ed8", "size": 13, "symbol": "circle-open", "line": {"width": 3}}},
+        {"type": "scatter", "mode": "markers", "name": "excluded by reviewer", **pts(p.excluded),
+         "marker": {"color": "#b91c1c", "size": 13, "symbol": "x-thin-open", "line": {"width": 3}}},
+    ]  # fmt: skip
+    if p.intercept_at is not None and log:
+        t0, c0 = p.intercept_at
+        t1 = max(p.times)
+        data.append(
+            {"type": "scatter", "mode": "lines", "name": "lambda_z fit", "x": [t0, t1],
+             "y": [c0, c0 * math.exp(-p.lamz * (t1 - t0))], "line": {"color": "#1d4ed8", "dash": "dash"}}
+        )  # fmt: skip
+    return {
+        "data": data,
+        "layout": _layout(
+            f"{p.label}: " + ("semi-log" if log else "linear"),
+            xaxis={"title": {"text": time_label}},
+            yaxis={"title": {"text": conc_label}, **(LOG_AXIS if log else {"type": "linear"})},
+        ),
+    }
+
+
+def _load(request: Request, actor: Any, run_id: str) -> tuple[RunContext, pd.DataFrame, bool]:
+    """The run, its dataset's samples, and whether the caller may create runs (write data)."""
+    with read_unit(request) as session:
+        ctx = run_context(session, actor, run_id)
+        if ctx.run.kind != "nca" or ctx.run.status != "succeeded":
+            raise HTTPException(404, "only a succeeded NCA run can be reviewed")
+        content = datasets.dataset_content(session, ctx.dataset)
+        can_write = Permission.write_data in program_permissions(session, actor.user_id, ctx.program)
+    samples = datasets.read_stored(content, ctx.dataset.filename, get_kind("nca").read)
+    return ctx, samples, can_write
+
+
+@router.get("/runs/{run_id}/review")
+def review_page(
+    request: Request, actor: PageActor, run_id: str, profile: int = 0, message: str = "", error: str = ""
+) -> Response:
+    ctx, samples, can_write = _load(request, actor, run_id)
+    keys, profiles = _profiles(ctx, samples)
+    profile = min(max(profile, 0), len(profiles) - 1)
+    chosen = profiles[profile]
+    unit = str(ctx.options.get("conc_unit") or "")
+    time_label = f"time ({ctx.options.get('time_unit') or 'h'})"
+    conc_label = f"concentration ({unit})" if unit else "concentration"
+    figures = {
+        "review-linear": _figure(chosen, log=False, time_label=time_label, conc_label=conc_label),
+        "review-log": _figure(chosen, log=True, time_label=time_label, conc_label=conc_label),
+    }
+    return render(
+        request,
+        "nca_review.html",
+        ctx=ctx,
+        keys=keys,
+        profiles=profiles,
+        index=profile,
+        chosen=chosen,
+        figures=figures,
+        choices=review_choices(ctx.options).to_dict(orient="records"),
+        can_write=can_write,
+        message=message,
+        error=error,
+        crumbs=[
+            ("Programs", "/ui/programs"),
+            (ctx.program.name, f"/ui/programs/{ctx.program.id}"),
+            (ctx.title, f"/ui/runs/{ctx.run.id}"),
+            ("NCA review", None),
+        ],
+    )
+
+
+@router.post("/runs/{run_id}/review")
+async def review_choice(
+    request: Request,
+    actor: PageActor,
+    run_id: str,
+    profile: Annotated[int, Form()],
+    action: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
+    time: Annotated[str, Form()] = "",
+) -> Response:
+    back = f"/ui/runs/{run_id}/review?"
+    problem = ""
+    if not reason.strip():
+        problem = "A reason is required for every include or exclude choice."
+    elif len(reason.strip()) > MAX_REASON:
+        problem = f"The reason has {len(reason.strip())} characters; at most {MAX_REASON} are kept."
+    if problem:
+        return RedirectResponse(back + urlencode({"profile": profile, "error": problem}), status_code=303)
+
+    def create() -> AnalysisRun:
+        ctx, samples, _can_write = _load(request, actor, run_id)  # check_run below checks the permission
+        _keys, profiles = _profiles(ctx, samples)
+        if not 0 <= profile < len(profiles):
+            raise HTTPException(404, "no such profile in this run")
+        choice: dict[str, Any] = {
+            **profiles[profile].keys,
+            "time": _time_cell(time),
+            "action": action.strip().lower(),
+            "reason": reason.strip(),
+        }
+        previous = review_choices(ctx.options).to_dict(orient="records")
+        options = {**ctx.options, "review": [*previous, choice]}
+        with read_unit(request) as session:
+            pending = analyses.check_run(session, actor, ctx.dataset.id, "nca", options)
+        computed = analyses.compute_run(pending)
+
+        def store(session: Any) -> AnalysisRun:
+            new = analyses.store_run(session, actor, computed)
+            append_event(
+                session,
+                actor_id=actor.user_id,
+                actor=actor.username,
+                action="nca_review",
+                object_type="analysis_run",
+                object_id=new.id,
+                org_id=ctx.program.org_id,
+                program_id=ctx.program.id,
+                before={"run": ctx.run.id},
+                after={"run": new.id, "choice": choice, "name": _summary(ctx.run.id, choice)},
+            )
+            return new
+
+        return write_unit(request, store)
+
+    try:
+        new = await run_in_threadpool(create)
+    except HTTPException:
+        raise
+    except BioparityError as exc:
+        query = {"profile": profile, "error": f"Not applied: {exc}"}
+        return RedirectResponse(back + urlencode(query), status_code=303)
+    query = {
+        "profile": profile,
+        "message": f"New run created from run {run_id[:8]} with the {action} choice.",
+    }
+    return RedirectResponse(f"/ui/runs/{new.id}/review?" + urlencode(query), status_code=303)
+
+
+def _summary(run_id: str, choice: dict[str, Any]) -> str:
+    """One line for the audit trail: what was chosen, where, and why."""
+    where = " ".join(str(v) for k, v in choice.items() if k not in {"time", "action", "reason"})
+    point = f"t={choice['time']}" if choice["time"] != "" else "whole profile"
+    return f"NCA review of run {run_id[:8]}: {choice['action']} {where} {point}; reason: {choice['reason']}"
+
+
+def _time_cell(text: str) -> Any:
+    text = text.strip()
+    if not text:
+        return ""
+    try:
+        value = float(text)
+    except ValueError:
+        return text  # refused with row and column by the review checks
+    return int(value) if value.is_integer() else value
+
+
+def choices_json(run: AnalysisRun) -> str:
+    """The choices of a run as the JSON file ``bioparity nca --review`` reads."""
+    options = json.loads(run.options_json)
+    return json.dumps({"choices": review_choices(options).to_dict(orient="records")}, indent=2)
+
+
+@router.get("/runs/{run_id}/review.json")
+def review_file(request: Request, actor: PageActor, run_id: str) -> Response:
+    with read_unit(request) as session:
+        ctx = run_context(session, actor, run_id)
+    return Response(
+        choices_json(ctx.run),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="nca-review-{run_id[:8]}.json"'},
+    )
