@@ -104,7 +104,8 @@ def test_audit_trail_iso_times_links_signatures_verify_and_exports(browser: Any,
         run_id = href.rsplit("/", 1)[-1]
         assert href == f"/ui/runs/{run_id}" and run_id in kind_of
         assert re.search(
-            rf"signed {kind_of[run_id]} run {run_id[:8]} meaning '(authored|reviewed|approved)'", row.inner_text()
+            rf"signed {kind_of[run_id]} run {run_id[:8]} meaning '(authored|reviewed|approved)'",
+            row.inner_text(),
         )
     pk = server.runs["pk-similarity"]
     authored = page.locator("table.audit tbody tr", has_text="meaning 'authored'")
@@ -205,7 +206,9 @@ def test_docs_offline_favicon_and_validation_way_back(browser: Any, server: Serv
         ("victor", ["Programs", "Market scan", "Organisations", "Account"]),  # partner viewer
     ],
 )
-def test_menu_offers_only_what_the_role_can_use(browser: Any, server: Server, user: str, menu: list[str]) -> None:
+def test_menu_offers_only_what_the_role_can_use(
+    browser: Any, server: Server, user: str, menu: list[str]
+) -> None:
     context, page = _context(browser)
     sign_in(page, server, user, PASSWORD[user])
     assert page.locator("nav[aria-label=Main] a").all_inner_texts() == menu
@@ -242,7 +245,9 @@ def test_download_name_parts() -> None:
         "MB-201_PK-101-a_nca_run-3cdd892b.pdf"
     )
     assert file_name("../etc", "x;y", ext="csv") == "etc_x-y.csv"
-    assert disposition("Zürich.csv") == "attachment; filename=\"Z-rich.csv\"; filename*=UTF-8''Z%C3%BCrich.csv" or (
+    assert disposition(
+        "Zürich.csv"
+    ) == "attachment; filename=\"Z-rich.csv\"; filename*=UTF-8''Z%C3%BCrich.csv" or (
         disposition("Zürich.csv").startswith("attachment; filename=")
     )
 

@@ -1,8 +1,9 @@
-"""``/docs``: Swagger UI served from the installed ``swagger-ui-bundle`` package, never from a CDN.
+"""``/docs``: Swagger UI served from this package, never from a CDN.
 
 The workspace runs on networks without internet access (and its Content-Security-Policy allows only
-``'self'``), so the Swagger UI script and stylesheet come from the ``swagger_ui_bundle`` Python package
-(Swagger UI, Apache License 2.0, SmartBear Software; the licence ships in that package's dist-info).
+``'self'``), so the Swagger UI 5 script and stylesheet are vendored under ``web/static/vendor/swagger-ui``
+(from the npm package ``swagger-ui-dist``; Apache License 2.0, SmartBear Software; see PROVENANCE.txt,
+LICENSE and NOTICE there). Version 5 is needed: FastAPI's schema is OpenAPI 3.1.
 """
 
 from __future__ import annotations
@@ -14,22 +15,19 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 DOCS_ASSETS = "/docs-assets"
-FAVICON = Path(__file__).resolve().parents[1] / "web" / "static" / "favicon.svg"
+STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
+SWAGGER_UI = STATIC / "vendor" / "swagger-ui"
+FAVICON = STATIC / "favicon.svg"
 FAVICON_URL = "/favicon.ico"
 _FILES = {
     "swagger-ui-bundle.js": "text/javascript",
     "swagger-ui.css": "text/css",
-    "favicon-32x32.png": "image/png",
 }
 
 
 def swagger_ui_folder() -> Path | None:
-    """The folder holding ``swagger-ui-bundle.js`` and ``swagger-ui.css`` in the installed package."""
-    try:
-        import swagger_ui_bundle
-    except ImportError:  # pragma: no cover - a declared dependency
-        return None
-    folder = Path(str(swagger_ui_bundle.swagger_ui_path))
+    """The folder holding the vendored ``swagger-ui-bundle.js`` and ``swagger-ui.css``."""
+    folder = SWAGGER_UI
     return folder if (folder / "swagger-ui-bundle.js").is_file() else None
 
 
