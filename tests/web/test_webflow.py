@@ -96,20 +96,24 @@ def test_audit_trail_iso_times_links_signatures_verify_and_exports(browser: Any,
     page.select_option("#f-action", "sign")
     page.click("form.filters button")
     signed = page.locator("table.audit tbody tr")
-    assert signed.count() == 3  # the demo signs: PK similarity authored and approved, one more approved
+    # The demo signs PK similarity (authored, approved) and one more result (approved); other tests of the
+    # session may add signatures, so at least these three.
+    n_signed = signed.count()
+    assert n_signed >= 3
     kind_of = {run_id: kind for kind, run_id in server.runs.items()}
     for row in signed.all():
         # Each signature event names the run (kind and id) and the meaning, and links to the run.
         href = row.locator("a").get_attribute("href") or ""
         run_id = href.rsplit("/", 1)[-1]
-        assert href == f"/ui/runs/{run_id}" and run_id in kind_of
-        assert re.search(
-            rf"signed {kind_of[run_id]} run {run_id[:8]} meaning '(authored|reviewed|approved)'",
-            row.inner_text(),
-        )
+        assert href == f"/ui/runs/{run_id}"
+        kind = kind_of.get(run_id, r"[a-z-]+")  # runs signed by other tests of the session: any kind
+        said = rf"signed {kind} run {run_id[:8]} meaning '(authored|reviewed|approved)'"
+        assert re.search(said, row.inner_text())
     pk = server.runs["pk-similarity"]
-    authored = page.locator("table.audit tbody tr", has_text="meaning 'authored'")
-    assert f"Sam Statistician signed pk-similarity run {pk[:8]}" in authored.inner_text()
+    authored = page.locator(
+        "table.audit tbody tr", has_text=f"signed pk-similarity run {pk[:8]} meaning 'author"
+    )
+    assert "Sam Statistician" in authored.inner_text()
 
     page.click("#verify-chain")
     page.wait_for_selector("#verification")
@@ -122,9 +126,9 @@ def test_audit_trail_iso_times_links_signatures_verify_and_exports(browser: Any,
         page.click("#audit-csv")
     assert info.value.suggested_filename == "MB-201_audit-trail_sign.csv"
     rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
-    assert len(rows) == 3 and {r["action"] for r in rows} == {"sign"}
+    assert len(rows) == n_signed and {r["action"] for r in rows} == {"sign"}
     assert all(ISO_SECOND.match(r["at"]) for r in rows)
-    assert sorted(r["details"].rsplit("'", 2)[1] for r in rows) == ["approved", "approved", "authored"]
+    assert {r["details"].rsplit("'", 2)[1] for r in rows} >= {"approved", "authored"}
 
     with page.expect_download(timeout=LONG) as info:
         page.click("#audit-pdf", timeout=LONG)
