@@ -184,6 +184,8 @@ def test_docs_offline_favicon_and_validation_way_back(browser: Any, server: Serv
     assert page.locator(".opblock").count() > 10  # the operations rendered from /openapi.json
     assert outside == []
     _shot(page, "docs-offline")
+    policy = page.request.get(f"{server.url}/docs").headers["content-security-policy"]
+    assert "http" not in policy and "script-src 'self'" in policy  # nothing from elsewhere is allowed
     icon = page.request.get(f"{server.url}/favicon.ico")
     assert icon.status == 200 and icon.headers["content-type"] == "image/svg+xml"
 
