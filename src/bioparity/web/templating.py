@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bioparity import __version__
@@ -60,8 +61,11 @@ def menu(request: Request, actor: Actor | None) -> list[tuple[str, str]]:
         return []
     from bioparity.web.session import read_unit
 
-    with read_unit(request) as session:
-        roles = {role for _, role in my_organisations(session, actor)}
+    try:
+        with read_unit(request) as session:
+            roles = {role for _, role in my_organisations(session, actor)}
+    except SQLAlchemyError:  # an error page about the database must still render: the basic entries
+        roles = set()
     entries = [("Programs", "/ui/programs"), ("Market scan", "/ui/market")]
     if roles:
         entries.append(("Organisations", "/ui/orgs"))
