@@ -279,3 +279,21 @@ def test_changed_pages_pass_axe_and_fit(browser: Any, server: Server, width: int
     assert {k: v for k, v in problems.items() if v} == {}
     assert overflow == {}
     context.close()
+
+
+def test_guideline_adds_only_what_the_citation_does_not_say() -> None:
+    from types import SimpleNamespace
+
+    from bioparity.web.pages_programs import guideline
+
+    said = SimpleNamespace(
+        citation="Guideline (CHMP/437/04 Rev 1, final), section 3.3 (reference medicinal product), 2014-10-23",
+        source="CHMP/437/04 Rev 1 (final, 2014-10-23)",
+        source_date="2014-10-23",
+        section="3.3 (reference medicinal product)",
+    )
+    assert guideline(said) == said.citation
+    bare = SimpleNamespace(
+        citation="Guideline", source="DOC-1 (final)", source_date="2020-01-02", section="4"
+    )
+    assert guideline(bare) == "Guideline. Source: DOC-1 (final), 2020-01-02, section 4"

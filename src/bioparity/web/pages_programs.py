@@ -58,14 +58,17 @@ def evidence_link(evidence_id: str, program_evidence: ProgramEvidence) -> str | 
 
 
 def guideline(requirement: Any) -> str:
-    """The citation with its primary source, date and section, as the program report prints it."""
+    """The citation with its primary source, date and section (as the program report prints them), each
+    part added only when the citation does not already say it."""
+    citation = str(requirement.citation)
     parts = [
         requirement.source,
-        requirement.source_date if requirement.source_date not in requirement.source else "",
+        requirement.source_date,
         f"section {requirement.section}" if requirement.section else "",
     ]
-    source = ", ".join(p for p in parts if p)
-    return str(requirement.citation) + (f". Source: {source}" if source else "")
+    said = [p for p in parts if p and p.split(" (")[0] not in citation]
+    source = ", ".join(p for p in said if p.removeprefix("section ") not in citation)
+    return citation + (f". Source: {source}" if source else "")
 
 
 def readiness_rows(assessment: Any, program_evidence: ProgramEvidence) -> dict[str, list[dict[str, Any]]]:
