@@ -287,10 +287,10 @@ def test_guideline_adds_only_what_the_citation_does_not_say() -> None:
     from bioparity.web.pages_programs import guideline
 
     said = SimpleNamespace(
-        citation="Guideline (CHMP/437/04 Rev 1, final), section 3.3 (reference medicinal product), 2014-10-23",
+        citation="Guideline (CHMP/437/04 Rev 1, final), section 3.3 (reference product), 2014-10-23",
         source="CHMP/437/04 Rev 1 (final, 2014-10-23)",
         source_date="2014-10-23",
-        section="3.3 (reference medicinal product)",
+        section="3.3 (reference product)",
     )
     assert guideline(said) == said.citation
     bare = SimpleNamespace(
