@@ -48,8 +48,8 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
-#: Swagger UI (/docs) loads its script and styles from this server (the installed swagger-ui-bundle
-#: package, see bioparity.api.docs) and runs one inline script.
+#: Swagger UI (/docs) loads its script and styles from this server (vendored under web/static/vendor,
+#: see bioparity.api.docs) and runs one inline script.
 DOCS_CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
