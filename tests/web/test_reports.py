@@ -136,8 +136,10 @@ def test_validation_from_the_browser_is_stored_with_the_audit_trail(demo_store: 
         event = session.scalar(select(AuditEvent).where(AuditEvent.action == "validate"))
         assert event is not None and event.org_id == org_id and event.object_id is not None
         digest = event.object_id
-    report = client.get(f"/ui/admin/validation/{digest}")
+    report = client.get(f"/ui/admin/validation/{digest}/report.html")
     assert report.status_code == 200 and hashlib.sha256(report.content).hexdigest() == digest
+    page = client.get(f"/ui/admin/validation/{digest}")  # the same report with a way back
+    assert page.status_code == 200 and 'href="/ui/admin/validation"' in page.text
     client.post("/ui/logout")
     client.post("/ui/login", data={"username": "victor", "password": PASSWORD["victor"]})
     assert client.get(f"/ui/admin/validation/{digest}").status_code == 404

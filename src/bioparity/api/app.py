@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 
 from bioparity import __version__
 from bioparity.api import routes_accounts, routes_data, routes_programs
+from bioparity.api.docs import install_docs
 from bioparity.api.errors import install_error_handlers
 from bioparity.api.middleware import HardeningMiddleware
 from bioparity.api.schemas import HealthOut
@@ -48,12 +49,15 @@ def create_app(
             "Programs, studies, datasets, analyses and signatures shared between partner organisations. "
             "Every change is in a hash-chained audit trail. Objects you may not see answer 404."
         ),
+        docs_url=None,  # served from the installed package by install_docs (no CDN)
+        redoc_url=None,
     )
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.secure_cookies = secure_cookies
     app.state.account_policy = policy
     install_error_handlers(app)
+    install_docs(app)
     app.add_middleware(HardeningMiddleware)
     app.include_router(routes_accounts.router)
     app.include_router(routes_programs.router)

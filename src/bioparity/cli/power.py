@@ -68,6 +68,11 @@ def _run_grid(
     write_frame_atomic(original, out)
     write_provenance(out, {"grid": grid}, options)
     typer.echo(f"wrote {len(original)} rows to {out}", err=True)
+    # The same table on stdout (power to 4 decimals, as PowerTOST prints it); the file keeps every digit.
+    shown = original.copy()
+    if "power" in shown:
+        shown["power"] = [f"{v:.4f}" for v in shown["power"]]
+    typer.echo(shown.to_string(index=False))
 
 
 def _lead_with(record: dict[str, Any], *keys: str) -> dict[str, Any]:

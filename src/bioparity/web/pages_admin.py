@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bioparity.api.deps import unit_of_work
 from bioparity.report import qualification
+from bioparity.web.downloads import disposition
 from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import render
 from bioparity.workspace import accounts, programs
@@ -122,5 +123,24 @@ def run_validation(request: Request, actor: PageActor, org_id: Annotated[str, Fo
 
 @router.get("/admin/validation/{digest}")
 def validation_report(request: Request, actor: PageActor, digest: str) -> Response:
+    """The stored report with a way back added at the top (the stored bytes are at ``.../report.html``)."""
     with read_unit(request) as session:
-        return HTMLResponse(qualification.report_html(session, actor, digest))
+        html = qualification.report_html(session, actor, digest)
+    back = (
+        b'<nav aria-label="Back" style="margin:0 0 1em"><a href="/ui/admin/validation">'
+        b'&larr; Back to the validation runs</a> &middot; <a href="/ui/programs">Programs</a> &middot; '
+        b'<a href="/ui/admin/validation/' + digest.encode() + b'/report.html">'
+        b"Download the stored report (byte for byte, SHA-256 " + digest[:12].encode() + b"...)</a></nav>"
+    )
+    at = html.find(b"<body")
+    at = html.find(b">", at) + 1 if at >= 0 else 0
+    return HTMLResponse(html[:at] + back + html[at:])
+
+
+@router.get("/admin/validation/{digest}/report.html")
+def validation_report_file(request: Request, actor: PageActor, digest: str) -> Response:
+    """The stored report byte for byte (its SHA-256 is the digest recorded in the audit trail)."""
+    with read_unit(request) as session:
+        html = qualification.report_html(session, actor, digest)
+    name = f"validation-report_{digest[:12]}.html"
+    return HTMLResponse(html, headers={"Content-Disposition": disposition(name)})

@@ -26,6 +26,7 @@ from bioparity.report.figures import profile_plot
 from bioparity.report.html import report_tables
 from bioparity.store.models import AnalysisRun, Dataset
 from bioparity.web import plots
+from bioparity.web.downloads import disposition, file_name, program_part, run_file_name
 from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import TEMPLATES, render
 from bioparity.workspace import analyses, datasets, programs, signatures
@@ -521,18 +522,23 @@ def result_csv(request: Request, actor: PageActor, run_id: str) -> Response:
     return Response(
         csv_bytes(frame),
         media_type="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{ctx.run.kind}-{run_id[:8]}.csv"'},
+        headers={
+            "Content-Disposition": disposition(
+                run_file_name(ctx.program.name, ctx.study.name, ctx.run.kind, ctx.run.id, "csv")
+            )
+        },
     )
 
 
 def _report_response(html: str, fmt: str, stem: str) -> Response:
+    """The report as PDF (a download) or HTML (shown, saved under the same meaningful name)."""
     if fmt == "pdf":
         return Response(
             html_to_pdf(html),
             media_type="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="{stem}.pdf"'},
+            headers={"Content-Disposition": disposition(f"{stem}.pdf")},
         )
-    return HTMLResponse(html)
+    return HTMLResponse(html, headers={"Content-Disposition": disposition(f"{stem}.html", inline=True)})
 
 
 @router.get("/runs/{run_id}/report.{fmt}")
@@ -540,8 +546,10 @@ def run_report(request: Request, actor: PageActor, run_id: str, fmt: str) -> Res
     if fmt not in {"html", "pdf"}:
         return Response(status_code=404)
     with read_unit(request) as session:
-        html = render_run_report(run_context(session, actor, run_id))
-    return _report_response(html, fmt, f"report-{run_id[:8]}")
+        ctx = run_context(session, actor, run_id)
+        html = render_run_report(ctx)
+    stem = run_file_name(ctx.program.name, ctx.study.name, ctx.run.kind, ctx.run.id, fmt).rsplit(".", 1)[0]
+    return _report_response(html, fmt, stem)
 
 
 @router.get("/programs/{program_id}/report.{fmt}")
@@ -551,7 +559,8 @@ def program_report(request: Request, actor: PageActor, program_id: str, fmt: str
     with read_unit(request) as session:
         program = programs.get_program(session, actor, program_id)
         html = render_program_report(session, collect(session, program))
-    return _report_response(html, fmt, "similarity-summary")
+        stem = file_name(program_part(program.name), "similarity-summary", ext=fmt).rsplit(".", 1)[0]
+    return _report_response(html, fmt, stem)
 
 
 #: The scenario fields of the power / sample-size form: name, label, default, hint.

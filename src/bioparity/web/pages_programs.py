@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
 
+import pandas as pd
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bioparity.api.deps import unit_of_work
-from bioparity.report.evidence import collect, readiness
-from bioparity.store.models import Organisation
+from bioparity.errors import BioparityError
+from bioparity.io.tables_out import csv_bytes
+from bioparity.report import html_to_pdf
+from bioparity.report.evidence import ProgramEvidence, collect, readiness
+from bioparity.store.models import AnalysisRun, AuditEvent, Organisation, Program
+from bioparity.web.downloads import disposition, file_name, program_part
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import render
+from bioparity.web.templating import TEMPLATES, render
 from bioparity.workspace import accounts, programs
-from bioparity.workspace.access import program_permissions
+from bioparity.workspace.access import Actor, program_permissions
+from bioparity.workspace.integrity import verify_workspace
 from bioparity.workspace.roles import GRANTS, SHARE_ROLES, Permission, Role
 
 router = APIRouter()
@@ -24,6 +35,57 @@ AUDIT_PAGE = 200
 
 def _crumbs_program(name: str, program_id: str) -> list[tuple[str, str | None]]:
     return [("Programs", "/ui/programs"), (name, f"/ui/programs/{program_id}")]
+
+
+def evidence_link(evidence_id: str, program_evidence: ProgramEvidence) -> str | None:
+    """Where an evidence ID of the readiness engine is shown: ``caa:<attribute>-<reference>`` -> the CAA
+    result used (approved run) at that attribute, ``pk:<study>/...`` -> the study's PK similarity result,
+    ``program:...`` -> the program's facts on the dashboard; ``None`` when nothing stored matches."""
+    prefix, _, rest = evidence_id.partition(":")
+    if prefix == "program":
+        return "#facts"
+    for ev in program_evidence.studies:
+        if prefix == "caa":
+            run = ev.approved("caa")
+            if run is not None:
+                attribute = rest.rsplit("-", 1)[0]
+                return f"/ui/runs/{run.id}?attribute={quote(attribute)}"
+        elif prefix == "pk" and rest.split("/", 1)[0] == ev.study.name:
+            run = ev.approved("pk-similarity")
+            if run is not None:
+                return f"/ui/runs/{run.id}"
+    return None
+
+
+def guideline(requirement: Any) -> str:
+    """The citation with its primary source, date and section (as the program report prints them), each
+    part added only when the citation does not already say it."""
+    citation = str(requirement.citation)
+    parts = [
+        requirement.source,
+        requirement.source_date,
+        f"section {requirement.section}" if requirement.section else "",
+    ]
+    said = [p for p in parts if p and p.split(" (")[0] not in citation]
+    source = ", ".join(p for p in said if p.removeprefix("section ") not in citation)
+    return citation + (f". Source: {source}" if source else "")
+
+
+def readiness_rows(assessment: Any, program_evidence: ProgramEvidence) -> dict[str, list[dict[str, Any]]]:
+    """Per region code: every requirement with status, the engine's reason, linked evidence, guideline."""
+    return {
+        region.region: [
+            {
+                "req": r,
+                "status": r.status.replace("_", " "),
+                "reason": r.detail + (f" Work: {r.work}" if r.work and r.status != "met" else ""),
+                "evidence": [(e, evidence_link(e, program_evidence)) for e in r.evidence],
+                "guideline": guideline(r),
+            }
+            for r in region.requirements
+        ]
+        for region in assessment.regions
+    }
 
 
 @router.get("/programs")
@@ -87,6 +149,7 @@ def dashboard(request: Request, actor: PageActor, program_id: str, message: str 
             evidence=evidence,
             assessment=assessment,
             readiness_notes=notes,
+            requirements=readiness_rows(assessment, evidence) if assessment else {},
             can_write=Permission.write_data in granted,
             can_share=Permission.share_program in granted,
             message=message,
@@ -110,6 +173,121 @@ def study_create(
     return RedirectResponse(f"/ui/studies/{study.id}/upload", status_code=303)
 
 
+def iso_second(value: str | None) -> str:
+    """A stored audit time as ISO 8601 to the second with its time zone: ``2026-12-05T20:30:45+00:00``."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value  # shown as recorded rather than guessed
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _object_link(event: AuditEvent, after: dict[str, Any] | None) -> str | None:
+    """The page showing the object of an audit event (``None`` when it has none in this program)."""
+    oid, kind = event.object_id or "", event.object_type
+    if kind == "analysis_run":
+        return f"/ui/runs/{oid}"
+    if kind == "dataset":
+        return f"/ui/datasets/{oid}"
+    if kind == "program":
+        return f"/ui/programs/{oid}"
+    if kind == "study":
+        return f"/ui/programs/{event.program_id}#study-{oid}"
+    if kind == "signature" and after and after.get("run_id"):
+        return f"/ui/runs/{after['run_id']}"
+    if kind == "share":
+        return f"/ui/programs/{event.program_id}/sharing"
+    return None
+
+
+def _details(event: AuditEvent, after: dict[str, Any] | None, runs: dict[str, str]) -> str:
+    """What changed, in words; a signature names the run (kind and id) and the meaning signed."""
+    if event.object_type == "signature" and after:
+        run_id = str(after.get("run_id") or "")
+        kind = runs.get(run_id, "analysis")
+        who = after.get("display_name") or event.actor
+        return f"{who} signed {kind} run {run_id[:8]} meaning {after.get('meaning', '?')!r}"
+    if not after:
+        return ""
+    parts = []
+    for key in ("name", "kind", "meaning", "role", "status", "sha256", "version"):
+        if after.get(key) is not None:
+            value = str(after[key])
+            parts.append(f"{key}: {value[:12] if key == 'sha256' else value}")
+    return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """The audit trail view's filter (all empty: every event of the program)."""
+
+    action: str = ""
+    actor_name: str = ""
+    object_type: str = ""
+
+    def keeps(self, event: AuditEvent) -> bool:
+        return (
+            (not self.action or event.action == self.action)
+            and (not self.actor_name or event.actor == self.actor_name)
+            and (not self.object_type or event.object_type == self.object_type)
+        )
+
+    def query(self) -> str:
+        return urlencode({k: v for k, v in asdict(self).items() if v})
+
+
+def _audit_view(
+    session: Session, actor: Actor, program_id: str, chosen: AuditFilter
+) -> tuple[Program, list[AuditEvent], list[dict[str, Any]]]:
+    """The program, all its events, and the filtered rows (event, time, link, details)."""
+    program = programs.get_program(session, actor, program_id)
+    events = list(programs.program_audit(session, actor, program_id, after_seq=0, limit=100_000))
+    afters = {e.seq: json.loads(e.after_json) if e.after_json else None for e in events}
+    run_ids = {e.object_id for e in events if e.object_type == "analysis_run" and e.object_id}
+    run_ids |= {str(a["run_id"]) for a in afters.values() if a and a.get("run_id")}
+    found = session.execute(select(AnalysisRun.id, AnalysisRun.kind).where(AnalysisRun.id.in_(run_ids)))
+    runs = {run_id: kind for run_id, kind in found}
+    rows = []
+    for e in events:
+        if not chosen.keeps(e):
+            continue
+        after = afters[e.seq]
+        rows.append(
+            {
+                "event": e,
+                "at": iso_second(e.at),
+                "href": _object_link(e, after),
+                "details": _details(e, after, runs),
+                "signature": e.object_type == "signature",
+            }
+        )
+    return program, events, rows
+
+
+def audit_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The filtered audit view as a table (for the CSV and PDF exports)."""
+    return pd.DataFrame(
+        [
+            (
+                r["event"].seq,
+                r["at"],
+                r["event"].actor,
+                r["event"].action,
+                r["event"].object_type,
+                r["event"].object_id or "",
+                r["details"],
+                r["event"].row_hash,
+            )
+            for r in rows
+        ],
+        columns=["seq", "at", "user", "action", "object_type", "object_id", "details", "row_hash"],
+    )
+
+
 @router.get("/programs/{program_id}/audit")
 def audit(
     request: Request,
@@ -119,44 +297,78 @@ def audit(
     actor_name: str = "",
     object_type: str = "",
     after_seq: int = 0,
+    verify: str = "",
 ) -> Response:
+    chosen = AuditFilter(action, actor_name, object_type)
     with read_unit(request) as session:
-        program = programs.get_program(session, actor, program_id)
-        events = programs.program_audit(session, actor, program_id, after_seq=0, limit=100_000)
-        actions = sorted({e.action for e in events})
-        types = sorted({e.object_type for e in events})
-        actors = sorted({e.actor for e in events})
-        chosen = [
-            e
-            for e in events
-            if (not action or e.action == action)
-            and (not actor_name or e.actor == actor_name)
-            and (not object_type or e.object_type == object_type)
-            and e.seq > after_seq
-        ]
-        page = chosen[:AUDIT_PAGE]
-        rows = [
-            {
-                "event": e,
-                "after": json.loads(e.after_json) if e.after_json else None,
-                "before": json.loads(e.before_json) if e.before_json else None,
-            }
-            for e in page
-        ]
-        more = page[-1].seq if len(chosen) > AUDIT_PAGE else None
-        return render(
-            request,
-            "audit.html",
-            program=program,
-            rows=rows,
-            total=len(chosen),
-            more=more,
-            actions=actions,
-            types=types,
-            actors=actors,
-            chosen={"action": action, "actor_name": actor_name, "object_type": object_type},
-            crumbs=[*_crumbs_program(program.name, program.id), ("Audit trail", None)],
-        )
+        program, events, rows = _audit_view(session, actor, program_id, chosen)
+    later = [r for r in rows if r["event"].seq > after_seq]
+    page = later[:AUDIT_PAGE]
+    more = page[-1]["event"].seq if len(later) > AUDIT_PAGE else None
+    verification = _verify(request, {e.object_id for e in events if e.object_id}) if verify else None
+    return render(
+        request,
+        "audit.html",
+        program=program,
+        rows=page,
+        total=len(rows),
+        more=more,
+        actions=sorted({e.action for e in events}),
+        types=sorted({e.object_type for e in events}),
+        actors=sorted({e.actor for e in events}),
+        chosen=asdict(chosen),
+        query=chosen.query(),
+        verification=verification,
+        crumbs=[*_crumbs_program(program.name, program.id), ("Audit trail", None)],
+    )
+
+
+def _verify(request: Request, object_ids: set[str]) -> dict[str, Any]:
+    """``bioparity audit verify`` (:func:`~bioparity.workspace.integrity.verify_workspace`) on the server's
+    database. The outcome covers the whole workspace; problem texts are shown only when they name an
+    object of this program (others belong to organisations the user may not see)."""
+    try:
+        report = verify_workspace(request.app.state.engine)
+    except BioparityError as exc:
+        return {"intact": False, "summary": f"the chain cannot be verified: {exc}", "problems": []}
+    mine = [p for p in report.problems if any(i in p for i in object_ids)]
+    summary = report.message().splitlines()[0]
+    hidden = len(report.problems) - len(mine)
+    if hidden:
+        summary += f" ({hidden} in other programs, not shown)"
+    return {"intact": report.intact, "summary": summary, "problems": mine}
+
+
+@router.get("/programs/{program_id}/audit.{fmt}")
+def audit_export(
+    request: Request,
+    actor: PageActor,
+    program_id: str,
+    fmt: str,
+    action: str = "",
+    actor_name: str = "",
+    object_type: str = "",
+) -> Response:
+    """The filtered view as CSV (shared writer: formula cells neutralised) or PDF."""
+    if fmt not in {"csv", "pdf"}:
+        return Response(status_code=404)
+    chosen = AuditFilter(action, actor_name, object_type)
+    with read_unit(request) as session:
+        program, _, rows = _audit_view(session, actor, program_id, chosen)
+    name = file_name(
+        program_part(program.name), "audit-trail", *(v for v in asdict(chosen).values() if v), ext=fmt
+    )
+    headers = {"Content-Disposition": disposition(name)}
+    if fmt == "csv":
+        return Response(csv_bytes(audit_frame(rows)), media_type="text/csv", headers=headers)
+    html = TEMPLATES.get_template("audit_export.html").render(
+        program=program,
+        rows=rows,
+        chosen=asdict(chosen),
+        exported=iso_second(datetime.now(UTC).isoformat()),
+        by=actor.display_name,
+    )
+    return Response(html_to_pdf(html), media_type="application/pdf", headers=headers)
 
 
 @router.get("/programs/{program_id}/sharing")

@@ -12,18 +12,22 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bioparity import __version__
 from bioparity.errors import BioparityError, DataFileError
 from bioparity.report.format import fmt_time, fmt_value
 from bioparity.web.csrf import csrf_field, set_csrf_cookie
+from bioparity.workspace.access import Actor
+from bioparity.workspace.accounts import my_organisations
 from bioparity.workspace.errors import (
     AuthenticationError,
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
 )
+from bioparity.workspace.roles import Role
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -50,8 +54,29 @@ def _csrf_field(context: Context) -> Markup:
 TEMPLATES.env.globals["csrf_field"] = _csrf_field
 
 
+def menu(request: Request, actor: Actor | None) -> list[tuple[str, str]]:
+    """The main menu entries the signed-in user can use: the validation run only for organisation owners,
+    organisations only for members of one (everyone else would find an empty or refusing page)."""
+    if actor is None:
+        return []
+    from bioparity.web.session import read_unit
+
+    try:
+        with read_unit(request) as session:
+            roles = {role for _, role in my_organisations(session, actor)}
+    except SQLAlchemyError:  # an error page about the database must still render: the basic entries
+        roles = set()
+    entries = [("Programs", "/ui/programs"), ("Market scan", "/ui/market")]
+    if roles:
+        entries.append(("Organisations", "/ui/orgs"))
+    if Role.owner.value in roles:
+        entries.append(("Validation", "/ui/admin/validation"))
+    return [*entries, ("Account", "/ui/account")]
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("actor", getattr(request.state, "actor", None))
+    context.setdefault("menu", menu(request, context["actor"]))
     response = TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
     set_csrf_cookie(request, response)
     return response
