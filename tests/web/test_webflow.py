@@ -65,9 +65,17 @@ def test_dashboard_readiness_lists_every_requirement_with_reason_evidence_and_gu
     assert "CHMP/437/04 Rev 1" in reference and "section 3.3 (reference medicinal product)" in reference
     # Evidence IDs are links to the result that carries them.
     pk = eu.locator("tr", has_text="EMA.PK.SIMILARITY").locator("a", has_text="pk:PK-101/T-EU-CMAX")
-    assert pk.get_attribute("href") == f"/ui/runs/{server.runs['pk-similarity']}"
+    # It links to the study's latest *approved* PK similarity run: the demo's, or one that an earlier test of
+    # the session (the evidence-chain browser test) signed as approved since.
+    pk_href = pk.get_attribute("href") or ""
+    assert re.fullmatch(r"/ui/runs/[0-9a-f-]{36}", pk_href), pk_href
+    pk_page = context.new_page()
+    pk_page.goto(server.url + pk_href)
+    assert "pk-similarity" in pk_page.content() and "approved" in pk_page.content()
+    pk_page.close()
     link = caa.locator("a", has_text="caa:afucosylated_glycans-EU")
-    assert link.get_attribute("href") == f"/ui/runs/{server.runs['caa']}?attribute=afucosylated_glycans"
+    caa_href = link.get_attribute("href") or ""
+    assert re.fullmatch(r"/ui/runs/[0-9a-f-]{36}\?attribute=afucosylated_glycans", caa_href), caa_href
     _shot(page, "dashboard-readiness")
     link.click()
     page.wait_for_url("**/ui/runs/**")
