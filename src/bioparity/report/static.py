@@ -160,7 +160,8 @@ def power_svg(plot: PowerPlot) -> str:
             ax.set_ylim(0, 1)
         ax.set_title("Power curves" if plot.y_label == "power" else "Sample size")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
+        # Below the axes, never over the curves (constrained layout makes room for it).
+        fig.legend(fontsize=7, loc="outside lower center", ncol=2, frameon=False)
         return _svg(fig)
 
 
