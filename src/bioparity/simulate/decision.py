@@ -63,20 +63,9 @@ def pooled_pairwise_intervals(
     theta2: float = 1.25,
 ) -> PairwiseIntervals:
     """Pairwise ``arms[i] / arms[j]`` intervals of every row (see the module docstring)."""
-    y = np.where(include, log_values, 0.0)
-    R = y.shape[0]
-    n = np.zeros((R, n_arms), dtype=np.int64)
-    mean = np.zeros((R, n_arms))
-    ss = np.zeros(R)
-    for a in range(n_arms):  # a loop over the (few) arms; rows stay vectorised
-        cols = arm == a
-        inc = include[:, cols]
-        ya = y[:, cols]
-        n[:, a] = inc.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean[:, a] = ya.sum(axis=1) / n[:, a]
-        dev = np.where(inc, ya - mean[:, a][:, None], 0.0)
-        ss += (dev * dev).sum(axis=1)
+    n, mean, ss_arm = _arm_moments(log_values, include, arm, n_arms)
+    R = log_values.shape[0]
+    ss = ss_arm.sum(axis=1)
     df = n.sum(axis=1) - (n > 0).sum(axis=1)  # arms without any value leave the model
     ok_df = df >= 1
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -95,22 +84,29 @@ def pooled_pairwise_intervals(
         lower[:, c] = np.where(est, np.exp(diff - half), np.nan)
         upper[:, c] = np.where(est, np.exp(diff + half), np.nan)
         estimable[:, c] = est
-    with np.errstate(invalid="ignore"):
-        passed = (
-            estimable
-            & (100.0 * theta1 <= np.round(100.0 * lower, 2))
-            & (np.round(100.0 * upper, 2) <= 100.0 * theta2)
-        )
     return PairwiseIntervals(
         gmr=gmr,
         lower=lower,
         upper=upper,
-        passed=passed,
+        passed=_passes(estimable, lower, upper, theta1, theta2),
         estimable=estimable,
         df=df.astype(float),
         mse=mse,
         n=n,
     )
+
+
+def _passes(
+    estimable: BoolArray, lower: FloatArray, upper: FloatArray, theta1: float, theta2: float
+) -> BoolArray:
+    """Limits in percent rounded to two decimals inside ``[100 theta1, 100 theta2]`` (as reported)."""
+    with np.errstate(invalid="ignore"):
+        return np.asarray(
+            estimable
+            & (100.0 * theta1 <= np.round(100.0 * lower, 2))
+            & (np.round(100.0 * upper, 2) <= 100.0 * theta2),
+            dtype=bool,
+        )
 
 
 def _arm_moments(
@@ -167,16 +163,11 @@ def welch_pairwise_intervals(
             upper[:, c] = np.where(est, np.exp(diff + half), np.nan)
             df[:, c] = np.where(est, nu, np.nan)
             estimable[:, c] = est
-        passed = (
-            estimable
-            & (100.0 * theta1 <= np.round(100.0 * lower, 2))
-            & (np.round(100.0 * upper, 2) <= 100.0 * theta2)
-        )
     return PairwiseIntervals(
         gmr=gmr,
         lower=lower,
         upper=upper,
-        passed=passed,
+        passed=_passes(estimable, lower, upper, theta1, theta2),
         estimable=estimable,
         df=df,
         mse=np.full(R, np.nan),
