@@ -18,8 +18,32 @@ file, row and column; exit code 2. The cores are imported inside the command bod
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.console import Console
+
+
+def _write(table: pd.DataFrame, out: Path, data: Path, options: dict[str, Any]) -> Console:
+    """Write the result table and its provenance sidecar; the console (stderr) for the summary."""
+    from rich.console import Console
+
+    from bioparity.io import write_frame_atomic
+    from bioparity.io.provenance import write_provenance
+
+    write_frame_atomic(table, out)
+    write_provenance(out, {"data": data}, options)
+    return Console(stderr=True)
+
+
+def _finish(console: Console, notes: Any, table: pd.DataFrame, out: Path) -> None:
+    """Print each note of the result, then where the rows went."""
+    for note in notes:
+        console.print(f"note: {note}", highlight=False)
+    console.print(f"wrote {len(table)} rows to {out}")
 
 
 def register(app: typer.Typer) -> None:
@@ -47,13 +71,11 @@ def register(app: typer.Typer) -> None:
         outliers: Path | None = typer.Option(None, help="Also write the removed values here."),
     ) -> None:
         """ADA cut points (screening, confirmatory, titration) from validation data."""
-        from rich.console import Console
 
         from bioparity.bioassay import screening_and_confirmatory
         from bioparity.cli.common import user_errors
         from bioparity.io import write_frame_atomic
         from bioparity.io.bioassay import read_cutpoint_data
-        from bioparity.io.provenance import write_provenance
 
         with user_errors():
             import pandas as pd
@@ -70,7 +92,6 @@ def register(app: typer.Typer) -> None:
                 remove_outliers=remove_outliers,
             )
             table = pd.concat([r.to_frame() for r in results], ignore_index=True)
-            write_frame_atomic(table, out)
             options = {
                 "command": "ada-cutpoint",
                 "fpr": fpr,
@@ -81,13 +102,12 @@ def register(app: typer.Typer) -> None:
                 "quantile_type": quantile_type,
                 "remove_outliers": remove_outliers,
             }
-            write_provenance(out, {"data": data}, options)
+            console = _write(table, out, data, options)
             if outliers is not None:
                 listing = pd.concat(
                     [r.outlier_frame().assign(tier=r.tier) for r in results], ignore_index=True
                 )
                 write_frame_atomic(listing, outliers)
-            console = Console(stderr=True)
             for r in results:
                 console.print(
                     f"{r.tier}: cut point {r.cut_point:.6g} ({r.method}, {r.transform} scale, "
@@ -107,31 +127,23 @@ def register(app: typer.Typer) -> None:
         method: str = typer.Option("linear", help="linear (log-concentration interpolation) or 4pl."),
     ) -> None:
         """Assay sensitivity: concentration at the cut point per run and detected in 95% of runs."""
-        from rich.console import Console
 
         from bioparity.bioassay import sensitivity
         from bioparity.cli.common import user_errors
-        from bioparity.io import write_frame_atomic
         from bioparity.io.bioassay import read_sensitivity_data
-        from bioparity.io.provenance import write_provenance
 
         with user_errors():
             result = sensitivity(read_sensitivity_data(data), cut_point, method=method)
             table = result.to_frame()
-            write_frame_atomic(table, out)
-            write_provenance(
-                out, {"data": data}, {"command": "ada-sensitivity", "cut_point": cut_point, "method": method}
-            )
-            console = Console(stderr=True)
+            options = {"command": "ada-sensitivity", "cut_point": cut_point, "method": method}
+            console = _write(table, out, data, options)
             console.print(
                 f"sensitivity (detected in 95% of runs): {result.sensitivity_95:.6g} "
                 f"(mean {result.mean:.6g} + t {result.t_factor:.4g} x SD {result.sd:.6g}; "
                 f"{result.n_runs} runs)",
                 highlight=False,
             )
-            for note in result.notes:
-                console.print(f"note: {note}", highlight=False)
-            console.print(f"wrote {len(table)} rows to {out}")
+            _finish(console, result.notes, table, out)
 
     @app.command("ada-drug-tolerance")
     def ada_drug_tolerance_command(
@@ -140,23 +152,16 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(..., help="Results CSV: one row per ADA level."),
     ) -> None:
         """Drug tolerance: highest drug level at which each ADA level is still detected."""
-        from rich.console import Console
 
         from bioparity.bioassay import drug_tolerance
         from bioparity.cli.common import user_errors
-        from bioparity.io import write_frame_atomic
         from bioparity.io.bioassay import read_drug_tolerance_data
-        from bioparity.io.provenance import write_provenance
 
         with user_errors():
             result = drug_tolerance(read_drug_tolerance_data(data), cut_point)
             table = result.to_frame()
-            write_frame_atomic(table, out)
-            write_provenance(out, {"data": data}, {"command": "ada-drug-tolerance", "cut_point": cut_point})
-            console = Console(stderr=True)
-            for note in result.notes:
-                console.print(f"note: {note}", highlight=False)
-            console.print(f"wrote {len(table)} rows to {out}")
+            console = _write(table, out, data, {"command": "ada-drug-tolerance", "cut_point": cut_point})
+            _finish(console, result.notes, table, out)
 
     @app.command("isr")
     def isr_command(
@@ -165,20 +170,15 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(..., help="Results CSV: one row per sample."),
     ) -> None:
         """Incurred sample reanalysis (ICH M10 section 7): share within limits, >= 2/3 rule, failures."""
-        from rich.console import Console
 
         from bioparity.bioassay import isr
         from bioparity.cli.common import user_errors
-        from bioparity.io import write_frame_atomic
         from bioparity.io.bioassay import read_isr_data
-        from bioparity.io.provenance import write_provenance
 
         with user_errors():
             result = isr(read_isr_data(data), assay)
             table = result.to_frame()
-            write_frame_atomic(table, out)
-            write_provenance(out, {"data": data}, {"command": "isr", "assay": assay, "passed": result.passed})
-            console = Console(stderr=True)
+            console = _write(table, out, data, {"command": "isr", "assay": assay, "passed": result.passed})
             verdict = "PASS" if result.passed else "FAIL"
             console.print(
                 f"ISR {verdict}: {result.n_within}/{result.n_samples} "
