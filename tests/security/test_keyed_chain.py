@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bioparity.audit import canonical_json, row_hash, verify_chain
+from bioparity.audit import row_hash, verify_chain
 from bioparity.audit.chain import GENESIS_HASH, GENESIS_MAC, row_mac
 from bioparity.audit.keys import AuditKey
+from tests.workspace.test_audit import _rows as unkeyed_rows
 
 KEY = AuditKey(bytes(range(32)), "test")
 OTHER = AuditKey(bytes(range(1, 33)), "other")
@@ -22,28 +23,13 @@ def test_mac_is_hmac_sha256_of_purpose_newline_message() -> None:
 
 
 def _rows(n: int, *, keyed_from: int = 1, key: AuditKey = KEY) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    prev, prev_mac = GENESIS_HASH, GENESIS_MAC
-    for seq in range(1, n + 1):
-        row: dict[str, Any] = {
-            "seq": seq,
-            "at": f"2026-01-01T00:00:{seq:02d}.000000Z",
-            "actor_id": "u1",
-            "actor": "alice",
-            "org_id": "o1",
-            "program_id": None,
-            "action": "create",
-            "object_type": "study",
-            "object_id": f"s{seq}",
-            "before_json": None,
-            "after_json": canonical_json({"name": f"study {seq}"}),
-            "prev_hash": prev,
-        }
-        row["row_hash"] = prev = row_hash(prev, row)
+    """The unkeyed test trail of tests/workspace/test_audit.py, with MACs from row ``keyed_from`` on."""
+    rows = unkeyed_rows(n)
+    prev_mac = GENESIS_MAC
+    for row in rows:
         row["mac"] = None
-        if seq >= keyed_from:
-            row["mac"] = prev_mac = row_mac(key, prev_mac, prev)
-        rows.append(row)
+        if row["seq"] >= keyed_from:
+            row["mac"] = prev_mac = row_mac(key, prev_mac, row["row_hash"])
     return rows
 
 
