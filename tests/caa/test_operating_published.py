@@ -38,7 +38,7 @@ from tests.caa.oc_quadrature import PLAN_COLUMNS, pass_probability
 
 QUADRATURE = reference_table("oc_pass_probability_quadrature.csv")
 STATEMENTS = reference_table("oc_published_statements.csv")
-SEED = 20190404  # any fixed seed; the date Stangler & Schiestl 2019 appeared
+SEED = 20190404  # any fixed seed (the OCs are deterministic for a given seed)
 
 
 def _key(row: pd.Series) -> tuple[Any, ...]:
