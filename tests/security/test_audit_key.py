@@ -12,12 +12,12 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
-from bioparity.api import create_app
 from bioparity.audit import append_event, row_hash, verify_trail
 from bioparity.audit.keys import KEY_ENV, KEY_FILE_ENV, AuditKeyError, load_key
 from bioparity.cli.main import app
-from bioparity.store import make_sessionmaker, upgrade
-from bioparity.workspace.integrity import verify_workspace
+from bioparity.server import create_app
+from bioparity.store import make_sessionmaker, upgrade_schema
+from bioparity.workspace.integrity import upgrade, verify_workspace
 from tests.workspace.conftest import database, url_of
 
 runner = CliRunner()
@@ -73,7 +73,7 @@ def test_a_lost_or_wrong_key_stops_the_server_instead_of_writing(
 
 
 def test_a_trail_from_before_keying_is_sealed_and_stays_covered(empty: Engine, key_file: Path) -> None:
-    upgrade(empty, "0002", seal=False)  # the schema of the previous release: plain SHA-256 chain
+    upgrade_schema(empty, "0002")  # the schema of the previous release: plain SHA-256 chain
     prev = "0" * 64
     with empty.begin() as conn:
         for seq in (1, 2, 3):

@@ -158,10 +158,11 @@ def register(app: typer.Typer) -> None:
         with user_errors():
             import pandas as pd
 
-            from bioparity.caa import assess, read_catalogue, read_long_table
+            from bioparity.caa import assess, read_catalogue
             from bioparity.caa.plots import PLOT_FORMATS, plot_attributes
             from bioparity.caa.results import STATUSES
             from bioparity.io import write_frame_atomic
+            from bioparity.io.caa import read_long_table
             from bioparity.io.provenance import write_provenance
             from bioparity.io.readers import require_utf8_text
             from bioparity.io.tables_out import check_output_path

@@ -15,15 +15,16 @@ from typing import Any
 
 import pandas as pd
 
-from bioparity._results import _plain
+from bioparity._results import plain
 from bioparity.be import crossover_data, evaluate_be
 from bioparity.be.data import read_crossover_file
 from bioparity.be.similarity import DEFAULT_METRICS, VARIANCE_MODELS, pk_similarity_table
-from bioparity.caa import assess, read_catalogue, read_long_table
+from bioparity.caa import assess, read_catalogue
 from bioparity.caa.catalogue import DEFAULT_PLAN
 from bioparity.caa.example import example_paths
 from bioparity.errors import DataFileError, InputError
 from bioparity.io import read_table
+from bioparity.io.caa import read_long_table
 from bioparity.io.limits import check_csv_limits
 from bioparity.io.pp import CROSSOVER_COLUMNS, metric_table
 from bioparity.io.readers import read_any_table
@@ -38,7 +39,7 @@ NCA_GROUP_COLUMNS = ("arm", "period", "treatment", "analyte", "formulation", "se
 
 def frame_result(frame: pd.DataFrame, **extra: Any) -> dict[str, Any]:
     """A table as JSON: ``{"columns": [...], "rows": [[...], ...], "n_rows": n, **extra}`` (NaN -> null)."""
-    rows = [[_null(_plain(v)) for v in row] for row in frame.astype(object).to_numpy().tolist()]
+    rows = [[_null(plain(v)) for v in row] for row in frame.astype(object).to_numpy().tolist()]
     return {"columns": [str(c) for c in frame.columns], "rows": rows, "n_rows": len(frame), **extra}
 
 

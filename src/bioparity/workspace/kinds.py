@@ -37,10 +37,9 @@ from bioparity.io import ColumnSpec, read_table
 from bioparity.io.power_grid import (
     POWER_GRID_COLUMNS,
     SAMPLESIZE_GRID_COLUMNS,
-    evaluate_power_grid,
-    evaluate_samplesize_grid,
     locate_scenario_error,
 )
+from bioparity.power.grid import evaluate_power_grid, evaluate_samplesize_grid
 from bioparity.power.kernels import POWER_KERNELS
 from bioparity.workspace import adapters
 from bioparity.workspace.adapters import frame_result
