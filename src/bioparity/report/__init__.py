@@ -3,9 +3,31 @@
 A report cites exactly what was run (input SHA-256s, options, software version, result SHA-256), shows
 the tables, flags, plots (static SVG) and signatures, and is built from stored data only: the same
 stored inputs give a byte-identical HTML report.
+
+The names are imported on first use (module ``__getattr__``, PEP 562), so that the light modules of this
+package (the plot data of :mod:`bioparity.report.figures`, the plots of :mod:`bioparity.report.static`)
+can be used without loading the store and the workspace.
 """
 
-from bioparity.report.html import render_program_report, render_run_report
-from bioparity.report.pdf import html_to_pdf
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bioparity.report.html import render_program_report, render_run_report
+    from bioparity.report.pdf import html_to_pdf
+
+#: Public name -> the submodule that defines it.
+_SOURCES = {"html_to_pdf": "pdf", "render_program_report": "html", "render_run_report": "html"}
 
 __all__ = ["html_to_pdf", "render_program_report", "render_run_report"]
+
+
+def __getattr__(name: str) -> Any:
+    source = _SOURCES.get(name)
+    if source is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{source}"), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value

@@ -4,7 +4,8 @@ in reports (:mod:`bioparity.report.static`), so that both always show the same n
 * concentration-time profiles: arithmetic mean concentration per arm and nominal time;
 * forest plot: GMR and its CI per metric and pair of arms, against the acceptance limits;
 * power curves: TOST power against total sample size, one curve per scenario;
-* CAA attribute plot: lot values by source with each comparison's acceptance range.
+* CAA attribute plot: lot values by source with each comparison's acceptance range (also the files
+  of ``bioparity caa --plots``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 ARM_COLUMNS = ("arm", "treatment", "TRT", "group")
+#: File formats of the static plots written by the CLI (:func:`bioparity.report.static.write_caa_plots`).
+PLOT_FORMATS = ("png", "svg")
 
 
 @dataclass(frozen=True)
