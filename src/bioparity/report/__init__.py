@@ -11,23 +11,22 @@ can be used without loading the store and the workspace.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bioparity.report.html import render_program_report, render_run_report
     from bioparity.report.pdf import html_to_pdf
 
-#: Public name -> the submodule that defines it.
-_SOURCES = {"html_to_pdf": "pdf", "render_program_report": "html", "render_run_report": "html"}
-
 __all__ = ["html_to_pdf", "render_program_report", "render_run_report"]
 
 
 def __getattr__(name: str) -> Any:
-    source = _SOURCES.get(name)
-    if source is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{source}"), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
+    if name == "html_to_pdf":
+        from bioparity.report.pdf import html_to_pdf
+
+        return html_to_pdf
+    if name in ("render_program_report", "render_run_report"):
+        from bioparity.report import html
+
+        return getattr(html, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

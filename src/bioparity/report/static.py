@@ -215,7 +215,7 @@ def write_caa_plots(
         raise InputError(f"plot format must be one of {', '.join(PLOT_FORMATS)}; got {fmt!r}")
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    rows = result.table.to_dict(orient="records")
+    rows = [{str(k): v for k, v in row.items()} for row in result.table.to_dict(orient="records")]
     names = list(attributes) if attributes is not None else list(dict.fromkeys(result.table["attribute"]))
     paths = []
     for attribute in names:
