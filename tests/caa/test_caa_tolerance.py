@@ -1,4 +1,5 @@
-"""Tolerance factors against published tables and the regulatory.md test vectors."""
+"""Tolerance factors against published tables (ISO 16269-6, R tolerance ``K.factor``, Howe 1969) and
+test vectors T13-T15."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Sources (all values as printed, 4 decimals unless stated; tolerance half a unit of the last digit):
 
-* regulatory.md test vectors T16-T17.
+* Test vectors T16-T17 (rows of Newcombe's Table II below).
 * Newcombe RG (1998) Interval estimation for the difference between independent proportions:
   comparison of eleven methods. Stat Med 17:873-890, Table II (methods 1 Wald, 5 Mee = Farrington-Manning
   score, 6 Miettinen-Nurminen, 10 hybrid score), examples (a) 56/70 vs 48/80, (b) 9/10 vs 3/10,

@@ -68,7 +68,7 @@ def test_indometh_iv_bolus_c0_by_log_slope(indometh: pd.DataFrame) -> None:
 
 
 def test_lin_up_log_down_test_vector_t20() -> None:
-    """regulatory.md T20: C 10 -> 5 over 2 h gives 2*5/ln 2 = 14.4270 (linear: 15)."""
+    """T20 (log trapezoid, Purves 1992): C 10 -> 5 over 2 h gives 2*5/ln 2 = 14.4270 (linear: 15)."""
     t20 = pd.read_csv(REFERENCE / "nca" / "regulatory_t20.csv", comment="#").set_index("auc_method")
     assert t20.loc["lin-up-log-down", ["expected", "tolerance"]].to_list() == [14.4270, 5e-5]
     assert t20.loc["linear", ["expected", "tolerance"]].to_list() == [15.0, 1e-12]

@@ -1,4 +1,4 @@
-"""Published test vectors: PowerTOST README examples (regulatory.md T1-T6, T18) and CVfromCI examples.
+"""Published test vectors: PowerTOST README examples (T1-T6, T18) and CVfromCI examples.
 
 The values are in tests/data/reference/power/published_vectors.csv (read by the validation pack too); the
 tolerances are half a unit of the last printed digit, stated here and checked against the file.

@@ -1,6 +1,6 @@
 """Simulated power / sample size of EMA ABEL and FDA RSABE against PowerTOST's published values.
 
-Published values (PowerTOST README, version 1.5.3.9000; regulatory.md T7-T9) were simulated by PowerTOST
+Published values (PowerTOST README, version 1.5.3.9000; test vectors T7-T9) were simulated by PowerTOST
 with 1e5 studies (1e6 for scABEL.ad); ours use the stated ``nsims`` and seed 123456 but a different random
 stream, so agreement is checked within 4 combined Monte Carlo standard errors. The published values are in
 tests/data/reference/power/scaled_published.csv (read by the validation pack too).

@@ -104,7 +104,8 @@ def comp_arm(design: PKSimilarityDesign, name: str) -> int:
 
 
 def test_regulatory_two_arm_interval() -> None:
-    """regulatory.md 2.1: exp((mean_T - mean_R) +/- t(0.95, nT + nR - 2) s_p sqrt(1/nT + 1/nR))."""
+    """Pooled parallel-group CI (FDA Guidance "Statistical Approaches to Establishing Bioequivalence", 2001;
+    PowerTOST parallel design): exp((mean_T - mean_R) +/- t(0.95, nT + nR - 2) s_p sqrt(1/nT + 1/nR))."""
     from scipy import stats
 
     t_vals = np.log([100.0, 110, 90, 120])

@@ -2,7 +2,8 @@
 
 Computes ``P(both one-sided t tests at level alpha reject)`` for a true ratio ``theta0``, limits
 ``theta1``/``theta2`` and a within-subject (crossover) or total (parallel) CV, exactly as PowerTOST
-``power.TOST`` defines it (regulatory.md section 3). Vectorised over any array of scenarios.
+``power.TOST`` defines it (Schuirmann 1987; Owen 1965; Phillips 1990). Vectorised over any array of
+scenarios.
 
 Example
 -------
