@@ -20,7 +20,7 @@ from tests.conftest import REFERENCE
 BE_REF = REFERENCE / "be"
 # T10 (EMA guideline section 4.1.10 in % to 2 decimals; to 5 decimals as on the BEBAC forum, H. Schuetz)
 _T10 = pd.read_csv(BE_REF / "abel_limits_t10.csv", comment="#")
-T10 = [(float(r.cvwr), float(r.lower), float(r.upper)) for r in _T10.itertuples()]
+T10 = [(float(r["cvwr"]), float(r["lower"]), float(r["upper"])) for r in _T10.to_dict("records")]
 #: T11, T12 and the guideline constants: key -> expected
 CONSTANTS = pd.read_csv(BE_REF / "regulatory_constants.csv", comment="#").set_index("key")
 C = CONSTANTS["expected"].astype(float).to_dict()

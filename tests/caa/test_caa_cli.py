@@ -147,7 +147,7 @@ def test_caa_plots_are_the_report_figure(tmp_path: Path, small_table: pd.DataFra
                               "--plot-format", "svg"])  # fmt: skip
     assert res.exit_code == 0, res.output
     result = assess(read_long_table(data), file=str(data))
-    rows = result.table.to_dict(orient="records")
+    rows = [{str(k): v for k, v in row.items()} for row in result.table.to_dict(orient="records")]
     for attribute in ("potency", "purity"):
         plot = caa_plot(result.lots, rows, attribute)
         assert plot is not None

@@ -117,8 +117,8 @@ def test_invalid_inputs_raise_input_error() -> None:
 
 #: (coverage, confidence, n two-sided, n one-sided): tests/data/reference/caa/nonparametric_min_lots_wilks.csv
 WILKS = [
-    (float(r.coverage), float(r.confidence), int(r.n_two_sided), int(r.n_one_sided))
-    for r in reference_table("nonparametric_min_lots_wilks.csv").itertuples()
+    (float(r["coverage"]), float(r["confidence"]), int(r["n_two_sided"]), int(r["n_one_sided"]))
+    for r in reference_table("nonparametric_min_lots_wilks.csv").to_dict("records")
 ]
 
 

@@ -63,7 +63,10 @@ SCABEL = PUBLISHED[PUBLISHED["function"] == "power_scabel"]
 
 @pytest.mark.parametrize(
     ("design", "n", "regulator", "published"),
-    [(str(r.design), int(r.n), str(r.regulator), float(r.expected)) for r in SCABEL.itertuples()],
+    [
+        (str(r["design"]), int(r["n"]), str(r["regulator"]), float(r["expected"]))
+        for r in SCABEL.to_dict("records")
+    ],
 )
 def test_power_scabel_matches_powertost(design: str, n: int, regulator: str, published: float) -> None:
     res = power_scabel(0.45, n, design, regulator=regulator, nsims=200_000)

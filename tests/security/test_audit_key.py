@@ -5,6 +5,7 @@ this version is sealed on upgrade and stays covered."""
 from __future__ import annotations
 
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,9 +25,9 @@ runner = CliRunner()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def empty(request: pytest.FixtureRequest, tmp_path: Path) -> Engine:
+def empty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     with database(str(request.param), tmp_path, migrate=False) as eng:
-        yield eng  # type: ignore[misc]
+        yield eng
 
 
 @pytest.fixture
@@ -77,7 +78,7 @@ def test_a_trail_from_before_keying_is_sealed_and_stays_covered(empty: Engine, k
     prev = "0" * 64
     with empty.begin() as conn:
         for seq in (1, 2, 3):
-            row = {
+            row: dict[str, str | int | None] = {
                 "seq": seq,
                 "at": f"2026-01-01T00:00:0{seq}.000000Z",
                 "actor_id": None,
@@ -90,8 +91,9 @@ def test_a_trail_from_before_keying_is_sealed_and_stays_covered(empty: Engine, k
                 "before_json": None,
                 "after_json": '{"name":"Org"}',
             }
-            row["prev_hash"], row["row_hash"] = prev, row_hash(prev, row)
-            prev = row["row_hash"]
+            digest = row_hash(prev, row)
+            row["prev_hash"], row["row_hash"] = prev, digest
+            prev = digest
             conn.execute(
                 text(
                     "INSERT INTO audit_events (seq, at, actor_id, actor, org_id, program_id, action, "
@@ -114,12 +116,12 @@ def test_a_trail_from_before_keying_is_sealed_and_stays_covered(empty: Engine, k
             conn.execute(text("DROP TRIGGER audit_events_no_update"))
         rows = conn.execute(text("SELECT * FROM audit_events ORDER BY seq")).mappings().all()
         prev = "0" * 64
-        for row in rows:
-            fields = dict(row) | ({"actor": "mallory"} if row["seq"] == 2 else {})
+        for stored in rows:
+            fields = dict(stored) | ({"actor": "mallory"} if stored["seq"] == 2 else {})
             digest = row_hash(prev, fields)
             conn.execute(
                 text("UPDATE audit_events SET actor = :a, prev_hash = :p, row_hash = :h WHERE seq = :s"),
-                {"a": fields["actor"], "p": prev, "h": digest, "s": row["seq"]},
+                {"a": fields["actor"], "p": prev, "h": digest, "s": stored["seq"]},
             )
             prev = digest
         conn.execute(text("UPDATE audit_head SET hash = :h"), {"h": prev})

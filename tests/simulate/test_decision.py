@@ -162,8 +162,8 @@ def test_simulator_default_rules_equal_the_analysis_defaults() -> None:
         for m, metric in enumerate(design.metrics):
             rows = table[table["metric"] == metric].reset_index(drop=True)
             for c in range(len(design.comparisons)):
-                assert out.lower[s, m, c] == pytest.approx(rows.loc[c, "ci_lower"] / 100, rel=1e-11)
-                assert out.upper[s, m, c] == pytest.approx(rows.loc[c, "ci_upper"] / 100, rel=1e-11)
+                assert out.lower[s, m, c] == pytest.approx(rows["ci_lower"].loc[c] / 100, rel=1e-11)
+                assert out.upper[s, m, c] == pytest.approx(rows["ci_upper"].loc[c] / 100, rel=1e-11)
                 assert bool(out.passed[s, m, c]) == bool(rows.loc[c, "pass"])
         aucifo = table[(table["metric"] == "AUCIFO")]
         counted = int(aucifo.iloc[0]["n_aucpext_over_test"] + aucifo.iloc[0]["n_aucpext_over_reference"])

@@ -128,7 +128,7 @@ def test_a_new_kind_is_one_registration(
     def mean_cv(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
         return {"mean_cv": float(frame["cv"].mean())}
 
-    from bioparity.workspace.kinds import POWER_GRID_COLUMNS
+    from bioparity.io.power_grid import POWER_GRID_COLUMNS
 
     register_analysis(
         AnalysisKind("mean-cv", "mean CV of a power grid", table_reader(POWER_GRID_COLUMNS), mean_cv)
