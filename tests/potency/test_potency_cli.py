@@ -159,11 +159,11 @@ def test_transform_and_joint_fit_reproduce_ph_eur_5_1_4(tmp_path: Path) -> None:
     table = pd.read_csv(out)
     assert list(table["sample"]) == ["T", "U", "V"]
     # Ph. Eur. 5.3 example 5.1.4, printed potency of T: 43.4196 (assumed potency 20)
-    assert 20 * table.loc[0, "relative_potency"] == pytest.approx(43.4196, abs=5e-5)
+    assert 20 * table["relative_potency"].loc[0] == pytest.approx(43.4196, abs=5e-5)
     pair = tmp_path / "pair.csv"
     code, text = _run(
         data, "--model", "parallel-line", "--out", str(pair), "--transform", "log", "--pairwise"
     )
     assert code == 0, text
     # pairwise fits use only the standard and one test: a different residual error, so other limits
-    assert pd.read_csv(pair).loc[0, "df"] < table.loc[0, "df"]
+    assert pd.read_csv(pair)["df"].loc[0] < table["df"].loc[0]

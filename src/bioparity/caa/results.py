@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from bioparity._results import ResultMixin, _plain, software_version
+from bioparity._results import ResultMixin, plain, software_version
 
 #: Status values of a comparison. ``descriptive`` means no formal criterion (tier 3): never a pass.
 PASS, FAIL, NOT_EVALUABLE, DESCRIPTIVE = "pass", "fail", "not-evaluable", "descriptive"
@@ -131,7 +131,7 @@ class CAAResult(ResultMixin):
             "plan": self.plan,
             "region": self.region,
             "pool_references": self.pool_references,
-            "results": [{k: _plain(v) for k, v in r.items()} for r in self.table.to_dict(orient="records")],
+            "results": [{k: plain(v) for k, v in r.items()} for r in self.table.to_dict(orient="records")],
             "notes": list(self.notes),
             "software_version": self.software_version,
         }

@@ -158,10 +158,11 @@ def register(app: typer.Typer) -> None:
         with user_errors():
             import pandas as pd
 
-            from bioparity.caa import assess, read_catalogue, read_long_table
-            from bioparity.caa.plots import PLOT_FORMATS, plot_attributes
+            from bioparity.analyses.figures import PLOT_FORMATS
+            from bioparity.caa import assess, read_catalogue
             from bioparity.caa.results import STATUSES
             from bioparity.io import write_frame_atomic
+            from bioparity.io.caa import read_long_table
             from bioparity.io.provenance import write_provenance
             from bioparity.io.readers import require_utf8_text
             from bioparity.io.tables_out import check_output_path
@@ -210,7 +211,11 @@ def register(app: typer.Typer) -> None:
             )
             if lots is not None:
                 write_frame_atomic(result.lots, lots)
-            written = plot_attributes(result, plots, fmt=plot_format) if plots is not None else []
+            written: list[Path] = []
+            if plots is not None:
+                from bioparity.report.static import write_caa_plots  # matplotlib only when plotting
+
+                written = write_caa_plots(result, plots, fmt=plot_format)
             console = Console(stderr=True)
             summary = Table(title=f"CAA of {data.name}: {len(result.table)} comparisons")
             summary.add_column("comparison")

@@ -28,13 +28,12 @@ from bioparity.io import ColumnSpec, read_table, write_frame_atomic
 from bioparity.io.power_grid import (
     POWER_GRID_COLUMNS,
     SAMPLESIZE_GRID_COLUMNS,
-    evaluate_power_grid,
-    evaluate_samplesize_grid,
     locate_scenario_error,
 )
 from bioparity.io.provenance import write_provenance
 from bioparity.power import cv_from_ci, power_tost, sample_size_tost
 from bioparity.power.designs import canonical_design_name
+from bioparity.power.grid import evaluate_power_grid, evaluate_samplesize_grid
 
 Design = Annotated[str, typer.Option(help="Design: parallel, 2x2, 2x2x3, 2x2x4, 2x3x3, 2x4x4, 3x3, 4x4, ...")]
 CV = Annotated[

@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
         none and the trail was never keyed; back it up, the trail cannot be verified without it.
         """
         from bioparity.audit.keys import key_path
-        from bioparity.store import upgrade
+        from bioparity.workspace.integrity import upgrade
 
         with user_errors():
             engine = _engine(database_url)
@@ -288,7 +288,7 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         if workers == 1:
-            from bioparity.api import create_app
+            from bioparity.server import create_app
 
             with user_errors():
                 api = create_app(database_url, secure_cookies=secure_cookies)  # migrates first
@@ -297,7 +297,8 @@ def register(app: typer.Typer) -> None:
         # Several processes need an import string; they find the database and cookie setting in the
         # environment. The schema is migrated here, once, before any worker starts (they skip that step);
         # this process does not import the application, so the workers start sooner.
-        from bioparity.store import make_engine, upgrade
+        from bioparity.store import make_engine
+        from bioparity.workspace.integrity import upgrade
 
         with user_errors():
             upgrade(make_engine(database_url))
@@ -308,7 +309,7 @@ def register(app: typer.Typer) -> None:
         os.environ[SECURE_COOKIES_ENV] = "" if secure_cookies is None else ("1" if secure_cookies else "0")
         os.environ[MIGRATED_ENV] = "1"
         uvicorn.run(
-            "bioparity.api.app:create_app_from_environment",
+            "bioparity.server:create_app_from_environment",
             factory=True,
             host=host,
             port=port,

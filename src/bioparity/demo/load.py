@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 
 from bioparity.caa.example import example_paths
 from bioparity.demo.synthetic import pk_concentrations, power_grid
-from bioparity.store import make_sessionmaker, upgrade
+from bioparity.store import make_sessionmaker
 from bioparity.store.models import AnalysisRun, Organisation, Program, Signature, Study
 from bioparity.workspace import accounts, analyses, datasets, programs, signatures
 from bioparity.workspace.access import Actor
+from bioparity.workspace.integrity import upgrade
 
 DEVELOPER = "Meridian Biosimilars"
 PARTNER = "Castor CMC Services"

@@ -201,15 +201,7 @@ def read_stored(
         try:
             return reader(path)
         except DataFileError as exc:
-            raise DataFileError(
-                exc.problem,
-                file=filename,
-                row=exc.row,
-                line=exc.line,
-                column=exc.column,
-                value=exc.value,
-                expected=exc.expected,
-            ) from None
+            raise exc.relocated(filename, row=exc.row, line=exc.line) from None
 
 
 def read_plain_csv(path: Path) -> pd.DataFrame:

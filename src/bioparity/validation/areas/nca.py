@@ -1,5 +1,5 @@
 """NCA against PKNCA 0.12.1 on Theoph, MetidaNCA.jl (steady state, urine), the R package PK (sparse sampling),
-Bourne's urine worked example and regulatory.md T20."""
+Bourne's urine worked example and the log-trapezoid closed form T20 (Purves 1992)."""
 
 from __future__ import annotations
 
@@ -193,7 +193,7 @@ def _sparse(ref: Path) -> list[CaseResult]:
 
 
 def _t20(ref: Path) -> list[CaseResult]:
-    """regulatory.md T20: the 1-3 h area of 0, 10, 5 at 0, 1, 3 h (AUClast minus the linear first part)."""
+    """T20: the 1-3 h area of 0, 10, 5 at 0, 1, 3 h (AUClast minus the linear first part; Purves 1992)."""
     out = []
     for row in read_reference_csv(ref / "regulatory_t20.csv").to_dict("records"):
         time = [float(v) for v in str(row["time"]).split("|")]
