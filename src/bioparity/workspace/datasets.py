@@ -34,17 +34,17 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bioparity.audit import append_event, sha256_hex
+from bioparity.audit import sha256_hex
 from bioparity.errors import DataFileError, InputError
 from bioparity.io import read_table
 from bioparity.io.tables_out import csv_bytes
 from bioparity.store.models import Blob, Dataset, new_id
 from bioparity.workspace.access import Actor, require_dataset, require_run, require_study
 from bioparity.workspace.adapters import result_frame
+from bioparity.workspace.events import record_change
 from bioparity.workspace.registry import get_kind
 from bioparity.workspace.roles import Permission
 from bioparity.workspace.sealing import dataset_mac, dataset_sealed
-from bioparity.workspace.snapshots import snapshot
 from bioparity.workspace.text import NAME_MAX, plain_text
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -322,17 +322,7 @@ def store_upload(session: Session, actor: Actor, pending: PendingUpload) -> Data
     dataset.mac = dataset_mac(dataset)
     session.add(dataset)
     session.flush()
-    append_event(
-        session,
-        actor_id=actor.user_id,
-        actor=actor.username,
-        action="upload",
-        object_type="dataset",
-        object_id=dataset.id,
-        org_id=program.org_id,
-        program_id=program.id,
-        after=snapshot(dataset),
-    )
+    record_change(session, actor, "upload", "dataset", dataset, program=program)
     return dataset
 
 
