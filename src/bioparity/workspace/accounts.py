@@ -176,7 +176,7 @@ def create_org(
     org = Organisation(name=name)
     session.add(org)
     _flush_unique(session, f"organisation {name!r}")
-    record_change(session, actor, "create", "organisation", org, org_id=org.id)
+    record_change(session, actor, "create", "organisation", org, org)
     if owner is not None:
         _add_membership(session, actor, org, owner, Role.owner)
     return org
@@ -191,9 +191,7 @@ def _add_membership(session: Session, actor: Actor, org: Organisation, user: Use
     membership = Membership(org_id=org.id, user_id=user.id, role=role.value)
     session.add(membership)
     _flush_unique(session, "membership")
-    record_change(
-        session, actor, "grant", "membership", membership, org_id=org.id, extra={"username": user.username}
-    )
+    record_change(session, actor, "grant", "membership", membership, org, extra={"username": user.username})
     return membership
 
 
@@ -241,7 +239,7 @@ def invite_member(
     invitation.expires_at = moment + timedelta(days=policy_of(session).invitation_days)
     session.flush()
     action = "invite" if before is None else "update"
-    record_change(session, actor, action, "membership_invitation", invitation, before, org_id=org.id)
+    record_change(session, actor, action, "membership_invitation", invitation, org, before)
     return invitation
 
 
@@ -271,18 +269,18 @@ def withdraw_invitation(session: Session, actor: Actor, org_id: str, invitation_
     invitation = session.get(MembershipInvitation, invitation_id)
     if invitation is None or invitation.org_id != org.id or invitation.status != "pending":
         raise NotFoundError("invitation", invitation_id)
-    _answer(session, actor, invitation, "withdrawn", org.id)
+    _answer(session, actor, invitation, "withdrawn", org)
 
 
 def _answer(
-    session: Session, actor: Actor, invitation: MembershipInvitation, status: str, org_id: str
+    session: Session, actor: Actor, invitation: MembershipInvitation, status: str, org: Organisation
 ) -> None:
     before = snapshot(invitation)
     invitation.status = status
     invitation.responded_at = datetime.now(UTC)
     session.flush()
     action = {"accepted": "accept", "declined": "decline", "withdrawn": "withdraw"}[status]
-    record_change(session, actor, action, "membership_invitation", invitation, before, org_id=org_id)
+    record_change(session, actor, action, "membership_invitation", invitation, org, before)
 
 
 def my_invitations(
@@ -309,7 +307,7 @@ def respond_invitation(
     org = session.get(Organisation, invitation.org_id)
     user = session.get(User, actor.user_id)
     assert org is not None and user is not None
-    _answer(session, actor, invitation, "accepted" if accept else "declined", org.id)
+    _answer(session, actor, invitation, "accepted" if accept else "declined", org)
     if not accept:
         return None
     return _add_membership(session, actor, org, user, Role(invitation.role))
@@ -342,7 +340,7 @@ def change_member_role(session: Session, actor: Actor, org_id: str, user_id: str
     before = snapshot(membership)
     membership.role = new_role.value
     session.flush()
-    record_change(session, actor, "update", "membership", membership, before, org_id=org.id)
+    record_change(session, actor, "update", "membership", membership, org, before)
     return membership
 
 
@@ -354,7 +352,7 @@ def remove_member(session: Session, actor: Actor, org_id: str, user_id: str) -> 
     before = snapshot(membership)
     session.delete(membership)
     session.flush()
-    record(session, actor, "revoke", "membership", before["id"], org_id=org.id, before=before)
+    record(session, actor, "revoke", "membership", before["id"], org, before)
 
 
 def list_members(session: Session, actor: Actor, org_id: str) -> Sequence[tuple[Membership, User]]:
@@ -717,14 +715,8 @@ def logout(session: Session, actor: Actor, secret: str) -> None:
             .values(revoked_at=moment)
             .execution_options(synchronize_session=False)
         )
-        record(
-            session,
-            actor,
-            "logout",
-            "user",
-            actor.user_id,
-            after={"bound_tokens_revoked": int(getattr(bound, "rowcount", 0) or 0)},
-        )
+        revoked = {"bound_tokens_revoked": int(getattr(bound, "rowcount", 0) or 0)}
+        record(session, actor, "logout", "user", actor.user_id, after=revoked)
 
 
 def create_api_token(
@@ -786,7 +778,7 @@ def revoke_api_token(session: Session, actor: Actor, token_id: str) -> None:
         before = snapshot(token)
         token.revoked_at = datetime.now(UTC)
         session.flush()
-        record_change(session, actor, "revoke", "api_token", token, before)
+        record_change(session, actor, "revoke", "api_token", token, None, before)
 
 
 # --- account lifecycle (21 CFR 11.300(b)) ----------------------------------------------------------
@@ -833,14 +825,8 @@ def admin_reset_password(
     revoked = _revoke_all(session, user.id, moment)
     _unlock(session, user)
     session.flush()
-    record(
-        session,
-        actor,
-        "password_reset",
-        "user",
-        user.id,
-        after={"must_change_password": True, "tokens_revoked": revoked},
-    )
+    reset = {"must_change_password": True, "tokens_revoked": revoked}
+    record(session, actor, "password_reset", "user", user.id, after=reset)
     return user
 
 
@@ -890,5 +876,5 @@ def set_active(session: Session, username: str, active: bool, *, actor: Actor = 
     revoked = 0 if active else _revoke_all(session, user.id, datetime.now(UTC))
     session.flush()
     action = "reactivate" if active else "deactivate"
-    record_change(session, actor, action, "user", user, before, extra={"tokens_revoked": revoked})
+    record_change(session, actor, action, "user", user, None, before, {"tokens_revoked": revoked})
     return revoked

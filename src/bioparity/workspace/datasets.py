@@ -322,7 +322,7 @@ def store_upload(session: Session, actor: Actor, pending: PendingUpload) -> Data
     dataset.mac = dataset_mac(dataset)
     session.add(dataset)
     session.flush()
-    record_change(session, actor, "upload", "dataset", dataset, program=program)
+    record_change(session, actor, "upload", "dataset", dataset, program)
     return dataset
 
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy.orm import Session
 
 from bioparity.audit import append_event
-from bioparity.store.models import AuditEvent, Program
+from bioparity.store.models import AuditEvent, Organisation, Program
 from bioparity.workspace.access import Actor
 from bioparity.workspace.snapshots import snapshot
+
+#: The organisation or program a row belongs to (a program's row belongs to its organisation too).
+Scope: TypeAlias = Organisation | Program | None
+Detail: TypeAlias = Mapping[str, Any] | None
 
 
 def record(
@@ -18,15 +22,14 @@ def record(
     actor: Actor,
     action: str,
     object_type: str,
-    object_id: str | None = None,
-    *,
-    org_id: str | None = None,
-    program: Program | None = None,
-    before: Mapping[str, Any] | None = None,
-    after: Mapping[str, Any] | None = None,
+    object_id: str | None,
+    scope: Scope = None,
+    before: Detail = None,
+    after: Detail = None,
 ) -> AuditEvent:
     """:func:`bioparity.audit.append_event` on behalf of ``actor`` (no user id for the command line's
-    system actor); ``program`` fills in the program and its organisation."""
+    system actor), filed under ``scope``."""
+    program = scope if isinstance(scope, Program) else None
     return append_event(
         session,
         actor_id=actor.user_id or None,
@@ -34,7 +37,7 @@ def record(
         action=action,
         object_type=object_type,
         object_id=object_id,
-        org_id=program.org_id if program is not None else org_id,
+        org_id=program.org_id if program is not None else None if scope is None else scope.id,
         program_id=None if program is None else program.id,
         before=before,
         after=after,
@@ -47,23 +50,11 @@ def record_change(
     action: str,
     object_type: str,
     obj: Any,
-    before: Mapping[str, Any] | None = None,
-    *,
-    org_id: str | None = None,
-    program: Program | None = None,
-    extra: Mapping[str, Any] | None = None,
+    scope: Scope = None,
+    before: Detail = None,
+    extra: Detail = None,
 ) -> AuditEvent:
     """:func:`record` of a created or changed stored object: its id, and its :func:`snapshot` (with
     ``extra`` added) as the state after."""
     after = snapshot(obj) | dict(extra or {})
-    return record(
-        session,
-        actor,
-        action,
-        object_type,
-        obj.id,
-        org_id=org_id,
-        program=program,
-        before=before,
-        after=after,
-    )
+    return record(session, actor, action, object_type, obj.id, scope, before, after)

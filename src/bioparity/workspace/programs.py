@@ -104,7 +104,7 @@ def create_program(
         session.flush()
     except IntegrityError as exc:
         raise ConflictError(f"organisation {org.name!r} already has a program named {name!r}") from exc
-    record_change(session, actor, "create", "program", program, program=program)
+    record_change(session, actor, "create", "program", program, program)
     return program
 
 
@@ -133,7 +133,7 @@ def update_program(session: Session, actor: Actor, program_id: str, changes: dic
         session.flush()
     except IntegrityError as exc:
         raise ConflictError(f"the organisation already has a program named {changes.get('name')!r}") from exc
-    record_change(session, actor, "update", "program", program, before, program=program)
+    record_change(session, actor, "update", "program", program, program, before)
     return program
 
 
@@ -171,7 +171,7 @@ def share_program(
     share.invited_by = actor.user_id
     session.flush()
     action = "share" if before is None else "update"
-    record_change(session, actor, action, "share", share, before, program=program)
+    record_change(session, actor, action, "share", share, program, before)
     return share
 
 
@@ -247,7 +247,7 @@ def respond_share(
     share.responded_at = datetime.now(UTC)
     session.flush()
     action = "share_accept" if accept else "share_decline"
-    record_change(session, actor, action, "share", share, before, program=program)
+    record_change(session, actor, action, "share", share, program, before)
     return share
 
 
@@ -263,7 +263,7 @@ def unshare_program(session: Session, actor: Actor, program_id: str, partner_org
     before = snapshot(share)
     session.delete(share)
     session.flush()
-    record(session, actor, "unshare", "share", before["id"], program=program, before=before)
+    record(session, actor, "unshare", "share", before["id"], program, before)
 
 
 def list_shares(
@@ -293,7 +293,7 @@ def create_study(
     )
     session.add(study)
     session.flush()
-    record_change(session, actor, "create", "study", study, program=program)
+    record_change(session, actor, "create", "study", study, program)
     return study
 
 

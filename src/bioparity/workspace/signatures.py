@@ -125,7 +125,7 @@ def sign_run(session: Session, actor: Actor, run_id: str, *, password: str, mean
     sig.mac = signature_mac(sig)
     session.add(sig)
     session.flush()
-    record_change(session, actor, "sign", "signature", sig, program=program)
+    record_change(session, actor, "sign", "signature", sig, program)
     return sig
 
 
