@@ -436,7 +436,7 @@ def _sample_size(
             mid = (lo + hi) // 2
             lo, hi = (mid, hi) if pw(mid) < target_power else (lo, mid)
     # Everything but n and the target is that of the simulated power at the answer.
-    own = {"n": hi * steps, "target_power": target_power}
+    own: dict[str, Any] = {"n": hi * steps, "target_power": target_power}
     at_n = {f.name: getattr(cache[hi], f.name) for f in fields(ScaledSampleSizeResult) if f.name not in own}
     return ScaledSampleSizeResult(**at_n, **own)
 

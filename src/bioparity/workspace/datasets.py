@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -326,32 +327,11 @@ def store_upload(session: Session, actor: Actor, pending: PendingUpload) -> Data
     return dataset
 
 
-def upload_dataset(
-    session: Session,
-    actor: Actor,
-    study_id: str,
-    *,
-    name: str,
-    filename: str,
-    content: bytes,
-    media_type: str = "text/csv",
-    analysis_kind: str | None = None,
-    derived_from_run: str | None = None,
-) -> Dataset:
-    """Validate and store a new version of dataset ``name`` in the study, all in the caller's session
-    (:func:`check_upload`, :func:`parse_upload`, :func:`store_upload`; the server runs them apart)."""
-    pending = check_upload(
-        session,
-        actor,
-        study_id,
-        name=name,
-        filename=filename,
-        content=content,
-        media_type=media_type,
-        analysis_kind=analysis_kind,
-        derived_from_run=derived_from_run,
-    )
-    return store_upload(session, actor, parse_upload(pending))
+def upload_dataset(session: Session, actor: Actor, study_id: str, **upload: Any) -> Dataset:
+    """Validate and store a new version of a dataset in the study, all in the caller's session
+    (:func:`check_upload` with the keywords ``upload``, :func:`parse_upload`, :func:`store_upload`; the
+    server runs them apart)."""
+    return store_upload(session, actor, parse_upload(check_upload(session, actor, study_id, **upload)))
 
 
 def list_datasets(session: Session, actor: Actor, study_id: str) -> Sequence[Dataset]:
