@@ -40,7 +40,7 @@ from bioparity.audit.trail import verify_session
 from bioparity.store.engine import READ_ONLY_OPTION
 from bioparity.store.migrate import head_revision, upgrade_schema
 from bioparity.store.models import AnalysisRun, AuditEvent, AuditHead, Blob, Dataset, Signature
-from bioparity.workspace.sealing import dataset_mac, dataset_sealed, signature_mac
+from bioparity.workspace.sealing import SIGNATURE_FIELDS, dataset_mac, dataset_sealed, signature_mac
 from bioparity.workspace.signatures import check_signature
 
 SEAL_ACTION = "audit_keyed"
@@ -175,16 +175,8 @@ _COMPARED = {
         "result_sha256",
         "created_by",
     ),
-    "signature": (
-        "run_id",
-        "user_id",
-        "username",
-        "display_name",
-        "meaning",
-        "signed_at",
-        "content_sha256",
-        "signature_sha256",
-    ),
+    # Every field the signature's MAC covers (the id is how its audit row is found).
+    "signature": tuple(name for name in SIGNATURE_FIELDS if name != "id"),
 }
 _LABEL = {"dataset": "dataset", "analysis_run": "analysis run", "signature": "signature"}
 
