@@ -101,3 +101,12 @@ def write_result(
 
     write_frame_atomic(table, out)
     write_provenance(out, inputs, options)
+
+
+def check_outputs(*targets: tuple[str, Path | None]) -> None:
+    """Fail before any work when an output cannot be written: ``(option, path)`` pairs, None skipped."""
+    from bioparity.io.tables_out import check_output_path
+
+    for option, path in targets:
+        if path is not None:
+            check_output_path(path, option)
