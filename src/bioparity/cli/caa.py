@@ -36,6 +36,41 @@ if TYPE_CHECKING:
 # The cores (pandas, SciPy stats, matplotlib) are imported inside the commands, so that
 # `bioparity tolerance-factor` starts without them (issue #22).
 
+CaaData = Annotated[
+    Path, typer.Argument(help="Long CSV: attribute,source,lot,value[,unit,tier,replicate,date,method].")
+]
+Comparisons = Annotated[
+    list[str] | None,
+    typer.Option(help="TEST:REFERENCE pair, repeatable (default: test vs each ref, then ref vs ref)."),
+]
+Plan = Annotated[
+    str | None,
+    typer.Option(
+        help="qr-2025 (default: quality range, k by tier, spread check, >= 10 lots) or tiered-2017 "
+        "(old FDA 2017 tiers: tier 1 equivalence test); overrides the catalogue's plan."
+    ),
+]
+FilingRegion = Annotated[
+    str | None,
+    typer.Option(
+        help="Region being filed: ema (other reference lots judged against ref-eu) or fda "
+        "(against ref-us); default: alphabetical bridge, with a note."
+    ),
+]
+PoolReferences = Annotated[
+    bool,
+    typer.Option(
+        "--pool-references", help="Also test vs all reference lots pooled, where the bridge passed."
+    ),
+]
+OcSimulations = Annotated[
+    int, typer.Option(help="Simulated assessments per plan for the operating characteristics (0 = skip).")
+]
+PotencyResults = Annotated[
+    Path | None,
+    typer.Option(help="'bioparity potency' results (samples named SOURCE:LOT): the lots' potency attribute."),
+]
+
 app = typer.Typer()
 
 
@@ -108,9 +143,7 @@ def tolerance_factor_command(
 
 @app.command("caa")
 def caa_command(
-    data: Annotated[
-        Path, typer.Argument(help="Long CSV: attribute,source,lot,value[,unit,tier,replicate,date,method].")
-    ],
+    data: CaaData,
     catalogue: Annotated[
         Path | None, typer.Option(help="Attribute catalogue (YAML or CSV); defaults when absent.")
     ] = None,
@@ -121,40 +154,13 @@ def caa_command(
     lots: Annotated[
         Path | None, typer.Option(help="Also write the lot-level data (replicates averaged) here.")
     ] = None,
-    comparison: Annotated[
-        list[str] | None,
-        typer.Option(help="TEST:REFERENCE pair, repeatable (default: test vs each ref, then ref vs ref)."),
-    ] = None,
-    plan: Annotated[
-        str | None,
-        typer.Option(
-            help="qr-2025 (default: quality range, k by tier, spread check, >= 10 lots) or tiered-2017 "
-            "(old FDA 2017 tiers: tier 1 equivalence test); overrides the catalogue's plan."
-        ),
-    ] = None,
-    region: Annotated[
-        str | None,
-        typer.Option(
-            help="Region being filed: ema (other reference lots judged against ref-eu) or fda "
-            "(against ref-us); default: alphabetical bridge, with a note."
-        ),
-    ] = None,
-    pool_references: Annotated[
-        bool,
-        typer.Option(
-            "--pool-references", help="Also test vs all reference lots pooled, where the bridge passed."
-        ),
-    ] = False,
-    oc_simulations: Annotated[
-        int, typer.Option(help="Simulated assessments per plan for the operating characteristics (0 = skip).")
-    ] = 10_000,
+    comparison: Comparisons = None,
+    plan: Plan = None,
+    region: FilingRegion = None,
+    pool_references: PoolReferences = False,
+    oc_simulations: OcSimulations = 10_000,
     seed: Seed = 20250909,
-    potency: Annotated[
-        Path | None,
-        typer.Option(
-            help="'bioparity potency' results (samples named SOURCE:LOT): the lots' potency attribute."
-        ),
-    ] = None,
+    potency: PotencyResults = None,
     potency_attribute: Annotated[
         str, typer.Option(help="Attribute name for --potency values.")
     ] = "relative_potency",
