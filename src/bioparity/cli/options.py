@@ -26,3 +26,11 @@ Theta2 = Annotated[float | None, typer.Option(help="Upper limit (default 1/theta
 TargetPower = Annotated[float, typer.Option(help="Power to reach.")]
 PlotFormat = Annotated[str, typer.Option(help="png or svg.")]
 Seed = Annotated[int, typer.Option(help="Seed of the operating-characteristics simulation.")]
+Workers = Annotated[
+    int | None,
+    typer.Option(help="Local Dask worker processes (default: one per CPU; 0 = run in this process)."),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(help="Address of an existing Dask scheduler, e.g. tcp://host:8786 (instead of --workers)."),
+]
