@@ -22,7 +22,9 @@ output states its level (``ci_level`` and ``level``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -140,6 +142,22 @@ def _print_interval(
     print_record(level.stated(record), fmt, f"{measure[0].upper()}{measure[1:]}, {level.text}")
 
 
+def _interval(
+    compute: Callable[..., Any],
+    estimate: str,
+    measure: str,
+    region: str,
+    conf: float | None,
+    margins: tuple[float | None, float | None, float | None],
+    fmt: OutputFormat,
+) -> None:
+    """The level from the region preset (or --conf), the margins checked, ``compute(conf=level)`` printed."""
+    with user_errors():
+        level = _Level.two_sided(region, conf)
+        checked = equivalence_margins(*margins, names=MARGIN_OPTIONS)
+        _print_interval(compute(conf=level.ci_level), estimate, checked, measure, level, fmt)
+
+
 def _print_sample_size(res: Any, level: _Level, fmt: OutputFormat, what: str) -> None:
     """A sample-size result with the group sizes and power first."""
     d = level.stated(res.to_dict())
@@ -162,11 +180,10 @@ def ci_diff_command(
     fmt: Format = OutputFormat.table,
 ) -> None:
     """Confidence interval for a difference of two proportions p1 - p2 (and an equivalence decision)."""
-    with user_errors():
-        level = _Level.two_sided(region, conf)
-        margins = equivalence_margins(margin, margin_lower, margin_upper, names=MARGIN_OPTIONS)
-        res = ci_difference(x1, n1, x2, n2, method=method, conf=level.ci_level)
-        _print_interval(res, "diff", margins, "difference of proportions", level, fmt)
+    compute = partial(ci_difference, x1, n1, x2, n2, method=method)
+    _interval(
+        compute, "diff", "difference of proportions", region, conf, (margin, margin_lower, margin_upper), fmt
+    )
 
 
 @app.command("ci-ratio")
@@ -187,11 +204,8 @@ def ci_ratio_command(
     fmt: Format = OutputFormat.table,
 ) -> None:
     """Confidence interval for a ratio of two proportions p1 / p2."""
-    with user_errors():
-        level = _Level.two_sided(region, conf)
-        margins = equivalence_margins(None, margin_lower, margin_upper, names=MARGIN_OPTIONS)
-        res = ci_ratio(x1, n1, x2, n2, method=method, conf=level.ci_level)
-        _print_interval(res, "ratio", margins, "ratio of proportions", level, fmt)
+    compute = partial(ci_ratio, x1, n1, x2, n2, method=method)
+    _interval(compute, "ratio", "ratio of proportions", region, conf, (None, margin_lower, margin_upper), fmt)
 
 
 @app.command("ci-means")
@@ -211,11 +225,8 @@ def ci_means_command(
     fmt: Format = OutputFormat.table,
 ) -> None:
     """Confidence interval for a difference of two means (Welch or pooled t)."""
-    with user_errors():
-        level = _Level.two_sided(region, conf)
-        margins = equivalence_margins(margin, margin_lower, margin_upper, names=MARGIN_OPTIONS)
-        res = ci_mean_difference(mean1, sd1, n1, mean2, sd2, n2, method=method, conf=level.ci_level)
-        _print_interval(res, "diff", margins, "difference of means", level, fmt)
+    compute = partial(ci_mean_difference, mean1, sd1, n1, mean2, sd2, n2, method=method)
+    _interval(compute, "diff", "difference of means", region, conf, (margin, margin_lower, margin_upper), fmt)
 
 
 @app.command("samplesize-prop")
