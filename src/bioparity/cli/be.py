@@ -15,7 +15,6 @@ Contract (issue 4):
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -27,9 +26,9 @@ from bioparity.be.data import DEFAULT_NA, crossover_data, read_crossover_file
 from bioparity.be.methods import BE_METHODS, evaluate_be
 from bioparity.be.mixed import DF_METHODS
 from bioparity.be.similarity import DEFAULT_METRICS, VARIANCE_MODELS, pk_similarity_table
-from bioparity.cli.common import OutputFormat, comma_list, print_json, user_errors, write_result
+from bioparity.cli.common import OutputFormat, check_choice, comma_list, print_json, user_errors, write_result
 from bioparity.cli.options import Alpha, Format, Theta1, Theta2
-from bioparity.errors import DataFileError, InputError
+from bioparity.errors import DataFileError
 from bioparity.io.pp import read_metric_table
 
 if TYPE_CHECKING:
@@ -96,8 +95,8 @@ def be_command(
     ',', ';' or tab separated, missing PK as '.', 'NA' or blank (--na).
     """
     with user_errors():
-        _check_choice("--method", method, BE_METHODS)
-        _check_choice("--df-method", df_method, DF_METHODS)
+        check_choice("--method", method, BE_METHODS)
+        check_choice("--df-method", df_method, DF_METHODS)
         frame = read_crossover_file(path, na=[m for m in na.split(",") if m.strip()])
         data = crossover_data(frame, file=str(path))
         res = evaluate_be(
@@ -108,11 +107,6 @@ def be_command(
             print_json(record)
         else:
             _print_be_table(record)
-
-
-def _check_choice(option: str, value: str, choices: Collection[str]) -> None:
-    if value not in choices:
-        raise InputError(f"unknown {option} {value!r}; expected one of {', '.join(choices)}")
 
 
 @app.command("pk-similarity")
@@ -157,7 +151,7 @@ def pk_similarity_command(
 ) -> None:
     """Pairwise PK similarity of parallel arms (e.g. test vs EU-ref, test vs US-ref, EU-ref vs US-ref)."""
     with user_errors():
-        _check_choice("--variance", variance, VARIANCE_MODELS)
+        check_choice("--variance", variance, VARIANCE_MODELS)
         arm_list, metric_list, cov_list = comma_list(arms), comma_list(metrics), comma_list(covariates)
         extra = cov_list + ([ada_column] if ada_column else [])
         frame, arm = _read_pp(path, subject_column, arm_column, metric_list, extra)

@@ -1,10 +1,10 @@
-"""Shared command-line plumbing: error reporting and output formats."""
+"""Shared command-line plumbing: error reporting, output formats, option parsing and result writers."""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bioparity.errors import BioparityError
+from bioparity.errors import BioparityError, InputError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -110,3 +110,9 @@ def check_outputs(*targets: tuple[str, Path | None]) -> None:
     for option, path in targets:
         if path is not None:
             check_output_path(path, option)
+
+
+def check_choice(option: str, value: str, choices: Collection[str]) -> None:
+    """Fail with ``unknown --option 'value'; expected one of ...`` when ``value`` is not a choice."""
+    if value not in choices:
+        raise InputError(f"unknown {option} {value!r}; expected one of {', '.join(choices)}")

@@ -11,6 +11,7 @@ is loaded.
 from __future__ import annotations
 
 import importlib
+from typing import Annotated
 
 import typer
 from typer import _click as click  # Typer 0.2x vendors click
@@ -152,9 +153,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
-    ),
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     """bioparity command line."""
 
