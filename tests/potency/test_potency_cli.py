@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from bioparity.cli.main import app
 from bioparity.potency import combine_assays
-from tests.potency._ref import FOLDER, ref
+from tests.potency._ref import FOLDER, ref, write_three_assays
 
 runner = CliRunner()
 
@@ -70,16 +69,7 @@ def test_conf_level_and_margins_file(tmp_path: Path) -> None:
 
 
 def test_combine_adds_one_row_per_sample(tmp_path: Path) -> None:
-    base = pd.read_csv(FOLDER / "data_4pl.csv")
-    rng = np.random.default_rng(4)
-    parts = []
-    for k in range(3):
-        part = base.copy()
-        part["assay"] = f"A{k + 1}"
-        part["response"] = part["response"] + rng.normal(0, 0.03, len(part))
-        parts.append(part)
-    data = tmp_path / "three.csv"
-    pd.concat(parts).to_csv(data, index=False)
+    data = write_three_assays(tmp_path / "three.csv")
     out = tmp_path / "rp.csv"
     code, text = _run(str(data), "--model", "4pl", "--out", str(out), "--combine")
     assert code == 0, text
