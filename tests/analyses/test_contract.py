@@ -35,6 +35,7 @@ BAD_CELLS: dict[str, tuple[str, str, str]] = {
     "pk-similarity": ("CMAX", "x", "subject S002"),  # the reader keeps text; the metric table checks it
     "be": ("PK", "x", "row 2"),
     "caa": ("value", "x", "row 2"),
+    "potency": ("response", "x", "row 2"),
 }
 
 

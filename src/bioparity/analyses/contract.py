@@ -71,7 +71,9 @@ class Option:
     in a form or on the command line is converted (:meth:`parse`) and what a value must be
     (:meth:`error`): ``number``/``integer`` options refuse anything but numbers, ``flag`` takes
     true/false (yes/no, 1/0, on/off); ``text`` and ``list`` values are checked by the kind's compute.
-    ``label`` is the short title of a form field (the name when empty).
+    ``label`` is the short title of a form field (the name when empty). An option whose default is
+    None is :attr:`optional`: an empty field (or JSON null) means "not given", e.g. a confirmatory
+    false-positive rate or a specification limit that a command takes as ``--option`` without a default.
     """
 
     name: str
@@ -94,6 +96,11 @@ class Option:
         """The label of a form field."""
         return self.label or self.name
 
+    @property
+    def optional(self) -> bool:
+        """Whether the option may be left empty (its default is None): empty text parses to None."""
+        return self.default is None
+
     def parse(self, text: str) -> Any:
         """A value typed as text (a form field, ``--option name=value``) as this option's type.
 
@@ -101,6 +108,8 @@ class Option:
         with a message naming the option.
         """
         text = text.strip()
+        if self.optional and not text:
+            return None
         if self.type == "flag":
             return FLAG_WORDS.get(text.lower(), text)
         if self.type in ("number", "integer"):
@@ -112,6 +121,8 @@ class Option:
 
     def error(self, value: Any) -> str | None:
         """Why ``value`` is refused (not one of the choices, not a number where one is needed), or None."""
+        if value is None and self.optional:
+            return None
         if self.choices is not None:
             if value not in self.choices:
                 return f"{value!r} is not accepted; choose one of {', '.join(map(_shown, self.choices))}"
@@ -125,7 +136,9 @@ class Option:
         return None
 
     def text(self, value: Any) -> str:
-        """A value as a form field shows it (flags as ``true``/``false``)."""
+        """A value as a form field shows it (flags as ``true``/``false``, None as an empty field)."""
+        if value is None:
+            return ""
         return str(value).lower() if isinstance(value, bool) else str(value)
 
     def schema(self) -> dict[str, Any]:

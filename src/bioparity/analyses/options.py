@@ -30,6 +30,13 @@ def number_option(options: Mapping[str, Any], name: str, default: float) -> floa
     return float(value)
 
 
+def optional_number(options: Mapping[str, Any], name: str) -> float | None:
+    """A number option that may be left empty (default None, see :attr:`Option.optional`)."""
+    if options.get(name) is None:
+        return None
+    return number_option(options, name, 0.0)
+
+
 def list_option(options: Mapping[str, Any], name: str, default: str) -> list[str]:
     """A comma-separated list option (``test,eu-ref,us-ref``), empty items dropped."""
     return [v.strip() for v in text_option(options, name, default).split(",") if v.strip()]

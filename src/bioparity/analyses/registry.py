@@ -23,6 +23,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "bioparity.analyses.pk_similarity",
     "bioparity.analyses.be",
     "bioparity.analyses.caa",
+    "bioparity.analyses.potency",
 )
 
 _REGISTRY: dict[str, Analysis] = {}

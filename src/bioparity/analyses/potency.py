@@ -1,0 +1,405 @@
+"""Relative potency bioassays: the ``potency`` kind (parallel-line, slope-ratio, 4PL/5PL parallel model).
+
+The reader and the numbers are those of ``bioparity potency``: one row per response
+(``assay, sample, dose, replicate, response`` + optional ``block``/``row``/``column``; the sample
+``standard`` is the reference standard), the model fitted by ordinary least squares on natural-log
+dose, the relative potency with its Fieller (parallel-line, slope-ratio; European Pharmacopoeia 5.3,
+Statistical analysis of results of biological assays and tests, sections 3.2.5 and 3.3.5) or Wald
+(4PL/5PL, section 3.4) confidence interval, similarity both ways side by side: the Ph. Eur. 5.3
+significance tests of validity and the equivalence approach of USP <1032> (Design and development of
+biological assays, section 4.3) with margins as options, suitability criteria (USP <1034>, section 3.5),
+and the combination of independent assays (Ph. Eur. 5.3, section 6). The stored table is the table
+``bioparity potency --out`` writes (one row per assay and test sample, ``assay = combined`` rows
+with ``combine``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from bioparity.analyses.contract import Analysis, InputColumn, Option, packaged_example
+from bioparity.analyses.frames import frame_result
+from bioparity.analyses.options import flag_option, list_option, number_option, optional_number, text_option
+from bioparity.analyses.tables import PORTRAIT_BUDGET, ReportTables, Table, cell, generic_tables, panels
+from bioparity.errors import InputError
+from bioparity.io.potency import OPTIONAL, REQUIRED, read_potency_table
+from bioparity.potency import MODELS, AnalysisOptions, analyse
+from bioparity.potency.analyse import MEASURES, TRANSFORMS
+from bioparity.potency.combine import COMBINATION_METHODS, combine_estimates
+from bioparity.potency.suitability import SuitabilityCriteria
+
+NAME = "potency"
+#: Columns of the stored result table (what reports and other kinds read).
+ASSAY, SAMPLE, MODEL, RELATIVE_POTENCY = "assay", "sample", "model", "relative_potency"
+CI_LOWER, CI_UPPER, CONF_LEVEL = "ci_lower", "ci_upper", "conf_level"
+PH_EUR, USP_1032, FLAGS, CONVERGED = "similarity_ph_eur", "similarity_usp1032", "flags", "converged"
+#: The ``assay`` of the rows that combine a sample's assays (Ph. Eur. 5.3 section 6).
+COMBINED = "combined"
+
+_HELP = {
+    "assay": "assay (plate) id",
+    "sample": "'standard' = the reference standard; any other sample is a test preparation",
+    "dose": "nominal dose or dilution (the standard's units)",
+    "replicate": "replicate id",
+    "response": "response (not blank)",
+    "block": "block (randomised block design)",
+    "row": "row (Latin square, with column)",
+    "column": "column (Latin square)",
+}
+COLUMNS = (
+    *(InputColumn(c, True, _HELP[c]) for c in REQUIRED),
+    *(InputColumn(c, False, _HELP[c]) for c in OPTIONAL),
+)
+
+
+def read_potency(path: Path) -> pd.DataFrame:
+    """The long potency table, every cell checked (file, row and column named), as the CLI reads it."""
+    return read_potency_table(path)
+
+
+def parse_margins(items: list[str]) -> dict[str, tuple[float, float]]:
+    """``measure:lower:upper`` items (USP <1032> equivalence margins, the rows of the CLI's margins file)."""
+    known = sorted({m for measures in MEASURES.values() for m in measures})
+    out: dict[str, tuple[float, float]] = {}
+    for item in items:
+        parts = [p.strip() for p in item.split(":")]
+        try:
+            if len(parts) != 3:
+                raise ValueError
+            lower, upper = float(parts[1]), float(parts[2])
+        except ValueError:
+            raise InputError(
+                f"option equivalence_margins: {item!r} is not measure:lower:upper (e.g. slope_ratio:0.8:1.25)"
+            ) from None
+        if parts[0] not in known:
+            raise InputError(
+                f"option equivalence_margins: unknown measure {parts[0]!r}; "
+                f"expected one of {', '.join(known)}"
+            )
+        if parts[0] in out or not (math.isfinite(lower) and math.isfinite(upper)):
+            raise InputError(f"option equivalence_margins: {item!r} repeats a measure or is not finite")
+        out[parts[0]] = (lower, upper)
+    return out
+
+
+def potency_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Every assay and test sample (and their combination with ``combine``): ``bioparity potency``."""
+    level = number_option(options, "conf_level", 0.95)
+    settings = AnalysisOptions(
+        model=text_option(options, "model", "4pl"),
+        conf_level=level,
+        alpha=number_option(options, "alpha", 0.05),
+        equivalence_level=number_option(options, "equivalence_level", 0.90),
+        margins=parse_margins(list_option(options, "equivalence_margins", "")),
+        suitability=SuitabilityCriteria(
+            min_r_squared=optional_number(options, "min_r2"),
+            max_ci_ratio=optional_number(options, "max_ci_ratio"),
+        ),
+        transform=text_option(options, "transform", "none"),
+        joint=not flag_option(options, "pairwise"),
+    )
+    estimates = analyse(frame, settings)
+    table = estimates.to_frame()
+    if flag_option(options, "combine"):
+        method = text_option(options, "combine_method", "auto")
+        combined = combine_estimates(estimates.estimates, conf_level=level, method=method)
+        table = pd.concat([table, pd.DataFrame(combined)], ignore_index=True)
+    return frame_result(table, settings=settings.settings())
+
+
+def _number(value: Any) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else math.nan
+
+
+def _interval(estimate: Any, lower: Any, upper: Any, digits: int = 4) -> str:
+    """``1.581 (1.483, 1.686)``; a dash when there is no estimate."""
+    if not math.isfinite(_number(estimate)):
+        return "—"
+    return f"{cell(estimate, digits)} ({cell(lower, digits)}, {cell(upper, digits)})"
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def _yes_no(value: Any) -> str:
+    return "yes" if value is True else "no" if value is False else "—"
+
+
+def _level(frame: pd.DataFrame, column: str, default: float) -> str:
+    values = pd.to_numeric(frame.get(column, pd.Series(dtype=float)), errors="coerce").dropna()
+    return f"{100 * (float(values.iloc[0]) if len(values) else default):g}%"
+
+
+def _measure_columns(frame: pd.DataFrame) -> list[str]:
+    """The USP <1032> measures present (``equiv_<measure>`` with its CI columns)."""
+    return [c[len("equiv_") :] for c in frame.columns if c.startswith("equiv_") and f"{c}_ci_lower" in frame]
+
+
+def _estimate_table(assays: pd.DataFrame) -> Table:
+    level = _level(assays, CONF_LEVEL, 0.95)
+    rows = []
+    css = []
+    for r in assays.to_dict("records"):
+        flags = [f for f in _text(r.get(FLAGS)).split("; ") if f]
+        rows.append(
+            (
+                _text(r[ASSAY]),
+                _text(r[SAMPLE]),
+                _text(r.get(MODEL)),
+                _interval(r[RELATIVE_POTENCY], r[CI_LOWER], r[CI_UPPER]),
+                _yes_no(r.get(CONVERGED)),
+                _text(r.get(PH_EUR)),
+                _text(r.get(USP_1032)),
+                str(len(flags)),
+            )
+        )
+        failed = "fail" in (r.get(PH_EUR), r.get(USP_1032)) or r.get(CONVERGED) is False
+        css.append("fail" if failed else "")
+    return Table(
+        f"Relative potency per assay and test sample ({level} CI)",
+        (
+            "assay",
+            "sample",
+            "model",
+            f"relative potency ({level} CI)",
+            "converged",
+            "Ph. Eur. 5.3 similarity",
+            "USP <1032> equivalence",
+            "flags",
+        ),
+        tuple(rows),
+        (False, False, False, True, False, False, False, True),
+        css=tuple(css),
+        note="Relative potency = test / standard in the units of the nominal doses. CI: "
+        + "; ".join(sorted({_text(m) for m in assays.get("ci_method", pd.Series(dtype=str)) if _text(m)}))
+        + ". Each flag is listed under the tables.",
+    )
+
+
+def _similarity_frame(assays: pd.DataFrame) -> pd.DataFrame:
+    """Per assay and sample: the Ph. Eur. p values and each USP <1032> measure with CI and margins."""
+    out = pd.DataFrame({ASSAY: assays[ASSAY].astype(str), SAMPLE: assays[SAMPLE].astype(str)})
+    for c in assays.columns:
+        if c.startswith("ph_eur_p_"):
+            out[f"p {c[len('ph_eur_p_') :].replace('_', '-')}"] = assays[c]
+    for m in _measure_columns(assays):
+        base = f"equiv_{m}"
+        margins = assays.get(f"{base}_margins", pd.Series([""] * len(assays), index=assays.index))
+        out[f"{m.replace('_', ' ')} (CI); margins"] = [
+            f"{_interval(e, lo, hi)}; {_margins(g)}"
+            for e, lo, hi, g in zip(
+                assays[base], assays[f"{base}_ci_lower"], assays[f"{base}_ci_upper"], margins, strict=True
+            )
+        ]
+    return out
+
+
+def _margins(text: Any) -> str:
+    """``margins 0.8 to 1.25`` from the stored ``0.8,1.25``; ``no margins`` when none were given."""
+    bounds = _text(text).split(",")
+    return f"margins {bounds[0]} to {bounds[1]}" if len(bounds) == 2 else "no margins"
+
+
+def _combination_table(combined: pd.DataFrame) -> Table:
+    level = _level(combined, CONF_LEVEL, 0.95)
+    rows = []
+    for r in combined.to_dict("records"):
+        chi = (
+            f"{cell(r.get('homogeneity_chi_square'), 4)} on {cell(r.get('homogeneity_df'))} df, "
+            f"p = {cell(r.get('homogeneity_p'), 3)}"
+        )
+        rows.append(
+            (
+                _text(r[SAMPLE]),
+                cell(r.get("n_assays")),
+                _text(r.get("combination_method")) or "—",
+                _interval(r[RELATIVE_POTENCY], r[CI_LOWER], r[CI_UPPER]),
+                chi if math.isfinite(_number(r.get("homogeneity_chi_square"))) else "—",
+                *(
+                    _interval(r.get(f"{m}_potency"), r.get(f"{m}_ci_lower"), r.get(f"{m}_ci_upper"))
+                    for m in ("weighted", "semi_weighted", "unweighted")
+                ),
+            )
+        )
+    return Table(
+        f"Combination of independent assays (Ph. Eur. 5.3, section 6; {level} CI)",
+        (
+            "sample",
+            "assays",
+            "method reported",
+            "relative potency (CI)",
+            "homogeneity chi-square",
+            "weighted",
+            "semi-weighted",
+            "unweighted",
+        ),
+        tuple(rows),
+        (False, True, False, True, False, True, True, True),
+        note="Weighted when the homogeneity chi-square has p >= 0.05, else semi-weighted (method auto).",
+    )
+
+
+def potency_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
+    """Potency and CI per assay and test sample, the similarity tests and equivalence measures side by
+    side, the combination of assays; the complete result in the appendix."""
+    if not {ASSAY, SAMPLE, RELATIVE_POTENCY, CI_LOWER, CI_UPPER} <= set(frame.columns):
+        return generic_tables(frame)
+    is_combined = frame[ASSAY].astype(str) == COMBINED
+    assays, combined = frame[~is_combined], frame[is_combined]
+    main = [_estimate_table(assays)]
+    similarity = _similarity_frame(assays)
+    if len(similarity.columns) > 2:
+        main += panels(
+            similarity,
+            [ASSAY, SAMPLE],
+            "Similarity: Ph. Eur. 5.3 tests (p) and USP <1032> equivalence measures (estimate, CI, margins)",
+            wide=False,
+            budget=PORTRAIT_BUDGET,
+        )
+    if len(combined):
+        main.append(_combination_table(combined))
+    keep = [c for c in frame.columns if frame[c].notna().any()]
+    appendix = panels(frame[keep], [ASSAY, SAMPLE], "Complete potency result")
+    flags = [
+        f"Assay {r[ASSAY]}, sample {r[SAMPLE]}: {_text(r.get(FLAGS))}."
+        for r in frame.to_dict("records")
+        if _text(r.get(FLAGS))
+    ]
+    notes = (
+        "Fit: ordinary least squares on the (transformed) response scale, natural-log dose, unweighted; "
+        "the 4PL/5PL parallel model shares asymptotes and slope, the test curve shifted on log dose.",
+        "Similarity passes the Ph. Eur. 5.3 tests when no validity test rejects at alpha; USP <1032> "
+        "equivalence when every measure with margins has its CI within them ('not assessed' without "
+        "margins).",
+        *flags,
+    )
+    return ReportTables(tuple(main), tuple(appendix), notes=notes)
+
+
+def _records(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    columns = result.get("columns") or []
+    return [dict(zip(columns, r, strict=True)) for r in result.get("rows") or []]
+
+
+def potency_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
+    """``3 estimates (4pl): relative potency 1.52-1.61; Ph. Eur. 5.3 similarity 3/3 pass; USP <1032>
+    not assessed; combined test 1.56 (1.51, 1.62)``."""
+    rows = _records(result)
+    assays = [r for r in rows if r.get(ASSAY) != COMBINED]
+    values = [v for v in (_number(r.get(RELATIVE_POTENCY)) for r in assays) if math.isfinite(v)]
+    shown = (
+        "—"
+        if not values
+        else cell(values[0], 4)
+        if len(set(values)) == 1
+        else f"{cell(min(values), 4)}-{cell(max(values), 4)}"
+    )
+    model = assays[0].get(MODEL) if assays else options.get("model")
+    ph_eur = sum(1 for r in assays if r.get(PH_EUR) == "pass")
+    usp = [r.get(USP_1032) for r in assays if r.get(USP_1032) in ("pass", "fail")]
+    usp_text = f"{usp.count('pass')}/{len(usp)} pass" if usp else "not assessed"
+    line = (
+        f"{len(assays)} estimates ({model}): relative potency {shown}; Ph. Eur. 5.3 similarity "
+        f"{ph_eur}/{len(assays)} pass; USP <1032> equivalence {usp_text}"
+    )
+    combined = [
+        f"{r[SAMPLE]} {_interval(r.get(RELATIVE_POTENCY), r.get(CI_LOWER), r.get(CI_UPPER))}"
+        for r in rows
+        if r.get(ASSAY) == COMBINED
+    ]
+    return line + (f"; combined {', '.join(combined)}" if combined else "")
+
+
+def potency_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """Estimates failing either similarity approach, not converged, or with any review flag."""
+    if ASSAY not in table.columns:
+        return []
+    assays = table[table[ASSAY].astype(str) != COMBINED]
+
+    def count(column: str, value: Any) -> int:
+        return int((assays[column] == value).sum()) if column in assays.columns else 0
+
+    flagged = int(assays[FLAGS].fillna("").astype(str).ne("").sum()) if FLAGS in assays.columns else 0
+    return [
+        ("estimates failing the Ph. Eur. 5.3 similarity tests", count(PH_EUR, "fail")),
+        ("estimates failing USP <1032> equivalence", count(USP_1032, "fail")),
+        ("fits not converged", count(CONVERGED, False)),
+        ("estimates with review flags", flagged),
+    ]
+
+
+POTENCY = Analysis(
+    name=NAME,
+    title="Relative potency",
+    description=(
+        "Relative potency bioassay: parallel-line, slope-ratio or 4PL/5PL, similarity by Ph. Eur. 5.3 tests "
+        "and USP <1032> equivalence, combination of assays"
+    ),
+    read=read_potency,
+    compute=potency_kind,
+    columns=COLUMNS,
+    options=(
+        Option("model", "4pl (default), 5pl, parallel-line or slope-ratio", "4pl", MODELS),
+        Option("conf_level", "confidence level of the potency CI (default 0.95)", 0.95, type="number"),
+        Option(
+            "equivalence_margins",
+            "USP <1032> margins as measure:lower:upper, comma-separated (e.g. slope_ratio:0.8:1.25); "
+            f"measures: {', '.join(sorted({m for v in MEASURES.values() for m in v}))}",
+            "",
+            type="list",
+        ),
+        Option(
+            "combine",
+            "true to add the combination of assays per sample (Ph. Eur. 5.3 section 6)",
+            False,
+            (False, True),
+            type="flag",
+        ),
+        Option(
+            "combine_method",
+            "auto (weighted if homogeneous, else semi-weighted), weighted, semi-weighted or unweighted",
+            "auto",
+            COMBINATION_METHODS,
+        ),
+        Option("alpha", "level of the Ph. Eur. 5.3 significance tests (default 0.05)", 0.05, type="number"),
+        Option(
+            "transform", "response transformation before fitting: none (default) or log", "none", TRANSFORMS
+        ),
+        Option(
+            "pairwise",
+            "parallel-line: fit each test with the standard alone (default: jointly)",
+            False,
+            (False, True),
+            type="flag",
+        ),
+        Option(
+            "equivalence_level", "confidence level of the equivalence CIs (default 0.90)", 0.90, type="number"
+        ),
+        Option(
+            "min_r2",
+            "suitability: minimum R2 of the unconstrained model (empty = not applied)",
+            None,
+            type="number",
+        ),
+        Option(
+            "max_ci_ratio",
+            "suitability: maximum CI upper/lower ratio (empty = not applied)",
+            None,
+            type="number",
+        ),
+    ),
+    tables=potency_tables,
+    summary=potency_summary,
+    flags=potency_flags,
+    study_kinds=("caa",),
+    # the R reference plate of the 4PL case (2 preparations x 8 doses x 3 replicates; R nls)
+    example=packaged_example("validation/reference/potency/data_4pl.csv", {"model": "4pl"}),
+)
+
+ANALYSES = (POTENCY,)
