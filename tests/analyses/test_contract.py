@@ -36,6 +36,10 @@ BAD_CELLS: dict[str, tuple[str, str, str]] = {
     "be": ("PK", "x", "row 2"),
     "caa": ("value", "x", "row 2"),
     "potency": ("response", "x", "row 2"),
+    "ada-cutpoint": ("signal", "x", "row 2"),
+    "stability": ("value", "x", "row 2"),
+    "profiles": ("value", "x", "row 2"),
+    "isr": ("repeat", "x", "row 2"),
 }
 
 

@@ -56,19 +56,26 @@ def test_the_builtin_kinds_are_the_modules_of_the_tuple() -> None:
         sorted(names)
         == list(all_analyses())
         == [
+            "ada-cutpoint",
             "be",
             "caa",
+            "isr",
             "nca",
             "pk-similarity",
             "potency",
             "power",
+            "profiles",
             "samplesize",
+            "stability",
         ]
     )
 
 
 def test_unknown_kind_lists_the_known_ones() -> None:
-    with pytest.raises(InputError, match=r"unknown analysis kind 'astrology'; expected one of be, caa, nca"):
+    with pytest.raises(
+        InputError,
+        match=r"unknown analysis kind 'astrology'; expected one of ada-cutpoint, be, caa, isr, nca",
+    ):
         get_analysis("astrology")
 
 
@@ -146,7 +153,8 @@ def test_nca_schema_matches_its_reader() -> None:
     for k in all_analyses().values():  # the first kind in name order that lists the study's kind
         for study in k.study_kinds:
             defaults.setdefault(study, k.name)
-    assert defaults == {"pk": "nca", "caa": "caa"}  # what an upload to a PK or CAA study is checked for
+    # what an upload to a PK, CAA or clinical study is checked for (other kinds are offered too)
+    assert defaults == {"pk": "nca", "caa": "caa", "clinical": "ada-cutpoint"}
 
 
 def test_the_web_form_is_the_options_schema(toy: Analysis) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bioparity.analyses.contract import FLAG_WORDS
+from bioparity.analyses.contract import FLAG_WORDS, Option
 from bioparity.errors import InputError
 
 
@@ -48,3 +48,8 @@ def flag_option(options: Mapping[str, Any], name: str, default: bool = False) ->
     if isinstance(value, bool):
         return value
     return FLAG_WORDS.get(str(value).strip().lower(), False) is True
+
+
+def yes_no(name: str, help: str, default: bool = False) -> Option:
+    """A flag option (a select of false/true in the web form)."""
+    return Option(name, help, default, (False, True), type="flag")

@@ -24,7 +24,14 @@ import pandas as pd
 
 from bioparity.analyses.contract import Analysis, InputColumn, Option, packaged_example
 from bioparity.analyses.frames import frame_result
-from bioparity.analyses.options import flag_option, list_option, number_option, optional_number, text_option
+from bioparity.analyses.options import (
+    flag_option,
+    list_option,
+    number_option,
+    optional_number,
+    text_option,
+    yes_no,
+)
 from bioparity.analyses.tables import PORTRAIT_BUDGET, ReportTables, Table, cell, generic_tables, panels
 from bioparity.errors import InputError
 from bioparity.io.potency import OPTIONAL, REQUIRED, read_potency_table
@@ -127,7 +134,7 @@ def _text(value: Any) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
-def _yes_no(value: Any) -> str:
+def _converged_text(value: Any) -> str:
     return "yes" if value is True else "no" if value is False else "—"
 
 
@@ -153,7 +160,7 @@ def _estimate_table(assays: pd.DataFrame) -> Table:
                 _text(r[SAMPLE]),
                 _text(r.get(MODEL)),
                 _interval(r[RELATIVE_POTENCY], r[CI_LOWER], r[CI_UPPER]),
-                _yes_no(r.get(CONVERGED)),
+                _converged_text(r.get(CONVERGED)),
                 _text(r.get(PH_EUR)),
                 _text(r.get(USP_1032)),
                 str(len(flags)),
@@ -354,13 +361,7 @@ POTENCY = Analysis(
             "",
             type="list",
         ),
-        Option(
-            "combine",
-            "true to add the combination of assays per sample (Ph. Eur. 5.3 section 6)",
-            False,
-            (False, True),
-            type="flag",
-        ),
+        yes_no("combine", "true to add the combination of assays per sample (Ph. Eur. 5.3 section 6)", False),
         Option(
             "combine_method",
             "auto (weighted if homogeneous, else semi-weighted), weighted, semi-weighted or unweighted",
@@ -371,13 +372,7 @@ POTENCY = Analysis(
         Option(
             "transform", "response transformation before fitting: none (default) or log", "none", TRANSFORMS
         ),
-        Option(
-            "pairwise",
-            "parallel-line: fit each test with the standard alone (default: jointly)",
-            False,
-            (False, True),
-            type="flag",
-        ),
+        yes_no("pairwise", "parallel-line: fit each test with the standard alone (default: jointly)", False),
         Option(
             "equivalence_level", "confidence level of the equivalence CIs (default 0.90)", 0.90, type="number"
         ),

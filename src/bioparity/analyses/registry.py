@@ -24,6 +24,10 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "bioparity.analyses.be",
     "bioparity.analyses.caa",
     "bioparity.analyses.potency",
+    "bioparity.analyses.ada_cutpoint",
+    "bioparity.analyses.stability",
+    "bioparity.analyses.profiles",
+    "bioparity.analyses.isr",
 )
 
 _REGISTRY: dict[str, Analysis] = {}

@@ -1,0 +1,263 @@
+"""ADA assay cut points: the ``ada-cutpoint`` kind (screening, confirmatory and titration cut points).
+
+The reader and the numbers are those of ``bioparity ada-cutpoint``: validation data of drug-naive donors
+(``donor, run, signal`` + optional ``signal_drug`` for the confirmatory tier, ``nc``, ``analyst``,
+``plate``), the transformation chosen by skewness and normality, analytical and biological outliers
+removed by the boxplot rule (stated per step, never silent), the variance components by REML and the
+comparison of run means and variances deciding a fixed or floating cut point, and the parametric
+(mean + z·SD), robust (median + z·1.4826·MAD), nonparametric (R quantile type 7 by default) and
+lower-confidence-limit estimates (Shankar et al. 2008, J Pharm Biomed Anal 48:1267, sections 3 and
+Appendix; Devanarayan et al. 2017, AAPS J 19:1487; FDA, Immunogenicity Testing of Therapeutic Protein
+Products - Developing and Validating Assays for Anti-Drug Antibody Detection, 2019, section IV.B).
+The confirmatory cut point is taken on the % inhibition of the signal by excess drug.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bioparity._results import plain
+from bioparity.analyses.contract import Analysis, InputColumn, Option, example_file
+from bioparity.analyses.frames import frame_result
+from bioparity.analyses.options import flag_option, number_option, optional_number, text_option, yes_no
+from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
+from bioparity.bioassay import screening_and_confirmatory
+from bioparity.io.bioassay import CUTPOINT_COLUMNS, read_cutpoint_data
+
+NAME = "ada-cutpoint"
+#: Columns of the stored result table (one row per tier and estimate).
+TIER, ESTIMATE, SELECTED, CUT_POINT = "tier", "estimate", "selected", "cut_point"
+FPR, TRANSFORM, METHOD, CUT_POINT_TYPE = "fpr", "transform", "method", "cut_point_type"
+N_OUTLIERS, OUTLIERS, NOTES = "n_outliers", "outliers", "notes"
+ESTIMATES = ("parametric", "robust", "nonparametric", "parametric_lcl")
+
+_HELP = {
+    "donor": "drug-naive donor (individual sample)",
+    "run": "assay run",
+    "signal": "screening signal (e.g. S/N or OD)",
+    "signal_drug": "signal with excess drug (confirmatory tier: % inhibition)",
+    "nc": "negative control of the plate (> 0; normalisation)",
+    "analyst": "analyst",
+    "plate": "plate",
+}
+COLUMNS = tuple(InputColumn(c.name, c.required, _HELP[c.name]) for c in CUTPOINT_COLUMNS)
+
+
+def read_ada(path: Path) -> pd.DataFrame:
+    """Cut-point validation data, every cell checked (file, row and column named), as the CLI reads it."""
+    return read_cutpoint_data(path)
+
+
+def ada_cutpoint_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Each tier's cut point with every estimate and decision (``bioparity ada-cutpoint``)."""
+    results = screening_and_confirmatory(
+        frame,
+        fpr=number_option(options, "fpr", 0.05),
+        confirm_fpr=optional_number(options, "confirm_fpr"),
+        titration_fpr=optional_number(options, "titration_fpr"),
+        transform=text_option(options, "transform", "auto"),
+        method=text_option(options, "method", "auto"),
+        quantile_type=int(number_option(options, "quantile_type", 7)),
+        remove_outliers=flag_option(options, "remove_outliers", True),
+    )
+    table = pd.concat([r.to_frame() for r in results], ignore_index=True)
+    removed = [{TIER: r.tier, **plain(o)} for r in results for o in r.outliers]
+    return frame_result(table, removed_values=removed)
+
+
+def _selected(frame: pd.DataFrame) -> pd.DataFrame:
+    """The reported estimate of each tier (one row per tier)."""
+    return frame[frame[SELECTED].astype(bool)] if SELECTED in frame.columns else frame.iloc[0:0]
+
+
+def _scale(r: Mapping[str, Any]) -> str:
+    if r.get(TIER) == "confirmatory":
+        return "% inhibition"
+    return "log" if r.get(TRANSFORM) == "log" else "signal"
+
+
+def _cut_point_row(r: Mapping[str, Any]) -> tuple[str, ...]:
+    factor = r.get("normalization_factor")
+    normalisation = str(r.get("normalization") or "none")
+    if isinstance(factor, (int, float)) and math.isfinite(factor):
+        normalisation += f" (factor {cell(factor, 5)})"
+    return (
+        str(r[TIER]),
+        f"{100 * float(r[FPR]):g}%",
+        _scale(r),
+        str(r.get(METHOD)),
+        cell(r.get(CUT_POINT), 5),
+        *(cell(r.get(e), 5) for e in ESTIMATES),
+        f"{r.get(CUT_POINT_TYPE)}; {normalisation}",
+        f"{cell(r.get('n_donors'))} x {cell(r.get('n_runs'))} ({cell(r.get('n_values'))})",
+        cell(r.get(N_OUTLIERS)),
+    )
+
+
+def _four_digits(value: Any) -> Any:
+    """A number rounded to 4 significant digits (still a number: right-aligned in the table)."""
+    return float(f"{value:.4g}") if is_number(value) and math.isfinite(value) else value
+
+
+def ada_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
+    """The cut point of each tier with every estimate, the variance components and distribution checks,
+    the outliers and decisions as notes; the complete result in the appendix."""
+    if not {TIER, SELECTED, CUT_POINT, FPR} <= set(frame.columns):
+        return generic_tables(frame)
+    chosen = _selected(frame)
+    records = [{str(k): v for k, v in r.items()} for r in chosen.to_dict("records")]
+    main = Table(
+        "ADA cut points per tier (data scale; the reported estimate and every alternative)",
+        (
+            "tier",
+            "FPR",
+            "scale",
+            "reported",
+            "cut point",
+            "parametric",
+            "robust",
+            "nonparametric",
+            "parametric LCL",
+            "type; normalisation",
+            "donors x runs (values)",
+            "outliers removed",
+        ),
+        tuple(_cut_point_row(r) for r in records),
+        (False, True, False, False, True, True, True, True, True, False, False, True),
+        wide=True,
+        note="Parametric: mean + z·SD; robust: median + z·1.4826·MAD; nonparametric: the empirical "
+        "quantile; parametric LCL: the lower confidence limit of the parametric percentile "
+        "(Devanarayan 2017). Fixed or floating after comparing run means and variances.",
+    )
+    columns = {
+        TIER: "tier",
+        "var_donor": "var donor",
+        "var_residual": "var residual",
+        "run_means_p": "p run means",
+        "run_variances_p": "p run var",
+        "skewness_raw": "skew raw",
+        "skewness_log": "skew log",
+        "shapiro_p": "Shapiro p",
+        "mean_t": "mean",
+        "sd_t": "SD",
+        "median_t": "median",
+        "mad_t": "MAD",
+    }
+    shown = chosen[[c for c in columns if c in chosen.columns]].map(_four_digits)
+    components = panels(
+        shown, [TIER], "Variance components (REML) and distribution (analysis scale)", headers=columns
+    )
+    notes = [
+        f"{str(r[TIER]).capitalize()}: {str(r.get(NOTES) or '').replace(' | ', '; ')}."
+        for r in records
+        if r.get(NOTES)
+    ]
+    notes += [
+        f"{str(r[TIER]).capitalize()}: {cell(r.get(N_OUTLIERS))} value(s) removed as outliers "
+        f"(step:donor/run): {r[OUTLIERS]}."
+        for r in records
+        if r.get(OUTLIERS)
+    ]
+    appendix = panels(frame, [TIER, ESTIMATE], "Complete cut-point result")
+    return ReportTables((main, *components), tuple(appendix), notes=tuple(notes))
+
+
+def ada_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
+    """``screening cut point 1.52 (parametric, log scale, FPR 5%, fixed); confirmatory 13.28 % inhibition
+    (parametric, FPR 1%, fixed); 0 outliers removed``."""
+    columns = list(result.get("columns") or [])
+    records = [dict(zip(columns, row, strict=True)) for row in result.get("rows") or []]
+    parts = []
+    removed = 0
+    for r in records:
+        if not r.get(SELECTED):
+            continue
+        removed += int(r.get(N_OUTLIERS) or 0)
+        unit = " % inhibition" if r.get(TIER) == "confirmatory" else ""
+        scale = "" if r.get(TIER) == "confirmatory" else f", {r.get(TRANSFORM)} scale"
+        parts.append(
+            f"{r.get(TIER)} cut point {cell(r.get(CUT_POINT), 4)}{unit} ({r.get(METHOD)}{scale}, "
+            f"FPR {100 * float(r.get(FPR) or 0):g}%, {r.get(CUT_POINT_TYPE)})"
+        )
+    return "; ".join(parts) + f"; {removed} outlier value(s) removed"
+
+
+def ada_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """Outlier values removed (all tiers) and tiers with a floating cut point."""
+    chosen = _selected(table) if TIER in table.columns else table.iloc[0:0]
+    outliers = pd.to_numeric(chosen.get(N_OUTLIERS, pd.Series(dtype=float)), errors="coerce").fillna(0)
+    floating = int((chosen.get(CUT_POINT_TYPE, pd.Series(dtype=str)) == "floating").sum())
+    return [("outlier values removed", int(outliers.sum())), ("tiers with a floating cut point", floating)]
+
+
+def example_data() -> bytes:
+    """24 donors x 3 runs, log-normal signals, 5% +/- 4% inhibition by drug and one high donor."""
+    rng = np.random.default_rng(2008)
+    rows = []
+    for d in range(24):
+        level = rng.normal(0.0, 0.25) + (1.2 if d == 7 else 0.0)
+        for run in range(3):
+            signal = float(np.exp(level + rng.normal(0.0, 0.06)))
+            drug = signal * (1.0 - rng.normal(0.05, 0.04))
+            rows.append((f"D{d + 1:02d}", f"R{run + 1}", round(signal, 4), round(drug, 4)))
+    buffer = io.StringIO()
+    pd.DataFrame(rows, columns=["donor", "run", "signal", "signal_drug"]).to_csv(buffer, index=False)
+    return buffer.getvalue().encode()
+
+
+ADA_CUTPOINT = Analysis(
+    name=NAME,
+    title="ADA assay cut points",
+    description="ADA cut points (screening, confirmatory, titration) from validation data of naive donors",
+    read=read_ada,
+    compute=ada_cutpoint_kind,
+    columns=COLUMNS,
+    options=(
+        Option("fpr", "screening false-positive rate (default 0.05)", 0.05, type="number"),
+        Option(
+            "confirm_fpr",
+            "confirmatory false-positive rate, e.g. 0.01 (needs signal_drug; empty = no confirmatory tier)",
+            None,
+            type="number",
+        ),
+        Option(
+            "titration_fpr", "titration false-positive rate, e.g. 0.001 (empty = none)", None, type="number"
+        ),
+        Option(
+            "transform",
+            "screening scale: auto (by skewness, default), none or log",
+            "auto",
+            ("auto", "none", "log"),
+        ),
+        Option(
+            "method",
+            "reported estimate: auto (default), parametric, robust, nonparametric or parametric_lcl",
+            "auto",
+            ("auto", *ESTIMATES),
+        ),
+        Option(
+            "quantile_type",
+            "R quantile type (1-9) of the nonparametric estimate (default 7)",
+            7,
+            tuple(range(1, 10)),
+            type="integer",
+        ),
+        yes_no(
+            "remove_outliers", "true (default) to remove boxplot-rule outliers (listed in the report)", True
+        ),
+    ),
+    tables=ada_tables,
+    summary=ada_summary,
+    flags=ada_flags,
+    study_kinds=("clinical",),
+    example=example_file("ada-cutpoint-validation.csv", example_data, {"confirm_fpr": 0.01}),
+)
+
+ANALYSES = (ADA_CUTPOINT,)

@@ -1,0 +1,264 @@
+"""Profile similarity of compositional data: the ``profiles`` kind (glycan species, charge or size variants).
+
+The reader and the numbers are those of ``bioparity profile``: one row per lot and species (``source,
+lot, species, value`` in percent; every lot reports every species once), per species the reference
+quality range ``mean_R ± k·SD_R`` (FDA draft guidance, Development of Therapeutic Protein Biosimilars:
+Comparative Analytical Assessment and Other Quality-Related Considerations, 2019) and the whole-profile
+comparison in Aitchison geometry: each test lot's distance to the reference centre against the
+reference lots' leave-one-out distances (Aitchison 1986, The Statistical Analysis of Compositional Data,
+chapter 4; Pawlowsky-Glahn, Egozcue and Tolosana-Delgado 2015, Modeling and Analysis of Compositional
+Data, chapter 5), so that the closure (parts summing to 100%) is handled exactly.
+
+The stored table stacks the command's two outputs, told apart by :data:`SECTION`: the lot table
+(``--out``) and the per-species ranges (``--species-out``); the lots' profiles are kept with the result
+(``profiles``) for the per-species plots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, packaged_example
+from bioparity.analyses.figures import Band, CAAPlot, Figure
+from bioparity.analyses.frames import frame_result
+from bioparity.analyses.options import number_option, optional_number, text_option
+from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels
+from bioparity.io.cmc import PROFILE_COLUMNS, read_profile
+from bioparity.profiles import profile_similarity
+
+NAME = "profiles"
+#: Which output a row of the stored table belongs to, and its values.
+SECTION, LOTS, SPECIES = "section", "lot", "species"
+#: Columns of the stored table that other code reads.
+LOT, SOURCE, DISTANCE, WITHIN = "lot", "source", "distance", "within_threshold"
+RANGE_LOWER, RANGE_UPPER, N_TEST, N_WITHIN = "range_lower", "range_upper", "n_test", "n_test_within"
+
+_HELP = {
+    "source": "test or reference (the labels of the options test and reference)",
+    "lot": "lot; a lot belongs to one source",
+    "species": "species (glycan, charge or size variant)",
+    "value": "percent of the lot's profile (>= 0)",
+}
+COLUMNS = tuple(InputColumn(c, True, _HELP[c]) for c in PROFILE_COLUMNS)
+
+
+def read_profiles(path: Path) -> pd.DataFrame:
+    """The long profile table as ``bioparity profile`` reads and checks it (file, row and column named),
+    one row per lot and species in the file's order of lots and species."""
+    data = read_profile(path)
+    return pd.DataFrame(
+        [
+            (source, lot, species, value)
+            for lot, source, parts in zip(data.lots, data.sources, data.parts, strict=True)
+            for species, value in zip(data.species, parts, strict=True)
+        ],
+        columns=list(PROFILE_COLUMNS),
+    )
+
+
+def profiles_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The lot table and the per-species ranges (``bioparity profile``), with the lots' profiles."""
+    lots = list(dict.fromkeys(frame[LOT]))
+    species = list(dict.fromkeys(frame[SPECIES]))
+    parts = frame.pivot(index=LOT, columns=SPECIES, values="value").loc[lots, species]
+    sources = frame.drop_duplicates(LOT).set_index(LOT).loc[lots, SOURCE].tolist()
+    result = profile_similarity(
+        parts.to_numpy(float),
+        lots,
+        sources,
+        species,
+        test=text_option(options, "test", "test"),
+        reference=text_option(options, "reference", "reference"),
+        k=number_option(options, "k", 3.0),
+        threshold=text_option(options, "threshold", "max"),
+        total=number_option(options, "total", 100.0),
+        closure_tolerance=number_option(options, "closure_tolerance", 2.0),
+        zero_replacement=optional_number(options, "zero_replacement"),
+    )
+    table = pd.concat(
+        [result.to_frame().assign(**{SECTION: LOTS}), result.species_table.assign(**{SECTION: SPECIES})],
+        ignore_index=True,
+    )
+    table = table[[SECTION, *(c for c in table.columns if c != SECTION)]]
+    scalars = (
+        "profile_similar",
+        "all_species_within",
+        "n_test",
+        "n_test_within",
+        "threshold",
+        "threshold_rule",
+    )
+    return frame_result(
+        table,
+        **{name: getattr(result, name) for name in scalars},
+        flags=list(result.flags),
+        profiles={"lots": lots, "sources": sources, "species": species, "values": parts.to_numpy().tolist()},
+    )
+
+
+def section(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The rows of one section (lot, species) with its own columns."""
+    if SECTION not in frame.columns:
+        return frame.iloc[0:0]
+    rows = frame[frame[SECTION] == name]
+    return rows[[c for c in rows.columns if c != SECTION and rows[c].notna().any()]]
+
+
+def profiles_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
+    """Per species the reference range and the test lots within it; per lot the Aitchison distance
+    against the reference-to-reference threshold; each section complete in the appendix."""
+    if SECTION not in frame.columns:
+        return generic_tables(frame)
+    species, lots = section(frame, SPECIES), section(frame, LOTS)
+    k = cell(species["k"].iloc[0]) if "k" in species.columns and len(species) else "k"
+    ranges = Table(
+        f"Per-species quality ranges: reference mean ± {k} SD (%) and the test lots within",
+        ("species", "reference mean (SD)", "range", "test mean (min-max)", "test lots within", "all within"),
+        tuple(
+            (
+                str(r[SPECIES]),
+                f"{cell(r['reference_mean'], 4)} ({cell(r['reference_sd'], 3)})",
+                f"{cell(r[RANGE_LOWER], 4)} to {cell(r[RANGE_UPPER], 4)}",
+                f"{cell(r.get('test_mean'), 4)} ({cell(r.get('test_min'), 4)}-{cell(r.get('test_max'), 4)})",
+                f"{cell(r.get(N_WITHIN))}/{cell(r.get(N_TEST))}",
+                "yes" if r.get("all_within") else "no",
+            )
+            for r in species.to_dict("records")
+        ),
+        (False, True, True, True, True, False),
+        css=tuple("" if r.get("all_within") else "fail" for r in species.to_dict("records")),
+    )
+    rule = str(lots["threshold_rule"].iloc[0]) if "threshold_rule" in lots.columns and len(lots) else ""
+    threshold = cell(lots["threshold"].iloc[0], 4) if "threshold" in lots.columns and len(lots) else "—"
+    distances = Table(
+        f"Whole profile: Aitchison distance to the reference centre (threshold {rule} = {threshold})",
+        ("lot", "source", "sum of parts", "distance", "distance to", "within threshold", "species in ranges"),
+        tuple(
+            (
+                str(r[LOT]),
+                str(r[SOURCE]),
+                cell(r.get("sum_of_parts"), 5),
+                cell(r.get(DISTANCE), 4),
+                str(r.get("distance_kind") or ""),
+                "yes" if r.get(WITHIN) else "no",
+                "yes" if r.get("all_species_within") else "no",
+            )
+            for r in lots.to_dict("records")
+        ),
+        (False, False, True, True, False, False, False),
+        css=tuple("" if r.get(WITHIN) else "fail" for r in lots.to_dict("records")),
+        note="Reference lots: distance to the centre of the other reference lots (leave-one-out).",
+    )
+    appendix = [
+        t
+        for name, key in ((LOTS, LOT), (SPECIES, SPECIES))
+        for t in panels(section(frame, name), [key], f"Complete result: {name} table")
+    ]
+    flags = [f"Lot {r[LOT]}: {r['flags']}." for r in lots.to_dict("records") if r.get("flags")]
+    return ReportTables((ranges, distances), tuple(appendix), notes=tuple(flags))
+
+
+def profiles_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
+    """``profile similar: no; 1 of 5 test lots within the reference-to-reference distance (max = 0.1493);
+    species all within 3 SD ranges: no``."""
+    return (
+        f"profile similar: {'yes' if result.get('profile_similar') else 'no'}; {result.get('n_test_within')} "
+        f"of {result.get('n_test')} {options.get('test', 'test')} lots within the reference-to-reference "
+        f"Aitchison distance ({result.get('threshold_rule')} = {cell(result.get('threshold'), 4)}); species "
+        f"all within {cell(options.get('k', 3.0))} SD ranges: "
+        f"{'yes' if result.get('all_species_within') else 'no'}"
+    )
+
+
+def profiles_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """Test lots beyond the threshold and species with a test lot outside the range."""
+    lots, species = section(table, LOTS), section(table, SPECIES)
+    test = text_option(options, "test", "test")
+    beyond = sum(1 for r in lots.to_dict("records") if r[SOURCE] == test and r.get(WITHIN) in (False,))
+    outside = sum(1 for r in species.to_dict("records") if r.get("all_within") in (False,))
+    return [
+        ("test lots beyond the threshold", beyond),
+        ("species with a test lot outside the range", outside),
+    ]
+
+
+def profiles_figures(run: RunView) -> list[Figure]:
+    """One plot per species: the lots' percentages by source with the reference range shaded."""
+    stored = run.result.get("profiles") if isinstance(run.result, Mapping) else None
+    if not isinstance(stored, Mapping):
+        return []
+    ranges = {str(r[SPECIES]): r for r in section(run.table, SPECIES).to_dict("records")}
+    sources = list(dict.fromkeys(str(s) for s in stored["sources"]))
+    out = []
+    for j, name in enumerate(stored["species"]):
+        r = ranges.get(str(name))
+        if r is None:
+            continue
+        values = {
+            s: [float(v[j]) for v, src in zip(stored["values"], stored["sources"], strict=True) if src == s]
+            for s in sources
+        }
+        band = Band(f"reference mean ± {cell(r.get('k'))} SD", float(r[RANGE_LOWER]), float(r[RANGE_UPPER]))
+        title = f"{cell(r.get(N_WITHIN))}/{cell(r.get(N_TEST))} test lots within the range"
+        plot = CAAPlot(str(name), "%", tuple(sources), values, (band,), title, str(name))
+        label = f"Percent of {name} per lot by source with the reference range"
+        out.append(
+            Figure(
+                "profile",
+                "Species plot",
+                label,
+                plot,
+                series="species",
+                item=str(name),
+                group_title="Species plots",
+                note="Lots by source (bar: mean); shaded: the reference quality range.",
+            )
+        )
+    return out
+
+
+PROFILES = Analysis(
+    name=NAME,
+    title="Profile similarity",
+    description="Profile similarity of compositional data (glycans, charge or size variants): ranges and "
+    "Aitchison distance",
+    read=read_profiles,
+    compute=profiles_kind,
+    columns=COLUMNS,
+    options=(
+        Option("test", "source label of the test lots (default test)", "test"),
+        Option("reference", "source label of the reference lots (default reference)", "reference"),
+        Option("k", "per-species quality range: reference mean ± k SD (default 3)", 3.0, type="number"),
+        Option(
+            "threshold",
+            "max (default) or a quantile like q0.95 of the reference leave-one-out distances",
+            "max",
+        ),
+        Option("total", "what the parts of a lot sum to (default 100)", 100.0, type="number"),
+        Option(
+            "closure_tolerance",
+            "flag a lot whose sum differs from total by more (default 2)",
+            2.0,
+            type="number",
+        ),
+        Option(
+            "zero_replacement",
+            "replace zeros by this value (multiplicative replacement); empty: a zero is an error",
+            None,
+            type="number",
+        ),
+    ),
+    tables=profiles_tables,
+    summary=profiles_summary,
+    flags=profiles_flags,
+    figures=profiles_figures,
+    study_kinds=("caa",),
+    # 8 reference and 5 test lots, 6 glycan species (simulated by validation/reference/cmc/make_reference.R)
+    example=packaged_example("validation/reference/cmc/data_profile.csv"),
+)
+
+ANALYSES = (PROFILES,)

@@ -1,0 +1,447 @@
+"""Stability per ICH Q1E: the ``stability`` kind (poolability, shelf life, equivalence of degradation rates).
+
+The reader and the numbers are those of ``bioparity stability``: one row per result (``attribute, lot,
+time, value`` + optional ``product`` and ``condition``), per attribute, condition and product the
+regression on time per lot, batch poolability by ANCOVA at the 0.25 level and the shelf life from the
+one-sided 95% confidence bound of the mean crossing the acceptance criterion (ICH Q1E, Evaluation for
+Stability Data, CPMP/ICH/420/02, 2003, Appendix B), and the difference of the test and reference
+products' mean degradation rates with its 90% CI against a margin (two one-sided tests, Schuirmann
+1987, J Pharmacokinet Biopharm 15:657).
+
+The specification that ``bioparity stability`` reads from ``--spec SPEC.yaml`` comes from the options
+(``lower``, ``upper``, ``model``, ``slope_margin`` for every attribute; ``confidence``, ``alpha_pool``,
+``max_time``, ... as the file's top-level keys) and, per attribute, from optional columns of the same
+names in the data file (constant within an attribute; a blank cell takes the option). The stored table
+stacks the command's three outputs, told apart by :data:`SECTION`: the results table (``--out``), the
+slope comparisons (``--slopes``) and the per-lot regressions (``--lots``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from bioparity.analyses.contract import Analysis, InputColumn, Option, example_file
+from bioparity.analyses.frames import frame_result
+from bioparity.analyses.options import number_option, optional_number, text_option
+from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
+from bioparity.errors import DataFileError, InputError
+from bioparity.io.cmc import STABILITY_COLUMNS, read_stability
+from bioparity.io.readers import read_any_table
+from bioparity.stability import DIDS_VARIANCES, MODELS, stability_table
+
+NAME = "stability"
+#: Which of the command's outputs a row of the stored table belongs to, and its values.
+SECTION = "section"
+SHELF_LIFE, SLOPES, LOTS = "shelf life", "slope difference", "lot regression"
+#: Columns of the stored table that other code reads.
+ATTRIBUTE, CONDITION, PRODUCT, LOT = "attribute", "condition", "product", "lot"
+POOLING, SHELF_LIFE_VALUE, WORST_LOT, EQUIVALENT = "pooling", "shelf_life", "worst_lot", "equivalent"
+#: Optional specification columns of the data file (one value per attribute).
+SPEC_NUMBERS = ("lower", "upper", "slope_margin")
+SPEC_COLUMNS = (*SPEC_NUMBERS, "model")
+
+_HELP = {
+    "attribute": "quality attribute (each analysed with its own specification)",
+    "lot": "lot (batch); a lot belongs to one product",
+    "time": "time on stability",
+    "value": "result (not blank: a missing result is removed from the file with a reason)",
+    "product": "product, e.g. test / reference (slope comparison)",
+    "condition": "storage or stress condition (each analysed separately)",
+    "lower": "lower acceptance criterion of the attribute (else the option)",
+    "upper": "upper acceptance criterion of the attribute (else the option)",
+    "model": "linear or log (else the option)",
+    "slope_margin": "equivalence margin of the slope difference (else the option)",
+}
+COLUMNS = (
+    *(InputColumn(c, True, _HELP[c]) for c in STABILITY_COLUMNS),
+    *(InputColumn(c, False, _HELP[c]) for c in ("product", "condition", *SPEC_COLUMNS)),
+)
+
+
+def _spec_cell(raw: Any, column: str) -> Any:
+    """A specification cell: None when blank, else a finite number (lower/upper/margin) or a model name."""
+    text = "" if raw is None or (isinstance(raw, float) and math.isnan(raw)) else str(raw).strip()
+    if not text:
+        return None
+    if column == "model":
+        if text.lower() not in MODELS:
+            raise ValueError(f"one of {', '.join(MODELS)} or blank")
+        return text.lower()
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or (column == "slope_margin" and value <= 0):
+        raise ValueError("a number > 0 or blank" if column == "slope_margin" else "a finite number or blank")
+    return value
+
+
+def read_stability_data(path: Path) -> pd.DataFrame:
+    """The long stability table as ``bioparity stability`` reads it, with the optional specification
+    columns checked (file, row and column named; one value per attribute)."""
+    data = read_stability(path)
+    loaded = read_any_table(path)
+    raw = loaded.frame.rename(columns=lambda c: str(c).strip())
+    for column in SPEC_COLUMNS:
+        if column not in raw.columns:
+            continue
+        values: list[Any] = []
+        first: dict[str, tuple[Any, int]] = {}
+        for i, (attribute, cell_) in enumerate(zip(data[ATTRIBUTE], raw[column].tolist(), strict=True)):
+            line = None if loaded.line_offset is None else i + 1 + loaded.line_offset
+            try:
+                value = _spec_cell(cell_, column)
+            except ValueError as exc:
+                raise DataFileError(
+                    "not a valid specification value",
+                    file=loaded.file,
+                    row=i + 1,
+                    line=line,
+                    column=column,
+                    value=cell_,
+                    expected=str(exc),
+                ) from None
+            if value is not None and first.setdefault(attribute, (value, i + 1))[0] != value:
+                raise DataFileError(
+                    f"attribute {attribute!r} has {column} {first[attribute][0]!r} on row "
+                    f"{first[attribute][1]}",
+                    file=loaded.file,
+                    row=i + 1,
+                    line=line,
+                    column=column,
+                    value=cell_,
+                    expected=f"one {column} per attribute",
+                )
+            values.append(value)
+        data[column] = values
+    return data
+
+
+def _specification(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Attribute -> lower, upper, model, slope_margin: the file's columns, else the options."""
+    margin = optional_number(options, "slope_margin")
+    if margin is not None and margin <= 0:
+        raise InputError(f"option slope_margin={margin!r}; expected a margin > 0")
+    given: dict[str, Any] = {
+        "lower": optional_number(options, "lower"),
+        "upper": optional_number(options, "upper"),
+        "model": text_option(options, "model", "linear"),
+        "slope_margin": margin,
+    }
+    out: dict[str, dict[str, Any]] = {}
+    for attribute, rows in frame.groupby(ATTRIBUTE, sort=False):
+        spec = dict(given)
+        for column in SPEC_COLUMNS:
+            if column in rows.columns:
+                found = [v for v in rows[column].tolist() if v is not None and v == v]
+                spec[column] = found[0] if found else spec[column]
+        lower, upper = spec["lower"], spec["upper"]
+        if lower is not None and upper is not None and lower >= upper:
+            raise InputError(f"attribute {attribute!r}: lower {lower:g} must be below upper {upper:g}")
+        out[str(attribute)] = spec
+    return out
+
+
+def stability_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Every attribute, condition and product (``bioparity stability`` with the options as its spec)."""
+    specification = _specification(frame, options)
+    result = stability_table(
+        frame.drop(columns=[c for c in SPEC_COLUMNS if c in frame.columns]),
+        specification,
+        confidence=number_option(options, "confidence", 0.95),
+        alpha_pool=number_option(options, "alpha_pool", 0.25),
+        max_time=optional_number(options, "max_time"),
+        dids_variance=text_option(options, "dids_variance", "separate"),
+        test=text_option(options, "test", "test"),
+        reference=text_option(options, "reference", "reference"),
+        slope_alpha=number_option(options, "slope_alpha", 0.05),
+    )
+    parts = [
+        part.assign(**{SECTION: name})
+        for name, part in ((SHELF_LIFE, result.summary), (SLOPES, result.slopes), (LOTS, result.lots))
+        if len(part)
+    ]
+    table = pd.concat(parts, ignore_index=True)
+    table = table[[SECTION, *(c for c in table.columns if c != SECTION)]]
+    return frame_result(table, settings=result.settings, specification=specification)
+
+
+def section(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The rows of one section (shelf life, slope difference, lot regression) with its own columns."""
+    if SECTION not in frame.columns:
+        return frame.iloc[0:0]
+    rows = frame[frame[SECTION] == name]
+    return rows[[c for c in rows.columns if c != SECTION and rows[c].notna().any()]]
+
+
+def _test(f: Any, df: Any, p: Any) -> str:
+    return f"F {cell(f, 4)} ({df}), p {cell(p, 3)}" if is_number(f) and math.isfinite(f) else "—"
+
+
+def _criterion(lower: Any, upper: Any) -> str:
+    low, high = is_number(lower), is_number(upper)
+    if low and high:
+        return f"{cell(lower)} to {cell(upper)}"
+    return f">= {cell(lower)}" if low else f"<= {cell(upper)}" if high else "none"
+
+
+def _shelf_life_table(rows: pd.DataFrame, unit: str) -> Table:
+    body = []
+    for r in rows.to_dict("records"):
+        flags = [f for f in str(r.get("flags") or "").split("; ") if f]
+        body.append(
+            (
+                str(r[ATTRIBUTE]),
+                str(r.get(CONDITION) or ""),
+                str(r.get(PRODUCT) or ""),
+                str(r.get("model") or ""),
+                f"{cell(r.get('n_lots'))} ({cell(r.get('n_results'))})",
+                _test(r.get("f_slope"), r.get("df_slope"), r.get("p_slope")),
+                _test(r.get("f_intercept"), r.get("df_intercept"), r.get("p_intercept")),
+                str(r.get(POOLING) or ""),
+                _criterion(r.get("lower"), r.get("upper")),
+                cell(r.get(SHELF_LIFE_VALUE), 4),
+                str(r.get(WORST_LOT) or ""),
+                str(len(flags)),
+            )
+        )
+    return Table(
+        "Shelf life per attribute, condition and product (ICH Q1E Appendix B)",
+        (
+            "attribute",
+            "condition",
+            "product",
+            "model",
+            "lots (results)",
+            "equal slopes",
+            "equal intercepts",
+            "pooling",
+            "acceptance criterion",
+            f"shelf life ({unit})",
+            "worst lot",
+            "flags",
+        ),
+        tuple(body),
+        (False, False, False, False, True, False, False, False, False, True, False, True),
+        wide=True,
+        note="Poolability by ANCOVA at the alpha_pool level (0.25): slopes differ -> dids (each lot), else "
+        "intercepts differ -> dics (common slope), else cics (pooled). Shelf life: earliest time at "
+        "which the one-sided confidence bound of the mean crosses the criterion (worst lot); ∞: not within "
+        "max_time.",
+    )
+
+
+def _slopes_table(rows: pd.DataFrame, unit: str) -> Table:
+    body = []
+    for r in rows.to_dict("records"):
+        margin = r.get("margin")
+        judged = r.get(EQUIVALENT)
+        verdict = "no margin given" if judged is None else "equivalent" if judged else "not shown equivalent"
+        body.append(
+            (
+                str(r[ATTRIBUTE]),
+                str(r.get(CONDITION) or ""),
+                f"{r.get('test')} ({cell(r.get('n_lots_test'))}) vs {r.get('reference')} "
+                f"({cell(r.get('n_lots_reference'))})",
+                f"{cell(r.get('mean_slope_test'), 4)} / {cell(r.get('mean_slope_reference'), 4)}",
+                f"{cell(r.get('difference'), 4)} "
+                f"({cell(r.get('ci_lower'), 4)}, {cell(r.get('ci_upper'), 4)})",
+                f"± {cell(margin)}" if is_number(margin) else "—",
+                verdict,
+            )
+        )
+    level = f"{100 * float(rows['conf_level'].iloc[0]):g}%" if "conf_level" in rows.columns else "90%"
+    return Table(
+        f"Equivalence of degradation rates: difference of mean lot slopes, test - reference ({level} CI)",
+        (
+            "attribute",
+            "condition",
+            "products (lots)",
+            f"mean slope test / reference (per {unit})",
+            f"difference ({level} CI)",
+            "margin",
+            "outcome",
+        ),
+        tuple(body),
+        (False, False, False, True, True, True, False),
+        note="Full ANCOVA model (one slope per lot, pooled MSE); equivalent when the CI lies within the "
+        "margin.",
+    )
+
+
+def stability_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
+    """Shelf life and poolability, the slope comparisons, the per-lot regressions; each section complete
+    in the appendix."""
+    if SECTION not in frame.columns:
+        return generic_tables(frame)
+    unit = str((options or {}).get("time_unit") or "time unit")
+    main = [_shelf_life_table(section(frame, SHELF_LIFE), unit)]
+    slopes = section(frame, SLOPES)
+    if len(slopes):
+        main.append(_slopes_table(slopes, unit))
+    lots = section(frame, LOTS)
+    shown = [
+        c
+        for c in (
+            ATTRIBUTE,
+            CONDITION,
+            PRODUCT,
+            LOT,
+            "n",
+            "intercept",
+            "slope",
+            "slope_se",
+            POOLING,
+            "fitted_intercept",
+            "fitted_slope",
+            "lot_shelf_life",
+        )
+        if c in lots.columns
+    ]
+    main += panels(lots[shown], [ATTRIBUTE, LOT], "Regression per lot and the line of the chosen model")
+    appendix = [
+        t
+        for name in (SHELF_LIFE, SLOPES, LOTS)
+        if len(section(frame, name))
+        for t in panels(section(frame, name), [ATTRIBUTE, CONDITION], f"Complete result: {name}")
+    ]
+    flags = [
+        f"{r[ATTRIBUTE]} {r.get(CONDITION) or ''} {r.get(PRODUCT) or r.get('test', '')}: {r['flags']}."
+        for r in frame.to_dict("records")
+        if isinstance(r.get("flags"), str) and r["flags"]
+    ]
+    return ReportTables(tuple(main), tuple(appendix), notes=tuple(" ".join(f.split()) for f in flags))
+
+
+def _records(result: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
+    columns = list(result.get("columns") or [])
+    rows = [dict(zip(columns, r, strict=True)) for r in result.get("rows") or []]
+    return [r for r in rows if r.get(SECTION) == name]
+
+
+def _life(value: Any) -> float:
+    if value == "Infinity":
+        return math.inf
+    return float(value) if is_number(value) else math.nan
+
+
+def stability_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
+    """``3 shelf lives: shortest 25.99 months (potency, reference; lot b5, cics); degradation rates
+    equivalent for 1 of 1 comparison``."""
+    unit = str(options.get("time_unit") or "")
+    lives = _records(result, SHELF_LIFE)
+    known = [r for r in lives if not math.isnan(_life(r.get(SHELF_LIFE_VALUE)))]
+    line = f"{len(lives)} shelf lives"
+    if known:
+        worst = min(known, key=lambda r: _life(r.get(SHELF_LIFE_VALUE)))
+        where = ", ".join(str(worst[k]) for k in (ATTRIBUTE, CONDITION, PRODUCT) if worst.get(k))
+        line += (
+            f": shortest {cell(_life(worst.get(SHELF_LIFE_VALUE)), 4)} {unit} ({where}; lot "
+            f"{worst.get(WORST_LOT)}, {worst.get(POOLING)})"
+        )
+    slopes = _records(result, SLOPES)
+    if slopes:
+        judged = [r for r in slopes if r.get(EQUIVALENT) is not None]
+        line += (
+            f"; degradation rates equivalent for {sum(1 for r in judged if r[EQUIVALENT])} of {len(judged)} "
+            f"comparison(s) with a margin"
+        )
+    return " ".join(line.split())
+
+
+def stability_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """Analyses with flags, lots not poolable (dids), slope comparisons not shown equivalent."""
+    lives, slopes = section(table, SHELF_LIFE), section(table, SLOPES)
+    flagged = int(lives.get("flags", pd.Series(dtype=str)).fillna("").astype(str).ne("").sum())
+    separate = int((lives.get(POOLING, pd.Series(dtype=str)) == "dids").sum())
+    not_equivalent = int((slopes.get(EQUIVALENT, pd.Series(dtype=object)) == False).sum())  # noqa: E712
+    return [
+        ("analyses with review flags", flagged),
+        ("analyses with lots not poolable (dids)", separate),
+        ("slope comparisons not shown equivalent", not_equivalent),
+    ]
+
+
+def example_data() -> bytes:
+    """LeBlond et al. 2011 (J Valid Technol 17(3):47, example 1, batches b2, b5, b7; potency >= 95) and
+    the R reference's test/reference purity lots (lower 90, slope margin 0.1), one file."""
+    from importlib import resources
+
+    folder = resources.files("bioparity").joinpath("validation", "reference", "cmc")
+    with folder.joinpath("leblond2011_exp1.csv").open("rb") as handle:
+        leblond = pd.read_csv(handle).rename(columns={"Batch": "lot", "Month": "time", "Potency": "value"})
+    with folder.joinpath("data_slope_difference.csv").open("rb") as handle:
+        purity = pd.read_csv(handle).assign(attribute="purity", condition="25C", lower=90.0, slope_margin=0.1)
+    potency = leblond[leblond["lot"].isin(["b2", "b5", "b7"])].assign(
+        attribute="potency", condition="5C", product="reference", lower=95.0
+    )
+    frame = pd.concat([purity, potency], ignore_index=True)
+    columns = ["attribute", "condition", "product", "lot", "time", "value", "lower", "slope_margin"]
+    return frame[columns].to_csv(index=False).encode()
+
+
+STABILITY = Analysis(
+    name=NAME,
+    title="Stability (ICH Q1E)",
+    description="Stability per ICH Q1E: batch poolability, shelf life, equivalence of degradation rates",
+    read=read_stability_data,
+    compute=stability_kind,
+    columns=COLUMNS,
+    options=(
+        Option(
+            "lower",
+            "lower acceptance criterion for attributes without a lower column (empty = none)",
+            None,
+            type="number",
+        ),
+        Option(
+            "upper",
+            "upper acceptance criterion for attributes without an upper column (empty = none)",
+            None,
+            type="number",
+        ),
+        Option("model", "linear (default) or log, for attributes without a model column", "linear", MODELS),
+        Option(
+            "slope_margin",
+            "equivalence margin of the slope difference (empty = not judged)",
+            None,
+            type="number",
+        ),
+        Option("confidence", "one-sided confidence of the bound (default 0.95)", 0.95, type="number"),
+        Option("alpha_pool", "level of the poolability tests (default 0.25, ICH Q1E)", 0.25, type="number"),
+        Option(
+            "max_time",
+            "longest shelf life searched (empty = five times the last time point)",
+            None,
+            type="number",
+        ),
+        Option(
+            "dids_variance",
+            "separate (default: each lot's own regression) or pooled",
+            "separate",
+            DIDS_VARIANCES,
+        ),
+        Option("test", "product label of the test lots (slope comparison)", "test"),
+        Option("reference", "product label of the reference lots (slope comparison)", "reference"),
+        Option(
+            "slope_alpha",
+            "one-sided level of the slope comparison (default 0.05 = 90% CI)",
+            0.05,
+            type="number",
+        ),
+        Option("time_unit", "unit of time (default months)", "months", label="Time unit"),
+    ),
+    tables=stability_tables,
+    summary=stability_summary,
+    flags=stability_flags,
+    units=lambda options: {"time": str(options.get("time_unit") or "")} if options.get("time_unit") else {},
+    study_kinds=("caa",),
+    example=example_file("stability.csv", example_data),
+)
+
+ANALYSES = (STABILITY,)
