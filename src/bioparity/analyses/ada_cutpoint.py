@@ -69,7 +69,8 @@ def ada_cutpoint_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[s
     )
     table = pd.concat([r.to_frame() for r in results], ignore_index=True)
     removed = [{TIER: r.tier, **plain(o)} for r in results for o in r.outliers]
-    return frame_result(table, removed_values=removed)
+    notes = [f"{r.tier.capitalize()}: {note}." for r in results for note in r.notes]
+    return frame_result(table, removed_values=removed, notes=notes)
 
 
 def _selected(frame: pd.DataFrame) -> pd.DataFrame:
@@ -108,7 +109,7 @@ def _four_digits(value: Any) -> Any:
 
 def ada_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
     """The cut point of each tier with every estimate, the variance components and distribution checks,
-    the outliers and decisions as notes; the complete result in the appendix."""
+    the complete result in the appendix (the decisions and the outliers removed are the result's notes)."""
     if not {TIER, SELECTED, CUT_POINT, FPR} <= set(frame.columns):
         return generic_tables(frame)
     chosen = _selected(frame)
@@ -154,19 +155,8 @@ def ada_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
     components = panels(
         shown, [TIER], "Variance components (REML) and distribution (analysis scale)", headers=columns
     )
-    notes = [
-        f"{str(r[TIER]).capitalize()}: {str(r.get(NOTES) or '').replace(' | ', '; ')}."
-        for r in records
-        if r.get(NOTES)
-    ]
-    notes += [
-        f"{str(r[TIER]).capitalize()}: {cell(r.get(N_OUTLIERS))} value(s) removed as outliers "
-        f"(step:donor/run): {r[OUTLIERS]}."
-        for r in records
-        if r.get(OUTLIERS)
-    ]
     appendix = panels(frame, [TIER, ESTIMATE], "Complete cut-point result")
-    return ReportTables((main, *components), tuple(appendix), notes=tuple(notes))
+    return ReportTables((main, *components), tuple(appendix))
 
 
 def ada_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:

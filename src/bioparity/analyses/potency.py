@@ -116,7 +116,16 @@ def potency_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, A
         method = text_option(options, "combine_method", "auto")
         combined = combine_estimates(estimates.estimates, conf_level=level, method=method)
         table = pd.concat([table, pd.DataFrame(combined)], ignore_index=True)
-    return frame_result(table, settings=settings.settings())
+    return frame_result(table, settings=settings.settings(), notes=potency_notes(table))
+
+
+def potency_notes(table: pd.DataFrame) -> list[str]:
+    """Every review flag of every estimate, one note per assay and sample (shown with the result)."""
+    return [
+        f"Assay {r[ASSAY]}, sample {r[SAMPLE]}: {_text(r.get(FLAGS))}."
+        for r in table.to_dict("records")
+        if _text(r.get(FLAGS))
+    ]
 
 
 def _number(value: Any) -> float:
@@ -185,7 +194,11 @@ def _estimate_table(assays: pd.DataFrame) -> Table:
         css=tuple(css),
         note="Relative potency = test / standard in the units of the nominal doses. CI: "
         + "; ".join(sorted({_text(m) for m in assays.get("ci_method", pd.Series(dtype=str)) if _text(m)}))
-        + ". Each flag is listed under the tables.",
+        + ". Fit: ordinary least squares on the (transformed) response scale, natural-log dose, "
+        "unweighted; the 4PL/5PL parallel model shares asymptotes and slope, the test curve shifted on log "
+        "dose. Ph. Eur. 5.3 similarity passes when no validity test rejects at alpha; USP <1032> equivalence "
+        "when every measure with margins has its CI within them ('not assessed' without margins). Each "
+        "flag is listed in the notes.",
     )
 
 
@@ -273,20 +286,7 @@ def potency_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None
         main.append(_combination_table(combined))
     keep = [c for c in frame.columns if frame[c].notna().any()]
     appendix = panels(frame[keep], [ASSAY, SAMPLE], "Complete potency result")
-    flags = [
-        f"Assay {r[ASSAY]}, sample {r[SAMPLE]}: {_text(r.get(FLAGS))}."
-        for r in frame.to_dict("records")
-        if _text(r.get(FLAGS))
-    ]
-    notes = (
-        "Fit: ordinary least squares on the (transformed) response scale, natural-log dose, unweighted; "
-        "the 4PL/5PL parallel model shares asymptotes and slope, the test curve shifted on log dose.",
-        "Similarity passes the Ph. Eur. 5.3 tests when no validity test rejects at alpha; USP <1032> "
-        "equivalence when every measure with margins has its CI within them ('not assessed' without "
-        "margins).",
-        *flags,
-    )
-    return ReportTables(tuple(main), tuple(appendix), notes=notes)
+    return ReportTables(tuple(main), tuple(appendix))
 
 
 def _records(result: Mapping[str, Any]) -> list[dict[str, Any]]:

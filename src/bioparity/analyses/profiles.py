@@ -95,7 +95,7 @@ def profiles_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, 
     return frame_result(
         table,
         **{name: getattr(result, name) for name in scalars},
-        flags=list(result.flags),
+        notes=list(result.flags),
         profiles={"lots": lots, "sources": sources, "species": species, "values": parts.to_numpy().tolist()},
     )
 
@@ -158,8 +158,7 @@ def profiles_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = Non
         for name, key in ((LOTS, LOT), (SPECIES, SPECIES))
         for t in panels(section(frame, name), [key], f"Complete result: {name} table")
     ]
-    flags = [f"Lot {r[LOT]}: {r['flags']}." for r in lots.to_dict("records") if r.get("flags")]
-    return ReportTables((ranges, distances), tuple(appendix), notes=tuple(flags))
+    return ReportTables((ranges, distances), tuple(appendix))
 
 
 def profiles_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:

@@ -147,6 +147,12 @@ def _specification(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str,
     return out
 
 
+def _where(r: Mapping[Any, Any]) -> str:
+    """``purity 25C test``: the attribute, condition and product (or test product) of a row."""
+    parts = (r.get(k) for k in (ATTRIBUTE, CONDITION, PRODUCT, "test"))
+    return " ".join(str(p) for p in parts if isinstance(p, str) and p)
+
+
 def stability_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     """Every attribute, condition and product (``bioparity stability`` with the options as its spec)."""
     specification = _specification(frame, options)
@@ -168,7 +174,12 @@ def stability_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str,
     ]
     table = pd.concat(parts, ignore_index=True)
     table = table[[SECTION, *(c for c in table.columns if c != SECTION)]]
-    return frame_result(table, settings=result.settings, specification=specification)
+    notes = [
+        f"{_where(r)}: {r['flags']}."
+        for r in table.to_dict("records")
+        if isinstance(r.get("flags"), str) and r["flags"]
+    ]
+    return frame_result(table, settings=result.settings, specification=specification, notes=notes)
 
 
 def section(frame: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -310,12 +321,7 @@ def stability_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = No
         if len(section(frame, name))
         for t in panels(section(frame, name), [ATTRIBUTE, CONDITION], f"Complete result: {name}")
     ]
-    flags = [
-        f"{r[ATTRIBUTE]} {r.get(CONDITION) or ''} {r.get(PRODUCT) or r.get('test', '')}: {r['flags']}."
-        for r in frame.to_dict("records")
-        if isinstance(r.get("flags"), str) and r["flags"]
-    ]
-    return ReportTables(tuple(main), tuple(appendix), notes=tuple(" ".join(f.split()) for f in flags))
+    return ReportTables(tuple(main), tuple(appendix))
 
 
 def _records(result: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
