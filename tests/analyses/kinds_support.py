@@ -56,11 +56,12 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def assert_same_table(cli: pd.DataFrame, stored: pd.DataFrame, *, drop: tuple[str, ...] = ()) -> None:
-    """The same columns (after ``drop``) and, cell by cell, the same value: numbers identical, missing
-    values (blank, NaN, null) alike, flags compared as text."""
+    """The same columns (after ``drop``; in any order) and, cell by cell, the same value: numbers identical,
+    missing values (blank, NaN, null) alike, flags compared as text."""
     cli = cli.drop(columns=[c for c in drop if c in cli.columns]).reset_index(drop=True)
     stored = stored.drop(columns=[c for c in drop if c in stored.columns]).reset_index(drop=True)
-    assert list(stored.columns) == list(cli.columns)
+    assert sorted(stored.columns) == sorted(cli.columns)
+    stored = stored[list(cli.columns)]  # a section of a stacked table keeps the stack's column order
     assert len(stored) == len(cli) > 0
     for column in cli.columns:
         for i, (a, b) in enumerate(zip(cli[column].tolist(), stored[column].tolist(), strict=True)):

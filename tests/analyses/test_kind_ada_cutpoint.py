@@ -6,6 +6,7 @@ pages (run page and HTML report with the kind's tables and summary)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -14,21 +15,13 @@ from bioparity.analyses import get_analysis
 from bioparity.analyses.ada_cutpoint import example_data
 from bioparity.analyses.registry import parse_options
 from bioparity.errors import InputError
-from tests.analyses.kinds_support import (
-    Workspace,
-    assert_same_table,
-    cli_table,
-    read_csv,
-    text_of,
-    workspace_result,
-    workspace_table,
-)
+from tests.analyses import kinds_support as kinds
 from tests.conftest import REFERENCE
 
 REF = REFERENCE / "bioassay"
 
 #: (file, command-line flags, the same settings as workspace options); EXAMPLE = the kind's example file
-CASES = {
+CASES: dict[str, tuple[str, list[str], dict[str, Any]]] = {
     "three-tiers": (
         "EXAMPLE",
         ["--confirm-fpr", "0.01", "--titration-fpr", "0.001"],
@@ -61,8 +54,8 @@ def test_a_workspace_run_has_the_numbers_of_the_command(case: str, tmp_path: Pat
     name, flags, options = CASES[case]
     data = _file(name, tmp_path)
     out = tmp_path / "cp.csv"
-    cli_table("ada-cutpoint", str(data), *flags, "--out", str(out))
-    assert_same_table(read_csv(out), workspace_table("ada-cutpoint", data, options))
+    kinds.cli_table("ada-cutpoint", str(data), *flags, "--out", str(out))
+    kinds.assert_same_table(kinds.read_csv(out), kinds.workspace_table("ada-cutpoint", data, options))
 
 
 def test_the_nonparametric_cut_point_is_r_quantile_type_7() -> None:
@@ -70,7 +63,7 @@ def test_the_nonparametric_cut_point_is_r_quantile_type_7() -> None:
     ref = pd.read_csv(REF / "cutpoint_reference.csv")
     wanted = ref.query("design == 'balanced' and statistic == 'quantile' and qtype == 7 and p == 0.95")
     options = {"transform": "log", "remove_outliers": False, "method": "nonparametric"}
-    table = workspace_table("ada-cutpoint", REF / "designs_balanced.csv", options)
+    table = kinds.workspace_table("ada-cutpoint", REF / "designs_balanced.csv", options)
     row = table[table["estimate"] == "nonparametric"].iloc[0]
     assert row["cut_point_estimate_t"] == pytest.approx(float(wanted["value"].iloc[0]), rel=1e-12)
     assert bool(row["selected"])
@@ -79,10 +72,10 @@ def test_the_nonparametric_cut_point_is_r_quantile_type_7() -> None:
 def test_removed_outliers_are_listed_with_the_result(tmp_path: Path) -> None:
     data = _file("EXAMPLE", tmp_path)
     listing = tmp_path / "outliers.csv"
-    cli_table("ada-cutpoint", str(data), "--out", str(tmp_path / "cp.csv"), "--outliers", str(listing))
-    result = workspace_result("ada-cutpoint", data)
+    kinds.cli_table("ada-cutpoint", str(data), "--out", str(tmp_path / "cp.csv"), "--outliers", str(listing))
+    result = kinds.workspace_result("ada-cutpoint", data)
     removed = pd.DataFrame(result["removed_values"])
-    expected = read_csv(listing)
+    expected = kinds.read_csv(listing)
     assert len(removed) == len(expected) > 0  # the example's high donor D08 is not dropped silently
     assert list(removed["donor"]) == list(expected["donor"].astype(str)) and "D08" in set(removed["donor"])
     assert list(removed["value"]) == list(expected["value"])
@@ -98,28 +91,28 @@ def test_the_optional_tiers_are_empty_fields() -> None:
         "titration_fpr": 0.001,
     }
     with pytest.raises(InputError, match="needs a 'signal_drug' column"):
-        workspace_result("ada-cutpoint", REF / "designs_balanced.csv", {"confirm_fpr": 0.01})
+        kinds.workspace_result("ada-cutpoint", REF / "designs_balanced.csv", {"confirm_fpr": 0.01})
 
 
-def test_through_the_api(workspace: Workspace, tmp_path: Path) -> None:
+def test_through_the_api(workspace: kinds.Workspace, tmp_path: Path) -> None:
     run = workspace.api_run("ada-cutpoint", "validation.csv", example_data(), confirm_fpr=0.01)
     assert run["options"]["confirm_fpr"] == 0.01 and run["options"]["titration_fpr"] is None
-    assert run["result"] == workspace_result(
+    assert run["result"] == kinds.workspace_result(
         "ada-cutpoint", _file("EXAMPLE", tmp_path), {"confirm_fpr": 0.01}
     )
 
 
-def test_through_the_web_pages(workspace: Workspace, tmp_path: Path) -> None:
+def test_through_the_web_pages(workspace: kinds.Workspace, tmp_path: Path) -> None:
     page, report = workspace.web_run(
         "ada-cutpoint", "validation.csv", example_data(), confirm_fpr="0.01", titration_fpr=""
     )
     options = {"confirm_fpr": 0.01}
     summary = get_analysis("ada-cutpoint").summary(
-        workspace_result("ada-cutpoint", _file("EXAMPLE", tmp_path), options), options
+        kinds.workspace_result("ada-cutpoint", _file("EXAMPLE", tmp_path), options), options
     )
     for html in (page, report):
-        text = text_of(html)
+        text = kinds.text_of(html)
         assert summary in text
         assert "ADA cut points per tier (data scale; the reported estimate and every alternative)" in text
-    assert "Variance components (REML) and distribution (analysis scale)" in text_of(report)
-    assert "Screening: 1 outlier(s) removed: biological:D08." in text_of(report)  # a note of the result
+    assert "Variance components (REML) and distribution (analysis scale)" in kinds.text_of(report)
+    assert "Screening: 1 outlier(s) removed: biological:D08." in kinds.text_of(report)  # a note of the result

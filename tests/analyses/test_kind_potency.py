@@ -6,27 +6,20 @@ API and the web pages (run page and HTML report with the kind's tables and summa
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bioparity.analyses import get_analysis
 from bioparity.analyses.registry import parse_options
 from bioparity.errors import InputError
-from tests.analyses.kinds_support import (
-    Workspace,
-    assert_same_table,
-    cli_table,
-    read_csv,
-    text_of,
-    workspace_result,
-    workspace_table,
-)
+from tests.analyses import kinds_support as kinds
 from tests.potency._ref import FOLDER, ref, write_three_assays
 
 MARGINS = "measure,lower,upper\nslope_ratio,0.8,1.25\n"
 
 #: (file, command-line flags, the same settings as workspace options)
-CASES = {
+CASES: dict[str, tuple[str, list[str], dict[str, Any]]] = {
     "4pl": ("data_4pl.csv", ["--model", "4pl"], {"model": "4pl"}),
     "5pl-suitability": (
         "data_5pl.csv",
@@ -58,14 +51,14 @@ def test_a_workspace_run_has_the_numbers_of_the_command(case: str, tmp_path: Pat
     (tmp_path / "margins.csv").write_text(MARGINS, encoding="utf-8")
     flags = [str(tmp_path / "margins.csv") if f == "MARGINS" else f for f in flags]
     out = tmp_path / "rp.csv"
-    cli_table("potency", str(FOLDER / name), *flags, "--out", str(out))
-    assert_same_table(read_csv(out), workspace_table("potency", FOLDER / name, options))
+    kinds.cli_table("potency", str(FOLDER / name), *flags, "--out", str(out))
+    kinds.assert_same_table(kinds.read_csv(out), kinds.workspace_table("potency", FOLDER / name, options))
 
 
 def test_the_combination_of_assays_is_the_commands(tmp_path: Path) -> None:
     data = write_three_assays(tmp_path / "three.csv")
     out = tmp_path / "rp.csv"
-    cli_table(
+    kinds.cli_table(
         "potency",
         str(data),
         "--model",
@@ -76,14 +69,14 @@ def test_the_combination_of_assays_is_the_commands(tmp_path: Path) -> None:
         "--out",
         str(out),
     )
-    stored = workspace_table("potency", data, {"combine": True, "combine_method": "unweighted"})
-    assert_same_table(read_csv(out), stored)
+    stored = kinds.workspace_table("potency", data, {"combine": True, "combine_method": "unweighted"})
+    kinds.assert_same_table(kinds.read_csv(out), stored)
     assert list(stored["assay"]) == ["A1", "A2", "A3", "combined"]
 
 
 def test_the_stored_potency_agrees_with_r_nls() -> None:
     """R ``nls`` parallel 4PL on the reference plate (tests/data/reference/potency/make_reference.R)."""
-    row = workspace_table("potency", FOLDER / "data_4pl.csv").iloc[0]
+    row = kinds.workspace_table("potency", FOLDER / "data_4pl.csv").iloc[0]
     r = ref("4pl")
     for name in ("relative_potency", "ci_lower", "ci_upper"):
         assert row[name] == pytest.approx(r[name], rel=1e-6)
@@ -93,7 +86,7 @@ def test_options_typed_in_a_form_reach_the_core() -> None:
     potency = get_analysis("potency")
     typed = parse_options(potency, {"min_r2": "", "max_ci_ratio": "1.5", "combine": "yes", "model": "4pl"})
     assert typed == {"min_r2": None, "max_ci_ratio": 1.5, "combine": True, "model": "4pl"}
-    result = workspace_result("potency", FOLDER / "data_4pl.csv", typed)
+    result = kinds.workspace_result("potency", FOLDER / "data_4pl.csv", typed)
     assert result["settings"]["suitability"]["min_r_squared"] is None
     assert result["settings"]["suitability"]["max_ci_ratio"] == 1.5
     assert "suitability_ci_ratio" in result["columns"]
@@ -110,15 +103,15 @@ def test_options_typed_in_a_form_reach_the_core() -> None:
 )
 def test_bad_margins_are_refused_naming_the_option(margins: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
-        workspace_result("potency", FOLDER / "data_4pl.csv", {"equivalence_margins": margins})
+        kinds.workspace_result("potency", FOLDER / "data_4pl.csv", {"equivalence_margins": margins})
 
 
 def test_summary_states_the_verdicts_and_the_combined_potency(tmp_path: Path) -> None:
     data = write_three_assays(tmp_path / "three.csv")
     options = {"combine": True, "equivalence_margins": "slope_ratio:0.5:2"}
-    result = workspace_result("potency", data, options)
+    result = kinds.workspace_result("potency", data, options)
     summary = get_analysis("potency").summary(result, options)
-    rows = workspace_table("potency", data, options)
+    rows = kinds.workspace_table("potency", data, options)
     combined = rows.iloc[3]
     assert summary.startswith("3 estimates (4pl): relative potency ")
     assert "Ph. Eur. 5.3 similarity 3/3 pass; USP <1032> equivalence 3/3 pass" in summary
@@ -126,14 +119,14 @@ def test_summary_states_the_verdicts_and_the_combined_potency(tmp_path: Path) ->
     assert summary.endswith(f"combined test {combined['relative_potency']:.4g} ({low:.4g}, {high:.4g})")
 
 
-def test_through_the_api(workspace: Workspace) -> None:
+def test_through_the_api(workspace: kinds.Workspace) -> None:
     content = (FOLDER / "data_4pl.csv").read_bytes()
     run = workspace.api_run("potency", "data_4pl.csv", content, model="4pl")
     assert run["options"]["model"] == "4pl" and run["options"]["min_r2"] is None  # every setting recorded
-    assert run["result"] == workspace_result("potency", FOLDER / "data_4pl.csv")
+    assert run["result"] == kinds.workspace_result("potency", FOLDER / "data_4pl.csv")
 
 
-def test_through_the_web_pages(workspace: Workspace, tmp_path: Path) -> None:
+def test_through_the_web_pages(workspace: kinds.Workspace, tmp_path: Path) -> None:
     data = write_three_assays(tmp_path / "three.csv")
     page, report = workspace.web_run(
         "potency",
@@ -144,10 +137,10 @@ def test_through_the_web_pages(workspace: Workspace, tmp_path: Path) -> None:
         min_r2="",
     )
     options = {"combine": True, "equivalence_margins": "slope_ratio:0.5:2"}
-    summary = get_analysis("potency").summary(workspace_result("potency", data, options), options)
+    summary = get_analysis("potency").summary(kinds.workspace_result("potency", data, options), options)
     for html in (page, report):
-        text = text_of(html)
+        text = kinds.text_of(html)
         assert summary in text
         assert "Relative potency per assay and test sample (95% CI)" in text
         assert "Combination of independent assays (Ph. Eur. 5.3, section 6; 95% CI)" in text
-    assert "Complete potency result" in text_of(report)  # the appendix
+    assert "Complete potency result" in kinds.text_of(report)  # the appendix

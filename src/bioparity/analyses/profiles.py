@@ -84,6 +84,7 @@ def profiles_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, 
         ignore_index=True,
     )
     table = table[[SECTION, *(c for c in table.columns if c != SECTION)]]
+    lot_rows = result.lot_table.to_dict("records")
     scalars = (
         "profile_similar",
         "all_species_within",
@@ -95,7 +96,7 @@ def profiles_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, 
     return frame_result(
         table,
         **{name: getattr(result, name) for name in scalars},
-        notes=list(result.flags),
+        notes=[*result.flags, *(f"Lot {r[LOT]}: {r['flags']}." for r in lot_rows if r["flags"])],
         profiles={"lots": lots, "sources": sources, "species": species, "values": parts.to_numpy().tolist()},
     )
 

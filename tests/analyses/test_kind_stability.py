@@ -1,0 +1,141 @@
+"""The ``stability`` kind (issue #23 in the workspace): the numbers of a workspace run are those of
+``bioparity stability --spec`` on the same file (the command is checked against R ``lm``/``anova``,
+``expirest`` and LeBlond 2011 in tests/cmc), the specification comes from the file's columns or the options,
+and a run goes through the API and the web pages (run page and HTML report with the kind's tables and
+summary)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from bioparity.analyses import get_analysis
+from bioparity.analyses.stability import LOTS, SHELF_LIFE, SLOPES, example_data, section
+from bioparity.errors import DataFileError
+from tests.analyses import kinds_support as kinds
+
+SPEC = "attributes:\n  purity: {lower: 90, slope_margin: 0.1}\n  potency: {lower: 95}\n"
+
+
+def _example(folder: Path, *, spec_columns: bool = True) -> Path:
+    path = folder / "stability.csv"
+    path.write_bytes(example_data())
+    if not spec_columns:
+        pd.read_csv(path).drop(columns=["lower", "slope_margin"]).to_csv(path, index=False)
+    return path
+
+
+def _filled(frame: pd.DataFrame) -> pd.DataFrame:
+    """The columns with at least one value (blank text is no value; a section of the stored table leaves
+    out the columns of the other sections)."""
+    return frame[[c for c in frame.columns if frame[c].replace("", None).notna().any()]]
+
+
+def _command(data: Path, spec: str, folder: Path) -> dict[str, pd.DataFrame]:
+    """``bioparity stability`` with its three outputs, by section."""
+    (folder / "spec.yaml").write_text(spec, encoding="utf-8")
+    out, lots, slopes = folder / "out.csv", folder / "lots.csv", folder / "slopes.csv"
+    kinds.cli_table(
+        "stability", str(data), "--spec", str(folder / "spec.yaml"), "--out", str(out), "--lots", str(lots),
+        "--slopes", str(slopes),
+    )  # fmt: skip
+    return {SHELF_LIFE: kinds.read_csv(out), LOTS: kinds.read_csv(lots), SLOPES: kinds.read_csv(slopes)}
+
+
+def _assert_same(cli: dict[str, pd.DataFrame], stored: pd.DataFrame) -> None:
+    for name, table in cli.items():
+        kinds.assert_same_table(_filled(table), _filled(section(stored, name)))
+
+
+def test_spec_columns_give_the_numbers_of_the_command_with_its_spec_file(tmp_path: Path) -> None:
+    data = _example(tmp_path)
+    stored = kinds.workspace_table("stability", data)
+    _assert_same(_command(data, SPEC, tmp_path), stored)
+    potency = section(stored, SHELF_LIFE).set_index("attribute").loc["potency"]
+    assert potency["pooling"] == "cics"
+    assert potency["shelf_life"] == pytest.approx(25.9957631369, rel=1e-6)  # LeBlond 2011 Table V; expirest
+
+
+def test_options_are_the_spec_files_top_level_keys(tmp_path: Path) -> None:
+    data = _example(tmp_path, spec_columns=False)
+    spec = (
+        "attributes:\n  purity: {lower: 95, model: log, slope_margin: 0.002}\n"
+        "  potency: {lower: 95, model: log, slope_margin: 0.002}\n"
+        "confidence: 0.9\nalpha_pool: 0.1\nmax_time: 60\ndids_variance: pooled\nslope_alpha: 0.1\n"
+    )
+    options: dict[str, Any] = {
+        "lower": 95.0, "model": "log", "slope_margin": 0.002, "confidence": 0.9, "alpha_pool": 0.1,
+        "max_time": 60.0, "dids_variance": "pooled", "slope_alpha": 0.1,
+    }  # fmt: skip
+    _assert_same(_command(data, spec, tmp_path), kinds.workspace_table("stability", data, options))
+
+
+def test_a_spec_column_overrides_the_option_for_its_attribute(tmp_path: Path) -> None:
+    data = _example(tmp_path)
+    result = kinds.workspace_result("stability", data, {"lower": 97.0, "upper": 105.0})
+    assert result["specification"] == {
+        "purity": {"lower": 90.0, "upper": 105.0, "model": "linear", "slope_margin": 0.1},
+        "potency": {"lower": 95.0, "upper": 105.0, "model": "linear", "slope_margin": None},
+    }
+
+
+@pytest.mark.parametrize(
+    ("column", "row", "value", "message"),
+    [
+        ("lower", 3, "91", "attribute 'purity' has lower 90.0 on row 1"),
+        ("lower", 2, "x", "not a valid specification value"),
+        ("slope_margin", 2, "-1", "a number > 0 or blank"),
+        ("model", 2, "quadratic", "one of linear, log or blank"),
+    ],
+)
+def test_bad_spec_cells_are_refused_with_their_place(
+    column: str, row: int, value: str, message: str, tmp_path: Path
+) -> None:
+    frame = pd.read_csv(_example(tmp_path), dtype=str, keep_default_na=False).assign(model="")
+    frame.loc[row - 1, column] = value
+    bad = tmp_path / "bad.csv"
+    frame.to_csv(bad, index=False)
+    with pytest.raises(DataFileError) as raised:
+        get_analysis("stability").read(bad)
+    assert raised.value.column == column and raised.value.row == row and raised.value.line == row + 1
+    assert message in str(raised.value)
+
+
+def test_summary_names_the_shortest_shelf_life(tmp_path: Path) -> None:
+    data = _example(tmp_path)
+    options = {"time_unit": "months"}
+    result = kinds.workspace_result("stability", data, options)
+    lives = section(kinds.workspace_table("stability", data), SHELF_LIFE)
+    worst = lives.sort_values("shelf_life").iloc[0]
+    summary = get_analysis("stability").summary(result, options)
+    assert summary == (
+        f"3 shelf lives: shortest {worst['shelf_life']:.4g} months (purity, 25C, test; lot "
+        f"{worst['worst_lot']}, {worst['pooling']}); degradation rates equivalent for 1 of 1 comparison(s) "
+        "with a margin"
+    )
+
+
+def test_through_the_api(workspace: kinds.Workspace, tmp_path: Path) -> None:
+    run = workspace.api_run("stability", "stability.csv", example_data(), max_time=120)
+    assert run["options"]["max_time"] == 120 and run["options"]["lower"] is None
+    assert run["result"] == kinds.workspace_result("stability", _example(tmp_path), {"max_time": 120})
+
+
+def test_through_the_web_pages(workspace: kinds.Workspace, tmp_path: Path) -> None:
+    page, report = workspace.web_run("stability", "stability.csv", example_data(), lower="", max_time="")
+    summary = get_analysis("stability").summary(
+        kinds.workspace_result("stability", _example(tmp_path)), {"time_unit": "months"}
+    )
+    for html in (page, report):
+        text = kinds.text_of(html)
+        assert summary in text
+        assert "Shelf life per attribute, condition and product (ICH Q1E Appendix B)" in text
+        assert (
+            "Equivalence of degradation rates: difference of mean lot slopes, test - reference (90% CI)"
+            in text
+        )
+    assert "Complete result: lot regression" in kinds.text_of(report)
+    assert "extrapolates beyond the last time point" in kinds.text_of(report)  # the flags as notes
