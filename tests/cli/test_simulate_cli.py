@@ -10,7 +10,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from bioparity.cli.main import app
-from bioparity.nca.frame import nca
+from bioparity.nca import nca
 from bioparity.scale import simulate_pk_similarity
 from bioparity.simulate import PKSimilarityDesign
 from tests.conftest import REFERENCE

@@ -13,9 +13,8 @@ import pandas as pd
 import pytest
 
 from bioparity.errors import DataFileError, InputError
-from bioparity.nca import NCAOptions
+from bioparity.nca import NCAOptions, nca
 from bioparity.nca.bioavailability import bioavailability
-from bioparity.nca.frame import nca
 from tests.conftest import REFERENCE
 
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from bioparity.cli.main import app
 from bioparity.errors import DataFileError, InputError
-from bioparity.nca.frame import Where, nca
+from bioparity.nca import Where, nca
 from bioparity.nca.review import choices_frame, read_review, review_tables
 from bioparity.workspace.adapters import nca_kind
 from tests.conftest import REFERENCE

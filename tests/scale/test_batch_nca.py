@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from bioparity.errors import DataFileError, InputError
-from bioparity.nca.frame import nca
-from bioparity.nca.parameters import PKNCA_NAMES
+from bioparity.nca import nca
+from bioparity.nca.single.parameters import PKNCA_NAMES
 from bioparity.scale import BatchNCASettings, nca_dask, nca_parquet
 from tests.conftest import REFERENCE
 

@@ -53,13 +53,12 @@ from bioparity.io.sdtm import (
     write_sdtm_pp,
 )
 from bioparity.io.tables_out import check_output_path, write_table_blocks
-from bioparity.nca import LABELS, add_units
+from bioparity.nca import LABELS, Where, add_units, nca
 from bioparity.nca.blq import BLQRule
-from bioparity.nca.frame import Where, nca
-from bioparity.nca.multiple_dose import nca_multiple_dose
+from bioparity.nca.multiple.intervals import nca_multiple_dose
+from bioparity.nca.multiple.tss import time_to_steady_state
 from bioparity.nca.options import NCAOptions
 from bioparity.nca.review import read_review, review_tables
-from bioparity.nca.tss import time_to_steady_state
 from bioparity.nca.unit_column import convert_conc_column
 
 AUTO_GROUPS = ("period", "treatment", "analyte", "formulation", "sequence", "visit")

@@ -16,7 +16,7 @@ import typer
 from bioparity.cli.common import user_errors
 from bioparity.io import write_frame_atomic
 from bioparity.io.readers import read_any_table
-from bioparity.nca.frame import Where
+from bioparity.nca import Where
 from bioparity.nca.options import NCAOptions
 from bioparity.nca.sparse import sparse_nca
 from bioparity.nca.urine import urine_nca

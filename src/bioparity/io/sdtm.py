@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity.errors import DataFileError
-from bioparity.nca.results import NCAResult
+from bioparity.nca.single.results import NCAResult
 
 PC_REQUIRED = ("USUBJID", "PCTESTCD", "PCSTRESN")
 PC_GROUPS = ("STUDYID", "PCTESTCD", "PCSPEC", "PCRFTDTC")

@@ -19,14 +19,18 @@ Example
 
 from bioparity.nca.bioavailability import BIOAVAILABILITY_LABELS, BioavailabilityResult, bioavailability
 from bioparity.nca.blq import BLQRule
-from bioparity.nca.engine import nca_arrays
-from bioparity.nca.frame import nca
-from bioparity.nca.multiple_dose import INTERVAL_LABELS, IntervalResult, nca_multiple_dose
+from bioparity.nca.multiple import (
+    INTERVAL_LABELS,
+    TSS_LABELS,
+    IntervalResult,
+    SteadyStateTime,
+    nca_multiple_dose,
+    time_to_steady_state,
+)
 from bioparity.nca.options import NCAOptions
-from bioparity.nca.parameters import PARAMETERS, Parameter
-from bioparity.nca.results import NCAResult
+from bioparity.nca.samples import Where
+from bioparity.nca.single import PARAMETERS, NCAResult, Parameter, nca, nca_arrays
 from bioparity.nca.sparse import SPARSE_LABELS, SparseResult, sparse_nca
-from bioparity.nca.tss import TSS_LABELS, SteadyStateTime, time_to_steady_state
 from bioparity.nca.units import add_units
 from bioparity.nca.urine import URINE_LABELS, UrineResult, urine_nca
 
@@ -53,6 +57,7 @@ __all__ = [
     "SparseResult",
     "SteadyStateTime",
     "UrineResult",
+    "Where",
     "add_units",
     "bioavailability",
     "nca",

@@ -17,7 +17,7 @@ Bioequivalence, CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8: the terminal rate co
 estimated" from the terminal log-linear phase; deviations are reported).
 
 The choices map onto the ``lambda_z_exclude`` / ``lambda_z_include`` tables of
-:func:`bioparity.nca.frame.nca`; the same file gives the same numbers in ``bioparity nca --review``
+:func:`bioparity.nca.single.frame.nca`; the same file gives the same numbers in ``bioparity nca --review``
 and in the workspace (NCA option ``review``).
 """
 
@@ -33,7 +33,7 @@ import pandas as pd
 
 from bioparity.errors import DataFileError, InputError
 from bioparity.io.readers import read_any_table
-from bioparity.nca.frame import Where
+from bioparity.nca.samples import Where
 
 ACTIONS = ("include", "exclude")
 #: Columns of a choices table besides the profile keys.

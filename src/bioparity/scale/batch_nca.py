@@ -5,7 +5,7 @@ one partition for ``map_partitions`` to see it whole: :func:`nca_dask` checks th
 alone; profiles split across partitions are brought together by a Dask shuffle on the profile keys, and
 each partition is put back into the original row order before the NCA (so duplicated or unsorted times
 are still reported, and located). Each partition runs the validated in-memory engine
-(:func:`bioparity.nca.frame.nca`) and yields its long table; because every value depends on its own
+(:func:`bioparity.nca.nca`) and yields its long table; because every value depends on its own
 profile only, the result equals the in-memory NCA of the whole table, row for row (profile order: by
 partition, then first appearance). Hive-partitioned directories (``subject=17/part.parquet``) are read
 with their partition columns.
@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity.errors import DataFileError, InputError
-from bioparity.nca.frame import Where, nca
+from bioparity.nca import Where, nca
 from bioparity.nca.options import NCAOptions
 from bioparity.scale.cluster import Execution, dask_client, describe
 
@@ -38,7 +38,7 @@ _LOCAL_SCHEDULERS = ("sync", "synchronous", "single-threaded", "threads", "threa
 
 @dataclass(frozen=True)
 class BatchNCASettings:
-    """Column names and NCA settings, as for :func:`bioparity.nca.frame.nca`."""
+    """Column names and NCA settings, as for :func:`bioparity.nca.nca`."""
 
     subject: str = "subject"
     time: str = "time"

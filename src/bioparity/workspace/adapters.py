@@ -27,7 +27,7 @@ from bioparity.io import read_table
 from bioparity.io.limits import check_csv_limits
 from bioparity.io.pp import CROSSOVER_COLUMNS, metric_table
 from bioparity.io.readers import read_any_table
-from bioparity.nca.frame import Where, nca
+from bioparity.nca import Where, nca
 from bioparity.nca.options import NCAOptions
 from bioparity.nca.review import choices_frame, review_tables
 from bioparity.nca.units import add_units

@@ -8,9 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bioparity.nca import NCAOptions
-from bioparity.nca.frame import nca
-from bioparity.nca.multiple_dose import nca_multiple_dose
+from bioparity.nca import NCAOptions, nca
+from bioparity.nca.multiple.intervals import nca_multiple_dose
 from bioparity.nca.sparse import sparse_nca
 from bioparity.nca.urine import urine_nca
 from bioparity.validation.areas import nca_more

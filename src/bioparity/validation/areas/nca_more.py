@@ -9,11 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bioparity.nca import NCAOptions
+from bioparity.nca import NCAOptions, nca
 from bioparity.nca.bioavailability import bioavailability
-from bioparity.nca.frame import nca
-from bioparity.nca.multiple_dose import nca_multiple_dose
-from bioparity.nca.tss import time_to_steady_state, tss_monoexponential
+from bioparity.nca.multiple.intervals import nca_multiple_dose
+from bioparity.nca.multiple.tss import time_to_steady_state, tss_monoexponential
 from bioparity.validation.areas._io import read_reference_csv
 from bioparity.validation.cases import CaseResult, compare
 

@@ -30,9 +30,10 @@ import pandas as pd
 
 from bioparity._results import ResultMixin, software_version
 from bioparity.errors import InputError
-from bioparity.nca.frame import Where, prepare_samples
+from bioparity.nca.multiple.intervals import dose_records
 from bioparity.nca.profiles import FloatArray, pad_profiles
-from bioparity.nca.results import NCAResult
+from bioparity.nca.samples import Where, prepare_samples
+from bioparity.nca.single.results import NCAResult
 
 TSS_REASONS = (
     "",
@@ -198,17 +199,15 @@ def time_to_steady_state(
     dosing_where: Where | None = None,
 ) -> SteadyStateTime:
     """Time to steady state of each profile from its troughs (samples at dose times) and, with the
-    ``terminal`` result of :func:`~bioparity.nca.multiple_dose.nca_multiple_dose` on the same data,
+    ``terminal`` result of :func:`~bioparity.nca.multiple.intervals.nca_multiple_dose` on the same data,
     from lambda_z. Sample and dose times share one clock; times are measured from each profile's first dose.
     """
-    from bioparity.nca.multiple_dose import _dose_records  # shared validation of dose records
-
     _check_fraction(fraction)
     w = where or Where()
     keys = [*groups, subject]
     prep = prepare_samples(frame, keys=keys, time=time, conc=conc, where=w)
     ids, P = prep.ids, len(prep.ids)
-    dkeys, dt, _ = _dose_records(dosing, keys, dose_time, dose, dosing_where or Where(file="dose records"))
+    dkeys, dt, _ = dose_records(dosing, keys, dose_time, dose, dosing_where or Where(file="dose records"))
     shared = list(dkeys.columns)
     left = ids[shared].astype("string").reset_index().rename(columns={"index": "_profile"})
     merged = left.merge(dkeys.astype("string").assign(_row=np.arange(len(dkeys))), on=shared, how="inner")

@@ -4,7 +4,7 @@ Samples and doses share one clock (hours since the first dose, or any common ori
 ``subject,time,dose[,route,duration]`` (plus grouping columns shared with the samples); a dose record
 applies to every concentration profile with the same keys (for example all analytes of a subject). The
 terminal phase (lambda_z, and the usual single-dose parameters) is taken after the last dose of each
-profile; every interval gets the steady-state parameters of :mod:`bioparity.nca.steady_state` and the
+profile; every interval gets the steady-state parameters of :mod:`bioparity.nca.multiple.steady_state` and the
 accumulation ratios against the first dose.
 """
 
@@ -24,18 +24,18 @@ import pandas as pd
 from bioparity._results import ResultMixin, software_version
 from bioparity.errors import DataFileError
 from bioparity.nca.blq import clean_blq
-from bioparity.nca.engine import nca_arrays
-from bioparity.nca.frame import Where, parse_numbers, prepare_samples
-from bioparity.nca.options import NCAOptions
-from bioparity.nca.profiles import FloatArray, compact_left
-from bioparity.nca.results import NCAResult
-from bioparity.nca.steady_state import (
+from bioparity.nca.multiple.steady_state import (
     INTERVAL_REASONS,
     DosingIntervals,
     accumulation_ratios,
     dosing_intervals,
     interval_parameters,
 )
+from bioparity.nca.options import NCAOptions
+from bioparity.nca.profiles import FloatArray, compact_left
+from bioparity.nca.samples import Where, parse_numbers, prepare_samples
+from bioparity.nca.single.engine import nca_arrays
+from bioparity.nca.single.results import NCAResult
 
 #: Interval parameters in report order, with their labels (CDISC PPTEST where one exists).
 INTERVAL_LABELS = {
@@ -189,7 +189,7 @@ def _dose_durations(dosing: pd.DataFrame, column: str | None, where: Where) -> n
     return dur
 
 
-def _dose_records(
+def dose_records(
     dosing: pd.DataFrame, keys: list[str], time: str, dose: str, where: Where
 ) -> tuple[pd.DataFrame, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     present = [k for k in keys if k in dosing.columns]
@@ -253,7 +253,7 @@ def nca_multiple_dose(
     prep = prepare_samples(frame, keys=keys, time=time, conc=conc, blq=blq, lloq=lloq, where=w)
     ids = prep.ids
     P = len(ids)
-    dkeys, dt, dd = _dose_records(dosing, keys, dose_time, dose, dw)
+    dkeys, dt, dd = dose_records(dosing, keys, dose_time, dose, dw)
     dur = _dose_durations(dosing, duration, dw)
     shared = list(dkeys.columns)
     left = ids[shared].astype("string").reset_index().rename(columns={"index": "_profile"})
