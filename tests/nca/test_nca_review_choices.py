@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 
 from bioparity.cli.main import app
 from bioparity.errors import DataFileError, InputError
+from bioparity.io.nca_input import read_review
 from bioparity.nca import Where, nca
-from bioparity.nca.review import choices_frame, read_review, review_tables
+from bioparity.nca.review import choices_frame, review_tables
 from bioparity.workspace.adapters import nca_kind
 from tests.conftest import REFERENCE
 

@@ -67,10 +67,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "market": ("market", "Market scan: biologics losing protection and the biosimilar void."),
     "nca": ("nca", "Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz."),
     "nca-sparse": (
-        "nca",
+        "nca_sparse_urine",
         "Sparse NCA: AUC of the mean profile with its standard error (Bailer, Nedelman-Jia).",
     ),
-    "nca-urine": ("nca", "Urine NCA: amounts excreted, fe, renal clearance, excretion-rate parameters."),
+    "nca-urine": (
+        "nca_sparse_urine",
+        "Urine NCA: amounts excreted, fe, renal clearance, excretion-rate parameters.",
+    ),
     "validate": ("validate", "Re-run every reference case on this installation; exit 1 if any case fails."),
     "pathways": ("pathways", "Readiness per region under the 2025 streamlined rules (EMA, FDA, MHRA, ...)."),
     "serve": ("workspace", "Run the workspace API server (migrates the database first)."),

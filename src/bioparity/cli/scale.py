@@ -36,7 +36,9 @@ def register(app: typer.Typer) -> None:
         subject: str = typer.Option("subject", help="Subject column."),
         time: str = typer.Option("time", help="Time column (hours after dose)."),
         conc: str = typer.Option("conc", help="Concentration column."),
-        dose: str | None = typer.Option(None, help="Dose column (enables CL and Vz)."),
+        dose: str | None = typer.Option(
+            None, help="auto (default: the column 'dose' when present), a column, a number or none: CL, Vz."
+        ),
         group: list[str] = typer.Option([], "--group", help="Grouping column (repeatable)."),
         blq: str | None = typer.Option(None, help="Column flagging BLQ samples."),
         lloq: str | None = typer.Option(None, help="Column with the LLOQ."),
@@ -51,13 +53,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """NCA of a Parquet data set larger than memory, partition by partition on Dask."""
         with user_errors():
-            from bioparity.scale import BatchNCASettings, nca_parquet
+            from bioparity.nca import NCASpec, dose_option
+            from bioparity.scale import nca_parquet
 
-            settings = BatchNCASettings(
+            settings = NCASpec(
                 subject=subject,
                 time=time,
                 conc=conc,
-                dose=dose,
+                dose=dose_option(dose),
                 groups=tuple(group),
                 blq=blq,
                 lloq=lloq,

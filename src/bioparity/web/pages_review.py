@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 from bioparity.api.deps import write_unit
 from bioparity.audit.trail import append_event
 from bioparity.errors import BioparityError
+from bioparity.nca import NCASpec
 from bioparity.report.context import RunContext, run_context
 from bioparity.store.models import AnalysisRun
 from bioparity.web.plots import LOG_AXIS, _layout
@@ -27,7 +28,7 @@ from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import render
 from bioparity.workspace import analyses, datasets
 from bioparity.workspace.access import program_permissions
-from bioparity.workspace.adapters import NCA_GROUP_COLUMNS, review_choices
+from bioparity.workspace.adapters import review_choices
 from bioparity.workspace.registry import get_kind
 from bioparity.workspace.roles import Permission
 
@@ -64,7 +65,7 @@ def _num(value: Any) -> float:
 
 
 def _profiles(ctx: RunContext, samples: pd.DataFrame) -> tuple[list[str], list[Profile]]:
-    keys = [*(c for c in NCA_GROUP_COLUMNS if c in samples.columns), "subject"]
+    keys = NCASpec().resolve(samples).keys  # the profiles of the NCA input spec (grouping rule)
     table = pd.DataFrame(ctx.rows, columns=ctx.columns)
     choices = review_choices(ctx.options)
     out = []

@@ -27,13 +27,11 @@ from bioparity.io import read_table
 from bioparity.io.limits import check_csv_limits
 from bioparity.io.pp import CROSSOVER_COLUMNS, metric_table
 from bioparity.io.readers import read_any_table
-from bioparity.nca import Where, nca
-from bioparity.nca.options import NCAOptions
-from bioparity.nca.review import choices_frame, review_tables
-from bioparity.nca.units import add_units
+from bioparity.nca import GROUP_COLUMNS, NCASpec, Where, result_table, run_nca, spec_from_options
+from bioparity.nca.review import choices_frame
 
-#: Columns that, when present, split NCA profiles (with the subject) and are carried to the PP table.
-NCA_GROUP_COLUMNS = ("arm", "period", "treatment", "analyte", "formulation", "sequence", "visit")
+#: The grouping columns of NCA profiles (the rule of :mod:`bioparity.nca.spec`, letter case ignored).
+NCA_GROUP_COLUMNS = GROUP_COLUMNS
 
 
 def frame_result(frame: pd.DataFrame, **extra: Any) -> dict[str, Any]:
@@ -77,6 +75,8 @@ def _list_option(options: Mapping[str, Any], name: str, default: str) -> list[st
 def read_concentrations(path: Path) -> pd.DataFrame:
     """A concentration-time table (CSV, XLSX, Parquet, XPT) with at least ``subject, time, conc``.
 
+    The workspace stores these three columns under exactly these names (the upload page maps other
+    headers to them); grouping and dose columns follow the NCA input spec (:mod:`bioparity.nca.spec`).
     The NCA engine's input checks (numbers, negative concentrations, duplicated or unsorted times) run
     here too, so a bad file is refused at upload with its row and column, before anything is stored.
     """
@@ -89,55 +89,24 @@ def read_concentrations(path: Path) -> pd.DataFrame:
             file=str(path),
             expected="columns subject, time, conc (and optionally dose, arm, period, treatment, analyte)",
         )
-    groups = [c for c in NCA_GROUP_COLUMNS if c in table.frame.columns]
-    nca(
-        table.frame,
-        groups=groups,
-        parameters=["CMAX"],
-        where=Where(file=table.file, line_offset=table.line_offset),
-    )
+    where = Where(file=table.file, line_offset=table.line_offset)
+    run_nca(table.frame, NCASpec(dose=None, parameters=("CMAX",)), where=where)
     return table.frame
 
 
 def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
-    """NCA of every profile (subject + grouping columns): the PP long table with review flags."""
-    dose = _text_option(options, "dose", "auto")
-    if dose == "auto":
-        dose = "dose" if "dose" in frame.columns else ""
-    data = frame
-    if dose and dose not in frame.columns:
-        try:
-            data = frame.assign(_dose=float(dose))
-            dose = "_dose"
-        except ValueError:
-            raise InputError(f"option dose={dose!r} is neither a column nor a number") from None
-    nca_options = NCAOptions(
-        auc_method=_text_option(options, "auc_method", "lin-up-log-down"),
-        route=_text_option(options, "route", "extravascular"),
-    )
-    groups = [c for c in NCA_GROUP_COLUMNS if c in frame.columns]
-    exclude, include = review_tables(
-        review_choices(options), frame, keys=[*groups, "subject"], where=Where(file="review option")
-    )
-    result = nca(
-        data,
-        dose=dose or None,
-        groups=groups,
-        options=nca_options,
-        lambda_z_exclude=exclude,
-        lambda_z_include=include,
-    )
-    table = result.to_frame()
-    conc_unit = _text_option(options, "conc_unit", "")
-    if conc_unit:  # PPORRES/PPORRESU and PPSTRESU, as `bioparity nca --conc-unit` writes them
-        table = add_units(
-            table,
-            conc=conc_unit,
-            time=_text_option(options, "time_unit", "h") or "h",
-            dose=_text_option(options, "dose_unit", "") or None,
-        )
+    """NCA of every profile (subject + grouping columns): the PP long table with review flags.
+
+    The options are those of ``bioparity nca`` (:func:`bioparity.nca.spec_from_options`): ``dose``,
+    ``auc_method``, ``route``, ``conc_unit``, ``time_unit``, ``dose_unit``, and ``review`` (the reviewer's
+    lambda_z choices); the same table and options give the same numbers as the command line.
+    """
+    spec = spec_from_options(options).resolve(frame)
+    if isinstance(spec.dose, str) and spec.dose not in frame.columns:
+        raise InputError(f"option dose={spec.dose!r} is neither a column nor a number")
+    result = run_nca(frame, spec, review=review_choices(options), review_where=Where(file="review option"))
     return frame_result(
-        table,
+        result_table(result, spec),
         n_profiles=int(result.n_profiles),
         n_missing_dropped=int(result.n_missing_dropped.sum()),
         n_blq_dropped=int(result.n_blq_dropped.sum()),

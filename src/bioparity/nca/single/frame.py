@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity.errors import DataFileError
+from bioparity.errors import DataFileError, InputError
 from bioparity.nca.options import NCAOptions
 from bioparity.nca.profiles import pad_profiles
 from bioparity.nca.samples import Where, constant_per_profile, parse_numbers, prepare_samples, text_cells
@@ -33,7 +33,7 @@ def nca(
     subject: str = "subject",
     time: str = "time",
     conc: str = "conc",
-    dose: str | None = None,
+    dose: str | float | None = None,
     groups: Sequence[str] = (),
     blq: str | None = None,
     lloq: str | None = None,
@@ -51,7 +51,8 @@ def nca(
     """NCA of every profile (``groups`` + ``subject``) of a long table; times are relative to the dose.
 
     ``blq`` names a column of BLQ markers (true/1/Y), ``lloq`` one of lower limits (a concentration
-    below it is BLQ). ``duration`` is the infusion length (number or column). ``lambda_z_points`` is a
+    below it is BLQ). ``dose`` is a column or one dose for every profile; ``duration`` is the infusion
+    length (number or column). ``lambda_z_points`` is a
     table with the key columns and ``lambda_z_start``, ``lambda_z_end``, ``lambda_z_reason`` to set
     the lambda_z points by hand for some profiles; the reason is required and reported.
     ``lambda_z_exclude`` / ``lambda_z_include`` are tables with the key columns and ``lambda_z_time``,
@@ -68,12 +69,16 @@ def nca(
             frame, conc=conc, unit_column=unit_column, target=conc_unit, lloq=lloq, where=w
         )
     keys = [*groups, subject]
-    extra = [c for c in (dose,) if c] + ([duration] if isinstance(duration, str) else [])
+    extra = [c for c in (dose, duration) if isinstance(c, str)]
     prep = prepare_samples(frame, keys=keys, time=time, conc=conc, blq=blq, lloq=lloq, extra=extra, where=w)
     frame, codes, ids, t = prep.frame, prep.codes, prep.ids, prep.t
     P = len(ids)
-    dose_p = None
-    if dose is not None:
+    dose_p: npt.ArrayLike | None = None
+    if isinstance(dose, int | float):
+        if not dose > 0:
+            raise InputError(f"dose {dose:g}; expected a dose > 0 (or no dose)")
+        dose_p = float(dose)
+    elif dose is not None:
         d, _ = parse_numbers(frame[dose], dose, w, allow_missing=True)
         nonpos = ~np.isnan(d) & (d <= 0)
         if nonpos.any():
