@@ -1,13 +1,18 @@
-"""The documented example of the NCA package runs and gives the stated number (regulatory.md T20)."""
+"""The documented examples of the NCA package and of its entry (``run_nca``) give the stated numbers."""
 
 from __future__ import annotations
 
 import doctest
+from types import ModuleType
+
+import pytest
 
 import bioparity.nca
+import bioparity.nca.run
 
 
-def test_package_docstring_example() -> None:
-    result = doctest.testmod(bioparity.nca, verbose=False)
+@pytest.mark.parametrize("module", [bioparity.nca, bioparity.nca.run], ids=lambda m: m.__name__)
+def test_docstring_examples(module: ModuleType) -> None:
+    result = doctest.testmod(module, verbose=False)
     assert result.attempted >= 1
     assert result.failed == 0

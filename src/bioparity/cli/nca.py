@@ -281,7 +281,7 @@ def _first_doses(frame: pd.DataFrame, spec: NCASpec) -> pd.DataFrame:
         first = frame.groupby(spec.subject, sort=False)[spec.dose].first()
         records["dose"] = records[spec.subject].map(first).to_numpy()
     else:
-        records["dose"] = spec.dose if isinstance(spec.dose, float) else float("nan")
+        records["dose"] = float(spec.dose) if isinstance(spec.dose, int | float) else float("nan")
     return records
 
 

@@ -145,8 +145,9 @@ def run_nca(
     """
     w = where or Where()
     frame, spec = prepare_input(frame, spec, where=w)
+    choices = None if review is None or review.empty else _subject_named(review, spec.subject)
     if dosing is not None:
-        if review is not None or lambda_z_points is not None or lambda_z_exclude is not None:
+        if any(table is not None for table in (choices, lambda_z_points, lambda_z_exclude)):
             raise InputError("lambda_z choices apply to single-dose NCA; not supported with dose records")
         return nca_multiple_dose(
             frame, _subject_named(dosing, spec.subject), subject=spec.subject, time=spec.time,
@@ -154,12 +155,11 @@ def run_nca(
             options=spec.options, where=w, dosing_where=dosing_where,
         )  # fmt: skip
     include = None
-    if review is not None:
+    if choices is not None:
         if lambda_z_exclude is not None:
             raise InputError(
                 "review choices and a lambda_z_exclude table both given; put every choice in one"
             )
-        choices = _subject_named(review, spec.subject)
         lambda_z_exclude, include = review_tables(
             choices, frame, keys=spec.keys, time=spec.time, conc=spec.conc, where=review_where
         )

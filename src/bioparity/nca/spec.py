@@ -54,8 +54,11 @@ AUTO = "auto"
 NO_DOSE = ("", "none")
 
 
-def _tuple(value: Iterable[Any] | None) -> tuple[Any, ...] | None:
-    return None if value is None else tuple(value)
+def _names(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
+    """Column names or codes as a tuple (one name given as text is one name, not its letters)."""
+    if value is None:
+        return None
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 @dataclass(frozen=True)
@@ -112,8 +115,8 @@ class NCASpec:
     tss_fraction: float = 0.9
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "groups", tuple(self.groups))
-        object.__setattr__(self, "parameters", _tuple(self.parameters))
+        object.__setattr__(self, "groups", _names(self.groups))
+        object.__setattr__(self, "parameters", _names(self.parameters))
         object.__setattr__(self, "intervals", tuple((float(a), float(b)) for a, b in self.intervals))
         if isinstance(self.dose, bool) or isinstance(self.duration, bool):
             raise InputError("dose and duration are a column name, a number or None, not true/false")
