@@ -187,3 +187,22 @@ def test_a_unit_column_is_converted_once_and_recorded(theoph: pd.DataFrame) -> N
     plain = run_nca(data.assign(conc=theoph["conc"]), NCASpec(dose="dose_mg"))
     assert converted.conc_unit == "mg/L"  # the unit of the first row
     np.testing.assert_allclose(converted.values, plain.values, rtol=1e-12, equal_nan=True)
+
+
+def test_plain_dose_records_named_subject_serve_samples_with_another_subject_column(
+    theoph: pd.DataFrame, tmp_path: Path
+) -> None:
+    theoph[["Subject", "Time", "conc"]].to_csv(tmp_path / "pk.csv", index=False)
+    pd.DataFrame({"subject": range(1, 13), "time": 0.0, "dose": 320.0}).to_csv(
+        tmp_path / "doses.csv", index=False
+    )
+    files = {name: str(tmp_path / name) for name in ("pk.csv", "md.csv", "doses.csv", "adnca.csv")}
+    args = ["nca", files["pk.csv"], "--out", files["md.csv"], "--dosing", files["doses.csv"], "--tau", "24",
+            "--adnca", files["adnca.csv"]]  # fmt: skip
+    run = CliRunner().invoke(app, args)
+    assert run.exit_code == 0, run.output
+    adnca = pd.read_csv(tmp_path / "adnca.csv")
+    assert len(adnca) == len(theoph) and (adnca["DOSEA"] == 320.0).all()
+    np.testing.assert_allclose(adnca["AFRLT"], theoph["Time"])  # one dose at 0 h: time since the dose
+    intervals = pd.read_csv(tmp_path / "md.csv")
+    assert sorted(intervals["Subject"].unique()) == list(range(1, 13))

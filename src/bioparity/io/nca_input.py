@@ -30,8 +30,8 @@ from bioparity.nca.spec import NCASpec
 class NCASamples:
     """A concentration table ready for :func:`bioparity.nca.run_nca`.
 
-    ``spec`` is the given spec, adapted to an SDTM PC domain when the file is one (``sdtm_pc`` then
-    holds the domain as read, and ``note`` says what was detected).
+    ``spec`` is the given spec resolved against the table's columns, adapted to an SDTM PC domain when the
+    file is one (``sdtm_pc`` then holds the domain as read, and ``note`` says what was detected).
     """
 
     frame: pd.DataFrame
@@ -55,7 +55,7 @@ def read_samples(path: str | os.PathLike[str], spec: NCASpec) -> NCASamples:
     table = read_any_table(path)
     where = Where(file=table.file, line_offset=table.line_offset)
     if not is_sdtm_pc(table.frame):
-        return NCASamples(table.frame, spec, where)
+        return NCASamples(table.frame, spec.resolve(table.frame), where)
     pc = table.frame
     samples, pc_groups = read_sdtm_pc(pc, file=table.file)
     named = spec.resolve(pc)  # columns the spec names in the domain (dose, duration, units) are kept
@@ -65,7 +65,7 @@ def read_samples(path: str | os.PathLike[str], spec: NCASpec) -> NCASamples:
     groups = (*pc_groups, *spec.groups)
     spec = dataclasses.replace(spec, subject="subject", time="time", conc="conc", groups=groups)
     note = f"{table.file}: SDTM PC domain detected (profiles by {', '.join([*groups, 'USUBJID'])})"
-    return NCASamples(samples, spec, where, sdtm_pc=pc, note=note)
+    return NCASamples(samples, spec.resolve(samples), where, sdtm_pc=pc, note=note)
 
 
 def read_doses(path: str | os.PathLike[str], samples: NCASamples) -> tuple[NCASamples, NCADoses]:
@@ -73,19 +73,21 @@ def read_doses(path: str | os.PathLike[str], samples: NCASamples) -> tuple[NCASa
 
     Plain records (``subject, time, dose[, duration]``) share the samples' clock already. An SDTM EX
     domain gives times in hours since each subject's first dose; an SDTM PC sample table is then put on
-    that clock from PCDTC (:func:`bioparity.io.sdtm.doses_on_sample_clock`).
+    that clock from PCDTC (:func:`bioparity.io.sdtm.doses_on_sample_clock`). A ``subject`` column is
+    renamed to the samples' subject column when that one has another name.
     """
     table = read_any_table(path)
     where = Where(file=table.file, line_offset=table.line_offset)
-    if not is_sdtm_ex(table.frame):
-        return samples, NCADoses(table.frame, where)
-    doses, times = doses_on_sample_clock(
-        table.frame, ex_file=table.file, pc=samples.sdtm_pc, pc_file=samples.where.file
-    )
-    if times is not None:
-        samples = dataclasses.replace(samples, frame=samples.frame.assign(**{samples.spec.time: times}))
-    doses = doses.rename(columns={"subject": samples.spec.subject})
-    note = f"{table.file}: SDTM EX domain read ({len(doses)} dose records)"
+    doses, note = table.frame, ""
+    if is_sdtm_ex(doses):
+        doses, times = doses_on_sample_clock(
+            doses, ex_file=table.file, pc=samples.sdtm_pc, pc_file=samples.where.file
+        )
+        if times is not None:
+            samples = dataclasses.replace(samples, frame=samples.frame.assign(**{samples.spec.time: times}))
+        note = f"{table.file}: SDTM EX domain read ({len(doses)} dose records)"
+    if samples.spec.subject not in doses.columns:  # ``subject`` named like the samples' subject column
+        doses = doses.rename(columns={"subject": samples.spec.subject})
     return samples, NCADoses(doses, where, note)
 
 
