@@ -15,18 +15,18 @@ import pandas as pd
 from bioparity import __version__
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """Convert NumPy values (and containers of them) to JSON-friendly Python values."""
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     return value
 
 
@@ -42,7 +42,7 @@ class ResultMixin:
     def to_dict(self) -> dict[str, Any]:
         """All fields as plain Python values (lists for arrays), ready for ``json.dumps``."""
         assert dataclasses.is_dataclass(self)
-        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        return {f.name: plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
     def to_frame(self) -> pd.DataFrame:
         """One row per scenario: array fields as columns, scalar settings repeated."""
@@ -55,7 +55,7 @@ class ResultMixin:
                 shape = value.shape if shape is None else shape
                 columns[f.name] = value.ravel()
             else:
-                columns[f.name] = _plain(value)
+                columns[f.name] = plain(value)
         if shape is None:
             return pd.DataFrame([columns])
         return pd.DataFrame(columns, index=pd.RangeIndex(int(np.prod(shape))))

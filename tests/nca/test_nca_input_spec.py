@@ -66,7 +66,7 @@ def test_cli_workspace_and_batch_give_the_same_profiles_and_pknca_numbers(
         data.iloc[rows].to_parquet(tmp_path / "parts" / f"part{i}.parquet", index=False)
     with dask.config.set(scheduler="synchronous"):
         lazy, shuffled = nca_dask(tmp_path / "parts")
-        batch = lazy.compute()
+        batch: pd.DataFrame = lazy.compute()  # type: ignore[no-untyped-call]
     assert shuffled
     for table in (cli, workspace, batch):
         assert list(table.columns[:4]) == [*keys, "start"]  # the same profile keys, in the same order
@@ -76,7 +76,7 @@ def test_cli_workspace_and_batch_give_the_same_profiles_and_pknca_numbers(
     pd.testing.assert_series_equal(_long(batch, keys).sort_index(), values.sort_index())
     # ... and PKNCA's numbers: period 1 as published, period 2 scaled (the dose column gave CL)
     expected = theoph_expected.set_index(["Subject", "PPTESTCD"])["PPORRES"]
-    for (arm, period, subject, code), got in values.items():
+    for (arm, period, subject, code), got in zip(values.index.to_list(), values.to_list(), strict=True):
         if code in PKNCA:
             want = expected[(int(subject), PKNCA[code])] * (SCALE ** POWER[code] if period == "2" else 1.0)
             assert got == pytest.approx(want, rel=1e-6), (arm, period, subject, code)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from bioparity._results import ResultMixin, _plain, software_version
+from bioparity._results import ResultMixin, plain, software_version
 
 #: Status values of a comparison. ``descriptive`` means no formal criterion (tier 3): never a pass.
 PASS, FAIL, NOT_EVALUABLE, DESCRIPTIVE = "pass", "fail", "not-evaluable", "descriptive"
@@ -131,7 +131,7 @@ class CAAResult(ResultMixin):
             "plan": self.plan,
             "region": self.region,
             "pool_references": self.pool_references,
-            "results": [{k: _plain(v) for k, v in r.items()} for r in self.table.to_dict(orient="records")],
+            "results": [{k: plain(v) for k, v in r.items()} for r in self.table.to_dict(orient="records")],
             "notes": list(self.notes),
             "software_version": self.software_version,
         }
@@ -150,3 +150,19 @@ class CAAResult(ResultMixin):
         shown = ", ".join(f"{s}={counts.get(s, 0)}" for s in STATUSES)
         n_attr = self.table["attribute"].nunique()
         return f"CAAResult(attributes={n_attr}, comparisons={len(self.comparisons)}, {shown})"
+
+
+def single_lot_passes(table: pd.DataFrame) -> list[str]:
+    """Warnings for quality-range passes that rest on a single test lot (one lot says nothing of the spread).
+
+    A quality range asks that a proportion of the *test lots* fall inside mean_R ± k·s_R (FDA, Development
+    of Therapeutic Protein Biosimilars: Comparative Analytical Assessment, 2019, section V.C; EMA
+    reflection paper EMA/CHMP/138502/2017, section 4.2): with one lot the proportion is 0 or 100 %.
+    ``table`` is :attr:`CAAResult.table`.
+    """
+    rows = table[(table["method"] == "quality-range") & (table["n_test"] == 1) & (table["status"] == PASS)]
+    return [
+        f"{row.attribute} ({row.comparison}): quality range passed with a single test lot; "
+        "the fraction inside the range rests on one lot, add lots before relying on it"
+        for row in rows.itertuples()
+    ]

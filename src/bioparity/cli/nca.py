@@ -49,9 +49,10 @@ from bioparity.cli.common import user_errors
 from bioparity.errors import InputError
 from bioparity.io import write_frame_atomic
 from bioparity.io.adam import adnca_domain, adpp_domain, write_adam
-from bioparity.io.nca_input import NCADoses, NCASamples, read_doses, read_review, read_samples
+from bioparity.io.nca_input import NCADoses, NCASamples, read_doses, read_samples
 from bioparity.io.provenance import write_provenance
 from bioparity.io.readers import read_any_table
+from bioparity.io.review import read_review
 from bioparity.io.sdtm import pp_domain, write_sdtm_pp
 from bioparity.io.tables_out import check_output_path, write_table_blocks
 from bioparity.nca import (
@@ -311,9 +312,3 @@ def _table(path: Path | None) -> pd.DataFrame | None:
 def _say(message: str) -> None:
     if message:
         typer.echo(message, err=True)
-
-
-def register(target: typer.Typer) -> None:
-    """Add the ``nca`` command of :data:`app` to ``target`` (the ``register(app)`` protocol of
-    :mod:`bioparity.cli.main`)."""
-    target.registered_commands.extend(app.registered_commands)

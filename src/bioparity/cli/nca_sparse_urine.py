@@ -92,9 +92,3 @@ def _number_or_column(text: str | None) -> str | float | None:
         return float(text)
     except ValueError:
         return text
-
-
-def register(target: typer.Typer) -> None:
-    """Add the commands of :data:`app` to ``target`` (the ``register(app)`` protocol of
-    :mod:`bioparity.cli.main`)."""
-    target.registered_commands.extend(app.registered_commands)

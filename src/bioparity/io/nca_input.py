@@ -1,5 +1,6 @@
-"""Readers of the inputs of NCA: concentrations (a plain long table or an SDTM PC domain), dose records
-(plain, or an SDTM EX domain put on the samples' clock) and a reviewer's lambda_z choices.
+"""Readers of the inputs of NCA: concentrations (a plain long table or an SDTM PC domain) and dose records
+(plain, or an SDTM EX domain put on the samples' clock); a reviewer's lambda_z choices are read by
+:func:`bioparity.io.review.read_review`.
 
 Each reader returns the data for :func:`bioparity.nca.run_nca` with a :class:`~bioparity.nca.Where`, so
 that errors found later still name the file, row and line. An SDTM PC domain is recognised by its
@@ -10,18 +11,13 @@ grouping columns (STUDYID, PCTESTCD, PCSPEC, PCRFTDTC) put before the spec's own
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
-from bioparity.errors import DataFileError
 from bioparity.io.readers import read_any_table
 from bioparity.io.sdtm import doses_on_sample_clock, is_sdtm_ex, is_sdtm_pc, read_sdtm_pc
-from bioparity.nca.review import choices_frame
 from bioparity.nca.samples import Where
 from bioparity.nca.spec import NCASpec
 
@@ -89,18 +85,3 @@ def read_doses(path: str | os.PathLike[str], samples: NCASamples) -> tuple[NCASa
     if samples.spec.subject not in doses.columns:  # ``subject`` named like the samples' subject column
         doses = doses.rename(columns={"subject": samples.spec.subject})
     return samples, NCADoses(doses, where, note)
-
-
-def read_review(path: Path) -> tuple[pd.DataFrame, Where]:
-    """A reviewer's lambda_z choices (:mod:`bioparity.nca.review`): CSV/XLSX/Parquet (one row per choice)
-    or JSON (a list of choices, or ``{"choices": [...]}``), with the file for errors."""
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise DataFileError(f"not readable as JSON ({exc})", file=str(path)) from exc
-        if isinstance(data, Mapping):
-            data = data.get("choices")
-        return choices_frame(data, file=str(path)), Where(file=str(path), line_offset=None)
-    table = read_any_table(path)
-    return table.frame, Where(file=table.file, line_offset=table.line_offset)

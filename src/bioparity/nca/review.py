@@ -18,8 +18,8 @@ estimated" from the terminal log-linear phase; deviations are reported).
 
 The choices map onto the ``lambda_z_exclude`` / ``lambda_z_include`` tables of
 :func:`bioparity.nca.single.frame.nca` (:func:`bioparity.nca.run_nca` does it); the same choices give the
-same numbers in ``bioparity nca --review`` (files read by :func:`bioparity.io.nca_input.read_review`)
-and in the workspace (NCA option ``review``).
+same numbers in ``bioparity nca --review`` (files read by :func:`bioparity.io.review.read_review`) and
+in the workspace (NCA option ``review``).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from bioparity._results import ResultMixin, _plain, software_version
+from bioparity._results import ResultMixin, plain, software_version
 
 
 @dataclass(frozen=True)
@@ -173,7 +173,7 @@ class PotencyTable(ResultMixin):
         """Estimates and settings as plain Python values."""
         return {
             "estimates": [e.to_dict() for e in self.estimates],
-            "settings": _plain(self.settings),
+            "settings": plain(self.settings),
             "software_version": self.software_version,
         }
 
