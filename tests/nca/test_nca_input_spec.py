@@ -15,11 +15,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from bioparity.analyses.nca import nca_kind, read_concentrations
 from bioparity.cli.main import app
 from bioparity.errors import InputError
 from bioparity.nca import AUTO, GROUP_COLUMNS, NCAOptions, NCASpec, dose_option, run_nca, spec_from_options
 from bioparity.scale import nca_dask
-from bioparity.workspace.adapters import nca_kind, read_concentrations
 
 #: PPTESTCD -> PKNCA name, for the parameters compared with PKNCA below
 PKNCA = {"CMAX": "cmax", "AUCLST": "auclast", "LAMZ": "lambda.z", "AUCIFO": "aucinf.obs", "CLFO": "cl.obs"}
