@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from bioparity.workspace.kinds import table_reader
+from bioparity.workspace.registry import AnalysisKind, register_analysis
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,8 +21,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bioparity.audit import canonical_json
 from bioparity.store.models import AnalysisRun
 from bioparity.workspace import registry
-from bioparity.workspace.kinds import table_reader
-from bioparity.workspace.registry import AnalysisKind, register_analysis
 from tests.conftest import read_reference
 from tests.workspace.conftest import Company
 from tests.workspace.helpers import upload

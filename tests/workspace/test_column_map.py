@@ -12,13 +12,13 @@ import json
 from pathlib import Path
 
 import pytest
+from bioparity.workspace.registry import analysis_kinds, effective_options, get_kind, option_errors
 
 from bioparity.audit.keys import AuditKey
 from bioparity.errors import DataFileError, InputError
 from bioparity.store.models import Dataset
 from bioparity.workspace import adapters
 from bioparity.workspace.datasets import column_map_json, parse_column_map, read_stored, rename_header
-from bioparity.workspace.registry import analysis_kinds, effective_options, get_kind, option_errors
 from bioparity.workspace.sealing import dataset_mac, dataset_sealed
 
 THEOPH = Path(__file__).parents[1] / "data" / "reference" / "nca" / "theoph.csv"
