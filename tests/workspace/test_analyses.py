@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bioparity.analyses import Analysis, register, unregister
+from bioparity.analyses import Analysis, all_analyses, register, unregister
 from bioparity.analyses.frames import table_reader
 from bioparity.audit import canonical_json
 from bioparity.io.power_grid import POWER_GRID_COLUMNS
@@ -172,3 +172,18 @@ def test_stored_results_are_plain_json(client: TestClient, a: Company) -> None:
     assert "NaN" not in text
     frame = pd.read_csv(io.StringIO(pd.DataFrame(run["result"]["rows"]).to_csv(index=False)))
     assert len(frame) == 2
+
+
+def test_the_kinds_endpoint_lists_the_options_schema(client: TestClient, a: Company) -> None:
+    listed = {k["name"]: k for k in client.get("/analysis-kinds", headers=a.auth("viewer")).json()}
+    for name, analysis in all_analyses().items():
+        schema = analysis.schema()
+        assert listed[name]["option_schema"] == schema["options"]  # types, defaults, choices as defined
+        assert listed[name]["columns"] == schema["columns"] and listed[name]["title"] == analysis.title
+        assert listed[name]["options"] == analysis.option_help
+    alpha = next(o for o in listed["pk-similarity"]["option_schema"] if o["name"] == "alpha")
+    assert alpha == {"name": "alpha", "help": alpha["help"], "type": "number", "default": 0.05,
+                     "choices": None, "label": "alpha"}  # fmt: skip
+    pool = next(o for o in listed["caa"]["option_schema"] if o["name"] == "pool_references")
+    assert pool["type"] == "flag" and pool["default"] is False and pool["choices"] == [False, True]
+    assert listed["pk-similarity"]["follows"] == ["nca"]

@@ -258,7 +258,7 @@ def _table_preview(content: bytes, filename: str) -> tuple[list[str], list[list[
     return [str(c) for c in frame.columns], head.to_numpy().tolist(), frame
 
 
-def _option_fields(kind: Analysis, given: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def option_fields(kind: Analysis, given: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """The form fields of a kind's options schema: a select where the option lists choices, else a text
     input (a decimal keyboard for numbers)."""
     return [
@@ -315,7 +315,7 @@ def _dataset_page(
         for k in _offered(kinds, dataset):
             seeded = {u: v for u, v in units.items() if u in kinds[k].option_help}
             values = given if k == run_kind else seeded
-            offered.append((kinds[k], _option_fields(kinds[k], values)))
+            offered.append((kinds[k], option_fields(kinds[k], values)))
         page: HTMLResponse = render(
             request,
             "dataset.html",
