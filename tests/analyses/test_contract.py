@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -53,26 +53,36 @@ def _example(kind: str, folder: Path) -> tuple[Path, dict[str, Any]]:
     return analysis.example.write(folder), effective_options(analysis, dict(analysis.example.options))
 
 
+@dataclass(frozen=True)
+class Case:
+    """A kind's example run: its analysis, input file, effective options and result."""
+
+    analysis: Analysis
+    path: Path
+    options: dict[str, Any]
+    result: Any
+
+
 @pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dict[str, Any], Any]]:
-    """Each kind's example file, options and result (computed once)."""
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
+    """Each kind's example run (computed once)."""
     out = {}
     for kind in KINDS:
         path, options = _example(kind, tmp_path_factory.mktemp(kind))
         analysis = _analysis(kind)
-        out[kind] = (path, options, analysis.compute(analysis.read(path), options))
+        out[kind] = Case(analysis, path, options, analysis.compute(analysis.read(path), options))
     return out
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_compute_is_deterministic_and_json_safe(
-    kind: str, results: dict[str, tuple[Path, dict[str, Any], Any]]
-) -> None:
-    path, options, result = results[kind]
-    analysis = _analysis(kind)
-    again = analysis.compute(analysis.read(path), options)
-    assert canonical_json(again) == canonical_json(result)
-    assert _json_values(result)  # JSON types only; missing values as null, never NaN
+@pytest.fixture(params=KINDS)
+def case(request: pytest.FixtureRequest, results: dict[str, Case]) -> Case:
+    return results[request.param]
+
+
+def test_compute_is_deterministic_and_json_safe(case: Case) -> None:
+    again = case.analysis.compute(case.analysis.read(case.path), case.options)
+    assert canonical_json(again) == canonical_json(case.result)
+    assert _json_values(case.result)  # JSON types only; missing values as null, never NaN
 
 
 def _json_values(value: Any) -> bool:
@@ -107,15 +117,11 @@ def _view(kind: str, path: Path, options: Mapping[str, Any], result: Any) -> Run
     return RunView(kind, options, table, (source,), result)
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_presentation_hooks_work_on_the_result(
-    kind: str, results: dict[str, tuple[Path, dict[str, Any], Any]]
-) -> None:
-    path, options, result = results[kind]
-    analysis = _analysis(kind)
+def test_presentation_hooks_work_on_the_result(case: Case) -> None:
+    analysis, options, result = case.analysis, case.options, case.result
     summary = analysis.summary(result, options)
     assert isinstance(summary, str) and summary and "\n" not in summary
-    view = _view(kind, path, options, result)
+    view = _view(analysis.name, case.path, options, result)
     flags = analysis.flags(view.table, options)
     assert all(isinstance(name, str) and isinstance(n, int) and n >= 0 for name, n in flags)
     if has_table(result):
@@ -153,17 +159,15 @@ def test_schema_is_consistent(kind: str) -> None:
     }
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_bioparity_run_prints_the_result_the_workspace_stores(
-    kind: str, results: dict[str, tuple[Path, dict[str, Any], Any]], tmp_path: Path
-) -> None:
-    path, options, _result = results[kind]
-    given = dict(_analysis(kind).example.options)  # type: ignore[union-attr]
+def test_bioparity_run_prints_the_result_the_workspace_stores(case: Case, tmp_path: Path) -> None:
+    kind, path = case.analysis.name, case.path
+    assert case.analysis.example is not None
+    given = case.analysis.example.options
     args = ["run", kind, str(path), "--json", *(f"--option={k}={v}" for k, v in given.items())]
     done = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "out.json")])
     assert done.exit_code == 0, done.output
     content = path.read_bytes()
-    pending = PendingRun("d", "s", kind, options, path.name, sha256_hex(content), content)
+    pending = PendingRun("d", "s", kind, case.options, path.name, sha256_hex(content), content)
     stored = compute_run(pending)
     assert stored.status == "succeeded"
     assert done.stdout.strip() == stored.result_json  # the same numbers, the same text

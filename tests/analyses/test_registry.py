@@ -11,20 +11,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from bioparity.analyses import (
-    Analysis,
-    InputColumn,
-    Option,
-    all_analyses,
-    effective_options,
-    get_analysis,
-    next_kinds,
-    option_errors,
-    parse_options,
-    register,
-    unregister,
-)
-from bioparity.analyses.registry import BUILTIN_MODULES
+from bioparity.analyses import registry
+from bioparity.analyses.contract import Analysis, InputColumn, Option
+from bioparity.analyses.registry import all_analyses, get_analysis, next_kinds, register
 from bioparity.errors import InputError
 
 
@@ -58,11 +47,11 @@ def _toy(name: str = "toy") -> Analysis:
 def toy() -> Iterator[Analysis]:
     kind = register(_toy())
     yield kind
-    unregister(kind.name)
+    registry.unregister(kind.name)
 
 
 def test_the_builtin_kinds_are_the_modules_of_the_tuple() -> None:
-    names = [a.name for m in BUILTIN_MODULES for a in importlib.import_module(m).ANALYSES]
+    names = [a.name for m in registry.BUILTIN_MODULES for a in importlib.import_module(m).ANALYSES]
     assert (
         sorted(names) == list(all_analyses()) == ["be", "caa", "nca", "pk-similarity", "power", "samplesize"]
     )
@@ -81,22 +70,27 @@ def test_a_kind_is_registered_once_and_can_be_removed(toy: Analysis) -> None:
 
 
 def test_options_are_typed_from_text_and_checked(toy: Analysis) -> None:
-    parsed = parse_options(toy, {"repeat": "3", "scale": "2.5", "log": "yes", "x_unit": " mg "})
+    parsed = registry.parse_options(toy, {"repeat": "3", "scale": "2.5", "log": "yes", "x_unit": " mg "})
     assert parsed == {"repeat": 3, "scale": 2.5, "log": True, "x_unit": "mg"}
-    assert effective_options(toy, {"repeat": 2}) == {"repeat": 2, "scale": 1.0, "log": False, "x_unit": ""}
-    bad = parse_options(toy, {"repeat": "2.5", "scale": "big", "log": "maybe"})
+    assert registry.effective_options(toy, {"repeat": 2}) == {
+        "repeat": 2,
+        "scale": 1.0,
+        "log": False,
+        "x_unit": "",
+    }
+    bad = registry.parse_options(toy, {"repeat": "2.5", "scale": "big", "log": "maybe"})
     assert bad == {"repeat": "2.5", "scale": "big", "log": "maybe"}  # left as text: refused below
-    problems = option_errors(toy, bad)
+    problems = registry.option_errors(toy, bad)
     assert problems == {
         "repeat": "'2.5' is not a whole number (e.g. 1)",
         "scale": "'big' is not a number (e.g. 1.0)",
         "log": "'maybe' is not accepted; choose one of false, true",
     }
     with pytest.raises(InputError, match=r"does not accept option\(s\) \['colour'\]; accepted: repeat"):
-        effective_options(toy, {"colour": "red"})
+        registry.effective_options(toy, {"colour": "red"})
     with pytest.raises(InputError, match="option scale: 'big' is not a number"):
-        effective_options(toy, {"scale": "big"})
-    assert option_errors(toy, {"repeat": True}) == {"repeat": "True is not a whole number (e.g. 1)"}
+        registry.effective_options(toy, {"scale": "big"})
+    assert registry.option_errors(toy, {"repeat": True}) == {"repeat": "True is not a whole number (e.g. 1)"}
 
 
 def test_the_schema_names_what_the_front_ends_need(toy: Analysis) -> None:

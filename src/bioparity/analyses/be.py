@@ -10,13 +10,12 @@ The result is the method's :class:`~bioparity.be.results.BEResult` (ratios in pe
 from __future__ import annotations
 
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from bioparity.analyses.contract import Analysis, Example, Option
+from bioparity.analyses.contract import Analysis, Option, packaged_example
 from bioparity.analyses.options import number_option, text_option
 from bioparity.be import BE_METHODS, crossover_data, evaluate_be
 from bioparity.be.data import read_crossover_file
@@ -66,14 +65,6 @@ def be_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     )
 
 
-def _example(folder: Path) -> Path:
-    """replicateBE's reference data set 01 (4-period full replicate, RTRT/TRTR)."""
-    packaged = resources.files("bioparity") / "validation" / "reference" / "replicate_be" / "rds01.csv"
-    path = folder / "rds01.csv"
-    path.write_bytes(packaged.read_bytes())
-    return path
-
-
 BE = Analysis(
     name=NAME,
     title="Bioequivalence",
@@ -85,7 +76,8 @@ BE = Analysis(
         Option("alpha", "one-sided level (default 0.05)", 0.05, type="number"),
     ),
     summary=be_summary,
-    example=Example(_example, {"method": "ema-abel-a"}),
+    # replicateBE reference data set 01 (4-period full replicate, RTRT/TRTR)
+    example=packaged_example("validation/reference/replicate_be/rds01.csv", {"method": "ema-abel-a"}),
 )
 
 ANALYSES = (BE,)

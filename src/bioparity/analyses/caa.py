@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from bioparity.analyses.contract import Analysis, Example, Option, RunView
+from bioparity.analyses.contract import Analysis, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, caa_attributes, caa_plot, human_name
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.options import flag_option, text_option
@@ -216,12 +216,6 @@ def caa_figures(run: RunView) -> list[Figure]:
     return out
 
 
-def _example(folder: Path) -> Path:
-    path = folder / "caa-lots.csv"
-    path.write_bytes(example_paths()[0].read_bytes())
-    return path
-
-
 CAA = Analysis(
     name=NAME,
     title="Comparative analytical assessment",
@@ -259,7 +253,9 @@ CAA = Analysis(
     summary=caa_summary,
     flags=caa_flags,
     figures=caa_figures,
-    example=Example(_example, {"catalogue": "igg1-mab-example"}),
+    example=example_file(
+        "caa-lots.csv", lambda: example_paths()[0].read_bytes(), {"catalogue": "igg1-mab-example"}
+    ),
 )
 
 ANALYSES = (CAA,)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -200,6 +201,25 @@ class Example:
 
     write: Callable[[Path], Path]
     options: Mapping[str, Any] = field(default_factory=dict)
+
+
+def example_file(
+    name: str, content: Callable[[], bytes], options: Mapping[str, Any] | None = None
+) -> Example:
+    """An example written as ``<folder>/<name>`` from ``content()``, run with ``options``."""
+
+    def write(folder: Path) -> Path:
+        path = folder / name
+        path.write_bytes(content())
+        return path
+
+    return Example(write, dict(options or {}))
+
+
+def packaged_example(relative: str, options: Mapping[str, Any] | None = None) -> Example:
+    """An example file shipped in the package (``relative`` to the ``bioparity`` folder)."""
+    source = resources.files("bioparity").joinpath(*relative.split("/"))
+    return example_file(relative.rsplit("/", 1)[-1], source.read_bytes, options)
 
 
 Reader = Callable[[Path], pd.DataFrame]

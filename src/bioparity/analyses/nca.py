@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from bioparity.analyses.contract import Action, Analysis, Example, InputColumn, Option, RunView
+from bioparity.analyses.contract import Action, Analysis, InputColumn, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, profile_plot
 from bioparity.analyses.tables import (
     PORTRAIT_BUDGET,
@@ -319,12 +318,10 @@ def nca_figures(run: RunView) -> list[Figure]:
     return [] if profile is None else [profile]
 
 
-def _example(folder: Path) -> Path:
+def _example() -> bytes:
     from bioparity.demo.synthetic import pk_concentrations
 
-    path = folder / "concentrations.csv"
-    pk_concentrations(per_arm=2).to_csv(path, index=False, lineterminator="\n")
-    return path
+    return pk_concentrations(per_arm=2).to_csv(index=False, lineterminator="\n").encode()
 
 
 NCA = Analysis(
@@ -382,7 +379,9 @@ NCA = Analysis(
     flags=nca_flags,
     figures=nca_figures,
     actions=(Action("Review lambda_z", "review", "nca-review"),),
-    example=Example(_example, {"conc_unit": "ug/mL", "time_unit": "h", "dose_unit": "mg"}),
+    example=example_file(
+        "concentrations.csv", _example, {"conc_unit": "ug/mL", "time_unit": "h", "dose_unit": "mg"}
+    ),
 )
 
 ANALYSES = (NCA,)

@@ -13,14 +13,13 @@ Stored ratios, intervals and limits are in percent; :data:`PERCENT` converts the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from bioparity.analyses import nca
-from bioparity.analyses.contract import Analysis, Example, Option, RunView
+from bioparity.analyses.contract import Analysis, Option, RunView, packaged_example
 from bioparity.analyses.figures import Figure, forest_plot
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.options import list_option, number_option, text_option
@@ -156,16 +155,6 @@ def pk_figures(run: RunView) -> list[Figure]:
     return out if profile is None else [*out, profile]
 
 
-def _example(folder: Path) -> Path:
-    """The three-arm input of the packaged reference case (CMAX and AUCIFO per subject)."""
-    packaged = (
-        resources.files("bioparity") / "validation" / "reference" / "be" / "pk_similarity_cli_input.csv"
-    )
-    path = folder / "pk-parameters.csv"
-    path.write_bytes(packaged.read_bytes())
-    return path
-
-
 PK_SIMILARITY = Analysis(
     name=NAME,
     title="PK similarity",
@@ -213,7 +202,10 @@ PK_SIMILARITY = Analysis(
     flags=pk_flags,
     figures=pk_figures,
     follows=(nca.NAME,),
-    example=Example(_example, {"metrics": "AUCIFO,CMAX"}),
+    # the three-arm input of the packaged reference case (CMAX and AUCIFO per subject)
+    example=packaged_example(
+        "validation/reference/be/pk_similarity_cli_input.csv", {"metrics": "AUCIFO,CMAX"}
+    ),
 )
 
 ANALYSES = (PK_SIMILARITY,)

@@ -10,15 +10,23 @@ noncentral t or the shifted central t approximation, as R PowerTOST's ``power.TO
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from bioparity.analyses.contract import Analysis, Example, Option, RunView
+from bioparity.analyses.contract import (
+    Analysis,
+    Compute,
+    FiguresHook,
+    Option,
+    RunView,
+    SummaryHook,
+    example_file,
+)
 from bioparity.analyses.figures import Figure, power_plot
 from bioparity.analyses.frames import grid_result, table_reader
 from bioparity.errors import InputError, ScenarioError
+from bioparity.io import ColumnSpec
 from bioparity.io.power_grid import (
     POWER_GRID_COLUMNS,
     SAMPLESIZE_GRID_COLUMNS,
@@ -99,42 +107,38 @@ def samplesize_figures(run: RunView) -> list[Figure]:
     return [] if plot is None else [Figure("power", "Sample size", "Sample size per scenario", plot)]
 
 
-def _writer(name: str, text: str) -> Example:
-    def write(folder: Path) -> Path:
-        path = folder / name
-        path.write_text(text, encoding="utf-8")
-        return path
+def _grid_kind(
+    name: str,
+    title: str,
+    what: str,
+    columns: tuple[ColumnSpec, ...],
+    compute: Compute,
+    hooks: tuple[SummaryHook, FiguresHook],
+    example: str,
+) -> Analysis:
+    """A kind reading the scenario grid of ``bioparity <name> --grid``."""
+    return Analysis(
+        name=name,
+        title=title,
+        description=f"TOST {what} per scenario (columns of {name} --grid)",
+        read=table_reader(columns),
+        compute=compute,
+        options=(METHOD,),
+        summary=hooks[0],
+        figures=hooks[1],
+        example=example_file(f"{name}-grid.csv", example.encode),
+    )
 
-    return Example(write)
 
-
-POWER = Analysis(
-    name="power",
-    title="Power (TOST)",
-    description="TOST power per scenario (columns of power --grid)",
-    read=table_reader(POWER_GRID_COLUMNS),
-    compute=power_grid,
-    options=(METHOD,),
-    summary=power_summary,
-    figures=power_figures,
-    # PowerTOST power.TOST(CV = 0.3, theta0 = 0.95, n = 40) = 0.8158453
-    example=_writer(
-        "power-grid.csv", "design,cv,theta0,n\n2x2,0.3,0.95,40\n2x2,0.3,0.95,24\nparallel,0.3,0.95,80\n"
-    ),
-)
-SAMPLESIZE = Analysis(
-    name="samplesize",
-    title="Sample size (TOST)",
-    description="TOST sample size per scenario (columns of samplesize --grid)",
-    read=table_reader(SAMPLESIZE_GRID_COLUMNS),
-    compute=samplesize_grid,
-    options=(METHOD,),
-    summary=samplesize_summary,
-    figures=samplesize_figures,
-    example=_writer(
-        "samplesize-grid.csv",
-        "design,cv,theta0,theta1,theta2,alpha,target_power\n2x2,0.3,0.95,,,,0.8\nparallel,0.35,0.95,0.8,1.25,0.05,0.9\n",
-    ),
-)
+# PowerTOST power.TOST(CV = 0.3, theta0 = 0.95, n = 40) = 0.8158453 (first row of the example)
+POWER = _grid_kind(
+    "power", "Power (TOST)", "power", POWER_GRID_COLUMNS, power_grid, (power_summary, power_figures),
+    "design,cv,theta0,n\n2x2,0.3,0.95,40\n2x2,0.3,0.95,24\nparallel,0.3,0.95,80\n",
+)  # fmt: skip
+SAMPLESIZE = _grid_kind(
+    "samplesize", "Sample size (TOST)", "sample size", SAMPLESIZE_GRID_COLUMNS, samplesize_grid,
+    (samplesize_summary, samplesize_figures),
+    "design,cv,theta0,theta1,theta2,alpha,target_power\n2x2,0.3,0.95,,,,0.8\nparallel,0.35,0.95,0.8,1.25,0.05,0.9\n",
+)  # fmt: skip
 
 ANALYSES = (POWER, SAMPLESIZE)
