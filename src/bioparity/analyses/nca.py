@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from importlib import resources
 from typing import Any
 
 import pandas as pd
@@ -319,9 +320,20 @@ def nca_figures(run: RunView) -> list[Figure]:
 
 
 def _example() -> bytes:
-    from bioparity.demo.synthetic import pk_concentrations
-
-    return pk_concentrations(per_arm=2).to_csv(index=False, lineterminator="\n").encode()
+    """R's Theoph (the PKNCA reference case shipped with the package): oral theophylline in 12 subjects,
+    dose in mg (mg/kg times body weight), concentrations in mg/L."""
+    packaged = resources.files("bioparity").joinpath("validation", "reference", "nca", "theoph.csv")
+    with packaged.open("rb") as handle:
+        theoph = pd.read_csv(handle)
+    frame = pd.DataFrame(
+        {
+            "subject": theoph["Subject"],
+            "time": theoph["Time"],
+            "conc": theoph["conc"],
+            "dose": (theoph["Dose"] * theoph["Wt"]).round(6),
+        }
+    )
+    return frame.to_csv(index=False, lineterminator="\n").encode()
 
 
 NCA = Analysis(
@@ -379,9 +391,7 @@ NCA = Analysis(
     flags=nca_flags,
     figures=nca_figures,
     actions=(Action("Review lambda_z", "review", "nca-review"),),
-    example=example_file(
-        "concentrations.csv", _example, {"conc_unit": "ug/mL", "time_unit": "h", "dose_unit": "mg"}
-    ),
+    example=example_file("theoph.csv", _example, {"conc_unit": "mg/L", "time_unit": "h", "dose_unit": "mg"}),
 )
 
 ANALYSES = (NCA,)
