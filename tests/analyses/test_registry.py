@@ -132,6 +132,8 @@ def test_nca_schema_matches_its_reader() -> None:
     }
     assert [a.path for a in nca.actions] == ["review"]
     assert get_analysis("pk-similarity").follows == ("nca",)
+    defaults = {study: k.name for k in all_analyses().values() for study in k.study_kinds}
+    assert defaults == {"pk": "nca", "caa": "caa"}  # what an upload to a PK or CAA study is checked for
 
 
 def test_the_web_form_is_the_options_schema(toy: Analysis) -> None:

@@ -253,6 +253,7 @@ CAA = Analysis(
     summary=caa_summary,
     flags=caa_flags,
     figures=caa_figures,
+    study_kinds=("caa",),
     example=example_file(
         "caa-lots.csv", lambda: example_paths()[0].read_bytes(), {"catalogue": "igg1-mab-example"}
     ),

@@ -263,6 +263,8 @@ class Analysis:
     ``name`` is the kind's stable identifier (stored with every run), ``title`` the heading of its pages
     and reports, ``description`` one line for lists. ``units`` maps input columns to their units from
     the options (by default from the columns' ``unit_option``). ``example`` is a small valid input.
+    ``study_kinds`` are the kinds of study (``pk``, ``caa``, ...) whose uploads are checked for this
+    analysis unless the user chooses otherwise.
     """
 
     name: str
@@ -280,6 +282,7 @@ class Analysis:
     follows: tuple[str, ...] = ()
     actions: tuple[Action, ...] = ()
     example: Example | None = None
+    study_kinds: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         names = [o.name for o in self.options]

@@ -391,6 +391,7 @@ NCA = Analysis(
     flags=nca_flags,
     figures=nca_figures,
     actions=(Action("Review lambda_z", "review", "nca-review"),),
+    study_kinds=("pk",),
     example=example_file("theoph.csv", _example, {"conc_unit": "mg/L", "time_unit": "h", "dose_unit": "mg"}),
 )
 

@@ -64,7 +64,7 @@ def _kinds() -> dict[str, Analysis]:
 def upload_form(request: Request, actor: PageActor, study_id: str) -> Response:
     with read_unit(request) as session:
         study, _program = require_study(session, actor, study_id, Permission.write_data)
-        chosen = "nca" if study.kind == "pk" else ("caa" if study.kind == "caa" else "")
+        chosen = next((k.name for k in _kinds().values() if study.kind in k.study_kinds), "")
     return _upload_page(request, actor, study_id, chosen=chosen)
 
 
