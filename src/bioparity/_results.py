@@ -1,13 +1,42 @@
-"""Shared behaviour of bioparity's immutable result objects.
+"""Shared behaviour of bioparity's immutable result objects, and the one vocabulary they use.
 
 Every computation returns a frozen dataclass that mixes in :class:`ResultMixin`: the numbers,
-the settings used and the software version, exportable with ``to_dict()`` and ``to_frame()``.
+the settings used and the software version, exportable with ``to_dict()`` and ``to_frame()`` and
+described in words by ``summary()``.
+
+Vocabulary (every public result class follows it; ``tests/test_result_contract.py`` checks the classes):
+
+``ci_lower`` / ``ci_upper``
+    Bounds of a two-sided confidence interval (``<name>_ci_lower`` / ``<name>_ci_upper`` for a second
+    interval in the same result, e.g. ``prevalence_ci_lower``).
+``conf_level``
+    Two-sided confidence level of that interval, as a fraction (0.90, 0.95).
+``alpha``
+    Only the significance level of a test, stated where it is used: for the two one-sided tests (TOST)
+    the one-sided level of each test (alpha 0.05 is the 90% CI criterion, ``conf_level = 1 - 2 alpha``,
+    Schuirmann 1987); elsewhere the level of a named test (homogeneity, poolability, validity).
+``confidence``
+    The level of a one-sided bound or of a tolerance interval (ICH Q1E appendix B; Howe 1969), never of
+    a two-sided CI.
+``lower_limit`` / ``upper_limit``
+    Acceptance or specification limits the estimate or interval is compared with;
+    ``margin_lower`` / ``margin_upper`` are equivalence margins on the scale of a difference or ratio.
+``passed``
+    The pass/fail verdict (a bool, or None where no verdict applies, e.g. not evaluable).
+Ratios and CVs
+    Fractions in the objects (a geometric mean ratio of 96.58% is ``0.9658``, a CV of 30% is ``0.30``);
+    percent appears only in presentation (``to_frame()`` tables, command-line output, reports) and in
+    fields whose name says so (``*_percent``).
+
+JSON: ``to_dict()`` returns plain Python values that ``json.dumps(..., allow_nan=False)`` accepts: NaN
+becomes ``None`` and an infinity the string ``"inf"`` or ``"-inf"`` (which ``float()`` reads back).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+import math
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -30,19 +59,52 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def json_safe(value: Any) -> Any:
+    """:func:`_plain` values made strict JSON: NaN -> None, +/-inf -> ``"inf"``/``"-inf"``, recursively.
+
+    Data frames become lists of records and pandas' missing values (``NA``, ``NaT``) None.
+    """
+    if isinstance(value, pd.DataFrame):
+        return json_safe(value.to_dict(orient="records"))
+    value = _plain(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return value
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_safe(v) for v in value]
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value
+
+
 class ResultMixin:
-    """``to_dict``, ``to_frame`` and a short ``repr`` for frozen result dataclasses.
+    """``to_dict``, ``to_frame``, ``summary`` and a short ``repr`` for frozen result dataclasses.
 
     Array fields of one common shape become the columns of ``to_frame()``; scalar fields
-    (settings) are repeated on every row so that each row is self-describing.
+    (settings) are repeated on every row so that each row is self-describing. ``SETTINGS`` names the
+    fields that hold the options the result was computed with (checked by the contract test).
     """
 
     software_version: str
+    #: Fields holding the options that produced the result (every class lists its own).
+    SETTINGS: ClassVar[tuple[str, ...]] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        """All fields as plain Python values (lists for arrays), ready for ``json.dumps``."""
+    def _plain_fields(self) -> dict[str, Any]:
+        """All fields as plain Python values (lists for arrays; NaN and infinities kept as floats)."""
         assert dataclasses.is_dataclass(self)
         return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    def to_dict(self) -> dict[str, Any]:
+        """All fields as plain Python values, strict JSON (NaN -> None, infinities as ``"inf"``)."""
+        out: dict[str, Any] = json_safe(self._plain_fields())
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         """One row per scenario: array fields as columns, scalar settings repeated."""
@@ -59,6 +121,10 @@ class ResultMixin:
         if shape is None:
             return pd.DataFrame([columns])
         return pd.DataFrame(columns, index=pd.RangeIndex(int(np.prod(shape))))
+
+    def summary(self) -> str:
+        """A few readable lines: what was computed, the verdict and the key numbers with units."""
+        raise NotImplementedError(f"{type(self).__name__} has no summary()")
 
     def _repr_fields(self) -> list[str]:
         """Field names shown by ``repr``; subclasses may narrow it."""
@@ -85,3 +151,57 @@ class ResultMixin:
 def software_version() -> str:
     """The bioparity version string recorded in every result."""
     return __version__
+
+
+# --- wording shared by the summaries ----------------------------------------------------------------
+
+
+def percent(value: Any, digits: int = 2) -> str:
+    """A fraction as percent text (``0.96583 -> '96.58%'``); ``n/a`` for None or NaN."""
+    if value is None:
+        return "n/a"
+    x = float(value)
+    if math.isnan(x):
+        return "n/a"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return f"{100.0 * x:.{digits}f}%"
+
+
+def number(value: Any, digits: int = 4) -> str:
+    """A number with ``digits`` significant digits; ``n/a`` for None or NaN."""
+    if value is None:
+        return "n/a"
+    x = float(value)
+    return "n/a" if math.isnan(x) else f"{x:.{digits}g}"
+
+
+def verdict(passed: Any) -> str:
+    """``PASS``, ``FAIL`` or ``not evaluated`` (None)."""
+    if passed is None:
+        return "not evaluated"
+    return "PASS" if bool(passed) else "FAIL"
+
+
+def values_text(values: Any, show: Any = number) -> str:
+    """One value, or ``k values, min to max`` for an array of scenarios (NaN ignored)."""
+    arr = np.asarray(values)
+    if arr.size == 1:
+        return str(show(arr.item()))
+    if arr.dtype.kind in "fc":
+        finite = arr[np.isfinite(arr)]
+        if finite.size == 0:
+            return f"{arr.size} values, none finite"
+        return f"{arr.size} values, {show(finite.min())} to {show(finite.max())}"
+    if arr.dtype.kind in "iu":
+        return f"{arr.size} values, {show(arr.min())} to {show(arr.max())}"
+    distinct = list(dict.fromkeys(str(v) for v in arr.ravel()))
+    return ", ".join(distinct[:6]) + (f" (+{len(distinct) - 6} more)" if len(distinct) > 6 else "")
+
+
+def count_passed(passed: Any) -> str:
+    """Verdict of one scenario, or ``k of n pass`` over an array of scenarios."""
+    arr = np.asarray(passed, dtype=bool)
+    if arr.size == 1:
+        return verdict(bool(arr.item()))
+    return f"{int(arr.sum())} of {arr.size} scenarios pass"

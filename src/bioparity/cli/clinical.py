@@ -92,6 +92,22 @@ def _margins(margin: float | None, lower: float | None, upper: float | None) -> 
     return lower, upper
 
 
+#: Result fields -> the names the command-line output has always used (JSON keys and CSV columns).
+_OUTPUT_NAMES = {
+    "ci_lower": "lower",
+    "ci_upper": "upper",
+    "conf_level": "conf",
+    "passed": "equivalent",
+    "prevalence_ci_lower": "prevalence_lower",
+    "prevalence_ci_upper": "prevalence_upper",
+}
+
+
+def _output(res: Any) -> dict[str, Any]:
+    """``res.to_dict()`` with the output names of :data:`_OUTPUT_NAMES`."""
+    return {_OUTPUT_NAMES.get(k, k): v for k, v in res.to_dict().items()}
+
+
 def _record(first: dict[str, Any], rest: dict[str, Any]) -> dict[str, Any]:
     return {**first, **{k: v for k, v in rest.items() if k not in first}}
 
@@ -101,9 +117,9 @@ def _with_decision(
 ) -> dict[str, Any]:
     if margins is None:
         return record
-    decision = equivalence_decision(
-        res, estimate, margin_lower=margins[0], margin_upper=margins[1], measure=measure
-    ).to_dict()
+    decision = _output(
+        equivalence_decision(res, estimate, margin_lower=margins[0], margin_upper=margins[1], measure=measure)
+    )
     for key in ("equivalent", "margin_lower", "margin_upper", "alpha_per_side", "ci_statement"):
         record[key] = decision[key]
     return record
@@ -149,7 +165,7 @@ def register(app: typer.Typer) -> None:
             level, text = region_level(region, conf)
             margins = _margins(margin, margin_lower, margin_upper)
             res = ci_difference(x1, n1, x2, n2, method=method, conf=level)
-            d = res.to_dict()
+            d = _output(res)
             record = _record({"diff": d["diff"], "lower": d["lower"], "upper": d["upper"]}, d)
             record = _with_decision(record, res, res.diff, margins, "difference of proportions")
             print_record(_state_level(record, region, level, text), fmt, f"Difference of proportions, {text}")
@@ -173,7 +189,7 @@ def register(app: typer.Typer) -> None:
             level, text = region_level(region, conf)
             margins = _margins(None, margin_lower, margin_upper)
             res = ci_ratio(x1, n1, x2, n2, method=method, conf=level)
-            d = res.to_dict()
+            d = _output(res)
             record = _record({"ratio": d["ratio"], "lower": d["lower"], "upper": d["upper"]}, d)
             record = _with_decision(record, res, res.ratio, margins, "ratio of proportions")
             print_record(_state_level(record, region, level, text), fmt, f"Ratio of proportions, {text}")
@@ -200,7 +216,7 @@ def register(app: typer.Typer) -> None:
             level, text = region_level(region, conf)
             margins = _margins(margin, margin_lower, margin_upper)
             res = ci_mean_difference(mean1, sd1, n1, mean2, sd2, n2, method=method, conf=level)
-            d = res.to_dict()
+            d = _output(res)
             record = _record({"diff": d["diff"], "lower": d["lower"], "upper": d["upper"]}, d)
             record = _with_decision(record, res, res.diff, margins, "difference of means")
             print_record(_state_level(record, region, level, text), fmt, f"Difference of means, {text}")
@@ -326,6 +342,7 @@ def register(app: typer.Typer) -> None:
                     diff = incidence_difference(i, reference_arm=reference_arm, method=method, conf=conf)
                     parts.append(diff.to_frame().assign(table="difference"))
             table = pd.concat(parts, ignore_index=True).assign(incidence_definition=incidence)
+            table = table.rename(columns=_OUTPUT_NAMES)
             write_frame_atomic(table, out)
             typer.echo(f"wrote {len(table)} rows to {out} ({incidence} ADA incidence)", err=True)
 
@@ -354,8 +371,8 @@ def register(app: typer.Typer) -> None:
                 frame["x2"].to_numpy(), frame["n2"].to_numpy(), method=method, conf=level,
             )  # fmt: skip
             record: dict[str, Any] = {
-                "diff": float(np.ravel(res.diff)[0]), "lower": float(np.ravel(res.lower)[0]),
-                "upper": float(np.ravel(res.upper)[0]), "method": res.method, "n_strata": res.n_strata,
+                "diff": float(np.ravel(res.diff)[0]), "lower": float(np.ravel(res.ci_lower)[0]),
+                "upper": float(np.ravel(res.ci_upper)[0]), "method": res.method, "n_strata": res.n_strata,
                 "strata": ",".join(frame["stratum"].astype(str)),
                 "weights": ",".join(f"{w:.6g}" for w in np.ravel(res.weights)),
             }  # fmt: skip

@@ -69,9 +69,9 @@ class IncidenceResult(ResultMixin):
     n_positive: IntArray
     n_missing: IntArray
     incidence: FloatArray
-    lower: FloatArray
-    upper: FloatArray
-    conf: float
+    ci_lower: FloatArray
+    ci_upper: FloatArray
+    conf_level: float
     result_column: str
     software_version: str = field(default_factory=software_version)
 
@@ -86,9 +86,9 @@ class IncidenceDifferenceResult(ResultMixin):
     incidence: FloatArray
     reference_incidence: FloatArray
     diff: FloatArray
-    lower: FloatArray
-    upper: FloatArray
-    conf: float
+    ci_lower: FloatArray
+    ci_upper: FloatArray
+    conf_level: float
     method: str
     software_version: str = field(default_factory=software_version)
 
@@ -120,9 +120,9 @@ class ExposureByADAResult(ResultMixin):
     gm_positive: FloatArray
     gm_negative: FloatArray
     ratio: FloatArray
-    lower: FloatArray
-    upper: FloatArray
-    conf: float
+    ci_lower: FloatArray
+    ci_upper: FloatArray
+    conf_level: float
     software_version: str = field(default_factory=software_version)
 
 
@@ -207,9 +207,9 @@ def ada_incidence(
         n_positive=x.astype(np.int64),
         n_missing=table["n_missing"].to_numpy(dtype=np.int64),
         incidence=incidence,
-        lower=np.where(n > 0, lower, np.nan),
-        upper=np.where(n > 0, upper, np.nan),
-        conf=level,
+        ci_lower=np.where(n > 0, lower, np.nan),
+        ci_upper=np.where(n > 0, upper, np.nan),
+        conf_level=level,
         result_column=result,
     )
 
@@ -231,17 +231,17 @@ class TreatmentEmergentResult(ResultMixin):
     n_boosted: IntArray
     n_treatment_emergent: IntArray
     incidence: FloatArray
-    lower: FloatArray
-    upper: FloatArray
+    ci_lower: FloatArray
+    ci_upper: FloatArray
     n_baseline: IntArray
     n_baseline_positive: IntArray
     prevalence: FloatArray
-    prevalence_lower: FloatArray
-    prevalence_upper: FloatArray
+    prevalence_ci_lower: FloatArray
+    prevalence_ci_upper: FloatArray
     n_any_visit_positive: IntArray
     baseline: str
     boost_fold: float
-    conf: float
+    conf_level: float
     result_column: str
     software_version: str = field(default_factory=software_version)
 
@@ -256,9 +256,9 @@ class TreatmentEmergentResult(ResultMixin):
             n_positive=np.concatenate([self.n_treatment_emergent, self.n_baseline_positive]),
             n_missing=np.concatenate([self.n_not_evaluable, self.n_subjects - self.n_baseline]),
             incidence=np.concatenate([self.incidence, self.prevalence]),
-            lower=np.concatenate([self.lower, self.prevalence_lower]),
-            upper=np.concatenate([self.upper, self.prevalence_upper]),
-            conf=self.conf,
+            ci_lower=np.concatenate([self.ci_lower, self.prevalence_ci_lower]),
+            ci_upper=np.concatenate([self.ci_upper, self.prevalence_ci_upper]),
+            conf_level=self.conf_level,
             result_column=self.result_column,
         )
 
@@ -404,17 +404,17 @@ def treatment_emergent_ada(
         n_boosted=g["boosted"].to_numpy(dtype=np.int64),
         n_treatment_emergent=n_te,
         incidence=inc,
-        lower=lo,
-        upper=hi,
+        ci_lower=lo,
+        ci_upper=hi,
         n_baseline=n_base,
         n_baseline_positive=n_base_pos,
         prevalence=prev,
-        prevalence_lower=plo,
-        prevalence_upper=phi,
+        prevalence_ci_lower=plo,
+        prevalence_ci_upper=phi,
         n_any_visit_positive=g["any_visit"].to_numpy(dtype=np.int64),
         baseline=label,
         boost_fold=float(boost_fold),
-        conf=level,
+        conf_level=level,
         result_column=result,
     )
 
@@ -450,9 +450,9 @@ def incidence_difference(
         incidence=ci.p1,
         reference_incidence=ci.p2,
         diff=ci.diff,
-        lower=ci.lower,
-        upper=ci.upper,
-        conf=float(conf),
+        ci_lower=ci.ci_lower,
+        ci_upper=ci.ci_upper,
+        conf_level=float(conf),
         method=name,
     )
 
@@ -579,8 +579,8 @@ def exposure_by_ada(
         ci = ci_mean_difference(
             m_pos[ok], s_pos[ok], n_pos[ok], m_neg[ok], s_neg[ok], n_neg[ok], method="pooled", conf=level
         )
-        lower[ok] = np.exp(ci.lower)
-        upper[ok] = np.exp(ci.upper)
+        lower[ok] = np.exp(ci.ci_lower)
+        upper[ok] = np.exp(ci.ci_upper)
     frame_index = index.to_frame(index=False)
     return ExposureByADAResult(
         arm=frame_index[arm].to_numpy(dtype=str),
@@ -591,7 +591,7 @@ def exposure_by_ada(
         gm_positive=np.exp(m_pos),
         gm_negative=np.exp(m_neg),
         ratio=np.exp(m_pos - m_neg),
-        lower=lower,
-        upper=upper,
-        conf=level,
+        ci_lower=lower,
+        ci_upper=upper,
+        conf_level=level,
     )

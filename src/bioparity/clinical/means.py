@@ -9,7 +9,7 @@ Example (R ``t.test(extra ~ group, data = sleep)``)
 >>> g1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
 >>> g2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
 >>> r = ci_mean_difference_samples(g1, g2, method="welch")
->>> round(float(r.lower), 7), round(float(r.upper), 7)
+>>> round(float(r.ci_lower), 7), round(float(r.ci_upper), 7)
 (-3.3654832, 0.2054832)
 """
 
@@ -38,8 +38,8 @@ class MeanDifferenceCI(ResultMixin):
     """Confidence interval for ``mean1 - mean2`` per scenario."""
 
     diff: FloatArray
-    lower: FloatArray
-    upper: FloatArray
+    ci_lower: FloatArray
+    ci_upper: FloatArray
     se: FloatArray
     df: FloatArray
     mean1: FloatArray
@@ -48,7 +48,7 @@ class MeanDifferenceCI(ResultMixin):
     mean2: FloatArray
     sd2: FloatArray
     n2: FloatArray
-    conf: FloatArray
+    conf_level: FloatArray
     method: str
     software_version: str = field(default_factory=software_version)
 
@@ -108,8 +108,8 @@ def ci_mean_difference(
     diff = m1 - m2
     return MeanDifferenceCI(
         diff=np.asarray(diff),
-        lower=np.asarray(diff - t * se),
-        upper=np.asarray(diff + t * se),
+        ci_lower=np.asarray(diff - t * se),
+        ci_upper=np.asarray(diff + t * se),
         se=se,
         df=df,
         mean1=m1,
@@ -118,7 +118,7 @@ def ci_mean_difference(
         mean2=m2,
         sd2=s2,
         n2=k2,
-        conf=level,
+        conf_level=level,
         method=name,
     )
 

@@ -15,7 +15,7 @@ Illinois root search started from Newcombe's limits).
 Example
 -------
 >>> r = ci_difference(56, 70, 48, 80, method="newcombe", conf=0.95)
->>> round(float(r.lower), 4), round(float(r.upper), 4)
+>>> round(float(r.ci_lower), 4), round(float(r.ci_upper), 4)
 (0.0524, 0.3339)
 """
 
@@ -49,15 +49,15 @@ class DifferenceCI(ResultMixin):
     """Confidence interval for ``p1 - p2`` per scenario (0-d arrays for a single table)."""
 
     diff: FloatArray
-    lower: FloatArray
-    upper: FloatArray
+    ci_lower: FloatArray
+    ci_upper: FloatArray
     p1: FloatArray
     p2: FloatArray
     x1: IntArray
     n1: IntArray
     x2: IntArray
     n2: IntArray
-    conf: FloatArray
+    conf_level: FloatArray
     method: str
     software_version: str = field(default_factory=software_version)
 
@@ -177,14 +177,14 @@ def ci_difference(
     p1, p2 = a / b, c / d
     return DifferenceCI(
         diff=np.asarray(p1 - p2),
-        lower=lower,
-        upper=upper,
+        ci_lower=lower,
+        ci_upper=upper,
         p1=np.asarray(p1),
         p2=np.asarray(p2),
         x1=a.astype(np.int64),
         n1=b.astype(np.int64),
         x2=c.astype(np.int64),
         n2=d.astype(np.int64),
-        conf=level,
+        conf_level=level,
         method=name,
     )

@@ -13,7 +13,7 @@ Zero counts: ``x1 = 0`` gives a lower limit 0, ``x2 = 0`` an upper limit of infi
 Example
 -------
 >>> r = ci_ratio(7, 34, 1, 34, method="koopman")
->>> round(float(r.lower), 4), round(float(r.upper), 4)
+>>> round(float(r.ci_lower), 4), round(float(r.ci_upper), 4)
 (1.2209, 42.5757)
 """
 
@@ -48,15 +48,15 @@ class RatioCI(ResultMixin):
     """Confidence interval for ``p1 / p2`` per scenario."""
 
     ratio: FloatArray
-    lower: FloatArray
-    upper: FloatArray
+    ci_lower: FloatArray
+    ci_upper: FloatArray
     p1: FloatArray
     p2: FloatArray
     x1: IntArray
     n1: IntArray
     x2: IntArray
     n2: IntArray
-    conf: FloatArray
+    conf_level: FloatArray
     method: str
     software_version: str = field(default_factory=software_version)
 
@@ -127,14 +127,14 @@ def ci_ratio(
         ratio = np.asarray(p1 / p2)
     return RatioCI(
         ratio=ratio,
-        lower=lower,
-        upper=upper,
+        ci_lower=lower,
+        ci_upper=upper,
         p1=np.asarray(p1),
         p2=np.asarray(p2),
         x1=a.astype(np.int64),
         n1=b.astype(np.int64),
         x2=c.astype(np.int64),
         n2=d.astype(np.int64),
-        conf=level,
+        conf_level=level,
         method=name,
     )

@@ -49,17 +49,17 @@ class StratifiedDifferenceCI(ResultMixin):
     """Common risk difference over strata, with its interval, per scenario."""
 
     diff: FloatArray
-    lower: FloatArray
-    upper: FloatArray
+    ci_lower: FloatArray
+    ci_upper: FloatArray
     se_sato: FloatArray
     n_strata: int
-    conf: FloatArray
+    conf_level: FloatArray
     method: str
     weights: FloatArray
     software_version: str = field(default_factory=software_version)
 
     def _repr_fields(self) -> list[str]:
-        return ["diff", "lower", "upper", "n_strata", "conf", "method"]
+        return ["diff", "ci_lower", "ci_upper", "n_strata", "conf_level", "method"]
 
 
 def stratified_wilson(
@@ -154,11 +154,11 @@ def ci_difference_stratified(
         upper = diff + np.sqrt((u1 - q1) ** 2 + (q2 - l2) ** 2)
     return StratifiedDifferenceCI(
         diff=np.asarray(diff),
-        lower=np.asarray(lower),
-        upper=np.asarray(upper),
+        ci_lower=np.asarray(lower),
+        ci_upper=np.asarray(upper),
         se_sato=np.asarray(se),
         n_strata=int(a.shape[-1]),
-        conf=np.asarray(level, dtype=float),
+        conf_level=np.asarray(level, dtype=float),
         method=name,
         weights=np.asarray(w),
     )

@@ -36,12 +36,9 @@ def _intervals(reference: Path) -> list[CaseResult]:
         case = f"{row['case']}: {counts[0]}/{counts[1]} vs {counts[2]}/{counts[3]}"
         label = f"{row['measure']} {row['method']} {row['conf']:.0%}"
         tol = float(row["tolerance"]) + 1e-12
-        out.append(
-            compare(AREA, "clinical-published", case, f"{label} lower", row["lower"], float(res.lower), tol)
-        )
-        out.append(
-            compare(AREA, "clinical-published", case, f"{label} upper", row["upper"], float(res.upper), tol)
-        )
+        for side in ("lower", "upper"):
+            observed = float(getattr(res, f"ci_{side}"))
+            out.append(compare(AREA, "clinical-published", case, f"{label} {side}", row[side], observed, tol))
     sleep = read_reference_csv(reference / "clinical" / "sleep_t_test.csv")
     g1, g2 = (sleep.loc[sleep["group"] == g, "extra"].to_numpy() for g in (1, 2))
     intervals = read_reference_csv(reference / "clinical" / "t_intervals_sleep.csv")
@@ -56,7 +53,7 @@ def _intervals(reference: Path) -> list[CaseResult]:
                     case,
                     f"mean difference {row['method']} {side}",
                     row[side],
-                    float(getattr(means, side)),
+                    float(getattr(means, f"ci_{side}")),
                     float(row["tolerance"]),
                 )
             )
@@ -94,7 +91,7 @@ def _one_stratum(reference: Path) -> list[CaseResult]:
                     case,
                     f"stratified difference {method} {side}",
                     float(row[side]),
-                    float(getattr(res, side)),
+                    float(getattr(res, f"ci_{side}")),
                     tol,
                 )
             )
