@@ -29,9 +29,9 @@ def _check_row(  # type: ignore[no-untyped-def]
     labels = np.asarray(ARMS, dtype=object)[arm]
     ref = pk_similarity(values[include], labels[include], ARMS, metric="AUC", variance=variance)
     for c, comp in enumerate(ref):
-        assert got.gmr[r, c] == pytest.approx(comp.gmr / 100, rel=1e-11)
-        assert got.lower[r, c] == pytest.approx(comp.ci_lower / 100, rel=1e-11)
-        assert got.upper[r, c] == pytest.approx(comp.ci_upper / 100, rel=1e-11)
+        assert got.gmr[r, c] == pytest.approx(comp.gmr, rel=1e-11)
+        assert got.lower[r, c] == pytest.approx(comp.ci_lower, rel=1e-11)
+        assert got.upper[r, c] == pytest.approx(comp.ci_upper, rel=1e-11)
         assert bool(got.passed[r, c]) == comp.passed
         df = got.df[r] if variance == "pooled" else got.df[r, c]
         assert df == pytest.approx(comp.df, rel=1e-12)
@@ -93,8 +93,8 @@ def test_matches_pk_similarity_on_simulated_studies() -> None:
                 values[s][keep], labels[keep], list(design.arms), metric=metric, variance="pooled"
             )
             for c, comp in enumerate(ref):
-                assert out.lower[s, m, c] == pytest.approx(comp.ci_lower / 100, rel=1e-11)
-                assert out.upper[s, m, c] == pytest.approx(comp.ci_upper / 100, rel=1e-11)
+                assert out.lower[s, m, c] == pytest.approx(comp.ci_lower, rel=1e-11)
+                assert out.upper[s, m, c] == pytest.approx(comp.ci_upper, rel=1e-11)
                 assert bool(out.passed[s, m, c]) == comp.passed
                 assert out.n_analysed[s, m, comp_arm(design, comp.test_arm)] == comp.n_test
 

@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
             res = evaluate_be(
                 data, method, alpha=alpha, theta1=theta1, theta2=theta2, df_method=df_method, fence=fence
             )
-            record = res.to_dict()
+            record = res.to_record()
             if fmt is OutputFormat.json:
                 sys.stdout.write(json.dumps(record) + "\n")
             else:

@@ -230,7 +230,7 @@ def be_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
         _text_option(options, "method", "abe"),
         alpha=_number_option(options, "alpha", 0.05),
     )
-    return res.to_dict()
+    return res.to_record()  # percent, ``pass``: the stored record (reports divide by 100)
 
 
 # --- CAA -----------------------------------------------------------------------------------------------
