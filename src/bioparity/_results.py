@@ -96,14 +96,15 @@ class ResultMixin:
     #: Fields holding the options that produced the result (every class lists its own).
     SETTINGS: ClassVar[tuple[str, ...]] = ()
 
-    def _plain_fields(self) -> dict[str, Any]:
-        """All fields as plain Python values (lists for arrays; NaN and infinities kept as floats)."""
+    def plain_dict(self) -> dict[str, Any]:
+        """All fields as plain Python values (lists for arrays), NaN and infinities kept as floats: the
+        values for tables; :meth:`to_dict` is the strict-JSON form."""
         assert dataclasses.is_dataclass(self)
         return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
     def to_dict(self) -> dict[str, Any]:
         """All fields as plain Python values, strict JSON (NaN -> None, infinities as ``"inf"``)."""
-        out: dict[str, Any] = json_safe(self._plain_fields())
+        out: dict[str, Any] = json_safe(self.plain_dict())
         return out
 
     def to_frame(self) -> pd.DataFrame:

@@ -61,7 +61,7 @@ def test_another_seed_gives_other_studies(two_worker_client: Any) -> None:
     a = simulate_pk_similarity(DESIGN, 100, 1, client=two_worker_client, details=True)
     b = simulate_pk_similarity(DESIGN, 100, 2, client=two_worker_client, details=True)
     assert a.outcomes is not None and b.outcomes is not None
-    assert not np.array_equal(a.outcomes.lower, b.outcomes.lower, equal_nan=True)
+    assert not np.array_equal(a.outcomes.ci_lower, b.outcomes.ci_lower, equal_nan=True)
 
 
 def test_existing_cluster_by_scheduler_address(two_worker_client: Any) -> None:

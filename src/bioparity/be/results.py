@@ -105,7 +105,7 @@ class BEResult(ResultMixin):
         return round(1.0 - 2.0 * self.alpha, 12)
 
     def _in_percent(self) -> dict[str, Any]:
-        raw = self._plain_fields()
+        raw = self.plain_dict()
         for name in self.PERCENT_FIELDS:
             raw[name] = None if raw[name] is None else 100.0 * raw[name]
         return raw

@@ -103,7 +103,7 @@ class PairwiseComparison(ResultMixin):
     def to_record(self) -> dict[str, Any]:
         """The output-table row: ratios, CVs and limits in percent; ``pass`` for ``passed``, covariates
         joined by ``+``, ``ci_level`` (the two-sided level) added."""
-        raw = self._plain_fields()
+        raw = self.plain_dict()
         for name in self.PERCENT_FIELDS:
             raw[name] = None if raw[name] is None else 100.0 * raw[name]
         raw["ci_level"] = self.conf_level

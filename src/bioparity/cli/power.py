@@ -197,13 +197,13 @@ def register(app: typer.Typer) -> None:
                 target_power=target_power, dropout=dropout, alpha=alpha, theta1=theta1, theta2=theta2,
                 n_sim=n_sim, seed=seed,
             )  # fmt: skip
-            record = res.to_dict()
+            record = {("ci_level" if k == "conf_level" else k): v for k, v in res.to_dict().items()}
             for key in ("arms", "metrics", "comparisons", "required_metrics"):
                 record[key] = ",".join(record[key])
             record["ratios"] = ";".join(",".join(f"{v:g}" for v in row) for row in res.ratios)
             record["cv"] = ";".join(",".join(f"{v:g}" for v in row) for row in res.cv)
             record["ci"] = (
-                f"{100 * res.ci_level:g}% two-sided CI within {100 * res.theta1:.2f}-{100 * res.theta2:.2f}%"
+                f"{100 * res.conf_level:g}% two-sided CI within {100 * res.theta1:.2f}-{100 * res.theta2:.2f}%"
             )
             record = _lead_with(record, "n_per_arm", "enrolled_per_arm", "power", "power_se", "method", "ci")
             print_record(record, fmt, "k-arm PK similarity sample size (joint power)")

@@ -35,7 +35,7 @@ class BioavailabilityResult(ResultMixin):
 
     ``per_subject`` has the subject, ``PPTESTCD``, ``PPSTRESN`` (F) and ``reason`` (why F is missing);
     ``geometric_mean`` is the geometric mean of the per-subject F (paired) or the ratio of geometric
-    means of dose-normalised AUCs (unpaired), ``geometric_cv`` (percent) only for paired data.
+    means of dose-normalised AUCs (unpaired), ``geometric_cv`` (a fraction, 0.25 for 25%) only for paired data.
     """
 
     code: str
@@ -66,7 +66,7 @@ class BioavailabilityResult(ResultMixin):
                 "paired": [self.paired],
                 "n": [self.n],
                 "geometric_mean": [self.geometric_mean],
-                "geometric_cv_percent": [self.geometric_cv],
+                "geometric_cv_percent": [100.0 * self.geometric_cv],
                 "method": [self.method],
             }
         )
@@ -146,7 +146,7 @@ def bioavailability(
         logs = np.log(f[~np.isnan(f)])
         n = int(logs.size)
         gm = float(np.exp(logs.mean())) if n else float("nan")
-        gcv = float(100.0 * np.sqrt(np.expm1(logs.var(ddof=1)))) if n > 1 else float("nan")
+        gcv = float(np.sqrt(np.expm1(logs.var(ddof=1)))) if n > 1 else float("nan")
         per = pd.DataFrame(
             {subject: both["subject"], "PPTESTCD": code, "PPSTRESN": f, "reason": reason.astype(object)}
         )

@@ -82,7 +82,7 @@ class MultiArmSampleSize(ResultMixin):
     required_metrics: tuple[str, ...]
     variance: str
     alpha: float
-    ci_level: float
+    conf_level: float
     theta1: float
     theta2: float
     dropout: float
@@ -401,7 +401,7 @@ def sample_size_pk_similarity(
         required_metrics=tuple(met_t[m] for m in plan.metric_idx),
         variance=plan.variance,
         alpha=plan.alpha,
-        ci_level=1.0 - 2.0 * plan.alpha,
+        conf_level=1.0 - 2.0 * plan.alpha,
         theta1=float(theta1),
         theta2=math.exp(plan.upper),
         dropout=float(dropout),

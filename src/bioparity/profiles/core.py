@@ -78,7 +78,8 @@ class ProfileResult(ResultMixin):
     ``species_table``: one row per species (reference mean, SD, range, test min/max, test lots within).
     ``lot_table``: one row per lot (source, sum of parts, distance to the reference centre, leave-one-out
     for reference lots, within the reference-to-reference threshold, flags). Scalars: ``threshold``,
-    ``n_test_within``, ``all_species_within``, ``profile_similar`` and the settings.
+    ``n_test_within``, ``all_species_within``, ``passed`` (every test lot within the threshold) and the
+    settings.
     """
 
     test: str
@@ -93,7 +94,7 @@ class ProfileResult(ResultMixin):
     n_reference: int
     n_test_within: int
     all_species_within: bool
-    profile_similar: bool
+    passed: bool
     total: float
     closure_tolerance: float
     zero_replacement: float | None
@@ -253,7 +254,7 @@ def profile_similarity(
         n_reference=m,
         n_test_within=n_within,
         all_species_within=all_species,
-        profile_similar=bool(n_within == int(is_t.sum())),
+        passed=bool(n_within == int(is_t.sum())),
         total=float(total),
         closure_tolerance=float(closure_tolerance),
         zero_replacement=zero_replacement,

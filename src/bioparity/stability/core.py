@@ -181,8 +181,8 @@ class StabilityResult(ResultMixin):
     pooling: str
     shelf_life: float
     worst_lot: str
-    lower: float | None
-    upper: float | None
+    lower_limit: float | None
+    upper_limit: float | None
     confidence: float
     alpha_pool: float
     dids_variance: str
@@ -228,7 +228,7 @@ class StabilityResult(ResultMixin):
             }
         )
 
-    def summary(self) -> dict[str, Any]:
+    def summary_row(self) -> dict[str, Any]:
         """One row for the results table: the decision flow and the shelf life with the settings."""
         return {
             "attribute": self.attribute,
@@ -245,8 +245,8 @@ class StabilityResult(ResultMixin):
             "alpha_pool": self.alpha_pool,
             "pooling": self.pooling,
             "common_slope": float(self.fitted_slope[0]) if self.pooling != "dids" else float("nan"),
-            "lower": self.lower,
-            "upper": self.upper,
+            "lower": self.lower_limit,
+            "upper": self.upper_limit,
             "confidence": self.confidence,
             "dids_variance": self.dids_variance,
             "shelf_life": self.shelf_life,
@@ -457,8 +457,8 @@ def fit_stability(
         pooling=pooling,
         shelf_life=shelf,
         worst_lot=worst,
-        lower=lower,
-        upper=upper,
+        lower_limit=lower,
+        upper_limit=upper,
         confidence=confidence,
         alpha_pool=alpha_pool,
         dids_variance=dids_variance,
@@ -474,7 +474,7 @@ class SlopeComparison(ResultMixin):
 
     ``difference`` is ``mean_T(b_g) - mean_R(b_g)`` (per time unit, in the model's scale), with its
     standard error ``se`` on ``df`` degrees of freedom (full model, pooled MSE), the two-sided
-    ``1 - 2 alpha`` interval ``ci_lower``/``ci_upper`` and ``equivalent`` when it lies within
+    ``1 - 2 alpha`` interval ``ci_lower``/``ci_upper`` (``conf_level``) and ``passed`` when it lies within
     ``[-margin, margin]``.
     """
 
@@ -494,7 +494,7 @@ class SlopeComparison(ResultMixin):
     ci_upper: float
     conf_level: float
     margin: float | None
-    equivalent: bool | None
+    passed: bool | None
     flags: tuple[str, ...]
     software_version: str = field(default_factory=software_version)
 
@@ -589,6 +589,6 @@ def compare_slopes(
         ci_upper=hi,
         conf_level=1 - 2 * alpha,
         margin=margin,
-        equivalent=equivalent,
+        passed=equivalent,
         flags=tuple(flags),
     )

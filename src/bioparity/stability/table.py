@@ -22,12 +22,12 @@ from bioparity.stability.core import StabilityResult, compare_slopes, fit_stabil
 
 @dataclass(frozen=True, repr=False)
 class StabilityTable(ResultMixin):
-    """``summary``: one row per attribute, condition and product (decision flow, shelf life);
+    """``table``: one row per attribute, condition and product (decision flow, shelf life);
     ``lots``: one row per lot (regression, fitted line, lot shelf life); ``slopes``: one row per
     attribute and condition with the slope-difference equivalence; ``settings``: what was used;
     ``fits``: ``(attribute, condition, product, StabilityResult)`` per analysis (for plots)."""
 
-    summary: pd.DataFrame
+    table: pd.DataFrame
     lots: pd.DataFrame
     slopes: pd.DataFrame
     settings: dict[str, Any]
@@ -35,11 +35,11 @@ class StabilityTable(ResultMixin):
     software_version: str = field(default_factory=software_version)
 
     def to_frame(self) -> pd.DataFrame:
-        return self.summary.copy()
+        return self.table.copy()
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "summary": self.summary.to_dict(orient="records"),
+            "table": self.table.to_dict(orient="records"),
             "lots": self.lots.to_dict(orient="records"),
             "slopes": self.slopes.to_dict(orient="records"),
             "settings": dict(self.settings),
@@ -93,7 +93,7 @@ def stability_table(
                 attribute=str(attr),
                 condition=str(cond),
             )
-            row = res.summary()
+            row = res.summary_row()
             summary.append(
                 {"attribute": row.pop("attribute"), "condition": row.pop("condition"), "product": prod} | row
             )
@@ -114,7 +114,7 @@ def stability_table(
                 attribute=str(attr),
                 condition=str(cond),
             )
-            row = cmp.to_dict()
+            row = {("equivalent" if k == "passed" else k): v for k, v in cmp.plain_dict().items()}
             row["flags"] = "; ".join(cmp.flags)
             slopes.append(row)
     settings = {
@@ -127,7 +127,7 @@ def stability_table(
         "slope_alpha": slope_alpha,
     }
     return StabilityTable(
-        summary=pd.DataFrame(summary),
+        table=pd.DataFrame(summary),
         lots=pd.concat(lots, ignore_index=True) if lots else pd.DataFrame(),
         slopes=pd.DataFrame(slopes),
         settings=settings,
