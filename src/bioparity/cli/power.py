@@ -202,9 +202,8 @@ def register(app: typer.Typer) -> None:
                 record[key] = ",".join(record[key])
             record["ratios"] = ";".join(",".join(f"{v:g}" for v in row) for row in res.ratios)
             record["cv"] = ";".join(",".join(f"{v:g}" for v in row) for row in res.cv)
-            record["ci"] = (
-                f"{100 * res.conf_level:g}% two-sided CI within {100 * res.theta1:.2f}-{100 * res.theta2:.2f}%"
-            )
+            level = f"{100 * res.conf_level:g}% two-sided CI"
+            record["ci"] = f"{level} within {100 * res.theta1:.2f}-{100 * res.theta2:.2f}%"
             record = _lead_with(record, "n_per_arm", "enrolled_per_arm", "power", "power_se", "method", "ci")
             print_record(record, fmt, "k-arm PK similarity sample size (joint power)")
 

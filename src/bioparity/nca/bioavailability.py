@@ -35,7 +35,7 @@ class BioavailabilityResult(ResultMixin):
 
     ``per_subject`` has the subject, ``PPTESTCD``, ``PPSTRESN`` (F) and ``reason`` (why F is missing);
     ``geometric_mean`` is the geometric mean of the per-subject F (paired) or the ratio of geometric
-    means of dose-normalised AUCs (unpaired), ``geometric_cv`` (a fraction, 0.25 for 25%) only for paired data.
+    means of dose-normalised AUCs (unpaired), ``geometric_cv`` (fraction) only for paired data.
     """
 
     code: str
