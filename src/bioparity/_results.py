@@ -133,20 +133,28 @@ class ResultMixin:
         return [f.name for f in dataclasses.fields(self) if f.name != "software_version"]
 
     def __repr__(self) -> str:
-        parts = []
-        for name in self._repr_fields():
-            value = getattr(self, name)
-            if isinstance(value, np.ndarray):
-                if value.size == 1:
-                    shown = repr(value.item())
-                elif value.size <= 6:
-                    shown = np.array2string(value, precision=6, separator=", ")
-                else:
-                    shown = f"<{value.size} values>"
-            else:
-                shown = repr(value)
-            parts.append(f"{name}={shown}")
+        parts = [f"{name}={_short(getattr(self, name))}" for name in self._repr_fields()]
         return f"{type(self).__name__}({', '.join(parts)})"
+
+
+def _short(value: Any) -> str:
+    """A one-line ``repr`` of a field: long arrays, sequences, tables and texts are abbreviated."""
+    if isinstance(value, np.ndarray):
+        if value.size == 1:
+            return repr(value.item())
+        if value.size <= 6:
+            return " ".join(np.array2string(value, precision=6, separator=", ").split())
+        return f"<{value.size} values>"
+    if isinstance(value, pd.DataFrame):
+        return f"<table {value.shape[0]} x {value.shape[1]}>"
+    if isinstance(value, (tuple, list)) and len(value) > 6:
+        return f"<{len(value)} items>"
+    if isinstance(value, dict) and len(value) > 6:
+        return f"<{len(value)} entries>"
+    if isinstance(value, ResultMixin):
+        return f"<{type(value).__name__}>"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def software_version() -> str:
@@ -185,17 +193,14 @@ def verdict(passed: Any) -> str:
 
 
 def values_text(values: Any, show: Any = number) -> str:
-    """One value, or ``k values, min to max`` for an array of scenarios (NaN ignored)."""
+    """One value (also when every scenario has the same), or ``min to max`` over scenarios (NaN ignored)."""
     arr = np.asarray(values)
-    if arr.size == 1:
-        return str(show(arr.item()))
-    if arr.dtype.kind in "fc":
-        finite = arr[np.isfinite(arr)]
+    if arr.dtype.kind in "fciub":
+        finite = arr[np.isfinite(arr)] if arr.dtype.kind in "fc" else arr.ravel()
         if finite.size == 0:
-            return f"{arr.size} values, none finite"
-        return f"{arr.size} values, {show(finite.min())} to {show(finite.max())}"
-    if arr.dtype.kind in "iu":
-        return f"{arr.size} values, {show(arr.min())} to {show(arr.max())}"
+            return "n/a"
+        low, high = finite.min(), finite.max()
+        return str(show(low.item())) if low == high else f"{show(low.item())} to {show(high.item())}"
     distinct = list(dict.fromkeys(str(v) for v in arr.ravel()))
     return ", ".join(distinct[:6]) + (f" (+{len(distinct) - 6} more)" if len(distinct) > 6 else "")
 
@@ -206,3 +211,9 @@ def count_passed(passed: Any) -> str:
     if arr.size == 1:
         return verdict(bool(arr.item()))
     return f"{int(arr.sum())} of {arr.size} scenarios pass"
+
+
+def scenarios(values: Any) -> str:
+    """``", k scenarios"`` for an array of ``k > 1`` scenarios, else ``""``."""
+    size = int(np.asarray(values).size)
+    return f", {size} scenarios" if size > 1 else ""

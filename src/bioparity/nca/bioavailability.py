@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, percent, software_version
 from bioparity.errors import DataFileError, InputError
 
 #: Reference levels taken as intravenous (absolute bioavailability).
@@ -38,6 +38,8 @@ class BioavailabilityResult(ResultMixin):
     means of dose-normalised AUCs (unpaired), ``geometric_cv`` (fraction) only for paired data.
     """
 
+    SETTINGS = ("code", "auc", "test", "reference", "method")
+
     code: str
     auc: str
     test: str
@@ -54,6 +56,14 @@ class BioavailabilityResult(ResultMixin):
 
     def _repr_fields(self) -> list[str]:
         return ["code", "test", "reference", "paired", "n", "geometric_mean", "geometric_cv"]
+
+    def summary(self) -> str:
+        cv = f", geometric CV {percent(self.geometric_cv)}" if self.paired else ""
+        return (
+            f"{self.code} ({BIOAVAILABILITY_LABELS[self.code]}) of {self.test} vs {self.reference} from "
+            f"{self.auc}, {'paired' if self.paired else 'unpaired'}, n {self.n}: geometric mean "
+            f"{percent(self.geometric_mean)}{cv}"
+        )
 
     def summary_frame(self) -> pd.DataFrame:
         """One row: PPTESTCD, the comparison, n and the geometric mean and CV."""

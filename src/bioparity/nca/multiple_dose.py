@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, json_safe, software_version, values_text
 from bioparity.errors import DataFileError
 from bioparity.nca.blq import clean_blq
 from bioparity.nca.engine import nca_arrays
@@ -70,6 +70,8 @@ class IntervalResult(ResultMixin):
     and ``dose`` of each interval; ``reason[r, k]`` indexes ``reason_text`` (why a value is missing).
     ``terminal`` is the single-dose NCA after the last dose of each profile (lambda_z and friends).
     """
+
+    SETTINGS = ("options",)
 
     intervals: pd.DataFrame
     codes: tuple[str, ...]
@@ -129,11 +131,22 @@ class IntervalResult(ResultMixin):
     def to_dict(self) -> dict[str, Any]:
         long = self.to_frame()
         long = long.astype(object).where(long.notna(), None)
-        return {
-            "options": dataclasses.asdict(self.options),
-            "records": long.to_dict(orient="records"),
-            "software_version": self.software_version,
-        }
+        return json_safe(
+            {
+                "options": dataclasses.asdict(self.options),
+                "records": long.to_dict(orient="records"),
+                "software_version": self.software_version,
+            }
+        )
+
+    def summary(self) -> str:
+        return (
+            f"Multiple-dose NCA: {len(self.intervals)} dosing intervals in {self.terminal.n_profiles} "
+            f"profile(s) ({self.options.auc_method}): {len(self.codes)} parameters per interval "
+            f"({values_text(np.asarray(self.codes))})\n"
+            f"{int(np.isnan(self.values).sum())} of {self.values.size} values missing; "
+            f"{self.n_dose_records_unmatched} dose records without samples"
+        )
 
 
 #: Values that follow the extrapolated area or trough when AUCTAU is extrapolated to the end of tau.

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, json_safe, software_version, values_text
 from bioparity.nca.options import NCAOptions
 from bioparity.nca.profiles import BoolArray, FloatArray
 
@@ -29,6 +29,8 @@ class NCAResult(ResultMixin):
     ``reason[p, k]`` indexes ``reason_text`` and says why a value is missing ('' = not missing).
     ``profiles`` holds the identifying columns of each profile (subject and grouping columns).
     """
+
+    SETTINGS = ("options",)
 
     codes: tuple[str, ...]
     pknca_names: tuple[str, ...]
@@ -65,13 +67,27 @@ class NCAResult(ResultMixin):
         """Settings and the long table as plain Python values (records), ready for ``json.dumps``."""
         long = self.to_frame()
         long = long.astype(object).where(long.notna(), None)
-        return {
-            "options": dataclasses.asdict(self.options),
-            "records": long.to_dict(orient="records"),
-            "n_blq_dropped": int(self.n_blq_dropped.sum()),
-            "n_missing_dropped": int(self.n_missing_dropped.sum()),
-            "software_version": self.software_version,
-        }
+        return json_safe(
+            {
+                "options": dataclasses.asdict(self.options),
+                "records": long.to_dict(orient="records"),
+                "n_blq_dropped": int(self.n_blq_dropped.sum()),
+                "n_missing_dropped": int(self.n_missing_dropped.sum()),
+                "software_version": self.software_version,
+            }
+        )
+
+    def summary(self) -> str:
+        flagged = np.zeros(self.n_profiles, dtype=bool)
+        for on in self.flags.values():
+            flagged |= on
+        return (
+            f"NCA of {self.n_profiles} profiles ({self.options.auc_method}, {self.options.route}): "
+            f"{len(self.codes)} parameters ({values_text(np.asarray(self.codes))})\n"
+            f"{int(np.isnan(self.values).sum())} of {self.values.size} values missing; review flags on "
+            f"{int(flagged.sum())} profiles; {int(self.n_blq_dropped.sum())} BLQ and "
+            f"{int(self.n_missing_dropped.sum())} missing samples dropped"
+        )
 
     def _repr_fields(self) -> list[str]:
         return ["codes"]
