@@ -113,7 +113,7 @@ def _sample_size(_: Path) -> Built:
     from bioparity.power import sample_size_tost
 
     res = sample_size_tost(cv=[0.2, 0.3], target_power=0.8)
-    return Built(res, ("TOST sample size", "2 scenarios", f"{int(res.n.min())} to {int(res.n.max())}"))
+    return Built(res, ("TOST sample size", "2 scenarios", f"n {int(res.n.min())} to {int(res.n.max())}"))
 
 
 @factory("bioparity.power.scaled.ScaledPowerResult")
@@ -335,7 +335,7 @@ def _ratio(_: Path) -> Built:
     from bioparity.clinical import ci_ratio
 
     res = ci_ratio([7, 10], [10, 20], [1, 5], [10, 20], method="koopman", conf=0.90)
-    return Built(res, ("p1 / p2", "2 scenarios", "90% CI"))
+    return Built(res, ("p1 / p2", "2 scenarios", "90% CI", "2.0000 to 7.0000"))
 
 
 @factory("bioparity.clinical.means.MeanDifferenceCI")
@@ -421,7 +421,7 @@ def _incidence_difference(_: Path) -> Built:
     from bioparity.clinical import ada_incidence, incidence_difference
 
     res = incidence_difference(ada_incidence(_ada()), reference_arm="reference")
-    return Built(res, ("minus reference", "95%", "newcombe"))
+    return Built(res, ("minus reference arm reference", "95%", "newcombe", "D29"))
 
 
 @factory("bioparity.clinical.immunogenicity.TitreSummaryResult")

@@ -217,3 +217,28 @@ def scenarios(values: Any) -> str:
     """``", k scenarios"`` for an array of ``k > 1`` scenarios, else ``""``."""
     size = int(np.asarray(values).size)
     return f", {size} scenarios" if size > 1 else ""
+
+
+def fixed(value: Any, digits: int = 4) -> str:
+    """A number with ``digits`` decimals; ``n/a`` for None or NaN."""
+    if value is None or math.isnan(float(value)):
+        return "n/a"
+    return f"{float(value):.{digits}f}"
+
+
+def interval_text(estimate: Any, ci_lower: Any, ci_upper: Any, conf_level: Any, show: Any = fixed) -> str:
+    """``est, 95% CI lo to hi`` for one scenario; ranges over the scenarios otherwise."""
+    level = values_text(conf_level, lambda c: f"{100 * c:g}%")
+    if np.asarray(estimate).size == 1:
+        est, lo, hi = (np.asarray(v).item() for v in (estimate, ci_lower, ci_upper))
+        return f"{show(est)}, {level} CI {show(lo)} to {show(hi)}"
+    return (
+        f"{values_text(estimate, show)}\n{level} CI lower limits {values_text(ci_lower, show)}, "
+        f"upper limits {values_text(ci_upper, show)}"
+    )
+
+
+def with_rows(head: str, rows: list[str], limit: int = 4) -> str:
+    """``head`` and at most ``limit`` rows, one per line (``... k more rows`` after them)."""
+    more = [f"... {len(rows) - limit} more rows"] if len(rows) > limit else []
+    return "\n".join([head, *rows[:limit], *more])

@@ -21,7 +21,14 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import (
+    ResultMixin,
+    count_passed,
+    interval_text,
+    scenarios,
+    software_version,
+    values_text,
+)
 from bioparity.clinical._checks import as_float, check
 from bioparity.clinical.means import ci_mean_difference
 from bioparity.clinical.proportions import ci_difference
@@ -56,6 +63,8 @@ class EquivalenceResult(ResultMixin):
     level of each of the two one-sided tests it is equivalent to (Schuirmann 1987).
     """
 
+    SETTINGS = ("margin_lower", "margin_upper", "conf_level", "method", "measure")
+
     passed: npt.NDArray[np.bool_]
     estimate: FloatArray
     ci_lower: FloatArray
@@ -68,6 +77,15 @@ class EquivalenceResult(ResultMixin):
     measure: str
     method: str
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        return (
+            f"Equivalence of the {self.measure} ({self.method}){scenarios(self.passed)}: "
+            f"{count_passed(self.passed)}\n"
+            f"{interval_text(self.estimate, self.ci_lower, self.ci_upper, self.conf_level)} against margins "
+            f"{values_text(self.margin_lower)} to {values_text(self.margin_upper)}\n"
+            f"{self.ci_statement}"
+        )
 
 
 def ci_statement(conf: FloatArray) -> str:

@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, fixed, percent, software_version, with_rows
 from bioparity.clinical._checks import check_conf, z_two_sided
 from bioparity.clinical.means import ci_mean_difference
 from bioparity.clinical.proportions import canonical_difference_method, ci_difference, wilson_interval
@@ -63,6 +63,8 @@ _NEGATIVE = {"NEG", "NEGATIVE", "N", "NO", "0", "0.0", "FALSE"}
 class IncidenceResult(ResultMixin):
     """Incidence of a positive result per arm and timepoint, with Wilson intervals."""
 
+    SETTINGS = ("conf_level", "result_column")
+
     arm: StrArray
     timepoint: StrArray
     n_evaluable: IntArray
@@ -75,10 +77,26 @@ class IncidenceResult(ResultMixin):
     result_column: str
     software_version: str = field(default_factory=software_version)
 
+    def summary(self) -> str:
+        rows = [
+            f"{a} {t}: {p}/{n} = {percent(i)} (CI {percent(lo)} to {percent(hi)})"
+            for a, t, p, n, i, lo, hi in zip(
+                self.arm, self.timepoint, self.n_positive, self.n_evaluable, self.incidence,
+                self.ci_lower, self.ci_upper, strict=True,
+            )
+        ]  # fmt: skip
+        head = (
+            f"{self.result_column} incidence in {len(set(self.arm))} arms x {len(set(self.timepoint))} "
+            f"timepoints, {100 * self.conf_level:g}% Wilson CIs"
+        )
+        return with_rows(head, rows)
+
 
 @dataclass(frozen=True, repr=False)
 class IncidenceDifferenceResult(ResultMixin):
     """Difference in incidence (arm minus reference arm) per timepoint."""
+
+    SETTINGS = ("reference_arm", "conf_level", "method")
 
     arm: StrArray
     reference_arm: str
@@ -92,10 +110,25 @@ class IncidenceDifferenceResult(ResultMixin):
     method: str
     software_version: str = field(default_factory=software_version)
 
+    def summary(self) -> str:
+        rows = [
+            f"{a} {t}: {fixed(d)} (CI {fixed(lo)} to {fixed(hi)})"
+            for a, t, d, lo, hi in zip(
+                self.arm, self.timepoint, self.diff, self.ci_lower, self.ci_upper, strict=True
+            )
+        ]
+        head = (
+            f"Difference in incidence, each arm minus reference arm {self.reference_arm} ({self.method}), "
+            f"{100 * self.conf_level:g}% CIs"
+        )
+        return with_rows(head, rows)
+
 
 @dataclass(frozen=True, repr=False)
 class TitreSummaryResult(ResultMixin):
     """Titres of positive samples per arm and timepoint."""
+
+    SETTINGS = ("result_column", "titre_column")
 
     arm: StrArray
     timepoint: StrArray
@@ -105,12 +138,29 @@ class TitreSummaryResult(ResultMixin):
     median: FloatArray
     minimum: FloatArray
     maximum: FloatArray
+    result_column: str = "ADA"
+    titre_column: str = "TITRE"
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        rows = [
+            f"{a} {t}: n {n}, geometric mean {g:.4g} (range {lo:.4g} to {hi:.4g})"
+            for a, t, n, g, lo, hi in zip(
+                self.arm, self.timepoint, self.n, self.geometric_mean, self.minimum, self.maximum, strict=True
+            )
+        ]
+        head = (
+            f"Titres ({self.titre_column}) of {self.result_column}-positive samples in {len(set(self.arm))} "
+            f"arms x {len(set(self.timepoint))} timepoints"
+        )
+        return with_rows(head, rows)
 
 
 @dataclass(frozen=True, repr=False)
 class ExposureByADAResult(ResultMixin):
     """Geometric means of PK parameters in ADA-positive vs ADA-negative subjects, per arm and parameter."""
+
+    SETTINGS = ("conf_level",)
 
     arm: StrArray
     parameter: StrArray
@@ -124,6 +174,19 @@ class ExposureByADAResult(ResultMixin):
     ci_upper: FloatArray
     conf_level: float
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        rows = [
+            f"{a} {p}: {percent(r)} (CI {percent(lo)} to {percent(hi)}; n {k_pos} / {k_neg})"
+            for a, p, r, lo, hi, k_pos, k_neg in zip(
+                self.arm, self.parameter, self.ratio, self.ci_lower, self.ci_upper, self.n_positive,
+                self.n_negative, strict=True,
+            )
+        ]  # fmt: skip
+        head = (
+            f"Exposure ADA-positive / ADA-negative, ratio of geometric means ({100 * self.conf_level:g}% CI)"
+        )
+        return with_rows(head, rows)
 
 
 def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
@@ -223,6 +286,8 @@ class TreatmentEmergentResult(ResultMixin):
     baseline result). ``n_any_visit_positive`` is the old any-visit count, for comparison only.
     """
 
+    SETTINGS = ("baseline", "boost_fold", "conf_level", "result_column")
+
     arm: StrArray
     n_subjects: IntArray
     n_evaluable: IntArray
@@ -261,6 +326,22 @@ class TreatmentEmergentResult(ResultMixin):
             conf_level=self.conf_level,
             result_column=self.result_column,
         )
+
+    def summary(self) -> str:
+        rows = [
+            f"{a}: {te}/{n} = {percent(i)} (CI {percent(lo)} to {percent(hi)}; induced {ind}, "
+            f"boosted {bst}); baseline prevalence {bp}/{nb}"
+            for a, te, n, i, lo, hi, ind, bst, bp, nb in zip(
+                self.arm, self.n_treatment_emergent, self.n_evaluable, self.incidence, self.ci_lower,
+                self.ci_upper, self.n_induced, self.n_boosted, self.n_baseline_positive, self.n_baseline,
+                strict=True,
+            )
+        ]  # fmt: skip
+        head = (
+            f"Treatment-emergent {self.result_column} (induced, or boosted >= {self.boost_fold:g}-fold over "
+            f"{self.baseline}), {100 * self.conf_level:g}% Wilson CIs"
+        )
+        return with_rows(head, rows)
 
 
 def _baseline_label(timepoints: pd.Series, baseline: str | None) -> str:
@@ -503,6 +584,8 @@ def titre_summary(
         median=np.exp(table["median"].to_numpy(dtype=float)),
         minimum=np.exp(table["min"].to_numpy(dtype=float)),
         maximum=np.exp(table["max"].to_numpy(dtype=float)),
+        result_column=result,
+        titre_column=titre,
     )
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, interval_text, scenarios, software_version, values_text
 from bioparity.clinical._checks import broadcast, check, check_conf
 from bioparity.errors import InputError
 
@@ -37,6 +37,8 @@ MEAN_METHODS: dict[str, str] = {
 class MeanDifferenceCI(ResultMixin):
     """Confidence interval for ``mean1 - mean2`` per scenario."""
 
+    SETTINGS = ("method", "conf_level")
+
     diff: FloatArray
     ci_lower: FloatArray
     ci_upper: FloatArray
@@ -51,6 +53,15 @@ class MeanDifferenceCI(ResultMixin):
     conf_level: FloatArray
     method: str
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        return (
+            f"Difference of means mean1 - mean2 ({self.method}){scenarios(self.diff)}: "
+            f"{interval_text(self.diff, self.ci_lower, self.ci_upper, self.conf_level)} "
+            f"(df {values_text(self.df)})\n"
+            f"group 1: mean {values_text(self.mean1)}, SD {values_text(self.sd1)}, n {values_text(self.n1)}; "
+            f"group 2: mean {values_text(self.mean2)}, SD {values_text(self.sd2)}, n {values_text(self.n2)}"
+        )
 
 
 def mean_difference_se_df(

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, fixed, interval_text, scenarios, software_version, values_text
 from bioparity.clinical._checks import broadcast, check_conf, counts, z_two_sided
 from bioparity.clinical.roots import solve_decreasing
 from bioparity.clinical.score import DifferenceScore
@@ -48,6 +48,8 @@ DIFFERENCE_METHODS: dict[str, str] = {
 class DifferenceCI(ResultMixin):
     """Confidence interval for ``p1 - p2`` per scenario (0-d arrays for a single table)."""
 
+    SETTINGS = ("method", "conf_level")
+
     diff: FloatArray
     ci_lower: FloatArray
     ci_upper: FloatArray
@@ -60,6 +62,14 @@ class DifferenceCI(ResultMixin):
     conf_level: FloatArray
     method: str
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        return (
+            f"Difference of proportions p1 - p2 ({self.method}){scenarios(self.diff)}: "
+            f"{interval_text(self.diff, self.ci_lower, self.ci_upper, self.conf_level)}\n"
+            f"p1 {values_text(self.p1, fixed)} ({values_text(self.x1)} of {values_text(self.n1)}), "
+            f"p2 {values_text(self.p2, fixed)} ({values_text(self.x2)} of {values_text(self.n2)})"
+        )
 
 
 def wilson_interval(x: npt.ArrayLike, n: npt.ArrayLike, z: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:

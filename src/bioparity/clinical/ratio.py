@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, fixed, interval_text, scenarios, software_version, values_text
 from bioparity.clinical._checks import broadcast, check_conf, counts, z_two_sided
 from bioparity.clinical.roots import IndexArray, solve_decreasing
 from bioparity.clinical.score import score_z_ratio
@@ -47,6 +47,8 @@ _LOG_RATIO_BOUND = 50.0
 class RatioCI(ResultMixin):
     """Confidence interval for ``p1 / p2`` per scenario."""
 
+    SETTINGS = ("method", "conf_level")
+
     ratio: FloatArray
     ci_lower: FloatArray
     ci_upper: FloatArray
@@ -59,6 +61,14 @@ class RatioCI(ResultMixin):
     conf_level: FloatArray
     method: str
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        return (
+            f"Ratio of proportions p1 / p2 ({self.method}){scenarios(self.ratio)}: "
+            f"{interval_text(self.ratio, self.ci_lower, self.ci_upper, self.conf_level)}\n"
+            f"p1 {values_text(self.p1, fixed)} ({values_text(self.x1)} of {values_text(self.n1)}), "
+            f"p2 {values_text(self.p2, fixed)} ({values_text(self.x2)} of {values_text(self.n2)})"
+        )
 
 
 def ratio_limits(

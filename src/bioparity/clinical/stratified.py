@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, interval_text, scenarios, software_version
 from bioparity.clinical._checks import check_conf, counts, z_two_sided
 from bioparity.clinical.roots import bisect_decreasing
 from bioparity.clinical.score import restricted_mle_difference
@@ -48,6 +48,8 @@ STRATIFIED_METHODS: dict[str, str] = {
 class StratifiedDifferenceCI(ResultMixin):
     """Common risk difference over strata, with its interval, per scenario."""
 
+    SETTINGS = ("method", "conf_level")
+
     diff: FloatArray
     ci_lower: FloatArray
     ci_upper: FloatArray
@@ -60,6 +62,12 @@ class StratifiedDifferenceCI(ResultMixin):
 
     def _repr_fields(self) -> list[str]:
         return ["diff", "ci_lower", "ci_upper", "n_strata", "conf_level", "method"]
+
+    def summary(self) -> str:
+        return (
+            f"Common difference p1 - p2 over {self.n_strata} strata ({self.method}){scenarios(self.diff)}: "
+            f"{interval_text(self.diff, self.ci_lower, self.ci_upper, self.conf_level)}"
+        )
 
 
 def stratified_wilson(
