@@ -462,7 +462,7 @@ def _simulated(_: Path) -> Built:
     from bioparity.scale import simulate_pk_similarity
     from bioparity.simulate import PKSimilarityDesign
 
-    res = simulate_pk_similarity(PKSimilarityDesign(n_per_arm=20), 40, seed=3, workers=0).result
+    res = simulate_pk_similarity(PKSimilarityDesign(n_per_arm=60), 40, seed=3, workers=0).result
     return Built(res, ("40 simulated studies", f"{res.probability:.4f}", "seed 3"))
 
 
@@ -496,7 +496,7 @@ def _void(_: Path) -> Built:
     from bioparity.market import void_scores
 
     res = void_scores([0, 2], [1, 5], [3.0, float("nan")], [500.0, 2000.0])
-    return Built(res, ("Market void scores", "2 molecule-regions", f"{float(np.nanmax(res.score)):.3f}"))
+    return Built(res, ("Market void scores", "2 molecule-regions", f"{float(np.nanmax(res.score)):.4g}"))
 
 
 @factory("bioparity.market.purple_book.PurpleBookCounts")
@@ -568,7 +568,7 @@ def _cut_point(_: Path) -> Built:
     from bioparity.bioassay import compute_cut_point
 
     res = compute_cut_point(_donors())
-    return Built(res, ("screening cut point", f"{res.cut_point:.4g}", "15 donors"))
+    return Built(res, ("Screening cut point", f"{res.cut_point:.4g}", "15 donors", "5%"))
 
 
 @factory("bioparity.bioassay.results.SensitivityResult")

@@ -135,6 +135,8 @@ class PKSimilarityPower(ResultMixin):
     (kept and counted, or excluded, as ``design.aucpext_rule`` says), the count the analysis reports.
     """
 
+    SETTINGS = ("n_studies", "seed", "design", "studies_per_block")
+
     probability: float
     mc_se: float
     n_studies: int
@@ -173,6 +175,18 @@ class PKSimilarityPower(ResultMixin):
                     }
                 )
         return pd.DataFrame(rows)
+
+    def summary(self) -> str:
+        rates = [(r, m, c) for m, row in zip(self.metrics, self.pass_rate, strict=True)
+                 for c, r in zip(self.comparisons, row, strict=True)]  # fmt: skip
+        low = min(rates, default=None)
+        weakest = f"; lowest pass rate {low[0]:.4f} ({low[1]}, {low[2]})" if low else ""
+        return (
+            f"PK similarity: probability that all comparisons pass over {self.n_studies} simulated studies "
+            f"(seed {self.seed}): {self.probability:.4f} (MC SE {self.mc_se:.4f})\n"
+            f"{len(self.metrics)} metric(s) x {len(self.comparisons)} comparison(s){weakest}; dropout rate "
+            f"{self.dropout_rate:.3f}, ADA rate {self.ada_rate:.3f}"
+        )
 
 
 def summarise(
