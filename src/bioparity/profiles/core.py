@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, software_version, verdict
 from bioparity.errors import InputError
 
 FloatArray = npt.NDArray[np.float64]
@@ -82,6 +82,8 @@ class ProfileResult(ResultMixin):
     settings.
     """
 
+    SETTINGS = ("test", "reference", "k", "threshold_rule", "total", "closure_tolerance", "zero_replacement")
+
     test: str
     reference: str
     species: tuple[str, ...]
@@ -114,6 +116,19 @@ class ProfileResult(ResultMixin):
         base["species_table"] = self.species_table.to_dict(orient="records")
         base["lot_table"] = self.lot_table.to_dict(orient="records")
         return base
+
+    def _repr_fields(self) -> list[str]:
+        return ["test", "reference", "species", "threshold", "n_test_within", "n_test", "passed"]
+
+    def summary(self) -> str:
+        return (
+            f"Profile similarity of {self.test} vs {self.reference} over {len(self.species)} species: "
+            f"{verdict(self.passed)}\n"
+            f"{self.n_test_within} of {self.n_test} {self.test} lots within the reference-to-reference "
+            f"Aitchison distance ({self.threshold_rule} = {self.threshold:.4g})\n"
+            f"every species within the reference +/-{self.k:g} SD range: "
+            f"{'yes' if self.all_species_within else 'no'}"
+        )
 
 
 def profile_similarity(

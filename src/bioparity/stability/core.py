@@ -56,7 +56,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, number, software_version, verdict
 from bioparity.errors import InputError
 
 FloatArray = npt.NDArray[np.float64]
@@ -152,6 +152,16 @@ class StabilityResult(ResultMixin):
     ANCOVA F tests and p values, ``pooling`` (cics/dics/dids), ``shelf_life`` (the worst lot's, inf
     if the bound stays within the limits up to ``max_time``), ``worst_lot`` and the settings.
     """
+
+    SETTINGS = (
+        "model",
+        "lower_limit",
+        "upper_limit",
+        "confidence",
+        "alpha_pool",
+        "dids_variance",
+        "max_time",
+    )
 
     attribute: str
     condition: str
@@ -256,6 +266,20 @@ class StabilityResult(ResultMixin):
             "flags": "; ".join(self.flags),
             "software_version": self.software_version,
         }
+
+    def _repr_fields(self) -> list[str]:
+        return ["attribute", "condition", "model", "lots", "pooling", "shelf_life", "worst_lot"]
+
+    def summary(self) -> str:
+        sides = (("lower", self.lower_limit), ("upper", self.upper_limit))
+        limits = " and ".join(f"{side} limit {v:g}" for side, v in sides if v is not None)
+        where = f" ({self.condition})" if self.condition else ""
+        return (
+            f"Stability of {self.attribute}{where}, {self.model} model, {len(self.lots)} lots: pooling "
+            f"{self.pooling}, shelf life {self.shelf_life:.3g} (worst lot {self.worst_lot})\n"
+            f"poolability: slopes p {number(self.p_slope, 3)}, intercepts p {number(self.p_intercept, 3)} "
+            f"(alpha {self.alpha_pool:g}); {100 * self.confidence:g}% one-sided bound against the {limits}"
+        )
 
 
 def fit_stability(
@@ -478,6 +502,8 @@ class SlopeComparison(ResultMixin):
     ``[-margin, margin]``.
     """
 
+    SETTINGS = ("model", "margin", "conf_level", "test", "reference")
+
     attribute: str
     condition: str
     model: str
@@ -497,6 +523,16 @@ class SlopeComparison(ResultMixin):
     passed: bool | None
     flags: tuple[str, ...]
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        where = f" ({self.condition})" if self.condition else ""
+        margin = "no margin given" if self.margin is None else f"margin +/-{self.margin:g}"
+        return (
+            f"Slope equivalence of {self.attribute}{where} ({self.model} model): {verdict(self.passed)}\n"
+            f"difference of mean slopes {self.test} - {self.reference} {self.difference:.4g} per time unit, "
+            f"{100 * self.conf_level:g}% CI {self.ci_lower:.4g} to {self.ci_upper:.4g} (df {self.df}); "
+            f"{margin}"
+        )
 
 
 def compare_slopes(

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, json_safe, software_version, verdict, with_rows
 from bioparity.errors import InputError
 from bioparity.stability.core import StabilityResult, compare_slopes, fit_stability
 
@@ -26,6 +26,8 @@ class StabilityTable(ResultMixin):
     ``lots``: one row per lot (regression, fitted line, lot shelf life); ``slopes``: one row per
     attribute and condition with the slope-difference equivalence; ``settings``: what was used;
     ``fits``: ``(attribute, condition, product, StabilityResult)`` per analysis (for plots)."""
+
+    SETTINGS = ("settings",)
 
     table: pd.DataFrame
     lots: pd.DataFrame
@@ -38,13 +40,35 @@ class StabilityTable(ResultMixin):
         return self.table.copy()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "table": self.table.to_dict(orient="records"),
-            "lots": self.lots.to_dict(orient="records"),
-            "slopes": self.slopes.to_dict(orient="records"),
-            "settings": dict(self.settings),
-            "software_version": self.software_version,
-        }
+        return json_safe(
+            {
+                "table": self.table,
+                "lots": self.lots,
+                "slopes": self.slopes,
+                "settings": dict(self.settings),
+                "software_version": self.software_version,
+            }
+        )
+
+    def _repr_fields(self) -> list[str]:
+        return ["table", "lots", "slopes", "settings"]
+
+    def summary(self) -> str:
+        t = self.table
+        head = (
+            f"Stability of {t['attribute'].nunique()} attribute(s) x {t['condition'].nunique()} "
+            f"condition(s), {t['product'].nunique()} products: {len(t)} analyses"
+        )
+        rows = [
+            " ".join(f"{r['attribute']} {r['condition']} {r['product']}:".split())
+            + f" shelf life {r['shelf_life']:.3g} ({r['pooling']})"
+            for r in t.to_dict(orient="records")
+        ]
+        rows += [
+            " ".join(f"{r['attribute']} {r['condition']}".split()) + f" slopes: {verdict(r['equivalent'])}"
+            for r in self.slopes.to_dict(orient="records")
+        ]
+        return with_rows(head, rows)
 
 
 def stability_table(

@@ -118,6 +118,8 @@ class IntegrityReport(ResultMixin):
     """Outcome of :func:`verify_workspace`: the chain, every problem found (each naming its object),
     what was checked, and the anchor file used (None when none was given)."""
 
+    SETTINGS = ("anchor", "key_id")
+
     intact: bool
     chain: ChainVerification
     problems: tuple[str, ...]
@@ -134,6 +136,13 @@ class IntegrityReport(ResultMixin):
         lines = [f"workspace integrity BROKEN: {len(self.problems)} problem(s) (key {self.key_id})"]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
+
+    def _repr_fields(self) -> list[str]:
+        return ["intact", "problems", "checked", "anchor", "key_id"]
+
+    def summary(self) -> str:
+        lines = self.message().splitlines()
+        return "\n".join(lines[:5] + ([f"  ... {len(lines) - 5} more"] if len(lines) > 5 else []))
 
 
 @dataclass
