@@ -133,21 +133,25 @@ class ResultMixin:
         return [f.name for f in dataclasses.fields(self) if f.name != "software_version"]
 
     def __repr__(self) -> str:
-        parts = [f"{name}={_short(getattr(self, name))}" for name in self._repr_fields()]
-        return f"{type(self).__name__}({', '.join(parts)})"
+        for most in (6, 1):  # arrays of up to 6 values in full, unless the line gets long
+            parts = [f"{name}={_short(getattr(self, name), most)}" for name in self._repr_fields()]
+            text = f"{type(self).__name__}({', '.join(parts)})"
+            if len(text) <= 300:
+                break
+        return text
 
 
-def _short(value: Any) -> str:
+def _short(value: Any, most: int = 6) -> str:
     """A one-line ``repr`` of a field: long arrays, sequences, tables and texts are abbreviated."""
     if isinstance(value, np.ndarray):
         if value.size == 1:
             return repr(value.item())
-        if value.size <= 6:
+        if value.size <= most:
             return " ".join(np.array2string(value, precision=6, separator=", ").split())
         return f"<{value.size} values>"
     if isinstance(value, pd.DataFrame):
         return f"<table {value.shape[0]} x {value.shape[1]}>"
-    if isinstance(value, (tuple, list)) and len(value) > 6:
+    if isinstance(value, (tuple, list)) and len(value) > max(most, 3):
         return f"<{len(value)} items>"
     if isinstance(value, dict) and len(value) > 6:
         return f"<{len(value)} entries>"

@@ -310,6 +310,9 @@ class TreatmentEmergentResult(ResultMixin):
     result_column: str
     software_version: str = field(default_factory=software_version)
 
+    def _repr_fields(self) -> list[str]:
+        return ["arm", "n_evaluable", "n_treatment_emergent", "incidence", "conf_level", "boost_fold"]
+
     def as_incidence(self) -> IncidenceResult:
         """Rows ``TREATMENT-EMERGENT`` and ``BASELINE-PREVALENCE`` per arm (for differences)."""
         k = self.arm.size

@@ -142,8 +142,8 @@ class IntervalResult(ResultMixin):
     def summary(self) -> str:
         return (
             f"Multiple-dose NCA: {len(self.intervals)} dosing intervals in {self.terminal.n_profiles} "
-            f"profile(s) ({self.options.auc_method}): {len(self.codes)} parameters per interval "
-            f"({values_text(np.asarray(self.codes))})\n"
+            f"profile(s) ({self.options.auc_method}), {len(self.codes)} parameters per interval\n"
+            f"{values_text(np.asarray(self.codes))}\n"
             f"{int(np.isnan(self.values).sum())} of {self.values.size} values missing; "
             f"{self.n_dose_records_unmatched} dose records without samples"
         )

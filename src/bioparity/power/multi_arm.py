@@ -96,6 +96,18 @@ class MultiArmSampleSize(ResultMixin):
     seed: int
     software_version: str = field(default_factory=software_version)
 
+    def _repr_fields(self) -> list[str]:
+        return [
+            "n_per_arm",
+            "enrolled_per_arm",
+            "power",
+            "power_se",
+            "method",
+            "arms",
+            "metrics",
+            "conf_level",
+        ]
+
     def summary(self) -> str:
         se = f"MC SE {self.power_se:.4f}; " if self.power_se > 0 else ""
         return (

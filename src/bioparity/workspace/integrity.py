@@ -141,8 +141,11 @@ class IntegrityReport(ResultMixin):
         return ["intact", "problems", "checked", "anchor", "key_id"]
 
     def summary(self) -> str:
-        lines = self.message().splitlines()
-        return "\n".join(lines[:5] + ([f"  ... {len(lines) - 5} more"] if len(lines) > 5 else []))
+        counts = ", ".join(f"{n} {what}" for what, n in self.checked.items())
+        state = "intact" if self.intact else f"BROKEN, {len(self.problems)} problem(s)"
+        lines = [f"Workspace integrity: {state} (key {self.key_id}); checked {counts}", self.chain.message()]
+        lines += [f"  - {p}" for p in self.problems[:3]]
+        return "\n".join(line if len(line) <= 120 else line[:117] + "..." for line in lines)
 
 
 @dataclass
