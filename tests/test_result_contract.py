@@ -382,54 +382,45 @@ def _equivalence(_: Path) -> Built:
     return Built(res, ("FAIL", "-0.15", "0.15", "95% CI", "difference of proportions"))
 
 
-@factory("bioparity.clinical.sample_size_means.MeansPowerResult")
-def _means_power(_: Path) -> Built:
-    from bioparity.clinical import power_equivalence_means
+#: Equivalence planning: class -> (function, arguments, its one-sided alpha).
+_PLANNING: dict[str, tuple[str, dict[str, Any], str]] = {
+    "bioparity.clinical.sample_size_means.MeansPowerResult": (
+        "power_equivalence_means", {"n1": 30, "n2": 30, "diff": 0.0, "sd": 1.0}, "0.05"),
+    "bioparity.clinical.sample_size_means.MeansSampleSizeResult": (
+        "sample_size_equivalence_means", {"diff": 0.0, "sd": 1.0}, "0.05"),
+    "bioparity.clinical.sample_size_proportions.ProportionsPowerResult": (
+        "power_equivalence_proportions", {"n1": 200, "n2": 200, "p1": 0.6, "p2": 0.6}, "0.025"),
+    "bioparity.clinical.sample_size_proportions.ProportionsSampleSizeResult": (
+        "sample_size_equivalence_proportions", {"p1": 0.6, "p2": 0.6}, "0.025"),
+}  # fmt: skip
 
-    res = power_equivalence_means(
-        n1=30, n2=30, diff=0.0, sd=1.0, margin_lower=-0.8, margin_upper=0.8, alpha=0.05
+
+def _planning(name: str, _: Path) -> Built:
+    import bioparity.clinical
+
+    function, arguments, alpha = _PLANNING[name]
+    margin = 0.8 if "means" in function else 0.15
+    res = getattr(bioparity.clinical, function)(
+        **arguments, margin_lower=-margin, margin_upper=margin, alpha=float(alpha)
     )
-    return Built(res, ("Power", f"{float(res.power):.4f}", "alpha 0.05"))
+    says = [
+        f"{float(res.power):.4f}",
+        f"alpha {alpha} per one-sided test",
+        f"margins {-margin:g} to {margin:g}",
+    ]
+    if "sample_size" in function:
+        says += ["Sample size", f"n1 {int(res.n1)}", f"total {int(res.n_total)}"]
+    return Built(res, tuple(says))
 
 
-@factory("bioparity.clinical.sample_size_means.MeansSampleSizeResult")
-def _means_n(_: Path) -> Built:
-    from bioparity.clinical import sample_size_equivalence_means
-
-    res = sample_size_equivalence_means(diff=0.0, sd=1.0, margin_lower=-0.5, margin_upper=0.5, alpha=0.05)
-    return Built(res, ("Sample size", f"n1 {int(res.n1)}", f"{float(res.power):.4f}"))
-
-
-@factory("bioparity.clinical.sample_size_proportions.ProportionsPowerResult")
-def _prop_power(_: Path) -> Built:
-    from bioparity.clinical import power_equivalence_proportions
-
-    res = power_equivalence_proportions(
-        n1=200, n2=200, p1=0.6, p2=0.6, margin_lower=-0.15, margin_upper=0.15, alpha=0.025
-    )
-    return Built(res, ("Power", f"{float(res.power):.4f}", "alpha 0.025"))
-
-
-@factory("bioparity.clinical.sample_size_proportions.ProportionsSampleSizeResult")
-def _prop_n(_: Path) -> Built:
-    from bioparity.clinical import sample_size_equivalence_proportions
-
-    res = sample_size_equivalence_proportions(
-        p1=0.6, p2=0.6, margin_lower=-0.15, margin_upper=0.15, alpha=0.025
-    )
-    return Built(res, ("Sample size", f"n1 {int(res.n1)}", f"{float(res.power):.4f}"))
+for _name in _PLANNING:
+    FACTORIES[_name] = functools.partial(_planning, _name)
 
 
 def _ada() -> pd.DataFrame:
-    rows = [
-        ("B1", "biosimilar", "BASELINE", "POS", 20), ("B1", "biosimilar", "D29", "POS", 40),
-        ("B2", "biosimilar", "BASELINE", "NEG", None), ("B2", "biosimilar", "D29", "POS", 20),
-        ("B3", "biosimilar", "BASELINE", "NEG", None), ("B3", "biosimilar", "D29", "NEG", None),
-        ("R1", "reference", "BASELINE", "NEG", None), ("R1", "reference", "D29", "POS", 80),
-        ("R2", "reference", "BASELINE", "NEG", None), ("R2", "reference", "D29", "NEG", None),
-        ("R3", "reference", "BASELINE", "NEG", None), ("R3", "reference", "D29", "NEG", None),
-    ]  # fmt: skip
-    return pd.DataFrame(rows, columns=["USUBJID", "ARM", "VISIT", "ADA", "TITRE"])
+    from tests.clinical.test_treatment_emergent_ada import toy
+
+    return toy()
 
 
 @factory("bioparity.clinical.immunogenicity.IncidenceResult")

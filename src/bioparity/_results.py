@@ -84,6 +84,12 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+def json_record(record: dict[str, Any]) -> dict[str, Any]:
+    """:func:`json_safe` of a record (the ``to_dict()`` of a result)."""
+    out: dict[str, Any] = json_safe(record)
+    return out
+
+
 class ResultMixin:
     """``to_dict``, ``to_frame``, ``summary`` and a short ``repr`` for frozen result dataclasses.
 
@@ -104,8 +110,7 @@ class ResultMixin:
 
     def to_dict(self) -> dict[str, Any]:
         """All fields as plain Python values, strict JSON (NaN -> None, infinities as ``"inf"``)."""
-        out: dict[str, Any] = json_safe(self.plain_dict())
-        return out
+        return json_record(self.plain_dict())
 
     def to_frame(self) -> pd.DataFrame:
         """One row per scenario: array fields as columns, scalar settings repeated."""
@@ -122,6 +127,13 @@ class ResultMixin:
         if shape is None:
             return pd.DataFrame([columns])
         return pd.DataFrame(columns, index=pd.RangeIndex(int(np.prod(shape))))
+
+    def _table_record(self, **settings: Any) -> dict[str, Any]:
+        """``to_dict()`` of a result whose numbers are its long table: the settings, ``records`` (the rows
+        of ``to_frame()``) and the software version, strict JSON."""
+        return json_record(
+            {**settings, "records": self.to_frame(), "software_version": self.software_version}
+        )
 
     def summary(self) -> str:
         """A few readable lines: what was computed, the verdict and the key numbers with units."""

@@ -48,18 +48,9 @@ class BEResult(ResultMixin):
 
     #: Fractions shown in percent by :meth:`to_record` and :meth:`to_frame`.
     PERCENT_FIELDS: ClassVar[tuple[str, ...]] = (
-        "pe",
-        "ci_lower",
-        "ci_upper",
-        "cvwr",
-        "cvwt",
-        "lower_limit",
-        "upper_limit",
-        "cvw",
-        "cvwr_without_outliers",
-        "lower_limit_without_outliers",
-        "upper_limit_without_outliers",
-    )
+        "pe", "ci_lower", "ci_upper", "cvwr", "cvwt", "lower_limit", "upper_limit", "cvw",
+        "cvwr_without_outliers", "lower_limit_without_outliers", "upper_limit_without_outliers",
+    )  # fmt: skip
     SETTINGS = ("method", "alpha", "df_method")
 
     method: str

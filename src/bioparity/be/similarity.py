@@ -64,15 +64,8 @@ class PairwiseComparison(ResultMixin):
 
     #: Fractions shown in percent by :meth:`to_record`.
     PERCENT_FIELDS: ClassVar[tuple[str, ...]] = (
-        "gmr",
-        "ci_lower",
-        "ci_upper",
-        "cv_test",
-        "cv_reference",
-        "cv_pooled",
-        "lower_limit",
-        "upper_limit",
-    )
+        "gmr", "ci_lower", "ci_upper", "cv_test", "cv_reference", "cv_pooled", "lower_limit", "upper_limit",
+    )  # fmt: skip
     SETTINGS = ("variance", "covariates", "alpha", "lower_limit", "upper_limit")
 
     metric: str

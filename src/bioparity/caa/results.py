@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from bioparity._results import ResultMixin, json_safe, number, software_version
+from bioparity._results import ResultMixin, json_record, number, software_version
 
 #: Status values of a comparison. ``descriptive`` means no formal criterion (tier 3): never a pass.
 PASS, FAIL, NOT_EVALUABLE, DESCRIPTIVE = "pass", "fail", "not-evaluable", "descriptive"
@@ -147,7 +147,7 @@ class CAAResult(ResultMixin):
         return self.table.copy()
 
     def to_dict(self) -> dict[str, Any]:
-        return json_safe(
+        return json_record(
             {
                 "comparisons": [list(c) for c in self.comparisons],
                 "plan": self.plan,

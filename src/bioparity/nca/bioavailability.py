@@ -58,12 +58,10 @@ class BioavailabilityResult(ResultMixin):
         return ["code", "test", "reference", "paired", "n", "geometric_mean", "geometric_cv"]
 
     def summary(self) -> str:
+        what = f"{self.code} ({BIOAVAILABILITY_LABELS[self.code]}) of {self.test} vs {self.reference}"
+        design = f"from {self.auc}, {'paired' if self.paired else 'unpaired'}, n {self.n}"
         cv = f", geometric CV {percent(self.geometric_cv)}" if self.paired else ""
-        return (
-            f"{self.code} ({BIOAVAILABILITY_LABELS[self.code]}) of {self.test} vs {self.reference} from "
-            f"{self.auc}, {'paired' if self.paired else 'unpaired'}, n {self.n}: geometric mean "
-            f"{percent(self.geometric_mean)}{cv}"
-        )
+        return f"{what} {design}: geometric mean {percent(self.geometric_mean)}{cv}"
 
     def summary_frame(self) -> pd.DataFrame:
         """One row: PPTESTCD, the comparison, n and the geometric mean and CV."""

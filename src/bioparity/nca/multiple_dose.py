@@ -10,7 +10,6 @@ accumulation ratios against the first dose.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity._results import ResultMixin, json_safe, software_version, values_text
+from bioparity._results import ResultMixin, software_version, values_text
 from bioparity.errors import DataFileError
 from bioparity.nca.blq import clean_blq
 from bioparity.nca.engine import nca_arrays
@@ -129,15 +128,7 @@ class IntervalResult(ResultMixin):
         )
 
     def to_dict(self) -> dict[str, Any]:
-        long = self.to_frame()
-        long = long.astype(object).where(long.notna(), None)
-        return json_safe(
-            {
-                "options": dataclasses.asdict(self.options),
-                "records": long.to_dict(orient="records"),
-                "software_version": self.software_version,
-            }
-        )
+        return self._table_record(options=self.options)
 
     def summary(self) -> str:
         return (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity._results import ResultMixin, json_safe, software_version, values_text
+from bioparity._results import ResultMixin, software_version, values_text
 from bioparity.nca.options import NCAOptions
 from bioparity.nca.profiles import BoolArray, FloatArray
 
@@ -64,18 +63,12 @@ class NCAResult(ResultMixin):
         return self.flags[name][:, None] & self.flag_applies[name][None, :]
 
     def to_dict(self) -> dict[str, Any]:
-        """Settings and the long table as plain Python values (records), ready for ``json.dumps``."""
-        long = self.to_frame()
-        long = long.astype(object).where(long.notna(), None)
-        return json_safe(
-            {
-                "options": dataclasses.asdict(self.options),
-                "records": long.to_dict(orient="records"),
-                "n_blq_dropped": int(self.n_blq_dropped.sum()),
-                "n_missing_dropped": int(self.n_missing_dropped.sum()),
-                "software_version": self.software_version,
-            }
-        )
+        """Settings and the long table as plain Python values (records), strict JSON."""
+        dropped = {
+            "n_blq_dropped": int(self.n_blq_dropped.sum()),
+            "n_missing_dropped": int(self.n_missing_dropped.sum()),
+        }
+        return self._table_record(options=self.options, **dropped)
 
     def summary(self) -> str:
         flagged = np.zeros(self.n_profiles, dtype=bool)

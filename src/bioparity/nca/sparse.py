@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity._results import ResultMixin, json_safe, software_version, values_text
+from bioparity._results import ResultMixin, software_version, values_text
 from bioparity.errors import DataFileError, InputError
 from bioparity.nca.frame import Where, _text, parse_numbers
 from bioparity.nca.profiles import FloatArray
@@ -245,17 +245,8 @@ class SparseResult(ResultMixin):
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        long = self.to_frame()
-        long = long.astype(object).where(long.notna(), None)
-        return json_safe(
-            {
-                "records": long.to_dict(orient="records"),
-                "blq_mean": self.blq_mean,
-                "n_boot": self.n_boot,
-                "seed": self.seed,
-                "conf_level": self.conf_level,
-                "software_version": self.software_version,
-            }
+        return self._table_record(
+            blq_mean=self.blq_mean, n_boot=self.n_boot, seed=self.seed, conf_level=self.conf_level
         )
 
     def summary(self) -> str:

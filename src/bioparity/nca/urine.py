@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bioparity._results import ResultMixin, json_safe, software_version, values_text
+from bioparity._results import ResultMixin, software_version, values_text
 from bioparity.errors import DataFileError
 from bioparity.nca.auc import cumulative_area
 from bioparity.nca.frame import Where, _constant_per_profile, parse_numbers, profile_codes
@@ -169,15 +169,7 @@ class UrineResult(ResultMixin):
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        long = self.to_frame()
-        long = long.astype(object).where(long.notna(), None)
-        return json_safe(
-            {
-                "options": self.options,
-                "records": long.to_dict(orient="records"),
-                "software_version": self.software_version,
-            }
-        )
+        return self._table_record(options=self.options)
 
     def summary(self) -> str:
         return (

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from bioparity._results import ResultMixin, json_safe, software_version, verdict, with_rows
+from bioparity._results import ResultMixin, json_record, software_version, verdict, with_rows
 from bioparity.errors import InputError
 from bioparity.stability.core import StabilityResult, compare_slopes, fit_stability
 
@@ -40,7 +40,7 @@ class StabilityTable(ResultMixin):
         return self.table.copy()
 
     def to_dict(self) -> dict[str, Any]:
-        return json_safe(
+        return json_record(
             {
                 "table": self.table,
                 "lots": self.lots,
