@@ -104,8 +104,8 @@ _OUTPUT_NAMES = {
 
 
 def _output(res: Any) -> dict[str, Any]:
-    """``res.to_dict()`` with the output names of :data:`_OUTPUT_NAMES`."""
-    return {_OUTPUT_NAMES.get(k, k): v for k, v in res.to_dict().items()}
+    """``res.plain_dict()`` (NaN kept, as printed before) named as in :data:`_OUTPUT_NAMES`."""
+    return {_OUTPUT_NAMES.get(k, k): v for k, v in res.plain_dict().items()}
 
 
 def _record(first: dict[str, Any], rest: dict[str, Any]) -> dict[str, Any]:
@@ -252,7 +252,7 @@ def register(app: typer.Typer) -> None:
                 method=method,
                 ci_method=ci_method,
             )
-            record = _state_level(res.to_dict(), region, round(1.0 - 2.0 * one_sided, 12), text)
+            record = _state_level(res.plain_dict(), region, round(1.0 - 2.0 * one_sided, 12), text)
             _print_sample_size(record, fmt, f"Sample size: equivalence of two proportions, {text}")
 
     @app.command("samplesize-means")
@@ -284,7 +284,7 @@ def register(app: typer.Typer) -> None:
                 ratio=ratio,
                 method=method,
             )
-            record = _state_level(res.to_dict(), region, round(1.0 - 2.0 * one_sided, 12), text)
+            record = _state_level(res.plain_dict(), region, round(1.0 - 2.0 * one_sided, 12), text)
             _print_sample_size(record, fmt, f"Sample size: equivalence of two means, {text}")
 
     @app.command("ada-summary")

@@ -110,7 +110,7 @@ def register(app: typer.Typer) -> None:
                 design=design, cv=need(cv, "--cv"), theta0=theta0, n=need(n, "--n"),
                 theta1=theta1, theta2=theta2, alpha=alpha, method=method,
             )  # fmt: skip
-            print_record(_lead_with(res.to_dict(), "power"), fmt, "TOST power")
+            print_record(_lead_with(res.plain_dict(), "power"), fmt, "TOST power")
 
     @app.command("samplesize")
     def samplesize_command(
@@ -142,7 +142,7 @@ def register(app: typer.Typer) -> None:
                 design=design, cv=need(cv, "--cv"), theta0=theta0, theta1=theta1, theta2=theta2,
                 alpha=alpha, target_power=target_power, method=method,
             )  # fmt: skip
-            print_record(_lead_with(res.to_dict(), "n", "power"), fmt, "TOST sample size")
+            print_record(_lead_with(res.plain_dict(), "n", "power"), fmt, "TOST sample size")
 
     @app.command("samplesize-pk-similarity")
     def samplesize_pk_similarity_command(
@@ -197,7 +197,7 @@ def register(app: typer.Typer) -> None:
                 target_power=target_power, dropout=dropout, alpha=alpha, theta1=theta1, theta2=theta2,
                 n_sim=n_sim, seed=seed,
             )  # fmt: skip
-            record = {("ci_level" if k == "conf_level" else k): v for k, v in res.to_dict().items()}
+            record = {("ci_level" if k == "conf_level" else k): v for k, v in res.plain_dict().items()}
             for key in ("arms", "metrics", "comparisons", "required_metrics"):
                 record[key] = ",".join(record[key])
             record["ratios"] = ";".join(",".join(f"{v:g}" for v in row) for row in res.ratios)
