@@ -801,3 +801,25 @@ def test_summary_states_the_key_numbers(name: str, build: Callable[[str], Built]
     assert re.search(r"\bnan\b", text.lower()) is None, text
     for fragment in built.says:
         assert fragment in text, f"{fragment!r} not in summary:\n{text}"
+
+
+#: Names the vocabulary replaced (issue 21): ``ci_lower``/``ci_upper``, ``conf_level`` and ``passed`` instead.
+RETIRED_NAMES = {
+    "lower",
+    "upper",
+    "conf",
+    "ci_level",
+    "equivalent",
+    "profile_similar",
+    "pass",
+    "pass_without_outliers",
+}
+
+
+@pytest.mark.parametrize("name", CLASSES)
+def test_fields_follow_the_vocabulary(name: str, build: Callable[[str], Built]) -> None:
+    """No retired name; a field ending in ``_lower``/``_upper`` is a CI bound or a margin."""
+    for f in dataclasses.fields(build(name).result):
+        assert f.name not in RETIRED_NAMES, f"{name}.{f.name}: use ci_lower/ci_upper, conf_level or passed"
+        if f.name.endswith(("_lower", "_upper")):
+            assert re.fullmatch(r"(\w+_)?(ci|margin)_(lower|upper)", f.name), f"{name}.{f.name}"

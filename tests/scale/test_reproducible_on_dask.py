@@ -20,7 +20,7 @@ K, SEED = 420, 20261125
 
 
 def _same(a: StudyOutcomes, b: StudyOutcomes) -> None:
-    for name in ("gmr", "lower", "upper"):
+    for name in ("gmr", "ci_lower", "ci_upper"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name))  # bitwise, NaN == NaN
     for name in ("passed", "estimable", "n_analysed", "n_dropouts", "n_ada"):
         assert np.array_equal(getattr(a, name), getattr(b, name)), name
