@@ -7,7 +7,7 @@ k justified per attribute and smaller for more critical attributes; objective "s
 and similar population standard deviation". FDA 2017 draft *Statistical Approaches to Evaluate
 Analytical Similarity* (withdrawn 2018): 10 lots per product, equivalence margin 1.5·s_R. EMA
 reflection paper EMA/CHMP/138502/2017 (2021): operating characteristics of the chosen criterion.
-Yang, Novick & Burdick 2016 and Dong, Weng & Tsong 2017: the equivalence test with an estimated
+Burdick, Thomas & Cheng 2017 and Dong, Weng & Tsong 2017: the equivalence test with an estimated
 margin has an inflated type I error that does not shrink with more lots.
 """
 
@@ -168,8 +168,8 @@ def test_quality_range_ocs_match_numerical_integration_within_3_mc_se(n_t: int, 
 def test_quality_range_ocs_reproduce_the_issue_27_review_figures() -> None:
     """Review of issue 27 (10 v 10 lots, k = 3, 90% inside): 52% pass at a doubled SD, 46% at +2 s_R.
 
-    Burdick et al. report the same weakness of the QR against variance differences; the published
-    figures are given to 1%, so the tolerance is 3 MC SE plus 0.5% rounding.
+    The review's figures are given to 1%, so the tolerance is 3 MC SE plus 0.5% rounding (the exact values,
+    0.5195 and 0.4568, are checked by numerical integration in test_operating_published.py).
     """
     spec = replace(Catalogue().resolve("a", data_tier=2), spread_check=False)
     oc = operating_characteristics(spec, 10, 10, n_sim=20_000)
@@ -198,7 +198,7 @@ def test_default_plan_cuts_the_doubled_sd_false_pass_from_52_to_about_20_percent
 def test_equivalence_type1_is_inflated_by_estimating_sigma_r_dong_weng_tsong_2017() -> None:
     """Type I error at a true difference of 1.5 sigma_R: above the nominal 5% and rising towards the
     large-sample limit 0.094 (n_T = n_R) instead of falling with more lots (Dong, Weng & Tsong 2017;
-    Yang, Novick & Burdick 2016); worse when the reference has fewer lots than the test."""
+    Burdick, Thomas & Cheng 2017); worse when the reference has fewer lots than the test."""
     spec = Catalogue.from_mapping({"plan": "tiered-2017"}).resolve("a", data_tier=1)
     small = operating_characteristics(spec, 10, 10, n_sim=40_000)
     large = operating_characteristics(spec, 300, 300, n_sim=40_000)

@@ -14,11 +14,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bioparity.analyses.figures import CAAPlot, ProfilePlot
+from bioparity.analyses.tables import cell
 from bioparity.report import render_program_report, render_run_report
 from bioparity.report.context import RunContext, run_context
 from bioparity.report.evidence import collect, readiness
 from bioparity.report.pdf import html_to_pdf
-from bioparity.report.tables import cell
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import Program
 from bioparity.workspace import accounts
@@ -93,7 +94,8 @@ def test_nca_report_has_summary_statistics_and_tables_per_parameter_group(
     # units as on the CLI (the demo runs NCA with conc_unit ug/mL, time h, dose mg)
     assert {"PPORRESU", "PPSTRESU"} <= set(ctx.columns)
     assert "CMAX (ug/mL)" in html and "AUCLST (h*ug/mL)" in html and "CLFO (L/h)" in html
-    assert ctx.profiles is not None and ctx.profiles.conc_label == "concentration (ug/mL)"
+    (profiles,) = ctx.plots(ProfilePlot)
+    assert profiles.conc_label == "concentration (ug/mL)"
     for header in ("geometric CV%", "CV%", "SD", "median", "n missing", "subjects flagged"):
         assert f">{header}</th>" in html
     assert html.count("PPSTRESN per subject (PPTESTCD as columns)") >= 3
@@ -106,7 +108,7 @@ def test_caa_report_has_a_plot_per_attribute_with_human_names(
 ) -> None:
     ctx, html = contexts["caa"]
     attributes = {str(r["attribute"]) for r in ctx.records}
-    assert len(ctx.caa_all) == len(attributes)
+    assert len(ctx.plots(CAAPlot)) == len(attributes)
     assert "Relative potency CDC (complement-dependent cytotoxicity bioassay)" in html
     assert html.count("data:image/svg+xml;base64,") == len(attributes)
 

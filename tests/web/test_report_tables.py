@@ -8,8 +8,11 @@ import math
 import numpy as np
 import pandas as pd
 
-from bioparity.report import figures, static
-from bioparity.report.tables import PANEL_BUDGET, panels, pk_tables, run_tables
+from bioparity.analyses import figures
+from bioparity.analyses.pk_similarity import pk_tables
+from bioparity.analyses.tables import PANEL_BUDGET, panels
+from bioparity.report import static
+from bioparity.report.tables import run_tables, table_html
 from bioparity.web import plots
 
 
@@ -40,7 +43,7 @@ def test_pk_table_verdicts_are_classed_as_passes() -> None:
         [["AUCIFO", "test", "eu-ref", 96.58, 89.12, 104.68, True]],
         columns=["metric", "test_arm", "reference_arm", "gmr", "ci_lower", "ci_upper", "pass"],
     )
-    html = str(pk_tables(frame).main[0].html())
+    html = str(table_html(pk_tables(frame).main[0]))
     assert '<td class="ok">within limits</td>' in html and "<thead>" in html
 
 

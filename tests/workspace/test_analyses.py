@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -16,11 +16,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bioparity.analyses import Analysis, all_analyses, register, unregister
+from bioparity.analyses.frames import table_reader
 from bioparity.audit import canonical_json
+from bioparity.io.power_grid import POWER_GRID_COLUMNS
 from bioparity.store.models import AnalysisRun
-from bioparity.workspace import registry
-from bioparity.workspace.kinds import table_reader
-from bioparity.workspace.registry import AnalysisKind, register_analysis
 from tests.conftest import read_reference
 from tests.workspace.conftest import Company
 from tests.workspace.helpers import upload
@@ -120,37 +120,45 @@ def test_invalid_runs_are_refused_and_store_nothing(
         assert s.scalar(select(func.count()).select_from(AnalysisRun)) == before
 
 
-def test_a_new_kind_is_one_registration(
-    client: TestClient, a: Company, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(registry, "_REGISTRY", dict(registry.analysis_kinds()))
+@pytest.fixture
+def temporary_kinds() -> Iterator[list[str]]:
+    """Names of kinds a test registers; they are removed afterwards."""
+    names: list[str] = []
+    yield names
+    for name in names:
+        unregister(name)
 
+
+def _kind(name: str, compute: Callable[[pd.DataFrame, Mapping[str, Any]], dict[str, Any]]) -> Analysis:
+    return Analysis(
+        name=name, title=name, description=f"{name} of a power grid", read=table_reader(POWER_GRID_COLUMNS),
+        compute=compute,
+    )  # fmt: skip
+
+
+def test_a_new_kind_is_one_registration(client: TestClient, a: Company, temporary_kinds: list[str]) -> None:
     def mean_cv(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
         return {"mean_cv": float(frame["cv"].mean())}
 
-    from bioparity.workspace.kinds import POWER_GRID_COLUMNS
-
-    register_analysis(
-        AnalysisKind("mean-cv", "mean CV of a power grid", table_reader(POWER_GRID_COLUMNS), mean_cv)
-    )
+    register(_kind("mean-cv", mean_cv))
+    temporary_kinds.append("mean-cv")
     kinds = [k["name"] for k in client.get("/analysis-kinds", headers=a.auth("viewer")).json()]
     assert kinds == ["be", "caa", "mean-cv", "nca", "pk-similarity", "power", "samplesize"]
     run = _run(client, a, "design,cv,theta0,n\n2x2,0.2,0.95,24\n2x2,0.4,0.95,24\n", "mean-cv")
     assert run["result"] == {"mean_cv": pytest.approx(0.3)}
     with pytest.raises(ValueError, match="already registered"):
-        register_analysis(AnalysisKind("power", "", table_reader([]), mean_cv))
+        register(_kind("power", mean_cv))
 
 
 def test_a_crashing_analysis_is_stored_as_failed_and_cannot_be_signed(
-    client: TestClient, a: Company, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, a: Company, temporary_kinds: list[str]
 ) -> None:
-    monkeypatch.setattr(registry, "_REGISTRY", dict(registry.analysis_kinds()))
-
     def crash(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
         raise ZeroDivisionError("a defect")
 
-    register_analysis(AnalysisKind("crash", "always fails", table_reader([]), crash))
-    run = _run(client, a, "x\n1\n", "crash")
+    register(_kind("crash", crash))
+    temporary_kinds.append("crash")
+    run = _run(client, a, "design,cv,theta0,n\n2x2,0.2,0.95,24\n", "crash")
     assert run["status"] == "failed" and run["result"] is None and "ZeroDivisionError" in run["error"]
     body = {"password": "correct horse battery", "meaning": "authored"}
     assert (
@@ -164,3 +172,18 @@ def test_stored_results_are_plain_json(client: TestClient, a: Company) -> None:
     assert "NaN" not in text
     frame = pd.read_csv(io.StringIO(pd.DataFrame(run["result"]["rows"]).to_csv(index=False)))
     assert len(frame) == 2
+
+
+def test_the_kinds_endpoint_lists_the_options_schema(client: TestClient, a: Company) -> None:
+    listed = {k["name"]: k for k in client.get("/analysis-kinds", headers=a.auth("viewer")).json()}
+    for name, analysis in all_analyses().items():
+        schema = analysis.schema()
+        assert listed[name]["option_schema"] == schema["options"]  # types, defaults, choices as defined
+        assert listed[name]["columns"] == schema["columns"] and listed[name]["title"] == analysis.title
+        assert listed[name]["options"] == analysis.option_help
+    alpha = next(o for o in listed["pk-similarity"]["option_schema"] if o["name"] == "alpha")
+    assert alpha == {"name": "alpha", "help": alpha["help"], "type": "number", "default": 0.05,
+                     "choices": None, "label": "alpha"}  # fmt: skip
+    pool = next(o for o in listed["caa"]["option_schema"] if o["name"] == "pool_references")
+    assert pool["type"] == "flag" and pool["default"] is False and pool["choices"] == [False, True]
+    assert listed["pk-similarity"]["follows"] == ["nca"]

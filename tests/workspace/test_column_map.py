@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from bioparity.analyses.registry import all_analyses, effective_options, get_analysis, option_errors
 from bioparity.audit.keys import AuditKey
 from bioparity.errors import DataFileError, InputError
 from bioparity.store.models import Dataset
 from bioparity.workspace import adapters
 from bioparity.workspace.datasets import column_map_json, parse_column_map, read_stored, rename_header
-from bioparity.workspace.registry import analysis_kinds, effective_options, get_kind, option_errors
 from bioparity.workspace.sealing import dataset_mac, dataset_sealed
 
 THEOPH = Path(__file__).parents[1] / "data" / "reference" / "nca" / "theoph.csv"
@@ -90,19 +90,19 @@ def test_the_seal_covers_the_mapping_and_leaves_unmapped_records_as_before() -> 
 
 
 def test_options_with_choices_are_refused_per_field_with_the_accepted_values() -> None:
-    nca = get_kind("nca")
+    nca = get_analysis("nca")
     assert option_errors(nca, {"auc_method": "linear", "route": "iv-bolus"}) == {}
     problems = option_errors(nca, {"auc_method": "log", "route": "oral"})
     assert "choose one of lin-up-log-down, linear" in problems["auc_method"]
     assert "extravascular, iv-bolus, iv-infusion" in problems["route"]
-    similarity = get_kind("pk-similarity")
+    similarity = get_analysis("pk-similarity")
     assert "'0.05x' is not a number" in option_errors(similarity, {"alpha": "0.05x"})["alpha"]
     with pytest.raises(InputError, match="option variance: 'equal' is not accepted"):
         effective_options(similarity, {"variance": "equal"})
 
 
 def test_every_kind_default_is_one_of_its_choices() -> None:
-    for kind in analysis_kinds().values():
+    for kind in all_analyses().values():
         for name, allowed in kind.choices.items():
-            assert name in kind.options, (kind.name, name)
+            assert name in kind.option_help, (kind.name, name)
             assert kind.defaults[name] in list(allowed), (kind.name, name)

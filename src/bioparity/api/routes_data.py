@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
+from bioparity.analyses.registry import all_analyses
 from bioparity.api.deps import CurrentActor, read_unit, unit_of_work, write_unit
 from bioparity.api.errors import ERROR_RESPONSES
 from bioparity.api.schemas import (
@@ -24,7 +25,6 @@ from bioparity.api.schemas import (
 )
 from bioparity.errors import InputError
 from bioparity.workspace import analyses, datasets, programs, signatures
-from bioparity.workspace.registry import analysis_kinds
 
 router = APIRouter(responses=ERROR_RESPONSES)
 StudyId = Annotated[str, Path(pattern=UUID_PATTERN)]
@@ -36,11 +36,9 @@ _CONTENT_TYPES = ("text/csv", "text/tab-separated-values", "text/plain", "applic
 
 @router.get("/analysis-kinds", tags=["analyses"])
 def list_kinds(actor: CurrentActor) -> list[KindOut]:
-    """The analyses a dataset can be run through, with their options."""
-    return [
-        KindOut(name=k.name, description=k.description, options=dict(k.options))
-        for k in analysis_kinds().values()
-    ]
+    """The analyses a dataset can be run through, with their options schema (type, default, choices),
+    the columns they read and the kinds whose results they take."""
+    return [KindOut.of(k) for k in all_analyses().values()]
 
 
 @router.get("/studies/{study_id}", tags=["studies"])

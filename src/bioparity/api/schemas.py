@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from bioparity.analyses.contract import Analysis
 from bioparity.store import models as m
 from bioparity.workspace.roles import Meaning, Role
 from bioparity.workspace.signatures import SignatureStatus
@@ -414,10 +415,52 @@ class AuditEventOut(BaseModel):
         )
 
 
+SchemaValue = bool | int | float | str
+
+
+class OptionOut(BaseModel):
+    """One option of an analysis kind: what a run's ``options`` may set."""
+
+    name: str
+    help: str
+    type: Literal["text", "number", "integer", "flag", "list"] = Field(
+        description="number, integer: a JSON number; flag: true or false; text, list (comma-separated): text"
+    )
+    default: SchemaValue
+    choices: list[SchemaValue] | None = Field(description="The only values accepted (null: any of the type).")
+    label: str
+
+
+class ColumnOut(BaseModel):
+    """A column the kind reads (required ones must be in the file, or mapped at upload)."""
+
+    name: str
+    required: bool
+    help: str
+    unit_option: str | None = Field(description="The option that holds this column's unit.")
+
+
 class KindOut(BaseModel):
     name: str
+    title: str
     description: str
-    options: dict[str, str]
+    options: dict[str, str] = Field(description="Option name -> one-line help (see option_schema).")
+    option_schema: list[OptionOut]
+    columns: list[ColumnOut]
+    follows: list[str] = Field(description="Kinds whose result table this kind takes as input.")
+
+    @classmethod
+    def of(cls, analysis: Analysis) -> KindOut:
+        schema = analysis.schema()
+        return cls(
+            name=analysis.name,
+            title=analysis.title,
+            description=analysis.description,
+            options=analysis.option_help,
+            option_schema=[OptionOut(**o) for o in schema["options"]],
+            columns=[ColumnOut(**c) for c in schema["columns"]],
+            follows=list(analysis.follows),
+        )
 
 
 class HealthOut(BaseModel):

@@ -18,10 +18,12 @@ runs the same numerical cores as the assessment (:mod:`bioparity.caa.quality_ran
 
 For the equivalence test with the margin ``c·s_R`` estimated from the reference lots, the type I error
 at the margin (true difference ``c·sigma_R``) exceeds the nominal alpha and does not fall with more
-lots (Yang, Novick & Burdick 2016, "Statistical considerations in demonstrating CMC analytical
-similarity for a biosimilar product"; Dong, Weng & Tsong 2017, "A further look at the current
-equivalence test for analytical similarity assessment", Springer, doi:10.1007/978-3-319-67386-8_5:
-"the type I error is typically increased ... cannot be improved by increasing sample size").
+lots (Burdick, Thomas & Cheng 2017, "Statistical considerations in demonstrating CMC analytical
+similarity for a biosimilar product", Stat Biopharm Res 9(3):249-257, doi:10.1080/19466315.2017.1280412;
+Dong, Weng & Tsong 2017, "A further look at the current equivalence test for analytical similarity
+assessment", Springer, doi:10.1007/978-3-319-67386-8_5: "the type I error is typically increased ...
+cannot be improved by increasing sample size"). tests/caa/test_operating_published.py checks these
+OCs against exact values by numerical integration and against these published findings.
 :func:`equivalence_type1_limit` gives the large-sample
 value: with ``d = xbar_T - xbar_R`` and ``s_R ~ sigma (1 + N(0, 1/(2 n_R)))`` (delta method),
 ``d - c s_R`` has variance ``sigma^2 (1/n_T + 1/n_R + c^2 / (2 n_R))`` while the test uses
@@ -147,7 +149,7 @@ def equivalence_type1_limit(
     """Large-sample type I error of the equivalence test with the margin ``c·s_R`` estimated.
 
     ``Phi(-z_{1-alpha} / sqrt(1 + c^2 / (2 n_R (1/n_T + 1/n_R))))`` (see the module docstring; the
-    inflation found by Yang, Novick & Burdick 2016 and Dong, Weng & Tsong 2017).
+    inflation found by Burdick, Thomas & Cheng 2017 and Dong, Weng & Tsong 2017).
 
     >>> round(equivalence_type1_limit(1.5, 0.05, 10, 10), 4)
     0.0941

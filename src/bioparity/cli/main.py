@@ -71,6 +71,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Sparse NCA: AUC of the mean profile with its standard error (Bailer, Nedelman-Jia).",
     ),
     "nca-urine": ("nca", "Urine NCA: amounts excreted, fe, renal clearance, excretion-rate parameters."),
+    "run": ("run", "Run an analysis kind on a file, as the workspace runs it (see `bioparity kinds`)."),
+    "kinds": ("run", "The analysis kinds with their options (type, default, choices) and input columns."),
     "validate": ("validate", "Re-run every reference case on this installation; exit 1 if any case fails."),
     "pathways": ("pathways", "Readiness per region under the 2025 streamlined rules (EMA, FDA, MHRA, ...)."),
     "serve": ("workspace", "Run the workspace API server (migrates the database first)."),

@@ -9,27 +9,23 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bioparity.nca.summary import flag_counts
-from bioparity.report import figures
+from bioparity.analyses.contract import Action, Analysis, RunView, StoredInput
+from bioparity.analyses.figures import Figure
+from bioparity.analyses.frames import has_table
+from bioparity.analyses.registry import all_analyses
 from bioparity.report.memo import Memo
 from bioparity.store.models import AnalysisRun, Blob, Dataset, Program, Signature, Study, User
 from bioparity.workspace.access import Actor, require_run
 from bioparity.workspace.signatures import SignatureStatus, check_signature
 
-KIND_TITLES = {
-    "nca": "Noncompartmental analysis",
-    "pk-similarity": "PK similarity",
-    "be": "Bioequivalence",
-    "caa": "Comparative analytical assessment",
-    "power": "Power (TOST)",
-    "samplesize": "Sample size (TOST)",
-}
+T = TypeVar("T")
+
 #: Rows of a result table shown on the page and in reports (the stored result keeps all of them).
 MAX_TABLE_ROWS = 200
 
@@ -40,6 +36,22 @@ class Provenance:
 
     dataset: Dataset
     produced_by: AnalysisRun | None
+
+
+@dataclass
+class FigureSeries:
+    """Figures of one series (e.g. ``attribute``): the page shows ``chosen``, the report all of them."""
+
+    name: str
+    title: str
+    group_title: str
+    note: str
+    figures: list[Figure]
+    chosen: Figure | None = None
+
+    @property
+    def items(self) -> list[str]:
+        return [f.item for f in self.figures]
 
 
 @dataclass
@@ -59,15 +71,11 @@ class RunContext:
     extras: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     flags: list[tuple[str, int]] = field(default_factory=list)
-    summary_columns: list[str] = field(default_factory=list)
-    summary_rows: list[list[Any]] = field(default_factory=list)
-    summary_title: str = "Summary by arm and parameter"
-    profiles: figures.ProfilePlot | None = None
-    forest: figures.ForestPlot | None = None
-    power: figures.PowerPlot | None = None
-    caa: figures.CAAPlot | None = None
-    caa_attributes: list[str] = field(default_factory=list)
-    caa_all: list[figures.CAAPlot] = field(default_factory=list)
+    analysis: Analysis | None = None
+    summary: str = ""
+    figures: list[Figure] = field(default_factory=list)
+    #: Series name -> the item chosen for the page (e.g. ``attribute`` -> an attribute name).
+    chosen: dict[str, str] = field(default_factory=dict)
 
     @property
     def approved(self) -> bool:
@@ -76,7 +84,37 @@ class RunContext:
 
     @property
     def title(self) -> str:
-        return KIND_TITLES.get(self.run.kind, self.run.kind)
+        """The kind's title (its name when the kind is no longer registered)."""
+        return self.analysis.title if self.analysis is not None else self.run.kind
+
+    @property
+    def actions(self) -> tuple[Action, ...]:
+        """The kind's pages for a succeeded run (e.g. the NCA lambda_z review)."""
+        if self.analysis is None or self.run.status != "succeeded":
+            return ()
+        return self.analysis.actions
+
+    def plots(self, kind: type[T]) -> list[T]:
+        """The data of the run's figures of one plot type (e.g. ``ProfilePlot``)."""
+        return [f.data for f in self.figures if isinstance(f.data, kind)]
+
+    @property
+    def single_figures(self) -> list[Figure]:
+        """Figures that are not part of a series, in the kind's order."""
+        return [f for f in self.figures if not f.series]
+
+    @property
+    def series(self) -> list[FigureSeries]:
+        """The series of figures (one per item, e.g. per CAA attribute), each with the chosen item."""
+        out: dict[str, FigureSeries] = {}
+        for f in self.figures:
+            if f.series:
+                out.setdefault(f.series, FigureSeries(f.series, f.title, f.group_title, f.note, []))
+                out[f.series].figures.append(f)
+        for s in out.values():
+            wanted = self.chosen.get(s.name)
+            s.chosen = next((f for f in s.figures if f.item == wanted), s.figures[0])
+        return list(out.values())
 
     @property
     def records(self) -> list[dict[str, Any]]:
@@ -104,16 +142,8 @@ def _frame(session: Session, dataset: Dataset) -> pd.DataFrame | None:
         return None
 
 
-_PROFILES = Memo(32)
-
-
-def _profile(session: Session, dataset: Dataset, unit: str = "") -> figures.ProfilePlot | None:
-    def make() -> figures.ProfilePlot | None:
-        frame = _frame(session, dataset)
-        return None if frame is None else figures.profile_plot(frame, conc_unit=unit)
-
-    plot: figures.ProfilePlot | None = _PROFILES.get((dataset.sha256, unit), make)
-    return plot
+#: Figures of stored runs (their results, options and inputs never change), by run id and result hash.
+_FIGURES = Memo(32)
 
 
 def _chain(session: Session, dataset: Dataset) -> list[Provenance]:
@@ -126,44 +156,41 @@ def _chain(session: Session, dataset: Dataset) -> list[Provenance]:
     return out
 
 
-def _nca_summary(ctx: RunContext) -> None:
-    """Review flags of an NCA result, counted per subject (not per parameter row)."""
+def _stored_inputs(session: Session, chain: list[Provenance]) -> tuple[StoredInput, ...]:
+    """The provenance chain as the figures of a kind see it (files loaded only when a figure needs one)."""
+    return tuple(
+        StoredInput(
+            sha256=p.dataset.sha256,
+            validated_for=p.dataset.validated_for,
+            load=lambda d=p.dataset: _frame(session, d),  # type: ignore[misc]
+            produced_by=None if p.produced_by is None else p.produced_by.kind,
+            produced_options={} if p.produced_by is None else json.loads(p.produced_by.options_json),
+        )
+        for p in chain
+    )
+
+
+def _present(session: Session, ctx: RunContext) -> None:
+    """The kind's summary line, flags and figures of the run (nothing for a kind no longer registered)."""
+    analysis = ctx.analysis
+    if analysis is None:
+        return
+    if ctx.run.status == "succeeded" and isinstance(ctx.result, dict):
+        ctx.summary = analysis.summary(ctx.result, ctx.options)
     table = pd.DataFrame(ctx.rows, columns=ctx.columns)
-    if "PPTESTCD" not in table.columns or "subject" not in table.columns:
-        return
-    counts = flag_counts(table, group=None)
-    ctx.flags = [
-        (f"subjects with {f.replace('_', ' ')}", int(n))
-        for f, n in zip(counts.flags, counts.flagged, strict=True)
-    ]
+    ctx.flags = analysis.flags(table, ctx.options)
+    view = RunView(ctx.run.kind, ctx.options, table, _stored_inputs(session, ctx.chain), ctx.result)
+    key = (ctx.run.id, ctx.run.result_sha256)
+    ctx.figures = list(_FIGURES.get(key, lambda: tuple(analysis.figures(view))))
 
 
-def _caa_plan_summary(ctx: RunContext) -> None:
-    """The CAA plans applied and their operating characteristics (one row per plan and lot numbers)."""
-    from bioparity.caa.operating import plan_summary
+def run_context(
+    session: Session, actor: Actor, run_id: str, *, chosen: dict[str, str] | None = None
+) -> RunContext:
+    """Gather a run, its provenance chain, signatures, summary, flags and figures (read permission checked).
 
-    summary = plan_summary(pd.DataFrame(ctx.records))
-    if summary.empty:
-        return
-    ctx.summary_title = "Plans and operating characteristics (probability of passing, seeded simulation)"
-    ctx.summary_columns = [
-        "plan",
-        "test lots",
-        "reference lots",
-        "comparisons",
-        "P(pass) equal",
-        "+1 s_R shift",
-        "+2 s_R shift",
-        "doubled SD",
-        "max MC SE",
-        "equivalence type I at the margin",
-        "large-n type I",
-    ]
-    ctx.summary_rows = [list(r) for r in summary.itertuples(index=False)]
-
-
-def run_context(session: Session, actor: Actor, run_id: str, *, attribute: str | None = None) -> RunContext:
-    """Gather a run, its provenance chain, signatures, tables and figures (read permission checked)."""
+    ``chosen`` picks the item of each figure series shown on the page (e.g. ``{"attribute": "..."}``).
+    """
     run, study, program = require_run(session, actor, run_id)
     dataset = session.get(Dataset, run.dataset_id)
     assert dataset is not None
@@ -181,45 +208,13 @@ def run_context(session: Session, actor: Actor, run_id: str, *, attribute: str |
         result=result,
         signatures=[check_signature(run, s) for s in sigs],
         chain=_chain(session, dataset),
+        analysis=all_analyses().get(run.kind),
+        chosen=dict(chosen or {}),
     )
     if isinstance(result, dict):
-        if isinstance(result.get("columns"), list):
+        if has_table(result):
             ctx.columns, ctx.rows = list(result["columns"]), list(result["rows"])
         ctx.notes = [str(n) for n in result.get("notes", []) or []]
         ctx.extras = {k: v for k, v in result.items() if k not in {"columns", "rows", "notes"}}
-    if run.kind == "nca":
-        _nca_summary(ctx)
-    conc = next(
-        (p.dataset for p in ctx.chain if p.dataset.validated_for == "nca" or p.produced_by is None), None
-    )
-    if run.kind in {"nca", "pk-similarity"} and conc is not None:
-        nca_runs = [ctx.run] + [p.produced_by for p in ctx.chain if p.produced_by is not None]
-        unit = next(
-            (
-                str(json.loads(r.options_json).get("conc_unit") or "")
-                for r in nca_runs
-                if r.kind == "nca" and json.loads(r.options_json).get("conc_unit")
-            ),
-            "",
-        )
-        ctx.profiles = _profile(session, conc, unit)
-    if run.kind == "pk-similarity":
-        ctx.forest = figures.forest_plot(ctx.records)
-        failed = sum(1 for r in ctx.records if r.get("pass") is False)
-        ctx.flags = [("comparisons with the CI outside the limits", failed)]
-    if run.kind in {"power", "samplesize"}:
-        ctx.power = figures.power_plot(ctx.records)
-    if run.kind == "caa":
-        ctx.caa_attributes = figures.caa_attributes(ctx.records)
-        statuses = [str(r.get("status")) for r in ctx.records]
-        ctx.flags = [(f"comparisons {s}", statuses.count(s)) for s in sorted(set(statuses))]
-        _caa_plan_summary(ctx)
-        lots = _frame(session, dataset)
-        chosen = attribute if attribute in ctx.caa_attributes else next(iter(ctx.caa_attributes), None)
-        names = figures.caa_names(ctx.options)
-        if lots is not None and chosen is not None:
-            ctx.caa = figures.caa_plot(lots, ctx.records, chosen, names)
-        if lots is not None:
-            every = (figures.caa_plot(lots, ctx.records, a, names) for a in ctx.caa_attributes)
-            ctx.caa_all = [p for p in every if p is not None]
+    _present(session, ctx)
     return ctx

@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
+from bioparity.analyses import caa as caa_kind
+from bioparity.analyses import pk_similarity as pk
 from bioparity.errors import InputError
 from bioparity.pathways import (
     MODALITIES,
@@ -143,7 +145,7 @@ class ProgramEvidence:
 
 
 #: The analysis kinds that readiness and the program report draw on.
-REPORTED_KINDS = ("pk-similarity", "caa")
+REPORTED_KINDS = (pk.NAME, caa_kind.NAME)
 
 
 def collect(session: Session, program: Program) -> ProgramEvidence:
@@ -225,31 +227,31 @@ def _table(run: AnalysisRun) -> list[dict[str, Any]]:
 
 
 def _pk_study(ev: StudyEvidence, notes: list[str]) -> PKStudy | None:
-    run = ev.approved("pk-similarity")
+    run = ev.approved(pk.NAME)
     if run is None:
         return None
     comparisons = []
     arms: list[str] = []
     for i, row in enumerate(_table(run)):
-        test, ref = source_label(str(row["test_arm"])), source_label(str(row["reference_arm"]))
+        test, ref = source_label(str(row[pk.TEST_ARM])), source_label(str(row[pk.REFERENCE_ARM]))
         if test is None or ref is None:
             notes.append(
-                f"{ev.study.name}: arms {row['test_arm']}/{row['reference_arm']} have no region label"
+                f"{ev.study.name}: arms {row[pk.TEST_ARM]}/{row[pk.REFERENCE_ARM]} have no region label"
             )
             continue
         arms += [a for a in (test, ref) if a not in arms]
         try:
             comparisons.append(
                 PKComparison(
-                    id=f"{test}-{ref}-{row['metric']}-{i}",
+                    id=f"{test}-{ref}-{row[pk.METRIC]}-{i}",
                     test=test,
                     reference=ref,
-                    metric=str(row["metric"]),
-                    ratio=float(row["gmr"]) / 100,
-                    ci_lower=float(row["ci_lower"]) / 100,
-                    ci_upper=float(row["ci_upper"]) / 100,
-                    lower_limit=float(row["lower_limit"]) / 100,
-                    upper_limit=float(row["upper_limit"]) / 100,
+                    metric=str(row[pk.METRIC]),
+                    ratio=float(row[pk.GMR]) / pk.PERCENT,
+                    ci_lower=float(row[pk.CI_LOWER]) / pk.PERCENT,
+                    ci_upper=float(row[pk.CI_UPPER]) / pk.PERCENT,
+                    lower_limit=float(row[pk.LOWER_LIMIT]) / pk.PERCENT,
+                    upper_limit=float(row[pk.UPPER_LIMIT]) / pk.PERCENT,
                 )
             )
         except InputError as exc:
@@ -264,36 +266,40 @@ def _ident(name: str) -> str:
 
 
 def _caa(ev: StudyEvidence, notes: list[str]) -> tuple[list[CAAAttribute], list[AnalyticalBridge]]:
-    run = ev.approved("caa")
+    run = ev.approved(caa_kind.NAME)
     if run is None:
         return [], []
     attributes, bridges = [], []
     bridge_rows: dict[tuple[str, str], list[bool]] = {}
     uncategorised = set()
     for row in _table(run):
-        if row.get("passed") is None:
+        if row.get(caa_kind.PASSED) is None:
             continue
-        test, ref = source_label(str(row["test_source"])), source_label(str(row["reference_source"]))
+        test = source_label(str(row[caa_kind.TEST_SOURCE]))
+        ref = source_label(str(row[caa_kind.REFERENCE_SOURCE]))
         if test is None or ref is None:
             continue
+        passed = bool(row[caa_kind.PASSED])
         if test != "T":
-            bridge_rows.setdefault((test, ref), []).append(bool(row["passed"]))
+            bridge_rows.setdefault((test, ref), []).append(passed)
             continue
-        category = caa_category(str(row["attribute"]))
+        attribute = str(row[caa_kind.ATTRIBUTE])
+        category = caa_category(attribute)
         if category is None:
-            uncategorised.add(str(row["attribute"]))
+            uncategorised.add(attribute)
             continue
+        n_test, n_reference = row.get(caa_kind.N_TEST), row.get(caa_kind.N_REFERENCE)
         attributes.append(
             CAAAttribute(
-                id=_ident(f"{row['attribute']}-{ref}"),
-                name=str(row["attribute"]),
+                id=_ident(f"{attribute}-{ref}"),
+                name=attribute,
                 category=category,
                 reference=ref,
-                passed=bool(row["passed"]),
-                critical=int(row.get("tier") or 0) == 1,
-                n_test_lots=int(row["n_test"]) if row.get("n_test") else None,
-                n_reference_lots=int(row["n_reference"]) if row.get("n_reference") else None,
-                method=str(row.get("method") or ""),
+                passed=passed,
+                critical=int(row.get(caa_kind.TIER) or 0) == 1,
+                n_test_lots=int(n_test) if n_test else None,
+                n_reference_lots=int(n_reference) if n_reference else None,
+                method=str(row.get(caa_kind.METHOD) or ""),
             )
         )
     for (a, b), outcomes in bridge_rows.items():
@@ -339,7 +345,7 @@ def readiness(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, list
     latest = [
         (ev.study.id, ev.study.name, run.id, run.result_sha256)
         for ev in evidence.studies
-        for run in (ev.approved("pk-similarity"), ev.approved("caa"))
+        for run in (ev.approved(pk.NAME), ev.approved(caa_kind.NAME))
         if run is not None
     ]
     key = (program.id, program.name, program.modality, tuple(program.target_regions), tuple(latest))
@@ -399,7 +405,7 @@ def pk_rows(evidence: ProgramEvidence) -> Sequence[tuple[Study, AnalysisRun, lis
     """The latest approved PK similarity table of each study (for the program's similarity summary)."""
     out = []
     for ev in evidence.studies:
-        run = ev.approved("pk-similarity")
+        run = ev.approved(pk.NAME)
         if run is not None:
             out.append((ev.study, run, _table(run)))
     return out

@@ -12,11 +12,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from bioparity.report import figures, static
+from bioparity.analyses import caa as caa_kind
+from bioparity.analyses.figures import CAAPlot, Figure, ForestPlot, PowerPlot, ProfilePlot, forest_plot
+from bioparity.analyses.format import fmt_time, fmt_value
+from bioparity.analyses.pk_similarity import pk_tables
+from bioparity.analyses.tables import ReportTables, Table
+from bioparity.report import static
 from bioparity.report.context import MAX_TABLE_ROWS, RunContext
 from bioparity.report.evidence import ProgramEvidence, pk_rows, readiness, table_rows
-from bioparity.report.format import fmt_time, fmt_value
-from bioparity.report.tables import ReportTables, Table, pk_tables, run_tables
+from bioparity.report.tables import run_tables, table_html
 from bioparity.store.models import Organisation
 
 _ENV = Environment(
@@ -26,6 +30,7 @@ _ENV = Environment(
 )
 _ENV.filters["value"] = fmt_value
 _ENV.filters["time"] = fmt_time
+_ENV.filters["table_html"] = table_html
 
 
 def svg_image(svg: str, alt: str) -> Markup:
@@ -38,36 +43,50 @@ def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def run_plots(ctx: RunContext) -> list[Markup]:
-    plots = []
-    if ctx.forest is not None:
-        plots.append(
-            svg_image(static.forest_svg(ctx.forest), "Forest plot of GMRs and CIs against the limits")
-        )
-    if ctx.profiles is not None:
-        for log in (False, True):
-            alt = "Mean concentration-time profiles per arm, " + ("semi-log" if log else "linear")
-            plots.append(svg_image(static.profiles_svg(ctx.profiles, log=log), alt))
-        if ctx.profiles.individual:
-            plots.append(
-                svg_image(static.individual_svg(ctx.profiles), "Individual profiles per arm, semi-log")
+def figure_images(figure: Figure) -> list[Markup]:
+    """The figure drawn by matplotlib as SVG images (the renderer knows plot types, not analysis kinds)."""
+    data = figure.data
+    if isinstance(data, ForestPlot):
+        return [svg_image(static.forest_svg(data), "Forest plot of GMRs and CIs against the limits")]
+    if isinstance(data, ProfilePlot):
+        images = [
+            svg_image(
+                static.profiles_svg(data, log=log),
+                "Mean concentration-time profiles per arm, " + ("semi-log" if log else "linear"),
             )
-    if ctx.power is not None:
-        plots.append(svg_image(static.power_svg(ctx.power), "Power curves"))
-    return plots
+            for log in (False, True)
+        ]
+        if data.individual:
+            images.append(svg_image(static.individual_svg(data), "Individual profiles per arm, semi-log"))
+        return images
+    if isinstance(data, PowerPlot):
+        return [svg_image(static.power_svg(data), "Power curves")]
+    if isinstance(data, CAAPlot):
+        alt = f"Lot values of {data.name or data.attribute} by source"
+        return [svg_image(static.caa_svg(data, small=True), alt)]
+    raise TypeError(f"no renderer for plot data {type(data).__name__}")  # pragma: no cover
 
 
-def caa_plots(ctx: RunContext) -> list[Markup]:
-    """One plot per CAA attribute (lots by source, acceptance ranges shaded), failed attributes first."""
+def run_plots(ctx: RunContext) -> list[Markup]:
+    """The run's figures that are not part of a series, in the kind's order."""
+    return [image for figure in ctx.single_figures for image in figure_images(figure)]
+
+
+def series_plots(ctx: RunContext) -> list[dict[str, Any]]:
+    """Each series of figures (e.g. one plot per CAA attribute, failed attributes first) in full."""
     return [
-        svg_image(static.caa_svg(plot, small=True), f"Lot values of {plot.name or plot.attribute} by source")
-        for plot in ctx.caa_all
+        {
+            "title": s.group_title or s.title,
+            "note": s.note,
+            "images": [image for figure in s.figures for image in figure_images(figure)],
+        }
+        for s in ctx.series
     ]
 
 
 def report_tables(ctx: RunContext) -> ReportTables:
-    """The run's main tables and appendix (see :mod:`bioparity.report.tables`)."""
-    return run_tables(ctx.run.kind, ctx.columns, ctx.rows, figures.caa_names(ctx.options))
+    """The run's main tables and appendix, laid out by its analysis kind."""
+    return run_tables(ctx.run.kind, ctx.columns, ctx.rows, ctx.options)
 
 
 def render_run_report(ctx: RunContext) -> str:
@@ -75,7 +94,8 @@ def render_run_report(ctx: RunContext) -> str:
     return _ENV.get_template("run_report.html.j2").render(
         ctx=ctx,
         plots=run_plots(ctx),
-        caa_plots=caa_plots(ctx),
+        plot_notes=[f.note for f in ctx.single_figures if f.note],
+        series=series_plots(ctx),
         tables=report_tables(ctx),
         max_rows=MAX_TABLE_ROWS,
         options_json=_json(ctx.options),
@@ -118,21 +138,22 @@ def render_program_report(session: Session, evidence: ProgramEvidence) -> str:
     assessment, notes = readiness(evidence)
     pk = []
     for study, run, rows in pk_rows(evidence):
-        forest = figures.forest_plot(rows)
+        forest = forest_plot(rows)
         image = None if forest is None else svg_image(static.forest_svg(forest), f"Forest plot, {study.name}")
         table = pk_tables(pd.DataFrame(rows)).main[0] if rows else None
         pk.append({"study": study, "run": run, "rows": rows, "plot": image, "table": table})
     caa = []
     for ev in evidence.studies:
-        caa_run = ev.approved("caa")
+        caa_run = ev.approved(caa_kind.NAME)
         if caa_run is None:
             continue
         rows = table_rows(caa_run)
         by_comparison: dict[str, dict[str, int]] = {}
         for r in rows:
-            counts = by_comparison.setdefault(str(r["comparison"]), {})
-            counts[str(r["status"])] = counts.get(str(r["status"]), 0) + 1
-        failed = [r for r in rows if r.get("status") == "fail"]
+            counts = by_comparison.setdefault(str(r[caa_kind.COMPARISON]), {})
+            status = str(r[caa_kind.STATUS])
+            counts[status] = counts.get(status, 0) + 1
+        failed = [r for r in rows if r.get(caa_kind.STATUS) == "fail"]
         caa.append({"study": ev.study, "run": caa_run, "counts": by_comparison, "failed": failed})
     org = session.get(Organisation, evidence.program.org_id)
     return _ENV.get_template("program_report.html.j2").render(

@@ -18,7 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from bioparity.report.figures import CAAPlot, ForestPlot, PowerPlot, ProfilePlot
+from bioparity.analyses.figures import CAAPlot, ForestPlot, PowerPlot, ProfilePlot
 
 COLOURS = ("#1f4e9c", "#c2410c", "#15803d", "#7e22ce", "#a16207", "#0e7490", "#be185d", "#4b5563")
 

@@ -15,6 +15,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
+from bioparity.analyses.contract import Analysis, Option
+from bioparity.analyses.figures import profile_plot
+from bioparity.analyses.registry import all_analyses, next_kinds, option_errors
 from bioparity.api.deps import unit_of_work, write_unit
 from bioparity.errors import BioparityError, DataFileError
 from bioparity.io.tables_out import csv_bytes
@@ -22,7 +25,6 @@ from bioparity.power import DESIGN_NAMES, get_design, power_tost, sample_size_to
 from bioparity.report import html_to_pdf, render_program_report, render_run_report
 from bioparity.report.context import MAX_TABLE_ROWS, run_context
 from bioparity.report.evidence import collect
-from bioparity.report.figures import profile_plot
 from bioparity.report.html import report_tables
 from bioparity.store.models import AnalysisRun, Dataset
 from bioparity.web import plots
@@ -32,13 +34,10 @@ from bioparity.web.templating import TEMPLATES, render
 from bioparity.workspace import analyses, datasets, programs, signatures
 from bioparity.workspace.access import program_permissions, require_dataset, require_study
 from bioparity.workspace.errors import NotFoundError, PermissionDeniedError
-from bioparity.workspace.registry import AnalysisKind, analysis_kinds, option_errors
 from bioparity.workspace.roles import SIGN_PERMISSION, Permission
 
 router = APIRouter()
 PREVIEW_ROWS = 15
-#: Which analysis a derived table feeds by default (NCA's PP table -> PK similarity).
-NEXT_KIND = {"nca": "pk-similarity"}
 
 
 def _program_crumbs(program: Any) -> list[tuple[str, str | None]]:
@@ -57,25 +56,30 @@ def _preview(content: bytes, error_line: int | None) -> list[tuple[int, str, boo
     return [(n, lines[n - 1][:300], n == error_line) for n in sorted(wanted)]
 
 
-def _kinds() -> dict[str, AnalysisKind]:
-    return analysis_kinds()
+def _kinds() -> dict[str, Analysis]:
+    return all_analyses()
 
 
 @router.get("/studies/{study_id}/upload")
 def upload_form(request: Request, actor: PageActor, study_id: str) -> Response:
     with read_unit(request) as session:
         study, _program = require_study(session, actor, study_id, Permission.write_data)
-        chosen = "nca" if study.kind == "pk" else ("caa" if study.kind == "caa" else "")
+        chosen = next((k.name for k in _kinds().values() if study.kind in k.study_kinds), "")
     return _upload_page(request, actor, study_id, chosen=chosen)
 
 
 #: Largest file kept in the mapping form (base64, posted back with the mapping); a larger one is chosen again.
 STAGED_MAX_BYTES = 700_000  # base64 stays under the 1 MiB limit of a form field
-UNIT_FIELDS = (
-    ("conc_unit", "Concentration unit", "e.g. ng/mL or mg/L; empty = no PPORRESU/PPSTRESU columns"),
-    ("time_unit", "Time unit", "unit of the time column, e.g. h"),
-    ("dose_unit", "Dose unit", "e.g. mg; clearances and volumes then get units"),
-)
+
+
+def unit_fields() -> list[tuple[Option, list[str]]]:
+    """The unit options of every kind's input columns (asked for at upload, stored with the dataset),
+    each with the kinds that use it."""
+    fields: dict[str, tuple[Option, list[str]]] = {}
+    for analysis in _kinds().values():
+        for option in analysis.unit_options:
+            fields.setdefault(option.name, (option, []))[1].append(analysis.name)
+    return list(fields.values())
 
 
 def _header(content: bytes, filename: str) -> list[str]:
@@ -90,16 +94,16 @@ def _header(content: bytes, filename: str) -> list[str]:
     return [c.strip() for c in next(csv.reader([first], delimiter=delimiter), [])]
 
 
-def _needs_mapping(kind: AnalysisKind | None, header: list[str]) -> bool:
+def _needs_mapping(kind: Analysis | None, header: list[str]) -> bool:
     if kind is None or not header:
         return False
-    return any(required and name not in header for name, required in kind.columns.items())
+    return any(c.required and c.name not in header for c in kind.columns)
 
 
-def _suggest(kind: AnalysisKind, header: list[str], previous: dict[str, str]) -> dict[str, str]:
+def _suggest(kind: Analysis, header: list[str], previous: dict[str, str]) -> dict[str, str]:
     """Expected column -> file column: the previous version's mapping, else the same name in any case."""
     chosen: dict[str, str] = {}
-    for target in kind.columns:
+    for target in kind.expected_columns:
         reused = [src for src, dst in previous.items() if dst == target and src in header]
         same = [c for c in header if c.lower() == target.lower()]
         if reused or same:
@@ -108,7 +112,7 @@ def _suggest(kind: AnalysisKind, header: list[str], previous: dict[str, str]) ->
 
 
 def _mapping_context(
-    kind: AnalysisKind, content: bytes, filename: str, header: list[str], suggested: dict[str, str]
+    kind: Analysis, content: bytes, filename: str, header: list[str], suggested: dict[str, str]
 ) -> dict[str, Any]:
     """What the mapping step of the upload form shows: the file's first rows and a select per column."""
     columns, rows, _frame = _table_preview(content, filename)
@@ -136,7 +140,7 @@ def _upload_page(
         study=study,
         program=program,
         kinds=_kinds(),
-        unit_fields=UNIT_FIELDS,
+        unit_fields=unit_fields(),
         crumbs=[*_program_crumbs(program), (f"Upload to {study.name}", None)],
         **context,
     )
@@ -175,11 +179,13 @@ async def upload(request: Request, actor: PageActor, study_id: str) -> Response:
     mapping_step = form.get("mapping") == "1"
     rename = {
         str(form.get(f"map_{target}", "")): target
-        for target in (kind.columns if kind else {})
+        for target in (kind.expected_columns if kind else {})
         if str(form.get(f"map_{target}", ""))
     }
     units = {
-        k: str(form.get(k, "")).strip() for k, _label, _hint in UNIT_FIELDS if str(form.get(k, "")).strip()
+        o.name: str(form.get(o.name, "")).strip()
+        for o, _kinds_using in unit_fields()
+        if str(form.get(o.name, "")).strip()
     }
     header = _header(content, filename)
     if not mapping_step and kind is not None and _needs_mapping(kind, header):
@@ -252,29 +258,22 @@ def _table_preview(content: bytes, filename: str) -> tuple[list[str], list[list[
     return [str(c) for c in frame.columns], head.to_numpy().tolist(), frame
 
 
-def _option_fields(kind: AnalysisKind, given: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    """The form fields of a kind's options: a select where the kind lists choices, else a text input."""
-    fields = []
-    for name, help_text in kind.options.items():
-        default = kind.defaults.get(name, "")
-        choices = [_form_text(c) for c in kind.choices.get(name, ())]
-        fields.append(
-            {
-                "name": name,
-                "help": help_text,
-                "value": (given or {}).get(name, _form_text(default)),
-                "choices": choices,
-                "number": isinstance(default, (int, float)) and not isinstance(default, bool),
-            }
-        )
-    return fields
+def option_fields(kind: Analysis, given: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The form fields of a kind's options schema: a select where the option lists choices, else a text
+    input (a decimal keyboard for numbers)."""
+    return [
+        {
+            "name": o.name,
+            "help": o.help,
+            "value": (given or {}).get(o.name, o.text(o.default)),
+            "choices": [o.text(c) for c in o.choices or ()],
+            "number": o.type in ("number", "integer"),
+        }
+        for o in kind.options
+    ]
 
 
-def _form_text(value: Any) -> str:
-    return str(value).lower() if isinstance(value, bool) else str(value)
-
-
-def _offered(kinds: dict[str, AnalysisKind], dataset: Dataset) -> list[str]:
+def _offered(kinds: dict[str, Analysis], dataset: Dataset) -> list[str]:
     """The analyses a dataset fits: the kind it was checked for, or every kind for a plain table."""
     if dataset.validated_for in kinds:
         return [dataset.validated_for]
@@ -314,9 +313,9 @@ def _dataset_page(
         kinds = _kinds()
         offered = []
         for k in _offered(kinds, dataset):
-            seeded = {u: v for u, v in units.items() if u in kinds[k].options}
+            seeded = {u: v for u, v in units.items() if u in kinds[k].option_help}
             values = given if k == run_kind else seeded
-            offered.append((kinds[k], _option_fields(kinds[k], values)))
+            offered.append((kinds[k], option_fields(kinds[k], values)))
         page: HTMLResponse = render(
             request,
             "dataset.html",
@@ -353,25 +352,16 @@ def key_options(run_: AnalysisRun) -> str:
     return ", ".join(f"{k}={_form_text(v)}" for k, v in sorted(shown.items())) or "defaults"
 
 
+def _form_text(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 TEMPLATES.env.filters["key_options"] = key_options
 
 
 @router.get("/datasets/{dataset_id}")
 def dataset_page(request: Request, actor: PageActor, dataset_id: str, message: str = "") -> Response:
     return _dataset_page(request, actor, dataset_id, message=message)
-
-
-def _parse_option(raw: str, default: Any) -> Any:
-    text = raw.strip()
-    if isinstance(default, bool):
-        flags = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False}
-        return flags.get(text.lower(), text)  # anything else is refused by the choices
-    if isinstance(default, (int, float)):
-        try:
-            return int(text) if isinstance(default, int) and text.lstrip("-").isdigit() else float(text)
-        except ValueError:
-            return text  # refused with a message naming the option
-    return text
 
 
 @router.post("/datasets/{dataset_id}/runs")
@@ -382,11 +372,11 @@ async def run(request: Request, actor: PageActor, dataset_id: str) -> Response:
     options: dict[str, Any] = {}
     given: dict[str, str] = {}
     if kind is not None:
-        for name in kind.options:
-            value = form.get(f"opt_{name}")
+        for option in kind.options:
+            value = form.get(f"opt_{option.name}")
             if value is not None:
-                given[name] = str(value)
-                options[name] = _parse_option(str(value), kind.defaults.get(name, ""))
+                given[option.name] = str(value)
+                options[option.name] = option.parse(str(value))
         errors = option_errors(kind, options)
         if errors:
             return _dataset_page(request, actor, dataset_id, status_code=422, run_kind=kind_name, given=given,
@@ -413,15 +403,8 @@ def _sign_meanings(granted: frozenset[Permission]) -> list[str]:
 
 
 @router.get("/runs/{run_id}")
-def run_page(
-    request: Request,
-    actor: PageActor,
-    run_id: str,
-    message: str = "",
-    error: str = "",
-    attribute: str | None = None,
-) -> Response:
-    return _run_page(request, actor, run_id, message=message, error=error, attribute=attribute)
+def run_page(request: Request, actor: PageActor, run_id: str, message: str = "", error: str = "") -> Response:
+    return _run_page(request, actor, run_id, message=message, error=error)
 
 
 def _run_page(
@@ -431,24 +414,19 @@ def _run_page(
     *,
     message: str = "",
     error: str = "",
-    attribute: str | None = None,
     status_code: int = 200,
     sign_error: str = "",
     meaning: str = "",
 ) -> HTMLResponse:
+    # Other query parameters choose the item of a figure series (e.g. ?attribute=... for CAA plots).
+    chosen = {k: v for k, v in request.query_params.items() if k not in {"message", "error"}}
     with read_unit(request) as session:
-        ctx = run_context(session, actor, run_id, attribute=attribute)
+        ctx = run_context(session, actor, run_id, chosen=chosen)
         granted = program_permissions(session, actor.user_id, ctx.program)
-        figures: dict[str, Any] = {}
-        if ctx.forest is not None:
-            figures["forest"] = plots.forest_figure(ctx.forest)
-        if ctx.profiles is not None:
-            figures["profile-linear"] = plots.profiles_figure(ctx.profiles, log=False)
-            figures["profile-log"] = plots.profiles_figure(ctx.profiles, log=True)
-        if ctx.power is not None:
-            figures["power"] = plots.power_figure(ctx.power)
-        if ctx.caa is not None:
-            figures["caa"] = plots.caa_figure(ctx.caa)
+        shown = [f for f in ctx.single_figures if f.on_page]
+        series = [s for s in ctx.series if s.chosen is not None and s.chosen.on_page]
+        figures = {f.key: plots.figure_json(f.data) for f in shown}
+        figures.update({s.chosen.key: plots.figure_json(s.chosen.data) for s in series if s.chosen})
         kinds = _kinds()
         page: HTMLResponse = render(
             request,
@@ -458,12 +436,14 @@ def _run_page(
             chosen_meaning=meaning,
             ctx=ctx,
             figures=figures,
+            shown_figures=shown,
+            series=series,
             tables=report_tables(ctx),
             max_rows=MAX_TABLE_ROWS,
             meanings=_sign_meanings(granted),
             can_write=Permission.write_data in granted,
             kinds=sorted(kinds),
-            next_kind=NEXT_KIND.get(ctx.run.kind, ""),
+            next_kind=next(iter(next_kinds(ctx.run.kind)), ""),
             message=message,
             error=error,
             options_text=json.dumps(ctx.options, sort_keys=True),

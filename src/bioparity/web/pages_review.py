@@ -17,6 +17,8 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from bioparity.analyses import nca as nca_kind
+from bioparity.analyses.registry import get_analysis
 from bioparity.api.deps import write_unit
 from bioparity.audit.trail import append_event
 from bioparity.errors import BioparityError
@@ -28,7 +30,6 @@ from bioparity.web.templating import render
 from bioparity.workspace import analyses, datasets
 from bioparity.workspace.access import program_permissions
 from bioparity.workspace.adapters import NCA_GROUP_COLUMNS, review_choices
-from bioparity.workspace.registry import get_kind
 from bioparity.workspace.roles import Permission
 
 router = APIRouter()
@@ -144,11 +145,11 @@ def _load(request: Request, actor: Any, run_id: str) -> tuple[RunContext, pd.Dat
     """The run, its dataset's samples, and whether the caller may create runs (write data)."""
     with read_unit(request) as session:
         ctx = run_context(session, actor, run_id)
-        if ctx.run.kind != "nca" or ctx.run.status != "succeeded":
+        if ctx.run.kind != nca_kind.NAME or ctx.run.status != "succeeded":
             raise HTTPException(404, "only a succeeded NCA run can be reviewed")
         content = datasets.dataset_content(session, ctx.dataset)
         can_write = Permission.write_data in program_permissions(session, actor.user_id, ctx.program)
-    samples = datasets.read_stored(content, ctx.dataset.filename, get_kind("nca").read)
+    samples = datasets.read_stored(content, ctx.dataset.filename, get_analysis(nca_kind.NAME).read)
     return ctx, samples, can_write
 
 
@@ -222,7 +223,7 @@ async def review_choice(
         previous = review_choices(ctx.options).to_dict(orient="records")
         options = {**ctx.options, "review": [*previous, choice]}
         with read_unit(request) as session:
-            pending = analyses.check_run(session, actor, ctx.dataset.id, "nca", options)
+            pending = analyses.check_run(session, actor, ctx.dataset.id, nca_kind.NAME, options)
         computed = analyses.compute_run(pending)
 
         def store(session: Any) -> AnalysisRun:

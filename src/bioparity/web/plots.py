@@ -1,11 +1,11 @@
-"""Interactive plots: the figures of :mod:`bioparity.report.figures` as Plotly JSON (drawn by plotly.js)."""
+"""Interactive plots: the plot data of :mod:`bioparity.analyses.figures` as Plotly JSON (for plotly.js)."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from bioparity.report.figures import CAAPlot, ForestPlot, PowerPlot, ProfilePlot
+from bioparity.analyses.figures import CAAPlot, ForestPlot, PlotData, PowerPlot, ProfilePlot
 from bioparity.report.static import COLOURS
 
 _LAYOUT: dict[str, Any] = {
@@ -232,6 +232,17 @@ def caa_figure(plot: CAAPlot) -> dict[str, Any]:
             yaxis={"title": {"text": f"lot value ({plot.unit})" if plot.unit else "lot value"}},
         ),
     }
+
+
+def figure_json(data: PlotData) -> dict[str, Any]:
+    """A run's figure as Plotly JSON, by plot type (profiles on a linear axis)."""
+    if isinstance(data, ForestPlot):
+        return forest_figure(data)
+    if isinstance(data, PowerPlot):
+        return power_figure(data)
+    if isinstance(data, CAAPlot):
+        return caa_figure(data)
+    return profiles_figure(data, log=False)
 
 
 def power_curve_figure(sizes: list[int], powers: list[float], target: float, n: int) -> dict[str, Any]:

@@ -16,8 +16,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bioparity import __version__
+from bioparity.analyses.format import fmt_time, fmt_value
 from bioparity.errors import BioparityError, DataFileError
-from bioparity.report.format import fmt_time, fmt_value
+from bioparity.report.tables import table_html
 from bioparity.web.csrf import csrf_field, set_csrf_cookie
 from bioparity.workspace.access import Actor
 from bioparity.workspace.accounts import my_organisations
@@ -42,6 +43,7 @@ TEMPLATES.env.filters["value"] = fmt_value
 TEMPLATES.env.filters["time"] = fmt_time
 TEMPLATES.env.filters["tojson_script"] = to_json
 TEMPLATES.env.filters["short"] = lambda h: (h or "")[:12]
+TEMPLATES.env.filters["table_html"] = table_html
 TEMPLATES.env.globals["version"] = __version__
 
 

@@ -1,5 +1,6 @@
 """The program workspace: organisations, users and roles, programs shared between partners, studies,
-immutable content-addressed datasets, analysis runs with provenance, and electronic signatures.
+immutable content-addressed datasets, analysis runs with provenance, and electronic signatures. The
+analyses a dataset can be run through are the kinds of :mod:`bioparity.analyses`.
 
 Every service takes a SQLAlchemy session and the acting user, checks permissions first (deny by default;
 objects the caller may not see are "not found"), records an audit row in the same transaction, and never
@@ -14,12 +15,10 @@ from bioparity.workspace.errors import (
     PermissionDeniedError,
     WorkspaceError,
 )
-from bioparity.workspace.registry import AnalysisKind, analysis_kinds, get_kind, register_analysis
 from bioparity.workspace.roles import Meaning, Permission, Role
 
 __all__ = [
     "Actor",
-    "AnalysisKind",
     "AuthenticationError",
     "ConflictError",
     "Meaning",
@@ -28,7 +27,4 @@ __all__ = [
     "PermissionDeniedError",
     "Role",
     "WorkspaceError",
-    "analysis_kinds",
-    "get_kind",
-    "register_analysis",
 ]

@@ -1,4 +1,5 @@
-"""Running a registered analysis on a stored dataset and keeping the result with its provenance.
+"""Running an analysis kind (:mod:`bioparity.analyses`) on a stored dataset and keeping the result with
+its provenance.
 
 A run records the kind, the SHA-256 of each input, the options, the software version, the result as
 canonical JSON and that JSON's SHA-256. The same inputs, options and software give the same result text
@@ -20,12 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bioparity._results import software_version
+from bioparity.analyses.registry import effective_options, get_analysis
 from bioparity.audit import append_event, canonical_json, sha256_hex
 from bioparity.errors import BioparityError, DataFileError, InputError
 from bioparity.store.models import AnalysisRun
 from bioparity.workspace.access import Actor, require_dataset, require_run, require_study
 from bioparity.workspace.datasets import dataset_content, parse_column_map, read_stored
-from bioparity.workspace.registry import effective_options, get_kind
 from bioparity.workspace.roles import Permission
 from bioparity.workspace.snapshots import snapshot
 
@@ -69,10 +70,10 @@ def check_run(
 ) -> PendingRun:
     """Check that the caller may run ``kind`` on the dataset with these options (only reads the store)."""
     dataset, study, _program = require_dataset(session, actor, dataset_id, Permission.write_data)
-    spec = get_kind(kind)
+    spec = get_analysis(kind)
     _rename, units = parse_column_map(dataset.column_map)
     # Units chosen at upload are the defaults of the kind's unit options (a given option wins).
-    seeded = {k: v for k, v in units.items() if k in spec.options}
+    seeded = {k: v for k, v in units.items() if k in spec.option_help}
     return PendingRun(
         dataset_id=dataset.id,
         study_id=study.id,
@@ -91,7 +92,7 @@ def compute_run(pending: PendingRun) -> ComputedRun:
     A dataset that does not fit the kind raises (nothing is stored); an unexpected failure inside the
     computation becomes a ``failed`` outcome.
     """
-    spec = get_kind(pending.kind)
+    spec = get_analysis(pending.kind)
     rename, _units = parse_column_map(pending.column_map)
     frame = read_stored(pending.content, pending.filename, spec.read, rename)
     versions = software_versions()

@@ -34,14 +34,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from bioparity.analyses.frames import result_frame
+from bioparity.analyses.registry import get_analysis
 from bioparity.audit import append_event, sha256_hex
 from bioparity.errors import DataFileError, InputError
 from bioparity.io import read_table
 from bioparity.io.tables_out import csv_bytes
 from bioparity.store.models import Blob, Dataset, new_id
 from bioparity.workspace.access import Actor, require_dataset, require_run, require_study
-from bioparity.workspace.adapters import result_frame
-from bioparity.workspace.registry import get_kind
 from bioparity.workspace.roles import Permission
 from bioparity.workspace.sealing import dataset_mac, dataset_sealed
 from bioparity.workspace.snapshots import snapshot
@@ -268,7 +268,7 @@ def check_upload(
         raise InputError(f"file too large: {len(content)} bytes; at most {MAX_UPLOAD_BYTES} bytes")
     filename = _safe_filename(plain_text(filename, "filename", max_length=255))
     if analysis_kind is not None:
-        get_kind(analysis_kind)
+        get_analysis(analysis_kind)
     return PendingUpload(
         study_id=study.id,
         name=name,
@@ -285,7 +285,7 @@ def check_upload(
 def parse_upload(pending: PendingUpload) -> PendingUpload:
     """Read the file with the reader of its analysis kind (or as a plain CSV table); needs no store, so
     servers run it outside any transaction. Raises DataFileError naming the file, row and column."""
-    reader = read_plain_csv if pending.analysis_kind is None else get_kind(pending.analysis_kind).read
+    reader = read_plain_csv if pending.analysis_kind is None else get_analysis(pending.analysis_kind).read
     rename, _units = parse_column_map(pending.column_map)
     frame = read_stored(pending.content, pending.filename, reader, rename)
     return replace(pending, n_rows=len(frame))

@@ -1,5 +1,7 @@
-"""What each plot shows, as plain data: built once, drawn by Plotly in the browser and by matplotlib
-in reports (:mod:`bioparity.report.static`), so that both always show the same numbers.
+"""What each plot shows, as plain data: built once, drawn by Plotly in the browser
+(:mod:`bioparity.web.plots`) and by matplotlib in reports (:mod:`bioparity.report.static`), so that both
+always show the same numbers. An analysis kind returns its plots as :class:`Figure` (the data plus where
+and how it is shown); the renderers know the plot types, never the kinds.
 
 * concentration-time profiles: arithmetic mean concentration per arm and nominal time;
 * forest plot: GMR and its CI per metric and pair of arms, against the acceptance limits;
@@ -83,6 +85,32 @@ class CAAPlot:
     bands: tuple[Band, ...] = field(default_factory=tuple)
     title: str = ""
     name: str = ""
+
+
+#: The plot types the renderers draw.
+PlotData = ProfilePlot | ForestPlot | PowerPlot | CAAPlot
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One plot of a run as an analysis kind shows it.
+
+    ``key`` names the plot on the page (element ids), ``title`` is its heading and ``label`` what it
+    shows (caption, alternative text). Figures that share a ``series`` (e.g. ``attribute``) are one per
+    ``item``: the run page shows one with a selector named after the series (the query parameter of the
+    same name chooses it), the report prints them all under ``group_title``. ``note`` is printed with
+    the figure(s) in the report; ``on_page=False`` keeps a figure out of the run page (report only).
+    """
+
+    key: str
+    title: str
+    label: str
+    data: PlotData
+    series: str = ""
+    item: str = ""
+    group_title: str = ""
+    note: str = ""
+    on_page: bool = True
 
 
 def _finite(value: Any) -> bool:
@@ -226,18 +254,6 @@ def caa_attributes(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     names = list(dict.fromkeys(str(r["attribute"]) for r in rows if "attribute" in r))
     failed = {str(r["attribute"]) for r in rows if r.get("status") == "fail"}
     return [n for n in names if n in failed] + [n for n in names if n not in failed]
-
-
-def caa_names(options: Mapping[str, Any]) -> dict[str, str]:
-    """Human names of CAA attributes from the catalogue named in the run's options (empty otherwise)."""
-    from bioparity.caa import read_catalogue
-    from bioparity.workspace.adapters import CATALOGUES
-
-    name = str(options.get("catalogue") or "")
-    if name not in CATALOGUES:
-        return {}
-    catalogue = read_catalogue(CATALOGUES[name]())
-    return {a: human_name(a, spec.description) for a, spec in catalogue.attributes.items()}
 
 
 _ABBREVIATIONS = {

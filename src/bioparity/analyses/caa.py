@@ -1,0 +1,262 @@
+"""Comparative analytical assessment: the ``caa`` kind (every attribute, every comparison).
+
+Test lots against each reference source and the reference bridge, per attribute, with the method of
+its tier: the quality range ``mean_R ± k·s_R`` with k by criticality and a spread check (the default
+plan ``qr-2025``, after the EMA reflection paper on the statistical methodology for the comparative
+assessment of quality attributes, EMA/CHMP/138502/2017, 2021, and FDA's draft guidance Development of
+Therapeutic Protein Biosimilars: Comparative Analytical Assessment, 2019), or the 2017 tiered approach
+(equivalence test for tier 1; Tsong et al. 2017, J Biopharm Stat 27:197). Tiers come from the data's
+``tier`` column unless a packaged catalogue is named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from bioparity.analyses.contract import Analysis, Option, RunView, example_file
+from bioparity.analyses.figures import Figure, caa_attributes, caa_plot, human_name
+from bioparity.analyses.frames import frame_result
+from bioparity.analyses.options import flag_option, text_option
+from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels
+from bioparity.caa import assess, read_catalogue, read_long_table
+from bioparity.caa.catalogue import DEFAULT_PLAN, PLANS
+from bioparity.caa.example import example_paths
+from bioparity.errors import InputError
+
+NAME = "caa"
+#: Columns of the stored result table (what reports and the readiness read).
+ATTRIBUTE, COMPARISON, STATUS, METHOD, TIER = "attribute", "comparison", "status", "method", "tier"
+TEST_SOURCE, REFERENCE_SOURCE, PASSED = "test_source", "reference_source", "passed"
+N_TEST, N_REFERENCE = "n_test", "n_reference"
+
+#: Attribute catalogues shipped with the package, selectable by name in the ``catalogue`` option.
+CATALOGUES: dict[str, Callable[[], Path]] = {"igg1-mab-example": lambda: example_paths()[1]}
+
+
+def read_caa(path: Path) -> pd.DataFrame:
+    """A CAA long table ``attribute, source, lot, value`` (+ optional unit, tier, replicate, ...)."""
+    return read_long_table(path)
+
+
+def caa_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Every attribute, every comparison (test vs each reference, and the reference bridge)."""
+    name = text_option(options, "catalogue", "")
+    if name and name not in CATALOGUES:
+        raise InputError(
+            f"option catalogue={name!r}; expected '' (tiers from the data) or {', '.join(CATALOGUES)}"
+        )
+    catalogue = read_catalogue(CATALOGUES[name]()) if name else None
+    region = text_option(options, "region", "").lower()
+    result = assess(
+        frame,
+        catalogue,
+        plan=text_option(options, "plan", DEFAULT_PLAN),
+        region=region or None,
+        pool_references=flag_option(options, "pool_references"),
+    )
+    return frame_result(result.to_frame(), notes=list(result.notes))
+
+
+def caa_names(options: Mapping[str, Any]) -> dict[str, str]:
+    """Human names of CAA attributes from the catalogue named in the run's options (empty otherwise)."""
+    name = str(options.get("catalogue") or "")
+    if name not in CATALOGUES:
+        return {}
+    catalogue = read_catalogue(CATALOGUES[name]())
+    return {a: human_name(a, spec.description) for a, spec in catalogue.attributes.items()}
+
+
+#: Headers of the plans table (the columns of :func:`bioparity.caa.operating.plan_summary`).
+PLAN_HEADERS = (
+    "plan",
+    "test lots",
+    "reference lots",
+    "comparisons",
+    "P(pass) equal",
+    "+1 s_R shift",
+    "+2 s_R shift",
+    "doubled SD",
+    "max MC SE",
+    "equivalence type I at the margin",
+    "large-n type I",
+)
+
+
+def plan_table(frame: pd.DataFrame) -> Table | None:
+    """The CAA plans applied and their operating characteristics (one row per plan and lot numbers;
+    probability of passing by seeded simulation, EMA/CHMP/138502/2017 section 4)."""
+    from bioparity.caa.operating import plan_summary
+
+    summary = plan_summary(frame)
+    if summary.empty:
+        return None
+    rows = tuple(tuple(cell(v, 5) for v in r) for r in summary.itertuples(index=False))
+    numeric = tuple(pd.api.types.is_numeric_dtype(summary[c]) for c in summary.columns)
+    return Table(
+        "Plans and operating characteristics (probability of passing, seeded simulation)",
+        PLAN_HEADERS,
+        rows,
+        numeric,
+    )
+
+
+def _key_statistic(r: Mapping[str, Any]) -> str:
+    method = str(r.get("method") or "")
+    unit = str(r.get("unit") or "")
+    if method == "equivalence":
+        return (
+            f"difference {cell(r.get('estimate'), 4)}, CI ({cell(r.get('ci_lower'), 4)}, "
+            f"{cell(r.get('ci_upper'), 4)}) within [{cell(r.get('lower_limit'), 4)}, "
+            f"{cell(r.get('upper_limit'), 4)}] {unit}".rstrip()
+        )
+    if method == "quality-range":
+        return (
+            f"{cell(r.get('n_inside'))}/{cell(r.get('n_test'))} lots in "
+            f"[{cell(r.get('lower_limit'), 4)}, {cell(r.get('upper_limit'), 4)}] {unit}".rstrip()
+        )
+    if method == "descriptive":
+        return f"means {cell(r.get('mean_test'), 4)} vs {cell(r.get('mean_reference'), 4)} {unit}".rstrip()
+    return f"{r.get('statistic', 'estimate')} {cell(r.get('estimate'), 4)}"
+
+
+def caa_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
+    """One row per attribute: name, tier, method, and per comparison the verdict and key statistic; the
+    plans applied with their operating characteristics as an extra table."""
+    if not {ATTRIBUTE, COMPARISON, STATUS} <= set(frame.columns):
+        return generic_tables(frame)
+    names = caa_names(options or {})
+    comparisons = list(dict.fromkeys(frame["comparison"].astype(str)))
+    rows, css = [], []
+    for attribute, g in frame.groupby("attribute", sort=False):
+        by: dict[str, dict[str, Any]] = {
+            str(r["comparison"]): {str(k): v for k, v in r.items()} for r in g.to_dict("records")
+        }
+        first = g.iloc[0]
+        cells = [
+            names.get(str(attribute), str(attribute)),
+            cell(first.get("tier")),
+            str(first.get("method") or ""),
+        ]
+        for c in comparisons:
+            r = by.get(c)
+            cells.append("—" if r is None else f"{r['status']}: {_key_statistic(r)}")
+        rows.append(tuple(cells))
+        css.append("fail" if (g["status"].astype(str) == "fail").any() else "")
+    main = Table(
+        "Comparative analytical assessment: verdict and key statistic per attribute and comparison",
+        ("attribute", "tier", "method", *comparisons),
+        tuple(rows),
+        (False, True, False, *([False] * len(comparisons))),
+        css=tuple(css),
+        wide=True,
+        note="Reasons, settings and every statistic per comparison are in the appendix.",
+    )
+    appendix = panels(frame, [ATTRIBUTE, COMPARISON], "Complete CAA result")
+    plans = plan_table(frame)
+    return ReportTables((main,), tuple(appendix), extra=() if plans is None else (plans,))
+
+
+def _statuses(rows: list[Any], columns: list[Any]) -> list[str]:
+    if STATUS not in columns:
+        return []
+    i = columns.index(STATUS)
+    return [str(r[i]) for r in rows]
+
+
+def caa_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
+    """``12 attributes, 36 comparisons: 2 fail, 34 pass``."""
+    columns, rows = list(result.get("columns") or []), list(result.get("rows") or [])
+    statuses = _statuses(rows, columns)
+    attributes = {r[columns.index(ATTRIBUTE)] for r in rows} if ATTRIBUTE in columns else set()
+    counts = ", ".join(f"{statuses.count(s)} {s}" for s in sorted(set(statuses)))
+    return f"{len(attributes)} attributes, {len(rows)} comparisons: {counts or 'none decided'}"
+
+
+def caa_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """Comparisons per status (pass, fail, descriptive, ...)."""
+    statuses = _statuses(table.values.tolist(), list(table.columns))
+    return [(f"comparisons {s}", statuses.count(s)) for s in sorted(set(statuses))]
+
+
+PLOT_NOTE = (
+    "Lot values by source (bar: mean) with each comparison's acceptance range or interval shaded; "
+    "attributes with a failed comparison first."
+)
+
+
+def caa_figures(run: RunView) -> list[Figure]:
+    """One plot per attribute (lots of the run's dataset by source, acceptance ranges shaded), failed
+    attributes first: the run page shows the one chosen with ``?attribute=``, the report all."""
+    lots = run.chain[0].load() if run.chain else None
+    if lots is None:
+        return []
+    records = run.records
+    names = caa_names(run.options)
+    out = []
+    for attribute in caa_attributes(records):
+        plot = caa_plot(lots, records, attribute, names)
+        if plot is not None:
+            label = f"Lot values by source with the acceptance ranges, {attribute}"
+            out.append(
+                Figure(
+                    "caa",
+                    "Attribute plot",
+                    label,
+                    plot,
+                    series="attribute",
+                    item=attribute,
+                    group_title="Attribute plots",
+                    note=PLOT_NOTE,
+                )
+            )
+    return out
+
+
+CAA = Analysis(
+    name=NAME,
+    title="Comparative analytical assessment",
+    description="Comparative analytical assessment: every attribute, every comparison (tier from the data)",
+    read=read_caa,
+    compute=caa_kind,
+    options=(
+        Option(
+            "catalogue",
+            "'' = tiers from the data's tier column (default), or igg1-mab-example",
+            "",
+            ("", *CATALOGUES),
+        ),
+        Option(
+            "plan",
+            "qr-2025 (default: quality range, k by criticality, spread check) or tiered-2017",
+            DEFAULT_PLAN,
+            PLANS,
+        ),
+        Option(
+            "region",
+            "region filed, sets the EU/US bridge direction: ema, fda or '' (alphabetical, noted)",
+            "",
+            ("", "ema", "fda"),
+        ),
+        Option(
+            "pool_references",
+            "true to add a pooled-reference comparison where every bridge passed",
+            False,
+            (False, True),
+            type="flag",
+        ),
+    ),
+    tables=caa_tables,
+    summary=caa_summary,
+    flags=caa_flags,
+    figures=caa_figures,
+    study_kinds=("caa",),
+    example=example_file(
+        "caa-lots.csv", lambda: example_paths()[0].read_bytes(), {"catalogue": "igg1-mab-example"}
+    ),
+)
+
+ANALYSES = (CAA,)

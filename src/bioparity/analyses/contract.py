@@ -1,0 +1,354 @@
+"""The analysis contract: everything the front ends need to know about one kind of analysis.
+
+An :class:`Analysis` bundles, for one kind (``nca``, ``pk-similarity``, ``caa``, ...):
+
+* the **input**: the columns a file must have (:class:`InputColumn`, offered for mapping at upload) and
+  a validating reader ``read(path) -> DataFrame`` that raises :class:`~bioparity.errors.DataFileError`
+  naming the file, row and column;
+* the **options schema** (:class:`Option`: name, help, default, choices, type), which drives the
+  command line (``bioparity run KIND FILE --option name=value``), the API schema
+  (``GET /analysis-kinds``) and the web form, and is checked by
+  :func:`bioparity.analyses.registry.effective_options` before anything runs;
+* ``compute(frame, options) -> dict``: deterministic, JSON values only (a tabular result uses
+  :func:`bioparity.analyses.frames.frame_result`), so that a stored result is reproducible byte for byte;
+* the **presentation** of a stored result: ``tables`` (main tables in a regulator-style layout and the
+  appendix), ``summary`` (one readable line), ``flags`` (counts shown with the notes), ``figures`` (plot
+  data once, drawn by the report's matplotlib renderer and the web's Plotly renderer), ``units`` of the
+  input columns;
+* the **chaining**: ``follows`` names the kinds whose result table this kind takes as input (the web
+  offers this kind next for their results); ``actions`` are pages of the web workspace for a run.
+
+Front ends never branch on kind names: they read this object from the registry
+(:func:`bioparity.analyses.registry.get_analysis`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import pandas as pd
+
+from bioparity.analyses.figures import Figure
+from bioparity.analyses.tables import ReportTables, generic_tables
+from bioparity.errors import InputError
+
+#: How an option's value is typed: free text, a number, a whole number, a yes/no flag, or a
+#: comma-separated list (stored as the text, e.g. ``test,eu-ref,us-ref``).
+OptionType = Literal["text", "number", "integer", "flag", "list"]
+OPTION_TYPES: tuple[str, ...] = get_args(OptionType)
+
+#: Words accepted for a flag typed in a form or on the command line.
+FLAG_WORDS = {
+    "true": True,
+    "1": True,
+    "yes": True,
+    "on": True,
+    "false": False,
+    "0": False,
+    "no": False,
+    "off": False,
+}
+
+
+def _shown(value: Any) -> str:
+    return "'' (empty)" if value == "" else str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of an analysis: its name, a one-line help, the default and what values it accepts.
+
+    ``choices`` (when given) are the only values accepted (a web select). ``type`` says how text typed
+    in a form or on the command line is converted (:meth:`parse`) and what a value must be
+    (:meth:`error`): ``number``/``integer`` options refuse anything but numbers, ``flag`` takes
+    true/false (yes/no, 1/0, on/off); ``text`` and ``list`` values are checked by the kind's compute.
+    ``label`` is the short title of a form field (the name when empty).
+    """
+
+    name: str
+    help: str
+    default: Any = ""
+    choices: tuple[Any, ...] | None = None
+    type: OptionType = "text"
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if self.type not in OPTION_TYPES:
+            raise ValueError(f"option {self.name!r}: type {self.type!r} is not one of {OPTION_TYPES}")
+        if self.choices is not None and self.default not in self.choices:
+            raise ValueError(f"option {self.name!r}: default {self.default!r} is not one of its choices")
+        if self.choices is None and self.error(self.default) is not None:
+            raise ValueError(f"option {self.name!r}: default {self.default!r} is not a {self.type}")
+
+    @property
+    def title(self) -> str:
+        """The label of a form field."""
+        return self.label or self.name
+
+    def parse(self, text: str) -> Any:
+        """A value typed as text (a form field, ``--option name=value``) as this option's type.
+
+        Text that is not a value of the type is returned unchanged, so that :meth:`error` refuses it
+        with a message naming the option.
+        """
+        text = text.strip()
+        if self.type == "flag":
+            return FLAG_WORDS.get(text.lower(), text)
+        if self.type in ("number", "integer"):
+            try:
+                return int(text) if self.type == "integer" else float(text)
+            except ValueError:
+                return text
+        return text
+
+    def error(self, value: Any) -> str | None:
+        """Why ``value`` is refused (not one of the choices, not a number where one is needed), or None."""
+        if self.choices is not None:
+            if value not in self.choices:
+                return f"{value!r} is not accepted; choose one of {', '.join(map(_shown, self.choices))}"
+            return None
+        if self.type == "number" and not _is_number(value):
+            return f"{value!r} is not a number (e.g. {self.default})"
+        if self.type == "integer" and not (isinstance(value, int) and not isinstance(value, bool)):
+            return f"{value!r} is not a whole number (e.g. {self.default})"
+        if self.type == "flag" and not isinstance(value, bool):
+            return f"{value!r} is not true or false"
+        return None
+
+    def text(self, value: Any) -> str:
+        """A value as a form field shows it (flags as ``true``/``false``)."""
+        return str(value).lower() if isinstance(value, bool) else str(value)
+
+    def schema(self) -> dict[str, Any]:
+        """The option as plain data (API schema, ``bioparity kinds --json``)."""
+        return {
+            "name": self.name,
+            "help": self.help,
+            "type": self.type,
+            "default": self.default,
+            "choices": None if self.choices is None else list(self.choices),
+            "label": self.title,
+        }
+
+
+@dataclass(frozen=True)
+class InputColumn:
+    """A column the reader expects. ``required`` columns must be present (a CSV whose header lacks one
+    is mapped at upload); ``unit_option`` names the option that holds the column's unit."""
+
+    name: str
+    required: bool
+    help: str = ""
+    unit_option: str | None = None
+
+
+@dataclass(frozen=True)
+class Action:
+    """A page of the web workspace that works on a succeeded run of the kind, linked from the run page
+    as ``/ui/runs/<run id>/<path>`` (e.g. NCA's lambda_z review)."""
+
+    label: str
+    path: str
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class StoredInput:
+    """One dataset of a run's provenance chain, as the figures of a kind may use it.
+
+    ``load()`` gives the file as a plain table (None when it is not delimited text); ``produced_by`` and
+    ``produced_options`` are the kind and options of the run whose result table the dataset is (empty
+    for an uploaded file).
+    """
+
+    sha256: str
+    validated_for: str | None
+    load: Callable[[], pd.DataFrame | None]
+    produced_by: str | None = None
+    produced_options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunView:
+    """A stored run as the presentation hooks see it: options, the result table (no columns when the
+    result has none) and the provenance chain (the run's own dataset first, then those it came from)."""
+
+    kind: str
+    options: Mapping[str, Any]
+    table: pd.DataFrame
+    chain: tuple[StoredInput, ...] = ()
+    result: Any = None
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        """The result table as one dictionary per row."""
+        return [{str(k): v for k, v in r.items()} for r in self.table.to_dict("records")]
+
+
+@dataclass(frozen=True)
+class Example:
+    """A small valid input of the kind: ``write(folder)`` writes the file and returns its path, to be run
+    with ``options`` (documentation, ``bioparity kinds`` and the contract test over every kind)."""
+
+    write: Callable[[Path], Path]
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+def example_file(
+    name: str, content: Callable[[], bytes], options: Mapping[str, Any] | None = None
+) -> Example:
+    """An example written as ``<folder>/<name>`` from ``content()``, run with ``options``."""
+
+    def write(folder: Path) -> Path:
+        path = folder / name
+        path.write_bytes(content())
+        return path
+
+    return Example(write, dict(options or {}))
+
+
+def packaged_example(relative: str, options: Mapping[str, Any] | None = None) -> Example:
+    """An example file shipped in the package (``relative`` to the ``bioparity`` folder)."""
+    source = resources.files("bioparity").joinpath(*relative.split("/"))
+    return example_file(relative.rsplit("/", 1)[-1], source.read_bytes, options)
+
+
+Reader = Callable[[Path], pd.DataFrame]
+Compute = Callable[[pd.DataFrame, Mapping[str, Any]], Mapping[str, Any]]
+TablesHook = Callable[[pd.DataFrame, Mapping[str, Any]], ReportTables]
+SummaryHook = Callable[[Mapping[str, Any], Mapping[str, Any]], str]
+FlagsHook = Callable[[pd.DataFrame, Mapping[str, Any]], list[tuple[str, int]]]
+FiguresHook = Callable[[RunView], list[Figure]]
+UnitsHook = Callable[[Mapping[str, Any]], dict[str, str]]
+
+
+def table_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
+    """The default summary line: how many rows a tabular result has, or which values it holds."""
+    if isinstance(result.get("rows"), list):
+        return f"{len(result['rows'])} result rows, {len(result.get('columns') or [])} columns"
+    scalars = [k for k, v in result.items() if isinstance(v, (str, int, float, bool)) or v is None]
+    return "result: " + ", ".join(f"{k} = {_value_text(result[k])}" for k in scalars[:6])
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, float) and math.isfinite(value):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def no_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """The default: no flag counts."""
+    return []
+
+
+def no_figures(run: RunView) -> list[Figure]:
+    """The default: no plots."""
+    return []
+
+
+@dataclass(frozen=True, kw_only=True)
+class Analysis:
+    """One kind of analysis (see the module documentation); register it with
+    :func:`bioparity.analyses.registry.register`.
+
+    ``name`` is the kind's stable identifier (stored with every run), ``title`` the heading of its pages
+    and reports, ``description`` one line for lists. ``units`` maps input columns to their units from
+    the options (by default from the columns' ``unit_option``). ``example`` is a small valid input.
+    ``study_kinds`` are the kinds of study (``pk``, ``caa``, ...) whose uploads are checked for this
+    analysis unless the user chooses otherwise.
+    """
+
+    name: str
+    title: str
+    description: str
+    read: Reader
+    compute: Compute
+    columns: tuple[InputColumn, ...] = ()
+    options: tuple[Option, ...] = ()
+    tables: TablesHook = generic_tables
+    summary: SummaryHook = table_summary
+    flags: FlagsHook = no_flags
+    figures: FiguresHook = no_figures
+    units: UnitsHook | None = None
+    follows: tuple[str, ...] = ()
+    actions: tuple[Action, ...] = ()
+    example: Example | None = None
+    study_kinds: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        names = [o.name for o in self.options]
+        if len(set(names)) != len(names):
+            raise ValueError(f"analysis {self.name!r}: option names repeat: {names}")
+        for column in self.columns:
+            if column.unit_option is not None and column.unit_option not in names:
+                raise ValueError(
+                    f"analysis {self.name!r}: column {column.name!r} takes its unit from "
+                    f"option {column.unit_option!r}, which is not one of its options"
+                )
+
+    @property
+    def option_help(self) -> dict[str, str]:
+        """Option name -> one-line help, in the schema's order."""
+        return {o.name: o.help for o in self.options}
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """Option name -> default (merged under the given options, so a run records every setting)."""
+        return {o.name: o.default for o in self.options}
+
+    @property
+    def choices(self) -> dict[str, tuple[Any, ...]]:
+        """Option name -> the only values accepted, for the options that list them."""
+        return {o.name: o.choices for o in self.options if o.choices is not None}
+
+    @property
+    def expected_columns(self) -> dict[str, bool]:
+        """Input column -> whether it is required (the columns offered for mapping at upload)."""
+        return {c.name: c.required for c in self.columns}
+
+    @property
+    def unit_options(self) -> tuple[Option, ...]:
+        """The options that hold the units of input columns (asked for at upload, stored with the data)."""
+        wanted = {c.unit_option for c in self.columns if c.unit_option}
+        return tuple(o for o in self.options if o.name in wanted)
+
+    def option(self, name: str) -> Option:
+        """The option called ``name`` (InputError listing the accepted ones otherwise)."""
+        for o in self.options:
+            if o.name == name:
+                return o
+        accepted = ", ".join(self.option_help) or "none"
+        raise InputError(f"analysis {self.name!r} has no option {name!r}; accepted: {accepted}")
+
+    def column_units(self, options: Mapping[str, Any]) -> dict[str, str]:
+        """Input column -> unit under these options (empty units left out)."""
+        if self.units is not None:
+            return self.units(options)
+        out = {}
+        for column in self.columns:
+            if column.unit_option and str(options.get(column.unit_option) or ""):
+                out[column.name] = str(options[column.unit_option])
+        return out
+
+    def schema(self) -> dict[str, Any]:
+        """The kind as plain data: options, input columns, what it follows (API, ``bioparity kinds``)."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "options": [o.schema() for o in self.options],
+            "columns": [
+                {"name": c.name, "required": c.required, "help": c.help, "unit_option": c.unit_option}
+                for c in self.columns
+            ],
+            "follows": list(self.follows),
+        }

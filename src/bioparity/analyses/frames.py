@@ -1,0 +1,63 @@
+"""Tables as stored results and back: the JSON shape every tabular analysis result has.
+
+A tabular result is ``{"columns": [...], "rows": [[...], ...], "n_rows": n, **extra}`` at the top level
+(NaN stored as null), so that a run's table can be stored as a new dataset and fed to the next analysis
+(NCA -> PK similarity), and so that reports find it without knowing the kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bioparity._results import _plain
+from bioparity.analyses.contract import Reader
+from bioparity.errors import InputError
+from bioparity.io import ColumnSpec, read_table
+
+
+def frame_result(frame: pd.DataFrame, **extra: Any) -> dict[str, Any]:
+    """A table as JSON: ``{"columns": [...], "rows": [[...], ...], "n_rows": n, **extra}`` (NaN -> null)."""
+    rows = [[_null(_plain(v)) for v in row] for row in frame.astype(object).to_numpy().tolist()]
+    return {"columns": [str(c) for c in frame.columns], "rows": rows, "n_rows": len(frame), **extra}
+
+
+def _null(value: Any) -> Any:
+    return None if isinstance(value, float) and value != value else value
+
+
+def has_table(result: Any) -> bool:
+    """Whether a stored result is tabular (see :func:`frame_result`)."""
+    return (
+        isinstance(result, Mapping)
+        and isinstance(result.get("columns"), list)
+        and isinstance(result.get("rows"), list)
+    )
+
+
+def result_frame(result: Mapping[str, Any]) -> pd.DataFrame:
+    """The table of a tabular result (inverse of :func:`frame_result`)."""
+    if not has_table(result):
+        raise InputError("this result has no table (expected 'columns' and 'rows')")
+    return pd.DataFrame(result["rows"], columns=result["columns"])
+
+
+def table_reader(columns: Sequence[ColumnSpec]) -> Reader:
+    """A reader validating a CSV against ``columns`` with :func:`bioparity.io.read_table`."""
+
+    def read(path: Path) -> pd.DataFrame:
+        return read_table(path, columns)
+
+    return read
+
+
+def grid_result(frame: pd.DataFrame, added: Mapping[str, Any]) -> dict[str, Any]:
+    """The input grid with the computed columns appended, as :func:`frame_result`."""
+    out = frame.copy()
+    for name, values in added.items():
+        out[name] = np.asarray(values)
+    return frame_result(out)

@@ -1,0 +1,398 @@
+"""Noncompartmental analysis per profile: the ``nca`` kind (PKNCA-compatible parameters, CDISC PP table).
+
+The reader and the computation are those of the NCA area (:func:`bioparity.nca.frame.nca` behind
+``read_concentrations``/``nca_kind``; parameters as PKNCA, Denney et al. 2015, and Gabrielsson & Weiner,
+Pharmacokinetic and Pharmacodynamic Data Analysis, 5th ed., chapter 2). This module holds how the kind is
+offered and shown: options, input columns and their units, the report tables (summary statistics per arm,
+review flags, per-subject parameters by group), the concentration-time plot, and the lambda_z review page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+
+from bioparity.analyses.contract import Action, Analysis, InputColumn, Option, RunView, example_file
+from bioparity.analyses.figures import Figure, profile_plot
+from bioparity.analyses.tables import (
+    PORTRAIT_BUDGET,
+    ReportTables,
+    Table,
+    cell,
+    generic_tables,
+    panels,
+    unit_label,
+)
+from bioparity.nca.summary import flag_counts, summary_statistics
+from bioparity.workspace.adapters import NCA_GROUP_COLUMNS, nca_kind, read_concentrations
+
+NAME = "nca"
+#: Columns of the PP result table the tables and the review read.
+TESTCD, RESULT, RESULT_UNIT = "PPTESTCD", "PPSTRESN", "PPSTRESU"
+
+#: NCA parameter groups (CDISC PPTESTCD codes) for the per-subject tables; other codes go to "Other".
+NCA_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Exposure", ("CMAX", "TMAX", "CLST", "TLST", "CMIN", "TMIN", "CAVG", "C0", "TLAG", "CTROUGH")),
+    ("Area under the curve", ("AUCLST", "AUCALL", "AUCIFO", "AUCIFP", "AUCPEO", "AUCPEP", "AUCTAU")),
+    ("Terminal phase (lambda_z)", ("LAMZ", "LAMZHL", "R2", "R2ADJ", "LAMZLL", "LAMZUL", "LAMZNPT")),
+    ("Lambda_z review", ("LAMZSPN", "CLSTP")),
+    ("Clearance, volume and moments", ("CLFO", "CLO", "VZFO", "VZO", "MRTEVIFO", "MRTIVIFO")),
+    ("Moments (AUMC)", ("AUMCLST", "AUMCIFO", "AUMCTAU")),
+)
+_PROFILE_KEYS = ("arm", "treatment", "TRT", "group", "period", "analyte", "subject", "USUBJID")
+
+
+def _profile_keys(frame: pd.DataFrame) -> list[str]:
+    keys = [c for c in _PROFILE_KEYS if c in frame.columns]
+    for extra in ("start", "end"):
+        if extra in frame.columns and frame.duplicated([*keys, "PPTESTCD"]).any():
+            keys.append(extra)
+    return keys
+
+
+def _constant_within(frame: pd.DataFrame, keys: list[str], column: str) -> bool:
+    if not keys:
+        return False
+    return bool((frame.groupby(keys, sort=False)[column].nunique(dropna=False) <= 1).all())
+
+
+def _result_tables(frame: pd.DataFrame) -> ReportTables:
+    """Summary statistics per arm and parameter, flags per subject, one table per parameter group."""
+    if not {"PPTESTCD", "PPSTRESN"} <= set(frame.columns):
+        return generic_tables(frame)
+    keys = _profile_keys(frame)
+    arm = next((c for c in ("arm", "treatment", "TRT", "group") if c in frame.columns), None)
+    unit_col = "PPSTRESU" if "PPSTRESU" in frame.columns else None
+    units: dict[str, str] = {}
+    if unit_col:
+        for code, g in frame.groupby("PPTESTCD", sort=False):
+            found = sorted(set(g[unit_col].fillna("").astype(str)) - {""})
+            units[str(code)] = found[0] if len(found) == 1 else ""
+    main: list[Table] = []
+    stats = summary_statistics(frame, group=arm, unit=unit_col).to_frame()
+    stat_headers = {
+        "parameter": "parameter (unit)",
+        "n_missing": "n missing",
+        "sd": "SD",
+        "cv_percent": "CV%",
+        "geometric_mean": "geometric mean",
+        "geometric_cv_percent": "geometric CV%",
+    }
+    stats["parameter"] = [unit_label(p, u) for p, u in zip(stats["parameter"], stats["unit"], strict=True)]
+    stats = stats.drop(columns=["unit", "software_version"])
+    body = [
+        tuple(
+            cell(v, 5) if c not in ("n", "n_missing") else cell(v)
+            for c, v in zip(stats.columns, r, strict=True)
+        )
+        for r in stats.itertuples(index=False)
+    ]
+    main.append(
+        Table(
+            "Summary statistics per arm and parameter (PPSTRESN by PPTESTCD)",
+            tuple(stat_headers.get(c, c) for c in stats.columns),
+            tuple(body),
+            tuple(c not in (stats.columns[0], "parameter") for c in stats.columns),
+            note="SD and CV% with n - 1; geometric CV% = 100·sqrt(exp(s²log) - 1); no geometric "
+            "statistics for times of samples (Tmax, Tlast, lambda_z interval), R2, span ratio and counts.",
+        )
+    )
+    flags = [c for c in frame.columns if str(c).startswith("flag_")]
+    if flags and "subject" in frame.columns:
+        counts = flag_counts(frame, group=arm).to_frame()
+        main.append(
+            Table(
+                "Review flags: subjects with the flag per arm",
+                (counts.columns[0], "flag", "subjects flagged", "subjects"),
+                tuple(tuple(cell(v) for v in r) for r in counts.itertuples(index=False)),
+                (False, False, True, True),
+                note="Counted per subject: a flag on several parameters of one profile counts once.",
+            )
+        )
+    # one row per profile that exists (not the cross product of arms and subjects)
+    wide = frame.groupby([*keys, "PPTESTCD"], sort=False)["PPSTRESN"].first().unstack("PPTESTCD")
+    codes = [str(c) for c in dict.fromkeys(frame["PPTESTCD"].astype(str))]
+    placed: set[str] = set()
+    groups: list[tuple[str, list[str]]] = []
+    for name, members in NCA_GROUPS:
+        chosen = [c for c in members if c in codes]
+        placed |= set(chosen)
+        if chosen:
+            groups.append((name, chosen))
+    other = [c for c in codes if c not in placed]
+    for i in range(0, len(other), 8):
+        groups.append(("Other parameters", other[i : i + 8]))
+    appendix: list[Table] = []
+    key_width = sum(max(len(k), 10) + 2 for k in keys)
+    merged: list[tuple[list[str], list[str]]] = []
+    for name, chosen in groups:
+        width = sum(max(len(unit_label(c, units.get(c, ""))), 9) + 2 for c in chosen)
+        if (
+            merged
+            and key_width
+            + width
+            + sum(max(len(unit_label(c, units.get(c, ""))), 9) + 2 for c in merged[-1][1])
+            <= PORTRAIT_BUDGET
+        ):
+            merged[-1][0].append(name)
+            merged[-1][1].extend(chosen)
+        else:
+            merged.append(([name], list(chosen)))
+    for names, chosen in merged:
+        part = wide[chosen].reset_index()
+        headers = {c: unit_label(c, units.get(c, "")) for c in chosen}
+        title = "; ".join(names) + ": PPSTRESN per subject (PPTESTCD as columns)"
+        appendix += panels(part, keys, title, headers=headers, budget=PORTRAIT_BUDGET, wide=False)
+    others = [c for c in frame.columns if c not in {*keys, "PPTESTCD", "PPSTRESN", "PPSTRESU", "PPORRESU"}]
+    numeric = [
+        c
+        for c in others
+        if pd.api.types.is_numeric_dtype(frame[c])
+        and not pd.api.types.is_bool_dtype(frame[c])
+        and not _constant_within(frame, keys, c)
+    ]
+    for c in numeric:  # a number per parameter (e.g. PPORRES): per-subject tables like PPSTRESN
+        values = pd.to_numeric(frame[c], errors="coerce")
+        same = values.eq(pd.to_numeric(frame["PPSTRESN"], errors="coerce")) | (
+            values.isna() & frame["PPSTRESN"].isna()
+        )
+        differ = [str(x) for x in dict.fromkeys(frame.loc[~same, "PPTESTCD"].astype(str))]
+        if not differ:
+            appendix.append(_equal_note(c, len(codes)))
+            continue
+        sub = frame[frame["PPTESTCD"].astype(str).isin(differ)]
+        part = sub.groupby([*keys, "PPTESTCD"], sort=False)[c].first().unstack("PPTESTCD")[differ]
+        unit_of = {}
+        if c == "PPORRES" and "PPORRESU" in frame.columns:
+            unit_of = {
+                str(k): str(v) for k, v in frame.groupby("PPTESTCD", sort=False)["PPORRESU"].first().items()
+            }
+        headers = {x: unit_label(x, unit_of.get(x, "")) for x in differ}
+        title = f"{c} per subject where it differs from PPSTRESN (other parameters: equal)"
+        appendix += panels(
+            part.reset_index(), keys, title, headers=headers, budget=PORTRAIT_BUDGET, wide=False
+        )
+    rest = [c for c in others if c not in numeric]
+    if rest:
+        appendix.append(_varying_table(frame, keys, rest))
+    for c in ("PPORRESU", "PPSTRESU"):
+        if c in frame.columns:
+            u = frame.groupby("PPTESTCD", sort=False)[c].first().reset_index()
+            appendix += panels(u, ["PPTESTCD"], f"{c} (units) by parameter")
+    return ReportTables(tuple(main), tuple(appendix))
+
+
+def _equal_note(column: str, n_codes: int) -> Table:
+    return Table(
+        f"{column}: equal to PPSTRESN for every profile and parameter",
+        ("column", "parameters", "value"),
+        ((column, str(n_codes), "= PPSTRESN"),),
+        (False, True, False),
+    )
+
+
+def _varying_table(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> Table:
+    """Columns whose value differs between the parameters of one profile (per-parameter flags, methods).
+
+    Printed compactly: one row per column, value and set of parameters, with the profiles that have
+    it; empty, ``no`` and missing values are not listed (they are the absence of the flag or method).
+    """
+    label_keys = (
+        ["subject"] if "subject" in keys and not frame.duplicated([*keys, "PPTESTCD"]).any() else keys
+    )
+    n_profiles = frame.groupby(keys, sort=False).ngroups
+    found: dict[tuple[str, str, str], list[str]] = {}
+    listed: set[str] = set()
+    for key, g in frame.groupby(keys, sort=False):
+        parts = key if isinstance(key, tuple) else (key,)
+        label = " / ".join(str(p) for p, k in zip(parts, keys, strict=True) if k in label_keys)
+        for c in columns:
+            texts = [cell(v) for v in g[c].tolist()]
+            for value in dict.fromkeys(texts):
+                if value in {"", "no", "—"}:
+                    continue
+                chosen = [str(p) for p, t in zip(g["PPTESTCD"].tolist(), texts, strict=True) if t == value]
+                params = "all" if len(chosen) == len(texts) else ", ".join(chosen)
+                found.setdefault((str(c), value, params), []).append(label)
+                listed.add(str(c))
+    rows = []
+    for (c, value, params), profiles in found.items():
+        who = f"all {n_profiles} profiles" if len(profiles) == n_profiles else ", ".join(profiles)
+        rows.append((c, value, params, str(len(profiles)), who))
+    rows += [(str(c), "no or empty everywhere", "all", "0", "—") for c in columns if str(c) not in listed]
+    return Table(
+        "Other columns: settings, review flags and methods per profile and parameter",
+        ("column", "value", "parameters (PPTESTCD)", "profiles", "which profiles"),
+        tuple(rows),
+        (False, False, False, True, False),
+        note="Values other than empty or 'no'; a flag not listed with 'yes' is 'no' for every profile.",
+        wide=True,
+    )
+
+
+REVIEW_NOTE = (
+    "Each choice was made in the NCA review with the reason shown; bioparity nca --review with these "
+    "choices gives the same result."
+)
+
+
+def review_table(options: Mapping[str, Any]) -> Table | None:
+    """The reviewer's lambda_z choices stored in the option ``review`` (a list of records), as a table."""
+    choices = options.get("review")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], Mapping):
+        return None
+    keys = [str(k) for k in choices[0]]
+    rows = tuple(
+        tuple("whole profile" if k == "time" and c.get(k) == "" else str(c.get(k, "")) for k in keys)
+        for c in choices
+    )
+    return Table("Reviewer's lambda_z choices", tuple(keys), rows, (False,) * len(keys), note=REVIEW_NOTE)
+
+
+def nca_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
+    """Summary statistics per arm and parameter, flags per subject, one table per parameter group; the
+    reviewer's lambda_z choices with the settings."""
+    tables = _result_tables(frame)
+    review = review_table(options or {})
+    return replace(
+        tables,
+        settings=() if review is None else (review,),
+        appendix_note=", one table per parameter group with subjects as rows",
+    )
+
+
+def nca_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """Review flags counted per subject (not per parameter row)."""
+    if TESTCD not in table.columns or "subject" not in table.columns:
+        return []
+    counts = flag_counts(table, group=None)
+    return [
+        (f"subjects with {f.replace('_', ' ')}", int(n))
+        for f, n in zip(counts.flags, counts.flagged, strict=True)
+    ]
+
+
+def nca_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
+    """``NCA of 201 profiles: 33 parameters per profile; 0 missing and 415 BLQ samples left out``."""
+    columns = result.get("columns") or []
+    codes = {r[columns.index(TESTCD)] for r in result.get("rows") or []} if TESTCD in columns else set()
+    return (
+        f"NCA of {result.get('n_profiles', '?')} profiles: {len(codes)} parameters per profile; "
+        f"{result.get('n_missing_dropped', 0)} missing and {result.get('n_blq_dropped', 0)} BLQ samples "
+        "left out"
+    )
+
+
+def concentration_profile(run: RunView) -> Figure | None:
+    """Mean concentration-time profiles of the concentrations in the run's provenance chain.
+
+    The concentrations are the first dataset of the chain checked for NCA, or the uploaded file the chain
+    starts from; the unit is the ``conc_unit`` of the first NCA run of the chain that sets one.
+    """
+    source = next((s for s in run.chain if s.validated_for == NAME or s.produced_by is None), None)
+    if source is None:
+        return None
+    settings = [run.options] if run.kind == NAME else []
+    settings += [s.produced_options for s in run.chain if s.produced_by == NAME]
+    unit = next((str(o.get("conc_unit")) for o in settings if o.get("conc_unit")), "")
+    frame = source.load()
+    plot = None if frame is None else profile_plot(frame, conc_unit=unit)
+    if plot is None:
+        return None
+    return Figure(
+        "profile",
+        "Concentration-time profiles",
+        "Mean concentration-time profiles per arm",
+        plot,
+        note=f"Profiles: {plot.time_rule}." if plot.time_rule else "",
+        on_page=False,
+    )
+
+
+def nca_figures(run: RunView) -> list[Figure]:
+    """The concentration-time profiles (report only)."""
+    profile = concentration_profile(run)
+    return [] if profile is None else [profile]
+
+
+def _example() -> bytes:
+    """R's Theoph (the PKNCA reference case shipped with the package): oral theophylline in 12 subjects,
+    dose in mg (mg/kg times body weight), concentrations in mg/L."""
+    packaged = resources.files("bioparity").joinpath("validation", "reference", "nca", "theoph.csv")
+    with packaged.open("rb") as handle:
+        theoph = pd.read_csv(handle)
+    frame = pd.DataFrame(
+        {
+            "subject": theoph["Subject"],
+            "time": theoph["Time"],
+            "conc": theoph["conc"],
+            "dose": (theoph["Dose"] * theoph["Wt"]).round(6),
+        }
+    )
+    return frame.to_csv(index=False, lineterminator="\n").encode()
+
+
+NCA = Analysis(
+    name=NAME,
+    title="Noncompartmental analysis",
+    description=(
+        "Noncompartmental analysis per profile (PKNCA-compatible): the PP long table with review flags"
+    ),
+    read=read_concentrations,
+    compute=nca_kind,
+    columns=(
+        InputColumn("subject", True, "subject identifier"),
+        InputColumn("time", True, "time after dose", unit_option="time_unit"),
+        InputColumn("conc", True, "concentration (numbers; BLQ markers allowed)", unit_option="conc_unit"),
+        InputColumn("dose", False, "dose per profile", unit_option="dose_unit"),
+        *(InputColumn(c, False, "splits profiles (with the subject)") for c in NCA_GROUP_COLUMNS),
+    ),
+    options=(
+        Option(
+            "auc_method",
+            "lin-up-log-down (default) or linear",
+            "lin-up-log-down",
+            ("lin-up-log-down", "linear"),
+        ),
+        Option(
+            "route",
+            "extravascular (default), iv-bolus or iv-infusion",
+            "extravascular",
+            ("extravascular", "iv-bolus", "iv-infusion"),
+        ),
+        Option(
+            "dose",
+            "auto (the 'dose' column if present), a column name, a number for every profile, or ''",
+            "auto",
+        ),
+        Option(
+            "conc_unit",
+            "concentration unit, e.g. ng/mL ('' = none: no PPORRESU/PPSTRESU columns)",
+            "",
+            label="Concentration unit",
+        ),
+        Option("time_unit", "time unit of the input (default h)", "h", label="Time unit"),
+        Option(
+            "dose_unit", "dose unit, e.g. mg (clearances and volumes then get units)", "", label="Dose unit"
+        ),
+        Option(
+            "review",
+            "lambda_z review choices (subject, time, action include|exclude, reason) as JSON; "
+            "set by the NCA review page, same as bioparity nca --review",
+            "",
+        ),
+    ),
+    tables=nca_tables,
+    summary=nca_summary,
+    flags=nca_flags,
+    figures=nca_figures,
+    actions=(Action("Review lambda_z", "review", "nca-review"),),
+    study_kinds=("pk",),
+    example=example_file("theoph.csv", _example, {"conc_unit": "mg/L", "time_unit": "h", "dose_unit": "mg"}),
+)
+
+ANALYSES = (NCA,)

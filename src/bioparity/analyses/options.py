@@ -1,0 +1,43 @@
+"""Reading option values inside a kind's ``compute`` (values arrive as JSON scalars: check them here).
+
+:func:`bioparity.analyses.registry.effective_options` has already refused unknown names and values
+outside an option's choices or type; these readers give each value its Python type and refuse, with an
+InputError naming the option, what the schema cannot express.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bioparity.analyses.contract import FLAG_WORDS
+from bioparity.errors import InputError
+
+
+def text_option(options: Mapping[str, Any], name: str, default: str) -> str:
+    """A text option, stripped."""
+    value = options.get(name, default)
+    if not isinstance(value, str):
+        raise InputError(f"option {name}={value!r}; expected text")
+    return value.strip()
+
+
+def number_option(options: Mapping[str, Any], name: str, default: float) -> float:
+    """A number option (``bool`` is not a number)."""
+    value = options.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InputError(f"option {name}={value!r}; expected a number")
+    return float(value)
+
+
+def list_option(options: Mapping[str, Any], name: str, default: str) -> list[str]:
+    """A comma-separated list option (``test,eu-ref,us-ref``), empty items dropped."""
+    return [v.strip() for v in text_option(options, name, default).split(",") if v.strip()]
+
+
+def flag_option(options: Mapping[str, Any], name: str, default: bool = False) -> bool:
+    """A yes/no option: a JSON boolean or one of the words of :data:`FLAG_WORDS` (anything else is no)."""
+    value = options.get(name, default)
+    if isinstance(value, bool):
+        return value
+    return FLAG_WORDS.get(str(value).strip().lower(), False) is True

@@ -1,0 +1,211 @@
+"""PK similarity of parallel arms: the ``pk-similarity`` kind (GMR and 90% CI per metric and comparison).
+
+Pairwise comparisons of the arms (test vs EU reference, test vs US reference, and the EU/US bridge of a
+three-arm biosimilar study) on log-transformed PK parameters, with the defaults of
+``bioparity pk-similarity``: Welch per comparison (FDA 2001, Statistical Approaches to Establishing
+Bioequivalence, section VI: equal variances are not assumed in parallel designs), completers, %AUCext
+> 20% kept and counted (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 2010, section 4.1.8). It takes NCA's PP table
+(``follows`` NCA) or one row per subject.
+
+Stored ratios, intervals and limits are in percent; :data:`PERCENT` converts them to fractions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from bioparity.analyses import nca
+from bioparity.analyses.contract import Analysis, Option, RunView, packaged_example
+from bioparity.analyses.figures import Figure, forest_plot
+from bioparity.analyses.frames import frame_result
+from bioparity.analyses.options import list_option, number_option, text_option
+from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels, percent_text
+from bioparity.be.similarity import DEFAULT_METRICS, VARIANCE_MODELS, pk_similarity_table
+from bioparity.errors import DataFileError, InputError
+from bioparity.io.limits import check_csv_limits
+from bioparity.io.pp import metric_table
+
+NAME = "pk-similarity"
+#: Columns of the stored result table (what reports and the readiness read).
+METRIC, TEST_ARM, REFERENCE_ARM = "metric", "test_arm", "reference_arm"
+GMR, CI_LOWER, CI_UPPER = "gmr", "ci_lower", "ci_upper"
+LOWER_LIMIT, UPPER_LIMIT, PASSED, ALPHA = "lower_limit", "upper_limit", "pass", "alpha"
+#: The columns a forest plot and the main table need.
+FOREST_COLUMNS = (METRIC, TEST_ARM, REFERENCE_ARM, GMR, CI_LOWER, CI_UPPER)
+#: Stored ratios and limits are percentages: divide by this for fractions.
+PERCENT = 100.0
+
+
+def read_pk_parameters(path: Path) -> pd.DataFrame:
+    """A PK parameter table (NCA PP long format or one row per subject) as text cells, checked later."""
+    check_csv_limits(path)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    if frame.empty:
+        raise DataFileError("has a header but no data rows", file=str(path), expected="PK parameters")
+    return frame
+
+
+def pk_similarity_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Pairwise GMR CIs of parallel arms per metric (the three-arm biosimilar layout by default)."""
+    arms = list_option(options, "arms", "test,eu-ref,us-ref")
+    metrics = list_option(options, "metrics", ",".join(DEFAULT_METRICS))
+    variance = text_option(options, "variance", "welch")
+    if variance not in VARIANCE_MODELS:
+        raise InputError(f"option variance={variance!r}; expected one of {', '.join(VARIANCE_MODELS)}")
+    population = text_option(options, "population", "completers")
+    aucpext_rule = text_option(options, "aucpext_rule", "keep")
+    wanted = [*metrics, *(["AUCPEO"] if "AUCIFO" in metrics else [])]
+    try:
+        wide, _subject, arm = metric_table(frame, "PK parameters", None, None, wanted, [])
+    except DataFileError:
+        if wanted == metrics:
+            raise
+        wide, _subject, arm = metric_table(frame, "PK parameters", None, None, metrics, [])
+    table, notes = pk_similarity_table(
+        wide,
+        arm,
+        arms,
+        metrics,
+        variance=variance,
+        alpha=number_option(options, "alpha", 0.05),
+        theta1=number_option(options, "theta1", 0.80),
+        population=population,
+        aucpext_rule=aucpext_rule,
+    )
+    return frame_result(table, notes=notes)
+
+
+def pk_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
+    """Metric x comparison: n, GMR and CI as "96.58 (89.12, 104.68)", limits, CVs and the outcome."""
+    if not set(FOREST_COLUMNS) <= set(frame.columns):
+        return generic_tables(frame)
+    alpha = frame["alpha"].iloc[0] if "alpha" in frame.columns and len(frame) else 0.05
+    level = f"{100 * (1 - 2 * float(alpha)):g}%"
+    rows = []
+    for r in frame.to_dict("records"):
+        passed = r.get(PASSED, r.get("passed"))
+        outcome = "—" if passed is None else ("within limits" if passed else "outside limits")
+        cvs = "/".join(percent_text(r.get(k)) for k in ("cv_test", "cv_reference") if k in r)
+        rows.append(
+            (
+                str(r["metric"]),
+                f"{r['test_arm']} vs {r['reference_arm']}",
+                f"{cell(r.get('n_test'))}/{cell(r.get('n_reference'))}",
+                f"{percent_text(r['gmr'])} ({percent_text(r['ci_lower'])}, {percent_text(r['ci_upper'])})",
+                f"{percent_text(r.get('lower_limit'))}-{percent_text(r.get('upper_limit'))}"
+                if "lower_limit" in r and "upper_limit" in r
+                else "—",
+                cvs,
+                outcome,
+            )
+        )
+    main = Table(
+        f"PK similarity: GMR (%) and {level} CI per metric and comparison",
+        (
+            "metric",
+            "comparison",
+            "n test/reference",
+            f"GMR % ({level} CI)",
+            "limits %",
+            "CV% test/reference",
+            "outcome",
+        ),
+        tuple(rows),
+        (False, False, True, True, True, True, False),
+    )
+    appendix = panels(frame, ["metric", "test_arm", "reference_arm"], "Complete PK similarity result")
+    return ReportTables((main,), tuple(appendix))
+
+
+def _rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    columns = result.get("columns") or []
+    return [dict(zip(columns, r, strict=True)) for r in result.get("rows") or []]
+
+
+def pk_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
+    """``3 of 3 comparisons within 80.00-125.00%``."""
+    rows = _rows(result)
+    decided = [r for r in rows if r.get(PASSED) is not None]
+    within = sum(1 for r in decided if r[PASSED])
+    limits = sorted(
+        {f"{percent_text(r.get(LOWER_LIMIT))}-{percent_text(r.get(UPPER_LIMIT))}%" for r in decided}
+    )
+    return f"{within} of {len(decided)} comparisons within {' or '.join(limits) or 'the limits'}"
+
+
+def pk_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """How many comparisons have the CI outside the limits."""
+    failed = sum(1 for v in table[PASSED].tolist() if v is False) if PASSED in table.columns else 0
+    return [("comparisons with the CI outside the limits", failed)]
+
+
+def pk_figures(run: RunView) -> list[Figure]:
+    """The forest plot of GMRs and CIs against the limits, and the concentration-time profiles of the
+    NCA run the parameters came from (report only)."""
+    out = []
+    forest = forest_plot(run.records)
+    if forest is not None:
+        label = "Forest plot: geometric mean ratios with confidence intervals against the acceptance limits"
+        out.append(Figure("forest", "Forest plot", label, forest))
+    profile = nca.concentration_profile(run)
+    return out if profile is None else [*out, profile]
+
+
+PK_SIMILARITY = Analysis(
+    name=NAME,
+    title="PK similarity",
+    description=(
+        "Pairwise PK similarity of parallel arms: GMR and 90% CI per metric (test vs EU-ref, US-ref, bridge)"
+    ),
+    read=read_pk_parameters,
+    compute=pk_similarity_kind,
+    options=(
+        Option(
+            "arms",
+            "arms in order, first = test, comma-separated (default test,eu-ref,us-ref)",
+            "test,eu-ref,us-ref",
+            type="list",
+        ),
+        Option(
+            "metrics",
+            "PPTESTCD codes, comma-separated (default AUCIFO,AUCLST,CMAX)",
+            "AUCIFO,AUCLST,CMAX",
+            type="list",
+        ),
+        Option(
+            "variance",
+            "welch (default; per comparison, FDA 2001) or pooled (one model over all arms)",
+            "welch",
+            ("welch", "pooled"),
+        ),
+        Option("alpha", "one-sided level (default 0.05 = 90% CI)", 0.05, type="number"),
+        Option("theta1", "lower limit (default 0.80; upper = 1/theta1)", 0.80, type="number"),
+        Option(
+            "population",
+            "completers (default: every metric present) or available",
+            "completers",
+            ("completers", "available"),
+        ),
+        Option(
+            "aucpext_rule",
+            "keep (default: %AUCext > 20% kept and counted, EMA) or exclude",
+            "keep",
+            ("keep", "exclude"),
+        ),
+    ),
+    tables=pk_tables,
+    summary=pk_summary,
+    flags=pk_flags,
+    figures=pk_figures,
+    follows=(nca.NAME,),
+    # the three-arm input of the packaged reference case (CMAX and AUCIFO per subject)
+    example=packaged_example(
+        "validation/reference/be/pk_similarity_cli_input.csv", {"metrics": "AUCIFO,CMAX"}
+    ),
+)
+
+ANALYSES = (PK_SIMILARITY,)

@@ -1,0 +1,144 @@
+"""Power and sample size of the two one-sided tests per scenario: the ``power`` and ``samplesize`` kinds.
+
+They take the scenario grids of ``bioparity power --grid`` and ``bioparity samplesize --grid`` (same
+columns, same validation) and return the grid with the computed columns added: TOST power (Schuirmann
+1987, J Pharmacokinet Biopharm 15:657) by Owen's Q (exact; Owen 1965, Biometrika 52:437), the
+noncentral t or the shifted central t approximation, as R PowerTOST's ``power.TOST`` and
+``sampleN.TOST`` compute them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from bioparity.analyses.contract import (
+    Analysis,
+    Compute,
+    FiguresHook,
+    Option,
+    RunView,
+    SummaryHook,
+    example_file,
+)
+from bioparity.analyses.figures import Figure, power_plot
+from bioparity.analyses.frames import grid_result, table_reader
+from bioparity.errors import InputError, ScenarioError
+from bioparity.io import ColumnSpec
+from bioparity.io.power_grid import (
+    POWER_GRID_COLUMNS,
+    SAMPLESIZE_GRID_COLUMNS,
+    evaluate_power_grid,
+    evaluate_samplesize_grid,
+    locate_scenario_error,
+)
+from bioparity.power.kernels import POWER_KERNELS
+
+METHOD = Option(
+    "method",
+    "power method: exact (Owen's Q, default), nct or shifted",
+    "exact",
+    tuple(POWER_KERNELS),
+)
+
+
+def _method(options: Mapping[str, Any]) -> str:
+    method = str(options.get("method", "exact")).lower()
+    if method not in POWER_KERNELS:
+        raise InputError(f"option method={method!r} is unknown; expected one of {', '.join(POWER_KERNELS)}")
+    return method
+
+
+def power_grid(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
+    """``bioparity power --grid``: TOST power per scenario row (blank method cells use option ``method``)."""
+    try:
+        return grid_result(frame, evaluate_power_grid(frame, _method(options)))
+    except ScenarioError as exc:
+        raise locate_scenario_error(exc) from exc
+
+
+def samplesize_grid(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
+    """``bioparity samplesize --grid``: smallest total n reaching the target power, per scenario row."""
+    try:
+        return grid_result(frame, evaluate_samplesize_grid(frame, _method(options)))
+    except ScenarioError as exc:
+        raise locate_scenario_error(exc) from exc
+
+
+def _range(values: pd.Series, fmt: str) -> str:
+    low, high = values.min(), values.max()
+    return format(low, fmt) if low == high else f"from {format(low, fmt)} to {format(high, fmt)}"
+
+
+def _column(result: Mapping[str, Any], name: str) -> pd.Series:
+    columns, rows = result.get("columns") or [], result.get("rows") or []
+    if name not in columns:
+        return pd.Series(dtype=float)
+    i = columns.index(name)
+    return pd.to_numeric(pd.Series([r[i] for r in rows]), errors="coerce").dropna()
+
+
+def power_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
+    """``3 scenarios: power from 0.6416 to 0.9355 (method exact)``."""
+    power = _column(result, "power")
+    shown = _range(power, ".4f") if len(power) else "not computed"
+    return f"{result.get('n_rows', len(power))} scenarios: power {shown} (method {options.get('method')})"
+
+
+def samplesize_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
+    """``2 scenarios: total sample size from 40 to 108 (method exact)``."""
+    n = _column(result, "n")
+    shown = _range(n.astype(int), "d") if len(n) else "not computed"
+    method = options.get("method")
+    return f"{result.get('n_rows', len(n))} scenarios: total sample size {shown} (method {method})"
+
+
+def power_figures(run: RunView) -> list[Figure]:
+    """Power against total n, one curve per scenario."""
+    plot = power_plot(run.records)
+    return [] if plot is None else [Figure("power", "Power", "Power curves", plot)]
+
+
+def samplesize_figures(run: RunView) -> list[Figure]:
+    """Total sample size against CV, one curve per scenario."""
+    plot = power_plot(run.records)
+    return [] if plot is None else [Figure("power", "Sample size", "Sample size per scenario", plot)]
+
+
+def _grid_kind(
+    name: str,
+    title: str,
+    what: str,
+    columns: tuple[ColumnSpec, ...],
+    compute: Compute,
+    hooks: tuple[SummaryHook, FiguresHook],
+    example: str,
+) -> Analysis:
+    """A kind reading the scenario grid of ``bioparity <name> --grid``."""
+    return Analysis(
+        name=name,
+        title=title,
+        description=f"TOST {what} per scenario (columns of {name} --grid)",
+        read=table_reader(columns),
+        compute=compute,
+        options=(METHOD,),
+        summary=hooks[0],
+        figures=hooks[1],
+        example=example_file(f"{name}-grid.csv", example.encode),
+    )
+
+
+# PowerTOST power.TOST(CV = 0.3, theta0 = 0.95, n = 40) = 0.8158453 (first row of the example)
+POWER = _grid_kind(
+    "power", "Power (TOST)", "power", POWER_GRID_COLUMNS, power_grid, (power_summary, power_figures),
+    "design,cv,theta0,n\n2x2,0.3,0.95,40\n2x2,0.3,0.95,24\nparallel,0.3,0.95,80\n",
+)  # fmt: skip
+SAMPLESIZE = _grid_kind(
+    "samplesize", "Sample size (TOST)", "sample size", SAMPLESIZE_GRID_COLUMNS, samplesize_grid,
+    (samplesize_summary, samplesize_figures),
+    "design,cv,theta0,theta1,theta2,alpha,target_power\n2x2,0.3,0.95,,,,0.8\nparallel,0.35,0.95,0.8,1.25,0.05,0.9\n",
+)  # fmt: skip
+
+ANALYSES = (POWER, SAMPLESIZE)

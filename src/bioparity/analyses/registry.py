@@ -1,0 +1,119 @@
+"""The registry of analysis kinds: the one place every front end (CLI, API, web, reports) reads them from.
+
+The built-in kinds live in the modules of :data:`BUILTIN_MODULES`, each exposing ``ANALYSES`` (a tuple of
+:class:`~bioparity.analyses.contract.Analysis`); they are imported on first use, so importing the
+registry costs nothing. Adding a built-in kind is one module plus one entry in that tuple; a plug-in
+calls :func:`register`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from bioparity.analyses.contract import Analysis
+from bioparity.errors import InputError
+
+#: Modules holding the built-in kinds (each with a tuple ``ANALYSES``), loaded on first use.
+BUILTIN_MODULES: tuple[str, ...] = (
+    "bioparity.analyses.power",
+    "bioparity.analyses.nca",
+    "bioparity.analyses.pk_similarity",
+    "bioparity.analyses.be",
+    "bioparity.analyses.caa",
+)
+
+_REGISTRY: dict[str, Analysis] = {}
+_LOCK = threading.RLock()
+_LOADED: list[bool] = []
+
+
+def _load_builtins() -> None:
+    if _LOADED:
+        return
+    with _LOCK:
+        if _LOADED:
+            return
+        for module in BUILTIN_MODULES:
+            for analysis in importlib.import_module(module).ANALYSES:
+                _REGISTRY.setdefault(analysis.name, analysis)
+        _LOADED.append(True)
+
+
+def register(analysis: Analysis) -> Analysis:
+    """Add a kind (names are unique: registering a name twice is a programming error)."""
+    _load_builtins()
+    with _LOCK:
+        if analysis.name in _REGISTRY:
+            raise ValueError(f"analysis kind {analysis.name!r} is already registered")
+        _REGISTRY[analysis.name] = analysis
+    return analysis
+
+
+def unregister(name: str) -> Analysis:
+    """Remove a kind and return it (plug-ins unloading, tests)."""
+    _load_builtins()
+    with _LOCK:
+        return _REGISTRY.pop(name)
+
+
+def get_analysis(name: str) -> Analysis:
+    """The kind called ``name`` (InputError listing the known kinds otherwise)."""
+    _load_builtins()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise InputError(
+            f"unknown analysis kind {name!r}; expected one of {', '.join(sorted(_REGISTRY))}"
+        ) from None
+
+
+def all_analyses() -> dict[str, Analysis]:
+    """Every registered kind by name, sorted."""
+    _load_builtins()
+    with _LOCK:
+        return dict(sorted(_REGISTRY.items()))
+
+
+def next_kinds(kind: str) -> list[str]:
+    """The kinds that take the result table of a ``kind`` run as input (their ``follows`` names it)."""
+    return [name for name, a in all_analyses().items() if kind in a.follows]
+
+
+def option_errors(analysis: Analysis, options: Mapping[str, Any]) -> dict[str, str]:
+    """Per given option, why its value is refused (see :meth:`Option.error`); options the kind does not
+    have are left to :func:`effective_options`. Empty when every value is acceptable."""
+    known = {o.name: o for o in analysis.options}
+    problems: dict[str, str] = {}
+    for name, value in options.items():
+        option = known.get(name)
+        problem = None if option is None else option.error(value)
+        if problem is not None:
+            problems[name] = problem
+    return problems
+
+
+def effective_options(analysis: Analysis, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The options a run uses: the kind's defaults overridden by the given ones (unknown names and
+    refused values raise InputError naming them)."""
+    unknown = sorted(set(options) - set(analysis.option_help))
+    if unknown:
+        accepted = ", ".join(f"{k} ({v})" for k, v in analysis.option_help.items()) or "none"
+        raise InputError(
+            f"analysis {analysis.name!r} does not accept option(s) {unknown}; accepted: {accepted}"
+        )
+    problems = option_errors(analysis, options)
+    if problems:
+        raise InputError(
+            f"analysis {analysis.name!r}: " + "; ".join(f"option {k}: {v}" for k, v in problems.items())
+        )
+    return {**analysis.defaults, **options}
+
+
+def parse_options(analysis: Analysis, texts: Mapping[str, str]) -> dict[str, Any]:
+    """Options typed as text (form fields, ``--option name=value``) converted by each option's type;
+    unknown names are kept as text for :func:`effective_options` to refuse."""
+    known = {o.name: o for o in analysis.options}
+    return {k: known[k].parse(v) if k in known else v for k, v in texts.items()}

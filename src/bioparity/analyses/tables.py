@@ -1,0 +1,147 @@
+"""The table model of run reports: result tables laid out for paper and for a 1,280 px screen.
+
+Every report has main tables (the regulator-style layout of the analysis kind) and an appendix that
+prints the complete stored result table, split into panels of columns that fit a landscape A4 page
+(the key columns repeated in each panel, as SAS prints wide listings). Columns that other versions of
+an analysis add therefore always appear, at least in the appendix: no column is ever lost.
+
+Cells are formatted here, once, so that the HTML page, the HTML report and the PDF print the same text;
+:mod:`bioparity.report.tables` turns a :class:`Table` into HTML. An analysis kind builds its main tables
+with these pieces (:func:`panels`, :func:`cell`) and falls back to :func:`generic_tables`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bioparity.analyses.format import fmt_value
+
+#: Characters of text that fit across a landscape A4 page at the report's table font size.
+PANEL_BUDGET = 150
+#: The same on a portrait A4 page (the per-subject NCA tables: more rows per page).
+PORTRAIT_BUDGET = 125
+#: Widest a single column is counted when packing panels (longer text wraps).
+MAX_COLUMN_CHARS = 48
+
+
+@dataclass(frozen=True)
+class Table:
+    """A printable table: header labels, formatted cells and which columns are numbers."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: tuple[bool, ...]
+    note: str = ""
+    wide: bool = False
+    css: tuple[str, ...] = field(default_factory=tuple)  # optional class per row
+
+
+def cell(value: Any, digits: int = 6) -> str:
+    """A stored value as printed (numbers to ``digits`` significant digits; missing as a dash)."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer() and abs(float(value)) < 1e15:
+        return str(int(value))
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, str) and value == "":
+        return ""
+    return fmt_value(value, digits)
+
+
+def is_number(value: Any) -> bool:
+    """Whether a stored value is a number (``bool`` is not)."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def panels(
+    frame: pd.DataFrame,
+    keys: Sequence[str],
+    title: str,
+    *,
+    budget: int = PANEL_BUDGET,
+    headers: Mapping[str, str] | None = None,
+    wide: bool = True,
+) -> list[Table]:
+    """The frame as tables of columns that fit ``budget`` characters, ``keys`` repeated in each."""
+    headers = dict(headers or {})
+    keys = [k for k in keys if k in frame.columns]
+    texts = {c: [cell(v) for v in frame[c].tolist()] for c in frame.columns}
+    numeric = {c: any(is_number(v) for v in frame[c].tolist()) for c in frame.columns}
+
+    def width(c: str) -> int:
+        longest = max((len(t) for t in texts[c]), default=0)
+        return min(max(longest, len(headers.get(c, str(c)))), MAX_COLUMN_CHARS) + 2
+
+    rest = [c for c in frame.columns if c not in keys]
+    used = sum(width(k) for k in keys)
+    groups: list[list[str]] = []
+    current: list[str] = []
+    for c in rest:
+        if current and used + sum(width(x) for x in current) + width(c) > budget:
+            groups.append(current)
+            current = []
+        current.append(c)
+    if current or not groups:
+        groups.append(current)
+    out = []
+    total = len(frame.columns)
+    for i, group in enumerate(groups):
+        cols = [*keys, *group]
+        label = title if len(groups) == 1 else f"{title} (part {i + 1} of {len(groups)})"
+        out.append(
+            Table(
+                label,
+                tuple(headers.get(c, str(c)) for c in cols),
+                tuple(zip(*(texts[c] for c in cols), strict=True)) if len(frame) else (),
+                tuple(numeric[c] for c in cols),
+                note=f"{len(frame)} rows; {total} columns in all" if i == len(groups) - 1 else "",
+                wide=wide,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class ReportTables:
+    """The tables of one run's report: main tables and the appendix (the complete result table).
+
+    ``settings`` detail the run's options (printed with them, e.g. a reviewer's choices), ``extra`` are
+    further tables printed after the main ones under their own title (e.g. operating characteristics),
+    ``appendix_note`` is added to the sentence that introduces the appendix.
+    """
+
+    main: tuple[Table, ...]
+    appendix: tuple[Table, ...]
+    notes: tuple[str, ...] = ()
+    settings: tuple[Table, ...] = ()
+    extra: tuple[Table, ...] = ()
+    appendix_note: str = ""
+
+
+#: No tables (a result without a table).
+NO_TABLES = ReportTables((), ())
+
+
+def unit_label(code: str, unit: str) -> str:
+    """``CMAX (ng/mL)``, or the code alone without a unit."""
+    return f"{code} ({unit})" if unit else code
+
+
+def percent_text(value: Any) -> str:
+    """A percentage to two decimals (``96.58``), a dash when missing or not finite."""
+    return f"{float(value):.2f}" if is_number(value) and math.isfinite(float(value)) else "—"
+
+
+def generic_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
+    """Any table: all columns in panels that fit the page (``options`` unused: the contract's signature)."""
+    keys = [c for c in frame.columns[:1]]
+    portrait = panels(frame, keys, "Result table", budget=PORTRAIT_BUDGET, wide=False)
+    if len(portrait) == 1:  # fits a portrait page: no landscape page for a narrow table
+        return ReportTables(tuple(portrait), ())
+    return ReportTables(tuple(panels(frame, keys, "Result table")), ())

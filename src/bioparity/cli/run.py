@@ -1,0 +1,140 @@
+"""``bioparity run KIND FILE`` and ``bioparity kinds``: any analysis kind through its contract.
+
+The kind's reader checks the file, its options schema converts and checks ``--option name=value``
+(the same schema as the web form and the API), and its compute gives the result the workspace stores:
+``--json`` prints exactly the stored result text (canonical JSON), ``--out`` writes the result table
+(CSV, or the JSON result for a ``.json`` file).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bioparity.cli.common import user_errors
+
+KindArg = Annotated[str, typer.Argument(help="Analysis kind (see `bioparity kinds`), e.g. nca or caa.")]
+FileArg = Annotated[
+    Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="Input file the kind reads.")
+]
+OptionArg = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--option",
+        "-o",
+        help="An option of the kind as name=value (repeat for several; see `bioparity kinds`).",
+    ),
+]
+OutArg = Annotated[
+    Path | None,
+    typer.Option("--out", help="Write the result table as CSV (or the whole result to a .json file)."),
+]
+JsonArg = Annotated[bool, typer.Option("--json", help="Print the result as the workspace stores it (JSON).")]
+
+
+def option_values(kind: str, items: list[str]) -> dict[str, Any]:
+    """``name=value`` texts as the options a run of ``kind`` uses (typed, checked, defaults filled)."""
+    from bioparity.analyses.registry import effective_options, get_analysis, parse_options
+    from bioparity.errors import InputError
+
+    texts: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"--option {item!r}: expected name=value, e.g. method=exact")
+        texts[name.strip()] = value
+    analysis = get_analysis(kind)
+    return effective_options(analysis, parse_options(analysis, texts))
+
+
+def run_kind(kind: str, file: Path, options: dict[str, Any]) -> dict[str, Any]:
+    """Read ``file`` with the kind's reader and compute (the workspace's run, without the store)."""
+    from bioparity.analyses.registry import get_analysis
+
+    analysis = get_analysis(kind)
+    return dict(analysis.compute(analysis.read(file), options))
+
+
+def _print_tables(kind: str, result: dict[str, Any], options: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    from bioparity.analyses.frames import has_table
+    from bioparity.report.tables import run_tables
+
+    console = Console()
+    if not has_table(result):
+        for key, value in result.items():
+            if isinstance(value, (str, int, float, bool)) or value is None:
+                console.print(f"{key}: {value}")
+        return
+    for table in run_tables(kind, result["columns"], result["rows"], options).main:
+        shown = RichTable(title=table.title, caption=table.note or None)
+        for column, numeric in zip(table.columns, table.numeric, strict=True):
+            shown.add_column(column, justify="right" if numeric else "left")
+        for row in table.rows:
+            shown.add_row(*row)
+        console.print(shown)
+
+
+def _write(out: Path, result: dict[str, Any]) -> str:
+    from bioparity.analyses.frames import result_frame
+    from bioparity.audit.chain import canonical_json
+    from bioparity.io.tables_out import csv_bytes
+
+    if out.suffix.lower() == ".json":
+        out.write_text(canonical_json(result) + "\n", encoding="utf-8")
+        return f"wrote the result to {out}"
+    table = result_frame(result)  # InputError when the result has no table
+    out.write_bytes(csv_bytes(table))
+    return f"wrote {len(table)} rows to {out}"
+
+
+def run_command(
+    kind: KindArg, file: FileArg, option: OptionArg = None, out: OutArg = None, json_output: JsonArg = False
+) -> None:
+    """Run any analysis kind on a file: the same reader, options and numbers as the workspace."""
+    with user_errors():
+        from bioparity.analyses.registry import get_analysis
+        from bioparity.audit.chain import canonical_json
+
+        options = option_values(kind, option or [])
+        result = run_kind(kind, file, options)
+        written = _write(out, result) if out is not None else ""
+        if json_output:
+            sys.stdout.write(canonical_json(result) + "\n")
+        else:
+            typer.echo(get_analysis(kind).summary(result, options))
+            _print_tables(kind, result, options)
+        if written:
+            typer.echo(written, err=json_output)
+
+
+def kinds_command(json_output: JsonArg = False) -> None:
+    """List the analysis kinds with their options (type, default, choices) and input columns."""
+    import json
+
+    from bioparity.analyses.registry import all_analyses
+
+    kinds = all_analyses()
+    if json_output:
+        sys.stdout.write(json.dumps([k.schema() for k in kinds.values()], indent=2) + "\n")
+        return
+    for k in kinds.values():
+        typer.echo(f"{k.name}: {k.description}")
+        if k.columns:
+            typer.echo("  columns: " + ", ".join(c.name + ("" if c.required else "?") for c in k.columns))
+        if k.follows:
+            typer.echo("  takes the result table of: " + ", ".join(k.follows))
+        for o in k.options:
+            accepted = o.type if o.choices is None else " | ".join(o.text(c) or "''" for c in o.choices)
+            typer.echo(f"  -o {o.name}={o.text(o.default)}  [{accepted}]  {o.help}")
+        typer.echo("")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run_command)
+    app.command("kinds")(kinds_command)
