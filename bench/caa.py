@@ -27,7 +27,8 @@ import numpy as np
 import pandas as pd
 
 from _figures import Figure, emit, machine
-from bioparity.caa import Catalogue, assess, read_long_table
+from bioparity.caa import Catalogue, assess
+from bioparity.io.caa import read_long_table
 
 N_ATTRIBUTES = 1000
 LOTS = {"test": 10, "ref-eu": 15, "ref-us": 12}

@@ -34,6 +34,13 @@ def read_reference(relative: str) -> pd.DataFrame:
     return pd.read_csv(REFERENCE / relative)
 
 
+def one_row(frame: pd.DataFrame, key: Any) -> pd.Series:
+    """The single row of ``frame`` at index ``key`` (fails if the key names no row or several)."""
+    row = frame.loc[key]
+    assert isinstance(row, pd.Series), f"{key!r} does not name exactly one row"
+    return row
+
+
 # CI runs the same examples every time (a failure there is reproducible); locally hypothesis explores.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.register_profile("explore", max_examples=2000)

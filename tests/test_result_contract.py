@@ -688,8 +688,8 @@ def _chain(_: Path) -> Built:
 
 @factory("bioparity.workspace.integrity.IntegrityReport")
 def _integrity(folder: Path) -> Built:
-    from bioparity.store import make_engine, upgrade
-    from bioparity.workspace.integrity import verify_workspace
+    from bioparity.store import make_engine
+    from bioparity.workspace.integrity import upgrade, verify_workspace
 
     engine = make_engine(f"sqlite:///{folder / 'contract.sqlite3'}")
     try:

@@ -44,29 +44,29 @@ import pandas as pd
 from bioparity import __version__
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """Convert NumPy values (and containers of them) to JSON-friendly Python values."""
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     return value
 
 
 def json_safe(value: Any) -> Any:
-    """:func:`_plain` values made strict JSON: NaN -> None, +/-inf -> ``"inf"``/``"-inf"``, recursively.
+    """:func:`plain` values made strict JSON: NaN -> None, +/-inf -> ``"inf"``/``"-inf"``, recursively.
 
     Data frames become lists of records and pandas' missing values (``NA``, ``NaT``) None.
     """
     if isinstance(value, pd.DataFrame):
         return json_safe(value.to_dict(orient="records"))
-    value = _plain(value)
+    value = plain(value)
     if isinstance(value, float):
         if math.isnan(value):
             return None
@@ -106,7 +106,7 @@ class ResultMixin:
         """All fields as plain Python values (lists for arrays), NaN and infinities kept as floats: the
         values for tables; :meth:`to_dict` is the strict-JSON form."""
         assert dataclasses.is_dataclass(self)
-        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        return {f.name: plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
     def to_dict(self) -> dict[str, Any]:
         """All fields as plain Python values, strict JSON (NaN -> None, infinities as ``"inf"``)."""
@@ -123,7 +123,7 @@ class ResultMixin:
                 shape = value.shape if shape is None else shape
                 columns[f.name] = value.ravel()
             else:
-                columns[f.name] = _plain(value)
+                columns[f.name] = plain(value)
         if shape is None:
             return pd.DataFrame([columns])
         return pd.DataFrame(columns, index=pd.RangeIndex(int(np.prod(shape))))

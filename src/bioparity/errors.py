@@ -76,6 +76,22 @@ class DataFileError(InputError):
             text += f"; expected {expected}"
         super().__init__(text)
 
+    def relocated(self, file: str | None, *, row: int | None, line: int | None) -> DataFileError:
+        """The same problem (column, value, expectation) at another place: ``file``, ``row``, ``line``.
+
+        For a reader that worked on a copy or a part of the user's file (a temporary file, one partition
+        of a batch) and must point at the user's own file and row. Raise it ``from`` this error.
+        """
+        return DataFileError(
+            self.problem,
+            file=file,
+            row=row,
+            line=line,
+            column=self.column,
+            value=self.value,
+            expected=self.expected,
+        )
+
 
 class RuleFileError(InputError):
     """A regulatory rule file that breaks the rule schema, located by file, rule id and field."""

@@ -1,4 +1,5 @@
-"""Regulatory constants and limits: regulatory.md test vectors T10-T12.
+"""Regulatory constants and limits: test vectors T10-T12 (EMA Guideline on the Investigation of
+Bioequivalence, CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.10; FDA Draft Guidance on Progesterone, 2011).
 
 The values are in tests/data/reference/be/abel_limits_t10.csv and regulatory_constants.csv (the validation
 pack reads the same files); the tolerances are stated here and checked against the files.
@@ -17,9 +18,9 @@ from bioparity.power import cv_to_se
 from tests.conftest import REFERENCE
 
 BE_REF = REFERENCE / "be"
-# T10 (BEBAC forum, published in %; reproduced in regulatory.md to 5 decimals)
+# T10 (EMA guideline section 4.1.10 in % to 2 decimals; to 5 decimals as on the BEBAC forum, H. Schuetz)
 _T10 = pd.read_csv(BE_REF / "abel_limits_t10.csv", comment="#")
-T10 = [(float(r.cvwr), float(r.lower), float(r.upper)) for r in _T10.itertuples()]
+T10 = [(float(r["cvwr"]), float(r["lower"]), float(r["upper"])) for r in _T10.to_dict("records")]
 #: T11, T12 and the guideline constants: key -> expected
 CONSTANTS = pd.read_csv(BE_REF / "regulatory_constants.csv", comment="#").set_index("key")
 C = CONSTANTS["expected"].astype(float).to_dict()

@@ -49,11 +49,11 @@ def test_abel_methods_match_replicatebe(row: dict[str, Any]) -> None:
     assert 100 * res.pe == pytest.approx(row["pe"], rel=1e-6)
     assert 100 * res.ci_lower == pytest.approx(row["ci_lower"], rel=1e-6)
     assert 100 * res.ci_upper == pytest.approx(row["ci_upper"], rel=1e-6)
-    assert 100 * res.cvwr == pytest.approx(row["cvwr"], rel=1e-9)
+    assert res.cvwr == pytest.approx(row["cvwr"] / 100, rel=1e-9)
     if math.isnan(row["cvwt"]):
         assert res.cvwt is None
     else:
-        assert 100 * res.cvwt == pytest.approx(row["cvwt"], rel=1e-9)
+        assert res.cvwt == pytest.approx(row["cvwt"] / 100, rel=1e-9)
     assert 100 * res.lower_limit == pytest.approx(row["lower_limit"], rel=1e-9)
     assert 100 * res.upper_limit == pytest.approx(row["upper_limit"], rel=1e-9)
     assert res.passed == (row["BE"] == "pass")

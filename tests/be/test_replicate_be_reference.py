@@ -33,11 +33,11 @@ def test_abel_matches_replicatebe(name: str, which: str) -> None:
     assert 100 * res.pe == pytest.approx(ref["PE(%)"], rel=RTOL)
     assert 100 * res.ci_lower == pytest.approx(ref["CL.lo(%)"], rel=RTOL)
     assert 100 * res.ci_upper == pytest.approx(ref["CL.hi(%)"], rel=RTOL)
-    assert 100 * res.cvwr == pytest.approx(ref["CVwR(%)"], rel=1e-12)
+    assert res.cvwr == pytest.approx(ref["CVwR(%)"] / 100, rel=1e-12)
     if math.isnan(ref["CVwT(%)"]):
         assert res.cvwt is None
     else:
-        assert 100 * res.cvwt == pytest.approx(ref["CVwT(%)"], rel=1e-12)
+        assert res.cvwt == pytest.approx(ref["CVwT(%)"] / 100, rel=1e-12)
     lower = ref["L(%)"] if not math.isnan(ref["L(%)"]) else ref["BE.lo(%)"]
     upper = ref["U(%)"] if not math.isnan(ref["U(%)"]) else ref["BE.hi(%)"]
     assert 100 * res.lower_limit == pytest.approx(lower, rel=1e-12)

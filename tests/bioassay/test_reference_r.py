@@ -53,10 +53,14 @@ def test_reml_variance_components_match_lme4_and_nlme(name: str) -> None:
     fits = _fits(name)
     rows = REML.loc[REML["design"] == name]
     assert len(rows) >= 5
-    for row in rows.itertuples():
-        got = fits[str(row.model)][str(row.component)]
+    for row in rows.to_dict("records"):
+        got = fits[str(row["model"])][str(row["component"])]
         # acceptance: 1e-6 relative to lme4::lmer / nlme::lme (both converge to ~1e-7 of each other)
-        assert got == pytest.approx(float(row.value), rel=1e-6), (row.software, row.model, row.component)
+        assert got == pytest.approx(float(row["value"]), rel=1e-6), (
+            row["software"],
+            row["model"],
+            row["component"],
+        )
 
 
 def test_cut_point_core_uses_the_same_variance_components_as_lme4() -> None:

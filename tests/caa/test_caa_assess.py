@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bioparity.caa import Catalogue, assess, read_catalogue, read_long_table
+from bioparity.caa import Catalogue, assess, read_catalogue
 from bioparity.caa.example import DIFFERENT, LOTS, SEED, example_paths, generate_example
 from bioparity.errors import DataFileError, InputError
+from bioparity.io.caa import read_long_table
 
 
 def test_example_finds_exactly_the_two_deliberately_different_attributes() -> None:

@@ -132,3 +132,25 @@ def test_caa_old_plan_and_no_ocs_on_request(tmp_path: Path) -> None:
 
 def failing_attributes(table: pd.DataFrame) -> set[str]:
     return set(table.loc[table["status"] == "fail", "attribute"])
+
+
+def test_caa_plots_are_the_report_figure(tmp_path: Path, small_table: pd.DataFrame) -> None:
+    """One CAA plot: the files of ``--plots`` are the figure of the reports (same data, same drawing)."""
+    from bioparity.analyses.figures import caa_plot
+    from bioparity.caa import assess
+    from bioparity.io.caa import read_long_table
+    from bioparity.report.static import caa_svg
+
+    data = _small_csv(tmp_path, small_table)
+    plots = tmp_path / "plots"
+    res = RUNNER.invoke(app, ["caa", str(data), "--out", str(tmp_path / "r.csv"), "--plots", str(plots),
+                              "--plot-format", "svg"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    result = assess(read_long_table(data), file=str(data))
+    rows = [{str(k): v for k, v in row.items()} for row in result.table.to_dict(orient="records")]
+    for attribute in ("potency", "purity"):
+        plot = caa_plot(result.lots, rows, attribute)
+        assert plot is not None
+        assert (plots / f"{attribute}.svg").read_text(encoding="utf-8") == caa_svg(plot)
+        # every lot of every source is drawn
+        assert sum(len(v) for v in plot.values.values()) == result.lots["attribute"].eq(attribute).sum()

@@ -47,7 +47,7 @@ def test_every_public_name_resolves(name: str) -> None:
 
 def test_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no_such_name"):
-        _ = caa.no_such_name  # type: ignore[attr-defined]
+        _ = caa.no_such_name
 
 
 def test_special_function_forms_give_scipy_stats_bits() -> None:

@@ -1,4 +1,5 @@
-"""Tolerance factors against published tables and the regulatory.md test vectors."""
+"""Tolerance factors against published tables (ISO 16269-6, R tolerance ``K.factor``, Howe 1969) and
+test vectors T13-T15."""
 
 from __future__ import annotations
 
@@ -116,8 +117,8 @@ def test_invalid_inputs_raise_input_error() -> None:
 
 #: (coverage, confidence, n two-sided, n one-sided): tests/data/reference/caa/nonparametric_min_lots_wilks.csv
 WILKS = [
-    (float(r.coverage), float(r.confidence), int(r.n_two_sided), int(r.n_one_sided))
-    for r in reference_table("nonparametric_min_lots_wilks.csv").itertuples()
+    (float(r["coverage"]), float(r["confidence"]), int(r["n_two_sided"]), int(r["n_one_sided"]))
+    for r in reference_table("nonparametric_min_lots_wilks.csv").to_dict("records")
 ]
 
 

@@ -38,7 +38,7 @@ def test_every_clinical_command_has_help(command: list[str]) -> None:
     ],
 )
 def test_ci_diff_json_contract(method: str, expected: tuple[float, float]) -> None:
-    """regulatory.md T16 and Newcombe (1998) Table II, example (a)."""
+    """Test vector T16: Newcombe (1998) Table II, example (a)."""
     code, out, _ = invoke(
         "ci-diff",
         "--x1",

@@ -82,7 +82,9 @@ def test_readme_power_grid_example(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 def _tables(text: str) -> list[tuple[int, list[str]]]:
     """Markdown tables outside code fences: (line number of the first row, the rows)."""
-    tables, rows, start, fenced = [], [], 0, False
+    tables: list[tuple[int, list[str]]] = []
+    rows: list[str] = []
+    start, fenced = 0, False
     for number, line in enumerate([*text.splitlines(), ""], 1):
         if line.startswith("```"):
             fenced = not fenced

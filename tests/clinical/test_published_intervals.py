@@ -2,7 +2,7 @@
 
 Sources (all values as printed, 4 decimals unless stated; tolerance half a unit of the last digit):
 
-* regulatory.md test vectors T16-T17.
+* Test vectors T16-T17 (rows of Newcombe's Table II below).
 * Newcombe RG (1998) Interval estimation for the difference between independent proportions:
   comparison of eleven methods. Stat Med 17:873-890, Table II (methods 1 Wald, 5 Mee = Farrington-Manning
   score, 6 Miettinen-Nurminen, 10 hybrid score), examples (a) 56/70 vs 48/80, (b) 9/10 vs 3/10,
@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 
 from bioparity.clinical import ci_difference, ci_mean_difference_samples, ci_ratio
-from tests.conftest import REFERENCE
+from tests.conftest import REFERENCE, one_row
 
 HALF_UNIT_4DP = 5e-5 + 1e-12
 CLINICAL = REFERENCE / "clinical"
@@ -36,10 +36,12 @@ _FAGERLAND = PUBLISHED[PUBLISHED["case"].str.startswith("Fagerland-")]
 
 # (x1, n1, x2, n2): {method: (lower, upper)}
 NEWCOMBE_TABLE_II: dict[tuple[int, int, int, int], dict[str, tuple[float, float]]] = {}
-for _r in _TABLE_II.itertuples():
-    NEWCOMBE_TABLE_II.setdefault((int(_r.x1), int(_r.n1), int(_r.x2), int(_r.n2)), {})[str(_r.method)] = (
-        float(_r.lower),
-        float(_r.upper),
+for _r in _TABLE_II.to_dict("records"):
+    NEWCOMBE_TABLE_II.setdefault((int(_r["x1"]), int(_r["n1"]), int(_r["x2"]), int(_r["n2"])), {})[
+        str(_r["method"])
+    ] = (
+        float(_r["lower"]),
+        float(_r["upper"]),
     )
 
 
@@ -98,8 +100,12 @@ def test_vectorised_call_equals_the_published_table_row_by_row() -> None:
 @pytest.mark.parametrize(
     ("table", "method", "expected"),
     [  # fm: "Mee asymptotic score"
-        ((int(r.x1), int(r.n1), int(r.x2), int(r.n2)), str(r.method), (float(r.lower), float(r.upper)))
-        for r in _FAGERLAND[_FAGERLAND["measure"] == "difference"].itertuples()
+        (
+            (int(r["x1"]), int(r["n1"]), int(r["x2"]), int(r["n2"])),
+            str(r["method"]),
+            (float(r["lower"]), float(r["upper"])),
+        )
+        for r in _FAGERLAND[_FAGERLAND["measure"] == "difference"].to_dict("records")
     ],
 )
 def test_difference_matches_fagerland_lydersen_laake(
@@ -129,8 +135,9 @@ T_TEST = pd.read_csv(CLINICAL / "t_intervals_sleep.csv", comment="#").set_index(
 
 def test_sleep_reference_files() -> None:
     assert len(SLEEP_1) == len(SLEEP_2) == 10
-    assert T_TEST.loc["welch", ["tolerance", "df_tolerance"]].to_list() == [5e-8, 5e-4]
-    assert T_TEST.loc["pooled", ["tolerance", "df_tolerance"]].to_list() == [5e-7, 0]
+    tolerances = T_TEST[["tolerance", "df_tolerance"]]
+    assert one_row(tolerances, "welch").to_list() == [5e-8, 5e-4]
+    assert one_row(tolerances, "pooled").to_list() == [5e-7, 0]
     assert set(T_TEST["conf"]) == {0.95}
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bioparity.stability import compare_slopes, fit_stability
+from bioparity.stability import StabilityResult, compare_slopes, fit_stability
 
 REF = Path(__file__).resolve().parents[1] / "data" / "reference" / "cmc"
 RTOL = 1e-8
@@ -37,7 +37,7 @@ def _num(text: str) -> float:
 
 def _fit(
     case: str, pooling: str | None = None, dids_variance: str = "separate"
-) -> tuple[object, pd.DataFrame]:
+) -> tuple[StabilityResult, pd.DataFrame]:
     data = pd.read_csv(REF / f"data_stability_{case}.csv")
     lower, upper, model = SPECS[case]
     res = fit_stability(

@@ -35,7 +35,7 @@ def test_cells_are_typed(ema_xlsx: Path) -> None:
     assert rows.loc["Lenalidomide Krka", "generic"]
     assert rows.loc["Humira", "authorisation_date"] == pd.Timestamp(2003, 9, 8)  # a date cell
     assert rows.loc["Imraldi", "authorisation_date"] == pd.Timestamp(2017, 8, 24)  # dd/mm/yyyy text
-    assert pd.isna(rows.loc["Denosumab Refusa", "authorisation_date"])
+    assert pd.isna(rows["authorisation_date"].loc["Denosumab Refusa"])
     assert rows.loc["Humira", "product_number"] == "EMEA/H/C/000481"
     assert rows.loc["Humira", "row"] == 5  # title, note, blank, header, then the first medicine
 

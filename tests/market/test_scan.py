@@ -49,7 +49,7 @@ def _record(inn: str, brand: str, **facts: object) -> dict[str, object]:
 
 @pytest.fixture
 def mini_kb(tmp_path: Path) -> Path:
-    doc = dict(MINI_KB)
+    doc: dict[str, object] = dict(MINI_KB)
     doc["records"] = [
         _record("adalimumab", "Humira", us_first_biosimilar_launch=2023, eu_patent_expiry=2018,
                 originator_sales={"usd_million": 9000, "year": 2024}),
@@ -93,11 +93,11 @@ def test_protection_end_prefers_the_knowledge_base_then_regulatory_minimum(
 ) -> None:
     table = _scan(mini_kb, ema_xlsx).set_index(["inn", "region"])
     assert table.loc[("adalimumab", "us"), "protection_end_year"] == 2023
-    assert table.loc[("adalimumab", "us"), "protection_end_basis"].startswith("first biosimilar launch")
+    assert table["protection_end_basis"].loc[("adalimumab", "us")].startswith("first biosimilar launch")
     assert table.loc[("adalimumab", "us"), "first_launch_year"] == 2023
     # Ustekinumab in the EU: EMA first authorisation of Stelara (2009) + 10 years.
     assert table.loc[("ustekinumab", "eu"), "protection_end_year"] == 2019
-    assert "8+2" in table.loc[("ustekinumab", "eu"), "protection_end_basis"]
+    assert "8+2" in table["protection_end_basis"].loc[("ustekinumab", "eu")]
     # Denosumab in the US: Prolia first licensed 2010 + 12 years.
     assert table.loc[("denosumab", "us"), "protection_end_year"] == 2022
 
@@ -159,7 +159,7 @@ def test_timeline_chart_is_a_png(mini_kb: Path, ema_xlsx: Path, tmp_path: Path) 
 
 
 def _kb(tmp_path: Path, *records: dict[str, object]) -> Path:
-    doc = dict(MINI_KB)
+    doc: dict[str, object] = dict(MINI_KB)
     doc["records"] = list(records)
     path = tmp_path / "kb.yaml"
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
@@ -225,11 +225,11 @@ def test_a_stale_count_is_unknown_not_low(tmp_path: Path) -> None:
         _record("denosumab", "Prolia", us_biosimilars_approved=(["Jubbonti/Wyost"], "2026-01-05")),
     )
     table = scan_market(load_knowledge_base(kb), regions=["us"], as_of_year=2026).table.set_index("inn")
-    assert np.isnan(table.loc["tocilizumab", "approved_biosimilars"])
-    assert table.loc["tocilizumab", "approved_source"].startswith(
-        "stale: knowledge base [s] as of 2024-03-05"
+    assert np.isnan(table["approved_biosimilars"].loc["tocilizumab"])
+    assert (
+        table["approved_source"].loc["tocilizumab"].startswith("stale: knowledge base [s] as of 2024-03-05")
     )
-    assert "no_competition" in table.loc["tocilizumab", "unknown_inputs"]
+    assert "no_competition" in table["unknown_inputs"].loc["tocilizumab"]
     assert table.loc["denosumab", "approved_biosimilars"] == 1
     relaxed = scan_market(load_knowledge_base(kb), regions=["us"], as_of_year=2026, max_fact_age_years=3)
     assert relaxed.table.set_index("inn").loc["tocilizumab", "approved_biosimilars"] == 2

@@ -1,4 +1,5 @@
-"""The documented example of the NCA package runs and gives the stated number (regulatory.md T20)."""
+"""The documented example of the NCA package runs and gives the stated number (T20: the log trapezoid
+2 x 5 / ln 2, Purves 1992)."""
 
 from __future__ import annotations
 

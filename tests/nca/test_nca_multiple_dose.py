@@ -19,7 +19,7 @@ import pytest
 from bioparity.nca import NCAOptions
 from bioparity.nca.multiple_dose import nca_multiple_dose
 from bioparity.nca.steady_state import dosing_intervals
-from tests.conftest import REFERENCE
+from tests.conftest import REFERENCE, one_row
 
 #: MetidaNCA test sets #7 (linear trapezoidal, dose 100 at t = 2, tau 10) and #6 (lin-up/log-down, dose 120 at
 #: t = 0, tau 12): one row per subject and parameter, with the tolerance (relative 5e-7).
@@ -44,8 +44,8 @@ def pkdata2() -> pd.DataFrame:
 
 def test_reference_file_states_the_settings_and_tolerance_used_here() -> None:
     settings = METIDA.groupby("set")[["auc_method", "dose_time", "dose", "tau"]].agg(set)
-    assert settings.loc[7].to_list() == [{"linear"}, {2.0}, {100.0}, {10.0}]
-    assert settings.loc[6].to_list() == [{"lin-up-log-down"}, {0.0}, {120.0}, {12.0}]
+    assert one_row(settings, 7).to_list() == [{"linear"}, {2.0}, {100.0}, {10.0}]
+    assert one_row(settings, 6).to_list() == [{"lin-up-log-down"}, {0.0}, {120.0}, {12.0}]
     assert set(METIDA["rel_tolerance"]) == {5e-7} and len(METIDA) == 10 * (7 + 3)
 
 
@@ -101,7 +101,7 @@ def test_interval_ending_after_the_last_sample_is_not_extrapolated() -> None:
     doses = pd.DataFrame({"subject": [1], "time": [0.0], "dose": [10.0]})
     res = nca_multiple_dose(frame, doses, tau=24.0)
     long = res.to_frame().set_index("PPTESTCD")
-    assert np.isnan(long.loc["AUCTAU", "PPSTRESN"])
+    assert np.isnan(long["PPSTRESN"].loc["AUCTAU"])
     assert long.loc["AUCTAU", "reason"] == "samples do not cover the end of the interval (dose + tau)"
     assert long.loc["CMAX", "PPSTRESN"] == 5.0
 

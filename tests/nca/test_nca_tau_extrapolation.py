@@ -67,7 +67,7 @@ def test_default_leaves_the_interval_missing_with_a_reason(pkdata2: pd.DataFrame
     res = nca_multiple_dose(pkdata2[pkdata2["Subject"] == 1], doses, subject="Subject", time="Time",
                             conc="Concentration", tau=100.0)  # fmt: skip
     long = res.to_frame().set_index("PPTESTCD")
-    assert np.isnan(long.loc["AUCTAU", "PPSTRESN"]) and np.isnan(long.loc["CTROUGH", "PPSTRESN"])
+    assert np.isnan(long["PPSTRESN"].loc["AUCTAU"]) and np.isnan(long["PPSTRESN"].loc["CTROUGH"])
     assert long.loc["AUCTAU", "reason"] == "samples do not cover the end of the interval (dose + tau)"
     assert not res.intervals["tau_extrapolated"].any()
 
@@ -78,8 +78,8 @@ def test_extrapolated_values_say_so_and_name_the_lambda_z_rule(pkdata2: pd.DataF
                             conc="Concentration", tau=100.0,
                             options=NCAOptions(auctau_extrapolate=True))  # fmt: skip
     long = res.to_frame().set_index("PPTESTCD")
-    assert long.loc["AUCTAU", "reason"].startswith("extrapolated to the end of the interval")
-    assert long.loc["AUCTAU", "lambda_z_method"].startswith("best fit (PKNCA)")
+    assert long["reason"].loc["AUCTAU"].startswith("extrapolated to the end of the interval")
+    assert long["lambda_z_method"].loc["AUCTAU"].startswith("best fit (PKNCA)")
     assert long.loc["CMAX", "reason"] == ""  # observed values are not extrapolated
 
 

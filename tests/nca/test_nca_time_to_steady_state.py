@@ -76,7 +76,7 @@ def test_missing_reasons_and_the_lambda_z_column(troughs: pd.DataFrame) -> None:
     res = time_to_steady_state(one, doses, terminal=md.terminal)
     long = res.to_frame().set_index("PPTESTCD")
     assert (
-        np.isnan(long.loc["TSSLAMZ", "PPSTRESN"])
+        np.isnan(long["PPSTRESN"].loc["TSSLAMZ"])
         and long.loc["TSSLAMZ", "reason"] == "lambda_z not estimated"
     )
-    assert long.loc["TSSMONO", "method"].startswith("monoexponential least-squares fit of 15 troughs, 90%")
+    assert long["method"].loc["TSSMONO"].startswith("monoexponential least-squares fit of 15 troughs, 90%")

@@ -26,8 +26,8 @@ NCA_REF = REFERENCE / "nca"
 UPK = pd.read_csv(NCA_REF / "metidanca_upkdata.csv", comment="#")
 #: PPTESTCD -> (expected, rel, abs) as in pytest.approx
 METIDA = {
-    str(r.PPTESTCD): (float(r.expected), float(r.rel_tolerance), float(r.abs_tolerance))
-    for r in pd.read_csv(NCA_REF / "metidanca_urine.csv", comment="#").itertuples()
+    str(r["PPTESTCD"]): (float(r["expected"]), float(r["rel_tolerance"]), float(r["abs_tolerance"]))
+    for r in pd.read_csv(NCA_REF / "metidanca_urine.csv", comment="#").to_dict("records")
 }
 
 BOURNE = pd.read_csv(NCA_REF / "bourne_urine_input.csv", comment="#")

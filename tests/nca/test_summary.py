@@ -10,6 +10,7 @@ import pytest
 
 from bioparity.errors import InputError
 from bioparity.nca.summary import flag_counts, summary_statistics
+from tests.conftest import one_row
 
 # Cmax of four subjects in arm A: 10, 12, 15, 20 (ng/mL). Computed with R 4 (Rscript -e ...):
 #   mean(x) = 57/4 = 14.25; sd(x) = sqrt(((-4.25)^2 + (-2.25)^2 + 0.75^2 + 5.75^2)/3) = sqrt(56.75/3)
@@ -22,7 +23,7 @@ TMAX_A = [1.0, 2.0, 2.0, 4.0]
 
 
 def _frame() -> pd.DataFrame:
-    rows = []
+    rows: list[tuple[str, str, str, float | None, str, bool, bool]] = []
     for i, (c, t) in enumerate(zip(CMAX_A, TMAX_A, strict=True)):
         s = f"A{i}"
         rows += [
@@ -39,7 +40,7 @@ def _frame() -> pd.DataFrame:
 def test_statistics_match_hand_computed_values() -> None:
     result = summary_statistics(_frame())
     frame = result.to_frame().set_index(["arm", "parameter"])
-    cmax = frame.loc[("A", "CMAX")]
+    cmax = one_row(frame, ("A", "CMAX"))
     assert cmax["n"] == 4 and cmax["n_missing"] == 0 and cmax["unit"] == "ng/mL"
     assert cmax["mean"] == pytest.approx(14.25, abs=1e-12)
     assert cmax["sd"] == pytest.approx(4.349329, abs=1e-6)
@@ -51,13 +52,13 @@ def test_statistics_match_hand_computed_values() -> None:
 
 
 def test_no_geometric_statistics_for_tmax() -> None:
-    tmax = summary_statistics(_frame()).to_frame().set_index(["arm", "parameter"]).loc[("A", "TMAX")]
+    tmax = one_row(summary_statistics(_frame()).to_frame().set_index(["arm", "parameter"]), ("A", "TMAX"))
     assert math.isnan(tmax["geometric_mean"]) and math.isnan(tmax["geometric_cv_percent"])
     assert tmax["median"] == 2.0 and tmax["mean"] == pytest.approx(2.25)
 
 
 def test_missing_values_are_counted_not_hidden() -> None:
-    b = summary_statistics(_frame()).to_frame().set_index(["arm", "parameter"]).loc[("B", "CMAX")]
+    b = one_row(summary_statistics(_frame()).to_frame().set_index(["arm", "parameter"]), ("B", "CMAX"))
     assert b["n"] == 1 and b["n_missing"] == 1 and b["mean"] == 8.0
     assert math.isnan(b["sd"]) and math.isnan(b["geometric_cv_percent"])  # one value: no spread
 

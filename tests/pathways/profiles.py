@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from bioparity.pathways import (
     AnalyticalBridge,
@@ -110,12 +111,12 @@ def igg1_full_3arm() -> Program:
     return program, inventory
 
 
-def with_inventory(base: Program, **changes: object) -> Program:
+def with_inventory(base: Program, **changes: Any) -> Program:
     program, inventory = base
     return program, replace(inventory, **changes)
 
 
-def with_program(base: Program, **changes: object) -> Program:
+def with_program(base: Program, **changes: Any) -> Program:
     program, inventory = base
     return replace(program, **changes), inventory
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any, cast
 
 import pytest
 
@@ -71,7 +72,7 @@ def _miss_clinical(rule: Rule, program: ProgramProfile, inv: EvidenceInventory) 
 
 MISS: dict[str, Callable[[Rule, ProgramProfile, EvidenceInventory], Program]] = {
     "modality_scope": lambda r, p, i: (replace(p, modality="polyclonal_antibody"), i),
-    "program_flag": lambda r, p, i: (replace(p, **{r.params["flag"]: False}), i),
+    "program_flag": lambda r, p, i: (replace(p, **{str(r.params["flag"]): cast(Any, False)}), i),
     "reference_product": lambda r, p, i: (replace(p, reference_sourcing={k: "KR" for k in LOCAL}), i),
     "caa_similarity": lambda r, p, i: (p, replace(i, caa=())),
     "pk_similarity": lambda r, p, i: (p, replace(i, pk_studies=())),

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bioparity.pathways import ClinicalStudy, EvidenceInventory, ManualItem, ProgramProfile, assess_program
+from bioparity.pathways import (
+    ClinicalStudy,
+    EvidenceInventory,
+    ManualItem,
+    PKComparison,
+    ProgramProfile,
+    assess_program,
+)
 from tests.pathways import profiles
 
 
-def _failing(c: profiles.PKComparison) -> profiles.PKComparison:
+def _failing(c: PKComparison) -> PKComparison:
     return replace(c, ratio=0.75, ci_lower=0.70, ci_upper=0.79)
 
 
@@ -47,11 +55,11 @@ def flip(inventory: EvidenceInventory, evidence_id: str) -> EvidenceInventory:
             "not_equivalent": "equivalent",
             "ongoing": "not_equivalent",
         }
-        studies = tuple(
+        clinical = tuple(
             replace(c, outcome=outcome.get(c.outcome, "equivalent")) if c.id == key else c
             for c in inventory.clinical_studies
         )
-        return replace(inventory, clinical_studies=studies)
+        return replace(inventory, clinical_studies=clinical)
     assert kind == "manual"
     items = tuple(replace(m, value=not m.value) if m.key == key else m for m in inventory.manual_items)
     return replace(inventory, manual_items=items)
@@ -82,7 +90,7 @@ def drop(inventory: EvidenceInventory, evidence_id: str) -> EvidenceInventory:
 
 def _results(
     program: ProgramProfile, inventory: EvidenceInventory
-) -> dict[tuple[str, str], tuple[object, ...]]:
+) -> dict[tuple[str, str], tuple[str, tuple[str, ...], str]]:
     assessment = assess_program(program, inventory)
     return {
         (region.region, r.rule_id): (r.status, r.evidence, r.detail)
@@ -104,7 +112,7 @@ def _with_advice(base: profiles.Program) -> profiles.Program:
 
 
 # Baselines in which every requirement that cites an item is met, so that each item matters.
-BASELINES = {
+BASELINES: dict[str, Callable[[], profiles.Program]] = {
     "igg1": profiles.igg1_full_3arm,
     "igg1+ces": lambda: _with_equivalent_ces(profiles.igg1_full_3arm()),
     "insulin": profiles.insulin_glargine,

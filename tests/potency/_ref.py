@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from bioparity.io.potency import read_potency_table
@@ -24,3 +25,17 @@ def assay(name: str) -> AssayData:
     """The single standard/test pair of a reference data file."""
     (data,) = assays_from_frame(read_potency_table(FOLDER / name))
     return data
+
+
+def write_three_assays(path: Path) -> Path:
+    """Three 4PL assays (A1-A3) of the same test sample: the R reference plate with a little noise added."""
+    base = pd.read_csv(FOLDER / "data_4pl.csv")
+    rng = np.random.default_rng(4)
+    parts = []
+    for k in range(3):
+        part = base.copy()
+        part["assay"] = f"A{k + 1}"
+        part["response"] = part["response"] + rng.normal(0, 0.03, len(part))
+        parts.append(part)
+    pd.concat(parts).to_csv(path, index=False)
+    return path

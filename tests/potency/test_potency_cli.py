@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from bioparity.cli.main import app
 from bioparity.potency import combine_assays
-from tests.potency._ref import FOLDER, ref
+from tests.potency._ref import FOLDER, ref, write_three_assays
 
 runner = CliRunner()
 
@@ -70,16 +69,7 @@ def test_conf_level_and_margins_file(tmp_path: Path) -> None:
 
 
 def test_combine_adds_one_row_per_sample(tmp_path: Path) -> None:
-    base = pd.read_csv(FOLDER / "data_4pl.csv")
-    rng = np.random.default_rng(4)
-    parts = []
-    for k in range(3):
-        part = base.copy()
-        part["assay"] = f"A{k + 1}"
-        part["response"] = part["response"] + rng.normal(0, 0.03, len(part))
-        parts.append(part)
-    data = tmp_path / "three.csv"
-    pd.concat(parts).to_csv(data, index=False)
+    data = write_three_assays(tmp_path / "three.csv")
     out = tmp_path / "rp.csv"
     code, text = _run(str(data), "--model", "4pl", "--out", str(out), "--combine")
     assert code == 0, text
@@ -159,11 +149,11 @@ def test_transform_and_joint_fit_reproduce_ph_eur_5_1_4(tmp_path: Path) -> None:
     table = pd.read_csv(out)
     assert list(table["sample"]) == ["T", "U", "V"]
     # Ph. Eur. 5.3 example 5.1.4, printed potency of T: 43.4196 (assumed potency 20)
-    assert 20 * table.loc[0, "relative_potency"] == pytest.approx(43.4196, abs=5e-5)
+    assert 20 * table["relative_potency"].loc[0] == pytest.approx(43.4196, abs=5e-5)
     pair = tmp_path / "pair.csv"
     code, text = _run(
         data, "--model", "parallel-line", "--out", str(pair), "--transform", "log", "--pairwise"
     )
     assert code == 0, text
     # pairwise fits use only the standard and one test: a different residual error, so other limits
-    assert pd.read_csv(pair).loc[0, "df"] < table.loc[0, "df"]
+    assert pd.read_csv(pair)["df"].loc[0] < table["df"].loc[0]

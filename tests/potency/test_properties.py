@@ -22,11 +22,11 @@ factors = st.floats(0.2, 5.0)
 
 def _responses(model: str, dose: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     if model == "parallel-line":
-        return 5.0 + 3.0 * np.log(dose) + rng.normal(0, 0.4, dose.size)
+        return np.asarray(5.0 + 3.0 * np.log(dose) + rng.normal(0, 0.4, dose.size), dtype=float)
     if model == "slope-ratio":
         return 1.0 + 2.0 * dose + rng.normal(0, 0.3, dose.size)
     x = np.log(dose)
-    return 0.1 + 1.9 / (1.0 + np.exp(-1.2 * (x - np.log(8.0)))) + rng.normal(0, 0.04, dose.size)
+    return np.asarray(0.1 + 1.9 / (1.0 + np.exp(-1.2 * (x - np.log(8.0)))) + rng.normal(0, 0.04, dose.size))
 
 
 def _doses(model: str) -> np.ndarray:

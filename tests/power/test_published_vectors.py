@@ -1,4 +1,4 @@
-"""Published test vectors: PowerTOST README examples (regulatory.md T1-T6, T18) and CVfromCI examples.
+"""Published test vectors: PowerTOST README examples (T1-T6, T18) and CVfromCI examples.
 
 The values are in tests/data/reference/power/published_vectors.csv (read by the validation pack too); the
 tolerances are half a unit of the last printed digit, stated here and checked against the file.
@@ -25,7 +25,7 @@ def published(case: str, quantity: str) -> float:
 
 
 def test_reference_file_tolerances_are_half_a_unit_of_the_last_digit() -> None:
-    tol = {(str(r.case), str(r.quantity)): float(r.tolerance) for r in VECTORS.itertuples()}
+    tol = {(str(r["case"]), str(r["quantity"])): float(r["tolerance"]) for r in VECTORS.to_dict("records")}
     assert tol == {
         ("T1", "power"): 5e-8, ("T2", "power"): 5e-8, ("T3-exact", "n"): 0, ("T3-exact", "power"): 5e-6,
         ("T3-nct", "n"): 0, ("T3-nct", "power"): 5e-6, ("T3-shifted", "n"): 0, ("T3-shifted", "power"): 5e-6,

@@ -46,15 +46,15 @@ def test_power_matches_powertost(method: str, column: str, tolerance: float) -> 
 def test_each_reference_row_alone_gives_the_same_sample_size() -> None:
     """Vectorised and one-at-a-time evaluation agree (no cross-talk between scenarios)."""
     ref = read_reference("expected/sample_size_tost.csv").iloc[::17]
-    for row in ref.itertuples():
+    for row in ref.to_dict("records"):
         res = sample_size_tost(
-            design=row.design,
-            cv=row.cv,
-            theta0=row.theta0,
-            theta1=row.theta1,
-            theta2=row.theta2,
-            alpha=row.alpha,
-            target_power=row.target_power,
+            design=row["design"],
+            cv=row["cv"],
+            theta0=row["theta0"],
+            theta1=row["theta1"],
+            theta2=row["theta2"],
+            alpha=row["alpha"],
+            target_power=row["target_power"],
         )
-        assert int(res.n) == row.n
-        assert float(res.power) == pytest.approx(row.power, abs=1e-9)
+        assert int(res.n) == row["n"]
+        assert float(res.power) == pytest.approx(row["power"], abs=1e-9)

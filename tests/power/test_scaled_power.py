@@ -1,6 +1,6 @@
 """Simulated power / sample size of EMA ABEL and FDA RSABE against PowerTOST's published values.
 
-Published values (PowerTOST README, version 1.5.3.9000; regulatory.md T7-T9) were simulated by PowerTOST
+Published values (PowerTOST README, version 1.5.3.9000; test vectors T7-T9) were simulated by PowerTOST
 with 1e5 studies (1e6 for scABEL.ad); ours use the stated ``nsims`` and seed 123456 but a different random
 stream, so agreement is checked within 4 combined Monte Carlo standard errors. The published values are in
 tests/data/reference/power/scaled_published.csv (read by the validation pack too).
@@ -63,7 +63,10 @@ SCABEL = PUBLISHED[PUBLISHED["function"] == "power_scabel"]
 
 @pytest.mark.parametrize(
     ("design", "n", "regulator", "published"),
-    [(str(r.design), int(r.n), str(r.regulator), float(r.expected)) for r in SCABEL.itertuples()],
+    [
+        (str(r["design"]), int(r["n"]), str(r["regulator"]), float(r["expected"]))
+        for r in SCABEL.to_dict("records")
+    ],
 )
 def test_power_scabel_matches_powertost(design: str, n: int, regulator: str, published: float) -> None:
     res = power_scabel(0.45, n, design, regulator=regulator, nsims=200_000)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import dask
+import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 import pytest
@@ -33,6 +34,12 @@ def _write_parts(frame: pd.DataFrame, directory: Path, n_parts: int) -> Path:
     return directory
 
 
+def _compute(lazy: dd.DataFrame) -> pd.DataFrame:
+    """Dask's ``compute`` (not annotated by Dask) as a typed call."""
+    frame: pd.DataFrame = lazy.compute()  # type: ignore[no-untyped-call]
+    return frame
+
+
 def _in_memory(frame: pd.DataFrame) -> pd.DataFrame:
     return nca(frame, subject="Subject", time="Time", conc="conc", dose="dose_mg").to_frame()
 
@@ -47,7 +54,7 @@ def test_subjects_split_across_partitions_are_shuffled_and_results_equal(
     src = _write_parts(theoph, tmp_path / "split", 5)  # 132 rows in 5 files: subjects cut in two
     with dask.config.set(scheduler="synchronous"):
         lazy, shuffled = nca_dask(src, SETTINGS)
-        got = lazy.compute()
+        got = _compute(lazy)
     assert shuffled
     pd.testing.assert_frame_equal(_by_subject(got), _by_subject(_in_memory(theoph)))
     # ... and therefore PKNCA 0.12.1's values (someone else's computation), every parameter
@@ -64,7 +71,7 @@ def test_partitions_aligned_with_subjects_need_no_shuffle_and_keep_the_order(
     src = _write_parts(theoph, tmp_path / "aligned", 4)  # 33 rows = 3 whole subjects per file
     with dask.config.set(scheduler="synchronous"):
         lazy, shuffled = nca_dask(src, SETTINGS)
-        got = lazy.compute()
+        got = _compute(lazy)
     assert not shuffled and lazy.npartitions == 4
     pd.testing.assert_frame_equal(got.reset_index(drop=True), _in_memory(theoph))
 
@@ -88,7 +95,7 @@ def test_bad_value_is_located_by_partition_and_row(theoph: pd.DataFrame, tmp_pat
     src = _write_parts(bad, tmp_path / "bad", 4)
     where = r"part1.parquet, row 4, column 'conc': negative concentration"
     with pytest.raises(DataFileError, match=where), dask.config.set(scheduler="synchronous"):
-        nca_dask(src, SETTINGS)[0].compute()
+        _compute(nca_dask(src, SETTINGS)[0])
 
 
 def test_missing_column_is_reported_before_any_work(theoph: pd.DataFrame, tmp_path: Path) -> None:
@@ -102,7 +109,7 @@ def test_hive_partitioned_by_subject(theoph: pd.DataFrame, tmp_path: Path) -> No
     theoph.to_parquet(tmp_path / "hive", partition_cols=["Subject"], index=False)
     with dask.config.set(scheduler="synchronous"):
         lazy, shuffled = nca_dask(tmp_path / "hive", SETTINGS)
-        got = lazy.compute()
+        got = _compute(lazy)
     assert not shuffled and lazy.npartitions == 12
     got["Subject"] = got["Subject"].astype(np.int64)
     pd.testing.assert_frame_equal(_by_subject(got), _by_subject(_in_memory(theoph)))
@@ -114,6 +121,6 @@ def test_row_groups_are_partitions(theoph: pd.DataFrame, tmp_path: Path) -> None
     theoph.to_parquet(tmp_path / "rg" / "all.parquet", index=False, row_group_size=20)
     with dask.config.set(scheduler="synchronous"):
         lazy, shuffled = nca_dask(tmp_path / "rg", SETTINGS)
-        got = lazy.compute()
+        got = _compute(lazy)
     assert shuffled and lazy.npartitions == 7
     pd.testing.assert_frame_equal(_by_subject(got), _by_subject(_in_memory(theoph)))

@@ -21,7 +21,7 @@ def test_block_stream_is_the_spawned_child() -> None:
 
 @given(n=st.integers(1, 5000), chunk=st.integers(1, 700), block=st.integers(1, 300))
 def test_chunks_and_block_spans_partition_the_items(n: int, chunk: int, block: int) -> None:
-    covered = []
+    covered: list[int] = []
     for lo, hi in chunk_ranges(n, chunk):
         assert 0 < hi - lo <= chunk
         for b, first, stop in block_spans(lo, hi, block):

@@ -5,6 +5,7 @@ this version is sealed on upgrade and stays covered."""
 from __future__ import annotations
 
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,21 +13,21 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
-from bioparity.api import create_app
 from bioparity.audit import append_event, row_hash, verify_trail
 from bioparity.audit.keys import KEY_ENV, KEY_FILE_ENV, AuditKeyError, load_key
 from bioparity.cli.main import app
-from bioparity.store import make_sessionmaker, upgrade
-from bioparity.workspace.integrity import verify_workspace
+from bioparity.server import create_app
+from bioparity.store import make_sessionmaker, upgrade_schema
+from bioparity.workspace.integrity import upgrade, verify_workspace
 from tests.workspace.conftest import database, url_of
 
 runner = CliRunner()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def empty(request: pytest.FixtureRequest, tmp_path: Path) -> Engine:
+def empty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     with database(str(request.param), tmp_path, migrate=False) as eng:
-        yield eng  # type: ignore[misc]
+        yield eng
 
 
 @pytest.fixture
@@ -73,11 +74,11 @@ def test_a_lost_or_wrong_key_stops_the_server_instead_of_writing(
 
 
 def test_a_trail_from_before_keying_is_sealed_and_stays_covered(empty: Engine, key_file: Path) -> None:
-    upgrade(empty, "0002", seal=False)  # the schema of the previous release: plain SHA-256 chain
+    upgrade_schema(empty, "0002")  # the schema of the previous release: plain SHA-256 chain
     prev = "0" * 64
     with empty.begin() as conn:
         for seq in (1, 2, 3):
-            row = {
+            row: dict[str, str | int | None] = {
                 "seq": seq,
                 "at": f"2026-01-01T00:00:0{seq}.000000Z",
                 "actor_id": None,
@@ -90,8 +91,9 @@ def test_a_trail_from_before_keying_is_sealed_and_stays_covered(empty: Engine, k
                 "before_json": None,
                 "after_json": '{"name":"Org"}',
             }
-            row["prev_hash"], row["row_hash"] = prev, row_hash(prev, row)
-            prev = row["row_hash"]
+            digest = row_hash(prev, row)
+            row["prev_hash"], row["row_hash"] = prev, digest
+            prev = digest
             conn.execute(
                 text(
                     "INSERT INTO audit_events (seq, at, actor_id, actor, org_id, program_id, action, "
@@ -114,12 +116,12 @@ def test_a_trail_from_before_keying_is_sealed_and_stays_covered(empty: Engine, k
             conn.execute(text("DROP TRIGGER audit_events_no_update"))
         rows = conn.execute(text("SELECT * FROM audit_events ORDER BY seq")).mappings().all()
         prev = "0" * 64
-        for row in rows:
-            fields = dict(row) | ({"actor": "mallory"} if row["seq"] == 2 else {})
+        for stored in rows:
+            fields = dict(stored) | ({"actor": "mallory"} if stored["seq"] == 2 else {})
             digest = row_hash(prev, fields)
             conn.execute(
                 text("UPDATE audit_events SET actor = :a, prev_hash = :p, row_hash = :h WHERE seq = :s"),
-                {"a": fields["actor"], "p": prev, "h": digest, "s": row["seq"]},
+                {"a": fields["actor"], "p": prev, "h": digest, "s": stored["seq"]},
             )
             prev = digest
         conn.execute(text("UPDATE audit_head SET hash = :h"), {"h": prev})

@@ -8,8 +8,8 @@ from pathlib import Path
 from fastapi import Request
 from fastapi.testclient import TestClient
 
-from bioparity.api import create_app
 from bioparity.api.deps import cookies_secure
+from bioparity.server import create_app
 from tests.security.conftest import LiveServer, form_token, sign_in
 from tests.workspace.conftest import PASSWORD
 

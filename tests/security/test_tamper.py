@@ -29,8 +29,9 @@ from typer.testing import CliRunner
 
 from bioparity.audit import canonical_json, row_hash, sha256_hex
 from bioparity.cli.main import app
+from bioparity.errors import DataFileError
 from bioparity.store import make_sessionmaker
-from bioparity.store.models import Dataset, Signature
+from bioparity.store.models import AnalysisRun, Dataset, Signature
 from bioparity.workspace import analyses, datasets, signatures
 from tests.workspace.conftest import PASSWORD, Company, database, make_company, url_of
 from tests.workspace.helpers import SAMPLESIZE_CSV
@@ -133,7 +134,7 @@ def _rechain(conn: Connection) -> None:
     rows = conn.execute(text(f"SELECT {_HASHED}, mac FROM audit_events ORDER BY seq")).mappings().all()
     prev = "0" * 64
     for row in rows:
-        digest = row_hash(prev, row)
+        digest = row_hash(prev, dict(row))
         conn.execute(
             text("UPDATE audit_events SET prev_hash = :p, row_hash = :h WHERE seq = :s"),
             {"p": prev, "h": digest, "s": row["seq"]},
@@ -285,7 +286,7 @@ def test_reseal_a_signature(ev: Evidence) -> None:
     assert "does not carry the workspace's seal" in out
     assert "differs from its audit row" in out and "meaning" in out
     with ev.sessions() as s:
-        run = s.get(signatures.AnalysisRun, ev.run_id)
+        run = s.get(AnalysisRun, ev.run_id)
         stored = s.get(Signature, ev.reviewed_id)
         assert run is not None and stored is not None
         assert not signatures.check_signature(run, stored).valid  # the UI shows it invalid too
@@ -294,7 +295,7 @@ def test_reseal_a_signature(ev: Evidence) -> None:
 def test_invent_a_signature(ev: Evidence) -> None:
     """An 'approved' by the viewer, with a correct manifest hash and content hash."""
     with ev.sessions() as s:
-        run = s.get(signatures.AnalysisRun, ev.run_id)
+        run = s.get(AnalysisRun, ev.run_id)
         assert run is not None
         content = sha256_hex(signatures.signed_content(run))
     viewer = ev.company.users["viewer"]
@@ -345,7 +346,7 @@ def test_swap_a_dataset_blob_and_repoint_its_hash(ev: Evidence) -> None:
     with ev.sessions() as s:  # and the swapped bytes are not served as the dataset
         dataset = s.get(Dataset, ev.dataset_id)
         assert dataset is not None
-        with pytest.raises(datasets.DataFileError, match="seal"):
+        with pytest.raises(DataFileError, match="seal"):
             datasets.dataset_content(s, dataset)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bioparity.api import create_app
+from bioparity.server import create_app
 from bioparity.workspace.datasets import UPLOAD_FOLDER_PREFIX, clean_stale_upload_folders
 from tests.workspace.conftest import database
 

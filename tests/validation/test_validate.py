@@ -13,7 +13,7 @@ import yaml
 from typer.testing import CliRunner
 
 from bioparity.cli.main import app
-from bioparity.validation import AREAS, packaged_reference_dir, render_html, run_validation
+from bioparity.validation import AREAS, ValidationRun, packaged_reference_dir, render_html, run_validation
 
 runner = CliRunner()
 
@@ -37,11 +37,11 @@ MINIMUM_CASES = {
 
 
 @pytest.fixture(scope="module")
-def full_run():  # type: ignore[no-untyped-def]
+def full_run() -> ValidationRun:
     return run_validation()
 
 
-def test_every_area_passes_with_all_reference_cases(full_run) -> None:  # type: ignore[no-untyped-def]
+def test_every_area_passes_with_all_reference_cases(full_run: ValidationRun) -> None:
     assert [s.area for s in full_run.summary] == list(AREAS) == list(MINIMUM_CASES)
     for s in full_run.summary:
         assert s.failed == 0, [c for c in full_run.failures if c.area == s.area][:3]
@@ -49,7 +49,7 @@ def test_every_area_passes_with_all_reference_cases(full_run) -> None:  # type: 
     assert full_run.passed
 
 
-def test_every_reference_set_of_the_manifest_has_cases(full_run) -> None:  # type: ignore[no-untyped-def]
+def test_every_reference_set_of_the_manifest_has_cases(full_run: ValidationRun) -> None:
     manifest = yaml.safe_load((packaged_reference_dir() / "MANIFEST.yaml").read_text())
     sets = {s["id"]: s["area"] for s in manifest["sets"]}
     assert {(c.reference, c.area) for c in full_run.cases} == set(sets.items())
@@ -78,7 +78,7 @@ def _tampered_copy(tmp_path: Path) -> Path:
     shutil.copytree(packaged_reference_dir(), copy)
     path = copy / "expected" / "sample_size_tost.csv"
     frame = pd.read_csv(path)
-    frame.loc[4, "n"] = frame.loc[4, "n"] + 2  # one expected value, data row 5
+    frame.loc[frame.index[4], "n"] = frame["n"].iloc[4] + 2  # one expected value, data row 5
     frame.to_csv(path, index=False)
     return copy
 
@@ -107,7 +107,7 @@ def test_tampering_with_a_moved_reference_value_names_the_case(
     copy = tmp_path / "reference"
     shutil.copytree(packaged_reference_dir(), copy)
     frame = pd.read_csv(copy / file, comment="#", dtype=str, keep_default_na=False)
-    frame.loc[row - 1, column] = str(float(frame.loc[row - 1, column]) * 1.001)
+    frame.loc[frame.index[row - 1], column] = str(float(frame[column].iloc[row - 1]) * 1.001)
     frame.to_csv(copy / file, index=False)
     run = run_validation([area], copy)
     assert [(f.reference, f.case, f.quantity) for f in run.failures] == [(reference, case, quantity)]

@@ -23,9 +23,9 @@ import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from bioparity.api import create_app
 from bioparity.demo import DemoSummary, load_demo
 from bioparity.demo.load import DEVELOPER, PROGRAM, UNSHARED_PROGRAM
+from bioparity.server import create_app
 from bioparity.store import make_engine, make_sessionmaker
 from bioparity.store.models import Organisation, Program
 from bioparity.workspace.passwords import configure_hasher

@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bioparity.api import create_app
 from bioparity.audit import verify_trail
 from bioparity.cli.main import app as cli
 from bioparity.demo import DEMO_USERS
 from bioparity.demo.load import DEVELOPER, PARTNER
+from bioparity.server import create_app
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import AuditEvent, Organisation, Program
 from tests.web.conftest import DemoStore, FormClient

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bioparity.api import create_app
 from bioparity.audit import verify_trail
 from bioparity.demo import DEMO_USERS, load_demo, pk_concentrations
 from bioparity.report import render_program_report, render_run_report
 from bioparity.report.context import run_context
 from bioparity.report.evidence import caa_category, collect, modality_code, readiness, source_label
 from bioparity.report.html import report_tables
+from bioparity.server import create_app
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import AuditEvent, Program
 from bioparity.workspace import accounts

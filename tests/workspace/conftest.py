@@ -21,10 +21,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bioparity.api import create_app
-from bioparity.store import make_engine, make_sessionmaker, upgrade
+from bioparity.server import create_app
+from bioparity.store import make_engine, make_sessionmaker
 from bioparity.store.models import Organisation, Program, Study, User
 from bioparity.workspace import Actor, accounts, programs
+from bioparity.workspace.integrity import upgrade
 from bioparity.workspace.passwords import configure_hasher
 
 PG_CONNINFO = os.environ.get("BIOPARITY_TEST_POSTGRES", "host=127.0.0.1 port=5432 user=postgres dbname=test")

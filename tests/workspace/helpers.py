@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 
 from tests.workspace.conftest import PASSWORD, Company
@@ -39,7 +40,7 @@ def uploaded_run(client: TestClient, company: Company) -> tuple[str, str]:
 
 
 def sign(
-    client: TestClient, company: Company, run_id: str, role: str, meaning: str, password: str = PASSWORD
+    client: httpx.Client, company: Company, run_id: str, role: str, meaning: str, password: str = PASSWORD
 ) -> Any:
     return client.post(
         f"/runs/{run_id}/signatures",

@@ -81,7 +81,7 @@ def test_a_run_records_its_provenance(client: TestClient, a: Company) -> None:
     assert run["options"] == {"method": "exact"}
     assert run["software_version"].startswith("bioparity ") and "numpy" in run["software_version"]
     assert run["result_sha256"] == hashlib.sha256(canonical_json(run["result"]).encode()).hexdigest()
-    # PowerTOST power.TOST(CV = 0.3, theta0 = 0.95, n = 40) = 0.8158453 (regulatory.md T1)
+    # PowerTOST power.TOST(CV = 0.3, theta0 = 0.95, n = 40) = 0.8158453 (PowerTOST README)
     assert _frame(run["result"])["power"][0] == pytest.approx(0.8158453, abs=5e-8)
 
 

@@ -64,7 +64,7 @@ def test_users_and_organisations_from_the_command_line_can_log_in(
 
     from fastapi.testclient import TestClient
 
-    from bioparity.api import create_app
+    from bioparity.server import create_app
 
     client = TestClient(create_app(engine=fresh_engine))
     token = client.post("/auth/login", json={"username": "bob@acme.example", "password": PASSWORD}).json()[

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bioparity.store.models import AuditEvent, Blob, Dataset
-from bioparity.workspace import datasets
+from bioparity.workspace import datasets, events
 from tests.workspace.conftest import Company
 from tests.workspace.helpers import SAMPLESIZE_CSV, upload
 
@@ -80,7 +80,7 @@ def test_a_failure_while_storing_rolls_everything_back(
     def broken_audit(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(datasets, "append_event", broken_audit)
+    monkeypatch.setattr(events, "append_event", broken_audit)
     content = SAMPLESIZE_CSV.replace("0.3,", "0.31,").encode()
     with pytest.raises(RuntimeError, match="disk full"), sessions.begin() as s:
         datasets.upload_dataset(

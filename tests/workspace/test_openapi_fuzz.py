@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import Engine
 
-from bioparity.api import create_app
+from bioparity.server import create_app
 from bioparity.workspace.accounts import AccountPolicy
 from tests.workspace.conftest import PASSWORD, Company
 from tests.workspace.helpers import uploaded_run

@@ -22,10 +22,11 @@ from bioparity.analyses.figures import Figure, caa_attributes, caa_plot, human_n
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.options import flag_option, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels
-from bioparity.caa import assess, read_catalogue, read_long_table
+from bioparity.caa import assess, read_catalogue
 from bioparity.caa.catalogue import DEFAULT_PLAN, PLANS
 from bioparity.caa.example import example_paths
 from bioparity.errors import InputError
+from bioparity.io.caa import read_long_table
 
 NAME = "caa"
 #: Columns of the stored result table (what reports and the readiness read).

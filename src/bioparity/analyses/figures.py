@@ -6,7 +6,8 @@ and how it is shown); the renderers know the plot types, never the kinds.
 * concentration-time profiles: arithmetic mean concentration per arm and nominal time;
 * forest plot: GMR and its CI per metric and pair of arms, against the acceptance limits;
 * power curves: TOST power against total sample size, one curve per scenario;
-* CAA attribute plot: lot values by source with each comparison's acceptance range.
+* CAA attribute plot: lot values by source with each comparison's acceptance range (also the files
+  of ``bioparity caa --plots``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import numpy as np
 import pandas as pd
 
 ARM_COLUMNS = ("arm", "treatment", "TRT", "group")
+#: File formats of the static plots written by the CLI (:func:`bioparity.report.static.write_caa_plots`).
+PLOT_FORMATS = ("png", "svg")
 
 
 @dataclass(frozen=True)

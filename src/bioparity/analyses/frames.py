@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bioparity._results import _plain
+from bioparity._results import plain
 from bioparity.analyses.contract import Reader
 from bioparity.errors import InputError
 from bioparity.io import ColumnSpec, read_table
@@ -22,7 +22,7 @@ from bioparity.io import ColumnSpec, read_table
 
 def frame_result(frame: pd.DataFrame, **extra: Any) -> dict[str, Any]:
     """A table as JSON: ``{"columns": [...], "rows": [[...], ...], "n_rows": n, **extra}`` (NaN -> null)."""
-    rows = [[_null(_plain(v)) for v in row] for row in frame.astype(object).to_numpy().tolist()]
+    rows = [[_null(plain(v)) for v in row] for row in frame.astype(object).to_numpy().tolist()]
     return {"columns": [str(c) for c in frame.columns], "rows": rows, "n_rows": len(frame), **extra}
 
 

@@ -27,13 +27,8 @@ from bioparity.analyses.figures import Figure, power_plot
 from bioparity.analyses.frames import grid_result, table_reader
 from bioparity.errors import InputError, ScenarioError
 from bioparity.io import ColumnSpec
-from bioparity.io.power_grid import (
-    POWER_GRID_COLUMNS,
-    SAMPLESIZE_GRID_COLUMNS,
-    evaluate_power_grid,
-    evaluate_samplesize_grid,
-    locate_scenario_error,
-)
+from bioparity.io.power_grid import POWER_GRID_COLUMNS, SAMPLESIZE_GRID_COLUMNS, locate_scenario_error
+from bioparity.power.grid import evaluate_power_grid, evaluate_samplesize_grid
 from bioparity.power.kernels import POWER_KERNELS
 
 METHOD = Option(

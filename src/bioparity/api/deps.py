@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Query, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +27,12 @@ from bioparity.workspace.accounts import SESSION_HOURS, authenticate, session_to
 from bioparity.workspace.errors import AuthenticationError, PasswordChangeRequiredError
 
 SESSION_COOKIE = "bioparity_session"
+
+#: Paging of audit rows (query parameters): the rows after a sequence number, at most so many at a time.
+AfterSeq = Annotated[
+    int, Query(ge=0, le=2_147_483_647, description="Return rows after this sequence number.")
+]
+Limit = Annotated[int, Query(ge=1, le=10_000, description="At most this many rows.")]
 
 bearer_scheme = HTTPBearer(auto_error=False, description="A login session token or an API token.")
 cookie_scheme = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Set by POST /auth/login.")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from bioparity.api.deps import (
+    AfterSeq,
     Bearer,
     Cookie,
     CurrentActor,
+    Limit,
     clear_session_cookie,
     client_address,
     request_token,
@@ -38,10 +40,6 @@ from bioparity.store.models import Membership, User
 from bioparity.workspace import accounts
 from bioparity.workspace.roles import Role
 
-AfterSeq = Annotated[
-    int, Query(ge=0, le=2_147_483_647, description="Return rows after this sequence number.")
-]
-Limit = Annotated[int, Query(ge=1, le=10_000, description="At most this many rows.")]
 router = APIRouter(responses=ERROR_RESPONSES)
 OrgId = Annotated[str, Path(pattern=UUID_PATTERN)]
 UserId = Annotated[str, Path(pattern=UUID_PATTERN)]

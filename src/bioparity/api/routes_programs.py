@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
-from bioparity.api.deps import CurrentActor, unit_of_work
+from bioparity.api.deps import AfterSeq, CurrentActor, Limit, unit_of_work
 from bioparity.api.errors import ERROR_RESPONSES
 from bioparity.api.schemas import (
     UUID_PATTERN,
@@ -24,10 +24,6 @@ from bioparity.api.schemas_accounts import PartnerOut, ShareInvitationOut
 from bioparity.store.models import Organisation, ProgramShare
 from bioparity.workspace import programs
 
-AfterSeq = Annotated[
-    int, Query(ge=0, le=2_147_483_647, description="Return rows after this sequence number.")
-]
-Limit = Annotated[int, Query(ge=1, le=10_000, description="At most this many rows.")]
 router = APIRouter(responses=ERROR_RESPONSES, tags=["programs"])
 ProgramId = Annotated[str, Path(pattern=UUID_PATTERN)]
 OrgId = Annotated[str, Path(pattern=UUID_PATTERN)]

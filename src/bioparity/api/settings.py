@@ -1,6 +1,6 @@
 """Environment variables through which ``bioparity serve`` configures its worker processes.
 
-Kept apart from :mod:`bioparity.api.app` so that the serving parent process can name them without
+Kept apart from :mod:`bioparity.server` so that the serving parent process can name them without
 importing the application.
 """
 

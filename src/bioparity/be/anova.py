@@ -1,7 +1,8 @@
 """Fixed-effects crossover ANOVA on the log scale by absorbing subjects (within-subject centring).
 
-The EMA model ``log(PK) ~ sequence + subject(sequence) + period + treatment`` (all fixed; regulatory.md
-2.3, EMA Method A) has one parameter per subject. Sequence is nested in subject, so the subject
+The EMA model ``log(PK) ~ sequence + subject(sequence) + period + treatment`` (all fixed; EMA Guideline
+on the Investigation of Bioequivalence, CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8, and Method A of the
+EMA Q&A EMA/618604/2008 Rev. 13) has one parameter per subject. Sequence is nested in subject, so the subject
 effects absorb it, and by the Frisch-Waugh-Lovell theorem the period and treatment estimates, the
 residuals and the residual sum of squares equal those of an ordinary least-squares fit of
 subject-centred responses on subject-centred period and treatment columns. The residual degrees of

@@ -1,11 +1,12 @@
 """Regulatory constants and acceptance limits for reference-scaled bioequivalence.
 
-EMA ABEL (regulatory.md 2.4; EMA BE guideline CPMP/EWP/QWP/1401/98 Rev. 1 and its Q&A):
+EMA ABEL (EMA Guideline on the Investigation of Bioequivalence, CPMP/EWP/QWP/1401/98 Rev. 1, 2010,
+section 4.1.10; EMA PKWP Questions & Answers EMA/618604/2008 Rev. 13):
 ``swR = sqrt(ln(CVwR^2 + 1))``, limits ``exp(-/+ k swR)`` with ``k = 0.760`` when CVwR > 30%, CVwR capped
 at 50% (69.84-143.19%), else 80.00-125.00%; point estimate within 80.00-125.00%.
 
-FDA RSABE (regulatory.md 2.5): ``theta_s = ln(1.25) / 0.25``; scaling when ``swR >= 0.294``; no cap;
-point estimate within 0.80-1.25.
+FDA RSABE (FDA Draft Guidance on Progesterone, 2011; Davit et al. 2012, AAPS J 14:915-924):
+``theta_s = ln(1.25) / 0.25``; scaling when ``swR >= 0.294``; no cap; point estimate within 0.80-1.25.
 
 >>> [round(float(v), 5) for v in abel_limits(0.35)]
 [0.77232, 1.2948]
@@ -57,7 +58,8 @@ FDA_THETA_S = math.log(1.25) / FDA_SIGMA_W0
 FDA_SWR_SWITCH = 0.294
 FDA = ScalingRule("FDA", k=FDA_THETA_S, cv_switch=0.30, cv_cap=math.inf)
 
-#: The exact EMA k, ln(1.25) / sqrt(ln(1.09)), for comparison with the rounded 0.760 (regulatory.md T11).
+#: The exact EMA k, ln(1.25) / sqrt(ln(1.09)), for comparison with the rounded 0.760 of the guideline
+#: (section 4.1.10); the switching CV of 30% gives this value exactly.
 EMA_K_EXACT = math.log(1.25) / math.sqrt(math.log(1.09))
 
 

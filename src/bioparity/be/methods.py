@@ -1,14 +1,17 @@
 """Bioequivalence methods, a registry keyed by ``abe``, ``ema-abel-a``, ``ema-abel-b``, ``fda-rsabe``.
 
 * ``abe``: average BE, ANOVA on log scale with sequence, subject(sequence), period, treatment all fixed;
-  ``1 - 2 alpha`` CI of the GMR within ``theta1``-``theta2`` (default 80.00-125.00%). regulatory.md 2.3.
+  ``1 - 2 alpha`` CI of the GMR within ``theta1``-``theta2`` (default 80.00-125.00%). EMA Guideline on
+  the Investigation of Bioequivalence (CPMP/EWP/QWP/1401/98 Rev. 1) section 4.1.8; FDA Guidance
+  "Statistical Approaches to Establishing Bioequivalence" (2001); Schuirmann 1987.
 * ``ema-abel-a``: EMA ABEL, Method A (the same all-fixed ANOVA); limits expanded from CVwR of the
-  reference-only ANOVA; GMR within 80.00-125.00%. regulatory.md 2.4 (replicateBE ``method.A``).
+  reference-only ANOVA; GMR within 80.00-125.00%. EMA guideline section 4.1.10 and Q&A EMA/618604/2008
+  Rev. 13 (replicateBE ``method.A``).
 * ``ema-abel-b``: EMA ABEL, Method B: subject random (REML), containment df by default as replicateBE's
   default (``option=2``, nlme), or Satterthwaite df (``df_method="satterthwaite"``, replicateBE
-  ``option=1``/lmerTest). regulatory.md 2.4 (replicateBE ``method.B``).
+  ``option=1``/lmerTest). EMA Q&A EMA/618604/2008 Rev. 13 (replicateBE ``method.B``).
 * ``fda-rsabe``: FDA RSABE, intra-subject contrasts, Howe's upper bound, switching at swR 0.294, PE
-  constraint. regulatory.md 2.5.
+  constraint. FDA Draft Guidance on Progesterone (2011).
 
 Decisions follow replicateBE: the CI limits and the PE, in percent rounded to two decimals, are compared
 with the (unrounded) acceptance limits in percent.

@@ -1,6 +1,7 @@
 """FDA reference-scaled average bioequivalence (RSABE) by intra-subject contrasts and Howe's bound.
 
-Following the FDA progesterone guidance analysis (and PowerTOST ``power.RSABE``; regulatory.md 2.5):
+Following the analysis of the FDA Draft Guidance on Progesterone (2011) and Davit et al. (2012, AAPS J
+14:915-924), as PowerTOST ``power.RSABE`` implements it:
 
 * ``ilat`` per subject: mean of its T values minus mean of its R values, for subjects with every
   planned observation; analysed by sequence (``ilat ~ sequence``). The point estimate is the
@@ -125,7 +126,11 @@ def intra_subject_contrasts(data: CrossoverData) -> ContrastAnalysis:
 def howe_upper_bound(
     pe: float, se: float, df: int, s2wr: float, df_rr: int, theta_s: float, alpha: float = 0.05
 ) -> float:
-    """95% upper bound of ``(muT - muR)^2 - theta_s^2 s2wR`` by Howe's method (FDA; regulatory.md 2.5)."""
+    """95% upper bound of ``(muT - muR)^2 - theta_s^2 s2wR`` by Howe's method.
+
+    Howe (1974, JASA 69:789-794) as used for the linearised criterion by Hyslop, Hsuan & Holder (2000,
+    Stat Med 19:2885-2897) and the FDA Draft Guidance on Progesterone (2011).
+    """
     t = float(stats.t.ppf(1.0 - alpha, df))
     em = pe * pe - se * se
     es = theta_s * theta_s * s2wr

@@ -1,9 +1,11 @@
 """Parallel-group PK similarity: pairwise geometric mean ratios with ``1 - 2 alpha`` CIs, any number of arms.
 
-For a biosimilar mAb the PK study is usually parallel with three arms (candidate, EU-sourced and
-US-sourced reference) and three comparisons: test vs EU-ref, test vs US-ref, EU-ref vs US-ref
-(regulatory.md 2.1). Arms are given in order; every pair ``(arms[i], arms[j])``, ``i < j``, is compared
-as ``arms[i] / arms[j]``, so ``test, eu-ref, us-ref`` yields exactly those three.
+For a biosimilar mAb the PK study is usually parallel with three arms (candidate, EU-sourced and US-sourced
+reference) and three comparisons: test vs EU-ref, test vs US-ref, EU-ref vs US-ref (EMA Guideline on similar
+biological medicinal products containing monoclonal antibodies, EMA/CHMP/BMWP/403543/2010, section on
+pharmacokinetic studies; FDA Guidance "Clinical Pharmacology Data to Support a Demonstration of Biosimilarity
+to a Reference Product", 2016). Arms are given in order; every pair ``(arms[i], arms[j])``, ``i < j``, is
+compared as ``arms[i] / arms[j]``, so ``test, eu-ref, us-ref`` yields exactly those three.
 
 Variance models (stated in every result):
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity import __version__
-from bioparity._results import ResultMixin, _plain, verdict, with_rows
+from bioparity._results import ResultMixin, plain, verdict, with_rows
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ class CutPointResult(ResultMixin):
     def outlier_frame(self) -> pd.DataFrame:
         """The removed values, one row each, with the step and the fences."""
         return pd.DataFrame(
-            [_plain(o) for o in self.outliers],
+            [plain(o) for o in self.outliers],
             columns=["step", "donor", "run", "value", "lower_fence", "upper_fence"],
         )
 

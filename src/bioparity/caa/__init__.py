@@ -2,6 +2,7 @@
 
 Public API: :func:`assess` (all attributes x comparisons from a long table), :func:`compare` (one
 method on two arrays of lot values), the tolerance factors, the method registry and the catalogue.
+A measurement file is read by :func:`bioparity.io.caa.read_long_table`.
 
 The names are imported on first use (module ``__getattr__``, PEP 562), so that importing this package,
 or :mod:`bioparity.caa.tolerance` alone, does not load pandas and ``scipy.stats``;
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from bioparity.caa.assess import assess, compare, default_comparisons
     from bioparity.caa.catalogue import TIER_METHODS, AttributeSpec, Catalogue
     from bioparity.caa.equivalence import EquivalenceArrays, equivalence_test_means
-    from bioparity.caa.inputs import check_long_table, read_catalogue, read_long_table
+    from bioparity.caa.inputs import check_long_table, read_catalogue
     from bioparity.caa.methods import METHOD_NAMES, METHODS, Method
     from bioparity.caa.quality_range import (
         count_inside,
@@ -41,7 +42,6 @@ _SOURCES = {
     "equivalence_test_means": "equivalence",
     "check_long_table": "inputs",
     "read_catalogue": "inputs",
-    "read_long_table": "inputs",
     "METHOD_NAMES": "methods",
     "METHODS": "methods",
     "Method": "methods",
@@ -79,7 +79,6 @@ __all__ = [
     "nonparametric_order",
     "quality_range_limits",
     "read_catalogue",
-    "read_long_table",
     "tolerance_factor",
     "tolerance_interval_limits",
 ]

@@ -43,7 +43,7 @@ catalogue states itself (``risk_thresholds: [tier1_at_or_above, tier2_at_or_abov
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -137,6 +137,15 @@ def _blank(value: Any) -> bool:
     )
 
 
+def _choices(name: str) -> Sequence[str]:
+    """The names allowed in the catalogue field ``name`` (variance, method or sensitivity)."""
+    if name == "method":
+        from bioparity.caa.methods import METHODS  # registry imports this module
+
+        return tuple(METHODS)
+    return tuple(VARIANCE_MODELS if name == "variance" else SENSITIVITY_METHODS)
+
+
 def _convert(name: str, value: Any, where: str) -> Any:
     """Check and normalise one catalogue field; raise :class:`InputError` naming the entry and field."""
     if _blank(value):
@@ -170,25 +179,16 @@ def _convert(name: str, value: Any, where: str) -> Any:
         value = _DIRECTION_ALIASES.get(value.lower(), value)
         if value not in DIRECTIONS:
             problem = "one of " + ", ".join(DIRECTIONS)
-    elif name == "variance":
+    elif name in ("variance", "method", "sensitivity"):
         value = value.lower()
-        if value not in VARIANCE_MODELS:
-            problem = "one of " + ", ".join(VARIANCE_MODELS)
+        choices = _choices(name)
+        if value not in choices:
+            problem = "one of " + ", ".join(choices)
     elif name == "tolerance_method":
         try:
             value = canonical_tolerance_method(value)
         except InputError:
             problem = "exact, howe or he"
-    elif name == "method":
-        from bioparity.caa.methods import METHODS  # registry imports this module
-
-        value = value.lower()
-        if value not in METHODS:
-            problem = "one of " + ", ".join(METHODS)
-    elif name == "sensitivity":
-        value = value.lower()
-        if value not in SENSITIVITY_METHODS:
-            problem = "one of " + ", ".join(SENSITIVITY_METHODS)
     elif name in {"k", "margin_multiplier", "sd_ratio_margin"} and value <= 0:
         problem = "a number > 0"
     elif name in {"alpha"} and not 0 < value < 0.5:

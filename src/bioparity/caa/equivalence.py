@@ -3,7 +3,9 @@
 H0: |mu_T - mu_R| >= delta against H1: |mu_T - mu_R| < delta with ``delta = c · s_R`` (``c = 1.5`` by
 default; the reference SD is treated as known, the "fixed-SD approach"). Equivalence is concluded
 when the two-sided ``1 - 2·alpha`` (90%) confidence interval of ``mu_T - mu_R`` lies inside
-``(-delta, delta)`` (regulatory.md 1.1). The unit is the lot: one value per lot, replicates averaged.
+``(-delta, delta)`` (FDA draft guidance "Statistical Approaches to Evaluate Analytical Similarity",
+September 2017, withdrawn 2018; Tsong et al. 2017, J Biopharm Stat 27:197-205). The unit is the lot: one
+value per lot, replicates averaged.
 
 Variance model (the draft did not fix it; both are offered): ``welch`` (default) uses
 ``se = sqrt(s_T^2/n_T + s_R^2/n_R)`` with Welch-Satterthwaite degrees of freedom; ``pooled`` uses the

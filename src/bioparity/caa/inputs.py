@@ -1,9 +1,10 @@
-"""Reading and checking CAA inputs: the long measurement table and the attribute catalogue.
+"""Checking CAA inputs: the long measurement table and the attribute catalogue.
 
 The long table has one row per measurement: ``attribute, source, lot, value`` and optionally ``unit,
 tier, replicate, date, method``. ``source`` is ``test`` or a reference source ``ref-<region>`` (``ref-eu``,
 ``ref-us``, ...). Every problem is reported before any computation with the file, row and column.
 An empty ``value`` (or ``NA``) is a missing value: allowed, excluded and reported.
+A measurement file is read by :func:`bioparity.io.caa.read_long_table`.
 """
 
 from __future__ import annotations
@@ -18,39 +19,12 @@ import pandas as pd
 
 from bioparity.caa.catalogue import Catalogue
 from bioparity.errors import DataFileError, InputError
-from bioparity.io import ColumnSpec, read_table
 
 REQUIRED_COLUMNS = ("attribute", "source", "lot", "value")
 OPTIONAL_COLUMNS = ("unit", "tier", "replicate", "date", "method")
 TEST_SOURCE = "test"
-_SOURCE = re.compile(r"^(test|ref-[a-z0-9][a-z0-9_.-]*)$")
+SOURCE_PATTERN = re.compile(r"^(test|ref-[a-z0-9][a-z0-9_.-]*)$")
 SOURCE_EXPECTED = "'test' or a reference source 'ref-<region>' such as ref-eu, ref-us"
-
-
-def _check_source(value: object) -> str | None:
-    return None if _SOURCE.match(str(value).strip().lower()) else SOURCE_EXPECTED
-
-
-def _check_tier(value: object) -> str | None:
-    return None if float(value) in (1.0, 2.0, 3.0) else "a tier 1, 2 or 3"  # type: ignore[arg-type]
-
-
-_SPECS = (
-    ColumnSpec("attribute", "text"),
-    ColumnSpec("source", "text", check=_check_source),
-    ColumnSpec("lot", "text"),
-    ColumnSpec("value", "number", allow_blank=True),
-    ColumnSpec("unit", "text", required=False, allow_blank=True),
-    ColumnSpec("tier", "number", required=False, allow_blank=True, check=_check_tier),
-    ColumnSpec("replicate", "text", required=False, allow_blank=True),
-    ColumnSpec("date", "text", required=False, allow_blank=True),
-    ColumnSpec("method", "text", required=False, allow_blank=True),
-)
-
-
-def read_long_table(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read and check a CAA measurement CSV (see module docstring); returns the checked frame."""
-    return check_long_table(read_table(path, _SPECS), file=str(path))
 
 
 def _fail(
@@ -94,7 +68,7 @@ def check_long_table(frame: pd.DataFrame, file: str | None = None) -> pd.DataFra
             _fail("empty cell", file, int(out["row"][bad].iloc[0]), col, expected="a text value")
         out[col] = text
     out["source"] = out["source"].str.lower()
-    bad_source = ~out["source"].str.match(_SOURCE.pattern)
+    bad_source = ~out["source"].str.match(SOURCE_PATTERN.pattern)
     if bad_source.any():
         i = int(np.argmax(bad_source.to_numpy()))
         _fail("unknown source label", file, i + 1, "source", frame["source"].iloc[i], SOURCE_EXPECTED)

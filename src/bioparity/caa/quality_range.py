@@ -1,8 +1,11 @@
 """Range methods: quality range, tolerance interval, min-max and distribution-free ranges.
 
-Each builds a range from the reference lots and counts the test lots inside it (regulatory.md 1.2,
-1.3). All functions are vectorised over rows (one row = one attribute and comparison); lot values
-come as flat arrays with the row each lot belongs to.
+Each builds a range from the reference lots and counts the test lots inside it (FDA draft guidance
+"Development of Therapeutic Protein Biosimilars: Comparative Analytical Assessment and Other Quality-Related
+Considerations", May 2019, section on quality ranges; EMA Reflection paper on statistical methodology for the
+comparative assessment of quality attributes, EMA/CHMP/138502/2017, 2021). All functions are vectorised over
+rows (one row = one attribute and comparison); lot values come as flat arrays with the row each lot belongs
+to.
 
 * quality range (x-sigma, FDA 2019/2025): ``mean_R ± k·s_R``, k = 3 by default;
 * tolerance interval: ``mean_R ± k_TI·s_R`` with the beta-content, gamma-confidence normal factor

@@ -2,7 +2,8 @@
 
 A normal tolerance interval from ``n`` lots is ``mean ± k·sd``; ``k`` is chosen so that with
 confidence ``gamma`` the interval covers at least a proportion ``beta`` of the population
-(regulatory.md 1.4). All functions broadcast over ``n``, ``coverage`` and ``confidence``.
+(Krishnamoorthy & Mathew, Statistical Tolerance Regions, 2009, chapter 2; ISO 16269-6:2014). All
+functions broadcast over ``n``, ``coverage`` and ``confidence``.
 
 Methods (stable names):
 

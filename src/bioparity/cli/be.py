@@ -15,10 +15,8 @@ Contract (issue 4):
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -28,11 +26,15 @@ from bioparity.be.data import DEFAULT_NA, crossover_data, read_crossover_file
 from bioparity.be.methods import BE_METHODS, evaluate_be
 from bioparity.be.mixed import DF_METHODS
 from bioparity.be.similarity import DEFAULT_METRICS, VARIANCE_MODELS, pk_similarity_table
-from bioparity.cli.common import OutputFormat, user_errors
-from bioparity.errors import DataFileError, InputError
-from bioparity.io import write_frame_atomic
+from bioparity.cli.common import OutputFormat, check_choice, comma_list, print_json, user_errors, write_result
+from bioparity.cli.options import Alpha, Format, Theta1, Theta2
+from bioparity.errors import DataFileError
 from bioparity.io.pp import read_metric_table
-from bioparity.io.provenance import write_provenance
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+app = typer.Typer()
 
 
 def _print_be_table(record: dict[str, Any]) -> None:
@@ -63,119 +65,118 @@ def _print_be_table(record: dict[str, Any]) -> None:
     Console().print(table)
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``be`` and ``pk-similarity`` to the ``bioparity`` app."""
-
-    @app.command("be")
-    def be_command(
-        path: Path = typer.Argument(
-            ..., help="CSV with subject,period,sequence,treatment,PK (one row per period)."
-        ),
-        method: str = typer.Option("abe", help="One of: " + ", ".join(BE_METHODS) + "."),
-        alpha: float = typer.Option(0.05, help="One-sided level: 0.05 for a 90% CI."),
-        theta1: float = typer.Option(0.80, help="Lower limit for method abe (ratio)."),
-        theta2: float | None = typer.Option(None, help="Upper limit for method abe (default 1/theta1)."),
-        df_method: str = typer.Option(
-            "contain", help="Method B df: contain (replicateBE default) or satterthwaite."
-        ),
-        fence: float = typer.Option(2.0, help="Outlier box-plot fence in IQRs (flags only)."),
-        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="json or table."),
-        na: str = typer.Option(
-            ",".join(DEFAULT_NA),
+@app.command("be")
+def be_command(
+    path: Annotated[
+        Path, typer.Argument(help="CSV with subject,period,sequence,treatment,PK (one row per period).")
+    ],
+    method: Annotated[str, typer.Option(help="One of: " + ", ".join(BE_METHODS) + ".")] = "abe",
+    alpha: Alpha = 0.05,
+    theta1: Annotated[float, typer.Option(help="Lower limit for method abe (ratio).")] = 0.80,
+    theta2: Annotated[
+        float | None, typer.Option(help="Upper limit for method abe (default 1/theta1).")
+    ] = None,
+    df_method: Annotated[
+        str, typer.Option(help="Method B df: contain (replicateBE default) or satterthwaite.")
+    ] = "contain",
+    fence: Annotated[float, typer.Option(help="Outlier box-plot fence in IQRs (flags only).")] = 2.0,
+    fmt: Format = OutputFormat.table,
+    na: Annotated[
+        str,
+        typer.Option(
             "--na",
             help="Comma-separated missing-value markers of PK (replicateBE's na; blank is always missing).",
         ),
-    ) -> None:
-        """Bioequivalence of a crossover or replicate study (ABE, EMA ABEL A/B, FDA RSABE).
+    ] = ",".join(DEFAULT_NA),
+) -> None:
+    """Bioequivalence of a crossover or replicate study (ABE, EMA ABEL A/B, FDA RSABE).
 
-        Reads replicateBE's data files as they are: '#' description lines, any-case column names,
-        ',', ';' or tab separated, missing PK as '.', 'NA' or blank (--na).
-        """
-        with user_errors():
-            if method not in BE_METHODS:
-                raise InputError(f"unknown --method {method!r}; expected one of {', '.join(BE_METHODS)}")
-            if df_method not in DF_METHODS:
-                raise InputError(
-                    f"unknown --df-method {df_method!r}; expected one of {', '.join(DF_METHODS)}"
-                )
-            frame = read_crossover_file(path, na=[m for m in na.split(",") if m.strip()])
-            data = crossover_data(frame, file=str(path))
-            res = evaluate_be(
-                data, method, alpha=alpha, theta1=theta1, theta2=theta2, df_method=df_method, fence=fence
-            )
-            record = res.to_record()
-            if fmt is OutputFormat.json:
-                sys.stdout.write(json.dumps(record) + "\n")
-            else:
-                _print_be_table(record)
+    Reads replicateBE's data files as they are: '#' description lines, any-case column names,
+    ',', ';' or tab separated, missing PK as '.', 'NA' or blank (--na).
+    """
+    with user_errors():
+        check_choice("--method", method, BE_METHODS)
+        check_choice("--df-method", df_method, DF_METHODS)
+        frame = read_crossover_file(path, na=[m for m in na.split(",") if m.strip()])
+        data = crossover_data(frame, file=str(path))
+        res = evaluate_be(
+            data, method, alpha=alpha, theta1=theta1, theta2=theta2, df_method=df_method, fence=fence
+        )
+        record = res.to_record()
+        if fmt is OutputFormat.json:
+            print_json(record)
+        else:
+            _print_be_table(record)
 
-    @app.command("pk-similarity")
-    def pk_similarity_command(
-        path: Path = typer.Argument(..., help="PP CSV: NCA long format (PPTESTCD, PPSTRESN) or wide table."),
-        arms: str = typer.Option(..., help="Arms in order, first = test, e.g. test,eu-ref,us-ref."),
-        out: Path = typer.Option(..., help="Output CSV: one row per metric and pair of arms."),
-        metrics: str = typer.Option(",".join(DEFAULT_METRICS), help="PK metrics (PPTESTCD codes)."),
-        arm_column: str | None = typer.Option(
-            None, help="Column with the arm (default: arm, treatment, ...)."
-        ),
-        subject_column: str | None = typer.Option(
-            None, help="Column with the subject (default: subject, USUBJID, ...)."
-        ),
-        variance: str = typer.Option(
-            "welch",
+
+@app.command("pk-similarity")
+def pk_similarity_command(
+    path: Annotated[Path, typer.Argument(help="PP CSV: NCA long format (PPTESTCD, PPSTRESN) or wide table.")],
+    arms: Annotated[str, typer.Option(help="Arms in order, first = test, e.g. test,eu-ref,us-ref.")],
+    out: Annotated[Path, typer.Option(help="Output CSV: one row per metric and pair of arms.")],
+    metrics: Annotated[str, typer.Option(help="PK metrics (PPTESTCD codes).")] = ",".join(DEFAULT_METRICS),
+    arm_column: Annotated[
+        str | None, typer.Option(help="Column with the arm (default: arm, treatment, ...).")
+    ] = None,
+    subject_column: Annotated[
+        str | None, typer.Option(help="Column with the subject (default: subject, USUBJID, ...).")
+    ] = None,
+    variance: Annotated[
+        str,
+        typer.Option(
             help="welch (default: unequal variances, per-comparison Welch-Satterthwaite; with covariates "
-            "GLS with one variance per arm) or pooled (one variance over all arms).",
+            "GLS with one variance per arm) or pooled (one variance over all arms)."
         ),
-        covariates: str = typer.Option("", help="Comma-separated covariate columns for ANCOVA (e.g. WT)."),
-        alpha: float = typer.Option(0.05, help="One-sided level: 0.05 for a 90% CI."),
-        theta1: float = typer.Option(0.80, help="Lower limit (ratio)."),
-        theta2: float | None = typer.Option(None, help="Upper limit (default 1/theta1)."),
-        population: str = typer.Option(
-            "completers",
-            help="completers (subjects with every metric; default) or available (per metric, as before).",
+    ] = "welch",
+    covariates: Annotated[
+        str, typer.Option(help="Comma-separated covariate columns for ANCOVA (e.g. WT).")
+    ] = "",
+    alpha: Alpha = 0.05,
+    theta1: Theta1 = 0.80,
+    theta2: Theta2 = None,
+    population: Annotated[
+        str,
+        typer.Option(
+            help="completers (subjects with every metric; default) or available (per metric, as before)."
         ),
-        aucpext_rule: str = typer.Option(
-            "keep", help="Subjects with %AUCext above --max-aucpext: keep (EMA; counted) or exclude."
-        ),
-        max_aucpext: float = typer.Option(20.0, help="Limit of extrapolated AUC (percent, AUCPEO)."),
-        ada_column: str | None = typer.Option(
-            None, help="Column with ADA status (1 positive, 0 negative): adds the ADA-subgroup analyses."
-        ),
-    ) -> None:
-        """Pairwise PK similarity of parallel arms (e.g. test vs EU-ref, test vs US-ref, EU-ref vs US-ref)."""
-        with user_errors():
-            if variance not in VARIANCE_MODELS:
-                raise InputError(
-                    f"unknown --variance {variance!r}; expected one of {', '.join(VARIANCE_MODELS)}"
-                )
-            arm_list = [a.strip() for a in arms.split(",") if a.strip()]
-            metric_list = [m.strip() for m in metrics.split(",") if m.strip()]
-            cov_list = [c.strip() for c in covariates.split(",") if c.strip()]
-            extra = [ada_column] if ada_column else []
-            wanted = [*metric_list, *(["AUCPEO"] if "AUCIFO" in metric_list else [])]
-            try:
-                frame, _subject, arm = read_metric_table(
-                    path, subject_column, arm_column, wanted, cov_list + extra
-                )
-            except DataFileError:
-                if wanted == metric_list:
-                    raise
-                frame, _subject, arm = read_metric_table(
-                    path, subject_column, arm_column, metric_list, cov_list + extra
-                )
-            table, notes = pk_similarity_table(
-                frame, arm, arm_list, metric_list, covariates=cov_list, variance=variance, alpha=alpha,
-                theta1=theta1, theta2=theta2, population=population, aucpext_rule=aucpext_rule,
-                max_aucpext=max_aucpext, ada_column=ada_column, file=str(path),
-            )  # fmt: skip
-            for note in notes:
-                typer.echo(note, err=True)
-            write_frame_atomic(table, out)
-            options = {
-                "command": "pk-similarity", "arms": arm_list, "metrics": metric_list, "variance": variance,
-                "covariates": cov_list, "alpha": alpha, "theta1": theta1, "theta2": theta2,
-                "population": population, "aucpext_rule": aucpext_rule, "max_aucpext": max_aucpext,
-                "ada_column": ada_column,
-            }  # fmt: skip
-            write_provenance(out, {"parameters": path}, options)
-            typer.echo(f"wrote {len(table)} comparisons to {out}", err=True)
+    ] = "completers",
+    aucpext_rule: Annotated[
+        str, typer.Option(help="Subjects with %AUCext above --max-aucpext: keep (EMA; counted) or exclude.")
+    ] = "keep",
+    max_aucpext: Annotated[float, typer.Option(help="Limit of extrapolated AUC (percent, AUCPEO).")] = 20.0,
+    ada_column: Annotated[
+        str | None,
+        typer.Option(help="Column with ADA status (1 positive, 0 negative): adds the ADA-subgroup analyses."),
+    ] = None,
+) -> None:
+    """Pairwise PK similarity of parallel arms (e.g. test vs EU-ref, test vs US-ref, EU-ref vs US-ref)."""
+    with user_errors():
+        check_choice("--variance", variance, VARIANCE_MODELS)
+        arm_list, metric_list, cov_list = comma_list(arms), comma_list(metrics), comma_list(covariates)
+        extra = cov_list + ([ada_column] if ada_column else [])
+        frame, arm = _read_pp(path, subject_column, arm_column, metric_list, extra)
+        settings: dict[str, Any] = {
+            "variance": variance, "covariates": cov_list, "alpha": alpha, "theta1": theta1, "theta2": theta2,
+            "population": population, "aucpext_rule": aucpext_rule, "max_aucpext": max_aucpext,
+            "ada_column": ada_column,
+        }  # fmt: skip
+        table, notes = pk_similarity_table(frame, arm, arm_list, metric_list, **settings, file=str(path))
+        for note in notes:
+            typer.echo(note, err=True)
+        options = {"command": "pk-similarity", "arms": arm_list, "metrics": metric_list} | settings
+        write_result(table, out, {"parameters": path}, options)
+        typer.echo(f"wrote {len(table)} comparisons to {out}", err=True)
+
+
+def _read_pp(
+    path: Path, subject: str | None, arm: str | None, metrics: list[str], extra: list[str]
+) -> tuple[pd.DataFrame, str]:
+    """The PP table and its arm column; with AUCIFO also AUCPEO (the %AUCext rule), when the file has it."""
+    wanted = [*metrics, *(["AUCPEO"] if "AUCIFO" in metrics else [])]
+    try:
+        frame, _subject, arm_name = read_metric_table(path, subject, arm, wanted, extra)
+    except DataFileError:
+        if wanted == metrics:
+            raise
+        frame, _subject, arm_name = read_metric_table(path, subject, arm, metrics, extra)
+    return frame, arm_name

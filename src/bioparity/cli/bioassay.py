@@ -18,24 +18,28 @@ file, row and column; exit code 2. The cores are imported inside the command bod
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from bioparity.cli.common import user_errors, write_result
 
 if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console
+
+    from bioparity.bioassay import CutPointResult
+
+CutPoint = Annotated[float, typer.Option(help="Screening cut point on the signal scale.")]
+
+app = typer.Typer()
 
 
 def _write(table: pd.DataFrame, out: Path, data: Path, options: dict[str, Any]) -> Console:
     """Write the result table and its provenance sidecar; the console (stderr) for the summary."""
     from rich.console import Console
 
-    from bioparity.io import write_frame_atomic
-    from bioparity.io.provenance import write_provenance
-
-    write_frame_atomic(table, out)
-    write_provenance(out, {"data": data}, options)
+    write_result(table, out, {"data": data}, options)
     return Console(stderr=True)
 
 
@@ -46,150 +50,135 @@ def _finish(console: Console, notes: Any, table: pd.DataFrame, out: Path) -> Non
     console.print(f"wrote {len(table)} rows to {out}")
 
 
-def register(app: typer.Typer) -> None:
-    """Add the immunogenicity-assay commands to the ``bioparity`` app."""
+@app.command("ada-cutpoint")
+def ada_cutpoint_command(
+    data: Annotated[
+        Path,
+        typer.Argument(help="CSV/XLSX: donor,run,signal[,signal_drug,nc,analyst,plate] (one row per well)."),
+    ],
+    out: Annotated[Path, typer.Option(help="Results CSV: one row per tier and estimate.")],
+    fpr: Annotated[float, typer.Option(help="Screening false-positive rate.")] = 0.05,
+    confirm_fpr: Annotated[
+        float | None,
+        typer.Option(help="Confirmatory FPR (e.g. 0.01); needs a signal_drug column (% inhibition)."),
+    ] = None,
+    titration_fpr: Annotated[float | None, typer.Option(help="Titration FPR (e.g. 0.001).")] = None,
+    transform: Annotated[str, typer.Option(help="Screening scale: auto, none or log.")] = "auto",
+    method: Annotated[
+        str,
+        typer.Option(help="Reported estimate: auto, parametric, robust, nonparametric or parametric_lcl."),
+    ] = "auto",
+    quantile_type: Annotated[
+        int, typer.Option(help="R quantile type (1-9) of the nonparametric estimate.")
+    ] = 7,
+    remove_outliers: Annotated[
+        bool, typer.Option("--remove-outliers/--keep-outliers", help="Boxplot-rule outlier removal (listed).")
+    ] = True,
+    outliers: Annotated[Path | None, typer.Option(help="Also write the removed values here.")] = None,
+) -> None:
+    """ADA cut points (screening, confirmatory, titration) from validation data."""
+    from bioparity.bioassay import screening_and_confirmatory
+    from bioparity.io.bioassay import read_cutpoint_data
 
-    @app.command("ada-cutpoint")
-    def ada_cutpoint_command(
-        data: Path = typer.Argument(
-            ..., help="CSV/XLSX: donor,run,signal[,signal_drug,nc,analyst,plate] (one row per well)."
-        ),
-        out: Path = typer.Option(..., help="Results CSV: one row per tier and estimate."),
-        fpr: float = typer.Option(0.05, help="Screening false-positive rate."),
-        confirm_fpr: float | None = typer.Option(
-            None, help="Confirmatory FPR (e.g. 0.01); needs a signal_drug column (% inhibition)."
-        ),
-        titration_fpr: float | None = typer.Option(None, help="Titration FPR (e.g. 0.001)."),
-        transform: str = typer.Option("auto", help="Screening scale: auto, none or log."),
-        method: str = typer.Option(
-            "auto", help="Reported estimate: auto, parametric, robust, nonparametric or parametric_lcl."
-        ),
-        quantile_type: int = typer.Option(7, help="R quantile type (1-9) of the nonparametric estimate."),
-        remove_outliers: bool = typer.Option(
-            True, "--remove-outliers/--keep-outliers", help="Boxplot-rule outlier removal (listed)."
-        ),
-        outliers: Path | None = typer.Option(None, help="Also write the removed values here."),
-    ) -> None:
-        """ADA cut points (screening, confirmatory, titration) from validation data."""
+    with user_errors():
+        import pandas as pd
 
-        from bioparity.bioassay import screening_and_confirmatory
-        from bioparity.cli.common import user_errors
-        from bioparity.io import write_frame_atomic
-        from bioparity.io.bioassay import read_cutpoint_data
+        settings: dict[str, Any] = {
+            "fpr": fpr, "confirm_fpr": confirm_fpr, "titration_fpr": titration_fpr, "transform": transform,
+            "method": method, "quantile_type": quantile_type, "remove_outliers": remove_outliers,
+        }  # fmt: skip
+        results = screening_and_confirmatory(read_cutpoint_data(data), **settings)
+        table = pd.concat([r.to_frame() for r in results], ignore_index=True)
+        console = _write(table, out, data, {"command": "ada-cutpoint"} | settings)
+        if outliers is not None:
+            from bioparity.io import write_frame_atomic
 
-        with user_errors():
-            import pandas as pd
+            listing = pd.concat([r.outlier_frame().assign(tier=r.tier) for r in results], ignore_index=True)
+            write_frame_atomic(listing, outliers)
+        _print_cut_points(console, results)
+        console.print(f"wrote {len(table)} rows to {out}")
 
-            frame = read_cutpoint_data(data)
-            results = screening_and_confirmatory(
-                frame,
-                fpr=fpr,
-                confirm_fpr=confirm_fpr,
-                titration_fpr=titration_fpr,
-                transform=transform,
-                method=method,
-                quantile_type=quantile_type,
-                remove_outliers=remove_outliers,
-            )
-            table = pd.concat([r.to_frame() for r in results], ignore_index=True)
-            options = {
-                "command": "ada-cutpoint",
-                "fpr": fpr,
-                "confirm_fpr": confirm_fpr,
-                "titration_fpr": titration_fpr,
-                "transform": transform,
-                "method": method,
-                "quantile_type": quantile_type,
-                "remove_outliers": remove_outliers,
-            }
-            console = _write(table, out, data, options)
-            if outliers is not None:
-                listing = pd.concat(
-                    [r.outlier_frame().assign(tier=r.tier) for r in results], ignore_index=True
-                )
-                write_frame_atomic(listing, outliers)
-            for r in results:
-                console.print(
-                    f"{r.tier}: cut point {r.cut_point:.6g} ({r.method}, {r.transform} scale, "
-                    f"FPR {r.fpr:g}); {r.cut_point_type}; {r.n_donors} donors x {r.n_runs} runs; "
-                    f"{len(r.outliers)} outlier(s) removed",
-                    highlight=False,
-                )
-                for note in r.notes:
-                    console.print(f"  note: {note}", highlight=False)
-            console.print(f"wrote {len(table)} rows to {out}")
 
-    @app.command("ada-sensitivity")
-    def ada_sensitivity_command(
-        data: Path = typer.Argument(..., help="CSV/XLSX: run,concentration,signal (dilution curves)."),
-        cut_point: float = typer.Option(..., help="Screening cut point on the signal scale."),
-        out: Path = typer.Option(..., help="Results CSV: one row per run."),
-        method: str = typer.Option("linear", help="linear (log-concentration interpolation) or 4pl."),
-    ) -> None:
-        """Assay sensitivity: concentration at the cut point per run and detected in 95% of runs."""
+def _print_cut_points(console: Console, results: list[CutPointResult]) -> None:
+    for r in results:
+        console.print(
+            f"{r.tier}: cut point {r.cut_point:.6g} ({r.method}, {r.transform} scale, "
+            f"FPR {r.fpr:g}); {r.cut_point_type}; {r.n_donors} donors x {r.n_runs} runs; "
+            f"{len(r.outliers)} outlier(s) removed",
+            highlight=False,
+        )
+        for note in r.notes:
+            console.print(f"  note: {note}", highlight=False)
 
-        from bioparity.bioassay import sensitivity
-        from bioparity.cli.common import user_errors
-        from bioparity.io.bioassay import read_sensitivity_data
 
-        with user_errors():
-            result = sensitivity(read_sensitivity_data(data), cut_point, method=method)
-            table = result.to_frame()
-            options = {"command": "ada-sensitivity", "cut_point": cut_point, "method": method}
-            console = _write(table, out, data, options)
+@app.command("ada-sensitivity")
+def ada_sensitivity_command(
+    data: Annotated[Path, typer.Argument(help="CSV/XLSX: run,concentration,signal (dilution curves).")],
+    cut_point: CutPoint,
+    out: Annotated[Path, typer.Option(help="Results CSV: one row per run.")],
+    method: Annotated[str, typer.Option(help="linear (log-concentration interpolation) or 4pl.")] = "linear",
+) -> None:
+    """Assay sensitivity: concentration at the cut point per run and detected in 95% of runs."""
+    from bioparity.bioassay import sensitivity
+    from bioparity.io.bioassay import read_sensitivity_data
+
+    with user_errors():
+        result = sensitivity(read_sensitivity_data(data), cut_point, method=method)
+        table = result.to_frame()
+        console = _write(
+            table, out, data, {"command": "ada-sensitivity", "cut_point": cut_point, "method": method}
+        )
+        console.print(
+            f"sensitivity (detected in 95% of runs): {result.sensitivity_95:.6g} "
+            f"(mean {result.mean:.6g} + t {result.t_factor:.4g} x SD {result.sd:.6g}; "
+            f"{result.n_runs} runs)",
+            highlight=False,
+        )
+        _finish(console, result.notes, table, out)
+
+
+@app.command("ada-drug-tolerance")
+def ada_drug_tolerance_command(
+    data: Annotated[Path, typer.Argument(help="CSV/XLSX: ada_level,drug_level,signal.")],
+    cut_point: CutPoint,
+    out: Annotated[Path, typer.Option(help="Results CSV: one row per ADA level.")],
+) -> None:
+    """Drug tolerance: highest drug level at which each ADA level is still detected."""
+    from bioparity.bioassay import drug_tolerance
+    from bioparity.io.bioassay import read_drug_tolerance_data
+
+    with user_errors():
+        result = drug_tolerance(read_drug_tolerance_data(data), cut_point)
+        table = result.to_frame()
+        console = _write(table, out, data, {"command": "ada-drug-tolerance", "cut_point": cut_point})
+        _finish(console, result.notes, table, out)
+
+
+@app.command("isr")
+def isr_command(
+    data: Annotated[Path, typer.Argument(help="CSV/XLSX: sample,original,repeat.")],
+    assay: Annotated[str, typer.Option(help="ligand-binding (+/-30%) or chromatographic (+/-20%).")],
+    out: Annotated[Path, typer.Option(help="Results CSV: one row per sample.")],
+) -> None:
+    """Incurred sample reanalysis (ICH M10 section 7): share within limits, >= 2/3 rule, failures."""
+    from bioparity.bioassay import isr
+    from bioparity.io.bioassay import read_isr_data
+
+    with user_errors():
+        result = isr(read_isr_data(data), assay)
+        table = result.to_frame()
+        console = _write(table, out, data, {"command": "isr", "assay": assay, "passed": result.passed})
+        verdict = "PASS" if result.passed else "FAIL"
+        console.print(
+            f"ISR {verdict}: {result.n_within}/{result.n_samples} "
+            f"({100 * result.share_within:.1f}%) within "
+            f"+/-{result.limit_percent:g}% (ICH M10: at least 2/3)",
+            highlight=False,
+        )
+        for row in result.failures().itertuples():
             console.print(
-                f"sensitivity (detected in 95% of runs): {result.sensitivity_95:.6g} "
-                f"(mean {result.mean:.6g} + t {result.t_factor:.4g} x SD {result.sd:.6g}; "
-                f"{result.n_runs} runs)",
+                f"  outside: {row.samples} original {row.original:g} repeat {row.repeat:g} "
+                f"difference {row.percent_difference:+.1f}%",
                 highlight=False,
             )
-            _finish(console, result.notes, table, out)
-
-    @app.command("ada-drug-tolerance")
-    def ada_drug_tolerance_command(
-        data: Path = typer.Argument(..., help="CSV/XLSX: ada_level,drug_level,signal."),
-        cut_point: float = typer.Option(..., help="Screening cut point on the signal scale."),
-        out: Path = typer.Option(..., help="Results CSV: one row per ADA level."),
-    ) -> None:
-        """Drug tolerance: highest drug level at which each ADA level is still detected."""
-
-        from bioparity.bioassay import drug_tolerance
-        from bioparity.cli.common import user_errors
-        from bioparity.io.bioassay import read_drug_tolerance_data
-
-        with user_errors():
-            result = drug_tolerance(read_drug_tolerance_data(data), cut_point)
-            table = result.to_frame()
-            console = _write(table, out, data, {"command": "ada-drug-tolerance", "cut_point": cut_point})
-            _finish(console, result.notes, table, out)
-
-    @app.command("isr")
-    def isr_command(
-        data: Path = typer.Argument(..., help="CSV/XLSX: sample,original,repeat."),
-        assay: str = typer.Option(..., help="ligand-binding (+/-30%) or chromatographic (+/-20%)."),
-        out: Path = typer.Option(..., help="Results CSV: one row per sample."),
-    ) -> None:
-        """Incurred sample reanalysis (ICH M10 section 7): share within limits, >= 2/3 rule, failures."""
-
-        from bioparity.bioassay import isr
-        from bioparity.cli.common import user_errors
-        from bioparity.io.bioassay import read_isr_data
-
-        with user_errors():
-            result = isr(read_isr_data(data), assay)
-            table = result.to_frame()
-            console = _write(table, out, data, {"command": "isr", "assay": assay, "passed": result.passed})
-            verdict = "PASS" if result.passed else "FAIL"
-            console.print(
-                f"ISR {verdict}: {result.n_within}/{result.n_samples} "
-                f"({100 * result.share_within:.1f}%) within "
-                f"+/-{result.limit_percent:g}% (ICH M10: at least 2/3)",
-                highlight=False,
-            )
-            for row in result.failures().itertuples():
-                console.print(
-                    f"  outside: {row.samples} original {row.original:g} repeat {row.repeat:g} "
-                    f"difference {row.percent_difference:+.1f}%",
-                    highlight=False,
-                )
-            console.print(f"wrote {len(table)} rows to {out}")
+        console.print(f"wrote {len(table)} rows to {out}")

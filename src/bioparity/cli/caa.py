@@ -18,17 +18,60 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from bioparity.cli.common import OutputFormat, print_record, user_errors
+from bioparity.cli.common import OutputFormat, check_outputs, print_record, user_errors, write_result
+from bioparity.cli.options import Format, PlotFormat, Seed
 from bioparity.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from bioparity.caa import CAAResult
 
 # The cores (pandas, SciPy stats, matplotlib) are imported inside the commands, so that
 # `bioparity tolerance-factor` starts without them (issue #22).
+
+CaaData = Annotated[
+    Path, typer.Argument(help="Long CSV: attribute,source,lot,value[,unit,tier,replicate,date,method].")
+]
+Comparisons = Annotated[
+    list[str] | None,
+    typer.Option(help="TEST:REFERENCE pair, repeatable (default: test vs each ref, then ref vs ref)."),
+]
+Plan = Annotated[
+    str | None,
+    typer.Option(
+        help="qr-2025 (default: quality range, k by tier, spread check, >= 10 lots) or tiered-2017 "
+        "(old FDA 2017 tiers: tier 1 equivalence test); overrides the catalogue's plan."
+    ),
+]
+FilingRegion = Annotated[
+    str | None,
+    typer.Option(
+        help="Region being filed: ema (other reference lots judged against ref-eu) or fda "
+        "(against ref-us); default: alphabetical bridge, with a note."
+    ),
+]
+PoolReferences = Annotated[
+    bool,
+    typer.Option(
+        "--pool-references", help="Also test vs all reference lots pooled, where the bridge passed."
+    ),
+]
+OcSimulations = Annotated[
+    int, typer.Option(help="Simulated assessments per plan for the operating characteristics (0 = skip).")
+]
+PotencyResults = Annotated[
+    Path | None,
+    typer.Option(help="'bioparity potency' results (samples named SOURCE:LOT): the lots' potency attribute."),
+]
+
+app = typer.Typer()
 
 
 def _parse_comparison(text: str) -> tuple[str, str]:
@@ -69,166 +112,134 @@ def _oc_table(table: Any) -> Table:
     return oc
 
 
-def single_lot_passes(table: Any) -> list[str]:
-    """Warnings for quality-range passes that rest on a single test lot (one lot says nothing of the spread).
+@app.command("tolerance-factor")
+def tolerance_factor_command(
+    n: Annotated[int, typer.Option(help="Number of lots (observations), >= 2.")],
+    coverage: Annotated[
+        float, typer.Option(help="Proportion of the population covered (0.99 = 99%).")
+    ] = 0.99,
+    confidence: Annotated[float, typer.Option(help="Confidence level (0.95 = 95%).")] = 0.95,
+    side: Annotated[int, typer.Option(help="2 for mean ± k·SD, 1 for a one-sided bound.")] = 2,
+    method: Annotated[
+        str, typer.Option(help="Two-sided: exact (default), howe (R HE2) or he (R HE).")
+    ] = "exact",
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Normal tolerance factor k (R tolerance::K.factor; exact by default)."""
+    with user_errors():
+        from bioparity.caa.tolerance import tolerance_factor
 
-    A quality range asks that a proportion of the *test lots* fall inside mean_R ± k·s_R (FDA, Development
-    of Therapeutic Protein Biosimilars: Comparative Analytical Assessment, 2019, section V.C; EMA
-    reflection paper EMA/CHMP/138502/2017, section 4.2): with one lot the proportion is 0 or 100 %.
-    """
-    rows = table[(table["method"] == "quality-range") & (table["n_test"] == 1) & (table["status"] == "pass")]
-    return [
-        f"{row.attribute} ({row.comparison}): quality range passed with a single test lot; "
-        "the fraction inside the range rests on one lot, add lots before relying on it"
-        for row in rows.itertuples()
-    ]
+        k = float(tolerance_factor(n, coverage, confidence, side=side, method=method))
+        record: dict[str, Any] = {
+            "k": k,
+            "n": n,
+            "coverage": coverage,
+            "confidence": confidence,
+            "side": side,
+        }
+        record["method"] = "exact (noncentral t)" if side == 1 else method.lower()
+        print_record(record, fmt, "Tolerance factor")
 
 
-def register(app: typer.Typer) -> None:
-    """Add the CAA commands to the ``bioparity`` app."""
+@app.command("caa")
+def caa_command(
+    data: CaaData,
+    catalogue: Annotated[
+        Path | None, typer.Option(help="Attribute catalogue (YAML or CSV); defaults when absent.")
+    ] = None,
+    *,
+    out: Annotated[Path, typer.Option(help="Results CSV: one row per attribute and comparison.")],
+    plots: Annotated[Path | None, typer.Option(help="Folder for one figure per attribute.")] = None,
+    plot_format: PlotFormat = "png",
+    lots: Annotated[
+        Path | None, typer.Option(help="Also write the lot-level data (replicates averaged) here.")
+    ] = None,
+    comparison: Comparisons = None,
+    plan: Plan = None,
+    region: FilingRegion = None,
+    pool_references: PoolReferences = False,
+    oc_simulations: OcSimulations = 10_000,
+    seed: Seed = 20250909,
+    potency: PotencyResults = None,
+    potency_attribute: Annotated[
+        str, typer.Option(help="Attribute name for --potency values.")
+    ] = "relative_potency",
+) -> None:
+    """Comparative analytical assessment: every attribute, every comparison."""
+    with user_errors():
+        from bioparity.analyses.figures import PLOT_FORMATS
+        from bioparity.caa import assess, read_catalogue
+        from bioparity.io import write_frame_atomic
 
-    @app.command("tolerance-factor")
-    def tolerance_factor_command(
-        n: int = typer.Option(..., help="Number of lots (observations), >= 2."),
-        coverage: float = typer.Option(0.99, help="Proportion of the population covered (0.99 = 99%)."),
-        confidence: float = typer.Option(0.95, help="Confidence level (0.95 = 95%)."),
-        side: int = typer.Option(2, help="2 for mean ± k·SD, 1 for a one-sided bound."),
-        method: str = typer.Option("exact", help="Two-sided: exact (default), howe (R HE2) or he (R HE)."),
-        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="json or table."),
-    ) -> None:
-        """Normal tolerance factor k (R tolerance::K.factor; exact by default)."""
-        with user_errors():
-            from bioparity.caa.tolerance import tolerance_factor
+        if plot_format not in PLOT_FORMATS:
+            raise InputError(f"--plot-format must be one of {', '.join(PLOT_FORMATS)}")
+        check_outputs(("--out", out), ("--lots", lots))
+        frame = _caa_data(data, catalogue, potency, potency_attribute)
+        result = assess(
+            frame, read_catalogue(catalogue) if catalogue is not None else None,
+            [_parse_comparison(c) for c in comparison] if comparison else None, file=str(data), plan=plan,
+            region=region, pool_references=pool_references, operating_characteristics=oc_simulations > 0,
+            oc_simulations=max(oc_simulations, 100), seed=seed,
+        )  # fmt: skip
+        options = {
+            "command": "caa", "comparisons": [list(c) for c in result.comparisons], "plan": result.plan,
+            "region": result.region, "pool_references": pool_references, "oc_simulations": oc_simulations,
+            "seed": seed,
+        }  # fmt: skip
+        write_result(result.table, out, {"data": data, "catalogue": catalogue, "potency": potency}, options)
+        if lots is not None:
+            write_frame_atomic(result.lots, lots)
+        written: list[Path] = []
+        if plots is not None:
+            from bioparity.report.static import write_caa_plots  # matplotlib only when plotting
 
-            k = float(tolerance_factor(n, coverage, confidence, side=side, method=method))
-            record: dict[str, Any] = {
-                "k": k,
-                "n": n,
-                "coverage": coverage,
-                "confidence": confidence,
-                "side": side,
-            }
-            record["method"] = "exact (noncentral t)" if side == 1 else method.lower()
-            print_record(record, fmt, "Tolerance factor")
+            written = write_caa_plots(result, plots, fmt=plot_format)
+        _print_caa_summary(result, data, oc_simulations > 0)
+        Console(stderr=True).print(
+            f"wrote {len(result.table)} rows to {out}"
+            + (f" and {len(written)} plots to {plots}" if written else "")
+        )
 
-    @app.command("caa")
-    def caa_command(
-        data: Path = typer.Argument(
-            ..., help="Long CSV: attribute,source,lot,value[,unit,tier,replicate,date,method]."
-        ),
-        catalogue: Path | None = typer.Option(
-            None, help="Attribute catalogue (YAML or CSV); defaults when absent."
-        ),
-        out: Path = typer.Option(..., help="Results CSV: one row per attribute and comparison."),
-        plots: Path | None = typer.Option(None, help="Folder for one figure per attribute."),
-        plot_format: str = typer.Option("png", help="png or svg."),
-        lots: Path | None = typer.Option(
-            None, help="Also write the lot-level data (replicates averaged) here."
-        ),
-        comparison: list[str] | None = typer.Option(
-            None, help="TEST:REFERENCE pair, repeatable (default: test vs each ref, then ref vs ref)."
-        ),
-        plan: str | None = typer.Option(
-            None,
-            help="qr-2025 (default: quality range, k by tier, spread check, >= 10 lots) or tiered-2017 "
-            "(old FDA 2017 tiers: tier 1 equivalence test); overrides the catalogue's plan.",
-        ),
-        region: str | None = typer.Option(
-            None,
-            help="Region being filed: ema (other reference lots judged against ref-eu) or fda "
-            "(against ref-us); default: alphabetical bridge, with a note.",
-        ),
-        pool_references: bool = typer.Option(
-            False,
-            "--pool-references",
-            help="Also test vs all reference lots pooled, where the bridge passed.",
-        ),
-        oc_simulations: int = typer.Option(
-            10_000, help="Simulated assessments per plan for the operating characteristics (0 = skip)."
-        ),
-        seed: int = typer.Option(20250909, help="Seed of the operating-characteristics simulation."),
-        potency: Path | None = typer.Option(
-            None, help="'bioparity potency' results (samples named SOURCE:LOT): the lots' potency attribute."
-        ),
-        potency_attribute: str = typer.Option(
-            "relative_potency", help="Attribute name for --potency values."
-        ),
-    ) -> None:
-        """Comparative analytical assessment: every attribute, every comparison."""
-        with user_errors():
-            import pandas as pd
 
-            from bioparity.caa import assess, read_catalogue, read_long_table
-            from bioparity.caa.plots import PLOT_FORMATS, plot_attributes
-            from bioparity.caa.results import STATUSES
-            from bioparity.io import write_frame_atomic
-            from bioparity.io.provenance import write_provenance
-            from bioparity.io.readers import require_utf8_text
-            from bioparity.io.tables_out import check_output_path
+def _caa_data(
+    data: Path, catalogue: Path | None, potency: Path | None, potency_attribute: str
+) -> pd.DataFrame:
+    """The long table of ``caa``, with the lots' potency from a ``bioparity potency`` result appended."""
+    import pandas as pd
 
-            if plot_format not in PLOT_FORMATS:
-                raise InputError(f"--plot-format must be one of {', '.join(PLOT_FORMATS)}")
-            for option, path in (("--out", out), ("--lots", lots)):
-                if path is not None:
-                    check_output_path(path, option)
-            frame = read_long_table(data)
-            if catalogue is not None:
-                require_utf8_text(catalogue)
-            if potency is not None:
-                from bioparity.caa.inputs import check_long_table
-                from bioparity.caa.potency import read_potency_lot_values
+    from bioparity.io.caa import read_long_table
+    from bioparity.io.readers import require_utf8_text
 
-                extra = read_potency_lot_values(potency, attribute=potency_attribute)
-                frame = pd.concat([frame, check_long_table(extra, file=str(potency))], ignore_index=True)
-            cat = read_catalogue(catalogue) if catalogue is not None else None
-            pairs = [_parse_comparison(c) for c in comparison] if comparison else None
-            result = assess(
-                frame,
-                cat,
-                pairs,
-                file=str(data),
-                plan=plan,
-                region=region,
-                pool_references=pool_references,
-                operating_characteristics=oc_simulations > 0,
-                oc_simulations=max(oc_simulations, 100),
-                seed=seed,
-            )
-            write_frame_atomic(result.table, out)
-            write_provenance(
-                out,
-                {"data": data, "catalogue": catalogue, "potency": potency},
-                {
-                    "command": "caa",
-                    "comparisons": [list(c) for c in result.comparisons],
-                    "plan": result.plan,
-                    "region": result.region,
-                    "pool_references": pool_references,
-                    "oc_simulations": oc_simulations,
-                    "seed": seed,
-                },
-            )
-            if lots is not None:
-                write_frame_atomic(result.lots, lots)
-            written = plot_attributes(result, plots, fmt=plot_format) if plots is not None else []
-            console = Console(stderr=True)
-            summary = Table(title=f"CAA of {data.name}: {len(result.table)} comparisons")
-            summary.add_column("comparison")
-            for status in STATUSES:
-                summary.add_column(status, justify="right")
-            for name, group in result.table.groupby("comparison", sort=False):
-                counts = group["status"].value_counts()
-                summary.add_row(str(name), *[str(int(counts.get(s, 0))) for s in STATUSES])
-            console.print(summary)
-            if oc_simulations > 0:
-                console.print(_oc_table(result.table))
-            failing = result.attributes_with_status("fail")
-            console.print(f"failing attributes: {', '.join(failing) if failing else 'none'}")
-            for note in result.notes:
-                console.print(f"note: {note}", highlight=False)
-            for warning in single_lot_passes(result.table):
-                console.print(f"warning: {warning}", highlight=False)
-            console.print(
-                f"wrote {len(result.table)} rows to {out}"
-                + (f" and {len(written)} plots to {plots}" if written else "")
-            )
+    frame = read_long_table(data)
+    if catalogue is not None:
+        require_utf8_text(catalogue)
+    if potency is None:
+        return frame
+    from bioparity.caa.inputs import check_long_table
+    from bioparity.caa.potency import read_potency_lot_values
+
+    extra = read_potency_lot_values(potency, attribute=potency_attribute)
+    return pd.concat([frame, check_long_table(extra, file=str(potency))], ignore_index=True)
+
+
+def _print_caa_summary(result: CAAResult, data: Path, operating_characteristics: bool) -> None:
+    """Counts per comparison and status, the operating characteristics, failures, notes and warnings."""
+    from bioparity.caa.results import STATUSES, single_lot_passes
+
+    console = Console(stderr=True)
+    summary = Table(title=f"CAA of {data.name}: {len(result.table)} comparisons")
+    summary.add_column("comparison")
+    for status in STATUSES:
+        summary.add_column(status, justify="right")
+    for name, group in result.table.groupby("comparison", sort=False):
+        counts = group["status"].value_counts()
+        summary.add_row(str(name), *[str(int(counts.get(s, 0))) for s in STATUSES])
+    console.print(summary)
+    if operating_characteristics:
+        console.print(_oc_table(result.table))
+    failing = result.attributes_with_status("fail")
+    console.print(f"failing attributes: {', '.join(failing) if failing else 'none'}")
+    for note in result.notes:
+        console.print(f"note: {note}", highlight=False)
+    for warning in single_lot_passes(result.table):
+        console.print(f"warning: {warning}", highlight=False)

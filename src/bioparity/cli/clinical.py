@@ -22,15 +22,22 @@ output states its level (``ci_level`` and ``level``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 import typer
 
 from bioparity.cli.common import OutputFormat, print_record, user_errors
+from bioparity.cli.options import Format, TargetPower
 from bioparity.clinical import (
+    IncidenceResult,
+    StratifiedDifferenceCI,
+    TreatmentEmergentResult,
     ada_incidence,
     ci_difference,
     ci_mean_difference,
@@ -40,8 +47,9 @@ from bioparity.clinical import (
     sample_size_equivalence_means,
     sample_size_equivalence_proportions,
 )
+from bioparity.clinical.equivalence import equivalence_margins
 from bioparity.clinical.immunogenicity import treatment_emergent_ada
-from bioparity.clinical.presets import DEFAULT_REGION, REGION_LEVELS, region_alpha, region_level
+from bioparity.clinical.presets import DEFAULT_REGION, canonical_region, region_alpha, region_level
 from bioparity.clinical.stratified import ci_difference_stratified
 from bioparity.errors import DataFileError, InputError
 from bioparity.io import ColumnSpec, read_table, write_frame_atomic
@@ -54,42 +62,60 @@ STRATA_COLUMNS = (
     ColumnSpec("x2", "integer"),
     ColumnSpec("n2", "integer"),
 )
+#: How the messages of :func:`~bioparity.clinical.equivalence.equivalence_margins` name the margins.
+MARGIN_OPTIONS = ("--margin", "--margin-lower", "--margin-upper")
+INCIDENCE_DEFINITIONS = ("treatment-emergent", "any-visit")
 
-_REGION_HELP = (
-    "Preset of the confidence level: ema (95% two-sided, default) or fda (90% two-sided). "
-    + "An explicit --conf/--alpha overrides it."
-)
-_CONF_HELP = "Two-sided confidence level; default from --region (EMA 0.95, FDA 0.90)."
-_ALPHA_HELP = "One-sided level per test (0.05: 90% CI; 0.025: 95% CI); default from --region."
+Region = Annotated[
+    str,
+    typer.Option(
+        help="Preset of the confidence level: ema (95% two-sided, default) or fda (90% two-sided). "
+        "An explicit --conf/--alpha overrides it."
+    ),
+]
+Conf = Annotated[
+    float | None, typer.Option(help="Two-sided confidence level; default from --region (EMA 0.95, FDA 0.90).")
+]
+OneSidedAlpha = Annotated[
+    float | None,
+    typer.Option(help="One-sided level per test (0.05: 90% CI; 0.025: 95% CI); default from --region."),
+]
+Margin = Annotated[
+    float | None,
+    typer.Option(help="Symmetric equivalence margin m: equivalent if the CI lies inside (-m, m)."),
+]
+DiffMarginLower = Annotated[float | None, typer.Option(help="Lower equivalence margin (difference).")]
+DiffMarginUpper = Annotated[float | None, typer.Option(help="Upper equivalence margin (difference).")]
+N1 = Annotated[int, typer.Option(help="Subjects in group 1.")]
+N2 = Annotated[int, typer.Option(help="Subjects in group 2.")]
+Allocation = Annotated[float, typer.Option(help="Allocation n1/n2.")]
+
+app = typer.Typer()
 
 
-def _check_region(region: str) -> str:
-    key = region.strip().lower()
-    if key not in REGION_LEVELS:
-        raise InputError(f"unknown --region {region!r}; expected one of {', '.join(REGION_LEVELS)}")
-    return key
+@dataclass(frozen=True)
+class _Level:
+    """The confidence level of a command's output: region preset (or explicit value) and its sentence."""
+
+    region: str
+    ci_level: float
+    text: str
+
+    @classmethod
+    def two_sided(cls, region: str, conf: float | None) -> _Level:
+        key = canonical_region(region, name="--region")
+        return cls(key, *region_level(key, conf))
+
+    def stated(self, record: dict[str, Any]) -> dict[str, Any]:
+        """``record`` with the region, the level and the sentence stating it."""
+        return record | {"region": self.region, "ci_level": self.ci_level, "level": self.text}
 
 
-def _state_level(record: dict[str, Any], region: str, level: float, text: str) -> dict[str, Any]:
-    record["region"] = region
-    record["ci_level"] = level
-    record["level"] = text
-    return record
-
-
-def _margins(margin: float | None, lower: float | None, upper: float | None) -> tuple[float, float] | None:
-    """Symmetric ``--margin m`` (-m, m) or explicit ``--margin-lower/--margin-upper``; None if not given."""
-    if margin is not None:
-        if lower is not None or upper is not None:
-            raise InputError("give either --margin or --margin-lower/--margin-upper, not both")
-        if margin <= 0:
-            raise InputError(f"--margin must be > 0 (a symmetric margin, e.g. 0.15); got {margin}")
-        return -margin, margin
-    if lower is None and upper is None:
-        return None
-    if lower is None or upper is None:
-        raise InputError("give both --margin-lower and --margin-upper (or a symmetric --margin)")
-    return lower, upper
+def _one_sided(region: str, alpha: float | None) -> tuple[float, _Level]:
+    """One-sided level per test of a sample-size command, and the two-sided level it corresponds to."""
+    key = canonical_region(region, name="--region")
+    one_sided, text = region_alpha(key, alpha)
+    return one_sided, _Level(key, round(1.0 - 2.0 * one_sided, 12), text)
 
 
 #: Result fields -> the names the command-line output has always used (JSON keys and CSV columns).
@@ -112,276 +138,315 @@ def _record(first: dict[str, Any], rest: dict[str, Any]) -> dict[str, Any]:
     return {**first, **{k: v for k, v in rest.items() if k not in first}}
 
 
-def _with_decision(
-    record: dict[str, Any], res: Any, estimate: Any, margins: tuple[float, float] | None, measure: str
-) -> dict[str, Any]:
-    if margins is None:
-        return record
-    decision = _output(
-        equivalence_decision(res, estimate, margin_lower=margins[0], margin_upper=margins[1], measure=measure)
+def _print_interval(
+    res: Any,
+    estimate: str,
+    margins: tuple[float, float] | None,
+    measure: str,
+    level: _Level,
+    fmt: OutputFormat,
+) -> None:
+    """An interval result, the estimate and its limits first (and the decision, when margins are given)."""
+    d = _output(res)
+    record = _record({estimate: d[estimate], "lower": d["lower"], "upper": d["upper"]}, d)
+    if margins is not None:
+        decision = _output(
+            equivalence_decision(
+                res, getattr(res, estimate), margin_lower=margins[0], margin_upper=margins[1], measure=measure
+            )
+        )
+        for key in ("equivalent", "margin_lower", "margin_upper", "alpha_per_side", "ci_statement"):
+            record[key] = decision[key]
+    print_record(level.stated(record), fmt, f"{measure[0].upper()}{measure[1:]}, {level.text}")
+
+
+def _interval(
+    compute: Callable[..., Any],
+    estimate: str,
+    measure: str,
+    region: str,
+    conf: float | None,
+    margins: tuple[float | None, float | None, float | None],
+    fmt: OutputFormat,
+) -> None:
+    """The level from the region preset (or --conf), the margins checked, ``compute(conf=level)`` printed."""
+    with user_errors():
+        level = _Level.two_sided(region, conf)
+        checked = equivalence_margins(*margins, names=MARGIN_OPTIONS)
+        _print_interval(compute(conf=level.ci_level), estimate, checked, measure, level, fmt)
+
+
+def _print_sample_size(res: Any, level: _Level, fmt: OutputFormat, what: str) -> None:
+    """A sample-size result with the group sizes and power first."""
+    d = level.stated(res.plain_dict())
+    first = {k: d[k] for k in ("n1", "n2", "n_total", "power")}
+    print_record(_record(first, d), fmt, f"Sample size: equivalence of two {what}, {level.text}")
+
+
+@app.command("ci-diff")
+def ci_diff_command(
+    x1: Annotated[int, typer.Option(help="Responders in group 1 (e.g. biosimilar).")],
+    n1: N1,
+    x2: Annotated[int, typer.Option(help="Responders in group 2 (e.g. reference).")],
+    n2: N2,
+    method: Annotated[str, typer.Option(help="wald, newcombe (hybrid score), mn or fm.")] = "newcombe",
+    region: Region = DEFAULT_REGION,
+    conf: Conf = None,
+    margin: Margin = None,
+    margin_lower: DiffMarginLower = None,
+    margin_upper: DiffMarginUpper = None,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Confidence interval for a difference of two proportions p1 - p2 (and an equivalence decision)."""
+    compute = partial(ci_difference, x1, n1, x2, n2, method=method)
+    _interval(
+        compute, "diff", "difference of proportions", region, conf, (margin, margin_lower, margin_upper), fmt
     )
-    for key in ("equivalent", "margin_lower", "margin_upper", "alpha_per_side", "ci_statement"):
-        record[key] = decision[key]
-    return record
 
 
-_MARGIN_HELP = "Symmetric equivalence margin m: equivalent if the CI lies inside (-m, m)."
+@app.command("ci-ratio")
+def ci_ratio_command(
+    x1: Annotated[int, typer.Option(help="Responders in group 1.")],
+    n1: N1,
+    x2: Annotated[int, typer.Option(help="Responders in group 2.")],
+    n2: N2,
+    method: Annotated[str, typer.Option(help="koopman (score), mn or katz.")] = "koopman",
+    region: Region = DEFAULT_REGION,
+    conf: Conf = None,
+    margin_lower: Annotated[
+        float | None, typer.Option(help="Lower equivalence margin (ratio, e.g. 0.8).")
+    ] = None,
+    margin_upper: Annotated[
+        float | None, typer.Option(help="Upper equivalence margin (ratio, e.g. 1.25).")
+    ] = None,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Confidence interval for a ratio of two proportions p1 / p2."""
+    compute = partial(ci_ratio, x1, n1, x2, n2, method=method)
+    _interval(compute, "ratio", "ratio of proportions", region, conf, (None, margin_lower, margin_upper), fmt)
 
 
-def _required_margins(margin: float | None, lower: float | None, upper: float | None) -> tuple[float, float]:
+@app.command("ci-means")
+def ci_means_command(
+    mean1: Annotated[float, typer.Option(help="Mean of group 1.")],
+    sd1: Annotated[float, typer.Option(help="Standard deviation of group 1 (divisor n - 1).")],
+    n1: N1,
+    mean2: Annotated[float, typer.Option(help="Mean of group 2.")],
+    sd2: Annotated[float, typer.Option(help="Standard deviation of group 2.")],
+    n2: N2,
+    method: Annotated[str, typer.Option(help="welch or pooled.")] = "welch",
+    region: Region = DEFAULT_REGION,
+    conf: Conf = None,
+    margin: Margin = None,
+    margin_lower: Annotated[float | None, typer.Option(help="Lower equivalence margin.")] = None,
+    margin_upper: Annotated[float | None, typer.Option(help="Upper equivalence margin.")] = None,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Confidence interval for a difference of two means (Welch or pooled t)."""
+    compute = partial(ci_mean_difference, mean1, sd1, n1, mean2, sd2, n2, method=method)
+    _interval(compute, "diff", "difference of means", region, conf, (margin, margin_lower, margin_upper), fmt)
+
+
+@app.command("samplesize-prop")
+def samplesize_prop_command(
+    p1: Annotated[float, typer.Option(help="True response rate in group 1.")],
+    p2: Annotated[float, typer.Option(help="True response rate in group 2.")],
+    margin: Margin = None,
+    margin_lower: Annotated[float | None, typer.Option(help="Lower margin for p1 - p2.")] = None,
+    margin_upper: Annotated[float | None, typer.Option(help="Upper margin for p1 - p2.")] = None,
+    region: Region = DEFAULT_REGION,
+    alpha: OneSidedAlpha = None,
+    target_power: TargetPower = 0.80,
+    ratio: Allocation = 1.0,
+    method: Annotated[
+        str, typer.Option(help="normal (approximation) or exact (enumeration, small n).")
+    ] = "normal",
+    ci_method: Annotated[
+        str, typer.Option(help="Interval used by the analysis (for --method exact).")
+    ] = "newcombe",
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Sample size per group to show equivalence of two proportions (difference within margins)."""
+    with user_errors():
+        one_sided, level = _one_sided(region, alpha)
+        lower, upper = _planning_margins(margin, margin_lower, margin_upper)
+        res = sample_size_equivalence_proportions(
+            p1=p1, p2=p2, margin_lower=lower, margin_upper=upper, alpha=one_sided, target_power=target_power,
+            ratio=ratio, method=method, ci_method=ci_method,
+        )  # fmt: skip
+        _print_sample_size(res, level, fmt, "proportions")
+
+
+@app.command("samplesize-means")
+def samplesize_means_command(
+    *,
+    diff: Annotated[float, typer.Option(help="True difference of means (group 1 - group 2).")] = 0.0,
+    sd: Annotated[float, typer.Option(help="Common standard deviation.")],
+    margin: Margin = None,
+    margin_lower: Annotated[float | None, typer.Option(help="Lower margin for the difference.")] = None,
+    margin_upper: Annotated[float | None, typer.Option(help="Upper margin for the difference.")] = None,
+    region: Region = DEFAULT_REGION,
+    alpha: OneSidedAlpha = None,
+    target_power: TargetPower = 0.80,
+    ratio: Allocation = 1.0,
+    method: Annotated[str, typer.Option(help="exact (t, Owen's Q) or normal.")] = "exact",
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Sample size per group to show equivalence of two means (difference within margins)."""
+    with user_errors():
+        one_sided, level = _one_sided(region, alpha)
+        lower, upper = _planning_margins(margin, margin_lower, margin_upper)
+        res = sample_size_equivalence_means(
+            diff=diff, sd=sd, margin_lower=lower, margin_upper=upper, alpha=one_sided,
+            target_power=target_power, ratio=ratio, method=method,
+        )  # fmt: skip
+        _print_sample_size(res, level, fmt, "means")
+
+
+def _planning_margins(margin: float | None, lower: float | None, upper: float | None) -> tuple[float, float]:
     """The margins of a sample-size command, which cannot run without them."""
-    margins = _margins(margin, lower, upper)
-    if margins is None:
-        raise InputError("equivalence margins are required: --margin or --margin-lower/--margin-upper")
+    margins = equivalence_margins(margin, lower, upper, required=True, names=MARGIN_OPTIONS)
+    assert margins is not None  # required=True raises instead
     return margins
 
 
-def _print_sample_size(d: dict[str, Any], fmt: OutputFormat, title: str) -> None:
-    """A sample-size result with the group sizes and power first."""
-    first = {k: d[k] for k in ("n1", "n2", "n_total", "power")}
-    print_record(_record(first, d), fmt, title)
-
-
-def register(app: typer.Typer) -> None:
-    """Add the clinical commands to the ``bioparity`` app."""
-
-    @app.command("ci-diff")
-    def ci_diff_command(
-        x1: int = typer.Option(..., help="Responders in group 1 (e.g. biosimilar)."),
-        n1: int = typer.Option(..., help="Subjects in group 1."),
-        x2: int = typer.Option(..., help="Responders in group 2 (e.g. reference)."),
-        n2: int = typer.Option(..., help="Subjects in group 2."),
-        method: str = typer.Option("newcombe", help="wald, newcombe (hybrid score), mn or fm."),
-        region: str = typer.Option(DEFAULT_REGION, help=_REGION_HELP),
-        conf: float | None = typer.Option(None, help=_CONF_HELP),
-        margin: float | None = typer.Option(None, help=_MARGIN_HELP),
-        margin_lower: float | None = typer.Option(None, help="Lower equivalence margin (difference)."),
-        margin_upper: float | None = typer.Option(None, help="Upper equivalence margin (difference)."),
-        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="json or table."),
-    ) -> None:
-        """Confidence interval for a difference of two proportions p1 - p2 (and an equivalence decision)."""
-        with user_errors():
-            region = _check_region(region)
-            level, text = region_level(region, conf)
-            margins = _margins(margin, margin_lower, margin_upper)
-            res = ci_difference(x1, n1, x2, n2, method=method, conf=level)
-            d = _output(res)
-            record = _record({"diff": d["diff"], "lower": d["lower"], "upper": d["upper"]}, d)
-            record = _with_decision(record, res, res.diff, margins, "difference of proportions")
-            print_record(_state_level(record, region, level, text), fmt, f"Difference of proportions, {text}")
-
-    @app.command("ci-ratio")
-    def ci_ratio_command(
-        x1: int = typer.Option(..., help="Responders in group 1."),
-        n1: int = typer.Option(..., help="Subjects in group 1."),
-        x2: int = typer.Option(..., help="Responders in group 2."),
-        n2: int = typer.Option(..., help="Subjects in group 2."),
-        method: str = typer.Option("koopman", help="koopman (score), mn or katz."),
-        region: str = typer.Option(DEFAULT_REGION, help=_REGION_HELP),
-        conf: float | None = typer.Option(None, help=_CONF_HELP),
-        margin_lower: float | None = typer.Option(None, help="Lower equivalence margin (ratio, e.g. 0.8)."),
-        margin_upper: float | None = typer.Option(None, help="Upper equivalence margin (ratio, e.g. 1.25)."),
-        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="json or table."),
-    ) -> None:
-        """Confidence interval for a ratio of two proportions p1 / p2."""
-        with user_errors():
-            region = _check_region(region)
-            level, text = region_level(region, conf)
-            margins = _margins(None, margin_lower, margin_upper)
-            res = ci_ratio(x1, n1, x2, n2, method=method, conf=level)
-            d = _output(res)
-            record = _record({"ratio": d["ratio"], "lower": d["lower"], "upper": d["upper"]}, d)
-            record = _with_decision(record, res, res.ratio, margins, "ratio of proportions")
-            print_record(_state_level(record, region, level, text), fmt, f"Ratio of proportions, {text}")
-
-    @app.command("ci-means")
-    def ci_means_command(
-        mean1: float = typer.Option(..., help="Mean of group 1."),
-        sd1: float = typer.Option(..., help="Standard deviation of group 1 (divisor n - 1)."),
-        n1: int = typer.Option(..., help="Subjects in group 1."),
-        mean2: float = typer.Option(..., help="Mean of group 2."),
-        sd2: float = typer.Option(..., help="Standard deviation of group 2."),
-        n2: int = typer.Option(..., help="Subjects in group 2."),
-        method: str = typer.Option("welch", help="welch or pooled."),
-        region: str = typer.Option(DEFAULT_REGION, help=_REGION_HELP),
-        conf: float | None = typer.Option(None, help=_CONF_HELP),
-        margin: float | None = typer.Option(None, help=_MARGIN_HELP),
-        margin_lower: float | None = typer.Option(None, help="Lower equivalence margin."),
-        margin_upper: float | None = typer.Option(None, help="Upper equivalence margin."),
-        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="json or table."),
-    ) -> None:
-        """Confidence interval for a difference of two means (Welch or pooled t)."""
-        with user_errors():
-            region = _check_region(region)
-            level, text = region_level(region, conf)
-            margins = _margins(margin, margin_lower, margin_upper)
-            res = ci_mean_difference(mean1, sd1, n1, mean2, sd2, n2, method=method, conf=level)
-            d = _output(res)
-            record = _record({"diff": d["diff"], "lower": d["lower"], "upper": d["upper"]}, d)
-            record = _with_decision(record, res, res.diff, margins, "difference of means")
-            print_record(_state_level(record, region, level, text), fmt, f"Difference of means, {text}")
-
-    @app.command("samplesize-prop")
-    def samplesize_prop_command(
-        p1: float = typer.Option(..., help="True response rate in group 1."),
-        p2: float = typer.Option(..., help="True response rate in group 2."),
-        margin: float | None = typer.Option(None, help=_MARGIN_HELP),
-        margin_lower: float | None = typer.Option(None, help="Lower margin for p1 - p2."),
-        margin_upper: float | None = typer.Option(None, help="Upper margin for p1 - p2."),
-        region: str = typer.Option(DEFAULT_REGION, help=_REGION_HELP),
-        alpha: float | None = typer.Option(None, help=_ALPHA_HELP),
-        target_power: float = typer.Option(0.80, help="Power to reach."),
-        ratio: float = typer.Option(1.0, help="Allocation n1/n2."),
-        method: str = typer.Option("normal", help="normal (approximation) or exact (enumeration, small n)."),
-        ci_method: str = typer.Option("newcombe", help="Interval used by the analysis (for --method exact)."),
-        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="json or table."),
-    ) -> None:
-        """Sample size per group to show equivalence of two proportions (difference within margins)."""
-        with user_errors():
-            region = _check_region(region)
-            one_sided, text = region_alpha(region, alpha)
-            margins = _required_margins(margin, margin_lower, margin_upper)
-            res = sample_size_equivalence_proportions(
-                p1=p1,
-                p2=p2,
-                margin_lower=margins[0],
-                margin_upper=margins[1],
-                alpha=one_sided,
-                target_power=target_power,
-                ratio=ratio,
-                method=method,
-                ci_method=ci_method,
-            )
-            record = _state_level(res.plain_dict(), region, round(1.0 - 2.0 * one_sided, 12), text)
-            _print_sample_size(record, fmt, f"Sample size: equivalence of two proportions, {text}")
-
-    @app.command("samplesize-means")
-    def samplesize_means_command(
-        diff: float = typer.Option(0.0, help="True difference of means (group 1 - group 2)."),
-        sd: float = typer.Option(..., help="Common standard deviation."),
-        margin: float | None = typer.Option(None, help=_MARGIN_HELP),
-        margin_lower: float | None = typer.Option(None, help="Lower margin for the difference."),
-        margin_upper: float | None = typer.Option(None, help="Upper margin for the difference."),
-        region: str = typer.Option(DEFAULT_REGION, help=_REGION_HELP),
-        alpha: float | None = typer.Option(None, help=_ALPHA_HELP),
-        target_power: float = typer.Option(0.80, help="Power to reach."),
-        ratio: float = typer.Option(1.0, help="Allocation n1/n2."),
-        method: str = typer.Option("exact", help="exact (t, Owen's Q) or normal."),
-        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="json or table."),
-    ) -> None:
-        """Sample size per group to show equivalence of two means (difference within margins)."""
-        with user_errors():
-            region = _check_region(region)
-            one_sided, text = region_alpha(region, alpha)
-            margins = _required_margins(margin, margin_lower, margin_upper)
-            res = sample_size_equivalence_means(
-                diff=diff,
-                sd=sd,
-                margin_lower=margins[0],
-                margin_upper=margins[1],
-                alpha=one_sided,
-                target_power=target_power,
-                ratio=ratio,
-                method=method,
-            )
-            record = _state_level(res.plain_dict(), region, round(1.0 - 2.0 * one_sided, 12), text)
-            _print_sample_size(record, fmt, f"Sample size: equivalence of two means, {text}")
-
-    @app.command("ada-summary")
-    def ada_summary_command(
-        ada: Path = typer.Option(..., help="CSV with USUBJID, ARM, VISIT and ADA (POS/NEG) columns."),
-        out: Path = typer.Option(..., help="Output CSV: incidence rows and difference rows."),
-        reference_arm: str | None = typer.Option(None, help="Arm to compare the others with."),
-        result: str = typer.Option("ADA", help="Result column (ADA, NAB, ...)."),
-        conf: float = typer.Option(0.95, help="Two-sided confidence level."),
-        method: str = typer.Option("newcombe", help="Interval for differences: wald, newcombe, mn, fm."),
-        incidence: str = typer.Option(
-            "treatment-emergent",
+@app.command("ada-summary")
+def ada_summary_command(
+    ada: Annotated[Path, typer.Option(help="CSV with USUBJID, ARM, VISIT and ADA (POS/NEG) columns.")],
+    out: Annotated[Path, typer.Option(help="Output CSV: incidence rows and difference rows.")],
+    reference_arm: Annotated[str | None, typer.Option(help="Arm to compare the others with.")] = None,
+    result: Annotated[str, typer.Option(help="Result column (ADA, NAB, ...).")] = "ADA",
+    conf: Annotated[float, typer.Option(help="Two-sided confidence level.")] = 0.95,
+    method: Annotated[
+        str, typer.Option(help="Interval for differences: wald, newcombe, mn, fm.")
+    ] = "newcombe",
+    incidence: Annotated[
+        str,
+        typer.Option(
             help="treatment-emergent (induced + >= boost-fold titre rise; baseline prevalence separate; "
-            "default) or any-visit (positive at any visit, baseline included: the old OVERALL row).",
+            "default) or any-visit (positive at any visit, baseline included: the old OVERALL row)."
         ),
-        baseline: str | None = typer.Option(
-            None, help="Baseline timepoint label (default: BASELINE/PREDOSE)."
-        ),
-        titre: str = typer.Option("TITRE", help="Titre column (needed for baseline-positive subjects)."),
-        boost_fold: float = typer.Option(
-            4.0, help="Titre rise over a positive baseline that counts (Shankar 2014)."
-        ),
-    ) -> None:
-        """ADA (or NAb) incidence per arm (treatment-emergent by default, Wilson CIs) and differences."""
-        with user_errors():
-            if incidence not in ("treatment-emergent", "any-visit"):
-                raise InputError(
-                    f"unknown --incidence {incidence!r}; expected treatment-emergent or any-visit"
-                )
-            if not ada.is_file():
-                raise DataFileError("file not found", file=str(ada), expected="an existing CSV file")
-            check_csv_limits(ada)
-            try:
-                frame = pd.read_csv(ada, dtype=str, keep_default_na=False)
-            except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-                raise DataFileError(f"cannot be read as CSV: {exc}", file=str(ada)) from exc
-            te = None
-            try:
-                if incidence == "treatment-emergent":
-                    te = treatment_emergent_ada(
-                        frame, result=result, titre=titre, baseline=baseline, boost_fold=boost_fold, conf=conf
-                    )
-                    inc = ada_incidence(frame, result=result, conf=conf, overall=False)
-                    inc_all = [inc, te.as_incidence()]
-                else:
-                    inc = ada_incidence(frame, result=result, conf=conf)
-                    inc_all = [inc]
-            except InputError as exc:
-                raise DataFileError(str(exc), file=str(ada)) from exc
-            parts = [i.to_frame().assign(table="incidence") for i in inc_all]
-            if te is not None:
-                parts.append(te.to_frame().assign(table="treatment-emergent"))
-            if reference_arm is not None:
-                for i in inc_all:
-                    diff = incidence_difference(i, reference_arm=reference_arm, method=method, conf=conf)
-                    parts.append(diff.to_frame().assign(table="difference"))
-            table = pd.concat(parts, ignore_index=True).assign(incidence_definition=incidence)
-            table = table.rename(columns=_OUTPUT_NAMES)
-            write_frame_atomic(table, out)
-            typer.echo(f"wrote {len(table)} rows to {out} ({incidence} ADA incidence)", err=True)
-
-    @app.command("ci-diff-stratified")
-    def ci_diff_stratified_command(
-        strata: Path = typer.Option(..., help="CSV with columns stratum,x1,n1,x2,n2 (one row per stratum)."),
-        method: str = typer.Option(
-            "newcombe",
-            help="newcombe (stratified Newcombe, CMH weights), mn (stratified Miettinen-Nurminen) or mh.",
-        ),
-        region: str = typer.Option(DEFAULT_REGION, help=_REGION_HELP),
-        conf: float | None = typer.Option(None, help=_CONF_HELP),
-        margin: float | None = typer.Option(None, help=_MARGIN_HELP),
-        margin_lower: float | None = typer.Option(None, help="Lower equivalence margin (difference)."),
-        margin_upper: float | None = typer.Option(None, help="Upper equivalence margin (difference)."),
-        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="json or table."),
-    ) -> None:
-        """Common difference p1 - p2 over strata (e.g. centres, a stratification factor), with its CI."""
-        with user_errors():
-            region = _check_region(region)
-            level, text = region_level(region, conf)
-            margins = _margins(margin, margin_lower, margin_upper)
-            frame = read_table(strata, STRATA_COLUMNS)
-            res = ci_difference_stratified(
-                frame["x1"].to_numpy(), frame["n1"].to_numpy(),
-                frame["x2"].to_numpy(), frame["n2"].to_numpy(), method=method, conf=level,
-            )  # fmt: skip
-            record: dict[str, Any] = {
-                "diff": float(np.ravel(res.diff)[0]), "lower": float(np.ravel(res.ci_lower)[0]),
-                "upper": float(np.ravel(res.ci_upper)[0]), "method": res.method, "n_strata": res.n_strata,
-                "strata": ",".join(frame["stratum"].astype(str)),
-                "weights": ",".join(f"{w:.6g}" for w in np.ravel(res.weights)),
-            }  # fmt: skip
-            if margins is not None:
-                lo, hi = margins
-                record["equivalent"] = bool(lo < record["lower"] and record["upper"] < hi)
-                record["margin_lower"], record["margin_upper"] = lo, hi
-            print_record(
-                _state_level(record, region, level, text),
-                fmt,
-                f"Stratified difference of proportions, {text}",
+    ] = "treatment-emergent",
+    baseline: Annotated[
+        str | None, typer.Option(help="Baseline timepoint label (default: BASELINE/PREDOSE).")
+    ] = None,
+    titre: Annotated[
+        str, typer.Option(help="Titre column (needed for baseline-positive subjects).")
+    ] = "TITRE",
+    boost_fold: Annotated[
+        float, typer.Option(help="Titre rise over a positive baseline that counts (Shankar 2014).")
+    ] = 4.0,
+) -> None:
+    """ADA (or NAb) incidence per arm (treatment-emergent by default, Wilson CIs) and differences."""
+    with user_errors():
+        if incidence not in INCIDENCE_DEFINITIONS:
+            raise InputError(f"unknown --incidence {incidence!r}; expected treatment-emergent or any-visit")
+        frame = _read_ada(ada)
+        try:
+            incidences, emergent = _incidences(
+                frame,
+                incidence,
+                result=result,
+                titre=titre,
+                baseline=baseline,
+                boost_fold=boost_fold,
+                conf=conf,
             )
+        except InputError as exc:
+            raise DataFileError(str(exc), file=str(ada)) from exc
+        table = _ada_table(incidences, emergent, reference_arm, method, conf).assign(
+            incidence_definition=incidence
+        )
+        write_frame_atomic(table, out)
+        typer.echo(f"wrote {len(table)} rows to {out} ({incidence} ADA incidence)", err=True)
+
+
+def _read_ada(path: Path) -> pd.DataFrame:
+    """The ADA listing as text cells; a missing, oversized or unreadable file names the file."""
+    if not path.is_file():
+        raise DataFileError("file not found", file=str(path), expected="an existing CSV file")
+    check_csv_limits(path)
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"cannot be read as CSV: {exc}", file=str(path)) from exc
+
+
+def _incidences(
+    frame: pd.DataFrame, incidence: str, *, result: str, conf: float, **emergent: Any
+) -> tuple[list[IncidenceResult], TreatmentEmergentResult | None]:
+    """The incidence tables of the chosen definition (and the treatment-emergent result, if that one)."""
+    if incidence == "any-visit":
+        return [ada_incidence(frame, result=result, conf=conf)], None
+    te = treatment_emergent_ada(frame, result=result, conf=conf, **emergent)
+    return [ada_incidence(frame, result=result, conf=conf, overall=False), te.as_incidence()], te
+
+
+def _ada_table(
+    incidences: list[IncidenceResult],
+    emergent: TreatmentEmergentResult | None,
+    reference_arm: str | None,
+    method: str,
+    conf: float,
+) -> pd.DataFrame:
+    """Incidence rows, treatment-emergent rows and difference rows in one table (``table`` says which)."""
+    parts = [i.to_frame().assign(table="incidence") for i in incidences]
+    if emergent is not None:
+        parts.append(emergent.to_frame().assign(table="treatment-emergent"))
+    if reference_arm is not None:
+        for i in incidences:
+            diff = incidence_difference(i, reference_arm=reference_arm, method=method, conf=conf)
+            parts.append(diff.to_frame().assign(table="difference"))
+    return pd.concat(parts, ignore_index=True).rename(columns=_OUTPUT_NAMES)
+
+
+@app.command("ci-diff-stratified")
+def ci_diff_stratified_command(
+    strata: Annotated[Path, typer.Option(help="CSV with columns stratum,x1,n1,x2,n2 (one row per stratum).")],
+    method: Annotated[
+        str,
+        typer.Option(
+            help="newcombe (stratified Newcombe, CMH weights), mn (stratified Miettinen-Nurminen) or mh."
+        ),
+    ] = "newcombe",
+    region: Region = DEFAULT_REGION,
+    conf: Conf = None,
+    margin: Margin = None,
+    margin_lower: DiffMarginLower = None,
+    margin_upper: DiffMarginUpper = None,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Common difference p1 - p2 over strata (e.g. centres, a stratification factor), with its CI."""
+    with user_errors():
+        level = _Level.two_sided(region, conf)
+        margins = equivalence_margins(margin, margin_lower, margin_upper, names=MARGIN_OPTIONS)
+        frame = read_table(strata, STRATA_COLUMNS)
+        res = ci_difference_stratified(
+            frame["x1"].to_numpy(), frame["n1"].to_numpy(),
+            frame["x2"].to_numpy(), frame["n2"].to_numpy(), method=method, conf=level.ci_level,
+        )  # fmt: skip
+        record = _stratified_record(res, frame["stratum"], margins)
+        print_record(level.stated(record), fmt, f"Stratified difference of proportions, {level.text}")
+
+
+def _stratified_record(
+    res: StratifiedDifferenceCI, strata: pd.Series, margins: tuple[float, float] | None
+) -> dict[str, Any]:
+    """The common difference, its limits, the strata and weights (and the equivalence decision)."""
+    record: dict[str, Any] = {
+        "diff": float(np.ravel(res.diff)[0]), "lower": float(np.ravel(res.ci_lower)[0]),
+        "upper": float(np.ravel(res.ci_upper)[0]), "method": res.method, "n_strata": res.n_strata,
+        "strata": ",".join(strata.astype(str)),
+        "weights": ",".join(f"{w:.6g}" for w in np.ravel(res.weights)),
+    }  # fmt: skip
+    if margins is not None:
+        decision = equivalence_decision(
+            res,
+            res.diff,
+            margin_lower=margins[0],
+            margin_upper=margins[1],
+            measure="difference of proportions",
+        )
+        record["equivalent"] = bool(np.ravel(decision.passed)[0])
+        record["margin_lower"], record["margin_upper"] = margins
+    return record

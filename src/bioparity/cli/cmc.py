@@ -24,251 +24,241 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bioparity.cli.common import user_errors
+from bioparity.cli.common import check_outputs, user_errors, write_result
+from bioparity.cli.options import PlotFormat, Seed
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from bioparity.caa import CAAResult
+    from bioparity.profiles.core import ProfileResult
     from bioparity.stability import StabilityTable
 
 #: Label the CAA engine gets for the pre-change source (its sources are ``test`` / ``ref-<name>``).
 _PRE_SOURCE = "ref-pre-change"
 
+app = typer.Typer()
 
-def register(app: typer.Typer) -> None:
-    """Add the ``stability``, ``comparability`` and ``profile`` commands."""
 
-    @app.command("stability")
-    def stability_command(
-        infile: Path = typer.Argument(
-            ..., metavar="IN", help="Long CSV/XLSX: attribute,lot,time,value[,product,condition]."
-        ),
-        spec: Path = typer.Option(
-            ..., help="Specification YAML: attributes with lower/upper, model, slope_margin."
-        ),
-        out: Path = typer.Option(..., help="Results CSV: one row per attribute, condition and product."),
-        lots: Path | None = typer.Option(None, help="Also write the per-lot regressions here."),
-        slopes: Path | None = typer.Option(None, help="Also write the slope-difference equivalence here."),
-        plots: Path | None = typer.Option(
-            None, help="Folder for one figure per attribute, condition and product."
-        ),
-        plot_format: str = typer.Option("png", help="png or svg."),
-    ) -> None:
-        """Stability per ICH Q1E: poolability, shelf life, equivalence of degradation rates."""
-        with user_errors():
-            from bioparity.io import write_frame_atomic
-            from bioparity.io.cmc import read_stability, read_stability_spec
-            from bioparity.io.provenance import write_provenance
-            from bioparity.io.tables_out import check_output_path
+@app.command("stability")
+def stability_command(
+    infile: Annotated[
+        Path,
+        typer.Argument(metavar="IN", help="Long CSV/XLSX: attribute,lot,time,value[,product,condition]."),
+    ],
+    spec: Annotated[
+        Path, typer.Option(help="Specification YAML: attributes with lower/upper, model, slope_margin.")
+    ],
+    out: Annotated[Path, typer.Option(help="Results CSV: one row per attribute, condition and product.")],
+    lots: Annotated[Path | None, typer.Option(help="Also write the per-lot regressions here.")] = None,
+    slopes: Annotated[
+        Path | None, typer.Option(help="Also write the slope-difference equivalence here.")
+    ] = None,
+    plots: Annotated[
+        Path | None, typer.Option(help="Folder for one figure per attribute, condition and product.")
+    ] = None,
+    plot_format: PlotFormat = "png",
+) -> None:
+    """Stability per ICH Q1E: poolability, shelf life, equivalence of degradation rates."""
+    with user_errors():
+        from bioparity.io import write_frame_atomic
+        from bioparity.io.cmc import read_stability, read_stability_spec
 
-            for option, path in (("--out", out), ("--lots", lots), ("--slopes", slopes)):
-                if path is not None:
-                    check_output_path(path, option)
-            table = _stability(infile, spec, read_stability, read_stability_spec)
-            write_frame_atomic(table.table, out)
-            write_provenance(out, {"data": infile, "spec": spec}, {"command": "stability"} | table.settings)
-            if lots is not None:
-                write_frame_atomic(table.lots, lots)
-            if slopes is not None:
-                write_frame_atomic(table.slopes, slopes)
-            if plots is not None:
-                _stability_plots(table, read_stability(infile), plots, plot_format)
-            _echo_stability(table, out)
+        check_outputs(("--out", out), ("--lots", lots), ("--slopes", slopes))
+        table = _stability(infile, spec, read_stability, read_stability_spec)
+        write_result(
+            table.table, out, {"data": infile, "spec": spec}, {"command": "stability"} | table.settings
+        )
+        if lots is not None:
+            write_frame_atomic(table.lots, lots)
+        if slopes is not None:
+            write_frame_atomic(table.slopes, slopes)
+        if plots is not None:
+            _stability_plots(table, read_stability(infile), plots, plot_format)
+        _echo_stability(table, out)
 
-    @app.command("comparability")
-    def comparability_command(
-        infile: Path = typer.Argument(
-            ..., metavar="IN", help="Long CSV: attribute,source,lot,value[,unit,tier,...]."
-        ),
-        out: Path = typer.Option(..., help="Results CSV: one row per attribute (post-change vs pre-change)."),
-        pre: str = typer.Option(
-            "pre-change", help="Source label of the pre-change lots (or the old site/scale)."
-        ),
-        post: str = typer.Option(
-            "post-change", help="Source label of the post-change lots (or the new site/scale)."
-        ),
-        catalogue: Path | None = typer.Option(None, help="CAA attribute catalogue (YAML or CSV)."),
-        plan: str | None = typer.Option(None, help="CAA plan: qr-2025 (default) or tiered-2017."),
-        oc_simulations: int = typer.Option(
-            0, help="Simulated assessments for the operating characteristics."
-        ),
-        seed: int = typer.Option(20250909, help="Seed of the operating-characteristics simulation."),
-        stability: Path | None = typer.Option(
-            None, help="Stability CSV/XLSX (product = the pre/post labels)."
-        ),
-        spec: Path | None = typer.Option(None, help="Stability specification YAML (with --stability)."),
-        stability_out: Path | None = typer.Option(None, help="Stability results CSV (with --stability)."),
-    ) -> None:
-        """Process-change comparability (ICH Q5E): CAA of post- vs pre-change lots, with stability."""
-        with user_errors():
-            import pandas as pd
 
-            from bioparity.caa import assess, read_catalogue
-            from bioparity.errors import DataFileError, InputError
-            from bioparity.io import write_frame_atomic
-            from bioparity.io.cmc import read_stability, read_stability_spec
-            from bioparity.io.provenance import write_provenance
-            from bioparity.io.readers import read_any_table
-            from bioparity.io.tables_out import check_output_path
+@app.command("comparability")
+def comparability_command(
+    infile: Annotated[
+        Path, typer.Argument(metavar="IN", help="Long CSV: attribute,source,lot,value[,unit,tier,...].")
+    ],
+    out: Annotated[
+        Path, typer.Option(help="Results CSV: one row per attribute (post-change vs pre-change).")
+    ],
+    pre: Annotated[
+        str, typer.Option(help="Source label of the pre-change lots (or the old site/scale).")
+    ] = "pre-change",
+    post: Annotated[
+        str, typer.Option(help="Source label of the post-change lots (or the new site/scale).")
+    ] = "post-change",
+    catalogue: Annotated[Path | None, typer.Option(help="CAA attribute catalogue (YAML or CSV).")] = None,
+    plan: Annotated[str | None, typer.Option(help="CAA plan: qr-2025 (default) or tiered-2017.")] = None,
+    oc_simulations: Annotated[
+        int, typer.Option(help="Simulated assessments for the operating characteristics.")
+    ] = 0,
+    seed: Seed = 20250909,
+    stability: Annotated[
+        Path | None, typer.Option(help="Stability CSV/XLSX (product = the pre/post labels).")
+    ] = None,
+    spec: Annotated[
+        Path | None, typer.Option(help="Stability specification YAML (with --stability).")
+    ] = None,
+    stability_out: Annotated[
+        Path | None, typer.Option(help="Stability results CSV (with --stability).")
+    ] = None,
+) -> None:
+    """Process-change comparability (ICH Q5E): CAA of post- vs pre-change lots, with stability."""
+    with user_errors():
+        from bioparity.caa import assess, read_catalogue
+        from bioparity.errors import InputError
 
-            check_output_path(out, "--out")
-            if (stability is None) != (spec is None) or (stability is None) != (stability_out is None):
-                raise InputError("--stability, --spec and --stability-out go together")
-            if stability_out is not None:
-                check_output_path(stability_out, "--stability-out")
-            if pre.strip().lower() == post.strip().lower():
-                raise InputError("--pre and --post must be different source labels")
-            loaded = read_any_table(infile)
-            frame = loaded.frame.copy()
-            frame.columns = [str(c).strip() for c in frame.columns]
-            if "source" not in frame.columns:
-                raise DataFileError(
-                    "missing column 'source'", file=loaded.file, expected=f"{pre!r} or {post!r}"
-                )
-            labels = {pre.strip().lower(): _PRE_SOURCE, post.strip().lower(): "test"}
-            mapped = []
-            for i, cell in enumerate(frame["source"].tolist()):
-                key = str(cell).strip().lower()
-                if key not in labels:
-                    line = None if loaded.line_offset is None else i + 1 + loaded.line_offset
-                    raise DataFileError(
-                        "unknown source",
-                        file=loaded.file,
-                        row=i + 1,
-                        line=line,
-                        column="source",
-                        value=cell,
-                        expected=f"{pre!r} (pre-change) or {post!r} (post-change); see --pre/--post",
-                    )
-                mapped.append(labels[key])
-            frame["source"] = mapped
-            cat = read_catalogue(catalogue) if catalogue is not None else None
-            result = assess(
-                frame,
-                cat,
-                [("test", _PRE_SOURCE)],
-                file=str(infile),
-                plan=plan,
-                operating_characteristics=oc_simulations > 0,
-                oc_simulations=max(oc_simulations, 100),
-                seed=seed,
-            )
-            back = {"test": post, _PRE_SOURCE: pre}
-            table = result.table.copy()
-            for col in ("test_source", "reference_source"):
-                if col in table.columns:
-                    table[col] = table[col].map(lambda s: back.get(str(s), s))
-            if "comparison" in table.columns:
-                table["comparison"] = f"{post} vs {pre}"
-            table.insert(0, "analysis", "process-change comparability (ICH Q5E)")
-            write_frame_atomic(table, out)
-            write_provenance(
-                out,
-                {"data": infile, "catalogue": catalogue, "stability": stability, "spec": spec},
-                {
-                    "command": "comparability",
-                    "pre": pre,
-                    "post": post,
-                    "plan": result.plan,
-                    "seed": seed,
-                    "oc_simulations": oc_simulations,
-                },
-            )
-            typer.echo(f"wrote {len(table)} rows ({post} vs {pre}) to {out}", err=True)
-            counts = table["status"].value_counts() if "status" in table.columns else pd.Series(dtype=int)
-            typer.echo(", ".join(f"{k}: {int(v)}" for k, v in counts.items()), err=True)
-            if stability is not None and spec is not None and stability_out is not None:
-                st = _stability(
-                    stability, spec, read_stability, read_stability_spec, test=post, reference=pre
-                )
-                merged = st.table.assign(kind="shelf life")
-                if not st.slopes.empty:
-                    merged = pd.concat([merged, st.slopes.assign(kind="slope difference")], ignore_index=True)
-                write_frame_atomic(merged, stability_out)
-                write_provenance(
-                    stability_out,
-                    {"data": stability, "spec": spec},
-                    {"command": "comparability"} | st.settings,
-                )
-                _echo_stability(st, stability_out)
+        check_outputs(("--out", out))
+        if (stability is None) != (spec is None) or (stability is None) != (stability_out is None):
+            raise InputError("--stability, --spec and --stability-out go together")
+        check_outputs(("--stability-out", stability_out))
+        if pre.strip().lower() == post.strip().lower():
+            raise InputError("--pre and --post must be different source labels")
+        frame = _relabelled(infile, pre, post)
+        result = assess(
+            frame, read_catalogue(catalogue) if catalogue is not None else None, [("test", _PRE_SOURCE)],
+            file=str(infile), plan=plan, operating_characteristics=oc_simulations > 0,
+            oc_simulations=max(oc_simulations, 100), seed=seed,
+        )  # fmt: skip
+        table = _comparability_table(result, pre, post)
+        options = {
+            "command": "comparability", "pre": pre, "post": post, "plan": result.plan, "seed": seed,
+            "oc_simulations": oc_simulations,
+        }  # fmt: skip
+        inputs = {"data": infile, "catalogue": catalogue, "stability": stability, "spec": spec}
+        write_result(table, out, inputs, options)
+        _echo_comparability(table, pre, post, out)
+        if stability is not None and spec is not None and stability_out is not None:
+            _stability_comparison(stability, spec, stability_out, pre, post)
 
-    @app.command("profile")
-    def profile_command(
-        infile: Path = typer.Argument(
-            ..., metavar="IN", help="Long CSV/XLSX: source,lot,species,value (percent)."
-        ),
-        out: Path = typer.Option(..., help="Results CSV: one row per lot (Aitchison distance, within)."),
-        test: str = typer.Option("test", help="Source label of the test lots."),
-        reference: str = typer.Option("reference", help="Source label of the reference lots."),
-        k: float = typer.Option(3.0, help="Per-species quality range: reference mean +/- k SD."),
-        threshold: str = typer.Option(
-            "max", help="max, or a quantile like q0.95, of the reference LOO distances."
-        ),
-        total: float = typer.Option(100.0, help="What the parts of a lot should sum to."),
-        closure_tolerance: float = typer.Option(
-            2.0, help="Flag a lot whose sum differs from --total by more."
-        ),
-        zero_replacement: float | None = typer.Option(
-            None,
-            help="Replace zeros by this value (multiplicative replacement); without it a zero is an error.",
-        ),
-        species_out: Path | None = typer.Option(None, help="Also write the per-species ranges here."),
-        plot: Path | None = typer.Option(None, help="Write the profile figure here (.png or .svg)."),
-    ) -> None:
-        """Profile similarity of compositional data (glycans, charge or size variants)."""
-        with user_errors():
-            from bioparity.io import write_frame_atomic
-            from bioparity.io.cmc import read_profile
-            from bioparity.io.provenance import write_provenance
-            from bioparity.io.tables_out import check_output_path
-            from bioparity.profiles import profile_similarity
 
-            check_output_path(out, "--out")
-            if species_out is not None:
-                check_output_path(species_out, "--species-out")
-            data = read_profile(infile)
-            res = profile_similarity(
-                data.parts,
-                data.lots,
-                data.sources,
-                data.species,
-                test=test,
-                reference=reference,
-                k=k,
-                threshold=threshold,
-                total=total,
-                closure_tolerance=closure_tolerance,
-                zero_replacement=zero_replacement,
-            )
-            write_frame_atomic(res.to_frame(), out)
-            options = {
-                "command": "profile",
-                "test": test,
-                "reference": reference,
-                "k": k,
-                "threshold": threshold,
-                "total": total,
-                "closure_tolerance": closure_tolerance,
-                "zero_replacement": zero_replacement,
-            }
-            write_provenance(out, {"data": infile}, options)
-            if species_out is not None:
-                write_frame_atomic(res.species_table, species_out)
-            if plot is not None:
-                from bioparity.profiles.plots import plot_profile
+def _relabelled(infile: Path, pre: str, post: str) -> pd.DataFrame:
+    """The long table, its ``source`` labels mapped to the CAA engine's: post -> test, pre -> reference."""
+    from bioparity.errors import DataFileError
+    from bioparity.io.readers import read_any_table
 
-                plot_profile(res, data.parts, data.lots, data.sources, plot)
-            typer.echo(
-                f"{res.n_test_within} of {res.n_test} {test} lots within the reference-to-reference "
-                f"Aitchison distance ({res.threshold_rule} = {res.threshold:.4g}); species all within "
-                f"{res.k:g} SD ranges: {'yes' if res.all_species_within else 'no'}",
-                err=True,
-            )
-            for flag in res.flags:
-                typer.echo(f"note: {flag}", err=True)
-            typer.echo(f"wrote {len(res.lot_table)} rows to {out}", err=True)
+    loaded = read_any_table(infile)
+    frame = loaded.frame.copy()
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if "source" not in frame.columns:
+        raise DataFileError("missing column 'source'", file=loaded.file, expected=f"{pre!r} or {post!r}")
+    labels = {pre.strip().lower(): _PRE_SOURCE, post.strip().lower(): "test"}
+    mapped = []
+    for i, cell in enumerate(frame["source"].tolist()):
+        key = str(cell).strip().lower()
+        if key not in labels:
+            raise DataFileError(
+                "unknown source", file=loaded.file, row=i + 1,
+                line=None if loaded.line_offset is None else i + 1 + loaded.line_offset, column="source",
+                value=cell, expected=f"{pre!r} (pre-change) or {post!r} (post-change); see --pre/--post",
+            )  # fmt: skip
+        mapped.append(labels[key])
+    frame["source"] = mapped
+    return frame
+
+
+def _comparability_table(result: CAAResult, pre: str, post: str) -> pd.DataFrame:
+    """The CAA table with the user's source labels back and the analysis named."""
+    back = {"test": post, _PRE_SOURCE: pre}
+    table = result.table.copy()
+    for col in ("test_source", "reference_source"):
+        if col in table.columns:
+            table[col] = table[col].map(lambda s: back.get(str(s), s))
+    if "comparison" in table.columns:
+        table["comparison"] = f"{post} vs {pre}"
+    table.insert(0, "analysis", "process-change comparability (ICH Q5E)")
+    return table
+
+
+def _echo_comparability(table: pd.DataFrame, pre: str, post: str, out: Path) -> None:
+    import pandas as pd
+
+    typer.echo(f"wrote {len(table)} rows ({post} vs {pre}) to {out}", err=True)
+    counts = table["status"].value_counts() if "status" in table.columns else pd.Series(dtype=int)
+    typer.echo(", ".join(f"{k}: {int(v)}" for k, v in counts.items()), err=True)
+
+
+def _stability_comparison(stability: Path, spec: Path, out: Path, pre: str, post: str) -> None:
+    """Shelf life and slope difference of the post- vs the pre-change product, into ``out``."""
+    import pandas as pd
+
+    from bioparity.io.cmc import read_stability, read_stability_spec
+
+    st = _stability(stability, spec, read_stability, read_stability_spec, test=post, reference=pre)
+    merged = st.table.assign(kind="shelf life")
+    if not st.slopes.empty:
+        merged = pd.concat([merged, st.slopes.assign(kind="slope difference")], ignore_index=True)
+    write_result(merged, out, {"data": stability, "spec": spec}, {"command": "comparability"} | st.settings)
+    _echo_stability(st, out)
+
+
+@app.command("profile")
+def profile_command(
+    infile: Annotated[
+        Path, typer.Argument(metavar="IN", help="Long CSV/XLSX: source,lot,species,value (percent).")
+    ],
+    out: Annotated[Path, typer.Option(help="Results CSV: one row per lot (Aitchison distance, within).")],
+    test: Annotated[str, typer.Option(help="Source label of the test lots.")] = "test",
+    reference: Annotated[str, typer.Option(help="Source label of the reference lots.")] = "reference",
+    k: Annotated[float, typer.Option(help="Per-species quality range: reference mean +/- k SD.")] = 3.0,
+    threshold: Annotated[
+        str, typer.Option(help="max, or a quantile like q0.95, of the reference LOO distances.")
+    ] = "max",
+    total: Annotated[float, typer.Option(help="What the parts of a lot should sum to.")] = 100.0,
+    closure_tolerance: Annotated[
+        float, typer.Option(help="Flag a lot whose sum differs from --total by more.")
+    ] = 2.0,
+    zero_replacement: Annotated[
+        float | None,
+        typer.Option(
+            help="Replace zeros by this value (multiplicative replacement); without it a zero is an error."
+        ),
+    ] = None,
+    species_out: Annotated[Path | None, typer.Option(help="Also write the per-species ranges here.")] = None,
+    plot: Annotated[Path | None, typer.Option(help="Write the profile figure here (.png or .svg).")] = None,
+) -> None:
+    """Profile similarity of compositional data (glycans, charge or size variants)."""
+    with user_errors():
+        from bioparity.io import write_frame_atomic
+        from bioparity.io.cmc import read_profile
+        from bioparity.profiles import profile_similarity
+
+        check_outputs(("--out", out), ("--species-out", species_out))
+        data = read_profile(infile)
+        settings: dict[str, Any] = {
+            "test": test, "reference": reference, "k": k, "threshold": threshold, "total": total,
+            "closure_tolerance": closure_tolerance, "zero_replacement": zero_replacement,
+        }  # fmt: skip
+        res = profile_similarity(data.parts, data.lots, data.sources, data.species, **settings)
+        write_result(res.to_frame(), out, {"data": infile}, {"command": "profile"} | settings)
+        if species_out is not None:
+            write_frame_atomic(res.species_table, species_out)
+        if plot is not None:
+            from bioparity.profiles.plots import plot_profile
+
+            plot_profile(res, data.parts, data.lots, data.sources, plot)
+        _echo_profile(res, test, out)
+
+
+def _echo_profile(res: ProfileResult, test: str, out: Path) -> None:
+    typer.echo(
+        f"{res.n_test_within} of {res.n_test} {test} lots within the reference-to-reference "
+        f"Aitchison distance ({res.threshold_rule} = {res.threshold:.4g}); species all within "
+        f"{res.k:g} SD ranges: {'yes' if res.all_species_within else 'no'}",
+        err=True,
+    )
+    for flag in res.flags:
+        typer.echo(f"note: {flag}", err=True)
+    typer.echo(f"wrote {len(res.lot_table)} rows to {out}", err=True)
 
 
 def _stability(

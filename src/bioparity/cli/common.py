@@ -1,19 +1,23 @@
-"""Shared command-line plumbing: error reporting and output formats."""
+"""Shared command-line plumbing: error reporting, output formats, option parsing and result writers."""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from bioparity.errors import BioparityError
+from bioparity.errors import BioparityError, InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Exit code for invalid input (usage errors use Typer's 2 as well).
 EXIT_INPUT_ERROR = 2
@@ -61,7 +65,7 @@ def _unreachable_database(exc: Exception) -> str | None:
 def print_record(record: dict[str, Any], fmt: OutputFormat, title: str) -> None:
     """Print one result as a JSON object or a two-column table."""
     if fmt is OutputFormat.json:
-        sys.stdout.write(json.dumps(record) + "\n")
+        print_json(record)
         return
     table = Table(title=title, show_header=False)
     table.add_column("quantity", style="bold")
@@ -76,3 +80,39 @@ def need(value: Any, option: str) -> Any:
     if value is None:
         raise typer.BadParameter(f"{option} is required unless --grid is given", param_hint=option)
     return value
+
+
+def print_json(record: Mapping[str, Any]) -> None:
+    """Print one result as a single line of JSON on standard output."""
+    sys.stdout.write(json.dumps(record) + "\n")
+
+
+def comma_list(text: str) -> list[str]:
+    """The items of a comma-separated option, stripped, blanks dropped (``"a, b,,c"`` -> a, b, c)."""
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def write_result(
+    table: pd.DataFrame, out: Path, inputs: Mapping[str, Path | None], options: Mapping[str, Any]
+) -> None:
+    """Write a result table with the project's CSV writer and its ``OUT.provenance.json`` sidecar."""
+    from bioparity.io import write_frame_atomic
+    from bioparity.io.provenance import write_provenance
+
+    write_frame_atomic(table, out)
+    write_provenance(out, inputs, options)
+
+
+def check_outputs(*targets: tuple[str, Path | None]) -> None:
+    """Fail before any work when an output cannot be written: ``(option, path)`` pairs, None skipped."""
+    from bioparity.io.tables_out import check_output_path
+
+    for option, path in targets:
+        if path is not None:
+            check_output_path(path, option)
+
+
+def check_choice(option: str, value: str, choices: Collection[str]) -> None:
+    """Fail with ``unknown --option 'value'; expected one of ...`` when ``value`` is not a choice."""
+    if value not in choices:
+        raise InputError(f"unknown {option} {value!r}; expected one of {', '.join(choices)}")

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
 import typer
@@ -19,9 +20,10 @@ from rich.table import Table
 
 from bioparity import __version__
 from bioparity.cli.common import user_errors
+from bioparity.cli.options import DatabaseUrl
 from bioparity.power import power_tost, sample_size_tost
 
-_URL_HELP = "Database URL (default: $BIOPARITY_DATABASE_URL, else a SQLite file in your data folder)."
+app = typer.Typer()
 
 
 def _planning(console: Console) -> None:
@@ -75,57 +77,69 @@ def _users_table() -> Table:
     return table
 
 
-def register(app: typer.Typer) -> None:
-    """Add the ``demo`` command."""
+@app.command("demo")
+def demo(
+    load: Annotated[
+        bool, typer.Option("--load", help="Load the demo program into the workspace store.")
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="Also write the synthetic data files into this folder.")
+    ] = None,
+    database_url: DatabaseUrl = None,
+    quiet: Annotated[bool, typer.Option(help="Skip the planning tables.")] = False,
+) -> None:
+    """The demo program: an IgG1 mAb biosimilar with EU and US reference (synthetic, seeded)."""
+    from bioparity.demo import SEED
 
-    @app.command("demo")
-    def demo(
-        load: bool = typer.Option(False, "--load", help="Load the demo program into the workspace store."),
-        out: Path | None = typer.Option(None, help="Also write the synthetic data files into this folder."),
-        database_url: str | None = typer.Option(None, help=_URL_HELP),
-        quiet: bool = typer.Option(False, help="Skip the planning tables."),
-    ) -> None:
-        """The demo program: an IgG1 mAb biosimilar with EU and US reference (synthetic, seeded)."""
-        from bioparity.demo import SEED, pk_concentrations, power_grid
+    console = Console()
+    if not quiet:
+        _planning(console)
+    console.print(
+        f"\nDemo program (seed {SEED}): MB-201, IgG1 mAb candidate vs EU and US reference; developer "
+        "Meridian Biosimilars and CMC partner Castor CMC Services; three-arm PK study PK-101 "
+        "(201 subjects, one-compartment model) -> NCA -> PK similarity; CAA of 26 attributes; "
+        "a power calculation."
+    )
+    if out is not None:
+        _write_files(console, out)
+    if not load:
+        console.print("Load it into the workspace with: bioparity demo --load  (then: bioparity serve)")
+        return
+    _load(console, database_url)
+    console.print(_users_table())
+    console.print("Start the workspace with `bioparity serve` and open http://127.0.0.1:8000/ .")
 
-        console = Console()
-        if not quiet:
-            _planning(console)
-        console.print(
-            f"\nDemo program (seed {SEED}): MB-201, IgG1 mAb candidate vs EU and US reference; developer "
-            "Meridian Biosimilars and CMC partner Castor CMC Services; three-arm PK study PK-101 "
-            "(201 subjects, one-compartment model) -> NCA -> PK similarity; CAA of 26 attributes; "
-            "a power calculation."
-        )
-        if out is not None:
-            from bioparity.io import atomic_write_text
 
-            out.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(out / "pk101-concentrations.csv", pk_concentrations().to_csv(index=False))
-            atomic_write_text(out / "planning-grid.csv", power_grid().to_csv(index=False))
-            console.print(f"wrote {out / 'pk101-concentrations.csv'} and {out / 'planning-grid.csv'}")
-        if not load:
-            console.print("Load it into the workspace with: bioparity demo --load  (then: bioparity serve)")
-            return
-        from bioparity.demo import load_demo
-        from bioparity.store import make_engine
+def _write_files(console: Console, out: Path) -> None:
+    """The synthetic data files of the demo program (same seed, same bytes)."""
+    from bioparity.demo import pk_concentrations, power_grid
+    from bioparity.io import atomic_write_text
 
-        with user_errors():
-            engine = make_engine(database_url)
-            with Progress(
-                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console
-            ) as progress:
-                task = progress.add_task("loading the demo program", total=None)
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / "pk101-concentrations.csv", pk_concentrations().to_csv(index=False))
+    atomic_write_text(out / "planning-grid.csv", power_grid().to_csv(index=False))
+    console.print(f"wrote {out / 'pk101-concentrations.csv'} and {out / 'planning-grid.csv'}")
 
-                def step(message: str) -> None:
-                    progress.update(task, description=f"loading the demo program: {message}")
 
-                summary = load_demo(engine, progress=step)
-            engine.dispose()
-        where = engine.url.render_as_string(hide_password=True)
-        if summary.already_loaded:
-            console.print(f"The demo program is already in {where}; nothing changed.")
-        else:
-            console.print(f"Loaded the demo program into {where} ({len(summary.runs)} analyses).")
-        console.print(_users_table())
-        console.print("Start the workspace with `bioparity serve` and open http://127.0.0.1:8000/ .")
+def _load(console: Console, database_url: str | None) -> None:
+    """Put the demo program into the workspace store (idempotent), with a spinner while it loads."""
+    from bioparity.demo import load_demo
+    from bioparity.store import make_engine
+
+    with user_errors():
+        engine = make_engine(database_url)
+        with Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console
+        ) as progress:
+            task = progress.add_task("loading the demo program", total=None)
+
+            def step(message: str) -> None:
+                progress.update(task, description=f"loading the demo program: {message}")
+
+            summary = load_demo(engine, progress=step)
+        engine.dispose()
+    where = engine.url.render_as_string(hide_password=True)
+    if summary.already_loaded:
+        console.print(f"The demo program is already in {where}; nothing changed.")
+    else:
+        console.print(f"Loaded the demo program into {where} ({len(summary.runs)} analyses).")

@@ -1,15 +1,17 @@
 """Entry point of the ``bioparity`` command.
 
-Each area registers its commands from its own module (``register(app)``). The modules are imported
-lazily: ``bioparity --help`` lists the commands from :data:`COMMANDS` without importing any numerical
-core (SciPy, pandas, Dask, matplotlib), and ``bioparity CMD`` imports only the module of ``CMD``. A new
-command needs one line in :data:`COMMANDS` (``tests/cli/test_lazy_cli.py`` checks that the table and the
-modules agree); a command missing from it still runs, after every module is loaded.
+Each area defines its commands in its own module, on a module-level ``typer.Typer()`` named ``app``.
+The modules are imported lazily: ``bioparity --help`` lists the commands from :data:`COMMANDS` without
+importing any numerical core (SciPy, pandas, Dask, matplotlib), and ``bioparity CMD`` imports only the
+module of ``CMD``. A new command needs one line in :data:`COMMANDS` (``tests/cli/test_lazy_cli.py``
+checks that the table and the modules agree); a command missing from it still runs, after every module
+is loaded.
 """
 
 from __future__ import annotations
 
 import importlib
+from typing import Annotated
 
 import typer
 from typer import _click as click  # Typer 0.2x vendors click
@@ -85,19 +87,22 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bench": ("scale", "Run every benchmark and print all performance figures in one table."),
 }
 
-#: Every module that registers commands (``register(app)``).
+#: Every module that defines commands.
 MODULES = tuple(dict.fromkeys(module for module, _help in COMMANDS.values()))
 
 
 def load_commands(module: str) -> dict[str, click.Command]:
-    """The click commands that ``bioparity.cli.<module>.register`` adds to an app."""
-    holder = typer.Typer()
+    """The click commands of ``bioparity.cli.<module>``: those of its module-level Typer ``app``."""
+    loaded = importlib.import_module(f"bioparity.cli.{module}")
+    if hasattr(loaded, "app"):
+        return dict(typer.main.get_group(loaded.app).commands)
+    holder = typer.Typer()  # a module that still adds its commands with ``register(app)``
 
     @holder.callback()
     def _group() -> None:  # a callback makes get_command return a group even for one command
         """Holder."""
 
-    importlib.import_module(f"bioparity.cli.{module}").register(holder)
+    loaded.register(holder)
     group = typer.main.get_command(holder)
     assert isinstance(group, TyperGroup)
     return dict(group.commands)
@@ -150,9 +155,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
-    ),
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     """bioparity command line."""
 

@@ -17,7 +17,7 @@ import hashlib
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -39,11 +39,13 @@ from bioparity.market import (
     timeline_chart,
 )
 
+app = typer.Typer()
 market_app = typer.Typer(
     name="market",
     help="Market scan: biologics losing protection and the biosimilar void (Purple Book, EMA, CT.gov).",
     no_args_is_help=True,
 )
+app.add_typer(market_app, name="market")
 
 
 def _sha256(path: Path) -> str:
@@ -55,42 +57,48 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+PurpleBook = Annotated[
+    Path | None, typer.Option("--purple-book", help="FDA Purple Book monthly CSV download.")
+]
+Trials = Annotated[
+    Path | None, typer.Option(help="Folder (or file) of saved ClinicalTrials.gov API v2 pages.")
+]
+Weights = Annotated[
+    str,
+    typer.Option(help="Weights, e.g. 'no_competition=0.35,no_pipeline=0.25,timing=0.25,market_size=0.15'."),
+]
+AsOf = Annotated[
+    int | None, typer.Option("--as-of", help="Year the timing is measured from (default: this year).")
+]
+EuRdp = Annotated[
+    str,
+    typer.Option(
+        "--eu-rdp",
+        help="EU regulatory data protection rule in years, e.g. 8+2 (Directive 2001/83/EC) or 8+1+1.",
+    ),
+]
+MaxFactAge = Annotated[
+    int,
+    typer.Option(
+        "--max-fact-age", help="Years after which a knowledge-base count is treated as unknown (stale)."
+    ),
+]
+
+
 @market_app.command("scan")
 def scan_command(
     out: Annotated[Path, typer.Option(help="Ranking CSV to write (one row per molecule and region).")],
     region: Annotated[str, typer.Option(help="Comma list of regions: us, eu.")] = "eu,us",
-    purple_book: Annotated[
-        Path | None, typer.Option("--purple-book", help="FDA Purple Book monthly CSV download.")
-    ] = None,
+    purple_book: PurpleBook = None,
     ema: Annotated[Path | None, typer.Option(help="EMA medicines report (.xlsx).")] = None,
-    trials: Annotated[
-        Path | None, typer.Option(help="Folder (or file) of saved ClinicalTrials.gov API v2 pages.")
-    ] = None,
+    trials: Trials = None,
     chart: Annotated[Path | None, typer.Option(help="Timeline chart PNG to write.")] = None,
-    weights: Annotated[
-        str,
-        typer.Option(
-            help="Weights, e.g. 'no_competition=0.35,no_pipeline=0.25,timing=0.25,market_size=0.15'."
-        ),
-    ] = "",
-    as_of: Annotated[
-        int | None, typer.Option("--as-of", help="Year the timing is measured from (default: this year).")
-    ] = None,
+    weights: Weights = "",
+    as_of: AsOf = None,
     kb: Annotated[Path | None, typer.Option(help="Knowledge base YAML (default: the one shipped).")] = None,
     top: Annotated[int, typer.Option(help="Rows to print and molecules to chart.")] = 15,
-    eu_rdp: Annotated[
-        str,
-        typer.Option(
-            "--eu-rdp",
-            help="EU regulatory data protection rule in years, e.g. 8+2 (Directive 2001/83/EC) or 8+1+1.",
-        ),
-    ] = "8+2",
-    max_fact_age: Annotated[
-        int,
-        typer.Option(
-            "--max-fact-age", help="Years after which a knowledge-base count is treated as unknown (stale)."
-        ),
-    ] = 1,
+    eu_rdp: EuRdp = "8+2",
+    max_fact_age: MaxFactAge = 1,
 ) -> None:
     """Rank reference biologics by biosimilar void, per region."""
     with user_errors():
@@ -99,46 +107,41 @@ def scan_command(
         year = as_of if as_of is not None else date.today().year
         knowledge = load_knowledge_base(kb)
         ranking = scan_market(
-            knowledge,
-            regions=regions,
-            purple_book=read_purple_book(purple_book) if purple_book else None,
-            ema=read_ema_medicines(ema) if ema else None,
-            trials=read_trials(trials) if trials else None,
-            weights=w,
-            as_of_year=year,
-            eu_rdp=eu_rdp,
-            max_fact_age_years=max_fact_age,
-        )
+            knowledge, regions=regions, purple_book=read_purple_book(purple_book) if purple_book else None,
+            ema=read_ema_medicines(ema) if ema else None, trials=read_trials(trials) if trials else None,
+            weights=w, as_of_year=year, eu_rdp=eu_rdp, max_fact_age_years=max_fact_age,
+        )  # fmt: skip
         write_frame_atomic(ranking.table, out)
-        provenance = {
-            "output": str(out),
-            "inputs": {
-                name: {"path": str(p), "sha256": _sha256(p)}
-                for name, p in (
-                    ("knowledge_base", Path(knowledge.path)),
-                    ("purple_book", purple_book),
-                    ("ema", ema),
-                    ("trials", trials),
-                )
-                if p is not None
-            },
-            "options": {
-                "regions": list(regions),
-                "weights": w.__dict__,
-                "as_of_year": year,
-                "eu_rdp": eu_rdp,
-                "max_fact_age_years": max_fact_age,
-            },
-            "software": f"bioparity {__version__}",
+        inputs = {
+            "knowledge_base": Path(knowledge.path),
+            "purple_book": purple_book,
+            "ema": ema,
+            "trials": trials,
         }
-        if out.is_file():  # no sidecar next to a device such as /dev/stdout
-            atomic_write_text(
-                out.with_name(out.name + ".provenance.json"), json.dumps(provenance, indent=2) + "\n"
-            )
+        options = {
+            "regions": list(regions), "weights": w.__dict__, "as_of_year": year, "eu_rdp": eu_rdp,
+            "max_fact_age_years": max_fact_age,
+        }  # fmt: skip
+        _write_provenance(out, inputs, options)
         if chart is not None:
             timeline_chart(ranking, chart, top=top)
         _print_top(ranking.table, top)
         typer.echo(f"wrote {len(ranking.table)} rows to {out}", err=True)
+
+
+def _write_provenance(out: Path, inputs: dict[str, Path | None], options: dict[str, Any]) -> None:
+    """``OUT.provenance.json``: each input (file, or folder of saved pages) with its SHA-256, the options."""
+    if not out.is_file():  # no sidecar next to a device such as /dev/stdout
+        return
+    provenance = {
+        "output": str(out),
+        "inputs": {
+            name: {"path": str(p), "sha256": _sha256(p)} for name, p in inputs.items() if p is not None
+        },
+        "options": options,
+        "software": f"bioparity {__version__}",
+    }
+    atomic_write_text(out.with_name(out.name + ".provenance.json"), json.dumps(provenance, indent=2) + "\n")
 
 
 _SHOWN = ("rank", "inn", "region", "protection_end_year", "approved_biosimilars",
@@ -172,8 +175,3 @@ def fetch_trials_command(
     with user_errors():
         saved = fetch_trials(inn, out, term=term)
         typer.echo(f"saved {len(saved)} page(s) to {out}", err=True)
-
-
-def register(app: typer.Typer) -> None:
-    """Add the ``market`` sub-app to the ``bioparity`` app."""
-    app.add_typer(market_app, name="market")

@@ -42,6 +42,7 @@ from bioparity.io import write_frame_atomic
 from bioparity.io.adam import adnca_domain, adpp_domain, write_adam
 from bioparity.io.provenance import write_provenance
 from bioparity.io.readers import read_any_table
+from bioparity.io.review import read_review
 from bioparity.io.sdtm import (
     first_dose_datetimes,
     is_sdtm_ex,
@@ -58,7 +59,7 @@ from bioparity.nca.blq import BLQRule
 from bioparity.nca.frame import Where, nca
 from bioparity.nca.multiple_dose import nca_multiple_dose
 from bioparity.nca.options import NCAOptions
-from bioparity.nca.review import read_review, review_tables
+from bioparity.nca.review import review_tables
 from bioparity.nca.tss import time_to_steady_state
 from bioparity.nca.unit_column import convert_conc_column
 

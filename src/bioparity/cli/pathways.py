@@ -11,7 +11,6 @@ and a message naming the file and the entry or rule.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -20,11 +19,25 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bioparity.cli.common import OutputFormat, user_errors
+from bioparity.cli.common import OutputFormat, print_json, user_errors
+from bioparity.cli.options import Format
 from bioparity.errors import InputError
 from bioparity.pathways import PathwayAssessment, assess_program, explain_rule, load_program, load_rules
 
 _STATUS_STYLE = {"met": "green", "missing": "red", "at_risk": "yellow"}
+
+Program = Annotated[Path | None, typer.Argument(help="PROGRAM.yaml: the program profile and its evidence.")]
+Regions = Annotated[
+    list[str] | None, typer.Option("--region", help="Region code to assess (repeatable); default: all.")
+]
+Explain = Annotated[
+    str | None,
+    typer.Option(
+        "--explain", metavar="RULE_ID", help="Print one rule: its source (document, section, date) and logic."
+    ),
+]
+
+app = typer.Typer()
 
 
 def _print_tables(result: PathwayAssessment) -> None:
@@ -61,42 +74,27 @@ def _print_tables(result: PathwayAssessment) -> None:
         console.print()
 
 
-def register(app: typer.Typer) -> None:
-    """Add the ``pathways`` command to the ``bioparity`` app."""
-
-    @app.command("pathways")
-    def pathways_command(
-        program_file: Annotated[
-            Path | None, typer.Argument(help="PROGRAM.yaml: the program profile and its evidence.")
-        ] = None,
-        fmt: Annotated[OutputFormat, typer.Option("--format", help="json or table.")] = OutputFormat.table,
-        region: Annotated[
-            list[str] | None,
-            typer.Option("--region", help="Region code to assess (repeatable); default: all."),
-        ] = None,
-        rules: Annotated[
-            Path | None, typer.Option(help="Folder of rule files to use instead of the shipped ones.")
-        ] = None,
-        explain: Annotated[
-            str | None,
-            typer.Option(
-                "--explain",
-                metavar="RULE_ID",
-                help="Print one rule: its source (document, section, date) and logic.",
-            ),
-        ] = None,
-    ) -> None:
-        """Readiness per region under the streamlined rules (EMA, FDA, MHRA, NMPA, WHO, HC)."""
-        with user_errors():
-            rule_sets = load_rules(rules) if rules is not None else None
-            if explain is not None:
-                sys.stdout.write(explain_rule(explain, rule_sets) + "\n")
-                return
-            if program_file is None:
-                raise InputError("give PROGRAM.yaml to assess, or --explain RULE_ID to print a rule")
-            program, inventory = load_program(program_file)
-            result = assess_program(program, inventory, rules=rule_sets, regions=region or None)
-            if fmt is OutputFormat.json:
-                sys.stdout.write(json.dumps(result.to_dict()) + "\n")
-            else:
-                _print_tables(result)
+@app.command("pathways")
+def pathways_command(
+    program_file: Program = None,
+    fmt: Format = OutputFormat.table,
+    region: Regions = None,
+    rules: Annotated[
+        Path | None, typer.Option(help="Folder of rule files to use instead of the shipped ones.")
+    ] = None,
+    explain: Explain = None,
+) -> None:
+    """Readiness per region under the streamlined rules (EMA, FDA, MHRA, NMPA, WHO, HC)."""
+    with user_errors():
+        rule_sets = load_rules(rules) if rules is not None else None
+        if explain is not None:
+            sys.stdout.write(explain_rule(explain, rule_sets) + "\n")
+            return
+        if program_file is None:
+            raise InputError("give PROGRAM.yaml to assess, or --explain RULE_ID to print a rule")
+        program, inventory = load_program(program_file)
+        result = assess_program(program, inventory, rules=rule_sets, regions=region or None)
+        if fmt is OutputFormat.json:
+            print_json(result.to_dict())
+        else:
+            _print_tables(result)

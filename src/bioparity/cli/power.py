@@ -16,25 +16,29 @@ Next to OUT, ``OUT.provenance.json`` records the input's SHA-256, the options an
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pandas as pd
 import typer
 
-from bioparity.cli.common import OutputFormat, need, print_record, user_errors
+from bioparity.cli.common import OutputFormat, comma_list, need, print_record, user_errors
+from bioparity.cli.options import Format, TargetPower, Theta2
 from bioparity.errors import InputError, ScenarioError
 from bioparity.io import ColumnSpec, read_table, write_frame_atomic
 from bioparity.io.power_grid import (
     POWER_GRID_COLUMNS,
     SAMPLESIZE_GRID_COLUMNS,
-    evaluate_power_grid,
-    evaluate_samplesize_grid,
     locate_scenario_error,
 )
 from bioparity.io.provenance import write_provenance
 from bioparity.power import cv_from_ci, power_tost, sample_size_tost
 from bioparity.power.designs import canonical_design_name
+from bioparity.power.grid import evaluate_power_grid, evaluate_samplesize_grid
+
+if TYPE_CHECKING:
+    from bioparity.power.multi_arm import MultiArmSampleSize
 
 Design = Annotated[str, typer.Option(help="Design: parallel, 2x2, 2x2x3, 2x2x4, 2x3x3, 2x4x4, 3x3, 4x4, ...")]
 CV = Annotated[
@@ -42,11 +46,17 @@ CV = Annotated[
 ]
 Theta0 = Annotated[float, typer.Option(help="True ratio T/R.")]
 Theta1 = Annotated[float | None, typer.Option(help="Lower limit (default 0.80).")]
-Theta2 = Annotated[float | None, typer.Option(help="Upper limit (default 1/theta1).")]
 Alpha = Annotated[float, typer.Option(help="One-sided level of each test (0.05 = 90% CI).")]
 Method = Annotated[str, typer.Option(help="exact (Owen's Q), nct or shifted.")]
-Format = Annotated[OutputFormat, typer.Option("--format", help="json or table.")]
 Out = Annotated[Path | None, typer.Option(help="Output CSV for --grid (IN plus the computed columns).")]
+PowerGrid = Annotated[
+    Path | None, typer.Option(help="CSV of scenarios: design,cv,theta0,n[,theta1,theta2,alpha,method].")
+]
+SampleSizeGrid = Annotated[
+    Path | None, typer.Option(help="CSV of scenarios: design,cv,theta0,theta1,theta2,alpha,target_power.")
+]
+
+app = typer.Typer()
 
 
 def _run_grid(
@@ -79,148 +89,136 @@ def _lead_with(record: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {**{k: record.pop(k) for k in keys}, **record}
 
 
-def register(app: typer.Typer) -> None:
-    """Add the power commands to the ``bioparity`` app."""
+@app.command("power")
+def power_command(
+    design: Design = "2x2",
+    cv: CV = None,
+    theta0: Theta0 = 0.95,
+    n: Annotated[int | None, typer.Option(help="Total number of subjects.")] = None,
+    theta1: Theta1 = None,
+    theta2: Theta2 = None,
+    alpha: Alpha = 0.05,
+    method: Method = "exact",
+    fmt: Format = OutputFormat.table,
+    grid: PowerGrid = None,
+    out: Out = None,
+) -> None:
+    """Power of the two one-sided tests (PowerTOST power.TOST)."""
+    with user_errors():
+        if grid is not None:
+            _run_grid(grid, need(out, "--out"), POWER_GRID_COLUMNS, evaluate_power_grid, {"command": "power"})
+            return
+        res = power_tost(
+            design=design, cv=need(cv, "--cv"), theta0=theta0, n=need(n, "--n"),
+            theta1=theta1, theta2=theta2, alpha=alpha, method=method,
+        )  # fmt: skip
+        print_record(_lead_with(res.plain_dict(), "power"), fmt, "TOST power")
 
-    @app.command("power")
-    def power_command(
-        design: Design = "2x2",
-        cv: CV = None,
-        theta0: Theta0 = 0.95,
-        n: Annotated[int | None, typer.Option(help="Total number of subjects.")] = None,
-        theta1: Theta1 = None,
-        theta2: Theta2 = None,
-        alpha: Alpha = 0.05,
-        method: Method = "exact",
-        fmt: Format = OutputFormat.table,
-        grid: Annotated[
-            Path | None,
-            typer.Option(help="CSV of scenarios: design,cv,theta0,n[,theta1,theta2,alpha,method]."),
-        ] = None,
-        out: Out = None,
-    ) -> None:
-        """Power of the two one-sided tests (PowerTOST power.TOST)."""
-        with user_errors():
-            if grid is not None:
-                _run_grid(
-                    grid, need(out, "--out"), POWER_GRID_COLUMNS, evaluate_power_grid, {"command": "power"}
-                )
-                return
-            res = power_tost(
-                design=design, cv=need(cv, "--cv"), theta0=theta0, n=need(n, "--n"),
-                theta1=theta1, theta2=theta2, alpha=alpha, method=method,
-            )  # fmt: skip
-            print_record(_lead_with(res.plain_dict(), "power"), fmt, "TOST power")
 
-    @app.command("samplesize")
-    def samplesize_command(
-        design: Design = "2x2",
-        cv: CV = None,
-        theta0: Theta0 = 0.95,
-        target_power: Annotated[float, typer.Option(help="Power to reach.")] = 0.80,
-        theta1: Theta1 = None,
-        theta2: Theta2 = None,
-        alpha: Alpha = 0.05,
-        method: Method = "exact",
-        fmt: Format = OutputFormat.table,
-        grid: Annotated[
-            Path | None,
-            typer.Option(help="CSV of scenarios: design,cv,theta0,theta1,theta2,alpha,target_power."),
-        ] = None,
-        out: Out = None,
-    ) -> None:
-        """Smallest total sample size reaching the target power (PowerTOST sampleN.TOST)."""
-        with user_errors():
-            if grid is not None:
-                _run_grid(
-                    grid, need(out, "--out"), SAMPLESIZE_GRID_COLUMNS,
-                    lambda frame: evaluate_samplesize_grid(frame, method),
-                    {"command": "samplesize", "method": method},
-                )  # fmt: skip
-                return
-            res = sample_size_tost(
-                design=design, cv=need(cv, "--cv"), theta0=theta0, theta1=theta1, theta2=theta2,
-                alpha=alpha, target_power=target_power, method=method,
-            )  # fmt: skip
-            print_record(_lead_with(res.plain_dict(), "n", "power"), fmt, "TOST sample size")
+@app.command("samplesize")
+def samplesize_command(
+    design: Design = "2x2",
+    cv: CV = None,
+    theta0: Theta0 = 0.95,
+    target_power: TargetPower = 0.80,
+    theta1: Theta1 = None,
+    theta2: Theta2 = None,
+    alpha: Alpha = 0.05,
+    method: Method = "exact",
+    fmt: Format = OutputFormat.table,
+    grid: SampleSizeGrid = None,
+    out: Out = None,
+) -> None:
+    """Smallest total sample size reaching the target power (PowerTOST sampleN.TOST)."""
+    with user_errors():
+        if grid is not None:
+            compute = partial(evaluate_samplesize_grid, method=method)
+            options = {"command": "samplesize", "method": method}
+            _run_grid(grid, need(out, "--out"), SAMPLESIZE_GRID_COLUMNS, compute, options)
+            return
+        res = sample_size_tost(
+            design=design, cv=need(cv, "--cv"), theta0=theta0, theta1=theta1, theta2=theta2,
+            alpha=alpha, target_power=target_power, method=method,
+        )  # fmt: skip
+        print_record(_lead_with(res.plain_dict(), "n", "power"), fmt, "TOST sample size")
 
-    @app.command("samplesize-pk-similarity")
-    def samplesize_pk_similarity_command(
-        cv: Annotated[
-            str,
-            typer.Option(
-                help="Total CV per metric (comma-separated, same order as --metrics), e.g. 0.35,0.40."
-            ),
-        ] = "0.35",
-        arms: Annotated[str, typer.Option(help="Arms in order, first = test.")] = "test,eu-ref,us-ref",
-        ratios: Annotated[
-            str, typer.Option(help="True geometric means per arm relative to a reference, e.g. 0.95,1,1.")
-        ] = "0.95,1.0,1.0",
-        metrics: Annotated[str, typer.Option(help="PK metrics, e.g. AUCIFO,CMAX.")] = "AUC",
-        correlation: Annotated[
-            float, typer.Option(help="Correlation of log metrics within a subject.")
-        ] = 0.0,
-        comparisons: Annotated[
-            str, typer.Option(help="Comparisons that must pass, e.g. test/eu-ref,test/us-ref (default all).")
-        ] = "",
-        require_metrics: Annotated[
-            str, typer.Option(help="Metrics that must pass (default all of --metrics).")
-        ] = "",
-        variance: Annotated[
-            str, typer.Option(help="welch (per comparison, default) or pooled (one variance, all arms).")
-        ] = "welch",
-        target_power: Annotated[float, typer.Option(help="Joint power to reach.")] = 0.90,
-        dropout: Annotated[float, typer.Option(help="Expected dropout fraction (enrolled = n/(1-d)).")] = 0.0,
-        alpha: Alpha = 0.05,
-        theta1: Annotated[float, typer.Option(help="Lower limit (ratio).")] = 0.80,
-        theta2: Theta2 = None,
-        n_sim: Annotated[int, typer.Option(help="Simulated studies (when not exact).")] = 100_000,
-        seed: Annotated[int, typer.Option(help="Seed of the simulation.")] = 20260527,
-        fmt: Format = OutputFormat.table,
-    ) -> None:
-        """Completers and enrolled per arm of a k-arm parallel PK similarity study for a joint power."""
-        from bioparity.power.multi_arm import sample_size_pk_similarity
 
-        def split(text: str) -> list[str]:
-            return [t.strip() for t in text.split(",") if t.strip()]
+@app.command("samplesize-pk-similarity")
+def samplesize_pk_similarity_command(
+    cv: Annotated[
+        str,
+        typer.Option(help="Total CV per metric (comma-separated, same order as --metrics), e.g. 0.35,0.40."),
+    ] = "0.35",
+    arms: Annotated[str, typer.Option(help="Arms in order, first = test.")] = "test,eu-ref,us-ref",
+    ratios: Annotated[
+        str, typer.Option(help="True geometric means per arm relative to a reference, e.g. 0.95,1,1.")
+    ] = "0.95,1.0,1.0",
+    metrics: Annotated[str, typer.Option(help="PK metrics, e.g. AUCIFO,CMAX.")] = "AUC",
+    correlation: Annotated[float, typer.Option(help="Correlation of log metrics within a subject.")] = 0.0,
+    comparisons: Annotated[
+        str, typer.Option(help="Comparisons that must pass, e.g. test/eu-ref,test/us-ref (default all).")
+    ] = "",
+    require_metrics: Annotated[
+        str, typer.Option(help="Metrics that must pass (default all of --metrics).")
+    ] = "",
+    variance: Annotated[
+        str, typer.Option(help="welch (per comparison, default) or pooled (one variance, all arms).")
+    ] = "welch",
+    target_power: Annotated[float, typer.Option(help="Joint power to reach.")] = 0.90,
+    dropout: Annotated[float, typer.Option(help="Expected dropout fraction (enrolled = n/(1-d)).")] = 0.0,
+    alpha: Alpha = 0.05,
+    theta1: Annotated[float, typer.Option(help="Lower limit (ratio).")] = 0.80,
+    theta2: Theta2 = None,
+    n_sim: Annotated[int, typer.Option(help="Simulated studies (when not exact).")] = 100_000,
+    seed: Annotated[int, typer.Option(help="Seed of the simulation.")] = 20260527,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Completers and enrolled per arm of a k-arm parallel PK similarity study for a joint power."""
+    from bioparity.power.multi_arm import sample_size_pk_similarity
 
-        with user_errors():
-            try:
-                cv_values = [float(v) for v in split(cv)]
-                ratio_values = [float(v) for v in split(ratios)]
-            except ValueError as exc:
-                raise InputError(f"--cv and --ratios take comma-separated numbers: {exc}") from exc
-            res = sample_size_pk_similarity(
-                arms=split(arms), ratios=ratio_values, cv=cv_values[0] if len(cv_values) == 1 else cv_values,
-                metrics=split(metrics), correlation=correlation, comparisons=split(comparisons) or None,
-                required_metrics=split(require_metrics) or None, variance=variance,
-                target_power=target_power, dropout=dropout, alpha=alpha, theta1=theta1, theta2=theta2,
-                n_sim=n_sim, seed=seed,
-            )  # fmt: skip
-            record = {("ci_level" if k == "conf_level" else k): v for k, v in res.plain_dict().items()}
-            for key in ("arms", "metrics", "comparisons", "required_metrics"):
-                record[key] = ",".join(record[key])
-            record["ratios"] = ";".join(",".join(f"{v:g}" for v in row) for row in res.ratios)
-            record["cv"] = ";".join(",".join(f"{v:g}" for v in row) for row in res.cv)
-            level = f"{100 * res.conf_level:g}% two-sided CI"
-            record["ci"] = f"{level} within {100 * res.theta1:.2f}-{100 * res.theta2:.2f}%"
-            record = _lead_with(record, "n_per_arm", "enrolled_per_arm", "power", "power_se", "method", "ci")
-            print_record(record, fmt, "k-arm PK similarity sample size (joint power)")
+    with user_errors():
+        try:
+            cv_values = [float(v) for v in comma_list(cv)]
+            ratio_values = [float(v) for v in comma_list(ratios)]
+        except ValueError as exc:
+            raise InputError(f"--cv and --ratios take comma-separated numbers: {exc}") from exc
+        res = sample_size_pk_similarity(
+            arms=comma_list(arms), ratios=ratio_values, cv=cv_values[0] if len(cv_values) == 1 else cv_values,
+            metrics=comma_list(metrics), correlation=correlation, comparisons=comma_list(comparisons) or None,
+            required_metrics=comma_list(require_metrics) or None, variance=variance,
+            target_power=target_power, dropout=dropout, alpha=alpha, theta1=theta1, theta2=theta2,
+            n_sim=n_sim, seed=seed,
+        )  # fmt: skip
+        print_record(_pk_similarity_record(res), fmt, "k-arm PK similarity sample size (joint power)")
 
-    @app.command("cv-from-ci")
-    def cv_from_ci_command(
-        lower: Annotated[float, typer.Option(help="Lower confidence limit of the ratio (e.g. 0.85).")],
-        upper: Annotated[float, typer.Option(help="Upper confidence limit of the ratio (e.g. 1.05).")],
-        n: Annotated[int, typer.Option(help="Total number of subjects.")],
-        design: Annotated[str, typer.Option(help="Design of the study that reported the interval.")] = "2x2",
-        alpha: Annotated[float, typer.Option(help="One-sided level: 0.05 for a 90% CI.")] = 0.05,
-        point: Annotated[
-            float | None, typer.Option(help="Point estimate (default: geometric mean of the limits).")
-        ] = None,
-        fmt: Format = OutputFormat.table,
-    ) -> None:
-        """CV implied by a reported confidence interval (PowerTOST CVfromCI)."""
-        with user_errors():
-            cv = cv_from_ci(lower=lower, upper=upper, n=n, design=design, alpha=alpha, point=point)
-            record = {"cv": cv, "design": canonical_design_name(design), "n": n, "alpha": alpha}
-            print_record(record, fmt, "CV from confidence interval")
+
+def _pk_similarity_record(res: MultiArmSampleSize) -> dict[str, Any]:
+    """The k-arm sample size as one flat record: lists joined, the interval stated, the sizes first."""
+    record = {("ci_level" if k == "conf_level" else k): v for k, v in res.plain_dict().items()}
+    for key in ("arms", "metrics", "comparisons", "required_metrics"):
+        record[key] = ",".join(record[key])
+    record["ratios"] = ";".join(",".join(f"{v:g}" for v in row) for row in res.ratios)
+    record["cv"] = ";".join(",".join(f"{v:g}" for v in row) for row in res.cv)
+    record["ci"] = (
+        f"{100 * res.conf_level:g}% two-sided CI within {100 * res.theta1:.2f}-{100 * res.theta2:.2f}%"
+    )
+    return _lead_with(record, "n_per_arm", "enrolled_per_arm", "power", "power_se", "method", "ci")
+
+
+@app.command("cv-from-ci")
+def cv_from_ci_command(
+    lower: Annotated[float, typer.Option(help="Lower confidence limit of the ratio (e.g. 0.85).")],
+    upper: Annotated[float, typer.Option(help="Upper confidence limit of the ratio (e.g. 1.05).")],
+    n: Annotated[int, typer.Option(help="Total number of subjects.")],
+    design: Annotated[str, typer.Option(help="Design of the study that reported the interval.")] = "2x2",
+    alpha: Annotated[float, typer.Option(help="One-sided level: 0.05 for a 90% CI.")] = 0.05,
+    point: Annotated[
+        float | None, typer.Option(help="Point estimate (default: geometric mean of the limits).")
+    ] = None,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """CV implied by a reported confidence interval (PowerTOST CVfromCI)."""
+    with user_errors():
+        cv = cv_from_ci(lower=lower, upper=upper, n=n, design=design, alpha=alpha, point=point)
+        record = {"cv": cv, "design": canonical_design_name(design), "n": n, "alpha": alpha}
+        print_record(record, fmt, "CV from confidence interval")

@@ -15,79 +15,81 @@ from __future__ import annotations
 import importlib.util
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from bioparity.cli.common import user_errors
+from bioparity.cli.options import Scheduler, Workers
 from bioparity.errors import InputError
 from bioparity.nca.blq import BLQRule
 from bioparity.nca.options import NCAOptions
 
+BatchIn = Annotated[Path, typer.Argument(metavar="IN", help="Parquet file or directory of Parquet files.")]
+BatchOut = Annotated[
+    Path, typer.Option(help="Output directory (new or empty): one Parquet file per partition.")
+]
+Groups = Annotated[list[str] | None, typer.Option("--group", help="Grouping column (repeatable).")]
+BlqRuleOption = Annotated[str, typer.Option(help="pknca, drop, zero or 'first,middle,last'.")]
+Parameters = Annotated[str | None, typer.Option(help="Comma-separated PPTESTCD codes (default: all).")]
 
-def register(app: typer.Typer) -> None:
-    """Add ``nca-batch`` and ``bench``."""
+app = typer.Typer()
 
-    @app.command("nca-batch")
-    def nca_batch_command(
-        infile: Path = typer.Argument(..., metavar="IN", help="Parquet file or directory of Parquet files."),
-        out: Path = typer.Option(
-            ..., help="Output directory (new or empty): one Parquet file per partition."
-        ),
-        subject: str = typer.Option("subject", help="Subject column."),
-        time: str = typer.Option("time", help="Time column (hours after dose)."),
-        conc: str = typer.Option("conc", help="Concentration column."),
-        dose: str | None = typer.Option(None, help="Dose column (enables CL and Vz)."),
-        group: list[str] = typer.Option([], "--group", help="Grouping column (repeatable)."),
-        blq: str | None = typer.Option(None, help="Column flagging BLQ samples."),
-        lloq: str | None = typer.Option(None, help="Column with the LLOQ."),
-        auc_method: str = typer.Option("lin-up-log-down", help="lin-up-log-down or linear."),
-        route: str = typer.Option("extravascular", help="extravascular or iv-bolus."),
-        blq_rule: str = typer.Option("pknca", help="pknca, drop, zero or 'first,middle,last'."),
-        parameters: str | None = typer.Option(None, help="Comma-separated PPTESTCD codes (default: all)."),
-        workers: int | None = typer.Option(
-            None, help="Local Dask worker processes (default: one per CPU; 0 = in this process)."
-        ),
-        scheduler: str | None = typer.Option(None, help="Address of an existing Dask scheduler."),
-    ) -> None:
-        """NCA of a Parquet data set larger than memory, partition by partition on Dask."""
-        with user_errors():
-            from bioparity.scale import BatchNCASettings, nca_parquet
 
-            settings = BatchNCASettings(
-                subject=subject,
-                time=time,
-                conc=conc,
-                dose=dose,
-                groups=tuple(group),
-                blq=blq,
-                lloq=lloq,
-                options=NCAOptions(auc_method=auc_method, route=route, blq=BLQRule.parse(blq_rule)),
-                parameters=tuple(p.strip() for p in parameters.split(",")) if parameters else None,
-            )
-            run = nca_parquet(infile, out, settings, workers=workers, scheduler=scheduler)
-            typer.echo(
-                f"wrote {run.n_partitions} partition(s) to {run.out} in {run.seconds:.1f} s "
-                f"({run.execution.backend}, {run.execution.workers} worker(s))"
-                + ("; profiles split across partitions were shuffled by subject" if run.shuffled else ""),
-                err=True,
-            )
+@app.command("nca-batch")
+def nca_batch_command(
+    infile: BatchIn,
+    out: BatchOut,
+    subject: Annotated[str, typer.Option(help="Subject column.")] = "subject",
+    time: Annotated[str, typer.Option(help="Time column (hours after dose).")] = "time",
+    conc: Annotated[str, typer.Option(help="Concentration column.")] = "conc",
+    dose: Annotated[str | None, typer.Option(help="Dose column (enables CL and Vz).")] = None,
+    group: Groups = None,
+    blq: Annotated[str | None, typer.Option(help="Column flagging BLQ samples.")] = None,
+    lloq: Annotated[str | None, typer.Option(help="Column with the LLOQ.")] = None,
+    auc_method: Annotated[str, typer.Option(help="lin-up-log-down or linear.")] = "lin-up-log-down",
+    route: Annotated[str, typer.Option(help="extravascular or iv-bolus.")] = "extravascular",
+    blq_rule: BlqRuleOption = "pknca",
+    parameters: Parameters = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+) -> None:
+    """NCA of a Parquet data set larger than memory, partition by partition on Dask."""
+    with user_errors():
+        from bioparity.scale import BatchNCASettings, nca_parquet
 
-    @app.command("bench")
-    def bench_command(
-        directory: Path = typer.Option(Path("bench"), "--dir", help="The bench/ directory of a checkout."),
-        quick: bool = typer.Option(False, help="Smaller problem sizes (a smoke test, not for quoting)."),
-    ) -> None:
-        """Run every benchmark and print all performance figures in one table."""
-        with user_errors():
-            script = directory / "run_all.py"
-            if not script.is_file():
-                raise InputError(
-                    f"{script} not found; run from a source checkout or give --dir path/to/bench"
-                )
-            sys.path.insert(0, str(directory.resolve()))  # run_all imports its helper _figures
-            spec = importlib.util.spec_from_file_location("bioparity_bench_run_all", script)
-            assert spec is not None and spec.loader is not None
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            code = int(module.main(["--quick"] if quick else []))
-        raise typer.Exit(code)
+        settings = BatchNCASettings(
+            subject=subject, time=time, conc=conc, dose=dose, groups=tuple(group or ()), blq=blq, lloq=lloq,
+            options=NCAOptions(auc_method=auc_method, route=route, blq=BLQRule.parse(blq_rule)),
+            parameters=tuple(p.strip() for p in parameters.split(",")) if parameters else None,
+        )  # fmt: skip
+        run = nca_parquet(infile, out, settings, workers=workers, scheduler=scheduler)
+        typer.echo(
+            f"wrote {run.n_partitions} partition(s) to {run.out} in {run.seconds:.1f} s "
+            f"({run.execution.backend}, {run.execution.workers} worker(s))"
+            + ("; profiles split across partitions were shuffled by subject" if run.shuffled else ""),
+            err=True,
+        )
+
+
+@app.command("bench")
+def bench_command(
+    directory: Annotated[Path, typer.Option("--dir", help="The bench/ directory of a checkout.")] = Path(
+        "bench"
+    ),
+    quick: Annotated[
+        bool, typer.Option(help="Smaller problem sizes (a smoke test, not for quoting).")
+    ] = False,
+) -> None:
+    """Run every benchmark and print all performance figures in one table."""
+    with user_errors():
+        script = directory / "run_all.py"
+        if not script.is_file():
+            raise InputError(f"{script} not found; run from a source checkout or give --dir path/to/bench")
+        sys.path.insert(0, str(directory.resolve()))  # run_all imports its helper _figures
+        spec = importlib.util.spec_from_file_location("bioparity_bench_run_all", script)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        code = int(module.main(["--quick"] if quick else []))
+    raise typer.Exit(code)

@@ -18,22 +18,68 @@ Contract:
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
-import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from bioparity.cli.common import OutputFormat, user_errors
+from bioparity.cli.common import OutputFormat, comma_list, print_json, user_errors
+from bioparity.cli.options import Format, Scheduler, Theta1, Theta2, Workers
 from bioparity.cli.progress import progress_bar
 from bioparity.errors import InputError
 from bioparity.io import write_frame_atomic
 from bioparity.simulate.design import DECISION_METRICS, DEFAULT_TIMES, PKSimilarityDesign
+
+if TYPE_CHECKING:
+    from bioparity.scale import SimulationRun
+
+ChunkSize = Annotated[
+    int | None,
+    typer.Option(help="Studies per Dask task (default: about 4 tasks per worker); does not change results."),
+]
+Bioavailability = Annotated[
+    str,
+    typer.Option(
+        help="True relative exposure of each arm (one value or one per arm), e.g. 0.95,1,1; "
+        "default: 0.95 for the first arm, 1 for the others (planning ratio)."
+    ),
+]
+AnalysisSet = Annotated[
+    str,
+    typer.Option(help="completers (no dropout, every metric; as pk-similarity) or available (per metric)."),
+]
+AdaFraction = Annotated[
+    str,
+    typer.Option(
+        help="Fraction of subjects developing ADA (one value or one per arm; Kaur et al. 2017: 0.59)."
+    ),
+]
+AucpextRule = Annotated[
+    str, typer.Option(help="Subjects above --max-aucpext: keep (EMA; counted, default) or exclude.")
+]
+Variance = Annotated[
+    str, typer.Option(help="welch (per comparison, default; as pk-similarity) or pooled (one variance).")
+]
+StudySeed = Annotated[int, typer.Option(help="Seed (SeedSequence entropy); same seed, same result.")]
+Arms = Annotated[str, typer.Option(help="Arms in order; comparisons are arm i / arm j.")]
+NPerArm = Annotated[str, typer.Option(help="Subjects enrolled per arm: one number or one per arm.")]
+Times = Annotated[str, typer.Option(help="Sampling times (h), comma-separated.")]
+CvCl = Annotated[float, typer.Option(help="Between-subject CV of CL (log-normal; Kaur et al. 2017).")]
+Lloq = Annotated[float, typer.Option(help="Assay LLOQ (mg/L); lower values are BLQ (PKNCA BLQ rule).")]
+Dropout = Annotated[float, typer.Option(help="Probability that a subject drops out (time uniform).")]
+StudiesOut = Annotated[
+    Path | None, typer.Option(help="Per-study CSV or Parquet (study x metric x comparison).")
+]
+
+app = typer.Typer()
+simulate_app = typer.Typer(
+    help="Clinical trial simulation (runs on a local Dask cluster, or an existing one).", no_args_is_help=True
+)
+app.add_typer(simulate_app, name="simulate")
 
 
 def _floats(option: str, text: str) -> tuple[float, ...]:
@@ -50,7 +96,9 @@ def _ints(option: str, text: str) -> tuple[int, ...]:
     return tuple(int(v) for v in values)
 
 
-def _one_or_many(values: tuple[float, ...]) -> float | tuple[float, ...]:
+def _per_arm(option: str, text: str) -> float | tuple[float, ...]:
+    """One value for every arm, or one value per arm."""
+    values = _floats(option, text)
     return values[0] if len(values) == 1 else values
 
 
@@ -96,130 +144,77 @@ def _print_table(record: dict[str, Any]) -> None:
     console.print(rates)
 
 
-def register(app: typer.Typer) -> None:
-    """Add the ``simulate`` command group."""
-    group = typer.Typer(
-        help="Clinical trial simulation (runs on a local Dask cluster, or an existing one).",
-        no_args_is_help=True,
-    )
-    app.add_typer(group, name="simulate")
+@simulate_app.command("pk-similarity")
+def pk_similarity_command(
+    n_studies: Annotated[int, typer.Option(help="Number of simulated studies K.")] = 1000,
+    seed: StudySeed = 20261125,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    chunk_size: ChunkSize = None,
+    arms: Arms = "test,eu-ref,us-ref",
+    n_per_arm: NPerArm = "50",
+    bioavailability: Bioavailability = "",
+    dose: Annotated[float, typer.Option(help="Dose (mg).")] = 40.0,
+    times: Times = ",".join(f"{t:g}" for t in DEFAULT_TIMES),
+    cl: Annotated[float, typer.Option(help="Typical clearance CL/F (L/h).")] = 0.012,
+    v: Annotated[float, typer.Option(help="Typical volume V/F (L).")] = 6.0,
+    ka: Annotated[float, typer.Option(help="Typical absorption rate constant (1/h).")] = 0.012,
+    cv_cl: CvCl = 0.35,
+    cv_v: Annotated[float, typer.Option(help="Between-subject CV of V (Kaur et al. 2017 Cmax CV).")] = 0.35,
+    cv_ka: Annotated[float, typer.Option(help="Between-subject CV of ka.")] = 0.30,
+    residual_cv: Annotated[float, typer.Option(help="Proportional residual error (CV, log-normal).")] = 0.10,
+    lloq: Lloq = 0.0,
+    dropout: Dropout = 0.0,
+    analysis_set: AnalysisSet = "completers",
+    ada_fraction: AdaFraction = "0.59",
+    ada_onset: Annotated[float, typer.Option(help="ADA onset (h after dose).")] = 336.0,
+    ada_cl_factor: Annotated[float, typer.Option(help="Clearance multiplier after ADA onset.")] = 2.0,
+    metrics: Annotated[str, typer.Option(help="Metrics that must all pass.")] = ",".join(DECISION_METRICS),
+    alpha: Annotated[float, typer.Option(help="One-sided level (0.05 = 90% CI).")] = 0.05,
+    theta1: Theta1 = 0.80,
+    theta2: Theta2 = None,
+    max_aucpext: Annotated[float, typer.Option(help="Limit of %extrapolated AUC (AUCIFO).")] = 20.0,
+    aucpext_rule: AucpextRule = "keep",
+    variance: Variance = "welch",
+    out: StudiesOut = None,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Simulate K PK similarity studies (PK model -> NCA -> pairwise CIs) and report P(success)."""
+    with user_errors():
+        from bioparity.scale import simulate_pk_similarity
 
-    @group.command("pk-similarity")
-    def pk_similarity_command(
-        n_studies: int = typer.Option(1000, help="Number of simulated studies K."),
-        seed: int = typer.Option(20261125, help="Seed (SeedSequence entropy); same seed, same result."),
-        workers: int | None = typer.Option(
-            None, help="Local Dask worker processes (default: one per CPU; 0 = run in this process)."
-        ),
-        scheduler: str | None = typer.Option(
-            None, help="Address of an existing Dask scheduler, e.g. tcp://host:8786 (instead of --workers)."
-        ),
-        chunk_size: int | None = typer.Option(
-            None, help="Studies per Dask task (default: about 4 tasks per worker); does not change results."
-        ),
-        arms: str = typer.Option("test,eu-ref,us-ref", help="Arms in order; comparisons are arm i / arm j."),
-        n_per_arm: str = typer.Option("50", help="Subjects enrolled per arm: one number or one per arm."),
-        bioavailability: str = typer.Option(
-            "",
-            help="True relative exposure of each arm (one value or one per arm), e.g. 0.95,1,1; "
-            "default: 0.95 for the first arm, 1 for the others (planning ratio).",
-        ),
-        dose: float = typer.Option(40.0, help="Dose (mg)."),
-        times: str = typer.Option(
-            ",".join(f"{t:g}" for t in DEFAULT_TIMES), help="Sampling times (h), comma-separated."
-        ),
-        cl: float = typer.Option(0.012, help="Typical clearance CL/F (L/h)."),
-        v: float = typer.Option(6.0, help="Typical volume V/F (L)."),
-        ka: float = typer.Option(0.012, help="Typical absorption rate constant (1/h)."),
-        cv_cl: float = typer.Option(0.35, help="Between-subject CV of CL (log-normal; Kaur et al. 2017)."),
-        cv_v: float = typer.Option(0.35, help="Between-subject CV of V (Kaur et al. 2017 Cmax CV)."),
-        cv_ka: float = typer.Option(0.30, help="Between-subject CV of ka."),
-        residual_cv: float = typer.Option(0.10, help="Proportional residual error (CV, log-normal)."),
-        lloq: float = typer.Option(0.0, help="Assay LLOQ (mg/L); lower values are BLQ (PKNCA BLQ rule)."),
-        dropout: float = typer.Option(0.0, help="Probability that a subject drops out (time uniform)."),
-        analysis_set: str = typer.Option(
-            "completers",
-            help="completers (no dropout, every metric; as pk-similarity) or available (per metric).",
-        ),
-        ada_fraction: str = typer.Option(
-            "0.59",
-            help="Fraction of subjects developing ADA (one value or one per arm; Kaur et al. 2017: 0.59).",
-        ),
-        ada_onset: float = typer.Option(336.0, help="ADA onset (h after dose)."),
-        ada_cl_factor: float = typer.Option(2.0, help="Clearance multiplier after ADA onset."),
-        metrics: str = typer.Option(",".join(DECISION_METRICS), help="Metrics that must all pass."),
-        alpha: float = typer.Option(0.05, help="One-sided level (0.05 = 90% CI)."),
-        theta1: float = typer.Option(0.80, help="Lower limit (ratio)."),
-        theta2: float | None = typer.Option(None, help="Upper limit (default 1/theta1)."),
-        max_aucpext: float = typer.Option(20.0, help="Limit of %extrapolated AUC (AUCIFO)."),
-        aucpext_rule: str = typer.Option(
-            "keep", help="Subjects above --max-aucpext: keep (EMA; counted, default) or exclude."
-        ),
-        variance: str = typer.Option(
-            "welch", help="welch (per comparison, default; as pk-similarity) or pooled (one variance)."
-        ),
-        out: Path | None = typer.Option(None, help="Per-study CSV or Parquet (study x metric x comparison)."),
-        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="json or table."),
-    ) -> None:
-        """Simulate K PK similarity studies (PK model -> NCA -> pairwise CIs) and report P(success)."""
-        with user_errors():
-            from bioparity.scale import simulate_pk_similarity
+        exposure = _per_arm("--bioavailability", bioavailability) if bioavailability.strip() else None
+        design = PKSimilarityDesign(
+            arms=tuple(comma_list(arms)), n_per_arm=_ints("--n-per-arm", n_per_arm), bioavailability=exposure,
+            dose=dose, times=_floats("--times", times), cl=cl, v=v, ka=ka, cv_cl=cv_cl, cv_v=cv_v,
+            cv_ka=cv_ka, residual_cv=residual_cv, lloq=lloq, dropout=dropout, analysis_set=analysis_set,
+            ada_fraction=_per_arm("--ada-fraction", ada_fraction), ada_onset=ada_onset,
+            ada_cl_factor=ada_cl_factor, metrics=tuple(comma_list(metrics)), alpha=alpha, theta1=theta1,
+            theta2=theta2, max_aucpext=max_aucpext, aucpext_rule=aucpext_rule, variance=variance,
+        )  # fmt: skip
+        if out is not None and out.suffix.lower() not in {".csv", ".parquet"}:
+            raise InputError(f"--out {out}: expected a .csv or .parquet file name")
+        with progress_bar("simulating studies (chunks)") as tick:
+            run = simulate_pk_similarity(
+                design, n_studies, seed, workers=workers, scheduler=scheduler, chunk_size=chunk_size,
+                details=out is not None, progress=tick,
+            )  # fmt: skip
+        _report(run, design, out, fmt)
 
-            design = PKSimilarityDesign(
-                arms=tuple(a.strip() for a in arms.split(",") if a.strip()),
-                n_per_arm=_ints("--n-per-arm", n_per_arm),
-                bioavailability=(
-                    _one_or_many(_floats("--bioavailability", bioavailability))
-                    if bioavailability.strip()
-                    else None
-                ),
-                dose=dose,
-                times=_floats("--times", times),
-                cl=cl,
-                v=v,
-                ka=ka,
-                cv_cl=cv_cl,
-                cv_v=cv_v,
-                cv_ka=cv_ka,
-                residual_cv=residual_cv,
-                lloq=lloq,
-                dropout=dropout,
-                analysis_set=analysis_set,
-                ada_fraction=_one_or_many(_floats("--ada-fraction", ada_fraction)),
-                ada_onset=ada_onset,
-                ada_cl_factor=ada_cl_factor,
-                metrics=tuple(m.strip() for m in metrics.split(",") if m.strip()),
-                alpha=alpha,
-                theta1=theta1,
-                theta2=theta2,
-                max_aucpext=max_aucpext,
-                aucpext_rule=aucpext_rule,
-                variance=variance,
-            )
-            if out is not None and out.suffix.lower() not in {".csv", ".parquet"}:
-                raise InputError(f"--out {out}: expected a .csv or .parquet file name")
-            with progress_bar("simulating studies (chunks)") as tick:
-                run = simulate_pk_similarity(
-                    design,
-                    n_studies,
-                    seed,
-                    workers=workers,
-                    scheduler=scheduler,
-                    chunk_size=chunk_size,
-                    details=out is not None,
-                    progress=tick,
-                )
-            record = run.result.to_dict()
-            record["execution"] = {
-                **dataclasses.asdict(run.execution),
-                "chunk_size": run.chunk_size,
-                "n_chunks": run.n_chunks,
-                "seconds": round(run.seconds, 3),
-            }
-            if out is not None and run.outcomes is not None:
-                _write_studies(run.outcomes.to_frame(design), out)
-                typer.echo(f"wrote {run.outcomes.n_studies:,} studies to {out}", err=True)
-            if fmt is OutputFormat.json:
-                sys.stdout.write(json.dumps(record) + "\n")
-            else:
-                _print_table(record)
+
+def _report(run: SimulationRun, design: PKSimilarityDesign, out: Path | None, fmt: OutputFormat) -> None:
+    """Write the per-study rows (with --out) and print the result with how it was executed."""
+    record = run.result.to_dict()
+    record["execution"] = {
+        **dataclasses.asdict(run.execution),
+        "chunk_size": run.chunk_size,
+        "n_chunks": run.n_chunks,
+        "seconds": round(run.seconds, 3),
+    }
+    if out is not None and run.outcomes is not None:
+        _write_studies(run.outcomes.to_frame(design), out)
+        typer.echo(f"wrote {run.outcomes.n_studies:,} studies to {out}", err=True)
+    if fmt is OutputFormat.json:
+        print_json(record)
+    else:
+        _print_table(record)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bioparity.cli.common import user_errors
+from bioparity.cli.options import DatabaseUrl
 from bioparity.errors import BioparityError
 
 if TYPE_CHECKING:  # the database stack is imported only by the commands that use it
@@ -27,7 +28,36 @@ EXIT_AUDIT_BROKEN = 1
 #: Seconds a server worker may take to import the application before uvicorn replaces it.
 WORKER_HEALTHCHECK_SECONDS = 120
 
-_URL_HELP = "Database URL (default: $BIOPARITY_DATABASE_URL, else a SQLite file in your data folder)."
+Username = Annotated[str, typer.Argument(help="Login name, e.g. an e-mail address.")]
+PasswordStdin = Annotated[bool, typer.Option(help="Read the password from the first line of stdin.")]
+Role = Annotated[str, typer.Option(help="Role in --org: owner, statistician, analyst, reviewer, viewer.")]
+Anchor = Annotated[
+    Path | None,
+    typer.Option(
+        envvar="BIOPARITY_AUDIT_ANCHOR",
+        help="Anchor file written by `audit anchor`: also check the trail extends every anchored head.",
+    ),
+]
+AnchorTo = Annotated[
+    Path,
+    typer.Option(
+        envvar="BIOPARITY_AUDIT_ANCHOR",
+        help="Append-only file (e.g. on WORM storage) to append the signed chain head to.",
+    ),
+]
+SecureCookies = Annotated[
+    bool | None,
+    typer.Option(
+        "--secure-cookies/--no-secure-cookies",
+        help="Mark cookies Secure (HTTPS only). Default: yes unless listening on a loopback address.",
+    ),
+]
+
+app = typer.Typer()
+db_app = typer.Typer(help="The workspace database.", no_args_is_help=True)
+user_app = typer.Typer(help="Workspace user accounts.", no_args_is_help=True)
+org_app = typer.Typer(help="Organisations of the workspace.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 
 
 class DatabaseNotReadyError(BioparityError):
@@ -60,268 +90,253 @@ def _read_password(from_stdin: bool) -> str:
     return password
 
 
-def register(app: typer.Typer) -> None:
-    """Add the workspace commands to the ``bioparity`` app."""
-    db_app = typer.Typer(help="The workspace database.", no_args_is_help=True)
-    user_app = typer.Typer(help="Workspace user accounts.", no_args_is_help=True)
-    org_app = typer.Typer(help="Organisations of the workspace.", no_args_is_help=True)
-    audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+@db_app.command("upgrade")
+def db_upgrade(database_url: DatabaseUrl = None) -> None:
+    """Create the workspace tables or migrate them to this version (safe to repeat).
 
-    @db_app.command("upgrade")
-    def db_upgrade(database_url: str | None = typer.Option(None, help=_URL_HELP)) -> None:
-        """Create the workspace tables or migrate them to this version (safe to repeat).
+    Also seals the workspace with the audit key: the key file is created (mode 0600) when there is
+    none and the trail was never keyed; back it up, the trail cannot be verified without it.
+    """
+    from bioparity.audit.keys import key_path
+    from bioparity.workspace.integrity import upgrade
 
-        Also seals the workspace with the audit key: the key file is created (mode 0600) when there is
-        none and the trail was never keyed; back it up, the trail cannot be verified without it.
-        """
-        from bioparity.audit.keys import key_path
-        from bioparity.store import upgrade
-
-        with user_errors():
-            engine = _engine(database_url)
-            path = key_path()
-            existed = path is None or path.exists()
-            revision = upgrade(engine)
-            typer.echo(f"{engine.url.render_as_string(hide_password=True)}: schema at revision {revision}")
-            if path is None:
-                typer.echo("audit key: from $BIOPARITY_AUDIT_KEY")
-            elif existed:
-                typer.echo(f"audit key: {path}")
-            else:
-                typer.echo(
-                    f"audit key: created {path} (mode 0600); back it up now and keep it apart from the "
-                    "database backups: without it the audit trail cannot be verified"
-                )
-
-    @user_app.command("create")
-    def user_create(
-        username: str = typer.Argument(..., help="Login name, e.g. an e-mail address."),
-        display_name: str = typer.Option("", help="Printed name shown on signatures (default: username)."),
-        org: str | None = typer.Option(None, help="Also make the user a member of this organisation."),
-        role: str = typer.Option(
-            "viewer", help="Role in --org: owner, statistician, analyst, reviewer, viewer."
-        ),
-        password_stdin: bool = typer.Option(False, help="Read the password from the first line of stdin."),
-        database_url: str | None = typer.Option(None, help=_URL_HELP),
-    ) -> None:
-        """Create a user account (the password is asked twice, or read from stdin)."""
-        from bioparity.store import make_sessionmaker
-        from bioparity.workspace import accounts
-
-        with user_errors():
-            engine = _ready_engine(database_url)
-            password = _read_password(password_stdin)
-            with make_sessionmaker(engine).begin() as session:
-                user = accounts.create_user(session, username, password, display_name=display_name)
-                if org is not None:
-                    accounts.add_member_as_admin(session, org, username, role)
-            typer.echo(f"created user {user.username} ({user.id})" + (f", {role} of {org}" if org else ""))
-
-    def _admin(database_url: str | None, change: Callable[[Session], str]) -> None:
-        from bioparity.store import make_sessionmaker
-
-        with user_errors():
-            engine = _ready_engine(database_url)
-            with make_sessionmaker(engine).begin() as session:
-                message = change(session)
-            typer.echo(message)
-
-    @user_app.command("unlock")
-    def user_unlock(
-        username: str = typer.Argument(..., help="The locked account."),
-        database_url: str | None = typer.Option(None, help=_URL_HELP),
-    ) -> None:
-        """Lift the lock (and the backoff) after too many failed password attempts (audited)."""
-        from bioparity.workspace import accounts
-
-        def change(session: Session) -> str:
-            was = accounts.unlock_account(session, username)
-            return f"unlocked {username}" if was else f"{username} was not locked; failure count reset"
-
-        _admin(database_url, change)
-
-    @user_app.command("deactivate")
-    def user_deactivate(
-        username: str = typer.Argument(..., help="The account to disable."),
-        database_url: str | None = typer.Option(None, help=_URL_HELP),
-    ) -> None:
-        """Disable an account: it cannot sign in, and every session and API token is revoked at once."""
-        from bioparity.workspace import accounts
-
-        def change(session: Session) -> str:
-            revoked = accounts.set_active(session, username, False)
-            return f"deactivated {username}; {revoked} sessions and tokens revoked"
-
-        _admin(database_url, change)
-
-    @user_app.command("reactivate")
-    def user_reactivate(
-        username: str = typer.Argument(..., help="The account to enable again."),
-        database_url: str | None = typer.Option(None, help=_URL_HELP),
-    ) -> None:
-        """Enable a deactivated account (its old sessions and tokens stay revoked)."""
-        from bioparity.workspace import accounts
-
-        _admin(database_url, lambda s: (accounts.set_active(s, username, True), f"reactivated {username}")[1])
-
-    @user_app.command("reset-password")
-    def user_reset_password(
-        username: str = typer.Argument(..., help="The account."),
-        password_stdin: bool = typer.Option(False, help="Read the temporary password from stdin."),
-        database_url: str | None = typer.Option(None, help=_URL_HELP),
-    ) -> None:
-        """Set a temporary password the user must change at the next sign-in; revokes the account's
-        sessions and tokens and lifts a lock."""
-        from bioparity.workspace import accounts
-
-        password = _read_password(password_stdin)
-
-        def change(session: Session) -> str:
-            accounts.admin_reset_password(session, username, password)
-            return f"password of {username} reset; it must be changed at the next sign-in"
-
-        _admin(database_url, change)
-
-    @user_app.command("status")
-    def user_status(
-        username: str = typer.Argument(..., help="The account."),
-        database_url: str | None = typer.Option(None, help=_URL_HELP),
-    ) -> None:
-        """Active, locked, failed attempts, forced password change, live sessions and tokens."""
-        from bioparity.workspace import accounts
-
-        def show(session: Session) -> str:
-            return ", ".join(f"{k}: {v}" for k, v in accounts.account_status(session, username).items())
-
-        _admin(database_url, show)
-
-    @org_app.command("create")
-    def org_create(
-        name: str = typer.Argument(..., help="Organisation name (unique)."),
-        owner: str | None = typer.Option(None, help="User name of its first owner."),
-        database_url: str | None = typer.Option(None, help=_URL_HELP),
-    ) -> None:
-        """Create an organisation, optionally with its first owner."""
-        from bioparity.store import make_sessionmaker
-        from bioparity.workspace import accounts
-
-        with user_errors():
-            engine = _ready_engine(database_url)
-            with make_sessionmaker(engine).begin() as session:
-                user = None if owner is None else accounts.get_user_by_name(session, owner)
-                created = accounts.create_org(session, name, owner=user)
+    with user_errors():
+        engine = _engine(database_url)
+        path = key_path()
+        existed = path is None or path.exists()
+        revision = upgrade(engine)
+        typer.echo(f"{engine.url.render_as_string(hide_password=True)}: schema at revision {revision}")
+        if path is None:
+            typer.echo("audit key: from $BIOPARITY_AUDIT_KEY")
+        elif existed:
+            typer.echo(f"audit key: {path}")
+        else:
             typer.echo(
-                f"created organisation {created.name} ({created.id})" + (f", owner {owner}" if owner else "")
+                f"audit key: created {path} (mode 0600); back it up now and keep it apart from the "
+                "database backups: without it the audit trail cannot be verified"
             )
 
-    @audit_app.command("verify")
-    def audit_verify(
-        database_url: str | None = typer.Option(None, help=_URL_HELP),
-        anchor: Path | None = typer.Option(
-            None,
-            envvar="BIOPARITY_AUDIT_ANCHOR",
-            help="Anchor file written by `audit anchor`: also check the trail extends every anchored head.",
-        ),
-    ) -> None:
-        """Check the keyed audit chain and cross-check datasets, runs and signatures against it (and the
-        anchors); exit 1 naming each edited, deleted, inserted or invented row or object."""
-        from bioparity.workspace.integrity import verify_workspace
 
-        with user_errors():
-            report = verify_workspace(_ready_engine(database_url), anchor=anchor)
-        typer.echo(report.message(), err=not report.intact)
-        if not report.intact:
-            raise typer.Exit(EXIT_AUDIT_BROKEN)
+@user_app.command("create")
+def user_create(
+    username: Username,
+    display_name: Annotated[
+        str, typer.Option(help="Printed name shown on signatures (default: username).")
+    ] = "",
+    org: Annotated[str | None, typer.Option(help="Also make the user a member of this organisation.")] = None,
+    role: Role = "viewer",
+    password_stdin: PasswordStdin = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a user account (the password is asked twice, or read from stdin)."""
+    from bioparity.store import make_sessionmaker
+    from bioparity.workspace import accounts
 
-    @audit_app.command("anchor")
-    def audit_anchor(
-        to: Path = typer.Option(
-            ...,
-            envvar="BIOPARITY_AUDIT_ANCHOR",
-            help="Append-only file (e.g. on WORM storage) to append the signed chain head to.",
-        ),
-        database_url: str | None = typer.Option(None, help=_URL_HELP),
-    ) -> None:
-        """Verify the workspace, then append its signed chain head (row, hash, MAC, time) to --to."""
-        from bioparity.audit import utc_timestamp
-        from bioparity.audit.anchor import anchor_record, append_anchor
-        from bioparity.audit.keys import load_key
-        from bioparity.workspace.integrity import verify_workspace
+    with user_errors():
+        engine = _ready_engine(database_url)
+        password = _read_password(password_stdin)
+        with make_sessionmaker(engine).begin() as session:
+            user = accounts.create_user(session, username, password, display_name=display_name)
+            if org is not None:
+                accounts.add_member_as_admin(session, org, username, role)
+        typer.echo(f"created user {user.username} ({user.id})" + (f", {role} of {org}" if org else ""))
 
-        with user_errors():
-            engine = _ready_engine(database_url)
-            key = load_key()
-            report = verify_workspace(engine, key, anchor=to if to.exists() else None)
-            if not report.intact:
-                typer.echo(report.message(), err=True)
-                typer.echo(f"not anchored: {to} left unchanged", err=True)
-                raise typer.Exit(EXIT_AUDIT_BROKEN)
-            chain = report.chain
-            assert chain.last_mac is not None
-            record = anchor_record(
-                key,
-                seq=chain.rows_checked,
-                row_hash=chain.last_hash,
-                mac=chain.last_mac,
-                anchored_at=utc_timestamp(),
-                database=engine.url.render_as_string(hide_password=True),
-            )
-            append_anchor(to, record)
-        typer.echo(f"anchored audit row {chain.rows_checked} (MAC {chain.last_mac[:16]}) to {to}")
 
-    @app.command("serve")
-    def serve(
-        host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-        port: int = typer.Option(8000, help="TCP port."),
-        database_url: str | None = typer.Option(None, help=_URL_HELP),
-        secure_cookies: bool | None = typer.Option(
-            None,
-            "--secure-cookies/--no-secure-cookies",
-            help="Mark cookies Secure (HTTPS only). Default: yes unless listening on a loopback address.",
-        ),
-        workers: int = typer.Option(1, min=1, help="Server processes (uvicorn workers); one per core."),
-        access_log: bool = typer.Option(True, help="Log every request (uvicorn access log)."),
-    ) -> None:
-        """Run the workspace API server (migrates the database first). OpenAPI docs at /docs."""
-        import os
+def _admin(database_url: str | None, change: Callable[[Session], str]) -> None:
+    """Run ``change`` in one transaction on a migrated database and print what it returns."""
+    from bioparity.store import make_sessionmaker
 
-        import uvicorn
+    with user_errors():
+        engine = _ready_engine(database_url)
+        with make_sessionmaker(engine).begin() as session:
+            message = change(session)
+        typer.echo(message)
 
-        if workers == 1:
-            from bioparity.api import create_app
 
-            with user_errors():
-                api = create_app(database_url, secure_cookies=secure_cookies)  # migrates first
-            uvicorn.run(api, host=host, port=port, log_level="info", access_log=access_log)
-            return
-        # Several processes need an import string; they find the database and cookie setting in the
-        # environment. The schema is migrated here, once, before any worker starts (they skip that step);
-        # this process does not import the application, so the workers start sooner.
-        from bioparity.store import make_engine, upgrade
+@user_app.command("unlock")
+def user_unlock(
+    username: Annotated[str, typer.Argument(help="The locked account.")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Lift the lock (and the backoff) after too many failed password attempts (audited)."""
+    from bioparity.workspace import accounts
 
-        with user_errors():
-            upgrade(make_engine(database_url))
-        from bioparity.api.settings import MIGRATED_ENV, SECURE_COOKIES_ENV
+    def change(session: Session) -> str:
+        was = accounts.unlock_account(session, username)
+        return f"unlocked {username}" if was else f"{username} was not locked; failure count reset"
 
-        if database_url:
-            os.environ["BIOPARITY_DATABASE_URL"] = database_url
-        os.environ[SECURE_COOKIES_ENV] = "" if secure_cookies is None else ("1" if secure_cookies else "0")
-        os.environ[MIGRATED_ENV] = "1"
-        uvicorn.run(
-            "bioparity.api.app:create_app_from_environment",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="info",
-            access_log=access_log,
-            # A worker imports the application before it answers the supervisor's health check; on a
-            # loaded machine that can take longer than uvicorn's 5 s default, and a worker killed for it
-            # is replaced by one that is just as slow.
-            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+    _admin(database_url, change)
+
+
+@user_app.command("deactivate")
+def user_deactivate(
+    username: Annotated[str, typer.Argument(help="The account to disable.")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Disable an account: it cannot sign in, and every session and API token is revoked at once."""
+    from bioparity.workspace import accounts
+
+    def change(session: Session) -> str:
+        revoked = accounts.set_active(session, username, False)
+        return f"deactivated {username}; {revoked} sessions and tokens revoked"
+
+    _admin(database_url, change)
+
+
+@user_app.command("reactivate")
+def user_reactivate(
+    username: Annotated[str, typer.Argument(help="The account to enable again.")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Enable a deactivated account (its old sessions and tokens stay revoked)."""
+    from bioparity.workspace import accounts
+
+    _admin(database_url, lambda s: (accounts.set_active(s, username, True), f"reactivated {username}")[1])
+
+
+@user_app.command("reset-password")
+def user_reset_password(
+    username: Annotated[str, typer.Argument(help="The account.")],
+    password_stdin: Annotated[bool, typer.Option(help="Read the temporary password from stdin.")] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Set a temporary password the user must change at the next sign-in; revokes the account's
+    sessions and tokens and lifts a lock."""
+    from bioparity.workspace import accounts
+
+    password = _read_password(password_stdin)
+
+    def change(session: Session) -> str:
+        accounts.admin_reset_password(session, username, password)
+        return f"password of {username} reset; it must be changed at the next sign-in"
+
+    _admin(database_url, change)
+
+
+@user_app.command("status")
+def user_status(
+    username: Annotated[str, typer.Argument(help="The account.")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Active, locked, failed attempts, forced password change, live sessions and tokens."""
+    from bioparity.workspace import accounts
+
+    def show(session: Session) -> str:
+        return ", ".join(f"{k}: {v}" for k, v in accounts.account_status(session, username).items())
+
+    _admin(database_url, show)
+
+
+@org_app.command("create")
+def org_create(
+    name: Annotated[str, typer.Argument(help="Organisation name (unique).")],
+    owner: Annotated[str | None, typer.Option(help="User name of its first owner.")] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create an organisation, optionally with its first owner."""
+    from bioparity.store import make_sessionmaker
+    from bioparity.workspace import accounts
+
+    with user_errors():
+        engine = _ready_engine(database_url)
+        with make_sessionmaker(engine).begin() as session:
+            user = None if owner is None else accounts.get_user_by_name(session, owner)
+            created = accounts.create_org(session, name, owner=user)
+        typer.echo(
+            f"created organisation {created.name} ({created.id})" + (f", owner {owner}" if owner else "")
         )
 
-    app.add_typer(db_app, name="db")
-    app.add_typer(user_app, name="user")
-    app.add_typer(org_app, name="org")
-    app.add_typer(audit_app, name="audit")
+
+@audit_app.command("verify")
+def audit_verify(database_url: DatabaseUrl = None, anchor: Anchor = None) -> None:
+    """Check the keyed audit chain and cross-check datasets, runs and signatures against it (and the
+    anchors); exit 1 naming each edited, deleted, inserted or invented row or object."""
+    from bioparity.workspace.integrity import verify_workspace
+
+    with user_errors():
+        report = verify_workspace(_ready_engine(database_url), anchor=anchor)
+    typer.echo(report.message(), err=not report.intact)
+    if not report.intact:
+        raise typer.Exit(EXIT_AUDIT_BROKEN)
+
+
+@audit_app.command("anchor")
+def audit_anchor(to: AnchorTo, database_url: DatabaseUrl = None) -> None:
+    """Verify the workspace, then append its signed chain head (row, hash, MAC, time) to --to."""
+    from bioparity.audit import utc_timestamp
+    from bioparity.audit.anchor import anchor_record, append_anchor
+    from bioparity.audit.keys import load_key
+    from bioparity.workspace.integrity import verify_workspace
+
+    with user_errors():
+        engine = _ready_engine(database_url)
+        key = load_key()
+        report = verify_workspace(engine, key, anchor=to if to.exists() else None)
+        if not report.intact:
+            typer.echo(report.message(), err=True)
+            typer.echo(f"not anchored: {to} left unchanged", err=True)
+            raise typer.Exit(EXIT_AUDIT_BROKEN)
+        chain = report.chain
+        assert chain.last_mac is not None
+        record = anchor_record(
+            key, seq=chain.rows_checked, row_hash=chain.last_hash, mac=chain.last_mac,
+            anchored_at=utc_timestamp(), database=engine.url.render_as_string(hide_password=True),
+        )  # fmt: skip
+        append_anchor(to, record)
+    typer.echo(f"anchored audit row {chain.rows_checked} (MAC {chain.last_mac[:16]}) to {to}")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    database_url: DatabaseUrl = None,
+    secure_cookies: SecureCookies = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Server processes (uvicorn workers); one per core.")
+    ] = 1,
+    access_log: Annotated[bool, typer.Option(help="Log every request (uvicorn access log).")] = True,
+) -> None:
+    """Run the workspace API server (migrates the database first). OpenAPI docs at /docs."""
+    import uvicorn
+
+    if workers == 1:
+        from bioparity.server import create_app
+
+        with user_errors():
+            api = create_app(database_url, secure_cookies=secure_cookies)  # migrates first
+        uvicorn.run(api, host=host, port=port, log_level="info", access_log=access_log)
+        return
+    _serve_workers(database_url, secure_cookies)
+    uvicorn.run(
+        "bioparity.server:create_app_from_environment", factory=True, host=host, port=port, workers=workers,
+        log_level="info", access_log=access_log,
+        # A worker imports the application before it answers the supervisor's health check; on a
+        # loaded machine that can take longer than uvicorn's 5 s default, and a worker killed for it
+        # is replaced by one that is just as slow.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+    )  # fmt: skip
+
+
+def _serve_workers(database_url: str | None, secure_cookies: bool | None) -> None:
+    """Prepare several server processes: they need an import string and find the database and cookie
+    setting in the environment. The schema is migrated here, once, before any worker starts (they skip
+    that step); this process does not import the application, so the workers start sooner."""
+    import os
+
+    from bioparity.api.settings import MIGRATED_ENV, SECURE_COOKIES_ENV
+    from bioparity.store import make_engine
+    from bioparity.workspace.integrity import upgrade
+
+    with user_errors():
+        upgrade(make_engine(database_url))
+    if database_url:
+        os.environ["BIOPARITY_DATABASE_URL"] = database_url
+    os.environ[SECURE_COOKIES_ENV] = "" if secure_cookies is None else ("1" if secure_cookies else "0")
+    os.environ[MIGRATED_ENV] = "1"
+
+
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(org_app, name="org")
+app.add_typer(audit_app, name="audit")

@@ -191,3 +191,36 @@ def equivalence_means(
     return equivalence_decision(
         ci, ci.diff, margin_lower=margin_lower, margin_upper=margin_upper, measure="difference of means"
     )
+
+
+def equivalence_margins(
+    margin: float | None = None,
+    margin_lower: float | None = None,
+    margin_upper: float | None = None,
+    *,
+    required: bool = False,
+    names: tuple[str, str, str] = ("margin", "margin_lower", "margin_upper"),
+) -> tuple[float, float] | None:
+    """The equivalence margins from a symmetric margin ``m`` (``(-m, m)``) or an explicit lower/upper pair.
+
+    An equivalence trial prespecifies a lower and an upper equivalence margin and concludes equivalence
+    when the whole two-sided confidence interval lies between them (ICH E9, Statistical Principles for
+    Clinical Trials, sections 3.3.2 and 5.5). A symmetric margin on the difference scale is ``(-m, m)``
+    and needs ``m > 0``; an explicit pair needs both limits. Returns None when nothing is given, unless
+    ``required`` (a sample-size calculation cannot run without margins). ``names`` are the names the
+    messages use for the three inputs (e.g. the command-line flags).
+    """
+    name, lower_name, upper_name = names
+    if margin is not None:
+        if margin_lower is not None or margin_upper is not None:
+            raise InputError(f"give either {name} or {lower_name}/{upper_name}, not both")
+        if margin <= 0:
+            raise InputError(f"{name} must be > 0 (a symmetric margin, e.g. 0.15); got {margin}")
+        return -margin, margin
+    if margin_lower is None and margin_upper is None:
+        if required:
+            raise InputError(f"equivalence margins are required: {name} or {lower_name}/{upper_name}")
+        return None
+    if margin_lower is None or margin_upper is None:
+        raise InputError(f"give both {lower_name} and {upper_name} (or a symmetric {name})")
+    return margin_lower, margin_upper

@@ -23,11 +23,17 @@ REGION_LEVELS: dict[str, float] = {"ema": 0.95, "fda": 0.90}
 DEFAULT_REGION = "ema"
 
 
-def region_level(region: str, conf: float | None = None) -> tuple[float, str]:
-    """Two-sided level and a sentence saying where it came from (the preset or an explicit value)."""
+def canonical_region(region: str, *, name: str = "region") -> str:
+    """The preset key of ``region`` (case and surrounding blanks ignored); ``name`` is used in the message."""
     key = str(region).strip().lower()
     if key not in REGION_LEVELS:
-        raise InputError(f"unknown region {region!r}; expected one of {', '.join(REGION_LEVELS)}")
+        raise InputError(f"unknown {name} {region!r}; expected one of {', '.join(REGION_LEVELS)}")
+    return key
+
+
+def region_level(region: str, conf: float | None = None) -> tuple[float, str]:
+    """Two-sided level and a sentence saying where it came from (the preset or an explicit value)."""
+    key = canonical_region(region)
     if conf is not None:
         return float(conf), f"{100 * conf:g}% two-sided CI (set explicitly; {key.upper()} preset not used)"
     level = REGION_LEVELS[key]

@@ -15,15 +15,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bioparity.caa.example import example_paths
 from bioparity.demo.synthetic import pk_concentrations, power_grid
-from bioparity.store import make_sessionmaker, upgrade
-from bioparity.store.models import AnalysisRun, Organisation, Program, Signature, Study
+from bioparity.store import make_sessionmaker
+from bioparity.store.models import AnalysisRun, Dataset, Organisation, Program, Signature, Study
 from bioparity.workspace import accounts, analyses, datasets, programs, signatures
 from bioparity.workspace.access import Actor
+from bioparity.workspace.integrity import upgrade
 
 DEVELOPER = "Meridian Biosimilars"
 PARTNER = "Castor CMC Services"
@@ -96,6 +98,16 @@ class DemoSummary:
 def _actor(session: Session, username: str) -> Actor:
     user = accounts.get_user_by_name(session, username)
     return Actor(user_id=user.id, username=user.username, display_name=user.display_name)
+
+
+def _upload_table(
+    session: Session, actor: Actor, study_id: str, name: str, filename: str, table: pd.DataFrame, kind: str
+) -> Dataset:
+    """Upload a generated table as the CSV file ``filename`` (LF line ends) validated for ``kind``."""
+    content = table.to_csv(index=False, lineterminator="\n").encode()
+    return datasets.upload_dataset(
+        session, actor, study_id, name=name, filename=filename, content=content, analysis_kind=kind
+    )
 
 
 def _password(username: str) -> str:
@@ -191,27 +203,15 @@ def load_demo(engine: Engine, *, progress: Progress | None = None) -> DemoSummar
     with sessions.begin() as session:
         stat = _actor(session, "sam")
         step("power calculation")
-        grid = datasets.upload_dataset(
-            session,
-            stat,
-            pk.id,
-            name="planning-grid",
-            filename="planning-grid.csv",
-            content=power_grid().to_csv(index=False, lineterminator="\n").encode(),
-            analysis_kind="power",
+        grid = _upload_table(
+            session, stat, pk.id, "planning-grid", "planning-grid.csv", power_grid(), "power"
         )
         runs["power"] = analyses.run_analysis(session, stat, grid.id, "power", {}).id
     with sessions.begin() as session:
         stat = _actor(session, "sam")
         step("PK concentrations (201 subjects) and NCA")
-        conc = datasets.upload_dataset(
-            session,
-            stat,
-            pk.id,
-            name="concentrations",
-            filename="pk101-concentrations.csv",
-            content=pk_concentrations().to_csv(index=False, lineterminator="\n").encode(),
-            analysis_kind="nca",
+        conc = _upload_table(
+            session, stat, pk.id, "concentrations", "pk101-concentrations.csv", pk_concentrations(), "nca"
         )
         units = {"conc_unit": "ug/mL", "time_unit": "h", "dose_unit": "mg"}  # see demo.synthetic
         nca_run = analyses.run_analysis(session, stat, conc.id, "nca", units)

@@ -51,8 +51,20 @@ def _load(
     return frame, table.file, table.line_offset
 
 
-def _line(i: int, offset: int | None) -> int | None:
-    return None if offset is None else i + 1 + offset
+def _cell_error(
+    problem: str,
+    file: str,
+    i: int,
+    offset: int | None,
+    column: str,
+    value: Any = None,
+    expected: str | None = None,
+) -> DataFileError:
+    """The error of data row ``i`` (0-based) in ``column``; the file line when the header's is known."""
+    line = None if offset is None else i + 1 + offset
+    return DataFileError(
+        problem, file=file, row=i + 1, line=line, column=column, value=value, expected=expected
+    )
 
 
 def _text(
@@ -67,9 +79,7 @@ def _text(
             if default is not None:
                 out.append(default)
                 continue
-            raise DataFileError(
-                "empty cell", file=file, row=i + 1, line=_line(i, offset), column=column, expected="a label"
-            )
+            raise _cell_error("empty cell", file, i, offset, column, expected="a label")
         out.append(text)
     return out
 
@@ -88,15 +98,8 @@ def _numbers(
             problem = "empty cell (missing result)" if text in ("", "nan", "NA") else "not a number"
             if math.isfinite(v):
                 problem = "negative"
-            raise DataFileError(
-                problem,
-                file=file,
-                row=i + 1,
-                line=_line(i, offset),
-                column=column,
-                value=cell,
-                expected="a finite number >= 0" if nonnegative else "a finite number",
-            )
+            expected = "a finite number >= 0" if nonnegative else "a finite number"
+            raise _cell_error(problem, file, i, offset, column, cell, expected)
         out.append(v)
     return out
 
@@ -120,15 +123,8 @@ def read_stability(path: str | os.PathLike[str]) -> pd.DataFrame:
     per_lot = out.groupby("lot")["product"].nunique()
     for lot in per_lot[per_lot > 1].index:
         i = int(out.index[(out["lot"] == lot)].tolist()[-1])
-        raise DataFileError(
-            f"lot {lot!r} appears under more than one product",
-            file=file,
-            row=i + 1,
-            line=_line(i, offset),
-            column="product",
-            value=out.loc[i, "product"],
-            expected="one product per lot",
-        )
+        problem = f"lot {lot!r} appears under more than one product"
+        raise _cell_error(problem, file, i, offset, "product", out.loc[i, "product"], "one product per lot")
     return out
 
 
@@ -257,24 +253,12 @@ def read_profile(path: str | os.PathLike[str]) -> ProfileData:
     lot_source: dict[str, str] = {}
     for i, (s, lt, name) in enumerate(zip(src, lot, sp, strict=True)):
         if (lt, name) in seen:
-            raise DataFileError(
-                f"species {name!r} given twice for lot {lt!r} (first on row {seen[(lt, name)] + 1})",
-                file=file,
-                row=i + 1,
-                line=_line(i, offset),
-                column="species",
-                value=name,
-            )
+            problem = f"species {name!r} given twice for lot {lt!r} (first on row {seen[(lt, name)] + 1})"
+            raise _cell_error(problem, file, i, offset, "species", name)
         seen[(lt, name)] = i
         if lot_source.setdefault(lt, s) != s:
-            raise DataFileError(
-                f"lot {lt!r} appears under sources {lot_source[lt]!r} and {s!r}",
-                file=file,
-                row=i + 1,
-                line=_line(i, offset),
-                column="source",
-                value=s,
-            )
+            problem = f"lot {lt!r} appears under sources {lot_source[lt]!r} and {s!r}"
+            raise _cell_error(problem, file, i, offset, "source", s)
     parts: list[list[float]] = []
     for lt in lots:
         row = []

@@ -129,3 +129,37 @@ def check_potency_frame(table: LoadedTable, columns: Mapping[str, str] | None = 
     result["dose"] = result["dose"].astype(float)
     result["response"] = result["response"].astype(float)
     return result
+
+
+def read_equivalence_margins(path: str | os.PathLike[str]) -> dict[str, tuple[float, float]]:
+    """``measure,lower,upper`` rows (USP <1032> equivalence margins) -> {measure: (lower, upper)}.
+
+    Errors name the file, the data row (and the CSV line) and the column: a missing column, a margin that
+    is not a finite number, a measure given twice.
+    """
+    table = read_any_table(path)
+    frame = table.frame
+    missing = [c for c in ("measure", "lower", "upper") if c not in frame.columns]
+    if missing:
+        raise DataFileError(
+            f"missing column(s) {', '.join(missing)}", file=table.file, expected="columns measure,lower,upper"
+        )
+    out: dict[str, tuple[float, float]] = {}
+    for i, rec in enumerate(frame.to_dict(orient="records")):
+        line = None if table.line_offset is None else i + 1 + table.line_offset
+        limits = []
+        for col in ("lower", "upper"):
+            value = _number(rec[col])
+            if value is None:
+                raise DataFileError(
+                    "not a number", file=table.file, row=i + 1, line=line, column=col, value=rec[col],
+                    expected="a finite margin",
+                )  # fmt: skip
+            limits.append(value)
+        name = str(rec["measure"]).strip()
+        if name in out:
+            raise DataFileError(
+                "measure given twice", file=table.file, row=i + 1, line=line, column="measure", value=name
+            )
+        out[name] = (limits[0], limits[1])
+    return out

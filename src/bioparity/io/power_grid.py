@@ -1,21 +1,16 @@
-"""Scenario grids for power and sample size: column specifications and evaluation of a checked frame.
+"""Scenario grid files for power and sample size: the column specifications a grid file is checked with.
 
 Used by ``bioparity power --grid`` / ``samplesize --grid`` and by the workspace, so that a grid file is
-validated and computed the same way everywhere. Scenario-level domain errors (for example theta0 outside
-the limits) are mapped back to the row and column of the file.
+validated the same way everywhere (the computation is :mod:`bioparity.power.grid`). Scenario-level domain
+errors (for example theta0 outside the limits) are mapped back to the row and column of the file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-import numpy as np
-import pandas as pd
 
 from bioparity.errors import DataFileError, ScenarioError, UnknownDesignError
 from bioparity.io.table import ColumnSpec
-from bioparity.power import power_tost, sample_size_tost
 from bioparity.power.designs import ALIASES, DESIGN_NAMES, canonical_design_name
 from bioparity.power.kernels import POWER_KERNELS
 
@@ -64,40 +59,6 @@ _METHOD = ColumnSpec(
 POWER_GRID_COLUMNS = (_DESIGN, _CV, _THETA0, _N, _THETA1, _THETA2, _ALPHA, _METHOD)
 #: Columns of a sample-size grid: design,cv,theta0,theta1,theta2,alpha,target_power.
 SAMPLESIZE_GRID_COLUMNS = (_DESIGN, _CV, _THETA0, _THETA1, _THETA2, _ALPHA, _TARGET)
-
-
-def _column(frame: pd.DataFrame, name: str) -> Any:
-    return frame[name].to_numpy(dtype=float) if name in frame.columns else None
-
-
-def _scenario_inputs(frame: pd.DataFrame) -> dict[str, Any]:
-    return {
-        "design": frame["design"].to_numpy(dtype=object),
-        "cv": _column(frame, "cv"),
-        "theta0": _column(frame, "theta0"),
-        "theta1": _column(frame, "theta1"),
-        "theta2": _column(frame, "theta2"),
-        "alpha": _column(frame, "alpha"),
-    }
-
-
-def evaluate_power_grid(frame: pd.DataFrame, method: str = "exact") -> dict[str, Any]:
-    """Power per row of a frame checked against :data:`POWER_GRID_COLUMNS` (blank method = ``method``)."""
-    methods = frame["method"].fillna(method) if "method" in frame.columns else method
-    res = power_tost(
-        **_scenario_inputs(frame),
-        n=frame["n"].to_numpy(dtype=np.int64),
-        method=np.asarray(methods, dtype=object),
-    )
-    return {"power": res.power}
-
-
-def evaluate_samplesize_grid(frame: pd.DataFrame, method: str = "exact") -> dict[str, Any]:
-    """Sample size and achieved power per row of a frame checked against :data:`SAMPLESIZE_GRID_COLUMNS`."""
-    res = sample_size_tost(
-        **_scenario_inputs(frame), target_power=_column(frame, "target_power"), method=method
-    )
-    return {"n": res.n, "power": res.power}
 
 
 def locate_scenario_error(exc: ScenarioError, file: str | None = None) -> DataFileError:

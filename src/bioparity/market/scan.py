@@ -128,7 +128,8 @@ def scan_market(
     settings = _Settings(as_of_year, parse_rdp(eu_rdp), eu_rdp, max_fact_age_years)
     if max_fact_age_years < 0:
         raise InputError(f"max_fact_age_years must be >= 0, got {max_fact_age_years}")
-    rows = [_row(rec, region, purple_book, ema, trials, settings) for rec in kb.records for region in regions]
+    sources = _Sources(purple_book, ema, trials)
+    rows = [_row(rec, region, sources, settings) for rec in kb.records for region in regions]
     table = pd.DataFrame(rows)
     years = table["protection_end_year"].astype(float) - as_of_year
     scores = void_scores(
@@ -161,6 +162,15 @@ def scan_market(
 
 
 @dataclass(frozen=True)
+class _Sources:
+    """The optional regulatory and trial registers a scan reads besides the knowledge base."""
+
+    purple_book: PurpleBook | None
+    ema: EmaMedicines | None
+    trials: TrialSet | None
+
+
+@dataclass(frozen=True)
 class _Settings:
     as_of_year: int
     eu_rdp_years: int
@@ -168,17 +178,10 @@ class _Settings:
     max_fact_age_years: int
 
 
-def _row(
-    rec: ReferenceBiologic,
-    region: str,
-    purple_book: PurpleBook | None,
-    ema: EmaMedicines | None,
-    trials: TrialSet | None,
-    settings: _Settings,
-) -> dict[str, Any]:
-    dates = _protection(rec, region, purple_book, ema, settings)
-    approved, approved_source = _approved(rec, region, purple_book, ema, settings)
-    developing, developing_source = _in_development(rec, trials, settings)
+def _row(rec: ReferenceBiologic, region: str, sources: _Sources, settings: _Settings) -> dict[str, Any]:
+    dates = _protection(rec, region, sources, settings)
+    approved, approved_source = _approved(rec, region, sources, settings)
+    developing, developing_source = _in_development(rec, sources.trials, settings)
     sales = rec.value("originator_sales")
     return {
         "inn": rec.inn,
@@ -203,12 +206,9 @@ def _kb_year(rec: ReferenceBiologic, name: str) -> tuple[float | None, str]:
 
 
 def _exclusivity(
-    rec: ReferenceBiologic,
-    region: str,
-    purple_book: PurpleBook | None,
-    ema: EmaMedicines | None,
-    settings: _Settings,
+    rec: ReferenceBiologic, region: str, sources: _Sources, settings: _Settings
 ) -> tuple[float | None, str]:
+    purple_book, ema = sources.purple_book, sources.ema
     if region == "us":
         own = None
         if purple_book is not None:
@@ -252,14 +252,10 @@ def _exclusivity(
 
 
 def _protection(
-    rec: ReferenceBiologic,
-    region: str,
-    purple_book: PurpleBook | None,
-    ema: EmaMedicines | None,
-    settings: _Settings,
+    rec: ReferenceBiologic, region: str, sources: _Sources, settings: _Settings
 ) -> dict[str, Any]:
     patent, patent_basis = _kb_year(rec, f"{region}_patent_expiry")
-    exclusivity, exclusivity_basis = _exclusivity(rec, region, purple_book, ema, settings)
+    exclusivity, exclusivity_basis = _exclusivity(rec, region, sources, settings)
     launch, launch_basis = _kb_year(rec, f"{region}_first_biosimilar_launch")
     if launch is not None:
         end, basis = launch, f"first biosimilar launch: {launch_basis}"
@@ -296,12 +292,9 @@ def _fresh_count(rec: ReferenceBiologic, name: str, settings: _Settings) -> tupl
 
 
 def _approved(
-    rec: ReferenceBiologic,
-    region: str,
-    purple_book: PurpleBook | None,
-    ema: EmaMedicines | None,
-    settings: _Settings,
+    rec: ReferenceBiologic, region: str, sources: _Sources, settings: _Settings
 ) -> tuple[float | None, str]:
+    purple_book, ema = sources.purple_book, sources.ema
     if region == "us" and purple_book is not None:
         rows = purple_book.rows
         licensed = rows["licensure"].eq("") | rows["licensure"].str.casefold().eq("licensed")

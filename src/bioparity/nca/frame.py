@@ -51,7 +51,7 @@ class Where:
         )
 
 
-def _text(series: pd.Series) -> pd.Series:
+def stripped_text(series: pd.Series) -> pd.Series:
     return series.astype("string").str.strip().fillna("")
 
 
@@ -93,7 +93,7 @@ def parse_numbers(
         values = fast
         blq = np.zeros(values.size, dtype=bool)
     else:
-        text = _text(series)
+        text = stripped_text(series)
         upper = text.str.upper()
         missing = upper.isin(_MISSING).to_numpy()
         blq = np.zeros(len(text), dtype=bool)
@@ -178,7 +178,7 @@ def prepare_samples(
         if pd.api.types.is_numeric_dtype(col.dtype):
             empty = col.isna().to_numpy()
         else:
-            empty = _text(col).eq("").to_numpy()
+            empty = stripped_text(col).eq("").to_numpy()
         if empty.any():
             i = int(np.argmax(empty))
             raise w.error("empty identifier", i, k, None, "a subject or group value on every row")
@@ -195,7 +195,7 @@ def prepare_samples(
             "a concentration >= 0 (0 or BLQ for below the limit)",
         )
     if blq is not None:
-        flag = _text(frame[blq]).str.upper().isin({"1", "Y", "YES", "TRUE", "T", "BLQ"}).to_numpy()
+        flag = stripped_text(frame[blq]).str.upper().isin({"1", "Y", "YES", "TRUE", "T", "BLQ"}).to_numpy()
         blq_mask |= flag
     if lloq is not None:
         limit, _ = parse_numbers(frame[lloq], lloq, w, allow_missing=True)
@@ -283,11 +283,11 @@ def nca(
         if nonpos.any():
             i = int(np.argmax(nonpos))
             raise w.error("dose <= 0", i, dose, frame[dose].iloc[i], "a dose > 0 (blank if unknown)")
-        dose_p = _constant_per_profile(d, codes, P, dose, w, frame)
+        dose_p = constant_per_profile(d, codes, P, dose, w, frame)
     dur_p: npt.ArrayLike | None = None
     if isinstance(duration, str):
         dd, _ = parse_numbers(frame[duration], duration, w, allow_missing=False)
-        dur_p = _constant_per_profile(dd, codes, P, duration, w, frame)
+        dur_p = constant_per_profile(dd, codes, P, duration, w, frame)
     elif duration is not None:
         dur_p = float(duration)
     T, C, B = prep.T, prep.C, prep.B
@@ -322,7 +322,7 @@ def nca(
     return dataclasses.replace(result, conc_unit=unit) if unit else result
 
 
-def _constant_per_profile(
+def constant_per_profile(
     values: npt.NDArray[np.float64],
     codes: npt.NDArray[np.int64],
     P: int,
@@ -361,7 +361,7 @@ def _windows(
     table = table.reset_index(drop=True)
     start, _ = parse_numbers(table["lambda_z_start"], "lambda_z_start", where, allow_missing=False)
     end, _ = parse_numbers(table["lambda_z_end"], "lambda_z_end", where, allow_missing=False)
-    reason = _text(table["lambda_z_reason"])
+    reason = stripped_text(table["lambda_z_reason"])
     if (reason == "").any():
         i = int(np.argmax((reason == "").to_numpy()))
         raise where.error(
@@ -412,7 +412,7 @@ def _point_times(
         )
     table = table.reset_index(drop=True)
     t, _ = parse_numbers(table["lambda_z_time"], "lambda_z_time", where, allow_missing=False)
-    reason = _text(table["lambda_z_reason"])
+    reason = stripped_text(table["lambda_z_reason"])
     if (reason == "").any():
         i = int(np.argmax((reason == "").to_numpy()))
         raise where.error("empty reason", i, "lambda_z_reason", None, "why the point is excluded or included")

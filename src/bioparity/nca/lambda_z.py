@@ -1,10 +1,12 @@
 """Terminal elimination rate (lambda_z) by log-linear regression, all profiles at once.
 
-Best-fit rule (PKNCA ``pk.calc.half.life``, regulatory.md 2.2, T19): candidate points are the samples
-after Tmax (``allow_tmax=True`` includes Tmax) with a concentration > 0 (BLQ excluded) and after the end
-of an infusion. For each ``k >= min_points`` fit ``ln C ~ t`` on the last ``k`` candidates. Let ``best``
-be the largest adjusted R² over all these fits; keep the fits with ``lambda_z > 0`` and
-``adj.R² > best - adj_r2_factor`` (default 1e-4), and of those choose the one with the most points.
+Best-fit rule (PKNCA ``pk.calc.half.life``; Denney, Duvvuri & Buckeridge, PKNCA documentation; defaults
+``min.hl.points = 3``, ``adj.r.squared.factor = 1e-4``, ``allow.tmax.in.half.life = FALSE``): candidate
+points are the samples after Tmax (``allow_tmax=True`` includes Tmax) with a concentration > 0 (BLQ
+excluded) and after the end of an infusion. For each ``k >= min_points`` fit ``ln C ~ t`` on the last
+``k`` candidates. Let ``best`` be the largest adjusted R² over all these fits; keep the fits with
+``lambda_z > 0`` and ``adj.R² > best - adj_r2_factor`` (default 1e-4), and of those choose the one with
+the most points.
 
 PKNCA's options text describes the factor as "times the number of data points added"; its code (read
 for this implementation, and the behaviour reproduced by the Theoph reference results) compares with the

@@ -193,7 +193,7 @@ def _dose_durations(dosing: pd.DataFrame, column: str | None, where: Where) -> n
     return dur
 
 
-def _dose_records(
+def dose_records(
     dosing: pd.DataFrame, keys: list[str], time: str, dose: str, where: Where
 ) -> tuple[pd.DataFrame, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     present = [k for k in keys if k in dosing.columns]
@@ -257,7 +257,7 @@ def nca_multiple_dose(
     prep = prepare_samples(frame, keys=keys, time=time, conc=conc, blq=blq, lloq=lloq, where=w)
     ids = prep.ids
     P = len(ids)
-    dkeys, dt, dd = _dose_records(dosing, keys, dose_time, dose, dw)
+    dkeys, dt, dd = dose_records(dosing, keys, dose_time, dose, dw)
     dur = _dose_durations(dosing, duration, dw)
     shared = list(dkeys.columns)
     left = ids[shared].astype("string").reset_index().rename(columns={"index": "_profile"})

@@ -18,21 +18,19 @@ estimated" from the terminal log-linear phase; deviations are reported).
 
 The choices map onto the ``lambda_z_exclude`` / ``lambda_z_include`` tables of
 :func:`bioparity.nca.frame.nca`; the same file gives the same numbers in ``bioparity nca --review``
-and in the workspace (NCA option ``review``).
+and in the workspace (NCA option ``review``). Choices files are read by
+:func:`bioparity.io.review.read_review`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from bioparity.errors import DataFileError, InputError
-from bioparity.io.readers import read_any_table
 from bioparity.nca.frame import Where
 
 ACTIONS = ("include", "exclude")
@@ -64,20 +62,6 @@ def _cell(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value if isinstance(value, (int, float)) else str(value).strip()
-
-
-def read_review(path: Path) -> tuple[pd.DataFrame, Where]:
-    """A choices file: CSV/XLSX/Parquet (one row per choice) or JSON (a list, or ``{"choices": [...]}``)."""
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise DataFileError(f"not readable as JSON ({exc})", file=str(path)) from exc
-        if isinstance(data, Mapping):
-            data = data.get("choices")
-        return choices_frame(data, file=str(path)), Where(file=str(path), line_offset=None)
-    table = read_any_table(path)
-    return table.frame, Where(file=table.file, line_offset=table.line_offset)
 
 
 def review_tables(

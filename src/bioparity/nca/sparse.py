@@ -35,7 +35,7 @@ import pandas as pd
 
 from bioparity._results import ResultMixin, software_version, values_text
 from bioparity.errors import DataFileError, InputError
-from bioparity.nca.frame import Where, _text, parse_numbers
+from bioparity.nca.frame import Where, parse_numbers, stripped_text
 from bioparity.nca.profiles import FloatArray
 
 BLQ_MEANS = ("pknca", "arithmetic")
@@ -286,7 +286,7 @@ def sparse_nca(
     if (c < 0).any():
         i = int(np.argmax(c < 0))
         raise w.error("negative concentration", i, conc, frame[conc].iloc[i], "a concentration >= 0")
-    subj = _text(frame[subject])
+    subj = stripped_text(frame[subject])
     keyed = (
         frame[list(groups)].astype("string").assign(_s=subj, _t=t)
         if groups

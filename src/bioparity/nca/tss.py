@@ -210,14 +210,14 @@ def time_to_steady_state(
     ``terminal`` result of :func:`~bioparity.nca.multiple_dose.nca_multiple_dose` on the same data,
     from lambda_z. Sample and dose times share one clock; times are measured from each profile's first dose.
     """
-    from bioparity.nca.multiple_dose import _dose_records  # shared validation of dose records
+    from bioparity.nca.multiple_dose import dose_records  # shared validation of dose records
 
     _check_fraction(fraction)
     w = where or Where()
     keys = [*groups, subject]
     prep = prepare_samples(frame, keys=keys, time=time, conc=conc, where=w)
     ids, P = prep.ids, len(prep.ids)
-    dkeys, dt, _ = _dose_records(dosing, keys, dose_time, dose, dosing_where or Where(file="dose records"))
+    dkeys, dt, _ = dose_records(dosing, keys, dose_time, dose, dosing_where or Where(file="dose records"))
     shared = list(dkeys.columns)
     left = ids[shared].astype("string").reset_index().rename(columns={"index": "_profile"})
     merged = left.merge(dkeys.astype("string").assign(_row=np.arange(len(dkeys))), on=shared, how="inner")

@@ -26,7 +26,7 @@ import pandas as pd
 from bioparity._results import ResultMixin, software_version, values_text
 from bioparity.errors import DataFileError
 from bioparity.nca.auc import cumulative_area
-from bioparity.nca.frame import Where, _constant_per_profile, parse_numbers, profile_codes
+from bioparity.nca.frame import Where, constant_per_profile, parse_numbers, profile_codes
 from bioparity.nca.lambda_z import lambda_z_best_fit
 from bioparity.nca.options import NCAOptions
 from bioparity.nca.profiles import FloatArray, first_true_index, last_true_index, pad_profiles, row_take
@@ -238,13 +238,13 @@ def urine_nca(
     dose_p = None
     if isinstance(dose, str):
         dd, _ = parse_numbers(frame[dose], dose, w, allow_missing=True)
-        dose_p = _constant_per_profile(dd, codes, P, dose, w, frame)
+        dose_p = constant_per_profile(dd, codes, P, dose, w, frame)
     elif dose is not None:
         dose_p = np.full(P, float(dose))
     auc_p = None
     if plasma_auc is not None:
         aa, _ = parse_numbers(frame[plasma_auc], plasma_auc, w, allow_missing=True)
-        auc_p = _constant_per_profile(aa, codes, P, plasma_auc, w, frame)
+        auc_p = constant_per_profile(aa, codes, P, plasma_auc, w, frame)
     values, per = urine_arrays(S, E, C, V, options=opts, dose=dose_p, plasma_auc=auc_p)
     out_codes = tuple(k for k in URINE_LABELS if k in values)
     present = ~np.isnan(S)

@@ -21,8 +21,9 @@ section 6.2):
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +32,9 @@ from scipy import stats
 from bioparity._results import ResultMixin, software_version
 from bioparity.errors import InputError
 from bioparity.potency.linear import t_quantile
+
+if TYPE_CHECKING:
+    from bioparity.potency.results import PotencyEstimate
 
 COMBINATION_METHODS = ("auto", "weighted", "semi-weighted", "unweighted")
 
@@ -180,3 +184,46 @@ def combine_assays(
         alpha=alpha,
         settings={"method_requested": method, "assay_conf_level": level},
     )
+
+
+def combine_estimates(
+    estimates: Sequence[PotencyEstimate], *, conf_level: float = 0.95, method: str = "auto"
+) -> list[dict[str, Any]]:
+    """One combined row per test sample over its assays (Ph. Eur. 5.3, section 6), in first-seen order.
+
+    An assay enters the combination when its fit converged and its interval is finite with a positive
+    lower limit (section 6 combines the log potencies and their limits); the others are left out and
+    named in ``flags``. With fewer than 2 usable assays the row has no estimate (NaN) and says why;
+    heterogeneous estimates (the chi-square test of section 6.2.1) are flagged. Each row has
+    ``assay = "combined"``, the sample, the model, :meth:`CombinedPotency.row` and ``flags``.
+    """
+    rows: list[dict[str, Any]] = []
+    for sample in dict.fromkeys(e.sample for e in estimates):
+        ests = [e for e in estimates if e.sample == sample]
+        usable = [
+            e
+            for e in ests
+            if e.converged and math.isfinite(e.ci_lower) and math.isfinite(e.ci_upper) and e.ci_lower > 0
+        ]
+        left_out = [e.assay for e in ests if e not in usable]
+        flags = (
+            [f"assays left out (no usable CI or not converged): {', '.join(left_out)}"] if left_out else []
+        )
+        base: dict[str, Any] = {"assay": "combined", "sample": sample, "model": ests[0].model}
+        if len(usable) < 2:
+            flags.append(f"{len(usable)} usable assay(s): combination needs at least 2")
+            nan = float("nan")
+            rows.append(
+                base | {"relative_potency": nan, "ci_lower": nan, "ci_upper": nan, "flags": "; ".join(flags)}
+            )
+            continue
+        comb = combine_assays(
+            [e.relative_potency for e in usable], [e.ci_lower for e in usable], [e.ci_upper for e in usable],
+            [e.df for e in usable], conf_level=conf_level, method=method, sample=sample,
+        )  # fmt: skip
+        if not comb.homogeneous:
+            flags.append(f"potency estimates heterogeneous (chi-square p = {comb.chi_square_p:.3g})")
+        rec = comb.row()
+        rec.pop("sample")
+        rows.append(base | rec | {"flags": "; ".join(flags), "software_version": comb.software_version})
+    return rows

@@ -55,6 +55,14 @@ def anova_row(source: str, df: int, ss: float, ms_error: float, df_error: int) -
     return AnovaRow(source, df, ss, ms, f, p)
 
 
+def extra_ss_row(
+    source: str, smaller: LinearFit, larger: LinearFit, ms_error: float, df_error: int
+) -> AnovaRow:
+    """The ANOVA line of the terms ``larger`` adds to the nested model ``smaller`` (extra sum of squares:
+    Draper & Smith, Applied Regression Analysis, 3rd ed., section 6.1)."""
+    return anova_row(source, larger.rank - smaller.rank, smaller.rss - larger.rss, ms_error, df_error)
+
+
 def t_quantile(conf_level: float, df: int) -> float:
     """Two-sided Student t quantile for a ``conf_level`` interval (normal when df is infinite)."""
     return float(stats.t.ppf(0.5 + conf_level / 2.0, df))

@@ -24,7 +24,7 @@ import numpy as np
 
 from bioparity.errors import InputError
 from bioparity.potency.design import AssayData, fieller
-from bioparity.potency.linear import anova_row, block_columns, ols, outlier_flags, t_quantile
+from bioparity.potency.linear import anova_row, block_columns, extra_ss_row, ols, outlier_flags, t_quantile
 from bioparity.potency.results import AnovaRow, EquivalenceCheck, ModelFit
 
 NAN = float("nan")
@@ -93,15 +93,11 @@ def fit_parallel_line(
             rows_ss.append(
                 anova_row("columns", fit_blocks.rank - 1, fit_mean.rss - fit_blocks.rss, s2, df_err)
             )
-    prep_row = anova_row(
-        "preparations", fit_prep.rank - fit_blocks.rank, fit_blocks.rss - fit_prep.rss, s2, df_err
-    )
-    reg = anova_row("regression", fit_reg.rank - fit_prep.rank, fit_prep.rss - fit_reg.rss, s2, df_err)
-    nonpar = anova_row("non-parallelism", fit_par.rank - fit_reg.rank, fit_reg.rss - fit_par.rss, s2, df_err)
-    nonlin = anova_row("non-linearity", fit_cell.rank - fit_par.rank, fit_par.rss - fit_cell.rss, s2, df_err)
-    treat = anova_row(
-        "treatments", fit_cell.rank - fit_blocks.rank, fit_blocks.rss - fit_cell.rss, s2, df_err
-    )
+    prep_row = extra_ss_row("preparations", fit_blocks, fit_prep, s2, df_err)
+    reg = extra_ss_row("regression", fit_prep, fit_reg, s2, df_err)
+    nonpar = extra_ss_row("non-parallelism", fit_reg, fit_par, s2, df_err)
+    nonlin = extra_ss_row("non-linearity", fit_par, fit_cell, s2, df_err)
+    treat = extra_ss_row("treatments", fit_blocks, fit_cell, s2, df_err)
     resid = AnovaRow("residual error", df_err, fit_cell.rss, s2, NAN, NAN)
     total = AnovaRow("total", n - 1, fit_mean.rss, NAN, NAN, NAN)
     anova = (prep_row, reg, nonpar, nonlin, treat, *rows_ss, resid, total)

@@ -18,7 +18,7 @@ import numpy as np
 
 from bioparity.errors import InputError
 from bioparity.potency.design import AssayData, fieller
-from bioparity.potency.linear import anova_row, block_columns, ols, outlier_flags, t_quantile
+from bioparity.potency.linear import anova_row, block_columns, extra_ss_row, ols, outlier_flags, t_quantile
 from bioparity.potency.results import AnovaRow, EquivalenceCheck, ModelFit
 
 NAN = float("nan")
@@ -66,15 +66,11 @@ def fit_slope_ratio(
             f"assay {data.assay!r}, sample {data.sample!r}: no replicate responses, so no residual error"
         )
     s2 = fit_cell.rss / df_err
-    reg = anova_row(
-        "regression", fit_common.rank - fit_blocks.rank, fit_blocks.rss - fit_common.rss, s2, df_err
-    )
-    blanks = anova_row("blanks", fit_blank.rank - fit_common.rank, fit_common.rss - fit_blank.rss, s2, df_err)
-    inter = anova_row("intersection", fit_sep.rank - fit_blank.rank, fit_blank.rss - fit_sep.rss, s2, df_err)
-    nonlin = anova_row("non-linearity", fit_cell.rank - fit_sep.rank, fit_sep.rss - fit_cell.rss, s2, df_err)
-    treat = anova_row(
-        "treatments", fit_cell.rank - fit_blocks.rank, fit_blocks.rss - fit_cell.rss, s2, df_err
-    )
+    reg = extra_ss_row("regression", fit_blocks, fit_common, s2, df_err)
+    blanks = extra_ss_row("blanks", fit_common, fit_blank, s2, df_err)
+    inter = extra_ss_row("intersection", fit_blank, fit_sep, s2, df_err)
+    nonlin = extra_ss_row("non-linearity", fit_sep, fit_cell, s2, df_err)
+    treat = extra_ss_row("treatments", fit_blocks, fit_cell, s2, df_err)
     rows: list[AnovaRow] = [reg]
     if has_blank:
         rows.append(blanks)

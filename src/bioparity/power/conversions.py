@@ -1,6 +1,7 @@
 """Conversions between CV, log-scale standard deviation and MSE, and the CV implied by a 90% CI.
 
-Log-normal model (PowerTOST ``CV2se``, ``se2CV``, ``CV2mse``, ``mse2CV``; regulatory.md 3.1):
+Log-normal model (PowerTOST ``CV2se``, ``se2CV``, ``CV2mse``, ``mse2CV``; the coefficient of variation of
+a log-normal variable, e.g. Julious 2004, Stat Med 23:1921-1986):
 ``sigma^2 = ln(CV^2 + 1)`` and ``CV = sqrt(exp(sigma^2) - 1)``.
 
 Example

@@ -7,7 +7,8 @@ multiples of it), and the design constants ``bk`` and ``bkni`` such that the sta
 log-scale treatment difference is ``se * sqrt(bkni * sum(1 / n_i))`` (``se * sqrt(bk / n)`` when
 balanced).
 
-Source: PowerTOST ``known.designs()`` (R/DesignHelpers.R, D. Labes); regulatory.md section 3.4.
+Source: PowerTOST ``known.designs()`` (R/DesignHelpers.R; D. Labes, H. Schuetz & B. Lang, R package
+PowerTOST).
 Designs without carry-over terms.
 
 Example

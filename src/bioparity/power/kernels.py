@@ -3,8 +3,8 @@
 All kernels take arrays (broadcast together) of degrees of freedom ``df``, the one-sided
 critical value ``t_crit = t(1 - alpha, df)`` and the noncentralities
 ``delta1 = (ln theta0 - ln theta1) / sem``, ``delta2 = (ln theta0 - ln theta2) / sem``, and return the
-probability that both one-sided tests reject (regulatory.md 3.2-3.3; PowerTOST ``.power.TOST``,
-``.approx.power.TOST``, ``.approx2.power.TOST``).
+probability that both one-sided tests reject (Schuirmann 1987, J Pharmacokinet Biopharm 15:657-680;
+PowerTOST ``.power.TOST``, ``.approx.power.TOST``, ``.approx2.power.TOST``, D. Labes, H. Schuetz & B. Lang).
 
 Exact power
 -----------

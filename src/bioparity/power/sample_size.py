@@ -27,7 +27,7 @@ from bioparity._results import ResultMixin, percent, scenarios, software_version
 from bioparity.errors import InputError, SearchError
 from bioparity.power.conversions import cv_to_se
 from bioparity.power.scenarios import THETA0_LIMIT_TOLERANCE, Scenarios, build_scenarios, check
-from bioparity.power.tost import _scalar, power_for, scalar_power, scalar_scenario
+from bioparity.power.tost import as_scalar, power_for, scalar_power, scalar_scenario
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -148,7 +148,7 @@ def _sample_size_scalar(
     when an input is not a scalar, fails a check, or the search runs past ``N_MAX`` (the general path then
     reports it)."""
     sc = scalar_scenario(design, cv, theta0, theta1, theta2, alpha, method, robust)
-    target = _scalar(target_power)
+    target = as_scalar(target_power)
     if sc is None or target is None or not (math.isfinite(target) and 0 < target < 1):
         return None
     if not (sc.theta1 + THETA0_LIMIT_TOLERANCE < sc.theta0 < sc.theta2 - THETA0_LIMIT_TOLERANCE):

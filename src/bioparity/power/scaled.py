@@ -46,7 +46,7 @@ reproduced: values agree with PowerTOST within Monte Carlo error, not digit by d
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -76,6 +76,8 @@ EVALUATIONS: tuple[str, ...] = ("ANOVA", "ISC")
 LOW_CV = 0.2
 
 SCALED_DESIGNS: tuple[str, ...] = ("2x3x3", "2x2x4", "2x2x3")
+#: The smallest total n of a design: 2 subjects per sequence (where a sample-size search starts).
+_MIN_N = {"2x3x3": 6, "2x2x4": 4, "2x2x3": 4}
 _CHUNK = 1 << 20
 
 
@@ -356,21 +358,7 @@ def _simulate(sc: _Scenario, method: str, nsims: int, seed: int) -> FloatArray:
     return counts / nsims
 
 
-def _power(
-    method: str,
-    cv: Any,
-    n: Any,
-    design: str,
-    theta0: float,
-    theta1: float,
-    theta2: float | None,
-    alpha: float,
-    regulator: str,
-    nsims: int,
-    seed: int,
-    evaluation: str | None = None,
-) -> ScaledPowerResult:
-    sc = _scenario(cv, n, design, theta0, theta1, theta2, alpha, regulator, evaluation)
+def _power(sc: _Scenario, method: str, cv: Any, regulator: str, nsims: int, seed: int) -> ScaledPowerResult:
     p = _simulate(sc, method, nsims, seed)
     cvs = np.atleast_1d(np.asarray(cv, dtype=float))
     return ScaledPowerResult(
@@ -382,14 +370,14 @@ def _power(
         method=method,
         regulator=regulator,
         evaluation=sc.evaluation,
-        design=design,
+        design=sc.design,
         n=sc.sizes,
         cvwt=float(cvs[0]),
         cvwr=float(cvs[-1]),
-        theta0=theta0,
+        theta0=sc.theta0,
         theta1=math.exp(sc.ln_theta1),
         theta2=math.exp(sc.ln_theta2),
-        alpha=alpha,
+        alpha=sc.alpha,
         nsims=nsims,
         seed=seed,
         software_version=software_version(),
@@ -416,7 +404,8 @@ def power_scabel(
     (EMA Method A; default for EMA and GCC) or ``"ISC"`` (intra-subject contrasts; default for HC and FDA,
     as PowerTOST's ``reg_const``); see the module docstring for both paths and PowerTOST's low-CV branch.
     """
-    return _power("ABEL", cv, n, design, theta0, theta1, theta2, alpha, regulator, nsims, seed, evaluation)
+    sc = _scenario(cv, n, design, theta0, theta1, theta2, alpha, regulator, evaluation)
+    return _power(sc, "ABEL", cv, regulator, nsims, seed)
 
 
 def power_rsabe(
@@ -435,45 +424,30 @@ def power_rsabe(
 
     ``cv``: CVw or ``(CVwT, CVwR)``; ``n``: total or subjects per sequence.
     """
-    return _power("RSABE", cv, n, design, theta0, theta1, theta2, alpha, "FDA", nsims, seed, "ISC")
+    sc = _scenario(cv, n, design, theta0, theta1, theta2, alpha, "FDA", "ISC")
+    return _power(sc, "RSABE", cv, "FDA", nsims, seed)
 
 
 def _sample_size(
+    first: _Scenario,
     method: str,
     cv: Any,
-    design: str,
-    theta0: float,
-    theta1: float,
-    theta2: float | None,
-    alpha: float,
     regulator: str,
-    target_power: float,
     nsims: int,
     seed: int,
+    target_power: float,
     n_max: int,
-    evaluation: str | None = None,
 ) -> ScaledSampleSizeResult:
+    """The search over n: ``first`` is the scenario at the smallest n (2 per sequence)."""
     if not 0 < target_power < 1:
         raise InputError(f"target_power must be in (0, 1); got {target_power}")
-    steps = 3 if design == "2x3x3" else 2
+    steps = len(first.sizes)
     cache: dict[int, ScaledPowerResult] = {}
 
     def pw(k: int) -> float:
         if k not in cache:
-            cache[k] = _power(
-                method,
-                cv,
-                k * steps,
-                design,
-                theta0,
-                theta1,
-                theta2,
-                alpha,
-                regulator,
-                nsims,
-                seed,
-                evaluation,
-            )
+            sc = replace(first, sizes=_sizes(k * steps, first.design))
+            cache[k] = _power(sc, method, cv, regulator, nsims, seed)
         return cache[k].power
 
     lo, hi = 2, 4  # in units of `steps` subjects (at least 2 per sequence)
@@ -490,23 +464,10 @@ def _sample_size(
         while hi - lo > 1:
             mid = (lo + hi) // 2
             lo, hi = (mid, hi) if pw(mid) < target_power else (lo, mid)
-    res = cache[hi]
-    return ScaledSampleSizeResult(
-        n=hi * steps,
-        power=res.power,
-        power_se=res.power_se,
-        target_power=target_power,
-        method=method,
-        regulator=regulator,
-        evaluation=res.evaluation,
-        design=design,
-        cvwt=res.cvwt,
-        cvwr=res.cvwr,
-        theta0=theta0,
-        nsims=nsims,
-        seed=seed,
-        software_version=software_version(),
-    )
+    # Everything but n and the target is that of the simulated power at the answer.
+    own: dict[str, Any] = {"n": hi * steps, "target_power": target_power}
+    at_n = {f.name: getattr(cache[hi], f.name) for f in fields(ScaledSampleSizeResult) if f.name not in own}
+    return ScaledSampleSizeResult(**at_n, **own)
 
 
 def sample_size_scabel(
@@ -528,21 +489,8 @@ def sample_size_scabel(
 
     ``evaluation`` as in :func:`power_scabel` (default: the regulator's, as PowerTOST).
     """
-    return _sample_size(
-        "ABEL",
-        cv,
-        design,
-        theta0,
-        theta1,
-        theta2,
-        alpha,
-        regulator,
-        target_power,
-        nsims,
-        seed,
-        n_max,
-        evaluation,
-    )
+    sc = _scenario(cv, _MIN_N.get(design, 4), design, theta0, theta1, theta2, alpha, regulator, evaluation)
+    return _sample_size(sc, "ABEL", cv, regulator, nsims, seed, target_power, n_max)
 
 
 def sample_size_rsabe(
@@ -559,21 +507,8 @@ def sample_size_rsabe(
     n_max: int = 10_000,
 ) -> ScaledSampleSizeResult:
     """Sample size for FDA RSABE (PowerTOST ``sampleN.RSABE``): smallest balanced n with the target power."""
-    return _sample_size(
-        "RSABE",
-        cv,
-        design,
-        theta0,
-        theta1,
-        theta2,
-        alpha,
-        "FDA",
-        target_power,
-        nsims,
-        seed,
-        n_max,
-        "ISC",
-    )
+    sc = _scenario(cv, _MIN_N.get(design, 4), design, theta0, theta1, theta2, alpha, "FDA", "ISC")
+    return _sample_size(sc, "RSABE", cv, "FDA", nsims, seed, target_power, n_max)
 
 
 @dataclass(frozen=True, repr=False)

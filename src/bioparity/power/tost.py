@@ -2,7 +2,8 @@
 
 Computes ``P(both one-sided t tests at level alpha reject)`` for a true ratio ``theta0``, limits
 ``theta1``/``theta2`` and a within-subject (crossover) or total (parallel) CV, exactly as PowerTOST
-``power.TOST`` defines it (regulatory.md section 3). Vectorised over any array of scenarios.
+``power.TOST`` defines it (Schuirmann 1987; Owen 1965; Phillips 1990). Vectorised over any array of
+scenarios.
 
 Example
 -------
@@ -56,7 +57,7 @@ def power_for(
     return out
 
 
-def _scalar(value: object, default: float | None = None) -> float | None:
+def as_scalar(value: object, default: float | None = None) -> float | None:
     """``value`` as a float if it is one plain real number (Python or NumPy scalar, 0-d array), the default
     for None/NaN where there is one; else None (the caller then takes the general path)."""
     if value is None:
@@ -110,11 +111,11 @@ def scalar_scenario(
 ) -> ScalarScenario | None:
     """The scenario when every input is a scalar that passes every check of :func:`build_scenarios`;
     None otherwise, so that the general path validates (and reports) exactly as it always has."""
-    c = _scalar(cv)
-    th0 = _scalar(theta0, 0.95)
-    a = _scalar(alpha, 0.05)
-    t1_in = _scalar(theta1, math.nan)
-    t2_in = _scalar(theta2, math.nan)
+    c = as_scalar(cv)
+    th0 = as_scalar(theta0, 0.95)
+    a = as_scalar(alpha, 0.05)
+    t1_in = as_scalar(theta1, math.nan)
+    t2_in = as_scalar(theta2, math.nan)
     name = _scalar_text(design)
     m = _scalar_text(method)
     if c is None or th0 is None or a is None or t1_in is None or t2_in is None or name is None or m is None:
@@ -173,7 +174,7 @@ def _power_tost_scalar(
 ) -> PowerResult | None:
     """:func:`power_tost` for one scenario of scalars, or None when the general path must run."""
     sc = scalar_scenario(design, cv, theta0, theta1, theta2, alpha, method, robust)
-    n_value = _scalar(n)
+    n_value = as_scalar(n)
     if sc is None or n_value is None or not math.isfinite(n_value) or n_value != round(n_value):
         return None
     n_total = int(n_value)

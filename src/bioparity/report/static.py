@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -18,7 +20,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from bioparity.analyses.figures import CAAPlot, ForestPlot, PowerPlot, ProfilePlot
+from bioparity.analyses.figures import PLOT_FORMATS, CAAPlot, ForestPlot, PowerPlot, ProfilePlot, caa_plot
+from bioparity.caa.results import CAAResult
+from bioparity.errors import InputError
 
 COLOURS = ("#1f4e9c", "#c2410c", "#15803d", "#7e22ce", "#a16207", "#0e7490", "#be185d", "#4b5563")
 
@@ -165,31 +169,65 @@ def power_svg(plot: PowerPlot) -> str:
         return _svg(fig)
 
 
+def _caa_figure(plot: CAAPlot, *, small: bool) -> Figure:
+    fig = Figure(figsize=(3.6, 2.9) if small else (6.4, 3.6), layout="constrained")
+    ax = fig.add_subplot()
+    rng = np.random.default_rng(0)  # fixed jitter: identical figures on every run
+    for i, source in enumerate(plot.sources):
+        v = np.asarray(plot.values[source], dtype=float)
+        ax.scatter(i + rng.uniform(-0.12, 0.12, v.size), v, s=16, color=COLOURS[i % len(COLOURS)], zorder=3)
+        if v.size:
+            ax.hlines(float(v.mean()), i - 0.25, i + 0.25, color=COLOURS[i % len(COLOURS)], lw=2, zorder=3)
+    for j, band in enumerate(plot.bands):
+        colour = COLOURS[(j + 1) % len(COLOURS)]
+        if math.isfinite(band.lower) and math.isfinite(band.upper):
+            ax.axhspan(band.lower, band.upper, color=colour, alpha=0.10, zorder=1, label=band.label)
+    ax.set_xticks(range(len(plot.sources)), [f"{s}\n(n = {len(plot.values[s])})" for s in plot.sources])
+    ax.set_ylabel(f"lot value ({plot.unit})" if plot.unit else "lot value", fontsize=7)
+    name = "\n".join(textwrap.wrap(plot.name or plot.attribute, 60 if small else 90))
+    ax.set_title(f"{name}\n{plot.title}", fontsize=6.5 if small else 9)
+    if plot.bands:
+        ax.legend(fontsize=5.5 if small else 7, loc="best")
+    if small:
+        ax.tick_params(labelsize=6.5)
+    ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
 def caa_svg(plot: CAAPlot, *, small: bool = False) -> str:
     with _style():
-        fig = Figure(figsize=(3.6, 2.9) if small else (6.4, 3.6), layout="constrained")
-        ax = fig.add_subplot()
-        rng = np.random.default_rng(0)  # fixed jitter: identical figures on every run
-        for i, source in enumerate(plot.sources):
-            v = np.asarray(plot.values[source], dtype=float)
-            ax.scatter(
-                i + rng.uniform(-0.12, 0.12, v.size), v, s=16, color=COLOURS[i % len(COLOURS)], zorder=3
-            )
-            if v.size:
-                ax.hlines(
-                    float(v.mean()), i - 0.25, i + 0.25, color=COLOURS[i % len(COLOURS)], lw=2, zorder=3
-                )
-        for j, band in enumerate(plot.bands):
-            colour = COLOURS[(j + 1) % len(COLOURS)]
-            if math.isfinite(band.lower) and math.isfinite(band.upper):
-                ax.axhspan(band.lower, band.upper, color=colour, alpha=0.10, zorder=1, label=band.label)
-        ax.set_xticks(range(len(plot.sources)), [f"{s}\n(n = {len(plot.values[s])})" for s in plot.sources])
-        ax.set_ylabel(f"lot value ({plot.unit})" if plot.unit else "lot value", fontsize=7)
-        name = "\n".join(textwrap.wrap(plot.name or plot.attribute, 60 if small else 90))
-        ax.set_title(f"{name}\n{plot.title}", fontsize=6.5 if small else 9)
-        if plot.bands:
-            ax.legend(fontsize=5.5 if small else 7, loc="best")
-        if small:
-            ax.tick_params(labelsize=6.5)
-        ax.grid(axis="y", alpha=0.3)
-        return _svg(fig)
+        return _svg(_caa_figure(plot, small=small))
+
+
+def _file_name(attribute: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", attribute).strip("_") or "attribute"
+
+
+def write_caa_plots(
+    result: CAAResult, folder: str | Path, *, fmt: str = "png", attributes: Sequence[str] | None = None
+) -> list[Path]:
+    """One figure per attribute in ``folder`` (``<attribute>.png`` or ``.svg``), the figure of the reports.
+
+    Lot values by source with each test-versus-reference acceptance range (:func:`caa_plot`); returns
+    the paths in attribute order (``attributes``, default every attribute of the result).
+    """
+    if fmt not in PLOT_FORMATS:
+        raise InputError(f"plot format must be one of {', '.join(PLOT_FORMATS)}; got {fmt!r}")
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = [{str(k): v for k, v in row.items()} for row in result.table.to_dict(orient="records")]
+    names = list(attributes) if attributes is not None else list(dict.fromkeys(result.table["attribute"]))
+    paths = []
+    for attribute in names:
+        plot = caa_plot(result.lots, rows, str(attribute))
+        if plot is None:
+            raise InputError(f"no results for attribute {attribute!r}")
+        path = out / f"{_file_name(str(attribute))}.{fmt}"
+        with _style():
+            figure = _caa_figure(plot, small=False)
+            if fmt == "svg":
+                path.write_text(_svg(figure), encoding="utf-8")
+            else:
+                figure.savefig(path, format="png", dpi=110, metadata={"Software": "bioparity"})
+        paths.append(path)
+    return paths

@@ -122,9 +122,7 @@ def _nca_partition(
         if exc.row is not None:  # row of the partition -> file and row of that file (1-based)
             i = exc.row - 1
             file, row = paths[int(frame[_PART].iloc[i])], int(frame[_ROW].iloc[i]) + 1
-        raise DataFileError(
-            exc.problem, file=file, row=row, column=exc.column, value=exc.value, expected=exc.expected
-        ) from exc
+        raise exc.relocated(file, row=row, line=None) from exc
     return result.to_frame()
 
 

@@ -20,22 +20,17 @@ def alembic_config() -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head", *, seal: bool = True) -> str:
-    """Bring the database to ``revision`` (default: the latest); returns the revision now in place.
+def upgrade_schema(engine: Engine, revision: str = "head") -> str:
+    """Bring the database schema to ``revision`` (default: the latest); returns the revision now in place.
 
-    At the latest revision the workspace is then sealed with the audit key (created if the trail was
-    never keyed; see :func:`bioparity.workspace.integrity.seal`) unless ``seal`` is False.
+    Only the schema: :func:`bioparity.workspace.integrity.upgrade` (what ``bioparity db upgrade`` and
+    the server run) also seals the workspace with the audit key.
     """
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
-    now = current_revision(engine) or "base"
-    if seal and (revision == "head" or now == head_revision()):
-        from bioparity.workspace.integrity import seal as seal_workspace
-
-        seal_workspace(engine)
-    return now
+    return current_revision(engine) or "base"
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -24,7 +24,7 @@ from bioparity.audit.trail import append_event
 from bioparity.errors import BioparityError
 from bioparity.report.context import RunContext, run_context
 from bioparity.store.models import AnalysisRun
-from bioparity.web.plots import LOG_AXIS, _layout
+from bioparity.web.plots import LOG_AXIS, plot_layout
 from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import render
 from bioparity.workspace import analyses, datasets
@@ -133,7 +133,7 @@ def _figure(p: Profile, *, log: bool, time_label: str, conc_label: str) -> dict[
         )  # fmt: skip
     return {
         "data": data,
-        "layout": _layout(
+        "layout": plot_layout(
             f"{p.label}: " + ("semi-log" if log else "linear"),
             xaxis={"title": {"text": time_label}},
             yaxis={"title": {"text": conc_label}, **(LOG_AXIS if log else {"type": "linear"})},

@@ -16,7 +16,7 @@ _LAYOUT: dict[str, Any] = {
 }
 
 
-def _layout(title: str, **extra: Any) -> dict[str, Any]:
+def plot_layout(title: str, **extra: Any) -> dict[str, Any]:
     return {**_LAYOUT, "title": {"text": title, "font": {"size": 14}}, **extra}
 
 
@@ -40,7 +40,7 @@ def profiles_figure(plot: ProfilePlot, *, log: bool) -> dict[str, Any]:
         )
     return {
         "data": data,
-        "layout": _layout(
+        "layout": plot_layout(
             "Mean concentration-time profiles per arm" + (" (semi-log)" if log else " (linear)"),
             xaxis={"title": {"text": plot.time_label}},
             yaxis={"title": {"text": "mean " + plot.conc_label}, **(LOG_AXIS if log else {"type": "linear"})},
@@ -72,7 +72,7 @@ def individual_figure(plot: ProfilePlot) -> dict[str, Any]:
         seen.add(line.name)
     return {
         "data": data,
-        "layout": _layout(
+        "layout": plot_layout(
             "Individual concentration-time profiles (semi-log)",
             xaxis={"title": {"text": plot.time_label}},
             yaxis={"title": {"text": plot.conc_label}, **LOG_AXIS},
@@ -138,7 +138,7 @@ def forest_figure(plot: ForestPlot) -> dict[str, Any]:
     ticks = [t for t in (70, 80, 90, 100, 110, 125, 140) if lo <= t <= hi]
     return {
         "data": data,
-        "layout": _layout(
+        "layout": plot_layout(
             f"GMR and {plot.ci_level:g}% CI against {plot.lower_limit:.2f}-{plot.upper_limit:.2f}%",
             xaxis={
                 "title": {"text": f"geometric mean ratio (%) with {plot.ci_level:g}% CI"},
@@ -174,7 +174,7 @@ def power_figure(plot: PowerPlot) -> dict[str, Any]:
         yaxis["range"] = [0, 1]
     return {
         "data": data,
-        "layout": _layout(
+        "layout": plot_layout(
             "Power curves" if plot.y_label == "power" else "Sample size",
             xaxis={"title": {"text": plot.x_label}},
             yaxis=yaxis,
@@ -224,7 +224,7 @@ def caa_figure(plot: CAAPlot) -> dict[str, Any]:
     title = plot.name or plot.attribute
     return {
         "data": data,
-        "layout": _layout(
+        "layout": plot_layout(
             title,
             shapes=shapes,
             annotations=annotations,
@@ -262,7 +262,7 @@ def power_curve_figure(sizes: list[int], powers: list[float], target: float, n: 
         )  # fmt: skip
     return {
         "data": data,
-        "layout": _layout(
+        "layout": plot_layout(
             "Power against total sample size",
             xaxis={"title": {"text": "total sample size n"}},
             yaxis={"title": {"text": "power"}, "range": [0, 1]},

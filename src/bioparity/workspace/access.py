@@ -7,6 +7,7 @@ reported exactly like a missing one (:class:`NotFoundError`), so its existence c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
@@ -94,30 +95,38 @@ def require_study(
     return study, program
 
 
+_InStudy = TypeVar("_InStudy", Dataset, AnalysisRun)
+
+
+def _in_study(
+    session: Session,
+    actor: Actor,
+    model: type[_InStudy],
+    object_id: str,
+    permission: Permission,
+    object_type: str,
+) -> tuple[_InStudy, Study, Program]:
+    """An object stored in a study, with its study and program; a hidden one is reported missing."""
+    obj = session.get(model, object_id)
+    if obj is None:
+        raise NotFoundError(object_type, object_id)
+    try:
+        study, program = require_study(session, actor, obj.study_id, permission)
+    except NotFoundError:
+        raise NotFoundError(object_type, object_id) from None
+    return obj, study, program
+
+
 def require_dataset(
     session: Session, actor: Actor, dataset_id: str, permission: Permission = Permission.read
 ) -> tuple[Dataset, Study, Program]:
-    dataset = session.get(Dataset, dataset_id)
-    if dataset is None:
-        raise NotFoundError("dataset", dataset_id)
-    try:
-        study, program = require_study(session, actor, dataset.study_id, permission)
-    except NotFoundError:
-        raise NotFoundError("dataset", dataset_id) from None
-    return dataset, study, program
+    return _in_study(session, actor, Dataset, dataset_id, permission, "dataset")
 
 
 def require_run(
     session: Session, actor: Actor, run_id: str, permission: Permission = Permission.read
 ) -> tuple[AnalysisRun, Study, Program]:
-    run = session.get(AnalysisRun, run_id)
-    if run is None:
-        raise NotFoundError("analysis run", run_id)
-    try:
-        study, program = require_study(session, actor, run.study_id, permission)
-    except NotFoundError:
-        raise NotFoundError("analysis run", run_id) from None
-    return run, study, program
+    return _in_study(session, actor, AnalysisRun, run_id, permission, "analysis run")
 
 
 def require_org(

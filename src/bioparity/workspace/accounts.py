@@ -56,6 +56,7 @@ from bioparity.workspace.errors import (
     PermissionDeniedError,
     ThrottledError,
 )
+from bioparity.workspace.events import record, record_change
 from bioparity.workspace.passwords import hash_password, verify_password
 from bioparity.workspace.roles import Permission, Role
 from bioparity.workspace.snapshots import snapshot
@@ -127,10 +128,6 @@ def _now(now: datetime | None) -> datetime:
     return datetime.now(UTC) if now is None else now
 
 
-def _actor_id(actor: Actor) -> str | None:
-    return actor.user_id or None
-
-
 def _role(role: str) -> Role:
     try:
         return Role(role)
@@ -157,15 +154,7 @@ def create_user(
     user.password_hash = hash_password(password)
     session.add(user)
     _flush_unique(session, f"user {username!r}")
-    append_event(
-        session,
-        actor_id=_actor_id(actor),
-        actor=actor.username,
-        action="create",
-        object_type="user",
-        object_id=user.id,
-        after=snapshot(user),
-    )
+    record_change(session, actor, "create", "user", user)
     return user
 
 
@@ -187,16 +176,7 @@ def create_org(
     org = Organisation(name=name)
     session.add(org)
     _flush_unique(session, f"organisation {name!r}")
-    append_event(
-        session,
-        actor_id=_actor_id(actor),
-        actor=actor.username,
-        action="create",
-        object_type="organisation",
-        object_id=org.id,
-        org_id=org.id,
-        after=snapshot(org),
-    )
+    record_change(session, actor, "create", "organisation", org, org)
     if owner is not None:
         _add_membership(session, actor, org, owner, Role.owner)
     return org
@@ -211,16 +191,7 @@ def _add_membership(session: Session, actor: Actor, org: Organisation, user: Use
     membership = Membership(org_id=org.id, user_id=user.id, role=role.value)
     session.add(membership)
     _flush_unique(session, "membership")
-    append_event(
-        session,
-        actor_id=_actor_id(actor),
-        actor=actor.username,
-        action="grant",
-        object_type="membership",
-        object_id=membership.id,
-        org_id=org.id,
-        after=snapshot(membership) | {"username": user.username},
-    )
+    record_change(session, actor, "grant", "membership", membership, org, extra={"username": user.username})
     return membership
 
 
@@ -267,17 +238,8 @@ def invite_member(
     invitation.role = new_role.value
     invitation.expires_at = moment + timedelta(days=policy_of(session).invitation_days)
     session.flush()
-    append_event(
-        session,
-        actor_id=_actor_id(actor),
-        actor=actor.username,
-        action="invite" if before is None else "update",
-        object_type="membership_invitation",
-        object_id=invitation.id,
-        org_id=org.id,
-        before=before,
-        after=snapshot(invitation),
-    )
+    action = "invite" if before is None else "update"
+    record_change(session, actor, action, "membership_invitation", invitation, org, before)
     return invitation
 
 
@@ -307,27 +269,18 @@ def withdraw_invitation(session: Session, actor: Actor, org_id: str, invitation_
     invitation = session.get(MembershipInvitation, invitation_id)
     if invitation is None or invitation.org_id != org.id or invitation.status != "pending":
         raise NotFoundError("invitation", invitation_id)
-    _answer(session, actor, invitation, "withdrawn", org.id)
+    _answer(session, actor, invitation, "withdrawn", org)
 
 
 def _answer(
-    session: Session, actor: Actor, invitation: MembershipInvitation, status: str, org_id: str
+    session: Session, actor: Actor, invitation: MembershipInvitation, status: str, org: Organisation
 ) -> None:
     before = snapshot(invitation)
     invitation.status = status
     invitation.responded_at = datetime.now(UTC)
     session.flush()
-    append_event(
-        session,
-        actor_id=_actor_id(actor),
-        actor=actor.username,
-        action={"accepted": "accept", "declined": "decline", "withdrawn": "withdraw"}[status],
-        object_type="membership_invitation",
-        object_id=invitation.id,
-        org_id=org_id,
-        before=before,
-        after=snapshot(invitation),
-    )
+    action = {"accepted": "accept", "declined": "decline", "withdrawn": "withdraw"}[status]
+    record_change(session, actor, action, "membership_invitation", invitation, org, before)
 
 
 def my_invitations(
@@ -354,7 +307,7 @@ def respond_invitation(
     org = session.get(Organisation, invitation.org_id)
     user = session.get(User, actor.user_id)
     assert org is not None and user is not None
-    _answer(session, actor, invitation, "accepted" if accept else "declined", org.id)
+    _answer(session, actor, invitation, "accepted" if accept else "declined", org)
     if not accept:
         return None
     return _add_membership(session, actor, org, user, Role(invitation.role))
@@ -387,17 +340,7 @@ def change_member_role(session: Session, actor: Actor, org_id: str, user_id: str
     before = snapshot(membership)
     membership.role = new_role.value
     session.flush()
-    append_event(
-        session,
-        actor_id=_actor_id(actor),
-        actor=actor.username,
-        action="update",
-        object_type="membership",
-        object_id=membership.id,
-        org_id=org.id,
-        before=before,
-        after=snapshot(membership),
-    )
+    record_change(session, actor, "update", "membership", membership, org, before)
     return membership
 
 
@@ -409,16 +352,7 @@ def remove_member(session: Session, actor: Actor, org_id: str, user_id: str) -> 
     before = snapshot(membership)
     session.delete(membership)
     session.flush()
-    append_event(
-        session,
-        actor_id=_actor_id(actor),
-        actor=actor.username,
-        action="revoke",
-        object_type="membership",
-        object_id=before["id"],
-        org_id=org.id,
-        before=before,
-    )
+    record(session, actor, "revoke", "membership", before["id"], org, before)
 
 
 def list_members(session: Session, actor: Actor, org_id: str) -> Sequence[tuple[Membership, User]]:
@@ -613,15 +547,8 @@ def _record_failure(
     locked = account.failures >= policy.lockout_after and account.locked_at is None
     if locked:
         account.locked_at = moment
-        append_event(
-            session,
-            actor_id=None,
-            actor="system",
-            action="lock",
-            object_type="user",
-            object_id=None if user is None else user.id,
-            after={"username": username[:100], "failures": account.failures, "reason": action},
-        )
+        reason = {"username": username[:100], "failures": account.failures, "reason": action}
+        record(session, SYSTEM, "lock", "user", None if user is None else user.id, after=reason)
         if user is not None:
             _revoke_all(session, user.id, moment)
     session.flush()
@@ -713,15 +640,8 @@ def login(
         raise AuthenticationError("invalid username or password")
     _reset_failures(session, username)
     token, secret = _issue(session, user, "session", "login", timedelta(hours=policy.session_hours), moment)
-    append_event(
-        session,
-        actor_id=user.id,
-        actor=user.username,
-        action="login",
-        object_type="user",
-        object_id=user.id,
-        after={"client": client} if client else None,
-    )
+    me = Actor(user_id=user.id, username=user.username, display_name=user.display_name)
+    record(session, me, "login", "user", user.id, after={"client": client} if client else None)
     return token, secret
 
 
@@ -795,15 +715,8 @@ def logout(session: Session, actor: Actor, secret: str) -> None:
             .values(revoked_at=moment)
             .execution_options(synchronize_session=False)
         )
-        append_event(
-            session,
-            actor_id=actor.user_id,
-            actor=actor.username,
-            action="logout",
-            object_type="user",
-            object_id=actor.user_id,
-            after={"bound_tokens_revoked": int(getattr(bound, "rowcount", 0) or 0)},
-        )
+        revoked = {"bound_tokens_revoked": int(getattr(bound, "rowcount", 0) or 0)}
+        record(session, actor, "logout", "user", actor.user_id, after=revoked)
 
 
 def create_api_token(
@@ -844,15 +757,7 @@ def create_api_token(
         moment,
         session_id=actor.token_id if bound_to_session else None,
     )
-    append_event(
-        session,
-        actor_id=actor.user_id,
-        actor=actor.username,
-        action="create",
-        object_type="api_token",
-        object_id=token.id,
-        after=snapshot(token),
-    )
+    record_change(session, actor, "create", "api_token", token)
     return token, secret
 
 
@@ -873,16 +778,7 @@ def revoke_api_token(session: Session, actor: Actor, token_id: str) -> None:
         before = snapshot(token)
         token.revoked_at = datetime.now(UTC)
         session.flush()
-        append_event(
-            session,
-            actor_id=actor.user_id,
-            actor=actor.username,
-            action="revoke",
-            object_type="api_token",
-            object_id=token.id,
-            before=before,
-            after=snapshot(token),
-        )
+        record_change(session, actor, "revoke", "api_token", token, None, before)
 
 
 # --- account lifecycle (21 CFR 11.300(b)) ----------------------------------------------------------
@@ -913,15 +809,7 @@ def change_password(
     user.password_changed_at = moment
     revoked = _revoke_all(session, user.id, moment, keep=actor.token_id)
     session.flush()
-    append_event(
-        session,
-        actor_id=actor.user_id,
-        actor=actor.username,
-        action="password_change",
-        object_type="user",
-        object_id=user.id,
-        after={"other_tokens_revoked": revoked},
-    )
+    record(session, actor, "password_change", "user", user.id, after={"other_tokens_revoked": revoked})
 
 
 def admin_reset_password(
@@ -937,15 +825,8 @@ def admin_reset_password(
     revoked = _revoke_all(session, user.id, moment)
     _unlock(session, user)
     session.flush()
-    append_event(
-        session,
-        actor_id=_actor_id(actor),
-        actor=actor.username,
-        action="password_reset",
-        object_type="user",
-        object_id=user.id,
-        after={"must_change_password": True, "tokens_revoked": revoked},
-    )
+    reset = {"must_change_password": True, "tokens_revoked": revoked}
+    record(session, actor, "password_reset", "user", user.id, after=reset)
     return user
 
 
@@ -965,15 +846,7 @@ def unlock_account(session: Session, username: str, *, actor: Actor = SYSTEM) ->
     user = get_user_by_name(session, username)
     was_locked = _unlock(session, user)
     session.flush()
-    append_event(
-        session,
-        actor_id=_actor_id(actor),
-        actor=actor.username,
-        action="unlock",
-        object_type="user",
-        object_id=user.id,
-        after={"was_locked": was_locked},
-    )
+    record(session, actor, "unlock", "user", user.id, after={"was_locked": was_locked})
     return was_locked
 
 
@@ -1002,14 +875,6 @@ def set_active(session: Session, username: str, active: bool, *, actor: Actor = 
     user.is_active = active
     revoked = 0 if active else _revoke_all(session, user.id, datetime.now(UTC))
     session.flush()
-    append_event(
-        session,
-        actor_id=_actor_id(actor),
-        actor=actor.username,
-        action="reactivate" if active else "deactivate",
-        object_type="user",
-        object_id=user.id,
-        before=before,
-        after=snapshot(user) | {"tokens_revoked": revoked},
-    )
+    action = "reactivate" if active else "deactivate"
+    record_change(session, actor, action, "user", user, None, before, {"tokens_revoked": revoked})
     return revoked

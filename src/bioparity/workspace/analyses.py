@@ -99,15 +99,7 @@ def compute_run(pending: PendingRun) -> ComputedRun:
     try:
         result = spec.compute(frame, dict(pending.options))
     except DataFileError as exc:
-        raise DataFileError(
-            exc.problem,
-            file=pending.filename,
-            row=exc.row,
-            line=exc.line,
-            column=exc.column,
-            value=exc.value,
-            expected=exc.expected,
-        ) from exc
+        raise exc.relocated(pending.filename, row=exc.row, line=exc.line) from exc
     except BioparityError:
         raise
     except Exception as exc:  # a defect, not a user error: keep the evidence of the attempt

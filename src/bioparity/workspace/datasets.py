@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -36,15 +37,15 @@ from sqlalchemy.orm import Session
 
 from bioparity.analyses.frames import result_frame
 from bioparity.analyses.registry import get_analysis
-from bioparity.audit import append_event, sha256_hex
+from bioparity.audit import sha256_hex
 from bioparity.errors import DataFileError, InputError
 from bioparity.io import read_table
 from bioparity.io.tables_out import csv_bytes
 from bioparity.store.models import Blob, Dataset, new_id
 from bioparity.workspace.access import Actor, require_dataset, require_run, require_study
+from bioparity.workspace.events import record_change
 from bioparity.workspace.roles import Permission
 from bioparity.workspace.sealing import dataset_mac, dataset_sealed
-from bioparity.workspace.snapshots import snapshot
 from bioparity.workspace.text import NAME_MAX, plain_text
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -201,15 +202,7 @@ def read_stored(
         try:
             return reader(path)
         except DataFileError as exc:
-            raise DataFileError(
-                exc.problem,
-                file=filename,
-                row=exc.row,
-                line=exc.line,
-                column=exc.column,
-                value=exc.value,
-                expected=exc.expected,
-            ) from None
+            raise exc.relocated(filename, row=exc.row, line=exc.line) from None
 
 
 def read_plain_csv(path: Path) -> pd.DataFrame:
@@ -322,46 +315,15 @@ def store_upload(session: Session, actor: Actor, pending: PendingUpload) -> Data
     dataset.mac = dataset_mac(dataset)
     session.add(dataset)
     session.flush()
-    append_event(
-        session,
-        actor_id=actor.user_id,
-        actor=actor.username,
-        action="upload",
-        object_type="dataset",
-        object_id=dataset.id,
-        org_id=program.org_id,
-        program_id=program.id,
-        after=snapshot(dataset),
-    )
+    record_change(session, actor, "upload", "dataset", dataset, program)
     return dataset
 
 
-def upload_dataset(
-    session: Session,
-    actor: Actor,
-    study_id: str,
-    *,
-    name: str,
-    filename: str,
-    content: bytes,
-    media_type: str = "text/csv",
-    analysis_kind: str | None = None,
-    derived_from_run: str | None = None,
-) -> Dataset:
-    """Validate and store a new version of dataset ``name`` in the study, all in the caller's session
-    (:func:`check_upload`, :func:`parse_upload`, :func:`store_upload`; the server runs them apart)."""
-    pending = check_upload(
-        session,
-        actor,
-        study_id,
-        name=name,
-        filename=filename,
-        content=content,
-        media_type=media_type,
-        analysis_kind=analysis_kind,
-        derived_from_run=derived_from_run,
-    )
-    return store_upload(session, actor, parse_upload(pending))
+def upload_dataset(session: Session, actor: Actor, study_id: str, **upload: Any) -> Dataset:
+    """Validate and store a new version of a dataset in the study, all in the caller's session
+    (:func:`check_upload` with the keywords ``upload``, :func:`parse_upload`, :func:`store_upload`; the
+    server runs them apart)."""
+    return store_upload(session, actor, parse_upload(check_upload(session, actor, study_id, **upload)))
 
 
 def list_datasets(session: Session, actor: Actor, study_id: str) -> Sequence[Dataset]:

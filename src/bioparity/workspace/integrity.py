@@ -1,6 +1,7 @@
 """Sealing a workspace with the audit key, and verifying everything a regulator relies on against it.
 
-:func:`seal` runs after every migration (``bioparity db upgrade`` and server start-up). The first time,
+:func:`upgrade` migrates the schema and then runs :func:`seal` (``bioparity db upgrade`` and server
+start-up). The first time,
 it creates the key file when none exists, appends an ``audit_keyed`` row whose hash covers the whole
 unkeyed trail before it, and MACs the existing dataset and signature records; afterwards it only checks
 that the configured key is the one the trail was sealed with (a wrong or lost key stops the server
@@ -37,8 +38,9 @@ from bioparity.audit.chain import GENESIS_MAC, ChainVerification, row_mac
 from bioparity.audit.keys import AuditKey, AuditKeyError, create_key_file, key_path, load_key
 from bioparity.audit.trail import verify_session
 from bioparity.store.engine import READ_ONLY_OPTION
+from bioparity.store.migrate import head_revision, upgrade_schema
 from bioparity.store.models import AnalysisRun, AuditEvent, AuditHead, Blob, Dataset, Signature
-from bioparity.workspace.sealing import dataset_mac, dataset_sealed, signature_mac
+from bioparity.workspace.sealing import SIGNATURE_FIELDS, dataset_mac, dataset_sealed, signature_mac
 from bioparity.workspace.signatures import check_signature
 
 SEAL_ACTION = "audit_keyed"
@@ -52,6 +54,18 @@ class SealOutcome:
     key_id: str
     key_created: bool
     sealed_now: bool
+
+
+def upgrade(engine: Engine, revision: str = "head") -> str:
+    """Bring the database to ``revision`` (default: the latest); returns the revision now in place.
+
+    At the latest revision the workspace is then sealed with the audit key (created if the trail was
+    never keyed; see :func:`seal`). :func:`bioparity.store.upgrade_schema` migrates without sealing.
+    """
+    now = upgrade_schema(engine, revision)
+    if revision == "head" or now == head_revision():
+        seal(engine)
+    return now
 
 
 def _begin(engine: Engine) -> Session:
@@ -173,16 +187,8 @@ _COMPARED = {
         "result_sha256",
         "created_by",
     ),
-    "signature": (
-        "run_id",
-        "user_id",
-        "username",
-        "display_name",
-        "meaning",
-        "signed_at",
-        "content_sha256",
-        "signature_sha256",
-    ),
+    # Every field the signature's MAC covers (the id is how its audit row is found).
+    "signature": tuple(name for name in SIGNATURE_FIELDS if name != "id"),
 }
 _LABEL = {"dataset": "dataset", "analysis_run": "analysis run", "signature": "signature"}
 

@@ -11,11 +11,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bioparity.audit import append_event
 from bioparity.errors import InputError
 from bioparity.store.models import AuditEvent, Organisation, Program, ProgramShare, Study
 from bioparity.workspace.access import Actor, require_org, require_program, require_study, visible_programs
 from bioparity.workspace.errors import ConflictError, NotFoundError
+from bioparity.workspace.events import record, record_change
 from bioparity.workspace.roles import GRANTS, SHARE_ROLES, Permission, Role
 from bioparity.workspace.snapshots import snapshot
 from bioparity.workspace.text import DESCRIPTION_MAX, NAME_MAX, REGION_MAX, SHORT_NAME_MAX, plain_text
@@ -36,31 +36,6 @@ PROGRAM_FIELDS = (
     "description",
     "segregation_of_duties",
 )
-
-
-def _audit(
-    session: Session,
-    actor: Actor,
-    action: str,
-    obj: Any,
-    program: Program,
-    before: Any = None,
-    *,
-    object_type: str,
-    deleted: bool = False,
-) -> None:
-    append_event(
-        session,
-        actor_id=actor.user_id,
-        actor=actor.username,
-        action=action,
-        object_type=object_type,
-        object_id=str(before["id"] if deleted else obj.id),
-        org_id=program.org_id,
-        program_id=program.id,
-        before=before,
-        after=None if deleted else snapshot(obj),
-    )
 
 
 def _regions(regions: Sequence[str]) -> list[str]:
@@ -129,7 +104,7 @@ def create_program(
         session.flush()
     except IntegrityError as exc:
         raise ConflictError(f"organisation {org.name!r} already has a program named {name!r}") from exc
-    _audit(session, actor, "create", program, program, object_type="program")
+    record_change(session, actor, "create", "program", program, program)
     return program
 
 
@@ -158,7 +133,7 @@ def update_program(session: Session, actor: Actor, program_id: str, changes: dic
         session.flush()
     except IntegrityError as exc:
         raise ConflictError(f"the organisation already has a program named {changes.get('name')!r}") from exc
-    _audit(session, actor, "update", program, program, before, object_type="program")
+    record_change(session, actor, "update", "program", program, program, before)
     return program
 
 
@@ -195,9 +170,8 @@ def share_program(
         share.pending_role = role
     share.invited_by = actor.user_id
     session.flush()
-    _audit(
-        session, actor, "share" if before is None else "update", share, program, before, object_type="share"
-    )
+    action = "share" if before is None else "update"
+    record_change(session, actor, action, "share", share, program, before)
     return share
 
 
@@ -272,15 +246,8 @@ def respond_share(
     share.responded_by = actor.user_id
     share.responded_at = datetime.now(UTC)
     session.flush()
-    _audit(
-        session,
-        actor,
-        "share_accept" if accept else "share_decline",
-        share,
-        program,
-        before,
-        object_type="share",
-    )
+    action = "share_accept" if accept else "share_decline"
+    record_change(session, actor, action, "share", share, program, before)
     return share
 
 
@@ -296,7 +263,7 @@ def unshare_program(session: Session, actor: Actor, program_id: str, partner_org
     before = snapshot(share)
     session.delete(share)
     session.flush()
-    _audit(session, actor, "unshare", None, program, before, object_type="share", deleted=True)
+    record(session, actor, "unshare", "share", before["id"], program, before)
 
 
 def list_shares(
@@ -326,7 +293,7 @@ def create_study(
     )
     session.add(study)
     session.flush()
-    _audit(session, actor, "create", study, program, object_type="study")
+    record_change(session, actor, "create", "study", study, program)
     return study
 
 

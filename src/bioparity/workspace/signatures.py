@@ -22,15 +22,15 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bioparity.audit import append_event, canonical_json, sha256_hex, utc_timestamp
+from bioparity.audit import canonical_json, sha256_hex, utc_timestamp
 from bioparity.errors import InputError
 from bioparity.store.models import AnalysisRun, Signature, User, new_id
 from bioparity.workspace.access import Actor, require_run
 from bioparity.workspace.accounts import check_password
 from bioparity.workspace.errors import ConflictError, PermissionDeniedError
+from bioparity.workspace.events import record_change
 from bioparity.workspace.roles import SIGN_PERMISSION, Meaning
 from bioparity.workspace.sealing import signature_mac, signature_sealed
-from bioparity.workspace.snapshots import snapshot
 
 
 def signed_content(run: AnalysisRun) -> str:
@@ -125,17 +125,7 @@ def sign_run(session: Session, actor: Actor, run_id: str, *, password: str, mean
     sig.mac = signature_mac(sig)
     session.add(sig)
     session.flush()
-    append_event(
-        session,
-        actor_id=actor.user_id,
-        actor=actor.username,
-        action="sign",
-        object_type="signature",
-        object_id=sig.id,
-        org_id=program.org_id,
-        program_id=program.id,
-        after=snapshot(sig),
-    )
+    record_change(session, actor, "sign", "signature", sig, program)
     return sig
 
 

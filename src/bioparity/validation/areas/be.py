@@ -1,5 +1,7 @@
 """Bioequivalence: EMA ABEL Method A and B against replicateBE (rds01-rds10), the replicateBE vignette
-(rds01 outliers, rds14 degrees of freedom) and the regulatory.md vectors T10-T12."""
+(rds01 outliers, rds14 degrees of freedom) and the guideline vectors T10-T12 (EMA Guideline on the
+Investigation of Bioequivalence, CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.10; FDA Draft Guidance on
+Progesterone, 2011)."""
 
 from __future__ import annotations
 
@@ -159,7 +161,7 @@ def _vignette(reference: Path) -> list[CaseResult]:
 
 
 def _limits_t10(reference: Path) -> list[CaseResult]:
-    """regulatory.md T10: EMA ABEL expanded limits at CVwR 30-55% (absolute 5e-6)."""
+    """T10: EMA ABEL expanded limits at CVwR 30-55% (guideline section 4.1.10; absolute 5e-6)."""
     table = read_reference_csv(reference / "be" / "abel_limits_t10.csv")
     low, up = abel_limits(table["cvwr"].to_numpy())
     out = []
@@ -176,7 +178,7 @@ def _limits_t10(reference: Path) -> list[CaseResult]:
 
 
 def _constants(reference: Path) -> list[CaseResult]:
-    """regulatory.md T11-T12 and the guideline constants."""
+    """T11-T12 (the exact EMA k and the FDA RSABE constants) and the guideline constants."""
     exact = ScalingRule("EMA exact k", k=EMA_K_EXACT, cv_switch=0.30, cv_cap=0.50)
     low, up = abel_limits(0.50, exact)
     observed = {

@@ -1,4 +1,5 @@
-"""Tolerance factors against regulatory.md T13-T15, ISO 16269-6 Annex F and Montgomery & Runger Table XII;
+"""Tolerance factors against R tolerance ``K.factor`` and Howe (1969) (T13-T15), ISO 16269-6 Annex F and
+Montgomery & Runger Table XII;
 distribution-free minimum numbers of lots against Wilks (1941)."""
 
 from __future__ import annotations

@@ -3,7 +3,9 @@ exact equivalence sample sizes for means against PowerTOST's parallel-design tab
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -25,6 +27,22 @@ def run(reference: Path) -> list[CaseResult]:
     return [*_intervals(reference), *_one_stratum(reference), *_means_sample_size(reference)]
 
 
+def _limits(case: str, label: str, row: Mapping[Hashable, Any], res: Any, tol: float) -> list[CaseResult]:
+    """Both limits of the interval ``res`` against the published ones in ``row``."""
+    return [
+        compare(
+            AREA,
+            "clinical-published",
+            case,
+            f"{label} {side}",
+            float(row[side]),
+            float(getattr(res, f"ci_{side}")),
+            tol,
+        )
+        for side in ("lower", "upper")
+    ]
+
+
 def _intervals(reference: Path) -> list[CaseResult]:
     """Every published interval (both limits) and the two t intervals (limits and df) on R's sleep data."""
     out = []
@@ -36,27 +54,14 @@ def _intervals(reference: Path) -> list[CaseResult]:
         case = f"{row['case']}: {counts[0]}/{counts[1]} vs {counts[2]}/{counts[3]}"
         label = f"{row['measure']} {row['method']} {row['conf']:.0%}"
         tol = float(row["tolerance"]) + 1e-12
-        for side in ("lower", "upper"):
-            observed = float(getattr(res, f"ci_{side}"))
-            out.append(compare(AREA, "clinical-published", case, f"{label} {side}", row[side], observed, tol))
+        out += _limits(case, label, row, res, tol)
     sleep = read_reference_csv(reference / "clinical" / "sleep_t_test.csv")
     g1, g2 = (sleep.loc[sleep["group"] == g, "extra"].to_numpy() for g in (1, 2))
     intervals = read_reference_csv(reference / "clinical" / "t_intervals_sleep.csv")
     for row in intervals.to_dict("records"):
         means = ci_mean_difference_samples(g1, g2, method=str(row["method"]), conf=float(row["conf"]))
         case = "R datasets::sleep, group 1 - group 2"
-        for side in ("lower", "upper"):
-            out.append(
-                compare(
-                    AREA,
-                    "clinical-published",
-                    case,
-                    f"mean difference {row['method']} {side}",
-                    row[side],
-                    float(getattr(means, f"ci_{side}")),
-                    float(row["tolerance"]),
-                )
-            )
+        out += _limits(case, f"mean difference {row['method']}", row, means, float(row["tolerance"]))
         out.append(
             compare(
                 AREA,
@@ -83,18 +88,7 @@ def _one_stratum(reference: Path) -> list[CaseResult]:
         table_ii = f"{counts[0]}/{counts[1]} vs {counts[2]}/{counts[3]}"
         case = f"Newcombe-a: {table_ii}, one stratum, published {published}"
         tol = float(row["tolerance"]) + 1e-12
-        for side in ("lower", "upper"):
-            out.append(
-                compare(
-                    AREA,
-                    "clinical-published",
-                    case,
-                    f"stratified difference {method} {side}",
-                    float(row[side]),
-                    float(getattr(res, f"ci_{side}")),
-                    tol,
-                )
-            )
+        out += _limits(case, f"stratified difference {method}", row.to_dict(), res, tol)
     return out
 
 

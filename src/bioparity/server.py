@@ -1,4 +1,9 @@
-"""The FastAPI application factory of the workspace server."""
+"""The FastAPI application factory of the workspace server: the JSON API and the browser pages on one app.
+
+The composition root of the HTTP front ends: it mounts the API (:mod:`bioparity.api`) and, unless told not
+to, the browser workspace (:mod:`bioparity.web`), which builds on the API's request plumbing. Neither of
+those packages imports this module.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,9 @@ from bioparity.api.errors import install_error_handlers
 from bioparity.api.middleware import HardeningMiddleware
 from bioparity.api.schemas import HealthOut
 from bioparity.api.settings import MIGRATED_ENV, SECURE_COOKIES_ENV
-from bioparity.store import current_revision, make_engine, make_sessionmaker, upgrade
+from bioparity.store import current_revision, make_engine, make_sessionmaker
 from bioparity.workspace.accounts import POLICY_KEY, AccountPolicy
+from bioparity.workspace.integrity import upgrade
 
 
 def create_app(
@@ -63,7 +69,7 @@ def create_app(
     app.include_router(routes_programs.router)
     app.include_router(routes_data.router)
     if web:
-        from bioparity.web import install_web
+        from bioparity.web import install_web  # only when wanted: the pages import the reports
 
         install_web(app)
         app.state.web_read_sessions.configure(info={POLICY_KEY: policy})

@@ -1,0 +1,36 @@
+"""Typer options shared by several commands, as ``Annotated`` aliases (the one option style of the CLI).
+
+A command writes ``fmt: Format = OutputFormat.table``; the flag, its help and its type are defined once here.
+Options used by a single module are aliases at the top of that module.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from bioparity.cli.common import OutputFormat
+
+Format = Annotated[OutputFormat, typer.Option("--format", help="json or table.")]
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        help="Database URL (default: $BIOPARITY_DATABASE_URL, else a SQLite file in your data folder)."
+    ),
+]
+#: One-sided level of the two one-sided tests (BE, PK similarity, CV from a CI).
+Alpha = Annotated[float, typer.Option(help="One-sided level: 0.05 for a 90% CI.")]
+Theta1 = Annotated[float, typer.Option(help="Lower limit (ratio).")]
+Theta2 = Annotated[float | None, typer.Option(help="Upper limit (default 1/theta1).")]
+TargetPower = Annotated[float, typer.Option(help="Power to reach.")]
+PlotFormat = Annotated[str, typer.Option(help="png or svg.")]
+Seed = Annotated[int, typer.Option(help="Seed of the operating-characteristics simulation.")]
+Workers = Annotated[
+    int | None,
+    typer.Option(help="Local Dask worker processes (default: one per CPU; 0 = run in this process)."),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(help="Address of an existing Dask scheduler, e.g. tcp://host:8786 (instead of --workers)."),
+]

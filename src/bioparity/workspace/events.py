@@ -1,0 +1,60 @@
+"""One audit row for a workspace service: the acting user as recorded in the trail (21 CFR 11.10(e))."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeAlias
+
+from sqlalchemy.orm import Session
+
+from bioparity.audit import append_event
+from bioparity.store.models import AuditEvent, Organisation, Program
+from bioparity.workspace.access import Actor
+from bioparity.workspace.snapshots import snapshot
+
+#: The organisation or program a row belongs to (a program's row belongs to its organisation too).
+Scope: TypeAlias = Organisation | Program | None
+Detail: TypeAlias = Mapping[str, Any] | None
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: str | None,
+    scope: Scope = None,
+    before: Detail = None,
+    after: Detail = None,
+) -> AuditEvent:
+    """:func:`bioparity.audit.append_event` on behalf of ``actor`` (no user id for the command line's
+    system actor), filed under ``scope``."""
+    program = scope if isinstance(scope, Program) else None
+    return append_event(
+        session,
+        actor_id=actor.user_id or None,
+        actor=actor.username,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        org_id=program.org_id if program is not None else None if scope is None else scope.id,
+        program_id=None if program is None else program.id,
+        before=before,
+        after=after,
+    )
+
+
+def record_change(
+    session: Session,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    obj: Any,
+    scope: Scope = None,
+    before: Detail = None,
+    extra: Detail = None,
+) -> AuditEvent:
+    """:func:`record` of a created or changed stored object: its id, and its :func:`snapshot` (with
+    ``extra`` added) as the state after."""
+    after = snapshot(obj) | dict(extra or {})
+    return record(session, actor, action, object_type, obj.id, scope, before, after)
