@@ -15,7 +15,7 @@ Illinois root search started from Newcombe's limits).
 Example
 -------
 >>> r = ci_difference(56, 70, 48, 80, method="newcombe", conf=0.95)
->>> round(float(r.lower), 4), round(float(r.upper), 4)
+>>> round(float(r.ci_lower), 4), round(float(r.ci_upper), 4)
 (0.0524, 0.3339)
 """
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, fixed, interval_text, scenarios, software_version, values_text
 from bioparity.clinical._checks import broadcast, check_conf, counts, z_two_sided
 from bioparity.clinical.roots import solve_decreasing
 from bioparity.clinical.score import DifferenceScore
@@ -48,18 +48,28 @@ DIFFERENCE_METHODS: dict[str, str] = {
 class DifferenceCI(ResultMixin):
     """Confidence interval for ``p1 - p2`` per scenario (0-d arrays for a single table)."""
 
+    SETTINGS = ("method", "conf_level")
+
     diff: FloatArray
-    lower: FloatArray
-    upper: FloatArray
+    ci_lower: FloatArray
+    ci_upper: FloatArray
     p1: FloatArray
     p2: FloatArray
     x1: IntArray
     n1: IntArray
     x2: IntArray
     n2: IntArray
-    conf: FloatArray
+    conf_level: FloatArray
     method: str
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        return (
+            f"Difference of proportions p1 - p2 ({self.method}){scenarios(self.diff)}: "
+            f"{interval_text(self.diff, self.ci_lower, self.ci_upper, self.conf_level)}\n"
+            f"p1 {values_text(self.p1, fixed)} ({values_text(self.x1)} of {values_text(self.n1)}), "
+            f"p2 {values_text(self.p2, fixed)} ({values_text(self.x2)} of {values_text(self.n2)})"
+        )
 
 
 def wilson_interval(x: npt.ArrayLike, n: npt.ArrayLike, z: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -177,14 +187,14 @@ def ci_difference(
     p1, p2 = a / b, c / d
     return DifferenceCI(
         diff=np.asarray(p1 - p2),
-        lower=lower,
-        upper=upper,
+        ci_lower=lower,
+        ci_upper=upper,
         p1=np.asarray(p1),
         p2=np.asarray(p2),
         x1=a.astype(np.int64),
         n1=b.astype(np.int64),
         x2=c.astype(np.int64),
         n2=d.astype(np.int64),
-        conf=level,
+        conf_level=level,
         method=name,
     )

@@ -13,7 +13,7 @@ Zero counts: ``x1 = 0`` gives a lower limit 0, ``x2 = 0`` an upper limit of infi
 Example
 -------
 >>> r = ci_ratio(7, 34, 1, 34, method="koopman")
->>> round(float(r.lower), 4), round(float(r.upper), 4)
+>>> round(float(r.ci_lower), 4), round(float(r.ci_upper), 4)
 (1.2209, 42.5757)
 """
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, fixed, interval_text, scenarios, software_version, values_text
 from bioparity.clinical._checks import broadcast, check_conf, counts, z_two_sided
 from bioparity.clinical.roots import IndexArray, solve_decreasing
 from bioparity.clinical.score import score_z_ratio
@@ -47,18 +47,28 @@ _LOG_RATIO_BOUND = 50.0
 class RatioCI(ResultMixin):
     """Confidence interval for ``p1 / p2`` per scenario."""
 
+    SETTINGS = ("method", "conf_level")
+
     ratio: FloatArray
-    lower: FloatArray
-    upper: FloatArray
+    ci_lower: FloatArray
+    ci_upper: FloatArray
     p1: FloatArray
     p2: FloatArray
     x1: IntArray
     n1: IntArray
     x2: IntArray
     n2: IntArray
-    conf: FloatArray
+    conf_level: FloatArray
     method: str
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        return (
+            f"Ratio of proportions p1 / p2 ({self.method}){scenarios(self.ratio)}: "
+            f"{interval_text(self.ratio, self.ci_lower, self.ci_upper, self.conf_level)}\n"
+            f"p1 {values_text(self.p1, fixed)} ({values_text(self.x1)} of {values_text(self.n1)}), "
+            f"p2 {values_text(self.p2, fixed)} ({values_text(self.x2)} of {values_text(self.n2)})"
+        )
 
 
 def ratio_limits(
@@ -127,14 +137,14 @@ def ci_ratio(
         ratio = np.asarray(p1 / p2)
     return RatioCI(
         ratio=ratio,
-        lower=lower,
-        upper=upper,
+        ci_lower=lower,
+        ci_upper=upper,
         p1=np.asarray(p1),
         p2=np.asarray(p2),
         x1=a.astype(np.int64),
         n1=b.astype(np.int64),
         x2=c.astype(np.int64),
         n2=d.astype(np.int64),
-        conf=level,
+        conf_level=level,
         method=name,
     )

@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, fixed, scenarios, software_version, values_text
 from bioparity.clinical._checks import broadcast, check
 from bioparity.clinical._search import smallest_reaching_n
 from bioparity.errors import InputError
@@ -43,7 +43,12 @@ N_MAX = 10_000_000
 
 @dataclass(frozen=True, repr=False)
 class MeansPowerResult(ResultMixin):
-    """Power of the equivalence test for two means, per scenario."""
+    """Power of the equivalence test for two means, per scenario.
+
+    ``alpha`` is the one-sided level of each of the two one-sided tests (Schuirmann 1987).
+    """
+
+    SETTINGS = ("n1", "n2", "diff", "sd", "margin_lower", "margin_upper", "alpha", "method")
 
     power: FloatArray
     n1: IntArray
@@ -56,10 +61,24 @@ class MeansPowerResult(ResultMixin):
     method: str
     software_version: str = field(default_factory=software_version)
 
+    def summary(self) -> str:
+        return (
+            f"Power of the equivalence test for two means ({self.method}){scenarios(self.power)}: "
+            f"{values_text(self.power, fixed)}\n"
+            f"n1 {values_text(self.n1)}, n2 {values_text(self.n2)}; difference {values_text(self.diff)}, "
+            f"SD {values_text(self.sd)}; margins {values_text(self.margin_lower)} to "
+            f"{values_text(self.margin_upper)}; alpha {values_text(self.alpha)} per one-sided test"
+        )
+
 
 @dataclass(frozen=True, repr=False)
 class MeansSampleSizeResult(ResultMixin):
-    """Smallest group sizes reaching ``target_power`` for the equivalence of two means."""
+    """Smallest group sizes reaching ``target_power`` for the equivalence of two means.
+
+    ``alpha`` is the one-sided level of each of the two one-sided tests (Schuirmann 1987).
+    """
+
+    SETTINGS = ("diff", "sd", "margin_lower", "margin_upper", "alpha", "target_power", "ratio", "method")
 
     n1: IntArray
     n2: IntArray
@@ -74,6 +93,16 @@ class MeansSampleSizeResult(ResultMixin):
     ratio: FloatArray
     method: str
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        return (
+            f"Sample size for the equivalence of two means ({self.method}){scenarios(self.n1)}: "
+            f"n1 {values_text(self.n1)}, n2 {values_text(self.n2)} (total {values_text(self.n_total)}), "
+            f"power {values_text(self.power, fixed)} (target {values_text(self.target_power)})\n"
+            f"difference {values_text(self.diff)}, SD {values_text(self.sd)}; margins "
+            f"{values_text(self.margin_lower)} to {values_text(self.margin_upper)}; alpha "
+            f"{values_text(self.alpha)} per one-sided test; allocation n1/n2 {values_text(self.ratio)}"
+        )
 
 
 def means_power_core(

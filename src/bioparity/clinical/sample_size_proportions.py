@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special, stats
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, fixed, scenarios, software_version, values_text
 from bioparity.clinical._checks import broadcast, check, z_two_sided
 from bioparity.clinical._search import smallest_reaching_n
 from bioparity.clinical.proportions import canonical_difference_method, difference_limits
@@ -53,7 +53,12 @@ _CHUNK_CELLS = 20_000_000
 
 @dataclass(frozen=True, repr=False)
 class ProportionsPowerResult(ResultMixin):
-    """Power of the equivalence test for two proportions, per scenario."""
+    """Power of the equivalence test for two proportions, per scenario.
+
+    ``alpha`` is the one-sided level of each of the two one-sided tests (Schuirmann 1987).
+    """
+
+    SETTINGS = ("n1", "n2", "p1", "p2", "margin_lower", "margin_upper", "alpha", "method", "ci_method")
 
     power: FloatArray
     n1: IntArray
@@ -67,10 +72,34 @@ class ProportionsPowerResult(ResultMixin):
     ci_method: str
     software_version: str = field(default_factory=software_version)
 
+    def summary(self) -> str:
+        return (
+            f"Power of the equivalence test for two proportions ({self.method}, CI {self.ci_method})"
+            f"{scenarios(self.power)}: {values_text(self.power, fixed)}\n"
+            f"n1 {values_text(self.n1)}, n2 {values_text(self.n2)}; p1 {values_text(self.p1)}, "
+            f"p2 {values_text(self.p2)}; margins {values_text(self.margin_lower)} to "
+            f"{values_text(self.margin_upper)}; alpha {values_text(self.alpha)} per one-sided test"
+        )
+
 
 @dataclass(frozen=True, repr=False)
 class ProportionsSampleSizeResult(ResultMixin):
-    """Smallest group sizes reaching ``target_power`` for the equivalence of two proportions."""
+    """Smallest group sizes reaching ``target_power`` for the equivalence of two proportions.
+
+    ``alpha`` is the one-sided level of each of the two one-sided tests (Schuirmann 1987).
+    """
+
+    SETTINGS = (
+        "p1",
+        "p2",
+        "margin_lower",
+        "margin_upper",
+        "alpha",
+        "target_power",
+        "ratio",
+        "method",
+        "ci_method",
+    )
 
     n1: IntArray
     n2: IntArray
@@ -86,6 +115,17 @@ class ProportionsSampleSizeResult(ResultMixin):
     method: str
     ci_method: str
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        return (
+            f"Sample size for the equivalence of two proportions ({self.method}, CI {self.ci_method})"
+            f"{scenarios(self.n1)}:\nn1 {values_text(self.n1)}, n2 {values_text(self.n2)} (total "
+            f"{values_text(self.n_total)}), power {values_text(self.power, fixed)} (target "
+            f"{values_text(self.target_power)})\n"
+            f"p1 {values_text(self.p1)}, p2 {values_text(self.p2)}; margins {values_text(self.margin_lower)} "
+            f"to {values_text(self.margin_upper)}; alpha {values_text(self.alpha)} per one-sided test; "
+            f"allocation n1/n2 {values_text(self.ratio)}"
+        )
 
 
 def normal_power(

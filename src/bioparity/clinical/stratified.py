@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, interval_text, scenarios, software_version
 from bioparity.clinical._checks import check_conf, counts, z_two_sided
 from bioparity.clinical.roots import bisect_decreasing
 from bioparity.clinical.score import restricted_mle_difference
@@ -48,18 +48,26 @@ STRATIFIED_METHODS: dict[str, str] = {
 class StratifiedDifferenceCI(ResultMixin):
     """Common risk difference over strata, with its interval, per scenario."""
 
+    SETTINGS = ("method", "conf_level")
+
     diff: FloatArray
-    lower: FloatArray
-    upper: FloatArray
+    ci_lower: FloatArray
+    ci_upper: FloatArray
     se_sato: FloatArray
     n_strata: int
-    conf: FloatArray
+    conf_level: FloatArray
     method: str
     weights: FloatArray
     software_version: str = field(default_factory=software_version)
 
     def _repr_fields(self) -> list[str]:
-        return ["diff", "lower", "upper", "n_strata", "conf", "method"]
+        return ["diff", "ci_lower", "ci_upper", "n_strata", "conf_level", "method"]
+
+    def summary(self) -> str:
+        return (
+            f"Common difference p1 - p2 over {self.n_strata} strata ({self.method}){scenarios(self.diff)}: "
+            f"{interval_text(self.diff, self.ci_lower, self.ci_upper, self.conf_level)}"
+        )
 
 
 def stratified_wilson(
@@ -154,11 +162,11 @@ def ci_difference_stratified(
         upper = diff + np.sqrt((u1 - q1) ** 2 + (q2 - l2) ** 2)
     return StratifiedDifferenceCI(
         diff=np.asarray(diff),
-        lower=np.asarray(lower),
-        upper=np.asarray(upper),
+        ci_lower=np.asarray(lower),
+        ci_upper=np.asarray(upper),
         se_sato=np.asarray(se),
         n_strata=int(a.shape[-1]),
-        conf=np.asarray(level, dtype=float),
+        conf_level=np.asarray(level, dtype=float),
         method=name,
         weights=np.asarray(w),
     )

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, software_version, values_text
 from bioparity.errors import DataFileError
 from bioparity.nca.auc import cumulative_area
 from bioparity.nca.frame import Where, constant_per_profile, parse_numbers, profile_codes
@@ -135,6 +135,8 @@ class UrineResult(ResultMixin):
     """Urine NCA: ``values[p, k]`` is code ``codes[k]`` of profile ``p``; ``collections`` lists every
     collection with its amount, cumulative amount, midpoint and excretion rate."""
 
+    SETTINGS = ("options",)
+
     profiles: pd.DataFrame
     codes: tuple[str, ...]
     values: FloatArray
@@ -167,9 +169,13 @@ class UrineResult(ResultMixin):
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        long = self.to_frame()
-        long = long.astype(object).where(long.notna(), None)
-        return {"records": long.to_dict(orient="records"), "software_version": self.software_version}
+        return self._table_record(options=self.options)
+
+    def summary(self) -> str:
+        return (
+            f"Urine NCA of {len(self.profiles)} profile(s), {len(self.collections)} collections "
+            f"({self.options.auc_method}): {values_text(np.asarray(self.codes))}"
+        )
 
 
 def urine_nca(

@@ -53,7 +53,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, percent, software_version
 from bioparity.errors import InputError, SearchError
 from bioparity.power.conversions import cv_to_mse, group_sizes
 
@@ -86,8 +86,14 @@ class ScaledPowerResult(ResultMixin):
     """Simulated power of one scenario; ``power_se`` is its Monte Carlo standard error.
 
     ``p_limits``: fraction passing the CI / criterion part alone; ``p_pe``: the PE constraint alone;
-    ``p_abe``: conventional ABE (CI within ``theta1``-``theta2``).
+    ``p_abe``: conventional ABE (CI within ``theta1``-``theta2``). ``alpha`` is the one-sided level of
+    each of the two one-sided tests; CVs and ratios are fractions.
     """
+
+    SETTINGS = (
+        "method", "regulator", "evaluation", "design", "n", "cvwt", "cvwr", "theta0", "theta1", "theta2",
+        "alpha", "nsims", "seed",
+    )  # fmt: skip
 
     power: float
     power_se: float
@@ -109,10 +115,25 @@ class ScaledPowerResult(ResultMixin):
     seed: int
     software_version: str
 
+    def summary(self) -> str:
+        return (
+            f"Simulated power of {self.method} ({self.regulator}, {self.evaluation}), design "
+            f"{self.design}, n {sum(self.n)}: {self.power:.4f} (MC SE {self.power_se:.4f}, "
+            f"{self.nsims} simulations)\n"
+            f"CVwR {percent(self.cvwr)}, CVwT {percent(self.cvwt)}, true ratio {percent(self.theta0)}; "
+            f"passing the limits alone {self.p_limits:.4f}, the PE constraint alone {self.p_pe:.4f}, "
+            f"ABE {self.p_abe:.4f}"
+        )
+
 
 @dataclass(frozen=True, repr=False)
 class ScaledSampleSizeResult(ResultMixin):
     """Smallest total n (a multiple of the number of sequences) whose simulated power reaches the target."""
+
+    SETTINGS = (
+        "target_power", "method", "regulator", "evaluation", "design", "cvwt", "cvwr", "theta0", "nsims",
+        "seed",
+    )  # fmt: skip
 
     n: int
     power: float
@@ -128,6 +149,14 @@ class ScaledSampleSizeResult(ResultMixin):
     nsims: int
     seed: int
     software_version: str
+
+    def summary(self) -> str:
+        return (
+            f"Sample size for {self.method} ({self.regulator}, {self.evaluation}), design {self.design}: "
+            f"n = {self.n}, simulated power {self.power:.4f} (MC SE {self.power_se:.4f}, target "
+            f"{self.target_power:g})\nCVwR {percent(self.cvwr)}, CVwT {percent(self.cvwt)}, true ratio "
+            f"{percent(self.theta0)}; {self.nsims} simulations, seed {self.seed}"
+        )
 
 
 @dataclass(frozen=True)
@@ -488,7 +517,10 @@ class AdjustedAlphaResult(ResultMixin):
 
     The TIE is the simulated power at ``theta0`` equal to the upper limit of the true CVwR (the border of
     the null hypothesis of the scaled criterion: 1.25 at or below the switching CV, the cap above it).
+    ``alpha`` is the nominal one-sided level of each of the two one-sided tests.
     """
+
+    SETTINGS = ("alpha", "design", "n", "cvwt", "cvwr", "regulator", "nsims", "seed")
 
     alpha: float
     type1_error: float
@@ -503,6 +535,14 @@ class AdjustedAlphaResult(ResultMixin):
     nsims: int
     seed: int
     software_version: str
+
+    def summary(self) -> str:
+        return (
+            f"Type I error of ABEL ({self.regulator}), design {self.design}, n {sum(self.n)}, CVwR "
+            f"{percent(self.cvwr)}: {self.type1_error:.4f} at alpha {self.alpha:g}\n"
+            f"adjusted alpha {self.alpha_adjusted:.4f} gives {self.type1_error_adjusted:.4f} "
+            f"({self.nsims} simulations at a true ratio of {percent(self.theta0_boundary)})"
+        )
 
 
 def scabel_adjusted_alpha(

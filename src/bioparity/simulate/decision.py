@@ -42,8 +42,8 @@ class PairwiseIntervals:
     """
 
     gmr: FloatArray  # (R, C)
-    lower: FloatArray  # (R, C)
-    upper: FloatArray  # (R, C)
+    ci_lower: FloatArray  # (R, C)
+    ci_upper: FloatArray  # (R, C)
     passed: BoolArray  # (R, C)
     estimable: BoolArray  # (R, C)
     df: FloatArray  # (R,) pooled, (R, C) Welch
@@ -86,8 +86,8 @@ def pooled_pairwise_intervals(
         estimable[:, c] = est
     return PairwiseIntervals(
         gmr=gmr,
-        lower=lower,
-        upper=upper,
+        ci_lower=lower,
+        ci_upper=upper,
         passed=_passes(estimable, lower, upper, theta1, theta2),
         estimable=estimable,
         df=df.astype(float),
@@ -165,8 +165,8 @@ def welch_pairwise_intervals(
             estimable[:, c] = est
     return PairwiseIntervals(
         gmr=gmr,
-        lower=lower,
-        upper=upper,
+        ci_lower=lower,
+        ci_upper=upper,
         passed=_passes(estimable, lower, upper, theta1, theta2),
         estimable=estimable,
         df=df,
