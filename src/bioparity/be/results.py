@@ -128,15 +128,5 @@ class BEResult(ResultMixin):
         return "\n".join(lines)
 
     def _repr_fields(self) -> list[str]:
-        return [
-            "method",
-            "n",
-            "design",
-            "pe",
-            "ci_lower",
-            "ci_upper",
-            "cvwr",
-            "lower_limit",
-            "upper_limit",
-            "passed",
-        ]
+        # The contract's keys but CVwT, df and the reasons (``pass`` is ``passed`` in Python).
+        return [k for k in CONTRACT_KEYS if k not in {"cvwt", "df", "pass", "reasons"}] + ["passed"]

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from scipy import special
 
 from bioparity._results import ResultMixin, interval_text, scenarios, software_version, values_text
-from bioparity.clinical._checks import broadcast, check, check_conf
+from bioparity.clinical._checks import broadcast, check, check_conf, method_name
 from bioparity.errors import InputError
 
 FloatArray = npt.NDArray[np.float64]
@@ -102,9 +102,7 @@ def ci_mean_difference(
     ----------
     Welch BL (1947) Biometrika 34:28-35. Satterthwaite FE (1946) Biometrics Bull 2:110-114.
     """
-    name = str(method).strip().lower()
-    if name not in MEAN_METHODS:
-        raise InputError(f"unknown method {method!r}; expected one of {', '.join(MEAN_METHODS)}")
+    name = method_name(method, MEAN_METHODS)
     m1, s1, k1, m2, s2, k2, level = broadcast(
         mean1=mean1, sd1=sd1, n1=n1, mean2=mean2, sd2=sd2, n2=n2, conf=check_conf(conf)
     )

@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bioparity._results import ResultMixin, fixed, interval_text, scenarios, software_version, values_text
-from bioparity.clinical._checks import broadcast, check_conf, counts, z_two_sided
+from bioparity.clinical._checks import flat_tables, method_name, table_fields, tables_and_level, z_two_sided
 from bioparity.clinical.roots import solve_decreasing
 from bioparity.clinical.score import DifferenceScore
 from bioparity.errors import InputError
@@ -108,9 +108,7 @@ def score_limits_difference(
     ``[d, 1]``, found by :func:`~bioparity.clinical.roots.solve_decreasing` started from Newcombe's
     limits (close to the score limits) with the Wald standard error as the step scale.
     """
-    x1, n1, x2, n2, z = (np.asarray(v, dtype=float) for v in np.broadcast_arrays(x1, n1, x2, n2, z))
-    shape = x1.shape
-    f1, k1, f2, k2, fz = (v.ravel() for v in (x1, n1, x2, n2, z))
+    shape, (f1, k1, f2, k2, fz) = flat_tables(x1, n1, x2, n2, z)
     p1, p2 = f1 / k1, f2 / k2
     d = p1 - p2
     guess_lo, guess_hi = newcombe_limits(f1, k1, f2, k2, fz)
@@ -141,13 +139,7 @@ def difference_limits(
 
 def canonical_difference_method(method: str) -> str:
     """Lower-case method name, checked against :data:`DIFFERENCE_METHODS`."""
-    name = str(method).strip().lower()
-    if name not in DIFFERENCE_METHODS:
-        raise InputError(
-            f"unknown method {method!r} for a difference of proportions; "
-            f"expected one of {', '.join(DIFFERENCE_METHODS)}"
-        )
-    return name
+    return method_name(method, DIFFERENCE_METHODS, "for a difference of proportions")
 
 
 def ci_difference(
@@ -181,20 +173,7 @@ def ci_difference(
     Farrington CP, Manning G (1990) Stat Med 9:1447-1454. Mee RW (1984) Biometrics 40:1175-1176.
     """
     name = canonical_difference_method(method)
-    a, b, c, d = counts(x1, n1, x2, n2)
-    a, b, c, d, level = broadcast(x1=a, n1=b, x2=c, n2=d, conf=check_conf(conf))
+    a, b, c, d, level = tables_and_level(x1, n1, x2, n2, conf)
     lower, upper = difference_limits(a, b, c, d, z_two_sided(level), name)
-    p1, p2 = a / b, c / d
-    return DifferenceCI(
-        diff=np.asarray(p1 - p2),
-        ci_lower=lower,
-        ci_upper=upper,
-        p1=np.asarray(p1),
-        p2=np.asarray(p2),
-        x1=a.astype(np.int64),
-        n1=b.astype(np.int64),
-        x2=c.astype(np.int64),
-        n2=d.astype(np.int64),
-        conf_level=level,
-        method=name,
-    )
+    diff = np.asarray(a / b - c / d)
+    return DifferenceCI(diff=diff, ci_lower=lower, ci_upper=upper, **table_fields(a, b, c, d, level, name))

@@ -28,9 +28,8 @@ import numpy.typing as npt
 from scipy import special
 
 from bioparity._results import ResultMixin, fixed, scenarios, software_version, values_text
-from bioparity.clinical._checks import broadcast, check
+from bioparity.clinical._checks import broadcast, check, method_name
 from bioparity.clinical._search import smallest_reaching_n
-from bioparity.errors import InputError
 from bioparity.power.kernels import critical_t, power_exact
 
 FloatArray = npt.NDArray[np.float64]
@@ -162,13 +161,6 @@ def _check_common(
     check((alpha > 0) & (alpha < 0.5), "alpha", alpha, "0 < alpha < 0.5 (0.05: 90% CI; 0.025: 95% CI)")
 
 
-def _method(method: str) -> str:
-    name = str(method).strip().lower()
-    if name not in MEAN_POWER_METHODS:
-        raise InputError(f"unknown method {method!r}; expected one of {', '.join(MEAN_POWER_METHODS)}")
-    return name
-
-
 def power_equivalence_means(
     *,
     diff: npt.ArrayLike,
@@ -181,7 +173,7 @@ def power_equivalence_means(
     method: str = "exact",
 ) -> MeansPowerResult:
     """Power of the equivalence test for ``mean1 - mean2`` with true difference ``diff`` and common ``sd``."""
-    name = _method(method)
+    name = method_name(method, MEAN_POWER_METHODS)
     d, s, k1, k2, lo, hi, a = broadcast(
         diff=diff, sd=sd, n1=n1, n2=n2, margin_lower=margin_lower, margin_upper=margin_upper, alpha=alpha
     )
@@ -215,7 +207,7 @@ def sample_size_equivalence_means(
 ) -> MeansSampleSizeResult:
     """Smallest ``n2`` (and ``n1 = ceil(ratio n2)``) with power >= ``target_power``; ``diff`` strictly inside
     the margins. Power increases with n for both methods, so the search gives the smallest n exactly."""
-    name = _method(method)
+    name = method_name(method, MEAN_POWER_METHODS)
     d, s, lo, hi, a, tgt, k = broadcast(
         diff=diff,
         sd=sd,

@@ -33,11 +33,11 @@ import numpy.typing as npt
 from scipy import special, stats
 
 from bioparity._results import ResultMixin, fixed, scenarios, software_version, values_text
-from bioparity.clinical._checks import broadcast, check, z_two_sided
+from bioparity.clinical._checks import broadcast, check, method_name, z_two_sided
 from bioparity.clinical._search import smallest_reaching_n
 from bioparity.clinical.proportions import canonical_difference_method, difference_limits
 from bioparity.clinical.score import score_z_difference
-from bioparity.errors import InputError, SearchError
+from bioparity.errors import SearchError
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -220,10 +220,7 @@ def _check_common(p1: FloatArray, p2: FloatArray, lo: FloatArray, hi: FloatArray
 
 
 def _methods(method: str, ci_method: str) -> tuple[str, str]:
-    name = str(method).strip().lower()
-    if name not in PROPORTION_POWER_METHODS:
-        raise InputError(f"unknown method {method!r}; expected one of {', '.join(PROPORTION_POWER_METHODS)}")
-    return name, canonical_difference_method(ci_method)
+    return method_name(method, PROPORTION_POWER_METHODS), canonical_difference_method(ci_method)
 
 
 def power_equivalence_proportions(

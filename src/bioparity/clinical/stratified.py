@@ -30,10 +30,9 @@ import numpy as np
 import numpy.typing as npt
 
 from bioparity._results import ResultMixin, interval_text, scenarios, software_version
-from bioparity.clinical._checks import check_conf, counts, z_two_sided
+from bioparity.clinical._checks import check_conf, counts, method_name, z_two_sided
 from bioparity.clinical.roots import bisect_decreasing
 from bioparity.clinical.score import restricted_mle_difference
-from bioparity.errors import InputError
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -127,12 +126,7 @@ def ci_difference_stratified(
     Mantel N, Haenszel W (1959) J Natl Cancer Inst 22:719-748. Sato T (1989) Biometrics 45:1323-1324.
     Yan X, Su XG (2010) Stat Biopharm Res 2:329-335.
     """
-    name = str(method).strip().lower()
-    if name not in STRATIFIED_METHODS:
-        raise InputError(
-            f"unknown method {method!r} for a stratified difference; "
-            f"expected one of {', '.join(STRATIFIED_METHODS)}"
-        )
+    name = method_name(method, STRATIFIED_METHODS, "for a stratified difference")
     a, b, c, d = counts(x1, n1, x2, n2)
     if a.ndim == 0:
         a, b, c, d = (v[None] for v in (a, b, c, d))

@@ -42,6 +42,7 @@ from scipy import special, stats
 
 from bioparity._results import ResultMixin, percent, software_version
 from bioparity.errors import InputError, SearchError
+from bioparity.power._bracket import smallest_reaching
 from bioparity.power.kernels import critical_t, power_exact
 from bioparity.seeding import check_seed
 
@@ -395,18 +396,10 @@ def sample_size_pk_similarity(
                 cache[n_] = float(_simulated_pass(plan, draws, n_).mean())
             return cache[n_]
 
-        lo, hi = n_min - 1, n_min
-        while est(hi) < target_power:
-            lo, hi = hi, hi * 2
-            if hi > N_MAX:
-                raise SearchError(f"target power {target_power} not reached with up to {N_MAX} per arm")
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if est(mid) >= target_power:
-                hi = mid
-            else:
-                lo = mid
-        n = hi
+        def failure(_: int) -> str:
+            return f"target power {target_power} not reached with up to {N_MAX} per arm"
+
+        n = smallest_reaching(lambda n_: est(n_) >= target_power, n_min - 1, n_min, N_MAX, failure)
         power = est(n)
         se = math.sqrt(power * (1 - power) / n_sim)
         below = est(n - 1) if n - 1 >= n_min else float("nan")

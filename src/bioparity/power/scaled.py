@@ -54,7 +54,8 @@ import numpy.typing as npt
 from scipy import stats
 
 from bioparity._results import ResultMixin, percent, software_version
-from bioparity.errors import InputError, SearchError
+from bioparity.errors import InputError
+from bioparity.power._bracket import smallest_reaching
 from bioparity.power.conversions import cv_to_mse, group_sizes
 
 FloatArray = npt.NDArray[np.float64]
@@ -450,20 +451,17 @@ def _sample_size(
             cache[k] = _power(sc, method, cv, regulator, nsims, seed)
         return cache[k].power
 
-    lo, hi = 2, 4  # in units of `steps` subjects (at least 2 per sequence)
-    if pw(lo) >= target_power:
-        hi = lo
-    else:
-        while pw(hi) < target_power:
-            lo, hi = hi, hi * 2
-            if hi * steps > n_max:
-                raise SearchError(
-                    f"power {target_power} not reached with n <= {n_max} (power {pw(lo):.4f} "
-                    f"at n = {lo * steps}); theta0 may be outside the reachable range"
-                )
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            lo, hi = (mid, hi) if pw(mid) < target_power else (lo, mid)
+    def failure(k: int) -> str:
+        return (
+            f"power {target_power} not reached with n <= {n_max} (power {pw(k):.4f} "
+            f"at n = {k * steps}); theta0 may be outside the reachable range"
+        )
+
+    def reaches(k: int) -> bool:
+        return pw(k) >= target_power
+
+    # k in units of `steps` subjects, at least 2 per sequence
+    hi = 2 if reaches(2) else smallest_reaching(reaches, 2, 4, n_max // steps, failure)
     # Everything but n and the target is that of the simulated power at the answer.
     own: dict[str, Any] = {"n": hi * steps, "target_power": target_power}
     at_n = {f.name: getattr(cache[hi], f.name) for f in fields(ScaledSampleSizeResult) if f.name not in own}
