@@ -10,7 +10,6 @@ accumulation ratios against the first dose.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, software_version, values_text
 from bioparity.errors import DataFileError
 from bioparity.nca.blq import clean_blq
 from bioparity.nca.multiple.steady_state import (
@@ -70,6 +69,8 @@ class IntervalResult(ResultMixin):
     and ``dose`` of each interval; ``reason[r, k]`` indexes ``reason_text`` (why a value is missing).
     ``terminal`` is the single-dose NCA after the last dose of each profile (lambda_z and friends).
     """
+
+    SETTINGS = ("options",)
 
     intervals: pd.DataFrame
     codes: tuple[str, ...]
@@ -127,13 +128,16 @@ class IntervalResult(ResultMixin):
         )
 
     def to_dict(self) -> dict[str, Any]:
-        long = self.to_frame()
-        long = long.astype(object).where(long.notna(), None)
-        return {
-            "options": dataclasses.asdict(self.options),
-            "records": long.to_dict(orient="records"),
-            "software_version": self.software_version,
-        }
+        return self._table_record(options=self.options)
+
+    def summary(self) -> str:
+        return (
+            f"Multiple-dose NCA: {len(self.intervals)} dosing intervals in {self.terminal.n_profiles} "
+            f"profile(s) ({self.options.auc_method}), {len(self.codes)} parameters per interval\n"
+            f"{values_text(np.asarray(self.codes))}\n"
+            f"{int(np.isnan(self.values).sum())} of {self.values.size} values missing; "
+            f"{self.n_dose_records_unmatched} dose records without samples"
+        )
 
 
 #: Values that follow the extrapolated area or trough when AUCTAU is extrapolated to the end of tau.

@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, software_version, values_text
 from bioparity.errors import InputError
 from bioparity.nca.multiple.intervals import dose_records
 from bioparity.nca.profiles import FloatArray, pad_profiles
@@ -150,6 +150,8 @@ class SteadyStateTime(ResultMixin):
     """Time to steady state of every profile: ``values[p, k]`` is ``codes[k]``, ``reason`` indexes
     :data:`TSS_REASONS`; ``n_troughs`` counts the trough samples (at dose times) of each profile."""
 
+    SETTINGS = ("fraction",)
+
     profiles: pd.DataFrame
     codes: tuple[str, ...]
     values: FloatArray
@@ -160,6 +162,13 @@ class SteadyStateTime(ResultMixin):
 
     def _repr_fields(self) -> list[str]:
         return ["codes", "fraction"]
+
+    def summary(self) -> str:
+        found = ", ".join(f"{c} {values_text(self.values[:, k])}" for k, c in enumerate(self.codes))
+        return (
+            f"Time to steady state ({100 * self.fraction:g}% of the plateau) of {len(self.profiles)} "
+            f"profile(s): {found}"
+        )
 
     def value(self, code: str) -> FloatArray:
         return self.values[:, self.codes.index(code)]

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, software_version, values_text
 from bioparity.errors import DataFileError
 from bioparity.nca.profiles import FloatArray
 from bioparity.nca.samples import Where, parse_numbers, text_cells
@@ -35,7 +35,10 @@ SPARSE_LABELS = {
 class SparseResult(ResultMixin):
     """Sparse NCA of every group: AUC of the mean profile (code SPARSEAL), SE (SPARSEAS), df (SPARSEAD),
     confidence limits (SPARSECL, SPARSECU) and, with a bootstrap, its SE (SPARSEBS) and limits
-    (SPARSEBL, SPARSEBU); ``mean_profile`` lists time, n, mean and SD per group."""
+    (SPARSEBL, SPARSEBU) at the two-sided ``conf_level``; ``mean_profile`` lists time, n, mean and SD per
+    group."""
+
+    SETTINGS = ("blq_mean", "n_boot", "seed", "conf_level")
 
     groups: pd.DataFrame
     values: FloatArray
@@ -46,6 +49,7 @@ class SparseResult(ResultMixin):
     blq_mean: str
     n_boot: int
     seed: int | None
+    conf_level: float = 0.95
     software_version: str = field(default_factory=software_version)
 
     def value(self, code: str) -> FloatArray:
@@ -84,15 +88,18 @@ class SparseResult(ResultMixin):
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        long = self.to_frame()
-        long = long.astype(object).where(long.notna(), None)
-        return {
-            "records": long.to_dict(orient="records"),
-            "blq_mean": self.blq_mean,
-            "n_boot": self.n_boot,
-            "seed": self.seed,
-            "software_version": self.software_version,
-        }
+        return self._table_record(
+            blq_mean=self.blq_mean, n_boot=self.n_boot, seed=self.seed, conf_level=self.conf_level
+        )
+
+    def summary(self) -> str:
+        boot = f"; bootstrap of {self.n_boot} resamples (seed {self.seed})" if self.n_boot else ""
+        return (
+            f"Sparse NCA (Bailer / Nedelman-Jia) of {len(self.groups)} group(s), "
+            f"{100 * self.conf_level:g}% CI: {values_text(np.asarray(self.codes))}\n"
+            f"SPARSEAL (AUC of the mean profile) {values_text(self.value('SPARSEAL'))}; BLQ mean rule "
+            f"{self.blq_mean}{boot}"
+        )
 
 
 def sparse_nca(
@@ -196,4 +203,5 @@ def sparse_nca(
         blq_mean=blq_mean,
         n_boot=n_boot,
         seed=seed,
+        conf_level=conf_level,
     )

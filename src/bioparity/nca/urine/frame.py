@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, software_version, values_text
 from bioparity.errors import DataFileError
 from bioparity.nca.options import NCAOptions
 from bioparity.nca.profiles import FloatArray, pad_profiles
@@ -22,6 +22,8 @@ from bioparity.nca.urine.arrays import URINE_LABELS, urine_arrays
 class UrineResult(ResultMixin):
     """Urine NCA: ``values[p, k]`` is code ``codes[k]`` of profile ``p``; ``collections`` lists every
     collection with its amount, cumulative amount, midpoint and excretion rate."""
+
+    SETTINGS = ("options",)
 
     profiles: pd.DataFrame
     codes: tuple[str, ...]
@@ -55,9 +57,13 @@ class UrineResult(ResultMixin):
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        long = self.to_frame()
-        long = long.astype(object).where(long.notna(), None)
-        return {"records": long.to_dict(orient="records"), "software_version": self.software_version}
+        return self._table_record(options=self.options)
+
+    def summary(self) -> str:
+        return (
+            f"Urine NCA of {len(self.profiles)} profile(s), {len(self.collections)} collections "
+            f"({self.options.auc_method}): {values_text(np.asarray(self.codes))}"
+        )
 
 
 def urine_nca(
