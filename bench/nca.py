@@ -3,7 +3,7 @@
 One-compartment oral model with first-order absorption, log-normal between-subject variability and 10%
 proportional residual noise; all default parameters (Cmax ... CLFO, VZFO, MRTEVIFO) from an in-memory
 long DataFrame. Two paths are timed: the array engine (frame columns -> padded arrays -> ``nca_arrays``)
-and the public, validated ``bioparity.nca.frame.nca(frame)`` (column parsing, sorted/duplicate-time
+and the public, validated ``bioparity.nca.nca(frame)`` (column parsing, sorted/duplicate-time
 checks, grouping). Prints profiles/s and the peak memory.
 
 Run: ``.venv/bin/python bench/nca.py [n_profiles] [--quick] [--json]``
@@ -19,8 +19,7 @@ import numpy as np
 import pandas as pd
 
 from _figures import Figure, emit, machine
-from bioparity.nca import nca_arrays
-from bioparity.nca.frame import nca
+from bioparity.nca import nca, nca_arrays
 from bioparity.nca.profiles import pad_profiles
 
 TIMES = np.array([0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 24.0])

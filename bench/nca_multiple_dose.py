@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from _figures import Figure, emit, machine
-from bioparity.nca.multiple_dose import nca_multiple_dose
+from bioparity.nca.multiple.intervals import nca_multiple_dose
 
 TAU = 12.0
 N_DOSES = 4

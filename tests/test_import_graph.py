@@ -4,7 +4,7 @@ The graph is built statically with :mod:`ast`, without importing anything: every
 ``from ... import`` statement counts, at module level and inside functions (a function-level import
 is still a dependency, only a deferred one), with relative imports resolved against the importing
 module. Packages are nodes of their own (``bioparity.nca`` is the package's ``__init__``), so
-``from bioparity.nca import x`` depends on the package while ``from bioparity.nca.frame import x``
+``from bioparity.nca import x`` depends on the package while ``from bioparity.nca.samples import x``
 depends on the module only. The test fails on
 
 (a) any cycle, between modules or between the top-level subpackages (``bioparity.<sub>``);
@@ -61,17 +61,6 @@ EDGES = frozenset(
         "demo",
         "validation",
         "scale",
-    }
-)
-
-#: Temporary exemptions owned by the "ncaspec" work on issue #21, which rewrites these modules:
-#: ``io/sdtm.py`` importing ``NCAResult`` and the ``nca/frame.py`` <-> ``nca/unit_column.py``
-#: cycle. Remove this constant (and its uses below) once that branch is merged.
-NCASPEC_PENDING = frozenset(
-    {
-        ("bioparity.io.sdtm", "bioparity.nca.results"),
-        ("bioparity.nca.frame", "bioparity.nca.unit_column"),
-        ("bioparity.nca.unit_column", "bioparity.nca.frame"),
     }
 )
 
@@ -238,10 +227,10 @@ def test_the_graph_sees_the_whole_package() -> None:
 
 
 def test_relative_imports_resolve_against_the_importing_module() -> None:
-    assert _resolve_relative("bioparity.nca.frame", 1, "units") == "bioparity.nca.units"
+    assert _resolve_relative("bioparity.nca.samples", 1, "units") == "bioparity.nca.units"
     assert _resolve_relative("bioparity.nca", 1, "units") == "bioparity.nca.units"
-    assert _resolve_relative("bioparity.nca.frame", 2, "errors") == "bioparity.errors"
-    assert _resolve_relative("bioparity.nca.frame", 1, None) == "bioparity.nca"
+    assert _resolve_relative("bioparity.nca.samples", 2, "errors") == "bioparity.errors"
+    assert _resolve_relative("bioparity.nca.samples", 1, None) == "bioparity.nca"
 
 
 def test_tarjan_finds_cycles_and_only_cycles() -> None:
@@ -255,8 +244,6 @@ def test_no_cycle_between_modules() -> None:
     graph: dict[str, set[str]] = {}
     where: dict[tuple[str, str], Edge] = {}
     for edge in edges():
-        if (edge.source, edge.target) in NCASPEC_PENDING:
-            continue
         graph.setdefault(edge.source, set()).add(edge.target)
         where.setdefault((edge.source, edge.target), edge)
     cycles = [_describe(where, _cycle_through(graph, c)) for c in strongly_connected(graph)]
@@ -286,9 +273,7 @@ def test_cores_do_not_import_the_edges() -> None:
     leaks = [
         f"{edge.where()}: {edge.source} imports {edge.target}"
         for edge in edges()
-        if subpackage(edge.source) in CORES
-        and subpackage(edge.target) in EDGES
-        and (edge.source, edge.target) not in NCASPEC_PENDING
+        if subpackage(edge.source) in CORES and subpackage(edge.target) in EDGES
     ]
     assert not leaks, "core packages importing I/O, front ends or orchestration:\n" + "\n".join(leaks)
 
@@ -301,16 +286,8 @@ def test_io_does_not_import_result_classes() -> None:
         if subpackage(edge.source) == "io"
         and subpackage(edge.target) in CORES
         and edge.target.rsplit(".", 1)[-1] == "results"
-        and (edge.source, edge.target) not in NCASPEC_PENDING
     ]
     assert not leaks, "io modules importing result classes:\n" + "\n".join(leaks)
-
-
-def test_ncaspec_exemptions_are_still_needed() -> None:
-    """Each exemption names an import that exists; once it is gone, drop it from the constant."""
-    pairs = {(e.source, e.target) for e in edges()}
-    stale = sorted(pair for pair in NCASPEC_PENDING if pair not in pairs)
-    assert not stale, f"remove these pairs from NCASPEC_PENDING, the imports are gone: {stale}"
 
 
 def _private(name: str) -> bool:

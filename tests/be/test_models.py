@@ -56,10 +56,10 @@ def test_absorbed_anova_equals_dense_ols(seed: int, design: tuple[str, ...], dro
     name = "C(treatment, Treatment('R'))[T.T]"
     lo, hi = np.exp(fit.conf_int(alpha=0.10).loc[name])
     assert res.df == fit.df_resid
-    assert res.pe == pytest.approx(100 * np.exp(fit.params[name]), rel=1e-10)
-    assert res.ci_lower == pytest.approx(100 * lo, rel=1e-10)
-    assert res.ci_upper == pytest.approx(100 * hi, rel=1e-10)
-    assert res.cvw == pytest.approx(100 * np.sqrt(np.expm1(fit.mse_resid)), rel=1e-9)
+    assert res.pe == pytest.approx(np.exp(fit.params[name]), rel=1e-10)
+    assert res.ci_lower == pytest.approx(lo, rel=1e-10)
+    assert res.ci_upper == pytest.approx(hi, rel=1e-10)
+    assert res.cvw == pytest.approx(np.sqrt(np.expm1(fit.mse_resid)), rel=1e-9)
 
 
 def test_fda_contrasts_equal_anova_on_complete_full_replicate() -> None:
@@ -111,7 +111,7 @@ def test_howe_bound_limits() -> None:
 def test_rsabe_uses_unscaled_abe_below_switch() -> None:
     res = evaluate_be(dataset("rds02"), "fda-rsabe")  # CVwR about 11%
     assert not res.scaled and res.criterion_upper_bound is None
-    assert (res.lower_limit, res.upper_limit) == (80.0, 125.0)
+    assert (res.lower_limit, res.upper_limit) == (0.80, 1.25)
     scaled = evaluate_be(dataset("rds01"), "fda-rsabe")
     assert scaled.scaled and scaled.criterion_upper_bound is not None and scaled.criterion_upper_bound < 0
 
@@ -119,7 +119,7 @@ def test_rsabe_uses_unscaled_abe_below_switch() -> None:
 def test_abe_user_limits_and_plain_2x2() -> None:
     frame = simulated(7, 12, ("TR", "RT"), 0.0)
     wide = evaluate_be(frame, "abe", theta1=0.75, theta2=1.3333)
-    assert (wide.lower_limit, wide.upper_limit) == pytest.approx((75.0, 133.33), rel=1e-12)
+    assert (wide.lower_limit, wide.upper_limit) == pytest.approx((0.75, 1.3333), rel=1e-12)
     assert wide.cvwr is None and wide.cvwt is None and wide.cvw is not None
     assert wide.design == "TR|RT" and wide.df == 22
     with pytest.raises(InputError, match="replicate"):
@@ -177,5 +177,5 @@ def test_many_subjects_are_fast() -> None:
     start = time.perf_counter()
     for method in ("abe", "ema-abel-a", "ema-abel-b", "fda-rsabe"):
         res = evaluate_be(data, method)
-        assert res.pe == pytest.approx(100 * np.exp(0.08), rel=0.02)
+        assert res.pe == pytest.approx(np.exp(0.08), rel=0.02)
     assert time.perf_counter() - start < 20.0

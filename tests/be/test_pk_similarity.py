@@ -35,9 +35,9 @@ def test_two_arms_match_scipy_t_interval(equal_var: bool) -> None:
     a = np.log(d.loc[d["arm"] == "test", "AUCIFO"])
     b = np.log(d.loc[d["arm"] == "eu-ref", "AUCIFO"])
     ci = stats.ttest_ind(a, b, equal_var=equal_var).confidence_interval(confidence_level=0.90)
-    assert res.ci_lower == pytest.approx(100 * np.exp(ci.low), rel=1e-12)
-    assert res.ci_upper == pytest.approx(100 * np.exp(ci.high), rel=1e-12)
-    assert res.gmr == pytest.approx(100 * np.exp(a.mean() - b.mean()), rel=1e-12)
+    assert res.ci_lower == pytest.approx(np.exp(ci.low), rel=1e-12)
+    assert res.ci_upper == pytest.approx(np.exp(ci.high), rel=1e-12)
+    assert res.gmr == pytest.approx(np.exp(a.mean() - b.mean()), rel=1e-12)
     assert res.variance == ("pooled" if equal_var else "welch")
 
 
@@ -65,9 +65,9 @@ def test_three_arm_layout_order_and_ancova_match_statsmodels() -> None:
         contrast[list(fit.params.index).index(f"C(arm)[{r.reference_arm}]")] = -1.0
         tt = fit.t_test(contrast)
         lo, hi = tt.conf_int(alpha=0.10)[0]
-        assert r.gmr == pytest.approx(100 * np.exp(float(np.ravel(tt.effect)[0])), rel=1e-10)
-        assert r.ci_lower == pytest.approx(100 * np.exp(lo), rel=1e-10)
-        assert r.ci_upper == pytest.approx(100 * np.exp(hi), rel=1e-10)
+        assert r.gmr == pytest.approx(np.exp(float(np.ravel(tt.effect)[0])), rel=1e-10)
+        assert r.ci_lower == pytest.approx(np.exp(lo), rel=1e-10)
+        assert r.ci_upper == pytest.approx(np.exp(hi), rel=1e-10)
         assert r.df == fit.df_resid
         assert r.covariates == ("WT",)
         assert r.n_test + r.n_reference in (78, 81, 79)
@@ -79,15 +79,15 @@ def test_pooled_without_covariates_matches_one_way_anova() -> None:
     res = pk_similarity(d["AUCIFO"], d["arm"], ["test", "eu-ref", "us-ref"], variance="pooled")
     fit = smf.ols("logauc ~ C(arm)", data=d).fit()
     assert all(r.df == fit.df_resid for r in res)
-    assert res[0].cv_pooled == pytest.approx(100 * np.sqrt(np.expm1(fit.mse_resid)), rel=1e-12)
+    assert res[0].cv_pooled == pytest.approx(np.sqrt(np.expm1(fit.mse_resid)), rel=1e-12)
 
 
 def test_decision_uses_limits() -> None:
     d = three_arms()
     narrow = pk_similarity(d["AUCIFO"], d["arm"], ["test", "eu-ref"], theta1=0.999, theta2=1.001)
     wide = pk_similarity(d["AUCIFO"], d["arm"], ["test", "eu-ref"], theta1=0.5)
-    assert not narrow[0].passed and wide[0].passed and wide[0].upper_limit == 200.0
-    assert wide[0].to_dict()["ci_level"] == 0.90
+    assert not narrow[0].passed and wide[0].passed and wide[0].upper_limit == 2.0
+    assert wide[0].to_record()["ci_level"] == wide[0].conf_level == 0.90
 
 
 def test_bad_inputs_are_explained() -> None:
@@ -112,8 +112,8 @@ def test_default_is_welch_per_comparison_fda_2001() -> None:
         b = np.log(d.loc[d["arm"] == r.reference_arm, "AUCIFO"])
         ci = stats.ttest_ind(a, b, equal_var=False).confidence_interval(confidence_level=0.90)
         assert r.variance == "welch" and r.cv_pooled is None
-        assert r.ci_lower == pytest.approx(100 * np.exp(ci.low), rel=1e-12)
-        assert r.ci_upper == pytest.approx(100 * np.exp(ci.high), rel=1e-12)
+        assert r.ci_lower == pytest.approx(np.exp(ci.low), rel=1e-12)
+        assert r.ci_upper == pytest.approx(np.exp(ci.high), rel=1e-12)
 
 
 def test_unequal_variance_ancova_matches_nlme_gls_varident_and_emmeans() -> None:
@@ -132,7 +132,7 @@ def test_unequal_variance_ancova_matches_nlme_gls_varident_and_emmeans() -> None
         flipped = {f"{n.split(' - ')[1]} - {n.split(' - ')[0]}" for n in names}
         row = ref[ref["contrast"].isin(names | flipped)].iloc[0]
         sign = 1.0 if row["contrast"] in names else -1.0
-        est = np.log(r.gmr / 100)
+        est = np.log(r.gmr)
         se = np.log(r.ci_upper / r.ci_lower) / 2 / stats.t.ppf(0.95, r.df)
         assert est == pytest.approx(sign * row["estimate"], rel=1e-6)
         assert se == pytest.approx(row["se"], rel=1e-6)

@@ -46,16 +46,16 @@ def test_abel_methods_match_replicatebe(row: dict[str, Any]) -> None:
     res = evaluate_be(dataset(row["dataset"]), "ema-abel-a" if row["method"] == "A" else "ema-abel-b")
     assert res.design == row["design"]
     assert res.n == row["n"] and res.df == row["df"]
-    assert res.pe == pytest.approx(row["pe"], rel=1e-6)
-    assert res.ci_lower == pytest.approx(row["ci_lower"], rel=1e-6)
-    assert res.ci_upper == pytest.approx(row["ci_upper"], rel=1e-6)
-    assert res.cvwr == pytest.approx(row["cvwr"], rel=1e-9)
+    assert 100 * res.pe == pytest.approx(row["pe"], rel=1e-6)
+    assert 100 * res.ci_lower == pytest.approx(row["ci_lower"], rel=1e-6)
+    assert 100 * res.ci_upper == pytest.approx(row["ci_upper"], rel=1e-6)
+    assert res.cvwr == pytest.approx(row["cvwr"] / 100, rel=1e-9)
     if math.isnan(row["cvwt"]):
         assert res.cvwt is None
     else:
-        assert res.cvwt == pytest.approx(row["cvwt"], rel=1e-9)
-    assert res.lower_limit == pytest.approx(row["lower_limit"], rel=1e-9)
-    assert res.upper_limit == pytest.approx(row["upper_limit"], rel=1e-9)
+        assert res.cvwt == pytest.approx(row["cvwt"] / 100, rel=1e-9)
+    assert 100 * res.lower_limit == pytest.approx(row["lower_limit"], rel=1e-9)
+    assert 100 * res.upper_limit == pytest.approx(row["upper_limit"], rel=1e-9)
     assert res.passed == (row["BE"] == "pass")
 
 
@@ -68,9 +68,9 @@ def test_fda_rsabe_matches_the_sas_steps(row: dict[str, Any]) -> None:
     assert c.se == pytest.approx(row["se"], rel=1e-10)
     assert math.sqrt(c.s2wr) == pytest.approx(row["swr"], rel=1e-10)
     res = evaluate_be(data, "fda-rsabe")
-    assert res.pe == pytest.approx(row["pe"], rel=1e-10)
-    assert res.ci_lower == pytest.approx(row["ci_lower"], rel=1e-10)
-    assert res.ci_upper == pytest.approx(row["ci_upper"], rel=1e-10)
+    assert 100 * res.pe == pytest.approx(row["pe"], rel=1e-10)
+    assert 100 * res.ci_lower == pytest.approx(row["ci_lower"], rel=1e-10)
+    assert 100 * res.ci_upper == pytest.approx(row["ci_upper"], rel=1e-10)
     if row["swr"] >= 0.294:
         assert res.criterion_upper_bound == pytest.approx(row["howe_bound"], abs=1e-10)
         assert res.ci_pass == (row["howe_bound"] <= 0)

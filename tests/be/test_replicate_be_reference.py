@@ -30,18 +30,18 @@ def _rows() -> list[tuple[str, str]]:
 def test_abel_matches_replicatebe(name: str, which: str) -> None:
     ref = EXPECTED[(EXPECTED["dataset"] == name) & (EXPECTED["method"] == which)].iloc[0]
     res = evaluate_be(dataset(name), "ema-abel-a" if which == "A" else "ema-abel-b")
-    assert res.pe == pytest.approx(ref["PE(%)"], rel=RTOL)
-    assert res.ci_lower == pytest.approx(ref["CL.lo(%)"], rel=RTOL)
-    assert res.ci_upper == pytest.approx(ref["CL.hi(%)"], rel=RTOL)
-    assert res.cvwr == pytest.approx(ref["CVwR(%)"], rel=1e-12)
+    assert 100 * res.pe == pytest.approx(ref["PE(%)"], rel=RTOL)
+    assert 100 * res.ci_lower == pytest.approx(ref["CL.lo(%)"], rel=RTOL)
+    assert 100 * res.ci_upper == pytest.approx(ref["CL.hi(%)"], rel=RTOL)
+    assert res.cvwr == pytest.approx(ref["CVwR(%)"] / 100, rel=1e-12)
     if math.isnan(ref["CVwT(%)"]):
         assert res.cvwt is None
     else:
-        assert res.cvwt == pytest.approx(ref["CVwT(%)"], rel=1e-12)
+        assert res.cvwt == pytest.approx(ref["CVwT(%)"] / 100, rel=1e-12)
     lower = ref["L(%)"] if not math.isnan(ref["L(%)"]) else ref["BE.lo(%)"]
     upper = ref["U(%)"] if not math.isnan(ref["U(%)"]) else ref["BE.hi(%)"]
-    assert res.lower_limit == pytest.approx(lower, rel=1e-12)
-    assert res.upper_limit == pytest.approx(upper, rel=1e-12)
+    assert 100 * res.lower_limit == pytest.approx(lower, rel=1e-12)
+    assert 100 * res.upper_limit == pytest.approx(upper, rel=1e-12)
     assert res.passed == (ref["BE"] == "pass")
     assert res.ci_pass == (ref["CI"] == "pass")
     assert res.pe_pass == (ref["GMR"] == "pass")
@@ -70,7 +70,7 @@ def test_every_reference_dataset_gives_a_decision(name: str) -> None:
         res = evaluate_be(data, method)
         assert isinstance(res.passed, bool)
         assert 0 < res.ci_lower <= res.pe <= res.ci_upper
-        assert res.lower_limit < 100 < res.upper_limit
+        assert res.lower_limit < 1 < res.upper_limit
         assert res.reasons
 
 
@@ -110,14 +110,16 @@ def test_rds01_outliers_as_published() -> None:
     )
     # flagged, never removed: the PE and CI are those of all data (compared above), and the
     # recalculated CVwR is reported for information only
-    assert round(res.cvwr_without_outliers or 0, 2) == float(published("rds01", "CVwR without outliers (%)"))
-    assert round(res.lower_limit_without_outliers or 0, 2) == float(
+    assert round(100 * (res.cvwr_without_outliers or 0), 2) == float(
+        published("rds01", "CVwR without outliers (%)")
+    )
+    assert round(100 * (res.lower_limit_without_outliers or 0), 2) == float(
         published("rds01", "lower limit without outliers (%)")
     )
-    assert round(res.upper_limit_without_outliers or 0, 2) == float(
+    assert round(100 * (res.upper_limit_without_outliers or 0), 2) == float(
         published("rds01", "upper limit without outliers (%)")
     )
-    assert res.pass_without_outliers is (published("rds01", "BE without outliers") == "pass") is True
+    assert res.passed_without_outliers is (published("rds01", "BE without outliers") == "pass") is True
     assert res.n == int(published("rds01", "n")) == 77
 
 
@@ -127,9 +129,11 @@ def test_rds14_method_b_degrees_of_freedom_as_published() -> None:
     contain = evaluate_be(data, "ema-abel-b")
     satt = evaluate_be(data, "ema-abel-b", df_method="satterthwaite")
     assert contain.df == float(published("rds14", "df", "contain")) == 192
-    assert contain.ci_lower == pytest.approx(float(published("rds14", "CI lower (%)", "contain")), rel=RTOL)
+    assert 100 * contain.ci_lower == pytest.approx(
+        float(published("rds14", "CI lower (%)", "contain")), rel=RTOL
+    )
     assert satt.df == pytest.approx(float(published("rds14", "df", "satterthwaite")), abs=0.005)
-    assert satt.ci_lower == pytest.approx(
+    assert 100 * satt.ci_lower == pytest.approx(
         float(published("rds14", "CI lower (%)", "satterthwaite")), abs=5e-6
     )
     method_a = evaluate_be(data, "ema-abel-a")

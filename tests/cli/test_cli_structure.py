@@ -17,10 +17,7 @@ import bioparity.cli
 CLI = Path(bioparity.cli.__file__).parent
 MAX_FUNCTION_LINES = 60
 
-#: Modules being restructured on another branch (NCA input spec, issue #21): exempt until that merges.
-NOT_YET_RESTRUCTURED = frozenset({"nca.py", "nca_more.py"})
-
-MODULES = sorted(p for p in CLI.glob("*.py") if p.name not in NOT_YET_RESTRUCTURED)
+MODULES = sorted(CLI.glob("*.py"))
 
 
 def _functions(tree: ast.AST) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:

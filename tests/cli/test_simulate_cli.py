@@ -10,7 +10,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from bioparity.cli.main import app
-from bioparity.nca.frame import nca
+from bioparity.nca import NCASpec, run_nca
 from bioparity.scale import simulate_pk_similarity
 from bioparity.simulate import PKSimilarityDesign
 from tests.conftest import REFERENCE
@@ -75,7 +75,7 @@ def test_nca_batch_writes_the_in_memory_result(tmp_path: Path) -> None:
     assert code == 0, stderr
     assert "shuffled" in stderr
     got = pd.concat([pd.read_parquet(f) for f in sorted((tmp_path / "out").glob("*.parquet"))])
-    want = nca(d, subject="Subject", time="Time", conc="conc").to_frame()
+    want = run_nca(d, NCASpec(subject="Subject", time="Time")).to_frame()  # the Dose column used (auto)
     key = ["Subject", "PPTESTCD"]
     got = got.sort_values(key).reset_index(drop=True)
     want = want.sort_values(key).reset_index(drop=True)

@@ -42,7 +42,7 @@ def test_score_type_difference_intervals_have_near_nominal_mean_coverage(
 ) -> None:
     x1, x2 = _outcomes(*sizes)
     ci = ci_difference(x1, sizes[0], x2, sizes[1], method=method, conf=conf)
-    coverage = _exact_coverage(*sizes, ci.lower, ci.upper, "diff")
+    coverage = _exact_coverage(*sizes, ci.ci_lower, ci.ci_upper, "diff")
     assert abs(coverage.mean() - conf) < 0.01
     assert coverage.min() > conf - 0.05
 
@@ -50,7 +50,7 @@ def test_score_type_difference_intervals_have_near_nominal_mean_coverage(
 def test_wald_difference_interval_undercovers_in_small_samples() -> None:
     x1, x2 = _outcomes(15, 15)
     ci = ci_difference(x1, 15, x2, 15, method="wald", conf=0.95)
-    coverage = _exact_coverage(15, 15, ci.lower, ci.upper, "diff")
+    coverage = _exact_coverage(15, 15, ci.ci_lower, ci.ci_upper, "diff")
     assert coverage.mean() < 0.93
     assert coverage.min() < 0.85
 
@@ -59,7 +59,7 @@ def test_wald_difference_interval_undercovers_in_small_samples() -> None:
 def test_ratio_score_intervals_have_near_nominal_mean_coverage(method: str) -> None:
     x1, x2 = _outcomes(40, 40)
     ci = ci_ratio(x1, 40, x2, 40, method=method, conf=0.95)
-    coverage = _exact_coverage(40, 40, ci.lower, ci.upper, "ratio")
+    coverage = _exact_coverage(40, 40, ci.ci_lower, ci.ci_upper, "ratio")
     assert abs(coverage.mean() - 0.95) < 0.01
 
 
@@ -71,7 +71,7 @@ def _simulated_mean_coverage(method: str, rng: np.random.Generator) -> float:
     ci = ci_mean_difference(
         y1.mean(1), y1.std(1, ddof=1), n1, y2.mean(1), y2.std(1, ddof=1), n2, method=method, conf=0.95
     )
-    return float(np.mean((ci.lower <= 0.0) & (ci.upper >= 0.0)))
+    return float(np.mean((ci.ci_lower <= 0.0) & (ci.ci_upper >= 0.0)))
 
 
 def test_welch_interval_keeps_nominal_coverage_under_unequal_variances() -> None:
@@ -94,5 +94,5 @@ def test_stratified_difference_coverage_many_small_strata(method: str) -> None:
     x1 = rng.binomial(8, base + delta, (reps, strata))
     x2 = rng.binomial(8, base, (reps, strata))
     ci = ci_difference_stratified(x1, 8, x2, 8, method=method, conf=0.95)
-    coverage = float(np.mean((ci.lower <= delta) & (delta <= ci.upper)))
+    coverage = float(np.mean((ci.ci_lower <= delta) & (delta <= ci.ci_upper)))
     assert abs(coverage - 0.95) < 3 * np.sqrt(0.95 * 0.05 / reps)

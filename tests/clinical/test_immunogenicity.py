@@ -53,8 +53,8 @@ def test_incidence_counts_missing_and_overall_by_hand() -> None:
     assert cells("T", "OVERALL", ["n_evaluable", "n_positive"]) == [10, 5]
     assert cells("R", "OVERALL", ["n_evaluable", "n_positive"]) == [8, 2]
     lo, hi = statsmodels_proportion.proportion_confint(4, 9, alpha=0.05, method="wilson")
-    assert res.loc[("T", "D29"), "lower"] == pytest.approx(lo, abs=1e-12)
-    assert res.loc[("T", "D29"), "upper"] == pytest.approx(hi, abs=1e-12)
+    assert res.loc[("T", "D29"), "ci_lower"] == pytest.approx(lo, abs=1e-12)
+    assert res.loc[("T", "D29"), "ci_upper"] == pytest.approx(hi, abs=1e-12)
 
 
 def test_difference_to_reference_arm_uses_newcombe() -> None:
@@ -62,8 +62,8 @@ def test_difference_to_reference_arm_uses_newcombe() -> None:
     diff = incidence_difference(inc, reference_arm="R").to_frame().set_index("timepoint")
     lo, hi = statsmodels_proportion.confint_proportions_2indep(5, 10, 2, 8, method="newcomb", compare="diff")
     assert diff.loc["OVERALL", "diff"] == pytest.approx(0.5 - 0.25)
-    assert diff.loc["OVERALL", "lower"] == pytest.approx(lo, abs=1e-12)
-    assert diff.loc["OVERALL", "upper"] == pytest.approx(hi, abs=1e-12)
+    assert diff.loc["OVERALL", "ci_lower"] == pytest.approx(lo, abs=1e-12)
+    assert diff.loc["OVERALL", "ci_upper"] == pytest.approx(hi, abs=1e-12)
 
 
 def test_titre_summary_geometric_mean_by_hand() -> None:
@@ -115,12 +115,12 @@ def test_exposure_by_ada_matches_a_t_test_on_logs() -> None:
     flat = res.reset_index()
     row = {
         c: _value(flat, c, arm="T", parameter="AUCIFO")
-        for c in ("n_positive", "n_negative", "ratio", "lower", "upper")
+        for c in ("n_positive", "n_negative", "ratio", "ci_lower", "ci_upper")
     }
     assert (row["n_positive"], row["n_negative"]) == (4, 8)
     assert row["ratio"] == pytest.approx(np.exp(logs[pos].mean() - logs[~pos].mean()), rel=1e-12)
-    assert row["lower"] == pytest.approx(np.exp(ci.low), rel=1e-10)
-    assert row["upper"] == pytest.approx(np.exp(ci.high), rel=1e-10)
+    assert row["ci_lower"] == pytest.approx(np.exp(ci.low), rel=1e-10)
+    assert row["ci_upper"] == pytest.approx(np.exp(ci.high), rel=1e-10)
 
 
 def test_non_positive_pk_values_are_counted_and_flagged() -> None:

@@ -56,8 +56,8 @@ def test_difference_agrees_with_statsmodels(ours: str, theirs: str, kwargs: dict
         except ValueError:  # statsmodels' bracket fails on a few tables
             continue
         compared += 1
-        assert res.lower[i] == pytest.approx(lo, abs=1e-6)
-        assert res.upper[i] == pytest.approx(hi, abs=1e-6)
+        assert res.ci_lower[i] == pytest.approx(lo, abs=1e-6)
+        assert res.ci_upper[i] == pytest.approx(hi, abs=1e-6)
     assert compared >= 50
 
 
@@ -76,8 +76,8 @@ def test_ratio_agrees_with_statsmodels(ours: str, correction: bool) -> None:
         except ValueError:
             continue
         compared += 1
-        assert res.lower[i] == pytest.approx(lo, rel=1e-6)
-        assert res.upper[i] == pytest.approx(hi, rel=1e-6)
+        assert res.ci_lower[i] == pytest.approx(lo, rel=1e-6)
+        assert res.ci_upper[i] == pytest.approx(hi, rel=1e-6)
     assert compared >= 30
 
 
@@ -106,8 +106,8 @@ def test_mean_difference_agrees_with_scipy_ttest(equal_var: bool) -> None:
             method="pooled" if equal_var else "welch",
             conf=0.90,
         )
-        assert float(res.lower) == pytest.approx(theirs.low, abs=1e-10)
-        assert float(res.upper) == pytest.approx(theirs.high, abs=1e-10)
+        assert float(res.ci_lower) == pytest.approx(theirs.low, abs=1e-10)
+        assert float(res.ci_upper) == pytest.approx(theirs.high, abs=1e-10)
 
 
 def _constrained_mle(loglik, lo: float, hi: float) -> float:  # type: ignore[no-untyped-def]
@@ -180,5 +180,5 @@ def test_difference_score_limits_agree_with_brute_force_inversion(method: str) -
     res = ci_difference(tables[:, 0], tables[:, 1], tables[:, 2], tables[:, 3], method=method, conf=0.90)
     for i, (x1, n1, x2, n2) in enumerate(tables):
         lo, hi = _brute_force_score_limits(int(x1), int(n1), int(x2), int(n2), 0.90, method == "mn")
-        assert res.lower[i] == pytest.approx(lo, abs=2e-6)
-        assert res.upper[i] == pytest.approx(hi, abs=2e-6)
+        assert res.ci_lower[i] == pytest.approx(lo, abs=2e-6)
+        assert res.ci_upper[i] == pytest.approx(hi, abs=2e-6)

@@ -32,8 +32,8 @@ def test_difference_interval_contains_the_estimate_and_stays_in_range(
     t: tuple[int, int, int, int], method: str, conf: float
 ) -> None:
     r = ci_difference(*t, method=method, conf=conf)
-    assert -1.0 - 1e-12 <= r.lower <= r.diff + 1e-9
-    assert r.diff - 1e-9 <= r.upper <= 1.0 + 1e-12
+    assert -1.0 - 1e-12 <= r.ci_lower <= r.diff + 1e-9
+    assert r.diff - 1e-9 <= r.ci_upper <= 1.0 + 1e-12
 
 
 @given(tables(), DIFF_METHODS, st.floats(0.5, 0.98), st.floats(0.001, 0.019))
@@ -42,8 +42,8 @@ def test_difference_interval_widens_with_confidence(
 ) -> None:
     narrow = ci_difference(*t, method=method, conf=conf)
     wide = ci_difference(*t, method=method, conf=conf + step)
-    assert wide.lower <= narrow.lower + 1e-9
-    assert wide.upper >= narrow.upper - 1e-9
+    assert wide.ci_lower <= narrow.ci_lower + 1e-9
+    assert wide.ci_upper >= narrow.ci_upper - 1e-9
 
 
 @given(tables(), DIFF_METHODS)
@@ -53,8 +53,8 @@ def test_swapping_the_groups_mirrors_the_difference_interval(
     x1, n1, x2, n2 = t
     r = ci_difference(x1, n1, x2, n2, method=method, conf=0.95)
     s = ci_difference(x2, n2, x1, n1, method=method, conf=0.95)
-    assert abs(float(r.lower + s.upper)) < 1e-8
-    assert abs(float(r.upper + s.lower)) < 1e-8
+    assert abs(float(r.ci_lower + s.ci_upper)) < 1e-8
+    assert abs(float(r.ci_upper + s.ci_lower)) < 1e-8
 
 
 @given(tables(), st.sampled_from(["mn", "fm"]))
@@ -62,7 +62,7 @@ def test_score_limits_solve_the_score_equation(t: tuple[int, int, int, int], met
     x1, n1, x2, n2 = (np.array(float(v)) for v in t)
     r = ci_difference(x1, n1, x2, n2, method=method, conf=0.95)
     z = 1.959963984540054
-    for limit, target in ((r.lower, z), (r.upper, -z)):
+    for limit, target in ((r.ci_lower, z), (r.ci_upper, -z)):
         if -1.0 + 1e-9 < limit < 1.0 - 1e-9 and limit != r.diff:
             value = float(score_z_difference(x1, n1, x2, n2, np.asarray(limit), method == "mn"))
             assert abs(value - target) < 1e-6
@@ -76,10 +76,10 @@ def test_ratio_interval_contains_the_estimate_and_inverts_under_swap(
     r = ci_ratio(x1, n1, x2, n2, method=method, conf=0.95)
     s = ci_ratio(x2, n2, x1, n1, method=method, conf=0.95)
     if x1 > 0 and x2 > 0:
-        assert r.lower * (1 - 1e-9) <= r.ratio <= r.upper * (1 + 1e-9)
-        assert abs(float(r.lower * s.upper) - 1.0) < 1e-7
+        assert r.ci_lower * (1 - 1e-9) <= r.ratio <= r.ci_upper * (1 + 1e-9)
+        assert abs(float(r.ci_lower * s.ci_upper) - 1.0) < 1e-7
     if x1 == 0 and x2 > 0:
-        assert r.lower == 0.0 and np.isinf(s.upper)
+        assert r.ci_lower == 0.0 and np.isinf(s.ci_upper)
 
 
 @given(
@@ -96,8 +96,8 @@ def test_mean_interval_is_centred_and_mirrors(
 ) -> None:
     r = ci_mean_difference(m1, s1, n1, m2, s2, n2, method=method, conf=0.9)
     s = ci_mean_difference(m2, s2, n2, m1, s1, n1, method=method, conf=0.9)
-    assert abs(float(r.lower + r.upper) / 2 - (m1 - m2)) < 1e-9
-    assert abs(float(r.lower + s.upper)) < 1e-9
+    assert abs(float(r.ci_lower + r.ci_upper) / 2 - (m1 - m2)) < 1e-9
+    assert abs(float(r.ci_lower + s.ci_upper)) < 1e-9
 
 
 @settings(max_examples=40, deadline=None)

@@ -68,8 +68,8 @@ def test_difference_matches_newcombe_1998_table_ii(
     table: tuple[int, int, int, int], method: str, expected: tuple[float, float]
 ) -> None:
     res = ci_difference(*table, method=method, conf=0.95)
-    assert float(res.lower) == pytest.approx(expected[0], abs=HALF_UNIT_4DP)
-    assert float(res.upper) == pytest.approx(expected[1], abs=HALF_UNIT_4DP)
+    assert float(res.ci_lower) == pytest.approx(expected[0], abs=HALF_UNIT_4DP)
+    assert float(res.ci_upper) == pytest.approx(expected[1], abs=HALF_UNIT_4DP)
 
 
 @pytest.mark.parametrize(
@@ -84,8 +84,8 @@ def test_regulatory_vectors_t16_t17(
 ) -> None:
     nc = ci_difference(*table, method="newcombe", conf=0.95)
     m = ci_difference(*table, method="mn", conf=0.95)
-    assert (float(nc.lower), float(nc.upper)) == pytest.approx(newcombe, abs=HALF_UNIT_4DP)
-    assert (float(m.lower), float(m.upper)) == pytest.approx(mn, abs=HALF_UNIT_4DP)
+    assert (float(nc.ci_lower), float(nc.ci_upper)) == pytest.approx(newcombe, abs=HALF_UNIT_4DP)
+    assert (float(m.ci_lower), float(m.ci_upper)) == pytest.approx(mn, abs=HALF_UNIT_4DP)
     assert float(nc.diff) == pytest.approx(table[0] / table[1] - table[2] / table[3], abs=1e-15)
 
 
@@ -93,8 +93,8 @@ def test_vectorised_call_equals_the_published_table_row_by_row() -> None:
     tables = np.array(list(NEWCOMBE_TABLE_II))
     res = ci_difference(tables[:, 0], tables[:, 1], tables[:, 2], tables[:, 3], method="mn", conf=0.95)
     expected = np.array([v["mn"] for v in NEWCOMBE_TABLE_II.values()])
-    np.testing.assert_allclose(res.lower, expected[:, 0], atol=HALF_UNIT_4DP)
-    np.testing.assert_allclose(res.upper, expected[:, 1], atol=HALF_UNIT_4DP)
+    np.testing.assert_allclose(res.ci_lower, expected[:, 0], atol=HALF_UNIT_4DP)
+    np.testing.assert_allclose(res.ci_upper, expected[:, 1], atol=HALF_UNIT_4DP)
 
 
 @pytest.mark.parametrize(
@@ -112,7 +112,7 @@ def test_difference_matches_fagerland_lydersen_laake(
     table: tuple[int, int, int, int], method: str, expected: tuple[float, float]
 ) -> None:
     res = ci_difference(*table, method=method, conf=0.95)
-    assert (float(res.lower), float(res.upper)) == pytest.approx(expected, abs=HALF_UNIT_4DP)
+    assert (float(res.ci_lower), float(res.ci_upper)) == pytest.approx(expected, abs=HALF_UNIT_4DP)
 
 
 @pytest.mark.parametrize(
@@ -123,7 +123,7 @@ def test_ratio_matches_fagerland_lydersen_laake_perondi(method: str, expected: t
     assert _row("Fagerland-Perondi", "ratio", method)[0] == (7, 34, 1, 34)
     res = ci_ratio(7, 34, 1, 34, method=method, conf=0.95)
     assert float(res.ratio) == pytest.approx(7.0, rel=1e-12)
-    assert (float(res.lower), float(res.upper)) == pytest.approx(expected, abs=HALF_UNIT_4DP)
+    assert (float(res.ci_lower), float(res.ci_upper)) == pytest.approx(expected, abs=HALF_UNIT_4DP)
 
 
 _SLEEP = pd.read_csv(CLINICAL / "sleep_t_test.csv", comment="#")
@@ -144,13 +144,13 @@ def test_sleep_reference_files() -> None:
 def test_welch_interval_matches_r_t_test_on_sleep() -> None:
     ref = T_TEST.loc["welch"]
     res = ci_mean_difference_samples(SLEEP_1, SLEEP_2, method="welch", conf=0.95)
-    assert float(res.lower) == pytest.approx(ref["lower"], abs=5e-8)
-    assert float(res.upper) == pytest.approx(ref["upper"], abs=5e-8)
+    assert float(res.ci_lower) == pytest.approx(ref["lower"], abs=5e-8)
+    assert float(res.ci_upper) == pytest.approx(ref["upper"], abs=5e-8)
     assert float(res.df) == pytest.approx(ref["df"], abs=5e-4)
 
 
 def test_pooled_interval_matches_r_t_test_var_equal_on_sleep() -> None:
     ref = T_TEST.loc["pooled"]
     res = ci_mean_difference_samples(SLEEP_1, SLEEP_2, method="pooled", conf=0.95)
-    assert (float(res.lower), float(res.upper)) == pytest.approx((ref["lower"], ref["upper"]), abs=5e-7)
+    assert (float(res.ci_lower), float(res.ci_upper)) == pytest.approx((ref["lower"], ref["upper"]), abs=5e-7)
     assert float(res.df) == ref["df"] == 18.0

@@ -100,7 +100,7 @@ def test_exact_power_matches_monte_carlo(ci_method: str) -> None:
     ci = ci_difference(
         rng.binomial(n1, p1, reps), n1, rng.binomial(n2, p2, reps), n2, method=ci_method, conf=0.90
     )
-    simulated = np.mean((ci.lower > -0.2) & (ci.upper < 0.2))
+    simulated = np.mean((ci.ci_lower > -0.2) & (ci.ci_upper < 0.2))
     assert abs(float(exact) - simulated) < 4 * np.sqrt(0.25 / reps)
 
 

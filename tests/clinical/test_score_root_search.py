@@ -42,8 +42,8 @@ def test_difference_limits_equal_bisection(method: str) -> None:
     lower = bisect_decreasing(stat, -1.0, d, Z95)
     upper = bisect_decreasing(stat, d, 1.0, -Z95)
     r = ci_difference(x1, n1, x2, n2, method=method, conf=0.95)
-    np.testing.assert_allclose(r.lower, lower, rtol=0, atol=1e-10)
-    np.testing.assert_allclose(r.upper, upper, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(r.ci_lower, lower, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(r.ci_upper, upper, rtol=0, atol=1e-10)
 
 
 @pytest.mark.parametrize("method", ["koopman", "mn"])
@@ -58,10 +58,10 @@ def test_ratio_limits_equal_bisection(method: str) -> None:
     lower = np.where(x1 == 0, 0.0, np.exp(bisect_decreasing(stat, -50.0, centre, Z95)))
     upper = np.where(x2 == 0, np.inf, np.exp(bisect_decreasing(stat, centre, 50.0, -Z95)))
     r = ci_ratio(x1, n1, x2, n2, method=method, conf=0.95)
-    np.testing.assert_allclose(r.lower, lower, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(r.ci_lower, lower, rtol=1e-10, atol=1e-12)
     finite = np.isfinite(upper)
-    assert np.array_equal(np.isfinite(r.upper), finite)
-    np.testing.assert_allclose(r.upper[finite], upper[finite], rtol=1e-10)
+    assert np.array_equal(np.isfinite(r.ci_upper), finite)
+    np.testing.assert_allclose(r.ci_upper[finite], upper[finite], rtol=1e-10)
 
 
 def test_precomputed_score_equals_definition() -> None:

@@ -29,8 +29,8 @@ def test_one_stratum_reduces_to_published_newcombe_and_wald_limits() -> None:
     mh = ci_difference_stratified([56], [70], [48], [80], method="mh", conf=0.95)
     expected_nc = (a.loc["newcombe", "lower"], a.loc["newcombe", "upper"])
     expected_wald = (a.loc["wald", "lower"], a.loc["wald", "upper"])
-    assert (float(nc.lower), float(nc.upper)) == pytest.approx(expected_nc, abs=HALF_UNIT_4DP)
-    assert (float(mh.lower), float(mh.upper)) == pytest.approx(expected_wald, abs=HALF_UNIT_4DP)
+    assert (float(nc.ci_lower), float(nc.ci_upper)) == pytest.approx(expected_nc, abs=HALF_UNIT_4DP)
+    assert (float(mh.ci_lower), float(mh.ci_upper)) == pytest.approx(expected_wald, abs=HALF_UNIT_4DP)
 
 
 def test_mantel_haenszel_estimate_by_hand() -> None:
@@ -56,8 +56,8 @@ def test_scenarios_on_leading_axes_give_the_same_result_as_one_by_one() -> None:
     both = ci_difference_stratified(x1, n1, x2, n2, conf=0.9)
     for i in range(2):
         one = ci_difference_stratified(x1[i], n1[i], x2[i], n2[i], conf=0.9)
-        assert both.lower[i] == pytest.approx(float(one.lower), abs=1e-15)
-        assert both.upper[i] == pytest.approx(float(one.upper), abs=1e-15)
+        assert both.ci_lower[i] == pytest.approx(float(one.ci_lower), abs=1e-15)
+        assert both.ci_upper[i] == pytest.approx(float(one.ci_upper), abs=1e-15)
 
 
 def test_empty_arm_in_a_stratum_is_an_error_not_a_silent_drop() -> None:
@@ -68,7 +68,7 @@ def test_empty_arm_in_a_stratum_is_an_error_not_a_silent_drop() -> None:
 def test_decision_states_the_level_and_depends_on_it() -> None:
     r90 = equivalence_proportions(60, 100, 58, 100, margin_lower=-0.15, margin_upper=0.15, conf=0.90)
     r95 = equivalence_proportions(60, 100, 58, 100, margin_lower=-0.15, margin_upper=0.15, conf=0.95)
-    assert bool(r90.equivalent) and not bool(r95.equivalent)
+    assert bool(r90.passed) and not bool(r95.passed)
     assert r90.ci_statement == "two-sided 90% CI (TOST at alpha = 0.05 per side)"
     assert r95.ci_statement == "two-sided 95% CI (TOST at alpha = 0.025 per side)"
     assert float(r95.alpha_per_side) == pytest.approx(0.025)
@@ -81,15 +81,15 @@ def test_level_must_be_given_explicitly() -> None:
 
 def test_ratio_and_means_decisions() -> None:
     r = equivalence_ratio(80, 100, 78, 100, margin_lower=0.8, margin_upper=1.25, conf=0.90)
-    assert bool(r.equivalent) and r.measure == "ratio of proportions"
+    assert bool(r.passed) and r.measure == "ratio of proportions"
     m = equivalence_means(1.2, 1.1, 150, 1.1, 1.0, 150, margin_lower=-0.6, margin_upper=0.6, conf=0.95)
-    assert bool(m.equivalent)
-    assert float(m.lower) > -0.6 and float(m.upper) < 0.6
+    assert bool(m.passed)
+    assert float(m.ci_lower) > -0.6 and float(m.ci_upper) < 0.6
 
 
 def test_interval_touching_a_margin_is_not_equivalent() -> None:
     r = equivalence_proportions(10, 10, 0, 20, margin_lower=-1.0, margin_upper=1.0, conf=0.95)
-    assert float(r.upper) == 1.0 and not bool(r.equivalent)
+    assert float(r.ci_upper) == 1.0 and not bool(r.passed)
 
 
 def test_bad_inputs_name_the_parameter() -> None:

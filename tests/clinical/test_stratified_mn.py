@@ -62,8 +62,8 @@ def independent(
 def test_one_stratum_is_the_miettinen_nurminen_interval() -> None:
     strat = ci_difference_stratified([56], [70], [48], [80], method="mn", conf=0.95)
     plain = ci_difference(56, 70, 48, 80, method="mn", conf=0.95)
-    assert float(np.ravel(strat.lower)[0]) == pytest.approx(float(plain.lower), abs=1e-12)
-    assert float(np.ravel(strat.upper)[0]) == pytest.approx(float(plain.upper), abs=1e-12)
+    assert float(np.ravel(strat.ci_lower)[0]) == pytest.approx(float(plain.ci_lower), abs=1e-12)
+    assert float(np.ravel(strat.ci_upper)[0]) == pytest.approx(float(plain.ci_upper), abs=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -79,6 +79,6 @@ def test_several_strata_match_an_independent_implementation(
 ) -> None:
     res = ci_difference_stratified(x1, n1, x2, n2, method="mn", conf=conf)
     lo, hi = independent(x1, n1, x2, n2, conf)
-    assert float(np.ravel(res.lower)[0]) == pytest.approx(lo, abs=1e-9)
-    assert float(np.ravel(res.upper)[0]) == pytest.approx(hi, abs=1e-9)
+    assert float(np.ravel(res.ci_lower)[0]) == pytest.approx(lo, abs=1e-9)
+    assert float(np.ravel(res.ci_upper)[0]) == pytest.approx(hi, abs=1e-9)
     assert res.method == "mn"

@@ -60,8 +60,8 @@ def test_fourfold_titre_rise_over_positive_baseline_is_treatment_boosted() -> No
     te = treatment_emergent_ada(data).to_frame().set_index("arm")
     assert te.loc["biosimilar", "n_boosted"] == 1 and te.loc["biosimilar", "n_treatment_emergent"] == 1
     lo, hi = statsmodels_proportion.proportion_confint(1, 3, alpha=0.05, method="wilson")
-    assert te.loc["biosimilar", "lower"] == pytest.approx(lo, abs=1e-12)
-    assert te.loc["biosimilar", "upper"] == pytest.approx(hi, abs=1e-12)
+    assert te.loc["biosimilar", "ci_lower"] == pytest.approx(lo, abs=1e-12)
+    assert te.loc["biosimilar", "ci_upper"] == pytest.approx(hi, abs=1e-12)
     strict = treatment_emergent_ada(data, boost_fold=8).to_frame().set_index("arm")
     assert strict.loc["biosimilar", "n_boosted"] == 0 and strict.loc["biosimilar", "boost_fold"] == 8
 

@@ -113,4 +113,4 @@ def test_slope_difference_matches_r_contrast() -> None:
     assert res.ci_lower == pytest.approx(_num(ref["ci_lower"]), rel=RTOL)
     assert res.ci_upper == pytest.approx(_num(ref["ci_upper"]), rel=RTOL)
     assert res.conf_level == pytest.approx(0.90)
-    assert res.equivalent is (res.ci_lower >= -0.1 and res.ci_upper <= 0.1)
+    assert res.passed is (res.ci_lower >= -0.1 and res.ci_upper <= 0.1)

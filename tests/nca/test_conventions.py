@@ -196,8 +196,8 @@ def test_wald_difference_is_clipped() -> None:
     p1, p2 = 0.9, 0.0
     unclipped = p1 - p2 + stats.norm.ppf(0.975) * math.sqrt(p1 * (1 - p1) / 10 + p2 * (1 - p2) / 3)
     assert unclipped > 1  # what PropCIs' wald2ci reports
-    assert float(res.upper) == 1.0
-    assert float(res.lower) == pytest.approx(p1 - p2 - (unclipped - (p1 - p2)), rel=1e-12)
+    assert float(res.ci_upper) == 1.0
+    assert float(res.ci_lower) == pytest.approx(p1 - p2 - (unclipped - (p1 - p2)), rel=1e-12)
 
 
 def _koopman_stat(theta: float, x1: int, n1: int, x2: int, n2: int) -> float:
@@ -213,9 +213,9 @@ def _koopman_stat(theta: float, x1: int, n1: int, x2: int, n2: int) -> float:
 def test_koopman_ratio_at_zero_count() -> None:
     z2 = stats.norm.ppf(0.975) ** 2
     res = ci_ratio(0, 20, 5, 20, method="koopman")
-    assert float(res.lower) == 0.0
+    assert float(res.ci_lower) == 0.0
     upper = optimize.brentq(lambda t: _koopman_stat(t, 0, 20, 5, 20) - z2, 1e-6, 0.999 * 20 / 5)
-    assert float(res.upper) == pytest.approx(upper, rel=1e-6)
+    assert float(res.ci_upper) == pytest.approx(upper, rel=1e-6)
     res = ci_ratio(20, 20, 5, 20, method="koopman")  # x1 = n1
     lower = optimize.brentq(lambda t: _koopman_stat(t, 20, 20, 5, 20) - z2, 1.0001, 4.0 - 1e-9)
-    assert float(res.lower) == pytest.approx(lower, rel=1e-6)
+    assert float(res.ci_lower) == pytest.approx(lower, rel=1e-6)

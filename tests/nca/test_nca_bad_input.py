@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from bioparity.cli.main import app
 from bioparity.errors import DataFileError
-from bioparity.nca.frame import Where, nca
+from bioparity.nca import Where, nca
 
 GOOD = "subject,time,conc,dose\n1,0,0,100\n1,1,5,100\n1,2,4,100\n1,4,2,100\n1,8,1,100\n"
 

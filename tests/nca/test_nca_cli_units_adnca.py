@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from bioparity.cli.main import app
 from bioparity.errors import DataFileError
-from bioparity.nca.frame import nca
+from bioparity.nca import nca
 from tests.conftest import REFERENCE
 
 runner = CliRunner()

@@ -12,8 +12,7 @@ import pandas as pd
 import pytest
 
 from bioparity.errors import DataFileError, InputError
-from bioparity.nca import NCAOptions
-from bioparity.nca.frame import nca
+from bioparity.nca import NCAOptions, nca
 
 LZ = ["LAMZ", "LAMZNPT", "LAMZLL", "LAMZUL", "R2"]
 

@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 from bioparity.nca import NCAOptions
-from bioparity.nca.multiple_dose import nca_multiple_dose
-from bioparity.nca.steady_state import dosing_intervals
+from bioparity.nca.multiple.intervals import nca_multiple_dose
+from bioparity.nca.multiple.steady_state import dosing_intervals
 from tests.conftest import REFERENCE, one_row
 
 #: MetidaNCA test sets #7 (linear trapezoidal, dose 100 at t = 2, tau 10) and #6 (lin-up/log-down, dose 120 at

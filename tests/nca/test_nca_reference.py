@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bioparity.nca import NCAOptions
-from bioparity.nca.frame import nca
+from bioparity.nca import NCAOptions, nca
 from tests.conftest import REFERENCE, one_row
 
 REL_TOL = 1e-6  # the acceptance tolerance (relative, every parameter)

@@ -15,12 +15,12 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from bioparity.analyses.nca import nca_kind
 from bioparity.cli.main import app
 from bioparity.errors import DataFileError, InputError
 from bioparity.io.review import read_review
-from bioparity.nca.frame import Where, nca
+from bioparity.nca import Where, nca
 from bioparity.nca.review import choices_frame, review_tables
-from bioparity.workspace.adapters import nca_kind
 from tests.conftest import REFERENCE
 
 LZ = ["CMAX", "AUCLST", "LAMZ", "LAMZNPT", "LAMZLL", "AUCIFO"]

@@ -13,9 +13,8 @@ import pytest
 
 from bioparity.errors import DataFileError
 from bioparity.io.sdtm import first_dose_datetimes, is_sdtm_ex, pc_hours_since, read_sdtm_ex
-from bioparity.nca import NCAOptions
-from bioparity.nca.frame import nca
-from bioparity.nca.multiple_dose import nca_multiple_dose
+from bioparity.nca import NCAOptions, nca
+from bioparity.nca.multiple.intervals import nca_multiple_dose
 
 EX = pd.DataFrame(
     {

@@ -15,8 +15,9 @@ from bioparity.cli.main import app
 from bioparity.io import tables_out
 from bioparity.io.readers import read_any_table
 from bioparity.io.tables_out import csv_bytes, write_table, write_table_blocks
-from bioparity.nca import results
-from bioparity.nca.frame import Where, _arrow_finite_numbers, nca, parse_numbers
+from bioparity.nca import nca
+from bioparity.nca.samples import Where, _arrow_finite_numbers, parse_numbers
+from bioparity.nca.single import results
 
 
 def _messy_theoph(theoph: pd.DataFrame, folder: Path) -> Path:

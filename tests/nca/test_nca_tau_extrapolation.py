@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from bioparity.nca import NCAOptions
-from bioparity.nca.multiple_dose import nca_multiple_dose
+from bioparity.nca.multiple.intervals import nca_multiple_dose
 from tests.conftest import REFERENCE
 
 # MetidaNCA name -> (bioparity code, factor to bioparity's unit)

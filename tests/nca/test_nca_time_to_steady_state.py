@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from bioparity.errors import InputError
-from bioparity.nca.multiple_dose import nca_multiple_dose
-from bioparity.nca.tss import time_to_steady_state, tss_from_lambda_z, tss_monoexponential
+from bioparity.nca.multiple.intervals import nca_multiple_dose
+from bioparity.nca.multiple.tss import time_to_steady_state, tss_from_lambda_z, tss_monoexponential
 from tests.conftest import REFERENCE
 
 

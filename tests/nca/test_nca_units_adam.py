@@ -17,8 +17,7 @@ from typer.testing import CliRunner
 from bioparity.cli.main import app
 from bioparity.errors import InputError
 from bioparity.io.adam import adnca_domain, adpp_domain
-from bioparity.nca import LABELS, add_units
-from bioparity.nca.frame import nca
+from bioparity.nca import LABELS, add_units, nca
 from bioparity.nca.units import conversion_factor, convert_column
 
 

@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 
 from bioparity.errors import DataFileError, InputError
-from bioparity.nca.frame import nca
-from bioparity.nca.parameters import PKNCA_NAMES
-from bioparity.scale import BatchNCASettings, nca_dask, nca_parquet
+from bioparity.nca import NCASpec, nca
+from bioparity.nca.single.parameters import PKNCA_NAMES
+from bioparity.scale import nca_dask, nca_parquet
 from tests.conftest import REFERENCE
 
-SETTINGS = BatchNCASettings(subject="Subject", time="Time", conc="conc", dose="dose_mg")
+SETTINGS = NCASpec(subject="Subject", time="Time", conc="conc", dose="dose_mg")
 
 
 @pytest.fixture(scope="module")

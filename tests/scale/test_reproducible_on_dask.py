@@ -20,7 +20,7 @@ K, SEED = 420, 20261125
 
 
 def _same(a: StudyOutcomes, b: StudyOutcomes) -> None:
-    for name in ("gmr", "lower", "upper"):
+    for name in ("gmr", "ci_lower", "ci_upper"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name))  # bitwise, NaN == NaN
     for name in ("passed", "estimable", "n_analysed", "n_dropouts", "n_ada"):
         assert np.array_equal(getattr(a, name), getattr(b, name)), name
@@ -61,7 +61,7 @@ def test_another_seed_gives_other_studies(two_worker_client: Any) -> None:
     a = simulate_pk_similarity(DESIGN, 100, 1, client=two_worker_client, details=True)
     b = simulate_pk_similarity(DESIGN, 100, 2, client=two_worker_client, details=True)
     assert a.outcomes is not None and b.outcomes is not None
-    assert not np.array_equal(a.outcomes.lower, b.outcomes.lower, equal_nan=True)
+    assert not np.array_equal(a.outcomes.ci_lower, b.outcomes.ci_lower, equal_nan=True)
 
 
 def test_existing_cluster_by_scheduler_address(two_worker_client: Any) -> None:

@@ -29,9 +29,9 @@ def _check_row(  # type: ignore[no-untyped-def]
     labels = np.asarray(ARMS, dtype=object)[arm]
     ref = pk_similarity(values[include], labels[include], ARMS, metric="AUC", variance=variance)
     for c, comp in enumerate(ref):
-        assert got.gmr[r, c] == pytest.approx(comp.gmr / 100, rel=1e-11)
-        assert got.lower[r, c] == pytest.approx(comp.ci_lower / 100, rel=1e-11)
-        assert got.upper[r, c] == pytest.approx(comp.ci_upper / 100, rel=1e-11)
+        assert got.gmr[r, c] == pytest.approx(comp.gmr, rel=1e-11)
+        assert got.ci_lower[r, c] == pytest.approx(comp.ci_lower, rel=1e-11)
+        assert got.ci_upper[r, c] == pytest.approx(comp.ci_upper, rel=1e-11)
         assert bool(got.passed[r, c]) == comp.passed
         df = got.df[r] if variance == "pooled" else got.df[r, c]
         assert df == pytest.approx(comp.df, rel=1e-12)
@@ -93,8 +93,8 @@ def test_matches_pk_similarity_on_simulated_studies() -> None:
                 values[s][keep], labels[keep], list(design.arms), metric=metric, variance="pooled"
             )
             for c, comp in enumerate(ref):
-                assert out.lower[s, m, c] == pytest.approx(comp.ci_lower / 100, rel=1e-11)
-                assert out.upper[s, m, c] == pytest.approx(comp.ci_upper / 100, rel=1e-11)
+                assert out.ci_lower[s, m, c] == pytest.approx(comp.ci_lower, rel=1e-11)
+                assert out.ci_upper[s, m, c] == pytest.approx(comp.ci_upper, rel=1e-11)
                 assert bool(out.passed[s, m, c]) == comp.passed
                 assert out.n_analysed[s, m, comp_arm(design, comp.test_arm)] == comp.n_test
 
@@ -116,8 +116,8 @@ def test_regulatory_two_arm_interval() -> None:
     sp2 = (np.var(t_vals, ddof=1) * 3 + np.var(r_vals, ddof=1) * 2) / 5
     half = stats.t.ppf(0.95, 5) * np.sqrt(sp2 * (1 / 4 + 1 / 3))
     d = t_vals.mean() - r_vals.mean()
-    assert got.lower[0, 0] == pytest.approx(np.exp(d - half), rel=1e-12)
-    assert got.upper[0, 0] == pytest.approx(np.exp(d + half), rel=1e-12)
+    assert got.ci_lower[0, 0] == pytest.approx(np.exp(d - half), rel=1e-12)
+    assert got.ci_upper[0, 0] == pytest.approx(np.exp(d + half), rel=1e-12)
 
 
 def test_arm_without_values_is_not_estimable() -> None:
@@ -127,7 +127,7 @@ def test_arm_without_values_is_not_estimable() -> None:
     include[0, 2] = False
     got = pooled_pairwise_intervals(y, include, arm, 3, PAIRS)
     assert got.estimable[0].tolist() == [False, True, False]
-    assert not got.passed[0, 0] and np.isnan(got.lower[0, 0])
+    assert not got.passed[0, 0] and np.isnan(got.ci_lower[0, 0])
 
 
 def test_simulator_default_rules_equal_the_analysis_defaults() -> None:
@@ -162,8 +162,8 @@ def test_simulator_default_rules_equal_the_analysis_defaults() -> None:
         for m, metric in enumerate(design.metrics):
             rows = table[table["metric"] == metric].reset_index(drop=True)
             for c in range(len(design.comparisons)):
-                assert out.lower[s, m, c] == pytest.approx(rows["ci_lower"].loc[c] / 100, rel=1e-11)
-                assert out.upper[s, m, c] == pytest.approx(rows["ci_upper"].loc[c] / 100, rel=1e-11)
+                assert out.ci_lower[s, m, c] == pytest.approx(rows["ci_lower"].loc[c] / 100, rel=1e-11)
+                assert out.ci_upper[s, m, c] == pytest.approx(rows["ci_upper"].loc[c] / 100, rel=1e-11)
                 assert bool(out.passed[s, m, c]) == bool(rows.loc[c, "pass"])
         aucifo = table[(table["metric"] == "AUCIFO")]
         counted = int(aucifo.iloc[0]["n_aucpext_over_test"] + aucifo.iloc[0]["n_aucpext_over_reference"])

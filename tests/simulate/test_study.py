@@ -52,10 +52,10 @@ def test_same_seed_same_studies_and_prefix_property() -> None:
     design = PKSimilarityDesign(n_per_arm=8, dropout=0.1, lloq=0.05)
     a = simulate_studies(design, seed=3, lo=0, hi=250)
     b = simulate_studies(design, seed=3, lo=40, hi=160)  # crosses block boundaries
-    np.testing.assert_array_equal(a.lower[40:160], b.lower)
+    np.testing.assert_array_equal(a.ci_lower[40:160], b.ci_lower)
     np.testing.assert_array_equal(a.passed[40:160], b.passed)
     c = simulate_studies(design, seed=4, lo=0, hi=250)
-    assert not np.array_equal(a.lower, c.lower, equal_nan=True)
+    assert not np.array_equal(a.ci_lower, c.ci_lower, equal_nan=True)
 
 
 def test_dropouts_reduce_the_completers_analysed() -> None:

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from bioparity.analyses import nca as nca_analysis
 from bioparity.analyses.registry import all_analyses, effective_options, get_analysis, option_errors
 from bioparity.audit.keys import AuditKey
 from bioparity.errors import DataFileError, InputError
 from bioparity.store.models import Dataset
-from bioparity.workspace import adapters
 from bioparity.workspace.datasets import column_map_json, parse_column_map, read_stored, rename_header
 from bioparity.workspace.sealing import dataset_mac, dataset_sealed
 
@@ -28,8 +28,8 @@ THEOPH_MAP = {"Subject": "subject", "Time": "time", "Dose": "dose"}
 def test_theoph_header_is_refused_unmapped_and_read_mapped() -> None:
     content = THEOPH.read_bytes()
     with pytest.raises(DataFileError, match=r"missing column\(s\) subject, time"):
-        read_stored(content, "theoph.csv", adapters.read_concentrations)
-    frame = read_stored(content, "theoph.csv", adapters.read_concentrations, THEOPH_MAP)
+        read_stored(content, "theoph.csv", nca_analysis.read_concentrations)
+    frame = read_stored(content, "theoph.csv", nca_analysis.read_concentrations, THEOPH_MAP)
     assert list(frame.columns) == ["subject", "Wt", "dose", "time", "conc"]
     assert len(frame) == 132 and frame["subject"].nunique() == 12  # 12 subjects x 11 samples
     assert frame["conc"].iloc[:3].astype(float).tolist() == [0.74, 2.84, 6.57]  # cells as in the file
@@ -41,7 +41,9 @@ def test_only_the_header_line_changes_so_error_lines_stay_those_of_the_file() ->
     assert renamed == b"subject;time;conc\r\n1;0;0\r\n"
     content = b"Subject,Time,conc\r\n1,0,0\r\n1,1,-2\r\n"
     with pytest.raises(DataFileError) as info:
-        read_stored(content, "pk.csv", adapters.read_concentrations, {"Subject": "subject", "Time": "time"})
+        read_stored(
+            content, "pk.csv", nca_analysis.read_concentrations, {"Subject": "subject", "Time": "time"}
+        )
     assert info.value.line == 3 and info.value.column == "conc" and info.value.file == "pk.csv"
 
 

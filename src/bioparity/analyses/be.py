@@ -46,7 +46,7 @@ def be_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
         text_option(options, "method", "abe"),
         alpha=number_option(options, "alpha", 0.05),
     )
-    return res.to_dict()
+    return res.to_record()  # percent and ``pass``: the stored record (reports divide by 100)
 
 
 def _percent(value: Any) -> str:

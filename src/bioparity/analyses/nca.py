@@ -1,23 +1,27 @@
 """Noncompartmental analysis per profile: the ``nca`` kind (PKNCA-compatible parameters, CDISC PP table).
 
-The reader and the computation are those of the NCA area (:func:`bioparity.nca.frame.nca` behind
-``read_concentrations``/``nca_kind``; parameters as PKNCA, Denney et al. 2015, and Gabrielsson & Weiner,
-Pharmacokinetic and Pharmacodynamic Data Analysis, 5th ed., chapter 2). This module holds how the kind is
-offered and shown: options, input columns and their units, the report tables (summary statistics per arm,
-review flags, per-subject parameters by group), the concentration-time plot, and the lambda_z review page.
+The reader (``read_concentrations``) and the compute (``nca_kind``) run the NCA input spec through
+:func:`bioparity.nca.run_nca`, the entry ``bioparity nca`` uses too (parameters as PKNCA, Denney et al. 2015,
+and Gabrielsson & Weiner, Pharmacokinetic and Pharmacodynamic Data Analysis, 5th ed., chapter 2). This
+module also holds how the kind is offered and shown: options, input columns and their units, the report
+tables (summary statistics per arm, review flags, per-subject parameters by group), the concentration-time
+plot, and the lambda_z review page.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import replace
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from bioparity.analyses.contract import Action, Analysis, InputColumn, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, profile_plot
+from bioparity.analyses.frames import frame_result
 from bioparity.analyses.tables import (
     PORTRAIT_BUDGET,
     ReportTables,
@@ -27,8 +31,11 @@ from bioparity.analyses.tables import (
     panels,
     unit_label,
 )
+from bioparity.errors import DataFileError, InputError
+from bioparity.io.readers import read_any_table
+from bioparity.nca import GROUP_COLUMNS, NCASpec, Where, result_table, run_nca, spec_from_options
+from bioparity.nca.review import choices_frame
 from bioparity.nca.summary import flag_counts, summary_statistics
-from bioparity.workspace.adapters import NCA_GROUP_COLUMNS, nca_kind, read_concentrations
 
 NAME = "nca"
 #: Columns of the PP result table the tables and the review read.
@@ -336,6 +343,63 @@ def _example() -> bytes:
     return frame.to_csv(index=False, lineterminator="\n").encode()
 
 
+def read_concentrations(path: Path) -> pd.DataFrame:
+    """A concentration-time table (CSV, XLSX, Parquet, XPT) with at least ``subject, time, conc``.
+
+    The workspace stores these three columns under exactly these names (the upload page maps other
+    headers to them); grouping and dose columns follow the NCA input spec (:mod:`bioparity.nca.spec`).
+    The NCA engine's input checks (numbers, negative concentrations, duplicated or unsorted times) run
+    here too, so a bad file is refused at upload with its row and column, before anything is stored.
+    """
+    table = read_any_table(path)
+    missing = [c for c in ("subject", "time", "conc") if c not in table.frame.columns]
+    if missing:
+        raise DataFileError(
+            f"missing column(s) {', '.join(missing)}; "
+            f"columns found: {', '.join(map(str, table.frame.columns))}",
+            file=str(path),
+            expected="columns subject, time, conc (and optionally dose, arm, period, treatment, analyte)",
+        )
+    where = Where(file=table.file, line_offset=table.line_offset)
+    run_nca(table.frame, NCASpec(dose=None, parameters=("CMAX",)), where=where)
+    return table.frame
+
+
+def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
+    """NCA of every profile (subject + grouping columns): the PP long table with review flags.
+
+    The options are those of ``bioparity nca`` (:func:`bioparity.nca.spec_from_options`): ``dose``,
+    ``auc_method``, ``route``, ``conc_unit``, ``time_unit``, ``dose_unit``, and ``review`` (the reviewer's
+    lambda_z choices); the same table and options give the same numbers as the command line.
+    """
+    spec = spec_from_options(options).resolve(frame)
+    if isinstance(spec.dose, str) and spec.dose not in frame.columns:
+        raise InputError(f"option dose={spec.dose!r} is neither a column nor a number")
+    result = run_nca(frame, spec, review=review_choices(options), review_where=Where(file="review option"))
+    return frame_result(
+        result_table(result, spec),
+        n_profiles=int(result.n_profiles),
+        n_missing_dropped=int(result.n_missing_dropped.sum()),
+        n_blq_dropped=int(result.n_blq_dropped.sum()),
+    )
+
+
+def review_choices(options: Mapping[str, Any]) -> pd.DataFrame:
+    """The NCA option ``review``: the reviewer's lambda_z choices (see :mod:`bioparity.nca.review`) as a
+    list of records, or the same list as JSON text; ``""`` or ``[]`` = none."""
+    value = options.get("review", "")
+    if isinstance(value, str):
+        if not value.strip():
+            return pd.DataFrame()
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"option review is not JSON ({exc}); expected a list of choices") from None
+    if not isinstance(value, list):
+        raise InputError(f"option review={value!r}; expected a list of choices")
+    return choices_frame(value) if value else pd.DataFrame()
+
+
 NCA = Analysis(
     name=NAME,
     title="Noncompartmental analysis",
@@ -349,7 +413,7 @@ NCA = Analysis(
         InputColumn("time", True, "time after dose", unit_option="time_unit"),
         InputColumn("conc", True, "concentration (numbers; BLQ markers allowed)", unit_option="conc_unit"),
         InputColumn("dose", False, "dose per profile", unit_option="dose_unit"),
-        *(InputColumn(c, False, "splits profiles (with the subject)") for c in NCA_GROUP_COLUMNS),
+        *(InputColumn(c, False, "splits profiles (with the subject)") for c in GROUP_COLUMNS),
     ),
     options=(
         Option(

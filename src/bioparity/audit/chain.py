@@ -108,6 +108,9 @@ class ChainVerification(ResultMixin):
             return f"audit trail intact: {self.rows_checked} rows{keyed}, last hash {self.last_hash[:16]}"
         return f"audit trail BROKEN at row {self.first_broken_seq}: {self.problem}"
 
+    def summary(self) -> str:
+        return self.message()
+
 
 def verify_chain(
     rows: Iterable[Mapping[Any, Any]],

@@ -23,8 +23,8 @@ Example
 ...         (3, "TR", (80, 85)), (4, "RT", (110, 100))] for p, v in zip((1, 2), vals)]
 >>> frame = pd.DataFrame(rows, columns=["subject", "period", "sequence", "treatment", "PK"])
 >>> res = evaluate_be(frame, "abe")
->>> round(res.pe, 4), res.df
-(101.2454, 2)
+>>> round(res.pe, 6), res.df
+(1.012454, 2)
 """
 
 from __future__ import annotations
@@ -147,10 +147,6 @@ def _within_cvs(data: CrossoverData) -> tuple[float | None, float | None]:
     return out[0], out[1]
 
 
-def _pct(v: float | None) -> float | None:
-    return None if v is None else 100.0 * v
-
-
 def _result(
     data: CrossoverData,
     method: str,
@@ -197,13 +193,13 @@ def _result(
         method=method,
         n=data.n,
         design=data.design,
-        pe=100.0 * float(np.exp(est.pe)),
-        ci_lower=100.0 * lo,
-        ci_upper=100.0 * hi,
-        cvwr=_pct(cvwr),
-        cvwt=_pct(cvwt),
-        lower_limit=100.0 * limits[0],
-        upper_limit=100.0 * limits[1],
+        pe=float(np.exp(est.pe)),
+        ci_lower=lo,
+        ci_upper=hi,
+        cvwr=cvwr,
+        cvwt=cvwt,
+        lower_limit=float(limits[0]),
+        upper_limit=float(limits[1]),
         df=est.df,
         passed=passed,
         reasons=tuple(reasons),
@@ -215,7 +211,7 @@ def _result(
         criterion_upper_bound=bound,
         swr=None if cvwr is None else float(np.sqrt(np.log1p(cvwr**2))),
         swt=None if cvwt is None else float(np.sqrt(np.log1p(cvwt**2))),
-        cvw=_pct(cvw),
+        cvw=cvw,
         n_tr=data.n_tr,
         n_tt=data.n_tt if data.test_replicated else None,
         n_rr=data.n_rr,
@@ -228,7 +224,7 @@ def _result(
         cvwr_without_outliers=None,
         lower_limit_without_outliers=None,
         upper_limit_without_outliers=None,
-        pass_without_outliers=None,
+        passed_without_outliers=None,
         software_version=software_version(),
     )
 
@@ -344,10 +340,10 @@ def _without_outliers(data: CrossoverData, res: BEResult, lo: float, hi: float, 
     )
     return replace(
         res,
-        cvwr_without_outliers=100.0 * cv,
-        lower_limit_without_outliers=100.0 * low,
-        upper_limit_without_outliers=100.0 * up,
-        pass_without_outliers=ok,
+        cvwr_without_outliers=cv,
+        lower_limit_without_outliers=low,
+        upper_limit_without_outliers=up,
+        passed_without_outliers=ok,
         reasons=(*res.reasons, reason),
     )
 
@@ -449,7 +445,7 @@ def evaluate_be(
     Returns
     -------
     BEResult
-        Point estimate and CI (percent), limits, CVs, decision with its reasons, outlier flags.
+        Point estimate and CI (ratios), limits, CVs (fractions), decision with its reasons, outlier flags.
 
     Raises
     ------

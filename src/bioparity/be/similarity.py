@@ -27,21 +27,22 @@ Example
 >>> import numpy as np
 >>> arm = np.array(["T"] * 3 + ["R"] * 3)
 >>> res = pk_similarity(np.array([100., 110, 90, 95, 105, 100]), arm, ["T", "R"], metric="CMAX")
->>> round(res[0].gmr, 3)
-99.749
+>>> round(res[0].gmr, 5)
+0.99749
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, percent, software_version, verdict
 from bioparity.errors import DataFileError, InputError
 
 FloatArray = npt.NDArray[np.float64]
@@ -57,7 +58,17 @@ DEFAULT_METRICS: tuple[str, ...] = ("AUCIFO", "AUCLST", "CMAX")
 
 @dataclass(frozen=True, repr=False)
 class PairwiseComparison(ResultMixin):
-    """One pairwise comparison of one PK metric; ratio, CI, limits and CVs in percent."""
+    """One pairwise comparison of one PK metric; ratio, CI, limits and CVs as fractions (0.9658).
+
+    ``alpha`` is the one-sided level of each of the two one-sided tests; the CI is two-sided at
+    ``conf_level = 1 - 2 alpha``. :meth:`to_record` is the row of the output table (percent, ``pass``).
+    """
+
+    #: Fractions shown in percent by :meth:`to_record`.
+    PERCENT_FIELDS: ClassVar[tuple[str, ...]] = (
+        "gmr", "ci_lower", "ci_upper", "cv_test", "cv_reference", "cv_pooled", "lower_limit", "upper_limit",
+    )  # fmt: skip
+    SETTINGS = ("variance", "covariates", "alpha", "lower_limit", "upper_limit")
 
     metric: str
     test_arm: str
@@ -80,24 +91,39 @@ class PairwiseComparison(ResultMixin):
     software_version: str
 
     @property
-    def ci_level(self) -> float:
+    def conf_level(self) -> float:
         """Two-sided level of the interval, ``1 - 2 alpha`` (0.90 for alpha 0.05)."""
         return round(1.0 - 2.0 * self.alpha, 12)
 
-    def to_dict(self) -> dict[str, object]:
-        """Plain values; ``pass`` for ``passed``, covariates joined by ``+``, ``ci_level`` added."""
-        raw = super().to_dict()
-        raw["ci_level"] = self.ci_level
+    def to_record(self) -> dict[str, Any]:
+        """The output-table row: ratios, CVs and limits in percent; ``pass`` for ``passed``, covariates
+        joined by ``+``, ``ci_level`` (the two-sided level) added."""
+        raw = self.plain_dict()
+        for name in self.PERCENT_FIELDS:
+            raw[name] = None if raw[name] is None else 100.0 * raw[name]
+        raw["ci_level"] = self.conf_level
         raw["pass"] = raw.pop("passed")
         raw["covariates"] = "+".join(self.covariates)
         return raw
 
+    def to_frame(self) -> pd.DataFrame:
+        """:meth:`to_record` as a one-row table (percent)."""
+        return pd.DataFrame([self.to_record()])
+
+    def summary(self) -> str:
+        return (
+            f"PK similarity {self.metric}, {self.test_arm} vs {self.reference_arm} (n {self.n_test}/"
+            f"{self.n_reference}, {self.variance}): {verdict(self.passed)}\n"
+            f"GMR {percent(self.gmr)}, {100 * self.conf_level:g}% CI {percent(self.ci_lower)} to "
+            f"{percent(self.ci_upper)}; limits {percent(self.lower_limit)} to {percent(self.upper_limit)}"
+        )
+
 
 def _cv(log_values: FloatArray) -> float:
-    """Geometric CV (percent) of one arm: ``sqrt(exp(s^2) - 1)``."""
+    """Geometric CV (fraction) of one arm: ``sqrt(exp(s^2) - 1)``."""
     if log_values.size < 2:
         return float("nan")
-    return float(100.0 * np.sqrt(np.expm1(np.var(log_values, ddof=1))))
+    return float(np.sqrt(np.expm1(np.var(log_values, ddof=1))))
 
 
 def pk_similarity(
@@ -167,17 +193,17 @@ def pk_similarity(
                 reference_arm=b,
                 n_test=counts[a],
                 n_reference=counts[b],
-                gmr=100.0 * float(np.exp(diff)),
-                ci_lower=100.0 * lo,
-                ci_upper=100.0 * hi,
+                gmr=float(np.exp(diff)),
+                ci_lower=lo,
+                ci_upper=hi,
                 df=float(df),
                 variance=variance,
                 covariates=names,
                 cv_test=_cv(y[labels == a]),
                 cv_reference=_cv(y[labels == b]),
                 cv_pooled=cv_pooled,
-                lower_limit=100.0 * theta1,
-                upper_limit=100.0 * t2,
+                lower_limit=float(theta1),
+                upper_limit=float(t2),
                 passed=ok,
                 alpha=alpha,
                 software_version=software_version(),
@@ -209,7 +235,7 @@ def _pooled(
     beta = xtx_inv @ (X.T @ y)
     resid = y - X @ beta
     mse = float(resid @ resid) / df
-    cv_pooled = float(100.0 * np.sqrt(np.expm1(mse)))
+    cv_pooled = float(np.sqrt(np.expm1(mse)))
     out: Estimates = {}
     for i, j in _pairs(arms):
         c = np.zeros(X.shape[1])
@@ -433,7 +459,7 @@ def pk_similarity_table(
                 theta2=theta2,
             )
             for r in results:
-                row = r.to_dict()
+                row = r.to_record()
                 row["subgroup"] = subgroup
                 row["population"] = population
                 row["n_missing_test"] = missing[r.test_arm]

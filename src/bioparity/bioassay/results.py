@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity import __version__
-from bioparity._results import ResultMixin, plain
+from bioparity._results import ResultMixin, plain, verdict, with_rows
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class CutPointResult(ResultMixin):
     Cut points on the analysis scale (``*_t``) and on the data scale (back-transformed when the log was
     taken). ``cut_point`` is the one selected by ``method``.
     """
+
+    SETTINGS = ("tier", "fpr", "transform", "method", "quantile_type", "lcl_confidence", "settings")
 
     tier: str
     fpr: float
@@ -72,7 +74,7 @@ class CutPointResult(ResultMixin):
     def to_frame(self) -> pd.DataFrame:
         """One row per estimate (parametric, robust, nonparametric, parametric LCL), settings repeated."""
         rows = []
-        base = {k: v for k, v in self.to_dict().items() if k not in ("outliers", "notes", "settings")}
+        base = {k: v for k, v in self.plain_dict().items() if k not in ("outliers", "notes", "settings")}
         for method in ("parametric", "robust", "nonparametric", "parametric_lcl"):
             row: dict[str, Any] = {"tier": self.tier, "estimate": method}
             row["cut_point_estimate"] = getattr(self, method)
@@ -94,6 +96,18 @@ class CutPointResult(ResultMixin):
             columns=["step", "donor", "run", "value", "lower_fence", "upper_fence"],
         )
 
+    def _repr_fields(self) -> list[str]:
+        return ["tier", "fpr", "transform", "method", "cut_point", "n_donors", "n_runs", "outliers"]
+
+    def summary(self) -> str:
+        return (
+            f"{self.tier.capitalize()} cut point ({self.method}, {self.transform} scale, false positive rate "
+            f"{100 * self.fpr:g}%): {self.cut_point:.4g}\n"
+            f"{self.n_donors} donors x {self.n_runs} runs ({self.n_values} values), "
+            f"{len(self.outliers)} outlier(s) removed; parametric {self.parametric:.4g}, "
+            f"robust {self.robust:.4g}, nonparametric {self.nonparametric:.4g}"
+        )
+
 
 class _NotesAsText(ResultMixin):
     """``to_frame`` with the ``notes`` tuple joined into one text column (repeated on every row)."""
@@ -103,7 +117,7 @@ class _NotesAsText(ResultMixin):
     def to_frame(self) -> pd.DataFrame:
         """One row per run / level / sample: array fields as columns, settings and notes repeated."""
         columns: dict[str, Any] = {}
-        for name, value in self.to_dict().items():
+        for name, value in self.plain_dict().items():
             if name == "notes":
                 continue
             columns[name] = getattr(self, name) if isinstance(getattr(self, name), np.ndarray) else value
@@ -114,6 +128,8 @@ class _NotesAsText(ResultMixin):
 @dataclass(frozen=True, repr=False)
 class SensitivityResult(_NotesAsText):
     """Per-run concentrations at the cut point and the concentration detected in 95% of runs."""
+
+    SETTINGS = ("cut_point", "method")
 
     runs: np.ndarray
     concentration_at_cut_point: np.ndarray
@@ -127,10 +143,19 @@ class SensitivityResult(_NotesAsText):
     notes: tuple[str, ...]
     software_version: str = __version__
 
+    def summary(self) -> str:
+        return (
+            f"Sensitivity (concentration detected in 95% of runs, {self.method} interpolation at cut point "
+            f"{self.cut_point:.4g}): {self.sensitivity_95:.4g}\n"
+            f"{self.n_runs} runs: mean {self.mean:.4g}, SD {self.sd:.4g}, t {self.t_factor:.4g}"
+        )
+
 
 @dataclass(frozen=True, repr=False)
 class DrugToleranceResult(_NotesAsText):
     """Per ADA level, the highest drug level at which the sample is still detected (signal >= cut point)."""
+
+    SETTINGS = ("cut_point",)
 
     ada_levels: np.ndarray
     drug_tolerance: np.ndarray  # NaN when not detected even without drug
@@ -139,10 +164,19 @@ class DrugToleranceResult(_NotesAsText):
     notes: tuple[str, ...]
     software_version: str = __version__
 
+    def summary(self) -> str:
+        rows = [
+            f"ADA {a:g}: " + ("not detected without drug" if np.isnan(t) else f"detected up to drug {t:g}")
+            for a, t in zip(self.ada_levels.tolist(), self.drug_tolerance.tolist(), strict=True)
+        ]
+        return with_rows(f"Drug tolerance at cut point {self.cut_point:g}, {len(rows)} ADA levels", rows)
+
 
 @dataclass(frozen=True, repr=False)
 class IsrResult(ResultMixin):
     """Incurred sample reanalysis (ICH M10 section 7): per-sample % difference, pass share, verdict."""
+
+    SETTINGS = ("assay", "limit_percent")
 
     samples: np.ndarray
     original: np.ndarray
@@ -161,3 +195,9 @@ class IsrResult(ResultMixin):
         """The samples outside the limit (the listing ICH M10 asks to investigate)."""
         frame = self.to_frame()
         return frame.loc[~frame["within_limit"]].reset_index(drop=True)
+
+    def summary(self) -> str:
+        return (
+            f"ISR ({self.assay}, ICH M10 section 7): {self.n_within} of {self.n_samples} samples within "
+            f"+/-{self.limit_percent:g}% ({100 * self.share_within:.1f}%): {verdict(self.passed)}"
+        )

@@ -45,7 +45,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, percent, software_version
 from bioparity.caa.catalogue import AttributeSpec
 from bioparity.caa.equivalence import equivalence_test_means
 from bioparity.caa.quality_range import (
@@ -81,6 +81,8 @@ class OperatingCharacteristics(ResultMixin):
     ``equivalence_type1_limit`` the large-sample value from :func:`equivalence_type1_limit`.
     """
 
+    SETTINGS = ("method", "n_test", "n_reference", "n_sim", "seed", "settings")
+
     method: str
     n_test: int
     n_reference: int
@@ -93,6 +95,23 @@ class OperatingCharacteristics(ResultMixin):
     seed: int
     settings: str
     software_version: str = field(default_factory=software_version)
+
+    def _repr_fields(self) -> list[str]:
+        return ["method", "n_test", "n_reference", "probability", "n_sim", "seed"]
+
+    def summary(self) -> str:
+        shown = ", ".join(f"{s} {percent(p, 1)}" for s, p in self.probability.items())
+        lines = [
+            f"Operating characteristics of {self.method} with {self.n_test} test and {self.n_reference} "
+            f"reference lots ({self.n_sim} simulated assessments, seed {self.seed})",
+            f"pass probability: {shown} (MC SE <= {max(self.mc_se.values(), default=0.0):.3f})",
+        ]
+        if np.isfinite(self.equivalence_type1):
+            lines.append(
+                f"equivalence test at the margin: {percent(self.equivalence_type1, 1)} "
+                f"(large-sample {percent(self.equivalence_type1_limit, 1)})"
+            )
+        return "\n".join(lines)
 
     def to_frame(self) -> pd.DataFrame:
         rows = [

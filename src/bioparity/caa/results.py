@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from bioparity._results import ResultMixin, plain, software_version
+from bioparity._results import ResultMixin, json_record, number, software_version
 
 #: Status values of a comparison. ``descriptive`` means no formal criterion (tier 3): never a pass.
 PASS, FAIL, NOT_EVALUABLE, DESCRIPTIVE = "pass", "fail", "not-evaluable", "descriptive"
@@ -36,6 +36,8 @@ class ComparisonResult(ResultMixin):
     operating characteristics (probability of passing per scenario, max Monte Carlo SE,
     ``oc_simulations`` simulated assessments with seed ``oc_seed``; NaN when not computed).
     """
+
+    SETTINGS = ("method", "settings", "plan", "region")
 
     attribute: str
     comparison: str
@@ -93,6 +95,23 @@ class ComparisonResult(ResultMixin):
     def _repr_fields(self) -> list[str]:
         return ["attribute", "comparison", "method", "statistic", "estimate", "status", "reasons"]
 
+    def summary(self) -> str:
+        unit = f" {self.unit}" if self.unit else ""
+        lines = [
+            f"{self.attribute} ({self.comparison}, tier {self.tier}, {self.method}): {self.status}",
+            f"{self.statistic} {number(self.estimate)}{unit}; limits {number(self.lower_limit)} to "
+            f"{number(self.upper_limit)}"
+            + (
+                f"; CI {number(self.ci_lower)} to {number(self.ci_upper)}"
+                if math.isfinite(self.ci_lower)
+                else ""
+            )
+            + f"; lots {self.n_test} test, {self.n_reference} reference",
+        ]
+        if self.reasons:
+            lines.append(self.reasons if len(self.reasons) <= 120 else self.reasons[:117] + "...")
+        return "\n".join(lines)
+
     @classmethod
     def from_row(cls, row: Mapping[Any, Any]) -> ComparisonResult:
         """Build from one row of :attr:`CAAResult.table` (NaN in ``passed`` means None)."""
@@ -113,6 +132,8 @@ class CAAResult(ResultMixin):
     ``outlier``; ``notes`` the data-handling statements a report must carry.
     """
 
+    SETTINGS = ("comparisons", "plan", "region", "pool_references")
+
     table: pd.DataFrame
     lots: pd.DataFrame
     notes: tuple[str, ...]
@@ -126,15 +147,30 @@ class CAAResult(ResultMixin):
         return self.table.copy()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "comparisons": [list(c) for c in self.comparisons],
-            "plan": self.plan,
-            "region": self.region,
-            "pool_references": self.pool_references,
-            "results": [{k: plain(v) for k, v in r.items()} for r in self.table.to_dict(orient="records")],
-            "notes": list(self.notes),
-            "software_version": self.software_version,
-        }
+        return json_record(
+            {
+                "comparisons": [list(c) for c in self.comparisons],
+                "plan": self.plan,
+                "region": self.region,
+                "pool_references": self.pool_references,
+                "results": self.table.to_dict(orient="records"),
+                "notes": list(self.notes),
+                "software_version": self.software_version,
+            }
+        )
+
+    def summary(self) -> str:
+        counts = self.table["status"].value_counts().to_dict()
+        region = f", region {self.region}" if self.region else ""
+        lines = [
+            f"Comparative analytical assessment (plan {self.plan or 'default'}{region}): "
+            f"{self.table['attribute'].nunique()} attribute(s), {len(self.comparisons)} comparisons",
+            ", ".join(f"{s} {counts.get(s, 0)}" for s in STATUSES),
+        ]
+        failed = self.attributes_with_status(FAIL)
+        if failed:
+            lines.append("failed: " + ", ".join(failed[:8]) + (" ..." if len(failed) > 8 else ""))
+        return "\n".join(lines)
 
     def results(self) -> list[ComparisonResult]:
         """Every row as a :class:`ComparisonResult`."""

@@ -102,7 +102,7 @@ def be_command(
         res = evaluate_be(
             data, method, alpha=alpha, theta1=theta1, theta2=theta2, df_method=df_method, fence=fence
         )
-        record = res.to_dict()
+        record = res.to_record()
         if fmt is OutputFormat.json:
             print_json(record)
         else:

@@ -118,6 +118,22 @@ def _one_sided(region: str, alpha: float | None) -> tuple[float, _Level]:
     return one_sided, _Level(key, round(1.0 - 2.0 * one_sided, 12), text)
 
 
+#: Result fields -> the names the command-line output has always used (JSON keys and CSV columns).
+_OUTPUT_NAMES = {
+    "ci_lower": "lower",
+    "ci_upper": "upper",
+    "conf_level": "conf",
+    "passed": "equivalent",
+    "prevalence_ci_lower": "prevalence_lower",
+    "prevalence_ci_upper": "prevalence_upper",
+}
+
+
+def _output(res: Any) -> dict[str, Any]:
+    """``res.plain_dict()`` (NaN kept, as printed before) named as in :data:`_OUTPUT_NAMES`."""
+    return {_OUTPUT_NAMES.get(k, k): v for k, v in res.plain_dict().items()}
+
+
 def _record(first: dict[str, Any], rest: dict[str, Any]) -> dict[str, Any]:
     return {**first, **{k: v for k, v in rest.items() if k not in first}}
 
@@ -131,12 +147,14 @@ def _print_interval(
     fmt: OutputFormat,
 ) -> None:
     """An interval result, the estimate and its limits first (and the decision, when margins are given)."""
-    d = res.to_dict()
+    d = _output(res)
     record = _record({estimate: d[estimate], "lower": d["lower"], "upper": d["upper"]}, d)
     if margins is not None:
-        decision = equivalence_decision(
-            res, getattr(res, estimate), margin_lower=margins[0], margin_upper=margins[1], measure=measure
-        ).to_dict()
+        decision = _output(
+            equivalence_decision(
+                res, getattr(res, estimate), margin_lower=margins[0], margin_upper=margins[1], measure=measure
+            )
+        )
         for key in ("equivalent", "margin_lower", "margin_upper", "alpha_per_side", "ci_statement"):
             record[key] = decision[key]
     print_record(level.stated(record), fmt, f"{measure[0].upper()}{measure[1:]}, {level.text}")
@@ -160,7 +178,7 @@ def _interval(
 
 def _print_sample_size(res: Any, level: _Level, fmt: OutputFormat, what: str) -> None:
     """A sample-size result with the group sizes and power first."""
-    d = level.stated(res.to_dict())
+    d = level.stated(res.plain_dict())
     first = {k: d[k] for k in ("n1", "n2", "n_total", "power")}
     print_record(_record(first, d), fmt, f"Sample size: equivalence of two {what}, {level.text}")
 
@@ -379,7 +397,7 @@ def _ada_table(
         for i in incidences:
             diff = incidence_difference(i, reference_arm=reference_arm, method=method, conf=conf)
             parts.append(diff.to_frame().assign(table="difference"))
-    return pd.concat(parts, ignore_index=True)
+    return pd.concat(parts, ignore_index=True).rename(columns=_OUTPUT_NAMES)
 
 
 @app.command("ci-diff-stratified")
@@ -416,8 +434,8 @@ def _stratified_record(
 ) -> dict[str, Any]:
     """The common difference, its limits, the strata and weights (and the equivalence decision)."""
     record: dict[str, Any] = {
-        "diff": float(np.ravel(res.diff)[0]), "lower": float(np.ravel(res.lower)[0]),
-        "upper": float(np.ravel(res.upper)[0]), "method": res.method, "n_strata": res.n_strata,
+        "diff": float(np.ravel(res.diff)[0]), "lower": float(np.ravel(res.ci_lower)[0]),
+        "upper": float(np.ravel(res.ci_upper)[0]), "method": res.method, "n_strata": res.n_strata,
         "strata": ",".join(strata.astype(str)),
         "weights": ",".join(f"{w:.6g}" for w in np.ravel(res.weights)),
     }  # fmt: skip
@@ -429,6 +447,6 @@ def _stratified_record(
             margin_upper=margins[1],
             measure="difference of proportions",
         )
-        record["equivalent"] = bool(np.ravel(decision.equivalent)[0])
+        record["equivalent"] = bool(np.ravel(decision.passed)[0])
         record["margin_lower"], record["margin_upper"] = margins
     return record

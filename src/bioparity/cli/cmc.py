@@ -71,7 +71,7 @@ def stability_command(
         check_outputs(("--out", out), ("--lots", lots), ("--slopes", slopes))
         table = _stability(infile, spec, read_stability, read_stability_spec)
         write_result(
-            table.summary, out, {"data": infile, "spec": spec}, {"command": "stability"} | table.settings
+            table.table, out, {"data": infile, "spec": spec}, {"command": "stability"} | table.settings
         )
         if lots is not None:
             write_frame_atomic(table.lots, lots)
@@ -194,7 +194,7 @@ def _stability_comparison(stability: Path, spec: Path, out: Path, pre: str, post
     from bioparity.io.cmc import read_stability, read_stability_spec
 
     st = _stability(stability, spec, read_stability, read_stability_spec, test=post, reference=pre)
-    merged = st.summary.assign(kind="shelf life")
+    merged = st.table.assign(kind="shelf life")
     if not st.slopes.empty:
         merged = pd.concat([merged, st.slopes.assign(kind="slope difference")], ignore_index=True)
     write_result(merged, out, {"data": stability, "spec": spec}, {"command": "comparability"} | st.settings)
@@ -306,7 +306,7 @@ def _stability_plots(table: StabilityTable, data: Any, folder: Path, fmt: str) -
 
 
 def _echo_stability(table: StabilityTable, out: Path) -> None:
-    for row in table.summary.to_dict(orient="records"):
+    for row in table.table.to_dict(orient="records"):
         cond = f" [{row['condition']}]" if row["condition"] else ""
         typer.echo(
             f"{row['attribute']}{cond} {row['product']}: {row['pooling']} "
@@ -323,4 +323,4 @@ def _echo_stability(table: StabilityTable, out: Path) -> None:
             f"[{row['ci_lower']:.4g}, {row['ci_upper']:.4g}]: {verdict}",
             err=True,
         )
-    typer.echo(f"wrote {len(table.summary)} rows to {out}", err=True)
+    typer.echo(f"wrote {len(table.table)} rows to {out}", err=True)

@@ -69,10 +69,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "market": ("market", "Market scan: biologics losing protection and the biosimilar void."),
     "nca": ("nca", "Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz."),
     "nca-sparse": (
-        "nca",
+        "nca_sparse_urine",
         "Sparse NCA: AUC of the mean profile with its standard error (Bailer, Nedelman-Jia).",
     ),
-    "nca-urine": ("nca", "Urine NCA: amounts excreted, fe, renal clearance, excretion-rate parameters."),
+    "nca-urine": (
+        "nca_sparse_urine",
+        "Urine NCA: amounts excreted, fe, renal clearance, excretion-rate parameters.",
+    ),
     "run": ("run", "Run an analysis kind on a file, as the workspace runs it (see `bioparity kinds`)."),
     "kinds": ("run", "The analysis kinds with their options (type, default, choices) and input columns."),
     "validate": ("validate", "Re-run every reference case on this installation; exit 1 if any case fails."),

@@ -112,7 +112,7 @@ def power_command(
             design=design, cv=need(cv, "--cv"), theta0=theta0, n=need(n, "--n"),
             theta1=theta1, theta2=theta2, alpha=alpha, method=method,
         )  # fmt: skip
-        print_record(_lead_with(res.to_dict(), "power"), fmt, "TOST power")
+        print_record(_lead_with(res.plain_dict(), "power"), fmt, "TOST power")
 
 
 @app.command("samplesize")
@@ -140,7 +140,7 @@ def samplesize_command(
             design=design, cv=need(cv, "--cv"), theta0=theta0, theta1=theta1, theta2=theta2,
             alpha=alpha, target_power=target_power, method=method,
         )  # fmt: skip
-        print_record(_lead_with(res.to_dict(), "n", "power"), fmt, "TOST sample size")
+        print_record(_lead_with(res.plain_dict(), "n", "power"), fmt, "TOST sample size")
 
 
 @app.command("samplesize-pk-similarity")
@@ -194,13 +194,13 @@ def samplesize_pk_similarity_command(
 
 def _pk_similarity_record(res: MultiArmSampleSize) -> dict[str, Any]:
     """The k-arm sample size as one flat record: lists joined, the interval stated, the sizes first."""
-    record = res.to_dict()
+    record = {("ci_level" if k == "conf_level" else k): v for k, v in res.plain_dict().items()}
     for key in ("arms", "metrics", "comparisons", "required_metrics"):
         record[key] = ",".join(record[key])
     record["ratios"] = ";".join(",".join(f"{v:g}" for v in row) for row in res.ratios)
     record["cv"] = ";".join(",".join(f"{v:g}" for v in row) for row in res.cv)
     record["ci"] = (
-        f"{100 * res.ci_level:g}% two-sided CI within {100 * res.theta1:.2f}-{100 * res.theta2:.2f}%"
+        f"{100 * res.conf_level:g}% two-sided CI within {100 * res.theta1:.2f}-{100 * res.theta2:.2f}%"
     )
     return _lead_with(record, "n_per_arm", "enrolled_per_arm", "power", "power_se", "method", "ci")
 

@@ -32,6 +32,7 @@ BatchOut = Annotated[
 Groups = Annotated[list[str] | None, typer.Option("--group", help="Grouping column (repeatable).")]
 BlqRuleOption = Annotated[str, typer.Option(help="pknca, drop, zero or 'first,middle,last'.")]
 Parameters = Annotated[str | None, typer.Option(help="Comma-separated PPTESTCD codes (default: all).")]
+_DOSE = "auto (default: the column 'dose' when present), a column, a number or none; gives CL and Vz."
 
 app = typer.Typer()
 
@@ -43,7 +44,7 @@ def nca_batch_command(
     subject: Annotated[str, typer.Option(help="Subject column.")] = "subject",
     time: Annotated[str, typer.Option(help="Time column (hours after dose).")] = "time",
     conc: Annotated[str, typer.Option(help="Concentration column.")] = "conc",
-    dose: Annotated[str | None, typer.Option(help="Dose column (enables CL and Vz).")] = None,
+    dose: Annotated[str | None, typer.Option(help=_DOSE)] = None,
     group: Groups = None,
     blq: Annotated[str | None, typer.Option(help="Column flagging BLQ samples.")] = None,
     lloq: Annotated[str | None, typer.Option(help="Column with the LLOQ.")] = None,
@@ -56,10 +57,12 @@ def nca_batch_command(
 ) -> None:
     """NCA of a Parquet data set larger than memory, partition by partition on Dask."""
     with user_errors():
-        from bioparity.scale import BatchNCASettings, nca_parquet
+        from bioparity.nca import NCASpec, dose_option
+        from bioparity.scale import nca_parquet
 
-        settings = BatchNCASettings(
-            subject=subject, time=time, conc=conc, dose=dose, groups=tuple(group or ()), blq=blq, lloq=lloq,
+        settings = NCASpec(
+            subject=subject, time=time, conc=conc, dose=dose_option(dose), groups=tuple(group or ()), blq=blq,
+            lloq=lloq,
             options=NCAOptions(auc_method=auc_method, route=route, blq=BLQRule.parse(blq_rule)),
             parameters=tuple(p.strip() for p in parameters.split(",")) if parameters else None,
         )  # fmt: skip

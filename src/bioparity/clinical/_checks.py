@@ -6,6 +6,9 @@ the first offending scenario and what was expected (a :class:`~bioparity.errors.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 from scipy import special
@@ -15,7 +18,18 @@ from bioparity.power.scenarios import check
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["as_float", "broadcast", "check", "check_conf", "counts", "z_two_sided"]
+__all__ = [
+    "as_float",
+    "broadcast",
+    "check",
+    "check_conf",
+    "counts",
+    "flat_tables",
+    "method_name",
+    "table_fields",
+    "tables_and_level",
+    "z_two_sided",
+]
 
 
 def broadcast(**arrays: npt.ArrayLike) -> list[FloatArray]:
@@ -66,3 +80,46 @@ def check_conf(conf: npt.ArrayLike, name: str = "conf") -> FloatArray:
 def z_two_sided(conf: npt.ArrayLike) -> FloatArray:
     """``z`` with ``P(|Z| <= z) = conf``: the critical value of a two-sided ``conf`` interval."""
     return np.asarray(special.ndtri(0.5 + 0.5 * np.asarray(conf, dtype=float)), dtype=float)
+
+
+def method_name(method: str, methods: Collection[str], what: str = "") -> str:
+    """``method`` stripped and lower-cased, checked against ``methods``; ``what`` (e.g. "for a ratio of
+    proportions") completes the error message."""
+    name = str(method).strip().lower()
+    if name not in methods:
+        context = f" {what}" if what else ""
+        raise InputError(f"unknown method {method!r}{context}; expected one of {', '.join(methods)}")
+    return name
+
+
+def tables_and_level(
+    x1: npt.ArrayLike, n1: npt.ArrayLike, x2: npt.ArrayLike, n2: npt.ArrayLike, conf: npt.ArrayLike
+) -> list[FloatArray]:
+    """Checked 2x2 tables (:func:`counts`) and a checked confidence level, broadcast to one shape."""
+    a, b, c, d = counts(x1, n1, x2, n2)
+    return broadcast(x1=a, n1=b, x2=c, n2=d, conf=check_conf(conf))
+
+
+def table_fields(
+    a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray, level: FloatArray, method: str
+) -> dict[str, Any]:
+    """The fields an interval for two proportions reports about its tables: ``p1, p2, x1, n1, x2, n2,
+    conf_level, method``."""
+    return {
+        "p1": np.asarray(a / b),
+        "p2": np.asarray(c / d),
+        "x1": a.astype(np.int64),
+        "n1": b.astype(np.int64),
+        "x2": c.astype(np.int64),
+        "n2": d.astype(np.int64),
+        "conf_level": level,
+        "method": method,
+    }
+
+
+def flat_tables(
+    x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, z: FloatArray
+) -> tuple[tuple[int, ...], list[FloatArray]]:
+    """Tables and critical values broadcast together: their shape and the flattened float arrays."""
+    arrays = [np.asarray(v, dtype=float) for v in np.broadcast_arrays(x1, n1, x2, n2, z)]
+    return arrays[0].shape, [v.ravel() for v in arrays]

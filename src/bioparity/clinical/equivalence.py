@@ -1,15 +1,15 @@
 """Equivalence decisions: is the confidence interval inside the equivalence margins?
 
 The decision is the interval-inclusion form of the two one-sided tests: equivalence is concluded when
-``margin_lower < lower`` and ``upper < margin_upper`` (the null hypotheses ``effect <= margin_lower`` and
-``effect >= margin_upper`` are both rejected). The confidence level is never implicit: a two-sided 90%
+``margin_lower < ci_lower`` and ``ci_upper < margin_upper`` (the null hypotheses ``effect <= margin_lower``
+and ``effect >= margin_upper`` are both rejected). The confidence level is never implicit: a two-sided 90%
 interval is the TOST at 5% per side (the usual FDA convention for equivalence margins), a two-sided 95%
 interval is the TOST at 2.5% per side (the usual EMA convention); the result states which one was used.
 
 Example
 -------
 >>> r = equivalence_proportions(56, 70, 48, 80, margin_lower=-0.15, margin_upper=0.15, conf=0.95)
->>> bool(r.equivalent), r.ci_statement
+>>> bool(r.passed), r.ci_statement
 (False, 'two-sided 95% CI (TOST at alpha = 0.025 per side)')
 """
 
@@ -21,7 +21,14 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import (
+    ResultMixin,
+    count_passed,
+    interval_text,
+    scenarios,
+    software_version,
+    values_text,
+)
 from bioparity.clinical._checks import as_float, check
 from bioparity.clinical.means import ci_mean_difference
 from bioparity.clinical.proportions import ci_difference
@@ -31,17 +38,17 @@ from bioparity.errors import InputError
 FloatArray = npt.NDArray[np.float64]
 
 
-class IntervalResult(Protocol):
-    """What the decision needs from a CI result (all CI results of this package qualify)."""
+class ConfidenceInterval(Protocol):
+    """What the decision needs from a confidence-interval result (all CI results of this package qualify)."""
 
     @property
-    def lower(self) -> FloatArray: ...
+    def ci_lower(self) -> FloatArray: ...
 
     @property
-    def upper(self) -> FloatArray: ...
+    def ci_upper(self) -> FloatArray: ...
 
     @property
-    def conf(self) -> FloatArray: ...
+    def conf_level(self) -> FloatArray: ...
 
     @property
     def method(self) -> str: ...
@@ -49,20 +56,36 @@ class IntervalResult(Protocol):
 
 @dataclass(frozen=True, repr=False)
 class EquivalenceResult(ResultMixin):
-    """Equivalence decision per scenario, with the interval, margins and the stated CI level."""
+    """Equivalence decision per scenario, with the interval, margins and the stated CI level.
 
-    equivalent: npt.NDArray[np.bool_]
+    ``passed`` is true where ``margin_lower < ci_lower`` and ``ci_upper < margin_upper``; ``conf_level``
+    is the two-sided level of the interval and ``alpha_per_side = (1 - conf_level) / 2`` the one-sided
+    level of each of the two one-sided tests it is equivalent to (Schuirmann 1987).
+    """
+
+    SETTINGS = ("margin_lower", "margin_upper", "conf_level", "method", "measure")
+
+    passed: npt.NDArray[np.bool_]
     estimate: FloatArray
-    lower: FloatArray
-    upper: FloatArray
+    ci_lower: FloatArray
+    ci_upper: FloatArray
     margin_lower: FloatArray
     margin_upper: FloatArray
-    conf: FloatArray
+    conf_level: FloatArray
     alpha_per_side: FloatArray
     ci_statement: str
     measure: str
     method: str
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        return (
+            f"Equivalence of the {self.measure} ({self.method}){scenarios(self.passed)}: "
+            f"{count_passed(self.passed)}\n"
+            f"{interval_text(self.estimate, self.ci_lower, self.ci_upper, self.conf_level)} against margins "
+            f"{values_text(self.margin_lower)} to {values_text(self.margin_upper)}\n"
+            f"{self.ci_statement}"
+        )
 
 
 def ci_statement(conf: FloatArray) -> str:
@@ -73,7 +96,7 @@ def ci_statement(conf: FloatArray) -> str:
 
 
 def equivalence_decision(
-    ci: IntervalResult,
+    ci: ConfidenceInterval,
     estimate: npt.ArrayLike,
     *,
     margin_lower: npt.ArrayLike,
@@ -85,7 +108,7 @@ def equivalence_decision(
     hi_m = as_float("margin_upper", margin_upper)
     try:
         lower, upper, lo_m, hi_m, est, conf = np.broadcast_arrays(
-            ci.lower, ci.upper, lo_m, hi_m, np.asarray(estimate, dtype=float), ci.conf
+            ci.ci_lower, ci.ci_upper, lo_m, hi_m, np.asarray(estimate, dtype=float), ci.conf_level
         )
     except ValueError as exc:
         raise InputError(f"margins of shape {lo_m.shape}/{hi_m.shape} do not fit the intervals") from exc
@@ -95,15 +118,15 @@ def equivalence_decision(
         hi_m,
         "margin_upper > margin_lower",
     )
-    equivalent = (lower > lo_m) & (upper < hi_m)
+    passed = (lower > lo_m) & (upper < hi_m)
     return EquivalenceResult(
-        equivalent=np.asarray(equivalent),
+        passed=np.asarray(passed),
         estimate=np.asarray(est, dtype=float),
-        lower=np.asarray(lower, dtype=float),
-        upper=np.asarray(upper, dtype=float),
+        ci_lower=np.asarray(lower, dtype=float),
+        ci_upper=np.asarray(upper, dtype=float),
         margin_lower=np.asarray(lo_m, dtype=float),
         margin_upper=np.asarray(hi_m, dtype=float),
-        conf=np.asarray(conf, dtype=float),
+        conf_level=np.asarray(conf, dtype=float),
         alpha_per_side=np.asarray((1.0 - conf) / 2.0, dtype=float),
         ci_statement=ci_statement(conf),
         measure=measure,

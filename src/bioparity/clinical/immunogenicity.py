@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, fixed, percent, software_version, with_rows
 from bioparity.clinical._checks import check_conf, z_two_sided
 from bioparity.clinical.means import ci_mean_difference
 from bioparity.clinical.proportions import canonical_difference_method, ci_difference, wilson_interval
@@ -63,22 +63,40 @@ _NEGATIVE = {"NEG", "NEGATIVE", "N", "NO", "0", "0.0", "FALSE"}
 class IncidenceResult(ResultMixin):
     """Incidence of a positive result per arm and timepoint, with Wilson intervals."""
 
+    SETTINGS = ("conf_level", "result_column")
+
     arm: StrArray
     timepoint: StrArray
     n_evaluable: IntArray
     n_positive: IntArray
     n_missing: IntArray
     incidence: FloatArray
-    lower: FloatArray
-    upper: FloatArray
-    conf: float
+    ci_lower: FloatArray
+    ci_upper: FloatArray
+    conf_level: float
     result_column: str
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        rows = [
+            f"{a} {t}: {p}/{n} = {percent(i)} (CI {percent(lo)} to {percent(hi)})"
+            for a, t, p, n, i, lo, hi in zip(
+                self.arm, self.timepoint, self.n_positive, self.n_evaluable, self.incidence,
+                self.ci_lower, self.ci_upper, strict=True,
+            )
+        ]  # fmt: skip
+        head = (
+            f"{self.result_column} incidence in {len(set(self.arm))} arms x {len(set(self.timepoint))} "
+            f"timepoints, {100 * self.conf_level:g}% Wilson CIs"
+        )
+        return with_rows(head, rows)
 
 
 @dataclass(frozen=True, repr=False)
 class IncidenceDifferenceResult(ResultMixin):
     """Difference in incidence (arm minus reference arm) per timepoint."""
+
+    SETTINGS = ("reference_arm", "conf_level", "method")
 
     arm: StrArray
     reference_arm: str
@@ -86,16 +104,31 @@ class IncidenceDifferenceResult(ResultMixin):
     incidence: FloatArray
     reference_incidence: FloatArray
     diff: FloatArray
-    lower: FloatArray
-    upper: FloatArray
-    conf: float
+    ci_lower: FloatArray
+    ci_upper: FloatArray
+    conf_level: float
     method: str
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        rows = [
+            f"{a} {t}: {fixed(d)} (CI {fixed(lo)} to {fixed(hi)})"
+            for a, t, d, lo, hi in zip(
+                self.arm, self.timepoint, self.diff, self.ci_lower, self.ci_upper, strict=True
+            )
+        ]
+        head = (
+            f"Difference in incidence, each arm minus reference arm {self.reference_arm} ({self.method}), "
+            f"{100 * self.conf_level:g}% CIs"
+        )
+        return with_rows(head, rows)
 
 
 @dataclass(frozen=True, repr=False)
 class TitreSummaryResult(ResultMixin):
     """Titres of positive samples per arm and timepoint."""
+
+    SETTINGS = ("result_column", "titre_column")
 
     arm: StrArray
     timepoint: StrArray
@@ -105,12 +138,29 @@ class TitreSummaryResult(ResultMixin):
     median: FloatArray
     minimum: FloatArray
     maximum: FloatArray
+    result_column: str = "ADA"
+    titre_column: str = "TITRE"
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        rows = [
+            f"{a} {t}: n {n}, geometric mean {g:.4g} (range {lo:.4g} to {hi:.4g})"
+            for a, t, n, g, lo, hi in zip(
+                self.arm, self.timepoint, self.n, self.geometric_mean, self.minimum, self.maximum, strict=True
+            )
+        ]
+        head = (
+            f"Titres ({self.titre_column}) of {self.result_column}-positive samples in {len(set(self.arm))} "
+            f"arms x {len(set(self.timepoint))} timepoints"
+        )
+        return with_rows(head, rows)
 
 
 @dataclass(frozen=True, repr=False)
 class ExposureByADAResult(ResultMixin):
     """Geometric means of PK parameters in ADA-positive vs ADA-negative subjects, per arm and parameter."""
+
+    SETTINGS = ("conf_level",)
 
     arm: StrArray
     parameter: StrArray
@@ -120,10 +170,23 @@ class ExposureByADAResult(ResultMixin):
     gm_positive: FloatArray
     gm_negative: FloatArray
     ratio: FloatArray
-    lower: FloatArray
-    upper: FloatArray
-    conf: float
+    ci_lower: FloatArray
+    ci_upper: FloatArray
+    conf_level: float
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        rows = [
+            f"{a} {p}: {percent(r)} (CI {percent(lo)} to {percent(hi)}; n {k_pos} / {k_neg})"
+            for a, p, r, lo, hi, k_pos, k_neg in zip(
+                self.arm, self.parameter, self.ratio, self.ci_lower, self.ci_upper, self.n_positive,
+                self.n_negative, strict=True,
+            )
+        ]  # fmt: skip
+        head = (
+            f"Exposure ADA-positive / ADA-negative, ratio of geometric means ({100 * self.conf_level:g}% CI)"
+        )
+        return with_rows(head, rows)
 
 
 def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
@@ -207,9 +270,9 @@ def ada_incidence(
         n_positive=x.astype(np.int64),
         n_missing=table["n_missing"].to_numpy(dtype=np.int64),
         incidence=incidence,
-        lower=np.where(n > 0, lower, np.nan),
-        upper=np.where(n > 0, upper, np.nan),
-        conf=level,
+        ci_lower=np.where(n > 0, lower, np.nan),
+        ci_upper=np.where(n > 0, upper, np.nan),
+        conf_level=level,
         result_column=result,
     )
 
@@ -223,6 +286,8 @@ class TreatmentEmergentResult(ResultMixin):
     baseline result). ``n_any_visit_positive`` is the old any-visit count, for comparison only.
     """
 
+    SETTINGS = ("baseline", "boost_fold", "conf_level", "result_column")
+
     arm: StrArray
     n_subjects: IntArray
     n_evaluable: IntArray
@@ -231,19 +296,22 @@ class TreatmentEmergentResult(ResultMixin):
     n_boosted: IntArray
     n_treatment_emergent: IntArray
     incidence: FloatArray
-    lower: FloatArray
-    upper: FloatArray
+    ci_lower: FloatArray
+    ci_upper: FloatArray
     n_baseline: IntArray
     n_baseline_positive: IntArray
     prevalence: FloatArray
-    prevalence_lower: FloatArray
-    prevalence_upper: FloatArray
+    prevalence_ci_lower: FloatArray
+    prevalence_ci_upper: FloatArray
     n_any_visit_positive: IntArray
     baseline: str
     boost_fold: float
-    conf: float
+    conf_level: float
     result_column: str
     software_version: str = field(default_factory=software_version)
+
+    def _repr_fields(self) -> list[str]:
+        return ["arm", "n_evaluable", "n_treatment_emergent", "incidence", "conf_level", "boost_fold"]
 
     def as_incidence(self) -> IncidenceResult:
         """Rows ``TREATMENT-EMERGENT`` and ``BASELINE-PREVALENCE`` per arm (for differences)."""
@@ -256,11 +324,27 @@ class TreatmentEmergentResult(ResultMixin):
             n_positive=np.concatenate([self.n_treatment_emergent, self.n_baseline_positive]),
             n_missing=np.concatenate([self.n_not_evaluable, self.n_subjects - self.n_baseline]),
             incidence=np.concatenate([self.incidence, self.prevalence]),
-            lower=np.concatenate([self.lower, self.prevalence_lower]),
-            upper=np.concatenate([self.upper, self.prevalence_upper]),
-            conf=self.conf,
+            ci_lower=np.concatenate([self.ci_lower, self.prevalence_ci_lower]),
+            ci_upper=np.concatenate([self.ci_upper, self.prevalence_ci_upper]),
+            conf_level=self.conf_level,
             result_column=self.result_column,
         )
+
+    def summary(self) -> str:
+        rows = [
+            f"{a}: {te}/{n} = {percent(i)} (CI {percent(lo)} to {percent(hi)}; induced {ind}, "
+            f"boosted {bst}); baseline prevalence {bp}/{nb}"
+            for a, te, n, i, lo, hi, ind, bst, bp, nb in zip(
+                self.arm, self.n_treatment_emergent, self.n_evaluable, self.incidence, self.ci_lower,
+                self.ci_upper, self.n_induced, self.n_boosted, self.n_baseline_positive, self.n_baseline,
+                strict=True,
+            )
+        ]  # fmt: skip
+        head = (
+            f"Treatment-emergent {self.result_column} (induced, or boosted >= {self.boost_fold:g}-fold over "
+            f"{self.baseline}), {100 * self.conf_level:g}% Wilson CIs"
+        )
+        return with_rows(head, rows)
 
 
 def _baseline_label(timepoints: pd.Series, baseline: str | None) -> str:
@@ -404,17 +488,17 @@ def treatment_emergent_ada(
         n_boosted=g["boosted"].to_numpy(dtype=np.int64),
         n_treatment_emergent=n_te,
         incidence=inc,
-        lower=lo,
-        upper=hi,
+        ci_lower=lo,
+        ci_upper=hi,
         n_baseline=n_base,
         n_baseline_positive=n_base_pos,
         prevalence=prev,
-        prevalence_lower=plo,
-        prevalence_upper=phi,
+        prevalence_ci_lower=plo,
+        prevalence_ci_upper=phi,
         n_any_visit_positive=g["any_visit"].to_numpy(dtype=np.int64),
         baseline=label,
         boost_fold=float(boost_fold),
-        conf=level,
+        conf_level=level,
         result_column=result,
     )
 
@@ -450,9 +534,9 @@ def incidence_difference(
         incidence=ci.p1,
         reference_incidence=ci.p2,
         diff=ci.diff,
-        lower=ci.lower,
-        upper=ci.upper,
-        conf=float(conf),
+        ci_lower=ci.ci_lower,
+        ci_upper=ci.ci_upper,
+        conf_level=float(conf),
         method=name,
     )
 
@@ -503,6 +587,8 @@ def titre_summary(
         median=np.exp(table["median"].to_numpy(dtype=float)),
         minimum=np.exp(table["min"].to_numpy(dtype=float)),
         maximum=np.exp(table["max"].to_numpy(dtype=float)),
+        result_column=result,
+        titre_column=titre,
     )
 
 
@@ -579,8 +665,8 @@ def exposure_by_ada(
         ci = ci_mean_difference(
             m_pos[ok], s_pos[ok], n_pos[ok], m_neg[ok], s_neg[ok], n_neg[ok], method="pooled", conf=level
         )
-        lower[ok] = np.exp(ci.lower)
-        upper[ok] = np.exp(ci.upper)
+        lower[ok] = np.exp(ci.ci_lower)
+        upper[ok] = np.exp(ci.ci_upper)
     frame_index = index.to_frame(index=False)
     return ExposureByADAResult(
         arm=frame_index[arm].to_numpy(dtype=str),
@@ -591,7 +677,7 @@ def exposure_by_ada(
         gm_positive=np.exp(m_pos),
         gm_negative=np.exp(m_neg),
         ratio=np.exp(m_pos - m_neg),
-        lower=lower,
-        upper=upper,
-        conf=level,
+        ci_lower=lower,
+        ci_upper=upper,
+        conf_level=level,
     )

@@ -9,7 +9,7 @@ Example (R ``t.test(extra ~ group, data = sleep)``)
 >>> g1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
 >>> g2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
 >>> r = ci_mean_difference_samples(g1, g2, method="welch")
->>> round(float(r.lower), 7), round(float(r.upper), 7)
+>>> round(float(r.ci_lower), 7), round(float(r.ci_upper), 7)
 (-3.3654832, 0.2054832)
 """
 
@@ -21,8 +21,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from bioparity._results import ResultMixin, software_version
-from bioparity.clinical._checks import broadcast, check, check_conf
+from bioparity._results import ResultMixin, interval_text, scenarios, software_version, values_text
+from bioparity.clinical._checks import broadcast, check, check_conf, method_name
 from bioparity.errors import InputError
 
 FloatArray = npt.NDArray[np.float64]
@@ -37,9 +37,11 @@ MEAN_METHODS: dict[str, str] = {
 class MeanDifferenceCI(ResultMixin):
     """Confidence interval for ``mean1 - mean2`` per scenario."""
 
+    SETTINGS = ("method", "conf_level")
+
     diff: FloatArray
-    lower: FloatArray
-    upper: FloatArray
+    ci_lower: FloatArray
+    ci_upper: FloatArray
     se: FloatArray
     df: FloatArray
     mean1: FloatArray
@@ -48,9 +50,18 @@ class MeanDifferenceCI(ResultMixin):
     mean2: FloatArray
     sd2: FloatArray
     n2: FloatArray
-    conf: FloatArray
+    conf_level: FloatArray
     method: str
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        return (
+            f"Difference of means mean1 - mean2 ({self.method}){scenarios(self.diff)}: "
+            f"{interval_text(self.diff, self.ci_lower, self.ci_upper, self.conf_level)} "
+            f"(df {values_text(self.df)})\n"
+            f"group 1: mean {values_text(self.mean1)}, SD {values_text(self.sd1)}, n {values_text(self.n1)}; "
+            f"group 2: mean {values_text(self.mean2)}, SD {values_text(self.sd2)}, n {values_text(self.n2)}"
+        )
 
 
 def mean_difference_se_df(
@@ -91,9 +102,7 @@ def ci_mean_difference(
     ----------
     Welch BL (1947) Biometrika 34:28-35. Satterthwaite FE (1946) Biometrics Bull 2:110-114.
     """
-    name = str(method).strip().lower()
-    if name not in MEAN_METHODS:
-        raise InputError(f"unknown method {method!r}; expected one of {', '.join(MEAN_METHODS)}")
+    name = method_name(method, MEAN_METHODS)
     m1, s1, k1, m2, s2, k2, level = broadcast(
         mean1=mean1, sd1=sd1, n1=n1, mean2=mean2, sd2=sd2, n2=n2, conf=check_conf(conf)
     )
@@ -108,8 +117,8 @@ def ci_mean_difference(
     diff = m1 - m2
     return MeanDifferenceCI(
         diff=np.asarray(diff),
-        lower=np.asarray(diff - t * se),
-        upper=np.asarray(diff + t * se),
+        ci_lower=np.asarray(diff - t * se),
+        ci_upper=np.asarray(diff + t * se),
         se=se,
         df=df,
         mean1=m1,
@@ -118,7 +127,7 @@ def ci_mean_difference(
         mean2=m2,
         sd2=s2,
         n2=k2,
-        conf=level,
+        conf_level=level,
         method=name,
     )
 

@@ -15,7 +15,7 @@ Illinois root search started from Newcombe's limits).
 Example
 -------
 >>> r = ci_difference(56, 70, 48, 80, method="newcombe", conf=0.95)
->>> round(float(r.lower), 4), round(float(r.upper), 4)
+>>> round(float(r.ci_lower), 4), round(float(r.ci_upper), 4)
 (0.0524, 0.3339)
 """
 
@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from bioparity._results import ResultMixin, software_version
-from bioparity.clinical._checks import broadcast, check_conf, counts, z_two_sided
+from bioparity._results import ResultMixin, fixed, interval_text, scenarios, software_version, values_text
+from bioparity.clinical._checks import flat_tables, method_name, table_fields, tables_and_level, z_two_sided
 from bioparity.clinical.roots import solve_decreasing
 from bioparity.clinical.score import DifferenceScore
 from bioparity.errors import InputError
@@ -48,18 +48,28 @@ DIFFERENCE_METHODS: dict[str, str] = {
 class DifferenceCI(ResultMixin):
     """Confidence interval for ``p1 - p2`` per scenario (0-d arrays for a single table)."""
 
+    SETTINGS = ("method", "conf_level")
+
     diff: FloatArray
-    lower: FloatArray
-    upper: FloatArray
+    ci_lower: FloatArray
+    ci_upper: FloatArray
     p1: FloatArray
     p2: FloatArray
     x1: IntArray
     n1: IntArray
     x2: IntArray
     n2: IntArray
-    conf: FloatArray
+    conf_level: FloatArray
     method: str
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        return (
+            f"Difference of proportions p1 - p2 ({self.method}){scenarios(self.diff)}: "
+            f"{interval_text(self.diff, self.ci_lower, self.ci_upper, self.conf_level)}\n"
+            f"p1 {values_text(self.p1, fixed)} ({values_text(self.x1)} of {values_text(self.n1)}), "
+            f"p2 {values_text(self.p2, fixed)} ({values_text(self.x2)} of {values_text(self.n2)})"
+        )
 
 
 def wilson_interval(x: npt.ArrayLike, n: npt.ArrayLike, z: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -98,9 +108,7 @@ def score_limits_difference(
     ``[d, 1]``, found by :func:`~bioparity.clinical.roots.solve_decreasing` started from Newcombe's
     limits (close to the score limits) with the Wald standard error as the step scale.
     """
-    x1, n1, x2, n2, z = (np.asarray(v, dtype=float) for v in np.broadcast_arrays(x1, n1, x2, n2, z))
-    shape = x1.shape
-    f1, k1, f2, k2, fz = (v.ravel() for v in (x1, n1, x2, n2, z))
+    shape, (f1, k1, f2, k2, fz) = flat_tables(x1, n1, x2, n2, z)
     p1, p2 = f1 / k1, f2 / k2
     d = p1 - p2
     guess_lo, guess_hi = newcombe_limits(f1, k1, f2, k2, fz)
@@ -131,13 +139,7 @@ def difference_limits(
 
 def canonical_difference_method(method: str) -> str:
     """Lower-case method name, checked against :data:`DIFFERENCE_METHODS`."""
-    name = str(method).strip().lower()
-    if name not in DIFFERENCE_METHODS:
-        raise InputError(
-            f"unknown method {method!r} for a difference of proportions; "
-            f"expected one of {', '.join(DIFFERENCE_METHODS)}"
-        )
-    return name
+    return method_name(method, DIFFERENCE_METHODS, "for a difference of proportions")
 
 
 def ci_difference(
@@ -171,20 +173,7 @@ def ci_difference(
     Farrington CP, Manning G (1990) Stat Med 9:1447-1454. Mee RW (1984) Biometrics 40:1175-1176.
     """
     name = canonical_difference_method(method)
-    a, b, c, d = counts(x1, n1, x2, n2)
-    a, b, c, d, level = broadcast(x1=a, n1=b, x2=c, n2=d, conf=check_conf(conf))
+    a, b, c, d, level = tables_and_level(x1, n1, x2, n2, conf)
     lower, upper = difference_limits(a, b, c, d, z_two_sided(level), name)
-    p1, p2 = a / b, c / d
-    return DifferenceCI(
-        diff=np.asarray(p1 - p2),
-        lower=lower,
-        upper=upper,
-        p1=np.asarray(p1),
-        p2=np.asarray(p2),
-        x1=a.astype(np.int64),
-        n1=b.astype(np.int64),
-        x2=c.astype(np.int64),
-        n2=d.astype(np.int64),
-        conf=level,
-        method=name,
-    )
+    diff = np.asarray(a / b - c / d)
+    return DifferenceCI(diff=diff, ci_lower=lower, ci_upper=upper, **table_fields(a, b, c, d, level, name))

@@ -13,7 +13,7 @@ Zero counts: ``x1 = 0`` gives a lower limit 0, ``x2 = 0`` an upper limit of infi
 Example
 -------
 >>> r = ci_ratio(7, 34, 1, 34, method="koopman")
->>> round(float(r.lower), 4), round(float(r.upper), 4)
+>>> round(float(r.ci_lower), 4), round(float(r.ci_upper), 4)
 (1.2209, 42.5757)
 """
 
@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from bioparity._results import ResultMixin, software_version
-from bioparity.clinical._checks import broadcast, check_conf, counts, z_two_sided
+from bioparity._results import ResultMixin, fixed, interval_text, scenarios, software_version, values_text
+from bioparity.clinical._checks import flat_tables, method_name, table_fields, tables_and_level, z_two_sided
 from bioparity.clinical.roots import IndexArray, solve_decreasing
 from bioparity.clinical.score import score_z_ratio
 from bioparity.errors import InputError
@@ -47,18 +47,28 @@ _LOG_RATIO_BOUND = 50.0
 class RatioCI(ResultMixin):
     """Confidence interval for ``p1 / p2`` per scenario."""
 
+    SETTINGS = ("method", "conf_level")
+
     ratio: FloatArray
-    lower: FloatArray
-    upper: FloatArray
+    ci_lower: FloatArray
+    ci_upper: FloatArray
     p1: FloatArray
     p2: FloatArray
     x1: IntArray
     n1: IntArray
     x2: IntArray
     n2: IntArray
-    conf: FloatArray
+    conf_level: FloatArray
     method: str
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        return (
+            f"Ratio of proportions p1 / p2 ({self.method}){scenarios(self.ratio)}: "
+            f"{interval_text(self.ratio, self.ci_lower, self.ci_upper, self.conf_level)}\n"
+            f"p1 {values_text(self.p1, fixed)} ({values_text(self.x1)} of {values_text(self.n1)}), "
+            f"p2 {values_text(self.p2, fixed)} ({values_text(self.x2)} of {values_text(self.n2)})"
+        )
 
 
 def ratio_limits(
@@ -76,9 +86,7 @@ def ratio_limits(
     if method not in ("koopman", "mn"):
         raise InputError(f"unknown method {method!r}; expected one of {', '.join(RATIO_METHODS)}")
     corrected = method == "mn"
-    x1, n1, x2, n2, z = (np.asarray(v, dtype=float) for v in np.broadcast_arrays(x1, n1, x2, n2, z))
-    shape = x1.shape
-    f1, k1, f2, k2, fz = (v.ravel() for v in (x1, n1, x2, n2, z))
+    shape, (f1, k1, f2, k2, fz) = flat_tables(x1, n1, x2, n2, z)
 
     def stat(log_phi: FloatArray, idx: IndexArray) -> FloatArray:
         return score_z_ratio(f1[idx], k1[idx], f2[idx], k2[idx], np.exp(log_phi), corrected)
@@ -113,28 +121,9 @@ def ci_ratio(
     Koopman PAR (1984) Biometrics 40:513-517. Miettinen O, Nurminen M (1985) Stat Med 4:213-226.
     Fagerland MW, Lydersen S, Laake P (2015) Stat Methods Med Res 24:224-254.
     """
-    name = str(method).strip().lower()
-    if name not in RATIO_METHODS:
-        raise InputError(
-            f"unknown method {method!r} for a ratio of proportions; "
-            f"expected one of {', '.join(RATIO_METHODS)}"
-        )
-    a, b, c, d = counts(x1, n1, x2, n2)
-    a, b, c, d, level = broadcast(x1=a, n1=b, x2=c, n2=d, conf=check_conf(conf))
+    name = method_name(method, RATIO_METHODS, "for a ratio of proportions")
+    a, b, c, d, level = tables_and_level(x1, n1, x2, n2, conf)
     lower, upper = ratio_limits(a, b, c, d, z_two_sided(level), name)
-    p1, p2 = a / b, c / d
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.asarray(p1 / p2)
-    return RatioCI(
-        ratio=ratio,
-        lower=lower,
-        upper=upper,
-        p1=np.asarray(p1),
-        p2=np.asarray(p2),
-        x1=a.astype(np.int64),
-        n1=b.astype(np.int64),
-        x2=c.astype(np.int64),
-        n2=d.astype(np.int64),
-        conf=level,
-        method=name,
-    )
+        ratio = np.asarray((a / b) / (c / d))
+    return RatioCI(ratio=ratio, ci_lower=lower, ci_upper=upper, **table_fields(a, b, c, d, level, name))

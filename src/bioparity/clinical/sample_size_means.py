@@ -27,10 +27,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from bioparity._results import ResultMixin, software_version
-from bioparity.clinical._checks import broadcast, check
+from bioparity._results import ResultMixin, fixed, scenarios, software_version, values_text
+from bioparity.clinical._checks import broadcast, check, method_name
 from bioparity.clinical._search import smallest_reaching_n
-from bioparity.errors import InputError
 from bioparity.power.kernels import critical_t, power_exact
 
 FloatArray = npt.NDArray[np.float64]
@@ -43,7 +42,12 @@ N_MAX = 10_000_000
 
 @dataclass(frozen=True, repr=False)
 class MeansPowerResult(ResultMixin):
-    """Power of the equivalence test for two means, per scenario."""
+    """Power of the equivalence test for two means, per scenario.
+
+    ``alpha`` is the one-sided level of each of the two one-sided tests (Schuirmann 1987).
+    """
+
+    SETTINGS = ("n1", "n2", "diff", "sd", "margin_lower", "margin_upper", "alpha", "method")
 
     power: FloatArray
     n1: IntArray
@@ -56,10 +60,24 @@ class MeansPowerResult(ResultMixin):
     method: str
     software_version: str = field(default_factory=software_version)
 
+    def summary(self) -> str:
+        return (
+            f"Power of the equivalence test for two means ({self.method}){scenarios(self.power)}: "
+            f"{values_text(self.power, fixed)}\n"
+            f"n1 {values_text(self.n1)}, n2 {values_text(self.n2)}; difference {values_text(self.diff)}, "
+            f"SD {values_text(self.sd)}; margins {values_text(self.margin_lower)} to "
+            f"{values_text(self.margin_upper)}; alpha {values_text(self.alpha)} per one-sided test"
+        )
+
 
 @dataclass(frozen=True, repr=False)
 class MeansSampleSizeResult(ResultMixin):
-    """Smallest group sizes reaching ``target_power`` for the equivalence of two means."""
+    """Smallest group sizes reaching ``target_power`` for the equivalence of two means.
+
+    ``alpha`` is the one-sided level of each of the two one-sided tests (Schuirmann 1987).
+    """
+
+    SETTINGS = ("diff", "sd", "margin_lower", "margin_upper", "alpha", "target_power", "ratio", "method")
 
     n1: IntArray
     n2: IntArray
@@ -74,6 +92,16 @@ class MeansSampleSizeResult(ResultMixin):
     ratio: FloatArray
     method: str
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        return (
+            f"Sample size for the equivalence of two means ({self.method}){scenarios(self.n1)}: "
+            f"n1 {values_text(self.n1)}, n2 {values_text(self.n2)} (total {values_text(self.n_total)}), "
+            f"power {values_text(self.power, fixed)} (target {values_text(self.target_power)})\n"
+            f"difference {values_text(self.diff)}, SD {values_text(self.sd)}; margins "
+            f"{values_text(self.margin_lower)} to {values_text(self.margin_upper)}; alpha "
+            f"{values_text(self.alpha)} per one-sided test; allocation n1/n2 {values_text(self.ratio)}"
+        )
 
 
 def means_power_core(
@@ -133,13 +161,6 @@ def _check_common(
     check((alpha > 0) & (alpha < 0.5), "alpha", alpha, "0 < alpha < 0.5 (0.05: 90% CI; 0.025: 95% CI)")
 
 
-def _method(method: str) -> str:
-    name = str(method).strip().lower()
-    if name not in MEAN_POWER_METHODS:
-        raise InputError(f"unknown method {method!r}; expected one of {', '.join(MEAN_POWER_METHODS)}")
-    return name
-
-
 def power_equivalence_means(
     *,
     diff: npt.ArrayLike,
@@ -152,7 +173,7 @@ def power_equivalence_means(
     method: str = "exact",
 ) -> MeansPowerResult:
     """Power of the equivalence test for ``mean1 - mean2`` with true difference ``diff`` and common ``sd``."""
-    name = _method(method)
+    name = method_name(method, MEAN_POWER_METHODS)
     d, s, k1, k2, lo, hi, a = broadcast(
         diff=diff, sd=sd, n1=n1, n2=n2, margin_lower=margin_lower, margin_upper=margin_upper, alpha=alpha
     )
@@ -186,7 +207,7 @@ def sample_size_equivalence_means(
 ) -> MeansSampleSizeResult:
     """Smallest ``n2`` (and ``n1 = ceil(ratio n2)``) with power >= ``target_power``; ``diff`` strictly inside
     the margins. Power increases with n for both methods, so the search gives the smallest n exactly."""
-    name = _method(method)
+    name = method_name(method, MEAN_POWER_METHODS)
     d, s, lo, hi, a, tgt, k = broadcast(
         diff=diff,
         sd=sd,

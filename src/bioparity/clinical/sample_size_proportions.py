@@ -32,12 +32,12 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special, stats
 
-from bioparity._results import ResultMixin, software_version
-from bioparity.clinical._checks import broadcast, check, z_two_sided
+from bioparity._results import ResultMixin, fixed, scenarios, software_version, values_text
+from bioparity.clinical._checks import broadcast, check, method_name, z_two_sided
 from bioparity.clinical._search import smallest_reaching_n
 from bioparity.clinical.proportions import canonical_difference_method, difference_limits
 from bioparity.clinical.score import score_z_difference
-from bioparity.errors import InputError, SearchError
+from bioparity.errors import SearchError
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -53,7 +53,12 @@ _CHUNK_CELLS = 20_000_000
 
 @dataclass(frozen=True, repr=False)
 class ProportionsPowerResult(ResultMixin):
-    """Power of the equivalence test for two proportions, per scenario."""
+    """Power of the equivalence test for two proportions, per scenario.
+
+    ``alpha`` is the one-sided level of each of the two one-sided tests (Schuirmann 1987).
+    """
+
+    SETTINGS = ("n1", "n2", "p1", "p2", "margin_lower", "margin_upper", "alpha", "method", "ci_method")
 
     power: FloatArray
     n1: IntArray
@@ -67,10 +72,34 @@ class ProportionsPowerResult(ResultMixin):
     ci_method: str
     software_version: str = field(default_factory=software_version)
 
+    def summary(self) -> str:
+        return (
+            f"Power of the equivalence test for two proportions ({self.method}, CI {self.ci_method})"
+            f"{scenarios(self.power)}: {values_text(self.power, fixed)}\n"
+            f"n1 {values_text(self.n1)}, n2 {values_text(self.n2)}; p1 {values_text(self.p1)}, "
+            f"p2 {values_text(self.p2)}; margins {values_text(self.margin_lower)} to "
+            f"{values_text(self.margin_upper)}; alpha {values_text(self.alpha)} per one-sided test"
+        )
+
 
 @dataclass(frozen=True, repr=False)
 class ProportionsSampleSizeResult(ResultMixin):
-    """Smallest group sizes reaching ``target_power`` for the equivalence of two proportions."""
+    """Smallest group sizes reaching ``target_power`` for the equivalence of two proportions.
+
+    ``alpha`` is the one-sided level of each of the two one-sided tests (Schuirmann 1987).
+    """
+
+    SETTINGS = (
+        "p1",
+        "p2",
+        "margin_lower",
+        "margin_upper",
+        "alpha",
+        "target_power",
+        "ratio",
+        "method",
+        "ci_method",
+    )
 
     n1: IntArray
     n2: IntArray
@@ -86,6 +115,17 @@ class ProportionsSampleSizeResult(ResultMixin):
     method: str
     ci_method: str
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        return (
+            f"Sample size for the equivalence of two proportions ({self.method}, CI {self.ci_method})"
+            f"{scenarios(self.n1)}:\nn1 {values_text(self.n1)}, n2 {values_text(self.n2)} (total "
+            f"{values_text(self.n_total)}), power {values_text(self.power, fixed)} (target "
+            f"{values_text(self.target_power)})\n"
+            f"p1 {values_text(self.p1)}, p2 {values_text(self.p2)}; margins {values_text(self.margin_lower)} "
+            f"to {values_text(self.margin_upper)}; alpha {values_text(self.alpha)} per one-sided test; "
+            f"allocation n1/n2 {values_text(self.ratio)}"
+        )
 
 
 def normal_power(
@@ -180,10 +220,7 @@ def _check_common(p1: FloatArray, p2: FloatArray, lo: FloatArray, hi: FloatArray
 
 
 def _methods(method: str, ci_method: str) -> tuple[str, str]:
-    name = str(method).strip().lower()
-    if name not in PROPORTION_POWER_METHODS:
-        raise InputError(f"unknown method {method!r}; expected one of {', '.join(PROPORTION_POWER_METHODS)}")
-    return name, canonical_difference_method(ci_method)
+    return method_name(method, PROPORTION_POWER_METHODS), canonical_difference_method(ci_method)
 
 
 def power_equivalence_proportions(

@@ -29,11 +29,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from bioparity._results import ResultMixin, software_version
-from bioparity.clinical._checks import check_conf, counts, z_two_sided
+from bioparity._results import ResultMixin, interval_text, scenarios, software_version
+from bioparity.clinical._checks import check_conf, counts, method_name, z_two_sided
 from bioparity.clinical.roots import bisect_decreasing
 from bioparity.clinical.score import restricted_mle_difference
-from bioparity.errors import InputError
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -48,18 +47,26 @@ STRATIFIED_METHODS: dict[str, str] = {
 class StratifiedDifferenceCI(ResultMixin):
     """Common risk difference over strata, with its interval, per scenario."""
 
+    SETTINGS = ("method", "conf_level")
+
     diff: FloatArray
-    lower: FloatArray
-    upper: FloatArray
+    ci_lower: FloatArray
+    ci_upper: FloatArray
     se_sato: FloatArray
     n_strata: int
-    conf: FloatArray
+    conf_level: FloatArray
     method: str
     weights: FloatArray
     software_version: str = field(default_factory=software_version)
 
     def _repr_fields(self) -> list[str]:
-        return ["diff", "lower", "upper", "n_strata", "conf", "method"]
+        return ["diff", "ci_lower", "ci_upper", "n_strata", "conf_level", "method"]
+
+    def summary(self) -> str:
+        return (
+            f"Common difference p1 - p2 over {self.n_strata} strata ({self.method}){scenarios(self.diff)}: "
+            f"{interval_text(self.diff, self.ci_lower, self.ci_upper, self.conf_level)}"
+        )
 
 
 def stratified_wilson(
@@ -119,12 +126,7 @@ def ci_difference_stratified(
     Mantel N, Haenszel W (1959) J Natl Cancer Inst 22:719-748. Sato T (1989) Biometrics 45:1323-1324.
     Yan X, Su XG (2010) Stat Biopharm Res 2:329-335.
     """
-    name = str(method).strip().lower()
-    if name not in STRATIFIED_METHODS:
-        raise InputError(
-            f"unknown method {method!r} for a stratified difference; "
-            f"expected one of {', '.join(STRATIFIED_METHODS)}"
-        )
+    name = method_name(method, STRATIFIED_METHODS, "for a stratified difference")
     a, b, c, d = counts(x1, n1, x2, n2)
     if a.ndim == 0:
         a, b, c, d = (v[None] for v in (a, b, c, d))
@@ -154,11 +156,11 @@ def ci_difference_stratified(
         upper = diff + np.sqrt((u1 - q1) ** 2 + (q2 - l2) ** 2)
     return StratifiedDifferenceCI(
         diff=np.asarray(diff),
-        lower=np.asarray(lower),
-        upper=np.asarray(upper),
+        ci_lower=np.asarray(lower),
+        ci_upper=np.asarray(upper),
         se_sato=np.asarray(se),
         n_strata=int(a.shape[-1]),
-        conf=np.asarray(level, dtype=float),
+        conf_level=np.asarray(level, dtype=float),
         method=name,
         weights=np.asarray(w),
     )

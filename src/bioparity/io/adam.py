@@ -66,6 +66,8 @@ def adnca_domain(
     s[subject] = s[subject].astype(str)
     d = doses[[subject, dose_time, dose]].rename(columns={dose_time: "_dose_time", dose: "_dose"}).copy()
     d[subject] = d[subject].astype(str)
+    for column in ("_dose_time", "_dose"):  # dose records read as text (CSV) are numbers here
+        d[column] = pd.to_numeric(d[column], errors="coerce").astype(float)
     first = d.groupby(subject)["_dose_time"].min().rename("_first")
     s = s.join(first, on=subject)
     s["_t"] = pd.to_numeric(s[time], errors="coerce").astype(float)

@@ -10,8 +10,8 @@ import pandas as pd
 
 from bioparity.errors import DataFileError
 from bioparity.io.readers import read_any_table
-from bioparity.nca.frame import Where
 from bioparity.nca.review import choices_frame
+from bioparity.nca.samples import Where
 
 
 def read_review(path: Path) -> tuple[pd.DataFrame, Where]:

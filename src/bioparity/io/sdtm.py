@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from bioparity.errors import DataFileError
-from bioparity.nca.results import NCAResult
 
 PC_REQUIRED = ("USUBJID", "PCTESTCD", "PCSTRESN")
 PC_GROUPS = ("STUDYID", "PCTESTCD", "PCSPEC", "PCRFTDTC")
@@ -124,12 +125,12 @@ _PP_LABELS = {
 }
 
 
-def pp_domain(result: NCAResult | pd.DataFrame, *, subject: str, studyid: str = "") -> pd.DataFrame:
-    """The NCA result (or its long table) as an SDTM PP domain (one record per subject, profile and
-    parameter); with units (:func:`bioparity.nca.add_units`) PPORRES/PPORRESU and PPSTRESU are filled."""
-    from bioparity.nca import LABELS
-
-    long = result if isinstance(result, pd.DataFrame) else result.to_frame()
+def pp_domain(
+    long: pd.DataFrame, *, subject: str, labels: Mapping[str, str], studyid: str = ""
+) -> pd.DataFrame:
+    """An NCA long table (``result.to_frame()``) as an SDTM PP domain: one record per subject, profile and
+    parameter, PPTEST from ``labels`` (code -> label, e.g. ``bioparity.nca.LABELS``); with units
+    (:func:`bioparity.nca.add_units`) PPORRES/PPORRESU and PPSTRESU are filled."""
     prof = long[subject].astype(str) if subject in long.columns else long.iloc[:, 0].astype(str)
     values = long["PPSTRESN"].to_numpy(dtype=float)
     present = ~np.isnan(values)
@@ -140,7 +141,7 @@ def pp_domain(result: NCAResult | pd.DataFrame, *, subject: str, studyid: str = 
             "DOMAIN": "PP",
             "USUBJID": prof,
             "PPTESTCD": long["PPTESTCD"].astype(str),
-            "PPTEST": [LABELS.get(c, c) for c in long["PPTESTCD"]],
+            "PPTEST": [labels.get(c, c) for c in long["PPTESTCD"]],
             "PPCAT": long["PCTESTCD"].astype(str) if "PCTESTCD" in long.columns else "",
             "PPORRES": (
                 [f"{v:.10g}" if np.isfinite(v) else "" for v in long["PPORRES"].to_numpy(dtype=float)]
@@ -303,7 +304,7 @@ def first_dose_datetimes(ex: pd.DataFrame, file: str | None = None) -> pd.Series
     return start.groupby(df["USUBJID"].astype("string").str.strip()).min()
 
 
-def pc_hours_since(pc: pd.DataFrame, origin: pd.Series, file: str | None = None) -> np.ndarray:
+def pc_hours_since(pc: pd.DataFrame, origin: pd.Series, file: str | None = None) -> npt.NDArray[np.float64]:
     """Sample times of a PC domain in hours since ``origin`` (per USUBJID), from PCDTC."""
     df = pc.rename(columns={c: c.upper() for c in pc.columns})
     if "PCDTC" not in df.columns:
@@ -315,3 +316,24 @@ def pc_hours_since(pc: pd.DataFrame, origin: pd.Series, file: str | None = None)
     when = _iso_datetimes(df["PCDTC"], "PCDTC", file)
     first = df["USUBJID"].astype("string").str.strip().map(origin)
     return np.asarray(((when - first).dt.total_seconds() / 3600.0).to_numpy(dtype=float))
+
+
+def doses_on_sample_clock(
+    ex: pd.DataFrame,
+    *,
+    ex_file: str | None = None,
+    pc: pd.DataFrame | None = None,
+    pc_file: str | None = None,
+) -> tuple[pd.DataFrame, npt.NDArray[np.float64] | None]:
+    """Dose records of an EX domain and, for an SDTM PC domain, its sample times on the same clock.
+
+    Multiple-dose NCA needs samples and doses on one clock. The dose times are hours since each subject's
+    first EXSTDTC (:func:`read_sdtm_ex`); with ``pc`` the sample times are PCDTC in hours since that same
+    first dose (:func:`pc_hours_since`), returned in the PC row order (``None`` without ``pc``: a plain
+    sample table is already on the clock of its dose records).
+    """
+    doses = read_sdtm_ex(ex, file=ex_file)
+    if pc is None:
+        return doses, None
+    origin = first_dose_datetimes(ex, file=ex_file)
+    return doses, pc_hours_since(pc, origin, file=pc_file)

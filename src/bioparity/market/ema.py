@@ -54,12 +54,21 @@ _FLAG_COLUMNS = {"Biosimilar": "biosimilar", "Generic": "generic", "Orphan medic
 class EmaCounts(ResultMixin):
     """Counts of one EMA medicines report (human medicines only)."""
 
+    SETTINGS = ("file",)
+
     file: str
     human_medicines: int
     authorised: int
     authorised_biosimilars: int
     molecules_with_authorised_biosimilar: int
     software_version: str
+
+    def summary(self) -> str:
+        return (
+            f"EMA medicines {os.path.basename(self.file)}: {self.human_medicines} human medicines, "
+            f"{self.authorised} authorised, {self.authorised_biosimilars} authorised biosimilars of "
+            f"{self.molecules_with_authorised_biosimilar} molecules"
+        )
 
 
 @dataclass(frozen=True)

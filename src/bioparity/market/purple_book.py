@@ -73,6 +73,8 @@ class PurpleBookCounts(ResultMixin):
     counts distinct reference proper names that at least one 351(k) product names.
     """
 
+    SETTINGS = ("file",)
+
     file: str
     rows: int
     products: int
@@ -81,6 +83,14 @@ class PurpleBookCounts(ResultMixin):
     interchangeable_products: int
     reference_molecules_with_biosimilar: int
     software_version: str
+
+    def summary(self) -> str:
+        return (
+            f"Purple Book {os.path.basename(self.file)}: {self.rows} rows, {self.products} products "
+            f"({self.originator_products} originator, {self.biosimilar_products} biosimilar, "
+            f"{self.interchangeable_products} interchangeable)\n"
+            f"{self.reference_molecules_with_biosimilar} reference molecules with a biosimilar"
+        )
 
 
 @dataclass(frozen=True)

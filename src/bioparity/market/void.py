@@ -29,7 +29,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, number, software_version, values_text
 from bioparity.errors import InputError
 
 COMPONENTS = ("no_competition", "no_pipeline", "timing", "market_size")
@@ -89,6 +89,8 @@ class VoidWeights:
 class VoidScores(ResultMixin):
     """Components (NaN where the input is unknown), score and coverage, one entry per molecule-region."""
 
+    SETTINGS = ("weights",)
+
     no_competition: NDArray[np.float64]
     no_pipeline: NDArray[np.float64]
     timing: NDArray[np.float64]
@@ -97,6 +99,12 @@ class VoidScores(ResultMixin):
     coverage: NDArray[np.float64]
     weights: VoidWeights
     software_version: str
+
+    def summary(self) -> str:
+        return (
+            f"Market void scores of {self.score.size} molecule-regions: score "
+            f"{values_text(self.score, number)}, coverage {values_text(self.coverage, number)}"
+        )
 
 
 def void_scores(

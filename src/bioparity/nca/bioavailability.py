@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, percent, software_version
 from bioparity.errors import DataFileError, InputError
 
 #: Reference levels taken as intravenous (absolute bioavailability).
@@ -35,8 +35,10 @@ class BioavailabilityResult(ResultMixin):
 
     ``per_subject`` has the subject, ``PPTESTCD``, ``PPSTRESN`` (F) and ``reason`` (why F is missing);
     ``geometric_mean`` is the geometric mean of the per-subject F (paired) or the ratio of geometric
-    means of dose-normalised AUCs (unpaired), ``geometric_cv`` (percent) only for paired data.
+    means of dose-normalised AUCs (unpaired), ``geometric_cv`` (fraction) only for paired data.
     """
+
+    SETTINGS = ("code", "auc", "test", "reference", "method")
 
     code: str
     auc: str
@@ -55,6 +57,12 @@ class BioavailabilityResult(ResultMixin):
     def _repr_fields(self) -> list[str]:
         return ["code", "test", "reference", "paired", "n", "geometric_mean", "geometric_cv"]
 
+    def summary(self) -> str:
+        what = f"{self.code} ({BIOAVAILABILITY_LABELS[self.code]}) of {self.test} vs {self.reference}"
+        design = f"from {self.auc}, {'paired' if self.paired else 'unpaired'}, n {self.n}"
+        cv = f", geometric CV {percent(self.geometric_cv)}" if self.paired else ""
+        return f"{what} {design}: geometric mean {percent(self.geometric_mean)}{cv}"
+
     def summary_frame(self) -> pd.DataFrame:
         """One row: PPTESTCD, the comparison, n and the geometric mean and CV."""
         return pd.DataFrame(
@@ -66,7 +74,7 @@ class BioavailabilityResult(ResultMixin):
                 "paired": [self.paired],
                 "n": [self.n],
                 "geometric_mean": [self.geometric_mean],
-                "geometric_cv_percent": [self.geometric_cv],
+                "geometric_cv_percent": [100.0 * self.geometric_cv],
                 "method": [self.method],
             }
         )
@@ -146,7 +154,7 @@ def bioavailability(
         logs = np.log(f[~np.isnan(f)])
         n = int(logs.size)
         gm = float(np.exp(logs.mean())) if n else float("nan")
-        gcv = float(100.0 * np.sqrt(np.expm1(logs.var(ddof=1)))) if n > 1 else float("nan")
+        gcv = float(np.sqrt(np.expm1(logs.var(ddof=1)))) if n > 1 else float("nan")
         per = pd.DataFrame(
             {subject: both["subject"], "PPTESTCD": code, "PPSTRESN": f, "reason": reason.astype(object)}
         )

@@ -41,7 +41,7 @@ class NCAOptions:
     Phoenix WinNonlin-style restrictions of the lambda_z best fit (none by default, PKNCA's rule):
     ``lambda_z_max_points`` (at most this many terminal points) and ``lambda_z_start_after`` (no point
     before this time after the dose). Points excluded or included by hand are given per profile to
-    :func:`~bioparity.nca.frame.nca` with a reason; :meth:`lambda_z_method` states the rule used.
+    :func:`~bioparity.nca.single.frame.nca` with a reason; :meth:`lambda_z_method` states the rule used.
 
     ``auctau_extrapolate`` (multiple dosing): when the last dosing interval ends after the last sample,
     extrapolate AUCTAU, AUMCTAU and CTROUGH to its end with lambda_z (Phoenix WinNonlin's rule); by

@@ -17,9 +17,9 @@ Bioequivalence, CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8: the terminal rate co
 estimated" from the terminal log-linear phase; deviations are reported).
 
 The choices map onto the ``lambda_z_exclude`` / ``lambda_z_include`` tables of
-:func:`bioparity.nca.frame.nca`; the same file gives the same numbers in ``bioparity nca --review``
-and in the workspace (NCA option ``review``). Choices files are read by
-:func:`bioparity.io.review.read_review`.
+:func:`bioparity.nca.single.frame.nca` (:func:`bioparity.nca.run_nca` does it); the same choices give the
+same numbers in ``bioparity nca --review`` (files read by :func:`bioparity.io.review.read_review`) and
+in the workspace (NCA option ``review``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity.errors import DataFileError, InputError
-from bioparity.nca.frame import Where
+from bioparity.nca.samples import Where
 
 ACTIONS = ("include", "exclude")
 #: Columns of a choices table besides the profile keys.

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity import __version__
-from bioparity._results import ResultMixin
+from bioparity._results import ResultMixin, values_text
 from bioparity.errors import InputError
 
 #: Parameters summarised without geometric statistics (times of samples, fit diagnostics, counts).
@@ -69,6 +69,8 @@ class SummaryStatistics(ResultMixin):
     the same length; ``notes`` say where geometric statistics were not computed and why.
     """
 
+    SETTINGS = ("group_column",)
+
     group_column: str
     groups: tuple[str, ...]
     parameters: tuple[str, ...]
@@ -89,6 +91,13 @@ class SummaryStatistics(ResultMixin):
     def _repr_fields(self) -> list[str]:
         return ["group_column", "parameters", "n"]
 
+    def summary(self) -> str:
+        return (
+            f"Summary statistics by {self.group_column}: {len(set(self.groups))} groups x "
+            f"{len(set(self.parameters))} parameters ({values_text(np.asarray(self.parameters))})"
+            + (f"\n{len(self.notes)} note(s): {self.notes[0]}" if self.notes else "")
+        )
+
     def to_frame(self) -> pd.DataFrame:
         frame = pd.DataFrame(
             {
@@ -106,12 +115,25 @@ class SummaryStatistics(ResultMixin):
 class FlagCounts(ResultMixin):
     """Subjects with each review flag per group: ``flagged`` of ``subjects``."""
 
+    SETTINGS = ("group_column",)
+
     group_column: str
     groups: tuple[str, ...]
     flags: tuple[str, ...]
     flagged: np.ndarray
     subjects: np.ndarray
     software_version: str = __version__
+
+    def summary(self) -> str:
+        per_group = dict(zip(self.groups, np.asarray(self.subjects, dtype=int).tolist(), strict=True))
+        flagged: dict[str, int] = {}
+        for flag, k in zip(self.flags, np.asarray(self.flagged, dtype=int).tolist(), strict=True):
+            flagged[flag] = flagged.get(flag, 0) + k
+        shown = ", ".join(f"{f} {k}" for f, k in flagged.items() if k)
+        return (
+            f"Review flags by {self.group_column}: {len(per_group)} group(s), {sum(per_group.values())} "
+            f"subjects; subjects flagged: {shown or 'none'}"
+        )
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame(

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity.errors import InputError
-from bioparity.nca.frame import Where, parse_numbers
+from bioparity.nca.samples import Where, parse_numbers
 from bioparity.nca.units import conversion_factor
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from bioparity._results import ResultMixin
+from bioparity._results import ResultMixin, with_rows
 
 READY = "ready"
 GAPS = "gaps"
@@ -24,6 +25,8 @@ class RequirementResult(ResultMixin):
     ``section`` the section cited, so that a report can print which version of which text a verdict
     rests on.
     """
+
+    SETTINGS = ("rule_id", "citation", "source")
 
     rule_id: str
     kind: str
@@ -43,6 +46,10 @@ class RequirementResult(ResultMixin):
     def _repr_fields(self) -> list[str]:
         return ["rule_id", "status", "detail"]
 
+    def summary(self) -> str:
+        lines = [f"{self.rule_id} ({self.kind}): {self.status}: {self.title}", self.detail, self.citation]
+        return "\n".join(line if len(line) <= 120 else line[:117] + "..." for line in lines if line)
+
 
 @dataclass(frozen=True, repr=False)
 class RegionReadiness(ResultMixin):
@@ -53,6 +60,8 @@ class RegionReadiness(ResultMixin):
     condition fails; the requirements are then those of the traditional pathway, and
     ``traditional_package_complete`` says whether they are all met).
     """
+
+    SETTINGS = ("region", "rules_version")
 
     region: str
     region_name: str
@@ -86,10 +95,22 @@ class RegionReadiness(ResultMixin):
         frame["software_version"] = self.software_version
         return frame
 
+    def summary(self) -> str:
+        met = sum(r.status == "met" for r in self.requirements)
+        head = (
+            f"{self.region_name}: {self.status}, {self.pathway} pathway; "
+            f"{len(self.requirements)} requirements, {met} met"
+        )
+        return with_rows(
+            head, [f"to do: {w}" if len(w) <= 110 else f"to do: {w[:107]}..." for w in self.work_left]
+        )
+
 
 @dataclass(frozen=True, repr=False)
 class PathwayAssessment(ResultMixin):
     """Readiness of one program in every region assessed."""
+
+    SETTINGS = ("rules_versions",)
 
     program: str
     modality: str
@@ -126,3 +147,8 @@ class PathwayAssessment(ResultMixin):
 
     def __repr__(self) -> str:
         return f"PathwayAssessment(program={self.program!r}, statuses={self.statuses!r})"
+
+    def summary(self) -> str:
+        statuses = "; ".join(f"{r.region}: {r.status} ({len(r.work_left)} to do)" for r in self.regions)
+        head = f"Pathway readiness of {self.program} ({self.modality}), {len(self.regions)} regions"
+        return "\n".join([head, *textwrap.wrap(statuses, 120)])

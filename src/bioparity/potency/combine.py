@@ -39,13 +39,15 @@ if TYPE_CHECKING:
 COMBINATION_METHODS = ("auto", "weighted", "semi-weighted", "unweighted")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class CombinedPotency(ResultMixin):
     """Combined potency of one sample over ``n_assays`` independent assays, all three estimators.
 
     ``method`` is the one reported as ``potency``/``ci_lower``/``ci_upper``; the others stay
     available (``weighted``, ``semi_weighted``, ``unweighted``: (potency, lower, upper)).
     """
+
+    SETTINGS = ("method", "conf_level", "alpha", "settings")
 
     sample: str
     n_assays: int
@@ -84,6 +86,18 @@ class CombinedPotency(ResultMixin):
             est, lo, hi = getattr(self, name)
             rec |= {f"{name}_potency": est, f"{name}_ci_lower": lo, f"{name}_ci_upper": hi}
         return rec
+
+    def _repr_fields(self) -> list[str]:
+        return ["sample", "n_assays", "method", "potency", "ci_lower", "ci_upper", "homogeneous"]
+
+    def summary(self) -> str:
+        state = "homogeneous" if self.homogeneous else "heterogeneous"
+        return (
+            f"Combined potency of {self.sample} over {self.n_assays} assays ({self.method}): "
+            f"{self.potency:.4g}, {100 * self.conf_level:g}% CI {self.ci_lower:.4g} to {self.ci_upper:.4g}\n"
+            f"homogeneity chi-square {self.chi_square:.4g} on {self.chi_square_df} df, "
+            f"p {self.chi_square_p:.3g}: {state} at alpha {self.alpha:g}"
+        )
 
 
 def combine_assays(

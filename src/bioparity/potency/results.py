@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from bioparity._results import ResultMixin, plain, software_version
+from bioparity._results import ResultMixin, json_safe, software_version, with_rows
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class Similarity:
         return "pass" if all(judged) else "fail"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PotencyEstimate(ResultMixin):
     """Relative potency of one test sample against the standard in one assay.
 
@@ -86,6 +86,8 @@ class PotencyEstimate(ResultMixin):
     the ``conf_level`` interval by ``ci_method``; ``parameters`` the fitted model; ``anova`` the
     analysis of variance (parallel-line and slope-ratio); ``flags`` every review flag (never silent).
     """
+
+    SETTINGS = ("model", "conf_level", "ci_method", "settings")
 
     assay: str
     sample: str
@@ -152,13 +154,29 @@ class PotencyEstimate(ResultMixin):
         out = super().to_dict()
         out["similarity"]["significance_verdict"] = self.similarity.significance_verdict
         out["similarity"]["equivalence_verdict"] = self.similarity.equivalence_verdict
-        out["log_potency"] = self.log_potency
+        out["log_potency"] = json_safe(self.log_potency)
         return out
 
+    def _repr_fields(self) -> list[str]:
+        return ["assay", "sample", "model", "relative_potency", "ci_lower", "ci_upper", "conf_level", "flags"]
 
-@dataclass(frozen=True)
+    def summary(self) -> str:
+        suitable = "all met" if all(self.suitability.values()) else "not all met"
+        return (
+            f"Relative potency of {self.sample} in assay {self.assay} ({self.model}): "
+            f"{self.relative_potency:.4g}, {100 * self.conf_level:g}% CI {self.ci_lower:.4g} to "
+            f"{self.ci_upper:.4g} ({self.ci_method})\n"
+            f"similarity: Ph. Eur. 5.3 tests {self.similarity.significance_verdict}, USP <1032> "
+            f"{self.similarity.equivalence_verdict}; suitability criteria {suitable}; "
+            f"{len(self.flags)} flag(s)"
+        )
+
+
+@dataclass(frozen=True, repr=False)
 class PotencyTable(ResultMixin):
     """All estimates of one analysis (one per assay and test sample) and the settings used."""
+
+    SETTINGS = ("settings",)
 
     estimates: tuple[PotencyEstimate, ...]
     settings: dict[str, Any]
@@ -173,9 +191,20 @@ class PotencyTable(ResultMixin):
         """Estimates and settings as plain Python values."""
         return {
             "estimates": [e.to_dict() for e in self.estimates],
-            "settings": plain(self.settings),
+            "settings": json_safe(self.settings),
             "software_version": self.software_version,
         }
+
+    def _repr_fields(self) -> list[str]:
+        return ["estimates", "settings"]
+
+    def summary(self) -> str:
+        rows = [
+            f"{e.assay} {e.sample}: {e.relative_potency:.4g} (CI {e.ci_lower:.4g} to {e.ci_upper:.4g})"
+            for e in self.estimates
+        ]
+        head = f"Relative potency, {len(self.estimates)} estimate(s) ({self.settings.get('model', '')} model)"
+        return with_rows(head, rows)
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special, stats
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, percent, software_version
 from bioparity.errors import InputError, SearchError
+from bioparity.power._bracket import smallest_reaching
 from bioparity.power.kernels import critical_t, power_exact
 from bioparity.seeding import check_seed
 
@@ -61,8 +62,14 @@ class MultiArmSampleSize(ResultMixin):
     """Completers and enrolled per arm for the target joint power, with the settings used.
 
     ``power`` is the joint power at ``n_per_arm`` (``power_se`` its Monte Carlo SE, 0 when exact);
-    ``power_below`` the power at ``n_per_arm - 1`` (below the target).
+    ``power_below`` the power at ``n_per_arm - 1`` (below the target). ``alpha`` is the one-sided level
+    of each of the two one-sided tests of every comparison, ``conf_level = 1 - 2 alpha`` the level of its CI.
     """
+
+    SETTINGS = (
+        "method", "target_power", "arms", "ratios", "metrics", "cv", "correlation", "comparisons",
+        "required_metrics", "variance", "alpha", "theta1", "theta2", "dropout", "n_sim", "seed",
+    )  # fmt: skip
 
     n_per_arm: int
     enrolled_per_arm: int
@@ -82,13 +89,36 @@ class MultiArmSampleSize(ResultMixin):
     required_metrics: tuple[str, ...]
     variance: str
     alpha: float
-    ci_level: float
+    conf_level: float
     theta1: float
     theta2: float
     dropout: float
     n_sim: int
     seed: int
     software_version: str = field(default_factory=software_version)
+
+    def _repr_fields(self) -> list[str]:
+        return [
+            "n_per_arm",
+            "enrolled_per_arm",
+            "power",
+            "power_se",
+            "method",
+            "arms",
+            "metrics",
+            "conf_level",
+        ]
+
+    def summary(self) -> str:
+        se = f"MC SE {self.power_se:.4f}; " if self.power_se > 0 else ""
+        return (
+            f"k-arm PK similarity sample size ({self.method}): {self.n_per_arm} per arm (enrolled "
+            f"{self.enrolled_per_arm}, total {self.enrolled_total}), joint power "
+            f"{self.power:.4f} ({se}target {self.target_power:g})\n"
+            f"arms {', '.join(self.arms)}; {len(self.comparisons)} comparison(s) x "
+            f"{len(self.metrics)} metric(s); "
+            f"{100 * self.conf_level:g}% CI within {percent(self.theta1)} to {percent(self.theta2)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -366,18 +396,10 @@ def sample_size_pk_similarity(
                 cache[n_] = float(_simulated_pass(plan, draws, n_).mean())
             return cache[n_]
 
-        lo, hi = n_min - 1, n_min
-        while est(hi) < target_power:
-            lo, hi = hi, hi * 2
-            if hi > N_MAX:
-                raise SearchError(f"target power {target_power} not reached with up to {N_MAX} per arm")
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if est(mid) >= target_power:
-                hi = mid
-            else:
-                lo = mid
-        n = hi
+        def failure(_: int) -> str:
+            return f"target power {target_power} not reached with up to {N_MAX} per arm"
+
+        n = smallest_reaching(lambda n_: est(n_) >= target_power, n_min - 1, n_min, N_MAX, failure)
         power = est(n)
         se = math.sqrt(power * (1 - power) / n_sim)
         below = est(n - 1) if n - 1 >= n_min else float("nan")
@@ -401,7 +423,7 @@ def sample_size_pk_similarity(
         required_metrics=tuple(met_t[m] for m in plan.metric_idx),
         variance=plan.variance,
         alpha=plan.alpha,
-        ci_level=1.0 - 2.0 * plan.alpha,
+        conf_level=1.0 - 2.0 * plan.alpha,
         theta1=float(theta1),
         theta2=math.exp(plan.upper),
         dropout=float(dropout),

@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, percent, scenarios, software_version, values_text
 from bioparity.errors import InputError, SearchError
 from bioparity.power.conversions import cv_to_se
 from bioparity.power.scenarios import THETA0_LIMIT_TOLERANCE, Scenarios, build_scenarios, check
@@ -38,7 +38,12 @@ N_MAX = 10_000_000
 
 @dataclass(frozen=True, repr=False)
 class SampleSizeResult(ResultMixin):
-    """Smallest total n reaching ``target_power`` and the power it achieves, per scenario."""
+    """Smallest total n reaching ``target_power`` and the power it achieves, per scenario.
+
+    ``alpha`` is the one-sided level of each of the two one-sided tests; CVs and ratios are fractions.
+    """
+
+    SETTINGS = ("design", "cv", "theta0", "theta1", "theta2", "alpha", "target_power", "method")
 
     n: IntArray
     power: FloatArray
@@ -51,6 +56,17 @@ class SampleSizeResult(ResultMixin):
     target_power: FloatArray
     method: npt.NDArray[np.str_]
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        return (
+            f"TOST sample size ({values_text(self.method)}), design {values_text(self.design)}"
+            f"{scenarios(self.n)}: n {values_text(self.n)} for target power "
+            f"{values_text(self.target_power)}\n"
+            f"power reached {values_text(self.power)}\n"
+            f"CV {values_text(self.cv, percent)}, true ratio "
+            f"{values_text(self.theta0, percent)}, limits {values_text(self.theta1, percent)} to "
+            f"{values_text(self.theta2, percent)}, alpha {values_text(self.alpha)} per one-sided test"
+        )
 
 
 def _start_n(sc: Scenarios, target: FloatArray) -> FloatArray:

@@ -53,8 +53,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from bioparity._results import ResultMixin, software_version
-from bioparity.errors import InputError, SearchError
+from bioparity._results import ResultMixin, percent, software_version
+from bioparity.errors import InputError
+from bioparity.power._bracket import smallest_reaching
 from bioparity.power.conversions import cv_to_mse, group_sizes
 
 FloatArray = npt.NDArray[np.float64]
@@ -86,8 +87,14 @@ class ScaledPowerResult(ResultMixin):
     """Simulated power of one scenario; ``power_se`` is its Monte Carlo standard error.
 
     ``p_limits``: fraction passing the CI / criterion part alone; ``p_pe``: the PE constraint alone;
-    ``p_abe``: conventional ABE (CI within ``theta1``-``theta2``).
+    ``p_abe``: conventional ABE (CI within ``theta1``-``theta2``). ``alpha`` is the one-sided level of
+    each of the two one-sided tests; CVs and ratios are fractions.
     """
+
+    SETTINGS = (
+        "method", "regulator", "evaluation", "design", "n", "cvwt", "cvwr", "theta0", "theta1", "theta2",
+        "alpha", "nsims", "seed",
+    )  # fmt: skip
 
     power: float
     power_se: float
@@ -109,10 +116,25 @@ class ScaledPowerResult(ResultMixin):
     seed: int
     software_version: str
 
+    def summary(self) -> str:
+        return (
+            f"Simulated power of {self.method} ({self.regulator}, {self.evaluation}), design "
+            f"{self.design}, n {sum(self.n)}: {self.power:.4f} (MC SE {self.power_se:.4f}, "
+            f"{self.nsims} simulations)\n"
+            f"CVwR {percent(self.cvwr)}, CVwT {percent(self.cvwt)}, true ratio {percent(self.theta0)}; "
+            f"passing the limits alone {self.p_limits:.4f}, the PE constraint alone {self.p_pe:.4f}, "
+            f"ABE {self.p_abe:.4f}"
+        )
+
 
 @dataclass(frozen=True, repr=False)
 class ScaledSampleSizeResult(ResultMixin):
     """Smallest total n (a multiple of the number of sequences) whose simulated power reaches the target."""
+
+    SETTINGS = (
+        "target_power", "method", "regulator", "evaluation", "design", "cvwt", "cvwr", "theta0", "nsims",
+        "seed",
+    )  # fmt: skip
 
     n: int
     power: float
@@ -128,6 +150,14 @@ class ScaledSampleSizeResult(ResultMixin):
     nsims: int
     seed: int
     software_version: str
+
+    def summary(self) -> str:
+        return (
+            f"Sample size for {self.method} ({self.regulator}, {self.evaluation}), design {self.design}: "
+            f"n = {self.n}, simulated power {self.power:.4f} (MC SE {self.power_se:.4f}, target "
+            f"{self.target_power:g})\nCVwR {percent(self.cvwr)}, CVwT {percent(self.cvwt)}, true ratio "
+            f"{percent(self.theta0)}; {self.nsims} simulations, seed {self.seed}"
+        )
 
 
 @dataclass(frozen=True)
@@ -421,20 +451,17 @@ def _sample_size(
             cache[k] = _power(sc, method, cv, regulator, nsims, seed)
         return cache[k].power
 
-    lo, hi = 2, 4  # in units of `steps` subjects (at least 2 per sequence)
-    if pw(lo) >= target_power:
-        hi = lo
-    else:
-        while pw(hi) < target_power:
-            lo, hi = hi, hi * 2
-            if hi * steps > n_max:
-                raise SearchError(
-                    f"power {target_power} not reached with n <= {n_max} (power {pw(lo):.4f} "
-                    f"at n = {lo * steps}); theta0 may be outside the reachable range"
-                )
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            lo, hi = (mid, hi) if pw(mid) < target_power else (lo, mid)
+    def failure(k: int) -> str:
+        return (
+            f"power {target_power} not reached with n <= {n_max} (power {pw(k):.4f} "
+            f"at n = {k * steps}); theta0 may be outside the reachable range"
+        )
+
+    def reaches(k: int) -> bool:
+        return pw(k) >= target_power
+
+    # k in units of `steps` subjects, at least 2 per sequence
+    hi = 2 if reaches(2) else smallest_reaching(reaches, 2, 4, n_max // steps, failure)
     # Everything but n and the target is that of the simulated power at the answer.
     own: dict[str, Any] = {"n": hi * steps, "target_power": target_power}
     at_n = {f.name: getattr(cache[hi], f.name) for f in fields(ScaledSampleSizeResult) if f.name not in own}
@@ -488,7 +515,10 @@ class AdjustedAlphaResult(ResultMixin):
 
     The TIE is the simulated power at ``theta0`` equal to the upper limit of the true CVwR (the border of
     the null hypothesis of the scaled criterion: 1.25 at or below the switching CV, the cap above it).
+    ``alpha`` is the nominal one-sided level of each of the two one-sided tests.
     """
+
+    SETTINGS = ("alpha", "design", "n", "cvwt", "cvwr", "regulator", "nsims", "seed")
 
     alpha: float
     type1_error: float
@@ -503,6 +533,14 @@ class AdjustedAlphaResult(ResultMixin):
     nsims: int
     seed: int
     software_version: str
+
+    def summary(self) -> str:
+        return (
+            f"Type I error of ABEL ({self.regulator}), design {self.design}, n {sum(self.n)}, CVwR "
+            f"{percent(self.cvwr)}: {self.type1_error:.4f} at alpha {self.alpha:g}\n"
+            f"adjusted alpha {self.alpha_adjusted:.4f} gives {self.type1_error_adjusted:.4f} "
+            f"({self.nsims} simulations at a true ratio of {percent(self.theta0_boundary)})"
+        )
 
 
 def scabel_adjusted_alpha(

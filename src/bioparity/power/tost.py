@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, percent, scenarios, software_version, values_text
 from bioparity.errors import InputError
 from bioparity.power.conversions import cv_to_se, sum_inverse_group_sizes
 from bioparity.power.designs import ALIASES, DESIGNS, Design
@@ -202,7 +202,13 @@ def _power_tost_scalar(
 
 @dataclass(frozen=True, repr=False)
 class PowerResult(ResultMixin):
-    """TOST power for one or many scenarios (arrays of one shape; 0-d for a single scenario)."""
+    """TOST power for one or many scenarios (arrays of one shape; 0-d for a single scenario).
+
+    ``alpha`` is the one-sided level of each of the two one-sided tests (0.05: the 90% CI criterion);
+    ``cv``, ``theta0``, ``theta1``, ``theta2`` are ratios (0.30, 0.95, 0.80, 1.25).
+    """
+
+    SETTINGS = ("design", "cv", "theta0", "theta1", "theta2", "alpha", "n", "method")
 
     power: FloatArray
     design: npt.NDArray[np.str_]
@@ -215,6 +221,15 @@ class PowerResult(ResultMixin):
     df: IntArray
     method: npt.NDArray[np.str_]
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        return (
+            f"TOST power ({values_text(self.method)}), design {values_text(self.design)}, "
+            f"n {values_text(self.n)}{scenarios(self.power)}: {values_text(self.power)}\n"
+            f"CV {values_text(self.cv, percent)}, true ratio {values_text(self.theta0, percent)}, limits "
+            f"{values_text(self.theta1, percent)} to {values_text(self.theta2, percent)}, alpha "
+            f"{values_text(self.alpha)} per one-sided test"
+        )
 
     def __float__(self) -> float:
         if self.power.size != 1:

@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, software_version, verdict
 from bioparity.errors import InputError
 
 FloatArray = npt.NDArray[np.float64]
@@ -78,8 +78,11 @@ class ProfileResult(ResultMixin):
     ``species_table``: one row per species (reference mean, SD, range, test min/max, test lots within).
     ``lot_table``: one row per lot (source, sum of parts, distance to the reference centre, leave-one-out
     for reference lots, within the reference-to-reference threshold, flags). Scalars: ``threshold``,
-    ``n_test_within``, ``all_species_within``, ``profile_similar`` and the settings.
+    ``n_test_within``, ``all_species_within``, ``passed`` (every test lot within the threshold) and the
+    settings.
     """
+
+    SETTINGS = ("test", "reference", "k", "threshold_rule", "total", "closure_tolerance", "zero_replacement")
 
     test: str
     reference: str
@@ -93,7 +96,7 @@ class ProfileResult(ResultMixin):
     n_reference: int
     n_test_within: int
     all_species_within: bool
-    profile_similar: bool
+    passed: bool
     total: float
     closure_tolerance: float
     zero_replacement: float | None
@@ -113,6 +116,19 @@ class ProfileResult(ResultMixin):
         base["species_table"] = self.species_table.to_dict(orient="records")
         base["lot_table"] = self.lot_table.to_dict(orient="records")
         return base
+
+    def _repr_fields(self) -> list[str]:
+        return ["test", "reference", "species", "threshold", "n_test_within", "n_test", "passed"]
+
+    def summary(self) -> str:
+        return (
+            f"Profile similarity of {self.test} vs {self.reference} over {len(self.species)} species: "
+            f"{verdict(self.passed)}\n"
+            f"{self.n_test_within} of {self.n_test} {self.test} lots within the reference-to-reference "
+            f"Aitchison distance ({self.threshold_rule} = {self.threshold:.4g})\n"
+            f"every species within the reference +/-{self.k:g} SD range: "
+            f"{'yes' if self.all_species_within else 'no'}"
+        )
 
 
 def profile_similarity(
@@ -253,7 +269,7 @@ def profile_similarity(
         n_reference=m,
         n_test_within=n_within,
         all_species_within=all_species,
-        profile_similar=bool(n_within == int(is_t.sum())),
+        passed=bool(n_within == int(is_t.sum())),
         total=float(total),
         closure_tolerance=float(closure_tolerance),
         zero_replacement=zero_replacement,

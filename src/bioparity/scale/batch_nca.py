@@ -1,11 +1,13 @@
 """NCA of a partitioned Parquet data set larger than memory, one Dask partition at a time.
 
-Each row group of each file is one Dask partition. Every profile (``groups`` + ``subject``) must sit in
+Each row group of each file is one Dask partition. The :class:`~bioparity.nca.NCASpec` is resolved once
+against the data set's column names (the grouping rule and ``dose="auto"`` of :mod:`bioparity.nca.spec`,
+as in ``bioparity nca`` and the workspace). Every profile (grouping columns + subject) must sit in
 one partition for ``map_partitions`` to see it whole: :func:`nca_dask` checks that from the key columns
 alone; profiles split across partitions are brought together by a Dask shuffle on the profile keys, and
 each partition is put back into the original row order before the NCA (so duplicated or unsorted times
-are still reported, and located). Each partition runs the validated in-memory engine
-(:func:`bioparity.nca.frame.nca`) and yields its long table; because every value depends on its own
+are still reported, and located). Each partition runs :func:`bioparity.nca.run_nca` (the entry of every
+front end) and yields its long table; because every value depends on its own
 profile only, the result equals the in-memory NCA of the whole table, row for row (profile order: by
 partition, then first appearance). Hive-partitioned directories (``subject=17/part.parquet``) are read
 with their partition columns.
@@ -16,7 +18,7 @@ Errors name the Parquet file and the row within that file (1-based).
 from __future__ import annotations
 
 import time as _time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,8 +26,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity.errors import DataFileError, InputError
-from bioparity.nca.frame import Where, nca
-from bioparity.nca.options import NCAOptions
+from bioparity.nca import NCASpec, Where, result_table, run_nca
 from bioparity.scale.cluster import Execution, dask_client, describe
 
 if TYPE_CHECKING:
@@ -36,28 +37,13 @@ _PART, _ROW = "_bioparity_piece", "_bioparity_row"
 _LOCAL_SCHEDULERS = ("sync", "synchronous", "single-threaded", "threads", "threading", "processes")
 
 
-@dataclass(frozen=True)
-class BatchNCASettings:
-    """Column names and NCA settings, as for :func:`bioparity.nca.frame.nca`."""
-
-    subject: str = "subject"
-    time: str = "time"
-    conc: str = "conc"
-    dose: str | None = None
-    groups: tuple[str, ...] = ()
-    blq: str | None = None
-    lloq: str | None = None
-    options: NCAOptions = field(default_factory=NCAOptions)
-    parameters: tuple[str, ...] | None = None
-    intervals: tuple[tuple[float, float], ...] = ()
-
-    @property
-    def keys(self) -> list[str]:
-        return [*self.groups, self.subject]
-
-    @property
-    def columns(self) -> list[str]:
-        return [*self.keys, self.time, self.conc, *(c for c in (self.dose, self.blq, self.lloq) if c)]
+def _read_columns(spec: NCASpec) -> list[str]:
+    """The columns a batch NCA reads: the profile keys, time, concentration and the optional columns named
+    by the (resolved) spec."""
+    optional = (spec.dose, spec.duration, spec.blq, spec.lloq, spec.conc_unit_column)
+    return list(
+        dict.fromkeys([*spec.keys, spec.time, spec.conc, *(c for c in optional if isinstance(c, str))])
+    )
 
 
 @dataclass(frozen=True)
@@ -90,7 +76,7 @@ def _read_piece(piece: _Piece, index: int, read_columns: list[str], schema: Any)
 
 def _nca_partition(
     frame: pd.DataFrame,
-    settings: BatchNCASettings,
+    spec: NCASpec,
     paths: tuple[str, ...],
     source: str,
     empty: pd.DataFrame | None = None,
@@ -103,34 +89,21 @@ def _nca_partition(
         return empty
     frame = frame.sort_values([_PART, _ROW], kind="stable").reset_index(drop=True)
     try:
-        result = nca(
-            frame.drop(columns=[_PART, _ROW]),
-            subject=settings.subject,
-            time=settings.time,
-            conc=settings.conc,
-            dose=settings.dose,
-            groups=settings.groups,
-            blq=settings.blq,
-            lloq=settings.lloq,
-            options=settings.options,
-            parameters=list(settings.parameters) if settings.parameters is not None else None,
-            intervals=settings.intervals,
-            where=Where(file=None, line_offset=None),
-        )
+        result = run_nca(frame.drop(columns=[_PART, _ROW]), spec, where=Where(file=None, line_offset=None))
     except DataFileError as exc:
         file, row = source, None
         if exc.row is not None:  # row of the partition -> file and row of that file (1-based)
             i = exc.row - 1
             file, row = paths[int(frame[_PART].iloc[i])], int(frame[_ROW].iloc[i]) + 1
         raise exc.relocated(file, row=row, line=None) from exc
-    return result.to_frame()
+    return result_table(result, spec)
 
 
 def _distinct_keys(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return frame[keys].drop_duplicates()
 
 
-def nca_dask(source: str | Path, settings: BatchNCASettings | None = None) -> tuple[dd.DataFrame, bool]:
+def nca_dask(source: str | Path, spec: NCASpec | None = None) -> tuple[dd.DataFrame, bool]:
     """Lazy NCA of a Parquet file or directory (Hive partitioning understood); was a shuffle needed?
 
     Partitions are the row groups of the files (never merged or split by Dask's optimiser, so the
@@ -141,7 +114,6 @@ def nca_dask(source: str | Path, settings: BatchNCASettings | None = None) -> tu
     import dask.dataframe as dd
     import pyarrow.dataset as pads  # type: ignore[import-untyped]
 
-    s = settings or BatchNCASettings()
     name = str(source)
     if not Path(source).exists():
         raise DataFileError("not found", file=name, expected="a Parquet file or directory of Parquet files")
@@ -149,25 +121,29 @@ def nca_dask(source: str | Path, settings: BatchNCASettings | None = None) -> tu
         dataset = pads.dataset(name, format="parquet", partitioning="hive")
     except (OSError, ValueError) as exc:
         raise DataFileError(f"not a readable Parquet data set ({exc})", file=name) from exc
-    missing = [c for c in s.columns if c not in dataset.schema.names]
+    s = (spec or NCASpec()).resolve(dataset.schema.names)
+    if s.conc_unit_column is not None and s.conc_unit is None:
+        raise InputError("a unit column needs the target unit (conc_unit) in batch NCA: partitions differ")
+    columns = _read_columns(s)
+    missing = [c for c in columns if c not in dataset.schema.names]
     if missing:
         raise DataFileError(
             f"missing column(s) {', '.join(repr(c) for c in missing)}; columns found: "
             f"{', '.join(dataset.schema.names)}",
             file=name,
-            expected=f"columns {', '.join(s.columns)}",
+            expected=f"columns {', '.join(columns)}",
         )
     pieces = _pieces(dataset)
     if not pieces:
         raise DataFileError("has no data rows", file=name, expected="one row per sample")
-    empty = dataset.schema.empty_table().select(s.columns).to_pandas()
+    empty = dataset.schema.empty_table().select(columns).to_pandas()
     meta_in = empty.assign(**{_PART: pd.Series(dtype=np.int64), _ROW: pd.Series(dtype=np.int64)})
     from_map: Any = dd.from_map  # unannotated in dask
     ddf = from_map(
         _read_piece,
         pieces,
         range(len(pieces)),
-        read_columns=s.columns,  # not ``columns``: that name would let Dask project away the labels
+        read_columns=columns,  # not ``columns``: that name would let Dask project away the labels
         schema=dataset.schema,
         meta=meta_in,
         label="read-parquet-pieces",
@@ -180,7 +156,7 @@ def nca_dask(source: str | Path, settings: BatchNCASettings | None = None) -> tu
         local = dask.config.get("scheduler", None) in _LOCAL_SCHEDULERS
         ddf = ddf.shuffle(on=s.keys, shuffle_method="tasks" if local else None)
     paths = tuple(p.path for p in pieces)
-    probe = _read_piece(pieces[0], 0, s.columns, dataset.schema).head(1)
+    probe = _read_piece(pieces[0], 0, columns, dataset.schema).head(1)
     if probe.empty:
         probe = ddf.head(1, npartitions=-1)
     probe = pd.concat([probe] * 3, ignore_index=True)
@@ -204,7 +180,7 @@ class BatchNCARun:
 def nca_parquet(
     source: str | Path,
     out: str | Path,
-    settings: BatchNCASettings | None = None,
+    spec: NCASpec | None = None,
     *,
     workers: int | None = None,
     scheduler: str | None = None,
@@ -221,19 +197,19 @@ def nca_parquet(
         raise InputError(f"output directory {out_path} exists and is not empty; expected a new or empty one")
     start = _time.perf_counter()
     if client is not None:
-        return _write(source, out_path, settings, client, start)
+        return _write(source, out_path, spec, client, start)
     with dask_client(workers, scheduler) as own:
-        return _write(source, out_path, settings, own, start)
+        return _write(source, out_path, spec, own, start)
 
 
 def _write(
-    source: str | Path, out: Path, settings: BatchNCASettings | None, client: Client | None, start: float
+    source: str | Path, out: Path, spec: NCASpec | None, client: Client | None, start: float
 ) -> BatchNCARun:
     import dask
 
     scheduler = "synchronous" if client is None else None
     with dask.config.set(scheduler=scheduler) if scheduler else _current(client):
-        result, shuffled = nca_dask(source, settings)
+        result, shuffled = nca_dask(source, spec)
         to_parquet: Any = result.to_parquet  # unannotated in dask
         to_parquet(str(out), write_index=False)
     return BatchNCARun(

@@ -21,7 +21,7 @@ section VI.C); a comparison needs at least 2 values in each of its arms.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,8 +42,8 @@ class PairwiseIntervals:
     """
 
     gmr: FloatArray  # (R, C)
-    lower: FloatArray  # (R, C)
-    upper: FloatArray  # (R, C)
+    ci_lower: FloatArray  # (R, C)
+    ci_upper: FloatArray  # (R, C)
     passed: BoolArray  # (R, C)
     estimable: BoolArray  # (R, C)
     df: FloatArray  # (R,) pooled, (R, C) Welch
@@ -64,31 +64,57 @@ def pooled_pairwise_intervals(
 ) -> PairwiseIntervals:
     """Pairwise ``arms[i] / arms[j]`` intervals of every row (see the module docstring)."""
     n, mean, ss_arm = _arm_moments(log_values, include, arm, n_arms)
-    R = log_values.shape[0]
     ss = ss_arm.sum(axis=1)
     df = n.sum(axis=1) - (n > 0).sum(axis=1)  # arms without any value leave the model
     ok_df = df >= 1
     with np.errstate(invalid="ignore", divide="ignore"):
         mse = np.where(ok_df, ss / np.where(ok_df, df, 1), np.nan)
     t = np.where(ok_df, critical_t(alpha, np.where(ok_df, df, 1).astype(float)), np.nan)
-    C = len(comparisons)
-    shape = (R, C)
+
+    def pair(c: int, i: int, j: int) -> tuple[BoolArray, FloatArray, FloatArray]:
+        est = ok_df & (n[:, i] > 0) & (n[:, j] > 0)
+        return est, mean[:, i] - mean[:, j], t * np.sqrt(mse * (1.0 / n[:, i] + 1.0 / n[:, j]))
+
+    parts = _pairwise(log_values.shape[0], comparisons, pair)
+    return _result(parts, theta1, theta2, df.astype(float), mse, n)
+
+
+_Pair = Callable[[int, int, int], tuple[BoolArray, FloatArray, FloatArray]]
+
+
+def _pairwise(
+    n_rows: int, comparisons: Sequence[tuple[int, int]], pair: _Pair
+) -> tuple[FloatArray, FloatArray, FloatArray, BoolArray]:
+    """GMR, limits and estimability of every row and comparison ``c = (i, j)``: ``pair(c, i, j)`` gives
+    the estimable rows, the difference of log means and the half-width of its interval."""
+    shape = (n_rows, len(comparisons))
     gmr, lower, upper = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
     estimable = np.zeros(shape, dtype=bool)
     for c, (i, j) in enumerate(comparisons):
-        est = ok_df & (n[:, i] > 0) & (n[:, j] > 0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            diff = mean[:, i] - mean[:, j]
-            half = t * np.sqrt(mse * (1.0 / n[:, i] + 1.0 / n[:, j]))
-        gmr[:, c] = np.where(est, np.exp(diff), np.nan)
-        lower[:, c] = np.where(est, np.exp(diff - half), np.nan)
-        upper[:, c] = np.where(est, np.exp(diff + half), np.nan)
+            est, diff, half = pair(c, i, j)
+            gmr[:, c] = np.where(est, np.exp(diff), np.nan)
+            lower[:, c] = np.where(est, np.exp(diff - half), np.nan)
+            upper[:, c] = np.where(est, np.exp(diff + half), np.nan)
         estimable[:, c] = est
+    return gmr, lower, upper, estimable
+
+
+def _result(
+    parts: tuple[FloatArray, FloatArray, FloatArray, BoolArray],
+    theta1: float,
+    theta2: float,
+    df: FloatArray,
+    mse: FloatArray,
+    n: IntArray,
+) -> PairwiseIntervals:
+    gmr, lower, upper, estimable = parts
+    passed = _passes(estimable, lower, upper, theta1, theta2)
     return PairwiseIntervals(
         gmr=gmr,
-        lower=lower,
-        upper=upper,
-        passed=_passes(estimable, lower, upper, theta1, theta2),
+        ci_lower=lower,
+        ci_upper=upper,
+        passed=passed,
         estimable=estimable,
         df=df.astype(float),
         mse=mse,
@@ -142,34 +168,19 @@ def welch_pairwise_intervals(
 ) -> PairwiseIntervals:
     """Welch pairwise ``arms[i] / arms[j]`` intervals of every row (see the module docstring)."""
     n, mean, ss = _arm_moments(log_values, include, arm, n_arms)
-    R, C = log_values.shape[0], len(comparisons)
-    shape = (R, C)
-    gmr, lower, upper = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
-    df = np.full(shape, np.nan)
-    estimable = np.zeros(shape, dtype=bool)
+    R = log_values.shape[0]
+    df = np.full((R, len(comparisons)), np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         var = ss / np.where(n > 1, n - 1, 1)
-        for c, (i, j) in enumerate(comparisons):
-            est = (n[:, i] >= 2) & (n[:, j] >= 2)
-            vi, vj = var[:, i] / n[:, i], var[:, j] / n[:, j]
-            se2 = vi + vj
-            nu = se2 * se2 / (vi * vi / (n[:, i] - 1) + vj * vj / (n[:, j] - 1))
-            est &= np.isfinite(nu) & (se2 > 0)
-            t = critical_t(alpha, np.where(est, nu, 1.0))
-            diff = mean[:, i] - mean[:, j]
-            half = t * np.sqrt(se2)
-            gmr[:, c] = np.where(est, np.exp(diff), np.nan)
-            lower[:, c] = np.where(est, np.exp(diff - half), np.nan)
-            upper[:, c] = np.where(est, np.exp(diff + half), np.nan)
-            df[:, c] = np.where(est, nu, np.nan)
-            estimable[:, c] = est
-    return PairwiseIntervals(
-        gmr=gmr,
-        lower=lower,
-        upper=upper,
-        passed=_passes(estimable, lower, upper, theta1, theta2),
-        estimable=estimable,
-        df=df,
-        mse=np.full(R, np.nan),
-        n=n,
-    )
+
+    def pair(c: int, i: int, j: int) -> tuple[BoolArray, FloatArray, FloatArray]:
+        est = (n[:, i] >= 2) & (n[:, j] >= 2)
+        vi, vj = var[:, i] / n[:, i], var[:, j] / n[:, j]
+        se2 = vi + vj
+        nu = se2 * se2 / (vi * vi / (n[:, i] - 1) + vj * vj / (n[:, j] - 1))
+        est &= np.isfinite(nu) & (se2 > 0)
+        df[:, c] = np.where(est, nu, np.nan)
+        return est, mean[:, i] - mean[:, j], critical_t(alpha, np.where(est, nu, 1.0)) * np.sqrt(se2)
+
+    parts = _pairwise(R, comparisons, pair)
+    return _result(parts, theta1, theta2, df, np.full(R, np.nan), n)

@@ -23,12 +23,12 @@ IntArray = npt.NDArray[np.int64]
 class StudyOutcomes:
     """Per study ``s``, metric ``m``, comparison ``c`` (and arm ``a``): the decision of each study.
 
-    ``gmr``, ``lower``, ``upper`` are ratios (not percent); NaN where not estimable.
+    ``gmr``, ``ci_lower``, ``ci_upper`` are ratios (not percent); NaN where not estimable.
     """
 
     gmr: FloatArray  # (S, M, C)
-    lower: FloatArray  # (S, M, C)
-    upper: FloatArray  # (S, M, C)
+    ci_lower: FloatArray  # (S, M, C)
+    ci_upper: FloatArray  # (S, M, C)
     passed: BoolArray  # (S, M, C)
     estimable: BoolArray  # (S, M, C)
     n_analysed: IntArray  # (S, M, A)
@@ -48,7 +48,7 @@ class StudyOutcomes:
     @classmethod
     def concat(cls, parts: Sequence[StudyOutcomes]) -> StudyOutcomes:
         names = (
-            "gmr", "lower", "upper", "passed", "estimable", "n_analysed",
+            "gmr", "ci_lower", "ci_upper", "passed", "estimable", "n_analysed",
             "n_dropouts", "n_ada", "n_aucpext_over",
         )  # fmt: skip
         return cls(**{k: np.concatenate([getattr(p, k) for p in parts]) for k in names})
@@ -77,8 +77,8 @@ class StudyOutcomes:
                 "metric": np.asarray(design.metrics, dtype=object)[idx[1]],
                 "comparison": np.asarray(design.comparison_labels, dtype=object)[idx[2]],
                 "gmr": 100.0 * self.gmr.ravel(),
-                "ci_lower": 100.0 * self.lower.ravel(),
-                "ci_upper": 100.0 * self.upper.ravel(),
+                "ci_lower": 100.0 * self.ci_lower.ravel(),
+                "ci_upper": 100.0 * self.ci_upper.ravel(),
                 "pass": self.passed.ravel(),
                 "n_test": n[np.arange(n.shape[0]), pairs[:, 0]],
                 "n_reference": n[np.arange(n.shape[0]), pairs[:, 1]],
@@ -135,6 +135,8 @@ class PKSimilarityPower(ResultMixin):
     (kept and counted, or excluded, as ``design.aucpext_rule`` says), the count the analysis reports.
     """
 
+    SETTINGS = ("n_studies", "seed", "design", "studies_per_block")
+
     probability: float
     mc_se: float
     n_studies: int
@@ -173,6 +175,18 @@ class PKSimilarityPower(ResultMixin):
                     }
                 )
         return pd.DataFrame(rows)
+
+    def summary(self) -> str:
+        rates = [(r, m, c) for m, row in zip(self.metrics, self.pass_rate, strict=True)
+                 for c, r in zip(self.comparisons, row, strict=True)]  # fmt: skip
+        low = min(rates, default=None)
+        weakest = f"; lowest pass rate {low[0]:.4f} ({low[1]}, {low[2]})" if low else ""
+        return (
+            f"PK similarity: probability that all comparisons pass over {self.n_studies} simulated studies "
+            f"(seed {self.seed}): {self.probability:.4f} (MC SE {self.mc_se:.4f})\n"
+            f"{len(self.metrics)} metric(s) x {len(self.comparisons)} comparison(s){weakest}; dropout rate "
+            f"{self.dropout_rate:.3f}, ADA rate {self.ada_rate:.3f}"
+        )
 
 
 def summarise(

@@ -133,8 +133,8 @@ def analyse(design: PKSimilarityDesign, studies: SimulatedStudies) -> StudyOutco
     C = len(design.comparisons)
     return StudyOutcomes(
         gmr=iv.gmr.reshape(S, M, C),
-        lower=iv.lower.reshape(S, M, C),
-        upper=iv.upper.reshape(S, M, C),
+        ci_lower=iv.ci_lower.reshape(S, M, C),
+        ci_upper=iv.ci_upper.reshape(S, M, C),
         passed=iv.passed.reshape(S, M, C),
         estimable=iv.estimable.reshape(S, M, C),
         n_analysed=iv.n.reshape(S, M, len(design.arms)),

@@ -56,7 +56,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, number, software_version, verdict
 from bioparity.errors import InputError
 
 FloatArray = npt.NDArray[np.float64]
@@ -153,6 +153,16 @@ class StabilityResult(ResultMixin):
     if the bound stays within the limits up to ``max_time``), ``worst_lot`` and the settings.
     """
 
+    SETTINGS = (
+        "model",
+        "lower_limit",
+        "upper_limit",
+        "confidence",
+        "alpha_pool",
+        "dids_variance",
+        "max_time",
+    )
+
     attribute: str
     condition: str
     model: str
@@ -181,8 +191,8 @@ class StabilityResult(ResultMixin):
     pooling: str
     shelf_life: float
     worst_lot: str
-    lower: float | None
-    upper: float | None
+    lower_limit: float | None
+    upper_limit: float | None
     confidence: float
     alpha_pool: float
     dids_variance: str
@@ -228,7 +238,7 @@ class StabilityResult(ResultMixin):
             }
         )
 
-    def summary(self) -> dict[str, Any]:
+    def summary_row(self) -> dict[str, Any]:
         """One row for the results table: the decision flow and the shelf life with the settings."""
         return {
             "attribute": self.attribute,
@@ -245,8 +255,8 @@ class StabilityResult(ResultMixin):
             "alpha_pool": self.alpha_pool,
             "pooling": self.pooling,
             "common_slope": float(self.fitted_slope[0]) if self.pooling != "dids" else float("nan"),
-            "lower": self.lower,
-            "upper": self.upper,
+            "lower": self.lower_limit,
+            "upper": self.upper_limit,
             "confidence": self.confidence,
             "dids_variance": self.dids_variance,
             "shelf_life": self.shelf_life,
@@ -256,6 +266,20 @@ class StabilityResult(ResultMixin):
             "flags": "; ".join(self.flags),
             "software_version": self.software_version,
         }
+
+    def _repr_fields(self) -> list[str]:
+        return ["attribute", "condition", "model", "lots", "pooling", "shelf_life", "worst_lot"]
+
+    def summary(self) -> str:
+        sides = (("lower", self.lower_limit), ("upper", self.upper_limit))
+        limits = " and ".join(f"{side} limit {v:g}" for side, v in sides if v is not None)
+        where = f" ({self.condition})" if self.condition else ""
+        return (
+            f"Stability of {self.attribute}{where}, {self.model} model, {len(self.lots)} lots: pooling "
+            f"{self.pooling}, shelf life {self.shelf_life:.3g} (worst lot {self.worst_lot})\n"
+            f"poolability: slopes p {number(self.p_slope, 3)}, intercepts p {number(self.p_intercept, 3)} "
+            f"(alpha {self.alpha_pool:g}); {100 * self.confidence:g}% one-sided bound against the {limits}"
+        )
 
 
 def fit_stability(
@@ -457,8 +481,8 @@ def fit_stability(
         pooling=pooling,
         shelf_life=shelf,
         worst_lot=worst,
-        lower=lower,
-        upper=upper,
+        lower_limit=lower,
+        upper_limit=upper,
         confidence=confidence,
         alpha_pool=alpha_pool,
         dids_variance=dids_variance,
@@ -474,9 +498,11 @@ class SlopeComparison(ResultMixin):
 
     ``difference`` is ``mean_T(b_g) - mean_R(b_g)`` (per time unit, in the model's scale), with its
     standard error ``se`` on ``df`` degrees of freedom (full model, pooled MSE), the two-sided
-    ``1 - 2 alpha`` interval ``ci_lower``/``ci_upper`` and ``equivalent`` when it lies within
+    ``1 - 2 alpha`` interval ``ci_lower``/``ci_upper`` (``conf_level``) and ``passed`` when it lies within
     ``[-margin, margin]``.
     """
+
+    SETTINGS = ("model", "margin", "conf_level", "test", "reference")
 
     attribute: str
     condition: str
@@ -494,9 +520,19 @@ class SlopeComparison(ResultMixin):
     ci_upper: float
     conf_level: float
     margin: float | None
-    equivalent: bool | None
+    passed: bool | None
     flags: tuple[str, ...]
     software_version: str = field(default_factory=software_version)
+
+    def summary(self) -> str:
+        where = f" ({self.condition})" if self.condition else ""
+        margin = "no margin given" if self.margin is None else f"margin +/-{self.margin:g}"
+        return (
+            f"Slope equivalence of {self.attribute}{where} ({self.model} model): {verdict(self.passed)}\n"
+            f"difference of mean slopes {self.test} - {self.reference} {self.difference:.4g} per time unit, "
+            f"{100 * self.conf_level:g}% CI {self.ci_lower:.4g} to {self.ci_upper:.4g} (df {self.df}); "
+            f"{margin}"
+        )
 
 
 def compare_slopes(
@@ -589,6 +625,6 @@ def compare_slopes(
         ci_upper=hi,
         conf_level=1 - 2 * alpha,
         margin=margin,
-        equivalent=equivalent,
+        passed=equivalent,
         flags=tuple(flags),
     )

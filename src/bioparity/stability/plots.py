@@ -42,7 +42,9 @@ def plot_stability(
     fig = Figure(figsize=(7.0, 4.2), layout="constrained")
     ax = fig.add_subplot()
     means = result.fitted_intercept[:, None] + result.fitted_slope[:, None] * grid[None, :]
-    sides = [s for s, lim in (("lower", result.lower), ("upper", result.upper)) if lim is not None]
+    sides = [
+        s for s, lim in (("lower", result.lower_limit), ("upper", result.upper_limit)) if lim is not None
+    ]
     bounds = {s: result.bound(grid, s) for s in sides}
     for i, name in enumerate(result.lots):
         c = _COLOURS[i % len(_COLOURS)] if result.pooling != "cics" else "#444444"
@@ -52,7 +54,7 @@ def plot_stability(
             ax.plot(grid, back(means[i]), color=c, linewidth=1.2)
             for s in sides:
                 ax.plot(grid, back(bounds[s][i]), color=c, linewidth=0.8, linestyle="--")
-    for lim in (result.lower, result.upper):
+    for lim in (result.lower_limit, result.upper_limit):
         if lim is not None:
             ax.axhline(lim, color="#b22222", linewidth=1.0, label="acceptance criterion")
     if math.isfinite(result.shelf_life):

@@ -15,19 +15,21 @@ from typing import Any
 
 import pandas as pd
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, json_record, software_version, verdict, with_rows
 from bioparity.errors import InputError
 from bioparity.stability.core import StabilityResult, compare_slopes, fit_stability
 
 
 @dataclass(frozen=True, repr=False)
 class StabilityTable(ResultMixin):
-    """``summary``: one row per attribute, condition and product (decision flow, shelf life);
+    """``table``: one row per attribute, condition and product (decision flow, shelf life);
     ``lots``: one row per lot (regression, fitted line, lot shelf life); ``slopes``: one row per
     attribute and condition with the slope-difference equivalence; ``settings``: what was used;
     ``fits``: ``(attribute, condition, product, StabilityResult)`` per analysis (for plots)."""
 
-    summary: pd.DataFrame
+    SETTINGS = ("settings",)
+
+    table: pd.DataFrame
     lots: pd.DataFrame
     slopes: pd.DataFrame
     settings: dict[str, Any]
@@ -35,16 +37,38 @@ class StabilityTable(ResultMixin):
     software_version: str = field(default_factory=software_version)
 
     def to_frame(self) -> pd.DataFrame:
-        return self.summary.copy()
+        return self.table.copy()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "summary": self.summary.to_dict(orient="records"),
-            "lots": self.lots.to_dict(orient="records"),
-            "slopes": self.slopes.to_dict(orient="records"),
-            "settings": dict(self.settings),
-            "software_version": self.software_version,
-        }
+        return json_record(
+            {
+                "table": self.table,
+                "lots": self.lots,
+                "slopes": self.slopes,
+                "settings": dict(self.settings),
+                "software_version": self.software_version,
+            }
+        )
+
+    def _repr_fields(self) -> list[str]:
+        return ["table", "lots", "slopes", "settings"]
+
+    def summary(self) -> str:
+        t = self.table
+        head = (
+            f"Stability of {t['attribute'].nunique()} attribute(s) x {t['condition'].nunique()} "
+            f"condition(s), {t['product'].nunique()} products: {len(t)} analyses"
+        )
+        rows = [
+            " ".join(f"{r['attribute']} {r['condition']} {r['product']}:".split())
+            + f" shelf life {r['shelf_life']:.3g} ({r['pooling']})"
+            for r in t.to_dict(orient="records")
+        ]
+        rows += [
+            " ".join(f"{r['attribute']} {r['condition']}".split()) + f" slopes: {verdict(r['equivalent'])}"
+            for r in self.slopes.to_dict(orient="records")
+        ]
+        return with_rows(head, rows)
 
 
 def stability_table(
@@ -93,7 +117,7 @@ def stability_table(
                 attribute=str(attr),
                 condition=str(cond),
             )
-            row = res.summary()
+            row = res.summary_row()
             summary.append(
                 {"attribute": row.pop("attribute"), "condition": row.pop("condition"), "product": prod} | row
             )
@@ -114,7 +138,7 @@ def stability_table(
                 attribute=str(attr),
                 condition=str(cond),
             )
-            row = cmp.to_dict()
+            row = {("equivalent" if k == "passed" else k): v for k, v in cmp.plain_dict().items()}
             row["flags"] = "; ".join(cmp.flags)
             slopes.append(row)
     settings = {
@@ -127,7 +151,7 @@ def stability_table(
         "slope_alpha": slope_alpha,
     }
     return StabilityTable(
-        summary=pd.DataFrame(summary),
+        table=pd.DataFrame(summary),
         lots=pd.concat(lots, ignore_index=True) if lots else pd.DataFrame(),
         slopes=pd.DataFrame(slopes),
         settings=settings,

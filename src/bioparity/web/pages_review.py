@@ -22,6 +22,7 @@ from bioparity.analyses.registry import get_analysis
 from bioparity.api.deps import write_unit
 from bioparity.audit.trail import append_event
 from bioparity.errors import BioparityError
+from bioparity.nca import NCASpec
 from bioparity.report.context import RunContext, run_context
 from bioparity.store.models import AnalysisRun
 from bioparity.web.plots import LOG_AXIS, plot_layout
@@ -29,7 +30,6 @@ from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import render
 from bioparity.workspace import analyses, datasets
 from bioparity.workspace.access import program_permissions
-from bioparity.workspace.adapters import NCA_GROUP_COLUMNS, review_choices
 from bioparity.workspace.roles import Permission
 
 router = APIRouter()
@@ -65,9 +65,9 @@ def _num(value: Any) -> float:
 
 
 def _profiles(ctx: RunContext, samples: pd.DataFrame) -> tuple[list[str], list[Profile]]:
-    keys = [*(c for c in NCA_GROUP_COLUMNS if c in samples.columns), "subject"]
+    keys = NCASpec().resolve(samples).keys  # the profiles of the NCA input spec (grouping rule)
     table = pd.DataFrame(ctx.rows, columns=ctx.columns)
-    choices = review_choices(ctx.options)
+    choices = nca_kind.review_choices(ctx.options)
     out = []
     for key_values, part in samples.groupby(keys, sort=False):
         values = key_values if isinstance(key_values, tuple) else (key_values,)
@@ -177,7 +177,7 @@ def review_page(
         index=profile,
         chosen=chosen,
         figures=figures,
-        choices=review_choices(ctx.options).to_dict(orient="records"),
+        choices=nca_kind.review_choices(ctx.options).to_dict(orient="records"),
         can_write=can_write,
         message=message,
         error=error,
@@ -220,7 +220,7 @@ async def review_choice(
             "action": action.strip().lower(),
             "reason": reason.strip(),
         }
-        previous = review_choices(ctx.options).to_dict(orient="records")
+        previous = nca_kind.review_choices(ctx.options).to_dict(orient="records")
         options = {**ctx.options, "review": [*previous, choice]}
         with read_unit(request) as session:
             pending = analyses.check_run(session, actor, ctx.dataset.id, nca_kind.NAME, options)
@@ -279,7 +279,7 @@ def _time_cell(text: str) -> Any:
 def choices_json(run: AnalysisRun) -> str:
     """The choices of a run as the JSON file ``bioparity nca --review`` reads."""
     options = json.loads(run.options_json)
-    return json.dumps({"choices": review_choices(options).to_dict(orient="records")}, indent=2)
+    return json.dumps({"choices": nca_kind.review_choices(options).to_dict(orient="records")}, indent=2)
 
 
 @router.get("/runs/{run_id}/review.json")

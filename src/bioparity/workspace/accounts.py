@@ -34,7 +34,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bioparity.audit import append_event
 from bioparity.errors import InputError
@@ -56,7 +56,7 @@ from bioparity.workspace.errors import (
     PermissionDeniedError,
     ThrottledError,
 )
-from bioparity.workspace.events import record, record_change
+from bioparity.workspace.events import Scope, record, record_change
 from bioparity.workspace.passwords import hash_password, verify_password
 from bioparity.workspace.roles import Permission, Role
 from bioparity.workspace.snapshots import snapshot
@@ -142,19 +142,32 @@ def _flush_unique(session: Session, what: str) -> None:
         raise ConflictError(f"{what} already exists") from exc
 
 
+def _new_name(session: Session, column: InstrumentedAttribute[str], name: str, field: str, what: str) -> str:
+    """``name`` without surrounding blanks, refused when empty or already the ``column`` of a ``what``."""
+    name = name.strip()
+    if not name:
+        raise InputError(f"{field} must not be empty")
+    if session.scalar(select(column).where(column == name)) is not None:
+        raise ConflictError(f"{what} {name!r} already exists")
+    return name
+
+
+def _add_new(
+    session: Session, actor: Actor, obj: Any, object_type: str, what: str, scope: Scope = None
+) -> None:
+    """Store a new object (a concurrent twin is a ConflictError naming ``what``) and audit its creation."""
+    session.add(obj)
+    _flush_unique(session, what)
+    record_change(session, actor, "create", object_type, obj, scope)
+
+
 def create_user(
     session: Session, username: str, password: str, *, display_name: str = "", actor: Actor = SYSTEM
 ) -> User:
-    username = username.strip()
-    if not username:
-        raise InputError("username must not be empty")
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise ConflictError(f"user {username!r} already exists")
+    username = _new_name(session, User.username, username, "username", "user")
     user = User(username=username, display_name=display_name.strip() or username, password_hash="")
     user.password_hash = hash_password(password)
-    session.add(user)
-    _flush_unique(session, f"user {username!r}")
-    record_change(session, actor, "create", "user", user)
+    _add_new(session, actor, user, "user", f"user {username!r}")
     return user
 
 
@@ -168,15 +181,9 @@ def get_user_by_name(session: Session, username: str) -> User:
 def create_org(
     session: Session, name: str, *, owner: User | None = None, actor: Actor = SYSTEM
 ) -> Organisation:
-    name = name.strip()
-    if not name:
-        raise InputError("organisation name must not be empty")
-    if session.scalar(select(Organisation.id).where(Organisation.name == name)) is not None:
-        raise ConflictError(f"organisation {name!r} already exists")
+    name = _new_name(session, Organisation.name, name, "organisation name", "organisation")
     org = Organisation(name=name)
-    session.add(org)
-    _flush_unique(session, f"organisation {name!r}")
-    record_change(session, actor, "create", "organisation", org, org)
+    _add_new(session, actor, org, "organisation", f"organisation {name!r}", org)
     if owner is not None:
         _add_membership(session, actor, org, owner, Role.owner)
     return org

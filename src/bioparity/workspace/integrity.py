@@ -132,6 +132,8 @@ class IntegrityReport(ResultMixin):
     """Outcome of :func:`verify_workspace`: the chain, every problem found (each naming its object),
     what was checked, and the anchor file used (None when none was given)."""
 
+    SETTINGS = ("anchor", "key_id")
+
     intact: bool
     chain: ChainVerification
     problems: tuple[str, ...]
@@ -148,6 +150,16 @@ class IntegrityReport(ResultMixin):
         lines = [f"workspace integrity BROKEN: {len(self.problems)} problem(s) (key {self.key_id})"]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
+
+    def _repr_fields(self) -> list[str]:
+        return ["intact", "problems", "checked", "anchor", "key_id"]
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{n} {what}" for what, n in self.checked.items())
+        state = "intact" if self.intact else f"BROKEN, {len(self.problems)} problem(s)"
+        lines = [f"Workspace integrity: {state} (key {self.key_id}); checked {counts}", self.chain.message()]
+        lines += [f"  - {p}" for p in self.problems[:3]]
+        return "\n".join(line if len(line) <= 120 else line[:117] + "..." for line in lines)
 
 
 @dataclass

@@ -52,15 +52,16 @@ def _methods_ab(reference: Path) -> list[CaseResult]:
         case = f"{name} Method {which}"
         lower = ref["L(%)"] if not math.isnan(ref["L(%)"]) else ref["BE.lo(%)"]
         upper = ref["U(%)"] if not math.isnan(ref["U(%)"]) else ref["BE.hi(%)"]
-        cvwt = math.nan if res.cvwt is None else float(res.cvwt)
+        pct = res.to_record()  # ratios, CVs and limits in percent, as replicateBE reports them
+        cvwt = math.nan if pct["cvwt"] is None else float(pct["cvwt"])
         checks: list[tuple[str, Any, Any, float, str]] = [
-            ("PE (%)", ref["PE(%)"], res.pe, 1e-6, "rel"),
-            ("CI lower (%)", ref["CL.lo(%)"], res.ci_lower, 1e-6, "rel"),
-            ("CI upper (%)", ref["CL.hi(%)"], res.ci_upper, 1e-6, "rel"),
-            ("CVwR (%)", ref["CVwR(%)"], res.cvwr, 1e-12, "rel"),
+            ("PE (%)", ref["PE(%)"], pct["pe"], 1e-6, "rel"),
+            ("CI lower (%)", ref["CL.lo(%)"], pct["ci_lower"], 1e-6, "rel"),
+            ("CI upper (%)", ref["CL.hi(%)"], pct["ci_upper"], 1e-6, "rel"),
+            ("CVwR (%)", ref["CVwR(%)"], pct["cvwr"], 1e-12, "rel"),
             ("CVwT (%)", ref["CVwT(%)"], cvwt, 1e-12, "rel"),
-            ("lower limit (%)", lower, res.lower_limit, 1e-12, "rel"),
-            ("upper limit (%)", upper, res.upper_limit, 1e-12, "rel"),
+            ("lower limit (%)", lower, pct["lower_limit"], 1e-12, "rel"),
+            ("upper limit (%)", upper, pct["upper_limit"], 1e-12, "rel"),
             ("decision", str(ref["BE"]), _outcome(res.passed), 0.0, "exact"),
             ("CI within limits", str(ref["CI"]), _outcome(res.ci_pass), 0.0, "exact"),
             ("PE within 80-125%", str(ref["GMR"]), _outcome(res.pe_pass), 0.0, "exact"),
@@ -108,15 +109,16 @@ def _bookkeeping(ref: Mapping[Hashable, Any], res: BEResult) -> list[tuple[str, 
 def _vignette_value(res: BEResult, quantity: str) -> float | str:
     """The quantity of one vignette row, from a result."""
     flags = {f.subject: f.studentized_residual for f in res.outliers}
+    pct = res.to_record()  # in percent, as the vignette reports them
     values: dict[str, Any] = {
         "outlier subjects": "|".join(sorted(flags, key=lambda s: (len(s), s))),
-        "CVwR without outliers (%)": res.cvwr_without_outliers,
-        "lower limit without outliers (%)": res.lower_limit_without_outliers,
-        "upper limit without outliers (%)": res.upper_limit_without_outliers,
-        "BE without outliers": _outcome(res.pass_without_outliers),
+        "CVwR without outliers (%)": pct["cvwr_without_outliers"],
+        "lower limit without outliers (%)": pct["lower_limit_without_outliers"],
+        "upper limit without outliers (%)": pct["upper_limit_without_outliers"],
+        "BE without outliers": _outcome(res.passed_without_outliers),
         "n": res.n,
         "df": res.df,
-        "CI lower (%)": res.ci_lower,
+        "CI lower (%)": pct["ci_lower"],
         "BE": _outcome(res.passed),
     }
     prefix = "studentized residual subject "

@@ -36,7 +36,7 @@ def _limits(case: str, label: str, row: Mapping[Hashable, Any], res: Any, tol: f
             case,
             f"{label} {side}",
             float(row[side]),
-            float(getattr(res, side)),
+            float(getattr(res, f"ci_{side}")),
             tol,
         )
         for side in ("lower", "upper")

@@ -10,9 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bioparity.nca import NCAOptions
-from bioparity.nca.frame import nca
-from bioparity.nca.multiple_dose import nca_multiple_dose
+from bioparity.nca import NCAOptions, NCASpec, run_nca
 from bioparity.nca.sparse import sparse_nca
 from bioparity.nca.urine import urine_nca
 from bioparity.validation.areas import nca_more
@@ -42,7 +40,7 @@ def _theoph(reference: Path) -> list[CaseResult]:
     data = read_reference_csv(reference / "nca" / "theoph.csv")
     data["dose_mg"] = data["Dose"] * data["Wt"]  # the PKNCA run used the total dose in mg
     expected = read_reference_csv(reference / "expected" / "nca_theoph_linuplogdown.csv")
-    res = nca(data, subject="Subject", time="Time", conc="conc", dose="dose_mg")
+    res = run_nca(data, NCASpec(subject="Subject", time="Time", conc="conc", dose="dose_mg"))
     got = res.to_frame()
     got["pknca"] = np.tile(np.asarray(res.pknca_names, dtype=object), res.n_profiles)
     got["Subject"] = got["Subject"].astype(int)
@@ -96,10 +94,11 @@ def _multiple_dose(ref: Path) -> list[CaseResult]:
         doses = pd.DataFrame(
             {"Subject": subjects, "time": float(first["dose_time"]), "dose": float(first["dose"])}
         )
-        wide = nca_multiple_dose(
-            data, doses, subject="Subject", time="Time", conc="Concentration", tau=float(first["tau"]),
+        spec = NCASpec(
+            subject="Subject", time="Time", conc="Concentration", tau=float(first["tau"]),
             options=NCAOptions(auc_method=str(first["auc_method"])),
-        ).to_wide()  # fmt: skip
+        )  # fmt: skip
+        wide = run_nca(data, spec, dosing=doses).to_wide()
         ids = wide["Subject"].astype(int).to_list()
         observed = {
             (s, str(c)): float(v)
@@ -185,7 +184,8 @@ def _t20(ref: Path) -> list[CaseResult]:
         conc = [float(v) for v in str(row["conc"]).split("|")]
         frame = pd.DataFrame({"subject": 1, "time": time, "conc": conc})
         method = str(row["auc_method"])
-        auclst = nca(frame, parameters=["AUCLST"], options=NCAOptions(auc_method=method)).value("AUCLST")[0]
+        spec = NCASpec(parameters=("AUCLST",), options=NCAOptions(auc_method=method))
+        auclst = run_nca(frame, spec).value("AUCLST")[0]
         out.append(
             compare(
                 AREA,

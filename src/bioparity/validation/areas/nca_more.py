@@ -9,11 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bioparity.nca import NCAOptions
+from bioparity.nca import NCAOptions, NCASpec, run_nca
 from bioparity.nca.bioavailability import bioavailability
-from bioparity.nca.frame import nca
-from bioparity.nca.multiple_dose import nca_multiple_dose
-from bioparity.nca.tss import time_to_steady_state, tss_monoexponential
+from bioparity.nca.multiple.tss import time_to_steady_state, tss_monoexponential
 from bioparity.validation.areas._io import read_reference_csv
 from bioparity.validation.cases import CaseResult, compare
 
@@ -41,15 +39,11 @@ def _tau_extrapolated(ref: Path) -> list[CaseResult]:
     data = read_reference_csv(ref / "metidanca_pkdata2.csv")
     expected = read_reference_csv(ref / "metidanca_tau_extrapolated.csv")
     doses = pd.DataFrame({"Subject": np.unique(data["Subject"]), "time": 0.0, "dose": 100.0})
-    wide = nca_multiple_dose(
-        data,
-        doses,
-        subject="Subject",
-        time="Time",
-        conc="Concentration",
-        tau=100.0,
+    spec = NCASpec(
+        subject="Subject", time="Time", conc="Concentration", tau=100.0,
         options=NCAOptions(auctau_extrapolate=True),
-    ).to_wide()
+    )  # fmt: skip
+    wide = run_nca(data, spec, dosing=doses).to_wide()
     observed_by_subject = {
         code: dict(zip(wide["Subject"].astype(int), wide[code].to_numpy(dtype=float), strict=True))
         for code, _, _ in _SET8.values()
@@ -153,15 +147,9 @@ def _bioavailability(ref: Path) -> list[CaseResult]:
     pk = read_reference_csv(ref / "metidanca_pkdata2.csv")
     auclast = read_reference_csv(ref / "metidanca_auclast_luld.csv")
     wide = (
-        nca(
-            pk.assign(dose=100.0),
-            subject="Subject",
-            time="Time",
-            conc="Concentration",
-            dose="dose",
-            groups=["Formulation"],
-            options=NCAOptions(),
-            parameters=["AUCLST"],
+        run_nca(
+            pk,
+            NCASpec(subject="Subject", time="Time", conc="Concentration", dose=100.0, parameters=("AUCLST",)),
         )
         .to_wide()
         .assign(dose=100.0)

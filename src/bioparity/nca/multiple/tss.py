@@ -28,11 +28,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, software_version, values_text
 from bioparity.errors import InputError
-from bioparity.nca.frame import Where, prepare_samples
+from bioparity.nca.multiple.intervals import dose_records
 from bioparity.nca.profiles import FloatArray, pad_profiles
-from bioparity.nca.results import NCAResult
+from bioparity.nca.samples import Where, prepare_samples
+from bioparity.nca.single.results import NCAResult
 
 TSS_REASONS = (
     "",
@@ -149,6 +150,8 @@ class SteadyStateTime(ResultMixin):
     """Time to steady state of every profile: ``values[p, k]`` is ``codes[k]``, ``reason`` indexes
     :data:`TSS_REASONS`; ``n_troughs`` counts the trough samples (at dose times) of each profile."""
 
+    SETTINGS = ("fraction",)
+
     profiles: pd.DataFrame
     codes: tuple[str, ...]
     values: FloatArray
@@ -159,6 +162,13 @@ class SteadyStateTime(ResultMixin):
 
     def _repr_fields(self) -> list[str]:
         return ["codes", "fraction"]
+
+    def summary(self) -> str:
+        found = ", ".join(f"{c} {values_text(self.values[:, k])}" for k, c in enumerate(self.codes))
+        return (
+            f"Time to steady state ({100 * self.fraction:g}% of the plateau) of {len(self.profiles)} "
+            f"profile(s): {found}"
+        )
 
     def value(self, code: str) -> FloatArray:
         return self.values[:, self.codes.index(code)]
@@ -198,11 +208,9 @@ def time_to_steady_state(
     dosing_where: Where | None = None,
 ) -> SteadyStateTime:
     """Time to steady state of each profile from its troughs (samples at dose times) and, with the
-    ``terminal`` result of :func:`~bioparity.nca.multiple_dose.nca_multiple_dose` on the same data,
+    ``terminal`` result of :func:`~bioparity.nca.multiple.intervals.nca_multiple_dose` on the same data,
     from lambda_z. Sample and dose times share one clock; times are measured from each profile's first dose.
     """
-    from bioparity.nca.multiple_dose import dose_records  # shared validation of dose records
-
     _check_fraction(fraction)
     w = where or Where()
     keys = [*groups, subject]

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from bioparity.errors import InputError
-from bioparity.nca.context import NCAContext
 from bioparity.nca.profiles import FloatArray
+from bioparity.nca.single.context import NCAContext
 
 Compute = Callable[[NCAContext, Mapping[str, FloatArray]], FloatArray]
 

@@ -4,13 +4,12 @@ Samples and doses share one clock (hours since the first dose, or any common ori
 ``subject,time,dose[,route,duration]`` (plus grouping columns shared with the samples); a dose record
 applies to every concentration profile with the same keys (for example all analytes of a subject). The
 terminal phase (lambda_z, and the usual single-dose parameters) is taken after the last dose of each
-profile; every interval gets the steady-state parameters of :mod:`bioparity.nca.steady_state` and the
+profile; every interval gets the steady-state parameters of :mod:`bioparity.nca.multiple.steady_state` and the
 accumulation ratios against the first dose.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -21,21 +20,21 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, software_version, values_text
 from bioparity.errors import DataFileError
 from bioparity.nca.blq import clean_blq
-from bioparity.nca.engine import nca_arrays
-from bioparity.nca.frame import Where, parse_numbers, prepare_samples
-from bioparity.nca.options import NCAOptions
-from bioparity.nca.profiles import FloatArray, compact_left
-from bioparity.nca.results import NCAResult
-from bioparity.nca.steady_state import (
+from bioparity.nca.multiple.steady_state import (
     INTERVAL_REASONS,
     DosingIntervals,
     accumulation_ratios,
     dosing_intervals,
     interval_parameters,
 )
+from bioparity.nca.options import NCAOptions
+from bioparity.nca.profiles import FloatArray, compact_left
+from bioparity.nca.samples import Where, parse_numbers, prepare_samples
+from bioparity.nca.single.engine import nca_arrays
+from bioparity.nca.single.results import NCAResult
 
 #: Interval parameters in report order, with their labels (CDISC PPTEST where one exists).
 INTERVAL_LABELS = {
@@ -70,6 +69,8 @@ class IntervalResult(ResultMixin):
     and ``dose`` of each interval; ``reason[r, k]`` indexes ``reason_text`` (why a value is missing).
     ``terminal`` is the single-dose NCA after the last dose of each profile (lambda_z and friends).
     """
+
+    SETTINGS = ("options",)
 
     intervals: pd.DataFrame
     codes: tuple[str, ...]
@@ -127,13 +128,16 @@ class IntervalResult(ResultMixin):
         )
 
     def to_dict(self) -> dict[str, Any]:
-        long = self.to_frame()
-        long = long.astype(object).where(long.notna(), None)
-        return {
-            "options": dataclasses.asdict(self.options),
-            "records": long.to_dict(orient="records"),
-            "software_version": self.software_version,
-        }
+        return self._table_record(options=self.options)
+
+    def summary(self) -> str:
+        return (
+            f"Multiple-dose NCA: {len(self.intervals)} dosing intervals in {self.terminal.n_profiles} "
+            f"profile(s) ({self.options.auc_method}), {len(self.codes)} parameters per interval\n"
+            f"{values_text(np.asarray(self.codes))}\n"
+            f"{int(np.isnan(self.values).sum())} of {self.values.size} values missing; "
+            f"{self.n_dose_records_unmatched} dose records without samples"
+        )
 
 
 #: Values that follow the extrapolated area or trough when AUCTAU is extrapolated to the end of tau.

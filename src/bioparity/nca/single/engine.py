@@ -1,8 +1,8 @@
 """Noncompartmental analysis of many profiles at once: the array-level entry point.
 
 ``nca_arrays`` takes padded ``(profiles x samples)`` arrays (see :mod:`bioparity.nca.profiles`), sorted
-by time within each row, and returns an :class:`~bioparity.nca.results.NCAResult`. All work is NumPy over
-whole arrays; the only Python loops run over parameters and over the number of lambda_z points.
+by time within each row, and returns an :class:`~bioparity.nca.single.results.NCAResult`. All work is
+NumPy over whole arrays; the only Python loops run over parameters and over the number of lambda_z points.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ import numpy.typing as npt
 import pandas as pd
 
 from bioparity.errors import InputError
-from bioparity.nca.context import NCAContext
 from bioparity.nca.lambda_z import LAMZ_OK, LAMZ_REASONS, LAMZ_TOO_FEW_POINTS
 from bioparity.nca.options import NCAOptions
-from bioparity.nca.parameters import DEFAULT_CODES, FLAGS, REASONS, Parameter, pknca_name, resolve
 from bioparity.nca.profiles import BoolArray, FloatArray
-from bioparity.nca.results import NCAResult
+from bioparity.nca.single.context import NCAContext
+from bioparity.nca.single.parameters import DEFAULT_CODES, FLAGS, REASONS, Parameter, pknca_name, resolve
+from bioparity.nca.single.results import NCAResult
 
 _INTERVAL_REASON = "the interval starts before the first sample"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity._results import ResultMixin, software_version
+from bioparity._results import ResultMixin, software_version, values_text
 from bioparity.nca.options import NCAOptions
 from bioparity.nca.profiles import BoolArray, FloatArray
 
@@ -29,6 +28,8 @@ class NCAResult(ResultMixin):
     ``reason[p, k]`` indexes ``reason_text`` and says why a value is missing ('' = not missing).
     ``profiles`` holds the identifying columns of each profile (subject and grouping columns).
     """
+
+    SETTINGS = ("options",)
 
     codes: tuple[str, ...]
     pknca_names: tuple[str, ...]
@@ -62,16 +63,24 @@ class NCAResult(ResultMixin):
         return self.flags[name][:, None] & self.flag_applies[name][None, :]
 
     def to_dict(self) -> dict[str, Any]:
-        """Settings and the long table as plain Python values (records), ready for ``json.dumps``."""
-        long = self.to_frame()
-        long = long.astype(object).where(long.notna(), None)
-        return {
-            "options": dataclasses.asdict(self.options),
-            "records": long.to_dict(orient="records"),
+        """Settings and the long table as plain Python values (records), strict JSON."""
+        dropped = {
             "n_blq_dropped": int(self.n_blq_dropped.sum()),
             "n_missing_dropped": int(self.n_missing_dropped.sum()),
-            "software_version": self.software_version,
         }
+        return self._table_record(options=self.options, **dropped)
+
+    def summary(self) -> str:
+        flagged = np.zeros(self.n_profiles, dtype=bool)
+        for on in self.flags.values():
+            flagged |= on
+        return (
+            f"NCA of {self.n_profiles} profiles ({self.options.auc_method}, {self.options.route}): "
+            f"{len(self.codes)} parameters ({values_text(np.asarray(self.codes))})\n"
+            f"{int(np.isnan(self.values).sum())} of {self.values.size} values missing; review flags on "
+            f"{int(flagged.sum())} profiles; {int(self.n_blq_dropped.sum())} BLQ and "
+            f"{int(self.n_missing_dropped.sum())} missing samples dropped"
+        )
 
     def _repr_fields(self) -> list[str]:
         return ["codes"]

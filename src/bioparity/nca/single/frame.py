@@ -1,0 +1,219 @@
+"""NCA of a long table (one row per sample): validation with row-level errors, then the array engine.
+
+Checks run on whole columns (no loop over rows or profiles) and the first problem is reported with the
+data row (1-based, the first row after the header is row 1), the column and what was expected:
+non-numeric or negative concentrations, missing or non-numeric times, duplicated or unsorted times within
+a profile, non-numeric or non-positive doses, doses that change within a profile. A missing concentration
+is dropped and counted; a BLQ marker (``BLQ``, ``BQL``, ``BLOQ``, ``<LLOQ``, ``<`` followed by a number)
+is a BLQ sample handled by the BLQ rule; a missing dose leaves the dose-based parameters missing with
+the reason "dose missing".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from bioparity.errors import DataFileError, InputError
+from bioparity.nca.options import NCAOptions
+from bioparity.nca.profiles import pad_profiles
+from bioparity.nca.samples import Where, constant_per_profile, parse_numbers, prepare_samples, text_cells
+from bioparity.nca.single.engine import nca_arrays
+from bioparity.nca.single.results import NCAResult
+from bioparity.nca.unit_column import convert_conc_column
+
+
+def nca(
+    frame: pd.DataFrame,
+    *,
+    subject: str = "subject",
+    time: str = "time",
+    conc: str = "conc",
+    dose: str | float | None = None,
+    groups: Sequence[str] = (),
+    blq: str | None = None,
+    lloq: str | None = None,
+    duration: float | str | None = None,
+    options: NCAOptions | None = None,
+    parameters: Sequence[str] | None = None,
+    intervals: Sequence[tuple[float, float]] = (),
+    lambda_z_points: pd.DataFrame | None = None,
+    lambda_z_exclude: pd.DataFrame | None = None,
+    lambda_z_include: pd.DataFrame | None = None,
+    unit_column: str | None = None,
+    conc_unit: str | None = None,
+    where: Where | None = None,
+) -> NCAResult:
+    """NCA of every profile (``groups`` + ``subject``) of a long table; times are relative to the dose.
+
+    ``blq`` names a column of BLQ markers (true/1/Y), ``lloq`` one of lower limits (a concentration
+    below it is BLQ). ``dose`` is a column or one dose for every profile; ``duration`` is the infusion
+    length (number or column). ``lambda_z_points`` is a
+    table with the key columns and ``lambda_z_start``, ``lambda_z_end``, ``lambda_z_reason`` to set
+    the lambda_z points by hand for some profiles; the reason is required and reported.
+    ``lambda_z_exclude`` / ``lambda_z_include`` are tables with the key columns and ``lambda_z_time``,
+    ``lambda_z_reason``, one row per sample to leave out of the lambda_z fit / to use as the only
+    lambda_z points (Phoenix-style "exclude" and "include" of individual points); reasons are reported.
+    ``unit_column`` names a column with each row's concentration unit: concentrations (and ``lloq``) are
+    converted into ``conc_unit`` (default: the first row's unit), recorded as ``result.conc_unit``.
+    """
+    w = where or Where()
+    opts = options or NCAOptions()
+    unit = ""
+    if unit_column is not None:
+        frame, unit = convert_conc_column(
+            frame, conc=conc, unit_column=unit_column, target=conc_unit, lloq=lloq, where=w
+        )
+    keys = [*groups, subject]
+    extra = [c for c in (dose, duration) if isinstance(c, str)]
+    prep = prepare_samples(frame, keys=keys, time=time, conc=conc, blq=blq, lloq=lloq, extra=extra, where=w)
+    frame, codes, ids, t = prep.frame, prep.codes, prep.ids, prep.t
+    P = len(ids)
+    dose_p: npt.ArrayLike | None = None
+    if isinstance(dose, int | float):
+        if not dose > 0:
+            raise InputError(f"dose {dose:g}; expected a dose > 0 (or no dose)")
+        dose_p = float(dose)
+    elif dose is not None:
+        d, _ = parse_numbers(frame[dose], dose, w, allow_missing=True)
+        nonpos = ~np.isnan(d) & (d <= 0)
+        if nonpos.any():
+            i = int(np.argmax(nonpos))
+            raise w.error("dose <= 0", i, dose, frame[dose].iloc[i], "a dose > 0 (blank if unknown)")
+        dose_p = constant_per_profile(d, codes, P, dose, w, frame)
+    dur_p: npt.ArrayLike | None = None
+    if isinstance(duration, str):
+        dd, _ = parse_numbers(frame[duration], duration, w, allow_missing=False)
+        dur_p = constant_per_profile(dd, codes, P, duration, w, frame)
+    elif duration is not None:
+        dur_p = float(duration)
+    T, C, B = prep.T, prep.C, prep.B
+    window = None
+    notes: tuple[str, ...] = ()
+    if lambda_z_points is not None:
+        window, notes = _windows(lambda_z_points, ids, keys)
+    excl_t = incl_t = None
+    excl_notes: tuple[str, ...] = ()
+    if lambda_z_exclude is not None:
+        excl_t, excl_notes = _point_times(lambda_z_exclude, ids, keys, "lambda_z_exclude table", codes, t)
+    if lambda_z_include is not None:
+        incl_t, incl_notes = _point_times(lambda_z_include, ids, keys, "lambda_z_include table", codes, t)
+        base = list(notes) if notes else [""] * len(ids)
+        notes = tuple(n or m for n, m in zip(base, incl_notes, strict=True))
+    result = nca_arrays(
+        T,
+        C,
+        options=opts,
+        blq=B,
+        dose=dose_p,
+        duration=dur_p,
+        parameters=parameters,
+        intervals=intervals,
+        lambda_z_window=window,
+        lambda_z_note=notes,
+        lambda_z_exclude=excl_t,
+        lambda_z_include=incl_t,
+        lambda_z_exclude_note=excl_notes,
+        profiles=ids,
+    )
+    return dataclasses.replace(result, conc_unit=unit) if unit else result
+
+
+def _windows(
+    table: pd.DataFrame, ids: pd.DataFrame, keys: list[str]
+) -> tuple[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]], tuple[str, ...]]:
+    """Per-profile manual lambda_z windows from a table keyed like the profiles."""
+    where = Where(file="lambda_z points table")
+    need = [*keys, "lambda_z_start", "lambda_z_end", "lambda_z_reason"]
+    missing = [c for c in need if c not in table.columns]
+    if missing:
+        raise DataFileError(
+            f"missing column(s) {', '.join(missing)}", file=where.file, expected=f"columns {', '.join(need)}"
+        )
+    table = table.reset_index(drop=True)
+    start, _ = parse_numbers(table["lambda_z_start"], "lambda_z_start", where, allow_missing=False)
+    end, _ = parse_numbers(table["lambda_z_end"], "lambda_z_end", where, allow_missing=False)
+    reason = text_cells(table["lambda_z_reason"])
+    if (reason == "").any():
+        i = int(np.argmax((reason == "").to_numpy()))
+        raise where.error(
+            "empty reason", i, "lambda_z_reason", None, "why these points were chosen (it is reported)"
+        )
+    left = ids.astype("string").reset_index().rename(columns={"index": "_profile"})
+    right = table[keys].astype("string").assign(_row=np.arange(len(table)))
+    merged = left.merge(right, on=keys, how="inner")
+    if merged["_profile"].duplicated().any():
+        i = int(merged.loc[merged["_profile"].duplicated(), "_row"].iloc[0])
+        raise where.error("profile listed twice", i, keys[-1], None, "one row per profile")
+    unmatched = np.setdiff1d(np.arange(len(table)), merged["_row"].to_numpy())
+    if unmatched.size:
+        raise where.error(
+            "no such profile in the data",
+            int(unmatched[0]),
+            keys[-1],
+            None,
+            "a subject (and groups) present in the data",
+        )
+    P = len(ids)
+    ws = np.full(P, np.nan)
+    we = np.full(P, np.nan)
+    notes = np.full(P, "", dtype=object)
+    prof = merged["_profile"].to_numpy(dtype=np.int64)
+    rows = merged["_row"].to_numpy(dtype=np.int64)
+    ws[prof] = start[rows]
+    we[prof] = end[rows]
+    notes[prof] = reason.to_numpy(dtype=object)[rows]
+    return (ws, we), tuple(str(n) for n in notes)
+
+
+def _point_times(
+    table: pd.DataFrame,
+    ids: pd.DataFrame,
+    keys: list[str],
+    name: str,
+    codes: npt.NDArray[np.int64],
+    sample_times: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.float64], tuple[str, ...]]:
+    """Per-profile NaN-padded times of individually selected lambda_z points, and the reasons as text."""
+    where = Where(file=name)
+    need = [*keys, "lambda_z_time", "lambda_z_reason"]
+    missing = [c for c in need if c not in table.columns]
+    if missing:
+        raise DataFileError(
+            f"missing column(s) {', '.join(missing)}", file=name, expected=f"columns {', '.join(need)}"
+        )
+    table = table.reset_index(drop=True)
+    t, _ = parse_numbers(table["lambda_z_time"], "lambda_z_time", where, allow_missing=False)
+    reason = text_cells(table["lambda_z_reason"])
+    if (reason == "").any():
+        i = int(np.argmax((reason == "").to_numpy()))
+        raise where.error("empty reason", i, "lambda_z_reason", None, "why the point is excluded or included")
+    left = ids.astype("string").reset_index().rename(columns={"index": "_profile"})
+    right = table[keys].astype("string").assign(_row=np.arange(len(table)))
+    merged = left.merge(right, on=keys, how="right")
+    if merged["_profile"].isna().any():
+        i = int(merged.loc[merged["_profile"].isna(), "_row"].iloc[0])
+        raise where.error(
+            "no such profile in the data", i, keys[-1], None, "a subject (and groups) in the data"
+        )
+    prof = merged["_profile"].to_numpy(dtype=np.int64)
+    rows = merged["_row"].to_numpy(dtype=np.int64)
+    sampled = pd.MultiIndex.from_arrays([codes, sample_times])
+    absent = ~pd.MultiIndex.from_arrays([prof, t[rows]]).isin(sampled)
+    if absent.any():
+        i = int(rows[np.argmax(absent)])
+        raise where.error(
+            "no sample at this time in the profile",
+            i,
+            "lambda_z_time",
+            t[i],
+            "the time of a sample of the profile",
+        )
+    _, (times,) = pad_profiles(prof, t[rows], n_profiles=len(ids))
+    text = pd.Series([f"t={v:g}: {r}" for v, r in zip(t[rows], reason.to_numpy()[rows], strict=True)])
+    joined = text.groupby(prof).agg("; ".join).reindex(range(len(ids)), fill_value="")
+    return times, tuple(str(x) for x in joined)

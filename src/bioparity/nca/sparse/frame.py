@@ -1,0 +1,207 @@
+"""Sparse NCA of a long table (one row per sample): one mean-profile AUC per group, with its standard error.
+
+The table edge of :mod:`bioparity.nca.sparse.auc`: validates the columns (rows named in errors), builds the
+``times x subjects`` matrix of each group and collects the results in one :class:`SparseResult`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bioparity._results import ResultMixin, software_version, values_text
+from bioparity.errors import DataFileError
+from bioparity.nca.profiles import FloatArray
+from bioparity.nca.samples import Where, parse_numbers, text_cells
+from bioparity.nca.sparse.auc import mean_profile, sparse_auc
+
+SPARSE_LABELS = {
+    "SPARSEAL": "Sparse AUClast",
+    "SPARSEAS": "Sparse AUClast standard error",
+    "SPARSEAD": "Sparse AUClast degrees of freedom",
+    "SPARSECL": "Sparse AUClast lower confidence limit",
+    "SPARSECU": "Sparse AUClast upper confidence limit",
+    "SPARSEBS": "Sparse AUClast bootstrap standard error",
+    "SPARSEBL": "Sparse AUClast bootstrap lower limit",
+    "SPARSEBU": "Sparse AUClast bootstrap upper limit",
+}
+
+
+@dataclass(frozen=True, repr=False)
+class SparseResult(ResultMixin):
+    """Sparse NCA of every group: AUC of the mean profile (code SPARSEAL), SE (SPARSEAS), df (SPARSEAD),
+    confidence limits (SPARSECL, SPARSECU) and, with a bootstrap, its SE (SPARSEBS) and limits
+    (SPARSEBL, SPARSEBU) at the two-sided ``conf_level``; ``mean_profile`` lists time, n, mean and SD per
+    group."""
+
+    SETTINGS = ("blq_mean", "n_boot", "seed", "conf_level")
+
+    groups: pd.DataFrame
+    values: FloatArray
+    codes: tuple[str, ...]
+    design: tuple[str, ...]
+    ci_method: tuple[str, ...]
+    mean_profile: pd.DataFrame
+    blq_mean: str
+    n_boot: int
+    seed: int | None
+    conf_level: float = 0.95
+    software_version: str = field(default_factory=software_version)
+
+    def value(self, code: str) -> FloatArray:
+        return self.values[:, self.codes.index(code)]
+
+    def _repr_fields(self) -> list[str]:
+        return ["codes"]
+
+    def __repr__(self) -> str:
+        return f"SparseResult({len(self.groups)} groups, parameters {', '.join(self.codes)})"
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long table: group columns, start, end, PPTESTCD, PPSTRESN, reason, method."""
+        G, K = self.values.shape
+        rows = np.repeat(np.arange(G), K)
+        cols = np.tile(np.arange(K), G)
+        out = self.groups.iloc[rows].reset_index(drop=True)
+        first_last = self.mean_profile.groupby("_group")["time"].agg(["min", "max"]).reindex(range(G))
+        out["start"] = first_last["min"].to_numpy()[rows]
+        out["end"] = first_last["max"].to_numpy()[rows]
+        out["PPTESTCD"] = np.asarray(self.codes, dtype=object)[cols]
+        out["PPSTRESN"] = self.values.ravel()
+        design = np.asarray(self.design, dtype=object)[rows]
+        code = out["PPTESTCD"].to_numpy()
+        out["reason"] = np.where(
+            (code == "SPARSEAD") & (design == "batch"),
+            "several samples per subject: Satterthwaite df not available",
+            np.where(np.isnan(out["PPSTRESN"]), "not computable", ""),
+        )
+        out["method"] = (
+            "Bailer / Nedelman-Jia (Holder covariance), "
+            + design
+            + " design; CI: "
+            + np.asarray(self.ci_method, dtype=object)[rows]
+        )
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return self._table_record(
+            blq_mean=self.blq_mean, n_boot=self.n_boot, seed=self.seed, conf_level=self.conf_level
+        )
+
+    def summary(self) -> str:
+        boot = f"; bootstrap of {self.n_boot} resamples (seed {self.seed})" if self.n_boot else ""
+        return (
+            f"Sparse NCA (Bailer / Nedelman-Jia) of {len(self.groups)} group(s), "
+            f"{100 * self.conf_level:g}% CI: {values_text(np.asarray(self.codes))}\n"
+            f"SPARSEAL (AUC of the mean profile) {values_text(self.value('SPARSEAL'))}; BLQ mean rule "
+            f"{self.blq_mean}{boot}"
+        )
+
+
+def sparse_nca(
+    frame: pd.DataFrame,
+    *,
+    subject: str = "subject",
+    time: str = "time",
+    conc: str = "conc",
+    groups: Sequence[str] = (),
+    blq_mean: str = "pknca",
+    conf_level: float = 0.95,
+    n_boot: int = 0,
+    seed: int | None = None,
+    where: Where | None = None,
+) -> SparseResult:
+    """Sparse NCA of each group of a long table (one row per sample; BLQ markers read as 0)."""
+    w = where or Where()
+    need = [*groups, subject, time, conc]
+    missing = [c for c in need if c not in frame.columns]
+    if missing:
+        raise DataFileError(
+            f"missing column(s) {', '.join(missing)}", file=w.file, expected=f"columns {', '.join(need)}"
+        )
+    frame = frame.reset_index(drop=True)
+    t, _ = parse_numbers(frame[time], time, w, allow_missing=False)
+    c, _ = parse_numbers(frame[conc], conc, w, allow_missing=True, blq_tokens=True)
+    if (c < 0).any():
+        i = int(np.argmax(c < 0))
+        raise w.error("negative concentration", i, conc, frame[conc].iloc[i], "a concentration >= 0")
+    subj = text_cells(frame[subject])
+    keyed = (
+        frame[list(groups)].astype("string").assign(_s=subj, _t=t)
+        if groups
+        else pd.DataFrame({"_s": subj, "_t": t})
+    )
+    dup = keyed.duplicated().to_numpy()
+    if dup.any():
+        i = int(np.argmax(dup))
+        raise w.error(
+            "two samples of one subject at one time",
+            i,
+            time,
+            frame[time].iloc[i],
+            "one sample per subject and time",
+        )
+    ok = ~np.isnan(c)
+    gcodes = (
+        frame.groupby(list(groups), sort=False, dropna=False).ngroup().to_numpy()
+        if groups
+        else np.zeros(len(frame), dtype=np.int64)
+    )
+    G = int(gcodes.max()) + 1 if len(frame) else 0
+    group_ids = (
+        frame.groupby(list(groups), sort=False, dropna=False).head(1)[list(groups)].reset_index(drop=True)
+        if groups
+        else pd.DataFrame(index=range(G))
+    )
+    codes = ("SPARSEAL", "SPARSEAS", "SPARSEAD", "SPARSECL", "SPARSECU") + (
+        ("SPARSEBS", "SPARSEBL", "SPARSEBU") if n_boot > 0 else ()
+    )
+    values = np.full((G, len(codes)), np.nan)
+    design: list[str] = []
+    ci: list[str] = []
+    profiles = []
+    for g in range(G):  # one call per dose group / analyte (a handful), each vectorised over the matrix
+        sel = (gcodes == g) & ok
+        times, ti = np.unique(t[sel], return_inverse=True)
+        subs, si = np.unique(subj[sel].to_numpy(dtype=str), return_inverse=True)
+        X = np.full((times.size, subs.size), np.nan)
+        X[ti, si] = c[sel]
+        res = sparse_auc(times, X, blq_mean=blq_mean, conf_level=conf_level, n_boot=n_boot, seed=seed)
+        row = [res.auc, res.se, res.df, res.ci_lower, res.ci_upper]
+        if n_boot > 0:
+            row += [res.boot_se, res.boot_lower, res.boot_upper]
+        values[g] = row
+        design.append(res.design)
+        ci.append(res.ci_method)
+        present = ~np.isnan(X)
+        with np.errstate(invalid="ignore"):
+            sd = np.sqrt(
+                np.nansum((X - np.nanmean(X, axis=1, keepdims=True)) ** 2, axis=1) / (present.sum(1) - 1)
+            )
+        profiles.append(
+            pd.DataFrame(
+                {
+                    "_group": g,
+                    "time": times,
+                    "n": present.sum(axis=1),
+                    "mean": mean_profile(X, blq_mean)[0],
+                    "sd": sd,
+                }
+            )
+        )
+    return SparseResult(
+        groups=group_ids,
+        values=values,
+        codes=codes,
+        design=tuple(design),
+        ci_method=tuple(ci),
+        mean_profile=pd.concat(profiles, ignore_index=True) if profiles else pd.DataFrame(),
+        blq_mean=blq_mean,
+        n_boot=n_boot,
+        seed=seed,
+        conf_level=conf_level,
+    )

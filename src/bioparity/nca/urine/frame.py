@@ -1,0 +1,152 @@
+"""Urine NCA of a long table (one row per collection): validation with row-level errors, then
+:func:`bioparity.nca.urine.arrays.urine_arrays` on padded ``(profiles x collections)`` arrays."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bioparity._results import ResultMixin, software_version, values_text
+from bioparity.errors import DataFileError
+from bioparity.nca.options import NCAOptions
+from bioparity.nca.profiles import FloatArray, pad_profiles
+from bioparity.nca.samples import Where, constant_per_profile, parse_numbers, profile_codes
+from bioparity.nca.urine.arrays import URINE_LABELS, urine_arrays
+
+
+@dataclass(frozen=True, repr=False)
+class UrineResult(ResultMixin):
+    """Urine NCA: ``values[p, k]`` is code ``codes[k]`` of profile ``p``; ``collections`` lists every
+    collection with its amount, cumulative amount, midpoint and excretion rate."""
+
+    SETTINGS = ("options",)
+
+    profiles: pd.DataFrame
+    codes: tuple[str, ...]
+    values: FloatArray
+    collections: pd.DataFrame
+    options: NCAOptions
+    software_version: str = field(default_factory=software_version)
+
+    def value(self, code: str) -> FloatArray:
+        return self.values[:, self.codes.index(code)]
+
+    def _repr_fields(self) -> list[str]:
+        return ["codes"]
+
+    def __repr__(self) -> str:
+        return f"UrineResult({len(self.profiles)} profiles, parameters {', '.join(self.codes)})"
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long table: profile columns, start, end, PPTESTCD, PPSTRESN, reason."""
+        P, K = self.values.shape
+        rows = np.repeat(np.arange(P), K)
+        cols = np.tile(np.arange(K), P)
+        out = self.profiles.iloc[rows].reset_index(drop=True)
+        first_last = self.collections.groupby("_profile").agg(start=("start", "min"), end=("end", "max"))
+        first_last = first_last.reindex(range(P))
+        out["start"] = first_last["start"].to_numpy()[rows]
+        out["end"] = first_last["end"].to_numpy()[rows]
+        out["PPTESTCD"] = np.asarray(self.codes, dtype=object)[cols]
+        out["PPSTRESN"] = self.values.ravel()
+        out["reason"] = np.where(np.isnan(out["PPSTRESN"]), "not computable (missing data or no fit)", "")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return self._table_record(options=self.options)
+
+    def summary(self) -> str:
+        return (
+            f"Urine NCA of {len(self.profiles)} profile(s), {len(self.collections)} collections "
+            f"({self.options.auc_method}): {values_text(np.asarray(self.codes))}"
+        )
+
+
+def urine_nca(
+    frame: pd.DataFrame,
+    *,
+    subject: str = "subject",
+    start: str = "start",
+    end: str = "end",
+    conc: str = "conc",
+    volume: str = "volume",
+    groups: Sequence[str] = (),
+    dose: str | float | None = None,
+    plasma_auc: str | None = None,
+    options: NCAOptions | None = None,
+    where: Where | None = None,
+) -> UrineResult:
+    """Urine NCA of every profile of a long table (one row per collection; times after the dose).
+
+    ``dose`` (column or number) enables FE and RCPCINT; ``plasma_auc`` (a column, one value per profile:
+    the plasma AUC over the collection period) enables RENALCL. Collections must have ``end > start`` and
+    must not overlap within a profile; errors name the row.
+    """
+    w = where or Where()
+    opts = options or NCAOptions(auc_method="linear")
+    keys = [*groups, subject]
+    need = [*keys, start, end, conc, volume] + [c for c in (dose, plasma_auc) if isinstance(c, str)]
+    missing = [c for c in need if c not in frame.columns]
+    if missing:
+        raise DataFileError(
+            f"missing column(s) {', '.join(missing)}", file=w.file, expected=f"columns {', '.join(need)}"
+        )
+    frame = frame.reset_index(drop=True)
+    s, _ = parse_numbers(frame[start], start, w, allow_missing=False)
+    e, _ = parse_numbers(frame[end], end, w, allow_missing=False)
+    c, _ = parse_numbers(frame[conc], conc, w, allow_missing=True, blq_tokens=True)
+    v, _ = parse_numbers(frame[volume], volume, w, allow_missing=True)
+    for bad, col, what in (
+        (e <= s, end, "an end time after the start time"),
+        (c < 0, conc, "a concentration >= 0"),
+        (v < 0, volume, "a volume >= 0"),
+    ):
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise w.error("invalid value", i, col, frame[col].iloc[i], what)
+    codes, ids = profile_codes(frame, keys)
+    order = np.lexsort((s, codes))
+    sc, ss, ee = codes[order], s[order], e[order]
+    overlap = np.concatenate(([False], (sc[1:] == sc[:-1]) & (ss[1:] < ee[:-1])))
+    if overlap.any():
+        i = int(order[np.argmax(overlap)])
+        raise w.error(
+            "collection overlaps the previous one",
+            i,
+            start,
+            frame[start].iloc[i],
+            "non-overlapping collections",
+        )
+    P = len(ids)
+    _, (S, E, C, V) = pad_profiles(sc, ss, ee, c[order], v[order], n_profiles=P)
+    dose_p = None
+    if isinstance(dose, str):
+        dd, _ = parse_numbers(frame[dose], dose, w, allow_missing=True)
+        dose_p = constant_per_profile(dd, codes, P, dose, w, frame)
+    elif dose is not None:
+        dose_p = np.full(P, float(dose))
+    auc_p = None
+    if plasma_auc is not None:
+        aa, _ = parse_numbers(frame[plasma_auc], plasma_auc, w, allow_missing=True)
+        auc_p = constant_per_profile(aa, codes, P, plasma_auc, w, frame)
+    values, per = urine_arrays(S, E, C, V, options=opts, dose=dose_p, plasma_auc=auc_p)
+    out_codes = tuple(k for k in URINE_LABELS if k in values)
+    present = ~np.isnan(S)
+    prof_idx = np.nonzero(present)[0]
+    coll = ids.iloc[prof_idx].reset_index(drop=True)
+    coll["_profile"] = prof_idx
+    coll["start"], coll["end"] = S[present], E[present]
+    coll["conc"], coll["volume"] = C[present], V[present]
+    for k in ("ae", "cum_ae", "midpoint", "rate"):
+        coll[k] = per[k][present]
+    return UrineResult(
+        profiles=ids,
+        codes=out_codes,
+        values=np.column_stack([values[k] for k in out_codes]),
+        collections=coll,
+        options=opts,
+    )

@@ -1,0 +1,208 @@
+"""The NCA input spec (issue #21): one grouping rule, one dose rule, one entry for every front end.
+
+The same file goes through ``bioparity nca``, the workspace NCA (``read_concentrations`` + ``nca_kind``)
+and batch NCA on Dask (``nca_dask``) and gives the same profiles and the same numbers; those numbers are
+PKNCA 0.12.1's for Theoph (tests/data/reference/expected/nca_theoph_linuplogdown.csv).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dask
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from bioparity.analyses.nca import nca_kind, read_concentrations
+from bioparity.cli.main import app
+from bioparity.errors import InputError
+from bioparity.nca import AUTO, GROUP_COLUMNS, NCAOptions, NCASpec, dose_option, run_nca, spec_from_options
+from bioparity.scale import nca_dask
+
+#: PPTESTCD -> PKNCA name, for the parameters compared with PKNCA below
+PKNCA = {"CMAX": "cmax", "AUCLST": "auclast", "LAMZ": "lambda.z", "AUCIFO": "aucinf.obs", "CLFO": "cl.obs"}
+#: how each parameter scales when every concentration is multiplied by SCALE (lambda_z does not)
+SCALE = 1.25
+POWER = {"CMAX": 1, "AUCLST": 1, "LAMZ": 0, "AUCIFO": 1, "CLFO": -1}
+
+
+def _crossover(theoph: pd.DataFrame, header: dict[str, str]) -> pd.DataFrame:
+    """Theoph as a two-period study of two arms: period 2 repeats period 1 with concentrations x SCALE."""
+    one = theoph.rename(columns={"Subject": "subject", "Time": "time"})[
+        ["subject", "time", "conc", "dose_mg"]
+    ]
+    one = one.rename(columns={"dose_mg": "dose"})
+    one.insert(1, "arm", np.where(one["subject"] <= 6, "A", "B"))
+    periods = [one.assign(period=1), one.assign(period=2, conc=one["conc"] * SCALE)]
+    return pd.concat(periods, ignore_index=True).rename(columns=header)
+
+
+def _long(table: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """PPSTRESN by profile keys (as text) and PPTESTCD."""
+    index = [table[k].astype(str) for k in keys] + [table["PPTESTCD"].astype(str)]
+    return pd.Series(table["PPSTRESN"].to_numpy(dtype=float), index=pd.MultiIndex.from_arrays(index))
+
+
+@pytest.mark.parametrize(
+    "header",
+    [{}, {"arm": "ARM", "period": "Period", "dose": "Dose"}],
+    ids=["lower-case", "mixed-case"],
+)
+def test_cli_workspace_and_batch_give_the_same_profiles_and_pknca_numbers(
+    theoph: pd.DataFrame, theoph_expected: pd.DataFrame, header: dict[str, str], tmp_path: Path
+) -> None:
+    data = _crossover(theoph, header)
+    keys = [header.get("arm", "arm"), header.get("period", "period"), "subject"]
+    data.to_csv(tmp_path / "pk.csv", index=False)
+    run = CliRunner().invoke(app, ["nca", str(tmp_path / "pk.csv"), "--out", str(tmp_path / "pp.csv")])
+    assert run.exit_code == 0, run.output
+    cli = pd.read_csv(tmp_path / "pp.csv")
+    web = nca_kind(read_concentrations(tmp_path / "pk.csv"), {"dose": "auto", "review": ""})
+    workspace = pd.DataFrame(web["rows"], columns=web["columns"])
+    (tmp_path / "parts").mkdir()
+    for i, rows in enumerate(np.array_split(np.arange(len(data)), 5)):  # profiles cut across files
+        data.iloc[rows].to_parquet(tmp_path / "parts" / f"part{i}.parquet", index=False)
+    with dask.config.set(scheduler="synchronous"):
+        lazy, shuffled = nca_dask(tmp_path / "parts")
+        batch: pd.DataFrame = lazy.compute()  # type: ignore[no-untyped-call]
+    assert shuffled
+    for table in (cli, workspace, batch):
+        assert list(table.columns[:4]) == [*keys, "start"]  # the same profile keys, in the same order
+    assert web["n_profiles"] == 24  # 12 subjects x 2 periods
+    values = _long(cli, keys)
+    pd.testing.assert_series_equal(_long(workspace, keys).sort_index(), values.sort_index())
+    pd.testing.assert_series_equal(_long(batch, keys).sort_index(), values.sort_index())
+    # ... and PKNCA's numbers: period 1 as published, period 2 scaled (the dose column gave CL)
+    expected = theoph_expected.set_index(["Subject", "PPTESTCD"])["PPORRES"]
+    for (arm, period, subject, code), got in zip(values.index.to_list(), values.to_list(), strict=True):
+        if code in PKNCA:
+            want = expected[(int(subject), PKNCA[code])] * (SCALE ** POWER[code] if period == "2" else 1.0)
+            assert got == pytest.approx(want, rel=1e-6), (arm, period, subject, code)
+
+
+def test_a_dose_column_gives_cl_and_vz_without_the_dose_option(
+    theoph: pd.DataFrame, theoph_expected: pd.DataFrame, tmp_path: Path
+) -> None:
+    data = theoph.rename(columns={"Subject": "subject", "Time": "time", "dose_mg": "dose"})
+    data[["subject", "time", "conc", "dose"]].to_csv(tmp_path / "pk.csv", index=False)
+    outputs = {}
+    for name, extra in {"auto": [], "none": ["--dose", "none"]}.items():
+        out = tmp_path / f"pp-{name}.csv"
+        run = CliRunner().invoke(app, ["nca", str(tmp_path / "pk.csv"), "--out", str(out), *extra])
+        assert run.exit_code == 0, run.output
+        outputs[name] = pd.read_csv(out).set_index(["subject", "PPTESTCD"])
+    expected = theoph_expected.set_index(["Subject", "PPTESTCD"])["PPORRES"]
+    for code, pknca in {"CLFO": "cl.obs", "VZFO": "vz.obs"}.items():
+        got = outputs["auto"].xs(code, level="PPTESTCD")["PPSTRESN"]
+        want = expected.xs(pknca, level="PPTESTCD").reindex(got.index)
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+    codes = set(outputs["none"].index.get_level_values("PPTESTCD"))
+    assert "AUCIFO" in codes and not codes & {"CLFO", "VZFO"}  # no dose: no dose-based parameters
+
+
+def test_the_grouping_rule_finds_group_columns_in_any_case_in_a_fixed_order() -> None:
+    columns = ["Subject", "TIME", "conc", "Visit", "PERIOD", "arm", "site", "Dose"]
+    spec = NCASpec(groups=("site",)).resolve(columns)
+    assert (spec.subject, spec.time, spec.conc) == ("Subject", "TIME", "conc")
+    assert spec.groups == ("arm", "PERIOD", "Visit", "site")  # GROUP_COLUMNS order, then the given ones
+    assert spec.keys == ["arm", "PERIOD", "Visit", "site", "Subject"]
+    assert spec.dose == "Dose"
+    assert spec.resolve(columns) == spec  # resolving again changes nothing
+    assert NCASpec(groups=("period",)).resolve(columns).groups == ("arm", "Visit", "PERIOD")
+    assert GROUP_COLUMNS[:2] == ("arm", "period")
+
+
+def test_exact_names_win_and_two_case_variants_are_ambiguous() -> None:
+    assert NCASpec().resolve(["subject", "time", "Time", "conc"]).time == "time"
+    with pytest.raises(InputError, match="'Time', 'TIME' all match 'time'"):
+        NCASpec().resolve(["subject", "Time", "TIME", "conc"])
+    with pytest.raises(InputError, match="'Period', 'PERIOD'"):
+        NCASpec().resolve(["subject", "time", "conc", "Period", "PERIOD"])
+
+
+@pytest.mark.parametrize(
+    ("dose", "columns", "resolved"),
+    [
+        (AUTO, ["subject", "time", "conc", "dose"], "dose"),
+        (AUTO, ["subject", "time", "conc"], None),
+        (None, ["subject", "time", "conc", "dose"], None),
+        ("320", ["subject", "time", "conc", "dose"], 320.0),
+        ("320", ["subject", "time", "conc", "320"], "320"),
+        (50.0, ["subject", "time", "conc", "dose"], 50.0),
+        ("dose_mg", ["subject", "time", "conc", "DOSE_MG"], "DOSE_MG"),
+        ("missing", ["subject", "time", "conc"], "missing"),  # reported by the analysis, naming the file
+    ],
+)
+def test_the_dose_is_a_column_a_number_or_none(
+    dose: str | float | None, columns: list[str], resolved: str | float | None
+) -> None:
+    assert NCASpec(dose=dose).resolve(columns).dose == resolved
+
+
+def test_options_of_the_command_line_and_the_workspace_make_the_same_spec() -> None:
+    cli = spec_from_options(
+        {"infile": "pk.csv", "dose": "auto", "group": ["site"], "auc_method": "linear", "conc_unit": None,
+         "time_unit": "h", "interval": ["0,24"], "parameters": "CMAX, AUCLST", "blq_rule": "pknca",
+         "min_points": 3, "extrapolate_tau": False, "tau": None}
+    )  # fmt: skip
+    web = spec_from_options({"dose": "auto", "auc_method": "linear", "conc_unit": "", "review": ""})
+    assert cli.options == web.options == NCAOptions(auc_method="linear")
+    assert (
+        cli.groups == ("site",) and cli.intervals == ((0.0, 24.0),) and cli.parameters == ("CMAX", "AUCLST")
+    )
+    assert web.dose == cli.dose == AUTO and web.conc_unit is None and web.time_unit == "h"
+    assert spec_from_options({"dose": ""}).dose is None
+    with pytest.raises(InputError, match="option auc_method=5; expected text"):
+        spec_from_options({"auc_method": 5})
+    with pytest.raises(InputError, match="expected START,END"):
+        spec_from_options({"interval": ["0-24"]})
+
+
+@pytest.mark.parametrize(
+    ("text", "dose"),
+    [(None, AUTO), ("auto", "auto"), ("", None), (" None ", None), ("dose_mg", "dose_mg"), (5, 5.0)],
+)
+def test_dose_option(text: str | float | None, dose: str | float | None) -> None:
+    assert dose_option(text) == dose
+
+
+def test_a_bad_spec_is_refused_before_any_data_is_read() -> None:
+    with pytest.raises(InputError, match="tau 0: the dosing interval must be a positive"):
+        NCASpec(tau=0.0)
+    with pytest.raises(InputError, match="expected a dose > 0"):
+        NCASpec(dose=0.0)
+    with pytest.raises(InputError, match="not true/false"):
+        NCASpec(dose=True)
+
+
+def test_a_unit_column_is_converted_once_and_recorded(theoph: pd.DataFrame) -> None:
+    data = theoph.rename(columns={"Subject": "subject", "Time": "time"}).assign(unit="mg/L")
+    second = data["subject"] == 2
+    data.loc[second, "conc"] = data.loc[second, "conc"] * 1000.0
+    data.loc[second, "unit"] = "ng/mL"  # the same concentrations in another unit
+    spec = NCASpec(dose="dose_mg", conc_unit_column="unit")
+    converted = run_nca(data, spec)
+    plain = run_nca(data.assign(conc=theoph["conc"]), NCASpec(dose="dose_mg"))
+    assert converted.conc_unit == "mg/L"  # the unit of the first row
+    np.testing.assert_allclose(converted.values, plain.values, rtol=1e-12, equal_nan=True)
+
+
+def test_plain_dose_records_named_subject_serve_samples_with_another_subject_column(
+    theoph: pd.DataFrame, tmp_path: Path
+) -> None:
+    theoph[["Subject", "Time", "conc"]].to_csv(tmp_path / "pk.csv", index=False)
+    pd.DataFrame({"subject": range(1, 13), "time": 0.0, "dose": 320.0}).to_csv(
+        tmp_path / "doses.csv", index=False
+    )
+    files = {name: str(tmp_path / name) for name in ("pk.csv", "md.csv", "doses.csv", "adnca.csv")}
+    args = ["nca", files["pk.csv"], "--out", files["md.csv"], "--dosing", files["doses.csv"], "--tau", "24",
+            "--adnca", files["adnca.csv"]]  # fmt: skip
+    run = CliRunner().invoke(app, args)
+    assert run.exit_code == 0, run.output
+    adnca = pd.read_csv(tmp_path / "adnca.csv")
+    assert len(adnca) == len(theoph) and (adnca["DOSEA"] == 320.0).all()
+    np.testing.assert_allclose(adnca["AFRLT"], theoph["Time"])  # one dose at 0 h: time since the dose
+    intervals = pd.read_csv(tmp_path / "md.csv")
+    assert sorted(intervals["Subject"].unique()) == list(range(1, 13))
