@@ -13,7 +13,7 @@ import pytest
 
 from bioparity.analyses import get_analysis
 from bioparity.analyses.ada_cutpoint import example_data
-from bioparity.analyses.registry import parse_options
+from bioparity.analyses.registry import option_errors, parse_options
 from bioparity.errors import InputError
 from tests.analyses import kinds_support as kinds
 from tests.conftest import REFERENCE
@@ -85,18 +85,21 @@ def test_removed_outliers_are_listed_with_the_result(tmp_path: Path) -> None:
 
 def test_the_optional_tiers_are_empty_fields() -> None:
     kind = get_analysis("ada-cutpoint")
-    assert kind.option("confirm_fpr").default is None and kind.option("confirm_fpr").text(None) == ""
-    assert parse_options(kind, {"confirm_fpr": "", "titration_fpr": "0.001"}) == {
-        "confirm_fpr": None,
-        "titration_fpr": 0.001,
+    assert kind.option("confirm_fpr").optional and kind.option("confirm_fpr").default == ""
+    typed = parse_options(kind, {"confirm_fpr": "", "titration_fpr": "0.001"})
+    assert typed == {"confirm_fpr": "", "titration_fpr": 0.001} and option_errors(kind, typed) == {}
+    assert option_errors(kind, {"confirm_fpr": "0.01x"}) == {
+        "confirm_fpr": "'0.01x' is not a number (empty: not given)"
     }
+    tiers = kinds.workspace_table("ada-cutpoint", REF / "designs_balanced.csv", typed)["tier"]
+    assert list(dict.fromkeys(tiers)) == ["screening", "titration"]
     with pytest.raises(InputError, match="needs a 'signal_drug' column"):
         kinds.workspace_result("ada-cutpoint", REF / "designs_balanced.csv", {"confirm_fpr": 0.01})
 
 
 def test_through_the_api(workspace: kinds.Workspace, tmp_path: Path) -> None:
     run = workspace.api_run("ada-cutpoint", "validation.csv", example_data(), confirm_fpr=0.01)
-    assert run["options"]["confirm_fpr"] == 0.01 and run["options"]["titration_fpr"] is None
+    assert run["options"]["confirm_fpr"] == 0.01 and run["options"]["titration_fpr"] == ""
     assert run["result"] == kinds.workspace_result(
         "ada-cutpoint", _file("EXAMPLE", tmp_path), {"confirm_fpr": 0.01}
     )

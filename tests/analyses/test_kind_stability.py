@@ -120,7 +120,7 @@ def test_summary_names_the_shortest_shelf_life(tmp_path: Path) -> None:
 
 def test_through_the_api(workspace: kinds.Workspace, tmp_path: Path) -> None:
     run = workspace.api_run("stability", "stability.csv", example_data(), max_time=120)
-    assert run["options"]["max_time"] == 120 and run["options"]["lower"] is None
+    assert run["options"]["max_time"] == 120 and run["options"]["lower"] == ""
     assert run["result"] == kinds.workspace_result("stability", _example(tmp_path), {"max_time": 120})
 
 

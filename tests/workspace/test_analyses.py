@@ -143,7 +143,7 @@ def test_a_new_kind_is_one_registration(client: TestClient, a: Company, temporar
     register(_kind("mean-cv", mean_cv))
     temporary_kinds.append("mean-cv")
     kinds = [k["name"] for k in client.get("/analysis-kinds", headers=a.auth("viewer")).json()]
-    assert kinds == ["be", "caa", "mean-cv", "nca", "pk-similarity", "power", "samplesize"]
+    assert kinds == sorted([*all_analyses()]) and "mean-cv" in kinds  # listed like a built-in kind
     run = _run(client, a, "design,cv,theta0,n\n2x2,0.2,0.95,24\n2x2,0.4,0.95,24\n", "mean-cv")
     assert run["result"] == {"mean_cv": pytest.approx(0.3)}
     with pytest.raises(ValueError, match="already registered"):

@@ -214,11 +214,11 @@ ADA_CUTPOINT = Analysis(
         Option(
             "confirm_fpr",
             "confirmatory false-positive rate, e.g. 0.01 (needs signal_drug; empty = no confirmatory tier)",
-            None,
+            "",
             type="number",
         ),
         Option(
-            "titration_fpr", "titration false-positive rate, e.g. 0.001 (empty = none)", None, type="number"
+            "titration_fpr", "titration false-positive rate, e.g. 0.001 (empty = none)", "", type="number"
         ),
         Option(
             "transform",

@@ -71,9 +71,9 @@ class Option:
     in a form or on the command line is converted (:meth:`parse`) and what a value must be
     (:meth:`error`): ``number``/``integer`` options refuse anything but numbers, ``flag`` takes
     true/false (yes/no, 1/0, on/off); ``text`` and ``list`` values are checked by the kind's compute.
-    ``label`` is the short title of a form field (the name when empty). An option whose default is
-    None is :attr:`optional`: an empty field (or JSON null) means "not given", e.g. a confirmatory
-    false-positive rate or a specification limit that a command takes as ``--option`` without a default.
+    ``label`` is the short title of a form field (the name when empty). A number option whose default is
+    ``''`` is :attr:`optional`: the empty value means "not given" (as the empty choice of a text option),
+    e.g. a confirmatory false-positive rate or a specification limit that a command takes without a default.
     """
 
     name: str
@@ -98,8 +98,8 @@ class Option:
 
     @property
     def optional(self) -> bool:
-        """Whether the option may be left empty (its default is None): empty text parses to None."""
-        return self.default is None
+        """Whether the option is a number that may be left empty (its default is ``''``: not given)."""
+        return self.default == "" and self.type in ("number", "integer")
 
     def parse(self, text: str) -> Any:
         """A value typed as text (a form field, ``--option name=value``) as this option's type.
@@ -108,8 +108,6 @@ class Option:
         with a message naming the option.
         """
         text = text.strip()
-        if self.optional and not text:
-            return None
         if self.type == "flag":
             return FLAG_WORDS.get(text.lower(), text)
         if self.type in ("number", "integer"):
@@ -121,24 +119,23 @@ class Option:
 
     def error(self, value: Any) -> str | None:
         """Why ``value`` is refused (not one of the choices, not a number where one is needed), or None."""
-        if value is None and self.optional:
+        example = "empty: not given" if self.optional else f"e.g. {self.default}"
+        if value == "" and self.optional:
             return None
         if self.choices is not None:
             if value not in self.choices:
                 return f"{value!r} is not accepted; choose one of {', '.join(map(_shown, self.choices))}"
             return None
         if self.type == "number" and not _is_number(value):
-            return f"{value!r} is not a number (e.g. {self.default})"
+            return f"{value!r} is not a number ({example})"
         if self.type == "integer" and not (isinstance(value, int) and not isinstance(value, bool)):
-            return f"{value!r} is not a whole number (e.g. {self.default})"
+            return f"{value!r} is not a whole number ({example})"
         if self.type == "flag" and not isinstance(value, bool):
             return f"{value!r} is not true or false"
         return None
 
     def text(self, value: Any) -> str:
-        """A value as a form field shows it (flags as ``true``/``false``, None as an empty field)."""
-        if value is None:
-            return ""
+        """A value as a form field shows it (flags as ``true``/``false``)."""
         return str(value).lower() if isinstance(value, bool) else str(value)
 
     def schema(self) -> dict[str, Any]:

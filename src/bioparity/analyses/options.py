@@ -31,8 +31,8 @@ def number_option(options: Mapping[str, Any], name: str, default: float) -> floa
 
 
 def optional_number(options: Mapping[str, Any], name: str) -> float | None:
-    """A number option that may be left empty (default None, see :attr:`Option.optional`)."""
-    if options.get(name) is None:
+    """A number option that may be left empty (``''``, see :attr:`Option.optional`): None when empty."""
+    if options.get(name, "") in ("", None):
         return None
     return number_option(options, name, 0.0)
 

@@ -379,13 +379,13 @@ POTENCY = Analysis(
         Option(
             "min_r2",
             "suitability: minimum R2 of the unconstrained model (empty = not applied)",
-            None,
+            "",
             type="number",
         ),
         Option(
             "max_ci_ratio",
             "suitability: maximum CI upper/lower ratio (empty = not applied)",
-            None,
+            "",
             type="number",
         ),
     ),

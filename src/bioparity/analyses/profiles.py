@@ -86,7 +86,7 @@ def profiles_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, 
     table = table[[SECTION, *(c for c in table.columns if c != SECTION)]]
     lot_rows = result.lot_table.to_dict("records")
     scalars = (
-        "profile_similar",
+        "passed",
         "all_species_within",
         "n_test",
         "n_test_within",
@@ -166,7 +166,7 @@ def profiles_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> s
     """``profile similar: no; 1 of 5 test lots within the reference-to-reference distance (max = 0.1493);
     species all within 3 SD ranges: no``."""
     return (
-        f"profile similar: {'yes' if result.get('profile_similar') else 'no'}; {result.get('n_test_within')} "
+        f"profile similar: {'yes' if result.get('passed') else 'no'}; {result.get('n_test_within')} "
         f"of {result.get('n_test')} {options.get('test', 'test')} lots within the reference-to-reference "
         f"Aitchison distance ({result.get('threshold_rule')} = {cell(result.get('threshold'), 4)}); species "
         f"all within {cell(options.get('k', 3.0))} SD ranges: "
@@ -248,7 +248,7 @@ PROFILES = Analysis(
         Option(
             "zero_replacement",
             "replace zeros by this value (multiplicative replacement); empty: a zero is an error",
-            None,
+            "",
             type="number",
         ),
     ),

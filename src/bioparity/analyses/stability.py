@@ -169,7 +169,7 @@ def stability_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str,
     )
     parts = [
         part.assign(**{SECTION: name})
-        for name, part in ((SHELF_LIFE, result.summary), (SLOPES, result.slopes), (LOTS, result.lots))
+        for name, part in ((SHELF_LIFE, result.table), (SLOPES, result.slopes), (LOTS, result.lots))
         if len(part)
     ]
     table = pd.concat(parts, ignore_index=True)
@@ -402,20 +402,20 @@ STABILITY = Analysis(
         Option(
             "lower",
             "lower acceptance criterion for attributes without a lower column (empty = none)",
-            None,
+            "",
             type="number",
         ),
         Option(
             "upper",
             "upper acceptance criterion for attributes without an upper column (empty = none)",
-            None,
+            "",
             type="number",
         ),
         Option("model", "linear (default) or log, for attributes without a model column", "linear", MODELS),
         Option(
             "slope_margin",
             "equivalence margin of the slope difference (empty = not judged)",
-            None,
+            "",
             type="number",
         ),
         Option("confidence", "one-sided confidence of the bound (default 0.95)", 0.95, type="number"),
@@ -423,7 +423,7 @@ STABILITY = Analysis(
         Option(
             "max_time",
             "longest shelf life searched (empty = five times the last time point)",
-            None,
+            "",
             type="number",
         ),
         Option(
