@@ -80,7 +80,7 @@ def test_removed_outliers_are_listed_with_the_result(tmp_path: Path) -> None:
     assert list(removed["donor"]) == list(expected["donor"].astype(str)) and "D08" in set(removed["donor"])
     assert list(removed["value"]) == list(expected["value"])
     summary = get_analysis("ada-cutpoint").summary(result, {})
-    assert summary.endswith(f"; {len(removed)} outlier value(s) removed")
+    assert summary.endswith(f"; outliers removed: screening {len(removed)}")
 
 
 def test_the_optional_tiers_are_empty_fields() -> None:

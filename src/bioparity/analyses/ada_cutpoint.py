@@ -160,31 +160,35 @@ def ada_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
 
 
 def ada_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
-    """``screening cut point 1.52 (parametric, log scale, FPR 5%, fixed); confirmatory 13.28 % inhibition
-    (parametric, FPR 1%, fixed); 0 outliers removed``."""
+    """``screening cut point 1.52 (parametric, log scale, FPR 5%, fixed); confirmatory cut point 13.28 %
+    inhibition (parametric, FPR 1%, fixed); outliers removed: screening 1, confirmatory 0``."""
     columns = list(result.get("columns") or [])
-    records = [dict(zip(columns, row, strict=True)) for row in result.get("rows") or []]
+    chosen = [
+        r
+        for r in (dict(zip(columns, row, strict=True)) for row in result.get("rows") or [])
+        if r.get(SELECTED)
+    ]
     parts = []
-    removed = 0
-    for r in records:
-        if not r.get(SELECTED):
-            continue
-        removed += int(r.get(N_OUTLIERS) or 0)
+    for r in chosen:
         unit = " % inhibition" if r.get(TIER) == "confirmatory" else ""
         scale = "" if r.get(TIER) == "confirmatory" else f", {r.get(TRANSFORM)} scale"
         parts.append(
             f"{r.get(TIER)} cut point {cell(r.get(CUT_POINT), 4)}{unit} ({r.get(METHOD)}{scale}, "
             f"FPR {100 * float(r.get(FPR) or 0):g}%, {r.get(CUT_POINT_TYPE)})"
         )
-    return "; ".join(parts) + f"; {removed} outlier value(s) removed"
+    removed = ", ".join(f"{r.get(TIER)} {int(r.get(N_OUTLIERS) or 0)}" for r in chosen)
+    return "; ".join(parts) + f"; outliers removed: {removed}"
 
 
 def ada_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
-    """Outlier values removed (all tiers) and tiers with a floating cut point."""
+    """Outliers removed (values or donors, counted per tier) and tiers with a floating cut point."""
     chosen = _selected(table) if TIER in table.columns else table.iloc[0:0]
     outliers = pd.to_numeric(chosen.get(N_OUTLIERS, pd.Series(dtype=float)), errors="coerce").fillna(0)
     floating = int((chosen.get(CUT_POINT_TYPE, pd.Series(dtype=str)) == "floating").sum())
-    return [("outlier values removed", int(outliers.sum())), ("tiers with a floating cut point", floating)]
+    return [
+        ("outliers removed (values or donors, all tiers)", int(outliers.sum())),
+        ("tiers with a floating cut point", floating),
+    ]
 
 
 def example_data() -> bytes:

@@ -204,7 +204,6 @@ def _criterion(lower: Any, upper: Any) -> str:
 def _shelf_life_table(rows: pd.DataFrame, unit: str) -> Table:
     body = []
     for r in rows.to_dict("records"):
-        flags = [f for f in str(r.get("flags") or "").split("; ") if f]
         body.append(
             (
                 str(r[ATTRIBUTE]),
@@ -218,7 +217,7 @@ def _shelf_life_table(rows: pd.DataFrame, unit: str) -> Table:
                 _criterion(r.get("lower"), r.get("upper")),
                 cell(r.get(SHELF_LIFE_VALUE), 4),
                 str(r.get(WORST_LOT) or ""),
-                str(len(flags)),
+                "yes" if isinstance(r.get("flags"), str) and r["flags"] else "no",
             )
         )
     return Table(
@@ -235,10 +234,10 @@ def _shelf_life_table(rows: pd.DataFrame, unit: str) -> Table:
             "acceptance criterion",
             f"shelf life ({unit})",
             "worst lot",
-            "flags",
+            "flagged",
         ),
         tuple(body),
-        (False, False, False, False, True, False, False, False, False, True, False, True),
+        (False, False, False, False, True, False, False, False, False, True, False, False),
         wide=True,
         note="Poolability by ANCOVA at the alpha_pool level (0.25): slopes differ -> dids (each lot), else "
         "intercepts differ -> dics (common slope), else cics (pooled). Shelf life: earliest time at "
@@ -314,7 +313,15 @@ def stability_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = No
         )
         if c in lots.columns
     ]
-    main += panels(lots[shown], [ATTRIBUTE, LOT], "Regression per lot and the line of the chosen model")
+    headers = {
+        "n": "results",
+        "slope_se": "slope SE",
+        "fitted_intercept": "model intercept",
+        "fitted_slope": "model slope",
+        "lot_shelf_life": f"lot shelf life ({unit})",
+    }
+    title = "Regression per lot and the line of the chosen model (pooling)"
+    main += panels(lots[shown], [ATTRIBUTE, LOT], title, headers=headers)
     appendix = [
         t
         for name in (SHELF_LIFE, SLOPES, LOTS)
