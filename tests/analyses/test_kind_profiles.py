@@ -41,6 +41,16 @@ def test_a_workspace_run_has_the_numbers_of_the_command(
     kinds.assert_same_table(kinds.read_csv(species), section(stored, SPECIES))
 
 
+def test_the_stored_distances_agree_with_r() -> None:
+    """Aitchison distances computed in R (tests/data/reference/cmc/make_reference.R, case ``profile``)."""
+    ref = pd.read_csv(REFERENCE / "cmc" / "ref_stability.csv", dtype=str).query("case == 'profile'")
+    want = {str(n): float(v) for n, v in zip(ref["name"], ref["value"], strict=True)}
+    lots = section(kinds.workspace_table("profiles", DATA), LOTS)
+    assert len(lots) == 13
+    for lot, distance in zip(lots["lot"], lots["distance"], strict=True):
+        assert distance == pytest.approx(want[f"distance_{lot}"], rel=1e-10)
+
+
 def test_zeros_are_replaced_only_when_asked(tmp_path: Path) -> None:
     frame = pd.read_csv(DATA)
     frame.loc[(frame["lot"] == "T02") & (frame["species"] == "Man5"), "value"] = 0.0
