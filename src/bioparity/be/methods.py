@@ -77,7 +77,21 @@ class Estimate:
 
 @dataclass(frozen=True)
 class BEMethod:
-    """One registered method: name, one-line description and its evaluation function."""
+    """One registered method: name, one-line description and its evaluation function.
+
+    The instances live in :data:`BE_METHODS`; :func:`evaluate_be` checks the options and calls
+    ``evaluate``.
+
+    Attributes
+    ----------
+    name : str
+        Registry key: ``abe``, ``ema-abel-a``, ``ema-abel-b`` or ``fda-rsabe``.
+    description : str
+        One line for listings (``bioparity be --help``, the workspace).
+    evaluate : callable
+        ``evaluate(data, settings) -> BEResult``: evaluates a :class:`CrossoverData` with the checked
+        options (alpha, limits, df method, outlier fence).
+    """
 
     name: str
     description: str
