@@ -38,7 +38,13 @@ PUBLIC_PACKAGES = (
 )
 
 #: packages whose every public function and class passes (only grows)
-COMPLETE = ("bioparity.validation", "bioparity.power", "bioparity.be", "bioparity.simulate")
+COMPLETE = (
+    "bioparity.validation",
+    "bioparity.power",
+    "bioparity.be",
+    "bioparity.simulate",
+    "bioparity.caa",
+)
 
 #: single definitions of the other packages that pass (only grows; move a package to COMPLETE when done)
 DOCUMENTED = (
@@ -57,7 +63,7 @@ DOCUMENTED = (
 )
 
 #: definitions of the other public packages that do not pass yet (only goes down)
-MAX_MISSING = 140
+MAX_MISSING = 122
 
 
 def _documented_names(doc: NumpyDocString, *sections: str) -> set[str]:
