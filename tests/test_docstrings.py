@@ -44,6 +44,7 @@ COMPLETE = (
     "bioparity.be",
     "bioparity.simulate",
     "bioparity.caa",
+    "bioparity.clinical",
 )
 
 #: single definitions of the other packages that pass (only grows; move a package to COMPLETE when done)
@@ -63,7 +64,7 @@ DOCUMENTED = (
 )
 
 #: definitions of the other public packages that do not pass yet (only goes down)
-MAX_MISSING = 99
+MAX_MISSING = 89
 
 
 def _documented_names(doc: NumpyDocString, *sections: str) -> set[str]:
