@@ -184,6 +184,18 @@ def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> Crossover
     ------
     DataFileError
         For a missing column or a value the design cannot use, naming the row and column.
+    InputError
+        For data with a single sequence.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"subject": [1, 1, 2, 2, 3, 3, 4, 4], "period": [1, 2] * 4,
+    ...                       "sequence": ["TR", "TR", "RT", "RT"] * 2, "treatment": list("TRRTTRRT"),
+    ...                       "PK": [100, 90, 95, None, 80, 85, 110, 100]})
+    >>> data = crossover_data(frame)
+    >>> data.design, data.n, data.subjects_per_sequence, data.missing_values, data.missing_per_period
+    ('TR|RT', 4, (2, 2), 1, (0, 1))
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
