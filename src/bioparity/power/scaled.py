@@ -818,10 +818,9 @@ def scabel_adjusted_alpha(
 
     Raises
     ------
-    KeyError
-        For a regulator other than ``EMA``, ``HC``, ``GCC``, ``FDA`` (looked up before the checks).
     InputError
-        As :func:`power_scabel` (design, evaluation, CV, group sizes, alpha, ``nsims``).
+        For a regulator other than ``EMA``, ``HC``, ``GCC``, ``FDA``, and as :func:`power_scabel`
+        (design, evaluation, CV, group sizes, alpha, ``nsims``).
 
     References
     ----------
@@ -838,6 +837,8 @@ def scabel_adjusted_alpha(
     """
     from scipy import optimize
 
+    if regulator not in REGULATORS:
+        raise InputError(f"unknown regulator {regulator!r}; expected one of {', '.join(REGULATORS)}")
     k, cv_switch, cv_cap = REGULATORS[regulator]
     cvwr = float(np.atleast_1d(np.asarray(cv, dtype=float))[-1])
     upper = 1.25 if cvwr <= cv_switch else math.exp(k * math.sqrt(float(cv_to_mse(min(cvwr, cv_cap)))))
