@@ -38,7 +38,7 @@ PUBLIC_PACKAGES = (
 )
 
 #: packages whose every public function and class passes (only grows)
-COMPLETE = ("bioparity.validation", "bioparity.pathways", "bioparity.market")
+COMPLETE = ("bioparity.validation", "bioparity.pathways", "bioparity.market", "bioparity.potency")
 
 #: single definitions of the other packages that pass (only grows; move a package to COMPLETE when done)
 DOCUMENTED = (
@@ -57,7 +57,7 @@ DOCUMENTED = (
 )
 
 #: definitions of the other public packages that do not pass yet (only goes down)
-MAX_MISSING = 124
+MAX_MISSING = 111
 
 
 def _documented_names(doc: NumpyDocString, *sections: str) -> set[str]:
