@@ -36,6 +36,7 @@ PUBLIC_PACKAGES = (
     "bioparity.validation",
     "bioparity.potency",
     "bioparity.bioassay",
+    "bioparity.stability",
 )
 
 #: packages whose every public function and class passes (only grows)
@@ -45,6 +46,7 @@ COMPLETE = (
     "bioparity.market",
     "bioparity.potency",
     "bioparity.bioassay",
+    "bioparity.stability",
 )
 
 #: single definitions of the other packages that pass (only grows; move a package to COMPLETE when done)
