@@ -310,7 +310,7 @@ def profile_similarity(
     total : float, default 100.0
         Closure constant of a lot (100 for percentages).
     closure_tolerance : float, default 2.0
-        Allowed |sum of parts - total| before a lot is flagged.
+        Allowed ``abs(sum of parts - total)`` before a lot is flagged.
     zero_replacement : float or None, default None
         Value for zero parts (multiplicative replacement, see :func:`replace_zeros`); ``None`` makes
         a zero an error.
