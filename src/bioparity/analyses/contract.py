@@ -256,7 +256,8 @@ class RunView:
     chain : tuple of StoredInput, default ()
         Provenance: the run's own input first, then the datasets it was derived from.
     result : Any, default None
-        The stored result as computed (a JSON-like mapping), when a hook needs more than the table.
+        The stored result (the mapping ``compute`` returned), when a hook needs more than the table;
+        ``None`` when not loaded.
     """
 
     kind: str

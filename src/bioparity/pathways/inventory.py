@@ -168,8 +168,9 @@ class ProgramProfile:
         streamlined pathway without a comparative efficacy study).
     reference_sourcing : mapping of str to str, default {}
         Region code -> source label of the reference product relied on for that region's dossier,
-        e.g. ``{"EMA": "EU", "FDA": "EU", "NMPA": "CN"}``; labels are 2-3 capital letters. A region
-        not listed is assumed to use its local reference.
+        e.g. ``{"EMA": "EU", "FDA": "EU", "NMPA": "CN"}``; labels are 2-3 capital letters. For a
+        region not listed the reference requirement is missing unless the manual item
+        ``local_reference_used`` is recorded as true for it.
     indications : tuple of str, default ()
         Indications claimed (rules may ask for a justification of extrapolation when there are several).
     target_regions : tuple of str, default ()
@@ -237,7 +238,7 @@ class CAAAttribute:
         The attribute met its similarity criterion (e.g. the tolerance-interval or equivalence test
         of :mod:`bioparity.caa`).
     critical : bool, default False
-        High-risk or mechanism-of-action-relevant attribute (tier 1 in the FDA's terms).
+        High-risk or mechanism-of-action-relevant attribute.
     n_test_lots, n_reference_lots : int or None, default None
         Number of lots of T and of the reference analysed (positive integers), when known.
     method : str or None, default None

@@ -79,8 +79,8 @@ class Rule:
     kind : str
         ``eligibility`` (a condition of the streamlined pathway) or ``requirement``.
     pathway : str
-        Pathway a requirement belongs to: ``streamlined``, ``traditional`` or ``any`` (the file's
-        default when omitted).
+        Pathway a requirement belongs to: ``streamlined``, ``traditional`` or ``any`` (``any`` when
+        the rule file omits it).
     title : str
         One-line statement of the rule.
     citation : Citation

@@ -123,7 +123,8 @@ def stability_table(
     alpha_pool : float, default 0.25
         Level of the ICH Q1E poolability tests.
     max_time : float or None, default None
-        End of the search for the crossing; default five times each group's last time point.
+        End of the search for the crossing; default five times the last time point of each fit
+        (attribute, condition and product).
     dids_variance : str, default "separate"
         ``separate`` or ``pooled`` variance when lots are not pooled (see :func:`fit_stability`).
     test : str, default "test"
