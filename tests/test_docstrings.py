@@ -35,10 +35,28 @@ PUBLIC_PACKAGES = (
     "bioparity.market",
     "bioparity.validation",
     "bioparity.potency",
+    "bioparity.bioassay",
+    "bioparity.stability",
+    "bioparity.profiles",
+    "bioparity.analyses",
 )
 
 #: packages whose every public function and class passes (only grows)
-COMPLETE = ("bioparity.validation",)
+COMPLETE = (
+    "bioparity.validation",
+    "bioparity.power",
+    "bioparity.be",
+    "bioparity.simulate",
+    "bioparity.caa",
+    "bioparity.clinical",
+    "bioparity.pathways",
+    "bioparity.market",
+    "bioparity.potency",
+    "bioparity.bioassay",
+    "bioparity.stability",
+    "bioparity.profiles",
+    "bioparity.analyses",
+)
 
 #: single definitions of the other packages that pass (only grows; move a package to COMPLETE when done)
 DOCUMENTED = (
@@ -57,7 +75,7 @@ DOCUMENTED = (
 )
 
 #: definitions of the other public packages that do not pass yet (only goes down)
-MAX_MISSING = 167
+MAX_MISSING = 31
 
 
 def _documented_names(doc: NumpyDocString, *sections: str) -> set[str]:

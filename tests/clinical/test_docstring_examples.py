@@ -14,6 +14,8 @@ MODULES = [
     "bioparity.clinical.equivalence",
     "bioparity.clinical.sample_size_means",
     "bioparity.clinical.sample_size_proportions",
+    "bioparity.clinical.stratified",
+    "bioparity.clinical.immunogenicity",
 ]
 
 

@@ -74,6 +74,33 @@ class Option:
     ``label`` is the short title of a form field (the name when empty). A number option whose default is
     ``''`` is :attr:`optional`: the empty value means "not given" (as the empty choice of a text option),
     e.g. a confirmatory false-positive rate or a specification limit that a command takes without a default.
+
+    Attributes
+    ----------
+    name : str
+        Option name as typed on the command line (``--option name=value``) and stored with a run.
+    help : str
+        One-line help shown in ``bioparity kinds``, the API schema and the web form.
+    default : Any, default ""
+        Value used when the option is not given; must be one of ``choices`` when they are set, and
+        of the option's type otherwise (``''`` for an optional number).
+    choices : tuple or None, default None
+        The only values accepted (a select in the web form); ``None`` accepts any value of the type.
+    type : str, default "text"
+        ``text``, ``number``, ``integer``, ``flag`` or ``list`` (comma-separated text).
+    label : str, default ""
+        Short title of the form field; the name when empty.
+
+    Raises
+    ------
+    ValueError
+        When the type is unknown or the default is not acceptable (a programming error in a kind).
+
+    Examples
+    --------
+    >>> alpha = Option("alpha", "significance level of each one-sided test", 0.05, type="number")
+    >>> alpha.parse("0.1"), alpha.error("ten")
+    (0.1, "'ten' is not a number (e.g. 0.05)")
     """
 
     name: str
@@ -153,7 +180,20 @@ class Option:
 @dataclass(frozen=True)
 class InputColumn:
     """A column the reader expects. ``required`` columns must be present (a CSV whose header lacks one
-    is mapped at upload); ``unit_option`` names the option that holds the column's unit."""
+    is mapped at upload); ``unit_option`` names the option that holds the column's unit.
+
+    Attributes
+    ----------
+    name : str
+        Column name in the input file (e.g. ``"conc"``).
+    required : bool
+        The reader refuses a file without it.
+    help : str, default ""
+        What the column holds, shown when columns are mapped at upload.
+    unit_option : str or None, default None
+        Name of the kind's option that holds the column's unit (e.g. ``conc_unit``); it must be one
+        of the kind's options.
+    """
 
     name: str
     required: bool
@@ -164,7 +204,17 @@ class InputColumn:
 @dataclass(frozen=True)
 class Action:
     """A page of the web workspace that works on a succeeded run of the kind, linked from the run page
-    as ``/ui/runs/<run id>/<path>`` (e.g. NCA's lambda_z review)."""
+    as ``/ui/runs/<run id>/<path>`` (e.g. NCA's lambda_z review).
+
+    Attributes
+    ----------
+    label : str
+        Text of the link on the run page.
+    path : str
+        Path below the run's URL (no leading slash), e.g. ``"review"`` for NCA's lambda_z review.
+    id : str, default ""
+        Element id of the link (e.g. ``"nca-review"``); empty for none.
+    """
 
     label: str
     path: str
@@ -178,6 +228,19 @@ class StoredInput:
     ``load()`` gives the file as a plain table (None when it is not delimited text); ``produced_by`` and
     ``produced_options`` are the kind and options of the run whose result table the dataset is (empty
     for an uploaded file).
+
+    Attributes
+    ----------
+    sha256 : str
+        SHA-256 of the stored file (its identity in the store), hexadecimal.
+    validated_for : str or None
+        Kind the upload was validated for, or ``None``.
+    load : callable
+        ``load() -> pandas.DataFrame or None``: the file read as a table on demand.
+    produced_by : str or None, default None
+        Kind of the run that produced the dataset (``None`` for an upload).
+    produced_options : mapping of str to Any, default {}
+        Options of that run.
     """
 
     sha256: str
@@ -190,7 +253,22 @@ class StoredInput:
 @dataclass(frozen=True)
 class RunView:
     """A stored run as the presentation hooks see it: options, the result table (no columns when the
-    result has none) and the provenance chain (the run's own dataset first, then those it came from)."""
+    result has none) and the provenance chain (the run's own dataset first, then those it came from).
+
+    Attributes
+    ----------
+    kind : str
+        Analysis kind of the run.
+    options : mapping of str to Any
+        Options the run used (defaults included).
+    table : pandas.DataFrame
+        The stored result table (an empty frame when the result has no table).
+    chain : tuple of StoredInput, default ()
+        Provenance: the run's own input first, then the datasets it was derived from.
+    result : Any, default None
+        The stored result (the mapping ``compute`` returned), when a hook needs more than the table;
+        ``None`` when not loaded.
+    """
 
     kind: str
     options: Mapping[str, Any]
@@ -207,7 +285,15 @@ class RunView:
 @dataclass(frozen=True)
 class Example:
     """A small valid input of the kind: ``write(folder)`` writes the file and returns its path, to be run
-    with ``options`` (documentation, ``bioparity kinds`` and the contract test over every kind)."""
+    with ``options`` (documentation, ``bioparity kinds`` and the contract test over every kind).
+
+    Attributes
+    ----------
+    write : callable
+        ``write(folder: pathlib.Path) -> pathlib.Path``: writes the example file into ``folder``.
+    options : mapping of str to Any, default {}
+        Options to run the example with.
+    """
 
     write: Callable[[Path], Path]
     options: Mapping[str, Any] = field(default_factory=dict)
@@ -275,6 +361,48 @@ class Analysis:
     the options (by default from the columns' ``unit_option``). ``example`` is a small valid input.
     ``study_kinds`` are the kinds of study (``pk``, ``caa``, ...) whose uploads are checked for this
     analysis unless the user chooses otherwise.
+
+    Attributes
+    ----------
+    name : str
+        Stable identifier of the kind, e.g. ``"pk-similarity"`` (keyword only, like every field).
+    title : str
+        Heading of its pages and reports.
+    description : str
+        One line for lists (``bioparity kinds``).
+    read : callable
+        ``read(path) -> pandas.DataFrame``: validating reader; raises ``DataFileError`` naming the
+        file, row and column.
+    compute : callable
+        ``compute(frame, options) -> mapping``: deterministic, JSON values only.
+    columns : tuple of InputColumn, default ()
+        Input columns offered for mapping at upload.
+    options : tuple of Option, default ()
+        The options schema (names unique).
+    tables : callable, default generic_tables
+        ``tables(frame, options) -> ReportTables``: the report's main tables and appendix.
+    summary : callable, default table_summary
+        ``summary(result, options) -> str``: one readable line.
+    flags : callable, default no_flags
+        ``flags(frame, options) -> list of (label, count)``: flag counts shown with the notes.
+    figures : callable, default no_figures
+        ``figures(run: RunView) -> list of Figure``: the plots of a run.
+    units : callable or None, default None
+        ``units(options) -> dict``: unit per input column; ``None`` takes each column's
+        ``unit_option``.
+    follows : tuple of str, default ()
+        Kinds whose result table this kind takes as input.
+    actions : tuple of Action, default ()
+        Web pages that work on a succeeded run.
+    example : Example or None, default None
+        A small valid input.
+    study_kinds : tuple of str, default ()
+        Study kinds whose uploads are checked for this analysis by default.
+
+    Raises
+    ------
+    ValueError
+        When option names repeat or a column's ``unit_option`` is not an option (a programming error).
     """
 
     name: str

@@ -103,6 +103,27 @@ class Figure:
     ``item``: the run page shows one with a selector named after the series (the query parameter of the
     same name chooses it), the report prints them all under ``group_title``. ``note`` is printed with
     the figure(s) in the report; ``on_page=False`` keeps a figure out of the run page (report only).
+
+    Attributes
+    ----------
+    key : str
+        Name of the plot on the page (used in element ids).
+    title : str
+        Heading of the plot.
+    label : str
+        What the plot shows (caption and alternative text).
+    data : ProfilePlot or ForestPlot or PowerPlot or CAAPlot
+        The plot data the renderers draw.
+    series : str, default ""
+        Name of the series a set of figures belongs to (e.g. ``attribute``); empty for a single plot.
+    item : str, default ""
+        This figure's value within the series (e.g. the attribute name).
+    group_title : str, default ""
+        Heading of the series in the report.
+    note : str, default ""
+        Text printed with the figure(s) in the report.
+    on_page : bool, default True
+        Show on the run page; False keeps it to the report.
     """
 
     key: str

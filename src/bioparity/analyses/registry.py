@@ -48,7 +48,25 @@ def _load_builtins() -> None:
 
 
 def register(analysis: Analysis) -> Analysis:
-    """Add a kind (names are unique: registering a name twice is a programming error)."""
+    """Add a kind (names are unique: registering a name twice is a programming error).
+
+    The built-in kinds are loaded first, so a plug-in cannot take a built-in name.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The kind to add.
+
+    Returns
+    -------
+    Analysis
+        The same object (so that ``register`` can wrap a module-level definition).
+
+    Raises
+    ------
+    ValueError
+        When a kind of that name is already registered.
+    """
     _load_builtins()
     with _LOCK:
         if analysis.name in _REGISTRY:
@@ -58,14 +76,52 @@ def register(analysis: Analysis) -> Analysis:
 
 
 def unregister(name: str) -> Analysis:
-    """Remove a kind and return it (plug-ins unloading, tests)."""
+    """Remove a kind and return it (plug-ins unloading, tests).
+
+    Parameters
+    ----------
+    name : str
+        Name of a registered kind (built-in kinds can be removed too).
+
+    Returns
+    -------
+    Analysis
+        The kind removed; pass it to :func:`register` to put it back.
+
+    Raises
+    ------
+    KeyError
+        When no kind has that name.
+    """
     _load_builtins()
     with _LOCK:
         return _REGISTRY.pop(name)
 
 
 def get_analysis(name: str) -> Analysis:
-    """The kind called ``name`` (InputError listing the known kinds otherwise)."""
+    """The kind called ``name`` (InputError listing the known kinds otherwise).
+
+    Parameters
+    ----------
+    name : str
+        Kind name, e.g. ``"nca"`` or ``"pk-similarity"``.
+
+    Returns
+    -------
+    Analysis
+        The registered kind.
+
+    Raises
+    ------
+    InputError
+        When no kind has that name; the message lists the known kinds.
+
+    Examples
+    --------
+    >>> be = get_analysis("be")
+    >>> be.title, be.defaults["method"]
+    ('Bioequivalence', 'abe')
+    """
     _load_builtins()
     try:
         return _REGISTRY[name]
@@ -76,20 +132,67 @@ def get_analysis(name: str) -> Analysis:
 
 
 def all_analyses() -> dict[str, Analysis]:
-    """Every registered kind by name, sorted."""
+    """Every registered kind by name, sorted.
+
+    Returns
+    -------
+    dict of str to Analysis
+        Kind name -> kind, sorted by name (built-in kinds and plug-ins).
+
+    Examples
+    --------
+    >>> kinds = all_analyses()
+    >>> kinds["nca"].title == get_analysis("nca").title, list(kinds) == sorted(kinds)
+    (True, True)
+    """
     _load_builtins()
     with _LOCK:
         return dict(sorted(_REGISTRY.items()))
 
 
 def next_kinds(kind: str) -> list[str]:
-    """The kinds that take the result table of a ``kind`` run as input (their ``follows`` names it)."""
+    """The kinds that take the result table of a ``kind`` run as input (their ``follows`` names it).
+
+    Parameters
+    ----------
+    kind : str
+        Kind of the finished run.
+
+    Returns
+    -------
+    list of str
+        Names of the kinds that can be run next on its result table, sorted (empty when none).
+
+    Examples
+    --------
+    >>> next_kinds("nca")
+    ['pk-similarity']
+    """
     return [name for name, a in all_analyses().items() if kind in a.follows]
 
 
 def option_errors(analysis: Analysis, options: Mapping[str, Any]) -> dict[str, str]:
     """Per given option, why its value is refused (see :meth:`Option.error`); options the kind does not
-    have are left to :func:`effective_options`. Empty when every value is acceptable."""
+    have are left to :func:`effective_options`. Empty when every value is acceptable.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The kind whose options schema applies.
+    options : mapping of str to Any
+        Option values, already typed (see :func:`parse_options`).
+
+    Returns
+    -------
+    dict of str to str
+        Option name -> reason its value is refused (the web form shows it next to the field).
+
+    Examples
+    --------
+    >>> problems = option_errors(get_analysis("be"), {"method": "xyz", "alpha": 0.1})
+    >>> list(problems), problems["method"].startswith("'xyz' is not accepted; choose one of abe")
+    (['method'], True)
+    """
     known = {o.name: o for o in analysis.options}
     problems: dict[str, str] = {}
     for name, value in options.items():
@@ -102,7 +205,33 @@ def option_errors(analysis: Analysis, options: Mapping[str, Any]) -> dict[str, s
 
 def effective_options(analysis: Analysis, options: Mapping[str, Any]) -> dict[str, Any]:
     """The options a run uses: the kind's defaults overridden by the given ones (unknown names and
-    refused values raise InputError naming them)."""
+    refused values raise InputError naming them).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The kind to run.
+    options : mapping of str to Any
+        Option values given by the user, already typed.
+
+    Returns
+    -------
+    dict of str to Any
+        Every option of the kind: the defaults, overridden by ``options`` (stored with the run so
+        that it records every setting).
+
+    Raises
+    ------
+    InputError
+        When an option name is not one of the kind's (the message lists the accepted ones with
+        their help) or a value is refused.
+
+    Examples
+    --------
+    >>> options = effective_options(get_analysis("be"), {"alpha": 0.1})
+    >>> options["alpha"], options["method"]
+    (0.1, 'abe')
+    """
     unknown = sorted(set(options) - set(analysis.option_help))
     if unknown:
         accepted = ", ".join(f"{k} ({v})" for k, v in analysis.option_help.items()) or "none"
@@ -119,6 +248,25 @@ def effective_options(analysis: Analysis, options: Mapping[str, Any]) -> dict[st
 
 def parse_options(analysis: Analysis, texts: Mapping[str, str]) -> dict[str, Any]:
     """Options typed as text (form fields, ``--option name=value``) converted by each option's type;
-    unknown names are kept as text for :func:`effective_options` to refuse."""
+    unknown names are kept as text for :func:`effective_options` to refuse.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The kind whose options schema applies.
+    texts : mapping of str to str
+        Option name -> value as typed.
+
+    Returns
+    -------
+    dict of str to Any
+        Option name -> value converted by :meth:`Option.parse` (text that is not of the type is kept
+        unchanged, for :func:`option_errors` to refuse).
+
+    Examples
+    --------
+    >>> parse_options(get_analysis("be"), {"alpha": "0.1", "method": "abe"})
+    {'alpha': 0.1, 'method': 'abe'}
+    """
     known = {o.name: o for o in analysis.options}
     return {k: known[k].parse(v) if k in known else v for k, v in texts.items()}

@@ -32,7 +32,25 @@ MAX_COLUMN_CHARS = 48
 
 @dataclass(frozen=True)
 class Table:
-    """A printable table: header labels, formatted cells and which columns are numbers."""
+    """A printable table: header labels, formatted cells and which columns are numbers.
+
+    Attributes
+    ----------
+    title : str
+        Caption of the table.
+    columns : tuple of str
+        Header labels (with units where known, e.g. ``CMAX (ng/mL)``).
+    rows : tuple of tuple of str
+        Cells already formatted as printed (see :func:`cell`), one tuple per row.
+    numeric : tuple of bool
+        Per column, whether it holds numbers (right-aligned).
+    note : str, default ""
+        Text printed under the table (e.g. row and column counts).
+    wide : bool, default False
+        Print on a landscape page.
+    css : tuple of str, default ()
+        Optional CSS class per row (e.g. to mark failed comparisons); empty for none.
+    """
 
     title: str
     columns: tuple[str, ...]
@@ -114,6 +132,22 @@ class ReportTables:
     ``settings`` detail the run's options (printed with them, e.g. a reviewer's choices), ``extra`` are
     further tables printed after the main ones under their own title (e.g. operating characteristics),
     ``appendix_note`` is added to the sentence that introduces the appendix.
+
+    Attributes
+    ----------
+    main : tuple of Table
+        The main tables, in the kind's regulator-style layout.
+    appendix : tuple of Table
+        The complete stored result table in panels that fit the page (may be empty when the main
+        tables already show every column).
+    notes : tuple of str, default ()
+        Notes printed with the tables (e.g. methods, flags).
+    settings : tuple of Table, default ()
+        Tables detailing the run's options.
+    extra : tuple of Table, default ()
+        Further tables printed after the main ones.
+    appendix_note : str, default ""
+        Text added to the sentence introducing the appendix.
     """
 
     main: tuple[Table, ...]

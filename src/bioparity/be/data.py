@@ -65,6 +65,46 @@ class CrossoverData:
     Observation arrays (length N, rows with a PK value): ``log_pk``, ``subject`` (0..n-1),
     ``period`` (0..P-1 in sorted period order), ``sequence`` (index into ``sequences``) and
     ``is_test``. Subject-level: ``subject_ids`` (original labels) and ``subject_sequence``.
+    Built by :func:`crossover_data`, which checks the table; the bookkeeping fields are those of
+    replicateBE's report.
+
+    Attributes
+    ----------
+    log_pk : numpy.ndarray of float, shape (N,)
+        Natural logarithm of each analysed PK value (rows with a missing value are left out).
+    subject : numpy.ndarray of int, shape (N,)
+        Subject code of each observation, 0..n-1, indexing ``subject_ids``.
+    period : numpy.ndarray of int, shape (N,)
+        Period position of each observation, 0..P-1 (periods in sorted order, the position of the
+        treatment letter in the sequence string).
+    sequence : numpy.ndarray of int, shape (N,)
+        Sequence of each observation, an index into ``sequences``.
+    is_test : numpy.ndarray of bool, shape (N,)
+        True for a test (T) observation, False for reference (R).
+    subject_ids : tuple of str
+        The n analysed subjects' labels as in the input (subjects with at least one PK value).
+    subject_sequence : numpy.ndarray of int, shape (n,)
+        Sequence index of each analysed subject.
+    sequences : tuple of str
+        The sequences in replicateBE's preferred order, T first (``("TRTR", "RTRT")``).
+    periods : tuple of str
+        The period labels, in the order of the positions 0..P-1.
+    subjects_per_sequence : tuple of int
+        Analysed subjects in each sequence (in the order of ``sequences``).
+    missing_per_sequence : tuple of int
+        Missing (subject, period) cells of the analysed subjects, per sequence.
+    missing_per_period : tuple of int
+        Analysed subjects without a value in each period.
+    n_tt : int
+        Subjects with at least two T observations (CVwT needs them).
+    n_rr : int
+        Subjects with at least two R observations (CVwR needs them).
+    n_tr : int
+        Subjects with at least one T and one R observation (they carry the treatment contrast).
+    missing_values : int
+        Rows whose PK value is missing (counted and reported, not analysed).
+    subjects_without_data : tuple of str
+        Labels of subjects with no PK value at all (not among the n analysed).
     """
 
     log_pk: FloatArray
@@ -144,6 +184,18 @@ def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> Crossover
     ------
     DataFileError
         For a missing column or a value the design cannot use, naming the row and column.
+    InputError
+        For data with a single sequence.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"subject": [1, 1, 2, 2, 3, 3, 4, 4], "period": [1, 2] * 4,
+    ...                       "sequence": ["TR", "TR", "RT", "RT"] * 2, "treatment": list("TRRTTRRT"),
+    ...                       "PK": [100, 90, 95, None, 80, 85, 110, 100]})
+    >>> data = crossover_data(frame)
+    >>> data.design, data.n, data.subjects_per_sequence, data.missing_values, data.missing_per_period
+    ('TR|RT', 4, (2, 2), 1, (0, 1))
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:

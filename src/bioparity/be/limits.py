@@ -85,6 +85,17 @@ def abel_limits(
     References
     ----------
     EMA, Guideline on the investigation of bioequivalence, CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.10.
+
+    Examples
+    --------
+    The table of the EMA guideline (section 4.1.10: 30% -> 80.00-125.00%, 35% -> 77.23-129.48%, ...,
+    >= 50% -> 69.84-143.19%):
+
+    >>> lower, upper = abel_limits([0.30, 0.35, 0.40, 0.45, 0.50, 0.60])
+    >>> (100 * lower).round(2).tolist()
+    [80.0, 77.23, 74.62, 72.15, 69.84, 69.84]
+    >>> (100 * upper).round(2).tolist()
+    [125.0, 129.48, 134.02, 138.59, 143.19, 143.19]
     """
     cv = np.asarray(cvwr, dtype=float)
     capped = np.minimum(cv, rule.cv_cap)

@@ -77,7 +77,21 @@ class Estimate:
 
 @dataclass(frozen=True)
 class BEMethod:
-    """One registered method: name, one-line description and its evaluation function."""
+    """One registered method: name, one-line description and its evaluation function.
+
+    The instances live in :data:`BE_METHODS`; :func:`evaluate_be` checks the options and calls
+    ``evaluate``.
+
+    Attributes
+    ----------
+    name : str
+        Registry key: ``abe``, ``ema-abel-a``, ``ema-abel-b`` or ``fda-rsabe``.
+    description : str
+        One line for listings (``bioparity be --help``, the workspace).
+    evaluate : callable
+        ``evaluate(data, settings) -> BEResult``: evaluates a :class:`CrossoverData` with the checked
+        options (alpha, limits, df method, outlier fence).
+    """
 
     name: str
     description: str
@@ -459,6 +473,16 @@ def evaluate_be(
     EMA, Guideline on the investigation of bioequivalence, CPMP/EWP/QWP/1401/98 Rev. 1 (2010), section 4.1.10;
     EMA, Questions & Answers: positions on specific questions addressed to the PK working party,
     EMA/618604/2008 Rev. 13 (Methods A and B); FDA, Draft guidance on progesterone (2011, RSABE).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"subject": [1, 1, 2, 2, 3, 3, 4, 4], "period": [1, 2] * 4,
+    ...                       "sequence": ["TR", "TR", "RT", "RT"] * 2, "treatment": list("TRRTTRRT"),
+    ...                       "PK": [100, 90, 95, 105, 80, 85, 110, 100]})
+    >>> r = evaluate_be(frame, "abe")
+    >>> round(r.pe, 4), round(r.ci_lower, 4), round(r.ci_upper, 4), r.passed
+    (1.0125, 0.8396, 1.2208, True)
     """
     if method not in BE_METHODS:
         raise InputError(f"unknown BE method {method!r}; expected one of {', '.join(BE_METHODS)}")

@@ -44,6 +44,75 @@ class BEResult(ResultMixin):
     decision with those limits (``*_without_outliers``); the PE and CI always use all data.
 
     :meth:`to_record` is the command-line (and stored workspace) record: percent, ``pass`` for ``passed``.
+
+    Attributes
+    ----------
+    method : str
+        The method evaluated: ``abe``, ``ema-abel-a``, ``ema-abel-b`` or ``fda-rsabe``.
+    n : int
+        Number of analysed subjects.
+    design : str
+        Sequences joined by ``|`` in replicateBE's order (``TRTR|RTRT``).
+    pe : float
+        Point estimate of the geometric mean ratio T/R (fraction: 0.9658 for 96.58%).
+    ci_lower, ci_upper : float
+        The ``1 - 2 alpha`` confidence interval of the ratio (``conf_level``, 0.90 by default).
+    cvwr, cvwt : float or None
+        Within-subject CVs of reference and test (fractions) from the reference-only and test-only
+        ANOVAs (EMA) or the intra-subject contrasts (FDA); None where the treatment is not replicated.
+    lower_limit, upper_limit : float
+        Acceptance limits of the CI (fractions): ``theta1``/``theta2`` for ``abe``; the ABEL limits
+        ``exp(-/+ 0.760 swR)`` (80.00-125.00% at CVwR <= 30%, capped at CVwR 50%) for EMA; for FDA RSABE
+        with scaling the implied limits ``exp(-/+ theta_s swR)``, for information only.
+    df : float
+        Degrees of freedom of the CI: the ANOVA residual (``abe``, ``ema-abel-a``), containment or
+        Satterthwaite (``ema-abel-b``), or of the T-R contrasts (``fda-rsabe``).
+    passed : bool
+        The overall decision (CI criterion and point-estimate constraint).
+    reasons : tuple of str
+        One sentence per criterion, outlier flag and missing-value note, in evaluation order.
+    alpha : float
+        One-sided level of each of the two one-sided tests.
+    df_method : str
+        ``contain`` or ``satterthwaite`` for ``ema-abel-b``, ``residual`` otherwise.
+    scaled : bool
+        Whether reference scaling applied (EMA: CVwR > 30%; FDA: swR >= 0.294); False for ``abe``.
+    ci_pass : bool
+        The CI part of the decision: the CI (in percent, rounded to two decimals, as replicateBE) within
+        the limits, or for scaled FDA RSABE the upper bound of the linearised criterion <= 0.
+    pe_pass : bool
+        Point estimate within 80.00-125.00% (rounded as the CI); True for ``abe``, which has no such
+        constraint.
+    criterion_upper_bound : float or None
+        FDA RSABE with scaling: Howe's 95% upper bound of ``(muT - muR)^2 - theta_s^2 s2wR`` (log scale
+        squared); None otherwise.
+    swr, swt : float or None
+        Within-subject standard deviations on the log scale, ``sqrt(ln(1 + CV^2))`` of ``cvwr``/``cvwt``.
+    cvw : float or None
+        ``abe`` only: the within-subject CV from the residual of the all-fixed ANOVA (fraction).
+    n_tr, n_rr : int
+        Subjects with both T and R, and with at least two R observations.
+    n_tt : int or None
+        Subjects with at least two T observations; None when T is not replicated in the design.
+    subjects_per_sequence, missing_per_sequence, missing_per_period, missing_values, subjects_without_data
+        The data bookkeeping of :class:`CrossoverData` (replicateBE's report).
+    outliers : tuple of OutlierFlag
+        Reference outliers flagged by the box-plot fence on the studentised residuals (reported only,
+        never removed); empty unless R is replicated.
+    cvwr_without_outliers, lower_limit_without_outliers, upper_limit_without_outliers : float or None
+        EMA ABEL with flagged outliers: CVwR without the flagged subjects' R data and the limits from it
+        (information, EMA Q&A); None otherwise.
+    passed_without_outliers : bool or None
+        The decision with those limits (the PE and CI still from all data); None when not computed.
+    software_version : str
+        bioparity's version.
+
+    References
+    ----------
+    EMA, Guideline on the Investigation of Bioequivalence, CPMP/EWP/QWP/1401/98 Rev. 1 (2010), sections
+    4.1.8 and 4.1.10; EMA, Questions & Answers: positions on specific questions addressed to the
+    Pharmacokinetics Working Party, EMA/618604/2008 Rev. 13 (Methods A and B, outliers); FDA, Draft
+    Guidance on Progesterone (2011). Schuirmann DJ (1987) J Pharmacokinet Biopharm 15:657-680.
     """
 
     #: Fractions shown in percent by :meth:`to_record` and :meth:`to_frame`.

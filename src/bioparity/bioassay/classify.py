@@ -40,7 +40,35 @@ def classify_samples(
     *,
     cut_point_run: str = "",
 ) -> pd.DataFrame:
-    """``samples`` has ``sample``, ``signal`` [, ``signal_drug``, ``nc``]; one row per sample out."""
+    """``samples`` has ``sample``, ``signal`` [, ``signal_drug``, ``nc``]; one row per sample out.
+
+    Parameters
+    ----------
+    samples : pandas.DataFrame
+        Study samples: ``sample`` and ``signal``, ``signal_drug`` (signal with excess drug; required
+        with ``confirmatory``) and optionally ``nc`` (the plate's negative control, for a floating
+        screening cut point).
+    screening : CutPointResult
+        The validated screening cut point (tier ``screening``); when it floats and ``nc`` is given,
+        the plate cut point is ``nc exp(NF)`` or ``nc NF``.
+    confirmatory : CutPointResult or None, default None
+        The validated confirmatory cut point (tier ``confirmatory``, % inhibition); ``None`` reports
+        the screening result only.
+    cut_point_run : str, default ""
+        Identifier of the cut-point analysis applied, copied into every row (provenance).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per sample: ``sample``, ``signal``, ``screening_cut_point``, ``screen_positive``,
+        then ``inhibition`` (%) and ``confirmatory_cut_point`` when confirmed, or ``note`` when
+        screened only; ``status`` (``POS``/``NEG``) and ``cut_point_run``.
+
+    Raises
+    ------
+    InputError
+        When a cut point has the wrong tier or a required column is missing.
+    """
     if screening.tier != "screening":
         raise InputError(f"the screening cut point has tier {screening.tier!r}")
     if confirmatory is not None and confirmatory.tier != "confirmatory":

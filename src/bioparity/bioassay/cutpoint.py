@@ -87,7 +87,36 @@ def choose_transform(values: np.ndarray) -> tuple[str, float, float]:
 
 
 def inhibition(signal: np.ndarray, signal_drug: np.ndarray) -> np.ndarray:
-    """% signal inhibition by excess drug: ``100 * (1 - signal_drug / signal)``."""
+    """% signal inhibition by excess drug: ``100 * (1 - signal_drug / signal)``.
+
+    Parameters
+    ----------
+    signal : numpy.ndarray
+        Signal of each sample without added drug (> 0, any signal unit).
+    signal_drug : numpy.ndarray
+        Signal of the same samples spiked with excess drug (same unit and shape, or broadcastable).
+
+    Returns
+    -------
+    numpy.ndarray
+        % inhibition per sample (negative when the drug raised the signal).
+
+    Raises
+    ------
+    InputError
+        When a signal without drug is <= 0.
+
+    References
+    ----------
+    Shankar G. et al. (2008), Recommendations for the validation of immunoassays used for detection
+    of host antibodies against biotechnology products, J Pharm Biomed Anal 48:1267, section 3.2.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> inhibition(np.array([200.0, 150.0]), np.array([40.0, 140.0])).round(2).tolist()
+    [80.0, 6.67]
+    """
     signal = np.asarray(signal, dtype=float)
     if np.any(signal <= 0):
         raise InputError("% inhibition needs signals without drug > 0")
@@ -129,7 +158,65 @@ def compute_cut_point(
     ``value`` is the screening signal (or S/N) for screening and titration, the % inhibition for the
     confirmatory tier. ``nc`` (negative-control signal of the run) enables the normalisation factor.
     Defaults: FPR 5% / 1% / 0.1%, transform ``auto`` / ``none`` / ``auto``, LCL confidence 90% / 80% /
-    80% for screening / confirmatory / titration.
+    80% for screening / confirmatory / titration. The steps are those of the module docstring.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per well: ``donor``, ``run`` and ``value`` (finite numbers; replicate wells of a donor
+        in a run are averaged), optionally ``nc`` (negative-control signal of the run, > 0).
+    tier : str, default "screening"
+        ``screening``, ``confirmatory`` or ``titration``; sets the defaults above.
+    fpr : float or None, default None
+        Target false-positive rate in (0, 0.5); ``None`` takes the tier's default.
+    transform : str or None, default None
+        ``auto`` (log when it lowers a positive skewness), ``none`` or ``log``; ``None`` takes the
+        tier's default.
+    method : str, default "auto"
+        ``auto`` (parametric when Shapiro-Wilk p >= 0.05, else robust), ``parametric``, ``robust``,
+        ``nonparametric`` or ``parametric_lcl``.
+    quantile_type : int, default 7
+        R quantile type (1-9, Hyndman and Fan 1996) of the nonparametric estimate.
+    lcl_confidence : float or None, default None
+        Confidence of the lower confidence limit of the parametric cut point, in [0.5, 1);
+        ``None`` takes the tier's default.
+    remove_outliers : bool, default True
+        Remove analytical, then biological, outliers by the boxplot rule (one pass each).
+    exclude_donors : sequence of str, default ()
+        Donors to leave out before the analysis (recorded in the notes).
+
+    Returns
+    -------
+    CutPointResult
+        Every estimate on both scales, the one selected, the run comparison and the cut point type,
+        the normalisation factor, the outliers removed and the notes.
+
+    Raises
+    ------
+    InputError
+        When an option is out of range, a column is missing, a value is not finite, an excluded
+        donor is not in the data, the log is taken of a value <= 0, an ``nc`` is <= 0, or fewer than
+        3 donors remain.
+
+    References
+    ----------
+    Shankar G. et al. (2008), J Pharm Biomed Anal 48:1267, Appendix 1; Devanarayan V. et al. (2017),
+    Recommendations for systematic statistical computation of immunogenicity cut points, AAPS J
+    19:1487; FDA, Immunogenicity Testing of Therapeutic Protein Products - Developing and Validating
+    Assays for Anti-Drug Antibody Detection, guidance for industry, 2019.
+
+    Examples
+    --------
+    Eight donors in two runs; run R1 reads 4 units higher than R2, so the run means differ and the cut
+    point floats:
+
+    >>> import pandas as pd
+    >>> base = {"D1": 95, "D2": 102, "D3": 110, "D4": 98, "D5": 105, "D6": 120, "D7": 90, "D8": 100}
+    >>> frame = pd.DataFrame([(d, r, v + o) for d, v in base.items() for r, o in (("R1", 2), ("R2", -2))],
+    ...                      columns=["donor", "run", "value"])
+    >>> result = compute_cut_point(frame)
+    >>> result.transform, result.method, round(result.cut_point, 2), result.cut_point_type
+    ('log', 'parametric', 118.13, 'floating')
     """
     if tier not in TIERS:
         raise InputError(f"tier must be one of {', '.join(TIERS)}; got {tier!r}")
@@ -314,6 +401,38 @@ def screening_and_confirmatory(
 
     ``frame`` has ``donor``, ``run``, ``signal`` [, ``signal_drug``, ``nc``]. ``transform`` applies to
     the screening and titration tiers; % inhibition is analysed untransformed.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per well: ``donor``, ``run``, ``signal`` and, for the confirmatory tier,
+        ``signal_drug`` (signal with excess drug); optionally ``nc`` (negative control of the run,
+        used for the screening and titration normalisation factors).
+    fpr : float, default 0.05
+        False-positive rate of the screening cut point.
+    confirm_fpr : float or None, default 0.01
+        False-positive rate of the confirmatory cut point; ``None`` skips the confirmatory tier.
+    titration_fpr : float or None, default None
+        False-positive rate of the titration cut point (0.001 is usual); ``None`` skips it.
+    transform : str, default "auto"
+        Transform of the screening and titration tiers: ``auto``, ``none`` or ``log``.
+    method : str, default "auto"
+        Estimate selected in every tier (see :func:`compute_cut_point`).
+    quantile_type : int, default 7
+        R quantile type of the nonparametric estimates.
+    remove_outliers : bool, default True
+        Apply the boxplot outlier steps in every tier.
+
+    Returns
+    -------
+    list of CutPointResult
+        Screening, then confirmatory and titration when requested.
+
+    Raises
+    ------
+    InputError
+        When the confirmatory tier is asked for without a ``signal_drug`` column, or for any problem
+        :func:`compute_cut_point` reports.
     """
     base = frame.rename(columns={"signal": "value"})
     out = [

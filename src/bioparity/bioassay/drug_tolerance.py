@@ -18,7 +18,40 @@ from bioparity.errors import InputError
 
 
 def drug_tolerance(frame: pd.DataFrame, cut_point: float) -> DrugToleranceResult:
-    """``frame`` has ``ada_level``, ``drug_level`` (>= 0, include 0 = no drug) and ``signal``."""
+    """``frame`` has ``ada_level``, ``drug_level`` (>= 0, include 0 = no drug) and ``signal``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per well: ``ada_level`` (positive-control antibody concentration), ``drug_level``
+        (drug concentration, >= 0; include 0) and ``signal``; replicate wells are averaged.
+    cut_point : float
+        Screening cut point (signal units); a mean signal at or above it is detected.
+
+    Returns
+    -------
+    DrugToleranceResult
+        Per ADA level, the highest drug level up to which it is detected, and the notes.
+
+    Raises
+    ------
+    InputError
+        When a column is missing or a drug level is negative.
+
+    References
+    ----------
+    FDA, Immunogenicity Testing of Therapeutic Protein Products - Developing and Validating Assays for
+    Anti-Drug Antibody Detection, 2019, section IV.D; Shankar G. et al. (2008), J Pharm Biomed Anal
+    48:1267, section 3.5.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"ada_level": [100] * 4 + [500] * 4, "drug_level": [0, 1, 10, 100] * 2,
+    ...                       "signal": [80, 60, 30, 20, 300, 200, 90, 40]})
+    >>> drug_tolerance(frame, cut_point=50).drug_tolerance.tolist()
+    [1.0, 10.0]
+    """
     need = {"ada_level", "drug_level", "signal"}
     if not need <= set(frame.columns):
         raise InputError(f"drug tolerance data need columns {sorted(need)}; got {sorted(frame.columns)}")

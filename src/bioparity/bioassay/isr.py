@@ -21,7 +21,32 @@ ISR_LIMITS = {"chromatographic": 20.0, "ligand-binding": 30.0}
 
 
 def isr_sample_count(n_study_samples: int) -> int:
-    """ISR samples required: 10% of the first 1000 study samples plus 5% of the rest (rounded up)."""
+    """ISR samples required: 10% of the first 1000 study samples plus 5% of the rest (rounded up).
+
+    Parameters
+    ----------
+    n_study_samples : int
+        Number of study samples analysed (>= 0).
+
+    Returns
+    -------
+    int
+        Number of incurred samples to reanalyse.
+
+    Raises
+    ------
+    InputError
+        When ``n_study_samples`` is negative.
+
+    References
+    ----------
+    ICH M10, Bioanalytical method validation and study sample analysis (2022), section 7.
+
+    Examples
+    --------
+    >>> isr_sample_count(800), isr_sample_count(1500)
+    (80, 125)
+    """
     if n_study_samples < 0:
         raise InputError("the number of study samples must be >= 0")
     first = min(n_study_samples, 1000)
@@ -29,7 +54,42 @@ def isr_sample_count(n_study_samples: int) -> int:
 
 
 def isr(frame: pd.DataFrame, assay: str) -> IsrResult:
-    """``frame`` has ``sample``, ``original`` and ``repeat`` (concentrations > 0)."""
+    """``frame`` has ``sample``, ``original`` and ``repeat`` (concentrations > 0).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per reanalysed sample: ``sample``, ``original`` and ``repeat`` concentrations (> 0;
+        results below the lower limit of quantification are not part of ISR).
+    assay : str
+        ``chromatographic`` (limit 20 %) or ``ligand-binding`` (limit 30 %), the keys of
+        :data:`ISR_LIMITS`.
+
+    Returns
+    -------
+    IsrResult
+        Per-sample % differences and whether each is within the limit, the share within and the
+        verdict (passed when at least two thirds are within).
+
+    Raises
+    ------
+    InputError
+        When the assay type is unknown, a column is missing, there are no rows, or a concentration is
+        <= 0.
+
+    References
+    ----------
+    ICH M10, Bioanalytical method validation and study sample analysis (2022), section 7.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"sample": ["S1", "S2", "S3"], "original": [10.0, 20.0, 30.0],
+    ...                       "repeat": [11.0, 27.0, 29.0]})
+    >>> result = isr(frame, "chromatographic")
+    >>> result.percent_difference.round(2).tolist(), result.n_within, result.passed
+    ([9.52, 29.79, -3.39], 2, True)
+    """
     if assay not in ISR_LIMITS:
         raise InputError(f"assay must be one of {', '.join(ISR_LIMITS)}; got {assay!r}")
     need = {"sample", "original", "repeat"}

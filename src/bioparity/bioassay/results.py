@@ -14,7 +14,22 @@ from bioparity._results import ResultMixin, plain, verdict, with_rows
 
 @dataclass(frozen=True)
 class Outlier:
-    """One value (or donor) removed by an outlier step, with the step and the reason."""
+    """One value (or donor) removed by an outlier step, with the step and the reason.
+
+    Attributes
+    ----------
+    step : str
+        ``analytical`` (one run's value of a donor, outside the fences of that donor's values across
+        runs) or ``biological`` (a donor whose mean is outside the fences of the donor means).
+    donor : str
+        Donor removed from (or whose value was removed).
+    run : str
+        Run of an analytical outlier; ``""`` for a biological outlier (the whole donor).
+    value : float
+        The value (analytical) or donor mean (biological), on the analysis (transformed) scale.
+    lower_fence, upper_fence : float
+        Boxplot fences ``Q1 - 1.5 IQR`` and ``Q3 + 1.5 IQR`` (type-7 quartiles, analysis scale).
+    """
 
     step: str  # "analytical" (a donor's values across runs) or "biological" (donor means)
     donor: str
@@ -30,6 +45,63 @@ class CutPointResult(ResultMixin):
 
     Cut points on the analysis scale (``*_t``) and on the data scale (back-transformed when the log was
     taken). ``cut_point`` is the one selected by ``method``.
+
+    Attributes
+    ----------
+    tier : str
+        ``screening``, ``confirmatory`` or ``titration``.
+    fpr : float
+        Target false-positive rate (e.g. 0.05 screening, 0.01 confirmatory, 0.001 titration).
+    transform : str
+        Scale of the analysis actually used: ``none`` or ``log`` (natural log).
+    method : str
+        Estimate selected as ``cut_point``: ``parametric``, ``robust``, ``nonparametric`` or
+        ``parametric_lcl`` (``auto`` resolved).
+    cut_point : float
+        The selected cut point on the data scale (signal units for screening and titration, %
+        inhibition for the confirmatory tier).
+    parametric, robust, nonparametric, parametric_lcl : float
+        Every estimate on the data scale: ``mean + z SD``, ``median + z 1.4826 MAD``, the
+        ``1 - fpr`` sample quantile, and the lower confidence limit of the parametric cut point.
+    parametric_t, robust_t, nonparametric_t, parametric_lcl_t : float
+        The same estimates on the analysis scale.
+    mean_t, sd_t, median_t, mad_t : float
+        Mean, SD (n - 1), median and scaled MAD of the analysed values (analysis scale).
+    n_donors, n_runs, n_values : int
+        Donors, runs and donor-run values left after outlier removal.
+    var_donor, var_residual : float
+        REML variance components between donors and residual (analysis scale squared); NaN when
+        too few values.
+    run_means_p : float
+        p value of the Wald F test of equal run means (NaN with one run or too few values).
+    run_variances_p : float
+        p value of Levene's test (mean-centred) of equal run variances (NaN likewise).
+    cut_point_type : str
+        ``fixed``, ``floating`` (run means differ, variances do not) or
+        ``floating (variances differ)`` (flagged in ``notes``).
+    normalization : str
+        ``none``, ``additive on log scale`` (plate cut point ``NC exp(NF)``) or ``multiplicative``
+        (plate cut point ``NC NF``).
+    normalization_factor : float
+        NF, the cut-point estimate of the values normalised by the run's negative control; NaN
+        without an ``nc`` column.
+    skewness_raw, skewness_log : float
+        Adjusted Fisher-Pearson skewness G1 of the raw and of the log values (NaN when a value <= 0).
+    shapiro_p : float
+        Shapiro-Wilk p value of the analysed values (drives ``method="auto"``).
+    quantile_type : int
+        R quantile type (Hyndman and Fan 1996, 1-9) of the nonparametric estimate.
+    lcl_confidence : float
+        Confidence of the lower confidence limit of the parametric cut point.
+    outliers : tuple of Outlier
+        Values and donors removed, in the order found.
+    notes : tuple of str
+        Every decision taken (transform and method selected, replicates averaged, outliers removed,
+        warnings about the run comparison).
+    settings : dict, default {}
+        ``remove_outliers`` and the outlier rule.
+    software_version : str
+        bioparity version that produced the result.
     """
 
     SETTINGS = ("tier", "fpr", "transform", "method", "quantile_type", "lcl_confidence", "settings")
@@ -127,7 +199,32 @@ class _NotesAsText(ResultMixin):
 
 @dataclass(frozen=True, repr=False)
 class SensitivityResult(_NotesAsText):
-    """Per-run concentrations at the cut point and the concentration detected in 95% of runs."""
+    """Per-run concentrations at the cut point and the concentration detected in 95% of runs.
+
+    Attributes
+    ----------
+    runs : numpy.ndarray of str
+        Run labels, sorted.
+    concentration_at_cut_point : numpy.ndarray of float
+        Positive-control concentration whose signal equals the cut point, per run (concentration
+        units of the input); NaN where the cut point is not crossed inside the tested range.
+    cut_point : float
+        Screening cut point used (signal units).
+    method : str
+        ``linear`` (interpolation on log10 concentration) or ``4pl``.
+    mean, sd : float
+        Mean and SD (n - 1) of the per-run concentrations that are not NaN.
+    sensitivity_95 : float
+        Concentration detected in 95 % of runs, ``mean + t_factor sd``.
+    t_factor : float
+        One-sided Student t quantile ``t(0.95, n_runs - 1)``.
+    n_runs : int
+        Runs used (those where the cut point was crossed).
+    notes : tuple of str
+        Runs left out and why.
+    software_version : str
+        bioparity version that produced the result.
+    """
 
     SETTINGS = ("cut_point", "method")
 
@@ -153,7 +250,25 @@ class SensitivityResult(_NotesAsText):
 
 @dataclass(frozen=True, repr=False)
 class DrugToleranceResult(_NotesAsText):
-    """Per ADA level, the highest drug level at which the sample is still detected (signal >= cut point)."""
+    """Per ADA level, the highest drug level at which the sample is still detected (signal >= cut point).
+
+    Attributes
+    ----------
+    ada_levels : numpy.ndarray of float
+        ADA (positive-control antibody) concentrations tested, ascending.
+    drug_tolerance : numpy.ndarray of float
+        For each ADA level, the highest drug level up to which every tested drug level is detected
+        (drug concentration units); NaN when not detected even at the lowest drug level.
+    detected_at_all_levels : numpy.ndarray of bool
+        The ADA level is detected at every drug level tested (the tolerance is then at least the
+        highest drug level).
+    cut_point : float
+        Screening cut point used (signal units).
+    notes : tuple of str
+        Levels not detected, detected throughout, or detected again above a miss (non-monotone).
+    software_version : str
+        bioparity version that produced the result.
+    """
 
     SETTINGS = ("cut_point",)
 
@@ -174,7 +289,31 @@ class DrugToleranceResult(_NotesAsText):
 
 @dataclass(frozen=True, repr=False)
 class IsrResult(ResultMixin):
-    """Incurred sample reanalysis (ICH M10 section 7): per-sample % difference, pass share, verdict."""
+    """Incurred sample reanalysis (ICH M10 section 7): per-sample % difference, pass share, verdict.
+
+    Attributes
+    ----------
+    samples : numpy.ndarray of str
+        Sample identifiers, in input order.
+    original, repeat : numpy.ndarray of float
+        Original and repeat concentrations (> 0, concentration units of the input).
+    percent_difference : numpy.ndarray of float
+        ``100 (repeat - original) / mean(repeat, original)`` per sample (%).
+    within_limit : numpy.ndarray of bool
+        ``|percent_difference| <= limit_percent``.
+    assay : str
+        ``chromatographic`` or ``ligand-binding``.
+    limit_percent : float
+        Limit on the absolute % difference: 20 (chromatographic) or 30 (ligand-binding).
+    n_samples, n_within : int
+        Samples reanalysed and samples within the limit.
+    share_within : float
+        ``n_within / n_samples`` (a fraction, not a percentage).
+    passed : bool
+        At least two thirds of the samples are within the limit.
+    software_version : str
+        bioparity version that produced the result.
+    """
 
     SETTINGS = ("assay", "limit_percent")
 

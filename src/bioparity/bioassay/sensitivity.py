@@ -61,6 +61,44 @@ def sensitivity(frame: pd.DataFrame, cut_point: float, *, method: str = "linear"
     """Per-run concentration at ``cut_point`` and the 95%-detection sensitivity.
 
     ``frame`` has ``run``, ``concentration`` (> 0) and ``signal``; replicates are averaged.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Positive-control dilution curves, one row per well: ``run``, ``concentration`` (> 0, e.g.
+        ng/mL) and ``signal``.
+    cut_point : float
+        Screening cut point (signal units).
+    method : str, default "linear"
+        ``linear`` (interpolation of the signal on log10 concentration between the bracketing
+        dilutions) or ``4pl`` (four-parameter logistic fit per run, at least 5 concentrations).
+
+    Returns
+    -------
+    SensitivityResult
+        Per-run concentrations at the cut point and the 95 %-detection sensitivity, in the
+        concentration units of ``frame``.
+
+    Raises
+    ------
+    InputError
+        When the method is unknown, a column is missing, a concentration is <= 0, a 4PL fit fails,
+        or fewer than 2 runs cross the cut point inside the tested range.
+
+    References
+    ----------
+    Shankar G. et al. (2008), J Pharm Biomed Anal 48:1267, section 3.3 and Appendix 2; Findlay J. W.
+    A. and Dillard R. F. (2007), AAPS J 9:E260; FDA ADA guidance (2019), section IV.C.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"run": ["1"] * 4 + ["2"] * 4 + ["3"] * 4,
+    ...                       "concentration": [10, 30, 100, 300] * 3,
+    ...                       "signal": [40, 60, 120, 300, 38, 55, 110, 280, 42, 65, 130, 320]})
+    >>> result = sensitivity(frame, cut_point=50)
+    >>> result.concentration_at_cut_point.round(2).tolist(), round(result.sensitivity_95, 2)
+    ([17.32, 21.72, 14.65], 28.31)
     """
     if method not in SENSITIVITY_METHODS:
         raise InputError(f"method must be one of {', '.join(SENSITIVITY_METHODS)}; got {method!r}")

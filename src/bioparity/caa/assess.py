@@ -66,6 +66,37 @@ def default_comparisons(sources: Sequence[str], region: str | None = None) -> li
 
     With ``region`` ("ema" or "fda") every bridge judges the other reference's lots against the
     region's reference (``ref-eu`` for EMA, ``ref-us`` for FDA); without it, alphabetical order.
+
+    Parameters
+    ----------
+    sources : sequence of str
+        Source labels present in the data (``test``, ``ref-eu``, ``ref-us``, ...; duplicates allowed).
+    region : {"ema", "fda"}, optional
+        The region being filed, which sets the bridge direction (case-insensitive).
+
+    Returns
+    -------
+    list of (str, str)
+        ``(test_source, reference_source)`` pairs: ``test`` against each reference (alphabetical),
+        then one bridge per pair of references.
+
+    Raises
+    ------
+    InputError
+        For a region other than ``ema`` or ``fda``.
+
+    References
+    ----------
+    EMA, Guideline on similar biological medicinal products, CHMP/437/04 Rev 1 (2014), section 3.3.
+    FDA, Scientific Considerations in Demonstrating Biosimilarity to a Reference Product (2015),
+    section VI.A.
+
+    Examples
+    --------
+    >>> default_comparisons(["test", "ref-us", "ref-eu"], region="ema")
+    [('test', 'ref-eu'), ('test', 'ref-us'), ('ref-us', 'ref-eu')]
+    >>> default_comparisons(["test", "ref-us", "ref-eu"], region="fda")[-1]
+    ('ref-eu', 'ref-us')
     """
     refs = sorted(s for s in set(sources) if s != TEST_SOURCE)
     pairs = [(TEST_SOURCE, r) for r in refs] if TEST_SOURCE in sources else []
@@ -569,6 +600,45 @@ def compare(
     ``plan`` is the catalogue plan whose defaults fill what ``settings`` leave open (the default plan
     needs >= 10 lots per source unless ``min_*_lots`` and a ``lot_justification`` say otherwise).
 
+    Parameters
+    ----------
+    test : array_like of float
+        Lot values of the source judged (one per lot, replicates averaged), without NaN.
+    reference : array_like of float
+        Lot values of the reference source, without NaN.
+    method : str, default "quality-range"
+        A method of :data:`~bioparity.caa.methods.METHODS`.
+    attribute : str, default "attribute"
+        Name shown in the result.
+    test_lots : sequence of str, optional
+        Lot identifiers of ``test`` (named in the reasons when outside the range); default
+        ``T1, T2, ...``.
+    plan : {"qr-2025", "tiered-2017"}, default "qr-2025"
+        The plan whose defaults complete ``settings``.
+    **settings
+        Catalogue fields of :class:`~bioparity.caa.catalogue.AttributeSpec` (``k``,
+        ``margin_multiplier``, ``alpha``, ``variance``, ``direction``, ``min_fraction``, ``coverage``,
+        ``confidence``, ``tolerance_method``, ``min_reference_lots``, ``lot_justification``, ``tier``,
+        ...), checked as in a catalogue.
+
+    Returns
+    -------
+    ComparisonResult
+        The outcome of the comparison ``test vs ref`` (no operating characteristics: ``oc_*`` NaN).
+
+    Raises
+    ------
+    InputError
+        For NaN lot values, an unknown method, plan or setting, a setting out of range, or lot minimums
+        lowered below the plan's without a ``lot_justification``.
+
+    References
+    ----------
+    As :mod:`bioparity.caa.methods` for each method (FDA 2019/2025 quality ranges; EMA/CHMP/138502/2017;
+    FDA 2017 draft equivalence test).
+
+    Examples
+    --------
     >>> t, r = [99.0, 101.0, 100.5], [98.0, 100.0, 102.0, 101.0, 99.0]
     >>> r = compare(t, r, "quality-range", plan="tiered-2017")
     >>> r.status, r.n_inside

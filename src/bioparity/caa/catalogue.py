@@ -90,7 +90,72 @@ _DIRECTION_ALIASES = {
 
 @dataclass(frozen=True)
 class AttributeSpec:
-    """Settings of one attribute; None means "use the default" until :meth:`Catalogue.resolve`."""
+    """Settings of one attribute; None means "use the default" until :meth:`Catalogue.resolve`.
+
+    The fields are those of a catalogue entry (YAML key or CSV column). :meth:`Catalogue.resolve`
+    fills every None from the catalogue's ``defaults``, the data (tier, unit) and the plan's built-in
+    defaults, in that order; the resolved values are shown below as "resolved".
+
+    Parameters
+    ----------
+    name : str
+        Attribute name as in the measurement table (``"*"`` for the catalogue's ``defaults``).
+    tier : {1, 2, 3}, optional
+        Criticality, 1 the most critical; resolved from ``risk_score``, then the data, else 2.
+    risk_score : float, optional
+        A risk score turned into a tier by the catalogue's ``risk_thresholds`` (never by a built-in
+        scale).
+    unit : str, optional
+        Unit of the values (``%``, ``mg/mL``); resolved from the data's ``unit`` column, else empty.
+    direction : {"two-sided", "higher-is-worse", "lower-is-worse"}, optional
+        Which differences matter (aliases ``both``, ``higher``/``upper``, ``lower``); resolved
+        ``two-sided``.
+    method : str, optional
+        A method of :data:`~bioparity.caa.methods.METHODS` (``equivalence``, ``quality-range``,
+        ``tolerance-interval``, ``min-max``, ``nonparametric``, ``descriptive``); resolved from the plan
+        and tier (``qr-2025``: tiers 1-2 quality range, tier 3 descriptive).
+    k : float, optional
+        Quality-range multiplier of ``s_R`` (> 0); resolved 2.5 for tier 1 and 3 for tier 2 in
+        ``qr-2025``, 3 in ``tiered-2017``.
+    margin_multiplier : float, optional
+        Equivalence margin ``c`` in ``c · s_R`` (> 0); resolved 1.5 where an equivalence test runs (as
+        the method or the sensitivity analysis).
+    alpha : float, optional
+        One-sided level of each test of the equivalence TOST, in (0, 0.5); resolved 0.05 (90% CI) there.
+    variance : {"welch", "pooled"}, optional
+        Variance model of the equivalence test; resolved ``welch`` there.
+    min_fraction : float, optional
+        Fraction of test lots required inside a range, in (0, 1]; resolved 0.9 for the quality range,
+        1.0 for the other range methods.
+    coverage, confidence : float, optional
+        Content and confidence of a tolerance interval, each in (0, 1); resolved 0.99/0.95 for
+        ``tolerance-interval``, 0.90/0.90 for ``nonparametric``.
+    tolerance_method : {"exact", "howe", "he"}, optional
+        Two-sided normal tolerance factor; resolved ``exact`` for ``tolerance-interval``.
+    min_reference_lots, min_test_lots : int, optional
+        Fewest lots per source for the comparison to be evaluable (>= 1); resolved 10 for the
+        statistical methods in ``qr-2025``, else the method's technical minimum.
+    spread_check : bool, optional
+        Whether ``s_T / s_R <= sd_ratio_margin`` is also required; resolved True for the statistical
+        methods in ``qr-2025``, False otherwise.
+    sd_ratio_margin : float, optional
+        Largest accepted ``s_T / s_R`` (> 0); resolved 1.5.
+    sensitivity : {"none", "equivalence"}, optional
+        Sensitivity analysis reported beside the decision; resolved ``equivalence`` for tier 1 in
+        ``qr-2025``, ``none`` otherwise.
+    lot_justification : str, optional
+        Why fewer lots than the plan's minimum are acceptable; required to lower the minimums below 10
+        in ``qr-2025``.
+    description : str, optional
+        Free text (the assay, why the attribute matters), carried to reports.
+
+    References
+    ----------
+    FDA, Development of Therapeutic Protein Biosimilars: Comparative Analytical Assessment and Other
+    Quality-Related Considerations (draft 2019, final 2025). EMA, Reflection paper on statistical
+    methodology for the comparative assessment of quality attributes, EMA/CHMP/138502/2017 (2021).
+    FDA, Statistical Approaches to Evaluate Analytical Similarity, draft guidance (2017, withdrawn 2018).
+    """
 
     name: str
     tier: int | None = None
@@ -217,7 +282,36 @@ def spec_from_mapping(name: str, entry: Mapping[str, Any], where: str) -> Attrib
 
 @dataclass(frozen=True)
 class Catalogue:
-    """Attribute settings with catalogue-wide defaults; :meth:`resolve` gives complete settings."""
+    """Attribute settings with catalogue-wide defaults; :meth:`resolve` gives complete settings.
+
+    Built by :meth:`from_mapping` (a YAML mapping) or :func:`~bioparity.caa.inputs.read_catalogue`
+    (YAML or CSV file); ``Catalogue()`` is the empty catalogue (every attribute analysed with the
+    defaults of its tier).
+
+    Parameters
+    ----------
+    attributes : mapping of str to AttributeSpec, default {}
+        The entries, keyed by attribute name.
+    defaults : AttributeSpec, default AttributeSpec(name="*")
+        Catalogue-wide settings used where an entry leaves a field empty.
+    risk_thresholds : tuple of (float, float), optional
+        ``(tier1_at_or_above, tier2_at_or_above)`` turning a ``risk_score`` into a tier (first >=
+        second); None when the catalogue uses tiers only.
+    plan : {"qr-2025", "tiered-2017"}, default "qr-2025"
+        The plan whose built-in defaults complete the settings (see the module docstring).
+
+    Examples
+    --------
+    >>> cat = Catalogue.from_mapping({
+    ...     "risk_thresholds": [20, 10],
+    ...     "attributes": {"potency": {"risk_score": 24, "unit": "%"}, "HMW": {"direction": "higher"}},
+    ... })
+    >>> spec = cat.resolve("potency")
+    >>> spec.tier, spec.method, spec.k, spec.sensitivity, spec.min_reference_lots
+    (1, 'quality-range', 2.5, 'equivalence', 10)
+    >>> cat.resolve("HMW").direction
+    'higher-is-worse'
+    """
 
     attributes: Mapping[str, AttributeSpec] = field(default_factory=dict)
     defaults: AttributeSpec = field(default_factory=lambda: AttributeSpec(name="*"))

@@ -37,7 +37,23 @@ RECOMMENDED_LOTS = 10
 
 @dataclass(frozen=True)
 class EquivalenceArrays:
-    """Per-row output of :func:`equivalence_test_means` (arrays of one shape)."""
+    """Per-row output of :func:`equivalence_test_means` (arrays of one shape).
+
+    Attributes
+    ----------
+    difference : numpy.ndarray of float
+        Mean difference ``mean_T - mean_R`` in the attribute's unit.
+    ci_lower, ci_upper : numpy.ndarray of float
+        Its ``1 - 2 alpha`` confidence interval (90% at alpha 0.05); NaN where no CI can be formed.
+    margin : numpy.ndarray of float
+        Equivalence margin ``margin_multiplier · s_R`` (attribute's unit); the acceptance region is
+        ``(-margin, margin)``, open on the side that does not matter for a one-sided attribute.
+    df : numpy.ndarray of float
+        Degrees of freedom of the CI (Welch-Satterthwaite or ``n_T + n_R - 2``); NaN where not
+        evaluable.
+    passed : numpy.ndarray of bool
+        Equivalence shown (False where not evaluable).
+    """
 
     difference: FloatArray
     ci_lower: FloatArray
@@ -65,6 +81,43 @@ def equivalence_test_means(
     Returns the mean difference ``T - R``, its ``1 - 2·alpha`` CI, the margin ``c · s_R``, the degrees of
     freedom and whether equivalence is shown. Rows with fewer than 2 lots in a source or ``s_R = 0``
     give NaN and ``passed = False``; callers report them as not evaluable.
+
+    Parameters
+    ----------
+    mean_test, sd_test : array_like of float
+        Mean and SD (``n - 1``) of the test lot values, in the attribute's unit.
+    n_test : array_like of int
+        Number of test lots (one value per lot, replicates averaged).
+    mean_reference, sd_reference : array_like of float
+        Mean and SD of the reference lot values; ``sd_reference`` sets the margin.
+    n_reference : array_like of int
+        Number of reference lots.
+    margin_multiplier : array_like of float, default 1.5
+        ``c`` in the margin ``c · s_R`` (> 0; 1.5 in the FDA 2017 draft).
+    alpha : array_like of float, default 0.05
+        One-sided level of each of the two one-sided tests, in (0, 0.5): the CI is ``1 - 2 alpha``.
+    variance : array_like of str, default "welch"
+        ``welch`` (separate variances, Welch-Satterthwaite df) or ``pooled`` (``n_T + n_R - 2`` df).
+    direction : array_like of str, default "two-sided"
+        ``two-sided`` (CI inside ``(-margin, margin)``), ``higher-is-worse`` (upper limit below
+        ``margin``) or ``lower-is-worse`` (lower limit above ``-margin``).
+
+    Returns
+    -------
+    EquivalenceArrays
+        Difference, CI, margin, df and decision per row, in the broadcast shape of the inputs.
+
+    Raises
+    ------
+    InputError
+        For an unknown variance model or direction, alpha outside (0, 0.5), or a margin multiplier
+        <= 0.
+
+    References
+    ----------
+    FDA, Statistical Approaches to Evaluate Analytical Similarity, draft guidance (September 2017,
+    withdrawn 2018), tier 1. Tsong Y, Dong X, Shen M (2017) J Biopharm Stat 27(2):197-205. Schuirmann DJ
+    (1987) J Pharmacokinet Biopharm 15:657-680. Welch BL (1947) Biometrika 34:28-35.
 
     Examples
     --------

@@ -48,6 +48,35 @@ def check_long_table(frame: pd.DataFrame, file: str | None = None) -> pd.DataFra
     missing) and a ``row`` column (1-based data row). Raises :class:`DataFileError` naming row and column
     for: a missing column, an empty attribute/source/lot, an unknown source label, a non-numeric value,
     an attribute whose unit or tier differs between rows, and an attribute with only one lot.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per measurement with columns ``attribute, source, lot, value`` and optionally ``unit,
+        tier, replicate, date, method``. ``source`` is ``test`` or ``ref-<region>`` (any case);
+        ``value`` is a number, or empty / ``NA`` for a missing value; ``tier`` is 1, 2 or 3.
+    file : str, optional
+        File name for the error messages (rows then also give the line, row + 1); ``"data"`` when None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The checked copy with the extra ``row`` column, in the input's row order.
+
+    Raises
+    ------
+    DataFileError
+        For the problems listed above, naming the file, row, line and column, the value found and what
+        was expected.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"attribute": ["HMW"] * 3, "source": ["Test", "ref-eu", "ref-eu"],
+    ...                       "lot": ["T1", "R1", "R2"], "value": ["1.2", "", "1.0"]})
+    >>> checked = check_long_table(frame)
+    >>> checked["source"].tolist(), checked["value"].tolist(), checked["row"].tolist()
+    (['test', 'ref-eu', 'ref-eu'], [1.2, nan, 1.0], [1, 2, 3])
     """
     label = file if file is not None else "data"
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
@@ -133,7 +162,37 @@ def check_long_table(frame: pd.DataFrame, file: str | None = None) -> pd.DataFra
 
 
 def read_catalogue(path: str | os.PathLike[str]) -> Catalogue:
-    """Read an attribute catalogue from YAML (``.yaml``/``.yml``) or CSV (one row per attribute)."""
+    """Read an attribute catalogue from YAML (``.yaml``/``.yml``) or CSV (one row per attribute).
+
+    YAML: a mapping with ``attributes`` (a mapping ``name -> fields`` or a list of entries with a
+    ``name``) and optionally ``defaults``, ``risk_thresholds`` and ``plan``. CSV: one row per
+    attribute, a ``name`` (or ``attribute``) column and one column per field of
+    :class:`~bioparity.caa.catalogue.AttributeSpec`; empty cells mean "default".
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The catalogue file; its suffix (``.yaml``, ``.yml``, ``.csv``, any case) selects the format.
+
+    Returns
+    -------
+    Catalogue
+        The checked entries, defaults, risk thresholds and plan.
+
+    Raises
+    ------
+    DataFileError
+        For a missing file, an unknown suffix, YAML that does not parse, a CSV without a ``name``
+        column, or any invalid field (unknown field, value out of range, attribute listed twice),
+        naming the file, entry and field.
+
+    Examples
+    --------
+    >>> from bioparity.caa.example import example_paths
+    >>> catalogue = read_catalogue(example_paths()[1])
+    >>> catalogue.plan, len(catalogue.attributes), catalogue.attributes["afucosylated_glycans"].tier
+    ('qr-2025', 25, 1)
+    """
     file = Path(path)
     label = str(path)
     if not file.is_file():

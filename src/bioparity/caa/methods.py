@@ -118,7 +118,31 @@ class MethodOutput:
 
 @dataclass(frozen=True)
 class Method:
-    """A registered method: how to evaluate it, its default settings and the lots it needs."""
+    """A registered method: how to evaluate it, its default settings and the lots it needs.
+
+    The instances live in :data:`METHODS`, keyed by ``name`` (the table in the module docstring).
+
+    Attributes
+    ----------
+    name : str
+        Stable name used in catalogues and results (``quality-range``, ``equivalence``, ...).
+    title : str
+        One line for reports and listings.
+    evaluate : callable
+        ``evaluate(batch) -> MethodOutput``: evaluates a :class:`ComparisonBatch` of many attributes x
+        comparisons at once.
+    defaults : mapping of str to object
+        The method's default settings (e.g. ``{"k": 3.0, "min_fraction": 0.9}``), used where the
+        catalogue and the plan leave a field open.
+    min_reference_lots, min_test_lots : int
+        Technical minimum numbers of reference and test lots (the default plan raises them to 10 for
+        the statistical methods).
+    needs_reference_sd : bool
+        Whether the method needs ``s_R > 0`` (a range or margin scaled by the reference SD).
+    formal : bool, default True
+        Whether the method has a pass/fail criterion (False for ``descriptive``: never reported as a
+        pass).
+    """
 
     name: str
     title: str

@@ -44,8 +44,40 @@ def quality_range_limits(
 ) -> tuple[FloatArray, FloatArray]:
     """``mean_R - k·s_R`` and ``mean_R + k·s_R`` (one end open for a one-sided attribute).
 
+    All arguments broadcast together (one element per attribute and comparison).
+
+    Parameters
+    ----------
+    mean_reference : array_like of float
+        Mean of the reference lot values, in the attribute's unit.
+    sd_reference : array_like of float
+        Standard deviation of the reference lot values (``n - 1`` denominator), same unit.
+    k : array_like of float, default 3.0
+        Multiplier of the SD (> 0): 3 for a tier-2 attribute, smaller (2.5 in the default plan) for a
+        more critical one.
+    direction : array_like of str, default "two-sided"
+        ``two-sided``, ``higher-is-worse`` (lower end open, ``-inf``) or ``lower-is-worse`` (upper end
+        open, ``inf``), per row.
+
+    Returns
+    -------
+    lower, upper : numpy.ndarray of float
+        The quality range in the attribute's unit, in the broadcast shape; ``-inf``/``inf`` for an open
+        end.
+
+    References
+    ----------
+    FDA, Development of Therapeutic Protein Biosimilars: Comparative Analytical Assessment and Other
+    Quality-Related Considerations (draft 2019, final 2025), section on quality ranges. EMA,
+    Reflection paper on statistical methodology for the comparative assessment of quality attributes,
+    EMA/CHMP/138502/2017 (2021), the x-sigma approach.
+
+    Examples
+    --------
     >>> quality_range_limits(100.0, 2.0, 3.0)
     (array(94.), array(106.))
+    >>> quality_range_limits(100.0, 2.0, 2.5, direction="higher-is-worse")
+    (array(-inf), array(105.))
     """
     m, s, kk = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (mean_reference, sd_reference, k)))
     return _open_sides(m - kk * s, m + kk * s, direction)
@@ -64,7 +96,49 @@ def tolerance_interval_limits(
     """Normal tolerance interval of the reference lots: ``(lower, upper, k)``.
 
     Two-sided rows use the two-sided factor (``method``: exact, howe, he); one-sided rows the exact
-    one-sided factor. Rows with ``n_reference < 2`` give NaN.
+    one-sided factor. Rows with ``n_reference < 2`` give NaN. The interval is
+    ``mean_R -/+ k·s_R`` with ``k`` from :func:`~bioparity.caa.tolerance.tolerance_factor`.
+
+    Parameters
+    ----------
+    mean_reference, sd_reference : array_like of float
+        Mean and SD (``n - 1``) of the reference lot values, in the attribute's unit.
+    n_reference : array_like of int
+        Number of reference lots behind them.
+    coverage : array_like of float, default 0.99
+        Proportion of the reference population to cover, in (0, 1).
+    confidence : array_like of float, default 0.95
+        Confidence that the coverage is reached, in (0, 1).
+    method : {"exact", "howe", "he"}, default "exact"
+        Two-sided factor: exact (Odeh 1978), Howe's approximation (R ``"HE2"``) or R ``tolerance``'s
+        ``"HE"``; one-sided rows are always exact.
+    direction : array_like of str, default "two-sided"
+        Per row, as in :func:`quality_range_limits` (one-sided rows open one end).
+
+    Returns
+    -------
+    lower, upper : numpy.ndarray of float
+        The tolerance interval in the attribute's unit (``-inf``/``inf`` for an open end; NaN where
+        ``n_reference < 2``).
+    k : numpy.ndarray of float
+        The tolerance factor used per row (NaN where ``n_reference < 2``).
+
+    Raises
+    ------
+    InputError
+        For an unknown ``method``, a coverage or confidence outside (0, 1), or where the ``he``
+        approximation is undefined.
+
+    References
+    ----------
+    Howe WG (1969) JASA 64:610-620. Odeh RE (1978) Commun Stat Simul Comput 7:183-201. Krishnamoorthy K,
+    Mathew T (2009) Statistical Tolerance Regions, Wiley. ISO 16269-6:2014.
+
+    Examples
+    --------
+    >>> lower, upper, k = tolerance_interval_limits(100.0, 2.0, 10)
+    >>> round(float(lower), 3), round(float(upper), 3), round(float(k), 4)
+    (91.126, 108.874, 4.4369)
     """
     m, s, n, cov, conf, d = np.broadcast_arrays(
         *(
@@ -89,7 +163,30 @@ def tolerance_interval_limits(
 def min_max_limits(
     min_reference: npt.ArrayLike, max_reference: npt.ArrayLike, direction: npt.ArrayLike = "two-sided"
 ) -> tuple[FloatArray, FloatArray]:
-    """The reference range ``[min R, max R]`` (one end open for a one-sided attribute)."""
+    """The reference range ``[min R, max R]`` (one end open for a one-sided attribute).
+
+    Parameters
+    ----------
+    min_reference, max_reference : array_like of float
+        Smallest and largest reference lot value per row, in the attribute's unit.
+    direction : array_like of str, default "two-sided"
+        Per row, as in :func:`quality_range_limits` (one-sided rows open one end).
+
+    Returns
+    -------
+    lower, upper : numpy.ndarray of float
+        The range in the broadcast shape; ``-inf``/``inf`` for an open end.
+
+    References
+    ----------
+    EMA, Reflection paper on statistical methodology for the comparative assessment of quality
+    attributes, EMA/CHMP/138502/2017 (2021), the min-max range approach.
+
+    Examples
+    --------
+    >>> min_max_limits([98.0, 1.0], [102.0, 3.0], ["two-sided", "lower-is-worse"])
+    (array([98.,  1.]), array([102.,  inf]))
+    """
     lo, hi = np.broadcast_arrays(
         np.asarray(min_reference, dtype=float), np.asarray(max_reference, dtype=float)
     )
@@ -108,7 +205,48 @@ def nonparametric_limits(
     """Distribution-free tolerance limits from the reference lot ``values`` grouped by ``rows``.
 
     Returns ``(lower, upper, r)``: ``[x_(r), x_(n+1-r)]`` per row; ``r = 0`` (and NaN limits) when the
-    row has too few lots for the requested coverage and confidence.
+    row has too few lots for the requested coverage and confidence. A one-sided row uses the one-sided
+    order statistic and opens its other end.
+
+    Parameters
+    ----------
+    values : array_like of float
+        Reference lot values of all rows, flat (one per lot).
+    rows : array_like of int
+        Row (attribute and comparison) of each value, ``0 .. n_rows - 1``.
+    n_rows : int
+        Number of rows.
+    coverage : float, default 0.90
+        Proportion of the population to cover, in (0, 1).
+    confidence : float, default 0.90
+        Confidence that the coverage is reached, in (0, 1).
+    direction : array_like of str, default "two-sided"
+        Per row, as in :func:`quality_range_limits` (one-sided rows open one end).
+
+    Returns
+    -------
+    lower, upper : numpy.ndarray of float, shape (n_rows,)
+        The order-statistic limits (attribute's unit); NaN where ``r = 0``, ``-inf``/``inf`` for an open
+        end.
+    r : numpy.ndarray of int, shape (n_rows,)
+        The order statistic index used (:func:`~bioparity.caa.tolerance.nonparametric_order`).
+
+    Raises
+    ------
+    InputError
+        For a coverage or confidence outside (0, 1).
+
+    References
+    ----------
+    Wilks SS (1941) Ann Math Stat 12:91-96. ISO 16269-6:2014.
+
+    Examples
+    --------
+    >>> values = np.arange(1.0, 41.0)  # 40 reference lots of one row
+    >>> nonparametric_limits(values, np.zeros(40, dtype=int), 1)
+    (array([1.]), array([40.]), array([1]))
+    >>> nonparametric_limits(values, np.zeros(40, dtype=int), 1, direction="higher-is-worse")
+    (array([-inf]), array([39.]), array([2]))
     """
     v = np.asarray(values, dtype=float)
     g = np.asarray(rows, dtype=np.int64)
@@ -132,7 +270,29 @@ def nonparametric_limits(
 def count_inside(
     values: npt.ArrayLike, rows: npt.ArrayLike, lower: npt.ArrayLike, upper: npt.ArrayLike
 ) -> tuple[IntArray, npt.NDArray[np.bool_]]:
-    """Number of lots inside ``[lower, upper]`` of their row (closed interval), and the per-lot flags."""
+    """Number of lots inside ``[lower, upper]`` of their row (closed interval), and the per-lot flags.
+
+    Parameters
+    ----------
+    values : array_like of float
+        Test lot values of all rows, flat (one per lot).
+    rows : array_like of int
+        Row of each value, an index into ``lower`` and ``upper``.
+    lower, upper : array_like of float
+        Range of each row (``-inf``/``inf`` for an open end); a NaN limit counts no lot inside.
+
+    Returns
+    -------
+    n_inside : numpy.ndarray of int
+        Lots inside the range, per row (length of ``lower``).
+    inside : numpy.ndarray of bool
+        Per lot (length of ``values``): inside its row's range.
+
+    Examples
+    --------
+    >>> count_inside([99.0, 101.0, 107.0, 95.0], [0, 0, 0, 1], [94.0, 96.0], [106.0, 104.0])
+    (array([2, 0]), array([ True,  True, False, False]))
+    """
     v = np.asarray(values, dtype=float)
     g = np.asarray(rows, dtype=np.int64)
     lo = np.asarray(lower, dtype=float)

@@ -272,6 +272,40 @@ def nonparametric_order(
     ``r`` is the largest index with ``P(content >= coverage) >= confidence``, where the content of
     ``[x_(r), x_(n+1-r)]`` is ``Beta(n - 2r + 1, 2r)`` (one-sided: ``Beta(n - r + 1, r)``); 0 means that
     even the sample extremes (min-max) do not reach the confidence with ``n`` lots (Wilks 1941).
+
+    Parameters
+    ----------
+    n : array_like of int
+        Number of lots (observations) per interval.
+    coverage : float
+        Proportion ``beta`` of the population to cover, strictly between 0 and 1 (0.90 for 90%).
+    confidence : float
+        Confidence ``gamma`` that the coverage is reached, strictly between 0 and 1.
+    side : {2, 1}, default 2
+        2 for a two-sided interval, 1 for a one-sided bound.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        ``r`` per element of ``n`` (shape of ``n``), 0 where ``n`` lots are too few.
+
+    Raises
+    ------
+    InputError
+        For ``side`` other than 1 or 2, or a coverage or confidence outside (0, 1).
+
+    References
+    ----------
+    Wilks SS (1941) Determination of sample sizes for setting tolerance limits. Ann Math Stat 12:91-96.
+    ISO 16269-6:2014, Statistical interpretation of data, part 6: determination of statistical
+    tolerance intervals (the distribution-free intervals).
+
+    Examples
+    --------
+    >>> nonparametric_order(np.array([10, 22, 38, 60]), 0.90, 0.90)
+    array([0, 0, 1, 1])
+    >>> nonparametric_order(np.array([10, 22, 38, 60]), 0.90, 0.90, side=1)
+    array([0, 1, 2, 3])
     """
     n_a = np.asarray(n, dtype=np.int64)
     if side not in (1, 2):
@@ -290,7 +324,38 @@ def nonparametric_order(
 
 
 def nonparametric_min_lots(coverage: float, confidence: float, *, side: int = 2) -> int:
-    """Smallest ``n`` for which the min-max (two-sided) or max (one-sided) range is a tolerance interval."""
+    """Smallest ``n`` for which the min-max (two-sided) or max (one-sided) range is a tolerance interval.
+
+    The content of ``[min, max]`` of ``n`` lots is ``Beta(n - 1, 2)``, of ``(-inf, max]``
+    ``Beta(n, 1)`` (so ``P(content >= coverage) = 1 - coverage^n`` one-sided); the answer is the first
+    ``n`` at which :func:`nonparametric_order` is >= 1.
+
+    Parameters
+    ----------
+    coverage, confidence : float
+        As in :func:`nonparametric_order` (each strictly between 0 and 1).
+    side : {2, 1}, default 2
+        2 for the min-max range, 1 for a one-sided bound (max, or min).
+
+    Returns
+    -------
+    int
+        The smallest number of lots (>= 2).
+
+    Raises
+    ------
+    InputError
+        As :func:`nonparametric_order`.
+
+    References
+    ----------
+    Wilks SS (1941) Ann Math Stat 12:91-96.
+
+    Examples
+    --------
+    >>> nonparametric_min_lots(0.90, 0.90), nonparametric_min_lots(0.90, 0.90, side=1)
+    (38, 22)
+    """
     # content of [min, max] is Beta(n - 1, 2); of (-inf, max] Beta(n, 1): P = 1 - coverage^n.
     n = 2
     while nonparametric_order(n, coverage, confidence, side=side) < 1:

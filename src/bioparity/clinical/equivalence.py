@@ -61,6 +61,33 @@ class EquivalenceResult(ResultMixin):
     ``passed`` is true where ``margin_lower < ci_lower`` and ``ci_upper < margin_upper``; ``conf_level``
     is the two-sided level of the interval and ``alpha_per_side = (1 - conf_level) / 2`` the one-sided
     level of each of the two one-sided tests it is equivalent to (Schuirmann 1987).
+
+    Arrays have the broadcast shape of the intervals and margins; values are on the scale of the
+    measure (a difference of proportions as a fraction, a ratio, or a difference in the endpoint's unit).
+
+    Attributes
+    ----------
+    passed : numpy.ndarray of bool
+        Equivalence concluded: the whole interval lies strictly inside the margins.
+    estimate : numpy.ndarray of float
+        Point estimate of the measure.
+    ci_lower, ci_upper : numpy.ndarray of float
+        The two-sided ``conf_level`` confidence interval.
+    margin_lower, margin_upper : numpy.ndarray of float
+        The prespecified equivalence margins.
+    conf_level : numpy.ndarray of float
+        Two-sided level of the interval (0.90 or 0.95).
+    alpha_per_side : numpy.ndarray of float
+        ``(1 - conf_level) / 2``: the level of each one-sided test.
+    ci_statement : str
+        The level(s) in words, e.g. ``two-sided 95% CI (TOST at alpha = 0.025 per side)``.
+    measure : str
+        ``difference of proportions``, ``ratio of proportions``, ``difference of means``, or the caller's
+        label.
+    method : str
+        The interval method (``newcombe``, ``koopman``, ``welch``, ...).
+    software_version : str
+        bioparity's version.
     """
 
     SETTINGS = ("margin_lower", "margin_upper", "conf_level", "method", "measure")
@@ -103,7 +130,45 @@ def equivalence_decision(
     margin_upper: npt.ArrayLike,
     measure: str,
 ) -> EquivalenceResult:
-    """Decide equivalence from any interval result of this package and the margins (same scale as the CI)."""
+    """Decide equivalence from any interval result of this package and the margins (same scale as the CI).
+
+    Parameters
+    ----------
+    ci : DifferenceCI, RatioCI, MeanDifferenceCI or StratifiedDifferenceCI
+        Any result with ``ci_lower``, ``ci_upper``, ``conf_level`` and ``method``.
+    estimate : array_like of float
+        The point estimate to report (``ci.diff`` or ``ci.ratio``).
+    margin_lower, margin_upper : array_like of float
+        Equivalence margins on the scale of the interval, finite, ``margin_lower < margin_upper``;
+        broadcast with the intervals.
+    measure : str
+        What the interval is of, for the result and its summary.
+
+    Returns
+    -------
+    EquivalenceResult
+        The decision per scenario, with the interval, margins and the stated CI level.
+
+    Raises
+    ------
+    InputError
+        For margins that are not numeric or do not broadcast with the intervals.
+    ScenarioError
+        For a non-finite margin or ``margin_upper <= margin_lower``.
+
+    References
+    ----------
+    Schuirmann DJ (1987) J Pharmacokinet Biopharm 15:657-680. ICH E9, Statistical Principles for
+    Clinical Trials (1998), sections 3.3.2 and 5.5.
+
+    Examples
+    --------
+    >>> ci = ci_difference([56, 60], 70, 55, 70, conf=0.90)
+    >>> r = equivalence_decision(ci, ci.diff, margin_lower=-0.15, margin_upper=0.15,
+    ...                          measure="difference of proportions")
+    >>> r.passed.tolist(), r.ci_statement
+    ([True, False], 'two-sided 90% CI (TOST at alpha = 0.05 per side)')
+    """
     lo_m = as_float("margin_lower", margin_lower)
     hi_m = as_float("margin_upper", margin_upper)
     try:
@@ -148,6 +213,38 @@ def equivalence_proportions(
     """Equivalence of two response rates on the difference scale (e.g. ACR20 within +/-0.15).
 
     ``conf`` has no default on purpose: 0.90 (FDA-style TOST at 5%) and 0.95 (EMA-style) are both common.
+
+    Parameters
+    ----------
+    x1, n1, x2, n2 : array_like of int
+        Responders and subjects of group 1 (biosimilar) and group 2 (reference), as in
+        :func:`~bioparity.clinical.ci_difference`.
+    margin_lower, margin_upper : array_like of float
+        Equivalence margins of ``p1 - p2`` as fractions (e.g. -0.15 and 0.15).
+    conf : array_like of float
+        Two-sided confidence level of the interval, no default (0.90 or 0.95).
+    method : {"newcombe", "mn", "fm", "wald"}, default "newcombe"
+        Interval method of :func:`~bioparity.clinical.ci_difference`.
+
+    Returns
+    -------
+    EquivalenceResult
+        The decision with ``measure="difference of proportions"``.
+
+    Raises
+    ------
+    InputError, ScenarioError
+        As :func:`~bioparity.clinical.ci_difference` and :func:`equivalence_decision`.
+
+    References
+    ----------
+    ICH E9 (1998), section 3.3.2. Newcombe RG (1998) Stat Med 17:873-890.
+
+    Examples
+    --------
+    >>> r = equivalence_proportions(56, 70, 48, 80, margin_lower=-0.15, margin_upper=0.15, conf=0.95)
+    >>> bool(r.passed), round(float(r.ci_lower), 4), round(float(r.ci_upper), 4)
+    (False, 0.0524, 0.3339)
     """
     ci = ci_difference(x1, n1, x2, n2, method=method, conf=conf)
     return equivalence_decision(
@@ -166,7 +263,39 @@ def equivalence_ratio(
     conf: npt.ArrayLike,
     method: str = "koopman",
 ) -> EquivalenceResult:
-    """Equivalence of two response rates on the ratio scale (margins as ratios, e.g. 0.80-1.25)."""
+    """Equivalence of two response rates on the ratio scale (margins as ratios, e.g. 0.80-1.25).
+
+    Parameters
+    ----------
+    x1, n1, x2, n2, conf
+        As in :func:`equivalence_proportions`.
+    margin_lower, margin_upper : array_like of float
+        Equivalence margins of ``p1 / p2`` as ratios (e.g. 0.80 and 1.25).
+    method : {"koopman", "mn", "katz"}, default "koopman"
+        Interval method of :func:`~bioparity.clinical.ci_ratio`.
+
+    Returns
+    -------
+    EquivalenceResult
+        The decision with ``measure="ratio of proportions"``; ``estimate`` is the observed ratio
+        ``p1 / p2`` and the interval is on the ratio scale (not logged).
+
+    Raises
+    ------
+    InputError, ScenarioError
+        As :func:`~bioparity.clinical.ci_ratio` (method, counts, level) and :func:`equivalence_decision`
+        (margins).
+
+    References
+    ----------
+    Koopman PAR (1984) Biometrics 40:513-517. ICH E9 (1998), section 3.3.2.
+
+    Examples
+    --------
+    >>> r = equivalence_ratio(56, 70, 50, 70, margin_lower=0.8, margin_upper=1.25, conf=0.90)
+    >>> bool(r.passed), round(float(r.ci_upper), 4)
+    (False, 1.323)
+    """
     ci = ci_ratio(x1, n1, x2, n2, method=method, conf=conf)
     return equivalence_decision(
         ci, ci.ratio, margin_lower=margin_lower, margin_upper=margin_upper, measure="ratio of proportions"
@@ -186,7 +315,41 @@ def equivalence_means(
     conf: npt.ArrayLike,
     method: str = "welch",
 ) -> EquivalenceResult:
-    """Equivalence of two means on the difference scale (e.g. DAS28 change within +/-0.6)."""
+    """Equivalence of two means on the difference scale (e.g. DAS28 change within +/-0.6).
+
+    Parameters
+    ----------
+    mean1, sd1, n1, mean2, sd2, n2
+        Group summaries, as in :func:`~bioparity.clinical.ci_mean_difference`.
+    margin_lower, margin_upper : array_like of float
+        Equivalence margins of ``mean1 - mean2`` in the endpoint's unit.
+    conf : array_like of float
+        Two-sided confidence level, no default (0.90 or 0.95).
+    method : {"welch", "pooled"}, default "welch"
+        Variance model of :func:`~bioparity.clinical.ci_mean_difference`.
+
+    Returns
+    -------
+    EquivalenceResult
+        The decision with ``measure="difference of means"``; ``estimate`` is ``mean1 - mean2``
+        in the endpoint's unit.
+
+    Raises
+    ------
+    InputError, ScenarioError
+        As :func:`~bioparity.clinical.ci_mean_difference` (method, summaries, level) and
+        :func:`equivalence_decision` (margins).
+
+    References
+    ----------
+    Schuirmann DJ (1987) J Pharmacokinet Biopharm 15:657-680. Welch BL (1947) Biometrika 34:28-35.
+
+    Examples
+    --------
+    >>> r = equivalence_means(-2.1, 1.3, 150, -2.2, 1.4, 150, margin_lower=-0.6, margin_upper=0.6, conf=0.95)
+    >>> bool(r.passed), round(float(r.ci_lower), 3), round(float(r.ci_upper), 3)
+    (True, -0.207, 0.407)
+    """
     ci = ci_mean_difference(mean1, sd1, n1, mean2, sd2, n2, method=method, conf=conf)
     return equivalence_decision(
         ci, ci.diff, margin_lower=margin_lower, margin_upper=margin_upper, measure="difference of means"

@@ -61,7 +61,31 @@ _NEGATIVE = {"NEG", "NEGATIVE", "N", "NO", "0", "0.0", "FALSE"}
 
 @dataclass(frozen=True, repr=False)
 class IncidenceResult(ResultMixin):
-    """Incidence of a positive result per arm and timepoint, with Wilson intervals."""
+    """Incidence of a positive result per arm and timepoint, with Wilson intervals.
+
+    One element per row (arm and timepoint, in order of first appearance; the ``OVERALL`` rows last).
+
+    Attributes
+    ----------
+    arm, timepoint : numpy.ndarray of str
+        The row's arm and timepoint (``OVERALL``: any timepoint).
+    n_evaluable : numpy.ndarray of int
+        Subjects with a result (``OVERALL``: with at least one result).
+    n_positive : numpy.ndarray of int
+        Subjects with a positive result (``OVERALL``: positive at any timepoint, baseline included).
+    n_missing : numpy.ndarray of int
+        Rows with a missing result (``OVERALL``: subjects with no result at all).
+    incidence : numpy.ndarray of float
+        ``n_positive / n_evaluable`` (fraction; NaN when no subject is evaluable).
+    ci_lower, ci_upper : numpy.ndarray of float
+        Wilson score interval of the incidence at ``conf_level``.
+    conf_level : float
+        Two-sided confidence level.
+    result_column : str
+        The result column summarised (``ADA``, ``NAB``, ...).
+    software_version : str
+        bioparity's version.
+    """
 
     SETTINGS = ("conf_level", "result_column")
 
@@ -94,7 +118,32 @@ class IncidenceResult(ResultMixin):
 
 @dataclass(frozen=True, repr=False)
 class IncidenceDifferenceResult(ResultMixin):
-    """Difference in incidence (arm minus reference arm) per timepoint."""
+    """Difference in incidence (arm minus reference arm) per timepoint.
+
+    One element per arm other than the reference and timepoint where both have evaluable subjects.
+
+    Attributes
+    ----------
+    arm : numpy.ndarray of str
+        The compared arm.
+    reference_arm : str
+        The arm subtracted.
+    timepoint : numpy.ndarray of str
+        The timepoint (rows of the incidence result, e.g. ``OVERALL`` or ``TREATMENT-EMERGENT``).
+    incidence, reference_incidence : numpy.ndarray of float
+        Incidence of the arm and of the reference arm (fractions).
+    diff : numpy.ndarray of float
+        ``incidence - reference_incidence``.
+    ci_lower, ci_upper : numpy.ndarray of float
+        Two-sided ``conf_level`` interval of the difference
+        (:func:`~bioparity.clinical.ci_difference`).
+    conf_level : float
+        Two-sided confidence level.
+    method : str
+        Interval method (``newcombe``, ``mn``, ``fm``, ``wald``).
+    software_version : str
+        bioparity's version.
+    """
 
     SETTINGS = ("reference_arm", "conf_level", "method")
 
@@ -126,7 +175,28 @@ class IncidenceDifferenceResult(ResultMixin):
 
 @dataclass(frozen=True, repr=False)
 class TitreSummaryResult(ResultMixin):
-    """Titres of positive samples per arm and timepoint."""
+    """Titres of positive samples per arm and timepoint.
+
+    Titres are in the unit of the titre column (usually the reciprocal of the highest positive dilution);
+    summaries are on the log scale, back-transformed.
+
+    Attributes
+    ----------
+    arm, timepoint : numpy.ndarray of str
+        The row's arm and timepoint.
+    n : numpy.ndarray of int
+        Positive samples summarised.
+    geometric_mean : numpy.ndarray of float
+        ``exp(mean(ln titre))``.
+    geometric_cv_percent : numpy.ndarray of float
+        ``100 sqrt(exp(s^2) - 1)`` with ``s`` the SD of the log titres (NaN for one sample).
+    median, minimum, maximum : numpy.ndarray of float
+        Median and range of the titres.
+    result_column, titre_column : str, default "ADA" and "TITRE"
+        The result and titre columns summarised.
+    software_version : str
+        bioparity's version.
+    """
 
     SETTINGS = ("result_column", "titre_column")
 
@@ -158,7 +228,30 @@ class TitreSummaryResult(ResultMixin):
 
 @dataclass(frozen=True, repr=False)
 class ExposureByADAResult(ResultMixin):
-    """Geometric means of PK parameters in ADA-positive vs ADA-negative subjects, per arm and parameter."""
+    """Geometric means of PK parameters in ADA-positive vs ADA-negative subjects, per arm and parameter.
+
+    Geometric means are in the unit of the PK parameter; the ratio and its limits are fractions.
+
+    Attributes
+    ----------
+    arm, parameter : numpy.ndarray of str
+        The row's arm and PK parameter code (``PPTESTCD``: ``AUCIFO``, ``CMAX``, ...).
+    n_positive, n_negative : numpy.ndarray of int
+        ADA-positive and ADA-negative subjects with a usable (positive) value.
+    n_excluded : numpy.ndarray of int
+        Values missing or <= 0, excluded from the geometric means (and warned about).
+    gm_positive, gm_negative : numpy.ndarray of float
+        Geometric means of the two groups.
+    ratio : numpy.ndarray of float
+        ``gm_positive / gm_negative``.
+    ci_lower, ci_upper : numpy.ndarray of float
+        Pooled-t interval of the ratio on the log scale at ``conf_level``; NaN with fewer than 2
+        subjects in a group.
+    conf_level : float
+        Two-sided confidence level (default 0.90).
+    software_version : str
+        bioparity's version.
+    """
 
     SETTINGS = ("conf_level",)
 
@@ -224,7 +317,51 @@ def ada_incidence(
     conf: float = 0.95,
     overall: bool = True,
 ) -> IncidenceResult:
-    """Incidence of positive ``result`` (ADA or NAb) per arm and timepoint plus an ``OVERALL`` row per arm."""
+    """Incidence of positive ``result`` (ADA or NAb) per arm and timepoint plus an ``OVERALL`` row per arm.
+
+    The ``OVERALL`` row counts any positive result, baseline included (pre-existing antibodies too); the
+    primary summary is :func:`treatment_emergent_ada`.
+
+    Parameters
+    ----------
+    ada : pandas.DataFrame
+        One row per subject and timepoint (ADaM ``ADIS`` or SDTM ``IS`` style).
+    subject, arm, timepoint : str, default "USUBJID", "ARM", "VISIT"
+        Names of the subject, arm and timepoint columns.
+    result : str, default "ADA"
+        Name of the result column: ``POS``/``NEG`` (also ``POSITIVE``/``NEGATIVE``, ``Y``/``N``,
+        ``1``/``0``, ``TRUE``/``FALSE``, any case); blank or ``NA`` is missing.
+    conf : float, default 0.95
+        Two-sided level of the Wilson intervals, in (0, 1).
+    overall : bool, default True
+        Add the ``OVERALL`` (any timepoint) row per arm.
+
+    Returns
+    -------
+    IncidenceResult
+        Counts, incidence and Wilson interval per arm and timepoint.
+
+    Raises
+    ------
+    InputError
+        For a missing column, an unknown result code (naming the row), or two rows for one subject and
+        timepoint.
+    ScenarioError
+        For a level outside (0, 1).
+
+    References
+    ----------
+    Shankar G et al. (2014) AAPS J 16(4):658-673. Wilson EB (1927) J Am Stat Assoc 22:209-212.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ada = pd.DataFrame({"USUBJID": ["1", "1", "2", "2"], "ARM": ["T"] * 4,
+    ...                     "VISIT": ["BASELINE", "WEEK 4"] * 2, "ADA": ["NEG", "POS", "NEG", ""]})
+    >>> r = ada_incidence(ada)
+    >>> r.timepoint.tolist(), r.n_evaluable.tolist(), r.n_positive.tolist(), r.n_missing.tolist()
+    (['BASELINE', 'WEEK 4', 'OVERALL'], [2, 1, 2], [0, 1, 1], [0, 1, 0])
+    """
     _require(ada, [subject, arm, timepoint, result], "the ADA table")
     level = float(check_conf(conf))
     frame = pd.DataFrame(
@@ -284,6 +421,50 @@ class TreatmentEmergentResult(ResultMixin):
     ``incidence = n_treatment_emergent / n_evaluable``; a subject is evaluable with a baseline result and at
     least one post-baseline result. ``prevalence = n_baseline_positive / n_baseline`` (subjects with a
     baseline result). ``n_any_visit_positive`` is the old any-visit count, for comparison only.
+    One element per arm, in order of first appearance; rates are fractions.
+
+    Attributes
+    ----------
+    arm : numpy.ndarray of str
+        The arm.
+    n_subjects : numpy.ndarray of int
+        Subjects in the ADA table.
+    n_evaluable : numpy.ndarray of int
+        Subjects with a baseline result and at least one post-baseline result.
+    n_not_evaluable : numpy.ndarray of int
+        ``n_subjects - n_evaluable``.
+    n_induced : numpy.ndarray of int
+        Treatment-induced: negative at baseline, positive after dosing.
+    n_boosted : numpy.ndarray of int
+        Treatment-boosted: positive at baseline, a post-baseline titre at least ``boost_fold`` times the
+        baseline titre.
+    n_treatment_emergent : numpy.ndarray of int
+        ``n_induced + n_boosted``.
+    incidence : numpy.ndarray of float
+        ``n_treatment_emergent / n_evaluable`` (NaN when none is evaluable).
+    ci_lower, ci_upper : numpy.ndarray of float
+        Wilson interval of the incidence at ``conf_level``.
+    n_baseline : numpy.ndarray of int
+        Subjects with a baseline result.
+    n_baseline_positive : numpy.ndarray of int
+        Subjects positive at baseline (pre-existing antibodies).
+    prevalence : numpy.ndarray of float
+        ``n_baseline_positive / n_baseline``.
+    prevalence_ci_lower, prevalence_ci_upper : numpy.ndarray of float
+        Wilson interval of the prevalence.
+    n_any_visit_positive : numpy.ndarray of int
+        Subjects positive at any timepoint, baseline included (the ``OVERALL`` count of
+        :func:`ada_incidence`).
+    baseline : str
+        The baseline timepoint label used.
+    boost_fold : float
+        The titre rise that defines a boosted response.
+    conf_level : float
+        Two-sided confidence level.
+    result_column : str
+        The result column summarised.
+    software_version : str
+        bioparity's version.
     """
 
     SETTINGS = ("baseline", "boost_fold", "conf_level", "result_column")
@@ -388,6 +569,51 @@ def treatment_emergent_ada(
     needed only for baseline-positive subjects; one missing there is an error naming the row (the subject
     could not be classified). Subjects without a baseline or without any post-baseline result are not
     evaluable and counted (``n_not_evaluable``).
+
+    Parameters
+    ----------
+    ada : pandas.DataFrame
+        One row per subject and timepoint, as for :func:`ada_incidence`.
+    subject, arm, timepoint, result
+        Column names, as in :func:`ada_incidence`.
+    titre : str or None, default "TITRE"
+        Name of the titre column (numbers > 0); needed for baseline-positive subjects only. None, or a
+        column that is absent, means no titres.
+    baseline : str, optional
+        The baseline timepoint label; default the one timepoint named like :data:`BASELINE_LABELS`
+        (``BASELINE``, ``PREDOSE``, ``DAY 0``, ...).
+    boost_fold : float, default 4.0
+        Titre rise over a positive baseline that makes a subject treatment-boosted, > 1.
+    conf : float, default 0.95
+        Two-sided level of the Wilson intervals.
+
+    Returns
+    -------
+    TreatmentEmergentResult
+        Per arm: evaluable subjects, induced and boosted counts, incidence and baseline prevalence with
+        Wilson intervals.
+
+    Raises
+    ------
+    InputError
+        For a missing column, an unknown result code, duplicate rows, a subject in two arms, a baseline
+        that cannot be identified, ``boost_fold <= 1``, or a missing titre where one is needed.
+
+    References
+    ----------
+    FDA, Immunogenicity Testing of Therapeutic Protein Products: Developing and Validating Assays for
+    Anti-Drug Antibody Detection, Guidance for Industry (January 2019). Shankar G et al. (2014) AAPS J
+    16(4):658-673 (treatment-induced and treatment-boosted ADA).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = [("1", "BASELINE", "NEG", None), ("1", "WEEK 4", "POS", 40),
+    ...         ("2", "BASELINE", "POS", 10), ("2", "WEEK 4", "POS", 80)]
+    >>> ada = pd.DataFrame(rows, columns=["USUBJID", "VISIT", "ADA", "TITRE"]).assign(ARM="T")
+    >>> te = treatment_emergent_ada(ada)
+    >>> int(te.n_induced[0]), int(te.n_boosted[0]), float(te.incidence[0]), float(te.prevalence[0])
+    (1, 1, 1.0, 0.5)
     """
     _require(ada, [subject, arm, timepoint, result], "the ADA table")
     level = float(check_conf(conf))
@@ -506,7 +732,45 @@ def treatment_emergent_ada(
 def incidence_difference(
     incidence: IncidenceResult, *, reference_arm: str, method: str = "newcombe", conf: float = 0.95
 ) -> IncidenceDifferenceResult:
-    """Difference in incidence of every other arm minus ``reference_arm``, timepoint by timepoint."""
+    """Difference in incidence of every other arm minus ``reference_arm``, timepoint by timepoint.
+
+    Parameters
+    ----------
+    incidence : IncidenceResult
+        From :func:`ada_incidence`, or ``TreatmentEmergentResult.as_incidence()``.
+    reference_arm : str
+        The arm subtracted (the reference product).
+    method : {"newcombe", "mn", "fm", "wald"}, default "newcombe"
+        Interval of :func:`~bioparity.clinical.ci_difference`.
+    conf : float, default 0.95
+        Two-sided confidence level.
+
+    Returns
+    -------
+    IncidenceDifferenceResult
+        Per other arm and timepoint with evaluable subjects in both arms: incidences, difference and
+        interval.
+
+    Raises
+    ------
+    InputError
+        For an unknown method or a reference arm not in the result.
+    ScenarioError
+        For a level outside (0, 1).
+
+    References
+    ----------
+    Newcombe RG (1998) Stat Med 17:873-890.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ada = pd.DataFrame({"USUBJID": list("1234"), "ARM": list("TTRR"), "VISIT": "WEEK 4",
+    ...                     "ADA": ["POS", "POS", "NEG", "POS"]})
+    >>> d = incidence_difference(ada_incidence(ada, overall=False), reference_arm="R")
+    >>> d.arm.tolist(), float(d.diff[0]), round(float(d.ci_lower[0]), 4)
+    (['T'], 0.5, -0.2726)
+    """
     name = canonical_difference_method(method)
     frame = incidence.to_frame()
     if reference_arm not in set(frame["arm"]):
@@ -552,6 +816,36 @@ def titre_summary(
     """Titres of the positive samples per arm and timepoint (geometric mean, geometric CV%, median, range).
 
     A positive sample without a positive numeric titre is an error (it cannot be summarised on the log scale).
+
+    Parameters
+    ----------
+    ada : pandas.DataFrame
+        One row per sample, as for :func:`ada_incidence` (no subject column needed).
+    arm, timepoint, result
+        Column names, as in :func:`ada_incidence`.
+    titre : str, default "TITRE"
+        Name of the titre column (numbers > 0 for every positive sample).
+
+    Returns
+    -------
+    TitreSummaryResult
+        Per arm and timepoint with positive samples: count, geometric mean, geometric CV%, median and
+        range of the titres.
+
+    Raises
+    ------
+    InputError
+        For a missing column, an unknown result code, or a positive sample whose titre is missing or
+        <= 0 (naming the row).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ada = pd.DataFrame({"ARM": "T", "VISIT": "WEEK 4", "ADA": ["POS", "POS", "NEG"],
+    ...                     "TITRE": [40, 80, None]})
+    >>> s = titre_summary(ada)
+    >>> int(s.n[0]), round(float(s.geometric_mean[0]), 2), round(float(s.median[0]), 2)
+    (2, 56.57, 56.57)
     """
     _require(ada, [arm, timepoint, result, titre], "the ADA table")
     positive = parse_result(ada[result], result) == 1.0
@@ -608,6 +902,51 @@ def exposure_by_ada(
     ``pp`` is the NCA result in CDISC PP form; ``ada_status`` has one row per subject with its overall
     ADA status. Subjects without a status are an error (every dosed subject needs a status); groups with
     fewer than 2 subjects in either status give NaN ratio limits.
+
+    Parameters
+    ----------
+    pp : pandas.DataFrame
+        PK parameters, one row per subject and parameter (CDISC PP).
+    ada_status : pandas.DataFrame
+        One row per subject with its overall ADA status (codes as for :func:`ada_incidence`).
+    subject, arm : str, default "USUBJID", "ARM"
+        Subject and arm columns (``subject`` in both tables).
+    parameter, value : str, default "PPTESTCD", "PPSTRESN"
+        Parameter code and numeric value columns of ``pp``.
+    status : str, default "ADA"
+        Status column of ``ada_status``.
+    conf : float, default 0.90
+        Two-sided level of the interval of each ratio.
+
+    Returns
+    -------
+    ExposureByADAResult
+        Per arm and parameter: group sizes, geometric means, their ratio and its interval.
+
+    Raises
+    ------
+    InputError
+        For a missing column, a subject listed twice in ``ada_status``, an unknown status code, or a
+        subject of ``pp`` without a status.
+
+    Warns
+    -----
+    BioparityWarning
+        When PK values are missing or <= 0 (counted in ``n_excluded``).
+
+    References
+    ----------
+    EMA, Guideline on immunogenicity assessment of therapeutic proteins, EMEA/CHMP/BMWP/14327/2006 Rev 1
+    (2017) (impact of ADA on pharmacokinetics).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> pp = pd.DataFrame({"USUBJID": list("123456"), "ARM": "T", "PPTESTCD": "AUCIFO",
+    ...                    "PPSTRESN": [100, 120, 80, 60, 70, 90]})
+    >>> status = pd.DataFrame({"USUBJID": list("123456"), "ADA": ["NEG"] * 3 + ["POS"] * 3})
+    >>> round(float(exposure_by_ada(pp, status).ratio[0]), 4)
+    0.7329
     """
     _require(pp, [subject, arm, parameter, value], "the PP table")
     _require(ada_status, [subject, status], "the ADA status table")

@@ -35,7 +35,30 @@ MEAN_METHODS: dict[str, str] = {
 
 @dataclass(frozen=True, repr=False)
 class MeanDifferenceCI(ResultMixin):
-    """Confidence interval for ``mean1 - mean2`` per scenario."""
+    """Confidence interval for ``mean1 - mean2`` per scenario.
+
+    Means, SDs, differences and limits are in the unit of the endpoint; arrays have the broadcast shape
+    of the inputs of :func:`ci_mean_difference`.
+
+    Attributes
+    ----------
+    diff : numpy.ndarray of float
+        ``mean1 - mean2``.
+    ci_lower, ci_upper : numpy.ndarray of float
+        The two-sided ``conf_level`` t interval of the difference.
+    se : numpy.ndarray of float
+        Standard error of the difference (Welch or pooled).
+    df : numpy.ndarray of float
+        Degrees of freedom of the t quantile (Welch-Satterthwaite, or ``n1 + n2 - 2``).
+    mean1, sd1, n1, mean2, sd2, n2 : numpy.ndarray of float
+        The group summaries used (SD with divisor ``n - 1``).
+    conf_level : numpy.ndarray of float
+        Two-sided confidence level.
+    method : str
+        ``welch`` or ``pooled``.
+    software_version : str
+        bioparity's version.
+    """
 
     SETTINGS = ("method", "conf_level")
 
@@ -98,9 +121,39 @@ def ci_mean_difference(
 
     ``diff +/- t(1 - (1 - conf)/2, df) * se``; ``se`` and ``df`` from :func:`mean_difference_se_df`.
 
+    Parameters
+    ----------
+    mean1, sd1, n1 : array_like of float
+        Mean, standard deviation (>= 0, divisor ``n - 1``) and size (whole number >= 2) of group 1
+        (e.g. biosimilar), in the endpoint's unit; broadcast with the others.
+    mean2, sd2, n2 : array_like of float
+        The same for group 2 (reference).
+    method : {"welch", "pooled"}, default "welch"
+        Unequal variances with Welch-Satterthwaite df, or the pooled variance with ``n1 + n2 - 2`` df.
+    conf : array_like of float, default 0.95
+        Two-sided confidence level in (0, 1) (0.90 for the TOST-equivalent interval).
+
+    Returns
+    -------
+    MeanDifferenceCI
+        The difference, its interval, SE and df, with the summaries used, per scenario.
+
+    Raises
+    ------
+    InputError
+        For an unknown method or inputs that do not broadcast.
+    ScenarioError
+        For a non-finite mean, a negative SD, a size below 2 or a level outside (0, 1).
+
     References
     ----------
     Welch BL (1947) Biometrika 34:28-35. Satterthwaite FE (1946) Biometrics Bull 2:110-114.
+
+    Examples
+    --------
+    >>> r = ci_mean_difference(5.2, 1.1, 40, 4.9, 1.3, 42)
+    >>> round(float(r.ci_lower), 4), round(float(r.ci_upper), 4), round(float(r.df), 2)
+    (-0.2285, 0.8285, 78.92)
     """
     name = method_name(method, MEAN_METHODS)
     m1, s1, k1, m2, s2, k2, level = broadcast(
@@ -135,7 +188,35 @@ def ci_mean_difference(
 def ci_mean_difference_samples(
     y1: npt.ArrayLike, y2: npt.ArrayLike, *, method: str = "welch", conf: float = 0.95
 ) -> MeanDifferenceCI:
-    """:func:`ci_mean_difference` from two raw samples (NaN values are an error, not dropped)."""
+    """:func:`ci_mean_difference` from two raw samples (NaN values are an error, not dropped).
+
+    Parameters
+    ----------
+    y1, y2 : array_like of float
+        Observations of group 1 and group 2 (flattened), at least 2 each, all finite.
+    method : {"welch", "pooled"}, default "welch"
+        As in :func:`ci_mean_difference`.
+    conf : float, default 0.95
+        Two-sided confidence level in (0, 1).
+
+    Returns
+    -------
+    MeanDifferenceCI
+        The interval from the samples' means, SDs (``n - 1``) and sizes (R ``t.test``).
+
+    Raises
+    ------
+    InputError
+        For a non-finite value (its index is named) or a sample of fewer than 2 values; otherwise as
+        :func:`ci_mean_difference`.
+
+    Examples
+    --------
+    >>> r = ci_mean_difference_samples([0.7, -1.6, -0.2, -1.2, -0.1], [1.9, 0.8, 1.1, 0.1, -0.1],
+    ...                                method="pooled")
+    >>> round(float(r.diff), 2), float(r.df)
+    (-1.24, 8.0)
+    """
     a = np.asarray(y1, dtype=float).ravel()
     b = np.asarray(y2, dtype=float).ravel()
     for label, y in (("y1", a), ("y2", b)):

@@ -46,7 +46,28 @@ DIFFERENCE_METHODS: dict[str, str] = {
 
 @dataclass(frozen=True, repr=False)
 class DifferenceCI(ResultMixin):
-    """Confidence interval for ``p1 - p2`` per scenario (0-d arrays for a single table)."""
+    """Confidence interval for ``p1 - p2`` per scenario (0-d arrays for a single table).
+
+    Every array has the broadcast shape of the inputs of :func:`ci_difference`; proportions and
+    differences are fractions (0.12, not 12%).
+
+    Attributes
+    ----------
+    diff : numpy.ndarray of float
+        Observed difference ``p1 - p2``.
+    ci_lower, ci_upper : numpy.ndarray of float
+        The two-sided ``conf_level`` confidence interval of the difference, within [-1, 1].
+    p1, p2 : numpy.ndarray of float
+        Observed proportions ``x1 / n1`` and ``x2 / n2``.
+    x1, n1, x2, n2 : numpy.ndarray of int
+        Responders and subjects of group 1 (e.g. biosimilar) and group 2 (reference).
+    conf_level : numpy.ndarray of float
+        Two-sided confidence level (0.95, or 0.90 for the TOST-equivalent interval).
+    method : str
+        The interval method (a key of :data:`DIFFERENCE_METHODS`).
+    software_version : str
+        bioparity's version.
+    """
 
     SETTINGS = ("method", "conf_level")
 
@@ -76,6 +97,32 @@ def wilson_interval(x: npt.ArrayLike, n: npt.ArrayLike, z: npt.ArrayLike) -> tup
     """Wilson score interval of one proportion ``x/n`` at critical value ``z`` (Wilson 1927).
 
     ``(x + z^2/2 -/+ z sqrt(x (n - x)/n + z^2/4)) / (n + z^2)``; exactly 0 at x = 0 and 1 at x = n.
+    The inputs are not checked (the building block of Newcombe's interval; :func:`ci_difference` checks).
+
+    Parameters
+    ----------
+    x : array_like
+        Number of responders, ``0 <= x <= n``.
+    n : array_like
+        Number of subjects, >= 1.
+    z : array_like
+        Two-sided critical value, e.g. 1.959964 for a 95% interval (``ndtri(0.975)``).
+
+    Returns
+    -------
+    lower, upper : numpy.ndarray of float
+        The interval of the proportion (fractions in [0, 1]), in the broadcast shape of the inputs.
+
+    References
+    ----------
+    Wilson EB (1927) Probable inference, the law of succession, and statistical inference. J Am Stat
+    Assoc 22:209-212. Newcombe RG (1998) Stat Med 17:857-872 (method 3; R ``prop.test(correct=FALSE)``).
+
+    Examples
+    --------
+    >>> lower, upper = wilson_interval(8, 20, 1.959963984540054)
+    >>> round(float(lower), 4), round(float(upper), 4)
+    (0.2188, 0.6134)
     """
     xa, na, za = (np.asarray(v, dtype=float) for v in (x, n, z))
     z2 = za * za
@@ -155,12 +202,26 @@ def ci_difference(
 
     Parameters
     ----------
-    x1, n1, x2, n2
+    x1, n1, x2, n2 : array_like of int
         Responders and subjects of group 1 (e.g. biosimilar) and group 2 (reference); broadcast.
-    method
-        ``newcombe`` (default), ``mn``, ``fm`` or ``wald`` (see the module docstring).
-    conf
-        Two-sided confidence level: 0.95, or 0.90 for the TOST-equivalent interval at alpha 0.05.
+        Whole numbers with ``n >= 1`` and ``0 <= x <= n``.
+    method : {"newcombe", "mn", "fm", "wald"}, default "newcombe"
+        The interval (see the module docstring and :data:`DIFFERENCE_METHODS`); case-insensitive.
+    conf : array_like of float, default 0.95
+        Two-sided confidence level in (0, 1): 0.95, or 0.90 for the TOST-equivalent interval at alpha
+        0.05.
+
+    Returns
+    -------
+    DifferenceCI
+        The difference, its interval and the tables, per scenario (broadcast shape).
+
+    Raises
+    ------
+    InputError
+        For an unknown method or inputs that do not broadcast.
+    ScenarioError
+        For a count or level out of its domain, naming the parameter and the first scenario.
 
     Notes
     -----
@@ -171,6 +232,12 @@ def ci_difference(
     ----------
     Newcombe RG (1998) Stat Med 17:873-890. Miettinen O, Nurminen M (1985) Stat Med 4:213-226.
     Farrington CP, Manning G (1990) Stat Med 9:1447-1454. Mee RW (1984) Biometrics 40:1175-1176.
+
+    Examples
+    --------
+    >>> r = ci_difference(56, 70, 48, 80, method="mn", conf=0.90)
+    >>> round(float(r.diff), 4), round(float(r.ci_lower), 4), round(float(r.ci_upper), 4)
+    (0.2, 0.077, 0.3167)
     """
     name = canonical_difference_method(method)
     a, b, c, d, level = tables_and_level(x1, n1, x2, n2, conf)

@@ -45,7 +45,18 @@ _LOG_RATIO_BOUND = 50.0
 
 @dataclass(frozen=True, repr=False)
 class RatioCI(ResultMixin):
-    """Confidence interval for ``p1 / p2`` per scenario."""
+    """Confidence interval for ``p1 / p2`` per scenario.
+
+    Attributes
+    ----------
+    ratio : numpy.ndarray of float
+        Observed ratio ``p1 / p2`` (inf when ``x2 = 0``, NaN when both are 0).
+    ci_lower, ci_upper : numpy.ndarray of float
+        The two-sided ``conf_level`` interval of the ratio: lower 0 when ``x1 = 0``, upper inf when
+        ``x2 = 0`` (score methods); NaN for ``katz`` with a zero count.
+    p1, p2, x1, n1, x2, n2, conf_level, method, software_version
+        As in :class:`~bioparity.clinical.DifferenceCI` (``method`` a key of :data:`RATIO_METHODS`).
+    """
 
     SETTINGS = ("method", "conf_level")
 
@@ -116,10 +127,37 @@ def ci_ratio(
 ) -> RatioCI:
     """Two-sided ``conf`` confidence interval for ``p1 / p2`` (``koopman``, ``mn`` or ``katz``).
 
+    Parameters
+    ----------
+    x1, n1, x2, n2, conf
+        As in :func:`~bioparity.clinical.ci_difference` (responders and subjects per group, broadcast;
+        two-sided level, default 0.95).
+    method : {"koopman", "mn", "katz"}, default "koopman"
+        The interval (see the module docstring and :data:`RATIO_METHODS`); case-insensitive.
+
+    Returns
+    -------
+    RatioCI
+        The ratio, its interval and the tables, per scenario.
+
+    Raises
+    ------
+    InputError
+        For an unknown method or inputs that do not broadcast.
+    ScenarioError
+        For a count or level out of its domain.
+
     References
     ----------
     Koopman PAR (1984) Biometrics 40:513-517. Miettinen O, Nurminen M (1985) Stat Med 4:213-226.
     Fagerland MW, Lydersen S, Laake P (2015) Stat Methods Med Res 24:224-254.
+    Katz D, Baptista J, Azen SP, Pike MC (1978) Biometrics 34:469-474.
+
+    Examples
+    --------
+    >>> r = ci_ratio(56, 70, 48, 80, conf=0.90)
+    >>> round(float(r.ratio), 4), round(float(r.ci_lower), 4), round(float(r.ci_upper), 4)
+    (1.3333, 1.1174, 1.6084)
     """
     name = method_name(method, RATIO_METHODS, "for a ratio of proportions")
     a, b, c, d, level = tables_and_level(x1, n1, x2, n2, conf)

@@ -44,7 +44,27 @@ N_MAX = 10_000_000
 class MeansPowerResult(ResultMixin):
     """Power of the equivalence test for two means, per scenario.
 
-    ``alpha`` is the one-sided level of each of the two one-sided tests (Schuirmann 1987).
+    ``alpha`` is the one-sided level of each of the two one-sided tests (Schuirmann 1987). Arrays have
+    the broadcast shape of the inputs; differences, SDs and margins are in the endpoint's unit.
+
+    Attributes
+    ----------
+    power : numpy.ndarray of float
+        Probability of concluding equivalence, in [0, 1].
+    n1, n2 : numpy.ndarray of int
+        Subjects per group.
+    diff : numpy.ndarray of float
+        True difference ``mean1 - mean2`` assumed.
+    sd : numpy.ndarray of float
+        Common standard deviation of the endpoint.
+    margin_lower, margin_upper : numpy.ndarray of float
+        Equivalence margins of the difference.
+    alpha : numpy.ndarray of float
+        One-sided level of each test (0.05: 90% CI; 0.025: 95% CI).
+    method : str
+        ``exact`` (Owen's Q, t distribution) or ``normal``.
+    software_version : str
+        bioparity's version.
     """
 
     SETTINGS = ("n1", "n2", "diff", "sd", "margin_lower", "margin_upper", "alpha", "method")
@@ -75,6 +95,21 @@ class MeansSampleSizeResult(ResultMixin):
     """Smallest group sizes reaching ``target_power`` for the equivalence of two means.
 
     ``alpha`` is the one-sided level of each of the two one-sided tests (Schuirmann 1987).
+
+    Attributes
+    ----------
+    n1, n2 : numpy.ndarray of int
+        Subjects per group: the smallest ``n2``, and ``n1 = ceil(ratio n2)`` (at least 2).
+    n_total : numpy.ndarray of int
+        ``n1 + n2``.
+    power : numpy.ndarray of float
+        Power reached at ``(n1, n2)``, at least ``target_power``.
+    target_power : numpy.ndarray of float
+        The power to reach, in (0, 1).
+    ratio : numpy.ndarray of float
+        Allocation ratio ``n1 / n2``.
+    diff, sd, margin_lower, margin_upper, alpha, method, software_version
+        As in :class:`MeansPowerResult`.
     """
 
     SETTINGS = ("diff", "sd", "margin_lower", "margin_upper", "alpha", "target_power", "ratio", "method")
@@ -172,7 +207,50 @@ def power_equivalence_means(
     alpha: npt.ArrayLike = 0.05,
     method: str = "exact",
 ) -> MeansPowerResult:
-    """Power of the equivalence test for ``mean1 - mean2`` with true difference ``diff`` and common ``sd``."""
+    """Power of the equivalence test for ``mean1 - mean2`` with true difference ``diff`` and common ``sd``.
+
+    The test concludes equivalence when the two-sided ``1 - 2 alpha`` pooled-t interval lies inside the
+    margins; all arguments broadcast (see the module docstring for both methods).
+
+    Parameters
+    ----------
+    diff : array_like of float
+        True difference ``mean1 - mean2`` (endpoint's unit), finite.
+    sd : array_like of float
+        Common standard deviation, > 0.
+    n1, n2 : array_like of int
+        Subjects per group, whole numbers >= 2.
+    margin_lower, margin_upper : array_like of float
+        Equivalence margins, finite, ``margin_lower < margin_upper``.
+    alpha : array_like of float, default 0.05
+        One-sided level of each test, in (0, 0.5) (0.05: 90% CI; 0.025: 95% CI).
+    method : {"exact", "normal"}, default "exact"
+        Exact t power by Owen's Q (PowerTOST ``power.TOST(logscale = FALSE, design = "parallel")``) or
+        the normal approximation.
+
+    Returns
+    -------
+    MeansPowerResult
+        The power per scenario, with the settings used.
+
+    Raises
+    ------
+    InputError
+        For an unknown method or inputs that do not broadcast.
+    ScenarioError
+        For an input out of its domain, naming the parameter and the first scenario.
+
+    References
+    ----------
+    Schuirmann DJ (1987) J Pharmacokinet Biopharm 15:657-680. Owen DB (1965) Biometrika 52:437-446.
+    Chow SC, Shao J, Wang H (2008) Sample Size Calculations in Clinical Research, 2nd ed., section 3.2.4.
+
+    Examples
+    --------
+    >>> r = power_equivalence_means(diff=0.0, sd=1.0, n1=70, n2=70, margin_lower=-0.5, margin_upper=0.5)
+    >>> round(float(r.power), 4)
+    0.8059
+    """
     name = method_name(method, MEAN_POWER_METHODS)
     d, s, k1, k2, lo, hi, a = broadcast(
         diff=diff, sd=sd, n1=n1, n2=n2, margin_lower=margin_lower, margin_upper=margin_upper, alpha=alpha
@@ -206,7 +284,43 @@ def sample_size_equivalence_means(
     method: str = "exact",
 ) -> MeansSampleSizeResult:
     """Smallest ``n2`` (and ``n1 = ceil(ratio n2)``) with power >= ``target_power``; ``diff`` strictly inside
-    the margins. Power increases with n for both methods, so the search gives the smallest n exactly."""
+    the margins. Power increases with n for both methods, so the search gives the smallest n exactly.
+
+    Parameters
+    ----------
+    diff, sd, margin_lower, margin_upper, alpha, method
+        As in :func:`power_equivalence_means`; ``diff`` must lie strictly inside the margins.
+    target_power : array_like of float, default 0.80
+        Power to reach, in (0, 1).
+    ratio : array_like of float, default 1.0
+        Allocation ratio ``n1 / n2`` (> 0; 2 for 2:1).
+
+    Returns
+    -------
+    MeansSampleSizeResult
+        Group sizes, total and power reached per scenario, with the settings used.
+
+    Raises
+    ------
+    InputError
+        For an unknown method or inputs that do not broadcast.
+    ScenarioError
+        For an input out of its domain (including ``diff`` not strictly inside the margins).
+    SearchError
+        When the target is not reached with :data:`N_MAX` subjects per group.
+
+    References
+    ----------
+    Chow SC, Shao J, Wang H (2008) Sample Size Calculations in Clinical Research, 2nd ed., section 3.2.4.
+    Labes D, Schuetz H, Lang B. PowerTOST (R package), ``sampleN.TOST(logscale = FALSE)``.
+
+    Examples
+    --------
+    >>> r = sample_size_equivalence_means(diff=0.1, sd=1.2, margin_lower=-0.6, margin_upper=0.6,
+    ...                                   alpha=0.025, target_power=0.9, ratio=2)
+    >>> int(r.n1), int(r.n2), round(float(r.power), 4)
+    (186, 93, 0.9004)
+    """
     name = method_name(method, MEAN_POWER_METHODS)
     d, s, lo, hi, a, tgt, k = broadcast(
         diff=diff,

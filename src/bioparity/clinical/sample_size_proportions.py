@@ -56,6 +56,18 @@ class ProportionsPowerResult(ResultMixin):
     """Power of the equivalence test for two proportions, per scenario.
 
     ``alpha`` is the one-sided level of each of the two one-sided tests (Schuirmann 1987).
+
+    Attributes
+    ----------
+    p1, p2 : numpy.ndarray of float
+        True response rates assumed (fractions).
+    power, n1, n2, margin_lower, margin_upper, alpha, software_version
+        As in :class:`~bioparity.clinical.MeansPowerResult`: power in [0, 1], subjects per group, margins
+        (here of ``p1 - p2``, as fractions), one-sided level, version.
+    method : str
+        ``normal`` (approximation) or ``exact`` (enumeration of all outcomes).
+    ci_method : str
+        Interval of the analysis used by ``exact`` (``newcombe``, ``mn``, ``fm``, ``wald``).
     """
 
     SETTINGS = ("n1", "n2", "p1", "p2", "margin_lower", "margin_upper", "alpha", "method", "ci_method")
@@ -87,6 +99,13 @@ class ProportionsSampleSizeResult(ResultMixin):
     """Smallest group sizes reaching ``target_power`` for the equivalence of two proportions.
 
     ``alpha`` is the one-sided level of each of the two one-sided tests (Schuirmann 1987).
+
+    Attributes
+    ----------
+    n1, n2, n_total, power, target_power, ratio
+        As in :class:`~bioparity.clinical.MeansSampleSizeResult` (``n1 = ceil(ratio n2)``, at least 1).
+    p1, p2, margin_lower, margin_upper, alpha, method, ci_method, software_version
+        As in :class:`ProportionsPowerResult`.
     """
 
     SETTINGS = (
@@ -235,7 +254,48 @@ def power_equivalence_proportions(
     method: str = "normal",
     ci_method: str = "newcombe",
 ) -> ProportionsPowerResult:
-    """Power to conclude equivalence of two response rates (``ci_method`` is used by ``method="exact"``)."""
+    """Power to conclude equivalence of two response rates (``ci_method`` is used by ``method="exact"``).
+
+    Parameters
+    ----------
+    p1, p2 : array_like of float
+        True response rates of group 1 and group 2, in [0, 1].
+    n1, n2 : array_like of int
+        Subjects per group, whole numbers >= 1 (at most :data:`EXACT_N_MAX` for ``exact``).
+    margin_lower, margin_upper : array_like of float
+        Equivalence margins of ``p1 - p2`` (fractions), ``margin_lower < margin_upper``.
+    alpha : array_like of float, default 0.05
+        One-sided level of each test, in (0, 0.5) (0.05: 90% CI; 0.025: 95% CI).
+    method : {"normal", "exact"}, default "normal"
+        Normal approximation (unpooled variance) or exact enumeration of the outcomes.
+    ci_method : {"newcombe", "mn", "fm", "wald"}, default "newcombe"
+        Interval of the analysis, for ``exact``.
+
+    Returns
+    -------
+    ProportionsPowerResult
+        The power per scenario, with the settings used.
+
+    Raises
+    ------
+    InputError
+        For an unknown method or interval, or inputs that do not broadcast.
+    ScenarioError
+        For an input out of its domain (including more than :data:`EXACT_N_MAX` per group for
+        ``exact``).
+
+    References
+    ----------
+    Chow SC, Shao J, Wang H (2008) Sample Size Calculations in Clinical Research, 2nd ed., section 4.2.4.
+    Newcombe RG (1998) Stat Med 17:873-890.
+
+    Examples
+    --------
+    >>> r = power_equivalence_proportions(p1=0.6, p2=0.6, n1=183, n2=183, margin_lower=-0.15,
+    ...                                   margin_upper=0.15, method="exact")
+    >>> round(float(r.power), 4)
+    0.8178
+    """
     name, ci_name = _methods(method, ci_method)
     q1, q2, k1, k2, lo, hi, a = broadcast(
         p1=p1, p2=p2, n1=n1, n2=n2, margin_lower=margin_lower, margin_upper=margin_upper, alpha=alpha
@@ -294,7 +354,43 @@ def sample_size_equivalence_proportions(
     ci_method: str = "newcombe",
 ) -> ProportionsSampleSizeResult:
     """Smallest ``n2`` (``n1 = ceil(ratio n2)``) with power >= ``target_power``; ``p1 - p2`` strictly inside
-    the margins. ``method="exact"`` enumerates outcomes for the interval ``ci_method`` (small n only)."""
+    the margins. ``method="exact"`` enumerates outcomes for the interval ``ci_method`` (small n only).
+
+    Parameters
+    ----------
+    p1, p2, margin_lower, margin_upper, alpha, method, ci_method
+        As in :func:`power_equivalence_proportions`; ``p1 - p2`` must lie strictly inside the margins.
+    target_power : array_like of float, default 0.80
+        Power to reach, in (0, 1).
+    ratio : array_like of float, default 1.0
+        Allocation ratio ``n1 / n2``, > 0.
+
+    Returns
+    -------
+    ProportionsSampleSizeResult
+        Group sizes, total and power reached per scenario, with the settings used.
+
+    Raises
+    ------
+    InputError
+        For an unknown method or interval, or inputs that do not broadcast.
+    ScenarioError
+        For an input out of its domain.
+    SearchError
+        When the target is not reached within :data:`N_MAX` (normal) or :data:`EXACT_N_MAX` (exact)
+        subjects per group.
+
+    References
+    ----------
+    Chow SC, Shao J, Wang H (2008) Sample Size Calculations in Clinical Research, 2nd ed., section 4.2.4.
+
+    Examples
+    --------
+    >>> r = sample_size_equivalence_proportions(p1=0.6, p2=0.6, margin_lower=-0.2, margin_upper=0.2,
+    ...                                         method="exact")
+    >>> int(r.n2), round(float(r.power), 4)
+    (101, 0.8164)
+    """
     name, ci_name = _methods(method, ci_method)
     q1, q2, lo, hi, a, tgt, k = broadcast(
         p1=p1,

@@ -45,7 +45,29 @@ STRATIFIED_METHODS: dict[str, str] = {
 
 @dataclass(frozen=True, repr=False)
 class StratifiedDifferenceCI(ResultMixin):
-    """Common risk difference over strata, with its interval, per scenario."""
+    """Common risk difference over strata, with its interval, per scenario.
+
+    Scenario arrays have the shape of the inputs without their last (strata) axis.
+
+    Attributes
+    ----------
+    diff : numpy.ndarray of float
+        Mantel-Haenszel common difference ``sum w_h (p1h - p2h)`` (fraction).
+    ci_lower, ci_upper : numpy.ndarray of float
+        Its two-sided ``conf_level`` interval (method ``method``).
+    se_sato : numpy.ndarray of float
+        Sato's standard error of ``diff`` (the ``mh`` interval's; reported for every method).
+    n_strata : int
+        Number of strata (length of the last axis).
+    conf_level : numpy.ndarray of float
+        Two-sided confidence level.
+    method : str
+        ``newcombe``, ``mh`` or ``mn`` (:data:`STRATIFIED_METHODS`).
+    weights : numpy.ndarray of float
+        Normalised CMH weights ``w_h`` (sum 1 over the last axis), in the shape of the inputs.
+    software_version : str
+        bioparity's version.
+    """
 
     SETTINGS = ("method", "conf_level")
 
@@ -121,10 +143,42 @@ def ci_difference_stratified(
 ) -> StratifiedDifferenceCI:
     """Common risk difference ``p1 - p2`` over strata (last axis) with CMH weights and a ``conf`` interval.
 
+    Parameters
+    ----------
+    x1, n1, x2, n2 : array_like of int
+        Responders and subjects of group 1 and group 2 per stratum; strata along the last axis,
+        scenarios along the leading axes. Every stratum needs ``n >= 1`` in both groups.
+    method : {"newcombe", "mh", "mn"}, default "newcombe"
+        Stratified Newcombe (Yan & Su 2010), Mantel-Haenszel with Sato's variance, or stratified
+        Miettinen-Nurminen score interval (see the module docstring).
+    conf : array_like of float, default 0.95
+        Two-sided confidence level in (0, 1), per scenario.
+
+    Returns
+    -------
+    StratifiedDifferenceCI
+        The common difference, its interval, Sato's SE and the weights, per scenario.
+
+    Raises
+    ------
+    InputError
+        For an unknown method or inputs that do not broadcast.
+    ScenarioError
+        For a count or level out of its domain (including a stratum with no subject in one group).
+
     References
     ----------
     Mantel N, Haenszel W (1959) J Natl Cancer Inst 22:719-748. Sato T (1989) Biometrics 45:1323-1324.
-    Yan X, Su XG (2010) Stat Biopharm Res 2:329-335.
+    Yan X, Su XG (2010) Stat Biopharm Res 2:329-335. Miettinen O, Nurminen M (1985) Stat Med
+    4:213-226.
+
+    Examples
+    --------
+    >>> r = ci_difference_stratified([12, 20, 8], [40, 50, 30], [10, 15, 9], [40, 50, 30], method="mh")
+    >>> round(float(r.diff), 4), round(float(r.ci_lower), 4), round(float(r.ci_upper), 4)
+    (0.05, -0.0665, 0.1665)
+    >>> r.weights.round(4).tolist()
+    [0.3333, 0.4167, 0.25]
     """
     name = method_name(method, STRATIFIED_METHODS, "for a stratified difference")
     a, b, c, d = counts(x1, n1, x2, n2)

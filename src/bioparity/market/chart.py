@@ -17,6 +17,21 @@ def timeline_chart(ranking: VoidRanking, path: str | os.PathLike[str], *, top: i
 
     Molecules without a known protection end in a region are left off the chart and counted in its
     footnote. The file is written atomically (temporary file, then rename).
+
+    Parameters
+    ----------
+    ranking : VoidRanking
+        The result of :func:`scan_market`; one marker per molecule and region (circle US, square
+        EU), coloured by void score on a 0-1 scale, with a dashed line at the as-of year.
+    path : str or os.PathLike
+        PNG file to write; missing parent folders are created, an existing file is replaced.
+    top : int, default 30
+        Number of molecules drawn, those with the best void score in any region first.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
     """
     import matplotlib
 

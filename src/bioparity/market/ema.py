@@ -52,7 +52,23 @@ _FLAG_COLUMNS = {"Biosimilar": "biosimilar", "Generic": "generic", "Orphan medic
 
 @dataclass(frozen=True, repr=False)
 class EmaCounts(ResultMixin):
-    """Counts of one EMA medicines report (human medicines only)."""
+    """Counts of one EMA medicines report (human medicines only).
+
+    Attributes
+    ----------
+    file : str
+        The workbook read.
+    human_medicines : int
+        Rows of category ``Human`` (any status: authorised, withdrawn, refused, ...).
+    authorised : int
+        Human medicines whose status is ``Authorised``.
+    authorised_biosimilars : int
+        Authorised human medicines flagged ``Biosimilar``.
+    molecules_with_authorised_biosimilar : int
+        Distinct INNs among the authorised biosimilars.
+    software_version : str
+        bioparity version that produced the counts.
+    """
 
     SETTINGS = ("file",)
 
@@ -74,7 +90,18 @@ class EmaCounts(ResultMixin):
 @dataclass(frozen=True)
 class EmaMedicines:
     """Rows of the EMA report: snake-case columns, ``biosimilar``/``generic``/``orphan`` as booleans,
-    ``inn`` lower case, ``authorisation_date`` as ``datetime64`` and ``row`` (worksheet row)."""
+    ``inn`` lower case, ``authorisation_date`` as ``datetime64`` and ``row`` (worksheet row).
+
+    Attributes
+    ----------
+    file : str
+        The workbook read.
+    rows : pandas.DataFrame
+        One row per medicine: ``category``, ``medicine_name``, ``product_number``, ``status``,
+        ``inn``, ``active_substance``, ``therapeutic_area``, ``atc_code``, ``generic``,
+        ``biosimilar``, ``orphan``, ``authorisation_date`` (NaT when blank), ``holder``, ``url`` and
+        ``row``; optional columns absent from the workbook are empty text.
+    """
 
     file: str
     rows: pd.DataFrame
@@ -98,6 +125,25 @@ def read_ema_medicines(path: str | os.PathLike[str]) -> EmaMedicines:
 
     Raises :class:`DataFileError` when no header row starting with ``Category`` is found, when a
     required column is missing (listing the columns found), or for a bad Yes/No or date cell.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The ``.xlsx`` medicines report downloaded from the EMA website (one row per medicine
+        evaluated in the centralised procedure); the column spellings of the known releases are
+        accepted.
+
+    Returns
+    -------
+    EmaMedicines
+        The medicines, one row each (blank rows skipped); ``.counts()`` gives an :class:`EmaCounts`.
+
+    Raises
+    ------
+    DataFileError
+        When the file is missing or not an Excel workbook, has no header row or no medicines, misses
+        a required column, or holds a flag other than Yes/No or an unreadable date (naming row and
+        column).
     """
     from openpyxl import load_workbook  # deferred: only this reader needs it
 

@@ -76,7 +76,25 @@ _AS_OF = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 @dataclass(frozen=True)
 class Fact:
-    """One value with its provenance; ``value`` is :data:`UNKNOWN` when it could not be verified."""
+    """One value with its provenance; ``value`` is :data:`UNKNOWN` when it could not be verified.
+
+    Attributes
+    ----------
+    value : Any
+        The value, of the kind the fact name calls for: text (brand, company, modality), a year
+        (``int``, 1980-2060), a list of names, or sales ``{"usd_million": float, "year": int}``;
+        the string ``"unknown"`` when it could not be verified.
+    source : str or None
+        Id of the source in the knowledge base's ``sources`` table; required unless the value is
+        unknown.
+    checked : datetime.date
+        Date the fact was last checked against its source.
+    basis : str, default ""
+        The event or document a year comes from (required for years), e.g. ``"compound patent"``.
+    as_of : str, default ""
+        Date the fact refers to according to the source (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``);
+        a count older than the scan's ``max_fact_age_years`` is treated as unknown.
+    """
 
     value: Any
     source: str | None
@@ -91,7 +109,20 @@ class Fact:
 
 @dataclass(frozen=True)
 class ReferenceBiologic:
-    """One reference biologic: its INN, other names it is listed under, and its facts."""
+    """One reference biologic: its INN, other names it is listed under, and its facts.
+
+    Attributes
+    ----------
+    inn : str
+        International non-proprietary name, lower case with single blanks (e.g. ``"adalimumab"``).
+    match_names : tuple of str
+        Other lower-case names the molecule is listed under in the registers (e.g. a proper name
+        with a suffix, a former INN).
+    facts : mapping of str to Fact, default {}
+        Fact name -> :class:`Fact`, one for every name in ``FACTS`` (``originator_brand``,
+        ``us_patent_expiry``, ``eu_biosimilars_approved``, ``originator_sales``, ...) plus the derived
+        ``us_loe_year`` and ``eu_loe_year``.
+    """
 
     inn: str
     match_names: tuple[str, ...]
@@ -115,7 +146,19 @@ class ReferenceBiologic:
 
 @dataclass(frozen=True)
 class KnowledgeBase:
-    """The curated records and their sources (``sources[id]`` has title, publisher, url, date)."""
+    """The curated records and their sources (``sources[id]`` has title, publisher, url, date).
+
+    Attributes
+    ----------
+    path : str
+        Path of the YAML file read.
+    records : tuple of ReferenceBiologic
+        One record per reference biologic, in file order.
+    sources : mapping of str to mapping of str to str
+        Source id -> ``{"title", "publisher", "url", "date"}`` (and any other keys of the file).
+    reviewed : str, default ""
+        ISO date of the file's last review.
+    """
 
     path: str
     records: tuple[ReferenceBiologic, ...]
@@ -155,6 +198,31 @@ def load_knowledge_base(path: str | os.PathLike[str] | None = None) -> Knowledge
 
     Raises :class:`DataFileError` listing every problem found (a fact without source or check
     date, an unknown source id, a duplicate INN, a value of the wrong kind, ...).
+
+    Parameters
+    ----------
+    path : str or os.PathLike or None, default None
+        YAML file of schema ``bioparity-market-kb/2``; ``None`` reads
+        ``bioparity/market/data/reference_biologics.yaml`` shipped with the package.
+
+    Returns
+    -------
+    KnowledgeBase
+        The records with their facts (INNs and names normalised to lower case, ``us_loe_year`` and
+        ``eu_loe_year`` derived) and the sources table.
+
+    Raises
+    ------
+    DataFileError
+        When the file cannot be read as YAML, or fails :func:`validate_knowledge_base` (the first 20
+        problems are listed with the total).
+
+    Examples
+    --------
+    >>> kb = load_knowledge_base()
+    >>> humira = next(r for r in kb.records if r.inn == "adalimumab")
+    >>> humira.value("originator_brand")
+    'Humira'
     """
     file = Path(path) if path is not None else default_path()
     label = str(file)
@@ -217,7 +285,30 @@ def _as_date(value: Any) -> date:
 
 
 def validate_knowledge_base(raw: Any) -> list[str]:
-    """Every problem of a parsed knowledge-base document against the schema (empty when valid)."""
+    """Every problem of a parsed knowledge-base document against the schema (empty when valid).
+
+    Checks the schema tag, the review date, the sources table (title, publisher, http(s) URL,
+    date), and each record: a unique INN, known fields, every fact present with a check date and,
+    when known, a source from the table, an ``as_of`` date and a value of the right kind (years need
+    a ``basis``); the brand and modality must be known and the modality one of :data:`MODALITIES`.
+
+    Parameters
+    ----------
+    raw : Any
+        The parsed YAML document (normally a mapping with ``schema``, ``reviewed``, ``sources`` and
+        ``records``).
+
+    Returns
+    -------
+    list of str
+        One message per problem, naming the record (number and INN) and the fact; empty when the
+        document is valid.
+
+    Examples
+    --------
+    >>> validate_knowledge_base({"schema": "bioparity-market-kb/2", "reviewed": "2026-01-31"})
+    ["no 'sources' table"]
+    """
     if not isinstance(raw, dict):
         return ["the document is not a mapping"]
     problems: list[str] = []

@@ -71,6 +71,25 @@ class PurpleBookCounts(ResultMixin):
     A BLA licensed as interchangeable for some presentations and as biosimilar for others is
     counted as interchangeable (its strongest designation). ``reference_molecules_with_biosimilar``
     counts distinct reference proper names that at least one 351(k) product names.
+
+    Attributes
+    ----------
+    file : str
+        The CSV file read.
+    rows : int
+        Rows of the database block (one per product presentation).
+    products : int
+        Distinct BLA numbers.
+    originator_products : int
+        BLAs licensed under section 351(a) of the PHS Act (reference products and other originators).
+    biosimilar_products : int
+        BLAs licensed under 351(k) as biosimilar (and never as interchangeable).
+    interchangeable_products : int
+        BLAs licensed under 351(k) as interchangeable for at least one presentation.
+    reference_molecules_with_biosimilar : int
+        Distinct reference proper names named by at least one 351(k) product.
+    software_version : str
+        bioparity version that produced the counts.
     """
 
     SETTINGS = ("file",)
@@ -101,6 +120,22 @@ class PurpleBook:
     plus ``molecule`` (the lower-case reference proper name of a 351(k) product, the proper name of a
     351(a) product), ``line`` (line of the file) and ``reference_from_suffix`` (True where a 351(k)
     row left its reference blank and the molecule was read from the proper name before its suffix).
+
+    Attributes
+    ----------
+    file : str
+        The CSV file read.
+    title : str
+        First non-blank cell of the file (the download's title line).
+    rows : pandas.DataFrame
+        The database block, one row per product presentation: ``change``, ``applicant``,
+        ``bla_number``, ``proprietary_name``, ``proper_name``, ``license_type`` (:data:`ORIGINATOR`,
+        :data:`BIOSIMILAR` or :data:`INTERCHANGEABLE`), ``strength``, ``marketing_status``,
+        ``licensure``, the dates ``approval_date``, ``interchangeable_approval_date``,
+        ``first_licensure_date``, ``exclusivity_expiration_date``,
+        ``ref_exclusivity_expiration_date``, ``orphan_exclusivity_expiration_date``, the reference
+        names ``ref_proper_name`` and ``ref_proprietary_name``, then ``molecule``, ``line`` and
+        ``reference_from_suffix``.
     """
 
     file: str
@@ -139,6 +174,31 @@ def read_purple_book(path: str | os.PathLike[str]) -> PurpleBook:
     Raises :class:`DataFileError` when the file has no ``N/R/U`` header row, misses a required
     column (listing the columns found), or holds an unknown licence type or an unreadable date
     (naming the line and column).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The monthly CSV download of the FDA's Purple Book (Database of Licensed Biological
+        Products), UTF-8 or Windows-1252.
+
+    Returns
+    -------
+    PurpleBook
+        The database block (the last block of the file); ``.counts()`` gives a
+        :class:`PurpleBookCounts`, ``.products()`` one row per BLA.
+
+    Raises
+    ------
+    DataFileError
+        When the file is missing or not CSV, has no header row or no rows in its database block,
+        misses a required column, or holds an unknown licence type, an unreadable date or an empty
+        BLA number.
+
+    Warns
+    -----
+    BioparityWarning
+        When 351(k) rows leave ``Ref. Product Proper Name`` blank and their molecule is read from
+        the proper name before its four-letter suffix (``adalimumab-atto`` -> ``adalimumab``).
     """
     file = Path(path)
     label = str(path)

@@ -76,7 +76,33 @@ def parse_rdp(rule: str) -> int:
 
 @dataclass(frozen=True)
 class VoidRanking:
-    """The ranking table (one row per molecule and region, best void first) and its settings."""
+    """The ranking table (one row per molecule and region, best void first) and its settings.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per molecule and region, sorted by ``void_score`` (descending), then INN and region.
+        Columns: ``rank``; ``inn``, ``region``, ``originator_brand``, ``modality``; the end of
+        protection ``protection_end_year`` with ``protection_end_basis`` and its ingredients
+        ``patent_expiry_year``, ``exclusivity_end_year`` (with ``exclusivity_basis``) and
+        ``first_launch_year``; ``approved_biosimilars`` and ``biosimilars_in_development`` with their
+        sources (``approved_source``, ``development_source``); ``originator_sales_usd_m`` (USD
+        million) and ``sales_year``; ``years_to_protection_end``; the components ``c_no_competition``,
+        ``c_no_pipeline``, ``c_timing``, ``c_market_size``; ``void_score``, ``coverage``,
+        ``unknown_inputs`` (``;``-joined names of the unknown components) and ``as_of_year``.
+        Unknown numbers are NaN.
+    regions : tuple of str
+        Regions scanned (``us``, ``eu``).
+    weights : VoidWeights
+        Weights and settings of the void score.
+    as_of_year : int
+        Year the scan is made for (years to the end of protection count from it).
+    inputs : dict of str to str
+        Settings and files used: ``eu_rdp``, ``max_fact_age_years``, ``knowledge_base``,
+        ``purple_book``, ``ema``, ``trials`` (empty when not given).
+    software_version : str
+        bioparity version that produced the ranking.
+    """
 
     table: pd.DataFrame
     regions: tuple[str, ...]
@@ -95,7 +121,31 @@ class VoidRanking:
 
 
 def parse_regions(text: str) -> tuple[str, ...]:
-    """``"eu,us"`` -> ``("eu", "us")``; unknown regions are an error."""
+    """``"eu,us"`` -> ``("eu", "us")``; unknown regions are an error.
+
+    Parameters
+    ----------
+    text : str
+        Comma-separated region codes among :data:`REGIONS` (case and blanks ignored, duplicates
+        dropped).
+
+    Returns
+    -------
+    tuple of str
+        The regions in the order first given, lower case, ready for
+        ``scan_market(regions=...)``.
+
+    Raises
+    ------
+    InputError
+        When a region is unknown or none is given; the message lists the regions
+        bioparity scans.
+
+    Examples
+    --------
+    >>> parse_regions("EU, us, eu")
+    ('eu', 'us')
+    """
     regions = tuple(dict.fromkeys(r.strip().casefold() for r in text.split(",") if r.strip()))
     bad = [r for r in regions if r not in REGIONS]
     if bad or not regions:
@@ -121,6 +171,50 @@ def scan_market(
 
     ``eu_rdp`` is the EU regulatory data protection rule (``"8+2"``, ``"8+1+1"``, ...);
     ``max_fact_age_years`` the age beyond which a knowledge-base count is treated as unknown.
+    The order of preference of the sources is given in the module docstring.
+
+    Parameters
+    ----------
+    kb : KnowledgeBase
+        The curated knowledge base (:func:`load_knowledge_base`); one row per record and region.
+    regions : sequence of str, default ("us", "eu")
+        Regions to scan, among :data:`REGIONS`.
+    purple_book : PurpleBook or None, default None
+        FDA Purple Book (:func:`read_purple_book`); when given it supplies the US approved
+        biosimilars and the US exclusivity dates.
+    ema : EmaMedicines or None, default None
+        EMA medicines report (:func:`read_ema_medicines`); when given it supplies the EU approved
+        biosimilars and, failing the knowledge base, the first EU authorisation.
+    trials : TrialSet or None, default None
+        Saved ClinicalTrials.gov pages (:func:`read_trials`); when given, the programmes in
+        development are the distinct lead sponsors of ongoing trials naming the molecule or brand.
+    weights : VoidWeights or None, default None
+        Weights and settings of the void score; ``None`` uses ``VoidWeights()``.
+    as_of_year : int
+        Calendar year the scan is made for (required, keyword only), e.g. 2026.
+    eu_rdp : str, default "8+2"
+        EU regulatory data protection rule in years, data protection first (Directive 2001/83/EC,
+        art. 10(1)): ``"8+2"`` = 10 years, ``"8+1+1"`` = 10, ``"8+2+1"`` = 11 (total <= 20).
+    max_fact_age_years : int, default 1
+        A knowledge-base count whose ``as_of`` year is more than this many years before
+        ``as_of_year`` counts as unknown (>= 0).
+
+    Returns
+    -------
+    VoidRanking
+        The ranking table with its settings and inputs.
+
+    Raises
+    ------
+    InputError
+        For an unknown region, a malformed ``eu_rdp`` or a negative ``max_fact_age_years``.
+
+    Examples
+    --------
+    >>> from bioparity.market import load_knowledge_base
+    >>> ranking = scan_market(load_knowledge_base(), regions=["eu"], as_of_year=2026)
+    >>> ranking.regions, bool(ranking.table["void_score"].is_monotonic_decreasing)
+    (('eu',), True)
     """
     w = weights or VoidWeights()
     regions = tuple(regions)

@@ -44,6 +44,18 @@ class TrialSet:
     ``YYYY-MM-DD``), ``sponsor``, ``phases`` (``;``-joined), ``conditions``, ``interventions``
     (``;``-joined), ``file``. ``pages`` is the number of pages read and ``final_pages`` how many of
     them had no ``nextPageToken``.
+
+    Attributes
+    ----------
+    source : str
+        The file or folder read.
+    studies : pandas.DataFrame
+        One row per NCT number (the first occurrence kept), sorted by ``nct_id``, with the columns
+        above; ``status`` is the upper-case overall status (e.g. ``RECRUITING``).
+    pages : int
+        Number of response pages read.
+    final_pages : int
+        Pages without a ``nextPageToken`` (the last page of a query); 0 means pages are missing.
     """
 
     source: str
@@ -79,6 +91,28 @@ def read_trials(path: str | os.PathLike[str]) -> TrialSet:
     Raises :class:`DataFileError` for a file that is not a v2 studies response or a study without an
     NCT number. Warns (:class:`BioparityWarning`) when no page is a final page, since the set then
     misses the pages that follow.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A saved ``/api/v2/studies`` JSON response page, or a folder searched recursively for
+        ``*.json`` pages (e.g. the folder :func:`fetch_trials` wrote).
+
+    Returns
+    -------
+    TrialSet
+        The studies, de-duplicated on the NCT number, with the page counts.
+
+    Raises
+    ------
+    DataFileError
+        When the path does not exist, a folder holds no ``.json`` page, a page is not valid JSON or
+        has no ``studies`` list, or a study has no valid NCT number.
+
+    Warns
+    -----
+    BioparityWarning
+        When every page has a ``nextPageToken`` (the last pages of the query were not saved).
     """
     root = Path(path)
     label = str(path)
@@ -181,6 +215,39 @@ def fetch_trials(
     ``opener(url, timeout_s) -> bytes`` performs the request (default: :mod:`urllib`); tests pass a
     stand-in. Raises :class:`NetworkUnavailableError` when the server cannot be reached, naming the
     URL and what to do instead (save the pages by hand and pass the folder to ``--trials``).
+
+    Parameters
+    ----------
+    inn : str
+        Molecule to search for as an intervention (``query.intr``), e.g. ``"ustekinumab"``; also
+        the stem of the saved file names (lower case, other characters replaced by ``-``).
+    out_dir : str or os.PathLike
+        Folder the pages are written to (created if missing); existing pages of the same name are
+        replaced.
+    term : str, default "biosimilar"
+        Free-text term the studies must also match (``query.term``).
+    page_size : int, default 100
+        Studies per page (``pageSize``; the API accepts up to 1000).
+    max_pages : int, default 50
+        Most pages fetched for one query.
+    timeout_s : float, default 30.0
+        Timeout of each request, in seconds.
+    opener : callable or None, default None
+        ``opener(url, timeout_s) -> bytes`` returning the response body; ``None`` uses
+        :func:`urllib.request.urlopen` with an ``Accept: application/json`` header.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The pages saved, in query order (``<inn>-page-001.json``, ...); read them back with
+        :func:`read_trials`.
+
+    Raises
+    ------
+    NetworkUnavailableError
+        When the server cannot be reached or does not answer JSON.
+    InputError
+        When the query has more than ``max_pages`` pages (the pages saved so far are kept).
     """
     fetch = opener or _urlopen
     target = Path(out_dir)

@@ -38,7 +38,40 @@ COMPONENTS = ("no_competition", "no_pipeline", "timing", "market_size")
 @dataclass(frozen=True)
 class VoidWeights:
     """Weights of the four components (any non-negative numbers with a positive sum) and the
-    timing and market-size settings."""
+    timing and market-size settings.
+
+    Only the ratios of the four weights matter: the score divides by their sum. The defaults rank
+    competition first (approved biosimilars), then pipeline and timing, then market size.
+
+    Attributes
+    ----------
+    no_competition : float, default 0.35
+        Weight of ``1/(1 + A)``, A the approved biosimilars in the region.
+    no_pipeline : float, default 0.25
+        Weight of ``1/(1 + D)``, D the biosimilar programmes in clinical development.
+    timing : float, default 0.25
+        Weight of the timing component ``max(0, 1 - |y - L|/H)``.
+    market_size : float, default 0.15
+        Weight of the market-size component ``min(1, log10(1 + S)/log10(1 + S_ref))``.
+    ideal_lead_years : float, default 7.0
+        L, years before the end of protection at which a programme should start (years).
+    timing_window_years : float, default 10.0
+        H, half-width of the timing window (years, > 0): the component falls linearly to 0 at
+        ``|y - L| = H``.
+    sales_reference_usd_m : float, default 20000.0
+        S_ref, originator annual sales (USD million, > 0) that score the full market-size component.
+
+    Raises
+    ------
+    InputError
+        When a setting is negative or not finite, the four weights are all zero, or
+        ``timing_window_years`` or ``sales_reference_usd_m`` is zero.
+
+    Examples
+    --------
+    >>> VoidWeights.parse("no_competition=0.5, timing=0.3").total
+    1.2
+    """
 
     no_competition: float = 0.35
     no_pipeline: float = 0.25
@@ -87,7 +120,30 @@ class VoidWeights:
 
 @dataclass(frozen=True, repr=False)
 class VoidScores(ResultMixin):
-    """Components (NaN where the input is unknown), score and coverage, one entry per molecule-region."""
+    """Components (NaN where the input is unknown), score and coverage, one entry per molecule-region.
+
+    Every array has the broadcast shape of the inputs of :func:`void_scores`; components, score and
+    coverage are dimensionless in [0, 1].
+
+    Attributes
+    ----------
+    no_competition : numpy.ndarray
+        ``1/(1 + A)``, A the approved biosimilars (NaN where A is unknown).
+    no_pipeline : numpy.ndarray
+        ``1/(1 + D)``, D the programmes in clinical development (NaN where unknown).
+    timing : numpy.ndarray
+        ``max(0, 1 - |y - L|/H)``, y the years to the end of protection (NaN where unknown).
+    market_size : numpy.ndarray
+        ``min(1, log10(1 + S)/log10(1 + S_ref))``, S the sales in USD million (NaN where unknown).
+    score : numpy.ndarray
+        The weighted mean V of the components, unknown components counting as 0.
+    coverage : numpy.ndarray
+        Share of the total weight resting on known components (1 = every input known).
+    weights : VoidWeights
+        The weights and settings used.
+    software_version : str
+        bioparity version that produced the result.
+    """
 
     SETTINGS = ("weights",)
 
@@ -117,6 +173,42 @@ def void_scores(
     """Void components and score for arrays of inputs (NaN = unknown), broadcast together.
 
     Counts and sales must be >= 0 where known; see the module docstring for the formula.
+
+    Parameters
+    ----------
+    approved : array_like
+        Number of biosimilars approved in the region (>= 0; NaN = unknown).
+    in_development : array_like
+        Number of biosimilar programmes in clinical development (>= 0; NaN = unknown).
+    years_to_protection_end : array_like
+        Years from the as-of year to the end of protection (may be negative when protection has
+        ended; NaN = unknown).
+    sales_usd_m : array_like
+        Originator annual sales in USD million (>= 0; NaN = unknown).
+    weights : VoidWeights or None, default None
+        Component weights and settings; ``None`` uses ``VoidWeights()``.
+
+    Returns
+    -------
+    VoidScores
+        The four components, the score and its coverage, each an array of the broadcast shape of
+        the four inputs.
+
+    Raises
+    ------
+    InputError
+        When a known count or sales figure is negative.
+
+    Examples
+    --------
+    With no competitor, one programme, protection ending at the ideal lead time and sales at the
+    reference, the components are 1, 0.5, 1 and 1, so the score is
+    ``(0.35 + 0.25 * 0.5 + 0.25 + 0.15) / 1 = 0.875``; an unknown pipeline counts as 0 and lowers
+    the coverage by its weight:
+
+    >>> v = void_scores([0, 0], [1, float("nan")], [7, 7], [20000, 20000])
+    >>> v.score.round(3).tolist(), v.coverage.tolist()
+    ([0.875, 0.75], [1.0, 0.75])
     """
     w = weights or VoidWeights()
     inputs = (approved, in_development, years_to_protection_end, sales_usd_m)

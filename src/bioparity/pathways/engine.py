@@ -73,13 +73,69 @@ def _evaluate(rule: Rule, ctx: Context) -> RequirementResult:
 def evaluate_rule(
     rule: Rule, region: RegionRules, program: ProgramProfile, inventory: EvidenceInventory
 ) -> RequirementResult:
-    """Apply one rule of ``region`` to a program, whatever its ``when`` condition or pathway."""
+    """Apply one rule of ``region`` to a program, whatever its ``when`` condition or pathway.
+
+    Useful to see how a single rule judges the evidence (the CLI's ``--explain``, tests of a rule
+    file). An ``at_risk`` finding becomes ``met`` when the rule's ``risk_resolved_by`` manual item is
+    recorded as true for the region.
+
+    Parameters
+    ----------
+    rule : Rule
+        The rule to apply (normally one of ``region.rules``).
+    region : RegionRules
+        The rule set it belongs to; supplies the region code and its reference policy.
+    program : ProgramProfile
+        The program profile.
+    inventory : EvidenceInventory
+        The program's evidence.
+
+    Returns
+    -------
+    RequirementResult
+        Status (``met``, ``missing``, ``at_risk``), the evidence cited, the detail, the citation and
+        the work left.
+
+    Examples
+    --------
+    >>> from bioparity.pathways import ProgramProfile, EvidenceInventory, load_rules
+    >>> ema = load_rules()["EMA"]
+    >>> p = ProgramProfile(name="demo", modality="monoclonal_antibody", moa_understood=True)
+    >>> evaluate_rule(ema.rule("EMA.CAA.SIMILARITY"), ema, p, EvidenceInventory()).status
+    'missing'
+    """
     return _evaluate(rule, Context(region.region, program, inventory, region.reference))
 
 
 def explain_rule(rule_id: str, rules: Mapping[str, RegionRules] | None = None) -> str:
     """The text of ``bioparity pathways --explain RULE_ID``: the rule, its source (document, section,
-    date, status) and its logic. An unknown id raises :class:`InputError` naming similar ids."""
+    date, status) and its logic. An unknown id raises :class:`InputError` naming similar ids.
+
+    Parameters
+    ----------
+    rule_id : str
+        Rule id, e.g. ``"EMA.CAA.SIMILARITY"`` (case and surrounding blanks ignored).
+    rules : mapping of str to RegionRules or None, default None
+        Rule sets to search, by region code; ``None`` searches the rule files shipped with bioparity.
+
+    Returns
+    -------
+    str
+        Multi-line text: id and title, region and rules version, the cited source (document,
+        reference, status, date, section; flagged when unconfirmed or an interpretation), the check
+        with its parameters and the region's reference policy, the note and the work when missing.
+
+    Raises
+    ------
+    InputError
+        When no rule has that id; the message lists the rules of the same region (or all rules).
+
+    Examples
+    --------
+    >>> text = explain_rule("ema.caa.similarity")
+    >>> text.startswith("EMA.CAA.SIMILARITY: Quality comparability exercise"), "check: caa_similarity" in text
+    (True, True)
+    """
     rule_sets = load_rules() if rules is None else rules
     wanted = rule_id.strip().upper()
     for region in rule_sets.values():
@@ -97,7 +153,32 @@ def explain_rule(rule_id: str, rules: Mapping[str, RegionRules] | None = None) -
 def assess_region(
     program: ProgramProfile, inventory: EvidenceInventory, rules: RegionRules
 ) -> RegionReadiness:
-    """Readiness of ``program`` for one region's rule set."""
+    """Readiness of ``program`` for one region's rule set.
+
+    The eligibility rules that apply (by their ``when`` condition) decide the pathway: streamlined
+    when none is ``missing``, traditional otherwise. The requirements of that pathway (and those of
+    ``any`` pathway) are then evaluated. The status is ``ready`` when every result is ``met``,
+    ``gaps`` when the program is eligible but something is missing or at risk, and ``not eligible for
+    streamlined pathway`` when an eligibility condition fails.
+
+    Parameters
+    ----------
+    program : ProgramProfile
+        The program profile.
+    inventory : EvidenceInventory
+        The program's evidence.
+    rules : RegionRules
+        The region's rule set (e.g. ``load_rules()["FDA"]``).
+
+    Returns
+    -------
+    RegionReadiness
+        Status, pathway, every requirement's result, the work left and a plain-English explanation.
+
+    See Also
+    --------
+    assess_program : every target region at once.
+    """
     ctx = Context(rules.region, program, inventory, rules.reference)
     applicable = [r for r in rules.rules if _applies(r.when, program)]
     eligibility = [_evaluate(r, ctx) for r in applicable if r.kind == "eligibility"]
@@ -155,17 +236,25 @@ def assess_program(
 
     Parameters
     ----------
-    program, inventory
-        The program profile and its evidence (see :mod:`bioparity.pathways.inventory`).
-    rules
-        Rule sets by region code; default: the rule files shipped with bioparity.
-    regions
-        Region codes to assess; default: ``program.target_regions``, or every region with rules.
+    program : ProgramProfile
+        The program profile (see :mod:`bioparity.pathways.inventory`).
+    inventory : EvidenceInventory
+        The program's evidence.
+    rules : mapping of str to RegionRules or None, default None
+        Rule sets by region code; default: the rule files shipped with bioparity (:func:`load_rules`).
+    regions : iterable of str or None, default None
+        Region codes to assess, in the order given (duplicates dropped); default:
+        ``program.target_regions``, or every region with rules in :data:`REGION_ORDER`.
 
     Returns
     -------
     PathwayAssessment
         One :class:`RegionReadiness` per region, with each requirement's status, evidence and citation.
+
+    Raises
+    ------
+    InputError
+        When a requested region has no rule set; the message lists the regions with rules.
 
     Examples
     --------

@@ -154,7 +154,53 @@ def _check_choice(what: str, value: str, choices: Mapping[str, str] | tuple[str,
 
 @dataclass(frozen=True)
 class ProgramProfile:
-    """The biosimilar program: what the product is and where it is filed."""
+    """The biosimilar program: what the product is and where it is filed.
+
+    Attributes
+    ----------
+    name : str
+        Program name as printed in reports, e.g. ``"ABC-123 (adalimumab)"``.
+    modality : str
+        Product class, one of the keys of :data:`MODALITIES` (``monoclonal_antibody``, ``insulin``,
+        ...); the rules decide which modalities each region's streamlined pathway covers.
+    moa_understood : bool
+        The mechanism of action is known and covered by functional assays (a condition of the
+        streamlined pathway without a comparative efficacy study).
+    reference_sourcing : mapping of str to str, default {}
+        Region code -> source label of the reference product relied on for that region's dossier,
+        e.g. ``{"EMA": "EU", "FDA": "EU", "NMPA": "CN"}``; labels are 2-3 capital letters. For a
+        region not listed the reference requirement is missing unless the manual item
+        ``local_reference_used`` is recorded as true for it.
+    indications : tuple of str, default ()
+        Indications claimed (rules may ask for a justification of extrapolation when there are several).
+    target_regions : tuple of str, default ()
+        Region codes to assess (``EMA``, ``FDA``, ``MHRA``, ``NMPA``, ``WHO``, ``HC``); empty means every
+        region with a rule file.
+    clonal_cell_line : bool, default True
+        The product is made in a clonal cell line.
+    glycosylated : bool, default True
+        The product is glycosylated (switches on the glycosylation requirements).
+    pk_study_feasible : bool, default True
+        A comparative PK study in a suitable population is feasible and clinically relevant.
+    interchangeability_sought : bool, default False
+        The sponsor seeks a US interchangeability designation (switches on the FDA switching rules).
+    pd_marker_accepted : bool, default False
+        A pharmacodynamic marker is the accepted basis of similarity (e.g. the glucose infusion rate
+        of a euglycaemic clamp for insulins, ANC and CD34+ counts for filgrastim).
+
+    Raises
+    ------
+    InputError
+        When ``modality`` is not in :data:`MODALITIES` or a reference source label is not 2-3 capital
+        letters.
+
+    Examples
+    --------
+    >>> p = ProgramProfile(name="demo", modality="monoclonal_antibody", moa_understood=True,
+    ...                    reference_sourcing={"EMA": "EU", "FDA": "EU"})
+    >>> p.reference_sourcing["FDA"]
+    'EU'
+    """
 
     name: str
     modality: str
@@ -176,7 +222,33 @@ class ProgramProfile:
 
 @dataclass(frozen=True)
 class CAAAttribute:
-    """One quality attribute of T compared with one reference product."""
+    """One quality attribute of T (the proposed biosimilar) compared with one reference product.
+
+    Attributes
+    ----------
+    id : str
+        Stable identifier (letters, digits, ``.``, ``_``, ``-``); the engine cites it as ``caa:<id>``.
+    name : str
+        Attribute name, e.g. ``"afucosylated glycans"``.
+    category : str
+        One of the keys of :data:`CAA_CATEGORIES` (``glycosylation``, ``charge_variants``, ...).
+    reference : str
+        Source label of the reference product compared with (2-3 capital letters, e.g. ``"EU"``).
+    passed : bool
+        The attribute met its similarity criterion (e.g. the tolerance-interval or equivalence test
+        of :mod:`bioparity.caa`).
+    critical : bool, default False
+        High-risk or mechanism-of-action-relevant attribute.
+    n_test_lots, n_reference_lots : int or None, default None
+        Number of lots of T and of the reference analysed (positive integers), when known.
+    method : str or None, default None
+        Analytical method, e.g. ``"HILIC-FLD"``.
+
+    Raises
+    ------
+    InputError
+        When the id, category or reference label is not valid, or a lot count is not a positive integer.
+    """
 
     id: str
     name: str
@@ -201,7 +273,25 @@ class CAAAttribute:
 @dataclass(frozen=True)
 class AnalyticalBridge:
     """Side-by-side analytical comparison of two reference products (e.g. EU-RP vs US-RP), or a
-    three-way comparison of the proposed product with both (``("T", "EU", "US")``)."""
+    three-way comparison of the proposed product with both (``("T", "EU", "US")``).
+
+    Attributes
+    ----------
+    id : str
+        Stable identifier; the engine cites it as ``bridge:<id>``.
+    references : tuple of str
+        Either two different reference source labels (``("EU", "US")``) or a three-way comparison
+        ``("T", <label>, <label>)`` in which every pair was compared.
+    passed : bool
+        Every pairwise comparison met its criterion.
+    n_attributes : int or None, default None
+        Number of quality attributes compared, when known.
+
+    Raises
+    ------
+    InputError
+        When the id is not valid or ``references`` is neither two labels nor ``T`` plus two labels.
+    """
 
     id: str
     references: tuple[str, ...]
@@ -233,7 +323,46 @@ class AnalyticalBridge:
 
 @dataclass(frozen=True)
 class PKComparison:
-    """One pairwise comparison of a PK study: GMR and its CI for one metric."""
+    """One pairwise comparison of a PK study: geometric mean ratio (GMR) and its CI for one metric.
+
+    ``passed`` (a property) is computed from the CI: the comparison passes when
+    ``lower_limit <= ci_lower`` and ``ci_upper <= upper_limit``, limits included (FDA, Clinical
+    Pharmacology Data to Support a Demonstration of Biosimilarity to a Reference Product, 2016,
+    section IV; EMA, Guideline on the investigation of bioequivalence, CPMP/EWP/QWP/1401/98 Rev. 1,
+    section 4.1.8, for the 0.80-1.25 limits).
+
+    Attributes
+    ----------
+    id : str
+        Identifier unique within the study; the engine cites ``pk:<study id>/<id>``.
+    test, reference : str
+        Arms compared, among the study's ``arms`` (``"T"`` or a source label such as ``"EU"``).
+    metric : str
+        PK metric: single dose ``AUC0-inf``, ``AUC0-t``, ``Cmax``; multiple dose ``AUCtau``,
+        ``Cmax,ss``, ``Ctrough``. CDISC codes (``AUCIFO``, ``AUCINF``, ``AUCLST``, ``CMAX``, ``AUCTAU``,
+        ``CTROUGH``) are accepted and stored under the names above.
+    ratio : float
+        Point estimate of the GMR test/reference (a ratio, not a percentage; e.g. 0.98).
+    ci_lower, ci_upper : float
+        Limits of the (usually 90 %) confidence interval of the GMR, as ratios, with
+        ``ci_lower <= ratio <= ci_upper``.
+    lower_limit, upper_limit : float, default 0.80 and 1.25
+        Acceptance limits of the CI, as ratios, with ``0 < lower_limit < 1 < upper_limit``.
+    stated_passed : bool or None, default None
+        The verdict stated in the source (``passed:`` in PROGRAM.yaml); checked against the CI.
+
+    Raises
+    ------
+    InputError
+        When the metric is unknown, the ratio or a CI limit is not a positive finite number, the CI
+        does not contain the ratio, the limits do not bracket 1, or ``stated_passed`` contradicts the CI.
+
+    Examples
+    --------
+    >>> c = PKComparison("T-EU-AUC", "T", "EU", "AUCINF", ratio=0.98, ci_lower=0.91, ci_upper=1.06)
+    >>> c.metric, c.passed
+    ('AUC0-inf', True)
+    """
 
     id: str
     test: str
@@ -274,7 +403,32 @@ class PKComparison:
 
 @dataclass(frozen=True)
 class PKStudy:
-    """A comparative PK study with its arms and pairwise comparisons."""
+    """A comparative PK study with its arms and pairwise comparisons.
+
+    Attributes
+    ----------
+    id : str
+        Study identifier, e.g. ``"PK-101"``.
+    arms : tuple of str
+        Arms of the study: ``"T"`` (the proposed biosimilar, required) and reference arms by source
+        label, e.g. ``("T", "EU", "US")``.
+    comparisons : tuple of PKComparison
+        Pairwise comparisons between arms (ids unique within the study).
+    population : str, default "healthy_volunteers"
+        ``healthy_volunteers`` or ``patients``.
+    subject_populations : tuple of str, default ()
+        Ethnic or regional subpopulations enrolled, e.g. ``("chinese",)`` (some regions ask for them).
+    design : str, default "parallel"
+        Study design as free text (``parallel``, ``crossover``, ...).
+    dosing : str, default "single"
+        ``single`` or ``multiple`` (steady state); decides which metrics a PK bridge must report.
+
+    Raises
+    ------
+    InputError
+        When the population or dosing is unknown, ``T`` is not an arm, an arm label is not valid, a
+        comparison id is repeated or a comparison uses an arm that is not in ``arms``.
+    """
 
     id: str
     arms: tuple[str, ...]
@@ -308,7 +462,29 @@ class PKStudy:
 
 @dataclass(frozen=True)
 class ImmunogenicityAssessment:
-    """Comparison of anti-drug antibodies between T and one reference product."""
+    """Comparison of anti-drug antibodies (ADA) between T and one reference product.
+
+    Attributes
+    ----------
+    id : str
+        Stable identifier; the engine cites it as ``immuno:<id>``.
+    study : str
+        Id of the PK or clinical study the assessment comes from.
+    reference : str
+        Source label of the reference product (e.g. ``"EU"``).
+    comparable : bool
+        ADA incidence (and titres) were judged comparable between T and the reference.
+    nab_assessed : bool, default True
+        Neutralising antibodies were assessed as well.
+    multiple_dose : bool, default False
+        The assessment comes from multiple dosing (some regions' rules ask for it, citing the EMA
+        Guideline on immunogenicity assessment of therapeutic proteins, EMEA/CHMP/BMWP/14327/2006 Rev 1).
+
+    Raises
+    ------
+    InputError
+        When the id or reference label is not valid.
+    """
 
     id: str
     study: str
@@ -324,7 +500,29 @@ class ImmunogenicityAssessment:
 
 @dataclass(frozen=True)
 class ClinicalStudy:
-    """A clinical study other than the PK study (efficacy, PD, switching, safety)."""
+    """A clinical study other than the PK study (efficacy, PD, switching, safety).
+
+    Attributes
+    ----------
+    id : str
+        Stable identifier; the engine cites it as ``clinical:<id>``.
+    kind : str
+        One of the keys of :data:`CLINICAL_KINDS`: ``comparative_efficacy``, ``pd_similarity``,
+        ``switching`` or ``safety_immunogenicity``.
+    reference : str
+        Source label of the reference product (e.g. ``"US"``).
+    outcome : str
+        ``equivalent``, ``not_equivalent``, ``ongoing`` or ``planned``.
+    population : str, default ""
+        Study population as free text (e.g. ``"plaque psoriasis"``).
+    subject_populations : tuple of str, default ()
+        Ethnic or regional subpopulations enrolled, e.g. ``("chinese",)``.
+
+    Raises
+    ------
+    InputError
+        When the id, kind, outcome or reference label is not valid.
+    """
 
     id: str
     kind: str
@@ -342,7 +540,24 @@ class ClinicalStudy:
 
 @dataclass(frozen=True)
 class ManualItem:
-    """A fact recorded by hand, e.g. ``local_reference_used`` for region ``NMPA``."""
+    """A fact recorded by hand, e.g. ``local_reference_used`` for region ``NMPA``.
+
+    Attributes
+    ----------
+    code : str
+        One of the keys of :data:`MANUAL_ITEMS` (the rules name the items they look for).
+    value : bool
+        Whether the fact holds.
+    region : str or None, default None
+        Region code it applies to; ``None`` applies to every region (a region-specific item wins).
+    note : str, default ""
+        Free-text justification or reference to the supporting document.
+
+    Raises
+    ------
+    InputError
+        When ``code`` is not in :data:`MANUAL_ITEMS`.
+    """
 
     code: str
     value: bool
@@ -359,7 +574,28 @@ class ManualItem:
 
 @dataclass(frozen=True)
 class EvidenceInventory:
-    """Everything the program has shown so far."""
+    """Everything the program has shown so far.
+
+    Attributes
+    ----------
+    caa : tuple of CAAAttribute, default ()
+        Comparative analytical assessment, one entry per attribute and reference product.
+    analytical_bridges : tuple of AnalyticalBridge, default ()
+        Side-by-side comparisons of reference products.
+    pk_studies : tuple of PKStudy, default ()
+        Comparative PK studies with their pairwise comparisons.
+    immunogenicity : tuple of ImmunogenicityAssessment, default ()
+        ADA comparisons.
+    clinical_studies : tuple of ClinicalStudy, default ()
+        Efficacy, PD, switching and safety studies.
+    manual_items : tuple of ManualItem, default ()
+        Facts recorded by hand.
+
+    Raises
+    ------
+    InputError
+        When an evidence id (``caa:<id>``, ``pk:<study>/<comparison>``, ...) is used more than once.
+    """
 
     caa: tuple[CAAAttribute, ...] = ()
     analytical_bridges: tuple[AnalyticalBridge, ...] = ()

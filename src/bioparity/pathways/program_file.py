@@ -148,7 +148,39 @@ class _Reader:
 
 
 def parse_program(data: Any, file: str = "<program>") -> tuple[ProgramProfile, EvidenceInventory]:
-    """Build the profile and inventory from parsed YAML/JSON data."""
+    """Build the profile and inventory from parsed YAML/JSON data.
+
+    Parameters
+    ----------
+    data : Any
+        Parsed content of a PROGRAM file: a mapping with ``program`` (the fields of
+        :class:`ProgramProfile`) and optionally ``evidence`` (lists under ``caa``,
+        ``analytical_bridges``, ``pk_studies``, ``immunogenicity``, ``clinical_studies``,
+        ``manual_items``); see the module docstring for the layout.
+    file : str, default "<program>"
+        Name of the source, used in error messages.
+
+    Returns
+    -------
+    tuple of (ProgramProfile, EvidenceInventory)
+        The program profile and its evidence inventory.
+
+    Raises
+    ------
+    DataFileError
+        On an unknown or missing key, a value of the wrong type, or an invalid entry, naming ``file``
+        and the path of the entry (e.g. ``evidence.caa[2].passed``).
+
+    Examples
+    --------
+    >>> program, inventory = parse_program({
+    ...     "program": {"name": "demo", "modality": "insulin", "moa_understood": True},
+    ...     "evidence": {"manual_items": [{"code": "local_reference_used", "value": True,
+    ...                                    "region": "NMPA"}]},
+    ... })
+    >>> program.modality, inventory.evidence_ids()
+    ('insulin', ['manual:local_reference_used@NMPA'])
+    """
     reader = _Reader(file)
     if not isinstance(data, dict):
         raise reader.fail(
@@ -186,7 +218,26 @@ def parse_program(data: Any, file: str = "<program>") -> tuple[ProgramProfile, E
 
 
 def load_program(path: str | os.PathLike[str]) -> tuple[ProgramProfile, EvidenceInventory]:
-    """Read PROGRAM.yaml; errors name the file and the entry."""
+    """Read PROGRAM.yaml; errors name the file and the entry.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Path of a UTF-8 YAML file in the layout of the module docstring.
+
+    Returns
+    -------
+    program : ProgramProfile
+        The ``program:`` block.
+    inventory : EvidenceInventory
+        The ``evidence:`` block (empty when absent).
+
+    Raises
+    ------
+    DataFileError
+        When the file cannot be read or is not valid YAML, or for any entry :func:`parse_program`
+        rejects; the message names the file.
+    """
     file = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")

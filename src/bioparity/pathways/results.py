@@ -24,6 +24,40 @@ class RequirementResult(ResultMixin):
     ``CHMP/437/04 Rev 1 (final, 2014-10-23)``), ``source_date`` is the date of that text and
     ``section`` the section cited, so that a report can print which version of which text a verdict
     rests on.
+
+    Attributes
+    ----------
+    rule_id : str
+        Id of the rule applied, prefixed by its region, e.g. ``"FDA.PK.SIMILARITY"``.
+    kind : str
+        ``eligibility`` (a condition of the streamlined pathway) or ``requirement``.
+    title : str
+        One-line statement of the rule.
+    status : str
+        ``met``, ``missing`` or ``at_risk`` (present but open to challenge, e.g. a justification the
+        agency may not accept).
+    evidence : tuple of str
+        Evidence cited, as ``"<kind>:<id>"`` (``"caa:glycan-afuc"``, ``"pk:PK-101/T-US-AUCinf"``,
+        ``"manual:local_reference_used@NMPA"``); bridged references also cite the bridge.
+    detail : str
+        Why the status was reached, in words.
+    citation : str
+        ``Title (reference, status), section S, date`` of the cited text, with
+        ``[citation unconfirmed]`` when the text itself was not verified.
+    interpretation : bool
+        The rule is bioparity's reading of the guidance rather than its literal text.
+    unconfirmed : bool
+        The rule or its cited document was not verified against the guideline text.
+    work : str
+        Work left to meet the rule (empty when ``status`` is ``met``).
+    software_version : str
+        bioparity version that produced the result.
+    source : str, default ""
+        Cited document with version, status and date, e.g. ``CHMP/437/04 Rev 1 (final, 2014-10-23)``.
+    source_date : str, default ""
+        Date of the cited document (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``).
+    section : str, default ""
+        Section of the cited document.
     """
 
     SETTINGS = ("rule_id", "citation", "source")
@@ -59,6 +93,30 @@ class RegionReadiness(ResultMixin):
     pathway, something missing or at risk) or ``not eligible for streamlined pathway`` (an eligibility
     condition fails; the requirements are then those of the traditional pathway, and
     ``traditional_package_complete`` says whether they are all met).
+
+    Attributes
+    ----------
+    region : str
+        Region code (``EMA``, ``FDA``, ``MHRA``, ``NMPA``, ``WHO``, ``HC``).
+    region_name : str
+        Readable name of the region, e.g. ``"European Union (EMA)"``.
+    status : str
+        :data:`READY`, :data:`GAPS` or :data:`NOT_ELIGIBLE` (see above).
+    pathway : str
+        ``streamlined`` (no comparative efficacy study) or ``traditional``.
+    traditional_package_complete : bool or None
+        For a program not eligible for the streamlined pathway: whether every requirement of the
+        traditional pathway is met; ``None`` when the program is eligible.
+    requirements : tuple of RequirementResult
+        The eligibility rules, then the requirements of the pathway, as applied.
+    work_left : tuple of str
+        Work left, one entry per distinct task, in rule order (empty when ready).
+    explanation : str
+        A plain-English paragraph: the verdict, why, what is missing or at risk.
+    rules_version : str
+        Version of the region's rule file, e.g. ``"2026.1"``.
+    software_version : str
+        bioparity version that produced the result.
     """
 
     SETTINGS = ("region", "rules_version")
@@ -108,7 +166,25 @@ class RegionReadiness(ResultMixin):
 
 @dataclass(frozen=True, repr=False)
 class PathwayAssessment(ResultMixin):
-    """Readiness of one program in every region assessed."""
+    """Readiness of one program in every region assessed.
+
+    Attributes
+    ----------
+    program : str
+        Program name (``ProgramProfile.name``).
+    modality : str
+        Product class (``ProgramProfile.modality``).
+    regions : tuple of RegionReadiness
+        One result per region, in the order assessed.
+    rules_versions : dict of str to str
+        Region code -> version of the rule file applied.
+    software_version : str
+        bioparity version that produced the result.
+
+    See Also
+    --------
+    assess_program : produces it.
+    """
 
     SETTINGS = ("rules_versions",)
 

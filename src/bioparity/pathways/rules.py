@@ -70,6 +70,43 @@ class Citation:
 
 @dataclass(frozen=True)
 class Rule:
+    """One rule of a region's rule file, validated.
+
+    Attributes
+    ----------
+    id : str
+        Rule id prefixed by the region code, e.g. ``"EMA.CAA.SIMILARITY"``.
+    kind : str
+        ``eligibility`` (a condition of the streamlined pathway) or ``requirement``.
+    pathway : str
+        Pathway a requirement belongs to: ``streamlined``, ``traditional`` or ``any`` (``any`` when
+        the rule file omits it).
+    title : str
+        One-line statement of the rule.
+    citation : Citation
+        Cited document (title, reference, version, status, date), section and date.
+    interpretation : bool
+        The rule is bioparity's reading of the guidance rather than its literal text.
+    unconfirmed : bool
+        The fact was not verified against the guideline text itself.
+    check : str
+        Code of the check that evaluates it, a key of :data:`CHECKS`.
+    params : mapping of str to Any
+        Parameters of the check, validated against the check's JSON schema.
+    work : str
+        Work to report when the rule is ``missing``.
+    risk_work : str
+        Work to report when the rule is ``at_risk`` (default: ``work``).
+    risk_resolved_by : str or None
+        Code of a :data:`MANUAL_ITEMS` entry that, recorded as true for the region, turns an
+        ``at_risk`` finding into ``met`` (e.g. ``scientific_advice_supports_waiver``).
+    when : mapping of str to Any
+        Condition for the rule to apply: ``flag`` (a boolean field of the program profile),
+        ``modality_in`` (list of modalities), ``min_indications`` (integer); empty = always.
+    note : str
+        Free-text note from the rule file (sources read, caveats).
+    """
+
     id: str
     kind: str
     pathway: str
@@ -88,6 +125,29 @@ class Rule:
 
 @dataclass(frozen=True)
 class RegionRules:
+    """The rule set of one region, read from one versioned rule file.
+
+    Attributes
+    ----------
+    region : str
+        Region code, e.g. ``"EMA"``; every rule id starts with it.
+    name : str
+        Readable name, e.g. ``"European Union (EMA)"``.
+    rules_version : str
+        Version of the rule file, ``YYYY.N`` (e.g. ``"2026.1"``); printed with every result.
+    reference : ReferencePolicy
+        Which reference products the region accepts, for which comparisons, and the bridge it asks
+        for to rely on a foreign one.
+    documents : mapping of str to Document
+        Cited documents by key (title, reference number, version, status, date, URL).
+    rules : tuple of Rule
+        The rules, in file order.
+    file : str
+        Path of the rule file read (or the label given to :func:`parse_region_rules`).
+    reviewed : str, default ""
+        Date the rule file was last reviewed against its sources (``YYYY-MM-DD``).
+    """
+
     region: str
     name: str
     rules_version: str
@@ -195,7 +255,33 @@ def _validate_rule(raw: Mapping[str, Any], region: str, documents: Mapping[str, 
 
 
 def parse_region_rules(data: Any, file: str) -> RegionRules:
-    """Validate one parsed rule file and build its :class:`RegionRules`."""
+    """Validate one parsed rule file and build its :class:`RegionRules`.
+
+    The data are checked against ``rule_schema.json`` (JSON Schema draft 2020-12), then semantically:
+    rule ids prefixed by the region and unique, cited documents defined, known check codes with
+    valid parameters, every modality placed once by a ``modality_scope`` check, known modalities,
+    manual items and PK metrics.
+
+    Parameters
+    ----------
+    data : Any
+        The parsed YAML (or JSON) content of a rule file: a mapping with ``schema_version``,
+        ``region``, ``name``, ``rules_version``, ``reference``, ``documents`` and ``rules``.
+    file : str
+        Name of the file the data came from; used in error messages and stored in
+        :attr:`RegionRules.file`.
+
+    Returns
+    -------
+    RegionRules
+        The validated rule set.
+
+    Raises
+    ------
+    RuleFileError
+        On the first problem found, naming the file, the rule id and the field (with the count of
+        further schema problems).
+    """
     _validate_schema(data, file)
     region = data["region"]
     documents = {
@@ -274,7 +360,24 @@ def all_rules(rule_sets: Mapping[str, RegionRules] | None = None) -> dict[str, t
 
 
 def load_rule_file(path: str | os.PathLike[str]) -> RegionRules:
-    """Read and validate one rule file (YAML)."""
+    """Read and validate one rule file (YAML).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Path of a rule file in the layout of ``bioparity/pathways/rules/*.yaml``.
+
+    Returns
+    -------
+    RegionRules
+        The validated rule set of the file's region.
+
+    Raises
+    ------
+    RuleFileError
+        When the file cannot be read, is not valid YAML, or fails validation
+        (see :func:`parse_region_rules`).
+    """
     file = str(path)
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
@@ -286,7 +389,32 @@ def load_rule_file(path: str | os.PathLike[str]) -> RegionRules:
 
 
 def load_rules(directory: str | os.PathLike[str] | None = None) -> dict[str, RegionRules]:
-    """All rule files of ``directory`` (default: the rules shipped with bioparity), by region code."""
+    """All rule files of ``directory`` (default: the rules shipped with bioparity), by region code.
+
+    Parameters
+    ----------
+    directory : str or os.PathLike or None, default None
+        Folder whose ``*.yaml`` files are read (one region per file); ``None`` reads the rule files
+        shipped with bioparity (EMA, FDA, MHRA, NMPA, WHO, Health Canada), cached after the first call.
+
+    Returns
+    -------
+    dict of str to RegionRules
+        Region code -> rule set, in file-name order.
+
+    Raises
+    ------
+    RuleFileError
+        When a file fails to load, two files define the same region, or the folder has no ``*.yaml``.
+
+    Examples
+    --------
+    >>> rules = load_rules()
+    >>> sorted(rules)
+    ['EMA', 'FDA', 'HC', 'MHRA', 'NMPA', 'WHO']
+    >>> rules["EMA"].reference.local
+    'EU'
+    """
     if directory is None:
         return dict(_packaged_rules())
     return _load_directory(Path(directory))

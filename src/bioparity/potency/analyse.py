@@ -39,6 +39,39 @@ class AnalysisOptions:
     parallel-line model, all test preparations of an assay are fitted with the standard in one model
     (common slope and residual error: the Ph. Eur. 5.3 multiple assay); otherwise each test is fitted with
     the standard alone (always so for the other models).
+
+    Attributes
+    ----------
+    model : str, default "4pl"
+        One of :data:`MODELS`: ``parallel-line`` (linear response in log dose, Ph. Eur. 5.3 section
+        3.2), ``slope-ratio`` (linear response in dose, section 3.3), ``4pl`` or ``5pl`` (parallel
+        four- or five-parameter logistic in log dose, section 3.4).
+    conf_level : float, default 0.95
+        Confidence level of the relative potency interval, in [0.5, 1).
+    alpha : float, default 0.05
+        Level of the Ph. Eur. 5.3 significance tests of validity (non-parallelism, non-linearity,
+        intersection; regression must be significant), in (0, 0.5).
+    equivalence_level : float, default 0.90
+        Confidence level of the USP <1032> equivalence intervals, in [0.5, 1).
+    margins : dict of str to (float, float), default {}
+        Equivalence margins (lower, upper) by measure, lower < upper; the measures of the model are
+        listed in ``MEASURES`` (``slope_ratio`` for parallel-line; ``intercept_difference`` for
+        slope-ratio; ``slope_ratio``, ``lower_asymptote_difference``, ``upper_asymptote_difference``,
+        ``parallelism_ss`` for 4PL/5PL). A measure without margins is reported but not judged.
+    suitability : SuitabilityCriteria, default SuitabilityCriteria()
+        System suitability criteria (USP <1032> section 4.5, USP <1034> section 3.5): minimum R^2,
+        maximum ratio of the CI limits, slope limits, minimum asymptote ratio; each ``None`` (the
+        default) is not applied.
+    transform : str, default "none"
+        ``none`` or ``log`` (natural log of the responses before fitting; responses must be > 0).
+    joint : bool, default True
+        Parallel-line model only: fit all test samples of an assay together with the standard.
+
+    Raises
+    ------
+    InputError
+        When the model or transform is unknown, a level is out of range, or a margin names a measure
+        the model does not report or has lower >= upper.
     """
 
     model: str = "4pl"
@@ -96,7 +129,55 @@ def _fit(data: AssayData, o: AnalysisOptions) -> ModelFit:
 
 
 def analyse_assay(data: AssayData, options: AnalysisOptions | None = None) -> PotencyEstimate:
-    """Relative potency of one test sample in one assay, with similarity and suitability."""
+    """Relative potency of one test sample in one assay, with similarity and suitability.
+
+    The model of ``options`` is fitted (:func:`fit_parallel_line`, :func:`fit_slope_ratio` or
+    :func:`fit_logistic_parallel`); similarity is judged both ways, by the Ph. Eur. 5.3 significance
+    tests at ``alpha`` and by the USP <1032> equivalence measures against ``margins``, and the
+    suitability criteria are applied. Every failure becomes a flag; nothing is dropped.
+
+    Parameters
+    ----------
+    data : AssayData
+        Doses (in the standard's units) and responses of the standard and one test sample.
+    options : AnalysisOptions or None, default None
+        Model, levels, margins, suitability criteria and transform; ``None`` uses
+        ``AnalysisOptions()`` (4PL, 95 % CI).
+
+    Returns
+    -------
+    PotencyEstimate
+        Relative potency (test/standard, dimensionless) with its CI, the fitted parameters, the
+        similarity and suitability verdicts, the ANOVA (linear models) and the flags.
+
+    Raises
+    ------
+    InputError
+        When ``transform="log"`` meets a response <= 0, a log-dose model meets a dose <= 0, or the
+        design leaves no residual degrees of freedom.
+
+    References
+    ----------
+    European Pharmacopoeia, chapter 5.3, Statistical analysis of results of biological assays and
+    tests, sections 3.2-3.4. USP <1032> Design and development of biological assays; USP <1034>
+    Analysis of biological assays.
+
+    Examples
+    --------
+    A test sample twice as potent as the standard (its response at nominal dose z is the standard's
+    at 2 z), three doses in duplicate:
+
+    >>> import numpy as np
+    >>> dose = np.array([1, 1, 2, 2, 4, 4.0])
+    >>> noise = np.array([0.1, -0.1, -0.1, 0.1, 0.1, -0.1])
+    >>> data = AssayData.from_arrays(dose, 10 + 5 * np.log(dose) + noise,
+    ...                              dose, 10 + 5 * np.log(2 * dose) + noise)
+    >>> est = analyse_assay(data, AnalysisOptions(model="parallel-line"))
+    >>> round(est.relative_potency, 6), round(est.ci_lower, 4), round(est.ci_upper, 4)
+    (2.0, 1.91, 2.0978)
+    >>> est.similarity.significance_verdict
+    'pass'
+    """
     o = options or AnalysisOptions()
     if o.transform == "log":
         if np.any(data.response <= 0):
@@ -180,7 +261,29 @@ def assays_from_frame(frame: pd.DataFrame, joint: bool = False) -> list[AssayDat
 
 
 def analyse(frame: pd.DataFrame, options: AnalysisOptions | None = None) -> PotencyTable:
-    """Analyse every assay and test sample of a long table; one estimate each (see :func:`analyse_assay`)."""
+    """Analyse every assay and test sample of a long table; one estimate each (see :func:`analyse_assay`).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Long table with columns ``assay``, ``sample``, ``dose`` and ``response`` (one row per
+        response) and optionally ``row`` and ``column`` (or ``block``) labels of randomised-block or
+        Latin-square designs. The sample named ``standard`` (any case) is the reference standard of
+        its assay; every other sample is a test, with doses in the standard's units.
+    options : AnalysisOptions or None, default None
+        Settings of the analysis; ``None`` uses ``AnalysisOptions()``.
+
+    Returns
+    -------
+    PotencyTable
+        One :class:`PotencyEstimate` per assay and test sample, in order of first appearance.
+
+    Raises
+    ------
+    InputError
+        When an assay has no standard or no test sample, or for any problem
+        :func:`analyse_assay` reports.
+    """
     o = options or AnalysisOptions()
     joint = o.joint and o.model == "parallel-line"
     estimates = tuple(analyse_assay(d, o) for d in assays_from_frame(frame, joint))

@@ -45,6 +45,39 @@ class CombinedPotency(ResultMixin):
 
     ``method`` is the one reported as ``potency``/``ci_lower``/``ci_upper``; the others stay
     available (``weighted``, ``semi_weighted``, ``unweighted``: (potency, lower, upper)).
+
+    Attributes
+    ----------
+    sample : str
+        Test sample combined.
+    n_assays : int
+        Number of assays combined (>= 2).
+    method : str
+        Estimator reported: ``weighted``, ``semi-weighted`` or ``unweighted`` (``auto`` resolved).
+    potency : float
+        Combined relative potency (geometric mean of the assays' potencies with the chosen weights).
+    ci_lower, ci_upper : float
+        Limits of its ``conf_level`` confidence interval.
+    chi_square : float
+        Homogeneity statistic sum w_i (M_i - M_w)^2 (Ph. Eur. 5.3 section 6.2.1).
+    chi_square_df : int
+        Its degrees of freedom, ``n_assays - 1``.
+    chi_square_p : float
+        Upper-tail p value of the homogeneity test.
+    homogeneous : bool
+        ``chi_square_p >= alpha``.
+    weighted, semi_weighted, unweighted : tuple of (float, float, float)
+        (potency, lower, upper) of each estimator (sections 6.2.1, 6.2.2 and 6.2.3).
+    weights : tuple of float
+        The weights w_i = 4 t_i^2 / L_i^2 of the assays (1 / variance of the log potency).
+    conf_level : float
+        Confidence level of the combined intervals.
+    alpha : float
+        Level of the homogeneity test.
+    settings : dict, default {}
+        ``method_requested`` and ``assay_conf_level``.
+    software_version : str
+        bioparity version that produced the result.
     """
 
     SETTINGS = ("method", "conf_level", "alpha", "settings")
@@ -115,6 +148,52 @@ def combine_assays(
     """Combine independent potency estimates (with their CIs and error df) into one (see module doc).
 
     ``assay_conf_level`` is the level of the given intervals (default: ``conf_level``).
+
+    Parameters
+    ----------
+    potency : array_like of float, shape (n,)
+        Relative potency of each assay (> 0), n >= 2.
+    ci_lower, ci_upper : array_like of float, shape (n,)
+        Confidence limits of each assay (0 < lower < upper, finite), at ``assay_conf_level``.
+    df : array_like of float, shape (n,)
+        Residual degrees of freedom of each assay (> 0; 1e6 or more is taken as infinite, normal
+        quantile).
+    conf_level : float, default 0.95
+        Confidence level of the combined intervals.
+    assay_conf_level : float or None, default None
+        Level of the given assay intervals, used to recover each assay's standard error; ``None``
+        means ``conf_level``.
+    method : str, default "auto"
+        ``auto`` (weighted when homogeneous, else semi-weighted), ``weighted``, ``semi-weighted`` or
+        ``unweighted``.
+    alpha : float, default 0.05
+        Level of the chi-square homogeneity test.
+    sample : str, default ""
+        Sample name, carried into the result and error messages.
+
+    Returns
+    -------
+    CombinedPotency
+        The chosen estimate with its CI, all three estimators, the weights and the homogeneity test.
+
+    Raises
+    ------
+    InputError
+        When ``method`` is unknown, fewer than 2 assays are given, or an assay has a non-positive or
+        non-finite potency, limits or df.
+
+    References
+    ----------
+    European Pharmacopoeia, chapter 5.3, section 6 (combination of assay results), 6.2.1-6.2.3;
+    USP <1034> Analysis of biological assays, section 4.3.
+
+    Examples
+    --------
+    >>> c = combine_assays([1.02, 0.97, 1.05], [0.93, 0.88, 0.95], [1.12, 1.07, 1.16], [20, 18, 22])
+    >>> c.method, round(c.potency, 4), round(c.ci_lower, 4), round(c.ci_upper, 4)
+    ('weighted', 1.0122, 0.9595, 1.0679)
+    >>> round(c.chi_square_p, 3)
+    0.485
     """
     if method not in COMBINATION_METHODS:
         raise InputError(f"combination method {method!r}: expected one of {', '.join(COMBINATION_METHODS)}")

@@ -26,6 +26,39 @@ class AssayData:
 
     ``dose`` is in the standard's units (the test's nominal dose, i.e. its assumed potency times the
     dilution); ``rows``/``columns`` are block labels (empty tuples when the design has none).
+
+    Attributes
+    ----------
+    assay : str
+        Assay identifier (used in messages and results).
+    sample : str
+        Name of the test sample.
+    dose : numpy.ndarray of float, shape (n,)
+        Dose of each response (finite, >= 0; > 0 for the log-dose models; 0 marks a blank in a
+        slope-ratio assay).
+    response : numpy.ndarray of float, shape (n,)
+        Responses (finite), on the scale they are analysed.
+    is_test : numpy.ndarray of bool, shape (n,)
+        True for the responses of the test sample, False for those of the standard; both must occur.
+    rows, columns : tuple of str, default ()
+        Block labels, one per response: ``rows`` alone for a randomised-block design, both for a
+        Latin square (Ph. Eur. 5.3 section 3.2.2).
+    preparation : numpy.ndarray of int or None, default None
+        Preparation code per response for a joint (multiple) assay: 0 standard, 1 this test, 2, 3, ...
+        the other tests of the assay; code 1 must mark exactly ``is_test``. ``None``: standard and
+        this test only.
+
+    Raises
+    ------
+    InputError
+        When the arrays differ in length, a response or dose is not finite, a dose is negative, the
+        preparation codes disagree with ``is_test``, or the standard or the test has no response.
+
+    Examples
+    --------
+    >>> data = AssayData.from_arrays([1, 2, 4], [10.0, 13.5, 17.0], [1, 2, 4], [13.4, 17.1, 20.4])
+    >>> data.n_doses, int(data.is_test.sum())
+    ((3, 3), 3)
     """
 
     assay: str

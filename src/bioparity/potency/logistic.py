@@ -49,6 +49,29 @@ class LogisticFit:
 
     ``names`` are b, c, d[, f], then m_0 .. m_{G-1} (one log-EC50 per preparation; 0 = standard).
     ``cov`` is s^2 (J'J)^-1 with s^2 = rss / df; ``relative_offset`` the Bates-Watts criterion.
+
+    Attributes
+    ----------
+    model : str
+        ``4pl`` or ``5pl``.
+    names : tuple of str
+        Parameter names, in column order of ``params``: ``b`` (slope on ln dose), ``c`` and ``d``
+        (asymptotes, response units), ``f`` (5PL asymmetry), ``m_0``, ``m_1``, ... (ln EC50 of each
+        preparation).
+    params : numpy.ndarray, shape (P, k)
+        Fitted parameters, one row per plate.
+    rss : numpy.ndarray, shape (P,)
+        Residual sum of squares per plate.
+    df : int
+        Residual degrees of freedom, N - k.
+    cov : numpy.ndarray, shape (P, k, k)
+        Covariance matrix of the parameters per plate, s^2 (J'J)^-1.
+    converged : numpy.ndarray of bool, shape (P,)
+        The plate met the step and relative-offset criteria.
+    iterations : numpy.ndarray of int, shape (P,)
+        Levenberg-Marquardt iterations used per plate.
+    relative_offset : numpy.ndarray, shape (P,)
+        Bates-Watts relative offset sqrt(g' (J'J)^-1 g / RSS) at the solution (<= 1e-6 to converge).
     """
 
     model: str
@@ -137,6 +160,50 @@ def fit_logistic_batch(
     or (N,); ``groups`` (N,) the preparation index 0..G-1 of each response (0 = standard; default all
     0, i.e. one curve). With G >= 2 the fit is the parallel model: b, c, d (and f) shared, one m per
     preparation. Returns a :class:`LogisticFit`.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,) or (P, N)
+        Natural log of the doses (finite): one layout shared by every plate, or one row per plate.
+    y : array_like, shape (P, N) or (N,)
+        Responses, one row per plate (finite).
+    groups : array_like of int, shape (N,), optional
+        Preparation index of each response, 0 .. G-1 (0 = standard); default: all 0 (one curve).
+    model : str, default "4pl"
+        ``4pl`` or ``5pl``.
+    max_iter : int, default 200
+        Most Levenberg-Marquardt iterations per plate; plates still moving are not converged.
+    start : array_like, shape (P, k) or (k,), optional
+        Starting parameters in the order of ``LogisticFit.names``; default from the linearised logit.
+
+    Returns
+    -------
+    LogisticFit
+        Parameters, RSS, covariance and convergence per plate; ``relative_potency(conf_level)``
+        gives exp(m_0 - m_1) and its Wald limits.
+
+    Raises
+    ------
+    InputError
+        When the model is unknown, N leaves no residual degree of freedom for the k parameters, or
+        a dose or response is not finite.
+
+    References
+    ----------
+    C. Ritz, F. Baty, J. C. Streibig, D. Gerhard, Dose-response analysis using R, PLoS ONE 10(12):
+    e0146021, 2015 (LL.4/LL.5 parameterisation); D. W. Marquardt, An algorithm for least-squares
+    estimation of nonlinear parameters, J. SIAM 11(2):431-441, 1963; D. M. Bates and D. G. Watts, A
+    relative offset orthogonality convergence criterion for nonlinear least squares, Technometrics
+    23(2):179-183, 1981.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.log(np.repeat([0.1, 0.3, 1, 3, 10, 30, 100], 2))
+    >>> y = 0.1 + 1.9 / (1 + np.exp(1.2 * (x - np.log(3)))) + np.tile([0.01, -0.01], 7)
+    >>> fit = fit_logistic_batch(x, y)
+    >>> fit.names, fit.params.round(2).tolist(), bool(fit.converged[0])
+    (('b', 'c', 'd', 'm_0'), [[1.2, 0.1, 2.0, 1.1]], True)
     """
     if model not in LOGISTIC_MODELS:
         raise InputError(f"model {model!r}: expected one of {', '.join(LOGISTIC_MODELS)}")
@@ -240,6 +307,49 @@ def fit_logistic_parallel(
     from the unconstrained fits: slope ratio b_T/b_S (Fieller, independent fits), differences of the
     lower and upper asymptotes (t intervals, pooled s^2) and the parallelism sum of squares
     RSS_par - RSS_sep (a point value: interval [0, value]).
+
+    Parameters
+    ----------
+    data : AssayData
+        Standard and test responses; every dose > 0 (the model uses ln dose).
+    model : str, default "4pl"
+        ``4pl`` or ``5pl``.
+    conf_level : float, default 0.95
+        Confidence level of the Wald interval of the potency (t on the residual df).
+    alpha : float, default 0.05
+        Accepted for a uniform signature with the linear models; the validity verdict at ``alpha`` is
+        drawn by :func:`analyse_assay`.
+    equivalence_level : float, default 0.90
+        Confidence level of the intervals of the USP <1032> equivalence measures.
+
+    Returns
+    -------
+    ModelFit
+        Relative potency exp(m_S - m_T) with its Wald limits, residual variance and df, the
+        parameters (``b``, ``c``, ``d``, ``f`` for 5PL, ``e_standard`` and ``e_test`` = EC50 in dose
+        units), the non-parallelism p value, the four equivalence measures, flags (outliers,
+        non-convergence) and ``converged``.
+
+    Raises
+    ------
+    InputError
+        When a dose is <= 0, or there are too few responses for the parameters.
+
+    References
+    ----------
+    European Pharmacopoeia, chapter 5.3, section 3.4; USP <1034>, section 3.4; USP <1032> (similarity
+    by equivalence testing).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> dose = np.repeat([0.1, 0.3, 1, 3, 10, 30, 100], 2)
+    >>> def curve(ec50, noise):
+    ...     return 0.1 + 1.9 / (1 + np.exp(1.2 * (np.log(dose) - np.log(ec50)))) + noise
+    >>> noise = np.tile([0.01, -0.01], 7)
+    >>> fit = fit_logistic_parallel(AssayData.from_arrays(dose, curve(3, noise), dose, curve(1.5, -noise)))
+    >>> round(fit.relative_potency, 6), round(fit.ci_lower, 4), round(fit.ci_upper, 4), fit.converged
+    (2.0, 1.9433, 2.0584, True)
     """
     if np.any(data.dose <= 0):
         raise InputError(f"assay {data.assay!r}: the {model} model uses log dose; every dose must be > 0")

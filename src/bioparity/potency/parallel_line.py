@@ -39,6 +39,45 @@ def fit_parallel_line(
     p >= ``alpha``); non-parallelism and non-linearity pass when p >= ``alpha``. For USP <1032>
     equivalence the slope ratio b_T / b_S of the separate-slopes model is given with its Fieller
     interval at ``equivalence_level``.
+
+    Parameters
+    ----------
+    data : AssayData
+        Standard and test responses; every dose > 0 (the model uses ln dose). Block labels give the
+        randomised-block or Latin-square ANOVA; preparation codes 2, 3, ... give a joint fit.
+    conf_level : float, default 0.95
+        Confidence level of the Fieller interval of the potency.
+    alpha : float, default 0.05
+        Level at which regression must be significant (flagged otherwise).
+    equivalence_level : float, default 0.90
+        Confidence level of the Fieller interval of the slope ratio.
+
+    Returns
+    -------
+    ModelFit
+        Relative potency exp(M) with its Fieller limits, residual variance and df, the parameters
+        (intercepts and slopes), the p values of non-parallelism and non-linearity, the slope-ratio
+        equivalence measure, the ANOVA table and flags (outliers, g > 0.1, unbounded limits).
+
+    Raises
+    ------
+    InputError
+        When a dose is <= 0 or there is no replicate (no residual degrees of freedom).
+
+    References
+    ----------
+    European Pharmacopoeia, chapter 5.3, sections 3.2.1-3.2.5; D. J. Finney, Statistical Method in
+    Biological Assay, 3rd ed., Griffin, 1978, section 2.5 (Fieller's theorem).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> dose = np.array([1, 1, 2, 2, 4, 4.0])
+    >>> noise = np.array([0.1, -0.1, -0.1, 0.1, 0.1, -0.1])
+    >>> fit = fit_parallel_line(AssayData.from_arrays(dose, 10 + 5 * np.log(dose) + noise,
+    ...                                               dose, 10 + 5 * np.log(2 * dose) + noise))
+    >>> round(fit.relative_potency, 6), fit.ci_method, fit.df
+    (2.0, 'Fieller', 6)
     """
     if np.any(data.dose <= 0):
         raise InputError(

@@ -85,6 +85,53 @@ class PotencyEstimate(ResultMixin):
     ``relative_potency`` is test / standard in the units of the nominal doses; ``ci_lower``/``ci_upper``
     the ``conf_level`` interval by ``ci_method``; ``parameters`` the fitted model; ``anova`` the
     analysis of variance (parallel-line and slope-ratio); ``flags`` every review flag (never silent).
+
+    Attributes
+    ----------
+    assay : str
+        Assay identifier.
+    sample : str
+        Test sample.
+    model : str
+        ``parallel-line``, ``slope-ratio``, ``4pl`` or ``5pl``.
+    relative_potency : float
+        Potency of the test relative to the standard (dimensionless; multiply by the test's assumed
+        potency to get its potency in the standard's units). NaN when it cannot be estimated.
+    ci_lower, ci_upper : float
+        Limits of the ``conf_level`` confidence interval of the relative potency (NaN when unbounded,
+        e.g. Fieller's g >= 1).
+    conf_level : float
+        Confidence level of the interval (e.g. 0.95).
+    ci_method : str
+        How the interval was computed: ``Fieller`` (linear models) or
+        ``Wald (delta method) on log potency, t on residual df`` (logistic models).
+    df : int
+        Residual degrees of freedom of the fit.
+    residual_variance : float
+        Residual mean square s^2 (response units squared, after any transform).
+    parameters : dict of str to float
+        Fitted parameters: parallel-line ``intercept_standard``, ``intercept_test``, ``slope`` (common,
+        per unit of ln dose), ``slope_standard``, ``slope_test``; slope-ratio ``intercept``,
+        ``slope_standard``, ``slope_test``; logistic ``b``, ``c``, ``d`` (``f`` for 5PL), ``e_standard``
+        and ``e_test`` (EC50s in dose units).
+    similarity : Similarity
+        Ph. Eur. 5.3 significance tests (``significance_tests``: name -> p value, with
+        ``significance_verdict``) and USP <1032> equivalence checks (``equivalence``, with
+        ``equivalence_verdict``): ``pass``, ``fail`` or ``not assessed``.
+    suitability : dict of str to bool
+        Criterion -> met, for the criteria set in the options (``r_squared``, ``ci_ratio``,
+        ``min_slope``, ``max_slope``, ``asymptote_ratio``).
+    flags : tuple of str
+        Review flags: failed tests or criteria, possible outliers (kept), non-convergence, imprecise
+        or unbounded Fieller limits.
+    converged : bool
+        The (iterative) fit converged; always True for the linear models.
+    anova : tuple of AnovaRow, default ()
+        Analysis of variance of the linear models (source, df, SS, MS, F, p); empty for 4PL/5PL.
+    settings : dict, default {}
+        The analysis options used (``AnalysisOptions.settings()``).
+    software_version : str
+        bioparity version that produced the result.
     """
 
     SETTINGS = ("model", "conf_level", "ci_method", "settings")
@@ -174,7 +221,17 @@ class PotencyEstimate(ResultMixin):
 
 @dataclass(frozen=True, repr=False)
 class PotencyTable(ResultMixin):
-    """All estimates of one analysis (one per assay and test sample) and the settings used."""
+    """All estimates of one analysis (one per assay and test sample) and the settings used.
+
+    Attributes
+    ----------
+    estimates : tuple of PotencyEstimate
+        One estimate per assay and test sample, in order of first appearance.
+    settings : dict
+        The analysis options used (``AnalysisOptions.settings()``).
+    software_version : str
+        bioparity version that produced the result.
+    """
 
     SETTINGS = ("settings",)
 

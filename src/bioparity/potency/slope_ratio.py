@@ -31,6 +31,47 @@ def fit_slope_ratio(
 
     For USP <1032>-style similarity the intercept difference a_T - a_S of the separate-intercepts
     model is given with its t interval at ``equivalence_level``.
+
+    Parameters
+    ----------
+    data : AssayData
+        Standard and test responses against dose (not log dose); responses at dose 0 are blanks,
+        shared by both lines, whatever their sample.
+    conf_level : float, default 0.95
+        Confidence level of the Fieller interval of the potency.
+    alpha : float, default 0.05
+        Level of the test of regression: p >= ``alpha`` is flagged (the intersection and
+        non-linearity tests are judged by :func:`analyse_assay`).
+    equivalence_level : float, default 0.90
+        Confidence level of the t interval of the intercept difference.
+
+    Returns
+    -------
+    ModelFit
+        Relative potency b_T/b_S with its Fieller limits, residual variance and df, the parameters
+        (``intercept``, ``slope_standard``, ``slope_test``), the p values of intersection and
+        non-linearity, the intercept-difference equivalence measure, the ANOVA table and flags.
+
+    Raises
+    ------
+    InputError
+        When there is no replicate (no residual degrees of freedom).
+
+    References
+    ----------
+    European Pharmacopoeia, chapter 5.3, sections 3.3.1-3.3.5.
+
+    Examples
+    --------
+    A test 1.5 times as potent as the standard, with blanks (dose 0):
+
+    >>> import numpy as np
+    >>> dose = np.array([0, 0, 1, 1, 2, 2, 3, 3.0])
+    >>> noise = np.array([0.05, -0.05, 0.1, -0.1, -0.1, 0.1, 0.1, -0.1])
+    >>> data = AssayData.from_arrays(dose, 1 + 2 * dose + noise, dose[2:], 1 + 3 * dose[2:] + noise[2:])
+    >>> fit = fit_slope_ratio(data)
+    >>> round(fit.relative_potency, 6), round(fit.ci_lower, 4), round(fit.ci_upper, 4)
+    (1.5, 1.4452, 1.5587)
     """
     n = data.dose.size
     y = data.response

@@ -94,8 +94,24 @@ def mse_to_cv(mse: npt.ArrayLike) -> FloatArray:
 def group_sizes(n_total: int, groups: int) -> tuple[int, ...]:
     """Split a total into ``groups`` sizes as evenly as possible, larger groups first (PowerTOST ``nvec``).
 
+    Parameters
+    ----------
+    n_total : int
+        Total number of subjects (>= ``groups`` for every group to have one).
+    groups : int
+        Number of sequence groups (the design's ``steps``: 2 for a 2x2, 3 for a 2x3x3).
+
+    Returns
+    -------
+    tuple of int
+        ``groups`` sizes that sum to ``n_total`` and differ by at most 1, the larger ones first.
+
+    Examples
+    --------
     >>> group_sizes(101, 2)
     (51, 50)
+    >>> group_sizes(34, 3)
+    (12, 11, 11)
     """
     q, r = divmod(int(n_total), int(groups))
     return tuple([q + 1] * r + [q] * (groups - r))

@@ -29,7 +29,39 @@ from bioparity.errors import UnknownDesignError
 
 @dataclass(frozen=True)
 class Design:
-    """One study design and its PowerTOST constants."""
+    """One study design and its PowerTOST constants (PowerTOST ``known.designs()``).
+
+    Attributes
+    ----------
+    name : str
+        Canonical name, treatments x sequences x periods (``2x2``, ``2x3x3``, ``parallel``, ...).
+    description : str
+        The design in words, with its sequences (``2x2 crossover (TR|RT)``).
+    df_slope, df_offset : int
+        Error degrees of freedom of the ANOVA for ``n`` subjects in total:
+        ``df = df_slope * n + df_offset`` (2x2: ``n - 2``; 2x2x4: ``3 n - 4``).
+    robust_df_slope, robust_df_offset : int
+        The same for the "robust" degrees of freedom of a mixed model with subject-by-treatment
+        interaction (PowerTOST ``robust=TRUE``; 2x2x4: ``n - 2``).
+    steps : int
+        Number of sequence groups; sample sizes of a balanced study are multiples of it.
+    bk : float
+        Design constant of a balanced study: the standard error of the log-scale treatment
+        difference is ``se * sqrt(bk / n)`` (2x2: 2; parallel: 4).
+    bkni : float
+        Design constant for unbalanced groups of sizes ``n_i``: that standard error is
+        ``se * sqrt(bkni * sum(1 / n_i))`` (2x2: 1/2).
+
+    References
+    ----------
+    Labes D, Schuetz H, Lang B. PowerTOST (R package), ``known.designs()`` in R/DesignHelpers.R.
+
+    Examples
+    --------
+    >>> d = get_design("2x2x4")
+    >>> d.steps, d.bk, int(d.df(24))
+    (2, 1.0, 68)
+    """
 
     name: str
     description: str
@@ -89,7 +121,30 @@ def canonical_design_name(name: str) -> str:
 
 
 def get_design(name: str) -> Design:
-    """The :class:`Design` for a name or alias (case-insensitive)."""
+    """The :class:`Design` for a name or alias (case-insensitive).
+
+    Parameters
+    ----------
+    name : str
+        A design name of :data:`DESIGN_NAMES` (``parallel``, ``2x2``, ``3x3``, ``3x6x3``, ``4x4``,
+        ``2x2x3``, ``2x2x4``, ``2x4x4``, ``2x3x3``, ``2x4x2``, ``2x2x2r``, ``paired``) or an alias
+        (``2x2x2``, ``3x3x3``, ``4x4x4``); surrounding blanks and case are ignored.
+
+    Returns
+    -------
+    Design
+        The design and its constants.
+
+    Raises
+    ------
+    UnknownDesignError
+        For a name that is neither a design nor an alias; the message lists the known names.
+
+    Examples
+    --------
+    >>> get_design(" 2X2X2 ").name
+    '2x2'
+    """
     return DESIGNS[canonical_design_name(name)]
 
 

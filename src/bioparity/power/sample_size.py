@@ -41,6 +41,31 @@ class SampleSizeResult(ResultMixin):
     """Smallest total n reaching ``target_power`` and the power it achieves, per scenario.
 
     ``alpha`` is the one-sided level of each of the two one-sided tests; CVs and ratios are fractions.
+    Every array has the broadcast shape of the inputs of :func:`sample_size_tost` (0-d for one scenario).
+
+    Attributes
+    ----------
+    n : numpy.ndarray of int
+        Smallest total sample size (a multiple of the design's number of sequence groups, balanced
+        groups) whose power reaches ``target_power``.
+    power : numpy.ndarray of float
+        The power achieved at ``n`` (at least ``target_power``).
+    design : numpy.ndarray of str
+        Canonical design name per scenario.
+    cv : numpy.ndarray of float
+        Within-subject (crossover) or total (parallel) CV, as a fraction.
+    theta0 : numpy.ndarray of float
+        True test/reference ratio assumed.
+    theta1, theta2 : numpy.ndarray of float
+        Lower and upper acceptance limits of the ratio.
+    alpha : numpy.ndarray of float
+        One-sided level of each of the two tests.
+    target_power : numpy.ndarray of float
+        The power to reach, in (0, 1).
+    method : numpy.ndarray of str
+        Power method: ``exact``, ``nct`` or ``shifted``.
+    software_version : str
+        bioparity's version that computed the result.
     """
 
     SETTINGS = ("design", "cv", "theta0", "theta1", "theta2", "alpha", "target_power", "method")

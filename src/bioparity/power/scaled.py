@@ -89,6 +89,35 @@ class ScaledPowerResult(ResultMixin):
     ``p_limits``: fraction passing the CI / criterion part alone; ``p_pe``: the PE constraint alone;
     ``p_abe``: conventional ABE (CI within ``theta1``-``theta2``). ``alpha`` is the one-sided level of
     each of the two one-sided tests; CVs and ratios are fractions.
+
+    Attributes
+    ----------
+    power : float
+        Fraction of the simulated studies that pass (scaled criterion and point-estimate constraint).
+    power_se : float
+        Its Monte Carlo standard error, ``sqrt(power (1 - power) / nsims)``.
+    p_limits, p_pe, p_abe : float
+        Fractions passing the CI / criterion part alone, the PE constraint alone, and conventional ABE.
+    method : str
+        ``ABEL`` or ``RSABE``.
+    regulator : str
+        ``EMA``, ``HC``, ``GCC`` or ``FDA``.
+    evaluation : str
+        ``ANOVA`` or ``ISC`` (intra-subject contrasts).
+    design : str
+        ``2x3x3``, ``2x2x4`` or ``2x2x3``.
+    n : tuple of int
+        Subjects per sequence.
+    cvwt, cvwr : float
+        Within-subject CVs of test and reference, fractions.
+    theta0, theta1, theta2 : float
+        True ratio and the conventional limits.
+    alpha : float
+        One-sided level of each of the two one-sided tests.
+    nsims, seed : int
+        Number of simulated studies and the seed.
+    software_version : str
+        bioparity's version.
     """
 
     SETTINGS = (
@@ -129,7 +158,27 @@ class ScaledPowerResult(ResultMixin):
 
 @dataclass(frozen=True, repr=False)
 class ScaledSampleSizeResult(ResultMixin):
-    """Smallest total n (a multiple of the number of sequences) whose simulated power reaches the target."""
+    """Smallest total n (a multiple of the number of sequences) whose simulated power reaches the target.
+
+    Attributes
+    ----------
+    n : int
+        Smallest total sample size, balanced over the sequences.
+    power, power_se : float
+        Simulated power at ``n`` and its Monte Carlo standard error.
+    target_power : float
+        The power to reach.
+    method, regulator, evaluation, design : str
+        As in :class:`ScaledPowerResult`.
+    cvwt, cvwr : float
+        Within-subject CVs of test and reference, fractions.
+    theta0 : float
+        True ratio assumed.
+    nsims, seed : int
+        Number of simulated studies per n and the seed (the same at every n).
+    software_version : str
+        bioparity's version.
+    """
 
     SETTINGS = (
         "target_power", "method", "regulator", "evaluation", "design", "cvwt", "cvwr", "theta0", "nsims",
@@ -404,6 +453,73 @@ def power_scabel(
     ``cv``: CVw or ``(CVwT, CVwR)``; ``n``: total or subjects per sequence. ``evaluation``: ``"ANOVA"``
     (EMA Method A; default for EMA and GCC) or ``"ISC"`` (intra-subject contrasts; default for HC and FDA,
     as PowerTOST's ``reg_const``); see the module docstring for both paths and PowerTOST's low-CV branch.
+
+    A simulated study passes when its ``1 - 2 alpha`` CI lies within the limits ``exp(-/+ k swR)``
+    expanded from its own CVwR (above the switching CV, with swR capped), or within
+    ``theta1``-``theta2`` at or below it, and its point estimate within ``theta1``-``theta2``.
+
+    Parameters
+    ----------
+    cv : float or tuple of float
+        Within-subject CV as a fraction: one value ``CVw`` for test and reference, or ``(CVwT, CVwR)``.
+        Must be > 0.
+    n : int or tuple of int
+        Total number of subjects (split over the sequences as evenly as possible, PowerTOST ``nvec``) or
+        the number of subjects per sequence (3 values for ``2x3x3``, 2 for ``2x2x4`` and ``2x2x3``); at
+        least 2 per sequence.
+    design : str, default "2x3x3"
+        Replicate design: ``2x3x3`` (partial replicate TRR|RTR|RRT), ``2x2x4`` (full replicate
+        TRTR|RTRT) or ``2x2x3`` (full replicate TRT|RTR).
+    theta0 : float, default 0.90
+        True test/reference ratio assumed (PowerTOST's default for scaled BE).
+    theta1 : float, default 0.80
+        Lower limit of the conventional ABE range and of the point-estimate constraint; in (0, 1).
+    theta2 : float, optional
+        Upper limit; default ``1 / theta1`` (1.25).
+    alpha : float, default 0.05
+        One-sided level of each of the two one-sided tests (the 90% CI), in (0, 0.5).
+    regulator : {"EMA", "HC", "GCC", "FDA"}, default "EMA"
+        Regulatory constants (PowerTOST ``reg_const``): EMA ``k = 0.760``, switching CVwR 30%, cap 50%
+        (limits at most 69.84-143.19%); HC the same with a cap of 57.38% (66.7-150.0%); GCC fixed
+        75.00-133.33% above CVwR 30%; FDA ABEL ``k = ln(1.25)/0.25`` without a cap.
+    nsims : int, default 100000
+        Number of simulated studies (>= 1); the Monte Carlo standard error of a power ``p`` is
+        ``sqrt(p (1 - p) / nsims)``.
+    seed : int, default 123456
+        Seed of the NumPy ``Generator`` (PowerTOST's default seed, but not R's random stream): the same
+        seed gives the same result.
+    evaluation : {"ANOVA", "ISC"}, optional
+        How each simulated study is evaluated: ``ANOVA`` (EMA Method A; the default for EMA and GCC) or
+        ``ISC`` (intra-subject contrasts; the default for HC and FDA), as PowerTOST's ``reg_const``.
+
+    Returns
+    -------
+    ScaledPowerResult
+        The simulated power, its Monte Carlo standard error, the fractions passing each part of the
+        criterion, and the settings used.
+
+    Raises
+    ------
+    InputError
+        For a design other than ``2x3x3``, ``2x2x4``, ``2x2x3``; an unknown regulator or evaluation; a CV
+        <= 0; fewer than 2 subjects in a sequence; limits not satisfying ``0 < theta1 < 1 < theta2``,
+        ``theta0 <= 0``, alpha outside (0, 0.5), or ``nsims < 1``.
+
+    References
+    ----------
+    EMA, Guideline on the Investigation of Bioequivalence, CPMP/EWP/QWP/1401/98 Rev. 1/Corr (2010),
+    section 4.1.10 (highly variable drugs: widened limits, ``k = 0.760``, cap at CVwR 50%, point estimate
+    within 80.00-125.00%); EMA Questions & Answers on the BE guideline (Method A, the ANOVA evaluation).
+    Health Canada, Comparative Bioavailability Standards: Formulations Used for Systemic Effects (2018).
+    Tothfalusi L, Endrenyi L (2012) J Pharm Pharm Sci 15(1):73-84 (simulation from key statistics).
+    Labes D, Schuetz H (2016) Pharm Res 33(11):2805-2814. Labes D, Schuetz H, Lang B. PowerTOST
+    (R package), ``power.scABEL``, ``sampleN.scABEL``.
+
+    Examples
+    --------
+    >>> r = power_scabel(cv=0.45, n=39, design="2x3x3", nsims=20_000)
+    >>> round(r.power, 2), r.n
+    (0.8, (13, 13, 13))
     """
     sc = _scenario(cv, n, design, theta0, theta1, theta2, alpha, regulator, evaluation)
     return _power(sc, "ABEL", cv, regulator, nsims, seed)
@@ -423,7 +539,41 @@ def power_rsabe(
 ) -> ScaledPowerResult:
     """Power of FDA RSABE (PowerTOST ``power.RSABE``).
 
-    ``cv``: CVw or ``(CVwT, CVwR)``; ``n``: total or subjects per sequence.
+    ``cv``: CVw or ``(CVwT, CVwR)``; ``n``: total or subjects per sequence. Each simulated study is
+    evaluated by intra-subject contrasts: above the switching CVwR (30%) it passes when Howe's 95% upper
+    bound of ``(muT - muR)^2 - theta_s^2 s2wR`` is <= 0 (``theta_s = ln(1.25)/0.25``), at or below it when
+    its ``1 - 2 alpha`` CI lies within ``theta1``-``theta2``; and its point estimate within
+    ``theta1``-``theta2``.
+
+    Parameters
+    ----------
+    cv, n, design, theta0, theta1, theta2, alpha, nsims, seed
+        As in :func:`power_scabel` (``cv`` > 0 as a fraction or ``(CVwT, CVwR)``; ``n`` a total or
+        subjects per sequence; ``design`` ``2x3x3``, ``2x2x4`` or ``2x2x3``; ``theta0`` default 0.90).
+
+    Returns
+    -------
+    ScaledPowerResult
+        The simulated power (``method="RSABE"``, ``regulator="FDA"``, ``evaluation="ISC"``), its Monte
+        Carlo standard error, the fractions passing each part of the criterion, and the settings used.
+
+    Raises
+    ------
+    InputError
+        As :func:`power_scabel` (design, CV, group sizes, limits, alpha, ``nsims``).
+
+    References
+    ----------
+    FDA, Draft Guidance on Progesterone (2011, revised 2012): the RSABE criterion with
+    ``theta_s = ln(1.25)/0.25``, switching at swR 0.294 (CVwR 30%), point estimate within 80.00-125.00%.
+    Davit BM et al. (2012) AAPS J 14(4):915-924. Howe WG (1974) J Am Stat Assoc 69:789-794 (the
+    approximate upper bound). Tothfalusi L, Endrenyi L (2012) J Pharm Pharm Sci 15(1):73-84. Labes D,
+    Schuetz H, Lang B. PowerTOST (R package), ``power.RSABE``, ``sampleN.RSABE``.
+
+    Examples
+    --------
+    >>> round(power_rsabe(cv=0.45, n=39, design="2x3x3", nsims=20_000).power, 2)
+    0.88
     """
     sc = _scenario(cv, n, design, theta0, theta1, theta2, alpha, "FDA", "ISC")
     return _power(sc, "RSABE", cv, "FDA", nsims, seed)
@@ -485,7 +635,41 @@ def sample_size_scabel(
 ) -> ScaledSampleSizeResult:
     """Sample size for ABEL (PowerTOST ``sampleN.scABEL``): smallest balanced n with the target power.
 
-    ``evaluation`` as in :func:`power_scabel` (default: the regulator's, as PowerTOST).
+    ``evaluation`` as in :func:`power_scabel` (default: the regulator's, as PowerTOST). The search runs
+    over multiples of the number of sequences from 2 subjects per sequence, with the same seed at every n
+    (common random numbers), so the simulated power is monotone in n up to Monte Carlo noise.
+
+    Parameters
+    ----------
+    cv, design, theta0, theta1, theta2, alpha, regulator, nsims, seed, evaluation
+        As in :func:`power_scabel`; ``nsims`` and ``seed`` are used at every n searched.
+    target_power : float, default 0.80
+        Power to reach, in (0, 1).
+    n_max : int, default 10000
+        Largest total sample size searched.
+
+    Returns
+    -------
+    ScaledSampleSizeResult
+        The total sample size, its simulated power and Monte Carlo standard error, and the settings.
+
+    Raises
+    ------
+    InputError
+        As :func:`power_scabel`, and for ``target_power`` outside (0, 1).
+    SearchError
+        When the target power is not reached with ``n <= n_max`` (for example ``theta0`` outside the
+        range the scaled limits can accept).
+
+    References
+    ----------
+    As :func:`power_scabel`; PowerTOST (R package) ``sampleN.scABEL``.
+
+    Examples
+    --------
+    >>> r = sample_size_scabel(cv=0.45, design="2x3x3", nsims=20_000)
+    >>> r.n, round(r.power, 2)
+    (39, 0.8)
     """
     sc = _scenario(cv, _MIN_N.get(design, 4), design, theta0, theta1, theta2, alpha, regulator, evaluation)
     return _sample_size(sc, "ABEL", cv, regulator, nsims, seed, target_power, n_max)
@@ -504,7 +688,40 @@ def sample_size_rsabe(
     seed: int = 123456,
     n_max: int = 10_000,
 ) -> ScaledSampleSizeResult:
-    """Sample size for FDA RSABE (PowerTOST ``sampleN.RSABE``): smallest balanced n with the target power."""
+    """Sample size for FDA RSABE (PowerTOST ``sampleN.RSABE``): smallest balanced n with the target power.
+
+    The search runs over multiples of the number of sequences from 2 subjects per sequence, with the same
+    seed at every n (common random numbers); each study is evaluated as in :func:`power_rsabe`.
+
+    Parameters
+    ----------
+    cv, design, theta0, theta1, theta2, alpha, nsims, seed
+        As in :func:`power_rsabe`; ``nsims`` and ``seed`` are used at every n searched.
+    target_power, n_max
+        As in :func:`sample_size_scabel` (defaults 0.80 and 10000).
+
+    Returns
+    -------
+    ScaledSampleSizeResult
+        As :func:`sample_size_scabel`, for ``method="RSABE"`` (``regulator="FDA"``,
+        ``evaluation="ISC"``).
+
+    Raises
+    ------
+    InputError
+        As :func:`power_rsabe`, and for ``target_power`` outside (0, 1).
+    SearchError
+        When the target power is not reached with ``n <= n_max``.
+
+    References
+    ----------
+    As :func:`power_rsabe`; PowerTOST (R package) ``sampleN.RSABE``.
+
+    Examples
+    --------
+    >>> sample_size_rsabe(cv=0.45, design="2x3x3", nsims=20_000).n
+    33
+    """
     sc = _scenario(cv, _MIN_N.get(design, 4), design, theta0, theta1, theta2, alpha, "FDA", "ISC")
     return _sample_size(sc, "RSABE", cv, "FDA", nsims, seed, target_power, n_max)
 
@@ -516,6 +733,27 @@ class AdjustedAlphaResult(ResultMixin):
     The TIE is the simulated power at ``theta0`` equal to the upper limit of the true CVwR (the border of
     the null hypothesis of the scaled criterion: 1.25 at or below the switching CV, the cap above it).
     ``alpha`` is the nominal one-sided level of each of the two one-sided tests.
+
+    Attributes
+    ----------
+    alpha : float
+        Nominal one-sided level.
+    type1_error : float
+        Simulated type I error at ``alpha``.
+    alpha_adjusted : float
+        The largest alpha whose simulated type I error is at most ``alpha`` (``alpha`` itself when the
+        nominal TIE does not exceed it).
+    type1_error_adjusted : float
+        Simulated type I error at ``alpha_adjusted``.
+    theta0_boundary : float
+        True ratio simulated: the upper acceptance limit implied by the true CVwR.
+    design, n, cvwt, cvwr, regulator
+        As in :class:`ScaledPowerResult` (design name, subjects per sequence, within-subject CVs of
+        test and reference as fractions, regulator).
+    nsims, seed : int
+        Number of simulated studies per alpha and the seed (the same for every alpha).
+    software_version : str
+        bioparity's version.
     """
 
     SETTINGS = ("alpha", "design", "n", "cvwt", "cvwr", "regulator", "nsims", "seed")
@@ -557,10 +795,50 @@ def scabel_adjusted_alpha(
     """Empirical TIE of EMA ABEL and the largest alpha keeping it at the nominal level (Labes & Schuetz 2016).
 
     The search uses the same seed for every alpha (common random numbers), so the TIE is a monotone step
-    function of alpha; the root is located to 1e-6.
+    function of alpha; the root is located to 1e-6. The TIE is the power of :func:`power_scabel` at a
+    true ratio on the border of the null hypothesis: 1.25 when the true CVwR is at or below the switching
+    CV, ``exp(k swR)`` (with swR capped) above it.
+
+    Parameters
+    ----------
+    cv, n, design, regulator, evaluation
+        As in :func:`power_scabel`.
+    alpha : float, default 0.05
+        Nominal one-sided level of each of the two one-sided tests.
+    nsims : int, default 1000000
+        Number of simulated studies per evaluated alpha (a TIE near 0.05 needs about 10^6 for a Monte
+        Carlo standard error of 0.0002).
+    seed : int, default 123456
+        Seed of the NumPy ``Generator``, the same for every alpha.
+
+    Returns
+    -------
+    AdjustedAlphaResult
+        The TIE at ``alpha``, the adjusted alpha and its TIE, and the boundary ratio simulated.
+
+    Raises
+    ------
+    InputError
+        For a regulator other than ``EMA``, ``HC``, ``GCC``, ``FDA``, and as :func:`power_scabel`
+        (design, evaluation, CV, group sizes, alpha, ``nsims``).
+
+    References
+    ----------
+    Labes D, Schuetz H (2016) Inflation of type I error in the evaluation of scaled average
+    bioequivalence, and a method for its control. Pharm Res 33(11):2805-2814. EMA, Guideline on the
+    Investigation of Bioequivalence, CPMP/EWP/QWP/1401/98 Rev. 1/Corr (2010), section 4.1.10.
+    Labes D, Schuetz H, Lang B. PowerTOST (R package), ``scABEL.ad``.
+
+    Examples
+    --------
+    >>> r = scabel_adjusted_alpha(cv=0.35, n=34, design="2x3x3", nsims=100_000)
+    >>> round(r.type1_error, 3), round(r.alpha_adjusted, 4)
+    (0.055, 0.0455)
     """
     from scipy import optimize
 
+    if regulator not in REGULATORS:
+        raise InputError(f"unknown regulator {regulator!r}; expected one of {', '.join(REGULATORS)}")
     k, cv_switch, cv_cap = REGULATORS[regulator]
     cvwr = float(np.atleast_1d(np.asarray(cv, dtype=float))[-1])
     upper = 1.25 if cvwr <= cv_switch else math.exp(k * math.sqrt(float(cv_to_mse(min(cvwr, cv_cap)))))

@@ -205,7 +205,33 @@ class PowerResult(ResultMixin):
     """TOST power for one or many scenarios (arrays of one shape; 0-d for a single scenario).
 
     ``alpha`` is the one-sided level of each of the two one-sided tests (0.05: the 90% CI criterion);
-    ``cv``, ``theta0``, ``theta1``, ``theta2`` are ratios (0.30, 0.95, 0.80, 1.25).
+    ``cv``, ``theta0``, ``theta1``, ``theta2`` are ratios (0.30, 0.95, 0.80, 1.25). Every array has the
+    broadcast shape of the inputs of :func:`power_tost`; ``float(result)`` gives the power of a single
+    scenario.
+
+    Attributes
+    ----------
+    power : numpy.ndarray of float
+        Probability that both one-sided tests reject, i.e. that the ``1 - 2 alpha`` CI of the ratio lies
+        within ``[theta1, theta2]``; in [0, 1].
+    design : numpy.ndarray of str
+        Canonical design name per scenario (aliases resolved: ``2x2x2`` -> ``2x2``).
+    cv : numpy.ndarray of float
+        Within-subject (crossover) or total (parallel) CV, as a fraction.
+    theta0 : numpy.ndarray of float
+        True test/reference ratio assumed (default 0.95).
+    theta1, theta2 : numpy.ndarray of float
+        Lower and upper acceptance limits of the ratio (defaults 0.80 and ``1 / theta1``).
+    alpha : numpy.ndarray of float
+        One-sided level of each of the two tests.
+    n : numpy.ndarray of int
+        Total number of subjects.
+    df : numpy.ndarray of int
+        Error degrees of freedom used (``df_slope * n + df_offset`` of the design).
+    method : numpy.ndarray of str
+        ``exact`` (Owen's Q), ``nct`` (noncentral t) or ``shifted`` (shifted central t).
+    software_version : str
+        bioparity's version that computed the result.
     """
 
     SETTINGS = ("design", "cv", "theta0", "theta1", "theta2", "alpha", "n", "method")

@@ -44,7 +44,33 @@ FloatArray = npt.NDArray[np.float64]
 
 
 def clr(parts: Any) -> FloatArray:
-    """Centred log-ratio of each row: ``ln x_i - mean_j ln x_j`` (Aitchison 1986)."""
+    """Centred log-ratio of each row: ``ln x_i - mean_j ln x_j`` (Aitchison 1986).
+
+    Parameters
+    ----------
+    parts : array_like, shape (..., D)
+        Compositions along the last axis (percentages or any positive parts; no zeros). The closure
+        does not matter: ``clr(c x) == clr(x)`` for any ``c > 0``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The clr coordinates, same shape as ``parts``; each row sums to 0.
+
+    Raises
+    ------
+    InputError
+        When a part is <= 0 or not finite (replace zeros first with :func:`replace_zeros`).
+
+    References
+    ----------
+    J. Aitchison, The Statistical Analysis of Compositional Data, Chapman & Hall, 1986.
+
+    Examples
+    --------
+    >>> clr([[50, 30, 20]]).round(4).tolist()
+    [[0.4757, -0.0351, -0.4406]]
+    """
     x = np.asarray(parts, dtype=float)
     if np.any(~np.isfinite(x)) or np.any(x <= 0):
         raise InputError("clr needs finite parts > 0 (replace zeros first, see zero_replacement)")
@@ -53,12 +79,82 @@ def clr(parts: Any) -> FloatArray:
 
 
 def aitchison_distance(a: Any, b: Any) -> FloatArray:
-    """Aitchison distance ``||clr(a) - clr(b)||`` row by row (Pawlowsky-Glahn et al. 2015)."""
+    """Aitchison distance ``||clr(a) - clr(b)||`` row by row (Pawlowsky-Glahn et al. 2015).
+
+    Parameters
+    ----------
+    a, b : array_like, shape (..., D)
+        Compositions with positive parts, broadcastable against each other (e.g. many lots against
+        one centre).
+
+    Returns
+    -------
+    numpy.ndarray
+        Distance per row, shape of the broadcast leading axes (a scalar array for two single
+        profiles); dimensionless.
+
+    Raises
+    ------
+    InputError
+        When a part is <= 0 or not finite.
+
+    References
+    ----------
+    V. Pawlowsky-Glahn, J. J. Egozcue, R. Tolosana-Delgado, Modeling and Analysis of Compositional
+    Data, Wiley, 2015 (the Aitchison geometry and distance).
+
+    Examples
+    --------
+    A profile and its double are the same composition:
+
+    >>> float(aitchison_distance([50, 30, 20], [45, 35, 20]).round(4))
+    0.1846
+    >>> float(aitchison_distance([50, 30, 20], [100, 60, 40]).round(12))
+    0.0
+    """
     return np.asarray(np.sqrt(((clr(a) - clr(b)) ** 2).sum(axis=-1)), dtype=float)
 
 
 def replace_zeros(parts: Any, delta: float, total: float = 100.0) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
-    """Multiplicative zero replacement (Martin-Fernandez et al. 2003); returns (parts, replaced)."""
+    """Multiplicative zero replacement (Martin-Fernandez et al. 2003); returns (parts, replaced).
+
+    Zeros become ``delta``; the non-zero parts of the same row are multiplied by
+    ``(total - sum of deltas) / total`` so that the ratios between them are kept.
+
+    Parameters
+    ----------
+    parts : array_like, shape (n, D)
+        Compositions, one row per lot (parts >= 0).
+    delta : float
+        Value given to a zero part (> 0, same unit as the parts; e.g. 0.65 times the detection
+        limit).
+    total : float, default 100.0
+        Closure constant of the rows (100 for percentages).
+
+    Returns
+    -------
+    parts : numpy.ndarray, shape (n, D)
+        The compositions with the zeros replaced.
+    replaced : numpy.ndarray of bool, shape (n, D)
+        True where a zero was replaced.
+
+    Raises
+    ------
+    InputError
+        When ``delta`` is not > 0.
+
+    References
+    ----------
+    J. A. Martin-Fernandez, C. Barcelo-Vidal, V. Pawlowsky-Glahn, Dealing with zeros and missing
+    values in compositional data sets using nonparametric imputation, Math Geol 35:253-278, 2003.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> parts, replaced = replace_zeros(np.array([[60.0, 40.0, 0.0]]), 0.5)
+    >>> parts.round(2).tolist(), replaced.tolist()
+    ([[59.7, 39.8, 0.5]], [[False, False, True]])
+    """
     x = np.asarray(parts, dtype=float)
     if not delta > 0:
         raise InputError(f"zero_replacement {delta} must be > 0 (e.g. 0.65 x the detection limit)")
@@ -80,6 +176,45 @@ class ProfileResult(ResultMixin):
     for reference lots, within the reference-to-reference threshold, flags). Scalars: ``threshold``,
     ``n_test_within``, ``all_species_within``, ``passed`` (every test lot within the threshold) and the
     settings.
+
+    Attributes
+    ----------
+    test, reference : str
+        Source labels of the test and reference lots.
+    species : tuple of str
+        Species names, in column order.
+    species_table : pandas.DataFrame
+        One row per species: ``reference_mean``, ``reference_sd``, ``range_lower``, ``range_upper``
+        (``mean +/- k SD``), ``k``, ``test_mean``, ``test_min``, ``test_max``, ``n_test``,
+        ``n_test_within``, ``all_within`` (percentages as measured).
+    lot_table : pandas.DataFrame
+        One row per lot: ``lot``, ``source``, ``sum_of_parts``, ``distance`` (Aitchison distance to
+        the reference centre; leave-one-out for reference lots), ``distance_kind``,
+        ``within_threshold``, ``all_species_within``, ``flags``.
+    k : float
+        Multiplier of the reference SD in the quality ranges.
+    threshold_rule : str
+        ``max`` or a quantile such as ``q0.95`` of the reference leave-one-out distances.
+    threshold : float
+        The distance threshold that rule gives (dimensionless).
+    n_test, n_reference : int
+        Lots of each source.
+    n_test_within : int
+        Test lots whose distance does not exceed the threshold.
+    all_species_within : bool
+        Every species of every test lot lies within its reference range.
+    passed : bool
+        Every test lot is within the distance threshold (the whole-profile verdict).
+    total : float
+        Closure constant (100 for percentages).
+    closure_tolerance : float
+        Allowed deviation of a lot's sum from ``total`` before it is flagged.
+    zero_replacement : float or None
+        Value that replaced zero parts, or ``None`` when none was allowed.
+    flags : tuple of str
+        Review flags (lots off the closure, zeros replaced, other sources shown).
+    software_version : str
+        bioparity version that produced the result.
     """
 
     SETTINGS = ("test", "reference", "k", "threshold_rule", "total", "closure_tolerance", "zero_replacement")
@@ -151,6 +286,61 @@ def profile_similarity(
     label per row; ``species``: one name per column. ``threshold`` is ``"max"`` or a quantile such as
     ``"q0.95"`` of the reference leave-one-out distances. A lot whose parts sum differs from ``total``
     by more than ``closure_tolerance`` is flagged (the distances do not depend on the closure).
+
+    Parameters
+    ----------
+    parts : array_like, shape (n_lots, n_species)
+        Species percentages (or any parts >= 0) of each lot, e.g. the glycan species of an N-glycan
+        map.
+    lots : array_like, shape (n_lots,)
+        Lot names.
+    sources : array_like, shape (n_lots,)
+        Source of each lot: ``test``, ``reference`` or any other label (shown, not judged).
+    species : sequence of str, length n_species
+        Species names (at least 2).
+    test : str, default "test"
+        Source label of the proposed product's lots (at least 1).
+    reference : str, default "reference"
+        Source label of the reference product's lots (at least 3).
+    k : float, default 3.0
+        Multiplier of the reference SD in the per-species quality ranges.
+    threshold : str, default "max"
+        ``max`` (the largest reference leave-one-out distance) or ``qP`` with P in (0, 1] (that
+        quantile of them, e.g. ``q0.95``).
+    total : float, default 100.0
+        Closure constant of a lot (100 for percentages).
+    closure_tolerance : float, default 2.0
+        Allowed ``abs(sum of parts - total)`` before a lot is flagged.
+    zero_replacement : float or None, default None
+        Value for zero parts (multiplicative replacement, see :func:`replace_zeros`); ``None`` makes
+        a zero an error.
+
+    Returns
+    -------
+    ProfileResult
+        The species table, the lot table with distances, the threshold and the verdicts.
+
+    Raises
+    ------
+    InputError
+        When the shapes disagree, a part is negative or not finite, there are fewer than 2 species,
+        fewer than 3 reference lots or no test lot, the threshold is unknown, or a zero meets no
+        ``zero_replacement``.
+
+    References
+    ----------
+    FDA, Development of Therapeutic Protein Biosimilars: Comparative Analytical Assessment and Other
+    Quality-Related Considerations, draft guidance, 2019 (quality ranges); J. Aitchison (1986) and
+    Pawlowsky-Glahn et al. (2015) for the whole-profile distance.
+
+    Examples
+    --------
+    >>> parts = [[50, 30, 20], [51, 29, 20], [49, 31, 20], [50.5, 29.5, 20],  # reference lots
+    ...          [50, 30.5, 19.5], [49.5, 30, 20.5]]  # test lots
+    >>> result = profile_similarity(parts, ["R1", "R2", "R3", "R4", "T1", "T2"],
+    ...                             ["reference"] * 4 + ["test"] * 2, ["G0F", "G1F", "G2F"])
+    >>> result.passed, round(result.threshold, 4), result.n_test_within, result.all_species_within
+    (True, 0.057, 2, False)
     """
     x = np.asarray(parts, dtype=float)
     lot_names = np.asarray(lots, dtype=object).astype(str)

@@ -39,6 +39,26 @@ class PairwiseIntervals:
     """Per row ``r`` and comparison ``c``: ratio, CI (ratio scale), pass; per row and arm: counts.
 
     A comparison is not estimable (NaN, not passed) when an arm of it has no value or ``df < 1``.
+    ``R`` is the number of rows (data sets), ``C`` of comparisons, ``k`` of arms.
+
+    Attributes
+    ----------
+    gmr : numpy.ndarray of float, shape (R, C)
+        Geometric mean ratio ``arms[i] / arms[j]`` of comparison ``c = (i, j)`` (fraction); NaN where not
+        estimable.
+    ci_lower, ci_upper : numpy.ndarray of float, shape (R, C)
+        The ``1 - 2 alpha`` confidence interval of the ratio; NaN where not estimable.
+    passed : numpy.ndarray of bool, shape (R, C)
+        The CI, in percent rounded to two decimals, lies within ``[100 theta1, 100 theta2]``.
+    estimable : numpy.ndarray of bool, shape (R, C)
+        Whether the comparison could be computed.
+    df : numpy.ndarray of float
+        Degrees of freedom: shape (R,) for the pooled model (``N - k`` of the arms with values), (R, C)
+        Welch-Satterthwaite per comparison (NaN where not estimable).
+    mse : numpy.ndarray of float, shape (R,)
+        Pooled residual mean square of the log values; NaN for the Welch model (no pooled variance).
+    n : numpy.ndarray of int, shape (R, k)
+        Values included per row and arm.
     """
 
     gmr: FloatArray  # (R, C)
@@ -62,7 +82,49 @@ def pooled_pairwise_intervals(
     theta1: float = 0.80,
     theta2: float = 1.25,
 ) -> PairwiseIntervals:
-    """Pairwise ``arms[i] / arms[j]`` intervals of every row (see the module docstring)."""
+    """Pairwise ``arms[i] / arms[j]`` intervals of every row (see the module docstring).
+
+    One-way ANOVA of the log values of each row with a pooled residual variance over all arms that have
+    values: ``CI = exp(m_i - m_j -/+ t(1 - alpha, N - k) sqrt(MSE (1/n_i + 1/n_j)))``.
+
+    Parameters
+    ----------
+    log_values : numpy.ndarray of float, shape (R, N)
+        Natural log of the metric: one row per data set (study and metric), one column per subject.
+        Values that are not included may hold anything (they are not read).
+    include : numpy.ndarray of bool, shape (R, N)
+        Which values enter the analysis (analysed subjects with a positive, finite metric).
+    arm : numpy.ndarray of int, shape (N,)
+        Arm index of each column, ``0 .. n_arms - 1``.
+    n_arms : int
+        Number of arms ``k``.
+    comparisons : sequence of (int, int)
+        Pairs ``(i, j)`` of arm indices; the ratio is ``arms[i] / arms[j]``.
+    alpha : float, default 0.05
+        One-sided level of each of the two one-sided tests: the CI is ``1 - 2 alpha`` (90%).
+    theta1, theta2 : float, default 0.80 and 1.25
+        Acceptance limits of the ratio.
+
+    Returns
+    -------
+    PairwiseIntervals
+        Per row and comparison the ratio, CI, estimability and decision; per row ``df`` (R,) and
+        ``mse`` (R,); per row and arm the counts.
+
+    References
+    ----------
+    Schuirmann DJ (1987) J Pharmacokinet Biopharm 15:657-680 (the ``1 - 2 alpha`` CI as two one-sided
+    tests). FDA, Guidance for Industry: Statistical Approaches to Establishing Bioequivalence (2001),
+    section VI (statistical analysis, including parallel designs).
+
+    Examples
+    --------
+    >>> y = np.log(np.array([[100.0, 110.0, 90.0, 95.0, 105.0, 100.0]]))
+    >>> arm = np.array([0, 0, 0, 1, 1, 1])
+    >>> iv = pooled_pairwise_intervals(y, np.ones_like(y, dtype=bool), arm, 2, [(0, 1)])
+    >>> iv.ci_lower.round(4), iv.ci_upper.round(4), iv.df
+    (array([[0.8689]]), array([[1.1452]]), array([4.]))
+    """
     n, mean, ss_arm = _arm_moments(log_values, include, arm, n_arms)
     ss = ss_arm.sum(axis=1)
     df = n.sum(axis=1) - (n > 0).sum(axis=1)  # arms without any value leave the model
@@ -166,7 +228,35 @@ def welch_pairwise_intervals(
     theta1: float = 0.80,
     theta2: float = 1.25,
 ) -> PairwiseIntervals:
-    """Welch pairwise ``arms[i] / arms[j]`` intervals of every row (see the module docstring)."""
+    """Welch pairwise ``arms[i] / arms[j]`` intervals of every row (see the module docstring).
+
+    Each comparison uses only its two arms: ``se^2 = s_i^2/n_i + s_j^2/n_j`` and the Welch-Satterthwaite
+    degrees of freedom; it needs at least 2 values in each arm.
+
+    Parameters
+    ----------
+    log_values, include, arm, n_arms, comparisons, alpha, theta1, theta2
+        As in :func:`pooled_pairwise_intervals` (log values and inclusion mask of shape (R, N), arm of
+        each column, number of arms, pairs ``(i, j)``, one-sided level, limits of the ratio).
+
+    Returns
+    -------
+    PairwiseIntervals
+        As :func:`pooled_pairwise_intervals`, with ``df`` of shape (R, C) and ``mse`` all NaN.
+
+    References
+    ----------
+    Welch BL (1947) Biometrika 34:28-35. Satterthwaite FE (1946) Biometrics Bulletin 2:110-114.
+    FDA, Guidance for Industry: Statistical Approaches to Establishing Bioequivalence (2001), section VI.C.
+
+    Examples
+    --------
+    >>> y = np.log(np.array([[100.0, 110.0, 90.0, 95.0, 105.0, 100.0]]))
+    >>> arm = np.array([0, 0, 0, 1, 1, 1])
+    >>> iv = welch_pairwise_intervals(y, np.ones_like(y, dtype=bool), arm, 2, [(0, 1)])
+    >>> iv.ci_lower.round(4), iv.ci_upper.round(4), iv.df.round(3)
+    (array([[0.8553]]), array([[1.1633]]), array([[2.936]]))
+    """
     n, mean, ss = _arm_moments(log_values, include, arm, n_arms)
     R = log_values.shape[0]
     df = np.full((R, len(comparisons)), np.nan)

@@ -93,6 +93,89 @@ class PKSimilarityDesign:
     ``max_aucpext`` percent are kept in AUCIFO and counted (``aucpext_rule="keep"``, EMA Guideline on the
     investigation of bioequivalence, CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8) or excluded from it
     (``"exclude"``, the behaviour before issue 27); a metric that is not estimable is left out.
+
+    Units: time h, dose mg, clearance L/h, volume L, rate constants 1/h, concentrations mg/L. Each
+    per-arm argument takes one value for every arm or one value per arm.
+
+    Parameters
+    ----------
+    arms : tuple of str, default ("test", "eu-ref", "us-ref")
+        Arm labels, at least two and distinct; the first is the candidate. Comparisons are
+        ``arms[i] / arms[j]`` for ``i < j``.
+    n_per_arm : int or tuple of int, default 50
+        Subjects enrolled per arm, whole numbers >= 2.
+    bioavailability : float or tuple of float, optional
+        Relative exposure per arm (> 0): the true GMR of arm ``a`` vs ``b`` is their ratio. Default
+        :data:`PLANNING_RATIO` (0.95) for the first arm and 1 for the others.
+    dose : float, default 40.0
+        Single dose into the depot (mg), > 0.
+    times : tuple of float, default DEFAULT_TIMES
+        Sampling times (h): at least 3, increasing, >= 0 (default pre-dose to day 70).
+    cl : float, default 0.012
+        Typical apparent clearance CL/F (L/h), > 0.
+    v : float, default 6.0
+        Typical apparent volume V/F (L), > 0.
+    ka : float, default 0.012
+        Typical absorption rate constant (1/h), > 0.
+    cv_cl, cv_v, cv_ka : float, default 0.35, 0.35 and 0.30
+        Between-subject CVs (fractions, >= 0) of the log-normal CL, V and ka.
+    residual_cv : float, default 0.10
+        CV of the log-normal proportional residual error of each observation, >= 0.
+    lloq : float, default 0.0
+        Lower limit of quantification (mg/L), >= 0; observations below it are reported BLQ (0: none).
+    dropout : float, default 0.0
+        Probability that a subject drops out, in [0, 1); the dropout time is uniform over the sampling
+        period and later samples are missing.
+    analysis_set : {"completers", "available"}, default "completers"
+        ``completers``: subjects who did not drop out and have every metric; ``available``: per metric,
+        every subject whose metric the NCA estimates.
+    ada_fraction : float or tuple of float, default 0.59
+        Fraction of the subjects of each arm who develop anti-drug antibodies, in [0, 1].
+    ada_onset : float, default 336.0
+        Time (h) from which the clearance of ADA-positive subjects rises, >= 0.
+    ada_cl_factor : float, default 2.0
+        Factor on the clearance of ADA-positive subjects from ``ada_onset`` on, > 0.
+    metrics : tuple of str, default DECISION_METRICS
+        Distinct NCA codes of the decision among ``AUCIFO``, ``AUCLST``, ``CMAX`` (case-insensitive).
+    alpha : float, default 0.05
+        One-sided level of each of the two one-sided tests (the 90% CI), in (0, 0.5).
+    theta1 : float, default 0.80
+        Lower acceptance limit of each ratio, in (0, 1).
+    theta2 : float, optional
+        Upper acceptance limit, > 1; default ``1 / theta1``.
+    max_aucpext : float, default 20.0
+        Largest extrapolated share of AUCIFO (percent, in (0, 100]) before a subject is counted (and,
+        with ``aucpext_rule="exclude"``, excluded from AUCIFO).
+    variance : {"welch", "pooled"}, default "welch"
+        Variance model of the pairwise intervals (:func:`welch_pairwise_intervals`,
+        :func:`pooled_pairwise_intervals`).
+    aucpext_rule : {"keep", "exclude"}, default "keep"
+        What happens to AUCIFO of subjects above ``max_aucpext``.
+
+    Attributes
+    ----------
+    comparisons : tuple of (int, int)
+        The pairs ``(i, j)``, ``i < j``, of arm indices compared (set by the constructor).
+
+    Raises
+    ------
+    InputError
+        For any argument outside its domain (named in the message), or a per-arm argument whose number
+        of values is neither 1 nor the number of arms.
+
+    References
+    ----------
+    Kaur P et al. (2017) Ann Rheum Dis 76:526-533 (the calibration of the defaults). EMA, Guideline on
+    the Investigation of Bioequivalence, CPMP/EWP/QWP/1401/98 Rev. 1 (2010), section 4.1.8 (extrapolated
+    AUC above 20%). Welch BL (1947) Biometrika 34:28-35.
+
+    Examples
+    --------
+    >>> d = PKSimilarityDesign(n_per_arm=(30, 25, 25), dropout=0.1)
+    >>> d.comparison_labels
+    ('test vs eu-ref', 'test vs us-ref', 'eu-ref vs us-ref')
+    >>> d.bioavailability, d.theta2
+    ((0.95, 1.0, 1.0), 1.25)
     """
 
     arms: tuple[str, ...] = ("test", "eu-ref", "us-ref")

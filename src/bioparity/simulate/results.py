@@ -23,7 +23,30 @@ IntArray = npt.NDArray[np.int64]
 class StudyOutcomes:
     """Per study ``s``, metric ``m``, comparison ``c`` (and arm ``a``): the decision of each study.
 
-    ``gmr``, ``ci_lower``, ``ci_upper`` are ratios (not percent); NaN where not estimable.
+    ``gmr``, ``ci_lower``, ``ci_upper`` are ratios (not percent); NaN where not estimable. ``S`` is the
+    number of studies, ``M`` of metrics (``design.metrics``), ``C`` of comparisons
+    (``design.comparisons``), ``A`` of arms. ``success`` is True for a study whose every comparison of
+    every metric passes.
+
+    Attributes
+    ----------
+    gmr : numpy.ndarray of float, shape (S, M, C)
+        Geometric mean ratio of each comparison (fraction).
+    ci_lower, ci_upper : numpy.ndarray of float, shape (S, M, C)
+        Its ``1 - 2 alpha`` confidence interval.
+    passed : numpy.ndarray of bool, shape (S, M, C)
+        Whether the CI (percent, two decimals) lies within the design's limits.
+    estimable : numpy.ndarray of bool, shape (S, M, C)
+        Whether the comparison could be computed (enough subjects with the metric).
+    n_analysed : numpy.ndarray of int, shape (S, M, A)
+        Subjects of each arm in the analysis of each metric.
+    n_dropouts : numpy.ndarray of int, shape (S,)
+        Subjects who dropped out, per study.
+    n_ada : numpy.ndarray of int, shape (S,)
+        ADA-positive subjects, per study.
+    n_aucpext_over : numpy.ndarray of int, shape (S,)
+        Analysed subjects whose extrapolated AUC share exceeds ``design.max_aucpext`` (AUCIFO), per
+        study.
     """
 
     gmr: FloatArray  # (S, M, C)
@@ -92,7 +115,30 @@ class StudyOutcomes:
 
 @dataclass(frozen=True)
 class Tally:
-    """Integer counts over a set of studies; adding tallies is exact and order-free."""
+    """Integer counts over a set of studies; adding tallies is exact and order-free.
+
+    ``StudyOutcomes.tally()`` makes one; ``a + b`` and :meth:`total` combine the tallies of chunks run
+    anywhere, and :func:`summarise` turns the total into rates.
+
+    Attributes
+    ----------
+    n_studies : int
+        Studies counted.
+    n_success : int
+        Studies in which every comparison of every metric passed.
+    n_pass : numpy.ndarray of int, shape (M, C)
+        Studies passing each comparison of each metric.
+    n_estimable : numpy.ndarray of int, shape (M, C)
+        Studies in which each comparison of each metric was estimable.
+    n_analysed : numpy.ndarray of int, shape (M, A)
+        Subjects of each arm analysed for each metric, summed over the studies.
+    n_dropouts : int
+        Dropouts summed over the studies.
+    n_ada : int
+        ADA-positive subjects summed over the studies.
+    n_aucpext_over : int, default 0
+        Analysed subjects with an extrapolated AUC share above the limit, summed over the studies.
+    """
 
     n_studies: int
     n_success: int
@@ -133,6 +179,44 @@ class PKSimilarityPower(ResultMixin):
     computed, ``mean_analysed[m][a]`` the mean number of subjects of arm ``a`` in the analysis of ``m``;
     ``mean_aucpext_over`` the mean number of analysed subjects per study with %AUCext above the limit
     (kept and counted, or excluded, as ``design.aucpext_rule`` says), the count the analysis reports.
+
+    Attributes
+    ----------
+    probability : float
+        Fraction of the simulated studies that succeed (every comparison of every metric passes).
+    mc_se : float
+        Its Monte Carlo standard error ``sqrt(p (1 - p) / n_studies)``.
+    n_studies : int
+        Number of simulated studies ``K``.
+    seed : int
+        Seed of the run (studies ``0 .. K-1`` of this seed).
+    metrics : tuple of str
+        NCA codes of the decision, in the order of the rates.
+    comparisons : tuple of str
+        Comparison labels ``"<arm i> vs <arm j>"``, in the order of the rates.
+    pass_rate : tuple of tuple of float
+        ``pass_rate[m][c]``: fraction of the studies passing comparison ``c`` of metric ``m``.
+    estimable_rate : tuple of tuple of float
+        ``estimable_rate[m][c]``: fraction of the studies in which that comparison was estimable.
+    mean_analysed : dict of str to dict of str to float
+        ``mean_analysed[metric][arm]``: mean number of subjects of the arm analysed for the metric.
+    dropout_rate : float
+        Fraction of the enrolled subjects who dropped out.
+    ada_rate : float
+        Fraction of the enrolled subjects who were ADA-positive.
+    mean_aucpext_over : float
+        Mean number per study of analysed subjects with an extrapolated AUC share above the limit.
+    studies_per_block : int
+        Studies per random stream (:data:`STUDIES_PER_BLOCK`; part of the definition of the numbers).
+    design : PKSimilarityDesign
+        The design simulated.
+    software_version : str
+        bioparity's version.
+
+    References
+    ----------
+    Burton A, Altman DG, Royston P, Holder RL (2006) The design of simulation studies in medical
+    statistics. Stat Med 25:4279-4292 (Monte Carlo standard error of a proportion).
     """
 
     SETTINGS = ("n_studies", "seed", "design", "studies_per_block")
@@ -192,7 +276,35 @@ class PKSimilarityPower(ResultMixin):
 def summarise(
     design: PKSimilarityDesign, seed: int, tally: Tally, studies_per_block: int
 ) -> PKSimilarityPower:
-    """The result object of a finished simulation."""
+    """The result object of a finished simulation.
+
+    Parameters
+    ----------
+    design : PKSimilarityDesign
+        The design simulated (its metrics, comparison labels, arms and enrolment per study).
+    seed : int
+        Seed of the run, recorded in the result.
+    tally : Tally
+        Counts over all the studies of the run (at least one study), e.g. the sum of the tallies of
+        the chunks.
+    studies_per_block : int
+        Studies per random stream used by the run (:data:`STUDIES_PER_BLOCK`), recorded in the result.
+
+    Returns
+    -------
+    PKSimilarityPower
+        Probability of success with its Monte Carlo standard error, the pass and estimable rates per
+        metric and comparison, mean subjects analysed, dropout and ADA rates.
+
+    Examples
+    --------
+    >>> from bioparity.simulate import STUDIES_PER_BLOCK, simulate_studies
+    >>> design = PKSimilarityDesign(n_per_arm=60)
+    >>> tally = simulate_studies(design, seed=1, lo=0, hi=100).tally()
+    >>> power = summarise(design, 1, tally, STUDIES_PER_BLOCK)
+    >>> power.probability, round(power.mc_se, 3), power.n_studies
+    (0.52, 0.05, 100)
+    """
     K = tally.n_studies
     p = tally.n_success / K
     analysed = tally.n_analysed / K

@@ -32,7 +32,22 @@ STUDIES_PER_BLOCK = 100
 
 @dataclass(frozen=True)
 class SimulatedStudies:
-    """Observed data of ``S`` studies x ``N`` subjects x ``T`` sampling times (arms in column order)."""
+    """Observed data of ``S`` studies x ``N`` subjects x ``T`` sampling times (arms in column order).
+
+    Subject columns are grouped by arm (arm 0's subjects first, ``design.arm_of_subject()``); times are
+    ``design.times``.
+
+    Attributes
+    ----------
+    conc : numpy.ndarray of float, shape (S, N, T)
+        Observed concentrations (mg/L) with residual error; NaN where not sampled (after a dropout).
+    blq : numpy.ndarray of bool, shape (S, N, T)
+        Observations reported below the LLOQ (the NCA applies its BLQ rule to them).
+    dropped : numpy.ndarray of bool, shape (S, N)
+        Subjects who dropped out.
+    ada : numpy.ndarray of bool, shape (S, N)
+        Subjects who developed anti-drug antibodies (higher clearance from ``design.ada_onset``).
+    """
 
     conc: FloatArray  # (S, N, T) mg/L; NaN = not sampled (after a dropout)
     blq: BoolArray  # (S, N, T) reported below the LLOQ
@@ -48,7 +63,42 @@ def _omega(cv: float) -> float:
 def simulate_block(
     design: PKSimilarityDesign, seed: int, block: int, first: int = 0, stop: int = STUDIES_PER_BLOCK
 ) -> SimulatedStudies:
-    """Studies ``first .. stop - 1`` of block ``block`` (offsets inside the block)."""
+    """Studies ``first .. stop - 1`` of block ``block`` (offsets inside the block).
+
+    Draws every random number of the block in a fixed order and shape (PK parameters, residual errors,
+    dropout, dropout time, ADA), then keeps the studies asked for, so a study's data depend only on the
+    seed, the design and its number ``block * STUDIES_PER_BLOCK + offset``.
+
+    Parameters
+    ----------
+    design : PKSimilarityDesign
+        Model, conduct and sampling of the study.
+    seed : int
+        Seed of the run, a whole number >= 0.
+    block : int
+        Block number, >= 0: studies ``block * STUDIES_PER_BLOCK`` to ``(block + 1) * STUDIES_PER_BLOCK - 1``.
+    first : int, default 0
+        First study of the block to return (offset inside the block).
+    stop : int, default STUDIES_PER_BLOCK
+        One past the last offset to return, ``first < stop <= STUDIES_PER_BLOCK``.
+
+    Returns
+    -------
+    SimulatedStudies
+        Concentrations, BLQ flags, dropouts and ADA status of the ``stop - first`` studies.
+
+    Raises
+    ------
+    InputError
+        For a seed that is not a whole number >= 0.
+
+    Examples
+    --------
+    >>> design = PKSimilarityDesign(n_per_arm=20)
+    >>> data = simulate_block(design, seed=1, block=0, first=0, stop=5)
+    >>> data.conc.shape  # 5 studies x 60 subjects x 17 sampling times
+    (5, 60, 17)
+    """
     rng = block_generator(seed, block)
     B, N, T = STUDIES_PER_BLOCK, design.n_subjects, len(design.times)
     # Fixed draw order and shapes for the whole block (see module docstring).
@@ -90,7 +140,39 @@ def nca_parameters(design: PKSimilarityDesign) -> list[str]:
 
 
 def analyse(design: PKSimilarityDesign, studies: SimulatedStudies) -> StudyOutcomes:
-    """NCA of every subject of every study in one call, then the pairwise decision of every study."""
+    """NCA of every subject of every study in one call, then the pairwise decision of every study.
+
+    The NCA (lin-up/log-down, PKNCA's BLQ rule) gives ``design.metrics`` (and AUCPEO for the
+    extrapolation rule); the analysis set and ``design.aucpext_rule`` select the values; the pairwise
+    intervals use ``design.variance``.
+
+    Parameters
+    ----------
+    design : PKSimilarityDesign
+        The design the studies were simulated with (its analysis settings are applied).
+    studies : SimulatedStudies
+        Observed data of ``S`` studies, e.g. from :func:`simulate_block`.
+
+    Returns
+    -------
+    StudyOutcomes
+        Per study, metric and comparison the GMR, CI, estimability and decision, with the subjects
+        analysed, dropouts, ADA-positive subjects and the count above ``max_aucpext``.
+
+    References
+    ----------
+    EMA, Guideline on the Investigation of Bioequivalence, CPMP/EWP/QWP/1401/98 Rev. 1 (2010),
+    section 4.1.8 (AUC extrapolation, analysis population). Denney W, Duvvuri S, Buckeridge C (2015)
+    Simple, automatic noncompartmental analysis: the PKNCA R package. J Pharmacokinet Pharmacodyn
+    42(1):11-107, S65 (abstract).
+
+    Examples
+    --------
+    >>> design = PKSimilarityDesign(n_per_arm=20)
+    >>> out = analyse(design, simulate_block(design, seed=1, block=0, first=0, stop=5))
+    >>> out.passed.shape, out.n_analysed[0, 0].tolist()  # (studies, metrics, comparisons); per arm
+    ((5, 3, 3), [20, 20, 20])
+    """
     S, N, T = studies.conc.shape
     times = np.broadcast_to(np.asarray(design.times), (S * N, T))
     res = nca_arrays(
@@ -145,7 +227,38 @@ def analyse(design: PKSimilarityDesign, studies: SimulatedStudies) -> StudyOutco
 
 
 def simulate_studies(design: PKSimilarityDesign, seed: int, lo: int, hi: int) -> StudyOutcomes:
-    """Outcomes of studies ``lo .. hi - 1`` (one NCA call per block: bounded memory)."""
+    """Outcomes of studies ``lo .. hi - 1`` (one NCA call per block: bounded memory).
+
+    The studies are those of any other chunking of the same run (see the module docstring), so chunks
+    computed on different workers concatenate (or tally) to the result of one call.
+
+    Parameters
+    ----------
+    design, seed
+        As in :func:`simulate_block`: the design (model, conduct, analysis) and the seed of the run.
+    lo : int
+        First study number, >= 0.
+    hi : int
+        One past the last study number, ``hi > lo``.
+
+    Returns
+    -------
+    StudyOutcomes
+        The outcomes of the ``hi - lo`` studies, in study order.
+
+    Raises
+    ------
+    InputError
+        As :func:`simulate_block` (a seed that is not a whole number >= 0).
+
+    Examples
+    --------
+    >>> design = PKSimilarityDesign(n_per_arm=20)
+    >>> whole = simulate_studies(design, seed=1, lo=0, hi=10)
+    >>> part = simulate_studies(design, seed=1, lo=5, hi=10)
+    >>> bool((whole.gmr[5:] == part.gmr).all())
+    True
+    """
     parts = [
         analyse(design, simulate_block(design, seed, b, first, stop))
         for b, first, stop in block_spans(lo, hi, STUDIES_PER_BLOCK)

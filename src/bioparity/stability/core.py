@@ -151,6 +151,72 @@ class StabilityResult(ResultMixin):
     ``lot_shelf_life`` under the chosen model (in the model's scale: ln for ``log``). Scalars: the
     ANCOVA F tests and p values, ``pooling`` (cics/dics/dids), ``shelf_life`` (the worst lot's, inf
     if the bound stays within the limits up to ``max_time``), ``worst_lot`` and the settings.
+
+    Times are in the unit of the input (usually months); values in the unit of the attribute, or
+    its natural log for the ``log`` model.
+
+    Attributes
+    ----------
+    attribute : str
+        Quality attribute analysed (e.g. ``"purity"``).
+    condition : str
+        Storage condition (e.g. ``"5C"``, ``"25C/60RH"``); empty when not given.
+    model : str
+        ``linear`` (value on time) or ``log`` (ln value on time).
+    lots : tuple of str
+        Lot names, in order of first appearance; the arrays below follow this order.
+    n : numpy.ndarray
+        Results per lot.
+    intercept, slope : numpy.ndarray
+        Each lot's own least-squares line (value at time 0; change per time unit).
+    slope_se : numpy.ndarray
+        Standard error of each lot's own slope.
+    fitted_intercept, fitted_slope : numpy.ndarray
+        Each lot's line under the chosen pooling (equal across lots for ``cics``; equal slopes for
+        ``dics``).
+    lot_shelf_life : numpy.ndarray
+        Time at which each lot's confidence bound crosses the acceptance criterion (inf when it
+        does not within ``max_time``; NaN without a criterion).
+    bound_s2, bound_df, bound_n, bound_tbar, bound_sxx : numpy.ndarray
+        Per lot, the residual variance s^2 and its df, n, mean time and Sxx of the bound
+        ``m(t) -/+ t_{conf, df} s sqrt(1/n + (t - tbar)^2 / Sxx)`` under the chosen model.
+    n_results : int
+        Total number of results.
+    rss : dict of str to float
+        Residual sum of squares of ``dids``, ``dics`` and ``cics``.
+    df : dict of str to int
+        Their residual degrees of freedom (n - 2k, n - k - 1, n - 2).
+    f_slope, p_slope : float
+        F statistic and p value of equality of slopes (NaN with one lot).
+    df_slope : tuple of (int, int)
+        Its degrees of freedom ``(k - 1, n - 2k)``.
+    f_intercept, p_intercept : float
+        F statistic and p value of equality of intercepts given common slopes.
+    df_intercept : tuple of (int, int)
+        Its degrees of freedom ``(k - 1, n - 2k)``.
+    pooling : str
+        Model used for the shelf life: ``cics``, ``dics`` or ``dids``.
+    shelf_life : float
+        Shelf life in time units: the earliest crossing over the lots (inf when no bound crosses
+        within ``max_time``, NaN without an acceptance criterion, 0 when outside at time 0).
+    worst_lot : str
+        Lot that sets the shelf life (``"all lots (pooled)"`` for ``cics``; empty without a criterion).
+    lower_limit, upper_limit : float or None
+        Acceptance criteria on the original scale.
+    confidence : float
+        One-sided confidence level of the bound (0.95).
+    alpha_pool : float
+        Level of the poolability tests (0.25).
+    dids_variance : str
+        ``separate`` or ``pooled``: variance of the bound when the lots are not pooled.
+    max_time : float
+        End of the search for the crossing (time units).
+    max_observed_time : float
+        Last time point of the data; a longer shelf life is an extrapolation (flagged).
+    flags : tuple of str
+        Review flags (extrapolation, imposed pooling, bound outside at time 0, ...).
+    software_version : str
+        bioparity version that produced the result.
     """
 
     SETTINGS = (
@@ -304,6 +370,65 @@ def fit_stability(
     regression is wanted: then ``shelf_life`` is NaN). ``max_time`` bounds the search for the crossing
     (default five times the last time point). ``pooling`` ("cics", "dics" or "dids") overrides the
     decision flow (the tests are still reported and a flag says the model was imposed).
+
+    Parameters
+    ----------
+    time : array_like of float, shape (n,)
+        Time of each result since the start of the study (>= 0; e.g. months).
+    value : array_like of float, shape (n,)
+        Result of the attribute (finite; > 0 for the ``log`` model).
+    lot : array_like, shape (n,)
+        Lot of each result; every lot needs at least 3 results at 2 or more time points.
+    lower, upper : float or None, default None
+        Lower and upper acceptance criteria, original scale (``lower < upper``; > 0 for ``log``).
+    model : str, default "linear"
+        ``linear`` or ``log`` (first-order degradation: ln value linear in time).
+    confidence : float, default 0.95
+        One-sided confidence level of the bound of the mean, in (0.5, 1).
+    alpha_pool : float, default 0.25
+        Level of the poolability tests, in (0, 1) (ICH Q1E: 0.25).
+    dids_variance : str, default "separate"
+        Variance of the bound when lots are not pooled: ``separate`` (each lot's own regression) or
+        ``pooled`` (the full model's MSE).
+    max_time : float or None, default None
+        End of the search for the crossing (> 0); default five times the last time point.
+    pooling : str or None, default None
+        Impose ``cics``, ``dics`` or ``dids`` instead of the decision flow.
+    attribute : str, default "attribute"
+        Attribute name, carried into the result and messages.
+    condition : str, default ""
+        Storage condition, carried into the result.
+
+    Returns
+    -------
+    StabilityResult
+        Per-lot regressions, the poolability tests, the chosen model and the shelf life.
+
+    Raises
+    ------
+    InputError
+        When the arrays differ in length or hold non-finite or negative times, a setting is out of
+        range, ``lower >= upper``, a lot has too few results or time points, the ``log`` model meets
+        a value or limit <= 0, or ``pooling`` is unknown.
+
+    References
+    ----------
+    ICH Q1E, Evaluation for stability data (CPMP/ICH/420/02, 2003), Appendix B.1-B.3; LeBlond D.,
+    Griffith T., Aubuchon K. (2011), Linear regression 102: stability shelf life estimation using
+    analysis of covariance, J Valid Technol 17(3):47-68.
+
+    Examples
+    --------
+    Three lots losing 0.5 % per month; the intercepts differ, the slopes do not (dics):
+
+    >>> import numpy as np
+    >>> t = np.tile([0, 3, 6, 9, 12.0], 3)
+    >>> lot = np.repeat(["A", "B", "C"], 5)
+    >>> noise = np.array([0.3, -0.2, 0.1, -0.3, 0.1, -0.1, 0.2, -0.2, 0.1, 0.0, 0.2, 0.0, -0.1, 0.2, -0.3])
+    >>> value = 100 - 0.5 * t + np.repeat([0.0, 0.4, -0.3], 5) + noise
+    >>> r = fit_stability(t, value, lot, lower=90)
+    >>> r.pooling, round(r.shelf_life, 2), r.worst_lot
+    ('dics', 18.42, 'C')
     """
     t, _v, y = _check_inputs(time, value, lot, model)
     if not 0.5 < confidence < 1:
@@ -500,6 +625,37 @@ class SlopeComparison(ResultMixin):
     standard error ``se`` on ``df`` degrees of freedom (full model, pooled MSE), the two-sided
     ``1 - 2 alpha`` interval ``ci_lower``/``ci_upper`` (``conf_level``) and ``passed`` when it lies within
     ``[-margin, margin]``.
+
+    Attributes
+    ----------
+    attribute, condition : str
+        Attribute and storage condition compared.
+    model : str
+        ``linear`` or ``log`` (slopes of ln value).
+    test, reference : str
+        Product labels compared.
+    n_lots_test, n_lots_reference : int
+        Lots of each product.
+    mean_slope_test, mean_slope_reference : float
+        Mean of the lots' slopes of each product (per time unit, model scale).
+    difference : float
+        ``mean_slope_test - mean_slope_reference``.
+    se : float
+        Standard error of the difference.
+    df : int
+        Residual degrees of freedom of the full model, ``n - 2k``.
+    ci_lower, ci_upper : float
+        Limits of the two-sided ``conf_level`` interval of the difference.
+    conf_level : float
+        ``1 - 2 alpha`` (0.90 by default).
+    margin : float or None
+        Equivalence margin on the slope difference (same units); ``None`` when not given.
+    passed : bool or None
+        The interval lies within ``[-margin, margin]``; ``None`` without a margin.
+    flags : tuple of str
+        Review flags (lots of other products ignored, fewer than 3 lots of a product).
+    software_version : str
+        bioparity version that produced the result.
     """
 
     SETTINGS = ("model", "margin", "conf_level", "test", "reference")
@@ -553,6 +709,60 @@ def compare_slopes(
 
     ``lot`` names must be unique across products (a lot belongs to one product); ``margin`` > 0 is the
     equivalence margin on the slope difference (same units: per time unit, ln scale for ``log``).
+
+    Parameters
+    ----------
+    time : array_like of float, shape (n,)
+        Time of each result (>= 0).
+    value : array_like of float, shape (n,)
+        Result of the attribute (> 0 for the ``log`` model).
+    lot : array_like, shape (n,)
+        Lot of each result (at least 3 results at 2 or more time points per lot).
+    product : array_like, shape (n,)
+        Product of each result; lots of products other than ``test`` and ``reference`` enter the
+        pooled MSE only.
+    test : str, default "test"
+        Label of the proposed product.
+    reference : str, default "reference"
+        Label of the reference product.
+    margin : float or None, default None
+        Equivalence margin (> 0) on the slope difference; ``None`` reports the interval without a
+        verdict.
+    alpha : float, default 0.05
+        Level of each one-sided test, in (0, 0.5); the interval is ``1 - 2 alpha``.
+    model : str, default "linear"
+        ``linear`` or ``log``.
+    attribute, condition : str, default "attribute" and ""
+        Attribute name and storage condition, carried into the result (and the messages).
+
+    Returns
+    -------
+    SlopeComparison
+        The difference of mean slopes, its interval and the verdict.
+
+    Raises
+    ------
+    InputError
+        When the arrays differ in length, a setting is out of range, a lot appears under two
+        products, a product has no lot, a lot has too few results, or no residual df remains.
+
+    References
+    ----------
+    D. J. Schuirmann (1987), A comparison of the two one-sided tests procedure and the power approach
+    for assessing the equivalence of average bioavailability, J Pharmacokinet Biopharm 15:657-680;
+    ICH Q1E (2003), Appendix B.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.tile([0, 3, 6, 9, 12.0], 6)
+    >>> lot = np.repeat(list("ABCDEF"), 5)
+    >>> product = np.repeat(["test"] * 3 + ["reference"] * 3, 5)
+    >>> rate = np.repeat([0.50, 0.52, 0.48, 0.55, 0.53, 0.51], 5)  # % per month
+    >>> value = 100 - rate * t + np.tile([0.2, -0.1, 0.0, 0.1, -0.2, 0.1, -0.2, 0.0, 0.2, -0.1], 3)
+    >>> c = compare_slopes(t, value, lot, product, margin=0.1)
+    >>> round(c.difference, 4), round(c.ci_lower, 4), round(c.ci_upper, 4), c.conf_level, c.passed
+    (0.0233, -0.0013, 0.048, 0.9, True)
     """
     t, _v, y = _check_inputs(time, value, lot, model)
     prod = np.asarray(product, dtype=object).astype(str)

@@ -25,7 +25,28 @@ class StabilityTable(ResultMixin):
     """``table``: one row per attribute, condition and product (decision flow, shelf life);
     ``lots``: one row per lot (regression, fitted line, lot shelf life); ``slopes``: one row per
     attribute and condition with the slope-difference equivalence; ``settings``: what was used;
-    ``fits``: ``(attribute, condition, product, StabilityResult)`` per analysis (for plots)."""
+    ``fits``: ``(attribute, condition, product, StabilityResult)`` per analysis (for plots).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per attribute, condition and product: ``attribute``, ``condition``, ``product`` and
+        the columns of :meth:`StabilityResult.summary_row` (model, lots, F tests and p values,
+        pooling, common slope, limits, shelf life, worst lot, flags).
+    lots : pandas.DataFrame
+        One row per lot (:meth:`StabilityResult.to_frame` plus ``product``): own intercept, slope
+        and its SE, the chosen model's line and the lot's shelf life.
+    slopes : pandas.DataFrame
+        One row per attribute and condition where both products are present: the fields of
+        :class:`SlopeComparison`, with ``passed`` named ``equivalent``.
+    settings : dict
+        ``confidence``, ``alpha_pool``, ``max_time``, ``dids_variance``, ``test``, ``reference``,
+        ``slope_alpha``.
+    fits : tuple of (str, str, str, StabilityResult), default ()
+        ``(attribute, condition, product, result)`` for every fit, in table order.
+    software_version : str
+        bioparity version that produced the table.
+    """
 
     SETTINGS = ("settings",)
 
@@ -87,6 +108,54 @@ def stability_table(
 
     ``attributes`` maps each attribute to ``{lower, upper, model, slope_margin}``; an attribute of the
     data without an entry is an error (its acceptance criterion is needed for a shelf life).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per result: ``attribute``, ``lot``, ``time`` (>= 0) and ``value``, optionally
+        ``product`` (default one product named ``product``) and ``condition`` (default ``""``).
+    attributes : mapping of str to mapping
+        Specification per attribute: ``lower`` and/or ``upper`` acceptance criteria, ``model``
+        (``linear`` by default, or ``log``) and ``slope_margin`` (equivalence margin on the slope
+        difference, per time unit; optional).
+    confidence : float, default 0.95
+        One-sided confidence level of the shelf-life bound.
+    alpha_pool : float, default 0.25
+        Level of the ICH Q1E poolability tests.
+    max_time : float or None, default None
+        End of the search for the crossing; default five times the last time point of each fit
+        (attribute, condition and product).
+    dids_variance : str, default "separate"
+        ``separate`` or ``pooled`` variance when lots are not pooled (see :func:`fit_stability`).
+    test : str, default "test"
+        Product label of the proposed product.
+    reference : str, default "reference"
+        Product label of the reference product; the slopes are compared when both are present.
+    slope_alpha : float, default 0.05
+        Level of each one-sided test of the slope comparison (a 90 % interval).
+
+    Returns
+    -------
+    StabilityTable
+        The per-product summary, the per-lot rows, the slope comparisons and every fit.
+
+    Raises
+    ------
+    InputError
+        When an attribute of the data has no specification, or for any problem of
+        :func:`fit_stability` or :func:`compare_slopes`.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> t = np.tile([0, 3, 6, 9, 12.0], 6)
+    >>> data = pd.DataFrame({"attribute": "purity", "lot": np.repeat(list("ABCDEF"), 5), "time": t,
+    ...                      "value": 100 - np.repeat([0.50, 0.52, 0.48, 0.55, 0.53, 0.51], 5) * t,
+    ...                      "product": np.repeat(["test"] * 3 + ["reference"] * 3, 5)})
+    >>> data["value"] += np.tile([0.2, -0.1, 0.0, 0.1, -0.2, 0.1, -0.2, 0.0, 0.2, -0.1], 3)
+    >>> result = stability_table(data, {"purity": {"lower": 90, "slope_margin": 0.1}})
+    >>> result.table[["product", "pooling"]].values.tolist(), result.slopes["equivalent"].tolist()
+    ([['test', 'dics'], ['reference', 'dids']], [True])
     """
     frame = data.copy()
     for col, default in (("product", "product"), ("condition", "")):
