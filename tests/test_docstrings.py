@@ -56,6 +56,7 @@ COMPLETE = (
     "bioparity.stability",
     "bioparity.profiles",
     "bioparity.analyses",
+    "bioparity.nca",
 )
 
 #: single definitions of the other packages that pass (only grows; move a package to COMPLETE when done)
@@ -75,7 +76,7 @@ DOCUMENTED = (
 )
 
 #: definitions of the other public packages that do not pass yet (only goes down)
-MAX_MISSING = 31
+MAX_MISSING = 14
 
 
 def _documented_names(doc: NumpyDocString, *sections: str) -> set[str]:

@@ -99,8 +99,9 @@ class NCAOptions:
 
     Examples
     --------
-    >>> NCAOptions(lambda_z_max_points=5).lambda_z_method()
-    'best fit (PKNCA): last >= 3 points after Tmax, largest adj. R2 within 0.0001, most points; at most 5 points'
+    >>> print(NCAOptions(lambda_z_max_points=5).lambda_z_method())
+    best fit (PKNCA): last >= 3 points after Tmax, largest adj. R2 within 0.0001, most points;
+    at most 5 points
     """
 
     auc_method: str = "lin-up-log-down"
