@@ -1,7 +1,8 @@
 """Every example in the docstrings of the public packages runs and prints what it says (issue #26).
 
 One case per module of every package in :data:`tests.test_docstrings.PUBLIC_PACKAGES` (submodules found
-with :mod:`pkgutil`), so an example in the API reference cannot drift from the code. A module without
+with :mod:`pkgutil`, plus the modules outside the package whose definitions it re-exports, such as
+:mod:`bioparity.seeding`), so an example in the API reference cannot drift from the code. A module without
 examples passes trivially; an example that is too slow to run here is marked ``# doctest: +SKIP`` with the
 reason written next to it.
 """
@@ -21,13 +22,14 @@ FLAGS = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
 
 
 def _modules() -> list[str]:
+    """The packages, their submodules, and the modules their ``__all__`` re-exports from elsewhere."""
     names: list[str] = []
     for package in PUBLIC_PACKAGES:
-        names.append(package)
         module = importlib.import_module(package)
-        for info in pkgutil.walk_packages(module.__path__, prefix=f"{package}."):
-            names.append(info.name)
-    return sorted(set(names))
+        names.append(package)
+        names += [info.name for info in pkgutil.walk_packages(module.__path__, prefix=f"{package}.")]
+        names += [getattr(getattr(module, attr), "__module__", package) or package for attr in module.__all__]
+    return sorted(n for n in set(names) if n.startswith("bioparity."))
 
 
 @pytest.mark.parametrize("name", _modules())
