@@ -320,11 +320,3 @@ def test_results_export_one_row_per_requirement() -> None:
     record = result.to_dict()
     assert record["statuses"]["FDA"] == GAPS
     assert record["regions"][1]["requirements"][0]["rule_id"].startswith("FDA.")
-
-
-def test_docstring_examples_run() -> None:
-    import doctest
-
-    from bioparity.pathways import engine
-
-    assert doctest.testmod(engine, raise_on_error=True).attempted >= 1

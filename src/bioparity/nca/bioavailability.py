@@ -36,6 +36,34 @@ class BioavailabilityResult(ResultMixin):
     ``per_subject`` has the subject, ``PPTESTCD``, ``PPSTRESN`` (F) and ``reason`` (why F is missing);
     ``geometric_mean`` is the geometric mean of the per-subject F (paired) or the ratio of geometric
     means of dose-normalised AUCs (unpaired), ``geometric_cv`` (fraction) only for paired data.
+
+    Attributes
+    ----------
+    code : {"FABS", "FREL"}
+        CDISC PPTESTCD: absolute (reference intravenous) or relative bioavailability.
+    auc : str
+        Name of the AUC column compared (e.g. ``"AUCIFO"``, ``"AUCLST"``, ``"AUCTAU"``).
+    test, reference : str
+        Levels of the route or formulation column compared (test against reference).
+    paired : bool
+        True when subjects had both levels (crossover; one F per subject), False for parallel groups.
+    n : int
+        Paired: subjects with a non-missing F. Unpaired: ``n_test + n_reference``.
+    n_test, n_reference : int
+        Profiles with a usable (positive) dose-normalised AUC in each arm (both equal ``n`` when paired).
+    geometric_mean : float
+        F as a fraction (1.0 = 100 %): geometric mean of the per-subject ratios (paired) or ratio of the
+        geometric means (unpaired); NaN when no usable profile.
+    geometric_cv : float
+        Geometric CV of the per-subject F, ``sqrt(exp(s^2) - 1)`` with ``s^2`` the variance of the log
+        ratios (fraction); NaN when unpaired or fewer than 2 subjects.
+    per_subject : pandas.DataFrame
+        One row per paired subject: subject column, ``PPTESTCD``, ``PPSTRESN`` (F, fraction) and
+        ``reason`` (empty when F is present); empty when unpaired.
+    method : str
+        The estimator in words (recorded in reports).
+    software_version : str
+        bioparity version that computed the result.
     """
 
     SETTINGS = ("code", "auc", "test", "reference", "method")
@@ -111,6 +139,54 @@ def bioavailability(
     (same units in both arms). Subjects with both levels are paired; without any such subject the groups
     are compared as parallel groups. ``absolute`` (default: the reference level names an IV route) picks
     the code FABS or FREL.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per profile (e.g. the wide NCA result merged with the dose records).
+    by : str
+        Column naming the route or formulation of each profile.
+    test : str
+        Level of ``by`` whose bioavailability is estimated (numerator).
+    reference : str
+        Level of ``by`` compared against (denominator); an intravenous level (``"iv"``, ``"iv-bolus"``,
+        ``"iv-infusion"``, ``"intravenous"``, ``"infusion"``, ``"bolus"``) makes the result FABS.
+    subject : str, default "subject"
+        Subject identifier column; subjects with both levels make the comparison paired.
+    auc : str, default "AUCIFO"
+        AUC column compared (same unit in both arms).
+    dose : str, default "dose"
+        Dose column (same unit in both arms); the AUC is divided by it.
+    absolute : bool or None, default None
+        True reports FABS, False FREL; None decides from ``reference`` (FABS when it names an IV route).
+
+    Returns
+    -------
+    BioavailabilityResult
+        F per subject (paired) and the geometric mean (and geometric CV when paired), as fractions.
+
+    Raises
+    ------
+    bioparity.errors.DataFileError
+        When ``subject``, ``by``, ``auc`` or ``dose`` is not a column, or a subject has two profiles
+        of the same level (the row and value are named).
+    bioparity.errors.InputError
+        When ``by`` has no row of ``test`` or none of ``reference``.
+
+    References
+    ----------
+    Gibaldi M, Perrier D. Pharmacokinetics, 2nd ed. New York: Marcel Dekker; 1982, chapter 4
+    (absolute and relative bioavailability from dose-normalised AUC). PKNCA ``pk.calc.f``
+    (Denney et al., J Pharmacokinet Pharmacodyn 2015;42(S1):S65).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"subject": [1, 1, 2, 2], "route": ["oral", "iv"] * 2,
+    ...                       "AUCIFO": [40.0, 100.0, 60.0, 100.0], "dose": [100.0, 50.0, 100.0, 50.0]})
+    >>> res = bioavailability(table, by="route", test="oral", reference="iv")
+    >>> res.code, res.paired, round(res.geometric_mean, 4)  # sqrt(0.2 x 0.3)
+    ('FABS', True, 0.2449)
     """
     for col in (subject, by):
         if col not in table.columns:

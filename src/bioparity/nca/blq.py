@@ -40,7 +40,35 @@ def _check_action(name: str, action: BLQAction) -> BLQAction:
 
 @dataclass(frozen=True)
 class BLQRule:
-    """What to do with BLQ samples at each position (PKNCA ``conc.blq``)."""
+    """What to do with BLQ samples at each position (PKNCA ``conc.blq``).
+
+    Parameters
+    ----------
+    first : {"keep", "drop"} or float, default "keep"
+        Action for BLQ samples at or before the first measurable sample (all BLQ samples of a profile
+        with none measurable): ``"keep"`` keeps them as concentration 0, ``"drop"`` removes them, a
+        number >= 0 imputes that concentration (in the concentration unit of the data).
+    middle : {"keep", "drop"} or float, default "drop"
+        Action for BLQ samples between the first and the last measurable samples.
+    last : {"keep", "drop"} or float, default "keep"
+        Action for BLQ samples after the last measurable sample.
+
+    Raises
+    ------
+    bioparity.errors.InputError
+        When an action is neither ``"keep"``, ``"drop"`` nor a finite number >= 0.
+
+    References
+    ----------
+    Denney W, Duvvuri S, Buckeridge C. Simple, automatic noncompartmental analysis: the PKNCA R
+    package. J Pharmacokinet Pharmacodyn 2015;42(S1):S65 (``clean.conc.blq``, default
+    ``conc.blq = list(first = "keep", middle = "drop", last = "keep")``).
+
+    Examples
+    --------
+    >>> BLQRule.parse("keep,drop,0.5").describe()
+    'first=keep, middle=drop, last=0.5'
+    """
 
     first: BLQAction = "keep"
     middle: BLQAction = "drop"

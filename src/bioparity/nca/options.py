@@ -46,6 +46,62 @@ class NCAOptions:
     ``auctau_extrapolate`` (multiple dosing): when the last dosing interval ends after the last sample,
     extrapolate AUCTAU, AUMCTAU and CTROUGH to its end with lambda_z (Phoenix WinNonlin's rule); by
     default (PKNCA) they are missing with the reason stated.
+
+    Parameters
+    ----------
+    auc_method : {"lin-up-log-down", "linear"}, default "lin-up-log-down"
+        Trapezoidal rule [auc.method]: linear while the concentration rises or stays, log-linear while it
+        falls (Purves 1992), or linear throughout. Aliases accepted by
+        :func:`~bioparity.nca.auc.canonical_auc_method` are normalised.
+    route : {"extravascular", "iv-bolus", "iv-infusion"}, default "extravascular"
+        Route of administration; decides C0 (back-extrapolated for an IV bolus) and which parameters
+        apply (e.g. MRT corrected for infusion duration). ``"oral"``, ``"ev"``, ``"bolus"``,
+        ``"infusion"`` are accepted aliases.
+    blq : BLQRule, default ``BLQRule()``
+        Handling of below-LLOQ samples before, between and after the measurable ones [conc.blq].
+    min_points : int, default 3
+        Least number of terminal points in a lambda_z regression [min.hl.points]; a whole number >= 3.
+    adj_r2_factor : float, default 1e-4
+        Fits whose adjusted R² is within this of the best one count as equally good; the one with most
+        points is then chosen [adj.r.squared.factor]; >= 0.
+    allow_tmax_in_lambda_z : bool, default False
+        Whether the point at Tmax may be part of the terminal regression [allow.tmax.in.half.life].
+    first_tmax : bool, default True
+        When Cmax occurs more than once, report the first time (True) or the last [first.tmax].
+    r2adj_min : float, default 0.8
+        Flag lambda_z-based parameters for review when the fit's adjusted R² is below this.
+    max_aucpext : float, default 20.0
+        Flag AUCINF for review when the extrapolated part exceeds this percentage (0 < value < 100;
+        EMA CPMP/EWP/QWP/1401/98 Rev. 1, sections 4.1.4 and 4.1.8: AUC(0-t) should cover at least 80 %).
+    min_span_ratio : float, default 2.0
+        Flag lambda_z for review when the regression spans fewer than this many half-lives.
+    lambda_z_max_points : int or None, default None
+        At most this many terminal points in the lambda_z fit (a whole number >= ``min_points``);
+        None places no limit (PKNCA).
+    lambda_z_start_after : float or None, default None
+        No lambda_z point earlier than this time after the dose (time unit of the data); None places
+        no limit.
+    auctau_extrapolate : bool, default False
+        Multiple dosing: extrapolate AUCTAU, AUMCTAU and CTROUGH to the end of an interval that ends
+        after the last sample (Phoenix WinNonlin); False leaves them missing with the reason (PKNCA).
+
+    Raises
+    ------
+    bioparity.errors.InputError
+        When a method or route is unknown or a number is outside the range stated above.
+
+    References
+    ----------
+    Denney W, Duvvuri S, Buckeridge C. Simple, automatic noncompartmental analysis: the PKNCA R
+    package. J Pharmacokinet Pharmacodyn 2015;42(S1):S65 (option names and defaults, ``PKNCA.options``).
+    Purves RD. Optimum numerical integration methods for estimation of area-under-the-curve (AUC) and
+    area-under-the-moment-curve (AUMC). J Pharmacokinet Biopharm 1992;20(3):211-226.
+
+    Examples
+    --------
+    >>> print(NCAOptions(lambda_z_max_points=5).lambda_z_method())
+    best fit (PKNCA): last >= 3 points after Tmax, largest adj. R2 within 0.0001, most points;
+    at most 5 points
     """
 
     auc_method: str = "lin-up-log-down"

@@ -140,6 +140,49 @@ def add_units(
     ``preferred`` maps unit types (``clearance``, ``volume``, ``auc``, ``conc``, ``time``, ...) to
     units; clearances default to L/h and volumes to L where the dose and concentration units allow it;
     other types keep the derived unit.
+
+    Parameters
+    ----------
+    long : pandas.DataFrame
+        A long NCA table with ``PPTESTCD`` and ``PPSTRESN`` (e.g. ``NCAResult.to_frame()``); not modified.
+    conc : str
+        Concentration unit of the input (e.g. ``"ng/mL"``, ``"nmol/L"``).
+    time : str
+        Time unit of the input (e.g. ``"h"``, ``"min"``).
+    dose : str or None, default None
+        Dose unit (e.g. ``"mg"``); without it amounts, clearances and volumes get no unit.
+    urine_volume : str or None, default None
+        Unit of urine volumes (e.g. ``"mL"``), for VOLPK.
+    preferred : mapping of str to str or None, default None
+        Unit type (``"conc"``, ``"time"``, ``"auc"``, ``"aumc"``, ``"clearance"``, ``"volume"``,
+        ``"amount"``, ...) to the unit PPSTRESU should use; overrides the L/h and L defaults.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``long`` with ``PPORRES`` (the value as computed), ``PPORRESU`` (its derived unit),
+        ``PPSTRESN`` converted to and ``PPSTRESU`` the preferred unit (``""`` for unitless codes).
+
+    Raises
+    ------
+    bioparity.errors.InputError
+        When a unit cannot be read, a preferred unit is given for a type with no input unit, or its
+        dimensions differ from the derived unit's (e.g. ``"ng/mL"`` preferred for a volume).
+
+    References
+    ----------
+    CDISC SDTM Implementation Guide v3.4, Pharmacokinetics Parameters (PP) domain: original result
+    (PPORRES, PPORRESU) and standardized result (PPSTRESN, PPSTRESU).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> long = pd.DataFrame({"PPTESTCD": ["CMAX", "CLFO"], "PPSTRESN": [12.0, 0.5]})
+    >>> out = add_units(long, conc="ng/mL", time="h", dose="mg")  # 0.5 mg*mL/ng/h = 500 L/h
+    >>> out[["PPTESTCD", "PPORRESU", "PPSTRESN", "PPSTRESU"]]
+      PPTESTCD    PPORRESU  PPSTRESN PPSTRESU
+    0     CMAX       ng/mL      12.0    ng/mL
+    1     CLFO  mg*mL/ng/h     500.0      L/h
     """
     units = derived_units(conc, time, dose, urine_volume)
     pref: dict[str, str] = {}

@@ -109,6 +109,30 @@ def nca_dask(source: str | Path, spec: NCASpec | None = None) -> tuple[dd.DataFr
     Partitions are the row groups of the files (never merged or split by Dask's optimiser, so the
     partition check below holds for the computation). Computes only that check (key columns) and a
     3-sample probe for the output schema; the NCA runs when the result is computed or written.
+
+    Parameters
+    ----------
+    source : str or pathlib.Path
+        A Parquet file or a directory of Parquet files (Hive-partitioned directories understood).
+    spec : NCASpec or None, default None
+        Columns, grouping rule, dose, units and settings, resolved against the data set's columns;
+        None uses ``NCASpec()`` (columns found by name). A unit column needs ``conc_unit`` here.
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        Lazy long NCA table (the columns of :func:`bioparity.nca.result_table`), one partition per
+        input row group.
+    bool
+        Whether a shuffle on the profile keys was needed (a profile in more than one row group).
+
+    Raises
+    ------
+    bioparity.errors.DataFileError
+        When ``source`` is missing, unreadable, has no rows or lacks a column the spec names; errors
+        met when the NCA runs name the Parquet file and its row.
+    bioparity.errors.InputError
+        When the spec has a unit column without a target ``conc_unit``.
     """
     import dask
     import dask.dataframe as dd
@@ -168,7 +192,22 @@ def nca_dask(source: str | Path, spec: NCASpec | None = None) -> tuple[dd.DataFr
 
 @dataclass(frozen=True)
 class BatchNCARun:
-    """What :func:`nca_parquet` wrote and how it ran."""
+    """What :func:`nca_parquet` wrote and how it ran.
+
+    Attributes
+    ----------
+    out : str
+        The Parquet directory written (one file per partition; the long NCA table of
+        :func:`bioparity.nca.result_table`).
+    n_partitions : int
+        Number of Dask partitions (row groups of the input files).
+    shuffled : bool
+        Whether profiles split across partitions had to be brought together by a shuffle.
+    seconds : float
+        Wall-clock time of the run, in seconds.
+    execution : Execution
+        Backend, workers and threads the run used.
+    """
 
     out: str
     n_partitions: int
@@ -191,6 +230,47 @@ def nca_parquet(
     Runs on ``client``, a new local cluster of ``workers`` processes, the cluster at ``scheduler``, or in
     this process (``workers=0``); no step holds more than one partition per worker in memory, apart
     from the partition check (one row per profile and partition).
+
+    Parameters
+    ----------
+    source : str or pathlib.Path
+        A Parquet file or directory of Parquet files (see :func:`nca_dask`).
+    out : str or pathlib.Path
+        Output directory; must not exist or be empty.
+    spec : NCASpec or None, default None
+        What to compute (see :func:`nca_dask`); None: ``NCASpec()``.
+    workers : int or None, default None
+        Worker processes of a new local cluster (None: one per CPU; 0: in this process, synchronously).
+    scheduler : str or None, default None
+        Address of an existing Dask scheduler to run on instead.
+    client : distributed.Client or None, default None
+        A client to run on (``workers`` and ``scheduler`` are then ignored).
+
+    Returns
+    -------
+    BatchNCARun
+        Where the result was written, the number of partitions, whether a shuffle was needed, timing.
+
+    Raises
+    ------
+    bioparity.errors.InputError
+        When ``out`` is a non-empty directory, or the spec is invalid.
+    bioparity.errors.DataFileError
+        When the input is missing or invalid (file and row named).
+    ClusterError
+        When a scheduler cannot be reached.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib
+    >>> tmp = pathlib.Path(tempfile.mkdtemp())
+    >>> pd.DataFrame({"subject": 1, "time": [0.0, 1.0, 3.0], "conc": [0.0, 10.0, 5.0]}).to_parquet(
+    ...     tmp / "pc.parquet")
+    >>> run = nca_parquet(tmp / "pc.parquet", tmp / "out", NCASpec(parameters=("AUCLST",)), workers=0)
+    >>> table = pd.read_parquet(run.out)
+    >>> run.n_partitions, round(float(table.loc[table.PPTESTCD == "AUCLST", "PPSTRESN"].iloc[0]), 4)
+    (1, 19.427)
+    >>> import shutil; shutil.rmtree(tmp)
     """
     out_path = Path(out)
     if out_path.exists() and any(out_path.iterdir()):

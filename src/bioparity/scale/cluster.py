@@ -35,7 +35,19 @@ class ClusterError(BioparityError):
 
 @dataclass(frozen=True)
 class Execution:
-    """How a run was executed (not part of its result: results do not depend on it)."""
+    """How a run was executed (not part of its result: results do not depend on it).
+
+    Attributes
+    ----------
+    backend : {"local-cluster", "scheduler", "in-process"}
+        A local Dask cluster started for the run, an existing scheduler, or this process without Dask.
+    workers : int
+        Number of Dask workers (1 in-process).
+    threads_per_worker : int
+        Threads of each worker (the largest when they differ).
+    address : str or None
+        The scheduler's address (``tcp://host:port``); None in-process.
+    """
 
     backend: str  # "local-cluster", "scheduler" or "in-process"
     workers: int
@@ -52,7 +64,39 @@ def default_workers() -> int:
 def dask_client(
     workers: int | None = None, scheduler: str | None = None, *, threads_per_worker: int = 1
 ) -> Iterator[Client | None]:
-    """A Dask client for the run (``None`` for ``workers=0`` without a scheduler: in-process)."""
+    """A Dask client for the run (``None`` for ``workers=0`` without a scheduler: in-process).
+
+    A context manager: a local cluster it starts is shut down on exit; a client of an existing
+    scheduler is closed, the cluster left running.
+
+    Parameters
+    ----------
+    workers : int or None, default None
+        Worker processes of a local cluster (None: one per CPU; 0: no Dask, run in this process).
+        Not together with ``scheduler``.
+    scheduler : str or None, default None
+        Address of a running Dask scheduler (``tcp://host:8786``) to connect to instead.
+    threads_per_worker : int, default 1
+        Threads of each local worker (NumPy vectorises inside a task; processes avoid the GIL).
+
+    Yields
+    ------
+    distributed.Client or None
+        The client, or None for in-process execution.
+
+    Raises
+    ------
+    bioparity.errors.InputError
+        When both ``workers`` (other than 0) and ``scheduler`` are given, or ``workers < 0``.
+    ClusterError
+        When the scheduler cannot be reached within 20 s.
+
+    Examples
+    --------
+    >>> with dask_client(workers=0) as client:
+    ...     describe(client).backend
+    'in-process'
+    """
     if scheduler is not None and workers not in (None, 0):
         raise InputError("give either --workers (a local cluster) or --scheduler (an existing one), not both")
     if scheduler is None and workers == 0:
@@ -99,7 +143,18 @@ def dask_client(
 
 
 def describe(client: Client | None) -> Execution:
-    """Backend, worker count and threads of a client (or of in-process execution)."""
+    """Backend, worker count and threads of a client (or of in-process execution).
+
+    Parameters
+    ----------
+    client : distributed.Client or None
+        The client from :func:`dask_client`; None for in-process execution.
+
+    Returns
+    -------
+    Execution
+        How the work runs, recorded with a run's timings (not with its results).
+    """
     if client is None:
         return Execution("in-process", 1, 1, None)
     info = client.scheduler_info()

@@ -30,6 +30,36 @@ def map_chunks(
     gets fresh task keys (``name-<token>-lo-hi``), so a second run on the same cluster never picks up a
     result of an earlier one; results come back in chunk order whatever order the tasks finish in.
     ``progress(done, total)`` is called as chunks complete (see :mod:`bioparity.progress`).
+
+    Parameters
+    ----------
+    func : callable
+        ``func(lo, hi) -> R`` computing items ``[lo, hi)``; picklable when ``client`` is a cluster.
+    n_items : int
+        Number of items, >= 1.
+    chunk_size : int
+        Items per task, >= 1 (see :func:`~bioparity.scale.chunks.auto_chunk_size`).
+    client : distributed.Client or None
+        Cluster to run on; None runs the chunks one after the other in this process.
+    name : str, default "chunk"
+        Prefix of the Dask task keys (shown on the dashboard).
+    progress : callable or None, default None
+        ``progress(done, total)`` in chunks; None reports nothing.
+
+    Returns
+    -------
+    list
+        The value of ``func`` for each chunk, in chunk order.
+
+    Raises
+    ------
+    bioparity.errors.InputError
+        When :func:`~bioparity.scale.chunks.chunk_ranges` refuses ``n_items`` or ``chunk_size`` (below 1).
+
+    Examples
+    --------
+    >>> map_chunks(lambda lo, hi: sum(range(lo, hi)), 10, 4, None)  # 0+1+2+3, 4+..+7, 8+9
+    [6, 22, 17]
     """
     ranges = chunk_ranges(n_items, chunk_size)
     total = len(ranges)

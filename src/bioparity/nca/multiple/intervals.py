@@ -68,6 +68,32 @@ class IntervalResult(ResultMixin):
     ``intervals`` holds the profile keys, ``dose_number``, ``start`` and ``end`` (dose clock), ``tau``
     and ``dose`` of each interval; ``reason[r, k]`` indexes ``reason_text`` (why a value is missing).
     ``terminal`` is the single-dose NCA after the last dose of each profile (lambda_z and friends).
+
+    Attributes
+    ----------
+    intervals : pandas.DataFrame
+        ``R`` rows, one per dosing interval: the profile keys, ``dose_number`` (1 = first dose), ``start``
+        and ``end`` (on the shared clock, time unit of the data), ``tau`` (``end - start``), ``dose``,
+        ``duration`` (infusion length, NaN if none) and ``tau_extrapolated`` (AUCTAU extrapolated to the
+        end of tau with lambda_z).
+    codes : tuple of str
+        Parameter codes, the ``K`` columns of ``values`` (CDISC PPTESTCD where one exists: AUCTAU, CMAX,
+        CMIN, CTROUGH, CAVG, FLUCP, SWING, PTROUGHR, AILAMZ, CLFTAU or CLTAU, ..., ARAUC, ARCMAX).
+    values : numpy.ndarray
+        ``(R, K)`` values in the units of the data (fluctuation and swing as percent and ratio); NaN when
+        missing.
+    reason : numpy.ndarray
+        ``(R, K)`` int8 index into ``reason_text`` (0: present).
+    reason_text : tuple of str
+        Why a value is missing, in words.
+    terminal : NCAResult
+        Single-dose NCA of the samples after each profile's last dose (lambda_z, half-life, ...).
+    options : NCAOptions
+        Settings of the analysis.
+    n_dose_records_unmatched : int, default 0
+        Dose records whose keys match no sampled profile (reported, not an error).
+    software_version : str
+        bioparity version that computed the result.
     """
 
     SETTINGS = ("options",)
@@ -249,6 +275,75 @@ def nca_multiple_dose(
     needed for ``route='iv-infusion'``: the last dose's duration sets where the terminal phase may start);
     ``tau`` is the dosing interval after the last dose (without it the last
     dose gets no interval parameters, with the reason stated). Sample times and dose times share a clock.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The samples, one row per sample, times on the same clock as the doses.
+    dosing : pandas.DataFrame
+        The dose records, one row per dose.
+    subject : str, default "subject"
+        Subject column, in both tables.
+    time : str, default "time"
+        Sample time column of ``frame``.
+    conc : str, default "conc"
+        Concentration column of ``frame`` (numbers >= 0, blank, or a BLQ marker).
+    groups : sequence of str, default ()
+        Further profile keys of ``frame``; those also in ``dosing`` match doses to profiles.
+    dose_time : str, default "time"
+        Dose time column of ``dosing``.
+    dose : str, default "dose"
+        Dose amount column of ``dosing`` (> 0; blank if unknown: the dose-based values are then missing).
+    duration : str or None, default "duration"
+        Infusion length column of ``dosing`` (used when present; needed for ``route='iv-infusion'``).
+    tau : float or None, default None
+        Dosing interval after the last dose (time unit of the data); None: the last dose has no interval.
+    blq : str or None, default None
+        Column of BLQ markers in ``frame``.
+    lloq : str or None, default None
+        Column of lower limits of quantification in ``frame`` (a concentration below it is BLQ).
+    options : NCAOptions or None, default None
+        Settings; None uses ``NCAOptions()``. ``auctau_extrapolate`` chooses the Phoenix rule for an
+        interval ending after the last sample.
+    terminal_parameters : sequence of str or None, default None
+        Codes computed in the terminal (last dose) NCA; None: all that apply.
+    where : Where or None, default None
+        File of the samples, for error messages.
+    dosing_where : Where or None, default None
+        File of the dose records, for error messages (default: "dose records").
+
+    Returns
+    -------
+    IntervalResult
+        The parameters of every dosing interval and the terminal NCA after the last dose.
+
+    Raises
+    ------
+    bioparity.errors.DataFileError
+        When a column is missing or a cell invalid in either table (row and column named), a dose is <= 0
+        or two doses of a profile share a time.
+    bioparity.errors.InputError
+        When a setting is invalid (e.g. an infusion without a duration).
+
+    References
+    ----------
+    Denney W, Duvvuri S, Buckeridge C. The PKNCA R package. J Pharmacokinet Pharmacodyn 2015;42(S1):S65
+    (``auctau``, ``ctrough``, ``cav``, ``fluctuation``, ``swing``). Gabrielsson J, Weiner D.
+    Pharmacokinetic and Pharmacodynamic Data Analysis, 5th ed. 2016, chapter 2 (multiple dosing,
+    accumulation). EMA CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.5 (steady-state parameters:
+    AUC(0-tau), Cmax,ss, Cmin,ss, Ctrough,ss, fluctuation).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> samples = pd.DataFrame({"subject": 1, "time": [0.0, 1.0, 12.0, 13.0, 24.0],
+    ...                         "conc": [0.0, 10.0, 2.0, 11.0, 2.5]})
+    >>> doses = pd.DataFrame({"subject": [1, 1], "time": [0.0, 12.0], "dose": [100.0, 100.0]})
+    >>> res = nca_multiple_dose(samples, doses, tau=12.0)
+    >>> res.to_wide()[["dose_number", "start", "end", "CMAX", "CTROUGH"]]
+       dose_number  start   end  CMAX  CTROUGH
+    0            1    0.0  12.0  10.0      2.0
+    1            2   12.0  24.0  11.0      2.5
     """
     w = where or Where()
     dw = dosing_where or Where(file="dose records")

@@ -148,7 +148,28 @@ def _fit_block(
 @dataclass(frozen=True, repr=False)
 class SteadyStateTime(ResultMixin):
     """Time to steady state of every profile: ``values[p, k]`` is ``codes[k]``, ``reason`` indexes
-    :data:`TSS_REASONS`; ``n_troughs`` counts the trough samples (at dose times) of each profile."""
+    :data:`TSS_REASONS`; ``n_troughs`` counts the trough samples (at dose times) of each profile.
+
+    Attributes
+    ----------
+    profiles : pandas.DataFrame
+        ``P`` rows: the key columns of each profile.
+    codes : tuple of str
+        ``TSSMONO`` (time to the fraction of the plateau, monoexponential fit of the troughs),
+        ``CTRSSMON`` (fitted trough plateau, concentration unit) and, with a terminal NCA, ``TSSLAMZ``
+        (from lambda_z).
+    values : numpy.ndarray
+        ``(P, K)`` values: times since each profile's first dose (time unit of the data) and the plateau
+        (concentration unit); NaN when missing.
+    reason : numpy.ndarray
+        ``(P, K)`` int8 index into :data:`TSS_REASONS` (0: present).
+    n_troughs : numpy.ndarray
+        ``(P,)`` number of trough samples (samples at dose times) of each profile.
+    fraction : float
+        Fraction of steady state the times refer to (0 < fraction < 1, e.g. 0.9).
+    software_version : str
+        bioparity version that computed the result.
+    """
 
     SETTINGS = ("fraction",)
 
@@ -210,6 +231,63 @@ def time_to_steady_state(
     """Time to steady state of each profile from its troughs (samples at dose times) and, with the
     ``terminal`` result of :func:`~bioparity.nca.multiple.intervals.nca_multiple_dose` on the same data,
     from lambda_z. Sample and dose times share one clock; times are measured from each profile's first dose.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The samples, one row per sample (BLQ troughs count as 0).
+    dosing : pandas.DataFrame
+        The dose records, one row per dose; a sample at a dose time is a trough.
+    subject : str, default "subject"
+        Subject column, in both tables.
+    time : str, default "time"
+        Sample time column of ``frame`` (same clock as the doses).
+    conc : str, default "conc"
+        Concentration column of ``frame``.
+    groups : sequence of str, default ()
+        Further profile keys of ``frame``; those also in ``dosing`` match doses to profiles.
+    dose_time : str, default "time"
+        Dose time column of ``dosing``.
+    dose : str, default "dose"
+        Dose amount column of ``dosing`` (validated, not used in the fit).
+    fraction : float, default 0.9
+        Fraction of the plateau (of steady state) defining Tss; strictly between 0 and 1.
+    terminal : NCAResult or None, default None
+        ``result.terminal`` of :func:`~bioparity.nca.multiple.intervals.nca_multiple_dose` on the same
+        samples and keys; adds ``TSSLAMZ``. None: troughs only.
+    where : Where or None, default None
+        File of the samples, for error messages.
+    dosing_where : Where or None, default None
+        File of the dose records, for error messages.
+
+    Returns
+    -------
+    SteadyStateTime
+        TSSMONO and CTRSSMON (and TSSLAMZ) per profile with the reason for any missing value.
+
+    Raises
+    ------
+    bioparity.errors.InputError
+        When ``fraction`` is not in (0, 1) or ``terminal`` belongs to other profiles.
+    bioparity.errors.DataFileError
+        When a column is missing or a cell is invalid in either table (row and column named).
+
+    References
+    ----------
+    Maganti L, Panebianco DL, Maes AL. Evaluation of methods for estimating time to steady state with
+    examples from phase 1 studies. AAPS J 2008;10(1):141-147. Rowland M, Tozer TN. Clinical
+    Pharmacokinetics and Pharmacodynamics, 4th ed. 2011, chapter 11 (multiple-dose regimens).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> t = np.arange(0.0, 120.0, 12.0)
+    >>> trough = 10 * (1 - np.exp(np.log(0.1) * t / 48.0))  # 90 % of the plateau 10 at 48 h
+    >>> samples = pd.DataFrame({"subject": 1, "time": t, "conc": trough})
+    >>> doses = pd.DataFrame({"subject": 1, "time": t, "dose": 100.0})
+    >>> res = time_to_steady_state(samples, doses)
+    >>> [round(float(v), 3) for v in res.values[0]]
+    [48.0, 10.0]
     """
     _check_fraction(fraction)
     w = where or Where()

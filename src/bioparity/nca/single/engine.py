@@ -89,6 +89,67 @@ def nca_arrays(
     ``lambda_z_include`` are ``(profiles x k)`` NaN-padded times of samples to leave out of lambda_z or to
     use as the only lambda_z points (Phoenix-style), ``lambda_z_exclude_note`` says why, per profile.
     ``max_workers`` threads share the blocks of profiles (default: one per CPU).
+
+    Parameters
+    ----------
+    time : array_like
+        ``(P, N)`` sample times relative to the dose (one row per profile, NaN padded at the end, sorted
+        increasingly within a row); a 1-D array is one profile.
+    conc : array_like
+        ``(P, N)`` concentrations (>= 0; NaN = missing, dropped and counted), same shape as ``time``.
+    options : NCAOptions or None, default None
+        Settings (AUC method, route, BLQ rule, lambda_z rule, review thresholds); None uses
+        ``NCAOptions()`` (PKNCA's defaults).
+    blq : array_like of bool or None, default None
+        ``(P, N)`` BLQ markers, broadcast to the shape of ``time``; None: only concentrations of 0 are BLQ.
+    dose : array_like or None, default None
+        Dose per profile (scalar or ``(P,)``; NaN = missing, the dose-based parameters of that profile are
+        then missing with the reason); None computes no clearance or volume.
+    duration : array_like or None, default None
+        Infusion length per profile (time unit of the data); required (> 0) for ``route='iv-infusion'``.
+    parameters : sequence of str or None, default None
+        CDISC codes (``"AUCLST"``) or PKNCA names (``"auclast"``) to report; their dependencies are computed
+        but not reported. None reports every parameter that applies to the route and dose.
+    intervals : sequence of (float, float), default ()
+        ``(start, end)`` of each partial AUC (code ``AUCINT``, zero after Tlast); finite, start < end.
+    lambda_z_window : (array_like, array_like) or None, default None
+        Per-profile ``(start, end)`` times of the lambda_z points chosen by hand (NaN start: automatic).
+    lambda_z_note : sequence of str, default ()
+        Per profile, why the lambda_z points were chosen by hand (reported).
+    lambda_z_exclude : array_like or None, default None
+        ``(P, k)`` NaN-padded times of samples left out of the lambda_z fit.
+    lambda_z_include : array_like or None, default None
+        ``(P, k)`` NaN-padded times of the only samples used in the lambda_z fit.
+    lambda_z_exclude_note : sequence of str, default ()
+        Per profile, why samples were excluded (reported).
+    profiles : pandas.DataFrame or None, default None
+        ``P`` rows identifying the profiles (kept in the result); None numbers them 0 to ``P - 1``.
+    max_workers : int or None, default None
+        Threads sharing the blocks of profiles; None: one per CPU.
+
+    Returns
+    -------
+    NCAResult
+        ``(P, K)`` values with review flags and the reason for each missing value.
+
+    Raises
+    ------
+    bioparity.errors.InputError
+        When shapes disagree, an infusion has no duration > 0, a requested parameter needs a dose that is
+        not given, a partial interval is invalid or a parameter name is unknown.
+
+    References
+    ----------
+    Denney W, Duvvuri S, Buckeridge C. Simple, automatic noncompartmental analysis: the PKNCA R package.
+    J Pharmacokinet Pharmacodyn 2015;42(S1):S65. Purves RD. J Pharmacokinet Biopharm 1992;20(3):211-226
+    (linear-up/log-down trapezoids). Gabrielsson J, Weiner D. Pharmacokinetic and Pharmacodynamic Data
+    Analysis, 5th ed. Stockholm: Swedish Pharmaceutical Press; 2016, chapter 2 (NCA parameters).
+
+    Examples
+    --------
+    >>> res = nca_arrays([[0.0, 1.0, 3.0]], [[0.0, 10.0, 5.0]], parameters=["CMAX", "AUCLST"])
+    >>> res.codes, [round(float(v), 4) for v in res.values[0]]  # 5 + 2 x 5 / ln 2
+    (('CMAX', 'AUCLST'), [10.0, 19.427])
     """
     opts = options or NCAOptions()
     T = _as_2d("time", time)

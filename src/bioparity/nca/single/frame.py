@@ -60,6 +60,70 @@ def nca(
     lambda_z points (Phoenix-style "exclude" and "include" of individual points); reasons are reported.
     ``unit_column`` names a column with each row's concentration unit: concentrations (and ``lloq``) are
     converted into ``conc_unit`` (default: the first row's unit), recorded as ``result.conc_unit``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The samples, one row per sample (e.g. read from SDTM PC or a CSV file).
+    subject : str, default "subject"
+        Subject identifier column (the last key of a profile).
+    time : str, default "time"
+        Column of sample times relative to the dose (time unit of the data).
+    conc : str, default "conc"
+        Concentration column: numbers >= 0, blank for missing, or a BLQ marker (``BLQ``, ``<LLOQ``, ...).
+    dose : str, float or None, default None
+        Column holding the dose of each profile (constant within it) or one dose > 0 for all; None
+        computes no dose-based parameter.
+    groups : sequence of str, default ()
+        Further key columns (e.g. period, treatment, analyte); a profile is ``groups + [subject]``.
+    blq : str or None, default None
+        Column of BLQ markers (``true``, ``1``, ``Y``, ``BLQ``).
+    lloq : str or None, default None
+        Column of lower limits of quantification: a concentration below it is BLQ.
+    duration : float, str or None, default None
+        Infusion length (time unit of the data), one number or a column; needed for ``route='iv-infusion'``.
+    options : NCAOptions or None, default None
+        Settings; None uses ``NCAOptions()`` (PKNCA's defaults).
+    parameters : sequence of str or None, default None
+        CDISC codes or PKNCA names to report; None reports every one that applies.
+    intervals : sequence of (float, float), default ()
+        Partial AUC intervals ``(start, end)`` (code ``AUCINT``).
+    lambda_z_points : pandas.DataFrame or None, default None
+        Key columns plus ``lambda_z_start``, ``lambda_z_end``, ``lambda_z_reason``: lambda_z points set
+        by hand for some profiles (the reason is required and reported).
+    lambda_z_exclude, lambda_z_include : pandas.DataFrame or None, default None
+        Key columns plus ``lambda_z_time`` and ``lambda_z_reason``, one row per sample to leave out of /
+        to use as the only points of the lambda_z fit.
+    unit_column : str or None, default None
+        Column with each row's concentration unit; concentrations (and ``lloq``) are converted to
+        ``conc_unit``.
+    conc_unit : str or None, default None
+        Target concentration unit with ``unit_column`` (default: the first row's unit).
+    where : Where or None, default None
+        File name and line offset for error messages; None names no file.
+
+    Returns
+    -------
+    NCAResult
+        One row of values per profile, with the profile keys in ``result.profiles``.
+
+    Raises
+    ------
+    bioparity.errors.DataFileError
+        When a column is missing or a cell is invalid (row, column and value named): a non-numeric or
+        negative concentration, a missing time, duplicated or unsorted times within a profile, a dose
+        <= 0 or changing within a profile.
+    bioparity.errors.InputError
+        When a setting is invalid (see :func:`nca_arrays`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"subject": [1, 1, 1], "time": [0, 1, 3], "conc": ["BLQ", "10", "5"]})
+    >>> res = nca(frame, parameters=["CMAX", "TMAX", "AUCLST"])
+    >>> res.to_wide()[["subject", "CMAX", "TMAX"]]
+       subject  CMAX  TMAX
+    0        1  10.0   1.0
     """
     w = where or Where()
     opts = options or NCAOptions()

@@ -51,7 +51,41 @@ EV = frozenset({"extravascular"})
 
 @dataclass(frozen=True)
 class Parameter:
-    """One NCA parameter: CDISC code and label, PKNCA name, dependencies and its vectorised function."""
+    """One NCA parameter: CDISC code and label, PKNCA name, dependencies and its vectorised function.
+
+    Attributes
+    ----------
+    code : str
+        CDISC PPTESTCD (e.g. ``"AUCIFO"``), the key in ``PARAMETERS``.
+    label : str
+        CDISC PPTEST label (e.g. ``"AUC Infinity Obs"``), used in SDTM PP and ADaM ADPP.
+    pknca : str
+        The matching PKNCA name (e.g. ``"aucinf.obs"``), accepted in place of the code.
+    depends : tuple of str
+        Codes whose values ``compute`` reads (computed first, in dependency order).
+    compute : callable
+        ``compute(context, values) -> (P,) array``: vectorised over the profiles of an
+        :class:`~bioparity.nca.single.context.NCAContext`, given the values computed so far by code.
+    flags : frozenset of str, default frozenset()
+        Review flags that concern this parameter (names of ``FLAGS``).
+    reasons : tuple of str, default ()
+        Keys of ``REASONS`` that can make this parameter missing.
+    routes : frozenset of str, default all routes
+        Routes it applies to (``"extravascular"``, ``"iv-bolus"``, ``"iv-infusion"``).
+    needs_dose : bool, default False
+        Whether it needs a dose (clearance, volume).
+
+    References
+    ----------
+    Denney W, Duvvuri S, Buckeridge C. Simple, automatic noncompartmental analysis: the PKNCA R package.
+    J Pharmacokinet Pharmacodyn 2015;42(S1):S65 (name -> function + depends registry). CDISC
+    Controlled Terminology, PK Parameters codelist (PPTESTCD/PPTEST).
+
+    Examples
+    --------
+    >>> PARAMETERS["AUCIFO"].pknca, PARAMETERS["AUCIFO"].needs_dose
+    ('aucinf.obs', False)
+    """
 
     code: str
     label: str

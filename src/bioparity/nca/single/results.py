@@ -27,6 +27,51 @@ class NCAResult(ResultMixin):
     review flag concerns and ``flag_applies[name][k]`` says whether it concerns parameter ``k``;
     ``reason[p, k]`` indexes ``reason_text`` and says why a value is missing ('' = not missing).
     ``profiles`` holds the identifying columns of each profile (subject and grouping columns).
+
+    Attributes
+    ----------
+    codes : tuple of str
+        CDISC PPTESTCD of each column of ``values`` (``K`` columns; ``AUCINT`` once per partial interval).
+    pknca_names : tuple of str
+        The PKNCA name of each column (e.g. ``"auclast"``, ``"aucint.last"``), for cross-checks with PKNCA.
+    starts, ends : numpy.ndarray
+        ``(K,)`` interval of each column in the time unit of the data: 0 and inf for whole-profile
+        parameters, the requested bounds for partial AUCs.
+    values : numpy.ndarray
+        ``(P, K)`` parameter values in the units of the data (concentration, time, dose; see
+        :func:`~bioparity.nca.units.add_units`); NaN when missing.
+    flags : dict of str to numpy.ndarray
+        Review flag name (``lambda_z_few_points``, ``r2adj_low``, ``aucpeo_high``, ...) to a ``(P,)``
+        boolean array: the profiles the flag concerns.
+    flag_applies : dict of str to numpy.ndarray
+        Review flag name to a ``(K,)`` boolean array: the parameters the flag concerns.
+    reason : numpy.ndarray
+        ``(P, K)`` int8 index into ``reason_text`` (0: the value is present).
+    reason_text : tuple of str
+        Why a value is missing, in words (index 0 is ``""``).
+    profiles : pandas.DataFrame
+        ``P`` rows: the identifying columns of each profile (subject and grouping columns, or ``profile``
+        numbers when called on arrays).
+    options : NCAOptions
+        The settings the analysis used.
+    n_blq_dropped, n_missing_dropped : numpy.ndarray
+        ``(P,)`` counts of BLQ samples dropped by the BLQ rule and of missing concentrations dropped.
+    lambda_z_note : tuple of str
+        Per profile, the reason given for lambda_z points selected by hand (empty: automatic).
+    lambda_z_method : str
+        The lambda_z selection rule in words (:meth:`NCAOptions.lambda_z_method`).
+    lambda_z_exclude_note : tuple of str
+        Per profile, the reason given for samples excluded from the lambda_z fit.
+    conc_unit : str
+        Concentration unit of the analysis when a unit column was converted (``""`` otherwise).
+    software_version : str
+        bioparity version that computed the result.
+
+    References
+    ----------
+    Denney W, Duvvuri S, Buckeridge C. Simple, automatic noncompartmental analysis: the PKNCA R package.
+    J Pharmacokinet Pharmacodyn 2015;42(S1):S65 (parameter names and definitions). CDISC SDTM
+    Implementation Guide v3.4, Pharmacokinetics Parameters (PP) domain (PPTESTCD, PPSTRESN).
     """
 
     SETTINGS = ("options",)

@@ -36,7 +36,36 @@ class SparseResult(ResultMixin):
     """Sparse NCA of every group: AUC of the mean profile (code SPARSEAL), SE (SPARSEAS), df (SPARSEAD),
     confidence limits (SPARSECL, SPARSECU) and, with a bootstrap, its SE (SPARSEBS) and limits
     (SPARSEBL, SPARSEBU) at the two-sided ``conf_level``; ``mean_profile`` lists time, n, mean and SD per
-    group."""
+    group.
+
+    Attributes
+    ----------
+    groups : pandas.DataFrame
+        ``G`` rows: the grouping columns of each group (no columns when ungrouped).
+    values : numpy.ndarray
+        ``(G, K)`` values: AUC and its limits in concentration x time units, SE likewise, df a count;
+        NaN when not computable.
+    codes : tuple of str
+        The ``K`` codes of ``values``: SPARSEAL, SPARSEAS, SPARSEAD, SPARSECL, SPARSECU, and with a
+        bootstrap SPARSEBS, SPARSEBL, SPARSEBU.
+    design : tuple of str
+        Per group, ``"serial"`` (one sample per subject) or ``"batch"`` (several per subject).
+    ci_method : tuple of str
+        Per group, how the interval was formed (t with Satterthwaite df, or normal for batch designs).
+    mean_profile : pandas.DataFrame
+        Columns ``_group`` (group index), ``time``, ``n`` (subjects sampled), ``mean`` (after the BLQ
+        rule) and ``sd``.
+    blq_mean : {"pknca", "arithmetic"}
+        Rule for the mean at a time with BLQ samples (see :func:`sparse_nca`).
+    n_boot : int
+        Bootstrap resamples (0: none).
+    seed : int or None
+        Seed of the bootstrap.
+    conf_level : float, default 0.95
+        Two-sided confidence level of the limits.
+    software_version : str
+        bioparity version that computed the result.
+    """
 
     SETTINGS = ("blq_mean", "n_boot", "seed", "conf_level")
 
@@ -115,7 +144,71 @@ def sparse_nca(
     seed: int | None = None,
     where: Where | None = None,
 ) -> SparseResult:
-    """Sparse NCA of each group of a long table (one row per sample; BLQ markers read as 0)."""
+    """Sparse NCA of each group of a long table (one row per sample; BLQ markers read as 0).
+
+    Each group's samples form a ``times x subjects`` matrix (a subject is sampled at some times only);
+    the AUC of the mean profile up to the last time with a positive mean is computed with linear
+    trapezoids, its standard error with the Nedelman-Jia variance (Holder's covariance for subjects
+    sampled more than once).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The samples, one row per subject and time.
+    subject : str, default "subject"
+        Subject (animal) column.
+    time : str, default "time"
+        Nominal time column (time unit of the data); subjects sampled at the same nominal times share a
+        schedule.
+    conc : str, default "conc"
+        Concentration column (>= 0, blank for missing, BLQ markers read as 0).
+    groups : sequence of str, default ()
+        Columns defining the groups analysed separately (e.g. dose group, sex, analyte).
+    blq_mean : {"pknca", "arithmetic"}, default "pknca"
+        ``"pknca"`` sets the mean at a time to 0 when more than half of its samples are BLQ (PKNCA's
+        rule); ``"arithmetic"`` averages with BLQ as 0.
+    conf_level : float, default 0.95
+        Two-sided confidence level: t quantile with Satterthwaite df (serial design), normal quantile
+        (batch design).
+    n_boot : int, default 0
+        Bootstrap resamples (subjects resampled within their sampling schedule); 0 for none.
+    seed : int or None, default None
+        Seed of the bootstrap (set it for a reproducible interval).
+    where : Where or None, default None
+        File of the table, for error messages.
+
+    Returns
+    -------
+    SparseResult
+        One row of codes per group, with the mean profile.
+
+    Raises
+    ------
+    bioparity.errors.DataFileError
+        When a column is missing, a time or concentration is not a number, a concentration is negative
+        or a subject has two samples at one time (row and column named).
+    bioparity.errors.InputError
+        When ``blq_mean`` is unknown.
+
+    References
+    ----------
+    Bailer AJ. Testing for the equality of area under the curves when using destructive measurement
+    techniques. J Pharmacokinet Biopharm 1988;16(3):303-309. Nedelman JR, Gibiansky E, Lau DTW.
+    Applying Bailer's method for AUC confidence intervals to sparse sampling. Pharm Res
+    1995;12(1):124-128. Nedelman JR, Jia X. An extension of Satterthwaite's approximation applied to
+    pharmacokinetics. J Biopharm Stat 1998;8(2):317-328. Holder DJ. Comments on Nedelman and Jia's
+    extension of Satterthwaite's approximation applied to pharmacokinetics. J Biopharm Stat
+    2001;11(1-2):75-79.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"subject": list("abcdef"), "time": [0, 0, 1, 1, 2, 2],
+    ...                       "conc": [0.0, 0.0, 8.0, 12.0, 4.0, 6.0]})
+    >>> res = sparse_nca(frame)
+    >>> round(float(res.value("SPARSEAL")[0]), 4), round(float(res.value("SPARSEAS")[0]), 4)
+    (12.5, 2.0616)
+    """
     w = where or Where()
     need = [*groups, subject, time, conc]
     missing = [c for c in need if c not in frame.columns]

@@ -21,7 +21,27 @@ from bioparity.nca.urine.arrays import URINE_LABELS, urine_arrays
 @dataclass(frozen=True, repr=False)
 class UrineResult(ResultMixin):
     """Urine NCA: ``values[p, k]`` is code ``codes[k]`` of profile ``p``; ``collections`` lists every
-    collection with its amount, cumulative amount, midpoint and excretion rate."""
+    collection with its amount, cumulative amount, midpoint and excretion rate.
+
+    Attributes
+    ----------
+    profiles : pandas.DataFrame
+        ``P`` rows: the key columns of each profile.
+    codes : tuple of str
+        The ``K`` codes of ``values`` (CDISC PPTESTCD where one exists): RCAMINT, VOLPK, FE, RCPCINT,
+        RENALCL, ERMAX, ERTMAX, ERLST, ERTLST, AURCLST, LAMZ, LAMZHL, R2ADJ, LAMZNPT, AURCIFO, AURCPEO
+        (those needing a dose or a plasma AUC only when given).
+    values : numpy.ndarray
+        ``(P, K)`` values: amounts in concentration x volume units, rates per time unit, FE a fraction,
+        RCPCINT and AURCPEO percent, RENALCL volume per time; NaN when not computable.
+    collections : pandas.DataFrame
+        One row per collection: profile keys, ``_profile`` (index), ``start``, ``end``, ``conc``,
+        ``volume``, ``ae`` (amount excreted), ``cum_ae``, ``midpoint`` and ``rate`` (excretion rate).
+    options : NCAOptions
+        Settings used (AUC method of the rate curve, lambda_z rule).
+    software_version : str
+        bioparity version that computed the result.
+    """
 
     SETTINGS = ("options",)
 
@@ -85,6 +105,57 @@ def urine_nca(
     ``dose`` (column or number) enables FE and RCPCINT; ``plasma_auc`` (a column, one value per profile:
     the plasma AUC over the collection period) enables RENALCL. Collections must have ``end > start`` and
     must not overlap within a profile; errors name the row.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The collections, one row per collection interval.
+    subject : str, default "subject"
+        Subject column.
+    start, end : str, default "start", "end"
+        Columns of the collection interval bounds, time after the dose (``end > start``).
+    conc : str, default "conc"
+        Concentration column of the collected urine (>= 0; BLQ markers read as 0).
+    volume : str, default "volume"
+        Collected volume column (>= 0); amount excreted = concentration x volume.
+    groups : sequence of str, default ()
+        Further profile keys (e.g. period, analyte).
+    dose : str, float or None, default None
+        Dose column (constant per profile) or one dose for all, in the amount unit of
+        concentration x volume; enables FE and RCPCINT.
+    plasma_auc : str or None, default None
+        Column of the plasma AUC over the collection period (one value per profile); enables RENALCL.
+    options : NCAOptions or None, default None
+        Settings; None uses ``NCAOptions(auc_method="linear")`` (Phoenix's rule for the rate curve).
+    where : Where or None, default None
+        File of the table, for error messages.
+
+    Returns
+    -------
+    UrineResult
+        The urine parameters per profile and the quantities of each collection.
+
+    Raises
+    ------
+    bioparity.errors.DataFileError
+        When a column is missing, a cell is not a number, ``end <= start``, a concentration or volume
+        is negative, collections overlap, or a dose changes within a profile (row and column named).
+
+    References
+    ----------
+    Gabrielsson J, Weiner D. Pharmacokinetic and Pharmacodynamic Data Analysis, 5th ed. 2016,
+    chapter 2 (urinary excretion rate and renal clearance). Rowland M, Tozer TN. Clinical
+    Pharmacokinetics and Pharmacodynamics, 4th ed. 2011, chapter 5 (renal excretion).
+    PKNCA ``pk.calc.ae``, ``pk.calc.clr``, ``pk.calc.fe`` (Denney et al. 2015).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"subject": 1, "start": [0.0, 4.0, 12.0], "end": [4.0, 12.0, 24.0],
+    ...                       "conc": [20.0, 10.0, 2.0], "volume": [0.5, 0.8, 1.0]})
+    >>> res = urine_nca(frame, dose=50.0)
+    >>> float(res.value("RCAMINT")[0]), round(float(res.value("FE")[0]), 2)  # 10 + 8 + 2
+    (20.0, 0.4)
     """
     w = where or Where()
     opts = options or NCAOptions(auc_method="linear")
