@@ -77,8 +77,7 @@ def _discover_here() -> dict[str, bool]:
 @functools.cache
 def discover() -> dict[str, bool]:
     """:func:`_discover_here` in a fresh interpreter: importing every module here would change what later
-    tests import (importing the submodule ``bioparity.caa.assess`` replaces the lazily imported function
-    ``bioparity.caa.assess`` by the module)."""
+    tests import (for example the lazily loaded names of a package whose submodule shares a name)."""
     code = "import json, tests.test_result_contract as t; print(json.dumps(t._discover_here()))"
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, timeout=300

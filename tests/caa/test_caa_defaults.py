@@ -21,7 +21,7 @@ import pytest
 from scipy import stats
 
 from bioparity.caa import Catalogue, assess, compare
-from bioparity.caa.assess import default_comparisons
+from bioparity.caa.assessment import default_comparisons
 from bioparity.caa.catalogue import DEFAULT_K_BY_TIER, LEGACY_PLAN
 from bioparity.caa.operating import equivalence_type1_limit, operating_characteristics
 from bioparity.errors import InputError

@@ -15,7 +15,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bioparity.caa.assess import assess, compare, default_comparisons
+    from bioparity.caa.assessment import assess, compare, default_comparisons
     from bioparity.caa.catalogue import TIER_METHODS, AttributeSpec, Catalogue
     from bioparity.caa.equivalence import EquivalenceArrays, equivalence_test_means
     from bioparity.caa.inputs import check_long_table, read_catalogue
@@ -32,9 +32,9 @@ if TYPE_CHECKING:
 
 #: Public name -> the submodule that defines it.
 _SOURCES = {
-    "assess": "assess",
-    "compare": "assess",
-    "default_comparisons": "assess",
+    "assess": "assessment",
+    "compare": "assessment",
+    "default_comparisons": "assessment",
     "TIER_METHODS": "catalogue",
     "AttributeSpec": "catalogue",
     "Catalogue": "catalogue",
