@@ -7,14 +7,16 @@ and how it is shown); the renderers know the plot types, never the kinds.
 * forest plot: GMR and its CI per metric and pair of arms, against the acceptance limits;
 * power curves: TOST power against total sample size, one curve per scenario;
 * CAA attribute plot: lot values by source with each comparison's acceptance range (also the files
-  of ``bioparity caa --plots``).
+  of ``bioparity caa --plots``);
+* x/y plot (:class:`XYPlot`): measured points and fitted curves per series, with horizontal reference
+  lines (specification limits, cut points) and vertical markers (e.g. a shelf life).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -90,8 +92,75 @@ class CAAPlot:
     name: str = ""
 
 
+@dataclass(frozen=True)
+class RefLine:
+    """A labelled horizontal (y value) or vertical (x value) reference line."""
+
+    label: str
+    value: float
+
+
+@dataclass(frozen=True)
+class XYPlot:
+    """Points and fitted curves on x/y axes, with reference lines.
+
+    ``points`` are measured values (markers, one :class:`Line` per series), ``lines`` fitted curves or
+    regression lines (drawn as lines); a point series and a line of the same name share a colour.
+    ``hlines`` are horizontal reference lines (a specification limit, a cut point), ``vlines`` vertical
+    ones (a shelf life). ``log_x``/``log_y`` draw that axis on a log scale (the data stay on the original
+    scale).
+
+    Attributes
+    ----------
+    title : str
+        Title drawn above the axes.
+    x_label, y_label : str
+        Axis quantities, without unit.
+    x_unit, y_unit : str, default ""
+        Units, shown in parentheses after the label when given.
+    points : tuple of Line, default ()
+        Point series (markers only).
+    lines : tuple of Line, default ()
+        Curves (lines only), e.g. fitted models.
+    hlines, vlines : tuple of RefLine, default ()
+        Horizontal and vertical reference lines.
+    log_x, log_y : bool, default False
+        Logarithmic axes.
+    """
+
+    title: str
+    x_label: str
+    y_label: str
+    x_unit: str = ""
+    y_unit: str = ""
+    points: tuple[Line, ...] = ()
+    lines: tuple[Line, ...] = ()
+    hlines: tuple[RefLine, ...] = ()
+    vlines: tuple[RefLine, ...] = ()
+    log_x: bool = False
+    log_y: bool = False
+
+    @property
+    def x_title(self) -> str:
+        """The x axis title: label and unit."""
+        return f"{self.x_label} ({self.x_unit})" if self.x_unit else self.x_label
+
+    @property
+    def y_title(self) -> str:
+        """The y axis title: label and unit."""
+        return f"{self.y_label} ({self.y_unit})" if self.y_unit else self.y_label
+
+    def series_names(self) -> list[str]:
+        """Names of the point series and lines in order of appearance (one colour each)."""
+        return list(dict.fromkeys(s.name for s in (*self.points, *self.lines)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plot as plain data (JSON-ready)."""
+        return asdict(self)
+
+
 #: The plot types the renderers draw.
-PlotData = ProfilePlot | ForestPlot | PowerPlot | CAAPlot
+PlotData = ProfilePlot | ForestPlot | PowerPlot | CAAPlot | XYPlot
 
 
 @dataclass(frozen=True)
@@ -112,7 +181,7 @@ class Figure:
         Heading of the plot.
     label : str
         What the plot shows (caption and alternative text).
-    data : ProfilePlot or ForestPlot or PowerPlot or CAAPlot
+    data : ProfilePlot or ForestPlot or PowerPlot or CAAPlot or XYPlot
         The plot data the renderers draw.
     series : str, default ""
         Name of the series a set of figures belongs to (e.g. ``attribute``); empty for a single plot.

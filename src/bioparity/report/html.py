@@ -13,7 +13,15 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from bioparity.analyses import caa as caa_kind
-from bioparity.analyses.figures import CAAPlot, Figure, ForestPlot, PowerPlot, ProfilePlot, forest_plot
+from bioparity.analyses.figures import (
+    CAAPlot,
+    Figure,
+    ForestPlot,
+    PowerPlot,
+    ProfilePlot,
+    XYPlot,
+    forest_plot,
+)
 from bioparity.analyses.format import fmt_time, fmt_value
 from bioparity.analyses.pk_similarity import pk_tables
 from bioparity.analyses.tables import ReportTables, Table
@@ -64,6 +72,8 @@ def figure_images(figure: Figure) -> list[Markup]:
     if isinstance(data, CAAPlot):
         alt = f"Lot values of {data.name or data.attribute} by source"
         return [svg_image(static.caa_svg(data, small=True), alt)]
+    if isinstance(data, XYPlot):
+        return [svg_image(static.xy_svg(data), figure.label or data.title)]
     raise TypeError(f"no renderer for plot data {type(data).__name__}")  # pragma: no cover
 
 

@@ -20,7 +20,15 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from bioparity.analyses.figures import PLOT_FORMATS, CAAPlot, ForestPlot, PowerPlot, ProfilePlot, caa_plot
+from bioparity.analyses.figures import (
+    PLOT_FORMATS,
+    CAAPlot,
+    ForestPlot,
+    PowerPlot,
+    ProfilePlot,
+    XYPlot,
+    caa_plot,
+)
 from bioparity.caa.results import CAAResult
 from bioparity.errors import InputError
 
@@ -42,12 +50,19 @@ def _svg(fig: Figure) -> str:
     return buffer.getvalue()
 
 
+def _log_axis(axis: str, ax: Axes, subs: tuple[float, ...] = (1.0,)) -> None:
+    """A log axis (``x`` or ``y``) labelled 0.1, 1, 10 (plain numbers at decades, or at ``subs`` times
+    each decade; unlabelled minor ticks)."""
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
+    target.set_major_locator(LogLocator(base=10, subs=subs))
+    target.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    target.set_minor_formatter(NullFormatter())
+
+
 def _decades(ax: Axes) -> None:
     """A log y axis labelled 0.1, 1, 10, 100 (plain numbers at decades; unlabelled minor ticks)."""
-    ax.set_yscale("log")
-    ax.yaxis.set_major_locator(LogLocator(base=10))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.yaxis.set_minor_formatter(NullFormatter())
+    _log_axis("y", ax)
 
 
 def profiles_svg(plot: ProfilePlot, *, log: bool) -> str:
@@ -166,6 +181,68 @@ def power_svg(plot: PowerPlot) -> str:
         ax.grid(alpha=0.3)
         # Below the axes, never over the curves (constrained layout makes room for it).
         fig.legend(fontsize=7, loc="outside lower center", ncol=2, frameon=False)
+        return _svg(fig)
+
+
+def xy_svg(plot: XYPlot) -> str:
+    """Points and fitted curves per series (one colour per series name), horizontal reference lines
+    labelled at the right edge, vertical ones at the top; values <= 0 are left out on a log axis."""
+    colours = {name: COLOURS[i % len(COLOURS)] for i, name in enumerate(plot.series_names())}
+
+    def shown(x: list[float], y: list[float]) -> tuple[np.ndarray, np.ndarray]:
+        xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        keep = np.isfinite(xs) & np.isfinite(ys)
+        keep &= (xs > 0) if plot.log_x else keep
+        keep &= (ys > 0) if plot.log_y else keep
+        return xs[keep], ys[keep]
+
+    with _style():
+        fig = Figure(figsize=(6.4, 3.8), layout="constrained")
+        ax = fig.add_subplot()
+        for series in plot.points:
+            xs, ys = shown(series.x, series.y)
+            ax.scatter(xs, ys, s=14, color=colours[series.name], label=series.name, zorder=3)
+        drawn = {s.name for s in plot.points}
+        for series in plot.lines:
+            xs, ys = shown(series.x, series.y)
+            label = None if series.name in drawn else series.name
+            ax.plot(xs, ys, lw=1.3, color=colours[series.name], label=label, zorder=2)
+        for ref in plot.hlines:
+            ax.axhline(ref.value, color="#b91c1c", ls="--", lw=1)
+            ax.annotate(
+                ref.label,
+                (1.0, ref.value),
+                xycoords=("axes fraction", "data"),
+                xytext=(-2, 2),
+                textcoords="offset points",
+                ha="right",
+                va="bottom",
+                fontsize=7,
+                color="#b91c1c",
+            )
+        for ref in plot.vlines:
+            ax.axvline(ref.value, color="#444444", ls=":", lw=1)
+            ax.annotate(
+                ref.label,
+                (ref.value, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(0, 2),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                color="#444444",
+            )
+        if plot.log_x:
+            _log_axis("x", ax, (1.0, 2.0, 5.0))
+        if plot.log_y:
+            _log_axis("y", ax, (1.0, 2.0, 5.0))
+        ax.set_xlabel(plot.x_title + (" (log scale)" if plot.log_x else ""))
+        ax.set_ylabel(plot.y_title + (" (log scale)" if plot.log_y else ""))
+        ax.set_title("\n".join(textwrap.wrap(plot.title, 90)), pad=12 if plot.vlines else 6)
+        ax.grid(alpha=0.3)
+        if plot.series_names():
+            fig.legend(fontsize=7, loc="outside lower center", ncol=4, frameon=False)
         return _svg(fig)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from bioparity.analyses.figures import CAAPlot, ForestPlot, PlotData, PowerPlot, ProfilePlot
+from bioparity.analyses.figures import CAAPlot, ForestPlot, PlotData, PowerPlot, ProfilePlot, XYPlot
 from bioparity.report.static import COLOURS
 
 _LAYOUT: dict[str, Any] = {
@@ -234,6 +234,61 @@ def caa_figure(plot: CAAPlot) -> dict[str, Any]:
     }
 
 
+def _xy_axis(title: str, log: bool) -> dict[str, Any]:
+    # log: plotly's own ticks (1, 2, 5 per decade on a short range), plain numbers
+    return {"title": {"text": title}, "type": "log" if log else "linear", "exponentformat": "none"}
+
+
+def xy_figure(plot: XYPlot) -> dict[str, Any]:
+    """Points (markers) and curves (lines) per series, one colour per series name; reference lines as
+    shapes labelled at the right edge (horizontal) or the top (vertical), as in the report."""
+    colours = {name: COLOURS[i % len(COLOURS)] for i, name in enumerate(plot.series_names())}
+    data: list[dict[str, Any]] = [
+        {"type": "scatter", "mode": "markers", "name": s.name, "legendgroup": s.name, "x": s.x, "y": s.y,
+         "marker": {"color": colours[s.name], "size": 6}}
+        for s in plot.points
+    ]  # fmt: skip
+    with_points = {s.name for s in plot.points}
+    data += [
+        {"type": "scatter", "mode": "lines", "name": s.name, "legendgroup": s.name, "x": s.x, "y": s.y,
+         "showlegend": s.name not in with_points, "line": {"color": colours[s.name], "width": 1.6}}
+        for s in plot.lines
+    ]  # fmt: skip
+    shapes = [
+        {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": r.value, "y1": r.value,
+         "line": {"dash": "dash", "color": "#b91c1c", "width": 1}}
+        for r in plot.hlines
+    ] + [
+        {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": r.value, "x1": r.value,
+         "line": {"dash": "dot", "color": "#444444", "width": 1}}
+        for r in plot.vlines
+    ]  # fmt: skip
+
+    # annotations on a log axis take log10 positions
+    def at(value: float, log: bool) -> float:
+        return math.log10(value) if log and value > 0 else value
+
+    annotations = [
+        {"xref": "paper", "x": 1, "xanchor": "right", "y": at(r.value, plot.log_y), "yanchor": "bottom",
+         "text": r.label, "showarrow": False, "font": {"size": 10, "color": "#b91c1c"}}
+        for r in plot.hlines
+    ] + [
+        {"yref": "paper", "y": 1, "yanchor": "bottom", "x": at(r.value, plot.log_x), "text": r.label,
+         "showarrow": False, "font": {"size": 10, "color": "#444444"}}
+        for r in plot.vlines
+    ]  # fmt: skip
+    return {
+        "data": data,
+        "layout": plot_layout(
+            plot.title,
+            xaxis=_xy_axis(plot.x_title, plot.log_x),
+            yaxis=_xy_axis(plot.y_title, plot.log_y),
+            shapes=shapes,
+            annotations=annotations,
+        ),
+    }
+
+
 def figure_json(data: PlotData) -> dict[str, Any]:
     """A run's figure as Plotly JSON, by plot type (profiles on a linear axis)."""
     if isinstance(data, ForestPlot):
@@ -242,6 +297,8 @@ def figure_json(data: PlotData) -> dict[str, Any]:
         return power_figure(data)
     if isinstance(data, CAAPlot):
         return caa_figure(data)
+    if isinstance(data, XYPlot):
+        return xy_figure(data)
     return profiles_figure(data, log=False)
 
 
