@@ -25,7 +25,7 @@ Front ends never branch on kind names: they read this object from the registry
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -280,6 +280,15 @@ class RunView:
     def records(self) -> list[dict[str, Any]]:
         """The result table as one dictionary per row."""
         return [{str(k): v for k, v in r.items()} for r in self.table.to_dict("records")]
+
+    def input_frame(self, needed: Collection[str]) -> pd.DataFrame | None:
+        """The run's own dataset as a table (headers stripped and lower-cased), or None when it is not
+        stored, not a table, or lacks one of the ``needed`` columns (a figure is then left out)."""
+        frame = self.chain[0].load() if self.chain else None
+        if frame is None:
+            return None
+        frame = frame.rename(columns=lambda c: str(c).strip().lower())
+        return frame if set(needed) <= set(frame.columns) else None
 
 
 @dataclass(frozen=True)

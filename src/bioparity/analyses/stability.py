@@ -25,7 +25,8 @@ from typing import Any
 
 import pandas as pd
 
-from bioparity.analyses.contract import Analysis, InputColumn, Option, example_file
+from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
+from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.options import number_option, optional_number, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
@@ -380,6 +381,95 @@ def stability_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tup
     ]
 
 
+#: Points drawn per fitted line (the line is straight on the model scale, curved after exp for log).
+CURVE_POINTS = 50
+
+
+def _model_line(name: str, intercept: float, slope: float, model: str, end: float) -> Line:
+    """The chosen model's mean line from time 0 to ``end`` on the original scale (exp of the ln fit)."""
+    times = [end * i / (CURVE_POINTS - 1) for i in range(CURVE_POINTS)]
+    means = [intercept + slope * t for t in times]
+    return Line(name, times, [math.exp(m) for m in means] if model == "log" else means)
+
+
+def _matches(frame: pd.DataFrame, r: Mapping[str, Any]) -> pd.Series:
+    keep = frame[ATTRIBUTE].astype(str) == str(r[ATTRIBUTE])
+    for column in (CONDITION, PRODUCT):
+        value = r.get(column)
+        if isinstance(value, str) and value and column in frame.columns:
+            keep &= frame[column].astype(str) == value
+    return keep
+
+
+def stability_figure(data: pd.DataFrame, life: Mapping[str, Any], lots: pd.DataFrame, unit: str) -> XYPlot:
+    """One analysis (attribute, condition, product): the results per lot against time, the chosen
+    model's line per lot (one pooled line for cics) from the stored lot regressions, the acceptance
+    criteria and the shelf life (the figure of ICH Q1E, Appendix B)."""
+    rows = data[_matches(data, life)]
+    points = tuple(
+        Line(f"lot {lot}", g["time"].astype(float).tolist(), g["value"].astype(float).tolist())
+        for lot, g in rows.groupby(rows[LOT].astype(str), sort=True)
+    )
+    mine = lots[_matches(lots, life)].to_dict("records")
+    shelf = _life(life.get(SHELF_LIFE_VALUE))
+    last = float(life.get("max_observed_time") or 0.0)
+    end = max(last, shelf if math.isfinite(shelf) else last) * 1.1
+    model, pooling = str(life.get("model") or "linear"), str(life.get(POOLING) or "")
+    if pooling == "cics" and mine:
+        lines: tuple[Line, ...] = (
+            _model_line(
+                "pooled line (cics)", mine[0]["fitted_intercept"], mine[0]["fitted_slope"], model, end
+            ),
+        )
+    else:
+        lines = tuple(
+            _model_line(f"lot {r[LOT]}", r["fitted_intercept"], r["fitted_slope"], model, end) for r in mine
+        )
+    hlines = tuple(
+        RefLine(f"{side} criterion {cell(life.get(side))}", float(life[side]))
+        for side in ("lower", "upper")
+        if is_number(life.get(side))
+    )
+    vlines = (RefLine(f"shelf life {cell(shelf, 4)}", shelf),) if math.isfinite(shelf) else ()
+    return XYPlot(
+        f"{_where(life)}: {model} model, {pooling}",
+        "time",
+        str(life[ATTRIBUTE]),
+        x_unit=unit,
+        points=points,
+        lines=lines,
+        hlines=hlines,
+        vlines=vlines,
+    )
+
+
+def stability_figures(run: RunView) -> list[Figure]:
+    """One figure per attribute, condition and product: results per lot, the model's lines, criteria."""
+    data = run.input_frame((ATTRIBUTE, LOT, "time", "value"))
+    if data is None or SECTION not in run.table.columns:
+        return []
+    data = data.assign(
+        time=pd.to_numeric(data["time"], errors="coerce"), value=pd.to_numeric(data["value"], errors="coerce")
+    ).dropna(subset=["time", "value"])
+    lots = section(run.table, LOTS)
+    unit = str(run.options.get("time_unit") or "")
+    return [
+        Figure(
+            "stability",
+            "Stability plot",
+            f"Results per lot against time with the chosen model's lines and the acceptance criteria: "
+            f"{_where(life)}",
+            stability_figure(data, life, lots, unit),
+            series="analysis",
+            item=_where(life),
+            group_title="Stability plots (ICH Q1E Appendix B)",
+            note="Points: results per lot; lines: the mean of the model chosen by the poolability tests "
+            "(one pooled line for cics); dashed: acceptance criteria; dotted: the shelf life.",
+        )
+        for life in section(run.table, SHELF_LIFE).to_dict("records")
+    ]
+
+
 def example_data() -> bytes:
     """LeBlond et al. 2011 (J Valid Technol 17(3):47, example 1, batches b2, b5, b7; potency >= 95) and
     the R reference's test/reference purity lots (lower 90, slope margin 0.1), one file."""
@@ -452,6 +542,7 @@ STABILITY = Analysis(
     tables=stability_tables,
     summary=stability_summary,
     flags=stability_flags,
+    figures=stability_figures,
     units=lambda options: {"time": str(options.get("time_unit") or "")} if options.get("time_unit") else {},
     study_kinds=("caa",),
     example=example_file("stability.csv", example_data),
