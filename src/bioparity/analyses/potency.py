@@ -22,7 +22,8 @@ from typing import Any
 
 import pandas as pd
 
-from bioparity.analyses.contract import Analysis, InputColumn, Option, packaged_example
+from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, packaged_example
+from bioparity.analyses.figures import Figure, Line, XYPlot
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.options import (
     flag_option,
@@ -340,6 +341,116 @@ def potency_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple
     ]
 
 
+#: Assays drawn (one figure each); larger inputs show the first ones and say so.
+MAX_ASSAY_FIGURES = 12
+#: Points of a drawn curve.
+CURVE_POINTS = 60
+STANDARD = "standard"
+
+
+def _doses(low: float, high: float, log: bool) -> list[float]:
+    """``CURVE_POINTS`` doses from ``low`` to ``high``, evenly spaced on log dose when ``log``."""
+    steps = range(CURVE_POINTS)
+    if log:
+        a, b = math.log(low), math.log(high)
+        return [math.exp(a + (b - a) * i / (CURVE_POINTS - 1)) for i in steps]
+    return [low + (high - low) * i / (CURVE_POINTS - 1) for i in steps]
+
+
+def fitted_response(r: Mapping[str, Any], test: bool, dose: float) -> float:
+    """The fitted mean response of the standard (or the row's test sample) at ``dose``, from the stored
+    parameters (``param_*`` columns of the result; the model scale: after ``transform``).
+
+    4PL/5PL (R ``drc`` LL.4/LL.5): c + (d - c) / (1 + exp(b (ln dose - ln e)))^f; parallel-line:
+    intercept + slope ln dose (Ph. Eur. 5.3, section 3.2); slope-ratio: intercept + slope dose (section
+    3.3). NaN when the parameters are not stored.
+    """
+    who = "test" if test else STANDARD
+    model = str(r.get(MODEL) or "")
+    p = {k[len("param_") :]: _number(v) for k, v in r.items() if str(k).startswith("param_")}
+    if model in ("4pl", "5pl"):
+        e = p.get(f"e_{who}", math.nan)
+        if not (e > 0 and dose > 0):
+            return math.nan
+        z = min(700.0, p.get("b", math.nan) * (math.log(dose) - math.log(e)))
+        f = p.get("f", 1.0) if model == "5pl" else 1.0
+        return p.get("c", math.nan) + (p.get("d", math.nan) - p.get("c", math.nan)) / (1.0 + math.exp(z)) ** f
+    if model == "parallel-line":
+        return p.get(f"intercept_{who}", math.nan) + p.get("slope", math.nan) * math.log(dose)
+    if model == "slope-ratio":
+        return p.get("intercept", math.nan) + p.get(f"slope_{who}", math.nan) * dose
+    return math.nan
+
+
+def potency_figure(data: pd.DataFrame, rows: list[dict[str, Any]], transform: str) -> XYPlot:
+    """One assay: the responses per preparation against dose and the fitted curves of the stored
+    parameters (the standard's once when every estimate shares it, else once per test sample)."""
+    model = str(rows[0].get(MODEL) or "")
+    log_dose = model != "slope-ratio"
+    dose = data["dose"].astype(float)
+    response = data["response"].astype(float)
+    y = response.map(math.log) if transform == "log" else response
+    points = tuple(
+        Line(str(name), dose[idx].tolist(), y[idx].tolist())
+        for name, idx in data.groupby(data["sample"].astype(str), sort=False).groups.items()
+    )
+    positive = dose[dose > 0] if log_dose else dose
+    low, high = float(positive.min()), float(positive.max())
+    grid = _doses(low, high, log_dose)
+    standards = {tuple(round(fitted_response(r, False, x), 9) for x in grid) for r in rows}
+    lines = []
+    for r in rows:
+        sample = str(r[SAMPLE])
+        if len(standards) > 1 or r is rows[0]:
+            name = STANDARD if len(standards) == 1 else f"{STANDARD} (fit with {sample})"
+            lines.append(Line(name, grid, [fitted_response(r, False, x) for x in grid]))
+        lines.append(Line(sample, grid, [fitted_response(r, True, x) for x in grid]))
+    return XYPlot(
+        f"Assay {rows[0][ASSAY]}: {model} fit, relative potency "
+        + "; ".join(f"{r[SAMPLE]} {_interval(r[RELATIVE_POTENCY], r[CI_LOWER], r[CI_UPPER])}" for r in rows),
+        "dose",
+        "ln response" if transform == "log" else "response",
+        points=points,
+        lines=tuple(lines),
+        log_x=log_dose,
+    )
+
+
+def potency_figures(run: RunView) -> list[Figure]:
+    """One figure per assay (the first :data:`MAX_ASSAY_FIGURES`): responses and fitted curves."""
+    data = run.input_frame((ASSAY, SAMPLE, "dose", "response"))
+    if data is None or not {ASSAY, SAMPLE, MODEL} <= set(run.table.columns):
+        return []
+    data = data.assign(
+        dose=pd.to_numeric(data["dose"], errors="coerce"),
+        response=pd.to_numeric(data["response"], errors="coerce"),
+    ).dropna(subset=["dose", "response"])
+    transform = text_option(run.options, "transform", "none")
+    records = [r for r in run.records if str(r[ASSAY]) != COMBINED]
+    assays = list(dict.fromkeys(str(r[ASSAY]) for r in records))
+    shown = assays[:MAX_ASSAY_FIGURES]
+    note = "Points: responses per preparation; lines: the fitted model of the stored parameters."
+    if len(assays) > len(shown):
+        note += f" The first {len(shown)} of {len(assays)} assays are drawn."
+    return [
+        Figure(
+            "potency",
+            "Dose-response plot",
+            f"Responses per preparation against dose with the fitted curves: assay {assay}",
+            potency_figure(
+                data[data[ASSAY].astype(str) == assay],
+                [r for r in records if str(r[ASSAY]) == assay],
+                transform,
+            ),
+            series="assay",
+            item=assay,
+            group_title="Dose-response plots",
+            note=note,
+        )
+        for assay in shown
+    ]
+
+
 POTENCY = Analysis(
     name=NAME,
     title="Relative potency",
@@ -391,6 +502,7 @@ POTENCY = Analysis(
     tables=potency_tables,
     summary=potency_summary,
     flags=potency_flags,
+    figures=potency_figures,
     study_kinds=("caa",),
     # the R reference plate of the 4PL case (2 preparations x 8 doses x 3 replicates; R nls)
     example=packaged_example("validation/reference/potency/data_4pl.csv", {"model": "4pl"}),
