@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from bioparity._results import plain
-from bioparity.analyses.contract import Analysis, InputColumn, Option, example_file
+from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
+from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.options import flag_option, number_option, optional_number, text_option, yes_no
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
@@ -191,6 +192,72 @@ def ada_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str
     ]
 
 
+REMOVED = "removed as outlier"
+
+
+def screening_figure(
+    data: pd.DataFrame, chosen: Mapping[str, Any], removed: list[Mapping[str, Any]]
+) -> XYPlot:
+    """The screening signals per run against the donor's index (order of first appearance), the values
+    removed as outliers apart, and the screening cut point (data scale; log axis when the cut point was
+    estimated on logs)."""
+    donors = list(dict.fromkeys(data["donor"].astype(str)))
+    index = data["donor"].astype(str).map({d: i + 1 for i, d in enumerate(donors)}).astype(float)
+    run = data["run"].astype(str)
+    gone_donors = {str(o["donor"]) for o in removed if not o.get("run")}
+    gone_values = {(str(o["donor"]), str(o["run"])) for o in removed if o.get("run")}
+    is_removed = pd.Series(
+        [
+            d in gone_donors or (d, r) in gone_values
+            for d, r in zip(data["donor"].astype(str), run, strict=True)
+        ],
+        index=data.index,
+    )
+    signal = data["signal"].astype(float)
+    points = [
+        Line(f"run {name}", index[idx].tolist(), signal[idx].tolist())
+        for name, idx in data[~is_removed].groupby(run[~is_removed], sort=True).groups.items()
+    ]
+    if is_removed.any():
+        points.append(Line(REMOVED, index[is_removed].tolist(), signal[is_removed].tolist()))
+    cut = float(chosen[CUT_POINT])
+    fpr = f"{100 * float(chosen[FPR]):g}%"
+    return XYPlot(
+        f"Screening signals of {len(donors)} donors: cut point {cell(cut, 4)} ({chosen.get(METHOD)}, "
+        f"{chosen.get(TRANSFORM)} scale, FPR {fpr}, {chosen.get(CUT_POINT_TYPE)})",
+        "donor (order in the file)",
+        "screening signal",
+        points=tuple(points),
+        hlines=(RefLine(f"screening cut point {cell(cut, 4)}", cut),),
+        log_y=chosen.get(TRANSFORM) == "log",
+    )
+
+
+def ada_figures(run: RunView) -> list[Figure]:
+    """The screening signals per donor and run with the screening cut point."""
+    data = run.input_frame(("donor", "run", "signal"))
+    chosen = [r for r in _selected_records(run) if r.get(TIER) == "screening"]
+    if data is None or not chosen or not is_number(chosen[0].get(CUT_POINT)):
+        return []
+    data = data.assign(signal=pd.to_numeric(data["signal"], errors="coerce")).dropna(subset=["signal"])
+    stored = run.result.get("removed_values") if isinstance(run.result, Mapping) else None
+    removed = [o for o in stored or [] if isinstance(o, Mapping) and o.get(TIER) == "screening"]
+    return [
+        Figure(
+            "ada-screening",
+            "Screening signals and cut point",
+            "Screening signals per donor and run with the screening cut point",
+            screening_figure(data, chosen[0], removed),
+            note="Points: screening signal of each donor and run (values removed as outliers apart); "
+            "dashed: the screening cut point on the data scale.",
+        )
+    ]
+
+
+def _selected_records(run: RunView) -> list[dict[str, Any]]:
+    return [r for r in run.records if r.get(SELECTED) is True or r.get(SELECTED) == 1]
+
+
 def example_data() -> bytes:
     """24 donors x 3 runs, log-normal signals, 5% +/- 4% inhibition by drug and one high donor."""
     rng = np.random.default_rng(2008)
@@ -250,6 +317,7 @@ ADA_CUTPOINT = Analysis(
     tables=ada_tables,
     summary=ada_summary,
     flags=ada_flags,
+    figures=ada_figures,
     study_kinds=("clinical",),
     example=example_file("ada-cutpoint-validation.csv", example_data, {"confirm_fpr": 0.01}),
 )

@@ -18,7 +18,7 @@ import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from bioparity.analyses.figures import (
     PLOT_FORMATS,
@@ -184,6 +184,17 @@ def power_svg(plot: PowerPlot) -> str:
         return _svg(fig)
 
 
+def _short_log_axis(axis: str, ax: Axes) -> None:
+    """A log axis; over less than ~1.5 decades labelled at round numbers (0.5, 1, 1.5, ...), since
+    decades alone would leave it with one label or none."""
+    _log_axis(axis, ax, (1.0, 2.0, 5.0))
+    low, high = ax.get_xlim() if axis == "x" else ax.get_ylim()
+    if low > 0 and high / low < 30:
+        (ax.xaxis if axis == "x" else ax.yaxis).set_major_locator(
+            MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10])
+        )
+
+
 def xy_svg(plot: XYPlot) -> str:
     """Points and fitted curves per series (one colour per series name), horizontal reference lines
     labelled at the right edge, vertical ones at the top; values <= 0 are left out on a log axis."""
@@ -233,10 +244,9 @@ def xy_svg(plot: XYPlot) -> str:
                 fontsize=7,
                 color="#444444",
             )
-        if plot.log_x:
-            _log_axis("x", ax, (1.0, 2.0, 5.0))
-        if plot.log_y:
-            _log_axis("y", ax, (1.0, 2.0, 5.0))
+        for axis, log in (("x", plot.log_x), ("y", plot.log_y)):
+            if log:
+                _short_log_axis(axis, ax)
         ax.set_xlabel(plot.x_title + (" (log scale)" if plot.log_x else ""))
         ax.set_ylabel(plot.y_title + (" (log scale)" if plot.log_y else ""))
         ax.set_title("\n".join(textwrap.wrap(plot.title, 90)), pad=12 if plot.vlines else 6)
