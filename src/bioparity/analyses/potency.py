@@ -374,7 +374,8 @@ def fitted_response(r: Mapping[str, Any], test: bool, dose: float) -> float:
             return math.nan
         z = min(700.0, p.get("b", math.nan) * (math.log(dose) - math.log(e)))
         f = p.get("f", 1.0) if model == "5pl" else 1.0
-        return p.get("c", math.nan) + (p.get("d", math.nan) - p.get("c", math.nan)) / (1.0 + math.exp(z)) ** f
+        c, d = p.get("c", math.nan), p.get("d", math.nan)
+        return float(c + (d - c) / (1.0 + math.exp(z)) ** f)
     if model == "parallel-line":
         return p.get(f"intercept_{who}", math.nan) + p.get("slope", math.nan) * math.log(dose)
     if model == "slope-ratio":

@@ -466,7 +466,9 @@ def stability_figures(run: RunView) -> list[Figure]:
             note="Points: results per lot; lines: the mean of the model chosen by the poolability tests "
             "(one pooled line for cics); dashed: acceptance criteria; dotted: the shelf life.",
         )
-        for life in section(run.table, SHELF_LIFE).to_dict("records")
+        for life in (
+            {str(k): v for k, v in r.items()} for r in section(run.table, SHELF_LIFE).to_dict("records")
+        )
     ]
 
 
