@@ -119,3 +119,5 @@ def test_through_the_web_pages(workspace: kinds.Workspace, tmp_path: Path) -> No
         assert "ADA cut points per tier (data scale; the reported estimate and every alternative)" in text
     assert "Variance components (REML) and distribution (analysis scale)" in kinds.text_of(report)
     assert "Screening: 1 outlier(s) removed: biological:D08." in kinds.text_of(report)  # a note of the result
+    assert 'id="fig-ada-screening"' in page  # the Plotly figure of the run page
+    assert 'alt="Screening signals per donor and run with the screening cut point"' in report  # its SVG

@@ -144,3 +144,6 @@ def test_through_the_web_pages(workspace: kinds.Workspace, tmp_path: Path) -> No
         assert "Relative potency per assay and test sample (95% CI)" in text
         assert "Combination of independent assays (Ph. Eur. 5.3, section 6; 95% CI)" in text
     assert "Complete potency result" in kinds.text_of(report)  # the appendix
+    # one dose-response plot per assay: the chosen one on the page (Plotly), all three in the report
+    assert 'id="fig-potency"' in page and 'name="assay"' in page
+    assert report.count('alt="Responses per preparation against dose with the fitted curves: assay') == 3

@@ -353,8 +353,10 @@ def _doses(low: float, high: float, log: bool) -> list[float]:
     steps = range(CURVE_POINTS)
     if log:
         a, b = math.log(low), math.log(high)
-        return [math.exp(a + (b - a) * i / (CURVE_POINTS - 1)) for i in steps]
-    return [low + (high - low) * i / (CURVE_POINTS - 1) for i in steps]
+        doses = [math.exp(a + (b - a) * i / (CURVE_POINTS - 1)) for i in steps]
+    else:
+        doses = [low + (high - low) * i / (CURVE_POINTS - 1) for i in steps]
+    return [low, *doses[1:-1], high]  # the ends exactly the lowest and highest dose
 
 
 def fitted_response(r: Mapping[str, Any], test: bool, dose: float) -> float:
