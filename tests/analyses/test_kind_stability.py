@@ -140,6 +140,6 @@ def test_through_the_web_pages(workspace: kinds.Workspace, tmp_path: Path) -> No
     assert "Complete result: lot regression" in kinds.text_of(report)
     assert "extrapolates beyond the last time point" in kinds.text_of(report)  # the flags as notes
     # one XY plot per attribute, condition and product: the page draws the chosen one (Plotly), the report all
-    assert 'id="fig-stability"' in page and '<option selected>purity 25C test</option>' in page
+    assert 'id="fig-stability"' in page and "<option selected>purity 25C test</option>" in page
     assert report.count('alt="Results per lot against time with the chosen model') == 3
     assert "Stability plots (ICH Q1E Appendix B)" in kinds.text_of(report)
