@@ -39,6 +39,20 @@ def _open_study_upload(page: Any) -> None:
     page.click("text=Upload a dataset to PK-101")
 
 
+def _nca_upload_as_sam(browser: Any, server: Server, path: Path, name: str) -> tuple[Any, Any]:
+    """A new browser context signed in as the statistician, on the upload form with ``path`` chosen
+    to be checked for NCA as dataset ``name``; returns the context and its page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    sign_in(page, server, "sam", PASSWORD["sam"])
+    _open_study_upload(page)
+    page.set_input_files("#file", str(path))
+    page.fill("#ds-name", name)
+    page.select_option("#ds-kind", "nca")
+    return context, page
+
+
 def _no_axe_problems(page: Any, width: int, name: str) -> None:
     page.set_viewport_size({"width": width, "height": 900})
     if page.locator("div.plot[data-figure]").count():
@@ -51,14 +65,7 @@ def _no_axe_problems(page: Any, width: int, name: str) -> None:
 def test_theoph_upload_with_subject_time_headers_is_mapped_in_the_form_and_nca_runs(
     browser: Any, server: Server
 ) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    sign_in(page, server, "sam", PASSWORD["sam"])
-    _open_study_upload(page)
-    page.set_input_files("#file", str(THEOPH))
-    page.fill("#ds-name", "theoph-mapped")
-    page.select_option("#ds-kind", "nca")
+    context, page = _nca_upload_as_sam(browser, server, THEOPH, "theoph-mapped")
     page.fill("#unit-conc_unit", "mg/L")
     page.fill("#unit-dose_unit", "mg/kg")
     page.click("#upload-submit")
@@ -156,14 +163,7 @@ def test_a_file_with_its_units_in_a_column_is_mapped_converted_and_gives_pporres
     mixed.loc[::3, "PCSTRESU"] = "ng/mL"
     path = tmp_path / "theoph-units.csv"
     mixed.to_csv(path, index=False)
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    sign_in(page, server, "sam", PASSWORD["sam"])
-    _open_study_upload(page)
-    page.set_input_files("#file", str(path))
-    page.fill("#ds-name", "theoph-unit-column")
-    page.select_option("#ds-kind", "nca")
+    context, page = _nca_upload_as_sam(browser, server, path, "theoph-unit-column")
     page.click("#upload-submit")
     assert page.locator("#unitcol-conc").input_value() == "PCSTRESU"  # found by its usual name
     assert "Column PCSTRESU gives the unit of conc on each row" in page.locator("#mapping-intro").inner_text()
