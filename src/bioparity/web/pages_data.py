@@ -276,6 +276,19 @@ def _table_preview(content: bytes, filename: str) -> tuple[list[str], list[list[
     return [str(c) for c in frame.columns], head.to_numpy().tolist(), frame
 
 
+def numeric_columns(rows: list[list[Any]]) -> list[bool]:
+    """Per column of preview rows, whether every value given is a number (its heading is then
+    right-aligned over the numbers)."""
+    columns = list(zip(*rows, strict=True)) if rows else []
+    return [
+        any(v is not None for v in c) and all(v is None or isinstance(v, (int, float)) for v in c)
+        for c in columns
+    ]
+
+
+TEMPLATES.env.filters["numeric_columns"] = numeric_columns
+
+
 def option_fields(kind: Analysis, given: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """The form fields of a kind's options schema: a select where the option lists choices, else a text
     input (a decimal keyboard for numbers)."""
