@@ -102,6 +102,7 @@ def _result_tables(frame: pd.DataFrame) -> ReportTables:
             tuple(c not in (stats.columns[0], "parameter") for c in stats.columns),
             note="SD and CV% with n - 1; geometric CV% = 100·sqrt(exp(s²log) - 1); no geometric "
             "statistics for times of samples (Tmax, Tlast, lambda_z interval), R2, span ratio and counts.",
+            wide=True,  # 12 columns of up to 10 characters: a landscape page, the max column kept
         )
     )
     flags = [c for c in frame.columns if str(c).startswith("flag_")]
