@@ -161,7 +161,8 @@ class Gallery:
         for number, png in enumerate(pages, 1):
             self.shots.append(Shot(png.name, f"{title}, page {number} of {n_pages}", user, path))
             pixels = np.asarray(Image.open(png).convert("L"))
-            if (pixels < 200).sum() < 500:
+            above_footer = pixels[: int(pixels.shape[0] * 0.92)]  # "page n of m" is in the bottom margin
+            if (above_footer < 200).sum() < 50:
                 self.problems.append(f"{title} ({path}): page {number} is blank")
             if (pixels[:, -4:] < 200).any() or (pixels[-4:, :] < 200).any():  # inside the margin: cut off
                 self.problems.append(f"{title} ({path}): page {number} has content cut at the paper's edge")
