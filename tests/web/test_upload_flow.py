@@ -39,6 +39,20 @@ def _open_study_upload(page: Any) -> None:
     page.click("text=Upload a dataset to PK-101")
 
 
+def _nca_upload_as_sam(browser: Any, server: Server, path: Path, name: str) -> tuple[Any, Any]:
+    """A new browser context signed in as the statistician, on the upload form with ``path`` chosen
+    to be checked for NCA as dataset ``name``; returns the context and its page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    sign_in(page, server, "sam", PASSWORD["sam"])
+    _open_study_upload(page)
+    page.set_input_files("#file", str(path))
+    page.fill("#ds-name", name)
+    page.select_option("#ds-kind", "nca")
+    return context, page
+
+
 def _no_axe_problems(page: Any, width: int, name: str) -> None:
     page.set_viewport_size({"width": width, "height": 900})
     if page.locator("div.plot[data-figure]").count():
@@ -51,14 +65,7 @@ def _no_axe_problems(page: Any, width: int, name: str) -> None:
 def test_theoph_upload_with_subject_time_headers_is_mapped_in_the_form_and_nca_runs(
     browser: Any, server: Server
 ) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    sign_in(page, server, "sam", PASSWORD["sam"])
-    _open_study_upload(page)
-    page.set_input_files("#file", str(THEOPH))
-    page.fill("#ds-name", "theoph-mapped")
-    page.select_option("#ds-kind", "nca")
+    context, page = _nca_upload_as_sam(browser, server, THEOPH, "theoph-mapped")
     page.fill("#unit-conc_unit", "mg/L")
     page.fill("#unit-dose_unit", "mg/kg")
     page.click("#upload-submit")
@@ -141,6 +148,55 @@ def test_theoph_upload_with_subject_time_headers_is_mapped_in_the_form_and_nca_r
     assert "as version 2" in page.locator("p.notice").inner_text()
     for width in (1280, 390):
         _no_axe_problems(page, width, "dataset")
+    context.close()
+
+
+def test_a_file_with_its_units_in_a_column_is_mapped_converted_and_gives_pporresu(
+    browser: Any, server: Server, tmp_path: Path
+) -> None:
+    """Theoph with every third concentration in ng/mL (x 1000) and the others in mg/L or ug/mL, the unit
+    of each row in an SDTM-style PCSTRESU column: the column is found and preselected in the mapping,
+    stored with it, every row converted, and the NCA agrees with PKNCA (values in mg/L)."""
+    theoph = pd.read_csv(THEOPH)
+    mixed = theoph.assign(PCSTRESU=["mg/L" if i % 2 else "ug/mL" for i in range(len(theoph))])
+    mixed.loc[::3, "conc"] = theoph.loc[::3, "conc"] * 1000.0
+    mixed.loc[::3, "PCSTRESU"] = "ng/mL"
+    path = tmp_path / "theoph-units.csv"
+    mixed.to_csv(path, index=False)
+    context, page = _nca_upload_as_sam(browser, server, path, "theoph-unit-column")
+    page.click("#upload-submit")
+    assert page.locator("#unitcol-conc").input_value() == "PCSTRESU"  # found by its usual name
+    assert "Column PCSTRESU gives the unit of conc on each row" in page.locator("#mapping-intro").inner_text()
+    assert page.locator("#map-subject").input_value() == "Subject"
+    page.fill("#unit-conc_unit", "mg/L")
+    _shot(page, "upload-14-unit-column-mapping")
+    for width in (1280, 390):
+        _no_axe_problems(page, width, "unit-column-mapping")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.click("#upload-submit")
+    page.wait_for_url("**/ui/datasets/**")
+    assert "conc: column PCSTRESU" in page.locator("#dataset-unit-columns").inner_text()
+    assert "conc: mg/L" in page.locator("#dataset-units").inner_text()
+    # The profile plot shows the converted concentrations: subject 1's first sample, 740 ng/mL = 0.74 mg/L.
+    page.wait_for_selector("#plot-profile-individual .main-svg")
+    figure = json.loads(page.locator("#fig-profile-individual").text_content() or "{}")
+    assert max(max(t["y"]) for t in figure["data"] if t.get("y")) < 12  # Cmax 11.4 mg/L, none x 1000
+    page.click("#run-nca")
+    page.wait_for_url("**/ui/runs/**")
+    run_url = page.url.split("?")[0]
+    result = pd.read_csv(io.BytesIO(page.request.get(run_url + "/result.csv").body()))
+    assert set(result.loc[result["PPTESTCD"] == "CMAX", "PPORRESU"]) == {"mg/L"}
+    assert set(result.loc[result["PPTESTCD"] == "AUCLST", "PPSTRESU"]) == {"h*mg/L"}
+    expected = pd.read_csv(PKNCA)
+    for ours, theirs in (("AUCLST", "auclast"), ("CMAX", "cmax")):
+        got = result[result["PPTESTCD"] == ours].set_index("subject")["PPORRES"].sort_index()
+        want = expected[expected["PPTESTCD"] == theirs].set_index("Subject")["PPORRES"].sort_index()
+        assert got.to_numpy() == pytest.approx(want.to_numpy(), rel=1e-6)
+    # The lambda_z review reads the samples as the run did (mapped and converted).
+    page.goto(run_url + "/review")
+    assert page.locator("h1").count() == 1 and "Not found" not in page.locator("h1").inner_text()
+    page.wait_for_selector("div.plot .main-svg")
+    _shot(page, "upload-15-unit-column-review")
     context.close()
 
 

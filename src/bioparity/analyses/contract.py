@@ -182,6 +182,12 @@ class InputColumn:
     """A column the reader expects. ``required`` columns must be present (a CSV whose header lacks one
     is mapped at upload); ``unit_option`` names the option that holds the column's unit.
 
+    ``unit_columns`` lists the usual names of a column giving this column's unit row by row (e.g.
+    ``conc_unit``, CDISC SDTM ``PCSTRESU``): a file may carry its units that way. One of these names
+    in a file's header is proposed at upload (another column can be chosen in the mapping); each value
+    is then converted from its row's unit into the unit of ``unit_option`` before the analysis, as
+    ``bioparity nca --conc-unit-column`` does. Empty: one unit for every row (the option's).
+
     Attributes
     ----------
     name : str
@@ -193,12 +199,15 @@ class InputColumn:
     unit_option : str or None, default None
         Name of the kind's option that holds the column's unit (e.g. ``conc_unit``); it must be one
         of the kind's options.
+    unit_columns : tuple of str, default ()
+        Usual names of a column giving this column's unit row by row (see above).
     """
 
     name: str
     required: bool
     help: str = ""
     unit_option: str | None = None
+    unit_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -441,6 +450,11 @@ class Analysis:
                     f"analysis {self.name!r}: column {column.name!r} takes its unit from "
                     f"option {column.unit_option!r}, which is not one of its options"
                 )
+            if column.unit_columns and column.unit_option is None:
+                raise ValueError(
+                    f"analysis {self.name!r}: column {column.name!r} may give its unit per row "
+                    "(unit_columns) but has no unit_option to convert into"
+                )
 
     @property
     def option_help(self) -> dict[str, str]:
@@ -494,7 +508,13 @@ class Analysis:
             "description": self.description,
             "options": [o.schema() for o in self.options],
             "columns": [
-                {"name": c.name, "required": c.required, "help": c.help, "unit_option": c.unit_option}
+                {
+                    "name": c.name,
+                    "required": c.required,
+                    "help": c.help,
+                    "unit_option": c.unit_option,
+                    "unit_columns": list(c.unit_columns),
+                }
                 for c in self.columns
             ],
             "follows": list(self.follows),

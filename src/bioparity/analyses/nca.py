@@ -50,6 +50,9 @@ NCA_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Clearance, volume and moments", ("CLFO", "CLO", "VZFO", "VZO", "MRTEVIFO", "MRTIVIFO")),
     ("Moments (AUMC)", ("AUMCLST", "AUMCIFO", "AUMCTAU")),
 )
+#: Usual names of a column giving each concentration's unit (``bioparity nca --conc-unit-column``):
+#: the standard and original result units of the CDISC SDTM Pharmacokinetic Concentrations (PC) domain.
+CONC_UNIT_COLUMNS = ("conc_unit", "PCSTRESU", "PCORRESU")
 _PROFILE_KEYS = ("arm", "treatment", "TRT", "group", "period", "analyte", "subject", "USUBJID")
 
 
@@ -106,6 +109,7 @@ def _result_tables(frame: pd.DataFrame) -> ReportTables:
             tuple(c not in (stats.columns[0], "parameter") for c in stats.columns),
             note="SD and CV% with n - 1; geometric CV% = 100·sqrt(exp(s²log) - 1); no geometric "
             "statistics for times of samples (Tmax, Tlast, lambda_z interval), R2, span ratio and counts.",
+            wide=True,  # 12 columns of up to 10 characters: a landscape page, the max column kept
         )
     )
     flags = [c for c in frame.columns if str(c).startswith("flag_")]
@@ -411,7 +415,13 @@ NCA = Analysis(
     columns=(
         InputColumn("subject", True, "subject identifier"),
         InputColumn("time", True, "time after dose", unit_option="time_unit"),
-        InputColumn("conc", True, "concentration (numbers; BLQ markers allowed)", unit_option="conc_unit"),
+        InputColumn(
+            "conc",
+            True,
+            "concentration (numbers; BLQ markers allowed)",
+            unit_option="conc_unit",
+            unit_columns=CONC_UNIT_COLUMNS,
+        ),
         InputColumn("dose", False, "dose per profile", unit_option="dose_unit"),
         *(InputColumn(c, False, "splits profiles (with the subject)") for c in GROUP_COLUMNS),
     ),
@@ -435,7 +445,8 @@ NCA = Analysis(
         ),
         Option(
             "conc_unit",
-            "concentration unit, e.g. ng/mL ('' = none: no PPORRESU/PPSTRESU columns)",
+            "concentration unit, e.g. ng/mL ('' = none: no PPORRESU/PPSTRESU columns); with a unit "
+            "column, the unit every concentration is converted into",
             "",
             label="Concentration unit",
         ),

@@ -70,7 +70,11 @@ def _content(body: DatasetIn) -> bytes:
 @router.post("/studies/{study_id}/datasets", status_code=201, tags=["datasets"])
 def upload_dataset(study_id: StudyId, body: DatasetIn, actor: CurrentActor, request: Request) -> DatasetOut:
     """Upload a file as a new immutable version of dataset ``name``; it is validated first (for
-    ``analysis_kind`` when given), and a rejected file changes nothing."""
+    ``analysis_kind`` when given), and a rejected file changes nothing.
+
+    ``column_map``, ``units`` and ``unit_columns`` are the upload page's column mapping: checked the
+    same way (against the kind's columns and the file), stored with the dataset and applied to every
+    run on it."""
     content = _content(body)
     with read_unit(request) as session:
         pending = datasets.check_upload(
@@ -82,6 +86,9 @@ def upload_dataset(study_id: StudyId, body: DatasetIn, actor: CurrentActor, requ
             content=content,
             media_type=body.media_type,
             analysis_kind=body.analysis_kind,
+            rename=body.column_map,
+            units=body.units,
+            unit_columns=body.unit_columns,
         )
     parsed = datasets.parse_upload(pending)  # outside any transaction: a large file holds no lock
     return DatasetOut.of(write_unit(request, lambda session: datasets.store_upload(session, actor, parsed)))

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from bioparity.analyses.contract import Analysis
 from bioparity.store import models as m
+from bioparity.workspace.datasets import ColumnMap
 from bioparity.workspace.roles import Meaning, Role
 from bioparity.workspace.signatures import SignatureStatus
 from bioparity.workspace.text import (
@@ -258,6 +259,12 @@ class StudyOut(BaseModel):
         )
 
 
+ColumnName = Annotated[str, StringConstraints(min_length=1, max_length=200), _Plain]
+UnitText = Annotated[str, StringConstraints(max_length=40), _Plain]
+#: At most this many entries in an upload's column mapping, units or unit columns.
+MAPPING_MAX = 100
+
+
 class DatasetIn(StrictModel):
     name: Name
     filename: Annotated[str, StringConstraints(min_length=1, max_length=255), _Plain]
@@ -266,6 +273,27 @@ class DatasetIn(StrictModel):
     media_type: MediaType = "text/csv"
     analysis_kind: ShortName | None = Field(
         None, description="Validate the file for this analysis kind (see GET /analysis-kinds)."
+    )
+    column_map: Annotated[dict[ColumnName, ColumnName], Field(max_length=MAPPING_MAX)] = Field(
+        default_factory=dict,
+        description="File column -> the column analysis_kind expects (its `columns` in GET "
+        '/analysis-kinds), e.g. {"Subject": "subject", "Time": "time"}, as the upload page\'s '
+        "mapping step. CSV files only; the file is stored unchanged and the mapping with it, applied "
+        "whenever the dataset is read. Needs analysis_kind.",
+    )
+    units: Annotated[dict[ShortName, UnitText], Field(max_length=MAPPING_MAX)] = Field(
+        default_factory=dict,
+        description="Unit option -> unit (the `unit_option` of the kinds' columns, e.g. "
+        '{"conc_unit": "ng/mL", "time_unit": "h"}): stored with the dataset, the defaults of '
+        "the unit options of runs on it.",
+    )
+    unit_columns: Annotated[dict[ColumnName, ColumnName], Field(max_length=MAPPING_MAX)] | None = Field(
+        None,
+        description="Expected column -> the file column giving its unit on each row, e.g. "
+        '{"conc": "PCSTRESU"} (only columns with `unit_columns` in GET /analysis-kinds); the values '
+        "are converted into the unit option's unit (default: the unit of the first row, then stored in "
+        "`units`). null: a column with one of the usual names (`unit_columns`) is used when the CSV "
+        "header has one; {}: none.",
     )
 
 
@@ -282,10 +310,21 @@ class DatasetOut(BaseModel):
     created_at: datetime | None
     created_by: str
     derived_from_run: str | None = None
+    column_map: dict[str, str] = Field(
+        default_factory=dict, description="File column -> expected column, as given at upload."
+    )
+    units: dict[str, str] = Field(default_factory=dict, description="Unit option -> unit stored.")
+    unit_columns: dict[str, str] = Field(
+        default_factory=dict, description="Expected column -> the file column giving its unit per row."
+    )
 
     @classmethod
     def of(cls, d: m.Dataset) -> DatasetOut:
+        mapping = ColumnMap.parse(d.column_map)
         return cls(
+            column_map=dict(mapping.rename),
+            units=dict(mapping.units),
+            unit_columns=dict(mapping.unit_columns),
             id=d.id,
             study_id=d.study_id,
             name=d.name,
@@ -438,6 +477,11 @@ class ColumnOut(BaseModel):
     required: bool
     help: str
     unit_option: str | None = Field(description="The option that holds this column's unit.")
+    unit_columns: list[str] = Field(
+        default_factory=list,
+        description="Usual names of a column giving this column's unit per row (found in a CSV header "
+        "at upload, or named in unit_columns); empty: one unit for every row.",
+    )
 
 
 class KindOut(BaseModel):

@@ -42,7 +42,7 @@ def interval_rule(c1: FloatArray, c2: FloatArray, method: str) -> np.ndarray:
     """Rule code (ZERO, LINEAR, LOG) of each interval from its end concentrations."""
     rule = np.full(c1.shape, LINEAR, dtype=np.int8)
     if method == "lin-up-log-down":
-        rule[(c2 < c1) & (c2 > 0)] = LOG
+        rule[(c2 < c1 * (1 - 1e-12)) & (c2 > 0)] = LOG  # equal up to rounding: linear (the log form's limit)
     rule[(c1 == 0) & (c2 == 0)] = ZERO
     rule[np.isnan(c1) | np.isnan(c2)] = ZERO
     return rule

@@ -6,7 +6,6 @@ report byte for byte.
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -22,6 +21,7 @@ from bioparity.analyses.registry import all_analyses
 from bioparity.report.memo import Memo
 from bioparity.store.models import AnalysisRun, Blob, Dataset, Program, Signature, Study, User
 from bioparity.workspace.access import Actor, require_run
+from bioparity.workspace.datasets import mapped_table
 from bioparity.workspace.signatures import SignatureStatus, check_signature
 
 T = TypeVar("T")
@@ -130,16 +130,10 @@ def _content(session: Session, dataset: Dataset) -> bytes | None:
     return None if blob is None else bytes(blob.content)
 
 
-def _frame(session: Session, dataset: Dataset) -> pd.DataFrame | None:
-    """The stored file as a table of texts/numbers for plotting (None when it is not a CSV)."""
-    content = _content(session, dataset)
-    if content is None or not dataset.filename.lower().endswith((".csv", ".txt", ".tsv")):
-        return None
-    try:
-        sep = "\t" if dataset.filename.lower().endswith(".tsv") else ","
-        return pd.read_csv(io.BytesIO(content), sep=sep)
-    except (ValueError, UnicodeDecodeError):
-        return None
+def _frame(session: Session, dataset: Dataset, options: dict[str, Any]) -> pd.DataFrame | None:
+    """The stored file as a table of texts/numbers for plotting, mapped as the run that read it saw it
+    (columns renamed, units per row converted into the unit of its ``options``); None when not a CSV."""
+    return mapped_table(dataset, _content(session, dataset), options)
 
 
 #: Figures of stored runs (their results, options and inputs never change), by run id and result hash.
@@ -156,17 +150,23 @@ def _chain(session: Session, dataset: Dataset) -> list[Provenance]:
     return out
 
 
-def _stored_inputs(session: Session, chain: list[Provenance]) -> tuple[StoredInput, ...]:
-    """The provenance chain as the figures of a kind see it (files loaded only when a figure needs one)."""
+def _stored_inputs(
+    session: Session, chain: list[Provenance], options: dict[str, Any]
+) -> tuple[StoredInput, ...]:
+    """The provenance chain as the figures of a kind see it (files loaded only when a figure needs one).
+
+    Each dataset is read with the options of the run that took it as input: ``options`` (the run's own)
+    for the first, the run that produced the previous link for the others."""
+    readers = [options, *(json.loads(p.produced_by.options_json) for p in chain[:-1] if p.produced_by)]
     return tuple(
         StoredInput(
             sha256=p.dataset.sha256,
             validated_for=p.dataset.validated_for,
-            load=lambda d=p.dataset: _frame(session, d),  # type: ignore[misc]
+            load=lambda d=p.dataset, o=o: _frame(session, d, o),  # type: ignore[misc]
             produced_by=None if p.produced_by is None else p.produced_by.kind,
             produced_options={} if p.produced_by is None else json.loads(p.produced_by.options_json),
         )
-        for p in chain
+        for p, o in zip(chain, readers, strict=False)
     )
 
 
@@ -179,7 +179,9 @@ def _present(session: Session, ctx: RunContext) -> None:
         ctx.summary = analysis.summary(ctx.result, ctx.options)
     table = pd.DataFrame(ctx.rows, columns=ctx.columns)
     ctx.flags = analysis.flags(table, ctx.options)
-    view = RunView(ctx.run.kind, ctx.options, table, _stored_inputs(session, ctx.chain), ctx.result)
+    view = RunView(
+        ctx.run.kind, ctx.options, table, _stored_inputs(session, ctx.chain, ctx.options), ctx.result
+    )
     key = (ctx.run.id, ctx.run.result_sha256)
     ctx.figures = list(_FIGURES.get(key, lambda: tuple(analysis.figures(view))))
 

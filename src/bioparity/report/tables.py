@@ -32,7 +32,11 @@ def table_html(table: Table, caption: bool = True) -> Markup:
     """The table as HTML (``thead`` repeats on every printed page); verdict cells are classed ok/bad.
 
     ``caption=False`` leaves the title out (when the page prints it as a heading)."""
-    head = "".join(f'<th scope="col">{escape(c)}</th>' for c in table.columns)
+    # a number column's heading sits over its right-aligned numbers
+    starts = ('<th scope="col">', '<th scope="col" class="num">')
+    head = "".join(
+        f"{starts[bool(num)]}{escape(c)}</th>" for c, num in zip(table.columns, table.numeric, strict=True)
+    )
     body = []
     for i, row in enumerate(table.rows):
         cells = "".join(

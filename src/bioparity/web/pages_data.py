@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import csv
 import io
 import json
 from typing import Annotated, Any
@@ -82,45 +81,50 @@ def unit_fields() -> list[tuple[Option, list[str]]]:
     return list(fields.values())
 
 
-def _header(content: bytes, filename: str) -> list[str]:
-    """The columns of a CSV file's header line ([] when the file is not delimited text)."""
-    if not filename.lower().endswith((".csv", ".txt", ".tsv")):
-        return []
-    try:
-        first = content.decode("utf-8-sig").split("\n", 1)[0].rstrip("\r")
-    except UnicodeDecodeError:
-        return []
-    delimiter = max((",", ";", "\t"), key=first.count)
-    return [c.strip() for c in next(csv.reader([first], delimiter=delimiter), [])]
-
-
 def _needs_mapping(kind: Analysis | None, header: list[str]) -> bool:
+    """A required column is missing, or a column seems to give units per row (confirmed in the form)."""
     if kind is None or not header:
         return False
-    return any(c.required and c.name not in header for c in kind.columns)
+    missing = any(c.required and c.name not in header for c in kind.columns)
+    return missing or bool(datasets.detect_unit_columns(kind, header))
 
 
-def _suggest(kind: Analysis, header: list[str], previous: dict[str, str]) -> dict[str, str]:
+def _suggest(kind: Analysis, header: list[str], previous: datasets.ColumnMap) -> dict[str, str]:
     """Expected column -> file column: the previous version's mapping, else the same name in any case."""
     chosen: dict[str, str] = {}
     for target in kind.expected_columns:
-        reused = [src for src, dst in previous.items() if dst == target and src in header]
+        reused = [src for src, dst in previous.rename.items() if dst == target and src in header]
         same = [c for c in header if c.lower() == target.lower()]
         if reused or same:
             chosen[target] = (reused or same)[0]
     return chosen
 
 
+def _suggest_unit_columns(kind: Analysis, header: list[str], previous: datasets.ColumnMap) -> dict[str, str]:
+    """Expected column -> the file column with its unit per row: the previous version's, else found by
+    the usual names."""
+    found = datasets.detect_unit_columns(kind, header, previous.rename)
+    reused = {k: v for k, v in previous.unit_columns.items() if v in header}
+    return {**found, **reused}
+
+
 def _mapping_context(
-    kind: Analysis, content: bytes, filename: str, header: list[str], suggested: dict[str, str]
+    kind: Analysis,
+    content: bytes,
+    filename: str,
+    header: list[str],
+    suggested: dict[str, str],
+    unit_columns: dict[str, str],
 ) -> dict[str, Any]:
-    """What the mapping step of the upload form shows: the file's first rows and a select per column."""
+    """What the mapping step of the upload form shows: the file's first rows, a select per column and,
+    for the columns that may have units per row, a select of the column giving them."""
     columns, rows, _frame = _table_preview(content, filename)
     return {
         "chosen": kind.name,
         "mapping_kind": kind,
         "header": header,
         "suggested": suggested,
+        "unit_columns": unit_columns,
         "map_columns": columns,
         "map_rows": rows[:8],
         "staged": base64.b64encode(content).decode() if len(content) <= STAGED_MAX_BYTES else "",
@@ -182,23 +186,36 @@ async def upload(request: Request, actor: PageActor, study_id: str) -> Response:
         for target in (kind.expected_columns if kind else {})
         if str(form.get(f"map_{target}", ""))
     }
+    # In the mapping step, the column giving each column's unit per row ("" = one unit for all rows).
+    unit_columns = (
+        {c.name: str(form.get(f"unitcol_{c.name}", "")) for c in kind.columns if c.unit_columns}
+        if mapping_step and kind is not None
+        else None
+    )
     units = {
         o.name: str(form.get(o.name, "")).strip()
         for o, _kinds_using in unit_fields()
         if str(form.get(o.name, "")).strip()
     }
-    header = _header(content, filename)
+    header = datasets.header_columns(content, filename)
     if not mapping_step and kind is not None and _needs_mapping(kind, header):
         stored_map = await run_in_threadpool(_previous_map, request, actor, study_id, dataset_name)
-        previous, previous_units = datasets.parse_column_map(stored_map)
+        previous = datasets.ColumnMap.parse(stored_map)
         return _upload_page(
             request,
             actor,
             study_id,
-            **_mapping_context(kind, content, filename, header, _suggest(kind, header, previous)),
+            **_mapping_context(
+                kind,
+                content,
+                filename,
+                header,
+                _suggest(kind, header, previous),
+                _suggest_unit_columns(kind, header, previous),
+            ),
             name=dataset_name,
-            units={**previous_units, **units},
-            reused=bool(previous),
+            units={**previous.units, **units},
+            reused=bool(previous.rename or previous.unit_columns),
         )
 
     def store() -> Dataset:
@@ -215,6 +232,7 @@ async def upload(request: Request, actor: PageActor, study_id: str) -> Response:
                 analysis_kind=analysis_kind or None,
                 rename=rename,
                 units=units,
+                unit_columns=unit_columns,
             )
         parsed = datasets.parse_upload(pending)  # outside any transaction
         return write_unit(request, lambda session: datasets.store_upload(session, actor, parsed))
@@ -228,7 +246,7 @@ async def upload(request: Request, actor: PageActor, study_id: str) -> Response:
         mapping: dict[str, Any] = {"chosen": analysis_kind}
         if mapping_step and kind is not None:  # the mapping form again, with the choices made
             chosen_map = {target: source for source, target in rename.items()}
-            mapping = _mapping_context(kind, content, filename, header, chosen_map)
+            mapping = _mapping_context(kind, content, filename, header, chosen_map, unit_columns or {})
         return _upload_page(
             request,
             actor,
@@ -256,6 +274,19 @@ def _table_preview(content: bytes, filename: str) -> tuple[list[str], list[list[
         return [], [], None
     head = frame.head(PREVIEW_ROWS).astype(object).where(frame.head(PREVIEW_ROWS).notna(), None)
     return [str(c) for c in frame.columns], head.to_numpy().tolist(), frame
+
+
+def numeric_columns(rows: list[list[Any]]) -> list[bool]:
+    """Per column of preview rows, whether every value given is a number (its heading is then
+    right-aligned over the numbers)."""
+    columns = list(zip(*rows, strict=True)) if rows else []
+    return [
+        any(v is not None for v in c) and all(v is None or isinstance(v, (int, float)) for v in c)
+        for c in columns
+    ]
+
+
+TEMPLATES.env.filters["numeric_columns"] = numeric_columns
 
 
 def option_fields(kind: Analysis, given: dict[str, str] | None = None) -> list[dict[str, Any]]:
@@ -296,10 +327,11 @@ def _dataset_page(
         dataset, study, program = require_dataset(session, actor, dataset_id)
         granted = program_permissions(session, actor.user_id, program)
         content = datasets.dataset_content(session, dataset)
-        rename, units = datasets.parse_column_map(dataset.column_map)
+        mapping = datasets.ColumnMap.parse(dataset.column_map)
+        units = dict(mapping.units)
         columns, rows, frame = _table_preview(content, dataset.filename)
-        if frame is not None and rename:
-            frame = frame.rename(columns=rename)
+        if frame is not None:  # as the analyses read it: columns renamed, units per row converted
+            frame = datasets.apply_mapping(frame, dataset)
         profile = None if frame is None else profile_plot(frame)
         figures = {}
         if profile is not None:
@@ -329,8 +361,9 @@ def _dataset_page(
             runs=[(r, key_options(r)) for r in runs],
             source_run=source_run,
             kinds=offered,
-            rename=rename,
+            rename=mapping.rename,
             units=units,
+            unit_columns=mapping.unit_columns,
             run_kind=run_kind,
             errors=errors or {},
             run_error=run_error,

@@ -149,7 +149,9 @@ def _load(request: Request, actor: Any, run_id: str) -> tuple[RunContext, pd.Dat
             raise HTTPException(404, "only a succeeded NCA run can be reviewed")
         content = datasets.dataset_content(session, ctx.dataset)
         can_write = Permission.write_data in program_permissions(session, actor.user_id, ctx.program)
-    samples = datasets.read_stored(content, ctx.dataset.filename, get_analysis(nca_kind.NAME).read)
+    samples = datasets.read_mapped(  # as the run read it: columns mapped, units per row converted
+        content, ctx.dataset.filename, ctx.dataset.column_map, get_analysis(nca_kind.NAME), ctx.options
+    )
     return ctx, samples, can_write
 
 

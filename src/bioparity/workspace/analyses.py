@@ -26,7 +26,7 @@ from bioparity.audit import append_event, canonical_json, sha256_hex
 from bioparity.errors import BioparityError, DataFileError, InputError
 from bioparity.store.models import AnalysisRun
 from bioparity.workspace.access import Actor, require_dataset, require_run, require_study
-from bioparity.workspace.datasets import dataset_content, parse_column_map, read_stored
+from bioparity.workspace.datasets import ColumnMap, dataset_content, read_mapped
 from bioparity.workspace.roles import Permission
 from bioparity.workspace.snapshots import snapshot
 
@@ -71,14 +71,23 @@ def check_run(
     """Check that the caller may run ``kind`` on the dataset with these options (only reads the store)."""
     dataset, study, _program = require_dataset(session, actor, dataset_id, Permission.write_data)
     spec = get_analysis(kind)
-    _rename, units = parse_column_map(dataset.column_map)
+    mapping = ColumnMap.parse(dataset.column_map)
     # Units chosen at upload are the defaults of the kind's unit options (a given option wins).
-    seeded = {k: v for k, v in units.items() if k in spec.option_help}
+    seeded = {k: v for k, v in mapping.units.items() if k in spec.option_help}
+    effective = effective_options(spec, {**seeded, **(options or {})})
+    for column in spec.columns:
+        source = mapping.unit_columns.get(column.name)
+        if source and column.unit_option and not str(effective.get(column.unit_option) or "").strip():
+            raise InputError(
+                f"{dataset.filename} gives the unit of {column.name} per row (column {source}): set "
+                f"option {column.unit_option} to the unit to convert into"
+                + (f", e.g. {seeded[column.unit_option]}" if seeded.get(column.unit_option) else "")
+            )
     return PendingRun(
         dataset_id=dataset.id,
         study_id=study.id,
         kind=kind,
-        options=effective_options(spec, {**seeded, **(options or {})}),
+        options=effective,
         filename=dataset.filename,
         sha256=dataset.sha256,
         content=dataset_content(session, dataset),
@@ -93,8 +102,7 @@ def compute_run(pending: PendingRun) -> ComputedRun:
     computation becomes a ``failed`` outcome.
     """
     spec = get_analysis(pending.kind)
-    rename, _units = parse_column_map(pending.column_map)
-    frame = read_stored(pending.content, pending.filename, spec.read, rename)
+    frame = read_mapped(pending.content, pending.filename, pending.column_map, spec, pending.options)
     versions = software_versions()
     try:
         result = spec.compute(frame, dict(pending.options))
@@ -114,7 +122,7 @@ def store_run(session: Session, actor: Actor, computed: ComputedRun) -> Analysis
     if dataset.sha256 != pending.sha256:  # pragma: no cover - datasets are immutable
         raise InputError(f"dataset {dataset.id} changed while the analysis ran; run it again")
     inputs: dict[str, Any] = {"dataset": pending.sha256}
-    if pending.column_map:  # the renaming applied to the file is part of what the run read
+    if pending.column_map:  # the renaming and unit columns applied to the file are part of what it read
         inputs["column_map"] = json.loads(pending.column_map)
     options = dict(pending.options)
     run_key = sha256_hex(

@@ -25,7 +25,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -35,12 +35,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from bioparity.analyses.contract import Analysis
 from bioparity.analyses.frames import result_frame
-from bioparity.analyses.registry import get_analysis
+from bioparity.analyses.registry import all_analyses, get_analysis
 from bioparity.audit import sha256_hex
-from bioparity.errors import DataFileError, InputError
+from bioparity.errors import BioparityError, DataFileError, InputError
 from bioparity.io import read_table
 from bioparity.io.tables_out import csv_bytes
+from bioparity.nca.unit_column import convert_conc_column
 from bioparity.store.models import Blob, Dataset, new_id
 from bioparity.workspace.access import Actor, require_dataset, require_run, require_study
 from bioparity.workspace.events import record_change
@@ -106,16 +108,50 @@ def _safe_filename(filename: str) -> str:
     return name
 
 
-#: Units an upload may carry for its analyses (the NCA kind's options of the same names).
-UNIT_OPTIONS = ("conc_unit", "time_unit", "dose_unit")
 #: Text files whose header line a column mapping renames.
 _TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 
 
-def column_map_json(rename: Mapping[str, str] | None, units: Mapping[str, str] | None) -> str | None:
-    """The mapping stored with a dataset: ``{"rename": {file column: expected}, "units": {...}}`` as
-    canonical JSON, or None when nothing is renamed and no unit given. Identity entries are dropped;
-    two file columns mapped to one expected column are refused."""
+def unit_option_names() -> tuple[str, ...]:
+    """The options holding the units of input columns, over every registered kind (``conc_unit``,
+    ``time_unit``, ...): the units an upload may carry, stored with the dataset."""
+    names: dict[str, None] = {}
+    for analysis in all_analyses().values():
+        names.update(dict.fromkeys(o.name for o in analysis.unit_options))
+    return tuple(names)
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """The mapping stored with a dataset (:func:`column_map_json`): ``rename`` (file column -> the
+    column the kind expects), ``units`` (unit option -> unit) and ``unit_columns`` (expected column ->
+    the file column giving its unit per row, see :attr:`InputColumn.unit_columns`)."""
+
+    rename: Mapping[str, str] = field(default_factory=dict)
+    units: Mapping[str, str] = field(default_factory=dict)
+    unit_columns: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, text: str | None) -> ColumnMap:
+        """The mapping of a stored :func:`column_map_json` (empty for None)."""
+        if not text:
+            return cls()
+        data = json.loads(text)
+        return cls(
+            dict(data.get("rename", {})), dict(data.get("units", {})), dict(data.get("unit_columns", {}))
+        )
+
+
+def column_map_json(
+    rename: Mapping[str, str] | None,
+    units: Mapping[str, str] | None,
+    unit_columns: Mapping[str, str] | None = None,
+) -> str | None:
+    """The mapping stored with a dataset: ``{"rename": {file column: expected}, "units": {...}}`` (and
+    ``"unit_columns": {expected column: file column}`` when a file gives units per row) as canonical
+    JSON, or None when nothing is renamed, no unit given and no unit column chosen. Identity entries
+    are dropped; two file columns mapped to one expected column, and a unit column that is also mapped
+    to an expected column, are refused."""
     pairs = {
         plain_text(k, "mapped column", max_length=200): plain_text(v, "expected column", max_length=200)
         for k, v in (rename or {}).items()
@@ -125,26 +161,129 @@ def column_map_json(rename: Mapping[str, str] | None, units: Mapping[str, str] |
     doubled = sorted({t for t in targets if targets.count(t) > 1})
     if doubled:
         raise InputError(f"column mapping: several file columns are mapped to {', '.join(doubled)}")
-    unknown = sorted(set(units or {}) - set(UNIT_OPTIONS))
+    known = unit_option_names()
+    unknown = sorted(set(units or {}) - set(known))
     if unknown:
-        raise InputError(f"units {unknown} are unknown; expected {', '.join(UNIT_OPTIONS)}")
+        raise InputError(f"units {unknown} are unknown; expected {', '.join(known)}")
     chosen = {k: plain_text(v, k, max_length=40) for k, v in (units or {}).items() if v.strip()}
-    if not pairs and not chosen:
+    per_row = {
+        plain_text(k, "expected column", max_length=200): plain_text(v, "unit column", max_length=200)
+        for k, v in (unit_columns or {}).items()
+        if v.strip()
+    }
+    for target, source in per_row.items():
+        if source in pairs or source in pairs.values() or source == target:
+            raise InputError(
+                f"column mapping: {source!r} cannot give the unit of {target} per row and also be "
+                f"{'mapped to ' + pairs[source] if source in pairs else 'an expected column'}; "
+                "choose the column that holds the units"
+            )
+    if not pairs and not chosen and not per_row:
         return None
-    return json.dumps({"rename": pairs, "units": chosen}, sort_keys=True, separators=(",", ":"))
+    stored: dict[str, Any] = {"rename": pairs, "units": chosen}
+    if per_row:  # left out otherwise: mappings stored before unit columns keep their exact text
+        stored["unit_columns"] = per_row
+    return json.dumps(stored, sort_keys=True, separators=(",", ":"))
 
 
 def parse_column_map(text: str | None) -> tuple[dict[str, str], dict[str, str]]:
     """``(rename, units)`` of a stored :func:`column_map_json` (empty for None)."""
-    if not text:
-        return {}, {}
-    data = json.loads(text)
-    return dict(data.get("rename", {})), dict(data.get("units", {}))
+    mapping = ColumnMap.parse(text)
+    return dict(mapping.rename), dict(mapping.units)
 
 
 def _delimiter(header: str) -> str:
     counts = {d: header.count(d) for d in (",", ";", "\t")}
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def header_columns(content: bytes, filename: str) -> list[str]:
+    """The columns of a delimited text file's header line ([] for another format or undecodable bytes)."""
+    if not filename.lower().endswith(_TEXT_SUFFIXES):
+        return []
+    try:
+        first = content.decode("utf-8-sig").split("\n", 1)[0].rstrip("\r")
+    except UnicodeDecodeError:
+        return []
+    return [c.strip() for c in next(csv.reader([first], delimiter=_delimiter(first)), [])]
+
+
+def detect_unit_columns(
+    analysis: Analysis, header: Sequence[str], rename: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Expected column -> the header column that gives its unit per row, found by the usual names of
+    :attr:`InputColumn.unit_columns` (letter case ignored, the first name listed first); columns
+    mapped to an expected column are not candidates."""
+    free = [c for c in header if c not in (rename or {})]
+    found: dict[str, str] = {}
+    for column in analysis.columns:
+        for name in column.unit_columns:
+            match = next((c for c in free if c.casefold() == name.casefold()), None)
+            if match is not None:
+                found[column.name] = match
+                break
+    return found
+
+
+def check_mapping(
+    analysis: Analysis | None, rename: Mapping[str, str], unit_columns: Mapping[str, str]
+) -> None:
+    """A mapping names columns of the analysis kind: renamed columns become columns it expects, unit
+    columns give the units of columns that may have units per row (InputError listing the accepted)."""
+    if analysis is None:
+        if any(v.strip() for v in rename.values()) or any(v.strip() for v in unit_columns.values()):
+            raise InputError(
+                "a column mapping maps to the columns of an analysis kind: give analysis_kind too"
+            )
+        return
+    expected = analysis.expected_columns
+    wrong = sorted({v for v in rename.values() if v.strip() and v not in expected})
+    if wrong:
+        raise InputError(
+            f"column mapping: {', '.join(wrong)} is not a column of {analysis.name}; "
+            f"expected one of {', '.join(expected)}"
+        )
+    per_row = [c.name for c in analysis.columns if c.unit_columns]
+    wrong = sorted(k for k, v in unit_columns.items() if v.strip() and k not in per_row)
+    if wrong:
+        accepted = ", ".join(per_row) or "none"
+        raise InputError(
+            f"unit columns: {analysis.name} does not take the units of {', '.join(wrong)} per row; "
+            f"columns that may have units per row: {accepted}"
+        )
+
+
+def convert_unit_columns(
+    frame: pd.DataFrame,
+    analysis: Analysis,
+    unit_columns: Mapping[str, str],
+    units: Mapping[str, Any],
+    *,
+    filename: str | None = None,
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The table with each column that has a unit column converted, row by row, into one unit.
+
+    The unit is that of the column's ``unit_option`` in ``units`` (the run's options or the units given
+    at upload), or when empty the unit of the first row with a number. Returns the table (the unit
+    column then holds that unit on every row) and unit option -> unit used. Errors name the row and
+    column: an empty, unknown or inconvertible unit (:func:`bioparity.nca.unit_column.convert_conc_column`,
+    which keeps BLQ markers as they are).
+    """
+    used: dict[str, str] = {}
+    columns = {c.name: c for c in analysis.columns}
+    lines = (filename or "").lower().endswith(_TEXT_SUFFIXES)  # a text file's line = row + 1
+    for target, source in unit_columns.items():
+        column = columns.get(target)
+        if column is None or column.unit_option is None:
+            continue  # a mapping of another kind's column: nothing of this kind to convert
+        wanted = str(units.get(column.unit_option) or "").strip() or None
+        try:
+            frame, unit = convert_conc_column(frame, conc=target, unit_column=source, target=wanted)
+        except DataFileError as exc:
+            raise exc.relocated(filename, row=exc.row, line=exc.line if lines else None) from None
+        frame[source] = unit
+        used[column.unit_option] = unit
+    return frame, used
 
 
 def rename_header(content: bytes, filename: str, rename: Mapping[str, str]) -> bytes:
@@ -249,19 +388,26 @@ def check_upload(
     derived_from_run: str | None = None,
     rename: Mapping[str, str] | None = None,
     units: Mapping[str, str] | None = None,
+    unit_columns: Mapping[str, str] | None = None,
 ) -> PendingUpload:
     """The cheap checks of an upload (only reads the store): the caller may write data in the study, the
     name and file name are acceptable, the file is not too large and the analysis kind exists.
 
-    ``rename`` maps file columns to the names the kind expects (e.g. ``Subject -> subject``) and
-    ``units`` holds ``conc_unit``/``time_unit``/``dose_unit``; both are stored with the dataset."""
+    ``rename`` maps file columns to the names the kind expects (e.g. ``Subject -> subject``), ``units``
+    holds unit options (``conc_unit``, ``time_unit``, ...) and ``unit_columns`` maps expected columns to
+    the file column giving their unit per row (e.g. ``conc -> PCSTRESU``; None: found by the usual names
+    in a CSV header, ``{}``: none); all are checked against the kind and stored with the dataset."""
     study, _program = require_study(session, actor, study_id, Permission.write_data)
     name = plain_text(name, "dataset name", max_length=NAME_MAX)
     if len(content) > MAX_UPLOAD_BYTES:
         raise InputError(f"file too large: {len(content)} bytes; at most {MAX_UPLOAD_BYTES} bytes")
     filename = _safe_filename(plain_text(filename, "filename", max_length=255))
-    if analysis_kind is not None:
-        get_analysis(analysis_kind)
+    analysis = None if analysis_kind is None else get_analysis(analysis_kind)
+    check_mapping(analysis, rename or {}, unit_columns or {})
+    if unit_columns is None:
+        unit_columns = {}
+        if analysis is not None:
+            unit_columns = detect_unit_columns(analysis, header_columns(content, filename), rename)
     return PendingUpload(
         study_id=study.id,
         name=name,
@@ -271,17 +417,79 @@ def check_upload(
         media_type=media_type,
         analysis_kind=analysis_kind,
         derived_from_run=derived_from_run,
-        column_map=column_map_json(rename, units),
+        column_map=column_map_json(rename, units, unit_columns),
     )
 
 
 def parse_upload(pending: PendingUpload) -> PendingUpload:
     """Read the file with the reader of its analysis kind (or as a plain CSV table); needs no store, so
-    servers run it outside any transaction. Raises DataFileError naming the file, row and column."""
-    reader = read_plain_csv if pending.analysis_kind is None else get_analysis(pending.analysis_kind).read
-    rename, _units = parse_column_map(pending.column_map)
-    frame = read_stored(pending.content, pending.filename, reader, rename)
-    return replace(pending, n_rows=len(frame))
+    servers run it outside any transaction. Raises DataFileError naming the file, row and column.
+
+    Units given per row are converted once here to check them; a unit left empty at upload becomes the
+    unit of the first row with a number, stored with the mapping (the default of the run's option)."""
+    analysis = None if pending.analysis_kind is None else get_analysis(pending.analysis_kind)
+    mapping = ColumnMap.parse(pending.column_map)
+    frame = read_stored(
+        pending.content,
+        pending.filename,
+        read_plain_csv if analysis is None else analysis.read,
+        mapping.rename,
+    )
+    column_map = pending.column_map
+    if analysis is not None and mapping.unit_columns:
+        _frame, used = convert_unit_columns(
+            frame, analysis, mapping.unit_columns, mapping.units, filename=pending.filename
+        )
+        column_map = column_map_json(mapping.rename, {**used, **mapping.units}, mapping.unit_columns)
+    return replace(pending, n_rows=len(frame), column_map=column_map)
+
+
+def read_mapped(
+    content: bytes,
+    filename: str,
+    column_map: str | None,
+    analysis: Analysis,
+    options: Mapping[str, Any],
+) -> pd.DataFrame:
+    """A stored file as the kind reads it for a run: its reader on the file with the dataset's columns
+    renamed (:func:`read_stored`), then the units given per row converted into the unit of the run's
+    ``options`` (:func:`convert_unit_columns`)."""
+    mapping = ColumnMap.parse(column_map)
+    frame = read_stored(content, filename, analysis.read, mapping.rename)
+    return convert_unit_columns(frame, analysis, mapping.unit_columns, options, filename=filename)[0]
+
+
+def mapped_table(
+    dataset: Dataset, content: bytes | None, options: Mapping[str, Any] | None = None
+) -> pd.DataFrame | None:
+    """A stored delimited text file as a plain table for plots, with the dataset's mapping applied
+    (:func:`apply_mapping`); None when the file is not delimited text or cannot be read so."""
+    if content is None or not dataset.filename.lower().endswith(_TEXT_SUFFIXES):
+        return None
+    try:
+        sep = "\t" if dataset.filename.lower().endswith(".tsv") else ","
+        frame = pd.read_csv(io.BytesIO(content), sep=sep)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return apply_mapping(frame, dataset, options)
+
+
+def apply_mapping(
+    frame: pd.DataFrame, dataset: Dataset, options: Mapping[str, Any] | None = None
+) -> pd.DataFrame | None:
+    """A dataset's file read as a plain table, as its analyses see it: columns renamed by the stored
+    mapping, and units given per row converted into the unit of ``options`` (else the unit stored at
+    upload). None when the units cannot be converted (nothing is drawn rather than mixed units)."""
+    mapping = ColumnMap.parse(dataset.column_map)
+    frame = frame.rename(columns=dict(mapping.rename))
+    if not mapping.unit_columns or dataset.validated_for is None:
+        return frame
+    given = {k: v for k, v in (options or {}).items() if v not in ("", None)}
+    try:
+        analysis = get_analysis(dataset.validated_for)
+        return convert_unit_columns(frame, analysis, mapping.unit_columns, {**mapping.units, **given})[0]
+    except BioparityError:
+        return None
 
 
 def store_upload(session: Session, actor: Actor, pending: PendingUpload) -> Dataset:
