@@ -91,3 +91,24 @@ def test_mean_profiles_use_nominal_times_or_state_the_binning() -> None:
     nominal = figures.profile_plot(frame, conc_unit="ng/mL")
     assert nominal is not None and nominal.lines[0].x == [0.5, 1.0, 2.0, 4.0]
     assert "NFRLT" in nominal.time_rule and nominal.conc_label == "concentration (ng/mL)"
+
+
+def test_caa_bands_are_keyed_in_the_legend_not_as_overlapping_labels() -> None:
+    """Two comparisons with about the same range used to print their labels on top of each other."""
+    plot = figures.CAAPlot(
+        "afucosylated_glycans",
+        "%",
+        ("test", "ref-eu", "ref-us"),
+        {"test": [9.5, 10.1], "ref-eu": [8.0, 8.3], "ref-us": [8.1, 8.4]},
+        (
+            figures.Band("ref-eu: quality-range (fail)", 6.5, 9.6),
+            figures.Band("ref-us: quality-range (fail)", 6.4, 9.7),
+        ),
+    )
+    fig = plots.caa_figure(plot)
+    keyed = [t["name"] for t in fig["data"] if t.get("showlegend", True)]
+    assert keyed == ["ref-eu: quality-range (fail)", "ref-us: quality-range (fail)"]
+    assert "annotations" not in fig["layout"] and fig["layout"]["showlegend"] is True
+    assert [(s["y0"], s["y1"]) for s in fig["layout"]["shapes"]] == [(6.5, 9.6), (6.4, 9.7)]  # both shaded
+    boxes = [t for t in fig["data"] if t["type"] == "box"]
+    assert [b["name"] for b in boxes] == ["test (n = 2)", "ref-eu (n = 2)", "ref-us (n = 2)"]

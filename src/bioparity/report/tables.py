@@ -28,14 +28,21 @@ def _cell_class(text: str, numeric: bool) -> str:
     return "num" if numeric else "txt"
 
 
+def _heading_class(text: str, numeric: bool) -> str:
+    """A number column's heading sits over its right-aligned numbers (``num``); a heading of words
+    (``geometric CV%``) breaks between them, not inside one (``words``; an identifier-like heading may
+    break anywhere so that a wide table still fits)."""
+    classes = [c for c, on in (("num", numeric), ("words", " " in text.strip())) if on]
+    return f' class="{" ".join(classes)}"' if classes else ""
+
+
 def table_html(table: Table, caption: bool = True) -> Markup:
     """The table as HTML (``thead`` repeats on every printed page); verdict cells are classed ok/bad.
 
     ``caption=False`` leaves the title out (when the page prints it as a heading)."""
-    # a number column's heading sits over its right-aligned numbers
-    starts = ('<th scope="col">', '<th scope="col" class="num">')
     head = "".join(
-        f"{starts[bool(num)]}{escape(c)}</th>" for c, num in zip(table.columns, table.numeric, strict=True)
+        f'<th scope="col"{_heading_class(str(c), bool(num))}>{escape(c)}</th>'
+        for c, num in zip(table.columns, table.numeric, strict=True)
     )
     body = []
     for i, row in enumerate(table.rows):

@@ -192,6 +192,7 @@ def caa_figure(plot: CAAPlot) -> dict[str, Any]:
             "jitter": 0.4,
             "pointpos": 0,
             "marker": {"color": COLOURS[i % len(COLOURS)]},
+            "showlegend": False,
         }
         for i, s in enumerate(plot.sources)
     ]
@@ -209,26 +210,32 @@ def caa_figure(plot: CAAPlot) -> dict[str, Any]:
         }
         for j, b in enumerate(plot.bands)
     ]
-    annotations = [
+    # The bands' labels as legend entries below the plot (as text at the bands' upper limits they overlap
+    # whenever two comparisons have about the same range); the report's legend says the same.
+    keys = [
         {
-            "xref": "paper",
-            "x": 1,
-            "xanchor": "right",
-            "y": b.upper,
-            "text": b.label,
-            "showarrow": False,
-            "font": {"size": 10},
+            "type": "scatter",
+            "x": [None],
+            "y": [None],
+            "mode": "markers",
+            "name": b.label,
+            "marker": {
+                "symbol": "square",
+                "size": 12,
+                "color": COLOURS[(j + 1) % len(COLOURS)],
+                "opacity": 0.4,
+            },
+            "hoverinfo": "skip",
         }
-        for b in plot.bands
+        for j, b in enumerate(plot.bands)
     ]
     title = plot.name or plot.attribute
     return {
-        "data": data,
+        "data": data + keys,
         "layout": plot_layout(
             title,
             shapes=shapes,
-            annotations=annotations,
-            showlegend=False,
+            showlegend=bool(keys),
             yaxis={"title": {"text": f"lot value ({plot.unit})" if plot.unit else "lot value"}},
         ),
     }
