@@ -73,6 +73,15 @@ REGULATORS: dict[str, tuple[float, float, float]] = {
 DEFAULT_EVALUATION: dict[str, str] = {"EMA": "ANOVA", "HC": "ISC", "GCC": "ANOVA", "FDA": "ISC"}
 EVALUATIONS: tuple[str, ...] = ("ANOVA", "ISC")
 
+
+def _regulator_constants(regulator: str) -> tuple[float, float, float]:
+    """The regulator's ``(k, switching CV, cap on CVwR)`` from :data:`REGULATORS`; InputError naming the
+    choices for an unknown one."""
+    if regulator not in REGULATORS:
+        raise InputError(f"unknown regulator {regulator!r}; expected one of {', '.join(REGULATORS)}")
+    return REGULATORS[regulator]
+
+
 #: PowerTOST's low-CV correction: at a true CVwR <= 0.2 the ABE CI of the ANOVA path uses its own residual.
 LOW_CV = 0.2
 
@@ -250,8 +259,7 @@ def _scenario(
         raise InputError(
             f"unknown design {design!r} for scaled BE; expected one of {', '.join(SCALED_DESIGNS)}"
         )
-    if regulator not in REGULATORS:
-        raise InputError(f"unknown regulator {regulator!r}; expected one of {', '.join(REGULATORS)}")
+    k, cv_switch, cv_cap = _regulator_constants(regulator)
     cvs = np.atleast_1d(np.asarray(cv, dtype=float))
     if cvs.size not in (1, 2) or np.any(~(cvs > 0)):
         raise InputError(f"cv must be CVw (> 0) or (CVwT, CVwR); got {cv!r}")
@@ -265,7 +273,6 @@ def _scenario(
     evaluation = DEFAULT_EVALUATION[regulator] if evaluation is None else evaluation
     if evaluation not in EVALUATIONS:
         raise InputError(f"unknown evaluation {evaluation!r}; expected one of {', '.join(EVALUATIONS)}")
-    k, cv_switch, cv_cap = REGULATORS[regulator]
     return _Scenario(
         design,
         _sizes(n, design),
@@ -837,9 +844,7 @@ def scabel_adjusted_alpha(
     """
     from scipy import optimize
 
-    if regulator not in REGULATORS:
-        raise InputError(f"unknown regulator {regulator!r}; expected one of {', '.join(REGULATORS)}")
-    k, cv_switch, cv_cap = REGULATORS[regulator]
+    k, cv_switch, cv_cap = _regulator_constants(regulator)
     cvwr = float(np.atleast_1d(np.asarray(cv, dtype=float))[-1])
     upper = 1.25 if cvwr <= cv_switch else math.exp(k * math.sqrt(float(cv_to_mse(min(cvwr, cv_cap)))))
 
