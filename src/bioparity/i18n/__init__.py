@@ -1,0 +1,278 @@
+"""Languages of the workspace, the reports and the command line: English (default) and Simplified Chinese.
+
+Standard gettext catalogues (GNU ``.po`` files, read with Babel) under ``bioparity/i18n/locale/<locale>/LC_MESSAGES``,
+one file per *domain* so that the web pages, the reports and the command line can be translated independently:
+
+* ``web``: the workspace pages (``web/templates``, ``web/*.py``);
+* ``reports``: run, program and validation reports, result tables, figures and readiness explanations;
+* ``cli``: the command line's human-readable messages.
+
+At run time the domains of one language are merged into one catalogue, so any text is found whichever part of
+the program shows it. English is the source language: an English catalogue is the identity. Data stays
+language-neutral: CDISC codes, column names, JSON fields and stored results are never passed through
+:func:`gettext`.
+
+The current language is a context variable (:func:`use_language`), set per web request from the user's stored
+preference, per report from its ``lang`` option and per command from ``--lang``; :func:`gettext` (alias ``_``)
+translates into it.
+
+References
+----------
+GNU gettext manual, section 1.5 "Files in the packages" (PO files); Babel documentation, "Working with message
+catalogs"; Jinja2 documentation, "i18n Extension" (newstyle gettext).
+
+Examples
+--------
+>>> from bioparity.i18n import gettext as _, use_language
+>>> _("Confidence interval")
+'Confidence interval'
+>>> with use_language("zh-CN"):
+...     _("Confidence interval")
+'置信区间'
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from bioparity.errors import InputError
+
+#: Languages offered, as BCP 47 tags (the form stored with an account and recorded in report provenance).
+LANGUAGES: tuple[str, ...] = ("en", "zh-CN")
+#: The source language of every message.
+DEFAULT_LANGUAGE = "en"
+#: Language names shown in a language chooser, each in its own language.
+LANGUAGE_NAMES: dict[str, str] = {"en": "English", "zh-CN": "简体中文"}
+#: Catalogue domains (one ``.po`` file each per language).
+DOMAINS: tuple[str, ...] = ("web", "reports", "cli")
+
+_CURRENT: ContextVar[str] = ContextVar("bioparity_language", default=DEFAULT_LANGUAGE)
+
+
+def normalise_language(value: str | None) -> str:
+    """The supported language tag for ``value`` (case and ``_``/``-`` insensitive; ``zh``, ``zh-Hans`` -> ``zh-CN``).
+
+    Parameters
+    ----------
+    value : str or None
+        A language tag such as ``"zh_CN"``, ``"zh-cn"``, ``"en-GB"``; None or empty gives English.
+
+    Returns
+    -------
+    str
+        One of :data:`LANGUAGES`.
+
+    Raises
+    ------
+    InputError
+        The language is not offered (the message lists the ones that are).
+
+    Examples
+    --------
+    >>> normalise_language("zh_cn"), normalise_language("en-GB"), normalise_language(None)
+    ('zh-CN', 'en', 'en')
+    """
+    if not value:
+        return DEFAULT_LANGUAGE
+    tag = value.strip().replace("_", "-").lower()
+    if tag == "en" or tag.startswith("en-"):
+        return "en"
+    if tag in {"zh", "zh-cn", "zh-hans", "zh-hans-cn", "zh-sg"}:
+        return "zh-CN"
+    raise InputError(f"language {value!r} is not offered; choose one of {', '.join(LANGUAGES)}")
+
+
+def locale_dir(language: str) -> str:
+    """The gettext locale directory name of a language tag (``zh-CN`` -> ``zh_CN``)."""
+    return normalise_language(language).replace("-", "_")
+
+
+def catalogue_text(language: str, domain: str) -> str | None:
+    """The ``.po`` source of one domain of a language, or None when the language has no such file."""
+    path = resources.files("bioparity.i18n").joinpath("locale", locale_dir(language), "LC_MESSAGES", f"{domain}.po")
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    """The merged catalogue of every domain of ``language`` (compiled in memory from the ``.po`` files, once).
+
+    Untranslated and fuzzy entries fall back to the English source text (gettext's rule); a test keeps the
+    shipped catalogues complete.
+
+    Parameters
+    ----------
+    language : str
+        A language tag (see :func:`normalise_language`).
+
+    Returns
+    -------
+    babel.support.NullTranslations
+        English: the identity; other languages: a :class:`babel.support.Translations`.
+
+    Examples
+    --------
+    >>> translations("zh-CN").gettext("Confidence interval")
+    '置信区间'
+    """
+    language = normalise_language(language)
+    merged: NullTranslations = NullTranslations()
+    if language == DEFAULT_LANGUAGE:
+        return merged
+    for domain in DOMAINS:
+        text = catalogue_text(language, domain)
+        if text is None:
+            continue
+        catalog = read_po(io.StringIO(text), locale=locale_dir(language), domain=domain)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog, use_fuzzy=False)
+        buffer.seek(0)
+        compiled = Translations(fp=buffer, domain=domain)
+        if isinstance(merged, Translations):
+            merged.merge(compiled)
+        else:
+            merged = compiled
+    return merged
+
+
+def current_language() -> str:
+    """The language of the current request, report or command (English unless :func:`use_language` set one)."""
+    return _CURRENT.get()
+
+
+@contextmanager
+def use_language(language: str | None) -> Iterator[str]:
+    """Translate into ``language`` inside the ``with`` block (context-local: safe across threads and tasks).
+
+    Parameters
+    ----------
+    language : str or None
+        A language tag; None means English.
+
+    Yields
+    ------
+    str
+        The normalised tag.
+
+    Examples
+    --------
+    >>> with use_language("zh_CN") as tag:
+    ...     tag, current_language()
+    ('zh-CN', 'zh-CN')
+    >>> current_language()
+    'en'
+    """
+    tag = normalise_language(language)
+    token = _CURRENT.set(tag)
+    try:
+        yield tag
+    finally:
+        _CURRENT.reset(token)
+
+
+def gettext(message: str) -> str:
+    """``message`` translated into the current language (the English text when no translation exists).
+
+    Parameters
+    ----------
+    message : str
+        The English source text, a literal (so that extraction finds it).
+
+    Returns
+    -------
+    str
+        The translation.
+
+    Examples
+    --------
+    >>> gettext("Confidence interval")
+    'Confidence interval'
+    """
+    return translations(_CURRENT.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form of a message for the count ``n``, in the current language.
+
+    Parameters
+    ----------
+    singular, plural : str
+        English source texts.
+    n : int
+        The count choosing the form.
+
+    Returns
+    -------
+    str
+        The translation (Chinese has one form).
+
+    Examples
+    --------
+    >>> ngettext("%(num)d lot", "%(num)d lots", 2) % {"num": 2}
+    '2 lots'
+    """
+    return translations(_CURRENT.get()).ngettext(singular, plural, n)
+
+
+def gettext_noop(message: str) -> str:
+    """Mark ``message`` for extraction without translating it now (module-level constants translated later).
+
+    Parameters
+    ----------
+    message : str
+        The English source text.
+
+    Returns
+    -------
+    str
+        ``message`` unchanged.
+
+    Examples
+    --------
+    >>> gettext_noop("Tolerance interval")
+    'Tolerance interval'
+    """
+    return message
+
+
+_ = gettext
+
+
+def install_jinja(environment: Any) -> None:
+    """Add Jinja2's i18n extension to ``environment`` with callables that follow the current language.
+
+    Templates then use ``{% trans %}...{% endtrans %}`` and ``{{ _("...") }}`` (newstyle gettext: autoescaped,
+    ``%(name)s`` placeholders filled by keyword).
+
+    Parameters
+    ----------
+    environment : jinja2.Environment
+        The environment of the web pages or of the reports.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> from jinja2 import Environment
+    >>> env = Environment(autoescape=True)
+    >>> install_jinja(env)
+    >>> template = env.from_string("{{ _('Confidence interval') }}")
+    >>> with use_language("zh-CN"):
+    ...     template.render()
+    '置信区间'
+    """
+    environment.add_extension("jinja2.ext.i18n")
+    environment.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=True)
+    environment.globals["current_language"] = current_language
