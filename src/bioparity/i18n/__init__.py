@@ -1,7 +1,7 @@
 """Languages of the workspace, the reports and the command line: English (default) and Simplified Chinese.
 
-Standard gettext catalogues (GNU ``.po`` files, read with Babel) under ``bioparity/i18n/locale/<locale>/LC_MESSAGES``,
-one file per *domain* so that the web pages, the reports and the command line can be translated independently:
+Standard gettext catalogues (GNU ``.po`` files, read with Babel) under
+``bioparity/i18n/locale/<locale>/LC_MESSAGES``, one file per *domain* so that the web pages, the reports and the command line can be translated independently:
 
 * ``web``: the workspace pages (``web/templates``, ``web/*.py``);
 * ``reports``: run, program and validation reports, result tables, figures and readiness explanations;
@@ -60,7 +60,7 @@ _CURRENT: ContextVar[str] = ContextVar("bioparity_language", default=DEFAULT_LAN
 
 
 def normalise_language(value: str | None) -> str:
-    """The supported language tag for ``value`` (case and ``_``/``-`` insensitive; ``zh``, ``zh-Hans`` -> ``zh-CN``).
+    """The supported language tag for ``value`` (case and ``_``/``-`` insensitive; ``zh-Hans`` -> ``zh-CN``).
 
     Parameters
     ----------
@@ -99,7 +99,8 @@ def locale_dir(language: str) -> str:
 
 def catalogue_text(language: str, domain: str) -> str | None:
     """The ``.po`` source of one domain of a language, or None when the language has no such file."""
-    path = resources.files("bioparity.i18n").joinpath("locale", locale_dir(language), "LC_MESSAGES", f"{domain}.po")
+    folder = resources.files("bioparity.i18n").joinpath("locale", locale_dir(language), "LC_MESSAGES")
+    path = folder.joinpath(f"{domain}.po")
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
@@ -146,7 +147,7 @@ def translations(language: str) -> NullTranslations:
 
 
 def current_language() -> str:
-    """The language of the current request, report or command (English unless :func:`use_language` set one)."""
+    """The language of the current request, report or command (English unless :func:`use_language` says)."""
     return _CURRENT.get()
 
 
