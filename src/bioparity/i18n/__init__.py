@@ -1,7 +1,8 @@
 """Languages of the workspace, the reports and the command line: English (default) and Simplified Chinese.
 
 Standard gettext catalogues (GNU ``.po`` files, read with Babel) under
-``bioparity/i18n/locale/<locale>/LC_MESSAGES``, one file per *domain* so that the web pages, the reports and the command line can be translated independently:
+``bioparity/i18n/locale/<locale>/LC_MESSAGES``, one file per *domain* so that the web pages, the reports
+and the command line can be translated independently:
 
 * ``web``: the workspace pages (``web/templates``, ``web/*.py``);
 * ``reports``: run, program and validation reports, result tables, figures and readiness explanations;
