@@ -1,0 +1,232 @@
+"""Keeping the catalogues complete: extract the messages of each domain from the sources and compare.
+
+Used by the tests (no message shown untranslated) and by ``python scripts/i18n.py update`` (the developer's
+tool that adds newly marked messages to every language's ``.po`` file). Extraction is Babel's
+(``babel.messages.extract``) with Jinja2's extractor for templates.
+
+References
+----------
+Babel documentation, "Working with Message Catalogs" (extraction method maps, keywords); GNU gettext manual,
+section 5 "Making the PO Template File" and section 6 "Creating a New PO File".
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from bioparity.i18n import DOMAINS, catalogue_text
+
+#: Functions whose literal first argument is a message (Babel's keyword spec).
+KEYWORDS: dict[str, tuple[int, ...] | None] = {
+    "_": None,
+    "gettext": None,
+    "gettext_noop": None,
+    "N_": None,
+    "ngettext": (1, 2),
+}
+
+_TEMPLATE_OPTIONS = {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}
+
+#: Per domain: (folder under ``src/bioparity``, glob patterns with their extraction method).
+DOMAIN_SOURCES: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
+    "web": [
+        ("web", [("**.py", "python"), ("templates/**.html", "jinja2.ext:babel_extract")]),
+        ("workspace", [("**.py", "python")]),
+        ("api", [("**.py", "python")]),
+    ],
+    "reports": [
+        ("report", [("**.py", "python"), ("templates/**.j2", "jinja2.ext:babel_extract")]),
+        ("validation", [("**.py", "python"), ("templates/**.j2", "jinja2.ext:babel_extract")]),
+        ("analyses", [("**.py", "python")]),
+        ("pathways", [("**.py", "python")]),
+    ],
+    "cli": [
+        ("cli", [("**.py", "python")]),
+        ("errors.py", [("**.py", "python")]),
+    ],
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    """One extracted message: its id (and plural id), and where it was found."""
+
+    id: str
+    plural: str | None
+    places: tuple[str, ...]
+
+
+def package_root() -> Path:
+    """The folder of the ``bioparity`` package sources."""
+    return Path(str(resources.files("bioparity")))
+
+
+def extract(domain: str) -> dict[str, Message]:
+    """Every message marked for translation in the sources of ``domain``, keyed by message id.
+
+    Parameters
+    ----------
+    domain : str
+        One of :data:`bioparity.i18n.DOMAINS`.
+
+    Returns
+    -------
+    dict of str to Message
+        Message id to the message with its places (``file:line``).
+    """
+    root = package_root()
+    found: dict[str, Message] = {}
+    for folder, patterns in DOMAIN_SOURCES[domain]:
+        path = root / folder
+        if path.is_file():  # a single module
+            method_map = [(path.name, "python")]
+            base = path.parent
+        else:
+            method_map = patterns
+            base = path
+        options = {pattern: _TEMPLATE_OPTIONS for pattern, method in method_map if method != "python"}
+        for filename, lineno, message, _comments, _context in extract_from_dir(
+            str(base), method_map=method_map, options_map=options, keywords=KEYWORDS
+        ):
+            if path.is_file() and filename != path.name:
+                continue
+            ids = (message,) if isinstance(message, str) else tuple(message)
+            if not ids or not ids[0]:
+                continue
+            place = f"{(base / filename).relative_to(root)}:{lineno}"
+            previous = found.get(ids[0])
+            places = (*previous.places, place) if previous else (place,)
+            found[ids[0]] = Message(ids[0], ids[1] if len(ids) > 1 else None, places)
+    return found
+
+
+def load(language: str, domain: str) -> Catalog:
+    """The catalogue of one domain of a language (an empty one when the file is missing)."""
+    text = catalogue_text(language, domain)
+    if text is None:
+        return Catalog(locale=language.replace("-", "_"), domain=domain)
+    return read_po(io.StringIO(text), locale=language.replace("-", "_"), domain=domain)
+
+
+_PLACEHOLDER = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)[sdfr]|\{[A-Za-z_][A-Za-z0-9_]*[^{}]*\}")
+
+
+def placeholders(text: str) -> list[str]:
+    """The ``%(name)s`` and ``{name}`` placeholders of a message, sorted (a translation must keep them all).
+
+    Examples
+    --------
+    >>> placeholders("%(num)d lots in {source}")
+    ['%(num)d', '{source}']
+    """
+    return sorted(_PLACEHOLDER.findall(text))
+
+
+def problems(language: str) -> list[str]:
+    """What is wrong with the catalogues of ``language``: missing, untranslated, fuzzy or broken entries.
+
+    Parameters
+    ----------
+    language : str
+        A language other than English.
+
+    Returns
+    -------
+    list of str
+        One line per problem, naming the domain, the message and where it is used; empty when complete.
+    """
+    issues: list[str] = []
+    for domain in DOMAINS:
+        catalogue = load(language, domain)
+        for message in extract(domain).values():
+            entry = catalogue.get(message.id)
+            where = ", ".join(message.places[:3])
+            if entry is None:
+                issues.append(f"{domain}: {message.id!r} ({where}) is not in the {language} catalogue")
+                continue
+            raw = entry.string
+            strings = [str(t) for t in raw] if isinstance(raw, (tuple, list)) else [str(raw or "")]
+            if entry.fuzzy or not all(strings):
+                issues.append(f"{domain}: {message.id!r} ({where}) has no reviewed {language} translation")
+                continue
+            for text in strings:
+                if placeholders(text) != placeholders(message.id):
+                    issues.append(f"{domain}: {message.id!r} translation changes the placeholders: {text!r}")
+    return issues
+
+
+_VISIBLE_ATTRIBUTE = re.compile(
+    r"""\b(?:title|alt|placeholder|aria-label|aria-description)\s*=\s*(["'])(.*?)\1""", re.S
+)
+_HIDDEN_BLOCK = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+_TAG = re.compile(r"<[^<>]*>")
+_ENTITY = re.compile(r"&#?[A-Za-z0-9]+;")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+_MARK = "\x00"  # stands for a Jinja expression, statement or translated block
+
+
+def _blank(match: re.Match[str]) -> str:
+    """A removed piece of markup as a marker with its newlines (line numbers stay right)."""
+    return _MARK + "\n" * match.group(0).count("\n")
+
+
+def _skeleton(source: str) -> str:
+    """The template's literal markup outside ``{% trans %}`` blocks, every other token a marker."""
+    from jinja2 import Environment
+
+    tokens = [t for t in Environment(extensions=["jinja2.ext.i18n"]).lex(source) if t[1] != "whitespace"]
+    parts: list[str] = []
+    line = 1
+    depth = 0
+    for index, (lineno, kind, value) in enumerate(tokens):
+        if lineno > line:
+            parts.append("\n" * (lineno - line))
+            line = lineno
+        if kind == "name" and index and tokens[index - 1][1] == "block_begin":
+            depth += value == "trans"
+            depth -= value == "endtrans"
+        text = value if kind == "data" and depth == 0 else _MARK
+        parts.append(text)
+        line += text.count("\n")
+    return "".join(parts)
+
+
+def untranslated_template_text(source: str) -> list[tuple[int, str]]:
+    """Literal words in a Jinja2 template outside ``{% trans %}`` blocks and ``_()`` calls.
+
+    Text inside ``<script>``/``<style>`` elements and HTML comments is not shown to a reader and is ignored;
+    element text and the ``title``, ``alt``, ``placeholder`` and ``aria-label`` attributes are checked (screen
+    readers speak them).
+
+    Parameters
+    ----------
+    source : str
+        The template source.
+
+    Returns
+    -------
+    list of (int, str)
+        Line number and text of each untranslated piece; empty when every visible word is marked.
+
+    Examples
+    --------
+    >>> untranslated_template_text('<p title="Help">{% trans %}Results{% endtrans %}</p>\\n<b>Total</b>')
+    [(1, 'Help'), (2, 'Total')]
+    """
+    text = _HIDDEN_BLOCK.sub(_blank, _skeleton(source))
+    found = [
+        (text.count("\n", 0, m.start()) + 1, m.group(2).replace(_MARK, " ").strip())
+        for m in _VISIBLE_ATTRIBUTE.finditer(text)
+    ]
+    text = _ENTITY.sub(" ", _TAG.sub(_blank, text))
+    for number, line in enumerate(text.split("\n"), start=1):
+        found += [(number, piece.strip()) for piece in line.split(_MARK) if _WORD.search(piece)]
+    return sorted((n, t) for n, t in found if _WORD.search(t))

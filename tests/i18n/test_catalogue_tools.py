@@ -1,0 +1,33 @@
+"""The catalogue tools themselves: extraction finds marked messages, the template check finds unmarked words."""
+
+from __future__ import annotations
+
+from bioparity.i18n import use_language
+from bioparity.i18n import gettext as _
+from bioparity.i18n.catalogues import placeholders, untranslated_template_text
+
+
+def test_unmarked_words_are_found_with_their_lines() -> None:
+    source = (
+        '<h1>{% trans %}Results{% endtrans %}</h1>\n'
+        '<p title="Help text">{{ _("Confidence interval") }}</p>\n'
+        "<script>const label = 'English words in code';</script>\n"
+        '<a href="{{ url }}" class="button">Download</a>\n'
+        "<!-- a comment -->{% if x %}Total{% endif %}"
+    )
+    assert untranslated_template_text(source) == [(2, "Help text"), (4, "Download"), (5, "Total")]
+
+
+def test_a_fully_marked_template_passes() -> None:
+    source = '<p aria-label="{{ _(\'Table\') }}">{% trans n=3 %}{{ n }} lots{% endtrans %} &middot; 42</p>'
+    assert untranslated_template_text(source) == []
+
+
+def test_placeholders_must_survive_translation() -> None:
+    assert placeholders("%(n)d of %(total)d lots in {source}") == ["%(n)d", "%(total)d", "{source}"]
+
+
+def test_unknown_messages_fall_back_to_english() -> None:
+    with use_language("zh-CN"):
+        assert _("A message nobody translated") == "A message nobody translated"
+        assert _("Confidence interval") == "置信区间"
