@@ -148,3 +148,19 @@ def test_default_design_reproduces_the_published_three_arm_adalimumab_study() ->
     ratio = np.exp(np.log(auc[ok & ada]).mean() - np.log(auc[ok & ~ada]).mean())
     assert 0.64 < ratio < 0.89
     assert 260 < np.nanmean(hl[~ada]) < 400 and 130 < np.nanmean(hl[ada]) < 200
+
+
+@pytest.mark.parametrize(("lo", "hi"), [(5, 5), (6, 5), (-1, 3)])
+def test_empty_or_reversed_study_range_is_refused_with_the_numbers(lo: int, hi: int) -> None:
+    with pytest.raises(InputError, match=rf"0 <= lo < hi .*lo={lo}, hi={hi}"):
+        simulate_studies(PKSimilarityDesign(n_per_arm=6), seed=1, lo=lo, hi=hi)
+
+
+def test_a_summary_of_no_study_is_refused() -> None:
+    from bioparity.simulate import STUDIES_PER_BLOCK, summarise
+
+    design = PKSimilarityDesign(n_per_arm=6)
+    empty = simulate_studies(design, seed=1, lo=0, hi=1).tally()
+    empty = type(empty)(**{**empty.__dict__, "n_studies": 0})
+    with pytest.raises(InputError, match="at least one study"):
+        summarise(design, 1, empty, STUDIES_PER_BLOCK)

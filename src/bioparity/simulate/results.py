@@ -12,6 +12,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from bioparity._results import ResultMixin, software_version
+from bioparity.errors import InputError
 from bioparity.simulate.design import PKSimilarityDesign
 
 FloatArray = npt.NDArray[np.float64]
@@ -296,6 +297,11 @@ def summarise(
         Probability of success with its Monte Carlo standard error, the pass and estimable rates per
         metric and comparison, mean subjects analysed, dropout and ADA rates.
 
+    Raises
+    ------
+    InputError
+        The tally counts no study.
+
     Examples
     --------
     >>> from bioparity.simulate import STUDIES_PER_BLOCK, simulate_studies
@@ -306,6 +312,8 @@ def summarise(
     (0.52, 0.05, 100)
     """
     K = tally.n_studies
+    if K < 1:
+        raise InputError("no study was simulated: a simulation summary needs at least one study")
     p = tally.n_success / K
     analysed = tally.n_analysed / K
     return PKSimilarityPower(

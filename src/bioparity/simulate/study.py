@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from bioparity.errors import InputError
 from bioparity.nca import nca_arrays
 from bioparity.seeding import block_generator, block_spans
 from bioparity.simulate.decision import pooled_pairwise_intervals, welch_pairwise_intervals
@@ -241,6 +242,11 @@ def simulate_studies(design: PKSimilarityDesign, seed: int, lo: int, hi: int) ->
     hi : int
         One past the last study number, ``hi > lo``.
 
+    Raises
+    ------
+    InputError
+        ``lo`` is negative or ``hi <= lo`` (no study to simulate).
+
     Returns
     -------
     StudyOutcomes
@@ -259,6 +265,8 @@ def simulate_studies(design: PKSimilarityDesign, seed: int, lo: int, hi: int) ->
     >>> bool((whole.gmr[5:] == part.gmr).all())
     True
     """
+    if not 0 <= lo < hi:
+        raise InputError(f"simulate_studies needs 0 <= lo < hi (study numbers), got lo={lo}, hi={hi}")
     parts = [
         analyse(design, simulate_block(design, seed, b, first, stop))
         for b, first, stop in block_spans(lo, hi, STUDIES_PER_BLOCK)
