@@ -253,7 +253,7 @@ def _owner_pages(browser: Any, server: Server, g: Gallery) -> None:
     g.page(page, "olivia", "Organisation members", _href(page, "main a[href^='/ui/orgs/']"))
     g.page(page, "olivia", "Validation", "/ui/admin/validation")
     if page.locator("a[href^='/ui/admin/validation/']").count() == 0:
-        page.click("#run-validation")  # the reference cases, once for the whole test session
+        page.click("#run-validation", no_wait_after=True)  # the reference cases, once per session; slow
         page.wait_for_url("**/ui/admin/validation?message=*", timeout=600_000)
         g.capture(page, "olivia", "Validation recorded", "/ui/admin/validation", 200)
     report = _href(page, "a[href^='/ui/admin/validation/']")
