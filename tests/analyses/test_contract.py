@@ -37,6 +37,8 @@ BAD_CELLS: dict[str, tuple[str, str, str]] = {
     "caa": ("value", "x", "row 2"),
     "potency": ("response", "x", "row 2"),
     "ada-cutpoint": ("signal", "x", "row 2"),
+    "ada-sensitivity": ("concentration", "-1", "row 2"),
+    "ada-drug-tolerance": ("signal", "x", "row 2"),
     "stability": ("value", "x", "row 2"),
     "profiles": ("value", "x", "row 2"),
     "isr": ("repeat", "x", "row 2"),

@@ -25,6 +25,8 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "bioparity.analyses.caa",
     "bioparity.analyses.potency",
     "bioparity.analyses.ada_cutpoint",
+    "bioparity.analyses.ada_sensitivity",
+    "bioparity.analyses.ada_drug_tolerance",
     "bioparity.analyses.stability",
     "bioparity.analyses.profiles",
     "bioparity.analyses.isr",

@@ -112,4 +112,3 @@ def potency_lot_values(
     columns = ["attribute", "source", "lot", "value", "unit", "replicate", "method"]
     out = pd.DataFrame(rows, columns=columns)
     return out if tier is None else out.assign(tier=tier)
-
