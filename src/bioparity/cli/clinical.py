@@ -11,7 +11,10 @@ Contract (relied on by later tooling):
 * ``ada-summary --ada ADA.csv --reference-arm R --out OUT.csv`` writes incidence per arm and timepoint
   and the differences to the reference arm (one CSV, a ``table`` column says which). By default the
   summary is treatment-emergent ADA (rows ``TREATMENT-EMERGENT`` and ``BASELINE-PREVALENCE``); the old
-  any-visit ``OVERALL`` row with ``--incidence any-visit``;
+  any-visit ``OVERALL`` row with ``--incidence any-visit``. With ``--cut-points RESULTS.csv`` (the output of
+  ``bioparity ada-cutpoint``) the status is derived from the listing's ``SIGNAL``, ``SIGNAL_DRUG`` [and
+  ``NC``] by the validated screening and confirmatory cut points, and every row records the results file
+  and its SHA-256 in ``cut_point_run`` (the provenance sidecar names both inputs);
 * ``ci-diff-stratified --strata STRATA.csv`` (columns ``stratum,x1,n1,x2,n2``): stratified Newcombe,
   stratified Miettinen-Nurminen or Mantel-Haenszel interval of the common difference.
 
@@ -32,7 +35,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from bioparity.cli.common import OutputFormat, print_record, user_errors
+from bioparity.cli.common import OutputFormat, print_record, user_errors, write_result
 from bioparity.cli.options import Format, TargetPower
 from bioparity.clinical import (
     IncidenceResult,
@@ -52,7 +55,7 @@ from bioparity.clinical.immunogenicity import treatment_emergent_ada
 from bioparity.clinical.presets import DEFAULT_REGION, canonical_region, region_alpha, region_level
 from bioparity.clinical.stratified import ci_difference_stratified
 from bioparity.errors import DataFileError, InputError
-from bioparity.io import ColumnSpec, read_table, write_frame_atomic
+from bioparity.io import ColumnSpec, read_table
 from bioparity.io.limits import check_csv_limits
 
 STRATA_COLUMNS = (
@@ -336,12 +339,25 @@ def ada_summary_command(
     boost_fold: Annotated[
         float, typer.Option(help="Titre rise over a positive baseline that counts (Shankar 2014).")
     ] = 4.0,
+    cut_points: Annotated[
+        Path | None,
+        typer.Option(
+            help="'bioparity ada-cutpoint' results: the status comes from the validated cut points applied "
+            "to the listing's SIGNAL, SIGNAL_DRUG [and NC] columns (tiered: screen, confirm), the results "
+            "file recorded with every row."
+        ),
+    ] = None,
 ) -> None:
     """ADA (or NAb) incidence per arm (treatment-emergent by default, Wilson CIs) and differences."""
     with user_errors():
         if incidence not in INCIDENCE_DEFINITIONS:
             raise InputError(f"unknown --incidence {incidence!r}; expected treatment-emergent or any-visit")
         frame = _read_ada(ada)
+        provenance = ""
+        if cut_points is not None:
+            from bioparity.cli.bioassay import status_from_cut_points
+
+            frame, provenance = status_from_cut_points(frame, ada, cut_points, result)
         try:
             incidences, emergent = _incidences(
                 frame,
@@ -357,7 +373,10 @@ def ada_summary_command(
         table = _ada_table(incidences, emergent, reference_arm, method, conf).assign(
             incidence_definition=incidence
         )
-        write_frame_atomic(table, out)
+        if cut_points is not None:
+            table = table.assign(cut_point_run=provenance)
+        settings = {"command": "ada-summary", "incidence": incidence, "result": result, "conf": conf}
+        write_result(table, out, {"ada": ada, "cut_points": cut_points}, settings)
         typer.echo(f"wrote {len(table)} rows to {out} ({incidence} ADA incidence)", err=True)
 
 
