@@ -39,6 +39,7 @@ BAD_CELLS: dict[str, tuple[str, str, str]] = {
     "ada-cutpoint": ("signal", "x", "row 2"),
     "ada-sensitivity": ("concentration", "-1", "row 2"),
     "ada-drug-tolerance": ("signal", "x", "row 2"),
+    "ada-summary": ("SIGNAL", "x", "row 2"),
     "stability": ("value", "x", "row 2"),
     "profiles": ("value", "x", "row 2"),
     "isr": ("repeat", "x", "row 2"),

@@ -59,6 +59,7 @@ def test_the_builtin_kinds_are_the_modules_of_the_tuple() -> None:
             "ada-cutpoint",
             "ada-drug-tolerance",
             "ada-sensitivity",
+            "ada-summary",
             "be",
             "caa",
             "isr",

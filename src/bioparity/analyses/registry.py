@@ -27,6 +27,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "bioparity.analyses.ada_cutpoint",
     "bioparity.analyses.ada_sensitivity",
     "bioparity.analyses.ada_drug_tolerance",
+    "bioparity.analyses.ada_summary",
     "bioparity.analyses.stability",
     "bioparity.analyses.profiles",
     "bioparity.analyses.isr",

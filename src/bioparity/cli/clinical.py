@@ -38,25 +38,19 @@ import typer
 from bioparity.cli.common import OutputFormat, print_record, user_errors, write_result
 from bioparity.cli.options import Format, TargetPower
 from bioparity.clinical import (
-    IncidenceResult,
     StratifiedDifferenceCI,
-    TreatmentEmergentResult,
-    ada_incidence,
     ci_difference,
     ci_mean_difference,
     ci_ratio,
     equivalence_decision,
-    incidence_difference,
     sample_size_equivalence_means,
     sample_size_equivalence_proportions,
 )
 from bioparity.clinical.equivalence import equivalence_margins
-from bioparity.clinical.immunogenicity import treatment_emergent_ada
 from bioparity.clinical.presets import DEFAULT_REGION, canonical_region, region_alpha, region_level
 from bioparity.clinical.stratified import ci_difference_stratified
 from bioparity.errors import DataFileError, InputError
 from bioparity.io import ColumnSpec, read_table
-from bioparity.io.limits import check_csv_limits
 
 STRATA_COLUMNS = (
     ColumnSpec("stratum", "text"),
@@ -352,14 +346,16 @@ def ada_summary_command(
     with user_errors():
         if incidence not in INCIDENCE_DEFINITIONS:
             raise InputError(f"unknown --incidence {incidence!r}; expected treatment-emergent or any-visit")
-        frame = _read_ada(ada)
+        from bioparity.analyses.ada_summary import incidence_results, read_listing, summary_frame
+
+        frame = read_listing(ada)
         provenance = ""
         if cut_points is not None:
             from bioparity.cli.bioassay import status_from_cut_points
 
             frame, provenance = status_from_cut_points(frame, ada, cut_points, result)
         try:
-            incidences, emergent = _incidences(
+            incidences, emergent = incidence_results(
                 frame,
                 incidence,
                 result=result,
@@ -370,7 +366,7 @@ def ada_summary_command(
             )
         except InputError as exc:
             raise DataFileError(str(exc), file=str(ada)) from exc
-        table = _ada_table(incidences, emergent, reference_arm, method, conf).assign(
+        table = summary_frame(incidences, emergent, reference_arm, method, conf).assign(
             incidence_definition=incidence
         )
         if cut_points is not None:
@@ -378,45 +374,6 @@ def ada_summary_command(
         settings = {"command": "ada-summary", "incidence": incidence, "result": result, "conf": conf}
         write_result(table, out, {"ada": ada, "cut_points": cut_points}, settings)
         typer.echo(f"wrote {len(table)} rows to {out} ({incidence} ADA incidence)", err=True)
-
-
-def _read_ada(path: Path) -> pd.DataFrame:
-    """The ADA listing as text cells; a missing, oversized or unreadable file names the file."""
-    if not path.is_file():
-        raise DataFileError("file not found", file=str(path), expected="an existing CSV file")
-    check_csv_limits(path)
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"cannot be read as CSV: {exc}", file=str(path)) from exc
-
-
-def _incidences(
-    frame: pd.DataFrame, incidence: str, *, result: str, conf: float, **emergent: Any
-) -> tuple[list[IncidenceResult], TreatmentEmergentResult | None]:
-    """The incidence tables of the chosen definition (and the treatment-emergent result, if that one)."""
-    if incidence == "any-visit":
-        return [ada_incidence(frame, result=result, conf=conf)], None
-    te = treatment_emergent_ada(frame, result=result, conf=conf, **emergent)
-    return [ada_incidence(frame, result=result, conf=conf, overall=False), te.as_incidence()], te
-
-
-def _ada_table(
-    incidences: list[IncidenceResult],
-    emergent: TreatmentEmergentResult | None,
-    reference_arm: str | None,
-    method: str,
-    conf: float,
-) -> pd.DataFrame:
-    """Incidence rows, treatment-emergent rows and difference rows in one table (``table`` says which)."""
-    parts = [i.to_frame().assign(table="incidence") for i in incidences]
-    if emergent is not None:
-        parts.append(emergent.to_frame().assign(table="treatment-emergent"))
-    if reference_arm is not None:
-        for i in incidences:
-            diff = incidence_difference(i, reference_arm=reference_arm, method=method, conf=conf)
-            parts.append(diff.to_frame().assign(table="difference"))
-    return pd.concat(parts, ignore_index=True).rename(columns=_OUTPUT_NAMES)
 
 
 @app.command("ci-diff-stratified")
