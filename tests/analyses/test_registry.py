@@ -57,6 +57,9 @@ def test_the_builtin_kinds_are_the_modules_of_the_tuple() -> None:
         == list(all_analyses())
         == [
             "ada-cutpoint",
+            "ada-drug-tolerance",
+            "ada-sensitivity",
+            "ada-summary",
             "be",
             "caa",
             "isr",
@@ -74,7 +77,7 @@ def test_the_builtin_kinds_are_the_modules_of_the_tuple() -> None:
 def test_unknown_kind_lists_the_known_ones() -> None:
     with pytest.raises(
         InputError,
-        match=r"unknown analysis kind 'astrology'; expected one of ada-cutpoint, be, caa, isr, nca",
+        match=r"unknown analysis kind 'astrology'; expected one of ada-cutpoint, ada-drug-tolerance, ada-s",
     ):
         get_analysis("astrology")
 

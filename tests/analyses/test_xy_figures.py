@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from bioparity.analyses import get_analysis
 from bioparity.analyses import potency as potency_kind
@@ -163,9 +164,8 @@ def test_potency_log_transform_draws_the_ln_responses(tmp_path: Path) -> None:
     )
 
 
-def test_ada_screening_signals_and_cut_point(tmp_path: Path) -> None:
-    path = _write(tmp_path / "validation.csv", ada_example())
-    (figure,), view = _figures("ada-cutpoint", path, {"confirm_fpr": 0.01})
+def test_ada_screening_signals_and_cut_point(ada_run: tuple[Path, list[Figure], RunView]) -> None:
+    path, (figure, *_distributions), view = ada_run
     plot = _xy(figure)
     chosen = next(r for r in view.records if r["tier"] == "screening" and r["selected"])
     assert chosen["transform"] == "log" and plot.log_y
@@ -177,6 +177,57 @@ def test_ada_screening_signals_and_cut_point(tmp_path: Path) -> None:
     removed = next(p for p in plot.points if p.name == REMOVED)  # donor D08, all its runs
     assert removed.x == [8.0, 8.0, 8.0] and removed.y == data[data["donor"] == "D08"]["signal"].tolist()
     assert [p.name for p in plot.points] == ["run R1", "run R2", "run R3", REMOVED]
+
+
+@pytest.fixture(scope="module")
+def ada_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Figure], RunView]:
+    """The ADA example with a confirmatory tier: its file, figures and run (computed once)."""
+    path = _write(tmp_path_factory.mktemp("ada") / "validation.csv", ada_example())
+    return path, *_figures("ada-cutpoint", path, {"confirm_fpr": 0.01})
+
+
+@pytest.mark.parametrize("tier", ["screening", "confirmatory"])
+def test_ada_histogram_and_qq_plot_draw_the_analysed_values_with_the_cut_points(
+    tier: str, ada_run: tuple[Path, list[Figure], RunView]
+) -> None:
+    path, figures, view = ada_run
+    assert [f.key for f in figures] == [
+        "ada-screening",
+        "ada-histogram-screening",
+        "ada-qq-screening",
+        "ada-histogram-confirmatory",
+        "ada-qq-confirmatory",
+    ]
+    chosen = next(r for r in view.records if r["tier"] == tier and r["selected"])
+    histogram = _xy(next(f for f in figures if f.key == f"ada-histogram-{tier}"))
+    qq = _xy(next(f for f in figures if f.key == f"ada-qq-{tier}"))
+    # the values drawn are those the cut point was computed from: rebuilt here from the input file
+    data = pd.read_csv(path)
+    value = data["signal"] if tier == "screening" else 100 * (1 - data["signal_drug"] / data["signal"])
+    means = data.assign(value=value).groupby(["donor", "run"])["value"].mean().reset_index()
+    removed = {(o["donor"], o["run"]) for o in view.result["removed_values"] if o["tier"] == tier}
+    gone = [
+        (d, r) in removed or (d, "") in removed for d, r in zip(means["donor"], means["run"], strict=True)
+    ]
+    kept = means.loc[~np.asarray(gone), "value"].to_numpy(float)
+    expected = np.sort(np.log(kept) if chosen["transform"] == "log" else np.asarray(kept))
+    assert qq.points[0].y == pytest.approx(expected.tolist(), rel=1e-12)
+    assert len(expected) == chosen["n_values"]
+    assert np.mean(expected) == pytest.approx(chosen["mean_t"], rel=1e-12)
+    assert np.std(expected, ddof=1) == pytest.approx(chosen["sd_t"], rel=1e-12)
+    # R qqnorm: qnorm(ppoints(n)), ppoints(n) = (1:n - 1/2) / n for n > 10
+    n = len(expected)
+    assert qq.points[0].x == pytest.approx(
+        stats.norm.ppf((np.arange(1, n + 1) - 0.5) / n).tolist(), rel=1e-12
+    )
+    # the reported cut point on the analysis scale (its data-scale value back-transformed)
+    reported = chosen[f"{chosen['method']}_t"]
+    assert [h.value for h in qq.hlines] == [v.value for v in histogram.vlines] == [reported]
+    on_data_scale = np.exp(reported) if chosen["transform"] == "log" else reported
+    assert on_data_scale == pytest.approx(chosen["cut_point"], rel=1e-12)
+    outline = histogram.lines[0]  # bar outline: the counts sum to the number of values
+    counts = outline.y[1:-1:2]
+    assert sum(counts) == n and outline.x[0] <= expected[0] and outline.x[-1] >= expected[-1]
 
 
 def test_both_renderers_draw_the_same_numbers(tmp_path: Path) -> None:
@@ -207,3 +258,14 @@ def test_no_figure_without_the_input_columns(tmp_path: Path) -> None:
     other = StoredInput("0", None, lambda: pd.DataFrame({"x": [1.0]}))
     assert analysis.figures(RunView("ada-cutpoint", {}, result_frame(result), (other,), result)) == []
     assert analysis.figures(RunView("ada-cutpoint", {}, result_frame(result), (), result)) == []
+
+
+def test_ada_titration_cut_point_is_drawn_on_the_screening_values(tmp_path: Path) -> None:
+    path = _write(tmp_path / "validation.csv", ada_example())
+    figures, view = _figures("ada-cutpoint", path, {"titration_fpr": 0.001})
+    assert [f.key for f in figures] == ["ada-screening", "ada-histogram-screening", "ada-qq-screening"]
+    chosen = {r["tier"]: r for r in view.records if r["selected"]}
+    qq = _xy(figures[2])
+    expected = [chosen[t][f"{chosen[t]['method']}_t"] for t in ("screening", "titration")]
+    assert [h.value for h in qq.hlines] == expected and expected[1] > expected[0]
+    assert [h.label.split(" cut point")[0] for h in qq.hlines] == ["screening", "titration"]

@@ -95,3 +95,47 @@ def test_caa_command_accepts_potency_results(tmp_path: Path) -> None:
     assert first["n_test"] == 5
     expected = pd.read_csv(rp).query("assay == 'combined' and sample.str.startswith('test:')")
     assert first["mean_test"] == pytest.approx(100 * expected["relative_potency"].mean(), rel=1e-9)
+
+
+def test_caa_kind_reads_a_stored_potency_result_as_the_lots_tier_1_potency(tmp_path: Path) -> None:
+    """The workspace chain potency -> caa without the store: the potency kind's result table written as
+    the workspace writes a derived dataset, read by the caa kind's reader, assessed by its compute."""
+    from bioparity.analyses import get_analysis, next_kinds
+    from bioparity.analyses.caa import lot_table
+    from bioparity.analyses.frames import result_frame
+    from bioparity.io.potency import read_potency_table
+
+    assert "caa" in next_kinds("potency")
+    lots = {f"test:T{i}": 1.0 + 0.02 * (i % 3) for i in range(1, 4)}
+    lots |= {f"ref-eu:E{i}": 1.0 - 0.02 * (i % 3) for i in range(1, 7)}
+    plates = tmp_path / "plates.csv"
+    _plates(plates, lots, assays=2)
+    potency = get_analysis("potency")
+    options = {**potency.defaults, "model": "parallel-line", "combine": True}
+    stored = result_frame(potency.compute(read_potency_table(plates), options))
+    derived = tmp_path / "potency-result.csv"
+    stored.to_csv(derived, index=False)
+
+    caa = get_analysis("caa")
+    frame = caa.read(derived)
+    assert set(frame["attribute"]) == {"relative_potency"} and set(frame["tier"]) == {1}
+    assert len(frame) == 9  # one value per lot: the combined potency
+    result = caa.compute(frame, caa.defaults)
+    table = pd.DataFrame(result["rows"], columns=result["columns"])
+    first = table[table["comparison"].str.startswith("test")].iloc[0]
+    assert first["tier"] == 1 and first["n_test"] == 3 and first["n_reference"] == 6
+    combined = stored[(stored["assay"] == "combined") & stored["sample"].str.startswith("test:")]
+    assert first["mean_test"] == pytest.approx(100 * combined["relative_potency"].mean(), rel=1e-12)
+    assert any("lot values from a potency run" in n for n in result["notes"])
+    assert lot_table(stored)["value"].tolist() == pytest.approx(frame["value"].tolist(), rel=1e-12)
+
+
+def test_caa_kind_names_the_potency_row_that_is_not_a_lot(tmp_path: Path) -> None:
+    bad = tmp_path / "rp.csv"
+    pd.DataFrame({"assay": ["1", "1"], "sample": ["test:T1", "lotA"], "relative_potency": [1.0, 1.1]}).to_csv(
+        bad, index=False
+    )
+    from bioparity.analyses import get_analysis
+
+    with pytest.raises(DataFileError, match="row 2 \\(line 3\\), column 'sample'"):
+        get_analysis("caa").read(bad)

@@ -6,13 +6,18 @@
   EDQM CombiStats rendering of the example). Data file ``pheur_5_1_2_latin_square.csv``: doses in IU/ml
   from the stated preparation (standard 4855 IU/mg, 25.2 mg in 24.5 ml; test assumed 5600 IU/mg,
   21.4 mg in 23.95 ml; both diluted 1/20, then by 1.5); the potency is RP x 5600 IU/mg.
+* Ph. Eur. 5.3, example 5.1.3 "Four-dose randomised block design" (antibiotic turbidimetric assay, 5
+  blocks, dilution ratio 1.5): responses of Table 5.1.3.-I, the ANOVA and the potency 19228.5 IU/vial
+  (95% limits 18423.4 to 20075.2; 96.1% of the assumed 20 000 IU/vial). Data file
+  ``pheur_5_1_3_turbidimetric_rb.csv``: doses in IU/ml from the stated preparation (standard 670 IU/mg,
+  16.7 mg in 25 ml; test assumed 20 000 IU per vial in 40 ml; both diluted 1/40, then by 1.5).
 * EDQM CombiStats example 02 (Erythropoietin rDNA, normocythaemic mice, three-dose parallel-line,
   randomised block of 8 blocks): ANOVA and potency 97841 IU/mg (60355 to 148972) with the test's
   assumed potency 120000 IU/mg.
 * Ph. Eur. 5.3 examples 5.1.1 (two-dose multiple assay, corticotrophin) and 5.1.4 (five-dose multiple
   assay, hepatitis B vaccines, log-transformed responses): joint fits, printed ANOVA and potencies.
 Transcribed from the data/result files distributed with the CRAN package ``pla`` 0.2
-(inst/vignettes/PhEur/data/{Agar,Corticotrophin,HepatitisB}.txt,
+(inst/vignettes/PhEur/data/{Agar,AntibioticTurbidimetric,Corticotrophin,HepatitisB}.txt,
 inst/vignettes/CombiStat/data/Erythropoietin.txt), which state those sources.
 Tolerance: half a unit of the last printed digit.
 """
@@ -63,6 +68,32 @@ def test_ph_eur_5_1_2_three_dose_latin_square() -> None:
     # printed F-test p values of non-parallelism and non-linearity (3 decimals)
     assert est.similarity.significance_tests["non_parallelism"] == pytest.approx(0.358, abs=5e-4)
     assert est.similarity.significance_tests["non_linearity"] == pytest.approx(0.877, abs=5e-4)
+    assert est.similarity.significance_verdict == "pass"
+
+
+def test_ph_eur_5_1_3_four_dose_randomised_block() -> None:
+    est = analyse_assay(assay("pheur_5_1_3_turbidimetric_rb.csv"), AnalysisOptions(model="parallel-line"))
+    _check_anova(
+        est,
+        {
+            "preparations": (1, "632.025"),
+            "regression": (1, "101745.6"),
+            "non-parallelism": (1, "25.205"),
+            "non-linearity": (4, "259.14"),
+            "treatments": (7, "102662"),
+            "blocks": (4, "876.75"),
+            "residual error": (28, "1509.65"),
+            "total": (39, "105048.4"),
+        },
+    )
+    assumed = 20000.0
+    assert est.relative_potency * assumed == pytest.approx(19228.5, abs=0.05)
+    assert est.ci_lower * assumed == pytest.approx(18423.4, abs=0.05)
+    assert est.ci_upper * assumed == pytest.approx(20075.2, abs=0.05)
+    assert 100 * est.relative_potency == pytest.approx(96.1, abs=0.05)  # % of the assumed potency
+    # printed F-test p values of non-parallelism (0.500) and non-linearity (0.332)
+    assert est.similarity.significance_tests["non_parallelism"] == pytest.approx(0.500, abs=5e-4)
+    assert est.similarity.significance_tests["non_linearity"] == pytest.approx(0.332, abs=5e-4)
     assert est.similarity.significance_verdict == "pass"
 
 

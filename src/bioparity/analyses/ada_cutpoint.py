@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats as sps
 
 from bioparity._results import plain
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
@@ -29,7 +30,7 @@ from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.options import flag_option, number_option, optional_number, text_option, yes_no
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
-from bioparity.bioassay import screening_and_confirmatory
+from bioparity.bioassay import inhibition, screening_and_confirmatory
 from bioparity.io.bioassay import CUTPOINT_COLUMNS, read_cutpoint_data
 
 NAME = "ada-cutpoint"
@@ -233,25 +234,174 @@ def screening_figure(
     )
 
 
-def ada_figures(run: RunView) -> list[Figure]:
-    """The screening signals per donor and run with the screening cut point."""
-    data = run.input_frame(("donor", "run", "signal"))
-    chosen = [r for r in _selected_records(run) if r.get(TIER) == "screening"]
-    if data is None or not chosen or not is_number(chosen[0].get(CUT_POINT)):
-        return []
-    data = data.assign(signal=pd.to_numeric(data["signal"], errors="coerce")).dropna(subset=["signal"])
-    stored = run.result.get("removed_values") if isinstance(run.result, Mapping) else None
-    removed = [o for o in stored or [] if isinstance(o, Mapping) and o.get(TIER) == "screening"]
-    return [
-        Figure(
-            "ada-screening",
-            "Screening signals and cut point",
-            "Screening signals per donor and run with the screening cut point",
-            screening_figure(data, chosen[0], removed),
-            note="Points: screening signal of each donor and run (values removed as outliers apart); "
-            "dashed: the screening cut point on the data scale.",
+def analysed_values(
+    data: pd.DataFrame, chosen: Mapping[str, Any], removed: list[Mapping[str, Any]]
+) -> pd.Series:
+    """The values a tier's cut point was computed from, rebuilt from the input: per donor and run the
+    mean signal (screening, titration) or mean % inhibition (confirmatory), the values and donors removed
+    as outliers left out, on the analysis scale (logs when the tier took them); indexed by donor and run."""
+    if chosen.get(TIER) == "confirmatory":
+        value = inhibition(data["signal"].to_numpy(float), data["signal_drug"].to_numpy(float))
+    else:
+        value = data["signal"].to_numpy(float)
+    frame = pd.DataFrame({"donor": data["donor"].astype(str), "run": data["run"].astype(str), "value": value})
+    means = frame.groupby(["donor", "run"], sort=True)["value"].mean()
+    gone_donors = {str(o["donor"]) for o in removed if not o.get("run")}
+    gone_values = {(str(o["donor"]), str(o["run"])) for o in removed if o.get("run")}
+    keep = [d not in gone_donors and (d, r) not in gone_values for d, r in means.index]
+    kept = means[keep]
+    return np.log(kept) if chosen.get(TRANSFORM) == "log" else kept
+
+
+def _scale_label(chosen: Mapping[str, Any]) -> str:
+    if chosen.get(TIER) == "confirmatory":
+        return "% inhibition"
+    return "ln signal" if chosen.get(TRANSFORM) == "log" else "signal"
+
+
+def _cut_point_lines(chosen: Mapping[str, Any], extra: Sequence[Mapping[str, Any]]) -> tuple[RefLine, ...]:
+    """The reported cut point of the tier (and of the tiers drawn with it) on the analysis scale."""
+    lines = []
+    for r in (chosen, *extra):
+        value = r.get(f"{r.get(METHOD)}_t")
+        if value is not None and is_number(value) and math.isfinite(float(value)):
+            label = (
+                f"{r.get(TIER)} cut point ({r.get(METHOD)}, FPR {100 * float(r[FPR]):g}%) {cell(value, 4)}"
+            )
+            lines.append(RefLine(label, float(value)))
+    return tuple(lines)
+
+
+def histogram_figure(
+    values: np.ndarray,
+    chosen: Mapping[str, Any],
+    extra: Sequence[Mapping[str, Any]] = (),
+) -> XYPlot:
+    """Histogram of the analysed values (outline of the bars, Sturges' bins) with the normal density of
+    their mean and SD scaled to counts, and the reported cut point(s) as vertical lines."""
+    edges = np.histogram_bin_edges(values, bins="sturges")
+    counts, _ = np.histogram(values, bins=edges)
+    x = np.repeat(edges, 2)
+    y = np.concatenate([[0.0], np.repeat(counts.astype(float), 2), [0.0]])
+    grid = np.linspace(edges[0], edges[-1], 60)
+    mean, sd = float(np.mean(values)), float(np.std(values, ddof=1))
+    density = values.size * (edges[1] - edges[0]) * sps.norm.pdf(grid, mean, sd)
+    tier = str(chosen.get(TIER))
+    return XYPlot(
+        f"{tier.capitalize()}: distribution of {values.size} donor-run values with the cut point",
+        _scale_label(chosen),
+        "number of donor-run values",
+        lines=(
+            Line("histogram", x.tolist(), y.tolist()),
+            Line(f"normal (mean {cell(mean, 4)}, SD {cell(sd, 4)})", grid.tolist(), density.tolist()),
+        ),
+        vlines=_cut_point_lines(chosen, extra),
+    )
+
+
+def normal_quantiles(n: int) -> np.ndarray:
+    """Standard normal quantiles at R's ``ppoints(n)``: ``(i - a) / (n + 1 - 2a)``, ``a = 3/8`` for
+    ``n <= 10``, else ``1/2`` (the positions of R's ``qqnorm``)."""
+    a = 0.375 if n <= 10 else 0.5
+    quantiles: np.ndarray = sps.norm.ppf((np.arange(1, n + 1) - a) / (n + 1 - 2 * a))
+    return quantiles
+
+
+def qq_figure(
+    values: np.ndarray,
+    chosen: Mapping[str, Any],
+    extra: Sequence[Mapping[str, Any]] = (),
+) -> XYPlot:
+    """Normal QQ plot of the analysed values (R ``qqnorm`` positions) with the line ``mean + SD q`` and
+    the reported cut point(s) as horizontal lines."""
+    ordered = np.sort(values)
+    q = normal_quantiles(ordered.size)
+    mean, sd = float(np.mean(values)), float(np.std(values, ddof=1))
+    tier = str(chosen.get(TIER))
+    return XYPlot(
+        f"{tier.capitalize()}: normal QQ plot (Shapiro-Wilk p = {cell(chosen.get('shapiro_p'), 3)}) with the "
+        "cut point",
+        "standard normal quantile",
+        _scale_label(chosen),
+        points=(Line("donor-run values", q.tolist(), ordered.tolist()),),
+        lines=(
+            Line("mean + SD x quantile", [float(q[0]), float(q[-1])], [mean + sd * q[0], mean + sd * q[-1]]),
+        ),
+        hlines=_cut_point_lines(chosen, extra),
+    )
+
+
+DISTRIBUTION_NOTE = (
+    "Values: per donor and run the mean of the replicate wells (signal, or % inhibition for the "
+    "confirmatory tier), on the analysis scale, outliers removed; lines: the reported cut point of the "
+    "tier (the titration cut point with the screening values it comes from); every estimate is in the "
+    "cut-point table."
+)
+
+
+def distribution_figures(
+    data: pd.DataFrame, chosen: list[dict[str, Any]], removed: list[Mapping[str, Any]]
+) -> list[Figure]:
+    """A histogram and a normal QQ plot per tier with the cut point drawn on the data (the titration cut
+    point on the screening values when both tiers analysed the same values)."""
+    out = []
+    by_tier = {str(r.get(TIER)): r for r in chosen}
+    for r in chosen:
+        tier = str(r.get(TIER))
+        if tier == "confirmatory" and "signal_drug" not in data.columns:
+            continue
+        values = analysed_values(data, r, [o for o in removed if o.get(TIER) == tier]).to_numpy(float)
+        extra = (
+            [by_tier["titration"]]
+            if tier == "screening" and _same_values(r, by_tier.get("titration"))
+            else []
         )
-    ]
+        if values.size < 3 or (tier == "titration" and _same_values(by_tier.get("screening"), r)):
+            continue
+        for key, title, plot in (
+            ("histogram", "Histogram", histogram_figure(values, r, extra)),
+            ("qq", "Normal QQ plot", qq_figure(values, r, extra)),
+        ):
+            out.append(
+                Figure(
+                    f"ada-{key}-{tier}",
+                    f"{title}, {tier} tier",
+                    f"{title} of the {tier} values with the cut points",
+                    plot,
+                    note=DISTRIBUTION_NOTE,
+                )
+            )
+    return out
+
+
+def _same_values(first: Mapping[str, Any] | None, second: Mapping[str, Any] | None) -> bool:
+    """Whether two tiers analysed the same values (the titration tier repeats the screening analysis at
+    a lower FPR: same scale, same values and outliers)."""
+    keys = (TRANSFORM, "n_values", "mean_t", "sd_t", OUTLIERS)
+    return first is not None and second is not None and all(first.get(k) == second.get(k) for k in keys)
+
+
+def ada_figures(run: RunView) -> list[Figure]:
+    """The screening signals per donor and run with the screening cut point; per tier the histogram and
+    the normal QQ plot of the analysed values with every cut-point estimate."""
+    data = run.input_frame(("donor", "run", "signal"))
+    chosen = _selected_records(run)
+    screening = [r for r in chosen if r.get(TIER) == "screening"]
+    if data is None or not screening or not is_number(screening[0].get(CUT_POINT)):
+        return []
+    numbers = [c for c in ("signal", "signal_drug") if c in data.columns]
+    data = data.assign(**{c: pd.to_numeric(data[c], errors="coerce") for c in numbers}).dropna(subset=numbers)
+    stored = run.result.get("removed_values") if isinstance(run.result, Mapping) else None
+    removed = [o for o in stored or [] if isinstance(o, Mapping)]
+    signals = Figure(
+        "ada-screening",
+        "Screening signals and cut point",
+        "Screening signals per donor and run with the screening cut point",
+        screening_figure(data, screening[0], [o for o in removed if o.get(TIER) == "screening"]),
+        note="Points: screening signal of each donor and run (values removed as outliers apart); "
+        "dashed: the screening cut point on the data scale.",
+    )
+    return [signals, *distribution_figures(data, chosen, removed)]
 
 
 def _selected_records(run: RunView) -> list[dict[str, Any]]:

@@ -7,6 +7,10 @@ assessment of quality attributes, EMA/CHMP/138502/2017, 2021, and FDA's draft gu
 Therapeutic Protein Biosimilars: Comparative Analytical Assessment, 2019), or the 2017 tiered approach
 (equivalence test for tier 1; Tsong et al. 2017, J Biopharm Stat 27:197). Tiers come from the data's
 ``tier`` column unless a packaged catalogue is named.
+
+The kind follows ``potency``: a stored ``potency`` result table (samples named ``SOURCE:LOT``) is read
+as the lots' ``relative_potency`` attribute in tier 1 (the combined potency of a lot where the run
+combined its assays, else one replicate per assay; :mod:`bioparity.caa.potency`).
 """
 
 from __future__ import annotations
@@ -25,8 +29,9 @@ from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables,
 from bioparity.caa import assess, read_catalogue
 from bioparity.caa.catalogue import DEFAULT_PLAN, PLANS
 from bioparity.caa.example import example_paths
+from bioparity.caa.potency import POTENCY_TIER, is_potency_results, potency_lot_values
 from bioparity.errors import InputError
-from bioparity.io.caa import read_long_table
+from bioparity.io.caa import csv_header, read_long_table, read_potency_lots
 
 NAME = "caa"
 #: Columns of the stored result table (what reports and the readiness read).
@@ -39,8 +44,31 @@ CATALOGUES: dict[str, Callable[[], Path]] = {"igg1-mab-example": lambda: example
 
 
 def read_caa(path: Path) -> pd.DataFrame:
-    """A CAA long table ``attribute, source, lot, value`` (+ optional unit, tier, replicate, ...)."""
+    """A CAA long table ``attribute, source, lot, value`` (+ optional unit, tier, replicate, ...), or a
+    ``potency`` result table read as the lots' ``relative_potency`` attribute (tier 1)."""
+    if is_potency_results(csv_header(path)):
+        return read_potency_lots(path, tier=POTENCY_TIER)
     return read_long_table(path)
+
+
+def lot_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A stored CAA input as lot values: a potency result table adapted, a long table unchanged."""
+    if not is_potency_results(frame.columns):
+        return frame
+    return potency_lot_values(frame, tier=POTENCY_TIER)
+
+
+def _potency_notes(frame: pd.DataFrame) -> list[str]:
+    methods = frame["method"].astype(str) if "method" in frame.columns else pd.Series(dtype=str)
+    from_potency = methods.str.startswith("potency")
+    if not from_potency.any():
+        return []
+    attributes = ", ".join(sorted(set(frame.loc[from_potency, "attribute"].astype(str))))
+    return [
+        f"{attributes}: lot values from a potency run (% of the standard; the combined potency of a "
+        f"lot where its assays were combined, else one replicate per assay), tier {POTENCY_TIER} "
+        "unless the catalogue says otherwise."
+    ]
 
 
 def caa_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -59,7 +87,7 @@ def caa_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
         region=region or None,
         pool_references=flag_option(options, "pool_references"),
     )
-    return frame_result(result.to_frame(), notes=list(result.notes))
+    return frame_result(result.to_frame(), notes=[*_potency_notes(frame), *result.notes])
 
 
 def caa_names(options: Mapping[str, Any]) -> dict[str, str]:
@@ -192,8 +220,12 @@ PLOT_NOTE = (
 def caa_figures(run: RunView) -> list[Figure]:
     """One plot per attribute (lots of the run's dataset by source, acceptance ranges shaded), failed
     attributes first: the run page shows the one chosen with ``?attribute=``, the report all."""
-    lots = run.chain[0].load() if run.chain else None
-    if lots is None:
+    stored = run.chain[0].load() if run.chain else None
+    if stored is None:
+        return []
+    try:
+        lots = lot_table(stored)
+    except InputError:
         return []
     records = run.records
     names = caa_names(run.options)
@@ -254,6 +286,7 @@ CAA = Analysis(
     summary=caa_summary,
     flags=caa_flags,
     figures=caa_figures,
+    follows=("potency",),
     study_kinds=("caa",),
     example=example_file(
         "caa-lots.csv", lambda: example_paths()[0].read_bytes(), {"catalogue": "igg1-mab-example"}

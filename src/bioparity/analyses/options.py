@@ -37,6 +37,15 @@ def optional_number(options: Mapping[str, Any], name: str) -> float | None:
     return number_option(options, name, 0.0)
 
 
+def required_number(options: Mapping[str, Any], name: str, what: str) -> float:
+    """A number option the kind cannot run without (its schema default is ``''``): InputError naming the
+    option and ``what`` it holds when it is empty."""
+    value = optional_number(options, name)
+    if value is None:
+        raise InputError(f"option {name} is required: {what}")
+    return value
+
+
 def list_option(options: Mapping[str, Any], name: str, default: str) -> list[str]:
     """A comma-separated list option (``test,eu-ref,us-ref``), empty items dropped."""
     return [v.strip() for v in text_option(options, name, default).split(",") if v.strip()]

@@ -6,7 +6,7 @@ Pure numerical core (no I/O): readers are in :mod:`bioparity.io.bioassay`, the c
 
 from __future__ import annotations
 
-from bioparity.bioassay.classify import classify_samples
+from bioparity.bioassay.classify import ValidatedCutPoint, ada_status, classify_samples, validated_cut_points
 from bioparity.bioassay.cutpoint import compute_cut_point, inhibition, screening_and_confirmatory
 from bioparity.bioassay.drug_tolerance import drug_tolerance
 from bioparity.bioassay.isr import ISR_LIMITS, isr, isr_sample_count
@@ -28,6 +28,8 @@ __all__ = [
     "Outlier",
     "RemlFit",
     "SensitivityResult",
+    "ValidatedCutPoint",
+    "ada_status",
     "classify_samples",
     "compute_cut_point",
     "drug_tolerance",
@@ -37,4 +39,5 @@ __all__ = [
     "reml_fit",
     "screening_and_confirmatory",
     "sensitivity",
+    "validated_cut_points",
 ]

@@ -7,21 +7,166 @@ scale) or ``nc * NF`` (multiplicative). Confirmation: a screen-positive sample i
 Biomed Anal 48:1267, section 2; FDA 2019 ADA guidance, section III). The ``status`` column uses the
 ``POS``/``NEG`` codes of ``bioparity.clinical.immunogenicity``; ``cut_point_run`` records which cut-point
 analysis was applied (provenance).
+
+The validated cut points come either from a :class:`~bioparity.bioassay.results.CutPointResult` or from
+the results table that ``bioparity ada-cutpoint --out`` (or the workspace's ``ada-cutpoint`` kind) writes,
+read back with :func:`validated_cut_points`; :func:`ada_status` classifies a clinical listing (one row per
+subject and visit) for the immunogenicity summaries.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from bioparity.bioassay.cutpoint import inhibition
-from bioparity.bioassay.results import CutPointResult
-from bioparity.errors import InputError
+from bioparity.errors import DataFileError, InputError
 
 
-def _plate_cut_point(result: CutPointResult, nc: np.ndarray | None) -> np.ndarray | float:
+class CutPointLike(Protocol):
+    """What classification needs of a validated cut point (a ``CutPointResult`` or a
+    :class:`ValidatedCutPoint`)."""
+
+    @property
+    def tier(self) -> str: ...
+    @property
+    def cut_point(self) -> float: ...
+    @property
+    def cut_point_type(self) -> str: ...
+    @property
+    def normalization(self) -> str: ...
+    @property
+    def normalization_factor(self) -> float: ...
+
+
+@dataclass(frozen=True)
+class ValidatedCutPoint:
+    """The reported cut point of one tier as a cut-point results table stores it (see
+    :func:`validated_cut_points`).
+
+    Attributes
+    ----------
+    tier : str
+        ``screening``, ``confirmatory`` or ``titration``.
+    cut_point : float
+        Reported cut point on the data scale (signal units; % inhibition for the confirmatory tier).
+    method : str
+        Estimate reported (``parametric``, ``robust``, ``nonparametric`` or ``parametric_lcl``).
+    fpr : float
+        Target false-positive rate of the tier.
+    cut_point_type : str
+        ``fixed``, ``floating`` or ``floating (variances differ)``.
+    normalization : str
+        ``none``, ``additive on log scale`` or ``multiplicative``.
+    normalization_factor : float
+        Normalisation factor of a floating cut point (NaN when none was estimated).
+    """
+
+    tier: str
+    cut_point: float
+    method: str
+    fpr: float
+    cut_point_type: str
+    normalization: str
+    normalization_factor: float
+
+
+#: Columns a cut-point results table must have (those of ``CutPointResult.to_frame``).
+RESULT_COLUMNS = ("tier", "selected", "cut_point", "method", "fpr", "cut_point_type")
+
+
+def _is_selected(value: Any) -> bool:
+    return value is True or str(value).strip().lower() in ("true", "1", "1.0", "yes")
+
+
+def _table_error(
+    problem: str, file: str | None, row: int | None = None, column: str | None = None, **kw: Any
+) -> DataFileError:
+    return DataFileError(
+        problem,
+        file=file or "cut-point results",
+        row=row,
+        line=None if row is None else row + 1,
+        column=column,
+        expected=kw.get("expected", "a results table written by 'bioparity ada-cutpoint --out'"),
+        value=kw.get("value"),
+    )
+
+
+def validated_cut_points(table: pd.DataFrame, *, file: str | None = None) -> dict[str, ValidatedCutPoint]:
+    """The reported cut point of each tier from a cut-point results table (one row per tier and
+    estimate; ``selected`` marks the reported one).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table ``bioparity ada-cutpoint --out`` writes (``CutPointResult.to_frame`` of each tier).
+    file : str or None, default None
+        File name for the error messages.
+
+    Returns
+    -------
+    dict of str to ValidatedCutPoint
+        Tier -> its reported cut point, in the table's order; always with ``screening``.
+
+    Raises
+    ------
+    DataFileError
+        When a column is missing, a tier has no or several selected rows, a selected cut point is not a
+        finite number, or there is no screening tier (naming the file, row and column).
+
+    References
+    ----------
+    Shankar G. et al. (2008), J Pharm Biomed Anal 48:1267, section 2 (tiered testing).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"tier": ["screening", "screening"], "selected": [True, False],
+    ...     "cut_point": [1.21, 1.21], "method": ["parametric", "parametric"], "fpr": [0.05, 0.05],
+    ...     "cut_point_type": ["fixed", "fixed"]})
+    >>> validated_cut_points(table)["screening"].cut_point
+    1.21
+    """
+    missing = [c for c in RESULT_COLUMNS if c not in table.columns]
+    if missing:
+        raise _table_error(f"missing column(s) {', '.join(missing)}", file)
+    out: dict[str, ValidatedCutPoint] = {}
+    for i, r in enumerate(table.reset_index(drop=True).to_dict("records")):
+        if not _is_selected(r["selected"]):
+            continue
+        tier = str(r["tier"]).strip()
+        if tier in out:
+            raise _table_error(f"tier {tier!r} has two selected (reported) rows", file, i + 1, "selected")
+        value = pd.to_numeric(pd.Series([r["cut_point"]]), errors="coerce").iloc[0]
+        if not math.isfinite(value):
+            raise _table_error(
+                "the reported cut point is not a number", file, i + 1, "cut_point", value=r["cut_point"]
+            )
+        factor = pd.to_numeric(pd.Series([r.get("normalization_factor")]), errors="coerce").iloc[0]
+        normalization = r.get("normalization")
+        out[tier] = ValidatedCutPoint(
+            tier=tier,
+            cut_point=float(value),
+            method=str(r["method"]),
+            fpr=float(r["fpr"]),
+            cut_point_type=str(r["cut_point_type"]),
+            normalization="none" if normalization is None or pd.isna(normalization) else str(normalization),
+            normalization_factor=float(factor),
+        )
+    if "screening" not in out:
+        raise _table_error(
+            "no reported screening cut point (a row with tier screening and selected true)", file
+        )
+    return out
+
+
+def _plate_cut_point(result: CutPointLike, nc: np.ndarray | None) -> np.ndarray | float:
     if (
         result.cut_point_type.startswith("floating")
         and nc is not None
@@ -35,8 +180,8 @@ def _plate_cut_point(result: CutPointResult, nc: np.ndarray | None) -> np.ndarra
 
 def classify_samples(
     samples: pd.DataFrame,
-    screening: CutPointResult,
-    confirmatory: CutPointResult | None = None,
+    screening: CutPointLike,
+    confirmatory: CutPointLike | None = None,
     *,
     cut_point_run: str = "",
 ) -> pd.DataFrame:
@@ -48,10 +193,10 @@ def classify_samples(
         Study samples: ``sample`` and ``signal``, ``signal_drug`` (signal with excess drug; required
         with ``confirmatory``) and optionally ``nc`` (the plate's negative control, for a floating
         screening cut point).
-    screening : CutPointResult
+    screening : CutPointResult or ValidatedCutPoint
         The validated screening cut point (tier ``screening``); when it floats and ``nc`` is given,
         the plate cut point is ``nc exp(NF)`` or ``nc NF``.
-    confirmatory : CutPointResult or None, default None
+    confirmatory : CutPointResult or ValidatedCutPoint or None, default None
         The validated confirmatory cut point (tier ``confirmatory``, % inhibition); ``None`` reports
         the screening result only.
     cut_point_run : str, default ""
@@ -100,4 +245,125 @@ def classify_samples(
         out["status"] = np.where(screen_pos, "POS", "NEG")
         out["note"] = "screening only (not confirmed)"
     out["cut_point_run"] = cut_point_run
+    return out
+
+
+def _numbers(listing: pd.DataFrame, column: str, file: str | None) -> np.ndarray:
+    """A listing column as numbers (blank = missing); text that is not a number names its row."""
+    text = listing[column].astype(str).str.strip()
+    blank = listing[column].isna() | text.isin(["", "nan", "NA"])
+    values = pd.to_numeric(text.where(~blank), errors="coerce")
+    bad = values.isna() & ~blank
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataFileError(
+            "not a number", file=file or "ADA listing", row=i + 1, line=i + 2, column=column,
+            value=listing[column].iloc[i], expected="a signal (number) or a blank cell (sample not analysed)",
+        )  # fmt: skip
+    result: np.ndarray = values.to_numpy(dtype=float)
+    return result
+
+
+def ada_status(
+    listing: pd.DataFrame,
+    cut_points: Mapping[str, CutPointLike],
+    *,
+    cut_point_run: str,
+    result: str = "ADA",
+    signal: str = "SIGNAL",
+    signal_drug: str = "SIGNAL_DRUG",
+    nc: str = "NC",
+    file: str | None = None,
+) -> pd.DataFrame:
+    """A clinical ADA listing with each sample's status from the validated cut points (tiered testing).
+
+    A sample is ADA positive when its signal is at or above the screening cut point (the plate cut point
+    ``NC exp(NF)`` or ``NC NF`` of a floating cut point when the listing has the plate's negative control)
+    and its % inhibition by excess drug is at or above the confirmatory cut point; otherwise negative. A
+    blank signal leaves the status blank (sample not analysed). The listing gets the ``result`` column
+    (``POS``/``NEG``) and ``<result>_CUT_POINT_RUN`` (provenance: which cut-point analysis was applied).
+
+    Parameters
+    ----------
+    listing : pandas.DataFrame
+        One row per subject and visit (e.g. ``USUBJID, ARM, VISIT``) with the screening ``signal`` and,
+        for screen-positive samples, the ``signal_drug`` of the confirmatory assay; optionally ``nc``.
+    cut_points : mapping of str to CutPointResult or ValidatedCutPoint
+        Tier -> validated cut point; ``screening`` and ``confirmatory`` are required.
+    cut_point_run : str
+        Identifier of the cut-point analysis (e.g. its results file and SHA-256, or a workspace run id).
+    result : str, default "ADA"
+        Name of the status column written; it must not be in the listing already.
+    signal, signal_drug, nc : str, default "SIGNAL", "SIGNAL_DRUG", "NC"
+        Column names of the screening signal, the signal with excess drug and the negative control.
+    file : str or None, default None
+        File name for the error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The listing (rows and columns unchanged) with ``result`` and ``<result>_CUT_POINT_RUN`` added.
+
+    Raises
+    ------
+    InputError
+        When the confirmatory cut point is missing or the listing already has the ``result`` column.
+    DataFileError
+        When a signal column is missing, a signal is not a number, or a screen-positive sample has no
+        signal with drug (naming the row and column).
+
+    References
+    ----------
+    Shankar G. et al. (2008), J Pharm Biomed Anal 48:1267, section 2; FDA, Immunogenicity Testing of
+    Therapeutic Protein Products - Developing and Validating Assays for Anti-Drug Antibody Detection,
+    2019, section III (tiered testing: screen, confirm).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cps = {t: ValidatedCutPoint(t, cp, "parametric", fpr, "fixed", "none", float("nan"))
+    ...        for t, cp, fpr in (("screening", 1.2, 0.05), ("confirmatory", 20.0, 0.01))}
+    >>> listing = pd.DataFrame({"USUBJID": ["1", "1", "2"], "VISIT": ["BASELINE", "WEEK 4", "WEEK 4"],
+    ...                         "SIGNAL": [0.9, 2.0, 2.0], "SIGNAL_DRUG": ["", 0.5, 1.9]})
+    >>> ada_status(listing, cps, cut_point_run="cp-2026")["ADA"].tolist()
+    ['NEG', 'POS', 'NEG']
+    """
+    if "confirmatory" not in cut_points:
+        raise InputError(
+            "ADA status needs the confirmatory cut point as well (tiered testing: a screen-positive sample "
+            "is ADA positive only when confirmed); run the cut-point analysis with a confirmatory FPR"
+        )
+    if result in listing.columns:
+        raise InputError(
+            f"the listing already has a {result!r} column: the status would be derived from the cut points; "
+            "drop that column or leave the cut points out"
+        )
+    for column in (signal, signal_drug):
+        if column not in listing.columns:
+            raise DataFileError(
+                f"missing column {column!r} for the ADA status from cut points", file=file or "ADA listing",
+                expected=f"columns {signal} (screening signal) and {signal_drug} (signal with excess drug)",
+            )  # fmt: skip
+    sig = _numbers(listing, signal, file)
+    drug = _numbers(listing, signal_drug, file)
+    analysed = ~np.isnan(sig)
+    samples = pd.DataFrame({"sample": np.flatnonzero(analysed).astype(str), "signal": sig[analysed]})
+    if nc in listing.columns:
+        samples["nc"] = _numbers(listing, nc, file)[analysed]
+    screen = classify_samples(samples, cut_points["screening"])["screen_positive"].to_numpy(bool)
+    missing = np.isnan(drug[analysed]) & screen
+    if missing.any():
+        i = int(np.flatnonzero(analysed)[np.flatnonzero(missing)[0]])
+        raise DataFileError(
+            "screen-positive sample without a signal with drug", file=file or "ADA listing", row=i + 1,
+            line=i + 2, column=signal_drug, value="",
+            expected="the confirmatory assay's signal with excess drug",
+        )  # fmt: skip
+    samples["signal_drug"] = np.where(screen, drug[analysed], samples["signal"])  # negatives: not confirmed
+    status = classify_samples(samples, cut_points["screening"], cut_points["confirmatory"])["status"]
+    out = listing.copy()
+    statuses = np.full(len(listing), "", dtype=object)
+    statuses[analysed] = status.to_numpy()
+    out[result] = statuses
+    out[f"{result}_CUT_POINT_RUN"] = cut_point_run
     return out

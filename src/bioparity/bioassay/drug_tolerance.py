@@ -65,17 +65,19 @@ def drug_tolerance(frame: pd.DataFrame, cut_point: float) -> DrugToleranceResult
         levels.append(float(ada))  # type: ignore[arg-type]
         if not det[0]:
             tol.append(math.nan)
-            notes.append(f"ADA level {ada}: not detected at the lowest drug level {drug[0]:g}")
+            notes.append(f"ADA level {ada:g}: not detected at the lowest drug level {drug[0]:g}")
             allv.append(False)
             continue
         first_miss = int(np.argmin(det)) if not det.all() else det.size
         tol.append(float(drug[first_miss - 1]))
         allv.append(bool(det.all()))
         if det.all():
-            notes.append(f"ADA level {ada}: detected at every drug level tested (tolerance >= {drug[-1]:g})")
+            notes.append(
+                f"ADA level {ada:g}: detected at every drug level tested (tolerance >= {drug[-1]:g})"
+            )
         elif det[first_miss:].any():
             notes.append(
-                f"ADA level {ada}: detected again above drug level {drug[first_miss]:g} (non-monotone)"
+                f"ADA level {ada:g}: detected again above drug level {drug[first_miss]:g} (non-monotone)"
             )
     return DrugToleranceResult(
         ada_levels=np.asarray(levels),

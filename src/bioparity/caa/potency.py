@@ -7,25 +7,54 @@ sample is tied to a lot of a source. Per lot, the combined potency (Ph. Eur. 5.3
 present (the lot's reportable value); otherwise every assay's potency is a replicate of the lot (the
 CAA averages replicates per lot). Values are percent of the standard (relative potency x 100). A row
 without a finite potency stops with an error naming file, row and column: nothing is dropped silently.
+
+``bioparity caa --potency RESULTS.csv`` appends these rows to the measurement table; the workspace's
+``caa`` kind takes a stored ``potency`` result table as its input (the ``caa`` kind follows
+``potency``), the potency attribute then in tier 1 (potency reflecting the mechanism of action is the
+most critical attribute: FDA, Development of Therapeutic Protein Biosimilars: Comparative Analytical
+Assessment and Other Quality-Related Considerations, draft guidance, 2019, section V.B; EMA/CHMP/
+138502/2017, section 4).
 """
 
 from __future__ import annotations
 
 import math
-import os
-from pathlib import Path
+from collections.abc import Iterable
 
 import pandas as pd
 
 from bioparity.errors import DataFileError
 
 SOURCE_SEPARATOR = ":"
+#: Columns that identify a ``bioparity potency`` results table (a CAA long table has ``attribute``).
+RESULT_COLUMNS = ("assay", "sample", "relative_potency")
+#: CAA tier given to the potency attribute read from a potency run in the workspace.
+POTENCY_TIER = 1
+
+
+def is_potency_results(columns: Iterable[object]) -> bool:
+    """Whether a table with these columns is a ``bioparity potency`` results table (not a CAA table).
+
+    Examples
+    --------
+    >>> is_potency_results(["assay", "sample", "model", "relative_potency"])
+    True
+    >>> is_potency_results(["attribute", "source", "lot", "value"])
+    False
+    """
+    names = {str(c).strip() for c in columns}
+    return set(RESULT_COLUMNS) <= names and "attribute" not in names
 
 
 def potency_lot_values(
-    results: pd.DataFrame, *, attribute: str = "relative_potency", file: str | None = None
+    results: pd.DataFrame,
+    *,
+    attribute: str = "relative_potency",
+    file: str | None = None,
+    tier: int | None = None,
 ) -> pd.DataFrame:
-    """CAA long rows (attribute, source, lot, value in %, unit, replicate, method) from potency results."""
+    """CAA long rows (attribute, source, lot, value in %, unit, replicate, method) from potency results;
+    with ``tier`` also a ``tier`` column (otherwise the catalogue or the CAA default decides)."""
     label = file or "potency results"
     missing = [c for c in ("assay", "sample", "relative_potency") if c not in results.columns]
     if missing:
@@ -53,7 +82,7 @@ def potency_lot_values(
                 value=sample,
                 expected="a sample named SOURCE:LOT, e.g. test:L001 or ref-eu:E12",
             )
-        value = float(rec["relative_potency"])
+        value = pd.to_numeric(pd.Series([rec["relative_potency"]]), errors="coerce").iloc[0]
         if not math.isfinite(value) or value <= 0:
             raise DataFileError(
                 "no usable relative potency",
@@ -80,14 +109,6 @@ def potency_lot_values(
                 "method": method,
             }
         )
-    return pd.DataFrame(rows, columns=["attribute", "source", "lot", "value", "unit", "replicate", "method"])
-
-
-def read_potency_lot_values(
-    path: str | os.PathLike[str], *, attribute: str = "relative_potency"
-) -> pd.DataFrame:
-    """Read a ``bioparity potency`` results CSV and adapt it (see :func:`potency_lot_values`)."""
-    file = Path(path)
-    if not file.is_file():
-        raise DataFileError("file not found", file=str(path), expected="a 'bioparity potency' results CSV")
-    return potency_lot_values(pd.read_csv(file), attribute=attribute, file=str(path))
+    columns = ["attribute", "source", "lot", "value", "unit", "replicate", "method"]
+    out = pd.DataFrame(rows, columns=columns)
+    return out if tier is None else out.assign(tier=tier)

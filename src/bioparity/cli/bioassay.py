@@ -99,6 +99,19 @@ def ada_cutpoint_command(
         console.print(f"wrote {len(table)} rows to {out}")
 
 
+def status_from_cut_points(
+    listing: pd.DataFrame, ada: Path, cut_points: Path, result: str
+) -> tuple[pd.DataFrame, str]:
+    """``bioparity ada-summary --cut-points``: the listing's ``result`` column from the validated cut
+    points (:func:`bioparity.bioassay.ada_status`) and the provenance label of the results file."""
+    from bioparity.bioassay import ada_status, validated_cut_points
+    from bioparity.io.bioassay import read_cut_point_results
+
+    table, provenance = read_cut_point_results(cut_points)
+    validated = validated_cut_points(table, file=str(cut_points))
+    return ada_status(listing, validated, cut_point_run=provenance, result=result, file=str(ada)), provenance
+
+
 def _print_cut_points(console: Console, results: list[CutPointResult]) -> None:
     for r in results:
         console.print(

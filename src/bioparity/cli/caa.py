@@ -215,11 +215,10 @@ def _caa_data(
         require_utf8_text(catalogue)
     if potency is None:
         return frame
-    from bioparity.caa.inputs import check_long_table
-    from bioparity.caa.potency import read_potency_lot_values
+    from bioparity.io.caa import read_potency_lots
 
-    extra = read_potency_lot_values(potency, attribute=potency_attribute)
-    return pd.concat([frame, check_long_table(extra, file=str(potency))], ignore_index=True)
+    extra = read_potency_lots(potency, attribute=potency_attribute)
+    return pd.concat([frame, extra], ignore_index=True)
 
 
 def _print_caa_summary(result: CAAResult, data: Path, operating_characteristics: bool) -> None:

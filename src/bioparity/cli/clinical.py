@@ -11,7 +11,10 @@ Contract (relied on by later tooling):
 * ``ada-summary --ada ADA.csv --reference-arm R --out OUT.csv`` writes incidence per arm and timepoint
   and the differences to the reference arm (one CSV, a ``table`` column says which). By default the
   summary is treatment-emergent ADA (rows ``TREATMENT-EMERGENT`` and ``BASELINE-PREVALENCE``); the old
-  any-visit ``OVERALL`` row with ``--incidence any-visit``;
+  any-visit ``OVERALL`` row with ``--incidence any-visit``. With ``--cut-points RESULTS.csv`` (the output of
+  ``bioparity ada-cutpoint``) the status is derived from the listing's ``SIGNAL``, ``SIGNAL_DRUG`` [and
+  ``NC``] by the validated screening and confirmatory cut points, and every row records the results file
+  and its SHA-256 in ``cut_point_run`` (the provenance sidecar names both inputs);
 * ``ci-diff-stratified --strata STRATA.csv`` (columns ``stratum,x1,n1,x2,n2``): stratified Newcombe,
   stratified Miettinen-Nurminen or Mantel-Haenszel interval of the common difference.
 
@@ -32,28 +35,22 @@ import numpy as np
 import pandas as pd
 import typer
 
-from bioparity.cli.common import OutputFormat, print_record, user_errors
+from bioparity.cli.common import OutputFormat, print_record, user_errors, write_result
 from bioparity.cli.options import Format, TargetPower
 from bioparity.clinical import (
-    IncidenceResult,
     StratifiedDifferenceCI,
-    TreatmentEmergentResult,
-    ada_incidence,
     ci_difference,
     ci_mean_difference,
     ci_ratio,
     equivalence_decision,
-    incidence_difference,
     sample_size_equivalence_means,
     sample_size_equivalence_proportions,
 )
 from bioparity.clinical.equivalence import equivalence_margins
-from bioparity.clinical.immunogenicity import treatment_emergent_ada
 from bioparity.clinical.presets import DEFAULT_REGION, canonical_region, region_alpha, region_level
 from bioparity.clinical.stratified import ci_difference_stratified
 from bioparity.errors import DataFileError, InputError
-from bioparity.io import ColumnSpec, read_table, write_frame_atomic
-from bioparity.io.limits import check_csv_limits
+from bioparity.io import ColumnSpec, read_table
 
 STRATA_COLUMNS = (
     ColumnSpec("stratum", "text"),
@@ -336,14 +333,29 @@ def ada_summary_command(
     boost_fold: Annotated[
         float, typer.Option(help="Titre rise over a positive baseline that counts (Shankar 2014).")
     ] = 4.0,
+    cut_points: Annotated[
+        Path | None,
+        typer.Option(
+            help="'bioparity ada-cutpoint' results: the status comes from the validated cut points applied "
+            "to the listing's SIGNAL, SIGNAL_DRUG [and NC] columns (tiered: screen, confirm), the results "
+            "file recorded with every row."
+        ),
+    ] = None,
 ) -> None:
     """ADA (or NAb) incidence per arm (treatment-emergent by default, Wilson CIs) and differences."""
     with user_errors():
         if incidence not in INCIDENCE_DEFINITIONS:
             raise InputError(f"unknown --incidence {incidence!r}; expected treatment-emergent or any-visit")
-        frame = _read_ada(ada)
+        from bioparity.analyses.ada_summary import incidence_results, read_listing, summary_frame
+
+        frame = read_listing(ada)
+        provenance = ""
+        if cut_points is not None:
+            from bioparity.cli.bioassay import status_from_cut_points
+
+            frame, provenance = status_from_cut_points(frame, ada, cut_points, result)
         try:
-            incidences, emergent = _incidences(
+            incidences, emergent = incidence_results(
                 frame,
                 incidence,
                 result=result,
@@ -354,50 +366,14 @@ def ada_summary_command(
             )
         except InputError as exc:
             raise DataFileError(str(exc), file=str(ada)) from exc
-        table = _ada_table(incidences, emergent, reference_arm, method, conf).assign(
+        table = summary_frame(incidences, emergent, reference_arm, method, conf).assign(
             incidence_definition=incidence
         )
-        write_frame_atomic(table, out)
+        if cut_points is not None:
+            table = table.assign(cut_point_run=provenance)
+        settings = {"command": "ada-summary", "incidence": incidence, "result": result, "conf": conf}
+        write_result(table, out, {"ada": ada, "cut_points": cut_points}, settings)
         typer.echo(f"wrote {len(table)} rows to {out} ({incidence} ADA incidence)", err=True)
-
-
-def _read_ada(path: Path) -> pd.DataFrame:
-    """The ADA listing as text cells; a missing, oversized or unreadable file names the file."""
-    if not path.is_file():
-        raise DataFileError("file not found", file=str(path), expected="an existing CSV file")
-    check_csv_limits(path)
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"cannot be read as CSV: {exc}", file=str(path)) from exc
-
-
-def _incidences(
-    frame: pd.DataFrame, incidence: str, *, result: str, conf: float, **emergent: Any
-) -> tuple[list[IncidenceResult], TreatmentEmergentResult | None]:
-    """The incidence tables of the chosen definition (and the treatment-emergent result, if that one)."""
-    if incidence == "any-visit":
-        return [ada_incidence(frame, result=result, conf=conf)], None
-    te = treatment_emergent_ada(frame, result=result, conf=conf, **emergent)
-    return [ada_incidence(frame, result=result, conf=conf, overall=False), te.as_incidence()], te
-
-
-def _ada_table(
-    incidences: list[IncidenceResult],
-    emergent: TreatmentEmergentResult | None,
-    reference_arm: str | None,
-    method: str,
-    conf: float,
-) -> pd.DataFrame:
-    """Incidence rows, treatment-emergent rows and difference rows in one table (``table`` says which)."""
-    parts = [i.to_frame().assign(table="incidence") for i in incidences]
-    if emergent is not None:
-        parts.append(emergent.to_frame().assign(table="treatment-emergent"))
-    if reference_arm is not None:
-        for i in incidences:
-            diff = incidence_difference(i, reference_arm=reference_arm, method=method, conf=conf)
-            parts.append(diff.to_frame().assign(table="difference"))
-    return pd.concat(parts, ignore_index=True).rename(columns=_OUTPUT_NAMES)
 
 
 @app.command("ci-diff-stratified")

@@ -131,3 +131,25 @@ def read_isr_data(path: str | os.PathLike[str]) -> pd.DataFrame:
             expected="one row per incurred sample",
         )  # fmt: skip
     return frame
+
+
+def read_cut_point_results(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, str]:
+    """A cut-point results table (written by ``bioparity ada-cutpoint --out`` or stored from an
+    ``ada-cutpoint`` run) and its provenance label ``NAME (sha256 HEX16)``; checked by
+    :func:`bioparity.bioassay.classify.validated_cut_points`."""
+    from pathlib import Path
+
+    from bioparity.io.limits import check_csv_limits
+    from bioparity.io.provenance import file_sha256
+
+    file = Path(path)
+    if not file.is_file():
+        raise DataFileError(
+            "file not found", file=str(path), expected="a 'bioparity ada-cutpoint' results CSV"
+        )
+    check_csv_limits(file, str(path))
+    try:
+        table = pd.read_csv(file)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"cannot be read as CSV: {exc}", file=str(path)) from exc
+    return table, f"{file.name} (sha256 {file_sha256(file)[:16]})"

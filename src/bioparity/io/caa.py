@@ -7,11 +7,16 @@ and column (:func:`bioparity.caa.inputs.check_long_table` then checks the table 
 
 from __future__ import annotations
 
+import csv
 import os
+from pathlib import Path
 
 import pandas as pd
 
 from bioparity.caa.inputs import SOURCE_EXPECTED, SOURCE_PATTERN, check_long_table
+from bioparity.caa.potency import potency_lot_values
+from bioparity.errors import DataFileError
+from bioparity.io.limits import check_csv_limits
 from bioparity.io.table import ColumnSpec, read_table
 
 
@@ -39,3 +44,29 @@ _SPECS = (
 def read_long_table(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read and check a CAA measurement CSV (see :mod:`bioparity.caa.inputs`); returns the checked frame."""
     return check_long_table(read_table(path, _SPECS), file=str(path))
+
+
+def csv_header(path: str | os.PathLike[str]) -> list[str]:
+    """The column names of a CSV file (empty when it cannot be read as UTF-8 CSV; its reader says why)."""
+    try:
+        with Path(path).open(encoding="utf-8-sig", newline="") as fh:
+            return [c.strip() for c in next(csv.reader(fh), [])]
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []
+
+
+def read_potency_lots(
+    path: str | os.PathLike[str], *, attribute: str = "relative_potency", tier: int | None = None
+) -> pd.DataFrame:
+    """A ``bioparity potency`` results CSV as checked CAA long rows (one per lot: the combined potency,
+    or one replicate per assay; see :func:`bioparity.caa.potency.potency_lot_values`)."""
+    file = Path(path)
+    if not file.is_file():
+        raise DataFileError("file not found", file=str(path), expected="a 'bioparity potency' results CSV")
+    check_csv_limits(file, str(path))
+    try:
+        results = pd.read_csv(file)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"cannot be read as CSV: {exc}", file=str(path)) from exc
+    rows = potency_lot_values(results, attribute=attribute, file=str(path), tier=tier)
+    return check_long_table(rows, file=str(path))

@@ -1,0 +1,181 @@
+"""ADA assay drug tolerance: the ``ada-drug-tolerance`` kind (the highest drug level at which each ADA
+level is still detected).
+
+The reader and the numbers are those of ``bioparity ada-drug-tolerance``: ``ada_level, drug_level,
+signal`` (replicate wells averaged; drug level 0 = no drug), a sample detected when its mean signal is at
+or above the screening cut point, and per ADA level the highest drug level up to which every tested drug
+level is detected; a level detected again above a miss is flagged, never smoothed (FDA, Immunogenicity
+Testing of Therapeutic Protein Products - Developing and Validating Assays for Anti-Drug Antibody
+Detection, 2019, section IV.D; Shankar et al. 2008, J Pharm Biomed Anal 48:1267, section 3.5).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bioparity.analyses.ada_sensitivity import CUT_POINT_HELP
+from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
+from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
+from bioparity.analyses.frames import frame_result
+from bioparity.analyses.options import required_number
+from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
+from bioparity.bioassay import drug_tolerance
+from bioparity.io.bioassay import read_drug_tolerance_data
+
+NAME = "ada-drug-tolerance"
+#: Columns of the stored result table (one row per ADA level).
+ADA_LEVELS, TOLERANCE, DETECTED_ALL, CUT_POINT = (
+    "ada_levels",
+    "drug_tolerance",
+    "detected_at_all_levels",
+    "cut_point",
+)
+
+COLUMNS = (
+    InputColumn("ada_level", True, "positive-control antibody concentration (> 0)"),
+    InputColumn("drug_level", True, "drug concentration (>= 0; include 0 = no drug)"),
+    InputColumn("signal", True, "screening signal (same scale as the cut point)"),
+)
+
+
+def read_tolerance(path: Path) -> pd.DataFrame:
+    """The drug-tolerance experiment, every cell checked (file, row and column named), as the CLI reads it."""
+    return read_drug_tolerance_data(path)
+
+
+def tolerance_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Per ADA level the highest drug level still detected (``bioparity ada-drug-tolerance``)."""
+    result = drug_tolerance(frame, required_number(options, "cut_point", CUT_POINT_HELP))
+    return frame_result(result.to_frame(), notes=[f"{note}." for note in result.notes])
+
+
+def _tolerance_text(r: Mapping[str, Any]) -> str:
+    value = r.get(TOLERANCE)
+    if value is None or not is_number(value) or not math.isfinite(float(value)):
+        return "not detected without drug"
+    return f">= {cell(value, 5)} (every level tested)" if r.get(DETECTED_ALL) else cell(value, 5)
+
+
+def tolerance_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
+    """Per ADA level the drug tolerance (levels not detected without drug marked); the complete result in
+    the appendix (non-monotone patterns are the result's notes)."""
+    if not {ADA_LEVELS, TOLERANCE} <= set(frame.columns):
+        return generic_tables(frame)
+    records = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+    cut = frame[CUT_POINT].iloc[0] if CUT_POINT in frame.columns and len(frame) else None
+    main = Table(
+        f"Drug tolerance per ADA level (detected: mean signal >= cut point {cell(cut, 5)})",
+        ("ADA level", "highest drug level detected"),
+        tuple((cell(r[ADA_LEVELS], 5), _tolerance_text(r)) for r in records),
+        (True, True),
+        css=tuple("fail" if _tolerance_text(r).startswith("not") else "" for r in records),
+        note="Concentrations in the units of the input; the tolerance is the highest drug level up to "
+        "which every tested level is detected.",
+    )
+    return ReportTables((main,), tuple(panels(frame, [ADA_LEVELS], "Complete drug-tolerance result")))
+
+
+def _detected_text(r: Mapping[str, Any]) -> str:
+    text = _tolerance_text(r)
+    if text.startswith("not"):
+        return text
+    if r.get(DETECTED_ALL):
+        return f"detected at every drug level tested (up to {cell(r.get(TOLERANCE), 4)})"
+    return f"detected up to drug {cell(r.get(TOLERANCE), 4)}"
+
+
+def tolerance_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
+    """``ADA 100: detected up to drug 1; ADA 500: detected up to drug 10 (cut point 50)``."""
+    columns = list(result.get("columns") or [])
+    records = [dict(zip(columns, row, strict=True)) for row in result.get("rows") or []]
+    parts = [f"ADA {cell(r.get(ADA_LEVELS), 4)}: {_detected_text(r)}" for r in records]
+    return "; ".join(parts) + f" (cut point {cell(options.get('cut_point'), 4)})"
+
+
+def tolerance_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """ADA levels not detected even without drug."""
+    values = pd.to_numeric(table.get(TOLERANCE, pd.Series(dtype=float)), errors="coerce")
+    return [("ADA levels not detected without drug", int(values.isna().sum()))]
+
+
+def tolerance_figure(data: pd.DataFrame, cut: float) -> XYPlot:
+    """Mean signal against drug level, one series per ADA level, with the cut point (log drug axis when no
+    drug level is 0)."""
+    means = data.groupby(["ada_level", "drug_level"], sort=True)["signal"].mean().reset_index()
+    series = [
+        Line(
+            f"ADA {cell(level, 4)}",
+            g["drug_level"].astype(float).tolist(),
+            g["signal"].astype(float).tolist(),
+        )
+        for level, g in means.groupby("ada_level", sort=True)
+    ]
+    return XYPlot(
+        f"Drug tolerance: signal of each ADA level against the drug level, cut point {cell(cut, 4)}",
+        "drug level",
+        "signal (mean of replicates)",
+        points=tuple(series),
+        lines=tuple(series),
+        hlines=(RefLine(f"cut point {cell(cut, 4)}", cut),),
+        log_x=bool((means["drug_level"] > 0).all()),
+    )
+
+
+def tolerance_figures(run: RunView) -> list[Figure]:
+    """The signal of each ADA level against the drug level, with the cut point."""
+    data = run.input_frame(("ada_level", "drug_level", "signal"))
+    cut = run.records[0].get(CUT_POINT) if run.records else None
+    if data is None or cut is None or not is_number(cut):
+        return []
+    data = data.apply(pd.to_numeric, errors="coerce").dropna(subset=["ada_level", "drug_level", "signal"])
+    return [
+        Figure(
+            "ada-drug-tolerance",
+            "Signal against drug level",
+            "Signal of each ADA level against the drug level with the cut point",
+            tolerance_figure(data, float(cut)),
+            note="Points joined per ADA level: mean signal at each drug level; dashed: the cut point. "
+            "A level is detected where its signal is at or above the cut point.",
+        )
+    ]
+
+
+def example_data() -> bytes:
+    """4 ADA levels (100-1000 ng/mL) x 7 drug levels (0-100 ug/mL), duplicate wells, free-ADA signal
+    ``1 + 0.004 ADA / (1 + drug / (0.02 ADA))`` (S/N scale) with 3% noise; cut point 1.25."""
+    rng = np.random.default_rng(45)
+    rows = []
+    for ada in (100.0, 250.0, 500.0, 1000.0):
+        for drug in (0.0, 1.0, 5.0, 10.0, 25.0, 50.0, 100.0):
+            mean = 1.0 + 0.004 * ada / (1.0 + drug / (0.02 * ada))
+            for _ in range(2):
+                rows.append((ada, drug, round(float(mean * np.exp(rng.normal(0, 0.03))), 4)))
+    buffer = io.StringIO()
+    pd.DataFrame(rows, columns=["ada_level", "drug_level", "signal"]).to_csv(buffer, index=False)
+    return buffer.getvalue().encode()
+
+
+ADA_DRUG_TOLERANCE = Analysis(
+    name=NAME,
+    title="ADA assay drug tolerance",
+    description="ADA assay drug tolerance: the highest drug level at which each ADA level is still detected",
+    read=read_tolerance,
+    compute=tolerance_kind,
+    columns=COLUMNS,
+    options=(Option("cut_point", f"required: {CUT_POINT_HELP}", "", type="number", label="cut point"),),
+    tables=tolerance_tables,
+    summary=tolerance_summary,
+    flags=tolerance_flags,
+    figures=tolerance_figures,
+    study_kinds=("clinical",),
+    example=example_file("ada-drug-tolerance.csv", example_data, {"cut_point": 1.25}),
+)
+
+ANALYSES = (ADA_DRUG_TOLERANCE,)

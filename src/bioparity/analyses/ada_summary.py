@@ -1,0 +1,347 @@
+"""Immunogenicity summary: the ``ada-summary`` kind (ADA incidence per arm, treatment-emergent ADA and
+differences between arms), with each sample's status from the validated cut points when the listing
+carries the assay signals.
+
+The reader and the numbers are those of ``bioparity ada-summary``: a listing with one row per subject and
+visit (``USUBJID, ARM, VISIT`` and ``ADA`` as ``POS``/``NEG``, optional ``TITRE``); treatment-emergent
+ADA (treatment-induced, or boosted by at least ``boost_fold`` in titre) with the baseline prevalence
+apart, or positives at any visit, with Wilson intervals and the difference to a reference arm (FDA,
+Immunogenicity Testing of Therapeutic Protein Products - Developing and Validating Assays for Anti-Drug
+Antibody Detection, 2019; Shankar et al. 2014, AAPS J 16:658).
+
+With the options ``screening_cut_point`` and ``confirmatory_cut_point`` (the reported cut points of an
+``ada-cutpoint`` run) the ``ADA`` column is derived from the listing's ``SIGNAL``, ``SIGNAL_DRUG`` [and
+``NC``] by tiered testing (screen, then confirm; Shankar et al. 2008, J Pharm Biomed Anal 48:1267,
+section 2), as ``bioparity ada-summary --cut-points`` does; ``cut_point_run`` (the id of that run) is
+then required and recorded in every row of the result (``cut_point_run``) and with the run's options.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bioparity.analyses.contract import Analysis, InputColumn, Option, example_file
+from bioparity.analyses.frames import frame_result
+from bioparity.analyses.options import number_option, optional_number, text_option
+from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels
+from bioparity.bioassay import ValidatedCutPoint, ada_status
+from bioparity.clinical import (
+    IncidenceResult,
+    TreatmentEmergentResult,
+    ada_incidence,
+    incidence_difference,
+)
+from bioparity.clinical.immunogenicity import treatment_emergent_ada
+from bioparity.errors import DataFileError, InputError
+from bioparity.io.limits import check_csv_limits
+
+NAME = "ada-summary"
+#: Incidence definitions: treatment-emergent (default) or positive at any visit (baseline included).
+INCIDENCE_DEFINITIONS = ("treatment-emergent", "any-visit")
+#: Intervals of the difference between arms.
+DIFFERENCE_METHODS = ("newcombe", "wald", "mn", "fm")
+NORMALIZATIONS = ("none", "additive on log scale", "multiplicative")
+#: Result columns renamed as ``bioparity ada-summary`` writes them.
+OUTPUT_NAMES = {
+    "ci_lower": "lower",
+    "ci_upper": "upper",
+    "conf_level": "conf",
+    "prevalence_ci_lower": "prevalence_lower",
+    "prevalence_ci_upper": "prevalence_upper",
+}
+#: Columns of the stored result table.
+TABLE, ARM, TIMEPOINT, INCIDENCE, CUT_POINT_RUN = "table", "arm", "timepoint", "incidence", "cut_point_run"
+
+_HELP = {
+    "USUBJID": "subject",
+    "ARM": "treatment arm",
+    "VISIT": "visit (timepoint); the baseline is BASELINE, PREDOSE, DAY 0 ... or the option baseline",
+    "ADA": "ADA result POS/NEG (leave out when SIGNAL is given with the cut points)",
+    "TITRE": "titre (needed for baseline-positive subjects, treatment-boosted rule)",
+    "SIGNAL": "screening signal (ADA status from the cut points)",
+    "SIGNAL_DRUG": "signal with excess drug (confirmatory assay, screen-positive samples)",
+    "NC": "negative control of the plate (floating cut point)",
+}
+COLUMNS = tuple(InputColumn(name, name in ("USUBJID", "ARM", "VISIT"), help) for name, help in _HELP.items())
+
+
+def read_listing(path: Path) -> pd.DataFrame:
+    """The ADA listing as text cells (checked by the summary: codes, titres and signals name their row);
+    a listing needs ``USUBJID``, ``ARM`` and ``VISIT``, and the result column (``ADA``) or ``SIGNAL``."""
+    if not path.is_file():
+        raise DataFileError("file not found", file=str(path), expected="an existing CSV file")
+    check_csv_limits(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"cannot be read as CSV: {exc}", file=str(path)) from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in ("USUBJID", "ARM", "VISIT") if c not in frame.columns]
+    if missing:
+        raise DataFileError(
+            f"missing column(s) {', '.join(missing)}; columns found: {', '.join(frame.columns)}",
+            file=str(path),
+            expected="columns USUBJID, ARM, VISIT and ADA (POS/NEG) or SIGNAL (with the cut points)",
+        )
+    return frame
+
+
+def incidence_results(
+    frame: pd.DataFrame, incidence: str, *, result: str, conf: float, **emergent: Any
+) -> tuple[list[IncidenceResult], TreatmentEmergentResult | None]:
+    """The incidence tables of the chosen definition (and the treatment-emergent result, if that one)."""
+    if incidence not in INCIDENCE_DEFINITIONS:
+        raise InputError(f"unknown incidence {incidence!r}; expected treatment-emergent or any-visit")
+    if incidence == "any-visit":
+        return [ada_incidence(frame, result=result, conf=conf)], None
+    te = treatment_emergent_ada(frame, result=result, conf=conf, **emergent)
+    return [ada_incidence(frame, result=result, conf=conf, overall=False), te.as_incidence()], te
+
+
+def summary_frame(
+    incidences: list[IncidenceResult],
+    emergent: TreatmentEmergentResult | None,
+    reference_arm: str | None,
+    method: str,
+    conf: float,
+) -> pd.DataFrame:
+    """Incidence rows, treatment-emergent rows and difference rows in one table (``table`` says which),
+    named as ``bioparity ada-summary`` writes them."""
+    parts = [i.to_frame().assign(table="incidence") for i in incidences]
+    if emergent is not None:
+        parts.append(emergent.to_frame().assign(table="treatment-emergent"))
+    if reference_arm is not None:
+        for i in incidences:
+            diff = incidence_difference(i, reference_arm=reference_arm, method=method, conf=conf)
+            parts.append(diff.to_frame().assign(table="difference"))
+    return pd.concat(parts, ignore_index=True).rename(columns=OUTPUT_NAMES)
+
+
+def _cut_points(options: Mapping[str, Any]) -> dict[str, ValidatedCutPoint] | None:
+    """The validated cut points given as options (None when no screening cut point is given)."""
+    screening = optional_number(options, "screening_cut_point")
+    if screening is None:
+        return None
+    confirmatory = optional_number(options, "confirmatory_cut_point")
+    run = text_option(options, "cut_point_run", "")
+    if confirmatory is None or not run:
+        raise InputError(
+            "ADA status from cut points: give confirmatory_cut_point and cut_point_run (the id of the "
+            "ada-cutpoint run whose reported cut points these are) with screening_cut_point"
+        )
+    normalization = text_option(options, "normalization", "none")
+    factor = optional_number(options, "normalization_factor")
+    if normalization != "none" and factor is None:
+        raise InputError(f"normalization {normalization!r} needs normalization_factor (the run's NF)")
+    kind = "fixed" if normalization == "none" else "floating"
+    nf = math.nan if factor is None else factor
+    return {
+        "screening": ValidatedCutPoint("screening", screening, "", math.nan, kind, normalization, nf),
+        "confirmatory": ValidatedCutPoint(
+            "confirmatory", confirmatory, "", math.nan, "fixed", "none", math.nan
+        ),
+    }
+
+
+def ada_summary_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
+    """ADA incidence per arm, treatment-emergent ADA and differences (``bioparity ada-summary``)."""
+    result = text_option(options, "result", "ADA")
+    cut_points = _cut_points(options)
+    notes = []
+    if cut_points is not None:
+        run = text_option(options, "cut_point_run", "")
+        frame = ada_status(frame, cut_points, cut_point_run=run, result=result)
+        positives = int((frame[result] == "POS").sum())
+        notes.append(
+            f"{result} status from the validated cut points of {run} (screening "
+            f"{cell(cut_points['screening'].cut_point, 5)}, confirmatory "
+            f"{cell(cut_points['confirmatory'].cut_point, 5)} % inhibition): {positives} positive samples."
+        )
+    incidence = text_option(options, "incidence", "treatment-emergent")
+    conf = number_option(options, "conf", 0.95)
+    reference = text_option(options, "reference_arm", "") or None
+    incidences, emergent = incidence_results(
+        frame,
+        incidence,
+        result=result,
+        conf=conf,
+        titre="TITRE",
+        baseline=text_option(options, "baseline", "") or None,
+        boost_fold=number_option(options, "boost_fold", 4.0),
+    )
+    table = summary_frame(incidences, emergent, reference, text_option(options, "method", "newcombe"), conf)
+    table = table.assign(incidence_definition=incidence)
+    if cut_points is not None:
+        table = table.assign(cut_point_run=text_option(options, "cut_point_run", ""))
+    return frame_result(table, notes=notes)
+
+
+def _percent(value: Any) -> str:
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return "—" if pd.isna(number) else f"{100 * float(number):.1f}"
+
+
+def _rows(part: pd.DataFrame, columns: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    return tuple(
+        (
+            str(r[ARM]),
+            str(r[TIMEPOINT]),
+            *(cell(r.get(c)) for c in columns),
+            _percent(r.get(INCIDENCE)),
+            f"{_percent(r.get('lower'))} to {_percent(r.get('upper'))}",
+        )
+        for r in part.to_dict("records")
+    )
+
+
+def ada_summary_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
+    """ADA incidence per arm and timepoint (Wilson CIs), the differences to the reference arm; the
+    complete result in the appendix."""
+    if not {TABLE, ARM, TIMEPOINT, INCIDENCE} <= set(frame.columns):
+        return generic_tables(frame)
+    level = cell(100 * float(frame["conf"].iloc[0])) if "conf" in frame.columns and len(frame) else "95"
+    incidence = frame[frame[TABLE] == "incidence"]
+    main = [
+        Table(
+            f"ADA incidence per arm and timepoint ({level}% Wilson CI)",
+            ("arm", "timepoint", "positive", "evaluable", "incidence (%)", f"{level}% CI (%)"),
+            _rows(incidence, ("n_positive", "n_evaluable")),
+            (False, False, True, True, True, False),
+        )
+    ]
+    difference = frame[frame[TABLE] == "difference"]
+    if len(difference):
+        reference = str(difference["reference_arm"].iloc[0])
+        shown = difference.assign(incidence=difference["diff"])
+        main.append(
+            Table(
+                f"Difference in incidence to {reference} ({level}% CI, {difference['method'].iloc[0]})",
+                ("arm", "timepoint", "difference (percentage points)", f"{level}% CI"),
+                _rows(shown, ()),
+                (False, False, True, False),
+            )
+        )
+    appendix = panels(frame, [TABLE, ARM, TIMEPOINT], "Complete immunogenicity summary")
+    return ReportTables(tuple(main), tuple(appendix))
+
+
+def ada_summary_line(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
+    """``treatment-emergent ADA: T 0/3 (0.0%), R 1/3 (33.3%)``, with the cut-point run when applied."""
+    columns = list(result.get("columns") or [])
+    records = [dict(zip(columns, row, strict=True)) for row in result.get("rows") or []]
+    wanted = "TREATMENT-EMERGENT" if options.get("incidence") != "any-visit" else "OVERALL"
+    parts = [
+        f"{r[ARM]} {cell(r.get('n_positive'))}/{cell(r.get('n_evaluable'))} ({_percent(r.get(INCIDENCE))}%)"
+        for r in records
+        if r.get(TABLE) == "incidence" and r.get(TIMEPOINT) == wanted
+    ]
+    label = "treatment-emergent" if wanted == "TREATMENT-EMERGENT" else "any-visit"
+    run = str(options.get("cut_point_run") or "")
+    source = (
+        f"; status from the cut points of {run}"
+        if options.get("screening_cut_point") not in ("", None)
+        else ""
+    )
+    return f"{label} {options.get('result', 'ADA')}: " + ", ".join(parts) + source
+
+
+def example_data() -> bytes:
+    """Two arms x 10 subjects, baseline and weeks 4 and 12, screening signals (S/N) and signals with
+    excess drug: to be classified by the cut points 1.2 (screening) and 20% inhibition (confirmatory)."""
+    rng = np.random.default_rng(62)
+    rows = []
+    for arm, rate in (("test", 0.3), ("reference", 0.2)):
+        for i in range(10):
+            responder = rng.random() < rate
+            for week, visit in ((0, "BASELINE"), (4, "WEEK 4"), (12, "WEEK 12")):
+                positive = responder and week > 0
+                signal = float(np.exp(rng.normal(0.0, 0.12))) * (4.0 if positive else 1.0)
+                inhibition = rng.normal(70.0, 8.0) if positive else rng.normal(5.0, 5.0)
+                drug = signal * (1.0 - inhibition / 100.0)
+                rows.append((f"{arm[0].upper()}{i + 1:02d}", arm, visit, round(signal, 4), round(drug, 4)))
+    frame = pd.DataFrame(rows, columns=["USUBJID", "ARM", "VISIT", "SIGNAL", "SIGNAL_DRUG"])
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False)
+    return buffer.getvalue().encode()
+
+
+ADA_SUMMARY = Analysis(
+    name=NAME,
+    title="Immunogenicity summary (ADA incidence)",
+    description="ADA incidence per arm (treatment-emergent or any visit), differences between arms; ADA "
+    "status from validated cut points",
+    read=read_listing,
+    compute=ada_summary_kind,
+    columns=COLUMNS,
+    options=(
+        Option(
+            "incidence",
+            "treatment-emergent (induced + boosted, baseline prevalence apart; default) or any-visit",
+            "treatment-emergent",
+            INCIDENCE_DEFINITIONS,
+        ),
+        Option("reference_arm", "arm to compare the others with ('' = no differences)", ""),
+        Option("conf", "two-sided confidence level (default 0.95)", 0.95, type="number"),
+        Option(
+            "method",
+            "interval of the differences: newcombe (default), wald, mn or fm",
+            "newcombe",
+            DIFFERENCE_METHODS,
+        ),
+        Option("baseline", "baseline visit label ('' = BASELINE, PREDOSE, DAY 0 ...)", ""),
+        Option(
+            "boost_fold", "titre rise over a positive baseline that counts (default 4)", 4.0, type="number"
+        ),
+        Option("result", "result column (ADA, NAB, ...)", "ADA"),
+        Option(
+            "screening_cut_point",
+            "reported screening cut point of an ada-cutpoint run: ADA status from SIGNAL "
+            "(empty = the ADA column)",
+            "",
+            type="number",
+        ),
+        Option(
+            "confirmatory_cut_point",
+            "reported confirmatory cut point (% inhibition) of the same run",
+            "",
+            type="number",
+        ),
+        Option(
+            "normalization",
+            "floating screening cut point: none (fixed, default), additive on log scale or multiplicative",
+            "none",
+            NORMALIZATIONS,
+        ),
+        Option(
+            "normalization_factor",
+            "normalisation factor NF of a floating cut point (needs NC)",
+            "",
+            type="number",
+        ),
+        Option(
+            "cut_point_run", "id of the ada-cutpoint run the cut points come from (recorded in every row)", ""
+        ),
+    ),
+    tables=ada_summary_tables,
+    summary=ada_summary_line,
+    study_kinds=("clinical",),
+    example=example_file(
+        "ada-listing.csv",
+        example_data,
+        {
+            "screening_cut_point": 1.2,
+            "confirmatory_cut_point": 20.0,
+            "cut_point_run": "ada-cutpoint example",
+            "reference_arm": "reference",
+        },
+    ),
+)
+
+ANALYSES = (ADA_SUMMARY,)
