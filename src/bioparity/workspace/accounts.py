@@ -38,6 +38,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bioparity.audit import append_event
 from bioparity.errors import InputError
+from bioparity.i18n import DEFAULT_LANGUAGE, normalise_language
 from bioparity.store.models import (
     AuditEvent,
     AuthThrottle,
@@ -162,10 +163,21 @@ def _add_new(
 
 
 def create_user(
-    session: Session, username: str, password: str, *, display_name: str = "", actor: Actor = SYSTEM
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    display_name: str = "",
+    actor: Actor = SYSTEM,
+    language: str = DEFAULT_LANGUAGE,
 ) -> User:
     username = _new_name(session, User.username, username, "username", "user")
-    user = User(username=username, display_name=display_name.strip() or username, password_hash="")
+    user = User(
+        username=username,
+        display_name=display_name.strip() or username,
+        password_hash="",
+        language=normalise_language(language),
+    )
     user.password_hash = hash_password(password)
     _add_new(session, actor, user, "user", f"user {username!r}")
     return user
@@ -708,6 +720,60 @@ def touch_session(session: Session, token_id: str, *, now: datetime | None = Non
     token = session.get(AuthToken, token_id)
     if token is not None and touch_due(token, moment):
         token.last_used_at = moment
+
+
+def set_language(session: Session, actor: Actor, language: str) -> str:
+    """Store the user's preferred language of the pages (audited); returns the normalised tag.
+
+    Parameters
+    ----------
+    session : Session
+        A writing unit of work.
+    actor : Actor
+        The signed-in user, who changes their own preference.
+    language : str
+        A tag of :data:`bioparity.i18n.LANGUAGES` (``"en"``, ``"zh-CN"``; ``zh_CN`` and similar spellings
+        are accepted).
+
+    Returns
+    -------
+    str
+        The tag stored.
+
+    Raises
+    ------
+    InputError
+        The language is not offered.
+    """
+    tag = normalise_language(language)
+    user = session.get(User, actor.user_id)
+    if user is None:
+        raise NotFoundError("user", actor.username)
+    before = user.language
+    if before != tag:
+        user.language = tag
+        session.flush()
+        record(
+            session,
+            actor,
+            "language_change",
+            "user",
+            user.id,
+            before={"language": before},
+            after={"language": tag},
+        )
+    return tag
+
+
+def session_language(session: Session, secret: str) -> str | None:
+    """The stored language of the user behind a login session or API token (None when the token is
+    unknown or revoked). Only chooses the language of a page: :func:`authenticate` still decides access."""
+    language = session.scalar(
+        select(User.language)
+        .join(AuthToken, AuthToken.user_id == User.id)
+        .where(AuthToken.token_sha256 == _token_hash(secret), AuthToken.revoked_at.is_(None))
+    )
+    return None if language is None else str(language)
 
 
 def logout(session: Session, actor: Actor, secret: str) -> None:
