@@ -39,6 +39,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from bioparity.audit import append_event
 from bioparity.errors import InputError
 from bioparity.i18n import DEFAULT_LANGUAGE, normalise_language
+from bioparity.i18n import gettext as _
 from bioparity.store.models import (
     AuditEvent,
     AuthThrottle,
@@ -133,23 +134,25 @@ def _role(role: str) -> Role:
     try:
         return Role(role)
     except ValueError:
-        raise InputError(f"unknown role {role!r}; expected one of {', '.join(Role)}") from None
+        raise InputError(
+            _("unknown role %(role)r; expected one of %(roles)s") % {"role": role, "roles": ", ".join(Role)}
+        ) from None
 
 
 def _flush_unique(session: Session, what: str) -> None:
     try:
         session.flush()
     except IntegrityError as exc:
-        raise ConflictError(f"{what} already exists") from exc
+        raise ConflictError(_("%(what)s already exists") % {"what": what}) from exc
 
 
 def _new_name(session: Session, column: InstrumentedAttribute[str], name: str, field: str, what: str) -> str:
     """``name`` without surrounding blanks, refused when empty or already the ``column`` of a ``what``."""
     name = name.strip()
     if not name:
-        raise InputError(f"{field} must not be empty")
+        raise InputError(_("%(field)s must not be empty") % {"field": field})
     if session.scalar(select(column).where(column == name)) is not None:
-        raise ConflictError(f"{what} {name!r} already exists")
+        raise ConflictError(_("%(what)s %(name)r already exists") % {"what": what, "name": name})
     return name
 
 
@@ -206,7 +209,9 @@ def _add_membership(session: Session, actor: Actor, org: Organisation, user: Use
         select(Membership.id).where(Membership.org_id == org.id, Membership.user_id == user.id)
     )
     if exists is not None:
-        raise ConflictError(f"user {user.username!r} is already a member of {org.name!r}")
+        raise ConflictError(
+            _("user %(user)r is already a member of %(org)r") % {"user": user.username, "org": org.name}
+        )
     membership = Membership(org_id=org.id, user_id=user.id, role=role.value)
     session.add(membership)
     _flush_unique(session, "membership")
@@ -232,14 +237,16 @@ def invite_member(
     new_role = _role(role)
     username = username.strip()
     if not username or len(username) > 100 or "\x00" in username:
-        raise InputError("username must be 1 to 100 characters without NUL")
+        raise InputError(_("username must be 1 to 100 characters without NUL"))
     member = session.scalar(
         select(Membership.id)
         .join(User, User.id == Membership.user_id)
         .where(Membership.org_id == org.id, User.username == username)
     )
     if member is not None:  # the members list shows it anyway
-        raise ConflictError(f"user {username!r} is already a member of {org.name!r}")
+        raise ConflictError(
+            _("user %(user)r is already a member of %(org)r") % {"user": username, "org": org.name}
+        )
     moment = _now(now)
     invitation = session.scalar(
         select(MembershipInvitation).where(
@@ -355,7 +362,9 @@ def change_member_role(session: Session, actor: Actor, org_id: str, user_id: str
     new_role = _role(role)
     membership = _membership(session, org.id, user_id)
     if membership.role == Role.owner and new_role != Role.owner and _owners(session, org.id) <= 1:
-        raise ConflictError(f"{org.name!r} would have no owner left; make another member owner first")
+        raise ConflictError(
+            _("%(org)r would have no owner left; make another member owner first") % {"org": org.name}
+        )
     before = snapshot(membership)
     membership.role = new_role.value
     session.flush()
@@ -367,7 +376,9 @@ def remove_member(session: Session, actor: Actor, org_id: str, user_id: str) -> 
     org, _ = require_org(session, actor, org_id, Permission.manage_members)
     membership = _membership(session, org.id, user_id)
     if membership.role == Role.owner and _owners(session, org.id) <= 1:
-        raise ConflictError(f"{org.name!r} would have no owner left; make another member owner first")
+        raise ConflictError(
+            _("%(org)r would have no owner left; make another member owner first") % {"org": org.name}
+        )
     before = snapshot(membership)
     session.delete(membership)
     session.flush()
@@ -514,8 +525,11 @@ def _check_throttle(session: Session, username: str, client: str, moment: dateti
     account = session.get(AuthThrottle, account_key(username))
     if account is not None and account.locked_at is not None:
         raise AccountLockedError(
-            f"account locked after {account.failures} failed password attempts; "
-            "an administrator must unlock it (bioparity user unlock)"
+            _(
+                "account locked after %(n)d failed password attempts; "
+                "an administrator must unlock it (bioparity user unlock)"
+            )
+            % {"n": account.failures}
         )
     wait = _remaining_wait(account, policy.free_attempts, policy, moment)
     if client:
@@ -524,7 +538,8 @@ def _check_throttle(session: Session, username: str, client: str, moment: dateti
             wait = max(wait, _remaining_wait(row, policy.client_free_attempts, policy, moment))
     if wait > 0:
         raise ThrottledError(
-            f"too many failed password attempts: try again in {math.ceil(wait)} s", retry_after=wait
+            _("too many failed password attempts: try again in %(seconds)d s") % {"seconds": math.ceil(wait)},
+            retry_after=wait,
         )
 
 
@@ -628,8 +643,10 @@ def check_password(
     session.commit()
     if locked:
         raise AccountLockedError(
-            "account locked after too many failed password attempts; every session was ended; "
-            "an administrator must unlock it (bioparity user unlock)"
+            _(
+                "account locked after too many failed password attempts; every session was ended; "
+                "an administrator must unlock it (bioparity user unlock)"
+            )
         )
     return False
 
@@ -651,12 +668,15 @@ def login(
         session.commit()
         if locked:
             raise AccountLockedError(
-                f"account locked after {policy.lockout_after} failed password attempts; "
-                "an administrator must unlock it (bioparity user unlock)"
+                _(
+                    "account locked after %(n)d failed password attempts; "
+                    "an administrator must unlock it (bioparity user unlock)"
+                )
+                % {"n": policy.lockout_after}
             )
-        raise AuthenticationError("invalid username or password")
+        raise AuthenticationError(_("invalid username or password"))
     if not user.is_active:
-        raise AuthenticationError("invalid username or password")
+        raise AuthenticationError(_("invalid username or password"))
     _reset_failures(session, username)
     token, secret = _issue(session, user, "session", "login", timedelta(hours=policy.session_hours), moment)
     me = Actor(user_id=user.id, username=user.username, display_name=user.display_name)
@@ -676,19 +696,20 @@ def authenticate(session: Session, secret: str, *, touch: bool = True, now: date
     moment = _now(now)
     token = session.scalar(select(AuthToken).where(AuthToken.token_sha256 == _token_hash(secret)))
     if token is None or token.revoked_at is not None:
-        raise AuthenticationError("not authenticated: invalid or revoked token")
+        raise AuthenticationError(_("not authenticated: invalid or revoked token"))
     if token.expires_at is not None and _aware(token.expires_at) <= moment:
-        raise AuthenticationError("not authenticated: the token has expired; log in again")
+        raise AuthenticationError(_("not authenticated: the token has expired; log in again"))
     idle = policy_of(session).idle_minutes
     if token.kind == "session":
         last = _aware(token.last_used_at or token.created_at)
         if moment - last > timedelta(minutes=idle):
             raise AuthenticationError(
-                f"not authenticated: the session was idle for more than {idle:g} minutes; sign in again"
+                _("not authenticated: the session was idle for more than %(minutes)s minutes; sign in again")
+                % {"minutes": f"{idle:g}"}
             )
     user = session.get(User, token.user_id)
     if user is None or not user.is_active:
-        raise AuthenticationError("not authenticated: invalid or revoked token")
+        raise AuthenticationError(_("not authenticated: invalid or revoked token"))
     if touch and touch_due(token, moment):
         token.last_used_at = moment
         session.flush()
@@ -820,7 +841,7 @@ def create_api_token(
     if not check_password(
         session, actor, password, client=client, action="token_password_failed", now=moment
     ):
-        raise PermissionDeniedError("API token refused: the password does not match")
+        raise PermissionDeniedError(_("API token refused: the password does not match"))
     token, secret = _issue(
         session,
         user,
@@ -872,9 +893,9 @@ def change_password(
     if not check_password(
         session, actor, current_password, client=client, action="password_change_failed", now=moment
     ):
-        raise PermissionDeniedError("password not changed: the current password does not match")
+        raise PermissionDeniedError(_("password not changed: the current password does not match"))
     if new_password == current_password:
-        raise InputError("the new password must differ from the current one")
+        raise InputError(_("the new password must differ from the current one"))
     user = session.get(User, actor.user_id)
     assert user is not None
     user.password_hash = hash_password(new_password)
