@@ -53,7 +53,7 @@ def evidence_link(evidence_id: str, program_evidence: ProgramEvidence) -> str | 
     """Where an evidence ID of the readiness engine is shown: ``caa:<attribute>-<reference>`` -> the CAA
     result used (approved run) at that attribute, ``pk:<study>/...`` -> the study's PK similarity result,
     ``program:...`` -> the program's facts on the dashboard; ``None`` when nothing stored matches."""
-    prefix, _, rest = evidence_id.partition(":")
+    prefix, _colon, rest = evidence_id.partition(":")
     if prefix == "program":
         return "#facts"
     for ev in program_evidence.studies:
@@ -378,7 +378,7 @@ def audit_export(
         return Response(status_code=404)
     chosen = AuditFilter(action, actor_name, object_type)
     with read_unit(request) as session:
-        program, _, rows = _audit_view(session, actor, program_id, chosen)
+        program, _events, rows = _audit_view(session, actor, program_id, chosen)
     name = file_name(
         program_part(program.name), "audit-trail", *(v for v in asdict(chosen).values() if v), ext=fmt
     )

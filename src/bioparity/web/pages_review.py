@@ -86,7 +86,7 @@ def _profiles(ctx: RunContext, samples: pd.DataFrame) -> tuple[list[str], list[P
             mine = choices
             for k, v in kv.items():
                 mine = mine[mine[k].astype(str).str.strip() == v]
-            for _, ch in mine.iterrows():
+            for _index, ch in mine.iterrows():
                 tt = str(ch["time"]).strip()
                 target = excluded_t if str(ch["action"]).lower() == "exclude" else included_t
                 target |= set(t) if tt == "" else {float(tt)}

@@ -233,7 +233,7 @@ def invite_member(
     """Owners: invite a user name into the organisation at ``role``; the user becomes a member only by
     accepting (:func:`respond_invitation`). Recorded, and answered, alike whether or not the user name
     exists, so that no organisation learns which user names another company has."""
-    org, _ = require_org(session, actor, org_id, Permission.manage_members)
+    org, _my_role = require_org(session, actor, org_id, Permission.manage_members)
     new_role = _role(role)
     username = username.strip()
     if not username or len(username) > 100 or "\x00" in username:
@@ -281,7 +281,7 @@ def org_invitations(
     session: Session, actor: Actor, org_id: str, *, now: datetime | None = None
 ) -> Sequence[MembershipInvitation]:
     """Owners: the organisation's invitations not yet answered (expired ones included, marked by date)."""
-    org, _ = require_org(session, actor, org_id, Permission.manage_members)
+    org, _my_role = require_org(session, actor, org_id, Permission.manage_members)
     query = (
         select(MembershipInvitation)
         .where(MembershipInvitation.org_id == org.id, MembershipInvitation.status == "pending")
@@ -291,7 +291,7 @@ def org_invitations(
 
 
 def withdraw_invitation(session: Session, actor: Actor, org_id: str, invitation_id: str) -> None:
-    org, _ = require_org(session, actor, org_id, Permission.manage_members)
+    org, _my_role = require_org(session, actor, org_id, Permission.manage_members)
     invitation = session.get(MembershipInvitation, invitation_id)
     if invitation is None or invitation.org_id != org.id or invitation.status != "pending":
         raise NotFoundError("invitation", invitation_id)
@@ -358,7 +358,7 @@ def _owners(session: Session, org_id: str) -> int:
 
 
 def change_member_role(session: Session, actor: Actor, org_id: str, user_id: str, role: str) -> Membership:
-    org, _ = require_org(session, actor, org_id, Permission.manage_members)
+    org, _my_role = require_org(session, actor, org_id, Permission.manage_members)
     new_role = _role(role)
     membership = _membership(session, org.id, user_id)
     if membership.role == Role.owner and new_role != Role.owner and _owners(session, org.id) <= 1:
@@ -373,7 +373,7 @@ def change_member_role(session: Session, actor: Actor, org_id: str, user_id: str
 
 
 def remove_member(session: Session, actor: Actor, org_id: str, user_id: str) -> None:
-    org, _ = require_org(session, actor, org_id, Permission.manage_members)
+    org, _my_role = require_org(session, actor, org_id, Permission.manage_members)
     membership = _membership(session, org.id, user_id)
     if membership.role == Role.owner and _owners(session, org.id) <= 1:
         raise ConflictError(
@@ -386,7 +386,7 @@ def remove_member(session: Session, actor: Actor, org_id: str, user_id: str) -> 
 
 
 def list_members(session: Session, actor: Actor, org_id: str) -> Sequence[tuple[Membership, User]]:
-    org, _ = require_org(session, actor, org_id, Permission.read)
+    org, _my_role = require_org(session, actor, org_id, Permission.read)
     rows = session.execute(
         select(Membership, User)
         .join(User, User.id == Membership.user_id)
@@ -414,7 +414,7 @@ def org_audit(
     session: Session, actor: Actor, org_id: str, *, after_seq: int = 0, limit: int = 1000
 ) -> Sequence[AuditEvent]:
     """The organisation's audit rows in order, ``limit`` at a time after sequence number ``after_seq``."""
-    org, _ = require_org(session, actor, org_id, Permission.view_org_audit)
+    org, _my_role = require_org(session, actor, org_id, Permission.view_org_audit)
     query = (
         select(AuditEvent)
         .where(AuditEvent.org_id == org.id, AuditEvent.seq > after_seq)

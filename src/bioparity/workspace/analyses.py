@@ -195,7 +195,7 @@ def run_result(run: AnalysisRun) -> Any:
 
 
 def list_runs(session: Session, actor: Actor, study_id: str) -> Sequence[AnalysisRun]:
-    study, _ = require_study(session, actor, study_id)
+    study, _program = require_study(session, actor, study_id)
     query = select(AnalysisRun).where(AnalysisRun.study_id == study.id).order_by(AnalysisRun.created_at)
     return list(session.scalars(query))
 

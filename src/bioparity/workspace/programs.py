@@ -84,7 +84,7 @@ def create_program(
     target_regions: Sequence[str],
     description: str = "",
 ) -> Program:
-    org, _ = require_org(session, actor, org_id, Permission.create_program)
+    org, _my_role = require_org(session, actor, org_id, Permission.create_program)
     name = plain_text(name, "program name", max_length=NAME_MAX)
     inn = plain_text(inn, "inn", max_length=NAME_MAX)
     reference_product = plain_text(reference_product, "reference_product", max_length=NAME_MAX)
@@ -198,7 +198,7 @@ def organisation_by_name(session: Session, name: str) -> Organisation:
 def partner_organisations(session: Session, actor: Actor, org_id: str) -> Sequence[Organisation]:
     """Organisations with an accepted share between them and ``org_id`` (either way): the only ones the
     sharing page offers. Other organisations are invited by their exact name."""
-    org, _ = require_org(session, actor, org_id, Permission.share_program)
+    org, _my_role = require_org(session, actor, org_id, Permission.share_program)
     owned = select(Program.id).where(Program.org_id == org.id)
     theirs = select(ProgramShare.org_id).where(
         ProgramShare.program_id.in_(owned), ProgramShare.status == "accepted"
@@ -221,7 +221,7 @@ def share_invitations(
     session: Session, actor: Actor, org_id: str
 ) -> Sequence[tuple[ProgramShare, Program, Organisation]]:
     """Owners of ``org_id``: programs other organisations offer to it (new shares or higher roles)."""
-    org, _ = require_org(session, actor, org_id, Permission.manage_members)
+    org, _my_role = require_org(session, actor, org_id, Permission.manage_members)
     rows = session.execute(
         select(ProgramShare, Program, Organisation)
         .join(Program, Program.id == ProgramShare.program_id)
@@ -240,7 +240,7 @@ def respond_share(
 ) -> ProgramShare:
     """Owners of the partner organisation accept or decline a program offered to it (or a higher role on
     an accepted share; declining that keeps the accepted role)."""
-    org, _ = require_org(session, actor, org_id, Permission.manage_members)
+    org, _my_role = require_org(session, actor, org_id, Permission.manage_members)
     share = session.scalar(
         select(ProgramShare).where(ProgramShare.program_id == program_id, ProgramShare.org_id == org.id)
     )
