@@ -79,8 +79,12 @@ def guideline(requirement: Any) -> str:
         f"section {requirement.section}" if requirement.section else "",
     ]
     said = [p for p in parts if p and p.split(" (")[0] not in citation]
-    source = ", ".join(p for p in said if p.removeprefix("section ") not in citation)
-    return citation + (f". Source: {source}" if source else "")
+    shown = [p for p in said if p.removeprefix("section ") not in citation]
+    source = ", ".join(
+        _("section %(section)s") % {"section": requirement.section} if p.startswith("section ") else p
+        for p in shown
+    )
+    return citation + (". " + _("Source: %(source)s") % {"source": source} if source else "")
 
 
 def readiness_rows(assessment: Any, program_evidence: ProgramEvidence) -> dict[str, list[dict[str, Any]]]:
@@ -90,7 +94,8 @@ def readiness_rows(assessment: Any, program_evidence: ProgramEvidence) -> dict[s
             {
                 "req": r,
                 "status": r.status.replace("_", " "),
-                "reason": r.detail + (f" Work: {r.work}" if r.work and r.status != "met" else ""),
+                "reason": r.detail
+                + (" " + _("Work: %(work)s") % {"work": r.work} if r.work and r.status != "met" else ""),
                 "evidence": [(e, evidence_link(e, program_evidence)) for e in r.evidence],
                 "guideline": guideline(r),
             }

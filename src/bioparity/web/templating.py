@@ -22,6 +22,7 @@ from bioparity.analyses.format import fmt_time, fmt_value
 from bioparity.errors import BioparityError, DataFileError
 from bioparity.i18n import LANGUAGE_NAMES, LANGUAGES, gettext_noop, install_jinja
 from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext as translate
 from bioparity.report.tables import table_html
 from bioparity.web.csrf import csrf_field, set_csrf_cookie
 from bioparity.workspace.access import Actor
@@ -99,6 +100,9 @@ def label(code: Any) -> str:
 
 
 TEMPLATES.env.filters["label"] = label
+# Texts defined elsewhere and marked there (an analysis kind's title, description and option help):
+# translated when shown, unchanged while their catalogue has no translation.
+TEMPLATES.env.filters["translate"] = translate
 TEMPLATES.env.globals["languages"] = [(tag, LANGUAGE_NAMES[tag]) for tag in LANGUAGES]
 install_jinja(TEMPLATES.env)
 
