@@ -60,4 +60,3 @@ def test_stored_codes_keep_their_value_only_their_label_is_translated() -> None:
     page = TEMPLATES.env.from_string('<option value="{{ r }}">{{ r | label }}</option>')
     with use_language("zh-CN"):
         assert page.render(r="viewer") == '<option value="viewer">查看者</option>'
-

@@ -80,7 +80,7 @@ def check_run(
     for column in spec.columns:
         source = mapping.unit_columns.get(column.name)
         if source and column.unit_option and not str(effective.get(column.unit_option) or "").strip():
-            values = {"file": dataset.filename, "column": column.name, "source": source}
+            values: dict[str, Any] = {"file": dataset.filename, "column": column.name, "source": source}
             values |= {"option": column.unit_option, "example": seeded.get(column.unit_option)}
             raise InputError(
                 _(
