@@ -40,6 +40,7 @@ def test_a_chinese_reader_walks_the_evidence_chain(
     page.wait_for_selector("#language-zh-CN[aria-current='true']")
     assert page.locator("h1").inner_text() == "登录"
     problems["login"] = axe_violations(page)
+    page.screenshot(path=str(ARTIFACTS / f"i18n-{width}-login.png"), full_page=False)
     sign_in(page, server, USERNAME, PASSWORD)
     _check(page, "programs", "您所在组织的项目及共享给这些组织的项目", width, problems)
 

@@ -9,7 +9,11 @@ page's switch (cookie), else the browser's ``Accept-Language``, else English.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -123,6 +127,21 @@ def test_an_error_page_is_chinese(chinese: FormClient) -> None:
     assert '<html lang="zh-CN">' in missing.text and "未找到" in missing.text
     unknown = chinese.get("/ui/no-such-page")
     assert unknown.status_code == 404 and "不存在此页面" in unknown.text
+
+
+def test_the_audit_pdf_export_is_chinese_with_a_cjk_font(demo_store: DemoStore, chinese: FormClient) -> None:
+    if shutil.which("pdftotext") is None or shutil.which("pdffonts") is None:
+        pytest.fail("poppler-utils (pdftotext, pdffonts) missing: run scripts/system-deps.sh")
+    exported = chinese.get(f"/ui/programs/{demo_store.summary.program_id}/audit.pdf?action=sign")
+    assert exported.status_code == 200 and exported.headers["content-type"] == "application/pdf"
+    with tempfile.TemporaryDirectory() as folder:
+        pdf = Path(folder) / "audit.pdf"
+        pdf.write_bytes(exported.content)
+        text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+        fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True, text=True).stdout
+    assert "审计追踪：MB-201 (IgG1 mAb)" in text and "第 1 页，共" in text and "行哈希值" in text
+    assert "sign" in text  # the recorded action codes stay as stored
+    assert "CJK" in fonts  # the Chinese glyphs come from an embedded CJK font, not a missing-glyph box
 
 
 def test_a_notice_after_a_form_is_in_the_readers_language(demo_store: DemoStore, chinese: FormClient) -> None:
