@@ -69,6 +69,8 @@ class User(Base):
     # Set by an administrator's password reset: the user must choose a new password before anything else.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The language of the pages for this user, a BCP 47 tag of bioparity.i18n.LANGUAGES ("en", "zh-CN").
+    language: Mapped[str] = mapped_column(String(20), default="en", server_default="en")
 
 
 class AuthThrottle(Base):

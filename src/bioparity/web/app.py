@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bioparity.errors import BioparityError
+from bioparity.i18n import gettext as _
 from bioparity.store.engine import read_sessionmaker
 from bioparity.web import (
     pages_account,
@@ -24,8 +25,9 @@ from bioparity.web import (
     pages_review,
 )
 from bioparity.web.csrf import require_csrf_token
+from bioparity.web.language import LanguageMiddleware
 from bioparity.web.session import LoginRequiredError, PasswordChangeRedirectError
-from bioparity.web.templating import render_error
+from bioparity.web.templating import render_error, with_notice
 
 STATIC = Path(__file__).parent / "static"
 UI = "/ui"
@@ -52,6 +54,7 @@ async def _delegate(handler: Any, request: Request, exc: Exception) -> Response:
 def install_web(app: FastAPI) -> None:
     """Add the pages under ``/ui``, static files, ``/`` redirecting to the programs, HTML error pages."""
     app.state.web_read_sessions = read_sessionmaker(app.state.engine)
+    app.add_middleware(LanguageMiddleware)  # every page in its reader's language (see bioparity.web.language)
     app.mount(f"{UI}/static", StaticFiles(directory=STATIC), name="ui-static")
     bundle = _plotly_bundle()
 
@@ -96,9 +99,8 @@ def install_web(app: FastAPI) -> None:
         return RedirectResponse(f"{UI}/login?next={quote(target, safe='')}", status_code=303)
 
     async def password_change(request: Request, exc: Exception) -> Response:
-        return RedirectResponse(
-            f"{UI}/account?message=Your+password+was+reset:+choose+a+new+one.", status_code=303
-        )
+        notice = _("Your password was reset: choose a new one.")
+        return RedirectResponse(with_notice(f"{UI}/account", notice), status_code=303)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         if request.url.path.startswith(UI) and isinstance(exc, StarletteHTTPException):

@@ -25,6 +25,7 @@ from fastapi.responses import Response
 from markupsafe import Markup, escape
 
 from bioparity.api.deps import SESSION_COOKIE, cookies_secure
+from bioparity.i18n import gettext as _
 from bioparity.workspace.errors import PermissionDeniedError
 
 CSRF_COOKIE = "bioparity_csrf"
@@ -81,6 +82,8 @@ async def require_csrf_token(request: Request) -> None:
     binding = _binding(request)
     if not sent or binding is None or not hmac.compare_digest(sent, _token_for(binding)):
         raise CsrfError(
-            "this form has expired or did not come from this site (missing or wrong security token); "
-            "reload the page and submit it again"
+            _(
+                "this form has expired or did not come from this site (missing or wrong security token); "
+                "reload the page and submit it again"
+            )
         )

@@ -1,5 +1,5 @@
-"""The signed-in user's account: password change (also forced after an administrator's reset) and the
-invitations into organisations addressed to them."""
+"""The signed-in user's account: the language of the pages, password change (also forced after an
+administrator's reset) and the invitations into organisations addressed to them."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bioparity.api.deps import SESSION_COOKIE, client_address, unit_of_work
+from bioparity.i18n import gettext as _
+from bioparity.i18n import use_language
+from bioparity.web.language import remember_language
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import render
+from bioparity.web.templating import render, with_notice
 from bioparity.workspace import accounts
 from bioparity.workspace.errors import AccountLockedError
 
@@ -27,8 +30,19 @@ def account(request: Request, actor: PageActor, message: str = "") -> Response:
             invitations=invitations,
             must_change=actor.must_change_password,
             message=message,
-            crumbs=[("Account", None)],
+            crumbs=[(_("Account"), None)],
         )
+
+
+@router.post("/account/language")
+def change_language(request: Request, actor: PageActor, language: Annotated[str, Form()]) -> Response:
+    """Store the user's language (audited) and keep it in this browser for the sign-in page."""
+    with unit_of_work(request) as session:
+        tag = accounts.set_language(session, actor, language)
+    with use_language(tag):  # the confirmation already in the new language
+        response = RedirectResponse(with_notice("/ui/account", _("Language saved.")), status_code=303)
+    remember_language(request, response, tag)
+    return response
 
 
 @router.post("/account/password")
@@ -40,7 +54,7 @@ def change_password(
     confirm_password: Annotated[str, Form()],
 ) -> Response:
     if new_password != confirm_password:
-        return RedirectResponse("/ui/account?message=The+new+passwords+differ.", status_code=303)
+        return RedirectResponse(with_notice("/ui/account", _("The new passwords differ.")), status_code=303)
     try:
         with unit_of_work(request) as session:
             accounts.change_password(
@@ -50,7 +64,7 @@ def change_password(
         response = RedirectResponse("/ui/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE)
         return response
-    return RedirectResponse("/ui/account?message=Password+changed.", status_code=303)
+    return RedirectResponse(with_notice("/ui/account", _("Password changed.")), status_code=303)
 
 
 @router.post("/account/invitations/{invitation_id}")
@@ -59,5 +73,5 @@ def answer_invitation(
 ) -> Response:
     with unit_of_work(request) as session:
         accounts.respond_invitation(session, actor, invitation_id, accept=answer == "accept")
-    done = "Invitation+accepted." if answer == "accept" else "Invitation+declined."
-    return RedirectResponse(f"/ui/account?message={done}", status_code=303)
+    done = _("Invitation accepted.") if answer == "accept" else _("Invitation declined.")
+    return RedirectResponse(with_notice("/ui/account", done), status_code=303)

@@ -6,12 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import escape
 
 from bioparity.api.deps import unit_of_work
+from bioparity.i18n import gettext as _
 from bioparity.report import qualification
 from bioparity.web.downloads import disposition
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import render
+from bioparity.web.templating import render, with_notice
 from bioparity.workspace import accounts, programs
 from bioparity.workspace.roles import Role
 
@@ -22,7 +24,7 @@ router = APIRouter()
 def orgs(request: Request, actor: PageActor) -> Response:
     with read_unit(request) as session:
         mine = accounts.my_organisations(session, actor)
-        return render(request, "orgs.html", orgs=mine, crumbs=[("Organisations", None)])
+        return render(request, "orgs.html", orgs=mine, crumbs=[(_("Organisations"), None)])
 
 
 @router.get("/orgs/{org_id}")
@@ -44,7 +46,7 @@ def org_page(request: Request, actor: PageActor, org_id: str, message: str = "")
             roles=[r.value for r in Role],
             is_owner=is_owner,
             message=message,
-            crumbs=[("Organisations", "/ui/orgs"), (org.name, None)],
+            crumbs=[(_("Organisations"), "/ui/orgs"), (org.name, None)],
         )
 
 
@@ -58,17 +60,15 @@ def add_member(
 ) -> Response:
     with unit_of_work(request) as session:
         accounts.invite_member(session, actor, org_id, username.strip(), role)
-    return RedirectResponse(
-        f"/ui/orgs/{org_id}?message=Invitation+recorded:+the+user+becomes+a+member+on+accepting+it.",
-        status_code=303,
-    )
+    notice = _("Invitation recorded: the user becomes a member on accepting it.")
+    return RedirectResponse(with_notice(f"/ui/orgs/{org_id}", notice), status_code=303)
 
 
 @router.post("/orgs/{org_id}/invitations/{invitation_id}/withdraw")
 def withdraw_invitation(request: Request, actor: PageActor, org_id: str, invitation_id: str) -> Response:
     with unit_of_work(request) as session:
         accounts.withdraw_invitation(session, actor, org_id, invitation_id)
-    return RedirectResponse(f"/ui/orgs/{org_id}?message=Invitation+withdrawn.", status_code=303)
+    return RedirectResponse(with_notice(f"/ui/orgs/{org_id}", _("Invitation withdrawn.")), status_code=303)
 
 
 @router.post("/orgs/{org_id}/share-invitations/{program_id}")
@@ -77,8 +77,8 @@ def answer_share(
 ) -> Response:
     with unit_of_work(request) as session:
         programs.respond_share(session, actor, org_id, program_id, accept=answer == "accept")
-    done = "Program+accepted." if answer == "accept" else "Program+declined."
-    return RedirectResponse(f"/ui/orgs/{org_id}?message={done}", status_code=303)
+    done = _("Program accepted.") if answer == "accept" else _("Program declined.")
+    return RedirectResponse(with_notice(f"/ui/orgs/{org_id}", done), status_code=303)
 
 
 @router.post("/orgs/{org_id}/members/{user_id}")
@@ -90,7 +90,7 @@ def change_member(
             accounts.remove_member(session, actor, org_id, user_id)
         else:
             accounts.change_member_role(session, actor, org_id, user_id, role)
-    return RedirectResponse(f"/ui/orgs/{org_id}?message=Membership+changed.", status_code=303)
+    return RedirectResponse(with_notice(f"/ui/orgs/{org_id}", _("Membership changed.")), status_code=303)
 
 
 @router.get("/admin/validation")
@@ -106,7 +106,7 @@ def validation(request: Request, actor: PageActor, message: str = "") -> Respons
             records=records,
             names=names,
             message=message,
-            crumbs=[("Validation", None)],
+            crumbs=[(_("Validation"), None)],
         )
 
 
@@ -114,11 +114,12 @@ def validation(request: Request, actor: PageActor, message: str = "") -> Respons
 def run_validation(request: Request, actor: PageActor, org_id: Annotated[str, Form()]) -> Response:
     with unit_of_work(request) as session:
         record = qualification.run_and_record(session, actor, org_id)
-    outcome = "passed" if record.passed else f"FAILED ({record.n_failed} cases)"
-    return RedirectResponse(
-        f"/ui/admin/validation?message=Validation+{outcome}:+{record.n_cases}+reference+cases.",
-        status_code=303,
-    )
+    counts = {"cases": record.n_cases, "failed": record.n_failed}
+    if record.passed:
+        notice = _("Validation passed: %(cases)d reference cases.") % counts
+    else:
+        notice = _("Validation FAILED (%(failed)d cases): %(cases)d reference cases.") % counts
+    return RedirectResponse(with_notice("/ui/admin/validation", notice), status_code=303)
 
 
 @router.get("/admin/validation/{digest}")
@@ -126,11 +127,23 @@ def validation_report(request: Request, actor: PageActor, digest: str) -> Respon
     """The stored report with a way back added at the top (the stored bytes are at ``.../report.html``)."""
     with read_unit(request) as session:
         html = qualification.report_html(session, actor, digest)
+    texts = {
+        "nav": escape(_("Back")),
+        "back": escape(_("Back to the validation runs")),
+        "programs": escape(_("Programs")),
+        "download": escape(
+            _("Download the stored report (byte for byte, SHA-256 %(digest)s...)") % {"digest": digest[:12]}
+        ),
+        "href": escape(f"/ui/admin/validation/{digest}/report.html"),
+    }
     back = (
-        b'<nav aria-label="Back" style="margin:0 0 1em"><a href="/ui/admin/validation">'
-        b'&larr; Back to the validation runs</a> &middot; <a href="/ui/programs">Programs</a> &middot; '
-        b'<a href="/ui/admin/validation/' + digest.encode() + b'/report.html">'
-        b"Download the stored report (byte for byte, SHA-256 " + digest[:12].encode() + b"...)</a></nav>"
+        (
+            '<nav aria-label="{nav}" style="margin:0 0 1em"><a href="/ui/admin/validation">'
+            '&larr; {back}</a> &middot; <a href="/ui/programs">{programs}</a> &middot; '
+            '<a href="{href}">{download}</a></nav>'
+        )
+        .format(**texts)
+        .encode()
     )
     at = html.find(b"<body")
     at = html.find(b">", at) + 1 if at >= 0 else 0

@@ -1,9 +1,11 @@
-"""Sign in and sign out (the same session tokens and cookie as ``POST /auth/login``)."""
+"""Sign in and sign out (the same session tokens and cookie as ``POST /auth/login``), and the language
+switch of the sign-in page."""
 
 from __future__ import annotations
 
 import math
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,7 +17,9 @@ from bioparity.api.deps import (
     set_session_cookie,
     unit_of_work,
 )
-from bioparity.web.session import optional_actor
+from bioparity.i18n import gettext as _
+from bioparity.web.language import remember_language
+from bioparity.web.session import optional_actor, read_unit
 from bioparity.web.templating import render
 from bioparity.workspace import accounts
 from bioparity.workspace.errors import AccountLockedError, AuthenticationError, ThrottledError
@@ -49,14 +53,18 @@ def login(
             )
     except (AuthenticationError, ThrottledError) as exc:
         if isinstance(exc, ThrottledError):
-            status, error = 429, f"Too many failed attempts: try again in {math.ceil(exc.retry_after)} s."
+            wait = math.ceil(exc.retry_after)
+            status, error = (
+                429,
+                _("Too many failed attempts: try again in %(seconds)d s.") % {"seconds": wait},
+            )
         elif isinstance(exc, AccountLockedError):
             status, error = (
                 401,
-                "This account is locked after too many failed attempts; ask your administrator.",
+                _("This account is locked after too many failed attempts; ask your administrator."),
             )
         else:
-            status, error = 401, "Invalid user name or password."
+            status, error = 401, _("Invalid user name or password.")
         page: HTMLResponse = render(
             request,
             "login.html",
@@ -71,6 +79,21 @@ def login(
         return page
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(response, request, secret)
+    with read_unit(request) as session:  # the sign-in page after signing out keeps the user's language
+        language = accounts.session_language(session, secret)
+    if language:
+        remember_language(request, response, language)
+    return response
+
+
+@router.post("/language")
+def choose_language(
+    request: Request, language: Annotated[str, Form()], next: Annotated[str, Form()] = "/ui/programs"
+) -> Response:
+    """The language switch of the sign-in page: kept in this browser (a signed-in user's stored
+    preference, set on the account page, still decides the pages after sign-in)."""
+    response = RedirectResponse(f"/ui/login?next={quote(_safe_next(next), safe='')}", status_code=303)
+    remember_language(request, response, language)
     return response
 
 

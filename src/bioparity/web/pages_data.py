@@ -19,6 +19,8 @@ from bioparity.analyses.figures import profile_plot
 from bioparity.analyses.registry import all_analyses, next_kinds, option_errors
 from bioparity.api.deps import unit_of_work, write_unit
 from bioparity.errors import BioparityError, DataFileError
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.io.tables_out import csv_bytes
 from bioparity.power import DESIGN_NAMES, get_design, power_tost, sample_size_tost
 from bioparity.report import html_to_pdf, render_program_report, render_run_report
@@ -29,7 +31,7 @@ from bioparity.store.models import AnalysisRun, Dataset
 from bioparity.web import plots
 from bioparity.web.downloads import disposition, file_name, program_part, run_file_name
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import TEMPLATES, render
+from bioparity.web.templating import TEMPLATES, label, render, with_notice
 from bioparity.workspace import analyses, datasets, programs, signatures
 from bioparity.workspace.access import program_permissions, require_dataset, require_study
 from bioparity.workspace.errors import NotFoundError, PermissionDeniedError
@@ -40,7 +42,7 @@ PREVIEW_ROWS = 15
 
 
 def _program_crumbs(program: Any) -> list[tuple[str, str | None]]:
-    return [("Programs", "/ui/programs"), (program.name, f"/ui/programs/{program.id}")]
+    return [(_("Programs"), "/ui/programs"), (program.name, f"/ui/programs/{program.id}")]
 
 
 def _preview(content: bytes, error_line: int | None) -> list[tuple[int, str, bool]]:
@@ -145,7 +147,7 @@ def _upload_page(
         program=program,
         kinds=_kinds(),
         unit_fields=unit_fields(),
-        crumbs=[*_program_crumbs(program), (f"Upload to {study.name}", None)],
+        crumbs=[*_program_crumbs(program), (_("Upload to %(name)s") % {"name": study.name}, None)],
         **context,
     )
     return page
@@ -177,7 +179,7 @@ async def upload(request: Request, actor: PageActor, study_id: str) -> Response:
         filename = str(form.get("staged_name", "")) or "upload.csv"
     else:
         return _upload_page(request, actor, study_id, 422, chosen=analysis_kind, name=name,
-                            error="Choose a file to upload.")  # fmt: skip
+                            error=_("Choose a file to upload."))  # fmt: skip
     dataset_name = name.strip() or filename.rsplit(".", 1)[0]
     kind = _kinds().get(analysis_kind)
     mapping_step = form.get("mapping") == "1"
@@ -259,10 +261,9 @@ async def upload(request: Request, actor: PageActor, study_id: str) -> Response:
             preview=_preview(content, where.line if where else None),
             units=units,
         )
-    return RedirectResponse(
-        f"/ui/datasets/{dataset.id}?message=Stored+{dataset.n_rows}+checked+rows+as+version+{dataset.version}.",
-        status_code=303,
-    )
+    stored = {"rows": dataset.n_rows, "version": dataset.version}
+    notice = _("Stored %(rows)d checked rows as version %(version)d.") % stored
+    return RedirectResponse(with_notice(f"/ui/datasets/{dataset.id}", notice), status_code=303)
 
 
 def _table_preview(content: bytes, filename: str) -> tuple[list[str], list[list[Any]], pd.DataFrame | None]:
@@ -369,9 +370,14 @@ def _dataset_page(
             run_error=run_error,
             can_write=Permission.write_data in granted,
             message=message,
-            crumbs=[*_program_crumbs(program), (f"{dataset.name} v{dataset.version}", None)],
+            crumbs=[*_program_crumbs(program), (_version_label(dataset), None)],
         )
         return page
+
+
+def _version_label(dataset: Dataset) -> str:
+    """``name vN``: a dataset and its version, as the pages name it."""
+    return _("%(name)s v%(version)s") % {"name": dataset.name, "version": dataset.version}
 
 
 def key_options(run_: AnalysisRun) -> str:
@@ -382,7 +388,7 @@ def key_options(run_: AnalysisRun) -> str:
     shown = {k: v for k, v in options.items() if defaults.get(k) != v and v not in ("", None)}
     if not shown and kind is not None:
         shown = {k: v for k, v in options.items() if k in kind.choices and v not in ("", None)}
-    return ", ".join(f"{k}={_form_text(v)}" for k, v in sorted(shown.items())) or "defaults"
+    return ", ".join(f"{k}={_form_text(v)}" for k, v in sorted(shown.items())) or _("defaults")
 
 
 def _form_text(value: Any) -> str:
@@ -482,7 +488,7 @@ def _run_page(
             options_text=json.dumps(ctx.options, sort_keys=True),
             crumbs=[
                 *_program_crumbs(ctx.program),
-                (f"{ctx.dataset.name} v{ctx.dataset.version}", f"/ui/datasets/{ctx.dataset.id}"),
+                (_version_label(ctx.dataset), f"/ui/datasets/{ctx.dataset.id}"),
                 (ctx.title, None),
             ],
         )
@@ -504,7 +510,8 @@ def sign(
         raise
     except BioparityError as exc:  # shown next to the form, the chosen meaning kept
         return _run_page(request, actor, run_id, status_code=422, sign_error=str(exc), meaning=meaning)
-    return RedirectResponse(f"/ui/runs/{run_id}?message=Signed+as+{meaning}.", status_code=303)
+    notice = _("Signed as %(meaning)s.") % {"meaning": label(meaning)}
+    return RedirectResponse(with_notice(f"/ui/runs/{run_id}", notice), status_code=303)
 
 
 @router.post("/runs/{run_id}/derive")
@@ -521,10 +528,8 @@ def derive(
         )
     parsed = datasets.parse_upload(pending)  # outside any transaction
     dataset = write_unit(request, lambda session: datasets.store_upload(session, actor, parsed))
-    return RedirectResponse(
-        f"/ui/datasets/{dataset.id}?message=Result+stored+as+dataset+version+{dataset.version}.",
-        status_code=303,
-    )
+    notice = _("Result stored as dataset version %(version)d.") % {"version": dataset.version}
+    return RedirectResponse(with_notice(f"/ui/datasets/{dataset.id}", notice), status_code=303)
 
 
 @router.get("/runs/{run_id}/result.csv")
@@ -576,14 +581,18 @@ def program_report(request: Request, actor: PageActor, program_id: str, fmt: str
     return _report_response(html, fmt, stem)
 
 
-#: The scenario fields of the power / sample-size form: name, label, default, hint.
+#: The scenario fields of the power / sample-size form: name, label, default, hint (label and hint
+#: translated when the page is shown).
 POWER_FIELDS = (
-    ("cv", "CV", "0.30", "within-subject CV (crossover) or total CV (parallel), as a ratio: 0.30 = 30%"),
-    ("theta0", "theta0", "0.95", "assumed true ratio test/reference"),
-    ("theta1", "theta1", "0.80", "lower acceptance limit"),
-    ("theta2", "theta2", "1.25", "upper acceptance limit (1/theta1 for symmetric limits)"),
-    ("alpha", "alpha", "0.05", "one-sided level of each test (0.05 = 90% CI)"),
-    ("target_power", "Target power", "0.80", "the power the sample size must reach"),
+    ("cv", gettext_noop("CV"), "0.30",
+     gettext_noop("within-subject CV (crossover) or total CV (parallel), as a ratio: 0.30 = 30%")),
+    ("theta0", gettext_noop("theta0"), "0.95", gettext_noop("assumed true ratio test/reference")),
+    ("theta1", gettext_noop("theta1"), "0.80", gettext_noop("lower acceptance limit")),
+    ("theta2", gettext_noop("theta2"), "1.25",
+     gettext_noop("upper acceptance limit (1/theta1 for symmetric limits)")),
+    ("alpha", gettext_noop("alpha"), "0.05", gettext_noop("one-sided level of each test (0.05 = 90% CI)")),
+    ("target_power", gettext_noop("Target power"), "0.80",
+     gettext_noop("the power the sample size must reach")),
 )  # fmt: skip
 
 
@@ -611,13 +620,20 @@ def power_page(request: Request, actor: PageActor) -> Response:
     design = params.get("design", "2x2")
     errors: dict[str, str] = {}
     numbers: dict[str, float] = {}
-    for name, label, _default, _hint in POWER_FIELDS:
+    for name, field_label, _default, _hint in POWER_FIELDS:
         try:
             numbers[name] = float(values[name])
         except ValueError:
-            errors[name] = f"{label} must be a number, e.g. {_default}; got {values[name]!r}"
+            errors[name] = _("%(label)s must be a number, e.g. %(default)s; got %(value)r") % {
+                "label": _(field_label),
+                "default": _default,
+                "value": values[name],
+            }
     if design not in DESIGN_NAMES:
-        errors["design"] = f"design {design!r} unknown; choose one of {', '.join(DESIGN_NAMES)}"
+        errors["design"] = _("design %(design)r unknown; choose one of %(designs)s") % {
+            "design": design,
+            "designs": ", ".join(DESIGN_NAMES),
+        }
     result: dict[str, Any] | None = None
     figures: dict[str, Any] = {}
     problem = ""
@@ -639,7 +655,7 @@ def power_page(request: Request, actor: PageActor) -> Response:
         request,
         "power.html",
         status_code=422 if errors or problem else 200,
-        fields=POWER_FIELDS,
+        fields=[(name, _(text), default, _(hint)) for name, text, default, hint in POWER_FIELDS],
         values=values,
         design=design,
         designs=[(name, get_design(name).description) for name in DESIGN_NAMES],
@@ -647,6 +663,6 @@ def power_page(request: Request, actor: PageActor) -> Response:
         problem=problem,
         result=result,
         figures=figures,
-        crumbs=[("Programs", "/ui/programs"), ("Power and sample size", None)],
+        crumbs=[(_("Programs"), "/ui/programs"), (_("Power and sample size"), None)],
     )
     return page

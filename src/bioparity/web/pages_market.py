@@ -21,6 +21,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from bioparity.api.deps import unit_of_work
 from bioparity.errors import InputError
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.market import COMPONENTS, REGIONS, KnowledgeBase, VoidRanking, load_knowledge_base, scan_market
 from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import render
@@ -33,10 +35,10 @@ router = APIRouter()
 ROW_FACTS = ("originator_brand", "modality", "{region}_loe_year", "{region}_biosimilars_approved",
              "biosimilars_in_development", "originator_sales")  # fmt: skip
 COMPONENT_LABELS = {
-    "no_competition": "No competition",
-    "no_pipeline": "No pipeline",
-    "timing": "Timing",
-    "market_size": "Market size",
+    "no_competition": gettext_noop("No competition"),
+    "no_pipeline": gettext_noop("No pipeline"),
+    "timing": gettext_noop("Timing"),
+    "market_size": gettext_noop("Market size"),
 }
 
 
@@ -52,7 +54,8 @@ def _regions(region: str) -> tuple[str, ...]:
         return REGIONS
     if key not in REGIONS:
         raise InputError(
-            f"unknown region {region!r}; expected one of {', '.join(r.upper() for r in REGIONS)}"
+            _("unknown region %(region)r; expected one of %(regions)s")
+            % {"region": region, "regions": ", ".join(r.upper() for r in REGIONS)}
         )
     return (key,)
 
@@ -60,7 +63,7 @@ def _regions(region: str) -> tuple[str, ...]:
 def _year(as_of: int | None) -> int:
     year = as_of if as_of is not None else date.today().year
     if not 1980 <= year <= 2100:
-        raise InputError(f"as_of must be a year between 1980 and 2100, got {year}")
+        raise InputError(_("as_of must be a year between 1980 and 2100, got %(year)d") % {"year": year})
     return year
 
 
@@ -137,13 +140,13 @@ def market(
         regions=REGIONS,
         as_of=ranking.as_of_year,
         weights=ranking.weights,
-        components=[COMPONENT_LABELS[c] for c in COMPONENTS],
+        components=[_(COMPONENT_LABELS[c]) for c in COMPONENTS],
         component_weights=[getattr(ranking.weights, c) for c in COMPONENTS],
         creatable=creatable,
         chosen=chosen,
         kb_records=len(kb.records),
         message=message,
-        crumbs=[("Market scan", None)],
+        crumbs=[(_("Market scan"), None)],
     )
 
 
@@ -159,10 +162,13 @@ def program_from_row(
     kb = shipped_knowledge_base()
     record = next((r for r in kb.records if r.inn == inn.strip().casefold()), None)
     if record is None:
-        raise InputError(f"{inn!r} is not a molecule of the knowledge base")
+        raise InputError(_("%(inn)r is not a molecule of the knowledge base") % {"inn": inn})
     key = region.strip().casefold()
     if key not in REGIONS:
-        raise InputError(f"region must be one of {', '.join(r.upper() for r in REGIONS)}, got {region!r}")
+        raise InputError(
+            _("region must be one of %(regions)s, got %(region)r")
+            % {"regions": ", ".join(r.upper() for r in REGIONS), "region": region}
+        )
     view = rank(key, as_of).region_view(key)
     row = view[view["inn"] == record.inn].iloc[0]
     code = key.upper()

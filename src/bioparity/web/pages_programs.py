@@ -16,13 +16,15 @@ from sqlalchemy.orm import Session
 
 from bioparity.api.deps import unit_of_work
 from bioparity.errors import BioparityError
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.io.tables_out import csv_bytes
 from bioparity.report import html_to_pdf
 from bioparity.report.evidence import ProgramEvidence, collect, readiness
 from bioparity.store.models import AnalysisRun, AuditEvent, Organisation, Program
 from bioparity.web.downloads import disposition, file_name, program_part
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import TEMPLATES, render
+from bioparity.web.templating import TEMPLATES, label, render, with_notice
 from bioparity.workspace import accounts, programs
 from bioparity.workspace.access import Actor, program_permissions
 from bioparity.workspace.integrity import verify_workspace
@@ -31,17 +33,27 @@ from bioparity.workspace.roles import GRANTS, SHARE_ROLES, Permission, Role
 router = APIRouter()
 
 AUDIT_PAGE = 200
+#: What the chain verification counts (:func:`~bioparity.workspace.integrity.verify_workspace`).
+CHECKED = frozenset(
+    {
+        gettext_noop("audit rows"),
+        gettext_noop("datasets"),
+        gettext_noop("analysis runs"),
+        gettext_noop("signatures"),
+        gettext_noop("anchors"),
+    }
+)
 
 
 def _crumbs_program(name: str, program_id: str) -> list[tuple[str, str | None]]:
-    return [("Programs", "/ui/programs"), (name, f"/ui/programs/{program_id}")]
+    return [(_("Programs"), "/ui/programs"), (name, f"/ui/programs/{program_id}")]
 
 
 def evidence_link(evidence_id: str, program_evidence: ProgramEvidence) -> str | None:
     """Where an evidence ID of the readiness engine is shown: ``caa:<attribute>-<reference>`` -> the CAA
     result used (approved run) at that attribute, ``pk:<study>/...`` -> the study's PK similarity result,
     ``program:...`` -> the program's facts on the dashboard; ``None`` when nothing stored matches."""
-    prefix, _, rest = evidence_id.partition(":")
+    prefix, _colon, rest = evidence_id.partition(":")
     if prefix == "program":
         return "#facts"
     for ev in program_evidence.studies:
@@ -67,8 +79,12 @@ def guideline(requirement: Any) -> str:
         f"section {requirement.section}" if requirement.section else "",
     ]
     said = [p for p in parts if p and p.split(" (")[0] not in citation]
-    source = ", ".join(p for p in said if p.removeprefix("section ") not in citation)
-    return citation + (f". Source: {source}" if source else "")
+    shown = [p for p in said if p.removeprefix("section ") not in citation]
+    source = ", ".join(
+        _("section %(section)s") % {"section": requirement.section} if p.startswith("section ") else p
+        for p in shown
+    )
+    return citation + (". " + _("Source: %(source)s") % {"source": source} if source else "")
 
 
 def readiness_rows(assessment: Any, program_evidence: ProgramEvidence) -> dict[str, list[dict[str, Any]]]:
@@ -78,7 +94,8 @@ def readiness_rows(assessment: Any, program_evidence: ProgramEvidence) -> dict[s
             {
                 "req": r,
                 "status": r.status.replace("_", " "),
-                "reason": r.detail + (f" Work: {r.work}" if r.work and r.status != "met" else ""),
+                "reason": r.detail
+                + (" " + _("Work: %(work)s") % {"work": r.work} if r.work and r.status != "met" else ""),
                 "evidence": [(e, evidence_link(e, program_evidence)) for e in r.evidence],
                 "guideline": guideline(r),
             }
@@ -153,7 +170,7 @@ def dashboard(request: Request, actor: PageActor, program_id: str, message: str 
             can_write=Permission.write_data in granted,
             can_share=Permission.share_program in granted,
             message=message,
-            crumbs=[("Programs", "/ui/programs"), (program.name, None)],
+            crumbs=[(_("Programs"), "/ui/programs"), (program.name, None)],
         )
 
 
@@ -210,7 +227,13 @@ def _details(event: AuditEvent, after: dict[str, Any] | None, runs: dict[str, st
         run_id = str(after.get("run_id") or "")
         kind = runs.get(run_id, "analysis")
         who = after.get("display_name") or event.actor
-        return f"{who} signed {kind} run {run_id[:8]} meaning {after.get('meaning', '?')!r}"
+        meaning = after.get("meaning", "?")
+        return _("%(who)s signed %(kind)s run %(run)s meaning %(meaning)r") % {
+            "who": who,
+            "kind": kind,
+            "run": run_id[:8],
+            "meaning": meaning,
+        }
     if not after:
         return ""
     parts = []
@@ -319,7 +342,7 @@ def audit(
         chosen=asdict(chosen),
         query=chosen.query(),
         verification=verification,
-        crumbs=[*_crumbs_program(program.name, program.id), ("Audit trail", None)],
+        crumbs=[*_crumbs_program(program.name, program.id), (_("Audit trail"), None)],
     )
 
 
@@ -330,12 +353,18 @@ def _verify(request: Request, object_ids: set[str]) -> dict[str, Any]:
     try:
         report = verify_workspace(request.app.state.engine)
     except BioparityError as exc:
-        return {"intact": False, "summary": f"the chain cannot be verified: {exc}", "problems": []}
+        summary = _("the chain cannot be verified: %(problem)s") % {"problem": exc}
+        return {"intact": False, "summary": summary, "problems": []}
     mine = [p for p in report.problems if any(i in p for i in object_ids)]
-    summary = report.message().splitlines()[0]
+    counts = ", ".join(f"{n} {_(what) if what in CHECKED else what}" for what, n in report.checked.items())
+    values = {"key": report.key_id, "counts": counts, "n": len(report.problems)}
+    if report.intact:
+        summary = _("audit trail intact: %(counts)s checked; key %(key)s") % values
+    else:
+        summary = _("workspace integrity BROKEN: %(n)d problem(s) (key %(key)s)") % values
     hidden = len(report.problems) - len(mine)
     if hidden:
-        summary += f" ({hidden} in other programs, not shown)"
+        summary += " " + _("(%(n)d in other programs, not shown)") % {"n": hidden}
     return {"intact": report.intact, "summary": summary, "problems": mine}
 
 
@@ -354,7 +383,7 @@ def audit_export(
         return Response(status_code=404)
     chosen = AuditFilter(action, actor_name, object_type)
     with read_unit(request) as session:
-        program, _, rows = _audit_view(session, actor, program_id, chosen)
+        program, _events, rows = _audit_view(session, actor, program_id, chosen)
     name = file_name(
         program_part(program.name), "audit-trail", *(v for v in asdict(chosen).values() if v), ext=fmt
     )
@@ -367,6 +396,8 @@ def audit_export(
         chosen=asdict(chosen),
         exported=iso_second(datetime.now(UTC).isoformat()),
         by=actor.display_name,
+        page_footer=_("page %(page)s of %(pages)s")
+        % {"page": '" counter(page) "', "pages": '" counter(pages) "'},
     )
     return Response(html_to_pdf(html), media_type="application/pdf", headers=headers)
 
@@ -391,7 +422,7 @@ def sharing(request: Request, actor: PageActor, program_id: str, message: str = 
             candidates=candidates,
             roles=[r.value for r in SHARE_ROLES],
             message=message,
-            crumbs=[*_crumbs_program(program.name, program.id), ("Sharing", None)],
+            crumbs=[*_crumbs_program(program.name, program.id), (_("Sharing"), None)],
         )
 
 
@@ -410,15 +441,16 @@ def share(
         share = programs.share_program(session, actor, program_id, org_id, role)
         status = "accepted" if share.status == "accepted" and share.pending_role is None else "pending"
     message = (
-        f"Role+{role}+applies+now."
+        _("Role %(role)s applies now.") % {"role": label(role)}
         if status == "accepted"
-        else "Invitation+sent:+the+partner's+owner+accepts+it."
+        else _("Invitation sent: the partner's owner accepts it.")
     )
-    return RedirectResponse(f"/ui/programs/{program_id}/sharing?message={message}", status_code=303)
+    return RedirectResponse(with_notice(f"/ui/programs/{program_id}/sharing", message), status_code=303)
 
 
 @router.post("/programs/{program_id}/sharing/{org_id}/remove")
 def unshare(request: Request, actor: PageActor, program_id: str, org_id: str) -> Response:
     with unit_of_work(request) as session:
         programs.unshare_program(session, actor, program_id, org_id)
-    return RedirectResponse(f"/ui/programs/{program_id}/sharing?message=Sharing+removed.", status_code=303)
+    notice = _("Sharing removed.")
+    return RedirectResponse(with_notice(f"/ui/programs/{program_id}/sharing", notice), status_code=303)

@@ -22,6 +22,7 @@ from bioparity.analyses.registry import get_analysis
 from bioparity.api.deps import write_unit
 from bioparity.audit.trail import append_event
 from bioparity.errors import BioparityError
+from bioparity.i18n import gettext as _
 from bioparity.nca import NCASpec
 from bioparity.report.context import RunContext, run_context
 from bioparity.store.models import AnalysisRun
@@ -85,7 +86,7 @@ def _profiles(ctx: RunContext, samples: pd.DataFrame) -> tuple[list[str], list[P
             mine = choices
             for k, v in kv.items():
                 mine = mine[mine[k].astype(str).str.strip() == v]
-            for _, ch in mine.iterrows():
+            for _index, ch in mine.iterrows():
                 tt = str(ch["time"]).strip()
                 target = excluded_t if str(ch["action"]).lower() == "exclude" else included_t
                 target |= set(t) if tt == "" else {float(tt)}
@@ -117,24 +118,24 @@ def _figure(p: Profile, *, log: bool, time_label: str, conc_label: str) -> dict[
 
     every = [True] * len(p.times)
     data: list[dict[str, Any]] = [
-        {"type": "scatter", "mode": "lines+markers", "name": "samples", **pts(every),
+        {"type": "scatter", "mode": "lines+markers", "name": _("samples"), **pts(every),
          "line": {"color": "#64748b"}, "marker": {"color": "#64748b", "size": 7}},
-        {"type": "scatter", "mode": "markers", "name": "lambda_z points", **pts(p.used),
+        {"type": "scatter", "mode": "markers", "name": _("lambda_z points"), **pts(p.used),
          "marker": {"color": "#1d4ed8", "size": 13, "symbol": "circle-open", "line": {"width": 3}}},
-        {"type": "scatter", "mode": "markers", "name": "excluded by reviewer", **pts(p.excluded),
+        {"type": "scatter", "mode": "markers", "name": _("excluded by reviewer"), **pts(p.excluded),
          "marker": {"color": "#b91c1c", "size": 13, "symbol": "x-thin-open", "line": {"width": 3}}},
     ]  # fmt: skip
     if p.intercept_at is not None and log:
         t0, c0 = p.intercept_at
         t1 = max(p.times)
         data.append(
-            {"type": "scatter", "mode": "lines", "name": "lambda_z fit", "x": [t0, t1],
+            {"type": "scatter", "mode": "lines", "name": _("lambda_z fit"), "x": [t0, t1],
              "y": [c0, c0 * math.exp(-p.lamz * (t1 - t0))], "line": {"color": "#1d4ed8", "dash": "dash"}}
         )  # fmt: skip
     return {
         "data": data,
         "layout": plot_layout(
-            f"{p.label}: " + ("semi-log" if log else "linear"),
+            f"{p.label}: " + (_("semi-log") if log else _("linear")),
             xaxis={"title": {"text": time_label}},
             yaxis={"title": {"text": conc_label}, **(LOG_AXIS if log else {"type": "linear"})},
         ),
@@ -146,7 +147,7 @@ def _load(request: Request, actor: Any, run_id: str) -> tuple[RunContext, pd.Dat
     with read_unit(request) as session:
         ctx = run_context(session, actor, run_id)
         if ctx.run.kind != nca_kind.NAME or ctx.run.status != "succeeded":
-            raise HTTPException(404, "only a succeeded NCA run can be reviewed")
+            raise HTTPException(404, _("only a succeeded NCA run can be reviewed"))
         content = datasets.dataset_content(session, ctx.dataset)
         can_write = Permission.write_data in program_permissions(session, actor.user_id, ctx.program)
     samples = datasets.read_mapped(  # as the run read it: columns mapped, units per row converted
@@ -164,8 +165,8 @@ def review_page(
     profile = min(max(profile, 0), len(profiles) - 1)
     chosen = profiles[profile]
     unit = str(ctx.options.get("conc_unit") or "")
-    time_label = f"time ({ctx.options.get('time_unit') or 'h'})"
-    conc_label = f"concentration ({unit})" if unit else "concentration"
+    time_label = _("time (%(unit)s)") % {"unit": ctx.options.get("time_unit") or "h"}
+    conc_label = _("concentration (%(unit)s)") % {"unit": unit} if unit else _("concentration")
     figures = {
         "review-linear": _figure(chosen, log=False, time_label=time_label, conc_label=conc_label),
         "review-log": _figure(chosen, log=True, time_label=time_label, conc_label=conc_label),
@@ -184,10 +185,10 @@ def review_page(
         message=message,
         error=error,
         crumbs=[
-            ("Programs", "/ui/programs"),
+            (_("Programs"), "/ui/programs"),
             (ctx.program.name, f"/ui/programs/{ctx.program.id}"),
             (ctx.title, f"/ui/runs/{ctx.run.id}"),
-            ("NCA review", None),
+            (_("NCA review"), None),
         ],
     )
 
@@ -205,9 +206,12 @@ async def review_choice(
     back = f"/ui/runs/{run_id}/review?"
     problem = ""
     if not reason.strip():
-        problem = "A reason is required for every include or exclude choice."
+        problem = _("A reason is required for every include or exclude choice.")
     elif len(reason.strip()) > MAX_REASON:
-        problem = f"The reason has {len(reason.strip())} characters; at most {MAX_REASON} are kept."
+        problem = _("The reason has %(n)d characters; at most %(max)d are kept.") % {
+            "n": len(reason.strip()),
+            "max": MAX_REASON,
+        }
     if problem:
         return RedirectResponse(back + urlencode({"profile": profile, "error": problem}), status_code=303)
 
@@ -215,7 +219,7 @@ async def review_choice(
         ctx, samples, _can_write = _load(request, actor, run_id)  # check_run below checks the permission
         _keys, profiles = _profiles(ctx, samples)
         if not 0 <= profile < len(profiles):
-            raise HTTPException(404, "no such profile in this run")
+            raise HTTPException(404, _("no such profile in this run"))
         choice: dict[str, Any] = {
             **profiles[profile].keys,
             "time": _time_cell(time),
@@ -251,11 +255,15 @@ async def review_choice(
     except HTTPException:
         raise
     except BioparityError as exc:
-        query = {"profile": profile, "error": f"Not applied: {exc}"}
+        query = {"profile": profile, "error": _("Not applied: %(problem)s") % {"problem": exc}}
         return RedirectResponse(back + urlencode(query), status_code=303)
     query = {
         "profile": profile,
-        "message": f"New run created from run {run_id[:8]} with the {action} choice.",
+        "message": _("New run created from run %(run)s with the %(action)s choice.")
+        % {
+            "run": run_id[:8],
+            "action": _("exclude") if action.strip().lower() == "exclude" else _("include"),
+        },
     }
     return RedirectResponse(f"/ui/runs/{new.id}/review?" + urlencode(query), status_code=303)
 

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from bioparity.analyses.figures import CAAPlot, ForestPlot, PlotData, PowerPlot, ProfilePlot, XYPlot
+from bioparity.i18n import gettext as _
 from bioparity.report.static import COLOURS
 
 _LAYOUT: dict[str, Any] = {
@@ -41,9 +42,14 @@ def profiles_figure(plot: ProfilePlot, *, log: bool) -> dict[str, Any]:
     return {
         "data": data,
         "layout": plot_layout(
-            "Mean concentration-time profiles per arm" + (" (semi-log)" if log else " (linear)"),
+            _("Mean concentration-time profiles per arm (semi-log)")
+            if log
+            else _("Mean concentration-time profiles per arm (linear)"),
             xaxis={"title": {"text": plot.time_label}},
-            yaxis={"title": {"text": "mean " + plot.conc_label}, **(LOG_AXIS if log else {"type": "linear"})},
+            yaxis={
+                "title": {"text": _("mean %(label)s") % {"label": plot.conc_label}},
+                **(LOG_AXIS if log else {"type": "linear"}),
+            },
         ),
     }
 
@@ -73,7 +79,7 @@ def individual_figure(plot: ProfilePlot) -> dict[str, Any]:
     return {
         "data": data,
         "layout": plot_layout(
-            "Individual concentration-time profiles (semi-log)",
+            _("Individual concentration-time profiles (semi-log)"),
             xaxis={"title": {"text": plot.time_label}},
             yaxis={"title": {"text": plot.conc_label}, **LOG_AXIS},
         ),
@@ -87,7 +93,7 @@ def forest_figure(plot: ForestPlot) -> dict[str, Any]:
         {
             "type": "scatter",
             "mode": "markers",
-            "name": "GMR with CI",
+            "name": _("GMR with CI"),
             "x": [i.gmr for i in items],
             "y": labels,
             "marker": {
@@ -139,9 +145,17 @@ def forest_figure(plot: ForestPlot) -> dict[str, Any]:
     return {
         "data": data,
         "layout": plot_layout(
-            f"GMR and {plot.ci_level:g}% CI against {plot.lower_limit:.2f}-{plot.upper_limit:.2f}%",
+            _("GMR and %(level)s%% CI against %(lower)s-%(upper)s%%")
+            % {
+                "level": f"{plot.ci_level:g}",
+                "lower": f"{plot.lower_limit:.2f}",
+                "upper": f"{plot.upper_limit:.2f}",
+            },
             xaxis={
-                "title": {"text": f"geometric mean ratio (%) with {plot.ci_level:g}% CI"},
+                "title": {
+                    "text": _("geometric mean ratio (%%) with %(level)s%% CI")
+                    % {"level": f"{plot.ci_level:g}"}
+                },
                 "type": "log",
                 "range": [math.log10(lo), math.log10(hi)],
                 "tickvals": ticks,
@@ -175,7 +189,7 @@ def power_figure(plot: PowerPlot) -> dict[str, Any]:
     return {
         "data": data,
         "layout": plot_layout(
-            "Power curves" if plot.y_label == "power" else "Sample size",
+            _("Power curves") if plot.y_label == "power" else _("Sample size"),
             xaxis={"title": {"text": plot.x_label}},
             yaxis=yaxis,
         ),
@@ -236,7 +250,11 @@ def caa_figure(plot: CAAPlot) -> dict[str, Any]:
             title,
             shapes=shapes,
             showlegend=bool(keys),
-            yaxis={"title": {"text": f"lot value ({plot.unit})" if plot.unit else "lot value"}},
+            yaxis={
+                "title": {
+                    "text": _("lot value (%(unit)s)") % {"unit": plot.unit} if plot.unit else _("lot value")
+                }
+            },
         ),
     }
 
@@ -314,21 +332,23 @@ def power_curve_figure(sizes: list[int], powers: list[float], target: float, n: 
     the sample size reaching it marked."""
     reached = [p for s, p in zip(sizes, powers, strict=True) if s == n]
     data: list[dict[str, Any]] = [
-        {"type": "scatter", "mode": "lines+markers", "name": "power", "x": sizes, "y": powers,
+        {"type": "scatter", "mode": "lines+markers", "name": _("power"), "x": sizes, "y": powers,
          "line": {"color": COLOURS[0]}},
-        {"type": "scatter", "mode": "lines", "name": f"target {target:g}", "x": [sizes[0], sizes[-1]],
+        {"type": "scatter", "mode": "lines", "name": _("target %(power)s") % {"power": f"{target:g}"},
+         "x": [sizes[0], sizes[-1]],
          "y": [target, target], "line": {"color": COLOURS[1], "dash": "dash"}},
     ]  # fmt: skip
     if reached:
         data.append(
-            {"type": "scatter", "mode": "markers", "name": f"sample size n = {n}", "x": [n], "y": reached,
+            {"type": "scatter", "mode": "markers", "name": _("sample size n = %(n)d") % {"n": n}, "x": [n],
+             "y": reached,
              "marker": {"size": 12, "symbol": "diamond", "color": COLOURS[2]}}
         )  # fmt: skip
     return {
         "data": data,
         "layout": plot_layout(
-            "Power against total sample size",
-            xaxis={"title": {"text": "total sample size n"}},
-            yaxis={"title": {"text": "power"}, "range": [0, 1]},
+            _("Power against total sample size"),
+            xaxis={"title": {"text": _("total sample size n")}},
+            yaxis={"title": {"text": _("power")}, "range": [0, 1]},
         ),
     }

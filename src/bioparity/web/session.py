@@ -36,7 +36,9 @@ class PasswordChangeRedirectError(Exception):
 
 
 #: Pages a user whose password was reset may still open.
-PASSWORD_CHANGE_PAGES = frozenset({"/ui/account", "/ui/account/password", "/ui/logout"})
+PASSWORD_CHANGE_PAGES = frozenset(
+    {"/ui/account", "/ui/account/password", "/ui/account/language", "/ui/logout"}
+)
 
 
 def optional_actor(request: Request) -> Actor | None:

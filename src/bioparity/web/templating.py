@@ -1,10 +1,12 @@
-"""The Jinja2 environment of the pages: filters for numbers, times and hashes, and the error page."""
+"""The Jinja2 environment of the pages: filters for numbers, times and hashes, translation (Jinja2's i18n
+extension in the request's language, see :mod:`bioparity.web.language`), and the error page."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -18,6 +20,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from bioparity import __version__
 from bioparity.analyses.format import fmt_time, fmt_value
 from bioparity.errors import BioparityError, DataFileError
+from bioparity.i18n import LANGUAGE_NAMES, LANGUAGES, gettext_noop, install_jinja
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext as translate
 from bioparity.report.tables import table_html
 from bioparity.web.csrf import csrf_field, set_csrf_cookie
 from bioparity.workspace.access import Actor
@@ -45,6 +50,61 @@ TEMPLATES.env.filters["tojson_script"] = to_json
 TEMPLATES.env.filters["short"] = lambda h: (h or "")[:12]
 TEMPLATES.env.filters["table_html"] = table_html
 TEMPLATES.env.globals["version"] = __version__
+TEMPLATES.env.globals["product"] = "bioparity"  # a name: the same in every language
+
+#: Stored codes shown on the pages (roles, statuses, signature meanings, study kinds, readiness). The code
+#: stays what is stored, submitted by the forms and exported; only its label on a page is translated.
+LABELS = frozenset(
+    {
+        gettext_noop("owner"),
+        gettext_noop("statistician"),
+        gettext_noop("analyst"),
+        gettext_noop("reviewer"),
+        gettext_noop("viewer"),
+        gettext_noop("authored"),
+        gettext_noop("reviewed"),
+        gettext_noop("approved"),
+        gettext_noop("succeeded"),
+        gettext_noop("failed"),
+        gettext_noop("pending"),
+        gettext_noop("accepted"),
+        gettext_noop("declined"),
+        gettext_noop("withdrawn"),
+        gettext_noop("pk"),
+        gettext_noop("caa"),
+        gettext_noop("clinical"),
+        gettext_noop("ready"),
+        gettext_noop("gaps"),
+        gettext_noop("not eligible for streamlined pathway"),
+        gettext_noop("streamlined"),
+        gettext_noop("traditional"),
+        gettext_noop("met"),
+        gettext_noop("missing"),
+        gettext_noop("at risk"),
+    }
+)
+
+
+def label(code: Any) -> str:
+    """The label of a stored code in the page's language (``{{ role | label }}``); other text unchanged.
+
+    Examples
+    --------
+    >>> from bioparity.i18n import use_language
+    >>> with use_language("zh-CN"):
+    ...     label("reviewer"), label("MB-201")
+    ('审核人', 'MB-201')
+    """
+    text = "" if code is None else str(code)
+    return _(text) if text in LABELS else text
+
+
+TEMPLATES.env.filters["label"] = label
+# Texts defined elsewhere and marked there (an analysis kind's title, description and option help):
+# translated when shown, unchanged while their catalogue has no translation.
+TEMPLATES.env.filters["translate"] = translate
+TEMPLATES.env.globals["languages"] = [(tag, LANGUAGE_NAMES[tag]) for tag in LANGUAGES]
+install_jinja(TEMPLATES.env)
 
 
 @pass_context
@@ -68,12 +128,18 @@ def menu(request: Request, actor: Actor | None) -> list[tuple[str, str]]:
             roles = {role for _, role in my_organisations(session, actor)}
     except SQLAlchemyError:  # an error page about the database must still render: the basic entries
         roles = set()
-    entries = [("Programs", "/ui/programs"), ("Market scan", "/ui/market")]
+    entries = [(_("Programs"), "/ui/programs"), (_("Market scan"), "/ui/market")]
     if roles:
-        entries.append(("Organisations", "/ui/orgs"))
+        entries.append((_("Organisations"), "/ui/orgs"))
     if Role.owner.value in roles:
-        entries.append(("Validation", "/ui/admin/validation"))
-    return [*entries, ("Account", "/ui/account")]
+        entries.append((_("Validation"), "/ui/admin/validation"))
+    return [*entries, (_("Account"), "/ui/account")]
+
+
+def with_notice(path: str, message: str) -> str:
+    """``path`` with a notice for the page to show (``?message=...``; ``&message=...`` when ``path`` has a
+    query). The message is given translated: it is shown as it arrives."""
+    return f"{path}{'&' if '?' in path else '?'}message={quote_plus(message)}"
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -85,21 +151,21 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 
 
 _STATUS: list[tuple[type[BioparityError], int, str]] = [
-    (NotFoundError, 404, "Not found"),
-    (PermissionDeniedError, 403, "Not allowed"),
-    (AuthenticationError, 401, "Not signed in"),
-    (ConflictError, 409, "Conflict"),
-    (BioparityError, 422, "Invalid input"),
+    (NotFoundError, 404, gettext_noop("Not found")),
+    (PermissionDeniedError, 403, gettext_noop("Not allowed")),
+    (AuthenticationError, 401, gettext_noop("Not signed in")),
+    (ConflictError, 409, gettext_noop("Conflict")),
+    (BioparityError, 422, gettext_noop("Invalid input")),
 ]
 
 
 def render_error(request: Request, exc: Exception) -> HTMLResponse:
     if isinstance(exc, StarletteHTTPException):
-        status, title, detail = exc.status_code, "Error", str(exc.detail)
+        status, title, detail = exc.status_code, _("Error"), str(exc.detail)
         if status == 404:
-            title, detail = "Not found", "There is no such page (or you may not see it)."
+            title, detail = _("Not found"), _("There is no such page (or you may not see it).")
     else:
-        status, title = next((code, t) for cls, code, t in _STATUS if isinstance(exc, cls))
+        status, title = next((code, _(t)) for cls, code, t in _STATUS if isinstance(exc, cls))
         detail = str(exc)
     where = exc if isinstance(exc, DataFileError) else None
     return render(request, "error.html", status_code=status, title=title, detail=detail, where=where)

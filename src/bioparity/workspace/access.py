@@ -12,6 +12,7 @@ from typing import TypeVar
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from bioparity.i18n import gettext as _
 from bioparity.store.models import (
     AnalysisRun,
     Dataset,
@@ -69,8 +70,11 @@ def _check(
         raise NotFoundError(object_type, object_id)
     if permission not in granted:
         raise PermissionDeniedError(
-            f"your role on program {program.name!r} does not allow '{permission}'; "
-            "ask an owner of the program's organisation for a role that does"
+            _(
+                "your role on program %(program)r does not allow '%(permission)s'; "
+                "ask an owner of the program's organisation for a role that does"
+            )
+            % {"program": program.name, "permission": permission}
         )
 
 
@@ -141,7 +145,8 @@ def require_org(
         raise NotFoundError("organisation", org_id)
     if permission not in GRANTS[Role(role)]:
         raise PermissionDeniedError(
-            f"your role '{role}' in organisation {org.name!r} does not allow '{permission}'"
+            _("your role '%(role)s' in organisation %(org)r does not allow '%(permission)s'")
+            % {"role": role, "org": org.name, "permission": permission}
         )
     return org, Role(role)
 

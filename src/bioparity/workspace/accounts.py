@@ -38,6 +38,8 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bioparity.audit import append_event
 from bioparity.errors import InputError
+from bioparity.i18n import DEFAULT_LANGUAGE, normalise_language
+from bioparity.i18n import gettext as _
 from bioparity.store.models import (
     AuditEvent,
     AuthThrottle,
@@ -132,23 +134,25 @@ def _role(role: str) -> Role:
     try:
         return Role(role)
     except ValueError:
-        raise InputError(f"unknown role {role!r}; expected one of {', '.join(Role)}") from None
+        raise InputError(
+            _("unknown role %(role)r; expected one of %(roles)s") % {"role": role, "roles": ", ".join(Role)}
+        ) from None
 
 
 def _flush_unique(session: Session, what: str) -> None:
     try:
         session.flush()
     except IntegrityError as exc:
-        raise ConflictError(f"{what} already exists") from exc
+        raise ConflictError(_("%(what)s already exists") % {"what": what}) from exc
 
 
 def _new_name(session: Session, column: InstrumentedAttribute[str], name: str, field: str, what: str) -> str:
     """``name`` without surrounding blanks, refused when empty or already the ``column`` of a ``what``."""
     name = name.strip()
     if not name:
-        raise InputError(f"{field} must not be empty")
+        raise InputError(_("%(field)s must not be empty") % {"field": field})
     if session.scalar(select(column).where(column == name)) is not None:
-        raise ConflictError(f"{what} {name!r} already exists")
+        raise ConflictError(_("%(what)s %(name)r already exists") % {"what": what, "name": name})
     return name
 
 
@@ -162,10 +166,21 @@ def _add_new(
 
 
 def create_user(
-    session: Session, username: str, password: str, *, display_name: str = "", actor: Actor = SYSTEM
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    display_name: str = "",
+    actor: Actor = SYSTEM,
+    language: str = DEFAULT_LANGUAGE,
 ) -> User:
     username = _new_name(session, User.username, username, "username", "user")
-    user = User(username=username, display_name=display_name.strip() or username, password_hash="")
+    user = User(
+        username=username,
+        display_name=display_name.strip() or username,
+        password_hash="",
+        language=normalise_language(language),
+    )
     user.password_hash = hash_password(password)
     _add_new(session, actor, user, "user", f"user {username!r}")
     return user
@@ -194,7 +209,9 @@ def _add_membership(session: Session, actor: Actor, org: Organisation, user: Use
         select(Membership.id).where(Membership.org_id == org.id, Membership.user_id == user.id)
     )
     if exists is not None:
-        raise ConflictError(f"user {user.username!r} is already a member of {org.name!r}")
+        raise ConflictError(
+            _("user %(user)r is already a member of %(org)r") % {"user": user.username, "org": org.name}
+        )
     membership = Membership(org_id=org.id, user_id=user.id, role=role.value)
     session.add(membership)
     _flush_unique(session, "membership")
@@ -216,18 +233,20 @@ def invite_member(
     """Owners: invite a user name into the organisation at ``role``; the user becomes a member only by
     accepting (:func:`respond_invitation`). Recorded, and answered, alike whether or not the user name
     exists, so that no organisation learns which user names another company has."""
-    org, _ = require_org(session, actor, org_id, Permission.manage_members)
+    org, _my_role = require_org(session, actor, org_id, Permission.manage_members)
     new_role = _role(role)
     username = username.strip()
     if not username or len(username) > 100 or "\x00" in username:
-        raise InputError("username must be 1 to 100 characters without NUL")
+        raise InputError(_("username must be 1 to 100 characters without NUL"))
     member = session.scalar(
         select(Membership.id)
         .join(User, User.id == Membership.user_id)
         .where(Membership.org_id == org.id, User.username == username)
     )
     if member is not None:  # the members list shows it anyway
-        raise ConflictError(f"user {username!r} is already a member of {org.name!r}")
+        raise ConflictError(
+            _("user %(user)r is already a member of %(org)r") % {"user": username, "org": org.name}
+        )
     moment = _now(now)
     invitation = session.scalar(
         select(MembershipInvitation).where(
@@ -262,7 +281,7 @@ def org_invitations(
     session: Session, actor: Actor, org_id: str, *, now: datetime | None = None
 ) -> Sequence[MembershipInvitation]:
     """Owners: the organisation's invitations not yet answered (expired ones included, marked by date)."""
-    org, _ = require_org(session, actor, org_id, Permission.manage_members)
+    org, _my_role = require_org(session, actor, org_id, Permission.manage_members)
     query = (
         select(MembershipInvitation)
         .where(MembershipInvitation.org_id == org.id, MembershipInvitation.status == "pending")
@@ -272,7 +291,7 @@ def org_invitations(
 
 
 def withdraw_invitation(session: Session, actor: Actor, org_id: str, invitation_id: str) -> None:
-    org, _ = require_org(session, actor, org_id, Permission.manage_members)
+    org, _my_role = require_org(session, actor, org_id, Permission.manage_members)
     invitation = session.get(MembershipInvitation, invitation_id)
     if invitation is None or invitation.org_id != org.id or invitation.status != "pending":
         raise NotFoundError("invitation", invitation_id)
@@ -339,11 +358,13 @@ def _owners(session: Session, org_id: str) -> int:
 
 
 def change_member_role(session: Session, actor: Actor, org_id: str, user_id: str, role: str) -> Membership:
-    org, _ = require_org(session, actor, org_id, Permission.manage_members)
+    org, _my_role = require_org(session, actor, org_id, Permission.manage_members)
     new_role = _role(role)
     membership = _membership(session, org.id, user_id)
     if membership.role == Role.owner and new_role != Role.owner and _owners(session, org.id) <= 1:
-        raise ConflictError(f"{org.name!r} would have no owner left; make another member owner first")
+        raise ConflictError(
+            _("%(org)r would have no owner left; make another member owner first") % {"org": org.name}
+        )
     before = snapshot(membership)
     membership.role = new_role.value
     session.flush()
@@ -352,10 +373,12 @@ def change_member_role(session: Session, actor: Actor, org_id: str, user_id: str
 
 
 def remove_member(session: Session, actor: Actor, org_id: str, user_id: str) -> None:
-    org, _ = require_org(session, actor, org_id, Permission.manage_members)
+    org, _my_role = require_org(session, actor, org_id, Permission.manage_members)
     membership = _membership(session, org.id, user_id)
     if membership.role == Role.owner and _owners(session, org.id) <= 1:
-        raise ConflictError(f"{org.name!r} would have no owner left; make another member owner first")
+        raise ConflictError(
+            _("%(org)r would have no owner left; make another member owner first") % {"org": org.name}
+        )
     before = snapshot(membership)
     session.delete(membership)
     session.flush()
@@ -363,7 +386,7 @@ def remove_member(session: Session, actor: Actor, org_id: str, user_id: str) -> 
 
 
 def list_members(session: Session, actor: Actor, org_id: str) -> Sequence[tuple[Membership, User]]:
-    org, _ = require_org(session, actor, org_id, Permission.read)
+    org, _my_role = require_org(session, actor, org_id, Permission.read)
     rows = session.execute(
         select(Membership, User)
         .join(User, User.id == Membership.user_id)
@@ -391,7 +414,7 @@ def org_audit(
     session: Session, actor: Actor, org_id: str, *, after_seq: int = 0, limit: int = 1000
 ) -> Sequence[AuditEvent]:
     """The organisation's audit rows in order, ``limit`` at a time after sequence number ``after_seq``."""
-    org, _ = require_org(session, actor, org_id, Permission.view_org_audit)
+    org, _my_role = require_org(session, actor, org_id, Permission.view_org_audit)
     query = (
         select(AuditEvent)
         .where(AuditEvent.org_id == org.id, AuditEvent.seq > after_seq)
@@ -502,8 +525,11 @@ def _check_throttle(session: Session, username: str, client: str, moment: dateti
     account = session.get(AuthThrottle, account_key(username))
     if account is not None and account.locked_at is not None:
         raise AccountLockedError(
-            f"account locked after {account.failures} failed password attempts; "
-            "an administrator must unlock it (bioparity user unlock)"
+            _(
+                "account locked after %(n)d failed password attempts; "
+                "an administrator must unlock it (bioparity user unlock)"
+            )
+            % {"n": account.failures}
         )
     wait = _remaining_wait(account, policy.free_attempts, policy, moment)
     if client:
@@ -512,7 +538,8 @@ def _check_throttle(session: Session, username: str, client: str, moment: dateti
             wait = max(wait, _remaining_wait(row, policy.client_free_attempts, policy, moment))
     if wait > 0:
         raise ThrottledError(
-            f"too many failed password attempts: try again in {math.ceil(wait)} s", retry_after=wait
+            _("too many failed password attempts: try again in %(seconds)d s") % {"seconds": math.ceil(wait)},
+            retry_after=wait,
         )
 
 
@@ -616,8 +643,10 @@ def check_password(
     session.commit()
     if locked:
         raise AccountLockedError(
-            "account locked after too many failed password attempts; every session was ended; "
-            "an administrator must unlock it (bioparity user unlock)"
+            _(
+                "account locked after too many failed password attempts; every session was ended; "
+                "an administrator must unlock it (bioparity user unlock)"
+            )
         )
     return False
 
@@ -639,12 +668,15 @@ def login(
         session.commit()
         if locked:
             raise AccountLockedError(
-                f"account locked after {policy.lockout_after} failed password attempts; "
-                "an administrator must unlock it (bioparity user unlock)"
+                _(
+                    "account locked after %(n)d failed password attempts; "
+                    "an administrator must unlock it (bioparity user unlock)"
+                )
+                % {"n": policy.lockout_after}
             )
-        raise AuthenticationError("invalid username or password")
+        raise AuthenticationError(_("invalid username or password"))
     if not user.is_active:
-        raise AuthenticationError("invalid username or password")
+        raise AuthenticationError(_("invalid username or password"))
     _reset_failures(session, username)
     token, secret = _issue(session, user, "session", "login", timedelta(hours=policy.session_hours), moment)
     me = Actor(user_id=user.id, username=user.username, display_name=user.display_name)
@@ -664,19 +696,20 @@ def authenticate(session: Session, secret: str, *, touch: bool = True, now: date
     moment = _now(now)
     token = session.scalar(select(AuthToken).where(AuthToken.token_sha256 == _token_hash(secret)))
     if token is None or token.revoked_at is not None:
-        raise AuthenticationError("not authenticated: invalid or revoked token")
+        raise AuthenticationError(_("not authenticated: invalid or revoked token"))
     if token.expires_at is not None and _aware(token.expires_at) <= moment:
-        raise AuthenticationError("not authenticated: the token has expired; log in again")
+        raise AuthenticationError(_("not authenticated: the token has expired; log in again"))
     idle = policy_of(session).idle_minutes
     if token.kind == "session":
         last = _aware(token.last_used_at or token.created_at)
         if moment - last > timedelta(minutes=idle):
             raise AuthenticationError(
-                f"not authenticated: the session was idle for more than {idle:g} minutes; sign in again"
+                _("not authenticated: the session was idle for more than %(minutes)s minutes; sign in again")
+                % {"minutes": f"{idle:g}"}
             )
     user = session.get(User, token.user_id)
     if user is None or not user.is_active:
-        raise AuthenticationError("not authenticated: invalid or revoked token")
+        raise AuthenticationError(_("not authenticated: invalid or revoked token"))
     if touch and touch_due(token, moment):
         token.last_used_at = moment
         session.flush()
@@ -708,6 +741,60 @@ def touch_session(session: Session, token_id: str, *, now: datetime | None = Non
     token = session.get(AuthToken, token_id)
     if token is not None and touch_due(token, moment):
         token.last_used_at = moment
+
+
+def set_language(session: Session, actor: Actor, language: str) -> str:
+    """Store the user's preferred language of the pages (audited); returns the normalised tag.
+
+    Parameters
+    ----------
+    session : Session
+        A writing unit of work.
+    actor : Actor
+        The signed-in user, who changes their own preference.
+    language : str
+        A tag of :data:`bioparity.i18n.LANGUAGES` (``"en"``, ``"zh-CN"``; ``zh_CN`` and similar spellings
+        are accepted).
+
+    Returns
+    -------
+    str
+        The tag stored.
+
+    Raises
+    ------
+    InputError
+        The language is not offered.
+    """
+    tag = normalise_language(language)
+    user = session.get(User, actor.user_id)
+    if user is None:
+        raise NotFoundError("user", actor.username)
+    before = user.language
+    if before != tag:
+        user.language = tag
+        session.flush()
+        record(
+            session,
+            actor,
+            "language_change",
+            "user",
+            user.id,
+            before={"language": before},
+            after={"language": tag},
+        )
+    return tag
+
+
+def session_language(session: Session, secret: str) -> str | None:
+    """The stored language of the user behind a login session or API token (None when the token is
+    unknown or revoked). Only chooses the language of a page: :func:`authenticate` still decides access."""
+    language = session.scalar(
+        select(User.language)
+        .join(AuthToken, AuthToken.user_id == User.id)
+        .where(AuthToken.token_sha256 == _token_hash(secret), AuthToken.revoked_at.is_(None))
+    )
+    return None if language is None else str(language)
 
 
 def logout(session: Session, actor: Actor, secret: str) -> None:
@@ -754,7 +841,7 @@ def create_api_token(
     if not check_password(
         session, actor, password, client=client, action="token_password_failed", now=moment
     ):
-        raise PermissionDeniedError("API token refused: the password does not match")
+        raise PermissionDeniedError(_("API token refused: the password does not match"))
     token, secret = _issue(
         session,
         user,
@@ -806,9 +893,9 @@ def change_password(
     if not check_password(
         session, actor, current_password, client=client, action="password_change_failed", now=moment
     ):
-        raise PermissionDeniedError("password not changed: the current password does not match")
+        raise PermissionDeniedError(_("password not changed: the current password does not match"))
     if new_password == current_password:
-        raise InputError("the new password must differ from the current one")
+        raise InputError(_("the new password must differ from the current one"))
     user = session.get(User, actor.user_id)
     assert user is not None
     user.password_hash = hash_password(new_password)

@@ -24,6 +24,8 @@ from bioparity._results import software_version
 from bioparity.analyses.registry import effective_options, get_analysis
 from bioparity.audit import append_event, canonical_json, sha256_hex
 from bioparity.errors import BioparityError, DataFileError, InputError
+from bioparity.i18n import DEFAULT_LANGUAGE, use_language
+from bioparity.i18n import gettext as _
 from bioparity.store.models import AnalysisRun
 from bioparity.workspace.access import Actor, require_dataset, require_run, require_study
 from bioparity.workspace.datasets import ColumnMap, dataset_content, read_mapped
@@ -78,10 +80,20 @@ def check_run(
     for column in spec.columns:
         source = mapping.unit_columns.get(column.name)
         if source and column.unit_option and not str(effective.get(column.unit_option) or "").strip():
+            values: dict[str, Any] = {"file": dataset.filename, "column": column.name, "source": source}
+            values |= {"option": column.unit_option, "example": seeded.get(column.unit_option)}
             raise InputError(
-                f"{dataset.filename} gives the unit of {column.name} per row (column {source}): set "
-                f"option {column.unit_option} to the unit to convert into"
-                + (f", e.g. {seeded[column.unit_option]}" if seeded.get(column.unit_option) else "")
+                _(
+                    "%(file)s gives the unit of %(column)s per row (column %(source)s): set "
+                    "option %(option)s to the unit to convert into, e.g. %(example)s"
+                )
+                % values
+                if values["example"]
+                else _(
+                    "%(file)s gives the unit of %(column)s per row (column %(source)s): set "
+                    "option %(option)s to the unit to convert into"
+                )
+                % values
             )
     return PendingRun(
         dataset_id=dataset.id,
@@ -105,7 +117,8 @@ def compute_run(pending: PendingRun) -> ComputedRun:
     frame = read_mapped(pending.content, pending.filename, pending.column_map, spec, pending.options)
     versions = software_versions()
     try:
-        result = spec.compute(frame, dict(pending.options))
+        with use_language(DEFAULT_LANGUAGE):  # a stored result is language-neutral, whoever asked
+            result = spec.compute(frame, dict(pending.options))
     except DataFileError as exc:
         raise exc.relocated(pending.filename, row=exc.row, line=exc.line) from exc
     except BioparityError:
@@ -182,7 +195,7 @@ def run_result(run: AnalysisRun) -> Any:
 
 
 def list_runs(session: Session, actor: Actor, study_id: str) -> Sequence[AnalysisRun]:
-    study, _ = require_study(session, actor, study_id)
+    study, _program = require_study(session, actor, study_id)
     query = select(AnalysisRun).where(AnalysisRun.study_id == study.id).order_by(AnalysisRun.created_at)
     return list(session.scalars(query))
 

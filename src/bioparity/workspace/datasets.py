@@ -40,6 +40,7 @@ from bioparity.analyses.frames import result_frame
 from bioparity.analyses.registry import all_analyses, get_analysis
 from bioparity.audit import sha256_hex
 from bioparity.errors import BioparityError, DataFileError, InputError
+from bioparity.i18n import gettext as _
 from bioparity.io import read_table
 from bioparity.io.tables_out import csv_bytes
 from bioparity.nca.unit_column import convert_conc_column
@@ -104,7 +105,7 @@ def clean_stale_upload_folders(folder: Path | None = None) -> list[Path]:
 def _safe_filename(filename: str) -> str:
     name = PurePath(filename.replace("\\", "/")).name.strip()
     if not name or name in {".", ".."}:
-        raise InputError(f"filename {filename!r} has no usable file name, e.g. 'grid.csv'")
+        raise InputError(_("filename %(name)r has no usable file name, e.g. 'grid.csv'") % {"name": filename})
     return name
 
 
@@ -160,11 +161,17 @@ def column_map_json(
     targets = list(pairs.values())
     doubled = sorted({t for t in targets if targets.count(t) > 1})
     if doubled:
-        raise InputError(f"column mapping: several file columns are mapped to {', '.join(doubled)}")
+        raise InputError(
+            _("column mapping: several file columns are mapped to %(columns)s")
+            % {"columns": ", ".join(doubled)}
+        )
     known = unit_option_names()
     unknown = sorted(set(units or {}) - set(known))
     if unknown:
-        raise InputError(f"units {unknown} are unknown; expected {', '.join(known)}")
+        raise InputError(
+            _("units %(unknown)s are unknown; expected %(known)s")
+            % {"unknown": unknown, "known": ", ".join(known)}
+        )
     chosen = {k: plain_text(v, k, max_length=40) for k, v in (units or {}).items() if v.strip()}
     per_row = {
         plain_text(k, "expected column", max_length=200): plain_text(v, "unit column", max_length=200)
@@ -173,10 +180,19 @@ def column_map_json(
     }
     for target, source in per_row.items():
         if source in pairs or source in pairs.values() or source == target:
+            values = {"source": source, "target": target, "mapped": pairs.get(source)}
             raise InputError(
-                f"column mapping: {source!r} cannot give the unit of {target} per row and also be "
-                f"{'mapped to ' + pairs[source] if source in pairs else 'an expected column'}; "
-                "choose the column that holds the units"
+                _(
+                    "column mapping: %(source)r cannot give the unit of %(target)s per row and also be "
+                    "mapped to %(mapped)s; choose the column that holds the units"
+                )
+                % values
+                if source in pairs
+                else _(
+                    "column mapping: %(source)r cannot give the unit of %(target)s per row and also be "
+                    "an expected column; choose the column that holds the units"
+                )
+                % values
             )
     if not pairs and not chosen and not per_row:
         return None
@@ -233,23 +249,26 @@ def check_mapping(
     if analysis is None:
         if any(v.strip() for v in rename.values()) or any(v.strip() for v in unit_columns.values()):
             raise InputError(
-                "a column mapping maps to the columns of an analysis kind: give analysis_kind too"
+                _("a column mapping maps to the columns of an analysis kind: give analysis_kind too")
             )
         return
     expected = analysis.expected_columns
     wrong = sorted({v for v in rename.values() if v.strip() and v not in expected})
     if wrong:
         raise InputError(
-            f"column mapping: {', '.join(wrong)} is not a column of {analysis.name}; "
-            f"expected one of {', '.join(expected)}"
+            _("column mapping: %(wrong)s is not a column of %(kind)s; expected one of %(expected)s")
+            % {"wrong": ", ".join(wrong), "kind": analysis.name, "expected": ", ".join(expected)}
         )
     per_row = [c.name for c in analysis.columns if c.unit_columns]
     wrong = sorted(k for k, v in unit_columns.items() if v.strip() and k not in per_row)
     if wrong:
-        accepted = ", ".join(per_row) or "none"
+        accepted = ", ".join(per_row) or _("none")
         raise InputError(
-            f"unit columns: {analysis.name} does not take the units of {', '.join(wrong)} per row; "
-            f"columns that may have units per row: {accepted}"
+            _(
+                "unit columns: %(kind)s does not take the units of %(wrong)s per row; "
+                "columns that may have units per row: %(accepted)s"
+            )
+            % {"kind": analysis.name, "wrong": ", ".join(wrong), "accepted": accepted}
         )
 
 
@@ -296,7 +315,8 @@ def rename_header(content: bytes, filename: str, rename: Mapping[str, str]) -> b
         return content
     if not filename.lower().endswith(_TEXT_SUFFIXES):
         raise InputError(
-            f"{filename}: a column mapping applies to CSV files; rename the columns in the file instead"
+            _("%(file)s: a column mapping applies to CSV files; rename the columns in the file instead")
+            % {"file": filename}
         )
     text = content.decode("utf-8-sig")
     end = len(text.split("\n", 1)[0])
@@ -307,16 +327,17 @@ def rename_header(content: bytes, filename: str, rename: Mapping[str, str]) -> b
     missing = [k for k in rename if k not in stripped]
     if missing:
         raise DataFileError(
-            f"column(s) {', '.join(map(repr, missing))} chosen in the mapping are not in the header; "
-            f"columns found: {', '.join(stripped)}",
+            _("column(s) %(missing)s chosen in the mapping are not in the header; columns found: %(found)s")
+            % {"missing": ", ".join(map(repr, missing)), "found": ", ".join(stripped)},
             file=filename,
             line=1,
-            expected="a mapping naming columns of the file",
+            expected=_("a mapping naming columns of the file"),
         )
     clash = [v for k, v in rename.items() if v in stripped and v not in rename]
     if clash:
         raise DataFileError(
-            f"the file already has column(s) {', '.join(clash)}; map that column instead of another one",
+            _("the file already has column(s) %(columns)s; map that column instead of another one")
+            % {"columns": ", ".join(clash)},
             file=filename,
             line=1,
             column=clash[0],
@@ -400,7 +421,10 @@ def check_upload(
     study, _program = require_study(session, actor, study_id, Permission.write_data)
     name = plain_text(name, "dataset name", max_length=NAME_MAX)
     if len(content) > MAX_UPLOAD_BYTES:
-        raise InputError(f"file too large: {len(content)} bytes; at most {MAX_UPLOAD_BYTES} bytes")
+        raise InputError(
+            _("file too large: %(size)d bytes; at most %(max)d bytes")
+            % {"size": len(content), "max": MAX_UPLOAD_BYTES}
+        )
     filename = _safe_filename(plain_text(filename, "filename", max_length=255))
     analysis = None if analysis_kind is None else get_analysis(analysis_kind)
     check_mapping(analysis, rename or {}, unit_columns or {})
@@ -535,7 +559,7 @@ def upload_dataset(session: Session, actor: Actor, study_id: str, **upload: Any)
 
 
 def list_datasets(session: Session, actor: Actor, study_id: str) -> Sequence[Dataset]:
-    study, _ = require_study(session, actor, study_id)
+    study, _program = require_study(session, actor, study_id)
     query = select(Dataset).where(Dataset.study_id == study.id).order_by(Dataset.name, Dataset.version)
     return list(session.scalars(query))
 
@@ -574,7 +598,8 @@ def check_derive(
     run, study, _program = require_run(session, actor, run_id, Permission.write_data)
     if run.status != "succeeded" or run.result_json is None:
         raise InputError(
-            f"run {run.id} has status {run.status!r}; only a succeeded run's table can be stored"
+            _("run %(run)s has status %(status)r; only a succeeded run's table can be stored")
+            % {"run": run.id, "status": run.status}
         )
     table = result_frame(json.loads(run.result_json))
     content = csv_bytes(table)

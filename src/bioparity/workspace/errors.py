@@ -1,5 +1,8 @@
 """Errors of the workspace services (part of the one BioparityError hierarchy).
 
+Messages are written in the language of the request (:func:`bioparity.i18n.gettext`): English for the
+API and the command line unless told otherwise, the reader's language on a page.
+
 The API maps them to HTTP statuses: NotFoundError 404 (also for objects the caller may not see, so that
 their existence cannot be inferred), PermissionDeniedError 403 (the caller sees the object but their role
 does not allow the action), AuthenticationError 401, ConflictError 409; InputError and DataFileError 422.
@@ -8,6 +11,26 @@ does not allow the action), AuthenticationError 401, ConflictError 409; InputErr
 from __future__ import annotations
 
 from bioparity.errors import BioparityError
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
+
+#: The kinds of object a :class:`NotFoundError` names (translated in its message; the attribute stays).
+OBJECT_TYPES = frozenset(
+    {
+        gettext_noop("program"),
+        gettext_noop("study"),
+        gettext_noop("dataset"),
+        gettext_noop("analysis run"),
+        gettext_noop("organisation"),
+        gettext_noop("user"),
+        gettext_noop("member"),
+        gettext_noop("invitation"),
+        gettext_noop("share"),
+        gettext_noop("share invitation"),
+        gettext_noop("api token"),
+        gettext_noop("validation report"),
+    }
+)
 
 
 class WorkspaceError(BioparityError):
@@ -20,7 +43,8 @@ class NotFoundError(WorkspaceError):
     def __init__(self, object_type: str, object_id: str) -> None:
         self.object_type = object_type
         self.object_id = object_id
-        super().__init__(f"{object_type} {object_id!r} not found")
+        what = _(object_type) if object_type in OBJECT_TYPES else object_type
+        super().__init__(_("%(what)s %(id)r not found") % {"what": what, "id": object_id})
 
 
 class PermissionDeniedError(WorkspaceError):

@@ -6,6 +6,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from bioparity.errors import InputError
+from bioparity.i18n import gettext as _
 
 MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
@@ -22,7 +23,9 @@ def configure_hasher(*, time_cost: int = 3, memory_cost: int = 65536, parallelis
 
 def check_password_policy(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InputError(f"password too short: at least {MIN_PASSWORD_LENGTH} characters expected")
+        raise InputError(
+            _("password too short: at least %(n)d characters expected") % {"n": MIN_PASSWORD_LENGTH}
+        )
 
 
 def hash_password(password: str) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bioparity.errors import InputError
+from bioparity.i18n import gettext as _
 from bioparity.store.models import AuditEvent, Organisation, Program, ProgramShare, Study
 from bioparity.workspace.access import Actor, require_org, require_program, require_study, visible_programs
 from bioparity.workspace.errors import ConflictError, NotFoundError
@@ -40,12 +41,14 @@ PROGRAM_FIELDS = (
 
 def _regions(regions: Sequence[str]) -> list[str]:
     if not regions or any(not r.strip() for r in regions):
-        raise InputError("target_regions must list at least one non-empty region code, e.g. ['EU', 'US']")
+        raise InputError(_("target_regions must list at least one non-empty region code, e.g. ['EU', 'US']"))
     if len(regions) > 50:
-        raise InputError(f"target_regions lists {len(regions)} regions; at most 50 are allowed")
+        raise InputError(
+            _("target_regions lists %(n)d regions; at most 50 are allowed") % {"n": len(regions)}
+        )
     cleaned = [plain_text(r, "target region", max_length=REGION_MAX) for r in regions]
     if len(set(cleaned)) != len(cleaned):
-        raise InputError(f"target_regions lists a region twice: {cleaned}")
+        raise InputError(_("target_regions lists a region twice: %(regions)s") % {"regions": cleaned})
     return cleaned
 
 
@@ -81,14 +84,16 @@ def create_program(
     target_regions: Sequence[str],
     description: str = "",
 ) -> Program:
-    org, _ = require_org(session, actor, org_id, Permission.create_program)
+    org, _my_role = require_org(session, actor, org_id, Permission.create_program)
     name = plain_text(name, "program name", max_length=NAME_MAX)
     inn = plain_text(inn, "inn", max_length=NAME_MAX)
     reference_product = plain_text(reference_product, "reference_product", max_length=NAME_MAX)
     modality = plain_text(modality, "modality", max_length=SHORT_NAME_MAX)
     description = plain_text(description, "description", max_length=DESCRIPTION_MAX, required=False)
     if session.scalar(select(Program.id).where(Program.org_id == org.id, Program.name == name)) is not None:
-        raise ConflictError(f"organisation {org.name!r} already has a program named {name!r}")
+        raise ConflictError(
+            _("organisation %(org)r already has a program named %(name)r") % {"org": org.name, "name": name}
+        )
     program = Program(
         org_id=org.id,
         name=name,
@@ -103,7 +108,9 @@ def create_program(
     try:
         session.flush()
     except IntegrityError as exc:
-        raise ConflictError(f"organisation {org.name!r} already has a program named {name!r}") from exc
+        raise ConflictError(
+            _("organisation %(org)r already has a program named %(name)r") % {"org": org.name, "name": name}
+        ) from exc
     record_change(session, actor, "create", "program", program, program)
     return program
 
@@ -132,7 +139,9 @@ def update_program(session: Session, actor: Actor, program_id: str, changes: dic
     try:
         session.flush()
     except IntegrityError as exc:
-        raise ConflictError(f"the organisation already has a program named {changes.get('name')!r}") from exc
+        raise ConflictError(
+            _("the organisation already has a program named %(name)r") % {"name": changes.get("name")}
+        ) from exc
     record_change(session, actor, "update", "program", program, program, before)
     return program
 
@@ -149,12 +158,15 @@ def share_program(
     once; a higher one waits for the partner's consent while the accepted role stays in force."""
     program = require_program(session, actor, program_id, Permission.share_program)
     if role not in {r.value for r in SHARE_ROLES}:
-        raise InputError(f"cannot share at role {role!r}; expected one of {', '.join(SHARE_ROLES)}")
+        raise InputError(
+            _("cannot share at role %(role)r; expected one of %(roles)s")
+            % {"role": role, "roles": ", ".join(SHARE_ROLES)}
+        )
     partner = session.get(Organisation, partner_org_id)
     if partner is None:
         raise NotFoundError("organisation", partner_org_id)
     if partner.id == program.org_id:
-        raise InputError("a program cannot be shared with its own organisation")
+        raise InputError(_("a program cannot be shared with its own organisation"))
     share = session.scalar(
         select(ProgramShare).where(ProgramShare.program_id == program.id, ProgramShare.org_id == partner.id)
     )
@@ -186,7 +198,7 @@ def organisation_by_name(session: Session, name: str) -> Organisation:
 def partner_organisations(session: Session, actor: Actor, org_id: str) -> Sequence[Organisation]:
     """Organisations with an accepted share between them and ``org_id`` (either way): the only ones the
     sharing page offers. Other organisations are invited by their exact name."""
-    org, _ = require_org(session, actor, org_id, Permission.share_program)
+    org, _my_role = require_org(session, actor, org_id, Permission.share_program)
     owned = select(Program.id).where(Program.org_id == org.id)
     theirs = select(ProgramShare.org_id).where(
         ProgramShare.program_id.in_(owned), ProgramShare.status == "accepted"
@@ -209,7 +221,7 @@ def share_invitations(
     session: Session, actor: Actor, org_id: str
 ) -> Sequence[tuple[ProgramShare, Program, Organisation]]:
     """Owners of ``org_id``: programs other organisations offer to it (new shares or higher roles)."""
-    org, _ = require_org(session, actor, org_id, Permission.manage_members)
+    org, _my_role = require_org(session, actor, org_id, Permission.manage_members)
     rows = session.execute(
         select(ProgramShare, Program, Organisation)
         .join(Program, Program.id == ProgramShare.program_id)
@@ -228,7 +240,7 @@ def respond_share(
 ) -> ProgramShare:
     """Owners of the partner organisation accept or decline a program offered to it (or a higher role on
     an accepted share; declining that keeps the accepted role)."""
-    org, _ = require_org(session, actor, org_id, Permission.manage_members)
+    org, _my_role = require_org(session, actor, org_id, Permission.manage_members)
     share = session.scalar(
         select(ProgramShare).where(ProgramShare.program_id == program_id, ProgramShare.org_id == org.id)
     )
@@ -285,7 +297,10 @@ def create_study(
 ) -> Study:
     program = require_program(session, actor, program_id, Permission.write_data)
     if kind not in {k.value for k in StudyKind}:
-        raise InputError(f"unknown study kind {kind!r}; expected one of {', '.join(StudyKind)}")
+        raise InputError(
+            _("unknown study kind %(kind)r; expected one of %(kinds)s")
+            % {"kind": kind, "kinds": ", ".join(StudyKind)}
+        )
     name = plain_text(name, "study name", max_length=NAME_MAX)
     description = plain_text(description, "description", max_length=DESCRIPTION_MAX, required=False)
     study = Study(

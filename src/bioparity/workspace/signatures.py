@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from bioparity.audit import canonical_json, sha256_hex, utc_timestamp
 from bioparity.errors import InputError
+from bioparity.i18n import gettext as _
 from bioparity.store.models import AnalysisRun, Signature, User, new_id
 from bioparity.workspace.access import Actor, require_run
 from bioparity.workspace.accounts import check_password
@@ -77,8 +78,11 @@ def sign_run(session: Session, actor: Actor, run_id: str, *, password: str, mean
     try:
         how = Meaning(meaning)
     except ValueError:
-        raise InputError(f"unknown meaning {meaning!r}; expected one of {', '.join(Meaning)}") from None
-    run, _, program = require_run(session, actor, run_id, SIGN_PERMISSION[how])
+        raise InputError(
+            _("unknown meaning %(meaning)r; expected one of %(meanings)s")
+            % {"meaning": meaning, "meanings": ", ".join(Meaning)}
+        ) from None
+    run, _study, program = require_run(session, actor, run_id, SIGN_PERMISSION[how])
     user = session.get(User, actor.user_id)
     # The signing password is throttled and locked out like sign-in (21 CFR 11.300(d)); a failure is
     # audited and committed before the refusal.
@@ -92,13 +96,19 @@ def sign_run(session: Session, actor: Actor, run_id: str, *, password: str, mean
         object_type="analysis_run",
         object_id=run.id,
     ):
-        raise PermissionDeniedError("signature refused: the password does not match")
+        raise PermissionDeniedError(_("signature refused: the password does not match"))
     if run.status != "succeeded" or run.result_json is None:
-        raise ConflictError(f"analysis run {run.id!r} has no result to sign (status {run.status!r})")
+        raise ConflictError(
+            _("analysis run %(run)r has no result to sign (status %(status)r)")
+            % {"run": run.id, "status": run.status}
+        )
     if how is Meaning.approved and program.segregation_of_duties and run.created_by == user.id:
         raise PermissionDeniedError(
-            f"segregation of duties: you ran analysis {run.id!r}, so you may not approve it; another "
-            f"member must approve (program {program.name!r} setting 'segregation_of_duties')"
+            _(
+                "segregation of duties: you ran analysis %(run)r, so you may not approve it; another "
+                "member must approve (program %(program)r setting 'segregation_of_duties')"
+            )
+            % {"run": run.id, "program": program.name}
         )
     content_hash = sha256_hex(signed_content(run))
     duplicate = session.scalar(
@@ -110,7 +120,7 @@ def sign_run(session: Session, actor: Actor, run_id: str, *, password: str, mean
         )
     )
     if duplicate is not None:
-        raise ConflictError(f"you have already signed this result as {how.value!r}")
+        raise ConflictError(_("you have already signed this result as %(meaning)r") % {"meaning": how.value})
     sig = Signature(
         id=new_id(),
         run_id=run.id,
@@ -146,6 +156,6 @@ def check_signature(run: AnalysisRun, sig: Signature) -> SignatureStatus:
 
 
 def list_signatures(session: Session, actor: Actor, run_id: str) -> Sequence[SignatureStatus]:
-    run, _, _ = require_run(session, actor, run_id)
+    run, _study, _program = require_run(session, actor, run_id)
     sigs = session.scalars(select(Signature).where(Signature.run_id == run.id).order_by(Signature.signed_at))
     return [check_signature(run, s) for s in sigs]

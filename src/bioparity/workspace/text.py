@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 
 from bioparity.errors import InputError
+from bioparity.i18n import gettext as _
 
 NAME_MAX = 200
 SHORT_NAME_MAX = 100
@@ -31,10 +32,15 @@ def plain_text(value: str, field: str, *, max_length: int, required: bool = True
     ``max_length`` characters or contains a control character."""
     cleaned = value.strip()
     if required and not cleaned:
-        raise InputError(f"{field} must not be empty")
+        raise InputError(_("%(field)s must not be empty") % {"field": field})
     if len(cleaned) > max_length:
-        raise InputError(f"{field} is {len(cleaned)} characters long; at most {max_length} are allowed")
+        raise InputError(
+            _("%(field)s is %(n)d characters long; at most %(max)d are allowed")
+            % {"field": field, "n": len(cleaned), "max": max_length}
+        )
     bad = control_character(cleaned)
     if bad is not None:
-        raise InputError(f"{field} contains the control character {bad!r}; remove it")
+        raise InputError(
+            _("%(field)s contains the control character %(char)r; remove it") % {"field": field, "char": bad}
+        )
     return cleaned
