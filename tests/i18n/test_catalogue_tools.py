@@ -1,15 +1,15 @@
-"""The catalogue tools themselves: extraction finds marked messages, the template check finds unmarked words."""
+"""The catalogue tools: extraction finds marked messages, the template check finds unmarked words."""
 
 from __future__ import annotations
 
-from bioparity.i18n import use_language
 from bioparity.i18n import gettext as _
+from bioparity.i18n import use_language
 from bioparity.i18n.catalogues import placeholders, untranslated_template_text
 
 
 def test_unmarked_words_are_found_with_their_lines() -> None:
     source = (
-        '<h1>{% trans %}Results{% endtrans %}</h1>\n'
+        "<h1>{% trans %}Results{% endtrans %}</h1>\n"
         '<p title="Help text">{{ _("Confidence interval") }}</p>\n'
         "<script>const label = 'English words in code';</script>\n"
         '<a href="{{ url }}" class="button">Download</a>\n'
@@ -19,7 +19,7 @@ def test_unmarked_words_are_found_with_their_lines() -> None:
 
 
 def test_a_fully_marked_template_passes() -> None:
-    source = '<p aria-label="{{ _(\'Table\') }}">{% trans n=3 %}{{ n }} lots{% endtrans %} &middot; 42</p>'
+    source = "<p aria-label=\"{{ _('Table') }}\">{% trans n=3 %}{{ n }} lots{% endtrans %} &middot; 42</p>"
     assert untranslated_template_text(source) == []
 
 
