@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -27,16 +29,55 @@ def upload(
     return client.post(f"/studies/{company.study.id}/datasets", headers=company.auth(role), json=body)
 
 
+#: How long a test waits for a background run; generous, so that a loaded machine does not fail it (the
+#: first run of a test session also starts the worker process).
+JOB_TIMEOUT_S = 300.0
+
+
+def wait_for_job(client: httpx.Client, accepted: httpx.Response, headers: Mapping[str, str]) -> dict[str, Any]:
+    """Poll the status URL of a run request answered 202 until the job is done or failed; returns the
+    final status."""
+    assert accepted.status_code == 202, accepted.text
+    status_url = accepted.json()["status_url"]
+    assert accepted.headers["location"] == accepted.json()["run_url"]
+    deadline = time.monotonic() + JOB_TIMEOUT_S
+    while True:
+        status = client.get(status_url, headers=headers)
+        assert status.status_code == 200, status.text
+        body: dict[str, Any] = status.json()
+        if body["status"] in ("done", "failed"):
+            return body
+        assert time.monotonic() < deadline, f"run not finished after {JOB_TIMEOUT_S} s: {body}"
+        time.sleep(0.02)
+
+
+def run_and_wait(
+    client: httpx.Client,
+    dataset_id: str,
+    headers: Mapping[str, str],
+    kind: str,
+    options: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Request a run, wait for its job and return the stored run (``GET /runs/{id}``)."""
+    accepted = client.post(
+        f"/datasets/{dataset_id}/runs", headers=headers, json={"kind": kind, "options": dict(options or {})}
+    )
+    status = wait_for_job(client, accepted, headers)
+    assert status["run_stored"], status
+    stored = client.get(status["run_url"], headers=headers)
+    assert stored.status_code == 200, stored.text
+    run: dict[str, Any] = stored.json()
+    return run
+
+
 def uploaded_run(client: TestClient, company: Company) -> tuple[str, str]:
     """Upload the sample-size grid and run it; returns (dataset id, run id)."""
     response = upload(client, company)
     assert response.status_code == 201, response.text
     dataset_id = response.json()["id"]
-    run = client.post(
-        f"/datasets/{dataset_id}/runs", headers=company.auth("analyst"), json={"kind": "samplesize"}
-    )
-    assert run.status_code == 201, run.text
-    return dataset_id, run.json()["id"]
+    run = run_and_wait(client, dataset_id, company.auth("analyst"), "samplesize")
+    assert run["status"] == "succeeded", run
+    return dataset_id, str(run["id"])
 
 
 def sign(
