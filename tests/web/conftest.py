@@ -147,6 +147,32 @@ def sign_in(page: Any, server: Server, username: str, password: str) -> None:
     page.wait_for_url("**/ui/programs")
 
 
+#: How long a test waits for a run computed in the background: generous, since a loaded machine is slow
+#: and the first run of the session also starts the worker process.
+RUN_TIMEOUT_S = 300
+#: The status section of a run page while the run is queued or running (static/job-status.js reloads the
+#: page once it is finished: the section is then gone, or says why the run failed).
+RUN_IN_PROGRESS = "#job-status[data-status=queued], #job-status[data-status=running]"
+
+
+def wait_for_run(page: Any) -> None:
+    """After a run form was submitted: wait for the run's page, then for the run to be finished."""
+    page.wait_for_url("**/ui/runs/**")
+    page.wait_for_selector(RUN_IN_PROGRESS, state="detached", timeout=RUN_TIMEOUT_S * 1000)
+    page.wait_for_load_state()
+
+
+def finished_run_page(client: TestClient, page: Any) -> Any:
+    """The run page ``page`` (a response of the test client) once the run is finished, polled like the
+    page's script does (a page still saying queued or running is fetched again)."""
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    while re.search(r'id="job-status"[^>]*data-status="(queued|running)"', page.text):
+        assert time.monotonic() < deadline, f"run not finished after {RUN_TIMEOUT_S} s"
+        time.sleep(0.02)
+        page = client.get(page.url.path)
+    return page
+
+
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """Serious and critical axe-core violations of the current page."""
     if not AXE.is_file():

@@ -34,7 +34,9 @@ def upload(
 JOB_TIMEOUT_S = 300.0
 
 
-def wait_for_job(client: httpx.Client, accepted: httpx.Response, headers: Mapping[str, str]) -> dict[str, Any]:
+def wait_for_job(
+    client: httpx.Client, accepted: httpx.Response, headers: Mapping[str, str]
+) -> dict[str, Any]:
     """Poll the status URL of a run request answered 202 until the job is done or failed; returns the
     final status."""
     assert accepted.status_code == 202, accepted.text

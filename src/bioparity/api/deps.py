@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bioparity.store.engine import read_sessionmaker
 from bioparity.workspace.access import Actor
-from bioparity.workspace.runner import JobRunner
 from bioparity.workspace.accounts import SESSION_HOURS, authenticate, session_touch_due, touch_session
 from bioparity.workspace.errors import AuthenticationError, PasswordChangeRequiredError
+from bioparity.workspace.runner import JobRunner
 
 SESSION_COOKIE = "bioparity_session"
 

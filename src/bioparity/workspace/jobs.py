@@ -198,12 +198,12 @@ def job_status(session: Session, actor: Actor, run_id: str) -> JobStatus:
     return _status_of_run(require_run(session, actor, run_id)[0])
 
 
-def pending_jobs(session: Session, actor: Actor, dataset_id: str) -> list[JobStatus]:
-    """The dataset's jobs that are not finished, or failed without a stored run, oldest first (the
-    caller has checked that it may read the dataset)."""
+def active_jobs(session: Session, dataset_id: str) -> list[JobStatus]:
+    """The dataset's queued and running jobs, oldest first (the caller has checked that it may read
+    the dataset)."""
     query = (
         select(AnalysisJob)
-        .where(AnalysisJob.dataset_id == dataset_id, AnalysisJob.run_id.is_(None))
+        .where(AnalysisJob.dataset_id == dataset_id, AnalysisJob.status.in_(ACTIVE))
         .order_by(AnalysisJob.created_at)
     )
     return [status_of(job) for job in session.scalars(query)]

@@ -112,13 +112,17 @@ class JobRunner:
 
     def _keep(self) -> None:
         while not self._stop.wait(self.heartbeat_seconds):
-            with self._lock:
-                held = list(self._held)
-            try:
-                self._write(lambda s: jobs.renew_heartbeats(s, held))
-            except SQLAlchemyError:
-                logger.exception("renewing the heartbeat of %d jobs failed; trying again", len(held))
+            self.beat()
             self.sweep()
+
+    def beat(self) -> None:
+        """Renew the heartbeat of the jobs this runner holds."""
+        with self._lock:
+            held = list(self._held)
+        try:
+            self._write(lambda s: jobs.renew_heartbeats(s, held))
+        except SQLAlchemyError:
+            logger.exception("renewing the heartbeat of %d jobs failed; trying again", len(held))
 
     def submit(self, job_id: str, actor: Actor, after_store: AfterStore | None = None) -> None:
         """Compute the queued job ``job_id`` (recorded by :func:`bioparity.workspace.jobs.create_job`)
