@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
+
+from bioparity.progress import StageCallback
+from bioparity.workspace.analyses import PendingRun
+from bioparity.workspace.executors import ComputeExecutor, WorkerOutcome, outcome_of
 
 from tests.workspace.conftest import PASSWORD, Company
 
@@ -90,3 +95,31 @@ def sign(
         headers=company.auth(role),
         json={"password": password, "meaning": meaning},
     )
+
+
+class GatedExecutor(ComputeExecutor):
+    """Computes in this process like ``BIOPARITY_JOB_WORKERS=0``, but holds each job at its first stage
+    (reading the dataset, progress recorded) until the test opens ``gate``: a test sees a job running,
+    and the next ones queued, for as long as it needs."""
+
+    def __init__(self) -> None:
+        self.description = "the test's gated executor"
+        self.slots = 1
+        self.gate = threading.Event()
+        self.holding = threading.Event()
+
+    def compute(self, job_id: str, pending: PendingRun, stage: StageCallback) -> WorkerOutcome:
+        state = {"held": False}
+
+        def held(fraction: float, message: str) -> None:
+            stage(fraction, message)
+            if not state["held"]:
+                state["held"] = True
+                self.holding.set()
+                assert self.gate.wait(JOB_TIMEOUT_S), "the test never opened the gate"
+
+        return outcome_of(pending, held)
+
+    def wait_holding(self) -> None:
+        """Until a job is held at its first stage."""
+        assert self.holding.wait(JOB_TIMEOUT_S), f"no job started within {JOB_TIMEOUT_S} s"

@@ -129,8 +129,12 @@ class JobRunner:
         for ``actor``; ``after_store`` runs in the transaction that stores the run."""
         self.start()
         with self._lock:
-            self._held[job_id] = _Held(actor, after_store)
-        self._dispatch.submit(self._run, job_id)
+            closed = self._closed
+            if not closed:
+                self._held[job_id] = _Held(actor, after_store)
+                self._dispatch.submit(self._run, job_id)
+        if closed:
+            self._fail(job_id, jobs.stopped_message(jobs.QUEUED, "server shutting down"))
 
     def _run(self, job_id: str) -> None:
         try:
@@ -177,8 +181,10 @@ class JobRunner:
         except SQLAlchemyError:  # progress is a courtesy: the computation goes on
             logger.exception("recording the progress of job %s failed", job_id)
 
-    def close(self, reason: str = "server shut down") -> None:
-        """Stop: the jobs still held are failed at once (they will not finish in this process)."""
+    def close(self, reason: str = "server shut down", *, wait: bool = False) -> None:
+        """Stop: the jobs still held are failed at once (they will not finish in this process; a
+        computation still going on is not stored). ``wait``: return only once the threads computing
+        have ended (else at once)."""
         with self._lock:
             self._closed = True
             held = list(self._held)
@@ -189,6 +195,8 @@ class JobRunner:
                 self._write(lambda s: jobs.fail_stopped_jobs(s, held, reason))
             except SQLAlchemyError:  # the next server's sweep fails them once their heartbeat is old
                 logger.exception("could not record that %d jobs stopped with the server", len(held))
+        if wait:
+            self._dispatch.shutdown(wait=True)
 
 
 def _computed(pending: PendingRun, outcome: WorkerOutcome) -> ComputedRun:
