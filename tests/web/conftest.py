@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,9 +108,15 @@ def server(demo_store: DemoStore) -> Iterator[Server]:
         )
         shared = session.scalar(select(Program.id).where(Program.name == PROGRAM))
     assert unshared is not None and shared == summary.program_id
+    with serving(create_app(engine=engine)) as address:
+        yield Server(address, url, shared, unshared, summary.runs)
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """Serve ``app`` (uvicorn in a thread, lifespan included) on a free loopback port; yields its URL."""
     port = _free_port()
-    config = uvicorn.Config(create_app(engine=engine), host="127.0.0.1", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -117,9 +124,11 @@ def server(demo_store: DemoStore) -> Iterator[Server]:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("the web server did not start")
         time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{port}", url, shared, unshared, summary.runs)
-    uv.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")
