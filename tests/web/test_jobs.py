@@ -119,9 +119,8 @@ def test_the_pages_of_a_run_in_progress_and_of_a_failed_run(
     assert 'id="job-status"' not in done and "http-equiv" not in done and 'id="run-summary"' in done
 
     # A dataset the kind does not fit: the run is not stored, its page says why.
-    failing = FormClient(
-        create_app(engine=demo_store.engine, run_migrations=False, executor=InProcessExecutor())
-    )
+    in_process = create_app(engine=demo_store.engine, run_migrations=False, executor=InProcessExecutor())
+    failing = FormClient(in_process)
     failing.post("/ui/login", data={"username": "sam", "password": PASSWORD["sam"]})
     concentrations = _dataset_of(demo_store, "nca")
     refused = finished_run_page(
@@ -130,3 +129,4 @@ def test_the_pages_of_a_run_in_progress_and_of_a_failed_run(
     assert 'data-status="failed"' in refused.text and 'role="alert" id="job-error"' in refused.text
     assert "Not run:" in refused.text and "missing column(s)" in refused.text
     assert "Traceback" not in refused.text and "job-status.js" not in refused.text
+    in_process.state.jobs.close(wait=True)
