@@ -16,7 +16,10 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
 
 #: ``progress(done, total)``: ``done`` of ``total`` units of work are complete.
 ProgressCallback = Callable[[int, int], None]
@@ -52,3 +55,33 @@ def report_stage(stage: StageCallback | None, fraction: float, message: str) -> 
     """
     if stage is not None:
         stage(fraction, message)
+
+
+def ticking(items: Iterable[T], total: int, progress: ProgressCallback | None) -> Iterator[T]:
+    """Yield ``items``, calling ``progress(i, total)`` once the ``i``-th has been used.
+
+    Parameters
+    ----------
+    items : iterable
+        The units of work, e.g. blocks of rows being written.
+    total : int
+        How many there are.
+    progress : callable or None
+        ``progress(done, total)``; None reports nothing.
+
+    Returns
+    -------
+    iterator
+        The same items, in order.
+
+    Examples
+    --------
+    >>> seen = []
+    >>> [x * 2 for x in ticking([1, 2], 2, lambda done, total: seen.append((done, total)))]
+    [2, 4]
+    >>> seen
+    [(1, 2), (2, 2)]
+    """
+    for done, item in enumerate(items, 1):
+        yield item
+        report(progress, done, total)
