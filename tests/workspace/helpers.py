@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from bioparity.progress import StageCallback
 from bioparity.workspace.analyses import PendingRun
 from bioparity.workspace.executors import ComputeExecutor, WorkerOutcome, outcome_of
-
+from tests.conftest import read_reference
 from tests.workspace.conftest import PASSWORD, Company
 
 SAMPLESIZE_CSV = (
@@ -21,6 +21,18 @@ SAMPLESIZE_CSV = (
     "2x2,0.3,0.95,,,,0.8\n"
     "parallel,0.35,0.95,0.8,1.25,0.05,0.9\n"
 )
+
+
+def powertost_n_and_power() -> tuple[int, float]:
+    """PowerTOST sampleN.TOST(CV = 0.3, theta0 = 0.95, targetpower = 0.8), 2x2 crossover, 80-125%, alpha
+    0.05: n and the achieved power (the reference table of tests/data/reference/expected)."""
+    ref = read_reference("expected/sample_size_tost.csv")
+    row = ref.query(
+        "design == '2x2' and cv == 0.3 and theta0 == 0.95 and theta1 == 0.8 and alpha == 0.05 "
+        "and target_power == 0.8"
+    )
+    assert len(row) == 1
+    return int(row["n"].iloc[0]), float(row["power"].iloc[0])
 
 
 def upload(

@@ -179,6 +179,10 @@ class ComputeExecutor(ABC):
         Raises :class:`WorkerLostError` (or another :class:`~bioparity.errors.BioparityError` naming
         the problem) when the work could not be done."""
 
+    def release(self) -> None:  # noqa: B027 - most executors hold nothing of an app's
+        """The app that used this executor stops (a Dask client is closed; the shared worker processes
+        of the server process stay for its other apps and are stopped at exit)."""
+
 
 class InProcessExecutor(ComputeExecutor):
     """Computes in the calling thread of the server process (``BIOPARITY_JOB_WORKERS=0``, and kinds
@@ -325,6 +329,9 @@ class DaskExecutor(ComputeExecutor):
         with self._lock:
             self._client = None
             self._stack.close()
+
+    def release(self) -> None:
+        self.close()
 
 
 def job_workers() -> int:

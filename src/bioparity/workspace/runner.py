@@ -197,6 +197,7 @@ class JobRunner:
                 logger.exception("could not record that %d jobs stopped with the server", len(held))
         if wait:
             self._dispatch.shutdown(wait=True)
+        self.executor.release()
 
 
 def _computed(pending: PendingRun, outcome: WorkerOutcome) -> ComputedRun:
