@@ -130,3 +130,10 @@ def test_the_pages_of_a_run_in_progress_and_of_a_failed_run(
     assert "Not run:" in refused.text and "missing column(s)" in refused.text
     assert "Traceback" not in refused.text and "job-status.js" not in refused.text
     in_process.state.jobs.close(wait=True)
+
+
+def test_the_demo_loader_stores_completed_runs(demo_store: DemoStore) -> None:
+    """`bioparity demo --load` computes its runs at once (no server, no job): every one is stored."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        runs = [session.get(AnalysisRun, run_id) for run_id in demo_store.summary.runs.values()]
+        assert runs and all(r is not None and r.status == "succeeded" and r.result_json for r in runs)
