@@ -29,6 +29,7 @@ import queue
 import signal
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Collection
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
@@ -141,6 +142,11 @@ class _Routes:
         with self.lock:
             self.inboxes.pop(job_id, None)
 
+    def busy_with(self, job_ids: Collection[str]) -> bool:
+        """Whether any of these jobs is being computed."""
+        with self.lock:
+            return any(job_id in self.inboxes for job_id in job_ids)
+
     def deliver(self, job_id: str, fraction: float, message: str) -> None:
         with self.lock:
             inbox = self.inboxes.get(job_id)
@@ -178,6 +184,10 @@ class ComputeExecutor(ABC):
 
         Raises :class:`WorkerLostError` (or another :class:`~bioparity.errors.BioparityError` naming
         the problem) when the work could not be done."""
+
+    def abandon(self, job_ids: Collection[str]) -> None:  # noqa: B027 - a thread cannot be stopped
+        """Stop computing these jobs if the executor can (their server stops; they were failed and their
+        results will not be stored)."""
 
     def release(self) -> None:  # noqa: B027 - most executors hold nothing of an app's
         """The app that used this executor stops (a Dask client is closed; the shared worker processes
@@ -221,8 +231,15 @@ class _Pool:
             self.routes.deliver(job_id, fraction, message)
 
     def close(self) -> None:
+        """Stop routing, cancel what waits and end the worker processes now: a computation still going
+        on belongs to a job already failed (its server stops), and must not hold the exit."""
         self.closed.set()
+        # No public way to end the workers before Python 3.14 (ProcessPoolExecutor.terminate_workers).
+        processes = list((getattr(self.executor, "_processes", None) or {}).values())
         self.executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
 
 
 class LocalProcessExecutor(ComputeExecutor):
@@ -264,6 +281,14 @@ class LocalProcessExecutor(ComputeExecutor):
         finally:
             pool.routes.close(job_id)
 
+    def abandon(self, job_ids: Collection[str]) -> None:
+        """End the worker processes when they compute any of these jobs (a process pool cannot stop one
+        task; another job computing there fails as its worker stopped, and the next gets new ones)."""
+        with self._lock:
+            pool = self._pool
+        if pool is not None and pool.routes.busy_with(job_ids):
+            self._discard(pool)
+
     def close(self) -> None:
         """Stop the worker processes (at exit)."""
         with self._lock:
@@ -280,6 +305,7 @@ class DaskExecutor(ComputeExecutor):
         self.slots = slots
         self.description = f"the Dask cluster at {scheduler}"
         self._routes = _Routes()
+        self._inflight: dict[str, Any] = {}
         self._client: Client | None = None
         self._stack = ExitStack()
         self._lock = threading.Lock()
@@ -308,6 +334,7 @@ class DaskExecutor(ComputeExecutor):
             futures.append(payload)
             future = client.submit(compute_in_worker, job_id, payload, "dask", pure=False)
             futures.append(future)
+            self._inflight[job_id] = future
             wait_reporting(future, inbox, stage)
             outcome: WorkerOutcome = future.result()
             return outcome
@@ -321,8 +348,16 @@ class DaskExecutor(ComputeExecutor):
             ) from exc
         finally:
             self._routes.close(job_id)
+            self._inflight.pop(job_id, None)
             for future in futures:
                 future.release()
+
+    def abandon(self, job_ids: Collection[str]) -> None:
+        """Cancel these jobs' tasks on the cluster."""
+        futures = [f for f in (self._inflight.get(job_id) for job_id in job_ids) if f is not None]
+        if futures and self._client is not None:
+            client: Any = self._client
+            client.cancel(futures)
 
     def close(self) -> None:
         """Close the client (the cluster keeps running)."""

@@ -195,6 +195,7 @@ class JobRunner:
                 self._write(lambda s: jobs.fail_stopped_jobs(s, held, reason))
             except SQLAlchemyError:  # the next server's sweep fails them once their heartbeat is old
                 logger.exception("could not record that %d jobs stopped with the server", len(held))
+        self.executor.abandon(held)
         if wait:
             self._dispatch.shutdown(wait=True)
         self.executor.release()
