@@ -87,6 +87,10 @@ def test_a_job_shows_its_progress_and_waits_its_turn(
     first = client.post(f"/datasets/{grid}/runs", headers=a.auth("analyst"), json={"kind": "samplesize"})
     second = client.post(f"/datasets/{grid}/runs", headers=a.auth("analyst"), json={"kind": "samplesize"})
     executor.wait_holding()
+    # No transaction is held while it computes: another write goes through at once (on SQLite it would
+    # wait for the write lock, then answer 503).
+    other = upload(client, a, content=GRID, name="grid-while-computing", analysis_kind="samplesize")
+    assert other.status_code == 201, other.text
     running = client.get(first.json()["status_url"], headers=a.auth("viewer")).json()
     assert (running["status"], running["progress"]) == ("running", READING)
     assert running["message"].startswith("reading grid.csv") and running["started_at"] is not None
