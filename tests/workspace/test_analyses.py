@@ -20,7 +20,7 @@ from bioparity.analyses import Analysis, all_analyses, register, unregister
 from bioparity.analyses.frames import table_reader
 from bioparity.audit import canonical_json
 from bioparity.io.power_grid import POWER_GRID_COLUMNS
-from bioparity.store.models import AnalysisRun
+from bioparity.store.models import AnalysisJob, AnalysisRun
 from tests.conftest import read_reference
 from tests.workspace.conftest import Company
 from tests.workspace.helpers import run_and_wait, upload, wait_for_job
@@ -132,7 +132,9 @@ def _kind(name: str, compute: Callable[[pd.DataFrame, Mapping[str, Any]], dict[s
     )  # fmt: skip
 
 
-def test_a_new_kind_is_one_registration(client: TestClient, a: Company, temporary_kinds: list[str]) -> None:
+def test_a_new_kind_is_one_registration(
+    client: TestClient, a: Company, temporary_kinds: list[str], sessions: sessionmaker[Session]
+) -> None:
     def mean_cv(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
         return {"mean_cv": float(frame["cv"].mean())}
 
@@ -142,6 +144,9 @@ def test_a_new_kind_is_one_registration(client: TestClient, a: Company, temporar
     assert kinds == sorted([*all_analyses()]) and "mean-cv" in kinds  # listed like a built-in kind
     run = _run(client, a, "design,cv,theta0,n\n2x2,0.2,0.95,24\n2x2,0.4,0.95,24\n", "mean-cv")
     assert run["result"] == {"mean_cv": pytest.approx(0.3)}
+    with sessions() as s:  # worker processes know the built-in kinds only: computed in the server
+        job = s.get(AnalysisJob, run["id"])
+        assert job is not None and job.executor == "the server process"
     with pytest.raises(ValueError, match="already registered"):
         register(_kind("power", mean_cv))
 

@@ -154,7 +154,7 @@ def run_analysis(
     job = write_unit(
         request,
         lambda session: jobs.create_job(
-            session, actor, dataset_id, body.kind, body.options, executor=runner.description
+            session, actor, dataset_id, body.kind, body.options, executor=runner.description(body.kind)
         ),
     )
     runner.submit(job.id, actor)

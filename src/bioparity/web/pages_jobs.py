@@ -40,7 +40,7 @@ async def submit_run(
         job = write_unit(
             request,
             lambda session: jobs.create_job(
-                session, actor, dataset_id, kind, options, executor=runner.description
+                session, actor, dataset_id, kind, options, executor=runner.description(kind)
             ),
         )
         return job.id

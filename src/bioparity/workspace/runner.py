@@ -81,10 +81,18 @@ class JobRunner:
         self._keeper: threading.Thread | None = None
         self._closed = False
 
-    @property
-    def description(self) -> str:
-        """Where this runner computes (kept with each job)."""
-        return self.executor.description
+    def executor_for(self, kind: str) -> ComputeExecutor:
+        """Where a run of ``kind`` is computed: the executor, or this process for a kind registered at
+        run time (worker processes and Dask workers know the built-in kinds only)."""
+        return self.executor if is_builtin(kind) else self.in_process
+
+    def description(self, kind: str) -> str:
+        """Where a run of ``kind`` is computed (kept with its job); an unknown kind is refused by the
+        request's check, after its permission check."""
+        try:
+            return self.executor_for(kind).description
+        except BioparityError:
+            return self.executor.description
 
     def _write(self, work: Callable[[Session], T]) -> T:
         with self.sessions.begin() as session:
@@ -162,7 +170,7 @@ class JobRunner:
         options = jobs.job_options(job)
         with self.read_sessions() as session:  # permission checked again, the dataset's bytes read
             pending = check_run(session, held.actor, job.dataset_id, job.kind, options)
-        executor = self.executor if is_builtin(job.kind) else self.in_process
+        executor = self.executor_for(job.kind)
         outcome = executor.compute(job_id, pending, lambda f, m: self._progress(job_id, f, m))
         if outcome.status == "refused":  # the dataset does not fit the kind: where and why
             self._fail(job_id, outcome.error or "the dataset does not fit this analysis")
