@@ -7,6 +7,10 @@ those packages imports this module.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
@@ -18,8 +22,13 @@ from bioparity.api.middleware import HardeningMiddleware
 from bioparity.api.schemas import HealthOut
 from bioparity.api.settings import MIGRATED_ENV, SECURE_COOKIES_ENV
 from bioparity.store import current_revision, make_engine, make_sessionmaker
+from bioparity.store.engine import read_sessionmaker
 from bioparity.workspace.accounts import POLICY_KEY, AccountPolicy
 from bioparity.workspace.integrity import upgrade
+from bioparity.workspace.runner import JobRunner
+
+if TYPE_CHECKING:
+    from bioparity.workspace.executors import ComputeExecutor
 
 
 def create_app(
@@ -30,6 +39,7 @@ def create_app(
     secure_cookies: bool | None = None,
     web: bool = True,
     account_policy: AccountPolicy | None = None,
+    executor: ComputeExecutor | None = None,
 ) -> FastAPI:
     """Build the API on ``engine`` (or on ``database_url`` / ``BIOPARITY_DATABASE_URL`` / the default file).
 
@@ -40,14 +50,25 @@ def create_app(
     ``web`` adds the browser workspace under ``/ui`` (:mod:`bioparity.web`).
     ``account_policy`` sets throttling, lockout, idle timeout and token lifetimes (default: the
     ``BIOPARITY_*`` environment variables of :meth:`AccountPolicy.from_environment`).
+    ``executor`` computes the analyses requested through the API and the pages, in the background
+    (default: :func:`bioparity.workspace.executors.executor_from_environment`, worker processes or the
+    Dask cluster of ``BIOPARITY_DASK_SCHEDULER``); the app's job runner is ``app.state.jobs``.
     """
     from bioparity.workspace.datasets import clean_stale_upload_folders
+    from bioparity.workspace.executors import executor_from_environment
 
     policy = account_policy if account_policy is not None else AccountPolicy.from_environment()
     engine = engine if engine is not None else make_engine(database_url)
     if run_migrations:
         upgrade(engine)
     clean_stale_upload_folders()  # left by a server killed while parsing an upload (kill -9)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.jobs.start()  # fails the jobs of a server that stopped, then keeps this one's alive
+        yield
+        app.state.jobs.close()
+
     app = FastAPI(
         title="bioparity workspace",
         version=__version__,
@@ -57,6 +78,7 @@ def create_app(
         ),
         docs_url=None,  # served from the installed package by install_docs (no CDN)
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
@@ -74,6 +96,11 @@ def create_app(
         install_web(app)
         app.state.web_read_sessions.configure(info={POLICY_KEY: policy})
     app.state.sessionmaker.configure(info={POLICY_KEY: policy})
+    reads = read_sessionmaker(engine)
+    reads.configure(info={POLICY_KEY: policy})
+    app.state.jobs = JobRunner(
+        app.state.sessionmaker, reads, executor if executor is not None else executor_from_environment()
+    )
 
     @app.get("/health", tags=["server"])
     def health() -> HealthOut:

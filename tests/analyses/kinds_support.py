@@ -18,8 +18,9 @@ from bioparity.analyses import get_analysis
 from bioparity.analyses.frames import result_frame
 from bioparity.analyses.registry import effective_options
 from bioparity.cli.main import app
-from tests.web.conftest import FormClient
+from tests.web.conftest import FormClient, finished_run_page
 from tests.workspace.conftest import PASSWORD, Company
+from tests.workspace.helpers import run_and_wait
 
 RUNNER = CliRunner()
 
@@ -89,13 +90,7 @@ class Workspace:
         )
         assert created.status_code == 201, created.text
         assert created.json()["validated_for"] == kind
-        run = self.client.post(
-            f"/datasets/{created.json()['id']}/runs",
-            headers=self.company.auth("analyst"),
-            json={"kind": kind, "options": options},
-        )
-        assert run.status_code == 201, run.text
-        stored: dict[str, Any] = run.json()
+        stored = run_and_wait(self.client, created.json()["id"], self.company.auth("analyst"), kind, options)
         assert stored["status"] == "succeeded", stored.get("error")
         fetched = self.client.get(f"/runs/{stored['id']}", headers=self.company.auth("viewer"))
         assert fetched.status_code == 200 and fetched.json()["result"] == stored["result"]
@@ -119,8 +114,10 @@ class Workspace:
         dataset_page = uploaded.text
         assert f'id="run-{kind}"' in dataset_page  # the option form of the kind
         fields = {f"opt_{k}": v for k, v in options.items()}
-        ran = client.post(f"{uploaded.url.path}/runs", data={"kind": kind, **fields})
-        assert ran.status_code == 200 and "/ui/runs/" in str(ran.url), ran.text[-3000:]
+        submitted = client.post(f"{uploaded.url.path}/runs", data={"kind": kind, **fields})
+        assert submitted.status_code == 200 and "/ui/runs/" in str(submitted.url), submitted.text[-3000:]
+        ran = finished_run_page(client, submitted)
+        assert ran.status_code == 200 and 'id="job-status"' not in ran.text, ran.text[-3000:]
         report = client.get(f"{ran.url.path}/report.html")
         assert report.status_code == 200
         client.post("/ui/logout")

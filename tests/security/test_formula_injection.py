@@ -30,7 +30,7 @@ from tests.workspace.conftest import (  # noqa: F401  (fixtures)
     engine,
     sessions,
 )
-from tests.workspace.helpers import upload
+from tests.workspace.helpers import run_and_wait, upload
 
 PAYLOADS = ["=1+1", "+1+1", "-1+1", "@SUM(A1:A2)", "\t=1+1", "\r=1+1", '=HYPERLINK("http://x","y")']
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
@@ -133,11 +133,9 @@ def a(company_factory: Callable[[str], Company]) -> Company:  # noqa: F811
 def nca_run(client: TestClient, a: Company) -> dict[str, object]:  # noqa: F811
     created = upload(client, a, content=CONC, name="conc", filename="conc.csv", analysis_kind="nca")
     assert created.status_code == 201, created.text
-    run = client.post(
-        f"/datasets/{created.json()['id']}/runs", headers=a.auth("analyst"), json={"kind": "nca"}
-    )
-    assert run.status_code == 201 and run.json()["status"] == "succeeded", run.text
-    return dict(run.json())
+    run = run_and_wait(client, created.json()["id"], a.auth("analyst"), "nca")
+    assert run["status"] == "succeeded", run
+    return run
 
 
 def _stored_values(run: dict[str, object]) -> list[float]:

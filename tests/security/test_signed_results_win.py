@@ -21,20 +21,16 @@ from bioparity.store.models import Program
 from bioparity.workspace import PermissionDeniedError, programs
 from tests.security.conftest import LiveServer, form_token
 from tests.workspace.conftest import PASSWORD, Company, make_company
-from tests.workspace.helpers import sign
+from tests.workspace.helpers import run_and_wait, sign
 from tests.workspace.test_pk_chain import _three_arm_concentrations
 
 Client = Any  # an httpx.Client on the live server (the helpers are typed for the in-process client)
 
 
 def _pk_run(client: Client, a: Company, dataset_id: str, **options: Any) -> str:
-    response = client.post(
-        f"/datasets/{dataset_id}/runs",
-        headers=a.auth("statistician"),
-        json={"kind": "pk-similarity", "options": options},
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
+    run = run_and_wait(client, dataset_id, a.auth("statistician"), "pk-similarity", options)
+    assert run["status"] == "succeeded", run
+    return str(run["id"])
 
 
 def _pp_dataset(client: Client, a: Company) -> str:
@@ -42,10 +38,10 @@ def _pp_dataset(client: Client, a: Company) -> str:
     body = {"name": "conc", "filename": "conc.csv", "content": csv, "analysis_kind": "nca"}
     up = client.post(f"/studies/{a.study.id}/datasets", headers=a.auth("analyst"), json=body)
     assert up.status_code == 201, up.text
-    nca = client.post(f"/datasets/{up.json()['id']}/runs", headers=a.auth("analyst"), json={"kind": "nca"})
-    assert nca.status_code == 201, nca.text
+    nca = run_and_wait(client, up.json()["id"], a.auth("analyst"), "nca")
+    assert nca["status"] == "succeeded", nca
     pp = client.post(
-        f"/runs/{nca.json()['id']}/datasets",
+        f"/runs/{nca['id']}/datasets",
         headers=a.auth("analyst"),
         json={"analysis_kind": "pk-similarity"},
     )

@@ -24,7 +24,7 @@ from bioparity.workspace.accounts import POLICY_KEY, AccountPolicy, backoff_seco
 from bioparity.workspace.errors import AccountLockedError, AuthenticationError, ThrottledError
 from tests.security.accounts_support import LiveServer, bioparity, live_server
 from tests.workspace.conftest import PASSWORD, backend, engine, make_company  # noqa: F401 (fixtures)
-from tests.workspace.helpers import SAMPLESIZE_CSV
+from tests.workspace.helpers import SAMPLESIZE_CSV, run_and_wait
 
 LOCKOUT_AFTER = 5
 CLIENT_FREE = 8
@@ -82,11 +82,11 @@ def test_wrong_signing_passwords_lock_the_account_and_end_its_session(server: Li
         body = {"name": "grid", "filename": "g.csv", "content": SAMPLESIZE_CSV, "analysis_kind": "samplesize"}
         dataset = analyst.post(f"/studies/{company.study.id}/datasets", json=body)
         assert dataset.status_code == 201, dataset.text
-        run = analyst.post(f"/datasets/{dataset.json()['id']}/runs", json={"kind": "samplesize"})
-        assert run.status_code == 201, run.text
+        run = run_and_wait(analyst, dataset.json()["id"], {}, "samplesize")
+        assert run["status"] == "succeeded", run
     reviewer = company.users["reviewer"]
     session = server.login(reviewer.username, PASSWORD, "127.0.0.31").json()["token"]
-    url = f"/runs/{run.json()['id']}/signatures"
+    url = f"/runs/{run['id']}/signatures"
     with server.client(token=session) as c:
         codes = [c.post(url, json={"password": f"guess {i}", "meaning": "reviewed"}) for i in range(5)]
         assert [r.status_code for r in codes] == [403] * (LOCKOUT_AFTER - 1) + [401]

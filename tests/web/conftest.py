@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,9 +108,15 @@ def server(demo_store: DemoStore) -> Iterator[Server]:
         )
         shared = session.scalar(select(Program.id).where(Program.name == PROGRAM))
     assert unshared is not None and shared == summary.program_id
+    with serving(create_app(engine=engine)) as address:
+        yield Server(address, url, shared, unshared, summary.runs)
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """Serve ``app`` (uvicorn in a thread, lifespan included) on a free loopback port; yields its URL."""
     port = _free_port()
-    config = uvicorn.Config(create_app(engine=engine), host="127.0.0.1", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -117,9 +124,11 @@ def server(demo_store: DemoStore) -> Iterator[Server]:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("the web server did not start")
         time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{port}", url, shared, unshared, summary.runs)
-    uv.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -145,6 +154,32 @@ def sign_in(page: Any, server: Server, username: str, password: str) -> None:
     page.fill("#password", password)
     page.click("#login-submit")
     page.wait_for_url("**/ui/programs")
+
+
+#: How long a test waits for a run computed in the background: generous, since a loaded machine is slow
+#: and the first run of the session also starts the worker process.
+RUN_TIMEOUT_S = 300
+#: The status section of a run page while the run is queued or running (static/job-status.js reloads the
+#: page once it is finished: the section is then gone, or says why the run failed).
+RUN_IN_PROGRESS = "#job-status[data-status=queued], #job-status[data-status=running]"
+
+
+def wait_for_run(page: Any) -> None:
+    """After a run form was submitted: wait for the run's page, then for the run to be finished."""
+    page.wait_for_url("**/ui/runs/**")
+    page.wait_for_selector(RUN_IN_PROGRESS, state="detached", timeout=RUN_TIMEOUT_S * 1000)
+    page.wait_for_load_state()
+
+
+def finished_run_page(client: TestClient, page: Any) -> Any:
+    """The run page ``page`` (a response of the test client) once the run is finished, polled like the
+    page's script does (a page still saying queued or running is fetched again)."""
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    while re.search(r'id="job-status"[^>]*data-status="(queued|running)"', page.text):
+        assert time.monotonic() < deadline, f"run not finished after {RUN_TIMEOUT_S} s"
+        time.sleep(0.02)
+        page = client.get(page.url.path)
+    return page
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:

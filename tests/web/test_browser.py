@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from bioparity.demo import DEMO_USERS, pk_concentrations
-from tests.web.conftest import ARTIFACTS, Server, axe_violations, sign_in
+from tests.web.conftest import ARTIFACTS, Server, axe_violations, sign_in, wait_for_run
 
 PASSWORD = {u.username: u.password for u in DEMO_USERS}
 FOREST_GREEN = np.array([0x15, 0x80, 0x3D])  # markers of comparisons within the limits
@@ -65,7 +65,7 @@ def test_evidence_chain_upload_nca_similarity_sign_and_pdf(
     _shot(page, "03-dataset")
 
     page.click("#run-nca")
-    page.wait_for_url("**/ui/runs/**")
+    wait_for_run(page)
     assert "Noncompartmental analysis" in page.locator("h1").inner_text()
     assert page.locator("text=Summary statistics per arm and parameter").count() == 1
     _shot(page, "04-nca")
@@ -73,7 +73,7 @@ def test_evidence_chain_upload_nca_similarity_sign_and_pdf(
     page.click("#derive")
     page.wait_for_url("**/ui/datasets/**")
     page.click("#run-pk-similarity")
-    page.wait_for_url("**/ui/runs/**")
+    wait_for_run(page)
     page.wait_for_selector("#plot-forest .main-svg")
     table = page.locator("#result").inner_text()
     assert table.count("AUCIFO") == 3 and "test" in table and "eu-ref" in table

@@ -26,7 +26,7 @@ from bioparity.cli.main import app
 from bioparity.demo import DEMO_USERS, pk_concentrations
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import AnalysisRun, AuditEvent
-from tests.web.conftest import ARTIFACTS, DemoStore, Server, axe_violations, sign_in
+from tests.web.conftest import ARTIFACTS, RUN_TIMEOUT_S, DemoStore, Server, axe_violations, sign_in
 
 PASSWORD = {u.username: u.password for u in DEMO_USERS}
 REASON = "sample haemolysed (protocol deviation DV-12)"
@@ -102,7 +102,8 @@ def test_exclude_a_lambda_z_point_creates_a_new_audited_run_reproducible_from_th
     page.select_option("#review-action", "exclude")
     page.fill("#review-reason", REASON)
     page.click("#review-submit")
-    page.wait_for_selector("p.notice[role=status]")
+    # The new run is computed in the background; its page then opens its review with the notice.
+    page.wait_for_selector("p.notice[role=status]", timeout=RUN_TIMEOUT_S * 1000)
     new_id = re.search(r"/ui/runs/([^/]+)/review", page.url).group(1)  # type: ignore[union-attr]
     assert new_id != old_id
     assert _nca_runs(demo_store) == runs_before | {new_id}  # one new run; the refused posts made none

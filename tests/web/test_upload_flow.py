@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 from bioparity.demo import DEMO_USERS
-from tests.web.conftest import ARTIFACTS, Server, axe_violations, sign_in
+from tests.web.conftest import ARTIFACTS, Server, axe_violations, sign_in, wait_for_run
 
 PASSWORD = {u.username: u.password for u in DEMO_USERS}
 REFERENCE = Path(__file__).parents[1] / "data" / "reference"
@@ -99,7 +99,7 @@ def test_theoph_upload_with_subject_time_headers_is_mapped_in_the_form_and_nca_r
     _shot(page, "upload-11-mapped-dataset")
 
     page.click("#run-nca")
-    page.wait_for_url("**/ui/runs/**")
+    wait_for_run(page)
     assert "Noncompartmental analysis" in page.locator("h1").inner_text()
     csv = page.request.get(page.url.split("?")[0] + "/result.csv")
     assert csv.ok
@@ -182,7 +182,7 @@ def test_a_file_with_its_units_in_a_column_is_mapped_converted_and_gives_pporres
     figure = json.loads(page.locator("#fig-profile-individual").text_content() or "{}")
     assert max(max(t["y"]) for t in figure["data"] if t.get("y")) < 12  # Cmax 11.4 mg/L, none x 1000
     page.click("#run-nca")
-    page.wait_for_url("**/ui/runs/**")
+    wait_for_run(page)
     run_url = page.url.split("?")[0]
     result = pd.read_csv(io.BytesIO(page.request.get(run_url + "/result.csv").body()))
     assert set(result.loc[result["PPTESTCD"] == "CMAX", "PPORRESU"]) == {"mg/L"}
@@ -306,7 +306,7 @@ def test_power_form_draws_the_curve_with_the_target_line(
     page.click("#upload-submit")
     page.wait_for_url("**/ui/datasets/**")
     page.click("#run-samplesize")
-    page.wait_for_url("**/ui/runs/**")
+    wait_for_run(page)
     assert "Sample size" in page.locator("h1").inner_text()
     assert page.locator("h2", has_text="Sample size").count() >= 1
     assert page.locator("figcaption", has_text="Sample size per scenario").count() == 1

@@ -20,10 +20,10 @@ from bioparity.analyses import Analysis, all_analyses, register, unregister
 from bioparity.analyses.frames import table_reader
 from bioparity.audit import canonical_json
 from bioparity.io.power_grid import POWER_GRID_COLUMNS
-from bioparity.store.models import AnalysisRun
+from bioparity.store.models import AnalysisJob, AnalysisRun
 from tests.conftest import read_reference
 from tests.workspace.conftest import Company
-from tests.workspace.helpers import upload
+from tests.workspace.helpers import run_and_wait, upload, wait_for_job
 
 
 @pytest.fixture(scope="module")
@@ -34,14 +34,7 @@ def a(company_factory: Callable[[str], Company]) -> Company:
 def _run(client: TestClient, a: Company, csv: str, kind: str, **options: Any) -> dict[str, Any]:
     created = upload(client, a, content=csv, name=f"{kind}-grid", analysis_kind=kind)
     assert created.status_code == 201, created.text
-    response = client.post(
-        f"/datasets/{created.json()['id']}/runs",
-        headers=a.auth("analyst"),
-        json={"kind": kind, "options": options},
-    )
-    assert response.status_code == 201, response.text
-    run: dict[str, Any] = response.json()
-    return run
+    return run_and_wait(client, created.json()["id"], a.auth("analyst"), kind, options)
 
 
 def _frame(result: Mapping[str, Any]) -> pd.DataFrame:
@@ -90,9 +83,7 @@ def test_rerunning_identical_inputs_stores_the_identical_result(
 ) -> None:
     csv = "design,cv,theta0,theta1,theta2,alpha,target_power\n2x2,0.25,0.95,,,,0.9\n2x4x4,0.45,0.9,,,,0.8\n"
     first = _run(client, a, csv, "samplesize")
-    second = client.post(
-        f"/datasets/{first['dataset_id']}/runs", headers=a.auth("statistician"), json={"kind": "samplesize"}
-    ).json()
+    second = run_and_wait(client, first["dataset_id"], a.auth("statistician"), "samplesize")
     assert second["id"] != first["id"]
     for key in ("result", "result_sha256", "run_key", "inputs", "options", "software_version"):
         assert second[key] == first[key]
@@ -110,8 +101,13 @@ def test_invalid_runs_are_refused_and_store_nothing(
     with sessions() as s:
         before = s.scalar(select(func.count()).select_from(AnalysisRun))
     url = f"/datasets/{dataset_id}/runs"
+    # The file is read in the background: the job fails with the reader's message, and nothing is stored.
     wrong_columns = client.post(url, headers=a.auth("analyst"), json={"kind": "power"})
-    assert wrong_columns.status_code == 422 and "missing column(s) 'n'" in wrong_columns.json()["detail"]
+    failed = wait_for_job(client, wrong_columns, a.auth("analyst"))
+    assert failed["status"] == "failed" and "missing column(s) 'n'" in failed["error"]
+    assert not failed["run_stored"]
+    not_stored = client.get(failed["run_url"], headers=a.auth("analyst"))
+    assert not_stored.status_code == 404 and "missing column(s) 'n'" in not_stored.json()["detail"]
     unknown_kind = client.post(url, headers=a.auth("analyst"), json={"kind": "astrology"})
     assert unknown_kind.status_code == 422 and "power" in unknown_kind.json()["detail"]
     bad_option = client.post(url, headers=a.auth("analyst"), json={"kind": "power", "options": {"cv": 1}})
@@ -136,7 +132,9 @@ def _kind(name: str, compute: Callable[[pd.DataFrame, Mapping[str, Any]], dict[s
     )  # fmt: skip
 
 
-def test_a_new_kind_is_one_registration(client: TestClient, a: Company, temporary_kinds: list[str]) -> None:
+def test_a_new_kind_is_one_registration(
+    client: TestClient, a: Company, temporary_kinds: list[str], sessions: sessionmaker[Session]
+) -> None:
     def mean_cv(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
         return {"mean_cv": float(frame["cv"].mean())}
 
@@ -146,6 +144,9 @@ def test_a_new_kind_is_one_registration(client: TestClient, a: Company, temporar
     assert kinds == sorted([*all_analyses()]) and "mean-cv" in kinds  # listed like a built-in kind
     run = _run(client, a, "design,cv,theta0,n\n2x2,0.2,0.95,24\n2x2,0.4,0.95,24\n", "mean-cv")
     assert run["result"] == {"mean_cv": pytest.approx(0.3)}
+    with sessions() as s:  # worker processes know the built-in kinds only: computed in the server
+        job = s.get(AnalysisJob, run["id"])
+        assert job is not None and job.executor == "the server process"
     with pytest.raises(ValueError, match="already registered"):
         register(_kind("power", mean_cv))
 

@@ -19,7 +19,7 @@ from scipy import stats
 from bioparity.caa.example import DIFFERENT, example_paths
 from tests.conftest import read_reference
 from tests.workspace.conftest import Company
-from tests.workspace.helpers import upload
+from tests.workspace.helpers import run_and_wait, upload
 
 
 @pytest.fixture(scope="module")
@@ -28,11 +28,7 @@ def a(company_factory: Callable[[str], Company]) -> Company:
 
 
 def _run(client: TestClient, a: Company, dataset_id: str, kind: str, **options: Any) -> dict[str, Any]:
-    response = client.post(
-        f"/datasets/{dataset_id}/runs", headers=a.auth("analyst"), json={"kind": kind, "options": options}
-    )
-    assert response.status_code == 201, response.text
-    run: dict[str, Any] = response.json()
+    run = run_and_wait(client, dataset_id, a.auth("analyst"), kind, options)
     assert run["status"] == "succeeded", run
     return run
 

@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 
 from bioparity.cli.main import app
 from tests.workspace.conftest import Company
+from tests.workspace.helpers import run_and_wait
 
 REFERENCE = Path(__file__).parents[1] / "data" / "reference"
 THEOPH = REFERENCE / "nca" / "theoph.csv"
@@ -59,7 +60,7 @@ def _upload(client: TestClient, company: Company, content: str = MIXED, **extra:
     return client.post(f"/studies/{company.study.id}/datasets", headers=company.auth("analyst"), json=body)
 
 
-def _run(client: TestClient, company: Company, dataset_id: str, **options: Any) -> Any:
+def _request(client: TestClient, company: Company, dataset_id: str, **options: Any) -> Any:
     return client.post(
         f"/datasets/{dataset_id}/runs",
         headers=company.auth("analyst"),
@@ -67,8 +68,14 @@ def _run(client: TestClient, company: Company, dataset_id: str, **options: Any) 
     )
 
 
-def _table(run: Any) -> pd.DataFrame:
-    result = run.json()["result"]
+def _run(client: TestClient, company: Company, dataset_id: str, **options: Any) -> dict[str, Any]:
+    run = run_and_wait(client, dataset_id, company.auth("analyst"), "nca", options)
+    assert run["status"] == "succeeded", run
+    return run
+
+
+def _table(run: dict[str, Any]) -> pd.DataFrame:
+    result = run["result"]
     return pd.DataFrame(result["rows"], columns=result["columns"])
 
 
@@ -88,8 +95,7 @@ def test_a_unit_column_found_in_the_header_is_stored_and_every_row_converted(
         "unit_columns": {"conc": "PCSTRESU"},
     }
     run = _run(client, a, body["id"])
-    assert run.status_code == 201, run.text
-    assert run.json()["options"]["conc_unit"] == "mg/L"  # seeded from the upload
+    assert run["options"]["conc_unit"] == "mg/L"  # seeded from the upload
     table = _table(run)
     assert set(table.loc[table["PPTESTCD"] == "CMAX", "PPORRESU"]) == {"mg/L"}
     assert set(table.loc[table["PPTESTCD"] == "AUCLST", "PPSTRESU"]) == {"h*mg/L"}
@@ -141,7 +147,7 @@ def test_a_run_may_convert_into_another_unit_but_not_into_none(client: TestClien
     assert set(cmax["ug"]["PPORRESU"]) == {"ug/L"} and set(cmax["ng"]["PPORRESU"]) == {"ng/mL"}
     assert cmax["ng"].loc["1", "PPORRES"] == pytest.approx(10500.0, rel=1e-12)  # subject 1: 10.5 mg/L
     np.testing.assert_allclose(cmax["ug"]["PPORRES"], cmax["ng"]["PPORRES"], rtol=1e-12)  # 1 ug/L = 1 ng/mL
-    refused = _run(client, a, stored.json()["id"], conc_unit="")
+    refused = _request(client, a, stored.json()["id"], conc_unit="")
     assert refused.status_code == 422
     assert "gives the unit of conc per row (column PCSTRESU)" in refused.json()["detail"]
     assert "set option conc_unit" in refused.json()["detail"] and "e.g. ng/mL" in refused.json()["detail"]

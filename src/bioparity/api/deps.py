@@ -25,6 +25,7 @@ from bioparity.store.engine import read_sessionmaker
 from bioparity.workspace.access import Actor
 from bioparity.workspace.accounts import SESSION_HOURS, authenticate, session_touch_due, touch_session
 from bioparity.workspace.errors import AuthenticationError, PasswordChangeRequiredError
+from bioparity.workspace.runner import JobRunner
 
 SESSION_COOKIE = "bioparity_session"
 
@@ -87,6 +88,12 @@ def unit_of_work(request: Request) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def job_runner(request: Request) -> JobRunner:
+    """The app's runner of background analyses (``bioparity.server.create_app`` sets it up)."""
+    runner: JobRunner = request.app.state.jobs
+    return runner
 
 
 def write_unit(request: Request, work: Callable[[Session], T], *, attempts: int = WRITE_ATTEMPTS) -> T:

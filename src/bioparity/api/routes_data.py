@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
+from fastapi.responses import JSONResponse
 
 from bioparity.analyses.registry import all_analyses
-from bioparity.api.deps import CurrentActor, read_unit, unit_of_work, write_unit
+from bioparity.api.deps import CurrentActor, job_runner, read_unit, unit_of_work, write_unit
 from bioparity.api.errors import ERROR_RESPONSES
 from bioparity.api.schemas import (
     UUID_PATTERN,
     DatasetIn,
     DatasetOut,
     DeriveIn,
+    JobOut,
     KindOut,
     RunIn,
     RunOut,
@@ -24,7 +26,7 @@ from bioparity.api.schemas import (
     StudyOut,
 )
 from bioparity.errors import InputError
-from bioparity.workspace import analyses, datasets, programs, signatures
+from bioparity.workspace import analyses, datasets, jobs, programs, signatures
 
 router = APIRouter(responses=ERROR_RESPONSES)
 StudyId = Annotated[str, Path(pattern=UUID_PATTERN)]
@@ -122,13 +124,51 @@ def get_dataset_content(dataset_id: DatasetId, actor: CurrentActor, request: Req
     )
 
 
-@router.post("/datasets/{dataset_id}/runs", status_code=201, tags=["analyses"])
-def run_analysis(dataset_id: DatasetId, body: RunIn, actor: CurrentActor, request: Request) -> RunOut:
-    """Run an analysis kind on the dataset and store the result with its provenance."""
+#: Seconds a client is asked to wait before polling a run's status again.
+POLL_AFTER_SECONDS = "1"
+_ACCEPTED_HEADERS = {
+    "Location": {"description": "The run's URL (answers 202 with the status until the run is stored).",
+                 "schema": {"type": "string"}},
+    "Retry-After": {"description": "Seconds to wait before polling.", "schema": {"type": "string"}},
+}  # fmt: skip
+
+
+@router.post(
+    "/datasets/{dataset_id}/runs",
+    status_code=202,
+    tags=["analyses"],
+    responses={202: {"description": "Accepted: computed in the background", "headers": _ACCEPTED_HEADERS}},
+)
+def run_analysis(
+    dataset_id: DatasetId, body: RunIn, actor: CurrentActor, request: Request, response: Response
+) -> JobOut:
+    """Request an analysis of the dataset; it is computed in the background and stored with its
+    provenance exactly as before.
+
+    The request is checked at once (permission, kind, options: 4xx, nothing recorded). The answer is
+    202 Accepted with the run's id, its URL (``Location``, ``run_url``) and its status URL
+    (``status_url``): poll that until ``status`` is ``done`` (GET ``run_url`` for the run) or
+    ``failed`` (``error`` says why, e.g. the file, row and column a dataset does not fit the kind at).
+    """
+    runner = job_runner(request)
+    job = write_unit(
+        request,
+        lambda session: jobs.create_job(
+            session, actor, dataset_id, body.kind, body.options, executor=runner.description(body.kind)
+        ),
+    )
+    runner.submit(job.id, actor)
+    response.headers["Location"] = f"/runs/{job.id}"
+    response.headers["Retry-After"] = POLL_AFTER_SECONDS
+    return JobOut.of(jobs.status_of(job))
+
+
+@router.get("/runs/{run_id}/status", tags=["analyses"])
+def run_status(run_id: RunId, actor: CurrentActor, request: Request) -> JobOut:
+    """Where a requested run stands: queued, running (progress and message), done or failed (error).
+    A run stored without a background job answers done (or failed)."""
     with read_unit(request) as session:
-        pending = analyses.check_run(session, actor, dataset_id, body.kind, body.options)
-    computed = analyses.compute_run(pending)  # outside any transaction
-    return RunOut.of(write_unit(request, lambda session: analyses.store_run(session, actor, computed)))
+        return JobOut.of(jobs.job_status(session, actor, run_id))
 
 
 @router.post("/runs/{run_id}/datasets", status_code=201, tags=["datasets"])
@@ -148,10 +188,23 @@ def list_runs(study_id: StudyId, actor: CurrentActor, request: Request) -> list[
         return [RunOut.of(r) for r in analyses.list_runs(session, actor, study_id)]
 
 
-@router.get("/runs/{run_id}", tags=["analyses"])
-def get_run(run_id: RunId, actor: CurrentActor, request: Request) -> RunOut:
+@router.get(
+    "/runs/{run_id}",
+    tags=["analyses"],
+    response_model=RunOut,
+    responses={202: {"model": JobOut, "description": "Not stored yet: the run's status (see Retry-After)"}},
+)
+def get_run(run_id: RunId, actor: CurrentActor, request: Request) -> Any:
+    """The stored run; 202 with its status while it is computed; 404 naming the reason when its
+    analysis failed before anything was stored."""
     with unit_of_work(request) as session:
-        return RunOut.of(analyses.get_run(session, actor, run_id))
+        status = jobs.job_status(session, actor, run_id)
+        if status.run_stored:
+            return RunOut.of(analyses.get_run(session, actor, run_id))
+    if status.finished:
+        raise jobs.RunNotStoredError(run_id, status.error or "")
+    body = JobOut.of(status).model_dump(mode="json")
+    return JSONResponse(body, status_code=202, headers={"Retry-After": POLL_AFTER_SECONDS})
 
 
 @router.get("/runs/{run_id}/signatures", tags=["signatures"])

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from bioparity.analyses.contract import Analysis
 from bioparity.store import models as m
 from bioparity.workspace.datasets import ColumnMap
+from bioparity.workspace.jobs import JobStatus
 from bioparity.workspace.roles import Meaning, Role
 from bioparity.workspace.signatures import SignatureStatus
 from bioparity.workspace.text import (
@@ -387,6 +388,46 @@ class RunOut(BaseModel):
             error=r.error,
             created_at=utc(r.created_at),
             created_by=r.created_by,
+        )
+
+
+class JobOut(BaseModel):
+    """Where a requested run stands: ``POST /datasets/{id}/runs`` answers it (202 Accepted), and
+    ``GET /runs/{id}/status`` (``status_url``) until ``status`` is ``done`` (the run is at ``run_url``)
+    or ``failed`` (``error`` says why and what to do)."""
+
+    run_id: str = Field(description="The run's id, known from the request on.")
+    status: Literal["queued", "running", "done", "failed"]
+    progress: float = Field(description="How much of the work is done, from 0 to 1.")
+    message: str = Field(description="What the analysis does now, e.g. 'computing nca on 540 rows'.")
+    error: str | None = Field(description="Why it failed and what to do; no run is stored unless run_stored.")
+    run_stored: bool = Field(description="Whether GET run_url answers the run (done, or a failed attempt).")
+    kind: str
+    dataset_id: str
+    study_id: str
+    created_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    run_url: str = Field(description="The run: 202 with this status until it is stored, then 200.")
+    status_url: str = Field(description="Poll this (a second or two apart) until done or failed.")
+
+    @classmethod
+    def of(cls, job: JobStatus) -> JobOut:
+        return cls(
+            run_id=job.run_id,
+            status=job.status,  # type: ignore[arg-type]
+            progress=job.progress,
+            message=job.message,
+            error=job.error,
+            run_stored=job.run_stored,
+            kind=job.kind,
+            dataset_id=job.dataset_id,
+            study_id=job.study_id,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+            run_url=f"/runs/{job.run_id}",
+            status_url=f"/runs/{job.run_id}/status",
         )
 
 

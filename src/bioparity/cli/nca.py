@@ -37,6 +37,7 @@ from the options (:func:`~bioparity.nca.spec_from_options`, the names the worksp
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,7 @@ import pandas as pd
 import typer
 
 from bioparity.cli.common import user_errors
+from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.errors import InputError
 from bioparity.io import write_frame_atomic
 from bioparity.io.adam import adnca_domain, adpp_domain, write_adam
@@ -64,6 +66,8 @@ from bioparity.nca import (
     run_time_to_steady_state,
     spec_from_options,
 )
+from bioparity.nca.single.results import STREAM_BLOCK_PROFILES
+from bioparity.progress import ticking
 
 app = typer.Typer()
 
@@ -174,16 +178,16 @@ def nca_command(
     review: ReviewOpt = None,
 ) -> None:
     """Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz, MRT."""
-    with user_errors():
+    with user_errors(), progress_bar(f"reading {infile.name}") as bar:
         outputs = _check_flags(ctx.params)
         samples = read_samples(infile, spec_from_options(ctx.params))
         _say(samples.note)
         if dosing is None:
-            _single_dose(samples, outputs, ctx.params)
+            _single_dose(samples, outputs, ctx.params, bar)
         else:
             samples, doses = read_doses(dosing, samples)
             _say(doses.note)
-            _multiple_dose(samples, doses, outputs, ctx.params)
+            _multiple_dose(samples, doses, outputs, ctx.params, bar)
 
 
 @dataclass(frozen=True)
@@ -213,9 +217,10 @@ def _check_flags(params: Mapping[str, Any]) -> Outputs:
     return outputs
 
 
-def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any]) -> None:
+def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any], bar: ProgressBar) -> None:
     """Single-dose NCA of every profile: OUT (streamed when nothing else needs the whole table) and the
     requested SDTM/ADaM files."""
+    bar.stage("computing NCA")
     frame, spec = prepare_input(samples.frame, samples.spec, where=samples.where)
     review, review_where = read_review(params["review"]) if params["review"] is not None else (None, None)
     result = run_nca(
@@ -224,8 +229,11 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
         lambda_z_exclude=_table(params["lambda_z_exclude"]),
     )  # fmt: skip
     if spec.conc_unit is None and outputs.adpp is None and outputs.sdtm_pp is None:
-        n_rows = write_table_blocks(result.iter_frames(), outputs.out)  # flat memory, block by block
+        blocks = math.ceil(max(result.n_profiles, 1) / STREAM_BLOCK_PROFILES)
+        bar.stage(f"writing {outputs.out.name} (blocks of {STREAM_BLOCK_PROFILES:,} profiles)", blocks)
+        n_rows = write_table_blocks(ticking(result.iter_frames(), blocks, bar), outputs.out)  # flat memory
     else:
+        bar.stage(f"writing {outputs.out.name}")
         n_rows = len(_write_tables(result_table(result, spec), spec, outputs))
     inputs = {"concentrations": params["infile"]} | {
         name: params[name] for name in ("lambda_z_points", "lambda_z_exclude", "review")
@@ -241,16 +249,21 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
         _write_adnca(frame, _first_doses(frame, spec), spec, outputs)
 
 
-def _multiple_dose(samples: NCASamples, doses: NCADoses, outputs: Outputs, params: Mapping[str, Any]) -> None:
+def _multiple_dose(
+    samples: NCASamples, doses: NCADoses, outputs: Outputs, params: Mapping[str, Any], bar: ProgressBar
+) -> None:
     """Multiple-dose NCA (one set of parameters per dosing interval), the time to steady state and ADNCA."""
+    bar.stage("computing NCA per dosing interval")
     frame, spec = prepare_input(samples.frame, samples.spec, where=samples.where)
     result = run_nca(frame, spec, dosing=doses.frame, where=samples.where, dosing_where=doses.where)
+    bar.stage(f"writing {outputs.out.name}")
     _write_tables(result_table(result, spec), spec, outputs)
     write_provenance(
         outputs.out, {"concentrations": params["infile"], "dosing": params["dosing"]}, _provenance(spec)
     )
     _say(f"wrote {len(result.intervals)} dosing intervals to {outputs.out}")
     if outputs.tss_out is not None:
+        bar.stage("computing the time to steady state")
         tss = run_time_to_steady_state(
             frame, spec, dosing=doses.frame, terminal=result.terminal, where=samples.where,
             dosing_where=doses.where,

@@ -25,6 +25,7 @@ import typer
 
 from bioparity.cli.common import OutputFormat, comma_list, need, print_record, user_errors
 from bioparity.cli.options import Format, TargetPower, Theta2
+from bioparity.cli.progress import progress_bar
 from bioparity.errors import InputError, ScenarioError
 from bioparity.io import ColumnSpec, read_table, write_frame_atomic
 from bioparity.io.power_grid import (
@@ -67,16 +68,19 @@ def _run_grid(
     options: dict[str, Any],
 ) -> None:
     """Validate the whole grid, compute, then write OUT (and its provenance) atomically."""
-    frame = read_table(grid, columns)
-    try:
-        added = compute(frame)
-    except ScenarioError as exc:
-        raise locate_scenario_error(exc, str(grid)) from exc
-    original = pd.read_csv(grid, dtype=str, keep_default_na=False)
-    for name, values in added.items():
-        original[name] = values
-    write_frame_atomic(original, out)
-    write_provenance(out, {"grid": grid}, options)
+    with progress_bar(f"reading {grid.name}") as bar:  # steps: the grid is computed in one vectorised call
+        frame = read_table(grid, columns)
+        bar.stage(f"computing {len(frame):,} scenarios")
+        try:
+            added = compute(frame)
+        except ScenarioError as exc:
+            raise locate_scenario_error(exc, str(grid)) from exc
+        bar.stage(f"writing {out.name}")
+        original = pd.read_csv(grid, dtype=str, keep_default_na=False)
+        for name, values in added.items():
+            original[name] = values
+        write_frame_atomic(original, out)
+        write_provenance(out, {"grid": grid}, options)
     typer.echo(f"wrote {len(original)} rows to {out}", err=True)
     # The same table on stdout (power to 4 decimals, as PowerTOST prints it); the file keeps every digit.
     shown = original.copy()

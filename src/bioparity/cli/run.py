@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from bioparity.cli.common import user_errors
+from bioparity.cli.progress import ProgressBar, progress_bar
 
 KindArg = Annotated[str, typer.Argument(help="Analysis kind (see `bioparity kinds`), e.g. nca or caa.")]
 FileArg = Annotated[
@@ -50,12 +51,18 @@ def option_values(kind: str, items: list[str]) -> dict[str, Any]:
     return effective_options(analysis, parse_options(analysis, texts))
 
 
-def run_kind(kind: str, file: Path, options: dict[str, Any]) -> dict[str, Any]:
-    """Read ``file`` with the kind's reader and compute (the workspace's run, without the store)."""
+def run_kind(
+    kind: str, file: Path, options: dict[str, Any], bar: ProgressBar | None = None
+) -> dict[str, Any]:
+    """Read ``file`` with the kind's reader and compute (the workspace's run, without the store);
+    ``bar`` is told of each step."""
     from bioparity.analyses.registry import get_analysis
 
     analysis = get_analysis(kind)
-    return dict(analysis.compute(analysis.read(file), options))
+    frame = analysis.read(file)
+    if bar is not None:
+        bar.stage(f"computing {kind} on {len(frame):,} rows")
+    return dict(analysis.compute(frame, options))
 
 
 def _print_tables(kind: str, result: dict[str, Any], options: dict[str, Any]) -> None:
@@ -102,8 +109,11 @@ def run_command(
         from bioparity.audit.chain import canonical_json
 
         options = option_values(kind, option or [])
-        result = run_kind(kind, file, options)
-        written = _write(out, result) if out is not None else ""
+        with progress_bar(f"reading {file.name}") as bar:
+            result = run_kind(kind, file, options, bar)
+            if out is not None:
+                bar.stage(f"writing {out.name}")
+            written = _write(out, result) if out is not None else ""
         if json_output:
             sys.stdout.write(canonical_json(result) + "\n")
         else:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -236,6 +237,40 @@ class AnalysisRun(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+
+
+class AnalysisJob(Base):
+    """An analysis run requested from a server and computed in the background: its state and progress.
+
+    ``id`` is the id the run gets when it is stored (its URL is known from the start). The run, its
+    provenance and its audit row are written exactly as for a run computed at once
+    (:func:`bioparity.workspace.analyses.store_run`); the job only says where the request stands:
+    ``queued`` (waiting for a worker), ``running`` (``progress`` from 0 to 1 and ``message``), ``done``
+    (the run is stored: ``run_id``), or ``failed`` (``error`` says why and what to do; ``run_id`` is set
+    when the attempt was kept as a failed run). ``heartbeat_at`` is renewed by the server process that
+    holds the job, so that a job whose server stopped is found and failed (see
+    :func:`bioparity.workspace.jobs.fail_stale_jobs`).
+    """
+
+    __tablename__ = "analysis_jobs"
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    study_id: Mapped[str] = mapped_column(ForeignKey("studies.id"), index=True)
+    dataset_id: Mapped[str] = mapped_column(ForeignKey("datasets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    options_json: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str] = mapped_column(String(500), default="")
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The stored run (the job's id), once stored; no foreign key: the run is written after the job.
+    run_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # Where it was computed (a worker process of the server, the server process itself, a Dask cluster).
+    executor: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Signature(Base):

@@ -30,9 +30,10 @@ from bioparity.report.html import report_tables
 from bioparity.store.models import AnalysisRun, Dataset
 from bioparity.web import plots
 from bioparity.web.downloads import disposition, file_name, program_part, run_file_name
+from bioparity.web.pages_jobs import job_page, safe_then, submit_run
 from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import TEMPLATES, label, render, with_notice
-from bioparity.workspace import analyses, datasets, programs, signatures
+from bioparity.workspace import analyses, datasets, jobs, programs, signatures
 from bioparity.workspace.access import program_permissions, require_dataset, require_study
 from bioparity.workspace.errors import NotFoundError, PermissionDeniedError
 from bioparity.workspace.roles import SIGN_PERMISSION, Permission
@@ -342,6 +343,7 @@ def _dataset_page(
                 "profile-individual": plots.individual_figure(profile),
             }
         runs = [r for r in analyses.list_runs(session, actor, study.id) if r.dataset_id == dataset.id]
+        active = jobs.active_jobs(session, dataset.id)
         source_run = session.get(AnalysisRun, dataset.derived_from_run) if dataset.derived_from_run else None
         kinds = _kinds()
         offered = []
@@ -360,6 +362,7 @@ def _dataset_page(
             rows=rows,
             figures=figures,
             runs=[(r, key_options(r)) for r in runs],
+            active_jobs=active,
             source_run=source_run,
             kinds=offered,
             rename=mapping.rename,
@@ -421,20 +424,14 @@ async def run(request: Request, actor: PageActor, dataset_id: str) -> Response:
             return _dataset_page(request, actor, dataset_id, status_code=422, run_kind=kind_name, given=given,
                                  errors=errors)  # fmt: skip
 
-    def compute_and_store() -> AnalysisRun:
-        with read_unit(request) as session:
-            pending = analyses.check_run(session, actor, dataset_id, kind_name, options)
-        computed = analyses.compute_run(pending)  # outside any transaction
-        return write_unit(request, lambda session: analyses.store_run(session, actor, computed))
-
     try:
-        run_ = await run_in_threadpool(compute_and_store)
+        run_id = await submit_run(request, actor, dataset_id, kind_name, options)
     except (NotFoundError, PermissionDeniedError):
         raise
     except BioparityError as exc:
         return _dataset_page(request, actor, dataset_id, status_code=422, run_kind=kind_name, given=given,
                              run_error=str(exc))  # fmt: skip
-    return RedirectResponse(f"/ui/runs/{run_.id}", status_code=303)
+    return RedirectResponse(f"/ui/runs/{run_id}", status_code=303)
 
 
 def _sign_meanings(granted: frozenset[Permission]) -> list[str]:
@@ -442,7 +439,18 @@ def _sign_meanings(granted: frozenset[Permission]) -> list[str]:
 
 
 @router.get("/runs/{run_id}")
-def run_page(request: Request, actor: PageActor, run_id: str, message: str = "", error: str = "") -> Response:
+def run_page(
+    request: Request, actor: PageActor, run_id: str, message: str = "", error: str = "", then: str = ""
+) -> Response:
+    """The run; until it is stored, where its analysis stands (``then``: a page of the run to go to
+    once it is stored)."""
+    with read_unit(request) as session:
+        stored = session.get(AnalysisRun, run_id) is not None
+        status = None if stored else jobs.job_status(session, actor, run_id)  # NotFoundError if neither
+    if status is not None and not status.run_stored:
+        return job_page(request, actor, status)
+    if then and safe_then(run_id, then):
+        return RedirectResponse(then, status_code=303)
     return _run_page(request, actor, run_id, message=message, error=error)
 
 
@@ -458,7 +466,7 @@ def _run_page(
     meaning: str = "",
 ) -> HTMLResponse:
     # Other query parameters choose the item of a figure series (e.g. ?attribute=... for CAA plots).
-    chosen = {k: v for k, v in request.query_params.items() if k not in {"message", "error"}}
+    chosen = {k: v for k, v in request.query_params.items() if k not in {"message", "error", "then"}}
     with read_unit(request) as session:
         ctx = run_context(session, actor, run_id, chosen=chosen)
         granted = program_permissions(session, actor.user_id, ctx.program)

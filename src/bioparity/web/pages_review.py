@@ -14,22 +14,23 @@ from urllib.parse import urlencode
 import pandas as pd
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from bioparity.analyses import nca as nca_kind
 from bioparity.analyses.registry import get_analysis
-from bioparity.api.deps import write_unit
 from bioparity.audit.trail import append_event
 from bioparity.errors import BioparityError
 from bioparity.i18n import gettext as _
 from bioparity.nca import NCASpec
 from bioparity.report.context import RunContext, run_context
 from bioparity.store.models import AnalysisRun
+from bioparity.web.pages_jobs import submit_run
 from bioparity.web.plots import LOG_AXIS, plot_layout
 from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import render
-from bioparity.workspace import analyses, datasets
+from bioparity.workspace import datasets
 from bioparity.workspace.access import program_permissions
 from bioparity.workspace.roles import Permission
 
@@ -215,8 +216,8 @@ async def review_choice(
     if problem:
         return RedirectResponse(back + urlencode({"profile": profile, "error": problem}), status_code=303)
 
-    def create() -> AnalysisRun:
-        ctx, samples, _can_write = _load(request, actor, run_id)  # check_run below checks the permission
+    def choose() -> tuple[RunContext, dict[str, Any], dict[str, Any]]:
+        ctx, samples, _can_write = _load(request, actor, run_id)  # the job's check verifies permission
         _keys, profiles = _profiles(ctx, samples)
         if not 0 <= profile < len(profiles):
             raise HTTPException(404, _("no such profile in this run"))
@@ -227,13 +228,12 @@ async def review_choice(
             "reason": reason.strip(),
         }
         previous = nca_kind.review_choices(ctx.options).to_dict(orient="records")
-        options = {**ctx.options, "review": [*previous, choice]}
-        with read_unit(request) as session:
-            pending = analyses.check_run(session, actor, ctx.dataset.id, nca_kind.NAME, options)
-        computed = analyses.compute_run(pending)
+        return ctx, choice, {**ctx.options, "review": [*previous, choice]}
 
-        def store(session: Any) -> AnalysisRun:
-            new = analyses.store_run(session, actor, computed)
+    try:
+        ctx, choice, options = await run_in_threadpool(choose)
+
+        def audit(session: Session, new: AnalysisRun) -> None:  # in the transaction storing the new run
             append_event(
                 session,
                 actor_id=actor.user_id,
@@ -246,12 +246,8 @@ async def review_choice(
                 before={"run": ctx.run.id},
                 after={"run": new.id, "choice": choice, "name": _summary(ctx.run.id, choice)},
             )
-            return new
 
-        return write_unit(request, store)
-
-    try:
-        new = await run_in_threadpool(create)
+        new_id = await submit_run(request, actor, ctx.dataset.id, nca_kind.NAME, options, after_store=audit)
     except HTTPException:
         raise
     except BioparityError as exc:
@@ -265,7 +261,9 @@ async def review_choice(
             "action": _("exclude") if action.strip().lower() == "exclude" else _("include"),
         },
     }
-    return RedirectResponse(f"/ui/runs/{new.id}/review?" + urlencode(query), status_code=303)
+    # The new run's page shows its progress, then opens its review.
+    then = f"/ui/runs/{new_id}/review?" + urlencode(query)
+    return RedirectResponse(f"/ui/runs/{new_id}?" + urlencode({"then": then}), status_code=303)
 
 
 def _summary(run_id: str, choice: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bioparity.i18n import gettext as _
 from bioparity.store.models import (
+    AnalysisJob,
     AnalysisRun,
     Dataset,
     Membership,
@@ -99,7 +100,7 @@ def require_study(
     return study, program
 
 
-_InStudy = TypeVar("_InStudy", Dataset, AnalysisRun)
+_InStudy = TypeVar("_InStudy", Dataset, AnalysisRun, AnalysisJob)
 
 
 def _in_study(
@@ -131,6 +132,13 @@ def require_run(
     session: Session, actor: Actor, run_id: str, permission: Permission = Permission.read
 ) -> tuple[AnalysisRun, Study, Program]:
     return _in_study(session, actor, AnalysisRun, run_id, permission, "analysis run")
+
+
+def require_job(
+    session: Session, actor: Actor, run_id: str, permission: Permission = Permission.read
+) -> tuple[AnalysisJob, Study, Program]:
+    """The background job of run ``run_id``; a hidden or missing one is reported as a missing run."""
+    return _in_study(session, actor, AnalysisJob, run_id, permission, "analysis run")
 
 
 def require_org(

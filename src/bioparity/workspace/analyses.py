@@ -26,7 +26,8 @@ from bioparity.audit import append_event, canonical_json, sha256_hex
 from bioparity.errors import BioparityError, DataFileError, InputError
 from bioparity.i18n import DEFAULT_LANGUAGE, use_language
 from bioparity.i18n import gettext as _
-from bioparity.store.models import AnalysisRun
+from bioparity.progress import StageCallback, report_stage
+from bioparity.store.models import AnalysisRun, Dataset
 from bioparity.workspace.access import Actor, require_dataset, require_run, require_study
 from bioparity.workspace.datasets import ColumnMap, dataset_content, read_mapped
 from bioparity.workspace.roles import Permission
@@ -67,11 +68,12 @@ class ComputedRun:
     software_version: str
 
 
-def check_run(
+def check_options(
     session: Session, actor: Actor, dataset_id: str, kind: str, options: Mapping[str, Any] | None = None
-) -> PendingRun:
-    """Check that the caller may run ``kind`` on the dataset with these options (only reads the store)."""
-    dataset, study, _program = require_dataset(session, actor, dataset_id, Permission.write_data)
+) -> tuple[Dataset, dict[str, Any]]:
+    """Check that the caller may run ``kind`` on the dataset with these options (only reads the store,
+    not the dataset's bytes); returns the dataset and the effective options (defaults filled in)."""
+    dataset, _study, _program = require_dataset(session, actor, dataset_id, Permission.write_data)
     spec = get_analysis(kind)
     mapping = ColumnMap.parse(dataset.column_map)
     # Units chosen at upload are the defaults of the kind's unit options (a given option wins).
@@ -95,9 +97,18 @@ def check_run(
                 )
                 % values
             )
+    return dataset, dict(effective)
+
+
+def check_run(
+    session: Session, actor: Actor, dataset_id: str, kind: str, options: Mapping[str, Any] | None = None
+) -> PendingRun:
+    """Check that the caller may run ``kind`` on the dataset with these options (only reads the store),
+    and read the dataset's stored bytes."""
+    dataset, effective = check_options(session, actor, dataset_id, kind, options)
     return PendingRun(
         dataset_id=dataset.id,
-        study_id=study.id,
+        study_id=dataset.study_id,
         kind=kind,
         options=effective,
         filename=dataset.filename,
@@ -107,14 +118,21 @@ def check_run(
     )
 
 
-def compute_run(pending: PendingRun) -> ComputedRun:
+#: Where a run stands when it starts each stage (reported to ``stage`` by :func:`compute_run`).
+READING, COMPUTING, SERIALISING = 0.05, 0.35, 0.85
+
+
+def compute_run(pending: PendingRun, stage: StageCallback | None = None) -> ComputedRun:
     """Read the dataset and compute (no store: servers run this outside any transaction).
 
     A dataset that does not fit the kind raises (nothing is stored); an unexpected failure inside the
-    computation becomes a ``failed`` outcome.
+    computation becomes a ``failed`` outcome. ``stage(fraction, message)`` hears of each stage
+    (reading, computing, preparing the result).
     """
     spec = get_analysis(pending.kind)
+    report_stage(stage, READING, f"reading {pending.filename} ({len(pending.content):,} bytes)")
     frame = read_mapped(pending.content, pending.filename, pending.column_map, spec, pending.options)
+    report_stage(stage, COMPUTING, f"computing {pending.kind} on {len(frame):,} rows")
     versions = software_versions()
     try:
         with use_language(DEFAULT_LANGUAGE):  # a stored result is language-neutral, whoever asked
@@ -125,11 +143,17 @@ def compute_run(pending: PendingRun) -> ComputedRun:
         raise
     except Exception as exc:  # a defect, not a user error: keep the evidence of the attempt
         return ComputedRun(pending, "failed", None, f"{type(exc).__name__}: {exc}", versions)
+    report_stage(stage, SERIALISING, "preparing the result for storage")
     return ComputedRun(pending, "succeeded", canonical_json(result), None, versions)
 
 
-def store_run(session: Session, actor: Actor, computed: ComputedRun) -> AnalysisRun:
-    """Write the run and its audit row (a short write; the permission is checked again)."""
+def store_run(
+    session: Session, actor: Actor, computed: ComputedRun, *, run_id: str | None = None
+) -> AnalysisRun:
+    """Write the run and its audit row (a short write; the permission is checked again).
+
+    ``run_id`` is the id announced for a background run (:mod:`bioparity.workspace.jobs`); by default
+    a new one."""
     pending = computed.pending
     dataset, study, program = require_dataset(session, actor, pending.dataset_id, Permission.write_data)
     if dataset.sha256 != pending.sha256:  # pragma: no cover - datasets are immutable
@@ -162,6 +186,8 @@ def store_run(session: Session, actor: Actor, computed: ComputedRun) -> Analysis
         result_json=computed.result_json,
         result_sha256=None if computed.result_json is None else sha256_hex(computed.result_json),
     )
+    if run_id is not None:
+        run.id = run_id
     session.add(run)
     session.flush()
     append_event(
