@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bioparity.analyses.registry import all_analyses
 from bioparity.api.deps import job_runner, write_unit
+from bioparity.i18n import gettext as _
 from bioparity.web.session import read_unit
 from bioparity.web.templating import render
 from bioparity.workspace import jobs
@@ -61,7 +62,11 @@ def job_page(request: Request, actor: Actor, status: JobStatus) -> HTMLResponse:
     with read_unit(request) as session:
         dataset, _study, program = require_dataset(session, actor, status.dataset_id)
     kind = all_analyses().get(status.kind)
-    title = f"{kind.title if kind else status.kind} of {dataset.name} v{dataset.version}"
+    title = _("%(kind)s of %(dataset)s v%(version)s") % {
+        "kind": _(kind.title) if kind else status.kind,
+        "dataset": dataset.name,
+        "version": dataset.version,
+    }
     page: HTMLResponse = render(
         request,
         "job.html",
@@ -70,7 +75,7 @@ def job_page(request: Request, actor: Actor, status: JobStatus) -> HTMLResponse:
         program=program,
         title=title,
         crumbs=[
-            ("Programs", "/ui/programs"),
+            (_("Programs"), "/ui/programs"),
             (program.name, f"/ui/programs/{program.id}"),
             (f"{dataset.name} v{dataset.version}", f"/ui/datasets/{dataset.id}"),
             (title, None),

@@ -11,16 +11,20 @@
   var percent = document.getElementById("job-percent");
   var message = document.getElementById("job-message");
   var delay = 500;
+  // The page's language: state names and the "% done" text come from the page (the JSON status is English).
+  var labels = JSON.parse(box.getAttribute("data-labels") || "{}");
+  var percentDone = box.getAttribute("data-percent-done") || "%(percent)s% done";
 
   function show(s) {
-    if (state.textContent !== s.status) {
-      state.textContent = s.status;
+    if (state.getAttribute("data-code") !== s.status) {
+      state.setAttribute("data-code", s.status);
+      state.textContent = labels[s.status] || s.status;
       state.className = "badge " + (badges[s.status] || "");
     }
     // data-status stays queued or running until the page is loaded again with the outcome.
     if (s.status === "queued" || s.status === "running") { box.setAttribute("data-status", s.status); }
     if (bar) { bar.value = s.progress; }
-    if (percent) { percent.textContent = Math.round(100 * s.progress) + "% done"; }
+    if (percent) { percent.textContent = percentDone.replace("%(percent)s", String(Math.round(100 * s.progress))); }
     // Only a changed text is written: the live region announces each stage once.
     if (message && message.textContent !== (s.message || "")) { message.textContent = s.message || ""; }
   }
