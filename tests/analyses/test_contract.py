@@ -39,6 +39,7 @@ BAD_CELLS: dict[str, tuple[str, str, str]] = {
     "ada-cutpoint": ("signal", "x", "row 2"),
     "stability": ("value", "x", "row 2"),
     "profiles": ("value", "x", "row 2"),
+    "comparability": ("value", "x", "row 2"),
     "isr": ("repeat", "x", "row 2"),
 }
 

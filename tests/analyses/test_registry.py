@@ -59,6 +59,7 @@ def test_the_builtin_kinds_are_the_modules_of_the_tuple() -> None:
             "ada-cutpoint",
             "be",
             "caa",
+            "comparability",
             "isr",
             "nca",
             "pk-similarity",
@@ -74,7 +75,8 @@ def test_the_builtin_kinds_are_the_modules_of_the_tuple() -> None:
 def test_unknown_kind_lists_the_known_ones() -> None:
     with pytest.raises(
         InputError,
-        match=r"unknown analysis kind 'astrology'; expected one of ada-cutpoint, be, caa, isr, nca",
+        match=r"unknown analysis kind 'astrology'; expected one of ada-cutpoint, be, caa, comparability, "
+        "isr, nca",
     ):
         get_analysis("astrology")
 

@@ -379,8 +379,10 @@ def caa_plot(
     rows: Sequence[Mapping[str, Any]],
     attribute: str,
     names: Mapping[str, str] | None = None,
+    test: str = "test",
 ) -> CAAPlot | None:
-    """Lot means by source for one attribute, with each test-vs-reference acceptance range."""
+    """Lot means by source for one attribute, with each test-vs-reference acceptance range (``test``: the
+    source judged against the others, e.g. the post-change lots of a process-change comparability)."""
     if not {"attribute", "source", "lot", "value"} <= set(lots.columns):
         return None
     data = lots[lots["attribute"].astype(str) == attribute]
@@ -394,12 +396,12 @@ def caa_plot(
         .mean()
         .reset_index()
     )
-    sources = tuple(sorted(set(per_lot["source"]), key=lambda s: (s != "test", s)))
+    sources = tuple(sorted(set(per_lot["source"]), key=lambda s: (s != test, s)))
     by_source = {s: [round(float(v), 10) for v in per_lot.loc[per_lot["source"] == s, "v"]] for s in sources}
     bands = []
     mine = [r for r in rows if str(r.get("attribute")) == attribute]
     for r in mine:
-        if r.get("test_source") != "test" or r.get("method") == "descriptive":
+        if r.get("test_source") != test or r.get("method") == "descriptive":
             continue
         shift = _number(r.get("mean_reference")) if r.get("method") == "equivalence" else 0.0
         lo, hi = _number(r.get("lower_limit")), _number(r.get("upper_limit"))

@@ -27,6 +27,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "bioparity.analyses.ada_cutpoint",
     "bioparity.analyses.stability",
     "bioparity.analyses.profiles",
+    "bioparity.analyses.comparability",
     "bioparity.analyses.isr",
 )
 

@@ -19,7 +19,7 @@ slope comparisons (``--slopes``) and the per-lot regressions (``--lots``).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ POOLING, SHELF_LIFE_VALUE, WORST_LOT, EQUIVALENT = "pooling", "shelf_life", "wor
 SPEC_NUMBERS = ("lower", "upper", "slope_margin")
 SPEC_COLUMNS = (*SPEC_NUMBERS, "model")
 
-_HELP = {
+COLUMNS_HELP = {
     "attribute": "quality attribute (each analysed with its own specification)",
     "lot": "lot (batch); a lot belongs to one product",
     "time": "time on stability",
@@ -59,8 +59,8 @@ _HELP = {
     "slope_margin": "equivalence margin of the slope difference (else the option)",
 }
 COLUMNS = (
-    *(InputColumn(c, True, _HELP[c]) for c in STABILITY_COLUMNS),
-    *(InputColumn(c, False, _HELP[c]) for c in ("product", "condition", *SPEC_COLUMNS)),
+    *(InputColumn(c, True, COLUMNS_HELP[c]) for c in STABILITY_COLUMNS),
+    *(InputColumn(c, False, COLUMNS_HELP[c]) for c in ("product", "condition", *SPEC_COLUMNS)),
 )
 
 
@@ -85,34 +85,49 @@ def _spec_cell(raw: Any, column: str) -> Any:
 def read_stability_data(path: Path) -> pd.DataFrame:
     """The long stability table as ``bioparity stability`` reads it, with the optional specification
     columns checked (file, row and column named; one value per attribute)."""
-    data = read_stability(path)
     loaded = read_any_table(path)
     raw = loaded.frame.rename(columns=lambda c: str(c).strip())
+    return with_spec_columns(read_stability(path), raw, loaded.file, loaded.line_offset)
+
+
+def with_spec_columns(
+    data: pd.DataFrame,
+    raw: pd.DataFrame,
+    file: str,
+    offset: int | None,
+    rows: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """``data`` (rows of :func:`bioparity.io.cmc.stability_frame`) with the specification columns of the
+    ``raw`` table it was read from, checked (one value per attribute; the place of a bad cell named by
+    ``file``, the data row (``rows``: the file's row of each row, default its position) and, with the
+    header's line ``offset``, the line)."""
+    where = list(rows) if rows is not None else list(range(1, len(data) + 1))
     for column in SPEC_COLUMNS:
         if column not in raw.columns:
             continue
         values: list[Any] = []
         first: dict[str, tuple[Any, int]] = {}
-        for i, (attribute, cell_) in enumerate(zip(data[ATTRIBUTE], raw[column].tolist(), strict=True)):
-            line = None if loaded.line_offset is None else i + 1 + loaded.line_offset
+        cells = zip(where, data[ATTRIBUTE], raw[column].tolist(), strict=True)
+        for row, attribute, cell_ in cells:
+            line = None if offset is None else row + offset
             try:
                 value = _spec_cell(cell_, column)
             except ValueError as exc:
                 raise DataFileError(
                     "not a valid specification value",
-                    file=loaded.file,
-                    row=i + 1,
+                    file=file,
+                    row=row,
                     line=line,
                     column=column,
                     value=cell_,
                     expected=str(exc),
                 ) from None
-            if value is not None and first.setdefault(attribute, (value, i + 1))[0] != value:
+            if value is not None and first.setdefault(attribute, (value, row))[0] != value:
                 raise DataFileError(
                     f"attribute {attribute!r} has {column} {first[attribute][0]!r} on row "
                     f"{first[attribute][1]}",
-                    file=loaded.file,
-                    row=i + 1,
+                    file=file,
+                    row=row,
                     line=line,
                     column=column,
                     value=cell_,
@@ -156,6 +171,20 @@ def _where(r: Mapping[Any, Any]) -> str:
 
 def stability_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     """Every attribute, condition and product (``bioparity stability`` with the options as its spec)."""
+    table, settings, specification, notes = stability_sections(frame, options)
+    return frame_result(table, settings=settings, specification=specification, notes=notes)
+
+
+def stability_sections(
+    frame: pd.DataFrame,
+    options: Mapping[str, Any],
+    *,
+    test: str | None = None,
+    reference: str | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any], dict[str, dict[str, Any]], list[str]]:
+    """The stored table (the three outputs of ``bioparity stability`` told apart by :data:`SECTION`), the
+    settings, the specification per attribute and the flags as notes; ``test``/``reference`` name the
+    products compared (default: the options of the same names)."""
     specification = _specification(frame, options)
     result = stability_table(
         frame.drop(columns=[c for c in SPEC_COLUMNS if c in frame.columns]),
@@ -164,8 +193,8 @@ def stability_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str,
         alpha_pool=number_option(options, "alpha_pool", 0.25),
         max_time=optional_number(options, "max_time"),
         dids_variance=text_option(options, "dids_variance", "separate"),
-        test=text_option(options, "test", "test"),
-        reference=text_option(options, "reference", "reference"),
+        test=text_option(options, "test", "test") if test is None else test,
+        reference=text_option(options, "reference", "reference") if reference is None else reference,
         slope_alpha=number_option(options, "slope_alpha", 0.05),
     )
     parts = [
@@ -180,7 +209,7 @@ def stability_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str,
         for r in table.to_dict("records")
         if isinstance(r.get("flags"), str) and r["flags"]
     ]
-    return frame_result(table, settings=result.settings, specification=specification, notes=notes)
+    return table, dict(result.settings), specification, notes
 
 
 def section(frame: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -267,8 +296,10 @@ def _slopes_table(rows: pd.DataFrame, unit: str) -> Table:
             )
         )
     level = f"{100 * float(rows['conf_level'].iloc[0]):g}%" if "conf_level" in rows.columns else "90%"
+    pairs = {(str(r.get("test")), str(r.get("reference"))) for r in rows.to_dict("records")}
+    products = " - ".join(pairs.pop()) if len(pairs) == 1 else "test - reference"
     return Table(
-        f"Equivalence of degradation rates: difference of mean lot slopes, test - reference ({level} CI)",
+        f"Equivalence of degradation rates: difference of mean lot slopes, {products} ({level} CI)",
         (
             "attribute",
             "condition",
@@ -332,7 +363,8 @@ def stability_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = No
     return ReportTables(tuple(main), tuple(appendix))
 
 
-def _records(result: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
+def section_records(result: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
+    """The rows of one section of a stored result (a mapping of :func:`frame_result`), as dictionaries."""
     columns = list(result.get("columns") or [])
     rows = [dict(zip(columns, r, strict=True)) for r in result.get("rows") or []]
     return [r for r in rows if r.get(SECTION) == name]
@@ -348,7 +380,7 @@ def stability_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> 
     """``3 shelf lives: shortest 25.99 months (potency, reference; lot b5, cics); degradation rates
     equivalent for 1 of 1 comparison``."""
     unit = str(options.get("time_unit") or "")
-    lives = _records(result, SHELF_LIFE)
+    lives = section_records(result, SHELF_LIFE)
     known = [r for r in lives if not math.isnan(_life(r.get(SHELF_LIFE_VALUE)))]
     line = f"{len(lives)} shelf lives"
     if known:
@@ -358,7 +390,7 @@ def stability_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> 
             f": shortest {cell(_life(worst.get(SHELF_LIFE_VALUE)), 4)} {unit} ({where}; lot "
             f"{worst.get(WORST_LOT)}, {worst.get(POOLING)})"
         )
-    slopes = _records(result, SLOPES)
+    slopes = section_records(result, SLOPES)
     if slopes:
         judged = [r for r in slopes if r.get(EQUIVALENT) is not None]
         line += (
@@ -428,7 +460,7 @@ def stability_figure(data: pd.DataFrame, life: Mapping[str, Any], lots: pd.DataF
     hlines = tuple(
         RefLine(f"{side} criterion {cell(life.get(side))}", float(life[side]))
         for side in ("lower", "upper")
-        if is_number(life.get(side))
+        if is_number(life.get(side)) and math.isfinite(life[side])
     )
     vlines = (RefLine(f"shelf life {cell(shelf, 4)}", shelf),) if math.isfinite(shelf) else ()
     return XYPlot(
@@ -448,11 +480,17 @@ def stability_figures(run: RunView) -> list[Figure]:
     data = run.input_frame((ATTRIBUTE, LOT, "time", "value"))
     if data is None or SECTION not in run.table.columns:
         return []
+    return stability_plots(data, run.table, str(run.options.get("time_unit") or ""))
+
+
+def stability_plots(data: pd.DataFrame, table: pd.DataFrame, unit: str) -> list[Figure]:
+    """The figures of :func:`stability_figures` from the input ``data`` (``attribute, lot, time, value``
+    [+ ``condition``, ``product``]; rows whose time or value is not a number left out) and the stored
+    ``table`` (with its :data:`SECTION` column)."""
     data = data.assign(
         time=pd.to_numeric(data["time"], errors="coerce"), value=pd.to_numeric(data["value"], errors="coerce")
     ).dropna(subset=["time", "value"])
-    lots = section(run.table, LOTS)
-    unit = str(run.options.get("time_unit") or "")
+    lots = section(table, LOTS)
     return [
         Figure(
             "stability",
@@ -466,9 +504,7 @@ def stability_figures(run: RunView) -> list[Figure]:
             note="Points: results per lot; lines: the mean of the model chosen by the poolability tests "
             "(one pooled line for cics); dashed: acceptance criteria; dotted: the shelf life.",
         )
-        for life in (
-            {str(k): v for k, v in r.items()} for r in section(run.table, SHELF_LIFE).to_dict("records")
-        )
+        for life in ({str(k): v for k, v in r.items()} for r in section(table, SHELF_LIFE).to_dict("records"))
     ]
 
 
