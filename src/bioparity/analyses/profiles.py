@@ -16,6 +16,7 @@ The stored table stacks the command's two outputs, told apart by :data:`SECTION`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,10 @@ from typing import Any
 import pandas as pd
 
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, packaged_example
-from bioparity.analyses.figures import Band, CAAPlot, Figure
+from bioparity.analyses.figures import Band, BarPlot, Bars, Figure, RefLine
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.options import number_option, optional_number, text_option
-from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels
+from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.io.cmc import PROFILE_COLUMNS, read_profile
 from bioparity.profiles import profile_similarity
 
@@ -186,36 +187,113 @@ def profiles_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tupl
     ]
 
 
+def _bars(rows: list[dict[str, Any]], sources: list[str], value: str) -> tuple[Bars, ...]:
+    """One series of bars per source: the ``value`` of each of its lots."""
+    return tuple(
+        Bars(
+            s,
+            [str(r[LOT]) for r in rows if r[SOURCE] == s],
+            [float(r[value]) for r in rows if r[SOURCE] == s],
+        )
+        for s in sources
+    )
+
+
+def _species_plot(name: str, r: Mapping[str, Any], lots: list[dict[str, Any]], sources: list[str]) -> BarPlot:
+    """One species: the lots' percentages as bars by source, the reference range shaded and the
+    reference mean as a line."""
+    series = _bars(lots, sources, "value")
+    k = cell(r.get("k"))
+    return BarPlot(
+        f"{name}: {cell(r.get(N_WITHIN))}/{cell(r.get(N_TEST))} test lots within the reference range",
+        "lot",
+        f"{name}",
+        "%",
+        series,
+        (
+            Band(
+                f"reference mean ± {k} SD: {cell(r[RANGE_LOWER], 4)} to {cell(r[RANGE_UPPER], 4)}",
+                float(r[RANGE_LOWER]),
+                float(r[RANGE_UPPER]),
+            ),
+        ),
+        (RefLine(f"reference mean {cell(r['reference_mean'], 4)}", float(r["reference_mean"])),),
+    )
+
+
+def _distance_plot(rows: list[dict[str, Any]], sources: list[str]) -> BarPlot:
+    """The lots' Aitchison distances to the reference centre by source, the threshold as a line."""
+    series = _bars(rows, sources, DISTANCE)
+    first = rows[0] if rows else {}
+    threshold = first.get("threshold")
+    lines = (
+        (RefLine(f"threshold ({first.get('threshold_rule')}) {cell(threshold, 4)}", float(threshold)),)
+        if threshold is not None and is_number(threshold) and math.isfinite(float(threshold))
+        else ()
+    )
+    return BarPlot(
+        "Whole profile: Aitchison distance to the reference centre (reference lots: leave-one-out)",
+        "lot",
+        "Aitchison distance",
+        series=series,
+        hlines=lines,
+    )
+
+
 def profiles_figures(run: RunView) -> list[Figure]:
-    """One plot per species: the lots' percentages by source with the reference range shaded."""
+    """The lots' Aitchison distances against the threshold, then one bar chart per species: the lots'
+    percentages by source with the reference range shaded."""
     stored = run.result.get("profiles") if isinstance(run.result, Mapping) else None
     if not isinstance(stored, Mapping):
         return []
-    ranges = {str(r[SPECIES]): r for r in section(run.table, SPECIES).to_dict("records")}
-    sources = list(dict.fromkeys(str(s) for s in stored["sources"]))
-    out = []
+    ranges = {
+        str(r[SPECIES]): {str(k): v for k, v in r.items()}
+        for r in section(run.table, SPECIES).to_dict("records")
+    }
+    sources = sorted(
+        dict.fromkeys(str(s) for s in stored["sources"]),
+        key=lambda s: s != run.options.get("reference", "reference"),
+    )
+    distances = [
+        {str(k): v for k, v in r.items()}
+        for r in section(run.table, LOTS).to_dict("records")
+        if is_number(r.get(DISTANCE))
+    ]
+    out = (
+        [
+            Figure(
+                "distances",
+                "Whole-profile distances",
+                "Aitchison distance of each lot to the reference centre against the reference-to-reference "
+                "threshold",
+                _distance_plot(distances, sources),
+                note="Bars: each lot's Aitchison distance to the centre of the reference lots (a "
+                "reference lot: to the centre of the others); dashed: the threshold from the reference "
+                "lots' distances.",
+            )
+        ]
+        if distances
+        else []
+    )
     for j, name in enumerate(stored["species"]):
         r = ranges.get(str(name))
         if r is None:
             continue
-        values = {
-            s: [float(v[j]) for v, src in zip(stored["values"], stored["sources"], strict=True) if src == s]
-            for s in sources
-        }
-        band = Band(f"reference mean ± {cell(r.get('k'))} SD", float(r[RANGE_LOWER]), float(r[RANGE_UPPER]))
-        title = f"{cell(r.get(N_WITHIN))}/{cell(r.get(N_TEST))} test lots within the range"
-        plot = CAAPlot(str(name), "%", tuple(sources), values, (band,), title, str(name))
-        label = f"Percent of {name} per lot by source with the reference range"
+        lots = [
+            {LOT: str(lot), SOURCE: str(src), "value": float(v[j])}
+            for lot, src, v in zip(stored["lots"], stored["sources"], stored["values"], strict=True)
+        ]
         out.append(
             Figure(
                 "profile",
                 "Species plot",
-                label,
-                plot,
+                f"Percent of {name} per lot by source with the reference range",
+                _species_plot(str(name), r, lots, sources),
                 series="species",
                 item=str(name),
                 group_title="Species plots",
-                note="Lots by source (bar: mean); shaded: the reference quality range.",
+                note="Bars: each lot's percentage, coloured by source; shaded: the reference quality range "
+                "(reference mean ± k SD); dashed: the reference mean.",
             )
         )
     return out

@@ -33,7 +33,7 @@ from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables,
 from bioparity.errors import DataFileError, InputError
 from bioparity.io.cmc import STABILITY_COLUMNS, read_stability
 from bioparity.io.readers import read_any_table
-from bioparity.stability import DIDS_VARIANCES, MODELS, stability_table
+from bioparity.stability import BOUND_PARAMETERS, DIDS_VARIANCES, MODELS, confidence_bound, stability_table
 
 NAME = "stability"
 #: Which of the command's outputs a row of the stored table belongs to, and its values.
@@ -413,15 +413,50 @@ def stability_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tup
     ]
 
 
+#: Name of the point where the worst lot's bound meets the criterion, at the shelf life.
+CROSSING = "bound meets the criterion"
 #: Points drawn per fitted line (the line is straight on the model scale, curved after exp for log).
 CURVE_POINTS = 50
 
 
-def _model_line(name: str, intercept: float, slope: float, model: str, end: float) -> Line:
-    """The chosen model's mean line from time 0 to ``end`` on the original scale (exp of the ln fit)."""
-    times = [end * i / (CURVE_POINTS - 1) for i in range(CURVE_POINTS)]
-    means = [intercept + slope * t for t in times]
-    return Line(name, times, [math.exp(m) for m in means] if model == "log" else means)
+def _grid(end: float, observed: Any, shelf: float) -> list[float]:
+    """Times of the curves: evenly from 0 to ``end``, the observed times and the shelf life (so that the
+    bound is drawn exactly where it meets the criterion)."""
+    times = {end * i / (CURVE_POINTS - 1) for i in range(CURVE_POINTS)} | {float(t) for t in observed}
+    return sorted(t for t in times | ({shelf} if math.isfinite(shelf) else set()) if 0.0 <= t <= end)
+
+
+def _scale(values: Any, model: str) -> list[float]:
+    """Model-scale values on the original scale (exp of the ln fit for ``log``)."""
+    return [math.exp(v) if model == "log" else float(v) for v in values]
+
+
+def _bounds(r: Mapping[str, Any], times: list[float], sides: list[str], confidence: float) -> list[Any]:
+    """The one-sided bounds of lot row ``r``'s mean (model scale), one array per side; none when the
+    stored row lacks the bound's terms (a result stored before they were)."""
+    terms = [r.get(f"bound_{name}") for name in BOUND_PARAMETERS]
+    if not all(is_number(v) and math.isfinite(float(v)) for v in terms if v is not None) or None in terms:
+        return []
+    s2, df, n, tbar, sxx = terms
+    a, b = r["fitted_intercept"], r["fitted_slope"]
+    return [confidence_bound(times, a, b, s2, df, n, tbar, sxx, confidence, side)[0] for side in sides]
+
+
+def _crossing(
+    life: Mapping[str, Any], rows: list[dict[str, Any]], sides: list[str], model: str
+) -> Line | None:
+    """The point where the worst lot's bound meets the criterion, at the shelf life (None when the shelf
+    life is 0, infinite or unknown, or the bound's terms are not stored)."""
+    shelf = _life(life.get(SHELF_LIFE_VALUE))
+    worst = [r for r in rows if str(r[LOT]) == str(life.get(WORST_LOT))] or rows[:1]
+    if not (math.isfinite(shelf) and shelf > 0 and worst):
+        return None
+    at = _bounds(worst[0], [shelf], sides, float(life.get("confidence") or 0.95))
+    if not at:
+        return None
+    limits = [math.log(life[side]) if model == "log" else float(life[side]) for side in sides]
+    side = min(range(len(sides)), key=lambda i: abs(float(at[i][0]) - limits[i]))
+    return Line(CROSSING, [shelf], [float(life[sides[side]])])
 
 
 def _matches(frame: pd.DataFrame, r: Mapping[str, Any]) -> pd.Series:
@@ -442,36 +477,42 @@ def stability_figure(data: pd.DataFrame, life: Mapping[str, Any], lots: pd.DataF
         Line(f"lot {lot}", g["time"].astype(float).tolist(), g["value"].astype(float).tolist())
         for lot, g in rows.groupby(rows[LOT].astype(str), sort=True)
     )
-    mine = lots[_matches(lots, life)].to_dict("records")
+    mine = [{str(k): v for k, v in r.items()} for r in lots[_matches(lots, life)].to_dict("records")]
     shelf = _life(life.get(SHELF_LIFE_VALUE))
     last = float(life.get("max_observed_time") or 0.0)
     end = max(last, shelf if math.isfinite(shelf) else last) * 1.1
     model, pooling = str(life.get("model") or "linear"), str(life.get(POOLING) or "")
-    if pooling == "cics" and mine:
-        lines: tuple[Line, ...] = (
-            _model_line(
-                "pooled line (cics)", mine[0]["fitted_intercept"], mine[0]["fitted_slope"], model, end
-            ),
-        )
-    else:
-        lines = tuple(
-            _model_line(f"lot {r[LOT]}", r["fitted_intercept"], r["fitted_slope"], model, end) for r in mine
-        )
-    hlines = tuple(
-        RefLine(f"{side} criterion {cell(life.get(side))}", float(life[side]))
-        for side in ("lower", "upper")
-        if is_number(life.get(side)) and math.isfinite(life[side])
+    confidence = float(life.get("confidence") or 0.95)
+    sides = [side for side in ("lower", "upper") if is_number(life.get(side)) and math.isfinite(life[side])]
+    times = _grid(end, rows["time"], shelf)
+    drawn = (
+        [("pooled line (cics)", mine[0])]
+        if pooling == "cics" and mine
+        else [(f"lot {r[LOT]}", r) for r in mine]
     )
+    lines = tuple(
+        Line(name, times, _scale([r["fitted_intercept"] + r["fitted_slope"] * t for t in times], model))
+        for name, r in drawn
+    )
+    bounds = tuple(
+        Line(name, times, _scale(bound, model))
+        for name, r in drawn
+        for bound in _bounds(r, times, sides, confidence)
+    )
+    crossing = _crossing(life, mine, sides, model) if sides else None
+    hlines = tuple(RefLine(f"{side} criterion {cell(life.get(side))}", float(life[side])) for side in sides)
     vlines = (RefLine(f"shelf life {cell(shelf, 4)}", shelf),) if math.isfinite(shelf) else ()
     return XYPlot(
-        f"{_where(life)}: {model} model, {pooling}",
+        f"{_where(life)}: {model} model, {pooling}; one-sided {100 * confidence:g}% bound",
         "time",
         str(life[ATTRIBUTE]),
         x_unit=unit,
-        points=points,
+        points=points + ((crossing,) if crossing is not None else ()),
         lines=lines,
         hlines=hlines,
         vlines=vlines,
+        bounds=bounds,
+        bounds_label=f"one-sided {100 * confidence:g}% bound of the mean" if bounds else "",
     )
 
 
@@ -495,14 +536,17 @@ def stability_plots(data: pd.DataFrame, table: pd.DataFrame, unit: str) -> list[
         Figure(
             "stability",
             "Stability plot",
-            f"Results per lot against time with the chosen model's lines and the acceptance criteria: "
+            f"Results per lot against time with the chosen model's lines, their one-sided confidence bounds "
+            f"and the acceptance criteria: "
             f"{_where(life)}",
             stability_figure(data, life, lots, unit),
             series="analysis",
             item=_where(life),
             group_title="Stability plots (ICH Q1E Appendix B)",
             note="Points: results per lot; lines: the mean of the model chosen by the poolability tests "
-            "(one pooled line for cics); dashed: acceptance criteria; dotted: the shelf life.",
+            "(one pooled line for cics); dashed in the same colour: its one-sided confidence bound; red "
+            "dashed: acceptance criteria; dotted: the shelf life, where the worst lot's bound meets the "
+            "criterion (marked).",
         )
         for life in ({str(k): v for k, v in r.items()} for r in section(table, SHELF_LIFE).to_dict("records"))
     ]
