@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -229,14 +229,52 @@ def comparability_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What a stored comparability table shows (the readiness engine reads it as ICH Q5E evidence).
+
+    Attributes
+    ----------
+    change : str
+        ``<post> vs <pre>`` in the run's labels.
+    comparable : bool
+        No quality attribute failed, no degradation rate was shown to differ, and something was judged.
+    n_attributes : int
+        Quality attributes compared.
+    not_comparable : tuple of str
+        The attributes that failed and the degradation rates not shown equivalent (``purity_sec
+        degradation rate (25C)``).
+    """
+
+    change: str
+    comparable: bool
+    n_attributes: int
+    not_comparable: tuple[str, ...]
+
+
+def verdict(rows: Sequence[Mapping[str, Any]]) -> Verdict:
+    """The :class:`Verdict` of a stored table given as rows (dictionaries with the :data:`SECTION` column)."""
+    caa = [r for r in rows if r.get(SECTION) == CAA_ROWS]
+    slopes = [r for r in rows if r.get(SECTION) == stability_kind.SLOPES]
+    judged = [r for r in slopes if isinstance(r.get(stability_kind.EQUIVALENT), (bool, np.bool_))]
+    failed = list(dict.fromkeys(str(r[ATTRIBUTE]) for r in caa if r.get(STATUS) == "fail"))
+    failed += [
+        f"{r[ATTRIBUTE]} degradation rate" + (f" ({r['condition']})" if r.get("condition") else "")
+        for r in judged
+        if not r[stability_kind.EQUIVALENT]
+    ]
+    decided = sum(1 for r in caa if r.get(STATUS) == "pass") + len(judged)
+    first = caa[0] if caa else slopes[0] if slopes else {}
+    post = first.get(TEST_SOURCE_COLUMN) or first.get(stability_kind.TEST) or "post-change"
+    pre = first.get(REFERENCE_SOURCE_COLUMN) or first.get(stability_kind.REFERENCE) or "pre-change"
+    return Verdict(
+        f"{post} vs {pre}", not failed and decided > 0, len({r[ATTRIBUTE] for r in caa}), tuple(failed)
+    )
+
+
 def _comparable(table: pd.DataFrame) -> bool:
     """No quality attribute failed, no degradation rate was shown to differ, and something was judged."""
-    caa, slopes = section(table, CAA_ROWS), section(table, stability_kind.SLOPES)
-    statuses = caa[STATUS].astype(str).tolist() if STATUS in caa.columns else []
-    judged = slopes[stability_kind.EQUIVALENT].tolist() if stability_kind.EQUIVALENT in slopes.columns else []
-    judged = [v for v in judged if isinstance(v, (bool, np.bool_))]
-    decided = statuses.count("pass") + len(judged)
-    return "fail" not in statuses and all(judged) and decided > 0
+    return verdict([{str(k): v for k, v in r.items()} for r in table.to_dict("records")]).comparable
 
 
 def section(frame: pd.DataFrame, name: str) -> pd.DataFrame:

@@ -42,6 +42,15 @@ SHELF_LIFE, SLOPES, LOTS = "shelf life", "slope difference", "lot regression"
 #: Columns of the stored table that other code reads.
 ATTRIBUTE, CONDITION, PRODUCT, LOT = "attribute", "condition", "product", "lot"
 POOLING, SHELF_LIFE_VALUE, WORST_LOT, EQUIVALENT = "pooling", "shelf_life", "worst_lot", "equivalent"
+#: Columns of a slope comparison row (test - reference difference of the mean lot slopes).
+TEST, REFERENCE, N_LOTS_TEST, N_LOTS_REFERENCE = "test", "reference", "n_lots_test", "n_lots_reference"
+DIFFERENCE, CI_LOWER, CI_UPPER, MARGIN, CONF_LEVEL = (
+    "difference",
+    "ci_lower",
+    "ci_upper",
+    "margin",
+    "conf_level",
+)
 #: Optional specification columns of the data file (one value per attribute).
 SPEC_NUMBERS = ("lower", "upper", "slope_margin")
 SPEC_COLUMNS = (*SPEC_NUMBERS, "model")
