@@ -229,3 +229,20 @@ def test_through_the_web_pages(workspace: kinds.Workspace, tmp_path: Path) -> No
     assert "Quality attributes: lots before and after the change" in text
     assert "Stability plots (ICH Q1E Appendix B)" in text
     assert "Complete CAA result" in text and "Complete result: lot regression" in text
+
+
+def test_identical_products_are_comparable_with_slope_differences_centred_on_zero(tmp_path: Path) -> None:
+    """The post-change lots a copy of the pre-change lots: every attribute passes, and each difference of
+    degradation rates is 0 with its CI centred on 0 (the property of tests/cmc at the kind's level)."""
+    frame = _frame()
+    pre = frame[frame["source"] == "pre-change"]
+    copy = pre.assign(source="post-change", lot=pre["lot"].str.replace("PC-", "CP-"))
+    result = kinds.workspace_result(KIND, _example(tmp_path, pd.concat([pre, copy]), "same.csv"))
+    table = result_frame(result)
+    assert set(section(table, CAA_ROWS)["status"]) == {"pass"} and result["comparable"] is True
+    slopes = section(table, SLOPES)
+    assert len(slopes) == 3
+    for r in slopes.to_dict("records"):
+        assert r["difference"] == pytest.approx(0.0, abs=1e-12)
+        assert (r["ci_lower"] + r["ci_upper"]) / 2 == pytest.approx(0.0, abs=1e-12)
+        assert r["ci_lower"] < 0 < r["ci_upper"]
