@@ -23,9 +23,13 @@ PLOT = BarPlot(
     "lot",
     "G0F",
     "%",
-    (Bars("reference", ["R1", "R2"], [40.0, 38.5]), Bars("test", ["T1", "T2", "T3"], [41.0, 39.5, 45.0])),
+    (
+        Bars("reference", ["R1", "R2"], [40.0, 38.5]),
+        Bars("test", ["T1", "T2", "T3"], [41.0, 39.5, 45.0], [False, False, True]),
+    ),
     (Band("reference mean ± 3 SD", 36.0, 42.5),),
     (RefLine("reference mean 39.25", 39.25),),
+    "outside the reference range",
 )
 #: Two series sharing their categories: bars side by side.
 GROUPED = BarPlot(
@@ -69,17 +73,18 @@ def test_matplotlib_draws_each_bar_the_band_and_the_line(drawn: list[MplFigure])
     ax = fig.axes[0]
     assert _bars(fig) == [(i, pytest.approx(0.8), v) for i, v in enumerate([40.0, 38.5, 41.0, 39.5, 45.0])]
     assert [t.get_text() for t in ax.get_xticklabels()] == PLOT.categories()
-    band = next(p for p in ax.patches if p.get_zorder() == 4)
-    assert (band.get_extents().y0 < band.get_extents().y1) and band.get_label() == "reference mean ± 3 SD"
+    band = next(p for p in ax.patches if isinstance(p, Rectangle) and p.get_zorder() == 4)
+    assert (band.get_y(), band.get_y() + band.get_height()) == (36.0, 42.5)  # y in data units
     spans = [tuple(np.asarray(line.get_ydata(), dtype=float)) for line in ax.get_lines()]
     assert (36.0, 36.0) in spans and (42.5, 42.5) in spans and (39.25, 39.25) in spans
     assert [t.get_text() for t in ax.texts] == ["reference mean 39.25"]
     assert ax.get_ylabel() == "G0F (%)"
     assert [t.get_text() for t in fig.legends[0].get_texts()] == [
-        "reference",
-        "test",
-        "reference mean ± 3 SD",
-    ]
+        "reference", "test", "outside the reference range", "reference mean ± 3 SD"
+    ]  # fmt: skip
+    bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_zorder() == 3]
+    assert [p.get_hatch() or "" for p in bars] == ["", "", "", "", "///"]  # the marked bar only
+    assert [p.get_linewidth() for p in bars] == [0.0, 0.0, 0.0, 0.0, 1.0]
 
 
 def test_matplotlib_puts_shared_categories_side_by_side(drawn: list[MplFigure]) -> None:
@@ -94,9 +99,11 @@ def test_matplotlib_puts_shared_categories_side_by_side(drawn: list[MplFigure]) 
 def test_plotly_draws_the_same_bars_band_and_line() -> None:
     plotly = figure_json(PLOT)
     bars = [t for t in plotly["data"] if t["type"] == "bar"]
-    assert [(t["name"], t["x"], t["y"]) for t in bars] == [
+    assert [(t["name"], t["x"], t["y"]) for t in bars[:2]] == [
         (s.name, s.categories, s.values) for s in PLOT.series
     ]
+    assert [t["marker"]["pattern"]["shape"] for t in bars] == [["", ""], ["", "", "/"], "/"]
+    assert bars[-1]["name"] == "outside the reference range" and bars[-1]["x"] == [None]
     layout = plotly["layout"]
     assert layout["barmode"] == "relative" and figure_json(GROUPED)["layout"]["barmode"] == "group"
     assert layout["xaxis"]["categoryarray"] == PLOT.categories()

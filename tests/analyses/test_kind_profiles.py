@@ -84,6 +84,13 @@ def test_one_bar_chart_per_species_with_the_reference_range() -> None:
     ]
     assert [h.value for h in g0f.hlines] == [ranges.loc["G0F", "reference_mean"]]
     assert g0f.title == "G0F: 2/5 test lots within the reference range" and not g0f.shared()
+    for name, figure in zip(ranges.index, species, strict=True):  # the bars outside the range are marked
+        plot = figure.data
+        assert isinstance(plot, BarPlot) and plot.marked_label == "outside the reference range"
+        test = next(b for b in plot.series if b.name == "test")
+        low, high = ranges.loc[name, "range_lower"], ranges.loc[name, "range_upper"]
+        assert test.marked == [not low <= v <= high for v in test.values]
+        assert test.marked.count(False) == ranges.loc[name, "n_test_within"]
 
 
 def test_the_distances_against_the_threshold() -> None:
@@ -96,6 +103,8 @@ def test_the_distances_against_the_threshold() -> None:
         mine = lots[lots["source"] == bars.name]
         assert bars.categories == mine["lot"].tolist() and bars.values == mine["distance"].tolist()
     assert [h.value for h in plot.hlines] == [result["threshold"]]
+    test = next(b for b in plot.series if b.name == "test")
+    assert test.marked.count(False) == result["n_test_within"] == 1  # beyond the threshold: marked
 
 
 def test_through_the_api(workspace: kinds.Workspace) -> None:

@@ -214,7 +214,10 @@ def comparability_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[
             oc_simulations=max(oc, 100), seed=int(number_option(options, "seed", 20250909)),
         )  # fmt: skip
         parts.append(comparability_table(result.table, pre, post).assign(**{SECTION: CAA_ROWS}))
-        notes += list(result.notes)
+        # the engine's notes in the run's labels
+        notes += [
+            n.replace("test lots against ref-pre-change", f"{post} lots against {pre}") for n in result.notes
+        ]
     if timed.any():
         table, settings, specification, flags = stability_kind.stability_sections(
             _stability_frame(frame[timed], labels[timed]), options, test=post, reference=pre

@@ -181,11 +181,15 @@ class Bars:
         Where the bars stand on the x axis (e.g. lots).
     values : list of float
         Height of each bar.
+    marked : list of bool, default []
+        Per bar, whether it is marked (hatched and outlined, e.g. a lot outside the reference range);
+        empty for none.
     """
 
     name: str
     categories: list[str]
     values: list[float]
+    marked: list[bool] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -213,6 +217,8 @@ class BarPlot:
         Shaded horizontal ranges.
     hlines : tuple of RefLine, default ()
         Horizontal reference lines.
+    marked_label : str, default ""
+        Legend entry of the marked bars (e.g. ``outside the reference range``).
     """
 
     title: str
@@ -222,6 +228,11 @@ class BarPlot:
     series: tuple[Bars, ...] = ()
     bands: tuple[Band, ...] = ()
     hlines: tuple[RefLine, ...] = ()
+    marked_label: str = ""
+
+    def any_marked(self) -> bool:
+        """Whether a bar is marked."""
+        return any(any(s.marked) for s in self.series)
 
     @property
     def y_title(self) -> str:

@@ -17,7 +17,7 @@ The stored table stacks the command's two outputs, told apart by :data:`SECTION`
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -187,22 +187,23 @@ def profiles_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tupl
     ]
 
 
-def _bars(rows: list[dict[str, Any]], sources: list[str], value: str) -> tuple[Bars, ...]:
-    """One series of bars per source: the ``value`` of each of its lots."""
-    return tuple(
-        Bars(
-            s,
-            [str(r[LOT]) for r in rows if r[SOURCE] == s],
-            [float(r[value]) for r in rows if r[SOURCE] == s],
-        )
-        for s in sources
-    )
+def _bars(
+    rows: list[dict[str, Any]], sources: list[str], value: str, outside: Callable[[float], bool]
+) -> tuple[Bars, ...]:
+    """One series of bars per source: the ``value`` of each of its lots, marked where ``outside``."""
+    out = []
+    for s in sources:
+        mine = [r for r in rows if r[SOURCE] == s]
+        values = [float(r[value]) for r in mine]
+        out.append(Bars(s, [str(r[LOT]) for r in mine], values, [outside(v) for v in values]))
+    return tuple(out)
 
 
 def _species_plot(name: str, r: Mapping[str, Any], lots: list[dict[str, Any]], sources: list[str]) -> BarPlot:
     """One species: the lots' percentages as bars by source, the reference range shaded and the
     reference mean as a line."""
-    series = _bars(lots, sources, "value")
+    low, high = float(r[RANGE_LOWER]), float(r[RANGE_UPPER])
+    series = _bars(lots, sources, "value", lambda v: not low <= v <= high)
     k = cell(r.get("k"))
     return BarPlot(
         f"{name}: {cell(r.get(N_WITHIN))}/{cell(r.get(N_TEST))} test lots within the reference range",
@@ -218,18 +219,19 @@ def _species_plot(name: str, r: Mapping[str, Any], lots: list[dict[str, Any]], s
             ),
         ),
         (RefLine(f"reference mean {cell(r['reference_mean'], 4)}", float(r["reference_mean"])),),
+        "outside the reference range",
     )
 
 
 def _distance_plot(rows: list[dict[str, Any]], sources: list[str]) -> BarPlot:
     """The lots' Aitchison distances to the reference centre by source, the threshold as a line."""
-    series = _bars(rows, sources, DISTANCE)
     first = rows[0] if rows else {}
     threshold = first.get("threshold")
+    limit = float(threshold) if threshold is not None and is_number(threshold) else math.inf
+    given = math.isfinite(limit)
+    series = _bars(rows, sources, DISTANCE, lambda v: v > limit)
     lines = (
-        (RefLine(f"threshold ({first.get('threshold_rule')}) {cell(threshold, 4)}", float(threshold)),)
-        if threshold is not None and is_number(threshold) and math.isfinite(float(threshold))
-        else ()
+        (RefLine(f"threshold ({first.get('threshold_rule')}) {cell(threshold, 4)}", limit),) if given else ()
     )
     return BarPlot(
         "Whole profile: Aitchison distance to the reference centre (reference lots: leave-one-out)",
@@ -237,6 +239,7 @@ def _distance_plot(rows: list[dict[str, Any]], sources: list[str]) -> BarPlot:
         "Aitchison distance",
         series=series,
         hlines=lines,
+        marked_label="beyond the threshold",
     )
 
 
@@ -268,8 +271,8 @@ def profiles_figures(run: RunView) -> list[Figure]:
                 "threshold",
                 _distance_plot(distances, sources),
                 note="Bars: each lot's Aitchison distance to the centre of the reference lots (a "
-                "reference lot: to the centre of the others); dashed: the threshold from the reference "
-                "lots' distances.",
+                "reference lot: to the centre of the others), hatched beyond the threshold; dashed: the "
+                "threshold from the reference lots' distances.",
             )
         ]
         if distances
@@ -292,8 +295,8 @@ def profiles_figures(run: RunView) -> list[Figure]:
                 series="species",
                 item=str(name),
                 group_title="Species plots",
-                note="Bars: each lot's percentage, coloured by source; shaded: the reference quality range "
-                "(reference mean ± k SD); dashed: the reference mean.",
+                note="Bars: each lot's percentage, coloured by source, hatched when outside the reference "
+                "quality range (shaded: reference mean ± k SD); dashed: the reference mean.",
             )
         )
     return out

@@ -233,8 +233,13 @@ def _test(f: Any, df: Any, p: Any) -> str:
     return f"F {cell(f, 4)} ({df}), p {cell(p, 3)}" if is_number(f) and math.isfinite(f) else "—"
 
 
+def _given(value: Any) -> bool:
+    """A stored number that is there (a missing criterion is None, or NaN in a column of numbers)."""
+    return is_number(value) and math.isfinite(value)
+
+
 def _criterion(lower: Any, upper: Any) -> str:
-    low, high = is_number(lower), is_number(upper)
+    low, high = _given(lower), _given(upper)
     if low and high:
         return f"{cell(lower)} to {cell(upper)}"
     return f">= {cell(lower)}" if low else f"<= {cell(upper)}" if high else "none"
@@ -313,7 +318,7 @@ def _slopes_table(rows: pd.DataFrame, unit: str) -> Table:
             "attribute",
             "condition",
             "products (lots)",
-            f"mean slope test / reference (per {unit})",
+            f"mean slope {products.replace(' - ', ' / ')} (per {unit})",
             f"difference ({level} CI)",
             "margin",
             "outcome",
@@ -492,7 +497,7 @@ def stability_figure(data: pd.DataFrame, life: Mapping[str, Any], lots: pd.DataF
     end = max(last, shelf if math.isfinite(shelf) else last) * 1.1
     model, pooling = str(life.get("model") or "linear"), str(life.get(POOLING) or "")
     confidence = float(life.get("confidence") or 0.95)
-    sides = [side for side in ("lower", "upper") if is_number(life.get(side)) and math.isfinite(life[side])]
+    sides = [side for side in ("lower", "upper") if _given(life.get(side))]
     times = _grid(end, rows["time"], shelf)
     drawn = (
         [("pooled line (cics)", mine[0])]

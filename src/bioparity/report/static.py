@@ -18,6 +18,7 @@ import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from bioparity.analyses.figures import (
@@ -274,11 +275,13 @@ def _reference_line(ax: Axes, ref: RefLine) -> None:
 
 
 def bar_svg(plot: BarPlot) -> str:
-    """Bars by category, one colour per series (side by side where categories are shared), the bands
-    shaded across the plot with their labels in the legend, reference lines labelled at the right edge."""
+    """Bars by category, one colour per series (side by side where categories are shared; marked bars
+    hatched and outlined), the bands shaded over the bars with their edges drawn, reference lines labelled
+    at the right edge; the legend keys the series, the marked bars and the bands, in that order."""
     categories = plot.categories()
     position = {c: i for i, c in enumerate(categories)}
     holders = {c: [s.name for s in plot.series if c in s.categories] for c in categories}
+    keys: list[Patch] = []
     with _style():
         fig = Figure(figsize=(6.4, 3.6), layout="constrained")
         ax = fig.add_subplot()
@@ -289,13 +292,28 @@ def bar_svg(plot: BarPlot) -> str:
                 for c, w in zip(series.categories, width, strict=True)
             ]
             colour = COLOURS[i % len(COLOURS)]
-            ax.bar(x, series.values, width=width, color=colour, alpha=0.85, label=series.name, zorder=3)
+            marked = series.marked or [False] * len(x)
+            ax.bar(
+                x,
+                series.values,
+                width=width,
+                color=colour,
+                alpha=0.85,
+                zorder=3,
+                hatch=["///" if m else "" for m in marked],
+                edgecolor=["#111111" if m else colour for m in marked],
+                linewidth=[1.0 if m else 0.0 for m in marked],
+            )
+            keys.append(Patch(facecolor=colour, alpha=0.85, label=series.name))
+        if plot.any_marked() and plot.marked_label:
+            keys.append(Patch(facecolor="white", hatch="///", edgecolor="#111111", label=plot.marked_label))
         for j, band in enumerate(plot.bands):  # over the bars, edges drawn: each bar's top is read against it
             if math.isfinite(band.lower) and math.isfinite(band.upper):
                 colour = COLOURS[(len(plot.series) + j) % len(COLOURS)]
-                ax.axhspan(band.lower, band.upper, color=colour, alpha=0.22, zorder=4, label=band.label)
+                ax.axhspan(band.lower, band.upper, color=colour, alpha=0.22, zorder=4)
                 for edge in (band.lower, band.upper):
                     ax.axhline(edge, color=colour, lw=0.8, zorder=4)
+                keys.append(Patch(facecolor=colour, alpha=0.22, edgecolor=colour, label=band.label))
         for ref in plot.hlines:
             _reference_line(ax, ref)
         many = len(categories) > 8
@@ -307,17 +325,8 @@ def bar_svg(plot: BarPlot) -> str:
         ax.set_ylabel(plot.y_title)
         ax.set_title("\n".join(textwrap.wrap(plot.title, 75)))
         ax.grid(axis="y", alpha=0.3, zorder=0)
-        handles, labels = ax.get_legend_handles_labels()
-        if labels:  # the series, then the bands (as the web's legend)
-            keys = sorted(range(len(labels)), key=lambda i: i < len(labels) - len(plot.series))
-            fig.legend(
-                [handles[i] for i in keys],
-                [labels[i] for i in keys],
-                fontsize=7,
-                loc="outside lower center",
-                ncol=4,
-                frameon=False,
-            )
+        if keys:
+            fig.legend(handles=keys, fontsize=7, loc="outside lower center", ncol=4, frameon=False)
         return _svg(fig)
 
 

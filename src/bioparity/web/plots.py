@@ -244,9 +244,18 @@ def bar_figure(plot: BarPlot) -> dict[str, Any]:
     with legend keys and the reference lines labelled at the right edge, as in the report."""
     data: list[dict[str, Any]] = [
         {"type": "bar", "name": s.name, "x": s.categories, "y": s.values,
-         "marker": {"color": COLOURS[i % len(COLOURS)], "opacity": 0.85}}
+         "marker": {"color": COLOURS[i % len(COLOURS)], "opacity": 0.85,
+                    "pattern": {"shape": ["/" if m else "" for m in s.marked or [False] * len(s.values)]},
+                    "line": {"color": "#111111",
+                             "width": [1 if m else 0 for m in s.marked or [False] * len(s.values)]}}}
         for i, s in enumerate(plot.series)
     ]  # fmt: skip
+    if plot.any_marked() and plot.marked_label:
+        data.append(
+            {"type": "bar", "name": plot.marked_label, "x": [None], "y": [None], "hoverinfo": "skip",
+             "marker": {"color": "white", "pattern": {"shape": "/"},
+                        "line": {"color": "#111111", "width": 1}}}
+        )  # fmt: skip
     first = len(plot.series)
     return {
         "data": data + _band_keys(plot.bands, first),
