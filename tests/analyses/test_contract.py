@@ -42,6 +42,7 @@ BAD_CELLS: dict[str, tuple[str, str, str]] = {
     "ada-summary": ("SIGNAL", "x", "row 2"),
     "stability": ("value", "x", "row 2"),
     "profiles": ("value", "x", "row 2"),
+    "comparability": ("value", "x", "row 2"),
     "isr": ("repeat", "x", "row 2"),
 }
 

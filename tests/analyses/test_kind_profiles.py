@@ -12,7 +12,7 @@ import pytest
 
 from bioparity.analyses import get_analysis
 from bioparity.analyses.contract import RunView
-from bioparity.analyses.figures import CAAPlot
+from bioparity.analyses.figures import BarPlot
 from bioparity.analyses.frames import result_frame
 from bioparity.analyses.profiles import LOTS, SPECIES, section
 from tests.analyses import kinds_support as kinds
@@ -65,23 +65,46 @@ def test_zeros_are_replaced_only_when_asked(tmp_path: Path) -> None:
     assert any("T02" in note for note in stored["notes"])  # the replaced part is stated with the result
 
 
-def test_one_plot_per_species_with_the_reference_range() -> None:
+def test_one_bar_chart_per_species_with_the_reference_range() -> None:
     result = kinds.workspace_result("profiles", DATA)
     view = RunView("profiles", {}, result_frame(result), (), result)
     figures = get_analysis("profiles").figures(view)
     ranges = section(result_frame(result), SPECIES).set_index("species")
-    assert [f.item for f in figures] == list(ranges.index) and {f.series for f in figures} == {"species"}
-    g0f = figures[0].data
-    assert isinstance(g0f, CAAPlot) and g0f.attribute == "G0F" and g0f.unit == "%"
+    species = [f for f in figures if f.series == "species"]
+    assert [f.item for f in species] == list(ranges.index)
+    g0f = species[0].data
+    assert isinstance(g0f, BarPlot) and g0f.y_title == "G0F (%)"
     frame = pd.read_csv(DATA)
-    for source in ("reference", "test"):
-        wanted = frame[(frame["species"] == "G0F") & (frame["source"] == source)]["value"].tolist()
-        assert g0f.values[source] == wanted
-    assert (g0f.bands[0].lower, g0f.bands[0].upper) == (
-        ranges.loc["G0F", "range_lower"],
-        ranges.loc["G0F", "range_upper"],
-    )
-    assert g0f.title == "2/5 test lots within the range"
+    assert [s.name for s in g0f.series] == ["reference", "test"]  # the yardstick first
+    for bars in g0f.series:
+        lots = frame[(frame["species"] == "G0F") & (frame["source"] == bars.name)]
+        assert bars.categories == lots["lot"].tolist() and bars.values == lots["value"].tolist()
+    assert [(b.lower, b.upper) for b in g0f.bands] == [
+        (ranges.loc["G0F", "range_lower"], ranges.loc["G0F", "range_upper"])
+    ]
+    assert [h.value for h in g0f.hlines] == [ranges.loc["G0F", "reference_mean"]]
+    assert g0f.title == "G0F: 2/5 test lots within the reference range" and not g0f.shared()
+    for name, figure in zip(ranges.index, species, strict=True):  # the bars outside the range are marked
+        plot = figure.data
+        assert isinstance(plot, BarPlot) and plot.marked_label == "outside the reference range"
+        test = next(b for b in plot.series if b.name == "test")
+        low, high = ranges.loc[name, "range_lower"], ranges.loc[name, "range_upper"]
+        assert test.marked == [not low <= v <= high for v in test.values]
+        assert test.marked.count(False) == ranges.loc[name, "n_test_within"]
+
+
+def test_the_distances_against_the_threshold() -> None:
+    result = kinds.workspace_result("profiles", DATA)
+    figures = get_analysis("profiles").figures(RunView("profiles", {}, result_frame(result), (), result))
+    plot = figures[0].data
+    assert figures[0].key == "distances" and not figures[0].series and isinstance(plot, BarPlot)
+    lots = section(result_frame(result), LOTS)
+    for bars in plot.series:
+        mine = lots[lots["source"] == bars.name]
+        assert bars.categories == mine["lot"].tolist() and bars.values == mine["distance"].tolist()
+    assert [h.value for h in plot.hlines] == [result["threshold"]]
+    test = next(b for b in plot.series if b.name == "test")
+    assert test.marked.count(False) == result["n_test_within"] == 1  # beyond the threshold: marked
 
 
 def test_through_the_api(workspace: kinds.Workspace) -> None:
@@ -99,6 +122,7 @@ def test_through_the_web_pages(workspace: kinds.Workspace) -> None:
         assert summary in text
         assert "Per-species quality ranges: reference mean ± 3 SD (%) and the test lots within" in text
         assert "Whole profile: Aitchison distance to the reference centre (threshold max = 0.1493)" in text
-    assert report.count("data:image/svg+xml;base64,") == 6  # one plot per species
-    assert 'alt="Lot values of G0F by source"' in report
+    assert report.count("data:image/svg+xml;base64,") == 7  # the distances, one bar chart per species
+    assert 'alt="Percent of G0F per lot by source with the reference range"' in report
+    assert 'id="fig-distances"' in page and 'id="fig-profile"' in page
     assert "Species plots" in kinds.text_of(report)

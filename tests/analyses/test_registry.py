@@ -62,6 +62,7 @@ def test_the_builtin_kinds_are_the_modules_of_the_tuple() -> None:
             "ada-summary",
             "be",
             "caa",
+            "comparability",
             "isr",
             "nca",
             "pk-similarity",

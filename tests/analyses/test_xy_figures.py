@@ -25,10 +25,11 @@ from bioparity.analyses.figures import Figure, XYPlot
 from bioparity.analyses.frames import result_frame
 from bioparity.analyses.potency import fitted_response
 from bioparity.analyses.registry import effective_options
-from bioparity.analyses.stability import LOTS, SHELF_LIFE, section
+from bioparity.analyses.stability import CROSSING, LOTS, SHELF_LIFE, section
 from bioparity.analyses.stability import example_data as stability_example
 from bioparity.report.static import xy_svg
 from bioparity.web.plots import figure_json
+from tests.conftest import REFERENCE
 from tests.potency._ref import FOLDER, write_three_assays
 
 
@@ -66,8 +67,9 @@ def test_stability_points_are_the_results_and_lines_the_lot_regressions(model: s
         plot = _xy(figure)
         rows = data[(data["attribute"] == life["attribute"]) & (data["condition"] == life["condition"])]
         rows = rows[rows["product"] == life["product"]]
-        assert {p.name for p in plot.points} == {f"lot {lot}" for lot in rows["lot"]}
-        for p in plot.points:
+        measured = [p for p in plot.points if p.name != CROSSING]
+        assert {p.name for p in measured} == {f"lot {lot}" for lot in rows["lot"]}
+        for p in measured:
             lot = rows[rows["lot"] == p.name.removeprefix("lot ")]
             assert p.x == lot["time"].tolist() and p.y == lot["value"].tolist()
         assert [(h.value, h.label) for h in plot.hlines] == [
@@ -85,11 +87,60 @@ def test_stability_points_are_the_results_and_lines_the_lot_regressions(model: s
     # dids (purity, test product): each lot's line is that lot's own least-squares line
     test_plot = _xy(figures[0])
     assert lives.iloc[0]["pooling"] == "dids"
-    for p, line in zip(test_plot.points, test_plot.lines, strict=True):
+    for p, line in zip(test_plot.points[:-1], test_plot.lines, strict=True):
         y = np.log(p.y) if model == "log" else np.asarray(p.y)
         slope, intercept = np.polyfit(p.x, y, 1)
         fitted = intercept + slope * np.asarray(line.x)
         assert line.y == pytest.approx(np.exp(fitted) if model == "log" else fitted, rel=1e-9)
+
+
+#: The R reference data sets (tests/data/reference/cmc/make_reference.R): criterion, model, and the variance
+#: of separate lines (dids: each lot's own fit, or the pooled MSE of the full model).
+R_CASES = {
+    "cics": ("lower", 95.0, "linear", "separate"),
+    "dics": ("lower", 95.0, "linear", "separate"),
+    "dids": ("lower", 95.0, "linear", "separate"),
+    "dids-pooled": ("lower", 95.0, "linear", "pooled"),
+    "logm": ("upper", 5.0, "log", "separate"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(R_CASES))
+def test_stability_bounds_are_r_predict_bounds_and_meet_the_criterion_at_the_shelf_life(
+    case: str, tmp_path: Path
+) -> None:
+    """The dashed curves are R's ``predict(interval = "confidence", level = 0.90)`` bound at t = 12 (to
+    1e-8) of the model R's decision flow chose; the marked point is at the shelf life, where the worst
+    lot's bound equals the criterion."""
+    side, limit, model, variance = R_CASES[case]
+    data_set = case.split("-")[0]
+    data = pd.read_csv(REFERENCE / "cmc" / f"data_stability_{data_set}.csv")
+    path = _write(
+        tmp_path / "s.csv", data.assign(attribute="a", **{side: limit}).to_csv(index=False).encode()
+    )
+    figures, view = _figures("stability", path, {"model": model, "dids_variance": variance})
+    ref = pd.read_csv(REFERENCE / "cmc" / "ref_stability.csv", dtype=str).query(f"case == '{data_set}'")
+    want = {str(n): str(v) for n, v in zip(ref["name"], ref["value"], strict=True)}
+    life = section(view.table, SHELF_LIFE).iloc[0]
+    assert life["pooling"] == want["pooling"]
+    name = "dids_sep" if life["pooling"] == "dids" and variance == "separate" else want["pooling"]
+    plot = _xy(figures[0])
+    assert plot.bounds_label == "one-sided 95% bound of the mean"
+    lots = sorted(set(data["lot"]))
+    names = ["pooled line (cics)"] if life["pooling"] == "cics" else [f"lot {lot}" for lot in lots]
+    assert [b.name for b in plot.bounds] == names
+    for bound in plot.bounds:
+        lot = lots[0] if bound.name.startswith("pooled") else bound.name.removeprefix("lot ")
+        at12 = bound.y[bound.x.index(12.0)]
+        got = math.log(at12) if model == "log" else at12
+        assert got == pytest.approx(float(want[f"bound12_{name}_{lot}"]), rel=1e-8)
+    crossing = next(p for p in plot.points if p.name == CROSSING)
+    assert crossing.x == [life["shelf_life"]] and crossing.y == [limit]
+    worst = next(b for b in plot.bounds if b.name in (f"lot {life['worst_lot']}", "pooled line (cics)"))
+    assert worst.y[worst.x.index(life["shelf_life"])] == pytest.approx(limit, rel=1e-9)
+    assert life["shelf_life"] == pytest.approx(
+        min(float(want[f"crossing_{name}_{lot}"]) for lot in lots), rel=1e-8
+    )
 
 
 @pytest.mark.parametrize(
@@ -240,8 +291,18 @@ def test_both_renderers_draw_the_same_numbers(tmp_path: Path) -> None:
         assert svg.startswith("<?xml") and svg == xy_svg(plot)  # deterministic: byte-identical renders
         plotly = figure_json(plot)
         traces = plotly["data"]
-        assert [t["name"] for t in traces] == [s.name for s in (*plot.points, *plot.lines)]
-        assert [t["y"] for t in traces] == [s.y for s in (*plot.points, *plot.lines)]
+        drawn = (*plot.points, *plot.lines, *plot.bounds)
+        assert [t["name"].split(":")[0] for t in traces[: len(drawn)]] == [s.name for s in drawn]
+        assert [t["y"] for t in traces[: len(drawn)]] == [s.y for s in drawn]
+        assert [t["line"]["dash"] for t in traces[len(plot.points) + len(plot.lines) : len(drawn)]] == [
+            "dash"
+        ] * len(plot.bounds)
+        if plot.bounds:  # one legend key for the dashed bounds
+            assert traces[len(drawn) :] == [
+                {"type": "scatter", "mode": "lines", "name": plot.bounds_label, "x": [None], "y": [None],
+                 "line": {"color": "#444444", "width": 1.1, "dash": "dash"}, "hoverinfo": "skip"}
+            ]  # fmt: skip
+            assert svg.count("stroke-dasharray") >= len(plot.bounds)
         lines = [s for s in plotly["layout"]["shapes"] if s.get("xref") == "paper"]
         assert [s["y0"] for s in lines] == [h.value for h in plot.hlines]
         assert plotly["layout"]["yaxis"]["type"] == ("log" if plot.log_y else "linear")

@@ -27,7 +27,7 @@ from bioparity.analyses.frames import frame_result
 from bioparity.analyses.options import flag_option, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels
 from bioparity.caa import assess, read_catalogue
-from bioparity.caa.catalogue import DEFAULT_PLAN, PLANS
+from bioparity.caa.catalogue import DEFAULT_PLAN, PLANS, Catalogue
 from bioparity.caa.example import example_paths
 from bioparity.caa.potency import POTENCY_TIER, is_potency_results, potency_lot_values
 from bioparity.errors import InputError
@@ -71,18 +71,38 @@ def _potency_notes(frame: pd.DataFrame) -> list[str]:
     ]
 
 
-def caa_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
-    """Every attribute, every comparison (test vs each reference, and the reference bridge)."""
+def catalogue_option(options: Mapping[str, Any]) -> Catalogue | None:
+    """The packaged catalogue named by the option ``catalogue`` (None for '': tiers from the data)."""
     name = text_option(options, "catalogue", "")
     if name and name not in CATALOGUES:
         raise InputError(
             f"option catalogue={name!r}; expected '' (tiers from the data) or {', '.join(CATALOGUES)}"
         )
-    catalogue = read_catalogue(CATALOGUES[name]()) if name else None
+    return read_catalogue(CATALOGUES[name]()) if name else None
+
+
+#: The option naming a packaged catalogue (also taken by the ``comparability`` kind).
+CATALOGUE_OPTION = Option(
+    "catalogue",
+    "'' = tiers from the data's tier column (default), or igg1-mab-example",
+    "",
+    ("", *CATALOGUES),
+)
+#: The option choosing the CAA plan.
+PLAN_OPTION = Option(
+    "plan",
+    "qr-2025 (default: quality range, k by criticality, spread check) or tiered-2017",
+    DEFAULT_PLAN,
+    PLANS,
+)
+
+
+def caa_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Every attribute, every comparison (test vs each reference, and the reference bridge)."""
     region = text_option(options, "region", "").lower()
     result = assess(
         frame,
-        catalogue,
+        catalogue_option(options),
         plan=text_option(options, "plan", DEFAULT_PLAN),
         region=region or None,
         pool_references=flag_option(options, "pool_references"),
@@ -256,18 +276,8 @@ CAA = Analysis(
     read=read_caa,
     compute=caa_kind,
     options=(
-        Option(
-            "catalogue",
-            "'' = tiers from the data's tier column (default), or igg1-mab-example",
-            "",
-            ("", *CATALOGUES),
-        ),
-        Option(
-            "plan",
-            "qr-2025 (default: quality range, k by criticality, spread check) or tiered-2017",
-            DEFAULT_PLAN,
-            PLANS,
-        ),
+        CATALOGUE_OPTION,
+        PLAN_OPTION,
         Option(
             "region",
             "region filed, sets the EU/US bridge direction: ema, fda or '' (alphabetical, noted)",

@@ -9,7 +9,9 @@ and how it is shown); the renderers know the plot types, never the kinds.
 * CAA attribute plot: lot values by source with each comparison's acceptance range (also the files
   of ``bioparity caa --plots``);
 * x/y plot (:class:`XYPlot`): measured points and fitted curves per series, with horizontal reference
-  lines (specification limits, cut points) and vertical markers (e.g. a shelf life).
+  lines (specification limits, cut points) and vertical markers (e.g. a shelf life);
+* bar chart (:class:`BarPlot`): a value per category (e.g. per lot), one colour per series (e.g. per
+  source), with shaded ranges and horizontal reference lines.
 """
 
 from __future__ import annotations
@@ -106,6 +108,8 @@ class XYPlot:
 
     ``points`` are measured values (markers, one :class:`Line` per series), ``lines`` fitted curves or
     regression lines (drawn as lines); a point series and a line of the same name share a colour.
+    ``bounds`` are curves drawn dashed in the colour of the series of the same name (e.g. the confidence
+    bound of a fitted line), with one legend entry ``bounds_label`` for all of them.
     ``hlines`` are horizontal reference lines (a specification limit, a cut point), ``vlines`` vertical
     ones (a shelf life). ``log_x``/``log_y`` draw that axis on a log scale (the data stay on the original
     scale).
@@ -122,6 +126,10 @@ class XYPlot:
         Point series (markers only).
     lines : tuple of Line, default ()
         Curves (lines only), e.g. fitted models.
+    bounds : tuple of Line, default ()
+        Dashed curves, e.g. confidence bounds of the fitted lines.
+    bounds_label : str, default ""
+        Legend entry of the dashed curves (none when empty).
     hlines, vlines : tuple of RefLine, default ()
         Horizontal and vertical reference lines.
     log_x, log_y : bool, default False
@@ -139,6 +147,8 @@ class XYPlot:
     vlines: tuple[RefLine, ...] = ()
     log_x: bool = False
     log_y: bool = False
+    bounds: tuple[Line, ...] = ()
+    bounds_label: str = ""
 
     @property
     def x_title(self) -> str:
@@ -151,8 +161,91 @@ class XYPlot:
         return f"{self.y_label} ({self.y_unit})" if self.y_unit else self.y_label
 
     def series_names(self) -> list[str]:
-        """Names of the point series and lines in order of appearance (one colour each)."""
-        return list(dict.fromkeys(s.name for s in (*self.points, *self.lines)))
+        """Names of the point series, lines and bounds in order of appearance (one colour each)."""
+        return list(dict.fromkeys(s.name for s in (*self.points, *self.lines, *self.bounds)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plot as plain data (JSON-ready)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Bars:
+    """One series of bars of a :class:`BarPlot` (one colour, one legend entry): a value per category.
+
+    Attributes
+    ----------
+    name : str
+        Legend entry (e.g. a source).
+    categories : list of str
+        Where the bars stand on the x axis (e.g. lots).
+    values : list of float
+        Height of each bar.
+    marked : list of bool, default []
+        Per bar, whether it is marked (hatched and outlined, e.g. a lot outside the reference range);
+        empty for none.
+    """
+
+    name: str
+    categories: list[str]
+    values: list[float]
+    marked: list[bool] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BarPlot:
+    """A bar chart: bars by category, one colour per series, with shaded horizontal ranges and lines.
+
+    The categories are those of the series in order of appearance; a category in several series has
+    their bars side by side. ``bands`` are horizontal ranges shaded across the plot (e.g. a reference
+    range, with its label in the legend), ``hlines`` horizontal reference lines labelled at the right
+    edge (e.g. a threshold).
+
+    Attributes
+    ----------
+    title : str
+        Title drawn above the bars.
+    x_label : str
+        What the categories are (e.g. ``lot``).
+    y_label : str
+        What the bars measure, without unit.
+    y_unit : str, default ""
+        Unit of the values, shown in parentheses after the y label when given.
+    series : tuple of Bars, default ()
+        The series of bars.
+    bands : tuple of Band, default ()
+        Shaded horizontal ranges.
+    hlines : tuple of RefLine, default ()
+        Horizontal reference lines.
+    marked_label : str, default ""
+        Legend entry of the marked bars (e.g. ``outside the reference range``).
+    """
+
+    title: str
+    x_label: str
+    y_label: str
+    y_unit: str = ""
+    series: tuple[Bars, ...] = ()
+    bands: tuple[Band, ...] = ()
+    hlines: tuple[RefLine, ...] = ()
+    marked_label: str = ""
+
+    def any_marked(self) -> bool:
+        """Whether a bar is marked."""
+        return any(any(s.marked) for s in self.series)
+
+    @property
+    def y_title(self) -> str:
+        """The y axis title: label and unit."""
+        return f"{self.y_label} ({self.y_unit})" if self.y_unit else self.y_label
+
+    def categories(self) -> list[str]:
+        """The categories of every series, in order of appearance."""
+        return list(dict.fromkeys(c for s in self.series for c in s.categories))
+
+    def shared(self) -> bool:
+        """Whether a category has bars of more than one series (they then stand side by side)."""
+        return sum(len(set(s.categories)) for s in self.series) > len(self.categories())
 
     def to_dict(self) -> dict[str, Any]:
         """The plot as plain data (JSON-ready)."""
@@ -160,7 +253,7 @@ class XYPlot:
 
 
 #: The plot types the renderers draw.
-PlotData = ProfilePlot | ForestPlot | PowerPlot | CAAPlot | XYPlot
+PlotData = ProfilePlot | ForestPlot | PowerPlot | CAAPlot | XYPlot | BarPlot
 
 
 @dataclass(frozen=True)
@@ -181,7 +274,7 @@ class Figure:
         Heading of the plot.
     label : str
         What the plot shows (caption and alternative text).
-    data : ProfilePlot or ForestPlot or PowerPlot or CAAPlot or XYPlot
+    data : ProfilePlot or ForestPlot or PowerPlot or CAAPlot or XYPlot or BarPlot
         The plot data the renderers draw.
     series : str, default ""
         Name of the series a set of figures belongs to (e.g. ``attribute``); empty for a single plot.
@@ -379,8 +472,10 @@ def caa_plot(
     rows: Sequence[Mapping[str, Any]],
     attribute: str,
     names: Mapping[str, str] | None = None,
+    test: str = "test",
 ) -> CAAPlot | None:
-    """Lot means by source for one attribute, with each test-vs-reference acceptance range."""
+    """Lot means by source for one attribute, with each test-vs-reference acceptance range (``test``: the
+    source judged against the others, e.g. the post-change lots of a process-change comparability)."""
     if not {"attribute", "source", "lot", "value"} <= set(lots.columns):
         return None
     data = lots[lots["attribute"].astype(str) == attribute]
@@ -394,12 +489,12 @@ def caa_plot(
         .mean()
         .reset_index()
     )
-    sources = tuple(sorted(set(per_lot["source"]), key=lambda s: (s != "test", s)))
+    sources = tuple(sorted(set(per_lot["source"]), key=lambda s: (s != test, s)))
     by_source = {s: [round(float(v), 10) for v in per_lot.loc[per_lot["source"] == s, "v"]] for s in sources}
     bands = []
     mine = [r for r in rows if str(r.get("attribute")) == attribute]
     for r in mine:
-        if r.get("test_source") != "test" or r.get("method") == "descriptive":
+        if r.get("test_source") != test or r.get("method") == "descriptive":
             continue
         shift = _number(r.get("mean_reference")) if r.get("method") == "equivalence" else 0.0
         lo, hi = _number(r.get("lower_limit")), _number(r.get("upper_limit"))

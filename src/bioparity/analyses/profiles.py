@@ -16,17 +16,18 @@ The stored table stacks the command's two outputs, told apart by :data:`SECTION`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, packaged_example
-from bioparity.analyses.figures import Band, CAAPlot, Figure
+from bioparity.analyses.figures import Band, BarPlot, Bars, Figure, RefLine
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.options import number_option, optional_number, text_option
-from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels
+from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.io.cmc import PROFILE_COLUMNS, read_profile
 from bioparity.profiles import profile_similarity
 
@@ -186,36 +187,116 @@ def profiles_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tupl
     ]
 
 
+def _bars(
+    rows: list[dict[str, Any]], sources: list[str], value: str, outside: Callable[[float], bool]
+) -> tuple[Bars, ...]:
+    """One series of bars per source: the ``value`` of each of its lots, marked where ``outside``."""
+    out = []
+    for s in sources:
+        mine = [r for r in rows if r[SOURCE] == s]
+        values = [float(r[value]) for r in mine]
+        out.append(Bars(s, [str(r[LOT]) for r in mine], values, [outside(v) for v in values]))
+    return tuple(out)
+
+
+def _species_plot(name: str, r: Mapping[str, Any], lots: list[dict[str, Any]], sources: list[str]) -> BarPlot:
+    """One species: the lots' percentages as bars by source, the reference range shaded and the
+    reference mean as a line."""
+    low, high = float(r[RANGE_LOWER]), float(r[RANGE_UPPER])
+    series = _bars(lots, sources, "value", lambda v: not low <= v <= high)
+    k = cell(r.get("k"))
+    return BarPlot(
+        f"{name}: {cell(r.get(N_WITHIN))}/{cell(r.get(N_TEST))} test lots within the reference range",
+        "lot",
+        f"{name}",
+        "%",
+        series,
+        (
+            Band(
+                f"reference mean ± {k} SD: {cell(r[RANGE_LOWER], 4)} to {cell(r[RANGE_UPPER], 4)}",
+                float(r[RANGE_LOWER]),
+                float(r[RANGE_UPPER]),
+            ),
+        ),
+        (RefLine(f"reference mean {cell(r['reference_mean'], 4)}", float(r["reference_mean"])),),
+        "outside the reference range",
+    )
+
+
+def _distance_plot(rows: list[dict[str, Any]], sources: list[str]) -> BarPlot:
+    """The lots' Aitchison distances to the reference centre by source, the threshold as a line."""
+    first = rows[0] if rows else {}
+    threshold = first.get("threshold")
+    limit = float(threshold) if threshold is not None and is_number(threshold) else math.inf
+    given = math.isfinite(limit)
+    series = _bars(rows, sources, DISTANCE, lambda v: v > limit)
+    lines = (
+        (RefLine(f"threshold ({first.get('threshold_rule')}) {cell(threshold, 4)}", limit),) if given else ()
+    )
+    return BarPlot(
+        "Whole profile: Aitchison distance to the reference centre (reference lots: leave-one-out)",
+        "lot",
+        "Aitchison distance",
+        series=series,
+        hlines=lines,
+        marked_label="beyond the threshold",
+    )
+
+
 def profiles_figures(run: RunView) -> list[Figure]:
-    """One plot per species: the lots' percentages by source with the reference range shaded."""
+    """The lots' Aitchison distances against the threshold, then one bar chart per species: the lots'
+    percentages by source with the reference range shaded."""
     stored = run.result.get("profiles") if isinstance(run.result, Mapping) else None
     if not isinstance(stored, Mapping):
         return []
-    ranges = {str(r[SPECIES]): r for r in section(run.table, SPECIES).to_dict("records")}
-    sources = list(dict.fromkeys(str(s) for s in stored["sources"]))
-    out = []
+    ranges = {
+        str(r[SPECIES]): {str(k): v for k, v in r.items()}
+        for r in section(run.table, SPECIES).to_dict("records")
+    }
+    sources = sorted(
+        dict.fromkeys(str(s) for s in stored["sources"]),
+        key=lambda s: s != run.options.get("reference", "reference"),
+    )
+    distances = [
+        {str(k): v for k, v in r.items()}
+        for r in section(run.table, LOTS).to_dict("records")
+        if is_number(r.get(DISTANCE))
+    ]
+    out = (
+        [
+            Figure(
+                "distances",
+                "Whole-profile distances",
+                "Aitchison distance of each lot to the reference centre against the reference-to-reference "
+                "threshold",
+                _distance_plot(distances, sources),
+                note="Bars: each lot's Aitchison distance to the centre of the reference lots (a "
+                "reference lot: to the centre of the others), hatched beyond the threshold; dashed: the "
+                "threshold from the reference lots' distances.",
+            )
+        ]
+        if distances
+        else []
+    )
     for j, name in enumerate(stored["species"]):
         r = ranges.get(str(name))
         if r is None:
             continue
-        values = {
-            s: [float(v[j]) for v, src in zip(stored["values"], stored["sources"], strict=True) if src == s]
-            for s in sources
-        }
-        band = Band(f"reference mean ± {cell(r.get('k'))} SD", float(r[RANGE_LOWER]), float(r[RANGE_UPPER]))
-        title = f"{cell(r.get(N_WITHIN))}/{cell(r.get(N_TEST))} test lots within the range"
-        plot = CAAPlot(str(name), "%", tuple(sources), values, (band,), title, str(name))
-        label = f"Percent of {name} per lot by source with the reference range"
+        lots = [
+            {LOT: str(lot), SOURCE: str(src), "value": float(v[j])}
+            for lot, src, v in zip(stored["lots"], stored["sources"], stored["values"], strict=True)
+        ]
         out.append(
             Figure(
                 "profile",
                 "Species plot",
-                label,
-                plot,
+                f"Percent of {name} per lot by source with the reference range",
+                _species_plot(str(name), r, lots, sources),
                 series="species",
                 item=str(name),
                 group_title="Species plots",
-                note="Lots by source (bar: mean); shaded: the reference quality range.",
+                note="Bars: each lot's percentage, coloured by source, hatched when outside the reference "
+                "quality range (shaded: reference mean ± k SD); dashed: the reference mean.",
             )
         )
     return out

@@ -30,6 +30,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "bioparity.analyses.ada_summary",
     "bioparity.analyses.stability",
     "bioparity.analyses.profiles",
+    "bioparity.analyses.comparability",
     "bioparity.analyses.isr",
 )
 

@@ -19,7 +19,7 @@ slope comparisons (``--slopes``) and the per-lot regressions (``--lots``).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables,
 from bioparity.errors import DataFileError, InputError
 from bioparity.io.cmc import STABILITY_COLUMNS, read_stability
 from bioparity.io.readers import read_any_table
-from bioparity.stability import DIDS_VARIANCES, MODELS, stability_table
+from bioparity.stability import BOUND_PARAMETERS, DIDS_VARIANCES, MODELS, confidence_bound, stability_table
 
 NAME = "stability"
 #: Which of the command's outputs a row of the stored table belongs to, and its values.
@@ -42,11 +42,20 @@ SHELF_LIFE, SLOPES, LOTS = "shelf life", "slope difference", "lot regression"
 #: Columns of the stored table that other code reads.
 ATTRIBUTE, CONDITION, PRODUCT, LOT = "attribute", "condition", "product", "lot"
 POOLING, SHELF_LIFE_VALUE, WORST_LOT, EQUIVALENT = "pooling", "shelf_life", "worst_lot", "equivalent"
+#: Columns of a slope comparison row (test - reference difference of the mean lot slopes).
+TEST, REFERENCE, N_LOTS_TEST, N_LOTS_REFERENCE = "test", "reference", "n_lots_test", "n_lots_reference"
+DIFFERENCE, CI_LOWER, CI_UPPER, MARGIN, CONF_LEVEL = (
+    "difference",
+    "ci_lower",
+    "ci_upper",
+    "margin",
+    "conf_level",
+)
 #: Optional specification columns of the data file (one value per attribute).
 SPEC_NUMBERS = ("lower", "upper", "slope_margin")
 SPEC_COLUMNS = (*SPEC_NUMBERS, "model")
 
-_HELP = {
+COLUMNS_HELP = {
     "attribute": "quality attribute (each analysed with its own specification)",
     "lot": "lot (batch); a lot belongs to one product",
     "time": "time on stability",
@@ -59,8 +68,8 @@ _HELP = {
     "slope_margin": "equivalence margin of the slope difference (else the option)",
 }
 COLUMNS = (
-    *(InputColumn(c, True, _HELP[c]) for c in STABILITY_COLUMNS),
-    *(InputColumn(c, False, _HELP[c]) for c in ("product", "condition", *SPEC_COLUMNS)),
+    *(InputColumn(c, True, COLUMNS_HELP[c]) for c in STABILITY_COLUMNS),
+    *(InputColumn(c, False, COLUMNS_HELP[c]) for c in ("product", "condition", *SPEC_COLUMNS)),
 )
 
 
@@ -85,34 +94,49 @@ def _spec_cell(raw: Any, column: str) -> Any:
 def read_stability_data(path: Path) -> pd.DataFrame:
     """The long stability table as ``bioparity stability`` reads it, with the optional specification
     columns checked (file, row and column named; one value per attribute)."""
-    data = read_stability(path)
     loaded = read_any_table(path)
     raw = loaded.frame.rename(columns=lambda c: str(c).strip())
+    return with_spec_columns(read_stability(path), raw, loaded.file, loaded.line_offset)
+
+
+def with_spec_columns(
+    data: pd.DataFrame,
+    raw: pd.DataFrame,
+    file: str,
+    offset: int | None,
+    rows: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """``data`` (rows of :func:`bioparity.io.cmc.stability_frame`) with the specification columns of the
+    ``raw`` table it was read from, checked (one value per attribute; the place of a bad cell named by
+    ``file``, the data row (``rows``: the file's row of each row, default its position) and, with the
+    header's line ``offset``, the line)."""
+    where = list(rows) if rows is not None else list(range(1, len(data) + 1))
     for column in SPEC_COLUMNS:
         if column not in raw.columns:
             continue
         values: list[Any] = []
         first: dict[str, tuple[Any, int]] = {}
-        for i, (attribute, cell_) in enumerate(zip(data[ATTRIBUTE], raw[column].tolist(), strict=True)):
-            line = None if loaded.line_offset is None else i + 1 + loaded.line_offset
+        cells = zip(where, data[ATTRIBUTE], raw[column].tolist(), strict=True)
+        for row, attribute, cell_ in cells:
+            line = None if offset is None else row + offset
             try:
                 value = _spec_cell(cell_, column)
             except ValueError as exc:
                 raise DataFileError(
                     "not a valid specification value",
-                    file=loaded.file,
-                    row=i + 1,
+                    file=file,
+                    row=row,
                     line=line,
                     column=column,
                     value=cell_,
                     expected=str(exc),
                 ) from None
-            if value is not None and first.setdefault(attribute, (value, i + 1))[0] != value:
+            if value is not None and first.setdefault(attribute, (value, row))[0] != value:
                 raise DataFileError(
                     f"attribute {attribute!r} has {column} {first[attribute][0]!r} on row "
                     f"{first[attribute][1]}",
-                    file=loaded.file,
-                    row=i + 1,
+                    file=file,
+                    row=row,
                     line=line,
                     column=column,
                     value=cell_,
@@ -156,6 +180,20 @@ def _where(r: Mapping[Any, Any]) -> str:
 
 def stability_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     """Every attribute, condition and product (``bioparity stability`` with the options as its spec)."""
+    table, settings, specification, notes = stability_sections(frame, options)
+    return frame_result(table, settings=settings, specification=specification, notes=notes)
+
+
+def stability_sections(
+    frame: pd.DataFrame,
+    options: Mapping[str, Any],
+    *,
+    test: str | None = None,
+    reference: str | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any], dict[str, dict[str, Any]], list[str]]:
+    """The stored table (the three outputs of ``bioparity stability`` told apart by :data:`SECTION`), the
+    settings, the specification per attribute and the flags as notes; ``test``/``reference`` name the
+    products compared (default: the options of the same names)."""
     specification = _specification(frame, options)
     result = stability_table(
         frame.drop(columns=[c for c in SPEC_COLUMNS if c in frame.columns]),
@@ -164,8 +202,8 @@ def stability_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str,
         alpha_pool=number_option(options, "alpha_pool", 0.25),
         max_time=optional_number(options, "max_time"),
         dids_variance=text_option(options, "dids_variance", "separate"),
-        test=text_option(options, "test", "test"),
-        reference=text_option(options, "reference", "reference"),
+        test=text_option(options, "test", "test") if test is None else test,
+        reference=text_option(options, "reference", "reference") if reference is None else reference,
         slope_alpha=number_option(options, "slope_alpha", 0.05),
     )
     parts = [
@@ -180,7 +218,7 @@ def stability_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str,
         for r in table.to_dict("records")
         if isinstance(r.get("flags"), str) and r["flags"]
     ]
-    return frame_result(table, settings=result.settings, specification=specification, notes=notes)
+    return table, dict(result.settings), specification, notes
 
 
 def section(frame: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -195,8 +233,13 @@ def _test(f: Any, df: Any, p: Any) -> str:
     return f"F {cell(f, 4)} ({df}), p {cell(p, 3)}" if is_number(f) and math.isfinite(f) else "—"
 
 
+def _given(value: Any) -> bool:
+    """A stored number that is there (a missing criterion is None, or NaN in a column of numbers)."""
+    return is_number(value) and math.isfinite(value)
+
+
 def _criterion(lower: Any, upper: Any) -> str:
-    low, high = is_number(lower), is_number(upper)
+    low, high = _given(lower), _given(upper)
     if low and high:
         return f"{cell(lower)} to {cell(upper)}"
     return f">= {cell(lower)}" if low else f"<= {cell(upper)}" if high else "none"
@@ -267,13 +310,15 @@ def _slopes_table(rows: pd.DataFrame, unit: str) -> Table:
             )
         )
     level = f"{100 * float(rows['conf_level'].iloc[0]):g}%" if "conf_level" in rows.columns else "90%"
+    pairs = {(str(r.get("test")), str(r.get("reference"))) for r in rows.to_dict("records")}
+    products = " - ".join(pairs.pop()) if len(pairs) == 1 else "test - reference"
     return Table(
-        f"Equivalence of degradation rates: difference of mean lot slopes, test - reference ({level} CI)",
+        f"Equivalence of degradation rates: difference of mean lot slopes, {products} ({level} CI)",
         (
             "attribute",
             "condition",
             "products (lots)",
-            f"mean slope test / reference (per {unit})",
+            f"mean slope {products.replace(' - ', ' / ')} (per {unit})",
             f"difference ({level} CI)",
             "margin",
             "outcome",
@@ -332,7 +377,8 @@ def stability_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = No
     return ReportTables(tuple(main), tuple(appendix))
 
 
-def _records(result: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
+def section_records(result: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
+    """The rows of one section of a stored result (a mapping of :func:`frame_result`), as dictionaries."""
     columns = list(result.get("columns") or [])
     rows = [dict(zip(columns, r, strict=True)) for r in result.get("rows") or []]
     return [r for r in rows if r.get(SECTION) == name]
@@ -348,7 +394,7 @@ def stability_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> 
     """``3 shelf lives: shortest 25.99 months (potency, reference; lot b5, cics); degradation rates
     equivalent for 1 of 1 comparison``."""
     unit = str(options.get("time_unit") or "")
-    lives = _records(result, SHELF_LIFE)
+    lives = section_records(result, SHELF_LIFE)
     known = [r for r in lives if not math.isnan(_life(r.get(SHELF_LIFE_VALUE)))]
     line = f"{len(lives)} shelf lives"
     if known:
@@ -358,7 +404,7 @@ def stability_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> 
             f": shortest {cell(_life(worst.get(SHELF_LIFE_VALUE)), 4)} {unit} ({where}; lot "
             f"{worst.get(WORST_LOT)}, {worst.get(POOLING)})"
         )
-    slopes = _records(result, SLOPES)
+    slopes = section_records(result, SLOPES)
     if slopes:
         judged = [r for r in slopes if r.get(EQUIVALENT) is not None]
         line += (
@@ -381,15 +427,50 @@ def stability_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tup
     ]
 
 
+#: Name of the point where the worst lot's bound meets the criterion, at the shelf life.
+CROSSING = "bound meets the criterion"
 #: Points drawn per fitted line (the line is straight on the model scale, curved after exp for log).
 CURVE_POINTS = 50
 
 
-def _model_line(name: str, intercept: float, slope: float, model: str, end: float) -> Line:
-    """The chosen model's mean line from time 0 to ``end`` on the original scale (exp of the ln fit)."""
-    times = [end * i / (CURVE_POINTS - 1) for i in range(CURVE_POINTS)]
-    means = [intercept + slope * t for t in times]
-    return Line(name, times, [math.exp(m) for m in means] if model == "log" else means)
+def _grid(end: float, observed: Any, shelf: float) -> list[float]:
+    """Times of the curves: evenly from 0 to ``end``, the observed times and the shelf life (so that the
+    bound is drawn exactly where it meets the criterion)."""
+    times = {end * i / (CURVE_POINTS - 1) for i in range(CURVE_POINTS)} | {float(t) for t in observed}
+    return sorted(t for t in times | ({shelf} if math.isfinite(shelf) else set()) if 0.0 <= t <= end)
+
+
+def _scale(values: Any, model: str) -> list[float]:
+    """Model-scale values on the original scale (exp of the ln fit for ``log``)."""
+    return [math.exp(v) if model == "log" else float(v) for v in values]
+
+
+def _bounds(r: Mapping[str, Any], times: list[float], sides: list[str], confidence: float) -> list[Any]:
+    """The one-sided bounds of lot row ``r``'s mean (model scale), one array per side; none when the
+    stored row lacks the bound's terms (a result stored before they were)."""
+    terms = [r.get(f"bound_{name}") for name in BOUND_PARAMETERS]
+    if not all(is_number(v) and math.isfinite(float(v)) for v in terms if v is not None) or None in terms:
+        return []
+    s2, df, n, tbar, sxx = terms
+    a, b = r["fitted_intercept"], r["fitted_slope"]
+    return [confidence_bound(times, a, b, s2, df, n, tbar, sxx, confidence, side)[0] for side in sides]
+
+
+def _crossing(
+    life: Mapping[str, Any], rows: list[dict[str, Any]], sides: list[str], model: str
+) -> Line | None:
+    """The point where the worst lot's bound meets the criterion, at the shelf life (None when the shelf
+    life is 0, infinite or unknown, or the bound's terms are not stored)."""
+    shelf = _life(life.get(SHELF_LIFE_VALUE))
+    worst = [r for r in rows if str(r[LOT]) == str(life.get(WORST_LOT))] or rows[:1]
+    if not (math.isfinite(shelf) and shelf > 0 and worst):
+        return None
+    at = _bounds(worst[0], [shelf], sides, float(life.get("confidence") or 0.95))
+    if not at:
+        return None
+    limits = [math.log(life[side]) if model == "log" else float(life[side]) for side in sides]
+    side = min(range(len(sides)), key=lambda i: abs(float(at[i][0]) - limits[i]))
+    return Line(CROSSING, [shelf], [float(life[sides[side]])])
 
 
 def _matches(frame: pd.DataFrame, r: Mapping[str, Any]) -> pd.Series:
@@ -410,36 +491,42 @@ def stability_figure(data: pd.DataFrame, life: Mapping[str, Any], lots: pd.DataF
         Line(f"lot {lot}", g["time"].astype(float).tolist(), g["value"].astype(float).tolist())
         for lot, g in rows.groupby(rows[LOT].astype(str), sort=True)
     )
-    mine = lots[_matches(lots, life)].to_dict("records")
+    mine = [{str(k): v for k, v in r.items()} for r in lots[_matches(lots, life)].to_dict("records")]
     shelf = _life(life.get(SHELF_LIFE_VALUE))
     last = float(life.get("max_observed_time") or 0.0)
     end = max(last, shelf if math.isfinite(shelf) else last) * 1.1
     model, pooling = str(life.get("model") or "linear"), str(life.get(POOLING) or "")
-    if pooling == "cics" and mine:
-        lines: tuple[Line, ...] = (
-            _model_line(
-                "pooled line (cics)", mine[0]["fitted_intercept"], mine[0]["fitted_slope"], model, end
-            ),
-        )
-    else:
-        lines = tuple(
-            _model_line(f"lot {r[LOT]}", r["fitted_intercept"], r["fitted_slope"], model, end) for r in mine
-        )
-    hlines = tuple(
-        RefLine(f"{side} criterion {cell(life.get(side))}", float(life[side]))
-        for side in ("lower", "upper")
-        if is_number(life.get(side))
+    confidence = float(life.get("confidence") or 0.95)
+    sides = [side for side in ("lower", "upper") if _given(life.get(side))]
+    times = _grid(end, rows["time"], shelf)
+    drawn = (
+        [("pooled line (cics)", mine[0])]
+        if pooling == "cics" and mine
+        else [(f"lot {r[LOT]}", r) for r in mine]
     )
+    lines = tuple(
+        Line(name, times, _scale([r["fitted_intercept"] + r["fitted_slope"] * t for t in times], model))
+        for name, r in drawn
+    )
+    bounds = tuple(
+        Line(name, times, _scale(bound, model))
+        for name, r in drawn
+        for bound in _bounds(r, times, sides, confidence)
+    )
+    crossing = _crossing(life, mine, sides, model) if sides else None
+    hlines = tuple(RefLine(f"{side} criterion {cell(life.get(side))}", float(life[side])) for side in sides)
     vlines = (RefLine(f"shelf life {cell(shelf, 4)}", shelf),) if math.isfinite(shelf) else ()
     return XYPlot(
-        f"{_where(life)}: {model} model, {pooling}",
+        f"{_where(life)}: {model} model, {pooling}; one-sided {100 * confidence:g}% bound",
         "time",
         str(life[ATTRIBUTE]),
         x_unit=unit,
-        points=points,
+        points=points + ((crossing,) if crossing is not None else ()),
         lines=lines,
         hlines=hlines,
         vlines=vlines,
+        bounds=bounds,
+        bounds_label=f"one-sided {100 * confidence:g}% bound of the mean" if bounds else "",
     )
 
 
@@ -448,27 +535,34 @@ def stability_figures(run: RunView) -> list[Figure]:
     data = run.input_frame((ATTRIBUTE, LOT, "time", "value"))
     if data is None or SECTION not in run.table.columns:
         return []
+    return stability_plots(data, run.table, str(run.options.get("time_unit") or ""))
+
+
+def stability_plots(data: pd.DataFrame, table: pd.DataFrame, unit: str) -> list[Figure]:
+    """The figures of :func:`stability_figures` from the input ``data`` (``attribute, lot, time, value``
+    [+ ``condition``, ``product``]; rows whose time or value is not a number left out) and the stored
+    ``table`` (with its :data:`SECTION` column)."""
     data = data.assign(
         time=pd.to_numeric(data["time"], errors="coerce"), value=pd.to_numeric(data["value"], errors="coerce")
     ).dropna(subset=["time", "value"])
-    lots = section(run.table, LOTS)
-    unit = str(run.options.get("time_unit") or "")
+    lots = section(table, LOTS)
     return [
         Figure(
             "stability",
             "Stability plot",
-            f"Results per lot against time with the chosen model's lines and the acceptance criteria: "
+            f"Results per lot against time with the chosen model's lines, their one-sided confidence bounds "
+            f"and the acceptance criteria: "
             f"{_where(life)}",
             stability_figure(data, life, lots, unit),
             series="analysis",
             item=_where(life),
             group_title="Stability plots (ICH Q1E Appendix B)",
             note="Points: results per lot; lines: the mean of the model chosen by the poolability tests "
-            "(one pooled line for cics); dashed: acceptance criteria; dotted: the shelf life.",
+            "(one pooled line for cics); dashed in the same colour: its one-sided confidence bound; red "
+            "dashed: acceptance criteria; dotted: the shelf life, where the worst lot's bound meets the "
+            "criterion (marked).",
         )
-        for life in (
-            {str(k): v for k, v in r.items()} for r in section(run.table, SHELF_LIFE).to_dict("records")
-        )
+        for life in ({str(k): v for k, v in r.items()} for r in section(table, SHELF_LIFE).to_dict("records"))
     ]
 
 

@@ -34,12 +34,8 @@ from bioparity.cli.options import PlotFormat, Seed
 if TYPE_CHECKING:
     import pandas as pd
 
-    from bioparity.caa import CAAResult
     from bioparity.profiles.core import ProfileResult
     from bioparity.stability import StabilityTable
-
-#: Label the CAA engine gets for the pre-change source (its sources are ``test`` / ``ref-<name>``).
-_PRE_SOURCE = "ref-pre-change"
 
 app = typer.Typer()
 
@@ -115,21 +111,21 @@ def comparability_command(
     """Process-change comparability (ICH Q5E): CAA of post- vs pre-change lots, with stability."""
     with user_errors():
         from bioparity.caa import assess, read_catalogue
+        from bioparity.caa.comparability import PRE_SOURCE, check_labels, comparability_table
         from bioparity.errors import InputError
 
         check_outputs(("--out", out))
         if (stability is None) != (spec is None) or (stability is None) != (stability_out is None):
             raise InputError("--stability, --spec and --stability-out go together")
         check_outputs(("--stability-out", stability_out))
-        if pre.strip().lower() == post.strip().lower():
-            raise InputError("--pre and --post must be different source labels")
+        check_labels(pre, post)
         frame = _relabelled(infile, pre, post)
         result = assess(
-            frame, read_catalogue(catalogue) if catalogue is not None else None, [("test", _PRE_SOURCE)],
+            frame, read_catalogue(catalogue) if catalogue is not None else None, [("test", PRE_SOURCE)],
             file=str(infile), plan=plan, operating_characteristics=oc_simulations > 0,
             oc_simulations=max(oc_simulations, 100), seed=seed,
         )  # fmt: skip
-        table = _comparability_table(result, pre, post)
+        table = comparability_table(result.table, pre, post)
         options = {
             "command": "comparability", "pre": pre, "post": post, "plan": result.plan, "seed": seed,
             "oc_simulations": oc_simulations,
@@ -143,40 +139,13 @@ def comparability_command(
 
 def _relabelled(infile: Path, pre: str, post: str) -> pd.DataFrame:
     """The long table, its ``source`` labels mapped to the CAA engine's: post -> test, pre -> reference."""
-    from bioparity.errors import DataFileError
+    from bioparity.caa.comparability import relabel_sources
     from bioparity.io.readers import read_any_table
 
     loaded = read_any_table(infile)
     frame = loaded.frame.copy()
     frame.columns = [str(c).strip() for c in frame.columns]
-    if "source" not in frame.columns:
-        raise DataFileError("missing column 'source'", file=loaded.file, expected=f"{pre!r} or {post!r}")
-    labels = {pre.strip().lower(): _PRE_SOURCE, post.strip().lower(): "test"}
-    mapped = []
-    for i, cell in enumerate(frame["source"].tolist()):
-        key = str(cell).strip().lower()
-        if key not in labels:
-            raise DataFileError(
-                "unknown source", file=loaded.file, row=i + 1,
-                line=None if loaded.line_offset is None else i + 1 + loaded.line_offset, column="source",
-                value=cell, expected=f"{pre!r} (pre-change) or {post!r} (post-change); see --pre/--post",
-            )  # fmt: skip
-        mapped.append(labels[key])
-    frame["source"] = mapped
-    return frame
-
-
-def _comparability_table(result: CAAResult, pre: str, post: str) -> pd.DataFrame:
-    """The CAA table with the user's source labels back and the analysis named."""
-    back = {"test": post, _PRE_SOURCE: pre}
-    table = result.table.copy()
-    for col in ("test_source", "reference_source"):
-        if col in table.columns:
-            table[col] = table[col].map(lambda s: back.get(str(s), s))
-    if "comparison" in table.columns:
-        table["comparison"] = f"{post} vs {pre}"
-    table.insert(0, "analysis", "process-change comparability (ICH Q5E)")
-    return table
+    return relabel_sources(frame, pre, post, file=loaded.file, line_offset=loaded.line_offset)
 
 
 def _echo_comparability(table: pd.DataFrame, pre: str, post: str, out: Path) -> None:

@@ -108,6 +108,13 @@ def read_stability(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read a long stability table (module docstring); returns columns ``attribute, condition, product,
     lot, time, value, row`` (``row`` = 1-based data row of the file)."""
     frame, file, offset = _load(path, STABILITY_COLUMNS, ("product", "condition"))
+    return stability_frame(frame, file, offset)
+
+
+def stability_frame(frame: pd.DataFrame, file: str, offset: int | None) -> pd.DataFrame:
+    """The checks and result of :func:`read_stability` on a table already loaded (headers stripped, the
+    columns of :data:`STABILITY_COLUMNS` present): ``file`` and the line ``offset`` of its header name
+    the place of a bad cell (``offset`` None: rows only)."""
     out = pd.DataFrame(
         {
             "attribute": _text(frame, "attribute", file, offset),

@@ -26,6 +26,7 @@ from bioparity.pathways.inventory import (
     ManualItem,
     PKComparison,
     PKStudy,
+    ProcessComparability,
     ProgramProfile,
 )
 from bioparity.pathways.program_file import load_program, parse_program
@@ -58,6 +59,7 @@ __all__ = [
     "PKComparison",
     "PKStudy",
     "PathwayAssessment",
+    "ProcessComparability",
     "ProgramProfile",
     "RegionReadiness",
     "RegionRules",

@@ -32,6 +32,7 @@ from bioparity.pathways.inventory import (
     MODALITIES,
     MULTIPLE_DOSE_METRICS,
     PK_METRICS,
+    ProcessComparability,
 )
 
 __all__ = ["CHECKS", "Check", "Context", "Finding", "ReferencePolicy", "register"]
@@ -142,7 +143,11 @@ def _caa_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
     if ctx.program.modality in ("pegylated_protein", "antibody_drug_conjugate"):
         required += [c for c in params.get("if_conjugated", []) if c not in required]
     used = [a for a in ctx.inventory.caa if a.reference in accepted]
-    evidence = with_bridge(basis, {a.reference for a in used}, [f"caa:{a.id}" for a in used])
+    changes = ctx.inventory.process_changes
+    evidence = with_bridge(
+        basis, {a.reference for a in used}, [f"caa:{a.id}" for a in used] + [f"q5e:{c.id}" for c in changes]
+    )
+    not_bridged = _not_comparable(changes)
     covered = {a.category for a in used}
     absent = [c for c in required if c not in covered]
     failed_critical = [a.name for a in used if not a.passed and a.critical]
@@ -173,8 +178,8 @@ def _caa_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
             parts.append(
                 f"results against the {basis.relied} reference do not count without an accepted bridge"
             )
-        return Finding("missing", evidence, "; ".join(parts))
-    if failed_other or few_lots:
+        return Finding("missing", evidence, "; ".join(parts + not_bridged))
+    if failed_other or few_lots or not_bridged:
         parts = []
         if failed_other:
             parts.append(
@@ -182,12 +187,25 @@ def _caa_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
             )
         if few_lots:
             parts.append(f"fewer than {min_lots} reference lots for: {', '.join(few_lots)}")
-        return Finding("at_risk", evidence, "; ".join(parts))
+        return Finding("at_risk", evidence, "; ".join(parts + not_bridged))
+    bridged = f"; process changes shown comparable: {', '.join(c.change for c in changes)}" if changes else ""
     return Finding(
         "met",
         evidence,
-        f"{len(used)} attributes in {len(required)} categories similar to the {refs} reference",
+        f"{len(used)} attributes in {len(required)} categories similar to the {refs} reference{bridged}",
     )
+
+
+def _not_comparable(changes: tuple[ProcessComparability, ...]) -> list[str]:
+    """Why the lots compared with the reference may not stand for the commercial product: each process
+    change of the proposed product not shown comparable (ICH Q5E, CPMP/ICH/5721/03, 2004, section 1.4:
+    the product after the change must be shown comparable to the product before it)."""
+    return [
+        f"process change {c.change} not shown comparable (ICH Q5E)"
+        + (f": {', '.join(c.not_comparable)}" if c.not_comparable else "")
+        for c in changes
+        if not c.passed
+    ]
 
 
 _METRIC_LIST = {

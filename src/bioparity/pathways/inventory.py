@@ -45,6 +45,11 @@ Inventory schema
 ``ManualItem``
     A fact entered by hand: ``code`` (one of :data:`MANUAL_ITEMS`), ``value`` (true/false), optional
     ``region`` it applies to (``None`` = every region) and a ``note``.
+``ProcessComparability``
+    A manufacturing change of the proposed product bridged by an ICH Q5E comparability exercise
+    (post-change lots against pre-change lots): ``id``, ``change`` (e.g. ``"site B vs site A"``),
+    ``passed``, ``n_attributes``, ``not_comparable`` (what was not shown comparable). The engine cites it
+    as ``q5e:<id>``.
 """
 
 from __future__ import annotations
@@ -573,6 +578,60 @@ class ManualItem:
 
 
 @dataclass(frozen=True)
+class ProcessComparability:
+    """A manufacturing change of the proposed product (site, scale, process step) and the comparability
+    exercise bridging it: post-change lots against pre-change lots (ICH Q5E, *Comparability of
+    Biotechnological/Biological Products Subject to Changes in Their Manufacturing Process*,
+    CPMP/ICH/5721/03, 2004, sections 1.4 and 2.4).
+
+    Evidence of similarity to the reference product stands for the commercial product only when the lots
+    it was shown on are representative of it; a change between them is bridged by such an exercise. The
+    engine cites it with the comparative analytical assessment (``q5e:<id>``): one not shown comparable
+    puts that requirement at risk.
+
+    Attributes
+    ----------
+    id : str
+        Stable identifier; the engine cites it as ``q5e:<id>``.
+    change : str
+        What was compared, e.g. ``"post-change vs pre-change"`` or ``"site B vs site A"``.
+    passed : bool
+        Comparability was shown: no quality attribute failed its criterion and no degradation rate was
+        shown to differ.
+    n_attributes : int or None, default None
+        Number of quality attributes compared, when known.
+    not_comparable : tuple of str, default ()
+        What was not shown comparable (attribute names, degradation rates), when known.
+
+    Raises
+    ------
+    InputError
+        When the id is not valid, or ``passed`` is true while something is listed as not comparable.
+
+    Examples
+    --------
+    >>> ProcessComparability("site-transfer", "site B vs site A", passed=False,
+    ...                      not_comparable=("afucosylated glycans",)).not_comparable
+    ('afucosylated glycans',)
+    """
+
+    id: str
+    change: str
+    passed: bool
+    n_attributes: int | None = None
+    not_comparable: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_id("process comparability", self.id)
+        object.__setattr__(self, "not_comparable", as_tuple(self.not_comparable))
+        if self.passed and self.not_comparable:
+            raise InputError(
+                f"process comparability {self.id}: passed, yet not comparable: "
+                + ", ".join(self.not_comparable)
+            )
+
+
+@dataclass(frozen=True)
 class EvidenceInventory:
     """Everything the program has shown so far.
 
@@ -590,6 +649,8 @@ class EvidenceInventory:
         Efficacy, PD, switching and safety studies.
     manual_items : tuple of ManualItem, default ()
         Facts recorded by hand.
+    process_changes : tuple of ProcessComparability, default ()
+        Manufacturing changes of the proposed product and their comparability exercises (ICH Q5E).
 
     Raises
     ------
@@ -603,6 +664,7 @@ class EvidenceInventory:
     immunogenicity: tuple[ImmunogenicityAssessment, ...] = ()
     clinical_studies: tuple[ClinicalStudy, ...] = ()
     manual_items: tuple[ManualItem, ...] = ()
+    process_changes: tuple[ProcessComparability, ...] = ()
 
     def __post_init__(self) -> None:
         ids = self.evidence_ids()
@@ -618,6 +680,7 @@ class EvidenceInventory:
         ids += [f"immuno:{i.id}" for i in self.immunogenicity]
         ids += [f"clinical:{c.id}" for c in self.clinical_studies]
         ids += [f"manual:{m.key}" for m in self.manual_items]
+        ids += [f"q5e:{c.id}" for c in self.process_changes]
         return ids
 
     def manual(self, code: str, region: str) -> ManualItem | None:

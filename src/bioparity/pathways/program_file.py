@@ -18,6 +18,8 @@ Layout (every key of the dataclasses in :mod:`bioparity.pathways.inventory`, not
             - {id: T-US-AUCinf, test: T, reference: US, metric: AUC0-inf, ratio: 0.98, ci: [0.91, 1.06]}
       manual_items:
         - {code: local_reference_used, region: NMPA, value: true}
+      process_changes:
+        - {id: site-transfer, change: site B vs site A, passed: true, n_attributes: 25}
 
 A PK comparison may give its CI as ``ci: [lower, upper]`` or as ``ci_lower``/``ci_upper``, and
 ``passed:`` is checked against the CI (``stated_passed``). Any unknown key, missing key or value of the
@@ -44,6 +46,7 @@ from bioparity.pathways.inventory import (
     ManualItem,
     PKComparison,
     PKStudy,
+    ProcessComparability,
     ProgramProfile,
 )
 
@@ -54,6 +57,7 @@ _EVIDENCE_KINDS: dict[str, type[Any]] = {
     "immunogenicity": ImmunogenicityAssessment,
     "clinical_studies": ClinicalStudy,
     "manual_items": ManualItem,
+    "process_changes": ProcessComparability,
 }
 
 
@@ -156,7 +160,7 @@ def parse_program(data: Any, file: str = "<program>") -> tuple[ProgramProfile, E
         Parsed content of a PROGRAM file: a mapping with ``program`` (the fields of
         :class:`ProgramProfile`) and optionally ``evidence`` (lists under ``caa``,
         ``analytical_bridges``, ``pk_studies``, ``immunogenicity``, ``clinical_studies``,
-        ``manual_items``); see the module docstring for the layout.
+        ``manual_items``, ``process_changes``); see the module docstring for the layout.
     file : str, default "<program>"
         Name of the source, used in error messages.
 

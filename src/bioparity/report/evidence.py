@@ -2,12 +2,13 @@
 
 Readiness comes from :mod:`bioparity.pathways`: the program profile is built from the stored program
 (modality, target regions) with stated assumptions, and the evidence inventory from the latest *approved*
-PK similarity and CAA runs of each study: a run counts once it carries a valid electronic signature with
-the meaning "approved" (21 CFR 11.50/11.70: seal, manifest and signed content all still verify). Newer
-runs that are not approved are drafts: shown as such, never used by readiness or the reports. What
-cannot be derived from stored data (manual items such as a justification of extrapolation) is absent, so
-the engine lists it as work left; the assumptions are returned as notes and shown wherever the readiness
-is shown.
+PK similarity, CAA, stability (comparative degradation rates, as CAA attributes of the category
+``stability``) and process-change comparability (ICH Q5E) runs of each study: a run counts once it
+carries a valid electronic signature with the meaning "approved" (21 CFR 11.50/11.70: seal, manifest and
+signed content all still verify). Newer runs that are not approved are drafts: shown as such, never used
+by readiness or the reports. What cannot be derived from stored data (manual items such as a
+justification of extrapolation) is absent, so the engine lists it as work left; the assumptions are
+returned as notes and shown wherever the readiness is shown.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from bioparity.analyses import caa as caa_kind
+from bioparity.analyses import comparability as comparability_kind
 from bioparity.analyses import pk_similarity as pk
+from bioparity.analyses import stability as stability_kind
 from bioparity.errors import InputError
 from bioparity.pathways import (
     MODALITIES,
@@ -32,6 +35,7 @@ from bioparity.pathways import (
     PathwayAssessment,
     PKComparison,
     PKStudy,
+    ProcessComparability,
     ProgramProfile,
     assess_program,
 )
@@ -145,7 +149,7 @@ class ProgramEvidence:
 
 
 #: The analysis kinds that readiness and the program report draw on.
-REPORTED_KINDS = (pk.NAME, caa_kind.NAME)
+REPORTED_KINDS = (pk.NAME, caa_kind.NAME, stability_kind.NAME, comparability_kind.NAME)
 
 
 def collect(session: Session, program: Program) -> ProgramEvidence:
@@ -319,6 +323,90 @@ def _caa(ev: StudyEvidence, notes: list[str]) -> tuple[list[CAAAttribute], list[
     return attributes, bridges
 
 
+def _stability(ev: StudyEvidence, notes: list[str]) -> list[CAAAttribute]:
+    """The comparative stability of the latest approved ``stability`` run as CAA evidence of the category
+    ``stability``: one attribute per slope comparison of the test product with a reference product named
+    by region (``ref-eu``), passed when the degradation rates were shown equivalent (ICH Q1E; EMA/CHMP/
+    BWP/247713/2012: comparative stability of the biosimilar and the reference). What cannot count is
+    stated in a note: products without a region, comparisons without a margin, rates not equivalent."""
+    run = ev.approved(stability_kind.NAME)
+    if run is None:
+        return []
+    out = []
+    rows = [r for r in _table(run) if r.get(stability_kind.SECTION) == stability_kind.SLOPES]
+    if not rows:
+        notes.append(
+            f"{ev.study.name}: the approved stability run compares no test and reference products: "
+            "not evidence"
+        )
+    for row in rows:
+        attribute, condition = (
+            str(row[stability_kind.ATTRIBUTE]),
+            str(row.get(stability_kind.CONDITION) or ""),
+        )
+        where = f"{ev.study.name}: stability of {attribute}" + (f" ({condition})" if condition else "")
+        test, reference = str(row[stability_kind.TEST]), str(row[stability_kind.REFERENCE])
+        ref = source_label(reference)
+        if source_label(test) != "T" or ref is None or ref == "T":
+            notes.append(
+                f"{where}: the products {test!r} and {reference!r} are not the test product and a reference "
+                "product named by region (e.g. test and ref-eu); left out of the readiness"
+            )
+            continue
+        judged = row.get(stability_kind.EQUIVALENT)
+        if judged is None:
+            notes.append(f"{where}: no slope margin, so the degradation rates were not judged; not evidence")
+            continue
+        if not judged:
+            level = f"{100 * float(row.get(stability_kind.CONF_LEVEL) or 0.9):g}%"
+            d, lo, hi, margin = (
+                float(row[k])
+                for k in (stability_kind.DIFFERENCE, stability_kind.CI_LOWER, stability_kind.CI_UPPER,
+                          stability_kind.MARGIN)
+            )  # fmt: skip
+            notes.append(
+                f"{where}: degradation rates of {test} and {reference} not shown equivalent: difference "
+                f"{d:.4g} ({level} CI {lo:.4g} to {hi:.4g}) not within ±{margin:.4g}"
+            )
+        n_test, n_reference = row.get(stability_kind.N_LOTS_TEST), row.get(stability_kind.N_LOTS_REFERENCE)
+        out.append(
+            CAAAttribute(
+                id=_ident(f"{ev.study.name}-stability-{attribute}-{condition}-{ref}"),
+                name=f"{attribute} degradation rate" + (f" ({condition})" if condition else ""),
+                category="stability",
+                reference=ref,
+                passed=bool(judged),
+                n_test_lots=int(n_test) if n_test else None,
+                n_reference_lots=int(n_reference) if n_reference else None,
+                method="ICH Q1E: equivalence of degradation rates",
+            )
+        )
+    return out
+
+
+def _process_changes(ev: StudyEvidence, notes: list[str]) -> list[ProcessComparability]:
+    """The latest approved ``comparability`` run as an ICH Q5E comparability exercise (one not shown
+    comparable is stated in a note with what failed)."""
+    run = ev.approved(comparability_kind.NAME)
+    if run is None:
+        return []
+    found = comparability_kind.verdict(_table(run))
+    if not found.comparable:
+        notes.append(
+            f"{ev.study.name}: process change {found.change} not shown comparable (ICH Q5E)"
+            + (f": {', '.join(found.not_comparable)}" if found.not_comparable else ": nothing was judged")
+        )
+    return [
+        ProcessComparability(
+            id=_ident(f"{ev.study.name}-{found.change}"),
+            change=found.change,
+            passed=found.comparable,
+            n_attributes=found.n_attributes or None,
+            not_comparable=found.not_comparable,
+        )
+    ]
+
+
 def modality_code(text: str) -> str | None:
     lowered = text.lower().replace("-", " ")
     if lowered.replace(" ", "_") in MODALITIES:
@@ -345,7 +433,7 @@ def readiness(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, list
     latest = [
         (ev.study.id, ev.study.name, run.id, run.result_sha256)
         for ev in evidence.studies
-        for run in (ev.approved(pk.NAME), ev.approved(caa_kind.NAME))
+        for run in (ev.approved(kind) for kind in REPORTED_KINDS)
         if run is not None
     ]
     key = (program.id, program.name, program.modality, tuple(program.target_regions), tuple(latest))
@@ -371,14 +459,15 @@ def _assess(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, list[s
             notes.append(f"target region {region!r} has no rule file; not assessed")
         elif code not in regions:
             regions.append(code)
-    pk_studies, caa, bridges = [], [], []
+    pk_studies, caa, bridges, changes = [], [], [], []
     for ev in evidence.studies:
         study = _pk_study(ev, notes)
         if study is not None:
             pk_studies.append(study)
         attrs, brs = _caa(ev, notes)
-        caa += attrs
+        caa += attrs + _stability(ev, notes)
         bridges += brs
+        changes += _process_changes(ev, notes)
     labels = {a for s in pk_studies for a in s.arms} | {a.reference for a in caa}
     labels.discard("T")
     fallback = "EU" if "EU" in labels else (sorted(labels)[0] if labels else "EU")
@@ -396,7 +485,10 @@ def _assess(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, list[s
         "manual items (justifications, scientific advice) are not recorded in the workspace"
     )
     inventory = EvidenceInventory(
-        caa=tuple(caa), analytical_bridges=tuple(bridges), pk_studies=tuple(pk_studies)
+        caa=tuple(caa),
+        analytical_bridges=tuple(bridges),
+        pk_studies=tuple(pk_studies),
+        process_changes=tuple(changes),
     )
     return assess_program(profile, inventory, regions=regions or None), notes
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bioparity.analyses import caa as caa_kind
 from bioparity.analyses.figures import (
+    BarPlot,
     CAAPlot,
     Figure,
     ForestPlot,
@@ -74,6 +75,8 @@ def figure_images(figure: Figure) -> list[Markup]:
         return [svg_image(static.caa_svg(data, small=True), alt)]
     if isinstance(data, XYPlot):
         return [svg_image(static.xy_svg(data), figure.label or data.title)]
+    if isinstance(data, BarPlot):
+        return [svg_image(static.bar_svg(data), figure.label or data.title)]
     raise TypeError(f"no renderer for plot data {type(data).__name__}")  # pragma: no cover
 
 

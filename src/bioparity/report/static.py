@@ -18,14 +18,17 @@ import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from bioparity.analyses.figures import (
     PLOT_FORMATS,
+    BarPlot,
     CAAPlot,
     ForestPlot,
     PowerPlot,
     ProfilePlot,
+    RefLine,
     XYPlot,
     caa_plot,
 )
@@ -218,19 +221,14 @@ def xy_svg(plot: XYPlot) -> str:
             xs, ys = shown(series.x, series.y)
             label = None if series.name in drawn else series.name
             ax.plot(xs, ys, lw=1.3, color=colours[series.name], label=label, zorder=2)
+            drawn.add(series.name)
+        for series in plot.bounds:
+            xs, ys = shown(series.x, series.y)
+            ax.plot(xs, ys, lw=0.9, ls="--", color=colours[series.name], zorder=2)
+        if plot.bounds and plot.bounds_label:  # one key for every dashed curve
+            ax.plot([], [], lw=0.9, ls="--", color="#444444", label=plot.bounds_label)
         for ref in plot.hlines:
-            ax.axhline(ref.value, color="#b91c1c", ls="--", lw=1)
-            ax.annotate(
-                ref.label,
-                (1.0, ref.value),
-                xycoords=("axes fraction", "data"),
-                xytext=(-2, 2),
-                textcoords="offset points",
-                ha="right",
-                va="bottom",
-                fontsize=7,
-                color="#b91c1c",
-            )
+            _reference_line(ax, ref)
         for ref in plot.vlines:
             ax.axvline(ref.value, color="#444444", ls=":", lw=1)
             ax.annotate(
@@ -251,8 +249,84 @@ def xy_svg(plot: XYPlot) -> str:
         ax.set_ylabel(plot.y_title + (" (log scale)" if plot.log_y else ""))
         ax.set_title("\n".join(textwrap.wrap(plot.title, 90)), pad=12 if plot.vlines else 6)
         ax.grid(alpha=0.3)
-        if plot.series_names():
-            fig.legend(fontsize=7, loc="outside lower center", ncol=4, frameon=False)
+        labels = ax.get_legend_handles_labels()[1]
+        if labels:  # as many columns as fit across the figure (long labels: fewer)
+            ncol = max(1, min(4, 96 // max(len(label) + 8 for label in labels)))
+            fig.legend(fontsize=7, loc="outside lower center", ncol=ncol, frameon=False)
+        return _svg(fig)
+
+
+def _reference_line(ax: Axes, ref: RefLine) -> None:
+    """A horizontal reference line, dashed red, labelled at the right edge above the line."""
+    ax.axhline(ref.value, color="#b91c1c", ls="--", lw=1)
+    ax.annotate(
+        ref.label,
+        (1.0, ref.value),
+        xycoords=("axes fraction", "data"),
+        xytext=(-2, 2),
+        textcoords="offset points",
+        ha="right",
+        va="bottom",
+        fontsize=7,
+        color="#b91c1c",
+        bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75},
+        zorder=5,
+    )
+
+
+def bar_svg(plot: BarPlot) -> str:
+    """Bars by category, one colour per series (side by side where categories are shared; marked bars
+    hatched and outlined), the bands shaded over the bars with their edges drawn, reference lines labelled
+    at the right edge; the legend keys the series, the marked bars and the bands, in that order."""
+    categories = plot.categories()
+    position = {c: i for i, c in enumerate(categories)}
+    holders = {c: [s.name for s in plot.series if c in s.categories] for c in categories}
+    keys: list[Patch] = []
+    with _style():
+        fig = Figure(figsize=(6.4, 3.6), layout="constrained")
+        ax = fig.add_subplot()
+        for i, series in enumerate(plot.series):
+            width = [0.8 / len(holders[c]) for c in series.categories]
+            x = [
+                position[c] - 0.4 + (holders[c].index(series.name) + 0.5) * w
+                for c, w in zip(series.categories, width, strict=True)
+            ]
+            colour = COLOURS[i % len(COLOURS)]
+            marked = series.marked or [False] * len(x)
+            ax.bar(
+                x,
+                series.values,
+                width=width,
+                color=colour,
+                alpha=0.85,
+                zorder=3,
+                hatch=["///" if m else "" for m in marked],
+                edgecolor=["#111111" if m else colour for m in marked],
+                linewidth=[1.0 if m else 0.0 for m in marked],
+            )
+            keys.append(Patch(facecolor=colour, alpha=0.85, label=series.name))
+        if plot.any_marked() and plot.marked_label:
+            keys.append(Patch(facecolor="white", hatch="///", edgecolor="#111111", label=plot.marked_label))
+        for j, band in enumerate(plot.bands):  # over the bars, edges drawn: each bar's top is read against it
+            if math.isfinite(band.lower) and math.isfinite(band.upper):
+                colour = COLOURS[(len(plot.series) + j) % len(COLOURS)]
+                ax.axhspan(band.lower, band.upper, color=colour, alpha=0.22, zorder=4)
+                for edge in (band.lower, band.upper):
+                    ax.axhline(edge, color=colour, lw=0.8, zorder=4)
+                keys.append(Patch(facecolor=colour, alpha=0.22, edgecolor=colour, label=band.label))
+        for ref in plot.hlines:
+            _reference_line(ax, ref)
+        many = len(categories) > 8
+        ax.set_xticks(
+            range(len(categories)), categories, rotation=90 if many else 0, fontsize=7 if many else 8
+        )
+        ax.set_xlim(-0.6, len(categories) - 0.4)
+        ax.set_xlabel(plot.x_label)
+        ax.set_ylabel(plot.y_title)
+        ax.set_title("\n".join(textwrap.wrap(plot.title, 75)))
+        ax.grid(axis="y", alpha=0.3, zorder=0)
+        if keys:
+            fig.legend(handles=keys, fontsize=7, loc="outside lower center", ncol=4, frameon=False)
         return _svg(fig)
 
 

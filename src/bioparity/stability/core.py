@@ -142,6 +142,77 @@ def _first_crossing(bound_minus_limit: Any, max_time: float, size: int, iteratio
     return np.where(f1 >= 0, np.inf, out)
 
 
+#: What the one-sided bound of a lot's mean needs besides its line (columns ``bound_<name>`` of
+#: :meth:`StabilityResult.to_frame`): the residual variance and its df, n, mean time and Sxx.
+BOUND_PARAMETERS = ("s2", "df", "n", "tbar", "sxx")
+
+
+def confidence_bound(
+    time: Any,
+    intercept: Any,
+    slope: Any,
+    s2: Any,
+    df: Any,
+    n: Any,
+    tbar: Any,
+    sxx: Any,
+    confidence: float,
+    side: str = "lower",
+) -> FloatArray:
+    """One-sided confidence bound of the mean of each line at ``time`` (lines x times), model scale.
+
+    ``a + b t -/+ t_{confidence, df} * sqrt(s2 * (1/n + (t - tbar)^2 / Sxx))``: the bound that decides the
+    shelf life (ICH Q1E, CPMP/ICH/420/02, 2003, Appendix B.1; R ``predict(lm, interval = "confidence",
+    level = 2 * confidence - 1)``), with the variance terms of the chosen model (module docstring).
+
+    Parameters
+    ----------
+    time : array_like
+        Times at which to evaluate the bound.
+    intercept, slope : array_like
+        The lines (one per lot, or scalars for one line).
+    s2, df : array_like
+        Residual variance of the model and its degrees of freedom.
+    n, tbar, sxx : array_like
+        Number of results, mean time and sum of squares of time about ``tbar`` of the line's data.
+    confidence : float
+        One-sided confidence level, e.g. 0.95.
+    side : str, default "lower"
+        ``lower`` (for a lower acceptance criterion) or ``upper``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The bounds, one row per line and one column per time.
+
+    Raises
+    ------
+    InputError
+        When ``side`` is neither ``lower`` nor ``upper``.
+
+    References
+    ----------
+    ICH Q1E *Evaluation for Stability Data* (CPMP/ICH/420/02, 2003), Appendix B.1.
+
+    Examples
+    --------
+    >>> b = confidence_bound([0.0, 12.0], 100.0, -0.2, 0.25, 10, 12, 6.0, 360.0, 0.95)
+    >>> [round(float(v), 6) for v in b[0]]
+    [99.611975, 97.211975]
+    """
+    if side not in ("lower", "upper"):
+        raise InputError(f"side {side!r} unknown; expected lower or upper")
+    tt = np.atleast_1d(np.asarray(time, dtype=float))[None, :]
+
+    def column(values: Any) -> FloatArray:
+        return np.atleast_1d(np.asarray(values, dtype=float))[:, None]
+
+    mean = column(intercept) + column(slope) * tt
+    q = column(stats.t.ppf(confidence, np.asarray(df, dtype=float)))
+    half = q * np.sqrt(column(s2) * (1.0 / column(n) + (tt - column(tbar)) ** 2 / column(sxx)))
+    return np.asarray(mean - half if side == "lower" else mean + half, dtype=float)
+
+
 @dataclass(frozen=True, repr=False)
 class StabilityResult(ResultMixin):
     """One attribute (and condition): per-lot regressions, poolability, the chosen model, shelf life.
@@ -273,17 +344,10 @@ class StabilityResult(ResultMixin):
         ``m_g(t) -/+ t_{confidence, df} * s * sqrt(1/n_g + (t - tbar_g)^2 / Sxx)`` under the chosen model
         (module docstring); ``side`` is "lower" or "upper".
         """
-        if side not in ("lower", "upper"):
-            raise InputError(f"side {side!r} unknown; expected lower or upper")
-        tt = np.atleast_1d(np.asarray(time, dtype=float))[None, :]
-        col = (slice(None), None)
-        mean = self.fitted_intercept[col] + self.fitted_slope[col] * tt
-        q = np.asarray(stats.t.ppf(self.confidence, self.bound_df), dtype=float)[col]
-        half = q * np.sqrt(
-            self.bound_s2[col]
-            * (1.0 / self.bound_n[col] + (tt - self.bound_tbar[col]) ** 2 / self.bound_sxx[col])
-        )
-        return np.asarray(mean - half if side == "lower" else mean + half, dtype=float)
+        return confidence_bound(
+            time, self.fitted_intercept, self.fitted_slope, self.bound_s2, self.bound_df, self.bound_n,
+            self.bound_tbar, self.bound_sxx, self.confidence, side,
+        )  # fmt: skip
 
     def to_frame(self) -> pd.DataFrame:
         """One row per lot with the regression, the chosen model's line and the lot's shelf life."""
@@ -301,6 +365,7 @@ class StabilityResult(ResultMixin):
                 "fitted_intercept": self.fitted_intercept,
                 "fitted_slope": self.fitted_slope,
                 "lot_shelf_life": self.lot_shelf_life,
+                **{f"bound_{name}": getattr(self, f"bound_{name}") for name in BOUND_PARAMETERS},
             }
         )
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from bioparity.analyses.figures import CAAPlot, ForestPlot, PlotData, PowerPlot, ProfilePlot, XYPlot
+from bioparity.analyses.figures import (
+    Band,
+    BarPlot,
+    CAAPlot,
+    ForestPlot,
+    PlotData,
+    PowerPlot,
+    ProfilePlot,
+    RefLine,
+    XYPlot,
+)
 from bioparity.i18n import gettext as _
 from bioparity.report.static import COLOURS
 
@@ -196,6 +206,84 @@ def power_figure(plot: PowerPlot) -> dict[str, Any]:
     }
 
 
+def _band_shapes(bands: tuple[Band, ...], first: int, layer: str = "above") -> list[dict[str, Any]]:
+    """Horizontal ranges shaded across the plot, coloured from ``COLOURS[first]`` on (``layer`` above or
+    below the traces)."""
+    return [
+        {"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "y0": b.lower, "y1": b.upper,
+         "fillcolor": COLOURS[(first + j) % len(COLOURS)], "opacity": 0.12, "line": {"width": 0},
+         "layer": layer}
+        for j, b in enumerate(bands)
+    ]  # fmt: skip
+
+
+def _band_keys(bands: tuple[Band, ...], first: int) -> list[dict[str, Any]]:
+    """The bands' labels as legend entries below the plot (as text at the bands' upper limits they overlap
+    whenever two ranges are about the same); the report's legend says the same."""
+    return [
+        {"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": b.label,
+         "marker": {"symbol": "square", "size": 12, "color": COLOURS[(first + j) % len(COLOURS)],
+                    "opacity": 0.4},
+         "hoverinfo": "skip"}
+        for j, b in enumerate(bands)
+    ]  # fmt: skip
+
+
+def _at(value: float, log: bool) -> float:
+    """A position on an axis: annotations on a log axis take log10 positions."""
+    return math.log10(value) if log and value > 0 else value
+
+
+def _hline_shapes(hlines: tuple[RefLine, ...]) -> list[dict[str, Any]]:
+    """Horizontal reference lines, dashed red across the plot."""
+    return [
+        {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": r.value, "y1": r.value,
+         "line": {"dash": "dash", "color": "#b91c1c", "width": 1}}
+        for r in hlines
+    ]  # fmt: skip
+
+
+def _hline_notes(hlines: tuple[RefLine, ...], log: bool = False) -> list[dict[str, Any]]:
+    """Their labels at the right edge (a log axis takes log10 positions)."""
+    return [
+        {"xref": "paper", "x": 1, "xanchor": "right", "y": _at(r.value, log), "yanchor": "bottom",
+         "text": r.label, "showarrow": False, "font": {"size": 10, "color": "#b91c1c"},
+         "bgcolor": "rgba(255,255,255,0.75)"}
+        for r in hlines
+    ]  # fmt: skip
+
+
+def bar_figure(plot: BarPlot) -> dict[str, Any]:
+    """Bars by category, one trace per series (grouped where categories are shared), the bands shaded
+    with legend keys and the reference lines labelled at the right edge, as in the report."""
+    data: list[dict[str, Any]] = [
+        {"type": "bar", "name": s.name, "x": s.categories, "y": s.values,
+         "marker": {"color": COLOURS[i % len(COLOURS)], "opacity": 0.85,
+                    "pattern": {"shape": ["/" if m else "" for m in s.marked or [False] * len(s.values)]},
+                    "line": {"color": "#111111",
+                             "width": [1 if m else 0 for m in s.marked or [False] * len(s.values)]}}}
+        for i, s in enumerate(plot.series)
+    ]  # fmt: skip
+    if plot.any_marked() and plot.marked_label:
+        data.append(
+            {"type": "bar", "name": plot.marked_label, "x": [None], "y": [None], "hoverinfo": "skip",
+             "marker": {"color": "white", "pattern": {"shape": "/"},
+                        "line": {"color": "#111111", "width": 1}}}
+        )  # fmt: skip
+    first = len(plot.series)
+    return {
+        "data": data + _band_keys(plot.bands, first),
+        "layout": plot_layout(
+            plot.title,
+            barmode="group" if plot.shared() else "relative",
+            xaxis={"title": {"text": plot.x_label}, "type": "category", "categoryarray": plot.categories()},
+            yaxis={"title": {"text": plot.y_title}},
+            shapes=_band_shapes(plot.bands, first) + _hline_shapes(plot.hlines),
+            annotations=_hline_notes(plot.hlines),
+        ),
+    }
+
+
 def caa_figure(plot: CAAPlot) -> dict[str, Any]:
     data = [
         {
@@ -210,39 +298,8 @@ def caa_figure(plot: CAAPlot) -> dict[str, Any]:
         }
         for i, s in enumerate(plot.sources)
     ]
-    shapes = [
-        {
-            "type": "rect",
-            "xref": "paper",
-            "x0": 0,
-            "x1": 1,
-            "y0": b.lower,
-            "y1": b.upper,
-            "fillcolor": COLOURS[(j + 1) % len(COLOURS)],
-            "opacity": 0.12,
-            "line": {"width": 0},
-        }
-        for j, b in enumerate(plot.bands)
-    ]
-    # The bands' labels as legend entries below the plot (as text at the bands' upper limits they overlap
-    # whenever two comparisons have about the same range); the report's legend says the same.
-    keys = [
-        {
-            "type": "scatter",
-            "x": [None],
-            "y": [None],
-            "mode": "markers",
-            "name": b.label,
-            "marker": {
-                "symbol": "square",
-                "size": 12,
-                "color": COLOURS[(j + 1) % len(COLOURS)],
-                "opacity": 0.4,
-            },
-            "hoverinfo": "skip",
-        }
-        for j, b in enumerate(plot.bands)
-    ]
+    shapes = _band_shapes(plot.bands, 1)
+    keys = _band_keys(plot.bands, 1)
     title = plot.name or plot.attribute
     return {
         "data": data + keys,
@@ -279,26 +336,26 @@ def xy_figure(plot: XYPlot) -> dict[str, Any]:
          "showlegend": s.name not in with_points, "line": {"color": colours[s.name], "width": 1.6}}
         for s in plot.lines
     ]  # fmt: skip
-    shapes = [
-        {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": r.value, "y1": r.value,
-         "line": {"dash": "dash", "color": "#b91c1c", "width": 1}}
-        for r in plot.hlines
-    ] + [
+    # dashed curves (confidence bounds) in their series' colour; one legend key for all of them
+    data += [
+        {"type": "scatter", "mode": "lines", "name": f"{s.name}: {plot.bounds_label or 'bound'}",
+         "legendgroup": s.name, "x": s.x, "y": s.y, "showlegend": False,
+         "line": {"color": colours[s.name], "width": 1.1, "dash": "dash"}}
+        for s in plot.bounds
+    ]  # fmt: skip
+    if plot.bounds and plot.bounds_label:
+        data.append(
+            {"type": "scatter", "mode": "lines", "name": plot.bounds_label, "x": [None], "y": [None],
+             "line": {"color": "#444444", "width": 1.1, "dash": "dash"}, "hoverinfo": "skip"}
+        )  # fmt: skip
+    shapes = _hline_shapes(plot.hlines) + [
         {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": r.value, "x1": r.value,
          "line": {"dash": "dot", "color": "#444444", "width": 1}}
         for r in plot.vlines
     ]  # fmt: skip
 
-    # annotations on a log axis take log10 positions
-    def at(value: float, log: bool) -> float:
-        return math.log10(value) if log and value > 0 else value
-
-    annotations = [
-        {"xref": "paper", "x": 1, "xanchor": "right", "y": at(r.value, plot.log_y), "yanchor": "bottom",
-         "text": r.label, "showarrow": False, "font": {"size": 10, "color": "#b91c1c"}}
-        for r in plot.hlines
-    ] + [
-        {"yref": "paper", "y": 1, "yanchor": "bottom", "x": at(r.value, plot.log_x), "text": r.label,
+    annotations = _hline_notes(plot.hlines, plot.log_y) + [
+        {"yref": "paper", "y": 1, "yanchor": "bottom", "x": _at(r.value, plot.log_x), "text": r.label,
          "showarrow": False, "font": {"size": 10, "color": "#444444"}}
         for r in plot.vlines
     ]  # fmt: skip
@@ -324,6 +381,8 @@ def figure_json(data: PlotData) -> dict[str, Any]:
         return caa_figure(data)
     if isinstance(data, XYPlot):
         return xy_figure(data)
+    if isinstance(data, BarPlot):
+        return bar_figure(data)
     return profiles_figure(data, log=False)
 
 

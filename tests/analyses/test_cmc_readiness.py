@@ -1,0 +1,158 @@
+"""Approved stability and comparability runs as readiness evidence (issue #23), on a SQLite workspace: a
+comparative stability run whose degradation rates are equivalent gives a CAA attribute of the category
+``stability`` that the CAA requirement cites; one that is not equivalent (or cannot count) says why in the
+readiness notes and the program report; a process-change comparability run is cited as ICH Q5E evidence,
+and one not shown comparable puts the CAA requirement at risk naming what failed. Drafts are not used."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bioparity.analyses.comparability import example_data as comparability_example
+from bioparity.analyses.stability import example_data as stability_example
+from bioparity.pathways import PathwayAssessment, RequirementResult
+from bioparity.report.evidence import collect, readiness
+from bioparity.report.html import render_program_report
+from bioparity.server import create_app
+from bioparity.store import make_sessionmaker
+from bioparity.store.models import Program
+from tests.conftest import REFERENCE
+from tests.workspace.conftest import Company, database, make_company
+from tests.workspace.helpers import sign
+
+
+@pytest.fixture(scope="module")
+def space(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[TestClient, Company, sessionmaker[Session]]]:
+    with database("sqlite", tmp_path_factory.mktemp("cmc-readiness")) as engine:
+        sessions = make_sessionmaker(engine)
+        company = make_company(sessions, "cmc")
+        with TestClient(create_app(engine=engine)) as client:
+            yield client, company, sessions
+
+
+def _run(client: TestClient, company: Company, kind: str, content: bytes, **options: object) -> str:
+    """Upload, run as the analyst, and return the run id."""
+    body = {"name": kind, "filename": f"{kind}.csv", "content": content.decode(), "analysis_kind": kind}
+    up = client.post(f"/studies/{company.study.id}/datasets", headers=company.auth("analyst"), json=body)
+    assert up.status_code == 201, up.text
+    run = client.post(
+        f"/datasets/{up.json()['id']}/runs",
+        headers=company.auth("analyst"),
+        json={"kind": kind, "options": options},
+    )
+    assert run.status_code == 201 and run.json()["status"] == "succeeded", run.text
+    return str(run.json()["id"])
+
+
+def _approved(client: TestClient, company: Company, kind: str, content: bytes, **options: object) -> str:
+    run = _run(client, company, kind, content, **options)
+    assert sign(client, company, run, "reviewer", "approved").status_code == 201
+    return run
+
+
+def _readiness(sessions: sessionmaker[Session], company: Company) -> tuple[PathwayAssessment, list[str], str]:
+    with sessions() as session:
+        program = session.scalar(select(Program).where(Program.id == company.program.id))
+        assert program is not None
+        evidence = collect(session, program)
+        assessment, notes = readiness(evidence)
+        html = render_program_report(session, evidence)
+    assert assessment is not None
+    return assessment, notes, html
+
+
+def _caa(assessment: PathwayAssessment) -> RequirementResult:
+    return next(r for r in assessment.region("EMA").requirements if r.rule_id == "EMA.CAA.SIMILARITY")
+
+
+def _stability(products: dict[str, str], drop_margin: bool = False) -> bytes:
+    frame = pd.read_csv(io.BytesIO(stability_example()))
+    frame["product"] = frame["product"].map(products)
+    return (frame.drop(columns="slope_margin") if drop_margin else frame).to_csv(index=False).encode()
+
+
+STABILITY_ID = "caa:PK-study-1-stability-purity-25C-EU"
+
+
+def test_stability_and_comparability_runs_are_evidence(
+    space: tuple[TestClient, Company, sessionmaker[Session]], tmp_path: Path
+) -> None:
+    client, company, sessions = space
+    # a draft is not evidence
+    _run(
+        client, company, "stability", _stability({"test": "test", "reference": "ref-eu"}), reference="ref-eu"
+    )
+    assessment, notes, _ = _readiness(sessions, company)
+    assert STABILITY_ID not in _caa(assessment).evidence
+    assert any("newer stability run(s) not approved (draft): not used" in n for n in notes)
+
+    # equivalent degradation rates against the EU reference (the example's margin 0.1 per month)
+    _approved(
+        client, company, "stability", _stability({"test": "test", "reference": "ref-eu"}), reference="ref-eu"
+    )
+    assessment, notes, _ = _readiness(sessions, company)
+    assert STABILITY_ID in _caa(assessment).evidence
+    assert not any("stability of purity" in n for n in notes)
+
+    # the same results judged against a margin of 0.001: not equivalent, and the note says why
+    _approved(
+        client,
+        company,
+        "stability",
+        _stability({"test": "test", "reference": "ref-eu"}, True),
+        slope_margin=0.001,
+        reference="ref-eu",
+    )
+    assessment, notes, html = _readiness(sessions, company)
+    assert STABILITY_ID in _caa(assessment).evidence
+    (why,) = [n for n in notes if "stability of purity" in n]
+    ref = pd.read_csv(REFERENCE / "cmc" / "ref_stability.csv", dtype=str).query("case == 'slopediff'")
+    r = {str(k): float(v) for k, v in zip(ref["name"], ref["value"], strict=True)}  # R: full-model contrast
+    assert why == (
+        "PK study 1: stability of purity (25C): degradation rates of test and ref-eu not shown equivalent: "
+        f"difference {r['difference']:.4g} (90% CI {r['ci_lower']:.4g} to {r['ci_upper']:.4g}) "
+        "not within ±0.001"
+    )
+    assert "degradation rates of test and ref-eu not shown equivalent" in html
+
+    # products that name no reference region cannot count, nor a run comparing no two products
+    _approved(client, company, "stability", _stability({"test": "test", "reference": "reference"}))
+    assessment, notes, _ = _readiness(sessions, company)
+    assert STABILITY_ID not in _caa(assessment).evidence
+    assert any(
+        "the products 'test' and 'reference' are not the test product and a reference product" in n
+        for n in notes
+    )
+    _approved(client, company, "stability", _stability({"test": "test", "reference": "ref-eu"}))
+    assessment, notes, _ = _readiness(sessions, company)
+    assert (
+        "PK study 1: the approved stability run compares no test and reference products: not evidence"
+        in notes
+    )
+
+    # a process change not shown comparable: cited, and the quality comparison names what failed
+    _approved(client, company, "comparability", comparability_example())
+    assessment, notes, html = _readiness(sessions, company)
+    caa = _caa(assessment)
+    assert "q5e:PK-study-1-post-change-vs-pre-change" in caa.evidence
+    why = "process change post-change vs pre-change not shown comparable (ICH Q5E): afucosylated_glycans"
+    assert why in caa.detail and f"PK study 1: {why}" in notes and why in html
+
+    # comparable once the failing attribute is gone
+    frame = pd.read_csv(io.BytesIO(comparability_example()))
+    clean = frame[frame["attribute"] != "afucosylated_glycans"].to_csv(index=False).encode()
+    _approved(client, company, "comparability", clean)
+    assessment, notes, _ = _readiness(sessions, company)
+    assert "q5e:PK-study-1-post-change-vs-pre-change" in _caa(assessment).evidence
+    assert "not shown comparable" not in _caa(assessment).detail
+    assert not any("not shown comparable" in n for n in notes)

@@ -1,0 +1,248 @@
+"""The ``comparability`` kind (issue #23, ICH Q5E in the workspace): a workspace run of one file (release and
+stability rows) has the numbers of ``bioparity comparability --stability --spec`` on the same data split in
+two files (the command's CAA engine and stability core are checked against R and published examples in
+tests/caa and tests/cmc), the quality ranges are the pre-change mean ± k SD computed here with pandas, the
+labels of the sources are options, bad cells are located in the file, and a run goes through the API and the
+web pages (run page and HTML report with the kind's tables, figures and summary)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bioparity.analyses import get_analysis
+from bioparity.analyses.comparability import CAA_ROWS, example_data, section
+from bioparity.analyses.contract import RunView, StoredInput
+from bioparity.analyses.figures import CAAPlot, XYPlot
+from bioparity.analyses.frames import result_frame
+from bioparity.analyses.registry import effective_options
+from bioparity.analyses.stability import CROSSING, LOTS, SHELF_LIFE, SLOPES
+from bioparity.errors import DataFileError, InputError
+from tests.analyses import kinds_support as kinds
+
+KIND = "comparability"
+
+
+def _example(folder: Path, frame: pd.DataFrame | None = None, name: str = "comparability.csv") -> Path:
+    path = folder / name
+    if frame is None:
+        path.write_bytes(example_data())
+    else:
+        frame.to_csv(path, index=False)
+    return path
+
+
+def _frame() -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(example_data()), dtype=str, keep_default_na=False)
+
+
+def _command(data: Path, folder: Path, *flags: str) -> dict[str, pd.DataFrame]:
+    """``bioparity comparability`` on the release rows with ``--stability`` on the stability rows (the
+    specification of the file's columns as ``spec.yaml``), by section of the kind's stored table."""
+    frame = pd.read_csv(data, dtype=str, keep_default_na=False)
+    timed = frame["time"] != ""
+    release = folder / "release.csv"
+    frame.loc[~timed, ["attribute", "source", "lot", "value", "unit", "tier"]].to_csv(release, index=False)
+    stability = folder / "stability.csv"
+    rows = frame.loc[timed].rename(columns={"source": "product"})
+    rows[["attribute", "condition", "product", "lot", "time", "value"]].to_csv(stability, index=False)
+    spec = ["attributes:"]
+    for attribute, g in rows.groupby("attribute", sort=False):
+        fields = {k: g[k].iloc[0] for k in ("lower", "upper", "slope_margin") if g[k].iloc[0] != ""}
+        spec.append(f"  {attribute}: {{{', '.join(f'{k}: {v}' for k, v in fields.items())}}}")
+    (folder / "spec.yaml").write_text("\n".join(spec) + "\n", encoding="utf-8")
+    out, st = folder / "out.csv", folder / "st.csv"
+    kinds.cli_table(
+        "comparability", str(release), "--out", str(out), "--stability", str(stability), "--spec",
+        str(folder / "spec.yaml"), "--stability-out", str(st), *flags,
+    )  # fmt: skip
+    both = kinds.read_csv(st)
+    return {
+        CAA_ROWS: kinds.read_csv(out),
+        SHELF_LIFE: both[both["kind"] == "shelf life"].drop(columns="kind"),
+        SLOPES: both[both["kind"] == "slope difference"].drop(columns="kind"),
+    }
+
+
+def _filled(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[[c for c in frame.columns if frame[c].replace("", None).notna().any()]]
+
+
+def test_a_workspace_run_has_the_numbers_of_the_command(tmp_path: Path) -> None:
+    data = _example(tmp_path)
+    stored = kinds.workspace_table(KIND, data)
+    for name, table in _command(data, tmp_path).items():
+        kinds.assert_same_table(_filled(table), _filled(section(stored, name)))
+    assert len(section(stored, LOTS)) == 18  # 3 analyses x 2 products x 3 lots
+
+
+def test_the_quality_range_is_the_pre_change_mean_plus_minus_k_sd(tmp_path: Path) -> None:
+    stored = section(kinds.workspace_table(KIND, _example(tmp_path)), CAA_ROWS).set_index("attribute")
+    frame = pd.read_csv(io.BytesIO(example_data()))
+    release = frame[frame["time"].isna()]
+    for attribute, row in stored.iterrows():
+        pre = release[(release["attribute"] == attribute) & (release["source"] == "pre-change")]["value"]
+        k = 2.5 if int(row["tier"]) == 1 else 3.0  # plan qr-2025
+        assert row["lower_limit"] == pytest.approx(pre.mean() - k * pre.std(ddof=1), rel=1e-12)
+        assert row["upper_limit"] == pytest.approx(pre.mean() + k * pre.std(ddof=1), rel=1e-12)
+        assert (row["test_source"], row["reference_source"]) == ("post-change", "pre-change")
+    # the simulated shift of 3.2 lot SDs after the change fails; the others pass
+    assert stored["status"].to_dict() == {
+        "purity_sec": "pass", "hmw_species_sec": "pass", "main_charge_variant": "pass",
+        "afucosylated_glycans": "fail", "relative_potency": "pass",
+    }  # fmt: skip
+
+
+def test_sites_are_sources_named_by_options(tmp_path: Path) -> None:
+    frame = _frame()
+    frame["source"] = frame["source"].map({"pre-change": "Site-A", "post-change": "site-b"})
+    data = _example(tmp_path, frame, "sites.csv")
+    options = {"pre": "site-a", "post": "Site-B"}
+    stored = kinds.workspace_result(KIND, data, options)
+    caa = section(result_frame(stored), CAA_ROWS)
+    assert set(caa["comparison"]) == {"Site-B vs site-a"}
+    assert set(section(result_frame(stored), SHELF_LIFE)["product"]) == {"site-a", "Site-B"}
+    default = kinds.workspace_table(KIND, _example(tmp_path))
+    assert caa["lower_limit"].tolist() == section(default, CAA_ROWS)["lower_limit"].tolist()
+    with pytest.raises(DataFileError) as raised:
+        kinds.workspace_result(KIND, data)  # the default labels are not the file's
+    assert raised.value.row == 1 and raised.value.column == "source" and "'pre-change'" in str(raised.value)
+    with pytest.raises(InputError, match="must differ"):
+        kinds.workspace_result(KIND, data, {"pre": "site-a", "post": "SITE-A "})
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "value", "message"),
+    [
+        (160, "time", "-3", "negative"),  # a stability row
+        (170, "value", "", "empty cell (missing result)"),  # a stability result must be given
+        (3, "tier", "4", "a tier 1, 2 or 3"),  # a release row
+        (175, "lower", "96", "attribute 'purity_sec' has lower 97.0 on row 101"),
+        (186, "source", "post-change", "lot 'PC-101' appears under more than one source"),
+        (31, "source", "pre-change", "lot 'CM-201' appears under sources 'post-change' (row 11)"),
+        (20, "source", " ", "empty cell"),
+    ],
+)
+def test_a_bad_cell_names_its_row_and_column_in_the_file(
+    row: int, column: str, value: str, message: str, tmp_path: Path
+) -> None:
+    frame = _frame()
+    frame.loc[row - 1, column] = value
+    bad = _example(tmp_path, frame, "bad.csv")
+    with pytest.raises(DataFileError) as raised:
+        get_analysis(KIND).read(bad)
+    assert (raised.value.row, raised.value.line, raised.value.column) == (row, row + 1, column)
+    assert message in str(raised.value) and str(bad) in str(raised.value)
+
+
+def test_release_only_and_stability_only_files(tmp_path: Path) -> None:
+    frame = _frame()
+    release = _example(tmp_path, frame[frame["time"] == ""].drop(columns=["time"]), "release.csv")
+    stability = _example(tmp_path, frame[frame["time"] != ""], "stability.csv")
+    only_caa = kinds.workspace_result(KIND, release)
+    assert set(result_frame(only_caa)["section"]) == {CAA_ROWS} and only_caa["comparable"] is False
+    only_stability = kinds.workspace_result(KIND, stability)
+    assert set(result_frame(only_stability)["section"]) == {SHELF_LIFE, SLOPES, LOTS}
+    assert only_stability["comparable"] is True  # the three degradation rates are equivalent
+
+
+def test_comparable_only_when_nothing_failed(tmp_path: Path) -> None:
+    frame = _frame()
+    data = _example(tmp_path, frame[frame["attribute"] != "afucosylated_glycans"], "clean.csv")
+    result = kinds.workspace_result(KIND, data)
+    assert result["comparable"] is True
+    options = effective_options(get_analysis(KIND), {})
+    assert get_analysis(KIND).summary(result, options) == (
+        "post-change vs pre-change: 4 attributes, 4 pass; degradation rates equivalent for 3 of 3 "
+        "comparison(s) with a margin; comparable: yes"
+    )
+    tight = kinds.workspace_result(KIND, data, {"slope_margin": 0.0001})  # margins of the file win
+    assert tight["comparable"] is True
+    no_margin = frame[frame["attribute"] != "afucosylated_glycans"].assign(slope_margin="")
+    narrow = kinds.workspace_result(KIND, _example(tmp_path, no_margin, "m.csv"), {"slope_margin": 0.0001})
+    assert narrow["comparable"] is False  # the option is the margin when the file has none
+
+
+def _view(path: Path, options: dict[str, str] | None = None) -> RunView:
+    analysis = get_analysis(KIND)
+    settings = effective_options(analysis, dict(options or {}))
+    result = dict(analysis.compute(analysis.read(path), settings))
+    stored = StoredInput("0", KIND, lambda: pd.read_csv(path))
+    return RunView(KIND, settings, result_frame(result), (stored,), result)
+
+
+def test_figures_of_the_attributes_and_the_stability_analyses(tmp_path: Path) -> None:
+    view = _view(_example(tmp_path))
+    figures = get_analysis(KIND).figures(view)
+    attributes = [f for f in figures if f.series == "attribute"]
+    assert attributes[0].item == "afucosylated_glycans"  # the failed attribute first
+    plot = attributes[0].data
+    assert isinstance(plot, CAAPlot) and plot.sources == ("post-change", "pre-change")
+    caa = section(view.table, CAA_ROWS).set_index("attribute").loc["afucosylated_glycans"]
+    assert [(b.lower, b.upper) for b in plot.bands] == [(caa["lower_limit"], caa["upper_limit"])]
+    frame = pd.read_csv(io.BytesIO(example_data()))
+    release = frame[frame["time"].isna() & (frame["attribute"] == "afucosylated_glycans")]
+    assert plot.values["pre-change"] == release[release["source"] == "pre-change"]["value"].tolist()
+    analyses = [f for f in figures if f.series == "analysis"]
+    assert [f.item for f in analyses] == [
+        f"{a} {c} {p}"
+        for a, c in (("purity_sec", "5C"), ("purity_sec", "25C"), ("hmw_species_sec", "5C"))
+        for p in ("pre-change", "post-change")
+    ]
+    for (
+        figure
+    ) in analyses:  # three lots on stability per product, the point where the bound meets the criterion
+        plot_ = figure.data
+        assert isinstance(plot_, XYPlot) and [p.name for p in plot_.points][-1] == CROSSING
+        assert len(plot_.points) == 4 and len(plot_.bounds) in (1, 3)  # pooled (cics) or per lot
+
+
+def test_through_the_api(workspace: kinds.Workspace, tmp_path: Path) -> None:
+    run = workspace.api_run(KIND, "comparability.csv", example_data(), plan="tiered-2017")
+    assert run["options"]["plan"] == "tiered-2017" and run["options"]["pre"] == "pre-change"
+    assert run["result"] == kinds.workspace_result(KIND, _example(tmp_path), {"plan": "tiered-2017"})
+
+
+def test_through_the_web_pages(workspace: kinds.Workspace, tmp_path: Path) -> None:
+    page, report = workspace.web_run(KIND, "comparability.csv", example_data(), post="post-change")
+    analysis = get_analysis(KIND)
+    summary = analysis.summary(
+        kinds.workspace_result(KIND, _example(tmp_path)), effective_options(analysis, {})
+    )
+    assert summary.startswith("post-change vs pre-change: 5 attributes, 1 fail, 4 pass;")
+    for html in (page, report):
+        text = kinds.text_of(html)
+        assert summary in text
+        assert "Process-change comparability (ICH Q5E): post-change lots against the pre-change lots" in text
+        assert "Shelf life per attribute, condition and product (ICH Q1E Appendix B)" in text
+        assert (
+            "Equivalence of degradation rates: difference of mean lot slopes, post-change - pre-change"
+            in text
+        )
+    assert 'id="fig-comparability"' in page and 'id="fig-stability"' in page
+    assert report.count('alt="Lot values of Afucosylated glycans by source"') == 1
+    assert report.count('alt="Results per lot against time with the chosen model') == 6
+    text = kinds.text_of(report)
+    assert "Quality attributes: lots before and after the change" in text
+    assert "Stability plots (ICH Q1E Appendix B)" in text
+    assert "Complete CAA result" in text and "Complete result: lot regression" in text
+
+
+def test_identical_products_are_comparable_with_slope_differences_centred_on_zero(tmp_path: Path) -> None:
+    """The post-change lots a copy of the pre-change lots: every attribute passes, and each difference of
+    degradation rates is 0 with its CI centred on 0 (the property of tests/cmc at the kind's level)."""
+    frame = _frame()
+    pre = frame[frame["source"] == "pre-change"]
+    copy = pre.assign(source="post-change", lot=pre["lot"].str.replace("PC-", "CP-"))
+    result = kinds.workspace_result(KIND, _example(tmp_path, pd.concat([pre, copy]), "same.csv"))
+    table = result_frame(result)
+    assert set(section(table, CAA_ROWS)["status"]) == {"pass"} and result["comparable"] is True
+    slopes = section(table, SLOPES)
+    assert len(slopes) == 3
+    for r in slopes.to_dict("records"):
+        assert r["difference"] == pytest.approx(0.0, abs=1e-12)
+        assert (r["ci_lower"] + r["ci_upper"]) / 2 == pytest.approx(0.0, abs=1e-12)
+        assert r["ci_lower"] < 0 < r["ci_upper"]
