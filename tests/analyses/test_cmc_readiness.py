@@ -26,7 +26,7 @@ from bioparity.store import make_sessionmaker
 from bioparity.store.models import Program
 from tests.conftest import REFERENCE
 from tests.workspace.conftest import Company, database, make_company
-from tests.workspace.helpers import sign
+from tests.workspace.helpers import run_and_wait, sign
 
 
 @pytest.fixture(scope="module")
@@ -45,13 +45,9 @@ def _run(client: TestClient, company: Company, kind: str, content: bytes, **opti
     body = {"name": kind, "filename": f"{kind}.csv", "content": content.decode(), "analysis_kind": kind}
     up = client.post(f"/studies/{company.study.id}/datasets", headers=company.auth("analyst"), json=body)
     assert up.status_code == 201, up.text
-    run = client.post(
-        f"/datasets/{up.json()['id']}/runs",
-        headers=company.auth("analyst"),
-        json={"kind": kind, "options": options},
-    )
-    assert run.status_code == 201 and run.json()["status"] == "succeeded", run.text
-    return str(run.json()["id"])
+    run = run_and_wait(client, up.json()["id"], company.auth("analyst"), kind, options)
+    assert run["status"] == "succeeded", run
+    return str(run["id"])
 
 
 def _approved(client: TestClient, company: Company, kind: str, content: bytes, **options: object) -> str:
