@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.workspace.conftest import Company
-from tests.workspace.helpers import upload
+from tests.workspace.helpers import run_and_wait, upload
 
 
 @pytest.fixture(scope="module")
@@ -42,20 +42,14 @@ def test_potency_run_feeds_the_caa_kind(client: TestClient, a: Company) -> None:
     )
     assert created.status_code == 201, created.text
     options = {"model": "parallel-line", "combine": True}
-    run = client.post(
-        f"/datasets/{created.json()['id']}/runs",
-        headers=a.auth("analyst"),
-        json={"kind": "potency", "options": options},
-    ).json()
+    run = run_and_wait(client, created.json()["id"], a.auth("analyst"), "potency", options)
     assert run["status"] == "succeeded", run
     derived = client.post(
         f"/runs/{run['id']}/datasets", headers=a.auth("analyst"), json={"analysis_kind": "caa"}
     )
     assert derived.status_code == 201, derived.text
     assert derived.json()["derived_from_run"] == run["id"]
-    caa = client.post(
-        f"/datasets/{derived.json()['id']}/runs", headers=a.auth("analyst"), json={"kind": "caa"}
-    ).json()
+    caa = run_and_wait(client, derived.json()["id"], a.auth("analyst"), "caa")
     assert caa["status"] == "succeeded", caa
     table = pd.DataFrame(caa["result"]["rows"], columns=caa["result"]["columns"])
     row = table[table["comparison"] == "test vs ref-eu"].iloc[0]
