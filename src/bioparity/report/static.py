@@ -114,6 +114,28 @@ def individual_svg(plot: ProfilePlot) -> str:
         return _svg(fig)
 
 
+def _reference_line(ax: Axes, value: float, label: str, *, vertical: bool, colour: str, ls: str) -> None:
+    """A reference line at ``value`` with its label outside the plotting area, never under a line or a CI:
+    a vertical line labelled above the top edge, a horizontal one at the right edge."""
+    if vertical:
+        ax.axvline(value, color=colour, ls=ls, lw=1)
+        at, coords, offset, ha = (value, 1.0), ("data", "axes fraction"), (0, 2), "center"
+    else:
+        ax.axhline(value, color=colour, ls=ls, lw=1)
+        at, coords, offset, ha = (1.0, value), ("axes fraction", "data"), (-2, 2), "right"
+    ax.annotate(
+        label,
+        at,
+        xycoords=coords,
+        xytext=offset,
+        textcoords="offset points",
+        ha=ha,
+        va="bottom",
+        fontsize=7,
+        color=colour,
+    )
+
+
 def forest_svg(plot: ForestPlot) -> str:
     with _style():
         height = 1.2 + 0.32 * len(plot.items)
@@ -132,19 +154,7 @@ def forest_svg(plot: ForestPlot) -> str:
                 ms=4,
             )
         for limit in (plot.lower_limit, plot.upper_limit):
-            ax.axvline(limit, color="#444444", ls="--", lw=1)
-            # limit labels sit above the plotting area: never under a line or a CI
-            ax.annotate(
-                f"{limit:.2f}%",
-                (limit, 1.0),
-                xycoords=("data", "axes fraction"),
-                xytext=(0, 2),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize=7,
-                color="#444444",
-            )
+            _reference_line(ax, limit, f"{limit:.2f}%", vertical=True, colour="#444444", ls="--")
         ax.axvline(100.0, color="#777777", lw=0.8)
         ax.set_yticks(ys, [i.label for i in plot.items])
         ax.set_xscale("log")
@@ -219,31 +229,9 @@ def xy_svg(plot: XYPlot) -> str:
             label = None if series.name in drawn else series.name
             ax.plot(xs, ys, lw=1.3, color=colours[series.name], label=label, zorder=2)
         for ref in plot.hlines:
-            ax.axhline(ref.value, color="#b91c1c", ls="--", lw=1)
-            ax.annotate(
-                ref.label,
-                (1.0, ref.value),
-                xycoords=("axes fraction", "data"),
-                xytext=(-2, 2),
-                textcoords="offset points",
-                ha="right",
-                va="bottom",
-                fontsize=7,
-                color="#b91c1c",
-            )
+            _reference_line(ax, ref.value, ref.label, vertical=False, colour="#b91c1c", ls="--")
         for ref in plot.vlines:
-            ax.axvline(ref.value, color="#444444", ls=":", lw=1)
-            ax.annotate(
-                ref.label,
-                (ref.value, 1.0),
-                xycoords=("data", "axes fraction"),
-                xytext=(0, 2),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize=7,
-                color="#444444",
-            )
+            _reference_line(ax, ref.value, ref.label, vertical=True, colour="#444444", ls=":")
         for axis, log in (("x", plot.log_x), ("y", plot.log_y)):
             if log:
                 _short_log_axis(axis, ax)
