@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity._results import software_version, values_text
-from bioparity.errors import DataFileError
+from bioparity.errors import require_columns
 from bioparity.nca.parameter_table import ParameterTable
 from bioparity.nca.profiles import FloatArray
 from bioparity.nca.samples import Where, parse_numbers, text_cells
@@ -194,11 +194,7 @@ def sparse_nca(
     """
     w = where or Where()
     need = [*groups, subject, time, conc]
-    missing = [c for c in need if c not in frame.columns]
-    if missing:
-        raise DataFileError(
-            f"missing column(s) {', '.join(missing)}", file=w.file, expected=f"columns {', '.join(need)}"
-        )
+    require_columns(frame.columns, need, file=w.file)
     frame = frame.reset_index(drop=True)
     t, _ = parse_numbers(frame[time], time, w, allow_missing=False)
     c, _ = parse_numbers(frame[conc], conc, w, allow_missing=True, blq_tokens=True)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity._results import software_version, values_text
-from bioparity.errors import DataFileError
+from bioparity.errors import require_columns
 from bioparity.nca.options import NCAOptions
 from bioparity.nca.parameter_table import ParameterTable
 from bioparity.nca.profiles import FloatArray, pad_profiles
@@ -144,11 +144,7 @@ def urine_nca(
     opts = options or NCAOptions(auc_method="linear")
     keys = [*groups, subject]
     need = [*keys, start, end, conc, volume] + [c for c in (dose, plasma_auc) if isinstance(c, str)]
-    missing = [c for c in need if c not in frame.columns]
-    if missing:
-        raise DataFileError(
-            f"missing column(s) {', '.join(missing)}", file=w.file, expected=f"columns {', '.join(need)}"
-        )
+    require_columns(frame.columns, need, file=w.file)
     frame = frame.reset_index(drop=True)
     s, _ = parse_numbers(frame[start], start, w, allow_missing=False)
     e, _ = parse_numbers(frame[end], end, w, allow_missing=False)
