@@ -27,7 +27,7 @@ from bioparity._results import ResultMixin, percent, scenarios, software_version
 from bioparity.errors import InputError, SearchError
 from bioparity.power.conversions import cv_to_se
 from bioparity.power.scenarios import THETA0_LIMIT_TOLERANCE, Scenarios, build_scenarios, check
-from bioparity.power.tost import as_scalar, power_for, scalar_power, scalar_scenario
+from bioparity.power.tost import as_scalar, power_for, scalar_power, scalar_scenario, scenario_settings
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -237,14 +237,8 @@ def _sample_size_scalar(
     return SampleSizeResult(
         n=np.asarray(n_min + steps * hi, dtype=np.int64),
         power=np.asarray(p_hi),
-        design=np.asarray(d.name),
-        cv=np.asarray(sc.cv),
-        theta0=np.asarray(sc.theta0),
-        theta1=np.asarray(sc.theta1),
-        theta2=np.asarray(sc.theta2),
-        alpha=np.asarray(sc.alpha),
         target_power=np.asarray(target),
-        method=np.asarray(sc.method),
+        **scenario_settings(sc),
     )
 
 
@@ -341,14 +335,8 @@ def _sample_size_general(
     return SampleSizeResult(
         n=np.asarray(n_out, dtype=np.int64),
         power=p_hi.reshape(sc.shape),
-        design=sc.design.name,
-        cv=sc.cv,
-        theta0=sc.theta0,
-        theta1=sc.theta1,
-        theta2=sc.theta2,
-        alpha=sc.alpha,
         target_power=np.asarray(target, dtype=float).copy(),
-        method=sc.method,
+        **scenario_settings(sc),
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +31,9 @@ from bioparity.power.scenarios import Scenarios, build_scenarios, check
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
+#: The fields of a scenario that a result records as they are (the design by name besides).
+SCENARIO_FIELDS = ("cv", "theta0", "theta1", "theta2", "alpha", "method")
+
 
 def power_for(
     sc: Scenarios, n: IntArray, sem_factor: FloatArray, select: npt.NDArray[np.intp] | None = None
@@ -39,10 +43,7 @@ def power_for(
     ``n`` and ``sem_factor`` are given for the selected scenarios only.
     """
     idx = np.arange(sc.cv.size) if select is None else select
-    flat = {
-        name: getattr(sc, name).ravel()[idx]
-        for name in ("cv", "theta0", "theta1", "theta2", "alpha", "method")
-    }
+    flat = {name: getattr(sc, name).ravel()[idx] for name in SCENARIO_FIELDS}
     df = (sc.design.df_slope.ravel()[idx] * n + sc.design.df_offset.ravel()[idx]).astype(float)
     sem = cv_to_se(flat["cv"]) * sem_factor
     ltheta0 = np.log(flat["theta0"])
@@ -188,16 +189,17 @@ def _power_tost_scalar(
     power = scalar_power(sc, n_total, sem_factor)
     return PowerResult(
         power=np.asarray(power),
-        design=np.asarray(sc.design.name),
-        cv=np.asarray(sc.cv),
-        theta0=np.asarray(sc.theta0),
-        theta1=np.asarray(sc.theta1),
-        theta2=np.asarray(sc.theta2),
-        alpha=np.asarray(sc.alpha),
         n=np.asarray(n_total, dtype=np.int64),
         df=np.asarray(df, dtype=np.int64),
-        method=np.asarray(sc.method),
+        **scenario_settings(sc),
     )
+
+
+def scenario_settings(sc: Scenarios | ScalarScenario) -> dict[str, Any]:
+    """The settings a result records of validated scenarios (arrays) or of one scenario (Python numbers):
+    ``design`` (by name) and :data:`SCENARIO_FIELDS`, as arrays."""
+    settings = {name: np.asarray(getattr(sc, name)) for name in SCENARIO_FIELDS}
+    return {"design": np.asarray(sc.design.name), **settings}
 
 
 @dataclass(frozen=True, repr=False)
@@ -371,13 +373,7 @@ def _power_tost_general(
     power = power_for(sc, n_total.ravel(), sem_factor.ravel()).reshape(sc.shape)
     return PowerResult(
         power=power,
-        design=sc.design.name,
-        cv=sc.cv,
-        theta0=sc.theta0,
-        theta1=sc.theta1,
-        theta2=sc.theta2,
-        alpha=sc.alpha,
         n=np.asarray(n_total, dtype=np.int64).copy(),
         df=np.asarray(df, dtype=np.int64),
-        method=sc.method,
+        **scenario_settings(sc),
     )
