@@ -18,6 +18,7 @@ import timeit
 from _figures import Figure, emit, machine
 from bioparity.power import sample_size as ss
 from bioparity.power import tost
+from bioparity.power.scenarios import ScenarioInputs
 
 TARGET_POWER_MS = 0.03
 TARGET_N_MS = 0.1
@@ -34,15 +35,16 @@ def figures(number: int = 2000, repeat: int = 7) -> list[Figure]:
 
     def power_general() -> object:
         return tost._power_tost_general(
-            cv=0.3, n=24, design="2x2", theta0=0.95, theta1=None, theta2=None, alpha=0.05,
-            method="exact", n_by_group=None, robust=False,
-        )  # fmt: skip
+            ScenarioInputs("2x2", 0.3, 0.95, None, None, 0.05, "exact", False), 24, None
+        )
 
     def n_fast() -> object:
         return ss.sample_size_tost(cv=0.3)
 
     def n_general() -> object:
-        return ss._sample_size_general(0.3, "2x2", 0.95, None, None, 0.05, 0.8, "exact", False)
+        return ss._sample_size_general(
+            ScenarioInputs("2x2", 0.3, 0.95, None, None, 0.05, "exact", False), 0.8
+        )
 
     assert float(power_fast().power) == float(power_general().power)  # type: ignore[attr-defined]
     assert int(n_fast().n) == int(n_general().n) == 40  # type: ignore[attr-defined]

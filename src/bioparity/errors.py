@@ -7,6 +7,7 @@ without reading the code.
 
 from __future__ import annotations
 
+from collections.abc import Container, Sequence
 from typing import Any
 
 
@@ -90,6 +91,30 @@ class DataFileError(InputError):
             column=self.column,
             value=self.value,
             expected=self.expected,
+        )
+
+
+def require_columns(columns: Container[str], need: Sequence[str], *, file: str | None) -> None:
+    """Check that a table has the columns ``need``.
+
+    Parameters
+    ----------
+    columns : container of str
+        The table's columns (``frame.columns``).
+    need : sequence of str
+        The columns it must have.
+    file : str or None
+        The table's file, for the message.
+
+    Raises
+    ------
+    DataFileError
+        Naming ``file``, the columns of ``need`` not in ``columns`` and all of ``need`` as expected.
+    """
+    missing = [c for c in need if c not in columns]
+    if missing:
+        raise DataFileError(
+            f"missing column(s) {', '.join(missing)}", file=file, expected=f"columns {', '.join(need)}"
         )
 
 

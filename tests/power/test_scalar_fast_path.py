@@ -14,6 +14,7 @@ from bioparity.power import sample_size as ss
 from bioparity.power import tost
 from bioparity.power.designs import DESIGN_NAMES
 from bioparity.power.sample_size import sample_size_tost
+from bioparity.power.scenarios import ScenarioInputs
 from bioparity.power.tost import power_tost
 
 FIELDS_POWER = ("power", "design", "cv", "theta0", "theta1", "theta2", "alpha", "n", "df", "method")
@@ -55,15 +56,12 @@ def test_power_fast_path_equals_the_general_path(seed: int) -> None:
     rng = np.random.default_rng(100 + seed)
     for sc in _scenarios(seed, 150):
         n = int(rng.choice([6, 12, 24, 37, 60, 150, 400, 3001]))  # df from a few to thousands
-        fast = tost._power_tost_scalar(
-            sc["cv"], n, sc["design"], sc["theta0"], sc["theta1"], sc["theta2"], sc["alpha"], sc["method"],
-            sc["robust"],
-        )  # fmt: skip
+        fast = tost._power_tost_scalar(ScenarioInputs(**sc), n)
         if fast is None:  # n too small for this design: the general path must refuse it
             with pytest.raises(BioparityError):
                 power_tost(n=n, **sc)
             continue
-        general = tost._power_tost_general(n=n, n_by_group=None, **sc)
+        general = tost._power_tost_general(ScenarioInputs(**sc), n, None)
         _same(fast, general, FIELDS_POWER)
         _same(power_tost(n=n, **sc), general, FIELDS_POWER)
 
@@ -73,28 +71,28 @@ def test_sample_size_fast_path_equals_the_general_path(seed: int) -> None:
     rng = np.random.default_rng(200 + seed)
     for sc in _scenarios(seed, 120):
         target = float(rng.choice([0.8, 0.9, 0.95, 0.5]))
-        args = (sc["cv"], sc["design"], sc["theta0"], sc["theta1"], sc["theta2"], sc["alpha"], target)
-        fast = ss._sample_size_scalar(*args, sc["method"], sc["robust"])
-        general = ss._sample_size_general(*args, sc["method"], sc["robust"])
+        fast = ss._sample_size_scalar(ScenarioInputs(**sc), target)
+        general = ss._sample_size_general(ScenarioInputs(**sc), target)
         assert fast is not None
         _same(fast, general, FIELDS_N)
 
 
 def test_numpy_scalars_and_0d_arrays_take_the_fast_path() -> None:
-    forms = [0.3, np.float64(0.3), np.asarray(0.3), np.float32(0.3)]
+    forms: list[Any] = [0.3, np.float64(0.3), np.asarray(0.3), np.float32(0.3)]
     design = np.asarray("2x2")
     results = [
-        tost._power_tost_scalar(f, np.int64(24), design, None, None, None, None, "EXACT", False)
+        tost._power_tost_scalar(
+            ScenarioInputs(design, f, None, None, None, None, "EXACT", False), np.int64(24)
+        )
         for f in forms
     ]
     assert all(r is not None for r in results)
-    general = tost._power_tost_general(
-        cv=np.float32(0.3), n=24, design="2x2", theta0=None, theta1=None, theta2=None, alpha=None,
-        method="exact", n_by_group=None, robust=False,
-    )  # fmt: skip
+    given = ScenarioInputs("2x2", np.float32(0.3), None, None, None, None, "exact", False)
+    general = tost._power_tost_general(given, 24, None)
     _same(results[-1], general, FIELDS_POWER)
-    assert tost._power_tost_scalar([0.3], 24, "2x2", 0.95, None, None, 0.05, "exact", False) is None
-    assert tost._power_tost_scalar(0.3, True, "2x2", 0.95, None, None, 0.05, "exact", False) is None
+    default = ScenarioInputs("2x2", 0.3, 0.95, None, None, 0.05, "exact", False)
+    assert tost._power_tost_scalar(default._replace(cv=[0.3]), 24) is None
+    assert tost._power_tost_scalar(default, True) is None
 
 
 BAD_POWER = [
@@ -109,11 +107,11 @@ BAD_POWER = [
 def test_bad_power_input_is_reported_as_before(kwargs: dict[str, Any]) -> None:
     with pytest.raises(BioparityError) as fast:
         power_tost(**kwargs)
+    full = {"n": None, "design": "2x2", "theta0": 0.95, "theta1": None, "theta2": None, "alpha": 0.05,
+            "method": "exact", "robust": False, **kwargs}  # fmt: skip
+    n = full.pop("n")
     with pytest.raises(BioparityError) as general:
-        tost._power_tost_general(
-            **{"n": None, "design": "2x2", "theta0": 0.95, "theta1": None, "theta2": None, "alpha": 0.05,
-               "method": "exact", "n_by_group": None, "robust": False, **kwargs},
-        )  # fmt: skip
+        tost._power_tost_general(ScenarioInputs(**full), n, None)
     assert type(fast.value) is type(general.value) and str(fast.value) == str(general.value)
 
 
@@ -127,11 +125,9 @@ BAD_N = [
 def test_bad_sample_size_input_is_reported_as_before(kwargs: dict[str, Any]) -> None:
     full = {"design": "2x2", "theta0": 0.95, "theta1": None, "theta2": None, "alpha": 0.05,
             "target_power": 0.8, "method": "exact", "robust": False, **kwargs}  # fmt: skip
+    target = full.pop("target_power")
     with pytest.raises(BioparityError) as fast:
         sample_size_tost(**kwargs)
     with pytest.raises(BioparityError) as general:
-        ss._sample_size_general(
-            full["cv"], full["design"], full["theta0"], full["theta1"], full["theta2"], full["alpha"],
-            full["target_power"], full["method"], full["robust"],
-        )  # fmt: skip
+        ss._sample_size_general(ScenarioInputs(**full), target)
     assert type(fast.value) is type(general.value) and str(fast.value) == str(general.value)

@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity.errors import DataFileError, InputError
+from bioparity.errors import DataFileError, InputError, require_columns
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -197,13 +197,7 @@ def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> Crossover
     >>> data.design, data.n, data.subjects_per_sequence, data.missing_values, data.missing_per_period
     ('TR|RT', 4, (2, 2), 1, (0, 1))
     """
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
-    if missing:
-        raise DataFileError(
-            f"missing column(s) {', '.join(missing)}",
-            file=file,
-            expected="columns " + ", ".join(REQUIRED_COLUMNS),
-        )
+    require_columns(frame.columns, REQUIRED_COLUMNS, file=file)
     if len(frame) == 0:
         raise DataFileError("no data rows", file=file, expected="one row per subject and period")
     subject_label = frame["subject"].astype(str).str.strip().to_numpy()

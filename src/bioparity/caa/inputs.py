@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity.caa.catalogue import Catalogue
-from bioparity.errors import DataFileError, InputError
+from bioparity.errors import DataFileError, InputError, require_columns
 
 REQUIRED_COLUMNS = ("attribute", "source", "lot", "value")
 OPTIONAL_COLUMNS = ("unit", "tier", "replicate", "date", "method")
@@ -79,13 +79,7 @@ def check_long_table(frame: pd.DataFrame, file: str | None = None) -> pd.DataFra
     (['test', 'ref-eu', 'ref-eu'], [1.2, nan, 1.0], [1, 2, 3])
     """
     label = file if file is not None else "data"
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
-    if missing:
-        raise DataFileError(
-            f"missing column(s) {', '.join(missing)}",
-            file=label,
-            expected="columns " + ", ".join(REQUIRED_COLUMNS),
-        )
+    require_columns(frame.columns, REQUIRED_COLUMNS, file=label)
     if frame.empty:
         raise DataFileError("no measurement rows", file=label, expected="at least two lots of one attribute")
     out = frame.copy().reset_index(drop=True)

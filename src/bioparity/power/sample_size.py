@@ -26,8 +26,14 @@ from scipy import special
 from bioparity._results import ResultMixin, percent, scenarios, software_version, values_text
 from bioparity.errors import InputError, SearchError
 from bioparity.power.conversions import cv_to_se
-from bioparity.power.scenarios import THETA0_LIMIT_TOLERANCE, Scenarios, build_scenarios, check
-from bioparity.power.tost import as_scalar, power_for, scalar_power, scalar_scenario
+from bioparity.power.scenarios import (
+    THETA0_LIMIT_TOLERANCE,
+    ScenarioInputs,
+    Scenarios,
+    build_scenarios,
+    check,
+)
+from bioparity.power.tost import as_scalar, power_for, scalar_power, scalar_scenario, scenario_settings
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -152,27 +158,18 @@ def sample_size_tost(
     ----------
     Labes D, Schuetz H, Lang B. PowerTOST (R package), ``sampleN.TOST``.
     """
-    fast = _sample_size_scalar(cv, design, theta0, theta1, theta2, alpha, target_power, method, robust)
+    given = ScenarioInputs(design, cv, theta0, theta1, theta2, alpha, method, robust)
+    fast = _sample_size_scalar(given, target_power)
     if fast is not None:
         return fast
-    return _sample_size_general(cv, design, theta0, theta1, theta2, alpha, target_power, method, robust)
+    return _sample_size_general(given, target_power)
 
 
-def _sample_size_scalar(
-    cv: object,
-    design: object,
-    theta0: object,
-    theta1: object,
-    theta2: object,
-    alpha: object,
-    target_power: object,
-    method: object,
-    robust: bool,
-) -> SampleSizeResult | None:
+def _sample_size_scalar(given: ScenarioInputs, target_power: object) -> SampleSizeResult | None:
     """The search of :func:`_sample_size_general` for one scenario of scalars, with Python numbers; None
     when an input is not a scalar, fails a check, or the search runs past ``N_MAX`` (the general path then
     reports it)."""
-    sc = scalar_scenario(design, cv, theta0, theta1, theta2, alpha, method, robust)
+    sc = scalar_scenario(given)
     target = as_scalar(target_power)
     if sc is None or target is None or not (math.isfinite(target) and 0 < target < 1):
         return None
@@ -180,7 +177,7 @@ def _sample_size_scalar(
         return None
     d = sc.design
     steps, bk = d.steps, d.bk
-    n_min = d.n_min(robust)
+    n_min = d.n_min(given.robust)
 
     def reaches(k: int) -> tuple[bool, float]:
         n = n_min + steps * k
@@ -237,30 +234,14 @@ def _sample_size_scalar(
     return SampleSizeResult(
         n=np.asarray(n_min + steps * hi, dtype=np.int64),
         power=np.asarray(p_hi),
-        design=np.asarray(d.name),
-        cv=np.asarray(sc.cv),
-        theta0=np.asarray(sc.theta0),
-        theta1=np.asarray(sc.theta1),
-        theta2=np.asarray(sc.theta2),
-        alpha=np.asarray(sc.alpha),
         target_power=np.asarray(target),
-        method=np.asarray(sc.method),
+        **scenario_settings(sc),
     )
 
 
-def _sample_size_general(
-    cv: npt.ArrayLike,
-    design: npt.ArrayLike,
-    theta0: npt.ArrayLike | None,
-    theta1: npt.ArrayLike | None,
-    theta2: npt.ArrayLike | None,
-    alpha: npt.ArrayLike | None,
-    target_power: npt.ArrayLike,
-    method: npt.ArrayLike,
-    robust: bool,
-) -> SampleSizeResult:
+def _sample_size_general(given: ScenarioInputs, target_power: npt.ArrayLike) -> SampleSizeResult:
     """:func:`sample_size_tost` for broadcast arrays of scenarios (the general path)."""
-    sc = build_scenarios(design, cv, theta0, theta1, theta2, alpha, method, robust)
+    sc = build_scenarios(given)
     target = np.broadcast_to(np.asarray(target_power, dtype=float), sc.shape)
     check(
         np.isfinite(target) & (target > 0) & (target < 1), "target_power", target, "a probability in (0, 1)"
@@ -341,14 +322,8 @@ def _sample_size_general(
     return SampleSizeResult(
         n=np.asarray(n_out, dtype=np.int64),
         power=p_hi.reshape(sc.shape),
-        design=sc.design.name,
-        cv=sc.cv,
-        theta0=sc.theta0,
-        theta1=sc.theta1,
-        theta2=sc.theta2,
-        alpha=sc.alpha,
         target_power=np.asarray(target, dtype=float).copy(),
-        method=sc.method,
+        **scenario_settings(sc),
     )
 
 

@@ -7,6 +7,7 @@ the first offending scenario and what was expected.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +20,20 @@ FloatArray = npt.NDArray[np.float64]
 
 #: Limits within this distance of theta0 count as "theta0 on the limit" (PowerTOST uses 1e-8).
 THETA0_LIMIT_TOLERANCE = 1e-8
+
+
+class ScenarioInputs(NamedTuple):
+    """The scenario arguments of ``power_tost`` and ``sample_size_tost`` as given: scalars or arrays that
+    broadcast together, None (or NaN) for the default theta0, limits and alpha."""
+
+    design: npt.ArrayLike
+    cv: npt.ArrayLike
+    theta0: npt.ArrayLike | None
+    theta1: npt.ArrayLike | None
+    theta2: npt.ArrayLike | None
+    alpha: npt.ArrayLike | None
+    method: npt.ArrayLike
+    robust: bool
 
 
 @dataclass(frozen=True)
@@ -80,26 +95,16 @@ def default_limits(
     return t1, t2
 
 
-def build_scenarios(
-    design: npt.ArrayLike,
-    cv: npt.ArrayLike,
-    theta0: npt.ArrayLike | None,
-    theta1: npt.ArrayLike | None,
-    theta2: npt.ArrayLike | None,
-    alpha: npt.ArrayLike | None,
-    method: npt.ArrayLike,
-    robust: bool = False,
-    extra_shapes: tuple[tuple[int, ...], ...] = (),
-) -> Scenarios:
+def build_scenarios(given: ScenarioInputs, extra_shapes: tuple[tuple[int, ...], ...] = ()) -> Scenarios:
     """Broadcast inputs (and ``extra_shapes``, e.g. of ``n``) to one shape, fill defaults, check domains."""
-    t1, t2 = default_limits(theta1, theta2)
-    th0 = _as_float("theta0", theta0)
+    t1, t2 = default_limits(given.theta1, given.theta2)
+    th0 = _as_float("theta0", given.theta0)
     th0 = np.where(np.isnan(th0), 0.95, th0)
-    a = _as_float("alpha", alpha)
+    a = _as_float("alpha", given.alpha)
     a = np.where(np.isnan(a), 0.05, a)
-    c = _as_float("cv", cv)
-    design_in = np.asarray(design, dtype=object)
-    method_in = np.asarray(method, dtype=object)
+    c = _as_float("cv", given.cv)
+    design_in = np.asarray(given.design, dtype=object)
+    method_in = np.asarray(given.method, dtype=object)
     shapes = [np.shape(x) for x in (design_in, c, th0, t1, t2, a, method_in)] + list(extra_shapes)
     try:
         shape = np.broadcast_shapes(*shapes)
@@ -121,4 +126,4 @@ def build_scenarios(
         "the one-sided level of each test, 0 < alpha < 0.5 (0.05 for a 90% CI)",
     )
     check(np.isin(methods, list(POWER_KERNELS)), "method", methods, f"one of {', '.join(POWER_KERNELS)}")
-    return Scenarios(design_arrays(design_b, robust=robust), c, th0, t1, t2, a, methods)
+    return Scenarios(design_arrays(design_b, robust=given.robust), c, th0, t1, t2, a, methods)

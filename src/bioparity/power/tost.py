@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -25,10 +26,13 @@ from bioparity.errors import InputError
 from bioparity.power.conversions import cv_to_se, sum_inverse_group_sizes
 from bioparity.power.designs import ALIASES, DESIGNS, Design
 from bioparity.power.kernels import POWER_KERNELS, critical_t, power_exact_scalar
-from bioparity.power.scenarios import Scenarios, build_scenarios, check
+from bioparity.power.scenarios import ScenarioInputs, Scenarios, build_scenarios, check
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+
+#: The fields of a scenario that a result records as they are (the design by name besides).
+SCENARIO_FIELDS = ("cv", "theta0", "theta1", "theta2", "alpha", "method")
 
 
 def power_for(
@@ -39,10 +43,7 @@ def power_for(
     ``n`` and ``sem_factor`` are given for the selected scenarios only.
     """
     idx = np.arange(sc.cv.size) if select is None else select
-    flat = {
-        name: getattr(sc, name).ravel()[idx]
-        for name in ("cv", "theta0", "theta1", "theta2", "alpha", "method")
-    }
+    flat = {name: getattr(sc, name).ravel()[idx] for name in SCENARIO_FIELDS}
     df = (sc.design.df_slope.ravel()[idx] * n + sc.design.df_offset.ravel()[idx]).astype(float)
     sem = cv_to_se(flat["cv"]) * sem_factor
     ltheta0 = np.log(flat["theta0"])
@@ -99,25 +100,16 @@ class ScalarScenario:
     df_offset: int
 
 
-def scalar_scenario(
-    design: object,
-    cv: object,
-    theta0: object,
-    theta1: object,
-    theta2: object,
-    alpha: object,
-    method: object,
-    robust: bool,
-) -> ScalarScenario | None:
+def scalar_scenario(given: ScenarioInputs) -> ScalarScenario | None:
     """The scenario when every input is a scalar that passes every check of :func:`build_scenarios`;
     None otherwise, so that the general path validates (and reports) exactly as it always has."""
-    c = as_scalar(cv)
-    th0 = as_scalar(theta0, 0.95)
-    a = as_scalar(alpha, 0.05)
-    t1_in = as_scalar(theta1, math.nan)
-    t2_in = as_scalar(theta2, math.nan)
-    name = _scalar_text(design)
-    m = _scalar_text(method)
+    c = as_scalar(given.cv)
+    th0 = as_scalar(given.theta0, 0.95)
+    a = as_scalar(given.alpha, 0.05)
+    t1_in = as_scalar(given.theta1, math.nan)
+    t2_in = as_scalar(given.theta2, math.nan)
+    name = _scalar_text(given.design)
+    m = _scalar_text(given.method)
     if c is None or th0 is None or a is None or t1_in is None or t2_in is None or name is None or m is None:
         return None
     t1 = t1_in
@@ -142,8 +134,8 @@ def scalar_scenario(
         and m in POWER_KERNELS
     ):
         return None
-    slope = d.robust_df_slope if robust else d.df_slope
-    offset = d.robust_df_offset if robust else d.df_offset
+    slope = d.robust_df_slope if given.robust else d.df_slope
+    offset = d.robust_df_offset if given.robust else d.df_offset
     return ScalarScenario(d, c, th0, t1, t2, a, m, slope, offset)
 
 
@@ -161,19 +153,9 @@ def scalar_power(sc: ScalarScenario, n: int, sem_factor: float) -> float:
     return float(POWER_KERNELS[sc.method](*one)[0])
 
 
-def _power_tost_scalar(
-    cv: object,
-    n: object,
-    design: object,
-    theta0: object,
-    theta1: object,
-    theta2: object,
-    alpha: object,
-    method: object,
-    robust: bool,
-) -> PowerResult | None:
+def _power_tost_scalar(given: ScenarioInputs, n: object) -> PowerResult | None:
     """:func:`power_tost` for one scenario of scalars, or None when the general path must run."""
-    sc = scalar_scenario(design, cv, theta0, theta1, theta2, alpha, method, robust)
+    sc = scalar_scenario(given)
     n_value = as_scalar(n)
     if sc is None or n_value is None or not math.isfinite(n_value) or n_value != round(n_value):
         return None
@@ -188,16 +170,17 @@ def _power_tost_scalar(
     power = scalar_power(sc, n_total, sem_factor)
     return PowerResult(
         power=np.asarray(power),
-        design=np.asarray(sc.design.name),
-        cv=np.asarray(sc.cv),
-        theta0=np.asarray(sc.theta0),
-        theta1=np.asarray(sc.theta1),
-        theta2=np.asarray(sc.theta2),
-        alpha=np.asarray(sc.alpha),
         n=np.asarray(n_total, dtype=np.int64),
         df=np.asarray(df, dtype=np.int64),
-        method=np.asarray(sc.method),
+        **scenario_settings(sc),
     )
+
+
+def scenario_settings(sc: Scenarios | ScalarScenario) -> dict[str, Any]:
+    """The settings a result records of validated scenarios (arrays) or of one scenario (Python numbers):
+    ``design`` (by name) and :data:`SCENARIO_FIELDS`, as arrays."""
+    settings = {name: np.asarray(getattr(sc, name)) for name in SCENARIO_FIELDS}
+    return {"design": np.asarray(sc.design.name), **settings}
 
 
 @dataclass(frozen=True, repr=False)
@@ -316,32 +299,20 @@ def power_tost(
     One scenario of scalars takes a fast path with the same checks and the same result to the bit;
     anything else (arrays, or an input that fails a check) takes the general, vectorised path.
     """
+    given = ScenarioInputs(design, cv, theta0, theta1, theta2, alpha, method, robust)
     if n_by_group is None:
-        fast = _power_tost_scalar(cv, n, design, theta0, theta1, theta2, alpha, method, robust)
+        fast = _power_tost_scalar(given, n)
         if fast is not None:
             return fast
-    return _power_tost_general(
-        cv=cv, n=n, design=design, theta0=theta0, theta1=theta1, theta2=theta2, alpha=alpha,
-        method=method, n_by_group=n_by_group, robust=robust,
-    )  # fmt: skip
+    return _power_tost_general(given, n, n_by_group)
 
 
 def _power_tost_general(
-    *,
-    cv: npt.ArrayLike,
-    n: npt.ArrayLike | None,
-    design: npt.ArrayLike,
-    theta0: npt.ArrayLike | None,
-    theta1: npt.ArrayLike | None,
-    theta2: npt.ArrayLike | None,
-    alpha: npt.ArrayLike | None,
-    method: npt.ArrayLike,
-    n_by_group: tuple[int, ...] | None,
-    robust: bool,
+    given: ScenarioInputs, n: npt.ArrayLike | None, n_by_group: tuple[int, ...] | None
 ) -> PowerResult:
     """:func:`power_tost` for broadcast arrays of scenarios (the general path)."""
     n_shape = () if n is None else np.shape(n)
-    sc = build_scenarios(design, cv, theta0, theta1, theta2, alpha, method, robust, extra_shapes=(n_shape,))
+    sc = build_scenarios(given, extra_shapes=(n_shape,))
     if n_by_group is not None:
         if n is not None:
             raise InputError("give either n (total) or n_by_group (sizes of the sequence groups), not both")
@@ -371,13 +342,7 @@ def _power_tost_general(
     power = power_for(sc, n_total.ravel(), sem_factor.ravel()).reshape(sc.shape)
     return PowerResult(
         power=power,
-        design=sc.design.name,
-        cv=sc.cv,
-        theta0=sc.theta0,
-        theta1=sc.theta1,
-        theta2=sc.theta2,
-        alpha=sc.alpha,
         n=np.asarray(n_total, dtype=np.int64).copy(),
         df=np.asarray(df, dtype=np.int64),
-        method=sc.method,
+        **scenario_settings(sc),
     )

@@ -117,6 +117,28 @@ def individual_svg(plot: ProfilePlot) -> str:
         return _svg(fig)
 
 
+def _reference_line(ax: Axes, value: float, label: str, *, vertical: bool, colour: str, ls: str) -> None:
+    """A reference line at ``value`` with its label outside the plotting area, never under a line or a CI:
+    a vertical line labelled above the top edge, a horizontal one at the right edge."""
+    if vertical:
+        ax.axvline(value, color=colour, ls=ls, lw=1)
+        at, coords, offset, ha = (value, 1.0), ("data", "axes fraction"), (0, 2), "center"
+    else:
+        ax.axhline(value, color=colour, ls=ls, lw=1)
+        at, coords, offset, ha = (1.0, value), ("axes fraction", "data"), (-2, 2), "right"
+    ax.annotate(
+        label,
+        at,
+        xycoords=coords,
+        xytext=offset,
+        textcoords="offset points",
+        ha=ha,
+        va="bottom",
+        fontsize=7,
+        color=colour,
+    )
+
+
 def forest_svg(plot: ForestPlot) -> str:
     with _style():
         height = 1.2 + 0.32 * len(plot.items)
@@ -135,19 +157,7 @@ def forest_svg(plot: ForestPlot) -> str:
                 ms=4,
             )
         for limit in (plot.lower_limit, plot.upper_limit):
-            ax.axvline(limit, color="#444444", ls="--", lw=1)
-            # limit labels sit above the plotting area: never under a line or a CI
-            ax.annotate(
-                f"{limit:.2f}%",
-                (limit, 1.0),
-                xycoords=("data", "axes fraction"),
-                xytext=(0, 2),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize=7,
-                color="#444444",
-            )
+            _reference_line(ax, limit, f"{limit:.2f}%", vertical=True, colour="#444444", ls="--")
         ax.axvline(100.0, color="#777777", lw=0.8)
         ax.set_yticks(ys, [i.label for i in plot.items])
         ax.set_xscale("log")
@@ -228,20 +238,9 @@ def xy_svg(plot: XYPlot) -> str:
         if plot.bounds and plot.bounds_label:  # one key for every dashed curve
             ax.plot([], [], lw=0.9, ls="--", color="#444444", label=plot.bounds_label)
         for ref in plot.hlines:
-            _reference_line(ax, ref)
+            _labelled_reference_line(ax, ref)
         for ref in plot.vlines:
-            ax.axvline(ref.value, color="#444444", ls=":", lw=1)
-            ax.annotate(
-                ref.label,
-                (ref.value, 1.0),
-                xycoords=("data", "axes fraction"),
-                xytext=(0, 2),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize=7,
-                color="#444444",
-            )
+            _reference_line(ax, ref.value, ref.label, vertical=True, colour="#444444", ls=":")
         for axis, log in (("x", plot.log_x), ("y", plot.log_y)):
             if log:
                 _short_log_axis(axis, ax)
@@ -256,7 +255,7 @@ def xy_svg(plot: XYPlot) -> str:
         return _svg(fig)
 
 
-def _reference_line(ax: Axes, ref: RefLine) -> None:
+def _labelled_reference_line(ax: Axes, ref: RefLine) -> None:
     """A horizontal reference line, dashed red, labelled at the right edge above the line."""
     ax.axhline(ref.value, color="#b91c1c", ls="--", lw=1)
     ax.annotate(
@@ -315,7 +314,7 @@ def bar_svg(plot: BarPlot) -> str:
                     ax.axhline(edge, color=colour, lw=0.8, zorder=4)
                 keys.append(Patch(facecolor=colour, alpha=0.22, edgecolor=colour, label=band.label))
         for ref in plot.hlines:
-            _reference_line(ax, ref)
+            _labelled_reference_line(ax, ref)
         many = len(categories) > 8
         ax.set_xticks(
             range(len(categories)), categories, rotation=90 if many else 0, fontsize=7 if many else 8

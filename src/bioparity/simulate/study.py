@@ -242,11 +242,6 @@ def simulate_studies(design: PKSimilarityDesign, seed: int, lo: int, hi: int) ->
     hi : int
         One past the last study number, ``hi > lo``.
 
-    Raises
-    ------
-    InputError
-        ``lo`` is negative or ``hi <= lo`` (no study to simulate).
-
     Returns
     -------
     StudyOutcomes
@@ -255,7 +250,8 @@ def simulate_studies(design: PKSimilarityDesign, seed: int, lo: int, hi: int) ->
     Raises
     ------
     InputError
-        As :func:`simulate_block` (a seed that is not a whole number >= 0).
+        ``lo`` is negative or ``hi <= lo`` (no study to simulate); as :func:`simulate_block` (a seed that
+        is not a whole number >= 0).
 
     Examples
     --------

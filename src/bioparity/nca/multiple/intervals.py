@@ -14,13 +14,12 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity._results import ResultMixin, software_version, values_text
+from bioparity._results import software_version, values_text
 from bioparity.errors import DataFileError
 from bioparity.nca.blq import clean_blq
 from bioparity.nca.multiple.steady_state import (
@@ -31,6 +30,7 @@ from bioparity.nca.multiple.steady_state import (
     interval_parameters,
 )
 from bioparity.nca.options import NCAOptions
+from bioparity.nca.parameter_table import ParameterTable
 from bioparity.nca.profiles import FloatArray, compact_left
 from bioparity.nca.samples import Where, parse_numbers, prepare_samples
 from bioparity.nca.single.engine import nca_arrays
@@ -62,7 +62,7 @@ INTERVAL_LABELS = {
 
 
 @dataclass(frozen=True, repr=False)
-class IntervalResult(ResultMixin):
+class IntervalResult(ParameterTable):
     """Parameters of every dosing interval (``values[r, k]`` = code ``codes[k]`` of interval ``r``).
 
     ``intervals`` holds the profile keys, ``dose_number``, ``start`` and ``end`` (dose clock), ``tau``
@@ -97,6 +97,7 @@ class IntervalResult(ResultMixin):
     """
 
     SETTINGS = ("options",)
+    ROWS = "intervals"
 
     intervals: pd.DataFrame
     codes: tuple[str, ...]
@@ -108,28 +109,14 @@ class IntervalResult(ResultMixin):
     n_dose_records_unmatched: int = 0
     software_version: str = field(default_factory=software_version)
 
-    def value(self, code: str) -> FloatArray:
-        return self.values[:, self.codes.index(code)]
-
-    def _repr_fields(self) -> list[str]:
-        return ["codes"]
-
-    def __repr__(self) -> str:
-        return f"IntervalResult({len(self.intervals)} intervals, parameters {', '.join(self.codes)})"
-
     def to_frame(self) -> pd.DataFrame:
         """Long table: profile keys, dose_number, start, end, PPTESTCD, PPSTRESN, reason."""
-        R, K = self.values.shape
-        rows = np.repeat(np.arange(R), K)
-        cols = np.tile(np.arange(K), R)
         keys = self.intervals.drop(
             columns=["start", "end", "tau", "dose", "duration", "tau_extrapolated"], errors="ignore"
         )
-        out = keys.iloc[rows].reset_index(drop=True)
-        out["start"] = self.intervals["start"].to_numpy()[rows]
-        out["end"] = self.intervals["end"].to_numpy()[rows]
-        out["PPTESTCD"] = np.asarray(self.codes, dtype=object)[cols]
-        out["PPSTRESN"] = self.values.ravel()
+        out, rows = self._long_table(
+            keys, start=self.intervals["start"].to_numpy(), end=self.intervals["end"].to_numpy()
+        )
         out["reason"] = np.asarray(self.reason_text, dtype=object)[self.reason.ravel()]
         if "tau_extrapolated" in self.intervals.columns:
             ext = self.intervals["tau_extrapolated"].to_numpy(dtype=bool)[rows] & np.isin(
@@ -152,9 +139,6 @@ class IntervalResult(ResultMixin):
             [self.intervals.reset_index(drop=True), pd.DataFrame(self.values, columns=list(self.codes))],
             axis=1,
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        return self._table_record(options=self.options)
 
     def summary(self) -> str:
         return (

@@ -31,6 +31,7 @@ import pandas as pd
 from bioparity._results import ResultMixin, software_version, values_text
 from bioparity.errors import InputError
 from bioparity.nca.multiple.intervals import dose_records
+from bioparity.nca.parameter_table import ParameterTable
 from bioparity.nca.profiles import FloatArray, pad_profiles
 from bioparity.nca.samples import Where, prepare_samples
 from bioparity.nca.single.results import NCAResult
@@ -146,7 +147,7 @@ def _fit_block(
 
 
 @dataclass(frozen=True, repr=False)
-class SteadyStateTime(ResultMixin):
+class SteadyStateTime(ParameterTable):
     """Time to steady state of every profile: ``values[p, k]`` is ``codes[k]``, ``reason`` indexes
     :data:`TSS_REASONS`; ``n_troughs`` counts the trough samples (at dose times) of each profile.
 
@@ -184,6 +185,10 @@ class SteadyStateTime(ResultMixin):
     def _repr_fields(self) -> list[str]:
         return ["codes", "fraction"]
 
+    # Field by field, as most results (not ParameterTable's row count and long table).
+    __repr__ = ResultMixin.__repr__
+    to_dict = ResultMixin.to_dict
+
     def summary(self) -> str:
         found = ", ".join(f"{c} {values_text(self.values[:, k])}" for k, c in enumerate(self.codes))
         return (
@@ -191,16 +196,9 @@ class SteadyStateTime(ResultMixin):
             f"profile(s): {found}"
         )
 
-    def value(self, code: str) -> FloatArray:
-        return self.values[:, self.codes.index(code)]
-
     def to_frame(self) -> pd.DataFrame:
         """Long table: profile columns, PPTESTCD, PPSTRESN, reason, method."""
-        P, K = self.values.shape
-        rows, cols = np.repeat(np.arange(P), K), np.tile(np.arange(K), P)
-        out = self.profiles.iloc[rows].reset_index(drop=True)
-        out["PPTESTCD"] = np.asarray(self.codes, dtype=object)[cols]
-        out["PPSTRESN"] = self.values.ravel()
+        out, rows = self._long_table(self.profiles)
         out["reason"] = np.asarray(TSS_REASONS, dtype=object)[self.reason.ravel()]
         pct = f"{100 * self.fraction:g}%"
         methods = {

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from bioparity._results import ResultMixin, software_version, values_text
-from bioparity.errors import DataFileError
+from bioparity._results import software_version, values_text
+from bioparity.errors import require_columns
+from bioparity.nca.parameter_table import ParameterTable
 from bioparity.nca.profiles import FloatArray
 from bioparity.nca.samples import Where, parse_numbers, text_cells
 from bioparity.nca.sparse.auc import mean_profile, sparse_auc
@@ -32,7 +32,7 @@ SPARSE_LABELS = {
 
 
 @dataclass(frozen=True, repr=False)
-class SparseResult(ResultMixin):
+class SparseResult(ParameterTable):
     """Sparse NCA of every group: AUC of the mean profile (code SPARSEAL), SE (SPARSEAS), df (SPARSEAD),
     confidence limits (SPARSECL, SPARSECU) and, with a bootstrap, its SE (SPARSEBS) and limits
     (SPARSEBL, SPARSEBU) at the two-sided ``conf_level``; ``mean_profile`` lists time, n, mean and SD per
@@ -68,6 +68,7 @@ class SparseResult(ResultMixin):
     """
 
     SETTINGS = ("blq_mean", "n_boot", "seed", "conf_level")
+    ROWS = "groups"
 
     groups: pd.DataFrame
     values: FloatArray
@@ -81,26 +82,13 @@ class SparseResult(ResultMixin):
     conf_level: float = 0.95
     software_version: str = field(default_factory=software_version)
 
-    def value(self, code: str) -> FloatArray:
-        return self.values[:, self.codes.index(code)]
-
-    def _repr_fields(self) -> list[str]:
-        return ["codes"]
-
-    def __repr__(self) -> str:
-        return f"SparseResult({len(self.groups)} groups, parameters {', '.join(self.codes)})"
-
     def to_frame(self) -> pd.DataFrame:
         """Long table: group columns, start, end, PPTESTCD, PPSTRESN, reason, method."""
-        G, K = self.values.shape
-        rows = np.repeat(np.arange(G), K)
-        cols = np.tile(np.arange(K), G)
-        out = self.groups.iloc[rows].reset_index(drop=True)
-        first_last = self.mean_profile.groupby("_group")["time"].agg(["min", "max"]).reindex(range(G))
-        out["start"] = first_last["min"].to_numpy()[rows]
-        out["end"] = first_last["max"].to_numpy()[rows]
-        out["PPTESTCD"] = np.asarray(self.codes, dtype=object)[cols]
-        out["PPSTRESN"] = self.values.ravel()
+        times = self.mean_profile.groupby("_group")["time"]
+        first_last = times.agg(["min", "max"]).reindex(range(len(self.values)))
+        out, rows = self._long_table(
+            self.groups, start=first_last["min"].to_numpy(), end=first_last["max"].to_numpy()
+        )
         design = np.asarray(self.design, dtype=object)[rows]
         code = out["PPTESTCD"].to_numpy()
         out["reason"] = np.where(
@@ -115,11 +103,6 @@ class SparseResult(ResultMixin):
             + np.asarray(self.ci_method, dtype=object)[rows]
         )
         return out
-
-    def to_dict(self) -> dict[str, Any]:
-        return self._table_record(
-            blq_mean=self.blq_mean, n_boot=self.n_boot, seed=self.seed, conf_level=self.conf_level
-        )
 
     def summary(self) -> str:
         boot = f"; bootstrap of {self.n_boot} resamples (seed {self.seed})" if self.n_boot else ""
@@ -211,11 +194,7 @@ def sparse_nca(
     """
     w = where or Where()
     need = [*groups, subject, time, conc]
-    missing = [c for c in need if c not in frame.columns]
-    if missing:
-        raise DataFileError(
-            f"missing column(s) {', '.join(missing)}", file=w.file, expected=f"columns {', '.join(need)}"
-        )
+    require_columns(frame.columns, need, file=w.file)
     frame = frame.reset_index(drop=True)
     t, _ = parse_numbers(frame[time], time, w, allow_missing=False)
     c, _ = parse_numbers(frame[conc], conc, w, allow_missing=True, blq_tokens=True)

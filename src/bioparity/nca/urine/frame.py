@@ -5,21 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from bioparity._results import ResultMixin, software_version, values_text
-from bioparity.errors import DataFileError
+from bioparity._results import software_version, values_text
+from bioparity.errors import require_columns
 from bioparity.nca.options import NCAOptions
+from bioparity.nca.parameter_table import ParameterTable
 from bioparity.nca.profiles import FloatArray, pad_profiles
 from bioparity.nca.samples import Where, constant_per_profile, parse_numbers, profile_codes
 from bioparity.nca.urine.arrays import URINE_LABELS, urine_arrays
 
 
 @dataclass(frozen=True, repr=False)
-class UrineResult(ResultMixin):
+class UrineResult(ParameterTable):
     """Urine NCA: ``values[p, k]`` is code ``codes[k]`` of profile ``p``; ``collections`` lists every
     collection with its amount, cumulative amount, midpoint and excretion rate.
 
@@ -52,32 +52,15 @@ class UrineResult(ResultMixin):
     options: NCAOptions
     software_version: str = field(default_factory=software_version)
 
-    def value(self, code: str) -> FloatArray:
-        return self.values[:, self.codes.index(code)]
-
-    def _repr_fields(self) -> list[str]:
-        return ["codes"]
-
-    def __repr__(self) -> str:
-        return f"UrineResult({len(self.profiles)} profiles, parameters {', '.join(self.codes)})"
-
     def to_frame(self) -> pd.DataFrame:
         """Long table: profile columns, start, end, PPTESTCD, PPSTRESN, reason."""
-        P, K = self.values.shape
-        rows = np.repeat(np.arange(P), K)
-        cols = np.tile(np.arange(K), P)
-        out = self.profiles.iloc[rows].reset_index(drop=True)
         first_last = self.collections.groupby("_profile").agg(start=("start", "min"), end=("end", "max"))
-        first_last = first_last.reindex(range(P))
-        out["start"] = first_last["start"].to_numpy()[rows]
-        out["end"] = first_last["end"].to_numpy()[rows]
-        out["PPTESTCD"] = np.asarray(self.codes, dtype=object)[cols]
-        out["PPSTRESN"] = self.values.ravel()
+        first_last = first_last.reindex(range(len(self.values)))
+        out, _ = self._long_table(
+            self.profiles, start=first_last["start"].to_numpy(), end=first_last["end"].to_numpy()
+        )
         out["reason"] = np.where(np.isnan(out["PPSTRESN"]), "not computable (missing data or no fit)", "")
         return out
-
-    def to_dict(self) -> dict[str, Any]:
-        return self._table_record(options=self.options)
 
     def summary(self) -> str:
         return (
@@ -161,11 +144,7 @@ def urine_nca(
     opts = options or NCAOptions(auc_method="linear")
     keys = [*groups, subject]
     need = [*keys, start, end, conc, volume] + [c for c in (dose, plasma_auc) if isinstance(c, str)]
-    missing = [c for c in need if c not in frame.columns]
-    if missing:
-        raise DataFileError(
-            f"missing column(s) {', '.join(missing)}", file=w.file, expected=f"columns {', '.join(need)}"
-        )
+    require_columns(frame.columns, need, file=w.file)
     frame = frame.reset_index(drop=True)
     s, _ = parse_numbers(frame[start], start, w, allow_missing=False)
     e, _ = parse_numbers(frame[end], end, w, allow_missing=False)

@@ -24,7 +24,7 @@ from bioparity.be import (
     evaluate_be,
 )
 from bioparity.power import cv_to_se
-from bioparity.validation.areas._io import read_reference_csv
+from bioparity.validation.areas._io import read_reference_csv, row_case
 from bioparity.validation.cases import CaseResult, compare
 
 AREA = "be"
@@ -143,20 +143,8 @@ def _vignette(reference: Path) -> list[CaseResult]:
             options = {"df_method": df_method} if df_method else {}
             results[key] = evaluate_be(data, method, **options)  # type: ignore[arg-type]
         observed = _vignette_value(results[key], str(row["quantity"]))
-        expected: float | str = row["expected"] if isinstance(observed, str) else float(row["expected"])
         case = f"replicateBE vignette {name} {method}" + (f" (df {df_method})" if df_method else "")
-        out.append(
-            compare(
-                AREA,
-                "replicatebe-vignette",
-                case,
-                str(row["quantity"]),
-                expected,
-                observed,
-                float(row["tolerance"]),
-                str(row["comparison"]),
-            )
-        )
+        out.append(row_case(AREA, "replicatebe-vignette", case, row, observed))
     return out
 
 
@@ -193,15 +181,8 @@ def _constants(reference: Path) -> list[CaseResult]:
     }
     table: pd.DataFrame = read_reference_csv(reference / "be" / "regulatory_constants.csv")
     return [
-        compare(
-            AREA,
-            "be-regulatory-vectors",
-            f"{row['test']}: {row['key']}",
-            str(row["quantity"]),
-            float(row["expected"]),
-            float(observed[str(row["key"])]),
-            float(row["tolerance"]),
-            str(row["comparison"]),
+        row_case(
+            AREA, "be-regulatory-vectors", f"{row['test']}: {row['key']}", row, float(observed[row["key"]])
         )
         for row in table.to_dict("records")
     ]

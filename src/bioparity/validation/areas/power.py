@@ -21,7 +21,7 @@ from bioparity.power import (
     sample_size_tost,
     scabel_adjusted_alpha,
 )
-from bioparity.validation.areas._io import read_reference_csv
+from bioparity.validation.areas._io import read_reference_csv, row_case
 from bioparity.validation.cases import CaseResult, compare
 
 AREA = "power"
@@ -134,18 +134,7 @@ def _published(reference: Path) -> list[CaseResult]:
                 design=row["design"],
             )
         comparison = "exact" if row["quantity"] == "n" else "abs"
-        out.append(
-            compare(
-                AREA,
-                "powertost-published",
-                str(row["case"]),
-                str(row["quantity"]),
-                float(row["expected"]),
-                observed,
-                float(row["tolerance"]),
-                comparison,
-            )
-        )
+        out.append(row_case(AREA, "powertost-published", str(row["case"]), row, observed, comparison))
     return out
 
 
