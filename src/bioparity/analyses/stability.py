@@ -30,7 +30,10 @@ from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.options import number_option, optional_number, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
+from bioparity.analyses.terms import term, yes_no_text
 from bioparity.errors import DataFileError, InputError
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.io.cmc import STABILITY_COLUMNS, read_stability
 from bioparity.io.readers import read_any_table
 from bioparity.stability import DIDS_VARIANCES, MODELS, stability_table
@@ -192,14 +195,14 @@ def section(frame: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 def _test(f: Any, df: Any, p: Any) -> str:
-    return f"F {cell(f, 4)} ({df}), p {cell(p, 3)}" if is_number(f) and math.isfinite(f) else "—"
+    return f"F {cell(f, 4)} ({df}), p {cell(p, 3)}" if is_number(f) and math.isfinite(f) else "—"  # no words
 
 
 def _criterion(lower: Any, upper: Any) -> str:
     low, high = is_number(lower), is_number(upper)
     if low and high:
-        return f"{cell(lower)} to {cell(upper)}"
-    return f">= {cell(lower)}" if low else f"<= {cell(upper)}" if high else "none"
+        return _("%(low)s to %(high)s") % {"low": cell(lower), "high": cell(upper)}
+    return f">= {cell(lower)}" if low else f"<= {cell(upper)}" if high else _("none")
 
 
 def _shelf_life_table(rows: pd.DataFrame, unit: str) -> Table:
@@ -218,32 +221,34 @@ def _shelf_life_table(rows: pd.DataFrame, unit: str) -> Table:
                 _criterion(r.get("lower"), r.get("upper")),
                 cell(r.get(SHELF_LIFE_VALUE), 4),
                 str(r.get(WORST_LOT) or ""),
-                "yes" if isinstance(r.get("flags"), str) and r["flags"] else "no",
+                yes_no_text(isinstance(r.get("flags"), str) and r["flags"]),
             )
         )
     return Table(
-        "Shelf life per attribute, condition and product (ICH Q1E Appendix B)",
+        _("Shelf life per attribute, condition and product (ICH Q1E Appendix B)"),
         (
-            "attribute",
-            "condition",
-            "product",
-            "model",
-            "lots (results)",
-            "equal slopes",
-            "equal intercepts",
-            "pooling",
-            "acceptance criterion",
-            f"shelf life ({unit})",
-            "worst lot",
-            "flagged",
+            _("attribute"),
+            _("condition"),
+            _("product"),
+            _("model"),
+            _("lots (results)"),
+            _("equal slopes"),
+            _("equal intercepts"),
+            _("pooling"),
+            _("acceptance criterion"),
+            _("shelf life (%(unit)s)") % {"unit": unit},
+            _("worst lot"),
+            _("flagged"),
         ),
         tuple(body),
         (False, False, False, False, True, False, False, False, False, True, False, False),
         wide=True,
-        note="Poolability by ANCOVA at the alpha_pool level (0.25): slopes differ -> dids (each lot), else "
-        "intercepts differ -> dics (common slope), else cics (pooled). Shelf life: earliest time at "
-        "which the one-sided confidence bound of the mean crosses the criterion (worst lot); ∞: not within "
-        "max_time.",
+        note=_(
+            "Poolability by ANCOVA at the alpha_pool level (0.25): slopes differ -> dids (each lot), else "
+            "intercepts differ -> dics (common slope), else cics (pooled). Shelf life: earliest time at "
+            "which the one-sided confidence bound of the mean crosses the criterion (worst lot); ∞: not "
+            "within max_time."
+        ),
     )
 
 
@@ -252,13 +257,22 @@ def _slopes_table(rows: pd.DataFrame, unit: str) -> Table:
     for r in rows.to_dict("records"):
         margin = r.get("margin")
         judged = r.get(EQUIVALENT)
-        verdict = "no margin given" if judged is None else "equivalent" if judged else "not shown equivalent"
+        verdict = (
+            _("no margin given")
+            if judged is None
+            else term("equivalent" if judged else "not shown equivalent")
+        )
         body.append(
             (
                 str(r[ATTRIBUTE]),
                 str(r.get(CONDITION) or ""),
-                f"{r.get('test')} ({cell(r.get('n_lots_test'))}) vs {r.get('reference')} "
-                f"({cell(r.get('n_lots_reference'))})",
+                _("%(test)s (%(n_test)s) vs %(reference)s (%(n_reference)s)")
+                % {
+                    "test": r.get("test"),
+                    "n_test": cell(r.get("n_lots_test")),
+                    "reference": r.get("reference"),
+                    "n_reference": cell(r.get("n_lots_reference")),
+                },
                 f"{cell(r.get('mean_slope_test'), 4)} / {cell(r.get('mean_slope_reference'), 4)}",
                 f"{cell(r.get('difference'), 4)} "
                 f"({cell(r.get('ci_lower'), 4)}, {cell(r.get('ci_upper'), 4)})",
@@ -268,20 +282,23 @@ def _slopes_table(rows: pd.DataFrame, unit: str) -> Table:
         )
     level = f"{100 * float(rows['conf_level'].iloc[0]):g}%" if "conf_level" in rows.columns else "90%"
     return Table(
-        f"Equivalence of degradation rates: difference of mean lot slopes, test - reference ({level} CI)",
+        _("Equivalence of degradation rates: difference of mean lot slopes, test - reference (%(level)s CI)")
+        % {"level": level},
         (
-            "attribute",
-            "condition",
-            "products (lots)",
-            f"mean slope test / reference (per {unit})",
-            f"difference ({level} CI)",
-            "margin",
-            "outcome",
+            _("attribute"),
+            _("condition"),
+            _("products (lots)"),
+            _("mean slope test / reference (per %(unit)s)") % {"unit": unit},
+            _("difference (%(level)s CI)") % {"level": level},
+            _("margin"),
+            _("outcome"),
         ),
         tuple(body),
         (False, False, False, True, True, True, False),
-        note="Full ANCOVA model (one slope per lot, pooled MSE); equivalent when the CI lies within the "
-        "margin.",
+        note=_(
+            "Full ANCOVA model (one slope per lot, pooled MSE); equivalent when the CI lies within the "
+            "margin."
+        ),
     )
 
 
@@ -290,7 +307,7 @@ def stability_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = No
     in the appendix."""
     if SECTION not in frame.columns:
         return generic_tables(frame)
-    unit = str((options or {}).get("time_unit") or "time unit")
+    unit = str((options or {}).get("time_unit") or _("time unit"))
     main = [_shelf_life_table(section(frame, SHELF_LIFE), unit)]
     slopes = section(frame, SLOPES)
     if len(slopes):
@@ -315,19 +332,30 @@ def stability_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = No
         if c in lots.columns
     ]
     headers = {
-        "n": "results",
-        "slope_se": "slope SE",
-        "fitted_intercept": "model intercept",
-        "fitted_slope": "model slope",
-        "lot_shelf_life": f"lot shelf life ({unit})",
+        ATTRIBUTE: _("attribute"),
+        CONDITION: _("condition"),
+        PRODUCT: _("product"),
+        LOT: _("lot"),
+        "n": _("results"),
+        "intercept": _("intercept"),
+        "slope": _("slope"),
+        "slope_se": _("slope SE"),
+        POOLING: _("pooling"),
+        "fitted_intercept": _("model intercept"),
+        "fitted_slope": _("model slope"),
+        "lot_shelf_life": _("lot shelf life (%(unit)s)") % {"unit": unit},
     }
-    title = "Regression per lot and the line of the chosen model (pooling)"
+    title = _("Regression per lot and the line of the chosen model (pooling)")
     main += panels(lots[shown], [ATTRIBUTE, LOT], title, headers=headers)
     appendix = [
         t
         for name in (SHELF_LIFE, SLOPES, LOTS)
         if len(section(frame, name))
-        for t in panels(section(frame, name), [ATTRIBUTE, CONDITION], f"Complete result: {name}")
+        for t in panels(
+            section(frame, name),
+            [ATTRIBUTE, CONDITION],
+            _("Complete result: %(section)s") % {"section": term(name)},
+        )
     ]
     return ReportTables(tuple(main), tuple(appendix))
 
@@ -350,21 +378,26 @@ def stability_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> 
     unit = str(options.get("time_unit") or "")
     lives = _records(result, SHELF_LIFE)
     known = [r for r in lives if not math.isnan(_life(r.get(SHELF_LIFE_VALUE)))]
-    line = f"{len(lives)} shelf lives"
+    line = _("%(n)d shelf lives") % {"n": len(lives)}
     if known:
         worst = min(known, key=lambda r: _life(r.get(SHELF_LIFE_VALUE)))
         where = ", ".join(str(worst[k]) for k in (ATTRIBUTE, CONDITION, PRODUCT) if worst.get(k))
-        line += (
-            f": shortest {cell(_life(worst.get(SHELF_LIFE_VALUE)), 4)} {unit} ({where}; lot "
-            f"{worst.get(WORST_LOT)}, {worst.get(POOLING)})"
-        )
+        line += _(": shortest %(life)s %(unit)s (%(where)s; lot %(lot)s, %(pooling)s)") % {
+            "life": cell(_life(worst.get(SHELF_LIFE_VALUE)), 4),
+            "unit": unit,
+            "where": where,
+            "lot": worst.get(WORST_LOT),
+            "pooling": worst.get(POOLING),
+        }
     slopes = _records(result, SLOPES)
     if slopes:
         judged = [r for r in slopes if r.get(EQUIVALENT) is not None]
-        line += (
-            f"; degradation rates equivalent for {sum(1 for r in judged if r[EQUIVALENT])} of {len(judged)} "
-            f"comparison(s) with a margin"
-        )
+        line += _(
+            "; degradation rates equivalent for %(equivalent)d of %(n)d comparison(s) with a margin"
+        ) % {
+            "equivalent": sum(1 for r in judged if r[EQUIVALENT]),
+            "n": len(judged),
+        }
     return " ".join(line.split())
 
 
@@ -375,9 +408,9 @@ def stability_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tup
     separate = int((lives.get(POOLING, pd.Series(dtype=str)) == "dids").sum())
     not_equivalent = int((slopes.get(EQUIVALENT, pd.Series(dtype=object)) == False).sum())  # noqa: E712
     return [
-        ("analyses with review flags", flagged),
-        ("analyses with lots not poolable (dids)", separate),
-        ("slope comparisons not shown equivalent", not_equivalent),
+        (_("analyses with review flags"), flagged),
+        (_("analyses with lots not poolable (dids)"), separate),
+        (_("slope comparisons not shown equivalent"), not_equivalent),
     ]
 
 
@@ -407,7 +440,11 @@ def stability_figure(data: pd.DataFrame, life: Mapping[str, Any], lots: pd.DataF
     criteria and the shelf life (the figure of ICH Q1E, Appendix B)."""
     rows = data[_matches(data, life)]
     points = tuple(
-        Line(f"lot {lot}", g["time"].astype(float).tolist(), g["value"].astype(float).tolist())
+        Line(
+            _("lot %(lot)s") % {"lot": lot},
+            g["time"].astype(float).tolist(),
+            g["value"].astype(float).tolist(),
+        )
         for lot, g in rows.groupby(rows[LOT].astype(str), sort=True)
     )
     mine = lots[_matches(lots, life)].to_dict("records")
@@ -418,22 +455,28 @@ def stability_figure(data: pd.DataFrame, life: Mapping[str, Any], lots: pd.DataF
     if pooling == "cics" and mine:
         lines: tuple[Line, ...] = (
             _model_line(
-                "pooled line (cics)", mine[0]["fitted_intercept"], mine[0]["fitted_slope"], model, end
+                _("pooled line (cics)"), mine[0]["fitted_intercept"], mine[0]["fitted_slope"], model, end
             ),
         )
     else:
         lines = tuple(
-            _model_line(f"lot {r[LOT]}", r["fitted_intercept"], r["fitted_slope"], model, end) for r in mine
+            _model_line(
+                _("lot %(lot)s") % {"lot": r[LOT]}, r["fitted_intercept"], r["fitted_slope"], model, end
+            )
+            for r in mine
         )
+    criterion = {"lower": _("lower criterion %(value)s"), "upper": _("upper criterion %(value)s")}
     hlines = tuple(
-        RefLine(f"{side} criterion {cell(life.get(side))}", float(life[side]))
+        RefLine(criterion[side] % {"value": cell(life.get(side))}, float(life[side]))
         for side in ("lower", "upper")
         if is_number(life.get(side))
     )
-    vlines = (RefLine(f"shelf life {cell(shelf, 4)}", shelf),) if math.isfinite(shelf) else ()
+    shelf_label = _("shelf life %(value)s") % {"value": cell(shelf, 4)}
+    vlines = (RefLine(shelf_label, shelf),) if math.isfinite(shelf) else ()
     return XYPlot(
-        f"{_where(life)}: {model} model, {pooling}",
-        "time",
+        _("%(where)s: %(model)s model, %(pooling)s")
+        % {"where": _where(life), "model": model, "pooling": pooling},
+        _("time"),
         str(life[ATTRIBUTE]),
         x_unit=unit,
         points=points,
@@ -456,15 +499,20 @@ def stability_figures(run: RunView) -> list[Figure]:
     return [
         Figure(
             "stability",
-            "Stability plot",
-            f"Results per lot against time with the chosen model's lines and the acceptance criteria: "
-            f"{_where(life)}",
+            _("Stability plot"),
+            _(
+                "Results per lot against time with the chosen model's lines and the acceptance criteria: "
+                "%(where)s"
+            )
+            % {"where": _where(life)},
             stability_figure(data, life, lots, unit),
             series="analysis",
             item=_where(life),
-            group_title="Stability plots (ICH Q1E Appendix B)",
-            note="Points: results per lot; lines: the mean of the model chosen by the poolability tests "
-            "(one pooled line for cics); dashed: acceptance criteria; dotted: the shelf life.",
+            group_title=_("Stability plots (ICH Q1E Appendix B)"),
+            note=_(
+                "Points: results per lot; lines: the mean of the model chosen by the poolability tests "
+                "(one pooled line for cics); dashed: acceptance criteria; dotted: the shelf life."
+            ),
         )
         for life in (
             {str(k): v for k, v in r.items()} for r in section(run.table, SHELF_LIFE).to_dict("records")
@@ -492,7 +540,7 @@ def example_data() -> bytes:
 
 STABILITY = Analysis(
     name=NAME,
-    title="Stability (ICH Q1E)",
+    title=gettext_noop("Stability (ICH Q1E)"),
     description="Stability per ICH Q1E: batch poolability, shelf life, equivalence of degradation rates",
     read=read_stability_data,
     compute=stability_kind,
