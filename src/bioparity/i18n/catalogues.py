@@ -47,6 +47,7 @@ DOMAIN_SOURCES: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
         ("validation", [("**.py", "python"), ("templates/**.j2", "jinja2.ext:babel_extract")]),
         ("analyses", [("**.py", "python")]),
         ("pathways", [("**.py", "python")]),
+        ("i18n/printing.py", [("**.py", "python")]),
     ],
     "cli": [
         ("cli", [("**.py", "python")]),

@@ -2,15 +2,14 @@
 
 A report is written in one language, chosen when it is generated (``lang``; by default the current one,
 e.g. the signed-in user's for a web download) and recorded in its provenance; the same stored data give
-the same bytes per language. Chinese text is set in Noto Sans CJK SC (the CSS font stack of
-``_style.html.j2``), which WeasyPrint embeds in the PDF.
+the same bytes per language. Chinese text is set in Noto Sans CJK SC (:mod:`bioparity.i18n.printing`),
+which WeasyPrint embeds in the PDF.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -33,26 +32,14 @@ from bioparity.analyses.format import fmt_time, fmt_value
 from bioparity.analyses.pk_similarity import pk_tables
 from bioparity.analyses.tables import ReportTables, Table
 from bioparity.analyses.terms import term
-from bioparity.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, chosen_language, install_jinja, use_language
+from bioparity.i18n import LANGUAGE_NAMES, chosen_language, install_jinja, use_language
 from bioparity.i18n import gettext as _
+from bioparity.i18n.printing import fonts, page_counter
 from bioparity.report import static
 from bioparity.report.context import MAX_TABLE_ROWS, RunContext, localised
 from bioparity.report.evidence import ProgramEvidence, pk_rows, readiness, table_rows
 from bioparity.report.tables import run_tables, table_html
 from bioparity.store.models import Organisation
-
-#: Fonts of the reports' text per language (first the one with the glyphs; DejaVu Sans for Latin).
-FONT_STACKS = {
-    DEFAULT_LANGUAGE: '"DejaVu Sans", Arial, sans-serif',
-    "zh-CN": f'"{static.CJK_FONT}", "DejaVu Sans", sans-serif',
-}
-
-
-def page_counter() -> Markup:
-    """The CSS ``content`` of the page footer, ``page 3 of 12`` in the current language."""
-    parts = re.split(r"%\((pages?)\)s", _("page %(page)s of %(pages)s").replace('"', ""))
-    # re.split with a group alternates text and counter names: "page ", "page", " of ", "pages", ""
-    return Markup(" ".join(f"counter({p})" if i % 2 else f'"{p}"' for i, p in enumerate(parts) if p))
 
 
 def language_label(language: str) -> str:
@@ -75,7 +62,7 @@ _ENV.filters["value"] = fmt_value
 _ENV.filters["time"] = fmt_time
 _ENV.filters["table_html"] = table_html
 _ENV.filters["term"] = term
-_ENV.globals.update(page_counter=page_counter, flag_class=flag_class, font_stacks=FONT_STACKS)
+_ENV.globals.update(page_counter=page_counter, flag_class=flag_class, fonts=fonts)
 
 
 def svg_image(svg: str, alt: str) -> Markup:

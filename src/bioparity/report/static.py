@@ -38,10 +38,9 @@ from bioparity.caa.results import CAAResult
 from bioparity.errors import InputError
 from bioparity.i18n import DEFAULT_LANGUAGE, current_language
 from bioparity.i18n import gettext as _
+from bioparity.i18n.printing import CJK_FONT
 
 COLOURS = ("#1f4e9c", "#c2410c", "#15803d", "#7e22ce", "#a16207", "#0e7490", "#be185d", "#4b5563")
-#: The font of Chinese text in plots and PDF reports (Debian package ``fonts-noto-cjk``).
-CJK_FONT = "Noto Sans CJK SC"
 
 
 @cache
