@@ -14,8 +14,9 @@ from typing import Any
 
 from bioparity._results import software_version
 from bioparity.errors import InputError
+from bioparity.i18n import gettext as _
 from bioparity.pathways.basis import Context, Finding
-from bioparity.pathways.checks import CHECKS
+from bioparity.pathways.checks import CHECKS, code_words
 from bioparity.pathways.explain import describe_rule, region_explanation
 from bioparity.pathways.inventory import EvidenceInventory, ProgramProfile
 from bioparity.pathways.results import (
@@ -47,7 +48,8 @@ def _evaluate(rule: Rule, ctx: Context) -> RequirementResult:
         if item is not None:
             evidence = (*finding.evidence, f"manual:{item.key}")
             if item.value:
-                detail = f"{finding.detail}; resolved: {rule.risk_resolved_by.replace('_', ' ')}"
+                resolved = _("%(detail)s; resolved: %(item)s")
+                detail = resolved % {"detail": finding.detail, "item": code_words(rule.risk_resolved_by)}
                 finding = Finding("met", evidence, detail)
             else:
                 finding = Finding("at_risk", evidence, finding.detail)
