@@ -52,6 +52,7 @@ from bioparity.clinical.immunogenicity import treatment_emergent_ada
 from bioparity.clinical.presets import DEFAULT_REGION, canonical_region, region_alpha, region_level
 from bioparity.clinical.stratified import ci_difference_stratified
 from bioparity.errors import DataFileError, InputError
+from bioparity.i18n import gettext as _
 from bioparity.io import ColumnSpec, read_table, write_frame_atomic
 from bioparity.io.limits import check_csv_limits
 
@@ -340,7 +341,10 @@ def ada_summary_command(
     """ADA (or NAb) incidence per arm (treatment-emergent by default, Wilson CIs) and differences."""
     with user_errors():
         if incidence not in INCIDENCE_DEFINITIONS:
-            raise InputError(f"unknown --incidence {incidence!r}; expected treatment-emergent or any-visit")
+            raise InputError(
+                _("unknown --incidence %(value)r; expected treatment-emergent or any-visit")
+                % {"value": incidence}
+            )
         frame = _read_ada(ada)
         try:
             incidences, emergent = _incidences(
@@ -358,18 +362,22 @@ def ada_summary_command(
             incidence_definition=incidence
         )
         write_frame_atomic(table, out)
-        typer.echo(f"wrote {len(table)} rows to {out} ({incidence} ADA incidence)", err=True)
+        typer.echo(
+            _("wrote %(n)d rows to %(path)s (%(definition)s ADA incidence)")
+            % {"n": len(table), "path": out, "definition": incidence},
+            err=True,
+        )
 
 
 def _read_ada(path: Path) -> pd.DataFrame:
     """The ADA listing as text cells; a missing, oversized or unreadable file names the file."""
     if not path.is_file():
-        raise DataFileError("file not found", file=str(path), expected="an existing CSV file")
+        raise DataFileError(_("file not found"), file=str(path), expected=_("an existing CSV file"))
     check_csv_limits(path)
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"cannot be read as CSV: {exc}", file=str(path)) from exc
+        raise DataFileError(_("cannot be read as CSV: %(reason)s") % {"reason": exc}, file=str(path)) from exc
 
 
 def _incidences(

@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import textwrap
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -68,17 +68,15 @@ def cjk_font() -> str | None:
 @contextmanager
 def _style() -> Iterator[None]:
     # Fixed SVG id salt and text as paths: the same figure gives the same bytes on every machine.
-    settings: dict[str, object] = {
-        "svg.hashsalt": "bioparity",
-        "svg.fonttype": "path",
-        "font.size": 9.0,
-        "axes.titlesize": 10.0,
-    }
     font = None if current_language() == DEFAULT_LANGUAGE else cjk_font()
-    if font is not None:  # Latin glyphs from DejaVu Sans as in English, the others from the CJK font
-        settings["font.family"] = ["DejaVu Sans", font]
-        settings["axes.unicode_minus"] = False  # CJK fonts' minus sign: keep DejaVu's hyphen-minus
-    with matplotlib.rc_context(settings):
+    with (
+        matplotlib.rc_context(
+            {"svg.hashsalt": "bioparity", "svg.fonttype": "path", "font.size": 9.0, "axes.titlesize": 10.0}
+        ),
+        ExitStack() as stack,
+    ):
+        if font is not None:  # Latin glyphs from DejaVu Sans as in English, the others from the CJK font
+            stack.enter_context(matplotlib.rc_context({"font.family": ["DejaVu Sans", font]}))
         yield
 
 
