@@ -88,7 +88,7 @@ class DataFileError(InputError):
             )
         if self.column is not None:
             where.append(_("column '%(column)s'") % {"column": self.column})
-        text = ", ".join(where)
+        text = _(", ").join(where)
         text = (
             _("%(where)s: %(problem)s") % {"where": text, "problem": self.problem} if text else self.problem
         )
@@ -136,7 +136,7 @@ class RuleFileError(InputError):
             where.append(_("rule %(rule)s") % {"rule": self.rule_id})
         if self.field is not None:
             where.append(_("field '%(field)s'") % {"field": self.field})
-        return _("%(where)s: %(problem)s") % {"where": ", ".join(where), "problem": self.problem}
+        return _("%(where)s: %(problem)s") % {"where": _(", ").join(where), "problem": self.problem}
 
 
 class SearchError(BioparityError):
