@@ -31,7 +31,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def _entries(domain: str) -> list[tuple[str, str]]:
     """(msgid, msgstr) of every singular message of a domain's zh-CN catalogue."""
-    return [(m.id, m.string) for m in load("zh-CN", domain) if m.id and isinstance(m.id, str)]
+    return [(m.id, str(m.string)) for m in load("zh-CN", domain) if m.id and isinstance(m.id, str)]
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
