@@ -35,12 +35,12 @@ Scheduler = Annotated[
     str | None,
     typer.Option(help="Address of an existing Dask scheduler, e.g. tcp://host:8786 (instead of --workers)."),
 ]
-#: The language of a report a command writes (overrides ``bioparity --lang`` for that report).
+#: The language of a command that writes a report, its messages and the report (over ``bioparity --lang``).
 Language = Annotated[
     str | None,
     typer.Option(
         "--lang",
         callback=language_option,
-        help="Language of the report: en or zh-CN (default: bioparity --lang, $BIOPARITY_LANG, else en).",
+        help="Language of the report and messages: en or zh-CN (default: bioparity --lang, else en).",
     ),
 ]
