@@ -533,4 +533,4 @@ def _interchangeability(ctx: Context, params: Mapping[str, Any]) -> Finding:
     {"properties": {"statement": {"type": "string", "minLength": 1}}, "required": ["statement"]},
 )
 def _position(ctx: Context, params: Mapping[str, Any]) -> Finding:
-    return Finding("met", (), params["statement"])
+    return Finding("met", (), _(params["statement"]))  # a rule file's text, translated like a message

@@ -1,7 +1,8 @@
 """Plain-language summaries of a region's readiness, and of one rule, for a briefing document.
 
-The sentences are in the current language (:mod:`bioparity.i18n`); rule titles, work items and citations
-come from the rule files and are printed as written there.
+The sentences are in the current language (:mod:`bioparity.i18n`), and so are the rule files' region names,
+rule titles and work items (extracted into the catalogue like messages); citations are printed as the rule
+files write them.
 """
 
 from __future__ import annotations
@@ -136,10 +137,10 @@ def describe_rule(region: RegionRules, rule: Rule) -> str:
     )
     version = f" {doc.version}" if doc.version else ""
     lines = [
-        f"{rule.id}: {rule.title}",
+        f"{rule.id}: {_(rule.title)}",
         _("region: %(name)s (rules %(version)s, reviewed %(reviewed)s)")
         % {
-            "name": region.name,
+            "name": _(region.name),
             "version": region.rules_version,
             "reviewed": region.reviewed or _("not stated"),
         },
@@ -168,9 +169,9 @@ def describe_rule(region: RegionRules, rule: Rule) -> str:
     lines += _policy_lines(region, rule)
     if rule.note:
         lines += ["", _("note: %(note)s") % {"note": rule.note}]
-    lines += ["", _("work when missing: %(work)s") % {"work": rule.work}]
+    lines += ["", _("work when missing: %(work)s") % {"work": _(rule.work)}]
     if rule.risk_work != rule.work:
-        lines.append(_("work when at risk: %(work)s") % {"work": rule.risk_work})
+        lines.append(_("work when at risk: %(work)s") % {"work": _(rule.risk_work)})
     return "\n".join(lines)
 
 
