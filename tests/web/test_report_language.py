@@ -58,9 +58,9 @@ def _tool(name: str) -> str:
 def _pdf_text(pdf: bytes, folder: Path) -> str:
     path = folder / "report.pdf"
     path.write_bytes(pdf)
-    out = subprocess.run(
-        [_tool("pdftotext"), "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True
-    )
+    # -raw: the text in drawing order, a table cell's lines together (a wrapped hash stays in one piece)
+    command = [_tool("pdftotext"), "-raw", "-enc", "UTF-8", str(path), "-"]
+    out = subprocess.run(command, check=True, capture_output=True)
     return out.stdout.decode("utf-8")
 
 
