@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -198,3 +199,27 @@ def test_plots_draw_chinese_labels_without_a_missing_glyph() -> None:
         chinese = forest_svg(plot)
     assert chinese != forest_svg(plot)  # the English plot: other words drawn
     assert forest_svg(plot) == forest_svg(plot)
+
+
+def test_the_stored_validation_report_is_in_the_users_language(
+    demo_store: DemoStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bioparity.validation as validation
+    from bioparity.demo.load import DEVELOPER
+    from bioparity.report.qualification import report_html, run_and_record
+    from bioparity.store.models import AuditEvent, Organisation
+
+    small = validation.run_validation(["power"])  # the whole pack takes minutes; the wiring is the point
+    monkeypatch.setattr(validation, "run_validation", lambda: small)
+    with make_sessionmaker(demo_store.engine)() as session:
+        user = accounts.get_user_by_name(session, "olivia")  # an owner of the developer organisation
+        actor = Actor(user.id, user.username, user.display_name)
+        org = session.scalar(select(Organisation).where(Organisation.name == DEVELOPER))
+        assert org is not None
+        with use_language("zh-CN"):  # as the web sets it per request from the user's preference
+            record = run_and_record(session, actor, org.id)
+        html = report_html(session, actor, record.report_sha256).decode("utf-8")
+        event = session.scalar(select(AuditEvent).where(AuditEvent.seq == record.seq))
+        assert event is not None and json.loads(event.after_json or "{}")["language"] == "zh-CN"
+        session.rollback()  # the shared demo store is left as it was
+    assert '<td id="report-language">简体中文 (zh-CN)</td>' in html and "安装确认与运行确认" in html
