@@ -30,6 +30,7 @@ TERMS: dict[str, str] = {
     "within limits": gettext_noop("within limits"),
     "outside limits": gettext_noop("outside limits"),
     "descriptive": gettext_noop("descriptive"),
+    "not-evaluable": gettext_noop("not evaluable"),
     "equivalent": gettext_noop("equivalent"),
     "not shown equivalent": gettext_noop("not shown equivalent"),
     "not assessed": gettext_noop("not assessed"),
@@ -38,6 +39,7 @@ TERMS: dict[str, str] = {
     "quality-range": gettext_noop("quality range"),
     "equivalence": gettext_noop("equivalence test"),
     "tolerance-interval": gettext_noop("tolerance interval"),
+    "min-max": gettext_noop("min-max range"),
     # ADA cut points: tiers, estimates, scales, cut-point types, normalisation
     "screening": gettext_noop("screening"),
     "confirmatory": gettext_noop("confirmatory"),
