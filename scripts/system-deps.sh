@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What the test suite needs beyond Python: installed only when missing (idempotent).
-#   pdftoppm, pdftotext  <- poppler-utils   (PDF reports are rendered in tests)
+#   pdftoppm, pdftotext  <- poppler-utils   (PDF reports are rendered in tests; pdffonts too)
+#   Noto Sans CJK SC     <- fonts-noto-cjk  (Chinese reports and plots; ~56 MB download, ~91 MB installed)
 #   /usr/bin/chromium    <- chromium        (the web workspace's end-to-end tests, driven by Playwright)
 #   npm                  <- npm             (to fetch axe-core, the accessibility checker, from the npm registry)
 #   .web-test-deps/node_modules/axe-core    (npm package, injected into pages by the browser tests)
@@ -8,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+fc-list 2>/dev/null | grep -q "Noto Sans CJK SC" || need+=(fonts-noto-cjk)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then

@@ -7,8 +7,12 @@ without reading the code.
 
 from __future__ import annotations
 
-from collections.abc import Container, Sequence
+from collections.abc import Callable, Container, Sequence
 from typing import Any
+
+
+def _same(text: str) -> str:
+    return text
 
 
 class BioparityError(Exception):
@@ -61,21 +65,40 @@ class DataFileError(InputError):
         self.column = column
         self.value = value
         self.expected = expected
+        super().__init__(self.message())
+
+    def message(self, _: Callable[[str], str] = _same) -> str:
+        """The message, its labels (row, line, column, got, expected) worded by ``_`` (a gettext: the
+        command line passes :func:`bioparity.i18n.gettext`); the problem, file name, column name and
+        value are printed as they are.
+
+        Examples
+        --------
+        >>> DataFileError("not a number", file="pk.csv", row=3, line=4, column="conc", value="x").message()
+        "pk.csv, row 3 (line 4), column 'conc': not a number (got 'x')"
+        """
         where = []
-        if file is not None:
-            where.append(str(file))
-        if row is not None:
-            where.append(f"row {row}" + (f" (line {line})" if line is not None else ""))
-        if column is not None:
-            where.append(f"column '{column}'")
-        text = ", ".join(where)
-        text = f"{text}: {problem}" if text else problem
-        if value is not None:
+        if self.file is not None:
+            where.append(str(self.file))
+        if self.row is not None:
+            where.append(
+                _("row %(row)s (line %(line)s)") % {"row": self.row, "line": self.line}
+                if self.line is not None
+                else _("row %(row)s") % {"row": self.row}
+            )
+        if self.column is not None:
+            where.append(_("column '%(column)s'") % {"column": self.column})
+        text = _(", ").join(where)
+        text = (
+            _("%(where)s: %(problem)s") % {"where": text, "problem": self.problem} if text else self.problem
+        )
+        if self.value is not None:
+            value = self.value
             plain = value.item() if type(value).__module__ == "numpy" and hasattr(value, "item") else value
-            text += f" (got {plain!r})"  # -5.0, not np.float64(-5.0)
-        if expected:
-            text += f"; expected {expected}"
-        super().__init__(text)
+            text += _(" (got %(value)s)") % {"value": repr(plain)}  # -5.0, not np.float64(-5.0)
+        if self.expected:
+            text += _("; expected %(expected)s") % {"expected": self.expected}
+        return text
 
     def relocated(self, file: str | None, *, row: int | None, line: int | None) -> DataFileError:
         """The same problem (column, value, expectation) at another place: ``file``, ``row``, ``line``.
@@ -128,12 +151,16 @@ class RuleFileError(InputError):
         self.file = file
         self.rule_id = rule_id
         self.field = field
-        where = [file]
-        if rule_id is not None:
-            where.append(f"rule {rule_id}")
-        if field is not None:
-            where.append(f"field '{field}'")
-        super().__init__(f"{', '.join(where)}: {problem}")
+        super().__init__(self.message())
+
+    def message(self, _: Callable[[str], str] = _same) -> str:
+        """The message, its labels (rule, field) worded by ``_`` (see :meth:`DataFileError.message`)."""
+        where = [self.file]
+        if self.rule_id is not None:
+            where.append(_("rule %(rule)s") % {"rule": self.rule_id})
+        if self.field is not None:
+            where.append(_("field '%(field)s'") % {"field": self.field})
+        return _("%(where)s: %(problem)s") % {"where": _(", ").join(where), "problem": self.problem}
 
 
 class SearchError(BioparityError):

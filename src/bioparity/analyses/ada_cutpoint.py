@@ -30,7 +30,10 @@ from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.options import flag_option, number_option, optional_number, text_option, yes_no
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
+from bioparity.analyses.terms import term
 from bioparity.bioassay import inhibition, screening_and_confirmatory
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.io.bioassay import CUTPOINT_COLUMNS, read_cutpoint_data
 
 NAME = "ada-cutpoint"
@@ -82,23 +85,23 @@ def _selected(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _scale(r: Mapping[str, Any]) -> str:
     if r.get(TIER) == "confirmatory":
-        return "% inhibition"
-    return "log" if r.get(TRANSFORM) == "log" else "signal"
+        return _("% inhibition")
+    return _("log") if r.get(TRANSFORM) == "log" else _("signal")
 
 
 def _cut_point_row(r: Mapping[str, Any]) -> tuple[str, ...]:
     factor = r.get("normalization_factor")
-    normalisation = str(r.get("normalization") or "none")
+    normalisation = term(r.get("normalization") or "none")
     if isinstance(factor, (int, float)) and math.isfinite(factor):
-        normalisation += f" (factor {cell(factor, 5)})"
+        normalisation += _(" (factor %(factor)s)") % {"factor": cell(factor, 5)}
     return (
-        str(r[TIER]),
+        term(r[TIER]),
         f"{100 * float(r[FPR]):g}%",
         _scale(r),
         str(r.get(METHOD)),
         cell(r.get(CUT_POINT), 5),
         *(cell(r.get(e), 5) for e in ESTIMATES),
-        f"{r.get(CUT_POINT_TYPE)}; {normalisation}",
+        f"{term(r.get(CUT_POINT_TYPE))}; {normalisation}",
         f"{cell(r.get('n_donors'))} x {cell(r.get('n_runs'))} ({cell(r.get('n_values'))})",
         cell(r.get(N_OUTLIERS)),
     )
@@ -117,47 +120,49 @@ def ada_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
     chosen = _selected(frame)
     records = [{str(k): v for k, v in r.items()} for r in chosen.to_dict("records")]
     main = Table(
-        "ADA cut points per tier (data scale; the reported estimate and every alternative)",
+        _("ADA cut points per tier (data scale; the reported estimate and every alternative)"),
         (
-            "tier",
-            "FPR",
-            "scale",
-            "reported",
-            "cut point",
-            "parametric",
-            "robust",
-            "nonparametric",
-            "parametric LCL",
-            "type; normalisation",
-            "donors x runs (values)",
-            "outliers removed",
+            _("tier"),
+            _("FPR"),
+            _("scale"),
+            _("reported"),
+            _("cut point"),
+            _("parametric"),
+            _("robust"),
+            _("nonparametric"),
+            _("parametric LCL"),
+            _("type; normalisation"),
+            _("donors x runs (values)"),
+            _("outliers removed"),
         ),
         tuple(_cut_point_row(r) for r in records),
         (False, True, False, False, True, True, True, True, True, False, False, True),
         wide=True,
-        note="Parametric: mean + z·SD; robust: median + z·1.4826·MAD; nonparametric: the empirical "
-        "quantile; parametric LCL: the lower confidence limit of the parametric percentile "
-        "(Devanarayan 2017). Fixed or floating after comparing run means and variances.",
+        note=_(
+            "Parametric: mean + z·SD; robust: median + z·1.4826·MAD; nonparametric: the empirical "
+            "quantile; parametric LCL: the lower confidence limit of the parametric percentile "
+            "(Devanarayan 2017). Fixed or floating after comparing run means and variances."
+        ),
     )
     columns = {
-        TIER: "tier",
-        "var_donor": "var donor",
-        "var_residual": "var residual",
-        "run_means_p": "p run means",
-        "run_variances_p": "p run var",
-        "skewness_raw": "skew raw",
-        "skewness_log": "skew log",
-        "shapiro_p": "Shapiro p",
-        "mean_t": "mean",
-        "sd_t": "SD",
-        "median_t": "median",
-        "mad_t": "MAD",
+        TIER: _("tier"),
+        "var_donor": _("var donor"),
+        "var_residual": _("var residual"),
+        "run_means_p": _("p run means"),
+        "run_variances_p": _("p run var"),
+        "skewness_raw": _("skew raw"),
+        "skewness_log": _("skew log"),
+        "shapiro_p": _("Shapiro p"),
+        "mean_t": _("mean"),
+        "sd_t": _("SD"),
+        "median_t": _("median"),
+        "mad_t": _("MAD"),
     }
     shown = chosen[[c for c in columns if c in chosen.columns]].map(_four_digits)
     components = panels(
-        shown, [TIER], "Variance components (REML) and distribution (analysis scale)", headers=columns
+        shown, [TIER], _("Variance components (REML) and distribution (analysis scale)"), headers=columns
     )
-    appendix = panels(frame, [TIER, ESTIMATE], "Complete cut-point result")
+    appendix = panels(frame, [TIER, ESTIMATE], _("Complete cut-point result"))
     return ReportTables((main, *components), tuple(appendix))
 
 
@@ -172,14 +177,23 @@ def ada_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     ]
     parts = []
     for r in chosen:
-        unit = " % inhibition" if r.get(TIER) == "confirmatory" else ""
-        scale = "" if r.get(TIER) == "confirmatory" else f", {r.get(TRANSFORM)} scale"
+        confirmatory = r.get(TIER) == "confirmatory"
         parts.append(
-            f"{r.get(TIER)} cut point {cell(r.get(CUT_POINT), 4)}{unit} ({r.get(METHOD)}{scale}, "
-            f"FPR {100 * float(r.get(FPR) or 0):g}%, {r.get(CUT_POINT_TYPE)})"
+            _("%(tier)s cut point %(value)s%(unit)s (%(method)s%(scale)s, FPR %(fpr)s%%, %(type)s)")
+            % {
+                "tier": term(r.get(TIER)),
+                "value": cell(r.get(CUT_POINT), 4),
+                "unit": _(" % inhibition") if confirmatory else "",
+                "method": term(r.get(METHOD)),
+                "scale": ""
+                if confirmatory
+                else _(", %(transform)s scale") % {"transform": term(r.get(TRANSFORM))},
+                "fpr": f"{100 * float(r.get(FPR) or 0):g}",
+                "type": term(r.get(CUT_POINT_TYPE)),
+            }
         )
-    removed = ", ".join(f"{r.get(TIER)} {int(r.get(N_OUTLIERS) or 0)}" for r in chosen)
-    return "; ".join(parts) + f"; outliers removed: {removed}"
+    removed = ", ".join(f"{term(r.get(TIER))} {int(r.get(N_OUTLIERS) or 0)}" for r in chosen)
+    return "; ".join(parts) + _("; outliers removed: %(removed)s") % {"removed": removed}
 
 
 def ada_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
@@ -188,12 +202,13 @@ def ada_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str
     outliers = pd.to_numeric(chosen.get(N_OUTLIERS, pd.Series(dtype=float)), errors="coerce").fillna(0)
     floating = int((chosen.get(CUT_POINT_TYPE, pd.Series(dtype=str)) == "floating").sum())
     return [
-        ("outliers removed (values or donors, all tiers)", int(outliers.sum())),
-        ("tiers with a floating cut point", floating),
+        (_("outliers removed (values or donors, all tiers)"), int(outliers.sum())),
+        (_("tiers with a floating cut point"), floating),
     ]
 
 
-REMOVED = "removed as outlier"
+#: The series of the values removed as outliers (translated where the figure is built).
+REMOVED = gettext_noop("removed as outlier")
 
 
 def screening_figure(
@@ -216,20 +231,29 @@ def screening_figure(
     )
     signal = data["signal"].astype(float)
     points = [
-        Line(f"run {name}", index[idx].tolist(), signal[idx].tolist())
+        Line(_("run %(run)s") % {"run": name}, index[idx].tolist(), signal[idx].tolist())
         for name, idx in data[~is_removed].groupby(run[~is_removed], sort=True).groups.items()
     ]
     if is_removed.any():
-        points.append(Line(REMOVED, index[is_removed].tolist(), signal[is_removed].tolist()))
+        points.append(Line(_(REMOVED), index[is_removed].tolist(), signal[is_removed].tolist()))
     cut = float(chosen[CUT_POINT])
-    fpr = f"{100 * float(chosen[FPR]):g}%"
     return XYPlot(
-        f"Screening signals of {len(donors)} donors: cut point {cell(cut, 4)} ({chosen.get(METHOD)}, "
-        f"{chosen.get(TRANSFORM)} scale, FPR {fpr}, {chosen.get(CUT_POINT_TYPE)})",
-        "donor (order in the file)",
-        "screening signal",
+        _(
+            "Screening signals of %(donors)d donors: cut point %(cut)s (%(method)s, %(transform)s scale, "
+            "FPR %(fpr)s%%, %(type)s)"
+        )
+        % {
+            "donors": len(donors),
+            "cut": cell(cut, 4),
+            "method": term(chosen.get(METHOD)),
+            "transform": term(chosen.get(TRANSFORM)),
+            "fpr": f"{100 * float(chosen[FPR]):g}",
+            "type": term(chosen.get(CUT_POINT_TYPE)),
+        },
+        _("donor (order in the file)"),
+        _("screening signal"),
         points=tuple(points),
-        hlines=(RefLine(f"screening cut point {cell(cut, 4)}", cut),),
+        hlines=(RefLine(_("screening cut point %(cut)s") % {"cut": cell(cut, 4)}, cut),),
         log_y=chosen.get(TRANSFORM) == "log",
     )
 
@@ -425,7 +449,7 @@ def example_data() -> bytes:
 
 ADA_CUTPOINT = Analysis(
     name=NAME,
-    title="ADA assay cut points",
+    title=gettext_noop("ADA assay cut points"),
     description="ADA cut points (screening, confirmatory, titration) from validation data of naive donors",
     read=read_ada,
     compute=ada_cutpoint_kind,

@@ -17,8 +17,11 @@ import pandas as pd
 
 from bioparity.analyses.contract import Analysis, Option, packaged_example
 from bioparity.analyses.options import number_option, text_option
+from bioparity.analyses.terms import term
 from bioparity.be import BE_METHODS, crossover_data, evaluate_be
 from bioparity.be.data import read_crossover_file
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.io import read_table
 from bioparity.io.pp import CROSSOVER_COLUMNS
 
@@ -57,17 +60,24 @@ def be_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``abe: PE 104.12%, 90% CI 97.32-111.40% within 80.00-125.00%: pass``."""
     alpha = result.get("alpha", options.get("alpha", 0.05))
     level = f"{100 * (1 - 2 * float(alpha)):g}%"
-    verdict = "pass" if result.get("pass") else "fail"
-    return (
-        f"{result.get('method')}: PE {_percent(result.get('pe'))}%, {level} CI "
-        f"{_percent(result.get('ci_lower'))}-{_percent(result.get('ci_upper'))}%, limits "
-        f"{_percent(result.get('lower_limit'))}-{_percent(result.get('upper_limit'))}%: {verdict}"
-    )
+    verdict = term("pass" if result.get("pass") else "fail")
+    return _(
+        "%(method)s: PE %(pe)s%%, %(level)s CI %(lower)s-%(upper)s%%, limits %(low)s-%(high)s%%: %(verdict)s"
+    ) % {
+        "method": result.get("method"),
+        "pe": _percent(result.get("pe")),
+        "level": level,
+        "lower": _percent(result.get("ci_lower")),
+        "upper": _percent(result.get("ci_upper")),
+        "low": _percent(result.get("lower_limit")),
+        "high": _percent(result.get("upper_limit")),
+        "verdict": verdict,
+    }
 
 
 BE = Analysis(
     name=NAME,
-    title="Bioequivalence",
+    title=gettext_noop("Bioequivalence"),
     description="Bioequivalence of a crossover or replicate study (ABE, EMA ABEL Method A/B, FDA RSABE)",
     read=read_crossover,
     compute=be_kind,

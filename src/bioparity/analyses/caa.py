@@ -26,11 +26,14 @@ from bioparity.analyses.figures import Figure, caa_attributes, caa_plot, human_n
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.options import flag_option, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels
+from bioparity.analyses.terms import term
 from bioparity.caa import assess, read_catalogue
 from bioparity.caa.catalogue import DEFAULT_PLAN, PLANS, Catalogue
 from bioparity.caa.example import example_paths
 from bioparity.caa.potency import POTENCY_TIER, is_potency_results, potency_lot_values
 from bioparity.errors import InputError
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.io.caa import csv_header, read_long_table, read_potency_lots
 
 NAME = "caa"
@@ -119,19 +122,20 @@ def caa_names(options: Mapping[str, Any]) -> dict[str, str]:
     return {a: human_name(a, spec.description) for a, spec in catalogue.attributes.items()}
 
 
-#: Headers of the plans table (the columns of :func:`bioparity.caa.operating.plan_summary`).
+#: Headers of the plans table (the columns of :func:`bioparity.caa.operating.plan_summary`; translated
+#: where printed).
 PLAN_HEADERS = (
-    "plan",
-    "test lots",
-    "reference lots",
-    "comparisons",
-    "P(pass) equal",
-    "+1 s_R shift",
-    "+2 s_R shift",
-    "doubled SD",
-    "max MC SE",
-    "equivalence type I at the margin",
-    "large-n type I",
+    gettext_noop("plan"),
+    gettext_noop("test lots"),
+    gettext_noop("reference lots"),
+    gettext_noop("comparisons"),
+    gettext_noop("P(pass) equal"),
+    gettext_noop("+1 s_R shift"),
+    gettext_noop("+2 s_R shift"),
+    gettext_noop("doubled SD"),
+    gettext_noop("max MC SE"),
+    gettext_noop("equivalence type I at the margin"),
+    gettext_noop("large-n type I"),
 )
 
 
@@ -146,8 +150,8 @@ def plan_table(frame: pd.DataFrame) -> Table | None:
     rows = tuple(tuple(cell(v, 5) for v in r) for r in summary.itertuples(index=False))
     numeric = tuple(pd.api.types.is_numeric_dtype(summary[c]) for c in summary.columns)
     return Table(
-        "Plans and operating characteristics (probability of passing, seeded simulation)",
-        PLAN_HEADERS,
+        _("Plans and operating characteristics (probability of passing, seeded simulation)"),
+        tuple(_(h) for h in PLAN_HEADERS),
         rows,
         numeric,
     )
@@ -157,19 +161,32 @@ def _key_statistic(r: Mapping[str, Any]) -> str:
     method = str(r.get("method") or "")
     unit = str(r.get("unit") or "")
     if method == "equivalence":
-        return (
-            f"difference {cell(r.get('estimate'), 4)}, CI ({cell(r.get('ci_lower'), 4)}, "
-            f"{cell(r.get('ci_upper'), 4)}) within [{cell(r.get('lower_limit'), 4)}, "
-            f"{cell(r.get('upper_limit'), 4)}] {unit}".rstrip()
-        )
+        text = _("difference %(estimate)s, CI (%(lower)s, %(upper)s) within [%(low)s, %(high)s] %(unit)s") % {
+            "estimate": cell(r.get("estimate"), 4),
+            "lower": cell(r.get("ci_lower"), 4),
+            "upper": cell(r.get("ci_upper"), 4),
+            "low": cell(r.get("lower_limit"), 4),
+            "high": cell(r.get("upper_limit"), 4),
+            "unit": unit,
+        }
+        return text.rstrip()
     if method == "quality-range":
-        return (
-            f"{cell(r.get('n_inside'))}/{cell(r.get('n_test'))} lots in "
-            f"[{cell(r.get('lower_limit'), 4)}, {cell(r.get('upper_limit'), 4)}] {unit}".rstrip()
-        )
+        text = _("%(inside)s/%(n)s lots in [%(low)s, %(high)s] %(unit)s") % {
+            "inside": cell(r.get("n_inside")),
+            "n": cell(r.get("n_test")),
+            "low": cell(r.get("lower_limit"), 4),
+            "high": cell(r.get("upper_limit"), 4),
+            "unit": unit,
+        }
+        return text.rstrip()
     if method == "descriptive":
-        return f"means {cell(r.get('mean_test'), 4)} vs {cell(r.get('mean_reference'), 4)} {unit}".rstrip()
-    return f"{r.get('statistic', 'estimate')} {cell(r.get('estimate'), 4)}"
+        text = _("means %(test)s vs %(reference)s %(unit)s") % {
+            "test": cell(r.get("mean_test"), 4),
+            "reference": cell(r.get("mean_reference"), 4),
+            "unit": unit,
+        }
+        return text.rstrip()
+    return f"{r.get('statistic', _('estimate'))} {cell(r.get('estimate'), 4)}"
 
 
 def caa_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
@@ -188,23 +205,23 @@ def caa_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
         cells = [
             names.get(str(attribute), str(attribute)),
             cell(first.get("tier")),
-            str(first.get("method") or ""),
+            term(first.get("method") or ""),
         ]
         for c in comparisons:
             r = by.get(c)
-            cells.append("—" if r is None else f"{r['status']}: {_key_statistic(r)}")
+            cells.append("—" if r is None else f"{term(r['status'])}: {_key_statistic(r)}")
         rows.append(tuple(cells))
         css.append("fail" if (g["status"].astype(str) == "fail").any() else "")
     main = Table(
-        "Comparative analytical assessment: verdict and key statistic per attribute and comparison",
-        ("attribute", "tier", "method", *comparisons),
+        _("Comparative analytical assessment: verdict and key statistic per attribute and comparison"),
+        (_("attribute"), _("tier"), _("method"), *comparisons),
         tuple(rows),
         (False, True, False, *([False] * len(comparisons))),
         css=tuple(css),
         wide=True,
-        note="Reasons, settings and every statistic per comparison are in the appendix.",
+        note=_("Reasons, settings and every statistic per comparison are in the appendix."),
     )
-    appendix = panels(frame, [ATTRIBUTE, COMPARISON], "Complete CAA result")
+    appendix = panels(frame, [ATTRIBUTE, COMPARISON], _("Complete CAA result"))
     plans = plan_table(frame)
     return ReportTables((main,), tuple(appendix), extra=() if plans is None else (plans,))
 
@@ -221,17 +238,23 @@ def caa_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     columns, rows = list(result.get("columns") or []), list(result.get("rows") or [])
     statuses = _statuses(rows, columns)
     attributes = {r[columns.index(ATTRIBUTE)] for r in rows} if ATTRIBUTE in columns else set()
-    counts = ", ".join(f"{statuses.count(s)} {s}" for s in sorted(set(statuses)))
-    return f"{len(attributes)} attributes, {len(rows)} comparisons: {counts or 'none decided'}"
+    counts = ", ".join(f"{statuses.count(s)} {term(s)}" for s in sorted(set(statuses)))
+    return _("%(attributes)d attributes, %(comparisons)d comparisons: %(counts)s") % {
+        "attributes": len(attributes),
+        "comparisons": len(rows),
+        "counts": counts or _("none decided"),
+    }
 
 
 def caa_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
     """Comparisons per status (pass, fail, descriptive, ...)."""
     statuses = _statuses(table.values.tolist(), list(table.columns))
-    return [(f"comparisons {s}", statuses.count(s)) for s in sorted(set(statuses))]
+    return [
+        (_("comparisons %(status)s") % {"status": term(s)}, statuses.count(s)) for s in sorted(set(statuses))
+    ]
 
 
-PLOT_NOTE = (
+PLOT_NOTE = gettext_noop(
     "Lot values by source (bar: mean) with each comparison's acceptance range or interval shaded; "
     "attributes with a failed comparison first."
 )
@@ -253,17 +276,19 @@ def caa_figures(run: RunView) -> list[Figure]:
     for attribute in caa_attributes(records):
         plot = caa_plot(lots, records, attribute, names)
         if plot is not None:
-            label = f"Lot values by source with the acceptance ranges, {attribute}"
+            label = _("Lot values by source with the acceptance ranges, %(attribute)s") % {
+                "attribute": attribute
+            }
             out.append(
                 Figure(
                     "caa",
-                    "Attribute plot",
+                    _("Attribute plot"),
                     label,
                     plot,
                     series="attribute",
                     item=attribute,
-                    group_title="Attribute plots",
-                    note=PLOT_NOTE,
+                    group_title=_("Attribute plots"),
+                    note=_(PLOT_NOTE),
                 )
             )
     return out
@@ -271,7 +296,7 @@ def caa_figures(run: RunView) -> list[Figure]:
 
 CAA = Analysis(
     name=NAME,
-    title="Comparative analytical assessment",
+    title=gettext_noop("Comparative analytical assessment"),
     description="Comparative analytical assessment: every attribute, every comparison (tier from the data)",
     read=read_caa,
     compute=caa_kind,

@@ -36,6 +36,7 @@ import pandas as pd
 from bioparity.analyses.figures import Figure
 from bioparity.analyses.tables import ReportTables, generic_tables
 from bioparity.errors import InputError
+from bioparity.i18n import gettext as _
 
 #: How an option's value is typed: free text, a number, a whole number, a yes/no flag, or a
 #: comma-separated list (stored as the text, e.g. ``test,eu-ref,us-ref``).
@@ -348,9 +349,14 @@ UnitsHook = Callable[[Mapping[str, Any]], dict[str, str]]
 def table_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """The default summary line: how many rows a tabular result has, or which values it holds."""
     if isinstance(result.get("rows"), list):
-        return f"{len(result['rows'])} result rows, {len(result.get('columns') or [])} columns"
+        return _("%(rows)d result rows, %(columns)d columns") % {
+            "rows": len(result["rows"]),
+            "columns": len(result.get("columns") or []),
+        }
     scalars = [k for k, v in result.items() if isinstance(v, (str, int, float, bool)) or v is None]
-    return "result: " + ", ".join(f"{k} = {_value_text(result[k])}" for k in scalars[:6])
+    return _("result: %(values)s") % {
+        "values": ", ".join(f"{k} = {_value_text(result[k])}" for k in scalars[:6])
+    }
 
 
 def _value_text(value: Any) -> str:

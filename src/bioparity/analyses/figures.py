@@ -24,6 +24,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bioparity.analyses.terms import term
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
+
 ARM_COLUMNS = ("arm", "treatment", "TRT", "group")
 #: File formats of the static plots written by the CLI (:func:`bioparity.report.static.write_caa_plots`).
 PLOT_FORMATS = ("png", "svg")
@@ -325,14 +329,16 @@ def _nominal_times(data: pd.DataFrame) -> tuple[pd.Series, str]:
     profiles = data.groupby(["arm", "subject"]).ngroups
     shared = data.groupby("time")["subject"].nunique()
     if bool((shared >= 0.5 * profiles).all()):
-        return data["time"], "mean per arm at each sampling time (all times are scheduled times)"
+        return data["time"], _("mean per arm at each sampling time (all times are scheduled times)")
     order = data.sort_values("time").groupby(["arm", "subject"]).cumcount()
     order = order.reindex(data.index)
     medians = data["time"].groupby(order).median()
     return (
         order.map(medians).astype(float),
-        "actual times binned by sample order: the k-th sample of each profile is placed at the "
-        "median time of all k-th samples",
+        _(
+            "actual times binned by sample order: the k-th sample of each profile is placed at the "
+            "median time of all k-th samples"
+        ),
     )
 
 
@@ -357,7 +363,7 @@ def profile_plot(frame: pd.DataFrame, conc_unit: str = "", time_unit: str = "h")
     if data.empty:
         return None
     if nominal:
-        rule = f"mean per arm at each nominal time (column {nominal})"
+        rule = _("mean per arm at each nominal time (column %(column)s)") % {"column": nominal}
     else:
         times, rule = _nominal_times(data)
         data = data.assign(time=times)
@@ -371,12 +377,13 @@ def profile_plot(frame: pd.DataFrame, conc_unit: str = "", time_unit: str = "h")
         for (a, _), g in data.sort_values("time").groupby(["arm", "subject"], sort=True)
     )
     counts = data.groupby("arm")["subject"].nunique()
-    unit = f" ({conc_unit})" if conc_unit else ""
     return ProfilePlot(
         lines,
         {str(k): int(v) for k, v in counts.items()},
-        time_label=f"nominal time after dose ({time_unit})" if time_unit else "nominal time after dose",
-        conc_label=f"concentration{unit}",
+        time_label=_("nominal time after dose (%(unit)s)") % {"unit": time_unit}
+        if time_unit
+        else _("nominal time after dose"),
+        conc_label=_("concentration (%(unit)s)") % {"unit": conc_unit} if conc_unit else _("concentration"),
         individual=individual,
         time_rule=rule,
     )
@@ -416,10 +423,12 @@ def power_plot(rows: Sequence[Mapping[str, Any]]) -> PowerPlot | None:
     if not rows:
         return None
     frame = pd.DataFrame(list(rows))
+    # the labels stay English (the renderers translate them: gettext_noop); "power" marks a power plot
+    total_n, power = gettext_noop("total sample size n"), gettext_noop("power")
     if {"n", "power"} <= set(frame.columns) and "target_power" not in frame.columns:
-        x, y, x_label, y_label, target = "n", "power", "total sample size n", "power", None
+        x, y, x_label, y_label, target = "n", "power", total_n, power, None
     elif {"cv", "n"} <= set(frame.columns):
-        x, y, x_label, y_label = "cv", "n", "CV", "total sample size n"
+        x, y, x_label, y_label = "cv", "n", gettext_noop("CV"), total_n
         target = None
     else:
         return None
@@ -500,8 +509,8 @@ def caa_plot(
         lo, hi = _number(r.get("lower_limit")), _number(r.get("upper_limit"))
         lo_v = shift + lo if math.isfinite(shift + lo) else float(np.nanmin(values))
         hi_v = shift + hi if math.isfinite(shift + hi) else float(np.nanmax(values))
-        bands.append(Band(f"{r['reference_source']}: {r['method']} ({r['status']})", lo_v, hi_v))
+        bands.append(Band(f"{r['reference_source']}: {term(r['method'])} ({term(r['status'])})", lo_v, hi_v))
     unit = str(mine[0].get("unit") or "") if mine else ""
-    status = "; ".join(f"{r['comparison']}: {r['status']}" for r in mine)
+    status = "; ".join(f"{r['comparison']}: {term(r['status'])}" for r in mine)
     name = (names or {}).get(attribute, human_name(attribute))
     return CAAPlot(attribute, unit, sources, by_source, tuple(bands), status, name)

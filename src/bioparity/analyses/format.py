@@ -6,13 +6,15 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
+from bioparity.i18n import gettext as _
+
 
 def fmt_value(value: Any, digits: int = 6) -> str:
     """A table cell: numbers to ``digits`` significant digits, missing as an em dash."""
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, float):
         if math.isnan(value):
             return "—"

@@ -21,7 +21,10 @@ from bioparity.analyses.contract import Analysis, InputColumn, Option, example_f
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.options import text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels
+from bioparity.analyses.terms import term, yes_no_text
 from bioparity.bioassay import ISR_LIMITS, isr
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.io.bioassay import read_isr_data
 
 NAME = "isr"
@@ -63,40 +66,53 @@ def isr_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
             cell(r[ORIGINAL], 5),
             cell(r[REPEAT], 5),
             f"{float(r[DIFFERENCE]):+.1f}",
-            "yes" if r[WITHIN] else "no",
+            yes_no_text(r[WITHIN]),
         )
 
-    headers = ("sample", "original", "repeat", "% difference", f"within ±{limit}%")
+    headers = (
+        _("sample"),
+        _("original"),
+        _("repeat"),
+        _("% difference"),
+        _("within ±%(limit)s%%") % {"limit": limit},
+    )
     numeric = (False, True, True, True, False)
     main = Table(
-        "Incurred sample reanalysis per sample (ICH M10 section 7)",
+        _("Incurred sample reanalysis per sample (ICH M10 section 7)"),
         headers,
         tuple(row(r) for r in records),
         numeric,
         css=tuple("" if r[WITHIN] else "fail" for r in records),
-        note="% difference = 100 (repeat - original) / mean(repeat, original).",
+        note=_("% difference = 100 (repeat - original) / mean(repeat, original)."),
     )
     outside = [r for r in records if not r[WITHIN]]
-    extra = (Table("Samples outside the limit (to investigate)", headers, tuple(map(row, outside)), numeric),)
-    appendix = panels(frame, [SAMPLES], "Complete ISR result")
+    extra = (
+        Table(_("Samples outside the limit (to investigate)"), headers, tuple(map(row, outside)), numeric),
+    )
+    appendix = panels(frame, [SAMPLES], _("Complete ISR result"))
     return ReportTables((main,), tuple(appendix), extra=extra if outside else ())
 
 
 def isr_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``ISR pass: 19 of 20 repeats (95.0%) within ±30% (ICH M10: at least two thirds)``."""
-    verdict = "pass" if result.get(PASSED) else "fail"
+    verdict = term("pass" if result.get(PASSED) else "fail")
     limit = ISR_LIMITS.get(str(options.get("assay")), float("nan"))
-    return (
-        f"ISR {verdict}: {result.get('n_within')} of {result.get('n_rows')} repeats "
-        f"({100 * float(result.get('share_within') or 0):.1f}%) within ±{limit:g}% "
+    return _(
+        "ISR %(verdict)s: %(within)s of %(n)s repeats (%(share)s%%) within ±%(limit)s%% "
         "(ICH M10: at least two thirds)"
-    )
+    ) % {
+        "verdict": verdict,
+        "within": result.get("n_within"),
+        "n": result.get("n_rows"),
+        "share": f"{100 * float(result.get('share_within') or 0):.1f}",
+        "limit": f"{limit:g}",
+    }
 
 
 def isr_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
     """Samples outside the limit."""
     outside = int((table[WITHIN] == False).sum()) if WITHIN in table.columns else 0  # noqa: E712
-    return [("samples outside the limit", outside)]
+    return [(_("samples outside the limit"), outside)]
 
 
 def example_data() -> bytes:
@@ -113,7 +129,7 @@ def example_data() -> bytes:
 
 ISR = Analysis(
     name=NAME,
-    title="Incurred sample reanalysis",
+    title=gettext_noop("Incurred sample reanalysis"),
     description="Incurred sample reanalysis per ICH M10: % difference of each repeat and the two-thirds rule",
     read=read_isr,
     compute=isr_kind,

@@ -32,6 +32,8 @@ from bioparity.analyses.tables import (
     unit_label,
 )
 from bioparity.errors import DataFileError, InputError
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.io.readers import read_any_table
 from bioparity.nca import GROUP_COLUMNS, NCASpec, Where, result_table, run_nca, spec_from_options
 from bioparity.nca.review import choices_frame
@@ -42,13 +44,23 @@ NAME = "nca"
 TESTCD, RESULT, RESULT_UNIT = "PPTESTCD", "PPSTRESN", "PPSTRESU"
 
 #: NCA parameter groups (CDISC PPTESTCD codes) for the per-subject tables; other codes go to "Other".
+#: (The group names are translated where they are printed.)
 NCA_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Exposure", ("CMAX", "TMAX", "CLST", "TLST", "CMIN", "TMIN", "CAVG", "C0", "TLAG", "CTROUGH")),
-    ("Area under the curve", ("AUCLST", "AUCALL", "AUCIFO", "AUCIFP", "AUCPEO", "AUCPEP", "AUCTAU")),
-    ("Terminal phase (lambda_z)", ("LAMZ", "LAMZHL", "R2", "R2ADJ", "LAMZLL", "LAMZUL", "LAMZNPT")),
-    ("Lambda_z review", ("LAMZSPN", "CLSTP")),
-    ("Clearance, volume and moments", ("CLFO", "CLO", "VZFO", "VZO", "MRTEVIFO", "MRTIVIFO")),
-    ("Moments (AUMC)", ("AUMCLST", "AUMCIFO", "AUMCTAU")),
+    (
+        gettext_noop("Exposure"),
+        ("CMAX", "TMAX", "CLST", "TLST", "CMIN", "TMIN", "CAVG", "C0", "TLAG", "CTROUGH"),
+    ),
+    (
+        gettext_noop("Area under the curve"),
+        ("AUCLST", "AUCALL", "AUCIFO", "AUCIFP", "AUCPEO", "AUCPEP", "AUCTAU"),
+    ),
+    (
+        gettext_noop("Terminal phase (lambda_z)"),
+        ("LAMZ", "LAMZHL", "R2", "R2ADJ", "LAMZLL", "LAMZUL", "LAMZNPT"),
+    ),
+    (gettext_noop("Lambda_z review"), ("LAMZSPN", "CLSTP")),
+    (gettext_noop("Clearance, volume and moments"), ("CLFO", "CLO", "VZFO", "VZO", "MRTEVIFO", "MRTIVIFO")),
+    (gettext_noop("Moments (AUMC)"), ("AUMCLST", "AUMCIFO", "AUMCTAU")),
 )
 #: Usual names of a column giving each concentration's unit (``bioparity nca --conc-unit-column``):
 #: the standard and original result units of the CDISC SDTM Pharmacokinetic Concentrations (PC) domain.
@@ -85,12 +97,16 @@ def _result_tables(frame: pd.DataFrame) -> ReportTables:
     main: list[Table] = []
     stats = summary_statistics(frame, group=arm, unit=unit_col).to_frame()
     stat_headers = {
-        "parameter": "parameter (unit)",
-        "n_missing": "n missing",
-        "sd": "SD",
-        "cv_percent": "CV%",
-        "geometric_mean": "geometric mean",
-        "geometric_cv_percent": "geometric CV%",
+        "parameter": _("parameter (unit)"),
+        "n_missing": _("n missing"),
+        "sd": _("SD"),
+        "cv_percent": _("CV%"),
+        "mean": _("mean"),
+        "median": _("median"),
+        "min": _("min"),
+        "max": _("max"),
+        "geometric_mean": _("geometric mean"),
+        "geometric_cv_percent": _("geometric CV%"),
     }
     stats["parameter"] = [unit_label(p, u) for p, u in zip(stats["parameter"], stats["unit"], strict=True)]
     stats = stats.drop(columns=["unit", "software_version"])
@@ -103,12 +119,14 @@ def _result_tables(frame: pd.DataFrame) -> ReportTables:
     ]
     main.append(
         Table(
-            "Summary statistics per arm and parameter (PPSTRESN by PPTESTCD)",
+            _("Summary statistics per arm and parameter (PPSTRESN by PPTESTCD)"),
             tuple(stat_headers.get(c, c) for c in stats.columns),
             tuple(body),
             tuple(c not in (stats.columns[0], "parameter") for c in stats.columns),
-            note="SD and CV% with n - 1; geometric CV% = 100·sqrt(exp(s²log) - 1); no geometric "
-            "statistics for times of samples (Tmax, Tlast, lambda_z interval), R2, span ratio and counts.",
+            note=_(
+                "SD and CV% with n - 1; geometric CV% = 100·sqrt(exp(s²log) - 1); no geometric "
+                "statistics for times of samples (Tmax, Tlast, lambda_z interval), R2, span ratio and counts."
+            ),
             wide=True,  # 12 columns of up to 10 characters: a landscape page, the max column kept
         )
     )
@@ -117,11 +135,11 @@ def _result_tables(frame: pd.DataFrame) -> ReportTables:
         counts = flag_counts(frame, group=arm).to_frame()
         main.append(
             Table(
-                "Review flags: subjects with the flag per arm",
-                (counts.columns[0], "flag", "subjects flagged", "subjects"),
+                _("Review flags: subjects with the flag per arm"),
+                (counts.columns[0], _("flag"), _("subjects flagged"), _("subjects")),
                 tuple(tuple(cell(v) for v in r) for r in counts.itertuples(index=False)),
                 (False, False, True, True),
-                note="Counted per subject: a flag on several parameters of one profile counts once.",
+                note=_("Counted per subject: a flag on several parameters of one profile counts once."),
             )
         )
     # one row per profile that exists (not the cross product of arms and subjects)
@@ -136,7 +154,7 @@ def _result_tables(frame: pd.DataFrame) -> ReportTables:
             groups.append((name, chosen))
     other = [c for c in codes if c not in placed]
     for i in range(0, len(other), 8):
-        groups.append(("Other parameters", other[i : i + 8]))
+        groups.append((gettext_noop("Other parameters"), other[i : i + 8]))
     appendix: list[Table] = []
     key_width = sum(max(len(k), 10) + 2 for k in keys)
     merged: list[tuple[list[str], list[str]]] = []
@@ -156,7 +174,9 @@ def _result_tables(frame: pd.DataFrame) -> ReportTables:
     for names, chosen in merged:
         part = wide[chosen].reset_index()
         headers = {c: unit_label(c, units.get(c, "")) for c in chosen}
-        title = "; ".join(names) + ": PPSTRESN per subject (PPTESTCD as columns)"
+        title = _("%(groups)s: PPSTRESN per subject (PPTESTCD as columns)") % {
+            "groups": "; ".join(_(n) for n in names)
+        }
         appendix += panels(part, keys, title, headers=headers, budget=PORTRAIT_BUDGET, wide=False)
     others = [c for c in frame.columns if c not in {*keys, "PPTESTCD", "PPSTRESN", "PPSTRESU", "PPORRESU"}]
     numeric = [
@@ -183,7 +203,9 @@ def _result_tables(frame: pd.DataFrame) -> ReportTables:
                 str(k): str(v) for k, v in frame.groupby("PPTESTCD", sort=False)["PPORRESU"].first().items()
             }
         headers = {x: unit_label(x, unit_of.get(x, "")) for x in differ}
-        title = f"{c} per subject where it differs from PPSTRESN (other parameters: equal)"
+        title = _("%(column)s per subject where it differs from PPSTRESN (other parameters: equal)") % {
+            "column": c
+        }
         appendix += panels(
             part.reset_index(), keys, title, headers=headers, budget=PORTRAIT_BUDGET, wide=False
         )
@@ -193,14 +215,14 @@ def _result_tables(frame: pd.DataFrame) -> ReportTables:
     for c in ("PPORRESU", "PPSTRESU"):
         if c in frame.columns:
             u = frame.groupby("PPTESTCD", sort=False)[c].first().reset_index()
-            appendix += panels(u, ["PPTESTCD"], f"{c} (units) by parameter")
+            appendix += panels(u, ["PPTESTCD"], _("%(column)s (units) by parameter") % {"column": c})
     return ReportTables(tuple(main), tuple(appendix))
 
 
 def _equal_note(column: str, n_codes: int) -> Table:
     return Table(
-        f"{column}: equal to PPSTRESN for every profile and parameter",
-        ("column", "parameters", "value"),
+        _("%(column)s: equal to PPSTRESN for every profile and parameter") % {"column": column},
+        (_("column"), _("parameters"), _("value")),
         ((column, str(n_codes), "= PPSTRESN"),),
         (False, True, False),
     )
@@ -224,28 +246,34 @@ def _varying_table(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> 
         for c in columns:
             texts = [cell(v) for v in g[c].tolist()]
             for value in dict.fromkeys(texts):
-                if value in {"", "no", "—"}:
+                if value in {"", "no", _("no"), "—"}:
                     continue
                 chosen = [str(p) for p, t in zip(g["PPTESTCD"].tolist(), texts, strict=True) if t == value]
-                params = "all" if len(chosen) == len(texts) else ", ".join(chosen)
+                params = _("all") if len(chosen) == len(texts) else ", ".join(chosen)
                 found.setdefault((str(c), value, params), []).append(label)
                 listed.add(str(c))
     rows = []
     for (c, value, params), profiles in found.items():
-        who = f"all {n_profiles} profiles" if len(profiles) == n_profiles else ", ".join(profiles)
+        who = (
+            _("all %(n)d profiles") % {"n": n_profiles}
+            if len(profiles) == n_profiles
+            else ", ".join(profiles)
+        )
         rows.append((c, value, params, str(len(profiles)), who))
-    rows += [(str(c), "no or empty everywhere", "all", "0", "—") for c in columns if str(c) not in listed]
+    rows += [
+        (str(c), _("no or empty everywhere"), _("all"), "0", "—") for c in columns if str(c) not in listed
+    ]
     return Table(
-        "Other columns: settings, review flags and methods per profile and parameter",
-        ("column", "value", "parameters (PPTESTCD)", "profiles", "which profiles"),
+        _("Other columns: settings, review flags and methods per profile and parameter"),
+        (_("column"), _("value"), _("parameters (PPTESTCD)"), _("profiles"), _("which profiles")),
         tuple(rows),
         (False, False, False, True, False),
-        note="Values other than empty or 'no'; a flag not listed with 'yes' is 'no' for every profile.",
+        note=_("Values other than empty or 'no'; a flag not listed with 'yes' is 'no' for every profile."),
         wide=True,
     )
 
 
-REVIEW_NOTE = (
+REVIEW_NOTE = gettext_noop(
     "Each choice was made in the NCA review with the reason shown; bioparity nca --review with these "
     "choices gives the same result."
 )
@@ -258,10 +286,12 @@ def review_table(options: Mapping[str, Any]) -> Table | None:
         return None
     keys = [str(k) for k in choices[0]]
     rows = tuple(
-        tuple("whole profile" if k == "time" and c.get(k) == "" else str(c.get(k, "")) for k in keys)
+        tuple(_("whole profile") if k == "time" and c.get(k) == "" else str(c.get(k, "")) for k in keys)
         for c in choices
     )
-    return Table("Reviewer's lambda_z choices", tuple(keys), rows, (False,) * len(keys), note=REVIEW_NOTE)
+    return Table(
+        _("Reviewer's lambda_z choices"), tuple(keys), rows, (False,) * len(keys), note=_(REVIEW_NOTE)
+    )
 
 
 def nca_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
@@ -272,7 +302,7 @@ def nca_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
     return replace(
         tables,
         settings=() if review is None else (review,),
-        appendix_note=", one table per parameter group with subjects as rows",
+        appendix_note=_(", one table per parameter group with subjects as rows"),
     )
 
 
@@ -282,7 +312,7 @@ def nca_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str
         return []
     counts = flag_counts(table, group=None)
     return [
-        (f"subjects with {f.replace('_', ' ')}", int(n))
+        (_("subjects with %(flag)s") % {"flag": f.replace("_", " ")}, int(n))
         for f, n in zip(counts.flags, counts.flagged, strict=True)
     ]
 
@@ -291,11 +321,15 @@ def nca_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``NCA of 201 profiles: 33 parameters per profile; 0 missing and 415 BLQ samples left out``."""
     columns = result.get("columns") or []
     codes = {r[columns.index(TESTCD)] for r in result.get("rows") or []} if TESTCD in columns else set()
-    return (
-        f"NCA of {result.get('n_profiles', '?')} profiles: {len(codes)} parameters per profile; "
-        f"{result.get('n_missing_dropped', 0)} missing and {result.get('n_blq_dropped', 0)} BLQ samples "
-        "left out"
-    )
+    return _(
+        "NCA of %(profiles)s profiles: %(parameters)d parameters per profile; %(missing)s missing and "
+        "%(blq)s BLQ samples left out"
+    ) % {
+        "profiles": result.get("n_profiles", "?"),
+        "parameters": len(codes),
+        "missing": result.get("n_missing_dropped", 0),
+        "blq": result.get("n_blq_dropped", 0),
+    }
 
 
 def concentration_profile(run: RunView) -> Figure | None:
@@ -316,10 +350,10 @@ def concentration_profile(run: RunView) -> Figure | None:
         return None
     return Figure(
         "profile",
-        "Concentration-time profiles",
-        "Mean concentration-time profiles per arm",
+        _("Concentration-time profiles"),
+        _("Mean concentration-time profiles per arm"),
         plot,
-        note=f"Profiles: {plot.time_rule}." if plot.time_rule else "",
+        note=_("Profiles: %(rule)s.") % {"rule": plot.time_rule} if plot.time_rule else "",
         on_page=False,
     )
 
@@ -406,7 +440,7 @@ def review_choices(options: Mapping[str, Any]) -> pd.DataFrame:
 
 NCA = Analysis(
     name=NAME,
-    title="Noncompartmental analysis",
+    title=gettext_noop("Noncompartmental analysis"),
     description=(
         "Noncompartmental analysis per profile (PKNCA-compatible): the PP long table with review flags"
     ),
@@ -465,7 +499,7 @@ NCA = Analysis(
     summary=nca_summary,
     flags=nca_flags,
     figures=nca_figures,
-    actions=(Action("Review lambda_z", "review", "nca-review"),),
+    actions=(Action(gettext_noop("Review lambda_z"), "review", "nca-review"),),
     study_kinds=("pk",),
     example=example_file("theoph.csv", _example, {"conc_unit": "mg/L", "time_unit": "h", "dose_unit": "mg"}),
 )

@@ -24,8 +24,11 @@ from bioparity.analyses.figures import Figure, forest_plot
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.options import list_option, number_option, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels, percent_text
+from bioparity.analyses.terms import term
 from bioparity.be.similarity import DEFAULT_METRICS, VARIANCE_MODELS, pk_similarity_table
 from bioparity.errors import DataFileError, InputError
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.io.limits import check_csv_limits
 from bioparity.io.pp import metric_table
 
@@ -88,12 +91,12 @@ def pk_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> 
     rows = []
     for r in frame.to_dict("records"):
         passed = r.get(PASSED, r.get("passed"))
-        outcome = "—" if passed is None else ("within limits" if passed else "outside limits")
+        outcome = "—" if passed is None else term("within limits" if passed else "outside limits")
         cvs = "/".join(percent_text(r.get(k)) for k in ("cv_test", "cv_reference") if k in r)
         rows.append(
             (
                 str(r["metric"]),
-                f"{r['test_arm']} vs {r['reference_arm']}",
+                _("%(test)s vs %(reference)s") % {"test": r["test_arm"], "reference": r["reference_arm"]},
                 f"{cell(r.get('n_test'))}/{cell(r.get('n_reference'))}",
                 f"{percent_text(r['gmr'])} ({percent_text(r['ci_lower'])}, {percent_text(r['ci_upper'])})",
                 f"{percent_text(r.get('lower_limit'))}-{percent_text(r.get('upper_limit'))}"
@@ -104,20 +107,20 @@ def pk_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> 
             )
         )
     main = Table(
-        f"PK similarity: GMR (%) and {level} CI per metric and comparison",
+        _("PK similarity: GMR (%%) and %(level)s CI per metric and comparison") % {"level": level},
         (
-            "metric",
-            "comparison",
-            "n test/reference",
-            f"GMR % ({level} CI)",
-            "limits %",
-            "CV% test/reference",
-            "outcome",
+            _("metric"),
+            _("comparison"),
+            _("n test/reference"),
+            _("GMR %% (%(level)s CI)") % {"level": level},
+            _("limits %"),
+            _("CV% test/reference"),
+            _("outcome"),
         ),
         tuple(rows),
         (False, False, True, True, True, True, False),
     )
-    appendix = panels(frame, ["metric", "test_arm", "reference_arm"], "Complete PK similarity result")
+    appendix = panels(frame, ["metric", "test_arm", "reference_arm"], _("Complete PK similarity result"))
     return ReportTables((main,), tuple(appendix))
 
 
@@ -134,13 +137,17 @@ def pk_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     limits = sorted(
         {f"{percent_text(r.get(LOWER_LIMIT))}-{percent_text(r.get(UPPER_LIMIT))}%" for r in decided}
     )
-    return f"{within} of {len(decided)} comparisons within {' or '.join(limits) or 'the limits'}"
+    return _("%(within)d of %(n)d comparisons within %(limits)s") % {
+        "within": within,
+        "n": len(decided),
+        "limits": _(" or ").join(limits) or _("the limits"),
+    }
 
 
 def pk_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
     """How many comparisons have the CI outside the limits."""
     failed = sum(1 for v in table[PASSED].tolist() if v is False) if PASSED in table.columns else 0
-    return [("comparisons with the CI outside the limits", failed)]
+    return [(_("comparisons with the CI outside the limits"), failed)]
 
 
 def pk_figures(run: RunView) -> list[Figure]:
@@ -149,15 +156,17 @@ def pk_figures(run: RunView) -> list[Figure]:
     out = []
     forest = forest_plot(run.records)
     if forest is not None:
-        label = "Forest plot: geometric mean ratios with confidence intervals against the acceptance limits"
-        out.append(Figure("forest", "Forest plot", label, forest))
+        label = _(
+            "Forest plot: geometric mean ratios with confidence intervals against the acceptance limits"
+        )
+        out.append(Figure("forest", _("Forest plot"), label, forest))
     profile = nca.concentration_profile(run)
     return out if profile is None else [*out, profile]
 
 
 PK_SIMILARITY = Analysis(
     name=NAME,
-    title="PK similarity",
+    title=gettext_noop("PK similarity"),
     description=(
         "Pairwise PK similarity of parallel arms: GMR and 90% CI per metric (test vs EU-ref, US-ref, bridge)"
     ),

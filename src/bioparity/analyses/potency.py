@@ -34,7 +34,10 @@ from bioparity.analyses.options import (
     yes_no,
 )
 from bioparity.analyses.tables import PORTRAIT_BUDGET, ReportTables, Table, cell, generic_tables, panels
+from bioparity.analyses.terms import term, yes_no_text
 from bioparity.errors import InputError
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.io.potency import OPTIONAL, REQUIRED, read_potency_table
 from bioparity.potency import MODELS, AnalysisOptions, analyse
 from bioparity.potency.analyse import MEASURES, TRANSFORMS
@@ -145,7 +148,7 @@ def _text(value: Any) -> str:
 
 
 def _converged_text(value: Any) -> str:
-    return "yes" if value is True else "no" if value is False else "—"
+    return yes_no_text(value) if isinstance(value, bool) else "—"
 
 
 def _level(frame: pd.DataFrame, column: str, default: float) -> str:
@@ -170,35 +173,38 @@ def _estimate_table(assays: pd.DataFrame) -> Table:
                 _text(r.get(MODEL)),
                 _interval(r[RELATIVE_POTENCY], r[CI_LOWER], r[CI_UPPER]),
                 _converged_text(r.get(CONVERGED)),
-                _text(r.get(PH_EUR)),
-                _text(r.get(USP_1032)),
-                "yes" if _text(r.get(FLAGS)) else "no",
+                term(_text(r.get(PH_EUR))),
+                term(_text(r.get(USP_1032))),
+                yes_no_text(_text(r.get(FLAGS))),
             )
         )
         failed = "fail" in (r.get(PH_EUR), r.get(USP_1032)) or r.get(CONVERGED) is False
         css.append("fail" if failed else "")
+    methods = "; ".join(sorted({_text(m) for m in assays.get("ci_method", pd.Series(dtype=str)) if _text(m)}))
     return Table(
-        f"Relative potency per assay and test sample ({level} CI)",
+        _("Relative potency per assay and test sample (%(level)s CI)") % {"level": level},
         (
-            "assay",
-            "sample",
-            "model",
-            f"relative potency ({level} CI)",
-            "converged",
-            "Ph. Eur. 5.3 similarity",
-            "USP <1032> equivalence",
-            "flagged",
+            _("assay"),
+            _("sample"),
+            _("model"),
+            _("relative potency (%(level)s CI)") % {"level": level},
+            _("converged"),
+            _("Ph. Eur. 5.3 similarity"),
+            _("USP <1032> equivalence"),
+            _("flagged"),
         ),
         tuple(rows),
         (False, False, False, True, False, False, False, False),
         css=tuple(css),
-        note="Relative potency = test / standard in the units of the nominal doses. CI: "
-        + "; ".join(sorted({_text(m) for m in assays.get("ci_method", pd.Series(dtype=str)) if _text(m)}))
-        + ". Fit: ordinary least squares on the (transformed) response scale, natural-log dose, "
-        "unweighted; the 4PL/5PL parallel model shares asymptotes and slope, the test curve shifted on log "
-        "dose. Ph. Eur. 5.3 similarity passes when no validity test rejects at alpha; USP <1032> equivalence "
-        "when every measure with margins has its CI within them ('not assessed' without margins). Each "
-        "flag is listed in the notes.",
+        note=_(
+            "Relative potency = test / standard in the units of the nominal doses. CI: %(methods)s. Fit: "
+            "ordinary least squares on the (transformed) response scale, natural-log dose, unweighted; the "
+            "4PL/5PL parallel model shares asymptotes and slope, the test curve shifted on log dose. "
+            "Ph. Eur. 5.3 similarity passes when no validity test rejects at alpha; USP <1032> equivalence "
+            "when every measure with margins has its CI within them ('not assessed' without margins). Each "
+            "flag is listed in the notes."
+        )
+        % {"methods": methods},
     )
 
 
@@ -211,7 +217,7 @@ def _similarity_frame(assays: pd.DataFrame) -> pd.DataFrame:
     for m in _measure_columns(assays):
         base = f"equiv_{m}"
         margins = assays.get(f"{base}_margins", pd.Series([""] * len(assays), index=assays.index))
-        out[f"{m.replace('_', ' ')} (CI); margins"] = [
+        out[_("%(measure)s (CI); margins") % {"measure": m.replace("_", " ")}] = [
             f"{_interval(e, lo, hi)}; {_margins(g)}"
             for e, lo, hi, g in zip(
                 assays[base], assays[f"{base}_ci_lower"], assays[f"{base}_ci_upper"], margins, strict=True
@@ -223,17 +229,20 @@ def _similarity_frame(assays: pd.DataFrame) -> pd.DataFrame:
 def _margins(text: Any) -> str:
     """``margins 0.8 to 1.25`` from the stored ``0.8,1.25``; ``no margins`` when none were given."""
     bounds = _text(text).split(",")
-    return f"margins {bounds[0]} to {bounds[1]}" if len(bounds) == 2 else "no margins"
+    if len(bounds) != 2:
+        return _("no margins")
+    return _("margins %(lower)s to %(upper)s") % {"lower": bounds[0], "upper": bounds[1]}
 
 
 def _combination_table(combined: pd.DataFrame) -> Table:
     level = _level(combined, CONF_LEVEL, 0.95)
     rows = []
     for r in combined.to_dict("records"):
-        chi = (
-            f"{cell(r.get('homogeneity_chi_square'), 4)} on {cell(r.get('homogeneity_df'))} df, "
-            f"p = {cell(r.get('homogeneity_p'), 3)}"
-        )
+        chi = _("%(chi)s on %(df)s df, p = %(p)s") % {
+            "chi": cell(r.get("homogeneity_chi_square"), 4),
+            "df": cell(r.get("homogeneity_df")),
+            "p": cell(r.get("homogeneity_p"), 3),
+        }
         rows.append(
             (
                 _text(r[SAMPLE]),
@@ -248,20 +257,20 @@ def _combination_table(combined: pd.DataFrame) -> Table:
             )
         )
     return Table(
-        f"Combination of independent assays (Ph. Eur. 5.3, section 6; {level} CI)",
+        _("Combination of independent assays (Ph. Eur. 5.3, section 6; %(level)s CI)") % {"level": level},
         (
-            "sample",
-            "assays",
-            "method reported",
-            "relative potency (CI)",
-            "homogeneity chi-square",
-            "weighted",
-            "semi-weighted",
-            "unweighted",
+            _("sample"),
+            _("assays"),
+            _("method reported"),
+            _("relative potency (CI)"),
+            _("homogeneity chi-square"),
+            _("weighted"),
+            _("semi-weighted"),
+            _("unweighted"),
         ),
         tuple(rows),
         (False, True, False, True, False, True, True, True),
-        note="Weighted when the homogeneity chi-square has p >= 0.05, else semi-weighted (method auto).",
+        note=_("Weighted when the homogeneity chi-square has p >= 0.05, else semi-weighted (method auto)."),
     )
 
 
@@ -278,14 +287,17 @@ def potency_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None
         main += panels(
             similarity,
             [ASSAY, SAMPLE],
-            "Similarity: Ph. Eur. 5.3 tests (p) and USP <1032> equivalence measures (estimate, CI, margins)",
+            _(
+                "Similarity: Ph. Eur. 5.3 tests (p) and USP <1032> equivalence measures "
+                "(estimate, CI, margins)"
+            ),
             wide=False,
             budget=PORTRAIT_BUDGET,
         )
     if len(combined):
         main.append(_combination_table(combined))
     keep = [c for c in frame.columns if frame[c].notna().any()]
-    appendix = panels(frame[keep], [ASSAY, SAMPLE], "Complete potency result")
+    appendix = panels(frame[keep], [ASSAY, SAMPLE], _("Complete potency result"))
     return ReportTables(tuple(main), tuple(appendix))
 
 
@@ -310,17 +322,21 @@ def potency_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> st
     model = assays[0].get(MODEL) if assays else options.get("model")
     ph_eur = sum(1 for r in assays if r.get(PH_EUR) == "pass")
     usp = [r.get(USP_1032) for r in assays if r.get(USP_1032) in ("pass", "fail")]
-    usp_text = f"{usp.count('pass')}/{len(usp)} pass" if usp else "not assessed"
-    line = (
-        f"{len(assays)} estimates ({model}): relative potency {shown}; Ph. Eur. 5.3 similarity "
-        f"{ph_eur}/{len(assays)} pass; USP <1032> equivalence {usp_text}"
+    usp_text = (
+        _("%(passed)d/%(n)d pass") % {"passed": usp.count("pass"), "n": len(usp)}
+        if usp
+        else _("not assessed")
     )
+    line = _(
+        "%(n)d estimates (%(model)s): relative potency %(potency)s; Ph. Eur. 5.3 similarity %(passed)d/%(n)d "
+        "pass; USP <1032> equivalence %(usp)s"
+    ) % {"n": len(assays), "model": model, "potency": shown, "passed": ph_eur, "usp": usp_text}
     combined = [
         f"{r[SAMPLE]} {_interval(r.get(RELATIVE_POTENCY), r.get(CI_LOWER), r.get(CI_UPPER))}"
         for r in rows
         if r.get(ASSAY) == COMBINED
     ]
-    return line + (f"; combined {', '.join(combined)}" if combined else "")
+    return line + (_("; combined %(combined)s") % {"combined": ", ".join(combined)} if combined else "")
 
 
 def potency_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
@@ -334,10 +350,10 @@ def potency_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple
 
     flagged = int(assays[FLAGS].fillna("").astype(str).ne("").sum()) if FLAGS in assays.columns else 0
     return [
-        ("estimates failing the Ph. Eur. 5.3 similarity tests", count(PH_EUR, "fail")),
-        ("estimates failing USP <1032> equivalence", count(USP_1032, "fail")),
-        ("fits not converged", count(CONVERGED, False)),
-        ("estimates with review flags", flagged),
+        (_("estimates failing the Ph. Eur. 5.3 similarity tests"), count(PH_EUR, "fail")),
+        (_("estimates failing USP <1032> equivalence"), count(USP_1032, "fail")),
+        (_("fits not converged"), count(CONVERGED, False)),
+        (_("estimates with review flags"), flagged),
     ]
 
 
@@ -405,14 +421,21 @@ def potency_figure(data: pd.DataFrame, rows: list[dict[str, Any]], transform: st
     for r in rows:
         sample = str(r[SAMPLE])
         if len(standards) > 1 or r is rows[0]:
-            name = STANDARD if len(standards) == 1 else f"{STANDARD} (fit with {sample})"
+            name = (  # the sample label of the data (its points share the colour)
+                STANDARD
+                if len(standards) == 1
+                else _("%(standard)s (fit with %(sample)s)") % {"standard": STANDARD, "sample": sample}
+            )
             lines.append(Line(name, grid, [fitted_response(r, False, x) for x in grid]))
         lines.append(Line(sample, grid, [fitted_response(r, True, x) for x in grid]))
+    potencies = "; ".join(
+        f"{r[SAMPLE]} {_interval(r[RELATIVE_POTENCY], r[CI_LOWER], r[CI_UPPER])}" for r in rows
+    )
     return XYPlot(
-        f"Assay {rows[0][ASSAY]}: {model} fit, relative potency "
-        + "; ".join(f"{r[SAMPLE]} {_interval(r[RELATIVE_POTENCY], r[CI_LOWER], r[CI_UPPER])}" for r in rows),
-        "dose",
-        "ln response" if transform == "log" else "response",
+        _("Assay %(assay)s: %(model)s fit, relative potency %(potencies)s")
+        % {"assay": rows[0][ASSAY], "model": model, "potencies": potencies},
+        _("dose"),
+        _("ln response") if transform == "log" else _("response"),
         points=points,
         lines=tuple(lines),
         log_x=log_dose,
@@ -432,14 +455,18 @@ def potency_figures(run: RunView) -> list[Figure]:
     records = [r for r in run.records if str(r[ASSAY]) != COMBINED]
     assays = list(dict.fromkeys(str(r[ASSAY]) for r in records))
     shown = assays[:MAX_ASSAY_FIGURES]
-    note = "Points: responses per preparation; lines: the fitted model of the stored parameters."
+    note = _("Points: responses per preparation; lines: the fitted model of the stored parameters.")
     if len(assays) > len(shown):
-        note += f" The first {len(shown)} of {len(assays)} assays are drawn."
+        note += " " + _("The first %(shown)d of %(n)d assays are drawn.") % {
+            "shown": len(shown),
+            "n": len(assays),
+        }
     return [
         Figure(
             "potency",
-            "Dose-response plot",
-            f"Responses per preparation against dose with the fitted curves: assay {assay}",
+            _("Dose-response plot"),
+            _("Responses per preparation against dose with the fitted curves: assay %(assay)s")
+            % {"assay": assay},
             potency_figure(
                 data[data[ASSAY].astype(str) == assay],
                 [r for r in records if str(r[ASSAY]) == assay],
@@ -447,7 +474,7 @@ def potency_figures(run: RunView) -> list[Figure]:
             ),
             series="assay",
             item=assay,
-            group_title="Dose-response plots",
+            group_title=_("Dose-response plots"),
             note=note,
         )
         for assay in shown
@@ -456,7 +483,7 @@ def potency_figures(run: RunView) -> list[Figure]:
 
 POTENCY = Analysis(
     name=NAME,
-    title="Relative potency",
+    title=gettext_noop("Relative potency"),
     description=(
         "Relative potency bioassay: parallel-line, slope-ratio or 4PL/5PL, similarity by Ph. Eur. 5.3 tests "
         "and USP <1032> equivalence, combination of assays"

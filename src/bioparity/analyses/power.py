@@ -26,6 +26,8 @@ from bioparity.analyses.contract import (
 from bioparity.analyses.figures import Figure, power_plot
 from bioparity.analyses.frames import grid_result, table_reader
 from bioparity.errors import InputError, ScenarioError
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.io import ColumnSpec
 from bioparity.io.power_grid import POWER_GRID_COLUMNS, SAMPLESIZE_GRID_COLUMNS, locate_scenario_error
 from bioparity.power.grid import evaluate_power_grid, evaluate_samplesize_grid
@@ -64,7 +66,9 @@ def samplesize_grid(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str
 
 def _range(values: pd.Series, fmt: str) -> str:
     low, high = values.min(), values.max()
-    return format(low, fmt) if low == high else f"from {format(low, fmt)} to {format(high, fmt)}"
+    if low == high:
+        return format(low, fmt)
+    return _("from %(low)s to %(high)s") % {"low": format(low, fmt), "high": format(high, fmt)}
 
 
 def _column(result: Mapping[str, Any], name: str) -> pd.Series:
@@ -78,28 +82,35 @@ def _column(result: Mapping[str, Any], name: str) -> pd.Series:
 def power_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``3 scenarios: power from 0.6416 to 0.9355 (method exact)``."""
     power = _column(result, "power")
-    shown = _range(power, ".4f") if len(power) else "not computed"
-    return f"{result.get('n_rows', len(power))} scenarios: power {shown} (method {options.get('method')})"
+    shown = _range(power, ".4f") if len(power) else _("not computed")
+    return _("%(n)s scenarios: power %(power)s (method %(method)s)") % {
+        "n": result.get("n_rows", len(power)),
+        "power": shown,
+        "method": options.get("method"),
+    }
 
 
 def samplesize_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``2 scenarios: total sample size from 40 to 108 (method exact)``."""
     n = _column(result, "n")
-    shown = _range(n.astype(int), "d") if len(n) else "not computed"
-    method = options.get("method")
-    return f"{result.get('n_rows', len(n))} scenarios: total sample size {shown} (method {method})"
+    shown = _range(n.astype(int), "d") if len(n) else _("not computed")
+    return _("%(n)s scenarios: total sample size %(size)s (method %(method)s)") % {
+        "n": result.get("n_rows", len(n)),
+        "size": shown,
+        "method": options.get("method"),
+    }
 
 
 def power_figures(run: RunView) -> list[Figure]:
     """Power against total n, one curve per scenario."""
     plot = power_plot(run.records)
-    return [] if plot is None else [Figure("power", "Power", "Power curves", plot)]
+    return [] if plot is None else [Figure("power", _("Power"), _("Power curves"), plot)]
 
 
 def samplesize_figures(run: RunView) -> list[Figure]:
     """Total sample size against CV, one curve per scenario."""
     plot = power_plot(run.records)
-    return [] if plot is None else [Figure("power", "Sample size", "Sample size per scenario", plot)]
+    return [] if plot is None else [Figure("power", _("Sample size"), _("Sample size per scenario"), plot)]
 
 
 def _grid_kind(
@@ -127,11 +138,12 @@ def _grid_kind(
 
 # PowerTOST power.TOST(CV = 0.3, theta0 = 0.95, n = 40) = 0.8158453 (first row of the example)
 POWER = _grid_kind(
-    "power", "Power (TOST)", "power", POWER_GRID_COLUMNS, power_grid, (power_summary, power_figures),
+    "power", gettext_noop("Power (TOST)"), "power", POWER_GRID_COLUMNS, power_grid,
+    (power_summary, power_figures),
     "design,cv,theta0,n\n2x2,0.3,0.95,40\n2x2,0.3,0.95,24\nparallel,0.3,0.95,80\n",
 )  # fmt: skip
 SAMPLESIZE = _grid_kind(
-    "samplesize", "Sample size (TOST)", "sample size", SAMPLESIZE_GRID_COLUMNS, samplesize_grid,
+    "samplesize", gettext_noop("Sample size (TOST)"), "sample size", SAMPLESIZE_GRID_COLUMNS, samplesize_grid,
     (samplesize_summary, samplesize_figures),
     "design,cv,theta0,theta1,theta2,alpha,target_power\n2x2,0.3,0.95,,,,0.8\nparallel,0.35,0.95,0.8,1.25,0.05,0.9\n",
 )  # fmt: skip

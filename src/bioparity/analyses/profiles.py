@@ -28,6 +28,9 @@ from bioparity.analyses.figures import Band, BarPlot, Bars, Figure, RefLine
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.options import number_option, optional_number, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
+from bioparity.analyses.terms import term, yes_no_text
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.io.cmc import PROFILE_COLUMNS, read_profile
 from bioparity.profiles import profile_similarity
 
@@ -118,16 +121,23 @@ def profiles_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = Non
     species, lots = section(frame, SPECIES), section(frame, LOTS)
     k = cell(species["k"].iloc[0]) if "k" in species.columns and len(species) else "k"
     ranges = Table(
-        f"Per-species quality ranges: reference mean ± {k} SD (%) and the test lots within",
-        ("species", "reference mean (SD)", "range", "test mean (min-max)", "test lots within", "all within"),
+        _("Per-species quality ranges: reference mean ± %(k)s SD (%%) and the test lots within") % {"k": k},
+        (
+            _("species"),
+            _("reference mean (SD)"),
+            _("range"),
+            _("test mean (min-max)"),
+            _("test lots within"),
+            _("all within"),
+        ),
         tuple(
             (
                 str(r[SPECIES]),
                 f"{cell(r['reference_mean'], 4)} ({cell(r['reference_sd'], 3)})",
-                f"{cell(r[RANGE_LOWER], 4)} to {cell(r[RANGE_UPPER], 4)}",
+                _("%(low)s to %(high)s") % {"low": cell(r[RANGE_LOWER], 4), "high": cell(r[RANGE_UPPER], 4)},
                 f"{cell(r.get('test_mean'), 4)} ({cell(r.get('test_min'), 4)}-{cell(r.get('test_max'), 4)})",
                 f"{cell(r.get(N_WITHIN))}/{cell(r.get(N_TEST))}",
-                "yes" if r.get("all_within") else "no",
+                yes_no_text(r.get("all_within")),
             )
             for r in species.to_dict("records")
         ),
@@ -137,8 +147,17 @@ def profiles_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = Non
     rule = str(lots["threshold_rule"].iloc[0]) if "threshold_rule" in lots.columns and len(lots) else ""
     threshold = cell(lots["threshold"].iloc[0], 4) if "threshold" in lots.columns and len(lots) else "—"
     distances = Table(
-        f"Whole profile: Aitchison distance to the reference centre (threshold {rule} = {threshold})",
-        ("lot", "source", "sum of parts", "distance", "distance to", "within threshold", "species in ranges"),
+        _("Whole profile: Aitchison distance to the reference centre (threshold %(rule)s = %(threshold)s)")
+        % {"rule": rule, "threshold": threshold},
+        (
+            _("lot"),
+            _("source"),
+            _("sum of parts"),
+            _("distance"),
+            _("distance to"),
+            _("within threshold"),
+            _("species in ranges"),
+        ),
         tuple(
             (
                 str(r[LOT]),
@@ -146,19 +165,21 @@ def profiles_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = Non
                 cell(r.get("sum_of_parts"), 5),
                 cell(r.get(DISTANCE), 4),
                 str(r.get("distance_kind") or ""),
-                "yes" if r.get(WITHIN) else "no",
-                "yes" if r.get("all_species_within") else "no",
+                yes_no_text(r.get(WITHIN)),
+                yes_no_text(r.get("all_species_within")),
             )
             for r in lots.to_dict("records")
         ),
         (False, False, True, True, False, False, False),
         css=tuple("" if r.get(WITHIN) else "fail" for r in lots.to_dict("records")),
-        note="Reference lots: distance to the centre of the other reference lots (leave-one-out).",
+        note=_("Reference lots: distance to the centre of the other reference lots (leave-one-out)."),
     )
     appendix = [
         t
         for name, key in ((LOTS, LOT), (SPECIES, SPECIES))
-        for t in panels(section(frame, name), [key], f"Complete result: {name} table")
+        for t in panels(
+            section(frame, name), [key], _("Complete result: %(section)s table") % {"section": term(name)}
+        )
     ]
     return ReportTables((ranges, distances), tuple(appendix))
 
@@ -166,13 +187,19 @@ def profiles_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = Non
 def profiles_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``profile similar: no; 1 of 5 test lots within the reference-to-reference distance (max = 0.1493);
     species all within 3 SD ranges: no``."""
-    return (
-        f"profile similar: {'yes' if result.get('passed') else 'no'}; {result.get('n_test_within')} "
-        f"of {result.get('n_test')} {options.get('test', 'test')} lots within the reference-to-reference "
-        f"Aitchison distance ({result.get('threshold_rule')} = {cell(result.get('threshold'), 4)}); species "
-        f"all within {cell(options.get('k', 3.0))} SD ranges: "
-        f"{'yes' if result.get('all_species_within') else 'no'}"
-    )
+    return _(
+        "profile similar: %(similar)s; %(within)s of %(n)s %(test)s lots within the reference-to-reference "
+        "Aitchison distance (%(rule)s = %(threshold)s); species all within %(k)s SD ranges: %(species)s"
+    ) % {
+        "similar": yes_no_text(result.get("passed")),
+        "within": result.get("n_test_within"),
+        "n": result.get("n_test"),
+        "test": options.get("test", "test"),
+        "rule": result.get("threshold_rule"),
+        "threshold": cell(result.get("threshold"), 4),
+        "k": cell(options.get("k", 3.0)),
+        "species": yes_no_text(result.get("all_species_within")),
+    }
 
 
 def profiles_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
@@ -182,8 +209,8 @@ def profiles_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tupl
     beyond = sum(1 for r in lots.to_dict("records") if r[SOURCE] == test and r.get(WITHIN) in (False,))
     outside = sum(1 for r in species.to_dict("records") if r.get("all_within") in (False,))
     return [
-        ("test lots beyond the threshold", beyond),
-        ("species with a test lot outside the range", outside),
+        (_("test lots beyond the threshold"), beyond),
+        (_("species with a test lot outside the range"), outside),
     ]
 
 
@@ -304,7 +331,7 @@ def profiles_figures(run: RunView) -> list[Figure]:
 
 PROFILES = Analysis(
     name=NAME,
-    title="Profile similarity",
+    title=gettext_noop("Profile similarity"),
     description="Profile similarity of compositional data (glycans, charge or size variants): ranges and "
     "Aitchison distance",
     read=read_profiles,

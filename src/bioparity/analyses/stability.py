@@ -30,7 +30,10 @@ from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.options import number_option, optional_number, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
+from bioparity.analyses.terms import term, yes_no_text
 from bioparity.errors import DataFileError, InputError
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.io.cmc import STABILITY_COLUMNS, read_stability
 from bioparity.io.readers import read_any_table
 from bioparity.stability import BOUND_PARAMETERS, DIDS_VARIANCES, MODELS, confidence_bound, stability_table
@@ -230,7 +233,7 @@ def section(frame: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 def _test(f: Any, df: Any, p: Any) -> str:
-    return f"F {cell(f, 4)} ({df}), p {cell(p, 3)}" if is_number(f) and math.isfinite(f) else "—"
+    return f"F {cell(f, 4)} ({df}), p {cell(p, 3)}" if is_number(f) and math.isfinite(f) else "—"  # no words
 
 
 def _given(value: Any) -> bool:
@@ -241,8 +244,8 @@ def _given(value: Any) -> bool:
 def _criterion(lower: Any, upper: Any) -> str:
     low, high = _given(lower), _given(upper)
     if low and high:
-        return f"{cell(lower)} to {cell(upper)}"
-    return f">= {cell(lower)}" if low else f"<= {cell(upper)}" if high else "none"
+        return _("%(low)s to %(high)s") % {"low": cell(lower), "high": cell(upper)}
+    return f">= {cell(lower)}" if low else f"<= {cell(upper)}" if high else _("none")
 
 
 def _shelf_life_table(rows: pd.DataFrame, unit: str) -> Table:
@@ -261,32 +264,34 @@ def _shelf_life_table(rows: pd.DataFrame, unit: str) -> Table:
                 _criterion(r.get("lower"), r.get("upper")),
                 cell(r.get(SHELF_LIFE_VALUE), 4),
                 str(r.get(WORST_LOT) or ""),
-                "yes" if isinstance(r.get("flags"), str) and r["flags"] else "no",
+                yes_no_text(isinstance(r.get("flags"), str) and r["flags"]),
             )
         )
     return Table(
-        "Shelf life per attribute, condition and product (ICH Q1E Appendix B)",
+        _("Shelf life per attribute, condition and product (ICH Q1E Appendix B)"),
         (
-            "attribute",
-            "condition",
-            "product",
-            "model",
-            "lots (results)",
-            "equal slopes",
-            "equal intercepts",
-            "pooling",
-            "acceptance criterion",
-            f"shelf life ({unit})",
-            "worst lot",
-            "flagged",
+            _("attribute"),
+            _("condition"),
+            _("product"),
+            _("model"),
+            _("lots (results)"),
+            _("equal slopes"),
+            _("equal intercepts"),
+            _("pooling"),
+            _("acceptance criterion"),
+            _("shelf life (%(unit)s)") % {"unit": unit},
+            _("worst lot"),
+            _("flagged"),
         ),
         tuple(body),
         (False, False, False, False, True, False, False, False, False, True, False, False),
         wide=True,
-        note="Poolability by ANCOVA at the alpha_pool level (0.25): slopes differ -> dids (each lot), else "
-        "intercepts differ -> dics (common slope), else cics (pooled). Shelf life: earliest time at "
-        "which the one-sided confidence bound of the mean crosses the criterion (worst lot); ∞: not within "
-        "max_time.",
+        note=_(
+            "Poolability by ANCOVA at the alpha_pool level (0.25): slopes differ -> dids (each lot), else "
+            "intercepts differ -> dics (common slope), else cics (pooled). Shelf life: earliest time at "
+            "which the one-sided confidence bound of the mean crosses the criterion (worst lot); ∞: not "
+            "within max_time."
+        ),
     )
 
 
@@ -295,13 +300,22 @@ def _slopes_table(rows: pd.DataFrame, unit: str) -> Table:
     for r in rows.to_dict("records"):
         margin = r.get("margin")
         judged = r.get(EQUIVALENT)
-        verdict = "no margin given" if judged is None else "equivalent" if judged else "not shown equivalent"
+        verdict = (
+            _("no margin given")
+            if judged is None
+            else term("equivalent" if judged else "not shown equivalent")
+        )
         body.append(
             (
                 str(r[ATTRIBUTE]),
                 str(r.get(CONDITION) or ""),
-                f"{r.get('test')} ({cell(r.get('n_lots_test'))}) vs {r.get('reference')} "
-                f"({cell(r.get('n_lots_reference'))})",
+                _("%(test)s (%(n_test)s) vs %(reference)s (%(n_reference)s)")
+                % {
+                    "test": r.get("test"),
+                    "n_test": cell(r.get("n_lots_test")),
+                    "reference": r.get("reference"),
+                    "n_reference": cell(r.get("n_lots_reference")),
+                },
                 f"{cell(r.get('mean_slope_test'), 4)} / {cell(r.get('mean_slope_reference'), 4)}",
                 f"{cell(r.get('difference'), 4)} "
                 f"({cell(r.get('ci_lower'), 4)}, {cell(r.get('ci_upper'), 4)})",
@@ -325,8 +339,10 @@ def _slopes_table(rows: pd.DataFrame, unit: str) -> Table:
         ),
         tuple(body),
         (False, False, False, True, True, True, False),
-        note="Full ANCOVA model (one slope per lot, pooled MSE); equivalent when the CI lies within the "
-        "margin.",
+        note=_(
+            "Full ANCOVA model (one slope per lot, pooled MSE); equivalent when the CI lies within the "
+            "margin."
+        ),
     )
 
 
@@ -335,7 +351,7 @@ def stability_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = No
     in the appendix."""
     if SECTION not in frame.columns:
         return generic_tables(frame)
-    unit = str((options or {}).get("time_unit") or "time unit")
+    unit = str((options or {}).get("time_unit") or _("time unit"))
     main = [_shelf_life_table(section(frame, SHELF_LIFE), unit)]
     slopes = section(frame, SLOPES)
     if len(slopes):
@@ -360,19 +376,30 @@ def stability_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = No
         if c in lots.columns
     ]
     headers = {
-        "n": "results",
-        "slope_se": "slope SE",
-        "fitted_intercept": "model intercept",
-        "fitted_slope": "model slope",
-        "lot_shelf_life": f"lot shelf life ({unit})",
+        ATTRIBUTE: _("attribute"),
+        CONDITION: _("condition"),
+        PRODUCT: _("product"),
+        LOT: _("lot"),
+        "n": _("results"),
+        "intercept": _("intercept"),
+        "slope": _("slope"),
+        "slope_se": _("slope SE"),
+        POOLING: _("pooling"),
+        "fitted_intercept": _("model intercept"),
+        "fitted_slope": _("model slope"),
+        "lot_shelf_life": _("lot shelf life (%(unit)s)") % {"unit": unit},
     }
-    title = "Regression per lot and the line of the chosen model (pooling)"
+    title = _("Regression per lot and the line of the chosen model (pooling)")
     main += panels(lots[shown], [ATTRIBUTE, LOT], title, headers=headers)
     appendix = [
         t
         for name in (SHELF_LIFE, SLOPES, LOTS)
         if len(section(frame, name))
-        for t in panels(section(frame, name), [ATTRIBUTE, CONDITION], f"Complete result: {name}")
+        for t in panels(
+            section(frame, name),
+            [ATTRIBUTE, CONDITION],
+            _("Complete result: %(section)s") % {"section": term(name)},
+        )
     ]
     return ReportTables(tuple(main), tuple(appendix))
 
@@ -396,7 +423,7 @@ def stability_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> 
     unit = str(options.get("time_unit") or "")
     lives = section_records(result, SHELF_LIFE)
     known = [r for r in lives if not math.isnan(_life(r.get(SHELF_LIFE_VALUE)))]
-    line = f"{len(lives)} shelf lives"
+    line = _("%(n)d shelf lives") % {"n": len(lives)}
     if known:
         worst = min(known, key=lambda r: _life(r.get(SHELF_LIFE_VALUE)))
         where = ", ".join(str(worst[k]) for k in (ATTRIBUTE, CONDITION, PRODUCT) if worst.get(k))
@@ -407,10 +434,12 @@ def stability_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> 
     slopes = section_records(result, SLOPES)
     if slopes:
         judged = [r for r in slopes if r.get(EQUIVALENT) is not None]
-        line += (
-            f"; degradation rates equivalent for {sum(1 for r in judged if r[EQUIVALENT])} of {len(judged)} "
-            f"comparison(s) with a margin"
-        )
+        line += _(
+            "; degradation rates equivalent for %(equivalent)d of %(n)d comparison(s) with a margin"
+        ) % {
+            "equivalent": sum(1 for r in judged if r[EQUIVALENT]),
+            "n": len(judged),
+        }
     return " ".join(line.split())
 
 
@@ -421,9 +450,9 @@ def stability_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tup
     separate = int((lives.get(POOLING, pd.Series(dtype=str)) == "dids").sum())
     not_equivalent = int((slopes.get(EQUIVALENT, pd.Series(dtype=object)) == False).sum())  # noqa: E712
     return [
-        ("analyses with review flags", flagged),
-        ("analyses with lots not poolable (dids)", separate),
-        ("slope comparisons not shown equivalent", not_equivalent),
+        (_("analyses with review flags"), flagged),
+        (_("analyses with lots not poolable (dids)"), separate),
+        (_("slope comparisons not shown equivalent"), not_equivalent),
     ]
 
 
@@ -488,7 +517,11 @@ def stability_figure(data: pd.DataFrame, life: Mapping[str, Any], lots: pd.DataF
     criteria and the shelf life (the figure of ICH Q1E, Appendix B)."""
     rows = data[_matches(data, life)]
     points = tuple(
-        Line(f"lot {lot}", g["time"].astype(float).tolist(), g["value"].astype(float).tolist())
+        Line(
+            _("lot %(lot)s") % {"lot": lot},
+            g["time"].astype(float).tolist(),
+            g["value"].astype(float).tolist(),
+        )
         for lot, g in rows.groupby(rows[LOT].astype(str), sort=True)
     )
     mine = [{str(k): v for k, v in r.items()} for r in lots[_matches(lots, life)].to_dict("records")]
@@ -586,7 +619,7 @@ def example_data() -> bytes:
 
 STABILITY = Analysis(
     name=NAME,
-    title="Stability (ICH Q1E)",
+    title=gettext_noop("Stability (ICH Q1E)"),
     description="Stability per ICH Q1E: batch poolability, shelf life, equivalence of degradation rates",
     read=read_stability_data,
     compute=stability_kind,

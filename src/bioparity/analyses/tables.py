@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity.analyses.format import fmt_value
+from bioparity.i18n import gettext as _
 
 #: Characters of text that fit across a landscape A4 page at the report's table font size.
 PANEL_BUDGET = 150
@@ -111,14 +112,21 @@ def panels(
     total = len(frame.columns)
     for i, group in enumerate(groups):
         cols = [*keys, *group]
-        label = title if len(groups) == 1 else f"{title} (part {i + 1} of {len(groups)})"
+        label = (
+            title
+            if len(groups) == 1
+            else _("%(title)s (part %(part)d of %(parts)d)")
+            % {"title": title, "part": i + 1, "parts": len(groups)}
+        )
         out.append(
             Table(
                 label,
                 tuple(headers.get(c, str(c)) for c in cols),
                 tuple(zip(*(texts[c] for c in cols), strict=True)) if len(frame) else (),
                 tuple(numeric[c] for c in cols),
-                note=f"{len(frame)} rows; {total} columns in all" if i == len(groups) - 1 else "",
+                note=_("%(rows)d rows; %(columns)d columns in all") % {"rows": len(frame), "columns": total}
+                if i == len(groups) - 1
+                else "",
                 wide=wide,
             )
         )
@@ -175,7 +183,7 @@ def percent_text(value: Any) -> str:
 def generic_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
     """Any table: all columns in panels that fit the page (``options`` unused: the contract's signature)."""
     keys = [c for c in frame.columns[:1]]
-    portrait = panels(frame, keys, "Result table", budget=PORTRAIT_BUDGET, wide=False)
+    portrait = panels(frame, keys, _("Result table"), budget=PORTRAIT_BUDGET, wide=False)
     if len(portrait) == 1:  # fits a portrait page: no landscape page for a narrow table
         return ReportTables(tuple(portrait), ())
-    return ReportTables(tuple(panels(frame, keys, "Result table")), ())
+    return ReportTables(tuple(panels(frame, keys, _("Result table"))), ())

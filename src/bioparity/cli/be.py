@@ -29,6 +29,7 @@ from bioparity.be.similarity import DEFAULT_METRICS, VARIANCE_MODELS, pk_similar
 from bioparity.cli.common import OutputFormat, check_choice, comma_list, print_json, user_errors, write_result
 from bioparity.cli.options import Alpha, Format, Theta1, Theta2
 from bioparity.errors import DataFileError
+from bioparity.i18n import gettext as _
 from bioparity.io.pp import read_metric_table
 
 if TYPE_CHECKING:
@@ -38,9 +39,9 @@ app = typer.Typer()
 
 
 def _print_be_table(record: dict[str, Any]) -> None:
-    table = Table(title=f"Bioequivalence: {record['method']}", show_header=False)
-    table.add_column("quantity", style="bold")
-    table.add_column("value")
+    table = Table(title=_("Bioequivalence: %(method)s") % {"method": record["method"]}, show_header=False)
+    table.add_column(_("quantity"), style="bold")
+    table.add_column(_("value"))
     for key, value in record.items():
         if key in {"reasons", "outliers"}:
             continue
@@ -57,11 +58,16 @@ def _print_be_table(record: dict[str, Any]) -> None:
         table.add_row(key, shown)
     for o in record["outliers"]:
         table.add_row(
-            "outlier (flag only)",
-            f"subject {o['subject']} ({o['sequence']}), stud. residual {o['studentized_residual']:+.3f}",
+            _("outlier (flag only)"),
+            _("subject %(subject)s (%(sequence)s), stud. residual %(residual)s")
+            % {
+                "subject": o["subject"],
+                "sequence": o["sequence"],
+                "residual": f"{o['studentized_residual']:+.3f}",
+            },
         )
     for i, reason in enumerate(record["reasons"]):
-        table.add_row("reasons" if i == 0 else "", reason)
+        table.add_row(_("reasons") if i == 0 else "", reason)
     Console().print(table)
 
 
@@ -165,7 +171,7 @@ def pk_similarity_command(
             typer.echo(note, err=True)
         options = {"command": "pk-similarity", "arms": arm_list, "metrics": metric_list} | settings
         write_result(table, out, {"parameters": path}, options)
-        typer.echo(f"wrote {len(table)} comparisons to {out}", err=True)
+        typer.echo(_("wrote %(n)d comparisons to %(path)s") % {"n": len(table), "path": out}, err=True)
 
 
 def _read_pp(

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bioparity.cli.common import user_errors, write_result
+from bioparity.cli.common import user_errors, write_result, wrote_rows
+from bioparity.i18n import gettext as _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,8 +47,8 @@ def _write(table: pd.DataFrame, out: Path, data: Path, options: dict[str, Any]) 
 def _finish(console: Console, notes: Any, table: pd.DataFrame, out: Path) -> None:
     """Print each note of the result, then where the rows went."""
     for note in notes:
-        console.print(f"note: {note}", highlight=False)
-    console.print(f"wrote {len(table)} rows to {out}")
+        console.print(_("note: %(note)s") % {"note": note}, highlight=False)
+    console.print(wrote_rows(len(table), out))
 
 
 @app.command("ada-cutpoint")
@@ -96,7 +97,7 @@ def ada_cutpoint_command(
             listing = pd.concat([r.outlier_frame().assign(tier=r.tier) for r in results], ignore_index=True)
             write_frame_atomic(listing, outliers)
         _print_cut_points(console, results)
-        console.print(f"wrote {len(table)} rows to {out}")
+        console.print(wrote_rows(len(table), out))
 
 
 def status_from_cut_points(
@@ -115,13 +116,25 @@ def status_from_cut_points(
 def _print_cut_points(console: Console, results: list[CutPointResult]) -> None:
     for r in results:
         console.print(
-            f"{r.tier}: cut point {r.cut_point:.6g} ({r.method}, {r.transform} scale, "
-            f"FPR {r.fpr:g}); {r.cut_point_type}; {r.n_donors} donors x {r.n_runs} runs; "
-            f"{len(r.outliers)} outlier(s) removed",
+            _(
+                "%(tier)s: cut point %(cut)s (%(method)s, %(transform)s scale, FPR %(fpr)s); %(type)s; "
+                "%(donors)d donors x %(runs)d runs; %(outliers)d outlier(s) removed"
+            )
+            % {
+                "tier": r.tier,
+                "cut": f"{r.cut_point:.6g}",
+                "method": r.method,
+                "transform": r.transform,
+                "fpr": f"{r.fpr:g}",
+                "type": r.cut_point_type,
+                "donors": r.n_donors,
+                "runs": r.n_runs,
+                "outliers": len(r.outliers),
+            },
             highlight=False,
         )
         for note in r.notes:
-            console.print(f"  note: {note}", highlight=False)
+            console.print("  " + _("note: %(note)s") % {"note": note}, highlight=False)
 
 
 @app.command("ada-sensitivity")
@@ -142,9 +155,17 @@ def ada_sensitivity_command(
             table, out, data, {"command": "ada-sensitivity", "cut_point": cut_point, "method": method}
         )
         console.print(
-            f"sensitivity (detected in 95% of runs): {result.sensitivity_95:.6g} "
-            f"(mean {result.mean:.6g} + t {result.t_factor:.4g} x SD {result.sd:.6g}; "
-            f"{result.n_runs} runs)",
+            _(
+                "sensitivity (detected in 95%% of runs): %(value)s (mean %(mean)s + t %(t)s x SD %(sd)s; "
+                "%(runs)d runs)"
+            )
+            % {
+                "value": f"{result.sensitivity_95:.6g}",
+                "mean": f"{result.mean:.6g}",
+                "t": f"{result.t_factor:.4g}",
+                "sd": f"{result.sd:.6g}",
+                "runs": result.n_runs,
+            },
             highlight=False,
         )
         _finish(console, result.notes, table, out)
@@ -181,17 +202,27 @@ def isr_command(
         result = isr(read_isr_data(data), assay)
         table = result.to_frame()
         console = _write(table, out, data, {"command": "isr", "assay": assay, "passed": result.passed})
-        verdict = "PASS" if result.passed else "FAIL"
+        verdict = _("PASS") if result.passed else _("FAIL")
         console.print(
-            f"ISR {verdict}: {result.n_within}/{result.n_samples} "
-            f"({100 * result.share_within:.1f}%) within "
-            f"+/-{result.limit_percent:g}% (ICH M10: at least 2/3)",
+            _("ISR %(verdict)s: %(within)d/%(n)d (%(share)s%%) within +/-%(limit)s%% (ICH M10: at least 2/3)")
+            % {
+                "verdict": verdict,
+                "within": result.n_within,
+                "n": result.n_samples,
+                "share": f"{100 * result.share_within:.1f}",
+                "limit": f"{result.limit_percent:g}",
+            },
             highlight=False,
         )
         for row in result.failures().itertuples():
             console.print(
-                f"  outside: {row.samples} original {row.original:g} repeat {row.repeat:g} "
-                f"difference {row.percent_difference:+.1f}%",
+                _("  outside: %(sample)s original %(original)s repeat %(repeat)s difference %(difference)s%%")
+                % {
+                    "sample": row.samples,
+                    "original": f"{row.original:g}",
+                    "repeat": f"{row.repeat:g}",
+                    "difference": f"{row.percent_difference:+.1f}",
+                },
                 highlight=False,
             )
-        console.print(f"wrote {len(table)} rows to {out}")
+        console.print(wrote_rows(len(table), out))

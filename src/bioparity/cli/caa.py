@@ -24,9 +24,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bioparity.cli.common import OutputFormat, check_outputs, print_record, user_errors, write_result
+from bioparity.cli.common import (
+    OutputFormat,
+    check_outputs,
+    print_record,
+    user_errors,
+    write_result,
+    wrote_rows,
+)
 from bioparity.cli.options import Format, PlotFormat, Seed
 from bioparity.errors import InputError
+from bioparity.i18n import gettext as _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,7 +85,10 @@ app = typer.Typer()
 def _parse_comparison(text: str) -> tuple[str, str]:
     parts = [p.strip().lower() for p in text.replace(" vs ", ":").split(":")]
     if len(parts) != 2 or not all(parts):
-        raise InputError(f"--comparison {text!r}: expected TEST_SOURCE:REFERENCE_SOURCE, e.g. test:ref-eu")
+        raise InputError(
+            _("--comparison %(text)r: expected TEST_SOURCE:REFERENCE_SOURCE, e.g. test:ref-eu")
+            % {"text": text}
+        )
     return parts[0], parts[1]
 
 
@@ -85,19 +96,19 @@ def _oc_table(table: Any) -> Table:
     """One row per distinct plan and lot numbers: its operating characteristics."""
     from bioparity.caa.operating import plan_summary
 
-    oc = Table(title="Operating characteristics: probability of passing (Monte Carlo SE <= shown)")
+    oc = Table(title=_("Operating characteristics: probability of passing (Monte Carlo SE <= shown)"))
     for name in (
-        "plan",
-        "n test/ref",
-        "rows",
-        "equal",
-        "+1 s_R",
-        "+2 s_R",
-        "2x SD",
-        "MC SE",
-        "equiv. type I",
+        _("plan"),
+        _("n test/ref"),
+        _("rows"),
+        _("equal"),
+        _("+1 s_R"),
+        _("+2 s_R"),
+        _("2x SD"),
+        _("MC SE"),
+        _("equiv. type I"),
     ):
-        oc.add_column(name, justify="left" if name == "plan" else "right")
+        oc.add_column(name, justify="right" if oc.columns else "left")
     for r in plan_summary(table).to_dict(orient="records"):
         shown = [float(r[c]) for c in ("oc_equal", "oc_shift_1sd", "oc_shift_2sd", "oc_sd_doubled")]
         type1, limit = float(r["oc_equivalence_type1"]), float(r["oc_equivalence_type1_limit"])
@@ -172,7 +183,9 @@ def caa_command(
         from bioparity.io import write_frame_atomic
 
         if plot_format not in PLOT_FORMATS:
-            raise InputError(f"--plot-format must be one of {', '.join(PLOT_FORMATS)}")
+            raise InputError(
+                _("--plot-format must be one of %(formats)s") % {"formats": ", ".join(PLOT_FORMATS)}
+            )
         check_outputs(("--out", out), ("--lots", lots))
         frame = _caa_data(data, catalogue, potency, potency_attribute)
         result = assess(
@@ -196,8 +209,8 @@ def caa_command(
             written = write_caa_plots(result, plots, fmt=plot_format)
         _print_caa_summary(result, data, oc_simulations > 0)
         Console(stderr=True).print(
-            f"wrote {len(result.table)} rows to {out}"
-            + (f" and {len(written)} plots to {plots}" if written else "")
+            wrote_rows(len(result.table), out)
+            + (_(" and %(n)d plots to %(folder)s") % {"n": len(written), "folder": plots} if written else "")
         )
 
 
@@ -226,8 +239,10 @@ def _print_caa_summary(result: CAAResult, data: Path, operating_characteristics:
     from bioparity.caa.results import STATUSES, single_lot_passes
 
     console = Console(stderr=True)
-    summary = Table(title=f"CAA of {data.name}: {len(result.table)} comparisons")
-    summary.add_column("comparison")
+    summary = Table(
+        title=_("CAA of %(file)s: %(n)d comparisons") % {"file": data.name, "n": len(result.table)}
+    )
+    summary.add_column(_("comparison"))
     for status in STATUSES:
         summary.add_column(status, justify="right")
     for name, group in result.table.groupby("comparison", sort=False):
@@ -237,8 +252,10 @@ def _print_caa_summary(result: CAAResult, data: Path, operating_characteristics:
     if operating_characteristics:
         console.print(_oc_table(result.table))
     failing = result.attributes_with_status("fail")
-    console.print(f"failing attributes: {', '.join(failing) if failing else 'none'}")
+    console.print(
+        _("failing attributes: %(names)s") % {"names": ", ".join(failing) if failing else _("none")}
+    )
     for note in result.notes:
-        console.print(f"note: {note}", highlight=False)
+        console.print(_("note: %(note)s") % {"note": note}, highlight=False)
     for warning in single_lot_passes(result.table):
-        console.print(f"warning: {warning}", highlight=False)
+        console.print(_("warning: %(warning)s") % {"warning": warning}, highlight=False)

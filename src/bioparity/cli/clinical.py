@@ -50,6 +50,7 @@ from bioparity.clinical.equivalence import equivalence_margins
 from bioparity.clinical.presets import DEFAULT_REGION, canonical_region, region_alpha, region_level
 from bioparity.clinical.stratified import ci_difference_stratified
 from bioparity.errors import DataFileError, InputError
+from bioparity.i18n import gettext as _
 from bioparity.io import ColumnSpec, read_table
 
 STRATA_COLUMNS = (
@@ -345,7 +346,10 @@ def ada_summary_command(
     """ADA (or NAb) incidence per arm (treatment-emergent by default, Wilson CIs) and differences."""
     with user_errors():
         if incidence not in INCIDENCE_DEFINITIONS:
-            raise InputError(f"unknown --incidence {incidence!r}; expected treatment-emergent or any-visit")
+            raise InputError(
+                _("unknown --incidence %(value)r; expected treatment-emergent or any-visit")
+                % {"value": incidence}
+            )
         from bioparity.analyses.ada_summary import incidence_results, read_listing, summary_frame
 
         frame = read_listing(ada)
@@ -373,7 +377,11 @@ def ada_summary_command(
             table = table.assign(cut_point_run=provenance)
         settings = {"command": "ada-summary", "incidence": incidence, "result": result, "conf": conf}
         write_result(table, out, {"ada": ada, "cut_points": cut_points}, settings)
-        typer.echo(f"wrote {len(table)} rows to {out} ({incidence} ADA incidence)", err=True)
+        typer.echo(
+            _("wrote %(n)d rows to %(path)s (%(definition)s ADA incidence)")
+            % {"n": len(table), "path": out, "definition": incidence},
+            err=True,
+        )
 
 
 @app.command("ci-diff-stratified")

@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bioparity.cli.common import check_outputs, user_errors, write_result
+from bioparity.cli.common import check_outputs, user_errors, write_result, wrote_rows
 from bioparity.cli.options import PlotFormat, Seed
+from bioparity.i18n import gettext as _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -116,7 +117,7 @@ def comparability_command(
 
         check_outputs(("--out", out))
         if (stability is None) != (spec is None) or (stability is None) != (stability_out is None):
-            raise InputError("--stability, --spec and --stability-out go together")
+            raise InputError(_("--stability, --spec and --stability-out go together"))
         check_outputs(("--stability-out", stability_out))
         check_labels(pre, post)
         frame = _relabelled(infile, pre, post)
@@ -151,7 +152,11 @@ def _relabelled(infile: Path, pre: str, post: str) -> pd.DataFrame:
 def _echo_comparability(table: pd.DataFrame, pre: str, post: str, out: Path) -> None:
     import pandas as pd
 
-    typer.echo(f"wrote {len(table)} rows ({post} vs {pre}) to {out}", err=True)
+    typer.echo(
+        _("wrote %(n)d rows (%(post)s vs %(pre)s) to %(path)s")
+        % {"n": len(table), "post": post, "pre": pre, "path": out},
+        err=True,
+    )
     counts = table["status"].value_counts() if "status" in table.columns else pd.Series(dtype=int)
     typer.echo(", ".join(f"{k}: {int(v)}" for k, v in counts.items()), err=True)
 
@@ -220,14 +225,24 @@ def profile_command(
 
 def _echo_profile(res: ProfileResult, test: str, out: Path) -> None:
     typer.echo(
-        f"{res.n_test_within} of {res.n_test} {test} lots within the reference-to-reference "
-        f"Aitchison distance ({res.threshold_rule} = {res.threshold:.4g}); species all within "
-        f"{res.k:g} SD ranges: {'yes' if res.all_species_within else 'no'}",
+        _(
+            "%(within)d of %(n)d %(test)s lots within the reference-to-reference Aitchison distance "
+            "(%(rule)s = %(threshold)s); species all within %(k)s SD ranges: %(all)s"
+        )
+        % {
+            "within": res.n_test_within,
+            "n": res.n_test,
+            "test": test,
+            "rule": res.threshold_rule,
+            "threshold": f"{res.threshold:.4g}",
+            "k": f"{res.k:g}",
+            "all": _("yes") if res.all_species_within else _("no"),
+        },
         err=True,
     )
     for flag in res.flags:
-        typer.echo(f"note: {flag}", err=True)
-    typer.echo(f"wrote {len(res.lot_table)} rows to {out}", err=True)
+        typer.echo(_("note: %(note)s") % {"note": flag}, err=True)
+    typer.echo(wrote_rows(len(res.lot_table), out), err=True)
 
 
 def _stability(
@@ -266,7 +281,7 @@ def _stability_plots(table: StabilityTable, data: Any, folder: Path, fmt: str) -
     from bioparity.stability.plots import PLOT_FORMATS, figure_name, plot_stability
 
     if fmt not in PLOT_FORMATS:
-        raise InputError(f"--plot-format must be one of {', '.join(PLOT_FORMATS)}")
+        raise InputError(_("--plot-format must be one of %(formats)s") % {"formats": ", ".join(PLOT_FORMATS)})
     for attr, cond, prod, fit in table.fits:
         sub = data[(data["attribute"] == attr) & (data["condition"] == cond) & (data["product"] == prod)]
         plot_stability(
@@ -278,18 +293,33 @@ def _echo_stability(table: StabilityTable, out: Path) -> None:
     for row in table.table.to_dict(orient="records"):
         cond = f" [{row['condition']}]" if row["condition"] else ""
         typer.echo(
-            f"{row['attribute']}{cond} {row['product']}: {row['pooling']} "
-            f"(p slopes {row['p_slope']:.3g}, p intercepts {row['p_intercept']:.3g}); "
-            f"shelf life {row['shelf_life']:.4g} (worst lot {row['worst_lot']})",
+            _(
+                "%(where)s: %(pooling)s (p slopes %(p_slope)s, p intercepts %(p_intercept)s); shelf life "
+                "%(life)s (worst lot %(lot)s)"
+            )
+            % {
+                "where": f"{row['attribute']}{cond} {row['product']}",
+                "pooling": row["pooling"],
+                "p_slope": f"{row['p_slope']:.3g}",
+                "p_intercept": f"{row['p_intercept']:.3g}",
+                "life": f"{row['shelf_life']:.4g}",
+                "lot": row["worst_lot"],
+            },
             err=True,
         )
     for row in table.slopes.to_dict(orient="records"):
-        verdict = {True: "equivalent", False: "not shown equivalent", None: "no margin given"}[
+        verdict = {True: _("equivalent"), False: _("not shown equivalent"), None: _("no margin given")}[
             row["equivalent"]
         ]
         typer.echo(
-            f"{row['attribute']} slope difference {row['difference']:.4g} "
-            f"[{row['ci_lower']:.4g}, {row['ci_upper']:.4g}]: {verdict}",
+            _("%(attribute)s slope difference %(difference)s [%(lower)s, %(upper)s]: %(verdict)s")
+            % {
+                "attribute": row["attribute"],
+                "difference": f"{row['difference']:.4g}",
+                "lower": f"{row['ci_lower']:.4g}",
+                "upper": f"{row['ci_upper']:.4g}",
+                "verdict": verdict,
+            },
             err=True,
         )
-    typer.echo(f"wrote {len(table.table)} rows to {out}", err=True)
+    typer.echo(wrote_rows(len(table.table), out), err=True)

@@ -1,4 +1,8 @@
-"""Shared command-line plumbing: error reporting, output formats, option parsing and result writers."""
+"""Shared command-line plumbing: error reporting, output formats, option parsing and result writers.
+
+Messages for people are in the command's language (``bioparity --lang``, :mod:`bioparity.i18n`); results
+(JSON, CSV, column names) are data and never translated.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bioparity.errors import BioparityError, InputError
+from bioparity.errors import BioparityError, DataFileError, InputError, RuleFileError
+from bioparity.i18n import gettext as _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,21 +35,31 @@ class OutputFormat(StrEnum):
     table = "table"
 
 
+def error_text(exc: BioparityError) -> str:
+    """The error as one line in the command's language: the framing (row, line, column, expected, ...)
+    translated, the problem and the data (file, column names, values) as they are."""
+    message = exc.message(_) if isinstance(exc, (DataFileError, RuleFileError)) else str(exc)
+    return _("error: %(message)s") % {"message": message}
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn a :class:`BioparityError` into a one-line message on stderr and exit code 2."""
     try:
         yield
     except BioparityError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(error_text(exc), err=True)
         raise typer.Exit(EXIT_INPUT_ERROR) from exc
     except Exception as exc:
         reason = _unreachable_database(exc)
         if reason is None:
             raise
         typer.echo(
-            f"error: cannot reach the database: {reason}; check --database-url or BIOPARITY_DATABASE_URL "
-            "and that the database server is running and accepts connections",
+            _(
+                "error: cannot reach the database: %(reason)s; check --database-url or "
+                "BIOPARITY_DATABASE_URL and that the database server is running and accepts connections"
+            )
+            % {"reason": reason},
             err=True,
         )
         raise typer.Exit(EXIT_INPUT_ERROR) from exc
@@ -62,14 +77,19 @@ def _unreachable_database(exc: Exception) -> str | None:
     return text[0] if text else type(exc).__name__
 
 
+def wrote_rows(n: int, out: Path | str) -> str:
+    """``wrote 12 rows to out.csv`` in the command's language."""
+    return _("wrote %(n)d rows to %(path)s") % {"n": n, "path": out}
+
+
 def print_record(record: dict[str, Any], fmt: OutputFormat, title: str) -> None:
     """Print one result as a JSON object or a two-column table."""
     if fmt is OutputFormat.json:
         print_json(record)
         return
     table = Table(title=title, show_header=False)
-    table.add_column("quantity", style="bold")
-    table.add_column("value")
+    table.add_column(_("quantity"), style="bold")
+    table.add_column(_("value"))
     for key, value in record.items():
         table.add_row(key, f"{value:.6g}" if isinstance(value, float) else str(value))
     Console().print(table)
@@ -78,7 +98,9 @@ def print_record(record: dict[str, Any], fmt: OutputFormat, title: str) -> None:
 def need(value: Any, option: str) -> Any:
     """Fail with a usage message when a required option is missing (commands with a --grid alternative)."""
     if value is None:
-        raise typer.BadParameter(f"{option} is required unless --grid is given", param_hint=option)
+        raise typer.BadParameter(
+            _("%(option)s is required unless --grid is given") % {"option": option}, param_hint=option
+        )
     return value
 
 

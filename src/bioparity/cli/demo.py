@@ -21,22 +21,25 @@ from rich.table import Table
 from bioparity import __version__
 from bioparity.cli.common import user_errors
 from bioparity.cli.options import DatabaseUrl
+from bioparity.i18n import gettext as _
 from bioparity.power import power_tost, sample_size_tost
 
 app = typer.Typer()
 
 
 def _planning(console: Console) -> None:
-    console.rule(f"bioparity {__version__}: planning a PK similarity study")
+    console.rule(_("bioparity %(version)s: planning a PK similarity study") % {"version": __version__})
     console.print(
-        "Parallel design (mAb, long half-life), pairwise comparisons test vs EU-ref, test vs US-ref and\n"
-        "EU-ref vs US-ref; 90% CI of the GMR within 80.00-125.00%; exact TOST power (Owen's Q).\n"
+        _(
+            "Parallel design (mAb, long half-life), pairwise comparisons test vs EU-ref, test vs US-ref and\n"
+            "EU-ref vs US-ref; 90% CI of the GMR within 80.00-125.00%; exact TOST power (Owen's Q).\n"
+        )
     )
     cvs = np.array([0.20, 0.25, 0.30, 0.35, 0.40, 0.45])
     ratios = np.array([0.95, 0.975, 1.0, 1.05])
     res = sample_size_tost(design="parallel", cv=cvs[:, None], theta0=ratios[None, :], target_power=0.90)
-    table = Table(title="Total subjects per pairwise comparison for 90% power (parallel, total CV)")
-    table.add_column("total CV")
+    table = Table(title=_("Total subjects per pairwise comparison for 90% power (parallel, total CV)"))
+    table.add_column(_("total CV"))
     for r in ratios:
         table.add_column(f"GMR {r:.3f}", justify="right")
     for i, cv in enumerate(cvs):
@@ -48,18 +51,33 @@ def _planning(console: Console) -> None:
 
     joint = sample_size_pk_similarity(cv=0.35, ratios=(0.95, 1.0, 1.0), target_power=0.90, dropout=0.10)
     console.print(
-        f"\nAt CV 35% and GMR 0.95: {int(res.n[3, 0])} subjects per single comparison. With all three "
-        f"comparisons required to pass (true test/ref 0.95, EU-ref/US-ref 1.00; Welch intervals; joint "
-        f"power {joint.power:.3f}, Monte Carlo SE {joint.power_se:.4f}, {joint.n_sim:,} simulated studies, "
-        f"seed {joint.seed}): {joint.n_per_arm} completers per arm ({joint.n_total} in total), "
-        f"{joint.enrolled_per_arm} enrolled per arm ({joint.enrolled_total} in total) for "
-        f"{joint.dropout:.0%} dropout; 90% CI within 80.00-125.00%.\n"
+        "\n"
+        + _(
+            "At CV 35%% and GMR 0.95: %(single)d subjects per single comparison. With all three "
+            "comparisons required to pass (true test/ref 0.95, EU-ref/US-ref 1.00; Welch intervals; joint "
+            "power %(power)s, Monte Carlo SE %(se)s, %(n_sim)s simulated studies, seed %(seed)s): "
+            "%(per_arm)d completers per arm (%(total)d in total), %(enrolled)d enrolled per arm "
+            "(%(enrolled_total)d in total) for %(dropout)s dropout; 90%% CI within 80.00-125.00%%."
+        )
+        % {
+            "single": int(res.n[3, 0]),
+            "power": f"{joint.power:.3f}",
+            "se": f"{joint.power_se:.4f}",
+            "n_sim": f"{joint.n_sim:,}",
+            "seed": joint.seed,
+            "per_arm": joint.n_per_arm,
+            "total": joint.n_total,
+            "enrolled": joint.enrolled_per_arm,
+            "enrolled_total": joint.enrolled_total,
+            "dropout": f"{joint.dropout:.0%}",
+        }
+        + "\n"
     )
     ns = np.arange(40, 241, 40)
     curve = power_tost(design="parallel", cv=0.35, theta0=0.95, n=ns)
-    table = Table(title="Power curve, CV 35%, GMR 0.95")
-    table.add_column("total n", justify="right")
-    table.add_column("power", justify="right")
+    table = Table(title=_("Power curve, CV 35%, GMR 0.95"))
+    table.add_column(_("total n"), justify="right")
+    table.add_column(_("power"), justify="right")
     for n, p in zip(ns, curve.power, strict=True):
         table.add_row(str(n), f"{p:.4f}")
     console.print(table)
@@ -68,10 +86,10 @@ def _planning(console: Console) -> None:
 def _users_table() -> Table:
     from bioparity.demo import DEMO_USERS
 
-    table = Table(title="Demo users (local demonstration only; change nothing real with these passwords)")
-    for col in ("user", "password", "organisation", "role"):
+    table = Table(title=_("Demo users (local demonstration only; change nothing real with these passwords)"))
+    for col in (_("user"), _("password"), _("organisation"), _("role")):
         table.add_column(col, no_wrap=True)
-    table.add_column("can")
+    table.add_column(_("can"))
     for u in DEMO_USERS:
         table.add_row(u.username, u.password, u.organisation, u.role, u.does)
     return table
@@ -95,19 +113,23 @@ def demo(
     if not quiet:
         _planning(console)
     console.print(
-        f"\nDemo program (seed {SEED}): MB-201, IgG1 mAb candidate vs EU and US reference; developer "
-        "Meridian Biosimilars and CMC partner Castor CMC Services; three-arm PK study PK-101 "
-        "(201 subjects, one-compartment model) -> NCA -> PK similarity; CAA of 26 attributes; "
-        "a power calculation."
+        "\n"
+        + _(
+            "Demo program (seed %(seed)s): MB-201, IgG1 mAb candidate vs EU and US reference; developer "
+            "Meridian Biosimilars and CMC partner Castor CMC Services; three-arm PK study PK-101 "
+            "(201 subjects, one-compartment model) -> NCA -> PK similarity; CAA of 26 attributes; "
+            "a power calculation."
+        )
+        % {"seed": SEED}
     )
     if out is not None:
         _write_files(console, out)
     if not load:
-        console.print("Load it into the workspace with: bioparity demo --load  (then: bioparity serve)")
+        console.print(_("Load it into the workspace with: bioparity demo --load  (then: bioparity serve)"))
         return
     _load(console, database_url)
     console.print(_users_table())
-    console.print("Start the workspace with `bioparity serve` and open http://127.0.0.1:8000/ .")
+    console.print(_("Start the workspace with `bioparity serve` and open http://127.0.0.1:8000/ ."))
 
 
 def _write_files(console: Console, out: Path) -> None:
@@ -118,7 +140,10 @@ def _write_files(console: Console, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "pk101-concentrations.csv", pk_concentrations().to_csv(index=False))
     atomic_write_text(out / "planning-grid.csv", power_grid().to_csv(index=False))
-    console.print(f"wrote {out / 'pk101-concentrations.csv'} and {out / 'planning-grid.csv'}")
+    console.print(
+        _("wrote %(first)s and %(second)s")
+        % {"first": out / "pk101-concentrations.csv", "second": out / "planning-grid.csv"}
+    )
 
 
 def _load(console: Console, database_url: str | None) -> None:
@@ -131,15 +156,18 @@ def _load(console: Console, database_url: str | None) -> None:
         with Progress(
             SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console
         ) as progress:
-            task = progress.add_task("loading the demo program", total=None)
+            task = progress.add_task(_("loading the demo program"), total=None)
 
             def step(message: str) -> None:
-                progress.update(task, description=f"loading the demo program: {message}")
+                progress.update(task, description=_("loading the demo program: %(step)s") % {"step": message})
 
             summary = load_demo(engine, progress=step)
         engine.dispose()
     where = engine.url.render_as_string(hide_password=True)
     if summary.already_loaded:
-        console.print(f"The demo program is already in {where}; nothing changed.")
+        console.print(_("The demo program is already in %(where)s; nothing changed.") % {"where": where})
     else:
-        console.print(f"Loaded the demo program into {where} ({len(summary.runs)} analyses).")
+        console.print(
+            _("Loaded the demo program into %(where)s (%(n)d analyses).")
+            % {"where": where, "n": len(summary.runs)}
+        )

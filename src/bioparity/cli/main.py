@@ -6,6 +6,11 @@ importing any numerical core (SciPy, pandas, Dask, matplotlib), and ``bioparity 
 module of ``CMD``. A new command needs one line in :data:`COMMANDS` (``tests/cli/test_lazy_cli.py``
 checks that the table and the modules agree); a command missing from it still runs, after every module
 is loaded.
+
+``--lang`` (or ``BIOPARITY_LANG``) chooses the language of the human-readable messages and of the reports a
+command writes: English (default) or Simplified Chinese (``zh-CN``). Precedence: a command's own ``--lang``
+(``validate``), then ``bioparity --lang``, then ``BIOPARITY_LANG``, then English. Help texts stay English.
+Babel is imported only when a language other than English is chosen, so ``bioparity --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -156,13 +161,40 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def language_option(value: str | None) -> str | None:
+    """The ``--lang`` value as a supported tag (None when not given); a usage error names the choices."""
+    if value is None:
+        return None
+    from bioparity.errors import InputError
+    from bioparity.i18n import normalise_language
+
+    try:
+        return normalise_language(value)
+    except InputError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
 @app.callback()
 def main(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            envvar="BIOPARITY_LANG",
+            callback=language_option,
+            help="Language of messages and reports: en (default) or zh-CN (also $BIOPARITY_LANG).",
+        ),
+    ] = None,
 ) -> None:
     """bioparity command line."""
+    if lang is not None:
+        from bioparity.i18n import use_language
+
+        ctx.with_resource(use_language(lang))  # the whole command runs in this language
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -25,7 +25,8 @@ from rich.console import Console
 from rich.table import Table
 
 from bioparity import __version__
-from bioparity.cli.common import user_errors
+from bioparity.cli.common import user_errors, wrote_rows
+from bioparity.i18n import gettext as _
 from bioparity.io import atomic_write_text, write_frame_atomic
 from bioparity.market import (
     VoidWeights,
@@ -126,7 +127,7 @@ def scan_command(
         if chart is not None:
             timeline_chart(ranking, chart, top=top)
         _print_top(ranking.table, top)
-        typer.echo(f"wrote {len(ranking.table)} rows to {out}", err=True)
+        typer.echo(wrote_rows(len(ranking.table), out), err=True)
 
 
 def _write_provenance(out: Path, inputs: dict[str, Path | None], options: dict[str, Any]) -> None:
@@ -149,10 +150,10 @@ _SHOWN = ("rank", "inn", "region", "protection_end_year", "approved_biosimilars"
 
 
 def _print_top(table: pd.DataFrame, top: int) -> None:
-    view = Table(title="Biosimilar void ranking")
+    view = Table(title=_("Biosimilar void ranking"))
     for column in _SHOWN:
         view.add_column(column)
-    for _, row in table.head(top).iterrows():
+    for _index, row in table.head(top).iterrows():
         view.add_row(*[_cell(row[c]) for c in _SHOWN])
     Console(stderr=True).print(view)
 
@@ -160,7 +161,7 @@ def _print_top(table: pd.DataFrame, top: int) -> None:
 def _cell(value: object) -> str:
     if isinstance(value, float):
         if value != value:
-            return "unknown"
+            return _("unknown")
         return str(int(value)) if value.is_integer() else f"{value:.3f}"
     return str(value)
 
@@ -174,4 +175,4 @@ def fetch_trials_command(
     """Save ClinicalTrials.gov API v2 pages for one molecule (needs a network)."""
     with user_errors():
         saved = fetch_trials(inn, out, term=term)
-        typer.echo(f"saved {len(saved)} page(s) to {out}", err=True)
+        typer.echo(_("saved %(n)d page(s) to %(path)s") % {"n": len(saved), "path": out}, err=True)

@@ -49,6 +49,7 @@ import typer
 from bioparity.cli.common import user_errors
 from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.errors import InputError
+from bioparity.i18n import gettext as _
 from bioparity.io import write_frame_atomic
 from bioparity.io.adam import adnca_domain, adpp_domain, write_adam
 from bioparity.io.nca_input import NCADoses, NCASamples, read_doses, read_samples
@@ -211,9 +212,12 @@ def _check_flags(params: Mapping[str, Any]) -> Outputs:
         if isinstance(path, Path):
             check_output_path(path, "--" + field.name.replace("_", "-"))
     if params["review"] is not None and params["lambda_z_exclude"] is not None:
-        raise InputError("--review and --lambda-z-exclude both given; put every choice in --review")
+        raise InputError(_("--review and --lambda-z-exclude both given; put every choice in --review"))
     if params["tau"] is not None and not params["tau"] > 0:
-        raise InputError(f"--tau {params['tau']:g}: the dosing interval must be a positive number of hours")
+        raise InputError(
+            _("--tau %(tau)s: the dosing interval must be a positive number of hours")
+            % {"tau": f"{params['tau']:g}"}
+        )
     return outputs
 
 
@@ -241,9 +245,10 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
     write_provenance(outputs.out, inputs, _provenance(spec))
     dropped, blq_dropped = int(result.n_missing_dropped.sum()), int(result.n_blq_dropped.sum())
     _say(
-        f"wrote {n_rows} rows ({result.n_profiles} profiles) to {outputs.out}"
-        + (f"; {dropped} samples with a missing concentration excluded" if dropped else "")
-        + (f"; {blq_dropped} BLQ samples dropped by the BLQ rule" if blq_dropped else "")
+        _("wrote %(n)d rows (%(profiles)d profiles) to %(path)s")
+        % {"n": n_rows, "profiles": result.n_profiles, "path": outputs.out}
+        + (_("; %(n)d samples with a missing concentration excluded") % {"n": dropped} if dropped else "")
+        + (_("; %(n)d BLQ samples dropped by the BLQ rule") % {"n": blq_dropped} if blq_dropped else "")
     )
     if outputs.adnca is not None:
         _write_adnca(frame, _first_doses(frame, spec), spec, outputs)
@@ -261,7 +266,7 @@ def _multiple_dose(
     write_provenance(
         outputs.out, {"concentrations": params["infile"], "dosing": params["dosing"]}, _provenance(spec)
     )
-    _say(f"wrote {len(result.intervals)} dosing intervals to {outputs.out}")
+    _say(_("wrote %(n)d dosing intervals to %(path)s") % {"n": len(result.intervals), "path": outputs.out})
     if outputs.tss_out is not None:
         bar.stage("computing the time to steady state")
         tss = run_time_to_steady_state(
@@ -269,7 +274,10 @@ def _multiple_dose(
             dosing_where=doses.where,
         )  # fmt: skip
         write_frame_atomic(result_table(tss, spec), outputs.tss_out)
-        _say(f"wrote time to steady state ({len(tss.profiles)} profiles) to {outputs.tss_out}")
+        _say(
+            _("wrote time to steady state (%(n)d profiles) to %(path)s")
+            % {"n": len(tss.profiles), "path": outputs.tss_out}
+        )
     if outputs.adnca is not None:
         _write_adnca(frame, doses.frame, spec, outputs)
 
@@ -280,11 +288,11 @@ def _write_tables(long: pd.DataFrame, spec: NCASpec, outputs: Outputs) -> pd.Dat
     if outputs.sdtm_pp is not None:
         pp = pp_domain(long, subject=spec.subject, labels=LABELS, studyid=outputs.studyid)
         write_sdtm_pp(pp, outputs.sdtm_pp)
-        _say(f"wrote SDTM PP ({len(pp)} records) to {outputs.sdtm_pp}")
+        _say(_("wrote SDTM PP (%(n)d records) to %(path)s") % {"n": len(pp), "path": outputs.sdtm_pp})
     if outputs.adpp is not None:
         records = adpp_domain(long, subject=spec.subject, labels=LABELS, studyid=outputs.studyid)
         write_adam(records, outputs.adpp, "ADPP")
-        _say(f"wrote ADPP to {outputs.adpp}")
+        _say(_("wrote ADPP to %(path)s") % {"path": outputs.adpp})
     return long
 
 
@@ -308,7 +316,7 @@ def _write_adnca(samples: pd.DataFrame, doses: pd.DataFrame, spec: NCASpec, outp
         conc_unit=spec.conc_unit or "", studyid=outputs.studyid,
     )  # fmt: skip
     write_adam(records, outputs.adnca, "ADNCA")
-    _say(f"wrote ADNCA ({len(records)} records) to {outputs.adnca}")
+    _say(_("wrote ADNCA (%(n)d records) to %(path)s") % {"n": len(records), "path": outputs.adnca})
 
 
 def _provenance(spec: NCASpec) -> dict[str, object]:

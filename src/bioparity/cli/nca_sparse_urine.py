@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from bioparity.cli.common import user_errors
+from bioparity.i18n import gettext as _
 from bioparity.io import write_frame_atomic
 from bioparity.io.readers import read_any_table
 from bioparity.nca import NCAOptions, Where, sparse_nca, urine_nca
@@ -47,7 +48,7 @@ def nca_sparse_command(
             n_boot=bootstrap, seed=seed, where=Where(file=table.file, line_offset=table.line_offset),
         )  # fmt: skip
         write_frame_atomic(res.to_frame(), out)
-        typer.echo(f"wrote {len(res.groups)} groups to {out}", err=True)
+        typer.echo(_("wrote %(n)d groups to %(path)s") % {"n": len(res.groups), "path": out}, err=True)
 
 
 @app.command("nca-urine")
@@ -81,7 +82,7 @@ def nca_urine_command(
             where=Where(file=table.file, line_offset=table.line_offset),
         )  # fmt: skip
         write_frame_atomic(res.to_frame(), out)
-        typer.echo(f"wrote {len(res.profiles)} profiles to {out}", err=True)
+        typer.echo(_("wrote %(n)d profiles to %(path)s") % {"n": len(res.profiles), "path": out}, err=True)
 
 
 def _number_or_column(text: str | None) -> str | float | None:

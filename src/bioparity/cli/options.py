@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from bioparity.cli.common import OutputFormat
+from bioparity.cli.main import language_option
 
 Format = Annotated[OutputFormat, typer.Option("--format", help="json or table.")]
 DatabaseUrl = Annotated[
@@ -33,4 +34,13 @@ Workers = Annotated[
 Scheduler = Annotated[
     str | None,
     typer.Option(help="Address of an existing Dask scheduler, e.g. tcp://host:8786 (instead of --workers)."),
+]
+#: The language of a command that writes a report, its messages and the report (over ``bioparity --lang``).
+Language = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        callback=language_option,
+        help="Language of the report and messages: en or zh-CN (default: bioparity --lang, else en).",
+    ),
 ]

@@ -22,7 +22,9 @@ from rich.table import Table
 from bioparity.cli.common import OutputFormat, print_json, user_errors
 from bioparity.cli.options import Format
 from bioparity.errors import InputError
+from bioparity.i18n import gettext as _
 from bioparity.pathways import PathwayAssessment, assess_program, explain_rule, load_program, load_rules
+from bioparity.pathways.checks import code_words
 
 _STATUS_STYLE = {"met": "green", "missing": "red", "at_risk": "yellow"}
 
@@ -44,30 +46,43 @@ def _print_tables(result: PathwayAssessment) -> None:
     console = Console()
     console.print(f"[bold]{result.program}[/bold] ({result.modality})")
     for region in result.regions:
-        table = Table(title=f"{region.region_name}: {region.status} (rules {region.rules_version})")
-        table.add_column("rule", no_wrap=True)
-        table.add_column("status", no_wrap=True)
-        table.add_column("finding and evidence", ratio=3)
-        table.add_column("citation", ratio=2)
+        table = Table(
+            title=_("%(region)s: %(status)s (rules %(version)s)")
+            % {
+                "region": region.region_name,
+                "status": code_words(region.status),
+                "version": region.rules_version,
+            }
+        )
+        table.add_column(_("rule"), no_wrap=True)
+        table.add_column(_("status"), no_wrap=True)
+        table.add_column(_("finding and evidence"), ratio=3)
+        table.add_column(_("citation"), ratio=2)
         for r in region.requirements:
             flags = "".join(
-                [" [interpretation]" if r.interpretation else "", " [unconfirmed]" if r.unconfirmed else ""]
+                [
+                    " [" + _("interpretation") + "]" if r.interpretation else "",
+                    " [" + _("unconfirmed") + "]" if r.unconfirmed else "",
+                ]
             )
-            evidence = f"\nevidence: {', '.join(r.evidence)}" if r.evidence else ""
+            evidence = "\n" + _("evidence: %(ids)s") % {"ids": ", ".join(r.evidence)} if r.evidence else ""
             table.add_row(
                 r.rule_id,
-                f"[{_STATUS_STYLE[r.status]}]{r.status}[/]",
+                f"[{_STATUS_STYLE[r.status]}]{code_words(r.status)}[/]",
                 f"{r.detail}{evidence}",
                 r.citation + flags,
             )
         console.print(table)
         sources = list(dict.fromkeys(r.source for r in region.requirements if r.source))
         if sources:
-            console.print(f"Texts cited (version, status, date of the text); rules {region.rules_version}:")
+            console.print(
+                _("Texts cited (version, status, date of the text); rules %(version)s:")
+                % {"version": region.rules_version}
+            )
             for source in sources:
                 console.print(f"  - {source}", soft_wrap=True)
         if region.work_left:
-            console.print("Work left:")
+            console.print(_("Work left:"))
             for item in region.work_left:
                 console.print(f"  - {item}")
         console.print(region.explanation, soft_wrap=True)
@@ -91,7 +106,7 @@ def pathways_command(
             sys.stdout.write(explain_rule(explain, rule_sets) + "\n")
             return
         if program_file is None:
-            raise InputError("give PROGRAM.yaml to assess, or --explain RULE_ID to print a rule")
+            raise InputError(_("give PROGRAM.yaml to assess, or --explain RULE_ID to print a rule"))
         program, inventory = load_program(program_file)
         result = assess_program(program, inventory, rules=rule_sets, regions=region or None)
         if fmt is OutputFormat.json:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bioparity.cli.common import user_errors, write_result
+from bioparity.i18n import gettext as _
 
 if TYPE_CHECKING:
     from bioparity.potency import PotencyTable
@@ -109,15 +110,25 @@ def potency_command(
         }  # fmt: skip
         write_result(result, out, {"data": infile, "equivalence_margins": equivalence_margins}, settings)
         _echo_estimates(table)
-        typer.echo(f"wrote {out}")
+        typer.echo(_("wrote %(path)s") % {"path": out})
 
 
 def _echo_estimates(table: PotencyTable) -> None:
     """One line per assay and test sample: potency, CI, the two similarity verdicts and any flags."""
     for e in table.estimates:
         typer.echo(
-            f"assay {e.assay} sample {e.sample}: RP {e.relative_potency:.4g} "
-            f"[{e.ci_lower:.4g}, {e.ci_upper:.4g}] Ph.Eur. {e.similarity.significance_verdict}, "
-            f"USP<1032> {e.similarity.equivalence_verdict}"
-            + (f" FLAGS: {'; '.join(e.flags)}" if e.flags else "")
+            _(
+                "assay %(assay)s sample %(sample)s: RP %(rp)s [%(lower)s, %(upper)s] Ph.Eur. %(ph_eur)s, "
+                "USP<1032> %(usp)s"
+            )
+            % {
+                "assay": e.assay,
+                "sample": e.sample,
+                "rp": f"{e.relative_potency:.4g}",
+                "lower": f"{e.ci_lower:.4g}",
+                "upper": f"{e.ci_upper:.4g}",
+                "ph_eur": e.similarity.significance_verdict,
+                "usp": e.similarity.equivalence_verdict,
+            }
+            + (" " + _("FLAGS: %(flags)s") % {"flags": "; ".join(e.flags)} if e.flags else "")
         )

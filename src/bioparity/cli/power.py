@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import pandas as pd
 import typer
 
-from bioparity.cli.common import OutputFormat, comma_list, need, print_record, user_errors
+from bioparity.cli.common import OutputFormat, comma_list, need, print_record, user_errors, wrote_rows
 from bioparity.cli.options import Format, TargetPower, Theta2
 from bioparity.cli.progress import progress_bar
 from bioparity.errors import InputError, ScenarioError
+from bioparity.i18n import gettext as _
 from bioparity.io import ColumnSpec, read_table, write_frame_atomic
 from bioparity.io.power_grid import (
     POWER_GRID_COLUMNS,
@@ -81,7 +82,7 @@ def _run_grid(
             original[name] = values
         write_frame_atomic(original, out)
         write_provenance(out, {"grid": grid}, options)
-    typer.echo(f"wrote {len(original)} rows to {out}", err=True)
+    typer.echo(wrote_rows(len(original), out), err=True)
     # The same table on stdout (power to 4 decimals, as PowerTOST prints it); the file keeps every digit.
     shown = original.copy()
     if "power" in shown:
@@ -185,7 +186,9 @@ def samplesize_pk_similarity_command(
             cv_values = [float(v) for v in comma_list(cv)]
             ratio_values = [float(v) for v in comma_list(ratios)]
         except ValueError as exc:
-            raise InputError(f"--cv and --ratios take comma-separated numbers: {exc}") from exc
+            raise InputError(
+                _("--cv and --ratios take comma-separated numbers: %(reason)s") % {"reason": exc}
+            ) from exc
         res = sample_size_pk_similarity(
             arms=comma_list(arms), ratios=ratio_values, cv=cv_values[0] if len(cv_values) == 1 else cv_values,
             metrics=comma_list(metrics), correlation=correlation, comparisons=comma_list(comparisons) or None,

@@ -14,8 +14,9 @@ from typing import Annotated, Any
 
 import typer
 
-from bioparity.cli.common import user_errors
+from bioparity.cli.common import user_errors, wrote_rows
 from bioparity.cli.progress import ProgressBar, progress_bar
+from bioparity.i18n import gettext as _
 
 KindArg = Annotated[str, typer.Argument(help="Analysis kind (see `bioparity kinds`), e.g. nca or caa.")]
 FileArg = Annotated[
@@ -45,7 +46,7 @@ def option_values(kind: str, items: list[str]) -> dict[str, Any]:
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise InputError(f"--option {item!r}: expected name=value, e.g. method=exact")
+            raise InputError(_("--option %(item)r: expected name=value, e.g. method=exact") % {"item": item})
         texts[name.strip()] = value
     analysis = get_analysis(kind)
     return effective_options(analysis, parse_options(analysis, texts))
@@ -94,10 +95,10 @@ def _write(out: Path, result: dict[str, Any]) -> str:
 
     if out.suffix.lower() == ".json":
         out.write_text(canonical_json(result) + "\n", encoding="utf-8")
-        return f"wrote the result to {out}"
+        return _("wrote the result to %(path)s") % {"path": out}
     table = result_frame(result)  # InputError when the result has no table
     out.write_bytes(csv_bytes(table))
-    return f"wrote {len(table)} rows to {out}"
+    return wrote_rows(len(table), out)
 
 
 def run_command(
@@ -136,9 +137,10 @@ def kinds_command(json_output: JsonArg = False) -> None:
     for k in kinds.values():
         typer.echo(f"{k.name}: {k.description}")
         if k.columns:
-            typer.echo("  columns: " + ", ".join(c.name + ("" if c.required else "?") for c in k.columns))
+            columns = ", ".join(c.name + ("" if c.required else "?") for c in k.columns)
+            typer.echo("  " + _("columns: %(columns)s") % {"columns": columns})
         if k.follows:
-            typer.echo("  takes the result table of: " + ", ".join(k.follows))
+            typer.echo("  " + _("takes the result table of: %(kinds)s") % {"kinds": ", ".join(k.follows)})
         for o in k.options:
             accepted = o.type if o.choices is None else " | ".join(o.text(c) or "''" for c in o.choices)
             typer.echo(f"  -o {o.name}={o.text(o.default)}  [{accepted}]  {o.help}")

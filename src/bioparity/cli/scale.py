@@ -22,6 +22,7 @@ import typer
 from bioparity.cli.common import user_errors
 from bioparity.cli.options import Scheduler, Workers
 from bioparity.errors import InputError
+from bioparity.i18n import gettext as _
 from bioparity.nca.blq import BLQRule
 from bioparity.nca.options import NCAOptions
 
@@ -68,9 +69,15 @@ def nca_batch_command(
         )  # fmt: skip
         run = nca_parquet(infile, out, settings, workers=workers, scheduler=scheduler)
         typer.echo(
-            f"wrote {run.n_partitions} partition(s) to {run.out} in {run.seconds:.1f} s "
-            f"({run.execution.backend}, {run.execution.workers} worker(s))"
-            + ("; profiles split across partitions were shuffled by subject" if run.shuffled else ""),
+            _("wrote %(n)d partition(s) to %(path)s in %(seconds)s s (%(backend)s, %(workers)d worker(s))")
+            % {
+                "n": run.n_partitions,
+                "path": run.out,
+                "seconds": f"{run.seconds:.1f}",
+                "backend": run.execution.backend,
+                "workers": run.execution.workers,
+            }
+            + (_("; profiles split across partitions were shuffled by subject") if run.shuffled else ""),
             err=True,
         )
 
@@ -88,7 +95,10 @@ def bench_command(
     with user_errors():
         script = directory / "run_all.py"
         if not script.is_file():
-            raise InputError(f"{script} not found; run from a source checkout or give --dir path/to/bench")
+            raise InputError(
+                _("%(script)s not found; run from a source checkout or give --dir path/to/bench")
+                % {"script": script}
+            )
         sys.path.insert(0, str(directory.resolve()))  # run_all imports its helper _figures
         spec = importlib.util.spec_from_file_location("bioparity_bench_run_all", script)
         assert spec is not None and spec.loader is not None

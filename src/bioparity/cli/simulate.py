@@ -31,6 +31,7 @@ from bioparity.cli.common import OutputFormat, comma_list, print_json, user_erro
 from bioparity.cli.options import Format, Scheduler, Theta1, Theta2, Workers
 from bioparity.cli.progress import progress_bar
 from bioparity.errors import InputError
+from bioparity.i18n import gettext as _
 from bioparity.io import write_frame_atomic
 from bioparity.simulate.design import DECISION_METRICS, DEFAULT_TIMES, PKSimilarityDesign
 
@@ -86,13 +87,19 @@ def _floats(option: str, text: str) -> tuple[float, ...]:
     try:
         return tuple(float(x) for x in text.split(",") if x.strip())
     except ValueError:
-        raise InputError(f"{option} {text!r}; expected comma-separated numbers, e.g. 0.95,1,1") from None
+        raise InputError(
+            _("%(option)s %(text)r; expected comma-separated numbers, e.g. 0.95,1,1")
+            % {"option": option, "text": text}
+        ) from None
 
 
 def _ints(option: str, text: str) -> tuple[int, ...]:
     values = _floats(option, text)
     if any(v != int(v) for v in values):
-        raise InputError(f"{option} {text!r}; expected whole numbers, e.g. 50 or 50,50,50")
+        raise InputError(
+            _("%(option)s %(text)r; expected whole numbers, e.g. 50 or 50,50,50")
+            % {"option": option, "text": text}
+        )
     return tuple(int(v) for v in values)
 
 
@@ -114,29 +121,44 @@ def _write_studies(frame: pd.DataFrame, out: Path) -> None:
 
 def _print_table(record: dict[str, Any]) -> None:
     console = Console()
-    head = Table(title="PK similarity: simulated probability of success", show_header=False)
-    head.add_column("quantity", style="bold")
-    head.add_column("value")
+    head = Table(title=_("PK similarity: simulated probability of success"), show_header=False)
+    head.add_column(_("quantity"), style="bold")
+    head.add_column(_("value"))
     p, se = record["probability"], record["mc_se"]
-    head.add_row("probability (all comparisons, all metrics pass)", f"{p:.4f}  (MC SE {se:.4f})")
-    head.add_row("simulated studies / seed", f"{record['n_studies']:,} / {record['seed']}")
-    head.add_row("dropout rate / ADA rate", f"{record['dropout_rate']:.3f} / {record['ada_rate']:.3f}")
+    head.add_row(_("probability (all comparisons, all metrics pass)"), f"{p:.4f}  (MC SE {se:.4f})")
+    head.add_row(_("simulated studies / seed"), f"{record['n_studies']:,} / {record['seed']}")
+    head.add_row(_("dropout rate / ADA rate"), f"{record['dropout_rate']:.3f} / {record['ada_rate']:.3f}")
     design = record["design"]
     head.add_row(
-        "analysis",
-        f"variance {design['variance']}, population {design['analysis_set']}, %AUCext > "
-        f"{design['max_aucpext']:g}%: {design['aucpext_rule']} (mean {record['mean_aucpext_over']:.2f} "
-        f"subjects per study), {100 * (1 - 2 * design['alpha']):g}% CI",
+        _("analysis"),
+        _(
+            "variance %(variance)s, population %(population)s, %%AUCext > %(max)s%%: %(rule)s (mean %(mean)s "
+            "subjects per study), %(level)s%% CI"
+        )
+        % {
+            "variance": design["variance"],
+            "population": design["analysis_set"],
+            "max": f"{design['max_aucpext']:g}",
+            "rule": design["aucpext_rule"],
+            "mean": f"{record['mean_aucpext_over']:.2f}",
+            "level": f"{100 * (1 - 2 * design['alpha']):g}",
+        },
     )
     ex = record["execution"]
     head.add_row(
-        "execution",
-        f"{ex['backend']}, {ex['workers']} worker(s), {ex['n_chunks']} chunk(s) of "
-        f"{ex['chunk_size']:,} studies, {ex['seconds']:.1f} s",
+        _("execution"),
+        _("%(backend)s, %(workers)d worker(s), %(chunks)d chunk(s) of %(size)s studies, %(seconds)s s")
+        % {
+            "backend": ex["backend"],
+            "workers": ex["workers"],
+            "chunks": ex["n_chunks"],
+            "size": f"{ex['chunk_size']:,}",
+            "seconds": f"{ex['seconds']:.1f}",
+        },
     )
     console.print(head)
-    rates = Table(title="Pass rate per metric and comparison")
-    rates.add_column("metric", style="bold")
+    rates = Table(title=_("Pass rate per metric and comparison"))
+    rates.add_column(_("metric"), style="bold")
     for c in record["comparisons"]:
         rates.add_column(c, justify="right")
     for metric, row in zip(record["metrics"], record["pass_rate"], strict=True):
@@ -193,8 +215,8 @@ def pk_similarity_command(
             theta2=theta2, max_aucpext=max_aucpext, aucpext_rule=aucpext_rule, variance=variance,
         )  # fmt: skip
         if out is not None and out.suffix.lower() not in {".csv", ".parquet"}:
-            raise InputError(f"--out {out}: expected a .csv or .parquet file name")
-        with progress_bar("simulating studies (chunks)") as tick:
+            raise InputError(_("--out %(path)s: expected a .csv or .parquet file name") % {"path": out})
+        with progress_bar(_("simulating studies (chunks)")) as tick:
             run = simulate_pk_similarity(
                 design, n_studies, seed, workers=workers, scheduler=scheduler, chunk_size=chunk_size,
                 details=out is not None, progress=tick,
@@ -213,7 +235,9 @@ def _report(run: SimulationRun, design: PKSimilarityDesign, out: Path | None, fm
     }
     if out is not None and run.outcomes is not None:
         _write_studies(run.outcomes.to_frame(design), out)
-        typer.echo(f"wrote {run.outcomes.n_studies:,} studies to {out}", err=True)
+        typer.echo(
+            _("wrote %(n)s studies to %(path)s") % {"n": f"{run.outcomes.n_studies:,}", "path": out}, err=True
+        )
     if fmt is OutputFormat.json:
         print_json(record)
     else:

@@ -12,8 +12,11 @@ from rich.console import Console
 from rich.table import Table
 
 from bioparity.cli.common import user_errors
+from bioparity.cli.options import Language
 from bioparity.cli.progress import progress_bar
 from bioparity.errors import InputError
+from bioparity.i18n import chosen_language, use_language
+from bioparity.i18n import gettext as _
 from bioparity.validation import ValidationRun, run_validation, write_report
 
 
@@ -43,36 +46,56 @@ def validate(
     ] = None,
     area: Areas = None,
     reference_dir: ReferenceDir = None,
+    lang: Language = None,
 ) -> None:
     """Re-run every reference case on this installation; exit 1 if any case fails."""
-    with user_errors():
+    with user_errors(), use_language(chosen_language(lang)) as language:
         if out is not None and out.suffix.lower() not in {".html", ".htm", ".pdf"}:
-            raise InputError(f"--out must end in .html or .pdf; got {out.name!r}")
-        with progress_bar("validating") as tick:
+            raise InputError(_("--out must end in .html or .pdf; got %(name)r") % {"name": out.name})
+        with progress_bar(_("validating")) as tick:
             run = run_validation(area.split(",") if area else None, reference_dir, progress=tick)
         console = Console()
         _print_summary(console, run)
         if out is not None:
-            status = console.status(f"writing {out.name}") if console.is_terminal else _quiet()
+            status = (
+                console.status(_("writing %(name)s") % {"name": out.name})
+                if console.is_terminal
+                else _quiet()
+            )
             with status:
-                write_report(run, out)
-            console.print(f"report written to {out}")
-        console.print("[green]PASS[/]" if run.passed else f"[red]FAIL[/]: {len(run.failures)} case(s) failed")
+                write_report(run, out, language)
+            console.print(
+                _("report written to %(path)s (language %(language)s)") % {"path": out, "language": language}
+            )
+        console.print(
+            "[green]" + _("PASS") + "[/]"
+            if run.passed
+            else "[red]" + _("FAIL") + "[/]: " + _("%(n)d case(s) failed") % {"n": len(run.failures)}
+        )
     if not run.passed:
         raise typer.Exit(EXIT_VALIDATION_FAILED)
 
 
 def _print_summary(console: Console, run: ValidationRun) -> None:
     """Cases, passes, failures and time per area, then the first 20 failures."""
-    table = Table(title=f"bioparity {run.software_version} validation")
-    for column in ("area", "cases", "passed", "failed", "seconds"):
-        table.add_column(column, justify="left" if column == "area" else "right")
+    table = Table(title=_("bioparity %(version)s validation") % {"version": run.software_version})
+    for column in (_("area"), _("cases"), _("passed"), _("failed"), _("seconds")):
+        table.add_column(column, justify="right" if table.columns else "left")
     for s in run.summary:
         style = "green" if s.failed == 0 else "red"
         table.add_row(s.area, str(s.cases), str(s.passed), f"[{style}]{s.failed}[/]", f"{s.seconds:.2f}")
     console.print(table)
     for c in run.failures[:20]:
         console.print(
-            f"[red]FAIL[/] {c.area} / {c.reference} / {c.case} / {c.quantity}: "
-            f"expected {c.expected!r}, observed {c.observed!r} ({c.comparison} {c.tolerance:g})"
+            "[red]"
+            + _("FAIL")
+            + "[/] "
+            + _("%(where)s: expected %(expected)r, observed %(observed)r (%(comparison)s %(tolerance)s)")
+            % {
+                "where": f"{c.area} / {c.reference} / {c.case} / {c.quantity}",
+                "expected": c.expected,
+                "observed": c.observed,
+                "comparison": c.comparison,
+                "tolerance": f"{c.tolerance:g}",
+            }
         )

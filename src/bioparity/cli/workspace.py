@@ -17,6 +17,7 @@ import typer
 from bioparity.cli.common import user_errors
 from bioparity.cli.options import DatabaseUrl
 from bioparity.errors import BioparityError
+from bioparity.i18n import gettext as _
 
 if TYPE_CHECKING:  # the database stack is imported only by the commands that use it
     from collections.abc import Callable
@@ -86,7 +87,7 @@ def _ready_engine(url: str | None) -> Engine:
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password: str = typer.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
     return password
 
 
@@ -105,15 +106,21 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
         path = key_path()
         existed = path is None or path.exists()
         revision = upgrade(engine)
-        typer.echo(f"{engine.url.render_as_string(hide_password=True)}: schema at revision {revision}")
+        where = engine.url.render_as_string(hide_password=True)
+        typer.echo(
+            _("%(database)s: schema at revision %(revision)s") % {"database": where, "revision": revision}
+        )
         if path is None:
-            typer.echo("audit key: from $BIOPARITY_AUDIT_KEY")
+            typer.echo(_("audit key: from $BIOPARITY_AUDIT_KEY"))
         elif existed:
-            typer.echo(f"audit key: {path}")
+            typer.echo(_("audit key: %(path)s") % {"path": path})
         else:
             typer.echo(
-                f"audit key: created {path} (mode 0600); back it up now and keep it apart from the "
-                "database backups: without it the audit trail cannot be verified"
+                _(
+                    "audit key: created %(path)s (mode 0600); back it up now and keep it apart from the "
+                    "database backups: without it the audit trail cannot be verified"
+                )
+                % {"path": path}
             )
 
 
@@ -139,7 +146,10 @@ def user_create(
             user = accounts.create_user(session, username, password, display_name=display_name)
             if org is not None:
                 accounts.add_member_as_admin(session, org, username, role)
-        typer.echo(f"created user {user.username} ({user.id})" + (f", {role} of {org}" if org else ""))
+        typer.echo(
+            _("created user %(user)s (%(id)s)") % {"user": user.username, "id": user.id}
+            + (_(", %(role)s of %(org)s") % {"role": role, "org": org} if org else "")
+        )
 
 
 def _admin(database_url: str | None, change: Callable[[Session], str]) -> None:
@@ -163,7 +173,9 @@ def user_unlock(
 
     def change(session: Session) -> str:
         was = accounts.unlock_account(session, username)
-        return f"unlocked {username}" if was else f"{username} was not locked; failure count reset"
+        if was:
+            return _("unlocked %(user)s") % {"user": username}
+        return _("%(user)s was not locked; failure count reset") % {"user": username}
 
     _admin(database_url, change)
 
@@ -178,7 +190,7 @@ def user_deactivate(
 
     def change(session: Session) -> str:
         revoked = accounts.set_active(session, username, False)
-        return f"deactivated {username}; {revoked} sessions and tokens revoked"
+        return _("deactivated %(user)s; %(n)s sessions and tokens revoked") % {"user": username, "n": revoked}
 
     _admin(database_url, change)
 
@@ -191,7 +203,11 @@ def user_reactivate(
     """Enable a deactivated account (its old sessions and tokens stay revoked)."""
     from bioparity.workspace import accounts
 
-    _admin(database_url, lambda s: (accounts.set_active(s, username, True), f"reactivated {username}")[1])
+    def change(session: Session) -> str:
+        accounts.set_active(session, username, True)
+        return _("reactivated %(user)s") % {"user": username}
+
+    _admin(database_url, change)
 
 
 @user_app.command("reset-password")
@@ -208,7 +224,7 @@ def user_reset_password(
 
     def change(session: Session) -> str:
         accounts.admin_reset_password(session, username, password)
-        return f"password of {username} reset; it must be changed at the next sign-in"
+        return _("password of %(user)s reset; it must be changed at the next sign-in") % {"user": username}
 
     _admin(database_url, change)
 
@@ -243,7 +259,8 @@ def org_create(
             user = None if owner is None else accounts.get_user_by_name(session, owner)
             created = accounts.create_org(session, name, owner=user)
         typer.echo(
-            f"created organisation {created.name} ({created.id})" + (f", owner {owner}" if owner else "")
+            _("created organisation %(name)s (%(id)s)") % {"name": created.name, "id": created.id}
+            + (_(", owner %(owner)s") % {"owner": owner} if owner else "")
         )
 
 
@@ -274,7 +291,7 @@ def audit_anchor(to: AnchorTo, database_url: DatabaseUrl = None) -> None:
         report = verify_workspace(engine, key, anchor=to if to.exists() else None)
         if not report.intact:
             typer.echo(report.message(), err=True)
-            typer.echo(f"not anchored: {to} left unchanged", err=True)
+            typer.echo(_("not anchored: %(path)s left unchanged") % {"path": to}, err=True)
             raise typer.Exit(EXIT_AUDIT_BROKEN)
         chain = report.chain
         assert chain.last_mac is not None
@@ -283,7 +300,10 @@ def audit_anchor(to: AnchorTo, database_url: DatabaseUrl = None) -> None:
             anchored_at=utc_timestamp(), database=engine.url.render_as_string(hide_password=True),
         )  # fmt: skip
         append_anchor(to, record)
-    typer.echo(f"anchored audit row {chain.rows_checked} (MAC {chain.last_mac[:16]}) to {to}")
+    typer.echo(
+        _("anchored audit row %(row)s (MAC %(mac)s) to %(path)s")
+        % {"row": chain.rows_checked, "mac": chain.last_mac[:16], "path": to}
+    )
 
 
 @app.command("serve")

@@ -40,13 +40,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from importlib import resources
-from typing import Any
-
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from typing import TYPE_CHECKING, Any
 
 from bioparity.errors import InputError
+
+if TYPE_CHECKING:  # Babel is imported on first use of a language other than English (start-up time)
+    from babel.support import NullTranslations
 
 #: Languages offered, as BCP 47 tags (the form stored with an account and recorded in report provenance).
 LANGUAGES: tuple[str, ...] = ("en", "zh-CN")
@@ -127,6 +126,10 @@ def translations(language: str) -> NullTranslations:
     >>> translations("zh-CN").gettext("Confidence interval")
     '置信区间'
     """
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import NullTranslations, Translations
+
     language = normalise_language(language)
     merged: NullTranslations = NullTranslations()
     if language == DEFAULT_LANGUAGE:
@@ -150,6 +153,30 @@ def translations(language: str) -> NullTranslations:
 def current_language() -> str:
     """The language of the current request, report or command (English unless :func:`use_language` says)."""
     return _CURRENT.get()
+
+
+def chosen_language(language: str | None) -> str:
+    """The language a report is generated in: ``language`` when given, else the current one.
+
+    The web's report downloads leave ``language`` out, so that the signed-in user's language (set per
+    request with :func:`use_language`) is used; the command line passes ``--lang``.
+
+    Parameters
+    ----------
+    language : str or None
+        A language tag, or None for the current language.
+
+    Returns
+    -------
+    str
+        One of :data:`LANGUAGES`.
+
+    Examples
+    --------
+    >>> chosen_language("zh_CN"), chosen_language(None)
+    ('zh-CN', 'en')
+    """
+    return current_language() if language is None else normalise_language(language)
 
 
 @contextmanager
@@ -200,7 +227,10 @@ def gettext(message: str) -> str:
     >>> gettext("Confidence interval")
     'Confidence interval'
     """
-    return translations(_CURRENT.get()).gettext(message)
+    language = _CURRENT.get()
+    if language == DEFAULT_LANGUAGE:  # the source language: no catalogue (and no Babel import)
+        return message
+    return translations(language).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
@@ -223,7 +253,10 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     >>> ngettext("%(num)d lot", "%(num)d lots", 2) % {"num": 2}
     '2 lots'
     """
-    return translations(_CURRENT.get()).ngettext(singular, plural, n)
+    language = _CURRENT.get()
+    if language == DEFAULT_LANGUAGE:
+        return singular if n == 1 else plural
+    return translations(language).ngettext(singular, plural, n)
 
 
 def gettext_noop(message: str) -> str:

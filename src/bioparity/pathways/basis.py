@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bioparity.i18n import gettext as _
 from bioparity.pathways.inventory import (
     MULTIPLE_DOSE_METRICS,
     SINGLE_DOSE_METRICS,
@@ -98,10 +99,15 @@ def pk_metric_gaps(study: PKStudy, a: str, b: str, metrics: Mapping[str, tuple[s
     problems = []
     absent = [m for m in required if m not in reported]
     if absent:
-        problems.append(f"{', '.join(absent)} not reported for {a} vs {b}")
+        problems.append(
+            _("%(metrics)s not reported for %(a)s vs %(b)s") % {"metrics": ", ".join(absent), "a": a, "b": b}
+        )
     failed = [c.metric for c in pair if c.metric in required and not c.passed]
     if failed:
-        problems.append(f"{', '.join(failed)} outside the limits for {a} vs {b}")
+        problems.append(
+            _("%(metrics)s outside the limits for %(a)s vs %(b)s")
+            % {"metrics": ", ".join(failed), "a": a, "b": b}
+        )
     return problems
 
 
@@ -111,10 +117,13 @@ def _analytical_bridge(ctx: Context, relied: str, local: str) -> tuple[list[str]
     pair = frozenset({relied, local})
     bridges = [b for b in inv.analytical_bridges if b.reference_pair == pair]
     evidence = [f"bridge:{b.id}" for b in bridges]
+    names = {"relied": relied, "local": local}
     if not bridges:
-        return evidence, [f"no analytical bridge T vs {relied}-RP vs {local}-RP (three-way comparison)"]
+        return evidence, [
+            _("no analytical bridge T vs %(relied)s-RP vs %(local)s-RP (three-way comparison)") % names
+        ]
     if not all(b.passed for b in bridges):
-        return evidence, [f"the analytical bridge {relied}-RP vs {local}-RP failed"]
+        return evidence, [_("the analytical bridge %(relied)s-RP vs %(local)s-RP failed") % names]
     if any(b.three_way for b in bridges):
         return evidence, []
     # A two-way bridge of the references counts as three-way when T was also compared with both.
@@ -122,8 +131,11 @@ def _analytical_bridge(ctx: Context, relied: str, local: str) -> tuple[list[str]
     lacking = [r for r in (relied, local) if r not in t_refs]
     if lacking:
         return evidence, [
-            f"the analytical bridge compares only {relied}-RP and {local}-RP; the proposed product is not "
-            f"compared with the {' and '.join(lacking)} reference (three-way comparison needed)"
+            _(
+                "the analytical bridge compares only %(relied)s-RP and %(local)s-RP; the proposed product is "
+                "not compared with the %(lacking)s reference (three-way comparison needed)"
+            )
+            % {**names, "lacking": _(" and ").join(lacking)}
         ]
     return evidence, []
 
@@ -134,7 +146,10 @@ def _pk_bridge(ctx: Context, relied: str, local: str) -> tuple[list[str], list[s
     policy = ctx.policy
     studies = [s for s in ctx.inventory.pk_studies if {"T", relied, local} <= set(s.arms)]
     if not studies:
-        return [], [f"no PK study with T, {relied} and {local} arms (three-arm PK bridge)"]
+        return [], [
+            _("no PK study with T, %(relied)s and %(local)s arms (three-arm PK bridge)")
+            % {"relied": relied, "local": local}
+        ]
     best: tuple[list[str], list[str]] | None = None
     for study in studies:
         pairs = (("T", local), ("T", relied), (relied, local))
@@ -144,7 +159,9 @@ def _pk_bridge(ctx: Context, relied: str, local: str) -> tuple[list[str], list[s
             if any({c.test, c.reference} == {a, b} for a, b in pairs)
         ]
         problems = [p for a, b in pairs for p in pk_metric_gaps(study, a, b, policy.pk_metrics)]
-        problems = [f"PK bridge {study.id}: {p}" for p in problems]
+        problems = [
+            _("PK bridge %(study)s: %(problem)s") % {"study": study.id, "problem": p} for p in problems
+        ]
         if not problems:
             return evidence, []
         if best is None or len(problems) < len(best[1]):
@@ -159,35 +176,43 @@ def reference_basis(ctx: Context) -> ReferenceBasis:
     relied, manual_evidence = _relied_reference(ctx)
     local = frozenset() if policy.local is None else frozenset({policy.local})
     if relied is None:
-        finding = Finding("missing", (), f"no reference product sourcing is recorded for {ctx.region}")
-        return ReferenceBasis(None, local, (), finding)
+        text = _("no reference product sourcing is recorded for %(region)s") % {"region": ctx.region}
+        return ReferenceBasis(None, local, (), Finding("missing", (), text))
+    names = {"relied": relied, "region": ctx.region, "local": policy.local or _("any")}
     if relied == policy.local:
-        finding = Finding("met", manual_evidence, f"the locally licensed reference ({relied}) is used")
+        finding = Finding(
+            "met", manual_evidence, _("the locally licensed reference (%(relied)s) is used") % names
+        )
         return ReferenceBasis(relied, local, (), finding)
     if relied not in policy.foreign_accepted:
-        accepted_text = ", ".join(policy.foreign_accepted) or "none"
+        accepted_text = ", ".join(policy.foreign_accepted) or _("none")
         finding = Finding(
             "missing",
             (),
-            f"the reference sourced from {relied} is not accepted for {ctx.region} "
-            f"(local: {policy.local or 'any'}; accepted foreign sources: {accepted_text})",
+            _(
+                "the reference sourced from %(relied)s is not accepted for %(region)s "
+                "(local: %(local)s; accepted foreign sources: %(accepted)s)"
+            )
+            % {**names, "accepted": accepted_text},
         )
         return ReferenceBasis(relied, local, (), finding)
     if policy.bridge == "none":
-        finding = Finding("met", (), f"a reference sourced from {relied} is accepted for {ctx.region}")
+        finding = Finding(
+            "met", (), _("a reference sourced from %(relied)s is accepted for %(region)s") % names
+        )
         return ReferenceBasis(relied, local | {relied}, (), finding)
     if policy.bridge == "representativeness":
         item = ctx.inventory.manual("reference_representativeness_justified", ctx.region)
         evidence: tuple[str, ...] = () if item is None else (f"manual:{item.key}",)
         if item is not None and item.value:
             finding = Finding(
-                "met", evidence, f"the {relied}-sourced reference is justified as representative"
+                "met", evidence, _("the %(relied)s-sourced reference is justified as representative") % names
             )
             return ReferenceBasis(relied, local | {relied}, evidence, finding)
         finding = Finding(
             "missing",
             evidence,
-            f"no justification recorded that the {relied}-sourced reference is representative",
+            _("no justification recorded that the %(relied)s-sourced reference is representative") % names,
         )
         return ReferenceBasis(relied, local, (), finding)
     # analytical_and_pk: three-way analytical bridge, and a three-arm PK bridge where required.
@@ -202,10 +227,18 @@ def reference_basis(ctx: Context) -> ReferenceBasis:
         problems += pk_problems
     evidence = (*a_evidence, *p_evidence)
     if problems:
-        detail = f"bridge from the {relied} comparator to the {policy.local} reference required: "
-        return ReferenceBasis(relied, local, (), Finding("missing", evidence, detail + "; ".join(problems)))
-    how = "analytical, three-way" + (" and PK" if p_evidence else "")
-    detail = f"the {relied}-sourced comparator is bridged to the {policy.local} reference ({how})"
+        detail = _(
+            "bridge from the %(relied)s comparator to the %(local)s reference required: %(problems)s"
+        ) % {
+            **names,
+            "problems": "; ".join(problems),
+        }
+        return ReferenceBasis(relied, local, (), Finding("missing", evidence, detail))
+    how = _("analytical, three-way and PK") if p_evidence else _("analytical, three-way")
+    detail = _("the %(relied)s-sourced comparator is bridged to the %(local)s reference (%(how)s)") % {
+        **names,
+        "how": how,
+    }
     return ReferenceBasis(relied, local | {relied}, evidence, Finding("met", evidence, detail))
 
 

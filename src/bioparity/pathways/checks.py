@@ -5,7 +5,8 @@ Adding a kind of requirement means registering one function here with the JSON s
 parameters (validated when the rule files load). Each check returns a :class:`Finding`: the status,
 the evidence it relied on (``"<kind>:<id>"`` references) and a plain-English detail.
 
-Which references count for a region is decided in :mod:`bioparity.pathways.basis`.
+Which references count for a region is decided in :mod:`bioparity.pathways.basis`. The details are
+worded in the current language (:mod:`bioparity.i18n`); the check descriptions are translated where shown.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.pathways.basis import (
     Context,
     Finding,
@@ -35,7 +38,61 @@ from bioparity.pathways.inventory import (
     ProcessComparability,
 )
 
-__all__ = ["CHECKS", "Check", "Context", "Finding", "ReferencePolicy", "register"]
+__all__ = ["CHECKS", "Check", "Context", "Finding", "ReferencePolicy", "code_words", "register"]
+
+#: Codes of the rules and the inventory as words (``charge_variants`` -> charge variants), marked for
+#: translation: categories, manual items, clinical study kinds and outcomes, statuses.
+_CODE_WORDS = frozenset(
+    {
+        gettext_noop("primary structure"),
+        gettext_noop("higher order structure"),
+        gettext_noop("glycosylation"),
+        gettext_noop("charge variants"),
+        gettext_noop("size variants"),
+        gettext_noop("purity impurities"),
+        gettext_noop("potency"),
+        gettext_noop("moa functional"),
+        gettext_noop("conjugation"),
+        gettext_noop("stability"),
+        gettext_noop("local reference used"),
+        gettext_noop("reference representativeness justified"),
+        gettext_noop("extrapolation justified"),
+        gettext_noop("scientific advice supports waiver"),
+        gettext_noop("no in vivo animal studies justified"),
+        gettext_noop("presentation same as reference"),
+        gettext_noop("enhanced analytical dossier"),
+        gettext_noop("cde clinical package agreed"),
+        gettext_noop("comparative efficacy"),
+        gettext_noop("pd similarity"),
+        gettext_noop("switching"),
+        gettext_noop("safety immunogenicity"),
+        gettext_noop("equivalent"),
+        gettext_noop("not equivalent"),
+        gettext_noop("ongoing"),
+        gettext_noop("planned"),
+        gettext_noop("ready"),
+        gettext_noop("gaps"),
+        gettext_noop("not eligible for streamlined pathway"),
+        gettext_noop("met"),
+        gettext_noop("missing"),
+        gettext_noop("at risk"),
+        gettext_noop("eligibility"),
+        gettext_noop("requirement"),
+    }
+)
+
+
+def code_words(code: str) -> str:
+    """A code of the rules (``charge_variants``, ``at_risk``) as words in the current language.
+
+    Examples
+    --------
+    >>> code_words("charge_variants"), code_words("at_risk"), code_words("EU")
+    ('charge variants', 'at risk', 'EU')
+    """
+    words = code.replace("_", " ")
+    return _(words) if words in _CODE_WORDS else words
+
 
 CheckFunction = Callable[[Context, Mapping[str, Any]], Finding]
 
@@ -70,7 +127,7 @@ _CATEGORY_LIST = {"type": "array", "items": {"enum": list(CAA_CATEGORIES)}, "uni
 
 @register(
     "modality_scope",
-    "the product class is within the scope of the streamlined pathway",
+    gettext_noop("the product class is within the scope of the streamlined pathway"),
     {
         "properties": {"in_scope": _MODALITY_LIST, "at_risk": _MODALITY_LIST, "out_of_scope": _MODALITY_LIST},
         "required": ["in_scope", "at_risk", "out_of_scope"],
@@ -79,28 +136,32 @@ _CATEGORY_LIST = {"type": "array", "items": {"enum": list(CAA_CATEGORIES)}, "uni
 def _modality_scope(ctx: Context, params: Mapping[str, Any]) -> Finding:
     modality = ctx.program.modality
     evidence = (f"program:modality={modality}",)
-    label = MODALITIES[modality]
+    label = {"label": _(MODALITIES[modality])}
     if modality in params["in_scope"]:
-        return Finding("met", evidence, f"{label}: within scope")
+        return Finding("met", evidence, _("%(label)s: within scope") % label)
     if modality in params["at_risk"]:
         return Finding(
-            "at_risk", evidence, f"{label}: within scope only with a product-specific justification"
+            "at_risk",
+            evidence,
+            _("%(label)s: within scope only with a product-specific justification") % label,
         )
-    return Finding("missing", evidence, f"{label}: outside the scope of the streamlined pathway")
+    return Finding("missing", evidence, _("%(label)s: outside the scope of the streamlined pathway") % label)
 
 
 _FLAGS = ("moa_understood", "clonal_cell_line", "pk_study_feasible", "glycosylated")
 _FLAG_TEXT = {
-    "moa_understood": "the mechanism of action is understood and covered by functional assays",
-    "clonal_cell_line": "the product is made from a clonal cell line",
-    "pk_study_feasible": "a comparative PK study in a suitable population is feasible and relevant",
-    "glycosylated": "the product is glycosylated",
+    "moa_understood": gettext_noop("the mechanism of action is understood and covered by functional assays"),
+    "clonal_cell_line": gettext_noop("the product is made from a clonal cell line"),
+    "pk_study_feasible": gettext_noop(
+        "a comparative PK study in a suitable population is feasible and relevant"
+    ),
+    "glycosylated": gettext_noop("the product is glycosylated"),
 }
 
 
 @register(
     "program_flag",
-    "a yes/no property of the program holds",
+    gettext_noop("a yes/no property of the program holds"),
     {
         "properties": {"flag": {"enum": list(_FLAGS)}, "when_false": {"enum": ["missing", "at_risk"]}},
         "required": ["flag"],
@@ -111,19 +172,23 @@ def _program_flag(ctx: Context, params: Mapping[str, Any]) -> Finding:
     value = bool(getattr(ctx.program, name))
     evidence = (f"program:{name}={str(value).lower()}",)
     if value:
-        return Finding("met", evidence, _FLAG_TEXT[name])
+        return Finding("met", evidence, _(_FLAG_TEXT[name]))
     status: Status = params.get("when_false", "missing")
-    return Finding(status, evidence, f"not the case that {_FLAG_TEXT[name]}")
+    return Finding(status, evidence, _("not the case that %(fact)s") % {"fact": _(_FLAG_TEXT[name])})
 
 
-@register("reference_product", "the reference product relied on is acceptable (bridged if foreign)", {})
+@register(
+    "reference_product",
+    gettext_noop("the reference product relied on is acceptable (bridged if foreign)"),
+    {},
+)
 def _reference_product(ctx: Context, params: Mapping[str, Any]) -> Finding:
     return reference_basis(ctx).finding
 
 
 @register(
     "caa_similarity",
-    "comparative analytical assessment covers the required categories and passes",
+    gettext_noop("comparative analytical assessment covers the required categories and passes"),
     {
         "properties": {
             "categories": _CATEGORY_LIST,
@@ -161,38 +226,58 @@ def _caa_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
         and a.n_reference_lots is not None
         and a.n_reference_lots < min_lots
     ]
-    refs = ", ".join(sorted(accepted)) or "no accepted reference"
+    refs = ", ".join(sorted(accepted)) or _("no accepted reference")
     if absent or failed_critical:
         parts = []
         if absent:
-            parts.append(f"not compared against {refs}: {', '.join(c.replace('_', ' ') for c in absent)}")
+            parts.append(
+                _("not compared against %(refs)s: %(categories)s")
+                % {"refs": refs, "categories": ", ".join(code_words(c) for c in absent)}
+            )
         if failed_critical:
-            parts.append(f"critical attributes not similar: {', '.join(failed_critical)}")
+            parts.append(
+                _("critical attributes not similar: %(names)s") % {"names": ", ".join(failed_critical)}
+            )
         others = sorted({a.reference for a in ctx.inventory.caa if a.reference not in accepted})
         if others and "caa" in ctx.policy.local_only:
             parts.append(
-                f"the quality comparison must be against the {ctx.policy.local} reference; results "
-                f"against the {', '.join(others)} comparator do not count for it even with a bridge"
+                _(
+                    "the quality comparison must be against the %(local)s reference; results against the "
+                    "%(others)s comparator do not count for it even with a bridge"
+                )
+                % {"local": ctx.policy.local, "others": ", ".join(others)}
             )
         elif basis.relied is not None and basis.relied in others:
             parts.append(
-                f"results against the {basis.relied} reference do not count without an accepted bridge"
+                _("results against the %(reference)s reference do not count without an accepted bridge")
+                % {"reference": basis.relied}
             )
         return Finding("missing", evidence, "; ".join(parts + not_bridged))
     if failed_other or few_lots or not_bridged:
         parts = []
         if failed_other:
             parts.append(
-                f"non-critical attributes outside the similarity criterion: {', '.join(failed_other)}"
+                _("non-critical attributes outside the similarity criterion: %(names)s")
+                % {"names": ", ".join(failed_other)}
             )
         if few_lots:
-            parts.append(f"fewer than {min_lots} reference lots for: {', '.join(few_lots)}")
+            parts.append(
+                _("fewer than %(n)s reference lots for: %(names)s")
+                % {"n": min_lots, "names": ", ".join(few_lots)}
+            )
         return Finding("at_risk", evidence, "; ".join(parts + not_bridged))
-    bridged = f"; process changes shown comparable: {', '.join(c.change for c in changes)}" if changes else ""
+    bridged = (
+        _("; process changes shown comparable: %(changes)s")
+        % {"changes": ", ".join(c.change for c in changes)}
+        if changes
+        else ""
+    )
     return Finding(
         "met",
         evidence,
-        f"{len(used)} attributes in {len(required)} categories similar to the {refs} reference{bridged}",
+        _("%(attributes)d attributes in %(categories)d categories similar to the %(refs)s reference")
+        % {"attributes": len(used), "categories": len(required), "refs": refs}
+        + bridged,
     )
 
 
@@ -218,7 +303,9 @@ _METRIC_LIST = {
 
 @register(
     "pk_similarity",
-    "comparative PK: 90% CI of the GMR within the limits for every primary metric of the study's dosing",
+    gettext_noop(
+        "comparative PK: 90% CI of the GMR within the limits for every primary metric of the study's dosing"
+    ),
     {
         "properties": {
             "metrics": _METRIC_LIST,
@@ -235,17 +322,23 @@ def _pk_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
     subjects = params.get("subject_population")
     studies = [s for s in ctx.inventory.pk_studies if subjects is None or subjects in s.subject_populations]
     t_vs = [(s, c) for s in studies for c in s.comparisons if c.test == "T" and c.reference in accepted]
-    where = f" in {subjects} subjects" if subjects else ""
+    where = _(" in %(subjects)s subjects") % {"subjects": subjects} if subjects else ""
     if params.get("require_local_arm"):
         reference = ctx.policy.local if any(c.reference == ctx.policy.local for _, c in t_vs) else None
     else:
         reference = preferred_reference(ctx, basis, {c.reference for _, c in t_vs})
     if reference is None:
         if params.get("require_local_arm"):
-            wanted = f"the {ctx.policy.local} reference"
+            wanted = _("the %(reference)s reference") % {"reference": ctx.policy.local}
+        elif accepted:
+            wanted = _("the %(reference)s reference") % {"reference": "/".join(sorted(accepted))}
         else:
-            wanted = f"the {'/'.join(sorted(accepted))} reference" if accepted else "an accepted reference"
-        return Finding("missing", (), f"no PK comparison of T with {wanted}{where}")
+            wanted = _("an accepted reference")
+        return Finding(
+            "missing",
+            (),
+            _("no PK comparison of T with %(wanted)s%(where)s") % {"wanted": wanted, "where": where},
+        )
     metrics = {
         "single": tuple(params["metrics"]),
         "multiple": tuple(params.get("metrics_multiple_dose", MULTIPLE_DOSE_METRICS)),
@@ -255,23 +348,33 @@ def _pk_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
     ]
     chosen = [(s, c) for s, c in t_vs if c.reference == reference]
     evidence = with_bridge(basis, {reference}, [f"pk:{s.id}/{c.id}" for s, c in chosen])
+    dose = {"single": _("single dose"), "multiple": _("multiple dose")}
     problems = [
-        f"{s.id} ({s.dosing} dose): {p}"
+        f"{s.id} ({dose.get(s.dosing, s.dosing)}): {p}"
         for s in chosen_studies
         for p in pk_metric_gaps(s, "T", reference, metrics)
     ]
     if problems:
         return Finding("missing", evidence, "; ".join(problems))
-    failed = [f"{c.metric} [{c.ci_lower:.4f}, {c.ci_upper:.4f}]" for _, c in chosen if not c.passed]
+    failed = [f"{c.metric} [{c.ci_lower:.4f}, {c.ci_upper:.4f}]" for _s, c in chosen if not c.passed]
     if failed:
-        return Finding("at_risk", evidence, f"secondary metrics outside the limits: {', '.join(failed)}")
+        return Finding(
+            "at_risk",
+            evidence,
+            _("secondary metrics outside the limits: %(metrics)s") % {"metrics": ", ".join(failed)},
+        )
     used = sorted({m for s in chosen_studies for m in metrics[s.dosing]})
-    return Finding("met", evidence, f"T vs {reference}{where}: {', '.join(used)} within the limits")
+    return Finding(
+        "met",
+        evidence,
+        _("T vs %(reference)s%(where)s: %(metrics)s within the limits")
+        % {"reference": reference, "where": where, "metrics": ", ".join(used)},
+    )
 
 
 @register(
     "immunogenicity",
-    "comparative immunogenicity (ADA, optionally NAb) shows no relevant difference",
+    gettext_noop("comparative immunogenicity (ADA, optionally NAb) shows no relevant difference"),
     {"properties": {"require_nab": {"type": "boolean"}}},
 )
 def _immunogenicity(ctx: Context, params: Mapping[str, Any]) -> Finding:
@@ -279,23 +382,30 @@ def _immunogenicity(ctx: Context, params: Mapping[str, Any]) -> Finding:
     candidates = [i for i in ctx.inventory.immunogenicity if i.reference in basis.accepted]
     reference = preferred_reference(ctx, basis, {i.reference for i in candidates})
     if reference is None:
-        refs = ", ".join(sorted(basis.accepted)) or "an accepted reference"
-        return Finding("missing", (), f"no comparative immunogenicity data against {refs}")
+        refs = ", ".join(sorted(basis.accepted)) or _("an accepted reference")
+        return Finding(
+            "missing", (), _("no comparative immunogenicity data against %(refs)s") % {"refs": refs}
+        )
     chosen = [i for i in candidates if i.reference == reference]
     evidence = with_bridge(basis, {reference}, [f"immuno:{i.id}" for i in chosen])
     if not all(i.comparable for i in chosen):
         bad = ", ".join(i.id for i in chosen if not i.comparable)
         return Finding(
-            "missing", evidence, f"ADA response not comparable with the {reference} reference ({bad})"
+            "missing",
+            evidence,
+            _("ADA response not comparable with the %(reference)s reference (%(studies)s)")
+            % {"reference": reference, "studies": bad},
         )
     if params.get("require_nab") and not all(i.nab_assessed for i in chosen):
-        return Finding("at_risk", evidence, "neutralising antibodies not assessed")
-    return Finding("met", evidence, f"ADA comparable with the {reference} reference")
+        return Finding("at_risk", evidence, _("neutralising antibodies not assessed"))
+    return Finding(
+        "met", evidence, _("ADA comparable with the %(reference)s reference") % {"reference": reference}
+    )
 
 
 @register(
     "clinical_study",
-    "a clinical study of the given kind against an accepted reference showed equivalence",
+    gettext_noop("a clinical study of the given kind against an accepted reference showed equivalence"),
     {
         "properties": {"kind": {"enum": list(CLINICAL_KINDS)}, "subject_population": {"type": "string"}},
         "required": ["kind"],
@@ -312,20 +422,25 @@ def _clinical_study(ctx: Context, params: Mapping[str, Any]) -> Finding:
         and (subjects is None or subjects in c.subject_populations)
     ]
     evidence = with_bridge(basis, {c.reference for c in studies}, [f"clinical:{c.id}" for c in studies])
-    where = f" including {subjects} subjects" if subjects else ""
+    where = _(" including %(subjects)s subjects") % {"subjects": subjects} if subjects else ""
     if not studies:
         return Finding(
             "missing",
             evidence,
-            f"no {params['kind'].replace('_', ' ')} study{where} against an accepted reference",
+            _("no %(kind)s study%(where)s against an accepted reference")
+            % {"kind": code_words(params["kind"]), "where": where},
         )
     if all(c.outcome == "equivalent" for c in studies):
-        return Finding("met", evidence, f"{', '.join(c.id for c in studies)}: equivalent")
-    outcomes = ", ".join(f"{c.id}: {c.outcome.replace('_', ' ')}" for c in studies)
+        return Finding("met", evidence, f"{', '.join(c.id for c in studies)}: {code_words('equivalent')}")
+    outcomes = ", ".join(f"{c.id}: {code_words(c.outcome)}" for c in studies)
     return Finding("missing", evidence, outcomes)
 
 
-@register("no_contradicting_clinical_result", "no clinical study against an accepted reference failed", {})
+@register(
+    "no_contradicting_clinical_result",
+    gettext_noop("no clinical study against an accepted reference failed"),
+    {},
+)
 def _no_contradicting(ctx: Context, params: Mapping[str, Any]) -> Finding:
     basis = reference_basis(ctx)
     studies = [c for c in ctx.inventory.clinical_studies if c.reference in basis.accepted]
@@ -333,14 +448,16 @@ def _no_contradicting(ctx: Context, params: Mapping[str, Any]) -> Finding:
     failed = [c.id for c in studies if c.outcome == "not_equivalent"]
     if failed:
         return Finding(
-            "missing", evidence, f"clinical studies that did not show equivalence: {', '.join(failed)}"
+            "missing",
+            evidence,
+            _("clinical studies that did not show equivalence: %(studies)s") % {"studies": ", ".join(failed)},
         )
-    return Finding("met", evidence, "no clinical result contradicts similarity")
+    return Finding("met", evidence, _("no clinical result contradicts similarity"))
 
 
 @register(
     "manual_item",
-    "a fact recorded by hand is true",
+    gettext_noop("a fact recorded by hand is true"),
     {
         "properties": {"code": {"enum": list(MANUAL_ITEMS)}, "when_absent": {"enum": ["missing", "at_risk"]}},
         "required": ["code"],
@@ -350,17 +467,19 @@ def _manual_item(ctx: Context, params: Mapping[str, Any]) -> Finding:
     item = ctx.inventory.manual(params["code"], ctx.region)
     if item is None:
         status: Status = params.get("when_absent", "missing")
-        return Finding(status, (), f"not recorded: {params['code'].replace('_', ' ')}")
+        return Finding(status, (), _("not recorded: %(item)s") % {"item": code_words(params["code"])})
     evidence = (f"manual:{item.key}",)
     note = f" ({item.note})" if item.note else ""
     if item.value:
-        return Finding("met", evidence, f"recorded{note}")
-    return Finding("missing", evidence, f"recorded as not done{note}")
+        return Finding("met", evidence, _("recorded%(note)s") % {"note": note})
+    return Finding("missing", evidence, _("recorded as not done%(note)s") % {"note": note})
 
 
 @register(
     "pathway_not_established",
-    "the region has no established streamlined (no-CES) pathway unless the agency agreed the package",
+    gettext_noop(
+        "the region has no established streamlined (no-CES) pathway unless the agency agreed the package"
+    ),
     {"properties": {"agreed_by": {"enum": list(MANUAL_ITEMS)}}},
 )
 def _pathway_not_established(ctx: Context, params: Mapping[str, Any]) -> Finding:
@@ -368,19 +487,26 @@ def _pathway_not_established(ctx: Context, params: Mapping[str, Any]) -> Finding
     item = ctx.inventory.manual(code, ctx.region) if code else None
     if item is not None and item.value:
         note = f" ({item.note})" if item.note else ""
-        return Finding("met", (f"manual:{item.key}",), f"clinical package agreed with the agency{note}")
+        return Finding(
+            "met",
+            (f"manual:{item.key}",),
+            _("clinical package agreed with the agency%(note)s") % {"note": note},
+        )
     evidence = () if item is None else (f"manual:{item.key}",)
-    how = f"; record {code.replace('_', ' ')} to use an agreed package" if code else ""
+    how = _("; record %(item)s to use an agreed package") % {"item": code_words(code)} if code else ""
     return Finding(
         "missing",
         evidence,
-        f"no streamlined pathway without a comparative efficacy study in {ctx.region}{how}",
+        _("no streamlined pathway without a comparative efficacy study in %(region)s%(how)s")
+        % {"region": ctx.region, "how": how},
     )
 
 
 @register(
     "interchangeability",
-    "interchangeability: switching data (if any) show no added risk; presentation same or justified",
+    gettext_noop(
+        "interchangeability: switching data (if any) show no added risk; presentation same or justified"
+    ),
     {"properties": {"presentation_item": {"enum": list(MANUAL_ITEMS)}}, "required": ["presentation_item"]},
 )
 def _interchangeability(ctx: Context, params: Mapping[str, Any]) -> Finding:
@@ -392,27 +518,43 @@ def _interchangeability(ctx: Context, params: Mapping[str, Any]) -> Finding:
     evidence = [f"clinical:{c.id}" for c in switching] + ([f"manual:{item.key}"] if item is not None else [])
     failed = [c.id for c in switching if c.outcome == "not_equivalent"]
     if failed:
-        return Finding("missing", tuple(evidence), f"switching study shows a difference: {', '.join(failed)}")
+        return Finding(
+            "missing",
+            tuple(evidence),
+            _("switching study shows a difference: %(studies)s") % {"studies": ", ".join(failed)},
+        )
     if item is not None and not item.value:
         return Finding(
-            "missing", tuple(evidence), "presentation differs from the reference and is not justified"
+            "missing", tuple(evidence), _("presentation differs from the reference and is not justified")
         )
     switching_text = (
-        f"switching study {', '.join(c.id for c in switching)}: {', '.join(c.outcome for c in switching)}"
+        _("switching study %(studies)s: %(outcomes)s")
+        % {
+            "studies": ", ".join(c.id for c in switching),
+            "outcomes": ", ".join(code_words(c.outcome) for c in switching),
+        }
         if switching
-        else "no switching study (generally not needed)"
+        else _("no switching study (generally not needed)")
     )
     if item is None:
-        return Finding("at_risk", tuple(evidence), f"{switching_text}; presentation not recorded")
+        return Finding(
+            "at_risk",
+            tuple(evidence),
+            _("%(switching)s; presentation not recorded") % {"switching": switching_text},
+        )
     return Finding(
-        "met", tuple(evidence), f"{switching_text}; presentation same as the reference or justified"
+        "met",
+        tuple(evidence),
+        _("%(switching)s; presentation same as the reference or justified") % {"switching": switching_text},
     )
 
 
 @register(
     "position",
-    "a stated position of the agency that needs no evidence (shown for information; always met)",
+    gettext_noop(
+        "a stated position of the agency that needs no evidence (shown for information; always met)"
+    ),
     {"properties": {"statement": {"type": "string", "minLength": 1}}, "required": ["statement"]},
 )
 def _position(ctx: Context, params: Mapping[str, Any]) -> Finding:
-    return Finding("met", (), params["statement"])
+    return Finding("met", (), _(params["statement"]))  # a rule file's text, translated like a message

@@ -14,8 +14,9 @@ from typing import Any
 
 from bioparity._results import software_version
 from bioparity.errors import InputError
+from bioparity.i18n import gettext as _
 from bioparity.pathways.basis import Context, Finding
-from bioparity.pathways.checks import CHECKS
+from bioparity.pathways.checks import CHECKS, code_words
 from bioparity.pathways.explain import describe_rule, region_explanation
 from bioparity.pathways.inventory import EvidenceInventory, ProgramProfile
 from bioparity.pathways.results import (
@@ -47,15 +48,16 @@ def _evaluate(rule: Rule, ctx: Context) -> RequirementResult:
         if item is not None:
             evidence = (*finding.evidence, f"manual:{item.key}")
             if item.value:
-                detail = f"{finding.detail}; resolved: {rule.risk_resolved_by.replace('_', ' ')}"
+                resolved = _("%(detail)s; resolved: %(item)s")
+                detail = resolved % {"detail": finding.detail, "item": code_words(rule.risk_resolved_by)}
                 finding = Finding("met", evidence, detail)
             else:
                 finding = Finding("at_risk", evidence, finding.detail)
-    work = {"met": "", "missing": rule.work, "at_risk": rule.risk_work}[finding.status]
-    return RequirementResult(
+    work = {"met": "", "missing": _(rule.work), "at_risk": _(rule.risk_work)}[finding.status]
+    return RequirementResult(  # the rule file's texts in the current language (extracted from the files)
         rule_id=rule.id,
         kind=rule.kind,
-        title=rule.title,
+        title=_(rule.title),
         status=finding.status,
         evidence=finding.evidence,
         detail=finding.detail,
@@ -195,10 +197,10 @@ def assess_region(
         status = READY if all(r.status == "met" for r in results) else GAPS
         complete = None
     work_left = tuple(dict.fromkeys(r.work for r in results if r.status != "met"))
-    explanation = region_explanation(rules.name, status, pathway, complete, results)
+    explanation = region_explanation(_(rules.name), status, pathway, complete, results)
     return RegionReadiness(
         region=rules.region,
-        region_name=rules.name,
+        region_name=_(rules.name),
         status=status,
         pathway=pathway,
         traditional_package_complete=complete,

@@ -61,17 +61,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bioparity.errors import InputError
+from bioparity.i18n import gettext_noop
 
-#: Product classes the rules know. Rules decide which of them each pathway covers.
+#: Product classes the rules know. Rules decide which of them each pathway covers (names translated
+#: where shown).
 MODALITIES: dict[str, str] = {
-    "monoclonal_antibody": "monoclonal antibody (e.g. IgG1, IgG4)",
-    "fusion_protein": "Fc-fusion or other fusion protein",
-    "recombinant_protein": "recombinant therapeutic protein (e.g. filgrastim, somatropin, epoetin)",
-    "insulin": "recombinant human insulin or insulin analogue",
-    "pegylated_protein": "PEGylated recombinant protein (e.g. pegfilgrastim)",
-    "antibody_drug_conjugate": "antibody-drug conjugate",
-    "peptide": "recombinant or synthetic peptide",
-    "polyclonal_antibody": "polyclonal antibody (e.g. plasma-derived or animal-derived immunoglobulins)",
+    "monoclonal_antibody": gettext_noop("monoclonal antibody (e.g. IgG1, IgG4)"),
+    "fusion_protein": gettext_noop("Fc-fusion or other fusion protein"),
+    "recombinant_protein": gettext_noop(
+        "recombinant therapeutic protein (e.g. filgrastim, somatropin, epoetin)"
+    ),
+    "insulin": gettext_noop("recombinant human insulin or insulin analogue"),
+    "pegylated_protein": gettext_noop("PEGylated recombinant protein (e.g. pegfilgrastim)"),
+    "antibody_drug_conjugate": gettext_noop("antibody-drug conjugate"),
+    "peptide": gettext_noop("recombinant or synthetic peptide"),
+    "polyclonal_antibody": gettext_noop(
+        "polyclonal antibody (e.g. plasma-derived or animal-derived immunoglobulins)"
+    ),
 }
 
 #: Categories of comparative analytical assessment (the quality attributes the regions' rules ask to compare).

@@ -1,13 +1,15 @@
 """Everything a result page or a run report shows, gathered from the store in one place.
 
 Only stored data enter a report (no clock, no random numbers), so the same stored run gives the same
-report byte for byte.
+report byte for byte, in each language: the summary, flags and figures are worded in the language current
+when the context is built (:func:`bioparity.i18n.use_language`) and re-worded by :func:`localised` for a
+report in another language.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -18,6 +20,8 @@ from bioparity.analyses.contract import Action, Analysis, RunView, StoredInput
 from bioparity.analyses.figures import Figure
 from bioparity.analyses.frames import has_table
 from bioparity.analyses.registry import all_analyses
+from bioparity.i18n import current_language
+from bioparity.i18n import gettext as _
 from bioparity.report.memo import Memo
 from bioparity.store.models import AnalysisRun, Blob, Dataset, Program, Signature, Study, User
 from bioparity.workspace.access import Actor, require_run
@@ -76,6 +80,10 @@ class RunContext:
     figures: list[Figure] = field(default_factory=list)
     #: Series name -> the item chosen for the page (e.g. ``attribute`` -> an attribute name).
     chosen: dict[str, str] = field(default_factory=dict)
+    #: The language of the summary, flags and figures (the one current when they were made).
+    language: str = "en"
+    #: The run as the kind's presentation hooks see it (None for a kind no longer registered).
+    view: RunView | None = None
 
     @property
     def approved(self) -> bool:
@@ -84,8 +92,8 @@ class RunContext:
 
     @property
     def title(self) -> str:
-        """The kind's title (its name when the kind is no longer registered)."""
-        return self.analysis.title if self.analysis is not None else self.run.kind
+        """The kind's title in the current language (its name when the kind is no longer registered)."""
+        return _(self.analysis.title) if self.analysis is not None else self.run.kind
 
     @property
     def actions(self) -> tuple[Action, ...]:
@@ -170,20 +178,32 @@ def _stored_inputs(
     )
 
 
-def _present(session: Session, ctx: RunContext) -> None:
-    """The kind's summary line, flags and figures of the run (nothing for a kind no longer registered)."""
-    analysis = ctx.analysis
-    if analysis is None:
+def _present(ctx: RunContext) -> None:
+    """The kind's summary line, flags and figures of the run in the current language (nothing for a kind
+    no longer registered)."""
+    ctx.language = current_language()
+    analysis, view = ctx.analysis, ctx.view
+    if analysis is None or view is None:
         return
     if ctx.run.status == "succeeded" and isinstance(ctx.result, dict):
         ctx.summary = analysis.summary(ctx.result, ctx.options)
-    table = pd.DataFrame(ctx.rows, columns=ctx.columns)
-    ctx.flags = analysis.flags(table, ctx.options)
-    view = RunView(
-        ctx.run.kind, ctx.options, table, _stored_inputs(session, ctx.chain, ctx.options), ctx.result
-    )
-    key = (ctx.run.id, ctx.run.result_sha256)
+    ctx.flags = analysis.flags(view.table, ctx.options)
+    key = (ctx.run.id, ctx.run.result_sha256, ctx.language)
     ctx.figures = list(_FIGURES.get(key, lambda: tuple(analysis.figures(view))))
+
+
+def localised(ctx: RunContext) -> RunContext:
+    """The context with its summary, flags and figures in the current language (``ctx`` itself when they
+    already are; otherwise a copy: the caller's context is left as it was).
+
+    The stored inputs of the figures are read through the session ``ctx`` was built with, so call it
+    while that session is open (figures already drawn in this language come from a memo).
+    """
+    if ctx.language == current_language():
+        return ctx
+    copy = replace(ctx)
+    _present(copy)
+    return copy
 
 
 def run_context(
@@ -218,5 +238,9 @@ def run_context(
             ctx.columns, ctx.rows = list(result["columns"]), list(result["rows"])
         ctx.notes = [str(n) for n in result.get("notes", []) or []]
         ctx.extras = {k: v for k, v in result.items() if k not in {"columns", "rows", "notes"}}
-    _present(session, ctx)
+    if ctx.analysis is not None:
+        table = pd.DataFrame(ctx.rows, columns=ctx.columns)
+        inputs = _stored_inputs(session, ctx.chain, ctx.options)
+        ctx.view = RunView(ctx.run.kind, ctx.options, table, inputs, ctx.result)
+    _present(ctx)
     return ctx

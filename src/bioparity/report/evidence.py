@@ -27,6 +27,8 @@ from bioparity.analyses import comparability as comparability_kind
 from bioparity.analyses import pk_similarity as pk
 from bioparity.analyses import stability as stability_kind
 from bioparity.errors import InputError
+from bioparity.i18n import current_language
+from bioparity.i18n import gettext as _
 from bioparity.pathways import (
     MODALITIES,
     AnalyticalBridge,
@@ -137,13 +139,14 @@ class ProgramEvidence:
                 if not drafts:
                     continue
                 used = ev.approved(kind)
+                which = (
+                    _("the latest approved run %(run)s is used") % {"run": used.id}
+                    if used is not None
+                    else _("no approved %(kind)s result yet, so none is used") % {"kind": kind}
+                )
                 notes.append(
-                    f"{ev.study.name}: {len(drafts)} newer {kind} run(s) not approved (draft): not used; "
-                    + (
-                        f"the latest approved run {used.id} is used"
-                        if used is not None
-                        else f"no approved {kind} result yet, so none is used"
-                    )
+                    _("%(study)s: %(n)d newer %(kind)s run(s) not approved (draft): not used; %(which)s")
+                    % {"study": ev.study.name, "n": len(drafts), "kind": kind, "which": which}
                 )
         return notes
 
@@ -240,7 +243,8 @@ def _pk_study(ev: StudyEvidence, notes: list[str]) -> PKStudy | None:
         test, ref = source_label(str(row[pk.TEST_ARM])), source_label(str(row[pk.REFERENCE_ARM]))
         if test is None or ref is None:
             notes.append(
-                f"{ev.study.name}: arms {row[pk.TEST_ARM]}/{row[pk.REFERENCE_ARM]} have no region label"
+                _("%(study)s: arms %(test)s/%(reference)s have no region label")
+                % {"study": ev.study.name, "test": row[pk.TEST_ARM], "reference": row[pk.REFERENCE_ARM]}
             )
             continue
         arms += [a for a in (test, ref) if a not in arms]
@@ -259,7 +263,10 @@ def _pk_study(ev: StudyEvidence, notes: list[str]) -> PKStudy | None:
                 )
             )
         except InputError as exc:
-            notes.append(f"{ev.study.name}: comparison left out of the readiness: {exc}")
+            notes.append(
+                _("%(study)s: comparison left out of the readiness: %(problem)s")
+                % {"study": ev.study.name, "problem": exc}
+            )
     if not comparisons or "T" not in arms:
         return None
     return PKStudy(id=_ident(ev.study.name), arms=tuple(arms), comparisons=tuple(comparisons))
@@ -317,8 +324,8 @@ def _caa(ev: StudyEvidence, notes: list[str]) -> tuple[list[CAAAttribute], list[
         )
     if uncategorised:
         notes.append(
-            f"{ev.study.name}: CAA attributes without a known category left out of the readiness: "
-            + ", ".join(sorted(uncategorised))
+            _("%(study)s: CAA attributes without a known category left out of the readiness: %(attributes)s")
+            % {"study": ev.study.name, "attributes": ", ".join(sorted(uncategorised))}
         )
     return attributes, bridges
 
@@ -436,7 +443,14 @@ def readiness(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, list
         for run in (ev.approved(kind) for kind in REPORTED_KINDS)
         if run is not None
     ]
-    key = (program.id, program.name, program.modality, tuple(program.target_regions), tuple(latest))
+    key = (
+        program.id,
+        program.name,
+        program.modality,
+        tuple(program.target_regions),
+        tuple(latest),
+        current_language(),  # the explanations and notes are worded in it
+    )
     assessment, notes = _READINESS.get(key, lambda: _readiness(evidence))
     return assessment, [*notes, *evidence.draft_notes()]
 
@@ -451,12 +465,14 @@ def _assess(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, list[s
     notes: list[str] = []
     modality = modality_code(program.modality)
     if modality is None:
-        return None, [f"modality {program.modality!r} is not one the pathway rules know"]
+        return None, [
+            _("modality %(modality)r is not one the pathway rules know") % {"modality": program.modality}
+        ]
     regions = []
     for region in program.target_regions:
         code = REGION_CODES.get(region.strip().upper())
         if code is None:
-            notes.append(f"target region {region!r} has no rule file; not assessed")
+            notes.append(_("target region %(region)r has no rule file; not assessed") % {"region": region})
         elif code not in regions:
             regions.append(code)
     pk_studies, caa, bridges, changes = [], [], [], []
@@ -480,9 +496,12 @@ def _assess(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, list[s
         target_regions=tuple(regions),
     )
     notes.append(
-        "assumed: mechanism of action understood, clonal cell line, glycosylated, PK study feasible; "
-        "reference sourcing " + ", ".join(f"{r}: {s}" for r, s in sourcing.items()) + "; "
-        "manual items (justifications, scientific advice) are not recorded in the workspace"
+        _(
+            "assumed: mechanism of action understood, clonal cell line, glycosylated, PK study feasible; "
+            "reference sourcing %(sourcing)s; manual items (justifications, scientific advice) are not "
+            "recorded in the workspace"
+        )
+        % {"sourcing": ", ".join(f"{r}: {s}" for r, s in sourcing.items())}
     )
     inventory = EvidenceInventory(
         caa=tuple(caa),

@@ -1,4 +1,10 @@
-"""Rendering the reports (Jinja2 templates in ``report/templates``) from stored data only."""
+"""Rendering the reports (Jinja2 templates in ``report/templates``) from stored data only.
+
+A report is written in one language, chosen when it is generated (``lang``; by default the current one,
+e.g. the signed-in user's for a web download) and recorded in its provenance; the same stored data give
+the same bytes per language. Chinese text is set in Noto Sans CJK SC (:mod:`bioparity.i18n.printing`),
+which WeasyPrint embeds in the PDF.
+"""
 
 from __future__ import annotations
 
@@ -26,20 +32,38 @@ from bioparity.analyses.figures import (
 from bioparity.analyses.format import fmt_time, fmt_value
 from bioparity.analyses.pk_similarity import pk_tables
 from bioparity.analyses.tables import ReportTables, Table
+from bioparity.analyses.terms import term
+from bioparity.i18n import LANGUAGE_NAMES, chosen_language, install_jinja, use_language
+from bioparity.i18n import gettext as _
+from bioparity.i18n.printing import fonts, page_counter
 from bioparity.report import static
-from bioparity.report.context import MAX_TABLE_ROWS, RunContext
+from bioparity.report.context import MAX_TABLE_ROWS, RunContext, localised
 from bioparity.report.evidence import ProgramEvidence, pk_rows, readiness, table_rows
 from bioparity.report.tables import run_tables, table_html
 from bioparity.store.models import Organisation
+
+
+def language_label(language: str) -> str:
+    """``简体中文 (zh-CN)``: a report's language as its provenance records it."""
+    return f"{LANGUAGE_NAMES.get(language, language)} ({language})"
+
+
+def flag_class(name: str, count: int) -> str:
+    """``ok`` for a flag count of zero or a count of passes, ``bad`` for any other count."""
+    return "ok" if not count or "pass" in name or term("pass") in name else "bad"
+
 
 _ENV = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(["html", "j2"]),
     keep_trailing_newline=True,
 )
+install_jinja(_ENV)
 _ENV.filters["value"] = fmt_value
 _ENV.filters["time"] = fmt_time
 _ENV.filters["table_html"] = table_html
+_ENV.filters["term"] = term
+_ENV.globals.update(page_counter=page_counter, flag_class=flag_class, fonts=fonts)
 
 
 def svg_image(svg: str, alt: str) -> Markup:
@@ -56,22 +80,24 @@ def figure_images(figure: Figure) -> list[Markup]:
     """The figure drawn by matplotlib as SVG images (the renderer knows plot types, not analysis kinds)."""
     data = figure.data
     if isinstance(data, ForestPlot):
-        return [svg_image(static.forest_svg(data), "Forest plot of GMRs and CIs against the limits")]
+        return [svg_image(static.forest_svg(data), _("Forest plot of GMRs and CIs against the limits"))]
     if isinstance(data, ProfilePlot):
         images = [
             svg_image(
                 static.profiles_svg(data, log=log),
-                "Mean concentration-time profiles per arm, " + ("semi-log" if log else "linear"),
+                _("Mean concentration-time profiles per arm, semi-log")
+                if log
+                else _("Mean concentration-time profiles per arm, linear"),
             )
             for log in (False, True)
         ]
         if data.individual:
-            images.append(svg_image(static.individual_svg(data), "Individual profiles per arm, semi-log"))
+            images.append(svg_image(static.individual_svg(data), _("Individual profiles per arm, semi-log")))
         return images
     if isinstance(data, PowerPlot):
-        return [svg_image(static.power_svg(data), "Power curves")]
+        return [svg_image(static.power_svg(data), _("Power curves"))]
     if isinstance(data, CAAPlot):
-        alt = f"Lot values of {data.name or data.attribute} by source"
+        alt = _("Lot values of %(attribute)s by source") % {"attribute": data.name or data.attribute}
         return [svg_image(static.caa_svg(data, small=True), alt)]
     if isinstance(data, XYPlot):
         return [svg_image(static.xy_svg(data), figure.label or data.title)]
@@ -102,17 +128,37 @@ def report_tables(ctx: RunContext) -> ReportTables:
     return run_tables(ctx.run.kind, ctx.columns, ctx.rows, ctx.options)
 
 
-def render_run_report(ctx: RunContext) -> str:
-    """The HTML report of one run (deterministic: no clock, fixed plot output)."""
-    return _ENV.get_template("run_report.html.j2").render(
-        ctx=ctx,
-        plots=run_plots(ctx),
-        plot_notes=[f.note for f in ctx.single_figures if f.note],
-        series=series_plots(ctx),
-        tables=report_tables(ctx),
-        max_rows=MAX_TABLE_ROWS,
-        options_json=_json(ctx.options),
-    )
+def render_run_report(ctx: RunContext, lang: str | None = None) -> str:
+    """The HTML report of one run (deterministic: no clock, fixed plot output).
+
+    Parameters
+    ----------
+    ctx : RunContext
+        The run gathered by :func:`bioparity.report.context.run_context` (its session still open when the
+        report's language differs from the context's: the figures are then drawn again).
+    lang : str or None, default None
+        The report's language (``en`` or ``zh-CN``); None: the current language (a web download: the
+        signed-in user's). Recorded in the report's provenance.
+
+    Returns
+    -------
+    str
+        The HTML document; the same stored run gives the same text per language.
+    """
+    language = chosen_language(lang)
+    with use_language(language):
+        ctx = localised(ctx)
+        return _ENV.get_template("run_report.html.j2").render(
+            ctx=ctx,
+            plots=run_plots(ctx),
+            plot_notes=[f.note for f in ctx.single_figures if f.note],
+            series=series_plots(ctx),
+            tables=report_tables(ctx),
+            max_rows=MAX_TABLE_ROWS,
+            options_json=_json(ctx.options),
+            language=language,
+            language_label=language_label(language),
+        )
 
 
 def _requirements_table(region: Any) -> Table:
@@ -123,36 +169,67 @@ def _requirements_table(region: Any) -> Table:
             for p in (
                 r.source,
                 r.source_date if r.source_date not in r.source else "",
-                f"section {r.section}" if r.section else "",
+                _("section %(section)s") % {"section": r.section} if r.section else "",
             )
             if p
         )
-        guideline = r.citation + (f". Source: {source}" if source else "")
+        guideline = r.citation + (_(". Source: %(source)s") % {"source": source} if source else "")
+        work = _(" Work: %(work)s") % {"work": r.work} if r.work and r.status != "met" else ""
         rows.append(
             (
                 f"{r.title} [{r.rule_id}]",
-                r.kind,
-                r.status.replace("_", " "),
-                r.detail + (f" Work: {r.work}" if r.work and r.status != "met" else ""),
+                term(r.kind),
+                term(r.status),
+                r.detail + work,
                 "; ".join(r.evidence) or "—",
                 guideline or "—",
             )
         )
     return Table(
-        f"{region.region_name}: every requirement with its status, reason, evidence and guideline",
-        ("requirement", "kind", "status", "reason", "evidence IDs", "guideline (source, date, section)"),
+        _("%(region)s: every requirement with its status, reason, evidence and guideline")
+        % {"region": region.region_name},
+        (
+            _("requirement"),
+            _("kind"),
+            _("status"),
+            _("reason"),
+            _("evidence IDs"),
+            _("guideline (source, date, section)"),
+        ),
         tuple(rows),
         (False,) * 6,
     )
 
 
-def render_program_report(session: Session, evidence: ProgramEvidence) -> str:
-    """The program's similarity summary: readiness, PK similarity per study, CAA outcome, all runs."""
+def render_program_report(session: Session, evidence: ProgramEvidence, lang: str | None = None) -> str:
+    """The program's similarity summary: readiness, PK similarity per study, CAA outcome, all runs.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        An open session of the store (the sponsor's name is read from it).
+    evidence : ProgramEvidence
+        The program's stored evidence (:func:`bioparity.report.evidence.collect`).
+    lang : str or None, default None
+        The report's language (``en`` or ``zh-CN``); None: the current language. Recorded in the report.
+
+    Returns
+    -------
+    str
+        The HTML document; the same stored evidence gives the same text per language.
+    """
+    language = chosen_language(lang)
+    with use_language(language):
+        return _program_report(session, evidence, language)
+
+
+def _program_report(session: Session, evidence: ProgramEvidence, language: str) -> str:
     assessment, notes = readiness(evidence)
     pk = []
     for study, run, rows in pk_rows(evidence):
         forest = forest_plot(rows)
-        image = None if forest is None else svg_image(static.forest_svg(forest), f"Forest plot, {study.name}")
+        alt = _("Forest plot, %(study)s") % {"study": study.name}
+        image = None if forest is None else svg_image(static.forest_svg(forest), alt)
         table = pk_tables(pd.DataFrame(rows)).main[0] if rows else None
         pk.append({"study": study, "run": run, "rows": rows, "plot": image, "table": table})
     caa = []
@@ -178,4 +255,6 @@ def render_program_report(session: Session, evidence: ProgramEvidence) -> str:
         pk=pk,
         caa=caa,
         requirements={r.region: _requirements_table(r) for r in assessment.regions} if assessment else {},
+        language=language,
+        language_label=language_label(language),
     )

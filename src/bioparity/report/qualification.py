@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bioparity.audit import append_event, sha256_hex
+from bioparity.i18n import current_language
 from bioparity.store.models import AuditEvent, Blob, Membership
 from bioparity.workspace.access import Actor, require_org
 from bioparity.workspace.errors import NotFoundError
@@ -46,7 +47,8 @@ def run_and_record(session: Session, actor: Actor, org_id: str) -> ValidationRec
 
     org, _ = require_org(session, actor, org_id, Permission.manage_members)
     run = run_validation()
-    html = render_html(run).encode("utf-8")
+    language = current_language()  # the signed-in user's (set per request); recorded in the report and audit
+    html = render_html(run, language).encode("utf-8")
     digest = sha256_hex(html)
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(
@@ -60,6 +62,7 @@ def run_and_record(session: Session, actor: Actor, org_id: str) -> ValidationRec
         "n_cases": len(run.cases),
         "n_failed": len(run.failures),
         "software_version": run.software_version,
+        "language": language,
     }
     event = append_event(
         session,

@@ -1,7 +1,9 @@
 """Static plots for reports: matplotlib SVG with fixed metadata and hash salt (byte-identical output).
 
 Text is drawn as paths (``svg.fonttype = path``), so the picture does not depend on the reader's fonts,
-and the SVG ids come from a fixed salt instead of a random one.
+and the SVG ids come from a fixed salt instead of a random one. The fixed words of a plot (titles, axis
+labels) are in the current language (:mod:`bioparity.i18n`); Chinese text is drawn with Noto Sans CJK SC
+(SIL Open Font License; Debian ``fonts-noto-cjk``), Latin text with DejaVu Sans in every language.
 """
 
 from __future__ import annotations
@@ -9,9 +11,12 @@ from __future__ import annotations
 import io
 import math
 import re
+import shutil
+import subprocess
 import textwrap
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from functools import cache
 from pathlib import Path
 
 import matplotlib
@@ -34,16 +39,47 @@ from bioparity.analyses.figures import (
 )
 from bioparity.caa.results import CAAResult
 from bioparity.errors import InputError
+from bioparity.i18n import DEFAULT_LANGUAGE, current_language
+from bioparity.i18n import gettext as _
+from bioparity.i18n.printing import CJK_FONT
 
 COLOURS = ("#1f4e9c", "#c2410c", "#15803d", "#7e22ce", "#a16207", "#0e7490", "#be185d", "#4b5563")
+
+
+@cache
+def cjk_font() -> str | None:
+    """The family name of the CJK font for matplotlib, registered from fontconfig when matplotlib's font
+    cache predates the font's installation; None when the font is not installed."""
+    from matplotlib import font_manager
+
+    if any(f.name == CJK_FONT for f in font_manager.fontManager.ttflist):
+        return CJK_FONT
+    if shutil.which("fc-match") is None:
+        return None
+    found = subprocess.run(
+        ["fc-match", "--format=%{family}\n%{file}", f"{CJK_FONT}:lang=zh-cn"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.splitlines()
+    if len(found) != 2 or CJK_FONT not in found[0].split(","):
+        return None
+    font_manager.fontManager.addfont(found[1])  # a .ttc: every face, one of them Noto Sans CJK SC
+    return CJK_FONT
 
 
 @contextmanager
 def _style() -> Iterator[None]:
     # Fixed SVG id salt and text as paths: the same figure gives the same bytes on every machine.
-    with matplotlib.rc_context(
-        {"svg.hashsalt": "bioparity", "svg.fonttype": "path", "font.size": 9.0, "axes.titlesize": 10.0}
+    font = None if current_language() == DEFAULT_LANGUAGE else cjk_font()
+    with (
+        matplotlib.rc_context(
+            {"svg.hashsalt": "bioparity", "svg.fonttype": "path", "font.size": 9.0, "axes.titlesize": 10.0}
+        ),
+        ExitStack() as stack,
     ):
+        if font is not None:  # Latin glyphs from DejaVu Sans as in English, the others from the CJK font
+            stack.enter_context(matplotlib.rc_context({"font.family": ["DejaVu Sans", font]}))
         yield
 
 
@@ -88,8 +124,13 @@ def profiles_svg(plot: ProfilePlot, *, log: bool) -> str:
         if log:
             _decades(ax)
         ax.set_xlabel(plot.time_label)
-        ax.set_ylabel(f"mean {plot.conc_label}" + (" (log scale)" if log else ""))
-        ax.set_title("Mean concentration-time profiles per arm" + (", semi-log" if log else ", linear"))
+        mean = _("mean %(quantity)s") % {"quantity": plot.conc_label}
+        ax.set_ylabel(_("%(label)s (log scale)") % {"label": mean} if log else mean)
+        ax.set_title(
+            _("Mean concentration-time profiles per arm, semi-log")
+            if log
+            else _("Mean concentration-time profiles per arm, linear")
+        )
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
         return _svg(fig)
@@ -112,8 +153,8 @@ def individual_svg(plot: ProfilePlot) -> str:
             ax.set_title(f"{arm} (n = {plot.n_subjects.get(arm, 0)})", fontsize=8.5)
             ax.set_xlabel(plot.time_label, fontsize=7.5)
             ax.grid(alpha=0.3)
-        axes[0].set_ylabel(plot.conc_label + " (log scale)")
-        fig.suptitle("Individual concentration-time profiles, semi-log", fontsize=10)
+        axes[0].set_ylabel(_("%(label)s (log scale)") % {"label": plot.conc_label})
+        fig.suptitle(_("Individual concentration-time profiles, semi-log"), fontsize=10)
         return _svg(fig)
 
 
@@ -168,10 +209,14 @@ def forest_svg(plot: ForestPlot) -> str:
         ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
         ax.minorticks_off()
         ax.set_xlabel(
-            f"geometric mean ratio (%) with {plot.ci_level:g}% CI; "
-            f"limits {plot.lower_limit:.2f}-{plot.upper_limit:.2f}%"
+            _("geometric mean ratio (%%) with %(level)s%% CI; limits %(lower)s-%(upper)s%%")
+            % {
+                "level": f"{plot.ci_level:g}",
+                "lower": f"{plot.lower_limit:.2f}",
+                "upper": f"{plot.upper_limit:.2f}",
+            }
         )
-        ax.set_title("PK similarity: GMR and CI against the acceptance limits", pad=12)
+        ax.set_title(_("PK similarity: GMR and CI against the acceptance limits"), pad=12)
         ax.grid(axis="x", alpha=0.3)
         return _svg(fig)
 
@@ -184,13 +229,13 @@ def power_svg(plot: PowerPlot) -> str:
             ax.plot(
                 line.x, line.y, marker="o", ms=3, lw=1.4, color=COLOURS[i % len(COLOURS)], label=line.name
             )
-        ax.set_xlabel(plot.x_label)
-        ax.set_ylabel(plot.y_label)
+        ax.set_xlabel(_(plot.x_label))  # the plot data's labels are fixed words: see power_plot
+        ax.set_ylabel(_(plot.y_label))
         if plot.y_label == "power":
             ax.axhline(0.8, color="#999999", ls=":", lw=1)
             ax.axhline(0.9, color="#999999", ls=":", lw=1)
             ax.set_ylim(0, 1)
-        ax.set_title("Power curves" if plot.y_label == "power" else "Sample size")
+        ax.set_title(_("Power curves") if plot.y_label == "power" else _("Sample size"))
         ax.grid(alpha=0.3)
         # Below the axes, never over the curves (constrained layout makes room for it).
         fig.legend(fontsize=7, loc="outside lower center", ncol=2, frameon=False)
@@ -244,8 +289,9 @@ def xy_svg(plot: XYPlot) -> str:
         for axis, log in (("x", plot.log_x), ("y", plot.log_y)):
             if log:
                 _short_log_axis(axis, ax)
-        ax.set_xlabel(plot.x_title + (" (log scale)" if plot.log_x else ""))
-        ax.set_ylabel(plot.y_title + (" (log scale)" if plot.log_y else ""))
+        log_scale = _("%(label)s (log scale)")
+        ax.set_xlabel(log_scale % {"label": plot.x_title} if plot.log_x else plot.x_title)
+        ax.set_ylabel(log_scale % {"label": plot.y_title} if plot.log_y else plot.y_title)
         ax.set_title("\n".join(textwrap.wrap(plot.title, 90)), pad=12 if plot.vlines else 6)
         ax.grid(alpha=0.3)
         labels = ax.get_legend_handles_labels()[1]
@@ -343,7 +389,9 @@ def _caa_figure(plot: CAAPlot, *, small: bool) -> Figure:
         if math.isfinite(band.lower) and math.isfinite(band.upper):
             ax.axhspan(band.lower, band.upper, color=colour, alpha=0.10, zorder=1, label=band.label)
     ax.set_xticks(range(len(plot.sources)), [f"{s}\n(n = {len(plot.values[s])})" for s in plot.sources])
-    ax.set_ylabel(f"lot value ({plot.unit})" if plot.unit else "lot value", fontsize=7)
+    ax.set_ylabel(
+        _("lot value (%(unit)s)") % {"unit": plot.unit} if plot.unit else _("lot value"), fontsize=7
+    )
     name = "\n".join(textwrap.wrap(plot.name or plot.attribute, 60 if small else 90))
     ax.set_title(f"{name}\n{plot.title}", fontsize=6.5 if small else 9)
     if plot.bands:

@@ -14,16 +14,14 @@ from markupsafe import Markup, escape
 
 from bioparity.analyses.registry import all_analyses
 from bioparity.analyses.tables import NO_TABLES, ReportTables, Table, generic_tables
-
-_VERDICTS_OK = {"pass", "similar", "within limits", "met", "ready"}
-_VERDICTS_BAD = {"fail", "not similar", "outside limits", "missing", "gaps"}
+from bioparity.analyses.terms import verdict_words
 
 
-def _cell_class(text: str, numeric: bool) -> str:
+def _cell_class(text: str, numeric: bool, good: frozenset[str], bad: frozenset[str]) -> str:
     word = text.split(":")[0].strip().lower()
-    if word in _VERDICTS_OK:
+    if word in good:
         return "ok"
-    if word in _VERDICTS_BAD:
+    if word in bad:
         return "bad"
     return "num" if numeric else "txt"
 
@@ -45,9 +43,10 @@ def table_html(table: Table, caption: bool = True) -> Markup:
         for c, num in zip(table.columns, table.numeric, strict=True)
     )
     body = []
+    good, bad = verdict_words(True), verdict_words(False)  # in English and in the reader's language
     for i, row in enumerate(table.rows):
         cells = "".join(
-            f'<td class="{_cell_class(v, num)}{" long" if len(v) > 24 else ""}">{escape(v)}</td>'
+            f'<td class="{_cell_class(v, num, good, bad)}{" long" if len(v) > 24 else ""}">{escape(v)}</td>'
             for v, num in zip(row, table.numeric, strict=True)
         )
         css = f' class="{table.css[i]}"' if table.css and table.css[i] else ""

@@ -1,15 +1,23 @@
-"""The installation / operational qualification report, as HTML (deterministic) and PDF (WeasyPrint)."""
+"""The installation / operational qualification report, as HTML (deterministic) and PDF (WeasyPrint).
+
+The report is written in one language (``lang``: English or Simplified Chinese, recorded in section 2);
+case names, quantities and reference-set provenance are data and stay as the reference files give them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
+from bioparity.i18n import LANGUAGE_NAMES, chosen_language, install_jinja, use_language
+from bioparity.i18n import gettext as _
+from bioparity.i18n.printing import fonts, page_counter
 from bioparity.io.files import atomic_write_bytes, atomic_write_text
 from bioparity.validation.cases import CaseResult
 from bioparity.validation.runner import ValidationRun
@@ -23,19 +31,34 @@ def report_date() -> str:
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("bioparity.validation", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    install_jinja(env)
+    env.globals.update(page_counter=page_counter)
+    return env
 
 
 def _number(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.10g}"
     return str(value)
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced listing: two for a wide (CJK) character, one otherwise
+    (Unicode Standard Annex #11, East Asian Width).
+
+    Examples
+    --------
+    >>> display_width("case"), display_width("病例")
+    (4, 4)
+    """
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
 
 
 @dataclass(frozen=True)
@@ -53,11 +76,11 @@ def listing(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequen
     right-aligned. Thousands of cells lay out in a PDF far faster as one preformatted block than as a
     table (one text box per line instead of one per cell), with the same content.
     """
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    widths = [max([display_width(h)] + [display_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
 
     def line(cells: Sequence[str]) -> str:
         padded = (
-            c.rjust(w) if i in right else c.ljust(w)
+            " " * (w - display_width(c)) + c if i in right else c + " " * (w - display_width(c))
             for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         )
         return "  ".join(padded).rstrip()
@@ -71,7 +94,7 @@ def case_listing(run: ValidationRun) -> list[ListingLine]:
     Cases are grouped by reference set (a heading line names the area and the set), so each group's
     columns are only as wide as its own longest case name and every line fits a landscape page.
     """
-    headers = ("#", "case", "quantity", "expected", "observed", "comparison", "result")
+    headers = ("#", _("case"), _("quantity"), _("expected"), _("observed"), _("comparison"), _("result"))
     groups: dict[tuple[str, str], list[tuple[int, CaseResult]]] = {}
     for i, c in enumerate(run.cases, start=1):
         groups.setdefault((c.area, c.reference), []).append((i, c))
@@ -85,14 +108,19 @@ def case_listing(run: ValidationRun) -> list[ListingLine]:
                 _number(c.expected),
                 _number(c.observed),
                 f"{c.comparison} {_number(c.tolerance)}",
-                "pass" if c.passed else "FAIL",
+                _("pass") if c.passed else _("FAIL"),
             )
             for i, c in members
         ]
         text = listing(headers, rows, right=(0, 3, 4))
         if out:
             out.append(ListingLine(""))
-        out.append(ListingLine(f"{area} / {reference}: {len(members)} cases"))
+        out.append(
+            ListingLine(
+                _("%(area)s / %(reference)s: %(n)d cases")
+                % {"area": area, "reference": reference, "n": len(members)}
+            )
+        )
         out.extend([ListingLine(text[0]), ListingLine(text[1])])
         out.extend(ListingLine(t, not c.passed) for t, (_, c) in zip(text[2:], members, strict=True))
     return out
@@ -100,29 +128,41 @@ def case_listing(run: ValidationRun) -> list[ListingLine]:
 
 def file_listing(run: ValidationRun) -> list[str]:
     """Appendix A: every installed file with its SHA-256."""
-    return listing(("SHA-256", "file"), [(f.sha256, f.path) for f in run.system.files])
+    return listing(("SHA-256", _("file")), [(f.sha256, f.path) for f in run.system.files])
 
 
-def render_html(run: ValidationRun) -> str:
+def render_html(run: ValidationRun, lang: str | None = None) -> str:
     """The report as one self-contained HTML document; same inputs and environment give the same bytes.
 
     Parameters
     ----------
     run : ValidationRun
         The result of :func:`run_validation`.
+    lang : str or None, default None
+        The report's language (``en`` or ``zh-CN``); None: the current language. Recorded in section 2.
 
     Returns
     -------
     str
         The HTML document.
     """
+    language = chosen_language(lang)
     env = _environment()
     env.filters["num"] = _number
     template = env.get_template("report.html.j2")
-    return template.render(run=run, date=report_date(), cases=case_listing(run), files=file_listing(run))
+    with use_language(language):
+        return template.render(
+            run=run,
+            date=report_date(),
+            cases=case_listing(run),
+            files=file_listing(run),
+            language=language,
+            language_label=f"{LANGUAGE_NAMES[language]} ({language})",
+            fonts=fonts(language),
+        )
 
 
-def write_report(run: ValidationRun, out: Path) -> Path:
+def write_report(run: ValidationRun, out: Path, lang: str | None = None) -> Path:
     """Write the report as ``.html`` or ``.pdf`` (chosen by the suffix), atomically.
 
     Parameters
@@ -131,13 +171,15 @@ def write_report(run: ValidationRun, out: Path) -> Path:
         The result of :func:`run_validation`.
     out : pathlib.Path
         The file to write; ``.pdf`` gives a PDF (WeasyPrint), anything else HTML.
+    lang : str or None, default None
+        The report's language (``en`` or ``zh-CN``); None: the current language.
 
     Returns
     -------
     pathlib.Path
         The file written.
     """
-    html = render_html(run)
+    html = render_html(run, lang)
     if out.suffix.lower() == ".pdf":
         import weasyprint  # type: ignore[import-untyped]  # heavy import, only for PDF
 
