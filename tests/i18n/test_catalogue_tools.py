@@ -31,3 +31,22 @@ def test_unknown_messages_fall_back_to_english() -> None:
     with use_language("zh-CN"):
         assert _("A message nobody translated") == "A message nobody translated"
         assert _("Confidence interval") == "置信区间"
+
+
+def test_one_message_has_one_translation_across_domains() -> None:
+    """The domains are merged at run time: a message translated two ways would show either, depending on
+    the merge order (a term must read the same on a page, in a report and on the command line)."""
+    from bioparity.i18n import DOMAINS
+    from bioparity.i18n.catalogues import load
+
+    seen: dict[str, tuple[str, object]] = {}
+    clashes = []
+    for domain in DOMAINS:
+        for message in load("zh-CN", domain):
+            if not message.id:
+                continue
+            key = message.id if isinstance(message.id, str) else message.id[0]
+            first = seen.setdefault(key, (domain, message.string))
+            if first[1] != message.string:
+                clashes.append(f"{key!r}: {first} vs {(domain, message.string)}")
+    assert clashes == []

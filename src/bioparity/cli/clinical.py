@@ -345,11 +345,7 @@ def ada_summary_command(
 ) -> None:
     """ADA (or NAb) incidence per arm (treatment-emergent by default, Wilson CIs) and differences."""
     with user_errors():
-        if incidence not in INCIDENCE_DEFINITIONS:
-            raise InputError(
-                _("unknown --incidence %(value)r; expected treatment-emergent or any-visit")
-                % {"value": incidence}
-            )
+        _check_incidence(incidence)
         from bioparity.analyses.ada_summary import incidence_results, read_listing, summary_frame
 
         frame = read_listing(ada)
@@ -381,6 +377,14 @@ def ada_summary_command(
             _("wrote %(n)d rows to %(path)s (%(definition)s ADA incidence)")
             % {"n": len(table), "path": out, "definition": incidence},
             err=True,
+        )
+
+
+def _check_incidence(incidence: str) -> None:
+    if incidence not in INCIDENCE_DEFINITIONS:
+        raise InputError(
+            _("unknown --incidence %(value)r; expected treatment-emergent or any-visit")
+            % {"value": incidence}
         )
 
 
