@@ -346,28 +346,8 @@ def ada_summary_command(
     """ADA (or NAb) incidence per arm (treatment-emergent by default, Wilson CIs) and differences."""
     with user_errors():
         _check_incidence(incidence)
-        from bioparity.analyses.ada_summary import incidence_results, read_listing, summary_frame
-
-        frame = read_listing(ada)
-        provenance = ""
-        if cut_points is not None:
-            from bioparity.cli.bioassay import status_from_cut_points
-
-            frame, provenance = status_from_cut_points(frame, ada, cut_points, result)
-        try:
-            incidences, emergent = incidence_results(
-                frame,
-                incidence,
-                result=result,
-                titre=titre,
-                baseline=baseline,
-                boost_fold=boost_fold,
-                conf=conf,
-            )
-        except InputError as exc:
-            raise DataFileError(str(exc), file=str(ada)) from exc
-        table = summary_frame(incidences, emergent, reference_arm, method, conf).assign(
-            incidence_definition=incidence
+        table, provenance = _ada_summary_table(
+            ada, cut_points, incidence, result, titre, baseline, boost_fold, conf, reference_arm, method
         )
         if cut_points is not None:
             table = table.assign(cut_point_run=provenance)
@@ -378,6 +358,46 @@ def ada_summary_command(
             % {"n": len(table), "path": out, "definition": incidence},
             err=True,
         )
+
+
+def _ada_summary_table(
+    ada: Path,
+    cut_points: Path | None,
+    incidence: str,
+    result: str,
+    titre: str | None,
+    baseline: str | None,
+    boost_fold: float,
+    conf: float,
+    reference_arm: str | None,
+    method: str,
+) -> tuple[pd.DataFrame, str]:
+    """The ADA summary table of a listing (statuses from the cut points when given) and the cut-point
+    run's provenance line ("" without cut points)."""
+    from bioparity.analyses.ada_summary import incidence_results, read_listing, summary_frame
+
+    frame = read_listing(ada)
+    provenance = ""
+    if cut_points is not None:
+        from bioparity.cli.bioassay import status_from_cut_points
+
+        frame, provenance = status_from_cut_points(frame, ada, cut_points, result)
+    try:
+        incidences, emergent = incidence_results(
+            frame,
+            incidence,
+            result=result,
+            titre=titre,
+            baseline=baseline,
+            boost_fold=boost_fold,
+            conf=conf,
+        )
+    except InputError as exc:
+        raise DataFileError(str(exc), file=str(ada)) from exc
+    table = summary_frame(incidences, emergent, reference_arm, method, conf).assign(
+        incidence_definition=incidence
+    )
+    return table, provenance
 
 
 def _check_incidence(incidence: str) -> None:
