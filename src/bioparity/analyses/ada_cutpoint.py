@@ -279,8 +279,8 @@ def analysed_values(
 
 def _scale_label(chosen: Mapping[str, Any]) -> str:
     if chosen.get(TIER) == "confirmatory":
-        return "% inhibition"
-    return "ln signal" if chosen.get(TRANSFORM) == "log" else "signal"
+        return _("% inhibition")
+    return _("ln signal") if chosen.get(TRANSFORM) == "log" else _("signal")
 
 
 def _cut_point_lines(chosen: Mapping[str, Any], extra: Sequence[Mapping[str, Any]]) -> tuple[RefLine, ...]:
@@ -289,9 +289,12 @@ def _cut_point_lines(chosen: Mapping[str, Any], extra: Sequence[Mapping[str, Any
     for r in (chosen, *extra):
         value = r.get(f"{r.get(METHOD)}_t")
         if value is not None and is_number(value) and math.isfinite(float(value)):
-            label = (
-                f"{r.get(TIER)} cut point ({r.get(METHOD)}, FPR {100 * float(r[FPR]):g}%) {cell(value, 4)}"
-            )
+            label = _("%(tier)s cut point (%(method)s, FPR %(fpr)s%%) %(cut)s") % {
+                "tier": term(r.get(TIER)),
+                "method": term(r.get(METHOD)),
+                "fpr": f"{100 * float(r[FPR]):g}",
+                "cut": cell(value, 4),
+            }
             lines.append(RefLine(label, float(value)))
     return tuple(lines)
 
@@ -304,7 +307,7 @@ def histogram_figure(
     """Histogram of the analysed values (outline of the bars, Sturges' bins) with the normal density of
     their mean and SD scaled to counts, and the reported cut point(s) as vertical lines."""
     edges = np.histogram_bin_edges(values, bins="sturges")
-    counts, _ = np.histogram(values, bins=edges)
+    counts, _edges = np.histogram(values, bins=edges)
     x = np.repeat(edges, 2)
     y = np.concatenate([[0.0], np.repeat(counts.astype(float), 2), [0.0]])
     grid = np.linspace(edges[0], edges[-1], 60)
@@ -312,12 +315,17 @@ def histogram_figure(
     density = values.size * (edges[1] - edges[0]) * sps.norm.pdf(grid, mean, sd)
     tier = str(chosen.get(TIER))
     return XYPlot(
-        f"{tier.capitalize()}: distribution of {values.size} donor-run values with the cut point",
+        _("%(tier)s: distribution of %(n)d donor-run values with the cut point")
+        % {"tier": term(tier).capitalize(), "n": values.size},
         _scale_label(chosen),
-        "number of donor-run values",
+        _("number of donor-run values"),
         lines=(
-            Line("histogram", x.tolist(), y.tolist()),
-            Line(f"normal (mean {cell(mean, 4)}, SD {cell(sd, 4)})", grid.tolist(), density.tolist()),
+            Line(_("histogram"), x.tolist(), y.tolist()),
+            Line(
+                _("normal (mean %(mean)s, SD %(sd)s)") % {"mean": cell(mean, 4), "sd": cell(sd, 4)},
+                grid.tolist(),
+                density.tolist(),
+            ),
         ),
         vlines=_cut_point_lines(chosen, extra),
     )
@@ -343,19 +351,21 @@ def qq_figure(
     mean, sd = float(np.mean(values)), float(np.std(values, ddof=1))
     tier = str(chosen.get(TIER))
     return XYPlot(
-        f"{tier.capitalize()}: normal QQ plot (Shapiro-Wilk p = {cell(chosen.get('shapiro_p'), 3)}) with the "
-        "cut point",
-        "standard normal quantile",
+        _("%(tier)s: normal QQ plot (Shapiro-Wilk p = %(p)s) with the cut point")
+        % {"tier": term(tier).capitalize(), "p": cell(chosen.get("shapiro_p"), 3)},
+        _("standard normal quantile"),
         _scale_label(chosen),
-        points=(Line("donor-run values", q.tolist(), ordered.tolist()),),
+        points=(Line(_("donor-run values"), q.tolist(), ordered.tolist()),),
         lines=(
-            Line("mean + SD x quantile", [float(q[0]), float(q[-1])], [mean + sd * q[0], mean + sd * q[-1]]),
+            Line(
+                _("mean + SD x quantile"), [float(q[0]), float(q[-1])], [mean + sd * q[0], mean + sd * q[-1]]
+            ),
         ),
         hlines=_cut_point_lines(chosen, extra),
     )
 
 
-DISTRIBUTION_NOTE = (
+DISTRIBUTION_NOTE = gettext_noop(
     "Values: per donor and run the mean of the replicate wells (signal, or % inhibition for the "
     "confirmatory tier), on the analysis scale, outliers removed; lines: the reported cut point of the "
     "tier (the titration cut point with the screening values it comes from); every estimate is in the "
@@ -382,17 +392,28 @@ def distribution_figures(
         )
         if values.size < 3 or (tier == "titration" and _same_values(by_tier.get("screening"), r)):
             continue
-        for key, title, plot in (
-            ("histogram", "Histogram", histogram_figure(values, r, extra)),
-            ("qq", "Normal QQ plot", qq_figure(values, r, extra)),
+        names = {"tier": term(tier)}
+        for key, title, label, plot in (
+            (
+                "histogram",
+                _("Histogram, %(tier)s tier") % names,
+                _("Histogram of the %(tier)s values with the cut points") % names,
+                histogram_figure(values, r, extra),
+            ),
+            (
+                "qq",
+                _("Normal QQ plot, %(tier)s tier") % names,
+                _("Normal QQ plot of the %(tier)s values with the cut points") % names,
+                qq_figure(values, r, extra),
+            ),
         ):
             out.append(
                 Figure(
                     f"ada-{key}-{tier}",
-                    f"{title}, {tier} tier",
-                    f"{title} of the {tier} values with the cut points",
+                    title,
+                    label,
                     plot,
-                    note=DISTRIBUTION_NOTE,
+                    note=_(DISTRIBUTION_NOTE),
                 )
             )
     return out
@@ -419,11 +440,13 @@ def ada_figures(run: RunView) -> list[Figure]:
     removed = [o for o in stored or [] if isinstance(o, Mapping)]
     signals = Figure(
         "ada-screening",
-        "Screening signals and cut point",
-        "Screening signals per donor and run with the screening cut point",
+        _("Screening signals and cut point"),
+        _("Screening signals per donor and run with the screening cut point"),
         screening_figure(data, screening[0], [o for o in removed if o.get(TIER) == "screening"]),
-        note="Points: screening signal of each donor and run (values removed as outliers apart); "
-        "dashed: the screening cut point on the data scale.",
+        note=_(
+            "Points: screening signal of each donor and run (values removed as outliers apart); "
+            "dashed: the screening cut point on the data scale."
+        ),
     )
     return [signals, *distribution_figures(data, chosen, removed)]
 

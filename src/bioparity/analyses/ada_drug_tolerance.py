@@ -27,6 +27,8 @@ from bioparity.analyses.frames import frame_result
 from bioparity.analyses.options import required_number
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.bioassay import drug_tolerance
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.io.bioassay import read_drug_tolerance_data
 
 NAME = "ada-drug-tolerance"
@@ -56,11 +58,18 @@ def tolerance_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str,
     return frame_result(result.to_frame(), notes=[f"{note}." for note in result.notes])
 
 
-def _tolerance_text(r: Mapping[str, Any]) -> str:
+def _not_detected(r: Mapping[str, Any]) -> bool:
     value = r.get(TOLERANCE)
-    if value is None or not is_number(value) or not math.isfinite(float(value)):
-        return "not detected without drug"
-    return f">= {cell(value, 5)} (every level tested)" if r.get(DETECTED_ALL) else cell(value, 5)
+    return value is None or not is_number(value) or not math.isfinite(float(value))
+
+
+def _tolerance_text(r: Mapping[str, Any]) -> str:
+    if _not_detected(r):
+        return _("not detected without drug")
+    value = r.get(TOLERANCE)
+    if r.get(DETECTED_ALL):
+        return _(">= %(tolerance)s (every level tested)") % {"tolerance": cell(value, 5)}
+    return cell(value, 5)
 
 
 def tolerance_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
@@ -71,24 +80,27 @@ def tolerance_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = No
     records = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
     cut = frame[CUT_POINT].iloc[0] if CUT_POINT in frame.columns and len(frame) else None
     main = Table(
-        f"Drug tolerance per ADA level (detected: mean signal >= cut point {cell(cut, 5)})",
-        ("ADA level", "highest drug level detected"),
+        _("Drug tolerance per ADA level (detected: mean signal >= cut point %(cut_point)s)")
+        % {"cut_point": cell(cut, 5)},
+        (_("ADA level"), _("highest drug level detected")),
         tuple((cell(r[ADA_LEVELS], 5), _tolerance_text(r)) for r in records),
         (True, True),
-        css=tuple("fail" if _tolerance_text(r).startswith("not") else "" for r in records),
-        note="Concentrations in the units of the input; the tolerance is the highest drug level up to "
-        "which every tested level is detected.",
+        css=tuple("fail" if _not_detected(r) else "" for r in records),
+        note=_(
+            "Concentrations in the units of the input; the tolerance is the highest drug level up to "
+            "which every tested level is detected."
+        ),
     )
-    return ReportTables((main,), tuple(panels(frame, [ADA_LEVELS], "Complete drug-tolerance result")))
+    return ReportTables((main,), tuple(panels(frame, [ADA_LEVELS], _("Complete drug-tolerance result"))))
 
 
 def _detected_text(r: Mapping[str, Any]) -> str:
-    text = _tolerance_text(r)
-    if text.startswith("not"):
-        return text
+    if _not_detected(r):
+        return _tolerance_text(r)
+    values = {"tolerance": cell(r.get(TOLERANCE), 4)}
     if r.get(DETECTED_ALL):
-        return f"detected at every drug level tested (up to {cell(r.get(TOLERANCE), 4)})"
-    return f"detected up to drug {cell(r.get(TOLERANCE), 4)}"
+        return _("detected at every drug level tested (up to %(tolerance)s)") % values
+    return _("detected up to drug %(tolerance)s") % values
 
 
 def tolerance_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
@@ -96,13 +108,15 @@ def tolerance_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> 
     columns = list(result.get("columns") or [])
     records = [dict(zip(columns, row, strict=True)) for row in result.get("rows") or []]
     parts = [f"ADA {cell(r.get(ADA_LEVELS), 4)}: {_detected_text(r)}" for r in records]
-    return "; ".join(parts) + f" (cut point {cell(options.get('cut_point'), 4)})"
+    return "; ".join(parts) + _(" (cut point %(cut_point)s)") % {
+        "cut_point": cell(options.get("cut_point"), 4)
+    }
 
 
 def tolerance_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
     """ADA levels not detected even without drug."""
     values = pd.to_numeric(table.get(TOLERANCE, pd.Series(dtype=float)), errors="coerce")
-    return [("ADA levels not detected without drug", int(values.isna().sum()))]
+    return [(_("ADA levels not detected without drug"), int(values.isna().sum()))]
 
 
 def tolerance_figure(data: pd.DataFrame, cut: float) -> XYPlot:
@@ -118,12 +132,13 @@ def tolerance_figure(data: pd.DataFrame, cut: float) -> XYPlot:
         for level, g in means.groupby("ada_level", sort=True)
     ]
     return XYPlot(
-        f"Drug tolerance: signal of each ADA level against the drug level, cut point {cell(cut, 4)}",
-        "drug level",
-        "signal (mean of replicates)",
+        _("Drug tolerance: signal of each ADA level against the drug level, cut point %(cut_point)s")
+        % {"cut_point": cell(cut, 4)},
+        _("drug level"),
+        _("signal (mean of replicates)"),
         points=tuple(series),
         lines=tuple(series),
-        hlines=(RefLine(f"cut point {cell(cut, 4)}", cut),),
+        hlines=(RefLine(_("cut point %(cut_point)s") % {"cut_point": cell(cut, 4)}, cut),),
         log_x=bool((means["drug_level"] > 0).all()),
     )
 
@@ -138,11 +153,13 @@ def tolerance_figures(run: RunView) -> list[Figure]:
     return [
         Figure(
             "ada-drug-tolerance",
-            "Signal against drug level",
-            "Signal of each ADA level against the drug level with the cut point",
+            _("Signal against drug level"),
+            _("Signal of each ADA level against the drug level with the cut point"),
             tolerance_figure(data, float(cut)),
-            note="Points joined per ADA level: mean signal at each drug level; dashed: the cut point. "
-            "A level is detected where its signal is at or above the cut point.",
+            note=_(
+                "Points joined per ADA level: mean signal at each drug level; dashed: the cut point. "
+                "A level is detected where its signal is at or above the cut point."
+            ),
         )
     ]
 
@@ -155,7 +172,7 @@ def example_data() -> bytes:
     for ada in (100.0, 250.0, 500.0, 1000.0):
         for drug in (0.0, 1.0, 5.0, 10.0, 25.0, 50.0, 100.0):
             mean = 1.0 + 0.004 * ada / (1.0 + drug / (0.02 * ada))
-            for _ in range(2):
+            for _replicate in range(2):
                 rows.append((ada, drug, round(float(mean * np.exp(rng.normal(0, 0.03))), 4)))
     buffer = io.StringIO()
     pd.DataFrame(rows, columns=["ada_level", "drug_level", "signal"]).to_csv(buffer, index=False)
@@ -164,7 +181,7 @@ def example_data() -> bytes:
 
 ADA_DRUG_TOLERANCE = Analysis(
     name=NAME,
-    title="ADA assay drug tolerance",
+    title=gettext_noop("ADA assay drug tolerance"),
     description="ADA assay drug tolerance: the highest drug level at which each ADA level is still detected",
     read=read_tolerance,
     compute=tolerance_kind,

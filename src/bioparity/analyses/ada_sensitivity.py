@@ -26,8 +26,11 @@ from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.options import required_number, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
+from bioparity.analyses.terms import term
 from bioparity.bioassay import sensitivity
 from bioparity.bioassay.sensitivity import SENSITIVITY_METHODS
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.io.bioassay import read_sensitivity_data
 
 NAME = "ada-sensitivity"
@@ -82,19 +85,23 @@ def sensitivity_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = 
     records = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
     used = [is_number(r[AT_CUT_POINT]) and math.isfinite(r[AT_CUT_POINT]) for r in records]
     runs = Table(
-        f"Positive-control concentration at the cut point {cell(_first(frame, CUT_POINT), 5)} per run "
-        f"({_first(frame, METHOD)})",
-        ("run", "concentration at the cut point", "used"),
+        _("Positive-control concentration at the cut point %(cut_point)s per run (%(method)s)")
+        % {"cut_point": cell(_first(frame, CUT_POINT), 5), "method": term(str(_first(frame, METHOD)))},
+        (_("run"), _("concentration at the cut point"), _("used")),
         tuple(
-            (str(r[RUNS]), cell(r[AT_CUT_POINT], 5), "yes" if ok else "no: not crossed in the tested range")
+            (
+                str(r[RUNS]),
+                cell(r[AT_CUT_POINT], 5),
+                term("yes") if ok else _("no: not crossed in the tested range"),
+            )
             for r, ok in zip(records, used, strict=True)
         ),
         (False, True, False),
         css=tuple("" if ok else "fail" for ok in used),
     )
     result = Table(
-        "Assay sensitivity: concentration detected in 95% of runs (Shankar et al. 2008, Appendix 2)",
-        ("runs used", "mean", "SD", "t(0.95, n - 1)", "sensitivity = mean + t SD"),
+        _("Assay sensitivity: concentration detected in 95% of runs (Shankar et al. 2008, Appendix 2)"),
+        (_("runs used"), _("mean"), _("SD"), "t(0.95, n - 1)", _("sensitivity = mean + t SD")),
         (
             (
                 cell(_first(frame, N_RUNS)),
@@ -105,24 +112,29 @@ def sensitivity_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = 
             ),
         ),
         (True, True, True, True, True),
-        note="Concentrations in the units of the input.",
+        note=_("Concentrations in the units of the input."),
     )
-    return ReportTables((runs, result), tuple(panels(frame, [RUNS], "Complete sensitivity result")))
+    return ReportTables((runs, result), tuple(panels(frame, [RUNS], _("Complete sensitivity result"))))
 
 
 def sensitivity_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``sensitivity 28.31 (detected in 95% of 3 runs; linear at cut point 50)``."""
     cut = cell(options.get("cut_point"), 4)
-    return (
-        f"sensitivity {cell(result.get(SENSITIVITY), 4)} (concentration detected in 95% of "
-        f"{result.get('n_runs_used')} runs; {options.get('method')} at cut point {cut})"
-    )
+    return _(
+        "sensitivity %(sensitivity)s (concentration detected in 95%% of %(runs)s runs; "
+        "%(method)s at cut point %(cut_point)s)"
+    ) % {
+        "sensitivity": cell(result.get(SENSITIVITY), 4),
+        "runs": result.get("n_runs_used"),
+        "method": term(str(options.get("method"))),
+        "cut_point": cut,
+    }
 
 
 def sensitivity_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
     """Runs left out (cut point not crossed inside the tested range)."""
     values = pd.to_numeric(table.get(AT_CUT_POINT, pd.Series(dtype=float)), errors="coerce")
-    return [("runs left out (cut point not crossed)", int(values.isna().sum()))]
+    return [(_("runs left out (cut point not crossed)"), int(values.isna().sum()))]
 
 
 def sensitivity_figure(data: pd.DataFrame, records: list[dict[str, Any]], method: str) -> XYPlot:
@@ -132,18 +144,22 @@ def sensitivity_figure(data: pd.DataFrame, records: list[dict[str, Any]], method
     points, lines = [], []
     for run, g in means.groupby(means["run"].astype(str), sort=True):
         x, y = g["concentration"].astype(float).tolist(), g["signal"].astype(float).tolist()
-        points.append(Line(f"run {run}", x, y))
+        name = _("run %(run)s") % {"run": run}
+        points.append(Line(name, x, y))
         if method == "linear":
-            lines.append(Line(f"run {run}", x, y))
+            lines.append(Line(name, x, y))
     cut, level = float(records[0][CUT_POINT]), float(records[0][SENSITIVITY])
     return XYPlot(
-        f"Positive-control dilution curves: sensitivity {cell(level, 4)} at cut point {cell(cut, 4)}",
-        "positive-control concentration",
-        "signal (mean of replicates)",
+        _("Positive-control dilution curves: sensitivity %(sensitivity)s at cut point %(cut_point)s")
+        % {"sensitivity": cell(level, 4), "cut_point": cell(cut, 4)},
+        _("positive-control concentration"),
+        _("signal (mean of replicates)"),
         points=tuple(points),
         lines=tuple(lines),
-        hlines=(RefLine(f"cut point {cell(cut, 4)}", cut),),
-        vlines=(RefLine(f"sensitivity (95% of runs) {cell(level, 4)}", level),),
+        hlines=(RefLine(_("cut point %(cut_point)s") % {"cut_point": cell(cut, 4)}, cut),),
+        vlines=(
+            RefLine(_("sensitivity (95%% of runs) %(sensitivity)s") % {"sensitivity": cell(level, 4)}, level),
+        ),
         log_x=True,
     )
 
@@ -158,15 +174,24 @@ def sensitivity_figures(run: RunView) -> list[Figure]:
         concentration=pd.to_numeric(data["concentration"], errors="coerce"),
         signal=pd.to_numeric(data["signal"], errors="coerce"),
     ).dropna(subset=["concentration", "signal"])
-    joined = "; lines: the linear interpolation per run" if records[0].get(METHOD) == "linear" else ""
+    note = (
+        _(
+            "Points: mean signal of each run and concentration; lines: the linear interpolation per run; "
+            "dashed: the cut point (horizontal) and the concentration detected in 95% of runs (vertical)."
+        )
+        if records[0].get(METHOD) == "linear"
+        else _(
+            "Points: mean signal of each run and concentration; dashed: the cut point (horizontal) and "
+            "the concentration detected in 95% of runs (vertical)."
+        )
+    )
     return [
         Figure(
             "ada-sensitivity",
-            "Dilution curves and sensitivity",
-            "Positive-control dilution curves per run with the cut point and the sensitivity",
+            _("Dilution curves and sensitivity"),
+            _("Positive-control dilution curves per run with the cut point and the sensitivity"),
             sensitivity_figure(data, records, str(records[0].get(METHOD))),
-            note="Points: mean signal of each run and concentration" + joined + "; dashed: the cut point "
-            "(horizontal) and the concentration detected in 95% of runs (vertical).",
+            note=note,
         )
     ]
 
@@ -181,7 +206,7 @@ def example_data() -> bytes:
         c50 = 200.0 * float(np.exp(rng.normal(0.0, 0.15)))
         mean = 30.0 + (1.0 - 30.0) / (1.0 + (conc / c50) ** 1.2)
         for c, m in zip(conc, mean, strict=True):
-            for _ in range(2):
+            for _replicate in range(2):
                 rows.append(
                     (f"R{r + 1}", round(float(c), 4), round(float(m * np.exp(rng.normal(0, 0.04))), 4))
                 )
@@ -192,7 +217,7 @@ def example_data() -> bytes:
 
 ADA_SENSITIVITY = Analysis(
     name=NAME,
-    title="ADA assay sensitivity",
+    title=gettext_noop("ADA assay sensitivity"),
     description="ADA assay sensitivity: concentration at the cut point per run and detected in 95% of runs",
     read=read_curves,
     compute=sensitivity_kind,

@@ -31,6 +31,7 @@ from bioparity.analyses.contract import Analysis, InputColumn, Option, example_f
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.options import number_option, optional_number, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels
+from bioparity.analyses.terms import term
 from bioparity.bioassay import ValidatedCutPoint, ada_status
 from bioparity.clinical import (
     IncidenceResult,
@@ -40,6 +41,8 @@ from bioparity.clinical import (
 )
 from bioparity.clinical.immunogenicity import treatment_emergent_ada
 from bioparity.errors import DataFileError, InputError
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.io.limits import check_csv_limits
 
 NAME = "ada-summary"
@@ -195,7 +198,8 @@ def _rows(part: pd.DataFrame, columns: tuple[str, ...]) -> tuple[tuple[str, ...]
             str(r[TIMEPOINT]),
             *(cell(r.get(c)) for c in columns),
             _percent(r.get(INCIDENCE)),
-            f"{_percent(r.get('lower'))} to {_percent(r.get('upper'))}",
+            _("%(lower)s to %(upper)s")
+            % {"lower": _percent(r.get("lower")), "upper": _percent(r.get("upper"))},
         )
         for r in part.to_dict("records")
     )
@@ -210,8 +214,15 @@ def ada_summary_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = 
     incidence = frame[frame[TABLE] == "incidence"]
     main = [
         Table(
-            f"ADA incidence per arm and timepoint ({level}% Wilson CI)",
-            ("arm", "timepoint", "positive", "evaluable", "incidence (%)", f"{level}% CI (%)"),
+            _("ADA incidence per arm and timepoint (%(level)s%% Wilson CI)") % {"level": level},
+            (
+                _("arm"),
+                _("timepoint"),
+                _("positive"),
+                _("evaluable"),
+                _("incidence (%)"),
+                _("%(level)s%% CI (%%)") % {"level": level},
+            ),
             _rows(incidence, ("n_positive", "n_evaluable")),
             (False, False, True, True, True, False),
         )
@@ -222,13 +233,19 @@ def ada_summary_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = 
         shown = difference.assign(incidence=difference["diff"])
         main.append(
             Table(
-                f"Difference in incidence to {reference} ({level}% CI, {difference['method'].iloc[0]})",
-                ("arm", "timepoint", "difference (percentage points)", f"{level}% CI"),
+                _("Difference in incidence to %(reference)s (%(level)s%% CI, %(method)s)")
+                % {"reference": reference, "level": level, "method": term(str(difference["method"].iloc[0]))},
+                (
+                    _("arm"),
+                    _("timepoint"),
+                    _("difference (percentage points)"),
+                    _("%(level)s%% CI") % {"level": level},
+                ),
                 _rows(shown, ()),
                 (False, False, True, False),
             )
         )
-    appendix = panels(frame, [TABLE, ARM, TIMEPOINT], "Complete immunogenicity summary")
+    appendix = panels(frame, [TABLE, ARM, TIMEPOINT], _("Complete immunogenicity summary"))
     return ReportTables(tuple(main), tuple(appendix))
 
 
@@ -242,10 +259,10 @@ def ada_summary_line(result: Mapping[str, Any], options: Mapping[str, Any]) -> s
         for r in records
         if r.get(TABLE) == "incidence" and r.get(TIMEPOINT) == wanted
     ]
-    label = "treatment-emergent" if wanted == "TREATMENT-EMERGENT" else "any-visit"
+    label = _("treatment-emergent") if wanted == "TREATMENT-EMERGENT" else _("any-visit")
     run = str(options.get("cut_point_run") or "")
     source = (
-        f"; status from the cut points of {run}"
+        _("; status from the cut points of %(run)s") % {"run": run}
         if options.get("screening_cut_point") not in ("", None)
         else ""
     )
@@ -274,7 +291,7 @@ def example_data() -> bytes:
 
 ADA_SUMMARY = Analysis(
     name=NAME,
-    title="Immunogenicity summary (ADA incidence)",
+    title=gettext_noop("Immunogenicity summary (ADA incidence)"),
     description="ADA incidence per arm (treatment-emergent or any visit), differences between arms; ADA "
     "status from validated cut points",
     read=read_listing,

@@ -46,11 +46,14 @@ from bioparity.analyses.figures import Figure, caa_attributes, caa_plot
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.options import number_option, text_option
 from bioparity.analyses.tables import ReportTables, Table, generic_tables
+from bioparity.analyses.terms import term
 from bioparity.caa import assess
 from bioparity.caa.catalogue import DEFAULT_PLAN
 from bioparity.caa.comparability import PRE_SOURCE, check_labels, comparability_table, relabel_sources
 from bioparity.caa.inputs import TEST_SOURCE, check_long_table
 from bioparity.errors import DataFileError
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.io.cmc import stability_frame
 from bioparity.io.readers import LoadedTable, read_any_table
 
@@ -306,8 +309,11 @@ def comparability_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None 
         main.append(
             replace(
                 first,
-                title=f"Process-change comparability (ICH Q5E): {post} lots against the {pre} lots, "
-                "verdict and key statistic per attribute",
+                title=_(
+                    "Process-change comparability (ICH Q5E): %(post)s lots against the %(pre)s lots, "
+                    "verdict and key statistic per attribute"
+                )
+                % {"post": post, "pre": pre},
             )
         )
         main += tables.main[1:]
@@ -326,18 +332,23 @@ def comparability_summary(result: Mapping[str, Any], options: Mapping[str, Any])
     pre, post = result.get(PRE, "pre-change"), result.get(POST, "post-change")
     rows = stability_kind.section_records(result, CAA_ROWS)
     statuses = [str(r.get(STATUS)) for r in rows]
-    counts = ", ".join(f"{statuses.count(s)} {s}" for s in sorted(set(statuses)))
-    line = f"{post} vs {pre}: {len({r.get(ATTRIBUTE) for r in rows})} attributes" + (
-        f", {counts}" if counts else ""
-    )
+    counts = ", ".join(f"{statuses.count(s)} {term(s)}" for s in sorted(set(statuses)))
+    line = _("%(post)s vs %(pre)s: %(attributes)d attributes") % {
+        "post": post,
+        "pre": pre,
+        "attributes": len({r.get(ATTRIBUTE) for r in rows}),
+    } + (f", {counts}" if counts else "")
     slopes = stability_kind.section_records(result, stability_kind.SLOPES)
     judged = [r for r in slopes if r.get(stability_kind.EQUIVALENT) is not None]
     if slopes:
         equivalent = sum(1 for r in judged if r[stability_kind.EQUIVALENT])
-        line += (
-            f"; degradation rates equivalent for {equivalent} of {len(judged)} comparison(s) with a margin"
-        )
-    return f"{line}; comparable: {'yes' if result.get(COMPARABLE) else 'no'}"
+        line += _(
+            "; degradation rates equivalent for %(equivalent)d of %(judged)d comparison(s) with a margin"
+        ) % {"equivalent": equivalent, "judged": len(judged)}
+    return _("%(line)s; comparable: %(comparable)s") % {
+        "line": line,
+        "comparable": term("yes" if result.get(COMPARABLE) else "no"),
+    }
 
 
 def comparability_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
@@ -377,14 +388,17 @@ def comparability_figures(run: RunView) -> list[Figure]:
             out.append(
                 Figure(
                     "comparability",
-                    "Attribute plot",
-                    f"Lot values before and after the change with the acceptance range, {attribute}",
+                    _("Attribute plot"),
+                    _("Lot values before and after the change with the acceptance range, %(attribute)s")
+                    % {"attribute": attribute},
                     plot,
                     series="attribute",
                     item=attribute,
-                    group_title="Quality attributes: lots before and after the change",
-                    note="Lot values by source (bar: mean) with the acceptance range from the pre-change "
-                    "lots shaded; attributes with a failed comparison first.",
+                    group_title=_("Quality attributes: lots before and after the change"),
+                    note=_(
+                        "Lot values by source (bar: mean) with the acceptance range from the pre-change "
+                        "lots shaded; attributes with a failed comparison first."
+                    ),
                 )
             )
     if timed.any() and _has_stability(run.table):
@@ -447,7 +461,7 @@ _STABILITY_OPTIONS = tuple(o for o in stability_kind.STABILITY.options if o.name
 
 COMPARABILITY = Analysis(
     name=NAME,
-    title="Process-change comparability (ICH Q5E)",
+    title=gettext_noop("Process-change comparability (ICH Q5E)"),
     description="Process-change comparability (ICH Q5E): post- vs pre-change lots on the CAA engine, "
     "with the stability comparison",
     read=read_comparability,

@@ -233,20 +233,27 @@ def _species_plot(name: str, r: Mapping[str, Any], lots: list[dict[str, Any]], s
     series = _bars(lots, sources, "value", lambda v: not low <= v <= high)
     k = cell(r.get("k"))
     return BarPlot(
-        f"{name}: {cell(r.get(N_WITHIN))}/{cell(r.get(N_TEST))} test lots within the reference range",
-        "lot",
+        _("%(species)s: %(within)s/%(test)s test lots within the reference range")
+        % {"species": name, "within": cell(r.get(N_WITHIN)), "test": cell(r.get(N_TEST))},
+        _("lot"),
         f"{name}",
         "%",
         series,
         (
             Band(
-                f"reference mean ± {k} SD: {cell(r[RANGE_LOWER], 4)} to {cell(r[RANGE_UPPER], 4)}",
+                _("reference mean ± %(k)s SD: %(lower)s to %(upper)s")
+                % {"k": k, "lower": cell(r[RANGE_LOWER], 4), "upper": cell(r[RANGE_UPPER], 4)},
                 float(r[RANGE_LOWER]),
                 float(r[RANGE_UPPER]),
             ),
         ),
-        (RefLine(f"reference mean {cell(r['reference_mean'], 4)}", float(r["reference_mean"])),),
-        "outside the reference range",
+        (
+            RefLine(
+                _("reference mean %(mean)s") % {"mean": cell(r["reference_mean"], 4)},
+                float(r["reference_mean"]),
+            ),
+        ),
+        _("outside the reference range"),
     )
 
 
@@ -258,15 +265,23 @@ def _distance_plot(rows: list[dict[str, Any]], sources: list[str]) -> BarPlot:
     given = math.isfinite(limit)
     series = _bars(rows, sources, DISTANCE, lambda v: v > limit)
     lines = (
-        (RefLine(f"threshold ({first.get('threshold_rule')}) {cell(threshold, 4)}", limit),) if given else ()
+        (
+            RefLine(
+                _("threshold (%(rule)s) %(threshold)s")
+                % {"rule": term(str(first.get("threshold_rule"))), "threshold": cell(threshold, 4)},
+                limit,
+            ),
+        )
+        if given
+        else ()
     )
     return BarPlot(
-        "Whole profile: Aitchison distance to the reference centre (reference lots: leave-one-out)",
-        "lot",
-        "Aitchison distance",
+        _("Whole profile: Aitchison distance to the reference centre (reference lots: leave-one-out)"),
+        _("lot"),
+        _("Aitchison distance"),
         series=series,
         hlines=lines,
-        marked_label="beyond the threshold",
+        marked_label=_("beyond the threshold"),
     )
 
 
@@ -293,13 +308,17 @@ def profiles_figures(run: RunView) -> list[Figure]:
         [
             Figure(
                 "distances",
-                "Whole-profile distances",
-                "Aitchison distance of each lot to the reference centre against the reference-to-reference "
-                "threshold",
+                _("Whole-profile distances"),
+                _(
+                    "Aitchison distance of each lot to the reference centre against the "
+                    "reference-to-reference threshold"
+                ),
                 _distance_plot(distances, sources),
-                note="Bars: each lot's Aitchison distance to the centre of the reference lots (a "
-                "reference lot: to the centre of the others), hatched beyond the threshold; dashed: the "
-                "threshold from the reference lots' distances.",
+                note=_(
+                    "Bars: each lot's Aitchison distance to the centre of the reference lots (a "
+                    "reference lot: to the centre of the others), hatched beyond the threshold; dashed: the "
+                    "threshold from the reference lots' distances."
+                ),
             )
         ]
         if distances
@@ -316,14 +335,16 @@ def profiles_figures(run: RunView) -> list[Figure]:
         out.append(
             Figure(
                 "profile",
-                "Species plot",
-                f"Percent of {name} per lot by source with the reference range",
+                _("Species plot"),
+                _("Percent of %(species)s per lot by source with the reference range") % {"species": name},
                 _species_plot(str(name), r, lots, sources),
                 series="species",
                 item=str(name),
-                group_title="Species plots",
-                note="Bars: each lot's percentage, coloured by source, hatched when outside the reference "
-                "quality range (shaded: reference mean ± k SD); dashed: the reference mean.",
+                group_title=_("Species plots"),
+                note=_(
+                    "Bars: each lot's percentage, coloured by source, hatched when outside the reference "
+                    "quality range (shaded: reference mean ± k SD); dashed: the reference mean."
+                ),
             )
         )
     return out

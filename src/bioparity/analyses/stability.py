@@ -325,17 +325,19 @@ def _slopes_table(rows: pd.DataFrame, unit: str) -> Table:
         )
     level = f"{100 * float(rows['conf_level'].iloc[0]):g}%" if "conf_level" in rows.columns else "90%"
     pairs = {(str(r.get("test")), str(r.get("reference"))) for r in rows.to_dict("records")}
-    products = " - ".join(pairs.pop()) if len(pairs) == 1 else "test - reference"
+    pair = pairs.pop() if len(pairs) == 1 else (_("test"), _("reference"))
+    products = " - ".join(pair)
     return Table(
-        f"Equivalence of degradation rates: difference of mean lot slopes, {products} ({level} CI)",
+        _("Equivalence of degradation rates: difference of mean lot slopes, %(products)s (%(level)s CI)")
+        % {"products": products, "level": level},
         (
-            "attribute",
-            "condition",
-            "products (lots)",
-            f"mean slope {products.replace(' - ', ' / ')} (per {unit})",
-            f"difference ({level} CI)",
-            "margin",
-            "outcome",
+            _("attribute"),
+            _("condition"),
+            _("products (lots)"),
+            _("mean slope %(products)s (per %(unit)s)") % {"products": " / ".join(pair), "unit": unit},
+            _("difference (%(level)s CI)") % {"level": level},
+            _("margin"),
+            _("outcome"),
         ),
         tuple(body),
         (False, False, False, True, True, True, False),
@@ -427,10 +429,13 @@ def stability_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> 
     if known:
         worst = min(known, key=lambda r: _life(r.get(SHELF_LIFE_VALUE)))
         where = ", ".join(str(worst[k]) for k in (ATTRIBUTE, CONDITION, PRODUCT) if worst.get(k))
-        line += (
-            f": shortest {cell(_life(worst.get(SHELF_LIFE_VALUE)), 4)} {unit} ({where}; lot "
-            f"{worst.get(WORST_LOT)}, {worst.get(POOLING)})"
-        )
+        line += _(": shortest %(shelf_life)s %(unit)s (%(where)s; lot %(lot)s, %(pooling)s)") % {
+            "shelf_life": cell(_life(worst.get(SHELF_LIFE_VALUE)), 4),
+            "unit": unit,
+            "where": where,
+            "lot": worst.get(WORST_LOT),
+            "pooling": worst.get(POOLING),
+        }
     slopes = section_records(result, SLOPES)
     if slopes:
         judged = [r for r in slopes if r.get(EQUIVALENT) is not None]
@@ -457,7 +462,7 @@ def stability_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tup
 
 
 #: Name of the point where the worst lot's bound meets the criterion, at the shelf life.
-CROSSING = "bound meets the criterion"
+CROSSING = gettext_noop("bound meets the criterion")
 #: Points drawn per fitted line (the line is straight on the model scale, curved after exp for log).
 CURVE_POINTS = 50
 
@@ -499,7 +504,7 @@ def _crossing(
         return None
     limits = [math.log(life[side]) if model == "log" else float(life[side]) for side in sides]
     side = min(range(len(sides)), key=lambda i: abs(float(at[i][0]) - limits[i]))
-    return Line(CROSSING, [shelf], [float(life[sides[side]])])
+    return Line(_(CROSSING), [shelf], [float(life[sides[side]])])
 
 
 def _matches(frame: pd.DataFrame, r: Mapping[str, Any]) -> pd.Series:
@@ -533,9 +538,9 @@ def stability_figure(data: pd.DataFrame, life: Mapping[str, Any], lots: pd.DataF
     sides = [side for side in ("lower", "upper") if _given(life.get(side))]
     times = _grid(end, rows["time"], shelf)
     drawn = (
-        [("pooled line (cics)", mine[0])]
+        [(_("pooled line (cics)"), mine[0])]
         if pooling == "cics" and mine
-        else [(f"lot {r[LOT]}", r) for r in mine]
+        else [(_("lot %(lot)s") % {"lot": r[LOT]}, r) for r in mine]
     )
     lines = tuple(
         Line(name, times, _scale([r["fitted_intercept"] + r["fitted_slope"] * t for t in times], model))
@@ -547,11 +552,23 @@ def stability_figure(data: pd.DataFrame, life: Mapping[str, Any], lots: pd.DataF
         for bound in _bounds(r, times, sides, confidence)
     )
     crossing = _crossing(life, mine, sides, model) if sides else None
-    hlines = tuple(RefLine(f"{side} criterion {cell(life.get(side))}", float(life[side])) for side in sides)
-    vlines = (RefLine(f"shelf life {cell(shelf, 4)}", shelf),) if math.isfinite(shelf) else ()
+    criteria = {
+        "lower": gettext_noop("lower criterion %(value)s"),
+        "upper": gettext_noop("upper criterion %(value)s"),
+    }
+    hlines = tuple(
+        RefLine(_(criteria[side]) % {"value": cell(life.get(side))}, float(life[side])) for side in sides
+    )
+    vlines = (
+        (RefLine(_("shelf life %(shelf_life)s") % {"shelf_life": cell(shelf, 4)}, shelf),)
+        if math.isfinite(shelf)
+        else ()
+    )
+    level = f"{100 * confidence:g}"
     return XYPlot(
-        f"{_where(life)}: {model} model, {pooling}; one-sided {100 * confidence:g}% bound",
-        "time",
+        _("%(analysis)s: %(model)s model, %(pooling)s; one-sided %(level)s%% bound")
+        % {"analysis": _where(life), "model": term(model), "pooling": pooling, "level": level},
+        _("time"),
         str(life[ATTRIBUTE]),
         x_unit=unit,
         points=points + ((crossing,) if crossing is not None else ()),
@@ -559,7 +576,7 @@ def stability_figure(data: pd.DataFrame, life: Mapping[str, Any], lots: pd.DataF
         hlines=hlines,
         vlines=vlines,
         bounds=bounds,
-        bounds_label=f"one-sided {100 * confidence:g}% bound of the mean" if bounds else "",
+        bounds_label=_("one-sided %(level)s%% bound of the mean") % {"level": level} if bounds else "",
     )
 
 
@@ -582,18 +599,22 @@ def stability_plots(data: pd.DataFrame, table: pd.DataFrame, unit: str) -> list[
     return [
         Figure(
             "stability",
-            "Stability plot",
-            f"Results per lot against time with the chosen model's lines, their one-sided confidence bounds "
-            f"and the acceptance criteria: "
-            f"{_where(life)}",
+            _("Stability plot"),
+            _(
+                "Results per lot against time with the chosen model's lines, their one-sided confidence "
+                "bounds and the acceptance criteria: %(analysis)s"
+            )
+            % {"analysis": _where(life)},
             stability_figure(data, life, lots, unit),
             series="analysis",
             item=_where(life),
-            group_title="Stability plots (ICH Q1E Appendix B)",
-            note="Points: results per lot; lines: the mean of the model chosen by the poolability tests "
-            "(one pooled line for cics); dashed in the same colour: its one-sided confidence bound; red "
-            "dashed: acceptance criteria; dotted: the shelf life, where the worst lot's bound meets the "
-            "criterion (marked).",
+            group_title=_("Stability plots (ICH Q1E Appendix B)"),
+            note=_(
+                "Points: results per lot; lines: the mean of the model chosen by the poolability tests "
+                "(one pooled line for cics); dashed in the same colour: its one-sided confidence bound; red "
+                "dashed: acceptance criteria; dotted: the shelf life, where the worst lot's bound meets the "
+                "criterion (marked)."
+            ),
         )
         for life in ({str(k): v for k, v in r.items()} for r in section(table, SHELF_LIFE).to_dict("records"))
     ]

@@ -49,6 +49,7 @@ TERMS: dict[str, str] = {
     "nonparametric": gettext_noop("nonparametric"),
     "parametric_lcl": gettext_noop("parametric LCL"),
     "log": gettext_noop("log"),
+    "linear": gettext_noop("linear"),
     "none": gettext_noop("none"),
     "fixed": gettext_noop("fixed"),
     "floating": gettext_noop("floating"),

@@ -338,7 +338,7 @@ def xy_figure(plot: XYPlot) -> dict[str, Any]:
     ]  # fmt: skip
     # dashed curves (confidence bounds) in their series' colour; one legend key for all of them
     data += [
-        {"type": "scatter", "mode": "lines", "name": f"{s.name}: {plot.bounds_label or 'bound'}",
+        {"type": "scatter", "mode": "lines", "name": f"{s.name}: {plot.bounds_label or _('bound')}",
          "legendgroup": s.name, "x": s.x, "y": s.y, "showlegend": False,
          "line": {"color": colours[s.name], "width": 1.1, "dash": "dash"}}
         for s in plot.bounds
