@@ -9,8 +9,9 @@
 * ``fm``: Farrington-Manning score interval, the same without the N/(N-1) factor (Mee 1984,
   Newcombe's method 5; SAS ``CL=FM``; DescTools ``mee``).
 
-All inputs broadcast; every method is one vectorised NumPy computation (score limits by a safeguarded
-Illinois root search started from Newcombe's limits).
+All inputs broadcast; every method is one vectorised NumPy computation (score limits by Newton's method
+on the score equation started from Newcombe's limits, a safeguarded Illinois search where Newton is not
+used).
 
 Example
 -------
@@ -30,6 +31,7 @@ from bioparity._results import ResultMixin, fixed, interval_text, scenarios, sof
 from bioparity.clinical._checks import flat_tables, method_name, table_fields, tables_and_level, z_two_sided
 from bioparity.clinical.roots import solve_decreasing
 from bioparity.clinical.score import DifferenceScore
+from bioparity.clinical.score_limits import DifferenceStep, newton_limits
 from bioparity.errors import InputError
 
 FloatArray = npt.NDArray[np.float64]
@@ -152,20 +154,37 @@ def score_limits_difference(
     """Limits ``{delta : |Z(delta)| <= z}`` of the score test for ``p1 - p2 = delta`` (MN or FM).
 
     ``Z`` is decreasing in ``delta``; each limit is the root of ``Z(delta) = +/- z`` inside ``[-1, d]`` or
-    ``[d, 1]``, found by :func:`~bioparity.clinical.roots.solve_decreasing` started from Newcombe's
-    limits (close to the score limits) with the Wald standard error as the step scale.
+    ``[d, 1]``. Newton's method with the analytic derivative of the score equation, started from
+    Newcombe's limits (:func:`~bioparity.clinical.score_limits.newton_limits`), finds almost all of them;
+    the rest (tables with a zero cell or ``x = n``, and any limit Newton does not settle) are found by the
+    safeguarded bracketing search :func:`~bioparity.clinical.roots.solve_decreasing`.
     """
     shape, (f1, k1, f2, k2, fz) = flat_tables(x1, n1, x2, n2, z)
-    p1, p2 = f1 / k1, f2 / k2
-    d = p1 - p2
-    guess_lo, guess_hi = newcombe_limits(f1, k1, f2, k2, fz)
-    # Step scale: the Wald SE, kept away from 0 for tables with x = 0 or x = n.
-    scale = np.sqrt((p1 * (1.0 - p1) + 1.0 / k1) / k1 + (p2 * (1.0 - p2) + 1.0 / k2) / k2)
+    roots, done = newton_limits(
+        DifferenceStep, newcombe_limits, (f1, k1, f2, k2), fz, corrected, (-1.0, f1 / k1 - f2 / k2, 1.0)
+    )
+    rest = np.flatnonzero(~done.all(axis=0))
+    if rest.size:
+        roots[:, rest] = np.stack(
+            _bracketed_limits_difference(f1[rest], k1[rest], f2[rest], k2[rest], fz[rest], corrected)
+        )
+    return roots[0].reshape(shape), roots[1].reshape(shape)
 
-    stat = DifferenceScore(f1, k1, f2, k2, corrected)
-    lower = solve_decreasing(stat, -1.0, d, fz, guess_lo, scale)
-    upper = solve_decreasing(stat, d, 1.0, -fz, guess_hi, scale)
-    return lower.reshape(shape), upper.reshape(shape)
+
+def _bracketed_limits_difference(
+    x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, z: FloatArray, corrected: bool
+) -> tuple[FloatArray, FloatArray]:
+    """Score limits of flat tables by :func:`~bioparity.clinical.roots.solve_decreasing` (any table),
+    started from Newcombe's limits with the Wald standard error as the step scale."""
+    p1, p2 = x1 / n1, x2 / n2
+    d = p1 - p2
+    guess_lo, guess_hi = newcombe_limits(x1, n1, x2, n2, z)
+    # Step scale: the Wald SE, kept away from 0 for tables with x = 0 or x = n.
+    scale = np.sqrt((p1 * (1.0 - p1) + 1.0 / n1) / n1 + (p2 * (1.0 - p2) + 1.0 / n2) / n2)
+    stat = DifferenceScore(x1, n1, x2, n2, corrected)
+    lower = solve_decreasing(stat, -1.0, d, z, guess_lo, scale)
+    upper = solve_decreasing(stat, d, 1.0, -z, guess_hi, scale)
+    return lower, upper
 
 
 def difference_limits(
