@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 from bioparity._results import ResultMixin, fixed, interval_text, scenarios, software_version, values_text
 from bioparity.clinical._checks import flat_tables, method_name, table_fields, tables_and_level, z_two_sided
+from bioparity.clinical.proportions import wilson_interval
 from bioparity.clinical.roots import IndexArray, solve_decreasing
 from bioparity.clinical.score import score_z_ratio
 from bioparity.clinical.score_limits import RatioStep, newton_limits
@@ -105,13 +106,14 @@ def ratio_limits(
     centre = np.clip(np.nan_to_num(log_hat, nan=0.0), -_LOG_RATIO_BOUND, _LOG_RATIO_BOUND)
     roots, done = newton_limits(
         RatioStep,
-        _half_count_katz,
+        _start_limits,
         (f1, k1, f2, k2),
         fz,
         corrected,
         (-_LOG_RATIO_BOUND, centre, _LOG_RATIO_BOUND),
     )
-    rest = np.flatnonzero(~done.all(axis=0))
+    # The lower limit is 0 where x1 = 0, the upper infinite where x2 = 0: no search for those.
+    rest = np.flatnonzero(((~done[0]) & (f1 > 0)) | ((~done[1]) & (f2 > 0)))
     if rest.size:
         roots[:, rest] = np.stack(
             _bracketed_log_limits(f1[rest], k1[rest], f2[rest], k2[rest], fz[rest], centre[rest], corrected)
@@ -121,12 +123,23 @@ def ratio_limits(
     return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
 
 
-def _half_count_katz(
+def _start_limits(
     x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, z: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
-    """Katz limits of ``ln(p1/p2)`` with half-counts added (defined for zero counts too): a start."""
+    """Approximate limits of ``ln(p1/p2)`` to start Newton's method from: MOVER-Wilson (Zou & Donner
+    2008, the Wilson limits of both proportions recovered on the log scale), or the half-count Katz limits
+    where a count is 0."""
+    l1, u1 = wilson_interval(x1, n1, z)
+    l2, u2 = wilson_interval(x2, n2, z)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a1, a2 = np.log(x1 / n1), np.log(x2 / n2)
+        lower = a1 - a2 - np.hypot(a1 - np.log(l1), np.log(u2) - a2)
+        upper = a1 - a2 + np.hypot(np.log(u1) - a1, a2 - np.log(l2))
+    if np.all((x1 > 0) & (x2 > 0)):
+        return lower, upper
     centre, scale = _half_count_log_ratio(x1, n1, x2, n2)
-    return centre - z * scale, centre + z * scale
+    zero = (x1 == 0) | (x2 == 0)
+    return np.where(zero, centre - z * scale, lower), np.where(zero, centre + z * scale, upper)
 
 
 def _half_count_log_ratio(
@@ -193,7 +206,8 @@ def ci_ratio(
     ----------
     Koopman PAR (1984) Biometrics 40:513-517. Miettinen O, Nurminen M (1985) Stat Med 4:213-226.
     Fagerland MW, Lydersen S, Laake P (2015) Stat Methods Med Res 24:224-254.
-    Katz D, Baptista J, Azen SP, Pike MC (1978) Biometrics 34:469-474.
+    Katz D, Baptista J, Azen SP, Pike MC (1978) Biometrics 34:469-474. Zou GY, Donner A (2008) Stat Med
+    27:1693-1702 (MOVER: the start of the score limits' search).
 
     Examples
     --------

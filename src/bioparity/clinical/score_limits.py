@@ -38,17 +38,25 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from bioparity.clinical.score import DifferenceScore, score_z_ratio
+
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+IndexArray = npt.NDArray[np.intp]
 
 #: Tables per block: the temporaries of a block (two limits x 4096 tables) stay in a core's L2 cache.
 BLOCK = 4096
 #: Newton steps taken for every limit of a block.
 MAIN_STEPS = 3
 #: Further steps for the limits not accepted after :data:`MAIN_STEPS`; the rest go to the safe search.
-EXTRA_STEPS = 12
+EXTRA_STEPS = 30
 #: A limit is accepted when Newton's last step is at most this (error ~ step^2 x curvature, << 1e-10).
 STEP_TOL = 1e-8
+#: Tables with a zero cell or x = n: a candidate limit is accepted when the statistic crosses the target
+#: between the candidate -/+ this.
+CERTIFY = 1e-11
+#: A bracket at most this wide gives its midpoint (as :func:`~bioparity.clinical.roots.solve_decreasing`).
+EMPTY_BRACKET = 1e-13
 
 #: ``start(x1, n1, x2, n2, z)``: approximate lower and upper limits of the tables (Newton's start).
 Start = Callable[[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray], tuple[FloatArray, FloatArray]]
@@ -72,9 +80,23 @@ class Stepper(Protocol):
 
     def step(
         self, root: FloatArray, state: FloatArray, t: FloatArray
-    ) -> tuple[FloatArray, FloatArray, BoolArray]:
-        """Newton's step at ``root`` for the target ``t``, the state at the next root, and whether the
-        step is valid (restricted MLE strictly inside its range and, for a difference, settled)."""
+    ) -> tuple[FloatArray, FloatArray, BoolArray, FloatArray]:
+        """Newton's step at ``root`` for the target ``t``, the state at the next root, whether the step
+        is valid (restricted MLE strictly inside its range and, for a difference, settled) and ``h`` (of
+        the sign of ``Z - t``)."""
+
+    @staticmethod
+    def statistic(
+        x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, root: FloatArray, corrected: bool
+    ) -> FloatArray:
+        """The score statistic at ``root`` by its definition (:mod:`bioparity.clinical.score`)."""
+
+    @staticmethod
+    def boundary(
+        x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, t: FloatArray, corrected: bool
+    ) -> list[FloatArray]:
+        """Closed-form solutions of ``Z = t`` where the restricted MLE lies on a boundary (NaN where it
+        cannot: the group's observed proportion is not 0 or 1)."""
 
 
 def newton_limits(
@@ -100,73 +122,150 @@ def newton_limits(
     corrected
         Miettinen-Nurminen's variance factor N/(N-1).
     bounds
-        ``(low, centre, high)``: the lower limit lies in ``(low, centre)``, the upper in ``(centre, high)``.
+        ``(low, centre, high)``: the lower limit lies in ``[low, centre]``, the upper in ``[centre, high]``.
 
     Returns
     -------
     roots, done : numpy.ndarray, shape (2, n)
-        The limits (lower row, upper row) and whether each was accepted. Tables with a zero cell or
-        ``x = n`` are never accepted (their statistic is infinite at an end of the bracket or the
-        restricted MLE lies on its boundary); a limit not accepted holds NaN.
+        The limits (lower row, upper row) and whether each was accepted; a limit not accepted holds NaN.
+
+    Notes
+    -----
+    For a table without a zero cell or ``x = n`` the restricted MLE is strictly inside its range (the
+    likelihood vanishes at the boundary), so a settled Newton iteration is the limit. A table with one
+    has no such guarantee: there the candidates (Newton's root and the closed-form limits with a restricted
+    MLE on the boundary, ``stepper.boundary``) are accepted only if the score statistic itself
+    (``stepper.statistic``, the definition) crosses the target within :data:`CERTIFY` of them, which puts
+    the limit of a bisection within that distance. A bracket narrower than 1e-13 gives its midpoint, as
+    the bracketing search does.
     """
     x1, n1, x2, n2 = tables
     size = z.size
     low, centre, high = (np.broadcast_to(np.asarray(v, dtype=float), (size,)) for v in bounds)
-    regular = np.flatnonzero((x1 > 0) & (x1 < n1) & (x2 > 0) & (x2 < n2))
-    if regular.size < size:
-        x1, n1, x2, n2, z = (v[regular] for v in (x1, n1, x2, n2, z))
-    count = regular.size
-    roots = np.empty((2, count))
-    states = np.empty((2, count))
+    roots = np.empty((2, size))
+    starts = np.empty((2, size))
     targets = np.stack([z, -z])
-    steps = np.empty((2, count))
-    valid = np.empty((2, count), dtype=bool)
+    steps = np.empty((2, size))
+    valid = np.empty((2, size), dtype=bool)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for first in range(0, count, BLOCK):
-            block = slice(first, min(first + BLOCK, count))
+        for first in range(0, size, BLOCK):
+            block = slice(first, min(first + BLOCK, size))
             tabs = (x1[block], n1[block], x2[block], n2[block])
             newton = stepper(*tabs, corrected)
             root = np.stack(start(*tabs, z[block]))
+            starts[:, block] = root
             state = newton.state(root)
             for _ in range(MAIN_STEPS):
-                step, state, ok = newton.step(root, state, targets[:, block])
+                step, state, ok, _ = newton.step(root, state, targets[:, block])
                 root += step
-            roots[:, block], states[:, block], steps[:, block], valid[:, block] = root, state, step, ok
+            roots[:, block], steps[:, block], valid[:, block] = root, step, ok
         settled = valid & (np.abs(steps) <= STEP_TOL)
+        settled &= np.stack([(roots[0] > low) & (roots[0] < centre), (roots[1] > centre) & (roots[1] < high)])
+        irregular = (x1 == 0) | (x1 == n1) | (x2 == 0) | (x2 == n2)
+        brackets = (low, centre, high)
+        if irregular.any():
+            which = np.flatnonzero(irregular)
+            _certify(stepper, tables, targets, corrected, brackets, which, roots, settled, boundary=True)
         if not settled.all():
-            _continue(stepper, (x1, n1, x2, n2), corrected, roots, states, targets, settled)
-    lo, mid, hi = (v[regular] for v in (low, centre, high))
-    settled &= np.stack([(roots[0] > lo) & (roots[0] < mid), (roots[1] > mid) & (roots[1] < hi)])
-    out = np.full((2, size), np.nan)
-    done = np.zeros((2, size), dtype=bool)
-    out[:, regular] = np.where(settled, roots, np.nan)
-    done[:, regular] = settled
-    return out, done
+            before = settled.copy()
+            _continue(stepper, tables, corrected, brackets, starts, roots, targets, settled)
+            which = np.flatnonzero(irregular & (settled & ~before).any(axis=0))
+            if which.size:
+                _certify(stepper, tables, targets, corrected, brackets, which, roots, settled, boundary=False)
+    for row, (a, b) in enumerate(((low, centre), (centre, high))):
+        empty = b - a <= EMPTY_BRACKET
+        roots[row, empty] = 0.5 * (a + b)[empty]
+        settled[row, empty] = True
+    return np.where(settled, roots, np.nan), settled
 
 
 def _continue(
     stepper: type[Stepper],
     tables: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
     corrected: bool,
+    bounds: tuple[FloatArray, FloatArray, FloatArray],
+    starts: FloatArray,
     roots: FloatArray,
-    states: FloatArray,
     targets: FloatArray,
     settled: BoolArray,
 ) -> None:
-    """Up to :data:`EXTRA_STEPS` more steps for the unsettled limits, all together (flat arrays); updates
-    ``roots`` and ``settled`` in place."""
+    """Up to :data:`EXTRA_STEPS` more steps for the unsettled limits, all together, safeguarded.
+
+    The restricted MLE is solved afresh at every step, the sign of ``Z - t`` narrows a bracket of the root,
+    and a Newton step that is not valid or leaves the bracket is replaced by the bracket's midpoint (a
+    safeguarded Newton iteration, Press et al., Numerical Recipes, ``rtsafe``); limits leave the iteration
+    as they converge. Updates ``roots`` and ``settled`` in place.
+    """
     rows, cols = np.nonzero(~settled)
-    newton = stepper(*(v[cols] for v in tables), corrected)
-    root, state, t = roots[rows, cols], states[rows, cols], targets[rows, cols]
+    tabs = tuple(v[cols] for v in tables)
+    root, t = roots[rows, cols], targets[rows, cols]
+    low, centre, high = (v[cols] for v in bounds)
+    lo = np.where(rows == 0, low, centre)
+    hi = np.where(rows == 0, centre, high)
+    # Restart from the start value (else the bracket's midpoint) where Newton left the bracket.
+    start = starts[rows, cols]
+    root = np.where(
+        (root > lo) & (root < hi), root, np.where((start > lo) & (start < hi), start, 0.5 * (lo + hi))
+    )
     ok = np.zeros(rows.size, dtype=bool)
+    active = np.arange(rows.size)  # the limits still iterating
     for _ in range(EXTRA_STEPS):
-        step, state, valid = newton.step(root, state, t)
-        root += step
-        ok = valid & (np.abs(step) <= STEP_TOL)
-        if ok.all():
+        sub = tuple(v[active] for v in tabs)
+        newton = stepper(*sub, corrected)
+        r, ta, la, ha = root[active], t[active], lo[active], hi[active]
+        step, _, valid, h = newton.step(r, newton.state(r), ta)
+        # h has the sign of Z - t where the restricted MLE is valid; elsewhere ask the definition.
+        above = h > 0
+        odd = np.flatnonzero(~valid)
+        if odd.size:  # a NaN statistic counts as below the target, as in bisection
+            above[odd] = stepper.statistic(*(v[odd] for v in sub), r[odd], corrected) > ta[odd]
+        la = np.where(above, np.maximum(la, r), la)
+        ha = np.where(above, ha, np.minimum(ha, r))
+        new = r + step
+        converged = valid & (np.abs(step) <= STEP_TOL)
+        newton_ok = converged | (valid & (new >= la) & (new <= ha))
+        root[active] = np.where(newton_ok, new, 0.5 * (la + ha))
+        lo[active], hi[active] = la, ha
+        ok[active[converged]] = True
+        active = active[~converged]
+        if not active.size:
             break
     roots[rows, cols] = root
     settled[rows, cols] = ok
+
+
+def _certify(
+    stepper: type[Stepper],
+    tables: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    targets: FloatArray,
+    corrected: bool,
+    bounds: tuple[FloatArray, FloatArray, FloatArray],
+    which: IndexArray,
+    roots: FloatArray,
+    settled: BoolArray,
+    *,
+    boundary: bool,
+) -> None:
+    """Accept a limit of the tables ``which`` only where the statistic crosses its target within
+    :data:`CERTIFY` of a candidate (Newton's root if settled, and the closed-form boundary limits if
+    ``boundary``); updates ``roots`` and ``settled`` in place."""
+    tabs = tuple(np.concatenate([v[which], v[which]]) for v in tables)  # lower limits, then upper
+    t = targets[:, which].ravel()
+    low, centre, high = (v[which] for v in bounds)
+    lo, hi = np.concatenate([low, centre]), np.concatenate([centre, high])
+    newton_root = np.where(settled[:, which], roots[:, which], np.nan).ravel()
+    best = np.full(t.size, np.nan)
+    candidates = [newton_root, *(stepper.boundary(*tabs, t, corrected) if boundary else [])]
+    for candidate in candidates:
+        todo = np.flatnonzero(np.isnan(best) & (candidate >= lo) & (candidate <= hi))
+        c, ct = candidate[todo], t[todo]
+        sub = tuple(v[todo] for v in tabs)
+        crosses = (stepper.statistic(*sub, c - CERTIFY, corrected) > ct) & (
+            stepper.statistic(*sub, c + CERTIFY, corrected) <= ct
+        )
+        best[todo[crosses]] = c[crosses]
+    roots[:, which] = best.reshape(2, -1)
+    settled[:, which] = ~np.isnan(best.reshape(2, -1))
 
 
 class DifferenceStep:
@@ -209,7 +308,7 @@ class DifferenceStep:
 
     def step(
         self, root: FloatArray, state: FloatArray, t: FloatArray
-    ) -> tuple[FloatArray, FloatArray, BoolArray]:
+    ) -> tuple[FloatArray, FloatArray, BoolArray, FloatArray]:
         """Newton's step for ``h(delta) = observed - delta - t sd(delta)`` (see the module docstring)."""
         b = self.b0 + self.bd * root
         c = self.c0 + root * (self.cd + root)
@@ -224,10 +323,34 @@ class DifferenceStep:
         # dx/ddelta = -P_delta / P_x; dV/ddelta from it.
         dx = (self.p1 * (1.0 + 2.0 * root) - x * (self.bd * x + 2.0 * root + self.cd)) / slope
         dv = self.w1 * (1.0 - 2.0 * x) * dx + self.w2 * (1.0 - 2.0 * y) * (dx - 1.0)
-        h = self.observed - root - t * sd
-        step = h / (1.0 + t * dv / (2.0 * sd))
+        numerator = self.observed - root
+        h = numerator - t * sd
+        step = h / (1.0 + numerator * dv / (2.0 * sd * sd))
         valid = (np.minimum(qx, qy) > 0.0) & (np.abs(correction) <= STEP_TOL)
-        return step, x + dx * step, valid
+        return step, x + dx * step, valid, h
+
+    @staticmethod
+    def statistic(
+        x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, root: FloatArray, corrected: bool
+    ) -> FloatArray:
+        """:func:`~bioparity.clinical.score.score_z_difference` at ``delta = root`` (its faster form
+        :class:`~bioparity.clinical.score.DifferenceScore`, the statistic of the bracketing search)."""
+        return DifferenceScore(x1, n1, x2, n2, corrected)(root, np.arange(root.size))
+
+    @staticmethod
+    def boundary(
+        x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, t: FloatArray, corrected: bool
+    ) -> list[FloatArray]:
+        """Limits where one restricted proportion is 0 or 1 (possible only where that group's is).
+
+        There ``Z`` is the Wilson statistic of the other group with critical value ``z sqrt(f)`` (``f`` the
+        variance factor): restricted ``p1`` at 0 or 1 = ``p1_hat`` gives ``delta = p1_hat - p2`` with ``p2``
+        a Wilson limit of group 2; restricted ``p2`` at ``p2_hat`` gives ``delta = p1 - p2_hat``.
+        """
+        q1, q2 = _wilson_limits(x1, n1, x2, n2, t, corrected)
+        first = np.where((x1 == 0) | (x1 == n1), x1 / n1 - q2, np.nan)
+        second = np.where((x2 == 0) | (x2 == n2), q1 - x2 / n2, np.nan)
+        return [first, second]
 
 
 class RatioStep:
@@ -255,7 +378,7 @@ class RatioStep:
 
     def step(
         self, root: FloatArray, state: FloatArray, t: FloatArray
-    ) -> tuple[FloatArray, FloatArray, BoolArray]:
+    ) -> tuple[FloatArray, FloatArray, BoolArray, FloatArray]:
         """Newton's step for ``h(ln phi) = p1 - phi p2 - t sd(phi)``."""
         phi = np.exp(root)
         minus_b = phi * self.m1 + self.m0
@@ -271,6 +394,41 @@ class RatioStep:
         dv = self.w1 * (1.0 - 2.0 * x) * (y + phi * dy) + self.w2 * (
             2.0 * phi * qy + phi2 * (1.0 - 2.0 * y) * dy
         )
-        h = self.p1 - phi * self.p2 - t * sd
-        step = h / (phi * (self.p2 + t * dv / (2.0 * sd)))
-        return step, state, np.minimum(qx, qy) > 0.0
+        numerator = self.p1 - phi * self.p2
+        h = numerator - t * sd
+        step = h / (phi * (self.p2 + numerator * dv / (2.0 * sd * sd)))
+        return step, state, np.minimum(qx, qy) > 0.0, h
+
+    @staticmethod
+    def statistic(
+        x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, root: FloatArray, corrected: bool
+    ) -> FloatArray:
+        """:func:`~bioparity.clinical.score.score_z_ratio` at ``phi = exp(root)``."""
+        return score_z_ratio(x1, n1, x2, n2, np.exp(root), corrected)
+
+    @staticmethod
+    def boundary(
+        x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, t: FloatArray, corrected: bool
+    ) -> list[FloatArray]:
+        """Limits of ``ln phi`` where a restricted proportion is 1 (possible only where that group's is).
+
+        Restricted ``p1 = 1`` (``x1 = n1``) makes ``Z`` the Wilson statistic of group 2 at ``p2 = 1/phi``
+        with critical value ``z sqrt(f)``; restricted ``p2 = 1`` (``x2 = n2``) that of group 1 at ``phi``.
+        """
+        q1, q2 = _wilson_limits(x1, n1, x2, n2, t, corrected)
+        with np.errstate(divide="ignore"):
+            return [np.where(x1 == n1, -np.log(q2), np.nan), np.where(x2 == n2, np.log(q1), np.nan)]
+
+
+def _wilson_limits(
+    x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, t: FloatArray, corrected: bool
+) -> tuple[FloatArray, FloatArray]:
+    """Wilson limits of both groups at ``|t|`` times the root of the variance factor: the lower limit of
+    group 1 and the upper of group 2 for ``t > 0`` (a lower limit of the comparison), else the others."""
+    from bioparity.clinical.proportions import wilson_interval  # proportions imports this module
+
+    total = n1 + n2
+    zf = np.abs(t) * (np.sqrt(total / np.maximum(total - 1.0, 1.0)) if corrected else 1.0)
+    l1, u1 = wilson_interval(x1, n1, zf)
+    l2, u2 = wilson_interval(x2, n2, zf)
+    return np.where(t > 0, l1, u1), np.where(t > 0, u2, l2)
