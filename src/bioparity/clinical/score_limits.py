@@ -38,7 +38,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from bioparity.clinical.score import DifferenceScore, score_z_ratio
+from bioparity.clinical.score import score_z_difference, score_z_ratio
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -52,9 +52,6 @@ MAIN_STEPS = 3
 EXTRA_STEPS = 30
 #: A limit is accepted when Newton's last step is at most this (error ~ step^2 x curvature, << 1e-10).
 STEP_TOL = 1e-8
-#: Tables with a zero cell or x = n: a candidate limit is accepted when the statistic crosses the target
-#: between the candidate -/+ this.
-CERTIFY = 1e-11
 #: A bracket at most this wide gives its midpoint (as :func:`~bioparity.clinical.roots.solve_decreasing`).
 EMPTY_BRACKET = 1e-13
 
@@ -161,17 +158,12 @@ def newton_limits(
             roots[:, block], steps[:, block], valid[:, block] = root, step, ok
         settled = valid & (np.abs(steps) <= STEP_TOL)
         settled &= np.stack([(roots[0] > low) & (roots[0] < centre), (roots[1] > centre) & (roots[1] < high)])
-        irregular = (x1 == 0) | (x1 == n1) | (x2 == 0) | (x2 == n2)
         brackets = (low, centre, high)
-        if irregular.any():
-            which = np.flatnonzero(irregular)
-            _certify(stepper, tables, targets, corrected, brackets, which, roots, settled, boundary=True)
+        irregular = np.flatnonzero((x1 == 0) | (x1 == n1) | (x2 == 0) | (x2 == n2))
+        if irregular.size:
+            _boundary_limits(stepper, tables, targets, corrected, brackets, irregular, roots, settled)
         if not settled.all():
-            before = settled.copy()
             _continue(stepper, tables, corrected, brackets, starts, roots, targets, settled)
-            which = np.flatnonzero(irregular & (settled & ~before).any(axis=0))
-            if which.size:
-                _certify(stepper, tables, targets, corrected, brackets, which, roots, settled, boundary=False)
     for row, (a, b) in enumerate(((low, centre), (centre, high))):
         empty = b - a <= EMPTY_BRACKET
         roots[row, empty] = 0.5 * (a + b)[empty]
@@ -234,7 +226,7 @@ def _continue(
     settled[rows, cols] = ok
 
 
-def _certify(
+def _boundary_limits(
     stepper: type[Stepper],
     tables: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
     targets: FloatArray,
@@ -243,29 +235,22 @@ def _certify(
     which: IndexArray,
     roots: FloatArray,
     settled: BoolArray,
-    *,
-    boundary: bool,
 ) -> None:
-    """Accept a limit of the tables ``which`` only where the statistic crosses its target within
-    :data:`CERTIFY` of a candidate (Newton's root if settled, and the closed-form boundary limits if
-    ``boundary``); updates ``roots`` and ``settled`` in place."""
+    """The closed-form limits of the tables ``which`` where the restricted MLE lies on a boundary at the
+    limit (``stepper.boundary``), in place of Newton's; updates ``roots`` and ``settled`` in place.
+
+    Newton's iteration there would follow an interior root of the cubic that the boundary has made
+    spurious (its restricted ``p`` rounds to 0 or 1 and still counts as inside)."""
     tabs = tuple(np.concatenate([v[which], v[which]]) for v in tables)  # lower limits, then upper
-    t = targets[:, which].ravel()
     low, centre, high = (v[which] for v in bounds)
     lo, hi = np.concatenate([low, centre]), np.concatenate([centre, high])
-    newton_root = np.where(settled[:, which], roots[:, which], np.nan).ravel()
-    best = np.full(t.size, np.nan)
-    candidates = [newton_root, *(stepper.boundary(*tabs, t, corrected) if boundary else [])]
-    for candidate in candidates:
-        todo = np.flatnonzero(np.isnan(best) & (candidate >= lo) & (candidate <= hi))
-        c, ct = candidate[todo], t[todo]
-        sub = tuple(v[todo] for v in tabs)
-        crosses = (stepper.statistic(*sub, c - CERTIFY, corrected) > ct) & (
-            stepper.statistic(*sub, c + CERTIFY, corrected) <= ct
-        )
-        best[todo[crosses]] = c[crosses]
-    roots[:, which] = best.reshape(2, -1)
-    settled[:, which] = ~np.isnan(best.reshape(2, -1))
+    best = np.full(lo.size, np.nan)
+    for candidate in stepper.boundary(*tabs, targets[:, which].ravel(), corrected):
+        take = np.isnan(best) & (candidate >= lo) & (candidate <= hi)
+        best[take] = candidate[take]
+    found = ~np.isnan(best.reshape(2, -1))
+    roots[:, which] = np.where(found, best.reshape(2, -1), roots[:, which])
+    settled[:, which] |= found
 
 
 class DifferenceStep:
@@ -333,9 +318,8 @@ class DifferenceStep:
     def statistic(
         x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, root: FloatArray, corrected: bool
     ) -> FloatArray:
-        """:func:`~bioparity.clinical.score.score_z_difference` at ``delta = root`` (its faster form
-        :class:`~bioparity.clinical.score.DifferenceScore`, the statistic of the bracketing search)."""
-        return DifferenceScore(x1, n1, x2, n2, corrected)(root, np.arange(root.size))
+        """:func:`~bioparity.clinical.score.score_z_difference` at ``delta = root``."""
+        return score_z_difference(x1, n1, x2, n2, root, corrected)
 
     @staticmethod
     def boundary(
@@ -343,14 +327,21 @@ class DifferenceStep:
     ) -> list[FloatArray]:
         """Limits where one restricted proportion is 0 or 1 (possible only where that group's is).
 
-        There ``Z`` is the Wilson statistic of the other group with critical value ``z sqrt(f)`` (``f`` the
-        variance factor): restricted ``p1`` at 0 or 1 = ``p1_hat`` gives ``delta = p1_hat - p2`` with ``p2``
-        a Wilson limit of group 2; restricted ``p2`` at ``p2_hat`` gives ``delta = p1 - p2_hat``.
+        There ``Z`` is the Wilson statistic of the other group with critical value ``t sqrt(f)`` (``f`` the
+        variance factor): restricted ``p1`` at ``p1_hat`` (0 or 1) gives ``delta = p1_hat - p2`` with ``p2``
+        a Wilson limit of group 2; restricted ``p2`` at ``p2_hat`` gives ``delta = p1 - p2_hat``. Such a
+        limit is kept only where the restricted MLE is indeed on that boundary: the constrained
+        log-likelihood is concave, so it is where its derivative at that end points outwards.
         """
         q1, q2 = _wilson_limits(x1, n1, x2, n2, t, corrected)
-        first = np.where((x1 == 0) | (x1 == n1), x1 / n1 - q2, np.nan)
-        second = np.where((x2 == 0) | (x2 == n2), q1 - x2 / n2, np.nan)
-        return [first, second]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            delta = x1 / n1 - q2  # restricted p1 = x1/n1 (0 or 1), p2 = q2
+            slope = np.where(x1 == 0, -n1, n1) + _ratio(x2, q2) - _ratio(n2 - x2, 1.0 - q2)
+            first = (x1 == 0) & (delta <= 0) & (slope <= 0) | (x1 == n1) & (delta >= 0) & (slope >= 0)
+            delta2 = q1 - x2 / n2  # restricted p2 = x2/n2 (0 or 1), p1 = q1
+            slope2 = _ratio(x1, q1) - _ratio(n1 - x1, 1.0 - q1) + np.where(x2 == 0, -n2, n2)
+            second = (x2 == 0) & (delta2 >= 0) & (slope2 <= 0) | (x2 == n2) & (delta2 <= 0) & (slope2 >= 0)
+        return [np.where(first & _inside(q2), delta, np.nan), np.where(second & _inside(q1), delta2, np.nan)]
 
 
 class RatioStep:
@@ -416,8 +407,12 @@ class RatioStep:
         with critical value ``z sqrt(f)``; restricted ``p2 = 1`` (``x2 = n2``) that of group 1 at ``phi``.
         """
         q1, q2 = _wilson_limits(x1, n1, x2, n2, t, corrected)
-        with np.errstate(divide="ignore"):
-            return [np.where(x1 == n1, -np.log(q2), np.nan), np.where(x2 == n2, np.log(q1), np.nan)]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # p1 = 1 at p2 = q2 = 1/phi (the upper end of p2 for phi > 1): d loglik/dp2 >= 0 there.
+            first = (x1 == n1) & ((n1 + x2) / q2 - _ratio(n2 - x2, 1.0 - q2) >= 0) & _inside(q2)
+            # p2 = 1 at p1 = q1 = phi < 1 (the upper end of p2): d loglik/dp2 >= 0 there.
+            second = (x2 == n2) & (x1 + n2 - _ratio(n1 - x1, 1.0 - q1) * q1 >= 0) & _inside(q1)
+            return [np.where(first, -np.log(q2), np.nan), np.where(second, np.log(q1), np.nan)]
 
 
 def _wilson_limits(
@@ -432,3 +427,13 @@ def _wilson_limits(
     l1, u1 = wilson_interval(x1, n1, zf)
     l2, u2 = wilson_interval(x2, n2, zf)
     return np.where(t > 0, l1, u1), np.where(t > 0, u2, l2)
+
+
+def _ratio(count: FloatArray, share: FloatArray) -> FloatArray:
+    """``count / share`` with 0 where ``count`` is 0 (a term of a log-likelihood's derivative)."""
+    return np.asarray(np.where(count == 0, 0.0, count / share), dtype=float)
+
+
+def _inside(share: FloatArray) -> BoolArray:
+    """A proportion strictly inside (0, 1): there the Wilson statistic is finite."""
+    return np.asarray((share > 0.0) & (share < 1.0))
