@@ -22,6 +22,7 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -127,21 +128,47 @@ def wilson_interval(x: npt.ArrayLike, n: npt.ArrayLike, z: npt.ArrayLike) -> tup
     (0.2188, 0.6134)
     """
     xa, na, za = (np.asarray(v, dtype=float) for v in (x, n, z))
-    z2 = za * za
-    centre = xa + z2 / 2.0
-    half = za * np.sqrt(np.maximum(xa * (na - xa) / na, 0.0) + z2 / 4.0)
-    lower = np.where(xa <= 0, 0.0, (centre - half) / (na + z2))
-    upper = np.where(xa >= na, 1.0, (centre + half) / (na + z2))
+    lower, upper = _wilson_roots(xa, na, za)
+    lower = np.where(xa <= 0, 0.0, lower)
+    upper = np.where(xa >= na, 1.0, upper)
     return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+
+
+def _wilson_roots(x: FloatArray, n: FloatArray, z: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The two roots of Wilson's quadratic, ``(x + z^2/2 -/+ z sqrt(x (n - x)/n + z^2/4)) / (n + z^2)``
+    (within rounding of 0 at x = 0 and of 1 at x = n, where :func:`wilson_interval` sets them exactly)."""
+    z2 = z * z
+    centre = x + z2 / 2.0
+    half = z * np.sqrt(np.maximum(x * (n - x) / n, 0.0) + z2 / 4.0)
+    return (centre - half) / (n + z2), (centre + half) / (n + z2)
 
 
 def newcombe_limits(
     x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, z: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Newcombe's method 10: ``d - sqrt((p1-l1)^2 + (u2-p2)^2)``, ``d + sqrt((u1-p1)^2 + (p2-l2)^2)``."""
+    return _newcombe(x1, n1, x2, n2, z, wilson_interval)
+
+
+def _newcombe_start(
+    x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, z: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`newcombe_limits` to rounding (the Wilson limits not set exactly at x = 0 and x = n): the start
+    of Newton's method for the score limits."""
+    return _newcombe(x1, n1, x2, n2, z, _wilson_roots)
+
+
+def _newcombe(
+    x1: FloatArray,
+    n1: FloatArray,
+    x2: FloatArray,
+    n2: FloatArray,
+    z: FloatArray,
+    wilson: Callable[[FloatArray, FloatArray, FloatArray], tuple[FloatArray, FloatArray]],
+) -> tuple[FloatArray, FloatArray]:
     p1, p2 = x1 / n1, x2 / n2
-    l1, u1 = wilson_interval(x1, n1, z)
-    l2, u2 = wilson_interval(x2, n2, z)
+    l1, u1 = wilson(x1, n1, z)
+    l2, u2 = wilson(x2, n2, z)
     d = p1 - p2
     lower = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
     upper = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
@@ -161,7 +188,7 @@ def score_limits_difference(
     """
     shape, (f1, k1, f2, k2, fz) = flat_tables(x1, n1, x2, n2, z)
     roots, done = newton_limits(
-        DifferenceStep, newcombe_limits, (f1, k1, f2, k2), fz, corrected, (-1.0, f1 / k1 - f2 / k2, 1.0)
+        DifferenceStep, _newcombe_start, (f1, k1, f2, k2), fz, corrected, (-1.0, f1 / k1 - f2 / k2, 1.0)
     )
     rest = np.flatnonzero(~done.all(axis=0))
     if rest.size:

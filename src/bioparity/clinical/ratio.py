@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from bioparity._results import ResultMixin, fixed, interval_text, scenarios, software_version, values_text
 from bioparity.clinical._checks import flat_tables, method_name, table_fields, tables_and_level, z_two_sided
-from bioparity.clinical.proportions import wilson_interval
+from bioparity.clinical.proportions import _wilson_roots
 from bioparity.clinical.roots import IndexArray, solve_decreasing
 from bioparity.clinical.score import score_z_ratio
 from bioparity.clinical.score_limits import RatioStep, newton_limits
@@ -104,16 +104,13 @@ def ratio_limits(
     with np.errstate(divide="ignore", invalid="ignore"):
         log_hat = np.log(f1 / k1) - np.log(f2 / k2)
     centre = np.clip(np.nan_to_num(log_hat, nan=0.0), -_LOG_RATIO_BOUND, _LOG_RATIO_BOUND)
+    # The lower limit is 0 where x1 = 0, the upper infinite where x2 = 0: no search (empty brackets).
+    low = np.where(f1 == 0, centre, -_LOG_RATIO_BOUND)
+    high = np.where(f2 == 0, centre, _LOG_RATIO_BOUND)
     roots, done = newton_limits(
-        RatioStep,
-        _start_limits,
-        (f1, k1, f2, k2),
-        fz,
-        corrected,
-        (-_LOG_RATIO_BOUND, centre, _LOG_RATIO_BOUND),
+        RatioStep, _start_limits, (f1, k1, f2, k2), fz, corrected, (low, centre, high)
     )
-    # The lower limit is 0 where x1 = 0, the upper infinite where x2 = 0: no search for those.
-    rest = np.flatnonzero(((~done[0]) & (f1 > 0)) | ((~done[1]) & (f2 > 0)))
+    rest = np.flatnonzero(~done.all(axis=0))
     if rest.size:
         roots[:, rest] = np.stack(
             _bracketed_log_limits(f1[rest], k1[rest], f2[rest], k2[rest], fz[rest], centre[rest], corrected)
@@ -129,8 +126,8 @@ def _start_limits(
     """Approximate limits of ``ln(p1/p2)`` to start Newton's method from: MOVER-Wilson (Zou & Donner
     2008, the Wilson limits of both proportions recovered on the log scale), or the half-count Katz limits
     where a count is 0."""
-    l1, u1 = wilson_interval(x1, n1, z)
-    l2, u2 = wilson_interval(x2, n2, z)
+    l1, u1 = _wilson_roots(x1, n1, z)
+    l2, u2 = _wilson_roots(x2, n2, z)
     with np.errstate(divide="ignore", invalid="ignore"):
         a1, a2 = np.log(x1 / n1), np.log(x2 / n2)
         lower = a1 - a2 - np.hypot(a1 - np.log(l1), np.log(u2) - a2)

@@ -43,6 +43,8 @@ from bioparity.clinical.score import score_z_difference, score_z_ratio
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 IndexArray = npt.NDArray[np.intp]
+#: ``x1, n1, x2, n2``: flat float arrays of one length.
+Tables = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
 
 #: Tables per block: the temporaries of a block (two limits x 4096 tables) stay in a core's L2 cache.
 BLOCK = 4096
@@ -99,7 +101,7 @@ class Stepper(Protocol):
 def newton_limits(
     stepper: type[Stepper],
     start: Start,
-    tables: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    tables: Tables,
     z: FloatArray,
     corrected: bool,
     bounds: tuple[FloatArray | float, FloatArray, FloatArray | float],
@@ -124,7 +126,8 @@ def newton_limits(
     Returns
     -------
     roots, done : numpy.ndarray, shape (2, n)
-        The limits (lower row, upper row) and whether each was accepted; a limit not accepted holds NaN.
+        The limits (lower row, upper row) and whether each was accepted (a limit not accepted holds the
+        last iterate).
 
     Notes
     -----
@@ -141,44 +144,45 @@ def newton_limits(
     low, centre, high = (np.broadcast_to(np.asarray(v, dtype=float), (size,)) for v in bounds)
     roots = np.empty((2, size))
     starts = np.empty((2, size))
-    targets = np.stack([z, -z])
-    steps = np.empty((2, size))
-    valid = np.empty((2, size), dtype=bool)
+    settled = np.empty((2, size), dtype=bool)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for first in range(0, size, BLOCK):
             block = slice(first, min(first + BLOCK, size))
             tabs = (x1[block], n1[block], x2[block], n2[block])
             newton = stepper(*tabs, corrected)
-            root = np.stack(start(*tabs, z[block]))
+            root = roots[:, block]  # a view: the iteration runs in place
+            root[0], root[1] = start(*tabs, z[block])
             starts[:, block] = root
+            t = np.stack([z[block], -z[block]])
             state = newton.state(root)
             for _ in range(MAIN_STEPS):
-                step, state, ok, _ = newton.step(root, state, targets[:, block])
+                step, state, ok, _ = newton.step(root, state, t)
                 root += step
-            roots[:, block], steps[:, block], valid[:, block] = root, step, ok
-        settled = valid & (np.abs(steps) <= STEP_TOL)
-        settled &= np.stack([(roots[0] > low) & (roots[0] < centre), (roots[1] > centre) & (roots[1] < high)])
+            lo, mid, hi = low[block], centre[block], high[block]
+            settled[:, block] = ok & (np.abs(step) <= STEP_TOL)
+            settled[0, block] &= (root[0] > lo) & (root[0] < mid)
+            settled[1, block] &= (root[1] > mid) & (root[1] < hi)
         brackets = (low, centre, high)
         irregular = np.flatnonzero((x1 == 0) | (x1 == n1) | (x2 == 0) | (x2 == n2))
         if irregular.size:
-            _boundary_limits(stepper, tables, targets, corrected, brackets, irregular, roots, settled)
+            _boundary_limits(stepper, tables, z, corrected, brackets, irregular, roots, settled)
+            for row, (a, b) in enumerate(((low, centre), (centre, high))):
+                empty = np.flatnonzero(b - a <= EMPTY_BRACKET)
+                roots[row, empty] = 0.5 * (a + b)[empty]
+                settled[row, empty] = True
         if not settled.all():
-            _continue(stepper, tables, corrected, brackets, starts, roots, targets, settled)
-    for row, (a, b) in enumerate(((low, centre), (centre, high))):
-        empty = b - a <= EMPTY_BRACKET
-        roots[row, empty] = 0.5 * (a + b)[empty]
-        settled[row, empty] = True
-    return np.where(settled, roots, np.nan), settled
+            _continue(stepper, tables, corrected, brackets, starts, roots, z, settled)
+    return roots, settled
 
 
 def _continue(
     stepper: type[Stepper],
-    tables: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    tables: Tables,
     corrected: bool,
     bounds: tuple[FloatArray, FloatArray, FloatArray],
     starts: FloatArray,
     roots: FloatArray,
-    targets: FloatArray,
+    z: FloatArray,
     settled: BoolArray,
 ) -> None:
     """Up to :data:`EXTRA_STEPS` more steps for the unsettled limits, all together, safeguarded.
@@ -189,8 +193,8 @@ def _continue(
     as they converge. Updates ``roots`` and ``settled`` in place.
     """
     rows, cols = np.nonzero(~settled)
-    tabs = tuple(v[cols] for v in tables)
-    root, t = roots[rows, cols], targets[rows, cols]
+    tabs = _take(tables, cols)
+    root, t = roots[rows, cols], np.where(rows == 0, z[cols], -z[cols])
     low, centre, high = (v[cols] for v in bounds)
     lo = np.where(rows == 0, low, centre)
     hi = np.where(rows == 0, centre, high)
@@ -202,7 +206,7 @@ def _continue(
     ok = np.zeros(rows.size, dtype=bool)
     active = np.arange(rows.size)  # the limits still iterating
     for _ in range(EXTRA_STEPS):
-        sub = tuple(v[active] for v in tabs)
+        sub = _take(tabs, active)
         newton = stepper(*sub, corrected)
         r, ta, la, ha = root[active], t[active], lo[active], hi[active]
         step, _, valid, h = newton.step(r, newton.state(r), ta)
@@ -210,7 +214,7 @@ def _continue(
         above = h > 0
         odd = np.flatnonzero(~valid)
         if odd.size:  # a NaN statistic counts as below the target, as in bisection
-            above[odd] = stepper.statistic(*(v[odd] for v in sub), r[odd], corrected) > ta[odd]
+            above[odd] = stepper.statistic(*_take(sub, odd), r[odd], corrected) > ta[odd]
         la = np.where(above, np.maximum(la, r), la)
         ha = np.where(above, ha, np.minimum(ha, r))
         new = r + step
@@ -226,10 +230,16 @@ def _continue(
     settled[rows, cols] = ok
 
 
+def _take(tables: Tables, index: IndexArray) -> Tables:
+    """The tables at ``index``."""
+    x1, n1, x2, n2 = tables
+    return x1[index], n1[index], x2[index], n2[index]
+
+
 def _boundary_limits(
     stepper: type[Stepper],
-    tables: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
-    targets: FloatArray,
+    tables: Tables,
+    z: FloatArray,
     corrected: bool,
     bounds: tuple[FloatArray, FloatArray, FloatArray],
     which: IndexArray,
@@ -241,11 +251,11 @@ def _boundary_limits(
 
     Newton's iteration there would follow an interior root of the cubic that the boundary has made
     spurious (its restricted ``p`` rounds to 0 or 1 and still counts as inside)."""
-    tabs = tuple(np.concatenate([v[which], v[which]]) for v in tables)  # lower limits, then upper
+    tabs = _take(tables, np.concatenate([which, which]))  # lower limits, then upper
     low, centre, high = (v[which] for v in bounds)
     lo, hi = np.concatenate([low, centre]), np.concatenate([centre, high])
     best = np.full(lo.size, np.nan)
-    for candidate in stepper.boundary(*tabs, targets[:, which].ravel(), corrected):
+    for candidate in stepper.boundary(*tabs, np.concatenate([z[which], -z[which]]), corrected):
         take = np.isnan(best) & (candidate >= lo) & (candidate <= hi)
         best[take] = candidate[take]
     found = ~np.isnan(best.reshape(2, -1))
@@ -260,6 +270,13 @@ class DifferenceStep:
     :func:`~bioparity.clinical.score.restricted_mle_difference`
     (``a = 1 + n2/n1``; ``b, c, d`` depend on ``delta``) is solved in trigonometric form at the start; each
     step then corrects the predicted root by one Newton step on the cubic.
+
+    Parameters
+    ----------
+    x1, n1, x2, n2 : numpy.ndarray
+        The tables (flat float arrays of one length).
+    corrected : bool
+        Miettinen-Nurminen's variance factor N/(N-1) (else Farrington-Manning).
     """
 
     def __init__(
@@ -288,7 +305,7 @@ class DifferenceStep:
         # u^2 = b^2/(3a)^2 - c/(3a), v = b^3/(3a)^3 - bc/(6a^2) + d/(2a); x = 2 u cos(w) - b/(3a)
         v = bk * (bk * bk - 1.5 * ck) - 1.5 * k * self.p1 * root * (1.0 + root)
         u = np.copysign(np.sqrt(np.maximum(bk * bk - ck, 0.0)), v)
-        w = (np.pi + np.arccos(np.clip(v / (u * u * u), -1.0, 1.0))) / 3.0
+        w = (np.pi + np.arccos(np.minimum(np.maximum(v / (u * u * u), -1.0), 1.0))) / 3.0
         return np.asarray(2.0 * u * np.cos(w) - bk, dtype=float)
 
     def step(
@@ -346,7 +363,15 @@ class DifferenceStep:
 
 class RatioStep:
     """Newton's iteration for limits of ``ln(p1/p2)`` (the quadratic of
-    :func:`~bioparity.clinical.score.restricted_mle_ratio` solved at every step; no state)."""
+    :func:`~bioparity.clinical.score.restricted_mle_ratio` solved at every step; no state).
+
+    Parameters
+    ----------
+    x1, n1, x2, n2 : numpy.ndarray
+        The tables (flat float arrays of one length).
+    corrected : bool
+        Miettinen-Nurminen's variance factor N/(N-1) (else Koopman).
+    """
 
     def __init__(
         self, x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, corrected: bool
