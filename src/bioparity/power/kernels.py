@@ -127,7 +127,7 @@ def _chi_log_density_rows(x: FloatArray, nu: FloatArray) -> FloatArray:
             dx = xr - mode
             value = at_mode + (nr - 1.0) * np.log1p(dx / mode) - 0.5 * dx * (xr + mode)
         if whole:
-            return value
+            return np.asarray(value, dtype=float)
         out[rows] = value
     return out
 
