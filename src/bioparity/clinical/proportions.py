@@ -10,8 +10,8 @@
   Newcombe's method 5; SAS ``CL=FM``; DescTools ``mee``).
 
 All inputs broadcast; every method is one vectorised NumPy computation (score limits by Newton's method
-on the score equation started from Newcombe's limits, a safeguarded Illinois search where Newton is not
-used).
+on the score equation started from Newcombe's limits, in closed form where the restricted MLE sits on a
+boundary; see :mod:`bioparity.clinical.score_limits`).
 
 Example
 -------
@@ -182,9 +182,10 @@ def score_limits_difference(
 
     ``Z`` is decreasing in ``delta``; each limit is the root of ``Z(delta) = +/- z`` inside ``[-1, d]`` or
     ``[d, 1]``. Newton's method with the analytic derivative of the score equation, started from
-    Newcombe's limits (:func:`~bioparity.clinical.score_limits.newton_limits`), finds almost all of them;
-    the rest (tables with a zero cell or ``x = n``, and any limit Newton does not settle) are found by the
-    safeguarded bracketing search :func:`~bioparity.clinical.roots.solve_decreasing`.
+    Newcombe's limits, and closed forms where the restricted MLE lies on a boundary
+    (:func:`~bioparity.clinical.score_limits.newton_limits`) find them; a limit they leave unsettled (none
+    in the tests) is found by the safeguarded bracketing search
+    :func:`~bioparity.clinical.roots.solve_decreasing`.
     """
     shape, (f1, k1, f2, k2, fz) = flat_tables(x1, n1, x2, n2, z)
     roots, done = newton_limits(

@@ -1,7 +1,7 @@
 """Confidence intervals for the ratio of two independent binomial proportions, ``p1 / p2``.
 
-Methods (score intervals inverted on the log scale by Newton's method on the score equation, a safeguarded
-Illinois root search for tables with a zero cell or x = n):
+Methods (score intervals inverted on the log scale by Newton's method on the score equation, in closed form
+where the restricted MLE sits on a boundary; see :mod:`bioparity.clinical.score_limits`):
 
 * ``koopman`` (default): Koopman (1984) asymptotic score interval, i.e. the Pearson chi-square at the
   restricted MLE (Fagerland, Lydersen & Laake 2015 recommend it);

@@ -1,33 +1,38 @@
 """Score confidence limits by Newton's method on the score equation, blocks of tables at a time.
 
-A score limit solves ``Z(delta) = +/- z`` where ``Z`` is the score statistic at the restricted MLE
-(:mod:`bioparity.clinical.score`). Written as ``h(delta) = (observed - delta) - t sqrt(V(delta)) = 0``
-(``t = z`` for the lower limit, ``-z`` for the upper; ``V`` the restricted variance), ``h`` is smooth and
-its derivative analytic: the restricted MLE ``x(delta)`` is a simple root of the Farrington-Manning cubic
-``P(x, delta) = 0`` (of the Miettinen-Nurminen quadratic for a ratio), so ``dx/ddelta = -P_delta / P_x``
-(implicit differentiation). Newton's method converges quadratically from Newcombe's limits (a difference)
-or the half-count Katz limits (a ratio, on the log scale): three steps bring almost every limit to
-rounding error.
+A score limit solves ``Z(delta) = t`` (``t = z`` for the lower limit, ``-z`` for the upper) where
+``Z = (observed - delta) / sqrt(V(delta))`` is the score statistic at the restricted MLE
+(:mod:`bioparity.clinical.score`). ``Z`` is smooth and decreasing with an analytic derivative: the restricted
+MLE ``x(delta)`` is a simple root of the Farrington-Manning cubic ``P(x, delta) = 0`` (of the
+Miettinen-Nurminen quadratic for a ratio), so ``dx/ddelta = -P_delta / P_x`` (implicit differentiation).
+Newton's method on ``Z - t`` (whose direction is always right, ``Z`` being monotone) converges
+quadratically from Newcombe's limits (a difference) or the MOVER-Wilson limits (a ratio, on the log scale):
+three steps bring about 95% of the limits to rounding error.
 
 For a difference the restricted MLE is carried along with ``delta``: the cubic's root is computed once in
-closed form at the start, then each step predicts it from ``dx/ddelta`` and corrects it by one Newton step
-on the cubic (no trigonometric function per step). For a ratio the quadratic is solved at every step.
+trigonometric form at the start, then each step predicts it from ``dx/ddelta`` and corrects it by one
+Newton step on the cubic (no trigonometric function per step). For a ratio the quadratic is solved at every
+step.
 
 The tables are processed in blocks of :data:`BLOCK` so that the temporaries stay in the CPU cache, both
-limits of a block at once and every step computed for the whole block. A limit is accepted when Newton's
-last step is at most :data:`STEP_TOL` (the error after a step is of the order of the square of the step,
-far below 1e-10), as is the last correction of the restricted MLE, with the restricted MLE strictly inside
-its range and the limit strictly inside its bracket. The few limits not accepted after :data:`MAIN_STEPS`
-continue together for up to :data:`EXTRA_STEPS` steps. Everything else (tables with a zero cell or
-``x = n``, where ``Z`` is infinite at an end or the restricted MLE sits on the boundary, and the rare limit
-Newton does not settle) is reported as not done; the callers solve those with the safeguarded bracketing
-search :func:`~bioparity.clinical.roots.solve_decreasing`.
+limits of a block at once and every step computed for the whole block (no compaction). A limit is accepted
+when Newton's last step is at most :data:`STEP_TOL` (the error after a step is of the order of the square
+of the step, far below 1e-10), as is the last correction of the restricted MLE, with the restricted MLE
+strictly inside its range (then it is the MLE: the constrained log-likelihood is strictly concave) and the
+limit strictly inside its bracket. Where a group has x = 0 or x = n the restricted MLE may sit on the
+boundary at the limit; ``Z`` is then the Wilson statistic of the other group and the limit has a closed
+form, used where the log-likelihood's derivative at that boundary confirms it. The limits not accepted
+after :data:`MAIN_STEPS` continue together, safeguarded by a bracket, for up to :data:`EXTRA_STEPS` steps;
+any still unsettled (none in the tests) are reported as not done, and the callers solve them with the
+bracketing search :func:`~bioparity.clinical.roots.solve_decreasing`.
 
 References
 ----------
 Miettinen O, Nurminen M (1985) Comparative analysis of two rates. Stat Med 4:213-226 (appendix: the
 restricted MLE). Farrington CP, Manning G (1990) Stat Med 9:1447-1454 (section 2: the cubic).
 Koopman PAR (1984) Biometrics 40:513-517. Newcombe RG (1998) Stat Med 17:873-890 (method 10: the start).
+Zou GY, Donner A (2008) Stat Med 27:1693-1702 (MOVER: the start for a ratio). Wilson EB (1927) J Am Stat
+Assoc 22:209-212.
 """
 
 from __future__ import annotations
@@ -113,7 +118,7 @@ def newton_limits(
     stepper
         :class:`DifferenceStep` or :class:`RatioStep`.
     start
-        Approximate limits to start from (Newcombe's for a difference, half-count Katz for a log ratio).
+        Approximate limits to start from (Newcombe's for a difference, MOVER-Wilson for a log ratio).
     tables
         Flat float arrays ``x1, n1, x2, n2``.
     z
@@ -131,13 +136,12 @@ def newton_limits(
 
     Notes
     -----
-    For a table without a zero cell or ``x = n`` the restricted MLE is strictly inside its range (the
-    likelihood vanishes at the boundary), so a settled Newton iteration is the limit. A table with one
-    has no such guarantee: there the candidates (Newton's root and the closed-form limits with a restricted
-    MLE on the boundary, ``stepper.boundary``) are accepted only if the score statistic itself
-    (``stepper.statistic``, the definition) crosses the target within :data:`CERTIFY` of them, which puts
-    the limit of a bisection within that distance. A bracket narrower than 1e-13 gives its midpoint, as
-    the bracketing search does.
+    A settled Newton iteration whose restricted MLE is strictly inside its range is the limit (that MLE is
+    the unique maximiser of a strictly concave constrained log-likelihood). For a table with x = 0 or
+    x = n in a group the closed-form limit with the restricted MLE on that boundary
+    (``stepper.boundary``) takes precedence where it applies: Newton's iteration there may follow an
+    interior root of the cubic that rounding makes look valid. A bracket narrower than
+    :data:`EMPTY_BRACKET` gives its midpoint, as the bracketing search does.
     """
     x1, n1, x2, n2 = tables
     size = z.size
