@@ -27,9 +27,8 @@ import numpy.typing as npt
 
 from bioparity._results import ResultMixin, fixed, interval_text, scenarios, software_version, values_text
 from bioparity.clinical._checks import flat_tables, method_name, table_fields, tables_and_level, z_two_sided
-from bioparity.clinical.proportions import _wilson_roots
 from bioparity.clinical.roots import IndexArray, solve_decreasing
-from bioparity.clinical.score import score_z_ratio
+from bioparity.clinical.score import score_z_ratio, wilson_roots
 from bioparity.clinical.score_limits import RatioStep, newton_limits
 from bioparity.errors import InputError
 
@@ -126,8 +125,8 @@ def _start_limits(
     """Approximate limits of ``ln(p1/p2)`` to start Newton's method from: MOVER-Wilson (Zou & Donner
     2008, the Wilson limits of both proportions recovered on the log scale), or the half-count Katz limits
     where a count is 0."""
-    l1, u1 = _wilson_roots(x1, n1, z)
-    l2, u2 = _wilson_roots(x2, n2, z)
+    l1, u1 = wilson_roots(x1, n1, z)
+    l2, u2 = wilson_roots(x2, n2, z)
     with np.errstate(divide="ignore", invalid="ignore"):
         a1, a2 = np.log(x1 / n1), np.log(x2 / n2)
         lower = a1 - a2 - np.hypot(a1 - np.log(l1), np.log(u2) - a2)

@@ -43,7 +43,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from bioparity.clinical.score import score_z_difference, score_z_ratio
+from bioparity.clinical.score import score_z_difference, score_z_ratio, wilson_interval
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -449,8 +449,6 @@ def _wilson_limits(
 ) -> tuple[FloatArray, FloatArray]:
     """Wilson limits of both groups at ``|t|`` times the root of the variance factor: the lower limit of
     group 1 and the upper of group 2 for ``t > 0`` (a lower limit of the comparison), else the others."""
-    from bioparity.clinical.proportions import wilson_interval  # proportions imports this module
-
     total = n1 + n2
     zf = np.abs(t) * (np.sqrt(total / np.maximum(total - 1.0, 1.0)) if corrected else 1.0)
     l1, u1 = wilson_interval(x1, n1, zf)
