@@ -136,7 +136,7 @@ def test_means_exact_sample_size_takes_about_two_power_evaluations_per_scenario(
 ) -> None:
     """The shifted-t start puts the search at the answer or one below it (issue #22: the speed of the
     search is in the number of exact power evaluations). Same n as a search from the smallest size."""
-    import bioparity.clinical.sample_size_means as means
+    from bioparity.power.kernels import power_exact
 
     rng = np.random.default_rng(2026)
     k = 2_000
@@ -149,14 +149,13 @@ def test_means_exact_sample_size_takes_about_two_power_evaluations_per_scenario(
         "ratio": rng.choice([1.0, 2.0], k),
     }
     evaluated = []
-    kernel = means.power_exact
 
     def counting(*args: np.ndarray) -> np.ndarray:
         evaluated.append(np.size(args[0]))
-        return kernel(*args)
+        return power_exact(*args)
 
-    monkeypatch.setattr(means, "power_exact", counting)
+    monkeypatch.setattr("bioparity.clinical.sample_size_means.power_exact", counting)
     fast = sample_size_equivalence_means(**kwargs)
     assert sum(evaluated) <= 2.1 * k
-    monkeypatch.setattr(means, "_start_n2", lambda *args: np.full(k, 2.0))
+    monkeypatch.setattr("bioparity.clinical.sample_size_means._start_n2", lambda *args: np.full(k, 2.0))
     np.testing.assert_array_equal(sample_size_equivalence_means(**kwargs).n2, fast.n2)
