@@ -200,8 +200,8 @@ def _continue(
     tabs = _take(tables, cols)
     root, t = roots[rows, cols], np.where(rows == 0, z[cols], -z[cols])
     low, centre, high = (v[cols] for v in bounds)
-    lo = np.where(rows == 0, low, centre)
-    hi = np.where(rows == 0, centre, high)
+    first_lo = lo = np.where(rows == 0, low, centre)
+    first_hi = hi = np.where(rows == 0, centre, high)
     # Restart from the start value (else the bracket's midpoint) where Newton left the bracket.
     start = starts[rows, cols]
     root = np.where(
@@ -222,7 +222,7 @@ def _continue(
         la = np.where(above, np.maximum(la, r), la)
         ha = np.where(above, ha, np.minimum(ha, r))
         new = r + step
-        converged = valid & (np.abs(step) <= STEP_TOL)
+        converged = valid & (np.abs(step) <= STEP_TOL) & (new > first_lo[active]) & (new < first_hi[active])
         newton_ok = converged | (valid & (new >= la) & (new <= ha))
         root[active] = np.where(newton_ok, new, 0.5 * (la + ha))
         lo[active], hi[active] = la, ha
