@@ -316,24 +316,70 @@ class DifferenceStep:
         self, root: FloatArray, state: FloatArray, t: FloatArray
     ) -> tuple[FloatArray, FloatArray, BoolArray, FloatArray]:
         """Newton's step for ``h(delta) = observed - delta - t sd(delta)`` (see the module docstring)."""
-        b = self.b0 + self.bd * root
-        c = self.c0 + root * (self.cd + root)
-        cubic = ((self.a * state + b) * state + c) * state - self.p1 * root * (1.0 + root)
-        slope = (self.a3 * state + 2.0 * b) * state + c  # P_x
-        correction = cubic / slope
+        # The same arithmetic as written in the comments, in place on a few temporaries (fewer passes
+        # over memory): b, c, d of the cubic at delta = root, its value and slope at the state.
+        b = self.bd * root  # b = b0 + bd delta
+        b += self.b0
+        c = root + self.cd  # c = c0 + delta (cd + delta)
+        c *= root
+        c += self.c0
+        cubic = self.a * state  # ((a x + b) x + c) x + d, d = -p1 delta (1 + delta)
+        cubic += b
+        cubic *= state
+        cubic += c
+        cubic *= state
+        d = root + 1.0
+        d *= root
+        d *= self.p1
+        cubic -= d
+        slope = self.a3 * state  # P_x = (3a x + 2b) x + c
+        b *= 2.0
+        slope += b
+        slope *= state
+        slope += c
+        correction = np.divide(cubic, slope, out=cubic)
         x = state - correction
         y = x - root
-        qx = x * (1.0 - x)
-        qy = y * (1.0 - y)
-        sd = np.sqrt(self.w1 * qx + self.w2 * qy)
-        # dx/ddelta = -P_delta / P_x; dV/ddelta from it.
-        dx = (self.p1 * (1.0 + 2.0 * root) - x * (self.bd * x + 2.0 * root + self.cd)) / slope
-        dv = self.w1 * (1.0 - 2.0 * x) * dx + self.w2 * (1.0 - 2.0 * y) * (dx - 1.0)
+        qx = 1.0 - x
+        qx *= x
+        qy = 1.0 - y
+        qy *= y
+        var = self.w1 * qx  # V = w1 x (1 - x) + w2 y (1 - y)
+        var += np.multiply(self.w2, qy, out=d)
+        # dx/ddelta = -P_delta / P_x = (p1 (1 + 2 delta) - x (bd x + 2 delta + cd)) / P_x
+        twice = root + root
+        dx = self.bd * x
+        dx += twice
+        dx += self.cd
+        dx *= x
+        twice += 1.0
+        twice *= self.p1
+        np.subtract(twice, dx, out=dx)
+        dx /= slope
+        # dV/ddelta = w1 (1 - 2x) dx + w2 (1 - 2y) (dx - 1)
+        dv = np.multiply(x, -2.0, out=slope)
+        dv += 1.0
+        dv *= self.w1
+        dv *= dx
+        dy = np.multiply(y, -2.0, out=c)
+        dy += 1.0
+        dy *= self.w2
+        dy *= np.subtract(dx, 1.0, out=b)
+        dv += dy
         numerator = self.observed - root
-        h = numerator - t * sd
-        step = h / (1.0 + numerator * dv / (2.0 * sd * sd))
+        h = np.sqrt(var, out=twice)  # h = numerator - t sd
+        h *= t
+        np.subtract(numerator, h, out=h)
+        # Newton on Z - t: step = h / (1 + numerator dV / (2 V))
+        numerator *= dv
+        numerator /= var
+        numerator *= 0.5
+        numerator += 1.0
+        step = np.divide(h, numerator, out=numerator)
         valid = (np.minimum(qx, qy) > 0.0) & (np.abs(correction) <= STEP_TOL)
-        return step, x + dx * step, valid, h
+        dx *= step
+        dx += x
+        return step, dx, valid, h
 
     @staticmethod
     def statistic(
