@@ -433,6 +433,8 @@ class RatioStep:
         self.m1 = n1 + x2
         self.m0 = x1 + n2
         self.c = x1 + x2
+        self.c2 = 2.0 * self.c
+        self.four_ac = 4.0 * total * self.c  # 4 A C / phi
         self.p1 = x1 / n1
         self.p2 = x2 / n2
         self.w1 = factor / n1  # V = w1 x (1 - x) + w2 phi^2 y (1 - y), x = phi y
@@ -446,23 +448,60 @@ class RatioStep:
         self, root: FloatArray, state: FloatArray, t: FloatArray
     ) -> tuple[FloatArray, FloatArray, BoolArray, FloatArray]:
         """Newton's step for ``h(ln phi) = p1 - phi p2 - t sd(phi)``."""
+        # The arithmetic of the comments, in place on a few temporaries (fewer passes over memory).
         phi = np.exp(root)
-        minus_b = phi * self.m1 + self.m0
-        disc = np.sqrt(np.maximum(minus_b * minus_b - 4.0 * self.total * phi * self.c, 0.0))
-        y = 2.0 * self.c / (minus_b + disc)  # the smaller root: restricted p2
+        minus_b = phi * self.m1  # -B = phi m1 + m0
+        minus_b += self.m0
+        disc = minus_b * minus_b  # sqrt(B^2 - 4 A C), A = (n1 + n2) phi
+        work = phi * self.four_ac
+        disc -= work
+        np.maximum(disc, 0.0, out=disc)
+        np.sqrt(disc, out=disc)
+        y = np.add(minus_b, disc, out=minus_b)  # the smaller root 2C / (-B + disc): restricted p2
+        np.divide(self.c2, y, out=y)
         x = phi * y
-        qx = x * (1.0 - x)
-        qy = y * (1.0 - y)
+        qx = 1.0 - x
+        qx *= x
+        qy = 1.0 - y
+        qy *= y
         phi2 = phi * phi
-        sd = np.sqrt(self.w1 * qx + self.w2 * phi2 * qy)
-        # dp2/dphi = -Q_phi / Q_p with Q_p = 2 A p + B = -disc at the smaller root.
-        dy = y * (self.total * y - self.m1) / disc
-        dv = self.w1 * (1.0 - 2.0 * x) * (y + phi * dy) + self.w2 * (
-            2.0 * phi * qy + phi2 * (1.0 - 2.0 * y) * dy
-        )
-        numerator = self.p1 - phi * self.p2
-        h = numerator - t * sd
-        step = h / (phi * (self.p2 + numerator * dv / (2.0 * sd * sd)))
+        var = self.w1 * qx  # V = w1 x (1 - x) + w2 phi^2 y (1 - y)
+        np.multiply(self.w2, phi2, out=work)
+        work *= qy
+        var += work
+        # dp2/dphi = -Q_phi / Q_p with Q_p = 2 A p + B = -disc at the smaller root: y (total y - m1) / disc
+        dy = self.total * y
+        dy -= self.m1
+        dy *= y
+        dy /= disc
+        # dV/dphi = w1 (1 - 2x) (y + phi dy) + w2 (2 phi qy + phi^2 (1 - 2y) dy)
+        dv = np.multiply(x, -2.0, out=x)
+        dv += 1.0
+        dv *= self.w1
+        np.multiply(phi, dy, out=work)
+        work += y
+        dv *= work
+        second = np.multiply(y, -2.0, out=disc)
+        second += 1.0
+        second *= phi2
+        second *= dy
+        np.multiply(phi, qy, out=work)
+        work *= 2.0
+        second += work
+        second *= self.w2
+        dv += second
+        numerator = phi * self.p2  # p1 - phi p2
+        np.subtract(self.p1, numerator, out=numerator)
+        h = np.sqrt(var, out=work)  # h = numerator - t sd
+        h *= t
+        np.subtract(numerator, h, out=h)
+        # Newton on Z - t in ln phi: step = h / (phi (p2 + numerator dV / (2 V)))
+        numerator *= dv
+        numerator /= var
+        numerator *= 0.5
+        numerator += self.p2
+        numerator *= phi
+        step = np.divide(h, numerator, out=numerator)
         return step, state, np.minimum(qx, qy) > 0.0, h
 
     @staticmethod
