@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -127,3 +129,33 @@ def test_exact_and_normal_power_agree_for_a_large_study() -> None:
         for m in ("exact", "normal")
     )
     assert abs(float(exact) - float(normal)) < 0.01
+
+
+def test_means_exact_sample_size_takes_about_two_power_evaluations_per_scenario(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The shifted-t start puts the search at the answer or one below it (issue #22: the speed of the
+    search is in the number of exact power evaluations). Same n as a search from the smallest size."""
+    from bioparity.power.kernels import power_exact
+
+    rng = np.random.default_rng(2026)
+    k = 2_000
+    kwargs: dict[str, Any] = {
+        "diff": rng.uniform(-0.2, 0.2, k),
+        "sd": rng.uniform(0.5, 2.0, k),
+        "margin_lower": -0.6,
+        "margin_upper": 0.6,
+        "target_power": rng.choice([0.8, 0.9], k),
+        "ratio": rng.choice([1.0, 2.0], k),
+    }
+    evaluated = []
+
+    def counting(*args: np.ndarray) -> np.ndarray:
+        evaluated.append(np.size(args[0]))
+        return power_exact(*args)
+
+    monkeypatch.setattr("bioparity.clinical.sample_size_means.power_exact", counting)
+    fast = sample_size_equivalence_means(**kwargs)
+    assert sum(evaluated) <= 2.1 * k
+    monkeypatch.setattr("bioparity.clinical.sample_size_means._start_n2", lambda *args: np.full(k, 2.0))
+    np.testing.assert_array_equal(sample_size_equivalence_means(**kwargs).n2, fast.n2)

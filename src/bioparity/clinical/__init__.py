@@ -32,7 +32,7 @@ from bioparity.clinical.means import (
     ci_mean_difference,
     ci_mean_difference_samples,
 )
-from bioparity.clinical.proportions import DIFFERENCE_METHODS, DifferenceCI, ci_difference, wilson_interval
+from bioparity.clinical.proportions import DIFFERENCE_METHODS, DifferenceCI, ci_difference
 from bioparity.clinical.ratio import RATIO_METHODS, RatioCI, ci_ratio
 from bioparity.clinical.sample_size_means import (
     MeansPowerResult,
@@ -46,6 +46,7 @@ from bioparity.clinical.sample_size_proportions import (
     power_equivalence_proportions,
     sample_size_equivalence_proportions,
 )
+from bioparity.clinical.score import wilson_interval
 from bioparity.clinical.stratified import STRATIFIED_METHODS, StratifiedDifferenceCI, ci_difference_stratified
 
 __all__ = [

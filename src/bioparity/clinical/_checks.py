@@ -79,7 +79,10 @@ def check_conf(conf: npt.ArrayLike, name: str = "conf") -> FloatArray:
 
 def z_two_sided(conf: npt.ArrayLike) -> FloatArray:
     """``z`` with ``P(|Z| <= z) = conf``: the critical value of a two-sided ``conf`` interval."""
-    return np.asarray(special.ndtri(0.5 + 0.5 * np.asarray(conf, dtype=float)), dtype=float)
+    level = np.asarray(conf, dtype=float)
+    if level.size > 1 and bool((level == level.flat[0]).all()):  # one level for all (the usual case)
+        return np.full(level.shape, special.ndtri(0.5 + 0.5 * level.flat[0]))
+    return np.asarray(special.ndtri(0.5 + 0.5 * level), dtype=float)
 
 
 def method_name(method: str, methods: Collection[str], what: str = "") -> str:
@@ -97,7 +100,10 @@ def tables_and_level(
 ) -> list[FloatArray]:
     """Checked 2x2 tables (:func:`counts`) and a checked confidence level, broadcast to one shape."""
     a, b, c, d = counts(x1, n1, x2, n2)
-    return broadcast(x1=a, n1=b, x2=c, n2=d, conf=check_conf(conf))
+    level = check_conf(conf)
+    if np.broadcast_shapes(a.shape, level.shape) == a.shape:  # the tables are copies of that shape already
+        return [a, b, c, d, np.array(np.broadcast_to(level, a.shape), dtype=float)]
+    return broadcast(x1=a, n1=b, x2=c, n2=d, conf=level)
 
 
 def table_fields(

@@ -9,8 +9,9 @@
 * ``fm``: Farrington-Manning score interval, the same without the N/(N-1) factor (Mee 1984,
   Newcombe's method 5; SAS ``CL=FM``; DescTools ``mee``).
 
-All inputs broadcast; every method is one vectorised NumPy computation (score limits by a safeguarded
-Illinois root search started from Newcombe's limits).
+All inputs broadcast; every method is one vectorised NumPy computation (score limits by Newton's method
+on the score equation started from Newcombe's limits, in closed form where the restricted MLE sits on a
+boundary; see :mod:`bioparity.clinical.score_limits`).
 
 Example
 -------
@@ -21,6 +22,7 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,7 +31,8 @@ import numpy.typing as npt
 from bioparity._results import ResultMixin, fixed, interval_text, scenarios, software_version, values_text
 from bioparity.clinical._checks import flat_tables, method_name, table_fields, tables_and_level, z_two_sided
 from bioparity.clinical.roots import solve_decreasing
-from bioparity.clinical.score import DifferenceScore
+from bioparity.clinical.score import DifferenceScore, wilson_interval, wilson_roots
+from bioparity.clinical.score_limits import DifferenceStep, newton_limits
 from bioparity.errors import InputError
 
 FloatArray = npt.NDArray[np.float64]
@@ -93,53 +96,32 @@ class DifferenceCI(ResultMixin):
         )
 
 
-def wilson_interval(x: npt.ArrayLike, n: npt.ArrayLike, z: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
-    """Wilson score interval of one proportion ``x/n`` at critical value ``z`` (Wilson 1927).
-
-    ``(x + z^2/2 -/+ z sqrt(x (n - x)/n + z^2/4)) / (n + z^2)``; exactly 0 at x = 0 and 1 at x = n.
-    The inputs are not checked (the building block of Newcombe's interval; :func:`ci_difference` checks).
-
-    Parameters
-    ----------
-    x : array_like
-        Number of responders, ``0 <= x <= n``.
-    n : array_like
-        Number of subjects, >= 1.
-    z : array_like
-        Two-sided critical value, e.g. 1.959964 for a 95% interval (``ndtri(0.975)``).
-
-    Returns
-    -------
-    lower, upper : numpy.ndarray of float
-        The interval of the proportion (fractions in [0, 1]), in the broadcast shape of the inputs.
-
-    References
-    ----------
-    Wilson EB (1927) Probable inference, the law of succession, and statistical inference. J Am Stat
-    Assoc 22:209-212. Newcombe RG (1998) Stat Med 17:857-872 (method 3; R ``prop.test(correct=FALSE)``).
-
-    Examples
-    --------
-    >>> lower, upper = wilson_interval(8, 20, 1.959963984540054)
-    >>> round(float(lower), 4), round(float(upper), 4)
-    (0.2188, 0.6134)
-    """
-    xa, na, za = (np.asarray(v, dtype=float) for v in (x, n, z))
-    z2 = za * za
-    centre = xa + z2 / 2.0
-    half = za * np.sqrt(np.maximum(xa * (na - xa) / na, 0.0) + z2 / 4.0)
-    lower = np.where(xa <= 0, 0.0, (centre - half) / (na + z2))
-    upper = np.where(xa >= na, 1.0, (centre + half) / (na + z2))
-    return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
-
-
 def newcombe_limits(
     x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, z: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Newcombe's method 10: ``d - sqrt((p1-l1)^2 + (u2-p2)^2)``, ``d + sqrt((u1-p1)^2 + (p2-l2)^2)``."""
+    return _newcombe(x1, n1, x2, n2, z, wilson_interval)
+
+
+def _newcombe_start(
+    x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, z: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`newcombe_limits` to rounding (the Wilson limits not set exactly at x = 0 and x = n): the start
+    of Newton's method for the score limits."""
+    return _newcombe(x1, n1, x2, n2, z, wilson_roots)
+
+
+def _newcombe(
+    x1: FloatArray,
+    n1: FloatArray,
+    x2: FloatArray,
+    n2: FloatArray,
+    z: FloatArray,
+    wilson: Callable[[FloatArray, FloatArray, FloatArray], tuple[FloatArray, FloatArray]],
+) -> tuple[FloatArray, FloatArray]:
     p1, p2 = x1 / n1, x2 / n2
-    l1, u1 = wilson_interval(x1, n1, z)
-    l2, u2 = wilson_interval(x2, n2, z)
+    l1, u1 = wilson(x1, n1, z)
+    l2, u2 = wilson(x2, n2, z)
     d = p1 - p2
     lower = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
     upper = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
@@ -152,20 +134,38 @@ def score_limits_difference(
     """Limits ``{delta : |Z(delta)| <= z}`` of the score test for ``p1 - p2 = delta`` (MN or FM).
 
     ``Z`` is decreasing in ``delta``; each limit is the root of ``Z(delta) = +/- z`` inside ``[-1, d]`` or
-    ``[d, 1]``, found by :func:`~bioparity.clinical.roots.solve_decreasing` started from Newcombe's
-    limits (close to the score limits) with the Wald standard error as the step scale.
+    ``[d, 1]``. Newton's method with the analytic derivative of the score equation, started from
+    Newcombe's limits, and closed forms where the restricted MLE lies on a boundary
+    (:func:`~bioparity.clinical.score_limits.newton_limits`) find them; a limit they leave unsettled (none
+    in the tests) is found by the safeguarded bracketing search
+    :func:`~bioparity.clinical.roots.solve_decreasing`.
     """
     shape, (f1, k1, f2, k2, fz) = flat_tables(x1, n1, x2, n2, z)
-    p1, p2 = f1 / k1, f2 / k2
-    d = p1 - p2
-    guess_lo, guess_hi = newcombe_limits(f1, k1, f2, k2, fz)
-    # Step scale: the Wald SE, kept away from 0 for tables with x = 0 or x = n.
-    scale = np.sqrt((p1 * (1.0 - p1) + 1.0 / k1) / k1 + (p2 * (1.0 - p2) + 1.0 / k2) / k2)
+    roots, done = newton_limits(
+        DifferenceStep, _newcombe_start, (f1, k1, f2, k2), fz, corrected, (-1.0, f1 / k1 - f2 / k2, 1.0)
+    )
+    rest = np.flatnonzero(~done.all(axis=0))
+    if rest.size:
+        roots[:, rest] = np.stack(
+            _bracketed_limits_difference(f1[rest], k1[rest], f2[rest], k2[rest], fz[rest], corrected)
+        )
+    return roots[0].reshape(shape), roots[1].reshape(shape)
 
-    stat = DifferenceScore(f1, k1, f2, k2, corrected)
-    lower = solve_decreasing(stat, -1.0, d, fz, guess_lo, scale)
-    upper = solve_decreasing(stat, d, 1.0, -fz, guess_hi, scale)
-    return lower.reshape(shape), upper.reshape(shape)
+
+def _bracketed_limits_difference(
+    x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, z: FloatArray, corrected: bool
+) -> tuple[FloatArray, FloatArray]:
+    """Score limits of flat tables by :func:`~bioparity.clinical.roots.solve_decreasing` (any table),
+    started from Newcombe's limits with the Wald standard error as the step scale."""
+    p1, p2 = x1 / n1, x2 / n2
+    d = p1 - p2
+    guess_lo, guess_hi = newcombe_limits(x1, n1, x2, n2, z)
+    # Step scale: the Wald SE, kept away from 0 for tables with x = 0 or x = n.
+    scale = np.sqrt((p1 * (1.0 - p1) + 1.0 / n1) / n1 + (p2 * (1.0 - p2) + 1.0 / n2) / n2)
+    stat = DifferenceScore(x1, n1, x2, n2, corrected)
+    lower = solve_decreasing(stat, -1.0, d, z, guess_lo, scale)
+    upper = solve_decreasing(stat, d, 1.0, -z, guess_hi, scale)
+    return lower, upper
 
 
 def difference_limits(

@@ -1,6 +1,7 @@
 """Confidence intervals for the ratio of two independent binomial proportions, ``p1 / p2``.
 
-Methods (score intervals inverted on the log scale by a vectorised, safeguarded Illinois root search):
+Methods (score intervals inverted on the log scale by Newton's method on the score equation, in closed form
+where the restricted MLE sits on a boundary; see :mod:`bioparity.clinical.score_limits`):
 
 * ``koopman`` (default): Koopman (1984) asymptotic score interval, i.e. the Pearson chi-square at the
   restricted MLE (Fagerland, Lydersen & Laake 2015 recommend it);
@@ -27,7 +28,8 @@ import numpy.typing as npt
 from bioparity._results import ResultMixin, fixed, interval_text, scenarios, software_version, values_text
 from bioparity.clinical._checks import flat_tables, method_name, table_fields, tables_and_level, z_two_sided
 from bioparity.clinical.roots import IndexArray, solve_decreasing
-from bioparity.clinical.score import score_z_ratio
+from bioparity.clinical.score import score_z_ratio, wilson_roots
+from bioparity.clinical.score_limits import RatioStep, newton_limits
 from bioparity.errors import InputError
 
 FloatArray = npt.NDArray[np.float64]
@@ -98,22 +100,71 @@ def ratio_limits(
         raise InputError(f"unknown method {method!r}; expected one of {', '.join(RATIO_METHODS)}")
     corrected = method == "mn"
     shape, (f1, k1, f2, k2, fz) = flat_tables(x1, n1, x2, n2, z)
-
-    def stat(log_phi: FloatArray, idx: IndexArray) -> FloatArray:
-        return score_z_ratio(f1[idx], k1[idx], f2[idx], k2[idx], np.exp(log_phi), corrected)
-
     with np.errstate(divide="ignore", invalid="ignore"):
         log_hat = np.log(f1 / k1) - np.log(f2 / k2)
     centre = np.clip(np.nan_to_num(log_hat, nan=0.0), -_LOG_RATIO_BOUND, _LOG_RATIO_BOUND)
-    # Start from the Katz limits with half-counts added (defined for zero counts too); the SE of the
-    # log ratio is the step scale of the search.
-    scale = np.sqrt(1.0 / (f1 + 0.5) - 1.0 / (k1 + 0.5) + 1.0 / (f2 + 0.5) - 1.0 / (k2 + 0.5))
-    log_adj = np.log((f1 + 0.5) / (k1 + 0.5)) - np.log((f2 + 0.5) / (k2 + 0.5))
-    lower = np.exp(solve_decreasing(stat, -_LOG_RATIO_BOUND, centre, fz, log_adj - fz * scale, scale))
-    upper = np.exp(solve_decreasing(stat, centre, _LOG_RATIO_BOUND, -fz, log_adj + fz * scale, scale))
-    lower = np.where(f1 == 0, 0.0, lower).reshape(shape)
-    upper = np.where(f2 == 0, np.inf, upper).reshape(shape)
+    # The lower limit is 0 where x1 = 0, the upper infinite where x2 = 0: no search (empty brackets).
+    low = np.where(f1 == 0, centre, -_LOG_RATIO_BOUND)
+    high = np.where(f2 == 0, centre, _LOG_RATIO_BOUND)
+    roots, done = newton_limits(
+        RatioStep, _start_limits, (f1, k1, f2, k2), fz, corrected, (low, centre, high)
+    )
+    rest = np.flatnonzero(~done.all(axis=0))
+    if rest.size:
+        roots[:, rest] = np.stack(
+            _bracketed_log_limits(f1[rest], k1[rest], f2[rest], k2[rest], fz[rest], centre[rest], corrected)
+        )
+    lower = np.where(f1 == 0, 0.0, np.exp(roots[0])).reshape(shape)
+    upper = np.where(f2 == 0, np.inf, np.exp(roots[1])).reshape(shape)
     return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+
+
+def _start_limits(
+    x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, z: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Approximate limits of ``ln(p1/p2)`` to start Newton's method from: MOVER-Wilson (Zou & Donner
+    2008, the Wilson limits of both proportions recovered on the log scale), or the half-count Katz limits
+    where a count is 0."""
+    l1, u1 = wilson_roots(x1, n1, z)
+    l2, u2 = wilson_roots(x2, n2, z)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a1, a2 = np.log(x1 / n1), np.log(x2 / n2)
+        lower = a1 - a2 - np.hypot(a1 - np.log(l1), np.log(u2) - a2)
+        upper = a1 - a2 + np.hypot(np.log(u1) - a1, a2 - np.log(l2))
+    if np.all((x1 > 0) & (x2 > 0)):
+        return lower, upper
+    centre, scale = _half_count_log_ratio(x1, n1, x2, n2)
+    zero = (x1 == 0) | (x2 == 0)
+    return np.where(zero, centre - z * scale, lower), np.where(zero, centre + z * scale, upper)
+
+
+def _half_count_log_ratio(
+    x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """``ln`` of the ratio with half-counts added and its standard error (Katz et al. 1978)."""
+    scale = np.sqrt(1.0 / (x1 + 0.5) - 1.0 / (n1 + 0.5) + 1.0 / (x2 + 0.5) - 1.0 / (n2 + 0.5))
+    return np.log((x1 + 0.5) / (n1 + 0.5)) - np.log((x2 + 0.5) / (n2 + 0.5)), scale
+
+
+def _bracketed_log_limits(
+    x1: FloatArray,
+    n1: FloatArray,
+    x2: FloatArray,
+    n2: FloatArray,
+    z: FloatArray,
+    centre: FloatArray,
+    corrected: bool,
+) -> tuple[FloatArray, FloatArray]:
+    """Score limits of ``ln(p1/p2)`` for flat tables by the safeguarded bracketing search (any table),
+    started from the half-count Katz limits with their standard error as the step scale."""
+
+    def stat(log_phi: FloatArray, idx: IndexArray) -> FloatArray:
+        return score_z_ratio(x1[idx], n1[idx], x2[idx], n2[idx], np.exp(log_phi), corrected)
+
+    log_adj, scale = _half_count_log_ratio(x1, n1, x2, n2)
+    lower = solve_decreasing(stat, -_LOG_RATIO_BOUND, centre, z, log_adj - z * scale, scale)
+    upper = solve_decreasing(stat, centre, _LOG_RATIO_BOUND, -z, log_adj + z * scale, scale)
+    return lower, upper
 
 
 def ci_ratio(
@@ -151,7 +202,8 @@ def ci_ratio(
     ----------
     Koopman PAR (1984) Biometrics 40:513-517. Miettinen O, Nurminen M (1985) Stat Med 4:213-226.
     Fagerland MW, Lydersen S, Laake P (2015) Stat Methods Med Res 24:224-254.
-    Katz D, Baptista J, Azen SP, Pike MC (1978) Biometrics 34:469-474.
+    Katz D, Baptista J, Azen SP, Pike MC (1978) Biometrics 34:469-474. Zou GY, Donner A (2008) Stat Med
+    27:1693-1702 (MOVER: the start of the score limits' search).
 
     Examples
     --------

@@ -1,4 +1,5 @@
-"""Score statistics for two binomial samples under a restricted null: difference and ratio.
+"""Score statistics for two binomial samples under a restricted null (difference and ratio), and the
+Wilson score interval of one proportion.
 
 The Miettinen-Nurminen (MN), Farrington-Manning (FM) and Koopman intervals are the sets of
 parameter values not rejected by a score test whose variance uses the maximum likelihood estimates
@@ -154,3 +155,51 @@ class DifferenceScore:
             self._var_factor[idx]
         )
         return _ratio_of(self._obs[idx] - delta, var)
+
+
+def wilson_interval(x: npt.ArrayLike, n: npt.ArrayLike, z: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Wilson score interval of one proportion ``x/n`` at critical value ``z`` (Wilson 1927).
+
+    ``(x + z^2/2 -/+ z sqrt(x (n - x)/n + z^2/4)) / (n + z^2)``; exactly 0 at x = 0 and 1 at x = n.
+    The inputs are not checked (the building block of Newcombe's interval;
+    :func:`~bioparity.clinical.ci_difference` checks).
+
+    Parameters
+    ----------
+    x : array_like
+        Number of responders, ``0 <= x <= n``.
+    n : array_like
+        Number of subjects, >= 1.
+    z : array_like
+        Two-sided critical value, e.g. 1.959964 for a 95% interval (``ndtri(0.975)``).
+
+    Returns
+    -------
+    lower, upper : numpy.ndarray of float
+        The interval of the proportion (fractions in [0, 1]), in the broadcast shape of the inputs.
+
+    References
+    ----------
+    Wilson EB (1927) Probable inference, the law of succession, and statistical inference. J Am Stat
+    Assoc 22:209-212. Newcombe RG (1998) Stat Med 17:857-872 (method 3; R ``prop.test(correct=FALSE)``).
+
+    Examples
+    --------
+    >>> lower, upper = wilson_interval(8, 20, 1.959963984540054)
+    >>> round(float(lower), 4), round(float(upper), 4)
+    (0.2188, 0.6134)
+    """
+    xa, na, za = (np.asarray(v, dtype=float) for v in (x, n, z))
+    lower, upper = wilson_roots(xa, na, za)
+    lower = np.where(xa <= 0, 0.0, lower)
+    upper = np.where(xa >= na, 1.0, upper)
+    return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+
+
+def wilson_roots(x: FloatArray, n: FloatArray, z: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The two roots of Wilson's quadratic, ``(x + z^2/2 -/+ z sqrt(x (n - x)/n + z^2/4)) / (n + z^2)``
+    (within rounding of 0 at x = 0 and of 1 at x = n, where :func:`wilson_interval` sets them exactly)."""
+    z2 = z * z
+    centre = x + z2 / 2.0
+    half = z * np.sqrt(np.maximum(x * (n - x) / n, 0.0) + z2 / 4.0)
+    return (centre - half) / (n + z2), (centre + half) / (n + z2)
