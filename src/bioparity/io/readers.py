@@ -57,6 +57,9 @@ def _arrow_csv_text(file: Path) -> pd.DataFrame | None:
         with mmap.mmap(raw.fileno(), 0, access=mmap.ACCESS_READ) as data:
             if data.find(b'"') != -1:
                 return None  # quoted fields (spaces, separators, line breaks inside): pandas' rules
+            # a cell starts after a separator or a line end: without ", " or a line end followed by a
+            # space no cell has a leading space, and trimming (a copy of every column) is skipped
+            padded = any(data.find(pattern) != -1 for pattern in (b", ", b"\n ", b"\r "))
     with open(file, encoding="utf-8-sig", newline="") as fh:
         header = [name.lstrip(" ") for name in next(csv.reader(fh), [])]
     if not header or len(set(header)) != len(header) or any(not name.strip() for name in header):
@@ -67,14 +70,17 @@ def _arrow_csv_text(file: Path) -> pd.DataFrame | None:
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
             parse_options=pacsv.ParseOptions(newlines_in_values=False),
             convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header},
+                # large_string: what pandas' "str" dtype holds, so that no column is cast (copied) again
+                column_types={name: pa.large_string() for name in header},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError, OSError):
         return None
-    columns = [pc.utf8_ltrim(column, characters=" ") for column in table.columns]  # skipinitialspace
+    columns = table.columns
+    if padded:
+        columns = [pc.utf8_ltrim(column, characters=" ") for column in columns]  # skipinitialspace
     frame = pa.Table.from_arrays(columns, names=header).to_pandas()
     return frame.astype({name: "str" for name in header}) if len(frame) else None
 
