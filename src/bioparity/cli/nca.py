@@ -174,6 +174,7 @@ def nca_command(
     review: ReviewOpt = None,
 ) -> None:
     """Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz, MRT."""
+    _small_pages()
     with user_errors():
         outputs = _check_flags(ctx.params)
         samples = read_samples(infile, spec_from_options(ctx.params))
@@ -303,6 +304,26 @@ def _provenance(spec: NCASpec) -> dict[str, object]:
     settings = dataclasses.asdict(spec)
     options = settings.pop("options")
     return {"command": "nca", **options, "input_spec": settings}
+
+
+def _small_pages() -> None:
+    """Large NumPy arrays without transparent huge pages, unless ``NUMPY_MADVISE_HUGEPAGE`` says otherwise.
+
+    A run on a million profiles allocates and drops many arrays of 10-100 MB once each; with huge pages
+    every first touch zeroes 2 MiB in the page fault, which cost 1.5-2.5 s of system time per run on the
+    2-core development machine (``bench/nca_io.py``; NumPy documents the setting under "global state").
+    """
+    import importlib
+    import os
+
+    if "NUMPY_MADVISE_HUGEPAGE" in os.environ:
+        return
+    for name in ("numpy._core.multiarray", "numpy.core.multiarray"):  # NumPy 2, NumPy 1
+        try:
+            importlib.import_module(name)._set_madvise_hugepage(False)
+            return
+        except (ImportError, AttributeError):
+            continue
 
 
 def _table(path: Path | None) -> pd.DataFrame | None:

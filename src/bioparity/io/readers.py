@@ -57,9 +57,6 @@ def _arrow_csv_text(file: Path) -> pd.DataFrame | None:
         with mmap.mmap(raw.fileno(), 0, access=mmap.ACCESS_READ) as data:
             if data.find(b'"') != -1:
                 return None  # quoted fields (spaces, separators, line breaks inside): pandas' rules
-            # a cell starts after a separator or a line end: without ", " or a line end followed by a
-            # space no cell has a leading space, and trimming (a copy of every column) is skipped
-            padded = any(data.find(pattern) != -1 for pattern in (b", ", b"\n ", b"\r "))
     with open(file, encoding="utf-8-sig", newline="") as fh:
         header = [name.lstrip(" ") for name in next(csv.reader(fh), [])]
     if not header or len(set(header)) != len(header) or any(not name.strip() for name in header):
@@ -78,9 +75,11 @@ def _arrow_csv_text(file: Path) -> pd.DataFrame | None:
         )
     except (pa.ArrowInvalid, UnicodeDecodeError, OSError):
         return None
-    columns = table.columns
-    if padded:
-        columns = [pc.utf8_ltrim(column, characters=" ") for column in columns]  # skipinitialspace
+    # skipinitialspace: trim the columns that have a cell starting with a space (trimming copies them)
+    columns = [
+        pc.utf8_ltrim(column, characters=" ") if pc.any(pc.starts_with(column, " ")).as_py() else column
+        for column in table.columns
+    ]
     frame = pa.Table.from_arrays(columns, names=header).to_pandas()
     return frame.astype({name: "str" for name in header}) if len(frame) else None
 

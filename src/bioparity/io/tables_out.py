@@ -18,6 +18,7 @@ size of the frame itself.
 
 from __future__ import annotations
 
+import base64
 import io
 import itertools
 import math
@@ -117,8 +118,10 @@ def _column(series: pd.Series, *, for_csv: bool) -> Any:
 
 
 def _categorical_text(series: pd.Series, *, for_csv: bool) -> Any:
-    """A text categorical as a plain Arrow string array: each category converted (and neutralised) once,
-    then taken by code, so the cells are the ones the object column would give."""
+    """A text categorical with each category converted (and, for CSV, neutralised) once, so that the cells
+    are the ones the object column would give: for CSV a plain Arrow string array (taken by code), for
+    Parquet a dictionary array (the file stores it as the plain string column, see
+    :func:`_write_parquet_blocks`)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -126,7 +129,9 @@ def _categorical_text(series: pd.Series, *, for_csv: bool) -> Any:
     if for_csv:
         categories = _neutralise_array(categories)
     codes = series.cat.codes.to_numpy()
-    indices = pa.array(codes, mask=codes < 0, type=pa.int32() if codes.dtype.itemsize <= 4 else pa.int64())
+    indices = pa.array(codes.astype(np.int32), mask=codes < 0, type=pa.int32())
+    if not for_csv:
+        return pa.DictionaryArray.from_arrays(indices, categories)
     return pc.take(categories, indices)
 
 
@@ -308,7 +313,11 @@ def _write_parquet_blocks(blocks: Iterable[Any], sink: IO[bytes]) -> None:
     takes the GIL once per buffer flush instead of once per page (a Python file is written with the GIL
     held, and a thread waiting for it stalls the encoding). Columns are dictionary-encoded except floating
     point columns with many distinct values (measured on the first block), for which the dictionary is a
-    wasted hash of every value; pages are compressed with Snappy (Parquet's common default).
+    wasted hash of every value; pages are compressed with Snappy (Parquet's common default); a row group
+    per block. Text categoricals arrive as dictionary arrays, written as dictionary pages without hashing
+    every value again; the file then carries the Arrow schema of the plain text columns (the
+    ``ARROW:schema`` Arrow stores for string columns), so that it reads back exactly as a string column
+    written as such.
     """
     from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -316,16 +325,21 @@ def _write_parquet_blocks(blocks: Iterable[Any], sink: IO[bytes]) -> None:
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     writer = None
-    schema = None
+    schema = plain = None
     stream = None
     pending: Future[None] | None = None
     with ThreadPoolExecutor(max_workers=1) as pool:
         for block in blocks:
             if writer is None:
                 schema = block.schema
+                plain = _plain_schema(schema)
                 stream = pa.BufferedOutputStream(pa.PythonFile(sink, mode="w"), buffer_size=PARQUET_BUFFER)
                 writer = pq.ParquetWriter(
-                    stream, schema, compression="snappy", use_dictionary=_dictionary_columns(block)
+                    stream,
+                    schema,
+                    compression="snappy",
+                    use_dictionary=_dictionary_columns(block),
+                    store_schema=plain.equals(schema),
                 )
             elif block.schema != schema:
                 block = block.cast(schema)
@@ -335,9 +349,23 @@ def _write_parquet_blocks(blocks: Iterable[Any], sink: IO[bytes]) -> None:
         if pending is not None:
             pending.result()
     if writer is not None:
+        if plain is not None and not plain.equals(schema):
+            # the Arrow schema Arrow itself would store for the plain columns (text, not dictionaries)
+            writer.add_key_value_metadata({b"ARROW:schema": base64.b64encode(plain.serialize().to_pybytes())})
         writer.close()
     if stream is not None:
         stream.detach()  # flushed; ``sink`` stays open for its owner
+
+
+def _plain_schema(schema: Any) -> Any:
+    """``schema`` with dictionary columns as their value type."""
+    import pyarrow as pa
+
+    fields = [
+        field.with_type(field.type.value_type) if pa.types.is_dictionary(field.type) else field
+        for field in schema
+    ]
+    return pa.schema(fields, metadata=schema.metadata)
 
 
 #: Bytes buffered natively in front of the Python file a Parquet file is written to.

@@ -250,12 +250,15 @@ def prepare_samples(
         limit, _ = parse_numbers(frame[lloq], lloq, w, allow_missing=True)
         blq_mask |= ~np.isnan(limit) & ~np.isnan(c) & (c < limit)
     codes, ids = profile_codes(frame, keys)
-    order = np.argsort(codes, kind="stable")
-    sc, st = codes[order], t[order]
+    order = None  # rows grouped by profile (the usual file) are already in profile order
+    sc, st = codes, t
+    if not np.all(codes[1:] >= codes[:-1]):
+        order = np.argsort(codes, kind="stable")
+        sc, st = codes[order], t[order]
     same = np.concatenate(([False], sc[1:] == sc[:-1]))
     dup = same & np.concatenate(([False], st[1:] == st[:-1]))
     if dup.any():
-        i = int(order[np.argmax(dup)])
+        i = _row(order, int(np.argmax(dup)))
         raise w.error(
             "duplicated time within a profile",
             i,
@@ -265,7 +268,7 @@ def prepare_samples(
         )
     unsorted = same & np.concatenate(([False], st[1:] < st[:-1]))
     if unsorted.any():
-        i = int(order[np.argmax(unsorted)])
+        i = _row(order, int(np.argmax(unsorted)))
         raise w.error(
             "time earlier than the previous sample of the same profile",
             i,
@@ -276,6 +279,11 @@ def prepare_samples(
     P = len(ids)
     _, (T, C, B) = pad_profiles(codes, t, c, blq_mask.astype(float), n_profiles=P)
     return PreparedSamples(frame, codes, ids, t, T, C, B == 1.0)
+
+
+def _row(order: npt.NDArray[np.intp] | None, position: int) -> int:
+    """The table row at ``position`` of the profile-ordered rows."""
+    return position if order is None else int(order[position])
 
 
 def constant_per_profile(
