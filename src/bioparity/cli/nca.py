@@ -307,23 +307,26 @@ def _provenance(spec: NCASpec) -> dict[str, object]:
 
 
 def _small_pages() -> None:
-    """Large NumPy arrays without transparent huge pages, unless ``NUMPY_MADVISE_HUGEPAGE`` says otherwise.
+    """No transparent huge pages for this process (Linux ``prctl(PR_SET_THP_DISABLE)``).
 
-    A run on a million profiles allocates and drops many arrays of 10-100 MB once each; with huge pages
-    every first touch zeroes 2 MiB in the page fault, which cost 1.5-2.5 s of system time per run on the
-    2-core development machine (``bench/nca_io.py``; NumPy documents the setting under "global state").
+    A run on a million profiles allocates and drops many buffers of 10-100 MB once each (NumPy arrays,
+    Arrow buffers; both allocators ask for huge pages), and with huge pages every first touch zeroes
+    2 MiB in the page fault: 3 s of system time per run out of 21 s on the 2-core development machine
+    (``bench/nca_io.py``, CSV -> Parquet), with no gain in user time.
     """
-    import importlib
-    import os
+    import sys
 
-    if "NUMPY_MADVISE_HUGEPAGE" in os.environ:
+    if not sys.platform.startswith("linux"):
         return
-    for name in ("numpy._core.multiarray", "numpy.core.multiarray"):  # NumPy 2, NumPy 1
-        try:
-            importlib.import_module(name)._set_madvise_hugepage(False)
-            return
-        except (ImportError, AttributeError):
-            continue
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).prctl(_PR_SET_THP_DISABLE, 1, 0, 0, 0)
+    except (OSError, AttributeError):  # no prctl: keep the system's setting
+        return
+
+
+_PR_SET_THP_DISABLE = 41  # linux/prctl.h
 
 
 def _table(path: Path | None) -> pd.DataFrame | None:
