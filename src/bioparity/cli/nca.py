@@ -37,7 +37,7 @@ from the options (:func:`~bioparity.nca.spec_from_options`, the names the worksp
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -57,6 +57,7 @@ from bioparity.io.sdtm import pp_domain, write_sdtm_pp
 from bioparity.io.tables_out import check_output_path, write_table_blocks
 from bioparity.nca import (
     LABELS,
+    NCAResult,
     NCASpec,
     prepare_input,
     result_table,
@@ -64,6 +65,7 @@ from bioparity.nca import (
     run_time_to_steady_state,
     spec_from_options,
 )
+from bioparity.nca.run import run_nca_blocks
 
 app = typer.Typer()
 
@@ -219,27 +221,50 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
     requested SDTM/ADaM files."""
     frame, spec = prepare_input(samples.frame, samples.spec, where=samples.where)
     review, review_where = read_review(params["review"]) if params["review"] is not None else (None, None)
-    result = run_nca(
-        frame, spec, review=review, review_where=review_where, where=samples.where,
+    settings: dict[str, Any] = dict(
+        review=review, review_where=review_where, where=samples.where,
         lambda_z_points=_table(params["lambda_z_points"]),
         lambda_z_exclude=_table(params["lambda_z_exclude"]),
     )  # fmt: skip
+    counts = _Counts()
     if spec.conc_unit is None and outputs.adpp is None and outputs.sdtm_pp is None:
-        n_rows = write_table_blocks(result.iter_frames(), outputs.out)  # flat memory, block by block
+        # parts of the profiles computed while the previous ones are written: flat memory, both cores busy
+        n_rows = write_table_blocks(counts.frames(run_nca_blocks(frame, spec, **settings)), outputs.out)
     else:
+        result = run_nca(frame, spec, **settings)
         n_rows = len(_write_tables(result_table(result, spec), spec, outputs))
+        counts.add(result)
     inputs = {"concentrations": params["infile"]} | {
         name: params[name] for name in ("lambda_z_points", "lambda_z_exclude", "review")
     }
     write_provenance(outputs.out, inputs, _provenance(spec))
-    dropped, blq_dropped = int(result.n_missing_dropped.sum()), int(result.n_blq_dropped.sum())
     _say(
-        f"wrote {n_rows} rows ({result.n_profiles} profiles) to {outputs.out}"
-        + (f"; {dropped} samples with a missing concentration excluded" if dropped else "")
-        + (f"; {blq_dropped} BLQ samples dropped by the BLQ rule" if blq_dropped else "")
+        f"wrote {n_rows} rows ({counts.profiles} profiles) to {outputs.out}"
+        + (f"; {counts.missing} samples with a missing concentration excluded" if counts.missing else "")
+        + (f"; {counts.blq} BLQ samples dropped by the BLQ rule" if counts.blq else "")
     )
     if outputs.adnca is not None:
         _write_adnca(frame, _first_doses(frame, spec), spec, outputs)
+
+
+@dataclass
+class _Counts:
+    """Profiles and dropped samples of a result, added up over its parts."""
+
+    profiles: int = 0
+    missing: int = 0
+    blq: int = 0
+
+    def add(self, result: NCAResult) -> None:
+        self.profiles += result.n_profiles
+        self.missing += int(result.n_missing_dropped.sum())
+        self.blq += int(result.n_blq_dropped.sum())
+
+    def frames(self, parts: Iterable[NCAResult]) -> Iterator[pd.DataFrame]:
+        """The long table of every part, block by block, counting the parts as they come."""
+        for part in parts:
+            self.add(part)
+            yield from part.iter_frames()
 
 
 def _multiple_dose(samples: NCASamples, doses: NCADoses, outputs: Outputs, params: Mapping[str, Any]) -> None:
