@@ -71,3 +71,27 @@ def test_empty_frame_writes_the_header(tmp_path: Path) -> None:
     frame = pd.DataFrame({"a": pd.Series([], dtype=float), "b": pd.Series([], dtype=object)})
     assert csv_bytes(frame) == b"a,b\n"
     assert write_table(frame, tmp_path / "e.csv").read_bytes() == b"a,b\n"
+
+
+def test_parquet_of_categorical_text_reads_back_as_the_text_column(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    text = pd.Series(["b", None, "a", "b", "=x"], dtype=object)
+    frame = pd.DataFrame(
+        {
+            "t": text,
+            "when": pd.to_datetime(["2024-01-01"] * 5).tz_localize("Europe/Paris"),
+            "x": [1.5, np.nan, 0.0, -0.0, 2.0],
+        }
+    )
+    write_table(frame, tmp_path / "object.parquet")
+    write_table(frame.assign(t=text.astype("category")), tmp_path / "category.parquet")
+    as_text, as_category = (
+        pq.read_table(tmp_path / "object.parquet"),
+        pq.read_table(tmp_path / "category.parquet"),
+    )
+    assert as_category.schema.equals(as_text.schema, check_metadata=True)  # plain string, time zone kept
+    assert as_category.equals(as_text)
+    assert pq.ParquetFile(tmp_path / "category.parquet").schema.equals(
+        pq.ParquetFile(tmp_path / "object.parquet").schema
+    )

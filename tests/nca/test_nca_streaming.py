@@ -17,7 +17,8 @@ from bioparity.io.readers import read_any_table
 from bioparity.io.tables_out import csv_bytes, write_table, write_table_blocks
 from bioparity.nca import nca
 from bioparity.nca.samples import Where, _arrow_finite_numbers, parse_numbers
-from bioparity.nca.single import results
+from bioparity.nca.single import engine, results
+from bioparity.nca.single.frame import nca_blocks
 
 
 def _messy_theoph(theoph: pd.DataFrame, folder: Path) -> Path:
@@ -66,6 +67,7 @@ def test_streamed_output_equals_the_in_memory_path(
     # small blocks: several profile blocks and several row blocks, boundaries inside profiles
     monkeypatch.setattr(results, "STREAM_BLOCK_PROFILES", 5)
     monkeypatch.setattr(tables_out, "BLOCK_ROWS", 17)
+    monkeypatch.setattr(engine, "BLOCK_PROFILES", 5)  # the engine's parts too: written while computed
     out = tmp_path / f"out{suffix}"
     run = CliRunner().invoke(app, ["nca", str(src), "--out", str(out), *args])
     assert run.exit_code == 0, run.output
@@ -153,3 +155,26 @@ def test_anything_but_clean_numbers_takes_the_general_path(cells: list[str], pro
     else:
         with pytest.raises(Exception, match=problem):
             parse_numbers(series, "conc", Where(file="f.csv"), allow_missing=True, blq_tokens=True)
+
+
+def test_engine_parts_are_the_whole_result(theoph: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "BLOCK_PROFILES", 5)
+    frame = theoph.assign(Subject=theoph["Subject"].astype(str))
+    points = pd.DataFrame(
+        {"Subject": ["7"], "lambda_z_start": [5.0], "lambda_z_end": [24.5], "lambda_z_reason": ["protocol"]}
+    )
+    kwargs = dict(subject="Subject", time="Time", conc="conc", dose="dose_mg", lambda_z_points=points)
+    whole = nca(frame, **kwargs)  # type: ignore[arg-type]
+    parts = list(nca_blocks(frame, **kwargs))
+    assert [part.n_profiles for part in parts] == [5, 5, 2]
+    assert np.array_equal(np.concatenate([p.values for p in parts]), whole.values, equal_nan=True)
+    assert np.array_equal(np.concatenate([p.reason for p in parts]), whole.reason)
+    for name, flags in whole.flags.items():
+        assert np.array_equal(np.concatenate([p.flags[name] for p in parts]), flags)
+    assert sum((p.lambda_z_note for p in parts), ()) == whole.lambda_z_note  # "protocol" for subject 7
+    pd.testing.assert_frame_equal(pd.concat([p.profiles for p in parts], ignore_index=True), whole.profiles)
+    streamed = pd.concat([f for p in parts for f in p.iter_frames()], ignore_index=True)
+    expected = whole.to_frame()
+    for name in ("Subject", "PPTESTCD", "reason", "lambda_z_method"):
+        streamed[name] = streamed[name].astype(expected[name].dtype)
+    pd.testing.assert_frame_equal(streamed, expected, check_exact=True)

@@ -37,8 +37,7 @@ from the options (:func:`~bioparity.nca.spec_from_options`, the names the worksp
 from __future__ import annotations
 
 import dataclasses
-import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -60,6 +59,7 @@ from bioparity.io.sdtm import pp_domain, write_sdtm_pp
 from bioparity.io.tables_out import check_output_path, write_table_blocks
 from bioparity.nca import (
     LABELS,
+    NCAResult,
     NCASpec,
     prepare_input,
     result_table,
@@ -67,8 +67,7 @@ from bioparity.nca import (
     run_time_to_steady_state,
     spec_from_options,
 )
-from bioparity.nca.single.results import STREAM_BLOCK_PROFILES
-from bioparity.progress import ticking
+from bioparity.nca.run import run_nca_blocks
 
 app = typer.Typer()
 
@@ -179,6 +178,7 @@ def nca_command(
     review: ReviewOpt = None,
 ) -> None:
     """Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz, MRT."""
+    _small_pages()
     with user_errors(), progress_bar(f"reading {infile.name}") as bar:
         outputs = _check_flags(ctx.params)
         samples = read_samples(infile, spec_from_options(ctx.params))
@@ -227,31 +227,57 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
     bar.stage("computing NCA")
     frame, spec = prepare_input(samples.frame, samples.spec, where=samples.where)
     review, review_where = read_review(params["review"]) if params["review"] is not None else (None, None)
-    result = run_nca(
-        frame, spec, review=review, review_where=review_where, where=samples.where,
+    settings: dict[str, Any] = dict(
+        review=review, review_where=review_where, where=samples.where,
         lambda_z_points=_table(params["lambda_z_points"]),
         lambda_z_exclude=_table(params["lambda_z_exclude"]),
     )  # fmt: skip
+    counts = _Counts()
     if spec.conc_unit is None and outputs.adpp is None and outputs.sdtm_pp is None:
-        blocks = math.ceil(max(result.n_profiles, 1) / STREAM_BLOCK_PROFILES)
-        bar.stage(f"writing {outputs.out.name} (blocks of {STREAM_BLOCK_PROFILES:,} profiles)", blocks)
-        n_rows = write_table_blocks(ticking(result.iter_frames(), blocks, bar), outputs.out)  # flat memory
+        bar.stage(f"computing NCA and writing {outputs.out.name}")
+        # parts of the profiles computed while the previous ones are written: flat memory, both cores busy
+        n_rows = write_table_blocks(counts.frames(run_nca_blocks(frame, spec, **settings)), outputs.out)
     else:
+        result = run_nca(frame, spec, **settings)
         bar.stage(f"writing {outputs.out.name}")
         n_rows = len(_write_tables(result_table(result, spec), spec, outputs))
+        counts.add(result)
     inputs = {"concentrations": params["infile"]} | {
         name: params[name] for name in ("lambda_z_points", "lambda_z_exclude", "review")
     }
     write_provenance(outputs.out, inputs, _provenance(spec))
-    dropped, blq_dropped = int(result.n_missing_dropped.sum()), int(result.n_blq_dropped.sum())
     _say(
         _("wrote %(n)d rows (%(profiles)d profiles) to %(path)s")
-        % {"n": n_rows, "profiles": result.n_profiles, "path": outputs.out}
-        + (_("; %(n)d samples with a missing concentration excluded") % {"n": dropped} if dropped else "")
-        + (_("; %(n)d BLQ samples dropped by the BLQ rule") % {"n": blq_dropped} if blq_dropped else "")
+        % {"n": n_rows, "profiles": counts.profiles, "path": outputs.out}
+        + (
+            _("; %(n)d samples with a missing concentration excluded") % {"n": counts.missing}
+            if counts.missing
+            else ""
+        )
+        + (_("; %(n)d BLQ samples dropped by the BLQ rule") % {"n": counts.blq} if counts.blq else "")
     )
     if outputs.adnca is not None:
         _write_adnca(frame, _first_doses(frame, spec), spec, outputs)
+
+
+@dataclass
+class _Counts:
+    """Profiles and dropped samples of a result, added up over its parts."""
+
+    profiles: int = 0
+    missing: int = 0
+    blq: int = 0
+
+    def add(self, result: NCAResult) -> None:
+        self.profiles += result.n_profiles
+        self.missing += int(result.n_missing_dropped.sum())
+        self.blq += int(result.n_blq_dropped.sum())
+
+    def frames(self, parts: Iterable[NCAResult]) -> Iterator[pd.DataFrame]:
+        """The long table of every part, block by block, counting the parts as they come."""
+        for part in parts:
+            self.add(part)
+            yield from part.iter_frames()
 
 
 def _multiple_dose(
@@ -324,6 +350,29 @@ def _provenance(spec: NCASpec) -> dict[str, object]:
     settings = dataclasses.asdict(spec)
     options = settings.pop("options")
     return {"command": "nca", **options, "input_spec": settings}
+
+
+def _small_pages() -> None:
+    """No transparent huge pages for this process (Linux ``prctl(PR_SET_THP_DISABLE)``).
+
+    A run on a million profiles allocates and drops many buffers of 10-100 MB once each (NumPy arrays,
+    Arrow buffers; both allocators ask for huge pages), and with huge pages every first touch zeroes
+    2 MiB in the page fault: 3 s of system time per run out of 21 s on the 2-core development machine
+    (``bench/nca_io.py``, CSV -> Parquet), with no gain in user time.
+    """
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).prctl(_PR_SET_THP_DISABLE, 1, 0, 0, 0)
+    except (OSError, AttributeError):  # no prctl: keep the system's setting
+        return
+
+
+_PR_SET_THP_DISABLE = 41  # linux/prctl.h
 
 
 def _table(path: Path | None) -> pd.DataFrame | None:

@@ -67,14 +67,19 @@ def _arrow_csv_text(file: Path) -> pd.DataFrame | None:
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
             parse_options=pacsv.ParseOptions(newlines_in_values=False),
             convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header},
+                # large_string: what pandas' "str" dtype holds, so that no column is cast (copied) again
+                column_types={name: pa.large_string() for name in header},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError, OSError):
         return None
-    columns = [pc.utf8_ltrim(column, characters=" ") for column in table.columns]  # skipinitialspace
+    # skipinitialspace: trim the columns that have a cell starting with a space (trimming copies them)
+    columns = [
+        pc.utf8_ltrim(column, characters=" ") if pc.any(pc.starts_with(column, " ")).as_py() else column
+        for column in table.columns
+    ]
     frame = pa.Table.from_arrays(columns, names=header).to_pandas()
     return frame.astype({name: "str" for name in header}) if len(frame) else None
 

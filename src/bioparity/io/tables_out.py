@@ -18,6 +18,7 @@ size of the frame itself.
 
 from __future__ import annotations
 
+import base64
 import io
 import itertools
 import math
@@ -97,7 +98,7 @@ def _column(series: pd.Series, *, for_csv: bool) -> Any:
 
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
-        if dtype.categories.dtype.kind in "OSUT" or isinstance(dtype.categories.dtype, pd.StringDtype):
+        if _text_categories(dtype):
             return _categorical_text(series, for_csv=for_csv)
         series = series.astype(object)
         dtype = series.dtype
@@ -117,8 +118,10 @@ def _column(series: pd.Series, *, for_csv: bool) -> Any:
 
 
 def _categorical_text(series: pd.Series, *, for_csv: bool) -> Any:
-    """A text categorical as a plain Arrow string array: each category converted (and neutralised) once,
-    then taken by code, so the cells are the ones the object column would give."""
+    """A text categorical with each category converted (and, for CSV, neutralised) once, so that the cells
+    are the ones the object column would give: for CSV a plain Arrow string array (taken by code), for
+    Parquet a dictionary array (the file stores it as the plain string column, see
+    :func:`_write_parquet_blocks`)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -126,7 +129,9 @@ def _categorical_text(series: pd.Series, *, for_csv: bool) -> Any:
     if for_csv:
         categories = _neutralise_array(categories)
     codes = series.cat.codes.to_numpy()
-    indices = pa.array(codes, mask=codes < 0, type=pa.int32() if codes.dtype.itemsize <= 4 else pa.int64())
+    indices = pa.array(codes.astype(np.int32), mask=codes < 0, type=pa.int32())
+    if not for_csv:
+        return pa.DictionaryArray.from_arrays(indices, categories)
     return pc.take(categories, indices)
 
 
@@ -159,15 +164,67 @@ def _stream_blocks(frames: Iterable[pd.DataFrame], *, for_csv: bool) -> Iterator
         yield from _blocks(part, for_csv=for_csv)
 
 
-def _csv_rows(part: pd.DataFrame) -> bytes:
-    """The CSV rows (no header) of at most one block, as :func:`write_csv_stream` writes them."""
+def _csv_rows(part: pd.DataFrame, out: Any) -> None:
+    """Append the CSV rows (no header) of at most one block to ``out`` (a
+    :class:`~bioparity.io.csv_encode.ByteBuffer`), as :func:`write_csv_stream` writes them: assembled by
+    :mod:`bioparity.io.csv_encode` when every column allows it, else by Arrow's CSV writer."""
+    import pyarrow as pa
     import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 
+    from bioparity.io.csv_encode import encode_rows
+
+    columns = _encoded_columns(part)
+    if columns is not None:
+        try:
+            encode_rows(columns, out)
+            return
+        except pa.ArrowException:  # e.g. more than 2 GB of text in one step: the writer's own path
+            out.clear()
     buffer = io.BytesIO()
     options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
     for block in _blocks(part, for_csv=True):
         pacsv.write_csv(block, buffer, write_options=options)
-    return buffer.getvalue()
+    out.append(buffer.getbuffer())
+
+
+def _encoded_columns(part: pd.DataFrame) -> list[Any] | None:
+    """The columns of ``part`` for :func:`~bioparity.io.csv_encode.encode_rows`: text categoricals and
+    booleans coded (each distinct cell rendered once), others converted as :func:`_column` does; None when
+    a column has a type only Arrow's CSV writer renders (or there are no rows)."""
+    from bioparity.io.csv_encode import renders
+
+    if not len(part):
+        return None
+    columns: list[Any] = []
+    for i in range(part.shape[1]):
+        series = part.iloc[:, i]
+        column = _coded_column(series)
+        if column is None:
+            column = _column(series, for_csv=True)
+            if not renders(column.type):
+                return None
+        columns.append(column)
+    return columns
+
+
+def _coded_column(series: pd.Series) -> Any | None:
+    """A text categorical (its categories converted and neutralised once, as :func:`_categorical_text`
+    does) or a NumPy boolean column (``True``/``False`` text) as codes into rendered cells; else None."""
+    from bioparity.io.csv_encode import Coded, coded_text
+
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype) and _text_categories(dtype):
+        values = pd.Series(np.asarray(dtype.categories, dtype=object), dtype=object)
+        texts = _neutralise_array(_text_array(values)).to_pylist()
+        return coded_text(series.cat.codes.to_numpy(), texts)
+    if dtype == np.bool_:
+        return Coded(series.to_numpy().view(np.int8), ('"False"', '"True"'))
+    return None
+
+
+def _text_categories(dtype: pd.CategoricalDtype) -> bool:
+    kind = dtype.categories.dtype
+    return kind.kind in "OSUT" or isinstance(kind, pd.StringDtype)
 
 
 def _write_csv_parallel(frames: Iterable[pd.DataFrame], sink: IO[bytes], workers: int) -> None:
@@ -176,14 +233,27 @@ def _write_csv_parallel(frames: Iterable[pd.DataFrame], sink: IO[bytes], workers
     from collections import deque
     from concurrent.futures import Future, ThreadPoolExecutor
 
-    pending: deque[Future[bytes]] = deque()
+    from bioparity.io.csv_encode import ByteBuffer
+
+    # one buffer per block in flight, reused: its memory is touched once, not once per block
+    free = [ByteBuffer() for _ in range(2 * workers)]
+    pending: deque[tuple[Future[None], ByteBuffer]] = deque()
+
+    def write_first() -> None:
+        done, buffer = pending.popleft()
+        done.result()
+        sink.write(buffer.view())
+        buffer.clear()
+        free.append(buffer)
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for part in _row_parts(frames):
-            pending.append(pool.submit(_csv_rows, part))
-            if len(pending) >= 2 * workers:
-                sink.write(pending.popleft().result())
+            buffer = free.pop()
+            pending.append((pool.submit(_csv_rows, part, buffer), buffer))
+            if not free:
+                write_first()
         while pending:
-            sink.write(pending.popleft().result())
+            write_first()
 
 
 def _header_field(name: str) -> str:
@@ -237,19 +307,40 @@ def _write_parquet(frame: pd.DataFrame, sink: IO[bytes]) -> None:
 
 def _write_parquet_blocks(blocks: Iterable[Any], sink: IO[bytes]) -> None:
     """Row groups in order; each is encoded in a worker thread (Arrow releases the GIL) while the next
-    block is converted, with at most one block waiting."""
+    block is converted, with at most one block waiting.
+
+    The encoder writes to an Arrow buffer of :data:`PARQUET_BUFFER` bytes in front of ``sink``, so that it
+    takes the GIL once per buffer flush instead of once per page (a Python file is written with the GIL
+    held, and a thread waiting for it stalls the encoding). Columns are dictionary-encoded except floating
+    point columns with many distinct values (measured on the first block), for which the dictionary is a
+    wasted hash of every value; pages are compressed with Snappy (Parquet's common default); a row group
+    per block. Text categoricals arrive as dictionary arrays, written as dictionary pages without hashing
+    every value again; the file then carries the Arrow schema of the plain text columns (the
+    ``ARROW:schema`` Arrow stores for string columns), so that it reads back exactly as a string column
+    written as such.
+    """
     from concurrent.futures import Future, ThreadPoolExecutor
 
+    import pyarrow as pa
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     writer = None
-    schema = None
+    schema = plain = None
+    stream = None
     pending: Future[None] | None = None
     with ThreadPoolExecutor(max_workers=1) as pool:
         for block in blocks:
             if writer is None:
                 schema = block.schema
-                writer = pq.ParquetWriter(sink, schema)
+                plain = _plain_schema(schema)
+                stream = pa.BufferedOutputStream(pa.PythonFile(sink, mode="w"), buffer_size=PARQUET_BUFFER)
+                writer = pq.ParquetWriter(
+                    stream,
+                    schema,
+                    compression="snappy",
+                    use_dictionary=_dictionary_columns(block),
+                    store_schema=plain.equals(schema),
+                )
             elif block.schema != schema:
                 block = block.cast(schema)
             if pending is not None:
@@ -258,7 +349,41 @@ def _write_parquet_blocks(blocks: Iterable[Any], sink: IO[bytes]) -> None:
         if pending is not None:
             pending.result()
     if writer is not None:
+        if plain is not None and not plain.equals(schema):
+            # the Arrow schema Arrow itself would store for the plain columns (text, not dictionaries)
+            writer.add_key_value_metadata({b"ARROW:schema": base64.b64encode(plain.serialize().to_pybytes())})
         writer.close()
+    if stream is not None:
+        stream.detach()  # flushed; ``sink`` stays open for its owner
+
+
+def _plain_schema(schema: Any) -> Any:
+    """``schema`` with dictionary columns as their value type."""
+    import pyarrow as pa
+
+    fields = [
+        field.with_type(field.type.value_type) if pa.types.is_dictionary(field.type) else field
+        for field in schema
+    ]
+    return pa.schema(fields, metadata=schema.metadata)
+
+
+#: Bytes buffered natively in front of the Python file a Parquet file is written to.
+PARQUET_BUFFER = 1 << 24
+
+
+def _dictionary_columns(block: Any) -> list[str]:
+    """Columns worth dictionary encoding: all but floating point columns whose first block holds more
+    than 1% distinct values (measured values, not codes: a dictionary would only be discarded)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = []
+    for name, column in zip(block.column_names, block.columns, strict=True):
+        if pa.types.is_floating(column.type) and pc.count_distinct(column).as_py() > len(column) // 100 + 1:
+            continue
+        names.append(name)
+    return names
 
 
 def check_output_path(path: str | os.PathLike[str], option: str = "output") -> Path:

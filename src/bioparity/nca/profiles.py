@@ -36,13 +36,18 @@ def pad_profiles(
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     position = np.arange(n_rows, dtype=np.int64) - starts[sorted_code]
     width = int(counts.max()) if P else 0
+    rectangular = order is None and n_rows == P * width  # every profile has ``width`` rows, in order
+    flat = None if rectangular else sorted_code * width + position
     out = []
     for col in columns:
         values = np.asarray(col, dtype=float)
         if order is not None:
             values = values[order]
+        if rectangular:
+            out.append(values.reshape(P, width).copy())
+            continue
         grid = np.full((P, width), np.nan)
-        grid[sorted_code, position] = values
+        grid.ravel()[flat] = values
         out.append(grid)
     return counts, out
 

@@ -13,7 +13,8 @@ names; :mod:`bioparity.nca.spec`) and converts per-row concentration units; then
 from __future__ import annotations
 
 import dataclasses
-from typing import overload
+from collections.abc import Iterator
+from typing import Any, overload
 
 import pandas as pd
 
@@ -22,7 +23,7 @@ from bioparity.nca.multiple.intervals import IntervalResult, nca_multiple_dose
 from bioparity.nca.multiple.tss import SteadyStateTime, time_to_steady_state
 from bioparity.nca.review import review_tables
 from bioparity.nca.samples import Where
-from bioparity.nca.single.frame import nca
+from bioparity.nca.single.frame import nca, nca_blocks
 from bioparity.nca.single.results import NCAResult
 from bioparity.nca.spec import NCASpec
 from bioparity.nca.unit_column import convert_conc_column
@@ -154,6 +155,67 @@ def run_nca(
             conc=spec.conc, groups=spec.groups, tau=spec.tau, blq=spec.blq, lloq=spec.lloq,
             options=spec.options, where=w, dosing_where=dosing_where,
         )  # fmt: skip
+    return _with_unit(
+        nca(frame, **_single_dose(frame, spec, choices, lambda_z_points, lambda_z_exclude, w, review_where)),
+        spec,
+    )
+
+
+def run_nca_blocks(
+    frame: pd.DataFrame,
+    spec: NCASpec | None = None,
+    *,
+    review: pd.DataFrame | None = None,
+    lambda_z_points: pd.DataFrame | None = None,
+    lambda_z_exclude: pd.DataFrame | None = None,
+    where: Where | None = None,
+    review_where: Where | None = None,
+) -> Iterator[NCAResult]:
+    """Single-dose :func:`run_nca` in consecutive parts of profiles, each computed while the caller
+    handles the previous ones (:func:`bioparity.nca.single.frame.nca_blocks`): the same checks and errors
+    first, then the same values, part by part in profile order.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per sample (columns as named by ``spec``).
+    spec : NCASpec, optional
+        As for :func:`run_nca`.
+    review, lambda_z_points, lambda_z_exclude : DataFrame, optional
+        As for :func:`run_nca`.
+    where, review_where : Where, optional
+        Files of the tables, for errors naming row and column.
+
+    Returns
+    -------
+    iterator of NCAResult
+        One result per part of the profiles.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> data = pd.DataFrame({"subject": 1, "time": [0.0, 1.0, 3.0], "conc": [0.0, 10.0, 5.0]})
+    >>> [round(float(part.value("CMAX")[0]), 1) for part in run_nca_blocks(data)]
+    [10.0]
+    """
+    w = where or Where()
+    frame, spec = prepare_input(frame, spec, where=w)
+    choices = None if review is None or review.empty else _subject_named(review, spec.subject)
+    settings = _single_dose(frame, spec, choices, lambda_z_points, lambda_z_exclude, w, review_where)
+    return (_with_unit(part, spec) for part in nca_blocks(frame, **settings))
+
+
+def _single_dose(
+    frame: pd.DataFrame,
+    spec: NCASpec,
+    choices: pd.DataFrame | None,
+    lambda_z_points: pd.DataFrame | None,
+    lambda_z_exclude: pd.DataFrame | None,
+    where: Where,
+    review_where: Where | None,
+) -> dict[str, Any]:
+    """The keyword arguments of :func:`~bioparity.nca.single.frame.nca` for a resolved spec, with the
+    reviewer's choices turned into points to exclude and include."""
     include = None
     if choices is not None:
         if lambda_z_exclude is not None:
@@ -163,16 +225,20 @@ def run_nca(
         lambda_z_exclude, include = review_tables(
             choices, frame, keys=spec.keys, time=spec.time, conc=spec.conc, where=review_where
         )
-    result = nca(
-        frame, subject=spec.subject, time=spec.time, conc=spec.conc, dose=spec.dose, groups=spec.groups,
+    return dict(
+        subject=spec.subject, time=spec.time, conc=spec.conc, dose=spec.dose, groups=spec.groups,
         blq=spec.blq, lloq=spec.lloq, duration=spec.duration, options=spec.options,
         parameters=spec.parameters, intervals=spec.intervals,
         lambda_z_points=None if lambda_z_points is None else _subject_named(lambda_z_points, spec.subject),
-        lambda_z_exclude=lambda_z_exclude, lambda_z_include=include, where=w,
+        lambda_z_exclude=lambda_z_exclude, lambda_z_include=include, where=where,
     )  # fmt: skip
+
+
+def _with_unit(result: NCAResult, spec: NCASpec) -> NCAResult:
+    """``result`` with the unit its rows were converted into, when a unit column was converted."""
     if spec.conc_unit_column is None or spec.conc_unit is None:
         return result
-    return dataclasses.replace(result, conc_unit=spec.conc_unit)  # the unit the rows were converted into
+    return dataclasses.replace(result, conc_unit=spec.conc_unit)
 
 
 def run_time_to_steady_state(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -77,13 +78,40 @@ def _arrow_finite_numbers(series: pd.Series) -> npt.NDArray[np.float64] | None:
     if text.null_count:
         return None
     try:
-        numbers = pc.cast(pc.utf8_trim_whitespace(text), pa.float64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        # a cell with surrounding whitespace is no number to the cast: only then trim (a copy) and retry
+        numbers = _cast_float(text)
+    except pa.ArrowInvalid:
+        try:
+            numbers = _cast_float(pc.utf8_trim_whitespace(text))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+    except pa.ArrowNotImplementedError:
         return None
     values = np.asarray(numbers.to_numpy(), dtype=np.float64)
     if not np.isfinite(values).all():
         return None
     return values
+
+
+def _blank(series: pd.Series) -> npt.NDArray[np.bool_]:
+    """``text_cells(series) == ""`` per cell: missing, empty or only whitespace. An Arrow-backed text
+    column is classified by Arrow's own predicates (the whitespace of ``str.strip``), without stripping
+    (a copy of every cell)."""
+    if not (isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow"):
+        return np.asarray(text_cells(series).eq("").to_numpy(), dtype=bool)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.array(series.array)
+    blank = pc.or_kleene(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
+    return np.asarray(pc.fill_null(blank, True).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _cast_float(text: Any) -> Any:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.cast(text, pa.float64())
 
 
 def parse_numbers(
@@ -130,11 +158,31 @@ def parse_numbers(
 
 def profile_codes(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[npt.NDArray[np.int64], pd.DataFrame]:
     """Profile number of every row (in order of first appearance) and the key values of each profile."""
-    grouped = frame.groupby(list(keys), sort=False, dropna=False)
-    codes: npt.NDArray[np.int64] = np.asarray(grouped.ngroup().to_numpy(), dtype=np.int64)
-    first = pd.Series(np.arange(len(frame))).groupby(codes).min().to_numpy()
-    ids = frame.iloc[first][list(keys)].reset_index(drop=True)
+    codes = _single_key_codes(frame, keys)
+    if codes is None:
+        grouped = frame.groupby(list(keys), sort=False, dropna=False)
+        codes = np.asarray(grouped.ngroup().to_numpy(), dtype=np.int64)
+        first = pd.Series(np.arange(len(frame))).groupby(codes).min().to_numpy()
+    else:
+        # numbers in order of first appearance: a row opens a profile when its number exceeds all before
+        opens = np.empty(codes.size, dtype=bool)
+        opens[0] = True
+        np.greater(codes[1:], np.maximum.accumulate(codes[:-1]), out=opens[1:])
+        first = np.flatnonzero(opens)
+    ids = frame[list(keys)].iloc[first].reset_index(drop=True)
     return codes, ids
+
+
+def _single_key_codes(frame: pd.DataFrame, keys: Sequence[str]) -> npt.NDArray[np.int64] | None:
+    """The group numbers of ``groupby(key, sort=False).ngroup()`` for one text or number key without
+    missing values (the factorisation groupby itself does, without its other work); None otherwise."""
+    if len(keys) != 1 or not len(frame):
+        return None
+    column = frame[keys[0]]
+    if not (isinstance(column.dtype, pd.StringDtype) or column.dtype.kind in "iuf"):
+        return None
+    codes = np.asarray(pd.factorize(column, sort=False)[0], dtype=np.int64)
+    return None if (codes < 0).any() else codes
 
 
 @dataclass(frozen=True)
@@ -179,10 +227,7 @@ def prepare_samples(
     frame = frame.reset_index(drop=True)
     for k in keys:
         col = frame[k]
-        if pd.api.types.is_numeric_dtype(col.dtype):
-            empty = col.isna().to_numpy()
-        else:
-            empty = text_cells(col).eq("").to_numpy()
+        empty = col.isna().to_numpy() if pd.api.types.is_numeric_dtype(col.dtype) else _blank(col)
         if empty.any():
             i = int(np.argmax(empty))
             raise w.error("empty identifier", i, k, None, "a subject or group value on every row")
@@ -205,12 +250,15 @@ def prepare_samples(
         limit, _ = parse_numbers(frame[lloq], lloq, w, allow_missing=True)
         blq_mask |= ~np.isnan(limit) & ~np.isnan(c) & (c < limit)
     codes, ids = profile_codes(frame, keys)
-    order = np.argsort(codes, kind="stable")
-    sc, st = codes[order], t[order]
+    order = None  # rows grouped by profile (the usual file) are already in profile order
+    sc, st = codes, t
+    if not np.all(codes[1:] >= codes[:-1]):
+        order = np.argsort(codes, kind="stable")
+        sc, st = codes[order], t[order]
     same = np.concatenate(([False], sc[1:] == sc[:-1]))
     dup = same & np.concatenate(([False], st[1:] == st[:-1]))
     if dup.any():
-        i = int(order[np.argmax(dup)])
+        i = _row(order, int(np.argmax(dup)))
         raise w.error(
             "duplicated time within a profile",
             i,
@@ -220,7 +268,7 @@ def prepare_samples(
         )
     unsorted = same & np.concatenate(([False], st[1:] < st[:-1]))
     if unsorted.any():
-        i = int(order[np.argmax(unsorted)])
+        i = _row(order, int(np.argmax(unsorted)))
         raise w.error(
             "time earlier than the previous sample of the same profile",
             i,
@@ -233,6 +281,11 @@ def prepare_samples(
     return PreparedSamples(frame, codes, ids, t, T, C, B == 1.0)
 
 
+def _row(order: npt.NDArray[np.intp] | None, position: int) -> int:
+    """The table row at ``position`` of the profile-ordered rows."""
+    return position if order is None else int(order[position])
+
+
 def constant_per_profile(
     values: npt.NDArray[np.float64],
     codes: npt.NDArray[np.int64],
@@ -242,8 +295,7 @@ def constant_per_profile(
     frame: pd.DataFrame,
 ) -> npt.NDArray[np.float64]:
     """The one value of each profile (NaN if all blank); a profile with two different values is an error."""
-    s = pd.Series(values)
-    first = s.groupby(codes).first().reindex(range(P)).to_numpy(dtype=float)
+    first = _first_valid(values, codes, P)
     ref = first[codes]
     differs = ~np.isnan(values) & ~np.isnan(ref) & (values != ref)
     if differs.any():
@@ -256,3 +308,19 @@ def constant_per_profile(
             "one value per profile",
         )
     return np.asarray(first, dtype=np.float64)
+
+
+def _first_valid(
+    values: npt.NDArray[np.float64], codes: npt.NDArray[np.int64], P: int
+) -> npt.NDArray[np.float64]:
+    """Per profile the first value that is not NaN (NaN if none): ``groupby(codes).first()``."""
+    valid = np.flatnonzero(~np.isnan(values))
+    owner = codes[valid]
+    if owner.size and not np.all(owner[1:] >= owner[:-1]):  # rows not grouped by profile: the general way
+        first = pd.Series(values).groupby(codes).first().reindex(range(P)).to_numpy(dtype=float)
+        return np.asarray(first, dtype=np.float64)
+    out = np.full(P, np.nan)
+    starts = np.ones(owner.size, dtype=bool)
+    np.not_equal(owner[1:], owner[:-1], out=starts[1:])
+    out[owner[starts]] = values[valid[starts]]
+    return out

@@ -8,9 +8,11 @@ NumPy over whole arrays; the only Python loops run over parameters and over the 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -151,6 +153,168 @@ def nca_arrays(
     >>> res.codes, [round(float(v), 4) for v in res.values[0]]  # 5 + 2 x 5 / ln 2
     (('CMAX', 'AUCLST'), [10.0, 19.427])
     """
+    plan = _plan(
+        time, conc, options=options, blq=blq, dose=dose, duration=duration, parameters=parameters,
+        intervals=intervals, lambda_z_window=lambda_z_window, lambda_z_note=lambda_z_note,
+        lambda_z_exclude=lambda_z_exclude, lambda_z_include=lambda_z_include,
+        lambda_z_exclude_note=lambda_z_exclude_note, profiles=profiles,
+    )  # fmt: skip
+    # Blocks of profiles keep the working set in cache and temporaries small (no loop per profile);
+    # NumPy releases the GIL in its kernels, so blocks run on the available cores in threads.
+    starts_ = range(0, max(plan.n_profiles, 1), BLOCK_PROFILES)
+    workers = min(len(starts_), max_workers if max_workers is not None else (os.cpu_count() or 1))
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            blocks = list(pool.map(plan.block, starts_))
+    else:
+        blocks = [plan.block(lo) for lo in starts_]
+    return plan.result(blocks, 0, plan.n_profiles)
+
+
+def nca_array_blocks(
+    time: npt.ArrayLike, conc: npt.ArrayLike, *, max_workers: int | None = None, **settings: Any
+) -> Iterator[NCAResult]:
+    """:func:`nca_arrays` in consecutive parts of :data:`BLOCK_PROFILES` profiles, for a caller that
+    handles each part while the next ones are computed (e.g. writes the long table as it comes).
+
+    The settings are checked now (the same errors as :func:`nca_arrays`); the parts are then computed by
+    ``max_workers`` threads (default: one per CPU), at most two per thread ahead of the caller, so that
+    the memory held stays that of a few parts. Each part is the :class:`NCAResult` of its profiles, with
+    the values :func:`nca_arrays` gives them (the blocks are the same).
+
+    Parameters
+    ----------
+    time, conc : array_like
+        ``(P, N)`` sample times and concentrations, as for :func:`nca_arrays`.
+    max_workers : int or None, default None
+        Threads computing parts; None: one per CPU.
+    **settings
+        The keyword arguments of :func:`nca_arrays` (``options``, ``dose``, ``profiles``, ...).
+
+    Returns
+    -------
+    iterator of NCAResult
+        The parts in profile order.
+
+    Examples
+    --------
+    >>> parts = list(nca_array_blocks([[0.0, 1.0, 3.0]] * 3, [[0.0, 10.0, 5.0]] * 3, parameters=["CMAX"]))
+    >>> len(parts), parts[0].n_profiles, float(parts[0].value("CMAX")[2])
+    (1, 3, 10.0)
+    """
+    plan = _plan(time, conc, **settings)
+    starts_ = range(0, max(plan.n_profiles, 1), BLOCK_PROFILES)
+    workers = min(len(starts_), max_workers if max_workers is not None else (os.cpu_count() or 1))
+    return _parts_ahead(plan, starts_, workers)
+
+
+def _parts_ahead(plan: _Plan, starts_: range, workers: int) -> Iterator[NCAResult]:
+    """The part of each start, computed by ``workers`` threads at most ``2 * workers`` parts ahead."""
+    pending: deque[tuple[int, Future[_Block]]] = deque()
+    with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
+        try:
+            for lo in starts_:
+                pending.append((lo, pool.submit(plan.block, lo)))
+                if len(pending) >= 2 * workers:
+                    first, done = pending.popleft()
+                    yield plan.result([done.result()], first, min(first + BLOCK_PROFILES, plan.n_profiles))
+            while pending:
+                first, done = pending.popleft()
+                yield plan.result([done.result()], first, min(first + BLOCK_PROFILES, plan.n_profiles))
+        finally:
+            for _, waiting in pending:  # the caller stopped early: compute nothing more
+                waiting.cancel()
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The checked inputs of :func:`nca_arrays`: what each block of profiles needs, and the layout of
+    the result."""
+
+    T: FloatArray
+    C: FloatArray
+    B: BoolArray | None
+    dose: FloatArray | None
+    duration: FloatArray | None
+    window_start: FloatArray | None
+    window_end: FloatArray | None
+    exclude: FloatArray | None
+    include: FloatArray | None
+    options: NCAOptions
+    order: list[Parameter]
+    out_params: list[Parameter]
+    spans: list[tuple[float, float]]
+    profiles: pd.DataFrame
+    lambda_z_note: tuple[str, ...]
+    lambda_z_exclude_note: tuple[str, ...]
+
+    @property
+    def n_profiles(self) -> int:
+        return int(self.T.shape[0])
+
+    def block(self, lo: int) -> _Block:
+        """Values, reasons and flags of the profiles ``lo`` to ``lo + BLOCK_PROFILES``."""
+        sl = slice(lo, min(lo + BLOCK_PROFILES, self.n_profiles))
+
+        def part(a: npt.NDArray[Any] | None) -> npt.NDArray[Any] | None:
+            return None if a is None else a[sl]
+
+        ctx = NCAContext(
+            self.T[sl], self.C[sl], options=self.options, blq=part(self.B), dose=part(self.dose),
+            duration=part(self.duration), window_start=part(self.window_start),
+            window_end=part(self.window_end), exclude_times=part(self.exclude),
+            include_times=part(self.include),
+        )  # fmt: skip
+        return _block(ctx, self.order, self.out_params, self.spans)
+
+    def result(self, blocks: Sequence[_Block], lo: int, hi: int) -> NCAResult:
+        """The result of profiles ``lo:hi`` from their blocks, in order."""
+        out_params, spans, opts = self.out_params, self.spans, self.options
+        codes = tuple(p.code for p in out_params) + ("AUCINT",) * len(spans)
+        names = tuple(pknca_name(p.code, opts.route) for p in out_params) + ("aucint.last",) * len(spans)
+        applies = {
+            f: np.asarray([f in p.flags for p in out_params] + [f == "blq_imputed"] * len(spans), dtype=bool)
+            for f in FLAGS
+        }
+        whole = (lo, hi) == (0, self.n_profiles)
+        return NCAResult(
+            codes=codes,
+            pknca_names=names,
+            starts=np.asarray([0.0] * len(out_params) + [a for a, _ in spans], dtype=float),
+            ends=np.asarray([np.inf] * len(out_params) + [b for _, b in spans], dtype=float),
+            values=np.concatenate([b.values for b in blocks]),
+            flags={f: np.concatenate([b.flags[f] for b in blocks]) for f in FLAGS},
+            flag_applies=applies,
+            reason=np.concatenate([b.reason for b in blocks]),
+            reason_text=REASON_TEXT,
+            profiles=self.profiles if whole else self.profiles.iloc[lo:hi].reset_index(drop=True),
+            options=opts,
+            n_blq_dropped=np.concatenate([b.n_blq_dropped for b in blocks]),
+            n_missing_dropped=np.concatenate([b.n_missing_dropped for b in blocks]),
+            lambda_z_note=self.lambda_z_note[lo:hi],
+            lambda_z_method=opts.lambda_z_method(),
+            lambda_z_exclude_note=self.lambda_z_exclude_note[lo:hi],
+        )
+
+
+def _plan(
+    time: npt.ArrayLike,
+    conc: npt.ArrayLike,
+    *,
+    options: NCAOptions | None = None,
+    blq: npt.ArrayLike | None = None,
+    dose: npt.ArrayLike | None = None,
+    duration: npt.ArrayLike | None = None,
+    parameters: Sequence[str] | None = None,
+    intervals: Sequence[tuple[float, float]] = (),
+    lambda_z_window: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
+    lambda_z_note: Sequence[str] = (),
+    lambda_z_exclude: npt.ArrayLike | None = None,
+    lambda_z_include: npt.ArrayLike | None = None,
+    lambda_z_exclude_note: Sequence[str] = (),
+    profiles: pd.DataFrame | None = None,
+) -> _Plan:
+    """The arguments of :func:`nca_arrays` checked and resolved (errors: see there)."""
     opts = options or NCAOptions()
     T = _as_2d("time", time)
     C = _as_2d("conc", conc)
@@ -180,56 +344,11 @@ def nca_arrays(
         if not (np.isfinite(a) and b > a):
             raise InputError(f"partial AUC interval ({a}, {b}) invalid; expected finite start < end")
 
-    def run(lo: int) -> _Block:
-        sl = slice(lo, min(lo + BLOCK_PROFILES, P))
-        ctx = NCAContext(
-            T[sl],
-            C[sl],
-            options=opts,
-            blq=None if B is None else B[sl],
-            dose=None if dose_arr is None else dose_arr[sl],
-            duration=None if dur is None else dur[sl],
-            window_start=None if ws is None else ws[sl],
-            window_end=None if we is None else we[sl],
-            exclude_times=None if excl is None else excl[sl],
-            include_times=None if incl is None else incl[sl],
-        )
-        return _block(ctx, order, out_params, spans)
-
-    # Blocks of profiles keep the working set in cache and temporaries small (no loop per profile);
-    # NumPy releases the GIL in its kernels, so blocks run on the available cores in threads.
-    starts_ = range(0, max(P, 1), BLOCK_PROFILES)
-    workers = min(len(starts_), max_workers if max_workers is not None else (os.cpu_count() or 1))
-    if workers > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            blocks = list(pool.map(run, starts_))
-    else:
-        blocks = [run(lo) for lo in starts_]
-    codes = tuple(p.code for p in out_params) + ("AUCINT",) * len(spans)
-    names = tuple(pknca_name(p.code, opts.route) for p in out_params) + ("aucint.last",) * len(spans)
-    applies = {
-        f: np.asarray([f in p.flags for p in out_params] + [f == "blq_imputed"] * len(spans), dtype=bool)
-        for f in FLAGS
-    }
-    prof = profiles if profiles is not None else pd.DataFrame({"profile": np.arange(P)})
-    return NCAResult(
-        codes=codes,
-        pknca_names=names,
-        starts=np.asarray([0.0] * len(out_params) + [a for a, _ in spans], dtype=float),
-        ends=np.asarray([np.inf] * len(out_params) + [b for _, b in spans], dtype=float),
-        values=np.concatenate([b.values for b in blocks]),
-        flags={f: np.concatenate([b.flags[f] for b in blocks]) for f in FLAGS},
-        flag_applies=applies,
-        reason=np.concatenate([b.reason for b in blocks]),
-        reason_text=REASON_TEXT,
-        profiles=prof,
-        options=opts,
-        n_blq_dropped=np.concatenate([b.n_blq_dropped for b in blocks]),
-        n_missing_dropped=np.concatenate([b.n_missing_dropped for b in blocks]),
-        lambda_z_note=tuple(lambda_z_note),
-        lambda_z_method=opts.lambda_z_method(),
-        lambda_z_exclude_note=tuple(lambda_z_exclude_note),
-    )
+    return _Plan(
+        T, C, B, dose_arr, dur, ws, we, excl, incl, opts, order, out_params, spans,
+        profiles if profiles is not None else pd.DataFrame({"profile": np.arange(P)}),
+        tuple(lambda_z_note), tuple(lambda_z_exclude_note),
+    )  # fmt: skip
 
 
 REASON_TEXT = (

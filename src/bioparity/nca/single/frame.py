@@ -12,7 +12,8 @@ the reason "dose missing".
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -22,7 +23,7 @@ from bioparity.errors import DataFileError, InputError
 from bioparity.nca.options import NCAOptions
 from bioparity.nca.profiles import pad_profiles
 from bioparity.nca.samples import Where, constant_per_profile, parse_numbers, prepare_samples, text_cells
-from bioparity.nca.single.engine import nca_arrays
+from bioparity.nca.single.engine import nca_array_blocks, nca_arrays
 from bioparity.nca.single.results import NCAResult
 from bioparity.nca.unit_column import convert_conc_column
 
@@ -125,6 +126,64 @@ def nca(
        subject  CMAX  TMAX
     0        1  10.0   1.0
     """
+    args, unit = _engine_args(**locals())
+    result = nca_arrays(**args)
+    return dataclasses.replace(result, conc_unit=unit) if unit else result
+
+
+def nca_blocks(frame: pd.DataFrame, **options: Any) -> Iterator[NCAResult]:
+    """:func:`nca` in consecutive parts of profiles, computed in threads ahead of the caller
+    (:func:`~bioparity.nca.single.engine.nca_array_blocks`), for a caller that writes each part as it
+    comes. The table is checked first, with the errors of :func:`nca`; the parts hold the values
+    :func:`nca` gives, in profile order.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The samples, one row per sample.
+    **options
+        The keyword arguments of :func:`nca`.
+
+    Returns
+    -------
+    iterator of NCAResult
+        One result per part of the profiles.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"subject": [1, 1, 1], "time": [0, 1, 3], "conc": ["BLQ", "10", "5"]})
+    >>> [part.n_profiles for part in nca_blocks(frame, parameters=["CMAX"])]
+    [1]
+    """
+    args, unit = _engine_args(frame, **options)
+    parts = nca_array_blocks(**args)
+    return (dataclasses.replace(part, conc_unit=unit) for part in parts) if unit else parts
+
+
+def _engine_args(
+    frame: pd.DataFrame,
+    *,
+    subject: str = "subject",
+    time: str = "time",
+    conc: str = "conc",
+    dose: str | float | None = None,
+    groups: Sequence[str] = (),
+    blq: str | None = None,
+    lloq: str | None = None,
+    duration: float | str | None = None,
+    options: NCAOptions | None = None,
+    parameters: Sequence[str] | None = None,
+    intervals: Sequence[tuple[float, float]] = (),
+    lambda_z_points: pd.DataFrame | None = None,
+    lambda_z_exclude: pd.DataFrame | None = None,
+    lambda_z_include: pd.DataFrame | None = None,
+    unit_column: str | None = None,
+    conc_unit: str | None = None,
+    where: Where | None = None,
+) -> tuple[dict[str, Any], str]:
+    """The checked table as the arguments of the array engine, and the concentration unit converted
+    into ('' without a unit column); the arguments and errors are those of :func:`nca`."""
     w = where or Where()
     opts = options or NCAOptions()
     unit = ""
@@ -168,23 +227,13 @@ def nca(
         incl_t, incl_notes = _point_times(lambda_z_include, ids, keys, "lambda_z_include table", codes, t)
         base = list(notes) if notes else [""] * len(ids)
         notes = tuple(n or m for n, m in zip(base, incl_notes, strict=True))
-    result = nca_arrays(
-        T,
-        C,
-        options=opts,
-        blq=B,
-        dose=dose_p,
-        duration=dur_p,
-        parameters=parameters,
-        intervals=intervals,
-        lambda_z_window=window,
-        lambda_z_note=notes,
-        lambda_z_exclude=excl_t,
-        lambda_z_include=incl_t,
-        lambda_z_exclude_note=excl_notes,
-        profiles=ids,
-    )
-    return dataclasses.replace(result, conc_unit=unit) if unit else result
+    args = {
+        "time": T, "conc": C, "options": opts, "blq": B, "dose": dose_p, "duration": dur_p,
+        "parameters": parameters, "intervals": intervals, "lambda_z_window": window, "lambda_z_note": notes,
+        "lambda_z_exclude": excl_t, "lambda_z_include": incl_t, "lambda_z_exclude_note": excl_notes,
+        "profiles": ids,
+    }  # fmt: skip
+    return args, unit
 
 
 def _windows(

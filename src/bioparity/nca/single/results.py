@@ -146,8 +146,10 @@ class NCAResult(ResultMixin):
         :data:`STREAM_BLOCK_PROFILES`; at least one block).
 
         Concatenated, the blocks hold the same rows and cell values as :meth:`to_frame`; the repeated text
-        columns (PPTESTCD, reason, lambda_z_method) are categoricals instead of Python strings, so that a
-        writer can stream a large result without building the whole long table.
+        columns (text profile columns such as the subject, PPTESTCD, reason, lambda_z_method) are
+        categoricals instead of strings repeated on every row (the categories of a profile column are the
+        block's own values), so that a writer can stream a large result without building the whole long
+        table and handles each distinct text once.
         """
         block_profiles = STREAM_BLOCK_PROFILES if block_profiles is None else block_profiles
         if block_profiles < 1:
@@ -163,7 +165,8 @@ class NCAResult(ResultMixin):
         local = np.repeat(np.arange(n), K)
         rows = local + lo
         cols = np.tile(np.arange(K), n)
-        out = self.profiles.iloc[rows].reset_index(drop=True)
+        out = self._profile_rows(lo, hi, local) if categorical else self.profiles.iloc[rows]
+        out = out.reset_index(drop=True)
         out["start"] = self.starts[cols]
         out["end"] = self.ends[cols]
         if categorical:
@@ -202,6 +205,22 @@ class NCAResult(ResultMixin):
             method = np.where(excl != "", method + "; excluded by user: " + excl.astype(str), method)
         out["lambda_z_method"] = np.where(lz_rows, method, "")
         return out
+
+    def _profile_rows(self, lo: int, hi: int, local: npt.NDArray[np.int64]) -> pd.DataFrame:
+        """The profile columns of profiles ``lo:hi`` on rows ``local``: text columns as categoricals of the
+        block's values (missing -> code -1), others taken as they are."""
+        block = self.profiles.iloc[lo:hi]
+        columns: dict[Any, Any] = {}
+        for i, name in enumerate(block.columns):
+            column = block.iloc[:, i]
+            if isinstance(column.dtype, pd.StringDtype) or (
+                column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) == "string"
+            ):
+                codes, values = pd.factorize(column)
+                columns[name] = pd.Categorical.from_codes(codes[local], categories=values)
+            else:
+                columns[name] = column.iloc[local].reset_index(drop=True)
+        return pd.DataFrame(columns, columns=block.columns)
 
     def to_wide(self) -> pd.DataFrame:
         """One row per profile, one column per parameter code (AUCINT columns suffixed with the interval)."""
