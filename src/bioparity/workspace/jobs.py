@@ -295,6 +295,19 @@ def fail_stopped_jobs(session: Session, job_ids: Collection[str], reason: str) -
     return [job.id for job in failed]
 
 
+def stale_job_ids(
+    session: Session, *, now: datetime | None = None, stale_after: float = STALE_SECONDS
+) -> list[str]:
+    """The queued or running jobs whose heartbeat is older than ``stale_after`` seconds (a read only)."""
+    cutoff = (now or utc_now()) - timedelta(seconds=stale_after)
+    active = select(AnalysisJob).where(AnalysisJob.status.in_(ACTIVE))
+    return [
+        job.id
+        for job in session.scalars(active)
+        if (beat := aware(job.heartbeat_at or job.started_at or job.created_at)) is None or beat < cutoff
+    ]
+
+
 def fail_stale_jobs(
     session: Session,
     *,

@@ -110,6 +110,11 @@ class JobRunner:
     def sweep(self) -> list[str]:
         """Fail the queued and running jobs whose server stopped (heartbeat older than ``stale_seconds``)."""
         try:
+            # Read first: the write lock (SQLite) is taken only when a job has to be failed, so that the
+            # periodic sweep never queues behind, or delays, an upload or a sign-in.
+            with self.read_sessions() as session:
+                if not jobs.stale_job_ids(session, stale_after=self.stale_seconds):
+                    return []
             failed = self._write(lambda s: jobs.fail_stale_jobs(s, stale_after=self.stale_seconds))
         except SQLAlchemyError:
             logger.exception("looking for jobs whose server stopped failed; trying again later")
@@ -127,6 +132,8 @@ class JobRunner:
         """Renew the heartbeat of the jobs this runner holds."""
         with self._lock:
             held = list(self._held)
+        if not held:  # no write transaction for nothing
+            return
         try:
             self._write(lambda s: jobs.renew_heartbeats(s, held))
         except SQLAlchemyError:
