@@ -295,17 +295,25 @@ def fail_stopped_jobs(session: Session, job_ids: Collection[str], reason: str) -
     return [job.id for job in failed]
 
 
+def _stale_jobs(
+    session: Session, now: datetime | None, stale_after: float, *, lock: bool
+) -> list[AnalysisJob]:
+    """The queued or running jobs whose heartbeat (else start, else request) is older than ``stale_after``
+    seconds; ``lock`` selects them FOR UPDATE (to fail them)."""
+    cutoff = (now or utc_now()) - timedelta(seconds=stale_after)
+    active = select(AnalysisJob).where(AnalysisJob.status.in_(ACTIVE))
+    return [
+        job
+        for job in session.scalars(active.with_for_update() if lock else active)
+        if (beat := aware(job.heartbeat_at or job.started_at or job.created_at)) is None or beat < cutoff
+    ]
+
+
 def stale_job_ids(
     session: Session, *, now: datetime | None = None, stale_after: float = STALE_SECONDS
 ) -> list[str]:
     """The queued or running jobs whose heartbeat is older than ``stale_after`` seconds (a read only)."""
-    cutoff = (now or utc_now()) - timedelta(seconds=stale_after)
-    active = select(AnalysisJob).where(AnalysisJob.status.in_(ACTIVE))
-    return [
-        job.id
-        for job in session.scalars(active)
-        if (beat := aware(job.heartbeat_at or job.started_at or job.created_at)) is None or beat < cutoff
-    ]
+    return [job.id for job in _stale_jobs(session, now, stale_after, lock=False)]
 
 
 def fail_stale_jobs(
@@ -317,12 +325,7 @@ def fail_stale_jobs(
 ) -> list[str]:
     """Fail every queued or running job whose heartbeat is older than ``stale_after`` seconds: its
     server stopped. Returns their ids."""
-    cutoff = (now or utc_now()) - timedelta(seconds=stale_after)
-    failed: list[str] = []
-    active = select(AnalysisJob).where(AnalysisJob.status.in_(ACTIVE)).with_for_update()
-    for job in session.scalars(active):
-        beat = aware(job.heartbeat_at or job.started_at or job.created_at)
-        if beat is None or beat < cutoff:
-            _fail_stopped(job, reason)
-            failed.append(job.id)
-    return failed
+    failed = _stale_jobs(session, now, stale_after, lock=True)
+    for job in failed:
+        _fail_stopped(job, reason)
+    return [job.id for job in failed]
