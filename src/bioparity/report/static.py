@@ -33,7 +33,6 @@ from bioparity.analyses.figures import (
     ForestPlot,
     PowerPlot,
     ProfilePlot,
-    RefLine,
     XYPlot,
     caa_plot,
 )
@@ -158,16 +157,22 @@ def individual_svg(plot: ProfilePlot) -> str:
         return _svg(fig)
 
 
-def _reference_line(ax: Axes, value: float, label: str, *, vertical: bool, colour: str, ls: str) -> None:
+_LABEL_BOX = {"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75}
+
+
+def _reference_line(
+    ax: Axes, value: float, label: str, *, vertical: bool, colour: str, ls: str, boxed: bool = False
+) -> None:
     """A reference line at ``value`` with its label outside the plotting area, never under a line or a CI:
-    a vertical line labelled above the top edge, a horizontal one at the right edge."""
+    a vertical line labelled above the top edge, a horizontal one at the right edge; ``boxed`` puts the
+    label on a white box above the drawing (where bars or curves may reach the label)."""
     if vertical:
         ax.axvline(value, color=colour, ls=ls, lw=1)
         at, coords, offset, ha = (value, 1.0), ("data", "axes fraction"), (0, 2), "center"
     else:
         ax.axhline(value, color=colour, ls=ls, lw=1)
         at, coords, offset, ha = (1.0, value), ("axes fraction", "data"), (-2, 2), "right"
-    ax.annotate(
+    text = ax.annotate(
         label,
         at,
         xycoords=coords,
@@ -178,6 +183,9 @@ def _reference_line(ax: Axes, value: float, label: str, *, vertical: bool, colou
         fontsize=7,
         color=colour,
     )
+    if boxed:
+        text.set_bbox(_LABEL_BOX)
+        text.set_zorder(5)
 
 
 def forest_svg(plot: ForestPlot) -> str:
@@ -283,7 +291,7 @@ def xy_svg(plot: XYPlot) -> str:
         if plot.bounds and plot.bounds_label:  # one key for every dashed curve
             ax.plot([], [], lw=0.9, ls="--", color="#444444", label=plot.bounds_label)
         for ref in plot.hlines:
-            _labelled_reference_line(ax, ref)
+            _reference_line(ax, ref.value, ref.label, vertical=False, colour="#b91c1c", ls="--", boxed=True)
         for ref in plot.vlines:
             _reference_line(ax, ref.value, ref.label, vertical=True, colour="#444444", ls=":")
         for axis, log in (("x", plot.log_x), ("y", plot.log_y)):
@@ -299,24 +307,6 @@ def xy_svg(plot: XYPlot) -> str:
             ncol = max(1, min(4, 96 // max(len(label) + 8 for label in labels)))
             fig.legend(fontsize=7, loc="outside lower center", ncol=ncol, frameon=False)
         return _svg(fig)
-
-
-def _labelled_reference_line(ax: Axes, ref: RefLine) -> None:
-    """A horizontal reference line, dashed red, labelled at the right edge above the line."""
-    ax.axhline(ref.value, color="#b91c1c", ls="--", lw=1)
-    ax.annotate(
-        ref.label,
-        (1.0, ref.value),
-        xycoords=("axes fraction", "data"),
-        xytext=(-2, 2),
-        textcoords="offset points",
-        ha="right",
-        va="bottom",
-        fontsize=7,
-        color="#b91c1c",
-        bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75},
-        zorder=5,
-    )
 
 
 def bar_svg(plot: BarPlot) -> str:
@@ -360,7 +350,7 @@ def bar_svg(plot: BarPlot) -> str:
                     ax.axhline(edge, color=colour, lw=0.8, zorder=4)
                 keys.append(Patch(facecolor=colour, alpha=0.22, edgecolor=colour, label=band.label))
         for ref in plot.hlines:
-            _labelled_reference_line(ax, ref)
+            _reference_line(ax, ref.value, ref.label, vertical=False, colour="#b91c1c", ls="--", boxed=True)
         many = len(categories) > 8
         ax.set_xticks(
             range(len(categories)), categories, rotation=90 if many else 0, fontsize=7 if many else 8
