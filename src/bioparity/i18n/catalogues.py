@@ -24,7 +24,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bioparity.i18n import DOMAINS, catalogue_text
+from bioparity.i18n import DOMAINS, catalogue_text, locale_dir
 
 #: Functions whose literal first argument is a message (Babel's keyword spec).
 KEYWORDS: dict[str, tuple[int, ...] | None] = {
@@ -150,8 +150,8 @@ def load(language: str, domain: str) -> Catalog:
     """The catalogue of one domain of a language (an empty one when the file is missing)."""
     text = catalogue_text(language, domain)
     if text is None:
-        return Catalog(locale=language.replace("-", "_"), domain=domain)
-    return read_po(io.StringIO(text), locale=language.replace("-", "_"), domain=domain)
+        return Catalog(locale=locale_dir(language), domain=domain)
+    return read_po(io.StringIO(text), locale=locale_dir(language), domain=domain)
 
 
 _PLACEHOLDER = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)[sdfr]|\{[A-Za-z_][A-Za-z0-9_]*[^{}]*\}")
