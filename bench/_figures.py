@@ -19,13 +19,30 @@ from importlib import metadata
 
 @dataclass(frozen=True)
 class Figure:
-    """One measured number: ``value`` in ``unit`` (``detail``: the setting it was measured on)."""
+    """One measured number: ``value`` in ``unit`` (``detail``: the setting it was measured on).
+
+    ``target`` is the goal as text (``"<= 0.3 s"``, ``">= 1,000,000/s"``; empty when the figure has
+    none) and ``holds`` whether this measurement meets it (``None``: no target, or the measurement
+    was not at the size the target is set for).
+    """
 
     benchmark: str
     name: str
     value: float
     unit: str
     detail: str = ""
+    target: str = ""
+    holds: bool | None = None
+
+
+def at_most(limit: float, value: float, unit: str = "s") -> tuple[str, bool]:
+    """``(target text, holds)`` for an upper bound: ``value <= limit``."""
+    return f"<= {limit:,g} {unit}".rstrip(), value <= limit
+
+
+def at_least(limit: float, value: float, unit: str = "/s") -> tuple[str, bool]:
+    """``(target text, holds)`` for a lower bound: ``value >= limit``."""
+    return f">= {limit:,g}{unit}", value >= limit
 
 
 def _version(package: str) -> str:
@@ -55,4 +72,6 @@ def emit(figures: Sequence[Figure], as_json: bool) -> None:
     width = max(len(f.name) for f in figures)
     for f in figures:
         shown = f"{f.value:,.0f}" if abs(f.value) >= 100 else f"{f.value:.4g}"
-        print(f"{f.name:<{width}} : {shown:>12} {f.unit}" + (f"   ({f.detail})" if f.detail else ""))
+        verdict = "" if f.holds is None else (" holds" if f.holds else " MISSED")
+        goal = f"   [target {f.target}{verdict}]" if f.target else ""
+        print(f"{f.name:<{width}} : {shown:>12} {f.unit}" + (f"   ({f.detail})" if f.detail else "") + goal)

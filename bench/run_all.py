@@ -61,6 +61,10 @@ def _value(f: Figure) -> str:
     return f"{f.value:,.0f}" if abs(f.value) >= 100 else f"{f.value:.4g}"
 
 
+def _holds(f: Figure) -> str:
+    return "" if f.holds is None else ("yes" if f.holds else "NO")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke test, not for quoting")
@@ -82,15 +86,25 @@ def main(argv: list[str] | None = None) -> int:
         rows.extend(figs)
     print(f"load average after the run: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.markdown:
-        print("\n| benchmark | figure | value | unit | setting |\n|---|---|---:|---|---|")
+        print("\n| benchmark | figure | value | unit | target | holds | setting |")
+        print("|---|---|---:|---|---|---|---|")
         for f in rows:
-            print(f"| {f.benchmark} | {f.name} | {_value(f)} | {f.unit} | {f.detail} |")
+            cells = (f.benchmark, f.name, _value(f), f.unit, f.target, _holds(f), f.detail)
+            print("| " + " | ".join(cells) + " |")
     else:
         wb = max([len(f.benchmark) for f in rows] + [9])
         wn = max([len(f.name) for f in rows] + [6])
-        print(f"\n{'benchmark':<{wb}}  {'figure':<{wn}}  {'value':>12}  unit  setting")
+        wt = max([len(f.target) for f in rows] + [6])
+        print(
+            f"\n{'benchmark':<{wb}}  {'figure':<{wn}}  {'value':>12}  unit  {'target':<{wt}}  holds  setting"
+        )
         for f in rows:
-            print(f"{f.benchmark:<{wb}}  {f.name:<{wn}}  {_value(f):>12}  {f.unit:<4}  {f.detail}")
+            print(
+                f"{f.benchmark:<{wb}}  {f.name:<{wn}}  {_value(f):>12}  {f.unit:<4}  {f.target:<{wt}}  "
+                f"{_holds(f):<5}  {f.detail}"
+            )
+    targets = [f for f in rows if f.holds is not None]
+    print(f"\ntargets: {sum(bool(f.holds) for f in targets)} of {len(targets)} hold")
     print(
         f"\n{len(rows)} figures in {time.perf_counter() - total:.0f} s"
         + (f"; FAILED: {failed}" if failed else "")
