@@ -22,7 +22,7 @@ from bioparity.analyses.frames import has_table
 from bioparity.analyses.registry import all_analyses
 from bioparity.i18n import current_language
 from bioparity.i18n import gettext as _
-from bioparity.report.memo import Memo
+from bioparity.memo import Memo
 from bioparity.store.models import AnalysisRun, Blob, Dataset, Program, Signature, Study, User
 from bioparity.workspace.access import Actor, require_run
 from bioparity.workspace.datasets import mapped_table

@@ -29,6 +29,7 @@ from bioparity.analyses import stability as stability_kind
 from bioparity.errors import InputError
 from bioparity.i18n import current_language
 from bioparity.i18n import gettext as _
+from bioparity.memo import Memo
 from bioparity.pathways import (
     MODALITIES,
     AnalyticalBridge,
@@ -41,7 +42,6 @@ from bioparity.pathways import (
     ProgramProfile,
     assess_program,
 )
-from bioparity.report.memo import Memo
 from bioparity.store.models import AnalysisRun, Dataset, Program, Signature, Study
 from bioparity.workspace.roles import Meaning
 from bioparity.workspace.signatures import check_signature

@@ -33,14 +33,16 @@ from bioparity.analyses.format import fmt_time, fmt_value
 from bioparity.analyses.pk_similarity import pk_tables
 from bioparity.analyses.tables import ReportTables, Table
 from bioparity.analyses.terms import term
-from bioparity.i18n import LANGUAGE_NAMES, chosen_language, install_jinja, use_language
+from bioparity.i18n import LANGUAGE_NAMES, chosen_language, current_language, install_jinja, use_language
 from bioparity.i18n import gettext as _
 from bioparity.i18n.printing import fonts, page_counter
+from bioparity.memo import Memo
 from bioparity.report import static
 from bioparity.report.context import MAX_TABLE_ROWS, RunContext, localised
 from bioparity.report.evidence import ProgramEvidence, pk_rows, readiness, table_rows
 from bioparity.report.tables import run_tables, table_html
 from bioparity.store.models import Organisation
+from bioparity.workspace.signatures import content_key
 
 
 def language_label(language: str) -> str:
@@ -123,9 +125,17 @@ def series_plots(ctx: RunContext) -> list[dict[str, Any]]:
     ]
 
 
+#: Report tables of stored runs, by the run's stored content and the language they are worded in.
+_TABLES = Memo(64)
+
+
 def report_tables(ctx: RunContext) -> ReportTables:
-    """The run's main tables and appendix, laid out by its analysis kind."""
-    return run_tables(ctx.run.kind, ctx.columns, ctx.rows, ctx.options)
+    """The run's main tables and appendix, laid out by its analysis kind (in the current language)."""
+    key = (content_key(ctx.run), current_language())
+    tables: ReportTables = _TABLES.get(
+        key, lambda: run_tables(ctx.run.kind, ctx.columns, ctx.rows, ctx.options)
+    )
+    return tables
 
 
 def render_run_report(ctx: RunContext, lang: str | None = None) -> str:

@@ -15,6 +15,8 @@ from markupsafe import Markup, escape
 from bioparity.analyses.registry import all_analyses
 from bioparity.analyses.tables import NO_TABLES, ReportTables, Table, generic_tables
 from bioparity.analyses.terms import verdict_words
+from bioparity.i18n import current_language
+from bioparity.memo import Memo
 
 
 def _cell_class(text: str, numeric: bool, good: frozenset[str], bad: frozenset[str]) -> str:
@@ -34,10 +36,24 @@ def _heading_class(text: str, numeric: bool) -> str:
     return f' class="{" ".join(classes)}"' if classes else ""
 
 
+#: HTML of tables (frozen values: the table itself is the key) in the language of their verdict words.
+_HTML = Memo(256)
+
+
 def table_html(table: Table, caption: bool = True) -> Markup:
     """The table as HTML (``thead`` repeats on every printed page); verdict cells are classed ok/bad.
 
     ``caption=False`` leaves the title out (when the page prints it as a heading)."""
+    key = (table, caption, current_language())
+    try:
+        hash(key)
+    except TypeError:  # a table built with lists rather than tuples: not kept
+        return _table_html(table, caption)
+    html: Markup = _HTML.get(key, lambda: _table_html(table, caption))
+    return html
+
+
+def _table_html(table: Table, caption: bool) -> Markup:
     head = "".join(
         f'<th scope="col"{_heading_class(str(c), bool(num))}>{escape(c)}</th>'
         for c, num in zip(table.columns, table.numeric, strict=True)

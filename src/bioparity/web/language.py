@@ -27,7 +27,7 @@ from bioparity.api.deps import SESSION_COOKIE, cookies_secure
 from bioparity.api.middleware import ASGIApp, Receive, Scope, Send
 from bioparity.errors import InputError
 from bioparity.i18n import DEFAULT_LANGUAGE, normalise_language, use_language
-from bioparity.workspace.accounts import session_language
+from bioparity.web.session import signed_in
 
 LANGUAGE_COOKIE = "bioparity_lang"
 #: A year: the choice of a browser outlives its sessions.
@@ -91,20 +91,17 @@ def accept_language(header: str | None) -> str | None:
     return next((found for *_, tag in sorted(ranked) if (found := offered(tag))), None)
 
 
-def _stored(connection: HTTPConnection, secret: str) -> str | None:
-    """The stored language of the session's user (a short read of its own)."""
-    sessions = getattr(connection.app.state, "web_read_sessions", None)
-    if sessions is None:
+def _stored(connection: HTTPConnection) -> str | None:
+    """The stored language of the session's user (read with who is signed in, once per request)."""
+    if getattr(connection.app.state, "web_read_sessions", None) is None:
         return None
-    with sessions() as session:
-        return offered(session_language(session, secret))
+    return offered(signed_in(connection).language)
 
 
 async def request_language(connection: HTTPConnection) -> str:
     """The language of a page request, by the rule of this module."""
-    secret = connection.cookies.get(SESSION_COOKIE)
-    if secret:
-        stored = await run_in_threadpool(_stored, connection, secret)
+    if connection.cookies.get(SESSION_COOKIE):
+        stored = await run_in_threadpool(_stored, connection)
         if stored:
             return stored
     chosen = offered(connection.cookies.get(LANGUAGE_COOKIE))

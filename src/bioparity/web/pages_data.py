@@ -444,14 +444,15 @@ def run_page(
 ) -> Response:
     """The run; until it is stored, where its analysis stands (``then``: a page of the run to go to
     once it is stored)."""
-    with read_unit(request) as session:
-        stored = session.get(AnalysisRun, run_id) is not None
-        status = None if stored else jobs.job_status(session, actor, run_id)  # NotFoundError if neither
-    if status is not None and not status.run_stored:
-        return job_page(request, actor, status)
-    if then and safe_then(run_id, then):
-        return RedirectResponse(then, status_code=303)
-    return _run_page(request, actor, run_id, message=message, error=error)
+    with read_unit(request) as session:  # one unit for the whole page (_run_page's unit nests in it)
+        run = session.get(AnalysisRun, run_id)  # kept: the page's require_run finds it loaded
+        # NotFoundError if neither a stored run nor a job
+        status = None if run is not None else jobs.job_status(session, actor, run_id)
+        if status is not None and not status.run_stored:
+            return job_page(request, actor, status)
+        if then and safe_then(run_id, then):
+            return RedirectResponse(then, status_code=303)
+        return _run_page(request, actor, run_id, message=message, error=error)
 
 
 def _run_page(

@@ -1,18 +1,27 @@
-"""Who is signed in: the session cookie of the API, read for page requests."""
+"""Who is signed in: the session cookie of the API, read for page requests.
+
+A page request reads the store through one session at a time: who is signed in (with their language, see
+:mod:`bioparity.web.language`) is read once, at the start of the request, and the page's own reads,
+including those of the templates' helpers (the menu), share the page's unit of work (:func:`read_unit`
+nests). Two sessions held at once by one request would let concurrent requests exhaust the connection
+pool while each waits for its second connection (SQLAlchemy pool timeout, then 503).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.requests import HTTPConnection
 
-from bioparity.api.deps import SESSION_COOKIE, unit_of_work
+from bioparity.api.deps import SESSION_COOKIE, write_unit
 from bioparity.workspace.access import Actor
-from bioparity.workspace.accounts import authenticate, session_touch_due, touch_session
+from bioparity.workspace.accounts import authenticate_page, session_language, touch_session
 from bioparity.workspace.errors import AuthenticationError
 
 
@@ -20,15 +29,69 @@ class LoginRequiredError(Exception):
     """No valid session: the page redirects to the sign-in form."""
 
 
+#: The request's open read-only session (``request.state``), shared by nested :func:`read_unit` blocks.
+_OPEN = "bioparity_read_session"
+#: What :func:`signed_in` found for the request (``request.state``): read once per request.
+_SIGNED_IN = "bioparity_signed_in"
+
+
 @contextmanager
-def read_unit(request: Request) -> Iterator[Session]:
-    """A read-only unit of work for page views (no write lock on SQLite; nothing is committed)."""
+def read_unit(request: HTTPConnection) -> Iterator[Session]:
+    """A read-only unit of work for page views (no write lock on SQLite; nothing is committed).
+
+    Inside another ``read_unit`` of the same request (e.g. the menu rendered while the page's unit is
+    open) the open session is reused: a request holds at most one connection at a time.
+    """
+    held: Session | None = getattr(request.state, _OPEN, None)
+    if held is not None:
+        yield held
+        return
     maker: sessionmaker[Session] = request.app.state.web_read_sessions
     session = maker()
+    setattr(request.state, _OPEN, session)
     try:
         yield session
     finally:
+        setattr(request.state, _OPEN, None)
         session.close()  # ends the transaction; loaded objects stay readable (detached, not expired)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who sent a page request: the user (None: not signed in), whether their session's last use is due to
+    be recorded (idle timeout), and their stored language (None: none, or no valid session)."""
+
+    actor: Actor | None
+    touch_due: bool
+    language: str | None
+
+
+NOBODY = SignedIn(None, False, None)
+
+
+def _read_signed_in(session: Session, token: str) -> SignedIn:
+    try:
+        return SignedIn(*authenticate_page(session, token))
+    except AuthenticationError:
+        # An expired or idle session still names the language of its user (the sign-in page keeps it).
+        return SignedIn(None, False, session_language(session, token))
+
+
+def signed_in(connection: HTTPConnection) -> SignedIn:
+    """Who sent the request (by its session cookie), read in one short read-only unit, once per request.
+
+    Blocking: call it from a worker thread (the language middleware does, before the page runs)."""
+    found: SignedIn | None = getattr(connection.state, _SIGNED_IN, None)
+    if found is not None:
+        return found
+    token = connection.cookies.get(SESSION_COOKIE)
+    if not token:
+        found = NOBODY
+    else:
+        with read_unit(connection) as session:
+            found = _read_signed_in(session, token)
+    setattr(connection.state, _SIGNED_IN, found)
+    return found
 
 
 class PasswordChangeRedirectError(Exception):
@@ -42,21 +105,13 @@ PASSWORD_CHANGE_PAGES = frozenset(
 
 
 def optional_actor(request: Request) -> Actor | None:
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return None
-    try:
-        with read_unit(request) as session:
-            actor = authenticate(session, token, touch=False)
-            due = session_touch_due(session, actor.token_id)
-    except AuthenticationError:
-        return None
-    if due:  # record the use for the idle timeout (at most every TOUCH_SECONDS; a short write)
-        try:
-            with unit_of_work(request) as session:
-                touch_session(session, actor.token_id)
-        except OperationalError:  # a busy store: the idle clock then runs from the previous use
-            pass
+    found = signed_in(request)
+    actor = found.actor
+    if actor is not None and found.touch_due:
+        # Record the use for the idle timeout (at most every TOUCH_SECONDS; a short write), once.
+        setattr(request.state, _SIGNED_IN, SignedIn(actor, False, found.language))
+        with suppress(OperationalError):  # a busy store: the idle clock then runs from the previous use
+            write_unit(request, lambda session: touch_session(session, actor.token_id))
     return actor
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from bioparity.i18n import gettext as _
+from bioparity.store.engine import READ_ONLY_OPTION
 from bioparity.store.models import (
     AnalysisJob,
     AnalysisRun,
@@ -42,25 +43,40 @@ class Actor:
 
 
 def program_permissions(session: Session, user_id: str, program: Program) -> frozenset[Permission]:
-    """Union of what the user's memberships grant on ``program`` (own organisation or partner shares)."""
-    granted: set[Permission] = set()
-    own_role = session.scalar(
-        select(Membership.role).where(Membership.org_id == program.org_id, Membership.user_id == user_id)
+    """Union of what the user's memberships grant on ``program`` (own organisation or partner shares).
+
+    One query: the user's memberships, each with the accepted share of ``program`` to its organisation
+    (if any). In a read-only session (a page view) the answer is kept for the rest of the transaction,
+    which sees one snapshot of the store, so that checking a page and rendering it ask once.
+    """
+    read_only = bool(session.get_bind().get_execution_options().get(READ_ONLY_OPTION, False))
+    key = ("program_permissions", user_id, program.id, program.org_id)
+    if read_only and key in session.info:
+        known: frozenset[Permission] = session.info[key]
+        return known
+    share = and_(
+        ProgramShare.org_id == Membership.org_id,
+        ProgramShare.program_id == program.id,
+        ProgramShare.status == "accepted",
     )
-    if own_role is not None:
-        granted |= member_permissions(own_role)
-    shared = session.execute(
-        select(ProgramShare.role, Membership.role)
-        .join(Membership, Membership.org_id == ProgramShare.org_id)
+    rows = session.execute(
+        select(Membership.org_id, Membership.role, ProgramShare.role)
+        .outerjoin(ProgramShare, share)
         .where(
-            ProgramShare.program_id == program.id,
-            ProgramShare.status == "accepted",
             Membership.user_id == user_id,
+            or_(Membership.org_id == program.org_id, ProgramShare.program_id.is_not(None)),
         )
     )
-    for share_role, member_role in shared:
-        granted |= partner_permissions(share_role, member_role)
-    return frozenset(granted)
+    granted: set[Permission] = set()
+    for org_id, member_role, share_role in rows:
+        if org_id == program.org_id:
+            granted |= member_permissions(member_role)
+        if share_role is not None:
+            granted |= partner_permissions(share_role, member_role)
+    found = frozenset(granted)
+    if read_only:
+        session.info[key] = found
+    return found
 
 
 def _check(

@@ -688,12 +688,8 @@ def login(
 TOUCH_SECONDS = 30
 
 
-def authenticate(session: Session, secret: str, *, touch: bool = True, now: datetime | None = None) -> Actor:
-    """The user behind a session or API token; raises AuthenticationError when missing, revoked, expired
-    or (sessions) idle for longer than the policy's ``idle_minutes``. With ``touch`` the session's last
-    use is recorded (needs a writing session); pages read with ``touch=False`` and call
-    :func:`touch_session` when :func:`touch_due` says so."""
-    moment = _now(now)
+def _signed_in(session: Session, secret: str, moment: datetime) -> tuple[AuthToken, User]:
+    """The token and user behind ``secret``; AuthenticationError when missing, revoked, expired or idle."""
     token = session.scalar(select(AuthToken).where(AuthToken.token_sha256 == _token_hash(secret)))
     if token is None or token.revoked_at is not None:
         raise AuthenticationError(_("not authenticated: invalid or revoked token"))
@@ -710,9 +706,10 @@ def authenticate(session: Session, secret: str, *, touch: bool = True, now: date
     user = session.get(User, token.user_id)
     if user is None or not user.is_active:
         raise AuthenticationError(_("not authenticated: invalid or revoked token"))
-    if touch and touch_due(token, moment):
-        token.last_used_at = moment
-        session.flush()
+    return token, user
+
+
+def _actor(token: AuthToken, user: User) -> Actor:
     return Actor(
         user_id=user.id,
         username=user.username,
@@ -721,6 +718,30 @@ def authenticate(session: Session, secret: str, *, touch: bool = True, now: date
         token_kind=token.kind,
         must_change_password=user.must_change_password,
     )
+
+
+def authenticate(session: Session, secret: str, *, touch: bool = True, now: datetime | None = None) -> Actor:
+    """The user behind a session or API token; raises AuthenticationError when missing, revoked, expired
+    or (sessions) idle for longer than the policy's ``idle_minutes``. With ``touch`` the session's last
+    use is recorded (needs a writing session); pages read with ``touch=False`` and call
+    :func:`touch_session` when :func:`touch_due` says so."""
+    moment = _now(now)
+    token, user = _signed_in(session, secret, moment)
+    if touch and touch_due(token, moment):
+        token.last_used_at = moment
+        session.flush()
+    return _actor(token, user)
+
+
+def authenticate_page(
+    session: Session, secret: str, *, now: datetime | None = None
+) -> tuple[Actor, bool, str | None]:
+    """:func:`authenticate` without recording the use (a read-only page view), with whether recording it
+    is due (:func:`touch_due`) and the user's stored language, read from the same two rows."""
+    moment = _now(now)
+    token, user = _signed_in(session, secret, moment)
+    language = None if user.language is None else str(user.language)
+    return _actor(token, user), touch_due(token, moment), language
 
 
 def touch_due(token: AuthToken, moment: datetime) -> bool:

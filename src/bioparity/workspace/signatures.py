@@ -15,6 +15,7 @@ setting ``segregation_of_duties`` is switched off, the author of a run may not a
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 from bioparity.audit import canonical_json, sha256_hex, utc_timestamp
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
+from bioparity.memo import Memo
 from bioparity.store.models import AnalysisRun, Signature, User, new_id
 from bioparity.workspace.access import Actor, require_run
 from bioparity.workspace.accounts import check_password
@@ -46,6 +48,31 @@ def signed_content(run: AnalysisRun) -> str:
             "result": None if run.result_json is None else json.loads(run.result_json),
         }
     )
+
+
+def content_key(run: AnalysisRun) -> bytes:
+    """A digest of the exact stored texts :func:`signed_content` is made of (run id, kind, inputs,
+    options, software version, result): equal keys mean equal signed content. Cheap (one SHA-256 over
+    the texts, no JSON parsing), so that what derives from a run's content can be memoised without
+    masking a changed row: an altered result, even with its stored ``result_sha256`` left as it was,
+    gives another key."""
+    digest = hashlib.sha256()
+    for part in (run.id, run.kind, run.inputs_json, run.options_json, run.software_version, run.result_json):
+        data = b"" if part is None else str(part).encode("utf-8")
+        digest.update(b"-" if part is None else len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.digest()
+
+
+#: SHA-256 of the signed content by :func:`content_key` (parsing and re-serialising a large result is
+#: most of a signature check; the dashboard checks every signature of the program on each view).
+_CONTENT_SHA256 = Memo(512)
+
+
+def signed_content_sha256(run: AnalysisRun) -> str:
+    """``sha256_hex(signed_content(run))``, computed once per distinct stored content."""
+    value: str = _CONTENT_SHA256.get(content_key(run), lambda: sha256_hex(signed_content(run)))
+    return value
 
 
 def _manifest_hash(sig: Signature) -> str:
@@ -150,7 +177,7 @@ def check_signature(run: AnalysisRun, sig: Signature) -> SignatureStatus:
             "the signature record does not carry the workspace's seal (audit-key MAC): it was "
             "re-sealed or inserted outside the application",
         )
-    if sha256_hex(signed_content(run)) != sig.content_sha256:
+    if signed_content_sha256(run) != sig.content_sha256:
         return SignatureStatus(sig, False, "the signed result or its provenance changed after signing")
     return SignatureStatus(sig, True, "")
 

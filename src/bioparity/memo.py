@@ -1,4 +1,9 @@
-"""A small memo for values derived from immutable stored content (keyed by SHA-256 or run ids)."""
+"""A small memo for values derived from immutable stored content (keyed by SHA-256 or run ids).
+
+Keys must name everything the value depends on: the stored content (its hash, or a digest of the exact
+stored text when a changed text must not be masked, e.g. a signature check) and, for anything worded for a
+reader, the page language (:func:`bioparity.i18n.current_language`).
+"""
 
 from __future__ import annotations
 
