@@ -321,10 +321,11 @@ def serve(
     import uvicorn
 
     if workers == 1:
-        from bioparity.server import create_app
+        from bioparity.server import create_app, settle_heap
 
         with user_errors():
             api = create_app(database_url, secure_cookies=secure_cookies)  # migrates first
+        settle_heap()
         uvicorn.run(api, host=host, port=port, log_level="info", access_log=access_log)
         return
     _serve_workers(database_url, secure_cookies)

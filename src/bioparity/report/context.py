@@ -9,7 +9,9 @@ report in another language.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -26,7 +28,7 @@ from bioparity.memo import Memo
 from bioparity.store.models import AnalysisRun, Blob, Dataset, Program, Signature, Study, User
 from bioparity.workspace.access import Actor, require_run
 from bioparity.workspace.datasets import mapped_table
-from bioparity.workspace.signatures import SignatureStatus, check_signature
+from bioparity.workspace.signatures import SignatureStatus, check_signature, content_key
 
 T = TypeVar("T")
 
@@ -82,8 +84,14 @@ class RunContext:
     chosen: dict[str, str] = field(default_factory=dict)
     #: The language of the summary, flags and figures (the one current when they were made).
     language: str = "en"
-    #: The run as the kind's presentation hooks see it (None for a kind no longer registered).
-    view: RunView | None = None
+    #: Builds the run as the kind's presentation hooks see it (None for a kind no longer registered);
+    #: called only when a summary, flags or figures are not memoised yet (see :attr:`view`).
+    make_view: Callable[[], RunView] | None = None
+
+    @cached_property
+    def view(self) -> RunView | None:
+        """The run as the kind's presentation hooks see it (its result table as a frame: built once)."""
+        return None if self.make_view is None else self.make_view()
 
     @property
     def approved(self) -> bool:
@@ -144,8 +152,11 @@ def _frame(session: Session, dataset: Dataset, options: dict[str, Any]) -> pd.Da
     return mapped_table(dataset, _content(session, dataset), options)
 
 
-#: Figures of stored runs (their results, options and inputs never change), by run id and result hash.
+#: What is presented of stored runs (their results, options and inputs never change), by the run's stored
+#: content (:func:`~bioparity.workspace.signatures.content_key`), status and the language it is worded in.
 _FIGURES = Memo(32)
+_SUMMARIES = Memo(256)
+_FLAGS = Memo(256)
 
 
 def _chain(session: Session, dataset: Dataset) -> list[Provenance]:
@@ -182,14 +193,21 @@ def _present(ctx: RunContext) -> None:
     """The kind's summary line, flags and figures of the run in the current language (nothing for a kind
     no longer registered)."""
     ctx.language = current_language()
-    analysis, view = ctx.analysis, ctx.view
-    if analysis is None or view is None:
+    analysis = ctx.analysis
+    if analysis is None or ctx.make_view is None:
         return
+
+    def view() -> RunView:
+        built = ctx.view
+        assert built is not None
+        return built
+
+    key = (content_key(ctx.run), ctx.run.status, ctx.language)
     if ctx.run.status == "succeeded" and isinstance(ctx.result, dict):
-        ctx.summary = analysis.summary(ctx.result, ctx.options)
-    ctx.flags = analysis.flags(view.table, ctx.options)
-    key = (ctx.run.id, ctx.run.result_sha256, ctx.language)
-    ctx.figures = list(_FIGURES.get(key, lambda: tuple(analysis.figures(view))))
+        result = ctx.result
+        ctx.summary = _SUMMARIES.get(key, lambda: analysis.summary(result, ctx.options))
+    ctx.flags = list(_FLAGS.get(key, lambda: tuple(analysis.flags(view().table, ctx.options))))
+    ctx.figures = list(_FIGURES.get(key, lambda: tuple(analysis.figures(view()))))
 
 
 def localised(ctx: RunContext) -> RunContext:
@@ -239,8 +257,9 @@ def run_context(
         ctx.notes = [str(n) for n in result.get("notes", []) or []]
         ctx.extras = {k: v for k, v in result.items() if k not in {"columns", "rows", "notes"}}
     if ctx.analysis is not None:
-        table = pd.DataFrame(ctx.rows, columns=ctx.columns)
         inputs = _stored_inputs(session, ctx.chain, ctx.options)
-        ctx.view = RunView(ctx.run.kind, ctx.options, table, inputs, ctx.result)
+        ctx.make_view = lambda: RunView(
+            ctx.run.kind, ctx.options, pd.DataFrame(ctx.rows, columns=ctx.columns), inputs, ctx.result
+        )
     _present(ctx)
     return ctx

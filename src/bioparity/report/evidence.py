@@ -434,8 +434,9 @@ def modality_code(text: str) -> str | None:
     return None
 
 
-def readiness(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, list[str]]:
-    """Readiness per target region from the stored evidence, and the assumptions/limits as notes."""
+def readiness_key(evidence: ProgramEvidence) -> tuple[Any, ...]:
+    """What the readiness of a program depends on: its facts, the approved runs used (with their result
+    hashes) and the language its explanations are worded in. Equal keys give the same readiness."""
     program = evidence.program
     latest = [
         (ev.study.id, ev.study.name, run.id, run.result_sha256)
@@ -443,7 +444,7 @@ def readiness(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, list
         for run in (ev.approved(kind) for kind in REPORTED_KINDS)
         if run is not None
     ]
-    key = (
+    return (
         program.id,
         program.name,
         program.modality,
@@ -451,7 +452,11 @@ def readiness(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, list
         tuple(latest),
         current_language(),  # the explanations and notes are worded in it
     )
-    assessment, notes = _READINESS.get(key, lambda: _readiness(evidence))
+
+
+def readiness(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, list[str]]:
+    """Readiness per target region from the stored evidence, and the assumptions/limits as notes."""
+    assessment, notes = _READINESS.get(readiness_key(evidence), lambda: _readiness(evidence))
     return assessment, [*notes, *evidence.draft_notes()]
 
 

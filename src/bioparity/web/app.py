@@ -27,7 +27,7 @@ from bioparity.web import (
 from bioparity.web.csrf import require_csrf_token
 from bioparity.web.language import LanguageMiddleware
 from bioparity.web.session import LoginRequiredError, PasswordChangeRedirectError
-from bioparity.web.templating import render_error, with_notice
+from bioparity.web.templating import compile_templates, render_error, with_notice
 
 STATIC = Path(__file__).parent / "static"
 UI = "/ui"
@@ -54,6 +54,7 @@ async def _delegate(handler: Any, request: Request, exc: Exception) -> Response:
 def install_web(app: FastAPI) -> None:
     """Add the pages under ``/ui``, static files, ``/`` redirecting to the programs, HTML error pages."""
     app.state.web_read_sessions = read_sessionmaker(app.state.engine)
+    compile_templates()
     app.add_middleware(LanguageMiddleware)  # every page in its reader's language (see bioparity.web.language)
     app.mount(f"{UI}/static", StaticFiles(directory=STATIC), name="ui-static")
     bundle = _plotly_bundle()

@@ -11,6 +11,7 @@ from urllib.parse import quote, urlencode
 import pandas as pd
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,8 +20,9 @@ from bioparity.errors import BioparityError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.io.tables_out import csv_bytes
+from bioparity.memo import Memo
 from bioparity.report import html_to_pdf
-from bioparity.report.evidence import ProgramEvidence, collect, readiness
+from bioparity.report.evidence import ProgramEvidence, collect, readiness, readiness_key
 from bioparity.store.models import AnalysisRun, AuditEvent, Organisation, Program
 from bioparity.web.downloads import disposition, file_name, program_part
 from bioparity.web.session import PageActor, read_unit
@@ -150,6 +152,23 @@ def program_create(
     return RedirectResponse(f"/ui/programs/{program.id}", status_code=303)
 
 
+#: The readiness part of dashboards (a table per region), by :func:`readiness_key`: the same approved
+#: evidence and language give the same HTML (the page's most expensive part to render).
+_READINESS_HTML = Memo(64)
+
+
+def readiness_html(evidence: ProgramEvidence, assessment: Any) -> Markup:
+    """The readiness tables of the dashboard (``dashboard_readiness.html``) in the current language."""
+
+    def draw() -> Markup:
+        requirements = readiness_rows(assessment, evidence) if assessment else {}
+        template = TEMPLATES.get_template("dashboard_readiness.html")
+        return Markup(template.render(assessment=assessment, requirements=requirements))
+
+    html: Markup = _READINESS_HTML.get(readiness_key(evidence), draw)
+    return html
+
+
 @router.get("/programs/{program_id}")
 def dashboard(request: Request, actor: PageActor, program_id: str, message: str = "") -> Response:
     with read_unit(request) as session:
@@ -164,9 +183,8 @@ def dashboard(request: Request, actor: PageActor, program_id: str, message: str 
             program=program,
             org=org,
             evidence=evidence,
-            assessment=assessment,
+            readiness_html=readiness_html(evidence, assessment),
             readiness_notes=notes,
-            requirements=readiness_rows(assessment, evidence) if assessment else {},
             can_write=Permission.write_data in granted,
             can_share=Permission.share_program in granted,
             message=message,

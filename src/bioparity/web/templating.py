@@ -36,6 +36,15 @@ from bioparity.workspace.errors import (
 from bioparity.workspace.roles import Role
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+# The templates ship with the package: compiled once (see compile_templates), never checked again for
+# changes on disk (Jinja2 would stat every template and its parents on each page view).
+TEMPLATES.env.auto_reload = False
+
+
+def compile_templates() -> None:
+    """Compile every page template now (at start-up) rather than on the first page view of each."""
+    for name in TEMPLATES.env.list_templates(extensions=["html"]):
+        TEMPLATES.env.get_template(name)
 
 
 def to_json(value: Any) -> Markup:
