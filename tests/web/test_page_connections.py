@@ -11,6 +11,7 @@ page read in English and then in Chinese is in Chinese.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -24,7 +25,8 @@ from sqlalchemy import event, select
 from bioparity.demo import DEMO_USERS
 from bioparity.server import create_app
 from bioparity.store import make_engine, make_sessionmaker
-from bioparity.store.models import AuthToken, User
+from bioparity.store.models import AnalysisRun, AuthToken, Signature, User
+from bioparity.workspace.signatures import check_signature
 from tests.web.chinese_user import HAN, PASSWORD, USERNAME, ensure_chinese_user
 from tests.web.conftest import DemoStore, FormClient
 
@@ -138,3 +140,18 @@ def test_memoised_page_parts_follow_the_language(demo_store: DemoStore) -> None:
     finally:
         english.close()
         chinese.close()
+
+
+def test_memoised_signature_checks_still_see_a_changed_result(demo_store: DemoStore) -> None:
+    """The memo of signed-content hashes is keyed by the exact stored texts, not by the stored
+    ``result_sha256``: a result altered behind the application's back fails its signatures at once."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        signed = session.scalars(select(Signature)).first()
+        assert signed is not None
+        run = session.get(AnalysisRun, signed.run_id)
+        assert run is not None and run.result_json is not None
+        assert check_signature(run, signed).valid and check_signature(run, signed).valid  # memoised
+        result = json.loads(run.result_json)
+        run.result_json = json.dumps({**result, "added": 1})  # result_sha256 left as it was
+        assert not check_signature(run, signed).valid
+        session.rollback()
