@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -56,8 +55,8 @@ class Checkouts:
 
 @pytest.fixture(scope="module")
 def one_connection(demo_store: DemoStore) -> Iterator[tuple[FormClient, Checkouts]]:
-    """sam signed in to an app whose pool has one connection (a second one times out after 2 s)."""
-    engine = make_engine(demo_store.url, pool_size=1, max_overflow=0, pool_timeout=2)
+    """sam signed in to an app whose pool has one connection (a second one times out after 0.5 s)."""
+    engine = make_engine(demo_store.url, pool_size=1, max_overflow=0, pool_timeout=0.5)
     counted = Checkouts()
     event.listen(engine, "checkout", counted.out)
     event.listen(engine, "checkin", counted.back)
@@ -85,11 +84,9 @@ def test_a_page_view_holds_one_connection_at_a_time(
     ]
     for path in pages:
         counted.most = counted.total = 0
-        started = time.monotonic()
         response = client.get(path)
-        # A second connection wanted while the first is held waits out the pool (2 s); the menu would
-        # then be drawn without the entries it reads (it swallows the database error).
-        assert time.monotonic() - started < 1.5, path
+        # A second connection wanted while the first is held waits out the pool and fails: the page
+        # answers 500, or the menu is drawn without the entries it reads (it swallows the error).
         assert 'href="/ui/orgs"' in response.text, path
         assert response.status_code in ((404,) if "no-such" in path else (200, 403)), path
         assert counted.most == 1, (path, counted.most)

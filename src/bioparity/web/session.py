@@ -17,6 +17,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
 from bioparity.api.deps import SESSION_COOKIE, write_unit
@@ -115,8 +116,12 @@ def optional_actor(request: Request) -> Actor | None:
     return actor
 
 
-def page_actor(request: Request) -> Actor:
-    actor = optional_actor(request)
+async def page_actor(request: Request) -> Actor:
+    found: SignedIn | None = getattr(request.state, _SIGNED_IN, None)
+    if found is None or found.touch_due:  # reads or writes the store: in a worker thread
+        actor = await run_in_threadpool(optional_actor, request)
+    else:  # read before the page by the language middleware: no thread hop
+        actor = found.actor
     if actor is None:
         raise LoginRequiredError()
     if actor.must_change_password and request.url.path not in PASSWORD_CHANGE_PAGES:
