@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session, defer, undefer
 
 from bioparity.analyses import caa as caa_kind
 from bioparity.analyses import comparability as comparability_kind
@@ -181,6 +181,11 @@ def collect(session: Session, program: Program) -> ProgramEvidence:
             .order_by(Signature.signed_at, Signature.id)
         )
     )
+    signed = sorted({s.run_id for s in sigs})
+    if signed:  # their signature checks read the result: loaded in one query, not one per run
+        session.scalars(
+            select(AnalysisRun).options(undefer(AnalysisRun.result_json)).where(AnalysisRun.id.in_(signed))
+        ).all()
     out = []
     for study in studies:
         ev = StudyEvidence(

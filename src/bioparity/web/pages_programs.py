@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from bioparity.api.deps import unit_of_work
 from bioparity.errors import BioparityError
+from bioparity.i18n import current_language, gettext_noop
 from bioparity.i18n import gettext as _
-from bioparity.i18n import gettext_noop
 from bioparity.io.tables_out import csv_bytes
 from bioparity.memo import Memo
 from bioparity.report import html_to_pdf
@@ -169,6 +169,45 @@ def readiness_html(evidence: ProgramEvidence, assessment: Any) -> Markup:
     return html
 
 
+#: The studies part of dashboards, by :func:`_studies_key`.
+_STUDIES_HTML = Memo(64)
+
+
+def _studies_key(evidence: ProgramEvidence, can_write: bool) -> tuple[Any, ...]:
+    """What the studies part of a dashboard shows: each study's facts, its datasets and runs (stored
+    records: fixed once written, so their ids stand for them), each run's evidence status (from the
+    signature checks of this view, so an altered result shows at once) and signatures, the language."""
+    return (
+        current_language(),
+        can_write,
+        tuple(
+            (
+                ev.study.id,
+                ev.study.name,
+                ev.study.kind,
+                ev.study.description,
+                tuple(d.id for d in ev.datasets),
+                tuple(
+                    (r.id, r.status, ev.evidence_status(r), tuple(s.id for s in ev.signatures.get(r.id, [])))
+                    for r in ev.runs
+                ),
+            )
+            for ev in evidence.studies
+        ),
+    )
+
+
+def studies_html(evidence: ProgramEvidence, can_write: bool) -> Markup:
+    """The studies of the dashboard (``dashboard_studies.html``) in the current language."""
+
+    def draw() -> Markup:
+        template = TEMPLATES.get_template("dashboard_studies.html")
+        return Markup(template.render(evidence=evidence, can_write=can_write))
+
+    html: Markup = _STUDIES_HTML.get(_studies_key(evidence, can_write), draw)
+    return html
+
+
 @router.get("/programs/{program_id}")
 def dashboard(request: Request, actor: PageActor, program_id: str, message: str = "") -> Response:
     with read_unit(request) as session:
@@ -184,6 +223,7 @@ def dashboard(request: Request, actor: PageActor, program_id: str, message: str 
             org=org,
             evidence=evidence,
             readiness_html=readiness_html(evidence, assessment),
+            studies_html=studies_html(evidence, Permission.write_data in granted),
             readiness_notes=notes,
             can_write=Permission.write_data in granted,
             can_share=Permission.share_program in granted,
