@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -24,9 +25,9 @@ from bioparity.i18n import LANGUAGE_NAMES, LANGUAGES, gettext_noop, install_jinj
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext as translate
 from bioparity.report.tables import table_html
+from bioparity.store.models import Membership
 from bioparity.web.csrf import csrf_field, set_csrf_cookie
 from bioparity.workspace.access import Actor
-from bioparity.workspace.accounts import my_organisations
 from bioparity.workspace.errors import (
     AuthenticationError,
     ConflictError,
@@ -136,8 +137,8 @@ def menu(request: Request, actor: Actor | None) -> list[tuple[str, str]]:
     from bioparity.web.session import read_unit
 
     try:
-        with read_unit(request) as session:
-            roles = {role for _, role in my_organisations(session, actor)}
+        with read_unit(request) as session:  # the roles only (no organisation objects to load)
+            roles = set(session.scalars(select(Membership.role).where(Membership.user_id == actor.user_id)))
     except SQLAlchemyError:  # an error page about the database must still render: the basic entries
         roles = set()
     entries = [(_("Programs"), "/ui/programs"), (_("Market scan"), "/ui/market")]

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -56,12 +58,23 @@ def content_key(run: AnalysisRun) -> bytes:
     the texts, no JSON parsing), so that what derives from a run's content can be memoised without
     masking a changed row: an altered result, even with its stored ``result_sha256`` left as it was,
     gives another key."""
+    parts = (run.id, run.kind, run.inputs_json, run.options_json, run.software_version, run.result_json)
+    known = _KEYS.get(run)
+    if known is not None and all(a is b for a, b in zip(known[0], parts, strict=True)):
+        return known[1]  # the very same texts as last time: a page asks several times per view
     digest = hashlib.sha256()
-    for part in (run.id, run.kind, run.inputs_json, run.options_json, run.software_version, run.result_json):
+    for part in parts:
         data = b"" if part is None else str(part).encode("utf-8")
         digest.update(b"-" if part is None else len(data).to_bytes(8, "big"))
         digest.update(data)
-    return digest.digest()
+    key = digest.digest()
+    _KEYS[run] = (parts, key)
+    return key
+
+
+#: The last :func:`content_key` of a loaded run, with the texts it was computed from (compared by identity:
+#: any change of an attribute, even to an equal text, computes it again).
+_KEYS: weakref.WeakKeyDictionary[AnalysisRun, tuple[tuple[Any, ...], bytes]] = weakref.WeakKeyDictionary()
 
 
 #: SHA-256 of the signed content by :func:`content_key` (parsing and re-serialising a large result is
