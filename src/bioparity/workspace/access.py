@@ -108,10 +108,12 @@ def require_program(
 def require_study(
     session: Session, actor: Actor, study_id: str, permission: Permission = Permission.read
 ) -> tuple[Study, Program]:
-    study = session.get(Study, study_id)
-    program = None if study is None else session.get(Program, study.program_id)
-    if study is None or program is None:
+    found = session.execute(
+        select(Study, Program).join(Program, Program.id == Study.program_id).where(Study.id == study_id)
+    ).first()  # one query for both (a page view checks a study for every object it shows)
+    if found is None:
         raise NotFoundError("study", study_id)
+    study, program = found.tuple()
     _check(session, actor, program, permission, "study", study_id)
     return study, program
 
