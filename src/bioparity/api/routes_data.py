@@ -27,6 +27,7 @@ from bioparity.api.schemas import (
 )
 from bioparity.errors import InputError
 from bioparity.workspace import analyses, datasets, jobs, programs, signatures
+from bioparity.workspace.upload_worker import parse_upload_apart
 
 router = APIRouter(responses=ERROR_RESPONSES)
 StudyId = Annotated[str, Path(pattern=UUID_PATTERN)]
@@ -92,7 +93,7 @@ def upload_dataset(study_id: StudyId, body: DatasetIn, actor: CurrentActor, requ
             units=body.units,
             unit_columns=body.unit_columns,
         )
-    parsed = datasets.parse_upload(pending)  # outside any transaction: a large file holds no lock
+    parsed = parse_upload_apart(pending)  # outside any transaction: a large file holds no lock
     return DatasetOut.of(write_unit(request, lambda session: datasets.store_upload(session, actor, parsed)))
 
 
@@ -178,7 +179,7 @@ def derive_dataset(run_id: RunId, body: DeriveIn, actor: CurrentActor, request: 
         pending = datasets.check_derive(
             session, actor, run_id, name=body.name, analysis_kind=body.analysis_kind
         )
-    parsed = datasets.parse_upload(pending)
+    parsed = parse_upload_apart(pending)
     return DatasetOut.of(write_unit(request, lambda session: datasets.store_upload(session, actor, parsed)))
 
 

@@ -52,6 +52,8 @@ DEFAULT_JOB_WORKERS = 1
 MAX_JOB_WORKERS = 64
 #: The Dask event topic that workers report the stages of a job on.
 PROGRESS_TOPIC = "bioparity-job-progress"
+#: How much lower a worker process's CPU priority is than the server's (a ``nice`` increment).
+WORKER_NICENESS = 10
 #: How often a waiting server thread looks for progress and for the end of the computation.
 POLL_SECONDS = 0.2
 
@@ -93,9 +95,18 @@ def outcome_of(pending: PendingRun, stage: StageCallback | None) -> WorkerOutcom
 _POOL_QUEUE: list[Queue[Any]] = []
 
 
-def _init_pool_worker(progress: Queue[Any]) -> None:
-    """In each worker process: where to report stages; Ctrl-C is the server's to handle."""
+def lower_priority() -> None:
+    """In a worker process: Ctrl-C is the server's to handle, and the CPU priority is lowered by
+    :data:`WORKER_NICENESS` (POSIX ``nice``) so that, when the cores are busy, the operating system runs
+    the server's interactive requests (pages, sign-ins) before the workers' long computations."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(os, "nice"):
+        os.nice(WORKER_NICENESS)
+
+
+def _init_pool_worker(progress: Queue[Any]) -> None:
+    """In each worker process: where to report stages, at lower priority (:func:`lower_priority`)."""
+    lower_priority()
     _POOL_QUEUE[:] = [progress]
 
 
