@@ -35,14 +35,18 @@ class Figure:
     holds: bool | None = None
 
 
+def _number(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:g}"
+
+
 def at_most(limit: float, value: float, unit: str = "s") -> tuple[str, bool]:
     """``(target text, holds)`` for an upper bound: ``value <= limit``."""
-    return f"<= {limit:,g} {unit}".rstrip(), value <= limit
+    return f"<= {_number(limit)} {unit}".rstrip(), value <= limit
 
 
 def at_least(limit: float, value: float, unit: str = "/s") -> tuple[str, bool]:
     """``(target text, holds)`` for a lower bound: ``value >= limit``."""
-    return f">= {limit:,g}{unit}", value >= limit
+    return f">= {_number(limit)}{unit}", value >= limit
 
 
 def _version(package: str) -> str:
