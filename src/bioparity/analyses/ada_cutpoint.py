@@ -479,15 +479,11 @@ ADA_CUTPOINT = Analysis(
     columns=COLUMNS,
     options=(
         Option("fpr", "screening false-positive rate (default 0.05)", 0.05, type="number"),
-        Option(
+        Option.optional_number(
             "confirm_fpr",
             "confirmatory false-positive rate, e.g. 0.01 (needs signal_drug; empty = no confirmatory tier)",
-            "",
-            type="number",
         ),
-        Option(
-            "titration_fpr", "titration false-positive rate, e.g. 0.001 (empty = none)", "", type="number"
-        ),
+        Option.optional_number("titration_fpr", "titration false-positive rate, e.g. 0.001 (empty = none)"),
         Option(
             "transform",
             "screening scale: auto (by skewness, default), none or log",

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bioparity.analyses.ada_sensitivity import CUT_POINT_HELP
-from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
+from bioparity.analyses.ada_sensitivity import CUT_POINT_HELP, CUT_POINT_OPTION
+from bioparity.analyses.contract import Analysis, InputColumn, RunView, example_file
 from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.options import required_number
@@ -186,7 +186,7 @@ ADA_DRUG_TOLERANCE = Analysis(
     read=read_tolerance,
     compute=tolerance_kind,
     columns=COLUMNS,
-    options=(Option("cut_point", f"required: {CUT_POINT_HELP}", "", type="number", label="cut point"),),
+    options=(CUT_POINT_OPTION,),
     tables=tolerance_tables,
     summary=tolerance_summary,
     flags=tolerance_flags,

@@ -45,6 +45,8 @@ MEAN, SD, T_FACTOR, N_RUNS, METHOD = "mean", "sd", "t_factor", "n_runs", "method
 CUT_POINT_HELP = (
     "the screening cut point in signal units (e.g. the reported cut point of an ada-cutpoint run)"
 )
+#: The required cut point option (shared with ``ada-drug-tolerance``).
+CUT_POINT_OPTION = Option.optional_number("cut_point", f"required: {CUT_POINT_HELP}", label="cut point")
 
 COLUMNS = (
     InputColumn("run", True, "assay run"),
@@ -223,7 +225,7 @@ ADA_SENSITIVITY = Analysis(
     compute=sensitivity_kind,
     columns=COLUMNS,
     options=(
-        Option("cut_point", f"required: {CUT_POINT_HELP}", "", type="number", label="cut point"),
+        CUT_POINT_OPTION,
         Option(
             "method",
             "linear (interpolation on log10 concentration, default) or 4pl (fit per run, >= 5 levels)",

@@ -317,18 +317,14 @@ ADA_SUMMARY = Analysis(
             "boost_fold", "titre rise over a positive baseline that counts (default 4)", 4.0, type="number"
         ),
         Option("result", "result column (ADA, NAB, ...)", "ADA"),
-        Option(
+        Option.optional_number(
             "screening_cut_point",
             "reported screening cut point of an ada-cutpoint run: ADA status from SIGNAL "
             "(empty = the ADA column)",
-            "",
-            type="number",
         ),
-        Option(
+        Option.optional_number(
             "confirmatory_cut_point",
             "reported confirmatory cut point (% inhibition) of the same run",
-            "",
-            type="number",
         ),
         Option(
             "normalization",
@@ -336,11 +332,9 @@ ADA_SUMMARY = Analysis(
             "none",
             NORMALIZATIONS,
         ),
-        Option(
+        Option.optional_number(
             "normalization_factor",
             "normalisation factor NF of a floating cut point (needs NC)",
-            "",
-            type="number",
         ),
         Option(
             "cut_point_run", "id of the ada-cutpoint run the cut points come from (recorded in every row)", ""

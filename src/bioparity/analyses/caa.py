@@ -24,7 +24,7 @@ import pandas as pd
 from bioparity.analyses.contract import Analysis, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, caa_attributes, caa_plot, human_name
 from bioparity.analyses.frames import frame_result
-from bioparity.analyses.options import flag_option, text_option
+from bioparity.analyses.options import flag_option, text_option, yes_no
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels
 from bioparity.analyses.terms import term
 from bioparity.caa import assess, read_catalogue
@@ -307,13 +307,7 @@ CAA = Analysis(
             "",
             ("", "ema", "fda"),
         ),
-        Option(
-            "pool_references",
-            "true to add a pooled-reference comparison where every bridge passed",
-            False,
-            (False, True),
-            type="flag",
-        ),
+        yes_no("pool_references", "true to add a pooled-reference comparison where every bridge passed"),
     ),
     tables=caa_tables,
     summary=caa_summary,

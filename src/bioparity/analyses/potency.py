@@ -516,17 +516,13 @@ POTENCY = Analysis(
         Option(
             "equivalence_level", "confidence level of the equivalence CIs (default 0.90)", 0.90, type="number"
         ),
-        Option(
+        Option.optional_number(
             "min_r2",
             "suitability: minimum R2 of the unconstrained model (empty = not applied)",
-            "",
-            type="number",
         ),
-        Option(
+        Option.optional_number(
             "max_ci_ratio",
             "suitability: maximum CI upper/lower ratio (empty = not applied)",
-            "",
-            type="number",
         ),
     ),
     tables=potency_tables,

@@ -646,32 +646,24 @@ STABILITY = Analysis(
     compute=stability_kind,
     columns=COLUMNS,
     options=(
-        Option(
+        Option.optional_number(
             "lower",
             "lower acceptance criterion for attributes without a lower column (empty = none)",
-            "",
-            type="number",
         ),
-        Option(
+        Option.optional_number(
             "upper",
             "upper acceptance criterion for attributes without an upper column (empty = none)",
-            "",
-            type="number",
         ),
         Option("model", "linear (default) or log, for attributes without a model column", "linear", MODELS),
-        Option(
+        Option.optional_number(
             "slope_margin",
             "equivalence margin of the slope difference (empty = not judged)",
-            "",
-            type="number",
         ),
         Option("confidence", "one-sided confidence of the bound (default 0.95)", 0.95, type="number"),
         Option("alpha_pool", "level of the poolability tests (default 0.25, ICH Q1E)", 0.25, type="number"),
-        Option(
+        Option.optional_number(
             "max_time",
             "longest shelf life searched (empty = five times the last time point)",
-            "",
-            type="number",
         ),
         Option(
             "dids_variance",
