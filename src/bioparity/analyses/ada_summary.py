@@ -323,8 +323,7 @@ ADA_SUMMARY = Analysis(
             "(empty = the ADA column)",
         ),
         Option.optional_number(
-            "confirmatory_cut_point",
-            "reported confirmatory cut point (% inhibition) of the same run",
+            "confirmatory_cut_point", "reported confirmatory cut point (% inhibition) of the same run"
         ),
         Option(
             "normalization",
@@ -333,8 +332,7 @@ ADA_SUMMARY = Analysis(
             NORMALIZATIONS,
         ),
         Option.optional_number(
-            "normalization_factor",
-            "normalisation factor NF of a floating cut point (needs NC)",
+            "normalization_factor", "normalisation factor NF of a floating cut point (needs NC)"
         ),
         Option(
             "cut_point_run", "id of the ada-cutpoint run the cut points come from (recorded in every row)", ""

@@ -647,23 +647,19 @@ STABILITY = Analysis(
     columns=COLUMNS,
     options=(
         Option.optional_number(
-            "lower",
-            "lower acceptance criterion for attributes without a lower column (empty = none)",
+            "lower", "lower acceptance criterion for attributes without a lower column (empty = none)"
         ),
         Option.optional_number(
-            "upper",
-            "upper acceptance criterion for attributes without an upper column (empty = none)",
+            "upper", "upper acceptance criterion for attributes without an upper column (empty = none)"
         ),
         Option("model", "linear (default) or log, for attributes without a model column", "linear", MODELS),
         Option.optional_number(
-            "slope_margin",
-            "equivalence margin of the slope difference (empty = not judged)",
+            "slope_margin", "equivalence margin of the slope difference (empty = not judged)"
         ),
         Option("confidence", "one-sided confidence of the bound (default 0.95)", 0.95, type="number"),
         Option("alpha_pool", "level of the poolability tests (default 0.25, ICH Q1E)", 0.25, type="number"),
         Option.optional_number(
-            "max_time",
-            "longest shelf life searched (empty = five times the last time point)",
+            "max_time", "longest shelf life searched (empty = five times the last time point)"
         ),
         Option(
             "dids_variance",
