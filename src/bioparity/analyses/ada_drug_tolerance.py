@@ -11,7 +11,6 @@ Detection, 2019, section IV.D; Shankar et al. 2008, J Pharm Biomed Anal 48:1267,
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -174,9 +173,7 @@ def example_data() -> bytes:
             mean = 1.0 + 0.004 * ada / (1.0 + drug / (0.02 * ada))
             for _replicate in range(2):
                 rows.append((ada, drug, round(float(mean * np.exp(rng.normal(0, 0.03))), 4)))
-    buffer = io.StringIO()
-    pd.DataFrame(rows, columns=["ada_level", "drug_level", "signal"]).to_csv(buffer, index=False)
-    return buffer.getvalue().encode()
+    return pd.DataFrame(rows, columns=["ada_level", "drug_level", "signal"]).to_csv(index=False).encode()
 
 
 ADA_DRUG_TOLERANCE = Analysis(

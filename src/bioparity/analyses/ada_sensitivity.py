@@ -12,7 +12,6 @@ does not cross the cut point inside the tested range is left out and listed, nev
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -212,9 +211,7 @@ def example_data() -> bytes:
                 rows.append(
                     (f"R{r + 1}", round(float(c), 4), round(float(m * np.exp(rng.normal(0, 0.04))), 4))
                 )
-    buffer = io.StringIO()
-    pd.DataFrame(rows, columns=["run", "concentration", "signal"]).to_csv(buffer, index=False)
-    return buffer.getvalue().encode()
+    return pd.DataFrame(rows, columns=["run", "concentration", "signal"]).to_csv(index=False).encode()
 
 
 ADA_SENSITIVITY = Analysis(

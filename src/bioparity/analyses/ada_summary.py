@@ -18,7 +18,6 @@ then required and recorded in every row of the result (``cut_point_run``) and wi
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -284,9 +283,7 @@ def example_data() -> bytes:
                 drug = signal * (1.0 - inhibition / 100.0)
                 rows.append((f"{arm[0].upper()}{i + 1:02d}", arm, visit, round(signal, 4), round(drug, 4)))
     frame = pd.DataFrame(rows, columns=["USUBJID", "ARM", "VISIT", "SIGNAL", "SIGNAL_DRUG"])
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False)
-    return buffer.getvalue().encode()
+    return frame.to_csv(index=False).encode()
 
 
 ADA_SUMMARY = Analysis(
