@@ -37,7 +37,11 @@ def _pending(content: bytes, kind: str | None = "nca") -> PendingUpload:
 def _profiles(subjects: int) -> str:
     times = (0, 0.5, 1, 2, 4, 8, 12, 24)
     concs = (0, 4.1, 7.9, 9.6, 7.2, 3.9, 2.0, 0.5)
-    rows = [f"{s},{t},{c * (1 + s % 7 / 10):.4g}" for s in range(subjects) for t, c in zip(times, concs)]
+    rows = [
+        f"{s},{t},{c * (1 + s % 7 / 10):.4g}"
+        for s in range(subjects)
+        for t, c in zip(times, concs, strict=True)
+    ]
     return "subject,time,conc\n" + "\n".join(rows) + "\n"
 
 
@@ -62,7 +66,8 @@ def test_a_large_upload_is_parsed_in_a_lower_priority_process_with_the_same_resu
     pids = _worker_pids()
     assert pids and os.getpid() not in pids
     if hasattr(os, "getpriority"):
-        assert os.getpriority(os.PRIO_PROCESS, pids[0]) >= os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICENESS
+        server = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, pids[0]) >= server + WORKER_NICENESS
 
 
 def test_a_bad_cell_in_a_large_upload_names_file_row_and_column(large: str) -> None:
