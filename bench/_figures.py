@@ -35,14 +35,19 @@ class Figure:
     holds: bool | None = None
 
 
+def _limit(limit: float) -> str:
+    """``1,000,000`` rather than ``1e+06`` for whole numbers; ``0.03`` as it is."""
+    return f"{limit:,.0f}" if float(limit).is_integer() else f"{limit:,g}"
+
+
 def at_most(limit: float, value: float, unit: str = "s") -> tuple[str, bool]:
     """``(target text, holds)`` for an upper bound: ``value <= limit``."""
-    return f"<= {limit:,g} {unit}".rstrip(), value <= limit
+    return f"<= {_limit(limit)} {unit}".rstrip(), value <= limit
 
 
 def at_least(limit: float, value: float, unit: str = "/s") -> tuple[str, bool]:
     """``(target text, holds)`` for a lower bound: ``value >= limit``."""
-    return f">= {limit:,g}{unit}", value >= limit
+    return f">= {_limit(limit)}{unit}", value >= limit
 
 
 def _version(package: str) -> str:

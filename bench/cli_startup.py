@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 
-from _figures import Figure, emit, machine
+from _figures import Figure, at_most, emit, machine
 
 CASES = (
     ("bioparity --help", ["--help"], 0.3),
@@ -49,8 +49,8 @@ def figures(repeat: int = 5) -> list[Figure]:
         runs = [_once(args) for _ in range(repeat)]
         wall = min(r[0] for r in runs)
         cpu = min(r[1] for r in runs)
-        detail = f"best of {repeat}; target <= {target} s"
-        out.append(Figure("cli_startup", f"{label} wall", wall, "s", detail))
+        goal, holds = at_most(target, wall)
+        out.append(Figure("cli_startup", f"{label} wall", wall, "s", f"best of {repeat}", goal, holds))
         out.append(
             Figure("cli_startup", f"{label} CPU", cpu, "s", "user + system of the child (load-independent)")
         )
