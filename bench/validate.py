@@ -12,6 +12,7 @@ Run: ``.venv/bin/python bench/validate.py [--repeat N] [--quick] [--json]``
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 from pathlib import Path
@@ -28,11 +29,15 @@ def figures(repeat: int = 3) -> list[Figure]:
     with tempfile.TemporaryDirectory() as tmp:
         for suffix, target in TARGETS:
             report = Path(tmp) / f"oq-report.{suffix}"
+            load = os.getloadavg()[0]
             runs = [bioparity_process(["validate", "--out", str(report)]) for _ in range(repeat)]
             wall = statistics.median(r[0] for r in runs)
             cpu = statistics.median(r[1] for r in runs)
             size = report.stat().st_size / 1024
-            setting = f"whole process, median of {repeat}; {suffix.upper()} report {size:,.0f} KiB"
+            setting = (
+                f"whole process, median of {repeat}; {suffix.upper()} report {size:,.0f} KiB; "
+                f"load average {load:.1f} before, {os.getloadavg()[0]:.1f} after"
+            )
             label = f"bioparity validate --out x.{suffix}"
             out.append(Figure("validate", f"{label} wall", wall, "s", setting, *at_most(target, wall)))
             out.append(
@@ -47,10 +52,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="one run of each")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON (for run_all.py)")
     args = parser.parse_args()
-    figs = figures(1 if args.quick else args.repeat)
     if not args.json:
-        print(machine())
-    emit(figs, args.json)
+        print(machine())  # the load average before the runs
+    emit(figures(1 if args.quick else args.repeat), args.json)
 
 
 if __name__ == "__main__":
