@@ -258,8 +258,8 @@ def _tuple_or_scalar(text: object, kind: type) -> Any:
     return parts[0] if len(parts) == 1 else tuple(parts)
 
 
-def _isc_observed(row: Mapping[Hashable, Any]) -> tuple[float, int]:
-    """The simulated value of one published HC / FDA / low-CV row and its number of simulated studies."""
+def _isc_observed(row: Mapping[Hashable, Any]) -> tuple[dict[str, float], int]:
+    """The simulated quantities of a published HC / FDA / low-CV row and its number of simulated studies."""
     cv = _tuple_or_scalar(row["cv"], float)
     settings = {"theta0": float(row["theta0"]), "regulator": str(row["regulator"])}
     if row["function"] == "power_scabel":
@@ -267,12 +267,12 @@ def _isc_observed(row: Mapping[Hashable, Any]) -> tuple[float, int]:
             cv, _tuple_or_scalar(row["n"], int), str(row["design"]), nsims=_ISC_NSIMS,
             evaluation=str(row["evaluation"]), **settings,  # type: ignore[arg-type]
         )  # fmt: skip
-        return res.power, _ISC_NSIMS
+        return {"power": res.power}, _ISC_NSIMS
     size = sample_size_scabel(
         cv, str(row["design"]), target_power=float(row["target_power"]),
         evaluation=str(row["evaluation"]), **settings,  # type: ignore[arg-type]
     )  # fmt: skip
-    return (float(size.n) if row["quantity"] == "n" else size.power), 100_000
+    return {"n": float(size.n), "power": size.power}, 100_000
 
 
 def _parity_power(row: Mapping[Hashable, Any]) -> float:
@@ -287,7 +287,13 @@ def _scaled_isc(reference: Path) -> list[CaseResult]:
     """HC / FDA ABEL and the low-CV branch: published examples and fresh seeded PowerTOST cases."""
     out = []
     rows = read_reference_csv(reference / "power" / "scaled_isc_published.csv").to_dict("records")
-    for row, (observed, nsims) in zip(rows, _in_threads(_isc_observed, rows), strict=True):
+    # one simulation per setting: the n and the power of a sample size come from the same search
+    setting = ("function", "regulator", "evaluation", "design", "cv", "n", "theta0", "target_power")
+    unique = {tuple(str(row[k]) for k in setting): row for row in rows}
+    found = dict(zip(unique, _in_threads(_isc_observed, unique.values()), strict=True))
+    for row in rows:
+        values, nsims = found[tuple(str(row[k]) for k in setting)]
+        observed = values[str(row["quantity"])]
         expected = float(row["expected"])
         if row["quantity"] == "n":
             tol, comparison = 0.0, "exact"
