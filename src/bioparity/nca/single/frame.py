@@ -20,6 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from bioparity.errors import DataFileError, InputError
+from bioparity.nca.arguments import call_arguments
 from bioparity.nca.options import NCAOptions
 from bioparity.nca.profiles import pad_profiles
 from bioparity.nca.samples import Where, constant_per_profile, parse_numbers, prepare_samples, text_cells
@@ -147,7 +148,7 @@ def nca_blocks(frame: pd.DataFrame, **options: Any) -> Iterator[NCAResult]:
     Returns
     -------
     iterator of NCAResult
-        One result per part of the profiles.
+        The result of each part of the profiles, in profile order.
 
     Examples
     --------
@@ -156,7 +157,7 @@ def nca_blocks(frame: pd.DataFrame, **options: Any) -> Iterator[NCAResult]:
     >>> [part.n_profiles for part in nca_blocks(frame, parameters=["CMAX"])]
     [1]
     """
-    args, unit = _engine_args(frame, **options)
+    args, unit = _engine_args(**call_arguments(nca, frame, **options))
     parts = nca_array_blocks(**args)
     return (dataclasses.replace(part, conc_unit=unit) for part in parts) if unit else parts
 
@@ -164,23 +165,23 @@ def nca_blocks(frame: pd.DataFrame, **options: Any) -> Iterator[NCAResult]:
 def _engine_args(
     frame: pd.DataFrame,
     *,
-    subject: str = "subject",
-    time: str = "time",
-    conc: str = "conc",
-    dose: str | float | None = None,
-    groups: Sequence[str] = (),
-    blq: str | None = None,
-    lloq: str | None = None,
-    duration: float | str | None = None,
-    options: NCAOptions | None = None,
-    parameters: Sequence[str] | None = None,
-    intervals: Sequence[tuple[float, float]] = (),
-    lambda_z_points: pd.DataFrame | None = None,
-    lambda_z_exclude: pd.DataFrame | None = None,
-    lambda_z_include: pd.DataFrame | None = None,
-    unit_column: str | None = None,
-    conc_unit: str | None = None,
-    where: Where | None = None,
+    subject: str,
+    time: str,
+    conc: str,
+    dose: str | float | None,
+    groups: Sequence[str],
+    blq: str | None,
+    lloq: str | None,
+    duration: float | str | None,
+    options: NCAOptions | None,
+    parameters: Sequence[str] | None,
+    intervals: Sequence[tuple[float, float]],
+    lambda_z_points: pd.DataFrame | None,
+    lambda_z_exclude: pd.DataFrame | None,
+    lambda_z_include: pd.DataFrame | None,
+    unit_column: str | None,
+    conc_unit: str | None,
+    where: Where | None,
 ) -> tuple[dict[str, Any], str]:
     """The checked table as the arguments of the array engine, and the concentration unit converted
     into ('' without a unit column); the arguments and errors are those of :func:`nca`."""
