@@ -54,6 +54,27 @@ class Where:
             problem, file=self.file, row=row, line=line, column=column, value=value, expected=expected
         )
 
+    def reject(
+        self,
+        bad: npt.ArrayLike,
+        problem: str,
+        column: str | None,
+        cells: pd.Series | None,
+        expected: str,
+        *,
+        rows: npt.NDArray[np.intp] | None = None,
+    ) -> None:
+        """Raise :meth:`error` at the first row where ``bad`` is true (nothing when none is).
+
+        ``cells`` are the column's cells, the one of that row shown as the value (None: no value shown);
+        ``rows`` maps the positions of ``bad`` to table rows when ``bad`` is in another order.
+        """
+        flags = np.asarray(bad, dtype=bool)
+        if flags.any():
+            pos = int(np.argmax(flags))
+            i = pos if rows is None else int(rows[pos])
+            raise self.error(problem, i, column, None if cells is None else cells.iloc[i], expected)
+
 
 def text_cells(series: pd.Series) -> pd.Series:
     """The cells of a column as stripped text (missing -> "")."""
@@ -138,21 +159,11 @@ def parse_numbers(
         )
         bad = np.isnan(values) & ~missing & ~blq
         values[blq] = 0.0  # a BLQ sample is a concentration of 0 flagged BLQ (PKNCA convention)
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise where.error(
-                "not a number",
-                i,
-                column,
-                text.iloc[i],
-                "a number" + (" or a BLQ marker such as BLQ" if blq_tokens else ""),
-            )
-    if np.isinf(values).any():
-        i = int(np.argmax(np.isinf(values)))
-        raise where.error("not a finite number", i, column, series.iloc[i], "a finite number")
-    if not allow_missing and np.isnan(values).any():
-        i = int(np.argmax(np.isnan(values)))
-        raise where.error("empty cell", i, column, None, "a number")
+        expected = "a number" + (" or a BLQ marker such as BLQ" if blq_tokens else "")
+        where.reject(bad, "not a number", column, text, expected)
+    where.reject(np.isinf(values), "not a finite number", column, series, "a finite number")
+    if not allow_missing:
+        where.reject(np.isnan(values), "empty cell", column, None, "a number")
     return values, blq
 
 
@@ -228,21 +239,16 @@ def prepare_samples(
     for k in keys:
         col = frame[k]
         empty = col.isna().to_numpy() if pd.api.types.is_numeric_dtype(col.dtype) else _blank(col)
-        if empty.any():
-            i = int(np.argmax(empty))
-            raise w.error("empty identifier", i, k, None, "a subject or group value on every row")
+        w.reject(empty, "empty identifier", k, None, "a subject or group value on every row")
     t, _ = parse_numbers(frame[time], time, w, allow_missing=False)
     c, blq_mask = parse_numbers(frame[conc], conc, w, allow_missing=True, blq_tokens=True)
-    neg = c < 0
-    if neg.any():
-        i = int(np.argmax(neg))
-        raise w.error(
-            "negative concentration",
-            i,
-            conc,
-            frame[conc].iloc[i],
-            "a concentration >= 0 (0 or BLQ for below the limit)",
-        )
+    w.reject(
+        c < 0,
+        "negative concentration",
+        conc,
+        frame[conc],
+        "a concentration >= 0 (0 or BLQ for below the limit)",
+    )
     if blq is not None:
         flag = text_cells(frame[blq]).str.upper().isin({"1", "Y", "YES", "TRUE", "T", "BLQ"}).to_numpy()
         blq_mask |= flag
@@ -257,33 +263,26 @@ def prepare_samples(
         sc, st = codes[order], t[order]
     same = np.concatenate(([False], sc[1:] == sc[:-1]))
     dup = same & np.concatenate(([False], st[1:] == st[:-1]))
-    if dup.any():
-        i = _row(order, int(np.argmax(dup)))
-        raise w.error(
-            "duplicated time within a profile",
-            i,
-            time,
-            frame[time].iloc[i],
-            "one sample per time in each profile (average or remove replicates first)",
-        )
+    w.reject(
+        dup,
+        "duplicated time within a profile",
+        time,
+        frame[time],
+        "one sample per time in each profile (average or remove replicates first)",
+        rows=order,
+    )
     unsorted = same & np.concatenate(([False], st[1:] < st[:-1]))
-    if unsorted.any():
-        i = _row(order, int(np.argmax(unsorted)))
-        raise w.error(
-            "time earlier than the previous sample of the same profile",
-            i,
-            time,
-            frame[time].iloc[i],
-            "times sorted increasingly within each profile",
-        )
+    w.reject(
+        unsorted,
+        "time earlier than the previous sample of the same profile",
+        time,
+        frame[time],
+        "times sorted increasingly within each profile",
+        rows=order,
+    )
     P = len(ids)
     _, (T, C, B) = pad_profiles(codes, t, c, blq_mask.astype(float), n_profiles=P)
     return PreparedSamples(frame, codes, ids, t, T, C, B == 1.0)
-
-
-def _row(order: npt.NDArray[np.intp] | None, position: int) -> int:
-    """The table row at ``position`` of the profile-ordered rows."""
-    return position if order is None else int(order[position])
 
 
 def constant_per_profile(
@@ -298,15 +297,13 @@ def constant_per_profile(
     first = _first_valid(values, codes, P)
     ref = first[codes]
     differs = ~np.isnan(values) & ~np.isnan(ref) & (values != ref)
-    if differs.any():
-        i = int(np.argmax(differs))
-        raise w.error(
-            "value differs from earlier rows of the same profile",
-            i,
-            column,
-            frame[column].iloc[i],
-            "one value per profile",
-        )
+    w.reject(
+        differs,
+        "value differs from earlier rows of the same profile",
+        column,
+        frame[column],
+        "one value per profile",
+    )
     return np.asarray(first, dtype=np.float64)
 
 

@@ -204,10 +204,7 @@ def _engine_args(
         dose_p = float(dose)
     elif dose is not None:
         d, _ = parse_numbers(frame[dose], dose, w, allow_missing=True)
-        nonpos = ~np.isnan(d) & (d <= 0)
-        if nonpos.any():
-            i = int(np.argmax(nonpos))
-            raise w.error("dose <= 0", i, dose, frame[dose].iloc[i], "a dose > 0 (blank if unknown)")
+        w.reject(~np.isnan(d) & (d <= 0), "dose <= 0", dose, frame[dose], "a dose > 0 (blank if unknown)")
         dose_p = constant_per_profile(d, codes, P, dose, w, frame)
     dur_p: npt.ArrayLike | None = None
     if isinstance(duration, str):
@@ -252,11 +249,9 @@ def _windows(
     start, _ = parse_numbers(table["lambda_z_start"], "lambda_z_start", where, allow_missing=False)
     end, _ = parse_numbers(table["lambda_z_end"], "lambda_z_end", where, allow_missing=False)
     reason = text_cells(table["lambda_z_reason"])
-    if (reason == "").any():
-        i = int(np.argmax((reason == "").to_numpy()))
-        raise where.error(
-            "empty reason", i, "lambda_z_reason", None, "why these points were chosen (it is reported)"
-        )
+    where.reject(
+        reason == "", "empty reason", "lambda_z_reason", None, "why these points were chosen (it is reported)"
+    )
     left = ids.astype("string").reset_index().rename(columns={"index": "_profile"})
     right = table[keys].astype("string").assign(_row=np.arange(len(table)))
     merged = left.merge(right, on=keys, how="inner")
@@ -303,9 +298,9 @@ def _point_times(
     table = table.reset_index(drop=True)
     t, _ = parse_numbers(table["lambda_z_time"], "lambda_z_time", where, allow_missing=False)
     reason = text_cells(table["lambda_z_reason"])
-    if (reason == "").any():
-        i = int(np.argmax((reason == "").to_numpy()))
-        raise where.error("empty reason", i, "lambda_z_reason", None, "why the point is excluded or included")
+    where.reject(
+        reason == "", "empty reason", "lambda_z_reason", None, "why the point is excluded or included"
+    )
     left = ids.astype("string").reset_index().rename(columns={"index": "_profile"})
     right = table[keys].astype("string").assign(_row=np.arange(len(table)))
     merged = left.merge(right, on=keys, how="right")
