@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from bioparity.errors import DataFileError
+from bioparity.errors import DataFileError, require_columns_found
 from bioparity.io.readers import read_any_table
 
 
@@ -29,14 +29,14 @@ class _Col:
 def _read(path: str | os.PathLike[str], columns: Sequence[_Col], what: str) -> pd.DataFrame:
     table = read_any_table(path)
     frame = table.frame
-    missing = [c.name for c in columns if c.required and c.name not in frame.columns]
-    if missing:
-        raise DataFileError(
-            f"missing column(s) {', '.join(repr(m) for m in missing)} for {what}; "
-            f"columns found: {', '.join(map(str, frame.columns))}",
-            file=table.file,
-            expected=f"columns {', '.join(c.name for c in columns if c.required)}",
-        )
+    required = [c.name for c in columns if c.required]
+    require_columns_found(
+        frame.columns,
+        required,
+        file=table.file,
+        expected=f"columns {', '.join(required)}",
+        context=f" for {what}",
+    )
     if frame.empty:
         raise DataFileError("has a header but no data rows", file=table.file, expected=f"rows of {what}")
     out = pd.DataFrame(index=frame.index)

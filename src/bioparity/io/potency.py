@@ -17,7 +17,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from bioparity.errors import DataFileError
+from bioparity.errors import DataFileError, require_columns_found
 from bioparity.io.readers import LoadedTable, read_any_table
 
 REQUIRED = ("assay", "sample", "dose", "replicate", "response")
@@ -62,16 +62,13 @@ def check_potency_frame(table: LoadedTable, columns: Mapping[str, str] | None = 
             expected=f"roles {', '.join((*REQUIRED, *OPTIONAL))}",
         )
     frame = table.frame
-    missing = [mapping[c] for c in REQUIRED if mapping[c] not in frame.columns]
-    if missing:
-        raise DataFileError(
-            f"missing column(s) {', '.join(repr(m) for m in missing)}; "
-            f"columns found: {', '.join(map(str, frame.columns))}",
-            file=table.file,
-            expected="columns "
-            + ", ".join(mapping[c] for c in REQUIRED)
-            + " (rename with the column options)",
-        )
+    required = [mapping[c] for c in REQUIRED]
+    require_columns_found(
+        frame.columns,
+        required,
+        file=table.file,
+        expected=f"columns {', '.join(required)} (rename with the column options)",
+    )
     if frame.empty:
         raise DataFileError("has a header but no data rows", file=table.file, expected="one row per response")
 

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity.errors import DataFileError
+from bioparity.errors import DataFileError, require_columns_found
 from bioparity.nca.profiles import pad_profiles
 
 _MISSING = {"", "NA", "NAN", ".", "NULL", "NONE"}
@@ -225,14 +225,12 @@ def prepare_samples(
     keys = list(keys)
     w = where
     needed = [*keys, time, conc] + [c for c in (blq, lloq) if c] + [c for c in extra if c not in keys]
-    missing_cols = [c for c in needed if c not in frame.columns]
-    if missing_cols:
-        raise DataFileError(
-            f"missing column(s) {', '.join(repr(c) for c in missing_cols)}; "
-            f"columns found: {', '.join(map(str, frame.columns))}",
-            file=w.file,
-            expected=f"columns {', '.join(needed)} (map names with --subject/--time/--conc/--dose)",
-        )
+    require_columns_found(
+        frame.columns,
+        needed,
+        file=w.file,
+        expected=f"columns {', '.join(needed)} (map names with --subject/--time/--conc/--dose)",
+    )
     if frame.empty:
         raise DataFileError("has no data rows", file=w.file, expected="one row per sample")
     frame = frame.reset_index(drop=True)
