@@ -225,12 +225,8 @@ def prepare_samples(
     keys = list(keys)
     w = where
     needed = [*keys, time, conc] + [c for c in (blq, lloq) if c] + [c for c in extra if c not in keys]
-    require_columns_found(
-        frame.columns,
-        needed,
-        file=w.file,
-        expected=f"columns {', '.join(needed)} (map names with --subject/--time/--conc/--dose)",
-    )
+    expected = f"columns {', '.join(needed)} (map names with --subject/--time/--conc/--dose)"
+    require_columns_found(frame.columns, needed, file=w.file, expected=expected)
     if frame.empty:
         raise DataFileError("has no data rows", file=w.file, expected="one row per sample")
     frame = frame.reset_index(drop=True)

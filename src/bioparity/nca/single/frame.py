@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity.errors import DataFileError, InputError
+from bioparity.errors import InputError, require_columns
 from bioparity.nca.arguments import call_arguments
 from bioparity.nca.options import NCAOptions
 from bioparity.nca.profiles import pad_profiles
@@ -234,23 +234,30 @@ def _engine_args(
     return args, unit
 
 
+def _choices(
+    table: pd.DataFrame, keys: list[str], name: str, numbers: Sequence[str], why: str
+) -> tuple[pd.DataFrame, Where, list[npt.NDArray[np.float64]], pd.Series]:
+    """A table of lambda_z choices checked: the key columns, the ``numbers`` columns (parsed, none empty)
+    and ``lambda_z_reason`` (``why``, required on every row); with the ``Where`` of its errors."""
+    where = Where(file=name)
+    require_columns(table.columns, [*keys, *numbers, "lambda_z_reason"], file=name)
+    table = table.reset_index(drop=True)
+    values = [parse_numbers(table[c], c, where, allow_missing=False)[0] for c in numbers]
+    reason = text_cells(table["lambda_z_reason"])
+    where.reject(reason == "", "empty reason", "lambda_z_reason", None, why)
+    return table, where, values, reason
+
+
 def _windows(
     table: pd.DataFrame, ids: pd.DataFrame, keys: list[str]
 ) -> tuple[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]], tuple[str, ...]]:
     """Per-profile manual lambda_z windows from a table keyed like the profiles."""
-    where = Where(file="lambda_z points table")
-    need = [*keys, "lambda_z_start", "lambda_z_end", "lambda_z_reason"]
-    missing = [c for c in need if c not in table.columns]
-    if missing:
-        raise DataFileError(
-            f"missing column(s) {', '.join(missing)}", file=where.file, expected=f"columns {', '.join(need)}"
-        )
-    table = table.reset_index(drop=True)
-    start, _ = parse_numbers(table["lambda_z_start"], "lambda_z_start", where, allow_missing=False)
-    end, _ = parse_numbers(table["lambda_z_end"], "lambda_z_end", where, allow_missing=False)
-    reason = text_cells(table["lambda_z_reason"])
-    where.reject(
-        reason == "", "empty reason", "lambda_z_reason", None, "why these points were chosen (it is reported)"
+    table, where, (start, end), reason = _choices(
+        table,
+        keys,
+        "lambda_z points table",
+        ("lambda_z_start", "lambda_z_end"),
+        "why these points were chosen (it is reported)",
     )
     left = ids.astype("string").reset_index().rename(columns={"index": "_profile"})
     right = table[keys].astype("string").assign(_row=np.arange(len(table)))
@@ -288,18 +295,8 @@ def _point_times(
     sample_times: npt.NDArray[np.float64],
 ) -> tuple[npt.NDArray[np.float64], tuple[str, ...]]:
     """Per-profile NaN-padded times of individually selected lambda_z points, and the reasons as text."""
-    where = Where(file=name)
-    need = [*keys, "lambda_z_time", "lambda_z_reason"]
-    missing = [c for c in need if c not in table.columns]
-    if missing:
-        raise DataFileError(
-            f"missing column(s) {', '.join(missing)}", file=name, expected=f"columns {', '.join(need)}"
-        )
-    table = table.reset_index(drop=True)
-    t, _ = parse_numbers(table["lambda_z_time"], "lambda_z_time", where, allow_missing=False)
-    reason = text_cells(table["lambda_z_reason"])
-    where.reject(
-        reason == "", "empty reason", "lambda_z_reason", None, "why the point is excluded or included"
+    table, where, (t,), reason = _choices(
+        table, keys, name, ("lambda_z_time",), "why the point is excluded or included"
     )
     left = ids.astype("string").reset_index().rename(columns={"index": "_profile"})
     right = table[keys].astype("string").assign(_row=np.arange(len(table)))
