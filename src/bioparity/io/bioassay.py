@@ -17,6 +17,7 @@ import pandas as pd
 
 from bioparity.errors import DataFileError, require_columns_found
 from bioparity.io.readers import read_any_table
+from bioparity.nca.samples import Where
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,26 @@ class _Col:
     name: str
     kind: str  # "text", "positive" (> 0), "nonnegative" (>= 0), "number"
     required: bool = True
+
+
+def _cell_problem(text: str, kind: str) -> tuple[str, str] | None:
+    """What is wrong with a cell's ``text`` in a column of ``kind`` (the problem and what was expected);
+    None when nothing is."""
+    if text == "":
+        return "blank cell", "a value in every row (blank cells are not skipped)"
+    if kind == "text":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return "not a number", "a number with '.' as decimal point"
+    if not math.isfinite(value):
+        return "not a finite number", "a finite number"
+    if kind == "positive" and value <= 0:
+        return "value <= 0", "a number > 0"
+    if kind == "nonnegative" and value < 0:
+        return "negative value", "a number >= 0"
+    return None
 
 
 def _read(path: str | os.PathLike[str], columns: Sequence[_Col], what: str) -> pd.DataFrame:
@@ -39,50 +60,18 @@ def _read(path: str | os.PathLike[str], columns: Sequence[_Col], what: str) -> p
     )
     if frame.empty:
         raise DataFileError("has a header but no data rows", file=table.file, expected=f"rows of {what}")
+    where = Where(file=table.file, line_offset=table.line_offset)
     out = pd.DataFrame(index=frame.index)
     for col in columns:
         if col.name not in frame.columns:
             continue
         parsed: list[object] = []
         for i, cell in enumerate(frame[col.name].tolist()):
-            row = i + 1
-            line = row + table.line_offset if table.line_offset is not None else None
             text = "" if cell is None or (isinstance(cell, float) and math.isnan(cell)) else str(cell).strip()
-
-            def fail(
-                problem: str,
-                expected: str,
-                text: str = text,
-                row: int = row,
-                line: int | None = line,
-                column: str = col.name,
-            ) -> DataFileError:
-                return DataFileError(
-                    problem,
-                    file=table.file,
-                    row=row,
-                    line=line,
-                    column=column,
-                    value=text,
-                    expected=expected,
-                )
-
-            if text == "":
-                raise fail("blank cell", "a value in every row (blank cells are not skipped)")
-            if col.kind == "text":
-                parsed.append(text)
-                continue
-            try:
-                value = float(text)
-            except ValueError:
-                raise fail("not a number", "a number with '.' as decimal point") from None
-            if not math.isfinite(value):
-                raise fail("not a finite number", "a finite number")
-            if col.kind == "positive" and value <= 0:
-                raise fail("value <= 0", "a number > 0")
-            if col.kind == "nonnegative" and value < 0:
-                raise fail("negative value", "a number >= 0")
-            parsed.append(value)
+            problem = _cell_problem(text, col.kind)
+            if problem is not None:
+                raise where.error(problem[0], i, col.name, text, problem[1])
+            parsed.append(text if col.kind == "text" else float(text))
         out[col.name] = pd.Series(parsed, index=frame.index, dtype=object if col.kind == "text" else float)
     return out.reset_index(drop=True)
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from bioparity.errors import DataFileError, require_columns_found
 from bioparity.io.readers import LoadedTable, read_any_table
+from bioparity.nca.samples import Where
 
 REQUIRED = ("assay", "sample", "dose", "replicate", "response")
 OPTIONAL = ("block", "row", "column")
@@ -72,12 +73,10 @@ def check_potency_frame(table: LoadedTable, columns: Mapping[str, str] | None = 
     if frame.empty:
         raise DataFileError("has a header but no data rows", file=table.file, expected="one row per response")
 
+    where = Where(file=table.file, line_offset=table.line_offset)
+
     def fail(i: int, role: str, problem: str, value: object, expected: str) -> DataFileError:
-        row = i + 1
-        line = None if table.line_offset is None else row + table.line_offset
-        return DataFileError(
-            problem, file=table.file, row=row, line=line, column=mapping[role], value=value, expected=expected
-        )
+        return where.error(problem, i, mapping[role], value, expected)
 
     present = [c for c in OPTIONAL if mapping[c] in frame.columns]
     out: dict[str, list[object]] = {c: [] for c in (*REQUIRED, *present)}
