@@ -233,16 +233,21 @@ def prepare_samples(
     for k in keys:
         col = frame[k]
         empty = col.isna().to_numpy() if pd.api.types.is_numeric_dtype(col.dtype) else _blank(col)
-        w.reject(empty, "empty identifier", k, None, "a subject or group value on every row")
+        if empty.any():
+            i = int(np.argmax(empty))
+            raise w.error("empty identifier", i, k, None, "a subject or group value on every row")
     t, _ = parse_numbers(frame[time], time, w, allow_missing=False)
     c, blq_mask = parse_numbers(frame[conc], conc, w, allow_missing=True, blq_tokens=True)
-    w.reject(
-        c < 0,
-        "negative concentration",
-        conc,
-        frame[conc],
-        "a concentration >= 0 (0 or BLQ for below the limit)",
-    )
+    neg = c < 0
+    if neg.any():
+        i = int(np.argmax(neg))
+        raise w.error(
+            "negative concentration",
+            i,
+            conc,
+            frame[conc].iloc[i],
+            "a concentration >= 0 (0 or BLQ for below the limit)",
+        )
     if blq is not None:
         flag = text_cells(frame[blq]).str.upper().isin({"1", "Y", "YES", "TRUE", "T", "BLQ"}).to_numpy()
         blq_mask |= flag
