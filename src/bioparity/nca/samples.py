@@ -71,8 +71,7 @@ class Where:
         """
         flags = np.asarray(bad, dtype=bool)
         if flags.any():
-            pos = int(np.argmax(flags))
-            i = pos if rows is None else int(rows[pos])
+            i = _row(rows, int(np.argmax(flags)))
             raise self.error(problem, i, column, None if cells is None else cells.iloc[i], expected)
 
 
@@ -282,6 +281,11 @@ def prepare_samples(
     P = len(ids)
     _, (T, C, B) = pad_profiles(codes, t, c, blq_mask.astype(float), n_profiles=P)
     return PreparedSamples(frame, codes, ids, t, T, C, B == 1.0)
+
+
+def _row(order: npt.NDArray[np.intp] | None, position: int) -> int:
+    """The table row at ``position`` of the profile-ordered rows."""
+    return position if order is None else int(order[position])
 
 
 def constant_per_profile(
