@@ -9,9 +9,11 @@ a profile, values that change within a profile. A missing concentration is a NaN
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +21,8 @@ import pandas as pd
 
 from bioparity.errors import DataFileError, require_columns_found
 from bioparity.nca.profiles import pad_profiles
+
+_T = TypeVar("_T")
 
 _MISSING = {"", "NA", "NAN", ".", "NULL", "NONE"}
 _BLQ_TOKENS = {"BLQ", "BQL", "BLOQ", "<LLOQ", "<LOQ", "LLOQ", "<LOD", "NQ"}
@@ -229,14 +233,20 @@ def prepare_samples(
     if frame.empty:
         raise DataFileError("has no data rows", file=w.file, expected="one row per sample")
     frame = frame.reset_index(drop=True)
-    for k in keys:
-        col = frame[k]
-        empty = col.isna().to_numpy() if pd.api.types.is_numeric_dtype(col.dtype) else _blank(col)
-        if empty.any():
-            i = int(np.argmax(empty))
-            raise w.error("empty identifier", i, k, None, "a subject or group value on every row")
-    t, _ = parse_numbers(frame[time], time, w, allow_missing=False)
-    c, blq_mask = parse_numbers(frame[conc], conc, w, allow_missing=True, blq_tokens=True)
+    with _column_workers(len(frame)) as pool:
+        # independent column work in two threads (Arrow's casts and hashing release the GIL); results and
+        # errors are taken in the order of the checks, so the first problem reported is the same
+        codes_ids = _start(pool, profile_codes, frame, keys)
+        times = _start(pool, parse_numbers, frame[time], time, w, allow_missing=False)
+        concs = _start(pool, parse_numbers, frame[conc], conc, w, allow_missing=True, blq_tokens=True)
+        for k in keys:
+            col = frame[k]
+            empty = col.isna().to_numpy() if pd.api.types.is_numeric_dtype(col.dtype) else _blank(col)
+            if empty.any():
+                i = int(np.argmax(empty))
+                raise w.error("empty identifier", i, k, None, "a subject or group value on every row")
+        t, _ = times.result()
+        c, blq_mask = concs.result()
     neg = c < 0
     if neg.any():
         i = int(np.argmax(neg))
@@ -253,7 +263,7 @@ def prepare_samples(
     if lloq is not None:
         limit, _ = parse_numbers(frame[lloq], lloq, w, allow_missing=True)
         blq_mask |= ~np.isnan(limit) & ~np.isnan(c) & (c < limit)
-    codes, ids = profile_codes(frame, keys)
+    codes, ids = codes_ids.result()
     order = None  # rows grouped by profile (the usual file) are already in profile order
     sc, st = codes, t
     if not np.all(codes[1:] >= codes[:-1]):
@@ -281,6 +291,32 @@ def prepare_samples(
     P = len(ids)
     _, (T, C, B) = pad_profiles(codes, t, c, blq_mask.astype(float), n_profiles=P)
     return PreparedSamples(frame, codes, ids, t, T, C, B == 1.0)
+
+
+#: Rows from which :func:`prepare_samples` checks columns in two threads (below, a thread costs more).
+THREADED_ROWS = 200_000
+
+
+def _column_workers(rows: int) -> AbstractContextManager[ThreadPoolExecutor | None]:
+    """Two worker threads for a large table, none (work done in the calling thread) for a small one."""
+    return (
+        ThreadPoolExecutor(max_workers=2, thread_name_prefix="checks")
+        if rows >= THREADED_ROWS
+        else nullcontext()
+    )
+
+
+def _start(pool: ThreadPoolExecutor | None, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> Future[_T]:
+    """``fn(*args, **kwargs)`` in ``pool``, or now in this thread without one; its error is raised by
+    ``result()``, when the caller reaches that check."""
+    if pool is not None:
+        return pool.submit(fn, *args, **kwargs)
+    done: Future[_T] = Future()
+    try:
+        done.set_result(fn(*args, **kwargs))
+    except Exception as exc:
+        done.set_exception(exc)
+    return done
 
 
 def _row(order: npt.NDArray[np.intp] | None, position: int) -> int:
