@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from bioparity.analyses.registry import all_analyses
-from bioparity.api.deps import CurrentActor, job_runner, read_unit, unit_of_work, write_unit
+from bioparity.api.deps import CurrentActor, PathId, job_runner, read_unit, unit_of_work, write_unit
 from bioparity.api.errors import ERROR_RESPONSES
 from bioparity.api.schemas import (
-    UUID_PATTERN,
     DatasetIn,
     DatasetOut,
     DeriveIn,
@@ -29,9 +28,9 @@ from bioparity.errors import InputError
 from bioparity.workspace import analyses, datasets, jobs, programs, signatures
 
 router = APIRouter(responses=ERROR_RESPONSES)
-StudyId = Annotated[str, Path(pattern=UUID_PATTERN)]
-DatasetId = Annotated[str, Path(pattern=UUID_PATTERN)]
-RunId = Annotated[str, Path(pattern=UUID_PATTERN)]
+StudyId = PathId
+DatasetId = PathId
+RunId = PathId
 
 _CONTENT_TYPES = ("text/csv", "text/tab-separated-values", "text/plain", "application/octet-stream")
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Request, Response
 
-from fastapi import APIRouter, Path, Request, Response
-
-from bioparity.api.deps import AfterSeq, CurrentActor, Limit, unit_of_work
+from bioparity.api.deps import AfterSeq, CurrentActor, Limit, PathId, unit_of_work
 from bioparity.api.errors import ERROR_RESPONSES
 from bioparity.api.schemas import (
-    UUID_PATTERN,
     AuditEventOut,
     ProgramIn,
     ProgramOut,
@@ -18,6 +15,7 @@ from bioparity.api.schemas import (
     ShareOut,
     StudyIn,
     StudyOut,
+    from_record,
     utc,
 )
 from bioparity.api.schemas_accounts import PartnerOut, ShareInvitationOut
@@ -25,8 +23,8 @@ from bioparity.store.models import Organisation, ProgramShare
 from bioparity.workspace import programs
 
 router = APIRouter(responses=ERROR_RESPONSES, tags=["programs"])
-ProgramId = Annotated[str, Path(pattern=UUID_PATTERN)]
-OrgId = Annotated[str, Path(pattern=UUID_PATTERN)]
+ProgramId = PathId
+OrgId = PathId
 
 
 @router.get("/programs")
@@ -70,14 +68,7 @@ def update_program(
 
 
 def _share_out(share: ProgramShare, org: Organisation) -> ShareOut:
-    return ShareOut(
-        org_id=org.id,
-        org_name=org.name,
-        role=share.role,
-        created_at=utc(share.created_at),
-        status=share.status,
-        pending_role=share.pending_role,
-    )
+    return from_record(ShareOut, share, org_id=org.id, org_name=org.name)
 
 
 @router.get("/programs/{program_id}/shares")
