@@ -679,7 +679,7 @@ def login(
         raise AuthenticationError(_("invalid username or password"))
     _reset_failures(session, username)
     token, secret = _issue(session, user, "session", "login", timedelta(hours=policy.session_hours), moment)
-    me = Actor(user_id=user.id, username=user.username, display_name=user.display_name)
+    me = Actor.of(user)
     record(session, me, "login", "user", user.id, after={"client": client} if client else None)
     return token, secret
 
@@ -713,14 +713,7 @@ def authenticate(session: Session, secret: str, *, touch: bool = True, now: date
     if touch and touch_due(token, moment):
         token.last_used_at = moment
         session.flush()
-    return Actor(
-        user_id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        token_id=token.id,
-        token_kind=token.kind,
-        must_change_password=user.must_change_password,
-    )
+    return Actor.of(user, token)
 
 
 def touch_due(token: AuthToken, moment: datetime) -> bool:
