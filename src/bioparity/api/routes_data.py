@@ -32,6 +32,8 @@ StudyId = PathId
 DatasetId = PathId
 RunId = PathId
 
+#: The fields of an upload body that :func:`bioparity.workspace.datasets.check_upload` takes as they are.
+_UPLOAD = {"name", "filename", "media_type", "analysis_kind", "units", "unit_columns"}
 _CONTENT_TYPES = ("text/csv", "text/tab-separated-values", "text/plain", "application/octet-stream")
 
 
@@ -78,18 +80,9 @@ def upload_dataset(study_id: StudyId, body: DatasetIn, actor: CurrentActor, requ
     run on it."""
     content = _content(body)
     with read_unit(request) as session:
+        fields = body.model_dump(include=_UPLOAD)
         pending = datasets.check_upload(
-            session,
-            actor,
-            study_id,
-            name=body.name,
-            filename=body.filename,
-            content=content,
-            media_type=body.media_type,
-            analysis_kind=body.analysis_kind,
-            rename=body.column_map,
-            units=body.units,
-            unit_columns=body.unit_columns,
+            session, actor, study_id, content=content, rename=body.column_map, **fields
         )
     parsed = datasets.parse_upload(pending)  # outside any transaction: a large file holds no lock
     return DatasetOut.of(write_unit(request, lambda session: datasets.store_upload(session, actor, parsed)))

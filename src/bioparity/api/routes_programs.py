@@ -38,17 +38,8 @@ def list_programs(actor: CurrentActor, request: Request) -> list[ProgramOut]:
 def create_program(body: ProgramIn, actor: CurrentActor, request: Request) -> ProgramOut:
     """Owners and statisticians of the organisation ``org_id``."""
     with unit_of_work(request) as session:
-        program = programs.create_program(
-            session,
-            actor,
-            body.org_id,
-            name=body.name,
-            inn=body.inn,
-            reference_product=body.reference_product,
-            modality=body.modality,
-            target_regions=body.target_regions,
-            description=body.description,
-        )
+        fields = body.model_dump(exclude={"org_id"})
+        program = programs.create_program(session, actor, body.org_id, **fields)
         return ProgramOut.of(program)
 
 
