@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bioparity.analyses.registry import BUILTIN_MODULES, get_analysis
-from bioparity.errors import BioparityError, InputError
+from bioparity.environment import env_number
+from bioparity.errors import BioparityError
 from bioparity.progress import StageCallback
 from bioparity.workspace.analyses import PendingRun, compute_run
 
@@ -383,19 +384,13 @@ class DaskExecutor(ComputeExecutor):
 def job_workers() -> int:
     """``BIOPARITY_JOB_WORKERS``: analyses computed at once per server process (default 1; 0 = in the
     server process)."""
-    raw = os.environ.get(JOB_WORKERS_ENV, "").strip()
-    if not raw:
-        return DEFAULT_JOB_WORKERS
-    try:
-        value = int(raw)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= MAX_JOB_WORKERS:
-        raise InputError(
-            f"{JOB_WORKERS_ENV}={raw!r} is not a whole number from 0 to {MAX_JOB_WORKERS}: the number of "
-            "worker processes computing analyses (0 = in the server process), e.g. 1"
-        )
-    return value
+    expected = (
+        f"a whole number from 0 to {MAX_JOB_WORKERS}: the number of worker processes computing analyses "
+        "(0 = in the server process), e.g. 1"
+    )
+    return env_number(
+        JOB_WORKERS_ENV, DEFAULT_JOB_WORKERS, int, lambda n: 0 <= n <= MAX_JOB_WORKERS, expected
+    )
 
 
 _SHARED: dict[int, LocalProcessExecutor] = {}
