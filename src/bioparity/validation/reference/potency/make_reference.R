@@ -27,17 +27,6 @@ ctl <- nls.control(maxiter = 500, tol = 1e-7, minFactor = 1e-12)
 # nls stops at relative offset 1e-7; 20 further plain Gauss-Newton steps (the model object's own
 # increment) polish the optimum so that parameters are determined well below 1e-6 relative.
 polish <- function(fit) { for (i in 1:20) fit$m$setPars(fit$m$getPars() + fit$m$incr()); fit }
-# a parallel fit's coefficients, residuals and relative potency exp(m1 - m2) with its 95% t interval
-put_parallel <- function(model, fit) {
-  cf <- coef(fit); V <- vcov(fit)
-  for (n in names(cf)) put(model, n, cf[[n]])
-  lrp <- cf[["m1"]] - cf[["m2"]]
-  se <- sqrt(V["m1", "m1"] + V["m2", "m2"] - 2 * V["m1", "m2"])
-  dfr <- df.residual(fit)
-  put(model, "rss", deviance(fit)); put(model, "df", dfr)
-  put(model, "relative_potency", exp(lrp))
-  put(model, "ci_lower", exp(lrp - qt(0.975, dfr) * se)); put(model, "ci_upper", exp(lrp + qt(0.975, dfr) * se))
-}
 par4 <- nls(response ~ c + (d - c) / (1 + exp(b * (x - m[g]))), data = d4,
             start = list(b = -1, c = 0.1, d = 2, m = c(2.5, 2)), control = ctl)
 par4 <- polish(par4)
@@ -45,7 +34,14 @@ sep4 <- nls(response ~ c[g] + (d[g] - c[g]) / (1 + exp(b[g] * (x - m[g]))), data
             start = list(b = rep(coef(par4)[["b"]], 2), c = rep(coef(par4)[["c"]], 2),
                           d = rep(coef(par4)[["d"]], 2), m = coef(par4)[c("m1", "m2")]), control = ctl)
 sep4 <- polish(sep4)
-put_parallel("4pl", par4)
+cf <- coef(par4); V <- vcov(par4)
+for (n in names(cf)) put("4pl", n, cf[[n]])
+lrp <- cf[["m1"]] - cf[["m2"]]
+se <- sqrt(V["m1", "m1"] + V["m2", "m2"] - 2 * V["m1", "m2"])
+dfr <- df.residual(par4)
+put("4pl", "rss", deviance(par4)); put("4pl", "df", dfr)
+put("4pl", "relative_potency", exp(lrp))
+put("4pl", "ci_lower", exp(lrp - qt(0.975, dfr) * se)); put("4pl", "ci_upper", exp(lrp + qt(0.975, dfr) * se))
 a <- anova(par4, sep4)
 put("4pl", "nonparallel_F", a[2, "F value"]); put("4pl", "nonparallel_p", a[2, "Pr(>F)"])
 cs <- coef(sep4)
@@ -74,7 +70,14 @@ fn5 <- function(x, g, b, c, d, f, m1, m2) {
 par5 <- nls(response ~ fn5(x, g, b, c, d, f, m1, m2), data = d5,
             start = list(b = -1, c = 0.2, d = 3, f = 0.5, m1 = 2, m2 = 2.4), control = ctl)
 par5 <- polish(par5)
-put_parallel("5pl", par5)
+cf <- coef(par5); V <- vcov(par5)
+for (n in names(cf)) put("5pl", n, cf[[n]])
+lrp <- cf[["m1"]] - cf[["m2"]]
+se <- sqrt(V["m1", "m1"] + V["m2", "m2"] - 2 * V["m1", "m2"])
+dfr <- df.residual(par5)
+put("5pl", "rss", deviance(par5)); put("5pl", "df", dfr)
+put("5pl", "relative_potency", exp(lrp))
+put("5pl", "ci_lower", exp(lrp - qt(0.975, dfr) * se)); put("5pl", "ci_upper", exp(lrp + qt(0.975, dfr) * se))
 
 ## ---- Fieller interval of a ratio (Finney 1978, section 2.5) -----------------------------------
 fieller <- function(num, den, vn, vd, cv, t) {
