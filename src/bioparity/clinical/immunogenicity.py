@@ -292,6 +292,28 @@ def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
         )
 
 
+def _visit_frame(ada: pd.DataFrame, subject: str, arm: str, timepoint: str, result: str) -> pd.DataFrame:
+    """The ADA table as ``subject, arm, timepoint, positive`` (1/0/NaN), one row per subject and timepoint
+    (an InputError names the first repeated visit)."""
+    frame = pd.DataFrame(
+        {
+            "subject": ada[subject].astype(str),
+            "arm": ada[arm].astype(str),
+            "timepoint": ada[timepoint].astype(str),
+            "positive": parse_result(ada[result], result),
+        }
+    )
+    dup = frame.duplicated(["subject", "timepoint"], keep=False)
+    if dup.any():
+        row = int(np.flatnonzero(dup.to_numpy())[0])
+        raise InputError(
+            f"the ADA table has more than one row for subject {frame['subject'].iloc[row]!r} at "
+            f"timepoint {frame['timepoint'].iloc[row]!r} (data row {row + 1}); expected one result per "
+            "subject and timepoint"
+        )
+    return frame
+
+
 def parse_result(values: pd.Series, column: str) -> pd.Series:
     """Map result codes to 1.0 (positive), 0.0 (negative) or NaN (missing); unknown codes are an error."""
     text = values.astype("string").str.strip().str.upper()
@@ -365,22 +387,7 @@ def ada_incidence(
     """
     _require(ada, [subject, arm, timepoint, result], "the ADA table")
     level = float(check_conf(conf))
-    frame = pd.DataFrame(
-        {
-            "subject": ada[subject].astype(str),
-            "arm": ada[arm].astype(str),
-            "timepoint": ada[timepoint].astype(str),
-            "positive": parse_result(ada[result], result),
-        }
-    )
-    dup = frame.duplicated(["subject", "timepoint"], keep=False)
-    if dup.any():
-        row = int(np.flatnonzero(dup.to_numpy())[0])
-        raise InputError(
-            f"the ADA table has more than one row for subject {frame['subject'].iloc[row]!r} at "
-            f"timepoint {frame['timepoint'].iloc[row]!r} (data row {row + 1}); expected one result per "
-            "subject and timepoint"
-        )
+    frame = _visit_frame(ada, subject, arm, timepoint, result)
     parts = [frame]
     if overall:
         per_subject = frame.groupby(["subject", "arm"], sort=False)["positive"].max().reset_index()
@@ -620,24 +627,9 @@ def treatment_emergent_ada(
     level = float(check_conf(conf))
     if not boost_fold > 1.0:
         raise InputError(f"boost fold = {boost_fold}; expected a titre ratio > 1 (e.g. 4)")
-    frame = pd.DataFrame(
-        {
-            "subject": ada[subject].astype(str),
-            "arm": ada[arm].astype(str),
-            "timepoint": ada[timepoint].astype(str),
-            "positive": parse_result(ada[result], result),
-        }
-    )
+    frame = _visit_frame(ada, subject, arm, timepoint, result)
     has_titre = titre is not None and titre in ada.columns
     frame["titre"] = pd.to_numeric(ada[titre], errors="coerce") if has_titre else np.nan
-    dup = frame.duplicated(["subject", "timepoint"], keep=False)
-    if dup.any():
-        row = int(np.flatnonzero(dup.to_numpy())[0])
-        raise InputError(
-            f"the ADA table has more than one row for subject {frame['subject'].iloc[row]!r} at "
-            f"timepoint {frame['timepoint'].iloc[row]!r} (data row {row + 1}); expected one result per "
-            "subject and timepoint"
-        )
     arms_of = frame.groupby("subject", sort=False)["arm"].nunique()
     if (arms_of > 1).any():
         raise InputError(f"subject {arms_of[arms_of > 1].index[0]!r} appears in more than one arm")

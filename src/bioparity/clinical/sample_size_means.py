@@ -28,7 +28,15 @@ import numpy.typing as npt
 from scipy import special
 
 from bioparity._results import ResultMixin, fixed, scenarios, software_version, values_text
-from bioparity.clinical._checks import broadcast, check, method_name
+from bioparity.clinical._checks import (
+    broadcast,
+    check,
+    check_group_sizes,
+    check_margins,
+    check_target_and_ratio,
+    check_tost_alpha,
+    method_name,
+)
 from bioparity.clinical._search import smallest_reaching_n
 from bioparity.power.kernels import critical_t, power_exact
 
@@ -225,9 +233,9 @@ def _check_common(
     diff: FloatArray, sd: FloatArray, lo: FloatArray, hi: FloatArray, alpha: FloatArray
 ) -> None:
     check(np.isfinite(sd) & (sd > 0), "sd", sd, "a standard deviation > 0")
-    check(np.isfinite(lo) & np.isfinite(hi) & (lo < hi), "margin_upper", hi, "margin_upper > margin_lower")
+    check_margins(lo, hi)
     check(np.isfinite(diff), "diff", diff, "a finite true difference")
-    check((alpha > 0) & (alpha < 0.5), "alpha", alpha, "0 < alpha < 0.5 (0.05: 90% CI; 0.025: 95% CI)")
+    check_tost_alpha(alpha)
 
 
 def power_equivalence_means(
@@ -290,8 +298,7 @@ def power_equivalence_means(
         diff=diff, sd=sd, n1=n1, n2=n2, margin_lower=margin_lower, margin_upper=margin_upper, alpha=alpha
     )
     _check_common(d, s, lo, hi, a)
-    for label, k in (("n1", k1), ("n2", k2)):
-        check(np.isfinite(k) & (k >= 2) & (k == np.round(k)), label, k, "a whole number of subjects >= 2")
+    check_group_sizes(k1, k2, 2)
     power = means_power_core(d, s, k1, k2, lo, hi, a, name)
     return MeansPowerResult(
         power=np.asarray(power),
@@ -367,8 +374,7 @@ def sample_size_equivalence_means(
     )
     _check_common(d, s, lo, hi, a)
     check((d > lo) & (d < hi), "diff", d, "a true difference strictly inside the margins")
-    check(np.isfinite(tgt) & (tgt > 0) & (tgt < 1), "target_power", tgt, "a probability in (0, 1)")
-    check(np.isfinite(k) & (k > 0), "ratio", k, "an allocation ratio n1/n2 > 0")
+    check_target_and_ratio(tgt, k)
     flat = [v.ravel() for v in (d, s, lo, hi, a, tgt, k)]
     fd, fs, flo, fhi, fa, ftgt, fk = flat
 

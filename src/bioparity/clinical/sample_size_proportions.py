@@ -33,7 +33,16 @@ import numpy.typing as npt
 from scipy import special, stats
 
 from bioparity._results import ResultMixin, fixed, scenarios, software_version, values_text
-from bioparity.clinical._checks import broadcast, check, method_name, z_two_sided
+from bioparity.clinical._checks import (
+    broadcast,
+    check,
+    check_group_sizes,
+    check_margins,
+    check_target_and_ratio,
+    check_tost_alpha,
+    method_name,
+    z_two_sided,
+)
 from bioparity.clinical._search import smallest_reaching_n
 from bioparity.clinical.proportions import canonical_difference_method, difference_limits
 from bioparity.clinical.score import score_z_difference
@@ -234,8 +243,8 @@ def exact_power(
 def _check_common(p1: FloatArray, p2: FloatArray, lo: FloatArray, hi: FloatArray, alpha: FloatArray) -> None:
     for label, p in (("p1", p1), ("p2", p2)):
         check(np.isfinite(p) & (p >= 0) & (p <= 1), label, p, "a proportion between 0 and 1")
-    check(np.isfinite(lo) & np.isfinite(hi) & (lo < hi), "margin_upper", hi, "margin_upper > margin_lower")
-    check((alpha > 0) & (alpha < 0.5), "alpha", alpha, "0 < alpha < 0.5 (0.05: 90% CI; 0.025: 95% CI)")
+    check_margins(lo, hi)
+    check_tost_alpha(alpha)
 
 
 def _methods(method: str, ci_method: str) -> tuple[str, str]:
@@ -301,8 +310,7 @@ def power_equivalence_proportions(
         p1=p1, p2=p2, n1=n1, n2=n2, margin_lower=margin_lower, margin_upper=margin_upper, alpha=alpha
     )
     _check_common(q1, q2, lo, hi, a)
-    for label, k in (("n1", k1), ("n2", k2)):
-        check(np.isfinite(k) & (k >= 1) & (k == np.round(k)), label, k, "a whole number of subjects >= 1")
+    check_group_sizes(k1, k2, 1)
     if name == "exact":
         check(
             np.maximum(k1, k2) <= EXACT_N_MAX,
@@ -404,8 +412,7 @@ def sample_size_equivalence_proportions(
     _check_common(q1, q2, lo, hi, a)
     d = q1 - q2
     check((d > lo) & (d < hi), "p1", q1, "p1 - p2 strictly inside the margins")
-    check(np.isfinite(tgt) & (tgt > 0) & (tgt < 1), "target_power", tgt, "a probability in (0, 1)")
-    check(np.isfinite(k) & (k > 0), "ratio", k, "an allocation ratio n1/n2 > 0")
+    check_target_and_ratio(tgt, k)
     fq1, fq2, flo, fhi, fa, ftgt, fk = (v.ravel() for v in (q1, q2, lo, hi, a, tgt, k))
 
     def reaches_normal(n2: IntArray, idx: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
