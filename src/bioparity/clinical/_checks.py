@@ -23,10 +23,6 @@ __all__ = [
     "broadcast",
     "check",
     "check_conf",
-    "check_group_sizes",
-    "check_margins",
-    "check_target_and_ratio",
-    "check_tost_alpha",
     "counts",
     "flat_tables",
     "method_name",
@@ -79,38 +75,6 @@ def check_conf(conf: npt.ArrayLike, name: str = "conf") -> FloatArray:
     c = as_float(name, conf)
     check(np.isfinite(c) & (c > 0) & (c < 1), name, c, "a confidence level between 0 and 1 (0.90 or 0.95)")
     return c
-
-
-def check_margins(lower: FloatArray, upper: FloatArray) -> None:
-    """Equivalence margins: finite, ``margin_lower < margin_upper`` (the error names ``margin_upper``)."""
-    check(
-        np.isfinite(lower) & np.isfinite(upper) & (lower < upper),
-        "margin_upper",
-        upper,
-        "margin_upper > margin_lower",
-    )
-
-
-def check_tost_alpha(alpha: FloatArray) -> None:
-    """The one-sided level of each of the two one-sided tests, in (0, 0.5) (Schuirmann 1987)."""
-    check((alpha > 0) & (alpha < 0.5), "alpha", alpha, "0 < alpha < 0.5 (0.05: 90% CI; 0.025: 95% CI)")
-
-
-def check_group_sizes(n1: FloatArray, n2: FloatArray, minimum: int) -> None:
-    """Subjects per group: whole numbers of at least ``minimum``."""
-    for label, k in (("n1", n1), ("n2", n2)):
-        check(
-            np.isfinite(k) & (k >= minimum) & (k == np.round(k)),
-            label,
-            k,
-            f"a whole number of subjects >= {minimum}",
-        )
-
-
-def check_target_and_ratio(power: FloatArray, ratio: FloatArray) -> None:
-    """A target power in (0, 1) and an allocation ratio ``n1/n2 > 0`` (sample-size searches)."""
-    check(np.isfinite(power) & (power > 0) & (power < 1), "target_power", power, "a probability in (0, 1)")
-    check(np.isfinite(ratio) & (ratio > 0), "ratio", ratio, "an allocation ratio n1/n2 > 0")
 
 
 def z_two_sided(conf: npt.ArrayLike) -> FloatArray:

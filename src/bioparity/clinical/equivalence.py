@@ -29,7 +29,8 @@ from bioparity._results import (
     software_version,
     values_text,
 )
-from bioparity.clinical._checks import as_float, check_margins
+from bioparity.clinical._checks import as_float
+from bioparity.clinical._design import check_margins
 from bioparity.clinical.means import ci_mean_difference
 from bioparity.clinical.proportions import ci_difference
 from bioparity.clinical.ratio import ci_ratio

@@ -22,7 +22,8 @@ import numpy.typing as npt
 from scipy import special
 
 from bioparity._results import ResultMixin, interval_text, scenarios, software_version, values_text
-from bioparity.clinical._checks import broadcast, check, check_conf, check_group_sizes, method_name
+from bioparity.clinical._checks import broadcast, check, check_conf, method_name
+from bioparity.clinical._design import check_group_sizes
 from bioparity.errors import InputError
 
 FloatArray = npt.NDArray[np.float64]

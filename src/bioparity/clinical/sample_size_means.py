@@ -28,14 +28,12 @@ import numpy.typing as npt
 from scipy import special
 
 from bioparity._results import ResultMixin, fixed, scenarios, software_version, values_text
-from bioparity.clinical._checks import (
-    broadcast,
-    check,
+from bioparity.clinical._checks import broadcast, check, method_name
+from bioparity.clinical._design import (
     check_group_sizes,
     check_margins,
     check_target_and_ratio,
     check_tost_alpha,
-    method_name,
 )
 from bioparity.clinical._search import smallest_reaching_n
 from bioparity.power.kernels import critical_t, power_exact

@@ -33,15 +33,12 @@ import numpy.typing as npt
 from scipy import special, stats
 
 from bioparity._results import ResultMixin, fixed, scenarios, software_version, values_text
-from bioparity.clinical._checks import (
-    broadcast,
-    check,
+from bioparity.clinical._checks import broadcast, check, method_name, z_two_sided
+from bioparity.clinical._design import (
     check_group_sizes,
     check_margins,
     check_target_and_ratio,
     check_tost_alpha,
-    method_name,
-    z_two_sided,
 )
 from bioparity.clinical._search import smallest_reaching_n
 from bioparity.clinical.proportions import canonical_difference_method, difference_limits

@@ -366,16 +366,9 @@ class DifferenceStep:
         dy *= self.w2
         dy *= np.subtract(dx, 1.0, out=b)
         dv += dy
-        numerator = self.observed - root
-        h = np.sqrt(var, out=twice)  # h = numerator - t sd
-        h *= t
-        np.subtract(numerator, h, out=h)
         # Newton on Z - t: step = h / (1 + numerator dV / (2 V))
-        numerator *= dv
-        numerator /= var
-        numerator *= 0.5
-        numerator += 1.0
-        step = np.divide(h, numerator, out=numerator)
+        h, denominator = _newton_terms(self.observed - root, var, dv, t, twice, 1.0)
+        step = np.divide(h, denominator, out=denominator)
         valid = (np.minimum(qx, qy) > 0.0) & (np.abs(correction) <= STEP_TOL)
         dx *= step
         dx += x
@@ -492,16 +485,10 @@ class RatioStep:
         dv += second
         numerator = phi * self.p2  # p1 - phi p2
         np.subtract(self.p1, numerator, out=numerator)
-        h = np.sqrt(var, out=work)  # h = numerator - t sd
-        h *= t
-        np.subtract(numerator, h, out=h)
         # Newton on Z - t in ln phi: step = h / (phi (p2 + numerator dV / (2 V)))
-        numerator *= dv
-        numerator /= var
-        numerator *= 0.5
-        numerator += self.p2
-        numerator *= phi
-        step = np.divide(h, numerator, out=numerator)
+        h, denominator = _newton_terms(numerator, var, dv, t, work, self.p2)
+        denominator *= phi
+        step = np.divide(h, denominator, out=denominator)
         return step, state, np.minimum(qx, qy) > 0.0, h
 
     @staticmethod
@@ -527,6 +514,27 @@ class RatioStep:
             # p2 = 1 at p1 = q1 = phi < 1 (the upper end of p2): d loglik/dp2 >= 0 there.
             second = (x2 == n2) & (x1 + n2 - _ratio(n1 - x1, 1.0 - q1) * q1 >= 0) & _inside(q1)
             return [np.where(first, -np.log(q2), np.nan), np.where(second, np.log(q1), np.nan)]
+
+
+def _newton_terms(
+    numerator: FloatArray,
+    var: FloatArray,
+    dv: FloatArray,
+    t: FloatArray,
+    out: FloatArray,
+    offset: FloatArray | float,
+) -> tuple[FloatArray, FloatArray]:
+    """The two terms of Newton's step on the score equation ``Z - t``: the residual
+    ``h = numerator - t sqrt(V)`` (written into ``out``) and ``offset + numerator dV / (2 V)`` (written into
+    ``numerator``), from the score numerator, its variance ``V`` and ``dV`` at the current root."""
+    h = np.sqrt(var, out=out)  # h = numerator - t sd
+    h *= t
+    np.subtract(numerator, h, out=h)
+    numerator *= dv
+    numerator /= var
+    numerator *= 0.5
+    numerator += offset
+    return h, numerator
 
 
 def _wilson_limits(

@@ -1,0 +1,51 @@
+"""Checks of the settings of a two-group equivalence design: margins, the TOST level, group sizes, target
+power and allocation (power and sample size of :mod:`~bioparity.clinical.sample_size_means` and
+:mod:`~bioparity.clinical.sample_size_proportions`, and the equivalence decision).
+
+Each names the parameter, the first offending scenario and what was expected (a
+:class:`~bioparity.errors.ScenarioError`); the level is that of each of the two one-sided tests
+(Schuirmann 1987).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from bioparity.clinical._checks import check
+
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = ["check_group_sizes", "check_margins", "check_target_and_ratio", "check_tost_alpha"]
+
+
+def check_margins(lower: FloatArray, upper: FloatArray) -> None:
+    """Equivalence margins: finite, ``margin_lower < margin_upper`` (the error names ``margin_upper``)."""
+    check(
+        np.isfinite(lower) & np.isfinite(upper) & (lower < upper),
+        "margin_upper",
+        upper,
+        "margin_upper > margin_lower",
+    )
+
+
+def check_tost_alpha(alpha: FloatArray) -> None:
+    """The one-sided level of each of the two one-sided tests, in (0, 0.5) (Schuirmann 1987)."""
+    check((alpha > 0) & (alpha < 0.5), "alpha", alpha, "0 < alpha < 0.5 (0.05: 90% CI; 0.025: 95% CI)")
+
+
+def check_group_sizes(n1: FloatArray, n2: FloatArray, minimum: int) -> None:
+    """Subjects per group: whole numbers of at least ``minimum``."""
+    for label, k in (("n1", n1), ("n2", n2)):
+        check(
+            np.isfinite(k) & (k >= minimum) & (k == np.round(k)),
+            label,
+            k,
+            f"a whole number of subjects >= {minimum}",
+        )
+
+
+def check_target_and_ratio(power: FloatArray, ratio: FloatArray) -> None:
+    """A target power in (0, 1) and an allocation ratio ``n1/n2 > 0`` (sample-size searches)."""
+    check(np.isfinite(power) & (power > 0) & (power < 1), "target_power", power, "a probability in (0, 1)")
+    check(np.isfinite(ratio) & (ratio > 0), "ratio", ratio, "an allocation ratio n1/n2 > 0")
