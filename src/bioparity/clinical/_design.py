@@ -16,7 +16,7 @@ from bioparity.clinical._checks import check
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["check_group_sizes", "check_margins", "check_target_and_ratio", "check_tost_alpha"]
+__all__ = ["check_group_sizes", "check_margins", "check_target", "check_tost_alpha"]
 
 
 def check_margins(lower: FloatArray, upper: FloatArray) -> None:
@@ -45,7 +45,7 @@ def check_group_sizes(n1: FloatArray, n2: FloatArray, minimum: int) -> None:
         )
 
 
-def check_target_and_ratio(power: FloatArray, ratio: FloatArray) -> None:
+def check_target(power: FloatArray, ratio: FloatArray) -> None:
     """A target power in (0, 1) and an allocation ratio ``n1/n2 > 0`` (sample-size searches)."""
     check(np.isfinite(power) & (power > 0) & (power < 1), "target_power", power, "a probability in (0, 1)")
     check(np.isfinite(ratio) & (ratio > 0), "ratio", ratio, "an allocation ratio n1/n2 > 0")

@@ -29,12 +29,7 @@ from scipy import special
 
 from bioparity._results import ResultMixin, fixed, scenarios, software_version, values_text
 from bioparity.clinical._checks import broadcast, check, method_name
-from bioparity.clinical._design import (
-    check_group_sizes,
-    check_margins,
-    check_target_and_ratio,
-    check_tost_alpha,
-)
+from bioparity.clinical._design import check_group_sizes, check_margins, check_target, check_tost_alpha
 from bioparity.clinical._search import smallest_reaching_n
 from bioparity.power.kernels import critical_t, power_exact
 
@@ -372,7 +367,7 @@ def sample_size_equivalence_means(
     )
     _check_common(d, s, lo, hi, a)
     check((d > lo) & (d < hi), "diff", d, "a true difference strictly inside the margins")
-    check_target_and_ratio(tgt, k)
+    check_target(tgt, k)
     flat = [v.ravel() for v in (d, s, lo, hi, a, tgt, k)]
     fd, fs, flo, fhi, fa, ftgt, fk = flat
 

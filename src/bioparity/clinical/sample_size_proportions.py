@@ -34,12 +34,7 @@ from scipy import special, stats
 
 from bioparity._results import ResultMixin, fixed, scenarios, software_version, values_text
 from bioparity.clinical._checks import broadcast, check, method_name, z_two_sided
-from bioparity.clinical._design import (
-    check_group_sizes,
-    check_margins,
-    check_target_and_ratio,
-    check_tost_alpha,
-)
+from bioparity.clinical._design import check_group_sizes, check_margins, check_target, check_tost_alpha
 from bioparity.clinical._search import smallest_reaching_n
 from bioparity.clinical.proportions import canonical_difference_method, difference_limits
 from bioparity.clinical.score import score_z_difference
@@ -409,7 +404,7 @@ def sample_size_equivalence_proportions(
     _check_common(q1, q2, lo, hi, a)
     d = q1 - q2
     check((d > lo) & (d < hi), "p1", q1, "p1 - p2 strictly inside the margins")
-    check_target_and_ratio(tgt, k)
+    check_target(tgt, k)
     fq1, fq2, flo, fhi, fa, ftgt, fk = (v.ravel() for v in (q1, q2, lo, hi, a, tgt, k))
 
     def reaches_normal(n2: IntArray, idx: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
