@@ -43,9 +43,8 @@ import pandas as pd
 from scipy import stats
 
 from bioparity._results import ResultMixin, percent, software_version, verdict
+from bioparity.arrays import FloatArray
 from bioparity.errors import DataFileError, InputError
-
-FloatArray = npt.NDArray[np.float64]
 
 VARIANCE_MODELS: tuple[str, ...] = ("welch", "pooled")
 #: Analysis populations: subjects with every metric (default) or, per metric, every subject with a value.

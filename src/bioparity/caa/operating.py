@@ -47,11 +47,10 @@ from scipy import stats
 
 import bioparity.caa.quality_range as ranges
 from bioparity._results import ResultMixin, percent, software_version
+from bioparity.arrays import FloatArray
 from bioparity.caa.catalogue import AttributeSpec
 from bioparity.caa.equivalence import equivalence_test_means
 from bioparity.errors import InputError
-
-FloatArray = npt.NDArray[np.float64]
 
 #: Scenario name -> (test mean shift in sigma_R, test SD / reference SD).
 SCENARIOS: dict[str, tuple[float, float]] = {

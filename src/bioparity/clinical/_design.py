@@ -10,11 +10,9 @@ Each names the parameter, the first offending scenario and what was expected (a
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
+from bioparity.arrays import FloatArray
 from bioparity.clinical._checks import check
-
-FloatArray = npt.NDArray[np.float64]
 
 __all__ = ["check_group_sizes", "check_margins", "check_target", "check_tost_alpha"]
 

@@ -29,14 +29,13 @@ from bioparity._results import (
     software_version,
     values_text,
 )
+from bioparity.arrays import FloatArray
 from bioparity.clinical._checks import as_float
 from bioparity.clinical._design import check_margins
 from bioparity.clinical.means import ci_mean_difference
 from bioparity.clinical.proportions import ci_difference
 from bioparity.clinical.ratio import ci_ratio
 from bioparity.errors import InputError
-
-FloatArray = npt.NDArray[np.float64]
 
 
 class ConfidenceInterval(Protocol):

@@ -22,11 +22,10 @@ import numpy.typing as npt
 from scipy import special
 
 from bioparity._results import ResultMixin, interval_text, scenarios, software_version, values_text
+from bioparity.arrays import FloatArray
 from bioparity.clinical._checks import broadcast, check, check_conf, method_name
 from bioparity.clinical._design import check_group_sizes
 from bioparity.errors import InputError
-
-FloatArray = npt.NDArray[np.float64]
 
 MEAN_METHODS: dict[str, str] = {
     "welch": "Welch t (unequal variances, Satterthwaite df)",

@@ -29,14 +29,12 @@ import numpy as np
 import numpy.typing as npt
 
 from bioparity._results import ResultMixin, fixed, interval_text, scenarios, software_version, values_text
+from bioparity.arrays import FloatArray, IntArray
 from bioparity.clinical._checks import flat_tables, method_name, table_fields, tables_and_level, z_two_sided
 from bioparity.clinical.roots import solve_decreasing
 from bioparity.clinical.score import DifferenceScore, wilson_interval, wilson_roots
 from bioparity.clinical.score_limits import DifferenceStep, newton_limits
 from bioparity.errors import InputError
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 #: Methods of :func:`ci_difference` and what they are.
 DIFFERENCE_METHODS: dict[str, str] = {

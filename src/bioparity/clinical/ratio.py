@@ -26,14 +26,12 @@ import numpy as np
 import numpy.typing as npt
 
 from bioparity._results import ResultMixin, fixed, interval_text, scenarios, software_version, values_text
+from bioparity.arrays import FloatArray, IndexArray, IntArray
 from bioparity.clinical._checks import flat_tables, method_name, table_fields, tables_and_level, z_two_sided
-from bioparity.clinical.roots import IndexArray, solve_decreasing
+from bioparity.clinical.roots import solve_decreasing
 from bioparity.clinical.score import score_z_ratio, wilson_roots
 from bioparity.clinical.score_limits import RatioStep, newton_limits
 from bioparity.errors import InputError
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 RATIO_METHODS: dict[str, str] = {
     "koopman": "Koopman asymptotic score",

@@ -28,13 +28,11 @@ import numpy.typing as npt
 from scipy import special
 
 from bioparity._results import ResultMixin, fixed, scenarios, software_version, values_text
+from bioparity.arrays import FloatArray, IntArray
 from bioparity.clinical._checks import broadcast, check, method_name
 from bioparity.clinical._design import check_group_sizes, check_margins, check_target, check_tost_alpha
 from bioparity.clinical._search import smallest_reaching_n
 from bioparity.power.kernels import critical_t, power_exact
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 MEAN_POWER_METHODS = ("exact", "normal")
 #: Largest group size searched.

@@ -33,15 +33,13 @@ import numpy.typing as npt
 from scipy import special, stats
 
 from bioparity._results import ResultMixin, fixed, scenarios, software_version, values_text
+from bioparity.arrays import FloatArray, IntArray
 from bioparity.clinical._checks import broadcast, check, method_name, z_two_sided
 from bioparity.clinical._design import check_group_sizes, check_margins, check_target, check_tost_alpha
 from bioparity.clinical._search import smallest_reaching_n
 from bioparity.clinical.proportions import canonical_difference_method, difference_limits
 from bioparity.clinical.score import score_z_difference
 from bioparity.errors import SearchError
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 PROPORTION_POWER_METHODS = ("normal", "exact")
 #: Largest group size for exact enumeration (the outcome grid has (n1 + 1)(n2 + 1) cells).

@@ -41,13 +41,10 @@ from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
-import numpy.typing as npt
 
+from bioparity.arrays import BoolArray, FloatArray, IndexArray
 from bioparity.clinical.score import score_z_difference, score_z_ratio, wilson_interval
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-IndexArray = npt.NDArray[np.intp]
 #: ``x1, n1, x2, n2``: flat float arrays of one length.
 Tables = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
 

@@ -30,11 +30,10 @@ import numpy as np
 import numpy.typing as npt
 
 from bioparity._results import ResultMixin, interval_text, scenarios, software_version
+from bioparity.arrays import FloatArray
 from bioparity.clinical._checks import check_conf, counts, method_name, z_two_sided
 from bioparity.clinical.roots import bisect_decreasing
 from bioparity.clinical.score import restricted_mle_difference
-
-FloatArray = npt.NDArray[np.float64]
 
 STRATIFIED_METHODS: dict[str, str] = {
     "newcombe": "stratified Newcombe with CMH weights (Yan & Su 2010)",

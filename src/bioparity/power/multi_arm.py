@@ -41,12 +41,11 @@ import numpy.typing as npt
 from scipy import special, stats
 
 from bioparity._results import ResultMixin, percent, software_version
+from bioparity.arrays import FloatArray
 from bioparity.errors import InputError, SearchError
 from bioparity.power._bracket import smallest_reaching
 from bioparity.power.kernels import critical_t, power_exact
 from bioparity.seeding import check_seed
-
-FloatArray = npt.NDArray[np.float64]
 
 VARIANCE_MODELS: tuple[str, ...] = ("welch", "pooled")
 #: Default arms of a biosimilar mAb PK study (candidate, EU- and US-sourced reference).

@@ -24,6 +24,7 @@ import numpy.typing as npt
 from scipy import special
 
 from bioparity._results import ResultMixin, percent, scenarios, software_version, values_text
+from bioparity.arrays import FloatArray, IntArray
 from bioparity.errors import InputError, SearchError
 from bioparity.power.conversions import cv_to_se
 from bioparity.power.scenarios import (
@@ -34,9 +35,6 @@ from bioparity.power.scenarios import (
     check,
 )
 from bioparity.power.tost import as_scalar, power_for, scalar_power, scalar_scenario, scenario_settings
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 #: Largest total sample size searched before giving up.
 N_MAX = 10_000_000

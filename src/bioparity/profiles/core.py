@@ -38,9 +38,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from bioparity._results import ResultMixin, software_version, verdict
+from bioparity.arrays import FloatArray
 from bioparity.errors import InputError
-
-FloatArray = npt.NDArray[np.float64]
 
 
 def clr(parts: Any) -> FloatArray:

@@ -8,16 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from bioparity._results import ResultMixin, software_version
+from bioparity.arrays import BoolArray, FloatArray, IntArray
 from bioparity.errors import InputError
 from bioparity.simulate.design import PKSimilarityDesign
-
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)

@@ -57,9 +57,8 @@ import pandas as pd
 from scipy import stats
 
 from bioparity._results import ResultMixin, number, software_version, verdict
+from bioparity.arrays import FloatArray
 from bioparity.errors import InputError
-
-FloatArray = npt.NDArray[np.float64]
 
 MODELS = ("linear", "log")
 POOLED_MODELS = ("cics", "dics", "dids")
