@@ -32,18 +32,15 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from bioparity._results import ResultMixin, fixed, percent, software_version, with_rows
-from bioparity.arrays import FloatArray, IntArray
+from bioparity.arrays import FloatArray, IntArray, StrArray
 from bioparity.clinical._checks import check_conf, z_two_sided
 from bioparity.clinical.means import ci_mean_difference
 from bioparity.clinical.proportions import canonical_difference_method, ci_difference
 from bioparity.clinical.score import wilson_interval
 from bioparity.errors import BioparityWarning, InputError
-
-StrArray = npt.NDArray[np.str_]
 
 #: Label of the any-timepoint row of :func:`ada_incidence`.
 OVERALL = "OVERALL"

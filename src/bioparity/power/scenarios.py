@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from bioparity.arrays import FloatArray
+from bioparity.arrays import FloatArray, StrArray
 from bioparity.errors import InputError, ScenarioError
 from bioparity.power.designs import DesignArrays, design_arrays
 from bioparity.power.kernels import POWER_KERNELS
@@ -45,7 +45,7 @@ class Scenarios:
     theta1: FloatArray
     theta2: FloatArray
     alpha: FloatArray
-    method: npt.NDArray[np.str_]
+    method: StrArray
 
     @property
     def shape(self) -> tuple[int, ...]:

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from scipy import special
 
 from bioparity._results import ResultMixin, percent, scenarios, software_version, values_text
-from bioparity.arrays import FloatArray, IntArray
+from bioparity.arrays import FloatArray, IntArray, StrArray
 from bioparity.errors import InputError
 from bioparity.power.conversions import cv_to_se, sum_inverse_group_sizes
 from bioparity.power.designs import ALIASES, DESIGNS, Design
@@ -218,7 +218,7 @@ class PowerResult(ResultMixin):
     SETTINGS = ("design", "cv", "theta0", "theta1", "theta2", "alpha", "n", "method")
 
     power: FloatArray
-    design: npt.NDArray[np.str_]
+    design: StrArray
     cv: FloatArray
     theta0: FloatArray
     theta1: FloatArray
@@ -226,7 +226,7 @@ class PowerResult(ResultMixin):
     alpha: FloatArray
     n: IntArray
     df: IntArray
-    method: npt.NDArray[np.str_]
+    method: StrArray
     software_version: str = field(default_factory=software_version)
 
     def summary(self) -> str:
