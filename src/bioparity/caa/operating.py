@@ -75,6 +75,7 @@ class OperatingCharacteristics(ResultMixin):
     """
 
     SETTINGS = ("method", "n_test", "n_reference", "n_sim", "seed", "settings")
+    REPR_FIELDS = ("method", "n_test", "n_reference", "probability", "n_sim", "seed")
 
     method: str
     n_test: int
@@ -88,9 +89,6 @@ class OperatingCharacteristics(ResultMixin):
     seed: int
     settings: str
     software_version: str = field(default_factory=software_version)
-
-    def _repr_fields(self) -> list[str]:
-        return ["method", "n_test", "n_reference", "probability", "n_sim", "seed"]
 
     def summary(self) -> str:
         shown = ", ".join(f"{s} {percent(p, 1)}" for s, p in self.probability.items())

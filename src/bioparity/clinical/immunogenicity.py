@@ -472,6 +472,7 @@ class TreatmentEmergentResult(ResultMixin):
     """
 
     SETTINGS = ("baseline", "boost_fold", "conf_level", "result_column")
+    REPR_FIELDS = ("arm", "n_evaluable", "n_treatment_emergent", "incidence", "conf_level", "boost_fold")
 
     arm: StrArray
     n_subjects: IntArray
@@ -494,9 +495,6 @@ class TreatmentEmergentResult(ResultMixin):
     conf_level: float
     result_column: str
     software_version: str = field(default_factory=software_version)
-
-    def _repr_fields(self) -> list[str]:
-        return ["arm", "n_evaluable", "n_treatment_emergent", "incidence", "conf_level", "boost_fold"]
 
     def as_incidence(self) -> IncidenceResult:
         """Rows ``TREATMENT-EMERGENT`` and ``BASELINE-PREVALENCE`` per arm (for differences)."""

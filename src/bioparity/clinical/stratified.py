@@ -69,6 +69,7 @@ class StratifiedDifferenceCI(ResultMixin):
     """
 
     SETTINGS = ("method", "conf_level")
+    REPR_FIELDS = ("diff", "ci_lower", "ci_upper", "n_strata", "conf_level", "method")
 
     diff: FloatArray
     ci_lower: FloatArray
@@ -79,9 +80,6 @@ class StratifiedDifferenceCI(ResultMixin):
     method: str
     weights: FloatArray
     software_version: str = field(default_factory=software_version)
-
-    def _repr_fields(self) -> list[str]:
-        return ["diff", "ci_lower", "ci_upper", "n_strata", "conf_level", "method"]
 
     def summary(self) -> str:
         return (

@@ -69,6 +69,9 @@ class MultiArmSampleSize(ResultMixin):
         "method", "target_power", "arms", "ratios", "metrics", "cv", "correlation", "comparisons",
         "required_metrics", "variance", "alpha", "theta1", "theta2", "dropout", "n_sim", "seed",
     )  # fmt: skip
+    REPR_FIELDS = (
+        "n_per_arm", "enrolled_per_arm", "power", "power_se", "method", "arms", "metrics", "conf_level",
+    )  # fmt: skip
 
     n_per_arm: int
     enrolled_per_arm: int
@@ -95,18 +98,6 @@ class MultiArmSampleSize(ResultMixin):
     n_sim: int
     seed: int
     software_version: str = field(default_factory=software_version)
-
-    def _repr_fields(self) -> list[str]:
-        return [
-            "n_per_arm",
-            "enrolled_per_arm",
-            "power",
-            "power_se",
-            "method",
-            "arms",
-            "metrics",
-            "conf_level",
-        ]
 
     def summary(self) -> str:
         se = f"MC SE {self.power_se:.4f}; " if self.power_se > 0 else ""

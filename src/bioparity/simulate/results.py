@@ -217,6 +217,7 @@ class PKSimilarityPower(ResultMixin):
     """
 
     SETTINGS = ("n_studies", "seed", "design", "studies_per_block")
+    REPR_FIELDS = ("probability", "mc_se", "n_studies", "seed")
 
     probability: float
     mc_se: float
@@ -233,9 +234,6 @@ class PKSimilarityPower(ResultMixin):
     studies_per_block: int
     design: PKSimilarityDesign
     software_version: str
-
-    def _repr_fields(self) -> list[str]:
-        return ["probability", "mc_se", "n_studies", "seed"]
 
     def to_frame(self) -> pd.DataFrame:
         """One row per metric and comparison, with the overall probability on every row."""

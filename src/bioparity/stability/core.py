@@ -298,6 +298,7 @@ class StabilityResult(ResultMixin):
         "dids_variance",
         "max_time",
     )
+    REPR_FIELDS = ("attribute", "condition", "model", "lots", "pooling", "shelf_life", "worst_lot")
 
     attribute: str
     condition: str
@@ -396,9 +397,6 @@ class StabilityResult(ResultMixin):
             "flags": "; ".join(self.flags),
             "software_version": self.software_version,
         }
-
-    def _repr_fields(self) -> list[str]:
-        return ["attribute", "condition", "model", "lots", "pooling", "shelf_life", "worst_lot"]
 
     def summary(self) -> str:
         sides = (("lower", self.lower_limit), ("upper", self.upper_limit))
