@@ -9,12 +9,21 @@ Each names the parameter, the first offending scenario and what was expected (a
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from bioparity.arrays import FloatArray
+from bioparity.arrays import FloatArray, IntArray
 from bioparity.clinical._checks import check
 
-__all__ = ["check_group_sizes", "check_margins", "check_target", "check_tost_alpha"]
+__all__ = [
+    "check_group_sizes",
+    "check_margins",
+    "check_target",
+    "check_tost_alpha",
+    "power_fields",
+    "sample_size_fields",
+]
 
 
 def check_margins(lower: FloatArray, upper: FloatArray) -> None:
@@ -47,3 +56,34 @@ def check_target(power: FloatArray, ratio: FloatArray) -> None:
     """A target power in (0, 1) and an allocation ratio ``n1/n2 > 0`` (sample-size searches)."""
     check(np.isfinite(power) & (power > 0) & (power < 1), "target_power", power, "a probability in (0, 1)")
     check(np.isfinite(ratio) & (ratio > 0), "ratio", ratio, "an allocation ratio n1/n2 > 0")
+
+
+def power_fields(
+    n1: FloatArray, n2: FloatArray, lower: FloatArray, upper: FloatArray, alpha: FloatArray
+) -> dict[str, Any]:
+    """The design fields of a power result: group sizes (as integers), margins and the TOST level."""
+    return {
+        "n1": n1.astype(np.int64),
+        "n2": n2.astype(np.int64),
+        "margin_lower": lower,
+        "margin_upper": upper,
+        "alpha": alpha,
+    }
+
+
+def sample_size_fields(
+    n1: IntArray,
+    n2: IntArray,
+    power: FloatArray,
+    shape: tuple[int, ...],
+    **settings: FloatArray,
+) -> dict[str, Any]:
+    """The fields of a sample-size result found on flat scenario arrays: ``n1, n2, n_total, power`` in the
+    scenarios' ``shape``, then ``settings`` (margins, level, target, allocation) as given."""
+    return {
+        "n1": n1.reshape(shape),
+        "n2": n2.reshape(shape),
+        "n_total": (n1 + n2).reshape(shape),
+        "power": power.reshape(shape),
+        **settings,
+    }

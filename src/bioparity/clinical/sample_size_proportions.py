@@ -32,10 +32,10 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special, stats
 
+import bioparity.clinical._design as design
 from bioparity._results import ResultMixin, fixed, scenarios, software_version, values_text
 from bioparity.arrays import FloatArray, IntArray
 from bioparity.clinical._checks import broadcast, check, method_name, z_two_sided
-from bioparity.clinical._design import check_group_sizes, check_margins, check_target, check_tost_alpha
 from bioparity.clinical._search import smallest_reaching_n
 from bioparity.clinical.proportions import canonical_difference_method, difference_limits
 from bioparity.clinical.score import score_z_difference
@@ -233,8 +233,8 @@ def exact_power(
 def _check_common(p1: FloatArray, p2: FloatArray, lo: FloatArray, hi: FloatArray, alpha: FloatArray) -> None:
     for label, p in (("p1", p1), ("p2", p2)):
         check(np.isfinite(p) & (p >= 0) & (p <= 1), label, p, "a proportion between 0 and 1")
-    check_margins(lo, hi)
-    check_tost_alpha(alpha)
+    design.check_margins(lo, hi)
+    design.check_tost_alpha(alpha)
 
 
 def _methods(method: str, ci_method: str) -> tuple[str, str]:
@@ -300,7 +300,7 @@ def power_equivalence_proportions(
         p1=p1, p2=p2, n1=n1, n2=n2, margin_lower=margin_lower, margin_upper=margin_upper, alpha=alpha
     )
     _check_common(q1, q2, lo, hi, a)
-    check_group_sizes(k1, k2, 1)
+    design.check_group_sizes(k1, k2, 1)
     if name == "exact":
         check(
             np.maximum(k1, k2) <= EXACT_N_MAX,
@@ -321,17 +321,9 @@ def power_equivalence_proportions(
         ).reshape(q1.shape)
     else:
         power = normal_power(q1, q2, k1, k2, lo, hi, a)
+    fields = design.power_fields(k1, k2, lo, hi, a)
     return ProportionsPowerResult(
-        power=np.asarray(power),
-        n1=k1.astype(np.int64),
-        n2=k2.astype(np.int64),
-        p1=q1,
-        p2=q2,
-        margin_lower=lo,
-        margin_upper=hi,
-        alpha=a,
-        method=name,
-        ci_method=ci_name,
+        power=np.asarray(power), p1=q1, p2=q2, method=name, ci_method=ci_name, **fields
     )
 
 
@@ -402,7 +394,7 @@ def sample_size_equivalence_proportions(
     _check_common(q1, q2, lo, hi, a)
     d = q1 - q2
     check((d > lo) & (d < hi), "p1", q1, "p1 - p2 strictly inside the margins")
-    check_target(tgt, k)
+    design.check_target(tgt, k)
     fq1, fq2, flo, fhi, fa, ftgt, fk = (v.ravel() for v in (q1, q2, lo, hi, a, tgt, k))
 
     def reaches_normal(n2: IntArray, idx: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
@@ -419,21 +411,10 @@ def sample_size_equivalence_proportions(
     else:
         power = normal_power(fq1, fq2, n1.astype(float), n2.astype(float), flo, fhi, fa)
     shape = q1.shape
-    return ProportionsSampleSizeResult(
-        n1=n1.reshape(shape),
-        n2=n2.reshape(shape),
-        n_total=(n1 + n2).reshape(shape),
-        power=power.reshape(shape),
-        p1=q1,
-        p2=q2,
-        margin_lower=lo,
-        margin_upper=hi,
-        alpha=a,
-        target_power=tgt,
-        ratio=k,
-        method=name,
-        ci_method=ci_name,
+    found = design.sample_size_fields(
+        n1, n2, power, shape, margin_lower=lo, margin_upper=hi, alpha=a, target_power=tgt, ratio=k
     )
+    return ProportionsSampleSizeResult(p1=q1, p2=q2, method=name, ci_method=ci_name, **found)
 
 
 def _exact_search(
