@@ -36,7 +36,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from bioparity._results import software_version
 from bioparity.arrays import FloatArray
 from bioparity.be.anova import estimable, period_columns, within_subject_fit, within_variance
 from bioparity.be.data import CrossoverData, crossover_data
@@ -233,11 +232,6 @@ def _result(
         missing_values=data.missing_values,
         subjects_without_data=data.subjects_without_data,
         outliers=flags,
-        cvwr_without_outliers=None,
-        lower_limit_without_outliers=None,
-        upper_limit_without_outliers=None,
-        passed_without_outliers=None,
-        software_version=software_version(),
     )
 
 
