@@ -139,14 +139,17 @@ def score_limits_difference(
     :func:`~bioparity.clinical.roots.solve_decreasing`.
     """
     shape, (f1, k1, f2, k2, fz) = flat_tables(x1, n1, x2, n2, z)
-    roots, done = newton_limits(
-        DifferenceStep, _newcombe_start, (f1, k1, f2, k2), fz, corrected, (-1.0, f1 / k1 - f2 / k2, 1.0)
+    roots = newton_limits(
+        DifferenceStep,
+        _newcombe_start,
+        (f1, k1, f2, k2),
+        fz,
+        corrected,
+        (-1.0, f1 / k1 - f2 / k2, 1.0),
+        lambda rest: _bracketed_limits_difference(
+            f1[rest], k1[rest], f2[rest], k2[rest], fz[rest], corrected
+        ),
     )
-    rest = np.flatnonzero(~done.all(axis=0))
-    if rest.size:
-        roots[:, rest] = np.stack(
-            _bracketed_limits_difference(f1[rest], k1[rest], f2[rest], k2[rest], fz[rest], corrected)
-        )
     return roots[0].reshape(shape), roots[1].reshape(shape)
 
 

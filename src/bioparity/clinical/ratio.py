@@ -104,14 +104,17 @@ def ratio_limits(
     # The lower limit is 0 where x1 = 0, the upper infinite where x2 = 0: no search (empty brackets).
     low = np.where(f1 == 0, centre, -_LOG_RATIO_BOUND)
     high = np.where(f2 == 0, centre, _LOG_RATIO_BOUND)
-    roots, done = newton_limits(
-        RatioStep, _start_limits, (f1, k1, f2, k2), fz, corrected, (low, centre, high)
+    roots = newton_limits(
+        RatioStep,
+        _start_limits,
+        (f1, k1, f2, k2),
+        fz,
+        corrected,
+        (low, centre, high),
+        lambda rest: _bracketed_log_limits(
+            f1[rest], k1[rest], f2[rest], k2[rest], fz[rest], centre[rest], corrected
+        ),
     )
-    rest = np.flatnonzero(~done.all(axis=0))
-    if rest.size:
-        roots[:, rest] = np.stack(
-            _bracketed_log_limits(f1[rest], k1[rest], f2[rest], k2[rest], fz[rest], centre[rest], corrected)
-        )
     lower = np.where(f1 == 0, 0.0, np.exp(roots[0])).reshape(shape)
     upper = np.where(f2 == 0, np.inf, np.exp(roots[1])).reshape(shape)
     return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)

@@ -107,8 +107,9 @@ def newton_limits(
     z: FloatArray,
     corrected: bool,
     bounds: tuple[FloatArray | float, FloatArray, FloatArray | float],
-) -> tuple[FloatArray, BoolArray]:
-    """Both score limits of every table by Newton's method in blocks; the limits and which were accepted.
+    bracketed: Callable[[IndexArray], tuple[FloatArray, FloatArray]],
+) -> FloatArray:
+    """Both score limits of every table by Newton's method in blocks, a bracketing search where it fails.
 
     Parameters
     ----------
@@ -124,12 +125,15 @@ def newton_limits(
         Miettinen-Nurminen's variance factor N/(N-1).
     bounds
         ``(low, centre, high)``: the lower limit lies in ``[low, centre]``, the upper in ``[centre, high]``.
+    bracketed
+        ``bracketed(index)``: both limits of the flat tables at ``index`` by the safeguarded bracketing
+        search (:func:`~bioparity.clinical.roots.solve_decreasing`), for the tables where Newton's method
+        leaves a limit unsettled (none in the tests).
 
     Returns
     -------
-    roots, done : numpy.ndarray, shape (2, n)
-        The limits (lower row, upper row) and whether each was accepted (a limit not accepted holds the
-        last iterate).
+    numpy.ndarray, shape (2, n)
+        The limits (lower row, upper row).
 
     Notes
     -----
@@ -173,7 +177,10 @@ def newton_limits(
                 settled[row, empty] = True
         if not settled.all():
             _continue(stepper, tables, corrected, brackets, starts, roots, z, settled)
-    return roots, settled
+    rest = np.flatnonzero(~settled.all(axis=0))
+    if rest.size:
+        roots[:, rest] = np.stack(bracketed(rest))
+    return roots
 
 
 def _continue(
