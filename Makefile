@@ -34,8 +34,8 @@ docs: $(BIN)/.installed  ## the documentation site (tutorials executed; warnings
 
 test: lint typecheck unit docs  ## everything CI runs
 
-bench: $(BIN)/.installed  ## every benchmark under bench/
-	$(BIN)/python bench/run_all.py
+bench: $(BIN)/.installed  ## every benchmark under bench/, one table; the README section is rewritten from it
+	$(BIN)/python bench/run_all.py --update-readme
 
 clean:
 	rm -rf $(VENV) build docs/_build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

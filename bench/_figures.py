@@ -11,7 +11,9 @@ import dataclasses
 import json
 import os
 import platform
+import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -35,14 +37,36 @@ class Figure:
     holds: bool | None = None
 
 
+def _limit(limit: float) -> str:
+    """``1,000,000`` rather than ``1e+06`` for whole numbers; ``0.03`` as it is."""
+    return f"{limit:,.0f}" if float(limit).is_integer() else f"{limit:,g}"
+
+
 def at_most(limit: float, value: float, unit: str = "s") -> tuple[str, bool]:
     """``(target text, holds)`` for an upper bound: ``value <= limit``."""
-    return f"<= {limit:,g} {unit}".rstrip(), value <= limit
+    return f"<= {_limit(limit)} {unit}".rstrip(), value <= limit
 
 
 def at_least(limit: float, value: float, unit: str = "/s") -> tuple[str, bool]:
     """``(target text, holds)`` for a lower bound: ``value >= limit``."""
-    return f">= {limit:,g}{unit}", value >= limit
+    return f">= {_limit(limit)}{unit}", value >= limit
+
+
+def bioparity_process(args: Sequence[str]) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system of the child) of ``bioparity ARGS`` run as a fresh process.
+
+    Output is discarded; a non-zero exit status stops the benchmark (a failed run is no figure).
+    """
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bioparity.cli.main", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise SystemExit(f"bioparity {' '.join(args)} exited with status {status}")
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
 
 
 def _version(package: str) -> str:

@@ -20,10 +20,12 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from _figures import Figure, emit, machine  # noqa: E402
+from _figures import Figure, at_most, emit, machine  # noqa: E402
 from bioparity.potency import fit_logistic_batch  # noqa: E402
 
 TARGET_S = 10.0
+#: The target is set for this many plates; other sizes print it without a verdict.
+TARGET_PLATES = 10_000
 
 
 def plates(n: int, seed: int = 19) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -45,13 +47,16 @@ def figures(n: int = 10_000) -> list[Figure]:
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     rp, _, _ = fit.relative_potency()
     setting = f"{n:,} plates x 2 preparations x 8 doses x 3 replicates"
+    goal, holds = at_most(TARGET_S, wall)
     return [
         Figure(
             "potency",
             "4PL parallel fit wall time",
             wall,
             "s",
-            f"{setting}; target < {TARGET_S:g} s; {cpu:.2f} s CPU",
+            f"{setting}; {cpu:.2f} s CPU",
+            goal,
+            holds if n == TARGET_PLATES else None,
         ),
         Figure("potency", "plates/s", n / wall, "1/s", setting),
         Figure(
@@ -64,10 +69,7 @@ def figures(n: int = 10_000) -> list[Figure]:
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     as_json = "--json" in sys.argv
-    figs = figures(int(args[0]) if args else 10_000)
+    figs = figures(int(args[0]) if args else TARGET_PLATES)
     if not as_json:
         print(machine())
     emit(figs, as_json)
-    if not as_json:
-        wall = figs[0].value
-        print(f"target < {TARGET_S:g} s: {'met' if wall < TARGET_S else 'NOT met'} ({wall:.2f} s)")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 import timeit
 
-from _figures import Figure, emit, machine
+from _figures import Figure, at_most, emit, machine
 from bioparity.power import sample_size as ss
 from bioparity.power import tost
 from bioparity.power.scenarios import ScenarioInputs
@@ -58,14 +58,16 @@ def figures(number: int = 2000, repeat: int = 7) -> list[Figure]:
             "power_tost(cv=0.3, n=24), one call",
             p_fast,
             "ms",
-            f"scalar fast path; general path {p_gen:.3f} ms; target <= {TARGET_POWER_MS:g} ms",
+            f"scalar fast path; general path {p_gen:.3f} ms",
+            *at_most(TARGET_POWER_MS, p_fast, "ms"),
         ),
         Figure(
             "power_scalar",
             "sample_size_tost(cv=0.3), one call",
             n_fast_ms,
             "ms",
-            f"scalar fast path (n = 40); general path {n_gen:.3f} ms; target <= {TARGET_N_MS:g} ms",
+            f"scalar fast path (n = 40); general path {n_gen:.3f} ms",
+            *at_most(TARGET_N_MS, n_fast_ms, "ms"),
         ),
     ]
 

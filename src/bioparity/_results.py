@@ -101,6 +101,8 @@ class ResultMixin:
     software_version: str
     #: Fields holding the options that produced the result (every class lists its own).
     SETTINGS: ClassVar[tuple[str, ...]] = ()
+    #: Fields shown by ``repr`` where a class narrows them (empty: every field but the version).
+    REPR_FIELDS: ClassVar[tuple[str, ...]] = ()
 
     def plain_dict(self) -> dict[str, Any]:
         """All fields as plain Python values (lists for arrays), NaN and infinities kept as floats: the
@@ -140,8 +142,11 @@ class ResultMixin:
         raise NotImplementedError(f"{type(self).__name__} has no summary()")
 
     def _repr_fields(self) -> list[str]:
-        """Field names shown by ``repr``; subclasses may narrow it."""
+        """Field names shown by ``repr``: :attr:`REPR_FIELDS` where a class sets it, else every field but
+        the version; subclasses may narrow it further."""
         assert dataclasses.is_dataclass(self)
+        if self.REPR_FIELDS:
+            return list(self.REPR_FIELDS)
         return [f.name for f in dataclasses.fields(self) if f.name != "software_version"]
 
     def __repr__(self) -> str:

@@ -7,7 +7,7 @@ without reading the code.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Sequence
 from typing import Any
 
 
@@ -138,6 +138,47 @@ def require_columns(columns: Container[str], need: Sequence[str], *, file: str |
     if missing:
         raise DataFileError(
             f"missing column(s) {', '.join(missing)}", file=file, expected=f"columns {', '.join(need)}"
+        )
+
+
+def require_columns_found(
+    columns: Collection[object], need: Iterable[str], *, file: str | None, expected: str, context: str = ""
+) -> None:
+    """Check that a table has the columns ``need``, naming the missing ones quoted and the ones found.
+
+    Parameters
+    ----------
+    columns : collection
+        The table's columns (``frame.columns``).
+    need : iterable of str
+        The columns it must have.
+    file : str or None
+        The table's file, for the message.
+    expected : str
+        What the message says was expected (e.g. ``"columns subject, time, conc"``).
+    context : str, default ""
+        Said after the missing columns (e.g. ``" for the plate layout"``).
+
+    Raises
+    ------
+    DataFileError
+        ``missing column(s) 'a', 'b'{context}; columns found: ...``, naming ``file``.
+
+    Examples
+    --------
+    >>> try:
+    ...     require_columns_found(["time"], ["time", "conc"], file="pk.csv", expected="columns time, conc")
+    ... except DataFileError as exc:
+    ...     print(exc.problem)
+    missing column(s) 'conc'; columns found: time
+    """
+    missing = [c for c in need if c not in columns]
+    if missing:
+        raise DataFileError(
+            f"missing column(s) {', '.join(repr(m) for m in missing)}{context}; "
+            f"columns found: {', '.join(map(str, columns))}",
+            file=file,
+            expected=expected,
         )
 
 

@@ -82,3 +82,39 @@ def test_error_object_carries_row_and_column() -> None:
     with pytest.raises(DataFileError) as info:
         nca(frame, where=Where(file="data.xpt", line_offset=None))
     assert (info.value.file, info.value.row, info.value.column) == ("data.xpt", 2, "conc")
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"subject": (7, " ")},  # empty identifier before any other problem
+        {"time": (3, "x"), "conc": (2, "-1")},  # the time column is checked before the concentrations
+        {"conc": (5, "-2"), "time": (9, "1")},  # negative concentration before unsorted times
+        {"conc": (4, "oops")},
+        {"time": (6, "")},
+    ],
+)
+def test_threaded_column_checks_report_the_first_problem_as_before(
+    bad: dict[str, tuple[int, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large tables check their columns in two threads; the error reported is the one of the checks in
+    their order (the same as one thread gives)."""
+    from bioparity.nca import samples
+
+    rows = 12 * 3
+    frame = pd.DataFrame(
+        {
+            "subject": np.repeat(["a", "b", "c"], 12),
+            "time": np.tile(np.arange(12.0), 3).astype(str),
+            "conc": np.tile(np.linspace(0, 5, 12), 3).astype(str),
+        }
+    ).astype("str")
+    for column, (row, text) in bad.items():
+        frame.loc[row, column] = text
+    messages = []
+    for threaded_rows in (rows + 1, 0):  # one thread, then two
+        monkeypatch.setattr(samples, "THREADED_ROWS", threaded_rows)
+        with pytest.raises(DataFileError) as exc:
+            nca(frame, where=Where(file="in.csv"))
+        messages.append(str(exc.value))
+    assert messages[0] == messages[1]

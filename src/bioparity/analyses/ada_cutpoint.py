@@ -14,7 +14,6 @@ The confirmatory cut point is taken on the % inhibition of the signal by excess 
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -465,9 +464,7 @@ def example_data() -> bytes:
             signal = float(np.exp(level + rng.normal(0.0, 0.06)))
             drug = signal * (1.0 - rng.normal(0.05, 0.04))
             rows.append((f"D{d + 1:02d}", f"R{run + 1}", round(signal, 4), round(drug, 4)))
-    buffer = io.StringIO()
-    pd.DataFrame(rows, columns=["donor", "run", "signal", "signal_drug"]).to_csv(buffer, index=False)
-    return buffer.getvalue().encode()
+    return pd.DataFrame(rows, columns=["donor", "run", "signal", "signal_drug"]).to_csv(index=False).encode()
 
 
 ADA_CUTPOINT = Analysis(
@@ -479,15 +476,11 @@ ADA_CUTPOINT = Analysis(
     columns=COLUMNS,
     options=(
         Option("fpr", "screening false-positive rate (default 0.05)", 0.05, type="number"),
-        Option(
+        Option.optional_number(
             "confirm_fpr",
             "confirmatory false-positive rate, e.g. 0.01 (needs signal_drug; empty = no confirmatory tier)",
-            "",
-            type="number",
         ),
-        Option(
-            "titration_fpr", "titration false-positive rate, e.g. 0.001 (empty = none)", "", type="number"
-        ),
+        Option.optional_number("titration_fpr", "titration false-positive rate, e.g. 0.001 (empty = none)"),
         Option(
             "transform",
             "screening scale: auto (by skewness, default), none or log",

@@ -11,7 +11,6 @@ Detection, 2019, section IV.D; Shankar et al. 2008, J Pharm Biomed Anal 48:1267,
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,8 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bioparity.analyses.ada_sensitivity import CUT_POINT_HELP
-from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
+from bioparity.analyses.ada_sensitivity import CUT_POINT_HELP, CUT_POINT_OPTION
+from bioparity.analyses.contract import Analysis, InputColumn, RunView, example_file
 from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.options import required_number
@@ -174,9 +173,7 @@ def example_data() -> bytes:
             mean = 1.0 + 0.004 * ada / (1.0 + drug / (0.02 * ada))
             for _replicate in range(2):
                 rows.append((ada, drug, round(float(mean * np.exp(rng.normal(0, 0.03))), 4)))
-    buffer = io.StringIO()
-    pd.DataFrame(rows, columns=["ada_level", "drug_level", "signal"]).to_csv(buffer, index=False)
-    return buffer.getvalue().encode()
+    return pd.DataFrame(rows, columns=["ada_level", "drug_level", "signal"]).to_csv(index=False).encode()
 
 
 ADA_DRUG_TOLERANCE = Analysis(
@@ -186,7 +183,7 @@ ADA_DRUG_TOLERANCE = Analysis(
     read=read_tolerance,
     compute=tolerance_kind,
     columns=COLUMNS,
-    options=(Option("cut_point", f"required: {CUT_POINT_HELP}", "", type="number", label="cut point"),),
+    options=(CUT_POINT_OPTION,),
     tables=tolerance_tables,
     summary=tolerance_summary,
     flags=tolerance_flags,

@@ -12,7 +12,6 @@ does not cross the cut point inside the tested range is left out and listed, nev
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -45,6 +44,8 @@ MEAN, SD, T_FACTOR, N_RUNS, METHOD = "mean", "sd", "t_factor", "n_runs", "method
 CUT_POINT_HELP = (
     "the screening cut point in signal units (e.g. the reported cut point of an ada-cutpoint run)"
 )
+#: The required cut point option (shared with ``ada-drug-tolerance``).
+CUT_POINT_OPTION = Option.optional_number("cut_point", f"required: {CUT_POINT_HELP}", label="cut point")
 
 COLUMNS = (
     InputColumn("run", True, "assay run"),
@@ -210,9 +211,7 @@ def example_data() -> bytes:
                 rows.append(
                     (f"R{r + 1}", round(float(c), 4), round(float(m * np.exp(rng.normal(0, 0.04))), 4))
                 )
-    buffer = io.StringIO()
-    pd.DataFrame(rows, columns=["run", "concentration", "signal"]).to_csv(buffer, index=False)
-    return buffer.getvalue().encode()
+    return pd.DataFrame(rows, columns=["run", "concentration", "signal"]).to_csv(index=False).encode()
 
 
 ADA_SENSITIVITY = Analysis(
@@ -223,7 +222,7 @@ ADA_SENSITIVITY = Analysis(
     compute=sensitivity_kind,
     columns=COLUMNS,
     options=(
-        Option("cut_point", f"required: {CUT_POINT_HELP}", "", type="number", label="cut point"),
+        CUT_POINT_OPTION,
         Option(
             "method",
             "linear (interpolation on log10 concentration, default) or 4pl (fit per run, >= 5 levels)",

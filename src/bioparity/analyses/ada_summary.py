@@ -18,7 +18,6 @@ then required and recorded in every row of the result (``cut_point_run``) and wi
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -284,9 +283,7 @@ def example_data() -> bytes:
                 drug = signal * (1.0 - inhibition / 100.0)
                 rows.append((f"{arm[0].upper()}{i + 1:02d}", arm, visit, round(signal, 4), round(drug, 4)))
     frame = pd.DataFrame(rows, columns=["USUBJID", "ARM", "VISIT", "SIGNAL", "SIGNAL_DRUG"])
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False)
-    return buffer.getvalue().encode()
+    return frame.to_csv(index=False).encode()
 
 
 ADA_SUMMARY = Analysis(
@@ -317,18 +314,13 @@ ADA_SUMMARY = Analysis(
             "boost_fold", "titre rise over a positive baseline that counts (default 4)", 4.0, type="number"
         ),
         Option("result", "result column (ADA, NAB, ...)", "ADA"),
-        Option(
+        Option.optional_number(
             "screening_cut_point",
             "reported screening cut point of an ada-cutpoint run: ADA status from SIGNAL "
             "(empty = the ADA column)",
-            "",
-            type="number",
         ),
-        Option(
-            "confirmatory_cut_point",
-            "reported confirmatory cut point (% inhibition) of the same run",
-            "",
-            type="number",
+        Option.optional_number(
+            "confirmatory_cut_point", "reported confirmatory cut point (% inhibition) of the same run"
         ),
         Option(
             "normalization",
@@ -336,11 +328,8 @@ ADA_SUMMARY = Analysis(
             "none",
             NORMALIZATIONS,
         ),
-        Option(
-            "normalization_factor",
-            "normalisation factor NF of a floating cut point (needs NC)",
-            "",
-            type="number",
+        Option.optional_number(
+            "normalization_factor", "normalisation factor NF of a floating cut point (needs NC)"
         ),
         Option(
             "cut_point_run", "id of the ada-cutpoint run the cut points come from (recorded in every row)", ""

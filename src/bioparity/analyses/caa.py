@@ -24,7 +24,7 @@ import pandas as pd
 from bioparity.analyses.contract import Analysis, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, caa_attributes, caa_plot, human_name
 from bioparity.analyses.frames import frame_result
-from bioparity.analyses.options import flag_option, text_option
+from bioparity.analyses.options import flag_option, text_option, yes_no
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels
 from bioparity.analyses.terms import term
 from bioparity.caa import assess, read_catalogue
@@ -157,35 +157,33 @@ def plan_table(frame: pd.DataFrame) -> Table | None:
     )
 
 
+#: The key statistic of a comparison by its method: the message and the result column of each
+#: placeholder, printed to 4 significant digits (counts in full).
+_KEY_STATISTICS: dict[str, tuple[str, dict[str, str]]] = {
+    "equivalence": (
+        gettext_noop(
+            "difference %(estimate)s, CI (%(lower)s, %(upper)s) within [%(low)s, %(high)s] %(unit)s"
+        ),
+        dict(estimate="estimate", lower="ci_lower", upper="ci_upper", low="lower_limit", high="upper_limit"),
+    ),
+    "quality-range": (
+        gettext_noop("%(inside)s/%(n)s lots in [%(low)s, %(high)s] %(unit)s"),
+        dict(inside="n_inside", n="n_test", low="lower_limit", high="upper_limit"),
+    ),
+    "descriptive": (
+        gettext_noop("means %(test)s vs %(reference)s %(unit)s"),
+        dict(test="mean_test", reference="mean_reference"),
+    ),
+}
+_COUNTS = frozenset({"n_inside", "n_test"})
+
+
 def _key_statistic(r: Mapping[str, Any]) -> str:
     method = str(r.get("method") or "")
-    unit = str(r.get("unit") or "")
-    if method == "equivalence":
-        text = _("difference %(estimate)s, CI (%(lower)s, %(upper)s) within [%(low)s, %(high)s] %(unit)s") % {
-            "estimate": cell(r.get("estimate"), 4),
-            "lower": cell(r.get("ci_lower"), 4),
-            "upper": cell(r.get("ci_upper"), 4),
-            "low": cell(r.get("lower_limit"), 4),
-            "high": cell(r.get("upper_limit"), 4),
-            "unit": unit,
-        }
-        return text.rstrip()
-    if method == "quality-range":
-        text = _("%(inside)s/%(n)s lots in [%(low)s, %(high)s] %(unit)s") % {
-            "inside": cell(r.get("n_inside")),
-            "n": cell(r.get("n_test")),
-            "low": cell(r.get("lower_limit"), 4),
-            "high": cell(r.get("upper_limit"), 4),
-            "unit": unit,
-        }
-        return text.rstrip()
-    if method == "descriptive":
-        text = _("means %(test)s vs %(reference)s %(unit)s") % {
-            "test": cell(r.get("mean_test"), 4),
-            "reference": cell(r.get("mean_reference"), 4),
-            "unit": unit,
-        }
-        return text.rstrip()
+    if method in _KEY_STATISTICS:
+        message, columns = _KEY_STATISTICS[method]
+        values = {name: cell(r.get(c), 6 if c in _COUNTS else 4) for name, c in columns.items()}
+        return (_(message) % {**values, "unit": str(r.get("unit") or "")}).rstrip()
     return f"{r.get('statistic', _('estimate'))} {cell(r.get('estimate'), 4)}"
 
 
@@ -309,13 +307,7 @@ CAA = Analysis(
             "",
             ("", "ema", "fda"),
         ),
-        Option(
-            "pool_references",
-            "true to add a pooled-reference comparison where every bridge passed",
-            False,
-            (False, True),
-            type="flag",
-        ),
+        yes_no("pool_references", "true to add a pooled-reference comparison where every bridge passed"),
     ),
     tables=caa_tables,
     summary=caa_summary,

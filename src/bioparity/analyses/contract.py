@@ -124,6 +124,17 @@ class Option:
         """The label of a form field."""
         return self.label or self.name
 
+    @classmethod
+    def optional_number(cls, name: str, help: str, label: str = "") -> Option:
+        """A number option without a default: empty means "not given" (:attr:`optional`).
+
+        Examples
+        --------
+        >>> Option.optional_number("max_time", "longest shelf life searched (empty = none)").optional
+        True
+        """
+        return cls(name, help, "", type="number", label=label)
+
     @property
     def optional(self) -> bool:
         """Whether the option is a number that may be left empty (its default is ``''``: not given)."""

@@ -56,6 +56,9 @@ class ProfilePlot:
 
 @dataclass(frozen=True)
 class ForestItem:
+    """One row of a forest plot: the GMR (%) of a metric for one test/reference pair of arms, its CI, and
+    whether the CI lies within the acceptance limits."""
+
     label: str
     metric: str
     gmr: float
@@ -66,6 +69,9 @@ class ForestItem:
 
 @dataclass(frozen=True)
 class ForestPlot:
+    """GMRs with their CIs against the acceptance limits (``lower_limit``/``upper_limit``, percent);
+    ``ci_level`` is the confidence level of the intervals in percent (90 for a one-sided level of 0.05)."""
+
     items: tuple[ForestItem, ...]
     lower_limit: float
     upper_limit: float
@@ -74,6 +80,10 @@ class ForestPlot:
 
 @dataclass(frozen=True)
 class PowerPlot:
+    """One curve per scenario: TOST power against the total sample size, or the sample size against the
+    CV; ``target`` draws a horizontal line at the target (none when ``None``). The axis labels stay
+    English (marked with ``gettext_noop``; the renderers translate them)."""
+
     lines: tuple[Line, ...]
     x_label: str
     y_label: str
@@ -82,6 +92,9 @@ class PowerPlot:
 
 @dataclass(frozen=True)
 class Band:
+    """A shaded acceptance range of a CAA plot, ``lower`` to ``upper`` in the attribute's unit, labelled
+    with the reference source, method and verdict of its comparison."""
+
     label: str
     lower: float
     upper: float
@@ -89,6 +102,10 @@ class Band:
 
 @dataclass(frozen=True)
 class CAAPlot:
+    """The lot values of one CAA attribute by source (``values``: source -> lot means; ``sources`` in
+    drawing order, the judged source first) with the acceptance range of each comparison (``bands``);
+    ``title`` holds the verdict of each comparison, ``name`` the attribute's readable name."""
+
     attribute: str
     unit: str
     sources: tuple[str, ...]

@@ -9,7 +9,6 @@ The reader and the numbers are those of ``bioparity isr``: one row per reanalyse
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -122,9 +121,7 @@ def example_data() -> bytes:
     repeat = np.round(original * np.exp(rng.normal(0.0, 0.1, 20)), 3)
     repeat[[4, 13]] = np.round(original[[4, 13]] * np.array([1.55, 0.6]), 3)
     frame = pd.DataFrame({"sample": [f"S{i + 1:03d}" for i in range(20)], "original": original})
-    buffer = io.StringIO()
-    frame.assign(repeat=repeat).to_csv(buffer, index=False)
-    return buffer.getvalue().encode()
+    return frame.assign(repeat=repeat).to_csv(index=False).encode()
 
 
 ISR = Analysis(

@@ -516,17 +516,11 @@ POTENCY = Analysis(
         Option(
             "equivalence_level", "confidence level of the equivalence CIs (default 0.90)", 0.90, type="number"
         ),
-        Option(
-            "min_r2",
-            "suitability: minimum R2 of the unconstrained model (empty = not applied)",
-            "",
-            type="number",
+        Option.optional_number(
+            "min_r2", "suitability: minimum R2 of the unconstrained model (empty = not applied)"
         ),
-        Option(
-            "max_ci_ratio",
-            "suitability: maximum CI upper/lower ratio (empty = not applied)",
-            "",
-            type="number",
+        Option.optional_number(
+            "max_ci_ratio", "suitability: maximum CI upper/lower ratio (empty = not applied)"
         ),
     ),
     tables=potency_tables,

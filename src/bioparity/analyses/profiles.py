@@ -374,11 +374,9 @@ PROFILES = Analysis(
             2.0,
             type="number",
         ),
-        Option(
+        Option.optional_number(
             "zero_replacement",
             "replace zeros by this value (multiplicative replacement); empty: a zero is an error",
-            "",
-            type="number",
         ),
     ),
     tables=profiles_tables,

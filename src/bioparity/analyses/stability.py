@@ -580,6 +580,14 @@ def stability_figure(data: pd.DataFrame, life: Mapping[str, Any], lots: pd.DataF
     )
 
 
+PLOT_NOTE = gettext_noop(
+    "Points: results per lot; lines: the mean of the model chosen by the poolability tests "
+    "(one pooled line for cics); dashed in the same colour: its one-sided confidence bound; red "
+    "dashed: acceptance criteria; dotted: the shelf life, where the worst lot's bound meets the "
+    "criterion (marked)."
+)
+
+
 def stability_figures(run: RunView) -> list[Figure]:
     """One figure per attribute, condition and product: results per lot, the model's lines, criteria."""
     data = run.input_frame((ATTRIBUTE, LOT, "time", "value"))
@@ -609,12 +617,7 @@ def stability_plots(data: pd.DataFrame, table: pd.DataFrame, unit: str) -> list[
             series="analysis",
             item=_where(life),
             group_title=_("Stability plots (ICH Q1E Appendix B)"),
-            note=_(
-                "Points: results per lot; lines: the mean of the model chosen by the poolability tests "
-                "(one pooled line for cics); dashed in the same colour: its one-sided confidence bound; red "
-                "dashed: acceptance criteria; dotted: the shelf life, where the worst lot's bound meets the "
-                "criterion (marked)."
-            ),
+            note=_(PLOT_NOTE),
         )
         for life in ({str(k): v for k, v in r.items()} for r in section(table, SHELF_LIFE).to_dict("records"))
     ]
@@ -646,32 +649,20 @@ STABILITY = Analysis(
     compute=stability_kind,
     columns=COLUMNS,
     options=(
-        Option(
-            "lower",
-            "lower acceptance criterion for attributes without a lower column (empty = none)",
-            "",
-            type="number",
+        Option.optional_number(
+            "lower", "lower acceptance criterion for attributes without a lower column (empty = none)"
         ),
-        Option(
-            "upper",
-            "upper acceptance criterion for attributes without an upper column (empty = none)",
-            "",
-            type="number",
+        Option.optional_number(
+            "upper", "upper acceptance criterion for attributes without an upper column (empty = none)"
         ),
         Option("model", "linear (default) or log, for attributes without a model column", "linear", MODELS),
-        Option(
-            "slope_margin",
-            "equivalence margin of the slope difference (empty = not judged)",
-            "",
-            type="number",
+        Option.optional_number(
+            "slope_margin", "equivalence margin of the slope difference (empty = not judged)"
         ),
         Option("confidence", "one-sided confidence of the bound (default 0.95)", 0.95, type="number"),
         Option("alpha_pool", "level of the poolability tests (default 0.25, ICH Q1E)", 0.25, type="number"),
-        Option(
-            "max_time",
-            "longest shelf life searched (empty = five times the last time point)",
-            "",
-            type="number",
+        Option.optional_number(
+            "max_time", "longest shelf life searched (empty = five times the last time point)"
         ),
         Option(
             "dids_variance",

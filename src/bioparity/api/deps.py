@@ -16,11 +16,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Path, Query, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bioparity.api.schemas import UUID_PATTERN
 from bioparity.store.engine import read_sessionmaker
 from bioparity.workspace.access import Actor
 from bioparity.workspace.accounts import SESSION_HOURS, authenticate, session_touch_due, touch_session
@@ -34,6 +35,8 @@ AfterSeq = Annotated[
     int, Query(ge=0, le=2_147_483_647, description="Return rows after this sequence number.")
 ]
 Limit = Annotated[int, Query(ge=1, le=10_000, description="At most this many rows.")]
+#: An object's id in a path (``/programs/{program_id}``): a UUID.
+PathId = Annotated[str, Path(pattern=UUID_PATTERN)]
 
 bearer_scheme = HTTPBearer(auto_error=False, description="A login session token or an API token.")
 cookie_scheme = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Set by POST /auth/login.")

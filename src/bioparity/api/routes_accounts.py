@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from bioparity.api.deps import (
     AfterSeq,
@@ -12,6 +10,7 @@ from bioparity.api.deps import (
     Cookie,
     CurrentActor,
     Limit,
+    PathId,
     clear_session_cookie,
     client_address,
     request_token,
@@ -20,7 +19,6 @@ from bioparity.api.deps import (
 )
 from bioparity.api.errors import ERROR_RESPONSES
 from bioparity.api.schemas import (
-    UUID_PATTERN,
     ApiTokenCreated,
     ApiTokenIn,
     ApiTokenOut,
@@ -41,10 +39,10 @@ from bioparity.workspace import accounts
 from bioparity.workspace.roles import Role
 
 router = APIRouter(responses=ERROR_RESPONSES)
-OrgId = Annotated[str, Path(pattern=UUID_PATTERN)]
-UserId = Annotated[str, Path(pattern=UUID_PATTERN)]
-TokenId = Annotated[str, Path(pattern=UUID_PATTERN)]
-InvitationId = Annotated[str, Path(pattern=UUID_PATTERN)]
+OrgId = PathId
+UserId = PathId
+TokenId = PathId
+InvitationId = PathId
 
 
 @router.post("/auth/login", tags=["auth"])

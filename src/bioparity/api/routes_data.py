@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from bioparity.analyses.registry import all_analyses
-from bioparity.api.deps import CurrentActor, job_runner, read_unit, unit_of_work, write_unit
+from bioparity.api.deps import CurrentActor, PathId, job_runner, read_unit, unit_of_work, write_unit
 from bioparity.api.errors import ERROR_RESPONSES
 from bioparity.api.schemas import (
-    UUID_PATTERN,
     DatasetIn,
     DatasetOut,
     DeriveIn,
@@ -27,12 +26,15 @@ from bioparity.api.schemas import (
 )
 from bioparity.errors import InputError
 from bioparity.workspace import analyses, datasets, jobs, programs, signatures
+from bioparity.workspace.upload_worker import parse_upload_apart
 
 router = APIRouter(responses=ERROR_RESPONSES)
-StudyId = Annotated[str, Path(pattern=UUID_PATTERN)]
-DatasetId = Annotated[str, Path(pattern=UUID_PATTERN)]
-RunId = Annotated[str, Path(pattern=UUID_PATTERN)]
+StudyId = PathId
+DatasetId = PathId
+RunId = PathId
 
+#: The fields of an upload body that :func:`bioparity.workspace.datasets.check_upload` takes as they are.
+_UPLOAD = {"name", "filename", "media_type", "analysis_kind", "units", "unit_columns"}
 _CONTENT_TYPES = ("text/csv", "text/tab-separated-values", "text/plain", "application/octet-stream")
 
 
@@ -79,20 +81,11 @@ def upload_dataset(study_id: StudyId, body: DatasetIn, actor: CurrentActor, requ
     run on it."""
     content = _content(body)
     with read_unit(request) as session:
+        fields = body.model_dump(include=_UPLOAD)
         pending = datasets.check_upload(
-            session,
-            actor,
-            study_id,
-            name=body.name,
-            filename=body.filename,
-            content=content,
-            media_type=body.media_type,
-            analysis_kind=body.analysis_kind,
-            rename=body.column_map,
-            units=body.units,
-            unit_columns=body.unit_columns,
+            session, actor, study_id, content=content, rename=body.column_map, **fields
         )
-    parsed = datasets.parse_upload(pending)  # outside any transaction: a large file holds no lock
+    parsed = parse_upload_apart(pending)  # outside any transaction: a large file holds no lock
     return DatasetOut.of(write_unit(request, lambda session: datasets.store_upload(session, actor, parsed)))
 
 
@@ -178,7 +171,7 @@ def derive_dataset(run_id: RunId, body: DeriveIn, actor: CurrentActor, request: 
         pending = datasets.check_derive(
             session, actor, run_id, name=body.name, analysis_kind=body.analysis_kind
         )
-    parsed = datasets.parse_upload(pending)
+    parsed = parse_upload_apart(pending)
     return DatasetOut.of(write_unit(request, lambda session: datasets.store_upload(session, actor, parsed)))
 
 

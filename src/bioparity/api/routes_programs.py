@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Request, Response
 
-from fastapi import APIRouter, Path, Request, Response
-
-from bioparity.api.deps import AfterSeq, CurrentActor, Limit, unit_of_work
+from bioparity.api.deps import AfterSeq, CurrentActor, Limit, PathId, unit_of_work
 from bioparity.api.errors import ERROR_RESPONSES
 from bioparity.api.schemas import (
-    UUID_PATTERN,
     AuditEventOut,
     ProgramIn,
     ProgramOut,
@@ -18,6 +15,7 @@ from bioparity.api.schemas import (
     ShareOut,
     StudyIn,
     StudyOut,
+    from_record,
     utc,
 )
 from bioparity.api.schemas_accounts import PartnerOut, ShareInvitationOut
@@ -25,8 +23,8 @@ from bioparity.store.models import Organisation, ProgramShare
 from bioparity.workspace import programs
 
 router = APIRouter(responses=ERROR_RESPONSES, tags=["programs"])
-ProgramId = Annotated[str, Path(pattern=UUID_PATTERN)]
-OrgId = Annotated[str, Path(pattern=UUID_PATTERN)]
+ProgramId = PathId
+OrgId = PathId
 
 
 @router.get("/programs")
@@ -40,17 +38,8 @@ def list_programs(actor: CurrentActor, request: Request) -> list[ProgramOut]:
 def create_program(body: ProgramIn, actor: CurrentActor, request: Request) -> ProgramOut:
     """Owners and statisticians of the organisation ``org_id``."""
     with unit_of_work(request) as session:
-        program = programs.create_program(
-            session,
-            actor,
-            body.org_id,
-            name=body.name,
-            inn=body.inn,
-            reference_product=body.reference_product,
-            modality=body.modality,
-            target_regions=body.target_regions,
-            description=body.description,
-        )
+        fields = body.model_dump(exclude={"org_id"})
+        program = programs.create_program(session, actor, body.org_id, **fields)
         return ProgramOut.of(program)
 
 
@@ -70,14 +59,7 @@ def update_program(
 
 
 def _share_out(share: ProgramShare, org: Organisation) -> ShareOut:
-    return ShareOut(
-        org_id=org.id,
-        org_name=org.name,
-        role=share.role,
-        created_at=utc(share.created_at),
-        status=share.status,
-        pending_role=share.pending_role,
-    )
+    return from_record(ShareOut, share, org_id=org.id, org_name=org.name)
 
 
 @router.get("/programs/{program_id}/shares")

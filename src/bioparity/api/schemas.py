@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -60,6 +60,19 @@ def utc(value: datetime | None) -> datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def from_record(model: type[Model], record: object, **values: Any) -> Model:
+    """A ``model`` body of ``record``: each field not given in ``values`` is the attribute of the same
+    name of ``record``, a datetime made UTC-aware (:func:`utc`)."""
+    for name in model.model_fields:
+        if name not in values:
+            value = getattr(record, name)
+            values[name] = utc(value) if isinstance(value, datetime) else value
+    return model(**values)
+
+
 class ErrorOut(BaseModel):
     detail: str
     file: str | None = None
@@ -85,12 +98,7 @@ class UserOut(BaseModel):
 
     @classmethod
     def of(cls, user: m.User) -> UserOut:
-        return cls(
-            id=user.id,
-            username=user.username,
-            display_name=user.display_name,
-            must_change_password=bool(user.must_change_password),
-        )
+        return from_record(cls, user, must_change_password=bool(user.must_change_password))
 
 
 class SessionOut(BaseModel):
@@ -131,14 +139,7 @@ class ApiTokenOut(BaseModel):
 
     @classmethod
     def of(cls, token: m.AuthToken) -> ApiTokenOut:
-        return cls(
-            id=token.id,
-            name=token.name,
-            created_at=utc(token.created_at),
-            expires_at=utc(token.expires_at),
-            revoked_at=utc(token.revoked_at),
-            bound_to_session=token.session_id is not None,
-        )
+        return from_record(cls, token, bound_to_session=token.session_id is not None)
 
 
 class ApiTokenCreated(ApiTokenOut):
@@ -197,16 +198,10 @@ class ProgramOut(BaseModel):
 
     @classmethod
     def of(cls, p: m.Program) -> ProgramOut:
-        return cls(
-            id=p.id,
-            org_id=p.org_id,
-            name=p.name,
-            inn=p.inn,
-            reference_product=p.reference_product,
-            modality=p.modality,
+        return from_record(
+            cls,
+            p,
             target_regions=list(p.target_regions),
-            description=p.description,
-            created_at=utc(p.created_at),
             segregation_of_duties=p.segregation_of_duties is not False,
         )
 
@@ -250,14 +245,7 @@ class StudyOut(BaseModel):
 
     @classmethod
     def of(cls, s: m.Study) -> StudyOut:
-        return cls(
-            id=s.id,
-            program_id=s.program_id,
-            name=s.name,
-            kind=s.kind,
-            description=s.description,
-            created_at=utc(s.created_at),
-        )
+        return from_record(cls, s)
 
 
 ColumnName = Annotated[str, StringConstraints(min_length=1, max_length=200), _Plain]
@@ -322,22 +310,12 @@ class DatasetOut(BaseModel):
     @classmethod
     def of(cls, d: m.Dataset) -> DatasetOut:
         mapping = ColumnMap.parse(d.column_map)
-        return cls(
+        return from_record(
+            cls,
+            d,
             column_map=dict(mapping.rename),
             units=dict(mapping.units),
             unit_columns=dict(mapping.unit_columns),
-            id=d.id,
-            study_id=d.study_id,
-            name=d.name,
-            version=d.version,
-            sha256=d.sha256,
-            filename=d.filename,
-            media_type=d.media_type,
-            validated_for=d.validated_for,
-            n_rows=d.n_rows,
-            derived_from_run=d.derived_from_run,
-            created_at=utc(d.created_at),
-            created_by=d.created_by,
         )
 
 
@@ -373,21 +351,12 @@ class RunOut(BaseModel):
 
     @classmethod
     def of(cls, r: m.AnalysisRun) -> RunOut:
-        return cls(
-            id=r.id,
-            study_id=r.study_id,
-            dataset_id=r.dataset_id,
-            kind=r.kind,
+        return from_record(
+            cls,
+            r,
             inputs=json.loads(r.inputs_json),
             options=json.loads(r.options_json),
-            software_version=r.software_version,
-            run_key=r.run_key,
-            status=r.status,
             result=None if r.result_json is None else json.loads(r.result_json),
-            result_sha256=r.result_sha256,
-            error=r.error,
-            created_at=utc(r.created_at),
-            created_by=r.created_by,
         )
 
 
@@ -413,22 +382,7 @@ class JobOut(BaseModel):
 
     @classmethod
     def of(cls, job: JobStatus) -> JobOut:
-        return cls(
-            run_id=job.run_id,
-            status=job.status,  # type: ignore[arg-type]
-            progress=job.progress,
-            message=job.message,
-            error=job.error,
-            run_stored=job.run_stored,
-            kind=job.kind,
-            dataset_id=job.dataset_id,
-            study_id=job.study_id,
-            created_at=job.created_at,
-            started_at=job.started_at,
-            finished_at=job.finished_at,
-            run_url=f"/runs/{job.run_id}",
-            status_url=f"/runs/{job.run_id}/status",
-        )
+        return from_record(cls, job, run_url=f"/runs/{job.run_id}", status_url=f"/runs/{job.run_id}/status")
 
 
 class SignIn(StrictModel):
@@ -451,20 +405,7 @@ class SignatureOut(BaseModel):
 
     @classmethod
     def of(cls, status: SignatureStatus) -> SignatureOut:
-        s = status.signature
-        return cls(
-            id=s.id,
-            run_id=s.run_id,
-            user_id=s.user_id,
-            username=s.username,
-            display_name=s.display_name,
-            meaning=s.meaning,
-            signed_at=s.signed_at,
-            content_sha256=s.content_sha256,
-            signature_sha256=s.signature_sha256,
-            valid=status.valid,
-            problem=status.problem,
-        )
+        return from_record(cls, status.signature, valid=status.valid, problem=status.problem)
 
 
 class AuditEventOut(BaseModel):
@@ -481,17 +422,11 @@ class AuditEventOut(BaseModel):
 
     @classmethod
     def of(cls, e: m.AuditEvent) -> AuditEventOut:
-        return cls(
-            seq=e.seq,
-            at=e.at,
-            actor=e.actor,
-            actor_id=e.actor_id,
-            action=e.action,
-            object_type=e.object_type,
-            object_id=e.object_id,
+        return from_record(
+            cls,
+            e,
             before=None if e.before_json is None else json.loads(e.before_json),
             after=None if e.after_json is None else json.loads(e.after_json),
-            row_hash=e.row_hash,
         )
 
 
@@ -537,10 +472,9 @@ class KindOut(BaseModel):
     @classmethod
     def of(cls, analysis: Analysis) -> KindOut:
         schema = analysis.schema()
-        return cls(
-            name=analysis.name,
-            title=analysis.title,
-            description=analysis.description,
+        return from_record(
+            cls,
+            analysis,
             options=analysis.option_help,
             option_schema=[OptionOut(**o) for o in schema["options"]],
             columns=[ColumnOut(**c) for c in schema["columns"]],

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from bioparity.api.schemas import Secret, StrictModel, utc
+from bioparity.api.schemas import Secret, StrictModel, from_record
 from bioparity.store import models as m
 from bioparity.workspace.roles import Role
 
@@ -30,16 +30,7 @@ class InvitationOut(BaseModel):
 
     @classmethod
     def of(cls, invitation: m.MembershipInvitation, org_name: str) -> InvitationOut:
-        return cls(
-            id=invitation.id,
-            org_id=invitation.org_id,
-            org_name=org_name,
-            username=invitation.username,
-            role=Role(invitation.role),
-            status=invitation.status,
-            created_at=utc(invitation.created_at),
-            expires_at=utc(invitation.expires_at),
-        )
+        return from_record(cls, invitation, org_name=org_name, role=Role(invitation.role))
 
 
 class PartnerOut(BaseModel):

@@ -31,11 +31,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from bioparity.arrays import BoolArray, FloatArray, IntArray
 from bioparity.errors import DataFileError, InputError, require_columns
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 
 #: Preferred order of the sequences of known designs (replicateBE ``info.design``): T first.
 PREFERRED_ORDERS: tuple[tuple[str, ...], ...] = (

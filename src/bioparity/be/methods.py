@@ -33,11 +33,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from bioparity._results import software_version
+from bioparity.arrays import FloatArray
 from bioparity.be.anova import estimable, period_columns, within_subject_fit, within_variance
 from bioparity.be.data import CrossoverData, crossover_data
 from bioparity.be.limits import EMA, FDA_SWR_SWITCH, FDA_THETA_S, abel_limits
@@ -47,8 +46,6 @@ from bioparity.be.results import BEResult
 from bioparity.be.rsabe import howe_upper_bound, intra_subject_contrasts
 from bioparity.errors import InputError
 from bioparity.power.conversions import mse_to_cv
-
-FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -235,11 +232,6 @@ def _result(
         missing_values=data.missing_values,
         subjects_without_data=data.subjects_without_data,
         outliers=flags,
-        cvwr_without_outliers=None,
-        lower_limit_without_outliers=None,
-        upper_limit_without_outliers=None,
-        passed_without_outliers=None,
-        software_version=software_version(),
     )
 
 

@@ -26,14 +26,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 from scipy import optimize
 
+from bioparity.arrays import FloatArray, IntArray
 from bioparity.be.anova import group_matrix
 from bioparity.errors import InputError
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 DF_METHODS: tuple[str, ...] = ("contain", "satterthwaite")
 

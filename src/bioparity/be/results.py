@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import pandas as pd
 
-from bioparity._results import ResultMixin, percent, verdict
+from bioparity._results import ResultMixin, percent, software_version, verdict
 from bioparity.be.outliers import OutlierFlag
 
 #: Keys of the command-line JSON, in order (issue 4 contract); ``pass`` is ``passed`` in Python.
@@ -153,11 +153,11 @@ class BEResult(ResultMixin):
     missing_values: int
     subjects_without_data: tuple[str, ...]
     outliers: tuple[OutlierFlag, ...]
-    cvwr_without_outliers: float | None
-    lower_limit_without_outliers: float | None
-    upper_limit_without_outliers: float | None
-    passed_without_outliers: bool | None
-    software_version: str
+    cvwr_without_outliers: float | None = None
+    lower_limit_without_outliers: float | None = None
+    upper_limit_without_outliers: float | None = None
+    passed_without_outliers: bool | None = None
+    software_version: str = field(default_factory=software_version)
 
     @property
     def conf_level(self) -> float:

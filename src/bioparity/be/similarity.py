@@ -43,9 +43,8 @@ import pandas as pd
 from scipy import stats
 
 from bioparity._results import ResultMixin, percent, software_version, verdict
+from bioparity.arrays import FloatArray, StrArray
 from bioparity.errors import DataFileError, InputError
-
-FloatArray = npt.NDArray[np.float64]
 
 VARIANCE_MODELS: tuple[str, ...] = ("welch", "pooled")
 #: Analysis populations: subjects with every metric (default) or, per metric, every subject with a value.
@@ -219,9 +218,7 @@ def _pairs(arms: list[str]) -> list[tuple[int, int]]:
     return [(i, j) for i in range(len(arms)) for j in range(i + 1, len(arms))]
 
 
-def _pooled(
-    y: FloatArray, labels: npt.NDArray[np.str_], arms: list[str], cov: FloatArray | None
-) -> Estimates:
+def _pooled(y: FloatArray, labels: StrArray, arms: list[str], cov: FloatArray | None) -> Estimates:
     """Cell-means (ANCOVA) model: one column per arm plus centred covariates; pairwise contrasts."""
     dummies = (labels[:, None] == np.asarray(arms)[None, :]).astype(float)
     X = dummies if cov is None else np.column_stack([dummies, cov - cov.mean(axis=0)])
@@ -249,7 +246,7 @@ def _pooled(
     return out
 
 
-def _welch(y: FloatArray, labels: npt.NDArray[np.str_], arms: list[str]) -> Estimates:
+def _welch(y: FloatArray, labels: StrArray, arms: list[str]) -> Estimates:
     """Welch's interval per pair; df by Welch-Satterthwaite."""
     out: Estimates = {}
     for i, j in _pairs(arms):
@@ -266,7 +263,7 @@ def _welch(y: FloatArray, labels: npt.NDArray[np.str_], arms: list[str]) -> Esti
     return out
 
 
-def _gls_by_arm(y: FloatArray, labels: npt.NDArray[np.str_], arms: list[str], cov: FloatArray) -> Estimates:
+def _gls_by_arm(y: FloatArray, labels: StrArray, arms: list[str], cov: FloatArray) -> Estimates:
     """ANCOVA with one residual variance per arm: REML by fixed-point iteration, Satterthwaite df.
 
     With ``W = diag(1 / sigma_a^2)``: ``beta = (X'WX)^-1 X'Wy``; the REML score equations give

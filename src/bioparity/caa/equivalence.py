@@ -23,10 +23,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from bioparity.arrays import BoolArray, FloatArray
 from bioparity.errors import InputError
-
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 VARIANCE_MODELS = ("welch", "pooled")
 DIRECTIONS = ("two-sided", "higher-is-worse", "lower-is-worse")

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from bioparity.arrays import BoolArray, FloatArray, IntArray
 from bioparity.caa.equivalence import RECOMMENDED_LOTS, equivalence_test_means
 from bioparity.caa.quality_range import (
     count_inside,
@@ -35,9 +36,6 @@ from bioparity.caa.quality_range import (
 )
 from bioparity.caa.tolerance import nonparametric_min_lots
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 ObjArray = npt.NDArray[np.object_]
 
 

@@ -45,19 +45,12 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
+import bioparity.caa.quality_range as ranges
 from bioparity._results import ResultMixin, percent, software_version
+from bioparity.arrays import FloatArray
 from bioparity.caa.catalogue import AttributeSpec
 from bioparity.caa.equivalence import equivalence_test_means
-from bioparity.caa.quality_range import (
-    count_inside,
-    min_max_limits,
-    nonparametric_limits,
-    quality_range_limits,
-    tolerance_interval_limits,
-)
 from bioparity.errors import InputError
-
-FloatArray = npt.NDArray[np.float64]
 
 #: Scenario name -> (test mean shift in sigma_R, test SD / reference SD).
 SCENARIOS: dict[str, tuple[float, float]] = {
@@ -82,6 +75,7 @@ class OperatingCharacteristics(ResultMixin):
     """
 
     SETTINGS = ("method", "n_test", "n_reference", "n_sim", "seed", "settings")
+    REPR_FIELDS = ("method", "n_test", "n_reference", "probability", "n_sim", "seed")
 
     method: str
     n_test: int
@@ -95,9 +89,6 @@ class OperatingCharacteristics(ResultMixin):
     seed: int
     settings: str
     software_version: str = field(default_factory=software_version)
-
-    def _repr_fields(self) -> list[str]:
-        return ["method", "n_test", "n_reference", "probability", "n_sim", "seed"]
 
     def summary(self) -> str:
         shown = ", ".join(f"{s} {percent(p, 1)}" for s, p in self.probability.items())
@@ -207,9 +198,9 @@ def _passes(
         passed = res.passed & np.isfinite(res.ci_lower)
     else:
         if method == "quality-range":
-            lower, upper = quality_range_limits(m_r, s_r, float(spec.k or 3.0), direction)
+            lower, upper = ranges.quality_range_limits(m_r, s_r, float(spec.k or 3.0), direction)
         elif method == "tolerance-interval":
-            lower, upper, _ = tolerance_interval_limits(
+            lower, upper, _ = ranges.tolerance_interval_limits(
                 m_r,
                 s_r,
                 n_r,
@@ -219,10 +210,10 @@ def _passes(
                 direction=direction,
             )
         elif method == "min-max":
-            lower, upper = min_max_limits(ref.min(axis=1), ref.max(axis=1), direction)
+            lower, upper = ranges.min_max_limits(ref.min(axis=1), ref.max(axis=1), direction)
         elif method == "nonparametric":
             rows = np.repeat(np.arange(n_sim), n_r)
-            lower, upper, order = nonparametric_limits(
+            lower, upper, order = ranges.nonparametric_limits(
                 ref.ravel(),
                 rows,
                 n_sim,
@@ -235,7 +226,7 @@ def _passes(
         else:
             raise InputError(f"no operating characteristics for method {method!r}")
         test = shift + ratio * d.test
-        n_inside, _ = count_inside(test.ravel(), np.repeat(np.arange(n_sim), n_t), lower, upper)
+        n_inside, _ = ranges.count_inside(test.ravel(), np.repeat(np.arange(n_sim), n_t), lower, upper)
         required = float(spec.min_fraction if spec.min_fraction is not None else 0.9)
         passed = n_inside / n_t >= required - 1e-12
     if spread:

@@ -21,10 +21,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from bioparity.arrays import FloatArray, IntArray
 from bioparity.caa.tolerance import nonparametric_order, tolerance_factor
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 
 def _open_sides(

@@ -141,6 +141,7 @@ class ComparisonResult(ResultMixin):
     """
 
     SETTINGS = ("method", "settings", "plan", "region")
+    REPR_FIELDS = ("attribute", "comparison", "method", "statistic", "estimate", "status", "reasons")
 
     attribute: str
     comparison: str
@@ -194,9 +195,6 @@ class ComparisonResult(ResultMixin):
     oc_simulations: int = 0
     oc_seed: int = 0
     software_version: str = field(default_factory=software_version)
-
-    def _repr_fields(self) -> list[str]:
-        return ["attribute", "comparison", "method", "statistic", "estimate", "status", "reasons"]
 
     def summary(self) -> str:
         unit = f" {self.unit}" if self.unit else ""

@@ -26,9 +26,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
+from bioparity.arrays import FloatArray
 from bioparity.errors import InputError
-
-FloatArray = npt.NDArray[np.float64]
 
 #: Stable names of the two-sided methods (``he2`` is accepted as an alias of ``howe``).
 TWO_SIDED_METHODS = ("exact", "howe", "he")

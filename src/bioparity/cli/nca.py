@@ -52,7 +52,7 @@ from bioparity.i18n import gettext as _
 from bioparity.io import write_frame_atomic
 from bioparity.io.adam import adnca_domain, adpp_domain, write_adam
 from bioparity.io.nca_input import NCADoses, NCASamples, read_doses, read_samples
-from bioparity.io.provenance import write_provenance
+from bioparity.io.provenance import sha256_in_background, write_provenance
 from bioparity.io.readers import read_any_table
 from bioparity.io.review import read_review
 from bioparity.io.sdtm import pp_domain, write_sdtm_pp
@@ -181,6 +181,7 @@ def nca_command(
     _small_pages()
     with user_errors(), progress_bar(f"reading {infile.name}") as bar:
         outputs = _check_flags(ctx.params)
+        sha256_in_background(infile)  # for the provenance sidecar, hashed while the file is parsed
         samples = read_samples(infile, spec_from_options(ctx.params))
         _say(samples.note)
         if dosing is None:

@@ -13,10 +13,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
+from bioparity.arrays import FloatArray
 from bioparity.errors import InputError
 from bioparity.power.scenarios import check
-
-FloatArray = npt.NDArray[np.float64]
 
 __all__ = [
     "as_float",

@@ -11,9 +11,9 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
+from bioparity.arrays import IntArray
 from bioparity.errors import SearchError
 
-IntArray = npt.NDArray[np.int64]
 Reaches = Callable[[IntArray, npt.NDArray[np.intp]], npt.NDArray[np.bool_]]
 
 

@@ -29,13 +29,13 @@ from bioparity._results import (
     software_version,
     values_text,
 )
-from bioparity.clinical._checks import as_float, check
+from bioparity.arrays import FloatArray
+from bioparity.clinical._checks import as_float
+from bioparity.clinical._design import check_margins
 from bioparity.clinical.means import ci_mean_difference
 from bioparity.clinical.proportions import ci_difference
 from bioparity.clinical.ratio import ci_ratio
 from bioparity.errors import InputError
-
-FloatArray = npt.NDArray[np.float64]
 
 
 class ConfidenceInterval(Protocol):
@@ -177,12 +177,7 @@ def equivalence_decision(
         )
     except ValueError as exc:
         raise InputError(f"margins of shape {lo_m.shape}/{hi_m.shape} do not fit the intervals") from exc
-    check(
-        np.isfinite(lo_m) & np.isfinite(hi_m) & (lo_m < hi_m),
-        "margin_upper",
-        hi_m,
-        "margin_upper > margin_lower",
-    )
+    check_margins(lo_m, hi_m)
     passed = (lower > lo_m) & (upper < hi_m)
     return EquivalenceResult(
         passed=np.asarray(passed),

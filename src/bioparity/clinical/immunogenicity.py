@@ -32,19 +32,15 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from bioparity._results import ResultMixin, fixed, percent, software_version, with_rows
+from bioparity.arrays import FloatArray, IntArray, StrArray
 from bioparity.clinical._checks import check_conf, z_two_sided
 from bioparity.clinical.means import ci_mean_difference
 from bioparity.clinical.proportions import canonical_difference_method, ci_difference
 from bioparity.clinical.score import wilson_interval
 from bioparity.errors import BioparityWarning, InputError
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-StrArray = npt.NDArray[np.str_]
 
 #: Label of the any-timepoint row of :func:`ada_incidence`.
 OVERALL = "OVERALL"
@@ -292,6 +288,28 @@ def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
         )
 
 
+def _visit_frame(ada: pd.DataFrame, subject: str, arm: str, timepoint: str, result: str) -> pd.DataFrame:
+    """The ADA table as ``subject, arm, timepoint, positive`` (1/0/NaN), one row per subject and timepoint
+    (an InputError names the first repeated visit)."""
+    frame = pd.DataFrame(
+        {
+            "subject": ada[subject].astype(str),
+            "arm": ada[arm].astype(str),
+            "timepoint": ada[timepoint].astype(str),
+            "positive": parse_result(ada[result], result),
+        }
+    )
+    dup = frame.duplicated(["subject", "timepoint"], keep=False)
+    if dup.any():
+        row = int(np.flatnonzero(dup.to_numpy())[0])
+        raise InputError(
+            f"the ADA table has more than one row for subject {frame['subject'].iloc[row]!r} at "
+            f"timepoint {frame['timepoint'].iloc[row]!r} (data row {row + 1}); expected one result per "
+            "subject and timepoint"
+        )
+    return frame
+
+
 def parse_result(values: pd.Series, column: str) -> pd.Series:
     """Map result codes to 1.0 (positive), 0.0 (negative) or NaN (missing); unknown codes are an error."""
     text = values.astype("string").str.strip().str.upper()
@@ -365,22 +383,7 @@ def ada_incidence(
     """
     _require(ada, [subject, arm, timepoint, result], "the ADA table")
     level = float(check_conf(conf))
-    frame = pd.DataFrame(
-        {
-            "subject": ada[subject].astype(str),
-            "arm": ada[arm].astype(str),
-            "timepoint": ada[timepoint].astype(str),
-            "positive": parse_result(ada[result], result),
-        }
-    )
-    dup = frame.duplicated(["subject", "timepoint"], keep=False)
-    if dup.any():
-        row = int(np.flatnonzero(dup.to_numpy())[0])
-        raise InputError(
-            f"the ADA table has more than one row for subject {frame['subject'].iloc[row]!r} at "
-            f"timepoint {frame['timepoint'].iloc[row]!r} (data row {row + 1}); expected one result per "
-            "subject and timepoint"
-        )
+    frame = _visit_frame(ada, subject, arm, timepoint, result)
     parts = [frame]
     if overall:
         per_subject = frame.groupby(["subject", "arm"], sort=False)["positive"].max().reset_index()
@@ -469,6 +472,7 @@ class TreatmentEmergentResult(ResultMixin):
     """
 
     SETTINGS = ("baseline", "boost_fold", "conf_level", "result_column")
+    REPR_FIELDS = ("arm", "n_evaluable", "n_treatment_emergent", "incidence", "conf_level", "boost_fold")
 
     arm: StrArray
     n_subjects: IntArray
@@ -491,9 +495,6 @@ class TreatmentEmergentResult(ResultMixin):
     conf_level: float
     result_column: str
     software_version: str = field(default_factory=software_version)
-
-    def _repr_fields(self) -> list[str]:
-        return ["arm", "n_evaluable", "n_treatment_emergent", "incidence", "conf_level", "boost_fold"]
 
     def as_incidence(self) -> IncidenceResult:
         """Rows ``TREATMENT-EMERGENT`` and ``BASELINE-PREVALENCE`` per arm (for differences)."""
@@ -620,24 +621,9 @@ def treatment_emergent_ada(
     level = float(check_conf(conf))
     if not boost_fold > 1.0:
         raise InputError(f"boost fold = {boost_fold}; expected a titre ratio > 1 (e.g. 4)")
-    frame = pd.DataFrame(
-        {
-            "subject": ada[subject].astype(str),
-            "arm": ada[arm].astype(str),
-            "timepoint": ada[timepoint].astype(str),
-            "positive": parse_result(ada[result], result),
-        }
-    )
+    frame = _visit_frame(ada, subject, arm, timepoint, result)
     has_titre = titre is not None and titre in ada.columns
     frame["titre"] = pd.to_numeric(ada[titre], errors="coerce") if has_titre else np.nan
-    dup = frame.duplicated(["subject", "timepoint"], keep=False)
-    if dup.any():
-        row = int(np.flatnonzero(dup.to_numpy())[0])
-        raise InputError(
-            f"the ADA table has more than one row for subject {frame['subject'].iloc[row]!r} at "
-            f"timepoint {frame['timepoint'].iloc[row]!r} (data row {row + 1}); expected one result per "
-            "subject and timepoint"
-        )
     arms_of = frame.groupby("subject", sort=False)["arm"].nunique()
     if (arms_of > 1).any():
         raise InputError(f"subject {arms_of[arms_of > 1].index[0]!r} appears in more than one arm")

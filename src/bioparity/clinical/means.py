@@ -22,10 +22,10 @@ import numpy.typing as npt
 from scipy import special
 
 from bioparity._results import ResultMixin, interval_text, scenarios, software_version, values_text
+from bioparity.arrays import FloatArray
 from bioparity.clinical._checks import broadcast, check, check_conf, method_name
+from bioparity.clinical._design import check_group_sizes
 from bioparity.errors import InputError
-
-FloatArray = npt.NDArray[np.float64]
 
 MEAN_METHODS: dict[str, str] = {
     "welch": "Welch t (unequal variances, Satterthwaite df)",
@@ -163,8 +163,7 @@ def ci_mean_difference(
         check(np.isfinite(m), label, m, "a finite mean")
     for label, s in (("sd1", s1), ("sd2", s2)):
         check(np.isfinite(s) & (s >= 0), label, s, "a standard deviation >= 0")
-    for label, k in (("n1", k1), ("n2", k2)):
-        check(np.isfinite(k) & (k >= 2) & (k == np.round(k)), label, k, "a whole number of subjects >= 2")
+    check_group_sizes(k1, k2, 2)
     se, df = mean_difference_se_df(s1, k1, s2, k2, name)
     t = special.stdtrit(df, 0.5 + 0.5 * level)
     diff = m1 - m2

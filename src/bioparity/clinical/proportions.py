@@ -29,14 +29,12 @@ import numpy as np
 import numpy.typing as npt
 
 from bioparity._results import ResultMixin, fixed, interval_text, scenarios, software_version, values_text
+from bioparity.arrays import FloatArray, IntArray
 from bioparity.clinical._checks import flat_tables, method_name, table_fields, tables_and_level, z_two_sided
 from bioparity.clinical.roots import solve_decreasing
 from bioparity.clinical.score import DifferenceScore, wilson_interval, wilson_roots
 from bioparity.clinical.score_limits import DifferenceStep, newton_limits
 from bioparity.errors import InputError
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 #: Methods of :func:`ci_difference` and what they are.
 DIFFERENCE_METHODS: dict[str, str] = {
@@ -141,14 +139,17 @@ def score_limits_difference(
     :func:`~bioparity.clinical.roots.solve_decreasing`.
     """
     shape, (f1, k1, f2, k2, fz) = flat_tables(x1, n1, x2, n2, z)
-    roots, done = newton_limits(
-        DifferenceStep, _newcombe_start, (f1, k1, f2, k2), fz, corrected, (-1.0, f1 / k1 - f2 / k2, 1.0)
+    roots = newton_limits(
+        DifferenceStep,
+        _newcombe_start,
+        (f1, k1, f2, k2),
+        fz,
+        corrected,
+        (-1.0, f1 / k1 - f2 / k2, 1.0),
+        lambda rest: _bracketed_limits_difference(
+            f1[rest], k1[rest], f2[rest], k2[rest], fz[rest], corrected
+        ),
     )
-    rest = np.flatnonzero(~done.all(axis=0))
-    if rest.size:
-        roots[:, rest] = np.stack(
-            _bracketed_limits_difference(f1[rest], k1[rest], f2[rest], k2[rest], fz[rest], corrected)
-        )
     return roots[0].reshape(shape), roots[1].reshape(shape)
 
 

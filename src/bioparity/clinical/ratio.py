@@ -26,14 +26,12 @@ import numpy as np
 import numpy.typing as npt
 
 from bioparity._results import ResultMixin, fixed, interval_text, scenarios, software_version, values_text
+from bioparity.arrays import FloatArray, IndexArray, IntArray
 from bioparity.clinical._checks import flat_tables, method_name, table_fields, tables_and_level, z_two_sided
-from bioparity.clinical.roots import IndexArray, solve_decreasing
+from bioparity.clinical.roots import solve_decreasing
 from bioparity.clinical.score import score_z_ratio, wilson_roots
 from bioparity.clinical.score_limits import RatioStep, newton_limits
 from bioparity.errors import InputError
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 RATIO_METHODS: dict[str, str] = {
     "koopman": "Koopman asymptotic score",
@@ -106,14 +104,17 @@ def ratio_limits(
     # The lower limit is 0 where x1 = 0, the upper infinite where x2 = 0: no search (empty brackets).
     low = np.where(f1 == 0, centre, -_LOG_RATIO_BOUND)
     high = np.where(f2 == 0, centre, _LOG_RATIO_BOUND)
-    roots, done = newton_limits(
-        RatioStep, _start_limits, (f1, k1, f2, k2), fz, corrected, (low, centre, high)
+    roots = newton_limits(
+        RatioStep,
+        _start_limits,
+        (f1, k1, f2, k2),
+        fz,
+        corrected,
+        (low, centre, high),
+        lambda rest: _bracketed_log_limits(
+            f1[rest], k1[rest], f2[rest], k2[rest], fz[rest], centre[rest], corrected
+        ),
     )
-    rest = np.flatnonzero(~done.all(axis=0))
-    if rest.size:
-        roots[:, rest] = np.stack(
-            _bracketed_log_limits(f1[rest], k1[rest], f2[rest], k2[rest], fz[rest], centre[rest], corrected)
-        )
     lower = np.where(f1 == 0, 0.0, np.exp(roots[0])).reshape(shape)
     upper = np.where(f2 == 0, np.inf, np.exp(roots[1])).reshape(shape)
     return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)

@@ -22,8 +22,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-FloatArray = npt.NDArray[np.float64]
-IndexArray = npt.NDArray[np.intp]
+from bioparity.arrays import FloatArray, IndexArray
 
 #: Bisection steps: the bracket shrinks by 2**-60 (about 1e-18 of its width), below float resolution.
 BISECTION_STEPS = 60

@@ -27,13 +27,12 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
+import bioparity.clinical._design as design
 from bioparity._results import ResultMixin, fixed, scenarios, software_version, values_text
+from bioparity.arrays import FloatArray, IntArray
 from bioparity.clinical._checks import broadcast, check, method_name
 from bioparity.clinical._search import smallest_reaching_n
 from bioparity.power.kernels import critical_t, power_exact
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 MEAN_POWER_METHODS = ("exact", "normal")
 #: Largest group size searched.
@@ -225,9 +224,9 @@ def _check_common(
     diff: FloatArray, sd: FloatArray, lo: FloatArray, hi: FloatArray, alpha: FloatArray
 ) -> None:
     check(np.isfinite(sd) & (sd > 0), "sd", sd, "a standard deviation > 0")
-    check(np.isfinite(lo) & np.isfinite(hi) & (lo < hi), "margin_upper", hi, "margin_upper > margin_lower")
+    design.check_margins(lo, hi)
     check(np.isfinite(diff), "diff", diff, "a finite true difference")
-    check((alpha > 0) & (alpha < 0.5), "alpha", alpha, "0 < alpha < 0.5 (0.05: 90% CI; 0.025: 95% CI)")
+    design.check_tost_alpha(alpha)
 
 
 def power_equivalence_means(
@@ -290,19 +289,10 @@ def power_equivalence_means(
         diff=diff, sd=sd, n1=n1, n2=n2, margin_lower=margin_lower, margin_upper=margin_upper, alpha=alpha
     )
     _check_common(d, s, lo, hi, a)
-    for label, k in (("n1", k1), ("n2", k2)):
-        check(np.isfinite(k) & (k >= 2) & (k == np.round(k)), label, k, "a whole number of subjects >= 2")
+    design.check_group_sizes(k1, k2, 2)
     power = means_power_core(d, s, k1, k2, lo, hi, a, name)
     return MeansPowerResult(
-        power=np.asarray(power),
-        n1=k1.astype(np.int64),
-        n2=k2.astype(np.int64),
-        diff=d,
-        sd=s,
-        margin_lower=lo,
-        margin_upper=hi,
-        alpha=a,
-        method=name,
+        power=np.asarray(power), diff=d, sd=s, method=name, **design.power_fields(k1, k2, lo, hi, a)
     )
 
 
@@ -367,8 +357,7 @@ def sample_size_equivalence_means(
     )
     _check_common(d, s, lo, hi, a)
     check((d > lo) & (d < hi), "diff", d, "a true difference strictly inside the margins")
-    check(np.isfinite(tgt) & (tgt > 0) & (tgt < 1), "target_power", tgt, "a probability in (0, 1)")
-    check(np.isfinite(k) & (k > 0), "ratio", k, "an allocation ratio n1/n2 > 0")
+    design.check_target(tgt, k)
     flat = [v.ravel() for v in (d, s, lo, hi, a, tgt, k)]
     fd, fs, flo, fhi, fa, ftgt, fk = flat
 
@@ -392,17 +381,15 @@ def sample_size_equivalence_means(
     n2 = smallest_reaching_n(reaches, np.full(fd.size, 2, dtype=np.int64), N_MAX, start)
     n1, _ = sizes(n2, np.arange(fd.size))
     shape = d.shape
-    return MeansSampleSizeResult(
-        n1=n1.astype(np.int64).reshape(shape),
-        n2=n2.reshape(shape),
-        n_total=(n1.astype(np.int64) + n2).reshape(shape),
-        power=power.reshape(shape),
-        diff=d,
-        sd=s,
+    found = design.sample_size_fields(
+        n1.astype(np.int64),
+        n2,
+        power,
+        shape,
         margin_lower=lo,
         margin_upper=hi,
         alpha=a,
         target_power=tgt,
         ratio=k,
-        method=name,
     )
+    return MeansSampleSizeResult(diff=d, sd=s, method=name, **found)

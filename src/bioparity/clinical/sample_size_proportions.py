@@ -32,15 +32,14 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special, stats
 
+import bioparity.clinical._design as design
 from bioparity._results import ResultMixin, fixed, scenarios, software_version, values_text
+from bioparity.arrays import FloatArray, IntArray
 from bioparity.clinical._checks import broadcast, check, method_name, z_two_sided
 from bioparity.clinical._search import smallest_reaching_n
 from bioparity.clinical.proportions import canonical_difference_method, difference_limits
 from bioparity.clinical.score import score_z_difference
 from bioparity.errors import SearchError
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 PROPORTION_POWER_METHODS = ("normal", "exact")
 #: Largest group size for exact enumeration (the outcome grid has (n1 + 1)(n2 + 1) cells).
@@ -234,8 +233,8 @@ def exact_power(
 def _check_common(p1: FloatArray, p2: FloatArray, lo: FloatArray, hi: FloatArray, alpha: FloatArray) -> None:
     for label, p in (("p1", p1), ("p2", p2)):
         check(np.isfinite(p) & (p >= 0) & (p <= 1), label, p, "a proportion between 0 and 1")
-    check(np.isfinite(lo) & np.isfinite(hi) & (lo < hi), "margin_upper", hi, "margin_upper > margin_lower")
-    check((alpha > 0) & (alpha < 0.5), "alpha", alpha, "0 < alpha < 0.5 (0.05: 90% CI; 0.025: 95% CI)")
+    design.check_margins(lo, hi)
+    design.check_tost_alpha(alpha)
 
 
 def _methods(method: str, ci_method: str) -> tuple[str, str]:
@@ -301,8 +300,7 @@ def power_equivalence_proportions(
         p1=p1, p2=p2, n1=n1, n2=n2, margin_lower=margin_lower, margin_upper=margin_upper, alpha=alpha
     )
     _check_common(q1, q2, lo, hi, a)
-    for label, k in (("n1", k1), ("n2", k2)):
-        check(np.isfinite(k) & (k >= 1) & (k == np.round(k)), label, k, "a whole number of subjects >= 1")
+    design.check_group_sizes(k1, k2, 1)
     if name == "exact":
         check(
             np.maximum(k1, k2) <= EXACT_N_MAX,
@@ -323,17 +321,9 @@ def power_equivalence_proportions(
         ).reshape(q1.shape)
     else:
         power = normal_power(q1, q2, k1, k2, lo, hi, a)
+    fields = design.power_fields(k1, k2, lo, hi, a)
     return ProportionsPowerResult(
-        power=np.asarray(power),
-        n1=k1.astype(np.int64),
-        n2=k2.astype(np.int64),
-        p1=q1,
-        p2=q2,
-        margin_lower=lo,
-        margin_upper=hi,
-        alpha=a,
-        method=name,
-        ci_method=ci_name,
+        power=np.asarray(power), p1=q1, p2=q2, method=name, ci_method=ci_name, **fields
     )
 
 
@@ -404,8 +394,7 @@ def sample_size_equivalence_proportions(
     _check_common(q1, q2, lo, hi, a)
     d = q1 - q2
     check((d > lo) & (d < hi), "p1", q1, "p1 - p2 strictly inside the margins")
-    check(np.isfinite(tgt) & (tgt > 0) & (tgt < 1), "target_power", tgt, "a probability in (0, 1)")
-    check(np.isfinite(k) & (k > 0), "ratio", k, "an allocation ratio n1/n2 > 0")
+    design.check_target(tgt, k)
     fq1, fq2, flo, fhi, fa, ftgt, fk = (v.ravel() for v in (q1, q2, lo, hi, a, tgt, k))
 
     def reaches_normal(n2: IntArray, idx: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
@@ -422,21 +411,10 @@ def sample_size_equivalence_proportions(
     else:
         power = normal_power(fq1, fq2, n1.astype(float), n2.astype(float), flo, fhi, fa)
     shape = q1.shape
-    return ProportionsSampleSizeResult(
-        n1=n1.reshape(shape),
-        n2=n2.reshape(shape),
-        n_total=(n1 + n2).reshape(shape),
-        power=power.reshape(shape),
-        p1=q1,
-        p2=q2,
-        margin_lower=lo,
-        margin_upper=hi,
-        alpha=a,
-        target_power=tgt,
-        ratio=k,
-        method=name,
-        ci_method=ci_name,
+    found = design.sample_size_fields(
+        n1, n2, power, shape, margin_lower=lo, margin_upper=hi, alpha=a, target_power=tgt, ratio=k
     )
+    return ProportionsSampleSizeResult(p1=q1, p2=q2, method=name, ci_method=ci_name, **found)
 
 
 def _exact_search(

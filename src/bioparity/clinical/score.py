@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-FloatArray = npt.NDArray[np.float64]
+from bioparity.arrays import FloatArray
 
 
 def restricted_mle_difference(

@@ -41,13 +41,10 @@ from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
-import numpy.typing as npt
 
+from bioparity.arrays import BoolArray, FloatArray, IndexArray
 from bioparity.clinical.score import score_z_difference, score_z_ratio, wilson_interval
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-IndexArray = npt.NDArray[np.intp]
 #: ``x1, n1, x2, n2``: flat float arrays of one length.
 Tables = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
 
@@ -110,8 +107,9 @@ def newton_limits(
     z: FloatArray,
     corrected: bool,
     bounds: tuple[FloatArray | float, FloatArray, FloatArray | float],
-) -> tuple[FloatArray, BoolArray]:
-    """Both score limits of every table by Newton's method in blocks; the limits and which were accepted.
+    bracketed: Callable[[IndexArray], tuple[FloatArray, FloatArray]],
+) -> FloatArray:
+    """Both score limits of every table by Newton's method in blocks, a bracketing search where it fails.
 
     Parameters
     ----------
@@ -127,12 +125,15 @@ def newton_limits(
         Miettinen-Nurminen's variance factor N/(N-1).
     bounds
         ``(low, centre, high)``: the lower limit lies in ``[low, centre]``, the upper in ``[centre, high]``.
+    bracketed
+        ``bracketed(index)``: both limits of the flat tables at ``index`` by the safeguarded bracketing
+        search (:func:`~bioparity.clinical.roots.solve_decreasing`), for the tables where Newton's method
+        leaves a limit unsettled (none in the tests).
 
     Returns
     -------
-    roots, done : numpy.ndarray, shape (2, n)
-        The limits (lower row, upper row) and whether each was accepted (a limit not accepted holds the
-        last iterate).
+    numpy.ndarray, shape (2, n)
+        The limits (lower row, upper row).
 
     Notes
     -----
@@ -176,7 +177,10 @@ def newton_limits(
                 settled[row, empty] = True
         if not settled.all():
             _continue(stepper, tables, corrected, brackets, starts, roots, z, settled)
-    return roots, settled
+    rest = np.flatnonzero(~settled.all(axis=0))
+    if rest.size:
+        roots[:, rest] = np.stack(bracketed(rest))
+    return roots
 
 
 def _continue(
@@ -366,16 +370,9 @@ class DifferenceStep:
         dy *= self.w2
         dy *= np.subtract(dx, 1.0, out=b)
         dv += dy
-        numerator = self.observed - root
-        h = np.sqrt(var, out=twice)  # h = numerator - t sd
-        h *= t
-        np.subtract(numerator, h, out=h)
         # Newton on Z - t: step = h / (1 + numerator dV / (2 V))
-        numerator *= dv
-        numerator /= var
-        numerator *= 0.5
-        numerator += 1.0
-        step = np.divide(h, numerator, out=numerator)
+        h, denominator = _newton_terms(self.observed - root, var, dv, t, twice, 1.0)
+        step = np.divide(h, denominator, out=denominator)
         valid = (np.minimum(qx, qy) > 0.0) & (np.abs(correction) <= STEP_TOL)
         dx *= step
         dx += x
@@ -492,16 +489,10 @@ class RatioStep:
         dv += second
         numerator = phi * self.p2  # p1 - phi p2
         np.subtract(self.p1, numerator, out=numerator)
-        h = np.sqrt(var, out=work)  # h = numerator - t sd
-        h *= t
-        np.subtract(numerator, h, out=h)
         # Newton on Z - t in ln phi: step = h / (phi (p2 + numerator dV / (2 V)))
-        numerator *= dv
-        numerator /= var
-        numerator *= 0.5
-        numerator += self.p2
-        numerator *= phi
-        step = np.divide(h, numerator, out=numerator)
+        h, denominator = _newton_terms(numerator, var, dv, t, work, self.p2)
+        denominator *= phi
+        step = np.divide(h, denominator, out=denominator)
         return step, state, np.minimum(qx, qy) > 0.0, h
 
     @staticmethod
@@ -527,6 +518,27 @@ class RatioStep:
             # p2 = 1 at p1 = q1 = phi < 1 (the upper end of p2): d loglik/dp2 >= 0 there.
             second = (x2 == n2) & (x1 + n2 - _ratio(n1 - x1, 1.0 - q1) * q1 >= 0) & _inside(q1)
             return [np.where(first, -np.log(q2), np.nan), np.where(second, np.log(q1), np.nan)]
+
+
+def _newton_terms(
+    numerator: FloatArray,
+    var: FloatArray,
+    dv: FloatArray,
+    t: FloatArray,
+    out: FloatArray,
+    offset: FloatArray | float,
+) -> tuple[FloatArray, FloatArray]:
+    """The two terms of Newton's step on the score equation ``Z - t``: the residual
+    ``h = numerator - t sqrt(V)`` (written into ``out``) and ``offset + numerator dV / (2 V)`` (written into
+    ``numerator``), from the score numerator, its variance ``V`` and ``dV`` at the current root."""
+    h = np.sqrt(var, out=out)  # h = numerator - t sd
+    h *= t
+    np.subtract(numerator, h, out=h)
+    numerator *= dv
+    numerator /= var
+    numerator *= 0.5
+    numerator += offset
+    return h, numerator
 
 
 def _wilson_limits(

@@ -30,11 +30,10 @@ import numpy as np
 import numpy.typing as npt
 
 from bioparity._results import ResultMixin, interval_text, scenarios, software_version
+from bioparity.arrays import FloatArray
 from bioparity.clinical._checks import check_conf, counts, method_name, z_two_sided
 from bioparity.clinical.roots import bisect_decreasing
 from bioparity.clinical.score import restricted_mle_difference
-
-FloatArray = npt.NDArray[np.float64]
 
 STRATIFIED_METHODS: dict[str, str] = {
     "newcombe": "stratified Newcombe with CMH weights (Yan & Su 2010)",
@@ -70,6 +69,7 @@ class StratifiedDifferenceCI(ResultMixin):
     """
 
     SETTINGS = ("method", "conf_level")
+    REPR_FIELDS = ("diff", "ci_lower", "ci_upper", "n_strata", "conf_level", "method")
 
     diff: FloatArray
     ci_lower: FloatArray
@@ -80,9 +80,6 @@ class StratifiedDifferenceCI(ResultMixin):
     method: str
     weights: FloatArray
     software_version: str = field(default_factory=software_version)
-
-    def _repr_fields(self) -> list[str]:
-        return ["diff", "ci_lower", "ci_upper", "n_strata", "conf_level", "method"]
 
     def summary(self) -> str:
         return (

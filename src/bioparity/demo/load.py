@@ -96,8 +96,7 @@ class DemoSummary:
 
 
 def _actor(session: Session, username: str) -> Actor:
-    user = accounts.get_user_by_name(session, username)
-    return Actor(user_id=user.id, username=user.username, display_name=user.display_name)
+    return Actor.of(accounts.get_user_by_name(session, username))
 
 
 def _upload_table(

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from bioparity.errors import DataFileError
+from bioparity.errors import DataFileError, require_columns_found
 from bioparity.io.readers import read_any_table
+from bioparity.nca.samples import Where
 
 
 @dataclass(frozen=True)
@@ -26,63 +27,51 @@ class _Col:
     required: bool = True
 
 
+def _cell_problem(text: str, kind: str) -> tuple[str, str] | None:
+    """What is wrong with a cell's ``text`` in a column of ``kind`` (the problem and what was expected);
+    None when nothing is."""
+    if text == "":
+        return "blank cell", "a value in every row (blank cells are not skipped)"
+    if kind == "text":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return "not a number", "a number with '.' as decimal point"
+    if not math.isfinite(value):
+        return "not a finite number", "a finite number"
+    if kind == "positive" and value <= 0:
+        return "value <= 0", "a number > 0"
+    if kind == "nonnegative" and value < 0:
+        return "negative value", "a number >= 0"
+    return None
+
+
 def _read(path: str | os.PathLike[str], columns: Sequence[_Col], what: str) -> pd.DataFrame:
     table = read_any_table(path)
     frame = table.frame
-    missing = [c.name for c in columns if c.required and c.name not in frame.columns]
-    if missing:
-        raise DataFileError(
-            f"missing column(s) {', '.join(repr(m) for m in missing)} for {what}; "
-            f"columns found: {', '.join(map(str, frame.columns))}",
-            file=table.file,
-            expected=f"columns {', '.join(c.name for c in columns if c.required)}",
-        )
+    required = [c.name for c in columns if c.required]
+    require_columns_found(
+        frame.columns,
+        required,
+        file=table.file,
+        expected=f"columns {', '.join(required)}",
+        context=f" for {what}",
+    )
     if frame.empty:
         raise DataFileError("has a header but no data rows", file=table.file, expected=f"rows of {what}")
+    where = Where(file=table.file, line_offset=table.line_offset)
     out = pd.DataFrame(index=frame.index)
     for col in columns:
         if col.name not in frame.columns:
             continue
         parsed: list[object] = []
         for i, cell in enumerate(frame[col.name].tolist()):
-            row = i + 1
-            line = row + table.line_offset if table.line_offset is not None else None
             text = "" if cell is None or (isinstance(cell, float) and math.isnan(cell)) else str(cell).strip()
-
-            def fail(
-                problem: str,
-                expected: str,
-                text: str = text,
-                row: int = row,
-                line: int | None = line,
-                column: str = col.name,
-            ) -> DataFileError:
-                return DataFileError(
-                    problem,
-                    file=table.file,
-                    row=row,
-                    line=line,
-                    column=column,
-                    value=text,
-                    expected=expected,
-                )
-
-            if text == "":
-                raise fail("blank cell", "a value in every row (blank cells are not skipped)")
-            if col.kind == "text":
-                parsed.append(text)
-                continue
-            try:
-                value = float(text)
-            except ValueError:
-                raise fail("not a number", "a number with '.' as decimal point") from None
-            if not math.isfinite(value):
-                raise fail("not a finite number", "a finite number")
-            if col.kind == "positive" and value <= 0:
-                raise fail("value <= 0", "a number > 0")
-            if col.kind == "nonnegative" and value < 0:
-                raise fail("negative value", "a number >= 0")
-            parsed.append(value)
+            problem = _cell_problem(text, col.kind)
+            if problem is not None:
+                raise where.error(problem[0], i, col.name, text, problem[1])
+            parsed.append(text if col.kind == "text" else float(text))
         out[col.name] = pd.Series(parsed, index=frame.index, dtype=object if col.kind == "text" else float)
     return out.reset_index(drop=True)
 

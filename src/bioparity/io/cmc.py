@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from bioparity.errors import DataFileError, InputError
+from bioparity.errors import DataFileError, InputError, require_columns_found
 from bioparity.io.readers import read_any_table
 
 STABILITY_COLUMNS = ("attribute", "lot", "time", "value")
@@ -37,15 +37,13 @@ def _load(
     table = read_any_table(path)
     frame = table.frame.copy()
     frame.columns = [str(c).strip() for c in frame.columns]
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise DataFileError(
-            f"missing column(s) {', '.join(repr(m) for m in missing)}; "
-            f"columns found: {', '.join(frame.columns)}",
-            file=table.file,
-            expected=f"columns {', '.join(required)}"
-            + (f" (optional {', '.join(optional)})" if optional else ""),
-        )
+    require_columns_found(
+        frame.columns,
+        required,
+        file=table.file,
+        expected=f"columns {', '.join(required)}"
+        + (f" (optional {', '.join(optional)})" if optional else ""),
+    )
     if frame.empty:
         raise DataFileError("has a header but no data rows", file=table.file)
     return frame, table.file, table.line_offset

@@ -17,8 +17,9 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from bioparity.errors import DataFileError
+from bioparity.errors import DataFileError, require_columns_found
 from bioparity.io.readers import LoadedTable, read_any_table
+from bioparity.nca.samples import Where
 
 REQUIRED = ("assay", "sample", "dose", "replicate", "response")
 OPTIONAL = ("block", "row", "column")
@@ -62,25 +63,20 @@ def check_potency_frame(table: LoadedTable, columns: Mapping[str, str] | None = 
             expected=f"roles {', '.join((*REQUIRED, *OPTIONAL))}",
         )
     frame = table.frame
-    missing = [mapping[c] for c in REQUIRED if mapping[c] not in frame.columns]
-    if missing:
-        raise DataFileError(
-            f"missing column(s) {', '.join(repr(m) for m in missing)}; "
-            f"columns found: {', '.join(map(str, frame.columns))}",
-            file=table.file,
-            expected="columns "
-            + ", ".join(mapping[c] for c in REQUIRED)
-            + " (rename with the column options)",
-        )
+    required = [mapping[c] for c in REQUIRED]
+    require_columns_found(
+        frame.columns,
+        required,
+        file=table.file,
+        expected=f"columns {', '.join(required)} (rename with the column options)",
+    )
     if frame.empty:
         raise DataFileError("has a header but no data rows", file=table.file, expected="one row per response")
 
+    where = Where(file=table.file, line_offset=table.line_offset)
+
     def fail(i: int, role: str, problem: str, value: object, expected: str) -> DataFileError:
-        row = i + 1
-        line = None if table.line_offset is None else row + table.line_offset
-        return DataFileError(
-            problem, file=table.file, row=row, line=line, column=mapping[role], value=value, expected=expected
-        )
+        return where.error(problem, i, mapping[role], value, expected)
 
     present = [c for c in OPTIONAL if mapping[c] in frame.columns]
     out: dict[str, list[object]] = {c: [] for c in (*REQUIRED, *present)}

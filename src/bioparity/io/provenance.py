@@ -2,43 +2,102 @@
 
 ``OUT.provenance.json`` lets a reviewer tie a result file to exactly what produced it. Nothing is written
 next to a device such as ``/dev/stdout``.
+
+A command that reads a large input can start its digest with :func:`sha256_in_background` before parsing
+it: the file is hashed in a thread while the parser works (``hashlib`` and file reads release the GIL), and
+:func:`file_sha256` of the unchanged file then takes that digest instead of reading the file again. The
+digest is that of FIPS 180-4 SHA-256 over the file's bytes either way.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import threading
 from collections.abc import Mapping
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 from bioparity import __version__
 from bioparity.io.files import atomic_write_text
 
+#: Bytes read per step while hashing.
+_BLOCK = 1 << 20
 
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in blocks."""
+#: Digests started by :func:`sha256_in_background`: resolved path -> (file identity when started, digest).
+_PENDING: dict[str, tuple[tuple[int, int, int], Future[str]]] = {}
+
+
+def _identity(path: Path) -> tuple[int, int, int]:
+    """Inode, size and modification time: a file rewritten since has another identity."""
+    st = path.stat()
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _read_sha256(path: str | os.PathLike[str]) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    buffer = bytearray(_BLOCK)
+    view = memoryview(buffer)
+    with open(path, "rb", buffering=0) as fh:
+        while n := fh.readinto(buffer):
+            digest.update(view[:n])
     return digest.hexdigest()
+
+
+def sha256_in_background(path: str | os.PathLike[str]) -> None:
+    """Start the SHA-256 of ``path`` in a daemon thread; :func:`file_sha256` of the same, unchanged file
+    waits for it instead of reading the file again. Nothing happens when ``path`` is not a regular file
+    (the reader reports that)."""
+    file = Path(path)
+    try:
+        if not file.is_file():
+            return
+        identity = _identity(file)
+        key = str(file.resolve())
+    except OSError:
+        return
+    done: Future[str] = Future()
+
+    def work() -> None:
+        try:
+            done.set_result(_read_sha256(file))
+        except BaseException as exc:  # handed to the caller of file_sha256
+            done.set_exception(exc)
+
+    _PENDING[key] = (identity, done)
+    threading.Thread(target=work, name=f"sha256 {file.name}", daemon=True).start()
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """SHA-256 of a file's bytes, read in blocks (or the digest :func:`sha256_in_background` started for
+    the unchanged file)."""
+    file = Path(path)
+    try:
+        pending = _PENDING.get(str(file.resolve()))
+        if pending is not None and pending[0] == _identity(file):
+            return pending[1].result()
+    except OSError:
+        pass
+    return _read_sha256(file)
 
 
 def write_provenance(out: Path, inputs: Mapping[str, Path | None], options: Mapping[str, Any]) -> Path | None:
     """Write ``OUT.provenance.json``: output, each named input with its SHA-256, options, software version.
 
     The first input is also recorded as ``input`` / ``input_sha256`` (the main input of the command).
-    Returns the path written, or None when ``out`` is not a regular file.
+    Each file is hashed once. Returns the path written, or None when ``out`` is not a regular file.
     """
     if not out.is_file():
         return None
     given = {name: path for name, path in inputs.items() if path is not None}
+    digests = {path: file_sha256(path) for path in dict.fromkeys(given.values())}
     record: dict[str, Any] = {"output": str(out)}
     if given:
         main = next(iter(given.values()))
-        record |= {"input": str(main), "input_sha256": file_sha256(main)}
-    record["inputs"] = {name: {"path": str(p), "sha256": file_sha256(p)} for name, p in given.items()}
+        record |= {"input": str(main), "input_sha256": digests[main]}
+    record["inputs"] = {name: {"path": str(p), "sha256": digests[p]} for name, p in given.items()}
     record["options"] = dict(options)
     record["software"] = f"bioparity {__version__}"
     target = out.with_name(out.name + ".provenance.json")

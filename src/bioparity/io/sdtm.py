@@ -18,6 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from bioparity.errors import DataFileError
+from bioparity.nca.samples import Where
 
 PC_REQUIRED = ("USUBJID", "PCTESTCD", "PCSTRESN")
 PC_GROUPS = ("STUDYID", "PCTESTCD", "PCSPEC", "PCRFTDTC")
@@ -54,6 +55,25 @@ def hours_to_iso8601(hours: float) -> str:
     return f"{sign}PT{abs(hours):g}H"
 
 
+def _duration_hours(column: pd.Series, file: str | None, expected: str) -> npt.NDArray[np.float64]:
+    """The ISO 8601 durations of an SDTM column in hours (blank: NaN); an error names the first other text."""
+    texts = column.astype("string").fillna("").tolist()
+    hours = np.empty(len(texts))
+    for i, text in enumerate(texts):  # per-row parse of a text format, at the edge only
+        try:
+            hours[i] = iso8601_duration_hours(str(text))
+        except ValueError:
+            raise DataFileError(
+                "not an ISO 8601 duration",
+                file=file,
+                row=i + 1,
+                column=str(column.name),
+                value=text,
+                expected=expected,
+            ) from None
+    return hours
+
+
 def read_sdtm_pc(frame: pd.DataFrame, file: str | None = None) -> tuple[pd.DataFrame, list[str]]:
     """A PC domain as a plain long table (``subject``, ``time``, ``conc`` with BLQ markers, groups).
 
@@ -66,21 +86,7 @@ def read_sdtm_pc(frame: pd.DataFrame, file: str | None = None) -> tuple[pd.DataF
     for g in groups:
         out[g] = df[g].astype("string").fillna("")
     if "PCELTM" in df.columns:
-        texts = df["PCELTM"].astype("string").fillna("").tolist()
-        hours = np.empty(len(texts))
-        for i, text in enumerate(texts):  # per-row parse of a text format, at the edge only
-            try:
-                hours[i] = iso8601_duration_hours(str(text))
-            except ValueError:
-                raise DataFileError(
-                    "not an ISO 8601 duration",
-                    file=file,
-                    row=i + 1,
-                    column="PCELTM",
-                    value=text,
-                    expected="an elapsed time such as PT1H30M",
-                ) from None
-        out["time"] = hours
+        out["time"] = _duration_hours(df["PCELTM"], file, "an elapsed time such as PT1H30M")
     elif "PCTPTNUM" in df.columns:
         out["time"] = pd.to_numeric(df["PCTPTNUM"], errors="coerce")
     else:
@@ -192,16 +198,9 @@ def _iso_datetimes(values: pd.Series, column: str, file: str | None) -> pd.Serie
     text = values.astype("string").fillna("").str.strip()
     parsed = pd.to_datetime(text.where(text != "", None), format="ISO8601", errors="coerce")
     bad = (text != "").to_numpy() & parsed.isna().to_numpy()
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise DataFileError(
-            "not an ISO 8601 date-time",
-            file=file,
-            row=i + 1,
-            column=column,
-            value=text.iloc[i],
-            expected="a date-time such as 2021-03-04T08:30",
-        )
+    Where(file=file, line_offset=None).reject(
+        bad, "not an ISO 8601 date-time", column, text, "a date-time such as 2021-03-04T08:30"
+    )
     return parsed
 
 
@@ -217,6 +216,7 @@ def read_sdtm_ex(
     is an infusion). Rows without EXSTDTC and EXSTDY are an error (row and column named).
     """
     df = frame.rename(columns={c: c.upper() for c in frame.columns}).reset_index(drop=True)
+    where = Where(file=file, line_offset=None)  # errors name the data row
     out = pd.DataFrame({"subject": df["USUBJID"].astype("string").str.strip()})
     if "STUDYID" in df.columns:
         out.insert(0, "STUDYID", df["STUDYID"].astype("string").fillna(""))
@@ -226,57 +226,34 @@ def read_sdtm_ex(
             first = start.groupby(out["subject"]).transform("min")
         else:
             first = out["subject"].map(origin)
-            if first.isna().any():
-                i = int(np.argmax(first.isna().to_numpy()))
-                raise DataFileError(
-                    "no reference date-time for this subject",
-                    file=file,
-                    row=i + 1,
-                    column="USUBJID",
-                    value=out["subject"].iloc[i],
-                    expected="a subject with samples (PCDTC) or an EXSTDTC",
-                )
+            where.reject(
+                first.isna(),
+                "no reference date-time for this subject",
+                "USUBJID",
+                out["subject"],
+                "a subject with samples (PCDTC) or an EXSTDTC",
+            )
         out["time"] = ((start - first).dt.total_seconds() / 3600.0).to_numpy(dtype=float)
     elif "EXSTDY" in df.columns:
         day = pd.to_numeric(df["EXSTDY"], errors="coerce").to_numpy(dtype=float)
-        bad = np.isnan(day) | (day == 0)
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise DataFileError(
-                "missing or invalid study day",
-                file=file,
-                row=i + 1,
-                column="EXSTDY",
-                value=df["EXSTDY"].iloc[i],
-                expected="a study day (1 = first day, no day 0) or an EXSTDTC date-time on every row",
-            )
+        where.reject(
+            np.isnan(day) | (day == 0),
+            "missing or invalid study day",
+            "EXSTDY",
+            df["EXSTDY"],
+            "a study day (1 = first day, no day 0) or an EXSTDTC date-time on every row",
+        )
         out["time"] = np.where(day > 0, day - 1.0, day) * 24.0
     else:
         assert start is not None
         i = int(np.argmax(start.isna().to_numpy()))
-        raise DataFileError(
-            "empty dose start date-time",
-            file=file,
-            row=i + 1,
-            column="EXSTDTC",
-            expected="EXSTDTC on every dose record (or EXSTDY)",
+        raise where.error(
+            "empty dose start date-time", i, "EXSTDTC", None, "EXSTDTC on every dose record (or EXSTDY)"
         )
     out["dose"] = pd.to_numeric(df["EXDOSE"], errors="coerce").to_numpy(dtype=float)
     duration = np.full(len(df), np.nan)
     if "EXDUR" in df.columns:
-        texts = df["EXDUR"].astype("string").fillna("").tolist()
-        for i, text in enumerate(texts):  # per-row parse of a text format, at the edge only
-            try:
-                duration[i] = iso8601_duration_hours(str(text))
-            except ValueError:
-                raise DataFileError(
-                    "not an ISO 8601 duration",
-                    file=file,
-                    row=i + 1,
-                    column="EXDUR",
-                    value=text,
-                    expected="a duration such as PT1H or PT30M",
-                ) from None
+        duration = _duration_hours(df["EXDUR"], file, "a duration such as PT1H or PT30M")
     if "EXENDTC" in df.columns and start is not None:
         end = _iso_datetimes(df["EXENDTC"], "EXENDTC", file)
         span = ((end - start).dt.total_seconds() / 3600.0).to_numpy(dtype=float)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bioparity.errors import DataFileError
+from bioparity.errors import DataFileError, require_columns_found
 from bioparity.io.limits import check_csv_limits
 
 
@@ -50,14 +50,8 @@ def read_table(path: str | os.PathLike[str], columns: Sequence[ColumnSpec]) -> p
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise DataFileError(f"cannot be read as CSV: {exc}", file=label) from exc
     raw.columns = [str(c).strip() for c in raw.columns]
-    missing = [c.name for c in columns if c.required and c.name not in raw.columns]
-    if missing:
-        raise DataFileError(
-            f"missing column(s) {', '.join(repr(m) for m in missing)}; "
-            f"columns found: {', '.join(raw.columns)}",
-            file=label,
-            expected=f"columns {', '.join(c.name for c in columns if c.required)}",
-        )
+    required = [c.name for c in columns if c.required]
+    require_columns_found(raw.columns, required, file=label, expected=f"columns {', '.join(required)}")
     if raw.empty:
         raise DataFileError("has a header but no data rows", file=label, expected="at least one scenario row")
     out = raw.copy()

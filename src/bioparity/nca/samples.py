@@ -9,16 +9,20 @@ a profile, values that change within a profile. A missing concentration is a NaN
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity.errors import DataFileError
+from bioparity.errors import DataFileError, require_columns_found
 from bioparity.nca.profiles import pad_profiles
+
+_T = TypeVar("_T")
 
 _MISSING = {"", "NA", "NAN", ".", "NULL", "NONE"}
 _BLQ_TOKENS = {"BLQ", "BQL", "BLOQ", "<LLOQ", "<LOQ", "LLOQ", "<LOD", "NQ"}
@@ -53,6 +57,26 @@ class Where:
         return DataFileError(
             problem, file=self.file, row=row, line=line, column=column, value=value, expected=expected
         )
+
+    def reject(
+        self,
+        bad: npt.ArrayLike,
+        problem: str,
+        column: str | None,
+        cells: pd.Series | None,
+        expected: str,
+        *,
+        rows: npt.NDArray[np.intp] | None = None,
+    ) -> None:
+        """Raise :meth:`error` at the first row where ``bad`` is true (nothing when none is).
+
+        ``cells`` are the column's cells, the one of that row shown as the value (None: no value shown);
+        ``rows`` maps the positions of ``bad`` to table rows when ``bad`` is in another order.
+        """
+        flags = np.asarray(bad, dtype=bool)
+        if flags.any():
+            i = _row(rows, int(np.argmax(flags)))
+            raise self.error(problem, i, column, None if cells is None else cells.iloc[i], expected)
 
 
 def text_cells(series: pd.Series) -> pd.Series:
@@ -138,21 +162,11 @@ def parse_numbers(
         )
         bad = np.isnan(values) & ~missing & ~blq
         values[blq] = 0.0  # a BLQ sample is a concentration of 0 flagged BLQ (PKNCA convention)
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise where.error(
-                "not a number",
-                i,
-                column,
-                text.iloc[i],
-                "a number" + (" or a BLQ marker such as BLQ" if blq_tokens else ""),
-            )
-    if np.isinf(values).any():
-        i = int(np.argmax(np.isinf(values)))
-        raise where.error("not a finite number", i, column, series.iloc[i], "a finite number")
-    if not allow_missing and np.isnan(values).any():
-        i = int(np.argmax(np.isnan(values)))
-        raise where.error("empty cell", i, column, None, "a number")
+        expected = "a number" + (" or a BLQ marker such as BLQ" if blq_tokens else "")
+        where.reject(bad, "not a number", column, text, expected)
+    where.reject(np.isinf(values), "not a finite number", column, series, "a finite number")
+    if not allow_missing:
+        where.reject(np.isnan(values), "empty cell", column, None, "a number")
     return values, blq
 
 
@@ -214,25 +228,25 @@ def prepare_samples(
     keys = list(keys)
     w = where
     needed = [*keys, time, conc] + [c for c in (blq, lloq) if c] + [c for c in extra if c not in keys]
-    missing_cols = [c for c in needed if c not in frame.columns]
-    if missing_cols:
-        raise DataFileError(
-            f"missing column(s) {', '.join(repr(c) for c in missing_cols)}; "
-            f"columns found: {', '.join(map(str, frame.columns))}",
-            file=w.file,
-            expected=f"columns {', '.join(needed)} (map names with --subject/--time/--conc/--dose)",
-        )
+    expected = f"columns {', '.join(needed)} (map names with --subject/--time/--conc/--dose)"
+    require_columns_found(frame.columns, needed, file=w.file, expected=expected)
     if frame.empty:
         raise DataFileError("has no data rows", file=w.file, expected="one row per sample")
     frame = frame.reset_index(drop=True)
-    for k in keys:
-        col = frame[k]
-        empty = col.isna().to_numpy() if pd.api.types.is_numeric_dtype(col.dtype) else _blank(col)
-        if empty.any():
-            i = int(np.argmax(empty))
-            raise w.error("empty identifier", i, k, None, "a subject or group value on every row")
-    t, _ = parse_numbers(frame[time], time, w, allow_missing=False)
-    c, blq_mask = parse_numbers(frame[conc], conc, w, allow_missing=True, blq_tokens=True)
+    with _column_workers(len(frame)) as pool:
+        # independent column work in two threads (Arrow's casts and hashing release the GIL); results and
+        # errors are taken in the order of the checks, so the first problem reported is the same
+        codes_ids = _start(pool, profile_codes, frame, keys)
+        times = _start(pool, parse_numbers, frame[time], time, w, allow_missing=False)
+        concs = _start(pool, parse_numbers, frame[conc], conc, w, allow_missing=True, blq_tokens=True)
+        for k in keys:
+            col = frame[k]
+            empty = col.isna().to_numpy() if pd.api.types.is_numeric_dtype(col.dtype) else _blank(col)
+            if empty.any():
+                i = int(np.argmax(empty))
+                raise w.error("empty identifier", i, k, None, "a subject or group value on every row")
+        t, _ = times.result()
+        c, blq_mask = concs.result()
     neg = c < 0
     if neg.any():
         i = int(np.argmax(neg))
@@ -249,7 +263,7 @@ def prepare_samples(
     if lloq is not None:
         limit, _ = parse_numbers(frame[lloq], lloq, w, allow_missing=True)
         blq_mask |= ~np.isnan(limit) & ~np.isnan(c) & (c < limit)
-    codes, ids = profile_codes(frame, keys)
+    codes, ids = codes_ids.result()
     order = None  # rows grouped by profile (the usual file) are already in profile order
     sc, st = codes, t
     if not np.all(codes[1:] >= codes[:-1]):
@@ -257,28 +271,52 @@ def prepare_samples(
         sc, st = codes[order], t[order]
     same = np.concatenate(([False], sc[1:] == sc[:-1]))
     dup = same & np.concatenate(([False], st[1:] == st[:-1]))
-    if dup.any():
-        i = _row(order, int(np.argmax(dup)))
-        raise w.error(
-            "duplicated time within a profile",
-            i,
-            time,
-            frame[time].iloc[i],
-            "one sample per time in each profile (average or remove replicates first)",
-        )
+    w.reject(
+        dup,
+        "duplicated time within a profile",
+        time,
+        frame[time],
+        "one sample per time in each profile (average or remove replicates first)",
+        rows=order,
+    )
     unsorted = same & np.concatenate(([False], st[1:] < st[:-1]))
-    if unsorted.any():
-        i = _row(order, int(np.argmax(unsorted)))
-        raise w.error(
-            "time earlier than the previous sample of the same profile",
-            i,
-            time,
-            frame[time].iloc[i],
-            "times sorted increasingly within each profile",
-        )
+    w.reject(
+        unsorted,
+        "time earlier than the previous sample of the same profile",
+        time,
+        frame[time],
+        "times sorted increasingly within each profile",
+        rows=order,
+    )
     P = len(ids)
     _, (T, C, B) = pad_profiles(codes, t, c, blq_mask.astype(float), n_profiles=P)
     return PreparedSamples(frame, codes, ids, t, T, C, B == 1.0)
+
+
+#: Rows from which :func:`prepare_samples` checks columns in two threads (below, a thread costs more).
+THREADED_ROWS = 200_000
+
+
+def _column_workers(rows: int) -> AbstractContextManager[ThreadPoolExecutor | None]:
+    """Two worker threads for a large table, none (work done in the calling thread) for a small one."""
+    return (
+        ThreadPoolExecutor(max_workers=2, thread_name_prefix="checks")
+        if rows >= THREADED_ROWS
+        else nullcontext()
+    )
+
+
+def _start(pool: ThreadPoolExecutor | None, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> Future[_T]:
+    """``fn(*args, **kwargs)`` in ``pool``, or now in this thread without one; its error is raised by
+    ``result()``, when the caller reaches that check."""
+    if pool is not None:
+        return pool.submit(fn, *args, **kwargs)
+    done: Future[_T] = Future()
+    try:
+        done.set_result(fn(*args, **kwargs))
+    except Exception as exc:
+        done.set_exception(exc)
+    return done
 
 
 def _row(order: npt.NDArray[np.intp] | None, position: int) -> int:
@@ -298,15 +336,13 @@ def constant_per_profile(
     first = _first_valid(values, codes, P)
     ref = first[codes]
     differs = ~np.isnan(values) & ~np.isnan(ref) & (values != ref)
-    if differs.any():
-        i = int(np.argmax(differs))
-        raise w.error(
-            "value differs from earlier rows of the same profile",
-            i,
-            column,
-            frame[column].iloc[i],
-            "one value per profile",
-        )
+    w.reject(
+        differs,
+        "value differs from earlier rows of the same profile",
+        column,
+        frame[column],
+        "one value per profile",
+    )
     return np.asarray(first, dtype=np.float64)
 
 

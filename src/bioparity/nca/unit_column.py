@@ -39,9 +39,7 @@ def convert_conc_column(
     units = frame[unit_column].astype("string").fillna("").str.strip()
     has_number = ~np.isnan(values) & ~blq
     empty = has_number & (units == "").to_numpy()
-    if empty.any():
-        i = int(np.argmax(empty))
-        raise w.error("empty unit", i, unit_column, None, "the unit of the concentration on this row")
+    w.reject(empty, "empty unit", unit_column, None, "the unit of the concentration on this row")
     if target is None:
         if not has_number.any():
             raise InputError(f"no concentration with a unit in column {unit_column!r}; give the target unit")

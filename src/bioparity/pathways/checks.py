@@ -11,7 +11,7 @@ worded in the current language (:mod:`bioparity.i18n`); the check descriptions a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,6 +121,15 @@ def register(
     return decorate
 
 
+def _fact_schema(key: str, names: Iterable[str], otherwise: str) -> dict[str, Any]:
+    """Parameters of a check on one named fact: ``key`` (required) names it among ``names``; ``otherwise``
+    is the status when the fact does not hold, ``missing`` (the check's default) or ``at_risk``."""
+    return {
+        "properties": {key: {"enum": list(names)}, otherwise: {"enum": ["missing", "at_risk"]}},
+        "required": [key],
+    }
+
+
 _MODALITY_LIST = {"type": "array", "items": {"enum": list(MODALITIES)}, "uniqueItems": True}
 _CATEGORY_LIST = {"type": "array", "items": {"enum": list(CAA_CATEGORIES)}, "uniqueItems": True}
 
@@ -162,10 +171,7 @@ _FLAG_TEXT = {
 @register(
     "program_flag",
     gettext_noop("a yes/no property of the program holds"),
-    {
-        "properties": {"flag": {"enum": list(_FLAGS)}, "when_false": {"enum": ["missing", "at_risk"]}},
-        "required": ["flag"],
-    },
+    _fact_schema("flag", _FLAGS, "when_false"),
 )
 def _program_flag(ctx: Context, params: Mapping[str, Any]) -> Finding:
     name = params["flag"]
@@ -458,10 +464,7 @@ def _no_contradicting(ctx: Context, params: Mapping[str, Any]) -> Finding:
 @register(
     "manual_item",
     gettext_noop("a fact recorded by hand is true"),
-    {
-        "properties": {"code": {"enum": list(MANUAL_ITEMS)}, "when_absent": {"enum": ["missing", "at_risk"]}},
-        "required": ["code"],
-    },
+    _fact_schema("code", MANUAL_ITEMS, "when_absent"),
 )
 def _manual_item(ctx: Context, params: Mapping[str, Any]) -> Finding:
     item = ctx.inventory.manual(params["code"], ctx.region)

@@ -697,6 +697,19 @@ class EvidenceInventory:
         return found[0] if found else None
 
 
+#: The evidence lists of a program file, by key (the fields of :class:`EvidenceInventory`), and the class
+#: of their items.
+EVIDENCE_KINDS: dict[str, type[Any]] = {
+    "caa": CAAAttribute,
+    "analytical_bridges": AnalyticalBridge,
+    "pk_studies": PKStudy,
+    "immunogenicity": ImmunogenicityAssessment,
+    "clinical_studies": ClinicalStudy,
+    "manual_items": ManualItem,
+    "process_changes": ProcessComparability,
+}
+
+
 def as_tuple(value: Any) -> tuple[Any, ...]:
     """Lists from YAML/JSON become tuples so that the dataclasses stay immutable."""
     if value is None:

@@ -37,28 +37,7 @@ from typing import Any
 import yaml
 
 from bioparity.errors import DataFileError, InputError
-from bioparity.pathways.inventory import (
-    AnalyticalBridge,
-    CAAAttribute,
-    ClinicalStudy,
-    EvidenceInventory,
-    ImmunogenicityAssessment,
-    ManualItem,
-    PKComparison,
-    PKStudy,
-    ProcessComparability,
-    ProgramProfile,
-)
-
-_EVIDENCE_KINDS: dict[str, type[Any]] = {
-    "caa": CAAAttribute,
-    "analytical_bridges": AnalyticalBridge,
-    "pk_studies": PKStudy,
-    "immunogenicity": ImmunogenicityAssessment,
-    "clinical_studies": ClinicalStudy,
-    "manual_items": ManualItem,
-    "process_changes": ProcessComparability,
-}
+from bioparity.pathways.inventory import EVIDENCE_KINDS, EvidenceInventory, PKComparison, ProgramProfile
 
 
 class _Reader:
@@ -201,15 +180,15 @@ def parse_program(data: Any, file: str = "<program>") -> tuple[ProgramProfile, E
     evidence = data.get("evidence") or {}
     if not isinstance(evidence, Mapping):
         raise reader.fail("evidence", f"got {evidence!r}", "a mapping of evidence kinds")
-    bad = [k for k in evidence if k not in _EVIDENCE_KINDS]
+    bad = [k for k in evidence if k not in EVIDENCE_KINDS]
     if bad:
         raise reader.fail(
             "evidence",
             f"unknown key(s) {', '.join(map(str, bad))}",
-            f"keys among {', '.join(_EVIDENCE_KINDS)}",
+            f"keys among {', '.join(EVIDENCE_KINDS)}",
         )
     items: dict[str, tuple[Any, ...]] = {}
-    for key, cls in _EVIDENCE_KINDS.items():
+    for key, cls in EVIDENCE_KINDS.items():
         raw = evidence.get(key) or []
         if not isinstance(raw, list):
             raise reader.fail(f"evidence.{key}", f"got {raw!r}", "a list")

@@ -81,6 +81,7 @@ class CombinedPotency(ResultMixin):
     """
 
     SETTINGS = ("method", "conf_level", "alpha", "settings")
+    REPR_FIELDS = ("sample", "n_assays", "method", "potency", "ci_lower", "ci_upper", "homogeneous")
 
     sample: str
     n_assays: int
@@ -119,9 +120,6 @@ class CombinedPotency(ResultMixin):
             est, lo, hi = getattr(self, name)
             rec |= {f"{name}_potency": est, f"{name}_ci_lower": lo, f"{name}_ci_upper": hi}
         return rec
-
-    def _repr_fields(self) -> list[str]:
-        return ["sample", "n_assays", "method", "potency", "ci_lower", "ci_upper", "homogeneous"]
 
     def summary(self) -> str:
         state = "homogeneous" if self.homogeneous else "heterogeneous"

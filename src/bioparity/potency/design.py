@@ -13,11 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from bioparity.arrays import FloatArray
 from bioparity.errors import InputError
 
 STANDARD = "standard"
-
-FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)

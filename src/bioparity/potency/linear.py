@@ -8,9 +8,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from bioparity.arrays import FloatArray
 from bioparity.potency.results import AnovaRow
-
-FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)

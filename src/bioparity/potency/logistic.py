@@ -31,12 +31,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from bioparity.arrays import FloatArray
 from bioparity.errors import InputError
 from bioparity.potency.design import AssayData, fieller
 from bioparity.potency.linear import outlier_flags, t_quantile
 from bioparity.potency.results import EquivalenceCheck, ModelFit
 
-FloatArray = npt.NDArray[np.float64]
 NAN = float("nan")
 LOGISTIC_MODELS = ("4pl", "5pl")
 STEP_TOL = 1e-10

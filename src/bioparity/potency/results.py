@@ -135,6 +135,16 @@ class PotencyEstimate(ResultMixin):
     """
 
     SETTINGS = ("model", "conf_level", "ci_method", "settings")
+    REPR_FIELDS = (
+        "assay",
+        "sample",
+        "model",
+        "relative_potency",
+        "ci_lower",
+        "ci_upper",
+        "conf_level",
+        "flags",
+    )
 
     assay: str
     sample: str
@@ -204,9 +214,6 @@ class PotencyEstimate(ResultMixin):
         out["log_potency"] = json_safe(self.log_potency)
         return out
 
-    def _repr_fields(self) -> list[str]:
-        return ["assay", "sample", "model", "relative_potency", "ci_lower", "ci_upper", "conf_level", "flags"]
-
     def summary(self) -> str:
         suitable = "all met" if all(self.suitability.values()) else "not all met"
         return (
@@ -234,6 +241,7 @@ class PotencyTable(ResultMixin):
     """
 
     SETTINGS = ("settings",)
+    REPR_FIELDS = ("estimates", "settings")
 
     estimates: tuple[PotencyEstimate, ...]
     settings: dict[str, Any]
@@ -251,9 +259,6 @@ class PotencyTable(ResultMixin):
             "settings": json_safe(self.settings),
             "software_version": self.software_version,
         }
-
-    def _repr_fields(self) -> list[str]:
-        return ["estimates", "settings"]
 
     def summary(self) -> str:
         rows = [

@@ -18,10 +18,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
+from bioparity.arrays import FloatArray
 from bioparity.errors import BioparityWarning, InputError
 from bioparity.power.designs import get_design
-
-FloatArray = npt.NDArray[np.float64]
 
 
 def cv_to_se(cv: npt.ArrayLike) -> FloatArray:

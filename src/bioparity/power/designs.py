@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from bioparity.arrays import StrArray
 from bioparity.errors import UnknownDesignError
 
 
@@ -152,7 +153,7 @@ def get_design(name: str) -> Design:
 class DesignArrays:
     """Design constants broadcast over scenarios (one entry per scenario)."""
 
-    name: npt.NDArray[np.str_]
+    name: StrArray
     df_slope: npt.NDArray[np.int64]
     df_offset: npt.NDArray[np.int64]
     steps: npt.NDArray[np.int64]

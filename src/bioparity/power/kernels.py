@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-FloatArray = npt.NDArray[np.float64]
+from bioparity.arrays import FloatArray
 
 # Two Gauss-Legendre panels of 32 nodes each on the unit interval.
 _PANELS = 2

@@ -41,12 +41,11 @@ import numpy.typing as npt
 from scipy import special, stats
 
 from bioparity._results import ResultMixin, percent, software_version
+from bioparity.arrays import FloatArray
 from bioparity.errors import InputError, SearchError
 from bioparity.power._bracket import smallest_reaching
 from bioparity.power.kernels import critical_t, power_exact
 from bioparity.seeding import check_seed
-
-FloatArray = npt.NDArray[np.float64]
 
 VARIANCE_MODELS: tuple[str, ...] = ("welch", "pooled")
 #: Default arms of a biosimilar mAb PK study (candidate, EU- and US-sourced reference).
@@ -69,6 +68,9 @@ class MultiArmSampleSize(ResultMixin):
     SETTINGS = (
         "method", "target_power", "arms", "ratios", "metrics", "cv", "correlation", "comparisons",
         "required_metrics", "variance", "alpha", "theta1", "theta2", "dropout", "n_sim", "seed",
+    )  # fmt: skip
+    REPR_FIELDS = (
+        "n_per_arm", "enrolled_per_arm", "power", "power_se", "method", "arms", "metrics", "conf_level",
     )  # fmt: skip
 
     n_per_arm: int
@@ -96,18 +98,6 @@ class MultiArmSampleSize(ResultMixin):
     n_sim: int
     seed: int
     software_version: str = field(default_factory=software_version)
-
-    def _repr_fields(self) -> list[str]:
-        return [
-            "n_per_arm",
-            "enrolled_per_arm",
-            "power",
-            "power_se",
-            "method",
-            "arms",
-            "metrics",
-            "conf_level",
-        ]
 
     def summary(self) -> str:
         se = f"MC SE {self.power_se:.4f}; " if self.power_se > 0 else ""

@@ -24,6 +24,7 @@ import numpy.typing as npt
 from scipy import special
 
 from bioparity._results import ResultMixin, percent, scenarios, software_version, values_text
+from bioparity.arrays import FloatArray, IntArray, StrArray
 from bioparity.errors import InputError, SearchError
 from bioparity.power.conversions import cv_to_se
 from bioparity.power.scenarios import (
@@ -34,9 +35,6 @@ from bioparity.power.scenarios import (
     check,
 )
 from bioparity.power.tost import as_scalar, power_for, scalar_power, scalar_scenario, scenario_settings
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 #: Largest total sample size searched before giving up.
 N_MAX = 10_000_000
@@ -78,14 +76,14 @@ class SampleSizeResult(ResultMixin):
 
     n: IntArray
     power: FloatArray
-    design: npt.NDArray[np.str_]
+    design: StrArray
     cv: FloatArray
     theta0: FloatArray
     theta1: FloatArray
     theta2: FloatArray
     alpha: FloatArray
     target_power: FloatArray
-    method: npt.NDArray[np.str_]
+    method: StrArray
     software_version: str = field(default_factory=software_version)
 
     def summary(self) -> str:

@@ -54,11 +54,10 @@ import numpy.typing as npt
 from scipy import stats
 
 from bioparity._results import ResultMixin, percent, software_version
+from bioparity.arrays import FloatArray
 from bioparity.errors import InputError
 from bioparity.power._bracket import smallest_reaching
 from bioparity.power.conversions import cv_to_mse, group_sizes
-
-FloatArray = npt.NDArray[np.float64]
 
 #: Regulatory constants (PowerTOST ``reg_const``): regulatory constant k, switching CV, cap on CVwR.
 REGULATORS: dict[str, tuple[float, float, float]] = {

@@ -12,11 +12,10 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from bioparity.arrays import FloatArray, StrArray
 from bioparity.errors import InputError, ScenarioError
 from bioparity.power.designs import DesignArrays, design_arrays
 from bioparity.power.kernels import POWER_KERNELS
-
-FloatArray = npt.NDArray[np.float64]
 
 #: Limits within this distance of theta0 count as "theta0 on the limit" (PowerTOST uses 1e-8).
 THETA0_LIMIT_TOLERANCE = 1e-8
@@ -46,7 +45,7 @@ class Scenarios:
     theta1: FloatArray
     theta2: FloatArray
     alpha: FloatArray
-    method: npt.NDArray[np.str_]
+    method: StrArray
 
     @property
     def shape(self) -> tuple[int, ...]:

@@ -22,14 +22,12 @@ import numpy.typing as npt
 from scipy import special
 
 from bioparity._results import ResultMixin, percent, scenarios, software_version, values_text
+from bioparity.arrays import FloatArray, IntArray, StrArray
 from bioparity.errors import InputError
 from bioparity.power.conversions import cv_to_se, sum_inverse_group_sizes
 from bioparity.power.designs import ALIASES, DESIGNS, Design
 from bioparity.power.kernels import POWER_KERNELS, critical_t, power_exact_scalar
 from bioparity.power.scenarios import ScenarioInputs, Scenarios, build_scenarios, check
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 #: The fields of a scenario that a result records as they are (the design by name besides).
 SCENARIO_FIELDS = ("cv", "theta0", "theta1", "theta2", "alpha", "method")
@@ -220,7 +218,7 @@ class PowerResult(ResultMixin):
     SETTINGS = ("design", "cv", "theta0", "theta1", "theta2", "alpha", "n", "method")
 
     power: FloatArray
-    design: npt.NDArray[np.str_]
+    design: StrArray
     cv: FloatArray
     theta0: FloatArray
     theta1: FloatArray
@@ -228,7 +226,7 @@ class PowerResult(ResultMixin):
     alpha: FloatArray
     n: IntArray
     df: IntArray
-    method: npt.NDArray[np.str_]
+    method: StrArray
     software_version: str = field(default_factory=software_version)
 
     def summary(self) -> str:

@@ -38,9 +38,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from bioparity._results import ResultMixin, software_version, verdict
+from bioparity.arrays import FloatArray
 from bioparity.errors import InputError
-
-FloatArray = npt.NDArray[np.float64]
 
 
 def clr(parts: Any) -> FloatArray:
@@ -218,6 +217,7 @@ class ProfileResult(ResultMixin):
     """
 
     SETTINGS = ("test", "reference", "k", "threshold_rule", "total", "closure_tolerance", "zero_replacement")
+    REPR_FIELDS = ("test", "reference", "species", "threshold", "n_test_within", "n_test", "passed")
 
     test: str
     reference: str
@@ -251,9 +251,6 @@ class ProfileResult(ResultMixin):
         base["species_table"] = self.species_table.to_dict(orient="records")
         base["lot_table"] = self.lot_table.to_dict(orient="records")
         return base
-
-    def _repr_fields(self) -> list[str]:
-        return ["test", "reference", "species", "threshold", "n_test_within", "n_test", "passed"]
 
     def summary(self) -> str:
         return (

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -155,20 +157,29 @@ def render_run_report(ctx: RunContext, lang: str | None = None) -> str:
     str
         The HTML document; the same stored run gives the same text per language.
     """
+    return _in_language(lang, partial(_run_report, ctx))
+
+
+def _in_language(lang: str | None, render: Callable[[str], str]) -> str:
+    """``render(language)`` run in the report's language: ``lang``, else the current one."""
     language = chosen_language(lang)
     with use_language(language):
-        ctx = localised(ctx)
-        return _ENV.get_template("run_report.html.j2").render(
-            ctx=ctx,
-            plots=run_plots(ctx),
-            plot_notes=[f.note for f in ctx.single_figures if f.note],
-            series=series_plots(ctx),
-            tables=report_tables(ctx),
-            max_rows=MAX_TABLE_ROWS,
-            options_json=_json(ctx.options),
-            language=language,
-            language_label=language_label(language),
-        )
+        return render(language)
+
+
+def _run_report(ctx: RunContext, language: str) -> str:
+    ctx = localised(ctx)
+    return _ENV.get_template("run_report.html.j2").render(
+        ctx=ctx,
+        plots=run_plots(ctx),
+        plot_notes=[f.note for f in ctx.single_figures if f.note],
+        series=series_plots(ctx),
+        tables=report_tables(ctx),
+        max_rows=MAX_TABLE_ROWS,
+        options_json=_json(ctx.options),
+        language=language,
+        language_label=language_label(language),
+    )
 
 
 def _requirements_table(region: Any) -> Table:
@@ -228,9 +239,7 @@ def render_program_report(session: Session, evidence: ProgramEvidence, lang: str
     str
         The HTML document; the same stored evidence gives the same text per language.
     """
-    language = chosen_language(lang)
-    with use_language(language):
-        return _program_report(session, evidence, language)
+    return _in_language(lang, partial(_program_report, session, evidence))
 
 
 def _program_report(session: Session, evidence: ProgramEvidence, language: str) -> str:

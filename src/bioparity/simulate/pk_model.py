@@ -13,9 +13,8 @@ All functions broadcast over subjects and times.
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
-FloatArray = npt.NDArray[np.float64]
+from bioparity.arrays import FloatArray
 
 
 def bateman(t: FloatArray, ka: FloatArray, ke: FloatArray) -> FloatArray:

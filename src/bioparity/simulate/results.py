@@ -8,16 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from bioparity._results import ResultMixin, software_version
+from bioparity.arrays import BoolArray, FloatArray, IntArray
 from bioparity.errors import InputError
 from bioparity.simulate.design import PKSimilarityDesign
-
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -221,6 +217,7 @@ class PKSimilarityPower(ResultMixin):
     """
 
     SETTINGS = ("n_studies", "seed", "design", "studies_per_block")
+    REPR_FIELDS = ("probability", "mc_se", "n_studies", "seed")
 
     probability: float
     mc_se: float
@@ -237,9 +234,6 @@ class PKSimilarityPower(ResultMixin):
     studies_per_block: int
     design: PKSimilarityDesign
     software_version: str
-
-    def _repr_fields(self) -> list[str]:
-        return ["probability", "mc_se", "n_studies", "seed"]
 
     def to_frame(self) -> pd.DataFrame:
         """One row per metric and comparison, with the overall probability on every row."""

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
+from bioparity.arrays import BoolArray, FloatArray
 from bioparity.errors import InputError
 from bioparity.nca import nca_arrays
 from bioparity.seeding import block_generator, block_spans
@@ -22,9 +22,6 @@ from bioparity.simulate.decision import pooled_pairwise_intervals, welch_pairwis
 from bioparity.simulate.design import PKSimilarityDesign
 from bioparity.simulate.pk_model import central_amount
 from bioparity.simulate.results import StudyOutcomes
-
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 #: Studies per random stream. Part of the simulation's definition (changing it changes the numbers),
 #: independent of how the studies are chunked or how many workers run them.

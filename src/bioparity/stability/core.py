@@ -57,9 +57,8 @@ import pandas as pd
 from scipy import stats
 
 from bioparity._results import ResultMixin, number, software_version, verdict
+from bioparity.arrays import FloatArray
 from bioparity.errors import InputError
-
-FloatArray = npt.NDArray[np.float64]
 
 MODELS = ("linear", "log")
 POOLED_MODELS = ("cics", "dics", "dids")
@@ -299,6 +298,7 @@ class StabilityResult(ResultMixin):
         "dids_variance",
         "max_time",
     )
+    REPR_FIELDS = ("attribute", "condition", "model", "lots", "pooling", "shelf_life", "worst_lot")
 
     attribute: str
     condition: str
@@ -397,9 +397,6 @@ class StabilityResult(ResultMixin):
             "flags": "; ".join(self.flags),
             "software_version": self.software_version,
         }
-
-    def _repr_fields(self) -> list[str]:
-        return ["attribute", "condition", "model", "lots", "pooling", "shelf_life", "worst_lot"]
 
     def summary(self) -> str:
         sides = (("lower", self.lower_limit), ("upper", self.upper_limit))

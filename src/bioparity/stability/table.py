@@ -49,6 +49,7 @@ class StabilityTable(ResultMixin):
     """
 
     SETTINGS = ("settings",)
+    REPR_FIELDS = ("table", "lots", "slopes", "settings")
 
     table: pd.DataFrame
     lots: pd.DataFrame
@@ -70,9 +71,6 @@ class StabilityTable(ResultMixin):
                 "software_version": self.software_version,
             }
         )
-
-    def _repr_fields(self) -> list[str]:
-        return ["table", "lots", "slopes", "settings"]
 
     def summary(self) -> str:
         t = self.table

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from bioparity.environment import env_number
 from bioparity.errors import InputError
 
 ENV_VAR = "BIOPARITY_DATABASE_URL"
@@ -29,16 +30,8 @@ DEFAULT_BUSY_TIMEOUT_S = 30.0
 
 def sqlite_busy_timeout() -> float:
     """Seconds a SQLite writer waits for the write lock: ``BIOPARITY_SQLITE_BUSY_TIMEOUT`` or 30."""
-    raw = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
-    if not raw:
-        return DEFAULT_BUSY_TIMEOUT_S
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0 < value <= 3600:
-        raise InputError(f"{BUSY_TIMEOUT_ENV}={raw!r} is not a number of seconds between 0 and 3600, e.g. 30")
-    return value
+    expected = "a number of seconds between 0 and 3600, e.g. 30"
+    return env_number(BUSY_TIMEOUT_ENV, DEFAULT_BUSY_TIMEOUT_S, float, lambda s: 0 < s <= 3600, expected)
 
 
 def default_sqlite_path() -> Path:

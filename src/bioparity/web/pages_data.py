@@ -37,6 +37,7 @@ from bioparity.workspace import analyses, datasets, jobs, programs, signatures
 from bioparity.workspace.access import program_permissions, require_dataset, require_study
 from bioparity.workspace.errors import NotFoundError, PermissionDeniedError
 from bioparity.workspace.roles import SIGN_PERMISSION, Permission
+from bioparity.workspace.upload_worker import parse_upload_apart
 
 router = APIRouter()
 PREVIEW_ROWS = 15
@@ -237,7 +238,7 @@ async def upload(request: Request, actor: PageActor, study_id: str) -> Response:
                 units=units,
                 unit_columns=unit_columns,
             )
-        parsed = datasets.parse_upload(pending)  # outside any transaction
+        parsed = parse_upload_apart(pending)  # outside any transaction
         return write_unit(request, lambda session: datasets.store_upload(session, actor, parsed))
 
     try:
@@ -535,7 +536,7 @@ def derive(
         pending = datasets.check_derive(
             session, actor, run_id, name=name.strip() or None, analysis_kind=analysis_kind or None
         )
-    parsed = datasets.parse_upload(pending)  # outside any transaction
+    parsed = parse_upload_apart(pending)  # outside any transaction
     dataset = write_unit(request, lambda session: datasets.store_upload(session, actor, parsed))
     notice = _("Result stored as dataset version %(version)d.") % {"version": dataset.version}
     return RedirectResponse(with_notice(f"/ui/datasets/{dataset.id}", notice), status_code=303)

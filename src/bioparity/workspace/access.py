@@ -6,7 +6,7 @@ reported exactly like a missing one (:class:`NotFoundError`), so its existence c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from sqlalchemy import Select, and_, or_, select
@@ -17,12 +17,14 @@ from bioparity.store.engine import READ_ONLY_OPTION
 from bioparity.store.models import (
     AnalysisJob,
     AnalysisRun,
+    AuthToken,
     Dataset,
     Membership,
     Organisation,
     Program,
     ProgramShare,
     Study,
+    User,
 )
 from bioparity.workspace.errors import NotFoundError, PermissionDeniedError
 from bioparity.workspace.roles import GRANTS, Permission, Role, member_permissions, partner_permissions
@@ -40,6 +42,17 @@ class Actor:
     token_kind: str = ""
     #: Set after an administrator's password reset: only changing the password is allowed.
     must_change_password: bool = False
+
+    @classmethod
+    def of(cls, user: User, token: AuthToken | None = None) -> Actor:
+        """``user`` acting; with the session or API ``token`` of a request, also the token and the user's
+        forced password change."""
+        actor = cls(user_id=user.id, username=user.username, display_name=user.display_name)
+        if token is None:
+            return actor
+        return replace(
+            actor, token_id=token.id, token_kind=token.kind, must_change_password=user.must_change_password
+        )
 
 
 def program_permissions(session: Session, user_id: str, program: Program) -> frozenset[Permission]:

@@ -543,18 +543,20 @@ def _check_throttle(session: Session, username: str, client: str, moment: dateti
         )
 
 
+@dataclass(frozen=True)
+class FailedPassword:
+    """How a failed password is audited: the action, and the object it was entered for (default: the
+    user), filed under its organisation and program."""
+
+    action: str = "password_failed"
+    object_type: str = "user"
+    object_id: str | None = None
+    org_id: str | None = None
+    program_id: str | None = None
+
+
 def _record_failure(
-    session: Session,
-    username: str,
-    client: str,
-    moment: datetime,
-    *,
-    user: User | None,
-    action: str,
-    org_id: str | None = None,
-    program_id: str | None = None,
-    object_type: str = "user",
-    object_id: str | None = None,
+    session: Session, username: str, client: str, moment: datetime, user: User | None, audit: FailedPassword
 ) -> bool:
     """Count a failed password, audit it and lock the account at the limit; True when now locked."""
     policy = policy_of(session)
@@ -571,17 +573,17 @@ def _record_failure(
         session,
         actor_id=None if user is None else user.id,
         actor=username[:100],
-        action=action,
-        object_type=object_type,
-        object_id=object_id if object_id is not None else (None if user is None else user.id),
-        org_id=org_id,
-        program_id=program_id,
+        action=audit.action,
+        object_type=audit.object_type,
+        object_id=audit.object_id if audit.object_id is not None else (None if user is None else user.id),
+        org_id=audit.org_id,
+        program_id=audit.program_id,
         after=detail,
     )
     locked = account.failures >= policy.lockout_after and account.locked_at is None
     if locked:
         account.locked_at = moment
-        reason = {"username": username[:100], "failures": account.failures, "reason": action}
+        reason = {"username": username[:100], "failures": account.failures, "reason": audit.action}
         record(session, SYSTEM, "lock", "user", None if user is None else user.id, after=reason)
         if user is not None:
             _revoke_all(session, user.id, moment)
@@ -612,11 +614,7 @@ def check_password(
     password: str,
     *,
     client: str = "",
-    action: str = "password_failed",
-    org_id: str | None = None,
-    program_id: str | None = None,
-    object_type: str = "user",
-    object_id: str | None = None,
+    audit: FailedPassword = FailedPassword(),
     now: datetime | None = None,
 ) -> bool:
     """A re-entered password (signature, API token, password change) checked under the same throttling
@@ -628,18 +626,7 @@ def check_password(
     if user is not None and verify_password(user.password_hash, password):
         _reset_failures(session, actor.username)
         return True
-    locked = _record_failure(
-        session,
-        actor.username,
-        client,
-        moment,
-        user=user,
-        action=action,
-        org_id=org_id,
-        program_id=program_id,
-        object_type=object_type,
-        object_id=object_id,
-    )
+    locked = _record_failure(session, actor.username, client, moment, user, audit)
     session.commit()
     if locked:
         raise AccountLockedError(
@@ -664,7 +651,7 @@ def login(
     _check_throttle(session, username, client, moment)
     user = session.scalar(select(User).where(User.username == username))
     if not verify_password(None if user is None else user.password_hash, password) or user is None:
-        locked = _record_failure(session, username, client, moment, user=user, action="login_failed")
+        locked = _record_failure(session, username, client, moment, user, FailedPassword("login_failed"))
         session.commit()
         if locked:
             raise AccountLockedError(
@@ -679,7 +666,7 @@ def login(
         raise AuthenticationError(_("invalid username or password"))
     _reset_failures(session, username)
     token, secret = _issue(session, user, "session", "login", timedelta(hours=policy.session_hours), moment)
-    me = Actor(user_id=user.id, username=user.username, display_name=user.display_name)
+    me = Actor.of(user)
     record(session, me, "login", "user", user.id, after={"client": client} if client else None)
     return token, secret
 
@@ -709,17 +696,6 @@ def _signed_in(session: Session, secret: str, moment: datetime) -> tuple[AuthTok
     return token, user
 
 
-def _actor(token: AuthToken, user: User) -> Actor:
-    return Actor(
-        user_id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        token_id=token.id,
-        token_kind=token.kind,
-        must_change_password=user.must_change_password,
-    )
-
-
 def authenticate(session: Session, secret: str, *, touch: bool = True, now: datetime | None = None) -> Actor:
     """The user behind a session or API token; raises AuthenticationError when missing, revoked, expired
     or (sessions) idle for longer than the policy's ``idle_minutes``. With ``touch`` the session's last
@@ -730,7 +706,7 @@ def authenticate(session: Session, secret: str, *, touch: bool = True, now: date
     if touch and touch_due(token, moment):
         token.last_used_at = moment
         session.flush()
-    return _actor(token, user)
+    return Actor.of(user, token)
 
 
 def authenticate_page(
@@ -741,7 +717,7 @@ def authenticate_page(
     moment = _now(now)
     token, user = _signed_in(session, secret, moment)
     language = None if user.language is None else str(user.language)
-    return _actor(token, user), touch_due(token, moment), language
+    return Actor.of(user, token), touch_due(token, moment), language
 
 
 def touch_due(token: AuthToken, moment: datetime) -> bool:
@@ -860,7 +836,7 @@ def create_api_token(
     if bound_to_session and actor.token_kind != "session":
         raise InputError("bound_to_session needs a request made with a login session, not an API token")
     if not check_password(
-        session, actor, password, client=client, action="token_password_failed", now=moment
+        session, actor, password, client=client, audit=FailedPassword("token_password_failed"), now=moment
     ):
         raise PermissionDeniedError(_("API token refused: the password does not match"))
     token, secret = _issue(
@@ -911,9 +887,8 @@ def change_password(
     """The user changes their password (the current one re-entered, under throttling). Clears a forced
     change; every other session and API token of the user is revoked."""
     moment = _now(now)
-    if not check_password(
-        session, actor, current_password, client=client, action="password_change_failed", now=moment
-    ):
+    audit = FailedPassword("password_change_failed")
+    if not check_password(session, actor, current_password, client=client, audit=audit, now=moment):
         raise PermissionDeniedError(_("password not changed: the current password does not match"))
     if new_password == current_password:
         raise InputError(_("the new password must differ from the current one"))

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from bioparity._results import software_version
 from bioparity.analyses.registry import effective_options, get_analysis
-from bioparity.audit import append_event, canonical_json, sha256_hex
+from bioparity.audit import canonical_json, sha256_hex
 from bioparity.errors import BioparityError, DataFileError, InputError
 from bioparity.i18n import DEFAULT_LANGUAGE, use_language
 from bioparity.i18n import gettext as _
@@ -30,6 +30,7 @@ from bioparity.progress import StageCallback, report_stage
 from bioparity.store.models import AnalysisRun, Dataset
 from bioparity.workspace.access import Actor, require_dataset, require_run, require_study
 from bioparity.workspace.datasets import ColumnMap, dataset_content, read_mapped
+from bioparity.workspace.events import record
 from bioparity.workspace.roles import Permission
 from bioparity.workspace.snapshots import snapshot
 
@@ -190,17 +191,7 @@ def store_run(
         run.id = run_id
     session.add(run)
     session.flush()
-    append_event(
-        session,
-        actor_id=actor.user_id,
-        actor=actor.username,
-        action="run",
-        object_type="analysis_run",
-        object_id=run.id,
-        org_id=program.org_id,
-        program_id=program.id,
-        after=snapshot(run),
-    )
+    record(session, actor, "run", "analysis_run", run.id, program, after=snapshot(run))
     return run
 
 

@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bioparity.analyses.registry import BUILTIN_MODULES, get_analysis
-from bioparity.errors import BioparityError, InputError
+from bioparity.environment import env_number
+from bioparity.errors import BioparityError
 from bioparity.progress import StageCallback
 from bioparity.workspace.analyses import PendingRun, compute_run
 
@@ -52,6 +53,8 @@ DEFAULT_JOB_WORKERS = 1
 MAX_JOB_WORKERS = 64
 #: The Dask event topic that workers report the stages of a job on.
 PROGRESS_TOPIC = "bioparity-job-progress"
+#: How much lower a worker process's CPU priority is than the server's (a ``nice`` increment).
+WORKER_NICENESS = 10
 #: How often a waiting server thread looks for progress and for the end of the computation.
 POLL_SECONDS = 0.2
 
@@ -93,9 +96,18 @@ def outcome_of(pending: PendingRun, stage: StageCallback | None) -> WorkerOutcom
 _POOL_QUEUE: list[Queue[Any]] = []
 
 
-def _init_pool_worker(progress: Queue[Any]) -> None:
-    """In each worker process: where to report stages; Ctrl-C is the server's to handle."""
+def lower_priority() -> None:
+    """In a worker process: Ctrl-C is the server's to handle, and the CPU priority is lowered by
+    :data:`WORKER_NICENESS` (POSIX ``nice``) so that, when the cores are busy, the operating system runs
+    the server's interactive requests (pages, sign-ins) before the workers' long computations."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(os, "nice"):
+        os.nice(WORKER_NICENESS)
+
+
+def _init_pool_worker(progress: Queue[Any]) -> None:
+    """In each worker process: where to report stages, at lower priority (:func:`lower_priority`)."""
+    lower_priority()
     _POOL_QUEUE[:] = [progress]
 
 
@@ -372,19 +384,13 @@ class DaskExecutor(ComputeExecutor):
 def job_workers() -> int:
     """``BIOPARITY_JOB_WORKERS``: analyses computed at once per server process (default 1; 0 = in the
     server process)."""
-    raw = os.environ.get(JOB_WORKERS_ENV, "").strip()
-    if not raw:
-        return DEFAULT_JOB_WORKERS
-    try:
-        value = int(raw)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= MAX_JOB_WORKERS:
-        raise InputError(
-            f"{JOB_WORKERS_ENV}={raw!r} is not a whole number from 0 to {MAX_JOB_WORKERS}: the number of "
-            "worker processes computing analyses (0 = in the server process), e.g. 1"
-        )
-    return value
+    expected = (
+        f"a whole number from 0 to {MAX_JOB_WORKERS}: the number of worker processes computing analyses "
+        "(0 = in the server process), e.g. 1"
+    )
+    return env_number(
+        JOB_WORKERS_ENV, DEFAULT_JOB_WORKERS, int, lambda n: 0 <= n <= MAX_JOB_WORKERS, expected
+    )
 
 
 _SHARED: dict[int, LocalProcessExecutor] = {}

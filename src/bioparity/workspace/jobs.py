@@ -117,40 +117,33 @@ class RunNotStoredError(NotFoundError):
         return str(self.args[0])
 
 
+def _status(
+    record: AnalysisJob | AnalysisRun,
+    status: str,
+    progress: float,
+    message: str,
+    run_stored: bool,
+    times: tuple[datetime | None, datetime | None, datetime | None],
+) -> JobStatus:
+    """The state of the job or run ``record``, its times (requested, started, finished) made UTC-aware."""
+    created_at, started_at, finished_at = (aware(moment) for moment in times)
+    return JobStatus(
+        run_id=record.id, study_id=record.study_id, dataset_id=record.dataset_id, kind=record.kind,
+        status=status, progress=progress, message=message, error=record.error, run_stored=run_stored,
+        created_at=created_at, started_at=started_at, finished_at=finished_at,
+    )  # fmt: skip
+
+
 def status_of(job: AnalysisJob) -> JobStatus:
     """The state of a job record."""
-    return JobStatus(
-        run_id=job.id,
-        study_id=job.study_id,
-        dataset_id=job.dataset_id,
-        kind=job.kind,
-        status=job.status,
-        progress=float(job.progress),
-        message=job.message,
-        error=job.error,
-        run_stored=job.run_id is not None,
-        created_at=aware(job.created_at),
-        started_at=aware(job.started_at),
-        finished_at=aware(job.finished_at),
-    )
+    times = (job.created_at, job.started_at, job.finished_at)
+    return _status(job, job.status, float(job.progress), job.message, job.run_id is not None, times)
 
 
 def _status_of_run(run: AnalysisRun) -> JobStatus:
     """A run stored without a job (computed at once, or before jobs existed) is finished."""
-    return JobStatus(
-        run_id=run.id,
-        study_id=run.study_id,
-        dataset_id=run.dataset_id,
-        kind=run.kind,
-        status=DONE if run.status == "succeeded" else FAILED,
-        progress=1.0,
-        message="",
-        error=run.error,
-        run_stored=True,
-        created_at=aware(run.created_at),
-        started_at=aware(run.created_at),
-        finished_at=aware(run.created_at),
-    )
+    status = DONE if run.status == "succeeded" else FAILED
+    return _status(run, status, 1.0, "", True, (run.created_at,) * 3)
 
 
 def create_job(

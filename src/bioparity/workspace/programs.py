@@ -86,24 +86,15 @@ def create_program(
 ) -> Program:
     org, _my_role = require_org(session, actor, org_id, Permission.create_program)
     name = plain_text(name, "program name", max_length=NAME_MAX)
-    inn = plain_text(inn, "inn", max_length=NAME_MAX)
-    reference_product = plain_text(reference_product, "reference_product", max_length=NAME_MAX)
-    modality = plain_text(modality, "modality", max_length=SHORT_NAME_MAX)
-    description = plain_text(description, "description", max_length=DESCRIPTION_MAX, required=False)
+    texts = {"inn": inn, "reference_product": reference_product, "modality": modality}
+    texts["description"] = description
+    fields = {key: _program_field(key, value) for key, value in texts.items()}
     if session.scalar(select(Program.id).where(Program.org_id == org.id, Program.name == name)) is not None:
         raise ConflictError(
             _("organisation %(org)r already has a program named %(name)r") % {"org": org.name, "name": name}
         )
-    program = Program(
-        org_id=org.id,
-        name=name,
-        inn=inn,
-        reference_product=reference_product,
-        modality=modality,
-        target_regions=_regions(target_regions),
-        description=description,
-        created_by=actor.user_id,
-    )
+    regions = _regions(target_regions)
+    program = Program(org_id=org.id, name=name, target_regions=regions, created_by=actor.user_id, **fields)
     session.add(program)
     try:
         session.flush()

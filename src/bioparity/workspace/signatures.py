@@ -31,7 +31,7 @@ from bioparity.i18n import gettext as _
 from bioparity.memo import Memo
 from bioparity.store.models import AnalysisRun, Signature, User, new_id
 from bioparity.workspace.access import Actor, require_run
-from bioparity.workspace.accounts import check_password
+from bioparity.workspace.accounts import FailedPassword, check_password
 from bioparity.workspace.errors import ConflictError, PermissionDeniedError
 from bioparity.workspace.events import record_change
 from bioparity.workspace.roles import SIGN_PERMISSION, Meaning
@@ -130,11 +130,7 @@ def sign_run(session: Session, actor: Actor, run_id: str, *, password: str, mean
         session,
         actor,
         password,
-        action="sign_failed",
-        org_id=program.org_id,
-        program_id=program.id,
-        object_type="analysis_run",
-        object_id=run.id,
+        audit=FailedPassword("sign_failed", "analysis_run", run.id, program.org_id, program.id),
     ):
         raise PermissionDeniedError(_("signature refused: the password does not match"))
     if run.status != "succeeded" or run.result_json is None:

@@ -196,10 +196,7 @@ def _dose_durations(dosing: pd.DataFrame, column: str | None, where: Where) -> n
     if column is None or column not in dosing.columns:
         return np.full(len(dosing), np.nan)
     dur, _ = parse_numbers(dosing[column].reset_index(drop=True), column, where, allow_missing=True)
-    bad = dur < 0
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise where.error("negative duration", i, column, dosing[column].iloc[i], "a duration >= 0 (hours)")
+    where.reject(dur < 0, "negative duration", column, dosing[column], "a duration >= 0 (hours)")
     return dur
 
 
@@ -220,16 +217,9 @@ def dose_records(
     dosing = dosing.reset_index(drop=True)
     t, _ = parse_numbers(dosing[time], time, where, allow_missing=False)
     d, _ = parse_numbers(dosing[dose], dose, where, allow_missing=True)
-    bad = ~np.isnan(d) & (d <= 0)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise where.error("dose <= 0", i, dose, dosing[dose].iloc[i], "a dose > 0 (blank if unknown)")
+    where.reject(~np.isnan(d) & (d <= 0), "dose <= 0", dose, dosing[dose], "a dose > 0 (blank if unknown)")
     dup = dosing.assign(_t=t).duplicated([*present, "_t"]).to_numpy()
-    if dup.any():
-        i = int(np.argmax(dup))
-        raise where.error(
-            "two doses at the same time", i, time, dosing[time].iloc[i], "one dose record per time"
-        )
+    where.reject(dup, "two doses at the same time", time, dosing[time], "one dose record per time")
     return dosing[present], t, d
 
 

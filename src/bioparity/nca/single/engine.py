@@ -19,6 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from bioparity.errors import InputError
+from bioparity.nca.arguments import call_arguments
 from bioparity.nca.lambda_z import LAMZ_OK, LAMZ_REASONS, LAMZ_TOO_FEW_POINTS
 from bioparity.nca.options import NCAOptions
 from bioparity.nca.profiles import BoolArray, FloatArray
@@ -202,7 +203,9 @@ def nca_array_blocks(
     >>> len(parts), parts[0].n_profiles, float(parts[0].value("CMAX")[2])
     (1, 3, 10.0)
     """
-    plan = _plan(time, conc, **settings)
+    args = call_arguments(nca_arrays, time, conc, **settings)
+    del args["max_workers"]  # this function's own argument
+    plan = _plan(**args)
     starts_ = range(0, max(plan.n_profiles, 1), BLOCK_PROFILES)
     workers = min(len(starts_), max_workers if max_workers is not None else (os.cpu_count() or 1))
     return _parts_ahead(plan, starts_, workers)
@@ -301,18 +304,18 @@ def _plan(
     time: npt.ArrayLike,
     conc: npt.ArrayLike,
     *,
-    options: NCAOptions | None = None,
-    blq: npt.ArrayLike | None = None,
-    dose: npt.ArrayLike | None = None,
-    duration: npt.ArrayLike | None = None,
-    parameters: Sequence[str] | None = None,
-    intervals: Sequence[tuple[float, float]] = (),
-    lambda_z_window: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
-    lambda_z_note: Sequence[str] = (),
-    lambda_z_exclude: npt.ArrayLike | None = None,
-    lambda_z_include: npt.ArrayLike | None = None,
-    lambda_z_exclude_note: Sequence[str] = (),
-    profiles: pd.DataFrame | None = None,
+    options: NCAOptions | None,
+    blq: npt.ArrayLike | None,
+    dose: npt.ArrayLike | None,
+    duration: npt.ArrayLike | None,
+    parameters: Sequence[str] | None,
+    intervals: Sequence[tuple[float, float]],
+    lambda_z_window: tuple[npt.ArrayLike, npt.ArrayLike] | None,
+    lambda_z_note: Sequence[str],
+    lambda_z_exclude: npt.ArrayLike | None,
+    lambda_z_include: npt.ArrayLike | None,
+    lambda_z_exclude_note: Sequence[str],
+    profiles: pd.DataFrame | None,
 ) -> _Plan:
     """The arguments of :func:`nca_arrays` checked and resolved (errors: see there)."""
     opts = options or NCAOptions()

@@ -19,7 +19,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity.errors import DataFileError, InputError
+from bioparity.errors import InputError, require_columns
+from bioparity.nca.arguments import call_arguments
 from bioparity.nca.options import NCAOptions
 from bioparity.nca.profiles import pad_profiles
 from bioparity.nca.samples import Where, constant_per_profile, parse_numbers, prepare_samples, text_cells
@@ -147,7 +148,7 @@ def nca_blocks(frame: pd.DataFrame, **options: Any) -> Iterator[NCAResult]:
     Returns
     -------
     iterator of NCAResult
-        One result per part of the profiles.
+        The result of each part of the profiles, in profile order.
 
     Examples
     --------
@@ -156,7 +157,7 @@ def nca_blocks(frame: pd.DataFrame, **options: Any) -> Iterator[NCAResult]:
     >>> [part.n_profiles for part in nca_blocks(frame, parameters=["CMAX"])]
     [1]
     """
-    args, unit = _engine_args(frame, **options)
+    args, unit = _engine_args(**call_arguments(nca, frame, **options))
     parts = nca_array_blocks(**args)
     return (dataclasses.replace(part, conc_unit=unit) for part in parts) if unit else parts
 
@@ -164,23 +165,23 @@ def nca_blocks(frame: pd.DataFrame, **options: Any) -> Iterator[NCAResult]:
 def _engine_args(
     frame: pd.DataFrame,
     *,
-    subject: str = "subject",
-    time: str = "time",
-    conc: str = "conc",
-    dose: str | float | None = None,
-    groups: Sequence[str] = (),
-    blq: str | None = None,
-    lloq: str | None = None,
-    duration: float | str | None = None,
-    options: NCAOptions | None = None,
-    parameters: Sequence[str] | None = None,
-    intervals: Sequence[tuple[float, float]] = (),
-    lambda_z_points: pd.DataFrame | None = None,
-    lambda_z_exclude: pd.DataFrame | None = None,
-    lambda_z_include: pd.DataFrame | None = None,
-    unit_column: str | None = None,
-    conc_unit: str | None = None,
-    where: Where | None = None,
+    subject: str,
+    time: str,
+    conc: str,
+    dose: str | float | None,
+    groups: Sequence[str],
+    blq: str | None,
+    lloq: str | None,
+    duration: float | str | None,
+    options: NCAOptions | None,
+    parameters: Sequence[str] | None,
+    intervals: Sequence[tuple[float, float]],
+    lambda_z_points: pd.DataFrame | None,
+    lambda_z_exclude: pd.DataFrame | None,
+    lambda_z_include: pd.DataFrame | None,
+    unit_column: str | None,
+    conc_unit: str | None,
+    where: Where | None,
 ) -> tuple[dict[str, Any], str]:
     """The checked table as the arguments of the array engine, and the concentration unit converted
     into ('' without a unit column); the arguments and errors are those of :func:`nca`."""
@@ -203,10 +204,7 @@ def _engine_args(
         dose_p = float(dose)
     elif dose is not None:
         d, _ = parse_numbers(frame[dose], dose, w, allow_missing=True)
-        nonpos = ~np.isnan(d) & (d <= 0)
-        if nonpos.any():
-            i = int(np.argmax(nonpos))
-            raise w.error("dose <= 0", i, dose, frame[dose].iloc[i], "a dose > 0 (blank if unknown)")
+        w.reject(~np.isnan(d) & (d <= 0), "dose <= 0", dose, frame[dose], "a dose > 0 (blank if unknown)")
         dose_p = constant_per_profile(d, codes, P, dose, w, frame)
     dur_p: npt.ArrayLike | None = None
     if isinstance(duration, str):
@@ -236,26 +234,31 @@ def _engine_args(
     return args, unit
 
 
+def _choices(
+    table: pd.DataFrame, keys: list[str], name: str, numbers: Sequence[str], why: str
+) -> tuple[pd.DataFrame, Where, list[npt.NDArray[np.float64]], pd.Series]:
+    """A table of lambda_z choices checked: the key columns, the ``numbers`` columns (parsed, none empty)
+    and ``lambda_z_reason`` (``why``, required on every row); with the ``Where`` of its errors."""
+    where = Where(file=name)
+    require_columns(table.columns, [*keys, *numbers, "lambda_z_reason"], file=name)
+    table = table.reset_index(drop=True)
+    values = [parse_numbers(table[c], c, where, allow_missing=False)[0] for c in numbers]
+    reason = text_cells(table["lambda_z_reason"])
+    where.reject(reason == "", "empty reason", "lambda_z_reason", None, why)
+    return table, where, values, reason
+
+
 def _windows(
     table: pd.DataFrame, ids: pd.DataFrame, keys: list[str]
 ) -> tuple[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]], tuple[str, ...]]:
     """Per-profile manual lambda_z windows from a table keyed like the profiles."""
-    where = Where(file="lambda_z points table")
-    need = [*keys, "lambda_z_start", "lambda_z_end", "lambda_z_reason"]
-    missing = [c for c in need if c not in table.columns]
-    if missing:
-        raise DataFileError(
-            f"missing column(s) {', '.join(missing)}", file=where.file, expected=f"columns {', '.join(need)}"
-        )
-    table = table.reset_index(drop=True)
-    start, _ = parse_numbers(table["lambda_z_start"], "lambda_z_start", where, allow_missing=False)
-    end, _ = parse_numbers(table["lambda_z_end"], "lambda_z_end", where, allow_missing=False)
-    reason = text_cells(table["lambda_z_reason"])
-    if (reason == "").any():
-        i = int(np.argmax((reason == "").to_numpy()))
-        raise where.error(
-            "empty reason", i, "lambda_z_reason", None, "why these points were chosen (it is reported)"
-        )
+    table, where, (start, end), reason = _choices(
+        table,
+        keys,
+        "lambda_z points table",
+        ("lambda_z_start", "lambda_z_end"),
+        "why these points were chosen (it is reported)",
+    )
     left = ids.astype("string").reset_index().rename(columns={"index": "_profile"})
     right = table[keys].astype("string").assign(_row=np.arange(len(table)))
     merged = left.merge(right, on=keys, how="inner")
@@ -292,19 +295,9 @@ def _point_times(
     sample_times: npt.NDArray[np.float64],
 ) -> tuple[npt.NDArray[np.float64], tuple[str, ...]]:
     """Per-profile NaN-padded times of individually selected lambda_z points, and the reasons as text."""
-    where = Where(file=name)
-    need = [*keys, "lambda_z_time", "lambda_z_reason"]
-    missing = [c for c in need if c not in table.columns]
-    if missing:
-        raise DataFileError(
-            f"missing column(s) {', '.join(missing)}", file=name, expected=f"columns {', '.join(need)}"
-        )
-    table = table.reset_index(drop=True)
-    t, _ = parse_numbers(table["lambda_z_time"], "lambda_z_time", where, allow_missing=False)
-    reason = text_cells(table["lambda_z_reason"])
-    if (reason == "").any():
-        i = int(np.argmax((reason == "").to_numpy()))
-        raise where.error("empty reason", i, "lambda_z_reason", None, "why the point is excluded or included")
+    table, where, (t,), reason = _choices(
+        table, keys, name, ("lambda_z_time",), "why the point is excluded or included"
+    )
     left = ids.astype("string").reset_index().rename(columns={"index": "_profile"})
     right = table[keys].astype("string").assign(_row=np.arange(len(table)))
     merged = left.merge(right, on=keys, how="right")

@@ -139,6 +139,36 @@ def _mrt(ctx: NCAContext, v: Mapping[str, FloatArray]) -> FloatArray:
     return np.where(auc > 0, _div(v["AUMCIFO"], auc) - dur / 2.0, np.nan)
 
 
+def _auc_infinity(code: str, label: str, pknca: str, clast: str) -> Parameter:
+    """AUC from 0 to infinity, AUClast + Clast / lambda_z, with the observed (``CLST``) or the predicted
+    (``CLSTP``) last concentration (Gabrielsson & Weiner 2016, chapter 2)."""
+    return Parameter(
+        code,
+        label,
+        pknca,
+        ("AUCLST", "LAMZ", clast),
+        lambda c, v: v["AUCLST"] + _div(v[clast], v["LAMZ"]),
+        _INF,
+        ("no_data", "no_time0", "lambda_z"),
+    )
+
+
+def _volume(code: str, label: str, clearance: str, routes: frozenset[str]) -> Parameter:
+    """Volume of the terminal phase, Vz = CL / lambda_z, from the clearance of ``routes`` (``CLFO``,
+    apparent, extravascular; ``CLO``, intravascular) (Gabrielsson & Weiner 2016, chapter 2)."""
+    return Parameter(
+        code,
+        label,
+        "vz.obs",
+        (clearance, "LAMZ"),
+        lambda c, v: _div(v[clearance], v["LAMZ"]),
+        _INF,
+        ("no_data", "no_time0", "lambda_z", "no_dose", "auc_not_positive"),
+        routes,
+        True,
+    )
+
+
 _ALL = (
     Parameter("CMAX", "Max Conc", "cmax", (), lambda c, v: c.cmax, frozenset({"blq_imputed"})),
     Parameter("TMAX", "Time of CMAX", "tmax", (), lambda c, v: c.tmax, frozenset({"blq_imputed"})),
@@ -237,24 +267,8 @@ _ALL = (
         _LZ,
         ("lambda_z",),
     ),
-    Parameter(
-        "AUCIFO",
-        "AUC Infinity Obs",
-        "aucinf.obs",
-        ("AUCLST", "LAMZ", "CLST"),
-        lambda c, v: v["AUCLST"] + _div(v["CLST"], v["LAMZ"]),
-        _INF,
-        ("no_data", "no_time0", "lambda_z"),
-    ),
-    Parameter(
-        "AUCIFP",
-        "AUC Infinity Pred",
-        "aucinf.pred",
-        ("AUCLST", "LAMZ", "CLSTP"),
-        lambda c, v: v["AUCLST"] + _div(v["CLSTP"], v["LAMZ"]),
-        _INF,
-        ("no_data", "no_time0", "lambda_z"),
-    ),
+    _auc_infinity("AUCIFO", "AUC Infinity Obs", "aucinf.obs", "CLST"),
+    _auc_infinity("AUCIFP", "AUC Infinity Pred", "aucinf.pred", "CLSTP"),
     Parameter(
         "AUMCIFO",
         "AUMC Infinity Obs",
@@ -317,28 +331,8 @@ _ALL = (
         ("no_data", "no_time0", "lambda_z", "auc_not_positive"),
         IV,
     ),
-    Parameter(
-        "VZFO",
-        "Vz Obs by F",
-        "vz.obs",
-        ("CLFO", "LAMZ"),
-        lambda c, v: _div(v["CLFO"], v["LAMZ"]),
-        _INF,
-        ("no_data", "no_time0", "lambda_z", "no_dose", "auc_not_positive"),
-        EV,
-        True,
-    ),
-    Parameter(
-        "VZO",
-        "Vz Obs",
-        "vz.obs",
-        ("CLO", "LAMZ"),
-        lambda c, v: _div(v["CLO"], v["LAMZ"]),
-        _INF,
-        ("no_data", "no_time0", "lambda_z", "no_dose", "auc_not_positive"),
-        IV,
-        True,
-    ),
+    _volume("VZFO", "Vz Obs by F", "CLFO", EV),
+    _volume("VZO", "Vz Obs", "CLO", IV),
 )
 for _p in _ALL:
     register(_p)

@@ -198,9 +198,7 @@ def sparse_nca(
     frame = frame.reset_index(drop=True)
     t, _ = parse_numbers(frame[time], time, w, allow_missing=False)
     c, _ = parse_numbers(frame[conc], conc, w, allow_missing=True, blq_tokens=True)
-    if (c < 0).any():
-        i = int(np.argmax(c < 0))
-        raise w.error("negative concentration", i, conc, frame[conc].iloc[i], "a concentration >= 0")
+    w.reject(c < 0, "negative concentration", conc, frame[conc], "a concentration >= 0")
     subj = text_cells(frame[subject])
     keyed = (
         frame[list(groups)].astype("string").assign(_s=subj, _t=t)
@@ -208,15 +206,9 @@ def sparse_nca(
         else pd.DataFrame({"_s": subj, "_t": t})
     )
     dup = keyed.duplicated().to_numpy()
-    if dup.any():
-        i = int(np.argmax(dup))
-        raise w.error(
-            "two samples of one subject at one time",
-            i,
-            time,
-            frame[time].iloc[i],
-            "one sample per subject and time",
-        )
+    w.reject(
+        dup, "two samples of one subject at one time", time, frame[time], "one sample per subject and time"
+    )
     ok = ~np.isnan(c)
     gcodes = (
         frame.groupby(list(groups), sort=False, dropna=False).ngroup().to_numpy()

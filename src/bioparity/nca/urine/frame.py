@@ -155,22 +155,19 @@ def urine_nca(
         (c < 0, conc, "a concentration >= 0"),
         (v < 0, volume, "a volume >= 0"),
     ):
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise w.error("invalid value", i, col, frame[col].iloc[i], what)
+        w.reject(bad, "invalid value", col, frame[col], what)
     codes, ids = profile_codes(frame, keys)
     order = np.lexsort((s, codes))
     sc, ss, ee = codes[order], s[order], e[order]
     overlap = np.concatenate(([False], (sc[1:] == sc[:-1]) & (ss[1:] < ee[:-1])))
-    if overlap.any():
-        i = int(order[np.argmax(overlap)])
-        raise w.error(
-            "collection overlaps the previous one",
-            i,
-            start,
-            frame[start].iloc[i],
-            "non-overlapping collections",
-        )
+    w.reject(
+        overlap,
+        "collection overlaps the previous one",
+        start,
+        frame[start],
+        "non-overlapping collections",
+        rows=order,
+    )
     P = len(ids)
     _, (S, E, C, V) = pad_profiles(sc, ss, ee, c[order], v[order], n_profiles=P)
     dose_p = None

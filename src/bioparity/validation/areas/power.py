@@ -4,10 +4,13 @@ intra-subject contrasts) and fresh seeded HC, FDA and low-CV cases computed by P
 
 from __future__ import annotations
 
+import contextvars
 import math
-from collections.abc import Hashable, Mapping
+import os
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from bioparity.power import (
     cv_from_ci,
@@ -25,6 +28,24 @@ from bioparity.validation.areas._io import read_reference_csv, row_case
 from bioparity.validation.cases import CaseResult, compare
 
 AREA = "power"
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def _in_threads(fn: Callable[[_T], _R], items: Iterable[_T]) -> list[_R]:
+    """``[fn(x) for x in items]`` computed by one thread per CPU, in the order of ``items``.
+
+    The scaled-ABE simulations spend their time in NumPy (random draws, array arithmetic), which releases
+    the GIL; each has its own seeded generator, so the values do not depend on the threads.
+    """
+    todo = list(items)
+    workers = min(len(todo), os.cpu_count() or 1)
+    if workers <= 1:
+        return [fn(x) for x in todo]
+    contexts = [contextvars.copy_context() for _ in todo]  # the caller's language for any message
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda ctx, x: ctx.run(fn, x), contexts, todo))
 
 
 def run(reference: Path) -> list[CaseResult]:
@@ -144,12 +165,23 @@ def _cv(text: str) -> float | tuple[float, ...]:
     return parts[0] if len(parts) == 1 else parts
 
 
+_SIMULATIONS = ("power_scabel", "power_rsabe", "sample_size_scabel", "sample_size_rsabe")
+
+
+def _scaled_keys(row: Mapping[Hashable, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The row's simulation key and its group: rows of one group share an adjusted-alpha search."""
+    n = None if _blank(row["n"]) else int(row["n"])
+    setting = (str(row["design"]), str(row["regulator"]), str(row["cv"]), n, int(row["nsims"]))
+    key = (str(row["function"]), *setting)
+    return key, key if row["function"] in _SIMULATIONS else ("adjusted alpha search", *setting)
+
+
 def _scaled_values(row: Mapping[Hashable, Any], cache: dict[tuple[Any, ...], Any]) -> dict[str, float]:
     """The quantities of one simulation of a published scaled-ABE row (results cached per call)."""
     fn, design, regulator = str(row["function"]), str(row["design"]), str(row["regulator"])
     cv, nsims = _cv(str(row["cv"])), int(row["nsims"])
     n = None if _blank(row["n"]) else int(row["n"])
-    key = (fn, design, regulator, str(row["cv"]), n, nsims)
+    key, adj_key = _scaled_keys(row)
     if key in cache:
         return cast(dict[str, float], cache[key])
     if fn == "power_scabel":
@@ -163,7 +195,6 @@ def _scaled_values(row: Mapping[Hashable, Any], cache: dict[tuple[Any, ...], Any
         res = sample_size_rsabe(cv, design, nsims=nsims)
         values = {"n": float(res.n), "power": res.power}
     else:
-        adj_key = ("adjusted alpha search", design, regulator, str(row["cv"]), n, nsims)
         if adj_key not in cache:
             cache[adj_key] = scabel_adjusted_alpha(cv, n, design, regulator=regulator, nsims=nsims)
         ad = cache[adj_key]
@@ -183,11 +214,20 @@ def _scaled_values(row: Mapping[Hashable, Any], cache: dict[tuple[Any, ...], Any
 def _scaled(reference: Path) -> list[CaseResult]:
     """PowerTOST's published simulated values (README; T7-T9): 4 combined Monte Carlo SE or as stated."""
     ref = read_reference_csv(reference / "power" / "scaled_published.csv")
+    rows = ref.to_dict("records")
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, row in enumerate(rows):
+        groups.setdefault(_scaled_keys(row)[1], []).append(i)
+
+    def simulate(members: list[int]) -> list[tuple[int, dict[str, float]]]:
+        cache: dict[tuple[Any, ...], Any] = {}
+        return [(i, _scaled_values(rows[i], cache)) for i in members]
+
+    values = dict(pair for group in _in_threads(simulate, groups.values()) for pair in group)
     out = []
-    cache: dict[tuple[Any, ...], Any] = {}
-    for row in ref.to_dict("records"):
+    for i, row in enumerate(rows):
         quantity, expected = str(row["quantity"]), float(row["expected"])
-        observed = float(_scaled_values(row, cache)[quantity])
+        observed = float(values[i][quantity])
         if quantity == "n":
             tol, comparison = 0.0, "exact"
         elif _blank(row["tolerance"]):
@@ -218,26 +258,43 @@ def _tuple_or_scalar(text: object, kind: type) -> Any:
     return parts[0] if len(parts) == 1 else tuple(parts)
 
 
+def _isc_observed(row: Mapping[Hashable, Any]) -> tuple[dict[str, float], int]:
+    """The simulated quantities of a published HC / FDA / low-CV row and its number of simulated studies."""
+    cv = _tuple_or_scalar(row["cv"], float)
+    settings = {"theta0": float(row["theta0"]), "regulator": str(row["regulator"])}
+    if row["function"] == "power_scabel":
+        res = power_scabel(
+            cv, _tuple_or_scalar(row["n"], int), str(row["design"]), nsims=_ISC_NSIMS,
+            evaluation=str(row["evaluation"]), **settings,  # type: ignore[arg-type]
+        )  # fmt: skip
+        return {"power": res.power}, _ISC_NSIMS
+    size = sample_size_scabel(
+        cv, str(row["design"]), target_power=float(row["target_power"]),
+        evaluation=str(row["evaluation"]), **settings,  # type: ignore[arg-type]
+    )  # fmt: skip
+    return {"n": float(size.n), "power": size.power}, 100_000
+
+
+def _parity_power(row: Mapping[Hashable, Any]) -> float:
+    """Simulated power of one fresh seeded PowerTOST case."""
+    return power_scabel(
+        (float(row["cvwt"]), float(row["cvwr"])), _tuple_or_scalar(row["n"], int), str(row["design"]),
+        theta0=float(row["theta0"]), regulator=str(row["regulator"]), nsims=_ISC_NSIMS, seed=20261205,
+    ).power  # fmt: skip
+
+
 def _scaled_isc(reference: Path) -> list[CaseResult]:
     """HC / FDA ABEL and the low-CV branch: published examples and fresh seeded PowerTOST cases."""
     out = []
-    ref = read_reference_csv(reference / "power" / "scaled_isc_published.csv")
-    for row in ref.to_dict("records"):
-        cv = _tuple_or_scalar(row["cv"], float)
+    rows = read_reference_csv(reference / "power" / "scaled_isc_published.csv").to_dict("records")
+    # one simulation per setting: the n and the power of a sample size come from the same search
+    setting = ("function", "regulator", "evaluation", "design", "cv", "n", "theta0", "target_power")
+    unique = {tuple(str(row[k]) for k in setting): row for row in rows}
+    found = dict(zip(unique, _in_threads(_isc_observed, unique.values()), strict=True))
+    for row in rows:
+        values, nsims = found[tuple(str(row[k]) for k in setting)]
+        observed = values[str(row["quantity"])]
         expected = float(row["expected"])
-        settings = {"theta0": float(row["theta0"]), "regulator": str(row["regulator"])}
-        if row["function"] == "power_scabel":
-            res = power_scabel(
-                cv, _tuple_or_scalar(row["n"], int), str(row["design"]), nsims=_ISC_NSIMS,
-                evaluation=str(row["evaluation"]), **settings,  # type: ignore[arg-type]
-            )  # fmt: skip
-            observed, nsims = res.power, _ISC_NSIMS
-        else:
-            size = sample_size_scabel(
-                cv, str(row["design"]), target_power=float(row["target_power"]),
-                evaluation=str(row["evaluation"]), **settings,  # type: ignore[arg-type]
-            )  # fmt: skip
-            observed, nsims = (float(size.n) if row["quantity"] == "n" else size.power), 100_000
         if row["quantity"] == "n":
             tol, comparison = 0.0, "exact"
         else:
@@ -249,17 +306,13 @@ def _scaled_isc(reference: Path) -> list[CaseResult]:
                 AREA, "powertost-scaled-isc", case, str(row["quantity"]), expected, observed, tol, comparison
             )
         )
-    cases = read_reference_csv(reference / "power" / "scaled_parity_cases.csv")
-    for row in cases.to_dict("records"):
+    cases = read_reference_csv(reference / "power" / "scaled_parity_cases.csv").to_dict("records")
+    for row, power in zip(cases, _in_threads(_parity_power, cases), strict=True):
         expected = float(row["power"])
-        res = power_scabel(
-            (float(row["cvwt"]), float(row["cvwr"])), _tuple_or_scalar(row["n"], int), str(row["design"]),
-            theta0=float(row["theta0"]), regulator=str(row["regulator"]), nsims=_ISC_NSIMS, seed=20261205,
-        )  # fmt: skip
         case = (
             f"{row['kind']}: power_scabel {row['design']} CV {row['cvwt']}|{row['cvwr']} n {row['n']} "
             f"theta0 {row['theta0']} {row['regulator']}"
         )
         tol = _mc_tolerance(expected, _ISC_NSIMS, float(row["nsims"]))
-        out.append(compare(AREA, "powertost-scaled-isc", case, "power", expected, res.power, tol, "abs"))
+        out.append(compare(AREA, "powertost-scaled-isc", case, "power", expected, power, tol, "abs"))
     return out

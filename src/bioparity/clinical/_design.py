@@ -1,0 +1,89 @@
+"""Checks of the settings of a two-group equivalence design: margins, the TOST level, group sizes, target
+power and allocation (power and sample size of :mod:`~bioparity.clinical.sample_size_means` and
+:mod:`~bioparity.clinical.sample_size_proportions`, and the equivalence decision).
+
+Each names the parameter, the first offending scenario and what was expected (a
+:class:`~bioparity.errors.ScenarioError`); the level is that of each of the two one-sided tests
+(Schuirmann 1987).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from bioparity.arrays import FloatArray, IntArray
+from bioparity.clinical._checks import check
+
+__all__ = [
+    "check_group_sizes",
+    "check_margins",
+    "check_target",
+    "check_tost_alpha",
+    "power_fields",
+    "sample_size_fields",
+]
+
+
+def check_margins(lower: FloatArray, upper: FloatArray) -> None:
+    """Equivalence margins: finite, ``margin_lower < margin_upper`` (the error names ``margin_upper``)."""
+    check(
+        np.isfinite(lower) & np.isfinite(upper) & (lower < upper),
+        "margin_upper",
+        upper,
+        "margin_upper > margin_lower",
+    )
+
+
+def check_tost_alpha(alpha: FloatArray) -> None:
+    """The one-sided level of each of the two one-sided tests, in (0, 0.5) (Schuirmann 1987)."""
+    check((alpha > 0) & (alpha < 0.5), "alpha", alpha, "0 < alpha < 0.5 (0.05: 90% CI; 0.025: 95% CI)")
+
+
+def check_group_sizes(n1: FloatArray, n2: FloatArray, minimum: int) -> None:
+    """Subjects per group: whole numbers of at least ``minimum``."""
+    for label, k in (("n1", n1), ("n2", n2)):
+        check(
+            np.isfinite(k) & (k >= minimum) & (k == np.round(k)),
+            label,
+            k,
+            f"a whole number of subjects >= {minimum}",
+        )
+
+
+def check_target(power: FloatArray, ratio: FloatArray) -> None:
+    """A target power in (0, 1) and an allocation ratio ``n1/n2 > 0`` (sample-size searches)."""
+    check(np.isfinite(power) & (power > 0) & (power < 1), "target_power", power, "a probability in (0, 1)")
+    check(np.isfinite(ratio) & (ratio > 0), "ratio", ratio, "an allocation ratio n1/n2 > 0")
+
+
+def power_fields(
+    n1: FloatArray, n2: FloatArray, lower: FloatArray, upper: FloatArray, alpha: FloatArray
+) -> dict[str, Any]:
+    """The design fields of a power result: group sizes (as integers), margins and the TOST level."""
+    return {
+        "n1": n1.astype(np.int64),
+        "n2": n2.astype(np.int64),
+        "margin_lower": lower,
+        "margin_upper": upper,
+        "alpha": alpha,
+    }
+
+
+def sample_size_fields(
+    n1: IntArray,
+    n2: IntArray,
+    power: FloatArray,
+    shape: tuple[int, ...],
+    **settings: FloatArray,
+) -> dict[str, Any]:
+    """The fields of a sample-size result found on flat scenario arrays: ``n1, n2, n_total, power`` in the
+    scenarios' ``shape``, then ``settings`` (margins, level, target, allocation) as given."""
+    return {
+        "n1": n1.reshape(shape),
+        "n2": n2.reshape(shape),
+        "n_total": (n1 + n2).reshape(shape),
+        "power": power.reshape(shape),
+        **settings,
+    }
