@@ -126,7 +126,7 @@ def require_study(
     ).first()  # one query for both (a page view checks a study for every object it shows)
     if found is None:
         raise NotFoundError("study", study_id)
-    study, program = found.tuple()
+    study, program = found
     _check(session, actor, program, permission, "study", study_id)
     return study, program
 
