@@ -261,8 +261,9 @@ def iso_second(value: str | None) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _object_link(event: AuditEvent, after: dict[str, Any] | None) -> str | None:
-    """The page showing the object of an audit event (``None`` when it has none in this program)."""
+def _object_link(event: AuditEvent, after: dict[str, Any] | None, can_share: bool) -> str | None:
+    """The page showing the object of an audit event (``None`` when it has none in this program, or
+    when the reader may not open it: the sharing page is for those who may share the program)."""
     oid, kind = event.object_id or "", event.object_type
     if kind == "analysis_run":
         return f"/ui/runs/{oid}"
@@ -274,7 +275,7 @@ def _object_link(event: AuditEvent, after: dict[str, Any] | None) -> str | None:
         return f"/ui/programs/{event.program_id}#study-{oid}"
     if kind == "signature" and after and after.get("run_id"):
         return f"/ui/runs/{after['run_id']}"
-    if kind == "share":
+    if kind == "share" and can_share:
         return f"/ui/programs/{event.program_id}/sharing"
     return None
 
@@ -332,6 +333,7 @@ def _audit_view(
     run_ids |= {str(a["run_id"]) for a in afters.values() if a and a.get("run_id")}
     found = session.execute(select(AnalysisRun.id, AnalysisRun.kind).where(AnalysisRun.id.in_(run_ids)))
     runs = {run_id: kind for run_id, kind in found}
+    can_share = Permission.share_program in program_permissions(session, actor.user_id, program)
     rows = []
     for e in events:
         if not chosen.keeps(e):
@@ -341,7 +343,7 @@ def _audit_view(
             {
                 "event": e,
                 "at": iso_second(e.at),
-                "href": _object_link(e, after),
+                "href": _object_link(e, after, can_share),
                 "details": _details(e, after, runs),
                 "signature": e.object_type == "signature",
             }
