@@ -242,21 +242,16 @@ def prepare_samples(
         for k in keys:
             col = frame[k]
             empty = col.isna().to_numpy() if pd.api.types.is_numeric_dtype(col.dtype) else _blank(col)
-            if empty.any():
-                i = int(np.argmax(empty))
-                raise w.error("empty identifier", i, k, None, "a subject or group value on every row")
+            w.reject(empty, "empty identifier", k, None, "a subject or group value on every row")
         t, _ = times.result()
         c, blq_mask = concs.result()
-    neg = c < 0
-    if neg.any():
-        i = int(np.argmax(neg))
-        raise w.error(
-            "negative concentration",
-            i,
-            conc,
-            frame[conc].iloc[i],
-            "a concentration >= 0 (0 or BLQ for below the limit)",
-        )
+    w.reject(
+        c < 0,
+        "negative concentration",
+        conc,
+        frame[conc],
+        "a concentration >= 0 (0 or BLQ for below the limit)",
+    )
     if blq is not None:
         flag = text_cells(frame[blq]).str.upper().isin({"1", "Y", "YES", "TRUE", "T", "BLQ"}).to_numpy()
         blq_mask |= flag
