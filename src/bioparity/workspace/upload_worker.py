@@ -20,6 +20,7 @@ import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 
 from bioparity.errors import BioparityError
 from bioparity.i18n import current_language, use_language
@@ -34,9 +35,12 @@ class ParserLostError(BioparityError):
     """The worker process parsing an upload stopped (killed, out of memory): nothing was stored."""
 
 
-def _parse_in_language(pending: PendingUpload, language: str) -> PendingUpload:
+def _parse_in_language(pending: PendingUpload, language: str) -> tuple[int | None, str | None]:
+    """What :func:`parse_upload` adds to the upload (row count, column mapping): only those travel back,
+    not the file's bytes the server already holds."""
     with use_language(language):
-        return parse_upload(pending)
+        parsed = parse_upload(pending)
+    return parsed.n_rows, parsed.column_map
 
 
 class _Parser:
@@ -58,7 +62,7 @@ class _Parser:
     def parse(self, pending: PendingUpload) -> PendingUpload:
         pool = self._current()
         try:
-            return pool.submit(_parse_in_language, pending, current_language()).result()
+            n_rows, column_map = pool.submit(_parse_in_language, pending, current_language()).result()
         except BrokenProcessPool as exc:
             with self._lock:
                 if self._pool is pool:
@@ -68,6 +72,7 @@ class _Parser:
                 f"the worker process reading {pending.filename} stopped unexpectedly (for example, it ran "
                 "out of memory or was killed); nothing was stored: upload the file again"
             ) from exc
+        return replace(pending, n_rows=n_rows, column_map=column_map)
 
     def close(self) -> None:
         with self._lock:
