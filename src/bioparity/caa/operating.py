@@ -234,6 +234,21 @@ def _passes(
     return np.asarray(passed, dtype=bool)
 
 
+def _require_resolved(spec: AttributeSpec, method: str) -> None:
+    """Refuse a plan with unset constants: a silent fallback could differ from the plan's resolved
+    value (min_fraction is 0.9 for the quality range but 1.0 for the other ranges, k depends on the tier)."""
+    from bioparity.caa.methods import METHODS
+
+    if method not in METHODS:
+        raise InputError(f"no operating characteristics for method {method!r}")
+    missing = [name for name in METHODS[method].defaults if getattr(spec, name) is None]
+    if missing:
+        raise InputError(
+            f"attribute {spec.name!r}: the {method} plan is not resolved ({', '.join(missing)} not set); "
+            "pass the settings or resolve the attribute with Catalogue.resolve(name) first"
+        )
+
+
 def operating_characteristics(
     spec: AttributeSpec,
     n_test: int,
@@ -256,6 +271,7 @@ def operating_characteristics(
         raise InputError(
             "a descriptive (tier 3) plan has no pass/fail criterion and no operating characteristics"
         )
+    _require_resolved(spec, method)
     if n_test < 2 or n_reference < 2:
         raise InputError(
             f"operating characteristics need >= 2 lots per source; got {n_test} test, {n_reference} reference"
