@@ -36,8 +36,8 @@ def cv_to_se(cv: npt.ArrayLike) -> FloatArray:
     numpy.ndarray
         The standard deviation on the log scale (PowerTOST ``CV2se``).
     """
-    c = np.asarray(cv, dtype=float)
-    return np.asarray(np.sqrt(np.log1p(c * c)), dtype=float)
+    # The SD is the root of the log-scale variance: one formula per direction (the same floats).
+    return np.asarray(np.sqrt(cv_to_mse(cv)), dtype=float)
 
 
 def se_to_cv(se: npt.ArrayLike) -> FloatArray:
@@ -54,7 +54,7 @@ def se_to_cv(se: npt.ArrayLike) -> FloatArray:
         The CV as a ratio (PowerTOST ``se2CV``).
     """
     s = np.asarray(se, dtype=float)
-    return np.asarray(np.sqrt(np.expm1(s * s)), dtype=float)
+    return mse_to_cv(s * s)
 
 
 def cv_to_mse(cv: npt.ArrayLike) -> FloatArray:
