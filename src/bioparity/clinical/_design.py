@@ -17,6 +17,7 @@ from bioparity.arrays import FloatArray, IntArray
 from bioparity.clinical._checks import check
 
 __all__ = [
+    "allocated_n1",
     "check_group_sizes",
     "check_margins",
     "check_target",
@@ -56,6 +57,14 @@ def check_target(power: FloatArray, ratio: FloatArray) -> None:
     """A target power in (0, 1) and an allocation ratio ``n1/n2 > 0`` (sample-size searches)."""
     check(np.isfinite(power) & (power > 0) & (power < 1), "target_power", power, "a probability in (0, 1)")
     check(np.isfinite(ratio) & (ratio > 0), "ratio", ratio, "an allocation ratio n1/n2 > 0")
+
+
+def allocated_n1(ratio: FloatArray, n2: IntArray, minimum: int) -> IntArray:
+    """Group 1's size for the allocation ``ratio = n1/n2``: ``ceil(ratio n2)``, at least ``minimum``.
+
+    The ``1e-9`` keeps an exact product such as ``1.1 x 10`` (``11.000000000000002`` in floating point) at 11.
+    """
+    return np.maximum(np.ceil(ratio * n2 - 1e-9), minimum).astype(np.int64)
 
 
 def power_fields(

@@ -279,6 +279,16 @@ class ExposureByADAResult(ResultMixin):
         return with_rows(head, rows)
 
 
+def _wilson_rate(x: IntArray, n: IntArray, z: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Rate ``x / n`` and its Wilson interval at critical value ``z``, all NaN where ``n = 0`` (no subject
+    evaluable: no rate, rather than 0/0)."""
+    safe = np.where(n > 0, n, 1).astype(float)
+    lo, hi = wilson_interval(x.astype(float), safe, z)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.where(n > 0, x / safe, np.nan)
+    return p, np.where(n > 0, lo, np.nan), np.where(n > 0, hi, np.nan)
+
+
 def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -398,21 +408,18 @@ def ada_incidence(
             "n_missing": grouped.size() - grouped.count(),
         }
     ).reset_index()
-    n = table["n_evaluable"].to_numpy(dtype=float)
-    x = table["n_positive"].to_numpy(dtype=float)
-    safe_n = np.where(n > 0, n, 1.0)
-    lower, upper = wilson_interval(x, safe_n, z_two_sided(level))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        incidence = np.where(n > 0, x / safe_n, np.nan)
+    n = table["n_evaluable"].to_numpy(dtype=np.int64)
+    x = table["n_positive"].to_numpy(dtype=np.int64)
+    incidence, lower, upper = _wilson_rate(x, n, z_two_sided(level))
     return IncidenceResult(
         arm=table["arm"].to_numpy(dtype=str),
         timepoint=table["timepoint"].to_numpy(dtype=str),
-        n_evaluable=n.astype(np.int64),
-        n_positive=x.astype(np.int64),
+        n_evaluable=n,
+        n_positive=x,
         n_missing=table["n_missing"].to_numpy(dtype=np.int64),
         incidence=incidence,
-        ci_lower=np.where(n > 0, lower, np.nan),
-        ci_upper=np.where(n > 0, upper, np.nan),
+        ci_lower=lower,
+        ci_upper=upper,
         conf_level=level,
         result_column=result,
     )
@@ -682,16 +689,8 @@ def treatment_emergent_ada(
     n_base = g["has_base"].to_numpy(dtype=np.int64)
     n_base_pos = g["base_pos"].to_numpy(dtype=np.int64)
     z = z_two_sided(level)
-
-    def rate(x: IntArray, n: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-        safe = np.where(n > 0, n, 1).astype(float)
-        lo, hi = wilson_interval(x.astype(float), safe, z)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            p = np.where(n > 0, x / safe, np.nan)
-        return p, np.where(n > 0, lo, np.nan), np.where(n > 0, hi, np.nan)
-
-    inc, lo, hi = rate(n_te, n_eval)
-    prev, plo, phi = rate(n_base_pos, n_base)
+    inc, lo, hi = _wilson_rate(n_te, n_eval, z)
+    prev, plo, phi = _wilson_rate(n_base_pos, n_base, z)
     return TreatmentEmergentResult(
         arm=g.index.to_numpy(dtype=str),
         n_subjects=g["one"].to_numpy(dtype=np.int64),

@@ -361,17 +361,13 @@ def sample_size_equivalence_means(
     flat = [v.ravel() for v in (d, s, lo, hi, a, tgt, k)]
     fd, fs, flo, fhi, fa, ftgt, fk = flat
 
-    def sizes(n2: IntArray, idx: npt.NDArray[np.intp]) -> tuple[FloatArray, FloatArray]:
-        n1 = np.maximum(np.ceil(fk[idx] * n2 - 1e-9), 2.0)
-        return n1, n2.astype(float)
-
     # The power at the smallest n2 found to reach the target so far (the answer's power at the end).
     best_n2 = np.full(fd.size, N_MAX + 1, dtype=np.int64)
     power = np.full(fd.size, np.nan)
 
     def reaches(n2: IntArray, idx: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
-        n1, n2f = sizes(n2, idx)
-        p = means_power_core(fd[idx], fs[idx], n1, n2f, flo[idx], fhi[idx], fa[idx], name)
+        n1 = design.allocated_n1(fk[idx], n2, 2).astype(float)
+        p = means_power_core(fd[idx], fs[idx], n1, n2.astype(float), flo[idx], fhi[idx], fa[idx], name)
         ok = p >= ftgt[idx]
         better = ok & (n2 < best_n2[idx])
         best_n2[idx[better]], power[idx[better]] = n2[better], p[better]
@@ -379,10 +375,10 @@ def sample_size_equivalence_means(
 
     start = _start_n2(fd, fs, flo, fhi, fa, ftgt, fk, name)
     n2 = smallest_reaching_n(reaches, np.full(fd.size, 2, dtype=np.int64), N_MAX, start)
-    n1, _ = sizes(n2, np.arange(fd.size))
+    n1 = design.allocated_n1(fk, n2, 2)
     shape = d.shape
     found = design.sample_size_fields(
-        n1.astype(np.int64),
+        n1,
         n2,
         power,
         shape,

@@ -327,10 +327,6 @@ def power_equivalence_proportions(
     )
 
 
-def _group_sizes(ratio: FloatArray, n2: IntArray) -> IntArray:
-    return np.maximum(np.ceil(ratio * n2 - 1e-9), 1).astype(np.int64)
-
-
 def sample_size_equivalence_proportions(
     *,
     p1: npt.ArrayLike,
@@ -398,14 +394,14 @@ def sample_size_equivalence_proportions(
     fq1, fq2, flo, fhi, fa, ftgt, fk = (v.ravel() for v in (q1, q2, lo, hi, a, tgt, k))
 
     def reaches_normal(n2: IntArray, idx: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
-        n1 = _group_sizes(fk[idx], n2)
+        n1 = design.allocated_n1(fk[idx], n2, 1)
         p = normal_power(fq1[idx], fq2[idx], n1.astype(float), n2.astype(float), flo[idx], fhi[idx], fa[idx])
         return np.asarray(p >= ftgt[idx])
 
     n2 = smallest_reaching_n(reaches_normal, np.ones(fq1.size, dtype=np.int64), N_MAX)
     if name == "exact":
         n2 = _exact_search(fq1, fq2, flo, fhi, fa, ftgt, fk, n2, ci_name)
-    n1 = _group_sizes(fk, n2)
+    n1 = design.allocated_n1(fk, n2, 1)
     if name == "exact":
         power = exact_power(fq1, fq2, n1, n2, flo, fhi, fa, ci_name)
     else:
@@ -436,7 +432,7 @@ def _exact_search(
     while pending.any():
         if (
             n2 > EXACT_N_MAX
-            or _group_sizes(ratio[pending], np.full(int(pending.sum()), n2)).max() > EXACT_N_MAX
+            or design.allocated_n1(ratio[pending], np.full(int(pending.sum()), n2), 1).max() > EXACT_N_MAX
         ):
             first = int(np.flatnonzero(pending)[0])
             raise SearchError(
@@ -445,7 +441,7 @@ def _exact_search(
             )
         idx = np.flatnonzero(pending & (start <= n2))
         if idx.size:
-            n1 = _group_sizes(ratio[idx], np.full(idx.size, n2))
+            n1 = design.allocated_n1(ratio[idx], np.full(idx.size, n2), 1)
             power = exact_power(
                 p1[idx], p2[idx], n1, np.full(idx.size, n2), lo[idx], hi[idx], alpha[idx], ci_method
             )
