@@ -8,6 +8,7 @@ without reading the code.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Container, Iterable, Sequence
+from dataclasses import KW_ONLY, dataclass, replace
 from typing import Any
 
 
@@ -40,6 +41,7 @@ class UnknownDesignError(InputError):
     """A study design name that bioparity does not know."""
 
 
+@dataclass(eq=False, repr=False)  # an exception: hashed and shown as one (identity, message)
 class DataFileError(InputError):
     """A problem in an input file, located by file, row and column.
 
@@ -47,24 +49,16 @@ class DataFileError(InputError):
     message also gives the line of the file (``line = row + 1`` when the header is on line 1).
     """
 
-    def __init__(
-        self,
-        problem: str,
-        *,
-        file: str | None = None,
-        row: int | None = None,
-        line: int | None = None,
-        column: str | None = None,
-        value: Any = None,
-        expected: str | None = None,
-    ) -> None:
-        self.problem = problem
-        self.file = file
-        self.row = row
-        self.line = line
-        self.column = column
-        self.value = value
-        self.expected = expected
+    problem: str
+    _: KW_ONLY
+    file: str | None = None
+    row: int | None = None
+    line: int | None = None
+    column: str | None = None
+    value: Any = None
+    expected: str | None = None
+
+    def __post_init__(self) -> None:
         super().__init__(self.message())
 
     def message(self, _: Callable[[str], str] = _same) -> str:
@@ -106,15 +100,7 @@ class DataFileError(InputError):
         For a reader that worked on a copy or a part of the user's file (a temporary file, one partition
         of a batch) and must point at the user's own file and row. Raise it ``from`` this error.
         """
-        return DataFileError(
-            self.problem,
-            file=file,
-            row=row,
-            line=line,
-            column=self.column,
-            value=self.value,
-            expected=self.expected,
-        )
+        return replace(self, file=file, row=row, line=line)
 
 
 def require_columns(columns: Container[str], need: Sequence[str], *, file: str | None) -> None:
@@ -182,16 +168,17 @@ def require_columns_found(
         )
 
 
+@dataclass(eq=False, repr=False)  # as DataFileError
 class RuleFileError(InputError):
     """A regulatory rule file that breaks the rule schema, located by file, rule id and field."""
 
-    def __init__(
-        self, problem: str, *, file: str, rule_id: str | None = None, field: str | None = None
-    ) -> None:
-        self.problem = problem
-        self.file = file
-        self.rule_id = rule_id
-        self.field = field
+    problem: str
+    _: KW_ONLY
+    file: str
+    rule_id: str | None = None
+    field: str | None = None
+
+    def __post_init__(self) -> None:
         super().__init__(self.message())
 
     def message(self, _: Callable[[str], str] = _same) -> str:
