@@ -14,6 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from bioparity.store.migrations._ops import drop_columns
+
 revision = "0002_audit_keys"
 down_revision = "0002"
 branch_labels = None
@@ -43,11 +45,9 @@ _SQLITE_GUARD = [
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("programs", schema=None) as batch_op:
-        batch_op.drop_column("segregation_of_duties")
+    drop_columns("programs", "segregation_of_duties")
     for table in _MAC_TABLES:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column("mac")
+        drop_columns(table, "mac")
     if op.get_bind().dialect.name == "sqlite":
         for statement in _SQLITE_GUARD:
             op.execute(sa.text(statement))

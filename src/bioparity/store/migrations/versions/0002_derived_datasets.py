@@ -6,20 +6,11 @@ Revises: 0001
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from alembic import op
+from bioparity.store.migrations._ops import added_columns, identifier
 
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-
-def upgrade() -> None:
-    with op.batch_alter_table("datasets", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("derived_from_run", sa.String(length=36), nullable=True))
-
-
-def downgrade() -> None:
-    with op.batch_alter_table("datasets", schema=None) as batch_op:
-        batch_op.drop_column("derived_from_run")
+upgrade, downgrade = added_columns("datasets", identifier("derived_from_run", nullable=True))

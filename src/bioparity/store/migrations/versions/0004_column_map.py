@@ -9,19 +9,12 @@ Revises: 0003_accounts
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
+
+from bioparity.store.migrations._ops import added_columns
 
 revision = "0004_column_map"
 down_revision = "0003_accounts"
 branch_labels = None
 depends_on = None
 
-
-def upgrade() -> None:
-    with op.batch_alter_table("datasets", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("column_map", sa.Text(), nullable=True))
-
-
-def downgrade() -> None:
-    with op.batch_alter_table("datasets", schema=None) as batch_op:
-        batch_op.drop_column("column_map")
+upgrade, downgrade = added_columns("datasets", sa.Column("column_map", sa.Text(), nullable=True))

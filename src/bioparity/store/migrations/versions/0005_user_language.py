@@ -9,19 +9,14 @@ Revises: 0004_column_map
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
+
+from bioparity.store.migrations._ops import added_columns
 
 revision = "0005_user_language"
 down_revision = "0004_column_map"
 branch_labels = None
 depends_on = None
 
-
-def upgrade() -> None:
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("language", sa.String(length=20), nullable=False, server_default="en"))
-
-
-def downgrade() -> None:
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("language")
+upgrade, downgrade = added_columns(
+    "users", sa.Column("language", sa.String(length=20), nullable=False, server_default="en")
+)
