@@ -46,6 +46,7 @@ import pandas as pd
 import typer
 
 from bioparity.cli.common import user_errors
+from bioparity.cli.options import ProfilesOut, Subject, Time
 from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
@@ -81,12 +82,9 @@ def _option(help_text: str, *names: str) -> Any:
 InFile = Annotated[
     Path, typer.Argument(metavar="IN", help="CSV, XLSX, Parquet or SAS XPT (plain or SDTM PC).")
 ]
-OutOpt = Annotated[Path, _option("Output CSV (long: one row per profile and parameter).")]
 AucMethodOpt = Annotated[str, _option("lin-up-log-down (PKNCA default) or linear.")]
 RouteOpt = Annotated[str, _option("extravascular, iv-bolus (C0 back-extrapolated) or iv-infusion.")]
 DurationOpt = Annotated[str | None, _option("Infusion duration (hours) or the name of a column holding it.")]
-SubjectOpt = Annotated[str, _option("Subject column.")]
-TimeOpt = Annotated[str, _option("Time column (hours after dose).")]
 ConcOpt = Annotated[str, _option("Concentration column (BLQ markers such as 'BLQ' allowed).")]
 _DOSE = "auto (the column 'dose' if present), a column, one dose for all profiles, or none; gives CL, Vz."
 DoseOpt = Annotated[str, _option(_DOSE)]
@@ -139,12 +137,12 @@ ReviewOpt = Annotated[Path | None, _option(_REVIEW)]
 def nca_command(
     ctx: typer.Context,
     infile: InFile,
-    out: OutOpt,
+    out: ProfilesOut,
     auc_method: AucMethodOpt = "lin-up-log-down",
     route: RouteOpt = "extravascular",
     duration: DurationOpt = None,
-    subject: SubjectOpt = "subject",
-    time: TimeOpt = "time",
+    subject: Subject = "subject",
+    time: Time = "time",
     conc: ConcOpt = "conc",
     dose: DoseOpt = "auto",
     group: GroupOpt = [],  # noqa: B006
