@@ -265,14 +265,11 @@ def samplesize_prop_command(
     fmt: Format = OutputFormat.table,
 ) -> None:
     """Sample size per group to show equivalence of two proportions (difference within margins)."""
-    with user_errors():
-        one_sided, level = _one_sided(region, alpha)
-        lower, upper = _planning_margins(margin, margin_lower, margin_upper)
-        res = sample_size_equivalence_proportions(
-            p1=p1, p2=p2, margin_lower=lower, margin_upper=upper, alpha=one_sided, target_power=target_power,
-            ratio=ratio, method=method, ci_method=ci_method,
-        )  # fmt: skip
-        _print_sample_size(res, level, fmt, "proportions")
+    compute = partial(
+        sample_size_equivalence_proportions,
+        p1=p1, p2=p2, target_power=target_power, ratio=ratio, method=method, ci_method=ci_method,
+    )  # fmt: skip
+    _sample_size(compute, "proportions", region, alpha, (margin, margin_lower, margin_upper), fmt)
 
 
 @app.command("samplesize-means")
@@ -291,21 +288,29 @@ def samplesize_means_command(
     fmt: Format = OutputFormat.table,
 ) -> None:
     """Sample size per group to show equivalence of two means (difference within margins)."""
+    compute = partial(
+        sample_size_equivalence_means,
+        diff=diff, sd=sd, target_power=target_power, ratio=ratio, method=method,
+    )  # fmt: skip
+    _sample_size(compute, "means", region, alpha, (margin, margin_lower, margin_upper), fmt)
+
+
+def _sample_size(
+    compute: Callable[..., Any],
+    what: str,
+    region: str,
+    alpha: float | None,
+    margins: tuple[float | None, float | None, float | None],
+    fmt: OutputFormat,
+) -> None:
+    """The one-sided level from the region preset (or --alpha), the margins (required: a sample size cannot
+    be planned without them), ``compute(margin_lower=, margin_upper=, alpha=)`` printed."""
     with user_errors():
         one_sided, level = _one_sided(region, alpha)
-        lower, upper = _planning_margins(margin, margin_lower, margin_upper)
-        res = sample_size_equivalence_means(
-            diff=diff, sd=sd, margin_lower=lower, margin_upper=upper, alpha=one_sided,
-            target_power=target_power, ratio=ratio, method=method,
-        )  # fmt: skip
-        _print_sample_size(res, level, fmt, "means")
-
-
-def _planning_margins(margin: float | None, lower: float | None, upper: float | None) -> tuple[float, float]:
-    """The margins of a sample-size command, which cannot run without them."""
-    margins = equivalence_margins(margin, lower, upper, required=True, names=MARGIN_OPTIONS)
-    assert margins is not None  # required=True raises instead
-    return margins
+        checked = equivalence_margins(*margins, required=True, names=MARGIN_OPTIONS)
+        assert checked is not None  # required=True raises instead
+        res = compute(margin_lower=checked[0], margin_upper=checked[1], alpha=one_sided)
+        _print_sample_size(res, level, fmt, what)
 
 
 @app.command("ada-summary")

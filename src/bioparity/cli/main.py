@@ -3,9 +3,9 @@
 Each area defines its commands in its own module, on a module-level ``typer.Typer()`` named ``app``.
 The modules are imported lazily: ``bioparity --help`` lists the commands from :data:`COMMANDS` without
 importing any numerical core (SciPy, pandas, Dask, matplotlib), and ``bioparity CMD`` imports only the
-module of ``CMD``. A new command needs one line in :data:`COMMANDS` (``tests/cli/test_lazy_cli.py``
-checks that the table and the modules agree); a command missing from it still runs, after every module
-is loaded.
+module of ``CMD``. A new command needs one line in :data:`COMMANDS_BY_MODULE`, under its module
+(``tests/cli/test_lazy_cli.py`` checks that the table and the modules agree); a command missing from it still
+runs, after every module is loaded.
 
 ``--lang`` (or ``BIOPARITY_LANG``) chooses the language of the human-readable messages and of the reports a
 command writes: English (default) or Simplified Chinese (``zh-CN``). Precedence: a command's own ``--lang``
@@ -24,79 +24,102 @@ from typer.core import TyperCommand, TyperGroup
 
 from bioparity import __version__
 
-#: command -> (module under bioparity.cli, one-line help shown by ``bioparity --help``), in help order.
+#: module under bioparity.cli -> {command: one-line help shown by ``bioparity --help``}, in help order
+#: (grouped by module: each module's commands are listed together, so the module is named once).
+COMMANDS_BY_MODULE: dict[str, dict[str, str]] = {
+    "power": {
+        "power": "Power of the two one-sided tests (PowerTOST power.TOST).",
+        "samplesize": "Smallest total sample size reaching the target power (PowerTOST sampleN.TOST).",
+        "cv-from-ci": "CV implied by a reported confidence interval (PowerTOST CVfromCI).",
+        "samplesize-pk-similarity": (
+            "Completers and enrolled per arm of a k-arm PK similarity study for a joint power."
+        ),
+    },
+    "clinical": {
+        "ci-diff": "Confidence interval for a difference of two proportions p1 - p2.",
+        "ci-ratio": "Confidence interval for a ratio of two proportions p1 / p2.",
+        "ci-means": "Confidence interval for a difference of two means (Welch or pooled t).",
+        "samplesize-prop": "Sample size per group to show equivalence of two proportions.",
+        "samplesize-means": "Sample size per group to show equivalence of two means.",
+        "ci-diff-stratified": (
+            "Stratified CI for a common difference of proportions (stratified Newcombe, MN, Mantel-Haenszel)."
+        ),
+        "ada-summary": "ADA (or NAb) incidence per arm and timepoint, differences to a reference arm.",
+    },
+    "bioassay": {
+        "ada-cutpoint": "ADA assay cut points (screening, confirmatory, titration) from validation data.",
+        "ada-sensitivity": "ADA assay sensitivity from positive-control dilution curves.",
+        "ada-drug-tolerance": "ADA assay drug tolerance: highest drug level still detected.",
+        "isr": "Incurred sample reanalysis (ICH M10): share within limits and failures.",
+    },
+    "demo": {
+        "demo": "The demo program: an IgG1 mAb biosimilar with EU and US reference (synthetic, seeded).",
+    },
+    "be": {
+        "be": "Bioequivalence of a crossover or replicate study (ABE, EMA ABEL A/B, FDA RSABE).",
+        "pk-similarity": "Pairwise PK similarity of parallel arms (e.g. test vs EU and US reference).",
+    },
+    "caa": {
+        "tolerance-factor": "Normal tolerance factor k (R tolerance::K.factor; exact by default).",
+        "caa": "Comparative analytical assessment: every attribute, every comparison.",
+    },
+    "potency": {
+        "potency": (
+            "Relative potency of bioassays: parallel-line, slope-ratio, 4PL/5PL; similarity; combination."
+        ),
+    },
+    "cmc": {
+        "stability": "Stability per ICH Q1E: poolability, shelf life, equivalence of degradation rates.",
+        "comparability": (
+            "Process-change comparability (ICH Q5E): CAA of post- vs pre-change lots, with stability."
+        ),
+        "profile": "Profile similarity of compositional data (glycans, charge or size variants).",
+    },
+    "market": {
+        "market": "Market scan: biologics losing protection and the biosimilar void.",
+    },
+    "nca": {
+        "nca": "Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz.",
+    },
+    "nca_sparse_urine": {
+        "nca-sparse": "Sparse NCA: AUC of the mean profile with its standard error (Bailer, Nedelman-Jia).",
+        "nca-urine": "Urine NCA: amounts excreted, fe, renal clearance, excretion-rate parameters.",
+    },
+    "run": {
+        "run": "Run an analysis kind on a file, as the workspace runs it (see `bioparity kinds`).",
+        "kinds": "The analysis kinds with their options (type, default, choices) and input columns.",
+    },
+    "validate": {
+        "validate": "Re-run every reference case on this installation; exit 1 if any case fails.",
+    },
+    "pathways": {
+        "pathways": "Readiness per region under the 2025 streamlined rules (EMA, FDA, MHRA, ...).",
+    },
+    "workspace": {
+        "serve": "Run the workspace API server (migrates the database first).",
+        "db": "The workspace database.",
+        "user": "Workspace user accounts.",
+        "org": "Organisations of the workspace.",
+        "audit": "The audit trail.",
+    },
+    "simulate": {
+        "simulate": "Clinical trial simulation (runs on a local Dask cluster, or an existing one).",
+    },
+    "scale": {
+        "nca-batch": "NCA of a Parquet data set larger than memory, partition by partition on Dask.",
+        "bench": "Run every benchmark and print all performance figures in one table.",
+    },
+}
+
+#: command -> (module under bioparity.cli, one-line help), in help order: the table above, flattened.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "power": ("power", "Power of the two one-sided tests (PowerTOST power.TOST)."),
-    "samplesize": ("power", "Smallest total sample size reaching the target power (PowerTOST sampleN.TOST)."),
-    "cv-from-ci": ("power", "CV implied by a reported confidence interval (PowerTOST CVfromCI)."),
-    "samplesize-pk-similarity": (
-        "power",
-        "Completers and enrolled per arm of a k-arm PK similarity study for a joint power.",
-    ),
-    "ci-diff": ("clinical", "Confidence interval for a difference of two proportions p1 - p2."),
-    "ci-ratio": ("clinical", "Confidence interval for a ratio of two proportions p1 / p2."),
-    "ci-means": ("clinical", "Confidence interval for a difference of two means (Welch or pooled t)."),
-    "samplesize-prop": ("clinical", "Sample size per group to show equivalence of two proportions."),
-    "samplesize-means": ("clinical", "Sample size per group to show equivalence of two means."),
-    "ci-diff-stratified": (
-        "clinical",
-        "Stratified CI for a common difference of proportions (stratified Newcombe, MN, Mantel-Haenszel).",
-    ),
-    "ada-summary": (
-        "clinical",
-        "ADA (or NAb) incidence per arm and timepoint, differences to a reference arm.",
-    ),
-    "ada-cutpoint": (
-        "bioassay",
-        "ADA assay cut points (screening, confirmatory, titration) from validation data.",
-    ),
-    "ada-sensitivity": ("bioassay", "ADA assay sensitivity from positive-control dilution curves."),
-    "ada-drug-tolerance": ("bioassay", "ADA assay drug tolerance: highest drug level still detected."),
-    "isr": ("bioassay", "Incurred sample reanalysis (ICH M10): share within limits and failures."),
-    "demo": (
-        "demo",
-        "The demo program: an IgG1 mAb biosimilar with EU and US reference (synthetic, seeded).",
-    ),
-    "be": ("be", "Bioequivalence of a crossover or replicate study (ABE, EMA ABEL A/B, FDA RSABE)."),
-    "pk-similarity": ("be", "Pairwise PK similarity of parallel arms (e.g. test vs EU and US reference)."),
-    "tolerance-factor": ("caa", "Normal tolerance factor k (R tolerance::K.factor; exact by default)."),
-    "caa": ("caa", "Comparative analytical assessment: every attribute, every comparison."),
-    "potency": (
-        "potency",
-        "Relative potency of bioassays: parallel-line, slope-ratio, 4PL/5PL; similarity; combination.",
-    ),
-    "stability": ("cmc", "Stability per ICH Q1E: poolability, shelf life, equivalence of degradation rates."),
-    "comparability": (
-        "cmc",
-        "Process-change comparability (ICH Q5E): CAA of post- vs pre-change lots, with stability.",
-    ),
-    "profile": ("cmc", "Profile similarity of compositional data (glycans, charge or size variants)."),
-    "market": ("market", "Market scan: biologics losing protection and the biosimilar void."),
-    "nca": ("nca", "Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz."),
-    "nca-sparse": (
-        "nca_sparse_urine",
-        "Sparse NCA: AUC of the mean profile with its standard error (Bailer, Nedelman-Jia).",
-    ),
-    "nca-urine": (
-        "nca_sparse_urine",
-        "Urine NCA: amounts excreted, fe, renal clearance, excretion-rate parameters.",
-    ),
-    "run": ("run", "Run an analysis kind on a file, as the workspace runs it (see `bioparity kinds`)."),
-    "kinds": ("run", "The analysis kinds with their options (type, default, choices) and input columns."),
-    "validate": ("validate", "Re-run every reference case on this installation; exit 1 if any case fails."),
-    "pathways": ("pathways", "Readiness per region under the 2025 streamlined rules (EMA, FDA, MHRA, ...)."),
-    "serve": ("workspace", "Run the workspace API server (migrates the database first)."),
-    "db": ("workspace", "The workspace database."),
-    "user": ("workspace", "Workspace user accounts."),
-    "org": ("workspace", "Organisations of the workspace."),
-    "audit": ("workspace", "The audit trail."),
-    "simulate": ("simulate", "Clinical trial simulation (runs on a local Dask cluster, or an existing one)."),
-    "nca-batch": ("scale", "NCA of a Parquet data set larger than memory, partition by partition on Dask."),
-    "bench": ("scale", "Run every benchmark and print all performance figures in one table."),
+    name: (module, help_)
+    for module, commands in COMMANDS_BY_MODULE.items()
+    for name, help_ in commands.items()
 }
 
 #: Every module that defines commands.
-MODULES = tuple(dict.fromkeys(module for module, _help in COMMANDS.values()))
+MODULES = tuple(COMMANDS_BY_MODULE)
 
 
 def load_commands(module: str) -> dict[str, click.Command]:

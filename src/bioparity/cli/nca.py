@@ -46,6 +46,7 @@ import pandas as pd
 import typer
 
 from bioparity.cli.common import user_errors
+from bioparity.cli.options import ProfilesOut, Subject, Time
 from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
@@ -72,79 +73,77 @@ from bioparity.nca.run import run_nca_blocks
 app = typer.Typer()
 
 
-def _option(help_text: str, *names: str) -> Any:
-    """A Typer option with its help text (for the module-level ``Annotated`` aliases below)."""
-    return typer.Option(*names, help=help_text)
-
-
 # Options of ``bioparity nca`` (the names are those of spec_from_options and the workspace NCA).
 InFile = Annotated[
     Path, typer.Argument(metavar="IN", help="CSV, XLSX, Parquet or SAS XPT (plain or SDTM PC).")
 ]
-OutOpt = Annotated[Path, _option("Output CSV (long: one row per profile and parameter).")]
-AucMethodOpt = Annotated[str, _option("lin-up-log-down (PKNCA default) or linear.")]
-RouteOpt = Annotated[str, _option("extravascular, iv-bolus (C0 back-extrapolated) or iv-infusion.")]
-DurationOpt = Annotated[str | None, _option("Infusion duration (hours) or the name of a column holding it.")]
-SubjectOpt = Annotated[str, _option("Subject column.")]
-TimeOpt = Annotated[str, _option("Time column (hours after dose).")]
-ConcOpt = Annotated[str, _option("Concentration column (BLQ markers such as 'BLQ' allowed).")]
+AucMethodOpt = Annotated[str, typer.Option(help="lin-up-log-down (PKNCA default) or linear.")]
+RouteOpt = Annotated[str, typer.Option(help="extravascular, iv-bolus (C0 back-extrapolated) or iv-infusion.")]
+DurationOpt = Annotated[
+    str | None, typer.Option(help="Infusion duration (hours) or the name of a column holding it.")
+]
+ConcOpt = Annotated[str, typer.Option(help="Concentration column (BLQ markers such as 'BLQ' allowed).")]
 _DOSE = "auto (the column 'dose' if present), a column, one dose for all profiles, or none; gives CL, Vz."
-DoseOpt = Annotated[str, _option(_DOSE)]
-GroupOpt = Annotated[list[str], _option("Extra grouping column (repeatable).", "--group")]
-BlqOpt = Annotated[str | None, _option("Column flagging BLQ samples (1/Y/TRUE/BLQ).")]
-LloqOpt = Annotated[str | None, _option("Column with the lower limit of quantification.")]
+DoseOpt = Annotated[str, typer.Option(help=_DOSE)]
+GroupOpt = Annotated[list[str], typer.Option("--group", help="Extra grouping column (repeatable).")]
+BlqOpt = Annotated[str | None, typer.Option(help="Column flagging BLQ samples (1/Y/TRUE/BLQ).")]
+LloqOpt = Annotated[str | None, typer.Option(help="Column with the lower limit of quantification.")]
 _BLQ_RULE = "pknca (first keep, middle drop, last keep), drop, zero or 'first,middle,last'."
-BlqRuleOpt = Annotated[str, _option(_BLQ_RULE)]
-IntervalOpt = Annotated[list[str], _option("Partial AUC START,END (repeatable), code AUCINT.", "--interval")]
+BlqRuleOpt = Annotated[str, typer.Option(help=_BLQ_RULE)]
+IntervalOpt = Annotated[
+    list[str], typer.Option("--interval", help="Partial AUC START,END (repeatable), code AUCINT.")
+]
 ParametersOpt = Annotated[
-    str | None, _option("Comma-separated PPTESTCD codes or PKNCA names (default: all).")
+    str | None, typer.Option(help="Comma-separated PPTESTCD codes or PKNCA names (default: all).")
 ]
 _POINTS = "CSV: profile columns + lambda_z_start, lambda_z_end, lambda_z_reason (manual lambda_z)."
-LambdaZPointsOpt = Annotated[Path | None, _option(_POINTS)]
-MinPointsOpt = Annotated[int, _option("Minimum points for lambda_z (PKNCA min.hl.points).")]
-AdjR2FactorOpt = Annotated[float, _option("PKNCA adj.r.squared.factor.")]
-R2adjMinOpt = Annotated[float, _option("Flag lambda_z fits with adjusted R2 below this.")]
-MaxAucpextOpt = Annotated[float, _option("Flag AUC %extrapolated above this (percent).")]
-MinSpanRatioOpt = Annotated[float, _option("Flag span ratios below this.")]
-SdtmPpOpt = Annotated[Path | None, _option("Also write an SDTM PP domain (SAS XPT v5).")]
-AdppOpt = Annotated[Path | None, _option("Also write an ADaM ADPP data set (.xpt or .csv).")]
+LambdaZPointsOpt = Annotated[Path | None, typer.Option(help=_POINTS)]
+MinPointsOpt = Annotated[int, typer.Option(help="Minimum points for lambda_z (PKNCA min.hl.points).")]
+AdjR2FactorOpt = Annotated[float, typer.Option(help="PKNCA adj.r.squared.factor.")]
+R2adjMinOpt = Annotated[float, typer.Option(help="Flag lambda_z fits with adjusted R2 below this.")]
+MaxAucpextOpt = Annotated[float, typer.Option(help="Flag AUC %extrapolated above this (percent).")]
+MinSpanRatioOpt = Annotated[float, typer.Option(help="Flag span ratios below this.")]
+SdtmPpOpt = Annotated[Path | None, typer.Option(help="Also write an SDTM PP domain (SAS XPT v5).")]
+AdppOpt = Annotated[Path | None, typer.Option(help="Also write an ADaM ADPP data set (.xpt or .csv).")]
 _DOSING = "Dose records subject,time,dose (same clock as the samples) or SDTM EX: multiple-dose NCA."
-DosingOpt = Annotated[Path | None, _option(_DOSING)]
-TauOpt = Annotated[float | None, _option("Dosing interval after the last dose (with --dosing).")]
-ConcUnitOpt = Annotated[str | None, _option("Concentration unit, e.g. ng/mL.")]
-TimeUnitOpt = Annotated[str, _option("Time unit of the input.")]
-DoseUnitOpt = Annotated[str | None, _option("Dose unit, e.g. mg.")]
-LambdaZMaxPointsOpt = Annotated[int | None, _option("At most this many lambda_z points.")]
-LambdaZStartAfterOpt = Annotated[float | None, _option("No lambda_z point before this time.")]
+DosingOpt = Annotated[Path | None, typer.Option(help=_DOSING)]
+TauOpt = Annotated[float | None, typer.Option(help="Dosing interval after the last dose (with --dosing).")]
+ConcUnitOpt = Annotated[str | None, typer.Option(help="Concentration unit, e.g. ng/mL.")]
+TimeUnitOpt = Annotated[str, typer.Option(help="Time unit of the input.")]
+DoseUnitOpt = Annotated[str | None, typer.Option(help="Dose unit, e.g. mg.")]
+LambdaZMaxPointsOpt = Annotated[int | None, typer.Option(help="At most this many lambda_z points.")]
+LambdaZStartAfterOpt = Annotated[float | None, typer.Option(help="No lambda_z point before this time.")]
 _EXCLUDE = "CSV: profile columns + lambda_z_time, lambda_z_reason (points left out of lambda_z)."
-LambdaZExcludeOpt = Annotated[Path | None, _option(_EXCLUDE)]
-StudyidOpt = Annotated[str, _option("STUDYID for the PP domain when the input has none.")]
+LambdaZExcludeOpt = Annotated[Path | None, typer.Option(help=_EXCLUDE)]
+StudyidOpt = Annotated[str, typer.Option(help="STUDYID for the PP domain when the input has none.")]
 _UNIT_COLUMN = "Column with each row's concentration unit (converted into --conc-unit)."
-ConcUnitColumnOpt = Annotated[str | None, _option(_UNIT_COLUMN)]
-AdncaOpt = Annotated[Path | None, _option("Also write ADaM ADNCA concentration records (.xpt or .csv).")]
-_EXTRAPOLATE = "With --dosing: extrapolate AUCTAU past the last sample with lambda_z (Phoenix)."
-ExtrapolateTauOpt = Annotated[bool, _option(_EXTRAPOLATE)]
-TssOutOpt = Annotated[
-    Path | None, _option("With --dosing: write the time to steady state per profile (CSV).")
+ConcUnitColumnOpt = Annotated[str | None, typer.Option(help=_UNIT_COLUMN)]
+AdncaOpt = Annotated[
+    Path | None, typer.Option(help="Also write ADaM ADNCA concentration records (.xpt or .csv).")
 ]
-TssFractionOpt = Annotated[float, _option("Fraction of steady state for --tss-out.")]
+_EXTRAPOLATE = "With --dosing: extrapolate AUCTAU past the last sample with lambda_z (Phoenix)."
+ExtrapolateTauOpt = Annotated[bool, typer.Option(help=_EXTRAPOLATE)]
+TssOutOpt = Annotated[
+    Path | None, typer.Option(help="With --dosing: write the time to steady state per profile (CSV).")
+]
+TssFractionOpt = Annotated[float, typer.Option(help="Fraction of steady state for --tss-out.")]
 _REVIEW = (
     "Reviewer's lambda_z choices (CSV or JSON: profile columns, time (empty = whole profile), "
     "action include|exclude, reason), as saved by the web NCA review."
 )
-ReviewOpt = Annotated[Path | None, _option(_REVIEW)]
+ReviewOpt = Annotated[Path | None, typer.Option(help=_REVIEW)]
 
 
 @app.command("nca")
 def nca_command(
     ctx: typer.Context,
     infile: InFile,
-    out: OutOpt,
+    out: ProfilesOut,
     auc_method: AucMethodOpt = "lin-up-log-down",
     route: RouteOpt = "extravascular",
     duration: DurationOpt = None,
-    subject: SubjectOpt = "subject",
-    time: TimeOpt = "time",
+    subject: Subject = "subject",
+    time: Time = "time",
     conc: ConcOpt = "conc",
     dose: DoseOpt = "auto",
     group: GroupOpt = [],  # noqa: B006

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from bioparity.cli.common import user_errors
+from bioparity.cli.options import ProfilesOut, Subject
 from bioparity.i18n import gettext as _
 from bioparity.io import write_frame_atomic
 from bioparity.io.readers import read_any_table
@@ -23,7 +24,6 @@ from bioparity.nca import NCAOptions, Where, sparse_nca, urine_nca
 app = typer.Typer()
 
 GroupOpt = Annotated[list[str], typer.Option("--group", help="Grouping column (repeatable).")]
-SubjectOpt = Annotated[str, typer.Option(help="Subject column.")]
 
 
 @app.command("nca-sparse")
@@ -56,8 +56,8 @@ def nca_urine_command(
     infile: Annotated[
         Path, typer.Argument(metavar="IN", help="CSV, XLSX, Parquet or XPT, one row per collection.")
     ],
-    out: Annotated[Path, typer.Option(help="Output CSV (long: one row per profile and parameter).")],
-    subject: SubjectOpt = "subject",
+    out: ProfilesOut,
+    subject: Subject = "subject",
     start: Annotated[str, typer.Option(help="Collection start (hours after the dose).")] = "start",
     end: Annotated[str, typer.Option(help="Collection end.")] = "end",
     conc: Annotated[str, typer.Option(help="Urine concentration column.")] = "conc",

@@ -6,6 +6,7 @@ Options used by a single module are aliases at the top of that module.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -44,3 +45,7 @@ Language = Annotated[
         help="Language of the report and messages: en or zh-CN (default: bioparity --lang, else en).",
     ),
 ]
+#: Columns and output of the NCA commands (``nca``, ``nca-urine``, ``nca-batch``).
+Subject = Annotated[str, typer.Option(help="Subject column.")]
+Time = Annotated[str, typer.Option(help="Time column (hours after dose).")]
+ProfilesOut = Annotated[Path, typer.Option(help="Output CSV (long: one row per profile and parameter).")]

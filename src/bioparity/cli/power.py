@@ -24,7 +24,7 @@ import pandas as pd
 import typer
 
 from bioparity.cli.common import OutputFormat, comma_list, need, print_record, user_errors, wrote_rows
-from bioparity.cli.options import Format, TargetPower, Theta2
+from bioparity.cli.options import Alpha, Format, TargetPower, Theta1, Theta2
 from bioparity.cli.progress import progress_bar
 from bioparity.errors import InputError, ScenarioError
 from bioparity.i18n import gettext as _
@@ -47,8 +47,9 @@ CV = Annotated[
     float | None, typer.Option(help="Within-subject CV (crossover) or total CV (parallel), ratio.")
 ]
 Theta0 = Annotated[float, typer.Option(help="True ratio T/R.")]
-Theta1 = Annotated[float | None, typer.Option(help="Lower limit (default 0.80).")]
-Alpha = Annotated[float, typer.Option(help="One-sided level of each test (0.05 = 90% CI).")]
+#: Lower limit and level of the TOST commands (their own help; theta1 optional: default or a --grid row).
+TostTheta1 = Annotated[float | None, typer.Option(help="Lower limit (default 0.80).")]
+TostAlpha = Annotated[float, typer.Option(help="One-sided level of each test (0.05 = 90% CI).")]
 Method = Annotated[str, typer.Option(help="exact (Owen's Q), nct or shifted.")]
 Out = Annotated[Path | None, typer.Option(help="Output CSV for --grid (IN plus the computed columns).")]
 PowerGrid = Annotated[
@@ -100,9 +101,9 @@ def power_command(
     cv: CV = None,
     theta0: Theta0 = 0.95,
     n: Annotated[int | None, typer.Option(help="Total number of subjects.")] = None,
-    theta1: Theta1 = None,
+    theta1: TostTheta1 = None,
     theta2: Theta2 = None,
-    alpha: Alpha = 0.05,
+    alpha: TostAlpha = 0.05,
     method: Method = "exact",
     fmt: Format = OutputFormat.table,
     grid: PowerGrid = None,
@@ -126,9 +127,9 @@ def samplesize_command(
     cv: CV = None,
     theta0: Theta0 = 0.95,
     target_power: TargetPower = 0.80,
-    theta1: Theta1 = None,
+    theta1: TostTheta1 = None,
     theta2: Theta2 = None,
-    alpha: Alpha = 0.05,
+    alpha: TostAlpha = 0.05,
     method: Method = "exact",
     fmt: Format = OutputFormat.table,
     grid: SampleSizeGrid = None,
@@ -171,8 +172,8 @@ def samplesize_pk_similarity_command(
     ] = "welch",
     target_power: Annotated[float, typer.Option(help="Joint power to reach.")] = 0.90,
     dropout: Annotated[float, typer.Option(help="Expected dropout fraction (enrolled = n/(1-d)).")] = 0.0,
-    alpha: Alpha = 0.05,
-    theta1: Annotated[float, typer.Option(help="Lower limit (ratio).")] = 0.80,
+    alpha: TostAlpha = 0.05,
+    theta1: Theta1 = 0.80,
     theta2: Theta2 = None,
     n_sim: Annotated[int, typer.Option(help="Simulated studies (when not exact).")] = 100_000,
     seed: Annotated[int, typer.Option(help="Seed of the simulation.")] = 20260527,
@@ -218,7 +219,7 @@ def cv_from_ci_command(
     upper: Annotated[float, typer.Option(help="Upper confidence limit of the ratio (e.g. 1.05).")],
     n: Annotated[int, typer.Option(help="Total number of subjects.")],
     design: Annotated[str, typer.Option(help="Design of the study that reported the interval.")] = "2x2",
-    alpha: Annotated[float, typer.Option(help="One-sided level: 0.05 for a 90% CI.")] = 0.05,
+    alpha: Alpha = 0.05,
     point: Annotated[
         float | None, typer.Option(help="Point estimate (default: geometric mean of the limits).")
     ] = None,

@@ -20,7 +20,7 @@ from typing import Annotated
 import typer
 
 from bioparity.cli.common import user_errors
-from bioparity.cli.options import Scheduler, Workers
+from bioparity.cli.options import Scheduler, Subject, Time, Workers
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 from bioparity.nca.blq import BLQRule
@@ -42,8 +42,8 @@ app = typer.Typer()
 def nca_batch_command(
     infile: BatchIn,
     out: BatchOut,
-    subject: Annotated[str, typer.Option(help="Subject column.")] = "subject",
-    time: Annotated[str, typer.Option(help="Time column (hours after dose).")] = "time",
+    subject: Subject = "subject",
+    time: Time = "time",
     conc: Annotated[str, typer.Option(help="Concentration column.")] = "conc",
     dose: Annotated[str | None, typer.Option(help=_DOSE)] = None,
     group: Groups = None,

@@ -32,6 +32,8 @@ WORKER_HEALTHCHECK_SECONDS = 120
 Username = Annotated[str, typer.Argument(help="Login name, e.g. an e-mail address.")]
 PasswordStdin = Annotated[bool, typer.Option(help="Read the password from the first line of stdin.")]
 Role = Annotated[str, typer.Option(help="Role in --org: owner, statistician, analyst, reviewer, viewer.")]
+#: The account an administrator acts on (user reset-password, user status).
+Account = Annotated[str, typer.Argument(help="The account.")]
 Anchor = Annotated[
     Path | None,
     typer.Option(
@@ -212,7 +214,7 @@ def user_reactivate(
 
 @user_app.command("reset-password")
 def user_reset_password(
-    username: Annotated[str, typer.Argument(help="The account.")],
+    username: Account,
     password_stdin: Annotated[bool, typer.Option(help="Read the temporary password from stdin.")] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -231,7 +233,7 @@ def user_reset_password(
 
 @user_app.command("status")
 def user_status(
-    username: Annotated[str, typer.Argument(help="The account.")],
+    username: Account,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Active, locked, failed attempts, forced password change, live sessions and tokens."""
