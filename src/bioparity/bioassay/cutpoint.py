@@ -56,7 +56,9 @@ from bioparity.bioassay.stats import (
 from bioparity.errors import InputError
 
 TRANSFORMS = ("auto", "none", "log")
-METHODS = ("auto", "parametric", "robust", "nonparametric", "parametric_lcl")
+#: The cut-point estimates, each computed by :func:`_estimate`; ``METHODS`` adds ``auto``.
+ESTIMATES = ("parametric", "robust", "nonparametric", "parametric_lcl")
+METHODS = ("auto", *ESTIMATES)
 TIERS = ("screening", "confirmatory", "titration")
 
 
@@ -319,10 +321,8 @@ def compute_cut_point(
     z = float(sps.norm.ppf(1.0 - fpr))
     mean_t, sd_t = float(np.mean(y)), float(np.std(y, ddof=1))
     med_t, mad_t = float(np.median(y)), mad(y)
-    par_t = mean_t + z * sd_t
-    rob_t = med_t + z * mad_t
-    np_t = quantile(y, 1.0 - fpr, quantile_type)
-    lcl_t = mean_t + normal_quantile_lcl_factor(len(donors), 1.0 - fpr, conf) * sd_t
+    # one rule per estimate (_estimate) for the cut points and the normalisation factor
+    par_t, rob_t, np_t, lcl_t = (_estimate(y, m, z, fpr, quantile_type, len(donors), conf) for m in ESTIMATES)
     sw_p = shapiro_p(y)
     if method == "auto":
         method = "parametric" if (math.isnan(sw_p) or sw_p >= 0.05) else "robust"

@@ -13,7 +13,7 @@ The demo passwords are printed and documented: they are for a local demonstratio
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -82,6 +82,40 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         PARTNER,
         "viewer",
         "partner viewer: sees the shared program, cannot sign",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DemoProgram:
+    """A program of the developer, in the keywords of ``programs.create_program``."""
+
+    name: str
+    inn: str
+    reference_product: str
+    modality: str
+    target_regions: tuple[str, ...]
+    description: str
+
+
+#: The program shared with the partner (the evidence chain of the demo), then a confidential one.
+DEMO_PROGRAMS = (
+    DemoProgram(
+        PROGRAM,
+        "meridumab (proposed biosimilar)",
+        "Refmab (EU-authorised and US-licensed)",
+        "monoclonal antibody (IgG1)",
+        ("EU", "US"),
+        "Synthetic demonstration program: IgG1 mAb biosimilar candidate with EU and US reference product, "
+        "three-arm PK similarity study, comparative analytical assessment.",
+    ),
+    DemoProgram(
+        UNSHARED_PROGRAM,
+        "second candidate (confidential)",
+        "Otherept",
+        "fusion protein",
+        ("EU",),
+        "Not shared with partners.",
     ),
 )
 
@@ -156,32 +190,12 @@ def load_demo(engine: Engine, *, progress: Progress | None = None) -> DemoSummar
             accounts.add_member_as_admin(session, orgs[u.organisation].name, u.username, u.role)
         owner, stat = _actor(session, "olivia"), _actor(session, "sam")
         step("programs and sharing")
-        program = programs.create_program(
-            session,
-            owner,
-            orgs[DEVELOPER].id,
-            name=PROGRAM,
-            inn="meridumab (proposed biosimilar)",
-            reference_product="Refmab (EU-authorised and US-licensed)",
-            modality="monoclonal antibody (IgG1)",
-            target_regions=["EU", "US"],
-            description="Synthetic demonstration program: IgG1 mAb biosimilar candidate with EU and US "
-            "reference product, three-arm PK similarity study, comparative analytical assessment.",
-        )
+        shared, unshared = DEMO_PROGRAMS
+        program = programs.create_program(session, owner, orgs[DEVELOPER].id, **asdict(shared))
         programs.share_program(session, owner, program.id, orgs[PARTNER].id, "analyst")
         # Sharing is an invitation: the partner's owner accepts it (as a partner would in the browser).
         programs.respond_share(session, _actor(session, "carl"), orgs[PARTNER].id, program.id, accept=True)
-        programs.create_program(
-            session,
-            owner,
-            orgs[DEVELOPER].id,
-            name=UNSHARED_PROGRAM,
-            inn="second candidate (confidential)",
-            reference_product="Otherept",
-            modality="fusion protein",
-            target_regions=["EU"],
-            description="Not shared with partners.",
-        )
+        programs.create_program(session, owner, orgs[DEVELOPER].id, **asdict(unshared))
         pk = programs.create_study(
             session,
             stat,

@@ -104,18 +104,15 @@ class AnalysisOptions:
                 raise InputError(f"equivalence margins for {name}: lower {lo:g} must be below upper {hi:g}")
 
     def settings(self) -> dict[str, object]:
-        """Plain record of the settings (kept in every result)."""
-        return {
-            "model": self.model,
-            "conf_level": self.conf_level,
-            "alpha": self.alpha,
-            "equivalence_level": self.equivalence_level,
-            "margins": {k: list(v) for k, v in self.margins.items()},
-            "suitability": dataclasses.asdict(self.suitability),
-            "transform": self.transform,
-            "joint": self.joint and self.model == "parallel-line",
-            "fit": "ordinary least squares on the (transformed) response scale, natural-log dose, unweighted",
-        }
+        """Plain record of the settings (kept in every result): every option in field order, margins as
+        lists, ``joint`` as applied (parallel-line only), then how the models are fitted."""
+        record: dict[str, object] = dataclasses.asdict(self)
+        record["margins"] = {k: list(v) for k, v in self.margins.items()}
+        record["joint"] = self.joint and self.model == "parallel-line"
+        record["fit"] = (
+            "ordinary least squares on the (transformed) response scale, natural-log dose, unweighted"
+        )
+        return record
 
 
 def _fit(data: AssayData, o: AnalysisOptions) -> ModelFit:
