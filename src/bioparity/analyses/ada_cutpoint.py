@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -52,11 +51,6 @@ _HELP = {
     "plate": "plate",
 }
 COLUMNS = tuple(InputColumn(c.name, c.required, _HELP[c.name]) for c in CUTPOINT_COLUMNS)
-
-
-def read_ada(path: Path) -> pd.DataFrame:
-    """Cut-point validation data, every cell checked (file, row and column named), as the CLI reads it."""
-    return read_cutpoint_data(path)
 
 
 def ada_cutpoint_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -471,7 +465,7 @@ ADA_CUTPOINT = Analysis(
     name=NAME,
     title=gettext_noop("ADA assay cut points"),
     description="ADA cut points (screening, confirmatory, titration) from validation data of naive donors",
-    read=read_ada,
+    read=read_cutpoint_data,
     compute=ada_cutpoint_kind,
     columns=COLUMNS,
     options=(

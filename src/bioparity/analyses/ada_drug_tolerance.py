@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -44,11 +43,6 @@ COLUMNS = (
     InputColumn("drug_level", True, "drug concentration (>= 0; include 0 = no drug)"),
     InputColumn("signal", True, "screening signal (same scale as the cut point)"),
 )
-
-
-def read_tolerance(path: Path) -> pd.DataFrame:
-    """The drug-tolerance experiment, every cell checked (file, row and column named), as the CLI reads it."""
-    return read_drug_tolerance_data(path)
 
 
 def tolerance_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -180,7 +174,7 @@ ADA_DRUG_TOLERANCE = Analysis(
     name=NAME,
     title=gettext_noop("ADA assay drug tolerance"),
     description="ADA assay drug tolerance: the highest drug level at which each ADA level is still detected",
-    read=read_tolerance,
+    read=read_drug_tolerance_data,
     compute=tolerance_kind,
     columns=COLUMNS,
     options=(CUT_POINT_OPTION,),

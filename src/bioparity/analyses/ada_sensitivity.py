@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -52,11 +51,6 @@ COLUMNS = (
     InputColumn("concentration", True, "positive-control concentration (> 0, e.g. ng/mL)"),
     InputColumn("signal", True, "screening signal (same scale as the cut point)"),
 )
-
-
-def read_curves(path: Path) -> pd.DataFrame:
-    """The dilution curves, every cell checked (file, row and column named), as the CLI reads them."""
-    return read_sensitivity_data(path)
 
 
 def sensitivity_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -218,7 +212,7 @@ ADA_SENSITIVITY = Analysis(
     name=NAME,
     title=gettext_noop("ADA assay sensitivity"),
     description="ADA assay sensitivity: concentration at the cut point per run and detected in 95% of runs",
-    read=read_curves,
+    read=read_sensitivity_data,
     compute=sensitivity_kind,
     columns=COLUMNS,
     options=(

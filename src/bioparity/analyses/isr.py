@@ -10,7 +10,6 @@ The reader and the numbers are those of ``bioparity isr``: one row per reanalyse
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -36,11 +35,6 @@ COLUMNS = (
     InputColumn("original", True, "concentration of the original analysis (> 0)"),
     InputColumn("repeat", True, "concentration of the reanalysis (> 0)"),
 )
-
-
-def read_isr(path: Path) -> pd.DataFrame:
-    """The ISR table, every cell checked (file, row and column named), as ``bioparity isr`` reads it."""
-    return read_isr_data(path)
 
 
 def isr_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -128,7 +122,7 @@ ISR = Analysis(
     name=NAME,
     title=gettext_noop("Incurred sample reanalysis"),
     description="Incurred sample reanalysis per ICH M10: % difference of each repeat and the two-thirds rule",
-    read=read_isr,
+    read=read_isr_data,
     compute=isr_kind,
     columns=COLUMNS,
     options=(

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -66,11 +65,6 @@ COLUMNS = (
     *(InputColumn(c, True, _HELP[c]) for c in REQUIRED),
     *(InputColumn(c, False, _HELP[c]) for c in OPTIONAL),
 )
-
-
-def read_potency(path: Path) -> pd.DataFrame:
-    """The long potency table, every cell checked (file, row and column named), as the CLI reads it."""
-    return read_potency_table(path)
 
 
 def parse_margins(items: list[str]) -> dict[str, tuple[float, float]]:
@@ -488,7 +482,7 @@ POTENCY = Analysis(
         "Relative potency bioassay: parallel-line, slope-ratio or 4PL/5PL, similarity by Ph. Eur. 5.3 tests "
         "and USP <1032> equivalence, combination of assays"
     ),
-    read=read_potency,
+    read=read_potency_table,
     compute=potency_kind,
     columns=COLUMNS,
     options=(
