@@ -25,7 +25,7 @@ from scipy import stats as sps
 from bioparity._results import plain
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
-from bioparity.analyses.frames import frame_result
+from bioparity.analyses.frames import frame_records, frame_result
 from bioparity.analyses.options import flag_option, number_option, optional_number, text_option, yes_no
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.analyses.terms import term
@@ -111,7 +111,7 @@ def ada_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
     if not {TIER, SELECTED, CUT_POINT, FPR} <= set(frame.columns):
         return generic_tables(frame)
     chosen = _selected(frame)
-    records = [{str(k): v for k, v in r.items()} for r in chosen.to_dict("records")]
+    records = frame_records(chosen)
     main = Table(
         _("ADA cut points per tier (data scale; the reported estimate and every alternative)"),
         (

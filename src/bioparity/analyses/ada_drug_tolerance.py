@@ -21,7 +21,7 @@ import pandas as pd
 from bioparity.analyses.ada_sensitivity import CUT_POINT_HELP, CUT_POINT_OPTION
 from bioparity.analyses.contract import Analysis, InputColumn, RunView, example_file
 from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
-from bioparity.analyses.frames import frame_result
+from bioparity.analyses.frames import frame_records, frame_result
 from bioparity.analyses.options import required_number
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.bioassay import drug_tolerance
@@ -70,7 +70,7 @@ def tolerance_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = No
     the appendix (non-monotone patterns are the result's notes)."""
     if not {ADA_LEVELS, TOLERANCE} <= set(frame.columns):
         return generic_tables(frame)
-    records = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+    records = frame_records(frame)
     cut = frame[CUT_POINT].iloc[0] if CUT_POINT in frame.columns and len(frame) else None
     main = Table(
         _("Drug tolerance per ADA level (detected: mean signal >= cut point %(cut_point)s)")

@@ -21,7 +21,7 @@ import pandas as pd
 
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
-from bioparity.analyses.frames import frame_result
+from bioparity.analyses.frames import frame_records, frame_result
 from bioparity.analyses.options import required_number, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.analyses.terms import term
@@ -77,7 +77,7 @@ def sensitivity_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = 
     it was computed; the complete result in the appendix."""
     if not {RUNS, AT_CUT_POINT, SENSITIVITY} <= set(frame.columns):
         return generic_tables(frame)
-    records = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+    records = frame_records(frame)
     used = [is_number(r[AT_CUT_POINT]) and math.isfinite(r[AT_CUT_POINT]) for r in records]
     runs = Table(
         _("Positive-control concentration at the cut point %(cut_point)s per run (%(method)s)")

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity.analyses.contract import Analysis, InputColumn, Option, example_file
-from bioparity.analyses.frames import frame_result
+from bioparity.analyses.frames import frame_records, frame_result
 from bioparity.analyses.options import text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels
 from bioparity.analyses.terms import term, yes_no_text
@@ -51,7 +51,7 @@ def isr_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
     if not {SAMPLES, ORIGINAL, REPEAT, DIFFERENCE, WITHIN} <= set(frame.columns):
         return generic_tables(frame)
     limit = cell(frame[LIMIT].iloc[0]) if LIMIT in frame.columns and len(frame) else "?"
-    records = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+    records = frame_records(frame)
 
     def row(r: Mapping[str, Any]) -> tuple[str, ...]:
         return (
