@@ -25,7 +25,7 @@ from scipy import stats as sps
 from bioparity._results import plain
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
-from bioparity.analyses.frames import frame_records, frame_result
+from bioparity.analyses.frames import frame_records, frame_result, result_records
 from bioparity.analyses.options import flag_option, number_option, optional_number, text_option, yes_no
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.analyses.terms import term
@@ -162,12 +162,7 @@ def ada_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
 def ada_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``screening cut point 1.52 (parametric, log scale, FPR 5%, fixed); confirmatory cut point 13.28 %
     inhibition (parametric, FPR 1%, fixed); outliers removed: screening 1, confirmatory 0``."""
-    columns = list(result.get("columns") or [])
-    chosen = [
-        r
-        for r in (dict(zip(columns, row, strict=True)) for row in result.get("rows") or [])
-        if r.get(SELECTED)
-    ]
+    chosen = [r for r in result_records(result) if r.get(SELECTED)]
     parts = []
     for r in chosen:
         confirmatory = r.get(TIER) == "confirmatory"

@@ -21,7 +21,7 @@ import pandas as pd
 from bioparity.analyses.ada_sensitivity import CUT_POINT_HELP, CUT_POINT_OPTION
 from bioparity.analyses.contract import Analysis, InputColumn, RunView, example_file
 from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
-from bioparity.analyses.frames import frame_records, frame_result
+from bioparity.analyses.frames import frame_records, frame_result, result_records
 from bioparity.analyses.options import required_number
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.bioassay import drug_tolerance
@@ -98,8 +98,7 @@ def _detected_text(r: Mapping[str, Any]) -> str:
 
 def tolerance_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``ADA 100: detected up to drug 1; ADA 500: detected up to drug 10 (cut point 50)``."""
-    columns = list(result.get("columns") or [])
-    records = [dict(zip(columns, row, strict=True)) for row in result.get("rows") or []]
+    records = result_records(result)
     parts = [f"ADA {cell(r.get(ADA_LEVELS), 4)}: {_detected_text(r)}" for r in records]
     return "; ".join(parts) + _(" (cut point %(cut_point)s)") % {
         "cut_point": cell(options.get("cut_point"), 4)

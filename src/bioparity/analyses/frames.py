@@ -50,6 +50,13 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
 
 
+def result_records(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The rows of a stored tabular result (see :func:`frame_result`) as one dictionary per row; empty
+    when it has no rows."""
+    columns = list(result.get("columns") or [])
+    return [dict(zip(columns, row, strict=True)) for row in result.get("rows") or []]
+
+
 def table_reader(columns: Sequence[ColumnSpec]) -> Callable[[Path], pd.DataFrame]:
     """A reader validating a CSV against ``columns`` with :func:`bioparity.io.read_table`."""
 

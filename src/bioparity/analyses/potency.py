@@ -23,7 +23,7 @@ import pandas as pd
 
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, packaged_example
 from bioparity.analyses.figures import Figure, Line, XYPlot
-from bioparity.analyses.frames import frame_result
+from bioparity.analyses.frames import frame_result, result_records
 from bioparity.analyses.options import (
     flag_option,
     list_option,
@@ -295,15 +295,10 @@ def potency_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None
     return ReportTables(tuple(main), tuple(appendix))
 
 
-def _records(result: Mapping[str, Any]) -> list[dict[str, Any]]:
-    columns = result.get("columns") or []
-    return [dict(zip(columns, r, strict=True)) for r in result.get("rows") or []]
-
-
 def potency_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``3 estimates (4pl): relative potency 1.52-1.61; Ph. Eur. 5.3 similarity 3/3 pass; USP <1032>
     not assessed; combined test 1.56 (1.51, 1.62)``."""
-    rows = _records(result)
+    rows = result_records(result)
     assays = [r for r in rows if r.get(ASSAY) != COMBINED]
     values = [v for v in (_number(r.get(RELATIVE_POTENCY)) for r in assays) if math.isfinite(v)]
     shown = (

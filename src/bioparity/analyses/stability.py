@@ -27,7 +27,7 @@ import pandas as pd
 
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
-from bioparity.analyses.frames import frame_records, frame_result
+from bioparity.analyses.frames import frame_records, frame_result, result_records
 from bioparity.analyses.options import number_option, optional_number, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.analyses.terms import term, yes_no_text
@@ -408,9 +408,7 @@ def stability_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = No
 
 def section_records(result: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
     """The rows of one section of a stored result (a mapping of :func:`frame_result`), as dictionaries."""
-    columns = list(result.get("columns") or [])
-    rows = [dict(zip(columns, r, strict=True)) for r in result.get("rows") or []]
-    return [r for r in rows if r.get(SECTION) == name]
+    return [r for r in result_records(result) if r.get(SECTION) == name]
 
 
 def _life(value: Any) -> float:
