@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,7 +25,7 @@ from scipy import stats as sps
 from bioparity._results import plain
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
-from bioparity.analyses.frames import frame_result
+from bioparity.analyses.frames import frame_records, frame_result, result_records
 from bioparity.analyses.options import flag_option, number_option, optional_number, text_option, yes_no
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.analyses.terms import term
@@ -52,11 +51,6 @@ _HELP = {
     "plate": "plate",
 }
 COLUMNS = tuple(InputColumn(c.name, c.required, _HELP[c.name]) for c in CUTPOINT_COLUMNS)
-
-
-def read_ada(path: Path) -> pd.DataFrame:
-    """Cut-point validation data, every cell checked (file, row and column named), as the CLI reads it."""
-    return read_cutpoint_data(path)
 
 
 def ada_cutpoint_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -117,7 +111,7 @@ def ada_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
     if not {TIER, SELECTED, CUT_POINT, FPR} <= set(frame.columns):
         return generic_tables(frame)
     chosen = _selected(frame)
-    records = [{str(k): v for k, v in r.items()} for r in chosen.to_dict("records")]
+    records = frame_records(chosen)
     main = Table(
         _("ADA cut points per tier (data scale; the reported estimate and every alternative)"),
         (
@@ -168,12 +162,7 @@ def ada_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
 def ada_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``screening cut point 1.52 (parametric, log scale, FPR 5%, fixed); confirmatory cut point 13.28 %
     inhibition (parametric, FPR 1%, fixed); outliers removed: screening 1, confirmatory 0``."""
-    columns = list(result.get("columns") or [])
-    chosen = [
-        r
-        for r in (dict(zip(columns, row, strict=True)) for row in result.get("rows") or [])
-        if r.get(SELECTED)
-    ]
+    chosen = [r for r in result_records(result) if r.get(SELECTED)]
     parts = []
     for r in chosen:
         confirmatory = r.get(TIER) == "confirmatory"
@@ -471,7 +460,7 @@ ADA_CUTPOINT = Analysis(
     name=NAME,
     title=gettext_noop("ADA assay cut points"),
     description="ADA cut points (screening, confirmatory, titration) from validation data of naive donors",
-    read=read_ada,
+    read=read_cutpoint_data,
     compute=ada_cutpoint_kind,
     columns=COLUMNS,
     options=(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,7 +21,7 @@ import pandas as pd
 from bioparity.analyses.ada_sensitivity import CUT_POINT_HELP, CUT_POINT_OPTION
 from bioparity.analyses.contract import Analysis, InputColumn, RunView, example_file
 from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
-from bioparity.analyses.frames import frame_result
+from bioparity.analyses.frames import frame_records, frame_result, result_records
 from bioparity.analyses.options import required_number
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.bioassay import drug_tolerance
@@ -44,11 +43,6 @@ COLUMNS = (
     InputColumn("drug_level", True, "drug concentration (>= 0; include 0 = no drug)"),
     InputColumn("signal", True, "screening signal (same scale as the cut point)"),
 )
-
-
-def read_tolerance(path: Path) -> pd.DataFrame:
-    """The drug-tolerance experiment, every cell checked (file, row and column named), as the CLI reads it."""
-    return read_drug_tolerance_data(path)
 
 
 def tolerance_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -76,7 +70,7 @@ def tolerance_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = No
     the appendix (non-monotone patterns are the result's notes)."""
     if not {ADA_LEVELS, TOLERANCE} <= set(frame.columns):
         return generic_tables(frame)
-    records = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+    records = frame_records(frame)
     cut = frame[CUT_POINT].iloc[0] if CUT_POINT in frame.columns and len(frame) else None
     main = Table(
         _("Drug tolerance per ADA level (detected: mean signal >= cut point %(cut_point)s)")
@@ -104,8 +98,7 @@ def _detected_text(r: Mapping[str, Any]) -> str:
 
 def tolerance_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``ADA 100: detected up to drug 1; ADA 500: detected up to drug 10 (cut point 50)``."""
-    columns = list(result.get("columns") or [])
-    records = [dict(zip(columns, row, strict=True)) for row in result.get("rows") or []]
+    records = result_records(result)
     parts = [f"ADA {cell(r.get(ADA_LEVELS), 4)}: {_detected_text(r)}" for r in records]
     return "; ".join(parts) + _(" (cut point %(cut_point)s)") % {
         "cut_point": cell(options.get("cut_point"), 4)
@@ -180,7 +173,7 @@ ADA_DRUG_TOLERANCE = Analysis(
     name=NAME,
     title=gettext_noop("ADA assay drug tolerance"),
     description="ADA assay drug tolerance: the highest drug level at which each ADA level is still detected",
-    read=read_tolerance,
+    read=read_drug_tolerance_data,
     compute=tolerance_kind,
     columns=COLUMNS,
     options=(CUT_POINT_OPTION,),

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,7 +21,7 @@ import pandas as pd
 
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
-from bioparity.analyses.frames import frame_result
+from bioparity.analyses.frames import frame_records, frame_result
 from bioparity.analyses.options import required_number, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.analyses.terms import term
@@ -54,11 +53,6 @@ COLUMNS = (
 )
 
 
-def read_curves(path: Path) -> pd.DataFrame:
-    """The dilution curves, every cell checked (file, row and column named), as the CLI reads them."""
-    return read_sensitivity_data(path)
-
-
 def sensitivity_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     """Per run the concentration at the cut point, and the sensitivity (``bioparity ada-sensitivity``)."""
     result = sensitivity(
@@ -83,7 +77,7 @@ def sensitivity_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = 
     it was computed; the complete result in the appendix."""
     if not {RUNS, AT_CUT_POINT, SENSITIVITY} <= set(frame.columns):
         return generic_tables(frame)
-    records = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+    records = frame_records(frame)
     used = [is_number(r[AT_CUT_POINT]) and math.isfinite(r[AT_CUT_POINT]) for r in records]
     runs = Table(
         _("Positive-control concentration at the cut point %(cut_point)s per run (%(method)s)")
@@ -218,7 +212,7 @@ ADA_SENSITIVITY = Analysis(
     name=NAME,
     title=gettext_noop("ADA assay sensitivity"),
     description="ADA assay sensitivity: concentration at the cut point per run and detected in 95% of runs",
-    read=read_curves,
+    read=read_sensitivity_data,
     compute=sensitivity_kind,
     columns=COLUMNS,
     options=(

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity.analyses.contract import Analysis, InputColumn, Option, example_file
-from bioparity.analyses.frames import frame_result
+from bioparity.analyses.frames import frame_result, result_records
 from bioparity.analyses.options import number_option, optional_number, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels
 from bioparity.analyses.terms import term
@@ -250,8 +250,7 @@ def ada_summary_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = 
 
 def ada_summary_line(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``treatment-emergent ADA: T 0/3 (0.0%), R 1/3 (33.3%)``, with the cut-point run when applied."""
-    columns = list(result.get("columns") or [])
-    records = [dict(zip(columns, row, strict=True)) for row in result.get("rows") or []]
+    records = result_records(result)
     wanted = "TREATMENT-EMERGENT" if options.get("incidence") != "any-visit" else "OVERALL"
     parts = [
         f"{r[ARM]} {cell(r.get('n_positive'))}/{cell(r.get('n_evaluable'))} ({_percent(r.get(INCIDENCE))}%)"

@@ -23,7 +23,7 @@ import pandas as pd
 
 from bioparity.analyses.contract import Analysis, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, caa_attributes, caa_plot, human_name
-from bioparity.analyses.frames import frame_result
+from bioparity.analyses.frames import frame_records, frame_result
 from bioparity.analyses.options import flag_option, text_option, yes_no
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels
 from bioparity.analyses.terms import term
@@ -196,9 +196,7 @@ def caa_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
     comparisons = list(dict.fromkeys(frame["comparison"].astype(str)))
     rows, css = [], []
     for attribute, g in frame.groupby("attribute", sort=False):
-        by: dict[str, dict[str, Any]] = {
-            str(r["comparison"]): {str(k): v for k, v in r.items()} for r in g.to_dict("records")
-        }
+        by = {str(r["comparison"]): r for r in frame_records(g)}
         first = g.iloc[0]
         cells = [
             names.get(str(attribute), str(attribute)),

@@ -43,7 +43,7 @@ from bioparity.analyses.caa import (
 )
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, caa_attributes, caa_plot
-from bioparity.analyses.frames import frame_result
+from bioparity.analyses.frames import frame_records, frame_result
 from bioparity.analyses.options import number_option, text_option
 from bioparity.analyses.tables import ReportTables, Table, generic_tables
 from bioparity.analyses.terms import term
@@ -280,7 +280,7 @@ def verdict(rows: Sequence[Mapping[str, Any]]) -> Verdict:
 
 def _comparable(table: pd.DataFrame) -> bool:
     """No quality attribute failed, no degradation rate was shown to differ, and something was judged."""
-    return verdict([{str(k): v for k, v in r.items()} for r in table.to_dict("records")]).comparable
+    return verdict(frame_records(table)).comparable
 
 
 def section(frame: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -378,7 +378,7 @@ def comparability_figures(run: RunView) -> list[Figure]:
         if TIME in data.columns
         else pd.Series(False, index=data.index)
     )
-    records = [{str(k): v for k, v in r.items()} for r in section(run.table, CAA_ROWS).to_dict("records")]
+    records = frame_records(section(run.table, CAA_ROWS))
     post = str(run.options.get(POST, "post-change"))
     names = caa_names(run.options)
     out = []

@@ -34,6 +34,7 @@ from typing import Any, Literal, get_args
 import pandas as pd
 
 from bioparity.analyses.figures import Figure
+from bioparity.analyses.frames import frame_records
 from bioparity.analyses.tables import ReportTables, generic_tables
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
@@ -300,7 +301,7 @@ class RunView:
     @property
     def records(self) -> list[dict[str, Any]]:
         """The result table as one dictionary per row."""
-        return [{str(k): v for k, v in r.items()} for r in self.table.to_dict("records")]
+        return frame_records(self.table)
 
     def input_frame(self, needed: Collection[str]) -> pd.DataFrame | None:
         """The run's own dataset as a table (headers stripped and lower-cased), or None when it is not

@@ -7,7 +7,7 @@ A tabular result is ``{"columns": [...], "rows": [[...], ...], "n_rows": n, **ex
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from bioparity._results import plain
-from bioparity.analyses.contract import Reader
 from bioparity.errors import InputError
 from bioparity.io import ColumnSpec, read_table
 
@@ -46,7 +45,19 @@ def result_frame(result: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(result["rows"], columns=result["columns"])
 
 
-def table_reader(columns: Sequence[ColumnSpec]) -> Reader:
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a table as one dictionary per row, keyed by the column names as text."""
+    return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+def result_records(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The rows of a stored tabular result (see :func:`frame_result`) as one dictionary per row; empty
+    when it has no rows."""
+    columns = list(result.get("columns") or [])
+    return [dict(zip(columns, row, strict=True)) for row in result.get("rows") or []]
+
+
+def table_reader(columns: Sequence[ColumnSpec]) -> Callable[[Path], pd.DataFrame]:
     """A reader validating a CSV against ``columns`` with :func:`bioparity.io.read_table`."""
 
     def read(path: Path) -> pd.DataFrame:

@@ -10,14 +10,13 @@ The reader and the numbers are those of ``bioparity isr``: one row per reanalyse
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from bioparity.analyses.contract import Analysis, InputColumn, Option, example_file
-from bioparity.analyses.frames import frame_result
+from bioparity.analyses.frames import frame_records, frame_result
 from bioparity.analyses.options import text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels
 from bioparity.analyses.terms import term, yes_no_text
@@ -38,11 +37,6 @@ COLUMNS = (
 )
 
 
-def read_isr(path: Path) -> pd.DataFrame:
-    """The ISR table, every cell checked (file, row and column named), as ``bioparity isr`` reads it."""
-    return read_isr_data(path)
-
-
 def isr_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     """One row per sample (% difference, within the limit) and the verdict of the two-thirds rule."""
     result = isr(frame, text_option(options, "assay", "ligand-binding"))
@@ -57,7 +51,7 @@ def isr_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
     if not {SAMPLES, ORIGINAL, REPEAT, DIFFERENCE, WITHIN} <= set(frame.columns):
         return generic_tables(frame)
     limit = cell(frame[LIMIT].iloc[0]) if LIMIT in frame.columns and len(frame) else "?"
-    records = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+    records = frame_records(frame)
 
     def row(r: Mapping[str, Any]) -> tuple[str, ...]:
         return (
@@ -128,7 +122,7 @@ ISR = Analysis(
     name=NAME,
     title=gettext_noop("Incurred sample reanalysis"),
     description="Incurred sample reanalysis per ICH M10: % difference of each repeat and the two-thirds rule",
-    read=read_isr,
+    read=read_isr_data,
     compute=isr_kind,
     columns=COLUMNS,
     options=(

@@ -21,7 +21,7 @@ import pandas as pd
 from bioparity.analyses import nca
 from bioparity.analyses.contract import Analysis, Option, RunView, packaged_example
 from bioparity.analyses.figures import Figure, forest_plot
-from bioparity.analyses.frames import frame_result
+from bioparity.analyses.frames import frame_result, result_records
 from bioparity.analyses.options import list_option, number_option, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels, percent_text
 from bioparity.analyses.terms import term
@@ -124,14 +124,9 @@ def pk_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> 
     return ReportTables((main,), tuple(appendix))
 
 
-def _rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
-    columns = result.get("columns") or []
-    return [dict(zip(columns, r, strict=True)) for r in result.get("rows") or []]
-
-
 def pk_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``3 of 3 comparisons within 80.00-125.00%``."""
-    rows = _rows(result)
+    rows = result_records(result)
     decided = [r for r in rows if r.get(PASSED) is not None]
     within = sum(1 for r in decided if r[PASSED])
     limits = sorted(

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, packaged_example
 from bioparity.analyses.figures import Figure, Line, XYPlot
-from bioparity.analyses.frames import frame_result
+from bioparity.analyses.frames import frame_result, result_records
 from bioparity.analyses.options import (
     flag_option,
     list_option,
@@ -66,11 +65,6 @@ COLUMNS = (
     *(InputColumn(c, True, _HELP[c]) for c in REQUIRED),
     *(InputColumn(c, False, _HELP[c]) for c in OPTIONAL),
 )
-
-
-def read_potency(path: Path) -> pd.DataFrame:
-    """The long potency table, every cell checked (file, row and column named), as the CLI reads it."""
-    return read_potency_table(path)
 
 
 def parse_margins(items: list[str]) -> dict[str, tuple[float, float]]:
@@ -301,15 +295,10 @@ def potency_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None
     return ReportTables(tuple(main), tuple(appendix))
 
 
-def _records(result: Mapping[str, Any]) -> list[dict[str, Any]]:
-    columns = result.get("columns") or []
-    return [dict(zip(columns, r, strict=True)) for r in result.get("rows") or []]
-
-
 def potency_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``3 estimates (4pl): relative potency 1.52-1.61; Ph. Eur. 5.3 similarity 3/3 pass; USP <1032>
     not assessed; combined test 1.56 (1.51, 1.62)``."""
-    rows = _records(result)
+    rows = result_records(result)
     assays = [r for r in rows if r.get(ASSAY) != COMBINED]
     values = [v for v in (_number(r.get(RELATIVE_POTENCY)) for r in assays) if math.isfinite(v)]
     shown = (
@@ -488,7 +477,7 @@ POTENCY = Analysis(
         "Relative potency bioassay: parallel-line, slope-ratio or 4PL/5PL, similarity by Ph. Eur. 5.3 tests "
         "and USP <1032> equivalence, combination of assays"
     ),
-    read=read_potency,
+    read=read_potency_table,
     compute=potency_kind,
     columns=COLUMNS,
     options=(

@@ -25,7 +25,7 @@ import pandas as pd
 
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, packaged_example
 from bioparity.analyses.figures import Band, BarPlot, Bars, Figure, RefLine
-from bioparity.analyses.frames import frame_result
+from bioparity.analyses.frames import frame_records, frame_result
 from bioparity.analyses.options import number_option, optional_number, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.analyses.terms import term, yes_no_text
@@ -291,19 +291,12 @@ def profiles_figures(run: RunView) -> list[Figure]:
     stored = run.result.get("profiles") if isinstance(run.result, Mapping) else None
     if not isinstance(stored, Mapping):
         return []
-    ranges = {
-        str(r[SPECIES]): {str(k): v for k, v in r.items()}
-        for r in section(run.table, SPECIES).to_dict("records")
-    }
+    ranges = {str(r[SPECIES]): r for r in frame_records(section(run.table, SPECIES))}
     sources = sorted(
         dict.fromkeys(str(s) for s in stored["sources"]),
         key=lambda s: s != run.options.get("reference", "reference"),
     )
-    distances = [
-        {str(k): v for k, v in r.items()}
-        for r in section(run.table, LOTS).to_dict("records")
-        if is_number(r.get(DISTANCE))
-    ]
+    distances = [r for r in frame_records(section(run.table, LOTS)) if is_number(r.get(DISTANCE))]
     out = (
         [
             Figure(

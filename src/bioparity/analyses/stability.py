@@ -27,7 +27,7 @@ import pandas as pd
 
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
-from bioparity.analyses.frames import frame_result
+from bioparity.analyses.frames import frame_records, frame_result, result_records
 from bioparity.analyses.options import number_option, optional_number, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.analyses.terms import term, yes_no_text
@@ -408,9 +408,7 @@ def stability_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = No
 
 def section_records(result: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
     """The rows of one section of a stored result (a mapping of :func:`frame_result`), as dictionaries."""
-    columns = list(result.get("columns") or [])
-    rows = [dict(zip(columns, r, strict=True)) for r in result.get("rows") or []]
-    return [r for r in rows if r.get(SECTION) == name]
+    return [r for r in result_records(result) if r.get(SECTION) == name]
 
 
 def _life(value: Any) -> float:
@@ -529,7 +527,7 @@ def stability_figure(data: pd.DataFrame, life: Mapping[str, Any], lots: pd.DataF
         )
         for lot, g in rows.groupby(rows[LOT].astype(str), sort=True)
     )
-    mine = [{str(k): v for k, v in r.items()} for r in lots[_matches(lots, life)].to_dict("records")]
+    mine = frame_records(lots[_matches(lots, life)])
     shelf = _life(life.get(SHELF_LIFE_VALUE))
     last = float(life.get("max_observed_time") or 0.0)
     end = max(last, shelf if math.isfinite(shelf) else last) * 1.1
@@ -619,7 +617,7 @@ def stability_plots(data: pd.DataFrame, table: pd.DataFrame, unit: str) -> list[
             group_title=_("Stability plots (ICH Q1E Appendix B)"),
             note=_(PLOT_NOTE),
         )
-        for life in ({str(k): v for k, v in r.items()} for r in section(table, SHELF_LIFE).to_dict("records"))
+        for life in frame_records(section(table, SHELF_LIFE))
     ]
 
 
