@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Annotated, TypeVar
 
@@ -21,8 +21,9 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bioparity.api.schemas import UUID_PATTERN
+from bioparity.api.schemas import UUID_PATTERN, AuditEventOut
 from bioparity.store.engine import read_sessionmaker
+from bioparity.store.models import AuditEvent
 from bioparity.workspace.access import Actor
 from bioparity.workspace.accounts import SESSION_HOURS, authenticate, session_touch_due, touch_session
 from bioparity.workspace.errors import AuthenticationError, PasswordChangeRequiredError
@@ -35,6 +36,9 @@ AfterSeq = Annotated[
     int, Query(ge=0, le=2_147_483_647, description="Return rows after this sequence number.")
 ]
 Limit = Annotated[int, Query(ge=1, le=10_000, description="At most this many rows.")]
+#: A service reading one scope's audit rows (:func:`~bioparity.workspace.programs.program_audit`,
+#: :func:`~bioparity.workspace.accounts.org_audit`): ``(session, actor, scope_id, after_seq=, limit=)``.
+AuditReader = Callable[..., Sequence[AuditEvent]]
 #: An object's id in a path (``/programs/{program_id}``): a UUID.
 PathId = Annotated[str, Path(pattern=UUID_PATTERN)]
 
@@ -91,6 +95,15 @@ def unit_of_work(request: Request) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def audit_rows(
+    request: Request, actor: Actor, read: AuditReader, scope_id: str, after_seq: int, limit: int
+) -> list[AuditEventOut]:
+    """One page of a scope's audit rows (``limit`` after sequence number ``after_seq``), read by ``read``
+    (which also checks that ``actor`` may see them), as the API returns them."""
+    with unit_of_work(request) as session:
+        return [AuditEventOut.of(e) for e in read(session, actor, scope_id, after_seq=after_seq, limit=limit)]
 
 
 def job_runner(request: Request) -> JobRunner:

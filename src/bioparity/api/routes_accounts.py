@@ -11,6 +11,7 @@ from bioparity.api.deps import (
     CurrentActor,
     Limit,
     PathId,
+    audit_rows,
     clear_session_cookie,
     client_address,
     request_token,
@@ -227,8 +228,4 @@ def org_audit(
     org_id: OrgId, actor: CurrentActor, request: Request, after_seq: AfterSeq = 0, limit: Limit = 1000
 ) -> list[AuditEventOut]:
     """Owners only: the organisation's audit rows (memberships, programs, data, signatures)."""
-    with unit_of_work(request) as session:
-        return [
-            AuditEventOut.of(e)
-            for e in accounts.org_audit(session, actor, org_id, after_seq=after_seq, limit=limit)
-        ]
+    return audit_rows(request, actor, accounts.org_audit, org_id, after_seq, limit)

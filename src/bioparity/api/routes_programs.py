@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from bioparity.api.deps import AfterSeq, CurrentActor, Limit, PathId, unit_of_work
+from bioparity.api.deps import AfterSeq, CurrentActor, Limit, PathId, audit_rows, unit_of_work
 from bioparity.api.errors import ERROR_RESPONSES
 from bioparity.api.schemas import (
     AuditEventOut,
@@ -153,8 +153,4 @@ def program_audit(
     program_id: ProgramId, actor: CurrentActor, request: Request, after_seq: AfterSeq = 0, limit: Limit = 1000
 ) -> list[AuditEventOut]:
     """Audit rows of the program: who changed, uploaded, ran and signed what, when."""
-    with unit_of_work(request) as session:
-        return [
-            AuditEventOut.of(e)
-            for e in programs.program_audit(session, actor, program_id, after_seq=after_seq, limit=limit)
-        ]
+    return audit_rows(request, actor, programs.program_audit, program_id, after_seq, limit)

@@ -27,7 +27,7 @@ from bioparity.web import (
 from bioparity.web.csrf import require_csrf_token
 from bioparity.web.language import LanguageMiddleware
 from bioparity.web.session import LoginRequiredError, PasswordChangeRedirectError
-from bioparity.web.templating import compile_templates, render_error, with_notice
+from bioparity.web.templating import compile_templates, notice_redirect, render_error
 
 STATIC = Path(__file__).parent / "static"
 UI = "/ui"
@@ -101,7 +101,7 @@ def install_web(app: FastAPI) -> None:
 
     async def password_change(request: Request, exc: Exception) -> Response:
         notice = _("Your password was reset: choose a new one.")
-        return RedirectResponse(with_notice(f"{UI}/account", notice), status_code=303)
+        return notice_redirect(f"{UI}/account", notice)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         if request.url.path.startswith(UI) and isinstance(exc, StarletteHTTPException):

@@ -13,7 +13,7 @@ from bioparity.i18n import gettext as _
 from bioparity.i18n import use_language
 from bioparity.web.language import remember_language
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import render, with_notice
+from bioparity.web.templating import notice_redirect, render
 from bioparity.workspace import accounts
 from bioparity.workspace.errors import AccountLockedError
 
@@ -40,7 +40,7 @@ def change_language(request: Request, actor: PageActor, language: Annotated[str,
     with unit_of_work(request) as session:
         tag = accounts.set_language(session, actor, language)
     with use_language(tag):  # the confirmation already in the new language
-        response = RedirectResponse(with_notice("/ui/account", _("Language saved.")), status_code=303)
+        response = notice_redirect("/ui/account", _("Language saved."))
     remember_language(request, response, tag)
     return response
 
@@ -54,7 +54,7 @@ def change_password(
     confirm_password: Annotated[str, Form()],
 ) -> Response:
     if new_password != confirm_password:
-        return RedirectResponse(with_notice("/ui/account", _("The new passwords differ.")), status_code=303)
+        return notice_redirect("/ui/account", _("The new passwords differ."))
     try:
         with unit_of_work(request) as session:
             accounts.change_password(
@@ -64,7 +64,7 @@ def change_password(
         response = RedirectResponse("/ui/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE)
         return response
-    return RedirectResponse(with_notice("/ui/account", _("Password changed.")), status_code=303)
+    return notice_redirect("/ui/account", _("Password changed."))
 
 
 @router.post("/account/invitations/{invitation_id}")
@@ -74,4 +74,4 @@ def answer_invitation(
     with unit_of_work(request) as session:
         accounts.respond_invitation(session, actor, invitation_id, accept=answer == "accept")
     done = _("Invitation accepted.") if answer == "accept" else _("Invitation declined.")
-    return RedirectResponse(with_notice("/ui/account", done), status_code=303)
+    return notice_redirect("/ui/account", done)

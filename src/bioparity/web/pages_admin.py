@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
 
 from bioparity.api.deps import unit_of_work
@@ -13,7 +13,7 @@ from bioparity.i18n import gettext as _
 from bioparity.report import qualification
 from bioparity.web.downloads import disposition
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import render, with_notice
+from bioparity.web.templating import notice_redirect, render
 from bioparity.workspace import accounts, programs
 from bioparity.workspace.roles import Role
 
@@ -61,14 +61,14 @@ def add_member(
     with unit_of_work(request) as session:
         accounts.invite_member(session, actor, org_id, username.strip(), role)
     notice = _("Invitation recorded: the user becomes a member on accepting it.")
-    return RedirectResponse(with_notice(f"/ui/orgs/{org_id}", notice), status_code=303)
+    return notice_redirect(f"/ui/orgs/{org_id}", notice)
 
 
 @router.post("/orgs/{org_id}/invitations/{invitation_id}/withdraw")
 def withdraw_invitation(request: Request, actor: PageActor, org_id: str, invitation_id: str) -> Response:
     with unit_of_work(request) as session:
         accounts.withdraw_invitation(session, actor, org_id, invitation_id)
-    return RedirectResponse(with_notice(f"/ui/orgs/{org_id}", _("Invitation withdrawn.")), status_code=303)
+    return notice_redirect(f"/ui/orgs/{org_id}", _("Invitation withdrawn."))
 
 
 @router.post("/orgs/{org_id}/share-invitations/{program_id}")
@@ -78,7 +78,7 @@ def answer_share(
     with unit_of_work(request) as session:
         programs.respond_share(session, actor, org_id, program_id, accept=answer == "accept")
     done = _("Program accepted.") if answer == "accept" else _("Program declined.")
-    return RedirectResponse(with_notice(f"/ui/orgs/{org_id}", done), status_code=303)
+    return notice_redirect(f"/ui/orgs/{org_id}", done)
 
 
 @router.post("/orgs/{org_id}/members/{user_id}")
@@ -90,7 +90,7 @@ def change_member(
             accounts.remove_member(session, actor, org_id, user_id)
         else:
             accounts.change_member_role(session, actor, org_id, user_id, role)
-    return RedirectResponse(with_notice(f"/ui/orgs/{org_id}", _("Membership changed.")), status_code=303)
+    return notice_redirect(f"/ui/orgs/{org_id}", _("Membership changed."))
 
 
 @router.get("/admin/validation")
@@ -119,7 +119,7 @@ def run_validation(request: Request, actor: PageActor, org_id: Annotated[str, Fo
         notice = _("Validation passed: %(cases)d reference cases.") % counts
     else:
         notice = _("Validation FAILED (%(failed)d cases): %(cases)d reference cases.") % counts
-    return RedirectResponse(with_notice("/ui/admin/validation", notice), status_code=303)
+    return notice_redirect("/ui/admin/validation", notice)
 
 
 @router.get("/admin/validation/{digest}")

@@ -32,7 +32,7 @@ from bioparity.web import plots
 from bioparity.web.downloads import disposition, file_name, program_part, run_file_name
 from bioparity.web.pages_jobs import job_page, safe_then, submit_run
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import TEMPLATES, label, render, with_notice
+from bioparity.web.templating import TEMPLATES, label, notice_redirect, program_crumbs, render
 from bioparity.workspace import analyses, datasets, jobs, programs, signatures
 from bioparity.workspace.access import program_permissions, require_dataset, require_study
 from bioparity.workspace.errors import NotFoundError, PermissionDeniedError
@@ -41,10 +41,6 @@ from bioparity.workspace.upload_worker import parse_upload_apart
 
 router = APIRouter()
 PREVIEW_ROWS = 15
-
-
-def _program_crumbs(program: Any) -> list[tuple[str, str | None]]:
-    return [(_("Programs"), "/ui/programs"), (program.name, f"/ui/programs/{program.id}")]
 
 
 def _preview(content: bytes, error_line: int | None) -> list[tuple[int, str, bool]]:
@@ -149,7 +145,7 @@ def _upload_page(
         program=program,
         kinds=_kinds(),
         unit_fields=unit_fields(),
-        crumbs=[*_program_crumbs(program), (_("Upload to %(name)s") % {"name": study.name}, None)],
+        crumbs=program_crumbs(program, (_("Upload to %(name)s") % {"name": study.name}, None)),
         **context,
     )
     return page
@@ -265,7 +261,7 @@ async def upload(request: Request, actor: PageActor, study_id: str) -> Response:
         )
     stored = {"rows": dataset.n_rows, "version": dataset.version}
     notice = _("Stored %(rows)d checked rows as version %(version)d.") % stored
-    return RedirectResponse(with_notice(f"/ui/datasets/{dataset.id}", notice), status_code=303)
+    return notice_redirect(f"/ui/datasets/{dataset.id}", notice)
 
 
 def _table_preview(content: bytes, filename: str) -> tuple[list[str], list[list[Any]], pd.DataFrame | None]:
@@ -374,7 +370,7 @@ def _dataset_page(
             run_error=run_error,
             can_write=Permission.write_data in granted,
             message=message,
-            crumbs=[*_program_crumbs(program), (_version_label(dataset), None)],
+            crumbs=program_crumbs(program, (_version_label(dataset), None)),
         )
         return page
 
@@ -496,11 +492,11 @@ def _run_page(
             message=message,
             error=error,
             options_text=json.dumps(ctx.options, sort_keys=True),
-            crumbs=[
-                *_program_crumbs(ctx.program),
+            crumbs=program_crumbs(
+                ctx.program,
                 (_version_label(ctx.dataset), f"/ui/datasets/{ctx.dataset.id}"),
                 (ctx.title, None),
-            ],
+            ),
         )
         return page
 
@@ -521,7 +517,7 @@ def sign(
     except BioparityError as exc:  # shown next to the form, the chosen meaning kept
         return _run_page(request, actor, run_id, status_code=422, sign_error=str(exc), meaning=meaning)
     notice = _("Signed as %(meaning)s.") % {"meaning": label(meaning)}
-    return RedirectResponse(with_notice(f"/ui/runs/{run_id}", notice), status_code=303)
+    return notice_redirect(f"/ui/runs/{run_id}", notice)
 
 
 @router.post("/runs/{run_id}/derive")
@@ -539,7 +535,7 @@ def derive(
     parsed = parse_upload_apart(pending)  # outside any transaction
     dataset = write_unit(request, lambda session: datasets.store_upload(session, actor, parsed))
     notice = _("Result stored as dataset version %(version)d.") % {"version": dataset.version}
-    return RedirectResponse(with_notice(f"/ui/datasets/{dataset.id}", notice), status_code=303)
+    return notice_redirect(f"/ui/datasets/{dataset.id}", notice)
 
 
 @router.get("/runs/{run_id}/result.csv")

@@ -19,7 +19,7 @@ from bioparity.analyses.registry import all_analyses
 from bioparity.api.deps import job_runner, write_unit
 from bioparity.i18n import gettext as _
 from bioparity.web.session import read_unit
-from bioparity.web.templating import render
+from bioparity.web.templating import program_crumbs, render
 from bioparity.workspace import jobs
 from bioparity.workspace.access import Actor, require_dataset
 from bioparity.workspace.jobs import AfterStore, JobStatus
@@ -74,11 +74,8 @@ def job_page(request: Request, actor: Actor, status: JobStatus) -> HTMLResponse:
         dataset=dataset,
         program=program,
         title=title,
-        crumbs=[
-            (_("Programs"), "/ui/programs"),
-            (program.name, f"/ui/programs/{program.id}"),
-            (f"{dataset.name} v{dataset.version}", f"/ui/datasets/{dataset.id}"),
-            (title, None),
-        ],
+        crumbs=program_crumbs(
+            program, (f"{dataset.name} v{dataset.version}", f"/ui/datasets/{dataset.id}"), (title, None)
+        ),
     )
     return page

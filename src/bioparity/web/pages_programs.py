@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 import pandas as pd
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy import select
@@ -26,7 +26,7 @@ from bioparity.report.evidence import ProgramEvidence, collect, readiness, readi
 from bioparity.store.models import AnalysisRun, AuditEvent, Organisation, Program
 from bioparity.web.downloads import disposition, file_name, program_part
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import TEMPLATES, label, render, with_notice
+from bioparity.web.templating import TEMPLATES, label, notice_redirect, program_crumbs, render
 from bioparity.workspace import accounts, programs
 from bioparity.workspace.access import Actor, program_permissions
 from bioparity.workspace.integrity import verify_workspace
@@ -45,10 +45,6 @@ CHECKED = frozenset(
         gettext_noop("anchors"),
     }
 )
-
-
-def _crumbs_program(name: str, program_id: str) -> list[tuple[str, str | None]]:
-    return [(_("Programs"), "/ui/programs"), (name, f"/ui/programs/{program_id}")]
 
 
 def evidence_link(evidence_id: str, program_evidence: ProgramEvidence) -> str | None:
@@ -305,7 +301,8 @@ def _details(event: AuditEvent, after: dict[str, Any] | None, runs: dict[str, st
 
 @dataclass(frozen=True)
 class AuditFilter:
-    """The audit trail view's filter (all empty: every event of the program)."""
+    """The audit trail view's filter (all empty: every event of the program); the pages read it from the
+    query parameters of the same names (:data:`ChosenFilter`)."""
 
     action: str = ""
     actor_name: str = ""
@@ -320,6 +317,10 @@ class AuditFilter:
 
     def query(self) -> str:
         return urlencode({k: v for k, v in asdict(self).items() if v})
+
+
+#: The audit filter of a page request, from its query parameters ``action``, ``actor_name``, ``object_type``.
+ChosenFilter = Annotated[AuditFilter, Depends()]
 
 
 def _audit_view(
@@ -376,13 +377,10 @@ def audit(
     request: Request,
     actor: PageActor,
     program_id: str,
-    action: str = "",
-    actor_name: str = "",
-    object_type: str = "",
+    chosen: ChosenFilter,
     after_seq: int = 0,
     verify: str = "",
 ) -> Response:
-    chosen = AuditFilter(action, actor_name, object_type)
     with read_unit(request) as session:
         program, events, rows = _audit_view(session, actor, program_id, chosen)
     later = [r for r in rows if r["event"].seq > after_seq]
@@ -402,7 +400,7 @@ def audit(
         chosen=asdict(chosen),
         query=chosen.query(),
         verification=verification,
-        crumbs=[*_crumbs_program(program.name, program.id), (_("Audit trail"), None)],
+        crumbs=program_crumbs(program, (_("Audit trail"), None)),
     )
 
 
@@ -434,14 +432,11 @@ def audit_export(
     actor: PageActor,
     program_id: str,
     fmt: str,
-    action: str = "",
-    actor_name: str = "",
-    object_type: str = "",
+    chosen: ChosenFilter,
 ) -> Response:
     """The filtered view as CSV (shared writer: formula cells neutralised) or PDF."""
     if fmt not in {"csv", "pdf"}:
         return Response(status_code=404)
-    chosen = AuditFilter(action, actor_name, object_type)
     with read_unit(request) as session:
         program, _events, rows = _audit_view(session, actor, program_id, chosen)
     name = file_name(
@@ -482,7 +477,7 @@ def sharing(request: Request, actor: PageActor, program_id: str, message: str = 
             candidates=candidates,
             roles=[r.value for r in SHARE_ROLES],
             message=message,
-            crumbs=[*_crumbs_program(program.name, program.id), (_("Sharing"), None)],
+            crumbs=program_crumbs(program, (_("Sharing"), None)),
         )
 
 
@@ -505,7 +500,7 @@ def share(
         if status == "accepted"
         else _("Invitation sent: the partner's owner accepts it.")
     )
-    return RedirectResponse(with_notice(f"/ui/programs/{program_id}/sharing", message), status_code=303)
+    return notice_redirect(f"/ui/programs/{program_id}/sharing", message)
 
 
 @router.post("/programs/{program_id}/sharing/{org_id}/remove")
@@ -513,4 +508,4 @@ def unshare(request: Request, actor: PageActor, program_id: str, org_id: str) ->
     with unit_of_work(request) as session:
         programs.unshare_program(session, actor, program_id, org_id)
     notice = _("Sharing removed.")
-    return RedirectResponse(with_notice(f"/ui/programs/{program_id}/sharing", notice), status_code=303)
+    return notice_redirect(f"/ui/programs/{program_id}/sharing", notice)

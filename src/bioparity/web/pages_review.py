@@ -29,7 +29,7 @@ from bioparity.store.models import AnalysisRun
 from bioparity.web.pages_jobs import submit_run
 from bioparity.web.plots import LOG_AXIS, plot_layout
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import render
+from bioparity.web.templating import program_crumbs, render
 from bioparity.workspace import datasets
 from bioparity.workspace.access import program_permissions
 from bioparity.workspace.roles import Permission
@@ -185,12 +185,7 @@ def review_page(
         can_write=can_write,
         message=message,
         error=error,
-        crumbs=[
-            (_("Programs"), "/ui/programs"),
-            (ctx.program.name, f"/ui/programs/{ctx.program.id}"),
-            (ctx.title, f"/ui/runs/{ctx.run.id}"),
-            (_("NCA review"), None),
-        ],
+        crumbs=program_crumbs(ctx.program, (ctx.title, f"/ui/runs/{ctx.run.id}"), (_("NCA review"), None)),
     )
 
 

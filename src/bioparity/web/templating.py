@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -153,6 +153,16 @@ def with_notice(path: str, message: str) -> str:
     """``path`` with a notice for the page to show (``?message=...``; ``&message=...`` when ``path`` has a
     query). The message is given translated: it is shown as it arrives."""
     return f"{path}{'&' if '?' in path else '?'}message={quote_plus(message)}"
+
+
+def notice_redirect(path: str, message: str) -> RedirectResponse:
+    """After a form post: see ``path`` (303 See Other) showing ``message`` (see :func:`with_notice`)."""
+    return RedirectResponse(with_notice(path, message), status_code=303)
+
+
+def program_crumbs(program: Any, *more: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    """The breadcrumbs of a page inside a program: the program list, the program's dashboard, ``more``."""
+    return [(_("Programs"), "/ui/programs"), (program.name, f"/ui/programs/{program.id}"), *more]
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
