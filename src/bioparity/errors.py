@@ -8,7 +8,8 @@ without reading the code.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Container, Iterable, Sequence
-from dataclasses import KW_ONLY, dataclass, replace
+from dataclasses import KW_ONLY, dataclass, fields, replace
+from functools import partial
 from typing import Any
 
 
@@ -35,6 +36,12 @@ class ScenarioError(InputError):
         self.value = value
         self.expected = expected
         super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Default exception pickling calls cls(*args) and loses the required keyword arguments, so an
+        # error raised in a worker process (job pool, Dask) could not be sent back to the caller.
+        keywords = {"parameter": self.parameter, "index": self.index, "value": self.value}
+        return partial(type(self), expected=self.expected, **keywords), self.args
 
 
 class UnknownDesignError(InputError):
@@ -180,6 +187,11 @@ class RuleFileError(InputError):
 
     def __post_init__(self) -> None:
         super().__init__(self.message())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # As ScenarioError: ``file`` is a required keyword, which default exception pickling cannot pass.
+        keywords = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "problem"}
+        return partial(type(self), **keywords), (self.problem,)
 
     def message(self, _: Callable[[str], str] = _same) -> str:
         """The message, its labels (rule, field) worded by ``_`` (see :meth:`DataFileError.message`)."""
