@@ -43,7 +43,8 @@ from bioparity.analyses.caa import (
 )
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, caa_attributes, caa_plot
-from bioparity.analyses.frames import frame_records, frame_result
+from bioparity.analyses.frames import SECTION, frame_records, frame_result, section_records, stack_sections
+from bioparity.analyses.frames import section as section
 from bioparity.analyses.options import number_option, text_option
 from bioparity.analyses.tables import ReportTables, Table, generic_tables
 from bioparity.analyses.terms import term
@@ -58,8 +59,7 @@ from bioparity.io.cmc import stability_frame
 from bioparity.io.readers import LoadedTable, read_any_table
 
 NAME = "comparability"
-#: Which part of the stored table a row belongs to: the CAA rows, or a section of the stability kind.
-SECTION = stability_kind.SECTION
+#: The :data:`SECTION` of the CAA rows; the other rows are sections of the stability kind.
 CAA_ROWS = "quality attributes"
 #: Columns of the stored table and of the input that other code reads.
 ATTRIBUTE, SOURCE, LOT, TIME, STATUS = "attribute", "source", "lot", "time", "status"
@@ -227,8 +227,7 @@ def comparability_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[
         )
         parts.append(table)
         notes += flags
-    table = pd.concat(parts, ignore_index=True)
-    table = table[[SECTION, *(c for c in table.columns if c != SECTION)]]
+    table = stack_sections(parts)
     return frame_result(
         table, pre=pre, post=post, comparable=_comparable(table), settings=settings,
         specification=specification, notes=notes,
@@ -283,11 +282,6 @@ def _comparable(table: pd.DataFrame) -> bool:
     return verdict(frame_records(table)).comparable
 
 
-def section(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    """The rows of one section (:data:`CAA_ROWS` or a section of the stability kind) with its own columns."""
-    return stability_kind.section(frame, name)
-
-
 def _has_stability(frame: pd.DataFrame) -> bool:
     return SECTION in frame.columns and bool((frame[SECTION] == stability_kind.SHELF_LIFE).any())
 
@@ -330,7 +324,7 @@ def comparability_summary(result: Mapping[str, Any], options: Mapping[str, Any])
     """``post-change vs pre-change: 5 attributes, 4 pass, 1 fail; degradation rates equivalent for 3 of 3
     comparison(s) with a margin; comparable: no``."""
     pre, post = result.get(PRE, "pre-change"), result.get(POST, "post-change")
-    rows = stability_kind.section_records(result, CAA_ROWS)
+    rows = section_records(result, CAA_ROWS)
     statuses = [str(r.get(STATUS)) for r in rows]
     counts = ", ".join(f"{statuses.count(s)} {term(s)}" for s in sorted(set(statuses)))
     line = _("%(post)s vs %(pre)s: %(attributes)d attributes") % {
@@ -338,7 +332,7 @@ def comparability_summary(result: Mapping[str, Any], options: Mapping[str, Any])
         "pre": pre,
         "attributes": len({r.get(ATTRIBUTE) for r in rows}),
     } + (f", {counts}" if counts else "")
-    slopes = stability_kind.section_records(result, stability_kind.SLOPES)
+    slopes = section_records(result, stability_kind.SLOPES)
     judged = [r for r in slopes if r.get(stability_kind.EQUIVALENT) is not None]
     if slopes:
         equivalent = sum(1 for r in judged if r[stability_kind.EQUIVALENT])

@@ -3,11 +3,15 @@
 A tabular result is ``{"columns": [...], "rows": [[...], ...], "n_rows": n, **extra}`` at the top level
 (NaN stored as null), so that a run's table can be stored as a new dataset and fed to the next analysis
 (NCA -> PK similarity), and so that reports find it without knowing the kind.
+
+A kind with several outputs (``stability``, ``comparability``, ``profiles``) stacks them in one stored table,
+told apart by the :data:`SECTION` column (:func:`stack_sections`; read back with :func:`section` and
+:func:`section_records`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +21,9 @@ import pandas as pd
 from bioparity._results import plain
 from bioparity.errors import InputError
 from bioparity.io import ColumnSpec, read_table
+
+#: The column of a stacked table naming the output (section) a row belongs to.
+SECTION = "section"
 
 
 def frame_result(frame: pd.DataFrame, **extra: Any) -> dict[str, Any]:
@@ -55,6 +62,28 @@ def result_records(result: Mapping[str, Any]) -> list[dict[str, Any]]:
     when it has no rows."""
     columns = list(result.get("columns") or [])
     return [dict(zip(columns, row, strict=True)) for row in result.get("rows") or []]
+
+
+def stack_sections(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """The parts (each with its :data:`SECTION` column) one under the other, :data:`SECTION` the first
+    column."""
+    table = pd.concat(list(parts), ignore_index=True)
+    return table[[SECTION, *(c for c in table.columns if c != SECTION)]]
+
+
+def section(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The rows of one section of a stacked table with the columns that section fills (not :data:`SECTION`);
+    no rows when the table has no :data:`SECTION` column."""
+    if SECTION not in frame.columns:
+        return frame.iloc[0:0]
+    rows = frame[frame[SECTION] == name]
+    return rows[[c for c in rows.columns if c != SECTION and rows[c].notna().any()]]
+
+
+def section_records(result: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
+    """The rows of one section of a stored stacked result (a mapping of :func:`frame_result`), as
+    dictionaries."""
+    return [r for r in result_records(result) if r.get(SECTION) == name]
 
 
 def table_reader(columns: Sequence[ColumnSpec]) -> Callable[[Path], pd.DataFrame]:

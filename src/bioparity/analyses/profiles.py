@@ -25,7 +25,8 @@ import pandas as pd
 
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, packaged_example
 from bioparity.analyses.figures import Band, BarPlot, Bars, Figure, RefLine
-from bioparity.analyses.frames import frame_records, frame_result
+from bioparity.analyses.frames import SECTION, frame_records, frame_result, stack_sections
+from bioparity.analyses.frames import section as section
 from bioparity.analyses.options import number_option, optional_number, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.analyses.terms import term, yes_no_text
@@ -35,8 +36,8 @@ from bioparity.io.cmc import PROFILE_COLUMNS, read_profile
 from bioparity.profiles import profile_similarity
 
 NAME = "profiles"
-#: Which output a row of the stored table belongs to, and its values.
-SECTION, LOTS, SPECIES = "section", "lot", "species"
+#: Which output a row of the stored table belongs to (its :data:`SECTION`).
+LOTS, SPECIES = "lot", "species"
 #: Columns of the stored table that other code reads.
 LOT, SOURCE, DISTANCE, WITHIN = "lot", "source", "distance", "within_threshold"
 RANGE_LOWER, RANGE_UPPER, N_TEST, N_WITHIN = "range_lower", "range_upper", "n_test", "n_test_within"
@@ -83,11 +84,9 @@ def profiles_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, 
         closure_tolerance=number_option(options, "closure_tolerance", 2.0),
         zero_replacement=optional_number(options, "zero_replacement"),
     )
-    table = pd.concat(
-        [result.to_frame().assign(**{SECTION: LOTS}), result.species_table.assign(**{SECTION: SPECIES})],
-        ignore_index=True,
+    table = stack_sections(
+        [result.to_frame().assign(**{SECTION: LOTS}), result.species_table.assign(**{SECTION: SPECIES})]
     )
-    table = table[[SECTION, *(c for c in table.columns if c != SECTION)]]
     lot_rows = result.lot_table.to_dict("records")
     scalars = (
         "passed",
@@ -103,14 +102,6 @@ def profiles_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, 
         notes=[*result.flags, *(f"Lot {r[LOT]}: {r['flags']}." for r in lot_rows if r["flags"])],
         profiles={"lots": lots, "sources": sources, "species": species, "values": parts.to_numpy().tolist()},
     )
-
-
-def section(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    """The rows of one section (lot, species) with its own columns."""
-    if SECTION not in frame.columns:
-        return frame.iloc[0:0]
-    rows = frame[frame[SECTION] == name]
-    return rows[[c for c in rows.columns if c != SECTION and rows[c].notna().any()]]
 
 
 def profiles_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:

@@ -27,7 +27,9 @@ import pandas as pd
 
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
-from bioparity.analyses.frames import frame_records, frame_result, result_records
+from bioparity.analyses.frames import SECTION as SECTION
+from bioparity.analyses.frames import frame_records, frame_result, section_records, stack_sections
+from bioparity.analyses.frames import section as section
 from bioparity.analyses.options import number_option, optional_number, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.analyses.terms import term, yes_no_text
@@ -39,8 +41,7 @@ from bioparity.io.readers import read_any_table
 from bioparity.stability import BOUND_PARAMETERS, DIDS_VARIANCES, MODELS, confidence_bound, stability_table
 
 NAME = "stability"
-#: Which of the command's outputs a row of the stored table belongs to, and its values.
-SECTION = "section"
+#: Which of the command's outputs a row of the stored table belongs to (its :data:`SECTION`).
 SHELF_LIFE, SLOPES, LOTS = "shelf life", "slope difference", "lot regression"
 #: Columns of the stored table that other code reads.
 ATTRIBUTE, CONDITION, PRODUCT, LOT = "attribute", "condition", "product", "lot"
@@ -209,27 +210,17 @@ def stability_sections(
         reference=text_option(options, "reference", "reference") if reference is None else reference,
         slope_alpha=number_option(options, "slope_alpha", 0.05),
     )
-    parts = [
+    table = stack_sections(
         part.assign(**{SECTION: name})
         for name, part in ((SHELF_LIFE, result.table), (SLOPES, result.slopes), (LOTS, result.lots))
         if len(part)
-    ]
-    table = pd.concat(parts, ignore_index=True)
-    table = table[[SECTION, *(c for c in table.columns if c != SECTION)]]
+    )
     notes = [
         f"{_where(r)}: {r['flags']}."
         for r in table.to_dict("records")
         if isinstance(r.get("flags"), str) and r["flags"]
     ]
     return table, dict(result.settings), specification, notes
-
-
-def section(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    """The rows of one section (shelf life, slope difference, lot regression) with its own columns."""
-    if SECTION not in frame.columns:
-        return frame.iloc[0:0]
-    rows = frame[frame[SECTION] == name]
-    return rows[[c for c in rows.columns if c != SECTION and rows[c].notna().any()]]
 
 
 def _test(f: Any, df: Any, p: Any) -> str:
@@ -404,11 +395,6 @@ def stability_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = No
         )
     ]
     return ReportTables(tuple(main), tuple(appendix))
-
-
-def section_records(result: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
-    """The rows of one section of a stored result (a mapping of :func:`frame_result`), as dictionaries."""
-    return [r for r in result_records(result) if r.get(SECTION) == name]
 
 
 def _life(value: Any) -> float:

@@ -37,11 +37,13 @@ from bioparity.pathways.inventory import (
     PK_METRICS,
     ProcessComparability,
 )
+from bioparity.pathways.results import STATUS_WORDS
 
 __all__ = ["CHECKS", "Check", "Context", "Finding", "ReferencePolicy", "code_words", "register"]
 
 #: Codes of the rules and the inventory as words (``charge_variants`` -> charge variants), marked for
-#: translation: categories, manual items, clinical study kinds and outcomes, statuses.
+#: translation: categories, manual items, clinical study kinds and outcomes; the statuses are marked with
+#: the results (:data:`~bioparity.pathways.results.STATUS_WORDS`).
 _CODE_WORDS = frozenset(
     {
         gettext_noop("primary structure"),
@@ -70,12 +72,7 @@ _CODE_WORDS = frozenset(
         gettext_noop("not equivalent"),
         gettext_noop("ongoing"),
         gettext_noop("planned"),
-        gettext_noop("ready"),
-        gettext_noop("gaps"),
-        gettext_noop("not eligible for streamlined pathway"),
-        gettext_noop("met"),
-        gettext_noop("missing"),
-        gettext_noop("at risk"),
+        *STATUS_WORDS,
         gettext_noop("eligibility"),
         gettext_noop("requirement"),
     }

@@ -9,11 +9,18 @@ from typing import Any
 import pandas as pd
 
 from bioparity._results import ResultMixin, with_rows
+from bioparity.i18n import gettext_noop
 
-READY = "ready"
-GAPS = "gaps"
-NOT_ELIGIBLE = "not eligible for streamlined pathway"
+READY = gettext_noop("ready")
+GAPS = gettext_noop("gaps")
+NOT_ELIGIBLE = gettext_noop("not eligible for streamlined pathway")
 REGION_STATUSES = (READY, GAPS, NOT_ELIGIBLE)
+#: The words of every status, marked for translation here only: a region's (:data:`REGION_STATUSES`) and a
+#: requirement's (``met``, ``missing``, ``at_risk`` read as ``at risk``). The stored value stays the code;
+#: the words are translated where shown (:func:`bioparity.pathways.checks.code_words`, the pages' labels).
+STATUS_WORDS = frozenset(
+    {*REGION_STATUSES, gettext_noop("met"), gettext_noop("missing"), gettext_noop("at risk")}
+)
 
 
 @dataclass(frozen=True, repr=False)

@@ -24,6 +24,7 @@ from bioparity.errors import BioparityError, DataFileError
 from bioparity.i18n import LANGUAGE_NAMES, LANGUAGES, gettext_noop, install_jinja
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext as translate
+from bioparity.pathways import STATUS_WORDS
 from bioparity.report.tables import table_html
 from bioparity.store.models import Membership
 from bioparity.web.csrf import csrf_field, set_csrf_cookie
@@ -63,7 +64,8 @@ TEMPLATES.env.globals["version"] = __version__
 TEMPLATES.env.globals["product"] = "bioparity"  # a name: the same in every language
 
 #: Stored codes shown on the pages (roles, statuses, signature meanings, study kinds, readiness). The code
-#: stays what is stored, submitted by the forms and exported; only its label on a page is translated.
+#: stays what is stored, submitted by the forms and exported; only its label on a page is translated. The
+#: readiness statuses are the pathway engine's words, marked there (:data:`bioparity.pathways.STATUS_WORDS`).
 LABELS = frozenset(
     {
         gettext_noop("owner"),
@@ -86,14 +88,9 @@ LABELS = frozenset(
         gettext_noop("pk"),
         gettext_noop("caa"),
         gettext_noop("clinical"),
-        gettext_noop("ready"),
-        gettext_noop("gaps"),
-        gettext_noop("not eligible for streamlined pathway"),
         gettext_noop("streamlined"),
         gettext_noop("traditional"),
-        gettext_noop("met"),
-        gettext_noop("missing"),
-        gettext_noop("at risk"),
+        *STATUS_WORDS,
     }
 )
 
