@@ -1,9 +1,12 @@
-"""One page view holds at most one database connection at a time (issue #22).
+"""One page view holds at most one database connection at a time (issue #22), and checks one out once.
 
 A page that opened a second session while its own was still open (the menu of the page's template, the
 language of the request) deadlocked under load: with 20 users and a pool of 15, every request held one
 connection and waited for a second until the pool timed out (503 after 30 s). Here the pool has a single
 connection and a short timeout: a page that needs two at once fails instead of answering.
+
+A GET page view reads who is signed in and then the page through one connection checkout (one read
+transaction); the statements it sends are counted too, so that a repeated or extra query shows here.
 
 Memoised page parts (signature checks, report tables and their HTML) are kept per language: the same
 page read in English and then in Chinese is in Chinese.
@@ -24,7 +27,7 @@ from sqlalchemy import event, select
 from bioparity.demo import DEMO_USERS
 from bioparity.server import create_app
 from bioparity.store import make_engine, make_sessionmaker
-from bioparity.store.models import AnalysisRun, AuthToken, Signature, User
+from bioparity.store.models import AnalysisRun, AuthToken, Dataset, Signature, Study, User
 from bioparity.workspace.signatures import check_signature
 from tests.web.chinese_user import HAN, PASSWORD, USERNAME, ensure_chinese_user
 from tests.web.conftest import DemoStore, FormClient
@@ -34,13 +37,24 @@ TABLES = re.compile(r'<table class="data">.*?</table>', re.S)
 
 
 class Checkouts:
-    """Connections checked out of an engine's pool: now and at most at once."""
+    """Connections checked out of an engine's pool: now, at most at once, in all; and the statements sent
+    (``BEGIN`` included: on SQLite a read transaction's ``BEGIN DEFERRED`` is one)."""
 
     def __init__(self) -> None:
         self.now = 0
         self.most = 0
         self.total = 0
+        self.statements: list[str] = []
         self._lock = threading.Lock()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.most = self.total = 0
+            self.statements = []
+
+    def sent(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        with self._lock:
+            self.statements.append(statement)
 
     def out(self, *_: Any) -> None:
         with self._lock:
@@ -60,6 +74,7 @@ def one_connection(demo_store: DemoStore) -> Iterator[tuple[FormClient, Checkout
     counted = Checkouts()
     event.listen(engine, "checkout", counted.out)
     event.listen(engine, "checkin", counted.back)
+    event.listen(engine, "before_cursor_execute", counted.sent)
     client = FormClient(create_app(engine=engine, run_migrations=False))
     sam = {"username": "sam", "password": DEMO_PASSWORD["sam"]}
     assert client.post("/ui/login", data=sam).status_code == 200
@@ -83,15 +98,68 @@ def test_a_page_view_holds_one_connection_at_a_time(
         "/ui/runs/no-such-run",  # the error page renders the menu too
     ]
     for path in pages:
-        counted.most = counted.total = 0
+        counted.reset()
         response = client.get(path)
         # A second connection wanted while the first is held waits out the pool and fails: the page
         # answers 500, or the menu is drawn without the entries it reads (it swallows the error).
         assert 'href="/ui/orgs"' in response.text, path
         assert response.status_code in ((404,) if "no-such" in path else (200, 403)), path
         assert counted.most == 1, (path, counted.most)
-        if response.status_code == 200:  # who is signed in, then the page (an error page: its menu too)
-            assert counted.total <= 2, (path, counted.total)
+        # Who is signed in and the page through one checkout (an error page: its menu after the failed
+        # unit, or the idle-timeout write when due: a second one, never two at once).
+        assert counted.total <= (1 if response.status_code == 200 else 2), (path, counted.total)
+        assert counted.now == 0, path  # every connection back in the pool once the page is answered
+
+
+#: Statements a GET page view sends at most (sam, the demo program, SQLite: ``BEGIN DEFERRED`` counts),
+#: its session's last use recorded within the last 30 s: one read transaction, who is signed in (token and
+#: user in one query), the page's reads, the menu's roles.
+STATEMENTS = {
+    "programs": 5,
+    "dashboard": 11,
+    "pk-similarity": 11,
+    "nca": 9,
+    "nca review": 10,
+    "audit": 7,
+    "upload": 5,
+    "dataset": 10,
+    "account": 4,
+    "market": 4,
+    "power": 3,
+    "sign-in page": 2,  # signed in: a redirect to the programs, nothing read but who is signed in
+}
+
+
+def test_a_page_view_checks_out_one_connection_and_sends_few_statements(
+    demo_store: DemoStore, one_connection: tuple[FormClient, Checkouts]
+) -> None:
+    client, counted = one_connection
+    program, runs = demo_store.summary.program_id, demo_store.summary.runs
+    with make_sessionmaker(demo_store.engine)() as session:
+        study = session.scalars(select(Study.id).where(Study.program_id == program)).first()
+        dataset = session.scalars(select(Dataset.id).join(Study).where(Study.program_id == program)).first()
+    pages = {
+        "programs": "/ui/programs",
+        "dashboard": f"/ui/programs/{program}",
+        "pk-similarity": f"/ui/runs/{runs['pk-similarity']}",
+        "nca": f"/ui/runs/{runs['nca']}",
+        "nca review": f"/ui/runs/{runs['nca']}/review",
+        "audit": f"/ui/programs/{program}/audit",
+        "upload": f"/ui/studies/{study}/upload",
+        "dataset": f"/ui/datasets/{dataset}",
+        "account": "/ui/account",
+        "market": "/ui/market",
+        "power": "/ui/power",
+        "sign-in page": "/ui/login",
+    }
+    for name, path in pages.items():
+        # The first view fills the page's memos and records the session's use (the idle timeout).
+        assert client.get(path, follow_redirects=False).status_code in (200, 303), path
+        counted.reset()
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == (303 if name == "sign-in page" else 200), path
+        assert (counted.total, counted.most, counted.now) == (1, 1, 0), (path, counted.total, counted.most)
+        assert len(counted.statements) <= STATEMENTS[name], (path, counted.statements)
 
 
 def test_a_page_view_records_the_session_use_for_the_idle_timeout(

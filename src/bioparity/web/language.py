@@ -19,6 +19,7 @@ section 3 (priority list by quality value); W3C, "Declaring language in HTML" (t
 
 from __future__ import annotations
 
+import anyio
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
@@ -27,7 +28,7 @@ from bioparity.api.deps import SESSION_COOKIE, cookies_secure
 from bioparity.api.middleware import ASGIApp, Receive, Scope, Send
 from bioparity.errors import InputError
 from bioparity.i18n import DEFAULT_LANGUAGE, normalise_language, use_language
-from bioparity.web.session import signed_in
+from bioparity.web.session import holds_session, release, signed_in
 
 LANGUAGE_COOKIE = "bioparity_lang"
 #: A year: the choice of a browser outlives its sessions.
@@ -132,6 +133,13 @@ class LanguageMiddleware:
         if scope["type"] != "http" or not path.startswith("/ui") or path.startswith(UNTRANSLATED_PREFIXES):
             await self.app(scope, receive, send)
             return
-        language = await request_language(HTTPConnection(scope))
-        with use_language(language):
-            await self.app(scope, receive, send)
+        connection = HTTPConnection(scope)
+        try:
+            language = await request_language(connection)
+            with use_language(language):
+                await self.app(scope, receive, send)
+        finally:
+            # The session read who is signed in, kept open for a page that then read nothing (a redirect).
+            if holds_session(connection):
+                with anyio.CancelScope(shield=True):  # also when the client went away: the connection returns
+                    await run_in_threadpool(release, connection)

@@ -61,10 +61,7 @@ def _kinds() -> dict[str, Analysis]:
 
 @router.get("/studies/{study_id}/upload")
 def upload_form(request: Request, actor: PageActor, study_id: str) -> Response:
-    with read_unit(request) as session:
-        study, _program = require_study(session, actor, study_id, Permission.write_data)
-        chosen = next((k.name for k in _kinds().values() if study.kind in k.study_kinds), "")
-    return _upload_page(request, actor, study_id, chosen=chosen)
+    return _upload_page(request, actor, study_id)
 
 
 #: Largest file kept in the mapping form (base64, posted back with the mapping); a larger one is chosen again.
@@ -135,20 +132,24 @@ def _mapping_context(
 def _upload_page(
     request: Request, actor: PageActor, study_id: str, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
+    """The upload form of a study (``chosen``: the analysis kind selected; by default the first kind for
+    the study's kind), rendered in the unit that checked the study (the menu reads through it too)."""
     with read_unit(request) as session:
         study, program = require_study(session, actor, study_id, Permission.write_data)
-    page: HTMLResponse = render(
-        request,
-        "upload.html",
-        status_code=status_code,
-        study=study,
-        program=program,
-        kinds=_kinds(),
-        unit_fields=unit_fields(),
-        crumbs=program_crumbs(program, (_("Upload to %(name)s") % {"name": study.name}, None)),
-        **context,
-    )
-    return page
+        if "chosen" not in context:
+            context["chosen"] = next((k.name for k in _kinds().values() if study.kind in k.study_kinds), "")
+        page: HTMLResponse = render(
+            request,
+            "upload.html",
+            status_code=status_code,
+            study=study,
+            program=program,
+            kinds=_kinds(),
+            unit_fields=unit_fields(),
+            crumbs=program_crumbs(program, (_("Upload to %(name)s") % {"name": study.name}, None)),
+            **context,
+        )
+        return page
 
 
 def _previous_map(request: Request, actor: PageActor, study_id: str, name: str) -> str | None:

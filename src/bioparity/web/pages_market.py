@@ -128,26 +128,26 @@ def market(
 ) -> Response:
     kb = shipped_knowledge_base()
     ranking = rank(region, as_of)
-    with read_unit(request) as session:
+    with read_unit(request) as session:  # the page's one unit (the menu reads through it too)
         orgs = accounts.my_organisations(session, actor)
-    creatable = [o for o, role in orgs if Permission.create_program in GRANTS[Role(role)]]
-    chosen = next((o for o in creatable if o.id == org_id), creatable[0] if creatable else None)
-    return render(
-        request,
-        "market.html",
-        rows=ranking_rows(ranking, kb),
-        region=region.strip().casefold(),
-        regions=REGIONS,
-        as_of=ranking.as_of_year,
-        weights=ranking.weights,
-        components=[_(COMPONENT_LABELS[c]) for c in COMPONENTS],
-        component_weights=[getattr(ranking.weights, c) for c in COMPONENTS],
-        creatable=creatable,
-        chosen=chosen,
-        kb_records=len(kb.records),
-        message=message,
-        crumbs=[(_("Market scan"), None)],
-    )
+        creatable = [o for o, role in orgs if Permission.create_program in GRANTS[Role(role)]]
+        chosen = next((o for o in creatable if o.id == org_id), creatable[0] if creatable else None)
+        return render(
+            request,
+            "market.html",
+            rows=ranking_rows(ranking, kb),
+            region=region.strip().casefold(),
+            regions=REGIONS,
+            as_of=ranking.as_of_year,
+            weights=ranking.weights,
+            components=[_(COMPONENT_LABELS[c]) for c in COMPONENTS],
+            component_weights=[getattr(ranking.weights, c) for c in COMPONENTS],
+            creatable=creatable,
+            chosen=chosen,
+            kb_records=len(kb.records),
+            message=message,
+            crumbs=[(_("Market scan"), None)],
+        )
 
 
 @router.post("/market/programs")

@@ -26,7 +26,7 @@ from bioparity.report.evidence import ProgramEvidence, collect, readiness, readi
 from bioparity.store.models import AnalysisRun, AuditEvent, Organisation, Program
 from bioparity.web.downloads import disposition, file_name, program_part
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import TEMPLATES, label, notice_redirect, program_crumbs, render
+from bioparity.web.templating import TEMPLATES, label, menu, notice_redirect, program_crumbs, render
 from bioparity.workspace import accounts, programs
 from bioparity.workspace.access import Actor, program_permissions
 from bioparity.workspace.integrity import verify_workspace
@@ -383,6 +383,7 @@ def audit(
 ) -> Response:
     with read_unit(request) as session:
         program, events, rows = _audit_view(session, actor, program_id, chosen)
+        entries = menu(request, actor)  # read in the page's unit (the verification below opens its own)
     later = [r for r in rows if r["event"].seq > after_seq]
     page = later[:AUDIT_PAGE]
     more = page[-1]["event"].seq if len(later) > AUDIT_PAGE else None
@@ -401,6 +402,7 @@ def audit(
         query=chosen.query(),
         verification=verification,
         crumbs=program_crumbs(program, (_("Audit trail"), None)),
+        menu=entries,
     )
 
 

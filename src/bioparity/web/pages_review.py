@@ -29,7 +29,7 @@ from bioparity.store.models import AnalysisRun
 from bioparity.web.pages_jobs import submit_run
 from bioparity.web.plots import LOG_AXIS, plot_layout
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import program_crumbs, render
+from bioparity.web.templating import menu, program_crumbs, render
 from bioparity.workspace import datasets
 from bioparity.workspace.access import program_permissions
 from bioparity.workspace.roles import Permission
@@ -161,7 +161,9 @@ def _load(request: Request, actor: Any, run_id: str) -> tuple[RunContext, pd.Dat
 def review_page(
     request: Request, actor: PageActor, run_id: str, profile: int = 0, message: str = "", error: str = ""
 ) -> Response:
-    ctx, samples, can_write = _load(request, actor, run_id)
+    with read_unit(request):  # the page's one unit: _load's nests in it, and the menu is read in it
+        ctx, samples, can_write = _load(request, actor, run_id)
+        entries = menu(request, actor)
     keys, profiles = _profiles(ctx, samples)
     profile = min(max(profile, 0), len(profiles) - 1)
     chosen = profiles[profile]
@@ -186,6 +188,7 @@ def review_page(
         message=message,
         error=error,
         crumbs=program_crumbs(ctx.program, (ctx.title, f"/ui/runs/{ctx.run.id}"), (_("NCA review"), None)),
+        menu=entries,
     )
 
 

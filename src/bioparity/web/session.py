@@ -5,6 +5,13 @@ A page request reads the store through one session at a time: who is signed in (
 including those of the templates' helpers (the menu), share the page's unit of work (:func:`read_unit`
 nests). Two sessions held at once by one request would let concurrent requests exhaust the connection
 pool while each waits for its second connection (SQLAlchemy pool timeout, then 503).
+
+A GET (or HEAD) page view checks a connection out once: the read-only session that found who is signed in
+is kept open for the page's reads (the same transaction, so on SQLite the same snapshot), and closed when
+the page's outermost :func:`read_unit` ends, or at the end of the request (:func:`release`) when the page
+read nothing. Other requests close it at once: their body (an upload) is received and their write units
+opened without a read connection held. So does a view whose session's last use is due to be recorded
+(a write, see :func:`optional_actor`), and one without a signed-in user (nothing to read for them).
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
-from bioparity.api.deps import SESSION_COOKIE, write_unit
+from bioparity.api.deps import SAFE_METHODS, SESSION_COOKIE, write_unit
 from bioparity.workspace.access import Actor
 from bioparity.workspace.accounts import authenticate_page, session_language, touch_session
 from bioparity.workspace.errors import AuthenticationError
@@ -36,25 +43,55 @@ _OPEN = "bioparity_read_session"
 _SIGNED_IN = "bioparity_signed_in"
 
 
+@dataclass
+class _Held:
+    """The request's read-only session and how many :func:`read_unit` blocks use it now (0: kept open
+    by :func:`signed_in` for the page's reads)."""
+
+    session: Session
+    depth: int = 0
+
+
+def _held(connection: HTTPConnection) -> _Held:
+    """The request's open read-only session, opened now when there is none."""
+    held: _Held | None = getattr(connection.state, _OPEN, None)
+    if held is None:
+        maker: sessionmaker[Session] = connection.app.state.web_read_sessions
+        held = _Held(maker())
+        setattr(connection.state, _OPEN, held)
+    return held
+
+
+def release(connection: HTTPConnection) -> None:
+    """Close the request's read-only session, if open: its connection goes back to the pool (loaded
+    objects stay readable: detached, not expired). The next :func:`read_unit` opens a new one."""
+    held: _Held | None = getattr(connection.state, _OPEN, None)
+    if held is not None:
+        setattr(connection.state, _OPEN, None)
+        held.session.close()
+
+
+def holds_session(connection: HTTPConnection) -> bool:
+    """Whether the request still has its read-only session open (see :func:`release`)."""
+    return getattr(connection.state, _OPEN, None) is not None
+
+
 @contextmanager
 def read_unit(request: HTTPConnection) -> Iterator[Session]:
     """A read-only unit of work for page views (no write lock on SQLite; nothing is committed).
 
     Inside another ``read_unit`` of the same request (e.g. the menu rendered while the page's unit is
-    open) the open session is reused: a request holds at most one connection at a time.
+    open) the open session is reused: a request holds at most one connection at a time. The session
+    :func:`signed_in` kept open is used too; the outermost block closes it when it ends.
     """
-    held: Session | None = getattr(request.state, _OPEN, None)
-    if held is not None:
-        yield held
-        return
-    maker: sessionmaker[Session] = request.app.state.web_read_sessions
-    session = maker()
-    setattr(request.state, _OPEN, session)
+    held = _held(request)
+    held.depth += 1
     try:
-        yield session
+        yield held.session
     finally:
-        setattr(request.state, _OPEN, None)
-        session.close()  # ends the transaction; loaded objects stay readable (detached, not expired)
+        held.depth -= 1
+        if held.depth == 0:
+            release(request)
 
 
 @dataclass(frozen=True)
@@ -78,8 +115,14 @@ def _read_signed_in(session: Session, token: str) -> SignedIn:
         return SignedIn(None, False, session_language(session, token))
 
 
+def _keep_open(connection: HTTPConnection, found: SignedIn) -> bool:
+    """Whether the session that read ``found`` stays open for the page's reads (see the module)."""
+    return found.actor is not None and not found.touch_due and connection.scope.get("method") in SAFE_METHODS
+
+
 def signed_in(connection: HTTPConnection) -> SignedIn:
-    """Who sent the request (by its session cookie), read in one short read-only unit, once per request.
+    """Who sent the request (by its session cookie), read once per request in the request's read-only
+    session; kept open for the page's reads when :func:`_keep_open` says so, closed otherwise.
 
     Blocking: call it from a worker thread (the language middleware does, before the page runs)."""
     found: SignedIn | None = getattr(connection.state, _SIGNED_IN, None)
@@ -89,8 +132,12 @@ def signed_in(connection: HTTPConnection) -> SignedIn:
     if not token:
         found = NOBODY
     else:
-        with read_unit(connection) as session:
-            found = _read_signed_in(session, token)
+        held = _held(connection)
+        try:
+            found = _read_signed_in(held.session, token)
+        finally:
+            if held.depth == 0 and (found is None or not _keep_open(connection, found)):
+                release(connection)
     setattr(connection.state, _SIGNED_IN, found)
     return found
 

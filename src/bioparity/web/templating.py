@@ -164,7 +164,8 @@ def program_crumbs(program: Any, *more: tuple[str, str | None]) -> list[tuple[st
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("actor", getattr(request.state, "actor", None))
-    context.setdefault("menu", menu(request, context["actor"]))
+    if "menu" not in context:  # a page may read it in its own unit of work, before rendering outside it
+        context["menu"] = menu(request, context["actor"])
     response = TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
     set_csrf_cookie(request, response)
     return response
