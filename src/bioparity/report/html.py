@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,35 @@ def flag_class(name: str, count: int) -> str:
     return "ok" if not count or "pass" in name or term("pass") in name else "bad"
 
 
+def result_text(value: Any) -> Markup:
+    """A stored result value in words for a report cell: numbers as in tables (:func:`fmt_value`), a list
+    item by item (texts and records on lines of their own), a mapping as ``key: value`` pairs (not JSON,
+    whose escapes such as ``\\u003e`` for ``>`` a reader cannot read)."""
+    if isinstance(value, Mapping):
+        return Markup(", ").join(Markup("{}: {}").format(k, result_text(v)) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        if not value:
+            return Markup("—")
+        # numbers side by side (``39, 38``); texts and records each on a line of its own
+        plain = all(v is None or isinstance(v, int | float) for v in value)
+        return Markup(", " if plain else "<br>").join(result_text(v) for v in value)
+    return Markup.escape(fmt_value(value))
+
+
+def utc_second(value: Any) -> str:
+    """A stored ISO time (e.g. a signature's ``2026-12-06T07:55:23.193756Z``) to the second in UTC:
+    ``2026-12-06 07:55:23 UTC`` (the microseconds only clutter a printed signature)."""
+    if not value:
+        return "—"
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 _ENV = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(["html", "j2"]),
@@ -67,6 +97,9 @@ _ENV.filters["value"] = fmt_value
 _ENV.filters["time"] = fmt_time
 _ENV.filters["table_html"] = table_html
 _ENV.filters["term"] = term
+_ENV.filters["result_text"] = result_text
+_ENV.filters["utc_second"] = utc_second
+_ENV.filters["from_json"] = json.loads
 _ENV.globals.update(page_counter=page_counter, flag_class=flag_class, fonts=fonts)
 
 
@@ -172,7 +205,8 @@ def _run_report(ctx: RunContext, language: str) -> str:
     return _ENV.get_template("run_report.html.j2").render(
         ctx=ctx,
         plots=run_plots(ctx),
-        plot_notes=[f.note for f in ctx.single_figures if f.note],
+        # one note per text: the figures of one kind often share it (e.g. the four ADA cut-point plots)
+        plot_notes=list(dict.fromkeys(f.note for f in ctx.single_figures if f.note)),
         series=series_plots(ctx),
         tables=report_tables(ctx),
         max_rows=MAX_TABLE_ROWS,
