@@ -135,3 +135,16 @@ def test_the_audit_pdf_keeps_short_codes_whole(demo_store: DemoStore) -> None:
     lines = _pdf_text(exported.content, folder).splitlines()
     assert any("share_accept" in line for line in lines)  # not "share_acc" on one line, "ept" on the next
     assert any(re.match(r"\d{2,} ", line) for line in lines)  # an event number of two digits in one piece
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_a_count_of_failures_is_marked_bad_in_every_language(language: str) -> None:
+    from bioparity.analyses.terms import term
+    from bioparity.i18n import use_language
+    from bioparity.report.html import flag_class
+
+    with use_language(language):
+        # as the comparability kind names its counts (zh-CN: 比较：不通过 holds 通过, "pass")
+        failed, passed = (f"comparisons {term(word)}" for word in ("fail", "pass"))
+        assert flag_class(failed, 1) == "bad"
+        assert flag_class(passed, 4) == "ok" and flag_class(failed, 0) == "ok"
