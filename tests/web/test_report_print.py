@@ -4,6 +4,7 @@
   ``\\u003e`` for ``>``, not repeated under "Flags and notes";
 * the result tables of a report with a wide one share landscape pages (a narrow table between two wide
   ones took a page of its own, the pages before and after it mostly empty);
+* a Chinese profiles report words what each lot's distance is measured to (留一法, not leave-one-out);
 * a note that several figures share (the four ADA cut-point plots) is printed once;
 * the program report names each run's input as ``dataset: <SHA-256>``, not as raw JSON;
 * signature times are printed to the second (no microseconds);
@@ -52,8 +53,9 @@ def _squash(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def example_reports(demo_store: DemoStore) -> Iterator[dict[str, str]]:
-    """The English run reports (HTML) of the BE, ADA cut-point and stability examples, run in the demo's
-    PK study; the session is rolled back, so the shared demo store is left as it was."""
+    """The run reports (HTML) of the BE, ADA cut-point and stability examples in English and of the
+    profiles example in Chinese, run in the demo's PK study; the session is rolled back, so the shared
+    demo store is left as it was."""
     out = {}
     with make_sessionmaker(demo_store.engine)() as session:
         sam = Actor.of(accounts.get_user_by_name(session, "sam"))
@@ -61,7 +63,7 @@ def example_reports(demo_store: DemoStore) -> Iterator[dict[str, str]]:
             select(Study).where(Study.program_id == demo_store.summary.program_id, Study.name == "PK-101")
         )
         assert study is not None
-        for kind in ("be", "ada-cutpoint", "stability"):
+        for kind, lang in (("be", "en"), ("ada-cutpoint", "en"), ("stability", "en"), ("profiles", "zh-CN")):
             example = all_analyses()[kind].example
             assert example is not None
             path = example.write(Path(demo_store.url.removeprefix("sqlite:///")).parent)
@@ -75,7 +77,7 @@ def example_reports(demo_store: DemoStore) -> Iterator[dict[str, str]]:
                 analysis_kind=kind,
             )
             run = analyses.run_analysis(session, sam, dataset.id, kind, dict(example.options))
-            out[kind] = render_run_report(run_context(session, sam, run.id), lang="en")
+            out[kind] = render_run_report(run_context(session, sam, run.id), lang=lang)
         session.rollback()
     yield out
 
@@ -102,6 +104,15 @@ def test_result_tables_share_landscape_pages(example_reports: dict[str, str], tm
     on = {c: [i for i, page in enumerate(pages) if c in page] for c in captions}
     assert all(len(found) == 1 for found in on.values()), on
     assert len({found[0] for found in on.values()}) == 1, on  # all three on one page
+
+
+def test_the_chinese_profiles_report_words_the_distance_kinds(
+    example_reports: dict[str, str], tmp_path: Path
+) -> None:
+    text = _pdf_text(html_to_pdf(example_reports["profiles"]), tmp_path)
+    main = text.split("附录")[0]  # the appendix prints the stored result table as stored
+    assert "留一法" in main and "至参照中心" in main
+    assert "leave-one-out" not in main and "to reference centre" not in main
 
 
 def test_program_report_names_inputs_and_prints_signature_times_to_the_second(
