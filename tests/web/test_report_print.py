@@ -159,3 +159,12 @@ def test_a_count_of_failures_is_marked_bad_in_every_language(language: str) -> N
         failed, passed = (f"comparisons {term(word)}" for word in ("fail", "pass"))
         assert flag_class(failed, 1) == "bad"
         assert flag_class(passed, 4) == "ok" and flag_class(failed, 0) == "ok"
+
+
+def test_the_nca_review_flags_are_named_in_words(demo_store: DemoStore) -> None:
+    with make_sessionmaker(demo_store.engine)() as session:
+        sam = Actor.of(accounts.get_user_by_name(session, "sam"))
+        html = render_run_report(run_context(session, sam, demo_store.summary.runs["nca"]), lang="en")
+    review = html.split("Review flags: subjects with the flag per arm")[1].split("</table>")[0]
+    assert "lambda z few points" in review and "blq imputed" in review
+    assert "lambda_z_few_points" not in review and "_" not in review
