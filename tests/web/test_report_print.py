@@ -149,16 +149,17 @@ def test_the_audit_pdf_keeps_short_codes_whole(demo_store: DemoStore) -> None:
 
 
 @pytest.mark.parametrize("language", ["en", "zh-CN"])
-def test_a_count_of_failures_is_marked_bad_in_every_language(language: str) -> None:
+def test_failure_counts_are_bad_and_descriptive_ones_neutral_in_every_language(language: str) -> None:
     from bioparity.analyses.terms import term
     from bioparity.i18n import use_language
     from bioparity.report.html import flag_class
 
     with use_language(language):
         # as the comparability kind names its counts (zh-CN: 比较：不通过 holds 通过, "pass")
-        failed, passed = (f"comparisons {term(word)}" for word in ("fail", "pass"))
+        failed, passed, described = (f"comparisons {term(w)}" for w in ("fail", "pass", "descriptive"))
         assert flag_class(failed, 1) == "bad"
         assert flag_class(passed, 4) == "ok" and flag_class(failed, 0) == "ok"
+        assert flag_class(described, 15) == ""  # CAA tier 3: described, neither passed nor failed (not red)
 
 
 def test_the_nca_review_flags_are_named_in_words(demo_store: DemoStore) -> None:
