@@ -137,7 +137,11 @@ def _result_tables(frame: pd.DataFrame) -> ReportTables:
             Table(
                 _("Review flags: subjects with the flag per arm"),
                 (counts.columns[0], _("flag"), _("subjects flagged"), _("subjects")),
-                tuple(tuple(cell(v) for v in r) for r in counts.itertuples(index=False)),
+                # the flag in words, as the run's flag counts name it (lambda z few points, not the code)
+                tuple(
+                    (cell(a), str(f).replace("_", " "), cell(n), cell(total))
+                    for a, f, n, total in counts.itertuples(index=False)
+                ),
                 (False, False, True, True),
                 note=_("Counted per subject: a flag on several parameters of one profile counts once."),
             )

@@ -155,7 +155,7 @@ def profiles_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = Non
                 str(r[SOURCE]),
                 cell(r.get("sum_of_parts"), 5),
                 cell(r.get(DISTANCE), 4),
-                str(r.get("distance_kind") or ""),
+                term(str(r.get("distance_kind") or "")),
                 yes_no_text(r.get(WITHIN)),
                 yes_no_text(r.get("all_species_within")),
             )

@@ -62,6 +62,9 @@ TERMS: dict[str, str] = {
     "lot regression": gettext_noop("lot regression"),
     "lot": gettext_noop("lot"),
     "species": gettext_noop("species"),
+    # what a lot's distance is measured to (profiles)
+    "leave-one-out": gettext_noop("leave-one-out"),
+    "to reference centre": gettext_noop("to reference centre"),
     # readiness (pathways)
     "ready": gettext_noop("ready"),
     "gaps": gettext_noop("gaps"),

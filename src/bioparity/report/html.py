@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -53,8 +54,47 @@ def language_label(language: str) -> str:
 
 
 def flag_class(name: str, count: int) -> str:
-    """``ok`` for a flag count of zero or a count of passes, ``bad`` for any other count."""
-    return "ok" if not count or "pass" in name or term("pass") in name else "bad"
+    """``ok`` for a flag count of zero or a count of passes, none for a count of descriptive comparisons,
+    ``bad`` for any other count.
+
+    A count of failures is ``bad`` even when its name holds the word for a pass: in Chinese "fail" (不通过)
+    contains "pass" (通过), so "comparisons fail" was printed green."""
+    if not count:
+        return "ok"
+    if "descriptive" in name or term("descriptive") in name:
+        return ""  # a descriptive comparison (CAA tier 3) is neither a pass nor a failure: not coloured
+    failing = "fail" in name or term("fail") in name
+    passing = "pass" in name or term("pass") in name
+    return "ok" if passing and not failing else "bad"
+
+
+def result_text(value: Any) -> Markup:
+    """A stored result value in words for a report cell: numbers as in tables (:func:`fmt_value`), a list
+    item by item (texts and records on lines of their own), a mapping as ``key: value`` pairs (not JSON,
+    whose escapes such as ``\\u003e`` for ``>`` a reader cannot read)."""
+    if isinstance(value, Mapping):
+        return Markup(", ").join(Markup("{}: {}").format(k, result_text(v)) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        if not value:
+            return Markup("—")
+        # numbers side by side (``39, 38``); texts and records each on a line of its own
+        plain = all(v is None or isinstance(v, int | float) for v in value)
+        return Markup(", " if plain else "<br>").join(result_text(v) for v in value)
+    return Markup.escape(fmt_value(value))
+
+
+def utc_second(value: Any) -> str:
+    """A stored ISO time (e.g. a signature's ``2026-12-06T07:55:23.193756Z``) to the second in UTC:
+    ``2026-12-06 07:55:23 UTC`` (the microseconds only clutter a printed signature)."""
+    if not value:
+        return "—"
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 _ENV = Environment(
@@ -67,6 +107,9 @@ _ENV.filters["value"] = fmt_value
 _ENV.filters["time"] = fmt_time
 _ENV.filters["table_html"] = table_html
 _ENV.filters["term"] = term
+_ENV.filters["result_text"] = result_text
+_ENV.filters["utc_second"] = utc_second
+_ENV.filters["from_json"] = json.loads
 _ENV.globals.update(page_counter=page_counter, flag_class=flag_class, fonts=fonts)
 
 
@@ -172,7 +215,8 @@ def _run_report(ctx: RunContext, language: str) -> str:
     return _ENV.get_template("run_report.html.j2").render(
         ctx=ctx,
         plots=run_plots(ctx),
-        plot_notes=[f.note for f in ctx.single_figures if f.note],
+        # one note per text: the figures of one kind often share it (e.g. the four ADA cut-point plots)
+        plot_notes=list(dict.fromkeys(f.note for f in ctx.single_figures if f.note)),
         series=series_plots(ctx),
         tables=report_tables(ctx),
         max_rows=MAX_TABLE_ROWS,
