@@ -9,6 +9,7 @@ import pandas as pd
 
 from bioparity.errors import DataFileError
 from bioparity.io.limits import check_csv_limits
+from bioparity.io.readers import read_csv_cells, require_file
 from bioparity.io.table import ColumnSpec
 
 SUBJECT_COLUMNS = ("subject", "USUBJID", "SUBJID", "ID", "id")
@@ -54,10 +55,9 @@ def read_metric_table(
     found by name (``SUBJECT_COLUMNS``, ``ARM_COLUMNS``) unless given. Errors name file, row and column.
     """
     label = str(path)
-    if not path.is_file():
-        raise DataFileError("file not found", file=label, expected="an existing CSV file")
+    require_file(path, label, "an existing CSV file")
     check_csv_limits(path, label)
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    raw = read_csv_cells(path, label)
     return metric_table(raw, label, subject_col, arm_col, metrics, covariates)
 
 

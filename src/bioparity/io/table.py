@@ -16,6 +16,7 @@ import pandas as pd
 
 from bioparity.errors import DataFileError, require_columns_found
 from bioparity.io.limits import check_csv_limits
+from bioparity.io.readers import read_csv_cells, require_file
 
 
 @dataclass(frozen=True)
@@ -42,13 +43,9 @@ def read_table(path: str | os.PathLike[str], columns: Sequence[ColumnSpec]) -> p
     """
     file = Path(path)
     label = str(path)
-    if not file.is_file():
-        raise DataFileError("file not found", file=label, expected="an existing CSV file")
+    require_file(file, label, "an existing CSV file")
     check_csv_limits(file, label)
-    try:
-        raw = pd.read_csv(file, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"cannot be read as CSV: {exc}", file=label) from exc
+    raw = read_csv_cells(file, label)
     raw.columns = [str(c).strip() for c in raw.columns]
     required = [c.name for c in columns if c.required]
     require_columns_found(raw.columns, required, file=label, expected=f"columns {', '.join(required)}")

@@ -1,0 +1,73 @@
+"""Hostile input files: every reader refuses them with the file (and line or column) named, never a
+traceback, never a silent choice between two columns of the same name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bioparity.errors import DataFileError
+from bioparity.io.pp import read_metric_table
+from bioparity.io.readers import read_any_table
+from bioparity.io.table import ColumnSpec, read_table
+
+READERS: dict[str, Callable[[Path], object]] = {
+    "read_any_table": read_any_table,
+    "read_table": lambda path: read_table(path, [ColumnSpec("subject", "text"), ColumnSpec("CMAX")]),
+    "read_metric_table": lambda path: read_metric_table(path, "subject", "arm", ["CMAX"], []),
+}
+
+
+@pytest.fixture(params=sorted(READERS))
+def reader(request: pytest.FixtureRequest) -> Callable[[Path], object]:
+    return READERS[request.param]
+
+
+def test_a_column_named_twice_is_refused(tmp_path: Path, reader: Callable[[Path], object]) -> None:
+    path = tmp_path / "dup.csv"
+    path.write_text("subject,arm,CMAX,CMAX\nS1,test,1.5,999\nS2,ref,2.5,999\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="appears twice") as info:
+        reader(path)
+    assert info.value.column == "CMAX" and info.value.file == str(path)
+
+
+def test_a_column_named_twice_in_xlsx_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "dup.xlsx"
+    frame = pd.DataFrame([["S1", 1.5, 999.0]], columns=["subject", "CMAX", "CMAX"])
+    frame.to_excel(path, index=False)
+    with pytest.raises(DataFileError, match="appears twice"):
+        read_any_table(path)
+
+
+def test_blank_trailing_header_cells_are_not_duplicates(tmp_path: Path) -> None:
+    path = tmp_path / "trailing.csv"
+    path.write_text("subject,CMAX,,\nS1,1.5,,\n", encoding="utf-8")
+    assert list(read_any_table(path).frame.columns[:2]) == ["subject", "CMAX"]
+
+
+def test_a_folder_is_not_reported_as_missing(tmp_path: Path, reader: Callable[[Path], object]) -> None:
+    folder = tmp_path / "data.csv"
+    folder.mkdir()
+    with pytest.raises(DataFileError, match="is a folder"):
+        reader(folder)
+
+
+def test_an_empty_file_says_so(tmp_path: Path, reader: Callable[[Path], object]) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    with pytest.raises(DataFileError, match="is empty"):
+        reader(path)
+
+
+@pytest.mark.parametrize("data", [b"subject,arm,CMAX\nS1,test,1\nB\xe9,ref,2\n", b"\x82\x00\xff" * 50])
+def test_bytes_that_are_not_utf8_name_the_line(
+    tmp_path: Path, reader: Callable[[Path], object], data: bytes
+) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(data)
+    with pytest.raises(DataFileError, match=r"not UTF-8 text: byte 0x.. at offset \d+ \(line \d\)") as info:
+        reader(path)
+    assert info.value.file == str(path)
