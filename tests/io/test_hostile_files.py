@@ -10,6 +10,9 @@ import pandas as pd
 import pytest
 
 from bioparity.errors import DataFileError
+from bioparity.io.bioassay import read_isr_data
+from bioparity.io.cmc import read_profile
+from bioparity.io.potency import read_potency_table
 from bioparity.io.pp import read_metric_table
 from bioparity.io.readers import read_any_table
 from bioparity.io.table import ColumnSpec, read_table
@@ -71,3 +74,26 @@ def test_bytes_that_are_not_utf8_name_the_line(
     with pytest.raises(DataFileError, match=r"not UTF-8 text: byte 0x.. at offset \d+ \(line \d\)") as info:
         reader(path)
     assert info.value.file == str(path)
+
+
+NUMBER_READERS: dict[str, tuple[str, Callable[[Path], object]]] = {
+    "read_table": ("sample,original\nS1,{}\n", lambda p: read_table(p, [ColumnSpec("original")])),
+    "read_isr_data": ("sample,original,repeat\nS1,{},110\n", read_isr_data),
+    "read_profile": ("source,lot,species,value\nreference,R1,G0F,{}\n", read_profile),
+    "read_potency_table": (
+        "assay,sample,dose,replicate,response\nA1,standard,1,1,{}\n",
+        read_potency_table,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NUMBER_READERS))
+@pytest.mark.parametrize("cell", ["1_000", "\u0661\u0662", "\uff11\uff12"])
+def test_python_only_number_spellings_are_not_numbers(tmp_path: Path, name: str, cell: str) -> None:
+    """float() reads '1_000' as 1000 and Arabic-Indic or full-width digits as 12; a data file does not."""
+    template, reader = NUMBER_READERS[name]
+    path = tmp_path / "n.csv"
+    path.write_text(template.format(cell), encoding="utf-8")
+    with pytest.raises(DataFileError) as info:
+        reader(path)
+    assert info.value.value == cell and info.value.row == 1

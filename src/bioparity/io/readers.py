@@ -93,6 +93,14 @@ def read_csv_text(file: Path) -> pd.DataFrame:
     return frame
 
 
+def parse_number(text: str) -> float:
+    """``float(text)`` for a cell of a data file: Python also reads ``1_000`` and non-ASCII digits
+    (``'١٢'``, full-width), which no data file means as a number; those raise ValueError like float."""
+    if "_" in text or not text.isascii():
+        raise ValueError(f"could not convert string to float: {text!r}")
+    return float(text)
+
+
 def require_file(file: Path, label: str, expected: str) -> None:
     """Fail with ``file not found`` (or ``is a folder``) unless ``file`` is an existing regular file."""
     if file.is_dir():

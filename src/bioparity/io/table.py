@@ -16,7 +16,7 @@ import pandas as pd
 
 from bioparity.errors import DataFileError, require_columns_found
 from bioparity.io.limits import check_csv_limits
-from bioparity.io.readers import read_csv_cells, require_file
+from bioparity.io.readers import parse_number, read_csv_cells, require_file
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def _parse_cell(spec: ColumnSpec, cell: str, label: str, row: int) -> object:
     value: object = cell
     if spec.kind in {"number", "integer"}:
         try:
-            number = float(cell)
+            number = parse_number(cell)
         except ValueError:
             raise fail("not a number", _expected(spec)) from None
         if not np.isfinite(number) or (spec.kind == "integer" and number != round(number)):
