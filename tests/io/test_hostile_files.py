@@ -11,6 +11,7 @@ import pytest
 
 from bioparity.errors import DataFileError
 from bioparity.io.bioassay import read_isr_data
+from bioparity.io.caa import read_long_table
 from bioparity.io.cmc import read_profile
 from bioparity.io.potency import read_potency_table
 from bioparity.io.pp import read_metric_table
@@ -97,3 +98,26 @@ def test_python_only_number_spellings_are_not_numbers(tmp_path: Path, name: str,
     with pytest.raises(DataFileError) as info:
         reader(path)
     assert info.value.value == cell and info.value.row == 1
+
+
+@pytest.mark.parametrize(("row", "column"), [(",test,1.5", "subject"), ("S3,,1.5", "arm")])
+def test_pk_table_row_without_subject_or_arm_is_refused(tmp_path: Path, row: str, column: str) -> None:
+    """A blank arm used to drop the subject silently; a blank subject pooled as subject ''."""
+    path = tmp_path / "pp.csv"
+    path.write_text(f"subject,arm,CMAX\nS1,test,1.0\nS2,ref,2.0\n{row}\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="empty cell") as info:
+        read_metric_table(path, None, None, ["CMAX"], [])
+    assert (info.value.row, info.value.line, info.value.column) == (3, 4, column)
+
+
+def test_caa_same_replicate_twice_is_refused(tmp_path: Path) -> None:
+    """A pasted duplicate replicate row weighed twice in the lot mean without a word."""
+    path = tmp_path / "caa.csv"
+    path.write_text(
+        "attribute,source,lot,replicate,value\n"
+        "purity,test,T1,1,98.1\npurity,test,T1,2,98.3\npurity,ref-eu,R1,1,98.0\npurity,test,T1,1,98.1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataFileError, match="appears twice") as info:
+        read_long_table(path)
+    assert (info.value.row, info.value.line, info.value.column) == (4, 5, "replicate")

@@ -77,6 +77,13 @@ def metric_table(
     arm = _pick(cols, arm_col, ARM_COLUMNS, "arm (treatment group)", label)
     for c in covariates:
         _pick(cols, c, (), "covariate", label)
+    for c, what in ((subj, "a subject"), (arm, "an arm")):
+        blank = (raw[c].fillna("").astype(str).str.strip() == "").to_numpy()
+        if blank.any():  # else the row would silently leave the analysis (no arm) or pool as subject ''
+            row = int(np.flatnonzero(blank)[0]) + 1
+            raise DataFileError(
+                "empty cell", file=label, row=row, line=row + 1, column=c, expected=f"{what} on every row"
+            )
     if "PPTESTCD" in cols:
         need = ["PPSTRESN"]
         missing = [c for c in need if c not in cols]
