@@ -78,9 +78,9 @@ def metric_table(
     for c in covariates:
         _pick(cols, c, (), "covariate", label)
     for c, what in ((subj, "a subject"), (arm, "an arm")):
-        blank = (raw[c].fillna("").astype(str).str.strip() == "").to_numpy()
-        if blank.any():  # else the row would silently leave the analysis (no arm) or pool as subject ''
-            row = int(np.flatnonzero(blank)[0]) + 1
+        empty = (raw[c].fillna("").astype(str).str.strip() == "").to_numpy()
+        if empty.any():  # else the row would silently leave the analysis (no arm) or pool as subject ''
+            row = int(np.flatnonzero(empty)[0]) + 1
             raise DataFileError(
                 "empty cell", file=label, row=row, line=row + 1, column=c, expected=f"{what} on every row"
             )
