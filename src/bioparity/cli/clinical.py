@@ -53,12 +53,18 @@ from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.io import ColumnSpec, read_table
 
+
+def _count(value: object) -> str | None:
+    """A count cell's problem (negative), None when it is one."""
+    return None if float(value) >= 0 else "a count >= 0"  # type: ignore[arg-type]
+
+
 STRATA_COLUMNS = (
     ColumnSpec("stratum", "text"),
-    ColumnSpec("x1", "integer"),
-    ColumnSpec("n1", "integer"),
-    ColumnSpec("x2", "integer"),
-    ColumnSpec("n2", "integer"),
+    ColumnSpec("x1", "integer", check=_count),
+    ColumnSpec("n1", "integer", check=_count),
+    ColumnSpec("x2", "integer", check=_count),
+    ColumnSpec("n2", "integer", check=_count),
 )
 #: How the messages of :func:`~bioparity.clinical.equivalence.equivalence_margins` name the margins.
 MARGIN_OPTIONS = ("--margin", "--margin-lower", "--margin-upper")
@@ -434,6 +440,13 @@ def ci_diff_stratified_command(
         level = _Level.two_sided(region, conf)
         margins = equivalence_margins(margin, margin_lower, margin_upper, names=MARGIN_OPTIONS)
         frame = read_table(strata, STRATA_COLUMNS)
+        twice = frame["stratum"].duplicated().to_numpy()
+        if twice.any():  # two rows of one stratum would enter the weights as two strata
+            row = int(twice.argmax()) + 1
+            raise DataFileError(
+                "stratum listed twice", file=str(strata), row=row, line=row + 1, column="stratum",
+                value=frame["stratum"].iloc[row - 1], expected="one row per stratum (add the counts up)",
+            )  # fmt: skip
         res = ci_difference_stratified(
             frame["x1"].to_numpy(), frame["n1"].to_numpy(),
             frame["x2"].to_numpy(), frame["n2"].to_numpy(), method=method, conf=level.ci_level,

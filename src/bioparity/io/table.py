@@ -18,6 +18,9 @@ from bioparity.errors import DataFileError, require_columns_found
 from bioparity.io.limits import check_csv_limits
 from bioparity.io.readers import parse_number, read_csv_cells, require_file
 
+#: The largest whole number a float holds exactly (2**53); an "integer" cell beyond it is refused.
+_MAX_EXACT_INTEGER = 2**53
+
 
 @dataclass(frozen=True)
 class ColumnSpec:
@@ -88,6 +91,9 @@ def _parse_cell(spec: ColumnSpec, cell: str, label: str, row: int) -> object:
             raise fail(
                 "not a finite " + ("whole number" if spec.kind == "integer" else "number"), _expected(spec)
             )
+        if spec.kind == "integer" and abs(number) > _MAX_EXACT_INTEGER:
+            # beyond 2**53 a float is no longer an exact count, and beyond 2**63 int64 wraps to a negative
+            raise fail("whole number too large", f"a whole number of at most {_MAX_EXACT_INTEGER:,}")
         value = number
     problem = spec.check(value) if spec.check is not None else None
     if problem:
