@@ -61,3 +61,42 @@ def test_sparse_nca_says_how_many_missing_concentrations_it_left_out(tmp_path: P
     src.write_text(SPARSE.format("BLQ"), encoding="utf-8")  # a BLQ sample is not a missing one
     result = runner.invoke(app, ["nca-sparse", str(src), "--out", str(tmp_path / "out.csv")])
     assert result.exit_code == 0 and "missing" not in result.stderr, result.output
+
+
+@pytest.fixture()
+def blocker(tmp_path: Path) -> Path:
+    """A regular file used as if it were a folder: nothing can be written below it, even as root."""
+    path = tmp_path / "not-a-folder"
+    path.write_text("x")
+    return path
+
+
+def test_ada_cutpoint_unwritable_outliers_leaves_no_results(tmp_path: Path, blocker: Path) -> None:
+    """The results (and their provenance) were written before --outliers failed: a failed run left OUT."""
+    rows = [f"D{d},R{r},{1.0 + 0.01 * d + 0.003 * r}" for d in range(12) for r in range(3)]
+    src = tmp_path / "cp.csv"
+    src.write_text("donor,run,signal\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "res.csv"
+    _fails(["ada-cutpoint", str(src), "--out", str(out), "--outliers", str(blocker / "o.csv")], "--outliers")
+    assert set(tmp_path.iterdir()) == {src, blocker}  # no res.csv, no res.csv.provenance.json
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (["isr", "{IN}", "--assay", "ligand-binding"], "sample,original,repeat\nS1,100,110\n"),
+        (["ada-drug-tolerance", "{IN}", "--cut-point", "1"], "ada_level,drug_level,signal\n100,0,2\n"),
+        (["nca-urine", "{IN}"], URINE.format("1")),
+        (["nca-sparse", "{IN}"], SPARSE.format("5")),
+        (["power", "--grid", "{IN}"], "design,cv,theta0,n\n2x2,0.2,0.95,24\n"),
+    ],
+)
+def test_unwritable_out_fails_before_any_work(
+    tmp_path: Path, blocker: Path, args: list[str], text: str
+) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(text, encoding="utf-8")
+    argv = [a.replace("{IN}", str(src)) for a in args] + ["--out", str(blocker / "o.csv")]
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 2, result.output
+    assert "--out" in result.stderr and "cannot be written" in result.stderr, result.stderr

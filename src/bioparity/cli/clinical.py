@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from bioparity.cli.common import OutputFormat, print_record, user_errors, write_result
+from bioparity.cli.common import OutputFormat, check_outputs, print_record, user_errors, write_result
 from bioparity.cli.options import Format, TargetPower
 from bioparity.clinical import (
     StratifiedDifferenceCI,
@@ -357,6 +357,7 @@ def ada_summary_command(
     """ADA (or NAb) incidence per arm (treatment-emergent by default, Wilson CIs) and differences."""
     with user_errors():
         _check_incidence(incidence)
+        check_outputs(("--out", out))
         table, provenance = _ada_summary_table(
             ada, cut_points, incidence, result, titre, baseline, boost_fold, conf, reference_arm, method
         )

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from bioparity.cli.common import user_errors
+from bioparity.cli.common import check_outputs, user_errors
 from bioparity.cli.options import ProfilesOut, Subject
 from bioparity.i18n import gettext as _
 from bioparity.io import write_frame_atomic
@@ -45,6 +45,7 @@ def nca_sparse_command(
 ) -> None:
     """Sparse NCA: AUC of the mean profile with its standard error (Bailer, Nedelman-Jia)."""
     with user_errors():
+        check_outputs(("--out", out))
         table = read_any_table(infile)
         where = Where(file=table.file, line_offset=table.line_offset)
         _require_identifiers(table.frame, [*group, subject], where)
@@ -86,6 +87,7 @@ def nca_urine_command(
 ) -> None:
     """Urine NCA: amounts excreted, fe, renal clearance, excretion-rate parameters."""
     with user_errors():
+        check_outputs(("--out", out))
         table = read_any_table(infile)
         where = Where(file=table.file, line_offset=table.line_offset)
         _require_identifiers(table.frame, [*group, subject], where)
