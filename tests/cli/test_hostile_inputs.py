@@ -100,3 +100,21 @@ def test_unwritable_out_fails_before_any_work(
     result = runner.invoke(app, argv)
     assert result.exit_code == 2, result.output
     assert "--out" in result.stderr and "cannot be written" in result.stderr, result.stderr
+
+
+def test_pathways_program_in_latin1_is_located(tmp_path: Path) -> None:
+    """A Latin-1 PROGRAM.yaml escaped as a UnicodeDecodeError traceback."""
+    program = tmp_path / "program.yaml"
+    program.write_bytes("program:\n  name: Bévacizumab\n".encode("latin-1"))
+    _fails(["pathways", str(program)], "program.yaml", "not UTF-8", "line 2")
+
+
+def test_caa_empty_csv_catalogue_is_located(tmp_path: Path) -> None:
+    """An empty catalogue CSV escaped as a pandas EmptyDataError traceback."""
+    data = tmp_path / "caa.csv"
+    data.write_text("attribute,source,lot,value\npurity,test,T1,98\npurity,ref-eu,R1,98\n", encoding="utf-8")
+    catalogue = tmp_path / "catalogue.csv"
+    catalogue.write_bytes(b"")
+    out = tmp_path / "out.csv"
+    _fails(["caa", str(data), "--catalogue", str(catalogue), "--out", str(out)], "catalogue.csv", "is empty")
+    assert not out.exists()

@@ -121,3 +121,15 @@ def test_caa_same_replicate_twice_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DataFileError, match="appears twice") as info:
         read_long_table(path)
     assert (info.value.row, info.value.line, info.value.column) == (4, 5, "replicate")
+
+
+@pytest.mark.parametrize("rows", ["S1,test,1.5,9\nS2,ref,2.5,9\n", "S1,test,1.5,\nS2,ref,2.5,\n"])
+def test_rows_longer_than_the_header_do_not_shift_columns(
+    tmp_path: Path, reader: Callable[[Path], object], rows: str
+) -> None:
+    """pandas made the first field an index: subject 'S1' vanished and CMAX read the arm column."""
+    path = tmp_path / "shift.csv"
+    path.write_text("subject,arm,CMAX\n" + rows, encoding="utf-8")
+    with pytest.raises(DataFileError, match="more fields than the header") as info:
+        reader(path)
+    assert info.value.line == 2

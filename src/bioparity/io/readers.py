@@ -138,6 +138,16 @@ def read_csv_cells(file: Path, label: str) -> pd.DataFrame:
         raise
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataFileError(f"cannot be read as CSV: {exc}", file=label) from exc
+    if not isinstance(frame.index, pd.RangeIndex):
+        # every data row has more fields than the header: pandas then takes the first field(s) as an index
+        # and each value silently moves one column to the right
+        raise DataFileError(
+            "the data rows have more fields than the header",
+            file=label,
+            row=1,
+            line=2,
+            expected="one header name per field (is there a separator at the end of the data lines?)",
+        )
     with open(file, encoding="utf-8-sig", newline="") as fh:
         require_unique_header(next(csv.reader(fh, skipinitialspace=True), []), label)
     return frame
