@@ -118,3 +118,18 @@ def test_caa_empty_csv_catalogue_is_located(tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
     _fails(["caa", str(data), "--catalogue", str(catalogue), "--out", str(out)], "catalogue.csv", "is empty")
     assert not out.exists()
+
+
+def test_market_knowledge_base_in_latin1_is_located(tmp_path: Path) -> None:
+    """A Latin-1 --kb escaped as a UnicodeDecodeError traceback."""
+    kb = tmp_path / "kb.yaml"
+    kb.write_bytes("schema: bioparity-market-kb/2\nmolecules:\n  - name: Bévacizumab\n".encode("latin-1"))
+    out = tmp_path / "r.csv"
+    _fails(["market", "scan", "--kb", str(kb), "--out", str(out)], "kb.yaml", "not UTF-8", "line 3")
+    assert not out.exists()
+
+
+def test_market_unwritable_chart_fails_before_the_ranking_is_written(tmp_path: Path, blocker: Path) -> None:
+    out = tmp_path / "r.csv"
+    _fails(["market", "scan", "--out", str(out), "--chart", str(blocker / "c.png")], "--chart")
+    assert not out.exists()
