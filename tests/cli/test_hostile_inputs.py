@@ -133,3 +133,27 @@ def test_market_unwritable_chart_fails_before_the_ranking_is_written(tmp_path: P
     out = tmp_path / "r.csv"
     _fails(["market", "scan", "--out", str(out), "--chart", str(blocker / "c.png")], "--chart")
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("USUBJID,ARM,VISIT,ADA\nS1,T,D29,POS,x\nS2,R,D29,NEG,y\n", "more fields than the header"),
+        ("USUBJID,ARM,VISIT,ADA,ADA\nS1,T,D29,POS,NEG\n", "column name appears twice"),
+    ],
+)
+def test_ada_summary_listing_is_not_shifted_or_half_read(tmp_path: Path, text: str, expected: str) -> None:
+    """pandas made USUBJID the index (every status one column to the right) or read the first ADA only."""
+    src = tmp_path / "ada.csv"
+    src.write_text(text, encoding="utf-8")
+    out = tmp_path / "out.csv"
+    _fails(["ada-summary", "--ada", str(src), "--out", str(out)], "ada.csv", expected)
+    assert not out.exists()
+
+
+def test_a_folder_given_as_a_text_file_is_called_a_folder(tmp_path: Path) -> None:
+    data = tmp_path / "caa.csv"
+    data.write_text("attribute,source,lot,value\npurity,test,T1,98\npurity,ref-eu,R1,98\n", encoding="utf-8")
+    folder = tmp_path / "catalogue.yaml"
+    folder.mkdir()
+    _fails(["caa", str(data), "--catalogue", str(folder), "--out", str(tmp_path / "o.csv")], "is a folder")

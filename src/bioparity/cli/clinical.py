@@ -387,7 +387,13 @@ def _ada_summary_table(
     """The ADA summary table of a listing (statuses from the cut points when given) and the cut-point
     run's provenance line ("" without cut points)."""
     from bioparity.analyses.ada_summary import incidence_results, read_listing, summary_frame
+    from bioparity.io.limits import check_csv_limits
+    from bioparity.io.readers import read_csv_cells, require_file
 
+    # empty, not UTF-8, ragged, shifted or a column named twice: located here, before the listing's reader
+    require_file(ada, str(ada), "an existing CSV file")
+    check_csv_limits(ada, str(ada))
+    read_csv_cells(ada, str(ada))
     frame = read_listing(ada)
     provenance = ""
     if cut_points is not None:

@@ -193,8 +193,7 @@ def require_utf8_text(path: str | os.PathLike[str], label: str | None = None) ->
     """Fail with the file (``label``, default the path), line and byte offset when a file is not UTF-8."""
     file = Path(path)
     label = str(path) if label is None else label
-    if not file.is_file():
-        raise DataFileError("file not found", file=label, expected="an existing UTF-8 text file")
+    require_file(file, label, "an existing UTF-8 text file")
     data = file.read_bytes()
     try:
         data.decode("utf-8")
