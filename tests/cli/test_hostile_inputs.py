@@ -157,3 +157,15 @@ def test_a_folder_given_as_a_text_file_is_called_a_folder(tmp_path: Path) -> Non
     folder = tmp_path / "catalogue.yaml"
     folder.mkdir()
     _fails(["caa", str(data), "--catalogue", str(folder), "--out", str(tmp_path / "o.csv")], "is a folder")
+
+
+def test_pk_similarity_says_which_subjects_of_unlisted_arms_it_left_out(tmp_path: Path) -> None:
+    """A subject of an arm not in --arms vanished from the analysis without a word."""
+    rows = [f"S{i},{arm},{100 + i}" for i, arm in enumerate(["test", "ref"] * 4)] + ["S99,cn-ref,120"]
+    src = tmp_path / "pp.csv"
+    src.write_text("subject,arm,CMAX\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    args = ["pk-similarity", str(src), "--arms", "test,ref", "--metrics", "CMAX", "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "arms not in --arms left out: cn-ref (1)" in result.stderr

@@ -176,6 +176,14 @@ def pk_similarity_command(
             "ada_column": ada_column,
         }  # fmt: skip
         table, notes = pk_similarity_table(frame, arm, arm_list, metric_list, **settings, file=str(path))
+        labels = frame[arm].astype(str).str.strip()
+        other = labels[~labels.isin(arm_list)].value_counts(sort=False)
+        if len(other):  # a subject of an arm not compared is left out: say so, not silently
+            notes = [
+                _("note: subjects of arms not in --arms left out: %(arms)s")
+                % {"arms": ", ".join(f"{name} ({n})" for name, n in other.items())},
+                *notes,
+            ]
         for note in notes:
             typer.echo(note, err=True)
         options = {"command": "pk-similarity", "arms": arm_list, "metrics": metric_list} | settings
