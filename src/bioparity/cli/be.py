@@ -176,19 +176,24 @@ def pk_similarity_command(
             "ada_column": ada_column,
         }  # fmt: skip
         table, notes = pk_similarity_table(frame, arm, arm_list, metric_list, **settings, file=str(path))
-        labels = frame[arm].astype(str).str.strip()
-        other = labels[~labels.isin(arm_list)].value_counts(sort=False)
-        if len(other):  # a subject of an arm not compared is left out: say so, not silently
-            notes = [
-                _("note: subjects of arms not in --arms left out: %(arms)s")
-                % {"arms": ", ".join(f"{name} ({n})" for name, n in other.items())},
-                *notes,
-            ]
+        notes = [*_unlisted_arms(frame[arm], arm_list), *notes]
         for note in notes:
             typer.echo(note, err=True)
         options = {"command": "pk-similarity", "arms": arm_list, "metrics": metric_list} | settings
         write_result(table, out, {"parameters": path}, options)
         typer.echo(_("wrote %(n)d comparisons to %(path)s") % {"n": len(table), "path": out}, err=True)
+
+
+def _unlisted_arms(arms: pd.Series, listed: list[str]) -> list[str]:
+    """The note naming arms of the file not in ``--arms`` (their subjects are left out), if any."""
+    labels = arms.astype(str).str.strip()
+    other = labels[~labels.isin(listed)].value_counts(sort=False)
+    if not len(other):
+        return []
+    return [
+        _("note: subjects of arms not in --arms left out: %(arms)s")
+        % {"arms": ", ".join(f"{name} ({n})" for name, n in other.items())}
+    ]
 
 
 def _read_pp(
