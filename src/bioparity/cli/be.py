@@ -26,7 +26,15 @@ from bioparity.be.data import DEFAULT_NA, crossover_data, read_crossover_file
 from bioparity.be.methods import BE_METHODS, evaluate_be
 from bioparity.be.mixed import DF_METHODS
 from bioparity.be.similarity import DEFAULT_METRICS, VARIANCE_MODELS, pk_similarity_table
-from bioparity.cli.common import OutputFormat, check_choice, comma_list, print_json, user_errors, write_result
+from bioparity.cli.common import (
+    OutputFormat,
+    check_choice,
+    check_outputs,
+    comma_list,
+    print_json,
+    user_errors,
+    write_result,
+)
 from bioparity.cli.options import Alpha, Format, Theta1, Theta2
 from bioparity.errors import DataFileError
 from bioparity.i18n import gettext as _
@@ -158,6 +166,7 @@ def pk_similarity_command(
     """Pairwise PK similarity of parallel arms (e.g. test vs EU-ref, test vs US-ref, EU-ref vs US-ref)."""
     with user_errors():
         check_choice("--variance", variance, VARIANCE_MODELS)
+        check_outputs(("--out", out))
         arm_list, metric_list, cov_list = comma_list(arms), comma_list(metrics), comma_list(covariates)
         extra = cov_list + ([ada_column] if ada_column else [])
         frame, arm = _read_pp(path, subject_column, arm_column, metric_list, extra)
@@ -167,11 +176,24 @@ def pk_similarity_command(
             "ada_column": ada_column,
         }  # fmt: skip
         table, notes = pk_similarity_table(frame, arm, arm_list, metric_list, **settings, file=str(path))
+        notes = [*_unlisted_arms(frame[arm], arm_list), *notes]
         for note in notes:
             typer.echo(note, err=True)
         options = {"command": "pk-similarity", "arms": arm_list, "metrics": metric_list} | settings
         write_result(table, out, {"parameters": path}, options)
         typer.echo(_("wrote %(n)d comparisons to %(path)s") % {"n": len(table), "path": out}, err=True)
+
+
+def _unlisted_arms(arms: pd.Series, listed: list[str]) -> list[str]:
+    """The note naming arms of the file not in ``--arms`` (their subjects are left out), if any."""
+    labels = arms.astype(str).str.strip()
+    other = labels[~labels.isin(listed)].value_counts(sort=False)
+    if not len(other):
+        return []
+    return [
+        _("note: subjects of arms not in --arms left out: %(arms)s")
+        % {"arms": ", ".join(f"{name} ({n})" for name, n in other.items())}
+    ]
 
 
 def _read_pp(

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bioparity.cli.common import user_errors, write_result, wrote_rows
+from bioparity.cli.common import check_outputs, user_errors, write_result, wrote_rows
 from bioparity.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -84,6 +84,7 @@ def ada_cutpoint_command(
     with user_errors():
         import pandas as pd
 
+        check_outputs(("--out", out), ("--outliers", outliers))  # both or neither: check before any work
         settings: dict[str, Any] = {
             "fpr": fpr, "confirm_fpr": confirm_fpr, "titration_fpr": titration_fpr, "transform": transform,
             "method": method, "quantile_type": quantile_type, "remove_outliers": remove_outliers,
@@ -149,6 +150,7 @@ def ada_sensitivity_command(
     from bioparity.io.bioassay import read_sensitivity_data
 
     with user_errors():
+        check_outputs(("--out", out))
         result = sensitivity(read_sensitivity_data(data), cut_point, method=method)
         table = result.to_frame()
         console = _write(
@@ -182,6 +184,7 @@ def ada_drug_tolerance_command(
     from bioparity.io.bioassay import read_drug_tolerance_data
 
     with user_errors():
+        check_outputs(("--out", out))
         result = drug_tolerance(read_drug_tolerance_data(data), cut_point)
         table = result.to_frame()
         console = _write(table, out, data, {"command": "ada-drug-tolerance", "cut_point": cut_point})
@@ -199,6 +202,7 @@ def isr_command(
     from bioparity.io.bioassay import read_isr_data
 
     with user_errors():
+        check_outputs(("--out", out))
         result = isr(read_isr_data(data), assay)
         table = result.to_frame()
         console = _write(table, out, data, {"command": "isr", "assay": assay, "passed": result.passed})

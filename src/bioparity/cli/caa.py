@@ -221,11 +221,13 @@ def _caa_data(
     import pandas as pd
 
     from bioparity.io.caa import read_long_table
-    from bioparity.io.readers import require_utf8_text
+    from bioparity.io.readers import read_csv_cells, require_utf8_text
 
     frame = read_long_table(data)
     if catalogue is not None:
         require_utf8_text(catalogue)
+        if catalogue.suffix.lower() == ".csv":  # empty, ragged or a column named twice: located, not pandas'
+            read_csv_cells(catalogue, str(catalogue))
     if potency is None:
         return frame
     from bioparity.io.caa import read_potency_lots

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from bioparity.cli.common import OutputFormat, print_record, user_errors, write_result
+from bioparity.cli.common import OutputFormat, check_outputs, print_record, user_errors, write_result
 from bioparity.cli.options import Format, TargetPower
 from bioparity.clinical import (
     StratifiedDifferenceCI,
@@ -53,12 +53,18 @@ from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.io import ColumnSpec, read_table
 
+
+def _count(value: object) -> str | None:
+    """A count cell's problem (negative), None when it is one."""
+    return None if float(value) >= 0 else "a count >= 0"  # type: ignore[arg-type]
+
+
 STRATA_COLUMNS = (
     ColumnSpec("stratum", "text"),
-    ColumnSpec("x1", "integer"),
-    ColumnSpec("n1", "integer"),
-    ColumnSpec("x2", "integer"),
-    ColumnSpec("n2", "integer"),
+    ColumnSpec("x1", "integer", check=_count),
+    ColumnSpec("n1", "integer", check=_count),
+    ColumnSpec("x2", "integer", check=_count),
+    ColumnSpec("n2", "integer", check=_count),
 )
 #: How the messages of :func:`~bioparity.clinical.equivalence.equivalence_margins` name the margins.
 MARGIN_OPTIONS = ("--margin", "--margin-lower", "--margin-upper")
@@ -351,6 +357,7 @@ def ada_summary_command(
     """ADA (or NAb) incidence per arm (treatment-emergent by default, Wilson CIs) and differences."""
     with user_errors():
         _check_incidence(incidence)
+        check_outputs(("--out", out))
         table, provenance = _ada_summary_table(
             ada, cut_points, incidence, result, titre, baseline, boost_fold, conf, reference_arm, method
         )
@@ -380,7 +387,13 @@ def _ada_summary_table(
     """The ADA summary table of a listing (statuses from the cut points when given) and the cut-point
     run's provenance line ("" without cut points)."""
     from bioparity.analyses.ada_summary import incidence_results, read_listing, summary_frame
+    from bioparity.io.limits import check_csv_limits
+    from bioparity.io.readers import read_csv_cells, require_file
 
+    # empty, not UTF-8, ragged, shifted or a column named twice: located here, before the listing's reader
+    require_file(ada, str(ada), "an existing CSV file")
+    check_csv_limits(ada, str(ada))
+    read_csv_cells(ada, str(ada))
     frame = read_listing(ada)
     provenance = ""
     if cut_points is not None:
@@ -434,6 +447,13 @@ def ci_diff_stratified_command(
         level = _Level.two_sided(region, conf)
         margins = equivalence_margins(margin, margin_lower, margin_upper, names=MARGIN_OPTIONS)
         frame = read_table(strata, STRATA_COLUMNS)
+        twice = frame["stratum"].duplicated().to_numpy()
+        if twice.any():  # two rows of one stratum would enter the weights as two strata
+            row = int(twice.argmax()) + 1
+            raise DataFileError(
+                "stratum listed twice", file=str(strata), row=row, line=row + 1, column="stratum",
+                value=frame["stratum"].iloc[row - 1], expected="one row per stratum (add the counts up)",
+            )  # fmt: skip
         res = ci_difference_stratified(
             frame["x1"].to_numpy(), frame["n1"].to_numpy(),
             frame["x2"].to_numpy(), frame["n2"].to_numpy(), method=method, conf=level.ci_level,

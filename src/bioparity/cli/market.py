@@ -25,9 +25,10 @@ from rich.console import Console
 from rich.table import Table
 
 from bioparity import __version__
-from bioparity.cli.common import user_errors, wrote_rows
+from bioparity.cli.common import check_outputs, user_errors, wrote_rows
 from bioparity.i18n import gettext as _
 from bioparity.io import atomic_write_text, write_frame_atomic
+from bioparity.io.readers import require_utf8_text
 from bioparity.market import (
     VoidWeights,
     fetch_trials,
@@ -103,9 +104,12 @@ def scan_command(
 ) -> None:
     """Rank reference biologics by biosimilar void, per region."""
     with user_errors():
+        check_outputs(("--out", out), ("--chart", chart))  # the chart is written last: fail before OUT
         regions = parse_regions(region)
         w = VoidWeights.parse(weights)
         year = as_of if as_of is not None else date.today().year
+        if kb is not None and kb.is_file():
+            require_utf8_text(kb)  # Latin-1 or binary bytes: the line, not a UnicodeDecodeError
         knowledge = load_knowledge_base(kb)
         ranking = scan_market(
             knowledge, regions=regions, purple_book=read_purple_book(purple_book) if purple_book else None,

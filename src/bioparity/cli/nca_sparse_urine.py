@@ -12,14 +12,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
+import pandas as pd
 import typer
 
-from bioparity.cli.common import user_errors
+from bioparity.cli.common import check_outputs, user_errors
 from bioparity.cli.options import ProfilesOut, Subject
 from bioparity.i18n import gettext as _
 from bioparity.io import write_frame_atomic
 from bioparity.io.readers import read_any_table
 from bioparity.nca import NCAOptions, Where, sparse_nca, urine_nca
+from bioparity.nca.samples import parse_numbers, text_cells
 
 app = typer.Typer()
 
@@ -42,13 +45,22 @@ def nca_sparse_command(
 ) -> None:
     """Sparse NCA: AUC of the mean profile with its standard error (Bailer, Nedelman-Jia)."""
     with user_errors():
+        check_outputs(("--out", out))
         table = read_any_table(infile)
+        where = Where(file=table.file, line_offset=table.line_offset)
+        _require_identifiers(table.frame, [*group, subject], where)
         res = sparse_nca(
             table.frame, subject=subject, time=time, conc=conc, groups=group, blq_mean=blq_mean,
-            n_boot=bootstrap, seed=seed, where=Where(file=table.file, line_offset=table.line_offset),
+            n_boot=bootstrap, seed=seed, where=where,
         )  # fmt: skip
         write_frame_atomic(res.to_frame(), out)
-        typer.echo(_("wrote %(n)d groups to %(path)s") % {"n": len(res.groups), "path": out}, err=True)
+        concentrations = parse_numbers(table.frame[conc], conc, where, allow_missing=True, blq_tokens=True)[0]
+        missing = int(np.isnan(concentrations).sum())  # left out of the mean profile: said, not silent
+        note = _("; %(n)d samples with a missing concentration excluded") % {"n": missing} if missing else ""
+        typer.echo(
+            _("wrote %(n)d groups to %(path)s") % {"n": len(res.groups), "path": out} + note,
+            err=True,
+        )
 
 
 @app.command("nca-urine")
@@ -75,14 +87,31 @@ def nca_urine_command(
 ) -> None:
     """Urine NCA: amounts excreted, fe, renal clearance, excretion-rate parameters."""
     with user_errors():
+        check_outputs(("--out", out))
         table = read_any_table(infile)
+        where = Where(file=table.file, line_offset=table.line_offset)
+        _require_identifiers(table.frame, [*group, subject], where)
         res = urine_nca(
             table.frame, subject=subject, start=start, end=end, conc=conc, volume=volume, groups=group,
             dose=_number_or_column(dose), plasma_auc=plasma_auc, options=NCAOptions(auc_method=auc_method),
-            where=Where(file=table.file, line_offset=table.line_offset),
+            where=where,
         )  # fmt: skip
         write_frame_atomic(res.to_frame(), out)
         typer.echo(_("wrote %(n)d profiles to %(path)s") % {"n": len(res.profiles), "path": out}, err=True)
+
+
+def _require_identifiers(frame: pd.DataFrame, keys: list[str], where: Where) -> None:
+    """Refuse a blank subject or group cell: the analysis would otherwise make it a profile of its own
+    (``bioparity nca`` refuses it the same way). Absent columns are left to the analysis's own message."""
+    for key in keys:
+        if key in frame.columns:
+            where.reject(
+                (text_cells(frame[key]) == "").to_numpy(),
+                "empty identifier",
+                key,
+                None,
+                "a subject or group value on every row",
+            )
 
 
 def _number_or_column(text: str | None) -> str | float | None:

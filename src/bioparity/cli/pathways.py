@@ -107,6 +107,10 @@ def pathways_command(
             return
         if program_file is None:
             raise InputError(_("give PROGRAM.yaml to assess, or --explain RULE_ID to print a rule"))
+        if program_file.is_file():
+            from bioparity.io.readers import require_utf8_text
+
+            require_utf8_text(program_file)  # Latin-1 or binary bytes: the line, not a UnicodeDecodeError
         program, inventory = load_program(program_file)
         result = assess_program(program, inventory, rules=rule_sets, regions=region or None)
         if fmt is OutputFormat.json:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bioparity.cli.common import user_errors, write_result
+from bioparity.cli.common import check_outputs, user_errors, write_result
 from bioparity.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -83,6 +83,8 @@ def potency_command(
         import pandas as pd
 
         from bioparity.io.potency import read_equivalence_margins, read_potency_table
+
+        check_outputs(("--out", out))
         from bioparity.potency import AnalysisOptions, analyse
         from bioparity.potency.combine import combine_estimates
         from bioparity.potency.suitability import SuitabilityCriteria

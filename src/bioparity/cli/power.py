@@ -23,7 +23,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import pandas as pd
 import typer
 
-from bioparity.cli.common import OutputFormat, comma_list, need, print_record, user_errors, wrote_rows
+from bioparity.cli.common import (
+    OutputFormat,
+    check_outputs,
+    comma_list,
+    need,
+    print_record,
+    user_errors,
+    wrote_rows,
+)
 from bioparity.cli.options import Alpha, Format, TargetPower, Theta1, Theta2
 from bioparity.cli.progress import progress_bar
 from bioparity.errors import InputError, ScenarioError
@@ -70,6 +78,7 @@ def _run_grid(
     options: dict[str, Any],
 ) -> None:
     """Validate the whole grid, compute, then write OUT (and its provenance) atomically."""
+    check_outputs(("--out", out))
     with progress_bar(f"reading {grid.name}") as bar:  # steps: the grid is computed in one vectorised call
         frame = read_table(grid, columns)
         bar.stage(f"computing {len(frame):,} scenarios")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from bioparity.errors import DataFileError, require_columns_found
-from bioparity.io.readers import read_any_table
+from bioparity.io.readers import parse_number, read_any_table
 from bioparity.nca.samples import Where
 
 
@@ -35,7 +35,7 @@ def _cell_problem(text: str, kind: str) -> tuple[str, str] | None:
     if kind == "text":
         return None
     try:
-        value = float(text)
+        value = parse_number(text)
     except ValueError:
         return "not a number", "a number with '.' as decimal point"
     if not math.isfinite(value):
@@ -71,7 +71,7 @@ def _read(path: str | os.PathLike[str], columns: Sequence[_Col], what: str) -> p
             problem = _cell_problem(text, col.kind)
             if problem is not None:
                 raise where.error(problem[0], i, col.name, text, problem[1])
-            parsed.append(text if col.kind == "text" else float(text))
+            parsed.append(text if col.kind == "text" else parse_number(text))
         out[col.name] = pd.Series(parsed, index=frame.index, dtype=object if col.kind == "text" else float)
     return out.reset_index(drop=True)
 

@@ -43,7 +43,23 @@ _SPECS = (
 
 def read_long_table(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read and check a CAA measurement CSV (see :mod:`bioparity.caa.inputs`); returns the checked frame."""
-    return check_long_table(read_table(path, _SPECS), file=str(path))
+    frame = read_table(path, _SPECS)
+    if "replicate" in frame.columns:
+        # the same replicate of a lot twice (a pasted row) would silently weigh in the lot mean twice
+        key = frame[["attribute", "source", "lot", "replicate"]]
+        twice = (key.duplicated() & frame["replicate"].notna()).to_numpy()
+        if twice.any():
+            row = int(twice.argmax()) + 1
+            raise DataFileError(
+                "the same replicate of this attribute, source and lot appears twice",
+                file=str(path),
+                row=row,
+                line=row + 1,
+                column="replicate",
+                value=frame["replicate"].iloc[row - 1],
+                expected="one row per attribute, source, lot and replicate",
+            )
+    return check_long_table(frame, file=str(path))
 
 
 def csv_header(path: str | os.PathLike[str]) -> list[str]:

@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from bioparity.errors import DataFileError, InputError, require_columns_found
-from bioparity.io.readers import read_any_table
+from bioparity.io.readers import parse_number, read_any_table
 
 STABILITY_COLUMNS = ("attribute", "lot", "time", "value")
 PROFILE_COLUMNS = ("source", "lot", "species", "value")
@@ -89,7 +89,7 @@ def _numbers(
     for i, cell in enumerate(frame[column].tolist()):
         text = "" if cell is None else str(cell).strip()
         try:
-            v = float(text)
+            v = parse_number(text)
         except ValueError:
             v = float("nan")
         if not math.isfinite(v) or (nonnegative and v < 0):

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from bioparity.errors import DataFileError, require_columns_found
-from bioparity.io.readers import LoadedTable, read_any_table
+from bioparity.io.readers import LoadedTable, parse_number, read_any_table
 from bioparity.nca.samples import Where
 
 REQUIRED = ("assay", "sample", "dose", "replicate", "response")
@@ -33,7 +33,7 @@ def _number(value: object) -> float | None:
     if not text:
         return None
     try:
-        out = float(text)
+        out = parse_number(text)
     except ValueError:
         return None
     return out if math.isfinite(out) else None

@@ -9,6 +9,7 @@ import pandas as pd
 
 from bioparity.errors import DataFileError
 from bioparity.io.limits import check_csv_limits
+from bioparity.io.readers import read_csv_cells, require_file
 from bioparity.io.table import ColumnSpec
 
 SUBJECT_COLUMNS = ("subject", "USUBJID", "SUBJID", "ID", "id")
@@ -54,10 +55,9 @@ def read_metric_table(
     found by name (``SUBJECT_COLUMNS``, ``ARM_COLUMNS``) unless given. Errors name file, row and column.
     """
     label = str(path)
-    if not path.is_file():
-        raise DataFileError("file not found", file=label, expected="an existing CSV file")
+    require_file(path, label, "an existing CSV file")
     check_csv_limits(path, label)
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    raw = read_csv_cells(path, label)
     return metric_table(raw, label, subject_col, arm_col, metrics, covariates)
 
 
@@ -77,6 +77,13 @@ def metric_table(
     arm = _pick(cols, arm_col, ARM_COLUMNS, "arm (treatment group)", label)
     for c in covariates:
         _pick(cols, c, (), "covariate", label)
+    for c, what in ((subj, "a subject"), (arm, "an arm")):
+        empty = (raw[c].fillna("").astype(str).str.strip() == "").to_numpy()
+        if empty.any():  # else the row would silently leave the analysis (no arm) or pool as subject ''
+            row = int(np.flatnonzero(empty)[0]) + 1
+            raise DataFileError(
+                "empty cell", file=label, row=row, line=row + 1, column=c, expected=f"{what} on every row"
+            )
     if "PPTESTCD" in cols:
         need = ["PPSTRESN"]
         missing = [c for c in need if c not in cols]

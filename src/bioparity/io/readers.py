@@ -7,7 +7,9 @@ data row to the file's line for CSV; other formats are located by data row (row 
 
 from __future__ import annotations
 
+import csv
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +46,6 @@ def _arrow_csv_text(file: Path) -> pd.DataFrame | None:
     rectangular CSV with unique column names; anything else (quoted line breaks, ragged rows, duplicate or
     empty names, undecodable bytes) is left to pandas so that its error messages and rules apply unchanged.
     """
-    import csv
     import mmap
 
     import pyarrow as pa  # type: ignore[import-untyped]
@@ -92,14 +93,71 @@ def read_csv_text(file: Path) -> pd.DataFrame:
     return frame
 
 
+def parse_number(text: str) -> float:
+    """``float(text)`` for a cell of a data file: Python also reads ``1_000`` and non-ASCII digits
+    (``'١٢'``, full-width), which no data file means as a number; those raise ValueError like float."""
+    if "_" in text or not text.isascii():
+        raise ValueError(f"could not convert string to float: {text!r}")
+    return float(text)
+
+
+def require_file(file: Path, label: str, expected: str) -> None:
+    """Fail with ``file not found`` (or ``is a folder``) unless ``file`` is an existing regular file."""
+    if file.is_dir():
+        raise DataFileError("is a folder, not a file", file=label, expected=expected)
+    if not file.is_file():
+        raise DataFileError("file not found", file=label, expected=expected)
+
+
+def require_unique_header(names: Sequence[object], label: str) -> None:
+    """Fail when a column name appears twice: pandas would rename the second ``x.1`` and every reader
+    would silently use the first one only. Blank names (trailing separators) are left to the readers."""
+    seen: set[str] = set()
+    for name in names:
+        key = str(name).strip()
+        if key and key in seen:
+            raise DataFileError(
+                "column name appears twice in the header",
+                file=label,
+                line=1,
+                column=key,
+                expected="each column name once (rename or remove the second one)",
+            )
+        seen.add(key)
+
+
+def read_csv_cells(file: Path, label: str) -> pd.DataFrame:
+    """:func:`read_csv_text` with errors naming the file: empty, not UTF-8 (line and byte), not
+    parseable as CSV, or a column name given twice."""
+    if file.stat().st_size == 0:
+        raise DataFileError("is empty (0 bytes)", file=label, expected="a CSV file with a header line")
+    try:
+        frame = read_csv_text(file)
+    except UnicodeDecodeError:
+        require_utf8_text(file, label)  # raises, with the line and offset of the first bad byte
+        raise
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataFileError(f"cannot be read as CSV: {exc}", file=label) from exc
+    if not isinstance(frame.index, pd.RangeIndex):
+        # every data row has more fields than the header: pandas then takes the first field(s) as an index
+        # and each value silently moves one column to the right
+        raise DataFileError(
+            "the data rows have more fields than the header",
+            file=label,
+            row=1,
+            line=2,
+            expected="one header name per field (is there a separator at the end of the data lines?)",
+        )
+    with open(file, encoding="utf-8-sig", newline="") as fh:
+        require_unique_header(next(csv.reader(fh, skipinitialspace=True), []), label)
+    return frame
+
+
 def read_any_table(path: str | os.PathLike[str]) -> LoadedTable:
     """Read CSV, XLSX, Parquet or SAS XPT by file extension; errors name the file and what was expected."""
     file = Path(path)
     label = str(path)
-    if not file.is_file():
-        raise DataFileError(
-            "file not found", file=label, expected="an existing CSV, XLSX, Parquet or XPT file"
-        )
+    require_file(file, label, "an existing CSV, XLSX, Parquet or XPT file")
     fmt = FORMATS.get(file.suffix.lower())
     if fmt is None:
         raise DataFileError(
@@ -108,10 +166,12 @@ def read_any_table(path: str | os.PathLike[str]) -> LoadedTable:
     check_input_limits(file, fmt, label)
     try:
         if fmt == "csv":
-            frame = read_csv_text(file)
+            frame = read_csv_cells(file, label)
             offset: int | None = 1
         elif fmt == "xlsx":
             frame = pd.read_excel(file, sheet_name=0, dtype=object)
+            header = pd.read_excel(file, sheet_name=0, header=None, nrows=1).to_numpy().ravel()
+            require_unique_header(["" if pd.isna(name) else name for name in header], label)
             offset = None  # rows are data rows (row 1 = first row under the header); no text lines
         elif fmt == "parquet":
             frame = pd.read_parquet(file)
@@ -129,11 +189,11 @@ def read_any_table(path: str | os.PathLike[str]) -> LoadedTable:
     return LoadedTable(frame, label, fmt, offset)
 
 
-def require_utf8_text(path: str | os.PathLike[str]) -> None:
-    """Fail with the file, line and byte offset when a text file (catalogue, rules) is not UTF-8."""
+def require_utf8_text(path: str | os.PathLike[str], label: str | None = None) -> None:
+    """Fail with the file (``label``, default the path), line and byte offset when a file is not UTF-8."""
     file = Path(path)
-    if not file.is_file():
-        raise DataFileError("file not found", file=str(path), expected="an existing UTF-8 text file")
+    label = str(path) if label is None else label
+    require_file(file, label, "an existing UTF-8 text file")
     data = file.read_bytes()
     try:
         data.decode("utf-8")
@@ -141,6 +201,6 @@ def require_utf8_text(path: str | os.PathLike[str]) -> None:
         line = data.count(b"\n", 0, exc.start) + 1
         raise DataFileError(
             f"is not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start} (line {line})",
-            file=str(path),
+            file=label,
             expected="a UTF-8 encoded file (save it as 'UTF-8' / 'CSV UTF-8' in your editor)",
         ) from None

@@ -16,6 +16,10 @@ import pandas as pd
 
 from bioparity.errors import DataFileError, require_columns_found
 from bioparity.io.limits import check_csv_limits
+from bioparity.io.readers import parse_number, read_csv_cells, require_file
+
+#: The largest whole number a float holds exactly (2**53); an "integer" cell beyond it is refused.
+_MAX_EXACT_INTEGER = 2**53
 
 
 @dataclass(frozen=True)
@@ -42,13 +46,9 @@ def read_table(path: str | os.PathLike[str], columns: Sequence[ColumnSpec]) -> p
     """
     file = Path(path)
     label = str(path)
-    if not file.is_file():
-        raise DataFileError("file not found", file=label, expected="an existing CSV file")
+    require_file(file, label, "an existing CSV file")
     check_csv_limits(file, label)
-    try:
-        raw = pd.read_csv(file, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"cannot be read as CSV: {exc}", file=label) from exc
+    raw = read_csv_cells(file, label)
     raw.columns = [str(c).strip() for c in raw.columns]
     required = [c.name for c in columns if c.required]
     require_columns_found(raw.columns, required, file=label, expected=f"columns {', '.join(required)}")
@@ -84,13 +84,16 @@ def _parse_cell(spec: ColumnSpec, cell: str, label: str, row: int) -> object:
     value: object = cell
     if spec.kind in {"number", "integer"}:
         try:
-            number = float(cell)
+            number = parse_number(cell)
         except ValueError:
             raise fail("not a number", _expected(spec)) from None
         if not np.isfinite(number) or (spec.kind == "integer" and number != round(number)):
             raise fail(
                 "not a finite " + ("whole number" if spec.kind == "integer" else "number"), _expected(spec)
             )
+        if spec.kind == "integer" and abs(number) > _MAX_EXACT_INTEGER:
+            # beyond 2**53 a float is no longer an exact count, and beyond 2**63 int64 wraps to a negative
+            raise fail("whole number too large", f"a whole number of at most {_MAX_EXACT_INTEGER:,}")
         value = number
     problem = spec.check(value) if spec.check is not None else None
     if problem:

@@ -1,0 +1,171 @@
+"""Hostile input files given to the commands: a one-line error naming file, row and column, exit code 2,
+no traceback, and nothing silently merged, dropped or wrapped around."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bioparity.cli.main import app
+
+runner = CliRunner()
+
+
+def _fails(args: list[str], *expected: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+    for text in expected:
+        assert text in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ("A,20,30,20,40\nA,5,10,1,10\n", ("row 2 (line 3), column 'stratum'", "stratum listed twice")),
+        ("A,20,30,20,40\nB,-5,10,1,10\n", ("row 2 (line 3), column 'x1'", "a count >= 0")),
+        ("A,1e308,30,20,40\n", ("row 1 (line 2), column 'x1'", "whole number too large")),
+    ],
+)
+def test_ci_diff_stratified_bad_strata(tmp_path: Path, rows: str, expected: tuple[str, ...]) -> None:
+    """A stratum given twice entered the weights as two strata; 1e308 wrapped to -9.2e18 responders."""
+    src = tmp_path / "strata.csv"
+    src.write_text("stratum,x1,n1,x2,n2\n" + rows, encoding="utf-8")
+    _fails(["ci-diff-stratified", "--strata", str(src), "--format", "json"], "strata.csv", *expected)
+
+
+SPARSE = "subject,time,conc\n1,0,0\n2,0,0\n1,1,4\n2,1,{}\n3,2,2\n4,2,3\n"
+URINE = "subject,start,end,conc,volume\n1,0,2,10,50\n{},2,4,8,40\n1,4,6,6,30\n"
+
+
+@pytest.mark.parametrize(
+    ("command", "text"), [("nca-sparse", SPARSE.replace("4,2,3", ",2,3")), ("nca-urine", URINE.format(""))]
+)
+def test_sparse_and_urine_nca_refuse_a_blank_subject(tmp_path: Path, command: str, text: str) -> None:
+    """A blank subject cell became a subject (a profile) of its own; `bioparity nca` refuses it."""
+    src = tmp_path / "in.csv"
+    src.write_text(text.format("BLQ"), encoding="utf-8")
+    out = tmp_path / "out.csv"
+    _fails([command, str(src), "--out", str(out)], "in.csv", "column 'subject'", "empty identifier")
+    assert not out.exists()
+
+
+def test_sparse_nca_says_how_many_missing_concentrations_it_left_out(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(SPARSE.format("NA"), encoding="utf-8")
+    result = runner.invoke(app, ["nca-sparse", str(src), "--out", str(tmp_path / "out.csv")])
+    assert result.exit_code == 0, result.output
+    assert "1 samples with a missing concentration excluded" in result.stderr
+    src.write_text(SPARSE.format("BLQ"), encoding="utf-8")  # a BLQ sample is not a missing one
+    result = runner.invoke(app, ["nca-sparse", str(src), "--out", str(tmp_path / "out.csv")])
+    assert result.exit_code == 0 and "missing" not in result.stderr, result.output
+
+
+@pytest.fixture()
+def blocker(tmp_path: Path) -> Path:
+    """A regular file used as if it were a folder: nothing can be written below it, even as root."""
+    path = tmp_path / "not-a-folder"
+    path.write_text("x")
+    return path
+
+
+def test_ada_cutpoint_unwritable_outliers_leaves_no_results(tmp_path: Path, blocker: Path) -> None:
+    """The results (and their provenance) were written before --outliers failed: a failed run left OUT."""
+    rows = [f"D{d},R{r},{1.0 + 0.01 * d + 0.003 * r}" for d in range(12) for r in range(3)]
+    src = tmp_path / "cp.csv"
+    src.write_text("donor,run,signal\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "res.csv"
+    _fails(["ada-cutpoint", str(src), "--out", str(out), "--outliers", str(blocker / "o.csv")], "--outliers")
+    assert set(tmp_path.iterdir()) == {src, blocker}  # no res.csv, no res.csv.provenance.json
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (["isr", "{IN}", "--assay", "ligand-binding"], "sample,original,repeat\nS1,100,110\n"),
+        (["ada-drug-tolerance", "{IN}", "--cut-point", "1"], "ada_level,drug_level,signal\n100,0,2\n"),
+        (["nca-urine", "{IN}"], URINE.format("1")),
+        (["nca-sparse", "{IN}"], SPARSE.format("5")),
+        (["power", "--grid", "{IN}"], "design,cv,theta0,n\n2x2,0.2,0.95,24\n"),
+    ],
+)
+def test_unwritable_out_fails_before_any_work(
+    tmp_path: Path, blocker: Path, args: list[str], text: str
+) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(text, encoding="utf-8")
+    argv = [a.replace("{IN}", str(src)) for a in args] + ["--out", str(blocker / "o.csv")]
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 2, result.output
+    assert "--out" in result.stderr and "cannot be written" in result.stderr, result.stderr
+
+
+def test_pathways_program_in_latin1_is_located(tmp_path: Path) -> None:
+    """A Latin-1 PROGRAM.yaml escaped as a UnicodeDecodeError traceback."""
+    program = tmp_path / "program.yaml"
+    program.write_bytes("program:\n  name: Bévacizumab\n".encode("latin-1"))
+    _fails(["pathways", str(program)], "program.yaml", "not UTF-8", "line 2")
+
+
+def test_caa_empty_csv_catalogue_is_located(tmp_path: Path) -> None:
+    """An empty catalogue CSV escaped as a pandas EmptyDataError traceback."""
+    data = tmp_path / "caa.csv"
+    data.write_text("attribute,source,lot,value\npurity,test,T1,98\npurity,ref-eu,R1,98\n", encoding="utf-8")
+    catalogue = tmp_path / "catalogue.csv"
+    catalogue.write_bytes(b"")
+    out = tmp_path / "out.csv"
+    _fails(["caa", str(data), "--catalogue", str(catalogue), "--out", str(out)], "catalogue.csv", "is empty")
+    assert not out.exists()
+
+
+def test_market_knowledge_base_in_latin1_is_located(tmp_path: Path) -> None:
+    """A Latin-1 --kb escaped as a UnicodeDecodeError traceback."""
+    kb = tmp_path / "kb.yaml"
+    kb.write_bytes("schema: bioparity-market-kb/2\nmolecules:\n  - name: Bévacizumab\n".encode("latin-1"))
+    out = tmp_path / "r.csv"
+    _fails(["market", "scan", "--kb", str(kb), "--out", str(out)], "kb.yaml", "not UTF-8", "line 3")
+    assert not out.exists()
+
+
+def test_market_unwritable_chart_fails_before_the_ranking_is_written(tmp_path: Path, blocker: Path) -> None:
+    out = tmp_path / "r.csv"
+    _fails(["market", "scan", "--out", str(out), "--chart", str(blocker / "c.png")], "--chart")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("USUBJID,ARM,VISIT,ADA\nS1,T,D29,POS,x\nS2,R,D29,NEG,y\n", "more fields than the header"),
+        ("USUBJID,ARM,VISIT,ADA,ADA\nS1,T,D29,POS,NEG\n", "column name appears twice"),
+    ],
+)
+def test_ada_summary_listing_is_not_shifted_or_half_read(tmp_path: Path, text: str, expected: str) -> None:
+    """pandas made USUBJID the index (every status one column to the right) or read the first ADA only."""
+    src = tmp_path / "ada.csv"
+    src.write_text(text, encoding="utf-8")
+    out = tmp_path / "out.csv"
+    _fails(["ada-summary", "--ada", str(src), "--out", str(out)], "ada.csv", expected)
+    assert not out.exists()
+
+
+def test_a_folder_given_as_a_text_file_is_called_a_folder(tmp_path: Path) -> None:
+    data = tmp_path / "caa.csv"
+    data.write_text("attribute,source,lot,value\npurity,test,T1,98\npurity,ref-eu,R1,98\n", encoding="utf-8")
+    folder = tmp_path / "catalogue.yaml"
+    folder.mkdir()
+    _fails(["caa", str(data), "--catalogue", str(folder), "--out", str(tmp_path / "o.csv")], "is a folder")
+
+
+def test_pk_similarity_says_which_subjects_of_unlisted_arms_it_left_out(tmp_path: Path) -> None:
+    """A subject of an arm not in --arms vanished from the analysis without a word."""
+    rows = [f"S{i},{arm},{100 + i}" for i, arm in enumerate(["test", "ref"] * 4)] + ["S99,cn-ref,120"]
+    src = tmp_path / "pp.csv"
+    src.write_text("subject,arm,CMAX\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    args = ["pk-similarity", str(src), "--arms", "test,ref", "--metrics", "CMAX", "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "arms not in --arms left out: cn-ref (1)" in result.stderr

@@ -1,0 +1,135 @@
+"""Hostile input files: every reader refuses them with the file (and line or column) named, never a
+traceback, never a silent choice between two columns of the same name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bioparity.errors import DataFileError
+from bioparity.io.bioassay import read_isr_data
+from bioparity.io.caa import read_long_table
+from bioparity.io.cmc import read_profile
+from bioparity.io.potency import read_potency_table
+from bioparity.io.pp import read_metric_table
+from bioparity.io.readers import read_any_table
+from bioparity.io.table import ColumnSpec, read_table
+
+READERS: dict[str, Callable[[Path], object]] = {
+    "read_any_table": read_any_table,
+    "read_table": lambda path: read_table(path, [ColumnSpec("subject", "text"), ColumnSpec("CMAX")]),
+    "read_metric_table": lambda path: read_metric_table(path, "subject", "arm", ["CMAX"], []),
+}
+
+
+@pytest.fixture(params=sorted(READERS))
+def reader(request: pytest.FixtureRequest) -> Callable[[Path], object]:
+    return READERS[request.param]
+
+
+def test_a_column_named_twice_is_refused(tmp_path: Path, reader: Callable[[Path], object]) -> None:
+    path = tmp_path / "dup.csv"
+    path.write_text("subject,arm,CMAX,CMAX\nS1,test,1.5,999\nS2,ref,2.5,999\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="appears twice") as info:
+        reader(path)
+    assert info.value.column == "CMAX" and info.value.file == str(path)
+
+
+def test_a_column_named_twice_in_xlsx_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "dup.xlsx"
+    frame = pd.DataFrame([["S1", 1.5, 999.0]], columns=["subject", "CMAX", "CMAX"])
+    frame.to_excel(path, index=False)
+    with pytest.raises(DataFileError, match="appears twice"):
+        read_any_table(path)
+
+
+def test_blank_trailing_header_cells_are_not_duplicates(tmp_path: Path) -> None:
+    path = tmp_path / "trailing.csv"
+    path.write_text("subject,CMAX,,\nS1,1.5,,\n", encoding="utf-8")
+    assert list(read_any_table(path).frame.columns[:2]) == ["subject", "CMAX"]
+
+
+def test_a_folder_is_not_reported_as_missing(tmp_path: Path, reader: Callable[[Path], object]) -> None:
+    folder = tmp_path / "data.csv"
+    folder.mkdir()
+    with pytest.raises(DataFileError, match="is a folder"):
+        reader(folder)
+
+
+def test_an_empty_file_says_so(tmp_path: Path, reader: Callable[[Path], object]) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    with pytest.raises(DataFileError, match="is empty"):
+        reader(path)
+
+
+@pytest.mark.parametrize("data", [b"subject,arm,CMAX\nS1,test,1\nB\xe9,ref,2\n", b"\x82\x00\xff" * 50])
+def test_bytes_that_are_not_utf8_name_the_line(
+    tmp_path: Path, reader: Callable[[Path], object], data: bytes
+) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(data)
+    with pytest.raises(DataFileError, match=r"not UTF-8 text: byte 0x.. at offset \d+ \(line \d\)") as info:
+        reader(path)
+    assert info.value.file == str(path)
+
+
+NUMBER_READERS: dict[str, tuple[str, Callable[[Path], object]]] = {
+    "read_table": ("sample,original\nS1,{}\n", lambda p: read_table(p, [ColumnSpec("original")])),
+    "read_isr_data": ("sample,original,repeat\nS1,{},110\n", read_isr_data),
+    "read_profile": ("source,lot,species,value\nreference,R1,G0F,{}\n", read_profile),
+    "read_potency_table": (
+        "assay,sample,dose,replicate,response\nA1,standard,1,1,{}\n",
+        read_potency_table,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NUMBER_READERS))
+@pytest.mark.parametrize("cell", ["1_000", "\u0661\u0662", "\uff11\uff12"])
+def test_python_only_number_spellings_are_not_numbers(tmp_path: Path, name: str, cell: str) -> None:
+    """float() reads '1_000' as 1000 and Arabic-Indic or full-width digits as 12; a data file does not."""
+    template, reader = NUMBER_READERS[name]
+    path = tmp_path / "n.csv"
+    path.write_text(template.format(cell), encoding="utf-8")
+    with pytest.raises(DataFileError) as info:
+        reader(path)
+    assert info.value.value == cell and info.value.row == 1
+
+
+@pytest.mark.parametrize(("row", "column"), [(",test,1.5", "subject"), ("S3,,1.5", "arm")])
+def test_pk_table_row_without_subject_or_arm_is_refused(tmp_path: Path, row: str, column: str) -> None:
+    """A blank arm used to drop the subject silently; a blank subject pooled as subject ''."""
+    path = tmp_path / "pp.csv"
+    path.write_text(f"subject,arm,CMAX\nS1,test,1.0\nS2,ref,2.0\n{row}\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="empty cell") as info:
+        read_metric_table(path, None, None, ["CMAX"], [])
+    assert (info.value.row, info.value.line, info.value.column) == (3, 4, column)
+
+
+def test_caa_same_replicate_twice_is_refused(tmp_path: Path) -> None:
+    """A pasted duplicate replicate row weighed twice in the lot mean without a word."""
+    path = tmp_path / "caa.csv"
+    path.write_text(
+        "attribute,source,lot,replicate,value\n"
+        "purity,test,T1,1,98.1\npurity,test,T1,2,98.3\npurity,ref-eu,R1,1,98.0\npurity,test,T1,1,98.1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataFileError, match="appears twice") as info:
+        read_long_table(path)
+    assert (info.value.row, info.value.line, info.value.column) == (4, 5, "replicate")
+
+
+@pytest.mark.parametrize("rows", ["S1,test,1.5,9\nS2,ref,2.5,9\n", "S1,test,1.5,\nS2,ref,2.5,\n"])
+def test_rows_longer_than_the_header_do_not_shift_columns(
+    tmp_path: Path, reader: Callable[[Path], object], rows: str
+) -> None:
+    """pandas made the first field an index: subject 'S1' vanished and CMAX read the arm column."""
+    path = tmp_path / "shift.csv"
+    path.write_text("subject,arm,CMAX\n" + rows, encoding="utf-8")
+    with pytest.raises(DataFileError, match="more fields than the header") as info:
+        reader(path)
+    assert info.value.line == 2
