@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import io
 import json
+import math
 from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
@@ -568,7 +569,7 @@ def _report_response(html: str, fmt: str, stem: str) -> Response:
 @router.get("/runs/{run_id}/report.{fmt}")
 def run_report(request: Request, actor: PageActor, run_id: str, fmt: str) -> Response:
     if fmt not in {"html", "pdf"}:
-        return Response(status_code=404)
+        raise HTTPException(404)  # the error page, not an empty body
     with read_unit(request) as session:
         ctx = run_context(session, actor, run_id)
         html = render_run_report(ctx)
@@ -579,7 +580,7 @@ def run_report(request: Request, actor: PageActor, run_id: str, fmt: str) -> Res
 @router.get("/programs/{program_id}/report.{fmt}")
 def program_report(request: Request, actor: PageActor, program_id: str, fmt: str) -> Response:
     if fmt not in {"html", "pdf"}:
-        return Response(status_code=404)
+        raise HTTPException(404)  # the error page, not an empty body
     with read_unit(request) as session:
         program = programs.get_program(session, actor, program_id)
         html = render_program_report(session, collect(session, program))
@@ -602,11 +603,19 @@ POWER_FIELDS = (
 )  # fmt: skip
 
 
+#: Most points of the power curve: a sample size near the search limit (10 million) must not make the page
+#: compute and draw millions of them.
+CURVE_POINTS = 500
+
+
 def _power_curve(scenario: dict[str, Any], n: int) -> tuple[list[int], list[float]]:
-    """Power of TOST for total sizes from the design's smallest up to about twice the sample size."""
+    """Power of TOST for total sizes from the design's smallest up to about twice the sample size (every
+    size the design allows, or evenly spaced ones when there would be more than :data:`CURVE_POINTS`)."""
     steps = get_design(str(scenario["design"])).steps
     start = max(2 * steps, steps)
-    sizes = list(range(start, max(2 * n, start + 10 * steps) + 1, steps))
+    stop = max(2 * n, start + 10 * steps)
+    stride = steps * max(1, math.ceil((stop - start) / (steps * CURVE_POINTS)))
+    sizes = list(range(start, stop + 1, stride))
     args = {k: scenario[k] for k in ("design", "cv", "theta0", "theta1", "theta2", "alpha")}
     return sizes, [float(p) for p in power_tost(n=np.asarray(sizes), **args).power]
 
