@@ -88,3 +88,18 @@ def test_the_power_curve_has_a_bounded_number_of_points() -> None:
     # An ordinary sample size still gets every size the design allows.
     usual = {**scenario, "cv": 0.3, "theta0": 0.95}
     assert _power_curve(usual, 40)[0] == list(range(4, 81, 2))
+
+
+def test_a_refused_name_names_its_field_in_the_readers_language(olivia: FormClient, server: Server) -> None:
+    # Before: "study name 长度为 300 个字符；最多允许 200 个" (the field's name left in English).
+    olivia.post("/ui/account/language", data={"language": "zh-CN"})
+    try:
+        answer = olivia.post(
+            f"/ui/programs/{server.program_id}/studies", data={"name": "S" * 300, "kind": "pk"}
+        )
+    finally:
+        olivia.post("/ui/account/language", data={"language": "en"})
+    assert answer.status_code == 422
+    assert "研究名称 长度为 300 个字符；最多允许 200 个" in answer.text
+    english = olivia.post(f"/ui/programs/{server.program_id}/studies", data={"name": "S" * 300, "kind": "pk"})
+    assert "study name is 300 characters long; at most 200 are allowed" in english.text
