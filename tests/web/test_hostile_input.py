@@ -7,11 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import func, select
 
 from bioparity.demo import DEMO_USERS
 from bioparity.power import sample_size_tost
 from bioparity.power.scenarios import ScenarioError
 from bioparity.server import create_app
+from bioparity.store import make_sessionmaker
+from bioparity.store.models import Dataset, Study
 from bioparity.web.pages_data import CURVE_POINTS, _power_curve
 from tests.web.conftest import DemoStore, FormClient, Server
 
@@ -103,3 +106,22 @@ def test_a_refused_name_names_its_field_in_the_readers_language(olivia: FormClie
     assert "研究名称 长度为 300 个字符；最多允许 200 个" in answer.text
     english = olivia.post(f"/ui/programs/{server.program_id}/studies", data={"name": "S" * 300, "kind": "pk"})
     assert "study name is 300 characters long; at most 200 are allowed" in english.text
+
+
+def test_a_csv_naming_a_column_twice_is_refused_and_nothing_is_stored(
+    olivia: FormClient, demo_store: DemoStore
+) -> None:
+    # pandas reads "conc,conc" as conc and conc.1: the NCA ran on one of the two silently (stored before).
+    with make_sessionmaker(demo_store.engine)() as session:
+        study_id = session.scalar(select(Study.id).where(Study.name == "PK-101"))
+        before = session.scalar(select(func.count()).select_from(Dataset))
+    content = b"subject,time,conc,conc\n1,0,0,0\n1,1,5,7\n1,2,3,2\n"
+    answer = olivia.post(
+        f"/ui/studies/{study_id}/upload",
+        data={"name": "twice", "analysis_kind": "nca", "conc_unit": "ng/mL", "time_unit": "h"},
+        files={"file": ("twice.csv", content, "text/csv")},
+    )
+    assert answer.status_code == 422
+    assert "column &#39;conc&#39;: the header names a column twice" in answer.text
+    with make_sessionmaker(demo_store.engine)() as session:
+        assert session.scalar(select(func.count()).select_from(Dataset)) == before

@@ -92,6 +92,21 @@ def read_csv_text(file: Path) -> pd.DataFrame:
     return frame
 
 
+def _repeated_csv_column(file: Path) -> str | None:
+    """The first name the CSV header gives twice (pandas would read the second as ``name.1``, so an
+    analysis would silently use one of the two columns)."""
+    import csv
+
+    with open(file, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        header = [name.strip() for name in next(csv.reader(fh), [])]
+    seen: set[str] = set()
+    for name in header:
+        if name and name in seen:
+            return name
+        seen.add(name)
+    return None
+
+
 def read_any_table(path: str | os.PathLike[str]) -> LoadedTable:
     """Read CSV, XLSX, Parquet or SAS XPT by file extension; errors name the file and what was expected."""
     file = Path(path)
@@ -125,6 +140,15 @@ def read_any_table(path: str | os.PathLike[str]) -> LoadedTable:
         raise
     except Exception as exc:  # each reader has its own exception types; report them uniformly
         raise DataFileError(f"cannot be read as {fmt.upper()}: {exc}", file=label) from exc
+    repeated = _repeated_csv_column(file) if fmt == "csv" else None
+    if repeated is not None:
+        raise DataFileError(
+            "the header names a column twice",
+            file=label,
+            line=1,
+            column=repeated,
+            expected="each column named once",
+        )
     frame.columns = [str(c).strip() for c in frame.columns]
     return LoadedTable(frame, label, fmt, offset)
 
