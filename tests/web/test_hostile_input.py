@@ -14,7 +14,7 @@ from bioparity.power import sample_size_tost
 from bioparity.power.scenarios import ScenarioError
 from bioparity.server import create_app
 from bioparity.store import make_sessionmaker
-from bioparity.store.models import Dataset, Study
+from bioparity.store.models import AnalysisJob, Dataset, Study
 from bioparity.web.pages_data import CURVE_POINTS, _power_curve
 from tests.web.conftest import DemoStore, FormClient, Server
 
@@ -125,3 +125,28 @@ def test_a_csv_naming_a_column_twice_is_refused_and_nothing_is_stored(
     assert "column &#39;conc&#39;: the header names a column twice" in answer.text
     with make_sessionmaker(demo_store.engine)() as session:
         assert session.scalar(select(func.count()).select_from(Dataset)) == before
+
+
+def test_a_review_time_that_is_not_a_number_is_refused_before_any_run(
+    olivia: FormClient, server: Server, demo_store: DemoStore
+) -> None:
+    # "nan" was read as an empty time: the whole profile excluded, and the new run stored.
+    nca = server.runs["nca"]
+    with make_sessionmaker(demo_store.engine)() as session:
+        jobs_before = session.scalar(select(func.count()).select_from(AnalysisJob))
+    for typed in ("nan", "inf", "abc"):
+        choice = {"profile": "0", "action": "exclude", "reason": "hostile", "time": typed}
+        answer = olivia.post(f"/ui/runs/{nca}/review", data=choice, follow_redirects=False)
+        assert answer.status_code == 303
+        shown = olivia.get(answer.headers["location"])
+        refused = "The time must be a sample time (a number), or empty for the whole profile; got"
+        assert f"{refused} &#39;{typed}&#39;." in shown.text
+    with make_sessionmaker(demo_store.engine)() as session:
+        assert session.scalar(select(func.count()).select_from(AnalysisJob)) == jobs_before
+
+
+def test_a_missing_profile_says_so_on_the_not_found_page(olivia: FormClient, server: Server) -> None:
+    choice = {"profile": "99999", "action": "exclude", "reason": "x", "time": ""}
+    answer = olivia.post(f"/ui/runs/{server.runs['nca']}/review", data=choice)
+    assert answer.status_code == 404
+    assert "no such profile in this run" in answer.text  # before: only "There is no such page"
