@@ -4,6 +4,7 @@ request cannot make the server compute without bound."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 
 import pytest
@@ -150,3 +151,30 @@ def test_a_missing_profile_says_so_on_the_not_found_page(olivia: FormClient, ser
     answer = olivia.post(f"/ui/runs/{server.runs['nca']}/review", data=choice)
     assert answer.status_code == 404
     assert "no such profile in this run" in answer.text  # before: only "There is no such page"
+
+
+def test_a_mapping_choosing_one_column_twice_is_refused_naming_both(
+    olivia: FormClient, demo_store: DemoStore
+) -> None:
+    # Before: the second choice replaced the first, and the page said "missing column(s) subject".
+    with make_sessionmaker(demo_store.engine)() as session:
+        study_id = session.scalar(select(Study.id).where(Study.name == "PK-101"))
+        before = session.scalar(select(func.count()).select_from(Dataset))
+    staged = base64.b64encode(b"ID,T,C\n1,0,0\n1,1,5\n1,2,3\n").decode()
+    answer = olivia.post(
+        f"/ui/studies/{study_id}/upload",
+        data={
+            "name": "mapped",
+            "analysis_kind": "nca",
+            "mapping": "1",
+            "staged": staged,
+            "staged_name": "m.csv",
+            "map_subject": "ID",
+            "map_time": "ID",
+            "map_conc": "C",
+        },
+    )
+    assert answer.status_code == 422
+    assert "m.csv, column &#39;ID&#39;: the mapping chooses this column for subject, time" in answer.text
+    with make_sessionmaker(demo_store.engine)() as session:
+        assert session.scalar(select(func.count()).select_from(Dataset)) == before

@@ -182,11 +182,15 @@ async def upload(request: Request, actor: PageActor, study_id: str) -> Response:
     dataset_name = name.strip() or filename.rsplit(".", 1)[0]
     kind = _kinds().get(analysis_kind)
     mapping_step = form.get("mapping") == "1"
-    rename = {
-        str(form.get(f"map_{target}", "")): target
+    chosen_sources = [
+        (str(form.get(f"map_{target}", "")), target)
         for target in (kind.expected_columns if kind else {})
         if str(form.get(f"map_{target}", ""))
-    }
+    ]
+    rename = dict(chosen_sources)
+    # One file column chosen for two expected columns: the dictionary kept only the last choice.
+    twice = {source: [t for s, t in chosen_sources if s == source] for source in rename}
+    twice = {source: targets for source, targets in twice.items() if len(targets) > 1}
     # In the mapping step, the column giving each column's unit per row ("" = one unit for all rows).
     unit_columns = (
         {c.name: str(form.get(f"unitcol_{c.name}", "")) for c in kind.columns if c.unit_columns}
@@ -221,6 +225,13 @@ async def upload(request: Request, actor: PageActor, study_id: str) -> Response:
 
     def store() -> Dataset:
         # In a worker thread: parsing a large file must not stop the server answering other requests.
+        for source, targets in twice.items():
+            raise DataFileError(
+                f"the mapping chooses this column for {', '.join(targets)}",
+                file=filename,
+                column=source,
+                expected="a different column of the file for each expected column",
+            )
         with read_unit(request) as session:
             pending = datasets.check_upload(
                 session,
