@@ -178,3 +178,24 @@ def test_a_mapping_choosing_one_column_twice_is_refused_naming_both(
     assert "m.csv, column &#39;ID&#39;: the mapping chooses this column for subject, time" in answer.text
     with make_sessionmaker(demo_store.engine)() as session:
         assert session.scalar(select(func.count()).select_from(Dataset)) == before
+
+
+def test_the_default_dataset_name_has_no_folders_of_the_clients_path(
+    olivia: FormClient, demo_store: DemoStore
+) -> None:
+    with make_sessionmaker(demo_store.engine)() as session:
+        study_id = session.scalar(select(Study.id).where(Study.name == "CAA-01"))
+    for sent in ("../../../etc/passwd-grid.csv", "..\\..\\win-grid.csv"):
+        answer = olivia.post(
+            f"/ui/studies/{study_id}/upload",
+            data={"name": "", "analysis_kind": ""},
+            files={"file": (sent, b"a,b\n1,2\n", "text/csv")},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303
+        dataset_id = answer.headers["location"].split("/ui/datasets/", 1)[1].split("?", 1)[0]
+        with make_sessionmaker(demo_store.engine)() as session:
+            stored = session.get(Dataset, dataset_id)
+            assert stored is not None
+            assert "/" not in stored.name and "\\" not in stored.name and ".." not in stored.name
+            assert stored.name == stored.filename.rsplit(".", 1)[0]

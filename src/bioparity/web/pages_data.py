@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import math
+from pathlib import PurePath
 from typing import Annotated, Any
 
 import numpy as np
@@ -179,7 +180,8 @@ async def upload(request: Request, actor: PageActor, study_id: str) -> Response:
     else:
         return _upload_page(request, actor, study_id, 422, chosen=analysis_kind, name=name,
                             error=_("Choose a file to upload."))  # fmt: skip
-    dataset_name = name.strip() or filename.rsplit(".", 1)[0]
+    # The file's own name without folders (a client may send "..\\data\\pk.csv"), as the stored filename.
+    dataset_name = name.strip() or PurePath(filename.replace("\\", "/")).name.rsplit(".", 1)[0]
     kind = _kinds().get(analysis_kind)
     mapping_step = form.get("mapping") == "1"
     chosen_sources = [
