@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bioparity.demo import DEMO_USERS
+from bioparity.errors import ScenarioError
 from bioparity.power import sample_size_tost
-from bioparity.power.scenarios import ScenarioError
 from bioparity.server import create_app
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import AnalysisJob, Dataset, Study
