@@ -115,6 +115,9 @@ def build_scenarios(given: ScenarioInputs, extra_shapes: tuple[tuple[int, ...], 
     check(
         np.isfinite(c) & (c > 0), "cv", c, "a finite coefficient of variation > 0 (as a ratio: 0.30 for 30%)"
     )
+    with np.errstate(over="ignore"):  # sigma = sqrt(log(1 + cv²)): cv² overflows above about 1e154
+        below = "a coefficient of variation below 1e154 (as a ratio: 0.30 for 30%)"
+        check(np.isfinite(c * c), "cv", c, below)
     check(np.isfinite(t1) & (t1 > 0), "theta1", t1, "a lower limit > 0 (ratio, e.g. 0.80)")
     check(np.isfinite(t2) & (t2 > t1), "theta2", t2, "an upper limit > theta1 (ratio, e.g. 1.25)")
     check(np.isfinite(th0) & (th0 > 0), "theta0", th0, "a true ratio > 0 (e.g. 0.95)")

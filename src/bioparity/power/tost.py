@@ -122,6 +122,7 @@ def scalar_scenario(given: ScenarioInputs) -> ScalarScenario | None:
         d is not None
         and finite(c)
         and c > 0
+        and finite(c * c)
         and finite(t1)
         and t1 > 0
         and finite(t2)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -87,6 +88,7 @@ def install_web(app: FastAPI) -> None:
 
     json_handler = app.exception_handlers.get(BioparityError)
     http_handler = app.exception_handlers.get(StarletteHTTPException)
+    validation_handler = app.exception_handlers.get(RequestValidationError)
 
     async def bioparity_error(request: Request, exc: Exception) -> Response:
         if request.url.path.startswith(UI) and isinstance(exc, BioparityError):
@@ -108,7 +110,15 @@ def install_web(app: FastAPI) -> None:
             return render_error(request, exc)
         return await _delegate(http_handler, request, exc)
 
+    async def invalid_request(request: Request, exc: Exception) -> Response:
+        # A page form sent with a required field empty (browsers send "", FastAPI reads it as missing):
+        # the error page naming the fields, not the API's JSON.
+        if request.url.path.startswith(UI):
+            return render_error(request, exc)
+        return await _delegate(validation_handler, request, exc)
+
     app.add_exception_handler(BioparityError, bioparity_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(LoginRequiredError, login_required)
     app.add_exception_handler(PasswordChangeRedirectError, password_change)
     app.add_exception_handler(StarletteHTTPException, http_error)

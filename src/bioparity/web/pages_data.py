@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import io
 import json
+import math
+from pathlib import PurePath
 from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
@@ -179,14 +181,19 @@ async def upload(request: Request, actor: PageActor, study_id: str) -> Response:
     else:
         return _upload_page(request, actor, study_id, 422, chosen=analysis_kind, name=name,
                             error=_("Choose a file to upload."))  # fmt: skip
-    dataset_name = name.strip() or filename.rsplit(".", 1)[0]
+    # The file's own name without folders (a client may send "..\\data\\pk.csv"), as the stored filename.
+    dataset_name = name.strip() or PurePath(filename.replace("\\", "/")).name.rsplit(".", 1)[0]
     kind = _kinds().get(analysis_kind)
     mapping_step = form.get("mapping") == "1"
-    rename = {
-        str(form.get(f"map_{target}", "")): target
+    chosen_sources = [
+        (str(form.get(f"map_{target}", "")), target)
         for target in (kind.expected_columns if kind else {})
         if str(form.get(f"map_{target}", ""))
-    }
+    ]
+    rename = dict(chosen_sources)
+    # One file column chosen for two expected columns: the dictionary kept only the last choice.
+    twice = {source: [t for s, t in chosen_sources if s == source] for source in rename}
+    twice = {source: targets for source, targets in twice.items() if len(targets) > 1}
     # In the mapping step, the column giving each column's unit per row ("" = one unit for all rows).
     unit_columns = (
         {c.name: str(form.get(f"unitcol_{c.name}", "")) for c in kind.columns if c.unit_columns}
@@ -221,6 +228,13 @@ async def upload(request: Request, actor: PageActor, study_id: str) -> Response:
 
     def store() -> Dataset:
         # In a worker thread: parsing a large file must not stop the server answering other requests.
+        for source, targets in twice.items():
+            raise DataFileError(
+                f"the mapping chooses this column for {', '.join(targets)}",
+                file=filename,
+                column=source,
+                expected="a different column of the file for each expected column",
+            )
         with read_unit(request) as session:
             pending = datasets.check_upload(
                 session,
@@ -569,7 +583,7 @@ def _report_response(html: str, fmt: str, stem: str) -> Response:
 @router.get("/runs/{run_id}/report.{fmt}")
 def run_report(request: Request, actor: PageActor, run_id: str, fmt: str) -> Response:
     if fmt not in {"html", "pdf"}:
-        return Response(status_code=404)
+        raise HTTPException(404)  # the error page, not an empty body
     with read_unit(request) as session:
         ctx = run_context(session, actor, run_id)
         html = render_run_report(ctx)
@@ -580,7 +594,7 @@ def run_report(request: Request, actor: PageActor, run_id: str, fmt: str) -> Res
 @router.get("/programs/{program_id}/report.{fmt}")
 def program_report(request: Request, actor: PageActor, program_id: str, fmt: str) -> Response:
     if fmt not in {"html", "pdf"}:
-        return Response(status_code=404)
+        raise HTTPException(404)  # the error page, not an empty body
     with read_unit(request) as session:
         program = programs.get_program(session, actor, program_id)
         html = render_program_report(session, collect(session, program))
@@ -603,11 +617,19 @@ POWER_FIELDS = (
 )  # fmt: skip
 
 
+#: Most points of the power curve: a sample size near the search limit (10 million) must not make the page
+#: compute and draw millions of them.
+CURVE_POINTS = 500
+
+
 def _power_curve(scenario: dict[str, Any], n: int) -> tuple[list[int], list[float]]:
-    """Power of TOST for total sizes from the design's smallest up to about twice the sample size."""
+    """Power of TOST for total sizes from the design's smallest up to about twice the sample size (every
+    size the design allows, or evenly spaced ones when there would be more than :data:`CURVE_POINTS`)."""
     steps = get_design(str(scenario["design"])).steps
     start = max(2 * steps, steps)
-    sizes = list(range(start, max(2 * n, start + 10 * steps) + 1, steps))
+    stop = max(2 * n, start + 10 * steps)
+    stride = steps * max(1, math.ceil((stop - start) / (steps * CURVE_POINTS)))
+    sizes = list(range(start, stop + 1, stride))
     args = {k: scenario[k] for k in ("design", "cv", "theta0", "theta1", "theta2", "alpha")}
     return sizes, [float(p) for p in power_tost(n=np.asarray(sizes), **args).power]
 

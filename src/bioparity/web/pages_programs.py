@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy import select
@@ -438,7 +438,7 @@ def audit_export(
 ) -> Response:
     """The filtered view as CSV (shared writer: formula cells neutralised) or PDF."""
     if fmt not in {"csv", "pdf"}:
-        return Response(status_code=404)
+        raise HTTPException(404)  # the error page, not an empty body
     with read_unit(request) as session:
         program, _events, rows = _audit_view(session, actor, program_id, chosen)
     name = file_name(

@@ -211,6 +211,10 @@ async def review_choice(
             "n": len(reason.strip()),
             "max": MAX_REASON,
         }
+    elif time.strip() and not _sample_time(time):  # "nan" was read as empty: the whole profile excluded
+        problem = _(
+            "The time must be a sample time (a number), or empty for the whole profile; got %(time)r."
+        ) % {"time": time.strip()[:40]}
     if problem:
         return RedirectResponse(back + urlencode({"profile": profile, "error": problem}), status_code=303)
 
@@ -269,6 +273,14 @@ def _summary(run_id: str, choice: dict[str, Any]) -> str:
     where = " ".join(str(v) for k, v in choice.items() if k not in {"time", "action", "reason"})
     point = f"t={choice['time']}" if choice["time"] != "" else "whole profile"
     return f"NCA review of run {run_id[:8]}: {choice['action']} {where} {point}; reason: {choice['reason']}"
+
+
+def _sample_time(text: str) -> bool:
+    """Whether ``text`` is a finite number (a sample time to choose)."""
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
 
 
 def _time_cell(text: str) -> Any:

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
@@ -183,8 +184,15 @@ _STATUS: list[tuple[type[BioparityError], int, str]] = [
 def render_error(request: Request, exc: Exception) -> HTMLResponse:
     if isinstance(exc, StarletteHTTPException):
         status, title, detail = exc.status_code, _("Error"), str(exc.detail)
-        if status == 404:
-            title, detail = _("Not found"), _("There is no such page (or you may not see it).")
+        if status == 404:  # the page's own reason when it gives one (e.g. "no such profile in this run")
+            title = _("Not found")
+            if exc.detail == "Not Found":  # Starlette's default: no page at this address
+                detail = _("There is no such page (or you may not see it).")
+    elif isinstance(exc, RequestValidationError):  # a form or query field missing or of the wrong type
+        fields = ", ".join(dict.fromkeys(str(e["loc"][-1]) for e in exc.errors() if e.get("loc")))
+        status, title = 422, _("Invalid input")
+        again = _("Missing or invalid: %(fields)s. Go back, fill in these fields and send the form again.")
+        detail = again % {"fields": fields}
     else:
         status, title = next((code, _(t)) for cls, code, t in _STATUS if isinstance(exc, cls))
         detail = str(exc)

@@ -41,6 +41,7 @@ from bioparity.analyses.registry import all_analyses, get_analysis
 from bioparity.audit import sha256_hex
 from bioparity.errors import BioparityError, DataFileError, InputError
 from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.io import read_table
 from bioparity.io.tables_out import csv_bytes
 from bioparity.nca.unit_column import convert_conc_column
@@ -154,7 +155,9 @@ def column_map_json(
     are dropped; two file columns mapped to one expected column, and a unit column that is also mapped
     to an expected column, are refused."""
     pairs = {
-        plain_text(k, "mapped column", max_length=200): plain_text(v, "expected column", max_length=200)
+        plain_text(k, gettext_noop("mapped column"), max_length=200): plain_text(
+            v, gettext_noop("expected column"), max_length=200
+        )
         for k, v in (rename or {}).items()
         if k.strip() and v.strip() and k.strip() != v.strip()
     }
@@ -174,7 +177,9 @@ def column_map_json(
         )
     chosen = {k: plain_text(v, k, max_length=40) for k, v in (units or {}).items() if v.strip()}
     per_row = {
-        plain_text(k, "expected column", max_length=200): plain_text(v, "unit column", max_length=200)
+        plain_text(k, gettext_noop("expected column"), max_length=200): plain_text(
+            v, gettext_noop("unit column"), max_length=200
+        )
         for k, v in (unit_columns or {}).items()
         if v.strip()
     }
@@ -419,13 +424,13 @@ def check_upload(
     the file column giving their unit per row (e.g. ``conc -> PCSTRESU``; None: found by the usual names
     in a CSV header, ``{}``: none); all are checked against the kind and stored with the dataset."""
     study, _program = require_study(session, actor, study_id, Permission.write_data)
-    name = plain_text(name, "dataset name", max_length=NAME_MAX)
+    name = plain_text(name, gettext_noop("dataset name"), max_length=NAME_MAX)
     if len(content) > MAX_UPLOAD_BYTES:
         raise InputError(
             _("file too large: %(size)d bytes; at most %(max)d bytes")
             % {"size": len(content), "max": MAX_UPLOAD_BYTES}
         )
-    filename = _safe_filename(plain_text(filename, "filename", max_length=255))
+    filename = _safe_filename(plain_text(filename, gettext_noop("filename"), max_length=255))
     analysis = None if analysis_kind is None else get_analysis(analysis_kind)
     check_mapping(analysis, rename or {}, unit_columns or {})
     if unit_columns is None:

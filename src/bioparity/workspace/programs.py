@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.store.models import AuditEvent, Organisation, Program, ProgramShare, Study
 from bioparity.workspace.access import Actor, require_org, require_program, require_study, visible_programs
 from bioparity.workspace.errors import ConflictError, NotFoundError
@@ -46,7 +47,7 @@ def _regions(regions: Sequence[str]) -> list[str]:
         raise InputError(
             _("target_regions lists %(n)d regions; at most 50 are allowed") % {"n": len(regions)}
         )
-    cleaned = [plain_text(r, "target region", max_length=REGION_MAX) for r in regions]
+    cleaned = [plain_text(r, gettext_noop("target region"), max_length=REGION_MAX) for r in regions]
     if len(set(cleaned)) != len(cleaned):
         raise InputError(_("target_regions lists a region twice: %(regions)s") % {"regions": cleaned})
     return cleaned
@@ -85,7 +86,7 @@ def create_program(
     description: str = "",
 ) -> Program:
     org, _my_role = require_org(session, actor, org_id, Permission.create_program)
-    name = plain_text(name, "program name", max_length=NAME_MAX)
+    name = plain_text(name, gettext_noop("program name"), max_length=NAME_MAX)
     texts = {"inn": inn, "reference_product": reference_product, "modality": modality}
     texts["description"] = description
     fields = {key: _program_field(key, value) for key, value in texts.items()}
@@ -292,8 +293,10 @@ def create_study(
             _("unknown study kind %(kind)r; expected one of %(kinds)s")
             % {"kind": kind, "kinds": ", ".join(StudyKind)}
         )
-    name = plain_text(name, "study name", max_length=NAME_MAX)
-    description = plain_text(description, "description", max_length=DESCRIPTION_MAX, required=False)
+    name = plain_text(name, gettext_noop("study name"), max_length=NAME_MAX)
+    description = plain_text(
+        description, gettext_noop("description"), max_length=DESCRIPTION_MAX, required=False
+    )
     study = Study(
         program_id=program.id, name=name, kind=kind, description=description, created_by=actor.user_id
     )

@@ -29,8 +29,10 @@ def control_character(value: str) -> str | None:
 
 def plain_text(value: str, field: str, *, max_length: int, required: bool = True) -> str:
     """``value`` trimmed; raises InputError naming ``field`` when it is blank (if required), longer than
-    ``max_length`` characters or contains a control character."""
+    ``max_length`` characters or contains a control character. ``field`` is shown translated when it is a
+    marked message (e.g. ``gettext_noop("dataset name")``), as it is otherwise (a column or option code)."""
     cleaned = value.strip()
+    field = _(field)  # the message around it is translated: so is the field's name
     if required and not cleaned:
         raise InputError(_("%(field)s must not be empty") % {"field": field})
     if len(cleaned) > max_length:

@@ -1,0 +1,201 @@
+"""Bad and hostile input to the pages (the web audit of 2026-12-06): every refusal is a page in the
+reader's language naming what is wrong, never the API's JSON, an empty body or a server error, and a
+request cannot make the server compute without bound."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, select
+
+from bioparity.demo import DEMO_USERS
+from bioparity.errors import ScenarioError
+from bioparity.power import sample_size_tost
+from bioparity.server import create_app
+from bioparity.store import make_sessionmaker
+from bioparity.store.models import AnalysisJob, Dataset, Study
+from bioparity.web.pages_data import CURVE_POINTS, _power_curve
+from tests.web.conftest import DemoStore, FormClient, Server
+
+PASSWORD = {u.username: u.password for u in DEMO_USERS}
+
+
+@pytest.fixture(scope="module")
+def olivia(demo_store: DemoStore) -> Iterator[FormClient]:
+    client = FormClient(create_app(engine=demo_store.engine, run_migrations=False))
+    signed_in = client.post("/ui/login", data={"username": "olivia", "password": PASSWORD["olivia"]})
+    assert signed_in.status_code == 200
+    yield client
+    client.close()
+
+
+def test_a_form_sent_with_an_empty_required_field_gets_the_error_page_naming_it(
+    olivia: FormClient, server: Server
+) -> None:
+    # Browsers send an empty text field as ""; FastAPI reads it as missing (422). Before: the API's JSON.
+    org_page = olivia.get("/ui/programs").text
+    org_id = org_page.split('name="org_id"><option value="', 1)[1].split('"', 1)[0]
+    empty = {"org_id": org_id, "name": "", "inn": "x", "reference_product": "y", "modality": "mAb"}
+    answer = olivia.post("/ui/programs", data={**empty, "target_regions": "EU"})
+    assert answer.status_code == 422
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "Missing or invalid: name." in answer.text
+    assert "Field required" not in answer.text
+    query = olivia.get(f"/ui/programs/{server.program_id}/audit?after_seq=abc")
+    assert query.status_code == 422 and "Missing or invalid: after_seq." in query.text
+
+
+def test_the_validation_error_page_is_translated(olivia: FormClient, server: Server) -> None:
+    olivia.post("/ui/account/language", data={"language": "zh-CN"})
+    try:
+        answer = olivia.get(f"/ui/programs/{server.program_id}/audit?after_seq=abc")
+    finally:
+        olivia.post("/ui/account/language", data={"language": "en"})
+    assert "缺少或无效：after_seq。" in answer.text
+    assert "输入无效" in answer.text
+
+
+def test_the_api_keeps_its_json_validation_errors(olivia: FormClient) -> None:
+    answer = olivia.post("/auth/login", json={})
+    assert answer.status_code == 422
+    assert answer.headers["content-type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("path", ["audit.xls", "report.docx"])
+def test_an_unknown_download_format_is_the_not_found_page(
+    olivia: FormClient, server: Server, path: str
+) -> None:
+    answer = olivia.get(f"/ui/programs/{server.program_id}/{path}")
+    assert answer.status_code == 404
+    assert "There is no such page" in answer.text  # before: an empty body
+    run_report = olivia.get(f"/ui/runs/{next(iter(server.runs.values()))}/report.txt")
+    assert run_report.status_code == 404 and "There is no such page" in run_report.text
+
+
+def test_a_cv_whose_square_overflows_is_refused_not_a_server_error(olivia: FormClient) -> None:
+    # cv = 1e308 is finite, but sigma = sqrt(log(1 + cv²)) is not: an OverflowError (500) before.
+    with pytest.raises(ScenarioError, match="below 1e154"):
+        sample_size_tost(cv=1e308, theta0=0.95)
+    page = olivia.get("/ui/power", params={"cv": "1e308"})
+    assert page.status_code == 422
+    assert "cv = 1e+308; expected a coefficient of variation below 1e154" in page.text
+
+
+def test_the_power_curve_has_a_bounded_number_of_points() -> None:
+    scenario = {"design": "2x2", "cv": 5.0, "theta0": 0.802, "theta1": 0.8, "theta2": 1.25, "alpha": 0.05}
+    # n = 6 461 998 for this scenario: the curve had 3.2 million points (tens of MB of page).
+    sizes, powers = _power_curve(scenario, 6_461_998)
+    assert len(sizes) <= CURVE_POINTS + 1 and len(powers) == len(sizes)
+    assert sizes[0] == 4 and sizes[-1] <= 2 * 6_461_998 and all(s % 2 == 0 for s in sizes)
+    # An ordinary sample size still gets every size the design allows.
+    usual = {**scenario, "cv": 0.3, "theta0": 0.95}
+    assert _power_curve(usual, 40)[0] == list(range(4, 81, 2))
+
+
+def test_a_refused_name_names_its_field_in_the_readers_language(olivia: FormClient, server: Server) -> None:
+    # Before: "study name 长度为 300 个字符；最多允许 200 个" (the field's name left in English).
+    olivia.post("/ui/account/language", data={"language": "zh-CN"})
+    try:
+        answer = olivia.post(
+            f"/ui/programs/{server.program_id}/studies", data={"name": "S" * 300, "kind": "pk"}
+        )
+    finally:
+        olivia.post("/ui/account/language", data={"language": "en"})
+    assert answer.status_code == 422
+    assert "研究名称 长度为 300 个字符；最多允许 200 个" in answer.text
+    english = olivia.post(f"/ui/programs/{server.program_id}/studies", data={"name": "S" * 300, "kind": "pk"})
+    assert "study name is 300 characters long; at most 200 are allowed" in english.text
+
+
+def test_a_csv_naming_a_column_twice_is_refused_and_nothing_is_stored(
+    olivia: FormClient, demo_store: DemoStore
+) -> None:
+    # pandas reads "conc,conc" as conc and conc.1: the NCA ran on one of the two silently (stored before).
+    with make_sessionmaker(demo_store.engine)() as session:
+        study_id = session.scalar(select(Study.id).where(Study.name == "PK-101"))
+        before = session.scalar(select(func.count()).select_from(Dataset))
+    content = b"subject,time,conc,conc\n1,0,0,0\n1,1,5,7\n1,2,3,2\n"
+    answer = olivia.post(
+        f"/ui/studies/{study_id}/upload",
+        data={"name": "twice", "analysis_kind": "nca", "conc_unit": "ng/mL", "time_unit": "h"},
+        files={"file": ("twice.csv", content, "text/csv")},
+    )
+    assert answer.status_code == 422
+    assert "column &#39;conc&#39;: column name appears twice in the header" in answer.text
+    with make_sessionmaker(demo_store.engine)() as session:
+        assert session.scalar(select(func.count()).select_from(Dataset)) == before
+
+
+def test_a_review_time_that_is_not_a_number_is_refused_before_any_run(
+    olivia: FormClient, server: Server, demo_store: DemoStore
+) -> None:
+    # "nan" was read as an empty time: the whole profile excluded, and the new run stored.
+    nca = server.runs["nca"]
+    with make_sessionmaker(demo_store.engine)() as session:
+        jobs_before = session.scalar(select(func.count()).select_from(AnalysisJob))
+    for typed in ("nan", "inf", "abc"):
+        choice = {"profile": "0", "action": "exclude", "reason": "hostile", "time": typed}
+        answer = olivia.post(f"/ui/runs/{nca}/review", data=choice, follow_redirects=False)
+        assert answer.status_code == 303
+        shown = olivia.get(answer.headers["location"])
+        refused = "The time must be a sample time (a number), or empty for the whole profile; got"
+        assert f"{refused} &#39;{typed}&#39;." in shown.text
+    with make_sessionmaker(demo_store.engine)() as session:
+        assert session.scalar(select(func.count()).select_from(AnalysisJob)) == jobs_before
+
+
+def test_a_missing_profile_says_so_on_the_not_found_page(olivia: FormClient, server: Server) -> None:
+    choice = {"profile": "99999", "action": "exclude", "reason": "x", "time": ""}
+    answer = olivia.post(f"/ui/runs/{server.runs['nca']}/review", data=choice)
+    assert answer.status_code == 404
+    assert "no such profile in this run" in answer.text  # before: only "There is no such page"
+
+
+def test_a_mapping_choosing_one_column_twice_is_refused_naming_both(
+    olivia: FormClient, demo_store: DemoStore
+) -> None:
+    # Before: the second choice replaced the first, and the page said "missing column(s) subject".
+    with make_sessionmaker(demo_store.engine)() as session:
+        study_id = session.scalar(select(Study.id).where(Study.name == "PK-101"))
+        before = session.scalar(select(func.count()).select_from(Dataset))
+    staged = base64.b64encode(b"ID,T,C\n1,0,0\n1,1,5\n1,2,3\n").decode()
+    answer = olivia.post(
+        f"/ui/studies/{study_id}/upload",
+        data={
+            "name": "mapped",
+            "analysis_kind": "nca",
+            "mapping": "1",
+            "staged": staged,
+            "staged_name": "m.csv",
+            "map_subject": "ID",
+            "map_time": "ID",
+            "map_conc": "C",
+        },
+    )
+    assert answer.status_code == 422
+    assert "m.csv, column &#39;ID&#39;: the mapping chooses this column for subject, time" in answer.text
+    with make_sessionmaker(demo_store.engine)() as session:
+        assert session.scalar(select(func.count()).select_from(Dataset)) == before
+
+
+def test_the_default_dataset_name_has_no_folders_of_the_clients_path(
+    olivia: FormClient, demo_store: DemoStore
+) -> None:
+    with make_sessionmaker(demo_store.engine)() as session:
+        study_id = session.scalar(select(Study.id).where(Study.name == "CAA-01"))
+    for sent in ("../../../etc/passwd-grid.csv", "..\\..\\win-grid.csv"):
+        answer = olivia.post(
+            f"/ui/studies/{study_id}/upload",
+            data={"name": "", "analysis_kind": ""},
+            files={"file": (sent, b"a,b\n1,2\n", "text/csv")},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303
+        dataset_id = answer.headers["location"].split("/ui/datasets/", 1)[1].split("?", 1)[0]
+        with make_sessionmaker(demo_store.engine)() as session:
+            stored = session.get(Dataset, dataset_id)
+            assert stored is not None
+            assert "/" not in stored.name and "\\" not in stored.name and ".." not in stored.name
+            assert stored.name == stored.filename.rsplit(".", 1)[0]
