@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import Annotated
 
 import numpy as np
-import pandas as pd
 import typer
 
 from bioparity.cli.common import check_outputs, user_errors
 from bioparity.cli.options import ProfilesOut, Subject
 from bioparity.i18n import gettext as _
 from bioparity.io import write_frame_atomic
-from bioparity.io.readers import read_any_table
+from bioparity.io.readers import LoadedTable, read_any_table
 from bioparity.nca import NCAOptions, Where, sparse_nca, urine_nca
 from bioparity.nca.samples import parse_numbers, text_cells
 
@@ -45,10 +44,7 @@ def nca_sparse_command(
 ) -> None:
     """Sparse NCA: AUC of the mean profile with its standard error (Bailer, Nedelman-Jia)."""
     with user_errors():
-        check_outputs(("--out", out))
-        table = read_any_table(infile)
-        where = Where(file=table.file, line_offset=table.line_offset)
-        _require_identifiers(table.frame, [*group, subject], where)
+        table, where = _read_checked(infile, out, [*group, subject])
         res = sparse_nca(
             table.frame, subject=subject, time=time, conc=conc, groups=group, blq_mean=blq_mean,
             n_boot=bootstrap, seed=seed, where=where,
@@ -87,10 +83,7 @@ def nca_urine_command(
 ) -> None:
     """Urine NCA: amounts excreted, fe, renal clearance, excretion-rate parameters."""
     with user_errors():
-        check_outputs(("--out", out))
-        table = read_any_table(infile)
-        where = Where(file=table.file, line_offset=table.line_offset)
-        _require_identifiers(table.frame, [*group, subject], where)
+        table, where = _read_checked(infile, out, [*group, subject])
         res = urine_nca(
             table.frame, subject=subject, start=start, end=end, conc=conc, volume=volume, groups=group,
             dose=_number_or_column(dose), plasma_auc=plasma_auc, options=NCAOptions(auc_method=auc_method),
@@ -100,9 +93,14 @@ def nca_urine_command(
         typer.echo(_("wrote %(n)d profiles to %(path)s") % {"n": len(res.profiles), "path": out}, err=True)
 
 
-def _require_identifiers(frame: pd.DataFrame, keys: list[str], where: Where) -> None:
-    """Refuse a blank subject or group cell: the analysis would otherwise make it a profile of its own
-    (``bioparity nca`` refuses it the same way). Absent columns are left to the analysis's own message."""
+def _read_checked(infile: Path, out: Path, keys: list[str]) -> tuple[LoadedTable, Where]:
+    """Check ``--out`` before any work, read ``infile`` and refuse a blank subject or group cell: the
+    analysis would otherwise make it a profile of its own (``bioparity nca`` refuses it the same way).
+    Absent columns are left to the analysis's own message."""
+    check_outputs(("--out", out))
+    table = read_any_table(infile)
+    where = Where(file=table.file, line_offset=table.line_offset)
+    frame = table.frame
     for key in keys:
         if key in frame.columns:
             where.reject(
@@ -112,6 +110,7 @@ def _require_identifiers(frame: pd.DataFrame, keys: list[str], where: Where) -> 
                 None,
                 "a subject or group value on every row",
             )
+    return table, where
 
 
 def _number_or_column(text: str | None) -> str | float | None:
