@@ -74,3 +74,11 @@ def test_bad_input_is_an_error() -> None:
         isr(_frame([(1.0, 1.0)]), "elisa")
     with pytest.raises(InputError, match="> 0"):
         isr(_frame([(0.0, 1.0)]), "chromatographic")
+
+
+def test_percent_difference_of_values_near_the_float_limit_is_finite() -> None:
+    # 100 (r - o) / mean: r + o overflowed for values near 1e308, giving -inf% (found by a hostile file)
+    frame = pd.DataFrame({"sample": ["S1", "S2"], "original": [100.0, 1e308], "repeat": [110.0, 150.0]})
+    result = isr(frame, "ligand-binding")
+    assert result.percent_difference[0] == pytest.approx(100 * 10 / 105, rel=1e-15)
+    assert result.percent_difference[1] == pytest.approx(-200.0, rel=1e-12)

@@ -144,3 +144,12 @@ def test_a_biosimilar_without_reference_is_flagged(tmp_path: Path) -> None:
 def test_missing_file() -> None:
     with pytest.raises(DataFileError, match="file not found"):
         read_purple_book("/nonexistent/pb.csv")
+
+
+def test_bytes_that_are_no_text_encoding_are_refused_naming_the_file(tmp_path: Path) -> None:
+    # 0x81 is undefined in Windows-1252 too: before, a UnicodeDecodeError traceback
+    path = tmp_path / "pb.csv"
+    path.write_bytes(b"Purple Book\n" + bytes(range(256)) * 8)
+    with pytest.raises(DataFileError, match="neither UTF-8 nor Windows-1252 text: byte 0x81") as info:
+        read_purple_book(path)
+    assert info.value.file == str(path)

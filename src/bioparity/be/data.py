@@ -213,6 +213,13 @@ def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> Crossover
             )
 
     fail(
+        frame["subject"].isna().to_numpy() | (subject_label == ""),
+        "empty subject",
+        "subject",
+        subject_label,
+        "a subject identifier on every row (a blank one would be analysed as a subject of its own)",
+    )
+    fail(
         ~np.isin(trt_label, ["T", "R"]),
         "unknown treatment",
         "treatment",
@@ -379,6 +386,16 @@ def read_crossover_file(path: str | os.PathLike[str], *, na: Sequence[str] = DEF
         raise DataFileError(f"cannot be read as CSV: {exc}", file=label) from exc
     names = {str(c).strip().strip("'").lower(): str(c) for c in raw.columns}
     wanted = {c: c.lower() for c in REQUIRED_COLUMNS}
+    header_names = [n.strip().strip("'").lower() for n in next(csv.reader([header], delimiter=sep), [])]
+    for column, low in wanted.items():
+        if header_names.count(low) > 1:  # pandas would read the second as "PK.1" and analyse the first only
+            raise DataFileError(
+                "column name appears twice in the header",
+                file=label,
+                line=skip + 1,
+                column=column,
+                expected="each column name once (rename or remove the second one)",
+            )
     missing = [c for c, low in wanted.items() if low not in names]
     if missing:
         raise DataFileError(
@@ -396,6 +413,8 @@ def read_crossover_file(path: str | os.PathLike[str], *, na: Sequence[str] = DEF
         if cell == "" or cell in markers:
             continue
         try:
+            if "_" in cell or not cell.isascii():  # float() also reads 1_000 and non-ASCII digits
+                raise ValueError(cell)
             pk[i] = float(cell)
         except ValueError:
             raise DataFileError(

@@ -101,7 +101,13 @@ def isr(frame: pd.DataFrame, assay: str) -> IsrResult:
     rep = frame["repeat"].to_numpy(float)
     if np.any(orig <= 0) or np.any(rep <= 0):
         raise InputError("ISR concentrations must be > 0 (BLQ results are not part of ISR)")
-    diff = 100.0 * (rep - orig) / ((rep + orig) / 2.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        diff = 100.0 * (rep - orig) / ((rep + orig) / 2.0)
+    huge = ~np.isfinite(diff)
+    if huge.any():  # rep + orig overflowed (values near 1e308): the same ratio on values scaled to <= 1
+        scale = np.maximum(rep[huge], orig[huge])
+        r, o = rep[huge] / scale, orig[huge] / scale
+        diff[huge] = 100.0 * (r - o) / ((r + o) / 2.0)
     limit = ISR_LIMITS[assay]
     within = np.abs(diff) <= limit + 1e-12
     n_within = int(within.sum())

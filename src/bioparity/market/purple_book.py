@@ -237,7 +237,16 @@ def _read_records(file: Path, label: str) -> list[tuple[int, list[str]]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="strict")
+        try:
+            text = raw.decode("cp1252", errors="strict")
+        except UnicodeDecodeError as exc:  # bytes that are neither UTF-8 nor Windows-1252: not a text file
+            line = raw.count(b"\n", 0, exc.start) + 1
+            raise DataFileError(
+                f"is neither UTF-8 nor Windows-1252 text: byte 0x{raw[exc.start]:02x} at offset {exc.start}",
+                file=label,
+                line=line,
+                expected="the Purple Book CSV as downloaded from purplebooksearch.fda.gov",
+            ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         return [(reader.line_num, row) for row in reader]
