@@ -43,6 +43,7 @@ from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.io.limits import check_csv_limits
+from bioparity.io.readers import read_csv_cells, require_file
 
 NAME = "ada-summary"
 #: Incidence definitions: treatment-emergent (default) or positive at any visit (baseline included).
@@ -77,9 +78,12 @@ COLUMNS = tuple(InputColumn(name, name in ("USUBJID", "ARM", "VISIT"), help) for
 def read_listing(path: Path) -> pd.DataFrame:
     """The ADA listing as text cells (checked by the summary: codes, titres and signals name their row);
     a listing needs ``USUBJID``, ``ARM`` and ``VISIT``, and the result column (``ADA``) or ``SIGNAL``."""
-    if not path.is_file():
-        raise DataFileError("file not found", file=str(path), expected="an existing CSV file")
-    check_csv_limits(path)
+    label = str(path)
+    require_file(path, label, "an existing CSV file")
+    check_csv_limits(path, label)
+    # empty, not UTF-8, ragged, shifted or a column named twice: located here; the cells are then read as
+    # before (no trimming of leading spaces, which read_csv_cells would do, so subject ids stay as written)
+    read_csv_cells(path, label)
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:

@@ -52,6 +52,7 @@ from bioparity.clinical.stratified import ci_difference_stratified
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.io import ColumnSpec, read_table
+from bioparity.nca.samples import Where
 
 
 def _count(value: object) -> str | None:
@@ -387,13 +388,7 @@ def _ada_summary_table(
     """The ADA summary table of a listing (statuses from the cut points when given) and the cut-point
     run's provenance line ("" without cut points)."""
     from bioparity.analyses.ada_summary import incidence_results, read_listing, summary_frame
-    from bioparity.io.limits import check_csv_limits
-    from bioparity.io.readers import read_csv_cells, require_file
 
-    # empty, not UTF-8, ragged, shifted or a column named twice: located here, before the listing's reader
-    require_file(ada, str(ada), "an existing CSV file")
-    check_csv_limits(ada, str(ada))
-    read_csv_cells(ada, str(ada))
     frame = read_listing(ada)
     provenance = ""
     if cut_points is not None:
@@ -447,13 +442,11 @@ def ci_diff_stratified_command(
         level = _Level.two_sided(region, conf)
         margins = equivalence_margins(margin, margin_lower, margin_upper, names=MARGIN_OPTIONS)
         frame = read_table(strata, STRATA_COLUMNS)
-        twice = frame["stratum"].duplicated().to_numpy()
-        if twice.any():  # two rows of one stratum would enter the weights as two strata
-            row = int(twice.argmax()) + 1
-            raise DataFileError(
-                "stratum listed twice", file=str(strata), row=row, line=row + 1, column="stratum",
-                value=frame["stratum"].iloc[row - 1], expected="one row per stratum (add the counts up)",
-            )  # fmt: skip
+        # two rows of one stratum would enter the weights as two strata
+        Where(file=str(strata)).reject(
+            frame["stratum"].duplicated(), "stratum listed twice", "stratum", frame["stratum"],
+            "one row per stratum (add the counts up)",
+        )  # fmt: skip
         res = ci_difference_stratified(
             frame["x1"].to_numpy(), frame["n1"].to_numpy(),
             frame["x2"].to_numpy(), frame["n2"].to_numpy(), method=method, conf=level.ci_level,

@@ -18,6 +18,7 @@ from bioparity.caa.potency import potency_lot_values
 from bioparity.errors import DataFileError
 from bioparity.io.limits import check_csv_limits
 from bioparity.io.table import ColumnSpec, read_table
+from bioparity.nca.samples import Where
 
 
 def _check_source(value: object) -> str | None:
@@ -47,18 +48,13 @@ def read_long_table(path: str | os.PathLike[str]) -> pd.DataFrame:
     if "replicate" in frame.columns:
         # the same replicate of a lot twice (a pasted row) would silently weigh in the lot mean twice
         key = frame[["attribute", "source", "lot", "replicate"]]
-        twice = (key.duplicated() & frame["replicate"].notna()).to_numpy()
-        if twice.any():
-            row = int(twice.argmax()) + 1
-            raise DataFileError(
-                "the same replicate of this attribute, source and lot appears twice",
-                file=str(path),
-                row=row,
-                line=row + 1,
-                column="replicate",
-                value=frame["replicate"].iloc[row - 1],
-                expected="one row per attribute, source, lot and replicate",
-            )
+        Where(file=str(path)).reject(
+            key.duplicated() & frame["replicate"].notna(),
+            "the same replicate of this attribute, source and lot appears twice",
+            "replicate",
+            frame["replicate"],
+            "one row per attribute, source, lot and replicate",
+        )
     return check_long_table(frame, file=str(path))
 
 

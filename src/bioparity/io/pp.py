@@ -11,6 +11,7 @@ from bioparity.errors import DataFileError
 from bioparity.io.limits import check_csv_limits
 from bioparity.io.readers import read_csv_cells, require_file
 from bioparity.io.table import ColumnSpec
+from bioparity.nca.samples import Where
 
 SUBJECT_COLUMNS = ("subject", "USUBJID", "SUBJID", "ID", "id")
 ARM_COLUMNS = ("arm", "ARM", "treatment", "TRT", "TRTA", "TRT01A", "ACTARM", "group")
@@ -78,12 +79,9 @@ def metric_table(
     for c in covariates:
         _pick(cols, c, (), "covariate", label)
     for c, what in ((subj, "a subject"), (arm, "an arm")):
-        empty = (raw[c].fillna("").astype(str).str.strip() == "").to_numpy()
-        if empty.any():  # else the row would silently leave the analysis (no arm) or pool as subject ''
-            row = int(np.flatnonzero(empty)[0]) + 1
-            raise DataFileError(
-                "empty cell", file=label, row=row, line=row + 1, column=c, expected=f"{what} on every row"
-            )
+        # else the row would silently leave the analysis (no arm) or pool as subject ''
+        empty = raw[c].fillna("").astype(str).str.strip() == ""
+        Where(file=label).reject(empty, "empty cell", c, None, f"{what} on every row")
     if "PPTESTCD" in cols:
         need = ["PPSTRESN"]
         missing = [c for c in need if c not in cols]
