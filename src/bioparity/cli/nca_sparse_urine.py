@@ -21,7 +21,7 @@ from bioparity.i18n import gettext as _
 from bioparity.io import write_frame_atomic
 from bioparity.io.readers import LoadedTable, read_any_table
 from bioparity.nca import NCAOptions, Where, sparse_nca, urine_nca
-from bioparity.nca.samples import parse_numbers, text_cells
+from bioparity.nca.samples import parse_numbers
 
 app = typer.Typer()
 
@@ -44,7 +44,7 @@ def nca_sparse_command(
 ) -> None:
     """Sparse NCA: AUC of the mean profile with its standard error (Bailer, Nedelman-Jia)."""
     with user_errors():
-        table, where = _read_checked(infile, out, [*group, subject])
+        table, where = _read_checked(infile, out)
         res = sparse_nca(
             table.frame, subject=subject, time=time, conc=conc, groups=group, blq_mean=blq_mean,
             n_boot=bootstrap, seed=seed, where=where,
@@ -83,7 +83,7 @@ def nca_urine_command(
 ) -> None:
     """Urine NCA: amounts excreted, fe, renal clearance, excretion-rate parameters."""
     with user_errors():
-        table, where = _read_checked(infile, out, [*group, subject])
+        table, where = _read_checked(infile, out)
         res = urine_nca(
             table.frame, subject=subject, start=start, end=end, conc=conc, volume=volume, groups=group,
             dose=_number_or_column(dose), plasma_auc=plasma_auc, options=NCAOptions(auc_method=auc_method),
@@ -93,24 +93,12 @@ def nca_urine_command(
         typer.echo(_("wrote %(n)d profiles to %(path)s") % {"n": len(res.profiles), "path": out}, err=True)
 
 
-def _read_checked(infile: Path, out: Path, keys: list[str]) -> tuple[LoadedTable, Where]:
-    """Check ``--out`` before any work, read ``infile`` and refuse a blank subject or group cell: the
-    analysis would otherwise make it a profile of its own (``bioparity nca`` refuses it the same way).
-    Absent columns are left to the analysis's own message."""
+def _read_checked(infile: Path, out: Path) -> tuple[LoadedTable, Where]:
+    """Check ``--out`` before any work, then read ``infile`` (the analysis checks the cells, blank subject
+    or group cells included, naming row and column)."""
     check_outputs(("--out", out))
     table = read_any_table(infile)
-    where = Where(file=table.file, line_offset=table.line_offset)
-    frame = table.frame
-    for key in keys:
-        if key in frame.columns:
-            where.reject(
-                (text_cells(frame[key]) == "").to_numpy(),
-                "empty identifier",
-                key,
-                None,
-                "a subject or group value on every row",
-            )
-    return table, where
+    return table, Where(file=table.file, line_offset=table.line_offset)
 
 
 def _number_or_column(text: str | None) -> str | float | None:

@@ -117,6 +117,18 @@ def _arrow_finite_numbers(series: pd.Series) -> npt.NDArray[np.float64] | None:
     return values
 
 
+def reject_empty_identifiers(frame: pd.DataFrame, keys: Sequence[str], where: Where) -> None:
+    """Refuse a missing, empty or blank subject or group cell, naming the first such row and column: the
+    analysis would otherwise make it a profile (or subject) of its own. Columns absent from ``frame`` are
+    skipped (the caller's column check names them)."""
+    for k in keys:
+        if k not in frame.columns:
+            continue
+        col = frame[k]
+        empty = col.isna().to_numpy() if pd.api.types.is_numeric_dtype(col.dtype) else _blank(col)
+        where.reject(empty, "empty identifier", k, None, "a subject or group value on every row")
+
+
 def _blank(series: pd.Series) -> npt.NDArray[np.bool_]:
     """``text_cells(series) == ""`` per cell: missing, empty or only whitespace. An Arrow-backed text
     column is classified by Arrow's own predicates (the whitespace of ``str.strip``), without stripping
@@ -239,10 +251,7 @@ def prepare_samples(
         codes_ids = _start(pool, profile_codes, frame, keys)
         times = _start(pool, parse_numbers, frame[time], time, w, allow_missing=False)
         concs = _start(pool, parse_numbers, frame[conc], conc, w, allow_missing=True, blq_tokens=True)
-        for k in keys:
-            col = frame[k]
-            empty = col.isna().to_numpy() if pd.api.types.is_numeric_dtype(col.dtype) else _blank(col)
-            w.reject(empty, "empty identifier", k, None, "a subject or group value on every row")
+        reject_empty_identifiers(frame, keys, w)
         t, _ = times.result()
         c, blq_mask = concs.result()
     w.reject(

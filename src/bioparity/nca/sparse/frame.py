@@ -16,7 +16,7 @@ from bioparity._results import software_version, values_text
 from bioparity.errors import require_columns
 from bioparity.nca.parameter_table import ParameterTable
 from bioparity.nca.profiles import FloatArray
-from bioparity.nca.samples import Where, parse_numbers, text_cells
+from bioparity.nca.samples import Where, parse_numbers, reject_empty_identifiers, text_cells
 from bioparity.nca.sparse.auc import mean_profile, sparse_auc
 
 SPARSE_LABELS = {
@@ -196,6 +196,7 @@ def sparse_nca(
     need = [*groups, subject, time, conc]
     require_columns(frame.columns, need, file=w.file)
     frame = frame.reset_index(drop=True)
+    reject_empty_identifiers(frame, [*groups, subject], w)
     t, _ = parse_numbers(frame[time], time, w, allow_missing=False)
     c, _ = parse_numbers(frame[conc], conc, w, allow_missing=True, blq_tokens=True)
     w.reject(c < 0, "negative concentration", conc, frame[conc], "a concentration >= 0")

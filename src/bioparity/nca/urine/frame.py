@@ -14,7 +14,13 @@ from bioparity.errors import require_columns
 from bioparity.nca.options import NCAOptions
 from bioparity.nca.parameter_table import ParameterTable
 from bioparity.nca.profiles import FloatArray, pad_profiles
-from bioparity.nca.samples import Where, constant_per_profile, parse_numbers, profile_codes
+from bioparity.nca.samples import (
+    Where,
+    constant_per_profile,
+    parse_numbers,
+    profile_codes,
+    reject_empty_identifiers,
+)
 from bioparity.nca.urine.arrays import URINE_LABELS, urine_arrays
 
 
@@ -146,6 +152,7 @@ def urine_nca(
     need = [*keys, start, end, conc, volume] + [c for c in (dose, plasma_auc) if isinstance(c, str)]
     require_columns(frame.columns, need, file=w.file)
     frame = frame.reset_index(drop=True)
+    reject_empty_identifiers(frame, keys, w)
     s, _ = parse_numbers(frame[start], start, w, allow_missing=False)
     e, _ = parse_numbers(frame[end], end, w, allow_missing=False)
     c, _ = parse_numbers(frame[conc], conc, w, allow_missing=True, blq_tokens=True)
