@@ -31,6 +31,18 @@ def olivia(demo_store: DemoStore) -> Iterator[FormClient]:
     client.close()
 
 
+def _count(demo_store: DemoStore, model: type[Dataset] | type[AnalysisJob]) -> int:
+    """Rows of ``model`` in the demo store (a refused request must leave it unchanged)."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def _pk_study(demo_store: DemoStore) -> str:
+    """The id of the demo's PK study (uploads go there)."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        return str(session.scalar(select(Study.id).where(Study.name == "PK-101")))
+
+
 def test_a_form_sent_with_an_empty_required_field_gets_the_error_page_naming_it(
     olivia: FormClient, server: Server
 ) -> None:
@@ -113,9 +125,7 @@ def test_a_csv_naming_a_column_twice_is_refused_and_nothing_is_stored(
     olivia: FormClient, demo_store: DemoStore
 ) -> None:
     # pandas reads "conc,conc" as conc and conc.1: the NCA ran on one of the two silently (stored before).
-    with make_sessionmaker(demo_store.engine)() as session:
-        study_id = session.scalar(select(Study.id).where(Study.name == "PK-101"))
-        before = session.scalar(select(func.count()).select_from(Dataset))
+    study_id, before = _pk_study(demo_store), _count(demo_store, Dataset)
     content = b"subject,time,conc,conc\n1,0,0,0\n1,1,5,7\n1,2,3,2\n"
     answer = olivia.post(
         f"/ui/studies/{study_id}/upload",
@@ -124,8 +134,7 @@ def test_a_csv_naming_a_column_twice_is_refused_and_nothing_is_stored(
     )
     assert answer.status_code == 422
     assert "column &#39;conc&#39;: column name appears twice in the header" in answer.text
-    with make_sessionmaker(demo_store.engine)() as session:
-        assert session.scalar(select(func.count()).select_from(Dataset)) == before
+    assert _count(demo_store, Dataset) == before
 
 
 def test_a_review_time_that_is_not_a_number_is_refused_before_any_run(
@@ -133,8 +142,7 @@ def test_a_review_time_that_is_not_a_number_is_refused_before_any_run(
 ) -> None:
     # "nan" was read as an empty time: the whole profile excluded, and the new run stored.
     nca = server.runs["nca"]
-    with make_sessionmaker(demo_store.engine)() as session:
-        jobs_before = session.scalar(select(func.count()).select_from(AnalysisJob))
+    jobs_before = _count(demo_store, AnalysisJob)
     for typed in ("nan", "inf", "abc"):
         choice = {"profile": "0", "action": "exclude", "reason": "hostile", "time": typed}
         answer = olivia.post(f"/ui/runs/{nca}/review", data=choice, follow_redirects=False)
@@ -142,8 +150,7 @@ def test_a_review_time_that_is_not_a_number_is_refused_before_any_run(
         shown = olivia.get(answer.headers["location"])
         refused = "The time must be a sample time (a number), or empty for the whole profile; got"
         assert f"{refused} &#39;{typed}&#39;." in shown.text
-    with make_sessionmaker(demo_store.engine)() as session:
-        assert session.scalar(select(func.count()).select_from(AnalysisJob)) == jobs_before
+    assert _count(demo_store, AnalysisJob) == jobs_before
 
 
 def test_a_missing_profile_says_so_on_the_not_found_page(olivia: FormClient, server: Server) -> None:
@@ -157,9 +164,7 @@ def test_a_mapping_choosing_one_column_twice_is_refused_naming_both(
     olivia: FormClient, demo_store: DemoStore
 ) -> None:
     # Before: the second choice replaced the first, and the page said "missing column(s) subject".
-    with make_sessionmaker(demo_store.engine)() as session:
-        study_id = session.scalar(select(Study.id).where(Study.name == "PK-101"))
-        before = session.scalar(select(func.count()).select_from(Dataset))
+    study_id, before = _pk_study(demo_store), _count(demo_store, Dataset)
     staged = base64.b64encode(b"ID,T,C\n1,0,0\n1,1,5\n1,2,3\n").decode()
     answer = olivia.post(
         f"/ui/studies/{study_id}/upload",
@@ -176,8 +181,7 @@ def test_a_mapping_choosing_one_column_twice_is_refused_naming_both(
     )
     assert answer.status_code == 422
     assert "m.csv, column &#39;ID&#39;: the mapping chooses this column for subject, time" in answer.text
-    with make_sessionmaker(demo_store.engine)() as session:
-        assert session.scalar(select(func.count()).select_from(Dataset)) == before
+    assert _count(demo_store, Dataset) == before
 
 
 def test_the_default_dataset_name_has_no_folders_of_the_clients_path(
