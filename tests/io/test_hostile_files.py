@@ -133,3 +133,29 @@ def test_rows_longer_than_the_header_do_not_shift_columns(
     with pytest.raises(DataFileError, match="more fields than the header") as info:
         reader(path)
     assert info.value.line == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "separator"),
+    [
+        ("subject;arm;CMAX\nS1;test;1.5\nS2;ref;2.5\n", "semicolon"),
+        ("subject;arm;CMAX\nS1;test;1,5\nS2;ref;2,5\n", "semicolon"),  # decimal commas: rows look longer
+        ("subject\tarm\tCMAX\nS1\ttest\t1.5\n", "tab"),
+    ],
+)
+def test_a_semicolon_or_tab_separated_file_says_how_to_save_it(
+    tmp_path: Path, reader: Callable[[Path], object], text: str, separator: str
+) -> None:
+    """Excel in a decimal-comma locale saves 'CSV' with semicolons: the readers said 'missing column(s)
+    subject, arm' (or, with decimal commas, 'more fields than the header')."""
+    path = tmp_path / "excel.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataFileError, match=f"the file looks {separator}-separated") as info:
+        reader(path)
+    assert info.value.file == str(path) and "comma-separated" in str(info.value.expected)
+
+
+def test_a_one_column_file_without_a_semicolon_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "one.csv"
+    path.write_text("subject\nS1;a\nS2\n", encoding="utf-8")  # a semicolon in a cell is data
+    assert read_any_table(path).frame["subject"].tolist() == ["S1;a", "S2"]

@@ -126,11 +126,39 @@ def require_unique_header(names: Sequence[object], label: str) -> None:
         seen.add(key)
 
 
+#: Separators of the delimited files that are not comma-separated CSV, as named in the message.
+_OTHER_SEPARATORS = {";": "semicolon", "\t": "tab"}
+
+
+def require_comma_separated(file: Path, label: str) -> None:
+    """Fail when the header line is one column whose name holds a semicolon or a tab: the file is
+    semicolon- or tab-separated (Excel saves "CSV" with semicolons where the decimal mark is a comma), so
+    every reader would report its columns as missing, or the rows as longer than the header when the
+    numbers have decimal commas. Says how to save the file instead. A header line that is not UTF-8 is
+    left to the reader's own message (line and byte)."""
+    try:
+        with open(file, encoding="utf-8-sig", newline="") as fh:
+            header = next(csv.reader(fh), [])
+    except UnicodeDecodeError:
+        return
+    if len(header) != 1:
+        return
+    for separator, name in _OTHER_SEPARATORS.items():
+        if separator in header[0]:
+            raise DataFileError(
+                f"the header is one column {header[0]!r}: the file looks {name}-separated",
+                file=label,
+                expected="a comma-separated file: save it as 'CSV UTF-8 (comma delimited)', with '.' as "
+                "the decimal mark (in a decimal-comma locale Excel writes ';' between the columns)",
+            )
+
+
 def read_csv_cells(file: Path, label: str) -> pd.DataFrame:
-    """:func:`read_csv_text` with errors naming the file: empty, not UTF-8 (line and byte), not
-    parseable as CSV, or a column name given twice."""
+    """:func:`read_csv_text` with errors naming the file: empty, semicolon- or tab-separated, not UTF-8
+    (line and byte), not parseable as CSV, or a column name given twice."""
     if file.stat().st_size == 0:
         raise DataFileError("is empty (0 bytes)", file=label, expected="a CSV file with a header line")
+    require_comma_separated(file, label)
     try:
         frame = read_csv_text(file)
     except UnicodeDecodeError:
