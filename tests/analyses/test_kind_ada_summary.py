@@ -5,6 +5,8 @@ recounted here by hand, and a run through the API and the web pages."""
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +16,7 @@ import pytest
 from bioparity.analyses import get_analysis
 from bioparity.analyses.ada_summary import example_data
 from bioparity.analyses.registry import effective_options
-from bioparity.errors import InputError
+from bioparity.errors import DataFileError, InputError
 from tests.analyses import kinds_support as kinds
 
 CUT_POINTS = {"screening_cut_point": 1.2, "confirmatory_cut_point": 20.0, "cut_point_run": "run-42"}
@@ -120,3 +122,85 @@ def test_through_the_api_and_the_web_pages(workspace: kinds.Workspace, tmp_path:
         assert "treatment-emergent ADA: test 3/10 (30.0%), reference 1/10 (10.0%)" in text
         assert "ADA incidence per arm and timepoint (95% Wilson CI)" in text
         assert "Difference in incidence to reference" in text
+
+
+LISTING = (
+    "USUBJID,ARM,VISIT,ADA,TITRE\n"
+    "T01,test,BASELINE,POS,10\nT01,test,WEEK 4,POS,{titre}\n"
+    "{subject},test,BASELINE,NEG,\n{subject},test,WEEK 4,POS,20\n"
+    "R01,reference,BASELINE,NEG,\nR01,reference,WEEK 4,NEG,\n"
+)
+#: Hostile cells of the listing, the column and data row (line = row + 1) they are refused at, and why.
+HOSTILE = [
+    ({"subject": "  "}, "USUBJID", 3, "empty identifier"),
+    ({"subject": ""}, "USUBJID", 3, "empty identifier"),
+    ({"titre": "inf"}, "TITRE", 2, "not a finite number"),
+    ({"titre": "1e400"}, "TITRE", 2, "not a finite number"),
+    ({"titre": "1:40"}, "TITRE", 2, "not a number (got '1:40'); expected a titre as a number >= 1"),
+    ({"titre": "0"}, "TITRE", 2, "titre below 1"),
+]
+
+
+def _listing(**cells: str) -> bytes:
+    return LISTING.format(**{"subject": "T02", "titre": "40", **cells}).encode()
+
+
+@pytest.mark.parametrize(("cells", "column", "row", "problem"), HOSTILE)
+def test_the_reader_refuses_a_blank_subject_or_a_bad_titre(
+    cells: dict[str, str], column: str, row: int, problem: str, tmp_path: Path
+) -> None:
+    """A blank subject was a subject of its own; TITRE inf made T01 treatment-boosted; '1:40' was read as
+    no titre; the reader (CLI and upload) now names the file, row, line and column."""
+    path = tmp_path / "listing.csv"
+    path.write_bytes(_listing(**cells))
+    with pytest.raises(DataFileError, match=re.escape(problem)) as info:
+        get_analysis("ada-summary").read(path)
+    assert (info.value.file, info.value.row, info.value.line, info.value.column) == (
+        str(path),
+        row,
+        row + 1,
+        column,
+    )
+
+
+@pytest.mark.parametrize(("cells", "column", "row", "problem"), HOSTILE)
+def test_the_compute_refuses_them_in_a_frame_not_read_by_the_reader(
+    cells: dict[str, str], column: str, row: int, problem: str
+) -> None:
+    """A frame given to the kind directly (as ``bioparity run`` or the API could) meets the same checks."""
+    analysis = get_analysis("ada-summary")
+    frame = pd.read_csv(io.BytesIO(_listing(**cells)), dtype=str, keep_default_na=False)
+    with pytest.raises(DataFileError, match=re.escape(problem)) as info:
+        analysis.compute(frame, effective_options(analysis, {}))
+    assert (info.value.row, info.value.line, info.value.column) == (row, row + 1, column)
+
+
+def test_a_valid_listing_counts_by_hand(tmp_path: Path) -> None:
+    """T01 boosted (10 -> 40, 4-fold), T02 induced, R01 negative: 2/2 and 0/1 treatment-emergent."""
+    path = tmp_path / "listing.csv"
+    path.write_bytes(_listing())
+    table = kinds.workspace_table("ada-summary", path)
+    te = table[table["table"] == "treatment-emergent"].set_index("arm")
+    assert te.loc["test", "n_boosted"] == 1 and te.loc["test", "n_induced"] == 1
+    assert te.loc["test", "n_treatment_emergent"] == 2 and te.loc["reference", "n_treatment_emergent"] == 0
+    assert te.loc["test", "n_evaluable"] == 2 and te.loc["reference", "n_evaluable"] == 1
+
+
+def test_an_upload_with_a_bad_titre_or_a_blank_subject_is_refused(workspace: kinds.Workspace) -> None:
+    """The kind's reader runs at upload: the API refuses the file naming its row, line and column."""
+    study = workspace.company.study.id
+    for cells, where in (
+        ({"titre": "inf"}, "row 2 (line 3), column 'TITRE'"),
+        ({"subject": " "}, "row 3 (line 4), column 'USUBJID'"),
+    ):
+        body = {
+            "name": "hostile-ada",
+            "filename": "ada.csv",
+            "content": _listing(**cells).decode(),
+            "analysis_kind": "ada-summary",
+        }
+        answer = workspace.client.post(
+            f"/studies/{study}/datasets", headers=workspace.company.auth("analyst"), json=body
+        )
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["detail"].startswith(f"ada.csv, {where}")

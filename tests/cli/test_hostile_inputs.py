@@ -151,6 +151,45 @@ def test_ada_summary_listing_is_not_shifted_or_half_read(tmp_path: Path, text: s
     assert not out.exists()
 
 
+ADA_LISTING = (
+    "USUBJID,ARM,VISIT,ADA,{titre}\nS1,T,BASELINE,POS,10\nS1,T,D29,POS,{cell}\n"
+    "{subject},T,BASELINE,NEG,\n{subject},T,D29,POS,20\nS3,R,BASELINE,NEG,\nS3,R,D29,NEG,\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        ({"subject": " "}, ("row 3 (line 4), column 'USUBJID'", "empty identifier")),
+        ({"cell": "inf"}, ("row 2 (line 3), column 'TITRE'", "not a finite number (got 'inf')")),
+        ({"cell": "1:40"}, ("row 2 (line 3), column 'TITRE'", "(got '1:40')", "(40 for 1:40)")),
+        ({"cell": "-40"}, ("row 2 (line 3), column 'TITRE'", "titre below 1")),
+        # another titre column (--titre NAB_TITRE): refused by the summary, located in the same file
+        ({"titre": "NAB_TITRE", "cell": "high"}, ("row 2 (line 3), column 'NAB_TITRE'", "(got 'high')")),
+    ],
+)
+def test_ada_summary_refuses_a_blank_subject_or_a_titre_that_is_not_a_dilution(
+    tmp_path: Path, cells: dict[str, str], expected: tuple[str, ...]
+) -> None:
+    """A blank subject was counted as a subject; TITRE inf counted S1 as treatment-boosted; '1:40' was
+    reported as 'without a titre' and 'high' on another titre column was not looked at."""
+    src = tmp_path / "ada.csv"
+    src.write_text(ADA_LISTING.format(**{"titre": "TITRE", "cell": "40", "subject": "S2", **cells}))
+    out = tmp_path / "out.csv"
+    titre = ["--titre", cells["titre"]] if "titre" in cells else []
+    _fails(["ada-summary", "--ada", str(src), "--out", str(out), *titre], f"{src}, ", *expected)
+    assert not out.exists()
+
+
+def test_ada_summary_says_a_semicolon_listing_is_not_comma_separated(tmp_path: Path) -> None:
+    """Before: 'missing column(s) USUBJID, ARM, VISIT; columns found: USUBJID;ARM;VISIT;ADA'."""
+    src = tmp_path / "ada.csv"
+    src.write_text("USUBJID;ARM;VISIT;ADA\nS1;T;BASELINE;NEG\nS1;T;D29;POS\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    _fails(["ada-summary", "--ada", str(src), "--out", str(out)], "ada.csv", "looks semicolon-separated")
+    assert not out.exists()
+
+
 def test_a_folder_given_as_a_text_file_is_called_a_folder(tmp_path: Path) -> None:
     data = tmp_path / "caa.csv"
     data.write_text("attribute,source,lot,value\npurity,test,T1,98\npurity,ref-eu,R1,98\n", encoding="utf-8")

@@ -38,12 +38,13 @@ from bioparity.clinical import (
     ada_incidence,
     incidence_difference,
 )
-from bioparity.clinical.immunogenicity import treatment_emergent_ada
+from bioparity.clinical.immunogenicity import titre_values, treatment_emergent_ada
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.io.limits import check_csv_limits
 from bioparity.io.readers import read_csv_cells, require_file
+from bioparity.nca.samples import Where, reject_empty_identifiers
 
 NAME = "ada-summary"
 #: Incidence definitions: treatment-emergent (default) or positive at any visit (baseline included).
@@ -61,6 +62,8 @@ OUTPUT_NAMES = {
 }
 #: Columns of the stored result table.
 TABLE, ARM, TIMEPOINT, INCIDENCE, CUT_POINT_RUN = "table", "arm", "timepoint", "incidence", "cut_point_run"
+#: The listing's subject, arm and visit columns (required, never blank) and its titre column.
+KEYS, TITRE = ("USUBJID", "ARM", "VISIT"), "TITRE"
 
 _HELP = {
     "USUBJID": "subject",
@@ -72,12 +75,18 @@ _HELP = {
     "SIGNAL_DRUG": "signal with excess drug (confirmatory assay, screen-positive samples)",
     "NC": "negative control of the plate (floating cut point)",
 }
-COLUMNS = tuple(InputColumn(name, name in ("USUBJID", "ARM", "VISIT"), help) for name, help in _HELP.items())
+COLUMNS = tuple(InputColumn(name, name in KEYS, help) for name, help in _HELP.items())
 
 
 def read_listing(path: Path) -> pd.DataFrame:
-    """The ADA listing as text cells (checked by the summary: codes, titres and signals name their row);
-    a listing needs ``USUBJID``, ``ARM`` and ``VISIT``, and the result column (``ADA``) or ``SIGNAL``."""
+    """The ADA listing as text cells; a listing needs ``USUBJID``, ``ARM`` and ``VISIT``, and the result
+    column (``ADA``) or ``SIGNAL``.
+
+    Refused here, naming the file, data row, line and column (so that an upload is refused, not only a
+    run): a blank ``USUBJID``, ``ARM`` or ``VISIT`` cell (it would be counted as a subject, arm or visit of
+    its own) and a ``TITRE`` that is not a number >= 1 (:func:`bioparity.clinical.immunogenicity.
+    titre_values`: text such as ``1:40``, ``inf``, zero or negative). Result codes and signals are checked
+    by the summary, which names their row too."""
     label = str(path)
     require_file(path, label, "an existing CSV file")
     check_csv_limits(path, label)
@@ -89,13 +98,17 @@ def read_listing(path: Path) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise DataFileError(f"cannot be read as CSV: {exc}", file=str(path)) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
-    missing = [c for c in ("USUBJID", "ARM", "VISIT") if c not in frame.columns]
+    missing = [c for c in KEYS if c not in frame.columns]
     if missing:
         raise DataFileError(
             f"missing column(s) {', '.join(missing)}; columns found: {', '.join(frame.columns)}",
             file=str(path),
             expected="columns USUBJID, ARM, VISIT and ADA (POS/NEG) or SIGNAL (with the cut points)",
         )
+    where = Where(file=label)
+    reject_empty_identifiers(frame, KEYS, where)
+    if TITRE in frame.columns:
+        titre_values(frame[TITRE], TITRE, where)
     return frame
 
 
@@ -178,7 +191,7 @@ def ada_summary_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[st
         incidence,
         result=result,
         conf=conf,
-        titre="TITRE",
+        titre=TITRE,
         baseline=text_option(options, "baseline", "") or None,
         boost_fold=number_option(options, "boost_fold", 4.0),
     )

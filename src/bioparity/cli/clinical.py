@@ -405,6 +405,8 @@ def _ada_summary_table(
             boost_fold=boost_fold,
             conf=conf,
         )
+    except DataFileError as exc:  # located by the summary (row, line, column): in the listing
+        raise exc.relocated(str(ada), row=exc.row, line=exc.line) from exc
     except InputError as exc:
         raise DataFileError(str(exc), file=str(ada)) from exc
     table = summary_frame(incidences, emergent, reference_arm, method, conf).assign(

@@ -9,7 +9,9 @@ Inputs are long tables (one row per subject and timepoint), for example from ADa
 
 Nothing is dropped silently: missing results are counted (``n_missing``), unknown result codes are an
 error naming the row, non-positive or missing PK values are counted per parameter (``n_excluded``) and
-reported with a :class:`~bioparity.errors.BioparityWarning`.
+reported with a :class:`~bioparity.errors.BioparityWarning`. A blank subject, arm or timepoint cell is an
+error naming its row and column (it would otherwise be counted as a subject, arm or visit of its own), and
+so is a titre that is not a finite number >= 1 (:func:`titre_values`).
 
 Incidence per arm and timepoint is ``n_positive / n_evaluable`` with a Wilson interval; the ``OVERALL``
 timepoint counts a subject as positive if positive at any timepoint (baseline included), evaluable if
@@ -41,6 +43,7 @@ from bioparity.clinical.means import ci_mean_difference
 from bioparity.clinical.proportions import canonical_difference_method, ci_difference
 from bioparity.clinical.score import wilson_interval
 from bioparity.errors import BioparityWarning, InputError
+from bioparity.nca.samples import Where, parse_numbers, reject_empty_identifiers
 
 #: Label of the any-timepoint row of :func:`ada_incidence`.
 OVERALL = "OVERALL"
@@ -51,6 +54,15 @@ BASELINE_PREVALENCE = "BASELINE-PREVALENCE"
 BASELINE_LABELS = ("BASELINE", "PREDOSE", "PRE-DOSE", "DAY 1 PREDOSE", "D1 PREDOSE", "D0", "DAY 0")
 #: Titre rise over a positive baseline that makes a subject treatment-boosted (Shankar et al. 2014).
 DEFAULT_BOOST_FOLD = 4.0
+
+#: Where the rows of an ADA table are, for errors: data row 1 is the first row under the header, line 2 of
+#: a CSV listing whose header is line 1 (the callers name the file).
+LISTING = Where()
+#: What a titre cell must hold (see :func:`titre_values`).
+TITRE_EXPECTED = (
+    "a titre as a number >= 1, the reciprocal of the highest positive dilution (40 for 1:40), "
+    "or blank for no titre"
+)
 
 _POSITIVE = {"POS", "POSITIVE", "Y", "YES", "1", "1.0", "TRUE"}
 _NEGATIVE = {"NEG", "NEGATIVE", "N", "NO", "0", "0.0", "FALSE"}
@@ -298,9 +310,65 @@ def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
         )
 
 
+def titre_values(cells: pd.Series, column: str, where: Where = LISTING) -> FloatArray:
+    """The titres of a column as numbers, NaN where there is none; any other cell is an error naming its
+    row and column.
+
+    A titre is the reciprocal of the highest dilution of the sample that is still positive in the
+    titration assay (FDA, Immunogenicity Testing of Therapeutic Protein Products, 2019, titration assays;
+    Shankar et al. 2008, J Pharm Biomed Anal 48:1267), a dilution factor: a finite number >= 1 (the
+    minimum required dilution is at least 1, neat). So refused are: text such as ``1:40`` or ``high``
+    (``1:40`` is not read as 40: the colon notation is read either as 1 in 40 or as 1 part in 41, and a
+    listing should give the number), ``inf``, ``-inf`` or a number too large for a double (``1e400``),
+    and numbers below 1 - zero, negatives, a log titre or a dilution written as a fraction (0.025 for
+    1:40), each of which would turn the fold-rise rule upside down or make it meaningless. Blank cells and
+    the missing markers of every numeric column (``NA``, ``NaN``, ``.``) are no titre; where one is needed
+    (a positive sample of a baseline-positive subject) the caller refuses that, naming the row.
+
+    Parameters
+    ----------
+    cells : pandas.Series
+        The titre column, text or numbers.
+    column : str
+        Its name, for the message.
+    where : Where, default LISTING
+        The file and line offset named in the message.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        One titre (or NaN) per row.
+
+    Raises
+    ------
+    DataFileError
+        At the first cell that is not a number, not finite or below 1 (row, column and the cell).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> titre_values(pd.Series(["40", "", "NA", " 160"]), "TITRE").tolist()
+    [40.0, nan, nan, 160.0]
+    >>> from bioparity.errors import DataFileError
+    >>> for cell in ("1:80", "inf", "0.025"):
+    ...     try:
+    ...         titre_values(pd.Series(["40", cell]), "TITRE")
+    ...     except DataFileError as exc:
+    ...         print(exc.row, exc.column, exc.problem, repr(exc.value))
+    2 TITRE not a number '1:80'
+    2 TITRE not a finite number 'inf'
+    2 TITRE titre below 1 '0.025'
+    """
+    values, _ = parse_numbers(cells, column, where, allow_missing=True, expected=TITRE_EXPECTED)
+    where.reject(values < 1, "titre below 1", column, cells, TITRE_EXPECTED)
+    return values
+
+
 def _visit_frame(ada: pd.DataFrame, subject: str, arm: str, timepoint: str, result: str) -> pd.DataFrame:
     """The ADA table as ``subject, arm, timepoint, positive`` (1/0/NaN), one row per subject and timepoint
-    (an InputError names the first repeated visit)."""
+    (an InputError names the first repeated visit, a DataFileError the first blank subject, arm or
+    timepoint)."""
+    reject_empty_identifiers(ada, [subject, arm, timepoint], LISTING)
     frame = pd.DataFrame(
         {
             "subject": ada[subject].astype(str),
@@ -375,6 +443,9 @@ def ada_incidence(
     InputError
         For a missing column, an unknown result code (naming the row), or two rows for one subject and
         timepoint.
+    DataFileError
+        (an InputError) For a blank subject, arm or timepoint cell, naming the data row, its line in a
+        CSV listing, and the column.
     ScenarioError
         For a level outside (0, 1).
 
@@ -586,8 +657,8 @@ def treatment_emergent_ada(
     subject, arm, timepoint, result
         Column names, as in :func:`ada_incidence`.
     titre : str or None, default "TITRE"
-        Name of the titre column (numbers > 0); needed for baseline-positive subjects only. None, or a
-        column that is absent, means no titres.
+        Name of the titre column (reciprocal dilutions >= 1, blank for none; :func:`titre_values`);
+        needed for baseline-positive subjects only. None, or a column that is absent, means no titres.
     baseline : str, optional
         The baseline timepoint label; default the one timepoint named like :data:`BASELINE_LABELS`
         (``BASELINE``, ``PREDOSE``, ``DAY 0``, ...).
@@ -607,6 +678,9 @@ def treatment_emergent_ada(
     InputError
         For a missing column, an unknown result code, duplicate rows, a subject in two arms, a baseline
         that cannot be identified, ``boost_fold <= 1``, or a missing titre where one is needed.
+    DataFileError
+        (an InputError) For a blank subject, arm or timepoint cell, or a titre that is not a number
+        >= 1 (:func:`titre_values`), naming the data row, its line in a CSV listing, and the column.
 
     References
     ----------
@@ -630,7 +704,7 @@ def treatment_emergent_ada(
         raise InputError(f"boost fold = {boost_fold}; expected a titre ratio > 1 (e.g. 4)")
     frame = _visit_frame(ada, subject, arm, timepoint, result)
     has_titre = titre is not None and titre in ada.columns
-    frame["titre"] = pd.to_numeric(ada[titre], errors="coerce") if has_titre else np.nan
+    frame["titre"] = titre_values(ada[titre], str(titre), LISTING) if has_titre else np.nan
     arms_of = frame.groupby("subject", sort=False)["arm"].nunique()
     if (arms_of > 1).any():
         raise InputError(f"subject {arms_of[arms_of > 1].index[0]!r} appears in more than one arm")
@@ -801,7 +875,8 @@ def titre_summary(
 ) -> TitreSummaryResult:
     """Titres of the positive samples per arm and timepoint (geometric mean, geometric CV%, median, range).
 
-    A positive sample without a positive numeric titre is an error (it cannot be summarised on the log scale).
+    A positive sample without a titre is an error (it cannot be summarised on the log scale), and so is any
+    titre that is not a number >= 1 (:func:`titre_values`).
 
     Parameters
     ----------
@@ -810,7 +885,7 @@ def titre_summary(
     arm, timepoint, result
         Column names, as in :func:`ada_incidence`.
     titre : str, default "TITRE"
-        Name of the titre column (numbers > 0 for every positive sample).
+        Name of the titre column (reciprocal dilutions >= 1; one for every positive sample).
 
     Returns
     -------
@@ -821,8 +896,11 @@ def titre_summary(
     Raises
     ------
     InputError
-        For a missing column, an unknown result code, or a positive sample whose titre is missing or
-        <= 0 (naming the row).
+        For a missing column, an unknown result code, or a positive sample without a titre (naming the
+        row).
+    DataFileError
+        (an InputError) For a titre that is not a number >= 1 (:func:`titre_values`), naming the row
+        and column.
 
     Examples
     --------
@@ -835,13 +913,13 @@ def titre_summary(
     """
     _require(ada, [arm, timepoint, result, titre], "the ADA table")
     positive = parse_result(ada[result], result) == 1.0
-    values = pd.to_numeric(ada[titre], errors="coerce")
-    bad = positive & ~(values > 0)
+    values = titre_values(ada[titre], titre, LISTING)
+    bad = positive.to_numpy() & np.isnan(values)
     if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
+        row = int(np.flatnonzero(bad)[0])
         raise InputError(
             f"column '{titre}', data row {row + 1}: positive sample with titre {ada[titre].iloc[row]!r}; "
-            "expected a number > 0 for every positive sample"
+            "expected a number >= 1 for every positive sample"
         )
     frame = pd.DataFrame(
         {"arm": ada[arm].astype(str), "timepoint": ada[timepoint].astype(str), "log_titre": np.log(values)}

@@ -151,9 +151,16 @@ def _cast_float(text: Any) -> Any:
 
 
 def parse_numbers(
-    series: pd.Series, column: str, where: Where, *, allow_missing: bool, blq_tokens: bool = False
+    series: pd.Series,
+    column: str,
+    where: Where,
+    *,
+    allow_missing: bool,
+    blq_tokens: bool = False,
+    expected: str = "a number",
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-    """Numbers of a column (NaN = missing); with ``blq_tokens`` also a BLQ mask. Errors name the row."""
+    """Numbers of a column (NaN = missing); with ``blq_tokens`` also a BLQ mask. Errors name the row;
+    ``expected`` says what a cell that is not a number should hold."""
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         values = series.to_numpy(dtype=float, na_value=np.nan)
         blq = np.zeros(values.size, dtype=bool)
@@ -174,8 +181,8 @@ def parse_numbers(
         )
         bad = np.isnan(values) & ~missing & ~blq
         values[blq] = 0.0  # a BLQ sample is a concentration of 0 flagged BLQ (PKNCA convention)
-        expected = "a number" + (" or a BLQ marker such as BLQ" if blq_tokens else "")
-        where.reject(bad, "not a number", column, text, expected)
+        wanted = expected + (" or a BLQ marker such as BLQ" if blq_tokens else "")
+        where.reject(bad, "not a number", column, text, wanted)
     where.reject(np.isinf(values), "not a finite number", column, series, "a finite number")
     if not allow_missing:
         where.reject(np.isnan(values), "empty cell", column, None, "a number")
