@@ -70,7 +70,8 @@ _HELP = {
     "ARM": "treatment arm",
     "VISIT": "visit (timepoint); the baseline is BASELINE, PREDOSE, DAY 0 ... or the option baseline",
     "ADA": "ADA result POS/NEG (leave out when SIGNAL is given with the cut points)",
-    "TITRE": "titre (needed for baseline-positive subjects, treatment-boosted rule)",
+    "TITRE": "titre as the reciprocal dilution, >= 1 (40 for 1:40); needed for baseline-positive subjects "
+    "(treatment-boosted rule)",
     "SIGNAL": "screening signal (ADA status from the cut points)",
     "SIGNAL_DRUG": "signal with excess drug (confirmatory assay, screen-positive samples)",
     "NC": "negative control of the plate (floating cut point)",

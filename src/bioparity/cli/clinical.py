@@ -341,7 +341,11 @@ def ada_summary_command(
         str | None, typer.Option(help="Baseline timepoint label (default: BASELINE/PREDOSE).")
     ] = None,
     titre: Annotated[
-        str, typer.Option(help="Titre column (needed for baseline-positive subjects).")
+        str,
+        typer.Option(
+            help="Titre column: reciprocal dilutions >= 1 (40 for 1:40), blank for none; needed for "
+            "baseline-positive subjects."
+        ),
     ] = "TITRE",
     boost_fold: Annotated[
         float, typer.Option(help="Titre rise over a positive baseline that counts (Shankar 2014).")
