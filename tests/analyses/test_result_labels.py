@@ -41,9 +41,13 @@ def test_the_generic_result_table_heads_columns_by_label_and_prints_fractions_in
     grid = pd.DataFrame(
         [["2x2", 0.3, 0.95, 40, 0.8158452802731297]], columns=["design", "cv", "theta0", "n", "power"]
     )
-    table = generic_tables(grid).main[0]
+    tables = generic_tables(grid)
+    table = tables.main[0]
     assert table.columns == ("design", "CV (%)", "true ratio T/R (%)", "subjects (n)", "power (%)")
     assert table.rows == (("2x2", "30", "95", "40", "81.5845"),)
+    # the appendix prints the table as stored (the CSV's names and fractions): nothing stored is lost
+    assert tables.appendix[0].columns == ("design", "cv", "theta0", "n", "power")
+    assert tables.appendix[0].rows == (("2x2", "0.3", "0.95", "40", "0.815845"),)
     with use_language("zh-CN"):
         chinese = generic_tables(grid).main[0]
     assert chinese.columns == (

@@ -185,13 +185,23 @@ def generic_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None
     """Any table: all columns in panels that fit the page (``options`` unused: the contract's signature).
 
     Columns are headed by their labels (:func:`~bioparity.analyses.terms.key_label`: ``cv`` is printed
-    ``CV (%)``, its stored fractions times 100); a column without a label keeps its stored name."""
+    ``CV (%)``, its stored fractions times 100); a column without a label keeps its stored name. When a
+    label changed what is printed, the appendix prints the table as stored (the names and numbers of the
+    CSV), so that no stored column or value is lost."""
     keys = [c for c in frame.columns[:1]]
     names = [str(c) for c in frame.columns]
     rows = [[shown_value(c, v) for c, v in zip(names, row, strict=True)] for row in frame.to_numpy().tolist()]
     shown = pd.DataFrame(rows, columns=frame.columns)
     headers = {c: key_label(str(c)) for c in frame.columns}
-    portrait = panels(shown, keys, _("Result table"), budget=PORTRAIT_BUDGET, headers=headers, wide=False)
-    if len(portrait) == 1:  # fits a portrait page: no landscape page for a narrow table
-        return ReportTables(tuple(portrait), ())
-    return ReportTables(tuple(panels(shown, keys, _("Result table"), headers=headers)), ())
+    main = _fitted(shown, keys, headers)
+    relabelled = any(headers[c] != str(c) for c in frame.columns)
+    return ReportTables(main, _fitted(frame, keys, {}) if relabelled else ())
+
+
+def _fitted(frame: pd.DataFrame, keys: Sequence[str], headers: Mapping[str, str]) -> tuple[Table, ...]:
+    """The table on a portrait page when it fits one (no landscape page for a narrow table), else in
+    landscape panels."""
+    portrait = panels(frame, keys, _("Result table"), budget=PORTRAIT_BUDGET, headers=headers, wide=False)
+    if len(portrait) == 1:
+        return tuple(portrait)
+    return tuple(panels(frame, keys, _("Result table"), headers=headers))
