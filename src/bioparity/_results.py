@@ -198,6 +198,32 @@ def percent(value: Any, digits: int = 2) -> str:
     return f"{100.0 * x:.{digits}f}%"
 
 
+def share_percent(value: Any) -> str:
+    """A share of a count (``hi / n``) as whole percent, never misleading at the ends: a share that is
+    not zero (or not all) but rounds to 0% (or 100%) gets one decimal, and ``<0.1%`` (``>99.9%``) when
+    even that rounds to the end (1 of 201 subjects is ``0.5%``, not ``0%``); ``n/a`` for None or NaN.
+
+    Examples
+    --------
+    >>> share_percent(3 / 119), share_percent(1 / 201), share_percent(199 / 200), share_percent(0.0)
+    ('3%', '0.5%', '99.5%', '0%')
+    >>> share_percent(1 / 2001), share_percent(2000 / 2001), share_percent(1.0), share_percent(None)
+    ('<0.1%', '>99.9%', '100%', 'n/a')
+    """
+    if value is None or math.isnan(float(value)):
+        return "n/a"
+    x = 100.0 * float(value)
+    whole = f"{x:.0f}"
+    if 0.0 < x < 100.0 and whole in {"0", "100"}:
+        tenth = f"{x:.1f}"
+        if tenth == "0.0":
+            return "<0.1%"
+        if tenth == "100.0":
+            return ">99.9%"
+        return f"{tenth}%"
+    return f"{whole}%"
+
+
 def number(value: Any, digits: int = 4) -> str:
     """A number with ``digits`` significant digits; ``n/a`` for None or NaN."""
     if value is None:

@@ -20,6 +20,8 @@ from bioparity.analyses import Analysis, Figure, ReportTables, RunView, StoredIn
 from bioparity.analyses.figures import PlotData
 from bioparity.analyses.frames import has_table, result_frame
 from bioparity.analyses.registry import effective_options, option_errors
+from bioparity.analyses.tables import generic_tables
+from bioparity.analyses.terms import LABELS
 from bioparity.audit.chain import canonical_json, sha256_hex
 from bioparity.cli.main import app
 from bioparity.errors import DataFileError
@@ -148,6 +150,36 @@ def test_presentation_hooks_work_on_the_result(case: Case) -> None:
         assert f.key and f.title and f.label and (not f.series or f.item)
     units = analysis.column_units(options)
     assert all(isinstance(c, str) and isinstance(u, str) and u for c, u in units.items())
+
+
+def _printed_keys(case: Case) -> set[str]:
+    """The keys that pages and reports print in a key/value layout or as a generic table's headings: the
+    options; the scalars stored with a result table (a result without one: every key, and the keys of the
+    records in its lists); the columns of a table laid out by the generic layout."""
+    keys = {k for k, v in case.options.items() if not isinstance(v, dict | list)}
+    result = case.result
+    if has_table(result):
+        keys |= {k for k, v in result.items() if k not in {"columns", "rows", "notes"} and _scalar(v)}
+        if case.analysis.tables is generic_tables:
+            keys |= set(result["columns"])
+    else:
+        keys |= set(result)
+        keys |= {
+            k for v in result.values() if isinstance(v, list) for r in v if isinstance(r, dict) for k in r
+        }
+    return keys
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def test_every_key_a_page_prints_has_a_label(case: Case) -> None:
+    """A stored key is printed under its label with its unit, never as stored (``ci_lower``, ``cvwr``,
+    ``share_within`` in the bioequivalence, ADA and ISR reports): a new kind labels its keys in
+    ``bioparity.analyses.terms.LABELS``."""
+    unlabelled = sorted(k for k in _printed_keys(case) if k not in LABELS)
+    assert unlabelled == [], f"{case.analysis.name}: no label in LABELS for {unlabelled}"
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -229,3 +229,21 @@ def test_ada_subgroup_sensitivity_matches_welch_within_each_subgroup() -> None:
     bad = d.assign(ADA=2)
     with pytest.raises(DataFileError, match="ADA status"):
         pk_similarity_table(bad, "arm", ["test", "eu-ref"], ["AUCIFO"], ada_column="ADA")
+
+
+def test_a_share_of_subjects_that_rounds_to_zero_percent_keeps_a_decimal() -> None:
+    """The demo's note read "1 of 201 subjects (0%) have %AUCext > 20%": a non-zero count printed as 0%.
+    1/201 = 0.4975%, printed 0.5%; a share that rounds to a whole percent is printed as before (3%)."""
+    rng = np.random.default_rng(7)
+    arms = ["test", "eu-ref", "us-ref"]
+    d = pd.DataFrame(
+        {
+            "arm": np.repeat(arms, 67),  # 201 subjects
+            "AUCIFO": np.exp(rng.normal(8.0, 0.3, 201)),
+            "AUCPEO": 5.0,
+        }
+    )
+    d.loc[0, "AUCPEO"] = 25.0  # one test subject with %AUCext > 20%
+    _, notes = pk_similarity_table(d, "arm", arms, ["AUCIFO"])
+    assert any("AUCIFO: 1 of 201 subjects (0.5%) have %AUCext > 20% (kept and counted)" in n for n in notes)
+    assert not any("(0%)" in n for n in notes)

@@ -126,3 +126,15 @@ def test_unknown_method_or_setting_is_an_input_error() -> None:
         compare(TEST, REF, "quality-range", kk=3)
     with pytest.raises(InputError, match="k"):
         compare(TEST, REF, "quality-range", k=-1)
+
+
+def test_the_share_of_lots_inside_is_not_rounded_to_all_of_them() -> None:
+    """199 of 200 test lots inside the reference min-max range is 99.5%, not "100%" (whole percent rounded
+    a lot outside away); 150 of 200 is printed as before (75%)."""
+    ref = np.arange(1.0, 11.0)  # range [1, 10]
+    one_out = np.r_[np.full(199, 5.0), 20.0]
+    res = compare(one_out, ref, "min-max")
+    assert res.n_inside == 199.0
+    assert "199/200 test lots (99.5%) inside" in res.reasons and "(100%)" not in res.reasons
+    quarter_out = np.r_[np.full(150, 5.0), np.full(50, 20.0)]
+    assert "150/200 test lots (75%) inside" in compare(quarter_out, ref, "min-max").reasons

@@ -2,6 +2,9 @@
 
 * a result without a table (bioequivalence) is printed once, in words: no JSON with escapes such as
   ``\\u003e`` for ``>``, not repeated under "Flags and notes";
+* stored keys are printed under their labels with units, in the report's language (``90% CI lower bound
+  (%)``, ``90% 置信区间下限（%）``), never as stored (``ci_lower``, ``n_runs_used``), and a stored fraction in
+  percent (ISR: 90.0, not 0.9);
 * the result tables of a report with a wide one share landscape pages (a narrow table between two wide
   ones took a page of its own, the pages before and after it mostly empty);
 * a Chinese profiles report words what each lot's distance is measured to (留一法, not leave-one-out);
@@ -54,9 +57,10 @@ def _squash(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def example_reports(demo_store: DemoStore) -> Iterator[dict[str, str]]:
-    """The run reports (HTML) of the BE, ADA cut-point and stability examples in English and of the
-    profiles example in Chinese, run in the demo's PK study; the session is rolled back, so the shared
-    demo store is left as it was."""
+    """The run reports (HTML) of the BE, ADA cut-point, ADA sensitivity and stability examples in English
+    and of the profiles and ISR examples in Chinese (keyed by kind), and of the BE example in Chinese too
+    (``be zh-CN``), run in the demo's PK study; the session is rolled back, so the shared demo store is
+    left as it was."""
     out = {}
     with make_sessionmaker(demo_store.engine)() as session:
         sam = Actor.of(accounts.get_user_by_name(session, "sam"))
@@ -64,7 +68,14 @@ def example_reports(demo_store: DemoStore) -> Iterator[dict[str, str]]:
             select(Study).where(Study.program_id == demo_store.summary.program_id, Study.name == "PK-101")
         )
         assert study is not None
-        for kind, lang in (("be", "en"), ("ada-cutpoint", "en"), ("stability", "en"), ("profiles", "zh-CN")):
+        for kind, lang in (
+            ("be", "en"),
+            ("ada-cutpoint", "en"),
+            ("ada-sensitivity", "en"),
+            ("stability", "en"),
+            ("profiles", "zh-CN"),
+            ("isr", "zh-CN"),
+        ):
             example = all_analyses()[kind].example
             assert example is not None
             path = example.write(Path(demo_store.url.removeprefix("sqlite:///")).parent)
@@ -79,6 +90,8 @@ def example_reports(demo_store: DemoStore) -> Iterator[dict[str, str]]:
             )
             run = analyses.run_analysis(session, sam, dataset.id, kind, dict(example.options))
             out[kind] = render_run_report(run_context(session, sam, run.id), lang=lang)
+            if kind == "be":
+                out["be zh-CN"] = render_run_report(run_context(session, sam, run.id), lang="zh-CN")
         session.rollback()
     yield out
 
@@ -89,9 +102,61 @@ def test_a_result_without_a_table_is_printed_once_in_words(
     text = _pdf_text(html_to_pdf(example_reports["be"]), tmp_path)
     assert "\\u00" not in text and '"sequence"' not in text  # no JSON, no JSON escapes
     assert "CVwR 46.96% > 30%" in text  # a reason in words
-    assert _squash("sequence: RTRT, studentized_residual: -6.65694, subject: 45") in _squash(text)
+    assert _squash("sequence: RTRT, subject: 45, studentised residual: -6.65694") in _squash(text)
     # each value of the result once (it was printed under "Flags and notes" and again under "Result")
-    assert text.count("pass_without_outliers") == 1 and text.count("upper_limit_without_outliers") == 1
+    squashed = _squash(text)  # a long label wraps in its cell
+    assert squashed.count(_squash("passed without the flagged outliers")) == 1
+    assert squashed.count(_squash("upper acceptance limit without the flagged outliers (%)")) == 1
+
+
+def _headings(html: str) -> list[str]:
+    """The texts of the report's key/value rows (``<tr><th>label</th><td>``) and table headings before the
+    appendix (which prints the stored result table under its stored column names, as the CSV has them)."""
+    main = re.split(r"<h2>(?:Appendix: the complete result table|附录：完整结果表)</h2>", html)[0]
+    return re.findall(r"<th[^>]*>([^<]*)</th>", main)
+
+
+def test_result_keys_are_printed_under_labels_with_units(example_reports: dict[str, str]) -> None:
+    """Found by reading the BE and ADA PDFs: the keys were printed as stored (``ci_lower``, ``cvwr``, ``pe``;
+    ``n_runs_used``, ``sensitivity_95``, ``cut_point`` in the generic key/value layout)."""
+    be = example_reports["be"]
+    heads = _headings(be)
+    for label in (
+        "point estimate T/R (%)",  # the record is in percent (BEResult.to_record)
+        "90% CI lower bound (%)",  # alpha 0.05: the 1 - 2 alpha CI of the two one-sided tests
+        "90% CI upper bound (%)",
+        "CVwR: within-subject CV of R (%)",
+        "lower acceptance limit (%)",
+        "significance level α",
+    ):
+        assert label in heads, label
+    for key in ("ci_lower", "ci_upper", "cvwr", "pe", "pe_pass", "lower_limit", "n_rr", "alpha", "df_method"):
+        assert key not in heads, key
+    # ratios to two decimals as the guideline rounds them (replicateBE rds01, EMA ABEL A: 107.11-124.89)
+    assert "<th>90% CI lower bound (%)</th><td>107.11</td>" in be
+    assert "<th>90% CI upper bound (%)</th><td>124.89</td>" in be
+    ada = _headings(example_reports["ada-sensitivity"])
+    assert {"cut point", "runs used", "sensitivity: concentration detected in 95% of runs"} <= set(ada)
+    assert not {"cut_point", "n_runs_used", "sensitivity_95", "n_rows"} & set(ada)
+
+
+def test_result_keys_are_labelled_in_chinese_and_fractions_shown_in_percent(
+    example_reports: dict[str, str], tmp_path: Path
+) -> None:
+    be = _pdf_text(html_to_pdf(example_reports["be zh-CN"]), tmp_path)
+    for label in (
+        "90% 置信区间下限（%）",
+        "点估计值 T/R（%）",
+        "CVwR：R 的个体内变异系数（%）",
+        "学生化残差",
+    ):
+        assert _squash(label) in _squash(be), label
+    assert "ci_lower" not in be and "cvwr" not in be and "studentized_residual" not in be
+    isr = example_reports["isr"]
+    heads = _headings(isr)
+    assert "share_within" not in heads and "n_within" not in heads
+    # 18 of the 20 example repeats within ±30% (the summary's 90.0%): the stored fraction 0.9 in percent
+    assert "<th>在限度内的重复分析比例（%）</th><td>90.0</td>" in isr
 
 
 def test_a_note_shared_by_figures_is_printed_once(example_reports: dict[str, str]) -> None:

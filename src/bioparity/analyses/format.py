@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from markupsafe import Markup
+
+from bioparity.analyses.terms import labelled
 from bioparity.i18n import gettext as _
 
 
@@ -26,6 +30,22 @@ def fmt_value(value: Any, digits: int = 6) -> str:
     if value == "-Infinity":
         return "−∞"
     return str(value)
+
+
+def result_text(value: Any) -> Markup:
+    """A stored result value in words for a page or report cell: numbers as in tables (:func:`fmt_value`),
+    a list item by item (texts and records on lines of their own), a mapping as ``label: value`` pairs
+    (its keys labelled as :func:`~bioparity.analyses.terms.labelled` does; not JSON, whose escapes such as
+    ``\\u003e`` for ``>`` a reader cannot read)."""
+    if isinstance(value, Mapping):
+        return Markup(", ").join(Markup("{}: {}").format(k, result_text(v)) for k, v in labelled(value))
+    if isinstance(value, list | tuple):
+        if not value:
+            return Markup("—")
+        # numbers side by side (``39, 38``); texts and records each on a line of its own
+        plain = all(v is None or isinstance(v, int | float) for v in value)
+        return Markup(", " if plain else "<br>").join(result_text(v) for v in value)
+    return Markup.escape(fmt_value(value))
 
 
 def fmt_time(value: Any) -> str:

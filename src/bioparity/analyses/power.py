@@ -80,9 +80,10 @@ def _column(result: Mapping[str, Any], name: str) -> pd.Series:
 
 
 def power_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
-    """``3 scenarios: power from 0.6416 to 0.9355 (method exact)``."""
+    """``3 scenarios: power from 64.16% to 93.55% (method exact)`` (the stored fractions in percent, as the
+    report's table prints them)."""
     power = _column(result, "power")
-    shown = _range(power, ".4f") if len(power) else _("not computed")
+    shown = _range(power, ".2%") if len(power) else _("not computed")
     return _("%(n)s scenarios: power %(power)s (method %(method)s)") % {
         "n": result.get("n_rows", len(power)),
         "power": shown,

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity.analyses.format import fmt_value
+from bioparity.analyses.terms import key_label, shown_value
 from bioparity.i18n import gettext as _
 
 #: Characters of text that fit across a landscape A4 page at the report's table font size.
@@ -181,9 +182,26 @@ def percent_text(value: Any) -> str:
 
 
 def generic_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
-    """Any table: all columns in panels that fit the page (``options`` unused: the contract's signature)."""
+    """Any table: all columns in panels that fit the page (``options`` unused: the contract's signature).
+
+    Columns are headed by their labels (:func:`~bioparity.analyses.terms.key_label`: ``cv`` is printed
+    ``CV (%)``, its stored fractions times 100); a column without a label keeps its stored name. When a
+    label changed what is printed, the appendix prints the table as stored (the names and numbers of the
+    CSV), so that no stored column or value is lost."""
     keys = [c for c in frame.columns[:1]]
-    portrait = panels(frame, keys, _("Result table"), budget=PORTRAIT_BUDGET, wide=False)
-    if len(portrait) == 1:  # fits a portrait page: no landscape page for a narrow table
-        return ReportTables(tuple(portrait), ())
-    return ReportTables(tuple(panels(frame, keys, _("Result table"))), ())
+    names = [str(c) for c in frame.columns]
+    rows = [[shown_value(c, v) for c, v in zip(names, row, strict=True)] for row in frame.to_numpy().tolist()]
+    shown = pd.DataFrame(rows, columns=frame.columns)
+    headers = {c: key_label(str(c)) for c in frame.columns}
+    main = _fitted(shown, keys, headers)
+    relabelled = any(headers[c] != str(c) for c in frame.columns)
+    return ReportTables(main, _fitted(frame, keys, {}) if relabelled else ())
+
+
+def _fitted(frame: pd.DataFrame, keys: Sequence[str], headers: Mapping[str, str]) -> tuple[Table, ...]:
+    """The table on a portrait page when it fits one (no landscape page for a narrow table), else in
+    landscape panels."""
+    portrait = panels(frame, keys, _("Result table"), budget=PORTRAIT_BUDGET, headers=headers, wide=False)
+    if len(portrait) == 1:
+        return tuple(portrait)
+    return tuple(panels(frame, keys, _("Result table"), headers=headers))

@@ -1,9 +1,14 @@
-"""Stored codes shown to a reader in their words: verdicts, statuses, yes/no (data stays English).
+"""Stored codes and keys shown to a reader in their words: verdicts, statuses, yes/no, result keys.
 
 A stored result keeps its codes (``pass``, ``within limits``, ``at_risk``, ``approved``, ...) in English:
 they are data, read by other code and compared in tests. Pages and reports print them through
 :func:`term`, which gives the reader's language (:mod:`bioparity.i18n`); a code without a translation
 (an attribute name, a kind's identifier) is printed as stored.
+
+The keys of a stored result and of a run's options (``ci_lower``, ``cvwr``, ``share_within``, ...) are a
+data contract too (the JSON of ``bioparity run --json``, the CSV columns): pages and reports print them
+through :data:`LABELS` (:func:`key_label`, :func:`labelled`), a label with its unit in the reader's
+language. Stored fractions stay fractions; a label marked ``percent`` shows them times 100.
 
 References
 ----------
@@ -13,6 +18,9 @@ where they are defined, translated where they are shown).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from bioparity.i18n import gettext as _
@@ -138,3 +146,250 @@ def verdict_words(good: bool) -> frozenset[str]:
     """
     words = GOOD_WORDS if good else BAD_WORDS
     return frozenset(w for word in words for w in (word, term(word).lower()))
+
+
+@dataclass(frozen=True)
+class KeyLabel:
+    """How a stored key is headed on a page: its words with the unit, and whether its value is a fraction
+    shown in percent.
+
+    Attributes
+    ----------
+    text : str
+        The English label, marked for translation; a Python format (``%%`` for a percent sign) that may
+        name the confidence level of an interval, ``%(level)s``.
+    percent : bool, default False
+        The stored value is a fraction (0.9) printed in percent (90) under a label that says ``(%)``.
+    decimals : int or None, default None
+        Decimals a number is printed with (None: as any number, to six significant digits).
+    """
+
+    text: str
+    percent: bool = False
+    decimals: int | None = None
+
+
+def _percent(text: str, decimals: int | None = None) -> KeyLabel:
+    return KeyLabel(text, percent=True, decimals=decimals)
+
+
+def _ratio(text: str) -> KeyLabel:
+    """A ratio, CV or limit the record stores in percent, printed to two decimals as the BE guideline
+    rounds it (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 2010, section 4.1.8: 80.00-125.00%)."""
+    return KeyLabel(text, decimals=2)
+
+
+#: Stored result keys, option names and result-table columns printed in a key/value layout (the
+#: bioequivalence record, the scalars of a tabular result, the options, the generic result table) -> their
+#: label. Pages print the keys in this order (the BE record's contract order first); a key absent here is
+#: printed as stored. Values that the record stores in percent already (the BE record) say ``(%)`` without
+#: ``percent``.
+LABELS: dict[str, KeyLabel] = {
+    # the bioequivalence record (bioparity.be.results.BEResult.to_record: ratios, CVs and limits in percent)
+    "method": KeyLabel(gettext_noop("method")),
+    "n": KeyLabel(gettext_noop("subjects (n)")),
+    "design": KeyLabel(gettext_noop("design")),
+    "pe": _ratio(gettext_noop("point estimate T/R (%%)")),
+    "ci_lower": _ratio(gettext_noop("%(level)s CI lower bound (%%)")),
+    "ci_upper": _ratio(gettext_noop("%(level)s CI upper bound (%%)")),
+    "cvwr": _ratio(gettext_noop("CVwR: within-subject CV of R (%%)")),
+    "cvwt": _ratio(gettext_noop("CVwT: within-subject CV of T (%%)")),
+    "lower_limit": _ratio(gettext_noop("lower acceptance limit (%%)")),
+    "upper_limit": _ratio(gettext_noop("upper acceptance limit (%%)")),
+    "df": KeyLabel(gettext_noop("degrees of freedom of the CI")),
+    "pass": KeyLabel(gettext_noop("passed (overall decision)")),
+    "reasons": KeyLabel(gettext_noop("reasons")),
+    "alpha": KeyLabel(gettext_noop("significance level α")),
+    "df_method": KeyLabel(gettext_noop("degrees of freedom method")),
+    "scaled": KeyLabel(gettext_noop("reference scaling applied")),
+    "ci_pass": KeyLabel(gettext_noop("CI within the limits")),
+    "pe_pass": KeyLabel(gettext_noop("point estimate within 80.00-125.00%%")),
+    "criterion_upper_bound": KeyLabel(gettext_noop("95%% upper bound of the RSABE criterion")),
+    "swr": KeyLabel(gettext_noop("sWR: within-subject SD of R (log scale)")),
+    "swt": KeyLabel(gettext_noop("sWT: within-subject SD of T (log scale)")),
+    "cvw": _ratio(gettext_noop("CVw: within-subject CV (%%)")),
+    "n_tr": KeyLabel(gettext_noop("subjects with T and R")),
+    "n_tt": KeyLabel(gettext_noop("subjects with T at least twice")),
+    "n_rr": KeyLabel(gettext_noop("subjects with R at least twice")),
+    "subjects_per_sequence": KeyLabel(gettext_noop("subjects per sequence")),
+    "missing_per_sequence": KeyLabel(gettext_noop("missing values per sequence")),
+    "missing_per_period": KeyLabel(gettext_noop("missing values per period")),
+    "missing_values": KeyLabel(gettext_noop("missing values")),
+    "subjects_without_data": KeyLabel(gettext_noop("subjects without data")),
+    "outliers": KeyLabel(gettext_noop("reference outliers flagged")),
+    "sequence": KeyLabel(gettext_noop("sequence")),
+    "subject": KeyLabel(gettext_noop("subject")),
+    "studentized_residual": KeyLabel(gettext_noop("studentised residual")),
+    "cvwr_without_outliers": _ratio(gettext_noop("CVwR without the flagged outliers (%%)")),
+    "lower_limit_without_outliers": _ratio(
+        gettext_noop("lower acceptance limit without the flagged outliers (%%)")
+    ),
+    "upper_limit_without_outliers": _ratio(
+        gettext_noop("upper acceptance limit without the flagged outliers (%%)")
+    ),
+    "pass_without_outliers": KeyLabel(gettext_noop("passed without the flagged outliers")),
+    "software_version": KeyLabel(gettext_noop("software version")),
+    # scalars stored with a result table
+    "passed": KeyLabel(gettext_noop("passed")),
+    "n_within": KeyLabel(gettext_noop("repeats within the limit")),
+    "share_within": _percent(gettext_noop("share of repeats within the limit (%%)"), 1),
+    "n_runs_used": KeyLabel(gettext_noop("runs used")),
+    "sensitivity_95": KeyLabel(gettext_noop("sensitivity: concentration detected in 95%% of runs")),
+    "comparable": KeyLabel(gettext_noop("comparable (ICH Q5E)")),
+    "n_profiles": KeyLabel(gettext_noop("profiles")),
+    "n_missing_dropped": KeyLabel(gettext_noop("samples without a value left out")),
+    "n_blq_dropped": KeyLabel(gettext_noop("samples below the LLOQ left out")),
+    "all_species_within": KeyLabel(gettext_noop("every species of every test lot within its range")),
+    "n_test": KeyLabel(gettext_noop("test lots")),
+    "n_test_within": KeyLabel(gettext_noop("test lots within the distance threshold")),
+    "threshold_rule": KeyLabel(gettext_noop("distance threshold rule")),
+    "n_rows": KeyLabel(gettext_noop("rows of the result table")),
+    # scenario grids of power and sample size (fractions, as PowerTOST takes them)
+    "cv": _percent(gettext_noop("CV (%%)")),
+    "theta0": _percent(gettext_noop("true ratio T/R (%%)")),
+    "theta1": _percent(gettext_noop("lower acceptance limit θ1 (%%)")),
+    "theta2": _percent(gettext_noop("upper acceptance limit θ2 (%%)")),
+    "target_power": _percent(gettext_noop("target power (%%)")),
+    "power": _percent(gettext_noop("power (%%)")),
+    # options of the analysis kinds (their names as typed on the command line and stored with a run)
+    "arms": KeyLabel(gettext_noop("arms (test first)")),
+    "metrics": KeyLabel(gettext_noop("PK metrics")),
+    "variance": KeyLabel(gettext_noop("variance model")),
+    "population": KeyLabel(gettext_noop("analysis population")),
+    "aucpext_rule": KeyLabel(gettext_noop("subjects with %%AUCext > 20%%")),
+    "auc_method": KeyLabel(gettext_noop("AUC method")),
+    "route": KeyLabel(gettext_noop("route of administration")),
+    "dose": KeyLabel(gettext_noop("dose")),
+    "conc_unit": KeyLabel(gettext_noop("concentration unit")),
+    "time_unit": KeyLabel(gettext_noop("time unit")),
+    "dose_unit": KeyLabel(gettext_noop("dose unit")),
+    "review": KeyLabel(gettext_noop("lambda_z review choices")),
+    "fpr": KeyLabel(gettext_noop("screening false-positive rate")),
+    "confirm_fpr": KeyLabel(gettext_noop("confirmatory false-positive rate")),
+    "titration_fpr": KeyLabel(gettext_noop("titration false-positive rate")),
+    "transform": KeyLabel(gettext_noop("transformation")),
+    "quantile_type": KeyLabel(gettext_noop("quantile type (R, 1-9)")),
+    "remove_outliers": KeyLabel(gettext_noop("remove outliers")),
+    "cut_point": KeyLabel(gettext_noop("cut point")),
+    "incidence": KeyLabel(gettext_noop("incidence definition")),
+    "reference_arm": KeyLabel(gettext_noop("reference arm")),
+    "conf": KeyLabel(gettext_noop("confidence level")),
+    "baseline": KeyLabel(gettext_noop("baseline visit")),
+    "boost_fold": KeyLabel(gettext_noop("titre rise counted as boosted (fold)")),
+    "result": KeyLabel(gettext_noop("result column")),
+    "screening_cut_point": KeyLabel(gettext_noop("screening cut point")),
+    "confirmatory_cut_point": KeyLabel(gettext_noop("confirmatory cut point (%% inhibition)")),
+    "normalization": KeyLabel(gettext_noop("normalisation")),
+    "normalization_factor": KeyLabel(gettext_noop("normalisation factor")),
+    "cut_point_run": KeyLabel(gettext_noop("cut points from run")),
+    "catalogue": KeyLabel(gettext_noop("attribute catalogue")),
+    "plan": KeyLabel(gettext_noop("statistical plan")),
+    "region": KeyLabel(gettext_noop("region filed")),
+    "pool_references": KeyLabel(gettext_noop("pooled-reference comparison")),
+    "pre": KeyLabel(gettext_noop("pre-change lots (label)")),
+    "post": KeyLabel(gettext_noop("post-change lots (label)")),
+    "test": KeyLabel(gettext_noop("test lots (label)")),
+    "reference": KeyLabel(gettext_noop("reference lots (label)")),
+    "oc_simulations": KeyLabel(gettext_noop("simulations of the operating characteristics")),
+    "seed": KeyLabel(gettext_noop("random seed")),
+    "lower": KeyLabel(gettext_noop("lower acceptance criterion")),
+    "upper": KeyLabel(gettext_noop("upper acceptance criterion")),
+    "model": KeyLabel(gettext_noop("model")),
+    "slope_margin": KeyLabel(gettext_noop("equivalence margin of the slope difference")),
+    "confidence": KeyLabel(gettext_noop("one-sided confidence level")),
+    "alpha_pool": KeyLabel(gettext_noop("level of the poolability tests")),
+    "max_time": KeyLabel(gettext_noop("longest shelf life searched")),
+    "dids_variance": KeyLabel(gettext_noop("variance of separate lot regressions (dids)")),
+    "slope_alpha": KeyLabel(gettext_noop("one-sided level of the slope comparison")),
+    "assay": KeyLabel(gettext_noop("assay type")),
+    "conf_level": KeyLabel(gettext_noop("confidence level of the potency CI")),
+    "equivalence_level": KeyLabel(gettext_noop("confidence level of the equivalence CIs")),
+    "equivalence_margins": KeyLabel(gettext_noop("USP <1032> equivalence margins")),
+    "combine": KeyLabel(gettext_noop("combine the assays per sample")),
+    "combine_method": KeyLabel(gettext_noop("combination method")),
+    "pairwise": KeyLabel(gettext_noop("fit each test with the standard alone")),
+    "min_r2": KeyLabel(gettext_noop("minimum R² (suitability)")),
+    "max_ci_ratio": KeyLabel(gettext_noop("maximum CI upper/lower ratio (suitability)")),
+    "k": KeyLabel(gettext_noop("k of the quality range (mean ± k SD)")),
+    "threshold": KeyLabel(gettext_noop("distance threshold")),
+    "total": KeyLabel(gettext_noop("sum of the parts")),
+    "closure_tolerance": KeyLabel(gettext_noop("closure tolerance")),
+    "zero_replacement": KeyLabel(gettext_noop("zero replacement")),
+}
+
+#: Order of the labelled keys (pages print a record's keys in it, keys without a label after them).
+_ORDER = {key: i for i, key in enumerate(LABELS)}
+
+
+def ci_level(record: Mapping[str, Any]) -> str:
+    """The confidence level of the interval a record states (``90%``), empty when it does not say.
+
+    ``conf_level`` when the record has one; otherwise, for the two one-sided tests (a record with
+    ``alpha`` and ``ci_lower``), ``1 - 2 alpha`` (Schuirmann 1987, J Pharmacokinet Biopharm 15:657).
+
+    Examples
+    --------
+    >>> ci_level({"alpha": 0.05, "ci_lower": 97.3}), ci_level({"conf_level": 0.95}), ci_level({})
+    ('90%', '95%', '')
+    """
+    level = record.get("conf_level")
+    if level is None and "ci_lower" in record and "alpha" in record:
+        level = 1.0 - 2.0 * float(record["alpha"])
+    if isinstance(level, int | float) and not isinstance(level, bool):
+        return f"{round(100.0 * level, 10):g}%"
+    return ""
+
+
+def key_label(key: str, level: str = "") -> str:
+    """A stored key in the reader's words with its unit (:data:`LABELS`); a key without a label as stored.
+
+    Parameters
+    ----------
+    key : str
+        A stored result key, option name or result-table column.
+    level : str, default ""
+        The confidence level of the record's interval (:func:`ci_level`), named by labels of CI bounds.
+
+    Examples
+    --------
+    >>> key_label("cvwr"), key_label("ci_lower", "90%"), key_label("ci_lower"), key_label("AUCIFO")
+    ('CVwR: within-subject CV of R (%)', '90% CI lower bound (%)', 'CI lower bound (%)', 'AUCIFO')
+    """
+    label = LABELS.get(key)
+    if label is None:
+        return key
+    return str(_(label.text) % {"level": level}).strip()
+
+
+def shown_value(key: str, value: Any) -> Any:
+    """The value as a page prints it under the key's label: a fraction times 100 for a ``percent`` label,
+    a number as text to the label's ``decimals``; any other value as stored.
+
+    Examples
+    --------
+    >>> shown_value("share_within", 0.9), shown_value("cvwr", 46.9643), shown_value("share_within", None)
+    ('90.0', '46.96', None)
+    >>> shown_value("power", 0.8158), shown_value("n", 77)
+    (81.58, 77)
+    """
+    label = LABELS.get(key)
+    if label is None or not isinstance(value, int | float) or isinstance(value, bool):
+        return value
+    number = 100.0 * value if label.percent else value
+    if label.decimals is None or not math.isfinite(number):
+        return number
+    return f"{number:.{label.decimals}f}"
+
+
+def labelled(record: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """A record as (label, value shown) pairs, in the order of :data:`LABELS` (keys without one last, as
+    stored, in name order).
+
+    Examples
+    --------
+    >>> labelled({"share_within": 0.9, "passed": True, "extra_key": 1})
+    [('passed', True), ('share of repeats within the limit (%)', '90.0'), ('extra_key', 1)]
+    """
+    level = ci_level(record)
+    keys = sorted(record, key=lambda k: (_ORDER.get(str(k), len(_ORDER)), str(k)))
+    return [(key_label(str(k), level), shown_value(str(k), record[k])) for k in keys]

@@ -42,7 +42,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from bioparity._results import ResultMixin, percent, software_version, verdict
+from bioparity._results import ResultMixin, percent, share_percent, software_version, verdict
 from bioparity.arrays import FloatArray, StrArray
 from bioparity.errors import DataFileError, InputError
 
@@ -426,7 +426,8 @@ def pk_similarity_table(
             share = hi / n_obs if n_obs else 0.0
             if hi:
                 notes.append(
-                    f"AUCIFO: {hi} of {n_obs} subjects ({share:.0%}) have %AUCext > {max_aucpext:g}% "
+                    f"AUCIFO: {hi} of {n_obs} subjects ({share_percent(share)}) "
+                    f"have %AUCext > {max_aucpext:g}% "
                     + ("(kept and counted)" if aucpext_rule == "keep" else "(excluded from AUCIFO)")
                     + (
                         "; more than 20% of observations affected: discuss (EMA BE guideline 4.1.8)"

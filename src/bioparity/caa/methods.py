@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from bioparity._results import share_percent
 from bioparity.arrays import BoolArray, FloatArray, IntArray
 from bioparity.caa.equivalence import RECOMMENDED_LOTS, equivalence_test_means
 from bioparity.caa.quality_range import (
@@ -192,7 +193,8 @@ def _range_outcome(
             reasons.append(label[i])
             continue
         text = (
-            f"{int(n_inside[i])}/{int(batch.n_test[i])} {batch.test_source[i]} lots ({fraction[i]:.0%}) "
+            f"{int(n_inside[i])}/{int(batch.n_test[i])} {batch.test_source[i]} lots "
+            f"({share_percent(fraction[i])}) "
             f"inside {label[i]} "
             f"{_range_text(float(lower[i]), float(upper[i]))}; required >= {required[i]:.0%}"
         )

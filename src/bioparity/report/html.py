@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -32,10 +32,10 @@ from bioparity.analyses.figures import (
     XYPlot,
     forest_plot,
 )
-from bioparity.analyses.format import fmt_time, fmt_value
+from bioparity.analyses.format import fmt_time, fmt_value, result_text
 from bioparity.analyses.pk_similarity import pk_tables
 from bioparity.analyses.tables import ReportTables, Table
-from bioparity.analyses.terms import term
+from bioparity.analyses.terms import labelled, term
 from bioparity.i18n import LANGUAGE_NAMES, chosen_language, current_language, install_jinja, use_language
 from bioparity.i18n import gettext as _
 from bioparity.i18n.printing import fonts, page_counter
@@ -68,21 +68,6 @@ def flag_class(name: str, count: int) -> str:
     return "ok" if passing and not failing else "bad"
 
 
-def result_text(value: Any) -> Markup:
-    """A stored result value in words for a report cell: numbers as in tables (:func:`fmt_value`), a list
-    item by item (texts and records on lines of their own), a mapping as ``key: value`` pairs (not JSON,
-    whose escapes such as ``\\u003e`` for ``>`` a reader cannot read)."""
-    if isinstance(value, Mapping):
-        return Markup(", ").join(Markup("{}: {}").format(k, result_text(v)) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        if not value:
-            return Markup("—")
-        # numbers side by side (``39, 38``); texts and records each on a line of its own
-        plain = all(v is None or isinstance(v, int | float) for v in value)
-        return Markup(", " if plain else "<br>").join(result_text(v) for v in value)
-    return Markup.escape(fmt_value(value))
-
-
 def utc_second(value: Any) -> str:
     """A stored ISO time (e.g. a signature's ``2026-12-06T07:55:23.193756Z``) to the second in UTC:
     ``2026-12-06 07:55:23 UTC`` (the microseconds only clutter a printed signature)."""
@@ -108,6 +93,7 @@ _ENV.filters["time"] = fmt_time
 _ENV.filters["table_html"] = table_html
 _ENV.filters["term"] = term
 _ENV.filters["result_text"] = result_text
+_ENV.filters["labelled"] = labelled
 _ENV.filters["utc_second"] = utc_second
 _ENV.filters["from_json"] = json.loads
 _ENV.globals.update(page_counter=page_counter, flag_class=flag_class, fonts=fonts)

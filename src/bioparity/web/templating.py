@@ -20,7 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bioparity import __version__
-from bioparity.analyses.format import fmt_time, fmt_value
+from bioparity.analyses.format import fmt_time, fmt_value, result_text
+from bioparity.analyses.terms import labelled
 from bioparity.errors import BioparityError, DataFileError
 from bioparity.i18n import LANGUAGE_NAMES, LANGUAGES, gettext_noop, install_jinja
 from bioparity.i18n import gettext as _
@@ -61,6 +62,9 @@ TEMPLATES.env.filters["time"] = fmt_time
 TEMPLATES.env.filters["tojson_script"] = to_json
 TEMPLATES.env.filters["short"] = lambda h: (h or "")[:12]
 TEMPLATES.env.filters["table_html"] = table_html
+# a result without a table (bioequivalence) in words: each key labelled, lists and records readable
+TEMPLATES.env.filters["labelled"] = labelled
+TEMPLATES.env.filters["result_text"] = result_text
 TEMPLATES.env.globals["version"] = __version__
 TEMPLATES.env.globals["product"] = "bioparity"  # a name: the same in every language
 
