@@ -5,6 +5,7 @@ request cannot make the server compute without bound."""
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -15,9 +16,9 @@ from bioparity.errors import ScenarioError
 from bioparity.power import sample_size_tost
 from bioparity.server import create_app
 from bioparity.store import make_sessionmaker
-from bioparity.store.models import AnalysisJob, Dataset, Study
+from bioparity.store.models import AnalysisJob, AnalysisRun, Dataset, Study
 from bioparity.web.pages_data import CURVE_POINTS, _power_curve
-from tests.web.conftest import DemoStore, FormClient, Server
+from tests.web.conftest import DemoStore, FormClient, Server, finished_run_page
 
 PASSWORD = {u.username: u.password for u in DEMO_USERS}
 
@@ -203,3 +204,68 @@ def test_the_default_dataset_name_has_no_folders_of_the_clients_path(
             assert stored is not None
             assert "/" not in stored.name and "\\" not in stored.name and ".." not in stored.name
             assert stored.name == stored.filename.rsplit(".", 1)[0]
+
+
+#: A run form of the dataset page: its one-time submission token, then the kind it runs.
+RUN_FORM = re.compile(
+    r'name="submission_token" value="([^"]+)">\s*<input type="hidden" name="kind" value="([^"]+)"'
+)
+
+
+def _dataset_of(demo_store: DemoStore, kind: str) -> str:
+    """The dataset of the demo's run of ``kind``."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        run = session.get(AnalysisRun, demo_store.summary.runs[kind])
+        assert run is not None
+        return run.dataset_id
+
+
+def test_a_run_form_sent_twice_requests_one_run(olivia: FormClient, demo_store: DemoStore) -> None:
+    # A double click or the browser sending the form again queued two identical runs.
+    dataset = _dataset_of(demo_store, "power")
+    tokens = {kind: token for token, kind in RUN_FORM.findall(olivia.get(f"/ui/datasets/{dataset}").text)}
+    assert set(tokens) == {"power"}  # the kind the dataset was checked for
+    again_shown = RUN_FORM.findall(olivia.get(f"/ui/datasets/{dataset}").text)
+    assert again_shown[0][0] != tokens["power"]  # a new token each time the form is shown
+    before = _count(demo_store, AnalysisJob)
+    form = {"kind": "power", "submission_token": tokens["power"]}
+    first = olivia.post(f"/ui/datasets/{dataset}/runs", data=form, follow_redirects=False)
+    again = olivia.post(f"/ui/datasets/{dataset}/runs", data=form, follow_redirects=False)
+    assert first.status_code == again.status_code == 303
+    assert first.headers["location"].startswith("/ui/runs/")
+    assert again.headers["location"] == first.headers["location"]
+    assert _count(demo_store, AnalysisJob) == before + 1
+    # A form of an older page (no token) still runs, as before.
+    plain = olivia.post(f"/ui/datasets/{dataset}/runs", data={"kind": "power"}, follow_redirects=False)
+    assert plain.status_code == 303 and plain.headers["location"] != first.headers["location"]
+    assert _count(demo_store, AnalysisJob) == before + 2
+    # The token with other options: refused on the form, naming the run it requested.
+    other = olivia.post(f"/ui/datasets/{dataset}/runs", data={**form, "opt_method": "nct"})
+    assert other.status_code == 422 and 'id="run-error-power"' in other.text
+    run_id = first.headers["location"].rsplit("/", 1)[1]
+    assert f"already sent with another dataset, kind or options (run {run_id})" in other.text
+    assert _count(demo_store, AnalysisJob) == before + 2
+    for sent in (first, plain):  # finished before the test ends (no job left to a stopping server)
+        assert 'id="run-summary"' in finished_run_page(olivia, olivia.get(sent.headers["location"])).text
+
+
+def test_a_review_choice_sent_twice_requests_one_run(
+    olivia: FormClient, server: Server, demo_store: DemoStore
+) -> None:
+    nca = server.runs["nca"]
+    token = re.search(r'name="submission_token" value="([^"]+)"', olivia.get(f"/ui/runs/{nca}/review").text)
+    assert token is not None
+    choice = {
+        "profile": "0",
+        "action": "exclude",
+        "reason": "sent twice",
+        "time": "",
+        "submission_token": token[1],
+    }
+    before = _count(demo_store, AnalysisJob)
+    first = olivia.post(f"/ui/runs/{nca}/review", data=choice, follow_redirects=False)
+    again = olivia.post(f"/ui/runs/{nca}/review", data=choice, follow_redirects=False)
+    assert first.status_code == again.status_code == 303
+    assert again.headers["location"] == first.headers["location"]
+    assert _count(demo_store, AnalysisJob) == before + 1
+    assert 'id="run-summary"' in finished_run_page(olivia, olivia.get(first.headers["location"])).text

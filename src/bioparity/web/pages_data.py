@@ -32,7 +32,7 @@ from bioparity.report.html import report_tables
 from bioparity.store.models import AnalysisRun, Dataset
 from bioparity.web import plots
 from bioparity.web.downloads import disposition, file_name, program_part, run_file_name
-from bioparity.web.pages_jobs import job_page, safe_then, submit_run
+from bioparity.web.pages_jobs import SUBMISSION_FIELD, job_page, safe_then, submission_token, submit_run
 from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import TEMPLATES, label, notice_redirect, program_crumbs, render
 from bioparity.workspace import analyses, datasets, jobs, programs, signatures
@@ -437,7 +437,8 @@ async def run(request: Request, actor: PageActor, dataset_id: str) -> Response:
                                  errors=errors)  # fmt: skip
 
     try:
-        run_id = await submit_run(request, actor, dataset_id, kind_name, options)
+        token = submission_token(form.get(SUBMISSION_FIELD))
+        run_id = await submit_run(request, actor, dataset_id, kind_name, options, token=token)
     except (NotFoundError, PermissionDeniedError):
         raise
     except BioparityError as exc:

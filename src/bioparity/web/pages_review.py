@@ -26,7 +26,7 @@ from bioparity.i18n import gettext as _
 from bioparity.nca import NCASpec
 from bioparity.report.context import RunContext, run_context
 from bioparity.store.models import AnalysisRun
-from bioparity.web.pages_jobs import submit_run
+from bioparity.web.pages_jobs import SUBMISSION_FIELD, submission_token, submit_run
 from bioparity.web.plots import LOG_AXIS, plot_layout
 from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import menu, program_crumbs, render
@@ -201,6 +201,7 @@ async def review_choice(
     action: Annotated[str, Form()],
     reason: Annotated[str, Form()] = "",
     time: Annotated[str, Form()] = "",
+    token: Annotated[str, Form(alias=SUBMISSION_FIELD)] = "",
 ) -> Response:
     back = f"/ui/runs/{run_id}/review?"
     problem = ""
@@ -249,7 +250,9 @@ async def review_choice(
                 after={"run": new.id, "choice": choice, "name": _summary(ctx.run.id, choice)},
             )
 
-        new_id = await submit_run(request, actor, ctx.dataset.id, nca_kind.NAME, options, after_store=audit)
+        new_id = await submit_run(  # the same form sent twice: the run of the first
+            request, actor, ctx.dataset.id, nca_kind.NAME, options, audit, token=submission_token(token)
+        )
     except HTTPException:
         raise
     except BioparityError as exc:
