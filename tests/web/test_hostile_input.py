@@ -32,7 +32,7 @@ def olivia(demo_store: DemoStore) -> Iterator[FormClient]:
     client.close()
 
 
-def _count(demo_store: DemoStore, model: type[Dataset] | type[AnalysisJob]) -> int:
+def _count(demo_store: DemoStore, model: type[Dataset] | type[AnalysisJob] | type[Study]) -> int:
     """Rows of ``model`` in the demo store (a refused request must leave it unchanged)."""
     with make_sessionmaker(demo_store.engine)() as session:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
@@ -270,3 +270,15 @@ def test_a_review_choice_sent_twice_requests_one_run(
     assert _count(demo_store, AnalysisJob) == before + 1
     run_page = first.headers["location"].split("?", 1)[0]  # not its review, where it leads once stored
     assert 'id="run-summary"' in finished_run_page(olivia, olivia.get(run_page)).text
+
+
+def test_a_study_name_taken_in_the_program_is_refused_on_the_error_page(
+    olivia: FormClient, server: Server, demo_store: DemoStore
+) -> None:
+    # Before: a second "PK-101" was stored next to the demo's (program names were refused, study names not).
+    before = _count(demo_store, Study)
+    for sent in ("PK-101", " PK-101  "):
+        answer = olivia.post(f"/ui/programs/{server.program_id}/studies", data={"name": sent, "kind": "pk"})
+        assert answer.status_code == 409 and answer.headers["content-type"].startswith("text/html")
+        assert "already has a study named &#39;PK-101&#39;" in answer.text
+    assert _count(demo_store, Study) == before

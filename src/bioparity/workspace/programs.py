@@ -297,6 +297,13 @@ def create_study(
     description = plain_text(
         description, gettext_noop("description"), max_length=DESCRIPTION_MAX, required=False
     )
+    # Trimmed and then compared exactly, as program names are: reports and readiness evidence name a
+    # study by its name (e.g. "pk:<study>/..."), so two studies of one name could not be told apart.
+    if session.scalar(select(Study.id).where(Study.program_id == program.id, Study.name == name)) is not None:
+        raise ConflictError(
+            _("program %(program)r already has a study named %(name)r")
+            % {"program": program.name, "name": name}
+        )
     study = Study(
         program_id=program.id, name=name, kind=kind, description=description, created_by=actor.user_id
     )
