@@ -282,3 +282,19 @@ def test_a_study_name_taken_in_the_program_is_refused_on_the_error_page(
         assert answer.status_code == 409 and answer.headers["content-type"].startswith("text/html")
         assert "already has a study named &#39;PK-101&#39;" in answer.text
     assert _count(demo_store, Study) == before
+
+
+def test_a_target_region_without_rules_is_refused_on_the_error_page(olivia: FormClient) -> None:
+    org_page = olivia.get("/ui/programs").text
+    org_id = org_page.split('name="org_id"><option value="', 1)[1].split('"', 1)[0]
+    program = {
+        "org_id": org_id,
+        "name": "Narnia program",
+        "inn": "x",
+        "reference_product": "y",
+        "modality": "mAb",
+    }
+    answer = olivia.post("/ui/programs", data={**program, "target_regions": "EU, Narnia"})
+    assert answer.status_code == 422 and answer.headers["content-type"].startswith("text/html")
+    assert "unknown target region &#39;Narnia&#39;; expected one of EU, EMA, US," in answer.text
+    assert "Narnia program" not in olivia.get("/ui/programs").text

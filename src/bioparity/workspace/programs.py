@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
+from bioparity.pathways import REGION_CODES, region_code
 from bioparity.store.models import AuditEvent, Organisation, Program, ProgramShare, Study
 from bioparity.workspace.access import Actor, require_org, require_program, require_study, visible_programs
 from bioparity.workspace.errors import ConflictError, NotFoundError
@@ -48,6 +49,14 @@ def _regions(regions: Sequence[str]) -> list[str]:
             _("target_regions lists %(n)d regions; at most 50 are allowed") % {"n": len(regions)}
         )
     cleaned = [plain_text(r, gettext_noop("target region"), max_length=REGION_MAX) for r in regions]
+    # The readiness of a program is assessed per target region with that region's rule set: a region
+    # without one (a typo, "Mars") would only ever be reported as "not assessed".
+    unknown = next((r for r in cleaned if region_code(r) is None), None)
+    if unknown is not None:
+        raise InputError(
+            _("unknown target region %(region)r; expected one of %(regions)s (in any case)")
+            % {"region": unknown, "regions": ", ".join(REGION_CODES)}
+        )
     if len(set(cleaned)) != len(cleaned):
         raise InputError(_("target_regions lists a region twice: %(regions)s") % {"regions": cleaned})
     return cleaned
