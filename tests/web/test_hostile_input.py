@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import func, select
@@ -298,3 +299,31 @@ def test_a_target_region_without_rules_is_refused_on_the_error_page(olivia: Form
     assert answer.status_code == 422 and answer.headers["content-type"].startswith("text/html")
     assert "unknown target region &#39;Narnia&#39;; expected one of EU, EMA, US," in answer.text
     assert "Narnia program" not in olivia.get("/ui/programs").text
+
+
+SPOOF = "Your account is locked, call +1 555 0100"
+
+
+def test_a_notice_crafted_outside_the_session_is_not_shown(olivia: FormClient, server: Server) -> None:
+    # Before: any ?message= (and the run and review pages' ?error=) was shown as the site's own notice.
+    run = next(iter(server.runs.values()))
+    for crafted in (
+        f"/ui/account?{urlencode({'message': SPOOF})}",
+        f"/ui/account?{urlencode({'message': SPOOF, 'notice_sig': '0' * 64})}",
+        f"/ui/programs/{server.program_id}?{urlencode({'message': SPOOF})}",
+        f"/ui/runs/{run}?{urlencode({'error': SPOOF})}",
+        f"/ui/runs/{server.runs['nca']}/review?{urlencode({'error': SPOOF, 'profile': 0})}",
+    ):
+        page = olivia.get(crafted)
+        assert page.status_code == 200 and "+1 555 0100" not in page.text, crafted
+    # A notice of our own, after a form, is shown.
+    saved = olivia.post("/ui/account/language", data={"language": "en"}, follow_redirects=False)
+    assert "notice_sig=" in saved.headers["location"]
+    assert '<p class="notice" role="status">Language saved.</p>' in olivia.get(saved.headers["location"]).text
+    # Signed for another browser session (the author's own, quoting text they chose): not shown here.
+    other = FormClient(olivia.app)  # not entered: its exit would stop the app's job runner
+    other.post("/ui/login", data={"username": "sam", "password": PASSWORD["sam"]})
+    theirs = other.post("/ui/account/language", data={"language": "en"}, follow_redirects=False)
+    assert "Language saved." in other.get(theirs.headers["location"]).text
+    other.close()
+    assert "Language saved." not in olivia.get(theirs.headers["location"]).text
