@@ -5,7 +5,9 @@ request cannot make the server compute without bound."""
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import func, select
@@ -15,9 +17,9 @@ from bioparity.errors import ScenarioError
 from bioparity.power import sample_size_tost
 from bioparity.server import create_app
 from bioparity.store import make_sessionmaker
-from bioparity.store.models import AnalysisJob, Dataset, Study
+from bioparity.store.models import AnalysisJob, AnalysisRun, Dataset, Study
 from bioparity.web.pages_data import CURVE_POINTS, _power_curve
-from tests.web.conftest import DemoStore, FormClient, Server
+from tests.web.conftest import DemoStore, FormClient, Server, finished_run_page
 
 PASSWORD = {u.username: u.password for u in DEMO_USERS}
 
@@ -31,7 +33,7 @@ def olivia(demo_store: DemoStore) -> Iterator[FormClient]:
     client.close()
 
 
-def _count(demo_store: DemoStore, model: type[Dataset] | type[AnalysisJob]) -> int:
+def _count(demo_store: DemoStore, model: type[Dataset] | type[AnalysisJob] | type[Study]) -> int:
     """Rows of ``model`` in the demo store (a refused request must leave it unchanged)."""
     with make_sessionmaker(demo_store.engine)() as session:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
@@ -203,3 +205,125 @@ def test_the_default_dataset_name_has_no_folders_of_the_clients_path(
             assert stored is not None
             assert "/" not in stored.name and "\\" not in stored.name and ".." not in stored.name
             assert stored.name == stored.filename.rsplit(".", 1)[0]
+
+
+#: A run form of the dataset page: its one-time submission token, then the kind it runs.
+RUN_FORM = re.compile(
+    r'name="submission_token" value="([^"]+)">\s*<input type="hidden" name="kind" value="([^"]+)"'
+)
+
+
+def _dataset_of(demo_store: DemoStore, kind: str) -> str:
+    """The dataset of the demo's run of ``kind``."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        run = session.get(AnalysisRun, demo_store.summary.runs[kind])
+        assert run is not None
+        return run.dataset_id
+
+
+def test_a_run_form_sent_twice_requests_one_run(olivia: FormClient, demo_store: DemoStore) -> None:
+    # A double click or the browser sending the form again queued two identical runs.
+    dataset = _dataset_of(demo_store, "power")
+    tokens = {kind: token for token, kind in RUN_FORM.findall(olivia.get(f"/ui/datasets/{dataset}").text)}
+    assert set(tokens) == {"power"}  # the kind the dataset was checked for
+    again_shown = RUN_FORM.findall(olivia.get(f"/ui/datasets/{dataset}").text)
+    assert again_shown[0][0] != tokens["power"]  # a new token each time the form is shown
+    before = _count(demo_store, AnalysisJob)
+    form = {"kind": "power", "submission_token": tokens["power"]}
+    first = olivia.post(f"/ui/datasets/{dataset}/runs", data=form, follow_redirects=False)
+    again = olivia.post(f"/ui/datasets/{dataset}/runs", data=form, follow_redirects=False)
+    assert first.status_code == again.status_code == 303
+    assert first.headers["location"].startswith("/ui/runs/")
+    assert again.headers["location"] == first.headers["location"]
+    assert _count(demo_store, AnalysisJob) == before + 1
+    # A form of an older page (no token) still runs, as before.
+    plain = olivia.post(f"/ui/datasets/{dataset}/runs", data={"kind": "power"}, follow_redirects=False)
+    assert plain.status_code == 303 and plain.headers["location"] != first.headers["location"]
+    assert _count(demo_store, AnalysisJob) == before + 2
+    # The token with other options: refused on the form, naming the run it requested.
+    other = olivia.post(f"/ui/datasets/{dataset}/runs", data={**form, "opt_method": "nct"})
+    assert other.status_code == 422 and 'id="run-error-power"' in other.text
+    run_id = first.headers["location"].rsplit("/", 1)[1]
+    assert f"already sent with another dataset, kind or options (run {run_id})" in other.text
+    assert _count(demo_store, AnalysisJob) == before + 2
+    for sent in (first, plain):  # finished before the test ends (no job left to a stopping server)
+        assert 'id="run-summary"' in finished_run_page(olivia, olivia.get(sent.headers["location"])).text
+
+
+def test_a_review_choice_sent_twice_requests_one_run(
+    olivia: FormClient, server: Server, demo_store: DemoStore
+) -> None:
+    nca = server.runs["nca"]
+    token = re.search(r'name="submission_token" value="([^"]+)"', olivia.get(f"/ui/runs/{nca}/review").text)
+    assert token is not None
+    choice = {
+        "profile": "0",
+        "action": "exclude",
+        "reason": "sent twice",
+        "time": "",
+        "submission_token": token[1],
+    }
+    before = _count(demo_store, AnalysisJob)
+    first = olivia.post(f"/ui/runs/{nca}/review", data=choice, follow_redirects=False)
+    again = olivia.post(f"/ui/runs/{nca}/review", data=choice, follow_redirects=False)
+    assert first.status_code == again.status_code == 303
+    assert again.headers["location"] == first.headers["location"]
+    assert _count(demo_store, AnalysisJob) == before + 1
+    run_page = first.headers["location"].split("?", 1)[0]  # not its review, where it leads once stored
+    assert 'id="run-summary"' in finished_run_page(olivia, olivia.get(run_page)).text
+
+
+def test_a_study_name_taken_in_the_program_is_refused_on_the_error_page(
+    olivia: FormClient, server: Server, demo_store: DemoStore
+) -> None:
+    # Before: a second "PK-101" was stored next to the demo's (program names were refused, study names not).
+    before = _count(demo_store, Study)
+    for sent in ("PK-101", " PK-101  "):
+        answer = olivia.post(f"/ui/programs/{server.program_id}/studies", data={"name": sent, "kind": "pk"})
+        assert answer.status_code == 409 and answer.headers["content-type"].startswith("text/html")
+        assert "already has a study named &#39;PK-101&#39;" in answer.text
+    assert _count(demo_store, Study) == before
+
+
+def test_a_target_region_without_rules_is_refused_on_the_error_page(olivia: FormClient) -> None:
+    org_page = olivia.get("/ui/programs").text
+    org_id = org_page.split('name="org_id"><option value="', 1)[1].split('"', 1)[0]
+    program = {
+        "org_id": org_id,
+        "name": "Narnia program",
+        "inn": "x",
+        "reference_product": "y",
+        "modality": "mAb",
+    }
+    answer = olivia.post("/ui/programs", data={**program, "target_regions": "EU, Narnia"})
+    assert answer.status_code == 422 and answer.headers["content-type"].startswith("text/html")
+    assert "unknown target region &#39;Narnia&#39;; expected one of EU, EMA, US," in answer.text
+    assert "Narnia program" not in olivia.get("/ui/programs").text
+
+
+SPOOF = "Your account is locked, call +1 555 0100"
+
+
+def test_a_notice_crafted_outside_the_session_is_not_shown(olivia: FormClient, server: Server) -> None:
+    # Before: any ?message= (and the run and review pages' ?error=) was shown as the site's own notice.
+    run = next(iter(server.runs.values()))
+    for crafted in (
+        f"/ui/account?{urlencode({'message': SPOOF})}",
+        f"/ui/account?{urlencode({'message': SPOOF, 'notice_sig': '0' * 64})}",
+        f"/ui/programs/{server.program_id}?{urlencode({'message': SPOOF})}",
+        f"/ui/runs/{run}?{urlencode({'error': SPOOF})}",
+        f"/ui/runs/{server.runs['nca']}/review?{urlencode({'error': SPOOF, 'profile': 0})}",
+    ):
+        page = olivia.get(crafted)
+        assert page.status_code == 200 and "+1 555 0100" not in page.text, crafted
+    # A notice of our own, after a form, is shown.
+    saved = olivia.post("/ui/account/language", data={"language": "en"}, follow_redirects=False)
+    assert "notice_sig=" in saved.headers["location"]
+    assert '<p class="notice" role="status">Language saved.</p>' in olivia.get(saved.headers["location"]).text
+    # Signed for another browser session (the author's own, quoting text they chose): not shown here.
+    other = FormClient(olivia.app)  # not entered: its exit would stop the app's job runner
+    other.post("/ui/login", data={"username": "sam", "password": PASSWORD["sam"]})
+    theirs = other.post("/ui/account/language", data={"language": "en"}, follow_redirects=False)
+    assert "Language saved." in other.get(theirs.headers["location"]).text
+    other.close()
+    assert "Language saved." not in olivia.get(theirs.headers["location"]).text

@@ -56,7 +56,7 @@ def test_who_may_upload_and_run(client: TestClient, a: Company, role: str, statu
     response = upload(client, a, role=role)
     assert response.status_code == status, response.text
     study = client.post(
-        f"/programs/{a.program.id}/studies", headers=a.auth(role), json={"name": "s", "kind": "caa"}
+        f"/programs/{a.program.id}/studies", headers=a.auth(role), json={"name": f"s-{role}", "kind": "caa"}
     )
     assert study.status_code == status
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import ipaddress
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Query, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
@@ -24,9 +24,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from bioparity.api.schemas import UUID_PATTERN, AuditEventOut
 from bioparity.store.engine import read_sessionmaker
 from bioparity.store.models import AuditEvent
+from bioparity.workspace import jobs
 from bioparity.workspace.access import Actor
 from bioparity.workspace.accounts import SESSION_HOURS, authenticate, session_touch_due, touch_session
 from bioparity.workspace.errors import AuthenticationError, PasswordChangeRequiredError
+from bioparity.workspace.jobs import AfterStore, RequestedJob
 from bioparity.workspace.runner import JobRunner
 
 SESSION_COOKIE = "bioparity_session"
@@ -136,6 +138,38 @@ def write_unit(request: Request, work: Callable[[Session], T], *, attempts: int 
             session.close()
         time.sleep(random.uniform(0.005, 0.015) * 2 ** min(attempt, 5))
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def request_run(
+    request: Request,
+    actor: Actor,
+    dataset_id: str,
+    kind: str,
+    options: Mapping[str, Any] | None,
+    *,
+    after_store: AfterStore | None = None,
+    request_key: str | None = None,
+) -> RequestedJob:
+    """Record a run request in its own write transaction (:func:`bioparity.workspace.jobs.create_job`:
+    checked at once, a refusal raises and records nothing) and hand a new job to the app's runner;
+    ``request_key`` sent before with the same request answers the job it recorded then (nothing new).
+    ``after_store`` runs in the transaction that stores the run."""
+    runner = job_runner(request)
+    requested = write_unit(
+        request,
+        lambda session: jobs.create_job(
+            session,
+            actor,
+            dataset_id,
+            kind,
+            options,
+            executor=runner.description(kind),
+            request_key=request_key,
+        ),
+    )
+    if requested.new:
+        runner.submit(requested.job.id, actor, after_store)
+    return requested
 
 
 def cookies_secure(request: Request) -> bool:

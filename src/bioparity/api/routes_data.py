@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 from fastapi.responses import JSONResponse
 
 from bioparity.analyses.registry import all_analyses
-from bioparity.api.deps import CurrentActor, PathId, job_runner, read_unit, unit_of_work, write_unit
+from bioparity.api.deps import CurrentActor, PathId, read_unit, request_run, unit_of_work, write_unit
 from bioparity.api.errors import ERROR_RESPONSES
 from bioparity.api.schemas import (
     DatasetIn,
@@ -123,7 +123,21 @@ _ACCEPTED_HEADERS = {
     "Location": {"description": "The run's URL (answers 202 with the status until the run is stored).",
                  "schema": {"type": "string"}},
     "Retry-After": {"description": "Seconds to wait before polling.", "schema": {"type": "string"}},
+    "Idempotent-Replayed": {"description": "true: the answer of an earlier request with the same "
+                            "Idempotency-Key (nothing new was requested)", "schema": {"type": "string"}},
 }  # fmt: skip
+#: The optional header making a run request idempotent (IETF draft "The Idempotency-Key HTTP Header Field").
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=jobs.REQUEST_KEY_MAX,
+        description="Optional: a key of your choosing, unique per request (e.g. a UUID). The same request "
+        "sent again with the same key (a retry after a lost answer) answers the run the first one requested "
+        "instead of requesting another; the same key with another dataset, kind or options is refused (422).",
+    ),
+]
 
 
 @router.post(
@@ -133,7 +147,12 @@ _ACCEPTED_HEADERS = {
     responses={202: {"description": "Accepted: computed in the background", "headers": _ACCEPTED_HEADERS}},
 )
 def run_analysis(
-    dataset_id: DatasetId, body: RunIn, actor: CurrentActor, request: Request, response: Response
+    dataset_id: DatasetId,
+    body: RunIn,
+    actor: CurrentActor,
+    request: Request,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
 ) -> JobOut:
     """Request an analysis of the dataset; it is computed in the background and stored with its
     provenance exactly as before.
@@ -142,15 +161,13 @@ def run_analysis(
     202 Accepted with the run's id, its URL (``Location``, ``run_url``) and its status URL
     (``status_url``): poll that until ``status`` is ``done`` (GET ``run_url`` for the run) or
     ``failed`` (``error`` says why, e.g. the file, row and column a dataset does not fit the kind at).
+    With an ``Idempotency-Key`` already sent with the same request: the same answer for that run (its
+    status now), ``Idempotent-Replayed: true``, and nothing new requested.
     """
-    runner = job_runner(request)
-    job = write_unit(
-        request,
-        lambda session: jobs.create_job(
-            session, actor, dataset_id, body.kind, body.options, executor=runner.description(body.kind)
-        ),
-    )
-    runner.submit(job.id, actor)
+    requested = request_run(request, actor, dataset_id, body.kind, body.options, request_key=idempotency_key)
+    job = requested.job
+    if not requested.new:
+        response.headers["Idempotent-Replayed"] = "true"
     response.headers["Location"] = f"/runs/{job.id}"
     response.headers["Retry-After"] = POLL_AFTER_SECONDS
     return JobOut.of(jobs.status_of(job))

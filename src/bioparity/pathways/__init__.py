@@ -12,7 +12,15 @@ documented in :mod:`bioparity.pathways.inventory`.
 """
 
 from bioparity.pathways.checks import CHECKS
-from bioparity.pathways.engine import REGION_ORDER, assess_program, assess_region, evaluate_rule, explain_rule
+from bioparity.pathways.engine import (
+    REGION_CODES,
+    REGION_ORDER,
+    assess_program,
+    assess_region,
+    evaluate_rule,
+    explain_rule,
+    region_code,
+)
 from bioparity.pathways.inventory import (
     CAA_CATEGORIES,
     CLINICAL_KINDS,
@@ -50,6 +58,7 @@ __all__ = [
     "MODALITIES",
     "NOT_ELIGIBLE",
     "READY",
+    "REGION_CODES",
     "REGION_ORDER",
     "STATUS_WORDS",
     "AnalyticalBridge",
@@ -76,4 +85,5 @@ __all__ = [
     "load_rules",
     "parse_program",
     "parse_region_rules",
+    "region_code",
 ]

@@ -31,6 +31,38 @@ from bioparity.pathways.rules import RegionRules, Rule, load_rules
 
 #: Order in which regions are reported when the program does not choose.
 REGION_ORDER = ("EMA", "FDA", "MHRA", "NMPA", "WHO", "HC")
+#: The target regions a program may name (upper case; what users type is compared in upper case) -> the
+#: region code of the rule set that applies there: the regulators' codes of :data:`REGION_ORDER` and the
+#: usual names of their jurisdictions.
+REGION_CODES = {
+    "EU": "EMA",
+    "EMA": "EMA",
+    "US": "FDA",
+    "USA": "FDA",
+    "FDA": "FDA",
+    "UK": "MHRA",
+    "GB": "MHRA",
+    "MHRA": "MHRA",
+    "CN": "NMPA",
+    "CHINA": "NMPA",
+    "NMPA": "NMPA",
+    "CA": "HC",
+    "CANADA": "HC",
+    "HC": "HC",
+    "WHO": "WHO",
+}
+
+
+def region_code(name: str) -> str | None:
+    """The region code of the rule set for a program's target region, as typed; None when no rule set
+    applies there.
+
+    Examples
+    --------
+    >>> region_code(" eu "), region_code("USA"), region_code("PMDA")
+    ('EMA', 'FDA', None)
+    """
+    return REGION_CODES.get(name.strip().upper())
 
 
 def _applies(when: Mapping[str, Any], program: ProgramProfile) -> bool:
@@ -285,4 +317,5 @@ __all__ = [
     "assess_region",
     "evaluate_rule",
     "explain_rule",
+    "region_code",
 ]

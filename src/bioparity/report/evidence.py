@@ -41,29 +41,12 @@ from bioparity.pathways import (
     ProcessComparability,
     ProgramProfile,
     assess_program,
+    region_code,
 )
 from bioparity.store.models import AnalysisRun, Dataset, Program, Signature, Study
 from bioparity.workspace.roles import Meaning
 from bioparity.workspace.signatures import check_signature
 
-#: Region words people type for a program's target regions -> the pathway engine's region codes.
-REGION_CODES = {
-    "EU": "EMA",
-    "EMA": "EMA",
-    "US": "FDA",
-    "USA": "FDA",
-    "FDA": "FDA",
-    "UK": "MHRA",
-    "GB": "MHRA",
-    "MHRA": "MHRA",
-    "CN": "NMPA",
-    "CHINA": "NMPA",
-    "NMPA": "NMPA",
-    "CA": "HC",
-    "CANADA": "HC",
-    "HC": "HC",
-    "WHO": "WHO",
-}
 #: The reference-product source label a region's dossier relies on when the evidence has it.
 LOCAL_SOURCE = {"EMA": "EU", "FDA": "US", "MHRA": "UK", "NMPA": "CN", "HC": "CA", "WHO": "EU"}
 
@@ -480,7 +463,7 @@ def _assess(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, list[s
         ]
     regions = []
     for region in program.target_regions:
-        code = REGION_CODES.get(region.strip().upper())
+        code = region_code(region)
         if code is None:
             notes.append(_("target region %(region)r has no rule file; not assessed") % {"region": region})
         elif code not in regions:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -253,6 +254,8 @@ class AnalysisJob(Base):
     """
 
     __tablename__ = "analysis_jobs"
+    # One job per requester and idempotency key: the same request sent twice finds the first job.
+    __table_args__ = (Index("uq_analysis_jobs_request_key", "created_by", "request_key", unique=True),)
     id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
     study_id: Mapped[str] = mapped_column(ForeignKey("studies.id"), index=True)
     dataset_id: Mapped[str] = mapped_column(ForeignKey("datasets.id"), index=True)
@@ -271,6 +274,9 @@ class AnalysisJob(Base):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # SHA-256 (hex) of the requester's idempotency key: the one-time token of the page's run form or the
+    # API's Idempotency-Key header; None for a request sent without one (and for jobs before revision 0007).
+    request_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Signature(Base):

@@ -27,8 +27,9 @@ from bioparity.web import (
 )
 from bioparity.web.csrf import require_csrf_token
 from bioparity.web.language import LanguageMiddleware
+from bioparity.web.notices import notice_redirect
 from bioparity.web.session import LoginRequiredError, PasswordChangeRedirectError
-from bioparity.web.templating import compile_templates, notice_redirect, render_error
+from bioparity.web.templating import compile_templates, render_error
 
 STATIC = Path(__file__).parent / "static"
 UI = "/ui"
@@ -103,7 +104,7 @@ def install_web(app: FastAPI) -> None:
 
     async def password_change(request: Request, exc: Exception) -> Response:
         notice = _("Your password was reset: choose a new one.")
-        return notice_redirect(f"{UI}/account", notice)
+        return notice_redirect(request, f"{UI}/account", notice)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         if request.url.path.startswith(UI) and isinstance(exc, StarletteHTTPException):

@@ -38,7 +38,9 @@ class CsrfError(PermissionDeniedError):
     """An unsafe page request without the token of this browser session (answered 403)."""
 
 
-def _binding(request: Request) -> str | None:
+def session_binding(request: Request) -> str | None:
+    """The secret this browser session's tokens are bound to: the session cookie, else the pre-sign-in
+    cookie (both HttpOnly); None when the browser sent neither."""
     return request.cookies.get(SESSION_COOKIE) or request.cookies.get(CSRF_COOKIE) or None
 
 
@@ -48,7 +50,7 @@ def _token_for(binding: str) -> str:
 
 def csrf_token(request: Request) -> str:
     """The token forms of this page must send back; creates the pre-sign-in cookie when there is none."""
-    binding = _binding(request) or getattr(request.state, "new_csrf_cookie", None)
+    binding = session_binding(request) or getattr(request.state, "new_csrf_cookie", None)
     if binding is None:
         binding = secrets.token_urlsafe(32)
         request.state.new_csrf_cookie = binding
@@ -79,7 +81,7 @@ async def require_csrf_token(request: Request) -> None:
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             value = (await request.form()).get(CSRF_FIELD)
             sent = value if isinstance(value, str) else None
-    binding = _binding(request)
+    binding = session_binding(request)
     if not sent or binding is None or not hmac.compare_digest(sent, _token_for(binding)):
         raise CsrfError(
             _(

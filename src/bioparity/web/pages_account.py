@@ -12,8 +12,9 @@ from bioparity.api.deps import SESSION_COOKIE, client_address, unit_of_work
 from bioparity.i18n import gettext as _
 from bioparity.i18n import use_language
 from bioparity.web.language import remember_language
+from bioparity.web.notices import Notice, notice_redirect
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import notice_redirect, render
+from bioparity.web.templating import render
 from bioparity.workspace import accounts
 from bioparity.workspace.errors import AccountLockedError
 
@@ -21,7 +22,7 @@ router = APIRouter()
 
 
 @router.get("/account")
-def account(request: Request, actor: PageActor, message: str = "") -> Response:
+def account(request: Request, actor: PageActor, message: Notice) -> Response:
     with read_unit(request) as session:
         invitations = accounts.my_invitations(session, actor)
         return render(
@@ -40,7 +41,7 @@ def change_language(request: Request, actor: PageActor, language: Annotated[str,
     with unit_of_work(request) as session:
         tag = accounts.set_language(session, actor, language)
     with use_language(tag):  # the confirmation already in the new language
-        response = notice_redirect("/ui/account", _("Language saved."))
+        response = notice_redirect(request, "/ui/account", _("Language saved."))
     remember_language(request, response, tag)
     return response
 
@@ -54,7 +55,7 @@ def change_password(
     confirm_password: Annotated[str, Form()],
 ) -> Response:
     if new_password != confirm_password:
-        return notice_redirect("/ui/account", _("The new passwords differ."))
+        return notice_redirect(request, "/ui/account", _("The new passwords differ."))
     try:
         with unit_of_work(request) as session:
             accounts.change_password(
@@ -64,7 +65,7 @@ def change_password(
         response = RedirectResponse("/ui/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE)
         return response
-    return notice_redirect("/ui/account", _("Password changed."))
+    return notice_redirect(request, "/ui/account", _("Password changed."))
 
 
 @router.post("/account/invitations/{invitation_id}")
@@ -74,4 +75,4 @@ def answer_invitation(
     with unit_of_work(request) as session:
         accounts.respond_invitation(session, actor, invitation_id, accept=answer == "accept")
     done = _("Invitation accepted.") if answer == "accept" else _("Invitation declined.")
-    return notice_redirect("/ui/account", done)
+    return notice_redirect(request, "/ui/account", done)

@@ -12,8 +12,9 @@ from bioparity.api.deps import unit_of_work
 from bioparity.i18n import gettext as _
 from bioparity.report import qualification
 from bioparity.web.downloads import disposition
+from bioparity.web.notices import Notice, notice_redirect
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import notice_redirect, render
+from bioparity.web.templating import render
 from bioparity.workspace import accounts, programs
 from bioparity.workspace.roles import Role
 
@@ -28,7 +29,7 @@ def orgs(request: Request, actor: PageActor) -> Response:
 
 
 @router.get("/orgs/{org_id}")
-def org_page(request: Request, actor: PageActor, org_id: str, message: str = "") -> Response:
+def org_page(request: Request, actor: PageActor, org_id: str, message: Notice) -> Response:
     with read_unit(request) as session:
         org, role = accounts.get_org(session, actor, org_id)
         members = accounts.list_members(session, actor, org_id)
@@ -61,14 +62,14 @@ def add_member(
     with unit_of_work(request) as session:
         accounts.invite_member(session, actor, org_id, username.strip(), role)
     notice = _("Invitation recorded: the user becomes a member on accepting it.")
-    return notice_redirect(f"/ui/orgs/{org_id}", notice)
+    return notice_redirect(request, f"/ui/orgs/{org_id}", notice)
 
 
 @router.post("/orgs/{org_id}/invitations/{invitation_id}/withdraw")
 def withdraw_invitation(request: Request, actor: PageActor, org_id: str, invitation_id: str) -> Response:
     with unit_of_work(request) as session:
         accounts.withdraw_invitation(session, actor, org_id, invitation_id)
-    return notice_redirect(f"/ui/orgs/{org_id}", _("Invitation withdrawn."))
+    return notice_redirect(request, f"/ui/orgs/{org_id}", _("Invitation withdrawn."))
 
 
 @router.post("/orgs/{org_id}/share-invitations/{program_id}")
@@ -78,7 +79,7 @@ def answer_share(
     with unit_of_work(request) as session:
         programs.respond_share(session, actor, org_id, program_id, accept=answer == "accept")
     done = _("Program accepted.") if answer == "accept" else _("Program declined.")
-    return notice_redirect(f"/ui/orgs/{org_id}", done)
+    return notice_redirect(request, f"/ui/orgs/{org_id}", done)
 
 
 @router.post("/orgs/{org_id}/members/{user_id}")
@@ -90,11 +91,11 @@ def change_member(
             accounts.remove_member(session, actor, org_id, user_id)
         else:
             accounts.change_member_role(session, actor, org_id, user_id, role)
-    return notice_redirect(f"/ui/orgs/{org_id}", _("Membership changed."))
+    return notice_redirect(request, f"/ui/orgs/{org_id}", _("Membership changed."))
 
 
 @router.get("/admin/validation")
-def validation(request: Request, actor: PageActor, message: str = "") -> Response:
+def validation(request: Request, actor: PageActor, message: Notice) -> Response:
     with read_unit(request) as session:
         owned = [o for o, r in accounts.my_organisations(session, actor) if r == Role.owner.value]
         records = qualification.list_records(session, actor)
@@ -119,7 +120,7 @@ def run_validation(request: Request, actor: PageActor, org_id: Annotated[str, Fo
         notice = _("Validation passed: %(cases)d reference cases.") % counts
     else:
         notice = _("Validation FAILED (%(failed)d cases): %(cases)d reference cases.") % counts
-    return notice_redirect("/ui/admin/validation", notice)
+    return notice_redirect(request, "/ui/admin/validation", notice)
 
 
 @router.get("/admin/validation/{digest}")

@@ -32,9 +32,10 @@ from bioparity.report.html import report_tables
 from bioparity.store.models import AnalysisRun, Dataset
 from bioparity.web import plots
 from bioparity.web.downloads import disposition, file_name, program_part, run_file_name
-from bioparity.web.pages_jobs import job_page, safe_then, submit_run
+from bioparity.web.notices import NOTICE_FIELDS, SIGNATURE_FIELD, ErrorNotice, Notice, notice_redirect
+from bioparity.web.pages_jobs import SUBMISSION_FIELD, job_page, safe_then, submission_token, submit_run
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import TEMPLATES, label, notice_redirect, program_crumbs, render
+from bioparity.web.templating import TEMPLATES, label, program_crumbs, render
 from bioparity.workspace import analyses, datasets, jobs, programs, signatures
 from bioparity.workspace.access import program_permissions, require_dataset, require_study
 from bioparity.workspace.errors import NotFoundError, PermissionDeniedError
@@ -276,7 +277,7 @@ async def upload(request: Request, actor: PageActor, study_id: str) -> Response:
         )
     stored = {"rows": dataset.n_rows, "version": dataset.version}
     notice = _("Stored %(rows)d checked rows as version %(version)d.") % stored
-    return notice_redirect(f"/ui/datasets/{dataset.id}", notice)
+    return notice_redirect(request, f"/ui/datasets/{dataset.id}", notice)
 
 
 def _table_preview(content: bytes, filename: str) -> tuple[list[str], list[list[Any]], pd.DataFrame | None]:
@@ -414,7 +415,7 @@ TEMPLATES.env.filters["key_options"] = key_options
 
 
 @router.get("/datasets/{dataset_id}")
-def dataset_page(request: Request, actor: PageActor, dataset_id: str, message: str = "") -> Response:
+def dataset_page(request: Request, actor: PageActor, dataset_id: str, message: Notice) -> Response:
     return _dataset_page(request, actor, dataset_id, message=message)
 
 
@@ -437,7 +438,8 @@ async def run(request: Request, actor: PageActor, dataset_id: str) -> Response:
                                  errors=errors)  # fmt: skip
 
     try:
-        run_id = await submit_run(request, actor, dataset_id, kind_name, options)
+        token = submission_token(form.get(SUBMISSION_FIELD))
+        run_id = await submit_run(request, actor, dataset_id, kind_name, options, token=token)
     except (NotFoundError, PermissionDeniedError):
         raise
     except BioparityError as exc:
@@ -452,7 +454,7 @@ def _sign_meanings(granted: frozenset[Permission]) -> list[str]:
 
 @router.get("/runs/{run_id}")
 def run_page(
-    request: Request, actor: PageActor, run_id: str, message: str = "", error: str = "", then: str = ""
+    request: Request, actor: PageActor, run_id: str, message: Notice, error: ErrorNotice, then: str = ""
 ) -> Response:
     """The run; until it is stored, where its analysis stands (``then``: a page of the run to go to
     once it is stored)."""
@@ -479,7 +481,9 @@ def _run_page(
     meaning: str = "",
 ) -> HTMLResponse:
     # Other query parameters choose the item of a figure series (e.g. ?attribute=... for CAA plots).
-    chosen = {k: v for k, v in request.query_params.items() if k not in {"message", "error", "then"}}
+    chosen = {
+        k: v for k, v in request.query_params.items() if k not in {*NOTICE_FIELDS, SIGNATURE_FIELD, "then"}
+    }
     with read_unit(request) as session:
         ctx = run_context(session, actor, run_id, chosen=chosen)
         granted = program_permissions(session, actor.user_id, ctx.program)
@@ -532,7 +536,7 @@ def sign(
     except BioparityError as exc:  # shown next to the form, the chosen meaning kept
         return _run_page(request, actor, run_id, status_code=422, sign_error=str(exc), meaning=meaning)
     notice = _("Signed as %(meaning)s.") % {"meaning": label(meaning)}
-    return notice_redirect(f"/ui/runs/{run_id}", notice)
+    return notice_redirect(request, f"/ui/runs/{run_id}", notice)
 
 
 @router.post("/runs/{run_id}/derive")
@@ -550,7 +554,7 @@ def derive(
     parsed = parse_upload_apart(pending)  # outside any transaction
     dataset = write_unit(request, lambda session: datasets.store_upload(session, actor, parsed))
     notice = _("Result stored as dataset version %(version)d.") % {"version": dataset.version}
-    return notice_redirect(f"/ui/datasets/{dataset.id}", notice)
+    return notice_redirect(request, f"/ui/datasets/{dataset.id}", notice)
 
 
 @router.get("/runs/{run_id}/result.csv")

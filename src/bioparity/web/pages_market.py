@@ -24,6 +24,7 @@ from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.market import COMPONENTS, REGIONS, KnowledgeBase, VoidRanking, load_knowledge_base, scan_market
+from bioparity.web.notices import Notice
 from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import render
 from bioparity.workspace import accounts, programs
@@ -121,10 +122,10 @@ def ranking_rows(ranking: VoidRanking, kb: KnowledgeBase) -> list[dict[str, Any]
 def market(
     request: Request,
     actor: PageActor,
+    message: Notice,
     region: str = "",
     as_of: int | None = None,
     org_id: str = "",
-    message: str = "",
 ) -> Response:
     kb = shipped_knowledge_base()
     ranking = rank(region, as_of)

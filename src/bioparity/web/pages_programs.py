@@ -25,8 +25,9 @@ from bioparity.report import html_to_pdf
 from bioparity.report.evidence import ProgramEvidence, collect, readiness, readiness_key
 from bioparity.store.models import AnalysisRun, AuditEvent, Organisation, Program
 from bioparity.web.downloads import disposition, file_name, program_part
+from bioparity.web.notices import Notice, notice_redirect
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import TEMPLATES, label, menu, notice_redirect, program_crumbs, render
+from bioparity.web.templating import TEMPLATES, label, menu, program_crumbs, render
 from bioparity.workspace import accounts, programs
 from bioparity.workspace.access import Actor, program_permissions
 from bioparity.workspace.integrity import verify_workspace
@@ -104,7 +105,7 @@ def readiness_rows(assessment: Any, program_evidence: ProgramEvidence) -> dict[s
 
 
 @router.get("/programs")
-def programs_list(request: Request, actor: PageActor, message: str = "") -> Response:
+def programs_list(request: Request, actor: PageActor, message: Notice) -> Response:
     with read_unit(request) as session:
         visible = programs.list_programs(session, actor)
         orgs = accounts.my_organisations(session, actor)
@@ -205,7 +206,7 @@ def studies_html(evidence: ProgramEvidence, can_write: bool) -> Markup:
 
 
 @router.get("/programs/{program_id}")
-def dashboard(request: Request, actor: PageActor, program_id: str, message: str = "") -> Response:
+def dashboard(request: Request, actor: PageActor, program_id: str, message: Notice) -> Response:
     with read_unit(request) as session:
         program = programs.get_program(session, actor, program_id)
         granted = program_permissions(session, actor.user_id, program)
@@ -460,7 +461,7 @@ def audit_export(
 
 
 @router.get("/programs/{program_id}/sharing")
-def sharing(request: Request, actor: PageActor, program_id: str, message: str = "") -> Response:
+def sharing(request: Request, actor: PageActor, program_id: str, message: Notice) -> Response:
     with read_unit(request) as session:
         program = programs.get_program(session, actor, program_id)
         shares = programs.list_shares(session, actor, program_id)
@@ -502,7 +503,7 @@ def share(
         if status == "accepted"
         else _("Invitation sent: the partner's owner accepts it.")
     )
-    return notice_redirect(f"/ui/programs/{program_id}/sharing", message)
+    return notice_redirect(request, f"/ui/programs/{program_id}/sharing", message)
 
 
 @router.post("/programs/{program_id}/sharing/{org_id}/remove")
@@ -510,4 +511,4 @@ def unshare(request: Request, actor: PageActor, program_id: str, org_id: str) ->
     with unit_of_work(request) as session:
         programs.unshare_program(session, actor, program_id, org_id)
     notice = _("Sharing removed.")
-    return notice_redirect(f"/ui/programs/{program_id}/sharing", notice)
+    return notice_redirect(request, f"/ui/programs/{program_id}/sharing", notice)

@@ -26,7 +26,8 @@ from bioparity.i18n import gettext as _
 from bioparity.nca import NCASpec
 from bioparity.report.context import RunContext, run_context
 from bioparity.store.models import AnalysisRun
-from bioparity.web.pages_jobs import submit_run
+from bioparity.web.notices import ErrorNotice, Notice, notice_query
+from bioparity.web.pages_jobs import SUBMISSION_FIELD, submission_token, submit_run
 from bioparity.web.plots import LOG_AXIS, plot_layout
 from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import menu, program_crumbs, render
@@ -159,7 +160,7 @@ def _load(request: Request, actor: Any, run_id: str) -> tuple[RunContext, pd.Dat
 
 @router.get("/runs/{run_id}/review")
 def review_page(
-    request: Request, actor: PageActor, run_id: str, profile: int = 0, message: str = "", error: str = ""
+    request: Request, actor: PageActor, run_id: str, message: Notice, error: ErrorNotice, profile: int = 0
 ) -> Response:
     with read_unit(request):  # the page's one unit: _load's nests in it, and the menu is read in it
         ctx, samples, can_write = _load(request, actor, run_id)
@@ -201,8 +202,13 @@ async def review_choice(
     action: Annotated[str, Form()],
     reason: Annotated[str, Form()] = "",
     time: Annotated[str, Form()] = "",
+    token: Annotated[str, Form(alias=SUBMISSION_FIELD)] = "",
 ) -> Response:
-    back = f"/ui/runs/{run_id}/review?"
+    def refused(problem: str) -> RedirectResponse:
+        """The review page again at this profile, saying why nothing was applied."""
+        query = {"profile": profile, **notice_query(request, error=problem)}
+        return RedirectResponse(f"/ui/runs/{run_id}/review?" + urlencode(query), status_code=303)
+
     problem = ""
     if not reason.strip():
         problem = _("A reason is required for every include or exclude choice.")
@@ -216,7 +222,7 @@ async def review_choice(
             "The time must be a sample time (a number), or empty for the whole profile; got %(time)r."
         ) % {"time": time.strip()[:40]}
     if problem:
-        return RedirectResponse(back + urlencode({"profile": profile, "error": problem}), status_code=303)
+        return refused(problem)
 
     def choose() -> tuple[RunContext, dict[str, Any], dict[str, Any]]:
         ctx, samples, _can_write = _load(request, actor, run_id)  # the job's check verifies permission
@@ -249,20 +255,18 @@ async def review_choice(
                 after={"run": new.id, "choice": choice, "name": _summary(ctx.run.id, choice)},
             )
 
-        new_id = await submit_run(request, actor, ctx.dataset.id, nca_kind.NAME, options, after_store=audit)
+        new_id = await submit_run(  # the same form sent twice: the run of the first
+            request, actor, ctx.dataset.id, nca_kind.NAME, options, audit, token=submission_token(token)
+        )
     except HTTPException:
         raise
     except BioparityError as exc:
-        query = {"profile": profile, "error": _("Not applied: %(problem)s") % {"problem": exc}}
-        return RedirectResponse(back + urlencode(query), status_code=303)
-    query = {
-        "profile": profile,
-        "message": _("New run created from run %(run)s with the %(action)s choice.")
-        % {
-            "run": run_id[:8],
-            "action": _("exclude") if action.strip().lower() == "exclude" else _("include"),
-        },
+        return refused(_("Not applied: %(problem)s") % {"problem": exc})
+    created = _("New run created from run %(run)s with the %(action)s choice.") % {
+        "run": run_id[:8],
+        "action": _("exclude") if action.strip().lower() == "exclude" else _("include"),
     }
+    query = {"profile": profile, **notice_query(request, message=created)}
     # The new run's page shows its progress, then opens its review.
     then = f"/ui/runs/{new_id}/review?" + urlencode(query)
     return RedirectResponse(f"/ui/runs/{new_id}?" + urlencode({"then": then}), status_code=303)

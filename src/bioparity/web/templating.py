@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote_plus
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -149,17 +148,6 @@ def menu(request: Request, actor: Actor | None) -> list[tuple[str, str]]:
     if Role.owner.value in roles:
         entries.append((_("Validation"), "/ui/admin/validation"))
     return [*entries, (_("Account"), "/ui/account")]
-
-
-def with_notice(path: str, message: str) -> str:
-    """``path`` with a notice for the page to show (``?message=...``; ``&message=...`` when ``path`` has a
-    query). The message is given translated: it is shown as it arrives."""
-    return f"{path}{'&' if '?' in path else '?'}message={quote_plus(message)}"
-
-
-def notice_redirect(path: str, message: str) -> RedirectResponse:
-    """After a form post: see ``path`` (303 See Other) showing ``message`` (see :func:`with_notice`)."""
-    return RedirectResponse(with_notice(path, message), status_code=303)
 
 
 def program_crumbs(program: Any, *more: tuple[str, str | None]) -> list[tuple[str, str | None]]:

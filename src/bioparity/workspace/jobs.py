@@ -23,6 +23,7 @@ Jobs are operational records, not evidence: the audit trail records the stored r
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bioparity.audit import canonical_json
+from bioparity.errors import InputError
+from bioparity.i18n import gettext as _
 from bioparity.store.models import AnalysisJob, AnalysisRun, utc_now
 from bioparity.workspace.access import Actor, require_job, require_run
 from bioparity.workspace.analyses import ComputedRun, check_options, store_run
@@ -146,6 +149,53 @@ def _status_of_run(run: AnalysisRun) -> JobStatus:
     return _status(run, status, 1.0, "", True, (run.created_at,) * 3)
 
 
+#: Longest idempotency key accepted (a run form's token has 32 characters; API clients choose theirs).
+REQUEST_KEY_MAX = 200
+
+
+@dataclass(frozen=True)
+class RequestedJob:
+    """What a run request recorded: its job, and whether it is new (False: the same request was sent
+    before with the same idempotency key, and ``job`` is the job it recorded then)."""
+
+    job: AnalysisJob
+    new: bool
+
+
+def request_key_digest(key: str) -> str:
+    """The SHA-256 (hex) of an idempotency key, as stored (fixed width, whatever the client sent).
+
+    Raises :class:`~bioparity.errors.InputError` when the key is blank or longer than
+    :data:`REQUEST_KEY_MAX` characters.
+    """
+    if not key.strip() or len(key) > REQUEST_KEY_MAX:
+        raise InputError(
+            _("an idempotency key must have 1 to %(max)d characters; got %(n)d")
+            % {"max": REQUEST_KEY_MAX, "n": len(key.strip())}
+        )
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _earlier_request(session: Session, actor: Actor, digest: str) -> AnalysisJob | None:
+    query = select(AnalysisJob).where(
+        AnalysisJob.created_by == actor.user_id, AnalysisJob.request_key == digest
+    )
+    return session.scalar(query)
+
+
+def _same_request(earlier: AnalysisJob, dataset_id: str, kind: str, options_json: str) -> RequestedJob:
+    """The earlier job of a key sent again: the same request, or a refusal (one key, one request)."""
+    if (earlier.dataset_id, earlier.kind, earlier.options_json) != (dataset_id, kind, options_json):
+        raise InputError(
+            _(
+                "this request was already sent with another dataset, kind or options (run %(run)s); a new "
+                "request needs a new idempotency key (on a page: reload it and submit the form again)"
+            )
+            % {"run": earlier.id}
+        )
+    return RequestedJob(earlier, new=False)
+
+
 def create_job(
     session: Session,
     actor: Actor,
@@ -154,16 +204,28 @@ def create_job(
     options: Mapping[str, Any] | None = None,
     *,
     executor: str = "",
-) -> AnalysisJob:
+    request_key: str | None = None,
+) -> RequestedJob:
     """Check the request like a run computed at once (permission, kind, options; the dataset's bytes
-    are not read) and record it ``queued``; invalid requests raise and record nothing."""
+    are not read) and record it ``queued``; invalid requests raise and record nothing.
+
+    ``request_key`` (the one-time token of a run form, or the API's ``Idempotency-Key``) makes the
+    request idempotent: sent again by the same user with the same key, it records nothing and answers
+    the job recorded the first time (``new`` False); the same key with another dataset, kind or options
+    is refused. Two copies racing each other: the second's insert breaks the unique index on (requester,
+    key) and its write transaction is retried (:func:`bioparity.api.deps.write_unit`), finding the first.
+    """
     dataset, effective = check_options(session, actor, dataset_id, kind, options)
+    options_json = canonical_json(effective)
+    digest = None if request_key is None else request_key_digest(request_key)
+    if digest is not None and (earlier := _earlier_request(session, actor, digest)) is not None:
+        return _same_request(earlier, dataset.id, kind, options_json)
     now = utc_now()
     job = AnalysisJob(
         study_id=dataset.study_id,
         dataset_id=dataset.id,
         kind=kind,
-        options_json=canonical_json(effective),
+        options_json=options_json,
         status=QUEUED,
         progress=0.0,
         message="waiting for a worker",
@@ -171,10 +233,11 @@ def create_job(
         created_by=actor.user_id,
         created_at=now,
         heartbeat_at=now,
+        request_key=digest,
     )
     session.add(job)
     session.flush()
-    return job
+    return RequestedJob(job, new=True)
 
 
 def job_options(job: AnalysisJob) -> dict[str, Any]:

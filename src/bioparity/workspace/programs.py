@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
+from bioparity.pathways import REGION_CODES, region_code
 from bioparity.store.models import AuditEvent, Organisation, Program, ProgramShare, Study
 from bioparity.workspace.access import Actor, require_org, require_program, require_study, visible_programs
 from bioparity.workspace.errors import ConflictError, NotFoundError
@@ -48,6 +49,14 @@ def _regions(regions: Sequence[str]) -> list[str]:
             _("target_regions lists %(n)d regions; at most 50 are allowed") % {"n": len(regions)}
         )
     cleaned = [plain_text(r, gettext_noop("target region"), max_length=REGION_MAX) for r in regions]
+    # The readiness of a program is assessed per target region with that region's rule set: a region
+    # without one (a typo, "Mars") would only ever be reported as "not assessed".
+    unknown = next((r for r in cleaned if region_code(r) is None), None)
+    if unknown is not None:
+        raise InputError(
+            _("unknown target region %(region)r; expected one of %(regions)s (in any case)")
+            % {"region": unknown, "regions": ", ".join(REGION_CODES)}
+        )
     if len(set(cleaned)) != len(cleaned):
         raise InputError(_("target_regions lists a region twice: %(regions)s") % {"regions": cleaned})
     return cleaned
@@ -297,6 +306,13 @@ def create_study(
     description = plain_text(
         description, gettext_noop("description"), max_length=DESCRIPTION_MAX, required=False
     )
+    # Trimmed and then compared exactly, as program names are: reports and readiness evidence name a
+    # study by its name (e.g. "pk:<study>/..."), so two studies of one name could not be told apart.
+    if session.scalar(select(Study.id).where(Study.program_id == program.id, Study.name == name)) is not None:
+        raise ConflictError(
+            _("program %(program)r already has a study named %(name)r")
+            % {"program": program.name, "name": name}
+        )
     study = Study(
         program_id=program.id, name=name, kind=kind, description=description, created_by=actor.user_id
     )
