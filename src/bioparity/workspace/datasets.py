@@ -45,7 +45,7 @@ from bioparity.i18n import gettext_noop
 from bioparity.io import read_table
 from bioparity.io.tables_out import csv_bytes
 from bioparity.nca.unit_column import convert_conc_column
-from bioparity.store.models import Blob, Dataset, new_id
+from bioparity.store.models import Blob, Dataset, Study, new_id
 from bioparity.workspace.access import Actor, require_dataset, require_run, require_study
 from bioparity.workspace.events import record_change
 from bioparity.workspace.roles import Permission
@@ -525,13 +525,18 @@ def store_upload(session: Session, actor: Actor, pending: PendingUpload) -> Data
     """Write a parsed upload as the next version of its dataset name (a short write transaction).
 
     The permission is checked again (it may have changed since :func:`check_upload`). Two uploads of
-    the same name at once may compute the same version number; the loser's flush raises IntegrityError
-    and the server retries the whole write (see ``bioparity.api.deps.write_unit``).
+    the same name at once queue on the study's row (``SELECT ... FOR UPDATE``), so each reads the version the
+    previous one wrote; should a flush still lose a race on the unique key, it raises IntegrityError and the
+    server retries the whole write (see ``bioparity.api.deps.write_unit``).
     """
     if pending.n_rows is None:
         raise ValueError("store_upload needs an upload that went through parse_upload")
     study, program = require_study(session, actor, pending.study_id, Permission.write_data)
     _store_blob(session, pending.sha256, pending.content)
+    # Writers of one study queue on its row (PostgreSQL; SQLite's BEGIN IMMEDIATE already queues every
+    # writer), so the version number below is read after the previous upload committed: many uploads of
+    # one name at once then all succeed instead of racing on the unique key until the retries run out.
+    session.execute(select(Study.id).where(Study.id == study.id).with_for_update())
     latest = session.scalar(
         select(func.max(Dataset.version)).where(Dataset.study_id == study.id, Dataset.name == pending.name)
     )
