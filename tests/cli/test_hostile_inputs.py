@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 from bioparity.cli.main import app
 
 runner = CliRunner()
+#: A CAA long table: two lots of source {0}, one of {1}.
+CAA_DATA = "attribute,source,lot,value\npurity,{0},T1,98\npurity,{0},T2,97\npurity,{1},R1,98\n"
 
 
 def _fails(args: list[str], *expected: str) -> None:
@@ -109,14 +111,24 @@ def test_pathways_program_in_latin1_is_located(tmp_path: Path) -> None:
     _fails(["pathways", str(program)], "program.yaml", "not UTF-8", "line 2")
 
 
-def test_caa_empty_csv_catalogue_is_located(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("command", "sources", "expected"),
+    [
+        ("caa", ("test", "ref-eu"), "is empty"),
+        # comparability reads the catalogue with read_catalogue only (no read_csv_cells first)
+        ("comparability", ("post-change", "pre-change"), "cannot be read as CSV"),
+    ],
+)
+def test_caa_empty_csv_catalogue_is_located(
+    tmp_path: Path, command: str, sources: tuple[str, str], expected: str
+) -> None:
     """An empty catalogue CSV escaped as a pandas EmptyDataError traceback."""
     data = tmp_path / "caa.csv"
-    data.write_text("attribute,source,lot,value\npurity,test,T1,98\npurity,ref-eu,R1,98\n", encoding="utf-8")
+    data.write_text(CAA_DATA.format(*sources), encoding="utf-8")
     catalogue = tmp_path / "catalogue.csv"
     catalogue.write_bytes(b"")
     out = tmp_path / "out.csv"
-    _fails(["caa", str(data), "--catalogue", str(catalogue), "--out", str(out)], "catalogue.csv", "is empty")
+    _fails([command, str(data), "--catalogue", str(catalogue), "--out", str(out)], "catalogue.csv", expected)
     assert not out.exists()
 
 
@@ -201,7 +213,6 @@ def test_pk_similarity_says_which_subjects_of_unlisted_arms_it_left_out(tmp_path
     assert "arms not in --arms left out: cn-ref (1)" in result.stderr
 
 
-CAA_DATA = "attribute,source,lot,value\npurity,{0},T1,98\npurity,{0},T2,97\npurity,{1},R1,98\n"
 #: Valid inputs given with the semicolon file: CAA lots, comparability lots and an ADA signal listing.
 VALID_INPUTS = {
     "CAA": CAA_DATA.format("test", "ref-eu"),

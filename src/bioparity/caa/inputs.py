@@ -204,7 +204,10 @@ def read_catalogue(path: str | os.PathLike[str]) -> Catalogue:
             return Catalogue.from_mapping(data, source=label)
         if suffix == ".csv":
             require_comma_separated(file, label)  # else: "missing column 'name'" for an Excel ';' file
-            table = pd.read_csv(file, dtype=str, keep_default_na=False, skipinitialspace=True)
+            try:
+                table = pd.read_csv(file, dtype=str, keep_default_na=False, skipinitialspace=True)
+            except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+                raise DataFileError(f"cannot be read as CSV: {exc}", file=label) from exc
             table.columns = [str(c).strip() for c in table.columns]
             if "name" not in table.columns and "attribute" in table.columns:
                 table = table.rename(columns={"attribute": "name"})
