@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 from bioparity.cli.main import app
 
 runner = CliRunner()
+#: A CAA long table: two lots of source {0}, one of {1}.
+CAA_DATA = "attribute,source,lot,value\npurity,{0},T1,98\npurity,{0},T2,97\npurity,{1},R1,98\n"
 
 
 def _fails(args: list[str], *expected: str) -> None:
@@ -109,14 +111,24 @@ def test_pathways_program_in_latin1_is_located(tmp_path: Path) -> None:
     _fails(["pathways", str(program)], "program.yaml", "not UTF-8", "line 2")
 
 
-def test_caa_empty_csv_catalogue_is_located(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("command", "sources", "expected"),
+    [
+        ("caa", ("test", "ref-eu"), "is empty"),
+        # comparability reads the catalogue with read_catalogue only (no read_csv_cells first)
+        ("comparability", ("post-change", "pre-change"), "cannot be read as CSV"),
+    ],
+)
+def test_caa_empty_csv_catalogue_is_located(
+    tmp_path: Path, command: str, sources: tuple[str, str], expected: str
+) -> None:
     """An empty catalogue CSV escaped as a pandas EmptyDataError traceback."""
     data = tmp_path / "caa.csv"
-    data.write_text("attribute,source,lot,value\npurity,test,T1,98\npurity,ref-eu,R1,98\n", encoding="utf-8")
+    data.write_text(CAA_DATA.format(*sources), encoding="utf-8")
     catalogue = tmp_path / "catalogue.csv"
     catalogue.write_bytes(b"")
     out = tmp_path / "out.csv"
-    _fails(["caa", str(data), "--catalogue", str(catalogue), "--out", str(out)], "catalogue.csv", "is empty")
+    _fails([command, str(data), "--catalogue", str(catalogue), "--out", str(out)], "catalogue.csv", expected)
     assert not out.exists()
 
 
@@ -181,15 +193,6 @@ def test_ada_summary_refuses_a_blank_subject_or_a_titre_that_is_not_a_dilution(
     assert not out.exists()
 
 
-def test_ada_summary_says_a_semicolon_listing_is_not_comma_separated(tmp_path: Path) -> None:
-    """Before: 'missing column(s) USUBJID, ARM, VISIT; columns found: USUBJID;ARM;VISIT;ADA'."""
-    src = tmp_path / "ada.csv"
-    src.write_text("USUBJID;ARM;VISIT;ADA\nS1;T;BASELINE;NEG\nS1;T;D29;POS\n", encoding="utf-8")
-    out = tmp_path / "out.csv"
-    _fails(["ada-summary", "--ada", str(src), "--out", str(out)], "ada.csv", "looks semicolon-separated")
-    assert not out.exists()
-
-
 def test_a_folder_given_as_a_text_file_is_called_a_folder(tmp_path: Path) -> None:
     data = tmp_path / "caa.csv"
     data.write_text("attribute,source,lot,value\npurity,test,T1,98\npurity,ref-eu,R1,98\n", encoding="utf-8")
@@ -208,3 +211,47 @@ def test_pk_similarity_says_which_subjects_of_unlisted_arms_it_left_out(tmp_path
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "arms not in --arms left out: cn-ref (1)" in result.stderr
+
+
+#: Valid inputs given with the semicolon file: CAA lots, comparability lots and an ADA signal listing.
+VALID_INPUTS = {
+    "CAA": CAA_DATA.format("test", "ref-eu"),
+    "COMPARABILITY": CAA_DATA.format("post-change", "pre-change"),
+    "LISTING": "USUBJID,ARM,VISIT,SIGNAL\nS1,T,BASELINE,1.0\nS1,T,D29,2.0\n",
+}
+#: Commands given a "CSV" saved by Excel in a decimal-comma locale (';' between columns) as EXCEL, and
+#: what they said before.
+SEMICOLON_FILES = {
+    # 'missing column(s) USUBJID, ARM, VISIT; columns found: USUBJID;ARM;VISIT;ADA'
+    "ada-summary --ada": (
+        ["ada-summary", "--ada", "EXCEL"],
+        "USUBJID;ARM;VISIT;ADA\nS1;T;BASELINE;NEG\nS1;T;D29;POS\n",
+    ),
+    # 'missing column(s) tier, selected, ...': the decimal comma split 'screening;1' (index) from 2
+    "ada-summary --cut-points": (
+        ["ada-summary", "--ada", "LISTING", "--cut-points", "EXCEL"],
+        "tier;cut_point;selected\nscreening;1,2;True\n",
+    ),
+    # comparability reads its catalogue with read_catalogue only: "missing column 'name' (or 'attribute')"
+    "comparability --catalogue": (
+        ["comparability", "COMPARABILITY", "--catalogue", "EXCEL"],
+        "name;tier\npurity;1\n",
+    ),
+    # 'missing column(s) assay, sample, relative_potency'
+    "caa --potency": (["caa", "CAA", "--potency", "EXCEL"], "assay;sample;relative_potency\n1;test:A;0,98\n"),
+    # refused already: the grid is read by read_table (the shared reader) before it is copied to OUT
+    "power --grid": (["power", "--grid", "EXCEL"], "design;cv;theta0;n\n2x2;0,3;0,95;24\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SEMICOLON_FILES))
+def test_a_semicolon_file_given_to_a_command_is_not_comma_separated(tmp_path: Path, case: str) -> None:
+    args, text = SEMICOLON_FILES[case]
+    paths: dict[str, str] = {}
+    for name, content in {**VALID_INPUTS, "EXCEL": text}.items():
+        path = tmp_path / f"{name.lower()}.csv"
+        path.write_text(content, encoding="utf-8")
+        paths[name] = str(path)
+    out = tmp_path / "out.csv"
+    _fails([*(paths.get(a, a) for a in args), "--out", str(out)], "excel.csv", "looks semicolon-separated")
+    assert not out.exists()

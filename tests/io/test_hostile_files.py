@@ -9,9 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from bioparity.analyses.registry import get_analysis
+from bioparity.caa import read_catalogue
 from bioparity.errors import DataFileError
-from bioparity.io.bioassay import read_isr_data
-from bioparity.io.caa import read_long_table
+from bioparity.io.bioassay import read_cut_point_results, read_isr_data
+from bioparity.io.caa import read_long_table, read_potency_lots
 from bioparity.io.cmc import read_profile
 from bioparity.io.potency import read_potency_table
 from bioparity.io.pp import read_metric_table
@@ -22,6 +24,8 @@ READERS: dict[str, Callable[[Path], object]] = {
     "read_any_table": read_any_table,
     "read_table": lambda path: read_table(path, [ColumnSpec("subject", "text"), ColumnSpec("CMAX")]),
     "read_metric_table": lambda path: read_metric_table(path, "subject", "arm", ["CMAX"], []),
+    # the pk-similarity kind's reader (web uploads, runs): its own pandas call before, none of these checks
+    "pk-similarity kind": lambda path: get_analysis("pk-similarity").read(path),
 }
 
 
@@ -159,3 +163,26 @@ def test_a_one_column_file_without_a_semicolon_is_read(tmp_path: Path) -> None:
     path = tmp_path / "one.csv"
     path.write_text("subject\nS1;a\nS2\n", encoding="utf-8")  # a semicolon in a cell is data
     assert read_any_table(path).frame["subject"].tolist() == ["S1;a", "S2"]
+
+
+#: Readers that keep their own parsing (types inferred, or a layout of their own) and check the separator
+#: with the same rule (bioparity.delimited), each with an Excel "CSV" of its columns (decimal commas).
+OWN_PARSERS: dict[str, tuple[str, Callable[[Path], object]]] = {
+    "read_catalogue": ("name;tier;margin\npurity;1;1,5\n", read_catalogue),
+    "read_potency_lots": ("assay;sample;relative_potency\n1;test:A;0,98\n", read_potency_lots),
+    "read_cut_point_results": ("tier;cut_point;selected\nscreening;1,2;True\n", read_cut_point_results),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OWN_PARSERS))
+def test_readers_with_their_own_parsing_say_a_semicolon_file_is_not_comma_separated(
+    tmp_path: Path, name: str
+) -> None:
+    """Before: 'missing column(s) ...' (catalogue, potency results), or the cut points read as an index
+    'screening;1' and a cell 2 (the decimal comma taken as the separator)."""
+    text, reader = OWN_PARSERS[name]
+    path = tmp_path / "excel.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataFileError, match="the file looks semicolon-separated") as info:
+        reader(path)
+    assert info.value.file == str(path) and "comma-separated" in str(info.value.expected)

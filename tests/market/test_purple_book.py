@@ -153,3 +153,13 @@ def test_bytes_that_are_no_text_encoding_are_refused_naming_the_file(tmp_path: P
     with pytest.raises(DataFileError, match="neither UTF-8 nor Windows-1252 text: byte 0x81") as info:
         read_purple_book(path)
     assert info.value.file == str(path)
+
+
+def test_a_download_re_saved_with_semicolons_is_not_comma_separated(tmp_path: Path) -> None:
+    """Excel in a decimal-comma locale re-saves the download with ';': 'no header row' before."""
+    lines = PURPLE_BOOK.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "purple.csv"
+    path.write_text("\n".join(line.replace(",", ";") for line in lines[:6]) + "\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="the file looks semicolon-separated") as info:
+        read_purple_book(path)
+    assert (info.value.file, info.value.line) == (str(path), 4)

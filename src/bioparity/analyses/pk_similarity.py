@@ -31,6 +31,7 @@ from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.io.limits import check_csv_limits
 from bioparity.io.pp import metric_table
+from bioparity.io.readers import read_csv_cells, require_file
 
 NAME = "pk-similarity"
 #: Columns of the stored result table (what reports and the readiness read).
@@ -44,11 +45,15 @@ PERCENT = 100.0
 
 
 def read_pk_parameters(path: Path) -> pd.DataFrame:
-    """A PK parameter table (NCA PP long format or one row per subject) as text cells, checked later."""
-    check_csv_limits(path)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    """A PK parameter table (NCA PP long format or one row per subject) as text cells, checked later;
+    refused here when missing, empty, not UTF-8, semicolon- or tab-separated (Excel in a decimal-comma
+    locale), ragged or with a column named twice (:func:`~bioparity.io.readers.read_csv_cells`)."""
+    label = str(path)
+    require_file(path, label, "an existing CSV file of PK parameters")
+    check_csv_limits(path, label)
+    frame = read_csv_cells(path, label)
     if frame.empty:
-        raise DataFileError("has a header but no data rows", file=str(path), expected="PK parameters")
+        raise DataFileError("has a header but no data rows", file=label, expected="PK parameters")
     return frame
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity.caa.catalogue import Catalogue
+from bioparity.delimited import require_comma_separated
 from bioparity.errors import DataFileError, InputError, require_columns
 
 REQUIRED_COLUMNS = ("attribute", "source", "lot", "value")
@@ -176,9 +177,9 @@ def read_catalogue(path: str | os.PathLike[str]) -> Catalogue:
     Raises
     ------
     DataFileError
-        For a missing file, an unknown suffix, YAML that does not parse, a CSV without a ``name``
-        column, or any invalid field (unknown field, value out of range, attribute listed twice),
-        naming the file, entry and field.
+        For a missing file, an unknown suffix, YAML that does not parse, a semicolon- or tab-separated
+        CSV, a CSV without a ``name`` column, or any invalid field (unknown field, value out of range,
+        attribute listed twice), naming the file, entry and field.
 
     Examples
     --------
@@ -202,7 +203,11 @@ def read_catalogue(path: str | os.PathLike[str]) -> Catalogue:
                 raise DataFileError(f"cannot be read as YAML: {exc}", file=label) from exc
             return Catalogue.from_mapping(data, source=label)
         if suffix == ".csv":
-            table = pd.read_csv(file, dtype=str, keep_default_na=False, skipinitialspace=True)
+            require_comma_separated(file, label)  # else: "missing column 'name'" for an Excel ';' file
+            try:
+                table = pd.read_csv(file, dtype=str, keep_default_na=False, skipinitialspace=True)
+            except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+                raise DataFileError(f"cannot be read as CSV: {exc}", file=label) from exc
             table.columns = [str(c).strip() for c in table.columns]
             if "name" not in table.columns and "attribute" in table.columns:
                 table = table.rename(columns={"attribute": "name"})

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from bioparity.delimited import require_comma_separated
 from bioparity.errors import DataFileError, require_columns_found
 from bioparity.io.readers import parse_number, read_any_table
 from bioparity.nca.samples import Where
@@ -137,6 +138,8 @@ def read_cut_point_results(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, 
             "file not found", file=str(path), expected="a 'bioparity ada-cutpoint' results CSV"
         )
     check_csv_limits(file, str(path))
+    # else, with decimal commas, '1,2' was read as the index 1 and the cell 2 (a cut point 2, not 1.2)
+    require_comma_separated(file, str(path))
     try:
         table = pd.read_csv(file)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from bioparity.caa.inputs import SOURCE_EXPECTED, SOURCE_PATTERN, check_long_table
 from bioparity.caa.potency import potency_lot_values
+from bioparity.delimited import require_comma_separated
 from bioparity.errors import DataFileError
 from bioparity.io.limits import check_csv_limits
 from bioparity.io.table import ColumnSpec, read_table
@@ -76,6 +77,7 @@ def read_potency_lots(
     if not file.is_file():
         raise DataFileError("file not found", file=str(path), expected="a 'bioparity potency' results CSV")
     check_csv_limits(file, str(path))
+    require_comma_separated(file, str(path))  # else: "missing column(s)" for an Excel ';' file
     try:
         results = pd.read_csv(file)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:

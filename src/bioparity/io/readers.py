@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bioparity.delimited import require_comma_separated
 from bioparity.errors import DataFileError
 from bioparity.io.limits import check_input_limits
 
@@ -124,33 +125,6 @@ def require_unique_header(names: Sequence[object], label: str) -> None:
                 expected="each column name once (rename or remove the second one)",
             )
         seen.add(key)
-
-
-#: Separators of the delimited files that are not comma-separated CSV, as named in the message.
-_OTHER_SEPARATORS = {";": "semicolon", "\t": "tab"}
-
-
-def require_comma_separated(file: Path, label: str) -> None:
-    """Fail when the header line is one column whose name holds a semicolon or a tab: the file is
-    semicolon- or tab-separated (Excel saves "CSV" with semicolons where the decimal mark is a comma), so
-    every reader would report its columns as missing, or the rows as longer than the header when the
-    numbers have decimal commas. Says how to save the file instead. A header line that is not UTF-8 is
-    left to the reader's own message (line and byte)."""
-    try:
-        with open(file, encoding="utf-8-sig", newline="") as fh:
-            header = next(csv.reader(fh), [])
-    except UnicodeDecodeError:
-        return
-    if len(header) != 1:
-        return
-    for separator, name in _OTHER_SEPARATORS.items():
-        if separator in header[0]:
-            raise DataFileError(
-                f"the header is one column {header[0]!r}: the file looks {name}-separated",
-                file=label,
-                expected="a comma-separated file: save it as 'CSV UTF-8 (comma delimited)', with '.' as "
-                "the decimal mark (in a decimal-comma locale Excel writes ';' between the columns)",
-            )
 
 
 def read_csv_cells(file: Path, label: str) -> pd.DataFrame:

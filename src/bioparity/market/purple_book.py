@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from bioparity._results import ResultMixin, software_version
+from bioparity.delimited import require_comma_separated_header
 from bioparity.errors import BioparityWarning, DataFileError
 from bioparity.market._columns import ColumnAlias, pick, resolve_columns
 from bioparity.market._dates import DATE_FORMATS_TEXT, parse_date
@@ -190,9 +191,9 @@ def read_purple_book(path: str | os.PathLike[str]) -> PurpleBook:
     Raises
     ------
     DataFileError
-        When the file is missing or not CSV, has no header row or no rows in its database block,
-        misses a required column, or holds an unknown licence type, an unreadable date or an empty
-        BLA number.
+        When the file is missing, not CSV or semicolon-separated (re-saved by Excel), has no header row
+        or no rows in its database block, misses a required column, or holds an unknown licence type,
+        an unreadable date or an empty BLA number.
 
     Warns
     -----
@@ -209,6 +210,10 @@ def read_purple_book(path: str | os.PathLike[str]) -> PurpleBook:
         i for i, (_, cells) in enumerate(records) if cells and cells[0].strip().casefold() == _HEADER_MARK
     ]
     if not headers:
+        # a download re-saved by Excel in a decimal-comma locale: the header row is one cell 'N/R/U;...'
+        for line, cells in records:
+            if cells and cells[0].strip().casefold().startswith(_HEADER_MARK):
+                require_comma_separated_header(cells, label, line=line)
         raise DataFileError(
             "no header row (a row whose first cell is 'N/R/U')",
             file=label,
