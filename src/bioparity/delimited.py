@@ -1,4 +1,5 @@
-"""The one rule for a "CSV" file that is not comma-separated, for every reader of a user's CSV file.
+"""The rules every reader of a user's CSV (or text) file applies: comma-separated, UTF-8, a regular file,
+each column named once, no data row longer than the header (:func:`read_csv_cells` applies them all).
 
 Excel saves "CSV" with semicolons between the columns where the decimal mark is a comma (most of
 continental Europe), and a text export may be tab-separated. Read as comma-separated, such a file has a
@@ -7,17 +8,22 @@ with decimal commas (``1,5``), the rows as longer than the header, or silently r
 two cells. The readers refuse it here instead, saying how to save the file.
 
 A neutral module (no I/O package, no core): the shared CSV reader
-(:func:`bioparity.io.readers.read_csv_cells`) and the cores' own readers (the CAA catalogue, the Purple
-Book) use the same rule.
+(:func:`bioparity.io.readers.read_csv_cells`, which adds Arrow's parser for plain files) and the cores' own
+readers (the CAA catalogue, the Purple Book) use the same rules. pandas is imported only by the reader, so
+that a core importing this module at start-up stays light.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bioparity.errors import DataFileError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Separators of the delimited files that are not comma-separated CSV, as named in the message.
 OTHER_SEPARATORS = {";": "semicolon", "\t": "tab"}
@@ -64,3 +70,93 @@ def require_comma_separated(file: Path, label: str) -> None:
     except (UnicodeDecodeError, csv.Error):
         return
     require_comma_separated_header(header, label)
+
+
+def require_file(file: Path, label: str, expected: str) -> None:
+    """Fail with ``file not found`` (or ``is a folder``) unless ``file`` is an existing regular file."""
+    if file.is_dir():
+        raise DataFileError("is a folder, not a file", file=label, expected=expected)
+    if not file.is_file():
+        raise DataFileError("file not found", file=label, expected=expected)
+
+
+def require_utf8(data: bytes, label: str) -> str:
+    """``data`` (the bytes of file ``label``) decoded as UTF-8; else fail with the line and byte offset of
+    the first byte that is not UTF-8 (a Latin-1 or Windows-1252 export, a binary file).
+
+    Examples
+    --------
+    >>> require_utf8("5 µg".encode("utf-8"), "u.csv")
+    '5 µg'
+    >>> try:
+    ...     require_utf8("a\n5 µg".encode("latin-1"), "u.csv")
+    ... except DataFileError as exc:
+    ...     print(exc.problem)
+    is not UTF-8 text: byte 0xb5 at offset 4 (line 2)
+    """
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DataFileError(
+            f"is not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start} (line {line})",
+            file=label,
+            expected="a UTF-8 encoded file (save it as 'UTF-8' / 'CSV UTF-8' in your editor)",
+        ) from None
+
+
+def require_unique_header(names: Sequence[object], label: str) -> None:
+    """Fail when a column name appears twice: pandas would rename the second ``x.1`` and every reader
+    would silently use the first one only. Blank names (trailing separators) are left to the readers."""
+    seen: set[str] = set()
+    for name in names:
+        key = str(name).strip()
+        if key and key in seen:
+            raise DataFileError(
+                "column name appears twice in the header",
+                file=label,
+                line=1,
+                column=key,
+                expected="each column name once (rename or remove the second one)",
+            )
+        seen.add(key)
+
+
+def parse_csv_text(file: Path) -> pd.DataFrame:
+    """pandas' reading of a CSV file with every cell as text (blank = ``""``), leading spaces trimmed."""
+    import pandas as pd
+
+    return pd.read_csv(file, dtype=str, keep_default_na=False, skipinitialspace=True)
+
+
+def read_csv_cells(
+    file: Path, label: str, parse: Callable[[Path], pd.DataFrame] = parse_csv_text
+) -> pd.DataFrame:
+    """The cells of CSV ``file`` as text, read by ``parse`` (default :func:`parse_csv_text`), with errors
+    naming the file (``label``): empty, semicolon- or tab-separated, not UTF-8 (line and byte), not
+    parseable as CSV (pandas names the line), data rows longer than the header, or a column named twice."""
+    import pandas as pd
+
+    if file.stat().st_size == 0:
+        raise DataFileError("is empty (0 bytes)", file=label, expected="a CSV file with a header line")
+    require_comma_separated(file, label)
+    try:
+        frame = parse(file)
+    except UnicodeDecodeError:
+        require_utf8(file.read_bytes(), label)  # raises, with the line and offset of the first bad byte
+        raise
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataFileError(f"cannot be read as CSV: {exc}", file=label) from exc
+    if not isinstance(frame.index, pd.RangeIndex):
+        # every data row has more fields than the header: pandas then takes the first field(s) as an index
+        # and each value silently moves one column to the right
+        raise DataFileError(
+            "the data rows have more fields than the header",
+            file=label,
+            row=1,
+            line=2,
+            expected="one header name per field (is there a separator at the end of the data lines?)",
+        )
+    with open(file, encoding="utf-8-sig", newline="") as fh:
+        require_unique_header(next(csv.reader(fh, skipinitialspace=True), []), label)
+    return frame

@@ -111,24 +111,44 @@ def test_pathways_program_in_latin1_is_located(tmp_path: Path) -> None:
     _fails(["pathways", str(program)], "program.yaml", "not UTF-8", "line 2")
 
 
+#: The commands that read a catalogue (``read_catalogue`` applies the rules of every user's CSV itself;
+#: ``caa`` checked the CSV with read_csv_cells first, ``comparability`` did not), with their lots.
+CATALOGUE_COMMANDS = {"caa": ("test", "ref-eu"), "comparability": ("post-change", "pre-change")}
+
+
 @pytest.mark.parametrize(
-    ("command", "sources", "expected"),
+    ("name", "content", "expected"),
     [
-        ("caa", ("test", "ref-eu"), "is empty"),
-        # comparability reads the catalogue with read_catalogue only (no read_csv_cells first)
-        ("comparability", ("post-change", "pre-change"), "cannot be read as CSV"),
+        # escaped as a pandas EmptyDataError traceback
+        ("catalogue.csv", b"", ("is empty",)),
+        # pandas made 'purity' the index: an attribute named '1' of tier 2 (comparability ran with it)
+        ("catalogue.csv", b"name,tier\npurity,1,2\n", ("line 2", "more fields than the header")),
+        # pandas named the second 'tier.1': "unknown field(s) tier.1" (comparability)
+        ("catalogue.csv", b"name,tier,tier\npurity,1,2\n", ("column 'tier'", "appears twice")),
+        # comparability: a UnicodeDecodeError traceback
+        (
+            "catalogue.yaml",
+            "attributes:\n  purity: {unit: \u00b5g}\n".encode("latin-1"),
+            ("not UTF-8", "line 2"),
+        ),
+        ("catalogue.csv", "name,unit\npurity,\u00b5g\n".encode("latin-1"), ("not UTF-8", "line 2")),
+        # comparability: 'file not found'
+        ("catalogue.yaml", None, ("is a folder",)),
     ],
 )
-def test_caa_empty_csv_catalogue_is_located(
-    tmp_path: Path, command: str, sources: tuple[str, str], expected: str
+@pytest.mark.parametrize("command", sorted(CATALOGUE_COMMANDS))
+def test_a_hostile_catalogue_is_located(
+    tmp_path: Path, command: str, name: str, content: bytes | None, expected: tuple[str, ...]
 ) -> None:
-    """An empty catalogue CSV escaped as a pandas EmptyDataError traceback."""
     data = tmp_path / "caa.csv"
-    data.write_text(CAA_DATA.format(*sources), encoding="utf-8")
-    catalogue = tmp_path / "catalogue.csv"
-    catalogue.write_bytes(b"")
+    data.write_text(CAA_DATA.format(*CATALOGUE_COMMANDS[command]), encoding="utf-8")
+    catalogue = tmp_path / name
+    if content is None:
+        catalogue.mkdir()
+    else:
+        catalogue.write_bytes(content)
     out = tmp_path / "out.csv"
-    _fails([command, str(data), "--catalogue", str(catalogue), "--out", str(out)], "catalogue.csv", expected)
+    _fails([command, str(data), "--catalogue", str(catalogue), "--out", str(out)], name, *expected)
     assert not out.exists()
 
 
@@ -191,14 +211,6 @@ def test_ada_summary_refuses_a_blank_subject_or_a_titre_that_is_not_a_dilution(
     titre = ["--titre", cells["titre"]] if "titre" in cells else []
     _fails(["ada-summary", "--ada", str(src), "--out", str(out), *titre], f"{src}, ", *expected)
     assert not out.exists()
-
-
-def test_a_folder_given_as_a_text_file_is_called_a_folder(tmp_path: Path) -> None:
-    data = tmp_path / "caa.csv"
-    data.write_text("attribute,source,lot,value\npurity,test,T1,98\npurity,ref-eu,R1,98\n", encoding="utf-8")
-    folder = tmp_path / "catalogue.yaml"
-    folder.mkdir()
-    _fails(["caa", str(data), "--catalogue", str(folder), "--out", str(tmp_path / "o.csv")], "is a folder")
 
 
 def test_pk_similarity_says_which_subjects_of_unlisted_arms_it_left_out(tmp_path: Path) -> None:

@@ -26,6 +26,10 @@ READERS: dict[str, Callable[[Path], object]] = {
     "read_metric_table": lambda path: read_metric_table(path, "subject", "arm", ["CMAX"], []),
     # the pk-similarity kind's reader (web uploads, runs): its own pandas call before, none of these checks
     "pk-similarity kind": lambda path: get_analysis("pk-similarity").read(path),
+    # pd.read_csv of their own before: a ragged file shifted into the index, a column twice read as 'x.1'
+    "read_cut_point_results": read_cut_point_results,
+    "read_potency_lots": read_potency_lots,
+    "read_catalogue": read_catalogue,  # a .csv catalogue
 }
 
 
@@ -165,24 +169,42 @@ def test_a_one_column_file_without_a_semicolon_is_read(tmp_path: Path) -> None:
     assert read_any_table(path).frame["subject"].tolist() == ["S1;a", "S2"]
 
 
-#: Readers that keep their own parsing (types inferred, or a layout of their own) and check the separator
-#: with the same rule (bioparity.delimited), each with an Excel "CSV" of its columns (decimal commas).
-OWN_PARSERS: dict[str, tuple[str, Callable[[Path], object]]] = {
-    "read_catalogue": ("name;tier;margin\npurity;1;1,5\n", read_catalogue),
-    "read_potency_lots": ("assay;sample;relative_potency\n1;test:A;0,98\n", read_potency_lots),
-    "read_cut_point_results": ("tier;cut_point;selected\nscreening;1,2;True\n", read_cut_point_results),
-}
-
-
-@pytest.mark.parametrize("name", sorted(OWN_PARSERS))
-def test_readers_with_their_own_parsing_say_a_semicolon_file_is_not_comma_separated(
-    tmp_path: Path, name: str
+@pytest.mark.parametrize(
+    ("name", "text", "column"),
+    [
+        # pandas: index 'screening', tier '1', cut point 2 (not the 1.2 meant), selected 'True' in method
+        ("read_cut_point_results", "tier,cut_point,selected\nscreening,1,2,True\n", None),
+        ("read_cut_point_results", "tier,cut_point,selected,cut_point\nscreening,1.2,True,9\n", "cut_point"),
+        # pandas: index '1', sample '1' (no lot), relative potency 'test:A'
+        ("read_potency_lots", "assay,sample,relative_potency\n1,1,test:A,0.98\n", None),
+        ("read_potency_lots", "assay,sample,relative_potency,sample\n1,test:A,0.98,ref-eu:B\n", "sample"),
+        # pandas: an attribute named '1' of tier 2 (purity vanished); 'tier.1' an unknown field
+        ("read_catalogue", "name,tier\npurity,1,2\n", None),
+        ("read_catalogue", "name,tier,tier\npurity,1,2\n", "tier"),
+    ],
+)
+def test_own_columns_shifted_or_named_twice_are_refused(
+    tmp_path: Path, name: str, text: str, column: str | None
 ) -> None:
-    """Before: 'missing column(s) ...' (catalogue, potency results), or the cut points read as an index
-    'screening;1' and a cell 2 (the decimal comma taken as the separator)."""
-    text, reader = OWN_PARSERS[name]
-    path = tmp_path / "excel.csv"
+    """Each reader with its own columns: a ragged row is refused at its line, a column twice by name."""
+    path = tmp_path / "in.csv"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(DataFileError, match="the file looks semicolon-separated") as info:
-        reader(path)
-    assert info.value.file == str(path) and "comma-separated" in str(info.value.expected)
+    with pytest.raises(DataFileError) as info:
+        READERS[name](path)
+    error = info.value
+    assert error.file == str(path)
+    if column is None:
+        assert "more fields than the header" in error.problem and (error.row, error.line) == (1, 2)
+    else:
+        assert "appears twice" in error.problem and error.column == column
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".yml"])
+def test_a_yaml_catalogue_that_is_not_utf8_names_the_line(tmp_path: Path, suffix: str) -> None:
+    """A Latin-1 catalogue escaped as a UnicodeDecodeError traceback (caa checked it first, comparability
+    and the library did not)."""
+    path = tmp_path / f"catalogue{suffix}"
+    path.write_bytes("attributes:\n  purity:\n    unit: \u00b5g\n".encode("latin-1"))
+    with pytest.raises(DataFileError, match=r"not UTF-8 text: byte 0xb5 at offset 32 \(line 3\)") as info:
+        read_catalogue(path)
+    assert info.value.file == str(path)

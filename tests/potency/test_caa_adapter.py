@@ -128,6 +128,9 @@ def test_caa_kind_reads_a_stored_potency_result_as_the_lots_tier_1_potency(tmp_p
     assert first["mean_test"] == pytest.approx(100 * combined["relative_potency"].mean(), rel=1e-12)
     assert any("lot values from a potency run" in n for n in result["notes"])
     assert lot_table(stored)["value"].tolist() == pytest.approx(frame["value"].tolist(), rel=1e-12)
+    # the number of assays as counted (2), from the typed table (2.0 beside blanks) as from the file's text
+    assert lot_table(stored)["method"].tolist() == frame["method"].tolist()
+    assert all(m.startswith("potency combined (") and m.endswith(", 2 assays)") for m in frame["method"])
 
 
 def test_caa_kind_names_the_potency_row_that_is_not_a_lot(tmp_path: Path) -> None:

@@ -3,6 +3,8 @@ the pages call, on SQLite and on PostgreSQL (the web audit of 2026-12-06)."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 
 import pytest
@@ -52,9 +54,14 @@ def _program(a: Company, name: str, regions: list[str]) -> dict[str, object]:
             "modality": "monoclonal antibody", "target_regions": regions}  # fmt: skip
 
 
+#: The target regions that have a rule set (the regulators' codes and their jurisdictions' names).
+KNOWN_REGIONS = ("EU", "EMA", "US", "USA", "FDA", "UK", "GB", "MHRA", "CN", "CHINA", "NMPA", "CA", "CANADA",
+                 "HC", "WHO")  # fmt: skip
+
+
 def test_a_target_region_without_rules_is_refused_naming_it(client: TestClient, a: Company) -> None:
     # Before: "Mars" was stored, and the dashboard said only "target region 'Mars' has no rule file".
-    known = "EU, EMA, US, USA, FDA, UK, GB, MHRA, CN, CHINA, NMPA, CA, CANADA, HC, WHO"
+    known = ", ".join(KNOWN_REGIONS)
     refused = client.post("/programs", headers=a.auth("owner"), json=_program(a, "P-mars", ["EU", "Mars"]))
     assert refused.status_code == 422
     assert refused.json()["detail"] == f"unknown target region 'Mars'; expected one of {known} (in any case)"
@@ -73,3 +80,24 @@ def test_a_target_region_without_rules_is_refused_naming_it(client: TestClient, 
     accepted = client.post("/programs", headers=a.auth("owner"), json=body)
     assert accepted.status_code == 201, accepted.text
     assert accepted.json()["target_regions"] == ["eu", "FDA", "nmpa", "Canada", "who", "uk"]
+
+
+def test_the_openapi_schema_lists_the_target_regions(client: TestClient, a: Company) -> None:
+    """The schema said only 'array of strings': a client learnt the accepted regions from a 422. Not an
+    enum (names are accepted in any case): a description naming every region, and examples that work."""
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    for model in ("ProgramIn", "ProgramPatch"):
+        field = schemas[model]["properties"]["target_regions"]
+        assert set(re.findall(r"[A-Z]+", field["description"])) >= set(KNOWN_REGIONS), model
+        assert "in any case" in field["description"] and "enum" not in json.dumps(field)
+        assert field["examples"] and all(
+            {r.upper() for r in example} <= set(KNOWN_REGIONS) for example in field["examples"]
+        )
+    for i, example in enumerate(schemas["ProgramIn"]["properties"]["target_regions"]["examples"]):
+        created = client.post("/programs", headers=a.auth("owner"), json=_program(a, f"P-ex{i}", example))
+        assert created.status_code == 201, created.text
+        for patch in schemas["ProgramPatch"]["properties"]["target_regions"]["examples"]:
+            patched = client.patch(
+                f"/programs/{created.json()['id']}", headers=a.auth("owner"), json={"target_regions": patch}
+            )
+            assert patched.status_code == 200 and patched.json()["target_regions"] == patch, patched.text

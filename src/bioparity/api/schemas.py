@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from bioparity.analyses.contract import Analysis
+from bioparity.pathways import REGION_CODES
 from bioparity.store import models as m
 from bioparity.workspace.datasets import ColumnMap
 from bioparity.workspace.jobs import JobStatus
@@ -162,13 +163,34 @@ class MemberOut(BaseModel):
     role: Role
 
 
+def _regions_description() -> str:
+    """The accepted target regions, each authority with the names that select its rule set."""
+    names: dict[str, list[str]] = {}
+    for name, authority in REGION_CODES.items():
+        names.setdefault(authority, []).append(name)
+    groups = "; ".join(f"{', '.join(aliases)} ({authority})" for authority, aliases in names.items())
+    return (
+        "Where the program is to be filed: its readiness is assessed with each region's rule set. "
+        f"Each entry one of {groups}, in any case (surrounding spaces ignored); 1 to 50 entries, none "
+        "twice. Any other region is refused (422): it would never be assessed."
+    )
+
+
+#: A program's target regions: not an enum, since the names are accepted in any case (" eu", "Canada").
+TargetRegions = Annotated[list[Region], Field(min_length=1, max_length=50)]
+TARGET_REGIONS_DESCRIPTION = _regions_description()
+TARGET_REGIONS_EXAMPLES: list[Any] = [["EU", "US"], ["EMA", "FDA", "UK"]]
+
+
 class ProgramIn(StrictModel):
     org_id: Id
     name: Name
     inn: Name = Field(description="International non-proprietary name, e.g. adalimumab.")
     reference_product: Name
     modality: ShortName = Field(description="e.g. monoclonal antibody, fusion protein, insulin.")
-    target_regions: Annotated[list[Region], Field(min_length=1, max_length=50)]
+    target_regions: TargetRegions = Field(
+        description=TARGET_REGIONS_DESCRIPTION, examples=TARGET_REGIONS_EXAMPLES
+    )
     description: Description = ""
 
 
@@ -177,7 +199,9 @@ class ProgramPatch(StrictModel):
     inn: Name | None = None
     reference_product: Name | None = None
     modality: ShortName | None = None
-    target_regions: Annotated[list[Region], Field(min_length=1, max_length=50)] | None = None
+    target_regions: TargetRegions | None = Field(
+        default=None, description=TARGET_REGIONS_DESCRIPTION, examples=TARGET_REGIONS_EXAMPLES
+    )
     description: Description | None = None
     segregation_of_duties: bool | None = Field(
         default=None, description="Forbid the author of a run to approve it (default true)."

@@ -143,20 +143,24 @@ def validated_cut_points(table: pd.DataFrame, *, file: str | None = None) -> dic
         tier = str(r["tier"]).strip()
         if tier in out:
             raise _table_error(f"tier {tier!r} has two selected (reported) rows", file, i + 1, "selected")
-        value = pd.to_numeric(pd.Series([r["cut_point"]]), errors="coerce").iloc[0]
-        if not math.isfinite(value):
-            raise _table_error(
-                "the reported cut point is not a number", file, i + 1, "cut_point", value=r["cut_point"]
-            )
+        # the cells may be text as written in the file (blank = ""), or typed in a stored table (blank = NaN)
+        value, fpr = (pd.to_numeric(pd.Series([r[c]]), errors="coerce").iloc[0] for c in ("cut_point", "fpr"))
+        for number, column, what in (
+            (value, "cut_point", "reported cut point"),
+            (fpr, "fpr", "false-positive rate"),
+        ):
+            if not math.isfinite(number):
+                raise _table_error(f"the {what} is not a number", file, i + 1, column, value=r[column])
         factor = pd.to_numeric(pd.Series([r.get("normalization_factor")]), errors="coerce").iloc[0]
         normalization = r.get("normalization")
+        blank = normalization is None or pd.isna(normalization) or not str(normalization).strip()
         out[tier] = ValidatedCutPoint(
             tier=tier,
             cut_point=float(value),
             method=str(r["method"]),
-            fpr=float(r["fpr"]),
+            fpr=float(fpr),
             cut_point_type=str(r["cut_point_type"]),
-            normalization="none" if normalization is None or pd.isna(normalization) else str(normalization),
+            normalization="none" if blank else str(normalization),
             normalization_factor=float(factor),
         )
     if "screening" not in out:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity.caa.catalogue import Catalogue
-from bioparity.delimited import require_comma_separated
+from bioparity.delimited import read_csv_cells, require_file, require_utf8
 from bioparity.errors import DataFileError, InputError, require_columns
 
 REQUIRED_COLUMNS = ("attribute", "source", "lot", "value")
@@ -177,9 +177,10 @@ def read_catalogue(path: str | os.PathLike[str]) -> Catalogue:
     Raises
     ------
     DataFileError
-        For a missing file, an unknown suffix, YAML that does not parse, a semicolon- or tab-separated
-        CSV, a CSV without a ``name`` column, or any invalid field (unknown field, value out of range,
-        attribute listed twice), naming the file, entry and field.
+        For a missing file (or a folder), an unknown suffix, a file that is not UTF-8, YAML that does not
+        parse, an empty, semicolon- or tab-separated or ragged CSV (data rows longer than the header), a
+        column named twice, a CSV without a ``name`` column, or any invalid field (unknown field, value out
+        of range, attribute listed twice), naming the file, entry (or line) and field.
 
     Examples
     --------
@@ -190,24 +191,21 @@ def read_catalogue(path: str | os.PathLike[str]) -> Catalogue:
     """
     file = Path(path)
     label = str(path)
-    if not file.is_file():
-        raise DataFileError("file not found", file=label, expected="an existing YAML or CSV catalogue")
+    require_file(file, label, "an existing YAML or CSV catalogue")
     suffix = file.suffix.lower()
     try:
         if suffix in {".yaml", ".yml"}:
             import yaml
 
-            try:
-                data = yaml.safe_load(file.read_text(encoding="utf-8"))
+            try:  # Latin-1 bytes: the line and byte, not a UnicodeDecodeError
+                data = yaml.safe_load(require_utf8(file.read_bytes(), label))
             except yaml.YAMLError as exc:
                 raise DataFileError(f"cannot be read as YAML: {exc}", file=label) from exc
             return Catalogue.from_mapping(data, source=label)
         if suffix == ".csv":
-            require_comma_separated(file, label)  # else: "missing column 'name'" for an Excel ';' file
-            try:
-                table = pd.read_csv(file, dtype=str, keep_default_na=False, skipinitialspace=True)
-            except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-                raise DataFileError(f"cannot be read as CSV: {exc}", file=label) from exc
+            # the rules of every user's CSV: an Excel ';' file, not UTF-8, rows longer than the header (a
+            # shifted 'name' column), a column named twice (pandas' 'tier.1', an unknown field)
+            table = read_csv_cells(file, label)
             table.columns = [str(c).strip() for c in table.columns]
             if "name" not in table.columns and "attribute" in table.columns:
                 table = table.rename(columns={"attribute": "name"})

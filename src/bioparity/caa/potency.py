@@ -46,6 +46,13 @@ def is_potency_results(columns: Iterable[object]) -> bool:
     return set(RESULT_COLUMNS) <= names and "attribute" not in names
 
 
+def _count(cell: object) -> str:
+    """A count as written in a results file (``2``), also when a typed table holds it as a float (``2.0``,
+    a column with blanks) or text."""
+    number = pd.to_numeric(pd.Series([cell]), errors="coerce").iloc[0]
+    return f"{number:.0f}" if math.isfinite(number) and number == round(number) else str(cell)
+
+
 def potency_lot_values(
     results: pd.DataFrame,
     *,
@@ -93,8 +100,9 @@ def potency_lot_values(
                 value=rec["relative_potency"],
                 expected="a positive number (see the row's flags)",
             )
+        n_assays = _count(rec.get("n_assays", ""))
         method = (
-            f"potency combined ({rec.get('combination_method', '')}, {rec.get('n_assays', '')} assays)"
+            f"potency combined ({rec.get('combination_method', '')}, {n_assays} assays)"
             if assay == "combined"
             else f"potency {rec.get('model', '')} assay {assay}"
         )

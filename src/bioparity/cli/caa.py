@@ -187,7 +187,7 @@ def caa_command(
                 _("--plot-format must be one of %(formats)s") % {"formats": ", ".join(PLOT_FORMATS)}
             )
         check_outputs(("--out", out), ("--lots", lots))
-        frame = _caa_data(data, catalogue, potency, potency_attribute)
+        frame = _caa_data(data, potency, potency_attribute)
         result = assess(
             frame, read_catalogue(catalogue) if catalogue is not None else None,
             [_parse_comparison(c) for c in comparison] if comparison else None, file=str(data), plan=plan,
@@ -214,20 +214,13 @@ def caa_command(
         )
 
 
-def _caa_data(
-    data: Path, catalogue: Path | None, potency: Path | None, potency_attribute: str
-) -> pd.DataFrame:
+def _caa_data(data: Path, potency: Path | None, potency_attribute: str) -> pd.DataFrame:
     """The long table of ``caa``, with the lots' potency from a ``bioparity potency`` result appended."""
     import pandas as pd
 
     from bioparity.io.caa import read_long_table
-    from bioparity.io.readers import read_csv_cells, require_utf8_text
 
     frame = read_long_table(data)
-    if catalogue is not None:
-        require_utf8_text(catalogue)
-        if catalogue.suffix.lower() == ".csv":  # empty, ragged or a column named twice: located, not pandas'
-            read_csv_cells(catalogue, str(catalogue))
     if potency is None:
         return frame
     from bioparity.io.caa import read_potency_lots

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from bioparity.delimited import require_comma_separated
 from bioparity.errors import DataFileError, require_columns_found
-from bioparity.io.readers import parse_number, read_any_table
+from bioparity.io.readers import parse_number, read_any_table, read_csv_cells, require_file
 from bioparity.nca.samples import Where
 
 
@@ -132,16 +131,10 @@ def read_cut_point_results(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, 
     from bioparity.io.limits import check_csv_limits
     from bioparity.io.provenance import file_sha256
 
-    file = Path(path)
-    if not file.is_file():
-        raise DataFileError(
-            "file not found", file=str(path), expected="a 'bioparity ada-cutpoint' results CSV"
-        )
-    check_csv_limits(file, str(path))
-    # else, with decimal commas, '1,2' was read as the index 1 and the cell 2 (a cut point 2, not 1.2)
-    require_comma_separated(file, str(path))
-    try:
-        table = pd.read_csv(file)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"cannot be read as CSV: {exc}", file=str(path)) from exc
+    file, label = Path(path), str(path)
+    require_file(file, label, "a 'bioparity ada-cutpoint' results CSV")
+    check_csv_limits(file, label)
+    # every cell as written: with decimal commas ('1,2') or a separator at the end of the data rows, pandas
+    # took the first field as the index and the tier's cut point from the next column
+    table = read_csv_cells(file, label)
     return table, f"{file.name} (sha256 {file_sha256(file)[:16]})"

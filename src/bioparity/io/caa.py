@@ -15,9 +15,8 @@ import pandas as pd
 
 from bioparity.caa.inputs import SOURCE_EXPECTED, SOURCE_PATTERN, check_long_table
 from bioparity.caa.potency import potency_lot_values
-from bioparity.delimited import require_comma_separated
-from bioparity.errors import DataFileError
 from bioparity.io.limits import check_csv_limits
+from bioparity.io.readers import read_csv_cells, require_file
 from bioparity.io.table import ColumnSpec, read_table
 from bioparity.nca.samples import Where
 
@@ -73,14 +72,9 @@ def read_potency_lots(
 ) -> pd.DataFrame:
     """A ``bioparity potency`` results CSV as checked CAA long rows (one per lot: the combined potency,
     or one replicate per assay; see :func:`bioparity.caa.potency.potency_lot_values`)."""
-    file = Path(path)
-    if not file.is_file():
-        raise DataFileError("file not found", file=str(path), expected="a 'bioparity potency' results CSV")
-    check_csv_limits(file, str(path))
-    require_comma_separated(file, str(path))  # else: "missing column(s)" for an Excel ';' file
-    try:
-        results = pd.read_csv(file)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"cannot be read as CSV: {exc}", file=str(path)) from exc
-    rows = potency_lot_values(results, attribute=attribute, file=str(path), tier=tier)
-    return check_long_table(rows, file=str(path))
+    file, label = Path(path), str(path)
+    require_file(file, label, "a 'bioparity potency' results CSV")
+    check_csv_limits(file, label)
+    # every cell as written, checked like every CSV (separator, rows longer than the header, a column twice)
+    rows = potency_lot_values(read_csv_cells(file, label), attribute=attribute, file=label, tier=tier)
+    return check_long_table(rows, file=label)

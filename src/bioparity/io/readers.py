@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from bioparity.delimited import require_comma_separated
+from bioparity import delimited
+from bioparity.delimited import require_file as require_file
+from bioparity.delimited import require_unique_header as require_unique_header
 from bioparity.errors import DataFileError
 from bioparity.io.limits import check_input_limits
 
@@ -87,11 +88,10 @@ def _arrow_csv_text(file: Path) -> pd.DataFrame | None:
 
 
 def read_csv_text(file: Path) -> pd.DataFrame:
-    """A CSV file with every cell as text (Arrow's parser when the file is plain, else pandas')."""
+    """A CSV file with every cell as text (Arrow's parser when the file is plain, else pandas':
+    :func:`bioparity.delimited.parse_csv_text`)."""
     frame = _arrow_csv_text(file)
-    if frame is None:
-        frame = pd.read_csv(file, dtype=str, keep_default_na=False, skipinitialspace=True)
-    return frame
+    return delimited.parse_csv_text(file) if frame is None else frame
 
 
 def parse_number(text: str) -> float:
@@ -102,57 +102,11 @@ def parse_number(text: str) -> float:
     return float(text)
 
 
-def require_file(file: Path, label: str, expected: str) -> None:
-    """Fail with ``file not found`` (or ``is a folder``) unless ``file`` is an existing regular file."""
-    if file.is_dir():
-        raise DataFileError("is a folder, not a file", file=label, expected=expected)
-    if not file.is_file():
-        raise DataFileError("file not found", file=label, expected=expected)
-
-
-def require_unique_header(names: Sequence[object], label: str) -> None:
-    """Fail when a column name appears twice: pandas would rename the second ``x.1`` and every reader
-    would silently use the first one only. Blank names (trailing separators) are left to the readers."""
-    seen: set[str] = set()
-    for name in names:
-        key = str(name).strip()
-        if key and key in seen:
-            raise DataFileError(
-                "column name appears twice in the header",
-                file=label,
-                line=1,
-                column=key,
-                expected="each column name once (rename or remove the second one)",
-            )
-        seen.add(key)
-
-
 def read_csv_cells(file: Path, label: str) -> pd.DataFrame:
     """:func:`read_csv_text` with errors naming the file: empty, semicolon- or tab-separated, not UTF-8
-    (line and byte), not parseable as CSV, or a column name given twice."""
-    if file.stat().st_size == 0:
-        raise DataFileError("is empty (0 bytes)", file=label, expected="a CSV file with a header line")
-    require_comma_separated(file, label)
-    try:
-        frame = read_csv_text(file)
-    except UnicodeDecodeError:
-        require_utf8_text(file, label)  # raises, with the line and offset of the first bad byte
-        raise
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataFileError(f"cannot be read as CSV: {exc}", file=label) from exc
-    if not isinstance(frame.index, pd.RangeIndex):
-        # every data row has more fields than the header: pandas then takes the first field(s) as an index
-        # and each value silently moves one column to the right
-        raise DataFileError(
-            "the data rows have more fields than the header",
-            file=label,
-            row=1,
-            line=2,
-            expected="one header name per field (is there a separator at the end of the data lines?)",
-        )
-    with open(file, encoding="utf-8-sig", newline="") as fh:
-        require_unique_header(next(csv.reader(fh, skipinitialspace=True), []), label)
-    return frame
+    (line and byte), not parseable as CSV, data rows longer than the header, or a column name given twice
+    (the rules of :func:`bioparity.delimited.read_csv_cells`, which the cores' readers use too)."""
+    return delimited.read_csv_cells(file, label, read_csv_text)
 
 
 def read_any_table(path: str | os.PathLike[str]) -> LoadedTable:
@@ -196,13 +150,4 @@ def require_utf8_text(path: str | os.PathLike[str], label: str | None = None) ->
     file = Path(path)
     label = str(path) if label is None else label
     require_file(file, label, "an existing UTF-8 text file")
-    data = file.read_bytes()
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise DataFileError(
-            f"is not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start} (line {line})",
-            file=label,
-            expected="a UTF-8 encoded file (save it as 'UTF-8' / 'CSV UTF-8' in your editor)",
-        ) from None
+    delimited.require_utf8(file.read_bytes(), label)

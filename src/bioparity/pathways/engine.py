@@ -57,6 +57,17 @@ def region_code(name: str) -> str | None:
     """The region code of the rule set for a program's target region, as typed; None when no rule set
     applies there.
 
+    Parameters
+    ----------
+    name : str
+        A target region as a user typed it: a regulator's code or its jurisdiction's name
+        (:data:`REGION_CODES`), in any case, surrounding blanks ignored.
+
+    Returns
+    -------
+    str or None
+        The code of the region's rule set (``EMA``, ``FDA``, ``MHRA``, ``NMPA``, ``HC``, ``WHO``), or None.
+
     Examples
     --------
     >>> region_code(" eu "), region_code("USA"), region_code("PMDA")
