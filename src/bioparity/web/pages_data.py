@@ -30,6 +30,7 @@ from bioparity.report import html_to_pdf, render_program_report, render_run_repo
 from bioparity.report.context import MAX_TABLE_ROWS, RunContext, run_context
 from bioparity.report.evidence import collect
 from bioparity.report.html import report_tables
+from bioparity.store.lookup import by_id
 from bioparity.store.models import AnalysisRun, Dataset
 from bioparity.web import plots
 from bioparity.web.downloads import disposition, file_name, program_part, run_file_name
@@ -366,7 +367,8 @@ def _dataset_page(
             }
         runs = [r for r in analyses.list_runs(session, actor, study.id) if r.dataset_id == dataset.id]
         active = jobs.active_jobs(session, dataset.id)
-        source_run = session.get(AnalysisRun, dataset.derived_from_run) if dataset.derived_from_run else None
+        # Shown by kind and id: its result (an NCA result is a megabyte of JSON) is not read.
+        source_run = by_id(session, AnalysisRun, dataset.derived_from_run, deferred=("result_json",))
         kinds = _kinds()
         offered = []
         for k in _offered(kinds, dataset):
@@ -479,7 +481,7 @@ def run_page(
     """The run; until it is stored, where its analysis stands (``then``: a page of the run to go to
     once it is stored)."""
     with read_unit(request) as session:  # one unit for the whole page (_run_page's unit nests in it)
-        run = session.get(AnalysisRun, run_id)  # kept: the page's require_run finds it loaded
+        run = by_id(session, AnalysisRun, run_id)  # kept: the page's require_run finds it loaded
         # NotFoundError if neither a stored run nor a job
         status = None if run is not None else jobs.job_status(session, actor, run_id)
         if status is not None and not status.run_stored:
