@@ -128,10 +128,10 @@ STATEMENTS = {
     "power": 2,
     "sign-in page": 2,  # signed in: a redirect to the programs, nothing read but who is signed in
 }
-#: Statements that read a stored result (``analysis_runs.result_json``): the run shown (or reviewed; the runs of
-#: the dataset shown), or on the dashboard the signed runs in one query. The PK similarity run's
-#: chain links to the NCA run it was derived from: shown by kind and id, its result (a megabyte of JSON) is
-#: not read.
+#: Statements that read a stored result (``analysis_runs.result_json``): the run shown (or reviewed; the
+#: runs of the dataset shown), or on the dashboard the signed runs in one query. The PK similarity run's
+#: chain links to the NCA run it was derived from: shown by kind and id, its result (a megabyte of JSON)
+#: is not read.
 RESULT_READS = {"dashboard": 1, "pk-similarity": 1, "nca": 1, "nca review": 1, "dataset": 1}
 
 
