@@ -87,14 +87,14 @@ def create_app(
     install_error_handlers(app)
     install_docs(app)
     app.add_middleware(HardeningMiddleware)
-    app.include_router(routes_accounts.router)
-    app.include_router(routes_programs.router)
-    app.include_router(routes_data.router)
-    if web:
+    if web:  # the pages first: a page view then finds its route without trying every API route first
         from bioparity.web import install_web  # only when wanted: the pages import the reports
 
         install_web(app)
         app.state.web_read_sessions.configure(info={POLICY_KEY: policy})
+    app.include_router(routes_accounts.router)
+    app.include_router(routes_programs.router)
+    app.include_router(routes_data.router)
     app.state.sessionmaker.configure(info={POLICY_KEY: policy})
     reads = read_sessionmaker(engine)
     reads.configure(info={POLICY_KEY: policy})

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from bioparity.audit import append_event, row_hash, verify_trail
-from bioparity.audit.keys import KEY_ENV, KEY_FILE_ENV, AuditKeyError, load_key
+from bioparity.audit.keys import KEY_ENV, KEY_FILE_ENV, AuditKeyError, default_key_path, load_key
 from bioparity.cli.main import app
 from bioparity.server import create_app
 from bioparity.store import make_sessionmaker, upgrade_schema
@@ -157,3 +157,16 @@ def test_downgrade_keeps_the_append_only_guard_and_upgrade_reseals(empty: Engine
     upgrade(empty)
     result = verify_workspace(empty)
     assert result.intact and result.chain.rows_checked == 2 and result.chain.keyed_rows == 1, result.message()
+
+
+def test_the_default_key_file_follows_the_user_config_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folder is kept per value of the variables it follows (XDG Base Directory Specification), so a
+    changed XDG_CONFIG_HOME or HOME still moves the key file."""
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert default_key_path() == tmp_path / "home" / ".config" / "bioparity" / "audit.key"
+    for folder in ("one", "two", "one"):
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / folder))
+        assert default_key_path() == tmp_path / folder / "bioparity" / "audit.key"

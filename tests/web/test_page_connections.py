@@ -112,22 +112,27 @@ def test_a_page_view_holds_one_connection_at_a_time(
 
 
 #: Statements a GET page view sends at most (sam, the demo program, SQLite: ``BEGIN DEFERRED`` counts),
-#: its session's last use recorded within the last 30 s: one read transaction, who is signed in (token and
-#: user in one query), the page's reads, the menu's roles.
+#: its session's last use recorded within the last 30 s: one read transaction, who is signed in (token,
+#: user and the user's roles for the menu in one query), the page's reads.
 STATEMENTS = {
-    "programs": 5,
-    "dashboard": 11,
-    "pk-similarity": 11,
-    "nca": 9,
-    "nca review": 10,
-    "audit": 7,
-    "upload": 5,
-    "dataset": 10,
-    "account": 4,
-    "market": 4,
-    "power": 3,
+    "programs": 4,
+    "dashboard": 10,
+    "pk-similarity": 10,
+    "nca": 8,
+    "nca review": 9,
+    "audit": 6,
+    "upload": 4,
+    "dataset": 9,
+    "account": 3,
+    "market": 3,
+    "power": 2,
     "sign-in page": 2,  # signed in: a redirect to the programs, nothing read but who is signed in
 }
+#: Statements that read a stored result (``analysis_runs.result_json``): the run shown (or reviewed; the
+#: runs of the dataset shown), or on the dashboard the signed runs in one query. The PK similarity run's
+#: chain links to the NCA run it was derived from: shown by kind and id, its result (a megabyte of JSON)
+#: is not read.
+RESULT_READS = {"dashboard": 1, "pk-similarity": 1, "nca": 1, "nca review": 1, "dataset": 1}
 
 
 def test_a_page_view_checks_out_one_connection_and_sends_few_statements(
@@ -160,6 +165,8 @@ def test_a_page_view_checks_out_one_connection_and_sends_few_statements(
         assert response.status_code == (303 if name == "sign-in page" else 200), path
         assert (counted.total, counted.most, counted.now) == (1, 1, 0), (path, counted.total, counted.most)
         assert len(counted.statements) <= STATEMENTS[name], (path, counted.statements)
+        results = [s for s in counted.statements if "analysis_runs.result_json" in s]
+        assert len(results) <= RESULT_READS.get(name, 0), (path, results)
 
 
 def test_a_page_view_records_the_session_use_for_the_idle_timeout(
@@ -220,3 +227,24 @@ def test_memoised_signature_checks_still_see_a_changed_result(demo_store: DemoSt
         run.result_json = json.dumps({**result, "added": 1})  # result_sha256 left as it was
         assert not check_signature(run, signed).valid
         session.rollback()
+
+
+def test_memoised_signature_checks_still_see_a_changed_record_or_key(
+    demo_store: DemoStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Signature verdicts are memoised by every field of the record, its MAC, the run's stored texts and
+    the audit key: an edited record, or another key than the one that sealed it, fails at once."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        signed = session.scalars(select(Signature)).first()
+        assert signed is not None
+        run = session.get(AnalysisRun, signed.run_id)
+        assert run is not None
+        assert check_signature(run, signed).valid and check_signature(run, signed).valid  # memoised
+        signed.display_name += " (edited)"
+        assert check_signature(run, signed).problem == "the signature record was altered after signing"
+        session.rollback()
+        assert check_signature(run, signed).valid
+        monkeypatch.setenv("BIOPARITY_AUDIT_KEY", "ab" * 32)  # another key than the workspace's
+        assert "seal (audit-key MAC)" in check_signature(run, signed).problem
+        monkeypatch.delenv("BIOPARITY_AUDIT_KEY")
+        assert check_signature(run, signed).valid

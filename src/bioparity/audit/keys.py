@@ -17,6 +17,7 @@ been keyed; it never replaces an existing key.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -64,6 +65,14 @@ class AuditKey:
 
 def default_key_path() -> Path:
     """``<user config dir>/bioparity/audit.key``: outside the data folder that holds the SQLite file."""
+    return _default_key_path(os.environ.get("XDG_CONFIG_HOME"), os.environ.get("HOME"))
+
+
+@functools.lru_cache(maxsize=8)
+def _default_key_path(_xdg_config_home: str | None, _home: str | None) -> Path:
+    # platformdirs' user config folder follows these two variables (XDG Base Directory Specification 0.8
+    # on Linux, the home folder on macOS; a fixed known folder on Windows): kept per value, since every
+    # signature check asks for the key, and working the folder out took longer than the key file's stat.
     return Path(platformdirs.user_config_dir("bioparity", appauthor=False)) / "audit.key"
 
 

@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bioparity.analyses.contract import Action, Analysis, RunView, StoredInput
@@ -25,6 +25,7 @@ from bioparity.analyses.registry import all_analyses
 from bioparity.i18n import current_language
 from bioparity.i18n import gettext as _
 from bioparity.memo import Memo
+from bioparity.store.lookup import by_id
 from bioparity.store.models import AnalysisRun, Blob, Dataset, Program, Signature, Study, User
 from bioparity.workspace.access import Actor, require_run
 from bioparity.workspace.datasets import mapped_table
@@ -160,12 +161,17 @@ _FLAGS = Memo(256)
 
 
 def _chain(session: Session, dataset: Dataset) -> list[Provenance]:
+    """The dataset and where it came from: the run that produced it, that run's input, and so on.
+
+    The producing runs are loaded without their result (a chain shows a run's kind, options and result
+    hash; an NCA result behind a PK similarity run is a megabyte of JSON, most of a page view's time when
+    read and decoded on every view); it is read only if something asks for it."""
     out: list[Provenance] = []
     current: Dataset | None = dataset
     while current is not None and len(out) < 10:
-        run = session.get(AnalysisRun, current.derived_from_run) if current.derived_from_run else None
+        run = by_id(session, AnalysisRun, current.derived_from_run, deferred=("result_json",))
         out.append(Provenance(current, run))
-        current = None if run is None else session.get(Dataset, run.dataset_id)
+        current = None if run is None else by_id(session, Dataset, run.dataset_id)
     return out
 
 
@@ -224,6 +230,10 @@ def localised(ctx: RunContext) -> RunContext:
     return copy
 
 
+#: A run's signatures in the order they were made: built once (see :mod:`bioparity.store.lookup`).
+_SIGNATURES = select(Signature).where(Signature.run_id == bindparam("run_id")).order_by(Signature.signed_at)
+
+
 def run_context(
     session: Session, actor: Actor, run_id: str, *, chosen: dict[str, str] | None = None
 ) -> RunContext:
@@ -232,10 +242,10 @@ def run_context(
     ``chosen`` picks the item of each figure series shown on the page (e.g. ``{"attribute": "..."}``).
     """
     run, study, program = require_run(session, actor, run_id)
-    dataset = session.get(Dataset, run.dataset_id)
+    dataset = by_id(session, Dataset, run.dataset_id)
     assert dataset is not None
-    user = session.get(User, run.created_by)
-    sigs = session.scalars(select(Signature).where(Signature.run_id == run.id).order_by(Signature.signed_at))
+    user = by_id(session, User, run.created_by)
+    sigs = session.scalars(_SIGNATURES, {"run_id": run.id})
     result = None if run.result_json is None else json.loads(run.result_json)
     ctx = RunContext(
         program=program,

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, defer, undefer
 
 from bioparity.analyses import caa as caa_kind
@@ -138,37 +138,31 @@ class ProgramEvidence:
 REPORTED_KINDS = (pk.NAME, caa_kind.NAME, stability_kind.NAME, comparability_kind.NAME)
 
 
+def _listed(model: type[Any], column: Any, parameter: str, *order: Any) -> Select[Any]:
+    """``SELECT model WHERE column IN (:parameter) ORDER BY order``, the list given when it is run."""
+    return select(model).where(column.in_(bindparam(parameter, expanding=True))).order_by(*order)
+
+
+# The statements of collect, built once (every dashboard view runs them; see bioparity.store.lookup).
+_STUDIES = select(Study).where(Study.program_id == bindparam("program_id")).order_by(Study.created_at)
+_DATASETS = _listed(Dataset, Dataset.study_id, "study_ids", Dataset.name, Dataset.version)
+# Runs without their results (loaded only for the runs whose signatures are checked or table is needed).
+_RUNS = _listed(AnalysisRun, AnalysisRun.study_id, "study_ids", AnalysisRun.created_at, AnalysisRun.id)
+_RUNS = _RUNS.options(defer(AnalysisRun.result_json))
+_SIGNATURES = _listed(Signature, Signature.run_id, "run_ids", Signature.signed_at, Signature.id)
+_RESULTS = _listed(AnalysisRun, AnalysisRun.id, "run_ids").options(undefer(AnalysisRun.result_json))
+
+
 def collect(session: Session, program: Program) -> ProgramEvidence:
     """Everything stored for a program (the caller has checked that the user may read it)."""
-    studies = list(
-        session.scalars(select(Study).where(Study.program_id == program.id).order_by(Study.created_at))
-    )
+    studies = list(session.scalars(_STUDIES, {"program_id": program.id}))
     ids = [s.id for s in studies]
-    datasets = list(
-        session.scalars(
-            select(Dataset).where(Dataset.study_id.in_(ids)).order_by(Dataset.name, Dataset.version)
-        )
-    )
-    runs = list(
-        session.scalars(
-            select(AnalysisRun)
-            .options(defer(AnalysisRun.result_json))  # loaded only for the runs whose table is needed
-            .where(AnalysisRun.study_id.in_(ids))
-            .order_by(AnalysisRun.created_at, AnalysisRun.id)
-        )
-    )
-    sigs = list(
-        session.scalars(
-            select(Signature)
-            .where(Signature.run_id.in_([r.id for r in runs]))
-            .order_by(Signature.signed_at, Signature.id)
-        )
-    )
+    datasets = list(session.scalars(_DATASETS, {"study_ids": ids}))
+    runs = list(session.scalars(_RUNS, {"study_ids": ids}))
+    sigs = list(session.scalars(_SIGNATURES, {"run_ids": [r.id for r in runs]}))
     signed = sorted({s.run_id for s in sigs})
     if signed:  # their signature checks read the result: loaded in one query, not one per run
-        session.scalars(
-            select(AnalysisRun).options(undefer(AnalysisRun.result_json)).where(AnalysisRun.id.in_(signed))
-        ).all()
+        session.scalars(_RESULTS, {"run_ids": signed}).all()
     out = []
     for study in studies:
         ev = StudyEvidence(

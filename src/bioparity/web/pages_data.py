@@ -17,29 +17,32 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from bioparity.analyses.contract import Analysis, Option
-from bioparity.analyses.figures import profile_plot
+from bioparity.analyses.figures import Figure, profile_plot
 from bioparity.analyses.registry import all_analyses, next_kinds, option_errors
 from bioparity.api.deps import unit_of_work, write_unit
 from bioparity.errors import BioparityError, DataFileError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.io.tables_out import csv_bytes
+from bioparity.memo import Memo
 from bioparity.power import DESIGN_NAMES, get_design, power_tost, sample_size_tost
 from bioparity.report import html_to_pdf, render_program_report, render_run_report
-from bioparity.report.context import MAX_TABLE_ROWS, run_context
+from bioparity.report.context import MAX_TABLE_ROWS, RunContext, run_context
 from bioparity.report.evidence import collect
 from bioparity.report.html import report_tables
+from bioparity.store.lookup import by_id
 from bioparity.store.models import AnalysisRun, Dataset
 from bioparity.web import plots
 from bioparity.web.downloads import disposition, file_name, program_part, run_file_name
 from bioparity.web.notices import NOTICE_FIELDS, SIGNATURE_FIELD, ErrorNotice, Notice, notice_redirect
 from bioparity.web.pages_jobs import SUBMISSION_FIELD, job_page, safe_then, submission_token, submit_run
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import TEMPLATES, label, program_crumbs, render
+from bioparity.web.templating import TEMPLATES, ScriptJSON, label, program_crumbs, render, to_json
 from bioparity.workspace import analyses, datasets, jobs, programs, signatures
 from bioparity.workspace.access import program_permissions, require_dataset, require_study
 from bioparity.workspace.errors import NotFoundError, PermissionDeniedError
 from bioparity.workspace.roles import SIGN_PERMISSION, Permission
+from bioparity.workspace.signatures import content_key
 from bioparity.workspace.upload_worker import parse_upload_apart
 
 router = APIRouter()
@@ -357,7 +360,8 @@ def _dataset_page(
             }
         runs = [r for r in analyses.list_runs(session, actor, study.id) if r.dataset_id == dataset.id]
         active = jobs.active_jobs(session, dataset.id)
-        source_run = session.get(AnalysisRun, dataset.derived_from_run) if dataset.derived_from_run else None
+        # Shown by kind and id: its result (an NCA result is a megabyte of JSON) is not read.
+        source_run = by_id(session, AnalysisRun, dataset.derived_from_run, deferred=("result_json",))
         kinds = _kinds()
         offered = []
         for k in _offered(kinds, dataset):
@@ -452,6 +456,18 @@ def _sign_meanings(granted: frozenset[Permission]) -> list[str]:
     return [m.value for m, p in SIGN_PERMISSION.items() if p in granted]
 
 
+#: A run's figures as the JSON of their script elements, by the run's stored content, status and language
+#: (what the figures are made from: see bioparity.report.context) and the figure.
+_FIGURE_SCRIPTS = Memo(256)
+
+
+def _figure_script(ctx: RunContext, figure: Figure) -> ScriptJSON:
+    """``figure`` of the run of ``ctx`` as Plotly JSON for its ``<script>`` element (see :func:`to_json`)."""
+    key = (content_key(ctx.run), ctx.run.status, ctx.language, figure.series, figure.item, figure.key)
+    script: ScriptJSON = _FIGURE_SCRIPTS.get(key, lambda: to_json(plots.figure_json(figure.data)))
+    return script
+
+
 @router.get("/runs/{run_id}")
 def run_page(
     request: Request, actor: PageActor, run_id: str, message: Notice, error: ErrorNotice, then: str = ""
@@ -459,7 +475,7 @@ def run_page(
     """The run; until it is stored, where its analysis stands (``then``: a page of the run to go to
     once it is stored)."""
     with read_unit(request) as session:  # one unit for the whole page (_run_page's unit nests in it)
-        run = session.get(AnalysisRun, run_id)  # kept: the page's require_run finds it loaded
+        run = by_id(session, AnalysisRun, run_id)  # kept: the page's require_run finds it loaded
         # NotFoundError if neither a stored run nor a job
         status = None if run is not None else jobs.job_status(session, actor, run_id)
         if status is not None and not status.run_stored:
@@ -489,8 +505,7 @@ def _run_page(
         granted = program_permissions(session, actor.user_id, ctx.program)
         shown = [f for f in ctx.single_figures if f.on_page]
         series = [s for s in ctx.series if s.chosen is not None and s.chosen.on_page]
-        figures = {f.key: plots.figure_json(f.data) for f in shown}
-        figures.update({s.chosen.key: plots.figure_json(s.chosen.data) for s in series if s.chosen})
+        figures = {f.key: _figure_script(ctx, f) for f in [*shown, *(s.chosen for s in series if s.chosen)]}
         kinds = _kinds()
         page: HTMLResponse = render(
             request,

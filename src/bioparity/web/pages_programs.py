@@ -23,6 +23,7 @@ from bioparity.io.tables_out import csv_bytes
 from bioparity.memo import Memo
 from bioparity.report import html_to_pdf
 from bioparity.report.evidence import ProgramEvidence, collect, readiness, readiness_key
+from bioparity.store.lookup import by_id
 from bioparity.store.models import AnalysisRun, AuditEvent, Organisation, Program
 from bioparity.web.downloads import disposition, file_name, program_part
 from bioparity.web.notices import Notice, notice_redirect
@@ -212,7 +213,7 @@ def dashboard(request: Request, actor: PageActor, program_id: str, message: Noti
         granted = program_permissions(session, actor.user_id, program)
         evidence = collect(session, program)
         assessment, notes = readiness(evidence)
-        org = session.get(Organisation, program.org_id)
+        org = by_id(session, Organisation, program.org_id)
         return render(
             request,
             "dashboard.html",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -97,11 +97,13 @@ def read_unit(request: HTTPConnection) -> Iterator[Session]:
 @dataclass(frozen=True)
 class SignedIn:
     """Who sent a page request: the user (None: not signed in), whether their session's last use is due to
-    be recorded (idle timeout), and their stored language (None: none, or no valid session)."""
+    be recorded (idle timeout), their stored language (None: none, or no valid session) and their roles in
+    their organisations (read with them: the menu's entries depend on them)."""
 
     actor: Actor | None
     touch_due: bool
     language: str | None
+    roles: frozenset[str] = frozenset()
 
 
 NOBODY = SignedIn(None, False, None)
@@ -109,10 +111,11 @@ NOBODY = SignedIn(None, False, None)
 
 def _read_signed_in(session: Session, token: str) -> SignedIn:
     try:
-        return SignedIn(*authenticate_page(session, token))
+        found = authenticate_page(session, token)
     except AuthenticationError:
         # An expired or idle session still names the language of its user (the sign-in page keeps it).
         return SignedIn(None, False, session_language(session, token))
+    return SignedIn(found.actor, found.touch_due, found.language, found.roles)
 
 
 def _keep_open(connection: HTTPConnection, found: SignedIn) -> bool:
@@ -142,6 +145,15 @@ def signed_in(connection: HTTPConnection) -> SignedIn:
     return found
 
 
+def signed_in_roles(connection: HTTPConnection, actor: Actor) -> frozenset[str] | None:
+    """The roles of ``actor`` read with who is signed in, for a GET (or HEAD) page view, which changes
+    nothing they depend on; None otherwise (read them now: e.g. a form post may just have changed them)."""
+    found: SignedIn | None = getattr(connection.state, _SIGNED_IN, None)
+    if found is None or found.actor is not actor or connection.scope.get("method") not in SAFE_METHODS:
+        return None
+    return found.roles
+
+
 class PasswordChangeRedirectError(Exception):
     """The password was reset by an administrator: every page leads to the account page until changed."""
 
@@ -157,7 +169,7 @@ def optional_actor(request: Request) -> Actor | None:
     actor = found.actor
     if actor is not None and found.touch_due:
         # Record the use for the idle timeout (at most every TOUCH_SECONDS; a short write), once.
-        setattr(request.state, _SIGNED_IN, SignedIn(actor, False, found.language))
+        setattr(request.state, _SIGNED_IN, replace(found, touch_due=False))
         with suppress(OperationalError):  # a busy store: the idle clock then runs from the previous use
             write_unit(request, lambda session: touch_session(session, actor.token_id))
     return actor

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -50,10 +50,17 @@ def compile_templates() -> None:
         TEMPLATES.env.get_template(name)
 
 
-def to_json(value: Any) -> Markup:
-    """JSON safe to embed in a ``<script type="application/json">`` element."""
+class ScriptJSON(Markup):
+    """JSON text made safe by :func:`to_json` for a ``<script type="application/json">`` element."""
+
+
+def to_json(value: Any) -> ScriptJSON:
+    """JSON safe to embed in a ``<script type="application/json">`` element (``value`` as it is when it is
+    such JSON already: e.g. a page's memoised figure)."""
+    if isinstance(value, ScriptJSON):
+        return value
     text = json.dumps(value, separators=(",", ":"), allow_nan=False)
-    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+    return ScriptJSON(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 TEMPLATES.env.filters["value"] = fmt_value
@@ -130,18 +137,25 @@ def _csrf_field(context: Context) -> Markup:
 TEMPLATES.env.globals["csrf_field"] = _csrf_field
 
 
+#: The user's roles in their organisations (every page's menu asks): built once (see
+#: :mod:`bioparity.store.lookup`).
+_ROLES = select(Membership.role).where(Membership.user_id == bindparam("user_id"))
+
+
 def menu(request: Request, actor: Actor | None) -> list[tuple[str, str]]:
     """The main menu entries the signed-in user can use: the validation run only for organisation owners,
     organisations only for members of one (everyone else would find an empty or refusing page)."""
     if actor is None:
         return []
-    from bioparity.web.session import read_unit
+    from bioparity.web.session import read_unit, signed_in_roles
 
-    try:
-        with read_unit(request) as session:  # the roles only (no organisation objects to load)
-            roles = set(session.scalars(select(Membership.role).where(Membership.user_id == actor.user_id)))
-    except SQLAlchemyError:  # an error page about the database must still render: the basic entries
-        roles = set()
+    roles = signed_in_roles(request, actor)
+    if roles is None:
+        try:
+            with read_unit(request) as session:  # the roles only (no organisation objects to load)
+                roles = frozenset(session.scalars(_ROLES, {"user_id": actor.user_id}))
+        except SQLAlchemyError:  # an error page about the database must still render: the basic entries
+            roles = frozenset()
     entries = [(_("Programs"), "/ui/programs"), (_("Market scan"), "/ui/market")]
     if roles:
         entries.append((_("Organisations"), "/ui/orgs"))

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from bioparity.i18n import gettext as _
 from bioparity.store.engine import READ_ONLY_OPTION
+from bioparity.store.lookup import by_id
 from bioparity.store.models import (
     AnalysisJob,
     AnalysisRun,
@@ -55,6 +56,25 @@ class Actor:
         )
 
 
+#: The user's memberships, each with the accepted share of the program to its organisation (if any), that
+#: grant anything on the program: built once (see :mod:`bioparity.store.lookup`).
+_MEMBERSHIPS_WITH_SHARE = (
+    select(Membership.org_id, Membership.role, ProgramShare.role)
+    .outerjoin(
+        ProgramShare,
+        and_(
+            ProgramShare.org_id == Membership.org_id,
+            ProgramShare.program_id == bindparam("program_id"),
+            ProgramShare.status == "accepted",
+        ),
+    )
+    .where(
+        Membership.user_id == bindparam("user_id"),
+        or_(Membership.org_id == bindparam("org_id"), ProgramShare.program_id.is_not(None)),
+    )
+)
+
+
 def program_permissions(session: Session, user_id: str, program: Program) -> frozenset[Permission]:
     """Union of what the user's memberships grant on ``program`` (own organisation or partner shares).
 
@@ -67,18 +87,8 @@ def program_permissions(session: Session, user_id: str, program: Program) -> fro
     if read_only and key in session.info:
         known: frozenset[Permission] = session.info[key]
         return known
-    share = and_(
-        ProgramShare.org_id == Membership.org_id,
-        ProgramShare.program_id == program.id,
-        ProgramShare.status == "accepted",
-    )
     rows = session.execute(
-        select(Membership.org_id, Membership.role, ProgramShare.role)
-        .outerjoin(ProgramShare, share)
-        .where(
-            Membership.user_id == user_id,
-            or_(Membership.org_id == program.org_id, ProgramShare.program_id.is_not(None)),
-        )
+        _MEMBERSHIPS_WITH_SHARE, {"program_id": program.id, "user_id": user_id, "org_id": program.org_id}
     )
     granted: set[Permission] = set()
     for org_id, member_role, share_role in rows:
@@ -111,19 +121,25 @@ def _check(
 def require_program(
     session: Session, actor: Actor, program_id: str, permission: Permission = Permission.read
 ) -> Program:
-    program = session.get(Program, program_id)
+    program = by_id(session, Program, program_id)
     if program is None:
         raise NotFoundError("program", program_id)
     _check(session, actor, program, permission, "program", program_id)
     return program
 
 
+_STUDY_WITH_PROGRAM = (
+    select(Study, Program)
+    .join(Program, Program.id == Study.program_id)
+    .where(Study.id == bindparam("study_id"))
+)
+
+
 def require_study(
     session: Session, actor: Actor, study_id: str, permission: Permission = Permission.read
 ) -> tuple[Study, Program]:
-    found = session.execute(
-        select(Study, Program).join(Program, Program.id == Study.program_id).where(Study.id == study_id)
-    ).first()  # one query for both (a page view checks a study for every object it shows)
+    # One query for both (a page view checks a study for every object it shows).
+    found = session.execute(_STUDY_WITH_PROGRAM, {"study_id": study_id}).first()
     if found is None:
         raise NotFoundError("study", study_id)
     study, program = found
@@ -143,7 +159,7 @@ def _in_study(
     object_type: str,
 ) -> tuple[_InStudy, Study, Program]:
     """An object stored in a study, with its study and program; a hidden one is reported missing."""
-    obj = session.get(model, object_id)
+    obj = by_id(session, model, object_id)
     if obj is None:
         raise NotFoundError(object_type, object_id)
     try:

@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -675,17 +675,30 @@ def login(
 TOUCH_SECONDS = 30
 
 
-def _signed_in(session: Session, secret: str, moment: datetime) -> tuple[AuthToken, User]:
-    """The token and user behind ``secret``; AuthenticationError when missing, revoked, expired or idle.
+#: A token (by the SHA-256 of its secret) and its user: built once (see :mod:`bioparity.store.lookup`).
+_TOKEN_WITH_USER = (
+    select(AuthToken, User)
+    .outerjoin(User, User.id == AuthToken.user_id)
+    .where(AuthToken.token_sha256 == bindparam("token_sha256"))
+)
+#: The same with the user's role in each of their organisations: a row per membership (one with no role
+#: when they have none). A page view reads them with who is signed in (the menu shows entries by role).
+_TOKEN_WITH_USER_AND_ROLES = _TOKEN_WITH_USER.add_columns(Membership.role).outerjoin(
+    Membership, Membership.user_id == User.id
+)
 
-    Both rows in one query (every page view and API call asks); an outer join, so that the checks keep
-    their order: the token, its expiry, its idle time, then its user."""
-    found = session.execute(
-        select(AuthToken, User)
-        .outerjoin(User, User.id == AuthToken.user_id)
-        .where(AuthToken.token_sha256 == _token_hash(secret))
-    ).first()
-    token, user = (None, None) if found is None else found
+
+def _signed_in(
+    session: Session, secret: str, moment: datetime, *, roles: bool = False
+) -> tuple[AuthToken, User, frozenset[str]]:
+    """The token and user behind ``secret`` (and, with ``roles``, the user's roles in their organisations;
+    otherwise none); AuthenticationError when missing, revoked, expired or idle.
+
+    The rows in one query (every page view and API call asks); outer joins, so that the checks keep their
+    order: the token, its expiry, its idle time, then its user."""
+    statement = _TOKEN_WITH_USER_AND_ROLES if roles else _TOKEN_WITH_USER
+    rows = session.execute(statement, {"token_sha256": _token_hash(secret)}).all()
+    token, user = (None, None) if not rows else (rows[0][0], rows[0][1])
     if token is None or token.revoked_at is not None:
         raise AuthenticationError(_("not authenticated: invalid or revoked token"))
     if token.expires_at is not None and _aware(token.expires_at) <= moment:
@@ -700,7 +713,7 @@ def _signed_in(session: Session, secret: str, moment: datetime) -> tuple[AuthTok
             )
     if user is None or not user.is_active:
         raise AuthenticationError(_("not authenticated: invalid or revoked token"))
-    return token, user
+    return token, user, frozenset(row[2] for row in rows if roles and row[2] is not None)
 
 
 def authenticate(session: Session, secret: str, *, touch: bool = True, now: datetime | None = None) -> Actor:
@@ -709,22 +722,31 @@ def authenticate(session: Session, secret: str, *, touch: bool = True, now: date
     use is recorded (needs a writing session); pages read with ``touch=False`` and call
     :func:`touch_session` when :func:`touch_due` says so."""
     moment = _now(now)
-    token, user = _signed_in(session, secret, moment)
+    token, user, _roles = _signed_in(session, secret, moment)
     if touch and touch_due(token, moment):
         token.last_used_at = moment
         session.flush()
     return Actor.of(user, token)
 
 
-def authenticate_page(
-    session: Session, secret: str, *, now: datetime | None = None
-) -> tuple[Actor, bool, str | None]:
+@dataclass(frozen=True)
+class PageSignIn:
+    """Who sent a page request (:func:`authenticate_page`): the user, whether recording the session's use
+    is due (:func:`touch_due`), their stored language and their roles in their organisations."""
+
+    actor: Actor
+    touch_due: bool
+    language: str | None
+    roles: frozenset[str]
+
+
+def authenticate_page(session: Session, secret: str, *, now: datetime | None = None) -> PageSignIn:
     """:func:`authenticate` without recording the use (a read-only page view), with whether recording it
-    is due (:func:`touch_due`) and the user's stored language, read from the same two rows."""
+    is due, the user's stored language and roles, read in the same query."""
     moment = _now(now)
-    token, user = _signed_in(session, secret, moment)
+    token, user, roles = _signed_in(session, secret, moment, roles=True)
     language = None if user.language is None else str(user.language)
-    return Actor.of(user, token), touch_due(token, moment), language
+    return PageSignIn(Actor.of(user, token), touch_due(token, moment), language, roles)
 
 
 def touch_due(token: AuthToken, moment: datetime) -> bool:

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bioparity.audit import canonical_json, sha256_hex, utc_timestamp
+from bioparity.audit.keys import AuditKey, AuditKeyError, load_key
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 from bioparity.memo import Memo
@@ -35,7 +36,7 @@ from bioparity.workspace.accounts import FailedPassword, check_password
 from bioparity.workspace.errors import ConflictError, PermissionDeniedError
 from bioparity.workspace.events import record_change
 from bioparity.workspace.roles import SIGN_PERMISSION, Meaning
-from bioparity.workspace.sealing import signature_mac, signature_sealed
+from bioparity.workspace.sealing import SIGNATURE_FIELDS, signature_mac, signature_sealed
 
 
 def signed_content(run: AnalysisRun) -> str:
@@ -175,20 +176,37 @@ def sign_run(session: Session, actor: Actor, run_id: str, *, password: str, mean
     return sig
 
 
-def check_signature(run: AnalysisRun, sig: Signature) -> SignatureStatus:
-    """Whether ``sig`` still holds for ``run``: record unaltered, sealed with the audit key, content same."""
+def _verdict(run: AnalysisRun, sig: Signature, key: AuditKey | None) -> tuple[bool, str]:
+    """Whether ``sig`` holds for ``run`` and, when not, why (the checks of :func:`check_signature`)."""
     if _manifest_hash(sig) != sig.signature_sha256:
-        return SignatureStatus(sig, False, "the signature record was altered after signing")
-    if not signature_sealed(sig):
-        return SignatureStatus(
-            sig,
+        return False, "the signature record was altered after signing"
+    if not signature_sealed(sig, key):
+        return (
             False,
             "the signature record does not carry the workspace's seal (audit-key MAC): it was "
             "re-sealed or inserted outside the application",
         )
     if signed_content_sha256(run) != sig.content_sha256:
-        return SignatureStatus(sig, False, "the signed result or its provenance changed after signing")
-    return SignatureStatus(sig, True, "")
+        return False, "the signed result or its provenance changed after signing"
+    return True, ""
+
+
+#: Verdicts of :func:`check_signature` by everything they are computed from: every field of the signature
+#: record (its manifest, stored hash and MAC), the digest of the run's stored texts (:func:`content_key`)
+#: and the audit key. A change to any of them is another key, so the checks are computed again; the
+#: dashboard checks every signature of a program on each view.
+_VERDICTS = Memo(1024)
+
+
+def check_signature(run: AnalysisRun, sig: Signature) -> SignatureStatus:
+    """Whether ``sig`` still holds for ``run``: record unaltered, sealed with the audit key, content same."""
+    try:
+        key = load_key()
+    except AuditKeyError:  # reported by the seal check, after the record's own hash (as without a memo)
+        return SignatureStatus(sig, *_verdict(run, sig, None))
+    record = (*(getattr(sig, name) for name in SIGNATURE_FIELDS), sig.mac)
+    valid, problem = _VERDICTS.get((record, content_key(run), key), lambda: _verdict(run, sig, key))
+    return SignatureStatus(sig, valid, problem)
 
 
 def list_signatures(session: Session, actor: Actor, run_id: str) -> Sequence[SignatureStatus]:
