@@ -36,6 +36,24 @@ def _heading_class(text: str, numeric: bool) -> str:
     return f' class="{" ".join(classes)}"' if classes else ""
 
 
+#: Longest text of a cell printed on one line (``nowrap``); a longer one wraps (class ``long``).
+SHORT_CELL = 24
+
+
+def _wrap_class(text: str) -> str:
+    """``" long"`` for a cell that wraps between its words; ``" long word"`` when it also holds a word
+    longer than a short cell (a digest, an identifier), which may then break anywhere.
+
+    Only such a word needs ``overflow-wrap: anywhere`` to fit its column: the cell's other words are no
+    wider than a short cell, which never wraps. ``anywhere`` would also let the column shrink to one
+    character (CSS Text Module Level 3, section 5.5), and WeasyPrint measures that width by laying the
+    text out again at every character: seconds for the long cells of a complete-result appendix.
+    """
+    if len(text) <= SHORT_CELL:
+        return ""
+    return " long word" if any(len(w) > SHORT_CELL for w in text.split()) else " long"
+
+
 #: HTML of tables (frozen values: the table itself is the key) in the language of their verdict words.
 _HTML = Memo(256)
 
@@ -62,7 +80,7 @@ def _table_html(table: Table, caption: bool) -> Markup:
     good, bad = verdict_words(True), verdict_words(False)  # in English and in the reader's language
     for i, row in enumerate(table.rows):
         cells = "".join(
-            f'<td class="{_cell_class(v, num, good, bad)}{" long" if len(v) > 24 else ""}">{escape(v)}</td>'
+            f'<td class="{_cell_class(v, num, good, bad)}{_wrap_class(v)}">{escape(v)}</td>'
             for v, num in zip(row, table.numeric, strict=True)
         )
         css = f' class="{table.css[i]}"' if table.css and table.css[i] else ""
