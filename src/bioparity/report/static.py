@@ -80,7 +80,7 @@ def text_as_text() -> Iterator[None]:
     """Figures drawn inside keep their text as SVG ``<text>`` in the fonts of the plot (for a PDF).
 
     WeasyPrint draws every glyph path of an SVG as a node of its own, parsing its outline each time: the
-    25 attribute plots of a CAA report took about 7 s CPU to draw as paths, about 2.5 s as text. The PDF
+    25 attribute plots of a CAA report took about 7 s of CPU to draw as paths, 3 s as text. The PDF
     embeds the fonts (DejaVu Sans, and Noto Sans CJK SC for Chinese: those matplotlib measured the text
     with), so it still does not depend on the reader's fonts; the HTML report keeps its text as paths.
     """
