@@ -36,6 +36,7 @@ ORDER = (
     "clinical",
     "scale",
     "web",
+    "report_pdf",
 )
 
 

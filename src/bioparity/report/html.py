@@ -9,8 +9,10 @@ which WeasyPrint embeds in the PDF.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -27,6 +29,7 @@ from bioparity.analyses.figures import (
     CAAPlot,
     Figure,
     ForestPlot,
+    PlotData,
     PowerPlot,
     ProfilePlot,
     XYPlot,
@@ -109,15 +112,32 @@ def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
+#: Figures drawn for reports (SVG text) by drawing, plot data, language and text mode (see :func:`drawn`).
+_DRAWN = Memo(128)
+
+
+def drawn(draw: Callable[..., str], data: PlotData, **options: Any) -> str:
+    """``draw(data, **options)``, the SVG of a plot, drawn once per plot, language and text mode.
+
+    The key is a digest of the plot data's ``repr`` (every field; floats to the last digit), so the same
+    plot is not drawn again by matplotlib (about 0.15 s a plot) for a second download of a report, or for
+    the program report's forest plot of a PK similarity run."""
+    digest = hashlib.sha256(repr(data).encode("utf-8")).hexdigest()
+    key = (draw.__name__, digest, tuple(sorted(options.items())), current_language(), static.text_mode())
+    svg: str = _DRAWN.get(key, lambda: draw(data, **options))
+    return svg
+
+
 def figure_images(figure: Figure) -> list[Markup]:
     """The figure drawn by matplotlib as SVG images (the renderer knows plot types, not analysis kinds)."""
     data = figure.data
     if isinstance(data, ForestPlot):
-        return [svg_image(static.forest_svg(data), _("Forest plot of GMRs and CIs against the limits"))]
+        alt = _("Forest plot of GMRs and CIs against the limits")
+        return [svg_image(drawn(static.forest_svg, data), alt)]
     if isinstance(data, ProfilePlot):
         images = [
             svg_image(
-                static.profiles_svg(data, log=log),
+                drawn(static.profiles_svg, data, log=log),
                 _("Mean concentration-time profiles per arm, semi-log")
                 if log
                 else _("Mean concentration-time profiles per arm, linear"),
@@ -125,17 +145,18 @@ def figure_images(figure: Figure) -> list[Markup]:
             for log in (False, True)
         ]
         if data.individual:
-            images.append(svg_image(static.individual_svg(data), _("Individual profiles per arm, semi-log")))
+            alt = _("Individual profiles per arm, semi-log")
+            images.append(svg_image(drawn(static.individual_svg, data), alt))
         return images
     if isinstance(data, PowerPlot):
-        return [svg_image(static.power_svg(data), _("Power curves"))]
+        return [svg_image(drawn(static.power_svg, data), _("Power curves"))]
     if isinstance(data, CAAPlot):
         alt = _("Lot values of %(attribute)s by source") % {"attribute": data.name or data.attribute}
-        return [svg_image(static.caa_svg(data, small=True), alt)]
+        return [svg_image(drawn(static.caa_svg, data, small=True), alt)]
     if isinstance(data, XYPlot):
-        return [svg_image(static.xy_svg(data), figure.label or data.title)]
+        return [svg_image(drawn(static.xy_svg, data), figure.label or data.title)]
     if isinstance(data, BarPlot):
-        return [svg_image(static.bar_svg(data), figure.label or data.title)]
+        return [svg_image(drawn(static.bar_svg, data), figure.label or data.title)]
     raise TypeError(f"no renderer for plot data {type(data).__name__}")  # pragma: no cover
 
 
@@ -169,7 +190,7 @@ def report_tables(ctx: RunContext) -> ReportTables:
     return tables
 
 
-def render_run_report(ctx: RunContext, lang: str | None = None) -> str:
+def render_run_report(ctx: RunContext, lang: str | None = None, *, for_pdf: bool = False) -> str:
     """The HTML report of one run (deterministic: no clock, fixed plot output).
 
     Parameters
@@ -180,19 +201,24 @@ def render_run_report(ctx: RunContext, lang: str | None = None) -> str:
     lang : str or None, default None
         The report's language (``en`` or ``zh-CN``); None: the current language (a web download: the
         signed-in user's). Recorded in the report's provenance.
+    for_pdf : bool, default False
+        The HTML that :func:`bioparity.report.pdf.html_to_pdf` turns into the PDF: the same report, its
+        figures with their text as SVG text (:func:`bioparity.report.static.text_as_text`), which
+        WeasyPrint draws several times faster than text as paths.
 
     Returns
     -------
     str
         The HTML document; the same stored run gives the same text per language.
     """
-    return _in_language(lang, partial(_run_report, ctx))
+    return _in_language(lang, partial(_run_report, ctx), for_pdf)
 
 
-def _in_language(lang: str | None, render: Callable[[str], str]) -> str:
-    """``render(language)`` run in the report's language: ``lang``, else the current one."""
+def _in_language(lang: str | None, render: Callable[[str], str], for_pdf: bool) -> str:
+    """``render(language)`` run in the report's language: ``lang``, else the current one (figures with
+    their text as text for a PDF)."""
     language = chosen_language(lang)
-    with use_language(language):
+    with use_language(language), static.text_as_text() if for_pdf else nullcontext():
         return render(language)
 
 
@@ -252,7 +278,9 @@ def _requirements_table(region: Any) -> Table:
     )
 
 
-def render_program_report(session: Session, evidence: ProgramEvidence, lang: str | None = None) -> str:
+def render_program_report(
+    session: Session, evidence: ProgramEvidence, lang: str | None = None, *, for_pdf: bool = False
+) -> str:
     """The program's similarity summary: readiness, PK similarity per study, CAA outcome, all runs.
 
     Parameters
@@ -263,13 +291,15 @@ def render_program_report(session: Session, evidence: ProgramEvidence, lang: str
         The program's stored evidence (:func:`bioparity.report.evidence.collect`).
     lang : str or None, default None
         The report's language (``en`` or ``zh-CN``); None: the current language. Recorded in the report.
+    for_pdf : bool, default False
+        The HTML of the PDF: figures with their text as text (see :func:`render_run_report`).
 
     Returns
     -------
     str
         The HTML document; the same stored evidence gives the same text per language.
     """
-    return _in_language(lang, partial(_program_report, session, evidence))
+    return _in_language(lang, partial(_program_report, session, evidence), for_pdf)
 
 
 def _program_report(session: Session, evidence: ProgramEvidence, language: str) -> str:
@@ -278,7 +308,7 @@ def _program_report(session: Session, evidence: ProgramEvidence, language: str) 
     for study, run, rows in pk_rows(evidence):
         forest = forest_plot(rows)
         alt = _("Forest plot, %(study)s") % {"study": study.name}
-        image = None if forest is None else svg_image(static.forest_svg(forest), alt)
+        image = None if forest is None else svg_image(drawn(static.forest_svg, forest), alt)
         table = pk_tables(pd.DataFrame(rows)).main[0] if rows else None
         pk.append({"study": study, "run": run, "rows": rows, "plot": image, "table": table})
     caa = []

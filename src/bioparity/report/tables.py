@@ -6,6 +6,7 @@ them (the HTML page, the HTML report and the PDF print the same text).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -36,6 +37,32 @@ def _heading_class(text: str, numeric: bool) -> str:
     return f' class="{" ".join(classes)}"' if classes else ""
 
 
+#: Longest text of a cell printed on one line (``nowrap``); a longer one wraps (class ``long``).
+SHORT_CELL = 24
+#: A word longer than a short cell (a digest, an identifier, a guideline's reference number).
+_LONG_WORD = re.compile(rf"(\S{{{SHORT_CELL + 1},}})")
+
+
+def _cell_text(text: str) -> tuple[str, str]:
+    """A cell's wrap class and its text as HTML: ``" long"`` for a cell longer than a short one, which
+    wraps between its words, each word longer than a short cell in a ``<span class="word">``, which may
+    break anywhere.
+
+    Only such a word needs ``overflow-wrap: anywhere`` to fit its column: the other words of a long cell
+    are no wider than a short cell, which never wraps. ``anywhere`` on the whole cell would also let the
+    column shrink to one character (CSS Text Module Level 3, section 5.5), and WeasyPrint measures that
+    width by laying the rest of the text out again at every character: seconds for the long cells of a
+    complete-result appendix or of the program report's guideline citations.
+    """
+    if len(text) <= SHORT_CELL:
+        return "", str(escape(text))
+    parts = _LONG_WORD.split(text)  # split on a group: every second part is a long word
+    html = "".join(
+        f'<span class="word">{escape(p)}</span>' if i % 2 else str(escape(p)) for i, p in enumerate(parts)
+    )
+    return " long", html
+
+
 #: HTML of tables (frozen values: the table itself is the key) in the language of their verdict words.
 _HTML = Memo(256)
 
@@ -62,8 +89,9 @@ def _table_html(table: Table, caption: bool) -> Markup:
     good, bad = verdict_words(True), verdict_words(False)  # in English and in the reader's language
     for i, row in enumerate(table.rows):
         cells = "".join(
-            f'<td class="{_cell_class(v, num, good, bad)}{" long" if len(v) > 24 else ""}">{escape(v)}</td>'
+            f'<td class="{_cell_class(v, num, good, bad)}{wrap}">{html}</td>'
             for v, num in zip(row, table.numeric, strict=True)
+            for wrap, html in (_cell_text(v),)
         )
         css = f' class="{table.css[i]}"' if table.css and table.css[i] else ""
         body.append(f"<tr{css}>{cells}</tr>")

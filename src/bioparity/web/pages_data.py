@@ -605,7 +605,7 @@ def run_report(request: Request, actor: PageActor, run_id: str, fmt: str) -> Res
         raise HTTPException(404)  # the error page, not an empty body
     with read_unit(request) as session:
         ctx = run_context(session, actor, run_id)
-        html = render_run_report(ctx)
+        html = render_run_report(ctx, for_pdf=fmt == "pdf")
     stem = run_file_name(ctx.program.name, ctx.study.name, ctx.run.kind, ctx.run.id, fmt).rsplit(".", 1)[0]
     return _report_response(html, fmt, stem)
 
@@ -616,7 +616,7 @@ def program_report(request: Request, actor: PageActor, program_id: str, fmt: str
         raise HTTPException(404)  # the error page, not an empty body
     with read_unit(request) as session:
         program = programs.get_program(session, actor, program_id)
-        html = render_program_report(session, collect(session, program))
+        html = render_program_report(session, collect(session, program), for_pdf=fmt == "pdf")
         stem = file_name(program_part(program.name), "similarity-summary", ext=fmt).rsplit(".", 1)[0]
     return _report_response(html, fmt, stem)
 

@@ -1,0 +1,140 @@
+"""Benchmark: the report PDFs of the demo program, as the web workspace's "Report (PDF)" download makes them.
+
+Loads the demo (``bioparity demo --load``) into a throwaway SQLite store once, then renders each report in
+a fresh process (no memo of an earlier rendering, imports done before the clock starts, as in a running
+server): the comparative analytical assessment (CAA) run report in English and in Chinese (25 attribute
+plots, a 750-row complete-result appendix) and the program report. Each phase is timed: gathering the run
+(context), the HTML (tables and figures drawn by matplotlib) and WeasyPrint's layout into the PDF; the
+figures are the median wall and CPU time (user + system of the process: independent of the load other
+users put on the machine) of ``--repeat`` renderings.
+
+Target: the CAA report PDF of the demo <= 10 s wall on the project's 2-core machine.
+
+Run: ``.venv/bin/python bench/report_pdf.py [--repeat N] [--quick] [--json]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from _figures import Figure, at_most, emit, machine
+
+HERE = Path(__file__).resolve().parent
+#: The reports rendered: (name, report, language).
+REPORTS = (
+    ("CAA run report", "caa", "en"),
+    ("CAA run report (zh-CN)", "caa", "zh-CN"),
+    ("program report", "program", "en"),
+)
+#: Target for the CAA run report PDF (context + HTML + PDF), wall seconds.
+TARGET_S = 10.0
+PHASES = ("context", "html", "pdf")
+
+
+def _timed(out: dict[str, float], phase: str, work: Callable[[], Any]) -> Any:
+    wall, cpu = time.perf_counter(), time.process_time()
+    value = work()
+    out[f"{phase}_wall"] = time.perf_counter() - wall
+    out[f"{phase}_cpu"] = time.process_time() - cpu
+    return value
+
+
+def render(db: str, report: str, lang: str) -> dict[str, float]:
+    """Wall and CPU seconds of each phase of one report PDF (in this process) and its size."""
+    import weasyprint  # type: ignore[import-untyped]  # noqa: F401  # before the clock, as in a server
+    from sqlalchemy import select
+
+    from bioparity.demo.load import PROGRAM
+    from bioparity.i18n import use_language
+    from bioparity.report import html_to_pdf, render_program_report, render_run_report
+    from bioparity.report.context import run_context
+    from bioparity.report.evidence import collect
+    from bioparity.store import make_engine, make_sessionmaker
+    from bioparity.store.models import AnalysisRun, Program
+    from bioparity.workspace import accounts
+    from bioparity.workspace.access import Actor
+
+    out: dict[str, float] = {}
+    # the context in the reader's language too, as for a signed-in user's download
+    with make_sessionmaker(make_engine(f"sqlite:///{db}"))() as session, use_language(lang):
+        actor = Actor.of(accounts.get_user_by_name(session, "sam"))
+        if report == "program":
+            program = session.scalars(select(Program).where(Program.name == PROGRAM)).one()
+            evidence = _timed(out, "context", lambda: collect(session, program))
+            html = _timed(
+                out, "html", lambda: render_program_report(session, evidence, lang=lang, for_pdf=True)
+            )
+        else:
+            run = session.scalars(select(AnalysisRun).where(AnalysisRun.kind == report)).first()
+            assert run is not None
+            ctx = _timed(out, "context", lambda: run_context(session, actor, run.id))
+            html = _timed(out, "html", lambda: render_run_report(ctx, lang=lang, for_pdf=True))
+    pdf = _timed(out, "pdf", lambda: html_to_pdf(html))
+    out["kib"] = len(pdf) / 1024
+    return out
+
+
+def _child(db: str, report: str, lang: str) -> dict[str, float]:
+    """One rendering in a fresh process (nothing memoised from an earlier one)."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", db, report, lang]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=HERE.parent)
+    if proc.returncode != 0:
+        raise SystemExit(f"rendering {report} ({lang}) failed: {proc.stderr.strip()[-500:]}")
+    result: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def figures(repeat: int = 3, quick: bool = False) -> list[Figure]:
+    """Median wall and CPU seconds per report (all phases), and the CPU seconds of each phase."""
+    from bioparity.demo import load_demo
+    from bioparity.store import make_engine
+
+    out: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="bioparity-bench-") as folder:
+        db = str(Path(folder) / "demo.sqlite3")
+        load_demo(make_engine(f"sqlite:///{db}"))
+        for name, report, lang in REPORTS[:1] if quick else REPORTS:
+            load = os.getloadavg()[0]
+            runs = [_child(db, report, lang) for _ in range(repeat)]
+            wall = statistics.median(sum(r[f"{p}_wall"] for p in PHASES) for r in runs)
+            cpu = statistics.median(sum(r[f"{p}_cpu"] for p in PHASES) for r in runs)
+            split = ", ".join(f"{p} {statistics.median(r[f'{p}_cpu'] for r in runs):.2f} s" for p in PHASES)
+            setting = (
+                f"demo, {runs[0]['kib']:,.0f} KiB PDF; median of {repeat}, imports excluded; "
+                f"load average {load:.1f} before, {os.getloadavg()[0]:.1f} after"
+            )
+            target = at_most(TARGET_S, wall) if (report, lang) == ("caa", "en") else ("", None)
+            out.append(Figure("report_pdf", f"{name} PDF wall", wall, "s", setting, *target))
+            out.append(Figure("report_pdf", f"{name} PDF CPU", cpu, "s", f"user + system; {split}"))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="renderings of each report; the median is reported"
+    )
+    parser.add_argument("--quick", action="store_true", help="the English CAA report once")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON (for run_all.py)")
+    parser.add_argument("--child", nargs=3, metavar=("DB", "REPORT", "LANG"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(render(*args.child)))
+        return
+    if not args.json:
+        print(machine())  # the load average before the runs
+    emit(figures(1 if args.quick else args.repeat, args.quick), args.json)
+
+
+if __name__ == "__main__":
+    main()
