@@ -13,7 +13,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from bioparity.arrays import FloatArray
+from bioparity._results import fixed, values_text
+from bioparity.arrays import FloatArray, IntArray
 from bioparity.errors import InputError
 from bioparity.power.scenarios import check
 
@@ -27,6 +28,7 @@ __all__ = [
     "method_name",
     "table_fields",
     "tables_and_level",
+    "tables_text",
     "z_two_sided",
 ]
 
@@ -120,6 +122,29 @@ def table_fields(
         "conf_level": level,
         "method": method,
     }
+
+
+def tables_text(
+    p1: FloatArray, x1: IntArray, n1: IntArray, p2: FloatArray, x2: IntArray, n2: IntArray
+) -> str:
+    """The two groups' proportions and counts as a summary states them (the fields of :func:`table_fields`).
+
+    Parameters
+    ----------
+    p1, x1, n1 : numpy.ndarray
+        Proportion, responders and subjects of group 1.
+    p2, x2, n2 : numpy.ndarray
+        The same for group 2.
+
+    Returns
+    -------
+    str
+        ``"p1 P1 (X1 of N1), p2 P2 (X2 of N2)"``, proportions with :func:`fixed` decimals.
+    """
+    return (
+        f"p1 {values_text(p1, fixed)} ({values_text(x1)} of {values_text(n1)}), "
+        f"p2 {values_text(p2, fixed)} ({values_text(x2)} of {values_text(n2)})"
+    )
 
 
 def flat_tables(

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from bioparity._results import values_text
 from bioparity.arrays import FloatArray, IntArray
 from bioparity.clinical._checks import check
 
@@ -22,6 +23,7 @@ __all__ = [
     "check_margins",
     "check_target",
     "check_tost_alpha",
+    "margins_text",
     "power_fields",
     "sample_size_fields",
 ]
@@ -78,6 +80,26 @@ def power_fields(
         "margin_upper": upper,
         "alpha": alpha,
     }
+
+
+def margins_text(lower: FloatArray, upper: FloatArray, alpha: FloatArray) -> str:
+    """The margins and the TOST level as a summary states them.
+
+    Parameters
+    ----------
+    lower, upper : numpy.ndarray of float
+        Equivalence margins (``margin_lower``, ``margin_upper``) of the scenarios.
+    alpha : numpy.ndarray of float
+        One-sided level of each of the two one-sided tests.
+
+    Returns
+    -------
+    str
+        ``"margins L to U; alpha A per one-sided test"`` with each value as :func:`values_text` shows it.
+    """
+    return (
+        f"margins {values_text(lower)} to {values_text(upper)}; alpha {values_text(alpha)} per one-sided test"
+    )
 
 
 def sample_size_fields(

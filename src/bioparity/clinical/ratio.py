@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from bioparity._results import ResultMixin, fixed, interval_text, scenarios, software_version, values_text
+import bioparity.clinical._checks as checks
+from bioparity._results import ResultMixin, interval_text, scenarios, software_version
 from bioparity.arrays import FloatArray, IndexArray, IntArray
 from bioparity.clinical._checks import flat_tables, method_name, table_fields, tables_and_level, z_two_sided
 from bioparity.clinical.roots import solve_decreasing
@@ -77,8 +78,7 @@ class RatioCI(ResultMixin):
         return (
             f"Ratio of proportions p1 / p2 ({self.method}){scenarios(self.ratio)}: "
             f"{interval_text(self.ratio, self.ci_lower, self.ci_upper, self.conf_level)}\n"
-            f"p1 {values_text(self.p1, fixed)} ({values_text(self.x1)} of {values_text(self.n1)}), "
-            f"p2 {values_text(self.p2, fixed)} ({values_text(self.x2)} of {values_text(self.n2)})"
+            f"{checks.tables_text(self.p1, self.x1, self.n1, self.p2, self.x2, self.n2)}"
         )
 
 

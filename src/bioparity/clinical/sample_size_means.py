@@ -86,8 +86,8 @@ class MeansPowerResult(ResultMixin):
             f"Power of the equivalence test for two means ({self.method}){scenarios(self.power)}: "
             f"{values_text(self.power, fixed)}\n"
             f"n1 {values_text(self.n1)}, n2 {values_text(self.n2)}; difference {values_text(self.diff)}, "
-            f"SD {values_text(self.sd)}; margins {values_text(self.margin_lower)} to "
-            f"{values_text(self.margin_upper)}; alpha {values_text(self.alpha)} per one-sided test"
+            f"SD {values_text(self.sd)}; "
+            f"{design.margins_text(self.margin_lower, self.margin_upper, self.alpha)}"
         )
 
 
@@ -134,9 +134,9 @@ class MeansSampleSizeResult(ResultMixin):
             f"Sample size for the equivalence of two means ({self.method}){scenarios(self.n1)}: "
             f"n1 {values_text(self.n1)}, n2 {values_text(self.n2)} (total {values_text(self.n_total)}), "
             f"power {values_text(self.power, fixed)} (target {values_text(self.target_power)})\n"
-            f"difference {values_text(self.diff)}, SD {values_text(self.sd)}; margins "
-            f"{values_text(self.margin_lower)} to {values_text(self.margin_upper)}; alpha "
-            f"{values_text(self.alpha)} per one-sided test; allocation n1/n2 {values_text(self.ratio)}"
+            f"difference {values_text(self.diff)}, SD {values_text(self.sd)}; "
+            f"{design.margins_text(self.margin_lower, self.margin_upper, self.alpha)}; "
+            f"allocation n1/n2 {values_text(self.ratio)}"
         )
 
 

@@ -88,8 +88,8 @@ class ProportionsPowerResult(ResultMixin):
             f"Power of the equivalence test for two proportions ({self.method}, CI {self.ci_method})"
             f"{scenarios(self.power)}: {values_text(self.power, fixed)}\n"
             f"n1 {values_text(self.n1)}, n2 {values_text(self.n2)}; p1 {values_text(self.p1)}, "
-            f"p2 {values_text(self.p2)}; margins {values_text(self.margin_lower)} to "
-            f"{values_text(self.margin_upper)}; alpha {values_text(self.alpha)} per one-sided test"
+            f"p2 {values_text(self.p2)}; "
+            f"{design.margins_text(self.margin_lower, self.margin_upper, self.alpha)}"
         )
 
 
@@ -140,8 +140,8 @@ class ProportionsSampleSizeResult(ResultMixin):
             f"{scenarios(self.n1)}:\nn1 {values_text(self.n1)}, n2 {values_text(self.n2)} (total "
             f"{values_text(self.n_total)}), power {values_text(self.power, fixed)} (target "
             f"{values_text(self.target_power)})\n"
-            f"p1 {values_text(self.p1)}, p2 {values_text(self.p2)}; margins {values_text(self.margin_lower)} "
-            f"to {values_text(self.margin_upper)}; alpha {values_text(self.alpha)} per one-sided test; "
+            f"p1 {values_text(self.p1)}, p2 {values_text(self.p2)}; "
+            f"{design.margins_text(self.margin_lower, self.margin_upper, self.alpha)}; "
             f"allocation n1/n2 {values_text(self.ratio)}"
         )
 
