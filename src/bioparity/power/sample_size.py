@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from bioparity._results import ResultMixin, percent, scenarios, software_version, values_text
+from bioparity._results import ResultMixin, scenarios, software_version, values_text
 from bioparity.arrays import FloatArray, IntArray, StrArray
 from bioparity.errors import InputError, SearchError
 from bioparity.power.conversions import cv_to_se
@@ -34,7 +34,14 @@ from bioparity.power.scenarios import (
     build_scenarios,
     check,
 )
-from bioparity.power.tost import as_scalar, power_for, scalar_power, scalar_scenario, scenario_settings
+from bioparity.power.tost import (
+    as_scalar,
+    power_for,
+    scalar_power,
+    scalar_scenario,
+    scenario_settings,
+    settings_text,
+)
 
 #: Largest total sample size searched before giving up.
 N_MAX = 10_000_000
@@ -92,9 +99,7 @@ class SampleSizeResult(ResultMixin):
             f"{scenarios(self.n)}: n {values_text(self.n)} for target power "
             f"{values_text(self.target_power)}\n"
             f"power reached {values_text(self.power)}\n"
-            f"CV {values_text(self.cv, percent)}, true ratio "
-            f"{values_text(self.theta0, percent)}, limits {values_text(self.theta1, percent)} to "
-            f"{values_text(self.theta2, percent)}, alpha {values_text(self.alpha)} per one-sided test"
+            f"{settings_text(self.cv, self.theta0, self.theta1, self.theta2, self.alpha)}"
         )
 
 

@@ -182,6 +182,35 @@ def scenario_settings(sc: Scenarios | ScalarScenario) -> dict[str, Any]:
     return {"design": np.asarray(sc.design.name), **settings}
 
 
+def settings_text(
+    cv: FloatArray, theta0: FloatArray, theta1: FloatArray, theta2: FloatArray, alpha: FloatArray
+) -> str:
+    """The settings of TOST scenarios as the summaries of power and sample size state them.
+
+    Parameters
+    ----------
+    cv : numpy.ndarray of float
+        Within-subject or total CV, as a fraction.
+    theta0 : numpy.ndarray of float
+        True test/reference ratio.
+    theta1, theta2 : numpy.ndarray of float
+        Lower and upper acceptance limits of the ratio.
+    alpha : numpy.ndarray of float
+        One-sided level of each of the two tests.
+
+    Returns
+    -------
+    str
+        ``"CV ..., true ratio ..., limits ... to ..., alpha ... per one-sided test"``, CV and ratios in
+        percent (each as :func:`~bioparity._results.values_text` shows a scenario array).
+    """
+    return (
+        f"CV {values_text(cv, percent)}, true ratio {values_text(theta0, percent)}, limits "
+        f"{values_text(theta1, percent)} to {values_text(theta2, percent)}, alpha "
+        f"{values_text(alpha)} per one-sided test"
+    )
+
+
 @dataclass(frozen=True, repr=False)
 class PowerResult(ResultMixin):
     """TOST power for one or many scenarios (arrays of one shape; 0-d for a single scenario).
@@ -234,9 +263,7 @@ class PowerResult(ResultMixin):
         return (
             f"TOST power ({values_text(self.method)}), design {values_text(self.design)}, "
             f"n {values_text(self.n)}{scenarios(self.power)}: {values_text(self.power)}\n"
-            f"CV {values_text(self.cv, percent)}, true ratio {values_text(self.theta0, percent)}, limits "
-            f"{values_text(self.theta1, percent)} to {values_text(self.theta2, percent)}, alpha "
-            f"{values_text(self.alpha)} per one-sided test"
+            f"{settings_text(self.cv, self.theta0, self.theta1, self.theta2, self.alpha)}"
         )
 
     def __float__(self) -> float:
