@@ -175,13 +175,6 @@ def _power_tost_scalar(given: ScenarioInputs, n: object) -> PowerResult | None:
     )
 
 
-def scenario_settings(sc: Scenarios | ScalarScenario) -> dict[str, Any]:
-    """The settings a result records of validated scenarios (arrays) or of one scenario (Python numbers):
-    ``design`` (by name) and :data:`SCENARIO_FIELDS`, as arrays."""
-    settings = {name: np.asarray(getattr(sc, name)) for name in SCENARIO_FIELDS}
-    return {"design": np.asarray(sc.design.name), **settings}
-
-
 def settings_text(
     cv: FloatArray, theta0: FloatArray, theta1: FloatArray, theta2: FloatArray, alpha: FloatArray
 ) -> str:
@@ -209,6 +202,13 @@ def settings_text(
         f"{values_text(theta1, percent)} to {values_text(theta2, percent)}, alpha "
         f"{values_text(alpha)} per one-sided test"
     )
+
+
+def scenario_settings(sc: Scenarios | ScalarScenario) -> dict[str, Any]:
+    """The settings a result records of validated scenarios (arrays) or of one scenario (Python numbers):
+    ``design`` (by name) and :data:`SCENARIO_FIELDS`, as arrays."""
+    settings = {name: np.asarray(getattr(sc, name)) for name in SCENARIO_FIELDS}
+    return {"design": np.asarray(sc.design.name), **settings}
 
 
 @dataclass(frozen=True, repr=False)
