@@ -88,6 +88,12 @@ def row_take(a: FloatArray, index: IntArray, fill: float = np.nan) -> FloatArray
     return np.where(ok, got, fill)
 
 
+def quiet_divide(a: FloatArray, b: FloatArray) -> FloatArray:
+    """``a / b`` as floats without warnings: +-inf where only ``b`` is 0, NaN for 0/0 or a NaN operand."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(a / b, dtype=float)
+
+
 def last_true_index(mask: BoolArray) -> IntArray:
     """Column of the last True per row, -1 when the row has none."""
     n = mask.shape[1]

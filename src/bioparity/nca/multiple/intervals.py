@@ -223,6 +223,33 @@ def dose_records(
     return dosing[present], t, d
 
 
+def match_doses(
+    ids: pd.DataFrame, dose_keys: pd.DataFrame
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Pair every dose record with the profiles it belongs to, by the key columns the two tables share.
+
+    Parameters
+    ----------
+    ids : pandas.DataFrame
+        The profile keys, one row per profile (row ``p`` is profile ``p``).
+    dose_keys : pandas.DataFrame
+        The key columns of the dose records found in both tables (the first result of
+        :func:`dose_records`), one row per dose record.
+
+    Returns
+    -------
+    profile : numpy.ndarray of int64
+        Profile (row of ``ids``) of each matched pair, in profile order.
+    record : numpy.ndarray of int64
+        Dose record (row of ``dose_keys``) of each matched pair; a record matching no profile is in no pair.
+    """
+    shared = list(dose_keys.columns)
+    left = ids[shared].astype("string").reset_index().rename(columns={"index": "_profile"})
+    right = dose_keys.astype("string").assign(_row=np.arange(len(dose_keys)))
+    merged = left.merge(right, on=shared, how="inner")
+    return merged["_profile"].to_numpy(dtype=np.int64), merged["_row"].to_numpy(dtype=np.int64)
+
+
 def nca_multiple_dose(
     frame: pd.DataFrame,
     dosing: pd.DataFrame,
@@ -328,13 +355,8 @@ def nca_multiple_dose(
     P = len(ids)
     dkeys, dt, dd = dose_records(dosing, keys, dose_time, dose, dw)
     dur = _dose_durations(dosing, duration, dw)
-    shared = list(dkeys.columns)
-    left = ids[shared].astype("string").reset_index().rename(columns={"index": "_profile"})
-    right = dkeys.astype("string").assign(_row=np.arange(len(dkeys)))
-    merged = left.merge(right, on=shared, how="inner")
-    unmatched = len(dkeys) - int(merged["_row"].nunique())
-    prof = merged["_profile"].to_numpy(dtype=np.int64)
-    rows = merged["_row"].to_numpy(dtype=np.int64)
+    prof, rows = match_doses(ids, dkeys)
+    unmatched = len(dkeys) - len(np.unique(rows))
     iv = dosing_intervals(prof, dt[rows], dd[rows], tau_last=tau)
     iv_duration = dur[rows][np.lexsort((dt[rows], prof))]  # the order dosing_intervals sorts into
 

@@ -30,7 +30,7 @@ import pandas as pd
 
 from bioparity._results import ResultMixin, software_version, values_text
 from bioparity.errors import InputError
-from bioparity.nca.multiple.intervals import dose_records
+from bioparity.nca.multiple.intervals import dose_records, match_doses
 from bioparity.nca.parameter_table import ParameterTable
 from bioparity.nca.profiles import FloatArray, pad_profiles
 from bioparity.nca.samples import Where, prepare_samples
@@ -293,11 +293,8 @@ def time_to_steady_state(
     prep = prepare_samples(frame, keys=keys, time=time, conc=conc, where=w)
     ids, P = prep.ids, len(prep.ids)
     dkeys, dt, _ = dose_records(dosing, keys, dose_time, dose, dosing_where or Where(file="dose records"))
-    shared = list(dkeys.columns)
-    left = ids[shared].astype("string").reset_index().rename(columns={"index": "_profile"})
-    merged = left.merge(dkeys.astype("string").assign(_row=np.arange(len(dkeys))), on=shared, how="inner")
-    prof = merged["_profile"].to_numpy(dtype=np.int64)
-    dose_t = dt[merged["_row"].to_numpy(dtype=np.int64)]
+    prof, rows = match_doses(ids, dkeys)
+    dose_t = dt[rows]
     first = np.full(P, np.inf)
     np.minimum.at(first, prof, dose_t)
     c_long = prep.C[prep.codes, _positions(prep.codes)]  # per long row; BLQ troughs are 0

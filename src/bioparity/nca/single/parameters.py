@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bioparity.errors import InputError
-from bioparity.nca.profiles import FloatArray
+from bioparity.nca.profiles import FloatArray, quiet_divide
 from bioparity.nca.single.context import NCAContext
 
 Compute = Callable[[NCAContext, Mapping[str, FloatArray]], FloatArray]
@@ -118,11 +118,6 @@ def _auc_from_zero(ctx: NCAContext, auc: bool) -> FloatArray:
     return np.where(ctx.n_auc_points < 2, np.nan, value)
 
 
-def _div(a: FloatArray, b: FloatArray) -> FloatArray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray(a / b, dtype=float)
-
-
 def _dose(ctx: NCAContext) -> FloatArray:
     assert ctx.dose is not None
     return np.asarray(ctx.dose, dtype=float)
@@ -130,13 +125,13 @@ def _dose(ctx: NCAContext) -> FloatArray:
 
 def _clearance(ctx: NCAContext, v: Mapping[str, FloatArray]) -> FloatArray:
     auc = v["AUCIFO"]
-    return np.where(auc > 0, _div(_dose(ctx), auc), np.nan)
+    return np.where(auc > 0, quiet_divide(_dose(ctx), auc), np.nan)
 
 
 def _mrt(ctx: NCAContext, v: Mapping[str, FloatArray]) -> FloatArray:
     auc = v["AUCIFO"]
     dur = ctx.duration if ctx.options.route == "iv-infusion" else 0.0
-    return np.where(auc > 0, _div(v["AUMCIFO"], auc) - dur / 2.0, np.nan)
+    return np.where(auc > 0, quiet_divide(v["AUMCIFO"], auc) - dur / 2.0, np.nan)
 
 
 def _auc_infinity(code: str, label: str, pknca: str, clast: str) -> Parameter:
@@ -147,7 +142,7 @@ def _auc_infinity(code: str, label: str, pknca: str, clast: str) -> Parameter:
         label,
         pknca,
         ("AUCLST", "LAMZ", clast),
-        lambda c, v: v["AUCLST"] + _div(v[clast], v["LAMZ"]),
+        lambda c, v: v["AUCLST"] + quiet_divide(v[clast], v["LAMZ"]),
         _INF,
         ("no_data", "no_time0", "lambda_z"),
     )
@@ -161,7 +156,7 @@ def _volume(code: str, label: str, clearance: str, routes: frozenset[str]) -> Pa
         label,
         "vz.obs",
         (clearance, "LAMZ"),
-        lambda c, v: _div(v[clearance], v["LAMZ"]),
+        lambda c, v: quiet_divide(v[clearance], v["LAMZ"]),
         _INF,
         ("no_data", "no_time0", "lambda_z", "no_dose", "auc_not_positive"),
         routes,
@@ -254,7 +249,7 @@ _ALL = (
         "Half-Life Lambda z",
         "half.life",
         ("LAMZ",),
-        lambda c, v: _div(np.log(2.0), v["LAMZ"]),
+        lambda c, v: quiet_divide(np.log(2.0), v["LAMZ"]),
         _LZ,
         ("lambda_z",),
     ),
@@ -263,7 +258,7 @@ _ALL = (
         "Lambda z Span",
         "span.ratio",
         ("LAMZHL",),
-        lambda c, v: _div(c.fit.time_last - c.fit.time_first, v["LAMZHL"]),
+        lambda c, v: quiet_divide(c.fit.time_last - c.fit.time_first, v["LAMZHL"]),
         _LZ,
         ("lambda_z",),
     ),
@@ -274,7 +269,11 @@ _ALL = (
         "AUMC Infinity Obs",
         "aumcinf.obs",
         ("AUMCLST", "LAMZ", "CLST", "TLST"),
-        lambda c, v: v["AUMCLST"] + _div(v["CLST"] * v["TLST"], v["LAMZ"]) + _div(v["CLST"], v["LAMZ"] ** 2),
+        lambda c, v: (
+            v["AUMCLST"]
+            + quiet_divide(v["CLST"] * v["TLST"], v["LAMZ"])
+            + quiet_divide(v["CLST"], v["LAMZ"] ** 2)
+        ),
         _INF,
         ("no_data", "no_time0", "lambda_z"),
     ),
@@ -284,7 +283,9 @@ _ALL = (
         "aucpext.obs",
         ("AUCLST", "AUCIFO"),
         lambda c, v: np.where(
-            (v["AUCIFO"] > 0) & (v["AUCLST"] > 0), 100.0 * (1.0 - _div(v["AUCLST"], v["AUCIFO"])), np.nan
+            (v["AUCIFO"] > 0) & (v["AUCLST"] > 0),
+            100.0 * (1.0 - quiet_divide(v["AUCLST"], v["AUCIFO"])),
+            np.nan,
         ),
         _INF,
         ("no_data", "no_time0", "lambda_z", "auc_not_positive"),

@@ -21,7 +21,7 @@ import numpy as np
 from bioparity.nca.auc import cumulative_area
 from bioparity.nca.lambda_z import lambda_z_best_fit
 from bioparity.nca.options import NCAOptions
-from bioparity.nca.profiles import FloatArray, first_true_index, last_true_index, row_take
+from bioparity.nca.profiles import FloatArray, first_true_index, last_true_index, quiet_divide, row_take
 
 URINE_LABELS = {
     "RCAMINT": "Amount Recovered",
@@ -41,11 +41,6 @@ URINE_LABELS = {
     "AURCIFO": "AURC Infinity Obs",
     "AURCPEO": "AURC % Extrapolation Obs",
 }
-
-
-def _div(a: FloatArray, b: FloatArray) -> FloatArray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray(a / b, dtype=float)
 
 
 def urine_arrays(
@@ -74,7 +69,7 @@ def urine_arrays(
     cum = np.where(present, np.cumsum(np.where(present, np.nan_to_num(ae), 0.0), axis=1), np.nan)
     cum = np.where(np.isnan(ae) | (np.cumsum(np.isnan(ae) & present, axis=1) > 0), np.nan, cum)
     mid = (start + end) / 2.0
-    rate = _div(ae, end - start)
+    rate = quiet_divide(ae, end - start)
     ok_rate = present & ~np.isnan(rate)
     ermax = np.where(ok_rate.any(axis=1), np.where(ok_rate, rate, -np.inf).max(axis=1), np.nan)
     at_max = ok_rate & (rate == ermax[:, None])
@@ -97,7 +92,7 @@ def urine_arrays(
         max_points=options.lambda_z_max_points,
         start_after=options.lambda_z_start_after,
     )
-    aurcifo = aurclst + _div(erlst, fit.lambda_z)
+    aurcifo = aurclst + quiet_divide(erlst, fit.lambda_z)
     values: dict[str, FloatArray] = {
         "RCAMINT": total,
         "VOLPK": vol,
@@ -107,16 +102,16 @@ def urine_arrays(
         "ERTLST": ertlst,
         "AURCLST": aurclst,
         "LAMZ": fit.lambda_z,
-        "LAMZHL": _div(np.full(P, np.log(2.0)), fit.lambda_z),
+        "LAMZHL": quiet_divide(np.full(P, np.log(2.0)), fit.lambda_z),
         "R2ADJ": fit.adj_r_squared,
         "LAMZNPT": fit.n_points,
         "AURCIFO": aurcifo,
-        "AURCPEO": 100.0 * (1.0 - _div(aurclst, aurcifo)),
+        "AURCPEO": 100.0 * (1.0 - quiet_divide(aurclst, aurcifo)),
     }
     if dose is not None:
-        values["FE"] = _div(total, dose)
+        values["FE"] = quiet_divide(total, dose)
         values["RCPCINT"] = 100.0 * values["FE"]
     if plasma_auc is not None:
-        values["RENALCL"] = np.where(plasma_auc > 0, _div(total, plasma_auc), np.nan)
+        values["RENALCL"] = np.where(plasma_auc > 0, quiet_divide(total, plasma_auc), np.nan)
     per_collection = {"ae": ae, "cum_ae": cum, "midpoint": mid, "rate": rate}
     return values, per_collection
