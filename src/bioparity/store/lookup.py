@@ -16,13 +16,15 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, bindparam, inspect, select
+from sqlalchemy import ColumnElement, Select, bindparam, inspect, select
 from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.util import identity_key
 
 from bioparity.store.models import Base
 
 M = TypeVar("M", bound=Base)
+L = TypeVar("L", bound=Base)
+R = TypeVar("R", bound=Base)
 
 
 @cache
@@ -48,3 +50,28 @@ def by_id(session: Session, model: type[M], ident: str | None, *, deferred: tupl
         return session.get(model, ident)
     found: M | None = session.scalars(_by_id(model, deferred), {"ident": ident}).one_or_none()
     return found
+
+
+def joined_pairs(
+    session: Session, left: type[L], right: type[R], *where: ColumnElement[bool], order_by: Any
+) -> list[tuple[L, R]]:
+    """The rows of ``left`` with the ``right`` row their foreign key names, as ``(left, right)`` pairs.
+
+    Parameters
+    ----------
+    session : Session
+        The unit of work to read in.
+    left, right : type
+        The two models; ``left`` has exactly one foreign key to ``right`` (the join follows it).
+    *where : ColumnElement[bool]
+        The conditions every pair meets (all of them).
+    order_by : Any
+        The column (or expression) the pairs are sorted by.
+
+    Returns
+    -------
+    list[tuple[L, R]]
+        ``SELECT left, right FROM left JOIN right ON <foreign key> WHERE where ORDER BY order_by``.
+    """
+    rows = session.execute(select(left, right).join(right).where(*where).order_by(order_by))
+    return [(a, b) for a, b in rows]

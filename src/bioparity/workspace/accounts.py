@@ -40,6 +40,7 @@ from bioparity.audit import append_event
 from bioparity.errors import InputError
 from bioparity.i18n import DEFAULT_LANGUAGE, normalise_language
 from bioparity.i18n import gettext as _
+from bioparity.store.lookup import joined_pairs
 from bioparity.store.models import (
     AuditEvent,
     AuthThrottle,
@@ -58,7 +59,7 @@ from bioparity.workspace.errors import (
     PermissionDeniedError,
     ThrottledError,
 )
-from bioparity.workspace.events import Scope, record, record_change
+from bioparity.workspace.events import Scope, record, record_change, scope_audit
 from bioparity.workspace.passwords import hash_password, verify_password
 from bioparity.workspace.roles import Permission, Role
 from bioparity.workspace.snapshots import snapshot
@@ -314,11 +315,13 @@ def my_invitations(
 ) -> Sequence[tuple[MembershipInvitation, Organisation]]:
     """Invitations addressed to the caller's user name that are still open."""
     moment = _now(now)
-    rows = session.execute(
-        select(MembershipInvitation, Organisation)
-        .join(Organisation, Organisation.id == MembershipInvitation.org_id)
-        .where(MembershipInvitation.username == actor.username, MembershipInvitation.status == "pending")
-        .order_by(MembershipInvitation.created_at)
+    rows = joined_pairs(
+        session,
+        MembershipInvitation,
+        Organisation,
+        MembershipInvitation.username == actor.username,
+        MembershipInvitation.status == "pending",
+        order_by=MembershipInvitation.created_at,
     )
     return [(i, o) for i, o in rows if _pending(i, moment)]
 
@@ -387,13 +390,7 @@ def remove_member(session: Session, actor: Actor, org_id: str, user_id: str) -> 
 
 def list_members(session: Session, actor: Actor, org_id: str) -> Sequence[tuple[Membership, User]]:
     org, _my_role = require_org(session, actor, org_id, Permission.read)
-    rows = session.execute(
-        select(Membership, User)
-        .join(User, User.id == Membership.user_id)
-        .where(Membership.org_id == org.id)
-        .order_by(User.username)
-    )
-    return [(m, u) for m, u in rows]
+    return joined_pairs(session, Membership, User, Membership.org_id == org.id, order_by=User.username)
 
 
 def my_organisations(session: Session, actor: Actor) -> Sequence[tuple[Organisation, str]]:
@@ -415,13 +412,7 @@ def org_audit(
 ) -> Sequence[AuditEvent]:
     """The organisation's audit rows in order, ``limit`` at a time after sequence number ``after_seq``."""
     org, _my_role = require_org(session, actor, org_id, Permission.view_org_audit)
-    query = (
-        select(AuditEvent)
-        .where(AuditEvent.org_id == org.id, AuditEvent.seq > after_seq)
-        .order_by(AuditEvent.seq)
-        .limit(limit)
-    )
-    return list(session.scalars(query))
+    return scope_audit(session, org, after_seq=after_seq, limit=limit)
 
 
 # --- authentication -------------------------------------------------------------------------------

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeAlias
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bioparity.audit import append_event
@@ -58,3 +59,34 @@ def record_change(
     ``extra`` added) as the state after."""
     after = snapshot(obj) | dict(extra or {})
     return record(session, actor, action, object_type, obj.id, scope, before, after)
+
+
+def scope_audit(
+    session: Session, scope: Organisation | Program, *, after_seq: int, limit: int
+) -> Sequence[AuditEvent]:
+    """The audit rows filed under ``scope`` in order, ``limit`` at a time after sequence number ``after_seq``.
+
+    Parameters
+    ----------
+    session : Session
+        The unit of work to read in.
+    scope : Organisation or Program
+        The organisation (all its rows, its programs' too) or the program whose rows are read.
+    after_seq : int
+        Only rows after this sequence number.
+    limit : int
+        At most this many rows.
+
+    Returns
+    -------
+    Sequence[AuditEvent]
+        The rows by sequence number.
+    """
+    column = AuditEvent.program_id if isinstance(scope, Program) else AuditEvent.org_id
+    query = (
+        select(AuditEvent)
+        .where(column == scope.id, AuditEvent.seq > after_seq)
+        .order_by(AuditEvent.seq)
+        .limit(limit)
+    )
+    return list(session.scalars(query))

@@ -15,10 +15,11 @@ from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.pathways import REGION_CODES, region_code
+from bioparity.store.lookup import joined_pairs
 from bioparity.store.models import AuditEvent, Organisation, Program, ProgramShare, Study
 from bioparity.workspace.access import Actor, require_org, require_program, require_study, visible_programs
 from bioparity.workspace.errors import ConflictError, NotFoundError
-from bioparity.workspace.events import record, record_change
+from bioparity.workspace.events import record, record_change, scope_audit
 from bioparity.workspace.roles import GRANTS, SHARE_ROLES, Permission, Role
 from bioparity.workspace.snapshots import snapshot
 from bioparity.workspace.text import DESCRIPTION_MAX, NAME_MAX, REGION_MAX, SHORT_NAME_MAX, plain_text
@@ -284,13 +285,9 @@ def list_shares(
 ) -> Sequence[tuple[ProgramShare, Organisation]]:
     """Owners: the program's shares and invitations (``status`` pending, accepted or declined)."""
     program = require_program(session, actor, program_id, Permission.share_program)
-    rows = session.execute(
-        select(ProgramShare, Organisation)
-        .join(Organisation, Organisation.id == ProgramShare.org_id)
-        .where(ProgramShare.program_id == program.id)
-        .order_by(Organisation.name)
+    return joined_pairs(
+        session, ProgramShare, Organisation, ProgramShare.program_id == program.id, order_by=Organisation.name
     )
-    return [(s, o) for s, o in rows]
 
 
 def create_study(
@@ -337,10 +334,4 @@ def program_audit(
 ) -> Sequence[AuditEvent]:
     """The program's audit rows in order, ``limit`` at a time after sequence number ``after_seq``."""
     program = require_program(session, actor, program_id)
-    query = (
-        select(AuditEvent)
-        .where(AuditEvent.program_id == program.id, AuditEvent.seq > after_seq)
-        .order_by(AuditEvent.seq)
-        .limit(limit)
-    )
-    return list(session.scalars(query))
+    return scope_audit(session, program, after_seq=after_seq, limit=limit)
