@@ -17,8 +17,9 @@ file, row and column; exit code 2. The cores are imported inside the command bod
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 
 import typer
 
@@ -34,6 +35,20 @@ if TYPE_CHECKING:
 CutPoint = Annotated[float, typer.Option(help="Screening cut point on the signal scale.")]
 
 app = typer.Typer()
+
+
+class _Tabulated(Protocol):
+    def to_frame(self) -> pd.DataFrame: ...
+
+
+_ResultT = TypeVar("_ResultT", bound=_Tabulated)
+
+
+def _result_table(out: Path, analyse: Callable[[], _ResultT]) -> tuple[_ResultT, pd.DataFrame]:
+    """Check that ``--out`` can be written, then run ``analyse()``: its result and the result's table."""
+    check_outputs(("--out", out))
+    result = analyse()
+    return result, result.to_frame()
 
 
 def _write(table: pd.DataFrame, out: Path, data: Path, options: dict[str, Any]) -> Console:
@@ -150,9 +165,9 @@ def ada_sensitivity_command(
     from bioparity.io.bioassay import read_sensitivity_data
 
     with user_errors():
-        check_outputs(("--out", out))
-        result = sensitivity(read_sensitivity_data(data), cut_point, method=method)
-        table = result.to_frame()
+        result, table = _result_table(
+            out, lambda: sensitivity(read_sensitivity_data(data), cut_point, method=method)
+        )
         console = _write(
             table, out, data, {"command": "ada-sensitivity", "cut_point": cut_point, "method": method}
         )
@@ -184,9 +199,7 @@ def ada_drug_tolerance_command(
     from bioparity.io.bioassay import read_drug_tolerance_data
 
     with user_errors():
-        check_outputs(("--out", out))
-        result = drug_tolerance(read_drug_tolerance_data(data), cut_point)
-        table = result.to_frame()
+        result, table = _result_table(out, lambda: drug_tolerance(read_drug_tolerance_data(data), cut_point))
         console = _write(table, out, data, {"command": "ada-drug-tolerance", "cut_point": cut_point})
         _finish(console, result.notes, table, out)
 
@@ -202,9 +215,7 @@ def isr_command(
     from bioparity.io.bioassay import read_isr_data
 
     with user_errors():
-        check_outputs(("--out", out))
-        result = isr(read_isr_data(data), assay)
-        table = result.to_frame()
+        result, table = _result_table(out, lambda: isr(read_isr_data(data), assay))
         console = _write(table, out, data, {"command": "isr", "assay": assay, "passed": result.passed})
         verdict = _("PASS") if result.passed else _("FAIL")
         console.print(

@@ -25,6 +25,9 @@ if TYPE_CHECKING:  # the database stack is imported only by the commands that us
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
+    #: What an account command does: ``change(session, username)`` -> the message it prints.
+    AccountChange = Callable[[Session, str], str]
+
 EXIT_AUDIT_BROKEN = 1
 #: Seconds a server worker may take to import the application before uvicorn replaces it.
 WORKER_HEALTHCHECK_SECONDS = 120
@@ -165,51 +168,67 @@ def _admin(database_url: str | None, change: Callable[[Session], str]) -> None:
         typer.echo(message)
 
 
-@user_app.command("unlock")
-def user_unlock(
-    username: Annotated[str, typer.Argument(help="The locked account.")],
-    database_url: DatabaseUrl = None,
-) -> None:
+def _account_command(name: str, account_help: str) -> Callable[[AccountChange], AccountChange]:
+    """Register ``change(session, username)`` as ``bioparity user NAME USERNAME [--database-url]``.
+
+    Parameters
+    ----------
+    name : str
+        The subcommand of ``bioparity user``.
+    account_help : str
+        Help of the ``USERNAME`` argument.
+
+    Returns
+    -------
+    Callable
+        A decorator: the command runs ``change`` through :func:`_admin` (one transaction on a migrated
+        database, its message printed) and is documented by ``change``'s docstring; ``change`` is returned
+        as it is.
+    """
+
+    def register(change: AccountChange) -> AccountChange:
+        def command(username: str, database_url: str | None = None) -> None:
+            _admin(database_url, lambda session: change(session, username))
+
+        command.__doc__ = change.__doc__
+        command.__annotations__ = {
+            "username": Annotated[str, typer.Argument(help=account_help)],
+            "database_url": DatabaseUrl,
+            "return": None,
+        }
+        user_app.command(name)(command)
+        return change
+
+    return register
+
+
+@_account_command("unlock", "The locked account.")
+def user_unlock(session: Session, username: str) -> str:
     """Lift the lock (and the backoff) after too many failed password attempts (audited)."""
     from bioparity.workspace import accounts
 
-    def change(session: Session) -> str:
-        was = accounts.unlock_account(session, username)
-        if was:
-            return _("unlocked %(user)s") % {"user": username}
-        return _("%(user)s was not locked; failure count reset") % {"user": username}
-
-    _admin(database_url, change)
+    was = accounts.unlock_account(session, username)
+    if was:
+        return _("unlocked %(user)s") % {"user": username}
+    return _("%(user)s was not locked; failure count reset") % {"user": username}
 
 
-@user_app.command("deactivate")
-def user_deactivate(
-    username: Annotated[str, typer.Argument(help="The account to disable.")],
-    database_url: DatabaseUrl = None,
-) -> None:
+@_account_command("deactivate", "The account to disable.")
+def user_deactivate(session: Session, username: str) -> str:
     """Disable an account: it cannot sign in, and every session and API token is revoked at once."""
     from bioparity.workspace import accounts
 
-    def change(session: Session) -> str:
-        revoked = accounts.set_active(session, username, False)
-        return _("deactivated %(user)s; %(n)s sessions and tokens revoked") % {"user": username, "n": revoked}
-
-    _admin(database_url, change)
+    revoked = accounts.set_active(session, username, False)
+    return _("deactivated %(user)s; %(n)s sessions and tokens revoked") % {"user": username, "n": revoked}
 
 
-@user_app.command("reactivate")
-def user_reactivate(
-    username: Annotated[str, typer.Argument(help="The account to enable again.")],
-    database_url: DatabaseUrl = None,
-) -> None:
+@_account_command("reactivate", "The account to enable again.")
+def user_reactivate(session: Session, username: str) -> str:
     """Enable a deactivated account (its old sessions and tokens stay revoked)."""
     from bioparity.workspace import accounts
 
-    def change(session: Session) -> str:
-        accounts.set_active(session, username, True)
-        return _("reactivated %(user)s") % {"user": username}
-
-    _admin(database_url, change)
+    accounts.set_active(session, username, True)
+    return _("reactivated %(user)s") % {"user": username}
 
 
 @user_app.command("reset-password")
@@ -231,18 +250,12 @@ def user_reset_password(
     _admin(database_url, change)
 
 
-@user_app.command("status")
-def user_status(
-    username: Account,
-    database_url: DatabaseUrl = None,
-) -> None:
+@_account_command("status", "The account.")
+def user_status(session: Session, username: str) -> str:
     """Active, locked, failed attempts, forced password change, live sessions and tokens."""
     from bioparity.workspace import accounts
 
-    def show(session: Session) -> str:
-        return ", ".join(f"{k}: {v}" for k, v in accounts.account_status(session, username).items())
-
-    _admin(database_url, show)
+    return ", ".join(f"{k}: {v}" for k, v in accounts.account_status(session, username).items())
 
 
 @org_app.command("create")
