@@ -22,10 +22,14 @@ lint: $(BIN)/.installed
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
+# pytest in two worker processes (pytest-xdist), each test file kept on one worker so that its module and
+# session fixtures (servers, databases) start once; PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
+
 unit: $(BIN)/.installed
 	bash scripts/system-deps.sh
 	bash scripts/services.sh
-	CI=$${CI:-true} $(BIN)/python -m pytest -q
+	CI=$${CI:-true} $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 docs: $(BIN)/.installed  ## the documentation site (tutorials executed; warnings are errors) in docs/_build/html
 	rm -rf docs/_build
