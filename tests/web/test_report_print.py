@@ -218,6 +218,37 @@ def test_the_audit_pdf_keeps_short_codes_whole(demo_store: DemoStore) -> None:
     assert any(re.match(r"\d{2,} ", line) for line in lines)  # an event number of two digits in one piece
 
 
+def test_the_audit_pdf_table_is_laid_out_with_set_column_widths() -> None:
+    """A fixed table layout with one width per column: WeasyPrint then never measures a cell's narrowest
+    width, which, with long digests allowed to break anywhere, meant laying the cell out again at every
+    character (a 300-event trail took 43 s of CPU; bench/report_pdf.py times it)."""
+    from types import SimpleNamespace
+
+    from bioparity.web.templating import TEMPLATES
+
+    event = SimpleNamespace(
+        seq=12,
+        actor="sam",
+        action="share_accept",
+        object_type="program",
+        object_id="p" * 32,
+        row_hash="f" * 64,
+    )
+    html = TEMPLATES.get_template("audit_export.html").render(
+        program=SimpleNamespace(name="XB-101"),
+        rows=[SimpleNamespace(event=event, at="2026-12-06T11:53:35Z", details="kind nca, " + "a" * 64)],
+        chosen={"action": None, "actor_name": None, "object_type": None},
+        exported="2026-12-06T12:00:00Z",
+        by="Olivia",
+        page_footer="",
+    )
+    assert "table-layout: fixed" in html
+    widths = dict(re.findall(r"col\.(\w+) \{ width: (\d+)%; \}", html))
+    columns = re.findall(r'<col class="(\w+)">', html)
+    assert len(columns) == html.count("<th>") == 7 and set(columns) == set(widths)
+    assert sum(int(w) for w in widths.values()) == 100
+
+
 @pytest.mark.parametrize("language", ["en", "zh-CN"])
 def test_failure_counts_are_bad_and_descriptive_ones_neutral_in_every_language(language: str) -> None:
     from bioparity.analyses.terms import term
