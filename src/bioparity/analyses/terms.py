@@ -326,7 +326,7 @@ LABELS: dict[str, KeyLabel] = {
 #: numbers. The words of a code that :data:`TERMS` already has are the same message.
 VALUE_LABELS: dict[tuple[str, str], str] = {
     # bioequivalence (bioparity.be.methods): the method of the run and of its record, the CI's df
-    ("method", "abe"): gettext_noop("average bioequivalence (ABE)"),
+    ("method", "abe"): gettext_noop("average bioequivalence"),
     ("method", "ema-abel-a"): gettext_noop("EMA ABEL, Method A"),
     ("method", "ema-abel-b"): gettext_noop("EMA ABEL, Method B"),
     ("method", "fda-rsabe"): gettext_noop("FDA RSABE"),
@@ -334,7 +334,7 @@ VALUE_LABELS: dict[tuple[str, str], str] = {
     ("df_method", "contain"): gettext_noop("containment"),
     ("df_method", "satterthwaite"): gettext_noop("Satterthwaite"),
     # power and sample size (PowerTOST's methods)
-    ("method", "exact"): gettext_noop("exact (Owen's Q)"),
+    ("method", "exact"): gettext_noop("exact, Owen's Q"),
     ("method", "nct"): gettext_noop("noncentral t approximation"),
     ("method", "shifted"): gettext_noop("shifted central t approximation"),
     # NCA
@@ -353,16 +353,16 @@ VALUE_LABELS: dict[tuple[str, str], str] = {
     # comparative analytical assessment and comparability
     ("catalogue", ""): gettext_noop("tiers from the data"),
     ("catalogue", "igg1-mab-example"): gettext_noop("IgG1 mAb example catalogue"),
-    ("plan", "qr-2025"): gettext_noop("quality range by criticality (2025)"),
-    ("plan", "tiered-2017"): gettext_noop("tiered approach (FDA 2017)"),
+    ("plan", "qr-2025"): gettext_noop("quality range by criticality, 2025"),
+    ("plan", "tiered-2017"): gettext_noop("tiered approach, FDA 2017"),
     ("region", ""): gettext_noop("not stated"),
-    ("region", "ema"): gettext_noop("EU (EMA)"),
-    ("region", "fda"): gettext_noop("US (FDA)"),
+    ("region", "ema"): gettext_noop("EMA, European Union"),
+    ("region", "fda"): gettext_noop("FDA, United States"),
     # relative potency
     ("model", "parallel-line"): gettext_noop("parallel-line"),
     ("model", "slope-ratio"): gettext_noop("slope-ratio"),
-    ("model", "4pl"): gettext_noop("four-parameter logistic (4PL)"),
-    ("model", "5pl"): gettext_noop("five-parameter logistic (5PL)"),
+    ("model", "4pl"): gettext_noop("four-parameter logistic"),
+    ("model", "5pl"): gettext_noop("five-parameter logistic"),
     ("combine_method", "auto"): gettext_noop("automatic"),
     ("combine_method", "weighted"): gettext_noop("weighted"),
     ("combine_method", "semi-weighted"): gettext_noop("semi-weighted"),
@@ -377,7 +377,7 @@ VALUE_LABELS: dict[tuple[str, str], str] = {
     ("method", "nonparametric"): gettext_noop("nonparametric"),
     ("method", "parametric_lcl"): gettext_noop("parametric LCL"),
     ("method", "linear"): gettext_noop("linear interpolation"),
-    ("method", "4pl"): gettext_noop("four-parameter logistic (4PL)"),
+    ("method", "4pl"): gettext_noop("four-parameter logistic"),
     ("incidence", "treatment-emergent"): gettext_noop("treatment-emergent"),
     ("incidence", "any-visit"): gettext_noop("positive at any visit"),
     ("method", "newcombe"): gettext_noop("Newcombe hybrid score"),
@@ -412,7 +412,7 @@ def value_words(key: str, value: Any) -> str:
     Examples
     --------
     >>> value_words("method", "ema-abel-a"), value_words("method", "TRTR"), value_words("model", "4pl")
-    ('EMA ABEL, Method A', 'TRTR', 'four-parameter logistic (4PL)')
+    ('EMA ABEL, Method A', 'TRTR', 'four-parameter logistic')
     """
     text = str(value)
     words = VALUE_LABELS.get((key, text)) if isinstance(value, str) else None
