@@ -59,8 +59,8 @@ def _squash(text: str) -> str:
 def example_reports(demo_store: DemoStore) -> Iterator[dict[str, str]]:
     """The run reports (HTML) of the BE, ADA cut-point, ADA sensitivity and stability examples in English
     and of the profiles and ISR examples in Chinese (keyed by kind), and of the BE and ADA cut-point
-    examples in Chinese too (``be zh-CN``, ``ada-cutpoint zh-CN``), run in the demo's PK study; the session is rolled back, so the shared demo store is
-    left as it was."""
+    examples in Chinese too (``be zh-CN``, ``ada-cutpoint zh-CN``), run in the demo's PK study; the session
+    is rolled back, so the shared demo store is left as it was."""
     out = {}
     with make_sessionmaker(demo_store.engine)() as session:
         sam = Actor.of(accounts.get_user_by_name(session, "sam"))
