@@ -503,12 +503,14 @@ def shown_value(key: str, value: Any) -> Any:
 
 def labelled(record: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """A record as (label, value shown) pairs, in the order of :data:`LABELS` (keys without one last, as
-    stored, in name order).
+    stored, in name order); an option or method code in words with the code (:func:`coded_value`).
 
     Examples
     --------
     >>> labelled({"share_within": 0.9, "passed": True, "extra_key": 1})
     [('passed', True), ('share of repeats within the limit (%)', '90.0'), ('extra_key', 1)]
+    >>> labelled({"method": "abe"})
+    [('method', 'average bioequivalence (abe)')]
     """
     level = ci_level(record)
     keys = sorted(record, key=lambda k: (_ORDER.get(str(k), len(_ORDER)), str(k)))
