@@ -21,7 +21,7 @@ from bioparity.analyses.figures import PlotData
 from bioparity.analyses.frames import has_table, result_frame
 from bioparity.analyses.registry import effective_options, option_errors
 from bioparity.analyses.tables import generic_tables
-from bioparity.analyses.terms import LABELS
+from bioparity.analyses.terms import LABELS, VALUE_LABELS
 from bioparity.audit.chain import canonical_json, sha256_hex
 from bioparity.cli.main import app
 from bioparity.errors import DataFileError
@@ -180,6 +180,23 @@ def test_every_key_a_page_prints_has_a_label(case: Case) -> None:
     ``bioparity.analyses.terms.LABELS``."""
     unlabelled = sorted(k for k in _printed_keys(case) if k not in LABELS)
     assert unlabelled == [], f"{case.analysis.name}: no label in LABELS for {unlabelled}"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_choice_of_an_option_has_a_value_label(kind: str) -> None:
+    """A code a run stores as an option value (``ema-abel-a``, ``parametric_lcl``, ``treatment-emergent``)
+    is printed in words, never as stored: a new choice gets its words in
+    ``bioparity.analyses.terms.VALUE_LABELS``. Flags are printed yes/no and whole numbers as numbers."""
+    options = [o for o in _analysis(kind).options if o.choices is not None]
+    assert all(o.type in ("text", "flag", "integer") for o in options)
+    missing = sorted(
+        (o.name, c)
+        for o in options
+        if o.type == "text"
+        for c in o.choices or ()
+        if (o.name, c) not in VALUE_LABELS
+    )
+    assert missing == [], f"{kind}: no words in VALUE_LABELS for {missing}"
 
 
 @pytest.mark.parametrize("kind", KINDS)

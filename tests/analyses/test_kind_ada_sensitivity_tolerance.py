@@ -55,9 +55,10 @@ def test_sensitivity_recomputed_by_hand(tmp_path: Path) -> None:
     assert result["sensitivity_95"] == pytest.approx(expected, rel=1e-12)
     assert 3.0 < expected < 6.0  # the example's design: the cut point is crossed near 4 ng/mL
     summary = get_analysis("ada-sensitivity").summary(result, {"cut_point": 1.25, "method": "linear"})
+    method = "linear interpolation"  # the option's words (stored: linear)
     assert (
         summary
-        == f"sensitivity {expected:.4g} (concentration detected in 95% of 6 runs; linear at cut point 1.25)"
+        == f"sensitivity {expected:.4g} (concentration detected in 95% of 6 runs; {method} at cut point 1.25)"
     )
 
 

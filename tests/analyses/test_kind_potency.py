@@ -113,7 +113,7 @@ def test_summary_states_the_verdicts_and_the_combined_potency(tmp_path: Path) ->
     summary = get_analysis("potency").summary(result, options)
     rows = kinds.workspace_table("potency", data, options)
     combined = rows.iloc[3]
-    assert summary.startswith("3 estimates (4pl): relative potency ")
+    assert summary.startswith("3 estimates (four-parameter logistic): relative potency ")
     assert "Ph. Eur. 5.3 similarity 3/3 pass; USP <1032> equivalence 3/3 pass" in summary
     low, high = combined["ci_lower"], combined["ci_upper"]
     assert summary.endswith(f"combined test {combined['relative_potency']:.4g} ({low:.4g}, {high:.4g})")

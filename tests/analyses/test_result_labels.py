@@ -32,6 +32,8 @@ def test_the_web_page_of_a_bioequivalence_run_labels_its_keys(workspace: kinds.W
     assert "<dt>point estimate T/R (%)</dt><dd>115.66</dd>" in result
     assert "<dt>CVwR: within-subject CV of R (%)</dt><dd>46.96</dd>" in result
     assert not {"ci_lower", "ci_upper", "cvwr", "pe", "n_rr", "outliers"} & set(terms)
+    # the method in words with its stored code (it was printed ``ema-abel-a``)
+    assert "<dt>method</dt><dd>EMA ABEL, Method A (ema-abel-a)</dd>" in result
     # records and lists in words, not JSON
     assert "<code>" not in result and "studentised residual: -6.65694" in result
 

@@ -58,9 +58,9 @@ def _squash(text: str) -> str:
 @pytest.fixture(scope="module")
 def example_reports(demo_store: DemoStore) -> Iterator[dict[str, str]]:
     """The run reports (HTML) of the BE, ADA cut-point, ADA sensitivity and stability examples in English
-    and of the profiles and ISR examples in Chinese (keyed by kind), and of the BE example in Chinese too
-    (``be zh-CN``), run in the demo's PK study; the session is rolled back, so the shared demo store is
-    left as it was."""
+    and of the profiles and ISR examples in Chinese (keyed by kind), and of the BE and ADA cut-point
+    examples in Chinese too (``be zh-CN``, ``ada-cutpoint zh-CN``), run in the demo's PK study; the session
+    is rolled back, so the shared demo store is left as it was."""
     out = {}
     with make_sessionmaker(demo_store.engine)() as session:
         sam = Actor.of(accounts.get_user_by_name(session, "sam"))
@@ -90,8 +90,8 @@ def example_reports(demo_store: DemoStore) -> Iterator[dict[str, str]]:
             )
             run = analyses.run_analysis(session, sam, dataset.id, kind, dict(example.options))
             out[kind] = render_run_report(run_context(session, sam, run.id), lang=lang)
-            if kind == "be":
-                out["be zh-CN"] = render_run_report(run_context(session, sam, run.id), lang="zh-CN")
+            if kind in ("be", "ada-cutpoint"):
+                out[f"{kind} zh-CN"] = render_run_report(run_context(session, sam, run.id), lang="zh-CN")
         session.rollback()
     yield out
 
@@ -157,6 +157,25 @@ def test_result_keys_are_labelled_in_chinese_and_fractions_shown_in_percent(
     assert "share_within" not in heads and "n_within" not in heads
     # 18 of the 20 example repeats within ±30% (the summary's 90.0%): the stored fraction 0.9 in percent
     assert "<th>在限度内的重复分析比例（%）</th><td>90.0</td>" in isr
+
+
+def test_option_and_method_codes_are_printed_in_words_with_the_code(example_reports: dict[str, str]) -> None:
+    """Found by reading the reports: the BE method was printed as stored (``ema-abel-a``) under "Options"
+    and "Result", the ADA cut-point method column as stored (``robust``) in a Chinese report. A key/value
+    row prints the words with the stored code (to match the record and the CSV); a table cell prints the
+    words (the appendix prints the stored table)."""
+    be, chinese = example_reports["be"], example_reports["be zh-CN"]
+    assert be.count("<th>method</th><td>EMA ABEL, Method A (ema-abel-a)</td>") == 2  # options and result
+    assert "<td>ema-abel-a</td>" not in be and "<strong>ema-abel-a:" not in be
+    assert "<td>fixed-effects model residual (residual)</td>" in be  # the record's df_method
+    assert chinese.count("<td>EMA ABEL，方法 A (ema-abel-a)</td>") == 2
+    assert "<td>固定效应模型残差 (residual)</td>" in chinese
+    assert "<th>method</th><td>automatic (auto)</td>" in example_reports["ada-cutpoint"]
+    cutpoint = re.split(r"<h2>附录", example_reports["ada-cutpoint zh-CN"])[0]
+    assert "<th>方法</th><td>自动 (auto)</td>" in cutpoint
+    # the tiers' reported estimates (screening robust: Shapiro-Wilk p = 0.00245; confirmatory parametric)
+    assert '<td class="txt">稳健法</td>' in cutpoint and '<td class="txt">参数法</td>' in cutpoint
+    assert ">robust<" not in cutpoint and ">parametric<" not in cutpoint
 
 
 def test_a_note_shared_by_figures_is_printed_once(example_reports: dict[str, str]) -> None:

@@ -28,7 +28,7 @@ from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
 from bioparity.analyses.frames import frame_records, frame_result, result_records
 from bioparity.analyses.options import flag_option, number_option, optional_number, text_option, yes_no
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
-from bioparity.analyses.terms import term
+from bioparity.analyses.terms import term, value_words
 from bioparity.bioassay import inhibition, screening_and_confirmatory
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
@@ -91,7 +91,7 @@ def _cut_point_row(r: Mapping[str, Any]) -> tuple[str, ...]:
         term(r[TIER]),
         f"{100 * float(r[FPR]):g}%",
         _scale(r),
-        str(r.get(METHOD)),
+        value_words(METHOD, r.get(METHOD)),
         cell(r.get(CUT_POINT), 5),
         *(cell(r.get(e), 5) for e in ESTIMATES),
         f"{term(r.get(CUT_POINT_TYPE))}; {normalisation}",

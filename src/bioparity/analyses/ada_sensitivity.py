@@ -24,7 +24,7 @@ from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
 from bioparity.analyses.frames import frame_records, frame_result
 from bioparity.analyses.options import required_number, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
-from bioparity.analyses.terms import term
+from bioparity.analyses.terms import term, value_words
 from bioparity.bioassay import sensitivity
 from bioparity.bioassay.sensitivity import SENSITIVITY_METHODS
 from bioparity.i18n import gettext as _
@@ -81,7 +81,10 @@ def sensitivity_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = 
     used = [is_number(r[AT_CUT_POINT]) and math.isfinite(r[AT_CUT_POINT]) for r in records]
     runs = Table(
         _("Positive-control concentration at the cut point %(cut_point)s per run (%(method)s)")
-        % {"cut_point": cell(_first(frame, CUT_POINT), 5), "method": term(str(_first(frame, METHOD)))},
+        % {
+            "cut_point": cell(_first(frame, CUT_POINT), 5),
+            "method": value_words(METHOD, _first(frame, METHOD)),
+        },
         (_("run"), _("concentration at the cut point"), _("used")),
         tuple(
             (
@@ -113,7 +116,7 @@ def sensitivity_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = 
 
 
 def sensitivity_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
-    """``sensitivity 28.31 (detected in 95% of 3 runs; linear at cut point 50)``."""
+    """``sensitivity 28.31 (detected in 95% of 3 runs; linear interpolation at cut point 50)``."""
     cut = cell(options.get("cut_point"), 4)
     return _(
         "sensitivity %(sensitivity)s (concentration detected in 95%% of %(runs)s runs; "
@@ -121,7 +124,7 @@ def sensitivity_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -
     ) % {
         "sensitivity": cell(result.get(SENSITIVITY), 4),
         "runs": result.get("n_runs_used"),
-        "method": term(str(options.get("method"))),
+        "method": value_words(METHOD, options.get("method")),
         "cut_point": cut,
     }
 

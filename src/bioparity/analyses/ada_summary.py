@@ -30,7 +30,7 @@ from bioparity.analyses.contract import Analysis, InputColumn, Option, example_f
 from bioparity.analyses.frames import frame_result, result_records
 from bioparity.analyses.options import number_option, optional_number, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels
-from bioparity.analyses.terms import term
+from bioparity.analyses.terms import value_words
 from bioparity.bioassay import ValidatedCutPoint, ada_status
 from bioparity.clinical import (
     IncidenceResult,
@@ -251,7 +251,11 @@ def ada_summary_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = 
         main.append(
             Table(
                 _("Difference in incidence to %(reference)s (%(level)s%% CI, %(method)s)")
-                % {"reference": reference, "level": level, "method": term(str(difference["method"].iloc[0]))},
+                % {
+                    "reference": reference,
+                    "level": level,
+                    "method": value_words("method", difference["method"].iloc[0]),
+                },
                 (
                     _("arm"),
                     _("timepoint"),

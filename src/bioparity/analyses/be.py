@@ -17,7 +17,7 @@ import pandas as pd
 
 from bioparity.analyses.contract import Analysis, Option, packaged_example
 from bioparity.analyses.options import number_option, text_option
-from bioparity.analyses.terms import term
+from bioparity.analyses.terms import term, value_words
 from bioparity.be import BE_METHODS, crossover_data, evaluate_be
 from bioparity.be.data import read_crossover_file
 from bioparity.i18n import gettext as _
@@ -57,14 +57,14 @@ def _percent(value: Any) -> str:
 
 
 def be_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
-    """``abe: PE 104.12%, 90% CI 97.32-111.40% within 80.00-125.00%: pass``."""
+    """``average bioequivalence: PE 104.12%, 90% CI 97.32-111.40%, limits 80.00-125.00%: pass``."""
     alpha = result.get("alpha", options.get("alpha", 0.05))
     level = f"{100 * (1 - 2 * float(alpha)):g}%"
     verdict = term("pass" if result.get("pass") else "fail")
     return _(
         "%(method)s: PE %(pe)s%%, %(level)s CI %(lower)s-%(upper)s%%, limits %(low)s-%(high)s%%: %(verdict)s"
     ) % {
-        "method": result.get("method"),
+        "method": value_words("method", result.get("method")),
         "pe": _percent(result.get("pe")),
         "level": level,
         "lower": _percent(result.get("ci_lower")),

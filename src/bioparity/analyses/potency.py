@@ -33,7 +33,7 @@ from bioparity.analyses.options import (
     yes_no,
 )
 from bioparity.analyses.tables import PORTRAIT_BUDGET, ReportTables, Table, cell, generic_tables, panels
-from bioparity.analyses.terms import term, yes_no_text
+from bioparity.analyses.terms import term, value_words, yes_no_text
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
@@ -164,7 +164,7 @@ def _estimate_table(assays: pd.DataFrame) -> Table:
             (
                 _text(r[ASSAY]),
                 _text(r[SAMPLE]),
-                _text(r.get(MODEL)),
+                value_words(MODEL, _text(r.get(MODEL))),
                 _interval(r[RELATIVE_POTENCY], r[CI_LOWER], r[CI_UPPER]),
                 _converged_text(r.get(CONVERGED)),
                 term(_text(r.get(PH_EUR))),
@@ -319,7 +319,13 @@ def potency_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> st
     line = _(
         "%(n)d estimates (%(model)s): relative potency %(potency)s; Ph. Eur. 5.3 similarity %(passed)d/%(n)d "
         "pass; USP <1032> equivalence %(usp)s"
-    ) % {"n": len(assays), "model": model, "potency": shown, "passed": ph_eur, "usp": usp_text}
+    ) % {
+        "n": len(assays),
+        "model": value_words(MODEL, model),
+        "potency": shown,
+        "passed": ph_eur,
+        "usp": usp_text,
+    }
     combined = [
         f"{r[SAMPLE]} {_interval(r.get(RELATIVE_POTENCY), r.get(CI_LOWER), r.get(CI_UPPER))}"
         for r in rows

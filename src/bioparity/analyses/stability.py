@@ -32,7 +32,7 @@ from bioparity.analyses.frames import frame_records, frame_result, section_recor
 from bioparity.analyses.frames import section as section
 from bioparity.analyses.options import number_option, optional_number, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
-from bioparity.analyses.terms import term, yes_no_text
+from bioparity.analyses.terms import term, value_words, yes_no_text
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
@@ -247,7 +247,7 @@ def _shelf_life_table(rows: pd.DataFrame, unit: str) -> Table:
                 str(r[ATTRIBUTE]),
                 str(r.get(CONDITION) or ""),
                 str(r.get(PRODUCT) or ""),
-                str(r.get("model") or ""),
+                value_words("model", r.get("model") or ""),
                 f"{cell(r.get('n_lots'))} ({cell(r.get('n_results'))})",
                 _test(r.get("f_slope"), r.get("df_slope"), r.get("p_slope")),
                 _test(r.get("f_intercept"), r.get("df_intercept"), r.get("p_intercept")),

@@ -317,6 +317,126 @@ LABELS: dict[str, KeyLabel] = {
     "zero_replacement": KeyLabel(gettext_noop("zero replacement")),
 }
 
+#: (key, stored code) of an option value or of a method stored with a result -> its English words (marked
+#: for translation). The stored code stays what the record, the JSON of ``bioparity run --json`` and the CSV
+#: downloads hold; pages, reports and the command line's text print these words instead
+#: (:func:`value_words`), in a key/value layout with the code after them (:func:`coded_value`:
+#: ``EMA ABEL, Method A (ema-abel-a)``) so that a reviewer can match the record. Every choice of every
+#: kind's text options has an entry (a contract test keeps it so); flags are printed yes/no and numbers as
+#: numbers. The words of a code that :data:`TERMS` already has are the same message.
+VALUE_LABELS: dict[tuple[str, str], str] = {
+    # bioequivalence (bioparity.be.methods): the method of the run and of its record, the CI's df
+    ("method", "abe"): gettext_noop("average bioequivalence"),
+    ("method", "ema-abel-a"): gettext_noop("EMA ABEL, Method A"),
+    ("method", "ema-abel-b"): gettext_noop("EMA ABEL, Method B"),
+    ("method", "fda-rsabe"): gettext_noop("FDA RSABE"),
+    ("df_method", "residual"): gettext_noop("fixed-effects model residual"),
+    ("df_method", "contain"): gettext_noop("containment"),
+    ("df_method", "satterthwaite"): gettext_noop("Satterthwaite"),
+    # power and sample size (PowerTOST's methods)
+    ("method", "exact"): gettext_noop("exact, Owen's Q"),
+    ("method", "nct"): gettext_noop("noncentral t approximation"),
+    ("method", "shifted"): gettext_noop("shifted central t approximation"),
+    # NCA
+    ("auc_method", "lin-up-log-down"): gettext_noop("linear up, log down"),
+    ("auc_method", "linear"): gettext_noop("linear trapezoidal"),
+    ("route", "extravascular"): gettext_noop("extravascular"),
+    ("route", "iv-bolus"): gettext_noop("intravenous bolus"),
+    ("route", "iv-infusion"): gettext_noop("intravenous infusion"),
+    # PK similarity
+    ("variance", "welch"): gettext_noop("Welch, per comparison"),
+    ("variance", "pooled"): gettext_noop("pooled over all arms"),
+    ("population", "completers"): gettext_noop("completers"),
+    ("population", "available"): gettext_noop("all available values"),
+    ("aucpext_rule", "keep"): gettext_noop("kept and counted"),
+    ("aucpext_rule", "exclude"): gettext_noop("excluded"),
+    # comparative analytical assessment and comparability
+    ("catalogue", ""): gettext_noop("tiers from the data"),
+    ("catalogue", "igg1-mab-example"): gettext_noop("IgG1 mAb example catalogue"),
+    ("plan", "qr-2025"): gettext_noop("quality range by criticality, 2025"),
+    ("plan", "tiered-2017"): gettext_noop("tiered approach, FDA 2017"),
+    ("region", ""): gettext_noop("not stated"),
+    ("region", "ema"): gettext_noop("EMA, European Union"),
+    ("region", "fda"): gettext_noop("FDA, United States"),
+    # relative potency
+    ("model", "parallel-line"): gettext_noop("parallel-line"),
+    ("model", "slope-ratio"): gettext_noop("slope-ratio"),
+    ("model", "4pl"): gettext_noop("four-parameter logistic"),
+    ("model", "5pl"): gettext_noop("five-parameter logistic"),
+    ("combine_method", "auto"): gettext_noop("automatic"),
+    ("combine_method", "weighted"): gettext_noop("weighted"),
+    ("combine_method", "semi-weighted"): gettext_noop("semi-weighted"),
+    ("combine_method", "unweighted"): gettext_noop("unweighted"),
+    ("transform", "auto"): gettext_noop("automatic"),
+    ("transform", "none"): gettext_noop("none"),
+    ("transform", "log"): gettext_noop("log"),
+    # ADA: cut points, sensitivity, incidence
+    ("method", "auto"): gettext_noop("automatic"),
+    ("method", "parametric"): gettext_noop("parametric"),
+    ("method", "robust"): gettext_noop("robust"),
+    ("method", "nonparametric"): gettext_noop("nonparametric"),
+    ("method", "parametric_lcl"): gettext_noop("parametric LCL"),
+    ("method", "linear"): gettext_noop("linear interpolation"),
+    ("method", "4pl"): gettext_noop("four-parameter logistic"),
+    ("incidence", "treatment-emergent"): gettext_noop("treatment-emergent"),
+    ("incidence", "any-visit"): gettext_noop("positive at any visit"),
+    ("method", "newcombe"): gettext_noop("Newcombe hybrid score"),
+    ("method", "wald"): gettext_noop("Wald"),
+    ("method", "mn"): gettext_noop("Miettinen-Nurminen"),
+    ("method", "fm"): gettext_noop("Farrington-Manning"),
+    ("normalization", "none"): gettext_noop("none"),
+    ("normalization", "additive on log scale"): gettext_noop("additive on log scale"),
+    ("normalization", "multiplicative"): gettext_noop("multiplicative"),
+    # stability and comparability
+    ("model", "linear"): gettext_noop("linear"),
+    ("model", "log"): gettext_noop("log"),
+    ("dids_variance", "separate"): gettext_noop("separate lot regressions"),
+    ("dids_variance", "pooled"): gettext_noop("pooled"),
+    # incurred sample reanalysis
+    ("assay", "ligand-binding"): gettext_noop("ligand-binding assay"),
+    ("assay", "chromatographic"): gettext_noop("chromatographic assay"),
+}
+
+
+def value_words(key: str, value: Any) -> str:
+    """A stored code of an option or method in the reader's words (:data:`VALUE_LABELS`); any other value
+    as text, as stored. For a table cell, whose stored code the report's appendix prints.
+
+    Parameters
+    ----------
+    key : str
+        The option name or result key the value is stored under (``method``, ``df_method``, ...).
+    value : Any
+        The stored value.
+
+    Examples
+    --------
+    >>> value_words("method", "ema-abel-a"), value_words("method", "TRTR"), value_words("model", "4pl")
+    ('EMA ABEL, Method A', 'TRTR', 'four-parameter logistic')
+    """
+    text = str(value)
+    words = VALUE_LABELS.get((key, text)) if isinstance(value, str) else None
+    return text if words is None else _(words)
+
+
+def coded_value(key: str, value: Any) -> Any:
+    """A stored code of an option or method in the reader's words followed by the code, as a key/value
+    layout prints it (``EMA ABEL, Method A (ema-abel-a)``: the code matches the record and the CSV); the
+    words alone when they are the code itself (``log``) or the code is empty; any other value unchanged.
+
+    Examples
+    --------
+    >>> coded_value("method", "ema-abel-a"), coded_value("model", "log"), coded_value("region", "")
+    ('EMA ABEL, Method A (ema-abel-a)', 'log', 'not stated')
+    >>> coded_value("method", "TRTR"), coded_value("alpha", 0.05)
+    ('TRTR', 0.05)
+    """
+    if not isinstance(value, str) or (key, value) not in VALUE_LABELS:
+        return value
+    words = value_words(key, value)
+    return words if words == value or not value else f"{words} ({value})"
+
+
 #: Order of the labelled keys (pages print a record's keys in it, keys without a label after them).
 _ORDER = {key: i for i, key in enumerate(LABELS)}
 
@@ -383,13 +503,15 @@ def shown_value(key: str, value: Any) -> Any:
 
 def labelled(record: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """A record as (label, value shown) pairs, in the order of :data:`LABELS` (keys without one last, as
-    stored, in name order).
+    stored, in name order); an option or method code in words with the code (:func:`coded_value`).
 
     Examples
     --------
     >>> labelled({"share_within": 0.9, "passed": True, "extra_key": 1})
     [('passed', True), ('share of repeats within the limit (%)', '90.0'), ('extra_key', 1)]
+    >>> labelled({"method": "abe"})
+    [('method', 'average bioequivalence (abe)')]
     """
     level = ci_level(record)
     keys = sorted(record, key=lambda k: (_ORDER.get(str(k), len(_ORDER)), str(k)))
-    return [(key_label(str(k), level), shown_value(str(k), record[k])) for k in keys]
+    return [(key_label(str(k), level), shown_value(str(k), coded_value(str(k), record[k]))) for k in keys]

@@ -70,14 +70,16 @@ def _print_tables(kind: str, result: dict[str, Any], options: dict[str, Any]) ->
     from rich.console import Console
     from rich.table import Table as RichTable
 
+    from bioparity.analyses.format import fmt_value
     from bioparity.analyses.frames import has_table
+    from bioparity.analyses.terms import labelled
     from bioparity.report.tables import run_tables
 
     console = Console()
-    if not has_table(result):
-        for key, value in result.items():
+    if not has_table(result):  # the record's scalars under their labels, as the reports print them
+        for label, value in labelled(result):
             if isinstance(value, (str, int, float, bool)) or value is None:
-                console.print(f"{key}: {value}")
+                console.print(f"{label}: {fmt_value(value)}", markup=False, highlight=False)
         return
     for table in run_tables(kind, result["columns"], result["rows"], options).main:
         shown = RichTable(title=table.title, caption=table.note or None)
