@@ -305,16 +305,20 @@ def create_study(
     )
     # Trimmed and then compared exactly, as program names are: reports and readiness evidence name a
     # study by its name (e.g. "pk:<study>/..."), so two studies of one name could not be told apart.
+    taken = _("program %(program)r already has a study named %(name)r") % {
+        "program": program.name,
+        "name": name,
+    }
     if session.scalar(select(Study.id).where(Study.program_id == program.id, Study.name == name)) is not None:
-        raise ConflictError(
-            _("program %(program)r already has a study named %(name)r")
-            % {"program": program.name, "name": name}
-        )
+        raise ConflictError(taken)
     study = Study(
         program_id=program.id, name=name, kind=kind, description=description, created_by=actor.user_id
     )
     session.add(study)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # created at the same moment by another request (uq_studies_program_name)
+        raise ConflictError(taken) from exc
     record_change(session, actor, "create", "study", study, program)
     return study
 
