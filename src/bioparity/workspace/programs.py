@@ -58,9 +58,12 @@ def _regions(regions: Sequence[str]) -> list[str]:
             _("unknown target region %(region)r; expected one of %(regions)s (in any case)")
             % {"region": unknown, "regions": ", ".join(REGION_CODES)}
         )
-    if len(set(cleaned)) != len(cleaned):
+    # Stored as the code of the region's rule set, so that one region is one spelling ("eu", "EU" and
+    # "EMA" are all EMA) and a region named twice in two spellings is refused like one named twice.
+    codes = [str(region_code(r)) for r in cleaned]
+    if len(set(codes)) != len(codes):
         raise InputError(_("target_regions lists a region twice: %(regions)s") % {"regions": cleaned})
-    return cleaned
+    return codes
 
 
 _FIELD_LIMITS = {
