@@ -101,7 +101,7 @@ def test_create_program_from_a_row(demo_store: DemoStore) -> None:
         assert program.inn == inn
         assert program.reference_product == record.value("originator_brand")
         assert program.modality == record.value("modality")
-        assert program.target_regions == ["US"]
+        assert program.target_regions == ["FDA"]  # the code of the US rule set
         assert "rank 1 in US" in program.description
         event = session.scalar(
             select(AuditEvent).where(AuditEvent.object_id == program_id, AuditEvent.action == "create")

@@ -9,11 +9,13 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bioparity.store.models import Study
-from tests.workspace.conftest import Company
+from bioparity.report.evidence import collect, readiness
+from bioparity.server import create_app
+from bioparity.store.models import Program, Study
+from tests.workspace.conftest import PASSWORD, Company
 
 
 @pytest.fixture(scope="module")
@@ -70,16 +72,17 @@ def test_a_target_region_without_rules_is_refused_naming_it(client: TestClient, 
     )
     assert patched.status_code == 422 and "unknown target region 'JP'" in patched.json()["detail"]
     assert client.get(f"/programs/{a.program.id}", headers=a.auth("owner")).json()["target_regions"] == [
-        "EU",
-        "US",
+        "EMA",  # created as ["EU", "US"]: stored as the codes of the regions' rule sets
+        "FDA",
     ]
     listed = {p["name"] for p in client.get("/programs", headers=a.auth("owner")).json()}
     assert "P-mars" not in listed
-    # The regulators' codes and their jurisdictions' names, in any case, are accepted as before.
+    # The regulators' codes and their jurisdictions' names, in any case, are accepted as before, and
+    # stored as the code of each region's rule set (one region, one spelling).
     body = _program(a, "P-known", [" eu", "FDA", "nmpa", "Canada", "who", "uk"])
     accepted = client.post("/programs", headers=a.auth("owner"), json=body)
     assert accepted.status_code == 201, accepted.text
-    assert accepted.json()["target_regions"] == ["eu", "FDA", "nmpa", "Canada", "who", "uk"]
+    assert accepted.json()["target_regions"] == ["EMA", "FDA", "NMPA", "HC", "WHO", "MHRA"]
 
 
 def test_the_openapi_schema_lists_the_target_regions(client: TestClient, a: Company) -> None:
@@ -101,3 +104,105 @@ def test_the_openapi_schema_lists_the_target_regions(client: TestClient, a: Comp
                 f"/programs/{created.json()['id']}", headers=a.auth("owner"), json={"target_regions": patch}
             )
             assert patched.status_code == 200 and patched.json()["target_regions"] == patch, patched.text
+
+
+CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+
+
+def _page_client(engine: Engine, a: Company) -> tuple[TestClient, str]:
+    """The owner of ``a`` signed in to the pages, and a CSRF token of the programs page."""
+    pages = TestClient(create_app(engine=engine, run_migrations=False))
+    token = CSRF.search(pages.get("/ui/login").text)
+    assert token is not None
+    sign_in = {"username": a.users["owner"].username, "password": PASSWORD, "csrf_token": token.group(1)}
+    assert pages.post("/ui/login", data=sign_in).url.path == "/ui/programs"
+    form = CSRF.search(pages.get("/ui/programs").text)
+    assert form is not None
+    return pages, form.group(1)
+
+
+def test_a_region_named_twice_in_any_spelling_is_refused(
+    client: TestClient, engine: Engine, a: Company
+) -> None:
+    # Before: ["EU", "EMA"] and ["eu", "EU"] were stored as two regions (compared by spelling).
+    for regions in (["EU", "EMA"], ["eu", " EU"], ["Canada", "hc"]):
+        twice = client.post("/programs", headers=a.auth("owner"), json=_program(a, "P-twice", regions))
+        assert twice.status_code == 422, twice.text
+        shown = [r.strip() for r in regions]
+        assert twice.json()["detail"] == f"target_regions lists a region twice: {shown}"
+    patched = client.patch(
+        f"/programs/{a.program.id}", headers=a.auth("owner"), json={"target_regions": ["US", "usa"]}
+    )
+    assert patched.status_code == 422 and "lists a region twice" in patched.json()["detail"]
+    assert client.get(f"/programs/{a.program.id}", headers=a.auth("owner")).json()["target_regions"] == [
+        "EMA",
+        "FDA",
+    ]
+    patched = client.patch(
+        f"/programs/{a.program.id}", headers=a.auth("owner"), json={"target_regions": ["gb", "eu", "us"]}
+    )
+    assert patched.status_code == 200 and patched.json()["target_regions"] == ["MHRA", "EMA", "FDA"]
+    # The page's form: the same refusal on the error page; accepted spellings stored as one code each.
+    pages, token = _page_client(engine, a)
+    form = {"org_id": a.org.id, "name": "P-form", "inn": "x", "reference_product": "y", "modality": "mAb"}
+    answer = pages.post("/ui/programs", data={**form, "target_regions": "EU, eu", "csrf_token": token})
+    assert answer.status_code == 422 and answer.headers["content-type"].startswith("text/html")
+    assert "target_regions lists a region twice: [&#39;EU&#39;, &#39;eu&#39;]" in answer.text
+    created = pages.post(
+        "/ui/programs",
+        data={**form, "target_regions": "eu; usa", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert created.status_code == 303, created.text
+    program_id = created.headers["location"].rsplit("/", 1)[1]
+    stored = client.get(f"/programs/{program_id}", headers=a.auth("owner")).json()
+    assert stored["name"] == "P-form" and stored["target_regions"] == ["EMA", "FDA"]
+    assert "<dd>EMA, FDA</dd>" in pages.get(f"/ui/programs/{program_id}").text
+
+
+def _stored_regions(
+    sessions: sessionmaker[Session], program_id: str, regions: list[str], modality: str
+) -> None:
+    """Target regions written behind the workspace's checks (as programs stored before them hold)."""
+    with sessions.begin() as s:
+        s.execute(
+            update(Program).where(Program.id == program_id).values(target_regions=regions, modality=modality)
+        )
+
+
+def test_a_stored_program_with_an_unknown_region_is_flagged_naming_it(
+    client: TestClient, engine: Engine, sessions: sessionmaker[Session], a: Company
+) -> None:
+    created = client.post("/programs", headers=a.auth("owner"), json=_program(a, "P-stored", ["EU"]))
+    assert created.status_code == 201, created.text
+    program_id = created.json()["id"]
+    pages, _token = _page_client(engine, a)
+    flagged = "target region &#39;Mars&#39; has no rule file; not assessed"
+
+    def readiness_of() -> tuple[list[str] | None, list[str]]:
+        with sessions() as s:
+            program = s.get(Program, program_id)
+            assert program is not None
+            assessment, notes = readiness(collect(s, program))
+        return (None if assessment is None else list(assessment.statuses)), notes
+
+    # Beside a known region: that one is assessed, the unknown one named.
+    _stored_regions(sessions, program_id, ["EU", "Mars", "eu"], "monoclonal antibody")
+    regions, notes = readiness_of()
+    assert regions == ["EMA"] and notes[0] == "target region 'Mars' has no rule file; not assessed"
+    page = pages.get(f"/ui/programs/{program_id}").text
+    assert flagged in page and 'aria-labelledby="readiness"' in page
+    # Alone: nothing is assessed (before: every region was, as if the program targeted them all).
+    _stored_regions(sessions, program_id, ["Mars"], "monoclonal antibody")
+    regions, notes = readiness_of()
+    assert regions is None and notes == ["target region 'Mars' has no rule file; not assessed"]
+    page = pages.get(f"/ui/programs/{program_id}").text
+    assert flagged in page and 'aria-labelledby="readiness"' not in page  # no region table
+    # With a modality the rules do not know either: both named (before: only the modality).
+    _stored_regions(sessions, program_id, ["EU", "Mars"], "vaccine")
+    regions, notes = readiness_of()
+    assert regions is None and notes == [
+        "modality 'vaccine' is not one the pathway rules know",
+        "target region 'Mars' has no rule file; not assessed",
+    ]
+    assert flagged in pages.get(f"/ui/programs/{program_id}").text

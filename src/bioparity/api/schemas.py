@@ -171,15 +171,16 @@ def _regions_description() -> str:
     groups = "; ".join(f"{', '.join(aliases)} ({authority})" for authority, aliases in names.items())
     return (
         "Where the program is to be filed: its readiness is assessed with each region's rule set. "
-        f"Each entry one of {groups}, in any case (surrounding spaces ignored); 1 to 50 entries, none "
-        "twice. Any other region is refused (422): it would never be assessed."
+        f"Each entry one of {groups}, in any case (surrounding spaces ignored), and stored as the code "
+        "in brackets (EU as EMA); 1 to 50 entries, no region twice in any spelling (EU with EMA is "
+        "refused). Any other region is refused (422): it would never be assessed."
     )
 
 
 #: A program's target regions: not an enum, since the names are accepted in any case (" eu", "Canada").
 TargetRegions = Annotated[list[Region], Field(min_length=1, max_length=50)]
 TARGET_REGIONS_DESCRIPTION = _regions_description()
-TARGET_REGIONS_EXAMPLES: list[Any] = [["EU", "US"], ["EMA", "FDA", "UK"]]
+TARGET_REGIONS_EXAMPLES: list[Any] = [["EMA", "FDA"], ["EMA", "FDA", "MHRA"]]
 
 
 class ProgramIn(StrictModel):

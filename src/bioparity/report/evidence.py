@@ -450,18 +450,22 @@ def _readiness(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, tup
 def _assess(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, list[str]]:
     program = evidence.program
     notes: list[str] = []
-    modality = modality_code(program.modality)
-    if modality is None:
-        return None, [
-            _("modality %(modality)r is not one the pathway rules know") % {"modality": program.modality}
-        ]
     regions = []
+    # A region stored before the workspace refused unknown ones is named, whatever else is wrong.
     for region in program.target_regions:
         code = region_code(region)
         if code is None:
             notes.append(_("target region %(region)r has no rule file; not assessed") % {"region": region})
         elif code not in regions:
             regions.append(code)
+    modality = modality_code(program.modality)
+    if modality is None:
+        return None, [
+            _("modality %(modality)r is not one the pathway rules know") % {"modality": program.modality},
+            *notes,
+        ]
+    if program.target_regions and not regions:
+        return None, notes  # not every region in its place: the program targets none of them
     pk_studies, caa, bridges, changes = [], [], [], []
     for ev in evidence.studies:
         study = _pk_study(ev, notes)

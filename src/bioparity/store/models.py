@@ -174,6 +174,10 @@ class ProgramShare(Base):
 
 class Study(Base):
     __tablename__ = "studies"
+    # One study of a name per program, as one program of a name per organisation (reports and the
+    # readiness evidence name a study by its name). A unique index, not a table constraint: on SQLite a
+    # constraint added later means copying the table, which the datasets and runs referencing it forbid.
+    __table_args__ = (Index("uq_studies_program_name", "program_id", "name", unique=True),)
     id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
     program_id: Mapped[str] = mapped_column(ForeignKey("programs.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))

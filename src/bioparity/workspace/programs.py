@@ -58,9 +58,12 @@ def _regions(regions: Sequence[str]) -> list[str]:
             _("unknown target region %(region)r; expected one of %(regions)s (in any case)")
             % {"region": unknown, "regions": ", ".join(REGION_CODES)}
         )
-    if len(set(cleaned)) != len(cleaned):
+    # Stored as the code of the region's rule set, so that one region is one spelling ("eu", "EU" and
+    # "EMA" are all EMA) and a region named twice in two spellings is refused like one named twice.
+    codes = [str(region_code(r)) for r in cleaned]
+    if len(set(codes)) != len(codes):
         raise InputError(_("target_regions lists a region twice: %(regions)s") % {"regions": cleaned})
-    return cleaned
+    return codes
 
 
 _FIELD_LIMITS = {
@@ -305,16 +308,20 @@ def create_study(
     )
     # Trimmed and then compared exactly, as program names are: reports and readiness evidence name a
     # study by its name (e.g. "pk:<study>/..."), so two studies of one name could not be told apart.
+    taken = _("program %(program)r already has a study named %(name)r") % {
+        "program": program.name,
+        "name": name,
+    }
     if session.scalar(select(Study.id).where(Study.program_id == program.id, Study.name == name)) is not None:
-        raise ConflictError(
-            _("program %(program)r already has a study named %(name)r")
-            % {"program": program.name, "name": name}
-        )
+        raise ConflictError(taken)
     study = Study(
         program_id=program.id, name=name, kind=kind, description=description, created_by=actor.user_id
     )
     session.add(study)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # created at the same moment by another request (uq_studies_program_name)
+        raise ConflictError(taken) from exc
     record_change(session, actor, "create", "study", study, program)
     return study
 
