@@ -44,6 +44,7 @@ from bioparity.caa.methods import METHODS, ComparisonBatch
 from bioparity.caa.operating import DEFAULT_SEED, DEFAULT_SIMULATIONS, oc_columns, plan_text
 from bioparity.caa.results import DESCRIPTIVE, FAIL, NOT_EVALUABLE, PASS, CAAResult, ComparisonResult
 from bioparity.errors import InputError
+from bioparity.i18n.notes import note_template
 
 _SHOWN_SETTINGS = {
     "equivalence": ("margin_multiplier", "alpha", "variance"),
@@ -59,6 +60,44 @@ REGIONS = ("ema", "fda")
 #: The reference source that is the comparator of an application in each region.
 REGION_REFERENCE = {"ema": "ref-eu", "fda": "ref-us"}
 POOLED_SOURCE = "ref-pooled"
+
+# The notes of an assessment (templates: see bioparity.i18n.notes).
+NOT_IN_CATALOGUE = note_template("Not in the catalogue (defaults used): {attributes}.")
+NO_CATALOGUE = note_template(
+    "No attribute catalogue: every attribute analysed with the defaults of its tier (tier 2 if none)."
+)
+NO_DATA = note_template("In the catalogue but without data: {attributes}.")
+COMPARISONS = note_template("Comparisons: {comparisons}. Statistics on lot values (SD with n - 1).")
+#: One comparison of :data:`COMPARISONS` (the list joined by ``"; "``).
+COMPARISON = note_template("{test} lots against {reference}")
+PLAN_QR_2025 = note_template(
+    "Plan qr-2025 (default; each row's 'plan' states what was applied): quality range "
+    "mean_R ± k·s_R with k = 2.5 for tier 1 and 3 for tier 2 "
+    "(FDA 2019 draft / 2025 final CAA guidance: k justified per attribute, smaller for more critical "
+    "attributes), >= 90% of test lots inside, spread check s_T/s_R <= 1.5, >= 10 reference and 10 "
+    "test lots; the equivalence test of means (±1.5·s_R, 90% CI) as a sensitivity analysis "
+    "for tier 1."
+)
+PLAN_TIERED_2017 = note_template(
+    "Plan tiered-2017 (explicit option, the FDA 2017 draft withdrawn in 2018): tier 1 equivalence "
+    "test of means, tier 2 quality range k = 3, no spread check, technical lot minimums only."
+)
+BRIDGE_ALPHABETICAL = note_template(
+    "Bridge direction: no region given, alphabetical order (old behaviour); state the region "
+    "being filed (ema: other lots judged against ref-eu; fda: against ref-us)."
+)
+BRIDGE_DIRECTION = note_template("Bridge direction for {region}: {bridges}.")
+#: One bridge of :data:`BRIDGE_DIRECTION` (the list joined by ``"; "``).
+BRIDGE = note_template("{test} lots judged against the {reference} range")
+POOLED = note_template(
+    "References pooled (explicit option): test vs ref-pooled judged only where every bridge passed."
+)
+OPERATING_CHARACTERISTICS = note_template(
+    "Operating characteristics: probability of passing at equal distributions, 1 and 2 s_R mean "
+    "shifts and a doubled test SD from {n_sim} simulated assessments per plan and lot numbers "
+    "(seed {seed}; Monte Carlo SE <= {se:.3f}); for equivalence plans also the "
+    "pass probability at a true difference equal to the margin (the test's actual type I error)."
+)
 
 
 def default_comparisons(sources: Sequence[str], region: str | None = None) -> list[tuple[str, str]]:
@@ -447,19 +486,14 @@ def assess(
     notes = data_notes(prepared)
     not_in_catalogue = [a for a in attributes if a not in catalogue.attributes]
     if not_in_catalogue and catalogue.attributes:
-        notes.append(f"Not in the catalogue (defaults used): {', '.join(not_in_catalogue)}.")
+        notes.append(NOT_IN_CATALOGUE.format(attributes=", ".join(not_in_catalogue)))
     elif not catalogue.attributes:
-        notes.append(
-            "No attribute catalogue: every attribute analysed with the defaults of its tier (tier 2 if none)."
-        )
+        notes.append(NO_CATALOGUE)
     no_data = [a for a in catalogue.attributes if a not in attributes]
     if no_data:
-        notes.append(f"In the catalogue but without data: {', '.join(no_data)}.")
-    notes.append(
-        "Comparisons: "
-        + "; ".join(f"{t} lots against {r}" for t, r in pairs)
-        + ". Statistics on lot values (SD with n - 1)."
-    )
+        notes.append(NO_DATA.format(attributes=", ".join(no_data)))
+    shown = "; ".join(COMPARISON.format(test=t, reference=r) for t, r in pairs)
+    notes.append(COMPARISONS.format(comparisons=shown))
     notes.extend(
         _plan_notes(
             catalogue.plan, region, bridges, pool_references, operating_characteristics, oc_simulations, seed
@@ -543,42 +577,19 @@ def _plan_notes(
 ) -> list[str]:
     notes = []
     if plan == DEFAULT_PLAN:
-        notes.append(
-            "Plan qr-2025 (default; each row's 'plan' states what was applied): quality range "
-            "mean_R ± k·s_R with k = 2.5 for tier 1 and 3 for tier 2 "
-            "(FDA 2019 draft / 2025 final CAA guidance: k justified per attribute, smaller for more critical "
-            "attributes), >= 90% of test lots inside, spread check s_T/s_R <= 1.5, >= 10 reference and 10 "
-            "test lots; the equivalence test of means (±1.5·s_R, 90% CI) as a sensitivity analysis "
-            "for tier 1."
-        )
+        notes.append(PLAN_QR_2025)
     else:
-        notes.append(
-            "Plan tiered-2017 (explicit option, the FDA 2017 draft withdrawn in 2018): tier 1 equivalence "
-            "test of means, tier 2 quality range k = 3, no spread check, technical lot minimums only."
-        )
+        notes.append(PLAN_TIERED_2017)
     if bridges:
         if region is None:
-            notes.append(
-                "Bridge direction: no region given, alphabetical order (old behaviour); state the region "
-                "being filed (ema: other lots judged against ref-eu; fda: against ref-us)."
-            )
+            notes.append(BRIDGE_ALPHABETICAL)
         else:
-            notes.append(
-                f"Bridge direction for {region.upper()}: "
-                + "; ".join(f"{t} lots judged against the {r} range" for t, r in bridges)
-                + "."
-            )
+            shown = "; ".join(BRIDGE.format(test=t, reference=r) for t, r in bridges)
+            notes.append(BRIDGE_DIRECTION.format(region=region.upper(), bridges=shown))
     if pooled:
-        notes.append(
-            "References pooled (explicit option): test vs ref-pooled judged only where every bridge passed."
-        )
+        notes.append(POOLED)
     if oc:
-        notes.append(
-            f"Operating characteristics: probability of passing at equal distributions, 1 and 2 s_R mean "
-            f"shifts and a doubled test SD from {n_sim} simulated assessments per plan and lot numbers "
-            f"(seed {seed}; Monte Carlo SE <= {0.5 / np.sqrt(n_sim):.3f}); for equivalence plans also the "
-            "pass probability at a true difference equal to the margin (the test's actual type I error)."
-        )
+        notes.append(OPERATING_CHARACTERISTICS.format(n_sim=n_sim, seed=seed, se=0.5 / np.sqrt(n_sim)))
     return notes
 
 
