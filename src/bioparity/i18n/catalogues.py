@@ -57,6 +57,8 @@ DOMAIN_SOURCES: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
         ("bioassay", [("**.py", "python")]),
         ("caa", [("**.py", "python")]),
         ("stability", [("**.py", "python")]),
+        ("potency", [("**.py", "python")]),
+        ("profiles", [("**.py", "python")]),
     ],
     "cli": [
         ("cli", [("**.py", "python")]),

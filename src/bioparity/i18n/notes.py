@@ -48,7 +48,18 @@ NOTE_MODULES: tuple[str, ...] = (
     "bioparity.caa.lots",
     "bioparity.caa.assessment",
     "bioparity.stability.core",
+    "bioparity.potency.linear",
+    "bioparity.potency.parallel_line",
+    "bioparity.potency.slope_ratio",
+    "bioparity.potency.logistic",
+    "bioparity.potency.combine",
+    "bioparity.potency.suitability",
+    "bioparity.potency.analyse",
+    "bioparity.profiles.core",
     "bioparity.analyses.ada_summary",
+    "bioparity.analyses.caa",
+    "bioparity.analyses.potency",
+    "bioparity.analyses.profiles",
 )
 
 _REGISTERED: dict[str, None] = {}
