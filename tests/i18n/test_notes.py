@@ -40,7 +40,7 @@ def _sample(template: str) -> str:
         if name is None or name in values:
             continue
         kind = (spec or " ")[-1]
-        values[name] = 7 + index if kind == "d" else 12.5 + index if kind in "eEfFgG" else f"ID-{name}"
+        values[name] = 7 + index if kind == "d" else 0.125 * index if kind in "eEfFgG%" else f"ID-{name}"
     return template.format(**values)
 
 

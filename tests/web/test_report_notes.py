@@ -1,8 +1,9 @@
 """The notes stored with a run are shown in the report's language (:mod:`bioparity.i18n.notes`).
 
-The demo program's CAA run stores English notes (data handling, comparisons, plan); its zh-CN report
-prints each of them in Chinese with the same numbers and identifiers, its English report as stored, and
-the stored result is untouched.
+The demo program's CAA run stores English notes (data handling, comparisons, plan) and a reason per
+comparison; its zh-CN run report prints each note in Chinese with the same numbers and identifiers (its
+English report as stored, the stored result untouched), and the zh-CN program report the reasons of the
+comparisons that are not similar.
 """
 
 from __future__ import annotations
@@ -10,11 +11,15 @@ from __future__ import annotations
 import html
 import re
 
+from sqlalchemy import select
+
 from bioparity.i18n import current_language
 from bioparity.i18n.notes import translate_note
-from bioparity.report import render_run_report
+from bioparity.report import render_program_report, render_run_report
 from bioparity.report.context import run_context
+from bioparity.report.evidence import collect
 from bioparity.store import make_sessionmaker
+from bioparity.store.models import Program
 from bioparity.workspace import accounts
 from bioparity.workspace.access import Actor
 from tests.web.conftest import DemoStore
@@ -45,3 +50,23 @@ def test_a_chinese_report_shows_the_stored_notes_in_chinese_with_the_same_number
         assert translated in shown_zh
         assert note not in shown_zh
         assert sorted(_NUMBER.findall(translated)) == sorted(_NUMBER.findall(note)), note
+
+
+def test_the_chinese_program_report_gives_the_reasons_of_what_is_not_similar_in_chinese(
+    demo_store: DemoStore,
+) -> None:
+    with make_sessionmaker(demo_store.engine)() as session:
+        user = accounts.get_user_by_name(session, "sam")
+        ctx = run_context(
+            session, Actor(user.id, user.username, user.display_name), demo_store.summary.runs["caa"]
+        )
+        program = session.scalar(select(Program).where(Program.id == demo_store.summary.program_id))
+        assert program is not None
+        chinese = html.unescape(render_program_report(session, collect(session, program), lang="zh-CN"))
+    failed = [r["reasons"] for r in ctx.records if r.get("status") == "fail"]
+    assert failed
+    for reason in failed:
+        translated = translate_note(reason, "zh-CN")
+        assert _CJK.search(translated) and not re.search(r"\b(?:lots|inside|required|outside)\b", translated)
+        assert translated in chinese and reason not in chinese
+        assert sorted(_NUMBER.findall(translated)) == sorted(_NUMBER.findall(reason))

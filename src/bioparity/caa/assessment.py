@@ -92,6 +92,23 @@ BRIDGE = note_template("{test} lots judged against the {reference} range")
 POOLED = note_template(
     "References pooled (explicit option): test vs ref-pooled judged only where every bridge passed."
 )
+# The reasons of a row that is not evaluable or has a spread check (templates: see bioparity.i18n.notes).
+TOO_FEW_REFERENCE_LOTS = note_template("{n} reference lots ({source}); {method} needs >= {minimum:d}")
+TOO_FEW_TEST_LOTS = note_template("{n} lots of {source}; {method} needs >= {minimum:d}")
+#: A lot minimum of :data:`TOO_FEW_REFERENCE_LOTS` or :data:`TOO_FEW_TEST_LOTS` that is the plan's default.
+DEFAULT_MINIMUM = note_template(
+    "{problem} (default minimum of the plan; a catalogue may lower it with a lot_justification)"
+)
+NO_REFERENCE_SD = note_template("reference SD is 0: no scale for the range or margin")
+ALL_LOTS_INSIDE = note_template(
+    "{reason} (with {n:d} test lots, >= {fraction:.0%} inside means all {n:d} lots)"
+)
+#: Added to a reason after ``"; "``.
+SPREAD = note_template("spread: s_T/s_R = {ratio:.3g} {comparison} {margin:g}")
+NOT_EVALUABLE_BECAUSE = note_template("not evaluable: {problems}")
+POOLED_NOT_EVALUABLE = note_template(
+    "not evaluable: references pooled only after a successful bridge; bridge status {statuses}"
+)
 OPERATING_CHARACTERISTICS = note_template(
     "Operating characteristics: probability of passing at equal distributions, 1 and 2 s_R mean "
     "shifts and a doubled test SD from {n_sim} simulated assessments per plan and lot numbers "
@@ -267,26 +284,24 @@ def _run(batch: ComparisonBatch) -> dict[str, Any]:
         no_sd = spec.needs_reference_sd & ~(np.nan_to_num(sub.sd_reference) > 0)
         evaluable = ~short_ref & ~short_test & ~no_sd & res.evaluable
         spread = sub.setting("spread_check").astype(bool) & spec.formal
-        lot_note = np.where(
-            sub.setting("lot_justification").astype(str) != "",
-            "",
-            " (default minimum of the plan; a catalogue may lower it with a lot_justification)",
-        )
+        default_minimum = sub.setting("lot_justification").astype(str) == ""
         for j, row in enumerate(rows):
             problems = []
             if short_ref[j]:
                 ref_name = sub.reference_source[j]
-                problems.append(
-                    f"{sub.n_reference[j]} reference lots ({ref_name}); {name} needs >= {min_ref[j]}"
-                    + (lot_note[j] if min_ref[j] >= 10 else "")
+                problem = TOO_FEW_REFERENCE_LOTS.format(
+                    n=sub.n_reference[j], source=ref_name, method=name, minimum=min_ref[j]
                 )
+                default = default_minimum[j] and min_ref[j] >= 10
+                problems.append(DEFAULT_MINIMUM.format(problem=problem) if default else problem)
             if short_test[j]:
-                problems.append(
-                    f"{sub.n_test[j]} lots of {sub.test_source[j]}; {name} needs >= {min_test[j]}"
-                    + (lot_note[j] if min_test[j] >= 10 else "")
+                problem = TOO_FEW_TEST_LOTS.format(
+                    n=sub.n_test[j], source=sub.test_source[j], method=name, minimum=min_test[j]
                 )
+                default = default_minimum[j] and min_test[j] >= 10
+                problems.append(DEFAULT_MINIMUM.format(problem=problem) if default else problem)
             if no_sd[j] and not short_ref[j]:
-                problems.append("reference SD is 0: no scale for the range or margin")
+                problems.append(NO_REFERENCE_SD)
             if evaluable[j]:
                 out["status"][row] = (PASS if res.passed[j] else FAIL) if spec.formal else DESCRIPTIVE
                 reason = res.reasons[j]
@@ -294,20 +309,23 @@ def _run(batch: ComparisonBatch) -> dict[str, Any]:
                     n_t = int(sub.n_test[j])
                     frac = float(sub.setting("min_fraction")[j])
                     if frac < 1 and n_t >= 1 and int(np.ceil(frac * n_t - 1e-9)) == n_t:
-                        reason += f" (with {n_t} test lots, >= {frac:.0%} inside means all {n_t} lots)"
+                        reason = ALL_LOTS_INSIDE.format(reason=reason, n=n_t, fraction=frac)
                 if spread[j]:
                     ratio = float(sub.sd_test[j] / sub.sd_reference[j])
                     margin = float(sub.setting("sd_ratio_margin")[j])
                     out["sd_ratio"][row] = ratio
                     ok = bool(ratio <= margin)
                     out["spread_status"][row] = PASS if ok else FAIL
-                    reason += f"; spread: s_T/s_R = {ratio:.3g} {'<=' if ok else '>'} {margin:g}"
+                    spread_text = SPREAD.format(ratio=ratio, comparison="<=" if ok else ">", margin=margin)
+                    reason += "; " + spread_text
                     if not ok and out["status"][row] == PASS:
                         out["status"][row] = FAIL
                 out["reasons"][row] = reason
             else:
                 out["status"][row] = NOT_EVALUABLE
-                out["reasons"][row] = "not evaluable: " + "; ".join(problems or [res.reasons[j]])
+                out["reasons"][row] = NOT_EVALUABLE_BECAUSE.format(
+                    problems="; ".join(problems or [res.reasons[j]])
+                )
                 if spread[j]:
                     out["spread_status"][row] = NOT_EVALUABLE
     return out
@@ -560,10 +578,8 @@ def _judge_pooled(
         if any(st != PASS for st in statuses):
             out["status"][row] = NOT_EVALUABLE
             out["spread_status"][row] = NOT_EVALUABLE if out["spread_status"][row] != "off" else "off"
-            out["reasons"][row] = (
-                "not evaluable: references pooled only after a successful bridge; bridge status "
-                + ", ".join(f"{t} vs {r}: {st}" for (t, r), st in zip(bridges, statuses, strict=True))
-            )
+            shown = ", ".join(f"{t} vs {r}: {st}" for (t, r), st in zip(bridges, statuses, strict=True))
+            out["reasons"][row] = POOLED_NOT_EVALUABLE.format(statuses=shown)
 
 
 def _plan_notes(

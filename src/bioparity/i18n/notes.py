@@ -34,7 +34,7 @@ import importlib
 import re
 import string
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from bioparity.i18n import DEFAULT_LANGUAGE, current_language, normalise_language, translations
 
@@ -46,6 +46,7 @@ NOTE_MODULES: tuple[str, ...] = (
     "bioparity.bioassay.drug_tolerance",
     "bioparity.bioassay.sensitivity",
     "bioparity.caa.lots",
+    "bioparity.caa.methods",
     "bioparity.caa.assessment",
     "bioparity.stability.core",
     "bioparity.potency.linear",
@@ -65,8 +66,10 @@ NOTE_MODULES: tuple[str, ...] = (
 _REGISTERED: dict[str, None] = {}
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)"
 #: What a placeholder matches, by the type of its format spec: ``{n:d}`` a whole number, ``{p:.3g}`` a
-#: number, any other a non-greedy run of text.
-_VALUE = {"d": r"[-+]?\d+", **{t: _NUMBER for t in "eEfFgG"}}
+#: number, ``{f:.0%}`` a percentage, any other a non-greedy run of text.
+#: A word of English left in a translation (fewer: the better reading of a note).
+_ENGLISH_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
+_VALUE = {"d": r"[-+]?\d+", "%": rf"(?:{_NUMBER})%", **{t: _NUMBER for t in "eEfFgG"}}
 _FORMATTER = string.Formatter()
 #: A note has at most this many nested wrappers (``"{tier}: {note}."`` around a core's note).
 _MAX_DEPTH = 4
@@ -286,33 +289,48 @@ def note_text(text: object) -> str:
     return translate_note(str(text), current_language())
 
 
-def _translate(text: str, language: str, depth: int) -> str | None:
-    """The note translated, or None when no template matches it (wrappers need a translated value)."""
+@lru_cache(maxsize=4096)
+def _translate(text: str, language: str, depth: int, split: bool = True) -> str | None:
+    """The note translated, or None when nothing of it translates.
+
+    Every reading is tried: each template that matches the whole text (its values translated in turn
+    where they are notes; a wrapper only when one is) and, with ``split``, the text as a ``"; "``-joined
+    list of notes. The reading that leaves the fewest English words wins (a placeholder's text may hold
+    ``"; "`` too, so a template can match more than the note it made); on a tie, the most specific
+    template.
+    """
     if depth > _MAX_DEPTH:
         return None
     catalogue = translations(language)
+    readings: list[str] = []
     for template in _compiled():
         found = template.pattern.fullmatch(text)
         if found is None:
             continue
         values = found.groupdict()
-        inner = {name: _translate_value(value, language, depth + 1) for name, value in values.items()}
+        inner = {name: _translate(value, language, depth + 1) for name, value in values.items()}
         if template.letters == 0 and all(inner[n] is None for n in values):
             continue
-        filled = {name: values[name] if inner[name] is None else str(inner[name]) for name in values}
-        return fill(catalogue.gettext(template.text), filled)
-    return None
+        filled = {name: inner[name] or values[name] for name in values}
+        readings.append(fill(catalogue.gettext(template.text), filled))
+    if split and "; " in text:
+        listed = _translate_list(text, language, depth)
+        if listed is not None:
+            readings.append(listed)
+    if not readings:
+        return None
+    return min(readings, key=lambda r: len(_ENGLISH_WORD.findall(r)))
 
 
-def _translate_value(value: str, language: str, depth: int) -> str | None:
-    """A value of a note translated when it is a note itself (or a ``"; "``-joined list of notes)."""
-    whole = _translate(value, language, depth)
-    if whole is not None or "; " not in value:
-        return whole
-    parts, out, start, changed = value.split("; "), [], 0, False
-    while start < len(parts):  # the longest run of parts that is one note (a note may hold "; " itself)
-        for end in range(len(parts), start, -1):
-            done = _translate("; ".join(parts[start:end]), language, depth)
+def _translate_list(text: str, language: str, depth: int) -> str | None:
+    """A ``"; "``-joined list of notes translated item by item (None when no item translates).
+
+    An item is the longest run of parts that translates as one note (a note may hold ``"; "`` itself).
+    """
+    parts, out, start, changed = text.split("; "), [], 0, False
+    while start < len(parts):
+        for end in range(len(parts) - (start == 0), start, -1):  # the whole list is the caller's reading
+            done = _translate("; ".join(parts[start:end]), language, depth + 1, False)
             if done is not None:
                 out.append(done)
                 start, changed = end, True
