@@ -72,12 +72,11 @@ def t_quantile(conf_level: float, df: int) -> float:
 OUTLIER_LIMIT = 3.5
 
 
-# The flags of the linear fits (templates: see bioparity.i18n.notes).
+#: The flag of a response far from the fitted line (template: see bioparity.i18n.notes).
 POSSIBLE_OUTLIER = note_template(
     "possible outlier ({who}, dose {dose:g}, residual {residual:.4g} = {z:.2f} s > {limit:g} s; "
     "kept in the analysis)"
 )
-REGRESSION_NOT_SIGNIFICANT = note_template("regression not significant (p = {p:.3g})")
 
 
 def outlier_flags(

@@ -25,15 +25,7 @@ import numpy as np
 from bioparity.errors import InputError
 from bioparity.i18n.notes import note_template
 from bioparity.potency.design import AssayData, fieller
-from bioparity.potency.linear import (
-    REGRESSION_NOT_SIGNIFICANT,
-    anova_row,
-    block_columns,
-    extra_ss_row,
-    ols,
-    outlier_flags,
-    t_quantile,
-)
+from bioparity.potency.linear import anova_row, block_columns, extra_ss_row, ols, outlier_flags, t_quantile
 from bioparity.potency.results import AnovaRow, EquivalenceCheck, ModelFit
 
 # The flags of a parallel-line fit (templates: see bioparity.i18n.notes).
@@ -41,6 +33,8 @@ FIELLER_UNBOUNDED = note_template(
     "Fieller g = {g:.3g} >= 1: slope not significant, confidence limits unbounded"
 )
 FIELLER_IMPRECISE = note_template("Fieller g = {g:.3g} > 0.1: slope imprecise, limits far from symmetric")
+#: Also the flag of a slope-ratio fit.
+REGRESSION_NOT_SIGNIFICANT = note_template("regression not significant (p = {p:.3g})")
 
 NAN = float("nan")
 

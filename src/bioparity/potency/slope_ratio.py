@@ -19,15 +19,8 @@ import numpy as np
 from bioparity.errors import InputError
 from bioparity.i18n.notes import note_template
 from bioparity.potency.design import AssayData, fieller
-from bioparity.potency.linear import (
-    REGRESSION_NOT_SIGNIFICANT,
-    anova_row,
-    block_columns,
-    extra_ss_row,
-    ols,
-    outlier_flags,
-    t_quantile,
-)
+from bioparity.potency.linear import anova_row, block_columns, extra_ss_row, ols, outlier_flags, t_quantile
+from bioparity.potency.parallel_line import REGRESSION_NOT_SIGNIFICANT
 from bioparity.potency.results import AnovaRow, EquivalenceCheck, ModelFit
 
 #: The flag of a slope-ratio fit whose standard has no significant slope (see bioparity.i18n.notes).
