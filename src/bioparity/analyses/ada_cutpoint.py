@@ -32,6 +32,7 @@ from bioparity.analyses.terms import term, value_words
 from bioparity.bioassay import inhibition, screening_and_confirmatory
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
+from bioparity.i18n.notes import LABELLED
 from bioparity.io.bioassay import CUTPOINT_COLUMNS, read_cutpoint_data
 
 NAME = "ada-cutpoint"
@@ -67,7 +68,7 @@ def ada_cutpoint_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[s
     )
     table = pd.concat([r.to_frame() for r in results], ignore_index=True)
     removed = [{TIER: r.tier, **plain(o)} for r in results for o in r.outliers]
-    notes = [f"{r.tier.capitalize()}: {note}." for r in results for note in r.notes]
+    notes = [LABELLED.format(label=r.tier.capitalize(), note=note) for r in results for note in r.notes]
     return frame_result(table, removed_values=removed, notes=notes)
 
 

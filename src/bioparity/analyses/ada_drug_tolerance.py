@@ -27,6 +27,7 @@ from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables,
 from bioparity.bioassay import drug_tolerance
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
+from bioparity.i18n.notes import SENTENCE
 from bioparity.io.bioassay import read_drug_tolerance_data
 
 NAME = "ada-drug-tolerance"
@@ -48,7 +49,7 @@ COLUMNS = (
 def tolerance_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     """Per ADA level the highest drug level still detected (``bioparity ada-drug-tolerance``)."""
     result = drug_tolerance(frame, required_number(options, "cut_point", CUT_POINT_HELP))
-    return frame_result(result.to_frame(), notes=[f"{note}." for note in result.notes])
+    return frame_result(result.to_frame(), notes=[SENTENCE.format(note=note) for note in result.notes])
 
 
 def _not_detected(r: Mapping[str, Any]) -> bool:

@@ -29,6 +29,7 @@ from bioparity.bioassay import sensitivity
 from bioparity.bioassay.sensitivity import SENSITIVITY_METHODS
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
+from bioparity.i18n.notes import SENTENCE
 from bioparity.io.bioassay import read_sensitivity_data
 
 NAME = "ada-sensitivity"
@@ -64,7 +65,7 @@ def sensitivity_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[st
         result.to_frame(),
         sensitivity_95=result.sensitivity_95,
         n_runs_used=result.n_runs,
-        notes=[f"{note}." for note in result.notes],
+        notes=[SENTENCE.format(note=note) for note in result.notes],
     )
 
 

@@ -42,6 +42,7 @@ from bioparity.clinical.immunogenicity import titre_values, treatment_emergent_a
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
+from bioparity.i18n.notes import note_template
 from bioparity.io.limits import check_csv_limits
 from bioparity.io.readers import read_csv_cells, require_file
 from bioparity.nca.samples import Where, reject_empty_identifiers
@@ -51,6 +52,11 @@ NAME = "ada-summary"
 INCIDENCE_DEFINITIONS = ("treatment-emergent", "any-visit")
 #: Intervals of the difference between arms.
 DIFFERENCE_METHODS = ("newcombe", "wald", "mn", "fm")
+#: The note of a summary whose ADA status comes from validated cut points (see bioparity.i18n.notes).
+STATUS_FROM_CUT_POINTS = note_template(
+    "{result} status from the validated cut points of {run} (screening {screening}, confirmatory "
+    "{confirmatory} % inhibition): {positives:d} positive samples."
+)
 NORMALIZATIONS = ("none", "additive on log scale", "multiplicative")
 #: Result columns renamed as ``bioparity ada-summary`` writes them.
 OUTPUT_NAMES = {
@@ -179,10 +185,12 @@ def ada_summary_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[st
         run = text_option(options, "cut_point_run", "")
         frame = ada_status(frame, cut_points, cut_point_run=run, result=result)
         positives = int((frame[result] == "POS").sum())
+        screening = cell(cut_points["screening"].cut_point, 5)
+        confirmatory = cell(cut_points["confirmatory"].cut_point, 5)
         notes.append(
-            f"{result} status from the validated cut points of {run} (screening "
-            f"{cell(cut_points['screening'].cut_point, 5)}, confirmatory "
-            f"{cell(cut_points['confirmatory'].cut_point, 5)} % inhibition): {positives} positive samples."
+            STATUS_FROM_CUT_POINTS.format(
+                result=result, run=run, screening=screening, confirmatory=confirmatory, positives=positives
+            )
         )
     incidence = text_option(options, "incidence", "treatment-emergent")
     conf = number_option(options, "conf", 0.95)

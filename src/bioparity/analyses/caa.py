@@ -34,6 +34,7 @@ from bioparity.caa.potency import POTENCY_TIER, is_potency_results, potency_lot_
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
+from bioparity.i18n.notes import note_template
 from bioparity.io.caa import csv_header, read_long_table, read_potency_lots
 
 NAME = "caa"
@@ -61,17 +62,21 @@ def lot_table(frame: pd.DataFrame) -> pd.DataFrame:
     return potency_lot_values(frame, tier=POTENCY_TIER)
 
 
+#: The note of attributes whose lot values come from a potency run (see bioparity.i18n.notes).
+FROM_POTENCY = note_template(
+    "{attributes}: lot values from a potency run (% of the standard; the combined potency of a "
+    "lot where its assays were combined, else one replicate per assay), tier {tier} "
+    "unless the catalogue says otherwise."
+)
+
+
 def _potency_notes(frame: pd.DataFrame) -> list[str]:
     methods = frame["method"].astype(str) if "method" in frame.columns else pd.Series(dtype=str)
     from_potency = methods.str.startswith("potency")
     if not from_potency.any():
         return []
     attributes = ", ".join(sorted(set(frame.loc[from_potency, "attribute"].astype(str))))
-    return [
-        f"{attributes}: lot values from a potency run (% of the standard; the combined potency of a "
-        f"lot where its assays were combined, else one replicate per assay), tier {POTENCY_TIER} "
-        "unless the catalogue says otherwise."
-    ]
+    return [FROM_POTENCY.format(attributes=attributes, tier=POTENCY_TIER)]
 
 
 def catalogue_option(options: Mapping[str, Any]) -> Catalogue | None:

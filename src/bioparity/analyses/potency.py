@@ -37,6 +37,7 @@ from bioparity.analyses.terms import term, value_words, yes_no_text
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
+from bioparity.i18n.notes import note_template
 from bioparity.io.potency import OPTIONAL, REQUIRED, read_potency_table
 from bioparity.potency import MODELS, AnalysisOptions, analyse
 from bioparity.potency.analyse import MEASURES, TRANSFORMS
@@ -117,10 +118,14 @@ def potency_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, A
     return frame_result(table, settings=settings.settings(), notes=potency_notes(table))
 
 
+#: The note of an estimate with review flags (``"; "``-joined; see bioparity.i18n.notes).
+ESTIMATE_FLAGS = note_template("Assay {assay}, sample {sample}: {flags}.")
+
+
 def potency_notes(table: pd.DataFrame) -> list[str]:
     """Every review flag of every estimate, one note per assay and sample (shown with the result)."""
     return [
-        f"Assay {r[ASSAY]}, sample {r[SAMPLE]}: {_text(r.get(FLAGS))}."
+        ESTIMATE_FLAGS.format(assay=r[ASSAY], sample=r[SAMPLE], flags=_text(r.get(FLAGS)))
         for r in table.to_dict("records")
         if _text(r.get(FLAGS))
     ]

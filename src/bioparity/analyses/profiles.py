@@ -32,6 +32,7 @@ from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables,
 from bioparity.analyses.terms import term, yes_no_text
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
+from bioparity.i18n.notes import note_template
 from bioparity.io.cmc import PROFILE_COLUMNS, read_profile
 from bioparity.profiles import profile_similarity
 
@@ -49,6 +50,8 @@ _HELP = {
     "value": "percent of the lot's profile (>= 0)",
 }
 COLUMNS = tuple(InputColumn(c, True, _HELP[c]) for c in PROFILE_COLUMNS)
+#: The note of a lot with flags (``"; "``-joined; see bioparity.i18n.notes).
+LOT_FLAGS = note_template("Lot {lot}: {flags}.")
 
 
 def read_profiles(path: Path) -> pd.DataFrame:
@@ -96,10 +99,11 @@ def profiles_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, 
         "threshold",
         "threshold_rule",
     )
+    lot_notes = [LOT_FLAGS.format(lot=r[LOT], flags=r["flags"]) for r in lot_rows if r["flags"]]
     return frame_result(
         table,
         **{name: getattr(result, name) for name in scalars},
-        notes=[*result.flags, *(f"Lot {r[LOT]}: {r['flags']}." for r in lot_rows if r["flags"])],
+        notes=[*result.flags, *lot_notes],
         profiles={"lots": lots, "sources": sources, "species": species, "values": parts.to_numpy().tolist()},
     )
 

@@ -36,6 +36,7 @@ from bioparity.analyses.terms import term, value_words, yes_no_text
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
+from bioparity.i18n.notes import LABELLED
 from bioparity.io.cmc import STABILITY_COLUMNS, read_stability
 from bioparity.io.readers import read_any_table
 from bioparity.stability import BOUND_PARAMETERS, DIDS_VARIANCES, MODELS, confidence_bound, stability_table
@@ -216,7 +217,7 @@ def stability_sections(
         if len(part)
     )
     notes = [
-        f"{_where(r)}: {r['flags']}."
+        LABELLED.format(label=_where(r), note=r["flags"])
         for r in table.to_dict("records")
         if isinstance(r.get("flags"), str) and r["flags"]
     ]

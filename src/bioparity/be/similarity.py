@@ -45,6 +45,7 @@ from scipy import stats
 from bioparity._results import ResultMixin, percent, share_percent, software_version, verdict
 from bioparity.arrays import FloatArray, StrArray
 from bioparity.errors import DataFileError, InputError
+from bioparity.i18n.notes import note_template
 
 VARIANCE_MODELS: tuple[str, ...] = ("welch", "pooled")
 #: Analysis populations: subjects with every metric (default) or, per metric, every subject with a value.
@@ -329,6 +330,24 @@ def _gls_by_arm(y: FloatArray, labels: StrArray, arms: list[str], cov: FloatArra
     return out
 
 
+# The notes of a PK similarity table (templates: see bioparity.i18n.notes).
+NOT_A_COMPLETER = note_template("{metric}: not analysed (not a completer): {counts}")
+MISSING_VALUE = note_template("{metric}: not analysed (missing value): {counts}")
+AUCEXT_KEPT = note_template(
+    "AUCIFO: {n:d} of {total:d} subjects ({share}) have %AUCext > {limit:g}% (kept and counted)"
+)
+AUCEXT_EXCLUDED = note_template(
+    "AUCIFO: {n:d} of {total:d} subjects ({share}) have %AUCext > {limit:g}% (excluded from AUCIFO)"
+)
+AUCEXT_DISCUSS = note_template(
+    "{note}; more than 20% of observations affected: discuss (EMA BE guideline 4.1.8)"
+)
+AUCEXT_NOT_CHECKED = note_template("AUCIFO: no {column} column, %AUCext > {limit:g}% not checked")
+SUBGROUP_TOO_SMALL = note_template(
+    "{metric}: {subgroup} subgroup has fewer than 2 subjects in an arm; not analysed"
+)
+
+
 def pk_similarity_table(
     frame: pd.DataFrame,
     arm_column: str,
@@ -403,6 +422,7 @@ def pk_similarity_table(
     base = in_arms if cov is None else in_arms & np.all(np.isfinite(cov), axis=1)
     values = {m: frame[m].to_numpy(dtype=float) for m in metrics}
     usable = {m: np.isfinite(v) & (v > 0) for m, v in values.items()}
+    not_analysed = NOT_A_COMPLETER if population == "completers" else MISSING_VALUE
     over = np.zeros(labels.size, dtype=bool) if pext is None else np.nan_to_num(pext, nan=0.0) > max_aucpext
     if pext is not None and aucpext_rule == "exclude":
         usable["AUCIFO"] = usable["AUCIFO"] & ~over
@@ -416,33 +436,22 @@ def pk_similarity_table(
         ok = complete.copy() if population == "completers" else base & usable[metric]
         missing = {a: int(((labels == a) & ~ok).sum()) for a in arms}
         if any(missing.values()):
-            why = "not a completer" if population == "completers" else "missing value"
-            notes.append(
-                f"{metric}: not analysed ({why}): " + ", ".join(f"{a} {k}" for a, k in missing.items() if k)
-            )
+            counts = ", ".join(f"{a} {k}" for a, k in missing.items() if k)
+            notes.append(not_analysed.format(metric=metric, counts=counts))
         if metric == "AUCIFO" and pext is not None:
             hi = sum(int(((labels == a) & base & usable["AUCIFO"] & over).sum()) for a in arms)
             n_obs = sum(int(((labels == a) & base & np.isfinite(values["AUCIFO"])).sum()) for a in arms)
             share = hi / n_obs if n_obs else 0.0
             if hi:
-                notes.append(
-                    f"AUCIFO: {hi} of {n_obs} subjects ({share_percent(share)}) "
-                    f"have %AUCext > {max_aucpext:g}% "
-                    + ("(kept and counted)" if aucpext_rule == "keep" else "(excluded from AUCIFO)")
-                    + (
-                        "; more than 20% of observations affected: discuss (EMA BE guideline 4.1.8)"
-                        if share > 0.20
-                        else ""
-                    )
-                )
+                template = AUCEXT_KEPT if aucpext_rule == "keep" else AUCEXT_EXCLUDED
+                note = template.format(n=hi, total=n_obs, share=share_percent(share), limit=max_aucpext)
+                notes.append(AUCEXT_DISCUSS.format(note=note) if share > 0.20 else note)
         elif metric == "AUCIFO" and extrapolation_column is not None:
-            notes.append(f"AUCIFO: no {extrapolation_column} column, %AUCext > {max_aucpext:g}% not checked")
+            notes.append(AUCEXT_NOT_CHECKED.format(column=extrapolation_column, limit=max_aucpext))
         for subgroup, member in subgroups:
             sel = ok & member
             if subgroup != "all" and any(int(((labels == a) & sel).sum()) < 2 for a in arms):
-                notes.append(
-                    f"{metric}: {subgroup} subgroup has fewer than 2 subjects in an arm; not analysed"
-                )
+                notes.append(SUBGROUP_TOO_SMALL.format(metric=metric, subgroup=subgroup))
                 continue
             results = pk_similarity(
                 values[metric][sel],

@@ -54,12 +54,33 @@ from bioparity.bioassay.stats import (
     skewness,
 )
 from bioparity.errors import InputError
+from bioparity.i18n.notes import note_template
 
 TRANSFORMS = ("auto", "none", "log")
 #: The cut-point estimates, each computed by :func:`_estimate`; ``METHODS`` adds ``auto``.
 ESTIMATES = ("parametric", "robust", "nonparametric", "parametric_lcl")
 METHODS = ("auto", *ESTIMATES)
 TIERS = ("screening", "confirmatory", "titration")
+
+# The notes of a cut-point analysis (templates: see bioparity.i18n.notes).
+EXCLUDED_DONORS = note_template("donors excluded by the user: {donors}")
+REPLICATES_AVERAGED = note_template("replicate wells of a donor within a run averaged before analysis")
+TRANSFORM_SELECTED = note_template(
+    "transform selected: {transform} (skewness raw {skew_raw:.3g}, log {skew_log:.3g})"
+)
+OUTLIERS_REMOVED = note_template("{n:d} outlier(s) removed: {outliers}")
+ONE_RUN = note_template("one run only: run means and variances not compared")
+NO_RUN_COMPARISON = note_template(
+    "run comparison not possible (too few values per run); fixed cut point assumed"
+)
+RUN_VARIANCES_DIFFER = note_template(
+    "run variances differ (Levene p = {p:.3g}): a floating cut point may not hold; "
+    "consider run-specific (dynamic) cut points"
+)
+METHOD_SELECTED = note_template("method selected: {method} (Shapiro-Wilk p = {p:.3g})")
+NO_NORMALISATION = note_template(
+    "floating cut point but no negative-control column 'nc': normalisation factor not computed"
+)
 
 
 def _fences(x: np.ndarray) -> tuple[float, float]:
@@ -240,14 +261,14 @@ def compute_cut_point(
         if unknown:
             raise InputError(f"excluded donors not in the data: {', '.join(unknown)}")
         data = data.loc[~data["donor"].isin(list(map(str, exclude_donors)))]
-        notes.append(f"donors excluded by the user: {', '.join(map(str, exclude_donors))}")
+        notes.append(EXCLUDED_DONORS.format(donors=", ".join(map(str, exclude_donors))))
     if (data["n_replicates"] > 1).any():
-        notes.append("replicate wells of a donor within a run averaged before analysis")
+        notes.append(REPLICATES_AVERAGED)
     raw = data["value"].to_numpy(dtype=float)
     chosen, skew_raw, skew_log = choose_transform(raw)
     if transform == "auto":
         transform = chosen
-        notes.append(f"transform selected: {chosen} (skewness raw {skew_raw:.3g}, log {skew_log:.3g})")
+        notes.append(TRANSFORM_SELECTED.format(transform=chosen, skew_raw=skew_raw, skew_log=skew_log))
     if transform == "log" and np.any(raw <= 0):
         raise InputError("log transform needs values > 0; use --transform none")
     data = data.assign(y=np.log(raw) if transform == "log" else raw)
@@ -275,10 +296,8 @@ def compute_cut_point(
                 outliers.append(Outlier("biological", str(donor), "", float(m), lo, hi))
             data = data.loc[~data["donor"].isin(list(means.index[bflags]))]
         if outliers:
-            notes.append(
-                f"{len(outliers)} outlier(s) removed: "
-                + ", ".join(o.step + ":" + o.donor + (f"/{o.run}" if o.run else "") for o in outliers)
-            )
+            shown = ", ".join(o.step + ":" + o.donor + (f"/{o.run}" if o.run else "") for o in outliers)
+            notes.append(OUTLIERS_REMOVED.format(n=len(outliers), outliers=shown))
     y = data["y"].to_numpy(dtype=float)
     donors = sorted(data["donor"].unique())
     runs = sorted(data["run"].unique())
@@ -303,16 +322,13 @@ def compute_cut_point(
                 p_vars = float(sps.levene(*groups, center="mean").pvalue)
     if len(runs) == 1:
         cp_type = "fixed"
-        notes.append("one run only: run means and variances not compared")
+        notes.append(ONE_RUN)
     elif math.isnan(p_means) or math.isnan(p_vars):
         cp_type = "fixed"
-        notes.append("run comparison not possible (too few values per run); fixed cut point assumed")
+        notes.append(NO_RUN_COMPARISON)
     elif p_vars < 0.05:
         cp_type = "floating (variances differ)"
-        notes.append(
-            f"run variances differ (Levene p = {p_vars:.3g}): a floating cut point may not hold; "
-            "consider run-specific (dynamic) cut points"
-        )
+        notes.append(RUN_VARIANCES_DIFFER.format(p=p_vars))
     elif p_means < 0.05:
         cp_type = "floating"
     else:
@@ -326,7 +342,7 @@ def compute_cut_point(
     sw_p = shapiro_p(y)
     if method == "auto":
         method = "parametric" if (math.isnan(sw_p) or sw_p >= 0.05) else "robust"
-        notes.append(f"method selected: {method} (Shapiro-Wilk p = {sw_p:.3g})")
+        notes.append(METHOD_SELECTED.format(method=method, p=sw_p))
 
     def back(v: float) -> float:
         return float(np.exp(v)) if transform == "log" else v
@@ -344,9 +360,7 @@ def compute_cut_point(
             normalization, normed = "multiplicative", y / nc
         nf = _estimate(normed, method, z, fpr, quantile_type, len(donors), conf)
     elif cp_type.startswith("floating"):
-        notes.append(
-            "floating cut point but no negative-control column 'nc': normalisation factor not computed"
-        )
+        notes.append(NO_NORMALISATION)
     return CutPointResult(
         tier=tier,
         fpr=fpr,

@@ -15,6 +15,14 @@ import pandas as pd
 
 from bioparity.bioassay.results import DrugToleranceResult
 from bioparity.errors import InputError
+from bioparity.i18n.notes import note_template
+
+# The notes per ADA level (templates: see bioparity.i18n.notes).
+NOT_DETECTED = note_template("ADA level {ada:g}: not detected at the lowest drug level {drug:g}")
+DETECTED_THROUGHOUT = note_template(
+    "ADA level {ada:g}: detected at every drug level tested (tolerance >= {drug:g})"
+)
+NON_MONOTONE = note_template("ADA level {ada:g}: detected again above drug level {drug:g} (non-monotone)")
 
 
 def drug_tolerance(frame: pd.DataFrame, cut_point: float) -> DrugToleranceResult:
@@ -65,20 +73,16 @@ def drug_tolerance(frame: pd.DataFrame, cut_point: float) -> DrugToleranceResult
         levels.append(float(ada))  # type: ignore[arg-type]
         if not det[0]:
             tol.append(math.nan)
-            notes.append(f"ADA level {ada:g}: not detected at the lowest drug level {drug[0]:g}")
+            notes.append(NOT_DETECTED.format(ada=ada, drug=drug[0]))
             allv.append(False)
             continue
         first_miss = int(np.argmin(det)) if not det.all() else det.size
         tol.append(float(drug[first_miss - 1]))
         allv.append(bool(det.all()))
         if det.all():
-            notes.append(
-                f"ADA level {ada:g}: detected at every drug level tested (tolerance >= {drug[-1]:g})"
-            )
+            notes.append(DETECTED_THROUGHOUT.format(ada=ada, drug=drug[-1]))
         elif det[first_miss:].any():
-            notes.append(
-                f"ADA level {ada:g}: detected again above drug level {drug[first_miss]:g} (non-monotone)"
-            )
+            notes.append(NON_MONOTONE.format(ada=ada, drug=drug[first_miss]))
     return DrugToleranceResult(
         ada_levels=np.asarray(levels),
         drug_tolerance=np.asarray(tol),

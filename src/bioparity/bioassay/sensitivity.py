@@ -21,6 +21,10 @@ from scipy import stats as sps
 
 from bioparity.bioassay.results import SensitivityResult
 from bioparity.errors import InputError
+from bioparity.i18n.notes import note_template
+
+#: The note of a run whose curve does not reach the cut point (templates: see bioparity.i18n.notes).
+NOT_CROSSED = note_template("run {run}: cut point not crossed inside the tested range; run left out")
 
 SENSITIVITY_METHODS = ("linear", "4pl")
 
@@ -117,7 +121,7 @@ def sensitivity(frame: pd.DataFrame, cut_point: float, *, method: str = "linear"
         runs.append(str(run))
         concs.append(value)
         if math.isnan(value):
-            notes.append(f"run {run}: cut point not crossed inside the tested range; run left out")
+            notes.append(NOT_CROSSED.format(run=run))
     arr = np.asarray(concs, dtype=float)
     ok = arr[~np.isnan(arr)]
     if ok.size < 2:

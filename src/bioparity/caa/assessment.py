@@ -44,6 +44,7 @@ from bioparity.caa.methods import METHODS, ComparisonBatch
 from bioparity.caa.operating import DEFAULT_SEED, DEFAULT_SIMULATIONS, oc_columns, plan_text
 from bioparity.caa.results import DESCRIPTIVE, FAIL, NOT_EVALUABLE, PASS, CAAResult, ComparisonResult
 from bioparity.errors import InputError
+from bioparity.i18n.notes import note_template
 
 _SHOWN_SETTINGS = {
     "equivalence": ("margin_multiplier", "alpha", "variance"),
@@ -59,6 +60,61 @@ REGIONS = ("ema", "fda")
 #: The reference source that is the comparator of an application in each region.
 REGION_REFERENCE = {"ema": "ref-eu", "fda": "ref-us"}
 POOLED_SOURCE = "ref-pooled"
+
+# The notes of an assessment (templates: see bioparity.i18n.notes).
+NOT_IN_CATALOGUE = note_template("Not in the catalogue (defaults used): {attributes}.")
+NO_CATALOGUE = note_template(
+    "No attribute catalogue: every attribute analysed with the defaults of its tier (tier 2 if none)."
+)
+NO_DATA = note_template("In the catalogue but without data: {attributes}.")
+COMPARISONS = note_template("Comparisons: {comparisons}. Statistics on lot values (SD with n - 1).")
+#: One comparison of :data:`COMPARISONS` (the list joined by ``"; "``).
+COMPARISON = note_template("{test} lots against {reference}")
+PLAN_QR_2025 = note_template(
+    "Plan qr-2025 (default; each row's 'plan' states what was applied): quality range "
+    "mean_R ± k·s_R with k = 2.5 for tier 1 and 3 for tier 2 "
+    "(FDA 2019 draft / 2025 final CAA guidance: k justified per attribute, smaller for more critical "
+    "attributes), >= 90% of test lots inside, spread check s_T/s_R <= 1.5, >= 10 reference and 10 "
+    "test lots; the equivalence test of means (±1.5·s_R, 90% CI) as a sensitivity analysis "
+    "for tier 1."
+)
+PLAN_TIERED_2017 = note_template(
+    "Plan tiered-2017 (explicit option, the FDA 2017 draft withdrawn in 2018): tier 1 equivalence "
+    "test of means, tier 2 quality range k = 3, no spread check, technical lot minimums only."
+)
+BRIDGE_ALPHABETICAL = note_template(
+    "Bridge direction: no region given, alphabetical order (old behaviour); state the region "
+    "being filed (ema: other lots judged against ref-eu; fda: against ref-us)."
+)
+BRIDGE_DIRECTION = note_template("Bridge direction for {region}: {bridges}.")
+#: One bridge of :data:`BRIDGE_DIRECTION` (the list joined by ``"; "``).
+BRIDGE = note_template("{test} lots judged against the {reference} range")
+POOLED = note_template(
+    "References pooled (explicit option): test vs ref-pooled judged only where every bridge passed."
+)
+# The reasons of a row that is not evaluable or has a spread check (templates: see bioparity.i18n.notes).
+TOO_FEW_REFERENCE_LOTS = note_template("{n} reference lots ({source}); {method} needs >= {minimum:d}")
+TOO_FEW_TEST_LOTS = note_template("{n} lots of {source}; {method} needs >= {minimum:d}")
+#: A lot minimum of :data:`TOO_FEW_REFERENCE_LOTS` or :data:`TOO_FEW_TEST_LOTS` that is the plan's default.
+DEFAULT_MINIMUM = note_template(
+    "{problem} (default minimum of the plan; a catalogue may lower it with a lot_justification)"
+)
+NO_REFERENCE_SD = note_template("reference SD is 0: no scale for the range or margin")
+ALL_LOTS_INSIDE = note_template(
+    "{reason} (with {n:d} test lots, >= {fraction:.0%} inside means all {n:d} lots)"
+)
+#: Added to a reason after ``"; "``.
+SPREAD = note_template("spread: s_T/s_R = {ratio:.3g} {comparison} {margin:g}")
+NOT_EVALUABLE_BECAUSE = note_template("not evaluable: {problems}")
+POOLED_NOT_EVALUABLE = note_template(
+    "not evaluable: references pooled only after a successful bridge; bridge status {statuses}"
+)
+OPERATING_CHARACTERISTICS = note_template(
+    "Operating characteristics: probability of passing at equal distributions, 1 and 2 s_R mean "
+    "shifts and a doubled test SD from {n_sim} simulated assessments per plan and lot numbers "
+    "(seed {seed}; Monte Carlo SE <= {se:.3f}); for equivalence plans also the "
+    "pass probability at a true difference equal to the margin (the test's actual type I error)."
+)
 
 
 def default_comparisons(sources: Sequence[str], region: str | None = None) -> list[tuple[str, str]]:
@@ -228,26 +284,24 @@ def _run(batch: ComparisonBatch) -> dict[str, Any]:
         no_sd = spec.needs_reference_sd & ~(np.nan_to_num(sub.sd_reference) > 0)
         evaluable = ~short_ref & ~short_test & ~no_sd & res.evaluable
         spread = sub.setting("spread_check").astype(bool) & spec.formal
-        lot_note = np.where(
-            sub.setting("lot_justification").astype(str) != "",
-            "",
-            " (default minimum of the plan; a catalogue may lower it with a lot_justification)",
-        )
+        default_minimum = sub.setting("lot_justification").astype(str) == ""
         for j, row in enumerate(rows):
             problems = []
             if short_ref[j]:
                 ref_name = sub.reference_source[j]
-                problems.append(
-                    f"{sub.n_reference[j]} reference lots ({ref_name}); {name} needs >= {min_ref[j]}"
-                    + (lot_note[j] if min_ref[j] >= 10 else "")
+                problem = TOO_FEW_REFERENCE_LOTS.format(
+                    n=sub.n_reference[j], source=ref_name, method=name, minimum=min_ref[j]
                 )
+                default = default_minimum[j] and min_ref[j] >= 10
+                problems.append(DEFAULT_MINIMUM.format(problem=problem) if default else problem)
             if short_test[j]:
-                problems.append(
-                    f"{sub.n_test[j]} lots of {sub.test_source[j]}; {name} needs >= {min_test[j]}"
-                    + (lot_note[j] if min_test[j] >= 10 else "")
+                problem = TOO_FEW_TEST_LOTS.format(
+                    n=sub.n_test[j], source=sub.test_source[j], method=name, minimum=min_test[j]
                 )
+                default = default_minimum[j] and min_test[j] >= 10
+                problems.append(DEFAULT_MINIMUM.format(problem=problem) if default else problem)
             if no_sd[j] and not short_ref[j]:
-                problems.append("reference SD is 0: no scale for the range or margin")
+                problems.append(NO_REFERENCE_SD)
             if evaluable[j]:
                 out["status"][row] = (PASS if res.passed[j] else FAIL) if spec.formal else DESCRIPTIVE
                 reason = res.reasons[j]
@@ -255,20 +309,23 @@ def _run(batch: ComparisonBatch) -> dict[str, Any]:
                     n_t = int(sub.n_test[j])
                     frac = float(sub.setting("min_fraction")[j])
                     if frac < 1 and n_t >= 1 and int(np.ceil(frac * n_t - 1e-9)) == n_t:
-                        reason += f" (with {n_t} test lots, >= {frac:.0%} inside means all {n_t} lots)"
+                        reason = ALL_LOTS_INSIDE.format(reason=reason, n=n_t, fraction=frac)
                 if spread[j]:
                     ratio = float(sub.sd_test[j] / sub.sd_reference[j])
                     margin = float(sub.setting("sd_ratio_margin")[j])
                     out["sd_ratio"][row] = ratio
                     ok = bool(ratio <= margin)
                     out["spread_status"][row] = PASS if ok else FAIL
-                    reason += f"; spread: s_T/s_R = {ratio:.3g} {'<=' if ok else '>'} {margin:g}"
+                    spread_text = SPREAD.format(ratio=ratio, comparison="<=" if ok else ">", margin=margin)
+                    reason += "; " + spread_text
                     if not ok and out["status"][row] == PASS:
                         out["status"][row] = FAIL
                 out["reasons"][row] = reason
             else:
                 out["status"][row] = NOT_EVALUABLE
-                out["reasons"][row] = "not evaluable: " + "; ".join(problems or [res.reasons[j]])
+                out["reasons"][row] = NOT_EVALUABLE_BECAUSE.format(
+                    problems="; ".join(problems or [res.reasons[j]])
+                )
                 if spread[j]:
                     out["spread_status"][row] = NOT_EVALUABLE
     return out
@@ -447,19 +504,14 @@ def assess(
     notes = data_notes(prepared)
     not_in_catalogue = [a for a in attributes if a not in catalogue.attributes]
     if not_in_catalogue and catalogue.attributes:
-        notes.append(f"Not in the catalogue (defaults used): {', '.join(not_in_catalogue)}.")
+        notes.append(NOT_IN_CATALOGUE.format(attributes=", ".join(not_in_catalogue)))
     elif not catalogue.attributes:
-        notes.append(
-            "No attribute catalogue: every attribute analysed with the defaults of its tier (tier 2 if none)."
-        )
+        notes.append(NO_CATALOGUE)
     no_data = [a for a in catalogue.attributes if a not in attributes]
     if no_data:
-        notes.append(f"In the catalogue but without data: {', '.join(no_data)}.")
-    notes.append(
-        "Comparisons: "
-        + "; ".join(f"{t} lots against {r}" for t, r in pairs)
-        + ". Statistics on lot values (SD with n - 1)."
-    )
+        notes.append(NO_DATA.format(attributes=", ".join(no_data)))
+    shown = "; ".join(COMPARISON.format(test=t, reference=r) for t, r in pairs)
+    notes.append(COMPARISONS.format(comparisons=shown))
     notes.extend(
         _plan_notes(
             catalogue.plan, region, bridges, pool_references, operating_characteristics, oc_simulations, seed
@@ -526,10 +578,8 @@ def _judge_pooled(
         if any(st != PASS for st in statuses):
             out["status"][row] = NOT_EVALUABLE
             out["spread_status"][row] = NOT_EVALUABLE if out["spread_status"][row] != "off" else "off"
-            out["reasons"][row] = (
-                "not evaluable: references pooled only after a successful bridge; bridge status "
-                + ", ".join(f"{t} vs {r}: {st}" for (t, r), st in zip(bridges, statuses, strict=True))
-            )
+            shown = ", ".join(f"{t} vs {r}: {st}" for (t, r), st in zip(bridges, statuses, strict=True))
+            out["reasons"][row] = POOLED_NOT_EVALUABLE.format(statuses=shown)
 
 
 def _plan_notes(
@@ -543,42 +593,19 @@ def _plan_notes(
 ) -> list[str]:
     notes = []
     if plan == DEFAULT_PLAN:
-        notes.append(
-            "Plan qr-2025 (default; each row's 'plan' states what was applied): quality range "
-            "mean_R ± k·s_R with k = 2.5 for tier 1 and 3 for tier 2 "
-            "(FDA 2019 draft / 2025 final CAA guidance: k justified per attribute, smaller for more critical "
-            "attributes), >= 90% of test lots inside, spread check s_T/s_R <= 1.5, >= 10 reference and 10 "
-            "test lots; the equivalence test of means (±1.5·s_R, 90% CI) as a sensitivity analysis "
-            "for tier 1."
-        )
+        notes.append(PLAN_QR_2025)
     else:
-        notes.append(
-            "Plan tiered-2017 (explicit option, the FDA 2017 draft withdrawn in 2018): tier 1 equivalence "
-            "test of means, tier 2 quality range k = 3, no spread check, technical lot minimums only."
-        )
+        notes.append(PLAN_TIERED_2017)
     if bridges:
         if region is None:
-            notes.append(
-                "Bridge direction: no region given, alphabetical order (old behaviour); state the region "
-                "being filed (ema: other lots judged against ref-eu; fda: against ref-us)."
-            )
+            notes.append(BRIDGE_ALPHABETICAL)
         else:
-            notes.append(
-                f"Bridge direction for {region.upper()}: "
-                + "; ".join(f"{t} lots judged against the {r} range" for t, r in bridges)
-                + "."
-            )
+            shown = "; ".join(BRIDGE.format(test=t, reference=r) for t, r in bridges)
+            notes.append(BRIDGE_DIRECTION.format(region=region.upper(), bridges=shown))
     if pooled:
-        notes.append(
-            "References pooled (explicit option): test vs ref-pooled judged only where every bridge passed."
-        )
+        notes.append(POOLED)
     if oc:
-        notes.append(
-            f"Operating characteristics: probability of passing at equal distributions, 1 and 2 s_R mean "
-            f"shifts and a doubled test SD from {n_sim} simulated assessments per plan and lot numbers "
-            f"(seed {seed}; Monte Carlo SE <= {0.5 / np.sqrt(n_sim):.3f}); for equivalence plans also the "
-            "pass probability at a true difference equal to the margin (the test's actual type I error)."
-        )
+        notes.append(OPERATING_CHARACTERISTICS.format(n_sim=n_sim, seed=seed, se=0.5 / np.sqrt(n_sim)))
     return notes
 
 

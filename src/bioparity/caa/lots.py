@@ -15,9 +15,38 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from bioparity.i18n.notes import note_template
+
 #: Multiple of the interquartile range beyond the quartiles at which a lot is flagged (Tukey's "far out").
 OUTLIER_IQR = 3.0
 OUTLIER_RULE = f"outside Q1 - {OUTLIER_IQR:g}·IQR .. Q3 + {OUTLIER_IQR:g}·IQR within attribute and source"
+
+# The data-handling notes (templates: see bioparity.i18n.notes).
+UNIT_OF_ANALYSIS = note_template(
+    "Unit of analysis: the lot. Replicate measurements are averaged to one value per lot before analysis."
+)
+REPLICATES_AVERAGED = note_template(
+    "Replicates averaged: {n:d} of {total:d} lots had {counts} replicates each."
+)
+NO_REPLICATES = note_template("No replicate measurements: one value per lot as given.")
+MISSING_VALUES = note_template(
+    "Missing values: {n:d} measurement(s) without a value were excluded: {values}."
+)
+MISSING_VALUES_MORE = note_template(
+    "Missing values: {n:d} measurement(s) without a value were excluded: {values} and {more:d} more."
+)
+NO_MISSING_VALUES = note_template("Missing values: none.")
+OUTLIER_FLAGS = note_template(
+    "Outlier flags (outside Q1 - {iqr:g}·IQR .. Q3 + {iqr:g}·IQR within attribute and source; "
+    "flagged, not excluded): {lots}."
+)
+OUTLIER_FLAGS_MORE = note_template(
+    "Outlier flags (outside Q1 - {iqr:g}·IQR .. Q3 + {iqr:g}·IQR within attribute and source; "
+    "flagged, not excluded): {lots} and {more:d} more."
+)
+NO_OUTLIERS = note_template(
+    "Outlier flags: no lot outside Q1 - {iqr:g}·IQR .. Q3 + {iqr:g}·IQR within attribute and source."
+)
 
 
 @dataclass(frozen=True)
@@ -56,37 +85,31 @@ def prepare_lots(frame: pd.DataFrame) -> PreparedLots:
 def data_notes(prepared: PreparedLots) -> list[str]:
     """The statements about data handling that a report must carry."""
     lots, missing = prepared.lots, prepared.missing
-    notes = [
-        "Unit of analysis: the lot. Replicate measurements are averaged to one value per lot before analysis."
-    ]
+    notes = [UNIT_OF_ANALYSIS]
     replicated = lots[lots["n_replicates"] > 1]
     if len(replicated):
         counts = sorted(set(replicated["n_replicates"].tolist()))
         how_many = f"{counts[0]}-{counts[-1]}" if len(counts) > 1 else f"{counts[0]}"
-        notes.append(
-            f"Replicates averaged: {len(replicated)} of {len(lots)} lots had {how_many} replicates each."
-        )
+        notes.append(REPLICATES_AVERAGED.format(n=len(replicated), total=len(lots), counts=how_many))
     else:
-        notes.append("No replicate measurements: one value per lot as given.")
+        notes.append(NO_REPLICATES)
     if len(missing):
         shown = "; ".join(
             f"{r.attribute}/{r.source}/{r.lot} (row {r.row})"
             for r in missing.head(20).itertuples(index=False)
         )
-        more = f" and {len(missing) - 20} more" if len(missing) > 20 else ""
-        notes.append(
-            f"Missing values: {len(missing)} measurement(s) without a value were excluded: {shown}{more}."
-        )
+        template = MISSING_VALUES_MORE if len(missing) > 20 else MISSING_VALUES
+        notes.append(template.format(n=len(missing), values=shown, more=len(missing) - 20))
     else:
-        notes.append("Missing values: none.")
+        notes.append(NO_MISSING_VALUES)
     flagged = lots[lots["outlier"]]
     if len(flagged):
         shown = "; ".join(
             f"{r.attribute}/{r.source}/{r.lot} ({r.value:.4g})"
             for r in flagged.head(20).itertuples(index=False)
         )
-        more = f" and {len(flagged) - 20} more" if len(flagged) > 20 else ""
-        notes.append(f"Outlier flags ({OUTLIER_RULE}; flagged, not excluded): {shown}{more}.")
+        template = OUTLIER_FLAGS_MORE if len(flagged) > 20 else OUTLIER_FLAGS
+        notes.append(template.format(iqr=OUTLIER_IQR, lots=shown, more=len(flagged) - 20))
     else:
-        notes.append(f"Outlier flags: no lot {OUTLIER_RULE}.")
+        notes.append(NO_OUTLIERS.format(iqr=OUTLIER_IQR))
     return notes

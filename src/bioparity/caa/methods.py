@@ -36,6 +36,7 @@ from bioparity.caa.quality_range import (
     tolerance_interval_limits,
 )
 from bioparity.caa.tolerance import nonparametric_min_lots
+from bioparity.i18n.notes import note_template
 
 ObjArray = npt.NDArray[np.object_]
 
@@ -153,6 +154,43 @@ class Method:
     formal: bool = True
 
 
+# The reasons of a row's verdict and the ranges they name (templates: see bioparity.i18n.notes).
+INSIDE = note_template(
+    "{n_inside:d}/{n:d} {source} lots ({share}) inside {label} {range}; required >= {required:.0%}"
+)
+#: Added to :data:`INSIDE` after ``"; "``.
+OUTSIDE = note_template("outside: {lots}")
+TOLERANCE_LABEL = note_template("{coverage:.0%}/{confidence:.0%} tolerance interval (k = {k}, {method})")
+MIN_MAX_LABEL = note_template("reference min-max range")
+DISTRIBUTION_FREE_LABEL = note_template(
+    "{coverage:.0%}/{confidence:.0%} distribution-free range (order statistic r = {order})"
+)
+DISTRIBUTION_FREE_TOO_FEW = note_template(
+    "a {coverage:.0%}/{confidence:.0%} distribution-free range needs >= {need} reference lots; "
+    "{source} has {n:d}"
+)
+NO_CI = note_template("no confidence interval: needs >= 2 lots per source and SD_R > 0")
+CI_INSIDE = note_template(
+    "{level:.0%} CI of mean difference ({lower}, {upper}) inside margin {margin} = ±{multiplier}·SD_R "
+    "({variance} variance, df {df:.1f})"
+)
+CI_NOT_INSIDE = note_template(
+    "{level:.0%} CI of mean difference ({lower}, {upper}) not inside margin {margin} = ±{multiplier}·SD_R "
+    "({variance} variance, df {df:.1f})"
+)
+#: Added to :data:`CI_INSIDE` or :data:`CI_NOT_INSIDE` after ``"; "``.
+FEW_LOTS_WARNING = note_template("warning: fewer than {n} lots for {sources}")
+#: Added to :data:`CI_INSIDE` or :data:`CI_NOT_INSIDE` after ``"; "``.
+LOT_IMBALANCE = note_template(
+    "lot imbalance: {n_test} v {n_reference} lots (n_T > 1.5 n_R) inflates "
+    "the type I error of the estimated margin (Dong, Weng & Tsong 2017)"
+)
+DESCRIPTIVE_SHIFT = note_template(
+    "tier 3: graphical comparison, no formal criterion; mean difference = {shift} SD_R"
+)
+DESCRIPTIVE_ONLY = note_template("tier 3: graphical comparison, no formal criterion")
+
+
 def _g(x: float) -> str:
     return "inf" if x == np.inf else "-inf" if x == -np.inf else f"{x:.4g}"
 
@@ -192,14 +230,17 @@ def _range_outcome(
         if not evaluable[i]:
             reasons.append(label[i])
             continue
-        text = (
-            f"{int(n_inside[i])}/{int(batch.n_test[i])} {batch.test_source[i]} lots "
-            f"({share_percent(fraction[i])}) "
-            f"inside {label[i]} "
-            f"{_range_text(float(lower[i]), float(upper[i]))}; required >= {required[i]:.0%}"
+        text = INSIDE.format(
+            n_inside=int(n_inside[i]),
+            n=int(batch.n_test[i]),
+            source=batch.test_source[i],
+            share=share_percent(fraction[i]),
+            label=label[i],
+            range=_range_text(float(lower[i]), float(upper[i])),
+            required=required[i],
         )
         if i in outside_by_row:
-            text += "; outside: " + ", ".join(outside_by_row[i])
+            text += "; " + OUTSIDE.format(lots=", ".join(outside_by_row[i]))
         reasons.append(text)
     nan = np.full(batch.size, np.nan)
     return MethodOutput(
@@ -245,7 +286,7 @@ def _tolerance_interval(batch: ComparisonBatch) -> MethodOutput:
         lower[m], upper[m], k[m] = lo, hi, kk
     cov, conf = batch.setting("coverage"), batch.setting("confidence")
     label = [
-        f"{float(c):.0%}/{float(g):.0%} tolerance interval (k = {_g(float(x))}, {t})"
+        TOLERANCE_LABEL.format(coverage=float(c), confidence=float(g), k=_g(float(x)), method=t)
         for c, g, x, t in zip(cov, conf, k, methods, strict=True)
     ]
     return _range_outcome(batch, lower, upper, label, np.isfinite(k), k)
@@ -253,7 +294,7 @@ def _tolerance_interval(batch: ComparisonBatch) -> MethodOutput:
 
 def _min_max(batch: ComparisonBatch) -> MethodOutput:
     lower, upper = min_max_limits(batch.min_reference, batch.max_reference, batch.setting("direction"))
-    label = ["reference min-max range"] * batch.size
+    label = [MIN_MAX_LABEL] * batch.size
     return _range_outcome(
         batch, lower, upper, label, np.ones(batch.size, dtype=bool), np.full(batch.size, np.nan)
     )
@@ -285,14 +326,17 @@ def _nonparametric(batch: ComparisonBatch) -> MethodOutput:
     for i in range(batch.size):
         side = 2 if direction[i] == "two-sided" else 1
         if evaluable[i]:
-            label.append(
-                f"{cov[i]:.0%}/{conf[i]:.0%} distribution-free range (order statistic r = {order[i]})"
-            )
+            label.append(DISTRIBUTION_FREE_LABEL.format(coverage=cov[i], confidence=conf[i], order=order[i]))
         else:
             need = nonparametric_min_lots(float(cov[i]), float(conf[i]), side=side)
             label.append(
-                f"a {cov[i]:.0%}/{conf[i]:.0%} distribution-free range needs >= {need} reference lots; "
-                f"{batch.reference_source[i]} has {int(batch.n_reference[i])}"
+                DISTRIBUTION_FREE_TOO_FEW.format(
+                    coverage=cov[i],
+                    confidence=conf[i],
+                    need=need,
+                    source=batch.reference_source[i],
+                    n=int(batch.n_reference[i]),
+                )
             )
     return _range_outcome(batch, lower, upper, label, evaluable, order.astype(float))
 
@@ -320,26 +364,26 @@ def _equivalence(batch: ComparisonBatch) -> MethodOutput:
     reasons = []
     for i in range(batch.size):
         if not evaluable[i]:
-            reasons.append("no confidence interval: needs >= 2 lots per source and SD_R > 0")
+            reasons.append(NO_CI)
             continue
         level = 1 - 2 * alpha[i]
-        verdict = "inside" if res.passed[i] else "not inside"
-        text = (
-            f"{level:.0%} CI of mean difference ({_g(res.ci_lower[i])}, {_g(res.ci_upper[i])}) {verdict} "
-            f"margin {_range_text(float(lower[i]), float(upper[i]))} = ±{_g(mult[i])}·SD_R "
-            f"({variance[i]} variance, df {res.df[i]:.1f})"
+        text = (CI_INSIDE if res.passed[i] else CI_NOT_INSIDE).format(
+            level=level,
+            lower=_g(res.ci_lower[i]),
+            upper=_g(res.ci_upper[i]),
+            margin=_range_text(float(lower[i]), float(upper[i])),
+            multiplier=_g(mult[i]),
+            variance=variance[i],
+            df=res.df[i],
         )
         sizes = ((batch.test_source[i], batch.n_test[i]), (batch.reference_source[i], batch.n_reference[i]))
         short = [str(s) for s, n in sizes if n < RECOMMENDED_LOTS]
         if short:
-            text += f"; warning: fewer than {RECOMMENDED_LOTS} lots for {' and '.join(short)}"
+            text += "; " + FEW_LOTS_WARNING.format(n=RECOMMENDED_LOTS, sources=" and ".join(short))
         if batch.n_test[i] > 1.5 * batch.n_reference[i]:
             # Dong, Weng & Tsong 2017: with n_T > 1.5 n_R the estimated margin inflates the type I error
             # further; they propose n_T* = min(n_T, 1.5 n_R) in the standard error.
-            text += (
-                f"; lot imbalance: {batch.n_test[i]} v {batch.n_reference[i]} lots (n_T > 1.5 n_R) inflates "
-                "the type I error of the estimated margin (Dong, Weng & Tsong 2017)"
-            )
+            text += "; " + LOT_IMBALANCE.format(n_test=batch.n_test[i], n_reference=batch.n_reference[i])
         reasons.append(text)
     nan = np.full(batch.size, np.nan)
     return MethodOutput(
@@ -360,12 +404,7 @@ def _equivalence(batch: ComparisonBatch) -> MethodOutput:
 def _descriptive(batch: ComparisonBatch) -> MethodOutput:
     with np.errstate(invalid="ignore", divide="ignore"):
         shift = (batch.mean_test - batch.mean_reference) / batch.sd_reference
-    reasons = [
-        f"tier 3: graphical comparison, no formal criterion; mean difference = {_g(d)} SD_R"
-        if np.isfinite(d)
-        else "tier 3: graphical comparison, no formal criterion"
-        for d in shift
-    ]
+    reasons = [DESCRIPTIVE_SHIFT.format(shift=_g(d)) if np.isfinite(d) else DESCRIPTIVE_ONLY for d in shift]
     nan = np.full(batch.size, np.nan)
     return MethodOutput(
         statistic="standardised_mean_difference",

@@ -33,6 +33,7 @@ KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "gettext_noop": None,
     "N_": None,
     "ngettext": (1, 2),
+    "note_template": None,
 }
 
 _TEMPLATE_OPTIONS = {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}
@@ -50,6 +51,14 @@ DOMAIN_SOURCES: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
         ("analyses", [("**.py", "python")]),
         ("pathways", [("**.py", "python"), ("rules/*.yaml", "bioparity.i18n.catalogues:extract_rule_texts")]),
         ("i18n/printing.py", [("**.py", "python")]),
+        # the note templates of the cores (bioparity.i18n.notes.NOTE_MODULES; a test keeps them listed)
+        ("i18n/notes.py", [("**.py", "python")]),
+        ("be", [("**.py", "python")]),
+        ("bioassay", [("**.py", "python")]),
+        ("caa", [("**.py", "python")]),
+        ("stability", [("**.py", "python")]),
+        ("potency", [("**.py", "python")]),
+        ("profiles", [("**.py", "python")]),
     ],
     "cli": [
         ("cli", [("**.py", "python")]),

@@ -9,12 +9,17 @@ import numpy as np
 import pandas as pd
 
 from bioparity.errors import InputError
+from bioparity.i18n.notes import note_template
 from bioparity.potency.design import STANDARD, AssayData
 from bioparity.potency.logistic import fit_logistic_parallel
 from bioparity.potency.parallel_line import fit_parallel_line
 from bioparity.potency.results import ModelFit, PotencyEstimate, PotencyTable, Similarity
 from bioparity.potency.slope_ratio import fit_slope_ratio
 from bioparity.potency.suitability import SuitabilityCriteria, assess_suitability
+
+# The flags of failed similarity tests (templates: see bioparity.i18n.notes).
+VALIDITY_FAILED = note_template("Ph. Eur. 5.3 validity test failed: {tests} (p < {alpha:g})")
+EQUIVALENCE_FAILED = note_template("USP <1032> equivalence failed: {measures} CI outside the margins")
 
 MODELS = ("parallel-line", "slope-ratio", "4pl", "5pl")
 TRANSFORMS = ("none", "log")
@@ -192,10 +197,10 @@ def analyse_assay(data: AssayData, options: AnalysisOptions | None = None) -> Po
     flags = list(fit.flags) + suit_flags
     if sim.significance_verdict == "fail":
         failed = [k for k, p in fit.tests.items() if p < o.alpha]
-        flags.append(f"Ph. Eur. 5.3 validity test failed: {', '.join(failed)} (p < {o.alpha:g})")
+        flags.append(VALIDITY_FAILED.format(tests=", ".join(failed), alpha=o.alpha))
     if sim.equivalence_verdict == "fail":
         failed = [c.measure for c in checks if c.passed is False]
-        flags.append(f"USP <1032> equivalence failed: {', '.join(failed)} CI outside the margins")
+        flags.append(EQUIVALENCE_FAILED.format(measures=", ".join(failed)))
     return PotencyEstimate(
         assay=data.assay,
         sample=data.sample,

@@ -31,7 +31,13 @@ from scipy import stats
 
 from bioparity._results import ResultMixin, software_version
 from bioparity.errors import InputError
+from bioparity.i18n.notes import note_template
 from bioparity.potency.linear import t_quantile
+
+# The flags of a combination of assays (templates: see bioparity.i18n.notes).
+ASSAYS_LEFT_OUT = note_template("assays left out (no usable CI or not converged): {assays}")
+TOO_FEW_ASSAYS = note_template("{n:d} usable assay(s): combination needs at least 2")
+HETEROGENEOUS = note_template("potency estimates heterogeneous (chi-square p = {p:.3g})")
 
 if TYPE_CHECKING:
     from bioparity.potency.results import PotencyEstimate
@@ -283,12 +289,10 @@ def combine_estimates(
             if e.converged and math.isfinite(e.ci_lower) and math.isfinite(e.ci_upper) and e.ci_lower > 0
         ]
         left_out = [e.assay for e in ests if e not in usable]
-        flags = (
-            [f"assays left out (no usable CI or not converged): {', '.join(left_out)}"] if left_out else []
-        )
+        flags = [ASSAYS_LEFT_OUT.format(assays=", ".join(left_out))] if left_out else []
         base: dict[str, Any] = {"assay": "combined", "sample": sample, "model": ests[0].model}
         if len(usable) < 2:
-            flags.append(f"{len(usable)} usable assay(s): combination needs at least 2")
+            flags.append(TOO_FEW_ASSAYS.format(n=len(usable)))
             nan = float("nan")
             rows.append(
                 base | {"relative_potency": nan, "ci_lower": nan, "ci_upper": nan, "flags": "; ".join(flags)}
@@ -299,7 +303,7 @@ def combine_estimates(
             [e.df for e in usable], conf_level=conf_level, method=method, sample=sample,
         )  # fmt: skip
         if not comb.homogeneous:
-            flags.append(f"potency estimates heterogeneous (chi-square p = {comb.chi_square_p:.3g})")
+            flags.append(HETEROGENEOUS.format(p=comb.chi_square_p))
         rec = comb.row()
         rec.pop("sample")
         rows.append(base | rec | {"flags": "; ".join(flags), "software_version": comb.software_version})

@@ -9,6 +9,7 @@ import numpy.typing as npt
 from scipy import stats
 
 from bioparity.arrays import FloatArray
+from bioparity.i18n.notes import note_template
 from bioparity.potency.results import AnovaRow
 
 
@@ -71,6 +72,13 @@ def t_quantile(conf_level: float, df: int) -> float:
 OUTLIER_LIMIT = 3.5
 
 
+#: The flag of a response far from the fitted line (template: see bioparity.i18n.notes).
+POSSIBLE_OUTLIER = note_template(
+    "possible outlier ({who}, dose {dose:g}, residual {residual:.4g} = {z:.2f} s > {limit:g} s; "
+    "kept in the analysis)"
+)
+
+
 def outlier_flags(
     residuals: FloatArray,
     s2: float,
@@ -89,8 +97,5 @@ def outlier_flags(
     out = []
     for i in np.flatnonzero(z > limit):
         who = "test" if is_test[i] else "standard"
-        out.append(
-            f"possible outlier ({who}, dose {dose[i]:g}, residual {residuals[i]:.4g} = {z[i]:.2f} s "
-            f"> {limit:g} s; kept in the analysis)"
-        )
+        out.append(POSSIBLE_OUTLIER.format(who=who, dose=dose[i], residual=residuals[i], z=z[i], limit=limit))
     return out

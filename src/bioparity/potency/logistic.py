@@ -33,9 +33,19 @@ import numpy.typing as npt
 
 from bioparity.arrays import FloatArray
 from bioparity.errors import InputError
+from bioparity.i18n.notes import note_template
 from bioparity.potency.design import AssayData, fieller
 from bioparity.potency.linear import outlier_flags, t_quantile
 from bioparity.potency.results import EquivalenceCheck, ModelFit
+
+# The flags of a logistic fit (templates: see bioparity.i18n.notes).
+NOT_CONVERGED = note_template(
+    "{model} parallel fit did not converge ({iterations:d} iterations, relative offset {offset:.2g}): "
+    "potency not reliable"
+)
+SEPARATE_NOT_CONVERGED = note_template(
+    "{model} unconstrained fit of one preparation did not converge: similarity not reliable"
+)
 
 NAN = float("nan")
 LOGISTIC_MODELS = ("4pl", "5pl")
@@ -363,15 +373,11 @@ def fit_logistic_parallel(
         yhat, _ = _predict(par.params, np.broadcast_to(x, (1, x.size)), onehot, model == "5pl")
     flags += outlier_flags(data.response - yhat[0], float(par.rss[0] / par.df), data.dose, data.is_test)
     if not par.converged[0]:
-        flags.append(
-            f"{model} parallel fit did not converge ({int(par.iterations[0])} iterations, relative offset "
-            f"{par.relative_offset[0]:.2g}): potency not reliable"
-        )
+        iterations, offset = int(par.iterations[0]), par.relative_offset[0]
+        flags.append(NOT_CONVERGED.format(model=model, iterations=iterations, offset=offset))
     sep = [fit_logistic_batch(x[g == i], data.response[g == i], model=model) for i in (0, 1)]
     if not all(bool(s.converged[0]) for s in sep):
-        flags.append(
-            f"{model} unconstrained fit of one preparation did not converge: similarity not reliable"
-        )
+        flags.append(SEPARATE_NOT_CONVERGED.format(model=model))
     n = data.dose.size
     k_par, k_sep = par.params.shape[1], sum(s.params.shape[1] for s in sep)
     rss_par, rss_sep = float(par.rss[0]), float(sep[0].rss[0] + sep[1].rss[0])

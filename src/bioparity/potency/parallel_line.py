@@ -23,9 +23,18 @@ import math
 import numpy as np
 
 from bioparity.errors import InputError
+from bioparity.i18n.notes import note_template
 from bioparity.potency.design import AssayData, fieller
 from bioparity.potency.linear import anova_row, block_columns, extra_ss_row, ols, outlier_flags, t_quantile
 from bioparity.potency.results import AnovaRow, EquivalenceCheck, ModelFit
+
+# The flags of a parallel-line fit (templates: see bioparity.i18n.notes).
+FIELLER_UNBOUNDED = note_template(
+    "Fieller g = {g:.3g} >= 1: slope not significant, confidence limits unbounded"
+)
+FIELLER_IMPRECISE = note_template("Fieller g = {g:.3g} > 0.1: slope imprecise, limits far from symmetric")
+#: Also the flag of a slope-ratio fit.
+REGRESSION_NOT_SIGNIFICANT = note_template("regression not significant (p = {p:.3g})")
 
 NAN = float("nan")
 
@@ -150,9 +159,9 @@ def fit_parallel_line(
     resid_reg = y - design(one, *ind, x) @ fit_reg.beta
     flags += outlier_flags(resid_reg, s2, data.dose, data.is_test)
     if math.isnan(iv.lower):
-        flags.append(f"Fieller g = {iv.g:.3g} >= 1: slope not significant, confidence limits unbounded")
+        flags.append(FIELLER_UNBOUNDED.format(g=iv.g))
     elif iv.g > 0.1:
-        flags.append(f"Fieller g = {iv.g:.3g} > 0.1: slope imprecise, limits far from symmetric")
+        flags.append(FIELLER_IMPRECISE.format(g=iv.g))
 
     # slope ratio b_T / b_S from the separate-slopes model, for USP <1032> equivalence
     cp = s2 * fit_par.xtx_inv
@@ -171,7 +180,7 @@ def fit_parallel_line(
         "slope_test": b_t,
     }
     if not reg.p < alpha:
-        flags.append(f"regression not significant (p = {reg.p:.3g})")
+        flags.append(REGRESSION_NOT_SIGNIFICANT.format(p=reg.p))
     return ModelFit(
         relative_potency=math.exp(iv.ratio),
         ci_lower=math.exp(iv.lower),

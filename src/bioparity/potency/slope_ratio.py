@@ -17,9 +17,16 @@ import math
 import numpy as np
 
 from bioparity.errors import InputError
+from bioparity.i18n.notes import note_template
 from bioparity.potency.design import AssayData, fieller
 from bioparity.potency.linear import anova_row, block_columns, extra_ss_row, ols, outlier_flags, t_quantile
+from bioparity.potency.parallel_line import REGRESSION_NOT_SIGNIFICANT
 from bioparity.potency.results import AnovaRow, EquivalenceCheck, ModelFit
+
+#: The flag of a slope-ratio fit whose standard has no significant slope (see bioparity.i18n.notes).
+FIELLER_STANDARD_UNBOUNDED = note_template(
+    "Fieller g = {g:.3g} >= 1: slope of the standard not significant, limits unbounded"
+)
 
 NAN = float("nan")
 
@@ -129,9 +136,9 @@ def fit_slope_ratio(
     resid_common = y - design(one, z_s, z_t) @ fit_common.beta
     flags += outlier_flags(resid_common, s2, data.dose, data.is_test)
     if math.isnan(iv.lower):
-        flags.append(f"Fieller g = {iv.g:.3g} >= 1: slope of the standard not significant, limits unbounded")
+        flags.append(FIELLER_STANDARD_UNBOUNDED.format(g=iv.g))
     if not reg.p < alpha:
-        flags.append(f"regression not significant (p = {reg.p:.3g})")
+        flags.append(REGRESSION_NOT_SIGNIFICANT.format(p=reg.p))
     k = 2 if has_blank else 1
     cs = s2 * fit_sep.xtx_inv
     diff = float(fit_sep.beta[k])

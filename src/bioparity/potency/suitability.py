@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bioparity.i18n.notes import note_template
 from bioparity.potency.results import ModelFit
+
+#: The flag of a failed suitability criterion (template: see bioparity.i18n.notes).
+SUITABILITY_FAILED = note_template("suitability {name} failed: {text}")
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,7 @@ def assess_suitability(fit: ModelFit, criteria: SuitabilityCriteria) -> tuple[di
     def check(name: str, ok: bool, text: str) -> None:
         out[name] = ok
         if not ok:
-            flags.append(f"suitability {name} failed: {text}")
+            flags.append(SUITABILITY_FAILED.format(name=name, text=text))
 
     c = criteria
     if c.min_r_squared is not None:

@@ -40,6 +40,18 @@ import pandas as pd
 from bioparity._results import ResultMixin, software_version, verdict
 from bioparity.arrays import FloatArray
 from bioparity.errors import InputError
+from bioparity.i18n.notes import note_template
+
+# The flags of a profile comparison, per lot and overall (templates: see bioparity.i18n.notes).
+NOT_CLOSED = note_template("parts sum to {sum:.4g}, not {total:g} (+/- {tolerance:g})")
+LOTS_NOT_CLOSED = note_template(
+    "{n:d} lot(s) whose parts do not sum to {total:g}: compared in Aitchison geometry"
+)
+ZERO_REPLACED = note_template("{part} was 0, replaced by {value:g}")
+ZEROS_REPLACED = note_template("{n:d} zero part(s) replaced multiplicatively by {value:g}")
+OTHER_SOURCES = note_template(
+    "lots of other sources shown with their distance to the reference centre: {sources}"
+)
 
 
 def clr(parts: Any) -> FloatArray:
@@ -371,9 +383,9 @@ def profile_similarity(
     lot_flags: list[list[str]] = [[] for _ in range(x.shape[0])]
     off = np.flatnonzero(np.abs(sums - total) > closure_tolerance)
     for i in off:
-        lot_flags[i].append(f"parts sum to {sums[i]:.4g}, not {total:g} (+/- {closure_tolerance:g})")
+        lot_flags[i].append(NOT_CLOSED.format(sum=sums[i], total=total, tolerance=closure_tolerance))
     if off.size:
-        flags.append(f"{off.size} lot(s) whose parts do not sum to {total:g}: compared in Aitchison geometry")
+        flags.append(LOTS_NOT_CLOSED.format(n=off.size, total=total))
     zeros = x == 0
     if zeros.any():
         if zero_replacement is None:
@@ -384,8 +396,8 @@ def profile_similarity(
             )
         x, replaced = replace_zeros(x, zero_replacement, total)
         for i, j in np.argwhere(replaced):
-            lot_flags[i].append(f"{names[j]} was 0, replaced by {zero_replacement:g}")
-        flags.append(f"{int(replaced.sum())} zero part(s) replaced multiplicatively by {zero_replacement:g}")
+            lot_flags[i].append(ZERO_REPLACED.format(part=names[j], value=zero_replacement))
+        flags.append(ZEROS_REPLACED.format(n=int(replaced.sum()), value=zero_replacement))
     # per-species quality ranges on the percentages as measured (not re-closed)
     closed = x
     ref = closed[is_r]
@@ -438,9 +450,7 @@ def profile_similarity(
     )
     others = sorted(set(src[~(is_t | is_r)]))
     if others:
-        flags.append(
-            f"lots of other sources shown with their distance to the reference centre: {', '.join(others)}"
-        )
+        flags.append(OTHER_SOURCES.format(sources=", ".join(others)))
     n_within = int((d_all[is_t] <= cut).sum())
     all_species = bool(within.all())
     return ProfileResult(

@@ -325,26 +325,36 @@ def _stability(ev: StudyEvidence, notes: list[str]) -> list[CAAAttribute]:
     rows = [r for r in _table(run) if r.get(stability_kind.SECTION) == stability_kind.SLOPES]
     if not rows:
         notes.append(
-            f"{ev.study.name}: the approved stability run compares no test and reference products: "
-            "not evidence"
+            _("%(study)s: the approved stability run compares no test and reference products: not evidence")
+            % {"study": ev.study.name}
         )
     for row in rows:
         attribute, condition = (
             str(row[stability_kind.ATTRIBUTE]),
             str(row.get(stability_kind.CONDITION) or ""),
         )
-        where = f"{ev.study.name}: stability of {attribute}" + (f" ({condition})" if condition else "")
+        where = (
+            _("%(study)s: stability of %(attribute)s (%(condition)s)")
+            if condition
+            else _("%(study)s: stability of %(attribute)s")
+        ) % {"study": ev.study.name, "attribute": attribute, "condition": condition}
         test, reference = str(row[stability_kind.TEST]), str(row[stability_kind.REFERENCE])
         ref = source_label(reference)
         if source_label(test) != "T" or ref is None or ref == "T":
             notes.append(
-                f"{where}: the products {test!r} and {reference!r} are not the test product and a reference "
-                "product named by region (e.g. test and ref-eu); left out of the readiness"
+                _(
+                    "%(where)s: the products %(test)r and %(reference)r are not the test product and a "
+                    "reference product named by region (e.g. test and ref-eu); left out of the readiness"
+                )
+                % {"where": where, "test": test, "reference": reference}
             )
             continue
         judged = row.get(stability_kind.EQUIVALENT)
         if judged is None:
-            notes.append(f"{where}: no slope margin, so the degradation rates were not judged; not evidence")
+            notes.append(
+                _("%(where)s: no slope margin, so the degradation rates were not judged; not evidence")
+                % {"where": where}
+            )
             continue
         if not judged:
             level = f"{100 * float(row.get(stability_kind.CONF_LEVEL) or 0.9):g}%"
@@ -354,9 +364,15 @@ def _stability(ev: StudyEvidence, notes: list[str]) -> list[CAAAttribute]:
                           stability_kind.MARGIN)
             )  # fmt: skip
             notes.append(
-                f"{where}: degradation rates of {test} and {reference} not shown equivalent: difference "
-                f"{d:.4g} ({level} CI {lo:.4g} to {hi:.4g}) not within ±{margin:.4g}"
-            )
+                _(
+                    "%(where)s: degradation rates of %(test)s and %(reference)s not shown equivalent: "
+                    "difference %(difference)s (%(level)s CI %(lower)s to %(upper)s) not within ±%(margin)s"
+                )
+                % {
+                    "where": where, "test": test, "reference": reference, "difference": f"{d:.4g}",
+                    "level": level, "lower": f"{lo:.4g}", "upper": f"{hi:.4g}", "margin": f"{margin:.4g}",
+                }
+            )  # fmt: skip
         n_test, n_reference = row.get(stability_kind.N_LOTS_TEST), row.get(stability_kind.N_LOTS_REFERENCE)
         out.append(
             CAAAttribute(
@@ -381,9 +397,10 @@ def _process_changes(ev: StudyEvidence, notes: list[str]) -> list[ProcessCompara
         return []
     found = comparability_kind.verdict(_table(run))
     if not found.comparable:
+        what = ", ".join(found.not_comparable) if found.not_comparable else _("nothing was judged")
         notes.append(
-            f"{ev.study.name}: process change {found.change} not shown comparable (ICH Q5E)"
-            + (f": {', '.join(found.not_comparable)}" if found.not_comparable else ": nothing was judged")
+            _("%(study)s: process change %(change)s not shown comparable (ICH Q5E): %(what)s")
+            % {"study": ev.study.name, "change": found.change, "what": what}
         )
     return [
         ProcessComparability(

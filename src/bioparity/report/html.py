@@ -41,6 +41,7 @@ from bioparity.analyses.tables import ReportTables, Table
 from bioparity.analyses.terms import labelled, term
 from bioparity.i18n import LANGUAGE_NAMES, chosen_language, current_language, install_jinja, use_language
 from bioparity.i18n import gettext as _
+from bioparity.i18n.notes import note_text
 from bioparity.i18n.printing import fonts, page_counter
 from bioparity.memo import Memo
 from bioparity.report import static
@@ -99,6 +100,7 @@ _ENV.filters["result_text"] = result_text
 _ENV.filters["labelled"] = labelled
 _ENV.filters["utc_second"] = utc_second
 _ENV.filters["from_json"] = json.loads
+_ENV.filters["note"] = note_text
 _ENV.globals.update(page_counter=page_counter, flag_class=flag_class, fonts=fonts)
 
 

@@ -59,10 +59,27 @@ from scipy import stats
 from bioparity._results import ResultMixin, number, software_version, verdict
 from bioparity.arrays import FloatArray
 from bioparity.errors import InputError
+from bioparity.i18n.notes import note_template
 
 MODELS = ("linear", "log")
 POOLED_MODELS = ("cics", "dics", "dids")
 DIDS_VARIANCES = ("separate", "pooled")
+
+# The review flags of a shelf life and of a slope comparison (templates: see bioparity.i18n.notes).
+ONE_LOT = note_template("one lot: no poolability test, the lot's own regression is used")
+NO_RESIDUAL_DF = note_template("no residual df in the full model: lots not pooled")
+MODEL_IMPOSED = note_template("model {forced} imposed; the ICH Q1E decision flow selects {chosen}")
+NO_CRITERION = note_template("no acceptance criterion given: no shelf life")
+OUTSIDE_AT_ZERO = note_template("the confidence bound is outside the acceptance criterion at time 0")
+WITHIN_UP_TO = note_template(
+    "the confidence bound stays within the acceptance criterion up to max_time {horizon:g}"
+)
+EXTRAPOLATES = note_template(
+    "shelf life {shelf:.4g} extrapolates beyond the last time point {last:g} "
+    "(ICH Q1E sections 2.3-2.4 and Appendix A limit extrapolation; justify it)"
+)
+OTHER_PRODUCTS = note_template("lots of other products ignored in the means (kept in the pooled MSE): {lots}")
+FEW_LOTS = note_template("fewer than 3 lots of a product: the mean slope rests on few lots")
 
 
 @dataclass(frozen=True)
@@ -550,16 +567,16 @@ def fit_stability(
         f_slope = f_int = p_slope = p_int = nan
         chosen = "dids"
         if k < 2:
-            flags.append("one lot: no poolability test, the lot's own regression is used")
+            flags.append(ONE_LOT)
         else:
-            flags.append("no residual df in the full model: lots not pooled")
+            flags.append(NO_RESIDUAL_DF)
 
     if pooling is not None:
         forced = str(pooling).strip().lower()
         if forced not in POOLED_MODELS:
             raise InputError(f"pooling {pooling!r} unknown; expected one of {', '.join(POOLED_MODELS)}")
         if forced != chosen:
-            flags.append(f"model {forced} imposed; the ICH Q1E decision flow selects {chosen}")
+            flags.append(MODEL_IMPOSED.format(forced=forced, chosen=chosen))
         chosen = forced
     pooling = chosen
 
@@ -623,22 +640,17 @@ def fit_stability(
         shelf = nan
         worst = ""
         crossing = np.full(k, nan)
-        flags.append("no acceptance criterion given: no shelf life")
+        flags.append(NO_CRITERION)
     else:
         worst_i = int(np.argmin(crossing))
         shelf = float(crossing[worst_i])
         worst = "all lots (pooled)" if pooling == "cics" else lots.names[worst_i]
         if shelf == 0.0:
-            flags.append("the confidence bound is outside the acceptance criterion at time 0")
+            flags.append(OUTSIDE_AT_ZERO)
         elif math.isinf(shelf):
-            flags.append(
-                f"the confidence bound stays within the acceptance criterion up to max_time {horizon:g}"
-            )
+            flags.append(WITHIN_UP_TO.format(horizon=horizon))
         elif shelf > max_obs:
-            flags.append(
-                f"shelf life {shelf:.4g} extrapolates beyond the last time point {max_obs:g} "
-                "(ICH Q1E sections 2.3-2.4 and Appendix A limit extrapolation; justify it)"
-            )
+            flags.append(EXTRAPOLATES.format(shelf=shelf, last=max_obs))
     return StabilityResult(
         attribute=attribute,
         condition=condition,
@@ -874,11 +886,9 @@ def compare_slopes(
     flags: list[str] = []
     others = sorted(set(lp[~(is_t | is_r)]))
     if others:
-        flags.append(
-            f"lots of other products ignored in the means (kept in the pooled MSE): {', '.join(others)}"
-        )
+        flags.append(OTHER_PRODUCTS.format(lots=", ".join(others)))
     if min(kt, kr) < 3:
-        flags.append("fewer than 3 lots of a product: the mean slope rests on few lots")
+        flags.append(FEW_LOTS)
     equivalent = None if margin is None else bool(-margin <= lo and hi <= margin)
     return SlopeComparison(
         attribute=attribute,

@@ -25,6 +25,7 @@ from bioparity.errors import BioparityError, DataFileError
 from bioparity.i18n import LANGUAGE_NAMES, LANGUAGES, gettext_noop, install_jinja
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext as translate
+from bioparity.i18n.notes import note_text
 from bioparity.pathways import STATUS_WORDS
 from bioparity.report.tables import table_html
 from bioparity.store.models import Membership
@@ -71,6 +72,7 @@ TEMPLATES.env.filters["table_html"] = table_html
 # a result without a table (bioequivalence) in words: each key labelled, lists and records readable
 TEMPLATES.env.filters["labelled"] = labelled
 TEMPLATES.env.filters["result_text"] = result_text
+TEMPLATES.env.filters["note"] = note_text  # a stored note in the reader's language
 TEMPLATES.env.globals["version"] = __version__
 TEMPLATES.env.globals["product"] = "bioparity"  # a name: the same in every language
 

@@ -1,0 +1,341 @@
+"""Stored notes in the reader's language: the note templates of the cores and their translation.
+
+An analysis result stores its notes, reasons and flags as English text (the stored result, its hash and old
+runs never change). Each such text is made from a *note template*: a module-level constant marked with
+:func:`note_template` (an extraction keyword like :func:`~bioparity.i18n.gettext_noop`, which also records
+the template here) holding ``str.format`` placeholders, e.g. ``"run {run}: cut point not crossed"``; the core
+builds the note with ``TEMPLATE.format(run=...)``.
+
+:func:`translate_note` turns a stored note back into its template and values (each template compiled into a
+regular expression: literal text matched exactly, each placeholder a non-greedy group, a number for a
+placeholder formatted as one (``{n:d}``, ``{p:.3g}``); the template with the most literal text tried
+first), translates the template through the catalogue and puts the values back as they were stored:
+numbers, identifiers and column names are not touched. A note that no template matches is shown as stored.
+
+A template whose literal text has no letters (``"{tier}: {note}."``: a note wrapped by an edge) applies only
+when one of its values is itself a note that translates; values joined by ``"; "`` are translated part by
+part.
+
+Examples
+--------
+>>> from bioparity.bioassay.sensitivity import NOT_CROSSED
+>>> note = NOT_CROSSED.format(run="R2")
+>>> note
+'run R2: cut point not crossed inside the tested range; run left out'
+>>> translate_note(note, "en") == note
+True
+>>> translate_note("a note of no template", "zh-CN")
+'a note of no template'
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import string
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from bioparity.i18n import DEFAULT_LANGUAGE, current_language, normalise_language, translations
+
+#: Modules that define note templates (imported before a note is translated, so that every template is
+#: registered whichever analyses were imported; a test keeps the list complete).
+NOTE_MODULES: tuple[str, ...] = (
+    "bioparity.be.similarity",
+    "bioparity.bioassay.cutpoint",
+    "bioparity.bioassay.drug_tolerance",
+    "bioparity.bioassay.sensitivity",
+    "bioparity.caa.lots",
+    "bioparity.caa.methods",
+    "bioparity.caa.assessment",
+    "bioparity.stability.core",
+    "bioparity.potency.linear",
+    "bioparity.potency.parallel_line",
+    "bioparity.potency.slope_ratio",
+    "bioparity.potency.logistic",
+    "bioparity.potency.combine",
+    "bioparity.potency.suitability",
+    "bioparity.potency.analyse",
+    "bioparity.profiles.core",
+    "bioparity.analyses.ada_summary",
+    "bioparity.analyses.caa",
+    "bioparity.analyses.potency",
+    "bioparity.analyses.profiles",
+)
+
+_REGISTERED: dict[str, None] = {}
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)"
+#: What a placeholder matches, by the type of its format spec: ``{n:d}`` a whole number, ``{p:.3g}`` a
+#: number, ``{f:.0%}`` a percentage, any other a non-greedy run of text.
+#: A word of English left in a translation (fewer: the better reading of a note).
+_ENGLISH_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
+_VALUE = {"d": r"[-+]?\d+", "%": rf"(?:{_NUMBER})%", **{t: _NUMBER for t in "eEfFgG"}}
+_FORMATTER = string.Formatter()
+#: A note has at most this many nested wrappers (``"{tier}: {note}."`` around a core's note).
+_MAX_DEPTH = 4
+
+
+def note_template(text: str) -> str:
+    """Mark ``text`` as a note template: extracted for translation and recorded for :func:`translate_note`.
+
+    Parameters
+    ----------
+    text : str
+        The English template, a literal with ``str.format`` placeholders (``{name}``, ``{value:.3g}``).
+
+    Returns
+    -------
+    str
+        ``text`` unchanged (the core formats it as before, so the stored note is the same text).
+
+    Examples
+    --------
+    >>> note_template("shelf life {months:g} months").format(months=24.0)
+    'shelf life 24 months'
+    """
+    _REGISTERED[text] = None
+    return text
+
+
+#: A core's note as a sentence of a result (wrapper: translated when the note is).
+SENTENCE = note_template("{note}.")
+#: A core's note or flags (``"; "``-joined) after the label of what they are about (``Screening``,
+#: ``purity 25C test``).
+LABELLED = note_template("{label}: {note}.")
+
+
+@dataclass(frozen=True)
+class Template:
+    """A registered note template compiled for matching.
+
+    Attributes
+    ----------
+    text : str
+        The English template.
+    pattern : re.Pattern
+        Matches a note made from it: literal text exactly, each placeholder a non-greedy named group.
+    names : tuple of str
+        The placeholder names in order of first appearance.
+    letters : int
+        How many letters its literal text has (more: more specific, tried first; none: a wrapper).
+    literal : int
+        How many characters its literal text has (between templates of as many letters: more first).
+    """
+
+    text: str
+    pattern: re.Pattern[str]
+    names: tuple[str, ...]
+    letters: int
+    literal: int
+
+
+def compile_template(text: str) -> Template:
+    """The template as a regular expression (a placeholder used twice must match the same text twice).
+
+    Parameters
+    ----------
+    text : str
+        The English template.
+
+    Returns
+    -------
+    Template
+        The compiled template.
+
+    Examples
+    --------
+    >>> t = compile_template("{a} of {b:g} lots")
+    >>> t.pattern.fullmatch("3 of 12 lots").groupdict()
+    {'a': '3', 'b': '12'}
+    """
+    parts: list[str] = []
+    names: list[str] = []
+    literal = ""
+    for text_part, field_name, spec, _conversion in _FORMATTER.parse(text):
+        parts.append(re.escape(text_part))
+        literal += text_part
+        if field_name is None:
+            continue
+        if field_name in names:
+            parts.append(f"(?P={field_name})")
+        else:
+            names.append(field_name)
+            parts.append(f"(?P<{field_name}>{_VALUE.get((spec or ' ')[-1], '.*?')})")
+    letters = sum(c.isalpha() for c in literal)
+    return Template(text, re.compile("".join(parts), re.S), tuple(names), letters, len(literal))
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """``template`` with each placeholder replaced by its value as stored text (format specs ignored).
+
+    Parameters
+    ----------
+    template : str
+        A template (English or a translation) with the placeholders of ``values``.
+    values : dict of str to str
+        Placeholder name to the text it stood for in the stored note.
+
+    Returns
+    -------
+    str
+        The filled text.
+
+    Examples
+    --------
+    >>> fill("临界值 {value:.3g}", {"value": "1.25"})
+    '临界值 1.25'
+    """
+    out = []
+    for text_part, field_name, _spec, _conversion in _FORMATTER.parse(template):
+        out.append(text_part)
+        if field_name is not None:
+            out.append(values[field_name])
+    return "".join(out)
+
+
+def registered_templates() -> tuple[str, ...]:
+    """Every note template, after importing :data:`NOTE_MODULES` (in registration order)."""
+    for module in NOTE_MODULES:
+        importlib.import_module(module)
+    return tuple(_REGISTERED)
+
+
+def _compiled() -> tuple[Template, ...]:
+    """The registered templates compiled, most literal letters first (a specific one before a general)."""
+    return _compile(registered_templates())
+
+
+@cache
+def _compile(texts: tuple[str, ...]) -> tuple[Template, ...]:
+    """``texts`` compiled and sorted (once per set of registered templates)."""
+    return tuple(sorted((compile_template(t) for t in texts), key=lambda t: (-t.letters, -t.literal)))
+
+
+def match_note(text: str) -> tuple[str, dict[str, str]] | None:
+    """The template a stored note was made from and the text of each of its values (None: no template).
+
+    Parameters
+    ----------
+    text : str
+        A stored note.
+
+    Returns
+    -------
+    tuple of (str, dict of str to str) or None
+        The English template and its values; wrappers (templates without literal letters) are not
+        returned here.
+
+    Examples
+    --------
+    >>> from bioparity.bioassay.sensitivity import NOT_CROSSED
+    >>> match_note(NOT_CROSSED.format(run="R2"))
+    ('run {run}: cut point not crossed inside the tested range; run left out', {'run': 'R2'})
+    """
+    for template in _compiled():
+        if template.letters == 0:
+            continue
+        found = template.pattern.fullmatch(text)
+        if found is not None:
+            return template.text, found.groupdict()
+    return None
+
+
+def translate_note(text: str, language: str) -> str:
+    """A stored note in ``language``: its template translated, its values as stored.
+
+    Parameters
+    ----------
+    text : str
+        The note as stored (English).
+    language : str
+        The reader's language.
+
+    Returns
+    -------
+    str
+        The translated note; ``text`` itself in English or when no template matches.
+
+    Examples
+    --------
+    >>> translate_note("no template makes this", "zh-CN")
+    'no template makes this'
+    """
+    language = normalise_language(language)
+    if language == DEFAULT_LANGUAGE or not text:
+        return text
+    translated = _translate(text, language, 0)
+    return text if translated is None else translated
+
+
+def note_text(text: object) -> str:
+    """A stored note, reason or flag in the current language (the Jinja filter ``note`` of the reports and
+    pages).
+
+    Parameters
+    ----------
+    text : object
+        The stored text (another value is shown as its ``str``).
+
+    Returns
+    -------
+    str
+        :func:`translate_note` of the text into :func:`~bioparity.i18n.current_language`.
+
+    Examples
+    --------
+    >>> note_text("Missing values: none.")
+    'Missing values: none.'
+    """
+    return translate_note(str(text), current_language())
+
+
+@lru_cache(maxsize=4096)
+def _translate(text: str, language: str, depth: int, split: bool = True) -> str | None:
+    """The note translated, or None when nothing of it translates.
+
+    Every reading is tried: each template that matches the whole text (its values translated in turn
+    where they are notes; a wrapper only when one is) and, with ``split``, the text as a ``"; "``-joined
+    list of notes. The reading that leaves the fewest English words wins (a placeholder's text may hold
+    ``"; "`` too, so a template can match more than the note it made); on a tie, the most specific
+    template.
+    """
+    if depth > _MAX_DEPTH:
+        return None
+    catalogue = translations(language)
+    readings: list[str] = []
+    for template in _compiled():
+        found = template.pattern.fullmatch(text)
+        if found is None:
+            continue
+        values = found.groupdict()
+        inner = {name: _translate(value, language, depth + 1) for name, value in values.items()}
+        if template.letters == 0 and all(inner[n] is None for n in values):
+            continue
+        filled = {name: inner[name] or values[name] for name in values}
+        readings.append(fill(catalogue.gettext(template.text), filled))
+    if split and "; " in text:
+        listed = _translate_list(text, language, depth)
+        if listed is not None:
+            readings.append(listed)
+    if not readings:
+        return None
+    return min(readings, key=lambda r: len(_ENGLISH_WORD.findall(r)))
+
+
+def _translate_list(text: str, language: str, depth: int) -> str | None:
+    """A ``"; "``-joined list of notes translated item by item (None when no item translates).
+
+    An item is the longest run of parts that translates as one note (a note may hold ``"; "`` itself).
+    """
+    parts, out, start, changed = text.split("; "), [], 0, False
+    while start < len(parts):
+        for end in range(len(parts) - (start == 0), start, -1):  # the whole list is the caller's reading
+            done = _translate("; ".join(parts[start:end]), language, depth + 1, False)
+            if done is not None:
+                out.append(done)
+                start, changed = end, True
+                break
+        else:
+            out.append(parts[start])
+            start += 1
+    return "; ".join(out) if changed else None

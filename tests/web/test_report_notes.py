@@ -1,0 +1,92 @@
+"""The notes stored with a run are shown in the report's language (:mod:`bioparity.i18n.notes`).
+
+The demo program's CAA run stores English notes (data handling, comparisons, plan) and a reason per
+comparison; its zh-CN run report prints each note in Chinese with the same numbers and identifiers (its
+English report as stored, the stored result untouched), and the zh-CN program report the reasons of the
+comparisons that are not similar; a zh-CN user's result page shows the notes in Chinese too.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from sqlalchemy import select
+
+from bioparity.i18n import current_language
+from bioparity.i18n.notes import translate_note
+from bioparity.report import render_program_report, render_run_report
+from bioparity.report.context import run_context
+from bioparity.report.evidence import collect
+from bioparity.server import create_app
+from bioparity.store import make_sessionmaker
+from bioparity.store.models import Program
+from bioparity.workspace import accounts
+from bioparity.workspace.access import Actor
+from tests.web.chinese_user import PASSWORD, USERNAME, ensure_chinese_user
+from tests.web.conftest import DemoStore, FormClient
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_NOTE = re.compile(r'<p class="note">(.*?)</p>', re.S)
+
+
+def test_a_chinese_report_shows_the_stored_notes_in_chinese_with_the_same_numbers(
+    demo_store: DemoStore,
+) -> None:
+    with make_sessionmaker(demo_store.engine)() as session:
+        user = accounts.get_user_by_name(session, "sam")
+        actor = Actor(user.id, user.username, user.display_name)
+        ctx = run_context(session, actor, demo_store.summary.runs["caa"])
+        stored = list(ctx.notes)
+        english = render_run_report(ctx, lang="en")
+        chinese = render_run_report(ctx, lang="zh-CN")
+    assert current_language() == "en"
+    assert len(stored) >= 4 and ctx.notes == stored  # the stored notes are left as they are
+    shown_en = [html.unescape(n) for n in _NOTE.findall(english)]
+    shown_zh = [html.unescape(n) for n in _NOTE.findall(chinese)]
+    for note in stored:
+        assert note in shown_en
+        translated = translate_note(note, "zh-CN")
+        assert translated != note and _CJK.search(translated), note
+        assert translated in shown_zh
+        assert note not in shown_zh
+        assert sorted(_NUMBER.findall(translated)) == sorted(_NUMBER.findall(note)), note
+
+
+def test_the_chinese_program_report_gives_the_reasons_of_what_is_not_similar_in_chinese(
+    demo_store: DemoStore,
+) -> None:
+    with make_sessionmaker(demo_store.engine)() as session:
+        user = accounts.get_user_by_name(session, "sam")
+        ctx = run_context(
+            session, Actor(user.id, user.username, user.display_name), demo_store.summary.runs["caa"]
+        )
+        program = session.scalar(select(Program).where(Program.id == demo_store.summary.program_id))
+        assert program is not None
+        chinese = html.unescape(render_program_report(session, collect(session, program), lang="zh-CN"))
+    failed = [r["reasons"] for r in ctx.records if r.get("status") == "fail"]
+    assert failed
+    for reason in failed:
+        translated = translate_note(reason, "zh-CN")
+        assert _CJK.search(translated) and not re.search(r"\b(?:lots|inside|required|outside)\b", translated)
+        assert translated in chinese and reason not in chinese
+        assert sorted(_NUMBER.findall(translated)) == sorted(_NUMBER.findall(reason))
+
+
+def test_a_chinese_users_result_page_shows_the_stored_notes_in_chinese(demo_store: DemoStore) -> None:
+    ensure_chinese_user(demo_store.engine)
+    client = FormClient(create_app(engine=demo_store.engine))
+    try:
+        assert client.post("/ui/login", data={"username": USERNAME, "password": PASSWORD}).status_code == 200
+        page = html.unescape(client.get(f"/ui/runs/{demo_store.summary.runs['caa']}").text)
+    finally:
+        client.close()
+    with make_sessionmaker(demo_store.engine)() as session:
+        user = accounts.get_user_by_name(session, "sam")
+        ctx = run_context(
+            session, Actor(user.id, user.username, user.display_name), demo_store.summary.runs["caa"]
+        )
+    assert ctx.notes
+    for note in ctx.notes:
+        assert f"<li>{translate_note(note, 'zh-CN')}</li>" in page and f"<li>{note}</li>" not in page
