@@ -58,6 +58,7 @@ NOTE_MODULES: tuple[str, ...] = (
     "bioparity.potency.analyse",
     "bioparity.profiles.core",
     "bioparity.nca.lambda_z",
+    "bioparity.nca.options",
     "bioparity.nca.review",
     "bioparity.nca.single.parameters",
     "bioparity.nca.single.engine",
