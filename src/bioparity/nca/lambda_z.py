@@ -40,7 +40,9 @@ LAMZ_REASONS = {
         "no candidate lambda_z fit with lambda_z > 0 within the adjusted R2 tolerance"
     ),
     LAMZ_MANUAL_NOT_POSITIVE: note_template("lambda_z <= 0 with the manually selected points"),
-    LAMZ_MANUAL_TOO_FEW: note_template("fewer than 2 points with concentration > 0 in the manual lambda_z window"),
+    LAMZ_MANUAL_TOO_FEW: note_template(
+        "fewer than 2 points with concentration > 0 in the manual lambda_z window"
+    ),
 }
 
 

@@ -17,7 +17,8 @@ BEST_FIT = note_template(
     "best fit (PKNCA): last >= {n} points after Tmax, largest adj. R2 within {factor:g}, most points"
 )
 BEST_FIT_WITH_TMAX = note_template(
-    "best fit (PKNCA): last >= {n} points after Tmax (inclusive), largest adj. R2 within {factor:g}, most points"
+    "best fit (PKNCA): last >= {n} points after Tmax (inclusive), largest adj. R2 within {factor:g}, "
+    "most points"
 )
 AT_MOST_POINTS = note_template("at most {n} points")
 NO_POINT_BEFORE = note_template("no point before t = {t:g}")
