@@ -41,6 +41,7 @@ from bioparity.i18n import DEFAULT_LANGUAGE, current_language, normalise_languag
 #: Modules that define note templates (imported before a note is translated, so that every template is
 #: registered whichever analyses were imported; a test keeps the list complete).
 NOTE_MODULES: tuple[str, ...] = (
+    "bioparity.be.methods",
     "bioparity.be.similarity",
     "bioparity.bioassay.cutpoint",
     "bioparity.bioassay.drug_tolerance",
