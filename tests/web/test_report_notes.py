@@ -3,25 +3,32 @@
 The demo program's CAA run stores English notes (data handling, comparisons, plan) and a reason per
 comparison; its zh-CN run report prints each note in Chinese with the same numbers and identifiers (its
 English report as stored, the stored result untouched), and the zh-CN program report the reasons of the
-comparisons that are not similar; a zh-CN user's result page shows the notes in Chinese too.
+comparisons that are not similar; a zh-CN user's result page shows the notes in Chinese too, the NCA
+review page the stored reasons of a profile's missing values (a whole profile excluded from lambda_z), and
+a BE run report the reasons of its decision.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 from sqlalchemy import select
 
+from bioparity.analyses.registry import all_analyses
+from bioparity.be.methods import METHOD_A
 from bioparity.i18n import current_language
 from bioparity.i18n.notes import translate_note
+from bioparity.nca.lambda_z import LAMZ_REASONS, LAMZ_TOO_FEW_POINTS
+from bioparity.nca.single.engine import LAMZ_NOT_ESTIMATED
 from bioparity.report import render_program_report, render_run_report
 from bioparity.report.context import run_context
 from bioparity.report.evidence import collect
 from bioparity.server import create_app
 from bioparity.store import make_sessionmaker
-from bioparity.store.models import Program
-from bioparity.workspace import accounts
+from bioparity.store.models import Program, Study
+from bioparity.workspace import accounts, analyses, datasets
 from bioparity.workspace.access import Actor
 from tests.web.chinese_user import PASSWORD, USERNAME, ensure_chinese_user
 from tests.web.conftest import DemoStore, FormClient
@@ -90,3 +97,61 @@ def test_a_chinese_users_result_page_shows_the_stored_notes_in_chinese(demo_stor
     assert ctx.notes
     for note in ctx.notes:
         assert f"<li>{translate_note(note, 'zh-CN')}</li>" in page and f"<li>{note}</li>" not in page
+
+
+def test_a_chinese_users_nca_review_page_shows_the_stored_reasons_in_chinese(demo_store: DemoStore) -> None:
+    ensure_chinese_user(demo_store.engine)
+    with make_sessionmaker(demo_store.engine).begin() as session:  # a reviewed run, as the review page makes
+        user = accounts.get_user_by_name(session, "sam")
+        sam = Actor(user.id, user.username, user.display_name)
+        ctx = run_context(session, sam, demo_store.summary.runs["nca"])
+        arm, subject = (ctx.rows[0][ctx.columns.index(k)] for k in ("arm", "subject"))
+        choice = {"arm": arm, "subject": subject, "time": "", "action": "exclude", "reason": "haemolysed"}
+        run = analyses.run_analysis(session, sam, ctx.dataset.id, "nca", {**ctx.options, "review": [choice]})
+        stored = run_context(session, sam, run.id)
+        run_id = run.id
+    reason = LAMZ_NOT_ESTIMATED.format(reason=LAMZ_REASONS[LAMZ_TOO_FEW_POINTS])
+    mine = [r for r in stored.rows if (r[0], r[1]) == (arm, subject)]
+    assert reason in {r[stored.columns.index("reason")] for r in mine}
+    client = FormClient(create_app(engine=demo_store.engine))
+    try:
+        assert client.post("/ui/login", data={"username": USERNAME, "password": PASSWORD}).status_code == 200
+        listing = client.get(f"/ui/runs/{run_id}/review").text
+        index = re.search(rf'review\?profile=(\d+)">[^<]*{re.escape(f"{arm} / {subject}")}<', listing)
+        assert index is not None
+        page = html.unescape(client.get(f"/ui/runs/{run_id}/review?profile={index.group(1)}").text)
+    finally:
+        client.close()
+    shown = re.search(r'<dd id="review-reasons">(.*?)</dd>', page, re.S)
+    assert shown is not None
+    assert translate_note(reason, "zh-CN") in shown.group(1).split("<br>")
+    assert reason not in page and _CJK.search(shown.group(1))
+
+
+def test_a_chinese_be_report_gives_the_reasons_of_the_decision_in_chinese(demo_store: DemoStore) -> None:
+    with make_sessionmaker(demo_store.engine)() as session:  # rolled back: the demo store stays as it was
+        sam = Actor.of(accounts.get_user_by_name(session, "sam"))
+        study = session.scalar(
+            select(Study).where(Study.program_id == demo_store.summary.program_id, Study.name == "PK-101")
+        )
+        assert study is not None
+        example = all_analyses()["be"].example
+        assert example is not None
+        path = example.write(Path(demo_store.url.removeprefix("sqlite:///")).parent)
+        dataset = datasets.upload_dataset(
+            session, sam, study.id, name="example-be-notes", filename=path.name,
+            content=path.read_bytes(), analysis_kind="be",
+        )  # fmt: skip
+        run = analyses.run_analysis(session, sam, dataset.id, "be", dict(example.options))
+        ctx = run_context(session, sam, run.id)
+        english = html.unescape(render_run_report(ctx, lang="en"))
+        chinese = html.unescape(render_run_report(ctx, lang="zh-CN"))
+        session.rollback()
+    reasons = ctx.result["reasons"]
+    assert METHOD_A in reasons and len(reasons) >= 4
+    assert "<br>".join(reasons) in english
+    translated = [translate_note(r, "zh-CN") for r in reasons]
+    assert all(_CJK.search(t) for t in translated), translated
+    assert "<br>".join(translated) in chinese and not any(r in chinese for r in reasons)
+    for reason, text in zip(reasons, translated, strict=True):
+        assert sorted(_NUMBER.findall(text)) == sorted(_NUMBER.findall(reason))

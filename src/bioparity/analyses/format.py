@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from bioparity.analyses.terms import labelled
 from bioparity.i18n import gettext as _
+from bioparity.i18n.notes import note_text
 
 
 def fmt_value(value: Any, digits: int = 6) -> str:
@@ -36,7 +37,8 @@ def result_text(value: Any) -> Markup:
     """A stored result value in words for a page or report cell: numbers as in tables (:func:`fmt_value`),
     a list item by item (texts and records on lines of their own), a mapping as ``label: value`` pairs
     (its keys labelled as :func:`~bioparity.analyses.terms.labelled` does; not JSON, whose escapes such as
-    ``\\u003e`` for ``>`` a reader cannot read)."""
+    ``\\u003e`` for ``>`` a reader cannot read); a text that is a stored note (a BE decision's reasons) in
+    the reader's language (:func:`~bioparity.i18n.notes.note_text`)."""
     if isinstance(value, Mapping):
         return Markup(", ").join(Markup("{}: {}").format(k, result_text(v)) for k, v in labelled(value))
     if isinstance(value, list | tuple):
@@ -45,7 +47,8 @@ def result_text(value: Any) -> Markup:
         # numbers side by side (``39, 38``); texts and records each on a line of its own
         plain = all(v is None or isinstance(v, int | float) for v in value)
         return Markup(", " if plain else "<br>").join(result_text(v) for v in value)
-    return Markup.escape(fmt_value(value))
+    text = fmt_value(value)
+    return Markup.escape(note_text(text) if isinstance(value, str) else text)
 
 
 def fmt_time(value: Any) -> str:

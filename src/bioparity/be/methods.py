@@ -45,7 +45,45 @@ from bioparity.be.outliers import reference_outliers
 from bioparity.be.results import BEResult
 from bioparity.be.rsabe import howe_upper_bound, intra_subject_contrasts
 from bioparity.errors import InputError
+from bioparity.i18n.notes import note_template
 from bioparity.power.conversions import mse_to_cv
+
+#: The reasons of a decision (``BEResult.reasons``), one sentence per criterion.
+OUTLIERS_FLAGGED = note_template(
+    "{n} reference outlier(s) flagged (studentised residual outside {fence:g} x IQR fence): "
+    "subject(s) {subjects}; reported only, all data used"
+)
+MISSING_NOT_ANALYSED = note_template("{n} missing PK value(s) not analysed")
+CI_WITHIN = note_template("{level:g}% CI {lower:.2f}-{upper:.2f}% within {low:.2f}-{high:.2f}%")
+CI_NOT_WITHIN = note_template("{level:g}% CI {lower:.2f}-{upper:.2f}% not within {low:.2f}-{high:.2f}%")
+ABE_MODEL = note_template(
+    "average BE: ANOVA with sequence, subject(sequence), period, treatment (all fixed) on log scale"
+)
+CONVENTIONAL = note_template("CVwR {cv:.2f}% <= 30%: conventional limits 80.00-125.00%")
+CAPPED = note_template("CVwR {cv:.2f}% > 50%: limits capped at {low:.2f}-{high:.2f}% (k = {k:.3f})")
+EXPANDED = note_template("CVwR {cv:.2f}% > 30%: limits expanded to {low:.2f}-{high:.2f}% (k = {k:.3f})")
+METHOD_B_SATTERTHWAITE = note_template("Method B: subject random (REML), Satterthwaite df")
+METHOD_B_CONTAINMENT = note_template("Method B: subject random (REML), containment df")
+METHOD_A = note_template("Method A: all effects fixed")
+PE_WITHIN = note_template("point estimate {pe:.2f}% within 80.00-125.00%")
+PE_NOT_WITHIN = note_template("point estimate {pe:.2f}% not within 80.00-125.00%")
+WITHOUT_OUTLIERS_PASS = note_template(
+    "without the flagged subjects' R data: CVwR {cv:.2f}%, limits {low:.2f}-{high:.2f}%, pass "
+    "(information; the decision above uses all data)"
+)
+WITHOUT_OUTLIERS_FAIL = note_template(
+    "without the flagged subjects' R data: CVwR {cv:.2f}%, limits {low:.2f}-{high:.2f}%, fail "
+    "(information; the decision above uses all data)"
+)
+CONTRASTS = note_template(
+    "intra-subject contrasts: {n_ilat} subjects for T-R (df {df}), {n_dlat} for R-R (df {df_rr})"
+)
+SCALED = note_template(
+    "swR {swr:.4f} >= {switch}: reference-scaled criterion applies (implied limits {low:.2f}-{high:.2f}%)"
+)
+BOUND_PASS = note_template("95% upper bound of the linearised criterion {bound:.6g} <= 0")
+BOUND_FAIL = note_template("95% upper bound of the linearised criterion {bound:.6g} > 0")
+UNSCALED = note_template("swR {swr:.4f} < {switch}: unscaled average BE")
 
 
 @dataclass(frozen=True)
@@ -192,14 +230,10 @@ def _result(
         else ()
     )
     if flags:
-        reasons = [
-            *reasons,
-            f"{len(flags)} reference outlier(s) flagged (studentised residual outside "
-            f"{s.fence:g} x IQR fence): subject(s) {', '.join(f.subject for f in flags)}; "
-            "reported only, all data used",
-        ]
+        subjects = ", ".join(f.subject for f in flags)
+        reasons = [*reasons, OUTLIERS_FLAGGED.format(n=len(flags), fence=s.fence, subjects=subjects)]
     if data.missing_values:
-        reasons = [*reasons, f"{data.missing_values} missing PK value(s) not analysed"]
+        reasons = [*reasons, MISSING_NOT_ANALYSED.format(n=data.missing_values)]
     return BEResult(
         method=method,
         n=data.n,
@@ -237,9 +271,12 @@ def _result(
 
 def _ci_reason(est: Estimate, s: Settings, limits: tuple[float, float], ok: bool) -> str:
     lo, hi = est.ci(s.alpha)
-    return (
-        f"{100 * (1 - 2 * s.alpha):g}% CI {100 * lo:.2f}-{100 * hi:.2f}% "
-        f"{'within' if ok else 'not within'} {100 * limits[0]:.2f}-{100 * limits[1]:.2f}%"
+    return (CI_WITHIN if ok else CI_NOT_WITHIN).format(
+        level=100 * (1 - 2 * s.alpha),
+        lower=100 * lo,
+        upper=100 * hi,
+        low=100 * limits[0],
+        high=100 * limits[1],
     )
 
 
@@ -250,7 +287,7 @@ def _abe(data: CrossoverData, s: Settings) -> BEResult:
     ok = _rounded_within(lo, *limits) and _rounded_within(hi, *limits)
     cvwr, cvwt = _within_cvs(data) if data.reference_replicated else (None, None)
     reasons = [
-        "average BE: ANOVA with sequence, subject(sequence), period, treatment (all fixed) on log scale",
+        ABE_MODEL,
         _ci_reason(est, s, limits, ok),
     ]
     return _result(
@@ -286,30 +323,20 @@ def _abel(data: CrossoverData, s: Settings, method_b: bool) -> BEResult:
     pe_ok = _rounded_within(float(np.exp(est.pe)), EMA.pe_lower, EMA.pe_upper)
     scaled = cvwr > EMA.cv_switch
     if not scaled:
-        first = f"CVwR {100 * cvwr:.2f}% <= 30%: conventional limits 80.00-125.00%"
-    elif cvwr > EMA.cv_cap:
-        first = (
-            f"CVwR {100 * cvwr:.2f}% > 50%: limits capped at {100 * limits[0]:.2f}-{100 * limits[1]:.2f}% "
-            f"(k = {EMA.k:.3f})"
-        )
+        first = CONVENTIONAL.format(cv=100 * cvwr)
     else:
-        first = (
-            f"CVwR {100 * cvwr:.2f}% > 30%: limits expanded to {100 * limits[0]:.2f}-{100 * limits[1]:.2f}% "
-            f"(k = {EMA.k:.3f})"
-        )
+        rule = CAPPED if cvwr > EMA.cv_cap else EXPANDED
+        first = rule.format(cv=100 * cvwr, low=100 * limits[0], high=100 * limits[1], k=EMA.k)
     model = (
-        (
-            "Method B: subject random (REML), "
-            + ("Satterthwaite df" if s.df_method == "satterthwaite" else "containment df")
-        )
+        (METHOD_B_SATTERTHWAITE if s.df_method == "satterthwaite" else METHOD_B_CONTAINMENT)
         if method_b
-        else "Method A: all effects fixed"
+        else METHOD_A
     )
     reasons = [
         model,
         first,
         _ci_reason(est, s, limits, ci_ok),
-        f"point estimate {100 * np.exp(est.pe):.2f}% {'within' if pe_ok else 'not within'} 80.00-125.00%",
+        (PE_WITHIN if pe_ok else PE_NOT_WITHIN).format(pe=100 * np.exp(est.pe)),
     ]
     res = _result(
         data,
@@ -339,10 +366,8 @@ def _without_outliers(data: CrossoverData, res: BEResult, lo: float, hi: float, 
     cv = float(mse_to_cv(mse))
     low, up = (float(v) for v in abel_limits(cv, EMA))
     ok = _rounded_within(lo, low, up) and _rounded_within(hi, low, up) and pe_ok
-    reason = (
-        f"without the flagged subjects' R data: CVwR {100 * cv:.2f}%, "
-        f"limits {100 * low:.2f}-{100 * up:.2f}%, "
-        f"{'pass' if ok else 'fail'} (information; the decision above uses all data)"
+    reason = (WITHOUT_OUTLIERS_PASS if ok else WITHOUT_OUTLIERS_FAIL).format(
+        cv=100 * cv, low=100 * low, high=100 * up
     )
     return replace(
         res,
@@ -364,30 +389,25 @@ def _fda_rsabe(data: CrossoverData, s: Settings) -> BEResult:
     lo, hi = est.ci(s.alpha)
     scaled = swr >= FDA_SWR_SWITCH
     bound: float | None = None
-    head = (
-        f"intra-subject contrasts: {c.n_ilat} subjects for T-R (df {c.df}), {c.n_dlat} for R-R (df {c.df_rr})"
-    )
+    head = CONTRASTS.format(n_ilat=c.n_ilat, df=c.df, n_dlat=c.n_dlat, df_rr=c.df_rr)
     if scaled:
         bound = howe_upper_bound(c.pe, c.se, c.df, c.s2wr, c.df_rr, FDA_THETA_S, 0.05)
         ci_ok = bound <= 0.0
         limits = (float(np.exp(-FDA_THETA_S * swr)), float(np.exp(FDA_THETA_S * swr)))
         reasons = [
             head,
-            f"swR {swr:.4f} >= {FDA_SWR_SWITCH}: reference-scaled criterion applies "
-            f"(implied limits {100 * limits[0]:.2f}-{100 * limits[1]:.2f}%)",
-            f"95% upper bound of the linearised criterion {bound:.6g} {'<=' if ci_ok else '>'} 0",
+            SCALED.format(swr=swr, switch=FDA_SWR_SWITCH, low=100 * limits[0], high=100 * limits[1]),
+            (BOUND_PASS if ci_ok else BOUND_FAIL).format(bound=bound),
         ]
     else:
         limits = (0.80, 1.25)
         ci_ok = _rounded_within(lo, *limits) and _rounded_within(hi, *limits)
         reasons = [
             head,
-            f"swR {swr:.4f} < {FDA_SWR_SWITCH}: unscaled average BE",
+            UNSCALED.format(swr=swr, switch=FDA_SWR_SWITCH),
             _ci_reason(est, s, limits, ci_ok),
         ]
-    reasons.append(
-        f"point estimate {100 * np.exp(c.pe):.2f}% {'within' if pe_ok else 'not within'} 80.00-125.00%"
-    )
+    reasons.append((PE_WITHIN if pe_ok else PE_NOT_WITHIN).format(pe=100 * np.exp(c.pe)))
     return _result(
         data,
         "fda-rsabe",

@@ -59,6 +59,7 @@ DOMAIN_SOURCES: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
         ("stability", [("**.py", "python")]),
         ("potency", [("**.py", "python")]),
         ("profiles", [("**.py", "python")]),
+        ("nca", [("**.py", "python")]),
     ],
     "cli": [
         ("cli", [("**.py", "python")]),

@@ -41,6 +41,7 @@ from bioparity.i18n import DEFAULT_LANGUAGE, current_language, normalise_languag
 #: Modules that define note templates (imported before a note is translated, so that every template is
 #: registered whichever analyses were imported; a test keeps the list complete).
 NOTE_MODULES: tuple[str, ...] = (
+    "bioparity.be.methods",
     "bioparity.be.similarity",
     "bioparity.bioassay.cutpoint",
     "bioparity.bioassay.drug_tolerance",
@@ -57,6 +58,15 @@ NOTE_MODULES: tuple[str, ...] = (
     "bioparity.potency.suitability",
     "bioparity.potency.analyse",
     "bioparity.profiles.core",
+    "bioparity.nca.lambda_z",
+    "bioparity.nca.options",
+    "bioparity.nca.review",
+    "bioparity.nca.single.parameters",
+    "bioparity.nca.single.engine",
+    "bioparity.nca.single.results",
+    "bioparity.nca.multiple.steady_state",
+    "bioparity.nca.multiple.intervals",
+    "bioparity.nca.multiple.tss",
     "bioparity.analyses.ada_summary",
     "bioparity.analyses.caa",
     "bioparity.analyses.potency",

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bioparity.i18n.notes import note_template
 from bioparity.nca.profiles import BoolArray, FloatArray, IntArray, compact_right
 
 #: Why lambda_z is missing or to be read with care (codes stored per profile).
@@ -34,10 +35,14 @@ LAMZ_MANUAL_NOT_POSITIVE = 3
 LAMZ_MANUAL_TOO_FEW = 4
 LAMZ_REASONS = {
     LAMZ_OK: "",
-    LAMZ_TOO_FEW_POINTS: "too few points after Tmax for lambda_z",
-    LAMZ_NO_POSITIVE_FIT: "no candidate lambda_z fit with lambda_z > 0 within the adjusted R2 tolerance",
-    LAMZ_MANUAL_NOT_POSITIVE: "lambda_z <= 0 with the manually selected points",
-    LAMZ_MANUAL_TOO_FEW: "fewer than 2 points with concentration > 0 in the manual lambda_z window",
+    LAMZ_TOO_FEW_POINTS: note_template("too few points after Tmax for lambda_z"),
+    LAMZ_NO_POSITIVE_FIT: note_template(
+        "no candidate lambda_z fit with lambda_z > 0 within the adjusted R2 tolerance"
+    ),
+    LAMZ_MANUAL_NOT_POSITIVE: note_template("lambda_z <= 0 with the manually selected points"),
+    LAMZ_MANUAL_TOO_FEW: note_template(
+        "fewer than 2 points with concentration > 0 in the manual lambda_z window"
+    ),
 }
 
 

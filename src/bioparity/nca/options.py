@@ -7,10 +7,21 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bioparity.errors import InputError
+from bioparity.i18n.notes import note_template
 from bioparity.nca.auc import canonical_auc_method
 from bioparity.nca.blq import BLQRule
 
 ROUTES = ("extravascular", "iv-bolus", "iv-infusion")
+#: The lambda_z selection rule in words (:meth:`NCAOptions.lambda_z_method`), its parts ``"; "``-joined.
+BEST_FIT = note_template(
+    "best fit (PKNCA): last >= {n} points after Tmax, largest adj. R2 within {factor:g}, most points"
+)
+BEST_FIT_WITH_TMAX = note_template(
+    "best fit (PKNCA): last >= {n} points after Tmax (inclusive), largest adj. R2 within {factor:g}, "
+    "most points"
+)
+AT_MOST_POINTS = note_template("at most {n} points")
+NO_POINT_BEFORE = note_template("no point before t = {t:g}")
 _ROUTE_ALIASES = {
     "ev": "extravascular",
     "oral": "extravascular",
@@ -120,15 +131,12 @@ class NCAOptions:
 
     def lambda_z_method(self) -> str:
         """The lambda_z selection rule in words (recorded with every result)."""
-        parts = [
-            f"best fit (PKNCA): last >= {self.min_points} points after "
-            + ("Tmax (inclusive)" if self.allow_tmax_in_lambda_z else "Tmax")
-            + f", largest adj. R2 within {self.adj_r2_factor:g}, most points"
-        ]
+        best_fit = BEST_FIT_WITH_TMAX if self.allow_tmax_in_lambda_z else BEST_FIT
+        parts = [best_fit.format(n=self.min_points, factor=self.adj_r2_factor)]
         if self.lambda_z_max_points is not None:
-            parts.append(f"at most {self.lambda_z_max_points} points")
+            parts.append(AT_MOST_POINTS.format(n=self.lambda_z_max_points))
         if self.lambda_z_start_after is not None:
-            parts.append(f"no point before t = {self.lambda_z_start_after:g}")
+            parts.append(NO_POINT_BEFORE.format(t=self.lambda_z_start_after))
         return "; ".join(parts)
 
     def __post_init__(self) -> None:

@@ -31,12 +31,15 @@ import numpy as np
 import pandas as pd
 
 from bioparity.errors import DataFileError, InputError
+from bioparity.i18n.notes import note_template
 from bioparity.nca.samples import Where
 
 ACTIONS = ("include", "exclude")
 #: Columns of a choices table besides the profile keys.
 CHOICE_COLUMNS = ("time", "action", "reason")
-WHOLE_PROFILE = "whole profile excluded from lambda_z"
+WHOLE_PROFILE = note_template("whole profile excluded from lambda_z")
+#: The reason stored for a whole-profile exclusion (the reviewer's reason after :data:`WHOLE_PROFILE`).
+WHOLE_PROFILE_BECAUSE = note_template("whole profile excluded from lambda_z: {reason}")
 
 
 def choices_frame(records: Sequence[Mapping[str, Any]], *, file: str = "review option") -> pd.DataFrame:
@@ -119,7 +122,7 @@ def review_tables(
             if action != "exclude":
                 raise w.error("include needs a time", n, "time", None, "the time of a sample to include")
             times = sorted(set(sample_t[in_profile & positive].dropna().tolist()))
-            reason = f"{WHOLE_PROFILE}: {reason}"
+            reason = WHOLE_PROFILE_BECAUSE.format(reason=reason)
         else:
             try:
                 t = float(raw_t)

@@ -54,6 +54,7 @@ class Profile:
     span: float
     npoints: float
     flags: list[str]
+    reasons: list[str]  # why values of the profile are missing, as stored (shown with the note filter)
 
     @property
     def label(self) -> str:
@@ -102,13 +103,15 @@ def _profiles(ctx: RunContext, samples: pd.DataFrame) -> tuple[list[str], list[P
             for f in table.columns
             if str(f).startswith("flag_") and bool(params[f].astype(str).str.lower().eq("true").any())
         ]
+        stored = params["reason"].tolist() if "reason" in params.columns else []
+        reasons = list(dict.fromkeys(str(r) for r in stored if r is not None and str(r).strip()))
         lamz = par.get("LAMZ", math.nan)
         fit = None
         if not math.isnan(lamz) and not math.isnan(par.get("CLSTP", math.nan)):
             fit = (lo, par["CLSTP"] * math.exp(lamz * (par.get("TLST", hi) - lo)))
         out.append(
             Profile(kv, t, c, used, [ti in excluded_t for ti in t], lamz, fit, par.get("R2ADJ", math.nan),
-                    par.get("LAMZSPN", math.nan), par.get("LAMZNPT", math.nan), flags)
+                    par.get("LAMZSPN", math.nan), par.get("LAMZNPT", math.nan), flags, reasons)
         )  # fmt: skip
     return keys, out
 

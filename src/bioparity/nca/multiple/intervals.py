@@ -21,6 +21,7 @@ import pandas as pd
 
 from bioparity._results import software_version, values_text
 from bioparity.errors import DataFileError
+from bioparity.i18n.notes import note_template
 from bioparity.nca.blq import clean_blq
 from bioparity.nca.multiple.steady_state import (
     INTERVAL_REASONS,
@@ -35,6 +36,9 @@ from bioparity.nca.profiles import FloatArray, compact_left
 from bioparity.nca.samples import Where, parse_numbers, prepare_samples
 from bioparity.nca.single.engine import nca_arrays
 from bioparity.nca.single.results import NCAResult
+
+#: The reason of an interval value extrapolated to the end of the interval (not a missing value).
+EXTRAPOLATED = note_template("extrapolated to the end of the interval with lambda_z (Phoenix rule)")
 
 #: Interval parameters in report order, with their labels (CDISC PPTEST where one exists).
 INTERVAL_LABELS = {
@@ -124,7 +128,7 @@ class IntervalResult(ParameterTable):
             )
             out["reason"] = np.where(
                 ext & (out["reason"] == ""),
-                "extrapolated to the end of the interval with lambda_z (Phoenix rule)",
+                EXTRAPOLATED,
                 out["reason"],
             )
         lz = np.isin(out["PPTESTCD"], ["AILAMZ", "VZTAU", "VZFTAU"]) | out["reason"].str.startswith(

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from bioparity.i18n.notes import note_template
 from bioparity.nca.auc import auc_interval, aumc_interval, cumulative_area, interval_rule
 from bioparity.nca.profiles import (
     BoolArray,
@@ -44,18 +45,18 @@ from bioparity.nca.profiles import (
 #: Why an interval value is missing (index into INTERVAL_REASONS).
 INTERVAL_REASONS = (
     "",
-    "no tau for the last dose: give tau",
-    "samples do not cover the start of the interval (dose time)",
-    "samples do not cover the end of the interval (dose + tau)",
-    "no sample inside the interval",
-    "no sample at the end of the interval",
-    "lambda_z not estimated",
-    "dose missing",
-    "Cmin is 0",
-    "Ctrough is 0",
-    "lambda_z not estimated: not extrapolated to the end of the interval",
-    "last sample is 0 (BLQ) before the end of the interval: not extrapolated",
-    "not computable",
+    note_template("no tau for the last dose: give tau"),
+    note_template("samples do not cover the start of the interval (dose time)"),
+    note_template("samples do not cover the end of the interval (dose + tau)"),
+    note_template("no sample inside the interval"),
+    note_template("no sample at the end of the interval"),
+    note_template("lambda_z not estimated"),
+    note_template("dose missing"),
+    note_template("Cmin is 0"),
+    note_template("Ctrough is 0"),
+    note_template("lambda_z not estimated: not extrapolated to the end of the interval"),
+    note_template("last sample is 0 (BLQ) before the end of the interval: not extrapolated"),
+    note_template("not computable"),
 )
 _R = {text: i for i, text in enumerate(INTERVAL_REASONS)}
 

@@ -30,6 +30,7 @@ import pandas as pd
 
 from bioparity._results import ResultMixin, software_version, values_text
 from bioparity.errors import InputError
+from bioparity.i18n.notes import note_template
 from bioparity.nca.multiple.intervals import dose_records, match_doses
 from bioparity.nca.parameter_table import ParameterTable
 from bioparity.nca.profiles import FloatArray, pad_profiles
@@ -38,10 +39,10 @@ from bioparity.nca.single.results import NCAResult
 
 TSS_REASONS = (
     "",
-    "fewer than 3 trough concentrations",
-    "no interior least-squares optimum: troughs flat from the first dose or still rising",
-    "fitted plateau <= 0",
-    "lambda_z not estimated",
+    note_template("fewer than 3 trough concentrations"),
+    note_template("no interior least-squares optimum: troughs flat from the first dose or still rising"),
+    note_template("fitted plateau <= 0"),
+    note_template("lambda_z not estimated"),
 )
 TSS_LABELS = {
     "TSSMONO": "Time to Steady State, Monoexponential Troughs",

@@ -19,6 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from bioparity.errors import InputError
+from bioparity.i18n.notes import note_template
 from bioparity.nca.arguments import call_arguments
 from bioparity.nca.lambda_z import LAMZ_OK, LAMZ_REASONS, LAMZ_TOO_FEW_POINTS
 from bioparity.nca.options import NCAOptions
@@ -27,7 +28,9 @@ from bioparity.nca.single.context import NCAContext
 from bioparity.nca.single.parameters import DEFAULT_CODES, FLAGS, REASONS, Parameter, pknca_name, resolve
 from bioparity.nca.single.results import NCAResult
 
-_INTERVAL_REASON = "the interval starts before the first sample"
+_INTERVAL_REASON = note_template("the interval starts before the first sample")
+#: Why lambda_z is missing, with the reason of the fit (:data:`~bioparity.nca.lambda_z.LAMZ_REASONS`).
+LAMZ_NOT_ESTIMATED = note_template("lambda_z not estimated: {reason}")
 
 #: Profiles per block of work (a memory/cache trade-off, not a semantic setting).
 BLOCK_PROFILES = 8192
@@ -357,9 +360,9 @@ def _plan(
 REASON_TEXT = (
     "",
     *REASONS.values(),
-    *(f"{REASONS['lambda_z']}: {LAMZ_REASONS[c]}" for c in sorted(LAMZ_REASONS) if c != LAMZ_OK),
+    *(LAMZ_NOT_ESTIMATED.format(reason=LAMZ_REASONS[c]) for c in sorted(LAMZ_REASONS) if c != LAMZ_OK),
     _INTERVAL_REASON,
-    "not computable",
+    note_template("not computable"),
 )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bioparity.errors import InputError
+from bioparity.i18n.notes import note_template
 from bioparity.nca.profiles import FloatArray, quiet_divide
 from bioparity.nca.single.context import NCAContext
 
@@ -32,11 +33,11 @@ FLAGS = {
 
 #: Reasons why a value is missing, in the order they are reported.
 REASONS = {
-    "no_data": "fewer than 2 samples in the profile",
-    "no_time0": "no sample at or before time 0 (the dose): AUC from 0 is not extrapolated",
-    "lambda_z": "lambda_z not estimated",
-    "no_dose": "dose missing",
-    "auc_not_positive": "AUC <= 0",
+    "no_data": note_template("fewer than 2 samples in the profile"),
+    "no_time0": note_template("no sample at or before time 0 (the dose): AUC from 0 is not extrapolated"),
+    "lambda_z": note_template("lambda_z not estimated"),
+    "no_dose": note_template("dose missing"),
+    "auc_not_positive": note_template("AUC <= 0"),
 }
 
 _LZ = frozenset(

@@ -11,11 +11,18 @@ import numpy.typing as npt
 import pandas as pd
 
 from bioparity._results import ResultMixin, software_version, values_text
+from bioparity.i18n.notes import note_template
 from bioparity.nca.options import NCAOptions
 from bioparity.nca.profiles import BoolArray, FloatArray
 
 #: Profiles per block when a result is streamed (:meth:`NCAResult.iter_frames`): a memory trade-off only.
 STREAM_BLOCK_PROFILES = 20_000
+#: The reason of a value from lambda_z points selected by hand (the reviewer's note after the prefix).
+SELECTED_BY_USER = note_template("lambda_z points selected by user: {note}")
+#: The lambda_z method of a profile whose points were selected by hand.
+POINTS_SELECTED = note_template("points selected by user")
+#: The lambda_z method of a profile with points excluded by hand (the reviewer's notes, ``"; "``-joined).
+EXCLUDED_BY_USER = note_template("{method}; excluded by user: {notes}")
 
 
 @dataclass(frozen=True, repr=False)
@@ -190,7 +197,7 @@ class NCAResult(ResultMixin):
             lz = self.flag_applies["lambda_z_manual"][cols] & manual[rows]
             out["reason"] = np.where(
                 lz & (out["reason"] == ""),
-                "lambda_z points selected by user: " + note.astype(str),
+                SELECTED_BY_USER.format(note="") + note.astype(str),
                 out["reason"],
             )
         lz_rows = self.flag_applies["lambda_z_manual"][cols]
@@ -199,10 +206,11 @@ class NCAResult(ResultMixin):
             method_codes = np.where(lz_rows, len(labels) - 1, 0)
             out["lambda_z_method"] = pd.Categorical.from_codes(method_codes, categories=pd.Index(labels))
             return out
-        method = np.where(manual[rows], "points selected by user", self.lambda_z_method).astype(object)
+        method = np.where(manual[rows], POINTS_SELECTED, self.lambda_z_method).astype(object)
         if self.lambda_z_exclude_note:
             excl = np.asarray(self.lambda_z_exclude_note, dtype=object)[rows]
-            method = np.where(excl != "", method + "; excluded by user: " + excl.astype(str), method)
+            excluded = EXCLUDED_BY_USER.format(method="", notes="")
+            method = np.where(excl != "", method + excluded + excl.astype(str), method)
         out["lambda_z_method"] = np.where(lz_rows, method, "")
         return out
 
