@@ -221,6 +221,24 @@ def test_program_report_names_inputs_and_prints_signature_times_to_the_second(
     assert "approved" in run_text and not MICROSECONDS.search(run_text)
 
 
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_guideline_sections_known_only_by_topic_are_not_printed_as_section_numbers(
+    demo_store: DemoStore, language: str
+) -> None:
+    # The rule files name some sections by topic ("reference product; section number unconfirmed"): the
+    # program report printed "section reference product; section number unconfirmed", in Chinese
+    # "第 reference product; section number unconfirmed 节" (a section *number* template around a topic).
+    with make_sessionmaker(demo_store.engine)() as session:
+        program = session.scalar(select(Program).where(Program.id == demo_store.summary.program_id))
+        assert program is not None
+        html = render_program_report(session, collect(session, program), lang=language)
+    unconfirmed = {"en": "[section number unconfirmed]", "zh-CN": "［节号未确认］"}[language]
+    numbered = {"en": r"section \d+(\.\d+)+", "zh-CN": r"第 \d+(\.\d+)+"}[language]
+    assert unconfirmed in html and re.search(numbered, html)
+    assert "; section number unconfirmed" not in html
+    assert not re.search(r"(?<![<[])(section|第) [a-z]", html)  # (not <section>, "[section number")
+
+
 def test_the_audit_pdf_keeps_short_codes_whole(demo_store: DemoStore) -> None:
     from bioparity.demo import DEMO_USERS
     from bioparity.server import create_app

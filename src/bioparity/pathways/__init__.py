@@ -47,7 +47,15 @@ from bioparity.pathways.results import (
     RegionReadiness,
     RequirementResult,
 )
-from bioparity.pathways.rules import RegionRules, Rule, load_rule_file, load_rules, parse_region_rules
+from bioparity.pathways.rules import (
+    RegionRules,
+    Rule,
+    load_rule_file,
+    load_rules,
+    parse_region_rules,
+    section_parts,
+    section_text,
+)
 
 __all__ = [
     "CAA_CATEGORIES",
@@ -86,4 +94,6 @@ __all__ = [
     "parse_program",
     "parse_region_rules",
     "region_code",
+    "section_parts",
+    "section_text",
 ]

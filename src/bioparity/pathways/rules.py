@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -53,6 +54,65 @@ class Document:
         return f"{ident} ({self.status}, {self.date})"
 
 
+#: How a rule file says that it names a section whose number was not confirmed in the document.
+UNCONFIRMED_SECTION = "; section number unconfirmed"
+#: A section given by its number ("5.3.2 (...)", "IV.B (...)", "2.2"), not by its topic alone.
+_SECTION_NUMBER = re.compile(r"^(?:\d+|[IVXLC]+)(?:\.[0-9A-Za-z]+)*(?:\s|$|\()")
+
+
+def section_parts(section: str) -> tuple[str, bool, bool]:
+    """A citation's section split into what it says, whether that starts with a section number, and whether
+    the number is confirmed (the rule files end an unconfirmed one with ``"; section number unconfirmed"``).
+
+    Parameters
+    ----------
+    section : str
+        The ``section`` of a rule's citation.
+
+    Returns
+    -------
+    tuple of (str, bool, bool)
+        The section without the remark, numbered, confirmed.
+
+    Examples
+    --------
+    >>> section_parts("5.1.1 (pharmacokinetic studies); section number unconfirmed")
+    ('5.1.1 (pharmacokinetic studies)', True, False)
+    >>> section_parts("reference product")
+    ('reference product', False, True)
+    """
+    text = section.removesuffix(UNCONFIRMED_SECTION)
+    return text, bool(_SECTION_NUMBER.match(text)), text == section
+
+
+def section_text(section: str) -> str:
+    """The section as a citation prints it: "section 5.3.2 (...)" for a numbered one, the topic alone for
+    one named by its topic (never "section reference product"), flagged like an unconfirmed citation when
+    its number is not confirmed.
+
+    Parameters
+    ----------
+    section : str
+        The ``section`` of a rule's citation.
+
+    Returns
+    -------
+    str
+        The English text (reports print it in the reader's language, see
+        :func:`bioparity.report.evidence.cited_section`).
+
+    Examples
+    --------
+    >>> section_text("3.3 (reference medicinal product)")
+    'section 3.3 (reference medicinal product)'
+    >>> section_text("reference product; section number unconfirmed")
+    'reference product [section number unconfirmed]'
+    """
+    text, numbered, confirmed = section_parts(section)
+    shown = f"section {text}" if numbered else text
+    return shown if confirmed else f"{shown} [section number unconfirmed]"
+
+
 @dataclass(frozen=True)
 class Citation:
     document: Document
@@ -65,7 +125,7 @@ class Citation:
         ref = f"{doc.reference}, " if doc.reference else ""
         flag = " [citation unconfirmed]" if doc.unconfirmed else ""
         version = f"{doc.version}, " if doc.version else ""
-        return f"{doc.title} ({ref}{version}{doc.status}), section {self.section}, {self.date}{flag}"
+        return f"{doc.title} ({ref}{version}{doc.status}), {section_text(self.section)}, {self.date}{flag}"
 
 
 @dataclass(frozen=True)

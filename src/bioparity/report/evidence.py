@@ -42,6 +42,7 @@ from bioparity.pathways import (
     ProgramProfile,
     assess_program,
     region_code,
+    section_parts,
 )
 from bioparity.store.models import AnalysisRun, Dataset, Program, Signature, Study
 from bioparity.workspace.roles import Meaning
@@ -528,6 +529,37 @@ def pk_rows(evidence: ProgramEvidence) -> Sequence[tuple[Study, AnalysisRun, lis
         if run is not None:
             out.append((ev.study, run, _table(run)))
     return out
+
+
+def cited_section(section: str) -> str:
+    """The section of a guideline citation as printed, in the reader's language.
+
+    :func:`bioparity.pathways.section_text` in the reader's language: a numbered section reads "section
+    5.3.2 (...)" (zh-CN "第 5.3.2 (...) 节"); one the rule file names by its topic is printed as the topic,
+    never as "section reference product" (zh-CN "第 reference product 节"); an unconfirmed number is flagged.
+
+    Parameters
+    ----------
+    section : str
+        The ``section`` of a rule's citation (``bioparity/pathways/rules/*.yaml``).
+
+    Returns
+    -------
+    str
+        The text printed after the guideline and its date.
+
+    Examples
+    --------
+    >>> cited_section("5.3.2 (comparative clinical efficacy studies)")
+    'section 5.3.2 (comparative clinical efficacy studies)'
+    >>> cited_section("reference product; section number unconfirmed")
+    'reference product [section number unconfirmed]'
+    >>> cited_section("switching studies; presentation")
+    'switching studies; presentation'
+    """
+    text, numbered, confirmed = section_parts(section)
+    shown = _("section %(section)s") % {"section": text} if numbered else text
+    return shown if confirmed else _("%(section)s [section number unconfirmed]") % {"section": shown}
 
 
 def table_rows(run: AnalysisRun) -> list[dict[str, Any]]:

@@ -46,7 +46,7 @@ from bioparity.i18n.printing import fonts, page_counter
 from bioparity.memo import Memo
 from bioparity.report import static
 from bioparity.report.context import MAX_TABLE_ROWS, RunContext, localised
-from bioparity.report.evidence import ProgramEvidence, pk_rows, readiness, table_rows
+from bioparity.report.evidence import ProgramEvidence, cited_section, pk_rows, readiness, table_rows
 from bioparity.report.tables import run_tables, table_html
 from bioparity.store.models import Organisation
 from bioparity.workspace.signatures import content_key
@@ -248,7 +248,7 @@ def _requirements_table(region: Any) -> Table:
             for p in (
                 r.source,
                 r.source_date if r.source_date not in r.source else "",
-                _("section %(section)s") % {"section": r.section} if r.section else "",
+                cited_section(r.section) if r.section else "",
             )
             if p
         )

@@ -21,8 +21,9 @@ from bioparity.i18n import current_language, gettext_noop
 from bioparity.i18n import gettext as _
 from bioparity.io.tables_out import csv_bytes
 from bioparity.memo import Memo
+from bioparity.pathways import section_text
 from bioparity.report import html_to_pdf
-from bioparity.report.evidence import ProgramEvidence, collect, readiness, readiness_key
+from bioparity.report.evidence import ProgramEvidence, cited_section, collect, readiness, readiness_key
 from bioparity.store.lookup import by_id
 from bioparity.store.models import AnalysisRun, AuditEvent, Organisation, Program
 from bioparity.web.downloads import disposition, file_name, program_part
@@ -73,17 +74,11 @@ def guideline(requirement: Any) -> str:
     """The citation with its primary source, date and section (as the program report prints them), each
     part added only when the citation does not already say it."""
     citation = str(requirement.citation)
-    parts = [
-        requirement.source,
-        requirement.source_date,
-        f"section {requirement.section}" if requirement.section else "",
-    ]
+    section = section_text(requirement.section) if requirement.section else ""
+    parts = [requirement.source, requirement.source_date, section]
     said = [p for p in parts if p and p.split(" (")[0] not in citation]
     shown = [p for p in said if p.removeprefix("section ") not in citation]
-    source = ", ".join(
-        _("section %(section)s") % {"section": requirement.section} if p.startswith("section ") else p
-        for p in shown
-    )
+    source = ", ".join(cited_section(requirement.section) if p == section else p for p in shown)
     return citation + (". " + _("Source: %(source)s") % {"source": source} if source else "")
 
 
