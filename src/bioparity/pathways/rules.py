@@ -93,7 +93,7 @@ def section_text(section: str) -> str:
     Parameters
     ----------
     section : str
-        The ``section`` of a rule's citation.
+        As for :func:`section_parts`.
 
     Returns
     -------
