@@ -483,7 +483,7 @@ def _assess(evidence: ProgramEvidence) -> tuple[PathwayAssessment | None, list[s
             *notes,
         ]
     if program.target_regions and not regions:
-        return None, notes  # not every region in its place: the program targets none of them
+        return None, notes  # every region it names is unknown: not assessed for regions it never named
     pk_studies, caa, bridges, changes = [], [], [], []
     for ev in evidence.studies:
         study = _pk_study(ev, notes)

@@ -66,6 +66,15 @@ def _regions(regions: Sequence[str]) -> list[str]:
     return codes
 
 
+def _flush_unless_taken(session: Session, taken: str) -> None:
+    """Flush the new or renamed row; a unique name index that refuses it (another request wrote the name
+    after the caller's check, or no check was made) is answered with ``taken``, as the check would be."""
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise ConflictError(taken) from exc
+
+
 _FIELD_LIMITS = {
     "name": NAME_MAX,
     "inn": NAME_MAX,
@@ -103,19 +112,13 @@ def create_program(
     texts = {"inn": inn, "reference_product": reference_product, "modality": modality}
     texts["description"] = description
     fields = {key: _program_field(key, value) for key, value in texts.items()}
+    taken = _("organisation %(org)r already has a program named %(name)r") % {"org": org.name, "name": name}
     if session.scalar(select(Program.id).where(Program.org_id == org.id, Program.name == name)) is not None:
-        raise ConflictError(
-            _("organisation %(org)r already has a program named %(name)r") % {"org": org.name, "name": name}
-        )
+        raise ConflictError(taken)
     regions = _regions(target_regions)
     program = Program(org_id=org.id, name=name, target_regions=regions, created_by=actor.user_id, **fields)
     session.add(program)
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        raise ConflictError(
-            _("organisation %(org)r already has a program named %(name)r") % {"org": org.name, "name": name}
-        ) from exc
+    _flush_unless_taken(session, taken)
     record_change(session, actor, "create", "program", program, program)
     return program
 
@@ -141,12 +144,9 @@ def update_program(session: Session, actor: Actor, program_id: str, changes: dic
     before = snapshot(program)
     for key, value in changes.items():
         setattr(program, key, _program_field(key, value))
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        raise ConflictError(
-            _("the organisation already has a program named %(name)r") % {"name": changes.get("name")}
-        ) from exc
+    _flush_unless_taken(
+        session, _("the organisation already has a program named %(name)r") % {"name": changes.get("name")}
+    )
     record_change(session, actor, "update", "program", program, program, before)
     return program
 
@@ -318,10 +318,8 @@ def create_study(
         program_id=program.id, name=name, kind=kind, description=description, created_by=actor.user_id
     )
     session.add(study)
-    try:
-        session.flush()
-    except IntegrityError as exc:  # created at the same moment by another request (uq_studies_program_name)
-        raise ConflictError(taken) from exc
+    # a study of that name created at the same moment by another request: uq_studies_program_name
+    _flush_unless_taken(session, taken)
     record_change(session, actor, "create", "study", study, program)
     return study
 
