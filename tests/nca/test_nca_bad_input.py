@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +61,37 @@ def test_missing_concentration_is_dropped_and_counted_not_silently(tmp_path: Pat
     assert code == 0, output
     assert "1 samples with a missing concentration excluded" in output
     assert out.exists()
+
+
+def test_missing_concentrations_are_named_on_screen_and_in_the_provenance(tmp_path: Path) -> None:
+    """Which samples were left out, not only how many: the data row, file line, profile and time of each
+    (a blank and an NA cell; a BLQ marker is not missing) on the terminal and in OUT.provenance.json."""
+    text = GOOD + "2,0,0,100\n2,1,NA,100\n2,2,BLQ,100\n2,4,3,100\n"
+    code, output, _ = _run(tmp_path, text.replace("1,2,4,100", "1,2,,100"))
+    assert code == 0, output
+    assert "2 samples with a missing concentration excluded: row 3 (line 4) subject=1 time=2; " in output
+    assert "row 7 (line 8) subject=2 time=1 (all in out.csv.provenance.json)" in output
+    record = json.loads((tmp_path / "out.csv.provenance.json").read_text())
+    assert record["excluded_missing_concentration"] == [
+        {"row": 3, "line": 4, "subject": "1", "time": "2"},
+        {"row": 7, "line": 8, "subject": "2", "time": "1"},
+    ]
+    code, output, _ = _run(tmp_path, GOOD)
+    assert code == 0 and "missing concentration" not in output, output
+    record = json.loads((tmp_path / "out.csv.provenance.json").read_text())
+    assert record["excluded_missing_concentration"] == []
+
+
+def test_multiple_dose_nca_names_the_missing_concentrations_it_left_out(tmp_path: Path) -> None:
+    """The --dosing path used to drop a sample without a value without saying so."""
+    doses = tmp_path / "doses.csv"
+    doses.write_text("subject,time,dose\n1,0,100\n")
+    text = "subject,time,conc\n1,0,0\n1,1,5\n1,2,\n1,4,2\n1,8,1\n1,12,0.6\n"
+    code, output, _ = _run(tmp_path, text, "--dosing", str(doses), "--tau", "12")
+    assert code == 0, output
+    assert "1 samples with a missing concentration excluded: row 3 (line 4) subject=1 time=2" in output
+    record = json.loads((tmp_path / "out.csv.provenance.json").read_text())
+    assert record["excluded_missing_concentration"] == [{"row": 3, "line": 4, "subject": "1", "time": "2"}]
 
 
 def test_missing_dose_gives_flagged_missing_clearance(tmp_path: Path) -> None:

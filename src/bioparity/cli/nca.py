@@ -52,7 +52,7 @@ from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 from bioparity.io import write_frame_atomic
 from bioparity.io.adam import adnca_domain, adpp_domain, write_adam
-from bioparity.io.nca_input import NCADoses, NCASamples, read_doses, read_samples
+from bioparity.io.nca_input import NCADoses, NCASamples, missing_concentrations, read_doses, read_samples
 from bioparity.io.provenance import sha256_in_background, write_provenance
 from bioparity.io.readers import read_any_table
 from bioparity.io.review import read_review
@@ -245,15 +245,12 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
     inputs = {"concentrations": params["infile"]} | {
         name: params[name] for name in ("lambda_z_points", "lambda_z_exclude", "review")
     }
-    write_provenance(outputs.out, inputs, _provenance(spec))
+    missing = missing_concentrations(frame, spec, samples.where) if counts.missing else None
+    write_provenance(outputs.out, inputs, _provenance(spec), extra=_excluded_record(missing))
     _say(
         _("wrote %(n)d rows (%(profiles)d profiles) to %(path)s")
         % {"n": n_rows, "profiles": counts.profiles, "path": outputs.out}
-        + (
-            _("; %(n)d samples with a missing concentration excluded") % {"n": counts.missing}
-            if counts.missing
-            else ""
-        )
+        + _missing_note(missing, outputs.out)
         + (_("; %(n)d BLQ samples dropped by the BLQ rule") % {"n": counts.blq} if counts.blq else "")
     )
     if outputs.adnca is not None:
@@ -289,10 +286,17 @@ def _multiple_dose(
     result = run_nca(frame, spec, dosing=doses.frame, where=samples.where, dosing_where=doses.where)
     bar.stage(f"writing {outputs.out.name}")
     _write_tables(result_table(result, spec), spec, outputs)
+    missing = missing_concentrations(frame, spec, samples.where)
     write_provenance(
-        outputs.out, {"concentrations": params["infile"], "dosing": params["dosing"]}, _provenance(spec)
+        outputs.out,
+        {"concentrations": params["infile"], "dosing": params["dosing"]},
+        _provenance(spec),
+        extra=_excluded_record(missing),
     )
-    _say(_("wrote %(n)d dosing intervals to %(path)s") % {"n": len(result.intervals), "path": outputs.out})
+    _say(
+        _("wrote %(n)d dosing intervals to %(path)s") % {"n": len(result.intervals), "path": outputs.out}
+        + _missing_note(missing, outputs.out)
+    )
     if outputs.tss_out is not None:
         bar.stage("computing the time to steady state")
         tss = run_time_to_steady_state(
@@ -343,6 +347,36 @@ def _write_adnca(samples: pd.DataFrame, doses: pd.DataFrame, spec: NCASpec, outp
     )  # fmt: skip
     write_adam(records, outputs.adnca, "ADNCA")
     _say(_("wrote ADNCA (%(n)d records) to %(path)s") % {"n": len(records), "path": outputs.adnca})
+
+
+_SHOWN_MISSING = 5  # samples named on the terminal; OUT.provenance.json lists every one
+
+
+def _missing_note(missing: pd.DataFrame | None, out: Path) -> str:
+    """The samples left out for a missing concentration, for the closing line: how many, the first few by
+    data row, file line, profile and time (a regulator asks which), and where the full list is."""
+    if missing is None or missing.empty:
+        return ""
+    shown = []
+    for record in missing.head(_SHOWN_MISSING).to_dict("records"):
+        row, line = record.pop("row"), record.pop("line")
+        place = (
+            _("row %(row)s (line %(line)s)") % {"row": row, "line": line}
+            if line is not None
+            else _("row %(row)s") % {"row": row}
+        )
+        shown.append(place + " " + " ".join(f"{name}={value}" for name, value in record.items()))
+    return _("; %(n)d samples with a missing concentration excluded: %(samples)s (all in %(path)s)") % {
+        "n": len(missing),
+        "samples": "; ".join(shown) + ("; ..." if len(missing) > _SHOWN_MISSING else ""),
+        "path": out.name + ".provenance.json",
+    }
+
+
+def _excluded_record(missing: pd.DataFrame | None) -> dict[str, object]:
+    """The samples left out for a missing concentration, for ``OUT.provenance.json`` (none: an empty list)."""
+    rows = [] if missing is None else missing.astype(object).where(missing.notna(), None).to_dict("records")
+    return {"excluded_missing_concentration": rows}
 
 
 def _provenance(spec: NCASpec) -> dict[str, object]:

@@ -14,11 +14,12 @@ import dataclasses
 import os
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from bioparity.io.readers import read_any_table
 from bioparity.io.sdtm import doses_on_sample_clock, is_sdtm_ex, is_sdtm_pc, read_sdtm_pc
-from bioparity.nca.samples import Where
+from bioparity.nca.samples import Where, parse_numbers
 from bioparity.nca.spec import NCASpec
 
 
@@ -85,3 +86,20 @@ def read_doses(path: str | os.PathLike[str], samples: NCASamples) -> tuple[NCASa
     if samples.spec.subject not in doses.columns:  # ``subject`` named like the samples' subject column
         doses = doses.rename(columns={"subject": samples.spec.subject})
     return samples, NCADoses(doses, where, note)
+
+
+def missing_concentrations(frame: pd.DataFrame, spec: NCASpec, where: Where) -> pd.DataFrame:
+    """The samples the analysis leaves out because their concentration is missing (an empty cell, ``NA``,
+    ``.``, ``NaN``; a BLQ marker is not missing), so that a command can name each one.
+
+    ``spec`` must be resolved against ``frame`` (:meth:`~bioparity.nca.NCASpec.resolve`). One row per such
+    sample, in the order of the table: ``row`` (1-based data row), ``line`` (file line, or missing for
+    files without lines), the profile columns and the time as written.
+    """
+    values, blq = parse_numbers(frame[spec.conc], spec.conc, where, allow_missing=True, blq_tokens=True)
+    rows = np.flatnonzero(np.isnan(values) & ~blq)
+    found = frame.iloc[rows][[*spec.keys, spec.time]].reset_index(drop=True)
+    found.insert(0, "row", rows + 1)
+    offset = where.line_offset
+    found.insert(1, "line", [None if offset is None else int(r) + 1 + offset for r in rows])
+    return found

@@ -83,11 +83,18 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     return _read_sha256(file)
 
 
-def write_provenance(out: Path, inputs: Mapping[str, Path | None], options: Mapping[str, Any]) -> Path | None:
+def write_provenance(
+    out: Path,
+    inputs: Mapping[str, Path | None],
+    options: Mapping[str, Any],
+    *,
+    extra: Mapping[str, Any] | None = None,
+) -> Path | None:
     """Write ``OUT.provenance.json``: output, each named input with its SHA-256, options, software version.
 
     The first input is also recorded as ``input`` / ``input_sha256`` (the main input of the command).
-    Each file is hashed once. Returns the path written, or None when ``out`` is not a regular file.
+    ``extra`` adds records of the run after the options (e.g. the input rows it left out). Each file is
+    hashed once. Returns the path written, or None when ``out`` is not a regular file.
     """
     if not out.is_file():
         return None
@@ -99,6 +106,7 @@ def write_provenance(out: Path, inputs: Mapping[str, Path | None], options: Mapp
         record |= {"input": str(main), "input_sha256": digests[main]}
     record["inputs"] = {name: {"path": str(p), "sha256": digests[p]} for name, p in given.items()}
     record["options"] = dict(options)
+    record |= dict(extra or {})
     record["software"] = f"bioparity {__version__}"
     target = out.with_name(out.name + ".provenance.json")
     atomic_write_text(target, json.dumps(record, indent=2, default=str) + "\n")
