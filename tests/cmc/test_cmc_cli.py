@@ -74,6 +74,22 @@ def test_stability_bad_cell_names_file_row_and_column(tmp_path: Path) -> None:
     assert not (tmp_path / "o.csv").exists()
 
 
+def test_stability_attribute_missing_from_the_spec_names_file_row_and_column(tmp_path: Path) -> None:
+    """An attribute spelled differently in the data ('Purity') stops at its first row, naming the spec's
+    attributes; before, the message named neither the data file nor the row."""
+    data, spec = _stability_files(tmp_path)
+    frame = pd.read_csv(data, dtype=str)
+    frame.loc[6, "attribute"] = "Purity"
+    frame.loc[9, "attribute"] = "pH"
+    frame.to_csv(data, index=False)
+    res = runner.invoke(app, ["stability", str(data), "--spec", str(spec), "--out", str(tmp_path / "o.csv")])
+    assert res.exit_code == 2, res.output
+    text = " ".join(res.output.split())
+    assert f"{data}, row 7, column 'attribute': no entry in the specification {spec} (nor for 'pH')" in text
+    assert f"(got 'Purity'); expected an attribute of {spec}: purity, potency" in text
+    assert not (tmp_path / "o.csv").exists()
+
+
 def test_stability_spec_errors_name_the_key(tmp_path: Path) -> None:
     data, spec = _stability_files(tmp_path)
     spec.write_text("attributes:\n  purity: {lower: 90, lowr: 3}\n", encoding="utf-8")

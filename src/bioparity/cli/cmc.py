@@ -254,10 +254,12 @@ def _stability(
     reference: str | None = None,
 ) -> StabilityTable:
     """Read the data and the specification and run :func:`bioparity.stability.stability_table`."""
+    from bioparity.io.cmc import check_specified
     from bioparity.stability import stability_table
 
     parsed = read_spec(spec)
     data = read_data(infile)
+    check_specified(data, parsed, str(infile), str(spec))
     attributes = {
         name: {"lower": a.lower, "upper": a.upper, "model": a.model, "slope_margin": a.slope_margin}
         for name, a in parsed.attributes.items()

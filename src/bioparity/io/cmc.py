@@ -231,6 +231,25 @@ def read_stability_spec(path: str | os.PathLike[str]) -> StabilitySpec:
     return StabilitySpec(attributes=attrs, **kw)
 
 
+def check_specified(data: pd.DataFrame, spec: StabilitySpec, file: str, spec_file: str) -> None:
+    """Refuse stability data holding an attribute the specification does not name, at the first such row of
+    ``data`` (as :func:`read_stability` returns it, with ``row``) and its column ``attribute``; the names
+    must match exactly (``Purity`` is not ``purity``)."""
+    unknown = ~data["attribute"].isin(list(spec.attributes))
+    if unknown.any():
+        first = data[unknown].iloc[0]
+        others = sorted(set(data.loc[unknown, "attribute"]) - {first["attribute"]})
+        raise DataFileError(
+            f"no entry in the specification {spec_file}"
+            + (f" (nor for {', '.join(map(repr, others))})" if others else ""),
+            file=file,
+            row=int(first["row"]),
+            column="attribute",
+            value=first["attribute"],
+            expected=f"an attribute of {spec_file}: {', '.join(spec.attributes)}",
+        )
+
+
 @dataclass(frozen=True)
 class ProfileData:
     """A profile table in wide form: one row per lot, one column per species (file order)."""
