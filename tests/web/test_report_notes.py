@@ -4,8 +4,9 @@ The demo program's CAA run stores English notes (data handling, comparisons, pla
 comparison; its zh-CN run report prints each note in Chinese with the same numbers and identifiers (its
 English report as stored, the stored result untouched), and the zh-CN program report the reasons of the
 comparisons that are not similar; a zh-CN user's result page shows the notes in Chinese too, the NCA
-review page the stored reasons of a profile's missing values (a whole profile excluded from lambda_z), and
-a BE run report the reasons of its decision.
+review page the stored reasons of a profile's missing values (a whole profile excluded from lambda_z),
+a BE run report the reasons of its decision, and an NCA run report, in its main part, why values are
+missing and which profiles are flagged (too few terminal points, a profile the reviewer excluded).
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import html
 import re
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy import select
 
 from bioparity.analyses.registry import all_analyses
 from bioparity.be.methods import METHOD_A
-from bioparity.i18n import current_language
+from bioparity.i18n import current_language, translations
 from bioparity.i18n.notes import translate_note
 from bioparity.nca.lambda_z import LAMZ_REASONS, LAMZ_TOO_FEW_POINTS
 from bioparity.nca.single.engine import LAMZ_NOT_ESTIMATED
@@ -155,3 +157,80 @@ def test_a_chinese_be_report_gives_the_reasons_of_the_decision_in_chinese(demo_s
     assert "<br>".join(translated) in chinese and not any(r in chinese for r in reasons)
     for reason, text in zip(reasons, translated, strict=True):
         assert sorted(_NUMBER.findall(text)) == sorted(_NUMBER.findall(reason))
+
+
+def _theoph_with_reasons(folder: Path) -> bytes:
+    """The NCA example (Theoph) with subject 2 cut to 2 samples after Tmax (too few for lambda_z)."""
+    example = all_analyses()["nca"].example
+    assert example is not None
+    frame = pd.read_csv(example.write(folder))
+    two = frame[frame["subject"] == 2]
+    tmax = two["time"].to_numpy()[two["conc"].to_numpy().argmax()]
+    keep = (
+        frame["subject"].ne(2) | frame["time"].le(tmax) | frame.index.isin(two[two["time"] > tmax].index[:2])
+    )
+    return frame[keep].to_csv(index=False, lineterminator="\n").encode()
+
+
+def _reasons_table(report: str, title: str, appendix: str) -> str:
+    """The reasons table of an NCA report, which must come before the appendix."""
+    start = report.index(f"<caption>{title}</caption>")
+    assert start < report.index(f"<h2>{appendix}</h2>")
+    return report[start : report.index("</table>", start)]
+
+
+def test_an_nca_report_gives_why_values_are_missing_in_its_main_part_in_each_language(
+    demo_store: DemoStore, tmp_path: Path
+) -> None:
+    review = [
+        {"subject": "3", "time": "", "action": "exclude", "reason": "vomited at 2 h"},
+        {"subject": "4", "time": "24.65", "action": "exclude", "reason": "haemolysed sample"},
+    ]
+    with make_sessionmaker(demo_store.engine)() as session:  # rolled back: the demo store stays as it was
+        sam = Actor.of(accounts.get_user_by_name(session, "sam"))
+        study = session.scalar(
+            select(Study).where(Study.program_id == demo_store.summary.program_id, Study.name == "PK-101")
+        )
+        assert study is not None
+        dataset = datasets.upload_dataset(
+            session, sam, study.id, name="theoph-reasons", filename="theoph-reasons.csv",
+            content=_theoph_with_reasons(tmp_path), analysis_kind="nca",
+        )  # fmt: skip
+        options = {"conc_unit": "mg/L", "time_unit": "h", "dose_unit": "mg", "review": review}
+        run = analyses.run_analysis(session, sam, dataset.id, "nca", options)
+        ctx = run_context(session, sam, run.id)
+        english = html.unescape(render_run_report(ctx, lang="en"))
+        chinese = html.unescape(render_run_report(ctx, lang="zh-CN"))
+        session.rollback()
+    zh = translations("zh-CN").gettext
+    title, appendix = (
+        "Missing values and review flags per profile: the reasons",
+        "Appendix: the complete result table",
+    )
+    shown_en = _reasons_table(english, title, appendix)
+    shown_zh = _reasons_table(chinese, zh(title), zh(appendix))
+    too_few = LAMZ_NOT_ESTIMATED.format(reason=LAMZ_REASONS[LAMZ_TOO_FEW_POINTS])
+    stored = {
+        r[ctx.columns.index("subject")]: r[ctx.columns.index("reason")]
+        for r in ctx.rows
+        if r[ctx.columns.index("reason")]
+    }
+    assert stored == {"2": too_few, "3": too_few}  # the stored result keeps its English reasons
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", shown_en, re.S)]
+    # lambda_z and the parameters that need it
+    lambda_z = "LAMZ, R2, R2ADJ, LAMZLL, LAMZUL, LAMZNPT, CLSTP, LAMZHL, LAMZSPN, " + (
+        "AUCIFO, AUCIFP, AUMCIFO, AUCPEO, CLFO, MRTEVIFO, VZFO"
+    )
+    assert ["2", lambda_z, too_few] in rows and ["3", lambda_z, too_few] in rows
+    assert [r[0] for r in rows if r] == sorted((r[0] for r in rows if r), key=int)  # as the data
+    assert "whole profile excluded from lambda_z: vomited at 2 h" in shown_en
+    assert "sample at t = 24.65 excluded from lambda_z by the reviewer: haemolysed sample" in shown_en
+    assert "review flag: AUC extrapolated beyond Tlast above 20%" in shown_en
+    # the .po entries of the stored reasons; the reviewer's own words as written
+    assert "未估算 lambda_z：Tmax 之后用于 lambda_z 的点太少" in shown_zh
+    assert "整条曲线从 lambda_z 中排除：vomited at 2 h" in shown_zh
+    assert "审核人将 t = 24.65 的样品从 lambda_z 中排除：haemolysed sample" in shown_zh
+    assert "审核标记：Tlast 之后外推的 AUC 高于 20%" in shown_zh
+    assert too_few not in chinese and "review flag" not in shown_zh
+    assert sorted(_NUMBER.findall(shown_en)) == sorted(_NUMBER.findall(shown_zh))
+    assert len(re.findall(r"<tr>", shown_en)) == len(re.findall(r"<tr>", shown_zh)) >= 6

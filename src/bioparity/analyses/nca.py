@@ -11,6 +11,7 @@ plot, and the lambda_z review page.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from importlib import resources
@@ -34,9 +35,13 @@ from bioparity.analyses.tables import (
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
+from bioparity.i18n.notes import compile_template, note_text
 from bioparity.io.readers import read_any_table
-from bioparity.nca import GROUP_COLUMNS, NCASpec, Where, result_table, run_nca, spec_from_options
-from bioparity.nca.review import choices_frame
+from bioparity.nca import GROUP_COLUMNS, NCAOptions, NCASpec, Where, result_table, run_nca, spec_from_options
+from bioparity.nca.lambda_z import LAMZ_REASONS, LAMZ_TOO_FEW_POINTS
+from bioparity.nca.review import WHOLE_PROFILE, choices_frame
+from bioparity.nca.single.engine import LAMZ_NOT_ESTIMATED
+from bioparity.nca.single.results import EXCLUDED_BY_USER
 from bioparity.nca.summary import flag_counts, summary_statistics
 
 NAME = "nca"
@@ -66,6 +71,25 @@ NCA_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 #: the standard and original result units of the CDISC SDTM Pharmacokinetic Concentrations (PC) domain.
 CONC_UNIT_COLUMNS = ("conc_unit", "PCSTRESU", "PCORRESU")
 _PROFILE_KEYS = ("arm", "treatment", "TRT", "group", "period", "analyte", "subject", "USUBJID")
+#: The review flags (``flag_*`` columns of the PP table, :data:`bioparity.nca.single.parameters.FLAGS`) in
+#: words, with the thresholds of the run's :class:`~bioparity.nca.NCAOptions` (translated where printed).
+FLAG_TEXT = {
+    "flag_lambda_z_few_points": gettext_noop(
+        "fewer than %(points)d points after Tmax: lambda_z not estimated"
+    ),
+    "flag_lambda_z_manual": gettext_noop("lambda_z from points selected by the reviewer"),
+    "flag_lambda_z_points_excluded": gettext_noop("samples excluded from the lambda_z fit by the reviewer"),
+    "flag_r2adj_low": gettext_noop("adjusted R2 of the lambda_z fit below %(r2adj)g"),
+    "flag_span_ratio_low": gettext_noop("span ratio (fit time range / half-life) below %(span)g"),
+    "flag_aucpeo_high": gettext_noop("AUC extrapolated beyond Tlast above %(aucpext)g%%"),
+    "flag_blq_imputed": gettext_noop("a BLQ sample of the profile kept as 0 or imputed"),
+    "flag_no_time0": gettext_noop("no sample at the dose time: AUC from time 0 not computed"),
+}
+#: The stored reason of the values that need lambda_z when too few points follow Tmax.
+_TOO_FEW = LAMZ_NOT_ESTIMATED.format(reason=LAMZ_REASONS[LAMZ_TOO_FEW_POINTS])
+#: A ``lambda_z_method`` text with the samples the reviewer excluded, and one excluded sample in it.
+_EXCLUDED = compile_template(EXCLUDED_BY_USER).pattern
+_POINT = re.compile(r"(?:^|; )t=(?P<t>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|nan|inf): ")
 
 
 def _profile_keys(frame: pd.DataFrame) -> list[str]:
@@ -82,8 +106,9 @@ def _constant_within(frame: pd.DataFrame, keys: list[str], column: str) -> bool:
     return bool((frame.groupby(keys, sort=False)[column].nunique(dropna=False) <= 1).all())
 
 
-def _result_tables(frame: pd.DataFrame) -> ReportTables:
-    """Summary statistics per arm and parameter, flags per subject, one table per parameter group."""
+def _result_tables(frame: pd.DataFrame, settings: NCAOptions | None = None) -> ReportTables:
+    """Summary statistics per arm and parameter, flags per subject, the reasons and flags of each profile,
+    one table per parameter group (``settings``: the run's NCA options, for the flags' thresholds)."""
     if not {"PPTESTCD", "PPSTRESN"} <= set(frame.columns):
         return generic_tables(frame)
     keys = _profile_keys(frame)
@@ -146,6 +171,9 @@ def _result_tables(frame: pd.DataFrame) -> ReportTables:
                 note=_("Counted per subject: a flag on several parameters of one profile counts once."),
             )
         )
+    reasons = _reasons_table(frame, keys, settings or NCAOptions())
+    if reasons is not None:
+        main.append(reasons)
     # one row per profile that exists (not the cross product of arms and subjects)
     wide = frame.groupby([*keys, "PPTESTCD"], sort=False)["PPSTRESN"].first().unstack("PPTESTCD")
     codes = [str(c) for c in dict.fromkeys(frame["PPTESTCD"].astype(str))]
@@ -220,7 +248,114 @@ def _result_tables(frame: pd.DataFrame) -> ReportTables:
         if c in frame.columns:
             u = frame.groupby("PPTESTCD", sort=False)[c].first().reset_index()
             appendix += panels(u, ["PPTESTCD"], _("%(column)s (units) by parameter") % {"column": c})
-    return ReportTables(tuple(main), tuple(appendix))
+    none = () if reasons is not None else (_("No value is missing and no profile has a review flag."),)
+    return ReportTables(tuple(main), tuple(appendix), notes=none)
+
+
+def _flag_text(column: str, settings: NCAOptions) -> str:
+    """A review flag in words, in the current language (an unknown flag: its name)."""
+    limits = {
+        "points": settings.min_points,
+        "r2adj": settings.r2adj_min,
+        "span": settings.min_span_ratio,
+        "aucpext": settings.max_aucpext,
+    }
+    text = FLAG_TEXT.get(column)
+    flag = _(text) % limits if text else column.removeprefix("flag_").replace("_", " ")
+    return _("review flag: %(flag)s") % {"flag": flag}
+
+
+def _profile_reasons(g: pd.DataFrame, settings: NCAOptions) -> dict[str, list[str]]:
+    """One profile's reasons and flags as printed, each with the parameters it concerns (in row order).
+
+    The stored ``reason`` of each missing value in the current language; the samples the reviewer
+    excluded from lambda_z with the reviewer's reasons (from the profile's ``lambda_z_method``; the flag
+    of excluded samples is then not repeated); each other review flag in words (the flag of too few
+    lambda_z points not where the reason already says it).
+    """
+    codes = g["PPTESTCD"].astype(str).tolist()
+    found: dict[str, list[str]] = {}
+    stored = [str(v) for v in g["reason"].tolist()] if "reason" in g.columns else [""] * len(codes)
+    for code, value in zip(codes, stored, strict=True):
+        if value:
+            found.setdefault(note_text(value), []).append(code)
+    skip = {"flag_lambda_z_few_points"} if _TOO_FEW in stored else set()
+    methods = [str(v) for v in g["lambda_z_method"].tolist()] if "lambda_z_method" in g.columns else []
+    for code, value in zip(codes, methods, strict=False):
+        for text in _reviewer_exclusions(value):
+            found.setdefault(text, []).append(code)
+            skip.add("flag_lambda_z_points_excluded")
+    for column in [c for c in g.columns if str(c).startswith("flag_") and c not in skip]:
+        chosen = [code for code, on in zip(codes, g[column].fillna(False).astype(bool), strict=True) if on]
+        if chosen:
+            found.setdefault(_flag_text(str(column), settings), []).extend(chosen)
+    return found
+
+
+def _reviewer_exclusions(method: str) -> list[str]:
+    """The samples a reviewer excluded from lambda_z, as stated in a ``lambda_z_method`` text
+    (:data:`~bioparity.nca.single.results.EXCLUDED_BY_USER` around ``"; "``-joined
+    :data:`~bioparity.nca.single.frame.POINT_REASON` notes): one text per reason in the current language,
+    with the times it was given for; a whole profile excluded as its stored reason. None in another text.
+    """
+    found = _EXCLUDED.fullmatch(method)
+    if found is None:
+        return []
+    notes = found.group("notes")
+    points = list(_POINT.finditer(notes))
+    if not points or points[0].start() != 0:
+        return []
+    times: dict[str, list[str]] = {}
+    for point, after in zip(points, [*points[1:], None], strict=True):
+        reason = notes[point.end() : len(notes) if after is None else after.start()]
+        times.setdefault(reason, []).append(point.group("t"))
+    return [
+        note_text(reason)
+        if reason.startswith(WHOLE_PROFILE)
+        else _("sample at t = %(times)s excluded from lambda_z by the reviewer: %(reason)s")
+        % {"times": ", ".join(at), "reason": note_text(reason)}
+        for reason, at in times.items()
+    ]
+
+
+def _reasons_table(frame: pd.DataFrame, keys: list[str], settings: NCAOptions) -> Table | None:
+    """Why values are missing and which review flags are set, per profile (None when nothing is).
+
+    One row per profile and reason, the profiles in the order of the data; a stored reason in the
+    report's language (:func:`~bioparity.i18n.notes.note_text`: the stored text is unchanged, a text no
+    note template makes is printed as stored). A reason with the same parameters on every profile is one
+    row for all profiles, first.
+    """
+    if not keys or "PPTESTCD" not in frame.columns:
+        return None
+    rows: list[tuple[tuple[str, ...], str, str]] = []  # profile keys, reason as printed, parameters
+    for key, g in frame.groupby(keys, sort=False):
+        parts = key if isinstance(key, tuple) else (key,)
+        n_codes = g["PPTESTCD"].nunique()
+        for text, codes in _profile_reasons(g, settings).items():
+            chosen = list(dict.fromkeys(codes))
+            params = _("all") if len(chosen) == n_codes else ", ".join(chosen)
+            rows.append((tuple(cell(p) for p in parts), text, params))
+    if not rows:
+        return None
+    n_profiles = frame.groupby(keys, sort=False).ngroups
+    counts: dict[tuple[str, str], int] = {}
+    for _key, text, params in rows:
+        counts[text, params] = counts.get((text, params), 0) + 1
+    everywhere = [p for p, n in counts.items() if n == n_profiles and n_profiles > 1]
+    every = (_("all %(n)d profiles") % {"n": n_profiles},) + ("",) * (len(keys) - 1)
+    body = [(*every, params, text) for text, params in everywhere]
+    body += [(*k, params, text) for k, text, params in rows if (text, params) not in everywhere]
+    return Table(
+        _("Missing values and review flags per profile: the reasons"),
+        (*keys, _("parameters (PPTESTCD)"), _("reason or review flag")),
+        tuple(body),
+        (False,) * (len(keys) + 2),
+        note=_(
+            "The profiles in the order of the data; the reasons stored with the result, in the report's "
+            "language; every column of the result in the appendix."
+        ),
+    )
 
 
 def _equal_note(column: str, n_codes: int) -> Table:
@@ -263,7 +398,7 @@ def _varying_table(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> 
             if len(profiles) == n_profiles
             else ", ".join(profiles)
         )
-        rows.append((c, value, params, str(len(profiles)), who))
+        rows.append((c, note_text(value), params, str(len(profiles)), who))
     rows += [
         (str(c), _("no or empty everywhere"), _("all"), "0", "—") for c in columns if str(c) not in listed
     ]
@@ -301,7 +436,7 @@ def review_table(options: Mapping[str, Any]) -> Table | None:
 def nca_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
     """Summary statistics per arm and parameter, flags per subject, one table per parameter group; the
     reviewer's lambda_z choices with the settings."""
-    tables = _result_tables(frame)
+    tables = _result_tables(frame, spec_from_options(options or {}).options)
     review = review_table(options or {})
     return replace(
         tables,

@@ -58,15 +58,19 @@ NOTE_MODULES: tuple[str, ...] = (
     "bioparity.potency.suitability",
     "bioparity.potency.analyse",
     "bioparity.profiles.core",
+    "bioparity.nca.bioavailability",
     "bioparity.nca.lambda_z",
     "bioparity.nca.options",
     "bioparity.nca.review",
     "bioparity.nca.single.parameters",
     "bioparity.nca.single.engine",
+    "bioparity.nca.single.frame",
     "bioparity.nca.single.results",
     "bioparity.nca.multiple.steady_state",
     "bioparity.nca.multiple.intervals",
     "bioparity.nca.multiple.tss",
+    "bioparity.nca.sparse.frame",
+    "bioparity.nca.urine.frame",
     "bioparity.analyses.ada_summary",
     "bioparity.analyses.caa",
     "bioparity.analyses.potency",
@@ -335,17 +339,31 @@ def _translate(text: str, language: str, depth: int, split: bool = True) -> str 
 def _translate_list(text: str, language: str, depth: int) -> str | None:
     """A ``"; "``-joined list of notes translated item by item (None when no item translates).
 
-    An item is the longest run of parts that translates as one note (a note may hold ``"; "`` itself).
+    An item is a run of parts that translates as one note (a note may hold ``"; "`` itself, and a note's
+    last placeholder may take in the parts after it); of the ways to cut the list into items, the one
+    that leaves the fewest English words, and of those the one with the fewest (longest) items.
     """
-    parts, out, start, changed = text.split("; "), [], 0, False
-    while start < len(parts):
-        for end in range(len(parts) - (start == 0), start, -1):  # the whole list is the caller's reading
+    parts = text.split("; ")
+    n = len(parts)
+    # best[i]: (English words, items, texts, any translated) of the best cut of parts[i:]
+    best: list[tuple[int, int, list[str], bool]] = [(0, 0, [], False)] * (n + 1)
+    for start in range(n - 1, -1, -1):
+        options = []
+        for end in range(start + 1, n + 1):
+            if start == 0 and end == n:  # the whole list is the caller's reading
+                continue
             done = _translate("; ".join(parts[start:end]), language, depth + 1, False)
-            if done is not None:
-                out.append(done)
-                start, changed = end, True
-                break
-        else:
-            out.append(parts[start])
-            start += 1
-    return "; ".join(out) if changed else None
+            if done is None and end > start + 1:
+                continue
+            item = parts[start] if done is None else done
+            words, items, texts, changed = best[end]
+            options.append(
+                (
+                    len(_ENGLISH_WORD.findall(item)) + words,
+                    items + 1,
+                    [item, *texts],
+                    changed or done is not None,
+                )
+            )
+        best[start] = min(options, key=lambda o: (o[0], o[1]))
+    return "; ".join(best[0][2]) if best[0][3] else None

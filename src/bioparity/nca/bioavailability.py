@@ -22,11 +22,15 @@ import pandas as pd
 
 from bioparity._results import ResultMixin, percent, software_version
 from bioparity.errors import DataFileError, InputError
+from bioparity.i18n.notes import note_template
 
 #: Reference levels taken as intravenous (absolute bioavailability).
 IV_NAMES = frozenset({"iv", "iv-bolus", "iv-infusion", "intravenous", "infusion", "bolus"})
 
 BIOAVAILABILITY_LABELS = {"FABS": "Absolute Bioavailability", "FREL": "Relative Bioavailability"}
+#: Why a subject's F is missing (``auc``: the AUC parameter used, e.g. AUCIFO).
+TEST_MISSING = note_template("{auc} or dose of the test missing or <= 0")
+REFERENCE_MISSING = note_template("{auc} or dose of the reference missing or <= 0")
 
 
 @dataclass(frozen=True, repr=False)
@@ -222,10 +226,8 @@ def bioavailability(
             f = (both["t"] / both["r"]).to_numpy(dtype=float)
         reason = np.where(
             ~both["ok_t"].to_numpy(dtype=bool),
-            f"{auc} or dose of the test missing or <= 0",
-            np.where(
-                ~both["ok_r"].to_numpy(dtype=bool), f"{auc} or dose of the reference missing or <= 0", ""
-            ),
+            TEST_MISSING.format(auc=auc),
+            np.where(~both["ok_r"].to_numpy(dtype=bool), REFERENCE_MISSING.format(auc=auc), ""),
         )
         logs = np.log(f[~np.isnan(f)])
         n = int(logs.size)

@@ -20,6 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from bioparity.errors import InputError, require_columns
+from bioparity.i18n.notes import note_template
 from bioparity.nca.arguments import call_arguments
 from bioparity.nca.options import NCAOptions
 from bioparity.nca.profiles import pad_profiles
@@ -27,6 +28,10 @@ from bioparity.nca.samples import Where, constant_per_profile, parse_numbers, pr
 from bioparity.nca.single.engine import nca_array_blocks, nca_arrays
 from bioparity.nca.single.results import NCAResult
 from bioparity.nca.unit_column import convert_conc_column
+
+#: The reason given for one lambda_z point chosen by hand (the time, then the reviewer's reason);
+#: a profile's points are ``"; "``-joined in its lambda_z note.
+POINT_REASON = note_template("t={t:g}: {reason}")
 
 
 def nca(
@@ -320,6 +325,8 @@ def _point_times(
             "the time of a sample of the profile",
         )
     _, (times,) = pad_profiles(prof, t[rows], n_profiles=len(ids))
-    text = pd.Series([f"t={v:g}: {r}" for v, r in zip(t[rows], reason.to_numpy()[rows], strict=True)])
+    text = pd.Series(
+        [POINT_REASON.format(t=v, reason=r) for v, r in zip(t[rows], reason.to_numpy()[rows], strict=True)]
+    )
     joined = text.groupby(prof).agg("; ".join).reindex(range(len(ids)), fill_value="")
     return times, tuple(str(x) for x in joined)

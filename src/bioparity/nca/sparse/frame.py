@@ -14,10 +14,16 @@ import pandas as pd
 
 from bioparity._results import software_version, values_text
 from bioparity.errors import require_columns
+from bioparity.i18n.notes import note_template
 from bioparity.nca.parameter_table import ParameterTable
 from bioparity.nca.profiles import FloatArray
 from bioparity.nca.samples import Where, parse_numbers, reject_empty_identifiers, text_cells
 from bioparity.nca.sparse.auc import mean_profile, sparse_auc
+
+#: The reason of a missing SPARSEAD (batch design: several samples per subject).
+NO_SATTERTHWAITE_DF = note_template("several samples per subject: Satterthwaite df not available")
+#: The reason of another missing sparse parameter.
+NOT_COMPUTABLE = note_template("not computable")
 
 SPARSE_LABELS = {
     "SPARSEAL": "Sparse AUClast",
@@ -93,8 +99,8 @@ class SparseResult(ParameterTable):
         code = out["PPTESTCD"].to_numpy()
         out["reason"] = np.where(
             (code == "SPARSEAD") & (design == "batch"),
-            "several samples per subject: Satterthwaite df not available",
-            np.where(np.isnan(out["PPSTRESN"]), "not computable", ""),
+            NO_SATTERTHWAITE_DF,
+            np.where(np.isnan(out["PPSTRESN"]), NOT_COMPUTABLE, ""),
         )
         out["method"] = (
             "Bailer / Nedelman-Jia (Holder covariance), "

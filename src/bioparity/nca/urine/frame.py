@@ -11,6 +11,7 @@ import pandas as pd
 
 from bioparity._results import software_version, values_text
 from bioparity.errors import require_columns
+from bioparity.i18n.notes import note_template
 from bioparity.nca.options import NCAOptions
 from bioparity.nca.parameter_table import ParameterTable
 from bioparity.nca.profiles import FloatArray, pad_profiles
@@ -22,6 +23,9 @@ from bioparity.nca.samples import (
     reject_empty_identifiers,
 )
 from bioparity.nca.urine.arrays import URINE_LABELS, urine_arrays
+
+#: The reason of a missing urine parameter.
+NOT_COMPUTABLE = note_template("not computable (missing data or no fit)")
 
 
 @dataclass(frozen=True, repr=False)
@@ -65,7 +69,7 @@ class UrineResult(ParameterTable):
         out, _ = self._long_table(
             self.profiles, start=first_last["start"].to_numpy(), end=first_last["end"].to_numpy()
         )
-        out["reason"] = np.where(np.isnan(out["PPSTRESN"]), "not computable (missing data or no fit)", "")
+        out["reason"] = np.where(np.isnan(out["PPSTRESN"]), NOT_COMPUTABLE, "")
         return out
 
     def summary(self) -> str:
