@@ -2,7 +2,8 @@
 
 The same file goes through ``bioparity nca``, the workspace NCA (``read_concentrations`` + ``nca_kind``)
 and batch NCA on Dask (``nca_dask``) and gives the same profiles and the same numbers; those numbers are
-PKNCA 0.12.1's for Theoph (tests/data/reference/expected/nca_theoph_linuplogdown.csv).
+PKNCA 0.12.1's for Theoph (tests/data/reference/expected/nca_theoph_linuplogdown.csv). SDTM PC + EX with
+one dose per subject on the command line gives the workspace's numbers for the same doses as a column.
 """
 
 from __future__ import annotations
@@ -12,14 +13,17 @@ from pathlib import Path
 import dask
 import numpy as np
 import pandas as pd
+import pyreadstat
 import pytest
 from typer.testing import CliRunner
 
-from bioparity.analyses.nca import nca_kind, read_concentrations
+from bioparity.analyses.nca import NCA, nca_kind, read_concentrations
 from bioparity.cli.main import app
 from bioparity.errors import InputError
+from bioparity.io.sdtm import hours_to_iso8601, iso8601_duration_hours
 from bioparity.nca import AUTO, GROUP_COLUMNS, NCAOptions, NCASpec, dose_option, run_nca, spec_from_options
 from bioparity.scale import nca_dask
+from bioparity.workspace.datasets import column_map_json, detect_unit_columns, header_columns, read_mapped
 
 #: PPTESTCD -> PKNCA name, for the parameters compared with PKNCA below
 PKNCA = {"CMAX": "cmax", "AUCLST": "auclast", "LAMZ": "lambda.z", "AUCIFO": "aucinf.obs", "CLFO": "cl.obs"}
@@ -206,3 +210,50 @@ def test_plain_dose_records_named_subject_serve_samples_with_another_subject_col
     np.testing.assert_allclose(adnca["AFRLT"], theoph["Time"])  # one dose at 0 h: time since the dose
     intervals = pd.read_csv(tmp_path / "md.csv")
     assert sorted(intervals["Subject"].unique()) == list(range(1, 13))
+
+
+def test_single_doses_from_ex_give_the_workspace_numbers_of_the_same_doses_as_a_column(
+    theoph: pd.DataFrame, tmp_path: Path
+) -> None:
+    """PC + EX with one dose per subject on the command line = the workspace NCA of the same samples with
+    each subject's EXDOSE as the dose column and PCSTRESU as the unit column (its upload mapping): the
+    same numbers and units for every profile and parameter (one dose rule: a dose per profile)."""
+    times = theoph["Time"].map(hours_to_iso8601)
+    pc = pd.DataFrame({"STUDYID": "THEO-1", "USUBJID": theoph["Subject"].astype(str), "PCTESTCD": "THEOPH",
+                       "PCELTM": times, "PCSTRESN": theoph["conc"], "PCSTRESU": "mg/L"})  # fmt: skip
+    first = theoph.drop_duplicates("Subject")
+    ex = pd.DataFrame({"STUDYID": "THEO-1", "USUBJID": first["Subject"].astype(str),
+                       "EXDOSE": first["dose_mg"], "EXDOSU": "mg", "EXROUTE": "ORAL",
+                       "EXSTDTC": "2026-01-05T08:00"})  # fmt: skip
+    pyreadstat.write_xport(pc, str(tmp_path / "pc.xpt"), table_name="PC", file_format_version=5)
+    pyreadstat.write_xport(ex, str(tmp_path / "ex.xpt"), table_name="EX", file_format_version=5)
+    args = [
+        "nca",
+        str(tmp_path / "pc.xpt"),
+        "--out",
+        str(tmp_path / "pp.csv"),
+        "--dosing",
+        str(tmp_path / "ex.xpt"),
+    ]
+    run = CliRunner().invoke(app, args)
+    assert run.exit_code == 0, run.output
+    cli = pd.read_csv(tmp_path / "pp.csv")
+    # the workspace upload: one table (PC's columns + EXDOSE), mapped as the upload page maps it
+    table = pc.merge(ex[["USUBJID", "EXDOSE"]], on="USUBJID", validate="many_to_one")
+    table["time"] = [iso8601_duration_hours(t) for t in table["PCELTM"]]
+    content = table.drop(columns="PCELTM").to_csv(index=False).encode()
+    rename = {"USUBJID": "subject", "PCSTRESN": "conc", "EXDOSE": "dose"}
+    unit_columns = detect_unit_columns(NCA, header_columns(content, "pk.csv"), rename)
+    assert unit_columns == {"conc": "PCSTRESU"}
+    options = {"dose": "auto", "conc_unit": "mg/L", "time_unit": "h", "dose_unit": "mg", "review": ""}
+    frame = read_mapped(content, "pk.csv", column_map_json(rename, {}, unit_columns), NCA, options)
+    web = nca_kind(frame, options)
+    workspace = pd.DataFrame(web["rows"], columns=web["columns"])
+    assert web["n_profiles"] == len(cli.drop_duplicates("subject")) == 12
+    got, want = (t.set_index([t["subject"].astype(str), "PPTESTCD"]).sort_index() for t in (workspace, cli))
+    pd.testing.assert_series_equal(got["PPSTRESN"], want["PPSTRESN"], rtol=1e-12)
+    # a CSV reads an empty unit back as missing
+    pd.testing.assert_series_equal(got["PPSTRESU"].fillna(""), want["PPSTRESU"].fillna(""))
+    assert want.loc[("9", "CLFO"), "PPSTRESU"] == "L/h"
+    cl = cli.set_index([cli["subject"].astype(str), "PPTESTCD"])["PPSTRESN"]
+    assert cl[("9", "CLFO")] == pytest.approx(267.84 / cl[("9", "AUCIFO")], rel=1e-12)  # subject 9's own dose

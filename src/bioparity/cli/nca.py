@@ -8,16 +8,22 @@ Contract:
   period, treatment, analyte, formulation, sequence or visit (any case), and any given with ``--group``,
   define the profiles together with the subject and are kept in OUT. ``--dose`` is ``auto`` (default:
   the column ``dose`` when there is one, so CL and Vz are computed), a column, one number for every
-  profile, or ``none``. An SDTM PC domain (USUBJID, PCTESTCD, PCSTRESN, ...) is detected and read (see
-  :mod:`bioparity.io.sdtm`).
+  profile, or ``none``; a dose column used is named on the terminal with its unit. An SDTM PC domain
+  (USUBJID, PCTESTCD, PCSTRESN, ...) is detected and read (see :mod:`bioparity.io.sdtm`); its PCSTRESU is
+  the concentration unit when it is one unit on every row (two units, or a ``--conc-unit`` that is not
+  PCSTRESU, stop the run naming the row and column).
 * OUT is long: the profile columns, ``start``, ``end``, ``PPTESTCD``, ``PPSTRESN``, one ``flag_*`` column
   per review flag and ``reason`` (why a value is missing, or the user's reason for manual lambda_z points).
 * ``--sdtm-pp PP.xpt`` also writes an SDTM PP domain, ``--adpp ADPP.xpt|.csv`` an ADaM ADPP data set.
 * ``--dosing DOSES`` (``subject,time,dose[,duration]`` on the sample clock, or an SDTM EX domain) switches
   to multiple-dose NCA: one set of parameters per dosing interval (``--tau`` for the last dose), plus the
   terminal phase after the last dose. With EX, dose times are hours since each subject's first dose; an
-  SDTM PC input is then put on the same clock from PCDTC. ``--extrapolate-tau`` extrapolates AUCTAU past
-  the last sample with lambda_z (Phoenix); ``--tss-out`` writes the time to steady state per profile.
+  SDTM PC input is then put on the same clock from PCDTC. An EX domain with exactly one dose record per
+  sampled subject (and no ``--tau``) is a single dose instead: single-dose NCA with each subject's own
+  EXDOSE. EXDOSU is the dose unit (same rules as PCSTRESU, versus ``--dose-unit``). Where each unit and
+  the dose came from is recorded in ``OUT.provenance.json`` (``units``, ``dose_source``).
+  ``--extrapolate-tau`` extrapolates AUCTAU past the last sample with lambda_z (Phoenix); ``--tss-out``
+  writes the time to steady state per profile.
 * ``--adnca ADNCA.xpt|.csv`` writes the ADaM ADNCA concentration records (times since first and last dose).
 * ``--conc-unit/--time-unit/--dose-unit`` state the input units: OUT gains PPORRES/PPORRESU and
   PPSTRESU (clearances in L/h and volumes in L where the units allow). ``--conc-unit-column COL`` gives a
@@ -52,7 +58,13 @@ from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 from bioparity.io import write_frame_atomic
 from bioparity.io.adam import adnca_domain, adpp_domain, write_adam
-from bioparity.io.nca_input import NCADoses, NCASamples, missing_concentrations, read_doses, read_samples
+from bioparity.io.nca_input import (
+    NCADoses,
+    NCASamples,
+    missing_concentrations,
+    read_doses,
+    read_samples,
+)
 from bioparity.io.provenance import sha256_in_background, write_provenance
 from bioparity.io.readers import read_any_table
 from bioparity.io.review import read_review
@@ -105,7 +117,10 @@ MaxAucpextOpt = Annotated[float, typer.Option(help="Flag AUC %extrapolated above
 MinSpanRatioOpt = Annotated[float, typer.Option(help="Flag span ratios below this.")]
 SdtmPpOpt = Annotated[Path | None, typer.Option(help="Also write an SDTM PP domain (SAS XPT v5).")]
 AdppOpt = Annotated[Path | None, typer.Option(help="Also write an ADaM ADPP data set (.xpt or .csv).")]
-_DOSING = "Dose records subject,time,dose (same clock as the samples) or SDTM EX: multiple-dose NCA."
+_DOSING = (
+    "Dose records subject,time,dose (same clock as the samples) or SDTM EX: multiple-dose NCA "
+    "(EX with one dose per subject: single dose, each subject's EXDOSE)."
+)
 DosingOpt = Annotated[Path | None, typer.Option(help=_DOSING)]
 TauOpt = Annotated[float | None, typer.Option(help="Dosing interval after the last dose (with --dosing).")]
 ConcUnitOpt = Annotated[str | None, typer.Option(help="Concentration unit, e.g. ng/mL.")]
@@ -183,11 +198,15 @@ def nca_command(
         sha256_in_background(infile)  # for the provenance sidecar, hashed while the file is parsed
         samples = read_samples(infile, spec_from_options(ctx.params))
         _say(samples.note)
-        if dosing is None:
+        doses = None
+        if dosing is not None:
+            samples, doses = read_doses(dosing, samples, tau=tau)
+            _say(doses.note)
+        _say(_units_note(samples))
+        if doses is None or doses.per_subject:
+            _say(_dose_note(samples, doses))
             _single_dose(samples, outputs, ctx.params, bar)
         else:
-            samples, doses = read_doses(dosing, samples)
-            _say(doses.note)
             _multiple_dose(samples, doses, outputs, ctx.params, bar)
 
 
@@ -243,10 +262,11 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
         n_rows = len(_write_tables(result_table(result, spec), spec, outputs))
         counts.add(result)
     inputs = {"concentrations": params["infile"]} | {
-        name: params[name] for name in ("lambda_z_points", "lambda_z_exclude", "review")
+        name: params[name] for name in ("dosing", "lambda_z_points", "lambda_z_exclude", "review")
     }
     missing = missing_concentrations(frame, spec, samples.where) if counts.missing else None
-    write_provenance(outputs.out, inputs, _provenance(spec), extra=_excluded_record(missing))
+    extra = _excluded_record(missing) | _sources(samples, spec, params)
+    write_provenance(outputs.out, inputs, _provenance(spec), extra=extra)
     _say(
         _("wrote %(n)d rows (%(profiles)d profiles) to %(path)s")
         % {"n": n_rows, "profiles": counts.profiles, "path": outputs.out}
@@ -291,7 +311,7 @@ def _multiple_dose(
         outputs.out,
         {"concentrations": params["infile"], "dosing": params["dosing"]},
         _provenance(spec),
-        extra=_excluded_record(missing),
+        extra=_excluded_record(missing) | _sources(samples, spec, params),
     )
     _say(
         _("wrote %(n)d dosing intervals to %(path)s") % {"n": len(result.intervals), "path": outputs.out}
@@ -377,6 +397,70 @@ def _excluded_record(missing: pd.DataFrame | None) -> dict[str, object]:
     """The samples left out for a missing concentration, for ``OUT.provenance.json`` (none: an empty list)."""
     rows = [] if missing is None else missing.astype(object).where(missing.notna(), None).to_dict("records")
     return {"excluded_missing_concentration": rows}
+
+
+_UNIT_OPTIONS = {"conc_unit": "--conc-unit", "time_unit": "--time-unit", "dose_unit": "--dose-unit"}
+
+
+def _sources(samples: NCASamples, spec: NCASpec, params: Mapping[str, Any]) -> dict[str, object]:
+    """Where each unit and the dose of a run came from, for ``OUT.provenance.json``: a column of an
+    input file (PCSTRESU, EXDOSU, EXDOSE, a dose column) or an option (``spec`` as the analysis used it)."""
+    units: dict[str, object] = {}
+    for name, option in _UNIT_OPTIONS.items():
+        given, read = params.get(name), samples.units.get(name)
+        source: str | None
+        if read is not None:
+            source = read + (f" (equal to {option})" if given else "")
+        elif name == "conc_unit" and spec.conc_unit_column is not None:
+            into = option if given else "the unit of the first row"
+            source = f"{spec.conc_unit_column} per row, converted into {into}"
+        else:
+            source = option if given else None
+        units[name] = {"unit": getattr(spec, name), "source": source}
+    return {"units": units, "dose_source": _dose_source(samples)}
+
+
+def _dose_source(samples: NCASamples) -> str | None:
+    """The dose of the run in words: EX per subject, a column of IN, ``--dose`` or none."""
+    dose = samples.spec.dose
+    if samples.dose_from:
+        return samples.dose_from
+    if isinstance(dose, str):
+        return f"column {dose!r} of {samples.where.file}"
+    return None if dose is None else "--dose"
+
+
+def _units_note(samples: NCASamples) -> str:
+    """The units read from the input files, for the terminal (empty when none was)."""
+    if not samples.units:
+        return ""
+    spec = samples.spec
+    words = {"conc_unit": _("concentration"), "dose_unit": _("dose")}
+    return _("units from the files: %(units)s") % {
+        "units": ", ".join(
+            f"{words[name]} {getattr(spec, name)} ({source})" for name, source in samples.units.items()
+        )
+    }
+
+
+def _dose_note(samples: NCASamples, doses: NCADoses | None) -> str:
+    """The dose of a single-dose run, for the terminal: EX per subject or the column used, and its unit
+    (none: CL and Vz are per dose unit as given). Empty when the dose is a number or none."""
+    spec = samples.spec
+    if not isinstance(spec.dose, str):
+        return ""
+    if doses is not None and samples.dose_from:
+        text = _(
+            "single-dose NCA with each subject's own dose from %(file)s (EXDOSE; one dose record per subject)"
+        ) % {"file": doses.where.file}
+    else:
+        text = _("dose from column '%(column)s' of %(file)s") % {
+            "column": spec.dose,
+            "file": samples.where.file,
+        }
+    if spec.dose_unit:
+        return text + _(" in %(unit)s") % {"unit": spec.dose_unit}
+    return text + _(" (no unit given: CL and Vz are per dose unit as given)")
 
 
 def _provenance(spec: NCASpec) -> dict[str, object]:

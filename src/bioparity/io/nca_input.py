@@ -6,20 +6,33 @@ Each reader returns the data for :func:`bioparity.nca.run_nca` with a :class:`~b
 that errors found later still name the file, row and line. An SDTM PC domain is recognised by its
 columns (:func:`bioparity.io.sdtm.is_sdtm_pc`) and read as ``subject``, ``time``, ``conc`` with its
 grouping columns (STUDYID, PCTESTCD, PCSPEC, PCRFTDTC) put before the spec's own ``groups``.
+
+Units written in the domains are used, never guessed past: the concentration unit is PCSTRESU and the
+dose unit EXDOSU when the column holds one unit on every row with a result; a column with two units, a
+result without its unit, or a unit given as an option that is not the file's stops the run naming the
+file, row and column (a unit mismatch is a question a regulator asks: neither is picked silently).
+``--conc-unit-column PCSTRESU`` converts a PC domain with several units instead.
+
+An EX domain with exactly one dose record for each sampled subject is a single dose: the samples then
+carry each subject's EXDOSE (single-dose NCA with the subject's own dose); repeated doses give the dose
+records of multiple-dose NCA.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from bioparity.errors import InputError
 from bioparity.io.readers import read_any_table
-from bioparity.io.sdtm import doses_on_sample_clock, is_sdtm_ex, is_sdtm_pc, read_sdtm_pc
-from bioparity.nca.samples import Where, parse_numbers
+from bioparity.io.sdtm import doses_on_sample_clock, is_sdtm_ex, is_sdtm_pc, read_sdtm_ex, read_sdtm_pc
+from bioparity.nca.samples import Where, parse_numbers, text_cells
 from bioparity.nca.spec import NCASpec
 
 
@@ -29,6 +42,9 @@ class NCASamples:
 
     ``spec`` is the given spec resolved against the table's columns, adapted to an SDTM PC domain when the
     file is one (``sdtm_pc`` then holds the domain as read, and ``note`` says what was detected).
+    ``units`` names, per unit of the spec (``conc_unit``, ``dose_unit``), the file column it was read
+    from (``PCSTRESU of pc.xpt``); a unit not listed there was given as an option or is missing.
+    ``dose_from`` says where the dose column came from when it is not the file's own (EX per subject).
     """
 
     frame: pd.DataFrame
@@ -36,15 +52,22 @@ class NCASamples:
     where: Where
     sdtm_pc: pd.DataFrame | None = None
     note: str = ""
+    units: Mapping[str, str] = field(default_factory=dict)
+    dose_from: str = ""
 
 
 @dataclass(frozen=True)
 class NCADoses:
-    """Dose records on the clock of the samples, with their file (``note``: an SDTM EX domain read)."""
+    """Dose records on the clock of the samples, with their file (``note``: an SDTM EX domain read).
+
+    ``per_subject`` is true when the records are one dose per subject, put into the samples as their
+    dose column for single-dose NCA (:func:`read_doses`); false for multiple-dose NCA.
+    """
 
     frame: pd.DataFrame
     where: Where
     note: str = ""
+    per_subject: bool = False
 
 
 def read_samples(path: str | os.PathLike[str], spec: NCASpec) -> NCASamples:
@@ -62,30 +85,197 @@ def read_samples(path: str | os.PathLike[str], spec: NCASpec) -> NCASamples:
     groups = (*pc_groups, *spec.groups)
     spec = dataclasses.replace(spec, subject="subject", time="time", conc="conc", groups=groups)
     note = f"{table.file}: SDTM PC domain detected (profiles by {', '.join([*groups, 'USUBJID'])})"
-    return NCASamples(samples, spec.resolve(samples), where, sdtm_pc=pc, note=note)
+    units: dict[str, str] = {}
+    unit_column = _column(pc, "PCSTRESU")
+    if unit_column is not None and named.conc_unit_column is None:  # a unit column given: converted
+        results = pd.to_numeric(pc[_column(pc, "PCSTRESN")], errors="coerce").notna().to_numpy()
+        unit = one_unit(pc[unit_column], results, where, given=spec.conc_unit, option="--conc-unit")
+        if unit is not None:
+            spec = dataclasses.replace(spec, conc_unit=unit)
+            units["conc_unit"] = f"{unit_column} of {table.file}"
+    return NCASamples(samples, spec.resolve(samples), where, sdtm_pc=pc, note=note, units=units)
 
 
-def read_doses(path: str | os.PathLike[str], samples: NCASamples) -> tuple[NCASamples, NCADoses]:
-    """Dose records of ``path`` for multiple-dose NCA of ``samples``, both on one clock.
+def _column(frame: pd.DataFrame, name: str) -> str | None:
+    """The column of an SDTM domain named ``name`` in any letter case (SDTM names are upper case)."""
+    return next((str(c) for c in frame.columns if str(c).upper() == name), None)
 
-    Plain records (``subject, time, dose[, duration]``) share the samples' clock already. An SDTM EX
-    domain gives times in hours since each subject's first dose; an SDTM PC sample table is then put on
-    that clock from PCDTC (:func:`bioparity.io.sdtm.doses_on_sample_clock`). A ``subject`` column is
-    renamed to the samples' subject column when that one has another name.
+
+def one_unit(
+    units: pd.Series, results: npt.NDArray[np.bool_], where: Where, *, given: str | None, option: str
+) -> str | None:
+    """The one unit of a unit column (PCSTRESU, EXDOSU), or ``None`` when the column is empty.
+
+    Parameters
+    ----------
+    units : Series
+        The unit column (its name is the column named in errors).
+    results : array of bool
+        Rows with a result (a number): each must have the unit. Rows without one (BLQ, not done) may
+        leave it empty; a unit they do give must be the same.
+    where : Where
+        The file, for errors naming row and line.
+    given : str or None
+        The unit given as an option: it must be the file's unit (the same text), else an error.
+    option : str
+        The option's name for the message (``--conc-unit``).
+
+    Raises
+    ------
+    DataFileError
+        At the first row whose unit differs from the first row's (both units named), whose result has
+        no unit, or, with ``given``, at the first row with a unit when that unit is not ``given``.
+        CDISC SDTMIG v3.4, section 6.3.5.9 (PC): PCSTRESU is the unit of PCSTRESN; section 6.1.1 (EX):
+        EXDOSU is the unit of EXDOSE.
+    """
+    cells = text_cells(units).to_numpy(dtype=object)
+    written = cells != ""
+    if not written.any():
+        return None
+    column = str(units.name)
+    first = int(np.argmax(written))
+    unit = str(cells[first])
+    at_first = _row_text(where, first)
+    bad = (results | written) & (cells != unit)
+    if bad.any():
+        i = int(np.argmax(bad))
+        if cells[i] == "":
+            raise where.error(
+                "a result without its unit", i, column, None, f"{unit!r}, the unit of {at_first}"
+            )
+        raise where.error(
+            f"the unit differs from {unit!r} of {at_first}",
+            i,
+            column,
+            cells[i],
+            "one unit on every row"
+            + (f" (or {option}-column {column} to convert each row)" if option == "--conc-unit" else ""),
+        )
+    if given is not None and given.strip() != unit:
+        raise where.error(
+            f"{option} {given.strip()!r} is not the unit of the file",
+            first,
+            column,
+            unit,
+            f"{option} {unit}, or no {option} (the unit is then taken from {column})",
+        )
+    return unit
+
+
+def read_doses(
+    path: str | os.PathLike[str], samples: NCASamples, *, tau: float | None = None
+) -> tuple[NCASamples, NCADoses]:
+    """Dose records of ``path`` for ``samples``: each subject's single dose, or multiple-dose records on
+    the samples' clock.
+
+    Plain records (``subject, time, dose[, duration]``) share the samples' clock already and give
+    multiple-dose NCA. An SDTM EX domain gives its dose unit (EXDOSU, see :func:`one_unit`) and:
+
+    * with exactly one dose record for every sampled subject (and no ``tau``, which asks for a dosing
+      interval): a single dose. The samples gain the column ``EXDOSE`` with their subject's dose, which
+      becomes the spec's dose; the sample times are those of the samples (PCELTM), or for a PC domain
+      with PCDTC the hours since the subject's EXSTDTC (the clock of multiple-dose NCA). The result is
+      ``per_subject``. Each such record must have a dose > 0 and the route of the spec.
+    * otherwise: times in hours since each subject's first dose; an SDTM PC sample table is then put on
+      that clock from PCDTC (:func:`bioparity.io.sdtm.doses_on_sample_clock`).
+
+    A ``subject`` column is renamed to the samples' subject column when that one has another name.
     """
     table = read_any_table(path)
     where = Where(file=table.file, line_offset=table.line_offset)
     doses, note = table.frame, ""
     if is_sdtm_ex(doses):
+        samples = _dose_unit(doses, samples, where)
+        records = read_sdtm_ex(doses, file=table.file)
+        note = f"{table.file}: SDTM EX domain read ({len(records)} dose records)"
+        if tau is None and (single := _single_doses(records, samples, where)) is not None:
+            if single.sdtm_pc is not None and _column(single.sdtm_pc, "PCDTC") is not None:
+                _, times = doses_on_sample_clock(
+                    doses, ex_file=table.file, pc=single.sdtm_pc, pc_file=single.where.file
+                )  # actual times, PCDTC - EXSTDTC, as multiple-dose NCA takes them
+                single = dataclasses.replace(single, frame=single.frame.assign(**{single.spec.time: times}))
+                note += "; sample times PCDTC - EXSTDTC"
+            return single, NCADoses(records, where, note, per_subject=True)
         doses, times = doses_on_sample_clock(
             doses, ex_file=table.file, pc=samples.sdtm_pc, pc_file=samples.where.file
         )
         if times is not None:
             samples = dataclasses.replace(samples, frame=samples.frame.assign(**{samples.spec.time: times}))
-        note = f"{table.file}: SDTM EX domain read ({len(doses)} dose records)"
     if samples.spec.subject not in doses.columns:  # ``subject`` named like the samples' subject column
         doses = doses.rename(columns={"subject": samples.spec.subject})
     return samples, NCADoses(doses, where, note)
+
+
+def _row_text(where: Where, pos: int) -> str:
+    """``row 3 (line 4)`` (``row 3`` in a file without lines) for the 0-based data row ``pos``."""
+    line = "" if where.line_offset is None else f" (line {pos + 1 + where.line_offset})"
+    return f"row {pos + 1}{line}"
+
+
+#: The samples' column holding each subject's dose taken from an EX domain with one dose per subject.
+EX_DOSE = "EXDOSE"
+
+
+def _dose_unit(ex: pd.DataFrame, samples: NCASamples, where: Where) -> NCASamples:
+    """The samples with the dose unit of the EX domain (EXDOSU, checked against ``--dose-unit``)."""
+    column = _column(ex, "EXDOSU")
+    if column is None:
+        return samples
+    results = pd.to_numeric(ex[_column(ex, "EXDOSE")], errors="coerce").notna().to_numpy()
+    unit = one_unit(ex[column], results, where, given=samples.spec.dose_unit, option="--dose-unit")
+    if unit is None:
+        return samples
+    spec = dataclasses.replace(samples.spec, dose_unit=unit)
+    units = {**samples.units, "dose_unit": f"{column} of {where.file}"}
+    return dataclasses.replace(samples, spec=spec, units=units)
+
+
+def _single_doses(records: pd.DataFrame, samples: NCASamples, where: Where) -> NCASamples | None:
+    """The samples with each subject's dose (column :data:`EX_DOSE`) when the EX ``records``
+    (:func:`bioparity.io.sdtm.read_sdtm_ex`) hold exactly one dose for every sampled subject; ``None``
+    when a subject has several (multiple-dose NCA)."""
+    spec = samples.spec
+    sampled = samples.frame[spec.subject].astype("string").str.strip()
+    counts = records["subject"].value_counts()
+    per_subject = sampled.map(counts).fillna(0).to_numpy(dtype=int)
+    if (per_subject > 1).any():
+        return None
+    samples.where.reject(
+        per_subject == 0,
+        f"no dose record for this subject in {where.file}",
+        spec.subject if samples.sdtm_pc is None else "USUBJID",
+        sampled,
+        "one EX record (USUBJID, EXDOSE) for every subject with samples, or no --dosing (then --dose)",
+    )
+    second = spec.dose if spec.dose is not None or EX_DOSE not in samples.frame.columns else EX_DOSE
+    if second is not None:
+        given = f"the column {second!r}" if isinstance(second, str) else "--dose"
+        raise InputError(
+            f"two doses given: --dosing {where.file} (EXDOSE per subject) and {given}; "
+            "give one (--dose none keeps a dose column out)"
+        )
+    used = records["subject"].isin(set(sampled)).to_numpy()
+    dose = records["dose"].to_numpy(dtype=float)
+    where.reject(used & ~(dose > 0), "not a dose > 0", "EXDOSE", records["dose"], "the subject's dose")
+    if "route" in records.columns:  # the route of the analysis is --route: EX must not say another
+        other = used & (records["route"] != spec.options.route).to_numpy()
+        if other.any():
+            i = int(np.argmax(other))
+            raise where.error(
+                f"a dose of route {records['route'].iloc[i]}, but the analysis is {spec.options.route}",
+                i,
+                "EXROUTE",
+                records["EXROUTE"].iloc[i],
+                f"--route {records['route'].iloc[i]} for this dose (or EX records of the route analysed)",
+            )
+    by_subject = pd.Series(dose, index=records["subject"]).loc[lambda s: s.index.isin(set(sampled))]
+    frame = samples.frame.assign(**{EX_DOSE: sampled.map(by_subject).to_numpy(dtype=float)})
+    return dataclasses.replace(
+        samples,
+        frame=frame,
+        spec=dataclasses.replace(spec, dose=EX_DOSE),
+        dose_from=f"EXDOSE of {where.file}, one dose record per subject",
+    )
 
 
 def missing_concentrations(frame: pd.DataFrame, spec: NCASpec, where: Where) -> pd.DataFrame:
