@@ -156,22 +156,23 @@ def _result_tables(frame: pd.DataFrame, settings: NCAOptions | None = None) -> R
         )
     )
     flags = [c for c in frame.columns if str(c).startswith("flag_")]
+    run_settings = settings or NCAOptions()
     if flags and "subject" in frame.columns:
         counts = flag_counts(frame, group=arm).to_frame()
         main.append(
             Table(
                 _("Review flags: subjects with the flag per arm"),
                 (counts.columns[0], _("flag"), _("subjects flagged"), _("subjects")),
-                # the flag in words, as the run's flag counts name it (lambda z few points, not the code)
+                # the flag in words with the run's thresholds (as the reasons table says it), not the code
                 tuple(
-                    (cell(a), str(f).replace("_", " "), cell(n), cell(total))
+                    (cell(a), _flag_words(f"flag_{f}", run_settings), cell(n), cell(total))
                     for a, f, n, total in counts.itertuples(index=False)
                 ),
                 (False, False, True, True),
                 note=_("Counted per subject: a flag on several parameters of one profile counts once."),
             )
         )
-    reasons = _reasons_table(frame, keys, settings or NCAOptions())
+    reasons = _reasons_table(frame, keys, run_settings)
     if reasons is not None:
         main.append(reasons)
     # one row per profile that exists (not the cross product of arms and subjects)
@@ -253,7 +254,13 @@ def _result_tables(frame: pd.DataFrame, settings: NCAOptions | None = None) -> R
 
 
 def _flag_text(column: str, settings: NCAOptions) -> str:
-    """A review flag in words, in the current language (an unknown flag: its name)."""
+    """A review flag in words, in the current language, marked as a flag (an unknown flag: its name)."""
+    return _("review flag: %(flag)s") % {"flag": _flag_words(column, settings)}
+
+
+def _flag_words(column: str, settings: NCAOptions) -> str:
+    """A review flag (``flag_*`` column) in words with the run's thresholds, in the current language (an
+    unknown flag: its name without the prefix, in words)."""
     limits = {
         "points": settings.min_points,
         "r2adj": settings.r2adj_min,
@@ -261,8 +268,7 @@ def _flag_text(column: str, settings: NCAOptions) -> str:
         "aucpext": settings.max_aucpext,
     }
     text = FLAG_TEXT.get(column)
-    flag = _(text) % limits if text else column.removeprefix("flag_").replace("_", " ")
-    return _("review flag: %(flag)s") % {"flag": flag}
+    return _(text) % limits if text else column.removeprefix("flag_").replace("_", " ")
 
 
 def _profile_reasons(g: pd.DataFrame, settings: NCAOptions) -> dict[str, list[str]]:
