@@ -315,3 +315,18 @@ def test_the_nca_review_flags_are_named_in_words(demo_store: DemoStore) -> None:
     review = zh.split("审核标记：各组有该标记的受试者")[1].split("</table>")[0]
     assert "曲线中有低于定量下限的样品按 0 保留或经过填补" in review
     assert "lambda_z_few_points" not in review and "blq imputed" not in review
+
+
+def test_a_table_caption_is_never_alone_at_the_foot_of_a_page(demo_store: DemoStore, tmp_path: Path) -> None:
+    # The demo NCA report in Chinese put the review-flag table's caption as the last line of page 5 and
+    # its rows on page 6 (the caption of a table may break from its first row unless told not to).
+    caption = "审核标记：各组有该标记的受试者"
+    with make_sessionmaker(demo_store.engine)() as session:
+        sam = Actor.of(accounts.get_user_by_name(session, "sam"))
+        html = render_run_report(
+            run_context(session, sam, demo_store.summary.runs["nca"]), lang="zh-CN", for_pdf=True
+        )
+    pages = _pdf_text(html_to_pdf(html), tmp_path).split("\f")
+    page = next(p for p in pages if caption in p)
+    after = page.split(caption, 1)[1]
+    assert "Tmax 之后少于 3 个点" in after, after[:200]  # the table's first rows under the caption
