@@ -59,7 +59,8 @@ def test_sparse_nca_says_how_many_missing_concentrations_it_left_out(tmp_path: P
     src.write_text(SPARSE.format("NA"), encoding="utf-8")
     result = runner.invoke(app, ["nca-sparse", str(src), "--out", str(tmp_path / "out.csv")])
     assert result.exit_code == 0, result.output
-    assert "1 samples with a missing concentration excluded" in result.stderr
+    assert "wrote 1 group to " in result.stderr  # singular: not "1 groups", "1 samples"
+    assert "1 sample with a missing concentration excluded" in result.stderr
     src.write_text(SPARSE.format("BLQ"), encoding="utf-8")  # a BLQ sample is not a missing one
     result = runner.invoke(app, ["nca-sparse", str(src), "--out", str(tmp_path / "out.csv")])
     assert result.exit_code == 0 and "missing" not in result.stderr, result.output

@@ -38,6 +38,7 @@ from bioparity.cli.common import (
 from bioparity.cli.options import Alpha, Format, Theta1, Theta2
 from bioparity.errors import DataFileError
 from bioparity.i18n import gettext as _
+from bioparity.i18n import ngettext
 from bioparity.io.pp import read_metric_table
 
 if TYPE_CHECKING:
@@ -181,7 +182,14 @@ def pk_similarity_command(
             typer.echo(note, err=True)
         options = {"command": "pk-similarity", "arms": arm_list, "metrics": metric_list} | settings
         write_result(table, out, {"parameters": path}, options)
-        typer.echo(_("wrote %(n)d comparisons to %(path)s") % {"n": len(table), "path": out}, err=True)
+        typer.echo(_wrote_comparisons(len(table), out), err=True)
+
+
+def _wrote_comparisons(n: int, out: Path) -> str:
+    return ngettext("wrote %(n)d comparison to %(path)s", "wrote %(n)d comparisons to %(path)s", n) % {
+        "n": n,
+        "path": out,
+    }
 
 
 def _unlisted_arms(arms: pd.Series, listed: list[str]) -> list[str]:

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from bioparity.errors import BioparityError, DataFileError, InputError, RuleFileError
 from bioparity.i18n import gettext as _
+from bioparity.i18n import ngettext
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,9 +78,18 @@ def _unreachable_database(exc: Exception) -> str | None:
     return text[0] if text else type(exc).__name__
 
 
+def missing_count_note(n: int) -> str:
+    """``; 3 samples with a missing concentration excluded`` (the count alone: the rows not known)."""
+    return ngettext(
+        "; %(n)d sample with a missing concentration excluded",
+        "; %(n)d samples with a missing concentration excluded",
+        n,
+    ) % {"n": n}
+
+
 def wrote_rows(n: int, out: Path | str) -> str:
     """``wrote 12 rows to out.csv`` in the command's language."""
-    return _("wrote %(n)d rows to %(path)s") % {"n": n, "path": out}
+    return ngettext("wrote %(n)d row to %(path)s", "wrote %(n)d rows to %(path)s", n) % {"n": n, "path": out}
 
 
 def print_record(record: dict[str, Any], fmt: OutputFormat, title: str) -> None:

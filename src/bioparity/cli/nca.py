@@ -50,6 +50,7 @@ from bioparity.cli.options import ProfilesOut, Subject, Time
 from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
+from bioparity.i18n import ngettext
 from bioparity.io import write_frame_atomic
 from bioparity.io.adam import adnca_domain, adpp_domain, write_adam
 from bioparity.io.nca_input import NCADoses, NCASamples, missing_concentrations, read_doses, read_samples
@@ -248,10 +249,14 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
     missing = missing_concentrations(frame, spec, samples.where) if counts.missing else None
     write_provenance(outputs.out, inputs, _provenance(spec), extra=_excluded_record(missing))
     _say(
-        _("wrote %(n)d rows (%(profiles)d profiles) to %(path)s")
-        % {"n": n_rows, "profiles": counts.profiles, "path": outputs.out}
+        _("wrote %(rows)s (%(profiles)s) to %(path)s")
+        % {
+            "rows": ngettext("%(n)d row", "%(n)d rows", n_rows) % {"n": n_rows},
+            "profiles": _profiles(counts.profiles),
+            "path": outputs.out,
+        }
         + _missing_note(missing, outputs.out)
-        + (_("; %(n)d BLQ samples dropped by the BLQ rule") % {"n": counts.blq} if counts.blq else "")
+        + (_blq_note(counts.blq) if counts.blq else "")
     )
     if outputs.adnca is not None:
         _write_adnca(frame, _first_doses(frame, spec), spec, outputs)
@@ -294,7 +299,12 @@ def _multiple_dose(
         extra=_excluded_record(missing),
     )
     _say(
-        _("wrote %(n)d dosing intervals to %(path)s") % {"n": len(result.intervals), "path": outputs.out}
+        ngettext(
+            "wrote %(n)d dosing interval to %(path)s",
+            "wrote %(n)d dosing intervals to %(path)s",
+            len(result.intervals),
+        )
+        % {"n": len(result.intervals), "path": outputs.out}
         + _missing_note(missing, outputs.out)
     )
     if outputs.tss_out is not None:
@@ -305,8 +315,8 @@ def _multiple_dose(
         )  # fmt: skip
         write_frame_atomic(result_table(tss, spec), outputs.tss_out)
         _say(
-            _("wrote time to steady state (%(n)d profiles) to %(path)s")
-            % {"n": len(tss.profiles), "path": outputs.tss_out}
+            _("wrote time to steady state (%(profiles)s) to %(path)s")
+            % {"profiles": _profiles(len(tss.profiles)), "path": outputs.tss_out}
         )
     if outputs.adnca is not None:
         _write_adnca(frame, doses.frame, spec, outputs)
@@ -318,7 +328,10 @@ def _write_tables(long: pd.DataFrame, spec: NCASpec, outputs: Outputs) -> pd.Dat
     if outputs.sdtm_pp is not None:
         pp = pp_domain(long, subject=spec.subject, labels=LABELS, studyid=outputs.studyid)
         write_sdtm_pp(pp, outputs.sdtm_pp)
-        _say(_("wrote SDTM PP (%(n)d records) to %(path)s") % {"n": len(pp), "path": outputs.sdtm_pp})
+        _say(
+            _("wrote SDTM PP (%(records)s) to %(path)s")
+            % {"records": _records(len(pp)), "path": outputs.sdtm_pp}
+        )
     if outputs.adpp is not None:
         records = adpp_domain(long, subject=spec.subject, labels=LABELS, studyid=outputs.studyid)
         write_adam(records, outputs.adpp, "ADPP")
@@ -346,7 +359,10 @@ def _write_adnca(samples: pd.DataFrame, doses: pd.DataFrame, spec: NCASpec, outp
         conc_unit=spec.conc_unit or "", studyid=outputs.studyid,
     )  # fmt: skip
     write_adam(records, outputs.adnca, "ADNCA")
-    _say(_("wrote ADNCA (%(n)d records) to %(path)s") % {"n": len(records), "path": outputs.adnca})
+    _say(
+        _("wrote ADNCA (%(records)s) to %(path)s")
+        % {"records": _records(len(records)), "path": outputs.adnca}
+    )
 
 
 _SHOWN_MISSING = 5  # samples named on the terminal; OUT.provenance.json lists every one
@@ -366,11 +382,29 @@ def _missing_note(missing: pd.DataFrame | None, out: Path) -> str:
             else _("row %(row)s") % {"row": row}
         )
         shown.append(place + " " + " ".join(f"{name}={value}" for name, value in record.items()))
-    return _("; %(n)d samples with a missing concentration excluded: %(samples)s (all in %(path)s)") % {
+    return ngettext(
+        "; %(n)d sample with a missing concentration excluded: %(samples)s (all in %(path)s)",
+        "; %(n)d samples with a missing concentration excluded: %(samples)s (all in %(path)s)",
+        len(missing),
+    ) % {
         "n": len(missing),
         "samples": "; ".join(shown) + ("; ..." if len(missing) > _SHOWN_MISSING else ""),
         "path": out.name + ".provenance.json",
     }
+
+
+def _profiles(n: int) -> str:
+    return ngettext("%(n)d profile", "%(n)d profiles", n) % {"n": n}
+
+
+def _records(n: int) -> str:
+    return ngettext("%(n)d record", "%(n)d records", n) % {"n": n}
+
+
+def _blq_note(n: int) -> str:
+    return ngettext(
+        "; %(n)d BLQ sample dropped by the BLQ rule", "; %(n)d BLQ samples dropped by the BLQ rule", n
+    ) % {"n": n}
 
 
 def _excluded_record(missing: pd.DataFrame | None) -> dict[str, object]:
