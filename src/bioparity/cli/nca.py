@@ -45,7 +45,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from bioparity.cli.common import user_errors
+from bioparity.cli.common import SHOWN_LEFT_OUT, left_out_rows, user_errors
 from bioparity.cli.options import ProfilesOut, Subject, Time
 from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.errors import InputError
@@ -365,30 +365,18 @@ def _write_adnca(samples: pd.DataFrame, doses: pd.DataFrame, spec: NCASpec, outp
     )
 
 
-_SHOWN_MISSING = 5  # samples named on the terminal; OUT.provenance.json lists every one
-
-
 def _missing_note(missing: pd.DataFrame | None, out: Path) -> str:
     """The samples left out for a missing concentration, for the closing line: how many, the first few by
     data row, file line, profile and time (a regulator asks which), and where the full list is."""
     if missing is None or missing.empty:
         return ""
-    shown = []
-    for record in missing.head(_SHOWN_MISSING).to_dict("records"):
-        row, line = record.pop("row"), record.pop("line")
-        place = (
-            _("row %(row)s (line %(line)s)") % {"row": row, "line": line}
-            if line is not None
-            else _("row %(row)s") % {"row": row}
-        )
-        shown.append(place + " " + " ".join(f"{name}={value}" for name, value in record.items()))
     return ngettext(
         "; %(n)d sample with a missing concentration excluded: %(samples)s (all in %(path)s)",
         "; %(n)d samples with a missing concentration excluded: %(samples)s (all in %(path)s)",
         len(missing),
     ) % {
         "n": len(missing),
-        "samples": "; ".join(shown) + ("; ..." if len(missing) > _SHOWN_MISSING else ""),
+        "samples": left_out_rows(missing.head(SHOWN_LEFT_OUT).to_dict("records"), len(missing)),
         "path": out.name + ".provenance.json",
     }
 
