@@ -7,6 +7,7 @@ without reading the code.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Container, Iterable, Sequence
 from dataclasses import KW_ONLY, dataclass, fields, replace
 from functools import partial
@@ -15,6 +16,22 @@ from typing import Any
 
 def _same(text: str) -> str:
     return text
+
+
+#: A number written with a decimal comma (``2285,96``, ``-0,5``, ``1.234,5``, ``1,5e-3``): what a cell of a
+#: file saved in a decimal-comma locale (or replicateBE's ``dec = ","`` files) holds.
+_DECIMAL_COMMA = re.compile(r"[+-]?(\d+|\d{1,3}(\.\d{3})+),\d+([eE][+-]?\d+)?")
+
+
+def looks_like_decimal_comma(value: object) -> bool:
+    """Whether ``value`` is text that reads as a number with a comma as the decimal mark.
+
+    Examples
+    --------
+    >>> [looks_like_decimal_comma(v) for v in ("2285,96", " 1.234,5 ", "1,234.5", "abc", "1,2,3", 1.5)]
+    [True, True, False, False, False, False]
+    """
+    return isinstance(value, str) and _DECIMAL_COMMA.fullmatch(value.strip()) is not None
 
 
 class BioparityError(Exception):
@@ -54,6 +71,9 @@ class DataFileError(InputError):
 
     ``row`` is the 1-based data row (the first row after the header is row 1); for text files the
     message also gives the line of the file (``line = row + 1`` when the header is on line 1).
+
+    Every reader's "not a number" cell comes here, so the hint for a decimal comma (``2285,96``) is given
+    once, for all of them (:func:`looks_like_decimal_comma`).
     """
 
     problem: str
@@ -99,6 +119,8 @@ class DataFileError(InputError):
             text += _(" (got %(value)s)") % {"value": repr(plain)}  # -5.0, not np.float64(-5.0)
         if self.expected:
             text += _("; expected %(expected)s") % {"expected": self.expected}
+        if self.problem.startswith("not a number") and looks_like_decimal_comma(self.value):
+            text += _("; a decimal comma? save the file with '.' as the decimal mark")
         return text
 
     def relocated(self, file: str | None, *, row: int | None, line: int | None) -> DataFileError:

@@ -190,3 +190,43 @@ def test_pk_similarity_errors_name_the_problem(tmp_path: Path) -> None:
     pd.concat([frame, frame.iloc[[0]]]).to_csv(long_path, index=False)
     code, _, err = invoke("pk-similarity", str(long_path), "--arms", "test,eu-ref", "--out", str(out))
     assert code == 2 and "second value of the same parameter" in err
+
+
+def test_be_names_every_missing_pk_value_it_did_not_analyse(tmp_path: Path) -> None:
+    """Was only "112 missing PK value(s) not analysed" / ``missing_values: 112``: which subject and period?
+    replicateBE rds15 has 112 missing values, the first at subject 56, period 4 (T), data row 224."""
+    code, out, err = invoke("be", str(RDS / "rds15.csv"), "--method", "ema-abel-a", "--format", "json")
+    assert code == 0, err
+    record = json.loads(out)
+    cells = record["missing_cells"]
+    assert record["missing_values"] == len(cells) == 112
+    assert cells[:2] == [
+        {"row": 224, "line": 225, "subject": "56", "period": "4", "treatment": "T"},
+        {"row": 228, "line": 229, "subject": "57", "period": "4", "treatment": "T"},
+    ]
+    assert err.startswith(
+        "note: 112 missing PK values not analysed: row 224 (line 225) subject=56 period=4 treatment=T; "
+        "row 228 (line 229) subject=57 period=4 treatment=T; "
+    )
+    assert err.count("row ") == 5 and err.rstrip().endswith("; ... (all in missing_cells)"), err
+    reason = next(r for r in record["reasons"] if "missing PK" in r)
+    assert reason.startswith(
+        "112 missing PK value(s) not analysed: subject 56 period 4 (T), subject 57 period 4"
+    )
+    assert reason.endswith(" and 102 more")  # ten named in the reason the report prints
+
+
+def test_be_missing_values_keep_their_file_lines_after_description_lines(tmp_path: Path) -> None:
+    """replicateBE's '#' description lines move every data row down: the lines named are the file's."""
+    text = (RDS / "rds21.csv").read_text(encoding="utf-8")
+    src = tmp_path / "rds21.csv"
+    src.write_text("# rds21\n# two values set to NA\n" + text, encoding="utf-8")
+    code, _out, err = invoke("be", str(src))
+    assert code == 0, err
+    first, second = "row 174 (line 177) subject=45 period=3", "row 200 (line 203) subject=52 period=1"
+    note = f"{first} treatment=R; {second} treatment=R"
+    assert f"note: 2 missing PK values not analysed: {note} (all in missing_cells of --format json)" in err
+    reasons = json.loads(invoke("be", str(src), "--format", "json")[1])["reasons"]
+    assert "2 missing PK value(s) not analysed: subject 45 period 3 (R), subject 52 period 1 (R)" in reasons
+    code, _out, err = invoke("be", str(RDS / "rds01.csv"))
+    assert code == 0 and "missing" not in err, err

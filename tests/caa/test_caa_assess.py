@@ -46,7 +46,8 @@ def test_example_notes_report_replicates_missing_value_and_comparisons() -> None
     data, catalogue = example_paths()
     result = assess(read_long_table(data), read_catalogue(catalogue))
     notes = " ".join(result.notes)
-    assert "Replicates averaged" in notes
+    # 1500 counts attribute x lot values (25 attributes of 60 lots), not lots
+    assert "Replicates averaged: 360 of 1500 lot values (attribute x lot) had 2-3 replicates each." in notes
     assert "relative_potency_cdc/ref-us/US-3513 (row 134)" in notes
     assert "ref-eu lots against ref-us" in notes
     row = result.table[

@@ -59,7 +59,8 @@ def test_sparse_nca_says_how_many_missing_concentrations_it_left_out(tmp_path: P
     src.write_text(SPARSE.format("NA"), encoding="utf-8")
     result = runner.invoke(app, ["nca-sparse", str(src), "--out", str(tmp_path / "out.csv")])
     assert result.exit_code == 0, result.output
-    assert "1 samples with a missing concentration excluded" in result.stderr
+    assert "wrote 1 group to " in result.stderr  # singular: not "1 groups", "1 samples"
+    assert "1 sample with a missing concentration excluded" in result.stderr
     src.write_text(SPARSE.format("BLQ"), encoding="utf-8")  # a BLQ sample is not a missing one
     result = runner.invoke(app, ["nca-sparse", str(src), "--out", str(tmp_path / "out.csv")])
     assert result.exit_code == 0 and "missing" not in result.stderr, result.output
@@ -267,3 +268,26 @@ def test_a_semicolon_file_given_to_a_command_is_not_comma_separated(tmp_path: Pa
     out = tmp_path / "out.csv"
     _fails([*(paths.get(a, a) for a in args), "--out", str(out)], "excel.csv", "looks semicolon-separated")
     assert not out.exists()
+
+
+#: A number with a decimal comma in each reader's file (replicateBE ``dec = ","``; Excel in a decimal-comma
+#: locale): the shared error names it as such, whichever reader met it.
+DECIMAL_COMMA_FILES = {
+    "be": (["be", "IN"], "subject;period;sequence;treatment;PK\n1;1;TR;T;2285,96\n", "'2285,96'"),
+    "nca": (["nca", "IN", "--out", "OUT"], 'subject,time,conc\n1,0,0\n1,1,"1,5"\n1,2,1\n', "'1,5'"),
+    "power": (["power", "--grid", "IN", "--out", "OUT"], 'design,cv,theta0,n\n2x2,"0,3",1,2\n', "'0,3'"),
+    "caa": (["caa", "IN", "--out", "OUT"], 'attribute,source,lot,value\np,test,1,"1.234,5"\n', "'1.234,5'"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(DECIMAL_COMMA_FILES))
+def test_a_decimal_comma_is_named_as_one(tmp_path: Path, case: str) -> None:
+    """'not a number (got '2285,96')' said where, not why: every reader now adds the hint."""
+    args, text, got = DECIMAL_COMMA_FILES[case]
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    src.write_text(text, encoding="utf-8")
+    hint = "; a decimal comma? save the file with '.' as the decimal mark"
+    _fails([{"IN": str(src), "OUT": str(out)}.get(a, a) for a in args], "not a number", f"(got {got})", hint)
+    src.write_text(text.replace(got.strip("'"), "12x"), encoding="utf-8")  # not a decimal comma: no hint
+    result = runner.invoke(app, [{"IN": str(src), "OUT": str(out)}.get(a, a) for a in args])
+    assert result.exit_code == 2 and "(got '12x')" in result.stderr and "decimal comma" not in result.stderr

@@ -107,3 +107,16 @@ def test_subcommand_help_and_groups_still_work() -> None:
     assert result.exit_code == 0 and "upgrade" in result.output
     result = runner.invoke(app, ["tolerance-factor", "--help"])
     assert result.exit_code == 0 and "--coverage" in result.output
+
+
+def test_help_shows_no_type_for_a_flag_and_no_stale_rules_year() -> None:
+    """A flag takes no value: ``--help``/``--version`` had the type ``<bool>`` in the rich help. The
+    pathways line said "2025 streamlined rules" while every rule file is version 2026.1."""
+    output = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"}).output
+    assert re.search(r"--version +Print the version and exit\.", output), output
+    assert re.search(r"--lang +<str> +Language of messages", output), output
+    assert "<bool>" not in output
+    assert "pathways  " in output and "under the current streamlined rules (EMA, FDA, MHRA, ...)" in output
+    assert "2025" not in output
+    power = CliRunner().invoke(app, ["power", "--help"], env={"COLUMNS": "200"}).output
+    assert re.search(r"--cv +<float> +Within-subject CV", power) and "<bool>" not in power, power

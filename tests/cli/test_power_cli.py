@@ -205,3 +205,15 @@ def test_output_to_a_device_writes_through_and_keeps_the_device(tmp_path: Path) 
     assert code == 0, err
     assert Path("/dev/null").is_char_device()
     assert not Path("/dev/null.provenance.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("lang", "rows", "said"),
+    [("en", 1, "wrote 1 row to "), ("en", 2, "wrote 2 rows to "), ("zh-CN", 1, "已将 1 行写入 ")],
+)
+def test_a_count_of_one_is_singular(tmp_path: Path, lang: str, rows: int, said: str) -> None:
+    """'wrote 1 rows' read as a typo: a count takes the singular or plural form (ngettext)."""
+    grid = tmp_path / "grid.csv"
+    grid.write_text("design,cv,theta0,n\n" + "2x2,0.3,0.95,24\n" * rows, encoding="utf-8")
+    code, _out, err = invoke("--lang", lang, "power", "--grid", str(grid), "--out", str(tmp_path / "o.csv"))
+    assert code == 0 and said in err, err

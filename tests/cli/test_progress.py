@@ -116,6 +116,6 @@ def test_long_commands_draw_a_bar_on_a_terminal_and_nothing_when_piped(tmp_path:
     assert "writing n.csv" in drawn and "writing pp.csv" in drawn and "writing run.csv" in drawn
     assert not [mark for mark in BAR_MARKS if mark in tty_stdout.decode()]
     output = piped.stdout + piped.stderr
-    assert "wrote 1 rows" in output and "profiles) to" in output  # the commands ran and said so
+    assert "wrote 1 row to" in output and "profiles) to" in output  # the commands ran and said so
     assert not [mark for mark in BAR_MARKS if mark in output], output[-2000:]
     assert (tmp_path / "piped" / "pp.csv").read_bytes() == (tmp_path / "tty" / "pp.csv").read_bytes()

@@ -59,7 +59,7 @@ def test_missing_column_lists_what_was_found(tmp_path: Path) -> None:
 def test_missing_concentration_is_dropped_and_counted_not_silently(tmp_path: Path) -> None:
     code, output, out = _run(tmp_path, GOOD.replace("1,2,4,100", "1,2,,100"))
     assert code == 0, output
-    assert "1 samples with a missing concentration excluded" in output
+    assert "1 sample with a missing concentration excluded" in output  # not "1 samples"
     assert out.exists()
 
 
@@ -89,7 +89,8 @@ def test_multiple_dose_nca_names_the_missing_concentrations_it_left_out(tmp_path
     text = "subject,time,conc\n1,0,0\n1,1,5\n1,2,\n1,4,2\n1,8,1\n1,12,0.6\n"
     code, output, _ = _run(tmp_path, text, "--dosing", str(doses), "--tau", "12")
     assert code == 0, output
-    assert "1 samples with a missing concentration excluded: row 3 (line 4) subject=1 time=2" in output
+    assert "wrote 1 dosing interval to " in output  # not "1 dosing intervals"
+    assert "1 sample with a missing concentration excluded: row 3 (line 4) subject=1 time=2" in output
     record = json.loads((tmp_path / "out.csv.provenance.json").read_text())
     assert record["excluded_missing_concentration"] == [{"row": 3, "line": 4, "subject": "1", "time": "2"}]
 

@@ -5,7 +5,8 @@ sequence, treatment, PK``) into a :class:`CrossoverData`: log responses and inte
 subject, period and sequence, ready for the numerical cores. It checks that every subject stays in
 one sequence, that no subject has two rows for one period, and that the treatment of each row is the
 letter of the subject's sequence at that period. Rows with a missing PK value are not analysed but
-counted and reported (as replicateBE does with ``na.omit``), never dropped silently.
+counted and reported (as replicateBE does with ``na.omit``), never dropped silently: each one is named
+(:class:`MissingPK`: data row, file line, subject, period, treatment).
 
 The bookkeeping mirrors replicateBE's report: the design string with sequences in the preferred order
 (T first, e.g. ``TRTR|RTRT``), subjects per sequence, missing (subject, period) cells per sequence and
@@ -53,6 +54,31 @@ REQUIRED_COLUMNS: tuple[str, ...] = ("subject", "period", "sequence", "treatment
 
 #: Missing-value markers of replicateBE's data files (``na = "."``) and ``NA``; blank is always missing.
 DEFAULT_NA: tuple[str, ...] = (".", "NA")
+
+#: ``frame.attrs`` key of :func:`read_crossover_file`: ``line = row + offset`` (the lines before the header).
+LINE_OFFSET = "line_offset"
+
+
+@dataclass(frozen=True)
+class MissingPK:
+    """One row whose PK value is missing (not analysed), as a regulator asks for it.
+
+    Attributes
+    ----------
+    row : int
+        1-based data row of the table.
+    line : int
+        Line of the file (``row + 1`` for a table whose header is on line 1; after replicateBE's ``#``
+        description lines, later).
+    subject, period, treatment : str
+        The row's labels as in the file (treatment upper-cased, ``T`` or ``R``).
+    """
+
+    row: int
+    line: int
+    subject: str
+    period: str
+    treatment: str
 
 
 @dataclass(frozen=True)
@@ -102,6 +128,8 @@ class CrossoverData:
         Rows whose PK value is missing (counted and reported, not analysed).
     subjects_without_data : tuple of str
         Labels of subjects with no PK value at all (not among the n analysed).
+    missing_cells : tuple of MissingPK
+        Each row counted in ``missing_values``, in the order of the table.
     """
 
     log_pk: FloatArray
@@ -121,6 +149,7 @@ class CrossoverData:
     n_tr: int
     missing_values: int
     subjects_without_data: tuple[str, ...]
+    missing_cells: tuple[MissingPK, ...] = ()
 
     @property
     def n(self) -> int:
@@ -162,7 +191,8 @@ def order_sequences(sequences: list[str]) -> tuple[str, ...]:
 def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> CrossoverData:
     """Check and code a long crossover table (columns :data:`REQUIRED_COLUMNS`; PK may be NaN).
 
-    Row numbers in errors are 1-based data rows of ``frame`` (line = row + 1 for a CSV with header).
+    Row numbers in errors are 1-based data rows of ``frame``; lines are ``row + frame.attrs["line_offset"]``
+    (set by :func:`read_crossover_file`; 1, a header on line 1, when absent).
 
     Parameters
     ----------
@@ -193,6 +223,8 @@ def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> Crossover
     >>> data = crossover_data(frame)
     >>> data.design, data.n, data.subjects_per_sequence, data.missing_values, data.missing_per_period
     ('TR|RT', 4, (2, 2), 1, (0, 1))
+    >>> data.missing_cells
+    (MissingPK(row=4, line=5, subject='2', period='2', treatment='T'),)
     """
     require_columns(frame.columns, REQUIRED_COLUMNS, file=file)
     if len(frame) == 0:
@@ -202,6 +234,7 @@ def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> Crossover
     seq_label = frame["sequence"].astype(str).str.strip().str.upper().to_numpy()
     trt_label = frame["treatment"].astype(str).str.strip().str.upper().to_numpy()
     pk = pd.to_numeric(frame["PK"], errors="coerce").to_numpy(dtype=float)
+    offset = int(frame.attrs.get(LINE_OFFSET, 1))
 
     def fail(
         mask: npt.NDArray[np.bool_], problem: str, column: str, values: npt.NDArray[np.object_], expected: str
@@ -209,7 +242,13 @@ def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> Crossover
         if mask.any():
             i = int(np.flatnonzero(mask)[0])
             raise DataFileError(
-                problem, file=file, row=i + 1, line=i + 2, column=column, value=values[i], expected=expected
+                problem,
+                file=file,
+                row=i + 1,
+                line=i + 1 + offset,
+                column=column,
+                value=values[i],
+                expected=expected,
             )
 
     fail(
@@ -321,6 +360,16 @@ def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> Crossover
         n_tr=int(((n_t >= 1) & (n_r >= 1)).sum()),
         missing_values=missing_values,
         subjects_without_data=tuple(str(subj_uniques[i]) for i in no_data),
+        missing_cells=tuple(
+            MissingPK(
+                int(i) + 1,
+                int(i) + 1 + offset,
+                str(subject_label[i]),
+                str(period_label[i]),
+                str(trt_label[i]),
+            )
+            for i in np.flatnonzero(~keep)
+        ),
     )
 
 
@@ -427,4 +476,5 @@ def read_crossover_file(path: str | os.PathLike[str], *, na: Sequence[str] = DEF
                 expected=f"a positive number, or missing as {shown} (set the markers with --na)",
             ) from None
     out["PK"] = pk
+    out.attrs[LINE_OFFSET] = skip + 1  # the header's line: data row r is on line r + skip + 1
     return out

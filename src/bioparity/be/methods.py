@@ -53,7 +53,10 @@ OUTLIERS_FLAGGED = note_template(
     "{n} reference outlier(s) flagged (studentised residual outside {fence:g} x IQR fence): "
     "subject(s) {subjects}; reported only, all data used"
 )
-MISSING_NOT_ANALYSED = note_template("{n} missing PK value(s) not analysed")
+MISSING_NOT_ANALYSED = note_template("{n} missing PK value(s) not analysed: {cells}")
+MISSING_NOT_ANALYSED_MORE = note_template("{n} missing PK value(s) not analysed: {cells} and {more:d} more")
+#: Missing values a reason names (``BEResult.missing_cells`` holds every one).
+NAMED_MISSING = 10
 CI_WITHIN = note_template("{level:g}% CI {lower:.2f}-{upper:.2f}% within {low:.2f}-{high:.2f}%")
 CI_NOT_WITHIN = note_template("{level:g}% CI {lower:.2f}-{upper:.2f}% not within {low:.2f}-{high:.2f}%")
 ABE_MODEL = note_template(
@@ -233,7 +236,7 @@ def _result(
         subjects = ", ".join(f.subject for f in flags)
         reasons = [*reasons, OUTLIERS_FLAGGED.format(n=len(flags), fence=s.fence, subjects=subjects)]
     if data.missing_values:
-        reasons = [*reasons, MISSING_NOT_ANALYSED.format(n=data.missing_values)]
+        reasons = [*reasons, _missing_reason(data)]
     return BEResult(
         method=method,
         n=data.n,
@@ -266,7 +269,20 @@ def _result(
         missing_values=data.missing_values,
         subjects_without_data=data.subjects_without_data,
         outliers=flags,
+        missing_cells=data.missing_cells,
     )
+
+
+def _missing_reason(data: CrossoverData) -> str:
+    """The reason naming the missing PK values by subject, period and treatment (the first
+    :data:`NAMED_MISSING`; every one, with its file row and line, in ``BEResult.missing_cells``)."""
+    cells = ", ".join(
+        f"subject {c.subject} period {c.period} ({c.treatment})" for c in data.missing_cells[:NAMED_MISSING]
+    )
+    more = data.missing_values - min(len(data.missing_cells), NAMED_MISSING)
+    if more > 0:
+        return MISSING_NOT_ANALYSED_MORE.format(n=data.missing_values, cells=cells, more=more)
+    return MISSING_NOT_ANALYSED.format(n=data.missing_values, cells=cells)
 
 
 def _ci_reason(est: Estimate, s: Settings, limits: tuple[float, float], ok: bool) -> str:

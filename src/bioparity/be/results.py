@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from bioparity._results import ResultMixin, percent, software_version, verdict
+from bioparity.be.data import MissingPK
 from bioparity.be.outliers import OutlierFlag
 
 #: Keys of the command-line JSON, in order (issue 4 contract); ``pass`` is ``passed`` in Python.
@@ -104,6 +105,8 @@ class BEResult(ResultMixin):
         (information, EMA Q&A); None otherwise.
     passed_without_outliers : bool or None
         The decision with those limits (the PE and CI still from all data); None when not computed.
+    missing_cells : tuple of MissingPK
+        Every row counted in ``missing_values``: data row, file line, subject, period, treatment.
     software_version : str
         bioparity's version.
 
@@ -157,6 +160,7 @@ class BEResult(ResultMixin):
     lower_limit_without_outliers: float | None = None
     upper_limit_without_outliers: float | None = None
     passed_without_outliers: bool | None = None
+    missing_cells: tuple[MissingPK, ...] = ()
     software_version: str = field(default_factory=software_version)
 
     @property

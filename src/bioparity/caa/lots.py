@@ -25,8 +25,10 @@ OUTLIER_RULE = f"outside Q1 - {OUTLIER_IQR:g}·IQR .. Q3 + {OUTLIER_IQR:g}·IQR 
 UNIT_OF_ANALYSIS = note_template(
     "Unit of analysis: the lot. Replicate measurements are averaged to one value per lot before analysis."
 )
+#: ``total`` counts lot values (one per attribute and lot of each source), not lots: 25 attributes of 60 lots
+#: are 1500 lot values.
 REPLICATES_AVERAGED = note_template(
-    "Replicates averaged: {n:d} of {total:d} lots had {counts} replicates each."
+    "Replicates averaged: {n:d} of {total:d} lot values (attribute x lot) had {counts} replicates each."
 )
 NO_REPLICATES = note_template("No replicate measurements: one value per lot as given.")
 MISSING_VALUES = note_template(

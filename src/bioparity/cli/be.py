@@ -31,6 +31,7 @@ from bioparity.cli.common import (
     check_choice,
     check_outputs,
     comma_list,
+    left_out_rows,
     print_json,
     user_errors,
     write_result,
@@ -38,6 +39,7 @@ from bioparity.cli.common import (
 from bioparity.cli.options import Alpha, Format, Theta1, Theta2
 from bioparity.errors import DataFileError
 from bioparity.i18n import gettext as _
+from bioparity.i18n import ngettext
 from bioparity.io.pp import read_metric_table
 
 if TYPE_CHECKING:
@@ -51,7 +53,7 @@ def _print_be_table(record: dict[str, Any]) -> None:
     table.add_column(_("quantity"), style="bold")
     table.add_column(_("value"))
     for key, value in record.items():
-        if key in {"reasons", "outliers"}:
+        if key in {"reasons", "outliers", "missing_cells"}:
             continue
         if isinstance(value, float):
             shown = (
@@ -116,11 +118,33 @@ def be_command(
         res = evaluate_be(
             data, method, alpha=alpha, theta1=theta1, theta2=theta2, df_method=df_method, fence=fence
         )
-        record = res.to_record()
-        if fmt is OutputFormat.json:
-            print_json(record)
-        else:
-            _print_be_table(record)
+        _print_be_result(res.to_record(), fmt)
+
+
+def _print_be_result(record: dict[str, Any], fmt: OutputFormat) -> None:
+    """The record as JSON or a table on stdout; the missing PK values it left out named on stderr."""
+    if fmt is OutputFormat.json:
+        print_json(record)
+    else:
+        _print_be_table(record)
+    if record["missing_cells"]:
+        typer.echo(_missing_note(record["missing_cells"], fmt), err=True)
+
+
+def _missing_note(cells: list[dict[str, Any]], fmt: OutputFormat) -> str:
+    """The rows whose PK value is missing (not analysed): how many, the first few by data row, file line,
+    subject, period and treatment (a regulator asks which), and where the full list is."""
+    return ngettext(
+        "note: %(n)d missing PK value not analysed: %(cells)s (%(all)s)",
+        "note: %(n)d missing PK values not analysed: %(cells)s (%(all)s)",
+        len(cells),
+    ) % {
+        "n": len(cells),
+        "cells": left_out_rows(cells, len(cells)),
+        "all": _("all in missing_cells")
+        if fmt is OutputFormat.json
+        else _("all in missing_cells of --format json"),
+    }
 
 
 @app.command("pk-similarity")
@@ -181,7 +205,14 @@ def pk_similarity_command(
             typer.echo(note, err=True)
         options = {"command": "pk-similarity", "arms": arm_list, "metrics": metric_list} | settings
         write_result(table, out, {"parameters": path}, options)
-        typer.echo(_("wrote %(n)d comparisons to %(path)s") % {"n": len(table), "path": out}, err=True)
+        typer.echo(_wrote_comparisons(len(table), out), err=True)
+
+
+def _wrote_comparisons(n: int, out: Path) -> str:
+    return ngettext("wrote %(n)d comparison to %(path)s", "wrote %(n)d comparisons to %(path)s", n) % {
+        "n": n,
+        "path": out,
+    }
 
 
 def _unlisted_arms(arms: pd.Series, listed: list[str]) -> list[str]:

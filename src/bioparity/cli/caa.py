@@ -35,6 +35,7 @@ from bioparity.cli.common import (
 from bioparity.cli.options import Format, PlotFormat, Seed
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
+from bioparity.i18n import ngettext
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -209,8 +210,7 @@ def caa_command(
             written = write_caa_plots(result, plots, fmt=plot_format)
         _print_caa_summary(result, data, oc_simulations > 0)
         Console(stderr=True).print(
-            wrote_rows(len(result.table), out)
-            + (_(" and %(n)d plots to %(folder)s") % {"n": len(written), "folder": plots} if written else "")
+            wrote_rows(len(result.table), out) + (_plots_note(len(written), plots) if written else "")
         )
 
 
@@ -229,13 +229,23 @@ def _caa_data(data: Path, potency: Path | None, potency_attribute: str) -> pd.Da
     return pd.concat([frame, extra], ignore_index=True)
 
 
+def _plots_note(n: int, folder: Path | None) -> str:
+    return ngettext(" and %(n)d plot to %(folder)s", " and %(n)d plots to %(folder)s", n) % {
+        "n": n,
+        "folder": folder,
+    }
+
+
 def _print_caa_summary(result: CAAResult, data: Path, operating_characteristics: bool) -> None:
     """Counts per comparison and status, the operating characteristics, failures, notes and warnings."""
     from bioparity.caa.results import STATUSES, single_lot_passes
 
     console = Console(stderr=True)
     summary = Table(
-        title=_("CAA of %(file)s: %(n)d comparisons") % {"file": data.name, "n": len(result.table)}
+        title=ngettext(
+            "CAA of %(file)s: %(n)d comparison", "CAA of %(file)s: %(n)d comparisons", len(result.table)
+        )
+        % {"file": data.name, "n": len(result.table)}
     )
     summary.add_column(_("comparison"))
     for status in STATUSES:

@@ -51,6 +51,7 @@ from bioparity.clinical.presets import DEFAULT_REGION, canonical_region, region_
 from bioparity.clinical.stratified import ci_difference_stratified
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
+from bioparity.i18n import ngettext
 from bioparity.io import ColumnSpec, read_table
 from bioparity.nca.samples import Where
 
@@ -371,7 +372,11 @@ def ada_summary_command(
         settings = {"command": "ada-summary", "incidence": incidence, "result": result, "conf": conf}
         write_result(table, out, {"ada": ada, "cut_points": cut_points}, settings)
         typer.echo(
-            _("wrote %(n)d rows to %(path)s (%(definition)s ADA incidence)")
+            ngettext(
+                "wrote %(n)d row to %(path)s (%(definition)s ADA incidence)",
+                "wrote %(n)d rows to %(path)s (%(definition)s ADA incidence)",
+                len(table),
+            )
             % {"n": len(table), "path": out, "definition": incidence},
             err=True,
         )

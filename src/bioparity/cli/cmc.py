@@ -31,6 +31,7 @@ import typer
 from bioparity.cli.common import check_outputs, user_errors, write_result, wrote_rows
 from bioparity.cli.options import PlotFormat, Seed
 from bioparity.i18n import gettext as _
+from bioparity.i18n import ngettext
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -153,7 +154,11 @@ def _echo_comparability(table: pd.DataFrame, pre: str, post: str, out: Path) -> 
     import pandas as pd
 
     typer.echo(
-        _("wrote %(n)d rows (%(post)s vs %(pre)s) to %(path)s")
+        ngettext(
+            "wrote %(n)d row (%(post)s vs %(pre)s) to %(path)s",
+            "wrote %(n)d rows (%(post)s vs %(pre)s) to %(path)s",
+            len(table),
+        )
         % {"n": len(table), "post": post, "pre": pre, "path": out},
         err=True,
     )

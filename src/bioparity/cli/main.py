@@ -16,11 +16,12 @@ Babel is imported only when a language other than English is chosen, so ``biopar
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
 from typer import _click as click  # Typer 0.2x vendors click
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from bioparity import __version__
 
@@ -93,7 +94,9 @@ COMMANDS_BY_MODULE: dict[str, dict[str, str]] = {
         "validate": "Re-run every reference case on this installation; exit 1 if any case fails.",
     },
     "pathways": {
-        "pathways": "Readiness per region under the 2025 streamlined rules (EMA, FDA, MHRA, ...).",
+        # no rules version here: each region's rule file carries its own (printed with every result), and
+        # reading them would import the pathways core into ``bioparity --help``
+        "pathways": "Readiness per region under the current streamlined rules (EMA, FDA, MHRA, ...).",
     },
     "workspace": {
         "serve": "Run the workspace API server (migrates the database first).",
@@ -137,6 +140,24 @@ def load_commands(module: str) -> dict[str, click.Command]:
     group = typer.main.get_command(holder)
     assert isinstance(group, TyperGroup)
     return dict(group.commands)
+
+
+#: Typer's type column of the rich help (Typer 0.2x; older versions have none and show no type at all).
+_RICH_TYPE: Callable[[TyperOption, click.Context], str | None] | None = getattr(
+    TyperOption, "display_type_rich", None
+)
+
+
+def _flag_type(self: TyperOption, ctx: click.Context) -> str | None:
+    """No type for a flag in the help (``--help``, ``--version``): it takes no value. Typer's plain help
+    leaves it out; its rich help printed ``<bool>`` (``display_type_rich`` does not look at ``is_flag``)."""
+    if (self.is_flag and self.metavar is None) or _RICH_TYPE is None:
+        return None
+    return _RICH_TYPE(self, ctx)
+
+
+if _RICH_TYPE is not None:
+    TyperOption.display_type_rich = _flag_type  # type: ignore[method-assign]
 
 
 class LazyGroup(TyperGroup):

@@ -27,6 +27,7 @@ from rich.table import Table
 from bioparity import __version__
 from bioparity.cli.common import check_outputs, user_errors, wrote_rows
 from bioparity.i18n import gettext as _
+from bioparity.i18n import ngettext
 from bioparity.io import atomic_write_text, write_frame_atomic
 from bioparity.io.readers import require_utf8_text
 from bioparity.market import (
@@ -179,4 +180,5 @@ def fetch_trials_command(
     """Save ClinicalTrials.gov API v2 pages for one molecule (needs a network)."""
     with user_errors():
         saved = fetch_trials(inn, out, term=term)
-        typer.echo(_("saved %(n)d page(s) to %(path)s") % {"n": len(saved), "path": out}, err=True)
+        said = ngettext("saved %(n)d page to %(path)s", "saved %(n)d pages to %(path)s", len(saved))
+        typer.echo(said % {"n": len(saved), "path": out}, err=True)

@@ -51,11 +51,12 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from bioparity.cli.common import user_errors
+from bioparity.cli.common import SHOWN_LEFT_OUT, left_out_rows, user_errors
 from bioparity.cli.options import ProfilesOut, Subject, Time
 from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
+from bioparity.i18n import ngettext
 from bioparity.io import write_frame_atomic
 from bioparity.io.adam import adnca_domain, adpp_domain, write_adam
 from bioparity.io.nca_input import (
@@ -268,10 +269,14 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
     extra = _excluded_record(missing) | _sources(samples, spec, params)
     write_provenance(outputs.out, inputs, _provenance(spec), extra=extra)
     _say(
-        _("wrote %(n)d rows (%(profiles)d profiles) to %(path)s")
-        % {"n": n_rows, "profiles": counts.profiles, "path": outputs.out}
+        _("wrote %(rows)s (%(profiles)s) to %(path)s")
+        % {
+            "rows": ngettext("%(n)d row", "%(n)d rows", n_rows) % {"n": n_rows},
+            "profiles": _profiles(counts.profiles),
+            "path": outputs.out,
+        }
         + _missing_note(missing, outputs.out)
-        + (_("; %(n)d BLQ samples dropped by the BLQ rule") % {"n": counts.blq} if counts.blq else "")
+        + (_blq_note(counts.blq) if counts.blq else "")
     )
     if outputs.adnca is not None:
         _write_adnca(frame, _first_doses(frame, spec), spec, outputs)
@@ -314,7 +319,12 @@ def _multiple_dose(
         extra=_excluded_record(missing) | _sources(samples, spec, params),
     )
     _say(
-        _("wrote %(n)d dosing intervals to %(path)s") % {"n": len(result.intervals), "path": outputs.out}
+        ngettext(
+            "wrote %(n)d dosing interval to %(path)s",
+            "wrote %(n)d dosing intervals to %(path)s",
+            len(result.intervals),
+        )
+        % {"n": len(result.intervals), "path": outputs.out}
         + _missing_note(missing, outputs.out)
     )
     if outputs.tss_out is not None:
@@ -325,8 +335,8 @@ def _multiple_dose(
         )  # fmt: skip
         write_frame_atomic(result_table(tss, spec), outputs.tss_out)
         _say(
-            _("wrote time to steady state (%(n)d profiles) to %(path)s")
-            % {"n": len(tss.profiles), "path": outputs.tss_out}
+            _("wrote time to steady state (%(profiles)s) to %(path)s")
+            % {"profiles": _profiles(len(tss.profiles)), "path": outputs.tss_out}
         )
     if outputs.adnca is not None:
         _write_adnca(frame, doses.frame, spec, outputs)
@@ -338,7 +348,10 @@ def _write_tables(long: pd.DataFrame, spec: NCASpec, outputs: Outputs) -> pd.Dat
     if outputs.sdtm_pp is not None:
         pp = pp_domain(long, subject=spec.subject, labels=LABELS, studyid=outputs.studyid)
         write_sdtm_pp(pp, outputs.sdtm_pp)
-        _say(_("wrote SDTM PP (%(n)d records) to %(path)s") % {"n": len(pp), "path": outputs.sdtm_pp})
+        _say(
+            _("wrote SDTM PP (%(records)s) to %(path)s")
+            % {"records": _records(len(pp)), "path": outputs.sdtm_pp}
+        )
     if outputs.adpp is not None:
         records = adpp_domain(long, subject=spec.subject, labels=LABELS, studyid=outputs.studyid)
         write_adam(records, outputs.adpp, "ADPP")
@@ -366,10 +379,10 @@ def _write_adnca(samples: pd.DataFrame, doses: pd.DataFrame, spec: NCASpec, outp
         conc_unit=spec.conc_unit or "", studyid=outputs.studyid,
     )  # fmt: skip
     write_adam(records, outputs.adnca, "ADNCA")
-    _say(_("wrote ADNCA (%(n)d records) to %(path)s") % {"n": len(records), "path": outputs.adnca})
-
-
-_SHOWN_MISSING = 5  # samples named on the terminal; OUT.provenance.json lists every one
+    _say(
+        _("wrote ADNCA (%(records)s) to %(path)s")
+        % {"records": _records(len(records)), "path": outputs.adnca}
+    )
 
 
 def _missing_note(missing: pd.DataFrame | None, out: Path) -> str:
@@ -377,20 +390,29 @@ def _missing_note(missing: pd.DataFrame | None, out: Path) -> str:
     data row, file line, profile and time (a regulator asks which), and where the full list is."""
     if missing is None or missing.empty:
         return ""
-    shown = []
-    for record in missing.head(_SHOWN_MISSING).to_dict("records"):
-        row, line = record.pop("row"), record.pop("line")
-        place = (
-            _("row %(row)s (line %(line)s)") % {"row": row, "line": line}
-            if line is not None
-            else _("row %(row)s") % {"row": row}
-        )
-        shown.append(place + " " + " ".join(f"{name}={value}" for name, value in record.items()))
-    return _("; %(n)d samples with a missing concentration excluded: %(samples)s (all in %(path)s)") % {
+    return ngettext(
+        "; %(n)d sample with a missing concentration excluded: %(samples)s (all in %(path)s)",
+        "; %(n)d samples with a missing concentration excluded: %(samples)s (all in %(path)s)",
+        len(missing),
+    ) % {
         "n": len(missing),
-        "samples": "; ".join(shown) + ("; ..." if len(missing) > _SHOWN_MISSING else ""),
+        "samples": left_out_rows(missing.head(SHOWN_LEFT_OUT).to_dict("records"), len(missing)),
         "path": out.name + ".provenance.json",
     }
+
+
+def _profiles(n: int) -> str:
+    return ngettext("%(n)d profile", "%(n)d profiles", n) % {"n": n}
+
+
+def _records(n: int) -> str:
+    return ngettext("%(n)d record", "%(n)d records", n) % {"n": n}
+
+
+def _blq_note(n: int) -> str:
+    return ngettext(
+        "; %(n)d BLQ sample dropped by the BLQ rule", "; %(n)d BLQ samples dropped by the BLQ rule", n
+    ) % {"n": n}
 
 
 def _excluded_record(missing: pd.DataFrame | None) -> dict[str, object]:

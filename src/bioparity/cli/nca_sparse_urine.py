@@ -15,9 +15,9 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from bioparity.cli.common import check_outputs, user_errors
+from bioparity.cli.common import check_outputs, missing_count_note, user_errors
 from bioparity.cli.options import ProfilesOut, Subject
-from bioparity.i18n import gettext as _
+from bioparity.i18n import ngettext
 from bioparity.io import write_frame_atomic
 from bioparity.io.readers import LoadedTable, read_any_table
 from bioparity.nca import NCAOptions, Where, sparse_nca, urine_nca
@@ -52,9 +52,11 @@ def nca_sparse_command(
         write_frame_atomic(res.to_frame(), out)
         concentrations = parse_numbers(table.frame[conc], conc, where, allow_missing=True, blq_tokens=True)[0]
         missing = int(np.isnan(concentrations).sum())  # left out of the mean profile: said, not silent
-        note = _("; %(n)d samples with a missing concentration excluded") % {"n": missing} if missing else ""
+        note = missing_count_note(missing) if missing else ""
         typer.echo(
-            _("wrote %(n)d groups to %(path)s") % {"n": len(res.groups), "path": out} + note,
+            ngettext("wrote %(n)d group to %(path)s", "wrote %(n)d groups to %(path)s", len(res.groups))
+            % {"n": len(res.groups), "path": out}
+            + note,
             err=True,
         )
 
@@ -90,7 +92,10 @@ def nca_urine_command(
             where=where,
         )  # fmt: skip
         write_frame_atomic(res.to_frame(), out)
-        typer.echo(_("wrote %(n)d profiles to %(path)s") % {"n": len(res.profiles), "path": out}, err=True)
+        wrote = ngettext(
+            "wrote %(n)d profile to %(path)s", "wrote %(n)d profiles to %(path)s", len(res.profiles)
+        )
+        typer.echo(wrote % {"n": len(res.profiles), "path": out}, err=True)
 
 
 def _read_checked(infile: Path, out: Path) -> tuple[LoadedTable, Where]:

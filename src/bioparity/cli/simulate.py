@@ -32,6 +32,7 @@ from bioparity.cli.options import Format, Scheduler, Theta1, Theta2, Workers
 from bioparity.cli.progress import progress_bar
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
+from bioparity.i18n import ngettext
 from bioparity.io import write_frame_atomic
 from bioparity.simulate.design import DECISION_METRICS, DEFAULT_TIMES, PKSimilarityDesign
 
@@ -236,7 +237,11 @@ def _report(run: SimulationRun, design: PKSimilarityDesign, out: Path | None, fm
     if out is not None and run.outcomes is not None:
         _write_studies(run.outcomes.to_frame(design), out)
         typer.echo(
-            _("wrote %(n)s studies to %(path)s") % {"n": f"{run.outcomes.n_studies:,}", "path": out}, err=True
+            ngettext(
+                "wrote %(n)s study to %(path)s", "wrote %(n)s studies to %(path)s", run.outcomes.n_studies
+            )
+            % {"n": f"{run.outcomes.n_studies:,}", "path": out},
+            err=True,
         )
     if fmt is OutputFormat.json:
         print_json(record)

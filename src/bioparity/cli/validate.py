@@ -15,7 +15,7 @@ from bioparity.cli.common import user_errors
 from bioparity.cli.options import Language
 from bioparity.cli.progress import progress_bar
 from bioparity.errors import InputError
-from bioparity.i18n import chosen_language, use_language
+from bioparity.i18n import chosen_language, ngettext, use_language
 from bioparity.i18n import gettext as _
 from bioparity.validation import ValidationRun, run_validation, write_report
 
@@ -70,7 +70,11 @@ def validate(
         console.print(
             "[green]" + _("PASS") + "[/]"
             if run.passed
-            else "[red]" + _("FAIL") + "[/]: " + _("%(n)d case(s) failed") % {"n": len(run.failures)}
+            else "[red]"
+            + _("FAIL")
+            + "[/]: "
+            + ngettext("%(n)d case failed", "%(n)d cases failed", len(run.failures))
+            % {"n": len(run.failures)}
         )
     if not run.passed:
         raise typer.Exit(EXIT_VALIDATION_FAILED)

@@ -18,6 +18,7 @@ from bioparity.cli.common import user_errors
 from bioparity.cli.options import DatabaseUrl
 from bioparity.errors import BioparityError
 from bioparity.i18n import gettext as _
+from bioparity.i18n import ngettext
 
 if TYPE_CHECKING:  # the database stack is imported only by the commands that use it
     from collections.abc import Callable
@@ -219,7 +220,12 @@ def user_deactivate(session: Session, username: str) -> str:
     from bioparity.workspace import accounts
 
     revoked = accounts.set_active(session, username, False)
-    return _("deactivated %(user)s; %(n)s sessions and tokens revoked") % {"user": username, "n": revoked}
+    revoked_text = ngettext(
+        "deactivated %(user)s; %(n)s session or token revoked",
+        "deactivated %(user)s; %(n)s sessions and tokens revoked",
+        revoked,
+    )
+    return revoked_text % {"user": username, "n": revoked}
 
 
 @_account_command("reactivate", "The account to enable again.")
