@@ -63,3 +63,32 @@ def fmt_time(value: Any) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return str(value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+
+
+def column_map_text(value: Any) -> str:
+    """The column mapping a run read its file with (the ``column_map`` of its stored inputs), in words:
+    ``Subject → subject, Time → time; units: conc ng/mL, dose mg; units per row: conc from column PCSTRESU``
+    (was printed as a Python dict under "Input SHA-256 (column_map)", though it is not a digest).
+
+    Examples
+    --------
+    >>> column_map_text({"rename": {"Subject": "subject"}, "units": {"conc_unit": "ng/mL"}})
+    'Subject → subject; units: conc ng/mL'
+    """
+    if not isinstance(value, Mapping):
+        return str(value)
+    parts = []
+    rename = value.get("rename") or {}
+    if rename:
+        parts.append(", ".join(f"{source} → {target}" for source, target in rename.items()))
+    units = value.get("units") or {}
+    if units:
+        given = ", ".join(f"{str(k).removesuffix('_unit')} {v}" for k, v in units.items())
+        parts.append(_("units: %(units)s") % {"units": given})
+    per_row = value.get("unit_columns") or {}
+    if per_row:
+        columns = ", ".join(
+            _("%(target)s from column %(source)s") % {"target": t, "source": s} for t, s in per_row.items()
+        )
+        parts.append(_("units per row: %(columns)s") % {"columns": columns})
+    return "; ".join(parts) or "—"

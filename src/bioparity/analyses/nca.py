@@ -36,6 +36,7 @@ from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.i18n.notes import compile_template, note_text
+from bioparity.io.nca_input import missing_concentrations
 from bioparity.io.readers import read_any_table
 from bioparity.nca import GROUP_COLUMNS, NCAOptions, NCASpec, Where, result_table, run_nca, spec_from_options
 from bioparity.nca.lambda_z import LAMZ_REASONS, LAMZ_TOO_FEW_POINTS
@@ -474,7 +475,7 @@ def nca_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
         "parameters": len(codes),
         "missing": result.get("n_missing_dropped", 0),
         "blq": result.get("n_blq_dropped", 0),
-    }
+    } + missing_note(result)
 
 
 def concentration_profile(run: RunView) -> Figure | None:
@@ -559,12 +560,44 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(spec.dose, str) and spec.dose not in frame.columns:
         raise InputError(f"option dose={spec.dose!r} is neither a column nor a number")
     result = run_nca(frame, spec, review=review_choices(options), review_where=Where(file="review option"))
+    n_missing = int(result.n_missing_dropped.sum())
     return frame_result(
         result_table(result, spec),
         n_profiles=int(result.n_profiles),
-        n_missing_dropped=int(result.n_missing_dropped.sum()),
+        n_missing_dropped=n_missing,
         n_blq_dropped=int(result.n_blq_dropped.sum()),
+        excluded_missing_concentration=_missing_samples(frame, spec) if n_missing else [],
     )
+
+
+def _missing_samples(frame: pd.DataFrame, spec: NCASpec) -> list[dict[str, Any]]:
+    """The samples left out for a missing concentration (empty cell, ``NA``, ``.``): one record per sample
+    with its data row (1-based, as in the upload's error messages), profile columns and time, so that the
+    run names each one (as ``bioparity nca`` does in its provenance: a dropped sample may be the Cmax)."""
+    found = missing_concentrations(frame, spec, Where(file=None, line_offset=None)).drop(columns="line")
+    records: list[dict[str, Any]] = json.loads(found.to_json(orient="records"))
+    return records
+
+
+#: Samples with a missing concentration named in the run's summary line (the rest are counted).
+SHOWN_MISSING = 10
+
+
+def missing_note(result: Mapping[str, Any]) -> str:
+    """``; left out for a missing concentration: row 9 (subject PK101-0001, time 168)`` (empty when none
+    is recorded: no sample missing, or a result stored before the samples were named)."""
+    samples = result.get("excluded_missing_concentration") or []
+    if not samples:
+        return ""
+    shown = []
+    for record in samples[:SHOWN_MISSING]:
+        where = ", ".join(
+            f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in record.items() if k != "row"
+        )
+        shown.append(_("row %(row)s (%(where)s)") % {"row": record.get("row"), "where": where})
+    more = len(samples) - len(shown)
+    listed = "; ".join(shown) + ("; " + _("%(n)d more") % {"n": more} if more else "")
+    return _("; left out for a missing concentration: %(samples)s") % {"samples": listed}
 
 
 def review_choices(options: Mapping[str, Any]) -> pd.DataFrame:
@@ -627,11 +660,14 @@ NCA = Analysis(
             "concentration unit, e.g. ng/mL ('' = none: no PPORRESU/PPSTRESU columns); with a unit "
             "column, the unit every concentration is converted into",
             "",
-            label="Concentration unit",
+            label=gettext_noop("Concentration unit"),
         ),
-        Option("time_unit", "time unit of the input (default h)", "h", label="Time unit"),
+        Option("time_unit", "time unit of the input (default h)", "h", label=gettext_noop("Time unit")),
         Option(
-            "dose_unit", "dose unit, e.g. mg (clearances and volumes then get units)", "", label="Dose unit"
+            "dose_unit",
+            "dose unit, e.g. mg (clearances and volumes then get units)",
+            "",
+            label=gettext_noop("Dose unit"),
         ),
         Option(
             "review",

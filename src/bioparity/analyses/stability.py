@@ -663,7 +663,7 @@ STABILITY = Analysis(
             0.05,
             type="number",
         ),
-        Option("time_unit", "unit of time (default months)", "months", label="Time unit"),
+        Option("time_unit", "unit of time (default months)", "months", label=gettext_noop("Time unit")),
     ),
     tables=stability_tables,
     summary=stability_summary,

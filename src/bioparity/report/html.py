@@ -35,7 +35,7 @@ from bioparity.analyses.figures import (
     XYPlot,
     forest_plot,
 )
-from bioparity.analyses.format import fmt_time, fmt_value, result_text
+from bioparity.analyses.format import column_map_text, fmt_time, fmt_value, result_text
 from bioparity.analyses.pk_similarity import pk_tables
 from bioparity.analyses.tables import ReportTables, Table
 from bioparity.analyses.terms import labelled, term
@@ -100,6 +100,7 @@ _ENV.filters["result_text"] = result_text
 _ENV.filters["labelled"] = labelled
 _ENV.filters["utc_second"] = utc_second
 _ENV.filters["from_json"] = json.loads
+_ENV.filters["column_map_text"] = column_map_text
 _ENV.filters["note"] = note_text
 _ENV.globals.update(page_counter=page_counter, flag_class=flag_class, fonts=fonts)
 

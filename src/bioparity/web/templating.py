@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bioparity import __version__
-from bioparity.analyses.format import fmt_time, fmt_value, result_text
+from bioparity.analyses.format import column_map_text, fmt_time, fmt_value, result_text
 from bioparity.analyses.terms import labelled
 from bioparity.errors import BioparityError, DataFileError
 from bioparity.i18n import LANGUAGE_NAMES, LANGUAGES, gettext_noop, install_jinja
@@ -126,6 +126,7 @@ TEMPLATES.env.filters["label"] = label
 # Texts defined elsewhere and marked there (an analysis kind's title, description and option help):
 # translated when shown, unchanged while their catalogue has no translation.
 TEMPLATES.env.filters["translate"] = translate
+TEMPLATES.env.filters["column_map_text"] = column_map_text
 TEMPLATES.env.globals["languages"] = [(tag, LANGUAGE_NAMES[tag]) for tag in LANGUAGES]
 install_jinja(TEMPLATES.env)
 
