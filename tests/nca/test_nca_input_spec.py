@@ -3,11 +3,17 @@
 The same file goes through ``bioparity nca``, the workspace NCA (``read_concentrations`` + ``nca_kind``)
 and batch NCA on Dask (``nca_dask``) and gives the same profiles and the same numbers; those numbers are
 PKNCA 0.12.1's for Theoph (tests/data/reference/expected/nca_theoph_linuplogdown.csv). SDTM PC + EX with
-one dose per subject on the command line gives the workspace's numbers for the same doses as a column.
+one dose per subject on the command line gives the workspace's numbers for the same doses as a column,
+and the same numbers when pc.xpt and ex.xpt themselves are uploaded to the workspace (EX as the option
+dosing), with the same refusals. (Batch NCA reads plain Parquet parts, not SDTM domains.)
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dask
@@ -15,15 +21,27 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from bioparity.analyses.nca import NCA, nca_kind, read_concentrations
 from bioparity.cli.main import app
-from bioparity.errors import InputError
+from bioparity.errors import DataFileError, InputError
 from bioparity.io.sdtm import hours_to_iso8601, iso8601_duration_hours
 from bioparity.nca import AUTO, GROUP_COLUMNS, NCAOptions, NCASpec, dose_option, run_nca, spec_from_options
 from bioparity.scale import nca_dask
-from bioparity.workspace.datasets import column_map_json, detect_unit_columns, header_columns, read_mapped
+from bioparity.store import make_sessionmaker
+from bioparity.workspace import Actor
+from bioparity.workspace.analyses import run_analysis
+from bioparity.workspace.datasets import (
+    column_map_json,
+    detect_unit_columns,
+    header_columns,
+    read_mapped,
+    upload_dataset,
+)
+from tests.nca.test_nca_sdtm_units import theoph_domains
+from tests.workspace.conftest import database, make_company
 
 #: PPTESTCD -> PKNCA name, for the parameters compared with PKNCA below
 PKNCA = {"CMAX": "cmax", "AUCLST": "auclast", "LAMZ": "lambda.z", "AUCIFO": "aucinf.obs", "CLFO": "cl.obs"}
@@ -257,3 +275,140 @@ def test_single_doses_from_ex_give_the_workspace_numbers_of_the_same_doses_as_a_
     assert want.loc[("9", "CLFO"), "PPSTRESU"] == "L/h"
     cl = cli.set_index([cli["subject"].astype(str), "PPTESTCD"])["PPSTRESN"]
     assert cl[("9", "CLFO")] == pytest.approx(267.84 / cl[("9", "AUCIFO")], rel=1e-12)  # subject 9's own dose
+
+
+@contextmanager
+def _workspace(tmp_path: Path) -> Iterator[tuple[sessionmaker[Session], Actor, str]]:
+    """A workspace store (SQLite) with a PK study; yields its sessions, an analyst and the study's id."""
+    with database("sqlite", tmp_path) as engine:
+        sessions = make_sessionmaker(engine)
+        company = make_company(sessions, "sdtm")
+        yield sessions, company.actor("analyst"), company.study.id
+
+
+def _upload(sessions: sessionmaker[Session], actor: Actor, study: str, path: Path) -> str:
+    """``path`` uploaded to the study, checked for NCA (as the upload page does in a PK study)."""
+    with sessions.begin() as session:
+        dataset = upload_dataset(session, actor, study, name=path.stem, filename=path.name,
+                                 content=path.read_bytes(), analysis_kind="nca")  # fmt: skip
+        return dataset.id
+
+
+def test_sdtm_pc_and_ex_give_the_same_numbers_on_the_command_line_and_in_the_workspace(
+    theoph: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pc.xpt and ex.xpt (one dose record per subject) uploaded to a study and run as NCA with the EX
+    dataset as the option dosing = ``bioparity nca pc.xpt --dosing ex.xpt`` = ``bioparity run nca pc.xpt
+    -o dosing=ex.xpt``: the same rows, PPSTRESN to 1e-12, units from PCSTRESU and EXDOSU, each subject's
+    own dose (subject 9: 267.84 mg); the run records the SHA-256 of both files."""
+    monkeypatch.chdir(tmp_path)
+    pc, ex = theoph_domains(theoph)
+    pyreadstat.write_xport(pc, "pc.xpt", table_name="PC", file_format_version=5)
+    pyreadstat.write_xport(ex, "ex.xpt", table_name="EX", file_format_version=5)
+    run = CliRunner().invoke(app, ["nca", "pc.xpt", "--out", "pp.csv", "--dosing", "ex.xpt"])
+    assert run.exit_code == 0, run.output
+    cli = pd.read_csv("pp.csv", dtype={"subject": str})
+    record = json.loads(Path("pp.csv.provenance.json").read_text())
+    command = CliRunner().invoke(app, ["run", "nca", "pc.xpt", "-o", "dosing=ex.xpt", "--json"])
+    assert command.exit_code == 0, command.output
+    with _workspace(tmp_path) as (sessions, actor, study):
+        pc_id = _upload(sessions, actor, study, tmp_path / "pc.xpt")
+        ex_id = _upload(sessions, actor, study, tmp_path / "ex.xpt")
+        with sessions.begin() as session:
+            stored = run_analysis(session, actor, pc_id, "nca", {"dosing": ex_id})
+            assert stored.status == "succeeded", stored.error
+            result, inputs = json.loads(stored.result_json or "{}"), json.loads(stored.inputs_json)
+            options, result_text = json.loads(stored.options_json), stored.result_json
+    assert options["dosing"] == ex_id
+    assert inputs == {
+        "dataset": record["inputs"]["concentrations"]["sha256"],
+        "dosing": record["inputs"]["dosing"]["sha256"],
+    }
+    assert inputs["dosing"] == hashlib.sha256((tmp_path / "ex.xpt").read_bytes()).hexdigest()
+    assert command.output.strip() == result_text  # bioparity run prints what the workspace stores
+    workspace = pd.DataFrame(result["rows"], columns=result["columns"])
+    assert (
+        list(workspace.columns[:4]) == list(cli.columns[:4]) == ["STUDYID", "PCTESTCD", "PCSPEC", "subject"]
+    )
+    assert result["n_profiles"] == 12 and len(workspace) == len(cli)
+    got, want = (t.set_index([t["subject"].astype(str), "PPTESTCD"]).sort_index() for t in (workspace, cli))
+    pd.testing.assert_series_equal(got["PPSTRESN"], want["PPSTRESN"], rtol=1e-12)
+    pd.testing.assert_series_equal(got["PPSTRESU"].fillna(""), want["PPSTRESU"].fillna(""))
+    assert got.loc[("9", "CLFO"), "PPSTRESU"] == "L/h" and got.loc[("9", "CMAX"), "PPSTRESU"] == "mg/L"
+    auc = 97.5200039392502  # subject 9's AUCinf, PKNCA 0.12.1
+    assert got.loc[("9", "AUCIFO"), "PPSTRESN"] == pytest.approx(auc, rel=1e-9)
+    assert got.loc[("9", "CLFO"), "PPSTRESN"] == pytest.approx(267.84 / auc, rel=1e-9)  # EXDOSE of subject 9
+
+
+def test_the_workspace_refuses_sdtm_files_with_the_command_lines_errors(
+    theoph: pd.DataFrame, tmp_path: Path
+) -> None:
+    """Mixed units, a unit option that is not the file's, a subject without a dose record: the messages
+    of ``bioparity nca`` (tests/nca/test_nca_sdtm_units.py), naming the file, row and column."""
+    pc, ex = theoph_domains(theoph)
+    files = {name: tmp_path / name for name in ("pc.xpt", "ex.xpt", "ex8.xpt", "mixed.csv", "exu.csv")}
+    pyreadstat.write_xport(pc, str(files["pc.xpt"]), table_name="PC", file_format_version=5)
+    pyreadstat.write_xport(ex, str(files["ex.xpt"]), table_name="EX", file_format_version=5)
+    pyreadstat.write_xport(ex[ex["USUBJID"] != "9"], str(files["ex8.xpt"]), table_name="EX",
+                           file_format_version=5)  # fmt: skip
+    pc.assign(PCSTRESU=np.where(pc.index == 30, "ng/mL", "mg/L")).to_csv(files["mixed.csv"], index=False)
+    ex.assign(EXDOSU=np.where(np.arange(len(ex)) == 2, "ug", "mg")).to_csv(files["exu.csv"], index=False)
+    with _workspace(tmp_path) as (sessions, actor, study):
+        for name, message in {
+            "mixed.csv": "mixed.csv, row 31 (line 32), column 'PCSTRESU': the unit differs from 'mg/L' of "
+            "row 1 (line 2) (got 'ng/mL')",
+            "exu.csv": "exu.csv, row 3 (line 4), column 'EXDOSU': the unit differs from 'mg' of row 1 "
+            "(line 2) (got 'ug')",
+        }.items():
+            with pytest.raises(DataFileError) as bad_file:
+                _upload(sessions, actor, study, files[name])
+            assert message in str(bad_file.value)
+        pc_id, ex_id, ex8_id = (
+            _upload(sessions, actor, study, files[n]) for n in ("pc.xpt", "ex.xpt", "ex8.xpt")
+        )
+        for options, error, message in [
+            ({"conc_unit": "ng/mL"}, DataFileError,
+             "pc.xpt, row 1, column 'PCSTRESU': --conc-unit 'ng/mL' is not the unit of the file"),
+            ({"dosing": ex_id, "dose_unit": "ug"}, DataFileError,
+             "ex.xpt, row 1, column 'EXDOSU': --dose-unit 'ug' is not the unit of the file (got 'mg')"),
+            ({"dosing": ex8_id}, DataFileError,
+             "pc.xpt, row 89, column 'USUBJID': no dose record for this subject in ex8.xpt"),
+            ({"dosing": ex_id, "dose": "320"}, InputError,
+             "two doses given: --dosing ex.xpt (EXDOSE per subject) and --dose"),
+            ({"dosing": "no-such-dataset"}, InputError,
+             "option dosing: no dataset 'no-such-dataset' in the study of pc.xpt"),
+        ]:  # fmt: skip
+            with sessions.begin() as session, pytest.raises(error) as refused:
+                run_analysis(session, actor, pc_id, "nca", options)
+            assert message in str(refused.value), options
+        with (
+            sessions.begin() as session,
+            pytest.raises(InputError, match="this dataset is an SDTM EX domain"),
+        ):
+            run_analysis(session, actor, ex_id, "nca", {})
+
+
+def test_repeated_ex_doses_give_the_command_lines_multiple_dose_nca_in_the_workspace_kind(
+    theoph: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two EX records per subject (08:00 and 20:00) with PCDTC: ``bioparity run nca pc.csv -o
+    dosing=ex.csv`` (the workspace's reader and compute) = ``bioparity nca pc.csv --dosing ex.csv``, one
+    set of parameters per dosing interval (2 x 12), the same numbers."""
+    monkeypatch.chdir(tmp_path)
+    pc, ex = theoph_domains(theoph)
+    when = pd.Timestamp("2026-01-05T08:00") + pd.to_timedelta(theoph["Time"] * 3600.0, unit="s")
+    pc.assign(PCDTC=when.dt.strftime("%Y-%m-%dT%H:%M:%S").to_numpy()).to_csv("pc.csv", index=False)
+    pd.concat([ex, ex.assign(EXSTDTC="2026-01-05T20:00")]).to_csv("ex.csv", index=False)
+    run = CliRunner().invoke(app, ["nca", "pc.csv", "--out", "md.csv", "--dosing", "ex.csv"])
+    assert run.exit_code == 0 and "wrote 24 dosing intervals" in run.output, run.output
+    command = CliRunner().invoke(app, ["run", "nca", "pc.csv", "-o", "dosing=ex.csv", "--json"])
+    assert command.exit_code == 0, command.output
+    result = json.loads(command.output)
+    assert (result["n_profiles"], result["n_intervals"]) == (12, 24)
+    keys = ["subject", "start", "PPTESTCD"]
+    got = pd.DataFrame(result["rows"], columns=result["columns"]).set_index(keys)["PPSTRESN"].sort_index()
+    want = (
+        pd.read_csv("md.csv", dtype={"subject": str, "start": float}).set_index(keys)["PPSTRESN"].sort_index()
+    )
+    assert sorted(set(got.index.get_level_values("start"))) == [0.0, 12.0]
+    pd.testing.assert_series_equal(got, want, rtol=1e-12)

@@ -22,7 +22,7 @@ from bioparity.io.sdtm import hours_to_iso8601
 runner = CliRunner()
 
 
-def _domains(theoph: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def theoph_domains(theoph: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     pc = pd.DataFrame({
         "STUDYID": "THEO-1", "DOMAIN": "PC", "USUBJID": theoph["Subject"].astype(str), "PCTESTCD": "THEOPH",
         "PCSPEC": "PLASMA", "PCELTM": [hours_to_iso8601(t) for t in theoph["Time"]],
@@ -41,7 +41,7 @@ def _domains(theoph: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 def files(theoph: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """The domains as XPT and CSV files in the working directory (messages name the files as given)."""
     monkeypatch.chdir(tmp_path)
-    pc, ex = _domains(theoph)
+    pc, ex = theoph_domains(theoph)
     paths = {name: Path(name) for name in ("pc.xpt", "ex.xpt", "pc.csv", "ex.csv")}
     pyreadstat.write_xport(pc, str(paths["pc.xpt"]), table_name="PC", file_format_version=5)
     pyreadstat.write_xport(ex, str(paths["ex.xpt"]), table_name="EX", file_format_version=5)

@@ -122,7 +122,7 @@ STATEMENTS = {
     "nca review": 9,
     "audit": 6,
     "upload": 4,
-    "dataset": 9,
+    "dataset": 10,  # + the study's other datasets, offered to NCA's option dosing
     "account": 3,
     "market": 3,
     "power": 2,

@@ -8,7 +8,12 @@ An :class:`Analysis` bundles, for one kind (``nca``, ``pk-similarity``, ``caa``,
 * the **options schema** (:class:`Option`: name, help, default, choices, type), which drives the
   command line (``bioparity run KIND FILE --option name=value``), the API schema
   (``GET /analysis-kinds``) and the web form, and is checked by
-  :func:`bioparity.analyses.registry.effective_options` before anything runs;
+  :func:`bioparity.analyses.registry.effective_options` before anything runs. An option of type
+  ``dataset`` names a second input file: the id of another dataset of the study in the workspace (the
+  run records its SHA-256 with the first one's), a file path on the command line; ``compute`` receives
+  the path of that file;
+* ``layout``: the file layouts the reader recognises by their columns and reads by their own rules
+  (e.g. an SDTM PC domain for NCA): such a file is not mapped to the input columns at upload;
 * ``compute(frame, options) -> dict``: deterministic, JSON values only (a tabular result uses
   :func:`bioparity.analyses.frames.frame_result`), so that a stored result is reproducible byte for byte;
 * the **presentation** of a stored result: ``tables`` (main tables in a regulator-style layout and the
@@ -25,7 +30,7 @@ Front ends never branch on kind names: they read this object from the registry
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -41,8 +46,13 @@ from bioparity.i18n import gettext as _
 
 #: How an option's value is typed: free text, a number, a whole number, a yes/no flag, or a
 #: comma-separated list (stored as the text, e.g. ``test,eu-ref,us-ref``).
-OptionType = Literal["text", "number", "integer", "flag", "list"]
+OptionType = Literal["text", "number", "integer", "flag", "list", "dataset"]
 OPTION_TYPES: tuple[str, ...] = get_args(OptionType)
+
+#: How ``compute`` finds the file an uploaded table was read from (its file name, as messages name it) and
+#: the first data row's line (CSV: 1; other formats: None), when the reader records them in
+#: ``DataFrame.attrs`` (the NCA kind does, to read an SDTM domain by the command line's rules).
+SOURCE_FILE, SOURCE_LINE_OFFSET = "bioparity_file", "bioparity_line_offset"
 
 #: Words accepted for a flag typed in a form or on the command line.
 FLAG_WORDS = {
@@ -73,6 +83,9 @@ class Option:
     in a form or on the command line is converted (:meth:`parse`) and what a value must be
     (:meth:`error`): ``number``/``integer`` options refuse anything but numbers, ``flag`` takes
     true/false (yes/no, 1/0, on/off); ``text`` and ``list`` values are checked by the kind's compute.
+    A ``dataset`` option names a second input (``''``: none): a dataset id of the same study in the
+    workspace, which resolves it and gives ``compute`` the path of a copy of its file; a path on the
+    command line (``bioparity run``).
     ``label`` is the short title of a form field (the name when empty). A number option whose default is
     ``''`` is :attr:`optional`: the empty value means "not given" (as the empty choice of a text option),
     e.g. a confirmatory false-positive rate or a specification limit that a command takes without a default.
@@ -89,7 +102,8 @@ class Option:
     choices : tuple or None, default None
         The only values accepted (a select in the web form); ``None`` accepts any value of the type.
     type : str, default "text"
-        ``text``, ``number``, ``integer``, ``flag`` or ``list`` (comma-separated text).
+        ``text``, ``number``, ``integer``, ``flag``, ``list`` (comma-separated text) or ``dataset``
+        (another input file; its default must be ``''``).
     label : str, default ""
         Short title of the form field; the name when empty.
 
@@ -115,6 +129,8 @@ class Option:
     def __post_init__(self) -> None:
         if self.type not in OPTION_TYPES:
             raise ValueError(f"option {self.name!r}: type {self.type!r} is not one of {OPTION_TYPES}")
+        if self.type == "dataset" and self.default != "":
+            raise ValueError(f"option {self.name!r}: a dataset option has the default '' (none)")
         if self.choices is not None and self.default not in self.choices:
             raise ValueError(f"option {self.name!r}: default {self.default!r} is not one of its choices")
         if self.choices is None and self.error(self.default) is not None:
@@ -172,6 +188,8 @@ class Option:
             return f"{value!r} is not a whole number ({example})"
         if self.type == "flag" and not isinstance(value, bool):
             return f"{value!r} is not true or false"
+        if self.type == "dataset" and not isinstance(value, str):
+            return f"{value!r} is not a dataset ('' for none)"
         return None
 
     def text(self, value: Any) -> str:
@@ -356,6 +374,7 @@ SummaryHook = Callable[[Mapping[str, Any], Mapping[str, Any]], str]
 FlagsHook = Callable[[pd.DataFrame, Mapping[str, Any]], list[tuple[str, int]]]
 FiguresHook = Callable[[RunView], list[Figure]]
 UnitsHook = Callable[[Mapping[str, Any]], dict[str, str]]
+LayoutHook = Callable[[Sequence[str]], str | None]
 
 
 def table_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
@@ -434,6 +453,10 @@ class Analysis:
         A small valid input.
     study_kinds : tuple of str, default ()
         Study kinds whose uploads are checked for this analysis by default.
+    layout : callable or None, default None
+        ``layout(columns) -> str or None``: the name of a file layout the reader reads by its own
+        rules, recognised by the file's columns (e.g. ``"SDTM PC"``), else ``None``. An upload in
+        such a layout maps no column and gives no unit column (the layout says where everything is).
 
     Raises
     ------
@@ -457,6 +480,7 @@ class Analysis:
     actions: tuple[Action, ...] = ()
     example: Example | None = None
     study_kinds: tuple[str, ...] = ()
+    layout: LayoutHook | None = None
 
     def __post_init__(self) -> None:
         names = [o.name for o in self.options]
@@ -493,6 +517,15 @@ class Analysis:
     def expected_columns(self) -> dict[str, bool]:
         """Input column -> whether it is required (the columns offered for mapping at upload)."""
         return {c.name: c.required for c in self.columns}
+
+    @property
+    def dataset_options(self) -> tuple[Option, ...]:
+        """The options that name a second input file (type ``dataset``)."""
+        return tuple(o for o in self.options if o.type == "dataset")
+
+    def layout_of(self, columns: Sequence[str]) -> str | None:
+        """The layout the reader recognises in a file with these columns (see ``layout``), or None."""
+        return None if self.layout is None or not columns else self.layout(columns)
 
     @property
     def unit_options(self) -> tuple[Option, ...]:

@@ -11,8 +11,9 @@ plot, and the lambda_z review page.
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -20,7 +21,16 @@ from typing import Any
 
 import pandas as pd
 
-from bioparity.analyses.contract import Action, Analysis, InputColumn, Option, RunView, example_file
+from bioparity.analyses.contract import (
+    SOURCE_FILE,
+    SOURCE_LINE_OFFSET,
+    Action,
+    Analysis,
+    InputColumn,
+    Option,
+    RunView,
+    example_file,
+)
 from bioparity.analyses.figures import Figure, profile_plot
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.tables import (
@@ -36,8 +46,16 @@ from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.i18n.notes import compile_template, note_text
-from bioparity.io.nca_input import missing_concentrations
-from bioparity.io.readers import read_any_table
+from bioparity.io.nca_input import (
+    NCADoses,
+    NCASamples,
+    check_sdtm_ex,
+    missing_concentrations,
+    read_doses,
+    samples_of,
+)
+from bioparity.io.readers import LoadedTable, read_any_table
+from bioparity.io.sdtm import is_sdtm_ex, is_sdtm_pc
 from bioparity.nca import GROUP_COLUMNS, NCAOptions, NCASpec, Where, result_table, run_nca, spec_from_options
 from bioparity.nca.lambda_z import LAMZ_REASONS, LAMZ_TOO_FEW_POINTS
 from bioparity.nca.review import WHOLE_PROFILE, choices_frame
@@ -527,46 +545,118 @@ def _example() -> bytes:
     return frame.to_csv(index=False, lineterminator="\n").encode()
 
 
-def read_concentrations(path: Path) -> pd.DataFrame:
-    """A concentration-time table (CSV, XLSX, Parquet, XPT) with at least ``subject, time, conc``.
+#: The file layouts the NCA kind reads by their own rules (recognised by their columns, not mapped).
+SDTM_PC, SDTM_EX = "SDTM PC", "SDTM EX"
 
-    The workspace stores these three columns under exactly these names (the upload page maps other
+
+def nca_layout(columns: Sequence[str]) -> str | None:
+    """``SDTM PC`` for the columns of an SDTM PC domain (concentrations, read as ``bioparity nca`` reads
+    it), ``SDTM EX`` for those of an EX domain (dose records for the option ``dosing``), else None."""
+    empty = pd.DataFrame(columns=list(columns))
+    if is_sdtm_pc(empty):
+        return SDTM_PC
+    return SDTM_EX if is_sdtm_ex(empty) else None
+
+
+def read_concentrations(path: Path) -> pd.DataFrame:
+    """A concentration-time table (CSV, XLSX, Parquet, XPT): ``subject, time, conc``, an SDTM PC domain,
+    or an SDTM EX domain (the dose records of an NCA run of PC, option ``dosing``).
+
+    A plain table has these three columns under exactly these names (the upload page maps other
     headers to them); grouping and dose columns follow the NCA input spec (:mod:`bioparity.nca.spec`).
-    The NCA engine's input checks (numbers, negative concentrations, duplicated or unsorted times) run
-    here too, so a bad file is refused at upload with its row and column, before anything is stored.
+    An SDTM domain is read as ``bioparity nca`` reads it (:func:`bioparity.io.nca_input.samples_of`,
+    :func:`~bioparity.io.nca_input.check_sdtm_ex`: PCSTRESU and EXDOSU one unit on every row, PCELTM or
+    PCTPTNUM times, ...). The NCA engine's input checks (numbers, negative concentrations, duplicated or
+    unsorted times) run here too, so a bad file is refused at upload with its row and column, before
+    anything is stored. The table is returned as the file holds it, with its file name and line offset
+    in ``attrs`` (:data:`~bioparity.analyses.contract.SOURCE_FILE`) for :func:`nca_kind`.
     """
     table = read_any_table(path)
-    missing = [c for c in ("subject", "time", "conc") if c not in table.frame.columns]
-    if missing:
-        raise DataFileError(
-            f"missing column(s) {', '.join(missing)}; "
-            f"columns found: {', '.join(map(str, table.frame.columns))}",
-            file=str(path),
-            expected="columns subject, time, conc (and optionally dose, arm, period, treatment, analyte)",
+    layout = nca_layout([str(c) for c in table.frame.columns])
+    if layout == SDTM_EX:
+        check_sdtm_ex(table)
+    else:
+        missing = [c for c in ("subject", "time", "conc") if c not in table.frame.columns]
+        if missing and layout is None:
+            raise DataFileError(
+                f"missing column(s) {', '.join(missing)}; "
+                f"columns found: {', '.join(map(str, table.frame.columns))}",
+                file=str(path),
+                expected="columns subject, time, conc (and optionally dose, arm, period, treatment, "
+                "analyte), or an SDTM PC domain (USUBJID, PCTESTCD, PCSTRESN, PCELTM or PCTPTNUM)",
+            )
+        samples = samples_of(table, NCASpec(dose=None, parameters=("CMAX",)))
+        run_nca(samples.frame, samples.spec, where=samples.where)
+    frame = table.frame
+    frame.attrs[SOURCE_FILE] = Path(path).name
+    frame.attrs[SOURCE_LINE_OFFSET] = table.line_offset
+    return frame
+
+
+def nca_input(frame: pd.DataFrame, options: Mapping[str, Any]) -> tuple[NCASamples, NCADoses | None]:
+    """The samples and dose records of a run, by the rules of ``bioparity nca`` (the same functions).
+
+    ``frame`` is the table :func:`read_concentrations` returned (plain or SDTM PC); the option ``dosing``
+    is the path of the dose records (an SDTM EX domain, or ``subject, time, dose`` on the samples'
+    clock), ``''`` for none: :func:`bioparity.io.nca_input.read_doses` puts each subject's EXDOSE on
+    the samples when EX holds one dose record per subject (single dose), else gives the records of
+    multiple-dose NCA. Files are named by their file name in messages.
+    """
+    if nca_layout([str(c) for c in frame.columns]) == SDTM_EX:
+        raise InputError(
+            "this dataset is an SDTM EX domain (dose records): run NCA on the concentrations (the PC "
+            "domain) with this dataset as the option dosing"
         )
-    where = Where(file=table.file, line_offset=table.line_offset)
-    run_nca(table.frame, NCASpec(dose=None, parameters=("CMAX",)), where=where)
-    return table.frame
+    file = frame.attrs.get(SOURCE_FILE) or None
+    table = LoadedTable(frame, file or "", "", frame.attrs.get(SOURCE_LINE_OFFSET) if file else None)
+    samples = samples_of(table, spec_from_options(options))
+    dosing = options.get("dosing") or ""
+    if not isinstance(dosing, str | os.PathLike):
+        raise InputError(f"option dosing={dosing!r}; expected a dataset or a file")
+    if not str(dosing).strip():
+        return samples, None
+    return read_doses(dosing, samples, label=Path(dosing).name)
 
 
 def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     """NCA of every profile (subject + grouping columns): the PP long table with review flags.
 
     The options are those of ``bioparity nca`` (:func:`bioparity.nca.spec_from_options`): ``dose``,
-    ``auc_method``, ``route``, ``conc_unit``, ``time_unit``, ``dose_unit``, and ``review`` (the reviewer's
-    lambda_z choices); the same table and options give the same numbers as the command line.
+    ``auc_method``, ``route``, ``conc_unit``, ``time_unit``, ``dose_unit``, ``review`` (the reviewer's
+    lambda_z choices) and ``dosing`` (``--dosing``, see :func:`nca_input`); the same table and options
+    give the same numbers as the command line, an SDTM PC domain included. Dose records with several
+    doses per subject give multiple-dose NCA (one set of parameters per dosing interval).
     """
-    spec = spec_from_options(options).resolve(frame)
-    if isinstance(spec.dose, str) and spec.dose not in frame.columns:
+    samples, doses = nca_input(frame, options)
+    spec = samples.spec
+    if isinstance(spec.dose, str) and spec.dose not in samples.frame.columns:
         raise InputError(f"option dose={spec.dose!r} is neither a column nor a number")
-    result = run_nca(frame, spec, review=review_choices(options), review_where=Where(file="review option"))
+    choices = review_choices(options)
+    if doses is not None and not doses.per_subject:
+        if not choices.empty:
+            raise InputError("lambda_z choices apply to single-dose NCA; not supported with dose records")
+        dosed = run_nca(
+            samples.frame, spec, dosing=doses.frame, where=samples.where, dosing_where=doses.where
+        )
+        n_missing = int(dosed.terminal.n_missing_dropped.sum())
+        return frame_result(
+            result_table(dosed, spec),
+            n_profiles=int(dosed.terminal.n_profiles),
+            n_intervals=len(dosed.intervals),
+            n_missing_dropped=n_missing,
+            n_blq_dropped=int(dosed.terminal.n_blq_dropped.sum()),
+            excluded_missing_concentration=_missing_samples(samples.frame, spec) if n_missing else [],
+        )
+    result = run_nca(
+        samples.frame, spec, review=choices, where=samples.where, review_where=Where(file="review option")
+    )
     n_missing = int(result.n_missing_dropped.sum())
     return frame_result(
         result_table(result, spec),
         n_profiles=int(result.n_profiles),
         n_missing_dropped=n_missing,
         n_blq_dropped=int(result.n_blq_dropped.sum()),
-        excluded_missing_concentration=_missing_samples(frame, spec) if n_missing else [],
+        excluded_missing_concentration=_missing_samples(samples.frame, spec) if n_missing else [],
     )
 
 
@@ -670,6 +760,15 @@ NCA = Analysis(
             label=gettext_noop("Dose unit"),
         ),
         Option(
+            "dosing",
+            "dose records: a dataset of the study holding an SDTM EX domain (one record per subject: each "
+            "subject's own dose, single-dose NCA; several: multiple-dose NCA) or subject, time, dose; "
+            "same as bioparity nca --dosing; '' = none",
+            "",
+            type="dataset",
+            label="Dosing dataset (EX)",
+        ),
+        Option(
             "review",
             "lambda_z review choices (subject, time, action include|exclude, reason) as JSON; "
             "set by the NCA review page, same as bioparity nca --review",
@@ -682,6 +781,7 @@ NCA = Analysis(
     figures=nca_figures,
     actions=(Action(gettext_noop("Review lambda_z"), "review", "nca-review"),),
     study_kinds=("pk",),
+    layout=nca_layout,
     example=example_file("theoph.csv", _example, {"conc_unit": "mg/L", "time_unit": "h", "dose_unit": "mg"}),
 )
 

@@ -463,8 +463,9 @@ class OptionOut(BaseModel):
 
     name: str
     help: str
-    type: Literal["text", "number", "integer", "flag", "list"] = Field(
-        description="number, integer: a JSON number; flag: true or false; text, list (comma-separated): text"
+    type: Literal["text", "number", "integer", "flag", "list", "dataset"] = Field(
+        description="number, integer: a JSON number; flag: true or false; text, list (comma-separated): "
+        "text; dataset: the id of another dataset of the study ('' for none), e.g. NCA's dose records"
     )
     default: SchemaValue
     choices: list[SchemaValue] | None = Field(description="The only values accepted (null: any of the type).")

@@ -30,7 +30,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from bioparity.errors import InputError
-from bioparity.io.readers import read_any_table
+from bioparity.io.readers import LoadedTable, read_any_table
 from bioparity.io.sdtm import doses_on_sample_clock, is_sdtm_ex, is_sdtm_pc, read_sdtm_ex, read_sdtm_pc
 from bioparity.nca.samples import Where, parse_numbers, text_cells
 from bioparity.nca.spec import NCASpec
@@ -70,9 +70,16 @@ class NCADoses:
     per_subject: bool = False
 
 
-def read_samples(path: str | os.PathLike[str], spec: NCASpec) -> NCASamples:
-    """The concentrations of ``path`` (CSV, XLSX, Parquet or XPT; plain or SDTM PC) for ``spec``."""
-    table = read_any_table(path)
+def read_samples(path: str | os.PathLike[str], spec: NCASpec, *, label: str | None = None) -> NCASamples:
+    """The concentrations of ``path`` (CSV, XLSX, Parquet or XPT; plain or SDTM PC) for ``spec``
+    (``label``: how messages name the file, default the path as given)."""
+    return samples_of(read_any_table(path, label=label), spec)
+
+
+def samples_of(table: LoadedTable, spec: NCASpec) -> NCASamples:
+    """The concentrations of a table read from a file (:func:`read_samples`), for ``spec``: a plain table
+    with the spec resolved against its columns, or an SDTM PC domain read by its own rules (module
+    documentation). The workspace NCA reads its stored datasets through this function too."""
     where = Where(file=table.file, line_offset=table.line_offset)
     if not is_sdtm_pc(table.frame):
         return NCASamples(table.frame, spec.resolve(table.frame), where)
@@ -163,7 +170,7 @@ def one_unit(
 
 
 def read_doses(
-    path: str | os.PathLike[str], samples: NCASamples, *, tau: float | None = None
+    path: str | os.PathLike[str], samples: NCASamples, *, tau: float | None = None, label: str | None = None
 ) -> tuple[NCASamples, NCADoses]:
     """Dose records of ``path`` for ``samples``: each subject's single dose, or multiple-dose records on
     the samples' clock.
@@ -180,8 +187,9 @@ def read_doses(
       that clock from PCDTC (:func:`bioparity.io.sdtm.doses_on_sample_clock`).
 
     A ``subject`` column is renamed to the samples' subject column when that one has another name.
+    ``label`` is how messages name the file (default: the path as given).
     """
-    table = read_any_table(path)
+    table = read_any_table(path, label=label)
     where = Where(file=table.file, line_offset=table.line_offset)
     doses, note = table.frame, ""
     if is_sdtm_ex(doses):
@@ -216,15 +224,31 @@ def _row_text(where: Where, pos: int) -> str:
 EX_DOSE = "EXDOSE"
 
 
-def _dose_unit(ex: pd.DataFrame, samples: NCASamples, where: Where) -> NCASamples:
-    """The samples with the dose unit of the EX domain (EXDOSU, checked against ``--dose-unit``)."""
+def ex_dose_unit(ex: pd.DataFrame, where: Where, given: str | None = None) -> tuple[str, str] | None:
+    """The dose unit of an EX domain and its column (EXDOSU, see :func:`one_unit`; ``given``: the
+    ``--dose-unit``, which must be that unit), or ``None`` when the domain gives none."""
     column = _column(ex, "EXDOSU")
     if column is None:
-        return samples
+        return None
     results = pd.to_numeric(ex[_column(ex, "EXDOSE")], errors="coerce").notna().to_numpy()
-    unit = one_unit(ex[column], results, where, given=samples.spec.dose_unit, option="--dose-unit")
-    if unit is None:
+    unit = one_unit(ex[column], results, where, given=given, option="--dose-unit")
+    return None if unit is None else (unit, column)
+
+
+def check_sdtm_ex(table: LoadedTable) -> pd.DataFrame:
+    """An SDTM EX domain read alone, as :func:`read_doses` reads it (its dose records, and EXDOSU one
+    unit on every row): a file refused later is refused now, naming the row and column. Returns the
+    dose records (:func:`bioparity.io.sdtm.read_sdtm_ex`)."""
+    ex_dose_unit(table.frame, Where(file=table.file, line_offset=table.line_offset))
+    return read_sdtm_ex(table.frame, file=table.file)
+
+
+def _dose_unit(ex: pd.DataFrame, samples: NCASamples, where: Where) -> NCASamples:
+    """The samples with the dose unit of the EX domain (EXDOSU, checked against ``--dose-unit``)."""
+    found = ex_dose_unit(ex, where, samples.spec.dose_unit)
+    if found is None:
         return samples
+    unit, column = found
     spec = dataclasses.replace(samples.spec, dose_unit=unit)
     units = {**samples.units, "dose_unit": f"{column} of {where.file}"}
     return dataclasses.replace(samples, spec=spec, units=units)

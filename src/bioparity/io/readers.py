@@ -109,10 +109,14 @@ def read_csv_cells(file: Path, label: str) -> pd.DataFrame:
     return delimited.read_csv_cells(file, label, read_csv_text)
 
 
-def read_any_table(path: str | os.PathLike[str]) -> LoadedTable:
-    """Read CSV, XLSX, Parquet or SAS XPT by file extension; errors name the file and what was expected."""
+def read_any_table(path: str | os.PathLike[str], *, label: str | None = None) -> LoadedTable:
+    """Read CSV, XLSX, Parquet or SAS XPT by file extension; errors name the file and what was expected.
+
+    ``label`` is how messages and the table name the file (default: the path as given), e.g. a stored
+    dataset's file name for its temporary copy.
+    """
     file = Path(path)
-    label = str(path)
+    label = str(path) if label is None else label
     require_file(file, label, "an existing CSV, XLSX, Parquet or XPT file")
     fmt = FORMATS.get(file.suffix.lower())
     if fmt is None:

@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import math
+from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Annotated, Any
 
@@ -13,6 +14,7 @@ import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
@@ -85,8 +87,9 @@ def unit_fields() -> list[tuple[Option, list[str]]]:
 
 
 def _needs_mapping(kind: Analysis | None, header: list[str]) -> bool:
-    """A required column is missing, or a column seems to give units per row (confirmed in the form)."""
-    if kind is None or not header:
+    """A required column is missing, or a column seems to give units per row (confirmed in the form);
+    never for a layout the kind reads by its own rules (an SDTM PC domain for NCA)."""
+    if kind is None or not header or kind.layout_of(header) is not None:
         return False
     missing = any(c.required and c.name not in header for c in kind.columns)
     return missing or bool(datasets.detect_unit_columns(kind, header))
@@ -307,19 +310,30 @@ def numeric_columns(rows: list[list[Any]]) -> list[bool]:
 TEMPLATES.env.filters["numeric_columns"] = numeric_columns
 
 
-def option_fields(kind: Analysis, given: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def option_fields(
+    kind: Analysis, given: dict[str, str] | None = None, others: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
     """The form fields of a kind's options schema: a select where the option lists choices, else a text
-    input (a decimal keyboard for numbers)."""
-    return [
-        {
-            "name": o.name,
-            "help": o.help,
-            "value": (given or {}).get(o.name, o.text(o.default)),
-            "choices": [o.text(c) for c in o.choices or ()],
-            "number": o.type in ("number", "integer"),
-        }
-        for o in kind.options
-    ]
+    input (a decimal keyboard for numbers). An option of type ``dataset`` is a select of ``others`` (the
+    study's other datasets: id -> label) and none."""
+    fields = []
+    for o in kind.options:
+        choices = [o.text(c) for c in o.choices or ()]
+        labels: dict[str, str] = {}
+        if o.type == "dataset":
+            labels = dict(others or {})
+            choices = ["", *labels]
+        fields.append(
+            {
+                "name": o.name,
+                "help": o.help,
+                "value": (given or {}).get(o.name, o.text(o.default)),
+                "choices": choices,
+                "labels": labels,
+                "number": o.type in ("number", "integer"),
+            }
+        )
+    return fields
 
 
 def _offered(kinds: dict[str, Analysis], dataset: Dataset) -> list[str]:
@@ -363,11 +377,16 @@ def _dataset_page(
         # Shown by kind and id: its result (an NCA result is a megabyte of JSON) is not read.
         source_run = by_id(session, AnalysisRun, dataset.derived_from_run, deferred=("result_json",))
         kinds = _kinds()
+        others: dict[str, str] = {}  # what an option naming a second dataset may choose (NCA's dose records)
+        if any(kinds[k].dataset_options for k in _offered(kinds, dataset)):  # the study's, read with it
+            query = select(Dataset).where(Dataset.study_id == study.id, Dataset.id != dataset.id)
+            for d in session.scalars(query.order_by(Dataset.name, Dataset.version)):
+                others[d.id] = f"{_version_label(d)} ({d.filename})"
         offered = []
         for k in _offered(kinds, dataset):
             seeded = {u: v for u, v in units.items() if u in kinds[k].option_help}
             values = given if k == run_kind else seeded
-            offered.append((kinds[k], option_fields(kinds[k], values)))
+            offered.append((kinds[k], option_fields(kinds[k], values, others)))
         page: HTMLResponse = render(
             request,
             "dataset.html",

@@ -23,7 +23,7 @@ from bioparity.analyses.registry import get_analysis
 from bioparity.audit.trail import append_event
 from bioparity.errors import BioparityError
 from bioparity.i18n import gettext as _
-from bioparity.nca import NCASpec
+from bioparity.io.nca_input import NCASamples
 from bioparity.report.context import RunContext, run_context
 from bioparity.store.models import AnalysisRun
 from bioparity.web.notices import ErrorNotice, Notice, notice_query
@@ -33,6 +33,7 @@ from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import menu, program_crumbs, render
 from bioparity.workspace import datasets
 from bioparity.workspace.access import program_permissions
+from bioparity.workspace.analyses import option_files, run_inputs
 from bioparity.workspace.roles import Permission
 
 router = APIRouter()
@@ -68,8 +69,9 @@ def _num(value: Any) -> float:
         return math.nan
 
 
-def _profiles(ctx: RunContext, samples: pd.DataFrame) -> tuple[list[str], list[Profile]]:
-    keys = NCASpec().resolve(samples).keys  # the profiles of the NCA input spec (grouping rule)
+def _profiles(ctx: RunContext, read: NCASamples) -> tuple[list[str], list[Profile]]:
+    samples, spec = read.frame, read.spec
+    keys = spec.keys  # the profiles of the NCA input spec (grouping rule), as the run read them
     table = pd.DataFrame(ctx.rows, columns=ctx.columns)
     choices = nca_kind.review_choices(ctx.options)
     out = []
@@ -81,8 +83,8 @@ def _profiles(ctx: RunContext, samples: pd.DataFrame) -> tuple[list[str], list[P
             mask &= table[k].astype(str).str.strip() == v
         params = table[mask]
         par = {str(c): _num(v) for c, v in zip(params["PPTESTCD"], params["PPSTRESN"], strict=True)}
-        t = pd.to_numeric(part["time"], errors="coerce").tolist()
-        c = pd.to_numeric(part["conc"], errors="coerce").fillna(0.0).tolist()
+        t = pd.to_numeric(part[spec.time], errors="coerce").tolist()
+        c = pd.to_numeric(part[spec.conc], errors="coerce").fillna(0.0).tolist()
         excluded_t: set[float] = set()
         included_t: set[float] = set()
         if not choices.empty:
@@ -147,17 +149,20 @@ def _figure(p: Profile, *, log: bool, time_label: str, conc_label: str) -> dict[
     }
 
 
-def _load(request: Request, actor: Any, run_id: str) -> tuple[RunContext, pd.DataFrame, bool]:
+def _load(request: Request, actor: Any, run_id: str) -> tuple[RunContext, NCASamples, bool]:
     """The run, its dataset's samples, and whether the caller may create runs (write data)."""
     with read_unit(request) as session:
         ctx = run_context(session, actor, run_id)
         if ctx.run.kind != nca_kind.NAME or ctx.run.status != "succeeded":
             raise HTTPException(404, _("only a succeeded NCA run can be reviewed"))
         content = datasets.dataset_content(session, ctx.dataset)
+        inputs = run_inputs(session, actor, ctx.dataset, nca_kind.NAME, ctx.options)
         can_write = Permission.write_data in program_permissions(session, actor.user_id, ctx.program)
-    samples = datasets.read_mapped(  # as the run read it: columns mapped, units per row converted
+    frame = datasets.read_mapped(  # as the run read it: columns mapped, units per row converted
         content, ctx.dataset.filename, ctx.dataset.column_map, get_analysis(nca_kind.NAME), ctx.options
     )
+    with option_files(inputs, ctx.options) as options:  # an SDTM PC domain and its EX as the run read them
+        samples, _doses = nca_kind.nca_input(frame, options)
     return ctx, samples, can_write
 
 

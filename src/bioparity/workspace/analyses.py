@@ -4,13 +4,20 @@ its provenance.
 A run records the kind, the SHA-256 of each input, the options, the software version, the result as
 canonical JSON and that JSON's SHA-256. The same inputs, options and software give the same result text
 byte for byte (and the same ``run_key``), so a stored result can always be reproduced and compared.
+
+An option of type ``dataset`` (e.g. NCA's ``dosing``) names a second dataset of the same study: its bytes
+are read with the first's, ``compute`` gets the path of a copy named as the dataset's file, and the run's
+inputs record its SHA-256 under the option's name.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import platform
-from collections.abc import Mapping, Sequence
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bioparity._results import software_version
+from bioparity.analyses.contract import Option
 from bioparity.analyses.registry import effective_options, get_analysis
 from bioparity.audit import canonical_json, sha256_hex
 from bioparity.errors import BioparityError, DataFileError, InputError
@@ -29,7 +37,8 @@ from bioparity.i18n import gettext as _
 from bioparity.progress import StageCallback, report_stage
 from bioparity.store.models import AnalysisRun, Dataset
 from bioparity.workspace.access import Actor, require_dataset, require_run, require_study
-from bioparity.workspace.datasets import ColumnMap, dataset_content, read_mapped
+from bioparity.workspace.datasets import UPLOAD_FOLDER_PREFIX, ColumnMap, dataset_content, read_mapped
+from bioparity.workspace.errors import NotFoundError
 from bioparity.workspace.events import record
 from bioparity.workspace.roles import Permission
 from bioparity.workspace.snapshots import snapshot
@@ -44,9 +53,20 @@ def software_versions() -> str:
 
 
 @dataclass(frozen=True)
+class RunInput:
+    """A second dataset a run reads: the value of an option of type ``dataset``, with its stored bytes."""
+
+    option: str
+    dataset_id: str
+    filename: str
+    sha256: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class PendingRun:
     """A run that passed the checks that need the store (permission, kind, options), with the dataset's
-    stored bytes; :func:`compute_run` then needs no store."""
+    stored bytes (and those of the datasets its options name); :func:`compute_run` then needs no store."""
 
     dataset_id: str
     study_id: str
@@ -56,6 +76,7 @@ class PendingRun:
     sha256: str
     content: bytes
     column_map: str | None = None
+    inputs: tuple[RunInput, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,7 +119,32 @@ def check_options(
                 )
                 % values
             )
+    _option_datasets(session, actor, dataset, spec.dataset_options, effective)
     return dataset, dict(effective)
+
+
+def _option_datasets(
+    session: Session, actor: Actor, dataset: Dataset, options: Sequence[Option], values: Mapping[str, Any]
+) -> list[tuple[str, Dataset]]:
+    """The datasets named by the options of type ``dataset`` (option name, dataset), each one the caller
+    may read in the study of ``dataset``; an unknown id or another study's dataset is refused naming
+    the option."""
+    found = []
+    for option in options:
+        value = str(values.get(option.name) or "").strip()
+        if not value:
+            continue
+        try:
+            other = require_dataset(session, actor, value)[0]
+        except NotFoundError:
+            other = None
+        if other is None or other.study_id != dataset.study_id:
+            raise InputError(
+                _("option %(option)s: no dataset %(id)r in the study of %(file)s")
+                % {"option": option.name, "id": value, "file": dataset.filename}
+            )
+        found.append((option.name, other))
+    return found
 
 
 def check_run(
@@ -116,7 +162,35 @@ def check_run(
         sha256=dataset.sha256,
         content=dataset_content(session, dataset),
         column_map=dataset.column_map,
+        inputs=run_inputs(session, actor, dataset, kind, effective),
     )
+
+
+def run_inputs(
+    session: Session, actor: Actor, dataset: Dataset, kind: str, options: Mapping[str, Any]
+) -> tuple[RunInput, ...]:
+    """The datasets the options of type ``dataset`` of a run of ``kind`` on ``dataset`` name, with their
+    stored bytes (checked against their seal)."""
+    named = _option_datasets(session, actor, dataset, get_analysis(kind).dataset_options, options)
+    return tuple(
+        RunInput(name, other.id, other.filename, other.sha256, dataset_content(session, other))
+        for name, other in named
+    )
+
+
+@contextmanager
+def option_files(inputs: Sequence[RunInput], options: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """The options as ``compute`` takes them: each dataset option's value the path of a temporary copy of
+    the dataset's file, named as that file (removed on leaving)."""
+    with tempfile.TemporaryDirectory(prefix=f"{UPLOAD_FOLDER_PREFIX}{os.getpid()}-") as folder:
+        given = dict(options)
+        for i, extra in enumerate(inputs):  # a folder each: two inputs may share a file name
+            path = os.path.join(folder, str(i), extra.filename)
+            os.mkdir(os.path.dirname(path))
+            with open(path, "wb") as handle:
+                handle.write(extra.content)
+            given[extra.option] = path
+        yield given
 
 
 #: Where a run stands when it starts each stage (reported to ``stage`` by :func:`compute_run`).
@@ -135,15 +209,18 @@ def compute_run(pending: PendingRun, stage: StageCallback | None = None) -> Comp
     frame = read_mapped(pending.content, pending.filename, pending.column_map, spec, pending.options)
     report_stage(stage, COMPUTING, f"computing {pending.kind} on {len(frame):,} rows")
     versions = software_versions()
-    try:
-        with use_language(DEFAULT_LANGUAGE):  # a stored result is language-neutral, whoever asked
-            result = spec.compute(frame, dict(pending.options))
-    except DataFileError as exc:
-        raise exc.relocated(pending.filename, row=exc.row, line=exc.line) from exc
-    except BioparityError:
-        raise
-    except Exception as exc:  # a defect, not a user error: keep the evidence of the attempt
-        return ComputedRun(pending, "failed", None, f"{type(exc).__name__}: {exc}", versions)
+    with option_files(pending.inputs, pending.options) as options:
+        try:
+            with use_language(DEFAULT_LANGUAGE):  # a stored result is language-neutral, whoever asked
+                result = spec.compute(frame, options)
+        except DataFileError as exc:
+            if exc.file is not None and exc.file in {extra.filename for extra in pending.inputs}:
+                raise  # about a dataset named by an option, which its file name already names
+            raise exc.relocated(pending.filename, row=exc.row, line=exc.line) from exc
+        except BioparityError:
+            raise
+        except Exception as exc:  # a defect, not a user error: keep the evidence of the attempt
+            return ComputedRun(pending, "failed", None, f"{type(exc).__name__}: {exc}", versions)
     report_stage(stage, SERIALISING, "preparing the result for storage")
     return ComputedRun(pending, "succeeded", canonical_json(result), None, versions)
 
@@ -160,6 +237,7 @@ def store_run(
     if dataset.sha256 != pending.sha256:  # pragma: no cover - datasets are immutable
         raise InputError(f"dataset {dataset.id} changed while the analysis ran; run it again")
     inputs: dict[str, Any] = {"dataset": pending.sha256}
+    inputs |= {extra.option: extra.sha256 for extra in pending.inputs}  # e.g. NCA's dose records
     if pending.column_map:  # the renaming and unit columns applied to the file are part of what it read
         inputs["column_map"] = json.loads(pending.column_map)
     options = dict(pending.options)

@@ -234,7 +234,10 @@ def detect_unit_columns(
 ) -> dict[str, str]:
     """Expected column -> the header column that gives its unit per row, found by the usual names of
     :attr:`InputColumn.unit_columns` (letter case ignored, the first name listed first); columns
-    mapped to an expected column are not candidates."""
+    mapped to an expected column are not candidates. None in a layout the kind reads by its own rules
+    (:attr:`Analysis.layout`, e.g. PCSTRESU of an SDTM PC domain for NCA)."""
+    if not rename and analysis.layout_of(header) is not None:
+        return {}
     free = [c for c in header if c not in (rename or {})]
     found: dict[str, str] = {}
     for column in analysis.columns:
