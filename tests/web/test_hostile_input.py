@@ -327,3 +327,19 @@ def test_a_notice_crafted_outside_the_session_is_not_shown(olivia: FormClient, s
     assert "Language saved." in other.get(theirs.headers["location"]).text
     other.close()
     assert "Language saved." not in olivia.get(theirs.headers["location"]).text
+
+
+def test_a_cv_typed_as_a_percentage_is_computed_with_a_notice(olivia: FormClient) -> None:
+    # Finding F8: CV 30 (3000%) is computed as given, the page says what it probably meant.
+    page = olivia.get("/ui/power", params={"cv": "30"})
+    assert page.status_code == 200
+    notice = re.search(r'<p class="notice" role="status" id="power-cv-warning">([^<]*)</p>', page.text)
+    assert notice is not None, page.text[-3000:]
+    assert notice.group(1) == "CV 30 is 3000%: a CV is a ratio (0.3 for 30%); computed as given"
+    assert page.text.index('id="power-result"') < notice.start() < page.text.index('id="power-n"')
+    assert int(re.search(r'id="power-n">(\d+)<', page.text).group(1)) == int(  # type: ignore[union-attr]
+        sample_size_tost(cv=30.0, theta0=0.95).n
+    )
+    plausible = olivia.get("/ui/power", params={"cv": "1.5"})
+    assert plausible.status_code == 200 and 'id="power-n"' in plausible.text
+    assert "power-cv-warning" not in plausible.text

@@ -95,9 +95,10 @@ def table_reader(columns: Sequence[ColumnSpec]) -> Callable[[Path], pd.DataFrame
     return read
 
 
-def grid_result(frame: pd.DataFrame, added: Mapping[str, Any]) -> dict[str, Any]:
-    """The input grid with the computed columns appended, as :func:`frame_result`."""
+def grid_result(frame: pd.DataFrame, added: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
+    """The input grid with the computed columns appended, as :func:`frame_result` (``extra`` at the top
+    level, e.g. ``notes``)."""
     out = frame.copy()
     for name, values in added.items():
         out[name] = np.asarray(values)
-    return frame_result(out)
+    return frame_result(out, **extra)

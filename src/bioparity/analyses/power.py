@@ -29,7 +29,12 @@ from bioparity.errors import InputError, ScenarioError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.io import ColumnSpec
-from bioparity.io.power_grid import POWER_GRID_COLUMNS, SAMPLESIZE_GRID_COLUMNS, locate_scenario_error
+from bioparity.io.power_grid import (
+    POWER_GRID_COLUMNS,
+    SAMPLESIZE_GRID_COLUMNS,
+    grid_cv_warning,
+    locate_scenario_error,
+)
 from bioparity.power.grid import evaluate_power_grid, evaluate_samplesize_grid
 from bioparity.power.kernels import POWER_KERNELS
 
@@ -48,10 +53,17 @@ def _method(options: Mapping[str, Any]) -> str:
     return method
 
 
+def _notes(frame: pd.DataFrame) -> dict[str, list[str]]:
+    """The result's ``notes`` when a CV of the grid looks typed as a percentage (computed as given); none
+    otherwise (the stored result of a grid without such a CV is as before)."""
+    note = grid_cv_warning(frame)
+    return {} if note is None else {"notes": [note]}
+
+
 def power_grid(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     """``bioparity power --grid``: TOST power per scenario row (blank method cells use option ``method``)."""
     try:
-        return grid_result(frame, evaluate_power_grid(frame, _method(options)))
+        return grid_result(frame, evaluate_power_grid(frame, _method(options)), **_notes(frame))
     except ScenarioError as exc:
         raise locate_scenario_error(exc) from exc
 
@@ -59,7 +71,7 @@ def power_grid(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any
 def samplesize_grid(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     """``bioparity samplesize --grid``: smallest total n reaching the target power, per scenario row."""
     try:
-        return grid_result(frame, evaluate_samplesize_grid(frame, _method(options)))
+        return grid_result(frame, evaluate_samplesize_grid(frame, _method(options)), **_notes(frame))
     except ScenarioError as exc:
         raise locate_scenario_error(exc) from exc
 

@@ -117,6 +117,26 @@ def wrote_rows(n: int, out: Path | str) -> str:
     return ngettext("wrote %(n)d row to %(path)s", "wrote %(n)d rows to %(path)s", n) % {"n": n, "path": out}
 
 
+def warn(where: str, note: str) -> None:
+    """``warning: WHERE: NOTE`` on stderr in the command's language (``note`` a stored note of a template,
+    :mod:`bioparity.i18n.notes`; ``where`` an option or a file, as written)."""
+    from bioparity.i18n.notes import note_text
+
+    text = _("%(where)s: %(problem)s") % {"where": where, "problem": note_text(note)}
+    typer.echo(_("warning: %(warning)s") % {"warning": text}, err=True)
+
+
+def warn_cv(option: str, *values: float) -> None:
+    """Warn for each CV of ``option`` that looks typed as a percentage (30 for 0.30); the values are
+    computed as given (:func:`bioparity.power.cv_check.cv_percent_warning`)."""
+    from bioparity.power.cv_check import cv_percent_warning
+
+    for value in values:
+        note = cv_percent_warning(value)
+        if note is not None:
+            warn(option, note)
+
+
 def print_record(record: dict[str, Any], fmt: OutputFormat, title: str) -> None:
     """Print one result as a JSON object or a two-column table."""
     if fmt is OutputFormat.json:

@@ -30,6 +30,8 @@ from bioparity.cli.common import (
     need,
     print_record,
     user_errors,
+    warn,
+    warn_cv,
     wrote_rows,
 )
 from bioparity.cli.options import Alpha, Format, TargetPower, Theta1, Theta2
@@ -40,6 +42,7 @@ from bioparity.io import ColumnSpec, read_table, write_frame_atomic
 from bioparity.io.power_grid import (
     POWER_GRID_COLUMNS,
     SAMPLESIZE_GRID_COLUMNS,
+    grid_cv_warning,
     locate_scenario_error,
 )
 from bioparity.io.provenance import write_provenance
@@ -81,6 +84,9 @@ def _run_grid(
     check_outputs(("--out", out))
     with progress_bar(f"reading {grid.name}") as bar:  # steps: the grid is computed in one vectorised call
         frame = read_table(grid, columns)
+        cv_note = grid_cv_warning(frame)
+        if cv_note is not None:
+            warn(str(grid), cv_note)
         bar.stage(f"computing {len(frame):,} scenarios")
         try:
             added = compute(frame)
@@ -123,8 +129,10 @@ def power_command(
         if grid is not None:
             _run_grid(grid, need(out, "--out"), POWER_GRID_COLUMNS, evaluate_power_grid, {"command": "power"})
             return
+        given = need(cv, "--cv")
+        warn_cv("--cv", given)
         res = power_tost(
-            design=design, cv=need(cv, "--cv"), theta0=theta0, n=need(n, "--n"),
+            design=design, cv=given, theta0=theta0, n=need(n, "--n"),
             theta1=theta1, theta2=theta2, alpha=alpha, method=method,
         )  # fmt: skip
         print_record(_lead_with(res.plain_dict(), "power"), fmt, "TOST power")
@@ -151,8 +159,10 @@ def samplesize_command(
             options = {"command": "samplesize", "method": method}
             _run_grid(grid, need(out, "--out"), SAMPLESIZE_GRID_COLUMNS, compute, options)
             return
+        given = need(cv, "--cv")
+        warn_cv("--cv", given)
         res = sample_size_tost(
-            design=design, cv=need(cv, "--cv"), theta0=theta0, theta1=theta1, theta2=theta2,
+            design=design, cv=given, theta0=theta0, theta1=theta1, theta2=theta2,
             alpha=alpha, target_power=target_power, method=method,
         )  # fmt: skip
         print_record(_lead_with(res.plain_dict(), "n", "power"), fmt, "TOST sample size")
@@ -199,6 +209,7 @@ def samplesize_pk_similarity_command(
             raise InputError(
                 _("--cv and --ratios take comma-separated numbers: %(reason)s") % {"reason": exc}
             ) from exc
+        warn_cv("--cv", *cv_values)
         res = sample_size_pk_similarity(
             arms=comma_list(arms), ratios=ratio_values, cv=cv_values[0] if len(cv_values) == 1 else cv_values,
             metrics=comma_list(metrics), correlation=correlation, comparisons=comma_list(comparisons) or None,

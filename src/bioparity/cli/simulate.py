@@ -27,7 +27,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bioparity.cli.common import OutputFormat, comma_list, print_json, user_errors
+from bioparity.cli.common import OutputFormat, comma_list, print_json, user_errors, warn_cv
 from bioparity.cli.options import Format, Scheduler, Theta1, Theta2, Workers
 from bioparity.cli.progress import progress_bar
 from bioparity.errors import InputError
@@ -206,6 +206,10 @@ def pk_similarity_command(
     with user_errors():
         from bioparity.scale import simulate_pk_similarity
 
+        for option, value in (
+            ("--cv-cl", cv_cl), ("--cv-v", cv_v), ("--cv-ka", cv_ka), ("--residual-cv", residual_cv)
+        ):  # fmt: skip
+            warn_cv(option, value)
         exposure = _per_arm("--bioavailability", bioavailability) if bioavailability.strip() else None
         design = PKSimilarityDesign(
             arms=tuple(comma_list(arms)), n_per_arm=_ints("--n-per-arm", n_per_arm), bioavailability=exposure,

@@ -60,6 +60,8 @@ DOMAIN_SOURCES: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
         ("potency", [("**.py", "python")]),
         ("profiles", [("**.py", "python")]),
         ("nca", [("**.py", "python")]),
+        ("power/cv_check.py", [("**.py", "python")]),
+        ("io/power_grid.py", [("**.py", "python")]),
     ],
     "cli": [
         ("cli", [("**.py", "python")]),

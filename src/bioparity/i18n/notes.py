@@ -75,6 +75,8 @@ NOTE_MODULES: tuple[str, ...] = (
     "bioparity.analyses.caa",
     "bioparity.analyses.potency",
     "bioparity.analyses.profiles",
+    "bioparity.power.cv_check",
+    "bioparity.io.power_grid",
 )
 
 _REGISTERED: dict[str, None] = {}

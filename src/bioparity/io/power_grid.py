@@ -2,15 +2,20 @@
 
 Used by ``bioparity power --grid`` / ``samplesize --grid`` and by the workspace, so that a grid file is
 validated the same way everywhere (the computation is :mod:`bioparity.power.grid`). Scenario-level domain
-errors (for example theta0 outside the limits) are mapped back to the row and column of the file.
+errors (for example theta0 outside the limits) are mapped back to the row and column of the file. A CV
+that looks typed as a percentage is computed as given and named, with its rows, by :func:`grid_cv_warning`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import pandas as pd
+
 from bioparity.errors import DataFileError, ScenarioError, UnknownDesignError
+from bioparity.i18n.notes import note_template
 from bioparity.io.table import ColumnSpec
+from bioparity.power.cv_check import cv_percent_warning
 from bioparity.power.designs import ALIASES, DESIGN_NAMES, canonical_design_name
 from bioparity.power.kernels import POWER_KERNELS
 
@@ -59,6 +64,47 @@ _METHOD = ColumnSpec(
 POWER_GRID_COLUMNS = (_DESIGN, _CV, _THETA0, _N, _THETA1, _THETA2, _ALPHA, _METHOD)
 #: Columns of a sample-size grid: design,cv,theta0,theta1,theta2,alpha,target_power.
 SAMPLESIZE_GRID_COLUMNS = (_DESIGN, _CV, _THETA0, _THETA1, _THETA2, _ALPHA, _TARGET)
+
+
+#: Rows of a grid named by :func:`grid_cv_warning` (the others are counted by the "...").
+SHOWN_ROWS = 10
+#: The warning of :func:`~bioparity.power.cv_check.cv_percent_warning` at one grid row, or at several
+#: (``rows 3, 7 (lines 4, 8)``); ``note`` is the warning for the first of them.
+CV_ROW = note_template("row {row:d} (line {line:d}), column '{column}': {note}")
+CV_ROWS = note_template("rows {rows} (lines {lines}), column '{column}': {note}")
+
+
+def grid_cv_warning(frame: pd.DataFrame, column: str = "cv") -> str | None:
+    """One warning naming the rows of a grid (read by :func:`~bioparity.io.read_table`: data row ``i`` is
+    on line ``i + 1``) whose CV looks typed as a percentage, or None when there is none.
+
+    The first :data:`SHOWN_ROWS` rows are named (then ``...``); the warning's text is that of the first
+    row's CV. The values are computed as given.
+
+    Examples
+    --------
+    >>> grid_cv_warning(pd.DataFrame({"cv": [0.3, 30.0, 0.25, 25.0]}))
+    "rows 2, 4 (lines 3, 5), column 'cv': CV 30 is 3000%: a CV is a ratio (0.3 for 30%); computed as given"
+    >>> grid_cv_warning(pd.DataFrame({"cv": [0.3, 1.5]})) is None
+    True
+    """
+    if column not in frame.columns:
+        return None
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    rows = [i + 1 for i, value in enumerate(values) if cv_percent_warning(value) is not None]
+    if not rows:
+        return None
+    note = cv_percent_warning(values[rows[0] - 1])
+    if len(rows) == 1:
+        return CV_ROW.format(row=rows[0], line=rows[0] + 1, column=column, note=note)
+    more = ", ..." if len(rows) > SHOWN_ROWS else ""
+    shown = rows[:SHOWN_ROWS]
+    return CV_ROWS.format(
+        rows=", ".join(map(str, shown)) + more,
+        lines=", ".join(str(r + 1) for r in shown) + more,
+        column=column,
+        note=note,
+    )
 
 
 def locate_scenario_error(exc: ScenarioError, file: str | None = None) -> DataFileError:

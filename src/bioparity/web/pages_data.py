@@ -28,6 +28,7 @@ from bioparity.i18n import gettext_noop
 from bioparity.io.tables_out import csv_bytes
 from bioparity.memo import Memo
 from bioparity.power import DESIGN_NAMES, get_design, power_tost, sample_size_tost
+from bioparity.power.cv_check import cv_percent_warning
 from bioparity.report import html_to_pdf, render_program_report, render_run_report
 from bioparity.report.context import MAX_TABLE_ROWS, RunContext, run_context
 from bioparity.report.evidence import collect
@@ -704,6 +705,7 @@ def power_page(request: Request, actor: PageActor) -> Response:
     result: dict[str, Any] | None = None
     figures: dict[str, Any] = {}
     problem = ""
+    cv_warning = cv_percent_warning(numbers["cv"]) if submitted and "cv" in numbers else None
     if submitted and not errors:
         scenario: dict[str, Any] = {
             "design": design,
@@ -728,6 +730,7 @@ def power_page(request: Request, actor: PageActor) -> Response:
         designs=[(name, get_design(name).description) for name in DESIGN_NAMES],
         errors=errors,
         problem=problem,
+        cv_warning=cv_warning,
         result=result,
         figures=figures,
         crumbs=[(_("Programs"), "/ui/programs"), (_("Power and sample size"), None)],
