@@ -212,3 +212,38 @@ def test_single_dose_from_ex_takes_actual_times_from_pcdtc(
     want = theoph_expected.query("Subject == 1").set_index("PPTESTCD")["PPORRES"]
     assert got[(1, "AUCLST")] == pytest.approx(want["auclast"], rel=1e-6)
     assert got[(1, "CLFO")] == pytest.approx(want["cl.obs"], rel=1e-6)
+
+
+def test_single_dose_infusions_take_each_subjects_duration_from_ex(
+    theoph: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An intravenous infusion per subject in EX (EXDUR; subject 9 infused for 2 h, the others 1 h): each
+    subject's own duration corrects its MRT, MRTIVIFO = AUMCIFO / AUCIFO - Tinf / 2 (Gabrielsson & Weiner
+    2016, ch. 2), where ``--duration`` gave one length to all; a duration also given as an option is
+    refused."""
+    monkeypatch.chdir(tmp_path)
+    pc, ex = theoph_domains(theoph)
+    ex = ex.assign(EXROUTE="INTRAVENOUS", EXDUR=["PT2H" if s == "9" else "PT1H" for s in ex["USUBJID"]])
+    pc.to_csv("pc.csv", index=False)
+    ex.to_csv("ex.csv", index=False)
+    code, output = _run("pc.csv", "--out", "iv.csv", "--dosing", "ex.csv", "--route", "iv-infusion")
+    assert code == 0, output
+    code, output = _run("pc.csv", "--out", "ev.csv", "--dose", "320")  # same samples, oral: no correction
+    assert code == 0, output
+    iv = pd.read_csv("iv.csv").astype({"subject": str}).set_index(["subject", "PPTESTCD"])["PPSTRESN"]
+    ev = pd.read_csv("ev.csv").astype({"subject": str}).set_index(["subject", "PPTESTCD"])["PPSTRESN"]
+    for subject, hours in (("9", 2.0), ("1", 1.0), ("12", 1.0)):
+        assert iv[(subject, "AUCIFO")] == pytest.approx(ev[(subject, "AUCIFO")], rel=1e-12)
+        assert iv[(subject, "MRTIVIFO")] == pytest.approx(
+            iv[(subject, "AUMCIFO")] / iv[(subject, "AUCIFO")] - hours / 2, rel=1e-12
+        )
+        assert iv[(subject, "MRTIVIFO")] == pytest.approx(ev[(subject, "MRTEVIFO")] - hours / 2, rel=1e-12)
+    record = json.loads(Path("iv.csv.provenance.json").read_text())
+    assert (
+        record["dose_source"] == "EXDOSE of ex.csv, one dose record per subject; infusion durations from EX"
+    )
+    code, output = _run(
+        "pc.csv", "--out", "both.csv", "--dosing", "ex.csv", "--route", "iv-infusion", "--duration", "1"
+    )
+    assert code == 2 and "two infusion durations given: --dosing ex.csv" in output
+    assert not Path("both.csv").exists()

@@ -294,12 +294,54 @@ def _single_doses(records: pd.DataFrame, samples: NCASamples, where: Where) -> N
             )
     by_subject = pd.Series(dose, index=records["subject"]).loc[lambda s: s.index.isin(set(sampled))]
     frame = samples.frame.assign(**{EX_DOSE: sampled.map(by_subject).to_numpy(dtype=float)})
+    duration = spec.duration
+    if spec.options.route == "iv-infusion" and "duration" in records.columns:
+        frame, duration = _infusion_durations(records, frame, sampled, used, spec, where)
     return dataclasses.replace(
         samples,
         frame=frame,
-        spec=dataclasses.replace(spec, dose=EX_DOSE),
-        dose_from=f"EXDOSE of {where.file}, one dose record per subject",
+        spec=dataclasses.replace(spec, dose=EX_DOSE, duration=duration),
+        dose_from=f"EXDOSE of {where.file}, one dose record per subject"
+        + ("; infusion durations from EX" if duration == EX_DURATION else ""),
     )
+
+
+#: The samples' column holding each subject's infusion duration (hours) taken from an EX domain.
+EX_DURATION = "EXDUR_H"
+
+
+def _infusion_durations(
+    records: pd.DataFrame,
+    frame: pd.DataFrame,
+    sampled: pd.Series,
+    used: npt.NDArray[np.bool_],
+    spec: NCASpec,
+    where: Where,
+) -> tuple[pd.DataFrame, str | float | None]:
+    """Each subject's infusion duration from its EX record (EXDUR, or EXENDTC - EXSTDTC: ``duration`` of
+    :func:`bioparity.io.sdtm.read_sdtm_ex`, hours) as the column :data:`EX_DURATION` of the samples, when
+    EX gives one for every dosed subject; the spec's own duration when EX gives none. A duration given
+    both ways is refused, as a dose is (which one holds is the user's call, never a silent choice)."""
+    hours = records["duration"].to_numpy(dtype=float)
+    given = used & np.isfinite(hours)
+    if not given.any():
+        return frame, spec.duration
+    if spec.duration is not None:
+        other = f"the column {spec.duration!r}" if isinstance(spec.duration, str) else "--duration"
+        raise InputError(
+            f"two infusion durations given: --dosing {where.file} (EXDUR or EXENDTC - EXSTDTC per "
+            f"subject) and {other}; give one"
+        )
+    lacking = used & ~np.isfinite(hours)
+    where.reject(
+        lacking,
+        "an infusion without a duration while other EX records give one",
+        "EXDUR",
+        records["EXDUR"] if "EXDUR" in records.columns else None,
+        "EXDUR (ISO 8601, e.g. PT1H) or EXENDTC on every infusion record",
+    )
+    by_subject = pd.Series(hours, index=records["subject"]).loc[lambda s: s.index.isin(set(sampled))]
+    return frame.assign(**{EX_DURATION: sampled.map(by_subject).to_numpy(dtype=float)}), EX_DURATION
 
 
 def missing_concentrations(frame: pd.DataFrame, spec: NCASpec, where: Where) -> pd.DataFrame:
