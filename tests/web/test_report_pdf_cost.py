@@ -184,3 +184,23 @@ def test_a_pdf_is_laid_out_once_per_html(monkeypatch: pytest.MonkeyPatch) -> Non
     assert html_to_pdf("<p>report 1</p>") == html_to_pdf("<p>report 1</p>") == b"<p>report 1</p>"
     html_to_pdf("<p>report 2</p>")
     assert laid_out == ["<p>report 1</p>", "<p>report 2</p>"]
+
+
+def test_no_full_collection_while_weasyprint_lays_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    before = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+
+    def lay_out(self: object) -> bytes:
+        seen.append(gc.get_threshold())
+        return b"%PDF-1.7\n"
+
+    import weasyprint
+
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", lay_out)
+    with pdf.no_full_collections():  # another rendering at the same time
+        assert pdf.write_pdf("<p>report</p>") == b"%PDF-1.7\n"
+        assert gc.get_threshold() == (*before[:2], pdf.FULL_COLLECTION_DEFERRED)
+    assert seen == [(*before[:2], pdf.FULL_COLLECTION_DEFERRED)]
+    assert gc.get_threshold() == before  # restored after the last
