@@ -20,6 +20,7 @@ import subprocess
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bioparity.analyses.figures import Band, CAAPlot
@@ -184,3 +185,51 @@ def test_a_pdf_is_laid_out_once_per_html(monkeypatch: pytest.MonkeyPatch) -> Non
     assert html_to_pdf("<p>report 1</p>") == html_to_pdf("<p>report 1</p>") == b"<p>report 1</p>"
     html_to_pdf("<p>report 2</p>")
     assert laid_out == ["<p>report 1</p>", "<p>report 2</p>"]
+
+
+def test_pdf_figures_draw_circle_markers_as_circles_html_ones_as_paths() -> None:
+    with static.text_as_text():
+        printed = static.caa_svg(PLOT, small=True)
+    shown = static.caa_svg(PLOT, small=True)
+    circles = re.findall(r'<circle id="(m[0-9a-f]+)" r="([^"]+)" style="stroke: (#[0-9a-f]{6})"/>', printed)
+    # one circle per source, the size of matplotlib's marker (s=16 square points: 4 pt across)
+    assert [(r, colour) for _, r, colour in circles] == [("2", static.COLOURS[0]), ("2", static.COLOURS[1])]
+    assert "<circle" not in shown and all(f'<path id="{oid}" d="M 0 2 ' in shown for oid, _, _ in circles)
+    # each lot value at the same place in both
+    place = re.compile(r'<use xlink:href="#(m[0-9a-f]+)" x="([^"]+)" y="([^"]+)"')
+    marked = [use for use in place.findall(printed) if use[0] in {oid for oid, _, _ in circles}]
+    assert len(marked) == sum(len(v) for v in PLOT.values.values()) == 6
+    assert marked == [use for use in place.findall(shown) if use[0] in {oid for oid, _, _ in circles}]
+
+
+def test_only_matplotlib_circles_become_circles() -> None:
+    from matplotlib.path import Path as MplPath
+
+    vertices = np.asarray(MplPath.unit_circle().vertices, dtype=float)[:25] * [3.5, -3.5]
+    numbers = [f"{v:g}" for v in vertices.ravel()]
+    arcs = " ".join("C " + " ".join(numbers[2 + 6 * i : 8 + 6 * i]) for i in range(8))
+    circle = f"M 0 3.5 {arcs} z"
+    assert static._circle_radius(circle) == "3.5"
+    assert static._circle_radius(circle.replace("C 0.92", "C 0.95", 1)) is None  # not a circle
+    assert static._circle_radius("M 0 3.5 L 3.5 0 L 0 -3.5 L -3.5 0 z") is None  # a diamond
+    assert static._circle_radius("M 0 0 \nL 0 3.5 \n") is None  # a tick mark
+
+
+def test_no_full_collection_while_weasyprint_lays_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    before = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+
+    def lay_out(self: object) -> bytes:
+        seen.append(gc.get_threshold())
+        return b"%PDF-1.7\n"
+
+    import weasyprint  # type: ignore[import-untyped]
+
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", lay_out)
+    with pdf.no_full_collections():  # another rendering at the same time
+        assert pdf.write_pdf("<p>report</p>") == b"%PDF-1.7\n"
+        assert gc.get_threshold() == (*before[:2], pdf.FULL_COLLECTION_DEFERRED)
+    assert seen == [(*before[:2], pdf.FULL_COLLECTION_DEFERRED)]
+    assert gc.get_threshold() == before  # restored after the last

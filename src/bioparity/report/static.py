@@ -117,6 +117,49 @@ def _style() -> Iterator[None]:
 _FONT_FAMILY = re.compile(r"font-family: ([^;\"]*)")
 
 
+#: A marker as matplotlib's SVG backend defines it once (``<path id="m…" d="…"``) and places it with
+#: ``<use>`` at every point.
+_MARKER = re.compile(r'<path id="(m[0-9a-f]+)" d="(M 0 [^"]*)"')
+
+
+def _circle_radius(d: str) -> str | None:
+    """The radius (as written) of a marker path that is matplotlib's circle (``Path.unit_circle``: 8
+    cubic Bezier arcs, y flipped for SVG), else None."""
+    from matplotlib.path import Path as MplPath
+
+    tokens = d.split()
+    if len(tokens) != 3 + 8 * 7 + 1 or tokens[:2] != ["M", "0"] or tokens[-1] != "z":
+        return None
+    arcs = [tokens[3 + 7 * i : 10 + 7 * i] for i in range(8)]
+    if any(arc[0] != "C" for arc in arcs):
+        return None
+    try:
+        numbers = np.array([float(t) for t in tokens[1:3] + [t for arc in arcs for t in arc[1:]]])
+    except ValueError:
+        return None
+    radius = numbers[1]
+    circle = np.asarray(MplPath.unit_circle().vertices, dtype=float)[:25] * [radius, -radius]  # y down in SVG
+    # matplotlib writes 6 significant digits
+    if radius <= 0 or not np.allclose(numbers.reshape(-1, 2), circle, rtol=0, atol=1e-5 * radius):
+        return None
+    return tokens[2]
+
+
+def _circle_markers(svg: str) -> str:
+    """Circle markers as SVG ``<circle>`` elements, the same size and place.
+
+    WeasyPrint parses the coordinates of a ``<use>``d path again at every point it is placed (25 pairs of
+    numbers a circle): the 1,500 lot values of the demo CAA report's 25 plots took 0.23 s of the 1.15 s it
+    spent drawing them. A ``<circle>`` is drawn from its radius alone, as 4 Bezier arcs at most 0.63 % of
+    the radius (0.013 pt for a 2 pt marker) off the true circle (matplotlib's 8 arcs: 0.0004 %)."""
+
+    def circle(match: re.Match[str]) -> str:
+        radius = _circle_radius(match.group(2))
+        return match.group(0) if radius is None else f'<circle id="{match.group(1)}" r="{radius}"'
+
+    return _MARKER.sub(circle, svg)
+
+
 def _svg(fig: Figure) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "bioparity"})
@@ -125,7 +168,7 @@ def _svg(fig: Figure) -> str:
         return svg
     # WeasyPrint splits an SVG font-family at the commas and strips the quotes, not the spaces: after
     # ", " the fonts named no font, and Pango set Chinese text in the Japanese face of Noto Sans CJK
-    return _FONT_FAMILY.sub(lambda m: "font-family: " + m.group(1).replace(", ", ","), svg)
+    return _circle_markers(_FONT_FAMILY.sub(lambda m: "font-family: " + m.group(1).replace(", ", ","), svg))
 
 
 def _log_axis(axis: str, ax: Axes, subs: tuple[float, ...] = (1.0,)) -> None:
