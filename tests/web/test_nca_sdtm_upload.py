@@ -18,13 +18,14 @@ from pathlib import Path
 import pandas as pd
 import pyreadstat
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bioparity.server import create_app
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import AnalysisRun
 from bioparity.workspace.executors import InProcessExecutor
+from bioparity.workspace.integrity import verify_workspace
 from tests.nca.test_nca_sdtm_units import theoph_domains
 from tests.web.conftest import FormClient, finished_run_page
 from tests.workspace.conftest import PASSWORD, Company, database, make_company
@@ -97,6 +98,23 @@ def test_pc_and_ex_uploaded_run_from_the_form_with_each_subjects_dose(
     review = client.get(f"/ui/runs/{run_id}/review")  # the SDTM profiles, as the run read them
     assert review.status_code == 200
     assert "THEO-1 / THEOPH / PLASMA / 9" in html.unescape(review.text)
+
+    # `bioparity audit verify` checks the second dataset too: intact as stored; a run whose option names
+    # another dataset than the bytes it read (here edited in the database) is reported by option name
+    engine = sessions.kw["bind"]
+    assert verify_workspace(engine).intact
+    with engine.begin() as conn:
+        conn.execute(
+            update(AnalysisRun)
+            .where(AnalysisRun.id == run_id)
+            .values(options_json=json.dumps({"dosing": pc_id}, separators=(",", ":")))
+        )
+    problems = verify_workspace(engine).problems
+    assert any(
+        f"analysis run {run_id} (nca): its input hash {inputs['dosing']} for option dosing is not the "
+        f"SHA-256 of dataset {pc_id}" in p
+        for p in problems
+    ), problems
 
 
 def test_a_unit_option_that_is_not_pcstresu_fails_the_run_with_the_command_lines_message(

@@ -11,7 +11,8 @@ rather than writing rows nobody can verify).
 
 * the audit chain: hashes, links and each keyed row's MAC (:func:`bioparity.audit.verify_chain`);
 * every dataset: its seal, its bytes against its SHA-256, and its record against its ``upload`` row;
-* every analysis run: its result against its SHA-256, its input against its dataset, and its record
+* every analysis run: its result against its SHA-256, its inputs against their datasets (a second dataset
+  named by an option, such as NCA's ``dosing``, too), and its record
   against its ``run`` row;
 * every signature: its seal, its manifest hash, the signed content, and its record against its ``sign``
   row; an object without its audit row (or an audit row without its object) is reported;
@@ -32,11 +33,13 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bioparity._results import ResultMixin, software_version
+from bioparity.analyses.registry import get_analysis
 from bioparity.audit import append_event, sha256_hex
 from bioparity.audit.anchor import Anchor, read_anchors
 from bioparity.audit.chain import GENESIS_MAC, ChainVerification, row_mac
 from bioparity.audit.keys import AuditKey, AuditKeyError, create_key_file, key_path, load_key
 from bioparity.audit.trail import verify_session
+from bioparity.errors import BioparityError
 from bioparity.store.engine import READ_ONLY_OPTION
 from bioparity.store.migrate import head_revision, upgrade_schema
 from bioparity.store.models import AnalysisRun, AuditEvent, AuditHead, Blob, Dataset, Signature
@@ -193,6 +196,33 @@ _COMPARED = {
 _LABEL = {"dataset": "dataset", "analysis_run": "analysis run", "signature": "signature"}
 
 
+def _option_input_problems(
+    run: AnalysisRun, inputs: Any, datasets: dict[str, Dataset], label: str
+) -> list[str]:
+    """A run's second datasets (options of type ``dataset``, e.g. NCA's ``dosing``): each must still be in
+    the store and be the bytes the run read (its SHA-256 recorded under the option's name in the inputs)."""
+    try:
+        options = json.loads(run.options_json or "{}")
+        named = [o.name for o in get_analysis(run.kind).dataset_options]
+    except (ValueError, KeyError, BioparityError):  # an unknown kind or unreadable options: nothing to match
+        return []
+    problems = []
+    for name in named:
+        chosen = options.get(name) if isinstance(options, dict) else None
+        if not chosen:
+            continue
+        other = datasets.get(str(chosen))
+        recorded = inputs.get(name) if isinstance(inputs, dict) else None
+        if other is None:
+            problems.append(f"{label}: dataset {chosen} of its option {name} is missing from the store")
+        elif recorded != other.sha256:
+            problems.append(
+                f"{label}: its input hash {recorded} for option {name} is not the SHA-256 of dataset "
+                f"{other.id}"
+            )
+    return problems
+
+
 def _against_audit(recorded: _Recorded, object_type: str, obj: Any, label: str, problems: list[str]) -> None:
     rows = recorded.pop(object_type, obj.id)
     if not rows:
@@ -264,6 +294,7 @@ def _check_objects(session: Session, key: AuditKey, problems: list[str]) -> dict
             problems.append(
                 f"{label}: its input hash {inputs.get('dataset')} is not the SHA-256 of dataset {source.id}"
             )
+        problems += _option_input_problems(run, inputs, by_id, label)
         _against_audit(recorded, "analysis_run", run, label, problems)
     sigs = list(session.scalars(select(Signature).order_by(Signature.signed_at, Signature.id)))
     for sig in sigs:
