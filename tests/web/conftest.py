@@ -24,7 +24,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from bioparity.demo import DemoSummary, load_demo
+from bioparity.demo import DEMO_USERS, DemoSummary, load_demo
 from bioparity.demo.load import DEVELOPER, PROGRAM, UNSHARED_PROGRAM
 from bioparity.server import create_app
 from bioparity.store import make_engine, make_sessionmaker
@@ -169,6 +169,18 @@ def wait_for_run(page: Any) -> None:
     page.wait_for_url("**/ui/runs/**")
     page.wait_for_selector(RUN_IN_PROGRESS, state="detached", timeout=RUN_TIMEOUT_S * 1000)
     page.wait_for_load_state()
+
+
+@contextmanager
+def demo_client(demo_store: DemoStore, username: str) -> Iterator[FormClient]:
+    """A test client of the demo store's app signed in as the demo user ``username`` (closed on leaving)."""
+    client = FormClient(create_app(engine=demo_store.engine, run_migrations=False))
+    password = next(u.password for u in DEMO_USERS if u.username == username)
+    try:
+        assert client.post("/ui/login", data={"username": username, "password": password}).status_code == 200
+        yield client
+    finally:
+        client.close()
 
 
 def finished_run_page(client: TestClient, page: Any) -> Any:

@@ -15,22 +15,18 @@ from sqlalchemy import func, select
 from bioparity.demo import DEMO_USERS
 from bioparity.errors import ScenarioError
 from bioparity.power import sample_size_tost
-from bioparity.server import create_app
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import AnalysisJob, AnalysisRun, Dataset, Study
 from bioparity.web.pages_data import CURVE_POINTS, _power_curve
-from tests.web.conftest import DemoStore, FormClient, Server, finished_run_page
+from tests.web.conftest import DemoStore, FormClient, Server, demo_client, finished_run_page
 
 PASSWORD = {u.username: u.password for u in DEMO_USERS}
 
 
 @pytest.fixture(scope="module")
 def olivia(demo_store: DemoStore) -> Iterator[FormClient]:
-    client = FormClient(create_app(engine=demo_store.engine, run_migrations=False))
-    signed_in = client.post("/ui/login", data={"username": "olivia", "password": PASSWORD["olivia"]})
-    assert signed_in.status_code == 200
-    yield client
-    client.close()
+    with demo_client(demo_store, "olivia") as client:
+        yield client
 
 
 def _count(demo_store: DemoStore, model: type[Dataset] | type[AnalysisJob] | type[Study]) -> int:

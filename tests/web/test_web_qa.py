@@ -14,13 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bioparity.demo import DEMO_USERS
-from bioparity.server import create_app
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import Study
-from tests.web.conftest import DemoStore, FormClient, finished_run_page
-
-PASSWORD = {u.username: u.password for u in DEMO_USERS}
+from tests.web.conftest import DemoStore, FormClient, demo_client, finished_run_page
 
 #: Subject A's concentration at 4 h (its highest, 9.1) is blank: the NCA leaves the sample out.
 BLANK_AT_CMAX = (
@@ -35,11 +31,8 @@ RUN_FORM = re.compile(
 
 @pytest.fixture(scope="module")
 def sam(demo_store: DemoStore) -> Iterator[FormClient]:
-    client = FormClient(create_app(engine=demo_store.engine, run_migrations=False))
-    signed_in = client.post("/ui/login", data={"username": "sam", "password": PASSWORD["sam"]})
-    assert signed_in.status_code == 200
-    yield client
-    client.close()
+    with demo_client(demo_store, "sam") as client:
+        yield client
 
 
 @pytest.fixture(scope="module")
