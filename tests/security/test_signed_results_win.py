@@ -1,6 +1,6 @@
 """Issue 16, item 10: reports and readiness use the latest *approved* result; a newer unsigned run (here
 with limits 50-200 %, which turns failing comparisons into passes) is shown as a draft and used nowhere;
-the author of a run may not approve it unless the program switches segregation of duties off.
+the author of a run may not review or approve it unless the program switches segregation of duties off.
 
 The PK similarity numbers themselves are tested against R elsewhere (tests/workspace/test_pk_chain.py);
 here the point is which stored result is chosen, checked on the HTML a real ``bioparity serve`` process
@@ -70,12 +70,14 @@ def test_the_approved_result_wins_over_a_newer_unsigned_rerun(live: LiveServer) 
     client = live.client()
     pp = _pp_dataset(client, a)
     approved = _pk_run(client, a, pp)
-    # The statistician ran it: segregation of duties refuses their own approval (403), the reviewer approves.
+    # The statistician ran it: segregation of duties refuses their own approval (403); the reviewer
+    # reviews and the owner approves.
     own = sign(client, a, approved, "statistician", "approved")
     assert own.status_code == 403 and "segregation of duties" in own.text
-    assert sign(client, a, approved, "reviewer", "approved").status_code == 201
+    assert sign(client, a, approved, "reviewer", "reviewed").status_code == 201
+    assert sign(client, a, approved, "owner", "approved").status_code == 201
     widened = _pk_run(client, a, pp, theta1=0.5)
-    assert sign(client, a, widened, "analyst", "authored").status_code == 201  # authored is not approved
+    assert sign(client, a, widened, "statistician", "authored").status_code == 201  # authored is not approved
 
     with sessions() as s:
         program = s.scalar(select(Program).where(Program.id == a.program.id))
@@ -127,6 +129,8 @@ def test_without_an_approval_nothing_is_reported_and_the_setting_can_be_switched
         f"/programs/{a.program.id}", headers=a.auth("owner"), json={"segregation_of_duties": False}
     )
     assert lifted.status_code == 200 and lifted.json()["segregation_of_duties"] is False
+    # Without segregation of duties one person may review and approve what they ran (review first).
+    assert sign(client, a, run, "statistician", "reviewed").status_code == 201
     assert sign(client, a, run, "statistician", "approved").status_code == 201
     with sessions() as s:
         program = s.get(Program, a.program.id)

@@ -115,8 +115,8 @@ def test_data_stays_as_stored_on_a_chinese_page(demo_store: DemoStore, chinese: 
     assert "MB-201 (IgG1 mAb)" in dashboard  # the program's name
     run = chinese.get(f"/ui/runs/{demo_store.summary.runs['pk-similarity']}").text
     assert "AUCIFO" in run  # PPTESTCD codes are never translated
-    assert '<option value="authored"' in run  # the meaning posted is the stored code ...
-    assert ">已编写</option>" in run  # ... shown by its Chinese label
+    assert '<option value="reviewed"' in run  # the meaning posted is the stored code ...
+    assert ">已审核</option>" in run  # ... shown by its Chinese label
     sharing = chinese.get(f"/ui/programs/{demo_store.summary.program_id}/sharing").text
     assert '<option value="viewer" selected>查看者</option>' in sharing
 

@@ -71,8 +71,9 @@ def test_demo_pk_similarity_recovers_the_simulated_ratios(demo_store: DemoStore)
             r = rows[(metric, *pair)]
             assert r["ci_lower"] <= ratio <= r["ci_upper"], (metric, pair, r)
     assert [(s.signature.username, s.signature.meaning) for s in ctx.signatures if s.valid] == [
-        ("sam", "authored"),
-        ("rita", "approved"),
+        ("sam", "authored"),  # the demo signs in the order the rules require, by three people
+        ("rita", "reviewed"),
+        ("olivia", "approved"),
     ]
 
 

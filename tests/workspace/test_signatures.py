@@ -69,7 +69,8 @@ def test_changing_the_signed_result_invalidates_the_signature(
 ) -> None:
     _, run_id = uploaded_run(client, a)
     assert sign(client, a, run_id, "analyst", "authored").status_code == 201
-    assert sign(client, a, run_id, "reviewer", "approved").status_code == 201
+    assert sign(client, a, run_id, "reviewer", "reviewed").status_code == 201
+    assert sign(client, a, run_id, "statistician", "approved").status_code == 201
     with sessions.begin() as s:  # someone with database access edits the stored result
         run = s.get(AnalysisRun, run_id)
         assert run is not None and run.result_json is not None
@@ -77,7 +78,7 @@ def test_changing_the_signed_result_invalidates_the_signature(
         result["rows"][0][-2] = 24  # a smaller sample size
         run.result_json = canonical_json(result)
     listed = _signatures(client, a, run_id)
-    assert [s["valid"] for s in listed] == [False, False]
+    assert [s["valid"] for s in listed] == [False, False, False]
     assert all("changed after signing" in str(s["problem"]) for s in listed)
 
 

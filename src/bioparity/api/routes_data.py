@@ -226,7 +226,13 @@ def list_signatures(run_id: RunId, actor: CurrentActor, request: Request) -> lis
 
 @router.post("/runs/{run_id}/signatures", status_code=201, tags=["signatures"])
 def sign_run(run_id: RunId, body: SignIn, actor: CurrentActor, request: Request) -> SignatureOut:
-    """Sign the run's result: re-enter your password and state the meaning."""
+    """Sign the run's result: re-enter your password and state the meaning.
+
+    "authored" only by the person who ran the analysis; "reviewed" and "approved" not by them nor by
+    anyone who signed it as authored (unless the program switches ``segregation_of_duties`` off);
+    "approved" only while a valid review by another person holds. Refused with 403 (role, authorship,
+    independence, wrong password) or 409 (no result, already signed, no valid review yet), the reason in
+    ``detail``; every refusal is recorded in the audit trail (``sign_failed``, ``sign_refused``)."""
     with unit_of_work(request) as session:
         sig = signatures.sign_run(session, actor, run_id, password=body.password, meaning=body.meaning)
         run = analyses.get_run(session, actor, run_id)

@@ -205,7 +205,11 @@ class ProgramPatch(StrictModel):
     )
     description: Description | None = None
     segregation_of_duties: bool | None = Field(
-        default=None, description="Forbid the author of a run to approve it (default true)."
+        default=None,
+        description=(
+            "Independent review and approval (default true): the person who ran an analysis, or signed it "
+            "as authored, may not review or approve it, and an approval needs another person's review."
+        ),
     )
 
 

@@ -4,8 +4,10 @@ Two partner organisations: the developer (Meridian Biosimilars) owns the IgG1 mA
 shares it at role ``analyst`` with its CMC partner (Castor CMC Services); a second program (MB-305) is
 not shared. The evidence chain is real: the synthetic concentrations are uploaded and checked, NCA runs
 on them, its PP table is stored as a dataset (provenance: the NCA run) and PK similarity runs on it; the
-shipped CAA data set is assessed; a power calculation plans the study. The statistician signs the PK
-similarity result as author and the reviewer approves it and the CAA (reports use approved results).
+shipped CAA data set is assessed; a power calculation plans the study. Each approved result is signed in
+the order the signing rules require (:mod:`bioparity.workspace.signatures`), by independent people: the
+person who ran it as author (Sam the PK similarity, Paula the CAA), the reviewer Rita as reviewed, the owner
+Olivia as approved (reports and readiness use approved results).
 
 The demo passwords are printed and documented: they are for a local demonstration only.
 """
@@ -22,10 +24,11 @@ from sqlalchemy.orm import Session
 from bioparity.caa.example import example_paths
 from bioparity.demo.synthetic import pk_concentrations, power_grid
 from bioparity.store import make_sessionmaker
-from bioparity.store.models import AnalysisRun, Dataset, Organisation, Program, Signature, Study
+from bioparity.store.models import AnalysisRun, Dataset, Organisation, Program, Study
 from bioparity.workspace import accounts, analyses, datasets, programs, signatures
-from bioparity.workspace.access import Actor
+from bioparity.workspace.access import Actor, require_run
 from bioparity.workspace.integrity import upgrade
+from bioparity.workspace.roles import Meaning
 
 DEVELOPER = "Meridian Biosimilars"
 PARTNER = "Castor CMC Services"
@@ -50,7 +53,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         "demo-olivia-2026",
         DEVELOPER,
         "owner",
-        "manages members, shares programs, runs the validation",
+        "manages members, shares programs, runs the validation, approves reviewed results",
     ),
     DemoUser(
         "sam",
@@ -58,13 +61,18 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         "demo-sam-2026",
         DEVELOPER,
         "statistician",
-        "uploads, analyses, signs (authored, reviewed, approved)",
+        "uploads, analyses, signs what he ran as author; reviews and approves others' runs",
     ),
     DemoUser(
         "ana", "Ana Analyst", "demo-ana-2026", DEVELOPER, "analyst", "uploads, analyses, signs as author"
     ),
     DemoUser(
-        "rita", "Rita Reviewer", "demo-rita-2026", DEVELOPER, "reviewer", "reads, signs as reviewer/approver"
+        "rita",
+        "Rita Reviewer",
+        "demo-rita-2026",
+        DEVELOPER,
+        "reviewer",
+        "reads, reviews results; approves results someone else reviewed",
     ),
     DemoUser("carl", "Carl CMC", "demo-carl-2026", PARTNER, "owner", "owns the partner organisation"),
     DemoUser(
@@ -73,7 +81,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         "demo-paula-2026",
         PARTNER,
         "analyst",
-        "partner analyst: uploads CAA data to the shared program",
+        "partner analyst: uploads CAA data to the shared program, signs her run as author",
     ),
     DemoUser(
         "victor",
@@ -147,10 +155,26 @@ def _password(username: str) -> str:
     return next(u.password for u in DEMO_USERS if u.username == username)
 
 
+#: Who signs an approved result after its author, in order: the reviewer reviews, the owner approves.
+_REVIEW_AND_APPROVAL = (("rita", Meaning.reviewed), ("olivia", Meaning.approved))
+
+
+def _review_and_approve(session: Session, run_id: str) -> None:
+    """Rita reviews and Olivia approves run ``run_id``, each step only when the signing rules allow it
+    now (nothing is signed twice; a demo loaded before these rules keeps what it has)."""
+    for username, how in _REVIEW_AND_APPROVAL:
+        actor = _actor(session, username)
+        run, _study, program = require_run(session, actor, run_id)
+        statuses = signatures.run_signatures(session, run)
+        if signatures.signing_refusal(session, actor, run, program, how, statuses) is None:
+            signatures.sign_run(session, actor, run.id, password=_password(username), meaning=how.value)
+
+
 def _approve_loaded_demo(session: Session, program_id: str) -> None:
-    """A demo loaded by an earlier version has no approvals, so its reports would show drafts only:
-    the reviewer approves the latest PK similarity and CAA results once (audited like any signature)."""
-    reviewer = _actor(session, "rita")
+    """A demo loaded by an earlier version may have no approval that holds (none at all, or one made
+    without a review before the signing rules): the latest PK similarity and CAA results are reviewed and
+    approved once (audited like any signature)."""
+    independent = session.get_one(Program, program_id).segregation_of_duties is not False
     for kind in ("pk-similarity", "caa"):
         run = session.scalar(
             select(AnalysisRun)
@@ -160,13 +184,10 @@ def _approve_loaded_demo(session: Session, program_id: str) -> None:
             )
             .order_by(AnalysisRun.created_at.desc(), AnalysisRun.id.desc())
         )
-        if run is None or run.created_by == reviewer.user_id:
+        if run is None:
             continue
-        approved = session.scalar(
-            select(Signature.id).where(Signature.run_id == run.id, Signature.meaning == "approved")
-        )
-        if approved is None:
-            signatures.sign_run(session, reviewer, run.id, password=_password("rita"), meaning="approved")
+        if not signatures.approval_holds(signatures.run_signatures(session, run), independent=independent):
+            _review_and_approve(session, run.id)
 
 
 def load_demo(engine: Engine, *, progress: Progress | None = None) -> DemoSummary:
@@ -252,11 +273,12 @@ def load_demo(engine: Engine, *, progress: Progress | None = None) -> DemoSummar
         runs["caa"] = analyses.run_analysis(
             session, partner, lots.id, "caa", {"catalogue": "igg1-mab-example"}
         ).id
+        # The partner analyst ran it, so she signs it as its author (only the one who ran it may).
+        signatures.sign_run(session, partner, runs["caa"], password=_password("paula"), meaning="authored")
     with sessions.begin() as session:
-        # Reports and readiness use approved results only; the approver is not the author (segregation
-        # of duties), so the reviewer approves what Sam and Paula ran.
-        step("approval by the reviewer")
-        reviewer = _actor(session, "rita")
+        # Reports and readiness use approved results only: reviewed by someone who neither ran nor
+        # authored the result, then approved by a third person (segregation of duties, four eyes).
+        step("review and approval")
         for kind in ("pk-similarity", "caa"):
-            signatures.sign_run(session, reviewer, runs[kind], password=_password("rita"), meaning="approved")
+            _review_and_approve(session, runs[kind])
     return DemoSummary(already_loaded=False, program_id=program.id, runs=runs)

@@ -29,7 +29,7 @@ from bioparity.store.lookup import by_id
 from bioparity.store.models import AnalysisRun, Blob, Dataset, Program, Signature, Study, User
 from bioparity.workspace.access import Actor, require_run
 from bioparity.workspace.datasets import mapped_table
-from bioparity.workspace.signatures import SignatureStatus, check_signature, content_key
+from bioparity.workspace.signatures import SignatureStatus, approval_holds, check_signature, content_key
 
 T = TypeVar("T")
 
@@ -96,8 +96,9 @@ class RunContext:
 
     @property
     def approved(self) -> bool:
-        """Whether a valid signature meaning "approved" holds: otherwise the result is a draft."""
-        return any(s.valid and s.signature.meaning == "approved" for s in self.signatures)
+        """Whether the run counts as approved (a valid approval after a valid review by another person,
+        :func:`~bioparity.workspace.signatures.approval_holds`): otherwise the result is a draft."""
+        return approval_holds(self.signatures, independent=self.program.segregation_of_duties is not False)
 
     @property
     def title(self) -> str:

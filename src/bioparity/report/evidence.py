@@ -4,9 +4,10 @@ Readiness comes from :mod:`bioparity.pathways`: the program profile is built fro
 (modality, target regions) with stated assumptions, and the evidence inventory from the latest *approved*
 PK similarity, CAA, stability (comparative degradation rates, as CAA attributes of the category
 ``stability``) and process-change comparability (ICH Q5E) runs of each study: a run counts once it
-carries a valid electronic signature with the meaning "approved" (21 CFR 11.50/11.70: seal, manifest and
-signed content all still verify). Newer runs that are not approved are drafts: shown as such, never used
-by readiness or the reports. What cannot be derived from stored data (manual items such as a
+carries a valid electronic signature with the meaning "approved" made after a valid "reviewed" one by
+another person (21 CFR 11.50/11.70: seal, manifest and signed content all still verify; the signing
+rules of :mod:`bioparity.workspace.signatures`). Newer runs that are not approved are drafts: shown as
+such, never used by readiness or the reports. What cannot be derived from stored data (manual items such as a
 justification of extrapolation) is absent, so the engine lists it as work left; the assumptions are
 returned as notes and shown wherever the readiness is shown.
 """
@@ -45,8 +46,7 @@ from bioparity.pathways import (
     section_parts,
 )
 from bioparity.store.models import AnalysisRun, Dataset, Program, Signature, Study
-from bioparity.workspace.roles import Meaning
-from bioparity.workspace.signatures import check_signature
+from bioparity.workspace.signatures import approval_holds, check_signature
 
 #: The reference-product source label a region's dossier relies on when the evidence has it.
 LOCAL_SOURCE = {"EMA": "EU", "FDA": "US", "MHRA": "UK", "NMPA": "CN", "HC": "CA", "WHO": "EU"}
@@ -71,14 +71,17 @@ class StudyEvidence:
     datasets: list[Dataset]
     runs: list[AnalysisRun]
     signatures: dict[str, list[Signature]] = field(default_factory=dict)
+    #: The program's segregation of duties (an approval needs another person's review).
+    independent: bool = True
     _approvals: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def is_approved(self, run: AnalysisRun) -> bool:
-        """Whether the run has a valid signature meaning "approved" (checked once per run)."""
+        """Whether the run counts as approved (:func:`~bioparity.workspace.signatures.approval_holds`: a
+        valid approval after a valid review by another person; checked once per run)."""
         if run.id not in self._approvals:
-            self._approvals[run.id] = run.status == "succeeded" and any(
-                s.meaning == Meaning.approved.value and check_signature(run, s).valid
-                for s in self.signatures.get(run.id, [])
+            statuses = [check_signature(run, s) for s in self.signatures.get(run.id, [])]
+            self._approvals[run.id] = run.status == "succeeded" and approval_holds(
+                statuses, independent=self.independent
             )
         return self._approvals[run.id]
 
@@ -170,6 +173,7 @@ def collect(session: Session, program: Program) -> ProgramEvidence:
             study,
             [d for d in datasets if d.study_id == study.id],
             [r for r in runs if r.study_id == study.id],
+            independent=program.segregation_of_duties is not False,
         )
         run_ids = {r.id for r in ev.runs}
         for sig in sigs:

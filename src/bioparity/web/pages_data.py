@@ -44,7 +44,7 @@ from bioparity.web.templating import TEMPLATES, ScriptJSON, label, program_crumb
 from bioparity.workspace import analyses, datasets, jobs, programs, signatures
 from bioparity.workspace.access import program_permissions, require_dataset, require_study
 from bioparity.workspace.errors import NotFoundError, PermissionDeniedError
-from bioparity.workspace.roles import SIGN_PERMISSION, Permission
+from bioparity.workspace.roles import Permission
 from bioparity.workspace.signatures import content_key
 from bioparity.workspace.upload_worker import parse_upload_apart
 
@@ -472,8 +472,12 @@ async def run(request: Request, actor: PageActor, dataset_id: str) -> Response:
     return RedirectResponse(f"/ui/runs/{run_id}", status_code=303)
 
 
-def _sign_meanings(granted: frozenset[Permission]) -> list[str]:
-    return [m.value for m, p in SIGN_PERMISSION.items() if p in granted]
+def _sign_reasons(choices: signatures.SigningChoices) -> list[tuple[str, str]]:
+    """Why the meanings not offered cannot be signed now: (meanings in words, reason), one row per reason."""
+    grouped: dict[str, list[str]] = {}
+    for refusal in choices.refusals:
+        grouped.setdefault(refusal.message, []).append(label(refusal.meaning.value))
+    return [(", ".join(words), reason) for reason, words in grouped.items()]
 
 
 #: A run's figures as the JSON of their script elements, by the run's stored content, status and language
@@ -523,6 +527,7 @@ def _run_page(
     with read_unit(request) as session:
         ctx = run_context(session, actor, run_id, chosen=chosen)
         granted = program_permissions(session, actor.user_id, ctx.program)
+        choices = signatures.signing_choices(session, actor, ctx.run, ctx.program, ctx.signatures)
         shown = [f for f in ctx.single_figures if f.on_page]
         series = [s for s in ctx.series if s.chosen is not None and s.chosen.on_page]
         figures = {f.key: _figure_script(ctx, f) for f in [*shown, *(s.chosen for s in series if s.chosen)]}
@@ -539,7 +544,9 @@ def _run_page(
             series=series,
             tables=report_tables(ctx),
             max_rows=MAX_TABLE_ROWS,
-            meanings=_sign_meanings(granted),
+            meanings=[m.value for m in choices.meanings],
+            may_sign=choices.may_sign,
+            sign_reasons=_sign_reasons(choices),
             can_write=Permission.write_data in granted,
             kinds=sorted(kinds),
             next_kind=next(iter(next_kinds(ctx.run.kind)), ""),

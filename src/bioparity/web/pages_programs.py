@@ -289,7 +289,7 @@ def _details(event: AuditEvent, after: dict[str, Any] | None, runs: dict[str, st
     if not after:
         return ""
     parts = []
-    for key in ("name", "kind", "meaning", "role", "status", "sha256", "version"):
+    for key in ("name", "kind", "meaning", "role", "status", "sha256", "version", "reason"):
         if after.get(key) is not None:
             value = str(after[key])
             parts.append(f"{key}: {value[:12] if key == 'sha256' else value}")

@@ -102,6 +102,34 @@ def program_permissions(session: Session, user_id: str, program: Program) -> fro
     return found
 
 
+def program_roles(session: Session, user_id: str, program: Program) -> tuple[tuple[str, str | None], ...]:
+    """The user's roles on ``program``: (role, None) as a member of the owning organisation, (member role,
+    share role) as a member of a partner organisation the program is shared with."""
+    rows = session.execute(
+        _MEMBERSHIPS_WITH_SHARE, {"program_id": program.id, "user_id": user_id, "org_id": program.org_id}
+    )
+    found: list[tuple[str, str | None]] = []
+    for org_id, member_role, share_role in rows:
+        if org_id == program.org_id:
+            found.append((member_role, None))
+        if share_role is not None:
+            found.append((member_role, share_role))
+    return tuple(found)
+
+
+def role_words(roles: tuple[tuple[str, str | None], ...]) -> str:
+    """:func:`program_roles` in words of the current language, for a refusal ("viewer"; "analyst of a
+    partner organisation, program shared at reviewer")."""
+    parts = [
+        _(role)
+        if share is None
+        else _("%(role)s of a partner organisation, program shared at %(share)s")
+        % {"role": _(role), "share": _(share)}
+        for role, share in roles
+    ]
+    return "; ".join(parts) or _("none")
+
+
 def _check(
     session: Session, actor: Actor, program: Program, permission: Permission, object_type: str, object_id: str
 ) -> None:

@@ -9,8 +9,25 @@ its own hash no longer matches. Because a SHA-256 can be recomputed by anyone wi
 database, the record also carries a MAC with the audit key (:mod:`bioparity.workspace.sealing`): a
 re-sealed or invented record fails that check.
 
-Segregation of duties (21 CFR 11.10(g) authority checks; EU GMP Annex 11 §2): unless the program's
-setting ``segregation_of_duties`` is switched off, the author of a run may not approve it.
+Who may sign what, and when (21 CFR 11.10(g) authority checks; 11.10(f) operational checks on the
+sequence of steps; EU GMP Annex 11 §2 and PIC/S PI 041-1 §9 on the independence of review and approval,
+the "four-eyes principle"); :func:`signing_refusal` states the rules once for every front end:
+
+* the signer's role grants the meaning (:data:`~bioparity.workspace.roles.SIGN_PERMISSION`);
+* "authored" only by the person who ran the analysis (the run's creator);
+* "reviewed" and "approved" never by the run's creator nor by anyone who signed it as authored: their
+  review or approval would not be independent (program setting ``segregation_of_duties``, on by
+  default; switched off, one person may author, review and approve);
+* "approved" only while a currently valid "reviewed" signature by another person exists: a changed result
+  invalidates every signature (below), so it needs a new review before a new approval. With segregation
+  of duties switched off the approver's own review counts;
+* each person signs a given content once per meaning.
+
+Every refused attempt is recorded in the audit trail (``sign_failed`` for a wrong password, with the
+sign-in throttling; ``sign_refused`` with the rule and the reason otherwise), as 21 CFR 11.10(e) and
+11.300(d) expect failed attempts to be traceable. :func:`approval_holds` is the same rule read back: a
+run counts as approved (reports, readiness) while a valid approval and a valid earlier review by another
+person hold.
 """
 
 from __future__ import annotations
@@ -18,8 +35,9 @@ from __future__ import annotations
 import hashlib
 import json
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -29,12 +47,13 @@ from bioparity.audit import canonical_json, sha256_hex, utc_timestamp
 from bioparity.audit.keys import AuditKey, AuditKeyError, load_key
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
+from bioparity.i18n import use_language
 from bioparity.memo import Memo
-from bioparity.store.models import AnalysisRun, Signature, User, new_id
-from bioparity.workspace.access import Actor, require_run
+from bioparity.store.models import AnalysisRun, Program, Signature, User, new_id
+from bioparity.workspace.access import Actor, program_permissions, program_roles, require_run, role_words
 from bioparity.workspace.accounts import FailedPassword, check_password
-from bioparity.workspace.errors import ConflictError, PermissionDeniedError
-from bioparity.workspace.events import record_change
+from bioparity.workspace.errors import ConflictError, PermissionDeniedError, WorkspaceError
+from bioparity.workspace.events import record, record_change
 from bioparity.workspace.roles import SIGN_PERMISSION, Meaning
 from bioparity.workspace.sealing import SIGNATURE_FIELDS, signature_mac, signature_sealed
 
@@ -115,7 +134,190 @@ class SignatureStatus:
     problem: str
 
 
+class Rule(StrEnum):
+    """Which rule refused a signature (recorded with the refusal in the audit trail)."""
+
+    role = "role"  # the signer's role does not grant the meaning
+    no_result = "no_result"  # the run has no result to sign
+    already_signed = "already_signed"  # the signer signed this content with this meaning before
+    authorship = "authorship"  # "authored" by someone who did not run the analysis
+    independence = "independence"  # review or approval by the run's creator or an author
+    order = "order"  # approval without a currently valid review by another person
+
+
+#: Refusals that say the signer may not do this (403); the others contradict the run's state (409).
+_NOT_ALLOWED = frozenset({Rule.role, Rule.authorship, Rule.independence})
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why ``meaning`` cannot be signed now by this person on this run."""
+
+    meaning: Meaning
+    rule: Rule
+    #: The reason in words, worded in the current language each time it is called.
+    say: Callable[[], str]
+
+    @property
+    def message(self) -> str:
+        """The reason in the current language."""
+        return self.say()
+
+    def error(self) -> WorkspaceError:
+        """The refusal as the error the API maps to 403 (not allowed) or 409 (not now)."""
+        kind = PermissionDeniedError if self.rule in _NOT_ALLOWED else ConflictError
+        return kind(self.message)
+
+
+@dataclass(frozen=True)
+class SigningChoices:
+    """What a person may sign on a run now, and why not the other meanings their role grants."""
+
+    meanings: tuple[Meaning, ...]
+    refusals: tuple[Refusal, ...]
+    #: Whether the person's role grants any meaning at all.
+    may_sign: bool
+
+
+def _meaning_word(how: Meaning) -> str:
+    return _(how.value)  # the page label of the stored code (a msgid of the web catalogue)
+
+
+def _holds_review(statuses: Sequence[SignatureStatus], approver_id: str, independent: bool) -> bool:
+    """Whether a valid "reviewed" signature holds, by someone other than the approver when ``independent``."""
+    return any(
+        s.valid
+        and s.signature.meaning == Meaning.reviewed
+        and not (independent and s.signature.user_id == approver_id)
+        for s in statuses
+    )
+
+
+def signing_refusal(
+    session: Session,
+    actor: Actor,
+    run: AnalysisRun,
+    program: Program,
+    how: Meaning,
+    statuses: Sequence[SignatureStatus],
+) -> Refusal | None:
+    """Why ``actor`` may not sign ``run`` with meaning ``how`` now (None: they may), by the rules of the
+    module docstring, checked in this order: role, a result to sign, signed before, authorship,
+    independence, order. ``statuses`` are the run's signatures as :func:`check_signature` reports them."""
+    user_id = actor.user_id
+
+    def refuse(rule: Rule, say: Callable[[], str]) -> Refusal:
+        return Refusal(how, rule, say)
+
+    if SIGN_PERMISSION[how] not in program_permissions(session, user_id, program):
+        roles = program_roles(session, user_id, program)
+        return refuse(
+            Rule.role,
+            lambda: (
+                _("your role (%(role)s) does not allow signing as %(meaning)s")
+                % {"role": role_words(roles), "meaning": _meaning_word(how)}
+            ),
+        )
+    if run.status != "succeeded" or run.result_json is None:
+        return refuse(
+            Rule.no_result,
+            lambda: (
+                _("analysis run %(run)r has no result to sign (status %(status)r)")
+                % {"run": run.id, "status": run.status}
+            ),
+        )
+    mine = [s.signature for s in statuses if s.signature.user_id == user_id]
+    content = signed_content_sha256(run)
+    if any(sig.meaning == how and sig.content_sha256 == content for sig in mine):
+        return refuse(
+            Rule.already_signed,
+            lambda: _("you have already signed this result as %(meaning)s") % {"meaning": _meaning_word(how)},
+        )
+    ran_it = run.created_by == user_id
+    if how is Meaning.authored and not ran_it:
+        creator = session.get(User, run.created_by)
+        name = creator.display_name if creator is not None else run.created_by
+        return refuse(
+            Rule.authorship,
+            lambda: (
+                _("only the person who ran this analysis (%(name)s) may sign it as authored") % {"name": name}
+            ),
+        )
+    independent = program.segregation_of_duties is not False
+    if independent and how is not Meaning.authored:
+        authored = any(sig.meaning == Meaning.authored for sig in mine)
+        if ran_it or authored:
+            return refuse(Rule.independence, lambda: _independence_reason(how, ran_it=ran_it))
+    if how is Meaning.approved and not _holds_review(statuses, user_id, independent):
+        own = _holds_review(statuses, user_id, False)
+        return refuse(Rule.order, lambda: _order_reason(own_review=own))
+    return None
+
+
+def _order_reason(*, own_review: bool) -> str:
+    """The refusal of an approval without a currently valid review (by another person)."""
+    if own_review:
+        return _(
+            "four-eyes principle: you reviewed this result yourself; an approval needs a currently valid "
+            "review by another person"
+        )
+    return _(
+        "an approval needs a currently valid review first: this result has none (a review of a result "
+        "that changed since no longer holds)"
+    )
+
+
+def _independence_reason(how: Meaning, *, ran_it: bool) -> str:
+    """The segregation-of-duties refusal of a review or approval by the run's creator or an author."""
+    if how is Meaning.reviewed:
+        if ran_it:
+            return _("segregation of duties: you ran this analysis, so it needs another person's review")
+        return _(
+            "segregation of duties: you signed this result as authored, so it needs another person's review"
+        )
+    if ran_it:
+        return _("segregation of duties: you ran this analysis, so another person must approve it")
+    return _("segregation of duties: you signed this result as authored, so another person must approve it")
+
+
+def signing_choices(
+    session: Session, actor: Actor, run: AnalysisRun, program: Program, statuses: Sequence[SignatureStatus]
+) -> SigningChoices:
+    """The meanings ``actor`` may sign on ``run`` now (what a signing form offers), and the reasons for
+    the others their role grants (a role that grants none: ``may_sign`` False, no reasons)."""
+    refusals = {how: signing_refusal(session, actor, run, program, how, statuses) for how in Meaning}
+    return SigningChoices(
+        meanings=tuple(how for how, why in refusals.items() if why is None),
+        refusals=tuple(why for why in refusals.values() if why is not None and why.rule is not Rule.role),
+        may_sign=any(why is None or why.rule is not Rule.role for why in refusals.values()),
+    )
+
+
+def _refuse(
+    session: Session, actor: Actor, run: AnalysisRun, program: Program, refusal: Refusal
+) -> WorkspaceError:
+    """Record ``refusal`` in the audit trail (``sign_refused``, reason in English) and commit it, so that
+    it survives the refusal's rollback (like ``sign_failed``); the error to raise."""
+    with use_language("en"):
+        reason = refusal.message
+    detail = {"meaning": refusal.meaning.value, "rule": refusal.rule.value, "reason": reason}
+    record(session, actor, "sign_refused", "analysis_run", run.id, program, after=detail)
+    session.commit()
+    return refusal.error()
+
+
+def run_signatures(session: Session, run: AnalysisRun) -> list[SignatureStatus]:
+    """The run's signatures in the order they were made, each checked (:func:`check_signature`)."""
+    sigs = session.scalars(select(Signature).where(Signature.run_id == run.id).order_by(Signature.signed_at))
+    return [check_signature(run, s) for s in sigs]
+
+
 def sign_run(session: Session, actor: Actor, run_id: str, *, password: str, meaning: str) -> Signature:
+    """Sign run ``run_id`` as ``actor`` with ``meaning`` after re-entering ``password``.
+
+    Raises NotFoundError for a run the actor cannot read; PermissionDeniedError (role, authorship,
+    independence, wrong password) or ConflictError (no result, already signed, no valid review before an
+    approval) otherwise, each recorded in the audit trail (see the module docstring)."""
     try:
         how = Meaning(meaning)
     except ValueError:
@@ -123,7 +325,10 @@ def sign_run(session: Session, actor: Actor, run_id: str, *, password: str, mean
             _("unknown meaning %(meaning)r; expected one of %(meanings)s")
             % {"meaning": meaning, "meanings": ", ".join(Meaning)}
         ) from None
-    run, _study, program = require_run(session, actor, run_id, SIGN_PERMISSION[how])
+    run, _study, program = require_run(session, actor, run_id)
+    refusal = signing_refusal(session, actor, run, program, how, run_signatures(session, run))
+    if refusal is not None and refusal.rule is Rule.role:  # no password asked of a role without the right
+        raise _refuse(session, actor, run, program, refusal)
     user = session.get(User, actor.user_id)
     # The signing password is throttled and locked out like sign-in (21 CFR 11.300(d)); a failure is
     # audited and committed before the refusal.
@@ -134,30 +339,8 @@ def sign_run(session: Session, actor: Actor, run_id: str, *, password: str, mean
         audit=FailedPassword("sign_failed", "analysis_run", run.id, program.org_id, program.id),
     ):
         raise PermissionDeniedError(_("signature refused: the password does not match"))
-    if run.status != "succeeded" or run.result_json is None:
-        raise ConflictError(
-            _("analysis run %(run)r has no result to sign (status %(status)r)")
-            % {"run": run.id, "status": run.status}
-        )
-    if how is Meaning.approved and program.segregation_of_duties and run.created_by == user.id:
-        raise PermissionDeniedError(
-            _(
-                "segregation of duties: you ran analysis %(run)r, so you may not approve it; another "
-                "member must approve (program %(program)r setting 'segregation_of_duties')"
-            )
-            % {"run": run.id, "program": program.name}
-        )
-    content_hash = sha256_hex(signed_content(run))
-    duplicate = session.scalar(
-        select(Signature.id).where(
-            Signature.run_id == run.id,
-            Signature.user_id == user.id,
-            Signature.meaning == how.value,
-            Signature.content_sha256 == content_hash,
-        )
-    )
-    if duplicate is not None:
-        raise ConflictError(_("you have already signed this result as %(meaning)r") % {"meaning": how.value})
+    if refusal is not None:
+        raise _refuse(session, actor, run, program, refusal)
     sig = Signature(
         id=new_id(),
         run_id=run.id,
@@ -166,7 +349,7 @@ def sign_run(session: Session, actor: Actor, run_id: str, *, password: str, mean
         display_name=user.display_name,
         meaning=how.value,
         signed_at=utc_timestamp(),
-        content_sha256=content_hash,
+        content_sha256=signed_content_sha256(run),
     )
     sig.signature_sha256 = _manifest_hash(sig)
     sig.mac = signature_mac(sig)
@@ -174,6 +357,23 @@ def sign_run(session: Session, actor: Actor, run_id: str, *, password: str, mean
     session.flush()
     record_change(session, actor, "sign", "signature", sig, program)
     return sig
+
+
+def approval_holds(statuses: Sequence[SignatureStatus], *, independent: bool = True) -> bool:
+    """Whether the run these signatures belong to counts as approved: a valid "approved" signature with a
+    valid "reviewed" one made before it, by another person unless segregation of duties is off
+    (``independent`` False). An approval recorded without such a review (before these rules) does not
+    count."""
+    return any(
+        a.valid
+        and a.signature.meaning == Meaning.approved
+        and _holds_review(
+            [r for r in statuses if r.signature.signed_at <= a.signature.signed_at],
+            a.signature.user_id,
+            independent,
+        )
+        for a in statuses
+    )
 
 
 def _verdict(run: AnalysisRun, sig: Signature, key: AuditKey | None) -> tuple[bool, str]:
@@ -211,5 +411,4 @@ def check_signature(run: AnalysisRun, sig: Signature) -> SignatureStatus:
 
 def list_signatures(session: Session, actor: Actor, run_id: str) -> Sequence[SignatureStatus]:
     run, _study, _program = require_run(session, actor, run_id)
-    sigs = session.scalars(select(Signature).where(Signature.run_id == run.id).order_by(Signature.signed_at))
-    return [check_signature(run, s) for s in sigs]
+    return run_signatures(session, run)

@@ -1,0 +1,123 @@
+"""The signing form follows the signing rules (web QA findings W13, W16, W17), on the demo as its users see
+it: Sam ran and authored the PK similarity result, Rita reviewed it, Olivia approved it.
+
+On the main of the QA pass the form offered Sam "reviewed" and "approved" (and "authored" again), a refusal
+read "does not allow 'sign_approved'", and a refused attempt left no audit row."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import select
+
+from bioparity.demo import DEMO_USERS
+from bioparity.server import create_app
+from bioparity.store import make_sessionmaker
+from bioparity.store.models import AuditEvent
+from tests.web.chinese_user import PASSWORD as CHINESE_PASSWORD
+from tests.web.chinese_user import USERNAME as CHINESE_USER
+from tests.web.chinese_user import ensure_chinese_user
+from tests.web.conftest import DemoStore, FormClient
+
+PASSWORD = {u.username: u.password for u in DEMO_USERS}
+
+
+@contextmanager
+def _signed_in(demo_store: DemoStore, username: str, password: str) -> Iterator[FormClient]:
+    client = FormClient(create_app(engine=demo_store.engine, run_migrations=False))
+    signed_in = client.post("/ui/login", data={"username": username, "password": password})
+    assert signed_in.status_code == 200
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def _why(page: str) -> str:
+    """The text of the page's "why not" block under the signatures (tags dropped, entities decoded)."""
+    found = re.search(r'<div class="hint" id="sign-why">(.*?)</div>', page, re.S)
+    assert found is not None, "no reasons shown"
+    return html.unescape(re.sub(r"<[^>]+>", " ", found.group(1)))
+
+
+def _refusals(demo_store: DemoStore, run_id: str, username: str) -> list[dict[str, str]]:
+    with make_sessionmaker(demo_store.engine)() as session:
+        rows = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "sign_refused",
+                AuditEvent.object_id == run_id,
+                AuditEvent.actor == username,
+            )
+        )
+        return [json.loads(r.after_json or "{}") for r in rows]
+
+
+def test_the_author_is_offered_nothing_is_told_why_and_a_forced_review_is_refused_and_audited(
+    demo_store: DemoStore,
+) -> None:
+    pk = demo_store.summary.runs["pk-similarity"]
+    with _signed_in(demo_store, "sam", PASSWORD["sam"]) as sam:
+        page = sam.get(f"/ui/runs/{pk}").text
+        assert 'id="sign-form"' not in page  # nothing left that Sam may sign on his own result
+        why = " ".join(_why(page).split())
+        assert why.startswith("You cannot sign this result now:")
+        assert "authored: you have already signed this result as authored" in why
+        assert (
+            "reviewed: segregation of duties: you ran this analysis, so it needs another person's review"
+            in why
+        )
+        assert (
+            "approved: segregation of duties: you ran this analysis, so another person must approve it" in why
+        )
+
+        before = len(_refusals(demo_store, pk, "sam"))
+        forced = sam.post(f"/ui/runs/{pk}/sign", data={"password": PASSWORD["sam"], "meaning": "reviewed"})
+        assert forced.status_code == 422
+        assert (
+            "Not signed: segregation of duties: you ran this analysis, so it needs another person's review"
+            in html.unescape(forced.text)
+        )
+    recorded = _refusals(demo_store, pk, "sam")[before:]
+    assert recorded == [
+        {
+            "meaning": "reviewed",
+            "rule": "independence",
+            "reason": "segregation of duties: you ran this analysis, so it needs another person's review",
+        }
+    ]
+
+
+def test_a_partner_viewer_is_refused_in_words_not_permission_codes(demo_store: DemoStore) -> None:
+    pk = demo_store.summary.runs["pk-similarity"]
+    with _signed_in(demo_store, "victor", PASSWORD["victor"]) as victor:
+        page = victor.get(f"/ui/runs/{pk}").text
+        assert "Your role on this program does not allow signing." in page and 'id="sign-why"' not in page
+        forced = victor.post(
+            f"/ui/runs/{pk}/sign", data={"password": PASSWORD["victor"], "meaning": "approved"}
+        )
+    text = html.unescape(forced.text)
+    assert forced.status_code == 422 and "sign_approved" not in text
+    assert (
+        "your role (viewer of a partner organisation, program shared at analyst) does not allow signing as "
+        "approved"
+    ) in text
+    assert [r["rule"] for r in _refusals(demo_store, pk, "victor")][-1:] == ["role"]
+
+
+def test_a_chinese_owner_is_offered_review_and_approval_and_told_why_not_authorship(
+    demo_store: DemoStore,
+) -> None:
+    ensure_chinese_user(demo_store.engine)
+    pk = demo_store.summary.runs["pk-similarity"]
+    with _signed_in(demo_store, CHINESE_USER, CHINESE_PASSWORD) as reader:
+        page = reader.get(f"/ui/runs/{pk}").text
+    offered = re.findall(
+        r'<option value="(\w+)"[^>]*>[^<]*</option>', page.split('id="meaning"')[1].split("</select>")[0]
+    )
+    assert offered == ["reviewed", "approved"]
+    why = " ".join(_why(page).split())
+    assert why == "当前未向您提供的含义： 已编写: 只有运行此分析的人（Sam Statistician）才能以“已编写”签署"
