@@ -124,7 +124,7 @@ def label(code: Any) -> str:
 
 TEMPLATES.env.filters["label"] = label
 # Texts defined elsewhere and marked there (an analysis kind's title, description and option help):
-# translated when shown, unchanged while their catalogue has no translation.
+# translated when shown (tests/i18n/test_kind_texts.py keeps every kind's texts in the catalogue).
 TEMPLATES.env.filters["translate"] = translate
 TEMPLATES.env.filters["column_map_text"] = column_map_text
 TEMPLATES.env.globals["languages"] = [(tag, LANGUAGE_NAMES[tag]) for tag in LANGUAGES]
