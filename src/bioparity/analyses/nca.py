@@ -770,12 +770,14 @@ NCA = Analysis(
         ),
         Option(
             "dosing",
-            "dose records: a dataset of the study holding an SDTM EX domain (one record per subject: each "
-            "subject's own dose, single-dose NCA; several: multiple-dose NCA) or subject, time, dose; "
-            "same as bioparity nca --dosing; '' = none",
+            gettext_noop(
+                "dose records: a dataset of the study holding an SDTM EX domain (one record per subject: "
+                "each subject's own dose, single-dose NCA; several: multiple-dose NCA) or subject, time, "
+                "dose; same as bioparity nca --dosing; '' = none"
+            ),
             "",
             type="dataset",
-            label="Dosing dataset (EX)",
+            label=gettext_noop("Dosing dataset (EX)"),
         ),
         Option(
             "review",
