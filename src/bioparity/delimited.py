@@ -21,6 +21,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bioparity.errors import DataFileError
+from bioparity.problems import (
+    A_CSV_WITH_HEADER,
+    A_UTF8_FILE,
+    CANNOT_READ,
+    COMMA_SEPARATED,
+    EACH_NAME_ONCE,
+    EMPTY_FILE,
+    FILE_NOT_FOUND,
+    IS_A_FOLDER,
+    MORE_FIELDS,
+    NAMED_TWICE,
+    NOT_UTF8,
+    ONE_NAME_PER_FIELD,
+    OTHER_SEPARATED,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,11 +67,10 @@ def require_comma_separated_header(header: Sequence[str], label: str, *, line: i
     name = other_separator(header)
     if name is not None:
         raise DataFileError(
-            f"the header is one column {header[0]!r}: the file looks {name}-separated",
+            OTHER_SEPARATED[name].format(header=repr(header[0])),
             file=label,
             line=line,
-            expected="a comma-separated file: save it as 'CSV UTF-8 (comma delimited)', with '.' as "
-            "the decimal mark (in a decimal-comma locale Excel writes ';' between the columns)",
+            expected=COMMA_SEPARATED,
         )
 
 
@@ -75,9 +89,9 @@ def require_comma_separated(file: Path, label: str) -> None:
 def require_file(file: Path, label: str, expected: str) -> None:
     """Fail with ``file not found`` (or ``is a folder``) unless ``file`` is an existing regular file."""
     if file.is_dir():
-        raise DataFileError("is a folder, not a file", file=label, expected=expected)
+        raise DataFileError(IS_A_FOLDER, file=label, expected=expected)
     if not file.is_file():
-        raise DataFileError("file not found", file=label, expected=expected)
+        raise DataFileError(FILE_NOT_FOUND, file=label, expected=expected)
 
 
 def require_utf8(data: bytes, label: str) -> str:
@@ -99,9 +113,9 @@ def require_utf8(data: bytes, label: str) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise DataFileError(
-            f"is not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start} (line {line})",
+            NOT_UTF8.format(byte=f"{data[exc.start]:02x}", offset=exc.start, line=line),
             file=label,
-            expected="a UTF-8 encoded file (save it as 'UTF-8' / 'CSV UTF-8' in your editor)",
+            expected=A_UTF8_FILE,
         ) from None
 
 
@@ -112,13 +126,7 @@ def require_unique_header(names: Sequence[object], label: str) -> None:
     for name in names:
         key = str(name).strip()
         if key and key in seen:
-            raise DataFileError(
-                "column name appears twice in the header",
-                file=label,
-                line=1,
-                column=key,
-                expected="each column name once (rename or remove the second one)",
-            )
+            raise DataFileError(NAMED_TWICE, file=label, line=1, column=key, expected=EACH_NAME_ONCE)
         seen.add(key)
 
 
@@ -138,7 +146,7 @@ def read_csv_cells(
     import pandas as pd
 
     if file.stat().st_size == 0:
-        raise DataFileError("is empty (0 bytes)", file=label, expected="a CSV file with a header line")
+        raise DataFileError(EMPTY_FILE, file=label, expected=A_CSV_WITH_HEADER)
     require_comma_separated(file, label)
     try:
         frame = parse(file)
@@ -146,17 +154,11 @@ def read_csv_cells(
         require_utf8(file.read_bytes(), label)  # raises, with the line and offset of the first bad byte
         raise
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataFileError(f"cannot be read as CSV: {exc}", file=label) from exc
+        raise DataFileError(CANNOT_READ.format(format="CSV", reason=exc), file=label) from exc
     if not isinstance(frame.index, pd.RangeIndex):
         # every data row has more fields than the header: pandas then takes the first field(s) as an index
         # and each value silently moves one column to the right
-        raise DataFileError(
-            "the data rows have more fields than the header",
-            file=label,
-            row=1,
-            line=2,
-            expected="one header name per field (is there a separator at the end of the data lines?)",
-        )
+        raise DataFileError(MORE_FIELDS, file=label, row=1, line=2, expected=ONE_NAME_PER_FIELD)
     with open(file, encoding="utf-8-sig", newline="") as fh:
         require_unique_header(next(csv.reader(fh, skipinitialspace=True), []), label)
     return frame

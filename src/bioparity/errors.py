@@ -88,10 +88,12 @@ class DataFileError(InputError):
     def __post_init__(self) -> None:
         super().__init__(self.message())
 
-    def message(self, _: Callable[[str], str] = _same) -> str:
+    def message(self, _: Callable[[str], str] = _same, note: Callable[[str], str] = _same) -> str:
         """The message, its labels (row, line, column, got, expected) worded by ``_`` (a gettext: the
-        command line passes :func:`bioparity.i18n.gettext`); the problem, file name, column name and
-        value are printed as they are.
+        command line passes :func:`bioparity.i18n.gettext`) and the problem and what was expected by
+        ``note`` (the pages pass :func:`bioparity.i18n.notes.note_text`: the readers' usual texts,
+        :mod:`bioparity.problems`, in the reader's language); the file name, column name and value are
+        printed as they are. ``str(error)`` is the English message.
 
         Examples
         --------
@@ -111,14 +113,16 @@ class DataFileError(InputError):
             where.append(_("column '%(column)s'") % {"column": self.column})
         text = _(", ").join(where)
         text = (
-            _("%(where)s: %(problem)s") % {"where": text, "problem": self.problem} if text else self.problem
+            _("%(where)s: %(problem)s") % {"where": text, "problem": note(self.problem)}
+            if text
+            else note(self.problem)
         )
         if self.value is not None:
             value = self.value
             plain = value.item() if type(value).__module__ == "numpy" and hasattr(value, "item") else value
             text += _(" (got %(value)s)") % {"value": repr(plain)}  # -5.0, not np.float64(-5.0)
         if self.expected:
-            text += _("; expected %(expected)s") % {"expected": self.expected}
+            text += _("; expected %(expected)s") % {"expected": note(self.expected)}
         if self.problem.startswith("not a number") and looks_like_decimal_comma(self.value):
             text += _("; a decimal comma? save the file with '.' as the decimal mark")
         return text
@@ -150,7 +154,7 @@ def require_columns(columns: Container[str], need: Sequence[str], *, file: str |
         Naming ``file``, the columns of ``need`` not in ``columns`` and all of ``need`` as expected.
     """
     missing = [c for c in need if c not in columns]
-    if missing:
+    if missing:  # the words of bioparity.problems.MISSING_COLUMNS and COLUMNS (not imported: see there)
         raise DataFileError(
             f"missing column(s) {', '.join(missing)}", file=file, expected=f"columns {', '.join(need)}"
         )
@@ -188,7 +192,7 @@ def require_columns_found(
     missing column(s) 'conc'; columns found: time
     """
     missing = [c for c in need if c not in columns]
-    if missing:
+    if missing:  # the words of bioparity.problems.MISSING_COLUMNS_FOUND (not imported: see there)
         raise DataFileError(
             f"missing column(s) {', '.join(repr(m) for m in missing)}{context}; "
             f"columns found: {', '.join(map(str, columns))}",

@@ -460,38 +460,49 @@ def example_data() -> bytes:
 ADA_CUTPOINT = Analysis(
     name=NAME,
     title=gettext_noop("ADA assay cut points"),
-    description="ADA cut points (screening, confirmatory, titration) from validation data of naive donors",
+    description=gettext_noop(
+        "ADA cut points (screening, confirmatory, titration) from validation data of naive donors"
+    ),
     read=read_cutpoint_data,
     compute=ada_cutpoint_kind,
     columns=COLUMNS,
     options=(
-        Option("fpr", "screening false-positive rate (default 0.05)", 0.05, type="number"),
+        Option("fpr", gettext_noop("screening false-positive rate (default 0.05)"), 0.05, type="number"),
         Option.optional_number(
             "confirm_fpr",
-            "confirmatory false-positive rate, e.g. 0.01 (needs signal_drug; empty = no confirmatory tier)",
+            gettext_noop(
+                "confirmatory false-positive rate, e.g. 0.01 "
+                "(needs signal_drug; empty = no confirmatory tier)"
+            ),
         ),
-        Option.optional_number("titration_fpr", "titration false-positive rate, e.g. 0.001 (empty = none)"),
+        Option.optional_number(
+            "titration_fpr", gettext_noop("titration false-positive rate, e.g. 0.001 (empty = none)")
+        ),
         Option(
             "transform",
-            "screening scale: auto (by skewness, default), none or log",
+            gettext_noop("screening scale: auto (by skewness, default), none or log"),
             "auto",
             ("auto", "none", "log"),
         ),
         Option(
             "method",
-            "reported estimate: auto (default), parametric, robust, nonparametric or parametric_lcl",
+            gettext_noop(
+                "reported estimate: auto (default), parametric, robust, nonparametric or parametric_lcl"
+            ),
             "auto",
             ("auto", *ESTIMATES),
         ),
         Option(
             "quantile_type",
-            "R quantile type (1-9) of the nonparametric estimate (default 7)",
+            gettext_noop("R quantile type (1-9) of the nonparametric estimate (default 7)"),
             7,
             tuple(range(1, 10)),
             type="integer",
         ),
         yes_no(
-            "remove_outliers", "true (default) to remove boxplot-rule outliers (listed in the report)", True
+            "remove_outliers",
+            gettext_noop("true (default) to remove boxplot-rule outliers (listed in the report)"),
+            True,
         ),
     ),
     tables=ada_tables,

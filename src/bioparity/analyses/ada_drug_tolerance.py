@@ -173,7 +173,9 @@ def example_data() -> bytes:
 ADA_DRUG_TOLERANCE = Analysis(
     name=NAME,
     title=gettext_noop("ADA assay drug tolerance"),
-    description="ADA assay drug tolerance: the highest drug level at which each ADA level is still detected",
+    description=gettext_noop(
+        "ADA assay drug tolerance: the highest drug level at which each ADA level is still detected"
+    ),
     read=read_drug_tolerance_data,
     compute=tolerance_kind,
     columns=COLUMNS,

@@ -41,11 +41,13 @@ RUNS, AT_CUT_POINT, CUT_POINT, SENSITIVITY = (
     "sensitivity_95",
 )
 MEAN, SD, T_FACTOR, N_RUNS, METHOD = "mean", "sd", "t_factor", "n_runs", "method"
-CUT_POINT_HELP = (
-    "the screening cut point in signal units (e.g. the reported cut point of an ada-cutpoint run)"
+#: The help of the required cut point option (shared with ``ada-drug-tolerance``) and, without its
+#: "required: ", what the refusal of a run without it names.
+REQUIRED_CUT_POINT_HELP = gettext_noop(
+    "required: the screening cut point in signal units (e.g. the reported cut point of an ada-cutpoint run)"
 )
-#: The required cut point option (shared with ``ada-drug-tolerance``).
-CUT_POINT_OPTION = Option.optional_number("cut_point", f"required: {CUT_POINT_HELP}", label="cut point")
+CUT_POINT_HELP = REQUIRED_CUT_POINT_HELP.removeprefix("required: ")
+CUT_POINT_OPTION = Option.optional_number("cut_point", REQUIRED_CUT_POINT_HELP, label="cut point")
 
 COLUMNS = (
     InputColumn("run", True, "assay run"),
@@ -215,7 +217,9 @@ def example_data() -> bytes:
 ADA_SENSITIVITY = Analysis(
     name=NAME,
     title=gettext_noop("ADA assay sensitivity"),
-    description="ADA assay sensitivity: concentration at the cut point per run and detected in 95% of runs",
+    description=gettext_noop(
+        "ADA assay sensitivity: concentration at the cut point per run and detected in 95% of runs"
+    ),
     read=read_sensitivity_data,
     compute=sensitivity_kind,
     columns=COLUMNS,
@@ -223,7 +227,9 @@ ADA_SENSITIVITY = Analysis(
         CUT_POINT_OPTION,
         Option(
             "method",
-            "linear (interpolation on log10 concentration, default) or 4pl (fit per run, >= 5 levels)",
+            gettext_noop(
+                "linear (interpolation on log10 concentration, default) or 4pl (fit per run, >= 5 levels)"
+            ),
             "linear",
             SENSITIVITY_METHODS,
         ),

@@ -318,50 +318,64 @@ def example_data() -> bytes:
 ADA_SUMMARY = Analysis(
     name=NAME,
     title=gettext_noop("Immunogenicity summary (ADA incidence)"),
-    description="ADA incidence per arm (treatment-emergent or any visit), differences between arms; ADA "
-    "status from validated cut points",
+    description=gettext_noop(
+        "ADA incidence per arm (treatment-emergent or any visit), differences between arms; ADA "
+        "status from validated cut points"
+    ),
     read=read_listing,
     compute=ada_summary_kind,
     columns=COLUMNS,
     options=(
         Option(
             "incidence",
-            "treatment-emergent (induced + boosted, baseline prevalence apart; default) or any-visit",
+            gettext_noop(
+                "treatment-emergent (induced + boosted, baseline prevalence apart; default) or any-visit"
+            ),
             "treatment-emergent",
             INCIDENCE_DEFINITIONS,
         ),
-        Option("reference_arm", "arm to compare the others with ('' = no differences)", ""),
-        Option("conf", "two-sided confidence level (default 0.95)", 0.95, type="number"),
+        Option("reference_arm", gettext_noop("arm to compare the others with ('' = no differences)"), ""),
+        Option("conf", gettext_noop("two-sided confidence level (default 0.95)"), 0.95, type="number"),
         Option(
             "method",
-            "interval of the differences: newcombe (default), wald, mn or fm",
+            gettext_noop("interval of the differences: newcombe (default), wald, mn or fm"),
             "newcombe",
             DIFFERENCE_METHODS,
         ),
-        Option("baseline", "baseline visit label ('' = BASELINE, PREDOSE, DAY 0 ...)", ""),
+        Option("baseline", gettext_noop("baseline visit label ('' = BASELINE, PREDOSE, DAY 0 ...)"), ""),
         Option(
-            "boost_fold", "titre rise over a positive baseline that counts (default 4)", 4.0, type="number"
+            "boost_fold",
+            gettext_noop("titre rise over a positive baseline that counts (default 4)"),
+            4.0,
+            type="number",
         ),
-        Option("result", "result column (ADA, NAB, ...)", "ADA"),
+        Option("result", gettext_noop("result column (ADA, NAB, ...)"), "ADA"),
         Option.optional_number(
             "screening_cut_point",
-            "reported screening cut point of an ada-cutpoint run: ADA status from SIGNAL "
-            "(empty = the ADA column)",
+            gettext_noop(
+                "reported screening cut point of an ada-cutpoint run: ADA status from SIGNAL "
+                "(empty = the ADA column)"
+            ),
         ),
         Option.optional_number(
-            "confirmatory_cut_point", "reported confirmatory cut point (% inhibition) of the same run"
+            "confirmatory_cut_point",
+            gettext_noop("reported confirmatory cut point (% inhibition) of the same run"),
         ),
         Option(
             "normalization",
-            "floating screening cut point: none (fixed, default), additive on log scale or multiplicative",
+            gettext_noop(
+                "floating screening cut point: none (fixed, default), additive on log scale or multiplicative"
+            ),
             "none",
             NORMALIZATIONS,
         ),
         Option.optional_number(
-            "normalization_factor", "normalisation factor NF of a floating cut point (needs NC)"
+            "normalization_factor", gettext_noop("normalisation factor NF of a floating cut point (needs NC)")
         ),
         Option(
-            "cut_point_run", "id of the ada-cutpoint run the cut points come from (recorded in every row)", ""
+            "cut_point_run",
+            gettext_noop("id of the ada-cutpoint run the cut points come from (recorded in every row)"),
+            "",
         ),
     ),
     tables=ada_summary_tables,

@@ -78,12 +78,14 @@ def be_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
 BE = Analysis(
     name=NAME,
     title=gettext_noop("Bioequivalence"),
-    description="Bioequivalence of a crossover or replicate study (ABE, EMA ABEL Method A/B, FDA RSABE)",
+    description=gettext_noop(
+        "Bioequivalence of a crossover or replicate study (ABE, EMA ABEL Method A/B, FDA RSABE)"
+    ),
     read=read_crossover,
     compute=be_kind,
     options=(
-        Option("method", "abe, ema-abel-a, ema-abel-b or fda-rsabe", "abe", tuple(BE_METHODS)),
-        Option("alpha", "one-sided level (default 0.05)", 0.05, type="number"),
+        Option("method", gettext_noop("abe, ema-abel-a, ema-abel-b or fda-rsabe"), "abe", tuple(BE_METHODS)),
+        Option("alpha", gettext_noop("one-sided level (default 0.05)"), 0.05, type="number"),
     ),
     summary=be_summary,
     # replicateBE reference data set 01 (4-period full replicate, RTRT/TRTR)

@@ -92,14 +92,14 @@ def catalogue_option(options: Mapping[str, Any]) -> Catalogue | None:
 #: The option naming a packaged catalogue (also taken by the ``comparability`` kind).
 CATALOGUE_OPTION = Option(
     "catalogue",
-    "'' = tiers from the data's tier column (default), or igg1-mab-example",
+    gettext_noop("'' = tiers from the data's tier column (default), or igg1-mab-example"),
     "",
     ("", *CATALOGUES),
 )
 #: The option choosing the CAA plan.
 PLAN_OPTION = Option(
     "plan",
-    "qr-2025 (default: quality range, k by criticality, spread check) or tiered-2017",
+    gettext_noop("qr-2025 (default: quality range, k by criticality, spread check) or tiered-2017"),
     DEFAULT_PLAN,
     PLANS,
 )
@@ -298,7 +298,9 @@ def caa_figures(run: RunView) -> list[Figure]:
 CAA = Analysis(
     name=NAME,
     title=gettext_noop("Comparative analytical assessment"),
-    description="Comparative analytical assessment: every attribute, every comparison (tier from the data)",
+    description=gettext_noop(
+        "Comparative analytical assessment: every attribute, every comparison (tier from the data)"
+    ),
     read=read_caa,
     compute=caa_kind,
     options=(
@@ -306,11 +308,16 @@ CAA = Analysis(
         PLAN_OPTION,
         Option(
             "region",
-            "region filed, sets the EU/US bridge direction: ema, fda or '' (alphabetical, noted)",
+            gettext_noop(
+                "region filed, sets the EU/US bridge direction: ema, fda or '' (alphabetical, noted)"
+            ),
             "",
             ("", "ema", "fda"),
         ),
-        yes_no("pool_references", "true to add a pooled-reference comparison where every bridge passed"),
+        yes_no(
+            "pool_references",
+            gettext_noop("true to add a pooled-reference comparison where every bridge passed"),
+        ),
     ),
     tables=caa_tables,
     summary=caa_summary,

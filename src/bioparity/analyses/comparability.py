@@ -456,23 +456,31 @@ _STABILITY_OPTIONS = tuple(o for o in stability_kind.STABILITY.options if o.name
 COMPARABILITY = Analysis(
     name=NAME,
     title=gettext_noop("Process-change comparability (ICH Q5E)"),
-    description="Process-change comparability (ICH Q5E): post- vs pre-change lots on the CAA engine, "
-    "with the stability comparison",
+    description=gettext_noop(
+        "Process-change comparability (ICH Q5E): post- vs pre-change lots on the CAA engine, "
+        "with the stability comparison"
+    ),
     read=read_comparability,
     compute=comparability_kind,
     columns=COLUMNS,
     options=(
-        Option(PRE, "source label of the pre-change lots (or the old site or scale)", "pre-change"),
-        Option(POST, "source label of the post-change lots (or the new site or scale)", "post-change"),
+        Option(
+            PRE, gettext_noop("source label of the pre-change lots (or the old site or scale)"), "pre-change"
+        ),
+        Option(
+            POST,
+            gettext_noop("source label of the post-change lots (or the new site or scale)"),
+            "post-change",
+        ),
         CATALOGUE_OPTION,
         PLAN_OPTION,
         Option(
             "oc_simulations",
-            "simulated assessments for the plan's operating characteristics (0 = none)",
+            gettext_noop("simulated assessments for the plan's operating characteristics (0 = none)"),
             0,
             type="integer",
         ),
-        Option("seed", "seed of those simulations", 20250909, type="integer"),
+        Option("seed", gettext_noop("seed of those simulations"), 20250909, type="integer"),
         *_STABILITY_OPTIONS,
     ),
     tables=comparability_tables,

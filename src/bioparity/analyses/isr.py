@@ -121,14 +121,16 @@ def example_data() -> bytes:
 ISR = Analysis(
     name=NAME,
     title=gettext_noop("Incurred sample reanalysis"),
-    description="Incurred sample reanalysis per ICH M10: % difference of each repeat and the two-thirds rule",
+    description=gettext_noop(
+        "Incurred sample reanalysis per ICH M10: % difference of each repeat and the two-thirds rule"
+    ),
     read=read_isr_data,
     compute=isr_kind,
     columns=COLUMNS,
     options=(
         Option(
             "assay",
-            "ligand-binding (±30%, default) or chromatographic (±20%)",
+            gettext_noop("ligand-binding (±30%, default) or chromatographic (±20%)"),
             "ligand-binding",
             tuple(ISR_LIMITS),
         ),

@@ -709,7 +709,7 @@ def review_choices(options: Mapping[str, Any]) -> pd.DataFrame:
 NCA = Analysis(
     name=NAME,
     title=gettext_noop("Noncompartmental analysis"),
-    description=(
+    description=gettext_noop(
         "Noncompartmental analysis per profile (PKNCA-compatible): the PP long table with review flags"
     ),
     read=read_concentrations,
@@ -730,48 +730,61 @@ NCA = Analysis(
     options=(
         Option(
             "auc_method",
-            "lin-up-log-down (default) or linear",
+            gettext_noop("lin-up-log-down (default) or linear"),
             "lin-up-log-down",
             ("lin-up-log-down", "linear"),
         ),
         Option(
             "route",
-            "extravascular (default), iv-bolus or iv-infusion",
+            gettext_noop("extravascular (default), iv-bolus or iv-infusion"),
             "extravascular",
             ("extravascular", "iv-bolus", "iv-infusion"),
         ),
         Option(
             "dose",
-            "auto (the 'dose' column if present), a column name, a number for every profile, or ''",
+            gettext_noop(
+                "auto (the 'dose' column if present), a column name, a number for every profile, or ''"
+            ),
             "auto",
         ),
         Option(
             "conc_unit",
-            "concentration unit, e.g. ng/mL ('' = none: no PPORRESU/PPSTRESU columns); with a unit "
-            "column, the unit every concentration is converted into",
+            gettext_noop(
+                "concentration unit, e.g. ng/mL ('' = none: no PPORRESU/PPSTRESU columns); with a unit "
+                "column, the unit every concentration is converted into"
+            ),
             "",
             label=gettext_noop("Concentration unit"),
         ),
-        Option("time_unit", "time unit of the input (default h)", "h", label=gettext_noop("Time unit")),
+        Option(
+            "time_unit",
+            gettext_noop("time unit of the input (default h)"),
+            "h",
+            label=gettext_noop("Time unit"),
+        ),
         Option(
             "dose_unit",
-            "dose unit, e.g. mg (clearances and volumes then get units)",
+            gettext_noop("dose unit, e.g. mg (clearances and volumes then get units)"),
             "",
             label=gettext_noop("Dose unit"),
         ),
         Option(
             "dosing",
-            "dose records: a dataset of the study holding an SDTM EX domain (one record per subject: each "
-            "subject's own dose, single-dose NCA; several: multiple-dose NCA) or subject, time, dose; "
-            "same as bioparity nca --dosing; '' = none",
+            gettext_noop(
+                "dose records: a dataset of the study holding an SDTM EX domain (one record per subject: "
+                "each subject's own dose, single-dose NCA; several: multiple-dose NCA) or subject, time, "
+                "dose; same as bioparity nca --dosing; '' = none"
+            ),
             "",
             type="dataset",
-            label="Dosing dataset (EX)",
+            label=gettext_noop("Dosing dataset (EX)"),
         ),
         Option(
             "review",
-            "lambda_z review choices (subject, time, action include|exclude, reason) as JSON; "
-            "set by the NCA review page, same as bioparity nca --review",
+            gettext_noop(
+                "lambda_z review choices (subject, time, action include|exclude, reason) as JSON; "
+                "set by the NCA review page, same as bioparity nca --review"
+            ),
             "",
         ),
     ),

@@ -167,7 +167,7 @@ def pk_figures(run: RunView) -> list[Figure]:
 PK_SIMILARITY = Analysis(
     name=NAME,
     title=gettext_noop("PK similarity"),
-    description=(
+    description=gettext_noop(
         "Pairwise PK similarity of parallel arms: GMR and 90% CI per metric (test vs EU-ref, US-ref, bridge)"
     ),
     read=read_pk_parameters,
@@ -175,33 +175,33 @@ PK_SIMILARITY = Analysis(
     options=(
         Option(
             "arms",
-            "arms in order, first = test, comma-separated (default test,eu-ref,us-ref)",
+            gettext_noop("arms in order, first = test, comma-separated (default test,eu-ref,us-ref)"),
             "test,eu-ref,us-ref",
             type="list",
         ),
         Option(
             "metrics",
-            "PPTESTCD codes, comma-separated (default AUCIFO,AUCLST,CMAX)",
+            gettext_noop("PPTESTCD codes, comma-separated (default AUCIFO,AUCLST,CMAX)"),
             "AUCIFO,AUCLST,CMAX",
             type="list",
         ),
         Option(
             "variance",
-            "welch (default; per comparison, FDA 2001) or pooled (one model over all arms)",
+            gettext_noop("welch (default; per comparison, FDA 2001) or pooled (one model over all arms)"),
             "welch",
             ("welch", "pooled"),
         ),
-        Option("alpha", "one-sided level (default 0.05 = 90% CI)", 0.05, type="number"),
-        Option("theta1", "lower limit (default 0.80; upper = 1/theta1)", 0.80, type="number"),
+        Option("alpha", gettext_noop("one-sided level (default 0.05 = 90% CI)"), 0.05, type="number"),
+        Option("theta1", gettext_noop("lower limit (default 0.80; upper = 1/theta1)"), 0.80, type="number"),
         Option(
             "population",
-            "completers (default: every metric present) or available",
+            gettext_noop("completers (default: every metric present) or available"),
             "completers",
             ("completers", "available"),
         ),
         Option(
             "aucpext_rule",
-            "keep (default: %AUCext > 20% kept and counted, EMA) or exclude",
+            gettext_noop("keep (default: %AUCext > 20% kept and counted, EMA) or exclude"),
             "keep",
             ("keep", "exclude"),
         ),

@@ -484,7 +484,7 @@ def potency_figures(run: RunView) -> list[Figure]:
 POTENCY = Analysis(
     name=NAME,
     title=gettext_noop("Relative potency"),
-    description=(
+    description=gettext_noop(
         "Relative potency bioassay: parallel-line, slope-ratio or 4PL/5PL, similarity by Ph. Eur. 5.3 tests "
         "and USP <1032> equivalence, combination of assays"
     ),
@@ -492,35 +492,64 @@ POTENCY = Analysis(
     compute=potency_kind,
     columns=COLUMNS,
     options=(
-        Option("model", "4pl (default), 5pl, parallel-line or slope-ratio", "4pl", MODELS),
-        Option("conf_level", "confidence level of the potency CI (default 0.95)", 0.95, type="number"),
+        Option("model", gettext_noop("4pl (default), 5pl, parallel-line or slope-ratio"), "4pl", MODELS),
+        Option(
+            "conf_level",
+            gettext_noop("confidence level of the potency CI (default 0.95)"),
+            0.95,
+            type="number",
+        ),
         Option(
             "equivalence_margins",
-            "USP <1032> margins as measure:lower:upper, comma-separated (e.g. slope_ratio:0.8:1.25); "
-            f"measures: {', '.join(sorted({m for v in MEASURES.values() for m in v}))}",
+            gettext_noop(  # the measures of MEASURES (a test keeps the list complete)
+                "USP <1032> margins as measure:lower:upper, comma-separated (e.g. slope_ratio:0.8:1.25); "
+                "measures: intercept_difference, lower_asymptote_difference, parallelism_ss, slope_ratio, "
+                "upper_asymptote_difference"
+            ),
             "",
             type="list",
         ),
-        yes_no("combine", "true to add the combination of assays per sample (Ph. Eur. 5.3 section 6)", False),
+        yes_no(
+            "combine",
+            gettext_noop("true to add the combination of assays per sample (Ph. Eur. 5.3 section 6)"),
+            False,
+        ),
         Option(
             "combine_method",
-            "auto (weighted if homogeneous, else semi-weighted), weighted, semi-weighted or unweighted",
+            gettext_noop(
+                "auto (weighted if homogeneous, else semi-weighted), weighted, semi-weighted or unweighted"
+            ),
             "auto",
             COMBINATION_METHODS,
         ),
-        Option("alpha", "level of the Ph. Eur. 5.3 significance tests (default 0.05)", 0.05, type="number"),
         Option(
-            "transform", "response transformation before fitting: none (default) or log", "none", TRANSFORMS
+            "alpha",
+            gettext_noop("level of the Ph. Eur. 5.3 significance tests (default 0.05)"),
+            0.05,
+            type="number",
         ),
-        yes_no("pairwise", "parallel-line: fit each test with the standard alone (default: jointly)", False),
         Option(
-            "equivalence_level", "confidence level of the equivalence CIs (default 0.90)", 0.90, type="number"
+            "transform",
+            gettext_noop("response transformation before fitting: none (default) or log"),
+            "none",
+            TRANSFORMS,
+        ),
+        yes_no(
+            "pairwise",
+            gettext_noop("parallel-line: fit each test with the standard alone (default: jointly)"),
+            False,
+        ),
+        Option(
+            "equivalence_level",
+            gettext_noop("confidence level of the equivalence CIs (default 0.90)"),
+            0.90,
+            type="number",
         ),
         Option.optional_number(
-            "min_r2", "suitability: minimum R2 of the unconstrained model (empty = not applied)"
+            "min_r2", gettext_noop("suitability: minimum R2 of the unconstrained model (empty = not applied)")
         ),
         Option.optional_number(
-            "max_ci_ratio", "suitability: maximum CI upper/lower ratio (empty = not applied)"
+            "max_ci_ratio", gettext_noop("suitability: maximum CI upper/lower ratio (empty = not applied)")
         ),
     ),
     tables=potency_tables,

@@ -40,7 +40,7 @@ from bioparity.power.kernels import POWER_KERNELS
 
 METHOD = Option(
     "method",
-    "power method: exact (Owen's Q, default), nct or shifted",
+    gettext_noop("power method: exact (Owen's Q, default), nct or shifted"),
     "exact",
     tuple(POWER_KERNELS),
 )
@@ -129,7 +129,7 @@ def samplesize_figures(run: RunView) -> list[Figure]:
 def _grid_kind(
     name: str,
     title: str,
-    what: str,
+    description: str,
     columns: tuple[ColumnSpec, ...],
     compute: Compute,
     hooks: tuple[SummaryHook, FiguresHook],
@@ -139,7 +139,7 @@ def _grid_kind(
     return Analysis(
         name=name,
         title=title,
-        description=f"TOST {what} per scenario (columns of {name} --grid)",
+        description=description,
         read=table_reader(columns),
         compute=compute,
         options=(METHOD,),
@@ -151,12 +151,15 @@ def _grid_kind(
 
 # PowerTOST power.TOST(CV = 0.3, theta0 = 0.95, n = 40) = 0.8158453 (first row of the example)
 POWER = _grid_kind(
-    "power", gettext_noop("Power (TOST)"), "power", POWER_GRID_COLUMNS, power_grid,
+    "power", gettext_noop("Power (TOST)"),
+    gettext_noop("TOST power per scenario (columns of power --grid)"), POWER_GRID_COLUMNS, power_grid,
     (power_summary, power_figures),
     "design,cv,theta0,n\n2x2,0.3,0.95,40\n2x2,0.3,0.95,24\nparallel,0.3,0.95,80\n",
 )  # fmt: skip
 SAMPLESIZE = _grid_kind(
-    "samplesize", gettext_noop("Sample size (TOST)"), "sample size", SAMPLESIZE_GRID_COLUMNS, samplesize_grid,
+    "samplesize", gettext_noop("Sample size (TOST)"),
+    gettext_noop("TOST sample size per scenario (columns of samplesize --grid)"), SAMPLESIZE_GRID_COLUMNS,
+    samplesize_grid,
     (samplesize_summary, samplesize_figures),
     "design,cv,theta0,theta1,theta2,alpha,target_power\n2x2,0.3,0.95,,,,0.8\nparallel,0.35,0.95,0.8,1.25,0.05,0.9\n",
 )  # fmt: skip

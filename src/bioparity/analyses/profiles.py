@@ -341,30 +341,41 @@ def profiles_figures(run: RunView) -> list[Figure]:
 PROFILES = Analysis(
     name=NAME,
     title=gettext_noop("Profile similarity"),
-    description="Profile similarity of compositional data (glycans, charge or size variants): ranges and "
-    "Aitchison distance",
+    description=gettext_noop(
+        "Profile similarity of compositional data (glycans, charge or size variants): ranges and "
+        "Aitchison distance"
+    ),
     read=read_profiles,
     compute=profiles_kind,
     columns=COLUMNS,
     options=(
-        Option("test", "source label of the test lots (default test)", "test"),
-        Option("reference", "source label of the reference lots (default reference)", "reference"),
-        Option("k", "per-species quality range: reference mean ± k SD (default 3)", 3.0, type="number"),
+        Option("test", gettext_noop("source label of the test lots (default test)"), "test"),
+        Option(
+            "reference", gettext_noop("source label of the reference lots (default reference)"), "reference"
+        ),
+        Option(
+            "k",
+            gettext_noop("per-species quality range: reference mean ± k SD (default 3)"),
+            3.0,
+            type="number",
+        ),
         Option(
             "threshold",
-            "max (default) or a quantile like q0.95 of the reference leave-one-out distances",
+            gettext_noop("max (default) or a quantile like q0.95 of the reference leave-one-out distances"),
             "max",
         ),
-        Option("total", "what the parts of a lot sum to (default 100)", 100.0, type="number"),
+        Option("total", gettext_noop("what the parts of a lot sum to (default 100)"), 100.0, type="number"),
         Option(
             "closure_tolerance",
-            "flag a lot whose sum differs from total by more (default 2)",
+            gettext_noop("flag a lot whose sum differs from total by more (default 2)"),
             2.0,
             type="number",
         ),
         Option.optional_number(
             "zero_replacement",
-            "replace zeros by this value (multiplicative replacement); empty: a zero is an error",
+            gettext_noop(
+                "replace zeros by this value (multiplicative replacement); empty: a zero is an error"
+            ),
         ),
     ),
     tables=profiles_tables,

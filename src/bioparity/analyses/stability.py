@@ -629,41 +629,67 @@ def example_data() -> bytes:
 STABILITY = Analysis(
     name=NAME,
     title=gettext_noop("Stability (ICH Q1E)"),
-    description="Stability per ICH Q1E: batch poolability, shelf life, equivalence of degradation rates",
+    description=gettext_noop(
+        "Stability per ICH Q1E: batch poolability, shelf life, equivalence of degradation rates"
+    ),
     read=read_stability_data,
     compute=stability_kind,
     columns=COLUMNS,
     options=(
         Option.optional_number(
-            "lower", "lower acceptance criterion for attributes without a lower column (empty = none)"
+            "lower",
+            gettext_noop("lower acceptance criterion for attributes without a lower column (empty = none)"),
         ),
         Option.optional_number(
-            "upper", "upper acceptance criterion for attributes without an upper column (empty = none)"
+            "upper",
+            gettext_noop("upper acceptance criterion for attributes without an upper column (empty = none)"),
         ),
-        Option("model", "linear (default) or log, for attributes without a model column", "linear", MODELS),
-        Option.optional_number(
-            "slope_margin", "equivalence margin of the slope difference (empty = not judged)"
+        Option(
+            "model",
+            gettext_noop("linear (default) or log, for attributes without a model column"),
+            "linear",
+            MODELS,
         ),
-        Option("confidence", "one-sided confidence of the bound (default 0.95)", 0.95, type="number"),
-        Option("alpha_pool", "level of the poolability tests (default 0.25, ICH Q1E)", 0.25, type="number"),
         Option.optional_number(
-            "max_time", "longest shelf life searched (empty = five times the last time point)"
+            "slope_margin", gettext_noop("equivalence margin of the slope difference (empty = not judged)")
+        ),
+        Option(
+            "confidence",
+            gettext_noop("one-sided confidence of the bound (default 0.95)"),
+            0.95,
+            type="number",
+        ),
+        Option(
+            "alpha_pool",
+            gettext_noop("level of the poolability tests (default 0.25, ICH Q1E)"),
+            0.25,
+            type="number",
+        ),
+        Option.optional_number(
+            "max_time", gettext_noop("longest shelf life searched (empty = five times the last time point)")
         ),
         Option(
             "dids_variance",
-            "separate (default: each lot's own regression) or pooled",
+            gettext_noop("separate (default: each lot's own regression) or pooled"),
             "separate",
             DIDS_VARIANCES,
         ),
-        Option("test", "product label of the test lots (slope comparison)", "test"),
-        Option("reference", "product label of the reference lots (slope comparison)", "reference"),
+        Option("test", gettext_noop("product label of the test lots (slope comparison)"), "test"),
+        Option(
+            "reference", gettext_noop("product label of the reference lots (slope comparison)"), "reference"
+        ),
         Option(
             "slope_alpha",
-            "one-sided level of the slope comparison (default 0.05 = 90% CI)",
+            gettext_noop("one-sided level of the slope comparison (default 0.05 = 90% CI)"),
             0.05,
             type="number",
         ),
-        Option("time_unit", "unit of time (default months)", "months", label=gettext_noop("Time unit")),
+        Option(
+            "time_unit",
+            gettext_noop("unit of time (default months)"),
+            "months",
+            label=gettext_noop("Time unit"),
+        ),
     ),
     tables=stability_tables,
     summary=stability_summary,

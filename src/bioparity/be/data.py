@@ -34,6 +34,17 @@ import pandas as pd
 
 from bioparity.arrays import BoolArray, FloatArray, IntArray
 from bioparity.errors import DataFileError, InputError, require_columns
+from bioparity.problems import (
+    EACH_NAME_ONCE,
+    FILE_NOT_FOUND,
+    NAMED_TWICE,
+    NOT_A_NUMBER,
+    NOT_NUMBER_NOR_MISSING,
+    PK_NOT_POSITIVE,
+    SAME_SUBJECT_AND_PERIOD,
+    SUBJECT_IN_TWO_SEQUENCES,
+    UNKNOWN_TREATMENT,
+)
 
 #: Preferred order of the sequences of known designs (replicateBE ``info.design``): T first.
 PREFERRED_ORDERS: tuple[tuple[str, ...], ...] = (
@@ -260,7 +271,7 @@ def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> Crossover
     )
     fail(
         ~np.isin(trt_label, ["T", "R"]),
-        "unknown treatment",
+        UNKNOWN_TREATMENT,
         "treatment",
         trt_label,
         "T (test) or R (reference)",
@@ -278,10 +289,10 @@ def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> Crossover
     raw_pk = frame["PK"].to_numpy()
     non_numeric = np.isnan(pk) & ~pd.isna(frame["PK"]).to_numpy()
     non_numeric &= ~np.isin(np.asarray(raw_pk, dtype=str), ["", "NA", "NaN", "nan", ".", "ND"])
-    fail(non_numeric, "not a number", "PK", raw_pk, "a positive number, or NA / empty for a missing value")
+    fail(non_numeric, NOT_A_NUMBER, "PK", raw_pk, "a positive number, or NA / empty for a missing value")
     fail(
         ~np.isnan(pk) & ~(pk > 0) | np.isinf(pk),
-        "PK must be positive and finite (analysed on the log scale)",
+        PK_NOT_POSITIVE,
         "PK",
         raw_pk,
         "a value > 0, or NA for a missing value",
@@ -295,7 +306,7 @@ def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> Crossover
     first_seq = pd.Series(seq_label).groupby(subj_codes).transform("first").to_numpy()
     fail(
         first_seq != seq_label,
-        "subject appears in more than one sequence",
+        SUBJECT_IN_TWO_SEQUENCES,
         "sequence",
         seq_label,
         "the same sequence on every row of a subject",
@@ -303,7 +314,7 @@ def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> Crossover
     dup = pd.DataFrame({"s": subj_codes, "p": period_code}).duplicated().to_numpy()
     fail(
         dup,
-        "second row for the same subject and period",
+        SAME_SUBJECT_AND_PERIOD,
         "period",
         period_label,
         "one row per subject and period",
@@ -414,7 +425,7 @@ def read_crossover_file(path: str | os.PathLike[str], *, na: Sequence[str] = DEF
     file = Path(path)
     label = str(path)
     if not file.is_file():
-        raise DataFileError("file not found", file=label, expected="an existing CSV file")
+        raise DataFileError(FILE_NOT_FOUND, file=label, expected="an existing CSV file")
     try:
         lines = file.read_text(encoding="utf-8-sig").splitlines()
     except UnicodeDecodeError as exc:
@@ -439,11 +450,11 @@ def read_crossover_file(path: str | os.PathLike[str], *, na: Sequence[str] = DEF
     for column, low in wanted.items():
         if header_names.count(low) > 1:  # pandas would read the second as "PK.1" and analyse the first only
             raise DataFileError(
-                "column name appears twice in the header",
+                NAMED_TWICE,
                 file=label,
                 line=skip + 1,
                 column=column,
-                expected="each column name once (rename or remove the second one)",
+                expected=EACH_NAME_ONCE,
             )
     missing = [c for c, low in wanted.items() if low not in names]
     if missing:
@@ -467,7 +478,7 @@ def read_crossover_file(path: str | os.PathLike[str], *, na: Sequence[str] = DEF
             pk[i] = float(cell)
         except ValueError:
             raise DataFileError(
-                "not a number and not a missing-value marker",
+                NOT_NUMBER_NOR_MISSING,
                 file=label,
                 row=i + 1,
                 line=skip + i + 2,

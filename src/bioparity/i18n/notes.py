@@ -77,6 +77,7 @@ NOTE_MODULES: tuple[str, ...] = (
     "bioparity.analyses.profiles",
     "bioparity.power.cv_check",
     "bioparity.io.power_grid",
+    "bioparity.problems",
 )
 
 _REGISTERED: dict[str, None] = {}

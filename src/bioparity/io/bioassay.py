@@ -18,6 +18,22 @@ import pandas as pd
 from bioparity.errors import DataFileError, require_columns_found
 from bioparity.io.readers import parse_number, read_any_table, read_csv_cells, require_file
 from bioparity.nca.samples import Where
+from bioparity.problems import (
+    A_DECIMAL_POINT_NUMBER,
+    A_FINITE_NUMBER,
+    A_NONNEGATIVE_NUMBER,
+    A_POSITIVE_NUMBER,
+    A_VALUE_ON_EVERY_ROW,
+    BLANK_CELL,
+    COLUMNS,
+    HEADER_ONLY,
+    NEGATIVE_VALUE,
+    NOT_A_NUMBER,
+    NOT_FINITE,
+    NOT_POSITIVE,
+    ONE_ROW_PER_INCURRED_SAMPLE,
+    SAMPLE_TWICE,
+)
 
 
 @dataclass(frozen=True)
@@ -31,19 +47,19 @@ def _cell_problem(text: str, kind: str) -> tuple[str, str] | None:
     """What is wrong with a cell's ``text`` in a column of ``kind`` (the problem and what was expected);
     None when nothing is."""
     if text == "":
-        return "blank cell", "a value in every row (blank cells are not skipped)"
+        return BLANK_CELL, A_VALUE_ON_EVERY_ROW
     if kind == "text":
         return None
     try:
         value = parse_number(text)
     except ValueError:
-        return "not a number", "a number with '.' as decimal point"
+        return NOT_A_NUMBER, A_DECIMAL_POINT_NUMBER
     if not math.isfinite(value):
-        return "not a finite number", "a finite number"
+        return NOT_FINITE, A_FINITE_NUMBER
     if kind == "positive" and value <= 0:
-        return "value <= 0", "a number > 0"
+        return NOT_POSITIVE, A_POSITIVE_NUMBER
     if kind == "nonnegative" and value < 0:
-        return "negative value", "a number >= 0"
+        return NEGATIVE_VALUE, A_NONNEGATIVE_NUMBER
     return None
 
 
@@ -55,11 +71,11 @@ def _read(path: str | os.PathLike[str], columns: Sequence[_Col], what: str) -> p
         frame.columns,
         required,
         file=table.file,
-        expected=f"columns {', '.join(required)}",
+        expected=COLUMNS.format(columns=", ".join(required)),
         context=f" for {what}",
     )
     if frame.empty:
-        raise DataFileError("has a header but no data rows", file=table.file, expected=f"rows of {what}")
+        raise DataFileError(HEADER_ONLY, file=table.file, expected=f"rows of {what}")
     where = Where(file=table.file, line_offset=table.line_offset)
     out = pd.DataFrame(index=frame.index)
     for col in columns:
@@ -116,8 +132,8 @@ def read_isr_data(path: str | os.PathLike[str]) -> pd.DataFrame:
     if dup.any():
         i = int(dup.to_numpy().argmax())
         raise DataFileError(
-            "sample listed twice", file=str(path), row=i + 1, column="sample", value=frame["sample"].iloc[i],
-            expected="one row per incurred sample",
+            SAMPLE_TWICE, file=str(path), row=i + 1, column="sample", value=frame["sample"].iloc[i],
+            expected=ONE_ROW_PER_INCURRED_SAMPLE,
         )  # fmt: skip
     return frame
 

@@ -19,6 +19,7 @@ from bioparity.delimited import require_file as require_file
 from bioparity.delimited import require_unique_header as require_unique_header
 from bioparity.errors import DataFileError
 from bioparity.io.limits import check_input_limits
+from bioparity.problems import A_KNOWN_FILE_TYPE, AN_EXISTING_TABLE, CANNOT_READ, UNKNOWN_FILE_TYPE
 
 FORMATS = {
     ".csv": "csv",
@@ -117,11 +118,11 @@ def read_any_table(path: str | os.PathLike[str], *, label: str | None = None) ->
     """
     file = Path(path)
     label = str(path) if label is None else label
-    require_file(file, label, "an existing CSV, XLSX, Parquet or XPT file")
+    require_file(file, label, AN_EXISTING_TABLE)
     fmt = FORMATS.get(file.suffix.lower())
     if fmt is None:
         raise DataFileError(
-            f"unknown file type {file.suffix!r}", file=label, expected="a .csv, .xlsx, .parquet or .xpt file"
+            UNKNOWN_FILE_TYPE.format(suffix=repr(file.suffix)), file=label, expected=A_KNOWN_FILE_TYPE
         )
     check_input_limits(file, fmt, label)
     try:
@@ -144,7 +145,7 @@ def read_any_table(path: str | os.PathLike[str], *, label: str | None = None) ->
     except DataFileError:
         raise
     except Exception as exc:  # each reader has its own exception types; report them uniformly
-        raise DataFileError(f"cannot be read as {fmt.upper()}: {exc}", file=label) from exc
+        raise DataFileError(CANNOT_READ.format(format=fmt.upper(), reason=exc), file=label) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     return LoadedTable(frame, label, fmt, offset)
 

@@ -17,6 +17,21 @@ import pandas as pd
 from bioparity.errors import DataFileError, require_columns_found
 from bioparity.io.limits import check_csv_limits
 from bioparity.io.readers import parse_number, read_csv_cells, require_file
+from bioparity.problems import (
+    A_NUMBER,
+    A_TEXT_VALUE,
+    A_WHOLE_NUMBER,
+    AN_EXISTING_CSV,
+    AT_LEAST_ONE_SCENARIO,
+    COLUMNS,
+    EMPTY_CELL,
+    HEADER_ONLY,
+    INVALID_VALUE,
+    NOT_A_NUMBER,
+    NOT_FINITE,
+    NOT_FINITE_WHOLE,
+    WHOLE_TOO_LARGE,
+)
 
 #: The largest whole number a float holds exactly (2**53); an "integer" cell beyond it is refused.
 _MAX_EXACT_INTEGER = 2**53
@@ -46,14 +61,16 @@ def read_table(path: str | os.PathLike[str], columns: Sequence[ColumnSpec]) -> p
     """
     file = Path(path)
     label = str(path)
-    require_file(file, label, "an existing CSV file")
+    require_file(file, label, AN_EXISTING_CSV)
     check_csv_limits(file, label)
     raw = read_csv_cells(file, label)
     raw.columns = [str(c).strip() for c in raw.columns]
     required = [c.name for c in columns if c.required]
-    require_columns_found(raw.columns, required, file=label, expected=f"columns {', '.join(required)}")
+    require_columns_found(
+        raw.columns, required, file=label, expected=COLUMNS.format(columns=", ".join(required))
+    )
     if raw.empty:
-        raise DataFileError("has a header but no data rows", file=label, expected="at least one scenario row")
+        raise DataFileError(HEADER_ONLY, file=label, expected=AT_LEAST_ONE_SCENARIO)
     out = raw.copy()
     for spec in columns:
         if spec.name not in raw.columns:
@@ -79,29 +96,25 @@ def _parse_cell(spec: ColumnSpec, cell: str, label: str, row: int) -> object:
 
     if cell == "" or cell.upper() in {"NA", "NAN"}:
         if not spec.allow_blank:
-            raise fail("empty cell", _expected(spec), value=None)
+            raise fail(EMPTY_CELL, _expected(spec), value=None)
         return np.nan if spec.kind != "text" else None
     value: object = cell
     if spec.kind in {"number", "integer"}:
         try:
             number = parse_number(cell)
         except ValueError:
-            raise fail("not a number", _expected(spec)) from None
+            raise fail(NOT_A_NUMBER, _expected(spec)) from None
         if not np.isfinite(number) or (spec.kind == "integer" and number != round(number)):
-            raise fail(
-                "not a finite " + ("whole number" if spec.kind == "integer" else "number"), _expected(spec)
-            )
+            raise fail(NOT_FINITE_WHOLE if spec.kind == "integer" else NOT_FINITE, _expected(spec))
         if spec.kind == "integer" and abs(number) > _MAX_EXACT_INTEGER:
             # beyond 2**53 a float is no longer an exact count, and beyond 2**63 int64 wraps to a negative
-            raise fail("whole number too large", f"a whole number of at most {_MAX_EXACT_INTEGER:,}")
+            raise fail(WHOLE_TOO_LARGE, f"a whole number of at most {_MAX_EXACT_INTEGER:,}")
         value = number
     problem = spec.check(value) if spec.check is not None else None
     if problem:
-        raise fail("invalid value", problem)
+        raise fail(INVALID_VALUE, problem)
     return value
 
 
 def _expected(spec: ColumnSpec) -> str:
-    return {"number": "a number", "integer": "a whole number", "text": "a text value"}.get(
-        spec.kind, spec.kind
-    )
+    return {"number": A_NUMBER, "integer": A_WHOLE_NUMBER, "text": A_TEXT_VALUE}.get(spec.kind, spec.kind)

@@ -21,6 +21,25 @@ import pandas as pd
 
 from bioparity.errors import DataFileError, require_columns_found
 from bioparity.nca.profiles import pad_profiles
+from bioparity.problems import (
+    A_FINITE_NUMBER,
+    A_NONNEGATIVE_CONCENTRATION,
+    A_NUMBER,
+    AN_IDENTIFIER_ON_EVERY_ROW,
+    COLUMNS_MAPPED,
+    DUPLICATED_TIME,
+    EMPTY_CELL,
+    EMPTY_IDENTIFIER,
+    NEGATIVE_CONCENTRATION,
+    NO_DATA_ROWS,
+    NOT_A_NUMBER,
+    NOT_FINITE,
+    ONE_ROW_PER_SAMPLE,
+    ONE_SAMPLE_PER_TIME,
+    OR_BLQ,
+    TIME_BACKWARDS,
+    TIMES_SORTED,
+)
 
 _T = TypeVar("_T")
 
@@ -126,7 +145,7 @@ def reject_empty_identifiers(frame: pd.DataFrame, keys: Sequence[str], where: Wh
             continue
         col = frame[k]
         empty = col.isna().to_numpy() if pd.api.types.is_numeric_dtype(col.dtype) else _blank(col)
-        where.reject(empty, "empty identifier", k, None, "a subject or group value on every row")
+        where.reject(empty, EMPTY_IDENTIFIER, k, None, AN_IDENTIFIER_ON_EVERY_ROW)
 
 
 def _blank(series: pd.Series) -> npt.NDArray[np.bool_]:
@@ -157,7 +176,7 @@ def parse_numbers(
     *,
     allow_missing: bool,
     blq_tokens: bool = False,
-    expected: str = "a number",
+    expected: str = A_NUMBER,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     """Numbers of a column (NaN = missing); with ``blq_tokens`` also a BLQ mask. Errors name the row;
     ``expected`` says what a cell that is not a number should hold."""
@@ -181,11 +200,11 @@ def parse_numbers(
         )
         bad = np.isnan(values) & ~missing & ~blq
         values[blq] = 0.0  # a BLQ sample is a concentration of 0 flagged BLQ (PKNCA convention)
-        wanted = expected + (" or a BLQ marker such as BLQ" if blq_tokens else "")
-        where.reject(bad, "not a number", column, text, wanted)
-    where.reject(np.isinf(values), "not a finite number", column, series, "a finite number")
+        wanted = OR_BLQ.format(expected=expected) if blq_tokens else expected
+        where.reject(bad, NOT_A_NUMBER, column, text, wanted)
+    where.reject(np.isinf(values), NOT_FINITE, column, series, A_FINITE_NUMBER)
     if not allow_missing:
-        where.reject(np.isnan(values), "empty cell", column, None, "a number")
+        where.reject(np.isnan(values), EMPTY_CELL, column, None, A_NUMBER)
     return values, blq
 
 
@@ -247,10 +266,10 @@ def prepare_samples(
     keys = list(keys)
     w = where
     needed = [*keys, time, conc] + [c for c in (blq, lloq) if c] + [c for c in extra if c not in keys]
-    expected = f"columns {', '.join(needed)} (map names with --subject/--time/--conc/--dose)"
+    expected = COLUMNS_MAPPED.format(columns=", ".join(needed))
     require_columns_found(frame.columns, needed, file=w.file, expected=expected)
     if frame.empty:
-        raise DataFileError("has no data rows", file=w.file, expected="one row per sample")
+        raise DataFileError(NO_DATA_ROWS, file=w.file, expected=ONE_ROW_PER_SAMPLE)
     frame = frame.reset_index(drop=True)
     with _column_workers(len(frame)) as pool:
         # independent column work in two threads (Arrow's casts and hashing release the GIL); results and
@@ -263,10 +282,10 @@ def prepare_samples(
         c, blq_mask = concs.result()
     w.reject(
         c < 0,
-        "negative concentration",
+        NEGATIVE_CONCENTRATION,
         conc,
         frame[conc],
-        "a concentration >= 0 (0 or BLQ for below the limit)",
+        A_NONNEGATIVE_CONCENTRATION,
     )
     if blq is not None:
         flag = text_cells(frame[blq]).str.upper().isin({"1", "Y", "YES", "TRUE", "T", "BLQ"}).to_numpy()
@@ -284,19 +303,19 @@ def prepare_samples(
     dup = same & np.concatenate(([False], st[1:] == st[:-1]))
     w.reject(
         dup,
-        "duplicated time within a profile",
+        DUPLICATED_TIME,
         time,
         frame[time],
-        "one sample per time in each profile (average or remove replicates first)",
+        ONE_SAMPLE_PER_TIME,
         rows=order,
     )
     unsorted = same & np.concatenate(([False], st[1:] < st[:-1]))
     w.reject(
         unsorted,
-        "time earlier than the previous sample of the same profile",
+        TIME_BACKWARDS,
         time,
         frame[time],
-        "times sorted increasingly within each profile",
+        TIMES_SORTED,
         rows=order,
     )
     P = len(ids)

@@ -40,7 +40,15 @@ from bioparity.web.downloads import disposition, file_name, program_part, run_fi
 from bioparity.web.notices import NOTICE_FIELDS, SIGNATURE_FIELD, ErrorNotice, Notice, notice_redirect
 from bioparity.web.pages_jobs import SUBMISSION_FIELD, job_page, safe_then, submission_token, submit_run
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import TEMPLATES, ScriptJSON, label, program_crumbs, render, to_json
+from bioparity.web.templating import (
+    TEMPLATES,
+    ScriptJSON,
+    error_text,
+    label,
+    program_crumbs,
+    render,
+    to_json,
+)
 from bioparity.workspace import analyses, datasets, jobs, programs, signatures
 from bioparity.workspace.access import program_permissions, require_dataset, require_study
 from bioparity.workspace.errors import NotFoundError, PermissionDeniedError
@@ -277,7 +285,7 @@ async def upload(request: Request, actor: PageActor, study_id: str) -> Response:
             422,
             **mapping,
             name=dataset_name,
-            error=str(exc),
+            error=error_text(exc),
             where=where,
             preview=_preview(content, where.line if where else None),
             units=units,
@@ -468,7 +476,7 @@ async def run(request: Request, actor: PageActor, dataset_id: str) -> Response:
         raise
     except BioparityError as exc:
         return _dataset_page(request, actor, dataset_id, status_code=422, run_kind=kind_name, given=given,
-                             run_error=str(exc))  # fmt: skip
+                             run_error=error_text(exc))  # fmt: skip
     return RedirectResponse(f"/ui/runs/{run_id}", status_code=303)
 
 

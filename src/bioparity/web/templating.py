@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from bioparity import __version__
 from bioparity.analyses.format import column_map_text, fmt_time, fmt_value, result_text
 from bioparity.analyses.terms import labelled
-from bioparity.errors import BioparityError, DataFileError
+from bioparity.errors import BioparityError, DataFileError, RuleFileError
 from bioparity.i18n import LANGUAGE_NAMES, LANGUAGES, gettext_noop, install_jinja
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext as translate
@@ -124,7 +124,7 @@ def label(code: Any) -> str:
 
 TEMPLATES.env.filters["label"] = label
 # Texts defined elsewhere and marked there (an analysis kind's title, description and option help):
-# translated when shown, unchanged while their catalogue has no translation.
+# translated when shown (tests/i18n/test_kind_texts.py keeps every kind's texts in the catalogue).
 TEMPLATES.env.filters["translate"] = translate
 TEMPLATES.env.filters["column_map_text"] = column_map_text
 TEMPLATES.env.globals["languages"] = [(tag, LANGUAGE_NAMES[tag]) for tag in LANGUAGES]
@@ -190,6 +190,30 @@ _STATUS: list[tuple[type[BioparityError], int, str]] = [
 ]
 
 
+def error_text(exc: Exception) -> str:
+    """An error as a page shows it, in the page's language: a file's problem with its frame (row, line,
+    column, got, expected) translated and the readers' usual problem texts (:mod:`bioparity.problems`) too;
+    the file name, column name and value as they are. Other errors: their message.
+
+    The exception itself keeps its English message (the command line, the logs).
+
+    Examples
+    --------
+    >>> from bioparity.i18n import use_language
+    >>> bad = DataFileError("not a number", file="pk.csv", row=5, line=6, column="conc", value="abc")
+    >>> with use_language("zh-CN"):
+    ...     error_text(bad)
+    "pk.csv，第 5 行（文件第 6 行），列“conc”：不是数字（实际为 'abc'）"
+    >>> error_text(bad) == str(bad)
+    True
+    """
+    if isinstance(exc, DataFileError):
+        return exc.message(_, note_text)
+    if isinstance(exc, RuleFileError):
+        return exc.message(_)
+    return str(exc)
+
+
 def render_error(request: Request, exc: Exception) -> HTMLResponse:
     if isinstance(exc, StarletteHTTPException):
         status, title, detail = exc.status_code, _("Error"), str(exc.detail)
@@ -204,6 +228,6 @@ def render_error(request: Request, exc: Exception) -> HTMLResponse:
         detail = again % {"fields": fields}
     else:
         status, title = next((code, _(t)) for cls, code, t in _STATUS if isinstance(exc, cls))
-        detail = str(exc)
+        detail = error_text(exc)
     where = exc if isinstance(exc, DataFileError) else None
     return render(request, "error.html", status_code=status, title=title, detail=detail, where=where)
