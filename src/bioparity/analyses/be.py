@@ -88,6 +88,8 @@ BE = Analysis(
         Option("alpha", gettext_noop("one-sided level (default 0.05)"), 0.05, type="number"),
     ),
     summary=be_summary,
+    # replicateBE's files may be separated by ';' or tabs (bioparity.be.data.read_crossover_file)
+    separators=(",", ";", "\t"),
     # replicateBE reference data set 01 (4-period full replicate, RTRT/TRTR)
     example=packaged_example("validation/reference/replicate_be/rds01.csv", {"method": "ema-abel-a"}),
 )

@@ -457,6 +457,10 @@ class Analysis:
         ``layout(columns) -> str or None``: the name of a file layout the reader reads by its own
         rules, recognised by the file's columns (e.g. ``"SDTM PC"``), else ``None``. An upload in
         such a layout maps no column and gives no unit column (the layout says where everything is).
+    separators : tuple of str, default (",",)
+        The column separators ``read`` accepts in a delimited text file. Most readers apply the rule of
+        :mod:`bioparity.delimited` (comma only: a semicolon- or tab-separated file is refused, saying how
+        to save it); the upload refuses such a file before its columns are mapped.
 
     Raises
     ------
@@ -481,6 +485,7 @@ class Analysis:
     example: Example | None = None
     study_kinds: tuple[str, ...] = ()
     layout: LayoutHook | None = None
+    separators: tuple[str, ...] = (",",)
 
     def __post_init__(self) -> None:
         names = [o.name for o in self.options]

@@ -104,6 +104,15 @@ def _needs_mapping(kind: Analysis | None, header: list[str]) -> bool:
     return missing or bool(datasets.detect_unit_columns(kind, header))
 
 
+def _separator_read(content: bytes, filename: str, kind: Analysis) -> bool:
+    """Whether the kind's reader takes the file's column separator (:func:`datasets.require_separator`)."""
+    try:
+        datasets.require_separator(content, filename, kind)
+    except DataFileError:
+        return False
+    return True
+
+
 def _suggest(kind: Analysis, header: list[str], previous: datasets.ColumnMap) -> dict[str, str]:
     """Expected column -> file column: the previous version's mapping, else the same name in any case."""
     chosen: dict[str, str] = {}
@@ -222,7 +231,14 @@ async def upload(request: Request, actor: PageActor, study_id: str) -> Response:
         if str(form.get(o.name, "")).strip()
     }
     header = datasets.header_columns(content, filename)
-    if not mapping_step and kind is not None and _needs_mapping(kind, header):
+    # A file the kind's reader cannot take (';' or tabs) goes to store(), which refuses it with the
+    # readers' message (datasets.check_upload): no mapping is asked for that cannot succeed.
+    if (
+        not mapping_step
+        and kind is not None
+        and _needs_mapping(kind, header)
+        and _separator_read(content, filename, kind)
+    ):
         stored_map = await run_in_threadpool(_previous_map, request, actor, study_id, dataset_name)
         previous = datasets.ColumnMap.parse(stored_map)
         return _upload_page(

@@ -39,6 +39,7 @@ from bioparity.analyses.contract import Analysis
 from bioparity.analyses.frames import result_frame
 from bioparity.analyses.registry import all_analyses, get_analysis
 from bioparity.audit import sha256_hex
+from bioparity.delimited import OTHER_SEPARATORS, other_separator, require_comma_separated_header
 from bioparity.errors import BioparityError, DataFileError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
@@ -227,6 +228,23 @@ def header_columns(content: bytes, filename: str) -> list[str]:
     except UnicodeDecodeError:
         return []
     return [c.strip() for c in next(csv.reader([first], delimiter=_delimiter(first)), [])]
+
+
+def require_separator(content: bytes, filename: str, analysis: Analysis | None) -> None:
+    """Refuse a delimited text file separated by semicolons or tabs when the reader of ``analysis`` (a
+    plain CSV table when None) reads commas only (:attr:`Analysis.separators`), with the readers' message
+    (:func:`bioparity.delimited.require_comma_separated_header`): before its columns are mapped, since no
+    mapping can make the reader take it."""
+    if not filename.lower().endswith(_TEXT_SUFFIXES):
+        return
+    try:
+        first = content.decode("utf-8-sig").split("\n", 1)[0].rstrip("\r")
+    except UnicodeDecodeError:
+        return  # the reader names the first byte that is not UTF-8
+    header = next(csv.reader([first]), [])
+    accepted = {OTHER_SEPARATORS.get(s) for s in ((",",) if analysis is None else analysis.separators)}
+    if other_separator(header) not in accepted:
+        require_comma_separated_header(header, filename)
 
 
 def detect_unit_columns(
@@ -436,6 +454,7 @@ def check_upload(
     filename = _safe_filename(plain_text(filename, gettext_noop("filename"), max_length=255))
     analysis = None if analysis_kind is None else get_analysis(analysis_kind)
     check_mapping(analysis, rename or {}, unit_columns or {})
+    require_separator(content, filename, analysis)
     if unit_columns is None:
         unit_columns = {}
         if analysis is not None:
