@@ -1,9 +1,14 @@
 """Findings W8-W11 and W19-W21 of the web QA pass (notes/web-qa-findings.md), driven as the demo users do:
-a semicolon-separated file is refused at upload (not after a column mapping that cannot succeed), ..."""
+a semicolon-separated file is refused at upload (not after a column mapping that cannot succeed), a
+workbook is read from its one sheet with data and the dataset page names it (data on two sheets is
+refused naming them), ..."""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +18,7 @@ from bioparity.demo import DEMO_USERS
 from bioparity.server import create_app
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import Study
+from tests.io.test_workbook_sheets import PROFILE, workbook
 from tests.web.conftest import DemoStore, FormClient
 
 PASSWORD = {u.username: u.password for u in DEMO_USERS}
@@ -57,3 +63,28 @@ def test_a_semicolon_separated_file_is_refused_before_the_column_mapping(
     tab = upload(sam, pk_study, "qa-tab", "tab.csv", b"subject\ttime\tconc\nA\t0\t0\n")
     assert tab.status_code == 422 and "the file looks tab-separated" in tab.text
     assert "map_time" not in tab.text
+
+
+def test_a_workbook_is_read_from_its_one_sheet_with_data_and_the_page_says_which(
+    sam: FormClient, pk_study: str, tmp_path: Path
+) -> None:
+    # Before: the first sheet was read: "missing column(s) subject, time, conc; columns found: this sheet
+    # is notes" for Notes+Data, and with the data first any other sheet was ignored without a word.
+    two = workbook(tmp_path / "twosheets.xlsx", {"Notes": [["this sheet is notes"]], "Data": PROFILE})
+    refused = upload(sam, pk_study, "qa-two-sheets", "twosheets.xlsx", two.read_bytes(), dose_unit="mg")
+    assert refused.status_code == 422
+    assert "has data on 2 sheets (&#39;Notes&#39;, &#39;Data&#39;), and one sheet is read" in refused.text
+    cover = workbook(tmp_path / "cover.xlsx", {"Cover": [], "Data": PROFILE})
+    stored = upload(sam, pk_study, "qa-cover-sheet", "cover.xlsx", cover.read_bytes(), dose_unit="mg")
+    assert stored.status_code == 200 and "Stored 7 checked rows" in stored.text
+    sheet = re.search(r'<dd id="dataset-sheet">([^<]*)</dd>', stored.text)
+    assert sheet is not None
+    assert (
+        html.unescape(sheet.group(1)) == "Data: the only sheet with data of the workbook's sheets Cover, Data"
+    )
+    sam.post("/ui/account/language", data={"language": "zh-CN"})
+    try:
+        chinese = sam.get(stored.url.path).text
+    finally:
+        sam.post("/ui/account/language", data={"language": "en"})
+    assert "Data：工作簿各工作表（Cover, Data）中唯一有数据的工作表" in chinese

@@ -2,7 +2,7 @@
 
 Contract:
 
-* IN is CSV, XLSX (first sheet), Parquet or SAS XPT. Plain layout: one row per sample with columns
+* IN is CSV, XLSX (the one sheet with data), Parquet or SAS XPT. Plain layout: one row per sample with columns
   ``subject,time,conc[,dose]`` (names mapped with ``--subject/--time/--conc``; a name may differ in
   letter case). Profiles follow the grouping rule of :mod:`bioparity.nca.spec`: columns named arm,
   period, treatment, analyte, formulation, sequence or visit (any case), and any given with ``--group``,

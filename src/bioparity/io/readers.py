@@ -1,7 +1,8 @@
 """Reading tabular input files of any supported format into a DataFrame, for row-level validation.
 
-CSV cells are read as text (so that "BLQ" or "1,5" can be reported exactly as written); XLSX (first
-sheet), Parquet and SAS transport (XPT, via pyreadstat) keep their stored types. ``line_offset`` maps a
+CSV cells are read as text (so that "BLQ" or "1,5" can be reported exactly as written); XLSX (the one
+sheet with data, :func:`data_sheet`), Parquet and SAS transport (XPT, via pyreadstat) keep their stored
+types. ``line_offset`` maps a
 data row to the file's line for CSV; other formats are located by data row (row 1 = first data row).
 """
 
@@ -33,13 +34,51 @@ FORMATS = {
 
 
 @dataclass(frozen=True)
+class SheetChoice:
+    """The worksheet of a workbook that is read (``name``) and every worksheet, in the workbook's order."""
+
+    name: str
+    sheets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class LoadedTable:
-    """A table read from a file, with what is needed to point at one of its rows."""
+    """A table read from a file, with what is needed to point at one of its rows (``sheet``: the
+    worksheet of a workbook it was read from, else None)."""
 
     frame: pd.DataFrame
     file: str
     format: str
     line_offset: int | None
+    sheet: SheetChoice | None = None
+
+
+def data_sheet(book: pd.ExcelFile, label: str) -> SheetChoice:
+    """The worksheet of ``book`` (file ``label``) that holds the data: the only one with a cell that is not
+    blank (the first sheet when none has one).
+
+    A workbook has no "current" sheet that a reader could honour, and reading the first sheet silently
+    analyses a cover or notes sheet, or ignores a second table. So a workbook with data on more than one
+    sheet is refused, naming them: the user keeps the sheet to analyse (or saves it as CSV).
+    """
+    names = tuple(str(n) for n in book.sheet_names)
+    filled = [name for name in names if _has_cells(book.book[name])]
+    if len(filled) > 1:
+        raise DataFileError(
+            f"has data on {len(filled)} sheets ({', '.join(map(repr, filled))}), and one sheet is read",
+            file=label,
+            expected="a workbook with the table on one sheet: delete the other sheets (or save the sheet "
+            "to analyse on its own, as a workbook or as CSV UTF-8)",
+        )
+    return SheetChoice(filled[0] if filled else names[0], names)
+
+
+def _has_cells(sheet: object) -> bool:
+    """Whether an openpyxl worksheet (read-only) has a cell that is not blank; stops at the first."""
+    rows = getattr(sheet, "iter_rows", None)
+    if rows is None:  # a chart sheet holds no cells
+        return False
+    return any(value is not None and str(value).strip() for row in rows(values_only=True) for value in row)
 
 
 def _arrow_csv_text(file: Path) -> pd.DataFrame | None:
@@ -125,13 +164,16 @@ def read_any_table(path: str | os.PathLike[str], *, label: str | None = None) ->
             UNKNOWN_FILE_TYPE.format(suffix=repr(file.suffix)), file=label, expected=A_KNOWN_FILE_TYPE
         )
     check_input_limits(file, fmt, label)
+    sheet: SheetChoice | None = None
     try:
         if fmt == "csv":
             frame = read_csv_cells(file, label)
             offset: int | None = 1
         elif fmt == "xlsx":
-            frame = pd.read_excel(file, sheet_name=0, dtype=object)
-            header = pd.read_excel(file, sheet_name=0, header=None, nrows=1).to_numpy().ravel()
+            with pd.ExcelFile(file, engine="openpyxl") as book:
+                sheet = data_sheet(book, label)
+                frame = pd.read_excel(book, sheet_name=sheet.name, dtype=object)
+                header = pd.read_excel(book, sheet_name=sheet.name, header=None, nrows=1).to_numpy().ravel()
             require_unique_header(["" if pd.isna(name) else name for name in header], label)
             offset = None  # rows are data rows (row 1 = first row under the header); no text lines
         elif fmt == "parquet":
@@ -147,7 +189,7 @@ def read_any_table(path: str | os.PathLike[str], *, label: str | None = None) ->
     except Exception as exc:  # each reader has its own exception types; report them uniformly
         raise DataFileError(CANNOT_READ.format(format=fmt.upper(), reason=exc), file=label) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
-    return LoadedTable(frame, label, fmt, offset)
+    return LoadedTable(frame, label, fmt, offset, sheet)
 
 
 def require_utf8_text(path: str | os.PathLike[str], label: str | None = None) -> None:

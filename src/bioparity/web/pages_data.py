@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import math
+import zipfile
 from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Annotated, Any
@@ -25,6 +26,8 @@ from bioparity.api.deps import unit_of_work, write_unit
 from bioparity.errors import BioparityError, DataFileError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
+from bioparity.io import readers
+from bioparity.io.readers import SheetChoice
 from bioparity.io.tables_out import csv_bytes
 from bioparity.memo import Memo
 from bioparity.power import DESIGN_NAMES, get_design, power_tost, sample_size_tost
@@ -322,6 +325,18 @@ def _table_preview(content: bytes, filename: str) -> tuple[list[str], list[list[
     return [str(c) for c in frame.columns], head.to_numpy().tolist(), frame
 
 
+def _workbook_sheet(content: bytes, filename: str) -> SheetChoice | None:
+    """The sheet a stored workbook is read from (:func:`bioparity.io.readers.data_sheet`); None for
+    another format or a workbook that no longer reads."""
+    if readers.FORMATS.get(PurePath(filename).suffix.lower()) != "xlsx":
+        return None
+    try:
+        with pd.ExcelFile(io.BytesIO(content), engine="openpyxl") as book:
+            return readers.data_sheet(book, filename)
+    except (DataFileError, ValueError, OSError, zipfile.BadZipFile):
+        return None
+
+
 def numeric_columns(rows: list[list[Any]]) -> list[bool]:
     """Per column of preview rows, whether every value given is a number (its heading is then
     right-aligned over the numbers)."""
@@ -387,6 +402,7 @@ def _dataset_page(
         mapping = datasets.ColumnMap.parse(dataset.column_map)
         units = dict(mapping.units)
         columns, rows, frame = _table_preview(content, dataset.filename)
+        sheet = _workbook_sheet(content, dataset.filename)
         if frame is not None:  # as the analyses read it: columns renamed, units per row converted
             frame = datasets.apply_mapping(frame, dataset)
         profile = None if frame is None else profile_plot(frame)
@@ -421,6 +437,7 @@ def _dataset_page(
             program=program,
             columns=columns,
             rows=rows,
+            sheet=sheet,
             figures=figures,
             runs=[(r, key_options(r)) for r in runs],
             active_jobs=active,
