@@ -1,5 +1,6 @@
 """The rules every reader of a user's CSV (or text) file applies: comma-separated, UTF-8, a regular file,
-each column named once, no data row longer than the header (:func:`read_csv_cells` applies them all).
+each column named once, no data row longer than the header, no cell longer than :data:`MAX_CELL_CHARS`
+(:func:`read_csv_cells` applies them all).
 
 Excel saves "CSV" with semicolons between the columns where the decimal mark is a comma (most of
 continental Europe), and a text export may be tab-separated. Read as comma-separated, such a file has a
@@ -38,10 +39,16 @@ from bioparity.problems import (
 )
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 #: Separators of the delimited files that are not comma-separated CSV, as named in the message.
 OTHER_SEPARATORS = {";": "semicolon", "\t": "tab"}
+
+#: The longest cell (and column name) a reader accepts, in characters. A cell of a PK, CMC or assay table
+#: is a number, an id, a unit or a short comment; a longer one is a mistake (a pasted document, a whole
+#: file in one quoted cell) that every page, report and CSV written from the data would carry in full.
+MAX_CELL_CHARS = 10_000
 
 
 def other_separator(header: Sequence[str]) -> str | None:
@@ -130,6 +137,69 @@ def require_unique_header(names: Sequence[object], label: str) -> None:
         seen.add(key)
 
 
+def require_short_cells(frame: pd.DataFrame, label: str, *, line_offset: int | None = 1) -> None:
+    """Fail at the first column name or cell (in column order) longer than :data:`MAX_CELL_CHARS`
+    characters, naming the file (``label``), the data row (its file line ``row + line_offset`` for a text
+    file, None for another format), the column and the length.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> try:
+    ...     require_short_cells(pd.DataFrame({"subject": ["A", "x" * 12_345]}), "pk.csv")
+    ... except DataFileError as exc:
+    ...     print(exc)
+    pk.csv, row 2 (line 3), column 'subject': a cell of 12,345 characters, more than the limit of 10,000; \
+expected at most 10,000 characters in a cell (a number, an id, a unit or a short comment)
+    """
+    import numpy as np
+
+    expected = f"at most {MAX_CELL_CHARS:,} characters in a cell (a number, an id, a unit or a short comment)"
+    for name in frame.columns:
+        if len(str(name)) > MAX_CELL_CHARS:
+            raise DataFileError(
+                f"a column name of {len(str(name)):,} characters, more than the limit of {MAX_CELL_CHARS:,}",
+                file=label,
+                line=1 if line_offset is not None else None,
+                expected=expected,
+            )
+    for position, name in enumerate(frame.columns):
+        lengths = _text_lengths(frame.iloc[:, position])
+        if lengths is None:
+            continue
+        over = np.flatnonzero(lengths > MAX_CELL_CHARS)
+        if over.size:
+            row = int(over[0]) + 1
+            raise DataFileError(
+                f"a cell of {int(lengths[over[0]]):,} characters, more than the limit of {MAX_CELL_CHARS:,}",
+                file=label,
+                row=row,
+                line=None if line_offset is None else row + line_offset,
+                column=str(name),
+                expected=expected,
+            )
+
+
+def _text_lengths(column: pd.Series) -> np.ndarray | None:
+    """The length in characters of each cell of ``column`` (0 for a cell that is not text); None when no
+    cell can be longer than :data:`MAX_CELL_CHARS` (numbers, dates, or no cell of more bytes: a UTF-8
+    character has at least one byte, and Arrow counts bytes of a whole column at once)."""
+    import numpy as np
+
+    if column.dtype.kind in "biufcmM":
+        return None
+    if hasattr(column.array, "__arrow_array__"):  # pandas' string columns: Arrow's kernels, no copy
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+        cells = pa.array(column.array)
+        longest = pc.max(pc.binary_length(cells)).as_py()
+        if longest is None or longest <= MAX_CELL_CHARS:
+            return None
+        return np.asarray(pc.fill_null(pc.utf8_length(cells), 0).to_numpy())
+    return np.array([len(v) if isinstance(v, str) else 0 for v in column], dtype=np.int64)
+
+
 def parse_csv_text(file: Path) -> pd.DataFrame:
     """pandas' reading of a CSV file with every cell as text (blank = ``""``), leading spaces trimmed."""
     import pandas as pd
@@ -142,7 +212,8 @@ def read_csv_cells(
 ) -> pd.DataFrame:
     """The cells of CSV ``file`` as text, read by ``parse`` (default :func:`parse_csv_text`), with errors
     naming the file (``label``): empty, semicolon- or tab-separated, not UTF-8 (line and byte), not
-    parseable as CSV (pandas names the line), data rows longer than the header, or a column named twice."""
+    parseable as CSV (pandas names the line), data rows longer than the header, a column named twice, or
+    a cell longer than :data:`MAX_CELL_CHARS` (:func:`require_short_cells`)."""
     import pandas as pd
 
     if file.stat().st_size == 0:
@@ -161,4 +232,5 @@ def read_csv_cells(
         raise DataFileError(MORE_FIELDS, file=label, row=1, line=2, expected=ONE_NAME_PER_FIELD)
     with open(file, encoding="utf-8-sig", newline="") as fh:
         require_unique_header(next(csv.reader(fh, skipinitialspace=True), []), label)
+    require_short_cells(frame, label)
     return frame

@@ -88,3 +88,25 @@ def test_a_workbook_is_read_from_its_one_sheet_with_data_and_the_page_says_which
     finally:
         sam.post("/ui/account/language", data={"language": "en"})
     assert "Data：工作簿各工作表（Cover, Data）中唯一有数据的工作表" in chinese
+
+
+def test_a_cell_of_two_million_characters_is_refused_at_upload(sam: FormClient, pk_study: str) -> None:
+    # Before: accepted as 39 rows, and the dataset page was 2 MB of HTML with the id written out in full.
+    huge = "x" * 2_000_000
+    content = f"subject,time,conc\nA,0,0\nA,1,4.2\n{huge},2,7.5\n".encode()
+    page = upload(sam, pk_study, "qa-hugecell", "hugecell.csv", content, dose_unit="mg")
+    assert page.status_code == 422
+    assert (
+        "hugecell.csv, row 3 (line 4), column &#39;subject&#39;: a cell of 2,000,000 characters, more than "
+        "the limit of 10,000" in page.text
+    )
+    assert len(page.text) < 100_000  # the file's lines are shown cut, not in full
+
+
+def test_the_mapping_step_shows_a_long_cell_cut(sam: FormClient, pk_study: str) -> None:
+    # Columns to map (Subject, Time, Conc): the mapping step's preview showed every cell in full.
+    content = f"Subject,Time,Conc\nA,0,0\n{'x' * 200_000},1,4.2\n".encode()
+    page = upload(sam, pk_study, "qa-hugecell-map", "hugecell-map.csv", content, dose_unit="mg")
+    assert page.status_code == 200 and 'name="map_subject"' in page.text
+    assert f"<td>{'x' * 300}…</td>" in page.text
+    assert "x" * 301 not in page.text  # (the file itself is in the form, base64-encoded, to post it back)

@@ -33,6 +33,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from bioparity.arrays import BoolArray, FloatArray, IntArray
+from bioparity.delimited import require_short_cells
 from bioparity.errors import DataFileError, InputError, require_columns
 from bioparity.problems import (
     EACH_NAME_ONCE,
@@ -444,6 +445,7 @@ def read_crossover_file(path: str | os.PathLike[str], *, na: Sequence[str] = DEF
         )  # fmt: skip
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataFileError(f"cannot be read as CSV: {exc}", file=label) from exc
+    require_short_cells(raw, label, line_offset=skip + 1)
     names = {str(c).strip().strip("'").lower(): str(c) for c in raw.columns}
     wanted = {c: c.lower() for c in REQUIRED_COLUMNS}
     header_names = [n.strip().strip("'").lower() for n in next(csv.reader([header], delimiter=sep), [])]

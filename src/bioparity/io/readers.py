@@ -188,6 +188,8 @@ def read_any_table(path: str | os.PathLike[str], *, label: str | None = None) ->
         raise
     except Exception as exc:  # each reader has its own exception types; report them uniformly
         raise DataFileError(CANNOT_READ.format(format=fmt.upper(), reason=exc), file=label) from exc
+    if fmt != "csv":  # read_csv_cells checked the cells of a CSV file
+        delimited.require_short_cells(frame, label, line_offset=None)
     frame.columns = [str(c).strip() for c in frame.columns]
     return LoadedTable(frame, label, fmt, offset, sheet)
 

@@ -61,6 +61,8 @@ from bioparity.workspace.upload_worker import parse_upload_apart
 
 router = APIRouter()
 PREVIEW_ROWS = 15
+#: Characters of a file line or a cell shown in a preview (a longer one is cut).
+PREVIEW_CHARS = 300
 
 
 def _preview(content: bytes, error_line: int | None) -> list[tuple[int, str, bool]]:
@@ -72,7 +74,7 @@ def _preview(content: bytes, error_line: int | None) -> list[tuple[int, str, boo
     wanted = set(range(1, min(len(lines), 8) + 1))
     if error_line is not None:
         wanted |= set(range(max(1, error_line - 3), min(len(lines), error_line + 3) + 1))
-    return [(n, lines[n - 1][:300], n == error_line) for n in sorted(wanted)]
+    return [(n, lines[n - 1][:PREVIEW_CHARS], n == error_line) for n in sorted(wanted)]
 
 
 def _kinds() -> dict[str, Analysis]:
@@ -322,7 +324,15 @@ def _table_preview(content: bytes, filename: str) -> tuple[list[str], list[list[
     except (ValueError, UnicodeDecodeError):
         return [], [], None
     head = frame.head(PREVIEW_ROWS).astype(object).where(frame.head(PREVIEW_ROWS).notna(), None)
-    return [str(c) for c in frame.columns], head.to_numpy().tolist(), frame
+    rows = [[_cut(v) for v in row] for row in head.to_numpy().tolist()]
+    return [_cut(str(c)) for c in frame.columns], rows, frame
+
+
+def _cut(value: Any) -> Any:
+    """A preview cell: text longer than :data:`PREVIEW_CHARS` cut there (marked by an ellipsis)."""
+    if isinstance(value, str) and len(value) > PREVIEW_CHARS:
+        return value[:PREVIEW_CHARS] + "…"
+    return value
 
 
 def _workbook_sheet(content: bytes, filename: str) -> SheetChoice | None:
