@@ -496,7 +496,9 @@ def _pathways(_: Path) -> Built:
 @factory("bioparity.pathways.results.RegionReadiness")
 def _region(_: Path) -> Built:
     res = _assessment().regions[0]
-    return Built(res, (res.region, res.status, f"{len(res.requirements)} requirements"))
+    required = [r for r in res.requirements if r.kind == "requirement"]
+    met = sum(r.status == "met" for r in required)
+    return Built(res, (res.region, res.status, f"{met} of {len(required)} requirements met"))
 
 
 @factory("bioparity.pathways.results.RequirementResult")

@@ -320,3 +320,14 @@ def test_results_export_one_row_per_requirement() -> None:
     record = result.to_dict()
     assert record["statuses"]["FDA"] == GAPS
     assert record["regions"][1]["requirements"][0]["rule_id"].startswith("FDA.")
+
+
+def test_the_summary_counts_requirements_as_the_explanation_does() -> None:
+    # Before: "11 requirements, 10 met" (eligibility conditions counted as requirements) beside an
+    # explanation saying "7 of 8 requirements are met".
+    result = assess_program(*profiles.etanercept_without_functional_assays()).region("EMA")
+    assert "7 of 8 requirements are met." in result.explanation
+    assert result.summary().splitlines()[0] == (
+        "European Union (EMA): gaps, streamlined pathway; 7 of 8 requirements met, "
+        "3 of 3 eligibility conditions met"
+    )

@@ -110,3 +110,22 @@ def test_the_mapping_step_shows_a_long_cell_cut(sam: FormClient, pk_study: str) 
     assert page.status_code == 200 and 'name="map_subject"' in page.text
     assert f"<td>{'x' * 300}…</td>" in page.text
     assert "x" * 301 not in page.text  # (the file itself is in the form, base64-encoded, to post it back)
+
+
+def test_the_readiness_heading_counts_requirements_as_the_explanation_does(
+    sam: FormClient, demo_store: DemoStore
+) -> None:
+    # Before: "European Union (EMA): gaps 6 of 10 requirements met" over "3 of 7 requirements are met": the
+    # heading counted the eligibility conditions (3, all met) as requirements too.
+    page = sam.get(f"/ui/programs/{demo_store.summary.program_id}").text
+    region = re.search(r'<details class="card readiness" id="region-EMA">(.*?)</details>', page, re.S)
+    assert region is not None
+    heading = re.search(r'<span class="hint">(.*?)</span></h3>', region.group(1), re.S)
+    explanation = re.search(r'<p class="explanation">(.*?)</p>', region.group(1), re.S)
+    assert heading is not None and explanation is not None
+    assert re.fullmatch(
+        r"3 of 7 requirements met · 3 of 3 eligibility conditions met · rules [\w.-]+", heading.group(1)
+    ), heading.group(1)
+    assert "3 of 7 requirements are met." in explanation.group(1)
+    rows = re.findall(r"<tr><td>[^<]*<span class=\"hint\">\[[^,]+, (\w+)\]", region.group(1))
+    assert (rows.count("requirement"), rows.count("eligibility")) == (7, 3)

@@ -161,11 +161,12 @@ class RegionReadiness(ResultMixin):
         return frame
 
     def summary(self) -> str:
-        met = sum(r.status == "met" for r in self.requirements)
-        head = (
-            f"{self.region_name}: {self.status}, {self.pathway} pathway; "
-            f"{len(self.requirements)} requirements, {met} met"
-        )
+        counts = [
+            f"{sum(r.status == 'met' for r in rows)} of {len(rows)} {what} met"
+            for kind, what in (("requirement", "requirements"), ("eligibility", "eligibility conditions"))
+            if (rows := [r for r in self.requirements if r.kind == kind]) or kind == "requirement"
+        ]  # as the explanation counts them: the requirements, and the eligibility conditions apart
+        head = f"{self.region_name}: {self.status}, {self.pathway} pathway; {', '.join(counts)}"
         return with_rows(
             head, [f"to do: {w}" if len(w) <= 110 else f"to do: {w[:107]}..." for w in self.work_left]
         )
