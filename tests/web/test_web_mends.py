@@ -129,3 +129,24 @@ def test_the_readiness_heading_counts_requirements_as_the_explanation_does(
     assert "3 of 7 requirements are met." in explanation.group(1)
     rows = re.findall(r"<tr><td>[^<]*<span class=\"hint\">\[[^,]+, (\w+)\]", region.group(1))
     assert (rows.count("requirement"), rows.count("eligibility")) == (7, 3)
+
+
+def test_the_nca_summary_counts_the_blq_samples_kept_apart_from_those_left_out(
+    sam: FormClient, demo_store: DemoStore
+) -> None:
+    # Before: "0 missing and 0 BLQ samples left out" beside "subjects with blq imputed: 201", which read
+    # as a contradiction: the pre-dose BLQ samples are kept as 0 (the BLQ rule's "first=keep"), not left out.
+    page = sam.get(f"/ui/runs/{demo_store.summary.runs['nca']}").text
+    summary = re.search(r'id="run-summary"[^>]*>(.*?)</', page, re.S)
+    assert summary is not None
+    # The demo's concentrations (demo.synthetic.pk_concentrations) have 201 pre-dose 0 and 41 'BLQ' cells,
+    # all kept by the default BLQ rule: 242.
+    assert "0 missing and 0 BLQ samples left out; BLQ samples kept as 0 or imputed (not left out): 242" in (
+        summary.group(1)
+    )
+    sam.post("/ui/account/language", data={"language": "zh-CN"})
+    try:
+        chinese = sam.get(f"/ui/runs/{demo_store.summary.runs['nca']}").text
+    finally:
+        sam.post("/ui/account/language", data={"language": "en"})
+    assert "；按 0 保留或已填补（未剔除）的低于定量下限样品：242 个" in chinese

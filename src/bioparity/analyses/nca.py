@@ -482,18 +482,27 @@ def nca_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str
 
 
 def nca_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
-    """``NCA of 201 profiles: 33 parameters per profile; 0 missing and 415 BLQ samples left out``."""
+    """``NCA of 201 profiles: 33 parameters per profile; 0 missing and 0 BLQ samples left out; BLQ
+    samples kept as 0 or imputed (not left out): 201``: the BLQ samples the rule keeps are counted apart,
+    so that "0 BLQ samples left out" beside the flag "BLQ imputed" on every subject reads as both true
+    (results stored before they were counted have no ``n_blq_kept``: the clause is left out)."""
     columns = result.get("columns") or []
     codes = {r[columns.index(TESTCD)] for r in result.get("rows") or []} if TESTCD in columns else set()
-    return _(
-        "NCA of %(profiles)s profiles: %(parameters)d parameters per profile; %(missing)s missing and "
-        "%(blq)s BLQ samples left out"
-    ) % {
-        "profiles": result.get("n_profiles", "?"),
-        "parameters": len(codes),
-        "missing": result.get("n_missing_dropped", 0),
-        "blq": result.get("n_blq_dropped", 0),
-    } + missing_note(result)
+    kept = result.get("n_blq_kept")
+    return (
+        _(
+            "NCA of %(profiles)s profiles: %(parameters)d parameters per profile; %(missing)s missing and "
+            "%(blq)s BLQ samples left out"
+        )
+        % {
+            "profiles": result.get("n_profiles", "?"),
+            "parameters": len(codes),
+            "missing": result.get("n_missing_dropped", 0),
+            "blq": result.get("n_blq_dropped", 0),
+        }
+        + (_("; BLQ samples kept as 0 or imputed (not left out): %(kept)s") % {"kept": kept} if kept else "")
+        + missing_note(result)
+    )
 
 
 def concentration_profile(run: RunView) -> Figure | None:
@@ -656,6 +665,7 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
         n_profiles=int(result.n_profiles),
         n_missing_dropped=n_missing,
         n_blq_dropped=int(result.n_blq_dropped.sum()),
+        n_blq_kept=int(result.n_blq_kept.sum()),
         excluded_missing_concentration=_missing_samples(samples.frame, spec) if n_missing else [],
     )
 

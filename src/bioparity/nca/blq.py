@@ -116,6 +116,8 @@ class CleanProfiles:
     blq_imputed: BoolArray
     n_blq_dropped: IntArray
     n_missing_dropped: IntArray
+    #: BLQ (or 0) samples the rule keeps, as 0 or as a number it sets, per profile.
+    n_blq_kept: IntArray
 
 
 def clean_blq(time: FloatArray, conc: FloatArray, blq: BoolArray | None, rule: BLQRule) -> CleanProfiles:
@@ -143,6 +145,7 @@ def clean_blq(time: FloatArray, conc: FloatArray, blq: BoolArray | None, rule: B
     new_conc = np.where(is_blq, 0.0, conc)
     imputed = np.zeros(time.shape[0], dtype=bool)
     dropped = np.zeros(time.shape[0], dtype=np.int64)
+    kept = np.zeros(time.shape[0], dtype=np.int64)
     for name, mask in position.items():
         action = getattr(rule, name)
         if action == "drop":
@@ -152,6 +155,7 @@ def clean_blq(time: FloatArray, conc: FloatArray, blq: BoolArray | None, rule: B
             if action != "keep":
                 new_conc = np.where(mask, float(action), new_conc)
             imputed |= mask.any(axis=1)
+            kept += mask.sum(axis=1)
     if np.all(keep[:, 1:] <= keep[:, :-1]):  # kept samples already first in every row: no reordering
         t = np.where(keep, time, np.nan)
         c = np.where(keep, new_conc, np.nan)
@@ -164,4 +168,5 @@ def clean_blq(time: FloatArray, conc: FloatArray, blq: BoolArray | None, rule: B
         blq_imputed=imputed,
         n_blq_dropped=dropped,
         n_missing_dropped=missing.sum(axis=1).astype(np.int64),
+        n_blq_kept=kept,
     )

@@ -297,6 +297,7 @@ class _Plan:
             options=opts,
             n_blq_dropped=np.concatenate([b.n_blq_dropped for b in blocks]),
             n_missing_dropped=np.concatenate([b.n_missing_dropped for b in blocks]),
+            n_blq_kept=np.concatenate([b.n_blq_kept for b in blocks]),
             lambda_z_note=self.lambda_z_note[lo:hi],
             lambda_z_method=opts.lambda_z_method(),
             lambda_z_exclude_note=self.lambda_z_exclude_note[lo:hi],
@@ -373,6 +374,7 @@ class _Block:
     flags: dict[str, BoolArray]
     n_blq_dropped: npt.NDArray[np.int64]
     n_missing_dropped: npt.NDArray[np.int64]
+    n_blq_kept: npt.NDArray[np.int64]
 
 
 def _block(
@@ -442,6 +444,7 @@ def _block(
         flags=flags,
         n_blq_dropped=ctx.clean.n_blq_dropped,
         n_missing_dropped=ctx.clean.n_missing_dropped,
+        n_blq_kept=ctx.clean.n_blq_kept,
     )
 
 

@@ -63,6 +63,9 @@ class NCAResult(ResultMixin):
         The settings the analysis used.
     n_blq_dropped, n_missing_dropped : numpy.ndarray
         ``(P,)`` counts of BLQ samples dropped by the BLQ rule and of missing concentrations dropped.
+    n_blq_kept : numpy.ndarray
+        ``(P,)`` counts of BLQ (or 0) samples the BLQ rule keeps, as 0 or as the number it sets (empty
+        when not counted).
     lambda_z_note : tuple of str
         Per profile, the reason given for lambda_z points selected by hand (empty: automatic).
     lambda_z_method : str
@@ -100,6 +103,7 @@ class NCAResult(ResultMixin):
     lambda_z_method: str = ""
     lambda_z_exclude_note: tuple[str, ...] = ()
     conc_unit: str = ""  # the concentration unit of the analysis when a unit column was converted
+    n_blq_kept: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     software_version: str = field(default_factory=software_version)
 
     @property
