@@ -5,8 +5,12 @@ refused naming them), ..."""
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -150,3 +154,31 @@ def test_the_nca_summary_counts_the_blq_samples_kept_apart_from_those_left_out(
     finally:
         sam.post("/ui/account/language", data={"language": "en"})
     assert "；按 0 保留或已填补（未剔除）的低于定量下限样品：242 个" in chinese
+
+
+def test_the_audit_export_numbers_its_events_and_says_why_sequence_numbers_have_gaps(
+    sam: FormClient, demo_store: DemoStore, tmp_path: Path
+) -> None:
+    # Before: the sequence numbers jumped (20 -> 22, 34 -> 44: other programs' events; the chain is the
+    # workspace's) and nothing in the export said so.
+    program = demo_store.summary.program_id
+    exported = sam.get(f"/ui/programs/{program}/audit.csv")
+    assert exported.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert [r["position"] for r in rows] == [str(n) for n in range(1, len(rows) + 1)]
+    seqs = [int(r["seq"]) for r in rows]
+    assert seqs == sorted(seqs) and seqs[-1] - seqs[0] + 1 > len(seqs)  # gaps: other programs' events
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext (poppler-utils) is missing: run scripts/system-deps.sh")
+    pdf = tmp_path / "audit.pdf"
+    pdf.write_bytes(sam.get(f"/ui/programs/{program}/audit.pdf").content)
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True
+        ).stdout.split()
+    )
+    assert (
+        "# is the workspace's audit sequence number: its gaps are events of other programs (or events the "
+        "filter leaves out). The hash chain runs over the whole workspace trail and is verified with "
+        "“bioparity audit verify”."
+    ) in text

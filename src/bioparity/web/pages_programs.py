@@ -350,10 +350,14 @@ def _audit_view(
 
 
 def audit_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """The filtered audit view as a table (for the CSV and PDF exports)."""
+    """The filtered audit view as a table (for the CSV export): ``position`` numbers the events of this
+    export 1, 2, ...; ``seq`` is the workspace's audit sequence number, which has gaps where events of
+    other programs (or events the filter leaves out) come between (the hash chain runs over every event
+    of the workspace: ``bioparity audit verify``)."""
     return pd.DataFrame(
         [
             (
+                position,
                 r["event"].seq,
                 r["at"],
                 r["event"].actor,
@@ -363,9 +367,19 @@ def audit_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
                 r["details"],
                 r["event"].row_hash,
             )
-            for r in rows
+            for position, r in enumerate(rows, start=1)
         ],
-        columns=["seq", "at", "user", "action", "object_type", "object_id", "details", "row_hash"],
+        columns=[
+            "position",
+            "seq",
+            "at",
+            "user",
+            "action",
+            "object_type",
+            "object_id",
+            "details",
+            "row_hash",
+        ],
     )
 
 
