@@ -26,16 +26,19 @@ from bioparity.problems import (
     A_CSV_WITH_HEADER,
     A_UTF8_FILE,
     CANNOT_READ,
+    CELL_TOO_LONG,
     COMMA_SEPARATED,
     EACH_NAME_ONCE,
     EMPTY_FILE,
     FILE_NOT_FOUND,
     IS_A_FOLDER,
     MORE_FIELDS,
+    NAME_TOO_LONG,
     NAMED_TWICE,
     NOT_UTF8,
     ONE_NAME_PER_FIELD,
     OTHER_SEPARATED,
+    SHORT_CELLS,
 )
 
 if TYPE_CHECKING:
@@ -154,11 +157,12 @@ expected at most 10,000 characters in a cell (a number, an id, a unit or a short
     """
     import numpy as np
 
-    expected = f"at most {MAX_CELL_CHARS:,} characters in a cell (a number, an id, a unit or a short comment)"
+    limit = f"{MAX_CELL_CHARS:,}"
+    expected = SHORT_CELLS.format(limit=limit)
     for name in frame.columns:
         if len(str(name)) > MAX_CELL_CHARS:
             raise DataFileError(
-                f"a column name of {len(str(name)):,} characters, more than the limit of {MAX_CELL_CHARS:,}",
+                NAME_TOO_LONG.format(length=f"{len(str(name)):,}", limit=limit),
                 file=label,
                 line=1 if line_offset is not None else None,
                 expected=expected,
@@ -171,7 +175,7 @@ expected at most 10,000 characters in a cell (a number, an id, a unit or a short
         if over.size:
             row = int(over[0]) + 1
             raise DataFileError(
-                f"a cell of {int(lengths[over[0]]):,} characters, more than the limit of {MAX_CELL_CHARS:,}",
+                CELL_TOO_LONG.format(length=f"{int(lengths[over[0]]):,}", limit=limit),
                 file=label,
                 row=row,
                 line=None if line_offset is None else row + line_offset,

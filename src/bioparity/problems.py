@@ -64,6 +64,11 @@ OTHER_SEPARATED = {
 MISSING_COLUMNS = note_template("missing column(s) {missing}")
 MISSING_COLUMNS_FOUND = note_template("missing column(s) {missing}; columns found: {found}")
 CANNOT_READ = note_template("cannot be read as {format}: {reason}")
+#: A cell or column name beyond bioparity.delimited.MAX_CELL_CHARS (the numbers written with thousands
+#: separators).
+CELL_TOO_LONG = note_template("a cell of {length} characters, more than the limit of {limit}")
+NAME_TOO_LONG = note_template("a column name of {length} characters, more than the limit of {limit}")
+SEVERAL_SHEETS = note_template("has data on {n:d} sheets ({sheets}), and one sheet is read")
 UNKNOWN_FILE_TYPE = note_template("unknown file type {suffix}")
 
 # --- what was expected ---
@@ -96,6 +101,13 @@ A_CSV_WITH_HEADER = note_template("a CSV file with a header line")
 EACH_NAME_ONCE = note_template("each column name once (rename or remove the second one)")
 ONE_NAME_PER_FIELD = note_template(
     "one header name per field (is there a separator at the end of the data lines?)"
+)
+SHORT_CELLS = note_template(
+    "at most {limit} characters in a cell (a number, an id, a unit or a short comment)"
+)
+ONE_SHEET = note_template(
+    "a workbook with the table on one sheet: delete the other sheets (or save the sheet to analyse on its "
+    "own, as a workbook or as CSV UTF-8)"
 )
 COMMA_SEPARATED = note_template(
     "a comma-separated file: save it as 'CSV UTF-8 (comma delimited)', with '.' as the decimal mark (in a "

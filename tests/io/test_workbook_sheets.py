@@ -16,8 +16,11 @@ from bioparity.cli.main import app
 from bioparity.errors import DataFileError
 from bioparity.io.readers import read_any_table
 
-PROFILE: list[list[object]] = [["subject", "time", "conc"], ["A", 0, 0.0], ["A", 1, 4.2], ["A", 2, 7.5], ["A", 4, 6.0],
-                               ["A", 8, 3.1], ["A", 12, 1.6], ["A", 24, 0.4]]  # fmt: skip
+#: One profile (subject A) with its highest concentration, 7.5, at 2 h.
+PROFILE: list[list[object]] = [
+    ["subject", "time", "conc"],
+    *(["A", t, c] for t, c in ((0, 0.0), (1, 4.2), (2, 7.5), (4, 6.0), (8, 3.1), (12, 1.6), (24, 0.4))),
+]
 
 
 def workbook(path: Path, sheets: Mapping[str, Sequence[Sequence[object]]]) -> Path:

@@ -12,30 +12,35 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from bioparity.demo import DEMO_USERS
-from bioparity.server import create_app
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import Study
 from tests.io.test_workbook_sheets import PROFILE, workbook
-from tests.web.conftest import DemoStore, FormClient
+from tests.web.conftest import DemoStore, FormClient, demo_client
 
-PASSWORD = {u.username: u.password for u in DEMO_USERS}
 SEMICOLON_REFUSAL = "the header is one column &#39;time;conc&#39;: the file looks semicolon-separated"
 
 
 @pytest.fixture(scope="module")
 def sam(demo_store: DemoStore) -> Iterator[FormClient]:
-    client = FormClient(create_app(engine=demo_store.engine, run_migrations=False))
-    signed_in = client.post("/ui/login", data={"username": "sam", "password": PASSWORD["sam"]})
-    assert signed_in.status_code == 200
-    yield client
-    client.close()
+    with demo_client(demo_store, "sam") as client:
+        yield client
+
+
+@contextmanager
+def in_chinese(client: FormClient) -> Iterator[FormClient]:
+    """The client with its pages in zh-CN (English again on leaving)."""
+    client.post("/ui/account/language", data={"language": "zh-CN"})
+    try:
+        yield client
+    finally:
+        client.post("/ui/account/language", data={"language": "en"})
 
 
 @pytest.fixture(scope="module")
@@ -86,15 +91,14 @@ def test_a_workbook_is_read_from_its_one_sheet_with_data_and_the_page_says_which
     assert (
         html.unescape(sheet.group(1)) == "Data: the only sheet with data of the workbook's sheets Cover, Data"
     )
-    sam.post("/ui/account/language", data={"language": "zh-CN"})
-    try:
+    with in_chinese(sam):
         chinese = sam.get(stored.url.path).text
-    finally:
-        sam.post("/ui/account/language", data={"language": "en"})
     assert "Data：工作簿各工作表（Cover, Data）中唯一有数据的工作表" in chinese
 
 
-def test_a_cell_of_two_million_characters_is_refused_at_upload(sam: FormClient, pk_study: str) -> None:
+def test_a_cell_of_two_million_characters_is_refused_at_upload(
+    sam: FormClient, pk_study: str, tmp_path: Path
+) -> None:
     # Before: accepted as 39 rows, and the dataset page was 2 MB of HTML with the id written out in full.
     huge = "x" * 2_000_000
     content = f"subject,time,conc\nA,0,0\nA,1,4.2\n{huge},2,7.5\n".encode()
@@ -105,6 +109,13 @@ def test_a_cell_of_two_million_characters_is_refused_at_upload(sam: FormClient, 
         "the limit of 10,000" in page.text
     )
     assert len(page.text) < 100_000  # the file's lines are shown cut, not in full
+    with in_chinese(sam):
+        chinese = upload(sam, pk_study, "qa-hugecell", "hugecell.csv", content, dose_unit="mg").text
+        sheets = workbook(tmp_path / "two.xlsx", {"Notes": [["notes"]], "Data": PROFILE}).read_bytes()
+        two = upload(sam, pk_study, "qa-two-sheets", "two.xlsx", sheets, dose_unit="mg").text
+    assert "单元格有 2,000,000 个字符，超过上限 10,000" in chinese
+    assert "每个单元格至多 10,000 个字符" in chinese
+    assert "有 2 个工作表含数据（'Notes', 'Data'），而只能读取一个工作表" in html.unescape(two)
 
 
 def test_the_mapping_step_shows_a_long_cell_cut(sam: FormClient, pk_study: str) -> None:
@@ -148,11 +159,8 @@ def test_the_nca_summary_counts_the_blq_samples_kept_apart_from_those_left_out(
     assert "0 missing and 0 BLQ samples left out; BLQ samples kept as 0 or imputed (not left out): 242" in (
         summary.group(1)
     )
-    sam.post("/ui/account/language", data={"language": "zh-CN"})
-    try:
+    with in_chinese(sam):
         chinese = sam.get(f"/ui/runs/{demo_store.summary.runs['nca']}").text
-    finally:
-        sam.post("/ui/account/language", data={"language": "en"})
     assert "；按 0 保留或已填补（未剔除）的低于定量下限样品：242 个" in chinese
 
 

@@ -20,7 +20,14 @@ from bioparity.delimited import require_file as require_file
 from bioparity.delimited import require_unique_header as require_unique_header
 from bioparity.errors import DataFileError
 from bioparity.io.limits import check_input_limits
-from bioparity.problems import A_KNOWN_FILE_TYPE, AN_EXISTING_TABLE, CANNOT_READ, UNKNOWN_FILE_TYPE
+from bioparity.problems import (
+    A_KNOWN_FILE_TYPE,
+    AN_EXISTING_TABLE,
+    CANNOT_READ,
+    ONE_SHEET,
+    SEVERAL_SHEETS,
+    UNKNOWN_FILE_TYPE,
+)
 
 FORMATS = {
     ".csv": "csv",
@@ -65,10 +72,9 @@ def data_sheet(book: pd.ExcelFile, label: str) -> SheetChoice:
     filled = [name for name in names if _has_cells(book.book[name])]
     if len(filled) > 1:
         raise DataFileError(
-            f"has data on {len(filled)} sheets ({', '.join(map(repr, filled))}), and one sheet is read",
+            SEVERAL_SHEETS.format(n=len(filled), sheets=", ".join(map(repr, filled))),
             file=label,
-            expected="a workbook with the table on one sheet: delete the other sheets (or save the sheet "
-            "to analyse on its own, as a workbook or as CSV UTF-8)",
+            expected=ONE_SHEET,
         )
     return SheetChoice(filled[0] if filled else names[0], names)
 
