@@ -42,7 +42,7 @@ from bioparity.analyses.tables import (
     panels,
     unit_label,
 )
-from bioparity.errors import DataFileError, InputError
+from bioparity.errors import BioparityError, DataFileError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.i18n.notes import compile_template, note_text
@@ -471,12 +471,17 @@ def nca_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
 
 
 def nca_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
-    """Review flags counted per subject (not per parameter row)."""
+    """Review flags counted per subject (not per parameter row), each named in words with the run's
+    thresholds (as the report's review-flag table names it)."""
     if TESTCD not in table.columns or "subject" not in table.columns:
         return []
+    try:
+        settings = spec_from_options(options).options
+    except BioparityError:  # options stored by an older version: the flag's words with default thresholds
+        settings = NCAOptions()
     counts = flag_counts(table, group=None)
     return [
-        (_("subjects with %(flag)s") % {"flag": f.replace("_", " ")}, int(n))
+        (_("subjects flagged: %(flag)s") % {"flag": _flag_words(f"flag_{f}", settings)}, int(n))
         for f, n in zip(counts.flags, counts.flagged, strict=True)
     ]
 
