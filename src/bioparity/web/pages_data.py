@@ -6,7 +6,7 @@ import base64
 import io
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import PurePath
 from typing import Annotated, Any
 
@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
@@ -374,6 +375,7 @@ def _dataset_page(
                 "profile-individual": plots.individual_figure(profile),
             }
         runs = [r for r in analyses.list_runs(session, actor, study.id) if r.dataset_id == dataset.id]
+        named = analyses.option_datasets(session, runs)
         active = jobs.active_jobs(session, dataset.id)
         # Shown by kind and id: its result (an NCA result is a megabyte of JSON) is not read.
         source_run = by_id(session, AnalysisRun, dataset.derived_from_run, deferred=("result_json",))
@@ -382,7 +384,7 @@ def _dataset_page(
         if any(kinds[k].dataset_options for k in _offered(kinds, dataset)):  # the study's, read with it
             query = select(Dataset).where(Dataset.study_id == study.id, Dataset.id != dataset.id)
             for d in session.scalars(query.order_by(Dataset.name, Dataset.version)):
-                others[d.id] = f"{_version_label(d)} ({d.filename})"
+                others[d.id] = analyses.dataset_label(d)
         offered = []
         for k in _offered(kinds, dataset):
             seeded = {u: v for u, v in units.items() if u in kinds[k].option_help}
@@ -398,7 +400,7 @@ def _dataset_page(
             columns=columns,
             rows=rows,
             figures=figures,
-            runs=[(r, key_options(r)) for r in runs],
+            runs=[(r, key_options(r, named.values())) for r in runs],
             active_jobs=active,
             source_run=source_run,
             kinds=offered,
@@ -420,15 +422,29 @@ def _version_label(dataset: Dataset) -> str:
     return _("%(name)s v%(version)s") % {"name": dataset.name, "version": dataset.version}
 
 
-def key_options(run_: AnalysisRun) -> str:
-    """The options of a run that differ from its kind's defaults (or the defining ones), as one line."""
+def key_options(run_: AnalysisRun, datasets_: Iterable[Dataset] = ()) -> Markup:
+    """The options of a run that differ from its kind's defaults (or the defining ones), as one line; an
+    option naming a dataset (NCA's ``dosing``) as that dataset (``dosing=ex v1 (ex.xpt)``, a link to its
+    page) when it is among ``datasets_`` (the study's), never as a bare id."""
     options = json.loads(run_.options_json)
     kind = _kinds().get(run_.kind)
     defaults = kind.defaults if kind else {}
     shown = {k: v for k, v in options.items() if defaults.get(k) != v and v not in ("", None)}
     if not shown and kind is not None:
         shown = {k: v for k, v in options.items() if k in kind.choices and v not in ("", None)}
-    return ", ".join(f"{k}={_form_text(v)}" for k, v in sorted(shown.items())) or _("defaults")
+    named = analyses.option_dataset_ids(run_)
+    known = {d.id: d for d in datasets_ if d.id in named.values()}
+    parts = []
+    for key, value in sorted(shown.items()):
+        dataset = known.get(named.get(key, ""))
+        if dataset is None:
+            parts.append(escape(f"{key}={_form_text(value)}"))
+        else:
+            link = Markup('<a href="/ui/datasets/{}">{}</a>').format(
+                dataset.id, analyses.dataset_label(dataset)
+            )
+            parts.append(Markup("{}={}").format(key, link))
+    return Markup(", ").join(parts) or escape(_("defaults"))
 
 
 def _form_text(value: Any) -> str:
@@ -436,6 +452,7 @@ def _form_text(value: Any) -> str:
 
 
 TEMPLATES.env.filters["key_options"] = key_options
+TEMPLATES.env.filters["dataset_label"] = analyses.dataset_label
 
 
 @router.get("/datasets/{dataset_id}")
