@@ -19,13 +19,15 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
+from bioparity.analyses import nca as nca_kind
 from bioparity.analyses.contract import Analysis, Option
-from bioparity.analyses.figures import Figure, profile_plot
+from bioparity.analyses.figures import Figure, ProfilePlot
 from bioparity.analyses.registry import all_analyses, next_kinds, option_errors
 from bioparity.api.deps import unit_of_work, write_unit
 from bioparity.errors import BioparityError, DataFileError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
+from bioparity.io.readers import read_any_table
 from bioparity.io.tables_out import csv_bytes
 from bioparity.memo import Memo
 from bioparity.power import DESIGN_NAMES, get_design, power_tost, sample_size_tost
@@ -366,7 +368,7 @@ def _dataset_page(
         columns, rows, frame = _table_preview(content, dataset.filename)
         if frame is not None:  # as the analyses read it: columns renamed, units per row converted
             frame = datasets.apply_mapping(frame, dataset)
-        profile = None if frame is None else profile_plot(frame)
+        profile = _profiles(dataset, content, frame, units)
         figures = {}
         if profile is not None:
             figures = {
@@ -415,6 +417,22 @@ def _dataset_page(
             crumbs=program_crumbs(program, (_version_label(dataset), None)),
         )
         return page
+
+
+def _profiles(
+    dataset: Dataset, content: bytes, frame: pd.DataFrame | None, units: Mapping[str, str]
+) -> ProfilePlot | None:
+    """The concentration-time profiles of a dataset, its samples as an NCA run reads them
+    (:func:`~bioparity.analyses.nca.sample_profiles`: an SDTM PC domain in hours and the unit of PCSTRESU):
+    from the mapped table of a delimited file, or (an XPT, XLSX or Parquet file checked for NCA) from
+    the stored file read as the NCA kind reads it."""
+    if frame is None and dataset.validated_for == nca_kind.NAME:
+        rename = datasets.ColumnMap.parse(dataset.column_map).rename
+        try:
+            frame = datasets.read_stored(content, dataset.filename, lambda p: read_any_table(p).frame, rename)
+        except BioparityError:
+            return None
+    return None if frame is None else nca_kind.sample_profiles(frame, units)
 
 
 def _version_label(dataset: Dataset) -> str:
