@@ -31,7 +31,7 @@ from bioparity.analyses.contract import (
     RunView,
     example_file,
 )
-from bioparity.analyses.figures import Figure, profile_plot
+from bioparity.analyses.figures import Figure, ProfilePlot, profile_plot
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.tables import (
     PORTRAIT_BUDGET,
@@ -523,7 +523,7 @@ def concentration_profile(run: RunView) -> Figure | None:
     settings += [s.produced_options for s in run.chain if s.produced_by == NAME]
     unit = next((str(o.get("conc_unit")) for o in settings if o.get("conc_unit")), "")
     frame = source.load()
-    plot = None if frame is None else profile_plot(frame, conc_unit=unit)
+    plot = None if frame is None else sample_profiles(frame, {"conc_unit": unit} if unit else {})
     if plot is None:
         return None
     return Figure(
@@ -630,6 +630,21 @@ def nca_input(frame: pd.DataFrame, options: Mapping[str, Any]) -> tuple[NCASampl
     if not str(dosing).strip():
         return samples, None
     return read_doses(dosing, samples, label=Path(dosing).name)
+
+
+def sample_profiles(frame: pd.DataFrame, options: Mapping[str, Any]) -> ProfilePlot | None:
+    """The concentration-time profiles of a table of concentrations as an NCA run reads its samples
+    (:func:`nca_input`, with ``options`` such as the units stored with a dataset): an SDTM PC domain by
+    its rules (USUBJID, PCELTM durations as hours, PCSTRESN in the unit of PCSTRESU, named on the axis), a
+    plain ``subject, time, conc`` table as it is. A table NCA does not read (an EX domain, a table of
+    other data) is drawn as a plain table if it can be (:func:`profile_plot`), else not (None)."""
+    given = {k: v for k, v in options.items() if k != "dosing" and v not in ("", None)}
+    try:
+        samples, _doses = nca_input(frame, given)
+    except BioparityError:
+        return None if nca_layout([str(c) for c in frame.columns]) else profile_plot(frame)
+    spec = samples.spec
+    return profile_plot(samples.frame, conc_unit=spec.conc_unit or "", time_unit=spec.time_unit or "h")
 
 
 def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:

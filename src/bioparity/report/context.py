@@ -28,6 +28,7 @@ from bioparity.memo import Memo
 from bioparity.store.lookup import by_id
 from bioparity.store.models import AnalysisRun, Blob, Dataset, Program, Signature, Study, User
 from bioparity.workspace.access import Actor, require_run
+from bioparity.workspace.analyses import dataset_label, option_dataset_ids, option_datasets
 from bioparity.workspace.datasets import mapped_table
 from bioparity.workspace.signatures import SignatureStatus, approval_holds, check_signature, content_key
 
@@ -85,6 +86,9 @@ class RunContext:
     chosen: dict[str, str] = field(default_factory=dict)
     #: The language of the summary, flags and figures (the one current when they were made).
     language: str = "en"
+    #: The datasets named by the run's options of type ``dataset`` (option name -> dataset, e.g. NCA's
+    #: ``dosing``): shown by name, version and file, not as the stored id.
+    option_datasets: dict[str, Dataset] = field(default_factory=dict)
     #: Builds the run as the kind's presentation hooks see it (None for a kind no longer registered);
     #: called only when a summary, flags or figures are not memoised yet (see :attr:`view`).
     make_view: Callable[[], RunView] | None = None
@@ -133,6 +137,16 @@ class RunContext:
             wanted = self.chosen.get(s.name)
             s.chosen = next((f for f in s.figures if f.item == wanted), s.figures[0])
         return list(out.values())
+
+    @property
+    def shown_options(self) -> dict[str, Any]:
+        """The run's options as a report prints them: an option naming a dataset as that dataset's name,
+        version and file followed by its id (``ex v1 (ex.xpt); id 0b5f…``)."""
+        named = {
+            key: _("%(dataset)s; id %(id)s") % {"dataset": dataset_label(d), "id": d.id}
+            for key, d in self.option_datasets.items()
+        }
+        return {**self.options, **named}
 
     @property
     def records(self) -> list[dict[str, Any]]:
@@ -262,6 +276,8 @@ def run_context(
         analysis=all_analyses().get(run.kind),
         chosen=dict(chosen or {}),
     )
+    named, found = option_dataset_ids(run), option_datasets(session, [run])
+    ctx.option_datasets = {key: found[i] for key, i in named.items() if i in found}
     if isinstance(result, dict):
         if has_table(result):
             ctx.columns, ctx.rows = list(result["columns"]), list(result["rows"])

@@ -7,7 +7,7 @@ import io
 import json
 import math
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import PurePath
 from typing import Annotated, Any
 
@@ -15,19 +15,21 @@ import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
+from bioparity.analyses import nca as nca_kind
 from bioparity.analyses.contract import Analysis, Option
-from bioparity.analyses.figures import Figure, profile_plot
+from bioparity.analyses.figures import Figure, ProfilePlot
 from bioparity.analyses.registry import all_analyses, next_kinds, option_errors
 from bioparity.api.deps import unit_of_work, write_unit
 from bioparity.errors import BioparityError, DataFileError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.io import readers
-from bioparity.io.readers import SheetChoice
+from bioparity.io.readers import SheetChoice, read_any_table
 from bioparity.io.tables_out import csv_bytes
 from bioparity.memo import Memo
 from bioparity.power import DESIGN_NAMES, get_design, power_tost, sample_size_tost
@@ -415,7 +417,7 @@ def _dataset_page(
         sheet = _workbook_sheet(content, dataset.filename)
         if frame is not None:  # as the analyses read it: columns renamed, units per row converted
             frame = datasets.apply_mapping(frame, dataset)
-        profile = None if frame is None else profile_plot(frame)
+        profile = _profiles(dataset, content, frame, units)
         figures = {}
         if profile is not None:
             figures = {
@@ -424,6 +426,7 @@ def _dataset_page(
                 "profile-individual": plots.individual_figure(profile),
             }
         runs = [r for r in analyses.list_runs(session, actor, study.id) if r.dataset_id == dataset.id]
+        named = analyses.option_datasets(session, runs)
         active = jobs.active_jobs(session, dataset.id)
         # Shown by kind and id: its result (an NCA result is a megabyte of JSON) is not read.
         source_run = by_id(session, AnalysisRun, dataset.derived_from_run, deferred=("result_json",))
@@ -432,7 +435,7 @@ def _dataset_page(
         if any(kinds[k].dataset_options for k in _offered(kinds, dataset)):  # the study's, read with it
             query = select(Dataset).where(Dataset.study_id == study.id, Dataset.id != dataset.id)
             for d in session.scalars(query.order_by(Dataset.name, Dataset.version)):
-                others[d.id] = f"{_version_label(d)} ({d.filename})"
+                others[d.id] = analyses.dataset_label(d)
         offered = []
         for k in _offered(kinds, dataset):
             seeded = {u: v for u, v in units.items() if u in kinds[k].option_help}
@@ -449,7 +452,7 @@ def _dataset_page(
             rows=rows,
             sheet=sheet,
             figures=figures,
-            runs=[(r, key_options(r)) for r in runs],
+            runs=[(r, key_options(r, named.values())) for r in runs],
             active_jobs=active,
             source_run=source_run,
             kinds=offered,
@@ -466,20 +469,50 @@ def _dataset_page(
         return page
 
 
+def _profiles(
+    dataset: Dataset, content: bytes, frame: pd.DataFrame | None, units: Mapping[str, str]
+) -> ProfilePlot | None:
+    """The concentration-time profiles of a dataset, its samples as an NCA run reads them
+    (:func:`~bioparity.analyses.nca.sample_profiles`: an SDTM PC domain in hours and the unit of PCSTRESU):
+    from the mapped table of a delimited file, or (an XPT, XLSX or Parquet file checked for NCA) from
+    the stored file read as the NCA kind reads it."""
+    if frame is None and dataset.validated_for == nca_kind.NAME:
+        rename = datasets.ColumnMap.parse(dataset.column_map).rename
+        try:
+            frame = datasets.read_stored(content, dataset.filename, lambda p: read_any_table(p).frame, rename)
+        except BioparityError:
+            return None
+    return None if frame is None else nca_kind.sample_profiles(frame, units)
+
+
 def _version_label(dataset: Dataset) -> str:
     """``name vN``: a dataset and its version, as the pages name it."""
     return _("%(name)s v%(version)s") % {"name": dataset.name, "version": dataset.version}
 
 
-def key_options(run_: AnalysisRun) -> str:
-    """The options of a run that differ from its kind's defaults (or the defining ones), as one line."""
+def key_options(run_: AnalysisRun, datasets_: Iterable[Dataset] = ()) -> Markup:
+    """The options of a run that differ from its kind's defaults (or the defining ones), as one line; an
+    option naming a dataset (NCA's ``dosing``) as that dataset (``dosing=ex v1 (ex.xpt)``, a link to its
+    page) when it is among ``datasets_`` (the study's), never as a bare id."""
     options = json.loads(run_.options_json)
     kind = _kinds().get(run_.kind)
     defaults = kind.defaults if kind else {}
     shown = {k: v for k, v in options.items() if defaults.get(k) != v and v not in ("", None)}
     if not shown and kind is not None:
         shown = {k: v for k, v in options.items() if k in kind.choices and v not in ("", None)}
-    return ", ".join(f"{k}={_form_text(v)}" for k, v in sorted(shown.items())) or _("defaults")
+    named = analyses.option_dataset_ids(run_)
+    known = {d.id: d for d in datasets_ if d.id in named.values()}
+    parts = []
+    for key, value in sorted(shown.items()):
+        dataset = known.get(named.get(key, ""))
+        if dataset is None:
+            parts.append(escape(f"{key}={_form_text(value)}"))
+        else:
+            link = Markup('<a href="/ui/datasets/{}">{}</a>').format(
+                dataset.id, analyses.dataset_label(dataset)
+            )
+            parts.append(Markup("{}={}").format(key, link))
+    return Markup(", ").join(parts) or escape(_("defaults"))
 
 
 def _form_text(value: Any) -> str:
@@ -487,6 +520,7 @@ def _form_text(value: Any) -> str:
 
 
 TEMPLATES.env.filters["key_options"] = key_options
+TEMPLATES.env.filters["dataset_label"] = analyses.dataset_label
 
 
 @router.get("/datasets/{dataset_id}")

@@ -28,7 +28,14 @@ from bioparity.store.models import (
     User,
 )
 from bioparity.workspace.errors import NotFoundError, PermissionDeniedError
-from bioparity.workspace.roles import GRANTS, Permission, Role, member_permissions, partner_permissions
+from bioparity.workspace.roles import (
+    GRANTS,
+    Permission,
+    Role,
+    member_permissions,
+    partner_permissions,
+    permission_words,
+)
 
 
 @dataclass(frozen=True)
@@ -137,12 +144,13 @@ def _check(
     if Permission.read not in granted:
         raise NotFoundError(object_type, object_id)
     if permission not in granted:
+        roles = role_words(program_roles(session, actor.user_id, program))
         raise PermissionDeniedError(
             _(
-                "your role on program %(program)r does not allow '%(permission)s'; "
+                "your role (%(role)s) on program %(program)r does not allow %(action)s; "
                 "ask an owner of the program's organisation for a role that does"
             )
-            % {"program": program.name, "permission": permission}
+            % {"role": roles, "program": program.name, "action": permission_words(permission)}
         )
 
 
@@ -228,8 +236,8 @@ def require_org(
         raise NotFoundError("organisation", org_id)
     if permission not in GRANTS[Role(role)]:
         raise PermissionDeniedError(
-            _("your role '%(role)s' in organisation %(org)r does not allow '%(permission)s'")
-            % {"role": role, "org": org.name, "permission": permission}
+            _("your role (%(role)s) in organisation %(org)r does not allow %(action)s")
+            % {"role": _(role), "org": org.name, "action": permission_words(permission)}
         )
     return org, Role(role)
 

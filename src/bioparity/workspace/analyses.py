@@ -16,7 +16,7 @@ import json
 import os
 import platform
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from bioparity._results import software_version
 from bioparity.analyses.contract import Option
-from bioparity.analyses.registry import effective_options, get_analysis
+from bioparity.analyses.registry import all_analyses, effective_options, get_analysis
 from bioparity.audit import canonical_json, sha256_hex
 from bioparity.errors import BioparityError, DataFileError, InputError
 from bioparity.i18n import DEFAULT_LANGUAGE, use_language
@@ -145,6 +145,34 @@ def _option_datasets(
             )
         found.append((option.name, other))
     return found
+
+
+def option_dataset_ids(run: AnalysisRun) -> dict[str, str]:
+    """The datasets named by the options of type ``dataset`` that ``run`` set (option name -> dataset id,
+    e.g. NCA's ``dosing``); empty for a kind no longer registered."""
+    analysis = all_analyses().get(run.kind)
+    options = json.loads(run.options_json or "{}")
+    if analysis is None or not isinstance(options, dict):
+        return {}
+    return {o.name: str(options[o.name]) for o in analysis.dataset_options if options.get(o.name)}
+
+
+def option_datasets(session: Session, runs: Iterable[AnalysisRun]) -> dict[str, Dataset]:
+    """The datasets that the options of type ``dataset`` of ``runs`` name, by id (one query). Each is in
+    its run's study (checked when the run was submitted), so a reader of the runs may read them."""
+    ids = {i for run in runs for i in option_dataset_ids(run).values()}
+    if not ids:
+        return {}
+    return {d.id: d for d in session.scalars(select(Dataset).where(Dataset.id.in_(ids)))}
+
+
+def dataset_label(dataset: Dataset) -> str:
+    """``name vN (file)``: a dataset as an option naming it is shown (``ex v1 (ex.xpt)``)."""
+    return _("%(name)s v%(version)s (%(file)s)") % {
+        "name": dataset.name,
+        "version": dataset.version,
+        "file": dataset.filename,
+    }
 
 
 def check_run(

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
+
 
 class Role(StrEnum):
     owner = "owner"
@@ -30,6 +33,40 @@ class Permission(StrEnum):
     sign_approved = "sign_approved"
     manage_members = "manage_members"
     view_org_audit = "view_org_audit"
+
+
+#: Each permission in words, for a refusal ("your role (viewer) on program 'P' does not allow uploading data
+#: and running analyses"): the code is what the grants hold, never shown to a reader. The signing ones read
+#: as the signing refusal does (:func:`bioparity.workspace.signatures.signing_refusal`).
+PERMISSION_WORDS: dict[Permission, str] = {
+    Permission.read: gettext_noop("seeing the program"),
+    Permission.create_program: gettext_noop("creating programs"),
+    Permission.edit_program: gettext_noop("editing the program"),
+    Permission.share_program: gettext_noop("sharing the program with partner organisations"),
+    Permission.write_data: gettext_noop("uploading data and running analyses"),
+    Permission.sign_authored: gettext_noop("signing as authored"),
+    Permission.sign_reviewed: gettext_noop("signing as reviewed"),
+    Permission.sign_approved: gettext_noop("signing as approved"),
+    Permission.manage_members: gettext_noop(
+        "managing the organisation (members, validation, segregation of duties)"
+    ),
+    Permission.view_org_audit: gettext_noop("reading the organisation's audit trail"),
+}
+
+
+def permission_words(permission: Permission) -> str:
+    """``permission`` in words of the current language.
+
+    Examples
+    --------
+    >>> from bioparity.i18n import use_language
+    >>> permission_words(Permission.write_data)
+    'uploading data and running analyses'
+    >>> with use_language("zh-CN"):
+    ...     permission_words(Permission.write_data)
+    '上传数据和运行分析'
+    """
+    return _(PERMISSION_WORDS[permission])
 
 
 class Meaning(StrEnum):

@@ -54,7 +54,7 @@ from bioparity.workspace.access import Actor, program_permissions, program_roles
 from bioparity.workspace.accounts import FailedPassword, check_password
 from bioparity.workspace.errors import ConflictError, PermissionDeniedError, WorkspaceError
 from bioparity.workspace.events import record, record_change
-from bioparity.workspace.roles import SIGN_PERMISSION, Meaning
+from bioparity.workspace.roles import SIGN_PERMISSION, Meaning, permission_words
 from bioparity.workspace.sealing import SIGNATURE_FIELDS, signature_mac, signature_sealed
 
 
@@ -214,8 +214,8 @@ def signing_refusal(
         return refuse(
             Rule.role,
             lambda: (
-                _("your role (%(role)s) does not allow signing as %(meaning)s")
-                % {"role": role_words(roles), "meaning": _meaning_word(how)}
+                _("your role (%(role)s) does not allow %(action)s")
+                % {"role": role_words(roles), "action": permission_words(SIGN_PERMISSION[how])}
             ),
         )
     if run.status != "succeeded" or run.result_json is None:
