@@ -265,9 +265,9 @@ class Action:
 class StoredInput:
     """One dataset of a run's provenance chain, as the figures of a kind may use it.
 
-    ``load()`` gives the file as a plain table (None when it is not delimited text); ``produced_by`` and
-    ``produced_options`` are the kind and options of the run whose result table the dataset is (empty
-    for an uploaded file).
+    ``load()`` gives the file as a plain table, read from any format an upload takes (None when it cannot
+    be read as a table); ``produced_by`` and ``produced_options`` are the kind and options of the run
+    whose result table the dataset is (empty for an uploaded file).
 
     Attributes
     ----------

@@ -164,7 +164,9 @@ def _content(session: Session, dataset: Dataset) -> bytes | None:
 
 def _frame(session: Session, dataset: Dataset, options: dict[str, Any]) -> pd.DataFrame | None:
     """The stored file as a table of texts/numbers for plotting, mapped as the run that read it saw it
-    (columns renamed, units per row converted into the unit of its ``options``); None when not a CSV."""
+    (columns renamed, units per row converted into the unit of its ``options``), whatever format the upload
+    took (CSV, XLSX, Parquet, SAS XPT: :func:`~bioparity.workspace.datasets.mapped_table`); None when it
+    cannot be read as a table."""
     return mapped_table(dataset, _content(session, dataset), options)
 
 

@@ -29,7 +29,7 @@ from bioparity.errors import BioparityError, DataFileError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.io import readers
-from bioparity.io.readers import SheetChoice, read_any_table
+from bioparity.io.readers import SheetChoice
 from bioparity.io.tables_out import csv_bytes
 from bioparity.memo import Memo
 from bioparity.power import DESIGN_NAMES, get_design, power_tost, sample_size_tost
@@ -475,13 +475,9 @@ def _profiles(
     """The concentration-time profiles of a dataset, its samples as an NCA run reads them
     (:func:`~bioparity.analyses.nca.sample_profiles`: an SDTM PC domain in hours and the unit of PCSTRESU):
     from the mapped table of a delimited file, or (an XPT, XLSX or Parquet file checked for NCA) from
-    the stored file read as the NCA kind reads it."""
+    the stored file read as the run reports read it (:func:`~bioparity.workspace.datasets.mapped_table`)."""
     if frame is None and dataset.validated_for == nca_kind.NAME:
-        rename = datasets.ColumnMap.parse(dataset.column_map).rename
-        try:
-            frame = datasets.read_stored(content, dataset.filename, lambda p: read_any_table(p).frame, rename)
-        except BioparityError:
-            return None
+        frame = datasets.mapped_table(dataset, content)
     return None if frame is None else nca_kind.sample_profiles(frame, units)
 
 

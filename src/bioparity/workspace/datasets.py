@@ -44,6 +44,7 @@ from bioparity.errors import BioparityError, DataFileError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.io import read_table
+from bioparity.io.readers import FORMATS, read_any_table
 from bioparity.io.tables_out import csv_bytes
 from bioparity.nca.unit_column import convert_conc_column
 from bioparity.store.models import Blob, Dataset, Study, new_id
@@ -513,16 +514,31 @@ def read_mapped(
 def mapped_table(
     dataset: Dataset, content: bytes | None, options: Mapping[str, Any] | None = None
 ) -> pd.DataFrame | None:
-    """A stored delimited text file as a plain table for plots, with the dataset's mapping applied
-    (:func:`apply_mapping`); None when the file is not delimited text or cannot be read so."""
-    if content is None or not dataset.filename.lower().endswith(_TEXT_SUFFIXES):
+    """A stored file as a plain table for plots, with the dataset's mapping applied (:func:`apply_mapping`);
+    None when there is no content or the file cannot be read as a table (:func:`plain_table`)."""
+    frame = None if content is None else plain_table(content, dataset.filename)
+    return None if frame is None else apply_mapping(frame, dataset, options)
+
+
+def plain_table(content: bytes, filename: str) -> pd.DataFrame | None:
+    """A stored file read once as a plain table, by the format of its name: delimited text by pandas (the
+    types of its columns inferred), any other format the upload takes (XLSX, Parquet, SAS XPT) by the
+    readers of the upload and the analyses (:func:`bioparity.io.readers.read_any_table` on the stored
+    bytes, :func:`read_stored`), columns of numbers as numbers. None when the format is not one of them or
+    the file cannot be read so."""
+    name = filename.lower()
+    if name.endswith(_TEXT_SUFFIXES):
+        try:
+            return pd.read_csv(io.BytesIO(content), sep="\t" if name.endswith(".tsv") else ",")
+        except (ValueError, UnicodeDecodeError):
+            return None
+    if PurePath(name).suffix not in FORMATS:
         return None
     try:
-        sep = "\t" if dataset.filename.lower().endswith(".tsv") else ","
-        frame = pd.read_csv(io.BytesIO(content), sep=sep)
-    except (ValueError, UnicodeDecodeError):
+        frame = read_stored(content, filename, lambda path: read_any_table(path, label=filename).frame)
+    except BioparityError:
         return None
-    return apply_mapping(frame, dataset, options)
+    return frame.infer_objects()  # an XLSX sheet is read as objects: its columns of numbers as numbers
 
 
 def apply_mapping(
