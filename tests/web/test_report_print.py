@@ -178,6 +178,21 @@ def test_option_and_method_codes_are_printed_in_words_with_the_code(example_repo
     assert ">robust<" not in cutpoint and ">parametric<" not in cutpoint
 
 
+def test_the_input_is_named_in_words_and_an_empty_option_is_printed_as_a_dash(
+    example_reports: dict[str, str],
+) -> None:
+    """Found by reading the PDFs: every Chinese report headed its input digest "输入 SHA-256（dataset）" (the
+    stored key), and an option left empty (the stability example's acceptance criteria) printed an empty
+    cell, which reads as a value lost in printing."""
+    assert "<th>输入 SHA-256（数据集）</th>" in example_reports["be zh-CN"]
+    assert "（dataset）" not in example_reports["be zh-CN"]
+    assert "<th>Input SHA-256 (dataset)</th>" in example_reports["be"]
+    stability = example_reports["stability"]
+    assert "<th>lower acceptance criterion</th><td>—</td>" in stability
+    assert "<th>upper acceptance criterion</th><td>—</td>" in stability
+    assert "<td></td></tr>" not in stability.split("<h2>Options</h2>")[1].split("</table>")[0]
+
+
 def test_a_note_shared_by_figures_is_printed_once(example_reports: dict[str, str]) -> None:
     html = example_reports["ada-cutpoint"]
     assert html.count("Values: per donor and run the mean of the replicate wells") == 1

@@ -28,6 +28,8 @@ from bioparity.i18n import gettext_noop
 
 #: Stored code -> its English words (marked for translation); codes absent here are shown as stored.
 TERMS: dict[str, str] = {
+    # the input of a run (its analysed dataset)
+    "dataset": gettext_noop("dataset"),
     # verdicts of result tables
     "pass": gettext_noop("pass"),
     "fail": gettext_noop("fail"),
