@@ -22,6 +22,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -57,8 +58,8 @@ def _squash(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def example_reports(demo_store: DemoStore) -> Iterator[dict[str, str]]:
-    """The run reports (HTML) of the BE, ADA cut-point, ADA sensitivity and stability examples in English
-    and of the profiles and ISR examples in Chinese (keyed by kind), and of the BE and ADA cut-point
+    """The run reports (HTML) of the BE, ADA cut-point, ADA sensitivity, stability and potency examples in
+    English and of the profiles and ISR examples in Chinese (keyed by kind), and of the BE and ADA cut-point
     examples in Chinese too (``be zh-CN``, ``ada-cutpoint zh-CN``), run in the demo's PK study; the session
     is rolled back, so the shared demo store is left as it was."""
     out = {}
@@ -73,6 +74,7 @@ def example_reports(demo_store: DemoStore) -> Iterator[dict[str, str]]:
             ("ada-cutpoint", "en"),
             ("ada-sensitivity", "en"),
             ("stability", "en"),
+            ("potency", "en"),
             ("profiles", "zh-CN"),
             ("isr", "zh-CN"),
         ):
@@ -176,6 +178,51 @@ def test_option_and_method_codes_are_printed_in_words_with_the_code(example_repo
     # the tiers' reported estimates (screening robust: Shapiro-Wilk p = 0.00245; confirmatory parametric)
     assert '<td class="txt">稳健法</td>' in cutpoint and '<td class="txt">参数法</td>' in cutpoint
     assert ">robust<" not in cutpoint and ">parametric<" not in cutpoint
+
+
+def test_the_input_is_named_in_words_and_an_empty_option_is_printed_as_a_dash(
+    example_reports: dict[str, str],
+) -> None:
+    """Found by reading the PDFs: every Chinese report headed its input digest "输入 SHA-256（dataset）" (the
+    stored key), and an option left empty (the stability example's acceptance criteria) printed an empty
+    cell, which reads as a value lost in printing."""
+    assert "<th>输入 SHA-256（数据集）</th>" in example_reports["be zh-CN"]
+    assert "（dataset）" not in example_reports["be zh-CN"]
+    assert "<th>Input SHA-256 (dataset)</th>" in example_reports["be"]
+    stability = example_reports["stability"]
+    assert "<th>lower acceptance criterion</th><td>—</td>" in stability
+    assert "<th>upper acceptance criterion</th><td>—</td>" in stability
+    assert "<td></td></tr>" not in stability.split("<h2>Options</h2>")[1].split("</table>")[0]
+
+
+def _image_widths(html: str) -> list[tuple[float, float]]:
+    """(width of each figure, width of its page) in CSS px, as WeasyPrint lays the report out."""
+    import weasyprint  # type: ignore[import-untyped]
+
+    def boxes(box: Any) -> Iterator[Any]:
+        yield box
+        for child in getattr(box, "children", None) or ():
+            yield from boxes(child)
+
+    document = weasyprint.HTML(string=html).render()
+    return [
+        (float(b.width), float(page.width))
+        for page in document.pages
+        for b in boxes(page._page_box)
+        if getattr(b, "element_tag", None) == "img"
+    ]
+
+
+def test_a_series_of_one_figure_is_printed_as_wide_as_a_lone_figure(example_reports: dict[str, str]) -> None:
+    # The potency example (one assay) printed its dose-response figure at half the width of the text, its
+    # axis labels and legend about 5 pt; a lone figure is 170 mm wide (643 px at 96 px per inch).
+    widths = _image_widths(example_reports["potency"])
+    assert len(widths) == 1
+    width, page = widths[0]
+    assert width == pytest.approx(170 / 25.4 * 96, abs=1), (width, page)
+    # a series of several figures keeps two to a row (the stability example's three lots' plots)
+    several = _image_widths(example_reports["stability"])
+    assert len(several) == 3 and all(w < 0.5 * p for w, p in several), several
 
 
 def test_a_note_shared_by_figures_is_printed_once(example_reports: dict[str, str]) -> None:

@@ -207,16 +207,38 @@ def _estimate_table(assays: pd.DataFrame) -> Table:
     )
 
 
+#: The Ph. Eur. 5.3 validity tests (``ph_eur_p_<test>``) and USP <1032> measures (``equiv_<measure>``)
+#: in words (a code without words here is printed with its underscores as spaces).
+_SIMILARITY_WORDS: dict[str, str] = {
+    "non_parallelism": gettext_noop("p non-parallelism"),
+    "non_linearity": gettext_noop("p non-linearity"),
+    "intersection": gettext_noop("p intersection"),
+    "slope_ratio": gettext_noop("slope ratio"),
+    "intercept_difference": gettext_noop("intercept difference"),
+    "lower_asymptote_difference": gettext_noop("lower asymptote difference"),
+    "upper_asymptote_difference": gettext_noop("upper asymptote difference"),
+    "parallelism_ss": gettext_noop("parallelism ss"),
+}
+
+
+def _similarity_words(code: str, fallback: str) -> str:
+    words = _SIMILARITY_WORDS.get(code)
+    return fallback if words is None else _(words)
+
+
 def _similarity_frame(assays: pd.DataFrame) -> pd.DataFrame:
-    """Per assay and sample: the Ph. Eur. p values and each USP <1032> measure with CI and margins."""
-    out = pd.DataFrame({ASSAY: assays[ASSAY].astype(str), SAMPLE: assays[SAMPLE].astype(str)})
+    """Per assay and sample: the Ph. Eur. p values and each USP <1032> measure with CI and margins, under
+    headings in the reader's words (a Chinese report printed ``assay``, ``slope ratio`` here)."""
+    out = pd.DataFrame({_("assay"): assays[ASSAY].astype(str), _("sample"): assays[SAMPLE].astype(str)})
     for c in assays.columns:
         if c.startswith("ph_eur_p_"):
-            out[f"p {c[len('ph_eur_p_') :].replace('_', '-')}"] = assays[c]
+            test = c[len("ph_eur_p_") :]
+            out[_similarity_words(test, f"p {test.replace('_', '-')}")] = assays[c]
     for m in _measure_columns(assays):
         base = f"equiv_{m}"
         margins = assays.get(f"{base}_margins", pd.Series([""] * len(assays), index=assays.index))
-        out[_("%(measure)s (CI); margins") % {"measure": m.replace("_", " ")}] = [
+        measure = _similarity_words(m, m.replace("_", " "))
+        out[_("%(measure)s (CI); margins") % {"measure": measure}] = [
             f"{_interval(e, lo, hi)}; {_margins(g)}"
             for e, lo, hi, g in zip(
                 assays[base], assays[f"{base}_ci_lower"], assays[f"{base}_ci_upper"], margins, strict=True
@@ -285,7 +307,7 @@ def potency_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None
     if len(similarity.columns) > 2:
         main += panels(
             similarity,
-            [ASSAY, SAMPLE],
+            list(similarity.columns[:2]),
             _(
                 "Similarity: Ph. Eur. 5.3 tests (p) and USP <1032> equivalence measures "
                 "(estimate, CI, margins)"

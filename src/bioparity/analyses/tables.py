@@ -87,12 +87,17 @@ def panels(
     budget: int = PANEL_BUDGET,
     headers: Mapping[str, str] | None = None,
     wide: bool = True,
+    numbers: pd.DataFrame | None = None,
 ) -> list[Table]:
-    """The frame as tables of columns that fit ``budget`` characters, ``keys`` repeated in each."""
+    """The frame as tables of columns that fit ``budget`` characters, ``keys`` repeated in each.
+
+    ``numbers`` is the frame as stored when ``frame`` holds some of its numbers as printed text (``94.94``
+    for a stored power of 0.949361): a column of numbers there stays right-aligned."""
     headers = dict(headers or {})
     keys = [k for k in keys if k in frame.columns]
     texts = {c: [cell(v) for v in frame[c].tolist()] for c in frame.columns}
-    numeric = {c: any(is_number(v) for v in frame[c].tolist()) for c in frame.columns}
+    source = frame if numbers is None else numbers
+    numeric = {c: any(is_number(v) for v in source[c].tolist()) for c in frame.columns}
 
     def width(c: str) -> int:
         longest = max((len(t) for t in texts[c]), default=0)
@@ -193,15 +198,23 @@ def generic_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None
     rows = [[shown_value(c, v) for c, v in zip(names, row, strict=True)] for row in frame.to_numpy().tolist()]
     shown = pd.DataFrame(rows, columns=frame.columns)
     headers = {c: key_label(str(c)) for c in frame.columns}
-    main = _fitted(shown, keys, headers)
+    main = _fitted(shown, keys, headers, frame)
     relabelled = any(headers[c] != str(c) for c in frame.columns)
     return ReportTables(main, _fitted(frame, keys, {}) if relabelled else ())
 
 
-def _fitted(frame: pd.DataFrame, keys: Sequence[str], headers: Mapping[str, str]) -> tuple[Table, ...]:
+def _fitted(
+    frame: pd.DataFrame,
+    keys: Sequence[str],
+    headers: Mapping[str, str],
+    numbers: pd.DataFrame | None = None,
+) -> tuple[Table, ...]:
     """The table on a portrait page when it fits one (no landscape page for a narrow table), else in
-    landscape panels."""
-    portrait = panels(frame, keys, _("Result table"), budget=PORTRAIT_BUDGET, headers=headers, wide=False)
+    landscape panels (``numbers``: the stored frame, see :func:`panels`)."""
+    title = _("Result table")
+    portrait = panels(
+        frame, keys, title, budget=PORTRAIT_BUDGET, headers=headers, wide=False, numbers=numbers
+    )
     if len(portrait) == 1:
         return tuple(portrait)
-    return tuple(panels(frame, keys, _("Result table"), headers=headers))
+    return tuple(panels(frame, keys, title, headers=headers, numbers=numbers))

@@ -28,6 +28,8 @@ from bioparity.i18n import gettext_noop
 
 #: Stored code -> its English words (marked for translation); codes absent here are shown as stored.
 TERMS: dict[str, str] = {
+    # the input of a run (its analysed dataset)
+    "dataset": gettext_noop("dataset"),
     # verdicts of result tables
     "pass": gettext_noop("pass"),
     "fail": gettext_noop("fail"),
@@ -256,8 +258,9 @@ LABELS: dict[str, KeyLabel] = {
     "theta0": _percent(gettext_noop("true ratio T/R (%%)")),
     "theta1": _percent(gettext_noop("lower acceptance limit θ1 (%%)")),
     "theta2": _percent(gettext_noop("upper acceptance limit θ2 (%%)")),
-    "target_power": _percent(gettext_noop("target power (%%)")),
-    "power": _percent(gettext_noop("power (%%)")),
+    # power in percent to two decimals, as the run's summary prints it ("from 38.53% to 100.00%")
+    "target_power": _percent(gettext_noop("target power (%%)"), 2),
+    "power": _percent(gettext_noop("power (%%)"), 2),
     # options of the analysis kinds (their names as typed on the command line and stored with a run)
     "arms": KeyLabel(gettext_noop("arms (test first)")),
     "metrics": KeyLabel(gettext_noop("PK metrics")),
@@ -498,7 +501,7 @@ def shown_value(key: str, value: Any) -> Any:
     >>> shown_value("share_within", 0.9), shown_value("cvwr", 46.9643), shown_value("share_within", None)
     ('90.0', '46.96', None)
     >>> shown_value("power", 0.8158), shown_value("n", 77)
-    (81.58, 77)
+    ('81.58', 77)
     """
     label = LABELS.get(key)
     if label is None or not isinstance(value, int | float) or isinstance(value, bool):

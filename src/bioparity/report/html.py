@@ -38,7 +38,7 @@ from bioparity.analyses.figures import (
 from bioparity.analyses.format import column_map_text, fmt_time, fmt_value, result_text
 from bioparity.analyses.pk_similarity import pk_tables
 from bioparity.analyses.tables import ReportTables, Table
-from bioparity.analyses.terms import labelled, term
+from bioparity.analyses.terms import LABELS, key_label, labelled, term
 from bioparity.i18n import LANGUAGE_NAMES, chosen_language, current_language, install_jinja, use_language
 from bioparity.i18n import gettext as _
 from bioparity.i18n.notes import note_text
@@ -103,6 +103,23 @@ _ENV.filters["from_json"] = json.loads
 _ENV.filters["column_map_text"] = column_map_text
 _ENV.filters["note"] = note_text
 _ENV.globals.update(page_counter=page_counter, flag_class=flag_class, fonts=fonts)
+
+
+def input_name(key: str) -> str:
+    """A run's input in the reader's words: ``dataset`` (the analysed one) or the option naming another
+    dataset under its label (NCA's ``dosing``: dose records); printed as stored, the key was English on
+    a Chinese report ("输入 SHA-256（dataset）")."""
+    return key_label(key) if key in LABELS else term(key)
+
+
+def option_text(value: Any) -> str:
+    """An option's value as printed: an option left empty (stored ``""``) as a dash, as a missing table
+    value, not as an empty cell that reads as a value lost in printing."""
+    return "—" if value == "" else fmt_value(value)
+
+
+_ENV.filters["input_name"] = input_name
+_ENV.filters["option_text"] = option_text
 
 
 def svg_image(svg: str, alt: str) -> Markup:
