@@ -17,7 +17,8 @@ the "four-eyes principle"); :func:`signing_refusal` states the rules once for ev
 * "authored" only by the person who ran the analysis (the run's creator);
 * "reviewed" and "approved" never by the run's creator nor by anyone who signed it as authored: their
   review or approval would not be independent (program setting ``segregation_of_duties``, on by
-  default; switched off, one person may author, review and approve);
+  default; switched off, one person may author, review and approve); nor "reviewed" by the person who
+  approved the same result (review and approval are two people);
 * "approved" only while a currently valid "reviewed" signature by another person exists: a changed result
   invalidates every signature (below), so it needs a new review before a new approval. With segregation
   of duties switched off the approver's own review counts;
@@ -248,6 +249,13 @@ def signing_refusal(
         authored = any(sig.meaning == Meaning.authored for sig in mine)
         if ran_it or authored:
             return refuse(Rule.independence, lambda: _independence_reason(how, ran_it=ran_it))
+        # the approver's own review would stand behind their approval: review and approval are two people
+        approved = any(sig.meaning == Meaning.approved and sig.content_sha256 == content for sig in mine)
+        if how is Meaning.reviewed and approved:
+            return refuse(
+                Rule.independence,
+                lambda: _("four-eyes principle: you approved this result, so another person must review it"),
+            )
     if how is Meaning.approved and not _holds_review(statuses, user_id, independent):
         own = _holds_review(statuses, user_id, False)
         return refuse(Rule.order, lambda: _order_reason(own_review=own))
