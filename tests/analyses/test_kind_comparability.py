@@ -223,7 +223,8 @@ def test_through_the_web_pages(workspace: kinds.Workspace, tmp_path: Path) -> No
             in text
         )
     assert 'id="fig-comparability"' in page and 'id="fig-stability"' in page
-    assert report.count('alt="Lot values of Afucosylated glycans by source"') == 1
+    # no catalogue: the attribute under its code as written (never re-cased)
+    assert report.count('alt="Lot values of afucosylated_glycans by source"') == 1
     assert report.count('alt="Results per lot against time with the chosen model') == 6
     text = kinds.text_of(report)
     assert "Quality attributes: lots before and after the change" in text

@@ -110,7 +110,8 @@ def test_caa_report_has_a_plot_per_attribute_with_human_names(
     ctx, html = contexts["caa"]
     attributes = {str(r["attribute"]) for r in ctx.records}
     assert len(ctx.plots(CAAPlot)) == len(attributes)
-    assert "Relative potency CDC (complement-dependent cytotoxicity bioassay)" in html
+    assert "Relative potency (CDC) — complement-dependent cytotoxicity bioassay" in html  # main table
+    assert 'alt="Lot values of Relative potency (CDC) by source"' in html  # its plot
     assert html.count("data:image/svg+xml;base64,") == len(attributes)
 
 

@@ -15,17 +15,19 @@ combined its assays, else one replicate per assay; :mod:`bioparity.caa.potency`)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from bioparity.analyses.contract import Analysis, Option, RunView, example_file
-from bioparity.analyses.figures import Figure, caa_attributes, caa_plot, human_name
+from bioparity.analyses.figures import Figure, caa_attributes, caa_plot
+from bioparity.analyses.format import fmt_fixed
 from bioparity.analyses.frames import frame_records, frame_result
 from bioparity.analyses.options import flag_option, text_option, yes_no
-from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels
+from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.analyses.terms import term
 from bioparity.caa import assess, read_catalogue
 from bioparity.caa.catalogue import DEFAULT_PLAN, PLANS, Catalogue
@@ -118,13 +120,24 @@ def caa_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     return frame_result(result.to_frame(), notes=[*_potency_notes(frame), *result.notes])
 
 
-def caa_names(options: Mapping[str, Any]) -> dict[str, str]:
-    """Human names of CAA attributes from the catalogue named in the run's options (empty otherwise)."""
+def _named_catalogue(options: Mapping[str, Any]) -> Catalogue:
+    """The packaged catalogue named in a stored run's options (the empty catalogue otherwise)."""
     name = str(options.get("catalogue") or "")
-    if name not in CATALOGUES:
-        return {}
-    catalogue = read_catalogue(CATALOGUES[name]())
-    return {a: human_name(a, spec.description) for a, spec in catalogue.attributes.items()}
+    return read_catalogue(CATALOGUES[name]()) if name in CATALOGUES else Catalogue()
+
+
+def caa_names(options: Mapping[str, Any], attributes: Iterable[str] = ()) -> dict[str, str]:
+    """Display names of CAA attributes (:meth:`Catalogue.display_name`: the ``label`` of the catalogue
+    named in the run's options, else the code as written), for the catalogue's entries and ``attributes``."""
+    catalogue = _named_catalogue(options)
+    return {a: catalogue.display_name(a) for a in dict.fromkeys([*catalogue.attributes, *attributes])}
+
+
+def _attribute_cell(catalogue: Catalogue, attribute: str) -> str:
+    """The main table's attribute cell: the display name, with the catalogue's description after a dash."""
+    spec = catalogue.attributes.get(attribute)
+    name = catalogue.display_name(attribute)
+    return f"{name} — {spec.description}" if spec is not None and spec.description else name
 
 
 #: Headers of the plans table (the columns of :func:`bioparity.caa.operating.plan_summary`; translated
@@ -163,7 +176,7 @@ def plan_table(frame: pd.DataFrame) -> Table | None:
 
 
 #: The key statistic of a comparison by its method: the message and the result column of each
-#: placeholder, printed to 4 significant digits (counts in full).
+#: placeholder, printed to the decimals of :func:`attribute_decimals` (counts in full).
 _KEY_STATISTICS: dict[str, tuple[str, dict[str, str]]] = {
     "equivalence": (
         gettext_noop(
@@ -181,15 +194,36 @@ _KEY_STATISTICS: dict[str, tuple[str, dict[str, str]]] = {
     ),
 }
 _COUNTS = frozenset({"n_inside", "n_test"})
+#: Most decimals printed for an attribute's statistics (an SD below 1e-5 in the attribute's unit).
+MAX_DECIMALS = 6
 
 
-def _key_statistic(r: Mapping[str, Any]) -> str:
+def attribute_decimals(sds: Iterable[Any]) -> int | None:
+    """Decimals of an attribute's means, differences and limits in the main table: those that give its
+    smallest reference SD two significant digits (the precision a summary statistic can carry follows
+    its SD: T. J. Cole, Too many digits: the presentation of numerical data, Arch Dis Child 2015;
+    100:608-609). One count per attribute, so the bounds in a column share their decimals; for the
+    example's lot SDs it is the decimals the lots are reported to. None where no SD is positive.
+
+    >>> attribute_decimals([4.49, 4.89]), attribute_decimals([0.12]), attribute_decimals([1.5e3])
+    (1, 2, 0)
+    """
+    positive = [float(s) for s in sds if is_number(s) and math.isfinite(float(s)) and float(s) > 0]
+    if not positive:
+        return None
+    return min(MAX_DECIMALS, max(0, 1 - math.floor(math.log10(min(positive)))))
+
+
+def _key_statistic(r: Mapping[str, Any], decimals: int | None) -> str:
+    def number(value: Any) -> str:
+        return cell(value, 4) if decimals is None else fmt_fixed(value, decimals)
+
     method = str(r.get("method") or "")
     if method in _KEY_STATISTICS:
         message, columns = _KEY_STATISTICS[method]
-        values = {name: cell(r.get(c), 6 if c in _COUNTS else 4) for name, c in columns.items()}
+        values = {name: cell(r.get(c)) if c in _COUNTS else number(r.get(c)) for name, c in columns.items()}
         return (_(message) % {**values, "unit": str(r.get("unit") or "")}).rstrip()
-    return f"{r.get('statistic', _('estimate'))} {cell(r.get('estimate'), 4)}"
+    return f"{r.get('statistic', _('estimate'))} {number(r.get('estimate'))}"
 
 
 def caa_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
@@ -197,20 +231,21 @@ def caa_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
     plans applied with their operating characteristics as an extra table."""
     if not {ATTRIBUTE, COMPARISON, STATUS} <= set(frame.columns):
         return generic_tables(frame)
-    names = caa_names(options or {})
+    catalogue = _named_catalogue(options or {})
     comparisons = list(dict.fromkeys(frame["comparison"].astype(str)))
     rows, css = [], []
     for attribute, g in frame.groupby("attribute", sort=False):
         by = {str(r["comparison"]): r for r in frame_records(g)}
+        decimals = attribute_decimals(g.get("sd_reference", ()))
         first = g.iloc[0]
         cells = [
-            names.get(str(attribute), str(attribute)),
+            _attribute_cell(catalogue, str(attribute)),
             cell(first.get("tier")),
             term(first.get("method") or ""),
         ]
         for c in comparisons:
             r = by.get(c)
-            cells.append("—" if r is None else f"{term(r['status'])}: {_key_statistic(r)}")
+            cells.append("—" if r is None else f"{term(r['status'])}: {_key_statistic(r, decimals)}")
         rows.append(tuple(cells))
         css.append("fail" if (g["status"].astype(str) == "fail").any() else "")
     main = Table(
@@ -272,13 +307,14 @@ def caa_figures(run: RunView) -> list[Figure]:
     except InputError:
         return []
     records = run.records
-    names = caa_names(run.options)
+    attributes = caa_attributes(records)
+    names = caa_names(run.options, attributes)
     out = []
-    for attribute in caa_attributes(records):
+    for attribute in attributes:
         plot = caa_plot(lots, records, attribute, names)
         if plot is not None:
             label = _("Lot values by source with the acceptance ranges, %(attribute)s") % {
-                "attribute": attribute
+                "attribute": names[attribute]
             }
             out.append(
                 Figure(

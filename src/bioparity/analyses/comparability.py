@@ -384,7 +384,7 @@ def comparability_figures(run: RunView) -> list[Figure]:
                     "comparability",
                     _("Attribute plot"),
                     _("Lot values before and after the change with the acceptance range, %(attribute)s")
-                    % {"attribute": attribute},
+                    % {"attribute": names.get(attribute, attribute)},
                     plot,
                     series="attribute",
                     item=attribute,

@@ -468,31 +468,6 @@ def caa_attributes(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return [n for n in names if n in failed] + [n for n in names if n not in failed]
 
 
-_ABBREVIATIONS = {
-    "sec",
-    "cdc",
-    "adcc",
-    "spr",
-    "elisa",
-    "hmw",
-    "lmw",
-    "ce",
-    "sds",
-    "cex",
-    "hcp",
-    "dsc",
-    "ftir",
-}
-
-
-def human_name(attribute: str, description: str | None = None) -> str:
-    """``relative_potency_cdc`` + description -> ``Relative potency CDC (complement-... bioassay)``."""
-    words = [w.upper() if w.lower() in _ABBREVIATIONS else w for w in attribute.split("_")]
-    text = " ".join(words)
-    text = text[:1].upper() + text[1:]
-    return f"{text} ({description})" if description else text
-
-
 def caa_plot(
     lots: pd.DataFrame,
     rows: Sequence[Mapping[str, Any]],
@@ -529,5 +504,5 @@ def caa_plot(
         bands.append(Band(f"{r['reference_source']}: {term(r['method'])} ({term(r['status'])})", lo_v, hi_v))
     unit = str(mine[0].get("unit") or "") if mine else ""
     status = "; ".join(f"{r['comparison']}: {term(r['status'])}" for r in mine)
-    name = (names or {}).get(attribute, human_name(attribute))
+    name = (names or {}).get(attribute, attribute)
     return CAAPlot(attribute, unit, sources, by_source, tuple(bands), status, name)

@@ -33,6 +33,15 @@ def fmt_value(value: Any, digits: int = 6) -> str:
     return str(value)
 
 
+def fmt_fixed(value: Any, decimals: int) -> str:
+    """A number to a fixed number of ``decimals``, trailing zeros kept (``110`` -> ``110.00``) and no
+    negative zero; missing and infinite values as :func:`fmt_value` prints them."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return fmt_value(value)
+    text = f"{value:.{decimals}f}"
+    return text.removeprefix("-") if float(text) == 0 else text
+
+
 def result_text(value: Any) -> Markup:
     """A stored result value in words for a page or report cell: numbers as in tables (:func:`fmt_value`),
     a list item by item (texts and records on lines of their own), a mapping as ``label: value`` pairs

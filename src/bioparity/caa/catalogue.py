@@ -148,6 +148,11 @@ class AttributeSpec:
         in ``qr-2025``.
     description : str, optional
         Free text (the assay, why the attribute matters), carried to reports.
+    label : str, optional
+        The attribute's name as reports print it (``FcγRIIIa binding (SPR)`` for
+        ``fcgriiia_binding_spr``); reports print ``name`` as written where it is absent (see
+        :meth:`Catalogue.display_name`). Not a setting: it names one entry, so ``defaults`` cannot
+        give it.
 
     References
     ----------
@@ -178,9 +183,12 @@ class AttributeSpec:
     sensitivity: str | None = None
     lot_justification: str | None = None
     description: str | None = None
+    label: str | None = None
 
 
-SETTING_NAMES = tuple(f.name for f in fields(AttributeSpec) if f.name != "name")
+#: Fields that name the entry rather than set its analysis (not merged from ``defaults``).
+NAMING_FIELDS = ("name", "label")
+SETTING_NAMES = tuple(f.name for f in fields(AttributeSpec) if f.name not in NAMING_FIELDS)
 _FLOATS = {
     "risk_score",
     "k",
@@ -271,12 +279,12 @@ def _convert(name: str, value: Any, where: str) -> Any:
 
 def spec_from_mapping(name: str, entry: Mapping[str, Any], where: str) -> AttributeSpec:
     """Build an :class:`AttributeSpec` from a mapping; unknown fields are an error (typos must not pass)."""
-    unknown = sorted(set(entry) - set(SETTING_NAMES) - {"name", "attribute"})
+    unknown = sorted(set(entry) - set(SETTING_NAMES) - {*NAMING_FIELDS, "attribute"})
     if unknown:
         raise InputError(
-            f"{where}: unknown field(s) {', '.join(unknown)}; known fields: {', '.join(SETTING_NAMES)}"
+            f"{where}: unknown field(s) {', '.join(unknown)}; known fields: {', '.join(SETTING_NAMES)}, label"
         )
-    values = {k: _convert(k, v, where) for k, v in entry.items() if k in SETTING_NAMES}
+    values = {k: _convert(k, v, where) for k, v in entry.items() if k in (*SETTING_NAMES, "label")}
     return AttributeSpec(name=name, **values)
 
 
@@ -337,6 +345,8 @@ class Catalogue:
         if plan not in PLANS:
             raise InputError(f"{source}: plan {plan!r} unknown; expected one of {', '.join(PLANS)}")
         defaults = spec_from_mapping("*", data.get("defaults") or {}, f"{source}: defaults")
+        if defaults.label is not None:
+            raise InputError(f"{source}: defaults: field 'label' names one attribute; give it per entry")
         thresholds = data.get("risk_thresholds")
         if thresholds is not None:
             try:
@@ -369,6 +379,17 @@ class Catalogue:
                 raise InputError(f"{source}: attribute {name!r}: expected a mapping of fields")
             specs[name] = spec_from_mapping(name, entry, f"{source}: attribute {name!r}")
         return cls(attributes=specs, defaults=defaults, risk_thresholds=thresholds, plan=plan)
+
+    def display_name(self, name: str) -> str:
+        """The attribute as reports print it: the entry's ``label``, else ``name`` exactly as written
+        (never re-cased: ``g0f_glycan`` is not turned into ``G0f glycan``).
+
+        >>> cat = Catalogue.from_mapping({"attributes": {"g0f_glycan": {"label": "G0F glycan"}}})
+        >>> cat.display_name("g0f_glycan"), cat.display_name("free_thiol")
+        ('G0F glycan', 'free_thiol')
+        """
+        spec = self.attributes.get(name)
+        return spec.label if spec is not None and spec.label else name
 
     def resolve(self, name: str, data_tier: int | None = None, data_unit: str | None = None) -> AttributeSpec:
         """Complete settings of ``name``: catalogue entry > catalogue defaults > data > built-in defaults."""
@@ -429,4 +450,4 @@ class Catalogue:
             sensitivity=sensitivity,
             lot_justification=justification,
         )
-        return replace(AttributeSpec(name=name), **out)
+        return replace(AttributeSpec(name=name, label=spec.label), **out)

@@ -106,6 +106,37 @@ def _parse_table(text: str) -> tuple[SyntheticAttribute, ...]:
 
 ATTRIBUTES = _parse_table(_TABLE)
 
+#: The attributes' names as reports print them (the catalogue's ``label``): acronyms, glycoform and
+#: receptor names as a CMC reviewer writes them (FcγRIIIa, G0F, Man5, HC N387), the assay in brackets
+#: where it is part of the name.
+LABELS = {
+    "relative_potency_cdc": "Relative potency (CDC)",
+    "target_binding_elisa": "Target binding (ELISA)",
+    "adcc_activity": "ADCC activity",
+    "fcgriiia_binding_spr": "FcγRIIIa binding (SPR)",
+    "afucosylated_glycans": "Afucosylated glycans",
+    "monomer_sec": "Monomer (SEC)",
+    "hmw_species_sec": "HMW species (SEC)",
+    "lmw_species_ce_sds": "LMW species (CE-SDS)",
+    "acidic_charge_variants": "Acidic charge variants",
+    "main_charge_variant": "Main charge variant",
+    "basic_charge_variants": "Basic charge variants",
+    "g0f_glycan": "G0F glycan",
+    "g1f_glycan": "G1F glycan",
+    "g2f_glycan": "G2F glycan",
+    "high_mannose_man5": "High mannose (Man5)",
+    "sialylated_glycans": "Sialylated glycans",
+    "c1q_binding": "C1q binding",
+    "fcrn_binding_spr": "FcRn binding (SPR)",
+    "protein_content": "Protein content",
+    "reduced_ce_sds_purity": "Purity (reduced CE-SDS)",
+    "intact_mass_g0f_g0f": "Intact mass (G0F/G0F)",
+    "deamidation_hc_n387": "Deamidation HC N387",
+    "oxidation_hc_m255": "Oxidation HC M255",
+    "free_thiol": "Free thiol",
+    "c_terminal_lysine": "C-terminal lysine",
+}
+
 
 def _lot_dates(rng: np.random.Generator, n: int, start: date, span_days: int) -> list[str]:
     days = np.sort(rng.integers(0, span_days, size=n))
@@ -171,6 +202,7 @@ def catalogue_yaml() -> str:
     for a in ATTRIBUTES:
         lines += [
             f"  {a.name}:",
+            f'    label: "{LABELS[a.name]}"',
             f"    tier: {a.tier}",
             f'    unit: "{a.unit}"',
             f"    direction: {a.direction}",

@@ -342,7 +342,15 @@ def _program_report(session: Session, evidence: ProgramEvidence, language: str) 
             counts = by_comparison.setdefault(str(r[caa_kind.COMPARISON]), {})
             status = str(r[caa_kind.STATUS])
             counts[status] = counts.get(status, 0) + 1
-        failed = [r for r in rows if r.get(caa_kind.STATUS) == "fail"]
+        # the attribute as the run report names it (the catalogue's label), never the raw code alone
+        names = caa_kind.caa_names(
+            json.loads(caa_run.options_json), (str(r[caa_kind.ATTRIBUTE]) for r in rows)
+        )
+        failed = [
+            {**r, "display_name": names[str(r[caa_kind.ATTRIBUTE])]}
+            for r in rows
+            if r.get(caa_kind.STATUS) == "fail"
+        ]
         caa.append({"study": ev.study, "run": caa_run, "counts": by_comparison, "failed": failed})
     org = session.get(Organisation, evidence.program.org_id)
     return _ENV.get_template("program_report.html.j2").render(
