@@ -11,6 +11,7 @@ import pandas as pd
 from bioparity.analyses import figures
 from bioparity.analyses.pk_similarity import pk_tables
 from bioparity.analyses.tables import PANEL_BUDGET, panels
+from bioparity.i18n import use_language
 from bioparity.report import static
 from bioparity.report.tables import run_tables, table_html
 from bioparity.web import plots
@@ -27,6 +28,16 @@ def test_panels_keep_every_column_and_repeat_the_keys() -> None:
     for t in tables:  # each part fits the page budget (header lengths + padding)
         assert sum(len(c) + 2 for c in t.columns) <= PANEL_BUDGET
         assert all(len(r) == len(t.columns) for r in t.rows)
+
+
+def test_the_table_note_counts_one_row_in_the_singular() -> None:
+    """Found in the NCA and potency PDFs: "1 rows; 7 columns in all"."""
+    frame = pd.DataFrame([["CMAX", 1.5, 2.5]], columns=["metric", "a", "b"])
+    assert panels(frame, ["metric"], "Complete")[-1].note == "1 row; 3 columns in all"
+    two = pd.concat([frame, frame])
+    assert panels(two, ["metric"], "Complete")[-1].note == "2 rows; 3 columns in all"
+    with use_language("zh-CN"):
+        assert panels(frame, ["metric"], "Complete")[-1].note == "1 行；共 3 列"
 
 
 def test_a_column_added_later_appears_in_the_appendix() -> None:
