@@ -381,3 +381,26 @@ def test_a_table_caption_is_never_alone_at_the_foot_of_a_page(demo_store: DemoSt
     page = next(p for p in pages if caption in p)
     after = page.split(caption, 1)[1]
     assert "Tmax 之后少于 3 个点" in after, after[:200]  # the table's first rows under the caption
+
+
+@pytest.mark.parametrize(
+    ("lang", "axis", "curve", "scenario"),
+    [
+        ("en", "power (%)", "CV (%): 25", "design: parallel; true ratio T/R (%): 95; method: exact"),
+        ("zh-CN", "检验效能（%）", "变异系数 CV（%）：25", "真实比值 T/R（%）：95；方法：精确法，Owen's Q"),
+    ],
+)
+def test_the_power_plot_names_its_curves_and_axis_as_the_table_does(
+    demo_store: DemoStore, tmp_path: Path, lang: str, axis: str, curve: str, scenario: str
+) -> None:
+    """Found in the demo power PDF: a legend of stored keys and fractions ("cv 0.25, theta0 0.95") and a
+    power axis from 0 to 1 beside a table in percent."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        sam = Actor.of(accounts.get_user_by_name(session, "sam"))
+        html = render_run_report(
+            run_context(session, sam, demo_store.summary.runs["power"]), lang=lang, for_pdf=True
+        )
+    text = _squash(_pdf_text(html_to_pdf(html), tmp_path).split("\f")[0])
+    for words in (axis, curve, scenario):  # the demo grid: CV 25-40%, T/R 0.95, parallel design
+        assert _squash(words) in text, words
+    assert "theta0" not in text and "cv0.25" not in text

@@ -123,3 +123,20 @@ def test_caa_bands_are_keyed_in_the_legend_not_as_overlapping_labels() -> None:
     assert [(s["y0"], s["y1"]) for s in fig["layout"]["shapes"]] == [(6.5, 9.6), (6.4, 9.7)]  # both shaded
     boxes = [t for t in fig["data"] if t["type"] == "box"]
     assert [b["name"] for b in boxes] == ["test (n = 2)", "ref-eu (n = 2)", "ref-us (n = 2)"]
+
+
+def test_the_power_plot_is_drawn_in_percent_as_the_table_prints_power() -> None:
+    rows = [
+        {"design": "2x2", "cv": 0.3, "theta0": 0.95, "n": n, "power": p, "method": "exact"}
+        for n, p in ((24, 0.5), (40, 0.8158453))
+    ]
+    plot = figures.power_plot(rows)
+    assert plot is not None
+    assert plot.lines[0].y == [50.0, 81.58453]  # PowerTOST power.TOST(CV=0.3, theta0=0.95, n=40)
+    assert plot.y_label == "power (%)" and plot.lines[0].name == "power (%)"  # one scenario: no key
+    assert plot.legend_title == "design: 2x2; CV (%): 30; true ratio T/R (%): 95; method: exact, Owen's Q"
+    web = plots.power_figure(plot)
+    assert web["layout"]["yaxis"] == {"title": {"text": "power (%)"}, "range": [0, 100]}
+    with static.text_as_text():
+        svg = static.power_svg(plot)
+    assert ">power (%)<" in svg and ">100<" in svg and "1.0<" not in svg
