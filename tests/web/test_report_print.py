@@ -284,6 +284,14 @@ def test_guideline_sections_known_only_by_topic_are_not_printed_as_section_numbe
     assert unconfirmed in html and re.search(numbered, html)
     assert "; section number unconfirmed" not in html
     assert not re.search(r"(?<![<[])(section|第) [a-z]", html)  # (not <section>, "[section number")
+    # a citation not confirmed (the FDA draft guidance on comparative efficacy studies, 2025-10) is
+    # flagged in the reader's words, the guideline's status too: the Chinese report printed
+    # "2025-10 [citation unconfirmed]" and "(final, 2014-05-22)"
+    cited = {"en": "2025-10 [citation unconfirmed]", "zh-CN": "2025-10［引用未确认］"}[language]
+    assert cited in html
+    if language == "zh-CN":
+        assert "unconfirmed" not in html and "final" not in html
+        assert "定稿, 2014-05-22" in html and "征求意见稿" in html
 
 
 def test_the_audit_pdf_keeps_short_codes_whole(demo_store: DemoStore) -> None:
