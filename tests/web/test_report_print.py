@@ -59,9 +59,9 @@ def _squash(text: str) -> str:
 @pytest.fixture(scope="module")
 def example_reports(demo_store: DemoStore) -> Iterator[dict[str, str]]:
     """The run reports (HTML) of the BE, ADA cut-point, ADA sensitivity, stability and potency examples in
-    English and of the profiles and ISR examples in Chinese (keyed by kind), and of the BE and ADA cut-point
-    examples in Chinese too (``be zh-CN``, ``ada-cutpoint zh-CN``), run in the demo's PK study; the session
-    is rolled back, so the shared demo store is left as it was."""
+    English and of the profiles and ISR examples in Chinese (keyed by kind), and of the BE, ADA cut-point
+    and potency examples in Chinese too (``be zh-CN``, ``ada-cutpoint zh-CN``, ``potency zh-CN``), run in
+    the demo's PK study; the session is rolled back, so the shared demo store is left as it was."""
     out = {}
     with make_sessionmaker(demo_store.engine)() as session:
         sam = Actor.of(accounts.get_user_by_name(session, "sam"))
@@ -92,7 +92,7 @@ def example_reports(demo_store: DemoStore) -> Iterator[dict[str, str]]:
             )
             run = analyses.run_analysis(session, sam, dataset.id, kind, dict(example.options))
             out[kind] = render_run_report(run_context(session, sam, run.id), lang=lang)
-            if kind in ("be", "ada-cutpoint"):
+            if kind in ("be", "ada-cutpoint", "potency"):
                 out[f"{kind} zh-CN"] = render_run_report(run_context(session, sam, run.id), lang="zh-CN")
         session.rollback()
     yield out
@@ -412,3 +412,15 @@ def test_the_power_plot_names_its_curves_and_axis_as_the_table_does(
     for words in (axis, curve, scenario):  # the demo grid: CV 25-40%, T/R 0.95, parallel design
         assert _squash(words) in text, words
     assert "theta0" not in text and "cv0.25" not in text
+
+
+def test_the_chinese_potency_report_names_the_interval_method_in_chinese(
+    example_reports: dict[str, str], tmp_path: Path
+) -> None:
+    """Found in the Chinese potency PDF: "CI：Wald (delta method) on log potency, t on residual df" (the
+    4PL example's stored interval method inside a Chinese sentence)."""
+    assert "CI: Wald (delta method) on log potency, t on residual df." in example_reports["potency"]
+    text = _squash(_pdf_text(html_to_pdf(example_reports["potency zh-CN"]), tmp_path))
+    assert _squash("对数效价的 Wald 区间（delta 法），按残差自由度取 t 分位数") in text
+    main = text.split(_squash("附录：完整结果表"))[0]  # (the appendix prints the result as stored)
+    assert "deltamethod" not in main and "residualdf" not in main
