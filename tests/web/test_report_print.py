@@ -424,3 +424,18 @@ def test_the_chinese_potency_report_names_the_interval_method_in_chinese(
     assert _squash("对数效价的 Wald 区间（delta 法），按残差自由度取 t 分位数") in text
     main = text.split(_squash("附录：完整结果表"))[0]  # (the appendix prints the result as stored)
     assert "deltamethod" not in main and "residualdf" not in main
+
+
+def test_the_chinese_cut_point_notes_name_the_tier_and_the_choices_in_chinese(
+    example_reports: dict[str, str], tmp_path: Path
+) -> None:
+    """Found in the Chinese ADA cut-point PDF: "Screening：选定的转换：log", "Confirmatory：选定的方法：
+    parametric" (the tier and the chosen transform and method as stored, in translated notes)."""
+    text = _pdf_text(html_to_pdf(example_reports["ada-cutpoint zh-CN"]), tmp_path)
+    main = _squash(text.split("附录：完整结果表")[0])  # (the appendix prints the result as stored)
+    assert _squash("筛选：选定的转换：对数转换（偏度：原始") in main
+    assert _squash("确证：选定的方法：参数法（Shapiro-Wilk p =") in main
+    for word in ("Screening", "Confirmatory", "：log", "：parametric"):
+        assert word not in main, word
+    english = _squash(_pdf_text(html_to_pdf(example_reports["ada-cutpoint"]), tmp_path))
+    assert _squash("Screening: transform selected: log (skewness raw") in english
