@@ -439,3 +439,17 @@ def test_the_chinese_cut_point_notes_name_the_tier_and_the_choices_in_chinese(
         assert word not in main, word
     english = _squash(_pdf_text(html_to_pdf(example_reports["ada-cutpoint"]), tmp_path))
     assert _squash("Screening: transform selected: log (skewness raw") in english
+
+
+def test_the_chinese_caa_report_describes_the_plans_in_chinese(demo_store: DemoStore) -> None:
+    """Found in the Chinese CAA PDF: the plans table printed the stored English plan ("quality range
+    mean_R ± 2.5·s_R, >= 90% of test lots inside; spread s_T/s_R <= 1.5; sensitivity: equivalence test")."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        sam = Actor.of(accounts.get_user_by_name(session, "sam"))
+        english = render_run_report(run_context(session, sam, demo_store.summary.runs["caa"]), lang="en")
+        html = render_run_report(run_context(session, sam, demo_store.summary.runs["caa"]), lang="zh-CN")
+    plans = html.split("方案及其操作特征")[1].split("</table>")[0]
+    assert "质量范围 mean_R ± 2.5·s_R，≥ 90% 的受试批次落在范围内; 离散度 s_T/s_R ≤ 1.5" in plans
+    assert "敏感性分析：等效性检验" in plans
+    assert "of test lots inside" not in plans and "sensitivity" not in plans
+    assert "quality range mean_R ± 2.5·s_R, &gt;= 90% of test lots inside; spread" in english

@@ -50,6 +50,7 @@ NOTE_MODULES: tuple[str, ...] = (
     "bioparity.caa.lots",
     "bioparity.caa.methods",
     "bioparity.caa.assessment",
+    "bioparity.caa.operating",
     "bioparity.stability.core",
     "bioparity.potency.linear",
     "bioparity.potency.parallel_line",
