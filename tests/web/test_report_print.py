@@ -291,7 +291,7 @@ def test_guideline_sections_known_only_by_topic_are_not_printed_as_section_numbe
     assert cited in html
     if language == "zh-CN":
         assert "unconfirmed" not in html and "final" not in html
-        assert "定稿, 2014-05-22" in html and "征求意见稿" in html
+        assert "定稿, 2014-05-22" in html and "草稿, 2025-10" in html
 
 
 def test_the_audit_pdf_keeps_short_codes_whole(demo_store: DemoStore) -> None:

@@ -567,11 +567,11 @@ def cited_section(section: str) -> str:
     return shown if confirmed else _("%(section)s [section number unconfirmed]") % {"section": shown}
 
 
-#: A guideline's status as the rule files store it -> its words (a guideline's "draft" is a draft for
-#: comment, not a draft record of the workspace).
+#: A guideline's status as the rule files store it -> its words (the English words are the stored ones, so
+#: that an English report cites as the rule's source label does).
 GUIDELINE_STATUS = {
     "final": gettext_noop("final"),
-    "draft": gettext_noop("draft for comment"),
+    "draft": gettext_noop("draft"),
     "interim": gettext_noop("interim"),
 }
 
