@@ -52,7 +52,7 @@ def test_templates_are_registered() -> None:
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_a_note_gives_back_its_template_and_values(template: str) -> None:
     text = _sample(template)
-    if compile_template(template).letters == 0:  # a wrapper: only around a note that translates
+    if compile_template(template).wrapper:  # a wrapper: only around a note that translates
         assert match_note(text) is None
         return
     found = match_note(text)
@@ -69,6 +69,7 @@ def test_each_template_has_a_chinese_translation_with_its_placeholders(template:
     assert placeholders(chinese) == placeholders(template)
     if compile_template(template).letters:
         assert _CJK.search(chinese)
+    if not compile_template(template).wrapper:
         text = _sample(template)
         found = match_note(text)
         assert found is not None
@@ -95,6 +96,13 @@ def test_wrapped_and_listed_notes_are_translated_inside() -> None:
     assert translate_note(SENTENCE.format(note="ADA level 5: a note of no template"), "zh-CN") == (
         "ADA level 5: a note of no template."
     )
+
+
+def test_a_tier_wrapper_names_the_tier_in_chinese_around_a_note_that_translates() -> None:
+    from bioparity.bioassay.cutpoint import ONE_RUN
+
+    note = LABELLED.format(label="Confirmatory", note=ONE_RUN)
+    assert translate_note(note, "zh-CN") == "确证：仅一个分析批：未比较分析批间的均值和方差。"
 
 
 @pytest.mark.parametrize(

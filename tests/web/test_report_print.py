@@ -62,9 +62,9 @@ def _squash(text: str) -> str:
 @pytest.fixture(scope="module")
 def example_reports(demo_store: DemoStore) -> Iterator[dict[str, str]]:
     """The run reports (HTML) of the BE, ADA cut-point, ADA sensitivity, stability and potency examples in
-    English and of the profiles and ISR examples in Chinese (keyed by kind), and of the BE and ADA cut-point
-    examples in Chinese too (``be zh-CN``, ``ada-cutpoint zh-CN``), run in the demo's PK study; the session
-    is rolled back, so the shared demo store is left as it was."""
+    English and of the profiles and ISR examples in Chinese (keyed by kind), and of the BE, ADA cut-point
+    and potency examples in Chinese too (``be zh-CN``, ``ada-cutpoint zh-CN``, ``potency zh-CN``), run in
+    the demo's PK study; the session is rolled back, so the shared demo store is left as it was."""
     out = {}
     with make_sessionmaker(demo_store.engine)() as session:
         sam = Actor.of(accounts.get_user_by_name(session, "sam"))
@@ -95,7 +95,7 @@ def example_reports(demo_store: DemoStore) -> Iterator[dict[str, str]]:
             )
             run = analyses.run_analysis(session, sam, dataset.id, kind, dict(example.options))
             out[kind] = render_run_report(run_context(session, sam, run.id), lang=lang)
-            if kind in ("be", "ada-cutpoint"):
+            if kind in ("be", "ada-cutpoint", "potency"):
                 out[f"{kind} zh-CN"] = render_run_report(run_context(session, sam, run.id), lang="zh-CN")
         session.rollback()
     yield out
@@ -311,6 +311,14 @@ def test_guideline_sections_known_only_by_topic_are_not_printed_as_section_numbe
     assert unconfirmed in html and re.search(numbered, html)
     assert "; section number unconfirmed" not in html
     assert not re.search(r"(?<![<[])(section|第) [a-z]", html)  # (not <section>, "[section number")
+    # a citation not confirmed (the FDA draft guidance on comparative efficacy studies, 2025-10) is
+    # flagged in the reader's words, the guideline's status too: the Chinese report printed
+    # "2025-10 [citation unconfirmed]" and "(final, 2014-05-22)"
+    cited = {"en": "2025-10 [citation unconfirmed]", "zh-CN": "2025-10［引用未确认］"}[language]
+    assert cited in html
+    if language == "zh-CN":
+        assert "unconfirmed" not in html and "final" not in html
+        assert "定稿, 2014-05-22" in html and "草稿, 2025-10" in html
 
 
 def test_the_audit_pdf_keeps_short_codes_whole(demo_store: DemoStore) -> None:
@@ -408,3 +416,67 @@ def test_a_table_caption_is_never_alone_at_the_foot_of_a_page(demo_store: DemoSt
     page = next(p for p in pages if caption in p)
     after = page.split(caption, 1)[1]
     assert "Tmax 之后少于 3 个点" in after, after[:200]  # the table's first rows under the caption
+
+
+@pytest.mark.parametrize(
+    ("lang", "axis", "curve", "scenario"),
+    [
+        ("en", "power (%)", "CV (%): 25", "design: parallel; true ratio T/R (%): 95; method: exact"),
+        ("zh-CN", "检验效能（%）", "变异系数 CV（%）：25", "真实比值 T/R（%）：95；方法：精确法，Owen's Q"),
+    ],
+)
+def test_the_power_plot_names_its_curves_and_axis_as_the_table_does(
+    demo_store: DemoStore, tmp_path: Path, lang: str, axis: str, curve: str, scenario: str
+) -> None:
+    """Found in the demo power PDF: a legend of stored keys and fractions ("cv 0.25, theta0 0.95") and a
+    power axis from 0 to 1 beside a table in percent."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        sam = Actor.of(accounts.get_user_by_name(session, "sam"))
+        html = render_run_report(
+            run_context(session, sam, demo_store.summary.runs["power"]), lang=lang, for_pdf=True
+        )
+    text = _squash(_pdf_text(html_to_pdf(html), tmp_path).split("\f")[0])
+    for words in (axis, curve, scenario):  # the demo grid: CV 25-40%, T/R 0.95, parallel design
+        assert _squash(words) in text, words
+    assert "theta0" not in text and "cv0.25" not in text
+
+
+def test_the_chinese_potency_report_names_the_interval_method_in_chinese(
+    example_reports: dict[str, str], tmp_path: Path
+) -> None:
+    """Found in the Chinese potency PDF: "CI：Wald (delta method) on log potency, t on residual df" (the
+    4PL example's stored interval method inside a Chinese sentence)."""
+    assert "CI: Wald (delta method) on log potency, t on residual df." in example_reports["potency"]
+    text = _squash(_pdf_text(html_to_pdf(example_reports["potency zh-CN"]), tmp_path))
+    assert _squash("对数效价的 Wald 区间（delta 法），按残差自由度取 t 分位数") in text
+    main = text.split(_squash("附录：完整结果表"))[0]  # (the appendix prints the result as stored)
+    assert "deltamethod" not in main and "residualdf" not in main
+
+
+def test_the_chinese_cut_point_notes_name_the_tier_and_the_choices_in_chinese(
+    example_reports: dict[str, str], tmp_path: Path
+) -> None:
+    """Found in the Chinese ADA cut-point PDF: "Screening：选定的转换：log", "Confirmatory：选定的方法：
+    parametric" (the tier and the chosen transform and method as stored, in translated notes)."""
+    text = _pdf_text(html_to_pdf(example_reports["ada-cutpoint zh-CN"]), tmp_path)
+    main = _squash(text.split("附录：完整结果表")[0])  # (the appendix prints the result as stored)
+    assert _squash("筛选：选定的转换：对数转换（偏度：原始") in main
+    assert _squash("确证：选定的方法：参数法（Shapiro-Wilk p =") in main
+    for word in ("Screening", "Confirmatory", "：log", "：parametric"):
+        assert word not in main, word
+    english = _squash(_pdf_text(html_to_pdf(example_reports["ada-cutpoint"]), tmp_path))
+    assert _squash("Screening: transform selected: log (skewness raw") in english
+
+
+def test_the_chinese_caa_report_describes_the_plans_in_chinese(demo_store: DemoStore) -> None:
+    """Found in the Chinese CAA PDF: the plans table printed the stored English plan ("quality range
+    mean_R ± 2.5·s_R, >= 90% of test lots inside; spread s_T/s_R <= 1.5; sensitivity: equivalence test")."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        sam = Actor.of(accounts.get_user_by_name(session, "sam"))
+        english = render_run_report(run_context(session, sam, demo_store.summary.runs["caa"]), lang="en")
+        html = render_run_report(run_context(session, sam, demo_store.summary.runs["caa"]), lang="zh-CN")
+    plans = html.split("方案及其操作特征")[1].split("</table>")[0]
+    assert "质量范围 mean_R ± 2.5·s_R，≥ 90% 的受试批次落在范围内; 离散度 s_T/s_R ≤ 1.5" in plans
+    assert "敏感性分析：等效性检验" in plans
+    assert "of test lots inside" not in plans and "sensitivity" not in plans
+    assert "quality range mean_R ± 2.5·s_R, &gt;= 90% of test lots inside; spread" in english

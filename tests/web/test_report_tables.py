@@ -11,6 +11,7 @@ import pandas as pd
 from bioparity.analyses import figures
 from bioparity.analyses.pk_similarity import pk_tables
 from bioparity.analyses.tables import PANEL_BUDGET, panels
+from bioparity.i18n import use_language
 from bioparity.report import static
 from bioparity.report.tables import run_tables, table_html
 from bioparity.web import plots
@@ -27,6 +28,16 @@ def test_panels_keep_every_column_and_repeat_the_keys() -> None:
     for t in tables:  # each part fits the page budget (header lengths + padding)
         assert sum(len(c) + 2 for c in t.columns) <= PANEL_BUDGET
         assert all(len(r) == len(t.columns) for r in t.rows)
+
+
+def test_the_table_note_counts_one_row_in_the_singular() -> None:
+    """Found in the NCA and potency PDFs: "1 rows; 7 columns in all"."""
+    frame = pd.DataFrame([["CMAX", 1.5, 2.5]], columns=["metric", "a", "b"])
+    assert panels(frame, ["metric"], "Complete")[-1].note == "1 row; 3 columns in all"
+    two = pd.concat([frame, frame])
+    assert panels(two, ["metric"], "Complete")[-1].note == "2 rows; 3 columns in all"
+    with use_language("zh-CN"):
+        assert panels(frame, ["metric"], "Complete")[-1].note == "1 行；共 3 列"
 
 
 def test_a_column_added_later_appears_in_the_appendix() -> None:
@@ -112,3 +123,20 @@ def test_caa_bands_are_keyed_in_the_legend_not_as_overlapping_labels() -> None:
     assert [(s["y0"], s["y1"]) for s in fig["layout"]["shapes"]] == [(6.5, 9.6), (6.4, 9.7)]  # both shaded
     boxes = [t for t in fig["data"] if t["type"] == "box"]
     assert [b["name"] for b in boxes] == ["test (n = 2)", "ref-eu (n = 2)", "ref-us (n = 2)"]
+
+
+def test_the_power_plot_is_drawn_in_percent_as_the_table_prints_power() -> None:
+    rows = [
+        {"design": "2x2", "cv": 0.3, "theta0": 0.95, "n": n, "power": p, "method": "exact"}
+        for n, p in ((24, 0.5), (40, 0.8158453))
+    ]
+    plot = figures.power_plot(rows)
+    assert plot is not None
+    assert plot.lines[0].y == [50.0, 81.58453]  # PowerTOST power.TOST(CV=0.3, theta0=0.95, n=40)
+    assert plot.y_label == "power (%)" and plot.lines[0].name == "power (%)"  # one scenario: no key
+    assert plot.legend_title == "design: 2x2; CV (%): 30; true ratio T/R (%): 95; method: exact, Owen's Q"
+    web = plots.power_figure(plot)
+    assert web["layout"]["yaxis"] == {"title": {"text": "power (%)"}, "range": [0, 100]}
+    with static.text_as_text():
+        svg = static.power_svg(plot)
+    assert ">power (%)<" in svg and ">100<" in svg and "1.0<" not in svg

@@ -36,7 +36,7 @@ from bioparity.caa.potency import POTENCY_TIER, is_potency_results, potency_lot_
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
-from bioparity.i18n.notes import note_template
+from bioparity.i18n.notes import note_template, note_text
 from bioparity.io.caa import csv_header, read_long_table, read_potency_lots
 
 NAME = "caa"
@@ -165,7 +165,8 @@ def plan_table(frame: pd.DataFrame) -> Table | None:
     summary = plan_summary(frame)
     if summary.empty:
         return None
-    rows = tuple(tuple(cell(v, 5) for v in r) for r in summary.itertuples(index=False))
+    # the plan described in the reader's words (its stored text is made of note templates)
+    rows = tuple((note_text(r[0]), *(cell(v, 5) for v in r[1:])) for r in summary.itertuples(index=False))
     numeric = tuple(pd.api.types.is_numeric_dtype(summary[c]) for c in summary.columns)
     return Table(
         _("Plans and operating characteristics (probability of passing, seeded simulation)"),

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bioparity.analyses.terms import term
+from bioparity.analyses.terms import key_label, shown_value, term, value_words
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 
@@ -82,12 +82,14 @@ class ForestPlot:
 class PowerPlot:
     """One curve per scenario: TOST power against the total sample size, or the sample size against the
     CV; ``target`` draws a horizontal line at the target (none when ``None``). The axis labels stay
-    English (marked with ``gettext_noop``; the renderers translate them)."""
+    English (marked with ``gettext_noop``; the renderers translate them); the curve names and
+    ``legend_title`` (the scenario shared by every curve) are in the reader's words."""
 
     lines: tuple[Line, ...]
     x_label: str
     y_label: str
     target: float | None = None
+    legend_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -435,30 +437,61 @@ def forest_plot(rows: Sequence[Mapping[str, Any]]) -> ForestPlot | None:
     )
 
 
+#: The y-axis label of a power plot (the stored fractions drawn in percent, as the table prints them);
+#: the renderers tell a power plot from a sample-size plot by it.
+POWER_AXIS = gettext_noop("power (%)")
+#: The scenario columns that name a power curve, in this order (the x column left out).
+_SCENARIO_KEYS = ("design", "cv", "theta0", "target_power", "method")
+
+
+def _scenario_value(key: str, value: Any) -> str:
+    """A scenario value as the results table prints it: a fraction in percent (``0.25`` -> ``25``), a
+    method code in words (``exact`` -> ``exact, Owen's Q``)."""
+    shown = shown_value(key, value)
+    if isinstance(shown, float):
+        return f"{shown:.10g}"
+    return value_words(key, shown)
+
+
+def _scenario_text(keys: Sequence[str], values: Sequence[Any]) -> str:
+    """``CV (%): 25; true ratio T/R (%): 95``: each scenario column under its table label."""
+    return _("; ").join(
+        _("%(label)s: %(value)s") % {"label": key_label(k), "value": _scenario_value(k, v)}
+        for k, v in zip(keys, values, strict=True)
+    )
+
+
 def power_plot(rows: Sequence[Mapping[str, Any]]) -> PowerPlot | None:
-    """Power against n per scenario (power grid) or n against CV per scenario (sample-size grid)."""
+    """Power (%) against n per scenario (power grid) or n against CV per scenario (sample-size grid).
+
+    The curves are named by the scenario columns that differ between them, the columns shared by all in
+    the legend title, each under the label and in the unit of the results table (``CV (%): 25``; the
+    stored fraction 0.25 in percent), in the current language."""
     if not rows:
         return None
     frame = pd.DataFrame(list(rows))
-    # the labels stay English (the renderers translate them: gettext_noop); "power" marks a power plot
-    total_n, power = gettext_noop("total sample size n"), gettext_noop("power")
+    # the axis labels stay English (the renderers translate them: gettext_noop)
+    total_n = gettext_noop("total sample size n")
     if {"n", "power"} <= set(frame.columns) and "target_power" not in frame.columns:
-        x, y, x_label, y_label, target = "n", "power", total_n, power, None
+        x, y, x_label, y_label, target, scale = "n", "power", total_n, POWER_AXIS, None, 100.0
     elif {"cv", "n"} <= set(frame.columns):
         x, y, x_label, y_label = "cv", "n", gettext_noop("CV"), total_n
-        target = None
+        target, scale = None, 1.0
     else:
         return None
-    keys = [c for c in ("design", "cv", "theta0", "target_power", "method") if c in frame.columns and c != x]
+    keys = [c for c in _SCENARIO_KEYS if c in frame.columns and c != x]
     frame = frame.dropna(subset=[x, y])
+    shared = [k for k in keys if frame[k].nunique(dropna=False) == 1]
+    varying = [k for k in keys if k not in shared]
     lines = []
-    groups = frame.groupby(keys, sort=True) if keys else [((), frame)]
+    groups = frame.groupby(varying, sort=True) if varying else [((), frame)]
     for key, g in groups:
         values = key if isinstance(key, tuple) else (key,)
-        name = ", ".join(f"{k} {v}" for k, v in zip(keys, values, strict=True)) or y
+        name = _scenario_text(varying, values) or _(y_label)
         g = g.sort_values(x)
-        lines.append(Line(name, g[x].astype(float).tolist(), g[y].astype(float).tolist()))
-    return PowerPlot(tuple(lines), x_label, y_label, target)
+        lines.append(Line(name, g[x].astype(float).tolist(), (scale * g[y].astype(float)).tolist()))
+    title = _scenario_text(shared, [frame[k].iloc[0] for k in shared]) if len(frame) else ""
+    return PowerPlot(tuple(lines), x_label, y_label, target, title)
 
 
 def caa_attributes(rows: Sequence[Mapping[str, Any]]) -> list[str]:

@@ -37,7 +37,7 @@ from bioparity.analyses.terms import term, value_words, yes_no_text
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
-from bioparity.i18n.notes import note_template
+from bioparity.i18n.notes import note_template, note_text
 from bioparity.io.potency import OPTIONAL, REQUIRED, read_potency_table
 from bioparity.potency import MODELS, AnalysisOptions, analyse
 from bioparity.potency.analyse import MEASURES, TRANSFORMS
@@ -179,7 +179,8 @@ def _estimate_table(assays: pd.DataFrame) -> Table:
         )
         failed = "fail" in (r.get(PH_EUR), r.get(USP_1032)) or r.get(CONVERGED) is False
         css.append("fail" if failed else "")
-    methods = "; ".join(sorted({_text(m) for m in assays.get("ci_method", pd.Series(dtype=str)) if _text(m)}))
+    stored = {_text(m) for m in assays.get("ci_method", pd.Series(dtype=str)) if _text(m)}
+    methods = "; ".join(sorted(note_text(m) for m in stored))  # in the reader's words
     return Table(
         _("Relative potency per assay and test sample (%(level)s CI)") % {"level": level},
         (

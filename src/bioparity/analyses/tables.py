@@ -23,6 +23,7 @@ import pandas as pd
 from bioparity.analyses.format import fmt_value
 from bioparity.analyses.terms import key_label, shown_value
 from bioparity.i18n import gettext as _
+from bioparity.i18n import ngettext
 
 #: Characters of text that fit across a landscape A4 page at the report's table font size.
 PANEL_BUDGET = 150
@@ -130,7 +131,12 @@ def panels(
                 tuple(headers.get(c, str(c)) for c in cols),
                 tuple(zip(*(texts[c] for c in cols), strict=True)) if len(frame) else (),
                 tuple(numeric[c] for c in cols),
-                note=_("%(rows)d rows; %(columns)d columns in all") % {"rows": len(frame), "columns": total}
+                note=ngettext(
+                    "%(rows)d row; %(columns)d columns in all",
+                    "%(rows)d rows; %(columns)d columns in all",
+                    len(frame),
+                )
+                % {"rows": len(frame), "columns": total}
                 if i == len(groups) - 1
                 else "",
                 wide=wide,

@@ -78,6 +78,19 @@ RUN_VARIANCES_DIFFER = note_template(
     "consider run-specific (dynamic) cut points"
 )
 METHOD_SELECTED = note_template("method selected: {method} (Shapiro-Wilk p = {p:.3g})")
+#: The notes above with the transform or method chosen and a result's notes under the tier they are about
+#: (``LABELLED`` with ``tier.capitalize()``), spelt out: templates of their own, so that a translated note
+#: names the choice and the tier in the reader's words (a stored code as a placeholder value would stay
+#: English). Never formatted: the notes are made from the general templates, and match these.
+CHOSEN_WORDS = (
+    note_template("transform selected: log (skewness raw {skew_raw:.3g}, log {skew_log:.3g})"),
+    note_template("transform selected: none (skewness raw {skew_raw:.3g}, log {skew_log:.3g})"),
+    note_template("method selected: parametric (Shapiro-Wilk p = {p:.3g})"),
+    note_template("method selected: robust (Shapiro-Wilk p = {p:.3g})"),
+    note_template("Screening: {note}.", wrapper=True),
+    note_template("Confirmatory: {note}.", wrapper=True),
+    note_template("Titration: {note}.", wrapper=True),
+)
 NO_NORMALISATION = note_template(
     "floating cut point but no negative-control column 'nc': normalisation factor not computed"
 )

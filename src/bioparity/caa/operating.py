@@ -51,6 +51,7 @@ from bioparity.arrays import FloatArray
 from bioparity.caa.catalogue import AttributeSpec
 from bioparity.caa.equivalence import equivalence_test_means
 from bioparity.errors import InputError
+from bioparity.i18n.notes import note_template
 
 #: Scenario name -> (test mean shift in sigma_R, test SD / reference SD).
 SCENARIOS: dict[str, tuple[float, float]] = {
@@ -309,41 +310,60 @@ def operating_characteristics(
     )
 
 
+# The parts of a plan's description (note templates: stored in English, printed in the reader's words).
+PLAN_QUALITY_RANGE = note_template("quality range mean_R ± {k:g}·s_R, >= {fraction:.0%} of test lots inside")
+PLAN_EQUIVALENCE = note_template(
+    "equivalence test of means, {level:.0%} CI within ±{multiplier:g}·s_R ({variance})"
+)
+PLAN_TOLERANCE = note_template(
+    "{coverage:.0%}/{confidence:.0%} tolerance interval ({method}), >= {fraction:.0%} of test lots inside"
+)
+PLAN_MIN_MAX = note_template("reference min-max range, >= {fraction:.0%} of test lots inside")
+PLAN_NONPARAMETRIC = note_template(
+    "{coverage:.0%}/{confidence:.0%} distribution-free range, >= {fraction:.0%} inside"
+)
+PLAN_DESCRIPTIVE = note_template("descriptive (tier 3): no formal criterion")
+PLAN_ONE_SIDED = note_template("one-sided ({direction})")
+PLAN_SPREAD = note_template("spread s_T/s_R <= {margin:g}")
+PLAN_SENSITIVITY = note_template("sensitivity: {method} test")
+PLAN_SENSITIVITY_EQUIVALENCE = note_template("sensitivity: equivalence test")  # (the one method spelt out)
+PLAN_LOTS = note_template(">= {reference} reference and {test} test lots")
+PLAN_FEWER_LOTS = note_template("fewer lots justified: {justification}")
+
+
 def plan_text(spec: AttributeSpec) -> str:
     """One line stating an attribute's plan: method, its constants, spread check, sensitivity."""
     method = str(spec.method)
     if method == "quality-range":
-        core = f"quality range mean_R ± {spec.k:g}·s_R, >= {spec.min_fraction:.0%} of test lots inside"
+        core = PLAN_QUALITY_RANGE.format(k=spec.k, fraction=spec.min_fraction)
     elif method == "equivalence":
         level = 1 - 2 * float(spec.alpha or 0.05)
-        core = (
-            f"equivalence test of means, {level:.0%} CI within ±{spec.margin_multiplier:g}·s_R "
-            f"({spec.variance})"
-        )
+        core = PLAN_EQUIVALENCE.format(level=level, multiplier=spec.margin_multiplier, variance=spec.variance)
     elif method == "tolerance-interval":
-        core = (
-            f"{spec.coverage:.0%}/{spec.confidence:.0%} tolerance interval ({spec.tolerance_method}), "
-            f">= {spec.min_fraction:.0%} of test lots inside"
+        core = PLAN_TOLERANCE.format(
+            coverage=spec.coverage,
+            confidence=spec.confidence,
+            method=spec.tolerance_method,
+            fraction=spec.min_fraction,
         )
     elif method == "min-max":
-        core = f"reference min-max range, >= {spec.min_fraction:.0%} of test lots inside"
+        core = PLAN_MIN_MAX.format(fraction=spec.min_fraction)
     elif method == "nonparametric":
-        core = (
-            f"{spec.coverage:.0%}/{spec.confidence:.0%} distribution-free range, "
-            f">= {spec.min_fraction:.0%} inside"
+        core = PLAN_NONPARAMETRIC.format(
+            coverage=spec.coverage, confidence=spec.confidence, fraction=spec.min_fraction
         )
     else:
-        return "descriptive (tier 3): no formal criterion"
+        return PLAN_DESCRIPTIVE
     parts = [core]
     if spec.direction and spec.direction != "two-sided":
-        parts.append(f"one-sided ({spec.direction})")
+        parts.append(PLAN_ONE_SIDED.format(direction=spec.direction))
     if spec.spread_check:
-        parts.append(f"spread s_T/s_R <= {spec.sd_ratio_margin:g}")
+        parts.append(PLAN_SPREAD.format(margin=spec.sd_ratio_margin))
     if spec.sensitivity and spec.sensitivity != "none":
-        parts.append(f"sensitivity: {spec.sensitivity} test")
-    parts.append(f">= {spec.min_reference_lots} reference and {spec.min_test_lots} test lots")
+        parts.append(PLAN_SENSITIVITY.format(method=spec.sensitivity))
+    parts.append(PLAN_LOTS.format(reference=spec.min_reference_lots, test=spec.min_test_lots))
     if spec.lot_justification:
-        parts.append(f"fewer lots justified: {spec.lot_justification}")
+        parts.append(PLAN_FEWER_LOTS.format(justification=spec.lot_justification))
     return "; ".join(parts)
 
 

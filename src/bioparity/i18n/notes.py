@@ -12,7 +12,8 @@ placeholder formatted as one (``{n:d}``, ``{p:.3g}``); the template with the mos
 first), translates the template through the catalogue and puts the values back as they were stored:
 numbers, identifiers and column names are not touched. A note that no template matches is shown as stored.
 
-A template whose literal text has no letters (``"{tier}: {note}."``: a note wrapped by an edge) applies only
+A template whose literal text has no letters (``"{tier}: {note}."``: a note wrapped by an edge), or one
+marked ``wrapper`` (``"Screening: {note}."``: the same wrapper around a stored label), applies only
 when one of its values is itself a note that translates; values joined by ``"; "`` are translated part by
 part.
 
@@ -49,6 +50,7 @@ NOTE_MODULES: tuple[str, ...] = (
     "bioparity.caa.lots",
     "bioparity.caa.methods",
     "bioparity.caa.assessment",
+    "bioparity.caa.operating",
     "bioparity.stability.core",
     "bioparity.potency.linear",
     "bioparity.potency.parallel_line",
@@ -81,6 +83,8 @@ NOTE_MODULES: tuple[str, ...] = (
 )
 
 _REGISTERED: dict[str, None] = {}
+#: The templates marked ``wrapper`` (applied, as those without letters, around a note that translates).
+_WRAPPERS: set[str] = set()
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)"
 #: What a placeholder matches, by the type of its format spec: ``{n:d}`` a whole number, ``{p:.3g}`` a
 #: number, ``{f:.0%}`` a percentage, any other a non-greedy run of text.
@@ -92,13 +96,16 @@ _FORMATTER = string.Formatter()
 _MAX_DEPTH = 4
 
 
-def note_template(text: str) -> str:
+def note_template(text: str, *, wrapper: bool = False) -> str:
     """Mark ``text`` as a note template: extracted for translation and recorded for :func:`translate_note`.
 
     Parameters
     ----------
     text : str
         The English template, a literal with ``str.format`` placeholders (``{name}``, ``{value:.3g}``).
+    wrapper : bool, default False
+        Apply it only around a note that translates (``"Screening: {note}."`` spells out the label of
+        :data:`LABELLED` for one stored label: the label alone is no note to translate).
 
     Returns
     -------
@@ -111,6 +118,8 @@ def note_template(text: str) -> str:
     'shelf life 24 months'
     """
     _REGISTERED[text] = None
+    if wrapper:
+        _WRAPPERS.add(text)
     return text
 
 
@@ -137,6 +146,8 @@ class Template:
         How many letters its literal text has (more: more specific, tried first; none: a wrapper).
     literal : int
         How many characters its literal text has (between templates of as many letters: more first).
+    wrapper : bool
+        Applied only around a note that translates (no letters, or marked ``wrapper``).
     """
 
     text: str
@@ -144,6 +155,7 @@ class Template:
     names: tuple[str, ...]
     letters: int
     literal: int
+    wrapper: bool = False
 
 
 def compile_template(text: str) -> Template:
@@ -179,7 +191,8 @@ def compile_template(text: str) -> Template:
             names.append(field_name)
             parts.append(f"(?P<{field_name}>{_VALUE.get((spec or ' ')[-1], '.*?')})")
     letters = sum(c.isalpha() for c in literal)
-    return Template(text, re.compile("".join(parts), re.S), tuple(names), letters, len(literal))
+    wrapper = letters == 0 or text in _WRAPPERS
+    return Template(text, re.compile("".join(parts), re.S), tuple(names), letters, len(literal), wrapper)
 
 
 def fill(template: str, values: dict[str, str]) -> str:
@@ -239,7 +252,7 @@ def match_note(text: str) -> tuple[str, dict[str, str]] | None:
     Returns
     -------
     tuple of (str, dict of str to str) or None
-        The English template and its values; wrappers (templates without literal letters) are not
+        The English template and its values; wrappers (:attr:`Template.wrapper`) are not
         returned here.
 
     Examples
@@ -249,7 +262,7 @@ def match_note(text: str) -> tuple[str, dict[str, str]] | None:
     ('run {run}: cut point not crossed inside the tested range; run left out', {'run': 'R2'})
     """
     for template in _compiled():
-        if template.letters == 0:
+        if template.wrapper:
             continue
         found = template.pattern.fullmatch(text)
         if found is not None:
@@ -326,7 +339,7 @@ def _translate(text: str, language: str, depth: int, split: bool = True) -> str 
             continue
         values = found.groupdict()
         inner = {name: _translate(value, language, depth + 1) for name, value in values.items()}
-        if template.letters == 0 and all(inner[n] is None for n in values):
+        if template.wrapper and all(inner[n] is None for n in values):
             continue
         filled = {name: inner[name] or values[name] for name in values}
         readings.append(fill(catalogue.gettext(template.text), filled))

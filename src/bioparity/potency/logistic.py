@@ -39,6 +39,9 @@ from bioparity.potency.linear import outlier_flags, t_quantile
 from bioparity.potency.results import EquivalenceCheck, ModelFit
 
 # The flags of a logistic fit (templates: see bioparity.i18n.notes).
+#: The interval of a logistic fit's relative potency (stored with the fit; a note template, so that a
+#: report names it in the reader's words).
+WALD_CI = note_template("Wald (delta method) on log potency, t on residual df")
 NOT_CONVERGED = note_template(
     "{model} parallel fit did not converge ({iterations:d} iterations, relative offset {offset:.2g}): "
     "potency not reliable"
@@ -419,7 +422,7 @@ def fit_logistic_parallel(
         relative_potency=float(rp[0]),
         ci_lower=float(lo[0]),
         ci_upper=float(hi[0]),
-        ci_method="Wald (delta method) on log potency, t on residual df",
+        ci_method=WALD_CI,
         df=par.df,
         s2=float(par.rss[0] / par.df),
         parameters=params,

@@ -28,7 +28,7 @@ from bioparity.analyses import comparability as comparability_kind
 from bioparity.analyses import pk_similarity as pk
 from bioparity.analyses import stability as stability_kind
 from bioparity.errors import InputError
-from bioparity.i18n import current_language
+from bioparity.i18n import current_language, gettext_noop
 from bioparity.i18n import gettext as _
 from bioparity.memo import Memo
 from bioparity.pathways import (
@@ -45,6 +45,7 @@ from bioparity.pathways import (
     region_code,
     section_parts,
 )
+from bioparity.pathways.rules import Citation, all_rules
 from bioparity.store.models import AnalysisRun, Dataset, Program, Signature, Study
 from bioparity.workspace.signatures import approval_holds, check_signature
 
@@ -564,6 +565,53 @@ def cited_section(section: str) -> str:
     text, numbered, confirmed = section_parts(section)
     shown = _("section %(section)s") % {"section": text} if numbered else text
     return shown if confirmed else _("%(section)s [section number unconfirmed]") % {"section": shown}
+
+
+#: A guideline's status as the rule files store it -> its words (the English words are the stored ones, so
+#: that an English report cites as the rule's source label does).
+GUIDELINE_STATUS = {
+    "final": gettext_noop("final"),
+    "draft": gettext_noop("draft"),
+    "interim": gettext_noop("interim"),
+}
+
+
+def _guideline_status(status: str) -> str:
+    return _(GUIDELINE_STATUS[status]) if status in GUIDELINE_STATUS else status
+
+
+def cited_guideline(citation: Citation) -> str:
+    """A rule's guideline citation in the reader's words: ``Title (reference, version, status), section S,
+    date`` as :meth:`~bioparity.pathways.rules.Citation.text` stores it, the status, the section
+    (:func:`cited_section`) and the flag of an unconfirmed citation translated (the title and reference
+    are the guideline's own).
+
+    Examples
+    --------
+    >>> from bioparity.pathways.rules import Document
+    >>> doc = Document("q", "Questions and answers", "2019-07-31", "final", unconfirmed=True)
+    >>> cited_guideline(Citation(doc, "clinical development", "2019-07-31"))
+    'Questions and answers (final), clinical development, 2019-07-31 [citation unconfirmed]'
+    """
+    doc = citation.document
+    details = ", ".join(p for p in (doc.reference, doc.version, _guideline_status(doc.status)) if p)
+    text = f"{doc.title} ({details}), {cited_section(citation.section)}, {citation.date}"
+    return _("%(citation)s [citation unconfirmed]") % {"citation": text} if doc.unconfirmed else text
+
+
+def requirement_citation(rule_id: str, stored: str, source: str) -> tuple[str, str]:
+    """The citation and the source (``reference version (status, date)``) of a requirement's rule in the
+    reader's words (:func:`cited_guideline`); as stored when the shipped rule of that id cites otherwise
+    now (or there is none)."""
+    found = all_rules().get(rule_id)
+    if found is None or found[1].citation.text() != stored:
+        return stored, source
+    citation = found[1].citation
+    doc = citation.document
+    if source == doc.label():
+        ident = " ".join(p for p in (doc.reference, doc.version) if p) or doc.title
+        source = f"{ident} ({_guideline_status(doc.status)}, {doc.date})"
+    return cited_guideline(citation), source
 
 
 def table_rows(run: AnalysisRun) -> list[dict[str, Any]]:

@@ -46,7 +46,14 @@ from bioparity.i18n.printing import fonts, page_counter
 from bioparity.memo import Memo
 from bioparity.report import static
 from bioparity.report.context import MAX_TABLE_ROWS, RunContext, localised
-from bioparity.report.evidence import ProgramEvidence, cited_section, pk_rows, readiness, table_rows
+from bioparity.report.evidence import (
+    ProgramEvidence,
+    cited_section,
+    pk_rows,
+    readiness,
+    requirement_citation,
+    table_rows,
+)
 from bioparity.report.tables import run_tables, table_html
 from bioparity.store.models import Organisation
 from bioparity.workspace.signatures import content_key
@@ -261,16 +268,17 @@ def _run_report(ctx: RunContext, language: str) -> str:
 def _requirements_table(region: Any) -> Table:
     rows = []
     for r in region.requirements:
+        citation, label = requirement_citation(r.rule_id, r.citation, r.source)
         source = ", ".join(
             p
             for p in (
-                r.source,
+                label,
                 r.source_date if r.source_date not in r.source else "",
                 cited_section(r.section) if r.section else "",
             )
             if p
         )
-        guideline = r.citation + (_(". Source: %(source)s") % {"source": source} if source else "")
+        guideline = citation + (_(". Source: %(source)s") % {"source": source} if source else "")
         work = _(" Work: %(work)s") % {"work": r.work} if r.work and r.status != "met" else ""
         rows.append(
             (

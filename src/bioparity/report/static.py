@@ -32,6 +32,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormat
 
 from bioparity.analyses.figures import (
     PLOT_FORMATS,
+    POWER_AXIS,
     BarPlot,
     CAAPlot,
     ForestPlot,
@@ -322,14 +323,21 @@ def power_svg(plot: PowerPlot) -> str:
             )
         ax.set_xlabel(_(plot.x_label))  # the plot data's labels are fixed words: see power_plot
         ax.set_ylabel(_(plot.y_label))
-        if plot.y_label == "power":
-            ax.axhline(0.8, color="#999999", ls=":", lw=1)
-            ax.axhline(0.9, color="#999999", ls=":", lw=1)
-            ax.set_ylim(0, 1)
-        ax.set_title(_("Power curves") if plot.y_label == "power" else _("Sample size"))
+        if plot.y_label == POWER_AXIS:  # in percent, as the results table
+            ax.axhline(80, color="#999999", ls=":", lw=1)
+            ax.axhline(90, color="#999999", ls=":", lw=1)
+            ax.set_ylim(0, 100)
+        ax.set_title(_("Power curves") if plot.y_label == POWER_AXIS else _("Sample size"))
         ax.grid(alpha=0.3)
         # Below the axes, never over the curves (constrained layout makes room for it).
-        fig.legend(fontsize=7, loc="outside lower center", ncol=2, frameon=False)
+        fig.legend(
+            fontsize=7,
+            loc="outside lower center",
+            ncol=2,
+            frameon=False,
+            title=plot.legend_title or None,
+            title_fontsize=7,
+        )
         return _svg(fig)
 
 

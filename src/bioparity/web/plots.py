@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from bioparity.analyses.figures import (
+    POWER_AXIS,
     Band,
     BarPlot,
     CAAPlot,
@@ -193,15 +194,16 @@ def power_figure(plot: PowerPlot) -> dict[str, Any]:
         }
         for i, line in enumerate(plot.lines[:12])
     ]
-    yaxis: dict[str, Any] = {"title": {"text": plot.y_label}}
-    if plot.y_label == "power":
-        yaxis["range"] = [0, 1]
+    yaxis: dict[str, Any] = {"title": {"text": _(plot.y_label)}}
+    if plot.y_label == POWER_AXIS:  # in percent, as the results table
+        yaxis["range"] = [0, 100]
     return {
         "data": data,
         "layout": plot_layout(
-            _("Power curves") if plot.y_label == "power" else _("Sample size"),
-            xaxis={"title": {"text": plot.x_label}},
+            _("Power curves") if plot.y_label == POWER_AXIS else _("Sample size"),
+            xaxis={"title": {"text": _(plot.x_label)}},
             yaxis=yaxis,
+            legend={**_LAYOUT["legend"], "title": {"text": plot.legend_title}},
         ),
     }
 
