@@ -15,7 +15,8 @@
 * the audit trail PDF keeps its short codes whole (``share_accept``, not ``share_acc`` / ``ept``);
 * CAA attributes are named as the catalogue labels them in the run and program reports
   (``Afucosylated glycans``, ``FcγRIIIa binding (SPR)``), not by their codes (``afucosylated_glycans``) or
-  codes capitalised (``Fcgriiia binding SPR``).
+  codes capitalised (``Fcgriiia binding SPR``), and so do the readiness findings of the program report and
+  the dashboard ("critical attributes not similar: Afucosylated glycans", not ``afucosylated_glycans``).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from bioparity.store import make_sessionmaker
 from bioparity.store.models import Program, Study
 from bioparity.workspace import accounts, analyses, datasets
 from bioparity.workspace.access import Actor
-from tests.web.conftest import DemoStore, FormClient
+from tests.web.conftest import DemoStore, FormClient, demo_client
 
 #: A time printed with its fraction of a second (``07:55:23.193756``).
 MICROSECONDS = re.compile(r"\d\d:\d\d:\d\d\.\d")
@@ -293,6 +294,21 @@ def test_caa_attributes_are_printed_under_their_catalogue_labels(
     assert "G0F glycan" in run_html and "Deamidation HC N387" in run_html
     for mangled in ("Fcgriiia", "G0f glycan", "Deamidation hc", "C terminal lysine"):
         assert mangled not in run_html
+
+
+def test_readiness_names_caa_attributes_by_their_catalogue_labels(demo_store: DemoStore) -> None:
+    # the demo's CAA makes afucosylated glycans (tier 1) not similar: the EMA similarity requirement said
+    # "critical attributes not similar: afucosylated_glycans" while the tables beside it print the label
+    said = "critical attributes not similar: Afucosylated glycans"
+    html, _run_html = _program_and_run_reports(demo_store, "caa", "en")
+    with demo_client(demo_store, "sam") as client:
+        dashboard = client.get(f"/ui/programs/{demo_store.summary.program_id}")
+    assert dashboard.status_code == 200
+    for page in (html, dashboard.text):
+        assert said in page
+        assert "not similar: afucosylated_glycans" not in page
+        # the evidence references stay the stored identifiers (links to the result)
+        assert "caa:afucosylated_glycans-EU" in page
 
 
 @pytest.mark.parametrize("language", ["en", "zh-CN"])

@@ -59,7 +59,7 @@ def test_dashboard_readiness_lists_every_requirement_with_reason_evidence_and_gu
     text = caa.inner_text()
     assert "missing" in text
     assert "not compared against EU: primary structure, higher order structure" in text
-    assert "critical attributes not similar: afucosylated_glycans" in text
+    assert "critical attributes not similar: Afucosylated glycans" in text
     # The guideline citation with its primary source, date and section.
     assert "EMA/CHMP/BWP/247713/2012" in text and "2014-05-22" in text
     reference = eu.locator("tr", has_text="EMA.REF.COMPARATOR").inner_text()

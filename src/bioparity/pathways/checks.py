@@ -218,11 +218,11 @@ def _caa_similarity(ctx: Context, params: Mapping[str, Any]) -> Finding:
     not_bridged = _not_comparable(changes)
     covered = {a.category for a in used}
     absent = [c for c in required if c not in covered]
-    failed_critical = [a.name for a in used if not a.passed and a.critical]
-    failed_other = [a.name for a in used if not a.passed and not a.critical]
+    failed_critical = [a.shown for a in used if not a.passed and a.critical]
+    failed_other = [a.shown for a in used if not a.passed and not a.critical]
     min_lots = params.get("min_reference_lots")
     few_lots = [
-        a.name
+        a.shown
         for a in used
         if min_lots is not None
         and a.category in required

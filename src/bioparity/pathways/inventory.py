@@ -254,6 +254,10 @@ class CAAAttribute:
         Number of lots of T and of the reference analysed (positive integers), when known.
     method : str or None, default None
         Analytical method, e.g. ``"HILIC-FLD"``.
+    label : str or None, default None
+        The attribute as reports print it (``"Afucosylated glycans"`` for ``afucosylated_glycans``: the
+        label of the CAA catalogue, :meth:`bioparity.caa.catalogue.Catalogue.display_name`); findings
+        name the attribute by it, by ``name`` as written when it is absent (:attr:`shown`).
 
     Raises
     ------
@@ -270,6 +274,12 @@ class CAAAttribute:
     n_test_lots: int | None = None
     n_reference_lots: int | None = None
     method: str | None = None
+    label: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """The name findings print: ``label``, else ``name`` exactly as written."""
+        return self.label or self.name
 
     def __post_init__(self) -> None:
         _check_id("CAA attribute", self.id)

@@ -271,7 +271,12 @@ def _caa(ev: StudyEvidence, notes: list[str]) -> tuple[list[CAAAttribute], list[
     attributes, bridges = [], []
     bridge_rows: dict[tuple[str, str], list[bool]] = {}
     uncategorised = set()
-    for row in _table(run):
+    rows = _table(run)
+    # the attributes as the CAA report names them (the catalogue's labels), for the findings' words
+    names = caa_kind.caa_names(
+        json.loads(run.options_json or "{}"), (str(r[caa_kind.ATTRIBUTE]) for r in rows)
+    )
+    for row in rows:
         if row.get(caa_kind.PASSED) is None:
             continue
         test = source_label(str(row[caa_kind.TEST_SOURCE]))
@@ -299,6 +304,7 @@ def _caa(ev: StudyEvidence, notes: list[str]) -> tuple[list[CAAAttribute], list[
                 n_test_lots=int(n_test) if n_test else None,
                 n_reference_lots=int(n_reference) if n_reference else None,
                 method=str(row.get(caa_kind.METHOD) or ""),
+                label=names[attribute],
             )
         )
     for (a, b), outcomes in bridge_rows.items():
