@@ -421,8 +421,8 @@ def test_a_table_caption_is_never_alone_at_the_foot_of_a_page(demo_store: DemoSt
 @pytest.mark.parametrize(
     ("lang", "axis", "curve", "scenario"),
     [
-        ("en", "power (%)", "CV (%): 25", "design: parallel; true ratio T/R (%): 95; method: exact"),
-        ("zh-CN", "检验效能（%）", "变异系数 CV（%）：25", "真实比值 T/R（%）：95；方法：精确法，Owen's Q"),
+        ("en", "power (%)", "CV (%): 25", "design: parallel groups; true ratio T/R (%): 95; method: exact"),
+        ("zh-CN", "检验效能（%）", "变异系数 CV（%）：25", "平行组；真实比值 T/R（%）：95；方法：精确法"),
     ],
 )
 def test_the_power_plot_names_its_curves_and_axis_as_the_table_does(
@@ -439,6 +439,28 @@ def test_the_power_plot_names_its_curves_and_axis_as_the_table_does(
     for words in (axis, curve, scenario):  # the demo grid: CV 25-40%, T/R 0.95, parallel design
         assert _squash(words) in text, words
     assert "theta0" not in text and "cv0.25" not in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "design", "method", "appendix"),
+    [
+        ("en", "parallel groups", "exact, Owen&#39;s Q", "<h2>Appendix"),
+        ("zh-CN", "平行组", "精确法，Owen&#39;s Q", "<h2>附录"),
+    ],
+)
+def test_the_power_table_prints_the_design_and_method_in_words(
+    demo_store: DemoStore, lang: str, design: str, method: str, appendix: str
+) -> None:
+    """Found in the Chinese power PDF: the results table printed the stored codes "parallel" and "exact"
+    (in English too) where the plot's legend names them in words; the appendix keeps the stored codes."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        sam = Actor.of(accounts.get_user_by_name(session, "sam"))
+        html = render_run_report(run_context(session, sam, demo_store.summary.runs["power"]), lang=lang)
+    main, stored = html.split(appendix, 1)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", main.split("<tbody>", 1)[1])
+    assert cells.count(design) == cells.count(method) > 0, cells[:12]
+    assert "parallel" not in cells and "exact" not in cells
+    assert re.search(r"<td[^>]*>parallel</td>", stored) and re.search(r"<td[^>]*>exact</td>", stored)
 
 
 def test_the_chinese_potency_report_names_the_interval_method_in_chinese(
