@@ -250,6 +250,24 @@ def test_the_chinese_profiles_report_words_the_distance_kinds(
     assert "leave-one-out" not in main and "to reference centre" not in main
 
 
+def test_the_chinese_program_report_keeps_the_readiness_headers_whole(
+    demo_store: DemoStore, tmp_path: Path
+) -> None:
+    """Found in the Chinese program PDF: the readiness table's narrow columns broke their headers
+    ("申报路" above "径") and cells ("简化路" above "径"), the "not similar" table its method ("质量范" above
+    "围"); the headers and short cells print on one line."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        program = session.scalar(select(Program).where(Program.id == demo_store.summary.program_id))
+        assert program is not None
+        html = render_program_report(session, collect(session, program), lang="zh-CN", for_pdf=True)
+    text = _pdf_text(html_to_pdf(html), tmp_path)
+    first = text.split("\f")[0]
+    assert "地区 状态 申报路径 规则版本 待完成工作\n" in first, first[:800]
+    assert first.count(" 简化路径 2026.1 ") == 2, first  # the EMA and FDA rows
+    assert "属性 比较 方法 理由\n" in text
+    assert "\n质量范围 8/15 " in text  # the first failed comparison (was "质量范\n围\n8/15 ")
+
+
 def _program_and_run_reports(demo_store: DemoStore, kind: str, language: str) -> tuple[str, str]:
     """The demo program's report and the report of its ``kind`` run (HTML), in ``language``."""
     with make_sessionmaker(demo_store.engine)() as session:
