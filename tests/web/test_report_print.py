@@ -251,6 +251,24 @@ def test_the_chinese_profiles_report_words_the_distance_kinds(
     assert "leave-one-out" not in main and "to reference centre" not in main
 
 
+def test_the_chinese_program_report_keeps_the_readiness_headers_whole(
+    demo_store: DemoStore, tmp_path: Path
+) -> None:
+    """Found in the Chinese program PDF: the readiness table's narrow columns broke their headers
+    ("申报路" above "径") and cells ("简化路" above "径"), the "not similar" table its method ("质量范" above
+    "围"); the headers and short cells print on one line."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        program = session.scalar(select(Program).where(Program.id == demo_store.summary.program_id))
+        assert program is not None
+        html = render_program_report(session, collect(session, program), lang="zh-CN", for_pdf=True)
+    text = _pdf_text(html_to_pdf(html), tmp_path)
+    first = text.split("\f")[0]
+    assert "地区 状态 申报路径 规则版本 待完成工作\n" in first, first[:800]
+    assert first.count(" 简化路径 2026.1 ") == 2, first  # the EMA and FDA rows
+    assert "属性 比较 方法 理由\n" in text
+    assert "\n质量范围 8/15 " in text  # the first failed comparison (was "质量范\n围\n8/15 ")
+
+
 def _program_and_run_reports(demo_store: DemoStore, kind: str, language: str) -> tuple[str, str]:
     """The demo program's report and the report of its ``kind`` run (HTML), in ``language``."""
     with make_sessionmaker(demo_store.engine)() as session:
@@ -437,8 +455,8 @@ def test_a_table_caption_is_never_alone_at_the_foot_of_a_page(demo_store: DemoSt
 @pytest.mark.parametrize(
     ("lang", "axis", "curve", "scenario"),
     [
-        ("en", "power (%)", "CV (%): 25", "design: parallel; true ratio T/R (%): 95; method: exact"),
-        ("zh-CN", "检验效能（%）", "变异系数 CV（%）：25", "真实比值 T/R（%）：95；方法：精确法，Owen's Q"),
+        ("en", "power (%)", "CV (%): 25", "design: parallel groups; true ratio T/R (%): 95; method: exact"),
+        ("zh-CN", "检验效能（%）", "变异系数 CV（%）：25", "平行组；真实比值 T/R（%）：95；方法：精确法"),
     ],
 )
 def test_the_power_plot_names_its_curves_and_axis_as_the_table_does(
@@ -455,6 +473,28 @@ def test_the_power_plot_names_its_curves_and_axis_as_the_table_does(
     for words in (axis, curve, scenario):  # the demo grid: CV 25-40%, T/R 0.95, parallel design
         assert _squash(words) in text, words
     assert "theta0" not in text and "cv0.25" not in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "design", "method", "appendix"),
+    [
+        ("en", "parallel groups", "exact, Owen&#39;s Q", "<h2>Appendix"),
+        ("zh-CN", "平行组", "精确法，Owen&#39;s Q", "<h2>附录"),
+    ],
+)
+def test_the_power_table_prints_the_design_and_method_in_words(
+    demo_store: DemoStore, lang: str, design: str, method: str, appendix: str
+) -> None:
+    """Found in the Chinese power PDF: the results table printed the stored codes "parallel" and "exact"
+    (in English too) where the plot's legend names them in words; the appendix keeps the stored codes."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        sam = Actor.of(accounts.get_user_by_name(session, "sam"))
+        html = render_run_report(run_context(session, sam, demo_store.summary.runs["power"]), lang=lang)
+    main, stored = html.split(appendix, 1)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", main.split("<tbody>", 1)[1])
+    assert cells.count(design) == cells.count(method) > 0, cells[:12]
+    assert "parallel" not in cells and "exact" not in cells
+    assert re.search(r"<td[^>]*>parallel</td>", stored) and re.search(r"<td[^>]*>exact</td>", stored)
 
 
 def test_the_chinese_potency_report_names_the_interval_method_in_chinese(

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity.analyses.format import fmt_value
-from bioparity.analyses.terms import key_label, shown_value
+from bioparity.analyses.terms import VALUE_LABELS, key_label, shown_value, value_words
 from bioparity.i18n import gettext as _
 from bioparity.i18n import ngettext
 
@@ -201,12 +201,25 @@ def generic_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None
     CSV), so that no stored column or value is lost."""
     keys = [c for c in frame.columns[:1]]
     names = [str(c) for c in frame.columns]
-    rows = [[shown_value(c, v) for c, v in zip(names, row, strict=True)] for row in frame.to_numpy().tolist()]
+    stored = frame.to_numpy().tolist()
+    rows = [[_shown_cell(c, v) for c, v in zip(names, row, strict=True)] for row in stored]
     shown = pd.DataFrame(rows, columns=frame.columns)
     headers = {c: key_label(str(c)) for c in frame.columns}
     main = _fitted(shown, keys, headers, frame)
-    relabelled = any(headers[c] != str(c) for c in frame.columns)
+    worded = any(_is_code(c, v) for row in stored for c, v in zip(names, row, strict=True))
+    relabelled = worded or any(headers[c] != str(c) for c in frame.columns)
     return ReportTables(main, _fitted(frame, keys, {}) if relabelled else ())
+
+
+def _is_code(key: str, value: Any) -> bool:
+    """Whether a stored cell is an option or method code that has words (:data:`VALUE_LABELS`)."""
+    return isinstance(value, str) and (key, value) in VALUE_LABELS
+
+
+def _shown_cell(key: str, value: Any) -> Any:
+    """A stored cell as the main table prints it: a code in the reader's words (``exact`` -> ``exact,
+    Owen's Q``, as the power plot's legend names it), any other value as :func:`shown_value` prints it."""
+    return value_words(key, value) if _is_code(key, value) else shown_value(key, value)
 
 
 def _fitted(

@@ -344,7 +344,9 @@ VALUE_LABELS: dict[tuple[str, str], str] = {
     ("df_method", "residual"): gettext_noop("fixed-effects model residual"),
     ("df_method", "contain"): gettext_noop("containment"),
     ("df_method", "satterthwaite"): gettext_noop("Satterthwaite"),
-    # power and sample size (PowerTOST's methods)
+    # power and sample size: the design (the other designs' names, 2x2, 2x3x3, ..., are the notation
+    # users know: printed as stored) and PowerTOST's methods
+    ("design", "parallel"): gettext_noop("parallel groups"),
     ("method", "exact"): gettext_noop("exact, Owen's Q"),
     ("method", "nct"): gettext_noop("noncentral t approximation"),
     ("method", "shifted"): gettext_noop("shifted central t approximation"),
