@@ -83,4 +83,4 @@ def test_the_power_summary_prints_power_in_percent_as_its_table() -> None:
 
     # PowerTOST power.TOST(CV = 0.3, theta0 = 0.95, n = 40) = 0.8158453
     result = {"columns": ["power"], "rows": [[0.8158452802731297]], "n_rows": 1}
-    assert power_summary(result, {"method": "exact"}) == "1 scenarios: power 81.58% (method exact)"
+    assert power_summary(result, {"method": "exact"}) == "1 scenario: power 81.58% (method exact, Owen's Q)"

@@ -25,9 +25,10 @@ from bioparity.analyses.contract import (
 )
 from bioparity.analyses.figures import Figure, power_plot
 from bioparity.analyses.frames import grid_result, table_reader
+from bioparity.analyses.terms import value_words
 from bioparity.errors import InputError, ScenarioError
 from bioparity.i18n import gettext as _
-from bioparity.i18n import gettext_noop
+from bioparity.i18n import gettext_noop, ngettext
 from bioparity.io import ColumnSpec
 from bioparity.io.power_grid import (
     POWER_GRID_COLUMNS,
@@ -92,26 +93,28 @@ def _column(result: Mapping[str, Any], name: str) -> pd.Series:
 
 
 def power_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
-    """``3 scenarios: power from 64.16% to 93.55% (method exact)`` (the stored fractions in percent, as the
-    report's table prints them)."""
+    """``3 scenarios: power from 64.16% to 93.55% (method exact, Owen's Q)`` (the stored fractions in
+    percent, as the report's table prints them; the method in words, as the table names it)."""
     power = _column(result, "power")
     shown = _range(power, ".2%") if len(power) else _("not computed")
-    return _("%(n)s scenarios: power %(power)s (method %(method)s)") % {
-        "n": result.get("n_rows", len(power)),
-        "power": shown,
-        "method": options.get("method"),
-    }
+    n = int(result.get("n_rows", len(power)))
+    return ngettext(
+        "%(n)s scenario: power %(power)s (method %(method)s)",
+        "%(n)s scenarios: power %(power)s (method %(method)s)",
+        n,
+    ) % {"n": n, "power": shown, "method": value_words("method", options.get("method"))}
 
 
 def samplesize_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
-    """``2 scenarios: total sample size from 40 to 108 (method exact)``."""
-    n = _column(result, "n")
-    shown = _range(n.astype(int), "d") if len(n) else _("not computed")
-    return _("%(n)s scenarios: total sample size %(size)s (method %(method)s)") % {
-        "n": result.get("n_rows", len(n)),
-        "size": shown,
-        "method": options.get("method"),
-    }
+    """``2 scenarios: total sample size from 40 to 108 (method exact, Owen's Q)``."""
+    sizes = _column(result, "n")
+    shown = _range(sizes.astype(int), "d") if len(sizes) else _("not computed")
+    n = int(result.get("n_rows", len(sizes)))
+    return ngettext(
+        "%(n)s scenario: total sample size %(size)s (method %(method)s)",
+        "%(n)s scenarios: total sample size %(size)s (method %(method)s)",
+        n,
+    ) % {"n": n, "size": shown, "method": value_words("method", options.get("method"))}
 
 
 def power_figures(run: RunView) -> list[Figure]:
