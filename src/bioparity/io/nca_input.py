@@ -292,8 +292,7 @@ def _single_doses(records: pd.DataFrame, samples: NCASamples, where: Where) -> N
                 records["EXROUTE"].iloc[i],
                 f"--route {records['route'].iloc[i]} for this dose (or EX records of the route analysed)",
             )
-    by_subject = pd.Series(dose, index=records["subject"]).loc[lambda s: s.index.isin(set(sampled))]
-    frame = samples.frame.assign(**{EX_DOSE: sampled.map(by_subject).to_numpy(dtype=float)})
+    frame = samples.frame.assign(**{EX_DOSE: _each_sample(records, dose, sampled)})
     duration = spec.duration
     if spec.options.route == "iv-infusion" and "duration" in records.columns:
         frame, duration = _infusion_durations(records, frame, sampled, used, spec, where)
@@ -340,8 +339,17 @@ def _infusion_durations(
         records["EXDUR"] if "EXDUR" in records.columns else None,
         "EXDUR (ISO 8601, e.g. PT1H) or EXENDTC on every infusion record",
     )
-    by_subject = pd.Series(hours, index=records["subject"]).loc[lambda s: s.index.isin(set(sampled))]
-    return frame.assign(**{EX_DURATION: sampled.map(by_subject).to_numpy(dtype=float)}), EX_DURATION
+    return frame.assign(**{EX_DURATION: _each_sample(records, hours, sampled)}), EX_DURATION
+
+
+def _each_sample(
+    records: pd.DataFrame, values: npt.NDArray[np.float64], sampled: pd.Series
+) -> npt.NDArray[np.float64]:
+    """``values`` of the EX ``records`` (one record per sampled subject) spread onto the samples, by the
+    subject of each sample (``sampled``)."""
+    by_subject = pd.Series(values, index=records["subject"]).loc[lambda s: s.index.isin(set(sampled))]
+    spread: npt.NDArray[np.float64] = np.asarray(sampled.map(by_subject), dtype=np.float64)
+    return spread
 
 
 def missing_concentrations(frame: pd.DataFrame, spec: NCASpec, where: Where) -> pd.DataFrame:
