@@ -18,12 +18,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bioparity.audit import canonical_json, utc_timestamp
+from bioparity.audit import canonical_json
 from bioparity.i18n import use_language
 from bioparity.report.evidence import collect
-from bioparity.store.models import AnalysisRun, AuditEvent, Program, Signature, new_id
+from bioparity.store.models import AnalysisRun, AuditEvent, Program, new_id
 from bioparity.workspace import ConflictError, PermissionDeniedError, analyses, datasets, programs, signatures
-from bioparity.workspace.sealing import signature_mac
+from bioparity.workspace.roles import Meaning
 from tests.workspace.conftest import PASSWORD, Company
 from tests.workspace.helpers import SAMPLESIZE_CSV, sign, uploaded_run
 
@@ -84,22 +84,9 @@ def _legacy_signature(
 ) -> None:
     """A sealed, valid signature as the loose rules before W13-W15 let it be made (e.g. "authored" by
     someone who did not run the analysis, or "approved" without a review)."""
-    user = a.users[role]
     with sessions.begin() as s:
         run = s.get_one(AnalysisRun, run_id)
-        sig = Signature(
-            id=new_id(),
-            run_id=run.id,
-            user_id=user.id,
-            username=user.username,
-            display_name=user.display_name,
-            meaning=meaning,
-            signed_at=utc_timestamp(),
-            content_sha256=signatures.signed_content_sha256(run),
-        )
-        sig.signature_sha256 = signatures._manifest_hash(sig)
-        sig.mac = signature_mac(sig)
-        s.add(sig)
+        s.add(signatures.sealed_signature(run, a.users[role], Meaning(meaning)))
 
 
 def test_only_the_person_who_ran_the_analysis_signs_it_as_authored(

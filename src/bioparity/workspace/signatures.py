@@ -349,6 +349,17 @@ def sign_run(session: Session, actor: Actor, run_id: str, *, password: str, mean
         raise PermissionDeniedError(_("signature refused: the password does not match"))
     if refusal is not None:
         raise _refuse(session, actor, run, program, refusal)
+    sig = sealed_signature(run, user, how)
+    session.add(sig)
+    session.flush()
+    record_change(session, actor, "sign", "signature", sig, program)
+    return sig
+
+
+def sealed_signature(run: AnalysisRun, user: User, how: Meaning) -> Signature:
+    """A new signature of ``user`` on ``run``'s current content with meaning ``how``, signed now: its
+    manifest hash and its MAC with the audit key set (not added to a session; no rule checked: see
+    :func:`sign_run`)."""
     sig = Signature(
         id=new_id(),
         run_id=run.id,
@@ -361,9 +372,6 @@ def sign_run(session: Session, actor: Actor, run_id: str, *, password: str, mean
     )
     sig.signature_sha256 = _manifest_hash(sig)
     sig.mac = signature_mac(sig)
-    session.add(sig)
-    session.flush()
-    record_change(session, actor, "sign", "signature", sig, program)
     return sig
 
 
