@@ -33,7 +33,7 @@ def _error_line(output: str) -> str:
     return line
 
 
-def test_the_error_framing_is_translated_and_the_data_kept(bad_isr: Path) -> None:
+def test_the_error_framing_and_problem_are_translated_and_the_data_kept(bad_isr: Path) -> None:
     english = CliRunner().invoke(app, ["run", "isr", str(bad_isr)])
     chinese = CliRunner().invoke(app, ["--lang", "zh-CN", "run", "isr", str(bad_isr)])
     assert english.exit_code == chinese.exit_code == 2
@@ -42,9 +42,9 @@ def test_the_error_framing_is_translated_and_the_data_kept(bad_isr: Path) -> Non
         "expected a number with '.' as decimal point"
     )
     assert _error_line(chinese.output) == (
-        f"错误：{bad_isr}，第 1 行（文件第 2 行），列“repeat”：not a number（实际为 'x'）；"
-        "应为 a number with '.' as decimal point"
-    )
+        f"错误：{bad_isr}，第 1 行（文件第 2 行），列“repeat”：不是数字（实际为 'x'）；"
+        "应为 以“.”为小数点的数字"
+    )  # the reader's usual problem texts in the command's language too, as on a web page
     assert current_language() == "en"  # the command's language ends with the command
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
 from itertools import islice
@@ -20,8 +20,8 @@ from rich.console import Console
 from rich.table import Table
 
 from bioparity.errors import BioparityError, DataFileError, InputError, RuleFileError
+from bioparity.i18n import DEFAULT_LANGUAGE, current_language, ngettext
 from bioparity.i18n import gettext as _
-from bioparity.i18n import ngettext
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,9 +39,25 @@ class OutputFormat(StrEnum):
 
 def error_text(exc: BioparityError) -> str:
     """The error as one line in the command's language: the framing (row, line, column, expected, ...)
-    translated, the problem and the data (file, column names, values) as they are."""
-    message = exc.message(_) if isinstance(exc, (DataFileError, RuleFileError)) else str(exc)
+    and the readers' usual problem texts (:mod:`bioparity.problems`) translated, as a web page shows them;
+    the data (file, column names, values) as they are."""
+    if isinstance(exc, DataFileError):
+        message = exc.message(_, _problem_words())
+    elif isinstance(exc, RuleFileError):
+        message = exc.message(_)
+    else:
+        message = str(exc)
     return _("error: %(message)s") % {"message": message}
+
+
+def _problem_words() -> Callable[[str], str]:
+    """The translator of a reader's problem text in the command's language (the note templates; imported
+    only for a language other than English, so an English error costs nothing more)."""
+    if current_language() == DEFAULT_LANGUAGE:
+        return str
+    from bioparity.i18n.notes import note_text
+
+    return note_text
 
 
 @contextmanager
