@@ -221,6 +221,8 @@ class ScaledSampleSizeResult(ResultMixin):
 class _Scenario:
     design: str
     sizes: tuple[int, ...]
+    cvwt: float
+    cvwr: float
     s2wt: float
     s2wr: float
     theta0: float
@@ -275,6 +277,8 @@ def _scenario(
     return _Scenario(
         design,
         _sizes(n, design),
+        cvwt,
+        cvwr,
         float(cv_to_mse(cvwt)),
         float(cv_to_mse(cvwr)),
         float(theta0),
@@ -414,9 +418,8 @@ def _simulate(sc: _Scenario, method: str, nsims: int, seed: int) -> FloatArray:
     return counts / nsims
 
 
-def _power(sc: _Scenario, method: str, cv: Any, regulator: str, nsims: int, seed: int) -> ScaledPowerResult:
+def _power(sc: _Scenario, method: str, regulator: str, nsims: int, seed: int) -> ScaledPowerResult:
     p = _simulate(sc, method, nsims, seed)
-    cvs = np.atleast_1d(np.asarray(cv, dtype=float))
     return ScaledPowerResult(
         power=float(p[0]),
         power_se=float(math.sqrt(p[0] * (1 - p[0]) / nsims)),
@@ -428,8 +431,8 @@ def _power(sc: _Scenario, method: str, cv: Any, regulator: str, nsims: int, seed
         evaluation=sc.evaluation,
         design=sc.design,
         n=sc.sizes,
-        cvwt=float(cvs[0]),
-        cvwr=float(cvs[-1]),
+        cvwt=sc.cvwt,
+        cvwr=sc.cvwr,
         theta0=sc.theta0,
         theta1=math.exp(sc.ln_theta1),
         theta2=math.exp(sc.ln_theta2),
@@ -528,7 +531,7 @@ def power_scabel(
     (0.8, (13, 13, 13))
     """
     sc = _scenario(cv, n, design, theta0, theta1, theta2, alpha, regulator, evaluation)
-    return _power(sc, "ABEL", cv, regulator, nsims, seed)
+    return _power(sc, "ABEL", regulator, nsims, seed)
 
 
 def power_rsabe(
@@ -582,13 +585,12 @@ def power_rsabe(
     0.88
     """
     sc = _scenario(cv, n, design, theta0, theta1, theta2, alpha, "FDA", "ISC")
-    return _power(sc, "RSABE", cv, "FDA", nsims, seed)
+    return _power(sc, "RSABE", "FDA", nsims, seed)
 
 
 def _sample_size(
     first: _Scenario,
     method: str,
-    cv: Any,
     regulator: str,
     nsims: int,
     seed: int,
@@ -604,7 +606,7 @@ def _sample_size(
     def pw(k: int) -> float:
         if k not in cache:
             sc = replace(first, sizes=_sizes(k * steps, first.design))
-            cache[k] = _power(sc, method, cv, regulator, nsims, seed)
+            cache[k] = _power(sc, method, regulator, nsims, seed)
         return cache[k].power
 
     def failure(k: int) -> str:
@@ -678,7 +680,7 @@ def sample_size_scabel(
     (39, 0.8)
     """
     sc = _scenario(cv, _MIN_N.get(design, 4), design, theta0, theta1, theta2, alpha, regulator, evaluation)
-    return _sample_size(sc, "ABEL", cv, regulator, nsims, seed, target_power, n_max)
+    return _sample_size(sc, "ABEL", regulator, nsims, seed, target_power, n_max)
 
 
 def sample_size_rsabe(
@@ -729,7 +731,7 @@ def sample_size_rsabe(
     33
     """
     sc = _scenario(cv, _MIN_N.get(design, 4), design, theta0, theta1, theta2, alpha, "FDA", "ISC")
-    return _sample_size(sc, "RSABE", cv, "FDA", nsims, seed, target_power, n_max)
+    return _sample_size(sc, "RSABE", "FDA", nsims, seed, target_power, n_max)
 
 
 @dataclass(frozen=True, repr=False)
@@ -847,7 +849,7 @@ def scabel_adjusted_alpha(
     cvwr = float(np.atleast_1d(np.asarray(cv, dtype=float))[-1])
     upper = 1.25 if cvwr <= cv_switch else math.exp(k * math.sqrt(float(cv_to_mse(min(cvwr, cv_cap)))))
 
-    def tie(a: float) -> float:
+    def simulated(a: float) -> ScaledPowerResult:
         return power_scabel(
             cv,
             n,
@@ -858,24 +860,24 @@ def scabel_adjusted_alpha(
             nsims=nsims,
             seed=seed,
             evaluation=evaluation,
-        ).power
+        )
 
-    nominal = tie(alpha)
+    at_nominal = simulated(alpha)
+    nominal = at_nominal.power
     adjusted, adjusted_tie = alpha, nominal
     if nominal > alpha:
-        adjusted = float(optimize.brentq(lambda a: tie(a) - alpha, 1e-5, alpha, xtol=1e-6))
-        adjusted_tie = tie(adjusted)
-    cvs = np.atleast_1d(np.asarray(cv, dtype=float))
+        adjusted = float(optimize.brentq(lambda a: simulated(a).power - alpha, 1e-5, alpha, xtol=1e-6))
+        adjusted_tie = simulated(adjusted).power
     return AdjustedAlphaResult(
         alpha=alpha,
         type1_error=nominal,
         alpha_adjusted=adjusted,
         type1_error_adjusted=adjusted_tie,
         theta0_boundary=upper,
-        design=design,
-        n=_sizes(n, design),
-        cvwt=float(cvs[0]),
-        cvwr=float(cvs[-1]),
+        design=at_nominal.design,
+        n=at_nominal.n,
+        cvwt=at_nominal.cvwt,
+        cvwr=at_nominal.cvwr,
         regulator=regulator,
         nsims=nsims,
         seed=seed,
