@@ -107,14 +107,23 @@ def sample_size_fields(
     n2: IntArray,
     power: FloatArray,
     shape: tuple[int, ...],
-    **settings: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    alpha: FloatArray,
+    target: FloatArray,
+    ratio: FloatArray,
 ) -> dict[str, Any]:
     """The fields of a sample-size result found on flat scenario arrays: ``n1, n2, n_total, power`` in the
-    scenarios' ``shape``, then ``settings`` (margins, level, target, allocation) as given."""
+    scenarios' ``shape``, then the settings as given: ``margin_lower, margin_upper, alpha, target_power,
+    ratio``."""
     return {
         "n1": n1.reshape(shape),
         "n2": n2.reshape(shape),
         "n_total": (n1 + n2).reshape(shape),
         "power": power.reshape(shape),
-        **settings,
+        "margin_lower": lower,
+        "margin_upper": upper,
+        "alpha": alpha,
+        "target_power": target,
+        "ratio": ratio,
     }

@@ -118,12 +118,25 @@ def _newcombe(
     wilson: Callable[[FloatArray, FloatArray, FloatArray], tuple[FloatArray, FloatArray]],
 ) -> tuple[FloatArray, FloatArray]:
     p1, p2 = x1 / n1, x2 / n2
-    l1, u1 = wilson(x1, n1, z)
-    l2, u2 = wilson(x2, n2, z)
-    d = p1 - p2
-    lower = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
-    upper = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    lower, upper = square_and_add(p1 - p2, (p1, *wilson(x1, n1, z)), (p2, *wilson(x2, n2, z)))
     return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+
+
+def square_and_add(
+    diff: FloatArray,
+    group1: tuple[FloatArray, FloatArray, FloatArray],
+    group2: tuple[FloatArray, FloatArray, FloatArray],
+) -> tuple[FloatArray, FloatArray]:
+    """Newcombe's square-and-add limits of ``p1 - p2`` from an interval of each proportion.
+
+    ``group1`` and ``group2`` are ``(p, lower, upper)``: a proportion and its limits (Wilson's, or the
+    stratified Wilson limits of :func:`bioparity.clinical.stratified.stratified_wilson`). The limits are
+    ``diff - sqrt((p1 - l1)^2 + (u2 - p2)^2)`` and ``diff + sqrt((u1 - p1)^2 + (p2 - l2)^2)`` (Newcombe
+    1998, Stat Med 17:873-890, method 10; Yan & Su 2010, Stat Biopharm Res 2:329-335, stratified).
+    """
+    p1, l1, u1 = group1
+    p2, l2, u2 = group2
+    return diff - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), diff + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
 
 
 def score_limits_difference(

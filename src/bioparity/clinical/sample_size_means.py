@@ -376,16 +376,5 @@ def sample_size_equivalence_means(
     start = _start_n2(fd, fs, flo, fhi, fa, ftgt, fk, name)
     n2 = smallest_reaching_n(reaches, np.full(fd.size, 2, dtype=np.int64), N_MAX, start)
     n1 = design.allocated_n1(fk, n2, 2)
-    shape = d.shape
-    found = design.sample_size_fields(
-        n1,
-        n2,
-        power,
-        shape,
-        margin_lower=lo,
-        margin_upper=hi,
-        alpha=a,
-        target_power=tgt,
-        ratio=k,
-    )
+    found = design.sample_size_fields(n1, n2, power, d.shape, lo, hi, a, tgt, k)
     return MeansSampleSizeResult(diff=d, sd=s, method=name, **found)

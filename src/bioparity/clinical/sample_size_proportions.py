@@ -406,10 +406,7 @@ def sample_size_equivalence_proportions(
         power = exact_power(fq1, fq2, n1, n2, flo, fhi, fa, ci_name)
     else:
         power = normal_power(fq1, fq2, n1.astype(float), n2.astype(float), flo, fhi, fa)
-    shape = q1.shape
-    found = design.sample_size_fields(
-        n1, n2, power, shape, margin_lower=lo, margin_upper=hi, alpha=a, target_power=tgt, ratio=k
-    )
+    found = design.sample_size_fields(n1, n2, power, q1.shape, lo, hi, a, tgt, k)
     return ProportionsSampleSizeResult(p1=q1, p2=q2, method=name, ci_method=ci_name, **found)
 
 

@@ -32,6 +32,7 @@ import numpy.typing as npt
 from bioparity._results import ResultMixin, interval_text, scenarios, software_version
 from bioparity.arrays import FloatArray
 from bioparity.clinical._checks import check_conf, counts, method_name, z_two_sided
+from bioparity.clinical.proportions import square_and_add
 from bioparity.clinical.roots import bisect_decreasing
 from bioparity.clinical.score import restricted_mle_difference
 
@@ -201,10 +202,7 @@ def ci_difference_stratified(
         lower, upper = _stratified_score_limits(a, b, c, d, w, np.asarray(z, dtype=float), diff)
     else:
         z_h = np.asarray(z)[..., None] if np.ndim(z) else z
-        q1, l1, u1 = stratified_wilson(a, b, w, z_h)
-        q2, l2, u2 = stratified_wilson(c, d, w, z_h)
-        lower = diff - np.sqrt((q1 - l1) ** 2 + (u2 - q2) ** 2)
-        upper = diff + np.sqrt((u1 - q1) ** 2 + (q2 - l2) ** 2)
+        lower, upper = square_and_add(diff, stratified_wilson(a, b, w, z_h), stratified_wilson(c, d, w, z_h))
     return StratifiedDifferenceCI(
         diff=np.asarray(diff),
         ci_lower=np.asarray(lower),
