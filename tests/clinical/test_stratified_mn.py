@@ -14,6 +14,7 @@ from scipy import optimize, stats
 
 from bioparity.clinical import ci_difference
 from bioparity.clinical.stratified import ci_difference_stratified
+from bioparity.errors import InputError
 
 
 def restricted(p1: float, n1: float, p2: float, n2: float, delta: float) -> tuple[float, float]:
@@ -82,3 +83,26 @@ def test_several_strata_match_an_independent_implementation(
     assert float(np.ravel(res.ci_lower)[0]) == pytest.approx(lo, abs=1e-9)
     assert float(np.ravel(res.ci_upper)[0]) == pytest.approx(hi, abs=1e-9)
     assert res.method == "mn"
+
+
+@pytest.mark.parametrize("method", ["newcombe", "mh", "mn"])
+def test_one_level_per_scenario_is_that_scenarios_interval(method: str) -> None:
+    # Two scenarios of three strata at two levels: each scenario's interval is the one it gets alone
+    # (the stratified Newcombe limits were an (S, S) table mixing scenarios and levels; a one-scenario
+    # table with conf=[0.9] raised a bare numpy error).
+    x1, n1 = [[12, 20, 8], [20, 5, 7]], [[40, 50, 30], [30, 5, 20]]
+    x2, n2 = [[10, 15, 9], [20, 1, 9]], [[40, 50, 30], [40, 5, 18]]
+    both = ci_difference_stratified(x1, n1, x2, n2, method=method, conf=[0.90, 0.95])
+    assert np.shape(both.ci_lower) == np.shape(both.ci_upper) == (2,)
+    for i, conf in enumerate([0.90, 0.95]):
+        alone = ci_difference_stratified(x1[i], n1[i], x2[i], n2[i], method=method, conf=conf)
+        assert float(both.ci_lower[i]) == pytest.approx(float(alone.ci_lower), abs=1e-12)
+        assert float(both.ci_upper[i]) == pytest.approx(float(alone.ci_upper), abs=1e-12)
+    listed = ci_difference_stratified(x1[0], n1[0], x2[0], n2[0], method=method, conf=[0.90])
+    alone = ci_difference_stratified(x1[0], n1[0], x2[0], n2[0], method=method, conf=0.90)
+    assert float(np.ravel(listed.ci_lower)[0]) == pytest.approx(float(alone.ci_lower), abs=1e-12)
+
+
+def test_levels_that_do_not_fit_the_scenarios_are_an_input_error() -> None:
+    with pytest.raises(InputError, match=r"conf \(2,\) cannot be broadcast to the scenarios \(3,\)"):
+        ci_difference_stratified([[12, 20, 8]] * 3, [40, 50, 30], [10, 15, 9], [40, 50, 30], conf=[0.9, 0.95])

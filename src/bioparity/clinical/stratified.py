@@ -35,6 +35,7 @@ from bioparity.clinical._checks import check_conf, counts, method_name, z_two_si
 from bioparity.clinical.proportions import square_and_add
 from bioparity.clinical.roots import bisect_decreasing
 from bioparity.clinical.score import restricted_mle_difference
+from bioparity.errors import InputError
 
 STRATIFIED_METHODS: dict[str, str] = {
     "newcombe": "stratified Newcombe with CMH weights (Yan & Su 2010)",
@@ -183,8 +184,16 @@ def ci_difference_stratified(
     if a.ndim == 0:
         a, b, c, d = (v[None] for v in (a, b, c, d))
     level = check_conf(conf)
-    if level.ndim and level.shape != a.shape[:-1]:
-        level = np.broadcast_to(level, a.shape[:-1])
+    if level.shape != a.shape[:-1]:  # one level per scenario (the strata are the last axis)
+        try:
+            scenarios = np.broadcast_shapes(level.shape, a.shape[:-1])
+        except ValueError as exc:
+            raise InputError(
+                f"conf {level.shape} cannot be broadcast to the scenarios {a.shape[:-1]} "
+                f"(counts {a.shape}: strata on the last axis)"
+            ) from exc
+        level = np.broadcast_to(level, scenarios)
+        a, b, c, d = (np.broadcast_to(v, (*scenarios, v.shape[-1])) for v in (a, b, c, d))
     z = z_two_sided(level)
     total = b + d
     big_w = b * d / total
@@ -201,8 +210,8 @@ def ci_difference_stratified(
     elif name == "mn":
         lower, upper = _stratified_score_limits(a, b, c, d, w, np.asarray(z, dtype=float), diff)
     else:
-        z_h = np.asarray(z)[..., None] if np.ndim(z) else z
-        lower, upper = square_and_add(diff, stratified_wilson(a, b, w, z_h), stratified_wilson(c, d, w, z_h))
+        # z is one per scenario, as the sums over the strata (last axis) in stratified_wilson
+        lower, upper = square_and_add(diff, stratified_wilson(a, b, w, z), stratified_wilson(c, d, w, z))
     return StratifiedDifferenceCI(
         diff=np.asarray(diff),
         ci_lower=np.asarray(lower),
