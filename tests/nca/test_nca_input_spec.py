@@ -26,9 +26,10 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from bioparity.analyses.nca import NCA, nca_kind, read_concentrations
+from bioparity.analyses.nca import NCA, nca_kind, nca_summary, read_concentrations
 from bioparity.cli.main import app
 from bioparity.errors import DataFileError, InputError
+from bioparity.i18n import use_language
 from bioparity.io.sdtm import hours_to_iso8601, iso8601_duration_hours
 from bioparity.nca import AUTO, GROUP_COLUMNS, NCAOptions, NCASpec, dose_option, run_nca, spec_from_options
 from bioparity.scale import nca_dask
@@ -414,7 +415,7 @@ def test_repeated_ex_doses_give_the_command_lines_multiple_dose_nca_in_the_works
 ) -> None:
     """Two EX records per subject (08:00 and 20:00) with PCDTC: ``bioparity run nca pc.csv -o
     dosing=ex.csv`` (the workspace's reader and compute) = ``bioparity nca pc.csv --dosing ex.csv``, one
-    set of parameters per dosing interval (2 x 12), the same numbers."""
+    set of parameters per dosing interval (2 x 12), the same numbers; the run's summary says so."""
     monkeypatch.chdir(tmp_path)
     pc, ex = theoph_domains(theoph)
     when = pd.Timestamp("2026-01-05T08:00") + pd.to_timedelta(theoph["Time"] * 3600.0, unit="s")
@@ -433,3 +434,12 @@ def test_repeated_ex_doses_give_the_command_lines_multiple_dose_nca_in_the_works
     )
     assert sorted(set(got.index.get_level_values("start"))) == [0.0, 12.0]
     pd.testing.assert_series_equal(got, want, rtol=1e-12)
+    # the run's summary line says it is multiple-dose NCA and that its parameters are per dosing interval
+    # (was: "NCA of 12 profiles: 18 parameters per profile")
+    for language, text in {
+        "en": "Multiple-dose NCA of 12 profiles in 24 dosing intervals: 18 parameters per interval; 0 "
+        "missing and 0 BLQ samples left out",
+        "zh-CN": "12 条曲线、24 个给药间隔的多次给药非房室分析：每个给药间隔 18 个参数；",
+    }.items():
+        with use_language(language):
+            assert nca_summary(result, {}).startswith(text), language
