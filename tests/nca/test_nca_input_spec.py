@@ -1,11 +1,13 @@
 """The NCA input spec (issue #21): one grouping rule, one dose rule, one entry for every front end.
 
 The same file goes through ``bioparity nca``, the workspace NCA (``read_concentrations`` + ``nca_kind``)
-and batch NCA on Dask (``nca_dask``) and gives the same profiles and the same numbers; those numbers are
-PKNCA 0.12.1's for Theoph (tests/data/reference/expected/nca_theoph_linuplogdown.csv). SDTM PC + EX with
-one dose per subject on the command line gives the workspace's numbers for the same doses as a column,
-and the same numbers when pc.xpt and ex.xpt themselves are uploaded to the workspace (EX as the option
-dosing), with the same refusals. (Batch NCA reads plain Parquet parts, not SDTM domains.)
+and batch NCA on Dask (``nca_dask``: the file itself, and its rows as Parquet parts) and gives the same
+profiles and the same numbers; those numbers are PKNCA 0.12.1's for Theoph
+(tests/data/reference/expected/nca_theoph_linuplogdown.csv). SDTM PC + EX with one dose per subject on the
+command line gives the workspace's numbers for the same doses as a column, and the same numbers when
+pc.xpt and ex.xpt themselves are uploaded to the workspace (EX as the option dosing) or run as batch NCA
+(``bioparity nca-batch pc.xpt --dosing ex.xpt``, and PC as Parquet parts), with the same refusals
+(batch NCA's own: tests/scale/test_batch_nca_sdtm.py).
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from bioparity.analyses.nca import NCA, nca_kind, read_concentrations
+from bioparity.analyses.nca import NCA, nca_kind, nca_summary, read_concentrations
 from bioparity.cli.main import app
 from bioparity.errors import DataFileError, InputError
+from bioparity.i18n import use_language
 from bioparity.io.sdtm import hours_to_iso8601, iso8601_duration_hours
 from bioparity.nca import AUTO, GROUP_COLUMNS, NCAOptions, NCASpec, dose_option, run_nca, spec_from_options
 from bioparity.scale import nca_dask
@@ -89,13 +92,15 @@ def test_cli_workspace_and_batch_give_the_same_profiles_and_pknca_numbers(
     with dask.config.set(scheduler="synchronous"):
         lazy, shuffled = nca_dask(tmp_path / "parts")
         batch: pd.DataFrame = lazy.compute()  # type: ignore[no-untyped-call]
+        whole: pd.DataFrame = nca_dask(tmp_path / "pk.csv")[0].compute()  # type: ignore[no-untyped-call]
     assert shuffled
-    for table in (cli, workspace, batch):
+    for table in (cli, workspace, batch, whole):
         assert list(table.columns[:4]) == [*keys, "start"]  # the same profile keys, in the same order
     assert web["n_profiles"] == 24  # 12 subjects x 2 periods
     values = _long(cli, keys)
     pd.testing.assert_series_equal(_long(workspace, keys).sort_index(), values.sort_index())
     pd.testing.assert_series_equal(_long(batch, keys).sort_index(), values.sort_index())
+    pd.testing.assert_series_equal(_long(whole, keys), _long(cli, keys))  # the same file: same row order
     # ... and PKNCA's numbers: period 1 as published, period 2 scaled (the dose column gave CL)
     expected = theoph_expected.set_index(["Subject", "PPTESTCD"])["PPORRES"]
     for (arm, period, subject, code), got in zip(values.index.to_list(), values.to_list(), strict=True):
@@ -294,13 +299,14 @@ def _upload(sessions: sessionmaker[Session], actor: Actor, study: str, path: Pat
         return dataset.id
 
 
-def test_sdtm_pc_and_ex_give_the_same_numbers_on_the_command_line_and_in_the_workspace(
+def test_sdtm_pc_and_ex_give_the_same_numbers_on_the_command_line_in_the_workspace_and_in_batch(
     theoph: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """pc.xpt and ex.xpt (one dose record per subject) uploaded to a study and run as NCA with the EX
     dataset as the option dosing = ``bioparity nca pc.xpt --dosing ex.xpt`` = ``bioparity run nca pc.xpt
-    -o dosing=ex.xpt``: the same rows, PPSTRESN to 1e-12, units from PCSTRESU and EXDOSU, each subject's
-    own dose (subject 9: 267.84 mg); the run records the SHA-256 of both files."""
+    -o dosing=ex.xpt`` = ``bioparity nca-batch pc.xpt --dosing ex.xpt`` = batch NCA of PC's rows as
+    Parquet parts with ex.xpt: the same profile keys and rows, PPSTRESN to 1e-12, units from PCSTRESU and
+    EXDOSU, each subject's own dose (subject 9: 267.84 mg); the run records the SHA-256 of both files."""
     monkeypatch.chdir(tmp_path)
     pc, ex = theoph_domains(theoph)
     pyreadstat.write_xport(pc, "pc.xpt", table_name="PC", file_format_version=5)
@@ -338,6 +344,22 @@ def test_sdtm_pc_and_ex_give_the_same_numbers_on_the_command_line_and_in_the_wor
     auc = 97.5200039392502  # subject 9's AUCinf, PKNCA 0.12.1
     assert got.loc[("9", "AUCIFO"), "PPSTRESN"] == pytest.approx(auc, rel=1e-9)
     assert got.loc[("9", "CLFO"), "PPSTRESN"] == pytest.approx(267.84 / auc, rel=1e-9)  # EXDOSE of subject 9
+    # batch NCA of the same files, and of PC's rows as Parquet parts cut across subjects
+    args = ["nca-batch", "pc.xpt", "--out", "batch", "--dosing", "ex.xpt", "--workers", "0"]
+    batch_run = CliRunner().invoke(app, args)
+    assert batch_run.exit_code == 0, batch_run.output
+    Path("parts").mkdir()
+    for i, rows in enumerate(np.array_split(np.arange(len(pc)), 5)):
+        pc.iloc[rows].to_parquet(f"parts/part{i}.parquet", index=False)
+    with dask.config.set(scheduler="synchronous"):
+        lazy, shuffled = nca_dask("parts", dosing="ex.xpt")
+        parts: pd.DataFrame = lazy.compute()  # type: ignore[no-untyped-call]
+    assert shuffled
+    for batch in (pd.read_parquet("batch"), parts):
+        assert list(batch.columns[:4]) == list(cli.columns[:4]) and len(batch) == len(cli)
+        got = batch.set_index([batch["subject"].astype(str), "PPTESTCD"]).sort_index()
+        pd.testing.assert_series_equal(got["PPSTRESN"], want["PPSTRESN"], rtol=1e-12)
+        pd.testing.assert_series_equal(got["PPSTRESU"].fillna(""), want["PPSTRESU"].fillna(""))
 
 
 def test_the_workspace_refuses_sdtm_files_with_the_command_lines_errors(
@@ -393,7 +415,7 @@ def test_repeated_ex_doses_give_the_command_lines_multiple_dose_nca_in_the_works
 ) -> None:
     """Two EX records per subject (08:00 and 20:00) with PCDTC: ``bioparity run nca pc.csv -o
     dosing=ex.csv`` (the workspace's reader and compute) = ``bioparity nca pc.csv --dosing ex.csv``, one
-    set of parameters per dosing interval (2 x 12), the same numbers."""
+    set of parameters per dosing interval (2 x 12), the same numbers; the run's summary says so."""
     monkeypatch.chdir(tmp_path)
     pc, ex = theoph_domains(theoph)
     when = pd.Timestamp("2026-01-05T08:00") + pd.to_timedelta(theoph["Time"] * 3600.0, unit="s")
@@ -412,3 +434,12 @@ def test_repeated_ex_doses_give_the_command_lines_multiple_dose_nca_in_the_works
     )
     assert sorted(set(got.index.get_level_values("start"))) == [0.0, 12.0]
     pd.testing.assert_series_equal(got, want, rtol=1e-12)
+    # the run's summary line says it is multiple-dose NCA and that its parameters are per dosing interval
+    # (was: "NCA of 12 profiles: 18 parameters per profile")
+    for language, text in {
+        "en": "Multiple-dose NCA of 12 profiles in 24 dosing intervals: 18 parameters per interval; 0 "
+        "missing and 0 BLQ samples left out",
+        "zh-CN": "12 条曲线、24 个给药间隔的多次给药非房室分析：每个给药间隔 18 个参数；",
+    }.items():
+        with use_language(language):
+            assert nca_summary(result, {}).startswith(text), language

@@ -247,3 +247,20 @@ def test_single_dose_infusions_take_each_subjects_duration_from_ex(
     )
     assert code == 2 and "two infusion durations given: --dosing ex.csv" in output
     assert not Path("both.csv").exists()
+
+
+def test_single_dose_from_ex_without_exstdtc_keeps_the_pceltm_times(files: dict[str, Path]) -> None:
+    """EX with study days only (EXSTDY, no EXSTDTC) and PC with PCDTC: no date-time of the dose to put
+    PCDTC on, so the times stay PCELTM, the numbers those of PC without PCDTC (was: a KeyError traceback)."""
+    pc, ex = pd.read_csv(files["pc.csv"]), pd.read_csv(files["ex.csv"])
+    pc.assign(PCDTC="2026-01-05T09:00").to_csv("pc_dtc.csv", index=False)
+    ex.drop(columns="EXSTDTC").assign(EXSTDY=1).to_csv("ex_day.csv", index=False)
+    code, output = _run("pc_dtc.csv", "--out", "days.csv", "--dosing", "ex_day.csv")
+    assert code == 0, output
+    assert "PCDTC - EXSTDTC" not in output
+    code, output = _run(files["pc.csv"], "--out", "plain.csv", "--dosing", files["ex.csv"])
+    assert code == 0, output
+    got, want = (
+        pd.read_csv(f).set_index(["subject", "PPTESTCD"])["PPSTRESN"] for f in ("days.csv", "plain.csv")
+    )
+    pd.testing.assert_series_equal(got, want, rtol=1e-12)

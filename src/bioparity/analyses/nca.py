@@ -490,21 +490,32 @@ def nca_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``NCA of 201 profiles: 33 parameters per profile; 0 missing and 0 BLQ samples left out; BLQ
     samples kept as 0 or imputed (not left out): 201``: the BLQ samples the rule keeps are counted apart,
     so that "0 BLQ samples left out" beside the flag "BLQ imputed" on every subject reads as both true
-    (results stored before they were counted have no ``n_blq_kept``: the clause is left out)."""
+    (results stored before they were counted have no ``n_blq_kept``: the clause is left out). A
+    multiple-dose run (``n_intervals`` stored) says so, with its dosing intervals: its parameters are per
+    interval."""
     columns = result.get("columns") or []
     codes = {r[columns.index(TESTCD)] for r in result.get("rows") or []} if TESTCD in columns else set()
     kept = result.get("n_blq_kept")
-    return (
+    values = {
+        "profiles": result.get("n_profiles", "?"),
+        "intervals": result.get("n_intervals"),
+        "parameters": len(codes),
+        "missing": result.get("n_missing_dropped", 0),
+        "blq": result.get("n_blq_dropped", 0),
+    }
+    head = (
         _(
+            "Multiple-dose NCA of %(profiles)s profiles in %(intervals)s dosing intervals: %(parameters)d "
+            "parameters per interval; %(missing)s missing and %(blq)s BLQ samples left out"
+        )
+        if values["intervals"]
+        else _(
             "NCA of %(profiles)s profiles: %(parameters)d parameters per profile; %(missing)s missing and "
             "%(blq)s BLQ samples left out"
         )
-        % {
-            "profiles": result.get("n_profiles", "?"),
-            "parameters": len(codes),
-            "missing": result.get("n_missing_dropped", 0),
-            "blq": result.get("n_blq_dropped", 0),
-        }
+    )
+    return (
+        head % values
         + (_("; BLQ samples kept as 0 or imputed (not left out): %(kept)s") % {"kept": kept} if kept else "")
         + missing_note(result)
     )

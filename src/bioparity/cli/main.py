@@ -109,7 +109,7 @@ COMMANDS_BY_MODULE: dict[str, dict[str, str]] = {
         "simulate": "Clinical trial simulation (runs on a local Dask cluster, or an existing one).",
     },
     "scale": {
-        "nca-batch": "NCA of a Parquet data set larger than memory, partition by partition on Dask.",
+        "nca-batch": "NCA of a large data set (Parquet; plain or SDTM PC), partition by partition on Dask.",
         "bench": "Run every benchmark and print all performance figures in one table.",
     },
 }

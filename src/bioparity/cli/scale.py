@@ -2,10 +2,17 @@
 
 Contract:
 
-* ``nca-batch IN --out OUT_DIR [--subject ...] [--workers N | --scheduler ADDR]``: IN is a Parquet file
-  or a directory of Parquet files (one row per sample, columns as for ``bioparity nca``); OUT_DIR gets
-  one Parquet file per partition with the long NCA table of ``bioparity nca`` (the same values). Profiles
-  split across partitions are gathered by a shuffle first. OUT_DIR must be new or empty.
+* ``nca-batch IN --out OUT_DIR [--subject ...] [--dosing EX] [--workers N | --scheduler ADDR]``: IN is a
+  Parquet file or a directory of Parquet files, or a CSV, XLSX or XPT file (read whole, then cut into
+  partitions); one row per sample, a plain table (columns as for ``bioparity nca``) or an SDTM PC domain,
+  read by the rules of ``bioparity nca`` (:mod:`bioparity.io.nca_input`: PCSTRESU as the concentration
+  unit, checked over every partition). ``--dosing`` is an SDTM EX domain with one dose record per
+  subject: single-dose NCA with each subject's EXDOSE (and EXDOSU, infusion durations), as ``bioparity
+  nca --dosing``; repeated doses are refused (``bioparity nca --dosing`` runs multiple-dose NCA). OUT_DIR
+  gets one Parquet file per partition with the long NCA table of ``bioparity nca`` (the same values).
+  Profiles split across partitions are gathered by a shuffle first. OUT_DIR must be new or empty. The
+  options are turned into the input spec by :func:`bioparity.nca.spec_from_options`, as for
+  ``bioparity nca`` and the workspace NCA.
 * ``bench [--dir bench] [--quick]`` runs every benchmark script of a source checkout and prints all
   performance figures in one table with the machine and versions (same as ``make bench``).
 """
@@ -23,10 +30,14 @@ from bioparity.cli.common import user_errors
 from bioparity.cli.options import Scheduler, Subject, Time, Workers
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
-from bioparity.nca.blq import BLQRule
-from bioparity.nca.options import NCAOptions
 
-BatchIn = Annotated[Path, typer.Argument(metavar="IN", help="Parquet file or directory of Parquet files.")]
+BatchIn = Annotated[
+    Path,
+    typer.Argument(
+        metavar="IN",
+        help="Parquet file or directory of Parquet files, or a CSV, XLSX or XPT file (or SDTM PC).",
+    ),
+]
 BatchOut = Annotated[
     Path, typer.Option(help="Output directory (new or empty): one Parquet file per partition.")
 ]
@@ -34,12 +45,14 @@ Groups = Annotated[list[str] | None, typer.Option("--group", help="Grouping colu
 BlqRuleOption = Annotated[str, typer.Option(help="pknca, drop, zero or 'first,middle,last'.")]
 Parameters = Annotated[str | None, typer.Option(help="Comma-separated PPTESTCD codes (default: all).")]
 _DOSE = "auto (default: the column 'dose' when present), a column, a number or none; gives CL and Vz."
+_DOSING = "SDTM EX domain with one dose record per subject: each subject's own dose (EXDOSE)."
 
 app = typer.Typer()
 
 
 @app.command("nca-batch")
 def nca_batch_command(
+    ctx: typer.Context,
     infile: BatchIn,
     out: BatchOut,
     subject: Subject = "subject",
@@ -50,24 +63,22 @@ def nca_batch_command(
     blq: Annotated[str | None, typer.Option(help="Column flagging BLQ samples.")] = None,
     lloq: Annotated[str | None, typer.Option(help="Column with the LLOQ.")] = None,
     auc_method: Annotated[str, typer.Option(help="lin-up-log-down or linear.")] = "lin-up-log-down",
-    route: Annotated[str, typer.Option(help="extravascular or iv-bolus.")] = "extravascular",
+    route: Annotated[str, typer.Option(help="extravascular, iv-bolus or iv-infusion.")] = "extravascular",
     blq_rule: BlqRuleOption = "pknca",
     parameters: Parameters = None,
+    dosing: Annotated[Path | None, typer.Option(help=_DOSING)] = None,
+    conc_unit: Annotated[str | None, typer.Option(help="Concentration unit, e.g. ng/mL.")] = None,
+    dose_unit: Annotated[str | None, typer.Option(help="Dose unit, e.g. mg.")] = None,
     workers: Workers = None,
     scheduler: Scheduler = None,
 ) -> None:
-    """NCA of a Parquet data set larger than memory, partition by partition on Dask."""
+    """NCA of a large data set (Parquet; plain or SDTM PC), partition by partition on Dask."""
     with user_errors():
-        from bioparity.nca import NCASpec, dose_option
+        from bioparity.nca import spec_from_options
         from bioparity.scale import nca_parquet
 
-        settings = NCASpec(
-            subject=subject, time=time, conc=conc, dose=dose_option(dose), groups=tuple(group or ()), blq=blq,
-            lloq=lloq,
-            options=NCAOptions(auc_method=auc_method, route=route, blq=BLQRule.parse(blq_rule)),
-            parameters=tuple(p.strip() for p in parameters.split(",")) if parameters else None,
-        )  # fmt: skip
-        run = nca_parquet(infile, out, settings, workers=workers, scheduler=scheduler)
+        settings = spec_from_options(ctx.params)  # the option names of bioparity nca and the workspace
+        run = nca_parquet(infile, out, settings, dosing=dosing, workers=workers, scheduler=scheduler)
         typer.echo(
             _("wrote %(n)d partition(s) to %(path)s in %(seconds)s s (%(backend)s, %(workers)d worker(s))")
             % {

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -31,7 +32,15 @@ import pandas as pd
 
 from bioparity.errors import InputError
 from bioparity.io.readers import LoadedTable, read_any_table
-from bioparity.io.sdtm import doses_on_sample_clock, is_sdtm_ex, is_sdtm_pc, read_sdtm_ex, read_sdtm_pc
+from bioparity.io.sdtm import (
+    doses_on_sample_clock,
+    first_dose_datetimes,
+    is_sdtm_ex,
+    is_sdtm_pc,
+    pc_hours_since,
+    read_sdtm_ex,
+    read_sdtm_pc,
+)
 from bioparity.nca.samples import Where, parse_numbers, text_cells
 from bioparity.nca.spec import NCASpec
 
@@ -79,28 +88,64 @@ def read_samples(path: str | os.PathLike[str], spec: NCASpec, *, label: str | No
 def samples_of(table: LoadedTable, spec: NCASpec) -> NCASamples:
     """The concentrations of a table read from a file (:func:`read_samples`), for ``spec``: a plain table
     with the spec resolved against its columns, or an SDTM PC domain read by its own rules (module
-    documentation). The workspace NCA reads its stored datasets through this function too."""
+    documentation). The workspace NCA reads its stored datasets through this function too, and batch NCA
+    (:mod:`bioparity.scale.batch_nca`) its parts: :func:`pc_samples` on each part, the unit of
+    :func:`pc_unit_cells` checked over all parts."""
     where = Where(file=table.file, line_offset=table.line_offset)
     if not is_sdtm_pc(table.frame):
         return NCASamples(table.frame, spec.resolve(table.frame), where)
-    pc = table.frame
-    samples, pc_groups = read_sdtm_pc(pc, file=table.file)
+    samples = pc_samples(table.frame, spec, where)
+    cells = pc_unit_cells(table.frame, samples.spec)
+    if cells is None:
+        return samples
+    unit = one_unit(*cells, where, given=spec.conc_unit, option="--conc-unit")
+    return (
+        samples if unit is None else with_unit(samples, "conc_unit", unit, f"{cells[0].name} of {table.file}")
+    )
+
+
+def pc_samples(pc: pd.DataFrame, spec: NCASpec, where: Where) -> NCASamples:
+    """The samples of the rows of an SDTM PC domain, each row read on its own (:func:`read_sdtm_pc`; the
+    columns the spec names are kept, the domain's grouping columns come before the spec's own ``groups``),
+    without the concentration unit, which needs every row (:func:`pc_unit_cells`)."""
+    samples, pc_groups = read_sdtm_pc(pc, file=where.file)
     named = spec.resolve(pc)  # columns the spec names in the domain (dose, duration, units) are kept
-    for column in (named.dose, named.duration, named.conc_unit_column, named.blq, named.lloq):
+    given = pc_given_groups(pc, spec, pc_groups)
+    for column in (named.dose, named.duration, named.conc_unit_column, named.blq, named.lloq, *given):
         if isinstance(column, str) and column in pc.columns:
             samples[column] = pc[column].to_numpy()
-    groups = (*pc_groups, *spec.groups)
+    groups = (*pc_groups, *given)
     spec = dataclasses.replace(spec, subject="subject", time="time", conc="conc", groups=groups)
-    note = f"{table.file}: SDTM PC domain detected (profiles by {', '.join([*groups, 'USUBJID'])})"
-    units: dict[str, str] = {}
-    unit_column = _column(pc, "PCSTRESU")
-    if unit_column is not None and named.conc_unit_column is None:  # a unit column given: converted
-        results = pd.to_numeric(pc[_column(pc, "PCSTRESN")], errors="coerce").notna().to_numpy()
-        unit = one_unit(pc[unit_column], results, where, given=spec.conc_unit, option="--conc-unit")
-        if unit is not None:
-            spec = dataclasses.replace(spec, conc_unit=unit)
-            units["conc_unit"] = f"{unit_column} of {table.file}"
-    return NCASamples(samples, spec.resolve(samples), where, sdtm_pc=pc, note=note, units=units)
+    note = f"{where.file}: SDTM PC domain detected (profiles by {', '.join([*groups, 'USUBJID'])})"
+    return NCASamples(samples, spec.resolve(samples), where, sdtm_pc=pc, note=note)
+
+
+def pc_given_groups(pc: pd.DataFrame, spec: NCASpec, pc_groups: Sequence[str]) -> tuple[str, ...]:
+    """The spec's own grouping columns in an SDTM PC domain (its spelling), after the domain's grouping
+    columns ``pc_groups`` (:func:`bioparity.io.sdtm.pc_profile_keys`), which they do not repeat."""
+    return tuple(g for g in spec.given_groups(pc) if g.upper() not in pc_groups)
+
+
+def pc_unit_cells(pc: pd.DataFrame, spec: NCASpec) -> tuple[pd.Series, npt.NDArray[np.bool_]] | None:
+    """PCSTRESU of the rows of an SDTM PC domain and which rows have a result (a number in PCSTRESN), when
+    PCSTRESU gives the unit of the concentrations (:func:`one_unit`); None without PCSTRESU or when the
+    spec names a unit column (``conc_unit_column``: each row converted instead)."""
+    column = _column(pc, "PCSTRESU")
+    if column is None or spec.conc_unit_column is not None:
+        return None
+    return pc[column], pd.to_numeric(pc[_column(pc, "PCSTRESN")], errors="coerce").notna().to_numpy()
+
+
+def with_unit(
+    samples: NCASamples, name: Literal["conc_unit", "dose_unit"], unit: str, source: str
+) -> NCASamples:
+    """The samples with the unit ``name`` of the spec read from a file's column, ``source`` saying which
+    (``PCSTRESU of pc.xpt``)."""
+    if name == "conc_unit":
+        spec = dataclasses.replace(samples.spec, conc_unit=unit)
+    else:
+        spec = dataclasses.replace(samples.spec, dose_unit=unit)
+    return dataclasses.replace(samples, spec=spec, units={**samples.units, name: source})
 
 
 def _column(frame: pd.DataFrame, name: str) -> str | None:
@@ -109,7 +154,13 @@ def _column(frame: pd.DataFrame, name: str) -> str | None:
 
 
 def one_unit(
-    units: pd.Series, results: npt.NDArray[np.bool_], where: Where, *, given: str | None, option: str
+    units: pd.Series,
+    results: npt.NDArray[np.bool_],
+    where: Where,
+    *,
+    given: str | None,
+    option: str,
+    first_at: str | None = None,
 ) -> str | None:
     """The one unit of a unit column (PCSTRESU, EXDOSU), or ``None`` when the column is empty.
 
@@ -126,6 +177,9 @@ def one_unit(
         The unit given as an option: it must be the file's unit (the same text), else an error.
     option : str
         The option's name for the message (``--conc-unit``).
+    first_at : str, optional
+        Where the first unit is written, for messages (default: its row in ``where``, ``row 1 (line 2)``);
+        for rows gathered from several files (batch NCA).
 
     Raises
     ------
@@ -142,7 +196,7 @@ def one_unit(
     column = str(units.name)
     first = int(np.argmax(written))
     unit = str(cells[first])
-    at_first = _row_text(where, first)
+    at_first = first_at or _row_text(where, first)
     bad = (results | written) & (cells != unit)
     if bad.any():
         i = int(np.argmax(bad))
@@ -193,17 +247,13 @@ def read_doses(
     where = Where(file=table.file, line_offset=table.line_offset)
     doses, note = table.frame, ""
     if is_sdtm_ex(doses):
-        samples = _dose_unit(doses, samples, where)
-        records = read_sdtm_ex(doses, file=table.file)
-        note = f"{table.file}: SDTM EX domain read ({len(records)} dose records)"
-        if tau is None and (single := _single_doses(records, samples, where)) is not None:
-            if single.sdtm_pc is not None and _column(single.sdtm_pc, "PCDTC") is not None:
-                _, times = doses_on_sample_clock(
-                    doses, ex_file=table.file, pc=single.sdtm_pc, pc_file=single.where.file
-                )  # actual times, PCDTC - EXSTDTC, as multiple-dose NCA takes them
-                single = dataclasses.replace(single, frame=single.frame.assign(**{single.spec.time: times}))
+        ex = read_ex(table, samples.spec.dose_unit)
+        samples = ex.on_samples(samples)
+        note = f"{table.file}: SDTM EX domain read ({len(ex.records)} dose records)"
+        if tau is None and (single := ex.single_dose(samples)) is not None:
+            if ex.on_pcdtc_clock(single):
                 note += "; sample times PCDTC - EXSTDTC"
-            return single, NCADoses(records, where, note, per_subject=True)
+            return single, NCADoses(ex.records, where, note, per_subject=True)
         doses, times = doses_on_sample_clock(
             doses, ex_file=table.file, pc=samples.sdtm_pc, pc_file=samples.where.file
         )
@@ -212,6 +262,55 @@ def read_doses(
     if samples.spec.subject not in doses.columns:  # ``subject`` named like the samples' subject column
         doses = doses.rename(columns={"subject": samples.spec.subject})
     return samples, NCADoses(doses, where, note)
+
+
+@dataclass(frozen=True, eq=False)
+class ExDomain:
+    """An SDTM EX domain read once (:func:`read_ex`), to be put on samples (:meth:`on_samples`,
+    :meth:`single_dose`): by :func:`read_doses` on the samples of one file, by batch NCA on each part.
+
+    ``records`` are its dose records (:func:`bioparity.io.sdtm.read_sdtm_ex`), ``dose_unit`` its EXDOSU
+    with the column it was read from (``("mg", "EXDOSU")``, None when EX gives no unit), ``origin`` each
+    subject's first EXSTDTC (the origin of PCDTC sample times; None without EXSTDTC).
+    """
+
+    records: pd.DataFrame
+    where: Where
+    dose_unit: tuple[str, str] | None
+    origin: pd.Series | None
+
+    def on_samples(self, samples: NCASamples) -> NCASamples:
+        """The samples with the dose unit of the EX domain (EXDOSU), when it gives one."""
+        if self.dose_unit is None:
+            return samples
+        unit, column = self.dose_unit
+        return with_unit(samples, "dose_unit", unit, f"{column} of {self.where.file}")
+
+    def single_dose(self, samples: NCASamples) -> NCASamples | None:
+        """The samples with each subject's EXDOSE (and infusion duration) when the EX records hold exactly
+        one dose for every sampled subject, on the clock PCDTC - EXSTDTC for a PC domain with PCDTC (the
+        clock of multiple-dose NCA); ``None`` when a subject has several (multiple-dose NCA)."""
+        single = _single_doses(self.records, samples, self.where)
+        if single is None or not self.on_pcdtc_clock(single):
+            return single
+        assert single.sdtm_pc is not None and self.origin is not None
+        times = pc_hours_since(single.sdtm_pc, self.origin, file=single.where.file)
+        return dataclasses.replace(single, frame=single.frame.assign(**{single.spec.time: times}))
+
+    def on_pcdtc_clock(self, samples: NCASamples) -> bool:
+        """Whether single-dose sample times are PCDTC - EXSTDTC (a PC domain with PCDTC, EX with EXSTDTC)."""
+        pc = samples.sdtm_pc
+        return pc is not None and _column(pc, "PCDTC") is not None and self.origin is not None
+
+
+def read_ex(table: LoadedTable, dose_unit: str | None = None) -> ExDomain:
+    """An SDTM EX domain read from a file (:class:`ExDomain`); ``dose_unit`` is the ``--dose-unit`` given,
+    which must be its EXDOSU (:func:`ex_dose_unit`)."""
+    where = Where(file=table.file, line_offset=table.line_offset)
+    found = ex_dose_unit(table.frame, where, dose_unit)
+    records = read_sdtm_ex(table.frame, file=table.file)
+    origin = first_dose_datetimes(table.frame, file=table.file) if _column(table.frame, "EXSTDTC") else None
+    return ExDomain(records, where, found, origin)
 
 
 def _row_text(where: Where, pos: int) -> str:
@@ -241,17 +340,6 @@ def check_sdtm_ex(table: LoadedTable) -> pd.DataFrame:
     dose records (:func:`bioparity.io.sdtm.read_sdtm_ex`)."""
     ex_dose_unit(table.frame, Where(file=table.file, line_offset=table.line_offset))
     return read_sdtm_ex(table.frame, file=table.file)
-
-
-def _dose_unit(ex: pd.DataFrame, samples: NCASamples, where: Where) -> NCASamples:
-    """The samples with the dose unit of the EX domain (EXDOSU, checked against ``--dose-unit``)."""
-    found = ex_dose_unit(ex, where, samples.spec.dose_unit)
-    if found is None:
-        return samples
-    unit, column = found
-    spec = dataclasses.replace(samples.spec, dose_unit=unit)
-    units = {**samples.units, "dose_unit": f"{column} of {where.file}"}
-    return dataclasses.replace(samples, spec=spec, units=units)
 
 
 def _single_doses(records: pd.DataFrame, samples: NCASamples, where: Where) -> NCASamples | None:

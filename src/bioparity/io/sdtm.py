@@ -74,6 +74,22 @@ def _duration_hours(column: pd.Series, file: str | None, expected: str) -> npt.N
     return hours
 
 
+def pc_profile_keys(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The profile keys of the rows of a PC domain as :func:`read_sdtm_pc` reads them: ``subject``
+    (USUBJID without surrounding blanks) and the grouping columns present (STUDYID, PCTESTCD, PCSPEC,
+    PCRFTDTC; text, empty when missing), with the names of those grouping columns."""
+    df = frame.rename(columns={c: c.upper() for c in frame.columns}).reset_index(drop=True)
+    out = pd.DataFrame({"subject": df["USUBJID"].astype("string").str.strip()})
+    groups = [g for g in PC_GROUPS if g in df.columns]
+    for g in groups:
+        out[g] = df[g].astype("string").fillna("")
+    return out, groups
+
+
+#: The columns of a PC domain that :func:`read_sdtm_pc` and the NCA readers read (when present).
+PC_READ = ("USUBJID", *PC_GROUPS, "PCELTM", "PCTPTNUM", "PCSTRESN", "PCSTRESC", "PCLLOQ", "PCSTRESU", "PCDTC")
+
+
 def read_sdtm_pc(frame: pd.DataFrame, file: str | None = None) -> tuple[pd.DataFrame, list[str]]:
     """A PC domain as a plain long table (``subject``, ``time``, ``conc`` with BLQ markers, groups).
 
@@ -81,10 +97,7 @@ def read_sdtm_pc(frame: pd.DataFrame, file: str | None = None) -> tuple[pd.DataF
     with their row.
     """
     df = frame.rename(columns={c: c.upper() for c in frame.columns}).reset_index(drop=True)
-    out = pd.DataFrame({"subject": df["USUBJID"].astype("string").str.strip()})
-    groups = [g for g in PC_GROUPS if g in df.columns]
-    for g in groups:
-        out[g] = df[g].astype("string").fillna("")
+    out, groups = pc_profile_keys(df)
     if "PCELTM" in df.columns:
         out["time"] = _duration_hours(df["PCELTM"], file, "an elapsed time such as PT1H30M")
     elif "PCTPTNUM" in df.columns:

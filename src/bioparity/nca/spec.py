@@ -166,6 +166,13 @@ class NCASpec:
             conc_unit_column=None if self.conc_unit_column is None else find.named(self.conc_unit_column),
         )
 
+    def given_groups(self, columns: pd.DataFrame | Iterable[Hashable]) -> tuple[str, ...]:
+        """The spec's own ``groups`` in the spelling of a table's columns (a frame or its column names),
+        without the grouping columns the grouping rule would add (see :meth:`resolve`)."""
+        names = [str(c) for c in (columns.columns if isinstance(columns, pd.DataFrame) else columns)]
+        find = _Columns(names)
+        return tuple(find.named(g) for g in self.groups)
+
 
 class _Columns:
     """Column lookup: the exact name, else the one name equal to it ignoring letter case."""

@@ -1,24 +1,40 @@
-"""NCA of a partitioned Parquet data set larger than memory, one Dask partition at a time.
+"""Batch NCA: NCA of a data set larger than memory, one Dask partition at a time, read as ``bioparity nca``
+reads its input.
 
-Each row group of each file is one Dask partition. The :class:`~bioparity.nca.NCASpec` is resolved once
-against the data set's column names (the grouping rule and ``dose="auto"`` of :mod:`bioparity.nca.spec`,
-as in ``bioparity nca`` and the workspace). Every profile (grouping columns + subject) must sit in
-one partition for ``map_partitions`` to see it whole: :func:`nca_dask` checks that from the key columns
-alone; profiles split across partitions are brought together by a Dask shuffle on the profile keys, and
-each partition is put back into the original row order before the NCA (so duplicated or unsorted times
-are still reported, and located). Each partition runs :func:`bioparity.nca.run_nca` (the entry of every
-front end) and yields its long table; because every value depends on its own
-profile only, the result equals the in-memory NCA of the whole table, row for row (profile order: by
-partition, then first appearance). Hive-partitioned directories (``subject=17/part.parquet``) are read
-with their partition columns.
+Input: a Parquet file or a directory of Parquet files (each row group of each file is one partition;
+Hive-partitioned directories, ``subject=17/part.parquet``, are read with their partition columns), or one
+file of another format ``bioparity nca`` reads (CSV, XLSX, SAS XPT), read whole and cut into partitions of
+:data:`ROWS_PER_PART` rows. Either a plain table or an SDTM PC domain, with an optional SDTM EX domain
+(``dosing``) giving each subject's own dose.
 
-Errors name the Parquet file and the row within that file (1-based).
+The rows are read by the rules of :mod:`bioparity.io.nca_input`, the reader of ``bioparity nca`` and of
+the workspace NCA: the :class:`~bioparity.nca.NCASpec` resolved against the columns (the grouping rule
+and ``dose="auto"`` of :mod:`bioparity.nca.spec`); an SDTM PC domain's rows read by
+:func:`~bioparity.io.nca_input.pc_samples` (profiles by STUDYID, PCTESTCD, PCSPEC, PCRFTDTC and USUBJID,
+times from PCELTM); what needs every row is decided once, before any NCA: the concentration unit
+(PCSTRESU one unit on every row with a result: :func:`~bioparity.io.nca_input.one_unit` over the rows of
+each partition that decide it) and whether the EX domain holds one dose record for every sampled subject
+(:meth:`~bioparity.io.nca_input.ExDomain.single_dose`: single-dose NCA with each subject's EXDOSE and
+infusion duration, sample times PCDTC - EXSTDTC when PC has PCDTC). Repeated doses (multiple-dose NCA)
+are refused, naming a subject: ``bioparity nca --dosing`` runs them.
+
+Every profile (grouping columns + subject, keyed as the reader keys them) must sit in one partition for
+``map_partitions`` to see it whole: :func:`nca_dask` checks that from the key columns alone; profiles split
+across partitions are brought together by a Dask shuffle on the profile keys, and each partition is put
+back into the original row order before the NCA (so duplicated or unsorted times are still reported, and
+located). Each partition runs :func:`bioparity.nca.run_nca` (the entry of every front end) and yields its
+long table; because every value depends on its own profile only, the result equals the in-memory NCA of
+the whole table, row for row (profile order: by partition, then first appearance).
+
+Errors name the input file and the row within that file (1-based; a CSV's line too), or the EX domain's
+file and row.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time as _time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,60 +42,190 @@ import numpy as np
 import pandas as pd
 
 from bioparity.errors import DataFileError, InputError
+from bioparity.io.nca_input import (
+    ExDomain,
+    NCASamples,
+    one_unit,
+    pc_given_groups,
+    pc_samples,
+    pc_unit_cells,
+    read_ex,
+    with_unit,
+)
+from bioparity.io.readers import FORMATS, read_any_table
+from bioparity.io.sdtm import PC_READ, is_sdtm_ex, is_sdtm_pc, pc_profile_keys
 from bioparity.nca import NCASpec, Where, result_table, run_nca
+from bioparity.nca.samples import text_cells
 from bioparity.scale.cluster import Execution, dask_client, describe
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
     from distributed import Client
 
-_PART, _ROW = "_bioparity_piece", "_bioparity_row"
+_PART, _ROW, _KEY = "_bioparity_piece", "_bioparity_row", "_bioparity_key_"
 _LOCAL_SCHEDULERS = ("sync", "synchronous", "single-threaded", "threads", "threading", "processes")
+#: Rows per partition of an input read whole (CSV, XLSX, XPT).
+ROWS_PER_PART = 100_000
 
 
-def _read_columns(spec: NCASpec) -> list[str]:
-    """The columns a batch NCA reads: the profile keys, time, concentration and the optional columns named
-    by the (resolved) spec."""
-    optional = (spec.dose, spec.duration, spec.blq, spec.lloq, spec.conc_unit_column)
-    return list(
-        dict.fromkeys([*spec.keys, spec.time, spec.conc, *(c for c in optional if isinstance(c, str))])
-    )
+@dataclass(frozen=True, eq=False)
+class _Piece:
+    """The rows of one partition: a row group of a Parquet file (``fragment``), or rows of a table read
+    whole (``rows``); ``first_row``: rows of the file before them; ``line_offset``: a data row's file line
+    minus its row number (CSV), else None."""
+
+    path: str
+    first_row: int
+    line_offset: int | None = None
+    fragment: Any = None  # pyarrow.dataset.ParquetFileFragment (picklable)
+    rows: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
-class _Piece:
-    """One row group of one Parquet file: the unit read by one Dask partition."""
+class _Source:
+    """The data set as given (``name``) and the file and line offset of each piece, for errors."""
 
-    fragment: Any  # pyarrow.dataset.ParquetFileFragment (picklable)
-    path: str
-    first_row: int  # rows of the file before this row group
+    name: str
+    paths: tuple[str, ...]
+    line_offsets: tuple[int | None, ...]
+
+    def place(self, piece: int, row: int) -> tuple[str, int, int | None]:
+        """File, 1-based row and line (or None) of the 0-based ``row`` of the file of ``piece``."""
+        offset = self.line_offsets[piece]
+        return self.paths[piece], row + 1, None if offset is None else row + 1 + offset
+
+    def text(self, piece: int, row: int) -> str:
+        """``part0.parquet, row 3`` for the 0-based ``row`` of ``piece``; ``row 3 (line 4)`` when every
+        piece is of one file (as ``bioparity nca`` names a row of its file)."""
+        path, number, line = self.place(piece, row)
+        at = f"row {number}" + ("" if line is None else f" (line {line})")
+        return at if len(set(self.paths)) == 1 else f"{path}, {at}"
+
+    def locate(self, exc: DataFileError, frame: pd.DataFrame) -> DataFileError:
+        """``exc``, raised on the labelled rows ``frame``, at the file and row they came from (an error
+        naming a file of its own, the EX domain's, is returned as it is)."""
+        if exc.file is not None:
+            return exc
+        if exc.row is None:
+            return exc.relocated(self.name, row=None, line=None)
+        i = exc.row - 1
+        path, row, line = self.place(int(frame[_PART].iloc[i]), int(frame[_ROW].iloc[i]))
+        return exc.relocated(path, row=row, line=line)
 
 
-def _pieces(dataset: Any) -> list[_Piece]:
+@dataclass(frozen=True, eq=False)
+class _Input:
+    """How the rows of a partition become NCA samples, as :mod:`bioparity.io.nca_input` reads a file.
+
+    ``spec`` is the spec as given, ``names`` the data set's columns; ``conc_unit`` (the unit and where it
+    was read) and ``ex`` are decided over the whole data set first (:func:`nca_dask`).
+    """
+
+    spec: NCASpec
+    names: tuple[str, ...]
+    conc_unit: tuple[str, str] | None = None
+    ex: ExDomain | None = None
+
+    sdtm: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sdtm", is_sdtm_pc(pd.DataFrame(columns=list(self.names))))
+
+    def read_columns(self) -> list[str]:
+        """The columns read: the profile keys, time, concentration and the optional columns the spec
+        names; of an SDTM PC domain, those the reader reads (:data:`~bioparity.io.sdtm.PC_READ`)."""
+        spec = self.spec.resolve(self.names)
+        named = (spec.dose, spec.duration, spec.blq, spec.lloq, spec.conc_unit_column)
+        if self.sdtm:
+            domain = [c for c in self.names if c.upper() in PC_READ]
+            columns = [*domain, *self.spec.given_groups(self.names)]
+        else:
+            columns = [*spec.keys, spec.time, spec.conc]
+        return list(dict.fromkeys([*columns, *(c for c in named if isinstance(c, str))]))
+
+    def keys(self, raw: pd.DataFrame) -> pd.DataFrame:
+        """The profile keys of each row, as the samples are keyed (:attr:`NCASpec.keys`; for an SDTM PC
+        domain the keys :func:`~bioparity.io.sdtm.read_sdtm_pc` makes, e.g. USUBJID without blanks)."""
+        if not self.sdtm:
+            return raw[self.spec.resolve(self.names).keys].reset_index(drop=True)
+        keys, groups = pc_profile_keys(raw)
+        given = pc_given_groups(raw, self.spec, groups)
+        keys = keys.assign(**{g: raw[g].to_numpy() for g in given})
+        return keys[[*groups, *given, "subject"]]
+
+    def samples(self, raw: pd.DataFrame) -> NCASamples:
+        """The samples of the rows ``raw`` (errors name their row in ``raw``, and no file)."""
+        where = Where(file=None, line_offset=None)
+        if not self.sdtm:
+            samples = NCASamples(raw, self.spec.resolve(raw), where)
+        else:
+            samples = pc_samples(raw, self.spec, where)
+            if self.conc_unit is not None:
+                samples = with_unit(samples, "conc_unit", *self.conc_unit)
+        if self.ex is None:
+            return samples
+        single = self.ex.single_dose(self.ex.on_samples(samples))
+        if single is None:  # checked over the whole data set before (_ex_domain)
+            raise InputError("batch NCA is single-dose: a subject has several EX dose records")
+        return single
+
+
+def _parquet_pieces(dataset: Any) -> list[_Piece]:
     """Every row group of every file, in the dataset's file order (row offsets from the footers)."""
     out = []
     for fragment in dataset.get_fragments():
         offset = 0
         for group in fragment.split_by_row_group():
-            out.append(_Piece(group, fragment.path, offset))
+            out.append(_Piece(fragment.path, offset, fragment=group))
             offset += int(group.row_groups[0].num_rows)
     return out
 
 
+def _open(source: str | Path) -> tuple[list[_Piece], list[str], Any, pd.DataFrame]:
+    """The pieces of ``source``, its column names, its Arrow schema (Parquet; else None) and an empty
+    frame of its columns and types."""
+    name, path = str(source), Path(source)
+    if not path.exists():
+        raise DataFileError(
+            "not found", file=name, expected="a Parquet file or directory of Parquet files, or a CSV, XLSX "
+            "or XPT file"
+        )  # fmt: skip
+    if path.is_file() and FORMATS.get(path.suffix.lower(), "parquet") != "parquet":
+        table = read_any_table(path)
+        rows = table.frame.reset_index(drop=True)
+        pieces = [
+            _Piece(table.file, start, table.line_offset, rows=rows.iloc[start : start + ROWS_PER_PART])
+            for start in range(0, len(rows), ROWS_PER_PART)
+        ]
+        return pieces, [str(c) for c in rows.columns], None, rows.iloc[:0]
+    import pyarrow.dataset as pads  # type: ignore[import-untyped]
+
+    try:
+        dataset = pads.dataset(name, format="parquet", partitioning="hive")
+    except (OSError, ValueError) as exc:
+        raise DataFileError(f"not a readable Parquet data set ({exc})", file=name) from exc
+    empty = dataset.schema.empty_table().to_pandas()
+    return _parquet_pieces(dataset), list(dataset.schema.names), dataset.schema, empty
+
+
 def _read_piece(piece: _Piece, index: int, read_columns: list[str], schema: Any) -> pd.DataFrame:
     """The rows of one piece (Hive partition columns filled in), labelled with piece and row in file."""
-    frame: pd.DataFrame = piece.fragment.to_table(schema=schema, columns=read_columns).to_pandas()
+    if piece.rows is not None:
+        frame = piece.rows[read_columns].reset_index(drop=True)
+    else:
+        frame = piece.fragment.to_table(schema=schema, columns=read_columns).to_pandas()
     frame[_PART] = np.full(len(frame), index, dtype=np.int64)
     frame[_ROW] = piece.first_row + np.arange(len(frame), dtype=np.int64)
     return frame
 
 
+def _unlabelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows as read, without the piece, row and key labels."""
+    return frame.drop(columns=[c for c in frame.columns if c in (_PART, _ROW) or str(c).startswith(_KEY)])
+
+
 def _nca_partition(
-    frame: pd.DataFrame,
-    spec: NCASpec,
-    paths: tuple[str, ...],
-    source: str,
-    empty: pd.DataFrame | None = None,
+    frame: pd.DataFrame, given: _Input, source: _Source, empty: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """The long NCA table of the profiles of one partition (original row order restored).
 
@@ -89,78 +235,176 @@ def _nca_partition(
         return empty
     frame = frame.sort_values([_PART, _ROW], kind="stable").reset_index(drop=True)
     try:
-        result = run_nca(frame.drop(columns=[_PART, _ROW]), spec, where=Where(file=None, line_offset=None))
+        samples = given.samples(_unlabelled(frame))
+        result = run_nca(samples.frame, samples.spec, where=samples.where)
     except DataFileError as exc:
-        file, row = source, None
-        if exc.row is not None:  # row of the partition -> file and row of that file (1-based)
-            i = exc.row - 1
-            file, row = paths[int(frame[_PART].iloc[i])], int(frame[_ROW].iloc[i]) + 1
-        raise exc.relocated(file, row=row, line=None) from exc
-    return result_table(result, spec)
+        located = source.locate(exc, frame)
+        if located is exc:
+            raise
+        raise located from exc
+    return result_table(result, samples.spec)
 
 
-def _distinct_keys(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    return frame[keys].drop_duplicates()
+def _meta(probe: pd.DataFrame, given: _Input, source: _Source) -> pd.DataFrame:
+    """The output schema: the NCA of a 3-sample profile made from the first row (read as every row is)."""
+    frame = probe.head(1).reset_index(drop=True)
+    try:
+        samples = given.samples(_unlabelled(frame))
+    except DataFileError as exc:
+        located = source.locate(exc, frame)
+        if located is exc:
+            raise
+        raise located from exc
+    spec = samples.spec
+    three = pd.concat([samples.frame.head(1)] * 3, ignore_index=True)
+    three[spec.time] = [0.0, 1.0, 2.0]
+    three[spec.conc] = [0.0, 1.0, 0.5]
+    return result_table(run_nca(three, spec), spec).iloc[:0]
 
 
-def nca_dask(source: str | Path, spec: NCASpec | None = None) -> tuple[dd.DataFrame, bool]:
-    """Lazy NCA of a Parquet file or directory (Hive partitioning understood); was a shuffle needed?
+def _distinct_keys(frame: pd.DataFrame, given: _Input) -> pd.DataFrame:
+    return given.keys(frame).drop_duplicates()
 
-    Partitions are the row groups of the files (never merged or split by Dask's optimiser, so the
-    partition check below holds for the computation). Computes only that check (key columns) and a
-    3-sample probe for the output schema; the NCA runs when the result is computed or written.
+
+def _with_keys(frame: pd.DataFrame, given: _Input) -> pd.DataFrame:
+    """The rows with their profile keys as extra columns (``_bioparity_key_0``, ...), to shuffle on."""
+    keys = given.keys(frame)
+    return frame.assign(**{f"{_KEY}{i}": keys.iloc[:, i].to_numpy() for i in range(keys.shape[1])})
+
+
+def _unit_rows(frame: pd.DataFrame, spec: NCASpec) -> pd.DataFrame:
+    """The rows of a partition of an SDTM PC domain that decide the concentration unit over the whole data
+    set (:func:`~bioparity.io.nca_input.one_unit`): its first row with a unit in PCSTRESU, its first row
+    with a result, and its first row whose unit differs from that first one or whose result has none.
+    Columns ``unit`` (the text), ``result`` and the piece and row labels."""
+    cells = pc_unit_cells(frame, spec)
+    assert cells is not None
+    text, results = text_cells(cells[0]).to_numpy(dtype=object), cells[1]
+    written = text != ""
+    picks = [int(np.argmax(results))] if results.any() else []
+    if written.any():
+        first = int(np.argmax(written))
+        bad = (results | written) & (text != text[first])
+        picks += [first, int(np.argmax(bad))] if bad.any() else [first]
+    rows = sorted(set(picks))
+    return pd.DataFrame(
+        {
+            "unit": text[rows].astype(object),
+            "result": results[rows].astype(bool),
+            _PART: frame[_PART].to_numpy(dtype=np.int64)[rows],
+            _ROW: frame[_ROW].to_numpy(dtype=np.int64)[rows],
+        }
+    )
+
+
+def _conc_unit(rows: pd.DataFrame, column: str, spec: NCASpec, source: _Source) -> tuple[str, str] | None:
+    """The unit of the concentrations over all partitions, and where it was read (``PCSTRESU of parts``),
+    from the rows of each that decide it (:func:`_unit_rows`): :func:`one_unit` on those rows in the data
+    set's order finds the row it would find on all rows, and names it in its file."""
+    rows = rows.sort_values([_PART, _ROW], kind="stable").reset_index(drop=True)
+    written = (rows["unit"] != "").to_numpy()
+    first = int(np.argmax(written))
+    at = source.text(int(rows[_PART].iloc[first]), int(rows[_ROW].iloc[first])) if written.any() else None
+    try:
+        unit = one_unit(
+            rows["unit"].rename(column), rows["result"].to_numpy(dtype=bool), Where(),
+            given=spec.conc_unit, option="--conc-unit", first_at=at,
+        )  # fmt: skip
+    except DataFileError as exc:
+        raise source.locate(exc, rows) from exc
+    return None if unit is None else (unit, f"{column} of {source.name}")
+
+
+def _ex_domain(dosing: str | Path, given: _Input, keys: pd.DataFrame) -> ExDomain:
+    """The EX domain ``dosing`` read once, when it holds at most one dose record for every subject of the
+    profile ``keys`` (batch NCA is single-dose); a subject with several is refused, naming it."""
+    table = read_any_table(dosing)
+    if not is_sdtm_ex(table.frame):
+        raise DataFileError(
+            "not an SDTM EX domain; batch NCA takes the dose of each subject from an EX domain with one "
+            "dose record per subject",
+            file=table.file,
+            expected="columns USUBJID, EXDOSE and EXSTDTC or EXSTDY (plain dose records: bioparity nca "
+            "--dosing, multiple-dose NCA)",
+        )
+    ex = read_ex(table, given.spec.dose_unit)
+    subjects = keys.iloc[:, -1].astype("string").str.strip()
+    counts = subjects.map(ex.records["subject"].value_counts()).fillna(0).to_numpy(dtype=int)
+    if (counts > 1).any():
+        i = int(np.argmax(counts > 1))
+        raise InputError(
+            f"{table.file}: {counts[i]} dose records for subject {subjects.iloc[i]}: multiple-dose NCA, "
+            f"which batch NCA does not run; expected one dose record per subject (each subject's own "
+            f"dose), or bioparity nca --dosing {table.file} for multiple-dose NCA"
+        )
+    return ex
+
+
+def nca_dask(
+    source: str | Path, spec: NCASpec | None = None, *, dosing: str | Path | None = None
+) -> tuple[dd.DataFrame, bool]:
+    """Lazy NCA of a Parquet file or directory (Hive partitioning understood), or of a CSV, XLSX or XPT
+    file; was a shuffle needed?
+
+    Partitions are the row groups of the Parquet files (never merged or split by Dask's optimiser, so the
+    partition check below holds for the computation), or :data:`ROWS_PER_PART` rows of a file read whole.
+    Computes only what needs every row (the profile keys; of an SDTM PC domain, the rows deciding the
+    unit) and a 3-sample probe for the output schema; the NCA runs when the result is computed or written.
 
     Parameters
     ----------
     source : str or pathlib.Path
-        A Parquet file or a directory of Parquet files (Hive-partitioned directories understood).
+        A Parquet file or a directory of Parquet files (Hive-partitioned directories understood), or a
+        CSV, XLSX or SAS XPT file; a plain table (columns as the spec names them) or an SDTM PC domain
+        (read as ``bioparity nca`` reads it, :mod:`bioparity.io.nca_input`).
     spec : NCASpec or None, default None
         Columns, grouping rule, dose, units and settings, resolved against the data set's columns;
         None uses ``NCASpec()`` (columns found by name). A unit column needs ``conc_unit`` here.
+    dosing : str or pathlib.Path or None, default None
+        An SDTM EX domain (XPT, CSV, ...) with one dose record for every sampled subject: single-dose NCA
+        with each subject's EXDOSE, as ``bioparity nca --dosing`` (and its unit, EXDOSU).
 
     Returns
     -------
     dask.dataframe.DataFrame
         Lazy long NCA table (the columns of :func:`bioparity.nca.result_table`), one partition per
-        input row group.
+        input piece.
     bool
-        Whether a shuffle on the profile keys was needed (a profile in more than one row group).
+        Whether a shuffle on the profile keys was needed (a profile in more than one piece).
 
     Raises
     ------
     bioparity.errors.DataFileError
-        When ``source`` is missing, unreadable, has no rows or lacks a column the spec names; errors
-        met when the NCA runs name the Parquet file and its row.
+        When ``source`` is missing, unreadable, has no rows or lacks a column the spec names, when
+        PCSTRESU holds two units (both rows named) or ``dosing`` is not an EX domain; errors met when the
+        NCA runs name the input file and its row (or the EX domain's).
     bioparity.errors.InputError
-        When the spec has a unit column without a target ``conc_unit``.
+        When the spec has a unit column without a target ``conc_unit``, or a subject has several EX
+        dose records (multiple-dose NCA: ``bioparity nca --dosing``).
     """
     import dask
     import dask.dataframe as dd
-    import pyarrow.dataset as pads  # type: ignore[import-untyped]
+    from dask.base import compute
 
+    dask_compute: Any = compute  # unannotated in dask
     name = str(source)
-    if not Path(source).exists():
-        raise DataFileError("not found", file=name, expected="a Parquet file or directory of Parquet files")
-    try:
-        dataset = pads.dataset(name, format="parquet", partitioning="hive")
-    except (OSError, ValueError) as exc:
-        raise DataFileError(f"not a readable Parquet data set ({exc})", file=name) from exc
-    s = (spec or NCASpec()).resolve(dataset.schema.names)
+    pieces, names, schema, empty = _open(source)
+    given = _Input(spec or NCASpec(), tuple(names))
+    s = given.spec.resolve(names)
     if s.conc_unit_column is not None and s.conc_unit is None:
         raise InputError("a unit column needs the target unit (conc_unit) in batch NCA: partitions differ")
-    columns = _read_columns(s)
-    missing = [c for c in columns if c not in dataset.schema.names]
+    columns = given.read_columns()
+    missing = [c for c in columns if c not in names]
     if missing:
         raise DataFileError(
-            f"missing column(s) {', '.join(repr(c) for c in missing)}; columns found: "
-            f"{', '.join(dataset.schema.names)}",
+            f"missing column(s) {', '.join(repr(c) for c in missing)}; columns found: {', '.join(names)}",
             file=name,
             expected=f"columns {', '.join(columns)}",
         )
-    pieces = _pieces(dataset)
     if not pieces:
         raise DataFileError("has no data rows", file=name, expected="one row per sample")
-    empty = dataset.schema.empty_table().select(columns).to_pandas()
+    where = _Source(name, tuple(p.path for p in pieces), tuple(p.line_offset for p in pieces))
+    empty = empty[columns]
     meta_in = empty.assign(**{_PART: pd.Series(dtype=np.int64), _ROW: pd.Series(dtype=np.int64)})
     from_map: Any = dd.from_map  # unannotated in dask
     ddf = from_map(
@@ -168,26 +412,35 @@ def nca_dask(source: str | Path, spec: NCASpec | None = None) -> tuple[dd.DataFr
         pieces,
         range(len(pieces)),
         read_columns=columns,  # not ``columns``: that name would let Dask project away the labels
-        schema=dataset.schema,
+        schema=schema,
         meta=meta_in,
-        label="read-parquet-pieces",
+        label="read-pieces",
     )
-    keys = ddf.map_partitions(_distinct_keys, s.keys, meta=meta_in[s.keys]).compute()
+    # what needs every row, in one pass over the data: the profile keys, the rows deciding the unit
+    wanted = [ddf.map_partitions(_distinct_keys, given, meta=given.keys(meta_in))]
+    unit_cells = pc_unit_cells(empty, given.spec) if given.sdtm else None
+    if unit_cells is not None:
+        wanted.append(ddf.map_partitions(_unit_rows, given.spec, meta=_unit_rows(meta_in, given.spec)))
+    found = dask_compute(*wanted)
+    keys = found[0]
+    if unit_cells is not None:
+        unit = _conc_unit(found[1], str(unit_cells[0].name), given.spec, where)
+        given = dataclasses.replace(given, conc_unit=unit)
+    if dosing is not None:
+        given = dataclasses.replace(given, ex=_ex_domain(dosing, given, keys))
     shuffled = bool(keys.duplicated().any())  # a profile in more than one piece
     if shuffled:
         # P2P (Dask's default with a distributed client) needs that client at compute time; a local
         # scheduler set in the config gets the task-based shuffle.
         local = dask.config.get("scheduler", None) in _LOCAL_SCHEDULERS
-        ddf = ddf.shuffle(on=s.keys, shuffle_method="tasks" if local else None)
-    paths = tuple(p.path for p in pieces)
-    probe = _read_piece(pieces[0], 0, columns, dataset.schema).head(1)
+        keyed = ddf.map_partitions(_with_keys, given, meta=_with_keys(meta_in, given))
+        on = [c for c in keyed.columns if str(c).startswith(_KEY)]
+        ddf = keyed.shuffle(on=on, shuffle_method="tasks" if local else None)
+    probe = _read_piece(pieces[0], 0, columns, schema).head(1)
     if probe.empty:
         probe = ddf.head(1, npartitions=-1)
-    probe = pd.concat([probe] * 3, ignore_index=True)
-    probe[s.time] = [0.0, 1.0, 2.0]
-    probe[s.conc] = [0.0, 1.0, 0.5]
-    meta = _nca_partition(probe, s, paths, name).iloc[:0]
-    return ddf.map_partitions(_nca_partition, s, paths, name, meta, meta=meta), shuffled
+    meta = _meta(probe, given, where)
+    return ddf.map_partitions(_nca_partition, given, where, meta, meta=meta), shuffled
 
 
 @dataclass(frozen=True)
@@ -221,6 +474,7 @@ def nca_parquet(
     out: str | Path,
     spec: NCASpec | None = None,
     *,
+    dosing: str | Path | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
     client: Client | None = None,
@@ -234,11 +488,14 @@ def nca_parquet(
     Parameters
     ----------
     source : str or pathlib.Path
-        A Parquet file or directory of Parquet files (see :func:`nca_dask`).
+        A Parquet file or directory of Parquet files, or a CSV, XLSX or XPT file; a plain table or an
+        SDTM PC domain (see :func:`nca_dask`).
     out : str or pathlib.Path
         Output directory; must not exist or be empty.
     spec : NCASpec or None, default None
         What to compute (see :func:`nca_dask`); None: ``NCASpec()``.
+    dosing : str or pathlib.Path or None, default None
+        An SDTM EX domain with one dose record per subject (see :func:`nca_dask`).
     workers : int or None, default None
         Worker processes of a new local cluster (None: one per CPU; 0: in this process, synchronously).
     scheduler : str or None, default None
@@ -277,19 +534,24 @@ def nca_parquet(
         raise InputError(f"output directory {out_path} exists and is not empty; expected a new or empty one")
     start = _time.perf_counter()
     if client is not None:
-        return _write(source, out_path, spec, client, start)
+        return _write(source, out_path, spec, dosing, client, start)
     with dask_client(workers, scheduler) as own:
-        return _write(source, out_path, spec, own, start)
+        return _write(source, out_path, spec, dosing, own, start)
 
 
 def _write(
-    source: str | Path, out: Path, spec: NCASpec | None, client: Client | None, start: float
+    source: str | Path,
+    out: Path,
+    spec: NCASpec | None,
+    dosing: str | Path | None,
+    client: Client | None,
+    start: float,
 ) -> BatchNCARun:
     import dask
 
     scheduler = "synchronous" if client is None else None
     with dask.config.set(scheduler=scheduler) if scheduler else _current(client):
-        result, shuffled = nca_dask(source, spec)
+        result, shuffled = nca_dask(source, spec, dosing=dosing)
         to_parquet: Any = result.to_parquet  # unannotated in dask
         to_parquet(str(out), write_index=False)
     return BatchNCARun(
