@@ -7,8 +7,13 @@ texts from the templates here (``NOT_A_NUMBER``, ``MISSING_COLUMNS_FOUND.format(
 with :func:`~bioparity.i18n.notes.note_template`, so that a page shows the error in its reader's language:
 :meth:`DataFileError.message <bioparity.errors.DataFileError.message>` with a ``note`` translator
 (:func:`~bioparity.i18n.notes.note_text`) turns the stored text back into its template and values, and
-translates the template; file names, column names and cell values are shown as they are. A problem no
-template makes (a reader's rarer message, a parser's own text) is shown in English.
+translates the template; file names, column names and cell values are shown as they are. A template's
+value may itself be a note (``UNIT_DIFFERS`` names the row by ``ROW_LINE``), translated in turn. The rarer
+problems of the readers (units, SDTM PC/EX, crossover and PK tables, CAA lots, potency and stability tables)
+are templates too, here or in the reader's own module (``bioparity.nca.review``,
+``bioparity.io.power_grid``, ...); an :class:`~bioparity.errors.InputError` made from one (a unit that does
+not convert: ``UNKNOWN_UNIT``) is translated as a whole, on a page and on the command line. A problem no
+template makes (a parser's own text, a message of a rare file) is shown in English.
 
 References
 ----------
@@ -97,6 +102,7 @@ AN_EXISTING_CSV = note_template("an existing CSV file")
 AN_EXISTING_TABLE = note_template("an existing CSV, XLSX, Parquet or XPT file")
 A_KNOWN_FILE_TYPE = note_template("a .csv, .xlsx, .parquet or .xpt file")
 A_UTF8_FILE = note_template("a UTF-8 encoded file (save it as 'UTF-8' / 'CSV UTF-8' in your editor)")
+AN_EXISTING_TEXT_FILE = note_template("an existing UTF-8 text file")
 A_CSV_WITH_HEADER = note_template("a CSV file with a header line")
 EACH_NAME_ONCE = note_template("each column name once (rename or remove the second one)")
 ONE_NAME_PER_FIELD = note_template(
@@ -113,3 +119,188 @@ COMMA_SEPARATED = note_template(
     "a comma-separated file: save it as 'CSV UTF-8 (comma delimited)', with '.' as the decimal mark (in a "
     "decimal-comma locale Excel writes ';' between the columns)"
 )
+
+# --- rows named inside a problem (a value of the templates below: "row 3 (line 4)") ---
+ROW = note_template("row {row:d}")
+ROW_LINE = note_template("row {row:d} (line {line:d})")
+
+# --- columns of the NCA, SDTM and unit readers ---
+MISSING_COLUMN = note_template("missing column {column}")
+MISSING_COLUMN_FOUND = note_template("missing column {column}; columns found: {found}")
+VALUE_DIFFERS_IN_PROFILE = note_template("value differs from earlier rows of the same profile")
+ONE_VALUE_PER_PROFILE = note_template("one value per profile")
+A_CONCENTRATION_NOT_NEGATIVE = note_template("a concentration >= 0")
+
+# --- units (bioparity.nca.units, a unit column, PCSTRESU / EXDOSU) ---
+UNKNOWN_UNIT = note_template("unit {unit}: {token} unknown; expected units such as {units}")
+UNITS_NOT_CONVERTIBLE = note_template("cannot convert {source} to {target}: different dimensions")
+EMPTY_UNIT_NAMED = note_template("empty unit; expected for example ng/mL, h, mg")
+EMPTY_UNIT_IN_COLUMN = note_template("empty unit in the unit column; expected a unit such as {unit}")
+EMPTY_UNIT = note_template("empty unit")
+RESULT_WITHOUT_UNIT = note_template("a result without its unit")
+#: ``row`` is :data:`ROW` or :data:`ROW_LINE` (translated in turn).
+UNIT_DIFFERS = note_template("the unit differs from {unit} of {row}")
+NOT_THE_FILE_UNIT = note_template("{option} {unit} is not the unit of the file")
+A_UNIT_COLUMN = note_template("a column of concentration units")
+A_UNIT_ON_THIS_ROW = note_template("the unit of the concentration on this row")
+A_CONVERTIBLE_UNIT = note_template("a concentration unit convertible to {unit}")
+THE_UNIT_OF_ROW = note_template("{unit}, the unit of {row}")
+ONE_UNIT = note_template("one unit on every row")
+ONE_UNIT_OR_COLUMN = note_template("one unit on every row (or {option}-column {column} to convert each row)")
+THE_FILE_UNIT = note_template("{option} {unit}, or no {option} (the unit is then taken from {column})")
+
+# --- SDTM PC and EX (bioparity.io.sdtm, bioparity.io.nca_input) ---
+PC_WITHOUT_TIME = note_template("SDTM PC without a time column")
+A_PC_TIME_COLUMN = note_template("PCELTM (ISO 8601 elapsed time) or PCTPTNUM (hours)")
+PC_WITHOUT_PCDTC = note_template("SDTM PC without PCDTC: sample and dose times cannot share a clock")
+A_PCDTC_COLUMN = note_template(
+    "PCDTC (ISO 8601 date-time of each sample) for multiple-dose NCA with an EX domain"
+)
+NOT_ISO_DURATION = note_template("not an ISO 8601 duration")
+AN_ELAPSED_TIME = note_template("an elapsed time such as PT1H30M")
+A_DURATION = note_template("a duration such as PT1H or PT30M")
+NOT_ISO_DATETIME = note_template("not an ISO 8601 date-time")
+A_DATETIME = note_template("a date-time such as 2021-03-04T08:30")
+NO_REFERENCE_DATETIME = note_template("no reference date-time for this subject")
+A_SAMPLED_SUBJECT = note_template("a subject with samples (PCDTC) or an EXSTDTC")
+INVALID_STUDY_DAY = note_template("missing or invalid study day")
+A_STUDY_DAY = note_template("a study day (1 = first day, no day 0) or an EXSTDTC date-time on every row")
+EMPTY_DOSE_START = note_template("empty dose start date-time")
+A_DOSE_START = note_template("EXSTDTC on every dose record (or EXSTDY)")
+NO_DOSE_RECORD = note_template("no dose record for this subject in {file}")
+A_DOSE_RECORD_PER_SUBJECT = note_template(
+    "one EX record (USUBJID, EXDOSE) for every subject with samples, or no --dosing (then --dose)"
+)
+NOT_A_POSITIVE_DOSE = note_template("not a dose > 0")
+THE_SUBJECTS_DOSE = note_template("the subject's dose")
+ROUTE_DIFFERS = note_template("a dose of route {route}, but the analysis is {analysed}")
+A_ROUTE_OPTION = note_template("--route {route} for this dose (or EX records of the route analysed)")
+INFUSION_WITHOUT_DURATION = note_template("an infusion without a duration while other EX records give one")
+A_DURATION_ON_EVERY_INFUSION = note_template(
+    "EXDUR (ISO 8601, e.g. PT1H) or EXENDTC on every infusion record"
+)
+
+# --- a crossover or replicate study (bioparity.be.data, replicateBE's conventions) ---
+EMPTY_TABLE = note_template("no data rows")
+NO_HEADER_LINE = note_template("no header line")
+NOT_UTF8_REASON = note_template("not UTF-8 text: {reason}")
+COLUMNS_ANY_CASE = note_template("columns {columns} (any case, after '#' description lines)")
+EMPTY_SUBJECT = note_template("empty subject")
+A_SUBJECT_ON_EVERY_ROW = note_template(
+    "a subject identifier on every row (a blank one would be analysed as a subject of its own)"
+)
+T_OR_R = note_template("T (test) or R (reference)")
+INVALID_SEQUENCE = note_template("invalid sequence")
+A_TR_SEQUENCE = note_template("a string of T and R such as TRTR")
+SEQUENCE_LENGTH_DIFFERS = note_template("sequence length differs from the first row's")
+LETTERS_PER_PERIOD = note_template("{n:d} letters, one per period")
+A_PK_OR_NA = note_template("a positive number, or NA / empty for a missing value")
+A_PK_ABOVE_ZERO = note_template("a value > 0, or NA for a missing value")
+A_PK_OR_MARKERS = note_template("a positive number, or missing as {markers} (set the markers with --na)")
+SAME_SEQUENCE_PER_SUBJECT = note_template("the same sequence on every row of a subject")
+ONE_ROW_PER_SUBJECT_AND_PERIOD = note_template("one row per subject and period")
+TREATMENT_NOT_IN_SEQUENCE = note_template("treatment does not match the sequence at this period")
+THE_SEQUENCE_LETTER = note_template(
+    "the letter of the sequence at the period's position (periods in sorted order)"
+)
+PERIOD_LABELS = note_template("{labels:d} distinct period labels but sequences have {letters:d} letters")
+PERIODS_NUMBERED = note_template("periods numbered 1..{n:d} (one per sequence letter)")
+
+# --- PK parameter tables (bioparity.io.pp: pk-similarity) ---
+NO_COLUMN = note_template("no column {column}")
+ONE_OF = note_template("one of: {choices}")
+#: ``no {what} column found``, by what was looked for.
+NO_COLUMN_FOUND = {
+    "subject": note_template("no subject column found"),
+    "arm (treatment group)": note_template("no arm (treatment group) column found"),
+    "covariate": note_template("no covariate column found"),
+}
+A_COLUMN_NAMED = note_template("a column named one of {names} (or give its name)")
+AN_EXISTING_PK_CSV = note_template("an existing CSV file of PK parameters")
+#: ``{what} on every row``, by what the column holds.
+ON_EVERY_ROW = {
+    "a subject": note_template("a subject on every row"),
+    "an arm": note_template("an arm on every row"),
+}
+PP_WITHOUT_PPSTRESN = note_template("long PP format without a PPSTRESN column")
+PPTESTCD_AND_PPSTRESN = note_template("columns PPTESTCD and PPSTRESN")
+SECOND_PARAMETER_VALUE = note_template("second value of the same parameter for a subject")
+ONE_VALUE_PER_TESTCD = note_template("one value per subject and PPTESTCD (filter intervals first)")
+SUBJECT_SEVERAL_VALUES = note_template("subject {subject} has more than one value")
+ONE_VALUE_PER_SUBJECT = note_template("one value per subject")
+SECOND_SUBJECT_ROW = note_template("second row for the same subject")
+ONE_ROW_PER_SUBJECT_WIDE = note_template("one row per subject in a wide table")
+METRICS_NOT_FOUND = note_template("metric(s) {metrics} not found")
+METRICS_AS_NAMED = note_template("PPTESTCD values or wide columns named like the --metrics")
+A_NUMBER_OF_SUBJECT = note_template("a number (subject {subject})")
+PK_PARAMETERS = note_template("PK parameters")
+ARMS_NOT_IN_DATA = note_template("arm(s) {arms} not in the data")
+ADA_STATUS_NOT_BINARY = note_template("ADA status is not 0 or 1")
+AN_ADA_STATUS = note_template("1 (ADA-positive) or 0 (ADA-negative) for every analysed subject")
+
+# --- CAA lots (bioparity.caa.inputs, bioparity.io.caa; potency results as lots: bioparity.caa.potency) ---
+NO_MEASUREMENT_ROWS = note_template("no measurement rows")
+AT_LEAST_TWO_LOTS = note_template("at least two lots of one attribute")
+UNKNOWN_SOURCE_LABEL = note_template("unknown source label")
+A_SOURCE = note_template("'test' or a reference source 'ref-<region>' such as ref-eu, ref-us")
+A_NUMBER_OR_EMPTY = note_template("a number (leave the cell empty for a missing value)")
+A_TIER = note_template("a tier 1, 2 or 3")
+ATTRIBUTE_SEVERAL = note_template("attribute {attribute} has more than one {column}")
+ONE_PER_ATTRIBUTE_FIRST = note_template("one {column} per attribute ({first} first)")
+ATTRIBUTE_ONE_LOT = note_template("attribute {attribute} has only one lot")
+TWO_LOTS_PER_ATTRIBUTE = note_template("at least two lots per attribute (lots of test and reference sources)")
+AN_EXISTING_CATALOGUE = note_template("an existing YAML or CSV catalogue")
+REPLICATE_TWICE = note_template("the same replicate of this attribute, source and lot appears twice")
+ONE_ROW_PER_REPLICATE = note_template("one row per attribute, source, lot and replicate")
+MISSING_NAME_COLUMN = note_template("missing column 'name' (or 'attribute')")
+UNKNOWN_CATALOGUE_FORMAT = note_template("unknown catalogue format")
+A_CATALOGUE_FILE = note_template("a .yaml, .yml or .csv file")
+SAMPLE_NOT_A_LOT = note_template("sample is not tied to a lot")
+A_LOT_SAMPLE = note_template("a sample named SOURCE:LOT, e.g. test:L001 or ref-eu:E12")
+NO_RELATIVE_POTENCY = note_template("no usable relative potency")
+A_POSITIVE_POTENCY = note_template("a positive number (see the row's flags)")
+
+# --- potency tables (bioparity.io.potency) ---
+UNKNOWN_ROLES = note_template("unknown column role(s) {roles}")
+ROLES = note_template("roles {roles}")
+ONE_ROW_PER_RESPONSE = note_template("one row per response")
+COLUMNS_RENAMED = note_template("columns {columns} (rename with the column options)")
+A_ROLE_LABEL = note_template("a {role} label")
+#: What a dose or response cell must hold, by its role.
+A_FINITE = {
+    "dose": note_template("a finite dose"),
+    "response": note_template(
+        "a finite response (blank responses are not dropped: remove the row or give the value)"
+    ),
+}
+A_DOSE_NOT_NEGATIVE = note_template("a dose >= 0")
+DUPLICATE_RESPONSE = note_template("duplicate of data row {row:d} (same assay, sample, dose and replicate)")
+ONE_RESPONSE_PER_REPLICATE = note_template("one response per assay, sample, dose and replicate")
+A_FINITE_MARGIN = note_template("a finite margin")
+MEASURE_TWICE = note_template("measure given twice")
+
+# --- stability and profile tables (bioparity.io.cmc, the stability kind) ---
+A_LABEL = note_template("a label")
+EMPTY_RESULT = note_template("empty cell (missing result)")
+NEGATIVE = note_template("negative")
+A_FINITE_NONNEGATIVE = note_template("a finite number >= 0")
+LOT_IN_TWO_PRODUCTS = note_template("lot {lot} appears under more than one product")
+ONE_PRODUCT_PER_LOT = note_template("one product per lot")
+NOT_IN_SPECIFICATION = note_template("no entry in the specification {file}")
+NOT_IN_SPECIFICATION_NOR = note_template("no entry in the specification {file} (nor for {others})")
+AN_ATTRIBUTE_OF = note_template("an attribute of {file}: {attributes}")
+A_SPECIFICATION_FILE = note_template("a stability specification YAML file")
+COLUMNS_OPTIONAL = note_template("columns {columns} (optional {optional})")
+NO_SPECIFICATION_ENTRY = note_template("attribute(s) {attributes} have no entry in the specification")
+INVALID_SPECIFICATION_VALUE = note_template("not a valid specification value")
+ATTRIBUTE_SPECIFIED_TWICE = note_template("attribute {attribute} has {column} {value} on row {row:d}")
+ONE_PER_ATTRIBUTE = note_template("one {column} per attribute")
+SPECIES_TWICE = note_template("species {species} given twice for lot {lot} (first on row {row:d})")
+LOT_IN_TWO_SOURCES = note_template("lot {lot} appears under sources {first} and {second}")
+MISSING_SPECIES = note_template(
+    "lot {lot} has no value for species {species} (a profile needs every species; give 0 for a species "
+    "below detection)"
+)
+A_MODEL_OR_BLANK = note_template("one of {models} or blank")
+A_POSITIVE_OR_BLANK = note_template("a number > 0 or blank")
+A_FINITE_OR_BLANK = note_template("a finite number or blank")

@@ -32,6 +32,7 @@ from bioparity.i18n import gettext_noop
 from bioparity.io.limits import check_csv_limits
 from bioparity.io.pp import metric_table
 from bioparity.io.readers import read_csv_cells, require_file
+from bioparity.problems import AN_EXISTING_PK_CSV, HEADER_ONLY, PK_PARAMETERS
 
 NAME = "pk-similarity"
 #: Columns of the stored result table (what reports and the readiness read).
@@ -49,11 +50,11 @@ def read_pk_parameters(path: Path) -> pd.DataFrame:
     refused here when missing, empty, not UTF-8, semicolon- or tab-separated (Excel in a decimal-comma
     locale), ragged or with a column named twice (:func:`~bioparity.io.readers.read_csv_cells`)."""
     label = str(path)
-    require_file(path, label, "an existing CSV file of PK parameters")
+    require_file(path, label, AN_EXISTING_PK_CSV)
     check_csv_limits(path, label)
     frame = read_csv_cells(path, label)
     if frame.empty:
-        raise DataFileError("has a header but no data rows", file=label, expected="PK parameters")
+        raise DataFileError(HEADER_ONLY, file=label, expected=PK_PARAMETERS)
     return frame
 
 

@@ -39,6 +39,14 @@ from bioparity.i18n import gettext_noop
 from bioparity.i18n.notes import LABELLED
 from bioparity.io.cmc import STABILITY_COLUMNS, read_stability
 from bioparity.io.readers import read_any_table
+from bioparity.problems import (
+    A_FINITE_OR_BLANK,
+    A_MODEL_OR_BLANK,
+    A_POSITIVE_OR_BLANK,
+    ATTRIBUTE_SPECIFIED_TWICE,
+    INVALID_SPECIFICATION_VALUE,
+    ONE_PER_ATTRIBUTE,
+)
 from bioparity.stability import BOUND_PARAMETERS, DIDS_VARIANCES, MODELS, confidence_bound, stability_table
 
 NAME = "stability"
@@ -85,14 +93,14 @@ def _spec_cell(raw: Any, column: str) -> Any:
         return None
     if column == "model":
         if text.lower() not in MODELS:
-            raise ValueError(f"one of {', '.join(MODELS)} or blank")
+            raise ValueError(A_MODEL_OR_BLANK.format(models=", ".join(MODELS)))
         return text.lower()
     try:
         value = float(text)
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or (column == "slope_margin" and value <= 0):
-        raise ValueError("a number > 0 or blank" if column == "slope_margin" else "a finite number or blank")
+        raise ValueError(A_POSITIVE_OR_BLANK if column == "slope_margin" else A_FINITE_OR_BLANK)
     return value
 
 
@@ -128,7 +136,7 @@ def with_spec_columns(
                 value = _spec_cell(cell_, column)
             except ValueError as exc:
                 raise DataFileError(
-                    "not a valid specification value",
+                    INVALID_SPECIFICATION_VALUE,
                     file=file,
                     row=row,
                     line=line,
@@ -138,14 +146,18 @@ def with_spec_columns(
                 ) from None
             if value is not None and first.setdefault(attribute, (value, row))[0] != value:
                 raise DataFileError(
-                    f"attribute {attribute!r} has {column} {first[attribute][0]!r} on row "
-                    f"{first[attribute][1]}",
+                    ATTRIBUTE_SPECIFIED_TWICE.format(
+                        attribute=repr(attribute),
+                        column=column,
+                        value=repr(first[attribute][0]),
+                        row=first[attribute][1],
+                    ),
                     file=file,
                     row=row,
                     line=line,
                     column=column,
                     value=cell_,
-                    expected=f"one {column} per attribute",
+                    expected=ONE_PER_ATTRIBUTE.format(column=column),
                 )
             values.append(value)
         data[column] = values

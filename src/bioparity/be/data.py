@@ -36,14 +36,37 @@ from bioparity.arrays import BoolArray, FloatArray, IntArray
 from bioparity.delimited import require_short_cells
 from bioparity.errors import DataFileError, InputError, require_columns
 from bioparity.problems import (
+    A_PK_ABOVE_ZERO,
+    A_PK_OR_MARKERS,
+    A_PK_OR_NA,
+    A_SUBJECT_ON_EVERY_ROW,
+    A_TR_SEQUENCE,
+    AN_EXISTING_CSV,
+    COLUMNS,
+    COLUMNS_ANY_CASE,
     EACH_NAME_ONCE,
+    EMPTY_SUBJECT,
+    EMPTY_TABLE,
     FILE_NOT_FOUND,
+    INVALID_SEQUENCE,
+    LETTERS_PER_PERIOD,
+    MISSING_COLUMNS_FOUND,
     NAMED_TWICE,
+    NO_HEADER_LINE,
     NOT_A_NUMBER,
     NOT_NUMBER_NOR_MISSING,
+    NOT_UTF8_REASON,
+    ONE_ROW_PER_SUBJECT_AND_PERIOD,
+    PERIOD_LABELS,
+    PERIODS_NUMBERED,
     PK_NOT_POSITIVE,
+    SAME_SEQUENCE_PER_SUBJECT,
     SAME_SUBJECT_AND_PERIOD,
+    SEQUENCE_LENGTH_DIFFERS,
     SUBJECT_IN_TWO_SEQUENCES,
+    T_OR_R,
+    THE_SEQUENCE_LETTER,
+    TREATMENT_NOT_IN_SEQUENCE,
     UNKNOWN_TREATMENT,
 )
 
@@ -240,7 +263,7 @@ def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> Crossover
     """
     require_columns(frame.columns, REQUIRED_COLUMNS, file=file)
     if len(frame) == 0:
-        raise DataFileError("no data rows", file=file, expected="one row per subject and period")
+        raise DataFileError(EMPTY_TABLE, file=file, expected=ONE_ROW_PER_SUBJECT_AND_PERIOD)
     subject_label = frame["subject"].astype(str).str.strip().to_numpy()
     period_label = frame["period"].astype(str).str.strip().to_numpy()
     seq_label = frame["sequence"].astype(str).str.strip().str.upper().to_numpy()
@@ -265,39 +288,27 @@ def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> Crossover
 
     fail(
         frame["subject"].isna().to_numpy() | (subject_label == ""),
-        "empty subject",
+        EMPTY_SUBJECT,
         "subject",
         subject_label,
-        "a subject identifier on every row (a blank one would be analysed as a subject of its own)",
+        A_SUBJECT_ON_EVERY_ROW,
     )
-    fail(
-        ~np.isin(trt_label, ["T", "R"]),
-        UNKNOWN_TREATMENT,
-        "treatment",
-        trt_label,
-        "T (test) or R (reference)",
-    )
+    fail(~np.isin(trt_label, ["T", "R"]), UNKNOWN_TREATMENT, "treatment", trt_label, T_OR_R)
     bad_seq = np.array([not s or set(s) - {"T", "R"} != set() for s in seq_label])
-    fail(bad_seq, "invalid sequence", "sequence", seq_label, "a string of T and R such as TRTR")
+    fail(bad_seq, INVALID_SEQUENCE, "sequence", seq_label, A_TR_SEQUENCE)
     lengths = np.fromiter((len(s) for s in seq_label), dtype=np.int64, count=len(seq_label))
     fail(
         lengths != lengths[0],
-        "sequence length differs from the first row's",
+        SEQUENCE_LENGTH_DIFFERS,
         "sequence",
         seq_label,
-        f"{lengths[0]} letters, one per period",
+        LETTERS_PER_PERIOD.format(n=lengths[0]),
     )
     raw_pk = frame["PK"].to_numpy()
     non_numeric = np.isnan(pk) & ~pd.isna(frame["PK"]).to_numpy()
     non_numeric &= ~np.isin(np.asarray(raw_pk, dtype=str), ["", "NA", "NaN", "nan", ".", "ND"])
-    fail(non_numeric, NOT_A_NUMBER, "PK", raw_pk, "a positive number, or NA / empty for a missing value")
-    fail(
-        ~np.isnan(pk) & ~(pk > 0) | np.isinf(pk),
-        PK_NOT_POSITIVE,
-        "PK",
-        raw_pk,
-        "a value > 0, or NA for a missing value",
-    )
+    fail(non_numeric, NOT_A_NUMBER, "PK", raw_pk, A_PK_OR_NA)
+    fail(~np.isnan(pk) & ~(pk > 0) | np.isinf(pk), PK_NOT_POSITIVE, "PK", raw_pk, A_PK_ABOVE_ZERO)
 
     n_periods = int(lengths[0])
     period_code, period_names = _period_positions(period_label, n_periods, file)
@@ -310,23 +321,17 @@ def crossover_data(frame: pd.DataFrame, *, file: str | None = None) -> Crossover
         SUBJECT_IN_TWO_SEQUENCES,
         "sequence",
         seq_label,
-        "the same sequence on every row of a subject",
+        SAME_SEQUENCE_PER_SUBJECT,
     )
     dup = pd.DataFrame({"s": subj_codes, "p": period_code}).duplicated().to_numpy()
-    fail(
-        dup,
-        SAME_SUBJECT_AND_PERIOD,
-        "period",
-        period_label,
-        "one row per subject and period",
-    )
+    fail(dup, SAME_SUBJECT_AND_PERIOD, "period", period_label, ONE_ROW_PER_SUBJECT_AND_PERIOD)
     letter = np.array([s[p] for s, p in zip(seq_label, period_code, strict=True)])
     fail(
         letter != trt_label,
-        "treatment does not match the sequence at this period",
+        TREATMENT_NOT_IN_SEQUENCE,
         "treatment",
         trt_label,
-        "the letter of the sequence at the period's position (periods in sorted order)",
+        THE_SEQUENCE_LETTER,
     )
 
     sequences = order_sequences(sorted(set(seq_label)))
@@ -408,10 +413,10 @@ def _period_positions(
         return codes, tuple(str(k + 1) for k in range(n_periods))
     if len(uniq) != n_periods:
         raise DataFileError(
-            f"{len(uniq)} distinct period labels but sequences have {n_periods} letters",
+            PERIOD_LABELS.format(labels=len(uniq), letters=n_periods),
             file=file,
             column="period",
-            expected=f"periods numbered 1..{n_periods} (one per sequence letter)",
+            expected=PERIODS_NUMBERED.format(n=n_periods),
         )
     order = sorted(uniq, key=float) if numbers is not None else uniq
     return pd.Index(order).get_indexer(labels).astype(np.int64), tuple(str(o) for o in order)
@@ -426,16 +431,18 @@ def read_crossover_file(path: str | os.PathLike[str], *, na: Sequence[str] = DEF
     file = Path(path)
     label = str(path)
     if not file.is_file():
-        raise DataFileError(FILE_NOT_FOUND, file=label, expected="an existing CSV file")
+        raise DataFileError(FILE_NOT_FOUND, file=label, expected=AN_EXISTING_CSV)
     try:
         lines = file.read_text(encoding="utf-8-sig").splitlines()
     except UnicodeDecodeError as exc:
-        raise DataFileError(f"not UTF-8 text: {exc}", file=label) from exc
+        raise DataFileError(NOT_UTF8_REASON.format(reason=exc), file=label) from exc
     skip = 0
     while skip < len(lines) and (not lines[skip].strip() or lines[skip].lstrip().startswith("#")):
         skip += 1
     if skip == len(lines):
-        raise DataFileError("no header line", file=label, expected="columns " + ", ".join(REQUIRED_COLUMNS))
+        raise DataFileError(
+            NO_HEADER_LINE, file=label, expected=COLUMNS.format(columns=", ".join(REQUIRED_COLUMNS))
+        )
     header = lines[skip]
     sep = max((",", ";", "\t"), key=header.count)
     try:
@@ -461,10 +468,10 @@ def read_crossover_file(path: str | os.PathLike[str], *, na: Sequence[str] = DEF
     missing = [c for c, low in wanted.items() if low not in names]
     if missing:
         raise DataFileError(
-            f"missing column(s) {', '.join(missing)}; columns found: {', '.join(map(str, raw.columns))}",
+            MISSING_COLUMNS_FOUND.format(missing=", ".join(missing), found=", ".join(map(str, raw.columns))),
             file=label,
             line=skip + 1,
-            expected="columns " + ", ".join(REQUIRED_COLUMNS) + " (any case, after '#' description lines)",
+            expected=COLUMNS_ANY_CASE.format(columns=", ".join(REQUIRED_COLUMNS)),
         )
     out = pd.DataFrame({c: raw[names[low]].astype(str).str.strip() for c, low in wanted.items()})
     markers = {m.strip() for m in na}
@@ -486,7 +493,7 @@ def read_crossover_file(path: str | os.PathLike[str], *, na: Sequence[str] = DEF
                 line=skip + i + 2,
                 column="PK",
                 value=cell,
-                expected=f"a positive number, or missing as {shown} (set the markers with --na)",
+                expected=A_PK_OR_MARKERS.format(markers=shown),
             ) from None
     out["PK"] = pk
     out.attrs[LINE_OFFSET] = skip + 1  # the header's line: data row r is on line r + skip + 1

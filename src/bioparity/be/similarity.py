@@ -46,6 +46,7 @@ from bioparity._results import ResultMixin, percent, share_percent, software_ver
 from bioparity.arrays import FloatArray, StrArray
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n.notes import note_template
+from bioparity.problems import ADA_STATUS_NOT_BINARY, AN_ADA_STATUS, ARMS_NOT_IN_DATA, ONE_OF
 
 VARIANCE_MODELS: tuple[str, ...] = ("welch", "pooled")
 #: Analysis populations: subjects with every metric (default) or, per metric, every subject with a value.
@@ -395,10 +396,10 @@ def pk_similarity_table(
     unknown = sorted(set(arms) - set(labels.tolist()))
     if unknown:
         raise DataFileError(
-            f"arm(s) {', '.join(unknown)} not in the data",
+            ARMS_NOT_IN_DATA.format(arms=", ".join(unknown)),
             file=file,
             column=arm_column,
-            expected="one of: " + ", ".join(sorted(set(labels.tolist()))),
+            expected=ONE_OF.format(choices=", ".join(sorted(set(labels.tolist())))),
         )
     ada = None
     if ada_column is not None:
@@ -407,12 +408,12 @@ def pk_similarity_table(
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise DataFileError(
-                "ADA status is not 0 or 1",
+                ADA_STATUS_NOT_BINARY,
                 file=file,
                 row=i + 1,
                 column=ada_column,
                 value=str(frame[ada_column].iloc[i]),
-                expected="1 (ADA-positive) or 0 (ADA-negative) for every analysed subject",
+                expected=AN_ADA_STATUS,
             )
     pext = None
     if extrapolation_column is not None and extrapolation_column in frame.columns and "AUCIFO" in metrics:

@@ -20,12 +20,32 @@ import pandas as pd
 from bioparity.caa.catalogue import Catalogue
 from bioparity.delimited import read_csv_cells, require_file, require_utf8
 from bioparity.errors import DataFileError, InputError, require_columns
+from bioparity.problems import (
+    A_CATALOGUE_FILE,
+    A_NUMBER_OR_EMPTY,
+    A_SOURCE,
+    A_TEXT_VALUE,
+    A_TIER,
+    AN_EXISTING_CATALOGUE,
+    AT_LEAST_TWO_LOTS,
+    ATTRIBUTE_ONE_LOT,
+    ATTRIBUTE_SEVERAL,
+    EMPTY_CELL,
+    INVALID_VALUE,
+    MISSING_NAME_COLUMN,
+    NO_MEASUREMENT_ROWS,
+    NOT_A_NUMBER,
+    ONE_PER_ATTRIBUTE_FIRST,
+    TWO_LOTS_PER_ATTRIBUTE,
+    UNKNOWN_CATALOGUE_FORMAT,
+    UNKNOWN_SOURCE_LABEL,
+)
 
 REQUIRED_COLUMNS = ("attribute", "source", "lot", "value")
 OPTIONAL_COLUMNS = ("unit", "tier", "replicate", "date", "method")
 TEST_SOURCE = "test"
 SOURCE_PATTERN = re.compile(r"^(test|ref-[a-z0-9][a-z0-9_.-]*)$")
-SOURCE_EXPECTED = "'test' or a reference source 'ref-<region>' such as ref-eu, ref-us"
+SOURCE_EXPECTED = A_SOURCE
 
 
 def _fail(
@@ -82,34 +102,27 @@ def check_long_table(frame: pd.DataFrame, file: str | None = None) -> pd.DataFra
     label = file if file is not None else "data"
     require_columns(frame.columns, REQUIRED_COLUMNS, file=label)
     if frame.empty:
-        raise DataFileError("no measurement rows", file=label, expected="at least two lots of one attribute")
+        raise DataFileError(NO_MEASUREMENT_ROWS, file=label, expected=AT_LEAST_TWO_LOTS)
     out = frame.copy().reset_index(drop=True)
     out["row"] = np.arange(1, len(out) + 1)
     for col in ("attribute", "source", "lot"):
         text = out[col].astype(object).where(out[col].notna(), "").astype(str).str.strip()
         bad = text == ""
         if bad.any():
-            _fail("empty cell", file, int(out["row"][bad].iloc[0]), col, expected="a text value")
+            _fail(EMPTY_CELL, file, int(out["row"][bad].iloc[0]), col, expected=A_TEXT_VALUE)
         out[col] = text
     out["source"] = out["source"].str.lower()
     bad_source = ~out["source"].str.match(SOURCE_PATTERN.pattern)
     if bad_source.any():
         i = int(np.argmax(bad_source.to_numpy()))
-        _fail("unknown source label", file, i + 1, "source", frame["source"].iloc[i], SOURCE_EXPECTED)
+        _fail(UNKNOWN_SOURCE_LABEL, file, i + 1, "source", frame["source"].iloc[i], SOURCE_EXPECTED)
     raw = out["value"]
     blank = raw.isna() | raw.astype(str).str.strip().str.upper().isin(["", "NA", "NAN"])
     numbers = pd.to_numeric(raw.where(~blank), errors="coerce")
     bad_value = (~blank & numbers.isna()) | ~np.isfinite(numbers.fillna(0.0))
     if bad_value.any():
         i = int(np.argmax(bad_value.to_numpy()))
-        _fail(
-            "not a number",
-            file,
-            i + 1,
-            "value",
-            raw.iloc[i],
-            "a number (leave the cell empty for a missing value)",
-        )
+        _fail(NOT_A_NUMBER, file, i + 1, "value", raw.iloc[i], A_NUMBER_OR_EMPTY)
     out["value"] = numbers.astype(float)
     for col in ("unit", "tier"):
         if col not in out.columns:
@@ -121,7 +134,7 @@ def check_long_table(frame: pd.DataFrame, file: str | None = None) -> pd.DataFra
             bad_tier = given & ~tiers.isin([1, 2, 3])
             if bad_tier.any():
                 i = int(np.argmax(bad_tier.to_numpy()))
-                _fail("invalid value", file, i + 1, "tier", cells.iloc[i], "a tier 1, 2 or 3")
+                _fail(INVALID_VALUE, file, i + 1, "tier", cells.iloc[i], A_TIER)
             cells = tiers
         keyed = pd.DataFrame(
             {"attribute": out["attribute"][given], "v": cells[given].astype(str).str.strip()}
@@ -131,12 +144,12 @@ def check_long_table(frame: pd.DataFrame, file: str | None = None) -> pd.DataFra
         if differs.any():
             i = int(keyed.index[differs.to_numpy()][0])
             _fail(
-                f"attribute {out['attribute'].iloc[i]!r} has more than one {col}",
+                ATTRIBUTE_SEVERAL.format(attribute=repr(out["attribute"].iloc[i]), column=col),
                 file,
                 i + 1,
                 col,
                 cells.iloc[i],
-                f"one {col} per attribute ({first[differs].iloc[0]!r} first)",
+                ONE_PER_ATTRIBUTE_FIRST.format(column=col, first=repr(first[differs].iloc[0])),
             )
     lots_per_attribute = (
         out.drop_duplicates(["attribute", "source", "lot"]).groupby("attribute", sort=False).size()
@@ -146,12 +159,12 @@ def check_long_table(frame: pd.DataFrame, file: str | None = None) -> pd.DataFra
         name = str(single.index[0])
         i = int(np.argmax((out["attribute"] == name).to_numpy()))
         _fail(
-            f"attribute {name!r} has only one lot",
+            ATTRIBUTE_ONE_LOT.format(attribute=repr(name)),
             file,
             i + 1,
             "attribute",
             name,
-            "at least two lots per attribute (lots of test and reference sources)",
+            TWO_LOTS_PER_ATTRIBUTE,
         )
     return out
 
@@ -191,7 +204,7 @@ def read_catalogue(path: str | os.PathLike[str]) -> Catalogue:
     """
     file = Path(path)
     label = str(path)
-    require_file(file, label, "an existing YAML or CSV catalogue")
+    require_file(file, label, AN_EXISTING_CATALOGUE)
     suffix = file.suffix.lower()
     try:
         if suffix in {".yaml", ".yml"}:
@@ -210,7 +223,7 @@ def read_catalogue(path: str | os.PathLike[str]) -> Catalogue:
             if "name" not in table.columns and "attribute" in table.columns:
                 table = table.rename(columns={"attribute": "name"})
             if "name" not in table.columns:
-                raise DataFileError("missing column 'name' (or 'attribute')", file=label)
+                raise DataFileError(MISSING_NAME_COLUMN, file=label)
             records = [
                 {k: v for k, v in r.items() if str(v).strip() != ""} for r in table.to_dict(orient="records")
             ]
@@ -219,4 +232,4 @@ def read_catalogue(path: str | os.PathLike[str]) -> Catalogue:
         if isinstance(exc, DataFileError):
             raise
         raise DataFileError(str(exc)) from exc  # the message already starts with the file name
-    raise DataFileError("unknown catalogue format", file=label, expected="a .yaml, .yml or .csv file")
+    raise DataFileError(UNKNOWN_CATALOGUE_FORMAT, file=label, expected=A_CATALOGUE_FILE)

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from bioparity.errors import DataFileError
+from bioparity.problems import A_LOT_SAMPLE, A_POSITIVE_POTENCY, NO_RELATIVE_POTENCY, SAMPLE_NOT_A_LOT
 
 SOURCE_SEPARATOR = ":"
 #: Columns that identify a ``bioparity potency`` results table (a CAA long table has ``attribute``).
@@ -81,24 +82,24 @@ def potency_lot_values(
         source, sep, lot = sample.partition(SOURCE_SEPARATOR)
         if not sep or not source.strip() or not lot.strip():
             raise DataFileError(
-                "sample is not tied to a lot",
+                SAMPLE_NOT_A_LOT,
                 file=label,
                 row=row,
                 line=line,
                 column="sample",
                 value=sample,
-                expected="a sample named SOURCE:LOT, e.g. test:L001 or ref-eu:E12",
+                expected=A_LOT_SAMPLE,
             )
         value = pd.to_numeric(pd.Series([rec["relative_potency"]]), errors="coerce").iloc[0]
         if not math.isfinite(value) or value <= 0:
             raise DataFileError(
-                "no usable relative potency",
+                NO_RELATIVE_POTENCY,
                 file=label,
                 row=row,
                 line=line,
                 column="relative_potency",
                 value=rec["relative_potency"],
-                expected="a positive number (see the row's flags)",
+                expected=A_POSITIVE_POTENCY,
             )
         n_assays = _count(rec.get("n_assays", ""))
         method = (

@@ -40,13 +40,14 @@ class OutputFormat(StrEnum):
 def error_text(exc: BioparityError) -> str:
     """The error as one line in the command's language: the framing (row, line, column, expected, ...)
     and the readers' usual problem texts (:mod:`bioparity.problems`) translated, as a web page shows them;
-    the data (file, column names, values) as they are."""
+    the data (file, column names, values) as they are. Another error made from a note template (a unit
+    or a design problem) is translated as a whole, as a page shows it."""
     if isinstance(exc, DataFileError):
         message = exc.message(_, _problem_words())
     elif isinstance(exc, RuleFileError):
         message = exc.message(_)
     else:
-        message = str(exc)
+        message = _problem_words()(str(exc))
     return _("error: %(message)s") % {"message": message}
 
 

@@ -19,6 +19,7 @@ from bioparity.io.limits import check_csv_limits
 from bioparity.io.readers import read_csv_cells, require_file
 from bioparity.io.table import ColumnSpec, read_table
 from bioparity.nca.samples import Where
+from bioparity.problems import A_TIER, ONE_ROW_PER_REPLICATE, REPLICATE_TWICE
 
 
 def _check_source(value: object) -> str | None:
@@ -26,7 +27,7 @@ def _check_source(value: object) -> str | None:
 
 
 def _check_tier(value: object) -> str | None:
-    return None if float(value) in (1.0, 2.0, 3.0) else "a tier 1, 2 or 3"  # type: ignore[arg-type]
+    return None if float(value) in (1.0, 2.0, 3.0) else A_TIER  # type: ignore[arg-type]
 
 
 _SPECS = (
@@ -50,10 +51,10 @@ def read_long_table(path: str | os.PathLike[str]) -> pd.DataFrame:
         key = frame[["attribute", "source", "lot", "replicate"]]
         Where(file=str(path)).reject(
             key.duplicated() & frame["replicate"].notna(),
-            "the same replicate of this attribute, source and lot appears twice",
+            REPLICATE_TWICE,
             "replicate",
             frame["replicate"],
-            "one row per attribute, source, lot and replicate",
+            ONE_ROW_PER_REPLICATE,
         )
     return check_long_table(frame, file=str(path))
 

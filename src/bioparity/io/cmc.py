@@ -26,6 +26,28 @@ import pandas as pd
 
 from bioparity.errors import DataFileError, InputError, require_columns_found
 from bioparity.io.readers import parse_number, read_any_table
+from bioparity.problems import (
+    A_FINITE_NONNEGATIVE,
+    A_FINITE_NUMBER,
+    A_LABEL,
+    A_SPECIFICATION_FILE,
+    AN_ATTRIBUTE_OF,
+    COLUMNS,
+    COLUMNS_OPTIONAL,
+    EMPTY_CELL,
+    EMPTY_RESULT,
+    FILE_NOT_FOUND,
+    HEADER_ONLY,
+    LOT_IN_TWO_PRODUCTS,
+    LOT_IN_TWO_SOURCES,
+    MISSING_SPECIES,
+    NEGATIVE,
+    NOT_A_NUMBER,
+    NOT_IN_SPECIFICATION,
+    NOT_IN_SPECIFICATION_NOR,
+    ONE_PRODUCT_PER_LOT,
+    SPECIES_TWICE,
+)
 
 STABILITY_COLUMNS = ("attribute", "lot", "time", "value")
 PROFILE_COLUMNS = ("source", "lot", "species", "value")
@@ -41,11 +63,12 @@ def _load(
         frame.columns,
         required,
         file=table.file,
-        expected=f"columns {', '.join(required)}"
-        + (f" (optional {', '.join(optional)})" if optional else ""),
+        expected=COLUMNS_OPTIONAL.format(columns=", ".join(required), optional=", ".join(optional))
+        if optional
+        else COLUMNS.format(columns=", ".join(required)),
     )
     if frame.empty:
-        raise DataFileError("has a header but no data rows", file=table.file)
+        raise DataFileError(HEADER_ONLY, file=table.file)
     return frame, table.file, table.line_offset
 
 
@@ -77,7 +100,7 @@ def _text(
             if default is not None:
                 out.append(default)
                 continue
-            raise _cell_error("empty cell", file, i, offset, column, expected="a label")
+            raise _cell_error(EMPTY_CELL, file, i, offset, column, expected=A_LABEL)
         out.append(text)
     return out
 
@@ -93,10 +116,10 @@ def _numbers(
         except ValueError:
             v = float("nan")
         if not math.isfinite(v) or (nonnegative and v < 0):
-            problem = "empty cell (missing result)" if text in ("", "nan", "NA") else "not a number"
+            problem = EMPTY_RESULT if text in ("", "nan", "NA") else NOT_A_NUMBER
             if math.isfinite(v):
-                problem = "negative"
-            expected = "a finite number >= 0" if nonnegative else "a finite number"
+                problem = NEGATIVE
+            expected = A_FINITE_NONNEGATIVE if nonnegative else A_FINITE_NUMBER
             raise _cell_error(problem, file, i, offset, column, cell, expected)
         out.append(v)
     return out
@@ -128,8 +151,8 @@ def stability_frame(frame: pd.DataFrame, file: str, offset: int | None) -> pd.Da
     per_lot = out.groupby("lot")["product"].nunique()
     for lot in per_lot[per_lot > 1].index:
         i = int(out.index[(out["lot"] == lot)].tolist()[-1])
-        problem = f"lot {lot!r} appears under more than one product"
-        raise _cell_error(problem, file, i, offset, "product", out.loc[i, "product"], "one product per lot")
+        problem = LOT_IN_TWO_PRODUCTS.format(lot=repr(lot))
+        raise _cell_error(problem, file, i, offset, "product", out.loc[i, "product"], ONE_PRODUCT_PER_LOT)
     return out
 
 
@@ -190,7 +213,7 @@ def read_stability_spec(path: str | os.PathLike[str]) -> StabilitySpec:
     file = Path(path)
     label = str(path)
     if not file.is_file():
-        raise DataFileError("file not found", file=label, expected="a stability specification YAML file")
+        raise DataFileError(FILE_NOT_FOUND, file=label, expected=A_SPECIFICATION_FILE)
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -240,13 +263,14 @@ def check_specified(data: pd.DataFrame, spec: StabilitySpec, file: str, spec_fil
         first = data[unknown].iloc[0]
         others = sorted(set(data.loc[unknown, "attribute"]) - {first["attribute"]})
         raise DataFileError(
-            f"no entry in the specification {spec_file}"
-            + (f" (nor for {', '.join(map(repr, others))})" if others else ""),
+            NOT_IN_SPECIFICATION_NOR.format(file=spec_file, others=", ".join(map(repr, others)))
+            if others
+            else NOT_IN_SPECIFICATION.format(file=spec_file),
             file=file,
             row=int(first["row"]),
             column="attribute",
             value=first["attribute"],
-            expected=f"an attribute of {spec_file}: {', '.join(spec.attributes)}",
+            expected=AN_ATTRIBUTE_OF.format(file=spec_file, attributes=", ".join(spec.attributes)),
         )
 
 
@@ -277,11 +301,11 @@ def read_profile(path: str | os.PathLike[str]) -> ProfileData:
     lot_source: dict[str, str] = {}
     for i, (s, lt, name) in enumerate(zip(src, lot, sp, strict=True)):
         if (lt, name) in seen:
-            problem = f"species {name!r} given twice for lot {lt!r} (first on row {seen[(lt, name)] + 1})"
+            problem = SPECIES_TWICE.format(species=repr(name), lot=repr(lt), row=seen[(lt, name)] + 1)
             raise _cell_error(problem, file, i, offset, "species", name)
         seen[(lt, name)] = i
         if lot_source.setdefault(lt, s) != s:
-            problem = f"lot {lt!r} appears under sources {lot_source[lt]!r} and {s!r}"
+            problem = LOT_IN_TWO_SOURCES.format(lot=repr(lt), first=repr(lot_source[lt]), second=repr(s))
             raise _cell_error(problem, file, i, offset, "source", s)
     parts: list[list[float]] = []
     for lt in lots:
@@ -289,8 +313,7 @@ def read_profile(path: str | os.PathLike[str]) -> ProfileData:
         for name in species:
             if (lt, name) not in seen:
                 raise DataFileError(
-                    f"lot {lt!r} has no value for species {name!r} (a profile needs every species; "
-                    "give 0 for a species below detection)",
+                    MISSING_SPECIES.format(lot=repr(lt), species=repr(name)),
                     file=file,
                     column="species",
                     value=name,

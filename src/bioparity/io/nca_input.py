@@ -43,6 +43,25 @@ from bioparity.io.sdtm import (
 )
 from bioparity.nca.samples import Where, parse_numbers, text_cells
 from bioparity.nca.spec import NCASpec
+from bioparity.problems import (
+    A_DOSE_RECORD_PER_SUBJECT,
+    A_DURATION_ON_EVERY_INFUSION,
+    A_ROUTE_OPTION,
+    INFUSION_WITHOUT_DURATION,
+    NO_DOSE_RECORD,
+    NOT_A_POSITIVE_DOSE,
+    NOT_THE_FILE_UNIT,
+    ONE_UNIT,
+    ONE_UNIT_OR_COLUMN,
+    RESULT_WITHOUT_UNIT,
+    ROUTE_DIFFERS,
+    ROW,
+    ROW_LINE,
+    THE_FILE_UNIT,
+    THE_SUBJECTS_DOSE,
+    THE_UNIT_OF_ROW,
+    UNIT_DIFFERS,
+)
 
 
 @dataclass(frozen=True)
@@ -202,23 +221,22 @@ def one_unit(
         i = int(np.argmax(bad))
         if cells[i] == "":
             raise where.error(
-                "a result without its unit", i, column, None, f"{unit!r}, the unit of {at_first}"
+                RESULT_WITHOUT_UNIT, i, column, None, THE_UNIT_OF_ROW.format(unit=repr(unit), row=at_first)
             )
         raise where.error(
-            f"the unit differs from {unit!r} of {at_first}",
+            UNIT_DIFFERS.format(unit=repr(unit), row=at_first),
             i,
             column,
             cells[i],
-            "one unit on every row"
-            + (f" (or {option}-column {column} to convert each row)" if option == "--conc-unit" else ""),
+            ONE_UNIT_OR_COLUMN.format(option=option, column=column) if option == "--conc-unit" else ONE_UNIT,
         )
     if given is not None and given.strip() != unit:
         raise where.error(
-            f"{option} {given.strip()!r} is not the unit of the file",
+            NOT_THE_FILE_UNIT.format(option=option, unit=repr(given.strip())),
             first,
             column,
             unit,
-            f"{option} {unit}, or no {option} (the unit is then taken from {column})",
+            THE_FILE_UNIT.format(option=option, unit=unit, column=column),
         )
     return unit
 
@@ -315,8 +333,9 @@ def read_ex(table: LoadedTable, dose_unit: str | None = None) -> ExDomain:
 
 def _row_text(where: Where, pos: int) -> str:
     """``row 3 (line 4)`` (``row 3`` in a file without lines) for the 0-based data row ``pos``."""
-    line = "" if where.line_offset is None else f" (line {pos + 1 + where.line_offset})"
-    return f"row {pos + 1}{line}"
+    if where.line_offset is None:
+        return ROW.format(row=pos + 1)
+    return ROW_LINE.format(row=pos + 1, line=pos + 1 + where.line_offset)
 
 
 #: The samples' column holding each subject's dose taken from an EX domain with one dose per subject.
@@ -354,10 +373,10 @@ def _single_doses(records: pd.DataFrame, samples: NCASamples, where: Where) -> N
         return None
     samples.where.reject(
         per_subject == 0,
-        f"no dose record for this subject in {where.file}",
+        NO_DOSE_RECORD.format(file=where.file),
         spec.subject if samples.sdtm_pc is None else "USUBJID",
         sampled,
-        "one EX record (USUBJID, EXDOSE) for every subject with samples, or no --dosing (then --dose)",
+        A_DOSE_RECORD_PER_SUBJECT,
     )
     second = spec.dose if spec.dose is not None or EX_DOSE not in samples.frame.columns else EX_DOSE
     if second is not None:
@@ -368,17 +387,18 @@ def _single_doses(records: pd.DataFrame, samples: NCASamples, where: Where) -> N
         )
     used = records["subject"].isin(set(sampled)).to_numpy()
     dose = records["dose"].to_numpy(dtype=float)
-    where.reject(used & ~(dose > 0), "not a dose > 0", "EXDOSE", records["dose"], "the subject's dose")
+    where.reject(used & ~(dose > 0), NOT_A_POSITIVE_DOSE, "EXDOSE", records["dose"], THE_SUBJECTS_DOSE)
     if "route" in records.columns:  # the route of the analysis is --route: EX must not say another
         other = used & (records["route"] != spec.options.route).to_numpy()
         if other.any():
             i = int(np.argmax(other))
+            route = records["route"].iloc[i]
             raise where.error(
-                f"a dose of route {records['route'].iloc[i]}, but the analysis is {spec.options.route}",
+                ROUTE_DIFFERS.format(route=route, analysed=spec.options.route),
                 i,
                 "EXROUTE",
                 records["EXROUTE"].iloc[i],
-                f"--route {records['route'].iloc[i]} for this dose (or EX records of the route analysed)",
+                A_ROUTE_OPTION.format(route=route),
             )
     frame = samples.frame.assign(**{EX_DOSE: _each_sample(records, dose, sampled)})
     duration = spec.duration
@@ -422,10 +442,10 @@ def _infusion_durations(
     lacking = used & ~np.isfinite(hours)
     where.reject(
         lacking,
-        "an infusion without a duration while other EX records give one",
+        INFUSION_WITHOUT_DURATION,
         "EXDUR",
         records["EXDUR"] if "EXDUR" in records.columns else None,
-        "EXDUR (ISO 8601, e.g. PT1H) or EXENDTC on every infusion record",
+        A_DURATION_ON_EVERY_INFUSION,
     )
     return frame.assign(**{EX_DURATION: _each_sample(records, hours, sampled)}), EX_DURATION
 

@@ -20,6 +20,25 @@ import pandas as pd
 from bioparity.errors import DataFileError, require_columns_found
 from bioparity.io.readers import LoadedTable, parse_number, read_any_table
 from bioparity.nca.samples import Where
+from bioparity.problems import (
+    A_DOSE_NOT_NEGATIVE,
+    A_FINITE,
+    A_FINITE_MARGIN,
+    A_ROLE_LABEL,
+    BLANK_CELL,
+    COLUMNS,
+    COLUMNS_RENAMED,
+    DUPLICATE_RESPONSE,
+    HEADER_ONLY,
+    MEASURE_TWICE,
+    MISSING_COLUMNS,
+    NEGATIVE_DOSE,
+    NOT_A_NUMBER,
+    ONE_RESPONSE_PER_REPLICATE,
+    ONE_ROW_PER_RESPONSE,
+    ROLES,
+    UNKNOWN_ROLES,
+)
 
 REQUIRED = ("assay", "sample", "dose", "replicate", "response")
 OPTIONAL = ("block", "row", "column")
@@ -58,9 +77,9 @@ def check_potency_frame(table: LoadedTable, columns: Mapping[str, str] | None = 
     unknown = sorted(set(columns or {}) - set(REQUIRED) - set(OPTIONAL))
     if unknown:
         raise DataFileError(
-            f"unknown column role(s) {', '.join(unknown)}",
+            UNKNOWN_ROLES.format(roles=", ".join(unknown)),
             file=table.file,
-            expected=f"roles {', '.join((*REQUIRED, *OPTIONAL))}",
+            expected=ROLES.format(roles=", ".join((*REQUIRED, *OPTIONAL))),
         )
     frame = table.frame
     required = [mapping[c] for c in REQUIRED]
@@ -68,10 +87,10 @@ def check_potency_frame(table: LoadedTable, columns: Mapping[str, str] | None = 
         frame.columns,
         required,
         file=table.file,
-        expected=f"columns {', '.join(required)} (rename with the column options)",
+        expected=COLUMNS_RENAMED.format(columns=", ".join(required)),
     )
     if frame.empty:
-        raise DataFileError("has a header but no data rows", file=table.file, expected="one row per response")
+        raise DataFileError(HEADER_ONLY, file=table.file, expected=ONE_ROW_PER_RESPONSE)
 
     where = Where(file=table.file, line_offset=table.line_offset)
 
@@ -88,26 +107,15 @@ def check_potency_frame(table: LoadedTable, columns: Mapping[str, str] | None = 
             if role == "replicate" and text.endswith(".0") and text[:-2].isdigit():
                 text = text[:-2]
             if not text:
-                raise fail(i, role, "blank cell", raw, f"a {role} label")
+                raise fail(i, role, BLANK_CELL, raw, A_ROLE_LABEL.format(role=role))
             out[role].append(text)
         for role in ("dose", "response"):
             raw = rec[mapping[role]]
             value = _number(raw)
             if value is None:
-                raise fail(
-                    i,
-                    role,
-                    "not a number",
-                    raw,
-                    f"a finite {role}"
-                    + (
-                        " (blank responses are not dropped: remove the row or give the value)"
-                        if role == "response"
-                        else ""
-                    ),
-                )
+                raise fail(i, role, NOT_A_NUMBER, raw, A_FINITE[role])
             if role == "dose" and value < 0:
-                raise fail(i, role, "negative dose", raw, "a dose >= 0")
+                raise fail(i, role, NEGATIVE_DOSE, raw, A_DOSE_NOT_NEGATIVE)
             out[role].append(value)
         dose_value = out["dose"][-1]
         assert isinstance(dose_value, float)
@@ -116,9 +124,9 @@ def check_potency_frame(table: LoadedTable, columns: Mapping[str, str] | None = 
             raise fail(
                 i,
                 "replicate",
-                f"duplicate of data row {seen[key]} (same assay, sample, dose and replicate)",
+                DUPLICATE_RESPONSE.format(row=seen[key]),
                 out["replicate"][-1],
-                "one response per assay, sample, dose and replicate",
+                ONE_RESPONSE_PER_REPLICATE,
             )
         seen[key] = i + 1
     result = pd.DataFrame(out)
@@ -138,7 +146,9 @@ def read_equivalence_margins(path: str | os.PathLike[str]) -> dict[str, tuple[fl
     missing = [c for c in ("measure", "lower", "upper") if c not in frame.columns]
     if missing:
         raise DataFileError(
-            f"missing column(s) {', '.join(missing)}", file=table.file, expected="columns measure,lower,upper"
+            MISSING_COLUMNS.format(missing=", ".join(missing)),
+            file=table.file,
+            expected=COLUMNS.format(columns="measure,lower,upper"),
         )
     out: dict[str, tuple[float, float]] = {}
     for i, rec in enumerate(frame.to_dict(orient="records")):
@@ -148,14 +158,14 @@ def read_equivalence_margins(path: str | os.PathLike[str]) -> dict[str, tuple[fl
             value = _number(rec[col])
             if value is None:
                 raise DataFileError(
-                    "not a number", file=table.file, row=i + 1, line=line, column=col, value=rec[col],
-                    expected="a finite margin",
+                    NOT_A_NUMBER, file=table.file, row=i + 1, line=line, column=col, value=rec[col],
+                    expected=A_FINITE_MARGIN,
                 )  # fmt: skip
             limits.append(value)
         name = str(rec["measure"]).strip()
         if name in out:
             raise DataFileError(
-                "measure given twice", file=table.file, row=i + 1, line=line, column="measure", value=name
+                MEASURE_TWICE, file=table.file, row=i + 1, line=line, column="measure", value=name
             )
         out[name] = (limits[0], limits[1])
     return out

@@ -19,12 +19,23 @@ from bioparity.power.cv_check import cv_percent_warning
 from bioparity.power.designs import ALIASES, DESIGN_NAMES, canonical_design_name
 from bioparity.power.kernels import POWER_KERNELS
 
+# What a grid cell must hold (the expected text of a DataFileError, shown in the reader's language).
+A_DESIGN_NAME = note_template("a design name: {names}")
+A_CV = note_template("a CV > 0 as a ratio (0.30 for 30%)")
+A_TRUE_RATIO = note_template("a true ratio > 0, e.g. 0.95")
+A_LOWER_LIMIT = note_template("a lower limit > 0, e.g. 0.80")
+AN_UPPER_LIMIT = note_template("an upper limit > 0, e.g. 1.25")
+AN_ALPHA = note_template("0 < alpha < 0.5 (0.05 for a 90% CI)")
+A_TARGET_POWER = note_template("a target power between 0 and 1, e.g. 0.80")
+A_TOTAL_N = note_template("a total number of subjects >= 2")
+ONE_OF_METHODS = note_template("one of {methods}")
+
 
 def _known_design(value: object) -> str | None:
     try:
         canonical_design_name(str(value))
     except UnknownDesignError:
-        return "a design name: " + ", ".join(list(DESIGN_NAMES) + list(ALIASES))
+        return A_DESIGN_NAME.format(names=", ".join(list(DESIGN_NAMES) + list(ALIASES)))
     return None
 
 
@@ -39,25 +50,21 @@ def _within(low: float, high: float | None, what: str) -> Callable[[object], str
 
 
 _DESIGN = ColumnSpec("design", "text", check=_known_design)
-_CV = ColumnSpec("cv", check=_within(0, None, "a CV > 0 as a ratio (0.30 for 30%)"))
-_THETA0 = ColumnSpec("theta0", check=_within(0, None, "a true ratio > 0, e.g. 0.95"))
-_THETA1 = ColumnSpec(
-    "theta1", required=False, allow_blank=True, check=_within(0, None, "a lower limit > 0, e.g. 0.80")
-)
-_THETA2 = ColumnSpec(
-    "theta2", required=False, allow_blank=True, check=_within(0, None, "an upper limit > 0, e.g. 1.25")
-)
-_ALPHA = ColumnSpec(
-    "alpha", required=False, allow_blank=True, check=_within(0, 0.5, "0 < alpha < 0.5 (0.05 for a 90% CI)")
-)
-_TARGET = ColumnSpec("target_power", check=_within(0, 1, "a target power between 0 and 1, e.g. 0.80"))
-_N = ColumnSpec("n", "integer", check=_within(1, None, "a total number of subjects >= 2"))
+_CV = ColumnSpec("cv", check=_within(0, None, A_CV))
+_THETA0 = ColumnSpec("theta0", check=_within(0, None, A_TRUE_RATIO))
+_THETA1 = ColumnSpec("theta1", required=False, allow_blank=True, check=_within(0, None, A_LOWER_LIMIT))
+_THETA2 = ColumnSpec("theta2", required=False, allow_blank=True, check=_within(0, None, AN_UPPER_LIMIT))
+_ALPHA = ColumnSpec("alpha", required=False, allow_blank=True, check=_within(0, 0.5, AN_ALPHA))
+_TARGET = ColumnSpec("target_power", check=_within(0, 1, A_TARGET_POWER))
+_N = ColumnSpec("n", "integer", check=_within(1, None, A_TOTAL_N))
 _METHOD = ColumnSpec(
     "method",
     "text",
     required=False,
     allow_blank=True,
-    check=lambda v: None if str(v).lower() in POWER_KERNELS else "one of " + ", ".join(POWER_KERNELS),
+    check=lambda v: (
+        None if str(v).lower() in POWER_KERNELS else ONE_OF_METHODS.format(methods=", ".join(POWER_KERNELS))
+    ),
 )
 
 #: Columns of a power grid: design,cv,theta0,n and optional theta1,theta2,alpha,method.

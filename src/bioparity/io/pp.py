@@ -12,6 +12,27 @@ from bioparity.io.limits import check_csv_limits
 from bioparity.io.readers import read_csv_cells, require_file
 from bioparity.io.table import ColumnSpec
 from bioparity.nca.samples import Where
+from bioparity.problems import (
+    A_COLUMN_NAMED,
+    A_NUMBER_OF_SUBJECT,
+    EMPTY_CELL,
+    METRICS_AS_NAMED,
+    METRICS_NOT_FOUND,
+    NO_COLUMN,
+    NO_COLUMN_FOUND,
+    NOT_A_NUMBER,
+    ON_EVERY_ROW,
+    ONE_OF,
+    ONE_ROW_PER_SUBJECT_WIDE,
+    ONE_VALUE_PER_SUBJECT,
+    ONE_VALUE_PER_TESTCD,
+    PP_WITHOUT_PPSTRESN,
+    PPTESTCD_AND_PPSTRESN,
+    SECOND_PARAMETER_VALUE,
+    SECOND_SUBJECT_ROW,
+    SUBJECT_SEVERAL_VALUES,
+    T_OR_R,
+)
 
 SUBJECT_COLUMNS = ("subject", "USUBJID", "SUBJID", "ID", "id")
 ARM_COLUMNS = ("arm", "ARM", "treatment", "TRT", "TRTA", "TRT01A", "ACTARM", "group")
@@ -24,7 +45,7 @@ CROSSOVER_COLUMNS = [
     ColumnSpec(
         "treatment",
         "text",
-        check=lambda v: None if str(v).strip().upper() in {"T", "R"} else "T (test) or R (reference)",
+        check=lambda v: None if str(v).strip().upper() in {"T", "R"} else T_OR_R,
     ),
     ColumnSpec("PK", "number", allow_blank=True),
 ]
@@ -33,15 +54,19 @@ CROSSOVER_COLUMNS = [
 def _pick(columns: list[str], wanted: str | None, candidates: tuple[str, ...], what: str, file: str) -> str:
     if wanted is not None:
         if wanted not in columns:
-            raise DataFileError(f"no column {wanted!r}", file=file, expected=f"one of: {', '.join(columns)}")
+            raise DataFileError(
+                NO_COLUMN.format(column=repr(wanted)),
+                file=file,
+                expected=ONE_OF.format(choices=", ".join(columns)),
+            )
         return wanted
     for c in candidates:
         if c in columns:
             return c
     raise DataFileError(
-        f"no {what} column found",
+        NO_COLUMN_FOUND[what],
         file=file,
-        expected=f"a column named one of {', '.join(candidates)} (or give its name)",
+        expected=A_COLUMN_NAMED.format(names=", ".join(candidates)),
     )
 
 
@@ -81,16 +106,12 @@ def metric_table(
     for c, what in ((subj, "a subject"), (arm, "an arm")):
         # else the row would silently leave the analysis (no arm) or pool as subject ''
         empty = raw[c].fillna("").astype(str).str.strip() == ""
-        Where(file=label).reject(empty, "empty cell", c, None, f"{what} on every row")
+        Where(file=label).reject(empty, EMPTY_CELL, c, None, ON_EVERY_ROW[what])
     if "PPTESTCD" in cols:
         need = ["PPSTRESN"]
         missing = [c for c in need if c not in cols]
         if missing:
-            raise DataFileError(
-                "long PP format without a PPSTRESN column",
-                file=label,
-                expected="columns PPTESTCD and PPSTRESN",
-            )
+            raise DataFileError(PP_WITHOUT_PPSTRESN, file=label, expected=PPTESTCD_AND_PPSTRESN)
         long = raw[raw["PPTESTCD"].str.strip().isin(metrics)].copy()
         long["PPTESTCD"] = long["PPTESTCD"].str.strip()
         dup = long.duplicated([subj, "PPTESTCD"], keep="first")
@@ -98,13 +119,13 @@ def metric_table(
             i = int(np.flatnonzero(dup.to_numpy())[0])
             row = int(long.index[i]) + 1
             raise DataFileError(
-                "second value of the same parameter for a subject",
+                SECOND_PARAMETER_VALUE,
                 file=label,
                 row=row,
                 line=row + 1,
                 column="PPTESTCD",
                 value=long["PPTESTCD"].iloc[i],
-                expected="one value per subject and PPTESTCD (filter intervals first)",
+                expected=ONE_VALUE_PER_TESTCD,
             )
         wide = long.pivot(index=subj, columns="PPTESTCD", values="PPSTRESN")
         per_subject = raw.groupby(subj, sort=False)[[arm, *covariates]].first()
@@ -113,10 +134,10 @@ def metric_table(
             if (counts > 1).any():
                 first_bad = str(counts[counts > 1].index[0])
                 raise DataFileError(
-                    f"subject {first_bad} has more than one value",
+                    SUBJECT_SEVERAL_VALUES.format(subject=first_bad),
                     file=label,
                     column=c,
-                    expected="one value per subject",
+                    expected=ONE_VALUE_PER_SUBJECT,
                 )
         frame = per_subject.join(wide, how="left").reset_index()
     else:
@@ -125,19 +146,19 @@ def metric_table(
         if dup.any():
             row = int(np.flatnonzero(dup.to_numpy())[0]) + 1
             raise DataFileError(
-                "second row for the same subject",
+                SECOND_SUBJECT_ROW,
                 file=label,
                 row=row,
                 line=row + 1,
                 column=subj,
-                expected="one row per subject in a wide table",
+                expected=ONE_ROW_PER_SUBJECT_WIDE,
             )
     absent = [m for m in metrics if m not in frame.columns]
     if absent:
         raise DataFileError(
-            f"metric(s) {', '.join(absent)} not found",
+            METRICS_NOT_FOUND.format(metrics=", ".join(absent)),
             file=label,
-            expected="PPTESTCD values or wide columns named like the --metrics",
+            expected=METRICS_AS_NAMED,
         )
     for c in [*metrics, *covariates]:
         text = frame[c].fillna("").astype(str).str.strip()
@@ -147,11 +168,11 @@ def metric_table(
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
             raise DataFileError(
-                "not a number",
+                NOT_A_NUMBER,
                 file=label,
                 column=c,
                 value=text.iloc[i],
-                expected=f"a number (subject {frame[subj].iloc[i]})",
+                expected=A_NUMBER_OF_SUBJECT.format(subject=frame[subj].iloc[i]),
             )
         frame[c] = numbers
     return frame, subj, arm

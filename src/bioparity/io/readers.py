@@ -23,6 +23,7 @@ from bioparity.io.limits import check_input_limits
 from bioparity.problems import (
     A_KNOWN_FILE_TYPE,
     AN_EXISTING_TABLE,
+    AN_EXISTING_TEXT_FILE,
     CANNOT_READ,
     ONE_SHEET,
     SEVERAL_SHEETS,
@@ -204,5 +205,5 @@ def require_utf8_text(path: str | os.PathLike[str], label: str | None = None) ->
     """Fail with the file (``label``, default the path), line and byte offset when a file is not UTF-8."""
     file = Path(path)
     label = str(path) if label is None else label
-    require_file(file, label, "an existing UTF-8 text file")
+    require_file(file, label, AN_EXISTING_TEXT_FILE)
     delimited.require_utf8(file.read_bytes(), label)

@@ -19,6 +19,23 @@ import pandas as pd
 
 from bioparity.errors import DataFileError
 from bioparity.nca.samples import Where
+from bioparity.problems import (
+    A_DATETIME,
+    A_DOSE_START,
+    A_DURATION,
+    A_PC_TIME_COLUMN,
+    A_PCDTC_COLUMN,
+    A_SAMPLED_SUBJECT,
+    A_STUDY_DAY,
+    AN_ELAPSED_TIME,
+    EMPTY_DOSE_START,
+    INVALID_STUDY_DAY,
+    NO_REFERENCE_DATETIME,
+    NOT_ISO_DATETIME,
+    NOT_ISO_DURATION,
+    PC_WITHOUT_PCDTC,
+    PC_WITHOUT_TIME,
+)
 
 PC_REQUIRED = ("USUBJID", "PCTESTCD", "PCSTRESN")
 PC_GROUPS = ("STUDYID", "PCTESTCD", "PCSPEC", "PCRFTDTC")
@@ -64,7 +81,7 @@ def _duration_hours(column: pd.Series, file: str | None, expected: str) -> npt.N
             hours[i] = iso8601_duration_hours(str(text))
         except ValueError:
             raise DataFileError(
-                "not an ISO 8601 duration",
+                NOT_ISO_DURATION,
                 file=file,
                 row=i + 1,
                 column=str(column.name),
@@ -99,15 +116,11 @@ def read_sdtm_pc(frame: pd.DataFrame, file: str | None = None) -> tuple[pd.DataF
     df = frame.rename(columns={c: c.upper() for c in frame.columns}).reset_index(drop=True)
     out, groups = pc_profile_keys(df)
     if "PCELTM" in df.columns:
-        out["time"] = _duration_hours(df["PCELTM"], file, "an elapsed time such as PT1H30M")
+        out["time"] = _duration_hours(df["PCELTM"], file, AN_ELAPSED_TIME)
     elif "PCTPTNUM" in df.columns:
         out["time"] = pd.to_numeric(df["PCTPTNUM"], errors="coerce")
     else:
-        raise DataFileError(
-            "SDTM PC without a time column",
-            file=file,
-            expected="PCELTM (ISO 8601 elapsed time) or PCTPTNUM (hours)",
-        )
+        raise DataFileError(PC_WITHOUT_TIME, file=file, expected=A_PC_TIME_COLUMN)
     conc = pd.to_numeric(df["PCSTRESN"], errors="coerce")
     blq = np.zeros(len(df), dtype=bool)
     if "PCSTRESC" in df.columns:
@@ -211,9 +224,7 @@ def _iso_datetimes(values: pd.Series, column: str, file: str | None) -> pd.Serie
     text = values.astype("string").fillna("").str.strip()
     parsed = pd.to_datetime(text.where(text != "", None), format="ISO8601", errors="coerce")
     bad = (text != "").to_numpy() & parsed.isna().to_numpy()
-    Where(file=file, line_offset=None).reject(
-        bad, "not an ISO 8601 date-time", column, text, "a date-time such as 2021-03-04T08:30"
-    )
+    Where(file=file, line_offset=None).reject(bad, NOT_ISO_DATETIME, column, text, A_DATETIME)
     return parsed
 
 
@@ -241,32 +252,30 @@ def read_sdtm_ex(
             first = out["subject"].map(origin)
             where.reject(
                 first.isna(),
-                "no reference date-time for this subject",
+                NO_REFERENCE_DATETIME,
                 "USUBJID",
                 out["subject"],
-                "a subject with samples (PCDTC) or an EXSTDTC",
+                A_SAMPLED_SUBJECT,
             )
         out["time"] = ((start - first).dt.total_seconds() / 3600.0).to_numpy(dtype=float)
     elif "EXSTDY" in df.columns:
         day = pd.to_numeric(df["EXSTDY"], errors="coerce").to_numpy(dtype=float)
         where.reject(
             np.isnan(day) | (day == 0),
-            "missing or invalid study day",
+            INVALID_STUDY_DAY,
             "EXSTDY",
             df["EXSTDY"],
-            "a study day (1 = first day, no day 0) or an EXSTDTC date-time on every row",
+            A_STUDY_DAY,
         )
         out["time"] = np.where(day > 0, day - 1.0, day) * 24.0
     else:
         assert start is not None
         i = int(np.argmax(start.isna().to_numpy()))
-        raise where.error(
-            "empty dose start date-time", i, "EXSTDTC", None, "EXSTDTC on every dose record (or EXSTDY)"
-        )
+        raise where.error(EMPTY_DOSE_START, i, "EXSTDTC", None, A_DOSE_START)
     out["dose"] = pd.to_numeric(df["EXDOSE"], errors="coerce").to_numpy(dtype=float)
     duration = np.full(len(df), np.nan)
     if "EXDUR" in df.columns:
-        duration = _duration_hours(df["EXDUR"], file, "a duration such as PT1H or PT30M")
+        duration = _duration_hours(df["EXDUR"], file, A_DURATION)
     if "EXENDTC" in df.columns and start is not None:
         end = _iso_datetimes(df["EXENDTC"], "EXENDTC", file)
         span = ((end - start).dt.total_seconds() / 3600.0).to_numpy(dtype=float)
@@ -298,11 +307,7 @@ def pc_hours_since(pc: pd.DataFrame, origin: pd.Series, file: str | None = None)
     """Sample times of a PC domain in hours since ``origin`` (per USUBJID), from PCDTC."""
     df = pc.rename(columns={c: c.upper() for c in pc.columns})
     if "PCDTC" not in df.columns:
-        raise DataFileError(
-            "SDTM PC without PCDTC: sample and dose times cannot share a clock",
-            file=file,
-            expected="PCDTC (ISO 8601 date-time of each sample) for multiple-dose NCA with an EX domain",
-        )
+        raise DataFileError(PC_WITHOUT_PCDTC, file=file, expected=A_PCDTC_COLUMN)
     when = _iso_datetimes(df["PCDTC"], "PCDTC", file)
     first = df["USUBJID"].astype("string").str.strip().map(origin)
     return np.asarray(((when - first).dt.total_seconds() / 3600.0).to_numpy(dtype=float))

@@ -23,6 +23,7 @@ import pandas as pd
 from bioparity._results import ResultMixin, percent, software_version
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n.notes import note_template
+from bioparity.problems import COLUMNS, MISSING_COLUMN, MISSING_COLUMN_FOUND
 
 #: Reference levels taken as intravenous (absolute bioavailability).
 IV_NAMES = frozenset({"iv", "iv-bolus", "iv-infusion", "intravenous", "infusion", "bolus"})
@@ -31,6 +32,10 @@ BIOAVAILABILITY_LABELS = {"FABS": "Absolute Bioavailability", "FREL": "Relative 
 #: Why a subject's F is missing (``auc``: the AUC parameter used, e.g. AUCIFO).
 TEST_MISSING = note_template("{auc} or dose of the test missing or <= 0")
 REFERENCE_MISSING = note_template("{auc} or dose of the reference missing or <= 0")
+# A table the estimate cannot take (a DataFileError, shown in the reader's language).
+AUC_AND_DOSE_COLUMNS = note_template("columns for the AUC ({auc}) and the dose ({dose}) of each profile")
+TWO_PROFILES = note_template("two profiles of the same subject and level")
+ONE_AUC_PER_LEVEL = note_template("one {auc} per subject and {by} (average replicates first)")
 
 
 @dataclass(frozen=True, repr=False)
@@ -116,8 +121,8 @@ def _dose_normalised(table: pd.DataFrame, auc: str, dose: str) -> tuple[np.ndarr
     for col in (auc, dose):
         if col not in table.columns:
             raise DataFileError(
-                f"missing column {col!r}; columns found: {', '.join(map(str, table.columns))}",
-                expected=f"columns for the AUC ({auc}) and the dose ({dose}) of each profile",
+                MISSING_COLUMN_FOUND.format(column=repr(col), found=", ".join(map(str, table.columns))),
+                expected=AUC_AND_DOSE_COLUMNS.format(auc=auc, dose=dose),
             )
     a = pd.to_numeric(table[auc], errors="coerce").to_numpy(dtype=float)
     d = pd.to_numeric(table[dose], errors="coerce").to_numpy(dtype=float)
@@ -194,7 +199,10 @@ def bioavailability(
     """
     for col in (subject, by):
         if col not in table.columns:
-            raise DataFileError(f"missing column {col!r}", expected=f"columns {subject}, {by}, {auc}, {dose}")
+            raise DataFileError(
+                MISSING_COLUMN.format(column=repr(col)),
+                expected=COLUMNS.format(columns=f"{subject}, {by}, {auc}, {dose}"),
+            )
     level = table[by].astype("string").str.strip()
     if absolute is None:
         absolute = reference.strip().lower().replace("_", "-") in IV_NAMES
@@ -212,11 +220,11 @@ def bioavailability(
     if keys.duplicated().any():
         i = int(np.flatnonzero(is_t | is_r)[int(np.argmax(keys.duplicated().to_numpy()))])
         raise DataFileError(
-            "two profiles of the same subject and level",
+            TWO_PROFILES,
             row=i + 1,
             column=subject,
             value=subj.iloc[i],
-            expected=f"one {auc} per subject and {by} (average replicates first)",
+            expected=ONE_AUC_PER_LEVEL.format(auc=auc, by=by),
         )
     t = pd.DataFrame({"subject": subj[is_t].to_numpy(), "t": norm[is_t], "ok_t": ok[is_t]})
     r = pd.DataFrame({"subject": subj[is_r].to_numpy(), "r": norm[is_r], "ok_r": ok[is_r]})

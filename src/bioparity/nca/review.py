@@ -33,6 +33,7 @@ import pandas as pd
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n.notes import note_template
 from bioparity.nca.samples import Where
+from bioparity.problems import MISSING_COLUMNS_FOUND, NOT_A_NUMBER
 
 ACTIONS = ("include", "exclude")
 #: Columns of a choices table besides the profile keys.
@@ -40,6 +41,21 @@ CHOICE_COLUMNS = ("time", "action", "reason")
 WHOLE_PROFILE = note_template("whole profile excluded from lambda_z")
 #: The reason stored for a whole-profile exclusion (the reviewer's reason after :data:`WHOLE_PROFILE`).
 WHOLE_PROFILE_BECAUSE = note_template("whole profile excluded from lambda_z: {reason}")
+# A choice the data cannot take (a DataFileError, shown in the reader's language).
+UNKNOWN_ACTION = note_template("unknown action")
+INCLUDE_OR_EXCLUDE = note_template("include or exclude")
+EMPTY_REASON = note_template("empty reason")
+A_REASON = note_template("why the reviewer made this choice (it is reported)")
+NO_SUCH_PROFILE = note_template("no such profile in the data")
+A_PROFILE = note_template("a profile of the data")
+INCLUDE_NEEDS_TIME = note_template("include needs a time")
+A_TIME_TO_INCLUDE = note_template("the time of a sample to include")
+A_TIME_OR_EMPTY = note_template("a sample time, or empty")
+NO_SAMPLE_AT_TIME = note_template("no sample at this time in the profile")
+A_SAMPLE_TIME = note_template("a sample time")
+CHOSEN_TWICE = note_template("point chosen twice")
+ONE_CHOICE_PER_SAMPLE = note_template("one choice per sample")
+CHOICE_COLUMNS_NEEDED = note_template("columns {columns} (time empty = the whole profile)")
 
 
 def choices_frame(records: Sequence[Mapping[str, Any]], *, file: str = "review option") -> pd.DataFrame:
@@ -92,9 +108,11 @@ def review_tables(
     missing = [c for c in need if c not in choices.columns]
     if missing:
         raise DataFileError(
-            f"missing column(s) {', '.join(missing)}; columns found: {', '.join(map(str, choices.columns))}",
+            MISSING_COLUMNS_FOUND.format(
+                missing=", ".join(missing), found=", ".join(map(str, choices.columns))
+            ),
             file=w.file,
-            expected=f"columns {', '.join(need)} (time empty = the whole profile)",
+            expected=CHOICE_COLUMNS_NEEDED.format(columns=", ".join(need)),
         )
     key_text = samples[list(keys)].astype(str).apply(lambda c: c.str.strip())
     sample_t = pd.to_numeric(samples[time], errors="coerce")
@@ -106,35 +124,33 @@ def review_tables(
         n = int(str(i))
         action = str(row["action"]).strip().lower()
         if action not in ACTIONS:
-            raise w.error("unknown action", n, "action", row["action"], "include or exclude")
+            raise w.error(UNKNOWN_ACTION, n, "action", row["action"], INCLUDE_OR_EXCLUDE)
         reason = str(row["reason"]).strip()
         if reason in {"", "nan", "None"}:
-            raise w.error(
-                "empty reason", n, "reason", None, "why the reviewer made this choice (it is reported)"
-            )
+            raise w.error(EMPTY_REASON, n, "reason", None, A_REASON)
         profile = tuple(str(row[k]).strip() for k in keys)
         in_profile = np.logical_and.reduce([key_text[k] == v for k, v in zip(keys, profile, strict=True)])
         if not in_profile.any():
-            raise w.error("no such profile in the data", n, keys[-1], row[keys[-1]], "a profile of the data")
+            raise w.error(NO_SUCH_PROFILE, n, keys[-1], row[keys[-1]], A_PROFILE)
         raw_t = str(row["time"]).strip()
         key_values = {k: samples.loc[in_profile, k].iloc[0] for k in keys}
         if raw_t in {"", "nan", "None"}:
             if action != "exclude":
-                raise w.error("include needs a time", n, "time", None, "the time of a sample to include")
+                raise w.error(INCLUDE_NEEDS_TIME, n, "time", None, A_TIME_TO_INCLUDE)
             times = sorted(set(sample_t[in_profile & positive].dropna().tolist()))
             reason = WHOLE_PROFILE_BECAUSE.format(reason=reason)
         else:
             try:
                 t = float(raw_t)
             except ValueError:
-                raise w.error("not a number", n, "time", row["time"], "a sample time, or empty") from None
+                raise w.error(NOT_A_NUMBER, n, "time", row["time"], A_TIME_OR_EMPTY) from None
             if not (in_profile & (sample_t == t)).any():
-                raise w.error("no sample at this time in the profile", n, "time", t, "a sample time")
+                raise w.error(NO_SAMPLE_AT_TIME, n, "time", t, A_SAMPLE_TIME)
             times = [t]
         for t in times:
             point = (*profile, repr(float(t)))
             if point in seen:
-                raise w.error("point chosen twice", n, "time", t, "one choice per sample")
+                raise w.error(CHOSEN_TWICE, n, "time", t, ONE_CHOICE_PER_SAMPLE)
             seen.add(point)
             target = exclude if action == "exclude" else include
             target.append({**key_values, "lambda_z_time": float(t), "lambda_z_reason": reason})

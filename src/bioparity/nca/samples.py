@@ -36,9 +36,11 @@ from bioparity.problems import (
     NOT_FINITE,
     ONE_ROW_PER_SAMPLE,
     ONE_SAMPLE_PER_TIME,
+    ONE_VALUE_PER_PROFILE,
     OR_BLQ,
     TIME_BACKWARDS,
     TIMES_SORTED,
+    VALUE_DIFFERS_IN_PROFILE,
 )
 
 _T = TypeVar("_T")
@@ -366,13 +368,7 @@ def constant_per_profile(
     first = _first_valid(values, codes, P)
     ref = first[codes]
     differs = ~np.isnan(values) & ~np.isnan(ref) & (values != ref)
-    w.reject(
-        differs,
-        "value differs from earlier rows of the same profile",
-        column,
-        frame[column],
-        "one value per profile",
-    )
+    w.reject(differs, VALUE_DIFFERS_IN_PROFILE, column, frame[column], ONE_VALUE_PER_PROFILE)
     return np.asarray(first, dtype=np.float64)
 
 

@@ -14,6 +14,13 @@ import pandas as pd
 from bioparity.errors import InputError
 from bioparity.nca.samples import Where, parse_numbers
 from bioparity.nca.units import conversion_factor
+from bioparity.problems import (
+    A_CONVERTIBLE_UNIT,
+    A_UNIT_COLUMN,
+    A_UNIT_ON_THIS_ROW,
+    EMPTY_UNIT,
+    MISSING_COLUMN,
+)
 
 
 def convert_conc_column(
@@ -33,13 +40,13 @@ def convert_conc_column(
     w = where or Where()
     for col in (conc, unit_column, *([lloq] if lloq else [])):
         if col not in frame.columns:
-            raise w.error(f"missing column {col!r}", None, col, None, "a column of concentration units")
+            raise w.error(MISSING_COLUMN.format(column=repr(col)), None, col, None, A_UNIT_COLUMN)
     frame = frame.reset_index(drop=True)
     values, blq = parse_numbers(frame[conc], conc, w, allow_missing=True, blq_tokens=True)
     units = frame[unit_column].astype("string").fillna("").str.strip()
     has_number = ~np.isnan(values) & ~blq
     empty = has_number & (units == "").to_numpy()
-    w.reject(empty, "empty unit", unit_column, None, "the unit of the concentration on this row")
+    w.reject(empty, EMPTY_UNIT, unit_column, None, A_UNIT_ON_THIS_ROW)
     if target is None:
         if not has_number.any():
             raise InputError(f"no concentration with a unit in column {unit_column!r}; give the target unit")
@@ -50,9 +57,7 @@ def convert_conc_column(
             factors[str(name)] = conversion_factor(str(name), target)
         except InputError as exc:
             i = int(np.argmax((units == name).to_numpy()))
-            raise w.error(
-                str(exc), i, unit_column, name, f"a concentration unit convertible to {target}"
-            ) from None
+            raise w.error(str(exc), i, unit_column, name, A_CONVERTIBLE_UNIT.format(unit=target)) from None
     f = units.map(lambda u: factors.get(str(u), np.nan)).to_numpy(dtype=float)
     out = frame.copy()
     converted = values * f

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity.errors import InputError
+from bioparity.problems import EMPTY_UNIT_IN_COLUMN, EMPTY_UNIT_NAMED, UNITS_NOT_CONVERTIBLE, UNKNOWN_UNIT
 
 _UNITS: dict[str, tuple[str, float]] = {
     "kg": ("mass", 1e3), "g": ("mass", 1.0), "mg": ("mass", 1e-3), "ug": ("mass", 1e-6),
@@ -38,7 +39,7 @@ def parse_unit(text: str) -> tuple[Dims, float]:
     """Dimensions (sorted (name, power) pairs) and the factor to g, mol, L, h."""
     t = text.strip().lower().replace(" ", "")
     if not t:
-        raise InputError("empty unit; expected for example ng/mL, h, mg")
+        raise InputError(EMPTY_UNIT_NAMED)
     parts = t.split("/")
     dims: dict[str, int] = {}
     factor = 1.0
@@ -50,7 +51,7 @@ def parse_unit(text: str) -> tuple[Dims, float]:
             m = _TOKEN.match(tok)
             if not m or m.group(1) not in _UNITS:
                 raise InputError(
-                    f"unit {text!r}: {tok!r} unknown; expected units such as {', '.join(list(_UNITS)[:12])}"
+                    UNKNOWN_UNIT.format(unit=repr(text), token=repr(tok), units=", ".join(list(_UNITS)[:12]))
                 )
             dim, f = _UNITS[m.group(1)]
             power = sign * int(m.group(2) or 1)
@@ -64,7 +65,7 @@ def conversion_factor(from_unit: str, to_unit: str) -> float:
     d1, f1 = parse_unit(from_unit)
     d2, f2 = parse_unit(to_unit)
     if d1 != d2:
-        raise InputError(f"cannot convert {from_unit!r} to {to_unit!r}: different dimensions")
+        raise InputError(UNITS_NOT_CONVERTIBLE.format(source=repr(from_unit), target=repr(to_unit)))
     return f1 / f2
 
 
@@ -222,5 +223,5 @@ def convert_column(values: np.ndarray, units: pd.Series, target: str) -> np.ndar
     u = units.astype("string").fillna("").str.strip()
     factors = {name: conversion_factor(name, target) for name in u.unique() if name}
     if (u == "").any():
-        raise InputError(f"empty unit in the unit column; expected a unit such as {target}")
+        raise InputError(EMPTY_UNIT_IN_COLUMN.format(unit=target))
     return np.asarray(np.asarray(values, dtype=float) * u.map(factors).to_numpy(dtype=float), dtype=float)

@@ -20,6 +20,9 @@ from bioparity.potency.suitability import SuitabilityCriteria, assess_suitabilit
 # The flags of failed similarity tests (templates: see bioparity.i18n.notes).
 VALIDITY_FAILED = note_template("Ph. Eur. 5.3 validity test failed: {tests} (p < {alpha:g})")
 EQUIVALENCE_FAILED = note_template("USP <1032> equivalence failed: {measures} CI outside the margins")
+# An assay without the standard or without a test sample (an InputError, in the reader's language).
+NO_STANDARD = note_template("assay {assay} has no rows of sample {standard} (the reference standard)")
+ONLY_STANDARD = note_template("assay {assay} has only the standard; add at least one test sample")
 
 MODELS = ("parallel-line", "slope-ratio", "4pl", "5pl")
 TRANSFORMS = ("none", "log")
@@ -233,10 +236,10 @@ def assays_from_frame(frame: pd.DataFrame, joint: bool = False) -> list[AssayDat
     for assay, part in frame.groupby("assay", sort=False):
         is_std = part["sample"].astype(str).str.strip().str.lower() == STANDARD
         if not is_std.any():
-            raise InputError(f"assay {assay!r} has no rows of sample {STANDARD!r} (the reference standard)")
+            raise InputError(NO_STANDARD.format(assay=repr(assay), standard=repr(STANDARD)))
         tests = [s for s in pd.unique(part.loc[~is_std, "sample"])]
         if not tests:
-            raise InputError(f"assay {assay!r} has only the standard; add at least one test sample")
+            raise InputError(ONLY_STANDARD.format(assay=repr(assay)))
         for sample in tests:
             others = [t for t in tests if t != sample] if joint else []
             sub = part[is_std | part["sample"].isin([sample, *others])]

@@ -81,6 +81,21 @@ EXTRAPOLATES = note_template(
 OTHER_PRODUCTS = note_template("lots of other products ignored in the means (kept in the pooled MSE): {lots}")
 FEW_LOTS = note_template("fewer than 3 lots of a product: the mean slope rests on few lots")
 
+# Data that cannot give a shelf life or a slope comparison (an InputError, shown in the reader's language).
+NOT_FINITE_RESULTS = note_template(
+    "time and value must be finite numbers (remove or fix missing results first)"
+)
+NEGATIVE_TIME = note_template("time must be >= 0 (time since the start of the study)")
+LOG_NEEDS_POSITIVE = note_template("model 'log' needs every value > 0 (ln(value) is fitted)")
+TOO_FEW_RESULTS = note_template(
+    "{attribute}: lot(s) {lots} need at least 3 results at 2 or more time points for a regression with a "
+    "residual variance"
+)
+TOO_FEW_RESULTS_SLOPES = note_template(
+    "{attribute}: lot(s) {lots} need at least 3 results at 2 or more time points"
+)
+NO_LOT_OF_PRODUCT = note_template("{attribute}: no lot of product {product} (products present: {present})")
+
 
 @dataclass(frozen=True)
 class _Lots:
@@ -123,14 +138,14 @@ def _check_inputs(time: Any, value: Any, lot: Any, model: str) -> tuple[FloatArr
     if not (t.ndim == v.ndim == lots.ndim == 1 and t.size == v.size == lots.size):
         raise InputError("time, value and lot must be 1-D arrays of the same length")
     if not (np.all(np.isfinite(t)) and np.all(np.isfinite(v))):
-        raise InputError("time and value must be finite numbers (remove or fix missing results first)")
+        raise InputError(NOT_FINITE_RESULTS)
     if np.any(t < 0):
-        raise InputError("time must be >= 0 (time since the start of the study)")
+        raise InputError(NEGATIVE_TIME)
     if model not in MODELS:
         raise InputError(f"model {model!r} unknown; expected one of {', '.join(MODELS)}")
     if model == "log":
         if np.any(v <= 0):
-            raise InputError("model 'log' needs every value > 0 (ln(value) is fitted)")
+            raise InputError(LOG_NEEDS_POSITIVE)
         y = np.log(v)
     else:
         y = v
@@ -526,10 +541,7 @@ def fit_stability(
     flags: list[str] = []
     if np.any(lots.n < 3) or np.any(lots.sxx <= 0):
         bad = [lots.names[i] for i in np.flatnonzero((lots.n < 3) | (lots.sxx <= 0))]
-        raise InputError(
-            f"{attribute}: lot(s) {', '.join(bad)} need at least 3 results at 2 or more time points "
-            "for a regression with a residual variance"
-        )
+        raise InputError(TOO_FEW_RESULTS.format(attribute=attribute, lots=", ".join(bad)))
     # per-lot regressions (= the dids fit)
     slope = lots.sxy / lots.sxx
     intercept = lots.ybar - slope * lots.tbar
@@ -861,13 +873,11 @@ def compare_slopes(
     for label, mask in ((test, is_t), (reference, is_r)):
         if not mask.any():
             raise InputError(
-                f"{attribute}: no lot of product {label!r} (products present: {sorted(set(prod))})"
+                NO_LOT_OF_PRODUCT.format(attribute=attribute, product=repr(label), present=sorted(set(prod)))
             )
     if np.any(lots.n < 3) or np.any(lots.sxx <= 0):
         bad = [lots.names[i] for i in np.flatnonzero((lots.n < 3) | (lots.sxx <= 0))]
-        raise InputError(
-            f"{attribute}: lot(s) {', '.join(bad)} need at least 3 results at 2 or more time points"
-        )
+        raise InputError(TOO_FEW_RESULTS_SLOPES.format(attribute=attribute, lots=", ".join(bad)))
     slope = lots.sxy / lots.sxx
     rss = float(np.maximum(lots.syy - slope * lots.sxy, 0.0).sum())
     df = int(t.size - 2 * k)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from bioparity._results import ResultMixin, json_record, software_version, verdict, with_rows
 from bioparity.errors import InputError
+from bioparity.problems import NO_SPECIFICATION_ENTRY
 from bioparity.stability.core import StabilityResult, compare_slopes, fit_stability
 
 
@@ -161,7 +162,7 @@ def stability_table(
             frame[col] = default
     unknown = sorted(set(frame["attribute"]) - set(attributes))
     if unknown:
-        raise InputError(f"attribute(s) {', '.join(unknown)} have no entry in the specification")
+        raise InputError(NO_SPECIFICATION_ENTRY.format(attributes=", ".join(unknown)))
     summary: list[dict[str, Any]] = []
     lots: list[pd.DataFrame] = []
     fits: list[tuple[str, str, str, StabilityResult]] = []

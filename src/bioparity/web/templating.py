@@ -193,7 +193,9 @@ _STATUS: list[tuple[type[BioparityError], int, str]] = [
 def error_text(exc: Exception) -> str:
     """An error as a page shows it, in the page's language: a file's problem with its frame (row, line,
     column, got, expected) translated and the readers' usual problem texts (:mod:`bioparity.problems`) too;
-    the file name, column name and value as they are. Other errors: their message.
+    the file name, column name and value as they are. Another error of bioparity: its message, translated
+    when a note template made it (a unit or a design problem, e.g. ``bioparity.problems.UNKNOWN_UNIT``);
+    any other exception: its message.
 
     The exception itself keeps its English message (the command line, the logs).
 
@@ -211,6 +213,8 @@ def error_text(exc: Exception) -> str:
         return exc.message(_, note_text)
     if isinstance(exc, RuleFileError):
         return exc.message(_)
+    if isinstance(exc, BioparityError):
+        return note_text(str(exc))
     return str(exc)
 
 

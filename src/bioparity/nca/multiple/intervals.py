@@ -36,9 +36,17 @@ from bioparity.nca.profiles import FloatArray, compact_left
 from bioparity.nca.samples import Where, parse_numbers, prepare_samples
 from bioparity.nca.single.engine import nca_arrays
 from bioparity.nca.single.results import NCAResult
+from bioparity.problems import A_POSITIVE_DOSE, DOSE_NOT_POSITIVE
 
 #: The reason of an interval value extrapolated to the end of the interval (not a missing value).
 EXTRAPOLATED = note_template("extrapolated to the end of the interval with lambda_z (Phoenix rule)")
+# A dose record's problems (a DataFileError, shown in the reader's language).
+NEGATIVE_DURATION = note_template("negative duration")
+A_DURATION_HOURS = note_template("a duration >= 0 (hours)")
+TWO_DOSES_AT_ONCE = note_template("two doses at the same time")
+ONE_DOSE_PER_TIME = note_template("one dose record per time")
+DOSE_COLUMNS_MISSING = note_template("missing column(s) {missing} in the dose records")
+DOSE_COLUMNS = note_template("columns {columns} (one row per dose)")
 
 #: Interval parameters in report order, with their labels (CDISC PPTEST where one exists).
 INTERVAL_LABELS = {
@@ -200,7 +208,7 @@ def _dose_durations(dosing: pd.DataFrame, column: str | None, where: Where) -> n
     if column is None or column not in dosing.columns:
         return np.full(len(dosing), np.nan)
     dur, _ = parse_numbers(dosing[column].reset_index(drop=True), column, where, allow_missing=True)
-    where.reject(dur < 0, "negative duration", column, dosing[column], "a duration >= 0 (hours)")
+    where.reject(dur < 0, NEGATIVE_DURATION, column, dosing[column], A_DURATION_HOURS)
     return dur
 
 
@@ -214,16 +222,16 @@ def dose_records(
     )
     if missing:
         raise DataFileError(
-            f"missing column(s) {', '.join(dict.fromkeys(missing))} in the dose records",
+            DOSE_COLUMNS_MISSING.format(missing=", ".join(dict.fromkeys(missing))),
             file=where.file,
-            expected=f"columns {', '.join(dict.fromkeys([keys[-1], *need]))} (one row per dose)",
+            expected=DOSE_COLUMNS.format(columns=", ".join(dict.fromkeys([keys[-1], *need]))),
         )
     dosing = dosing.reset_index(drop=True)
     t, _ = parse_numbers(dosing[time], time, where, allow_missing=False)
     d, _ = parse_numbers(dosing[dose], dose, where, allow_missing=True)
-    where.reject(~np.isnan(d) & (d <= 0), "dose <= 0", dose, dosing[dose], "a dose > 0 (blank if unknown)")
+    where.reject(~np.isnan(d) & (d <= 0), DOSE_NOT_POSITIVE, dose, dosing[dose], A_POSITIVE_DOSE)
     dup = dosing.assign(_t=t).duplicated([*present, "_t"]).to_numpy()
-    where.reject(dup, "two doses at the same time", time, dosing[time], "one dose record per time")
+    where.reject(dup, TWO_DOSES_AT_ONCE, time, dosing[time], ONE_DOSE_PER_TIME)
     return dosing[present], t, d
 
 

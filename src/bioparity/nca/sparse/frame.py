@@ -19,11 +19,15 @@ from bioparity.nca.parameter_table import ParameterTable
 from bioparity.nca.profiles import FloatArray
 from bioparity.nca.samples import Where, parse_numbers, reject_empty_identifiers, text_cells
 from bioparity.nca.sparse.auc import mean_profile, sparse_auc
+from bioparity.problems import A_CONCENTRATION_NOT_NEGATIVE, NEGATIVE_CONCENTRATION
 
 #: The reason of a missing SPARSEAD (batch design: several samples per subject).
 NO_SATTERTHWAITE_DF = note_template("several samples per subject: Satterthwaite df not available")
 #: The reason of another missing sparse parameter.
 NOT_COMPUTABLE = note_template("not computable")
+#: Two samples of one subject at one time (a DataFileError, shown in the reader's language).
+TWO_SAMPLES_AT_ONCE = note_template("two samples of one subject at one time")
+ONE_SAMPLE_PER_SUBJECT_AND_TIME = note_template("one sample per subject and time")
 
 SPARSE_LABELS = {
     "SPARSEAL": "Sparse AUClast",
@@ -205,7 +209,7 @@ def sparse_nca(
     reject_empty_identifiers(frame, [*groups, subject], w)
     t, _ = parse_numbers(frame[time], time, w, allow_missing=False)
     c, _ = parse_numbers(frame[conc], conc, w, allow_missing=True, blq_tokens=True)
-    w.reject(c < 0, "negative concentration", conc, frame[conc], "a concentration >= 0")
+    w.reject(c < 0, NEGATIVE_CONCENTRATION, conc, frame[conc], A_CONCENTRATION_NOT_NEGATIVE)
     subj = text_cells(frame[subject])
     keyed = (
         frame[list(groups)].astype("string").assign(_s=subj, _t=t)
@@ -213,9 +217,7 @@ def sparse_nca(
         else pd.DataFrame({"_s": subj, "_t": t})
     )
     dup = keyed.duplicated().to_numpy()
-    w.reject(
-        dup, "two samples of one subject at one time", time, frame[time], "one sample per subject and time"
-    )
+    w.reject(dup, TWO_SAMPLES_AT_ONCE, time, frame[time], ONE_SAMPLE_PER_SUBJECT_AND_TIME)
     ok = ~np.isnan(c)
     gcodes = (
         frame.groupby(list(groups), sort=False, dropna=False).ngroup().to_numpy()

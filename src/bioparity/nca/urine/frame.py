@@ -23,9 +23,15 @@ from bioparity.nca.samples import (
     reject_empty_identifiers,
 )
 from bioparity.nca.urine.arrays import URINE_LABELS, urine_arrays
+from bioparity.problems import A_CONCENTRATION_NOT_NEGATIVE, INVALID_VALUE
 
 #: The reason of a missing urine parameter.
 NOT_COMPUTABLE = note_template("not computable (missing data or no fit)")
+# A collection's problems (a DataFileError, shown in the reader's language).
+AN_END_AFTER_START = note_template("an end time after the start time")
+A_VOLUME_NOT_NEGATIVE = note_template("a volume >= 0")
+OVERLAPS = note_template("collection overlaps the previous one")
+NO_OVERLAP = note_template("non-overlapping collections")
 
 
 @dataclass(frozen=True, repr=False)
@@ -162,21 +168,21 @@ def urine_nca(
     c, _ = parse_numbers(frame[conc], conc, w, allow_missing=True, blq_tokens=True)
     v, _ = parse_numbers(frame[volume], volume, w, allow_missing=True)
     for bad, col, what in (
-        (e <= s, end, "an end time after the start time"),
-        (c < 0, conc, "a concentration >= 0"),
-        (v < 0, volume, "a volume >= 0"),
+        (e <= s, end, AN_END_AFTER_START),
+        (c < 0, conc, A_CONCENTRATION_NOT_NEGATIVE),
+        (v < 0, volume, A_VOLUME_NOT_NEGATIVE),
     ):
-        w.reject(bad, "invalid value", col, frame[col], what)
+        w.reject(bad, INVALID_VALUE, col, frame[col], what)
     codes, ids = profile_codes(frame, keys)
     order = np.lexsort((s, codes))
     sc, ss, ee = codes[order], s[order], e[order]
     overlap = np.concatenate(([False], (sc[1:] == sc[:-1]) & (ss[1:] < ee[:-1])))
     w.reject(
         overlap,
-        "collection overlaps the previous one",
+        OVERLAPS,
         start,
         frame[start],
-        "non-overlapping collections",
+        NO_OVERLAP,
         rows=order,
     )
     P = len(ids)
