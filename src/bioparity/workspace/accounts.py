@@ -635,7 +635,8 @@ def login(
     """Check the password and open a session; failures are counted, audited and committed before raising.
 
     Raises ThrottledError while a backoff runs (no password is checked then), AccountLockedError for a
-    locked account (also for a user name that does not exist, so that locking reveals nothing).
+    locked account (also for a user name that does not exist, so that locking reveals nothing). The right
+    password of a deactivated account is refused like a wrong one and recorded as ``login_refused``.
     """
     moment = _now(now)
     policy = policy_of(session)
@@ -653,7 +654,9 @@ def login(
                 % {"n": policy.lockout_after}
             )
         raise AuthenticationError(_("invalid username or password"))
-    if not user.is_active:
+    if not user.is_active:  # the right password of a disabled account: an attempt at unauthorized use
+        _record_failure(session, username, client, moment, user, FailedPassword("login_refused"))
+        session.commit()  # audited (21 CFR 11.300(d)) and throttled like a wrong password, same answer
         raise AuthenticationError(_("invalid username or password"))
     _reset_failures(session, username)
     token, secret = _issue(session, user, "session", "login", timedelta(hours=policy.session_hours), moment)
