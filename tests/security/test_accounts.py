@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import AuditEvent
@@ -79,6 +79,31 @@ def test_signing_in_to_a_deactivated_account_is_refused_and_audited(engine: Engi
         user.id,
     )
     assert json.loads(row.after_json or "") == {"client": "192.0.2.7", "client_failures": 1, "failures": 1}
+
+
+def test_administrator_commands_name_the_operating_system_account_in_the_trail(server: LiveServer) -> None:
+    """QA audit F5: an unlock, deactivation, password reset, new user or organisation from the command line
+    was recorded as plain ``system``; now as ``system (ACCOUNT@HOST)`` of the process that ran it."""
+    import getpass
+    import socket
+
+    company = make_company(server.sessions, "admin")
+    name, url = company.users["viewer"].username, server.database_url
+    for command in (("unlock", name), ("deactivate", name), ("reactivate", name)):
+        assert bioparity("user", *command, "--database-url", url).returncode == 0
+    reset = ("user", "reset-password", name, "--password-stdin", "--database-url", url)
+    assert bioparity(*reset, stdin=TEMPORARY + "\n").returncode == 0
+    assert bioparity("org", "create", "Admin Org QA", "--database-url", url).returncode == 0
+    new = ("user", "create", "qa-new", "--org", "Admin Org QA", "--password-stdin", "--database-url", url)
+    assert bioparity(*new, stdin=TEMPORARY + "\n").returncode == 0
+    with server.sessions() as s:
+        last = s.scalar(select(func.max(AuditEvent.seq))) or 0
+        rows = s.execute(select(AuditEvent.action, AuditEvent.actor).where(AuditEvent.seq > last - 7)).all()
+    operator = f"system ({getpass.getuser()}@{socket.gethostname()})"
+    assert sorted(rows) == sorted(
+        (action, operator)
+        for action in ("unlock", "deactivate", "reactivate", "password_reset", "create", "create", "grant")
+    )
 
 
 def test_admin_reset_forces_a_password_change_before_anything_else(server: LiveServer) -> None:
