@@ -297,15 +297,14 @@ def _details(
     event: AuditEvent,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
-    runs: dict[str, str],
-    orgs: dict[str, str],
+    names: dict[str, str],
 ) -> str:
     """What changed, in words: the record's name, kind, role, ... (for a removal, as it was), the partner
     organisation of a share, and every field a change altered, old → new; a signature names the run (kind
-    and id) and the meaning signed."""
+    and id) and the meaning signed. ``names``: the kind of each run and the name of each partner, by id."""
     if event.object_type == "signature" and after:
         run_id = str(after.get("run_id") or "")
-        kind = runs.get(run_id, "analysis")
+        kind = names.get(run_id, "analysis")
         who = after.get("display_name") or event.actor
         meaning = after.get("meaning", "?")
         return _("%(who)s signed %(kind)s run %(run)s meaning %(meaning)r") % {
@@ -324,7 +323,7 @@ def _details(
             value = str(state[key])
             parts.append(f"{key}: {value[:12] if key == 'sha256' else value}")
     if event.object_type == "share" and state.get("org_id"):
-        parts.append(f"partner: {orgs.get(str(state['org_id']), state['org_id'])}")
+        parts.append(f"partner: {names.get(str(state['org_id']), state['org_id'])}")
     return "; ".join(parts + [f"{name}: {change}" for name, change in changes.items()])
 
 
@@ -362,8 +361,6 @@ def _audit_view(
     befores = {e.seq: json.loads(e.before_json) if e.before_json else None for e in events}
     run_ids = {e.object_id for e in events if e.object_type == "analysis_run" and e.object_id}
     run_ids |= {str(a["run_id"]) for a in afters.values() if a and a.get("run_id")}
-    found = session.execute(select(AnalysisRun.id, AnalysisRun.kind).where(AnalysisRun.id.in_(run_ids)))
-    runs = {run_id: kind for run_id, kind in found}
     partners = {
         str(state["org_id"])
         for e in events
@@ -371,8 +368,13 @@ def _audit_view(
         for state in (afters[e.seq], befores[e.seq])
         if state and state.get("org_id")
     }
-    named = session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(partners)))
-    orgs = {org_id: name for org_id, name in named}
+    # The kind of each run and the name of each partner organisation, by id (one statement).
+    found = session.execute(
+        select(AnalysisRun.id, AnalysisRun.kind)
+        .where(AnalysisRun.id.in_(run_ids))
+        .union_all(select(Organisation.id, Organisation.name).where(Organisation.id.in_(partners)))
+    )
+    names = {str(object_id): str(name) for object_id, name in found}
     can_share = Permission.share_program in program_permissions(session, actor.user_id, program)
     rows = []
     for e in events:
@@ -384,7 +386,7 @@ def _audit_view(
                 "event": e,
                 "at": iso_second(e.at),
                 "href": _object_link(e, after, can_share),
-                "details": _details(e, befores[e.seq], after, runs, orgs),
+                "details": _details(e, befores[e.seq], after, names),
                 "signature": e.object_type == "signature",
             }
         )

@@ -1,15 +1,20 @@
-"""QA audit finding F2 (notes/qa-audit.md): the program's audit trail as a reader sees it (page, CSV, PDF)
-says what a change changed, old -> new, and whose access a share gave or removed.
+"""Findings of the GxP QA audit (notes/qa-audit.md) seen on the pages, on a demo store of this module's own.
 
-Before, the three rows of switching segregation of duties off, on again and editing the description all
-read ``name: MB-201 (IgG1 mAb)``; removing the partner's access read nothing at all; no share row named
-the partner organisation. The stored rows held the before and after all along.
+F2: the program's audit trail as a reader sees it (page, CSV, PDF) says what a change changed, old -> new,
+and whose access a share gave or removed. Before, the three rows of switching segregation of duties off, on
+again and editing the description all read ``name: MB-201 (IgG1 mAb)``; removing the partner's access read
+nothing at all; no share row named the partner organisation. The stored rows held the before and after all
+along.
+
+F9: a dataset's page names who stored it and the newer versions of the same name (a superseded version
+is kept as it is; before, its page did not say that a newer one existed, nor who had uploaded it).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,8 +23,8 @@ from sqlalchemy import select
 
 from bioparity.demo.load import PARTNER, PROGRAM
 from bioparity.store import make_sessionmaker
-from bioparity.store.models import Organisation, Program, User
-from bioparity.workspace import Actor, programs
+from bioparity.store.models import Dataset, Organisation, Program, Study, User
+from bioparity.workspace import Actor, datasets, programs
 from tests.web.conftest import DemoStore, demo_client, new_demo_store
 
 
@@ -96,3 +101,23 @@ def test_the_page_and_the_pdf_show_the_same_details(store: DemoStore, changed: s
         ["pdftotext", str(tmp_path / "audit.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "segregation_of_duties: true → false" in " ".join(text.split())
+
+
+def test_a_superseded_dataset_names_its_newer_versions_and_who_stored_it(store: DemoStore) -> None:
+    sessions = make_sessionmaker(store.engine)
+    with sessions.begin() as s:
+        study = s.scalars(select(Study).where(Study.name == "CAA-01")).one()
+        first = s.scalars(
+            select(Dataset).where(Dataset.study_id == study.id, Dataset.name == "caa-lots")
+        ).one()
+        content = datasets.dataset_content(s, first).replace(b",98.4,%", b",99.4,%", 1)
+        sam = Actor.of(s.scalars(select(User).where(User.username == "sam")).one())
+        second = datasets.upload_dataset(
+            s, sam, study.id, name="caa-lots", filename="caa.csv", content=content, analysis_kind="caa"
+        )
+        old_id, new_id = str(first.id), str(second.id)
+    with demo_client(store, "rita") as rita:  # a reader (the partner lost its share above)
+        old, new = rita.get(f"/ui/datasets/{old_id}").text, rita.get(f"/ui/datasets/{new_id}").text
+    assert re.search(rf'id="dataset-newer"><a href="/ui/datasets/{new_id}">v2</a> \(\d{{4}}-', old)
+    assert '<dd id="dataset-uploader">Paula Partner (paula)</dd>' in old
+    assert 'id="dataset-newer"' not in new and '<dd id="dataset-uploader">Sam Statistician (sam)</dd>' in new
