@@ -74,6 +74,22 @@ def test_a_command_imports_only_its_own_module() -> None:
     assert _loaded(modules, ("bioparity.nca", "bioparity.power", "bioparity.be", "dask", "sqlalchemy")) == []
 
 
+def test_python_dash_m_bioparity_runs_the_command_line() -> None:
+    """``python -m bioparity`` is the ``bioparity`` command (it was "No module named bioparity.__main__")."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bioparity", "tolerance-factor", "--n", "10", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[0])["n"] == 10
+    usage = subprocess.run(
+        [sys.executable, "-m", "bioparity", "--help"], capture_output=True, text=True, timeout=120
+    )
+    assert "Usage: bioparity " in usage.stdout
+
+
 def test_import_time_of_the_entry_point_is_under_budget() -> None:
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", "import bioparity.cli.main"],

@@ -9,13 +9,15 @@ checked with an injected clock.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from bioparity.store import make_sessionmaker
+from bioparity.store.models import AuditEvent
 from bioparity.workspace import accounts
 from bioparity.workspace.accounts import DEFAULT_POLICY, POLICY_KEY, AccountPolicy
 from bioparity.workspace.errors import AuthenticationError
@@ -54,6 +56,54 @@ def test_deactivation_revokes_sessions_and_tokens_at_once_and_reactivation_needs
     assert server.login(user.username, PASSWORD).status_code == 200
     actions = server.actions(object_id=user.id)
     assert actions.index("deactivate") < actions.index("reactivate")
+
+
+def test_signing_in_to_a_deactivated_account_is_refused_and_audited(engine: Engine) -> None:  # noqa: F811
+    """QA audit F8: the right password of a deactivated account (a former employee's, say) was refused
+    without any audit row; now a ``login_refused`` row names the account and the client address, and the
+    attempt counts like a wrong password (throttling, lockout), with the same answer."""
+    sessions = make_sessionmaker(engine)
+    company = make_company(sessions, "disabled")
+    user = company.users["analyst"]
+    with sessions.begin() as s:
+        accounts.set_active(s, user.username, False)
+    with sessions() as s, pytest.raises(AuthenticationError, match="invalid username or password"):
+        accounts.login(s, user.username, PASSWORD, client="192.0.2.7")
+    with sessions() as s:
+        row = s.scalars(
+            select(AuditEvent).where(AuditEvent.object_id == user.id).order_by(AuditEvent.seq.desc())
+        ).first()
+    assert row is not None and (row.action, row.actor, row.actor_id) == (
+        "login_refused",
+        user.username,
+        user.id,
+    )
+    assert json.loads(row.after_json or "") == {"client": "192.0.2.7", "client_failures": 1, "failures": 1}
+
+
+def test_administrator_commands_name_the_operating_system_account_in_the_trail(server: LiveServer) -> None:
+    """QA audit F5: an unlock, deactivation, password reset, new user or organisation from the command line
+    was recorded as plain ``system``; now as ``system (ACCOUNT@HOST)`` of the process that ran it."""
+    import getpass
+    import socket
+
+    company = make_company(server.sessions, "admin")
+    name, url = company.users["viewer"].username, server.database_url
+    for command in (("unlock", name), ("deactivate", name), ("reactivate", name)):
+        assert bioparity("user", *command, "--database-url", url).returncode == 0
+    reset = ("user", "reset-password", name, "--password-stdin", "--database-url", url)
+    assert bioparity(*reset, stdin=TEMPORARY + "\n").returncode == 0
+    assert bioparity("org", "create", "Admin Org QA", "--database-url", url).returncode == 0
+    new = ("user", "create", "qa-new", "--org", "Admin Org QA", "--password-stdin", "--database-url", url)
+    assert bioparity(*new, stdin=TEMPORARY + "\n").returncode == 0
+    with server.sessions() as s:
+        last = s.scalar(select(func.max(AuditEvent.seq))) or 0
+        rows = s.execute(select(AuditEvent.action, AuditEvent.actor).where(AuditEvent.seq > last - 7)).all()
+    operator = f"system ({getpass.getuser()}@{socket.gethostname()})"
+    assert sorted(rows) == sorted(
+        (action, operator)
+        for action in ("unlock", "deactivate", "reactivate", "password_reset", "create", "create", "grant")
+    )
 
 
 def test_admin_reset_forces_a_password_change_before_anything_else(server: LiveServer) -> None:

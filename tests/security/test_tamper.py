@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -378,6 +379,20 @@ def test_edit_a_stored_result(ev: Evidence) -> None:
         f"analysis run {ev.run_id} (samplesize) differs from its audit row" in out and "result_sha256" in out
     )
     assert f"signature {ev.approved_id} (" in out and "signed result or its provenance changed" in out
+
+
+@pytest.mark.parametrize("table", ["analysis_runs", "datasets"])
+def test_back_date_a_run_or_a_dataset(ev: Evidence, table: str) -> None:
+    """The record's time moved a year back (the report prints "Run at" from it); its audit row still
+    holds the true time. Before, verify said "intact"."""
+    object_id, label = (ev.run_id, "analysis run") if table == "analysis_runs" else (ev.dataset_id, "dataset")
+    with ev.engine.begin() as conn:
+        conn.execute(
+            text(f"UPDATE {table} SET created_at = :t WHERE id = :i"),
+            {"t": datetime(2025, 12, 1, 9, 0, tzinfo=UTC), "i": object_id},
+        )
+    out = _broken(ev, anchor=False)
+    assert f"{label} {object_id} (" in out and "differs from its audit row" in out and "created_at" in out
 
 
 def test_an_edited_or_forged_anchor_is_reported(ev: Evidence) -> None:

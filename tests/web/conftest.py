@@ -88,13 +88,22 @@ class DemoStore:
     summary: DemoSummary
 
 
+@contextmanager
+def new_demo_store(tmp_path_factory: pytest.TempPathFactory, folder: str) -> Iterator[DemoStore]:
+    """A new SQLite store in a new temporary folder named after ``folder``, with the demo program loaded."""
+    url = f"sqlite:///{tmp_path_factory.mktemp(folder) / 'workspace.sqlite3'}"
+    engine = make_engine(url)
+    try:
+        yield DemoStore(engine, url, load_demo(engine))
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStore]:
     """A SQLite store with the demo program loaded (shared by the session's web tests)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'workspace.sqlite3'}"
-    engine = make_engine(url)
-    yield DemoStore(engine, url, load_demo(engine))
-    engine.dispose()
+    with new_demo_store(tmp_path_factory, "web") as store:
+        yield store
 
 
 @pytest.fixture(scope="session")

@@ -167,3 +167,27 @@ def test_an_audit_row_is_rolled_back_with_its_transaction(fresh_engine: Engine) 
     with sessions.begin() as s:
         append_event(s, actor_id=None, actor="x", action="create", object_type="thing")
     assert verify_trail(fresh_engine).rows_checked == before.rows_checked + 1
+
+
+def test_before_and_after_snapshots_give_times_in_utc_with_the_zone(sessions: sessionmaker[Session]) -> None:
+    """A change's before and after write the same stored time the same way, with ``+00:00`` (SQLite gives
+    stored times back without a zone: the before of an update said ``...41.455405`` and the create row
+    ``...41.455405+00:00`` for the same ``created_at``)."""
+    import json
+
+    from bioparity.workspace import programs
+
+    company = make_company(sessions, "utc")
+    with sessions.begin() as s:
+        programs.update_program(s, company.actor("owner"), company.program.id, {"description": "changed"})
+    with sessions() as s:
+        rows = s.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_id == company.program.id, AuditEvent.object_type == "program")
+            .order_by(AuditEvent.seq)
+        ).all()
+    created, updated = json.loads(rows[0].after_json or ""), rows[-1]
+    before, after = json.loads(updated.before_json or ""), json.loads(updated.after_json or "")
+    assert before["created_at"] == after["created_at"] == created["created_at"]
+    assert after["created_at"].endswith("+00:00")
+    assert (before["description"], after["description"]) == ("", "changed")

@@ -149,9 +149,10 @@ def user_create(
         engine = _ready_engine(database_url)
         password = _read_password(password_stdin)
         with make_sessionmaker(engine).begin() as session:
-            user = accounts.create_user(session, username, password, display_name=display_name)
+            admin = accounts.command_line_actor()
+            user = accounts.create_user(session, username, password, display_name=display_name, actor=admin)
             if org is not None:
-                accounts.add_member_as_admin(session, org, username, role)
+                accounts.add_member_as_admin(session, org, username, role, actor=admin)
         typer.echo(
             _("created user %(user)s (%(id)s)") % {"user": user.username, "id": user.id}
             + (_(", %(role)s of %(org)s") % {"role": role, "org": org} if org else "")
@@ -208,7 +209,7 @@ def user_unlock(session: Session, username: str) -> str:
     """Lift the lock (and the backoff) after too many failed password attempts (audited)."""
     from bioparity.workspace import accounts
 
-    was = accounts.unlock_account(session, username)
+    was = accounts.unlock_account(session, username, actor=accounts.command_line_actor())
     if was:
         return _("unlocked %(user)s") % {"user": username}
     return _("%(user)s was not locked; failure count reset") % {"user": username}
@@ -219,7 +220,7 @@ def user_deactivate(session: Session, username: str) -> str:
     """Disable an account: it cannot sign in, and every session and API token is revoked at once."""
     from bioparity.workspace import accounts
 
-    revoked = accounts.set_active(session, username, False)
+    revoked = accounts.set_active(session, username, False, actor=accounts.command_line_actor())
     revoked_text = ngettext(
         "deactivated %(user)s; %(n)s session or token revoked",
         "deactivated %(user)s; %(n)s sessions and tokens revoked",
@@ -233,7 +234,7 @@ def user_reactivate(session: Session, username: str) -> str:
     """Enable a deactivated account (its old sessions and tokens stay revoked)."""
     from bioparity.workspace import accounts
 
-    accounts.set_active(session, username, True)
+    accounts.set_active(session, username, True, actor=accounts.command_line_actor())
     return _("reactivated %(user)s") % {"user": username}
 
 
@@ -250,7 +251,7 @@ def user_reset_password(
     password = _read_password(password_stdin)
 
     def change(session: Session) -> str:
-        accounts.admin_reset_password(session, username, password)
+        accounts.admin_reset_password(session, username, password, actor=accounts.command_line_actor())
         return _("password of %(user)s reset; it must be changed at the next sign-in") % {"user": username}
 
     _admin(database_url, change)
@@ -278,7 +279,7 @@ def org_create(
         engine = _ready_engine(database_url)
         with make_sessionmaker(engine).begin() as session:
             user = None if owner is None else accounts.get_user_by_name(session, owner)
-            created = accounts.create_org(session, name, owner=user)
+            created = accounts.create_org(session, name, owner=user, actor=accounts.command_line_actor())
         typer.echo(
             _("created organisation %(name)s (%(id)s)") % {"name": created.name, "id": created.id}
             + (_(", owner %(owner)s") % {"owner": owner} if owner else "")

@@ -16,7 +16,7 @@ import pandas as pd
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
@@ -39,7 +39,7 @@ from bioparity.report.context import MAX_TABLE_ROWS, RunContext, run_context
 from bioparity.report.evidence import collect
 from bioparity.report.html import report_tables
 from bioparity.store.lookup import by_id
-from bioparity.store.models import AnalysisRun, Dataset
+from bioparity.store.models import AnalysisRun, Dataset, User
 from bioparity.web import plots
 from bioparity.web.downloads import disposition, file_name, program_part, run_file_name
 from bioparity.web.notices import NOTICE_FIELDS, SIGNATURE_FIELD, ErrorNotice, Notice, notice_redirect
@@ -430,6 +430,19 @@ def _dataset_page(
         active = jobs.active_jobs(session, dataset.id)
         # Shown by kind and id: its result (an NCA result is a megabyte of JSON) is not read.
         source_run = by_id(session, AnalysisRun, dataset.derived_from_run, deferred=("result_json",))
+        # Who stored it, and the later uploads of its name (it is superseded by them, kept as it is), in one
+        # statement: the uploader outer-joined with each newer version (none: one row without a version).
+        later = and_(
+            Dataset.study_id == study.id, Dataset.name == dataset.name, Dataset.version > dataset.version
+        )
+        found = session.execute(
+            select(User.display_name, User.username, Dataset.id, Dataset.version, Dataset.created_at)
+            .outerjoin(Dataset, later)
+            .where(User.id == dataset.created_by)
+            .order_by(Dataset.version)
+        ).all()
+        uploader = f"{found[0].display_name} ({found[0].username})" if found else ""
+        newer = [(row.id, row.version, row.created_at) for row in found if row.id is not None]
         kinds = _kinds()
         others: dict[str, str] = {}  # what an option naming a second dataset may choose (NCA's dose records)
         if any(kinds[k].dataset_options for k in _offered(kinds, dataset)):  # the study's, read with it
@@ -455,6 +468,8 @@ def _dataset_page(
             runs=[(r, key_options(r, named.values())) for r in runs],
             active_jobs=active,
             source_run=source_run,
+            uploader=uploader,
+            newer=newer,
             kinds=offered,
             rename=mapping.rename,
             units=units,

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bioparity.api.deps import unit_of_work
+from bioparity.audit import canonical_json
 from bioparity.errors import BioparityError
 from bioparity.i18n import current_language, gettext_noop
 from bioparity.i18n import gettext as _
@@ -273,11 +274,37 @@ def _object_link(event: AuditEvent, after: dict[str, Any] | None, can_share: boo
     return None
 
 
-def _details(event: AuditEvent, after: dict[str, Any] | None, runs: dict[str, str]) -> str:
-    """What changed, in words; a signature names the run (kind and id) and the meaning signed."""
+#: Fields a change's details leave out: the record's seal (a MAC) and its times (the row says when).
+_UNSHOWN = frozenset({"mac"})
+
+
+def _shown(value: Any) -> str:
+    """A recorded value as the details print it: text as it is, anything else as JSON (true, null, [..])."""
+    return value if isinstance(value, str) else canonical_json(value)
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, str]:
+    """``old → new`` for every recorded field whose value the change altered, by field name."""
+    names = sorted((before.keys() | after.keys()) - _UNSHOWN)
+    return {
+        name: f"{_shown(before.get(name))} → {_shown(after.get(name))}"
+        for name in names
+        if before.get(name) != after.get(name) and not name.endswith("_at")
+    }
+
+
+def _details(
+    event: AuditEvent,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    names: dict[str, str],
+) -> str:
+    """What changed, in words: the record's name, kind, role, ... (for a removal, as it was), the partner
+    organisation of a share, and every field a change altered, old → new; a signature names the run (kind
+    and id) and the meaning signed. ``names``: the kind of each run and the name of each partner, by id."""
     if event.object_type == "signature" and after:
         run_id = str(after.get("run_id") or "")
-        kind = runs.get(run_id, "analysis")
+        kind = names.get(run_id, "analysis")
         who = after.get("display_name") or event.actor
         meaning = after.get("meaning", "?")
         return _("%(who)s signed %(kind)s run %(run)s meaning %(meaning)r") % {
@@ -286,14 +313,18 @@ def _details(event: AuditEvent, after: dict[str, Any] | None, runs: dict[str, st
             "run": run_id[:8],
             "meaning": meaning,
         }
-    if not after:
+    state = after or before
+    if not state:
         return ""
+    changes = _changes(before, after) if before and after else {}
     parts = []
     for key in ("name", "kind", "meaning", "role", "status", "sha256", "version", "reason"):
-        if after.get(key) is not None:
-            value = str(after[key])
+        if state.get(key) is not None and key not in changes:
+            value = str(state[key])
             parts.append(f"{key}: {value[:12] if key == 'sha256' else value}")
-    return "; ".join(parts)
+    if event.object_type == "share" and state.get("org_id"):
+        parts.append(f"partner: {names.get(str(state['org_id']), state['org_id'])}")
+    return "; ".join(parts + [f"{name}: {change}" for name, change in changes.items()])
 
 
 @dataclass(frozen=True)
@@ -327,10 +358,23 @@ def _audit_view(
     program = programs.get_program(session, actor, program_id)
     events = list(programs.program_audit(session, actor, program_id, after_seq=0, limit=100_000))
     afters = {e.seq: json.loads(e.after_json) if e.after_json else None for e in events}
+    befores = {e.seq: json.loads(e.before_json) if e.before_json else None for e in events}
     run_ids = {e.object_id for e in events if e.object_type == "analysis_run" and e.object_id}
     run_ids |= {str(a["run_id"]) for a in afters.values() if a and a.get("run_id")}
-    found = session.execute(select(AnalysisRun.id, AnalysisRun.kind).where(AnalysisRun.id.in_(run_ids)))
-    runs = {run_id: kind for run_id, kind in found}
+    partners = {
+        str(state["org_id"])
+        for e in events
+        if e.object_type == "share"
+        for state in (afters[e.seq], befores[e.seq])
+        if state and state.get("org_id")
+    }
+    # The kind of each run and the name of each partner organisation, by id (one statement).
+    found = session.execute(
+        select(AnalysisRun.id, AnalysisRun.kind)
+        .where(AnalysisRun.id.in_(run_ids))
+        .union_all(select(Organisation.id, Organisation.name).where(Organisation.id.in_(partners)))
+    )
+    names = {str(object_id): str(name) for object_id, name in found}
     can_share = Permission.share_program in program_permissions(session, actor.user_id, program)
     rows = []
     for e in events:
@@ -342,7 +386,7 @@ def _audit_view(
                 "event": e,
                 "at": iso_second(e.at),
                 "href": _object_link(e, after, can_share),
-                "details": _details(e, after, runs),
+                "details": _details(e, befores[e.seq], after, names),
                 "signature": e.object_type == "signature",
             }
         )

@@ -28,7 +28,7 @@ import math
 import os
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -69,6 +69,20 @@ SESSION_PREFIX = "bps_"
 API_TOKEN_PREFIX = "bpt_"
 #: Actor recorded for administrative commands run on the server's machine (``bioparity user create``).
 SYSTEM = Actor(user_id="", username="system", display_name="bioparity command line")
+
+
+def command_line_actor() -> Actor:
+    """The administrator running a ``bioparity`` command, as the audit trail names them: ``system`` with
+    the operating-system account and host that ran it, e.g. ``system (root@db-host)`` (21 CFR 11.10(e):
+    who did it; an unlock or a deactivation recorded as plain ``system`` named nobody)."""
+    import getpass
+    import socket
+
+    try:
+        account = getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment nor the password database
+        account = "unknown account"
+    return replace(SYSTEM, username=f"system ({account}@{socket.gethostname()})"[:100])
 
 
 @dataclass(frozen=True)
@@ -220,12 +234,14 @@ def _add_membership(session: Session, actor: Actor, org: Organisation, user: Use
     return membership
 
 
-def add_member_as_admin(session: Session, org_name: str, username: str, role: str) -> Membership:
+def add_member_as_admin(
+    session: Session, org_name: str, username: str, role: str, *, actor: Actor = SYSTEM
+) -> Membership:
     """Command-line path (server administrator): add a user to an organisation at a role."""
     org = session.scalar(select(Organisation).where(Organisation.name == org_name))
     if org is None:
         raise NotFoundError("organisation", org_name)
-    return _add_membership(session, SYSTEM, org, get_user_by_name(session, username), _role(role))
+    return _add_membership(session, actor, org, get_user_by_name(session, username), _role(role))
 
 
 def invite_member(
@@ -635,7 +651,8 @@ def login(
     """Check the password and open a session; failures are counted, audited and committed before raising.
 
     Raises ThrottledError while a backoff runs (no password is checked then), AccountLockedError for a
-    locked account (also for a user name that does not exist, so that locking reveals nothing).
+    locked account (also for a user name that does not exist, so that locking reveals nothing). The right
+    password of a deactivated account is refused like a wrong one and recorded as ``login_refused``.
     """
     moment = _now(now)
     policy = policy_of(session)
@@ -653,7 +670,9 @@ def login(
                 % {"n": policy.lockout_after}
             )
         raise AuthenticationError(_("invalid username or password"))
-    if not user.is_active:
+    if not user.is_active:  # the right password of a disabled account: an attempt at unauthorized use
+        _record_failure(session, username, client, moment, user, FailedPassword("login_refused"))
+        session.commit()  # audited (21 CFR 11.300(d)) and throttled like a wrong password, same answer
         raise AuthenticationError(_("invalid username or password"))
     _reset_failures(session, username)
     token, secret = _issue(session, user, "session", "login", timedelta(hours=policy.session_hours), moment)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ from bioparity.store.migrate import head_revision, upgrade_schema
 from bioparity.store.models import AnalysisRun, AuditEvent, AuditHead, Blob, Dataset, Signature
 from bioparity.workspace.sealing import SIGNATURE_FIELDS, dataset_mac, dataset_sealed, signature_mac
 from bioparity.workspace.signatures import check_signature
+from bioparity.workspace.snapshots import utc_text
 
 SEAL_ACTION = "audit_keyed"
 
@@ -194,6 +196,20 @@ _COMPARED = {
     "signature": tuple(name for name in SIGNATURE_FIELDS if name != "id"),
 }
 _LABEL = {"dataset": "dataset", "analysis_run": "analysis run", "signature": "signature"}
+#: Records whose creation time is compared with the time their audit row recorded (a signature's
+#: ``signed_at`` is text and one of its compared fields).
+_TIMED = frozenset({"dataset", "analysis_run"})
+
+
+def _same_time(recorded: Any, stored: datetime | None) -> bool:
+    """Whether the creation time an audit row recorded (ISO 8601 text) is the stored one, both read as UTC
+    (SQLite gives stored times back without a zone); a row that recorded none matches."""
+    if recorded is None or stored is None:
+        return recorded is None
+    try:
+        return utc_text(datetime.fromisoformat(str(recorded))) == utc_text(stored)
+    except ValueError:
+        return False
 
 
 def _option_input_problems(
@@ -233,6 +249,8 @@ def _against_audit(recorded: _Recorded, object_type: str, obj: Any, label: str, 
         return
     seq, after = rows[0]
     changed = [name for name in _COMPARED[object_type] if after.get(name) != getattr(obj, name)]
+    if object_type in _TIMED and not _same_time(after.get("created_at"), obj.created_at):
+        changed.append("created_at")  # back-dated or post-dated (ALCOA: contemporaneous)
     if changed:
         problems.append(
             f"{label} differs from its audit row {seq} in {', '.join(changed)}: the record was changed "

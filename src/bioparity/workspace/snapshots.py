@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import inspect
@@ -11,12 +11,21 @@ from sqlalchemy import inspect
 _OMITTED_COLUMNS = frozenset({"password_hash", "token_sha256", "content", "result_json"})
 
 
+def utc_text(moment: datetime) -> str:
+    """A stored time as ISO 8601 in UTC with its offset (``2026-12-06T19:17:41.455405+00:00``).
+
+    Every stored time is UTC; SQLite gives them back without a zone, so a naive value is read as UTC.
+    """
+    return (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)).isoformat()
+
+
 def snapshot(obj: Any) -> dict[str, Any]:
-    """The object's column values (datetimes as ISO text), without secrets or bulky contents."""
+    """The object's column values (datetimes as ISO text in UTC with ``+00:00``, however the database
+    returns them), without secrets or bulky contents."""
     out: dict[str, Any] = {}
     for column in inspect(obj).mapper.column_attrs:
         if column.key in _OMITTED_COLUMNS:
             continue
         value = getattr(obj, column.key)
-        out[column.key] = value.isoformat() if isinstance(value, datetime) else value
+        out[column.key] = utc_text(value) if isinstance(value, datetime) else value
     return out

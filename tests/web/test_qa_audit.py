@@ -1,0 +1,123 @@
+"""Findings of the GxP QA audit (notes/qa-audit.md) seen on the pages, on a demo store of this module's own.
+
+F2: the program's audit trail as a reader sees it (page, CSV, PDF) says what a change changed, old -> new,
+and whose access a share gave or removed. Before, the three rows of switching segregation of duties off, on
+again and editing the description all read ``name: MB-201 (IgG1 mAb)``; removing the partner's access read
+nothing at all; no share row named the partner organisation. The stored rows held the before and after all
+along.
+
+F9: a dataset's page names who stored it and the newer versions of the same name (a superseded version
+is kept as it is; before, its page did not say that a newer one existed, nor who had uploaded it).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bioparity.demo.load import PARTNER, PROGRAM
+from bioparity.store import make_sessionmaker
+from bioparity.store.models import Dataset, Organisation, Program, Study, User
+from bioparity.workspace import Actor, datasets, programs
+from tests.web.conftest import DemoStore, demo_client, new_demo_store
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStore]:
+    """A demo store of this module's own: the changes below must not reach other tests' program."""
+    with new_demo_store(tmp_path_factory, "audit-details") as own:
+        yield own
+
+
+@pytest.fixture(scope="module")
+def changed(store: DemoStore) -> str:
+    """As the owner: segregation of duties off and on again, a new description, the partner's share
+    removed and offered again. The program's id."""
+    sessions = make_sessionmaker(store.engine)
+    with sessions.begin() as s:
+        actor = Actor.of(s.scalars(select(User).where(User.username == "olivia")).one())
+        program = s.scalars(select(Program).where(Program.name == PROGRAM)).one()
+        partner = s.scalars(select(Organisation).where(Organisation.name == PARTNER)).one()
+        programs.update_program(s, actor, program.id, {"segregation_of_duties": False})
+        programs.update_program(s, actor, program.id, {"segregation_of_duties": True})
+        programs.update_program(s, actor, program.id, {"description": "Phase 1 done"})
+        programs.unshare_program(s, actor, program.id, partner.id)
+        programs.share_program(s, actor, program.id, partner.id, "viewer")
+        return str(program.id)
+
+
+def _rows(store: DemoStore, program_id: str, action: str) -> list[dict[str, str]]:
+    with demo_client(store, "olivia") as olivia:
+        exported = olivia.get(f"/ui/programs/{program_id}/audit.csv")
+    assert exported.status_code == 200
+    return [r for r in csv.DictReader(io.StringIO(exported.text)) if r["action"] == action]
+
+
+def test_an_update_names_each_changed_field_old_and_new(store: DemoStore, changed: str) -> None:
+    details = [r["details"] for r in _rows(store, changed, "update")]
+    assert details[-3:] == [
+        f"name: {PROGRAM}; segregation_of_duties: true → false",
+        f"name: {PROGRAM}; segregation_of_duties: false → true",
+        f"name: {PROGRAM}; description: Synthetic demonstration program: IgG1 mAb biosimilar candidate "
+        "with EU and US reference product, three-arm PK similarity study, comparative analytical "
+        "assessment. → Phase 1 done",
+    ]
+
+
+def test_share_rows_name_the_partner_and_a_removal_says_what_was_removed(
+    store: DemoStore, changed: str
+) -> None:
+    (removed,) = _rows(store, changed, "unshare")
+    assert removed["details"] == f"role: analyst; status: accepted; partner: {PARTNER}"
+    shared = [r["details"] for r in _rows(store, changed, "share")]
+    assert shared == [
+        f"role: analyst; status: pending; partner: {PARTNER}",  # the demo's share
+        f"role: viewer; status: pending; partner: {PARTNER}",
+    ]
+    (accepted,) = _rows(store, changed, "share_accept")  # the demo's: the partner's owner accepted
+    assert accepted["details"].startswith(f"role: analyst; partner: {PARTNER}; ")
+    assert "status: pending → accepted" in accepted["details"]
+
+
+def test_the_page_and_the_pdf_show_the_same_details(store: DemoStore, changed: str, tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    with demo_client(store, "olivia") as olivia:
+        page = olivia.get(f"/ui/programs/{changed}/audit").text
+        pdf = olivia.get(f"/ui/programs/{changed}/audit.pdf")
+    assert "segregation_of_duties: true → false" in page
+    assert f"partner: {PARTNER}" in page
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is missing: run scripts/system-deps.sh")
+    (tmp_path / "audit.pdf").write_bytes(pdf.content)
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "audit.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "segregation_of_duties: true → false" in " ".join(text.split())
+
+
+def test_a_superseded_dataset_names_its_newer_versions_and_who_stored_it(store: DemoStore) -> None:
+    sessions = make_sessionmaker(store.engine)
+    with sessions.begin() as s:
+        study = s.scalars(select(Study).where(Study.name == "CAA-01")).one()
+        first = s.scalars(
+            select(Dataset).where(Dataset.study_id == study.id, Dataset.name == "caa-lots")
+        ).one()
+        content = datasets.dataset_content(s, first).replace(b",98.4,%", b",99.4,%", 1)
+        sam = Actor.of(s.scalars(select(User).where(User.username == "sam")).one())
+        second = datasets.upload_dataset(
+            s, sam, study.id, name="caa-lots", filename="caa.csv", content=content, analysis_kind="caa"
+        )
+        old_id, new_id = str(first.id), str(second.id)
+    with demo_client(store, "rita") as rita:  # a reader (the partner lost its share above)
+        old, new = rita.get(f"/ui/datasets/{old_id}").text, rita.get(f"/ui/datasets/{new_id}").text
+    assert re.search(rf'id="dataset-newer"><a href="/ui/datasets/{new_id}">v2</a> \(\d{{4}}-', old)
+    assert '<dd id="dataset-uploader">Paula Partner (paula)</dd>' in old
+    assert 'id="dataset-newer"' not in new and '<dd id="dataset-uploader">Sam Statistician (sam)</dd>' in new
