@@ -145,6 +145,13 @@ def test_stability_and_comparability_runs_are_evidence(
     why = "process change post-change vs pre-change not shown comparable (ICH Q5E): afucosylated_glycans"
     assert why in caa.detail and f"PK study 1: {why}" in notes and why in html
 
+    # with the catalogue, the attribute is named by its label, as the CAA and the run's report name it
+    _approved(client, company, "comparability", comparability_example(), catalogue="igg1-mab-example")
+    assessment, notes, html = _readiness(sessions, company)
+    why = "process change post-change vs pre-change not shown comparable (ICH Q5E): Afucosylated glycans"
+    assert why in _caa(assessment).detail and f"PK study 1: {why}" in notes and why in html
+    assert "afucosylated_glycans" not in _caa(assessment).detail and "afucosylated_glycans" not in html
+
     # comparable once the failing attribute is gone
     frame = pd.read_csv(io.BytesIO(comparability_example()))
     clean = frame[frame["attribute"] != "afucosylated_glycans"].to_csv(index=False).encode()

@@ -247,8 +247,8 @@ class Verdict:
     n_attributes : int
         Quality attributes compared.
     not_comparable : tuple of str
-        The attributes that failed and the degradation rates not shown equivalent (``purity_sec
-        degradation rate (25C)``).
+        The attributes that failed and the degradation rates not shown equivalent, by the names a reader
+        sees (:func:`comparability_names`: ``Afucosylated glycans``, ``purity_sec degradation rate (25C)``).
     """
 
     change: str
@@ -257,14 +257,26 @@ class Verdict:
     not_comparable: tuple[str, ...]
 
 
-def verdict(rows: Sequence[Mapping[str, Any]]) -> Verdict:
-    """The :class:`Verdict` of a stored table given as rows (dictionaries with the :data:`SECTION` column)."""
+def comparability_names(options: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """The attributes of a stored table (release and stability rows) as a reader sees them: the label of the
+    run's catalogue (:func:`~bioparity.analyses.caa.caa_names`, as the CAA names them), else the code as
+    written."""
+    return caa_names(options, (str(r[ATTRIBUTE]) for r in rows if ATTRIBUTE in r))
+
+
+def verdict(rows: Sequence[Mapping[str, Any]], names: Mapping[str, str] | None = None) -> Verdict:
+    """The :class:`Verdict` of a stored table given as rows (dictionaries with the :data:`SECTION` column);
+    what was not comparable named by ``names`` (attribute -> name, :func:`comparability_names`), else by
+    its code."""
+    shown = names or {}
     caa = [r for r in rows if r.get(SECTION) == CAA_ROWS]
     slopes = [r for r in rows if r.get(SECTION) == stability_kind.SLOPES]
     judged = [r for r in slopes if isinstance(r.get(stability_kind.EQUIVALENT), (bool, np.bool_))]
     failed = list(dict.fromkeys(str(r[ATTRIBUTE]) for r in caa if r.get(STATUS) == "fail"))
+    failed = [shown.get(a, a) for a in failed]
     failed += [
-        f"{r[ATTRIBUTE]} degradation rate" + (f" ({r['condition']})" if r.get("condition") else "")
+        f"{shown.get(str(r[ATTRIBUTE]), str(r[ATTRIBUTE]))} degradation rate"
+        + (f" ({r['condition']})" if r.get("condition") else "")
         for r in judged
         if not r[stability_kind.EQUIVALENT]
     ]

@@ -407,7 +407,10 @@ def _process_changes(ev: StudyEvidence, notes: list[str]) -> list[ProcessCompara
     run = ev.approved(comparability_kind.NAME)
     if run is None:
         return []
-    found = comparability_kind.verdict(_table(run))
+    rows = _table(run)
+    # what failed as the run's report names it (the catalogue's labels), never the code alone
+    names = comparability_kind.comparability_names(json.loads(run.options_json or "{}"), rows)
+    found = comparability_kind.verdict(rows, names)
     if not found.comparable:
         what = ", ".join(found.not_comparable) if found.not_comparable else _("nothing was judged")
         notes.append(
