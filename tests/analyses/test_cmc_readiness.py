@@ -99,7 +99,7 @@ def test_stability_and_comparability_runs_are_evidence(
     )
     assessment, notes, _ = _readiness(sessions, company)
     assert STABILITY_ID in _caa(assessment).evidence
-    assert not any("stability of purity" in n for n in notes)
+    assert not any("stability of Purity" in n for n in notes)
 
     # the same results judged against a margin of 0.001: not equivalent, and the note says why
     _approved(
@@ -112,11 +112,11 @@ def test_stability_and_comparability_runs_are_evidence(
     )
     assessment, notes, html = _readiness(sessions, company)
     assert STABILITY_ID in _caa(assessment).evidence
-    (why,) = [n for n in notes if "stability of purity" in n]
+    (why,) = [n for n in notes if "stability of Purity" in n]
     ref = pd.read_csv(REFERENCE / "cmc" / "ref_stability.csv", dtype=str).query("case == 'slopediff'")
     r = {str(k): float(v) for k, v in zip(ref["name"], ref["value"], strict=True)}  # R: full-model contrast
     assert why == (
-        "PK study 1: stability of purity (25C): degradation rates of test and ref-eu not shown equivalent: "
+        "PK study 1: stability of Purity (25C): degradation rates of test and ref-eu not shown equivalent: "
         f"difference {r['difference']:.4g} (90% CI {r['ci_lower']:.4g} to {r['ci_upper']:.4g}) "
         "not within ±0.001"
     )

@@ -223,8 +223,9 @@ def comparability_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[
         ]
     if timed.any():
         table, settings, specification, flags = stability_kind.stability_sections(
-            _stability_frame(frame[timed], labels[timed]), options, test=post, reference=pre
-        )
+            _stability_frame(frame[timed], labels[timed]), options, test=post, reference=pre,
+            names=caa_names(options, frame.loc[timed, ATTRIBUTE].astype(str)),
+        )  # fmt: skip
         parts.append(table)
         notes += flags
     table = stack_sections(parts)
@@ -326,7 +327,8 @@ def comparability_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None 
         appendix += tables.appendix
         extra += tables.extra
     if _has_stability(frame):
-        stability = stability_kind.stability_tables(frame, options)
+        names = comparability_names(options or {}, frame_records(frame))
+        stability = stability_kind.stability_tables(frame, options, names)
         main += stability.main
         appendix += stability.appendix
     return ReportTables(tuple(main), tuple(appendix), extra=tuple(extra))
@@ -410,7 +412,7 @@ def comparability_figures(run: RunView) -> list[Figure]:
     if timed.any() and _has_stability(run.table):
         unit = str(run.options.get("time_unit") or "")
         out += stability_kind.stability_plots(
-            data[timed].rename(columns={SOURCE: "product"}), run.table, unit
+            data[timed].rename(columns={SOURCE: "product"}), run.table, unit, names
         )
     return out
 

@@ -345,11 +345,12 @@ def _stability(ev: StudyEvidence, notes: list[str]) -> list[CAAAttribute]:
             str(row[stability_kind.ATTRIBUTE]),
             str(row.get(stability_kind.CONDITION) or ""),
         )
+        name = stability_kind.attribute_name(row)  # the specification's label, else the code as written
         where = (
             _("%(study)s: stability of %(attribute)s (%(condition)s)")
             if condition
             else _("%(study)s: stability of %(attribute)s")
-        ) % {"study": ev.study.name, "attribute": attribute, "condition": condition}
+        ) % {"study": ev.study.name, "attribute": name, "condition": condition}
         test, reference = str(row[stability_kind.TEST]), str(row[stability_kind.REFERENCE])
         ref = source_label(reference)
         if source_label(test) != "T" or ref is None or ref == "T":
@@ -390,6 +391,7 @@ def _stability(ev: StudyEvidence, notes: list[str]) -> list[CAAAttribute]:
             CAAAttribute(
                 id=_ident(f"{ev.study.name}-stability-{attribute}-{condition}-{ref}"),
                 name=f"{attribute} degradation rate" + (f" ({condition})" if condition else ""),
+                label=f"{name} degradation rate" + (f" ({condition})" if condition else ""),
                 category="stability",
                 reference=ref,
                 passed=bool(judged),
