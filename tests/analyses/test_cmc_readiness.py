@@ -99,7 +99,7 @@ def test_stability_and_comparability_runs_are_evidence(
     )
     assessment, notes, _ = _readiness(sessions, company)
     assert STABILITY_ID in _caa(assessment).evidence
-    assert not any("stability of purity" in n for n in notes)
+    assert not any("stability of Purity" in n for n in notes)
 
     # the same results judged against a margin of 0.001: not equivalent, and the note says why
     _approved(
@@ -112,11 +112,11 @@ def test_stability_and_comparability_runs_are_evidence(
     )
     assessment, notes, html = _readiness(sessions, company)
     assert STABILITY_ID in _caa(assessment).evidence
-    (why,) = [n for n in notes if "stability of purity" in n]
+    (why,) = [n for n in notes if "stability of Purity" in n]
     ref = pd.read_csv(REFERENCE / "cmc" / "ref_stability.csv", dtype=str).query("case == 'slopediff'")
     r = {str(k): float(v) for k, v in zip(ref["name"], ref["value"], strict=True)}  # R: full-model contrast
     assert why == (
-        "PK study 1: stability of purity (25C): degradation rates of test and ref-eu not shown equivalent: "
+        "PK study 1: stability of Purity (25C): degradation rates of test and ref-eu not shown equivalent: "
         f"difference {r['difference']:.4g} (90% CI {r['ci_lower']:.4g} to {r['ci_upper']:.4g}) "
         "not within ±0.001"
     )
@@ -144,6 +144,13 @@ def test_stability_and_comparability_runs_are_evidence(
     assert "q5e:PK-study-1-post-change-vs-pre-change" in caa.evidence
     why = "process change post-change vs pre-change not shown comparable (ICH Q5E): afucosylated_glycans"
     assert why in caa.detail and f"PK study 1: {why}" in notes and why in html
+
+    # with the catalogue, the attribute is named by its label, as the CAA and the run's report name it
+    _approved(client, company, "comparability", comparability_example(), catalogue="igg1-mab-example")
+    assessment, notes, html = _readiness(sessions, company)
+    why = "process change post-change vs pre-change not shown comparable (ICH Q5E): Afucosylated glycans"
+    assert why in _caa(assessment).detail and f"PK study 1: {why}" in notes and why in html
+    assert "afucosylated_glycans" not in _caa(assessment).detail and "afucosylated_glycans" not in html
 
     # comparable once the failing attribute is gone
     frame = pd.read_csv(io.BytesIO(comparability_example()))

@@ -10,10 +10,12 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from bioparity.analyses import get_analysis
 from bioparity.analyses.ada_cutpoint import example_data
 from bioparity.analyses.registry import option_errors, parse_options
+from bioparity.cli.main import app
 from bioparity.errors import InputError
 from tests.analyses import kinds_support as kinds
 from tests.conftest import REFERENCE
@@ -83,6 +85,26 @@ def test_removed_outliers_are_listed_with_the_result(tmp_path: Path) -> None:
     assert summary.endswith(f"; outliers removed: screening {len(removed)}")
 
 
+def test_an_outlier_is_stored_by_its_code_and_printed_in_words(tmp_path: Path) -> None:
+    """The stored result keeps the machine-readable code (``biological:D08``: step and donor, as the
+    ``outliers`` column and ``removed_values`` hold it); the command line prints the note in words, in the
+    reader's language."""
+    data = _file("EXAMPLE", tmp_path)
+    result = kinds.workspace_result("ada-cutpoint", data)
+    assert "Screening: 1 outlier(s) removed: biological:D08." in result["notes"]
+    removed = [(o["tier"], o["step"], o["donor"], o["run"]) for o in result["removed_values"]]
+    assert removed == [("screening", "biological", "D08", "")]
+    assert set(kinds.workspace_table("ada-cutpoint", data)["outliers"]) == {"biological:D08"}
+    for language, said in (
+        ("en", "note: 1 outlier(s) removed: donor D08 (biological outlier)"),
+        ("zh-CN", "说明：剔除 1 个离群值：供体 D08（生物学离群值）"),
+    ):
+        command = ["--lang", language, "ada-cutpoint", str(data), "--out", str(tmp_path / "o.csv")]
+        out = CliRunner().invoke(app, command)
+        assert out.exit_code == 0, out.output
+        assert said in out.output and "biological:D08" not in out.output
+
+
 def test_the_optional_tiers_are_empty_fields() -> None:
     kind = get_analysis("ada-cutpoint")
     assert kind.option("confirm_fpr").optional and kind.option("confirm_fpr").default == ""
@@ -118,6 +140,9 @@ def test_through_the_web_pages(workspace: kinds.Workspace, tmp_path: Path) -> No
         assert summary in text
         assert "ADA cut points per tier (data scale; the reported estimate and every alternative)" in text
     assert "Variance components (REML) and distribution (analysis scale)" in kinds.text_of(report)
-    assert "Screening: 1 outlier(s) removed: biological:D08." in kinds.text_of(report)  # a note of the result
+    # a note of the result, its outlier in words (the donor whose mean is outside the donor means' fences)
+    for html in (page, report):
+        assert "Screening: 1 outlier(s) removed: donor D08 (biological outlier)." in kinds.text_of(html)
+        assert "biological:D08" not in kinds.text_of(html).split("Complete cut-point result")[0]
     assert 'id="fig-ada-screening"' in page  # the Plotly figure of the run page
     assert 'alt="Screening signals per donor and run with the screening cut point"' in report  # its SVG

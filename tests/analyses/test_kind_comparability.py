@@ -200,6 +200,33 @@ def test_figures_of_the_attributes_and_the_stability_analyses(tmp_path: Path) ->
         assert len(plot_.points) == 4 and len(plot_.bounds) in (1, 3)  # pooled (cics) or per lot
 
 
+def test_the_stability_part_names_attributes_by_the_catalogue_labels(tmp_path: Path) -> None:
+    """With a catalogue, the stability tables, figures and notes name an attribute by its label
+    (``hmw_species_sec`` -> ``HMW species (SEC)``), as the CAA table beside them does; an attribute the
+    catalogue does not list keeps its code as written (``purity_sec``)."""
+    options = {"catalogue": "igg1-mab-example"}
+    view = _view(_example(tmp_path), options)
+    tables = get_analysis(KIND).tables(view.table, view.options).main
+    lives = next(t for t in tables if t.title.startswith("Shelf life per attribute"))
+    assert [row[0] for row in lives.rows] == ["purity_sec"] * 4 + ["HMW species (SEC)"] * 2
+    slopes = next(t for t in tables if t.title.startswith("Equivalence of degradation rates"))
+    assert [row[0] for row in slopes.rows] == ["purity_sec", "purity_sec", "HMW species (SEC)"]
+    lots = [row[0] for t in tables if t.title.startswith("Regression per lot") for row in t.rows]
+    assert set(lots) == {"purity_sec", "HMW species (SEC)"}
+    analyses = [f for f in get_analysis(KIND).figures(view) if f.series == "analysis"]
+    assert [f.item for f in analyses][-2:] == [
+        "HMW species (SEC) 5C pre-change",
+        "HMW species (SEC) 5C post-change",
+    ]
+    assert isinstance(analyses[-1].data, XYPlot) and analyses[-1].data.y_label == "HMW species (SEC)"
+    frame = _frame()  # the aggregates on stability for 12 months only: a shelf life that extrapolates
+    late = (frame["attribute"] == "hmw_species_sec") & (pd.to_numeric(frame["time"], errors="coerce") > 12)
+    notes = kinds.workspace_result(KIND, _example(tmp_path, frame[~late], "short.csv"), options)["notes"]
+    flagged = [n for n in notes if "extrapolates beyond the last time point 12" in n]
+    assert flagged and all(n.startswith("HMW species (SEC) 5C ") for n in flagged), notes
+    assert not any("hmw_species_sec" in n for n in notes)
+
+
 def test_through_the_api(workspace: kinds.Workspace, tmp_path: Path) -> None:
     run = workspace.api_run(KIND, "comparability.csv", example_data(), plan="tiered-2017")
     assert run["options"]["plan"] == "tiered-2017" and run["options"]["pre"] == "pre-change"

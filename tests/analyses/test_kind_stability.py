@@ -13,7 +13,15 @@ import pandas as pd
 import pytest
 
 from bioparity.analyses import get_analysis
-from bioparity.analyses.stability import LOTS, SHELF_LIFE, SLOPES, example_data, section
+from bioparity.analyses.stability import (
+    LABEL,
+    LOTS,
+    SHELF_LIFE,
+    SLOPES,
+    example_data,
+    section,
+    stability_plots,
+)
 from bioparity.errors import DataFileError
 from tests.analyses import kinds_support as kinds
 
@@ -24,7 +32,7 @@ def _example(folder: Path, *, spec_columns: bool = True) -> Path:
     path = folder / "stability.csv"
     path.write_bytes(example_data())
     if not spec_columns:
-        pd.read_csv(path).drop(columns=["lower", "slope_margin"]).to_csv(path, index=False)
+        pd.read_csv(path).drop(columns=["lower", "slope_margin", LABEL]).to_csv(path, index=False)
     return path
 
 
@@ -46,8 +54,10 @@ def _command(data: Path, spec: str, folder: Path) -> dict[str, pd.DataFrame]:
 
 
 def _assert_same(cli: dict[str, pd.DataFrame], stored: pd.DataFrame) -> None:
+    """The command's three outputs are the stored sections (the stored table also names each row's
+    attribute by its label, for the reports: the command's files keep the code alone)."""
     for name, table in cli.items():
-        kinds.assert_same_table(_filled(table), _filled(section(stored, name)))
+        kinds.assert_same_table(_filled(table), _filled(section(stored, name)), drop=(LABEL,))
 
 
 def test_spec_columns_give_the_numbers_of_the_command_with_its_spec_file(tmp_path: Path) -> None:
@@ -77,9 +87,12 @@ def test_a_spec_column_overrides_the_option_for_its_attribute(tmp_path: Path) ->
     data = _example(tmp_path)
     result = kinds.workspace_result("stability", data, {"lower": 97.0, "upper": 105.0})
     assert result["specification"] == {
-        "purity": {"lower": 90.0, "upper": 105.0, "model": "linear", "slope_margin": 0.1},
-        "potency": {"lower": 95.0, "upper": 105.0, "model": "linear", "slope_margin": None},
-    }
+        "purity": {"lower": 90.0, "upper": 105.0, "model": "linear", "slope_margin": 0.1, "label": "Purity"},
+        "potency": {
+            "lower": 95.0, "upper": 105.0, "model": "linear", "slope_margin": None,
+            "label": "Potency (% of label claim)",
+        },
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -112,10 +125,40 @@ def test_summary_names_the_shortest_shelf_life(tmp_path: Path) -> None:
     worst = lives.sort_values("shelf_life").iloc[0]
     summary = get_analysis("stability").summary(result, options)
     assert summary == (
-        f"3 shelf lives: shortest {worst['shelf_life']:.4g} months (purity, 25C, test; lot "
+        f"3 shelf lives: shortest {worst['shelf_life']:.4g} months (Purity, 25C, test; lot "
         f"{worst['worst_lot']}, {worst['pooling']}); degradation rates equivalent for 1 of 1 comparison(s) "
         "with a margin"
     )
+
+
+def test_attributes_are_named_by_their_labels_and_else_by_their_codes(tmp_path: Path) -> None:
+    """The file's ``label`` column names an attribute wherever a reader sees it (tables, figures, notes,
+    summary); the stored table keeps the code in ``attribute`` and the label beside it; an attribute without
+    a label is printed as written (``purity_sec``, never ``Purity sec``)."""
+    frame = pd.read_csv(_example(tmp_path), keep_default_na=False)
+    frame.loc[frame["attribute"] == "purity", ["attribute", LABEL]] = ["purity_sec", ""]
+    data = tmp_path / "labelled.csv"
+    frame.to_csv(data, index=False)
+    options = {"time_unit": "months"}
+    result = kinds.workspace_result("stability", data, options)
+    table = kinds.workspace_table("stability", data, options)
+    potency = "Potency (% of label claim)"
+    assert set(table["attribute"]) == {"purity_sec", "potency"}
+    assert (
+        result["specification"]["potency"][LABEL] == potency
+        and LABEL not in result["specification"]["purity_sec"]
+    )
+    tables = get_analysis("stability").tables(table, options).main
+    shown = {row[0] for t in tables for row in t.rows}
+    assert shown == {"purity_sec", potency}
+    assert f"{potency} 5C reference: shelf life 26 extrapolates" in " ".join(result["notes"])
+    assert "purity_sec 25C test: shelf life" in " ".join(result["notes"])
+    plots = {f.item: f.data for f in stability_plots(frame, table, "months")}
+    assert set(plots) == {"purity_sec 25C test", "purity_sec 25C reference", f"{potency} 5C reference"}
+    assert plots[f"{potency} 5C reference"].y_label == potency
+    assert plots[f"{potency} 5C reference"].title.startswith(f"{potency} 5C reference: linear model")
+    summary = get_analysis("stability").summary(result, options)  # the example's shortest: purity at 25C
+    assert "shortest 25.17 months (purity_sec, 25C, test;" in summary  # (the labelled one: the test above)
 
 
 def test_through_the_api(workspace: kinds.Workspace, tmp_path: Path) -> None:
@@ -140,6 +183,6 @@ def test_through_the_web_pages(workspace: kinds.Workspace, tmp_path: Path) -> No
     assert "Complete result: lot regression" in kinds.text_of(report)
     assert "extrapolates beyond the last time point" in kinds.text_of(report)  # the flags as notes
     # one XY plot per attribute, condition and product: the page draws the chosen one (Plotly), the report all
-    assert 'id="fig-stability"' in page and "<option selected>purity 25C test</option>" in page
+    assert 'id="fig-stability"' in page and "<option selected>Purity 25C test</option>" in page
     assert report.count('alt="Results per lot against time with the chosen model') == 3
     assert "Stability plots (ICH Q1E Appendix B)" in kinds.text_of(report)

@@ -59,7 +59,12 @@ def test_stability_points_are_the_results_and_lines_the_lot_regressions(model: s
     data_path = _write(tmp_path / "stability.csv", stability_example())
     figures, view = _figures("stability", data_path, {"model": model})
     lives = section(view.table, SHELF_LIFE)
-    assert [f.item for f in figures] == ["purity 25C test", "purity 25C reference", "potency 5C reference"]
+    # each analysis under the attribute's label (the example's label column)
+    assert [f.item for f in figures] == [
+        "Purity 25C test",
+        "Purity 25C reference",
+        "Potency (% of label claim) 5C reference",
+    ]
     assert {f.series for f in figures} == {"analysis"}
     data = pd.read_csv(data_path)
     lots = section(view.table, LOTS)

@@ -90,6 +90,31 @@ def test_stability_attribute_missing_from_the_spec_names_file_row_and_column(tmp
     assert not (tmp_path / "o.csv").exists()
 
 
+def test_a_spec_label_names_the_attribute_in_the_output_for_a_reader(tmp_path: Path) -> None:
+    """``label`` in the spec (as a CAA catalogue's) names the attribute on the terminal and in the figures;
+    the CSV keeps the code; an attribute without a label is printed as written."""
+    data, spec = _stability_files(tmp_path)
+    spec.write_text(
+        "attributes:\n  purity: {lower: 90, slope_margin: 0.1}\n"
+        "  potency: {lower: 95, label: 'Potency (% of label claim)'}\nmax_time: 500\n",
+        encoding="utf-8",
+    )
+    out, figs = tmp_path / "res.csv", tmp_path / "figs"
+    command = ["stability", str(data), "--spec", str(spec), "--out", str(out), "--plots", str(figs)]
+    res = runner.invoke(app, [*command, "--plot-format", "svg"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert any(line.startswith("Potency (% of label claim) [5C] reference: cics") for line in lines), lines
+    assert any(line.startswith("purity [25C] test: ") for line in lines)
+    assert any(line.startswith("purity slope difference ") for line in lines)
+    assert sorted(pd.read_csv(out)["attribute"].unique()) == ["potency", "purity"]
+    drawn = (figs / "stability_potency_5C_reference.svg").read_text(encoding="utf-8")
+    assert "Potency (% of label claim) [5C]: cics" in drawn  # the title (matplotlib keeps each text)
+    spec.write_text("attributes:\n  purity: {lower: 90, label: [a]}\n  potency: {lower: 95}\n")
+    res = runner.invoke(app, command)
+    assert res.exit_code == 2 and "attributes.purity: label ['a'] is not a text" in res.output
+
+
 def test_stability_spec_errors_name_the_key(tmp_path: Path) -> None:
     data, spec = _stability_files(tmp_path)
     spec.write_text("attributes:\n  purity: {lower: 90, lowr: 3}\n", encoding="utf-8")

@@ -105,6 +105,29 @@ def test_a_tier_wrapper_names_the_tier_in_chinese_around_a_note_that_translates(
     assert translate_note(note, "zh-CN") == "确证：仅一个分析批：未比较分析批间的均值和方差。"
 
 
+def test_a_code_a_template_presents_is_shown_in_words_in_every_language() -> None:
+    """``note_template(shown=...)``: the outliers of a cut-point note are stored as codes
+    (``step:donor[/run]``) and shown as words, inside the tier's wrapper too; the stored note is unchanged."""
+    from bioparity.bioassay.cutpoint import OUTLIERS_REMOVED
+
+    stored = OUTLIERS_REMOVED.format(n=2, outliers="analytical:D03/R2, biological:D08")
+    note = LABELLED.format(label="Screening", note=stored)
+    assert note == "Screening: 2 outlier(s) removed: analytical:D03/R2, biological:D08."
+    assert translate_note(note, "en") == (
+        "Screening: 2 outlier(s) removed: donor D03, run R2 (analytical outlier); "
+        "donor D08 (biological outlier)."
+    )
+    assert translate_note(note, "zh-CN") == (
+        "筛选：剔除 2 个离群值：供体 D03，批次 R2（分析离群值）; 供体 D08（生物学离群值）。"
+    )
+    assert translate_note(stored, "en").endswith(
+        "removed: donor D03, run R2 (analytical outlier); donor D08 (biological outlier)"
+    )
+    # a value that is not a list of codes is shown as stored
+    odd = OUTLIERS_REMOVED.format(n=1, outliers="D08")
+    assert translate_note(odd, "en") == odd and translate_note(odd, "zh-CN") == "剔除 1 个离群值：D08"
+
+
 @pytest.mark.parametrize(
     "text", ["", "a note of no template", "Screening: a note of no template.", "run 3: cut point crossed"]
 )

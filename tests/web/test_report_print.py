@@ -325,8 +325,9 @@ def test_readiness_names_caa_attributes_by_their_catalogue_labels(demo_store: De
     for page in (html, dashboard.text):
         assert said in page
         assert "not similar: afucosylated_glycans" not in page
-        # the evidence references stay the stored identifiers (links to the result)
-        assert "caa:afucosylated_glycans-EU" in page
+        # the evidence references stay the stored identifiers (links to the result; the report's table may
+        # break them after a separator of their parts)
+        assert "caa:afucosylated_glycans-EU" in page.replace("<wbr>", "")
 
 
 @pytest.mark.parametrize("language", ["en", "zh-CN"])
@@ -353,6 +354,39 @@ def test_guideline_sections_known_only_by_topic_are_not_printed_as_section_numbe
     if language == "zh-CN":
         assert "unconfirmed" not in html and "final" not in html
         assert "定稿, 2014-05-22" in html and "草稿, 2025-10" in html
+
+
+#: The characters after which an evidence code may break (the separators of its parts).
+_SEPARATORS = ":=/_;,-"
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_evidence_codes_break_between_their_parts_in_a_narrow_column(
+    demo_store: DemoStore, language: str, tmp_path: Path
+) -> None:
+    """Found in the program PDF of the demo's second program: the requirements' narrow evidence column
+    broke its codes every few characters ("program:mo" / "dality=fusio" / "n_protein"; in Chinese
+    "fusion_pr" / "otein"), a code being one word allowed to break anywhere; now a code breaks only after
+    a separator of its parts ("program:" / "modality=" / "fusion_protein"), and the PDF's text is the code."""
+    from bioparity.demo.load import UNSHARED_PROGRAM
+    from bioparity.report.evidence import readiness
+
+    with make_sessionmaker(demo_store.engine)() as session:
+        program = session.scalar(select(Program).where(Program.name == UNSHARED_PROGRAM))
+        assert program is not None
+        evidence = collect(session, program)
+        assessment, _notes = readiness(evidence)
+        html = render_program_report(session, evidence, lang=language, for_pdf=True)
+    assert assessment is not None
+    codes = {c for region in assessment.regions for r in region.requirements for c in r.evidence}
+    assert "program:modality=fusion_protein" in codes
+    text = _pdf_text(html_to_pdf(html), tmp_path)
+    for code in sorted(codes):
+        found = re.search("\n?".join(re.escape(c) for c in code), text)
+        assert found is not None, code
+        printed = found.group(0)
+        breaks = [i for i, c in enumerate(printed) if c == "\n"]
+        assert all(printed[i - 1] in _SEPARATORS for i in breaks), printed
 
 
 def test_the_audit_pdf_keeps_short_codes_whole(demo_store: DemoStore) -> None:

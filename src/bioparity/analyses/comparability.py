@@ -223,8 +223,9 @@ def comparability_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[
         ]
     if timed.any():
         table, settings, specification, flags = stability_kind.stability_sections(
-            _stability_frame(frame[timed], labels[timed]), options, test=post, reference=pre
-        )
+            _stability_frame(frame[timed], labels[timed]), options, test=post, reference=pre,
+            names=caa_names(options, frame.loc[timed, ATTRIBUTE].astype(str)),
+        )  # fmt: skip
         parts.append(table)
         notes += flags
     table = stack_sections(parts)
@@ -247,8 +248,8 @@ class Verdict:
     n_attributes : int
         Quality attributes compared.
     not_comparable : tuple of str
-        The attributes that failed and the degradation rates not shown equivalent (``purity_sec
-        degradation rate (25C)``).
+        The attributes that failed and the degradation rates not shown equivalent, by the names a reader
+        sees (:func:`comparability_names`: ``Afucosylated glycans``, ``purity_sec degradation rate (25C)``).
     """
 
     change: str
@@ -257,14 +258,26 @@ class Verdict:
     not_comparable: tuple[str, ...]
 
 
-def verdict(rows: Sequence[Mapping[str, Any]]) -> Verdict:
-    """The :class:`Verdict` of a stored table given as rows (dictionaries with the :data:`SECTION` column)."""
+def comparability_names(options: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """The attributes of a stored table (release and stability rows) as a reader sees them: the label of the
+    run's catalogue (:func:`~bioparity.analyses.caa.caa_names`, as the CAA names them), else the code as
+    written."""
+    return caa_names(options, (str(r[ATTRIBUTE]) for r in rows if ATTRIBUTE in r))
+
+
+def verdict(rows: Sequence[Mapping[str, Any]], names: Mapping[str, str] | None = None) -> Verdict:
+    """The :class:`Verdict` of a stored table given as rows (dictionaries with the :data:`SECTION` column);
+    what was not comparable named by ``names`` (attribute -> name, :func:`comparability_names`), else by
+    its code."""
+    shown = names or {}
     caa = [r for r in rows if r.get(SECTION) == CAA_ROWS]
     slopes = [r for r in rows if r.get(SECTION) == stability_kind.SLOPES]
     judged = [r for r in slopes if isinstance(r.get(stability_kind.EQUIVALENT), (bool, np.bool_))]
     failed = list(dict.fromkeys(str(r[ATTRIBUTE]) for r in caa if r.get(STATUS) == "fail"))
+    failed = [shown.get(a, a) for a in failed]
     failed += [
-        f"{r[ATTRIBUTE]} degradation rate" + (f" ({r['condition']})" if r.get("condition") else "")
+        f"{shown.get(str(r[ATTRIBUTE]), str(r[ATTRIBUTE]))} degradation rate"
+        + (f" ({r['condition']})" if r.get("condition") else "")
         for r in judged
         if not r[stability_kind.EQUIVALENT]
     ]
@@ -314,7 +327,8 @@ def comparability_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None 
         appendix += tables.appendix
         extra += tables.extra
     if _has_stability(frame):
-        stability = stability_kind.stability_tables(frame, options)
+        names = comparability_names(options or {}, frame_records(frame))
+        stability = stability_kind.stability_tables(frame, options, names)
         main += stability.main
         appendix += stability.appendix
     return ReportTables(tuple(main), tuple(appendix), extra=tuple(extra))
@@ -398,7 +412,7 @@ def comparability_figures(run: RunView) -> list[Figure]:
     if timed.any() and _has_stability(run.table):
         unit = str(run.options.get("time_unit") or "")
         out += stability_kind.stability_plots(
-            data[timed].rename(columns={SOURCE: "product"}), run.table, unit
+            data[timed].rename(columns={SOURCE: "product"}), run.table, unit, names
         )
     return out
 

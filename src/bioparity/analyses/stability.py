@@ -11,9 +11,12 @@ products' mean degradation rates with its 90% CI against a margin (two one-sided
 The specification that ``bioparity stability`` reads from ``--spec SPEC.yaml`` comes from the options
 (``lower``, ``upper``, ``model``, ``slope_margin`` for every attribute; ``confidence``, ``alpha_pool``,
 ``max_time``, ... as the file's top-level keys) and, per attribute, from optional columns of the same
-names in the data file (constant within an attribute; a blank cell takes the option). The stored table
-stacks the command's three outputs, told apart by :data:`SECTION`: the results table (``--out``), the
-slope comparisons (``--slopes``) and the per-lot regressions (``--lots``).
+names in the data file (constant within an attribute; a blank cell takes the option). The optional
+column ``label`` (one per attribute, as the spec's ``label`` and a CAA catalogue's) names the attribute
+where a reader sees it: tables, figures, notes and summary print the label, else the code as written. The
+stored table stacks the command's three outputs, told apart by :data:`SECTION`: the results table
+(``--out``), the slope comparisons (``--slopes``) and the per-lot regressions (``--lots``), with the
+``label`` column when a label is given.
 """
 
 from __future__ import annotations
@@ -67,6 +70,9 @@ DIFFERENCE, CI_LOWER, CI_UPPER, MARGIN, CONF_LEVEL = (
 #: Optional specification columns of the data file (one value per attribute).
 SPEC_NUMBERS = ("lower", "upper", "slope_margin")
 SPEC_COLUMNS = (*SPEC_NUMBERS, "model")
+#: Optional column of the data file (one per attribute) and of the stored table: the attribute's name as a
+#: reader sees it (the code as written where absent).
+LABEL = "label"
 
 COLUMNS_HELP = {
     "attribute": "quality attribute (each analysed with its own specification)",
@@ -79,18 +85,20 @@ COLUMNS_HELP = {
     "upper": "upper acceptance criterion of the attribute (else the option)",
     "model": "linear or log (else the option)",
     "slope_margin": "equivalence margin of the slope difference (else the option)",
+    LABEL: "name of the attribute in tables, figures and notes, e.g. Purity (SEC) (else the code)",
 }
 COLUMNS = (
     *(InputColumn(c, True, COLUMNS_HELP[c]) for c in STABILITY_COLUMNS),
-    *(InputColumn(c, False, COLUMNS_HELP[c]) for c in ("product", "condition", *SPEC_COLUMNS)),
+    *(InputColumn(c, False, COLUMNS_HELP[c]) for c in ("product", "condition", *SPEC_COLUMNS, LABEL)),
 )
 
 
 def _spec_cell(raw: Any, column: str) -> Any:
-    """A specification cell: None when blank, else a finite number (lower/upper/margin) or a model name."""
+    """A specification cell: None when blank, else a finite number (lower/upper/margin), a model name or a
+    label (the text as written)."""
     text = "" if raw is None or (isinstance(raw, float) and math.isnan(raw)) else str(raw).strip()
-    if not text:
-        return None
+    if not text or column == LABEL:
+        return text or None
     if column == "model":
         if text.lower() not in MODELS:
             raise ValueError(A_MODEL_OR_BLANK.format(models=", ".join(MODELS)))
@@ -109,7 +117,8 @@ def read_stability_data(path: Path) -> pd.DataFrame:
     columns checked (file, row and column named; one value per attribute)."""
     loaded = read_any_table(path)
     raw = loaded.frame.rename(columns=lambda c: str(c).strip())
-    return with_spec_columns(read_stability(path), raw, loaded.file, loaded.line_offset)
+    data = read_stability(path)
+    return with_spec_columns(data, raw, loaded.file, loaded.line_offset, columns=(*SPEC_COLUMNS, LABEL))
 
 
 def with_spec_columns(
@@ -118,13 +127,14 @@ def with_spec_columns(
     file: str,
     offset: int | None,
     rows: Sequence[int] | None = None,
+    columns: Sequence[str] = SPEC_COLUMNS,
 ) -> pd.DataFrame:
-    """``data`` (rows of :func:`bioparity.io.cmc.stability_frame`) with the specification columns of the
-    ``raw`` table it was read from, checked (one value per attribute; the place of a bad cell named by
+    """``data`` (rows of :func:`bioparity.io.cmc.stability_frame`) with the specification ``columns`` of
+    the ``raw`` table it was read from, checked (one value per attribute; the place of a bad cell named by
     ``file``, the data row (``rows``: the file's row of each row, default its position) and, with the
     header's line ``offset``, the line)."""
     where = list(rows) if rows is not None else list(range(1, len(data) + 1))
-    for column in SPEC_COLUMNS:
+    for column in columns:
         if column not in raw.columns:
             continue
         values: list[Any] = []
@@ -178,10 +188,12 @@ def _specification(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str,
     out: dict[str, dict[str, Any]] = {}
     for attribute, rows in frame.groupby(ATTRIBUTE, sort=False):
         spec = dict(given)
-        for column in SPEC_COLUMNS:
+        for column in (*SPEC_COLUMNS, LABEL):
             if column in rows.columns:
                 found = [v for v in rows[column].tolist() if v is not None and v == v]
-                spec[column] = found[0] if found else spec[column]
+                spec[column] = found[0] if found else spec.get(column)
+        if spec.get(LABEL) is None:
+            spec.pop(LABEL, None)  # the stored specification names a label only when one is given
         lower, upper = spec["lower"], spec["upper"]
         if lower is not None and upper is not None and lower >= upper:
             raise InputError(f"attribute {attribute!r}: lower {lower:g} must be below upper {upper:g}")
@@ -189,10 +201,25 @@ def _specification(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str,
     return out
 
 
-def _where(r: Mapping[Any, Any]) -> str:
-    """``purity 25C test``: the attribute, condition and product (or test product) of a row."""
-    parts = (r.get(k) for k in (ATTRIBUTE, CONDITION, PRODUCT, "test"))
-    return " ".join(str(p) for p in parts if isinstance(p, str) and p)
+def attribute_name(r: Mapping[Any, Any], names: Mapping[str, str] | None = None) -> str:
+    """The attribute of a row as a reader sees it: its :data:`LABEL` (the specification's), else its name
+    in ``names`` (the ``comparability`` kind: the CAA catalogue's label), else the code as written (never
+    re-cased)."""
+    label, code = r.get(LABEL), str(r.get(ATTRIBUTE))
+    return label if isinstance(label, str) and label else (names or {}).get(code, code)
+
+
+def _where(r: Mapping[Any, Any], names: Mapping[str, str] | None = None) -> str:
+    """``Purity (SEC) 25C test``: the attribute (:func:`attribute_name`), condition and product (or test
+    product) of a row."""
+    parts = (r.get(k) for k in (CONDITION, PRODUCT, "test"))
+    return " ".join([attribute_name(r, names), *(str(p) for p in parts if isinstance(p, str) and p)])
+
+
+def _named(frame: pd.DataFrame, names: Mapping[str, str] | None) -> pd.DataFrame:
+    """``frame`` with its attribute column as a reader sees it (:func:`attribute_name`)."""
+    shown = [attribute_name(r, names) for r in frame.to_dict("records")]
+    return frame.assign(**{ATTRIBUTE: shown}) if len(frame) else frame
 
 
 def stability_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -207,13 +234,15 @@ def stability_sections(
     *,
     test: str | None = None,
     reference: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any], dict[str, dict[str, Any]], list[str]]:
-    """The stored table (the three outputs of ``bioparity stability`` told apart by :data:`SECTION`), the
-    settings, the specification per attribute and the flags as notes; ``test``/``reference`` name the
-    products compared (default: the options of the same names)."""
+    """The stored table (the three outputs of ``bioparity stability`` told apart by :data:`SECTION`, with
+    the :data:`LABEL` of each row when an attribute has one), the settings, the specification per attribute
+    and the flags as notes (naming the attribute by :func:`attribute_name`, ``names`` for those without a
+    label); ``test``/``reference`` name the products compared (default: the options of the same names)."""
     specification = _specification(frame, options)
     result = stability_table(
-        frame.drop(columns=[c for c in SPEC_COLUMNS if c in frame.columns]),
+        frame.drop(columns=[c for c in (*SPEC_COLUMNS, LABEL) if c in frame.columns]),
         specification,
         confidence=number_option(options, "confidence", 0.95),
         alpha_pool=number_option(options, "alpha_pool", 0.25),
@@ -228,8 +257,11 @@ def stability_sections(
         for name, part in ((SHELF_LIFE, result.table), (SLOPES, result.slopes), (LOTS, result.lots))
         if len(part)
     )
+    labels = {a: spec[LABEL] for a, spec in specification.items() if spec.get(LABEL)}
+    if labels:
+        table[LABEL] = table[ATTRIBUTE].map(labels)
     notes = [
-        LABELLED.format(label=_where(r), note=r["flags"])
+        LABELLED.format(label=_where(r, names), note=r["flags"])
         for r in table.to_dict("records")
         if isinstance(r.get("flags"), str) and r["flags"]
     ]
@@ -252,12 +284,12 @@ def _criterion(lower: Any, upper: Any) -> str:
     return f">= {cell(lower)}" if low else f"<= {cell(upper)}" if high else _("none")
 
 
-def _shelf_life_table(rows: pd.DataFrame, unit: str) -> Table:
+def _shelf_life_table(rows: pd.DataFrame, unit: str, names: Mapping[str, str] | None) -> Table:
     body = []
     for r in rows.to_dict("records"):
         body.append(
             (
-                str(r[ATTRIBUTE]),
+                attribute_name(r, names),
                 str(r.get(CONDITION) or ""),
                 str(r.get(PRODUCT) or ""),
                 value_words("model", r.get("model") or ""),
@@ -299,7 +331,7 @@ def _shelf_life_table(rows: pd.DataFrame, unit: str) -> Table:
     )
 
 
-def _slopes_table(rows: pd.DataFrame, unit: str) -> Table:
+def _slopes_table(rows: pd.DataFrame, unit: str, names: Mapping[str, str] | None) -> Table:
     body = []
     for r in rows.to_dict("records"):
         margin = r.get("margin")
@@ -311,7 +343,7 @@ def _slopes_table(rows: pd.DataFrame, unit: str) -> Table:
         )
         body.append(
             (
-                str(r[ATTRIBUTE]),
+                attribute_name(r, names),
                 str(r.get(CONDITION) or ""),
                 _("%(test)s (%(n_test)s) vs %(reference)s (%(n_reference)s)")
                 % {
@@ -352,16 +384,18 @@ def _slopes_table(rows: pd.DataFrame, unit: str) -> Table:
     )
 
 
-def stability_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
-    """Shelf life and poolability, the slope comparisons, the per-lot regressions; each section complete
-    in the appendix."""
+def stability_tables(
+    frame: pd.DataFrame, options: Mapping[str, Any] | None = None, names: Mapping[str, str] | None = None
+) -> ReportTables:
+    """Shelf life and poolability, the slope comparisons, the per-lot regressions, each attribute named by
+    :func:`attribute_name` (``names`` for those without a label); each section complete in the appendix."""
     if SECTION not in frame.columns:
         return generic_tables(frame)
     unit = str((options or {}).get("time_unit") or _("time unit"))
-    main = [_shelf_life_table(section(frame, SHELF_LIFE), unit)]
+    main = [_shelf_life_table(section(frame, SHELF_LIFE), unit, names)]
     slopes = section(frame, SLOPES)
     if len(slopes):
-        main.append(_slopes_table(slopes, unit))
+        main.append(_slopes_table(slopes, unit, names))
     lots = section(frame, LOTS)
     shown = [
         c
@@ -396,7 +430,7 @@ def stability_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = No
         "lot_shelf_life": _("lot shelf life (%(unit)s)") % {"unit": unit},
     }
     title = _("Regression per lot and the line of the chosen model (pooling)")
-    main += panels(lots[shown], [ATTRIBUTE, LOT], title, headers=headers)
+    main += panels(_named(lots, names)[shown], [ATTRIBUTE, LOT], title, headers=headers)
     appendix = [
         t
         for name in (SHELF_LIFE, SLOPES, LOTS)
@@ -425,7 +459,9 @@ def stability_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> 
     line = _("%(n)d shelf lives") % {"n": len(lives)}
     if known:
         worst = min(known, key=lambda r: _life(r.get(SHELF_LIFE_VALUE)))
-        where = ", ".join(str(worst[k]) for k in (ATTRIBUTE, CONDITION, PRODUCT) if worst.get(k))
+        where = ", ".join(
+            [attribute_name(worst), *(str(worst[k]) for k in (CONDITION, PRODUCT) if worst.get(k))]
+        )
         line += _(": shortest %(shelf_life)s %(unit)s (%(where)s; lot %(lot)s, %(pooling)s)") % {
             "shelf_life": cell(_life(worst.get(SHELF_LIFE_VALUE)), 4),
             "unit": unit,
@@ -513,10 +549,17 @@ def _matches(frame: pd.DataFrame, r: Mapping[str, Any]) -> pd.Series:
     return keep
 
 
-def stability_figure(data: pd.DataFrame, life: Mapping[str, Any], lots: pd.DataFrame, unit: str) -> XYPlot:
+def stability_figure(
+    data: pd.DataFrame,
+    life: Mapping[str, Any],
+    lots: pd.DataFrame,
+    unit: str,
+    names: Mapping[str, str] | None = None,
+) -> XYPlot:
     """One analysis (attribute, condition, product): the results per lot against time, the chosen
     model's line per lot (one pooled line for cics) from the stored lot regressions, the acceptance
-    criteria and the shelf life (the figure of ICH Q1E, Appendix B)."""
+    criteria and the shelf life (the figure of ICH Q1E, Appendix B); the attribute named by
+    :func:`attribute_name`."""
     rows = data[_matches(data, life)]
     points = tuple(
         Line(
@@ -564,9 +607,9 @@ def stability_figure(data: pd.DataFrame, life: Mapping[str, Any], lots: pd.DataF
     level = f"{100 * confidence:g}"
     return XYPlot(
         _("%(analysis)s: %(model)s model, %(pooling)s; one-sided %(level)s%% bound")
-        % {"analysis": _where(life), "model": term(model), "pooling": pooling, "level": level},
+        % {"analysis": _where(life, names), "model": term(model), "pooling": pooling, "level": level},
         _("time"),
-        str(life[ATTRIBUTE]),
+        attribute_name(life, names),
         x_unit=unit,
         points=points + ((crossing,) if crossing is not None else ()),
         lines=lines,
@@ -593,10 +636,12 @@ def stability_figures(run: RunView) -> list[Figure]:
     return stability_plots(data, run.table, str(run.options.get("time_unit") or ""))
 
 
-def stability_plots(data: pd.DataFrame, table: pd.DataFrame, unit: str) -> list[Figure]:
+def stability_plots(
+    data: pd.DataFrame, table: pd.DataFrame, unit: str, names: Mapping[str, str] | None = None
+) -> list[Figure]:
     """The figures of :func:`stability_figures` from the input ``data`` (``attribute, lot, time, value``
     [+ ``condition``, ``product``]; rows whose time or value is not a number left out) and the stored
-    ``table`` (with its :data:`SECTION` column)."""
+    ``table`` (with its :data:`SECTION` column); the attributes named by :func:`attribute_name`."""
     data = data.assign(
         time=pd.to_numeric(data["time"], errors="coerce"), value=pd.to_numeric(data["value"], errors="coerce")
     ).dropna(subset=["time", "value"])
@@ -609,10 +654,10 @@ def stability_plots(data: pd.DataFrame, table: pd.DataFrame, unit: str) -> list[
                 "Results per lot against time with the chosen model's lines, their one-sided confidence "
                 "bounds and the acceptance criteria: %(analysis)s"
             )
-            % {"analysis": _where(life)},
-            stability_figure(data, life, lots, unit),
+            % {"analysis": _where(life, names)},
+            stability_figure(data, life, lots, unit, names),
             series="analysis",
-            item=_where(life),
+            item=_where(life, names),
             group_title=_("Stability plots (ICH Q1E Appendix B)"),
             note=_(PLOT_NOTE),
         )
@@ -622,19 +667,26 @@ def stability_plots(data: pd.DataFrame, table: pd.DataFrame, unit: str) -> list[
 
 def example_data() -> bytes:
     """LeBlond et al. 2011 (J Valid Technol 17(3):47, example 1, batches b2, b5, b7; potency >= 95) and
-    the R reference's test/reference purity lots (lower 90, slope margin 0.1), one file."""
+    the R reference's test/reference purity lots (lower 90, slope margin 0.1), one file, each attribute
+    with the label a reader sees."""
     from importlib import resources
 
     folder = resources.files("bioparity").joinpath("validation", "reference", "cmc")
     with folder.joinpath("leblond2011_exp1.csv").open("rb") as handle:
         leblond = pd.read_csv(handle).rename(columns={"Batch": "lot", "Month": "time", "Potency": "value"})
     with folder.joinpath("data_slope_difference.csv").open("rb") as handle:
-        purity = pd.read_csv(handle).assign(attribute="purity", condition="25C", lower=90.0, slope_margin=0.1)
+        purity = pd.read_csv(handle).assign(
+            attribute="purity", condition="25C", lower=90.0, slope_margin=0.1, label="Purity"
+        )
     potency = leblond[leblond["lot"].isin(["b2", "b5", "b7"])].assign(
-        attribute="potency", condition="5C", product="reference", lower=95.0
+        attribute="potency",
+        condition="5C",
+        product="reference",
+        lower=95.0,
+        label="Potency (% of label claim)",
     )
     frame = pd.concat([purity, potency], ignore_index=True)
-    columns = ["attribute", "condition", "product", "lot", "time", "value", "lower", "slope_margin"]
+    columns = ["attribute", "condition", "product", "lot", "time", "value", "lower", "slope_margin", LABEL]
     return frame[columns].to_csv(index=False).encode()
 
 

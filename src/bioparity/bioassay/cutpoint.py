@@ -37,6 +37,7 @@ FPR; titration cut points use the screening data at 0.1% FPR (Devanarayan 2017, 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -54,6 +55,7 @@ from bioparity.bioassay.stats import (
     skewness,
 )
 from bioparity.errors import InputError
+from bioparity.i18n import gettext_noop, translations
 from bioparity.i18n.notes import note_template
 
 TRANSFORMS = ("auto", "none", "log")
@@ -68,7 +70,55 @@ REPLICATES_AVERAGED = note_template("replicate wells of a donor within a run ave
 TRANSFORM_SELECTED = note_template(
     "transform selected: {transform} (skewness raw {skew_raw:.3g}, log {skew_log:.3g})"
 )
-OUTLIERS_REMOVED = note_template("{n:d} outlier(s) removed: {outliers}")
+#: An outlier removed, in words: a value of one run outside the fences of its donor's values across runs
+#: (analytical), or a donor whose mean is outside the fences of the donor means (biological).
+OUTLIER_WORDS = {
+    "analytical": gettext_noop("donor %(donor)s, run %(run)s (analytical outlier)"),
+    "biological": gettext_noop("donor %(donor)s (biological outlier)"),
+}
+#: The start of an outlier's code (:attr:`Outlier.code`) in a list of them (``, `` in a note, ``; `` in
+#: the result table's ``outliers`` column).
+_OUTLIER_CODE = re.compile(r"(?:^|, |; )(analytical|biological):")
+
+
+def outliers_in_words(codes: str, language: str) -> str:
+    """The outliers' codes of a note in the reader's words (the note keeps the codes).
+
+    Parameters
+    ----------
+    codes : str
+        :attr:`Outlier.code` of each outlier, ``", "``-joined (``analytical:D03/R2, biological:D08``).
+    language : str
+        The reader's language.
+
+    Returns
+    -------
+    str
+        One clause per outlier, ``"; "``-joined; ``codes`` as stored when it is not such a list.
+
+    Examples
+    --------
+    >>> outliers_in_words("analytical:D03/R2, biological:D08", "en")
+    'donor D03, run R2 (analytical outlier); donor D08 (biological outlier)'
+    >>> outliers_in_words("no codes", "en")
+    'no codes'
+    """
+    parts = _OUTLIER_CODE.split(codes)  # ['', step, donor[/run], step, donor[/run], ...]
+    if len(parts) < 3 or parts[0]:
+        return codes
+    catalogue = translations(language)
+    shown = []
+    for step, where in zip(parts[1::2], parts[2::2], strict=True):
+        donor, slash, run = where.rpartition("/") if step == "analytical" else (where, "", "")
+        if step == "analytical" and not slash:
+            return codes
+        shown.append(catalogue.gettext(OUTLIER_WORDS[step]) % {"donor": donor, "run": run})
+    return "; ".join(shown)
+
+
+OUTLIERS_REMOVED = note_template(
+    "{n:d} outlier(s) removed: {outliers}", shown={"outliers": outliers_in_words}
+)
 ONE_RUN = note_template("one run only: run means and variances not compared")
 NO_RUN_COMPARISON = note_template(
     "run comparison not possible (too few values per run); fixed cut point assumed"
@@ -309,7 +359,7 @@ def compute_cut_point(
                 outliers.append(Outlier("biological", str(donor), "", float(m), lo, hi))
             data = data.loc[~data["donor"].isin(list(means.index[bflags]))]
         if outliers:
-            shown = ", ".join(o.step + ":" + o.donor + (f"/{o.run}" if o.run else "") for o in outliers)
+            shown = ", ".join(o.code for o in outliers)
             notes.append(OUTLIERS_REMOVED.format(n=len(outliers), outliers=shown))
     y = data["y"].to_numpy(dtype=float)
     donors = sorted(data["donor"].unique())

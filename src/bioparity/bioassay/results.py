@@ -38,6 +38,12 @@ class Outlier:
     lower_fence: float
     upper_fence: float
 
+    @property
+    def code(self) -> str:
+        """``step:donor[/run]`` as the result stores it: ``analytical:D03/R2``, ``biological:D08``
+        (reports print it in words, :func:`bioparity.bioassay.cutpoint.outliers_in_words`)."""
+        return f"{self.step}:{self.donor}" + (f"/{self.run}" if self.run else "")
+
 
 @dataclass(frozen=True, repr=False)
 class CutPointResult(ResultMixin):
@@ -154,9 +160,7 @@ class CutPointResult(ResultMixin):
             row["selected"] = method == self.method
             row.update(base)
             row["n_outliers"] = len(self.outliers)
-            row["outliers"] = "; ".join(
-                f"{o.step}:{o.donor}" + (f"/{o.run}" if o.run else "") for o in self.outliers
-            )
+            row["outliers"] = "; ".join(o.code for o in self.outliers)
             row["notes"] = " | ".join(self.notes)
             rows.append(row)
         return pd.DataFrame(rows)

@@ -130,6 +130,8 @@ def status_from_cut_points(
 
 
 def _print_cut_points(console: Console, results: list[CutPointResult]) -> None:
+    from bioparity.i18n.notes import note_text  # the notes in words (an outlier's code as donor and run)
+
     for r in results:
         console.print(
             _(
@@ -150,7 +152,7 @@ def _print_cut_points(console: Console, results: list[CutPointResult]) -> None:
             highlight=False,
         )
         for note in r.notes:
-            console.print("  " + _("note: %(note)s") % {"note": note}, highlight=False)
+            console.print("  " + _("note: %(note)s") % {"note": note_text(note)}, highlight=False)
 
 
 @app.command("ada-sensitivity")

@@ -67,7 +67,7 @@ def stability_command(
         from bioparity.io.cmc import read_stability, read_stability_spec
 
         check_outputs(("--out", out), ("--lots", lots), ("--slopes", slopes))
-        table = _stability(infile, spec, read_stability, read_stability_spec)
+        table, names = _stability(infile, spec, read_stability, read_stability_spec)
         write_result(
             table.table, out, {"data": infile, "spec": spec}, {"command": "stability"} | table.settings
         )
@@ -76,8 +76,8 @@ def stability_command(
         if slopes is not None:
             write_frame_atomic(table.slopes, slopes)
         if plots is not None:
-            _stability_plots(table, read_stability(infile), plots, plot_format)
-        _echo_stability(table, out)
+            _stability_plots(table, read_stability(infile), plots, plot_format, names)
+        _echo_stability(table, out, names)
 
 
 @app.command("comparability")
@@ -172,12 +172,12 @@ def _stability_comparison(stability: Path, spec: Path, out: Path, pre: str, post
 
     from bioparity.io.cmc import read_stability, read_stability_spec
 
-    st = _stability(stability, spec, read_stability, read_stability_spec, test=post, reference=pre)
+    st, names = _stability(stability, spec, read_stability, read_stability_spec, test=post, reference=pre)
     merged = st.table.assign(kind="shelf life")
     if not st.slopes.empty:
         merged = pd.concat([merged, st.slopes.assign(kind="slope difference")], ignore_index=True)
     write_result(merged, out, {"data": stability, "spec": spec}, {"command": "comparability"} | st.settings)
-    _echo_stability(st, out)
+    _echo_stability(st, out, names)
 
 
 @app.command("profile")
@@ -257,8 +257,9 @@ def _stability(
     read_spec: Callable[[Path], Any],
     test: str | None = None,
     reference: str | None = None,
-) -> StabilityTable:
-    """Read the data and the specification and run :func:`bioparity.stability.stability_table`."""
+) -> tuple[StabilityTable, dict[str, str]]:
+    """Read the data and the specification and run :func:`bioparity.stability.stability_table`; with each
+    attribute's name as printed (the specification's ``label``, else the name as written)."""
     from bioparity.io.cmc import check_specified
     from bioparity.stability import stability_table
 
@@ -269,6 +270,7 @@ def _stability(
         name: {"lower": a.lower, "upper": a.upper, "model": a.model, "slope_margin": a.slope_margin}
         for name, a in parsed.attributes.items()
     }
+    names = {name: a.shown for name, a in parsed.attributes.items()}
     return stability_table(
         data,
         attributes,
@@ -279,11 +281,11 @@ def _stability(
         test=test or parsed.test,
         reference=reference or parsed.reference,
         slope_alpha=parsed.slope_alpha,
-    )
+    ), names
 
 
-def _stability_plots(table: StabilityTable, data: Any, folder: Path, fmt: str) -> None:
-    """One figure per attribute, condition and product into ``folder``."""
+def _stability_plots(table: StabilityTable, data: Any, folder: Path, fmt: str, names: dict[str, str]) -> None:
+    """One figure per attribute, condition and product into ``folder`` (the attribute named by ``names``)."""
     from bioparity.errors import InputError
     from bioparity.stability.plots import PLOT_FORMATS, figure_name, plot_stability
 
@@ -292,11 +294,13 @@ def _stability_plots(table: StabilityTable, data: Any, folder: Path, fmt: str) -
     for attr, cond, prod, fit in table.fits:
         sub = data[(data["attribute"] == attr) & (data["condition"] == cond) & (data["product"] == prod)]
         plot_stability(
-            fit, sub["time"], sub["value"], sub["lot"], folder / figure_name(attr, cond, prod, fmt)
-        )
+            fit, sub["time"], sub["value"], sub["lot"], folder / figure_name(attr, cond, prod, fmt),
+            name=names.get(attr, attr),
+        )  # fmt: skip
 
 
-def _echo_stability(table: StabilityTable, out: Path) -> None:
+def _echo_stability(table: StabilityTable, out: Path, names: dict[str, str]) -> None:
+    """Each analysis and slope comparison on a line, the attribute named by ``names``."""
     for row in table.table.to_dict(orient="records"):
         cond = f" [{row['condition']}]" if row["condition"] else ""
         typer.echo(
@@ -305,7 +309,7 @@ def _echo_stability(table: StabilityTable, out: Path) -> None:
                 "%(life)s (worst lot %(lot)s)"
             )
             % {
-                "where": f"{row['attribute']}{cond} {row['product']}",
+                "where": f"{names.get(row['attribute'], row['attribute'])}{cond} {row['product']}",
                 "pooling": row["pooling"],
                 "p_slope": f"{row['p_slope']:.3g}",
                 "p_intercept": f"{row['p_intercept']:.3g}",
@@ -321,7 +325,7 @@ def _echo_stability(table: StabilityTable, out: Path) -> None:
         typer.echo(
             _("%(attribute)s slope difference %(difference)s [%(lower)s, %(upper)s]: %(verdict)s")
             % {
-                "attribute": row["attribute"],
+                "attribute": names.get(row["attribute"], row["attribute"]),
                 "difference": f"{row['difference']:.4g}",
                 "lower": f"{row['ci_lower']:.4g}",
                 "upper": f"{row['ci_upper']:.4g}",

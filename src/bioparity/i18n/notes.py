@@ -12,6 +12,11 @@ placeholder formatted as one (``{n:d}``, ``{p:.3g}``); the template with the mos
 first), translates the template through the catalogue and puts the values back as they were stored:
 numbers, identifiers and column names are not touched. A note that no template matches is shown as stored.
 
+A placeholder may hold a code that a reader should see in words (``biological:D08``, a donor removed as a
+biological outlier): ``note_template(..., shown={"outliers": words})`` names a function that presents the
+stored value in the reader's language, in English too (:func:`translate_note`); the stored note keeps the
+code.
+
 A template whose literal text has no letters (``"{tier}: {note}."``: a note wrapped by an edge), or one
 marked ``wrapper`` (``"Screening: {note}."``: the same wrapper around a stored label), applies only
 when one of its values is itself a note that translates; values joined by ``"; "`` are translated part by
@@ -34,6 +39,7 @@ from __future__ import annotations
 import importlib
 import re
 import string
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -83,6 +89,11 @@ NOTE_MODULES: tuple[str, ...] = (
 )
 
 _REGISTERED: dict[str, None] = {}
+#: A stored value in the reader's words: ``present(value, language) -> text`` (the value as stored when it
+#: is not the code the function knows).
+Presenter = Callable[[str, str], str]
+#: Per template, the placeholders whose stored value is presented in words (``note_template(shown=...)``).
+_PRESENTERS: dict[str, dict[str, Presenter]] = {}
 #: The templates marked ``wrapper`` (applied, as those without letters, around a note that translates).
 _WRAPPERS: set[str] = set()
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)"
@@ -96,7 +107,7 @@ _FORMATTER = string.Formatter()
 _MAX_DEPTH = 4
 
 
-def note_template(text: str, *, wrapper: bool = False) -> str:
+def note_template(text: str, *, wrapper: bool = False, shown: Mapping[str, Presenter] | None = None) -> str:
     """Mark ``text`` as a note template: extracted for translation and recorded for :func:`translate_note`.
 
     Parameters
@@ -106,6 +117,9 @@ def note_template(text: str, *, wrapper: bool = False) -> str:
     wrapper : bool, default False
         Apply it only around a note that translates (``"Screening: {note}."`` spells out the label of
         :data:`LABELLED` for one stored label: the label alone is no note to translate).
+    shown : mapping of str to callable, optional
+        Placeholder name -> ``present(value, language)``: the stored value (a code) in the reader's words,
+        in every language, English included (the stored note keeps the code).
 
     Returns
     -------
@@ -120,6 +134,8 @@ def note_template(text: str, *, wrapper: bool = False) -> str:
     _REGISTERED[text] = None
     if wrapper:
         _WRAPPERS.add(text)
+    if shown:
+        _PRESENTERS[text] = dict(shown)
     return text
 
 
@@ -271,7 +287,8 @@ def match_note(text: str) -> tuple[str, dict[str, str]] | None:
 
 
 def translate_note(text: str, language: str) -> str:
-    """A stored note in ``language``: its template translated, its values as stored.
+    """A stored note in ``language``: its template translated, its values as stored (a value a template
+    presents in words, ``note_template(shown=...)``, in words).
 
     Parameters
     ----------
@@ -283,7 +300,8 @@ def translate_note(text: str, language: str) -> str:
     Returns
     -------
     str
-        The translated note; ``text`` itself in English or when no template matches.
+        The translated note; ``text`` itself when no template matches (and in English, unless a value of
+        it is presented in words).
 
     Examples
     --------
@@ -291,10 +309,43 @@ def translate_note(text: str, language: str) -> str:
     'no template makes this'
     """
     language = normalise_language(language)
-    if language == DEFAULT_LANGUAGE or not text:
+    if not text:
         return text
+    if language == DEFAULT_LANGUAGE:
+        _compiled()  # every template registered, with its presenters
+        shown = _in_words(text, 0) if _PRESENTERS else None
+        return text if shown is None else shown
     translated = _translate(text, language, 0)
     return text if translated is None else translated
+
+
+def _presented(template: str, values: Mapping[str, str], language: str) -> dict[str, str]:
+    """The values a template presents in words (``note_template(shown=...)``), in ``language``."""
+    presenters = _PRESENTERS.get(template, {})
+    return {name: presenters[name](value, language) for name, value in values.items() if name in presenters}
+
+
+@lru_cache(maxsize=4096)
+def _in_words(text: str, depth: int) -> str | None:
+    """The English note with the values its templates present in words (``note_template(shown=...)``), the
+    template itself and the other values as stored; None when no such template made it (alone, or inside
+    a wrapper such as ``"Screening: {note}."``)."""
+    if depth > _MAX_DEPTH:
+        return None
+    for template in _compiled():
+        if not (template.wrapper or template.text in _PRESENTERS):
+            continue
+        found = template.pattern.fullmatch(text)
+        if found is None:
+            continue
+        values = found.groupdict()
+        words = _presented(template.text, values, DEFAULT_LANGUAGE)
+        if not words:  # a wrapper: in words when the note inside it is
+            inner = {name: _in_words(value, depth + 1) for name, value in values.items()}
+            words = {name: shown for name, shown in inner.items() if shown is not None}
+        if words:
+            return fill(template.text, {**values, **words})
+    return None
 
 
 def note_text(text: object) -> str:
@@ -338,7 +389,10 @@ def _translate(text: str, language: str, depth: int, split: bool = True) -> str 
         if found is None:
             continue
         values = found.groupdict()
-        inner = {name: _translate(value, language, depth + 1) for name, value in values.items()}
+        words = _presented(template.text, values, language)
+        inner = {
+            name: words.get(name) or _translate(value, language, depth + 1) for name, value in values.items()
+        }
         if template.wrapper and all(inner[n] is None for n in values):
             continue
         filled = {name: inner[name] or values[name] for name in values}

@@ -8,9 +8,10 @@ the file, the data row (and file line for CSV) and the column, before any comput
   ``oxidation``...; each attribute x condition is analysed separately). An empty value is an error: a
   missing stability result is something a regulator asks about; remove the row and say why.
 * Stability specification (YAML): ``attributes: {NAME: {lower: .., upper: .., model: linear|log,
-  slope_margin: ..}}`` and optional ``confidence`` (0.95), ``alpha_pool`` (0.25), ``max_time``,
-  ``dids_variance`` (separate|pooled), ``test``/``reference`` (product labels for the slope comparison),
-  ``slope_alpha`` (0.05), ``time_unit``.
+  slope_margin: .., label: ..}}`` (``label``: the attribute as a reader sees it, e.g. ``Purity (SEC)`` for
+  ``purity_sec``; the name as written where absent) and optional ``confidence`` (0.95), ``alpha_pool``
+  (0.25), ``max_time``, ``dids_variance`` (separate|pooled), ``test``/``reference`` (product labels for the
+  slope comparison), ``slope_alpha`` (0.05), ``time_unit``.
 * Profile (long): ``source, lot, species, value`` (percent); every lot must report every species once.
 """
 
@@ -158,13 +159,20 @@ def stability_frame(frame: pd.DataFrame, file: str, offset: int | None) -> pd.Da
 
 @dataclass(frozen=True)
 class AttributeStabilitySpec:
-    """Acceptance criteria and model of one attribute."""
+    """Acceptance criteria and model of one attribute, and its label (the name a reader sees; printed as
+    :attr:`shown`)."""
 
     name: str
     lower: float | None = None
     upper: float | None = None
     model: str = "linear"
     slope_margin: float | None = None
+    label: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """The attribute as output for a reader prints it: ``label``, else ``name`` exactly as written."""
+        return self.label or self.name
 
 
 @dataclass(frozen=True)
@@ -193,7 +201,7 @@ _TOP = {
     "slope_alpha",
     "time_unit",
 }
-_ATTR = {"lower", "upper", "model", "slope_margin"}
+_ATTR = {"lower", "upper", "model", "slope_margin", "label"}
 
 
 def _spec_number(value: Any, where: str, name: str) -> float:
@@ -228,7 +236,7 @@ def read_stability_spec(path: str | os.PathLike[str]) -> StabilitySpec:
         where = f"{label}: attributes.{name}"
         entry = entry or {}
         if not isinstance(entry, dict):
-            raise InputError(f"{where}: expected a mapping with lower/upper/model/slope_margin")
+            raise InputError(f"{where}: expected a mapping with lower/upper/model/slope_margin/label")
         bad = sorted(set(map(str, entry)) - _ATTR)
         if bad:
             raise InputError(f"{where}: unknown key(s) {', '.join(bad)}; expected {', '.join(sorted(_ATTR))}")
@@ -243,7 +251,11 @@ def read_stability_spec(path: str | os.PathLike[str]) -> StabilitySpec:
         margin_v = _spec_number(margin, where, "slope_margin") if margin is not None else None
         if margin_v is not None and margin_v <= 0:
             raise InputError(f"{where}: slope_margin must be > 0")
-        attrs[str(name)] = AttributeStabilitySpec(str(name), lower, upper, model, margin_v)
+        text = entry.get("label")
+        if text is not None and not isinstance(text, str):
+            raise InputError(f"{where}: label {text!r} is not a text")
+        shown = text.strip() if text else None
+        attrs[str(name)] = AttributeStabilitySpec(str(name), lower, upper, model, margin_v, shown or None)
     kw: dict[str, Any] = {}
     for key in ("confidence", "alpha_pool", "max_time", "slope_alpha"):
         if data.get(key) is not None:

@@ -345,11 +345,12 @@ def _stability(ev: StudyEvidence, notes: list[str]) -> list[CAAAttribute]:
             str(row[stability_kind.ATTRIBUTE]),
             str(row.get(stability_kind.CONDITION) or ""),
         )
+        name = stability_kind.attribute_name(row)  # the specification's label, else the code as written
         where = (
             _("%(study)s: stability of %(attribute)s (%(condition)s)")
             if condition
             else _("%(study)s: stability of %(attribute)s")
-        ) % {"study": ev.study.name, "attribute": attribute, "condition": condition}
+        ) % {"study": ev.study.name, "attribute": name, "condition": condition}
         test, reference = str(row[stability_kind.TEST]), str(row[stability_kind.REFERENCE])
         ref = source_label(reference)
         if source_label(test) != "T" or ref is None or ref == "T":
@@ -390,6 +391,7 @@ def _stability(ev: StudyEvidence, notes: list[str]) -> list[CAAAttribute]:
             CAAAttribute(
                 id=_ident(f"{ev.study.name}-stability-{attribute}-{condition}-{ref}"),
                 name=f"{attribute} degradation rate" + (f" ({condition})" if condition else ""),
+                label=f"{name} degradation rate" + (f" ({condition})" if condition else ""),
                 category="stability",
                 reference=ref,
                 passed=bool(judged),
@@ -407,7 +409,10 @@ def _process_changes(ev: StudyEvidence, notes: list[str]) -> list[ProcessCompara
     run = ev.approved(comparability_kind.NAME)
     if run is None:
         return []
-    found = comparability_kind.verdict(_table(run))
+    rows = _table(run)
+    # what failed as the run's report names it (the catalogue's labels), never the code alone
+    names = comparability_kind.comparability_names(json.loads(run.options_json or "{}"), rows)
+    found = comparability_kind.verdict(rows, names)
     if not found.comparable:
         what = ", ".join(found.not_comparable) if found.not_comparable else _("nothing was judged")
         notes.append(

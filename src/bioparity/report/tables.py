@@ -41,25 +41,48 @@ def _heading_class(text: str, numeric: bool) -> str:
 SHORT_CELL = 24
 #: A word longer than a short cell (a digest, an identifier, a guideline's reference number).
 _LONG_WORD = re.compile(rf"(\S{{{SHORT_CELL + 1},}})")
+#: Where a long word may break: after a separator of its parts (``caa:`` ``afucosylated_`` ``glycans-``
+#: ``EU``, ``program:`` ``modality=`` ``fusion_`` ``protein``, ``q5e:`` ``CAA-`` ``01-`` ``post-``...), a
+#: hyphen between two digits excepted (a date, ``2014-12-18``, stays whole).
+_PART_END = re.compile(r"(?<=[:=/_;,])(?=[^:=/_;,-])|(?<=-)(?=[^:=/_;,\d-])|(?<=\D-)(?=\d)")
+
+
+def _long_word(word: str) -> str:
+    """A word longer than a short cell as HTML: a break opportunity (``<wbr>``) after each separator of its
+    parts; a part still longer than a short cell (a digest) in a ``<span class="word">``, which may break
+    anywhere, and so a word with other than ASCII characters (a Chinese line breaks between characters).
+
+    >>> _long_word("q5e:CAA-01-post-change-vs-pre-change")
+    'q5e:<wbr>CAA-<wbr>01-<wbr>post-<wbr>change-<wbr>vs-<wbr>pre-<wbr>change'
+    >>> _long_word("source:EMA/CHMP/BWP/42832/2005,2014-12-18")
+    'source:<wbr>EMA/<wbr>CHMP/<wbr>BWP/<wbr>42832/<wbr>2005,<wbr>2014-12-18'
+    """
+    if not word.isascii():
+        return f'<span class="word">{escape(word)}</span>'
+    return "<wbr>".join(
+        f'<span class="word">{escape(p)}</span>' if len(p) > SHORT_CELL else str(escape(p))
+        for p in _PART_END.split(word)
+    )
 
 
 def _cell_text(text: str) -> tuple[str, str]:
     """A cell's wrap class and its text as HTML: ``" long"`` for a cell longer than a short one, which
-    wraps between its words, each word longer than a short cell in a ``<span class="word">``, which may
-    break anywhere.
+    wraps between its words, each word longer than a short cell breaking between its parts (an evidence
+    code after ``:``, ``=``, ``/``, ``_``, ``-``: :func:`_long_word`), and only a part longer than a short
+    cell anywhere.
 
-    Only such a word needs ``overflow-wrap: anywhere`` to fit its column: the other words of a long cell
-    are no wider than a short cell, which never wraps. ``anywhere`` on the whole cell would also let the
-    column shrink to one character (CSS Text Module Level 3, section 5.5), and WeasyPrint measures that
-    width by laying the rest of the text out again at every character: seconds for the long cells of a
-    complete-result appendix or of the program report's guideline citations.
+    Only such a part needs ``overflow-wrap: anywhere`` to fit its column: the other words and parts are
+    no wider than a short cell, which never wraps. ``anywhere`` lets the column shrink to one character
+    (CSS Text Module Level 3, section 5.5): on a whole code (``program:modality=fusion_protein``) the
+    program report's narrow evidence column printed it a few characters a line (``program:mo`` /
+    ``dality=fusio`` / ``n_protein``), on a whole cell WeasyPrint also measured that width by laying the
+    rest of the text out again at every character (seconds for the long cells of an appendix).
+    ``<wbr>`` adds no character to the PDF's text (a copied code is the code).
     """
     if len(text) <= SHORT_CELL:
         return "", str(escape(text))
     parts = _LONG_WORD.split(text)  # split on a group: every second part is a long word
-    html = "".join(
-        f'<span class="word">{escape(p)}</span>' if i % 2 else str(escape(p)) for i, p in enumerate(parts)
-    )
+    html = "".join(_long_word(p) if i % 2 else str(escape(p)) for i, p in enumerate(parts))
     return " long", html
 
 

@@ -22,10 +22,19 @@ def _slug(text: str) -> str:
 
 
 def plot_stability(
-    result: StabilityResult, time: Any, value: Any, lot: Any, path: str | Path, *, title: str | None = None
+    result: StabilityResult,
+    time: Any,
+    value: Any,
+    lot: Any,
+    path: str | Path,
+    *,
+    title: str | None = None,
+    name: str | None = None,
 ) -> Path:
     """Write one figure: results by lot, the chosen model's lines, the confidence bound(s), the limits and
-    the shelf life; values and lines are on the original scale (``exp`` of the ln fit for ``model="log"``)."""
+    the shelf life; values and lines are on the original scale (``exp`` of the ln fit for ``model="log"``).
+    ``name`` is the attribute as the axis and title print it (a specification's label; default the
+    result's attribute as written)."""
     from matplotlib.figure import Figure  # imported here: plotting is optional for the numerical API
 
     out = Path(path)
@@ -46,10 +55,10 @@ def plot_stability(
         s for s, lim in (("lower", result.lower_limit), ("upper", result.upper_limit)) if lim is not None
     ]
     bounds = {s: result.bound(grid, s) for s in sides}
-    for i, name in enumerate(result.lots):
+    for i, lot_name in enumerate(result.lots):
         c = _COLOURS[i % len(_COLOURS)] if result.pooling != "cics" else "#444444"
-        m = lots == name
-        ax.scatter(t[m], v[m], s=18, color=_COLOURS[i % len(_COLOURS)], zorder=3, label=f"lot {name}")
+        m = lots == lot_name
+        ax.scatter(t[m], v[m], s=18, color=_COLOURS[i % len(_COLOURS)], zorder=3, label=f"lot {lot_name}")
         if result.pooling != "cics" or i == 0:
             ax.plot(grid, back(means[i]), color=c, linewidth=1.2)
             for s in sides:
@@ -66,11 +75,12 @@ def plot_stability(
             label=f"shelf life {result.shelf_life:.3g}",
         )
     ax.set_xlabel("time")
-    ax.set_ylabel(result.attribute + (" (log model)" if result.model == "log" else ""))
+    shown = name or result.attribute
+    ax.set_ylabel(shown + (" (log model)" if result.model == "log" else ""))
     cond = f" [{result.condition}]" if result.condition else ""
     ax.set_title(
         title
-        or f"{result.attribute}{cond}: {result.pooling} (p slopes {result.p_slope:.3g}, "
+        or f"{shown}{cond}: {result.pooling} (p slopes {result.p_slope:.3g}, "
         f"p intercepts {result.p_intercept:.3g}); {int(result.confidence * 100)}% one-sided bound",
         fontsize=9,
     )
