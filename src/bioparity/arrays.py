@@ -1,15 +1,56 @@
-"""NumPy array type aliases of the numerical cores: the annotations of their arrays and result fields.
+"""NumPy array type aliases of the numerical cores, and the one broadcasting of their scenario arguments.
 
-One definition for every package (float, integer, boolean, index and string arrays), not one per module.
+One definition for every package (float, integer, boolean, index and string arrays), not one per module;
+:func:`broadcast_named` broadcasts the arguments of a vectorised function and, when their shapes do not
+fit, raises the :class:`~bioparity.errors.InputError` that names each argument with its shape (never
+NumPy's bare ``ValueError``).
 """
+
+from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["BoolArray", "FloatArray", "IndexArray", "IntArray", "StrArray"]
+from bioparity.errors import InputError
+
+__all__ = [
+    "BoolArray",
+    "FloatArray",
+    "IndexArray",
+    "IntArray",
+    "StrArray",
+    "broadcast_named",
+    "broadcast_shape",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 IndexArray = npt.NDArray[np.intp]
 StrArray = npt.NDArray[np.str_]
+
+
+def broadcast_shape(**shapes: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape that the named ``shapes`` broadcast to.
+
+    Raises
+    ------
+    InputError
+        When they do not broadcast: ``inputs cannot be broadcast together: x1 (2,), n1 (3,)``.
+    """
+    try:
+        return np.broadcast_shapes(*shapes.values())
+    except ValueError as exc:
+        named = ", ".join(f"{name} {tuple(shape)}" for name, shape in shapes.items())
+        raise InputError(f"inputs cannot be broadcast together: {named}") from exc
+
+
+def broadcast_named(**arrays: npt.ArrayLike) -> list[npt.NDArray[Any]]:
+    """The arrays broadcast to one shape (read-only views, as :func:`numpy.broadcast_arrays`), in the order
+    given; shapes that do not broadcast are an :class:`InputError` naming each argument (see
+    :func:`broadcast_shape`). Convert the dtypes first: the values are taken as they are."""
+    values = [np.asarray(v) for v in arrays.values()]
+    shape = broadcast_shape(**{name: v.shape for name, v in zip(arrays, values, strict=True)})
+    return [np.broadcast_to(v, shape) for v in values]

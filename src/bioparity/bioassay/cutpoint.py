@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from bioparity.arrays import broadcast_named
 from bioparity.bioassay.reml import reml_fit
 from bioparity.bioassay.results import CutPointResult, Outlier
 from bioparity.bioassay.stats import (
@@ -203,11 +204,12 @@ def inhibition(signal: np.ndarray, signal_drug: np.ndarray) -> np.ndarray:
     >>> inhibition(np.array([200.0, 150.0]), np.array([40.0, 140.0])).round(2).tolist()
     [80.0, 6.67]
     """
-    signal = np.asarray(signal, dtype=float)
+    signal, signal_drug = broadcast_named(
+        signal=np.asarray(signal, dtype=float), signal_drug=np.asarray(signal_drug, dtype=float)
+    )
     if np.any(signal <= 0):
         raise InputError("% inhibition needs signals without drug > 0")
-    result: np.ndarray = 100.0 * (1.0 - np.asarray(signal_drug, dtype=float) / signal)
-    return result
+    return np.asarray(100.0 * (1.0 - signal_drug / signal), dtype=float)  # 0-d for one sample
 
 
 def _aggregate(frame: pd.DataFrame) -> pd.DataFrame:

@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from bioparity.arrays import BoolArray, FloatArray
+from bioparity.arrays import BoolArray, FloatArray, broadcast_named
 from bioparity.errors import InputError
 
 VARIANCE_MODELS = ("welch", "pooled")
@@ -123,15 +123,20 @@ def equivalence_test_means(
     >>> bool(r.passed), round(float(r.margin), 2)
     (True, 7.5)
     """
-    arrays = np.broadcast_arrays(
-        *(
-            np.asarray(a, dtype=float)
-            for a in (mean_test, sd_test, n_test, mean_reference, sd_reference, n_reference)
-        ),
-        np.asarray(margin_multiplier, dtype=float),
-        np.asarray(alpha, dtype=float),
-        np.asarray(variance, dtype=object),
-        np.asarray(direction, dtype=object),
+    numbers = {
+        "mean_test": mean_test,
+        "sd_test": sd_test,
+        "n_test": n_test,
+        "mean_reference": mean_reference,
+        "sd_reference": sd_reference,
+        "n_reference": n_reference,
+        "margin_multiplier": margin_multiplier,
+        "alpha": alpha,
+    }
+    arrays = broadcast_named(
+        **{name: np.asarray(value, dtype=float) for name, value in numbers.items()},
+        variance=np.asarray(variance, dtype=object),
+        direction=np.asarray(direction, dtype=object),
     )
     m_t, s_t, n_t, m_r, s_r, n_r, mult, a, var, dirn = arrays
     var = var.astype(str)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from bioparity.arrays import FloatArray, IntArray
+from bioparity.arrays import FloatArray, IntArray, broadcast_named
 from bioparity.caa.tolerance import nonparametric_order, tolerance_factor
 
 
@@ -77,8 +77,13 @@ def quality_range_limits(
     >>> quality_range_limits(100.0, 2.0, 2.5, direction="higher-is-worse")
     (array(-inf), array(105.))
     """
-    m, s, kk = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (mean_reference, sd_reference, k)))
-    return _open_sides(m - kk * s, m + kk * s, direction)
+    m, s, kk, d = broadcast_named(
+        mean_reference=np.asarray(mean_reference, dtype=float),
+        sd_reference=np.asarray(sd_reference, dtype=float),
+        k=np.asarray(k, dtype=float),
+        direction=np.asarray(direction, dtype=object),
+    )
+    return _open_sides(m - kk * s, m + kk * s, d)
 
 
 def tolerance_interval_limits(
@@ -138,12 +143,16 @@ def tolerance_interval_limits(
     >>> round(float(lower), 3), round(float(upper), 3), round(float(k), 4)
     (91.126, 108.874, 4.4369)
     """
-    m, s, n, cov, conf, d = np.broadcast_arrays(
-        *(
-            np.asarray(a, dtype=float)
-            for a in (mean_reference, sd_reference, n_reference, coverage, confidence)
-        ),
-        np.asarray(direction, dtype=object),
+    numbers = {
+        "mean_reference": mean_reference,
+        "sd_reference": sd_reference,
+        "n_reference": n_reference,
+        "coverage": coverage,
+        "confidence": confidence,
+    }
+    m, s, n, cov, conf, d = broadcast_named(
+        **{name: np.asarray(value, dtype=float) for name, value in numbers.items()},
+        direction=np.asarray(direction, dtype=object),
     )
     d = d.astype(str)
     k = np.full(m.shape, np.nan)
@@ -185,10 +194,12 @@ def min_max_limits(
     >>> min_max_limits([98.0, 1.0], [102.0, 3.0], ["two-sided", "lower-is-worse"])
     (array([98.,  1.]), array([102.,  inf]))
     """
-    lo, hi = np.broadcast_arrays(
-        np.asarray(min_reference, dtype=float), np.asarray(max_reference, dtype=float)
+    lo, hi, d = broadcast_named(
+        min_reference=np.asarray(min_reference, dtype=float),
+        max_reference=np.asarray(max_reference, dtype=float),
+        direction=np.asarray(direction, dtype=object),
     )
-    return _open_sides(lo, hi, direction)
+    return _open_sides(lo, hi, d)
 
 
 def nonparametric_limits(

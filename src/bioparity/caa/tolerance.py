@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from bioparity.arrays import FloatArray
+from bioparity.arrays import FloatArray, broadcast_named
 from bioparity.errors import InputError
 
 #: Stable names of the two-sided methods (``he2`` is accepted as an alias of ``howe``).
@@ -68,15 +68,16 @@ def canonical_tolerance_method(method: str) -> str:
 
 
 def _check_inputs(
-    n: npt.ArrayLike, coverage: npt.ArrayLike, confidence: npt.ArrayLike
+    n: npt.ArrayLike, coverage: npt.ArrayLike, confidence: npt.ArrayLike, df: npt.ArrayLike | None = None
 ) -> tuple[FloatArray, ...]:
+    """``n``, ``coverage``, ``confidence`` and ``df`` (default ``n - 1``) checked, broadcast together."""
+    given = {"n": n, "coverage": coverage, "confidence": confidence} | ({} if df is None else {"df": df})
     try:
-        arrays = np.broadcast_arrays(
-            np.asarray(n, dtype=float), np.asarray(coverage, dtype=float), np.asarray(confidence, dtype=float)
-        )
+        numbers = {name: np.asarray(value, dtype=float) for name, value in given.items()}
     except (TypeError, ValueError) as exc:
-        raise InputError(f"n, coverage and confidence must be numeric and broadcastable: {exc}") from exc
-    n_a, beta, gamma = (np.array(a, dtype=float) for a in arrays)
+        raise InputError(f"{', '.join(given)} must be numeric: {exc}") from exc
+    arrays = [np.array(a, dtype=float) for a in broadcast_named(**numbers)]
+    n_a, beta, gamma = arrays[:3]
     if not np.all(np.isfinite(n_a) & (n_a >= 2)):
         raise InputError(
             f"n must be >= 2 (lots used to estimate mean and SD); got {n_a[~(n_a >= 2)].ravel()[:3]}"
@@ -86,7 +87,10 @@ def _check_inputs(
             raise InputError(
                 f"{name} must be strictly between 0 and 1 (0.99 for 99%); got {value.ravel()[:3]}"
             )
-    return n_a, beta, gamma
+    df_a = n_a - 1.0 if df is None else arrays[3]
+    if not np.all(df_a >= 1):
+        raise InputError("df (degrees of freedom of the SD) must be >= 1")
+    return n_a, beta, gamma, df_a
 
 
 def half_width_for_coverage(x: npt.ArrayLike, coverage: npt.ArrayLike) -> FloatArray:
@@ -240,10 +244,7 @@ def tolerance_factor(
     Krishnamoorthy K, Mathew T (2009) Statistical Tolerance Regions, Wiley. ISO 16269-6:2014.
     Young DS (2010) tolerance: an R package, J Stat Softw 36(5).
     """
-    n_a, beta, gamma = _check_inputs(n, coverage, confidence)
-    df_a = n_a - 1.0 if df is None else np.broadcast_to(np.asarray(df, dtype=float), n_a.shape).copy()
-    if not np.all(df_a >= 1):
-        raise InputError("df (degrees of freedom of the SD) must be >= 1")
+    n_a, beta, gamma, df_a = _check_inputs(n, coverage, confidence, df)
     if side not in (1, 2):
         raise InputError(f"side must be 1 (one-sided bound) or 2 (two-sided interval); got {side!r}")
     name = canonical_tolerance_method(method)

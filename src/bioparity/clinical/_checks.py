@@ -14,7 +14,7 @@ import numpy.typing as npt
 from scipy import special
 
 from bioparity._results import fixed, values_text
-from bioparity.arrays import FloatArray, IntArray
+from bioparity.arrays import FloatArray, IntArray, broadcast_named, broadcast_shape
 from bioparity.errors import InputError
 from bioparity.power.scenarios import check
 
@@ -35,12 +35,7 @@ __all__ = [
 
 def broadcast(**arrays: npt.ArrayLike) -> list[FloatArray]:
     """Float arrays broadcast to one shape (copies), in the order given; an InputError names the shapes."""
-    values = [as_float(name, v) for name, v in arrays.items()]
-    try:
-        shaped = np.broadcast_arrays(*values)
-    except ValueError as exc:
-        shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in zip(arrays, values, strict=True))
-        raise InputError(f"inputs cannot be broadcast together: {shapes}") from exc
+    shaped = broadcast_named(**{name: as_float(name, v) for name, v in arrays.items()})
     return [np.array(v, dtype=float) for v in shaped]
 
 
@@ -102,7 +97,9 @@ def tables_and_level(
     """Checked 2x2 tables (:func:`counts`) and a checked confidence level, broadcast to one shape."""
     a, b, c, d = counts(x1, n1, x2, n2)
     level = check_conf(conf)
-    if np.broadcast_shapes(a.shape, level.shape) == a.shape:  # the tables are copies of that shape already
+    if (
+        broadcast_shape(tables=a.shape, conf=level.shape) == a.shape
+    ):  # the tables are copies of that shape already
         return [a, b, c, d, np.array(np.broadcast_to(level, a.shape), dtype=float)]
     return broadcast(x1=a, n1=b, x2=c, n2=d, conf=level)
 

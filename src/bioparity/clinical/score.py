@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from bioparity.arrays import FloatArray
+from bioparity.arrays import FloatArray, broadcast_shape
 
 
 def restricted_mle_difference(
@@ -190,6 +190,7 @@ def wilson_interval(x: npt.ArrayLike, n: npt.ArrayLike, z: npt.ArrayLike) -> tup
     (0.2188, 0.6134)
     """
     xa, na, za = (np.asarray(v, dtype=float) for v in (x, n, z))
+    broadcast_shape(x=xa.shape, n=na.shape, z=za.shape)  # an InputError naming the shapes that do not fit
     lower, upper = wilson_roots(xa, na, za)
     lower = np.where(xa <= 0, 0.0, lower)
     upper = np.where(xa >= na, 1.0, upper)

@@ -30,9 +30,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from bioparity._results import ResultMixin, number, software_version, values_text
+from bioparity.arrays import broadcast_named
 from bioparity.errors import InputError
 
 COMPONENTS = ("no_competition", "no_pipeline", "timing", "market_size")
+#: The arguments of :func:`void_scores` that broadcast together, in order.
+INPUT_NAMES = ("approved", "in_development", "years_to_protection_end", "sales_usd_m")
 
 
 @dataclass(frozen=True)
@@ -212,7 +215,9 @@ def void_scores(
     """
     w = weights or VoidWeights()
     inputs = (approved, in_development, years_to_protection_end, sales_usd_m)
-    a, d, y, s = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in inputs))
+    a, d, y, s = broadcast_named(
+        **{name: np.asarray(x, dtype=float) for name, x in zip(INPUT_NAMES, inputs, strict=True)}
+    )
     for name, arr in (("approved", a), ("in_development", d), ("sales_usd_m", s)):
         if np.any(arr < 0):
             raise InputError(f"{name} must be >= 0 where known")
@@ -229,13 +234,13 @@ def void_scores(
     vec = w.vector.reshape((-1,) + (1,) * a.ndim)
     score = np.sum(vec * np.where(known, comps, 0.0), axis=0) / w.total
     coverage = np.sum(vec * known, axis=0) / w.total
-    return VoidScores(
-        no_competition=comps[0],
-        no_pipeline=comps[1],
-        timing=comps[2],
-        market_size=comps[3],
-        score=score,
-        coverage=coverage,
+    return VoidScores(  # arrays (0-d for one molecule-region), as the class documents
+        no_competition=np.asarray(comps[0]),
+        no_pipeline=np.asarray(comps[1]),
+        timing=np.asarray(comps[2]),
+        market_size=np.asarray(comps[3]),
+        score=np.asarray(score),
+        coverage=np.asarray(coverage),
         weights=w,
         software_version=software_version(),
     )

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from bioparity.arrays import FloatArray
+from bioparity.arrays import FloatArray, broadcast_shape
 from bioparity.errors import InputError
 from bioparity.i18n.notes import note_template
 from bioparity.potency.design import AssayData, fieller
@@ -126,7 +126,10 @@ def _predict(p: FloatArray, x: FloatArray, onehot: FloatArray, five: bool) -> tu
     z = np.clip(b * (x - m), -700.0, 700.0)
     u = np.exp(z)
     h = 1.0 + u
-    hf = h ** (-f)
+    # h ** -1 as 1 / h for every plate: NumPy computes ``h ** e`` for a size-1 array e = -1 (one plate) as
+    # a reciprocal but as pow() for several plates, which rounds differently (a plate's fit would then
+    # depend on the plates fitted with it)
+    hf = np.where(f == 1.0, 1.0 / h, h ** (-f)) if five else 1.0 / h
     yhat = c + (d - c) * hf
     dydh = -(d - c) * f * hf / h
     cols = [dydh * u * (x - m), 1.0 - hf, hf]
@@ -139,6 +142,13 @@ def _predict(p: FloatArray, x: FloatArray, onehot: FloatArray, five: bool) -> tu
     return yhat, jac
 
 
+def _group_sums(values: FloatArray, onehot: FloatArray) -> FloatArray:
+    """Sums of each plate's values (P, N) per preparation (P, G), plate by plate: the matrix product of
+    one row, as for a single plate (a product of all rows at once rounds differently, so that a plate's
+    fit would depend on the plates fitted with it)."""
+    return np.concatenate([values[i : i + 1] @ onehot for i in range(values.shape[0])])
+
+
 def _start(x: FloatArray, y: FloatArray, onehot: FloatArray, five: bool) -> FloatArray:
     """Starting values from the linearised logit with a common slope (vectorised across plates)."""
     lo, hi = y.min(axis=1, keepdims=True), y.max(axis=1, keepdims=True)
@@ -146,8 +156,11 @@ def _start(x: FloatArray, y: FloatArray, onehot: FloatArray, five: bool) -> Floa
     c0, d0 = lo - 0.05 * span, hi + 0.05 * span
     z = np.log((d0 - y) / (y - c0))
     n_g = onehot.sum(axis=0)  # (G,)
-    xbar = (x @ onehot) / n_g if x.ndim == 2 else np.broadcast_to((x @ onehot) / n_g, (y.shape[0], n_g.size))
-    zbar = (z @ onehot) / n_g
+    if x.ndim == 2:
+        xbar = _group_sums(x, onehot) / n_g
+    else:
+        xbar = np.broadcast_to((x @ onehot) / n_g, (y.shape[0], n_g.size))
+    zbar = _group_sums(z, onehot) / n_g
     xc = x - xbar @ onehot.T
     zc = z - zbar @ onehot.T
     sxx = np.maximum((xc * xc).sum(axis=1), 1e-300)
@@ -179,7 +192,7 @@ def fit_logistic_batch(
     x : array_like, shape (N,) or (P, N)
         Natural log of the doses (finite): one layout shared by every plate, or one row per plate.
     y : array_like, shape (P, N) or (N,)
-        Responses, one row per plate (finite).
+        Responses, one row per plate (finite); one row shared by the P layouts of ``x``.
     groups : array_like of int, shape (N,), optional
         Preparation index of each response, 0 .. G-1 (0 = standard); default: all 0 (one curve).
     model : str, default "4pl"
@@ -187,7 +200,8 @@ def fit_logistic_batch(
     max_iter : int, default 200
         Most Levenberg-Marquardt iterations per plate; plates still moving are not converged.
     start : array_like, shape (P, k) or (k,), optional
-        Starting parameters in the order of ``LogisticFit.names``; default from the linearised logit.
+        Starting parameters in the order of ``LogisticFit.names`` (one row for every plate: the same
+        start); default from the linearised logit.
 
     Returns
     -------
@@ -226,14 +240,76 @@ def fit_logistic_batch(
     n_obs = yy.shape[1]
     g = np.zeros(n_obs, dtype=int) if groups is None else np.asarray(groups, dtype=int)
     n_groups = int(g.max()) + 1
-    onehot = (g[:, None] == np.arange(n_groups)[None, :]).astype(float)
     k = (4 if five else 3) + n_groups
+    yy, rows = _plate_rows(model, xx, yy, g, start, k)
+    onehot = (g[:, None] == np.arange(n_groups)[None, :]).astype(float)
     if n_obs - k < 1:
         raise InputError(f"{model}: {n_obs} responses cannot fit {k} parameters with an error estimate")
     if not (np.all(np.isfinite(yy)) and np.all(np.isfinite(xx))):
         raise InputError(f"{model}: doses and responses must be finite (doses > 0 on the log scale)")
     with np.errstate(all="ignore"):  # degenerate plates give NaN/inf; they are flagged, not raised
-        return _fit_batch(model, five, xx, yy, onehot, k, max_iter, start)
+        return _fit_batch(model, five, xx, yy, onehot, k, max_iter, rows)
+
+
+def _plate_rows(
+    model: str,
+    x: FloatArray,
+    y: FloatArray,
+    groups: npt.NDArray[np.int_],
+    start: npt.ArrayLike | None,
+    k: int,
+) -> tuple[FloatArray, FloatArray | None]:
+    """The responses (P, N) and the starting values (P, k), or None: the plates are the rows of ``x``,
+    ``y`` (2-D) and ``start`` broadcast together (a single row is shared); an InputError names the shapes
+    that do not fit."""
+    n_obs = y.shape[1]
+    rows = None if start is None else np.atleast_2d(np.asarray(start, dtype=float))
+    if (
+        x.ndim > 2
+        or y.ndim > 2
+        or x.shape[-1:] != (n_obs,)
+        or groups.shape != (n_obs,)
+        or (rows is not None and (rows.ndim > 2 or rows.shape[-1] != k))
+    ):
+        given = f"x {x.shape}, y {y.shape}, groups {groups.shape}" + (
+            "" if rows is None else f", start {rows.shape}"
+        )
+        raise InputError(
+            f"{model}: {given} do not fit: N responses per plate (x (N,) or (P, N), y (N,) or (P, N), "
+            f"groups (N,)) and k = {k} starting values (start (k,) or (P, k))"
+        )
+    plates = broadcast_shape(
+        x_plates=x.shape[:-1], y_plates=y.shape[:-1], start_plates=() if rows is None else rows.shape[:-1]
+    )
+    return (
+        np.array(np.broadcast_to(y, (*plates, n_obs)), dtype=float),
+        None if rows is None else np.array(np.broadcast_to(rows, (*plates, k)), dtype=float),
+    )
+
+
+def _solve_plates(a: FloatArray, rhs: FloatArray) -> FloatArray:
+    """``a x = rhs`` per plate (``a`` (P, k, k), ``rhs`` (P, k)), batched; a plate with a singular matrix
+    by least squares. A singular plate makes the batched solve fail for all, so the batch is halved until
+    each singular plate is alone: every plate gets the numbers it gets when it is fitted alone."""
+    try:
+        return np.asarray(np.linalg.solve(a, rhs[:, :, None])[:, :, 0], dtype=float)
+    except np.linalg.LinAlgError:
+        if a.shape[0] == 1:
+            return np.asarray(np.linalg.lstsq(a[0], rhs[0], rcond=None)[0][None, :], dtype=float)
+        half = a.shape[0] // 2
+        return np.concatenate([_solve_plates(a[:half], rhs[:half]), _solve_plates(a[half:], rhs[half:])])
+
+
+def _inverse_plates(a: FloatArray) -> FloatArray:
+    """Inverse of each plate's matrix (P, k, k); the pseudo-inverse of a singular one, plate by plate as in
+    :func:`_solve_plates` (the other plates keep their exact inverse)."""
+    try:
+        return np.asarray(np.linalg.inv(a), dtype=float)
+    except np.linalg.LinAlgError:
+        if a.shape[0] == 1:
+            return np.asarray(np.linalg.pinv(a), dtype=float)
+        half = a.shape[0] // 2
+        return np.concatenate([_inverse_plates(a[:half]), _inverse_plates(a[half:])])
 
 
 def _fit_batch(
@@ -244,14 +320,15 @@ def _fit_batch(
     onehot: FloatArray,
     k: int,
     max_iter: int,
-    start: npt.ArrayLike | None,
+    start: FloatArray | None,
 ) -> LogisticFit:
-    """The Levenberg-Marquardt loop of :func:`fit_logistic_batch` (arguments already checked)."""
+    """The Levenberg-Marquardt loop of :func:`fit_logistic_batch` (arguments already checked, ``start``
+    (P, k) or None)."""
     n_obs = yy.shape[1]
     n_groups = onehot.shape[1]
     xb = np.broadcast_to(xx, yy.shape)
-    p = _start(xb, yy, onehot, five) if start is None else np.array(np.atleast_2d(start), dtype=float)
     n_plates = yy.shape[0]
+    p = _start(xb, yy, onehot, five) if start is None else start.copy()
     lam = np.full(n_plates, 1e-3)
     done = np.zeros(n_plates, dtype=bool)
     iters = np.zeros(n_plates, dtype=np.int64)
@@ -268,12 +345,7 @@ def _fit_batch(
         grad = np.einsum("pni,pn->pi", ja, ra)
         diag = np.einsum("pii->pi", a)
         damp = a + (lam[act, None] * np.maximum(diag, 1e-12))[:, :, None] * eye
-        try:
-            step = np.linalg.solve(damp, grad[:, :, None])[:, :, 0]
-        except np.linalg.LinAlgError:
-            step = np.stack(
-                [np.linalg.lstsq(m_, g_, rcond=None)[0] for m_, g_ in zip(damp, grad, strict=True)]
-            )
+        step = _solve_plates(damp, grad)
         trial = p[act] + step
         y_t, j_t = _predict(trial, xb[act], onehot, five)
         r_t = yy[act] - y_t
@@ -292,10 +364,7 @@ def _fit_batch(
         done[idx[(ok & small) | stuck]] = True
     a = np.einsum("pni,pnj->pij", jac, jac)
     grad = np.einsum("pni,pn->pi", jac, r)
-    try:
-        a_inv = np.linalg.inv(a)
-    except np.linalg.LinAlgError:
-        a_inv = np.linalg.pinv(a)
+    a_inv = _inverse_plates(a)
     offset = np.sqrt(np.maximum(np.einsum("pi,pij,pj->p", grad, a_inv, grad), 0.0) / np.maximum(rss, 1e-300))
     df = n_obs - k
     cov = a_inv * (rss / df)[:, None, None]

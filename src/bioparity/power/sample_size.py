@@ -244,8 +244,11 @@ def _sample_size_scalar(given: ScenarioInputs, target_power: object) -> SampleSi
 
 def _sample_size_general(given: ScenarioInputs, target_power: npt.ArrayLike) -> SampleSizeResult:
     """:func:`sample_size_tost` for broadcast arrays of scenarios (the general path)."""
-    sc = build_scenarios(given)
-    target = np.broadcast_to(np.asarray(target_power, dtype=float), sc.shape)
+    target_in = np.asarray(target_power, dtype=float)
+    sc = build_scenarios(
+        given, extra_shapes={"target_power": target_in.shape}
+    )  # a target per scenario is one more axis
+    target = np.broadcast_to(target_in, sc.shape)
     check(
         np.isfinite(target) & (target > 0) & (target < 1), "target_power", target, "a probability in (0, 1)"
     )

@@ -6,13 +6,14 @@ the first offending scenario and what was expected.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
-from bioparity.arrays import FloatArray, StrArray
+from bioparity.arrays import FloatArray, StrArray, broadcast_shape
 from bioparity.errors import InputError, ScenarioError
 from bioparity.power.designs import DesignArrays, design_arrays
 from bioparity.power.kernels import POWER_KERNELS
@@ -94,9 +95,13 @@ def default_limits(
     return t1, t2
 
 
-def build_scenarios(given: ScenarioInputs, extra_shapes: tuple[tuple[int, ...], ...] = ()) -> Scenarios:
-    """Broadcast inputs (and ``extra_shapes``, e.g. of ``n``) to one shape, fill defaults, check domains."""
-    t1, t2 = default_limits(given.theta1, given.theta2)
+def build_scenarios(
+    given: ScenarioInputs, extra_shapes: Mapping[str, tuple[int, ...]] | None = None
+) -> Scenarios:
+    """Broadcast inputs (and ``extra_shapes`` by name, e.g. of ``n``) to one shape, fill defaults, check
+    domains; inputs that do not broadcast are an :class:`InputError` naming every argument's shape."""
+    t1_in = _as_float("theta1", given.theta1)
+    t2_in = _as_float("theta2", given.theta2)
     th0 = _as_float("theta0", given.theta0)
     th0 = np.where(np.isnan(th0), 0.95, th0)
     a = _as_float("alpha", given.alpha)
@@ -104,11 +109,12 @@ def build_scenarios(given: ScenarioInputs, extra_shapes: tuple[tuple[int, ...], 
     c = _as_float("cv", given.cv)
     design_in = np.asarray(given.design, dtype=object)
     method_in = np.asarray(given.method, dtype=object)
-    shapes = [np.shape(x) for x in (design_in, c, th0, t1, t2, a, method_in)] + list(extra_shapes)
-    try:
-        shape = np.broadcast_shapes(*shapes)
-    except ValueError as exc:
-        raise InputError(f"scenario inputs cannot be broadcast together; shapes {shapes}") from exc
+    # every shape is checked before any two are combined (theta1 with theta2 for their defaults)
+    inputs = {"design": design_in, "cv": c, "theta0": th0, "theta1": t1_in, "theta2": t2_in, "alpha": a}
+    shape = broadcast_shape(
+        **{k: np.shape(v) for k, v in inputs.items()}, method=np.shape(method_in), **(extra_shapes or {})
+    )
+    t1, t2 = default_limits(t1_in, t2_in)
     c, th0, t1, t2, a = (np.broadcast_to(x, shape).astype(float) for x in (c, th0, t1, t2, a))
     design_b = np.broadcast_to(design_in, shape)
     methods = np.char.lower(np.broadcast_to(method_in, shape).astype(str))

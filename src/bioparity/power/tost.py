@@ -338,7 +338,7 @@ def _power_tost_general(
 ) -> PowerResult:
     """:func:`power_tost` for broadcast arrays of scenarios (the general path)."""
     n_shape = () if n is None else np.shape(n)
-    sc = build_scenarios(given, extra_shapes=(n_shape,))
+    sc = build_scenarios(given, extra_shapes={"n": n_shape})
     if n_by_group is not None:
         if n is not None:
             raise InputError("give either n (total) or n_by_group (sizes of the sequence groups), not both")

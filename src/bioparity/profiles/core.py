@@ -38,7 +38,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from bioparity._results import ResultMixin, software_version, verdict
-from bioparity.arrays import FloatArray
+from bioparity.arrays import FloatArray, broadcast_named
 from bioparity.errors import InputError
 from bioparity.i18n.notes import note_template
 
@@ -123,7 +123,13 @@ def aitchison_distance(a: Any, b: Any) -> FloatArray:
     >>> float(aitchison_distance([50, 30, 20], [100, 60, 40]).round(12))
     0.0
     """
-    return np.asarray(np.sqrt(((clr(a) - clr(b)) ** 2).sum(axis=-1)), dtype=float)
+    ca, cb = clr(a), clr(b)
+    if ca.shape[-1:] != cb.shape[-1:]:
+        raise InputError(
+            f"a and b need the same number of parts (last axis); shapes {ca.shape} and {cb.shape}"
+        )
+    ca, cb = broadcast_named(a=ca, b=cb)
+    return np.asarray(np.sqrt(((ca - cb) ** 2).sum(axis=-1)), dtype=float)
 
 
 def replace_zeros(parts: Any, delta: float, total: float = 100.0) -> tuple[FloatArray, npt.NDArray[np.bool_]]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bioparity.arrays import FloatArray
+from bioparity.arrays import FloatArray, broadcast_shape
 
 
 def bateman(t: FloatArray, ka: FloatArray, ke: FloatArray) -> FloatArray:
@@ -51,6 +51,8 @@ def bateman(t: FloatArray, ka: FloatArray, ke: FloatArray) -> FloatArray:
     >>> bool(np.isclose(bateman(24.0, 0.01, 0.01), 24.0 * np.exp(-0.24)))  # the limit ka = ke
     True
     """
+    t, ka, ke = (np.asarray(v, dtype=float) for v in (t, ka, ke))
+    broadcast_shape(t=t.shape, ka=ka.shape, ke=ke.shape)  # an InputError naming the shapes that do not fit
     d = np.abs(ka - ke)
     k_min = np.minimum(ka, ke)
     tiny = d * np.maximum(t, 1.0) < 1e-12
@@ -106,11 +108,12 @@ def central_amount(
     >>> central_amount(t, 40.0, 0.012, 0.002, onset=336.0, factor=2.0).round(3)  # faster after day 14
     array([ 0.   ,  9.762, 23.661,  6.43 ])
     """
-    t = np.asarray(t, dtype=float)
+    given = {"t": t, "dose": dose, "ka": ka, "ke": ke, "onset": onset, "factor": factor}
+    t, dose, ka, ke, t0, factor = (np.asarray(v, dtype=float) for v in given.values())
+    shape = broadcast_shape(**{k: np.shape(v) for k, v in given.items()})
     before = dose * ka * bateman(t, ka, ke)
-    t0 = np.asarray(onset, dtype=float)
-    if not np.any(np.isfinite(t0)):
-        return before
+    if not np.any(np.isfinite(t0)):  # never changes: the shape of every input still (factor's too)
+        return np.array(np.broadcast_to(before, shape), dtype=float)
     finite_t0 = np.where(np.isfinite(t0), t0, 0.0)
     ke2 = ke * factor
     s = np.maximum(t - finite_t0, 0.0)

@@ -57,7 +57,7 @@ import pandas as pd
 from scipy import stats
 
 from bioparity._results import ResultMixin, number, software_version, verdict
-from bioparity.arrays import FloatArray
+from bioparity.arrays import FloatArray, broadcast_shape
 from bioparity.errors import InputError
 from bioparity.i18n.notes import note_template
 
@@ -234,6 +234,8 @@ def confidence_bound(
     if side not in ("lower", "upper"):
         raise InputError(f"side {side!r} unknown; expected lower or upper")
     tt = np.atleast_1d(np.asarray(time, dtype=float))[None, :]
+    lines = {"intercept": intercept, "slope": slope, "s2": s2, "df": df, "n": n, "tbar": tbar, "sxx": sxx}
+    broadcast_shape(**{name: np.shape(values) for name, values in lines.items()})  # the lines must fit
 
     def column(values: Any) -> FloatArray:
         return np.atleast_1d(np.asarray(values, dtype=float))[:, None]
