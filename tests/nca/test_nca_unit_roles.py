@@ -11,14 +11,25 @@ weight is the total dose divided by the weight, so CL per kg = cl.obs / Wt (Wt 7
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
-from bioparity.errors import InputError
+from bioparity.analyses.nca import nca_kind
+from bioparity.cli.main import app
+from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import use_language
 from bioparity.i18n.notes import note_text
 from bioparity.nca import NCASpec, add_units, nca
+from bioparity.nca.unit_column import convert_conc_column
 from bioparity.nca.units import check_unit, conversion_factor, derived_units, input_unit, parse_unit
+from bioparity.scale import nca_parquet
+from tests.nca.test_nca_sdtm_units import theoph_domains
+
+runner = CliRunner()
 
 KNOWN_CONC = (
     "kg, g, mg, ug, µg, mcg, ng, pg, mol, mmol, umol, µmol, nmol, pmol, IU, kIU, MIU, mIU, uIU, µIU, U, kU, "
@@ -117,3 +128,115 @@ def test_check_unit_refuses_another_dimension_and_notes_an_unknown_unit() -> Non
         assert note_text(FURLONG_NOTE).startswith(
             "浓度单位 'furlong'（--conc-unit）不是 bioparity 已知的单位"
         )
+
+
+def _nca(*args: object) -> tuple[int, str]:
+    result = runner.invoke(app, ["nca", *map(str, args)])
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def plain(theoph: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    theoph[["Subject", "Time", "conc", "Dose"]].to_csv("theoph.csv", index=False)
+    return Path("theoph.csv")
+
+
+def test_cli_carries_an_unknown_unit_with_a_warning_and_records_it(plain: Path) -> None:
+    code, output = _nca(plain, "--out", "f.csv", "--conc-unit", "furlong")
+    assert code == 0, output
+    assert f"warning: {FURLONG_NOTE}" in output
+    long = pd.read_csv("f.csv").set_index(["Subject", "PPTESTCD"])
+    assert (
+        long.loc[(1, "CMAX"), "PPORRESU"] == "furlong" and long.loc[(1, "AUCLST"), "PPORRESU"] == "h*furlong"
+    )
+    record = json.loads(Path("f.csv.provenance.json").read_text())
+    assert record["unit_notes"] == [FURLONG_NOTE]
+    code, output = _nca(plain, "--out", "g.csv", "--conc-unit", "mg/L", "--dose-unit", "mg/kg")
+    assert code == 0 and "warning" not in output
+    assert json.loads(Path("g.csv.provenance.json").read_text())["unit_notes"] == []
+
+
+@pytest.mark.parametrize(
+    ("option", "unit", "message"),
+    [
+        ("--conc-unit", "h", "error: --conc-unit 'h': not a concentration unit; expected a mass, amount"),
+        ("--time-unit", "mg", "error: --time-unit 'mg': not a time unit; expected s, min, h, d or w"),
+        ("--dose-unit", "mg/L", "error: --dose-unit 'mg/L': not a dose unit; expected a mass, amount or"),
+    ],
+)
+def test_cli_refuses_a_unit_of_another_dimension(plain: Path, option: str, unit: str, message: str) -> None:
+    code, output = _nca(plain, "--out", "f.csv", "--conc-unit", "mg/L", option, unit)
+    assert code == 2 and message in output
+    assert not Path("f.csv").exists()
+
+
+def test_sdtm_unit_columns_follow_the_same_rule(
+    theoph: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    pc, ex = theoph_domains(theoph)
+    pc.assign(PCSTRESU="h").to_csv("pc_h.csv", index=False)
+    code, output = _nca("pc_h.csv", "--out", "f.csv", "--dose", "320")
+    assert code == 2
+    assert (
+        "error: pc_h.csv, row 1 (line 2), column 'PCSTRESU': not a concentration unit (got 'h'); expected a "
+        "mass, amount or activity per volume such as ng/mL, mg/L, nmol/L or IU/mL"
+    ) in output
+    pc.to_csv("pc.csv", index=False)
+    ex.assign(EXDOSU="mg/mL").to_csv("ex_bad.csv", index=False)
+    code, output = _nca("pc.csv", "--out", "f.csv", "--dosing", "ex_bad.csv")
+    assert (
+        code == 2 and "ex_bad.csv, row 1 (line 2), column 'EXDOSU': not a dose unit (got 'mg/mL')" in output
+    )
+    pc.assign(PCSTRESU="AU/mL").to_csv("pc_au.csv", index=False)
+    ex.assign(EXDOSU="mg/m2").to_csv("ex_bsa.csv", index=False)
+    code, output = _nca("pc_au.csv", "--out", "f.csv", "--dosing", "ex_bsa.csv")
+    assert code == 0, output
+    assert "warning: concentration unit 'AU/mL' (PCSTRESU of pc_au.csv) is not one bioparity knows" in output
+    assert "warning: dose unit 'mg/m2' (EXDOSU of ex_bsa.csv) is not one bioparity knows" in output
+    long = pd.read_csv("f.csv").set_index(["subject", "PPTESTCD"])
+    assert long.loc[(1, "CLFO"), "PPORRESU"] == "mg*mL/AU/m2/h"  # (mg/m2) / (AU/mL) / h, from the text
+    notes = json.loads(Path("f.csv.provenance.json").read_text())["unit_notes"]
+    assert [n.split(" is not")[0] for n in notes] == [
+        "concentration unit 'AU/mL' (PCSTRESU of pc_au.csv)",
+        "dose unit 'mg/m2' (EXDOSU of ex_bsa.csv)",
+    ]
+
+
+def test_a_unit_column_needs_a_concentration_unit(theoph: pd.DataFrame) -> None:
+    frame = theoph[["Subject", "Time", "conc"]].assign(unit="h")
+    with pytest.raises(DataFileError) as caught:
+        convert_conc_column(frame, conc="conc", unit_column="unit")
+    assert (caught.value.row, caught.value.column, caught.value.problem) == (
+        1,
+        "unit",
+        "not a concentration unit",
+    )
+    with pytest.raises(InputError, match=r"^option conc_unit 'mg': not a concentration unit"):
+        convert_conc_column(frame.assign(unit="mg/L"), conc="conc", unit_column="unit", target="mg",
+                            target_source="option conc_unit")  # fmt: skip
+    same, unit = convert_conc_column(frame.assign(unit="AU/mL"), conc="conc", unit_column="unit")
+    assert unit == "AU/mL" and same["conc"].astype(float).tolist() == frame["conc"].tolist()
+
+
+def test_the_workspace_nca_stores_the_note_and_refuses_the_same_units(theoph: pd.DataFrame) -> None:
+    frame = theoph[["Subject", "Time", "conc"]].rename(columns=str.lower).assign(dose=theoph["dose_mg"])
+    options = {"conc_unit": "furlong", "time_unit": "h", "dose_unit": "mg", "parameters": "CMAX,CLFO"}
+    result = nca_kind(frame, options)
+    assert result["notes"] == [FURLONG_NOTE.replace("(--conc-unit)", "(option conc_unit)")]
+    assert "notes" not in nca_kind(frame, {**options, "conc_unit": "mg/L"})  # stored as before
+    with pytest.raises(InputError, match=r"^option dose_unit 'h': not a dose unit"):
+        nca_kind(frame, {**options, "dose_unit": "h"})
+
+
+def test_batch_nca_follows_the_same_rule(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    theoph[["Subject", "Time", "conc"]].to_parquet(tmp_path / "pk.parquet")
+    spec = NCASpec(subject="Subject", time="Time", conc_unit="furlong", parameters=("CMAX",))
+    run = nca_parquet(tmp_path / "pk.parquet", tmp_path / "out", spec, workers=0,
+                      unit_sources={"conc_unit": "--conc-unit"})  # fmt: skip
+    assert run.unit_notes == (FURLONG_NOTE,)
+    args = ["--out", str(tmp_path / "o2"), "--subject", "Subject", "--time", "Time", "--conc-unit", "mg"]
+    result = runner.invoke(app, ["nca-batch", str(tmp_path / "pk.parquet"), *args, "--workers", "0"])
+    assert result.exit_code == 2 and "error: --conc-unit 'mg': not a concentration unit" in result.output
+    assert not (tmp_path / "o2").exists()
