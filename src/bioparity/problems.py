@@ -148,6 +148,38 @@ THE_UNIT_OF_ROW = note_template("{unit}, the unit of {row}")
 ONE_UNIT = note_template("one unit on every row")
 ONE_UNIT_OR_COLUMN = note_template("one unit on every row (or {option}-column {column} to convert each row)")
 THE_FILE_UNIT = note_template("{option} {unit}, or no {option} (the unit is then taken from {column})")
+#: A known unit of another dimension than what it states (:func:`bioparity.nca.units.check_unit`): given as
+#: an option (``source``: the option) or in a file's column (the problem and what was expected).
+CONC_UNIT_REFUSED = note_template(
+    "{source} {unit}: not a concentration unit; expected a mass, amount or activity per volume such as "
+    "ng/mL, mg/L, nmol/L or IU/mL"
+)
+TIME_UNIT_REFUSED = note_template("{source} {unit}: not a time unit; expected s, min, h, d or w")
+DOSE_UNIT_REFUSED = note_template(
+    "{source} {unit}: not a dose unit; expected a mass, amount or activity, alone or per kg of body weight, "
+    "such as mg, nmol, IU or mg/kg"
+)
+NOT_A_CONC_UNIT = note_template("not a concentration unit")
+NOT_A_TIME_UNIT = note_template("not a time unit")
+NOT_A_DOSE_UNIT = note_template("not a dose unit")
+A_CONC_UNIT = note_template("a mass, amount or activity per volume such as ng/mL, mg/L, nmol/L or IU/mL")
+A_TIME_UNIT = note_template("s, min, h, d or w")
+A_DOSE_UNIT = note_template(
+    "a mass, amount or activity, alone or per kg of body weight, such as mg, nmol, IU or mg/kg"
+)
+#: A unit bioparity does not know (a symbol outside its table): carried as written, with this note.
+CONC_UNIT_UNKNOWN = note_template(
+    "concentration unit {unit} ({source}) is not one bioparity knows (known: {known} per {volumes}): "
+    "carried as written, derived units (AUC, CL, V) built from the text, no conversion"
+)
+TIME_UNIT_UNKNOWN = note_template(
+    "time unit {unit} ({source}) is not one bioparity knows (known: {known}): carried as written, derived "
+    "units (AUC, lambda_z, CL) built from the text, no conversion"
+)
+DOSE_UNIT_UNKNOWN = note_template(
+    "dose unit {unit} ({source}) is not one bioparity knows (known: {known}, alone or per kg): carried as "
+    "written, derived units (CL, V) built from the text, no conversion"
+)
 
 # --- SDTM PC and EX (bioparity.io.sdtm, bioparity.io.nca_input) ---
 PC_WITHOUT_TIME = note_template("SDTM PC without a time column")

@@ -664,13 +664,18 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     The options are those of ``bioparity nca`` (:func:`bioparity.nca.spec_from_options`): ``dose``,
     ``auc_method``, ``route``, ``conc_unit``, ``time_unit``, ``dose_unit``, ``review`` (the reviewer's
     lambda_z choices) and ``dosing`` (``--dosing``, see :func:`nca_input`); the same table and options
-    give the same numbers as the command line, an SDTM PC domain included. Dose records with several
+    give the same numbers as the command line, an SDTM PC domain included. A unit of another dimension
+    is refused and a unit bioparity does not know is named in the result's ``notes``
+    (:meth:`bioparity.nca.NCASpec.unit_notes`, as the command line warns). Dose records with several
     doses per subject give multiple-dose NCA (one set of parameters per dosing interval).
     """
     samples, doses = nca_input(frame, options)
     spec = samples.spec
     if isinstance(spec.dose, str) and spec.dose not in samples.frame.columns:
         raise InputError(f"option dose={spec.dose!r} is neither a column nor a number")
+    # a unit of another dimension refused; one bioparity does not know is carried as written, with a note
+    notes = spec.unit_notes(samples.units)
+    noted = {"notes": notes} if notes else {}  # a run of known units is stored as before
     choices = review_choices(options)
     if doses is not None and not doses.per_subject:
         if not choices.empty:
@@ -686,6 +691,7 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
             n_missing_dropped=n_missing,
             n_blq_dropped=int(dosed.terminal.n_blq_dropped.sum()),
             excluded_missing_concentration=_missing_samples(samples.frame, spec) if n_missing else [],
+            **noted,
         )
     result = run_nca(
         samples.frame, spec, review=choices, where=samples.where, review_where=Where(file="review option")
@@ -698,6 +704,7 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
         n_blq_dropped=int(result.n_blq_dropped.sum()),
         n_blq_kept=int(result.n_blq_kept.sum()),
         excluded_missing_concentration=_missing_samples(samples.frame, spec) if n_missing else [],
+        **noted,
     )
 
 

@@ -139,7 +139,17 @@ def warn(where: str, note: str) -> None:
     :mod:`bioparity.i18n.notes`; ``where`` an option or a file, as written)."""
     from bioparity.i18n.notes import note_text
 
-    text = _("%(where)s: %(problem)s") % {"where": where, "problem": note_text(note)}
+    _warning(_("%(where)s: %(problem)s") % {"where": where, "problem": note_text(note)})
+
+
+def warn_note(note: str) -> None:
+    """``warning: NOTE`` on stderr in the command's language, for a note that names its source itself."""
+    from bioparity.i18n.notes import note_text
+
+    _warning(note_text(note))
+
+
+def _warning(text: str) -> None:
     typer.echo(_("warning: %(warning)s") % {"warning": text}, err=True)
 
 

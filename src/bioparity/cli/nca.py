@@ -27,7 +27,10 @@ Contract:
 * ``--adnca ADNCA.xpt|.csv`` writes the ADaM ADNCA concentration records (times since first and last dose).
 * ``--conc-unit/--time-unit/--dose-unit`` state the input units: OUT gains PPORRES/PPORRESU and
   PPSTRESU (clearances in L/h and volumes in L where the units allow). ``--conc-unit-column COL`` gives a
-  unit per row: concentrations are converted into ``--conc-unit`` (default: the first row's unit).
+  unit per row: concentrations are converted into ``--conc-unit`` (default: the first row's unit). A
+  unit of another dimension (``--conc-unit h``, PCSTRESU ``mg``) is refused; a unit bioparity does not
+  know (``IU/mL`` is known, ``furlong`` is not) is carried as written with a warning, also recorded in
+  ``OUT.provenance.json`` (``unit_notes``): :func:`bioparity.nca.units.input_unit`.
 * ``--lambda-z-max-points``, ``--lambda-z-start-after`` and ``--lambda-z-exclude`` (CSV: profile columns,
   lambda_z_time, lambda_z_reason) give Phoenix-style lambda_z rules; the rule is in ``lambda_z_method``.
 * ``--review CHOICES.csv|json`` applies a reviewer's lambda_z choices (columns ``subject`` + profile
@@ -51,8 +54,8 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from bioparity.cli.common import SHOWN_LEFT_OUT, left_out_rows, user_errors
-from bioparity.cli.options import ProfilesOut, Subject, Time
+from bioparity.cli.common import SHOWN_LEFT_OUT, left_out_rows, user_errors, warn_note
+from bioparity.cli.options import UNIT_OPTIONS, ProfilesOut, Subject, Time
 from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
@@ -196,8 +199,10 @@ def nca_command(
     _small_pages()
     with user_errors(), progress_bar(f"reading {infile.name}") as bar:
         outputs = _check_flags(ctx.params)
+        given = spec_from_options(ctx.params)
+        given.unit_notes(UNIT_OPTIONS)  # a unit of another dimension refused before any file is read
         sha256_in_background(infile)  # for the provenance sidecar, hashed while the file is parsed
-        samples = read_samples(infile, spec_from_options(ctx.params))
+        samples = read_samples(infile, given)
         _say(samples.note)
         doses = None
         if dosing is not None:
@@ -246,6 +251,7 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
     requested SDTM/ADaM files."""
     bar.stage("computing NCA")
     frame, spec = prepare_input(samples.frame, samples.spec, where=samples.where)
+    sources = _sources(samples, spec, params)
     review, review_where = read_review(params["review"]) if params["review"] is not None else (None, None)
     settings: dict[str, Any] = dict(
         review=review, review_where=review_where, where=samples.where,
@@ -266,7 +272,7 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
         name: params[name] for name in ("dosing", "lambda_z_points", "lambda_z_exclude", "review")
     }
     missing = missing_concentrations(frame, spec, samples.where) if counts.missing else None
-    extra = _excluded_record(missing) | _sources(samples, spec, params)
+    extra = _excluded_record(missing) | sources
     write_provenance(outputs.out, inputs, _provenance(spec), extra=extra)
     _say(
         _("wrote %(rows)s (%(profiles)s) to %(path)s")
@@ -308,6 +314,7 @@ def _multiple_dose(
     """Multiple-dose NCA (one set of parameters per dosing interval), the time to steady state and ADNCA."""
     bar.stage("computing NCA per dosing interval")
     frame, spec = prepare_input(samples.frame, samples.spec, where=samples.where)
+    sources = _sources(samples, spec, params)
     result = run_nca(frame, spec, dosing=doses.frame, where=samples.where, dosing_where=doses.where)
     bar.stage(f"writing {outputs.out.name}")
     _write_tables(result_table(result, spec), spec, outputs)
@@ -316,7 +323,7 @@ def _multiple_dose(
         outputs.out,
         {"concentrations": params["infile"], "dosing": params["dosing"]},
         _provenance(spec),
-        extra=_excluded_record(missing) | _sources(samples, spec, params),
+        extra=_excluded_record(missing) | sources,
     )
     _say(
         ngettext(
@@ -421,14 +428,13 @@ def _excluded_record(missing: pd.DataFrame | None) -> dict[str, object]:
     return {"excluded_missing_concentration": rows}
 
 
-_UNIT_OPTIONS = {"conc_unit": "--conc-unit", "time_unit": "--time-unit", "dose_unit": "--dose-unit"}
-
-
 def _sources(samples: NCASamples, spec: NCASpec, params: Mapping[str, Any]) -> dict[str, object]:
     """Where each unit and the dose of a run came from, for ``OUT.provenance.json``: a column of an
-    input file (PCSTRESU, EXDOSU, EXDOSE, a dose column) or an option (``spec`` as the analysis used it)."""
+    input file (PCSTRESU, EXDOSU, EXDOSE, a dose column) or an option (``spec`` as the analysis used it),
+    and the notes of the units bioparity does not know (``unit_notes``), also said on the terminal."""
     units: dict[str, object] = {}
-    for name, option in _UNIT_OPTIONS.items():
+    named: dict[str, str] = {}
+    for name, option in UNIT_OPTIONS.items():
         given, read = params.get(name), samples.units.get(name)
         source: str | None
         if read is not None:
@@ -439,7 +445,11 @@ def _sources(samples: NCASamples, spec: NCASpec, params: Mapping[str, Any]) -> d
         else:
             source = option if given else None
         units[name] = {"unit": getattr(spec, name), "source": source}
-    return {"units": units, "dose_source": _dose_source(samples)}
+        named[name] = source or option
+    notes = spec.unit_notes(named)
+    for note in notes:
+        warn_note(note)
+    return {"units": units, "dose_source": _dose_source(samples), "unit_notes": notes}
 
 
 def _dose_source(samples: NCASamples) -> str | None:

@@ -21,6 +21,9 @@ DatabaseUrl = Annotated[
         help="Database URL (default: $BIOPARITY_DATABASE_URL, else a SQLite file in your data folder)."
     ),
 ]
+#: The unit options of ``bioparity nca`` and ``nca-batch`` by the name of the NCA input spec's field
+#: (:data:`bioparity.nca.units.UNIT_FIELDS`), as messages name them.
+UNIT_OPTIONS = {"conc_unit": "--conc-unit", "time_unit": "--time-unit", "dose_unit": "--dose-unit"}
 #: One-sided level of the two one-sided tests (BE, PK similarity, CV from a CI).
 Alpha = Annotated[float, typer.Option(help="One-sided level: 0.05 for a 90% CI.")]
 Theta1 = Annotated[float, typer.Option(help="Lower limit (ratio).")]

@@ -26,8 +26,8 @@ from typing import Annotated
 
 import typer
 
-from bioparity.cli.common import user_errors
-from bioparity.cli.options import Scheduler, Subject, Time, Workers
+from bioparity.cli.common import user_errors, warn_note
+from bioparity.cli.options import UNIT_OPTIONS, Scheduler, Subject, Time, Workers
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 
@@ -78,7 +78,18 @@ def nca_batch_command(
         from bioparity.scale import nca_parquet
 
         settings = spec_from_options(ctx.params)  # the option names of bioparity nca and the workspace
-        run = nca_parquet(infile, out, settings, dosing=dosing, workers=workers, scheduler=scheduler)
+        settings.unit_notes(UNIT_OPTIONS)  # a unit of another dimension refused before the data are read
+        run = nca_parquet(
+            infile,
+            out,
+            settings,
+            dosing=dosing,
+            workers=workers,
+            scheduler=scheduler,
+            unit_sources=UNIT_OPTIONS,
+        )
+        for note in run.unit_notes:
+            warn_note(note)
         typer.echo(
             _("wrote %(n)d partition(s) to %(path)s in %(seconds)s s (%(backend)s, %(workers)d worker(s))")
             % {

@@ -43,6 +43,7 @@ from bioparity.io.sdtm import (
 )
 from bioparity.nca.samples import Where, parse_numbers, text_cells
 from bioparity.nca.spec import NCASpec
+from bioparity.nca.units import UnitRole, input_unit
 from bioparity.problems import (
     A_DOSE_RECORD_PER_SUBJECT,
     A_DURATION_ON_EVERY_INFUSION,
@@ -117,7 +118,7 @@ def samples_of(table: LoadedTable, spec: NCASpec) -> NCASamples:
     cells = pc_unit_cells(table.frame, samples.spec)
     if cells is None:
         return samples
-    unit = one_unit(*cells, where, given=spec.conc_unit, option="--conc-unit")
+    unit = one_unit(*cells, where, given=spec.conc_unit, option="--conc-unit", role="concentration")
     return (
         samples if unit is None else with_unit(samples, "conc_unit", unit, f"{cells[0].name} of {table.file}")
     )
@@ -179,6 +180,7 @@ def one_unit(
     *,
     given: str | None,
     option: str,
+    role: UnitRole,
     first_at: str | None = None,
 ) -> str | None:
     """The one unit of a unit column (PCSTRESU, EXDOSU), or ``None`` when the column is empty.
@@ -196,6 +198,9 @@ def one_unit(
         The unit given as an option: it must be the file's unit (the same text), else an error.
     option : str
         The option's name for the message (``--conc-unit``).
+    role : {"concentration", "dose"}
+        What the unit states: a unit of another dimension is refused
+        (:func:`bioparity.nca.units.input_unit`, the rule of the unit options too).
     first_at : str, optional
         Where the first unit is written, for messages (default: its row in ``where``, ``row 1 (line 2)``);
         for rows gathered from several files (batch NCA).
@@ -204,7 +209,8 @@ def one_unit(
     ------
     DataFileError
         At the first row whose unit differs from the first row's (both units named), whose result has
-        no unit, or, with ``given``, at the first row with a unit when that unit is not ``given``.
+        no unit, at the first row when the unit is not one of ``role`` (``h`` in PCSTRESU), or, with
+        ``given``, at the first row with a unit when that unit is not ``given``.
         CDISC SDTMIG v3.4, section 6.3.5.9 (PC): PCSTRESU is the unit of PCSTRESN; section 6.1.1 (EX):
         EXDOSU is the unit of EXDOSE.
     """
@@ -230,6 +236,9 @@ def one_unit(
             cells[i],
             ONE_UNIT_OR_COLUMN.format(option=option, column=column) if option == "--conc-unit" else ONE_UNIT,
         )
+    refusal = input_unit(unit, role).refusal
+    if refusal is not None:
+        raise where.error(refusal[0], first, column, unit, refusal[1])
     if given is not None and given.strip() != unit:
         raise where.error(
             NOT_THE_FILE_UNIT.format(option=option, unit=repr(given.strip())),
@@ -349,7 +358,7 @@ def ex_dose_unit(ex: pd.DataFrame, where: Where, given: str | None = None) -> tu
     if column is None:
         return None
     results = pd.to_numeric(ex[_column(ex, "EXDOSE")], errors="coerce").notna().to_numpy()
-    unit = one_unit(ex[column], results, where, given=given, option="--dose-unit")
+    unit = one_unit(ex[column], results, where, given=given, option="--dose-unit", role="dose")
     return None if unit is None else (unit, column)
 
 

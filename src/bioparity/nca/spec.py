@@ -43,6 +43,7 @@ import pandas as pd
 from bioparity.errors import InputError
 from bioparity.nca.blq import BLQRule
 from bioparity.nca.options import NCAOptions
+from bioparity.nca.units import UNIT_FIELDS, unit_notes
 
 #: Columns that, when present (any letter case), split the profiles with the subject and are kept.
 GROUP_COLUMNS = ("arm", "period", "treatment", "analyte", "formulation", "sequence", "visit")
@@ -165,6 +166,31 @@ class NCASpec:
             lloq=None if self.lloq is None else find.named(self.lloq),
             conc_unit_column=None if self.conc_unit_column is None else find.named(self.conc_unit_column),
         )
+
+    def unit_notes(self, sources: Mapping[str, str] | None = None) -> list[str]:
+        """The notes of the spec's units that bioparity does not know (carried as written), after
+        refusing a known unit of another dimension (:func:`bioparity.nca.units.unit_notes`: the rule of
+        every front end).
+
+        Parameters
+        ----------
+        sources : mapping of str to str, optional
+            Where each of ``conc_unit``, ``time_unit``, ``dose_unit`` was given, for the messages
+            (``--conc-unit``, ``PCSTRESU of pc.csv``); default ``option conc_unit``, ...
+
+        Returns
+        -------
+        list of str
+            One note per unknown unit (note templates of :mod:`bioparity.problems`).
+
+        Examples
+        --------
+        >>> NCASpec(conc_unit="ng/mL", dose_unit="mg").unit_notes()
+        []
+        >>> NCASpec(conc_unit="IU/mL", dose_unit="kIU").unit_notes()
+        []
+        """
+        return unit_notes({name: getattr(self, name) for name in UNIT_FIELDS}, sources or {})
 
     def given_groups(self, columns: pd.DataFrame | Iterable[Hashable]) -> tuple[str, ...]:
         """The spec's own ``groups`` in the spelling of a table's columns (a frame or its column names),

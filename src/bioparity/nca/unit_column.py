@@ -13,7 +13,7 @@ import pandas as pd
 
 from bioparity.errors import InputError
 from bioparity.nca.samples import Where, parse_numbers
-from bioparity.nca.units import conversion_factor
+from bioparity.nca.units import check_unit, conversion_factor, input_unit
 from bioparity.problems import (
     A_CONVERTIBLE_UNIT,
     A_UNIT_COLUMN,
@@ -31,11 +31,15 @@ def convert_conc_column(
     target: str | None = None,
     lloq: str | None = None,
     where: Where | None = None,
+    target_source: str = "conc_unit",
 ) -> tuple[pd.DataFrame, str]:
     """A copy of ``frame`` with ``conc`` (and ``lloq``) in one unit, and that unit.
 
     Errors name the data row: a missing unit column, an empty unit on a row with a number, a unit that is
-    unknown or not a concentration convertible to ``target``.
+    unknown or not a concentration convertible to ``target``. The target itself must be a concentration
+    unit (:func:`bioparity.nca.units.input_unit`): given, it is refused naming ``target_source`` (the
+    option that gave it); taken from the first row with a number, that row is named. A unit bioparity does
+    not know is converted only into the same text (factor 1).
     """
     w = where or Where()
     for col in (conc, unit_column, *([lloq] if lloq else [])):
@@ -50,7 +54,13 @@ def convert_conc_column(
     if target is None:
         if not has_number.any():
             raise InputError(f"no concentration with a unit in column {unit_column!r}; give the target unit")
-        target = str(units.iloc[int(np.argmax(has_number))])
+        first = int(np.argmax(has_number))
+        target = str(units.iloc[first])
+        refusal = input_unit(target, "concentration").refusal
+        if refusal is not None:
+            raise w.error(refusal[0], first, unit_column, target, refusal[1])
+    else:
+        check_unit(target, "concentration", source=target_source)
     factors: dict[str, float] = {}
     for name in units[units != ""].unique():
         try:

@@ -1,23 +1,61 @@
 """Units of NCA parameters: derived from the input units, converted to preferred units, stated in output.
 
 A small explicit table (no registry package): masses g/kg/mg/ug/ng/pg, amounts mol/mmol/umol/nmol/pmol,
-volumes L/dL/mL/uL, times s/min/h/d/w. A unit string is a product of these with ``*`` or ``.``, an
-optional ``/`` part and ``^n`` powers: ``ng/mL``, ``h*ng/mL``, ``mL/min``, ``1/h``. Every parameter has a
-unit type (concentration, AUC, clearance, ...) whose unit follows from the dose, concentration and time
-units; ``PPORRESU`` is that derived unit and ``PPSTRESU`` the preferred unit of the type, if one is set,
-with the value converted (CDISC: original and standard results).
+activities IU and U (prefixed k, M (IU), m, u), volumes L/dL/mL/uL, times s/min/h/d/w. A unit string is a
+product of these with ``*`` or ``.``, an optional ``/`` part (every symbol after the first ``/`` is below the
+fraction bar) and ``^n`` powers: ``ng/mL``, ``h*ng/mL``, ``mL/min``, ``1/h``, ``mL/min/kg``. Every
+parameter has a unit type (concentration, AUC, clearance, ...) whose unit follows from the dose,
+concentration and time units; ``PPORRESU`` is that derived unit and ``PPSTRESU`` the preferred unit of the
+type, if one is set, with the value converted (CDISC: original and standard results).
+
+Input units (:func:`input_unit`: the one rule of ``bioparity nca``, ``bioparity nca-batch``, the workspace
+NCA and the SDTM readers' PCSTRESU and EXDOSU)
+    A concentration is a mass, amount or activity per volume (``ng/mL``, ``nmol/L``, ``IU/mL``), a time a
+    time, a dose a mass, amount or activity, alone or per kg of body weight (``mg``, ``nmol``, ``IU``,
+    ``mg/kg``: the Theoph data set's doses). A unit written with known symbols but of another dimension
+    (``h`` given as the concentration unit) is refused, naming the option or the file, row and column: the
+    derived units of SDTM PP (PPORRESU) would state a wrong quantity. A unit with a symbol outside the
+    table (``furlong``, ``ng/mll``, ``mg/m2``) is carried as written with a note (terminal, provenance, a
+    workspace run's notes): its derived units are built from its text and nothing is converted.
+
+Activity units
+    ``IU`` (international units: activity relative to the WHO International Standard of each substance, WHO
+    Expert Committee on Biological Standardization, e.g. factor VIII in IU/dL, interferon doses in MIU)
+    and ``U`` (units, e.g. enzyme units, 1 U = 1 umol/min, NC-IUB 1979) are each a dimension of their own,
+    converted only within themselves (``mIU/mL`` to ``IU/L``): an IU is defined per substance, so it has no
+    mass equivalent in general and is never taken for a U. Their prefixes are read with their letter case
+    (``mIU`` milli, ``MIU`` million), so ``miu`` is read as neither and carried as written.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from bioparity.errors import InputError
-from bioparity.problems import EMPTY_UNIT_IN_COLUMN, EMPTY_UNIT_NAMED, UNITS_NOT_CONVERTIBLE, UNKNOWN_UNIT
+from bioparity.problems import (
+    A_CONC_UNIT,
+    A_DOSE_UNIT,
+    A_TIME_UNIT,
+    CONC_UNIT_REFUSED,
+    CONC_UNIT_UNKNOWN,
+    DOSE_UNIT_REFUSED,
+    DOSE_UNIT_UNKNOWN,
+    EMPTY_UNIT_IN_COLUMN,
+    EMPTY_UNIT_NAMED,
+    NOT_A_CONC_UNIT,
+    NOT_A_DOSE_UNIT,
+    NOT_A_TIME_UNIT,
+    TIME_UNIT_REFUSED,
+    TIME_UNIT_UNKNOWN,
+    UNITS_NOT_CONVERTIBLE,
+    UNKNOWN_UNIT,
+)
 
 _UNITS: dict[str, tuple[str, float]] = {
     "kg": ("mass", 1e3), "g": ("mass", 1.0), "mg": ("mass", 1e-3), "ug": ("mass", 1e-6),
@@ -30,38 +68,266 @@ _UNITS: dict[str, tuple[str, float]] = {
     "hr": ("time", 1.0), "d": ("time", 24.0), "day": ("time", 24.0), "w": ("time", 168.0),
     "wk": ("time", 168.0),
 }  # fmt: skip
-_TOKEN = re.compile(r"^([a-zµ]+)(?:\^(-?\d+))?$")
+_TIME_WORDS: dict[str, tuple[str, float]] = {
+    "secs": ("time", 1 / 3600), "mins": ("time", 1 / 60), "minute": ("time", 1 / 60),
+    "minutes": ("time", 1 / 60), "hrs": ("time", 1.0), "hour": ("time", 1.0), "hours": ("time", 1.0),
+    "days": ("time", 24.0), "wks": ("time", 168.0), "week": ("time", 168.0), "weeks": ("time", 168.0),
+}  # fmt: skip
+_UNITS.update(_TIME_WORDS)
+#: Activity units: international units (IU) and units (U), each a dimension of its own (module docstring).
+_UNITS.update({"iu": ("IU", 1.0), "u": ("U", 1.0)})
+#: Prefixed activity units, read with their letter case: ``mIU`` is milli, ``MIU`` million (interferon
+#: doses), so ``miu`` is read as neither.
+_CASED: dict[str, tuple[str, float]] = {
+    "kIU": ("IU", 1e3), "MIU": ("IU", 1e6), "mIU": ("IU", 1e-3), "uIU": ("IU", 1e-6), "µIU": ("IU", 1e-6),
+    "kU": ("U", 1e3), "mU": ("U", 1e-3), "uU": ("U", 1e-6), "µU": ("U", 1e-6),
+}  # fmt: skip
+_TOKEN = re.compile(r"^([a-zµ]+)(?:\^(-?\d+))?$", re.IGNORECASE)
 
 Dims = tuple[tuple[str, int], ...]
 
 
-def parse_unit(text: str) -> tuple[Dims, float]:
-    """Dimensions (sorted (name, power) pairs) and the factor to g, mol, L, h."""
-    t = text.strip().lower().replace(" ", "")
+def _symbol(name: str) -> tuple[str, float] | None:
+    """The dimension and factor of a unit symbol (letter case kept for prefixed activity units)."""
+    return _CASED.get(name) or _UNITS.get(name.lower())
+
+
+def _dims(powers: Mapping[str, int]) -> Dims:
+    return tuple(sorted((k, v) for k, v in powers.items() if v))
+
+
+def _read(text: str) -> tuple[Dims, Dims, float]:
+    """The dimensions of the symbols raised to a positive power, of those raised to a negative power
+    (written after ``/`` or with ``^-n``; as positive powers), and the factor to g, mol, L, h, IU, U."""
+    t = text.strip().replace(" ", "").replace("\u03bc", "µ")  # Greek mu typed for the micro sign
     if not t:
         raise InputError(EMPTY_UNIT_NAMED)
-    parts = t.split("/")
-    dims: dict[str, int] = {}
+    sides: tuple[dict[str, int], dict[str, int]] = ({}, {})
     factor = 1.0
-    for side, part in enumerate(parts):
-        sign = 1 if side == 0 else -1
+    for side, part in enumerate(t.split("/")):
         for tok in re.split(r"[*.]", part):
             if tok in {"", "1", "%"}:
                 continue
             m = _TOKEN.match(tok)
-            if not m or m.group(1) not in _UNITS:
+            found = _symbol(m.group(1)) if m else None
+            if m is None or found is None:
                 raise InputError(
                     UNKNOWN_UNIT.format(unit=repr(text), token=repr(tok), units=", ".join(list(_UNITS)[:12]))
                 )
-            dim, f = _UNITS[m.group(1)]
-            power = sign * int(m.group(2) or 1)
-            dims[dim] = dims.get(dim, 0) + power
+            dim, f = found
+            power = (1 if side == 0 else -1) * int(m.group(2) or 1)
+            into = sides[0] if power > 0 else sides[1]
+            into[dim] = into.get(dim, 0) + abs(power)
             factor *= f**power
-    return tuple(sorted((k, v) for k, v in dims.items() if v)), factor
+    return _dims(sides[0]), _dims(sides[1]), factor
+
+
+def parse_unit(text: str) -> tuple[Dims, float]:
+    """Dimensions (sorted (name, power) pairs) and the factor to g, mol, L, h (IU and U: to IU, U)."""
+    over, under, factor = _read(text)
+    powers = dict(over)
+    for dim, power in under:
+        powers[dim] = powers.get(dim, 0) - power
+    return _dims(powers), factor
+
+
+#: What an input unit of NCA states: a concentration, a time or a dose.
+UnitRole = Literal["concentration", "time", "dose"]
+
+#: The unit fields of an NCA input spec (:class:`~bioparity.nca.NCASpec`), which are also the names of the
+#: unit options of ``bioparity nca`` and of the workspace NCA, and what each states.
+UNIT_FIELDS: dict[str, UnitRole] = {"conc_unit": "concentration", "time_unit": "time", "dose_unit": "dose"}
+
+#: The dimensions of what is measured or dosed: mass, amount of substance, and activity (IU or U).
+_QUANTITIES = ("mass", "amount", "IU", "U")
+
+
+def _known(dimension: str) -> str:
+    """The symbols of the table of a dimension, in order (``g, mg, ...``)."""
+    seen = [k for k, (d, _) in {**_UNITS, **_CASED}.items() if d == dimension and k not in _TIME_WORDS]
+    return ", ".join(_SPELLED.get(k, k) for k in seen)
+
+
+#: How the table's lower-case keys are written in messages.
+_SPELLED = {"l": "L", "dl": "dL", "ml": "mL", "ul": "uL", "µl": "µL", "iu": "IU", "u": "U"}
+
+
+_AMOUNTS = ", ".join(_known(d) for d in _QUANTITIES)
+
+
+def _fits(role: UnitRole, over: Dims, under: Dims) -> bool:
+    """Whether a unit of these dimensions (above and below the fraction bar) states ``role``."""
+    net = dict(over)
+    for dim, power in under:
+        net[dim] = net.get(dim, 0) - power
+    net = {k: v for k, v in net.items() if v}
+    if role == "time":
+        return net == {"time": 1}
+    if role == "concentration":
+        return any(net == {q: 1, "volume": -1} for q in _QUANTITIES)
+    per_body = under == (("mass", 1),) and any(over == ((q, 1),) for q in _QUANTITIES)  # mg/kg, IU/kg
+    return per_body or any(net == {q: 1} for q in _QUANTITIES)
+
+
+@dataclass(frozen=True)
+class InputUnit:
+    """An input unit of NCA as :func:`input_unit` reads it.
+
+    Attributes
+    ----------
+    text : str
+        The unit as written (spaces around it removed): what the output states.
+    role : {"concentration", "time", "dose"}
+        What it states.
+    known : bool
+        Every symbol of it is in bioparity's table (else it is carried as written, never converted).
+    fits : bool
+        Its dimension is that of ``role`` (True for an unknown unit: its dimension cannot be told).
+    """
+
+    text: str
+    role: UnitRole
+    known: bool
+    fits: bool
+
+    @property
+    def refusal(self) -> tuple[str, str] | None:
+        """Why a file's unit is refused and what was expected (texts of :mod:`bioparity.problems`), or
+        None when it fits its role."""
+        if self.fits:
+            return None
+        return _REFUSALS[self.role]
+
+    def note(self, source: str) -> str | None:
+        """The note for an unknown unit (``source``: where it was given, e.g. ``--conc-unit``), else None."""
+        if self.known:
+            return None
+        known = {"time": _known("time"), "dose": _AMOUNTS, "concentration": _AMOUNTS}[self.role]
+        values = {"unit": repr(self.text), "source": source, "known": known}
+        if self.role == "concentration":
+            return CONC_UNIT_UNKNOWN.format(**values, volumes=_known("volume"))
+        return (TIME_UNIT_UNKNOWN if self.role == "time" else DOSE_UNIT_UNKNOWN).format(**values)
+
+
+_REFUSALS: dict[UnitRole, tuple[str, str]] = {
+    "concentration": (NOT_A_CONC_UNIT, A_CONC_UNIT),
+    "dose": (NOT_A_DOSE_UNIT, A_DOSE_UNIT),
+    "time": (NOT_A_TIME_UNIT, A_TIME_UNIT),
+}
+_OPTION_REFUSALS = {"concentration": CONC_UNIT_REFUSED, "dose": DOSE_UNIT_REFUSED, "time": TIME_UNIT_REFUSED}
+
+
+def input_unit(text: str, role: UnitRole) -> InputUnit:
+    """An input unit read by the rule of every front end (module docstring, "Input units").
+
+    Parameters
+    ----------
+    text : str
+        The unit as given (an option, or a file's PCSTRESU, EXDOSU or unit column).
+    role : {"concentration", "time", "dose"}
+        What it must state.
+
+    Returns
+    -------
+    InputUnit
+        Whether bioparity knows it and whether it has the dimension of ``role``.
+
+    Raises
+    ------
+    bioparity.errors.InputError
+        When ``text`` is empty.
+
+    Examples
+    --------
+    >>> [input_unit(u, "concentration").fits for u in ("ng/mL", "nmol/L", "IU/mL", "h", "mg")]
+    [True, True, True, False, False]
+    >>> input_unit("mg/kg", "dose").fits, input_unit("furlong", "concentration").known
+    (True, False)
+    """
+    try:
+        over, under, _factor = _read(text)
+    except InputError:
+        if not text.strip():
+            raise
+        return InputUnit(text.strip(), role, known=False, fits=True)
+    return InputUnit(text.strip(), role, known=True, fits=_fits(role, over, under))
+
+
+def check_unit(text: str, role: UnitRole, *, source: str) -> str | None:
+    """Refuse a known unit of another dimension than ``role``; the note for an unknown one.
+
+    Parameters
+    ----------
+    text : str
+        The unit as given.
+    role : {"concentration", "time", "dose"}
+        What it must state.
+    source : str
+        Where it was given, named in the error and the note (``--conc-unit``, ``option conc_unit``,
+        ``PCSTRESU of pc.csv``).
+
+    Returns
+    -------
+    str or None
+        The note for a unit bioparity does not know (carried as written: derived units built from the
+        text, no conversion), None for a known unit.
+
+    Raises
+    ------
+    bioparity.errors.InputError
+        When the unit is known but not a unit of ``role`` (``h`` as a concentration), naming ``source``.
+
+    Examples
+    --------
+    >>> check_unit("ng/mL", "concentration", source="--conc-unit") is None
+    True
+    >>> check_unit("h", "concentration", source="--conc-unit")
+    Traceback (most recent call last):
+    ...
+    bioparity.errors.InputError: --conc-unit 'h': not a concentration unit; expected a mass, amount or \
+activity per volume such as ng/mL, mg/L, nmol/L or IU/mL
+    """
+    unit = input_unit(text, role)
+    if not unit.fits:
+        raise InputError(_OPTION_REFUSALS[role].format(source=source, unit=repr(unit.text)))
+    return unit.note(source)
+
+
+def unit_notes(units: Mapping[str, object], sources: Mapping[str, str]) -> list[str]:
+    """:func:`check_unit` of every unit of an NCA input that is given.
+
+    Parameters
+    ----------
+    units : mapping
+        ``conc_unit``, ``time_unit``, ``dose_unit`` (:data:`UNIT_FIELDS`) to the unit text; absent,
+        None or empty: not given. Other keys are ignored (the options of a run may be passed as they are).
+    sources : mapping of str to str
+        Where each was given (``--conc-unit``, ``PCSTRESU of pc.csv``); default ``option conc_unit``.
+
+    Returns
+    -------
+    list of str
+        The notes of the units bioparity does not know, in the order of :data:`UNIT_FIELDS`.
+
+    Raises
+    ------
+    bioparity.errors.InputError
+        At the first unit that is known but of another dimension than its role.
+    """
+    notes = []
+    for name, role in UNIT_FIELDS.items():
+        text = units.get(name)
+        if isinstance(text, str) and text.strip():
+            note = check_unit(text, role, source=sources.get(name, f"option {name}"))
+            if note is not None:
+                notes.append(note)
+    return notes
 
 
 def conversion_factor(from_unit: str, to_unit: str) -> float:
     """Multiply a value in ``from_unit`` by this to express it in ``to_unit`` (same dimensions)."""
+    if from_unit.strip() and from_unit.strip() == to_unit.strip():
+        return 1.0  # the same text: nothing to convert, even for a unit bioparity does not know
     d1, f1 = parse_unit(from_unit)
     d2, f2 = parse_unit(to_unit)
     if d1 != d2:
@@ -108,7 +374,12 @@ def derived_units(
     }
     if dose:
         d = dose.strip()
-        per_conc = f"{d}*{den}/{num}" if den else f"{d}/{num}"
+        # dose / concentration; a dose per body weight keeps its ``/kg`` after the fraction bar, as every
+        # symbol after the first ``/`` is below it (``mg*L/mg/kg``: L/kg, not ``mg/kg*L/mg``)
+        d_over, _, d_under = d.partition("/")
+        per_conc = f"{d}/{num}"
+        if den:
+            per_conc = f"{d_over}*{den}/{num}" + (f"/{d_under}" if d_under else "")
         out.update(
             {
                 "amount": d,

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import time as _time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -245,8 +246,13 @@ def _nca_partition(
     return result_table(result, samples.spec)
 
 
-def _meta(probe: pd.DataFrame, given: _Input, source: _Source) -> pd.DataFrame:
-    """The output schema: the NCA of a 3-sample profile made from the first row (read as every row is)."""
+def _meta(
+    probe: pd.DataFrame, given: _Input, source: _Source, unit_sources: Mapping[str, str]
+) -> tuple[pd.DataFrame, list[str]]:
+    """The output schema: the NCA of a 3-sample profile made from the first row (read as every row is);
+    and the notes of the units bioparity does not know, as that row is read (the units of the options, of
+    PCSTRESU and of EXDOSU: :meth:`~bioparity.nca.NCASpec.unit_notes`; ``unit_sources`` names the
+    options)."""
     frame = probe.head(1).reset_index(drop=True)
     try:
         samples = given.samples(_unlabelled(frame))
@@ -256,10 +262,11 @@ def _meta(probe: pd.DataFrame, given: _Input, source: _Source) -> pd.DataFrame:
             raise
         raise located from exc
     spec = samples.spec
+    notes = spec.unit_notes({**unit_sources, **samples.units})
     three = pd.concat([samples.frame.head(1)] * 3, ignore_index=True)
     three[spec.time] = [0.0, 1.0, 2.0]
     three[spec.conc] = [0.0, 1.0, 0.5]
-    return result_table(run_nca(three, spec), spec).iloc[:0]
+    return result_table(run_nca(three, spec), spec).iloc[:0], notes
 
 
 def _distinct_keys(frame: pd.DataFrame, given: _Input) -> pd.DataFrame:
@@ -308,7 +315,7 @@ def _conc_unit(rows: pd.DataFrame, column: str, spec: NCASpec, source: _Source) 
     try:
         unit = one_unit(
             rows["unit"].rename(column), rows["result"].to_numpy(dtype=bool), Where(),
-            given=spec.conc_unit, option="--conc-unit", first_at=at,
+            given=spec.conc_unit, option="--conc-unit", role="concentration", first_at=at,
         )  # fmt: skip
     except DataFileError as exc:
         raise source.locate(exc, rows) from exc
@@ -380,8 +387,27 @@ def nca_dask(
         NCA runs name the input file and its row (or the EX domain's).
     bioparity.errors.InputError
         When the spec has a unit column without a target ``conc_unit``, or a subject has several EX
-        dose records (multiple-dose NCA: ``bioparity nca --dosing``).
+        dose records (multiple-dose NCA: ``bioparity nca --dosing``), or a unit is of another dimension
+        than what it states (:func:`bioparity.nca.units.input_unit`).
     """
+    plan = _plan(source, spec, dosing, {})
+    return plan.frame, plan.shuffled
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The lazy NCA of :func:`nca_dask`, whether a shuffle was needed, and the notes of the units that
+    bioparity does not know (carried as written)."""
+
+    frame: dd.DataFrame
+    shuffled: bool
+    unit_notes: tuple[str, ...]
+
+
+def _plan(
+    source: str | Path, spec: NCASpec | None, dosing: str | Path | None, unit_sources: Mapping[str, str]
+) -> _Plan:
+    """:func:`nca_dask`, with the notes of its units (``unit_sources`` names the options in them)."""
     import dask
     import dask.dataframe as dd
     from dask.base import compute
@@ -439,8 +465,8 @@ def nca_dask(
     probe = _read_piece(pieces[0], 0, columns, schema).head(1)
     if probe.empty:
         probe = ddf.head(1, npartitions=-1)
-    meta = _meta(probe, given, where)
-    return ddf.map_partitions(_nca_partition, given, where, meta, meta=meta), shuffled
+    meta, notes = _meta(probe, given, where, unit_sources)
+    return _Plan(ddf.map_partitions(_nca_partition, given, where, meta, meta=meta), shuffled, tuple(notes))
 
 
 @dataclass(frozen=True)
@@ -460,6 +486,9 @@ class BatchNCARun:
         Wall-clock time of the run, in seconds.
     execution : Execution
         Backend, workers and threads the run used.
+    unit_notes : tuple of str
+        The notes of the units bioparity does not know (carried as written, no conversion:
+        :meth:`bioparity.nca.NCASpec.unit_notes`).
     """
 
     out: str
@@ -467,6 +496,7 @@ class BatchNCARun:
     shuffled: bool
     seconds: float
     execution: Execution
+    unit_notes: tuple[str, ...] = ()
 
 
 def nca_parquet(
@@ -478,6 +508,7 @@ def nca_parquet(
     workers: int | None = None,
     scheduler: str | None = None,
     client: Client | None = None,
+    unit_sources: Mapping[str, str] | None = None,
 ) -> BatchNCARun:
     """NCA of the Parquet data set ``source`` into the Parquet directory ``out`` (one file per partition).
 
@@ -502,6 +533,10 @@ def nca_parquet(
         Address of an existing Dask scheduler to run on instead.
     client : distributed.Client or None, default None
         A client to run on (``workers`` and ``scheduler`` are then ignored).
+    unit_sources : mapping of str to str or None, default None
+        How the notes of unknown units name the spec's ``conc_unit``, ``time_unit`` and ``dose_unit``
+        (e.g. ``--conc-unit``; default ``option conc_unit``); units read from PCSTRESU or EXDOSU are named
+        by their column and file.
 
     Returns
     -------
@@ -533,10 +568,11 @@ def nca_parquet(
     if out_path.exists() and any(out_path.iterdir()):
         raise InputError(f"output directory {out_path} exists and is not empty; expected a new or empty one")
     start = _time.perf_counter()
+    sources = dict(unit_sources or {})
     if client is not None:
-        return _write(source, out_path, spec, dosing, client, start)
+        return _write(source, out_path, spec, dosing, client, start, sources)
     with dask_client(workers, scheduler) as own:
-        return _write(source, out_path, spec, dosing, own, start)
+        return _write(source, out_path, spec, dosing, own, start, sources)
 
 
 def _write(
@@ -546,20 +582,22 @@ def _write(
     dosing: str | Path | None,
     client: Client | None,
     start: float,
+    unit_sources: Mapping[str, str],
 ) -> BatchNCARun:
     import dask
 
     scheduler = "synchronous" if client is None else None
     with dask.config.set(scheduler=scheduler) if scheduler else _current(client):
-        result, shuffled = nca_dask(source, spec, dosing=dosing)
-        to_parquet: Any = result.to_parquet  # unannotated in dask
+        plan = _plan(source, spec, dosing, unit_sources)
+        to_parquet: Any = plan.frame.to_parquet  # unannotated in dask
         to_parquet(str(out), write_index=False)
     return BatchNCARun(
         out=str(out),
-        n_partitions=int(result.npartitions),
-        shuffled=shuffled,
+        n_partitions=int(plan.frame.npartitions),
+        shuffled=plan.shuffled,
         seconds=_time.perf_counter() - start,
         execution=describe(client),
+        unit_notes=plan.unit_notes,
     )
 
 

@@ -324,7 +324,13 @@ def convert_unit_columns(
             continue  # a mapping of another kind's column: nothing of this kind to convert
         wanted = str(units.get(column.unit_option) or "").strip() or None
         try:
-            frame, unit = convert_conc_column(frame, conc=target, unit_column=source, target=wanted)
+            frame, unit = convert_conc_column(
+                frame,
+                conc=target,
+                unit_column=source,
+                target=wanted,
+                target_source=f"option {column.unit_option}",
+            )
         except DataFileError as exc:
             raise exc.relocated(filename, row=exc.row, line=exc.line if lines else None) from None
         frame[source] = unit
