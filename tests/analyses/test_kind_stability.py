@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from bioparity.analyses import get_analysis
+from bioparity.analyses.figures import XYPlot
 from bioparity.analyses.stability import (
     LABEL,
     LOTS,
@@ -155,8 +156,10 @@ def test_attributes_are_named_by_their_labels_and_else_by_their_codes(tmp_path: 
     assert "purity_sec 25C test: shelf life" in " ".join(result["notes"])
     plots = {f.item: f.data for f in stability_plots(frame, table, "months")}
     assert set(plots) == {"purity_sec 25C test", "purity_sec 25C reference", f"{potency} 5C reference"}
-    assert plots[f"{potency} 5C reference"].y_label == potency
-    assert plots[f"{potency} 5C reference"].title.startswith(f"{potency} 5C reference: linear model")
+    labelled = plots[f"{potency} 5C reference"]
+    assert isinstance(labelled, XYPlot)
+    assert labelled.y_label == potency
+    assert labelled.title.startswith(f"{potency} 5C reference: linear model")
     summary = get_analysis("stability").summary(result, options)  # the example's shortest: purity at 25C
     assert "shortest 25.17 months (purity_sec, 25C, test;" in summary  # (the labelled one: the test above)
 
