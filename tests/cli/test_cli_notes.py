@@ -1,13 +1,14 @@
 """The notes of a result on the terminal: ``bioparity run KIND FILE`` prints the notes the run page lists
 (decisions, warnings, rows left out) after the result, one ``note: ...`` line each on stderr as the
 kind-specific commands do, in the command's language (``--lang``; the stored values as they are);
-``--json`` keeps stdout for the stored result, whose ``notes`` field has them. ``ada-sensitivity`` and
-``ada-drug-tolerance`` print their notes in the command's language too.
+``--json`` keeps stdout for the stored result, whose ``notes`` field has them. ``ada-sensitivity``,
+``ada-drug-tolerance``, ``caa`` and ``profile`` print their notes in the command's language too.
 
 The notes are checked by hand on constructed files: a positive-control run whose signal never reaches the
 cut point is left out (Shankar et al. 2008, J Pharm Biomed Anal 48:1267, Appendix 2: the sensitivity is
 interpolated within the tested range), and an ADA level below the cut point without drug is not detected
-at the lowest drug level (FDA 2019 immunogenicity testing guidance, section IV.D).
+at the lowest drug level (FDA 2019 immunogenicity testing guidance, section IV.D); a glycan profile whose
+parts sum to 90 is not closed at 100 (compared in Aitchison geometry, Aitchison 1986).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner, Result
 
 from bioparity.cli.main import app
+from tests.conftest import REFERENCE
 
 #: Runs A and B cross the cut point 1.5 between 1 and 100 ng/mL; run C peaks at 1.1 < 1.5.
 CURVES = (
@@ -29,6 +32,14 @@ CURVES = (
 #: drug level 0 already.
 TOLERANCE = "ada_level,drug_level,signal\n100,0,2\n100,10,1.5\n100,100,0.5\n50,0,0.5\n50,10,0.4\n"
 ISR = "sample,original,repeat\nS1,100,110\nS2,100,150\nS3,50,52\n"
+#: One attribute, three test and four reference lots, one value each: the CAA's method notes.
+CAA = "attribute,source,lot,value\n" + "".join(
+    f"purity,{source},{lot},{value}\n"
+    for source, lot, value in (
+        ("test", "T1", 99.1), ("test", "T2", 99.3), ("test", "T3", 99.0), ("ref-eu", "R1", 99.2),
+        ("ref-eu", "R2", 99.0), ("ref-eu", "R3", 99.4), ("ref-eu", "R4", 99.1),
+    )
+)  # fmt: skip
 
 #: The stored note of run C (the ``ada-sensitivity`` kind stores it as a sentence) and its Chinese words.
 RUN_C = "run C: cut point not crossed inside the tested range; run left out"
@@ -38,11 +49,15 @@ RUN_C_ZH = "分析批 C：在测试范围内未达到临界值；该分析批未
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, str]:
     """The constructed inputs, written as CSV files (name -> path)."""
-    for name, text in {"pc.csv": CURVES, "dt.csv": TOLERANCE, "isr.csv": ISR}.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    return {name: str(tmp_path / name) for name in ("pc.csv", "dt.csv", "isr.csv")} | {
-        "out": str(tmp_path / "out.csv")
-    }
+    profile = pd.read_csv(REFERENCE / "cmc" / "data_profile.csv")
+    profile.loc[profile["lot"] == "T01", "value"] *= 0.9  # its parts sum to 90
+    texts = {"pc.csv": CURVES, "dt.csv": TOLERANCE, "isr.csv": ISR, "caa.csv": CAA, "profile.csv": None}
+    for name, text in texts.items():
+        if text is None:
+            profile.to_csv(tmp_path / name, index=False)
+        else:
+            (tmp_path / name).write_text(text, encoding="utf-8")
+    return {name: str(tmp_path / name) for name in texts} | {"out": str(tmp_path / "out.csv")}
 
 
 def _invoke(*args: str) -> Result:
@@ -99,3 +114,22 @@ def test_the_bioassay_commands_print_their_notes_in_the_command_language(
     assert _notes(result.stderr) == [f"note: {english}"]
     result = _invoke("--lang", "zh-CN", command, data, "--cut-point", cut_point, "--out", out)
     assert _notes(result.stderr) == [f"说明：{chinese}"]
+
+
+@pytest.mark.parametrize(
+    ("args", "english", "chinese"),
+    [
+        (["caa", "caa.csv"], "Missing values: none.", "缺失值：无。"),
+        (
+            ["profile", "profile.csv"],
+            "1 lot(s) whose parts do not sum to 100: compared in Aitchison geometry",
+            "1 个批次的各部分之和不为 100：按 Aitchison 几何比较",
+        ),
+    ],
+)
+def test_caa_and_profile_print_their_notes_in_the_command_language(
+    args: list[str], english: str, chinese: str, files: dict[str, str]
+) -> None:
+    command = [args[0], files[args[1]], "--out", files["out"]]
+    assert f"note: {english}" in _notes(_invoke(*command).stderr)
+    assert f"说明：{chinese}" in _notes(_invoke("--lang", "zh-CN", *command).stderr)
