@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bioparity.analyses.comparability import example_data as comparability_example
 from bioparity.analyses.stability import example_data as stability_example
-from bioparity.pathways import PathwayAssessment, RequirementResult
+from bioparity.i18n import use_language
+from bioparity.pathways import CAAAttribute, PathwayAssessment, RequirementResult
+from bioparity.report.evidence import _stability as evidence_stability
 from bioparity.report.evidence import collect, readiness
 from bioparity.report.html import render_program_report
 from bioparity.server import create_app
@@ -81,6 +83,17 @@ def _stability(products: dict[str, str], drop_margin: bool = False) -> bytes:
 STABILITY_ID = "caa:PK-study-1-stability-purity-25C-EU"
 
 
+def _stability_attribute(sessions: sessionmaker[Session], company: Company) -> CAAAttribute:
+    """The CAA attribute the readiness makes of the approved stability run's slope comparison."""
+    with sessions() as session:
+        program = session.scalar(select(Program).where(Program.id == company.program.id))
+        assert program is not None
+        (study,) = collect(session, program).studies
+        found = [a for a in evidence_stability(study, []) if f"caa:{a.id}" == STABILITY_ID]
+    assert len(found) == 1, found
+    return found[0]
+
+
 def test_stability_and_comparability_runs_are_evidence(
     space: tuple[TestClient, Company, sessionmaker[Session]], tmp_path: Path
 ) -> None:
@@ -121,6 +134,11 @@ def test_stability_and_comparability_runs_are_evidence(
         "not within ±0.001"
     )
     assert "degradation rates of test and ref-eu not shown equivalent" in html
+    # the comparison of degradation rates is named in the reader's words (the label and condition as
+    # written): it is what a finding of the CAA requirement prints for a failed attribute
+    assert _stability_attribute(sessions, company).shown == "Purity degradation rate (25C)"
+    with use_language("zh-CN"):
+        assert _stability_attribute(sessions, company).shown == "Purity 的降解速率（25C）"
 
     # products that name no reference region cannot count, nor a run comparing no two products
     _approved(client, company, "stability", _stability({"test": "test", "reference": "reference"}))
@@ -151,6 +169,28 @@ def test_stability_and_comparability_runs_are_evidence(
     why = "process change post-change vs pre-change not shown comparable (ICH Q5E): Afucosylated glycans"
     assert why in _caa(assessment).detail and f"PK study 1: {why}" in notes and why in html
     assert "afucosylated_glycans" not in _caa(assessment).detail and "afucosylated_glycans" not in html
+
+    # degradation rates not shown equivalent (the option's margin 0.0001 where the file gives none), the
+    # attributes named by the file's label column (no catalogue): the finding in the reader's words
+    frame = pd.read_csv(io.BytesIO(comparability_example()))
+    narrow = frame[frame["attribute"] != "afucosylated_glycans"].assign(
+        slope_margin=None, label=frame["attribute"].map({"purity_sec": "Purity (SEC)"})
+    )
+    _approved(client, company, "comparability", narrow.to_csv(index=False).encode(), slope_margin=0.0001)
+    assessment, notes, html = _readiness(sessions, company)
+    why = (
+        "process change post-change vs pre-change not shown comparable (ICH Q5E): Purity (SEC) degradation "
+        "rate (5C), Purity (SEC) degradation rate (25C), hmw_species_sec degradation rate (5C)"
+    )
+    assert why in _caa(assessment).detail and f"PK study 1: {why}" in notes and why in html
+    with use_language("zh-CN"):
+        assessment, notes, html = _readiness(sessions, company)
+    why = (
+        "工艺变更 post-change vs pre-change 未显示可比（ICH Q5E）：Purity (SEC) 的降解速率（5C）, "
+        "Purity (SEC) 的降解速率（25C）, hmw_species_sec 的降解速率（5C）"
+    )
+    assert why in _caa(assessment).detail and f"PK study 1：{why}" in notes and why in html
+    assert not any("degradation rate" in n for n in [_caa(assessment).detail, *notes])
 
     # comparable once the failing attribute is gone
     frame = pd.read_csv(io.BytesIO(comparability_example()))

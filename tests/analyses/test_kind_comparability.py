@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 
 from bioparity.analyses import get_analysis
-from bioparity.analyses.comparability import CAA_ROWS, example_data, section
+from bioparity.analyses.comparability import CAA_ROWS, comparability_names, example_data, section, verdict
 from bioparity.analyses.contract import RunView, StoredInput
 from bioparity.analyses.figures import CAAPlot, XYPlot
-from bioparity.analyses.frames import result_frame
+from bioparity.analyses.frames import frame_records, result_frame
 from bioparity.analyses.registry import effective_options
 from bioparity.analyses.stability import CROSSING, LOTS, SHELF_LIFE, SLOPES
 from bioparity.errors import DataFileError, InputError
@@ -225,6 +225,88 @@ def test_the_stability_part_names_attributes_by_the_catalogue_labels(tmp_path: P
     flagged = [n for n in notes if "extrapolates beyond the last time point 12" in n]
     assert flagged and all(n.startswith("HMW species (SEC) 5C ") for n in flagged), notes
     assert not any("hmw_species_sec" in n for n in notes)
+
+
+#: The file's labels of the example's attributes (afucosylated_glycans: on its first release row only).
+FILE_LABELS = {"purity_sec": "Purity (SEC)", "hmw_species_sec": "HMW species (file)"}
+
+
+def _labelled(tmp_path: Path, frame: pd.DataFrame | None = None) -> Path:
+    """The example with a ``label`` column: one per attribute over release and stability rows, blank where
+    an attribute has none (``main_charge_variant``, ``relative_potency``) and on rows that leave it out."""
+    frame = _frame() if frame is None else frame
+    frame["label"] = frame["attribute"].map(FILE_LABELS).fillna("")
+    afucosylated = frame.index[frame["attribute"] == "afucosylated_glycans"]
+    frame.loc[afucosylated[0], "label"] = "Afucosylated glycans (file)"
+    return _example(tmp_path, frame, "labelled.csv")
+
+
+def _names(view: RunView, title: str) -> list[str]:
+    """The first cells (the attribute) of the rows of the main table whose title starts with ``title``."""
+    table = next(
+        t for t in get_analysis(KIND).tables(view.table, view.options).main if t.title.startswith(title)
+    )
+    return [row[0] for row in table.rows]
+
+
+def test_the_file_labels_name_the_attributes_without_a_catalogue(tmp_path: Path) -> None:
+    """Without a catalogue, the file's ``label`` column names an attribute in the CAA and stability tables,
+    the figures, the notes and the ICH Q5E verdict the readiness cites (as the ``stability`` kind's label);
+    an attribute without one keeps its code as written. The stored table keeps the codes, the labels
+    beside them."""
+    view = _view(_labelled(tmp_path))
+    assert _names(view, "Process-change comparability") == [
+        "Purity (SEC)", "HMW species (file)", "main_charge_variant", "Afucosylated glycans (file)",
+        "relative_potency",
+    ]  # fmt: skip
+    assert _names(view, "Shelf life per attribute") == ["Purity (SEC)"] * 4 + ["HMW species (file)"] * 2
+    assert _names(view, "Equivalence of degradation rates") == ["Purity (SEC)"] * 2 + ["HMW species (file)"]
+    figures = get_analysis(KIND).figures(view)
+    failed = next(f for f in figures if f.series == "attribute")
+    assert failed.item == "afucosylated_glycans" and failed.label.endswith(", Afucosylated glycans (file)")
+    analyses = [f.item for f in figures if f.series == "analysis"]
+    assert analyses[0] == "Purity (SEC) 5C pre-change" and analyses[-1] == "HMW species (file) 5C post-change"
+    rows = frame_records(view.table)
+    found = verdict(rows, comparability_names(view.options, rows))
+    assert found.not_comparable == ("Afucosylated glycans (file)",)
+    caa = section(view.table, CAA_ROWS).set_index("attribute")["label"]
+    assert caa.dropna().to_dict() == {
+        "purity_sec": "Purity (SEC)",
+        "hmw_species_sec": "HMW species (file)",
+        "afucosylated_glycans": "Afucosylated glycans (file)",
+    }
+    frame = _frame()  # the aggregates on stability for 12 months only: a shelf life that extrapolates
+    late = (frame["attribute"] == "hmw_species_sec") & (pd.to_numeric(frame["time"], errors="coerce") > 12)
+    short = _labelled(tmp_path, frame[~late].reset_index(drop=True))
+    notes = kinds.workspace_result(KIND, short)["notes"]
+    flagged = [n for n in notes if "extrapolates beyond the last time point 12" in n]
+    assert flagged and all(n.startswith("HMW species (file) 5C ") for n in flagged), notes
+
+
+def test_a_file_label_comes_before_the_catalogue_label(tmp_path: Path) -> None:
+    """With a catalogue, an attribute the file labels keeps the file's label (the ``stability`` kind's rule:
+    the row's label, then the catalogue's); one it does not label takes the catalogue's."""
+    view = _view(_labelled(tmp_path), {"catalogue": "igg1-mab-example"})
+    assert _names(view, "Process-change comparability") == [
+        "Purity (SEC)",
+        "HMW species (file) — aggregates by SEC-HPLC",
+        "Main charge variant — icIEF main peak",
+        "Afucosylated glycans (file) — afucosylated N-glycans (HILIC-FLD); drives ADCC",
+        "relative_potency",
+    ]  # fmt: skip
+    assert _names(view, "Equivalence of degradation rates") == ["Purity (SEC)"] * 2 + ["HMW species (file)"]
+
+
+def test_two_labels_of_one_attribute_are_refused_naming_the_row(tmp_path: Path) -> None:
+    frame = _frame()
+    frame["label"] = ""
+    frame.loc[0, "label"] = "Purity (SEC)"  # a release row
+    frame.loc[100, "label"] = "Purity"  # row 101: the first stability row of the same attribute
+    bad = _example(tmp_path, frame, "bad.csv")
+    with pytest.raises(DataFileError) as raised:
+        get_analysis(KIND).read(bad)
+    assert (raised.value.row, raised.value.line, raised.value.column) == (101, 102, "label")
+    assert "attribute 'purity_sec' has label 'Purity (SEC)' on row 1" in str(raised.value)
 
 
 def test_through_the_api(workspace: kinds.Workspace, tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ import pandas as pd
 from bioparity.analyses.contract import Analysis, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, caa_attributes, caa_plot
 from bioparity.analyses.format import fmt_fixed
-from bioparity.analyses.frames import frame_records, frame_result
+from bioparity.analyses.frames import file_labels, frame_records, frame_result
 from bioparity.analyses.options import flag_option, text_option, yes_no
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.analyses.terms import term
@@ -126,17 +126,25 @@ def _named_catalogue(options: Mapping[str, Any]) -> Catalogue:
     return read_catalogue(CATALOGUES[name]()) if name in CATALOGUES else Catalogue()
 
 
-def caa_names(options: Mapping[str, Any], attributes: Iterable[str] = ()) -> dict[str, str]:
-    """Display names of CAA attributes (:meth:`Catalogue.display_name`: the ``label`` of the catalogue
-    named in the run's options, else the code as written), for the catalogue's entries and ``attributes``."""
-    catalogue = _named_catalogue(options)
-    return {a: catalogue.display_name(a) for a in dict.fromkeys([*catalogue.attributes, *attributes])}
+def caa_names(
+    options: Mapping[str, Any], attributes: Iterable[str] = (), labels: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Display names of CAA attributes, for the catalogue's entries, ``attributes`` and ``labels``: the
+    data file's label (``labels``: attribute -> the ``label`` column of a ``comparability`` file, as
+    :func:`bioparity.analyses.stability.attribute_name` puts a row's label first), else the ``label`` of
+    the catalogue named in the run's options (:meth:`Catalogue.display_name`), else the code as written."""
+    catalogue, given = _named_catalogue(options), labels or {}
+    return {
+        a: given.get(a) or catalogue.display_name(a)
+        for a in dict.fromkeys([*catalogue.attributes, *attributes, *given])
+    }
 
 
-def _attribute_cell(catalogue: Catalogue, attribute: str) -> str:
-    """The main table's attribute cell: the display name, with the catalogue's description after a dash."""
+def _attribute_cell(catalogue: Catalogue, attribute: str, labels: Mapping[str, str]) -> str:
+    """The main table's attribute cell: the display name (the data's label first, :func:`caa_names`), with
+    the catalogue's description after a dash."""
     spec = catalogue.attributes.get(attribute)
-    name = catalogue.display_name(attribute)
+    name = labels.get(attribute) or catalogue.display_name(attribute)
     return f"{name} — {spec.description}" if spec is not None and spec.description else name
 
 
@@ -233,6 +241,7 @@ def caa_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
     if not {ATTRIBUTE, COMPARISON, STATUS} <= set(frame.columns):
         return generic_tables(frame)
     catalogue = _named_catalogue(options or {})
+    labels = file_labels(frame)  # a comparability file's label column (a CAA result has none)
     comparisons = list(dict.fromkeys(frame["comparison"].astype(str)))
     rows, css = [], []
     for attribute, g in frame.groupby("attribute", sort=False):
@@ -240,7 +249,7 @@ def caa_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
         decimals = attribute_decimals(g.get("sd_reference", ()))
         first = g.iloc[0]
         cells = [
-            _attribute_cell(catalogue, str(attribute)),
+            _attribute_cell(catalogue, str(attribute), labels),
             cell(first.get("tier")),
             term(first.get("method") or ""),
         ]

@@ -16,8 +16,11 @@ replicate, date, method``) where ``source`` is the pre-change or post-change lab
 ``post``: two sites or scales work the same way), plus an optional ``time`` column: a row with a time is a
 stability result of its lot at that time (optionally ``condition`` and the specification columns ``lower,
 upper, model, slope_margin`` of the ``stability`` kind), a row with a blank time a release or
-characterisation result. The stored table stacks the CAA rows (:data:`CAA_ROWS`) and the stability kind's
-sections, told apart by :data:`SECTION`.
+characterisation result. An optional ``label`` column (one per attribute, release and stability rows alike)
+names the attribute where a reader sees it, as the ``stability`` kind's: tables, figures, notes and the
+readiness print the file's label, else the label of the catalogue the run names, else the code as written
+(:func:`comparability_names`). The stored table stacks the CAA rows (:data:`CAA_ROWS`) and the stability
+kind's sections, told apart by :data:`SECTION`, with the ``label`` column when a label is given.
 """
 
 from __future__ import annotations
@@ -43,7 +46,14 @@ from bioparity.analyses.caa import (
 )
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, caa_attributes, caa_plot
-from bioparity.analyses.frames import SECTION, frame_records, frame_result, section_records, stack_sections
+from bioparity.analyses.frames import (
+    SECTION,
+    file_labels,
+    frame_records,
+    frame_result,
+    section_records,
+    stack_sections,
+)
 from bioparity.analyses.frames import section as section
 from bioparity.analyses.options import number_option, text_option
 from bioparity.analyses.tables import ReportTables, Table, generic_tables
@@ -63,6 +73,8 @@ NAME = "comparability"
 CAA_ROWS = "quality attributes"
 #: Columns of the stored table and of the input that other code reads.
 ATTRIBUTE, SOURCE, LOT, TIME, STATUS = "attribute", "source", "lot", "time", "status"
+#: Optional column of the input and the stored table: the attribute's name as a reader sees it.
+LABEL = stability_kind.LABEL
 TEST_SOURCE_COLUMN, REFERENCE_SOURCE_COLUMN = "test_source", "reference_source"
 #: Top-level values of the stored result: the labels compared and the verdict.
 PRE, POST, COMPARABLE = "pre", "post", "comparable"
@@ -83,13 +95,13 @@ _HELP = {
     "replicate": "replicate of a release result (averaged per lot)",
     "date": "date of the lot",
     "method": "analytical method",
-    **{c: stability_kind.COLUMNS_HELP[c] for c in stability_kind.SPEC_COLUMNS},
+    **{c: stability_kind.COLUMNS_HELP[c] for c in (*stability_kind.SPEC_COLUMNS, LABEL)},
 }
 COLUMNS = (
     *(InputColumn(c, True, _HELP[c]) for c in ("attribute", "source", "lot", "value")),
     *(
         InputColumn(c, False, _HELP[c])
-        for c in (*STABILITY_EXTRA[:2], *CAA_COLUMNS[4:], *STABILITY_EXTRA[2:])
+        for c in (*STABILITY_EXTRA[:2], *CAA_COLUMNS[4:], *STABILITY_EXTRA[2:], LABEL)
     ),
 )
 
@@ -151,7 +163,8 @@ def _one_source_per_lot(frame: pd.DataFrame, loaded: LoadedTable) -> None:
 def read_comparability(path: Path) -> pd.DataFrame:
     """The long table, checked cell by cell (file, row and column named): release rows as the CAA reads
     them, stability rows (a time given) as the ``stability`` kind does; one row per input row in the
-    file's order, ``time`` NaN for a release row and ``row`` the file's data row."""
+    file's order, ``time`` NaN for a release row and ``row`` the file's data row; the optional ``label``
+    checked as the ``stability`` kind's (one per attribute across the file)."""
     loaded = read_any_table(path)
     raw = loaded.frame
     missing = [c for c in ("attribute", "source", "lot", "value") if c not in raw.columns]
@@ -178,6 +191,10 @@ def read_comparability(path: Path) -> pd.DataFrame:
     parts += [_stability(raw, stable, loaded)] if stable else []
     frame = pd.concat(parts, ignore_index=True).sort_values("row", kind="stable").reset_index(drop=True)
     _one_source_per_lot(frame, loaded)
+    if LABEL in raw.columns:
+        frame = stability_kind.with_spec_columns(
+            frame, raw, loaded.file, loaded.line_offset, frame["row"].tolist(), columns=(LABEL,)
+        )
     if TIME not in frame.columns:
         frame[TIME] = np.nan
     return frame
@@ -191,24 +208,27 @@ def _labelled(frame: pd.DataFrame, pre: str, post: str) -> pd.Series:
 
 def _stability_frame(frame: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
     columns = [
-        c for c in (ATTRIBUTE, "condition", LOT, TIME, "value", *stability_kind.SPEC_COLUMNS) if c in frame
+        c
+        for c in (ATTRIBUTE, "condition", LOT, TIME, "value", *stability_kind.SPEC_COLUMNS, LABEL)
+        if c in frame
     ]
     return frame[columns].assign(product=labels)
 
 
 def comparability_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     """The CAA of the post-change lots against the pre-change lots and, for the stability rows, the
-    ``stability`` kind with the post-change product as test and the pre-change product as reference."""
+    ``stability`` kind with the post-change product as test and the pre-change product as reference; the
+    file's labels kept as the ``label`` column of every row of an attribute that has one."""
     pre, post = text_option(options, PRE, "pre-change"), text_option(options, POST, "post-change")
     check_labels(pre, post)
-    labels = _labelled(frame, pre, post)
+    sources, labels = _labelled(frame, pre, post), file_labels(frame)
     timed = frame[TIME].notna()
     parts, notes = [], []
     settings: dict[str, Any] = {}
     specification: dict[str, Any] = {}
     if (~timed).any():
         release = frame.loc[~timed, [c for c in CAA_COLUMNS if c in frame.columns]].assign(
-            source=labels[~timed].map({pre: PRE_SOURCE, post: TEST_SOURCE})
+            source=sources[~timed].map({pre: PRE_SOURCE, post: TEST_SOURCE})
         )
         oc = int(number_option(options, "oc_simulations", 0))
         result = assess(
@@ -223,12 +243,14 @@ def comparability_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[
         ]
     if timed.any():
         table, settings, specification, flags = stability_kind.stability_sections(
-            _stability_frame(frame[timed], labels[timed]), options, test=post, reference=pre,
-            names=caa_names(options, frame.loc[timed, ATTRIBUTE].astype(str)),
+            _stability_frame(frame[timed], sources[timed]), options, test=post, reference=pre,
+            names=caa_names(options, frame.loc[timed, ATTRIBUTE].astype(str), labels),
         )  # fmt: skip
         parts.append(table)
         notes += flags
     table = stack_sections(parts)
+    if labels:
+        table[LABEL] = table[ATTRIBUTE].astype(str).map(labels)
     return frame_result(
         table, pre=pre, post=post, comparable=_comparable(table), settings=settings,
         specification=specification, notes=notes,
@@ -249,7 +271,8 @@ class Verdict:
         Quality attributes compared.
     not_comparable : tuple of str
         The attributes that failed and the degradation rates not shown equivalent, by the names a reader
-        sees (:func:`comparability_names`: ``Afucosylated glycans``, ``purity_sec degradation rate (25C)``).
+        sees (:func:`comparability_names`: ``Afucosylated glycans``, ``purity_sec degradation rate (25C)``;
+        in the current language, :func:`~bioparity.analyses.stability.degradation_rate_name`).
     """
 
     change: str
@@ -259,10 +282,11 @@ class Verdict:
 
 
 def comparability_names(options: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
-    """The attributes of a stored table (release and stability rows) as a reader sees them: the label of the
-    run's catalogue (:func:`~bioparity.analyses.caa.caa_names`, as the CAA names them), else the code as
-    written."""
-    return caa_names(options, (str(r[ATTRIBUTE]) for r in rows if ATTRIBUTE in r))
+    """The attributes of a stored table (release and stability rows) as a reader sees them: the file's label
+    (the ``label`` column of the rows), else the label of the run's catalogue
+    (:func:`~bioparity.analyses.caa.caa_names`, as the CAA names them), else the code as written."""
+    labels = {str(r[ATTRIBUTE]): r[LABEL] for r in rows if isinstance(r.get(LABEL), str) and r[LABEL]}
+    return caa_names(options, (str(r[ATTRIBUTE]) for r in rows if ATTRIBUTE in r), labels)
 
 
 def verdict(rows: Sequence[Mapping[str, Any]], names: Mapping[str, str] | None = None) -> Verdict:
@@ -276,8 +300,9 @@ def verdict(rows: Sequence[Mapping[str, Any]], names: Mapping[str, str] | None =
     failed = list(dict.fromkeys(str(r[ATTRIBUTE]) for r in caa if r.get(STATUS) == "fail"))
     failed = [shown.get(a, a) for a in failed]
     failed += [
-        f"{shown.get(str(r[ATTRIBUTE]), str(r[ATTRIBUTE]))} degradation rate"
-        + (f" ({r['condition']})" if r.get("condition") else "")
+        stability_kind.degradation_rate_name(
+            shown.get(str(r[ATTRIBUTE]), str(r[ATTRIBUTE])), str(r.get("condition") or "")
+        )
         for r in judged
         if not r[stability_kind.EQUIVALENT]
     ]
@@ -388,7 +413,7 @@ def comparability_figures(run: RunView) -> list[Figure]:
     )
     records = frame_records(section(run.table, CAA_ROWS))
     post = str(run.options.get(POST, "post-change"))
-    names = caa_names(run.options)
+    names = comparability_names(run.options, frame_records(run.table))
     out = []
     for attribute in caa_attributes(records):
         plot = caa_plot(data[~timed], records, attribute, names, test=post)

@@ -71,6 +71,16 @@ def stack_sections(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
     return table[[SECTION, *(c for c in table.columns if c != SECTION)]]
 
 
+def file_labels(frame: pd.DataFrame, key: str = "attribute", label: str = "label") -> dict[str, str]:
+    """``key`` -> its ``label`` in a table (a data file's optional label column, or a stored table that
+    keeps it: the ``stability`` and ``comparability`` kinds), for the keys that have one (a blank or
+    missing label is none)."""
+    if label not in frame.columns or key not in frame.columns:
+        return {}
+    pairs = zip(frame[key].astype(str), frame[label].tolist(), strict=True)
+    return {k: text for k, text in pairs if isinstance(text, str) and text}
+
+
 def section(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     """The rows of one section of a stacked table with the columns that section fills (not :data:`SECTION`);
     no rows when the table has no :data:`SECTION` column."""

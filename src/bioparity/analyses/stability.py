@@ -209,6 +209,18 @@ def attribute_name(r: Mapping[Any, Any], names: Mapping[str, str] | None = None)
     return label if isinstance(label, str) and label else (names or {}).get(code, code)
 
 
+def degradation_rate_name(attribute: str, condition: str = "") -> str:
+    """``Purity degradation rate (25C)`` in the current language: a comparison of degradation rates (ICH
+    Q1E) as the readiness findings and the ICH Q5E verdict name it; ``attribute`` as a reader sees it
+    (:func:`attribute_name`), the condition as written (data, not translated)."""
+    if condition:
+        return _("%(attribute)s degradation rate (%(condition)s)") % {
+            "attribute": attribute,
+            "condition": condition,
+        }
+    return _("%(attribute)s degradation rate") % {"attribute": attribute}
+
+
 def _where(r: Mapping[Any, Any], names: Mapping[str, str] | None = None) -> str:
     """``Purity (SEC) 25C test``: the attribute (:func:`attribute_name`), condition and product (or test
     product) of a row."""

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 
 import typer
 
-from bioparity.cli.common import check_outputs, user_errors, write_result, wrote_rows
+from bioparity.cli.common import check_outputs, note_line, user_errors, write_result, wrote_rows
 from bioparity.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -60,9 +60,9 @@ def _write(table: pd.DataFrame, out: Path, data: Path, options: dict[str, Any]) 
 
 
 def _finish(console: Console, notes: Any, table: pd.DataFrame, out: Path) -> None:
-    """Print each note of the result, then where the rows went."""
+    """Print each note of the result in the command's language, then where the rows went."""
     for note in notes:
-        console.print(_("note: %(note)s") % {"note": note}, highlight=False)
+        console.print(note_line(note), highlight=False)
     console.print(wrote_rows(len(table), out))
 
 
@@ -130,8 +130,6 @@ def status_from_cut_points(
 
 
 def _print_cut_points(console: Console, results: list[CutPointResult]) -> None:
-    from bioparity.i18n.notes import note_text  # the notes in words (an outlier's code as donor and run)
-
     for r in results:
         console.print(
             _(
@@ -152,7 +150,7 @@ def _print_cut_points(console: Console, results: list[CutPointResult]) -> None:
             highlight=False,
         )
         for note in r.notes:
-            console.print("  " + _("note: %(note)s") % {"note": note_text(note)}, highlight=False)
+            console.print("  " + note_line(note), highlight=False)  # an outlier's code as donor and run
 
 
 @app.command("ada-sensitivity")

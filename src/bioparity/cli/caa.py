@@ -27,6 +27,7 @@ from rich.table import Table
 from bioparity.cli.common import (
     OutputFormat,
     check_outputs,
+    note_line,
     print_record,
     user_errors,
     write_result,
@@ -261,6 +262,6 @@ def _print_caa_summary(result: CAAResult, data: Path, operating_characteristics:
         _("failing attributes: %(names)s") % {"names": ", ".join(failing) if failing else _("none")}
     )
     for note in result.notes:
-        console.print(_("note: %(note)s") % {"note": note}, highlight=False)
+        console.print(note_line(note), highlight=False)
     for warning in single_lot_passes(result.table):
         console.print(_("warning: %(warning)s") % {"warning": warning}, highlight=False)

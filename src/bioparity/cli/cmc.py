@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bioparity.cli.common import check_outputs, user_errors, write_result, wrote_rows
+from bioparity.cli.common import check_outputs, echo_notes, user_errors, write_result, wrote_rows
 from bioparity.cli.options import PlotFormat, Seed
 from bioparity.i18n import gettext as _
 from bioparity.i18n import ngettext
@@ -245,8 +245,7 @@ def _echo_profile(res: ProfileResult, test: str, out: Path) -> None:
         },
         err=True,
     )
-    for flag in res.flags:
-        typer.echo(_("note: %(note)s") % {"note": flag}, err=True)
+    echo_notes(res.flags)
     typer.echo(wrote_rows(len(res.lot_table), out), err=True)
 
 

@@ -134,6 +134,20 @@ def wrote_rows(n: int, out: Path | str) -> str:
     return ngettext("wrote %(n)d row to %(path)s", "wrote %(n)d rows to %(path)s", n) % {"n": n, "path": out}
 
 
+def note_line(note: object) -> str:
+    """``note: NOTE`` in the command's language: a stored note of a template (:mod:`bioparity.i18n.notes`)
+    translated as the web run page shows it, its values (runs, levels, numbers) as stored."""
+    from bioparity.i18n.notes import note_text
+
+    return _("note: %(note)s") % {"note": note_text(note)}
+
+
+def echo_notes(notes: Iterable[object]) -> None:
+    """Each note of a result on stderr (:func:`note_line`), after the result: stdout keeps the result."""
+    for note in notes:
+        typer.echo(note_line(note), err=True)
+
+
 def warn(where: str, note: str) -> None:
     """``warning: WHERE: NOTE`` on stderr in the command's language (``note`` a stored note of a template,
     :mod:`bioparity.i18n.notes`; ``where`` an option or a file, as written)."""

@@ -2,8 +2,10 @@
 
 The kind's reader checks the file, its options schema converts and checks ``--option name=value``
 (the same schema as the web form and the API), and its compute gives the result the workspace stores:
-``--json`` prints exactly the stored result text (canonical JSON), ``--out`` writes the result table
-(CSV, or the JSON result for a ``.json`` file).
+``--json`` prints exactly the stored result text (canonical JSON, the notes in its ``notes``), ``--out``
+writes the result table (CSV, or the JSON result for a ``.json`` file). The result's notes (what the run
+page lists under "Flags and notes") follow the result on stderr, one ``note: ...`` line each in the
+command's language, as the kind-specific commands print them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bioparity.cli.common import user_errors, wrote_rows
+from bioparity.cli.common import echo_notes, user_errors, wrote_rows
 from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.i18n import gettext as _
 
@@ -118,10 +120,11 @@ def run_command(
                 bar.stage(f"writing {out.name}")
             written = _write(out, result) if out is not None else ""
         if json_output:
-            sys.stdout.write(canonical_json(result) + "\n")
+            sys.stdout.write(canonical_json(result) + "\n")  # the notes are its ``notes``
         else:
             typer.echo(get_analysis(kind).summary(result, options))
             _print_tables(kind, result, options)
+        echo_notes(result.get("notes") or [])  # decisions, warnings, rows left out: as the run page
         if written:
             typer.echo(written, err=json_output)
 

@@ -289,8 +289,12 @@ def _not_comparable(changes: tuple[ProcessComparability, ...]) -> list[str]:
     change of the proposed product not shown comparable (ICH Q5E, CPMP/ICH/5721/03, 2004, section 1.4:
     the product after the change must be shown comparable to the product before it)."""
     return [
-        f"process change {c.change} not shown comparable (ICH Q5E)"
-        + (f": {', '.join(c.not_comparable)}" if c.not_comparable else "")
+        (
+            _("process change %(change)s not shown comparable (ICH Q5E): %(what)s")
+            if c.not_comparable
+            else _("process change %(change)s not shown comparable (ICH Q5E)")
+        )
+        % {"change": c.change, "what": ", ".join(c.not_comparable)}
         for c in changes
         if not c.passed
     ]

@@ -391,7 +391,7 @@ def _stability(ev: StudyEvidence, notes: list[str]) -> list[CAAAttribute]:
             CAAAttribute(
                 id=_ident(f"{ev.study.name}-stability-{attribute}-{condition}-{ref}"),
                 name=f"{attribute} degradation rate" + (f" ({condition})" if condition else ""),
-                label=f"{name} degradation rate" + (f" ({condition})" if condition else ""),
+                label=stability_kind.degradation_rate_name(name, condition),  # in the reader's words
                 category="stability",
                 reference=ref,
                 passed=bool(judged),

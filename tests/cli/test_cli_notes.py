@@ -1,0 +1,135 @@
+"""The notes of a result on the terminal: ``bioparity run KIND FILE`` prints the notes the run page lists
+(decisions, warnings, rows left out) after the result, one ``note: ...`` line each on stderr as the
+kind-specific commands do, in the command's language (``--lang``; the stored values as they are);
+``--json`` keeps stdout for the stored result, whose ``notes`` field has them. ``ada-sensitivity``,
+``ada-drug-tolerance``, ``caa`` and ``profile`` print their notes in the command's language too.
+
+The notes are checked by hand on constructed files: a positive-control run whose signal never reaches the
+cut point is left out (Shankar et al. 2008, J Pharm Biomed Anal 48:1267, Appendix 2: the sensitivity is
+interpolated within the tested range), and an ADA level below the cut point without drug is not detected
+at the lowest drug level (FDA 2019 immunogenicity testing guidance, section IV.D); a glycan profile whose
+parts sum to 90 is not closed at 100 (compared in Aitchison geometry, Aitchison 1986).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner, Result
+
+from bioparity.cli.main import app
+from tests.conftest import REFERENCE
+
+#: Runs A and B cross the cut point 1.5 between 1 and 100 ng/mL; run C peaks at 1.1 < 1.5.
+CURVES = (
+    "run,concentration,signal\nA,1,1.0\nA,10,2.0\nA,100,4.0\nB,1,1.2\nB,10,2.4\nB,100,4.8\n"
+    "C,1,0.5\nC,10,0.8\nC,100,1.1\n"
+)
+#: ADA level 100 is detected up to drug level 10 (1.5 >= 1.0); level 50 is below the cut point 1.0 at
+#: drug level 0 already.
+TOLERANCE = "ada_level,drug_level,signal\n100,0,2\n100,10,1.5\n100,100,0.5\n50,0,0.5\n50,10,0.4\n"
+ISR = "sample,original,repeat\nS1,100,110\nS2,100,150\nS3,50,52\n"
+#: One attribute, three test and four reference lots, one value each: the CAA's method notes.
+CAA = "attribute,source,lot,value\n" + "".join(
+    f"purity,{source},{lot},{value}\n"
+    for source, lot, value in (
+        ("test", "T1", 99.1), ("test", "T2", 99.3), ("test", "T3", 99.0), ("ref-eu", "R1", 99.2),
+        ("ref-eu", "R2", 99.0), ("ref-eu", "R3", 99.4), ("ref-eu", "R4", 99.1),
+    )
+)  # fmt: skip
+
+#: The stored note of run C (the ``ada-sensitivity`` kind stores it as a sentence) and its Chinese words.
+RUN_C = "run C: cut point not crossed inside the tested range; run left out"
+RUN_C_ZH = "分析批 C：在测试范围内未达到临界值；该分析批未纳入"
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, str]:
+    """The constructed inputs, written as CSV files (name -> path)."""
+    profile = pd.read_csv(REFERENCE / "cmc" / "data_profile.csv")
+    profile.loc[profile["lot"] == "T01", "value"] *= 0.9  # its parts sum to 90
+    texts = {"pc.csv": CURVES, "dt.csv": TOLERANCE, "isr.csv": ISR, "caa.csv": CAA, "profile.csv": None}
+    for name, text in texts.items():
+        if text is None:
+            profile.to_csv(tmp_path / name, index=False)
+        else:
+            (tmp_path / name).write_text(text, encoding="utf-8")
+    return {name: str(tmp_path / name) for name in texts} | {"out": str(tmp_path / "out.csv")}
+
+
+def _invoke(*args: str) -> Result:
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _notes(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith(("note: ", "说明："))]
+
+
+def test_run_prints_the_notes_after_the_result_on_stderr(files: dict[str, str]) -> None:
+    result = _invoke("run", "ada-sensitivity", files["pc.csv"], "-o", "cut_point=1.5")
+    assert _notes(result.stderr) == [f"note: {RUN_C}."] and not _notes(result.stdout)
+    lines = result.output.splitlines()  # as the terminal shows stdout and stderr: the note comes last
+    assert lines[0].startswith("sensitivity ") and lines[-1] == f"note: {RUN_C}."
+
+
+def test_run_prints_the_notes_in_the_command_language(files: dict[str, str]) -> None:
+    result = _invoke("--lang", "zh-CN", "run", "ada-sensitivity", files["pc.csv"], "-o", "cut_point=1.5")
+    assert _notes(result.stderr) == [f"说明：{RUN_C_ZH}。"]
+
+
+def test_run_json_keeps_stdout_for_the_result_whose_notes_field_has_them(files: dict[str, str]) -> None:
+    result = _invoke("run", "ada-sensitivity", files["pc.csv"], "-o", "cut_point=1.5", "--json")
+    assert json.loads(result.stdout)["notes"] == [f"{RUN_C}."]  # the whole of stdout is the JSON
+    assert _notes(result.stderr) == [f"note: {RUN_C}."]
+
+
+def test_run_prints_no_note_for_a_result_without_notes(files: dict[str, str]) -> None:
+    result = _invoke("run", "isr", files["isr.csv"])
+    assert not _notes(result.output) and not result.stderr.strip()
+
+
+@pytest.mark.parametrize(
+    ("command", "name", "english", "chinese"),
+    [
+        ("ada-sensitivity", "pc.csv", RUN_C, RUN_C_ZH),
+        (
+            "ada-drug-tolerance",
+            "dt.csv",
+            "ADA level 50: not detected at the lowest drug level 0",
+            "ADA 水平 50：在最低药物水平 0 下未检出",
+        ),
+    ],
+)
+def test_the_bioassay_commands_print_their_notes_in_the_command_language(
+    command: str, name: str, english: str, chinese: str, files: dict[str, str]
+) -> None:
+    data, out = files[name], files["out"]
+    cut_point = "1.5" if command == "ada-sensitivity" else "1.0"
+    result = _invoke(command, data, "--cut-point", cut_point, "--out", out)
+    assert _notes(result.stderr) == [f"note: {english}"]
+    result = _invoke("--lang", "zh-CN", command, data, "--cut-point", cut_point, "--out", out)
+    assert _notes(result.stderr) == [f"说明：{chinese}"]
+
+
+@pytest.mark.parametrize(
+    ("args", "english", "chinese"),
+    [
+        (["caa", "caa.csv"], "Missing values: none.", "缺失值：无。"),
+        (
+            ["profile", "profile.csv"],
+            "1 lot(s) whose parts do not sum to 100: compared in Aitchison geometry",
+            "1 个批次的各部分之和不为 100：按 Aitchison 几何比较",
+        ),
+    ],
+)
+def test_caa_and_profile_print_their_notes_in_the_command_language(
+    args: list[str], english: str, chinese: str, files: dict[str, str]
+) -> None:
+    command = [args[0], files[args[1]], "--out", files["out"]]
+    assert f"note: {english}" in _notes(_invoke(*command).stderr)
+    assert f"说明：{chinese}" in _notes(_invoke("--lang", "zh-CN", *command).stderr)
