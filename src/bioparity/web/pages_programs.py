@@ -47,6 +47,11 @@ CHECKED = frozenset(
         gettext_noop("analysis runs"),
         gettext_noop("signatures"),
         gettext_noop("anchors"),
+        gettext_noop("users"),
+        gettext_noop("memberships"),
+        gettext_noop("program shares"),
+        gettext_noop("programs"),
+        gettext_noop("studies"),
     }
 )
 
@@ -480,6 +485,10 @@ def _verify(request: Request, object_ids: set[str]) -> dict[str, Any]:
     hidden = len(report.problems) - len(mine)
     if hidden:
         summary += " " + _("(%(n)d in other programs, not shown)") % {"n": hidden}
+    summary += ". " + _(
+        "No anchor was checked here: rows deleted from the end of the trail are found only by "
+        "'bioparity audit verify --anchor FILE' against anchors kept with 'bioparity audit anchor'."
+    )
     return {"intact": report.intact, "summary": summary, "problems": mine}
 
 
