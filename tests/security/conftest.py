@@ -31,6 +31,7 @@ START_TIMEOUT_S = 120
 client = _workspace.client
 company_factory = _workspace.company_factory
 engine = _workspace.engine
+fresh_engine = _workspace.fresh_engine
 sessions = _workspace.sessions
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 

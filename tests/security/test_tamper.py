@@ -33,7 +33,7 @@ from bioparity.cli.main import app
 from bioparity.errors import DataFileError
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import AnalysisRun, Dataset, Signature
-from bioparity.workspace import analyses, datasets, signatures
+from bioparity.workspace import accounts, analyses, datasets, programs, signatures
 from tests.workspace.conftest import PASSWORD, Company, database, make_company, url_of
 from tests.workspace.helpers import SAMPLESIZE_CSV
 
@@ -194,8 +194,12 @@ def test_delete_the_last_rows_and_move_the_head_back(ev: Evidence) -> None:
         conn.execute(text("DELETE FROM audit_events WHERE seq >= :s"), {"s": first})
         conn.execute(text("DELETE FROM signatures"))  # and the signatures they recorded
         _rechain(conn)
-    # The chain, the head and the objects are consistent again: only the anchor taken before tells.
-    assert _verify(ev, anchor=False)[0] == 0
+    # The chain, the head and the objects are consistent again: only the anchor taken before tells,
+    # and a verification without one says that it could not tell.
+    code, out = _verify(ev, anchor=False)
+    assert code == 0 and "intact" in out, out
+    assert "no anchor checked: rows deleted from the end of the trail" in out
+    assert "bioparity audit anchor --to FILE" in out
     out = _broken(ev)
     assert f"audit row {first + 1} is missing: rows were deleted from the trail after this anchor" in out
 
@@ -393,6 +397,85 @@ def test_back_date_a_run_or_a_dataset(ev: Evidence, table: str) -> None:
         )
     out = _broken(ev, anchor=False)
     assert f"{label} {object_id} (" in out and "differs from its audit row" in out and "created_at" in out
+
+
+def test_a_verification_with_an_anchor_does_not_warn_about_one(ev: Evidence) -> None:
+    code, out = _verify(ev)
+    assert code == 0 and "no anchor checked" not in out, out
+
+
+def _share(ev: Evidence) -> str:
+    """The drill's program shared with (and accepted by) a partner at role viewer; the share's id."""
+    partner = make_company(ev.sessions, "Partner")
+    with ev.sessions.begin() as s:
+        share = programs.share_program(
+            s, ev.company.actor("owner"), ev.company.program.id, partner.org.id, "viewer"
+        )
+        programs.respond_share(s, partner.actor("owner"), partner.org.id, ev.company.program.id, accept=True)
+        return share.id
+
+
+#: What a database writer changes in a record granting access or setting a GxP control (QA audit F6):
+#: (table, column, new value, how the record is found, the value the trail recorded).
+_PRIVILEGE_EDITS = {
+    "member-role": ("memberships", "role", "owner", "user_id", "analyst"),
+    "share-role": ("program_shares", "role", "owner", "id", "viewer"),
+    "segregation-off": ("programs", "segregation_of_duties", False, "id", True),
+    "printed-name": ("users", "display_name", "Dr Fake", "id", None),
+    "study-name": ("studies", "name", "PK-999", "id", "PK study 1"),
+    "user-reactivated": ("users", "is_active", True, "id", False),
+}
+
+
+@pytest.mark.parametrize("drill", list(_PRIVILEGE_EDITS))
+def test_a_changed_role_share_setting_name_or_account_is_reported(ev: Evidence, drill: str) -> None:
+    """Each edit verified as intact before: the record now differs from the last audit row that set it,
+    and the problem names the table, the record, the column and both values."""
+    table, column, value, key, recorded = _PRIVILEGE_EDITS[drill]
+    record_id = {
+        "memberships": ev.company.users["analyst"].id,
+        "program_shares": _share(ev) if table == "program_shares" else "",
+        "programs": ev.company.program.id,
+        "users": ev.company.users["statistician"].id,
+        "studies": ev.company.study.id,
+    }[table]
+    if drill == "printed-name":
+        recorded = ev.company.users["statistician"].display_name
+    if drill == "user-reactivated":
+        with ev.sessions.begin() as s:
+            accounts.set_active(s, ev.company.users["statistician"].username, False)
+    assert _verify(ev, anchor=False)[0] == 0
+    with ev.engine.begin() as conn:
+        found = conn.execute(text(f"SELECT id FROM {table} WHERE {key} = :k"), {"k": record_id}).scalar_one()
+        conn.execute(text(f"UPDATE {table} SET {column} = :v WHERE id = :i"), {"v": value, "i": found})
+    out = _broken(ev)
+    assert f"{table} record {found}: {column} is {value!r} in the database" in out, out
+    assert f"recorded {recorded!r}: changed outside the application" in out, out
+
+
+def test_a_member_inserted_or_a_removed_share_restored_is_reported(ev: Evidence) -> None:
+    share_id = _share(ev)
+    with ev.engine.begin() as conn:
+        found = conn.execute(text("SELECT * FROM program_shares WHERE id = :i"), {"i": share_id})
+        row = dict(found.mappings().one())
+    with ev.sessions.begin() as s:
+        programs.unshare_program(s, ev.company.actor("owner"), ev.company.program.id, row["org_id"])
+    outsider = make_company(ev.sessions, "Outsider").users["viewer"]
+    with ev.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO memberships (id, org_id, user_id, role, created_at) "
+                "VALUES ('0f0f0f0f-0000-4000-8000-000000000002', :o, :u, 'owner', CURRENT_TIMESTAMP)"
+            ),
+            {"o": ev.company.org.id, "u": outsider.id},
+        )
+        columns = ", ".join(row)
+        conn.execute(
+            text(f"INSERT INTO program_shares ({columns}) VALUES ({', '.join(':' + c for c in row)})"), row
+        )
+    out = _broken(ev)
+    assert "memberships record 0f0f0f0f-0000-4000-8000-000000000002 has no audit row recording it" in out, out
+    assert f"program_shares record {share_id} is recorded as removed by audit row" in out, out
 
 
 def test_an_edited_or_forged_anchor_is_reported(ev: Evidence) -> None:

@@ -16,6 +16,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from sqlalchemy import select
 
 from bioparity.demo.load import PARTNER, PROGRAM
 from bioparity.store import make_sessionmaker
-from bioparity.store.models import Dataset, Organisation, Program, Study, User
+from bioparity.store.models import AnalysisRun, Dataset, Organisation, Program, Study, User
 from bioparity.workspace import Actor, datasets, programs
 from tests.web.conftest import DemoStore, demo_client, new_demo_store
 
@@ -103,7 +104,10 @@ def test_the_page_and_the_pdf_show_the_same_details(store: DemoStore, changed: s
     assert "segregation_of_duties: true → false" in " ".join(text.split())
 
 
-def test_a_superseded_dataset_names_its_newer_versions_and_who_stored_it(store: DemoStore) -> None:
+@pytest.fixture(scope="module")
+def caa_v2(store: DemoStore) -> tuple[str, str]:
+    """Version 2 of the approved CAA run's input ``caa-lots`` (one value changed), stored by sam: the ids
+    of version 1 and version 2."""
     sessions = make_sessionmaker(store.engine)
     with sessions.begin() as s:
         study = s.scalars(select(Study).where(Study.name == "CAA-01")).one()
@@ -115,9 +119,43 @@ def test_a_superseded_dataset_names_its_newer_versions_and_who_stored_it(store: 
         second = datasets.upload_dataset(
             s, sam, study.id, name="caa-lots", filename="caa.csv", content=content, analysis_kind="caa"
         )
-        old_id, new_id = str(first.id), str(second.id)
+        return str(first.id), str(second.id)
+
+
+def test_a_superseded_dataset_names_its_newer_versions_and_who_stored_it(
+    store: DemoStore, caa_v2: tuple[str, str]
+) -> None:
+    old_id, new_id = caa_v2
     with demo_client(store, "rita") as rita:  # a reader (the partner lost its share above)
         old, new = rita.get(f"/ui/datasets/{old_id}").text, rita.get(f"/ui/datasets/{new_id}").text
     assert re.search(rf'id="dataset-newer"><a href="/ui/datasets/{new_id}">v2</a> \(\d{{4}}-', old)
     assert '<dd id="dataset-uploader">Paula Partner (paula)</dd>' in old
     assert 'id="dataset-newer"' not in new and '<dd id="dataset-uploader">Sam Statistician (sam)</dd>' in new
+
+
+def test_an_approved_run_on_a_superseded_input_says_so_and_stays_approved(
+    store: DemoStore, caa_v2: tuple[str, str]
+) -> None:
+    """F9: the approved CAA run rests on caa-lots v1 after v2 was stored. Before, neither its page nor the
+    program dashboard said so; now both name v2, who stored it and when, and the run stays approved."""
+    old_id, new_id = caa_v2
+    with make_sessionmaker(store.engine)() as s:
+        run = s.scalars(select(AnalysisRun).where(AnalysisRun.dataset_id == old_id)).one()
+        run_id, program_id = (
+            str(run.id),
+            str(s.scalars(select(Study.program_id).where(Study.id == run.study_id)).one()),
+        )
+        newest = s.get(Dataset, new_id)
+        assert newest is not None
+        at = newest.created_at.replace(tzinfo=UTC).strftime("%Y-%m-%d %H:%M")
+    expected = f"A newer version of dataset caa-lots (v2, stored by Sam Statistician (sam) at {at}"
+    with demo_client(store, "rita") as rita:
+        page, dashboard = rita.get(f"/ui/runs/{run_id}").text, rita.get(f"/ui/programs/{program_id}").text
+    flag = re.search(r'id="newer-input"><p>(.*?)</p>', page, re.S)
+    assert flag is not None, page
+    assert expected in flag.group(1) and "this approved result uses v1" in flag.group(1), flag.group(1)
+    assert f'href="/ui/datasets/{new_id}"' in flag.group(1)
+    assert '<span class="badge valid">approved</span>' in page  # the approval is not undone
+    row = re.search(rf'id="newer-input-{run_id}">(.*?)</p>', dashboard, re.S)
+    assert row is not None and expected in row.group(1), dashboard
+    assert "approved, used in reports" in dashboard

@@ -36,7 +36,7 @@ from bioparity.api.schemas import (
 )
 from bioparity.api.schemas_accounts import InvitationOut, PasswordChangeIn
 from bioparity.store.models import Membership, User
-from bioparity.workspace import accounts
+from bioparity.workspace import accounts, security_events
 from bioparity.workspace.roles import Role
 
 router = APIRouter(responses=ERROR_RESPONSES)
@@ -229,3 +229,13 @@ def org_audit(
 ) -> list[AuditEventOut]:
     """Owners only: the organisation's audit rows (memberships, programs, data, signatures)."""
     return audit_rows(request, actor, accounts.org_audit, org_id, after_seq, limit)
+
+
+@router.get("/orgs/{org_id}/security-events", tags=["organisations"])
+def org_security_events(
+    org_id: OrgId, actor: CurrentActor, request: Request, after_seq: AfterSeq = 0, limit: Limit = 1000
+) -> list[AuditEventOut]:
+    """Owners only: account events of the organisation's current members since each joined: sign-in,
+    failed and refused sign-in, lock, unlock, password change and reset, deactivation, sign-out
+    (21 CFR 11.300(d)). The administrator exports every user's with ``bioparity audit export``."""
+    return audit_rows(request, actor, security_events.org_security_events, org_id, after_seq, limit)

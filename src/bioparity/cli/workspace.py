@@ -1,6 +1,6 @@
 """Workspace administration and the server: ``bioparity db upgrade``, ``user create``, ``user unlock``,
 ``user deactivate`` / ``reactivate``, ``user reset-password``, ``user status``, ``org create``,
-``audit verify``, ``audit anchor`` and ``serve``.
+``audit verify``, ``audit anchor``, ``audit export`` and ``serve``.
 
 Every command uses ``--database-url`` when given, else ``BIOPARITY_DATABASE_URL``, else the SQLite file
 in the user's data folder. Administrative changes are recorded in the audit trail as made by ``system``.
@@ -325,6 +325,57 @@ def audit_anchor(to: AnchorTo, database_url: DatabaseUrl = None) -> None:
     typer.echo(
         _("anchored audit row %(row)s (MAC %(mac)s) to %(path)s")
         % {"row": chain.rows_checked, "mac": chain.last_mac[:16], "path": to}
+    )
+
+
+#: The columns of ``audit export``: every stored field of an audit row (before/after as their JSON text).
+TRAIL_COLUMNS = (
+    "seq", "at", "actor", "actor_id", "org_id", "program_id", "action", "object_type", "object_id",
+    "before_json", "after_json", "prev_hash", "row_hash", "mac",
+)  # fmt: skip
+
+
+@audit_app.command("export")
+def audit_export(
+    out: Annotated[Path, typer.Option(help="CSV file to write (replaced if it exists).")],
+    since: Annotated[
+        str | None, typer.Option(help="Only rows from the start of this day (YYYY-MM-DD, UTC).")
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Administrator: the whole audit trail as CSV, every organisation's and program's rows and the
+    account events no page shows to everyone (sign-ins, failed and refused sign-ins, locks, unlocks,
+    password changes and resets, deactivations, sign-outs; 21 CFR 11.300(d)). Check it with `audit verify`."""
+    from datetime import date
+
+    import pandas as pd
+
+    from bioparity.errors import InputError
+    from bioparity.io.tables_out import csv_bytes
+    from bioparity.store import make_sessionmaker
+    from bioparity.workspace.security_events import trail_rows
+
+    with user_errors():
+        try:
+            day = None if since is None else date.fromisoformat(since)
+        except ValueError:
+            raise InputError(
+                _("--since must be a date YYYY-MM-DD, got %(value)r") % {"value": since}
+            ) from None
+        with make_sessionmaker(_ready_engine(database_url))() as session:
+            rows = trail_rows(session, day)
+            frame = pd.DataFrame(
+                [[getattr(row, name) for name in TRAIL_COLUMNS] for row in rows], columns=list(TRAIL_COLUMNS)
+            )
+        try:
+            out.write_bytes(csv_bytes(frame))
+        except OSError as exc:
+            raise InputError(
+                _("cannot write %(path)s: %(problem)s") % {"path": out, "problem": exc.strerror}
+            ) from None
+    typer.echo(
+        ngettext("wrote %(n)d audit row to %(path)s", "wrote %(n)d audit rows to %(path)s", len(rows))
+        % {"n": len(rows), "path": out}
     )
 
 

@@ -15,8 +15,8 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 import pandas as pd
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, select
+from sqlalchemy.orm import Session, aliased
 
 from bioparity.analyses.contract import Action, Analysis, RunView, StoredInput
 from bioparity.analyses.figures import Figure
@@ -62,6 +62,14 @@ class FigureSeries:
         return [f.item for f in self.figures]
 
 
+@dataclass(frozen=True)
+class NewerVersion:
+    """A later version of a run's input dataset (the latest), and who stored it ("Name (username)")."""
+
+    dataset: Dataset
+    stored_by: str
+
+
 @dataclass
 class RunContext:
     program: Program
@@ -92,6 +100,9 @@ class RunContext:
     #: Builds the run as the kind's presentation hooks see it (None for a kind no longer registered);
     #: called only when a summary, flags or figures are not memoised yet (see :attr:`view`).
     make_view: Callable[[], RunView] | None = None
+    #: The latest later version of the input dataset's name in the study (None when the input is the
+    #: latest): the run page flags an approved result resting on superseded data (QA audit F9).
+    newer_input: NewerVersion | None = None
 
     @cached_property
     def view(self) -> RunView | None:
@@ -248,6 +259,22 @@ def localised(ctx: RunContext) -> RunContext:
 
 
 #: A run's signatures in the order they were made: built once (see :mod:`bioparity.store.lookup`).
+_LATER, _STORED_BY = aliased(Dataset), aliased(User)
+#: A run's input dataset with the latest later version of its name in its study and who stored that (its
+#: columns None when there is none), in one statement (a page view's statements are counted).
+_INPUT_AND_LATER = (
+    select(Dataset, _LATER, _STORED_BY.display_name, _STORED_BY.username)
+    .outerjoin(
+        _LATER,
+        and_(
+            _LATER.study_id == Dataset.study_id, _LATER.name == Dataset.name, _LATER.version > Dataset.version
+        ),
+    )
+    .outerjoin(_STORED_BY, _STORED_BY.id == _LATER.created_by)
+    .where(Dataset.id == bindparam("ident"))
+    .order_by(_LATER.version.desc())
+    .limit(1)
+)
 _SIGNATURES = select(Signature).where(Signature.run_id == bindparam("run_id")).order_by(Signature.signed_at)
 
 
@@ -259,8 +286,7 @@ def run_context(
     ``chosen`` picks the item of each figure series shown on the page (e.g. ``{"attribute": "..."}``).
     """
     run, study, program = require_run(session, actor, run_id)
-    dataset = by_id(session, Dataset, run.dataset_id)
-    assert dataset is not None
+    dataset, later, name, username = session.execute(_INPUT_AND_LATER, {"ident": run.dataset_id}).one()
     user = by_id(session, User, run.created_by)
     sigs = session.scalars(_SIGNATURES, {"run_id": run.id})
     result = None if run.result_json is None else json.loads(run.result_json)
@@ -277,6 +303,7 @@ def run_context(
         chain=_chain(session, dataset),
         analysis=all_analyses().get(run.kind),
         chosen=dict(chosen or {}),
+        newer_input=None if later is None else NewerVersion(later, f"{name} ({username})"),
     )
     named, found = option_dataset_ids(run), option_datasets(session, [run])
     ctx.option_datasets = {key: found[i] for key, i in named.items() if i in found}

@@ -101,6 +101,18 @@ class StudyEvidence:
             if r.kind == kind and r.status == "succeeded" and not self.is_approved(r)
         ]
 
+    def newer_input(self, run: AnalysisRun) -> tuple[Dataset, Dataset] | None:
+        """For an approved run (used or superseded) whose input dataset has a later version of the same
+        name in the study: the input and the latest version; else None. The approval stays as it is (it
+        signs the data the run used); the pages say that newer data exists (QA audit F9)."""
+        if run.status != "succeeded" or not self.is_approved(run):
+            return None
+        used = next((d for d in self.datasets if d.id == run.dataset_id), None)
+        if used is None:
+            return None
+        later = [d for d in self.datasets if d.name == used.name and d.version > used.version]
+        return (used, max(later, key=lambda d: d.version)) if later else None
+
     def evidence_status(self, run: AnalysisRun) -> str:
         """ "approved" (the result reports use), "superseded" (an older approved one), "draft" or ""."""
         if run.status != "succeeded":

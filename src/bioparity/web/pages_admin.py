@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from collections.abc import Sequence
+from typing import Annotated, Any
 
+import pandas as pd
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bioparity.api.deps import unit_of_work
 from bioparity.i18n import gettext as _
+from bioparity.io.tables_out import csv_bytes
 from bioparity.report import qualification
-from bioparity.web.downloads import disposition
+from bioparity.store.models import AuditEvent, User
+from bioparity.web.downloads import disposition, file_name
 from bioparity.web.notices import Notice, notice_redirect
+from bioparity.web.pages_programs import AUDIT_PAGE, iso_second
 from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import render
-from bioparity.workspace import accounts, programs
+from bioparity.workspace import accounts, programs, security_events
 from bioparity.workspace.roles import Role
 
 router = APIRouter()
@@ -92,6 +100,68 @@ def change_member(
         else:
             accounts.change_member_role(session, actor, org_id, user_id, role)
     return notice_redirect(request, f"/ui/orgs/{org_id}", _("Membership changed."))
+
+
+#: The columns of a security events export, in order.
+SECURITY_COLUMNS = ("seq", "at", "account", "action", "by", "details", "row_hash")
+
+
+def _security_rows(session: Session, events: Sequence[AuditEvent]) -> list[dict[str, Any]]:
+    """Each event as the page and the CSV show it: the account it concerns (user name), who acted (the
+    user, or ``system`` for an automatic lock), and its recorded details (client address, failures)."""
+    ids = {e.object_id for e in events if e.object_id}
+    found = session.execute(select(User.id, User.username).where(User.id.in_(ids))).all() if ids else []
+    names = {str(user_id): str(username) for user_id, username in found}
+    rows = []
+    for e in events:
+        after = json.loads(e.after_json) if e.after_json else None
+        details = "; ".join(f"{k}: {v}" for k, v in after.items()) if isinstance(after, dict) else ""
+        account = names.get(str(e.object_id), str(e.object_id))
+        rows.append(
+            dict(
+                zip(
+                    SECURITY_COLUMNS,
+                    (e.seq, iso_second(e.at), account, e.action, e.actor, details, e.row_hash),
+                    strict=True,
+                )
+            )
+        )
+    return rows
+
+
+@router.get("/orgs/{org_id}/security")
+def security_page(request: Request, actor: PageActor, org_id: str, after_seq: int = 0) -> Response:
+    """Owners: the security events of the organisation's current members since each joined (21 CFR
+    11.300(d); who sees what: :mod:`bioparity.workspace.security_events`)."""
+    with read_unit(request) as session:
+        org, _role = accounts.get_org(session, actor, org_id)
+        events = security_events.org_security_events(
+            session, actor, org_id, after_seq=after_seq, limit=AUDIT_PAGE + 1
+        )
+        rows = _security_rows(session, events[:AUDIT_PAGE])
+        return render(
+            request,
+            "security.html",
+            org=org,
+            rows=rows,
+            more=rows[-1]["seq"] if len(events) > AUDIT_PAGE else None,
+            crumbs=[
+                (_("Organisations"), "/ui/orgs"),
+                (org.name, f"/ui/orgs/{org.id}"),
+                (_("Security events"), None),
+            ],
+        )
+
+
+@router.get("/orgs/{org_id}/security.csv")
+def security_export(request: Request, actor: PageActor, org_id: str) -> Response:
+    """Every security event the page lists, as CSV (shared writer: formula cells neutralised)."""
+    with read_unit(request) as session:
+        org, _role = accounts.get_org(session, actor, org_id)
+        events = security_events.org_security_events(session, actor, org_id, limit=1_000_000)
+        frame = pd.DataFrame(_security_rows(session, events), columns=list(SECURITY_COLUMNS))
+    headers = {"Content-Disposition": disposition(file_name(org.name, "security-events", ext="csv"))}
+    return Response(csv_bytes(frame), media_type="text/csv", headers=headers)
 
 
 @router.get("/admin/validation")

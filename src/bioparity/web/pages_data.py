@@ -628,9 +628,13 @@ def _run_page(
         series = [s for s in ctx.series if s.chosen is not None and s.chosen.on_page]
         figures = {f.key: _figure_script(ctx, f) for f in [*shown, *(s.chosen for s in series if s.chosen)]}
         kinds = _kinds()
+        # An approved result resting on an older version of its input: named with the latest one.
+        later = ctx.newer_input if ctx.approved else None
+        newer = None if later is None else (ctx.dataset, later.dataset, later.stored_by)
         page: HTMLResponse = render(
             request,
             "run.html",
+            newer=newer,
             status_code=status_code,
             sign_error=sign_error,
             chosen_meaning=meaning,

@@ -26,7 +26,7 @@ from bioparity.pathways import section_text
 from bioparity.report import html_to_pdf
 from bioparity.report.evidence import ProgramEvidence, cited_section, collect, readiness, readiness_key
 from bioparity.store.lookup import by_id
-from bioparity.store.models import AnalysisRun, AuditEvent, Organisation, Program
+from bioparity.store.models import AnalysisRun, AuditEvent, Organisation, Program, User
 from bioparity.web.downloads import disposition, file_name, program_part
 from bioparity.web.notices import Notice, notice_redirect
 from bioparity.web.session import PageActor, read_unit
@@ -47,6 +47,11 @@ CHECKED = frozenset(
         gettext_noop("analysis runs"),
         gettext_noop("signatures"),
         gettext_noop("anchors"),
+        gettext_noop("users"),
+        gettext_noop("memberships"),
+        gettext_noop("program shares"),
+        gettext_noop("programs"),
+        gettext_noop("studies"),
     }
 )
 
@@ -167,13 +172,15 @@ def readiness_html(evidence: ProgramEvidence, assessment: Any) -> Markup:
 _STUDIES_HTML = Memo(64)
 
 
-def _studies_key(evidence: ProgramEvidence, can_write: bool) -> tuple[Any, ...]:
+def _studies_key(evidence: ProgramEvidence, can_write: bool, uploaders: dict[str, str]) -> tuple[Any, ...]:
     """What the studies part of a dashboard shows: each study's facts, its datasets and runs (stored
     records: fixed once written, so their ids stand for them), each run's evidence status (from the
-    signature checks of this view, so an altered result shows at once) and signatures, the language."""
+    signature checks of this view, so an altered result shows at once) and signatures, the names of who
+    stored the newer versions of approved runs' inputs, the language."""
     return (
         current_language(),
         can_write,
+        tuple(sorted(uploaders.items())),
         tuple(
             (
                 ev.study.id,
@@ -191,14 +198,33 @@ def _studies_key(evidence: ProgramEvidence, can_write: bool) -> tuple[Any, ...]:
     )
 
 
-def studies_html(evidence: ProgramEvidence, can_write: bool) -> Markup:
-    """The studies of the dashboard (``dashboard_studies.html``) in the current language."""
+def newer_input_uploaders(session: Session, evidence: ProgramEvidence) -> dict[str, str]:
+    """Who stored the newer versions of approved runs' inputs (user id -> "Name (username)"): read only
+    when some approved run's input has a newer version (:meth:`StudyEvidence.newer_input`)."""
+    ids = {
+        found[1].created_by
+        for ev in evidence.studies
+        for run in ev.runs
+        if (found := ev.newer_input(run)) is not None
+    }
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.display_name, User.username).where(User.id.in_(ids)))
+    return {str(i): f"{name} ({username})" for i, name, username in rows}
+
+
+def studies_html(
+    evidence: ProgramEvidence, can_write: bool, uploaders: dict[str, str] | None = None
+) -> Markup:
+    """The studies of the dashboard (``dashboard_studies.html``) in the current language; ``uploaders``:
+    :func:`newer_input_uploaders`."""
+    names = uploaders or {}
 
     def draw() -> Markup:
         template = TEMPLATES.get_template("dashboard_studies.html")
-        return Markup(template.render(evidence=evidence, can_write=can_write))
+        return Markup(template.render(evidence=evidence, can_write=can_write, uploaders=names))
 
-    html: Markup = _STUDIES_HTML.get(_studies_key(evidence, can_write), draw)
+    html: Markup = _STUDIES_HTML.get(_studies_key(evidence, can_write, names), draw)
     return html
 
 
@@ -217,7 +243,9 @@ def dashboard(request: Request, actor: PageActor, program_id: str, message: Noti
             org=org,
             evidence=evidence,
             readiness_html=readiness_html(evidence, assessment),
-            studies_html=studies_html(evidence, Permission.write_data in granted),
+            studies_html=studies_html(
+                evidence, Permission.write_data in granted, newer_input_uploaders(session, evidence)
+            ),
             readiness_notes=notes,
             can_write=Permission.write_data in granted,
             can_share=Permission.share_program in granted,
@@ -480,6 +508,10 @@ def _verify(request: Request, object_ids: set[str]) -> dict[str, Any]:
     hidden = len(report.problems) - len(mine)
     if hidden:
         summary += " " + _("(%(n)d in other programs, not shown)") % {"n": hidden}
+    summary += ". " + _(
+        "No anchor was checked here: rows deleted from the end of the trail are found only by "
+        "'bioparity audit verify --anchor FILE' against anchors kept with 'bioparity audit anchor'."
+    )
     return {"intact": report.intact, "summary": summary, "problems": mine}
 
 

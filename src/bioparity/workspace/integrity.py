@@ -16,8 +16,15 @@ rather than writing rows nobody can verify).
   against its ``run`` row;
 * every signature: its seal, its manifest hash, the signed content, and its record against its ``sign``
   row; an object without its audit row (or an audit row without its object) is reported;
+* every record that grants access or sets a GxP control (users, memberships, program shares, programs,
+  studies): each compared field against the value the last audit row that set it recorded (a role
+  raised, a share widened, segregation of duties switched off, a user's printed name or a study's name
+  changed in the database); a record that no audit row created, or one a row recorded as removed, is
+  reported;
 * with ``anchor``: every anchor line's signature, and that the trail still holds each anchored row
   with the anchored MAC (rows removed from the end are caught even if the chain head was moved back).
+  Without an anchor, rows removed from the end together with the chain head cannot be detected, and the
+  report says so (:data:`NO_ANCHOR`).
 
 Each problem names the object (type and id) or the row (sequence number).
 """
@@ -43,12 +50,30 @@ from bioparity.audit.trail import verify_session
 from bioparity.errors import BioparityError
 from bioparity.store.engine import READ_ONLY_OPTION
 from bioparity.store.migrate import head_revision, upgrade_schema
-from bioparity.store.models import AnalysisRun, AuditEvent, AuditHead, Blob, Dataset, Signature
+from bioparity.store.models import (
+    AnalysisRun,
+    AuditEvent,
+    AuditHead,
+    Blob,
+    Dataset,
+    Membership,
+    Program,
+    ProgramShare,
+    Signature,
+    Study,
+    User,
+)
 from bioparity.workspace.sealing import SIGNATURE_FIELDS, dataset_mac, dataset_sealed, signature_mac
 from bioparity.workspace.signatures import check_signature
 from bioparity.workspace.snapshots import utc_text
 
 SEAL_ACTION = "audit_keyed"
+#: Said by a report that was verified without an anchor (the chain alone cannot show a shortened end).
+NO_ANCHOR = (
+    "no anchor checked: rows deleted from the end of the trail together with the chain head cannot be "
+    "detected without one; keep anchors with 'bioparity audit anchor --to FILE' (daily, to write-once "
+    "storage) and verify with --anchor FILE"
+)
 
 
 @dataclass(frozen=True)
@@ -151,10 +176,12 @@ class IntegrityReport(ResultMixin):
         counts = ", ".join(f"{n} {what}" for what, n in self.checked.items())
         if self.intact:
             anchored = f"; extends the anchor in {self.anchor}" if self.anchor else ""
-            return f"{self.chain.message()}; checked {counts}{anchored}; key {self.key_id}"
-        lines = [f"workspace integrity BROKEN: {len(self.problems)} problem(s) (key {self.key_id})"]
-        lines += [f"  - {p}" for p in self.problems]
-        return "\n".join(lines)
+            message = f"{self.chain.message()}; checked {counts}{anchored}; key {self.key_id}"
+        else:
+            lines = [f"workspace integrity BROKEN: {len(self.problems)} problem(s) (key {self.key_id})"]
+            lines += [f"  - {p}" for p in self.problems]
+            message = "\n".join(lines)
+        return message if self.anchor else f"{message}\n{NO_ANCHOR}"
 
     def _repr_fields(self) -> list[str]:
         return ["intact", "problems", "checked", "anchor", "key_id"]
@@ -334,6 +361,111 @@ def _check_objects(session: Session, key: AuditKey, problems: list[str]) -> dict
     return {"datasets": len(datasets), "analysis runs": len(runs), "signatures": len(sigs)}
 
 
+@dataclass(frozen=True)
+class _Tracked:
+    """A table whose records grant access or set a GxP control, as the trail records them: the audit
+    ``object_type``, the actions whose ``after`` is the record as it then was (``record_change``), the
+    action that removes it, the fields compared, and the value of a field that rows written before its
+    column existed do not hold (the migration's default)."""
+
+    model: Any
+    table: str
+    object_type: str
+    sets: frozenset[str]
+    removes: str | None
+    fields: tuple[str, ...]
+    unrecorded: dict[str, Any] = field(default_factory=dict)
+
+
+_TRACKED = (
+    _Tracked(User, "users", "user", frozenset({"create", "deactivate", "reactivate"}), None,
+             ("username", "display_name", "is_active")),
+    _Tracked(Membership, "memberships", "membership", frozenset({"grant", "update"}), "revoke",
+             ("org_id", "user_id", "role")),
+    _Tracked(ProgramShare, "program_shares", "share",
+             frozenset({"share", "update", "share_accept", "share_decline"}), "unshare",
+             ("program_id", "org_id", "role", "status", "pending_role"),
+             {"status": "accepted", "pending_role": None}),  # revision 0003 added both
+    _Tracked(Program, "programs", "program", frozenset({"create", "update"}), None,
+             ("org_id", "name", "inn", "reference_product", "modality", "target_regions", "description",
+              "segregation_of_duties", "created_by"),
+             {"segregation_of_duties": True}),  # revision 0002 added it, on for every program
+    _Tracked(Study, "studies", "study", frozenset({"create"}), None,
+             ("program_id", "name", "kind", "description", "created_by")),
+)  # fmt: skip
+
+
+@dataclass
+class _Trail:
+    """What the trail last recorded of one record: each field's value and the row that set it, and the
+    row that removed the record (None while it exists)."""
+
+    values: dict[str, tuple[Any, int]] = field(default_factory=dict)
+    removed: int | None = None
+
+
+def _trails(session: Session, tracked: _Tracked) -> dict[str, _Trail]:
+    """Each record's :class:`_Trail`, replayed from its audit rows in order."""
+    trails: dict[str, _Trail] = {}
+    query = (
+        select(AuditEvent.seq, AuditEvent.object_id, AuditEvent.action, AuditEvent.after_json)
+        .where(
+            AuditEvent.object_type == tracked.object_type,
+            AuditEvent.action.in_([*tracked.sets, tracked.removes or ""]),
+            AuditEvent.object_id.is_not(None),
+        )
+        .order_by(AuditEvent.seq)
+    )
+    for seq, object_id, action, after_json in session.execute(query):
+        trail = trails.setdefault(str(object_id), _Trail())
+        if action == tracked.removes:
+            trail.removed = seq
+            continue
+        try:
+            after = json.loads(after_json or "{}")
+        except ValueError:
+            after = {}
+        if isinstance(after, dict):
+            trail.values |= {name: (after[name], seq) for name in tracked.fields if name in after}
+    return trails
+
+
+def _record_problems(tracked: _Tracked, obj: Any, trail: _Trail | None) -> list[str]:
+    label = f"{tracked.table} record {obj.id}"
+    if trail is None or not trail.values:
+        return [
+            f"{label} has no audit row recording it: it was inserted outside the application, or its "
+            "audit rows were deleted"
+        ]
+    problems = []
+    if trail.removed is not None:
+        problems.append(
+            f"{label} is recorded as removed by audit row {trail.removed} but is still in the database"
+        )
+    first = min(seq for _value, seq in trail.values.values())
+    for name in tracked.fields:
+        recorded, seq = trail.values.get(name, (tracked.unrecorded.get(name), first))
+        stored = getattr(obj, name)
+        if recorded != stored:
+            problems.append(
+                f"{label}: {name} is {stored!r} in the database, but the last audit row that set it "
+                f"(row {seq}) recorded {recorded!r}: changed outside the application"
+            )
+    return problems
+
+
+def _check_records(session: Session, problems: list[str]) -> dict[str, int]:
+    """Every access and GxP-setting record against the audit rows that recorded it (module docstring)."""
+    checked = {}
+    for tracked in _TRACKED:
+        trails = _trails(session, tracked)
+        records = list(session.scalars(select(tracked.model).order_by(tracked.model.id)))
+        for obj in records:
+            problems += _record_problems(tracked, obj, trails.get(obj.id))
+        checked[tracked.table.replace("_", " ")] = len(records)
+    return checked
+
+
 def _check_anchors(session: Session, anchors: list[Anchor], path: Path, problems: list[str]) -> None:
     for anchor in anchors:
         where = f"anchor {path}:{anchor.line} (row {anchor.seq}, {anchor.anchored_at})"
@@ -361,6 +493,7 @@ def verify_session_integrity(
         problems.append(chain.message())
     checked = {"audit rows": chain.rows_checked}
     checked |= _check_objects(session, key, problems)
+    checked |= _check_records(session, problems)
     if anchor is not None:
         anchors, anchor_problems = read_anchors(anchor, key)
         problems += anchor_problems
