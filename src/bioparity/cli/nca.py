@@ -311,7 +311,20 @@ class _Counts:
 def _multiple_dose(
     samples: NCASamples, doses: NCADoses, outputs: Outputs, params: Mapping[str, Any], bar: ProgressBar
 ) -> None:
-    """Multiple-dose NCA (one set of parameters per dosing interval), the time to steady state and ADNCA."""
+    """Multiple-dose NCA (one set of parameters per dosing interval), the time to steady state and ADNCA.
+
+    lambda_z is fitted after each profile's last dose by the best-fit rule and its settings: a reviewer's
+    choices or points given by hand (single-dose NCA) are refused, not ignored."""
+    chosen = [f"--{name.replace('_', '-')}" for name in _CHOICES if params.get(name) is not None]
+    if chosen:
+        raise InputError(
+            _(
+                "%(options)s: lambda_z choices apply to single-dose NCA; with repeated doses lambda_z is "
+                "fitted after each profile's last dose by the best-fit rule (--lambda-z-max-points and "
+                "--lambda-z-start-after apply)"
+            )
+            % {"options": ", ".join(chosen)}
+        )
     bar.stage("computing NCA per dosing interval")
     frame, spec = prepare_input(samples.frame, samples.spec, where=samples.where)
     sources = _sources(samples, spec, params)
@@ -347,6 +360,10 @@ def _multiple_dose(
         )
     if outputs.adnca is not None:
         _write_adnca(frame, doses.frame, spec, outputs)
+
+
+#: The options giving lambda_z points by hand (reviewer's choices, windows, exclusions): single dose only.
+_CHOICES = ("review", "lambda_z_points", "lambda_z_exclude")
 
 
 def _write_tables(long: pd.DataFrame, spec: NCASpec, outputs: Outputs) -> pd.DataFrame:
