@@ -9,16 +9,17 @@ never with sleeps.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from bioparity.errors import InputError
 from bioparity.store import make_sessionmaker
-from bioparity.store.models import AuthThrottle
+from bioparity.store.models import AuditEvent, AuthThrottle
 from bioparity.workspace import accounts
 from bioparity.workspace.accounts import POLICY_KEY, AccountPolicy, backoff_seconds
 from bioparity.workspace.errors import AccountLockedError, AuthenticationError, ThrottledError
@@ -177,3 +178,64 @@ def test_policy_from_the_environment_is_checked() -> None:
         AccountPolicy.from_environment({"BIOPARITY_LOCKOUT_AFTER": "many"})
     with pytest.raises(InputError, match="lockout_after"):
         AccountPolicy.from_environment({"BIOPARITY_LOCKOUT_AFTER": "0"})
+
+
+def test_attempts_on_a_locked_account_are_audited_at_most_once_a_minute(engine: Engine) -> None:  # noqa: F811
+    """QA audit F8: sign-in attempts on a locked account (wrong or right password) left no audit row. Now
+    each is counted and written as ``login_locked``, at most one row per account per minute: a flood of 50
+    attempts in 30 s is one row, the attempt after the minute a second row with ``attempts`` = the 49
+    counted since the first plus itself; the ones pending at the unlock go into the unlock row. A user name
+    that does not exist is treated alike (locking reveals nothing)."""
+    sessions = make_sessionmaker(engine)
+    sessions.configure(info={POLICY_KEY: AccountPolicy(lockout_after=2, backoff_base_seconds=0)})
+    company = make_company(sessions, "flood")
+    user = company.users["analyst"]
+    t = datetime(2031, 1, 1, tzinfo=UTC)
+
+    def attempt(name: str, password: str, at: float) -> type[Exception]:
+        with sessions() as s:
+            try:
+                accounts.login(s, name, password, client="198.51.100.9", now=t + timedelta(seconds=at))
+            except AuthenticationError as exc:
+                s.rollback()
+                return type(exc)
+        raise AssertionError("signed in")
+
+    def locked_rows(name: str) -> list[dict[str, object]]:
+        with sessions() as s:
+            rows = s.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.actor == name, AuditEvent.action == "login_locked")
+                .order_by(AuditEvent.seq)
+            )
+            return [json.loads(r.after_json or "{}") for r in rows]
+
+    for name in (user.username, "nobody-" + user.username):
+        assert attempt(name, "wrong", 0) is AuthenticationError
+        assert attempt(name, "wrong", 0) is AccountLockedError  # locked now
+        for i in range(50):
+            assert (
+                attempt(name, PASSWORD if i % 2 else "wrong", 1 + i * 0.6) is AccountLockedError
+            )  # 1..30.4 s
+        assert attempt(name, PASSWORD, 61) is AccountLockedError  # 60 s after the first row
+        assert attempt(name, "wrong", 62) is AccountLockedError  # counted, not yet written
+        assert attempt(name, PASSWORD, 63) is AccountLockedError
+        client = "198.51.100.9"
+        assert locked_rows(name) == [
+            {"attempts": 1, "client": client},
+            {"attempts": 50, "since": "2031-01-01T00:00:01+00:00", "client": client},
+        ]
+    with sessions.begin() as s:
+        assert accounts.unlock_account(s, user.username) is True
+    with sessions() as s:
+        unlock = s.scalars(
+            select(AuditEvent).where(AuditEvent.object_id == user.id, AuditEvent.action == "unlock")
+        ).one()
+        assert json.loads(unlock.after_json or "") == {
+            "was_locked": True,
+            "unrecorded_login_locked_attempts": 2,
+        }
+        assert s.get(AuthThrottle, accounts.locked_attempts_key(user.username)) is None
+    with sessions() as s:
+        accounts.login(s, user.username, PASSWORD, now=t + timedelta(seconds=70))  # unlocked: signs in
+        s.commit()

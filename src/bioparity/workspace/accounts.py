@@ -16,6 +16,18 @@ Controls for identification codes and passwords (21 CFR 11.300):
   unlock is in the audit trail. The backoff follows NIST SP 800-63B §5.2.2 (rate limiting); the lock
   count is configurable because guidance differs between organisations.
 
+Locked accounts: every sign-in attempt on a locked account (wrong password or right, user name existing
+or not) is refused before any password is checked and is an attempt at unauthorized use (11.300(d):
+"detect and report in an immediate and urgent manner any attempts at their unauthorized use"), so it is
+in the trail as ``login_locked`` (the user name as typed, the client address). Recording each one would
+let anyone who knows a user name fill the trail (and its storage) by flooding a locked account, so the
+rows are rate-limited: at most one per account per ``LOCKED_AUDIT_SECONDS`` (60 s). The attempts in
+between are counted (a counter row, not an audit row) and folded into the next row: its ``attempts`` is
+the number of attempts since the previous ``login_locked`` row (``since``), this one included. Attempts
+still pending when an administrator unlocks the account (or resets its password) are written into that
+row as ``unrecorded_login_locked_attempts``, so every attempt is accounted for in the trail; the first
+attempt after a new lock is recorded at once.
+
 Accounts are counted by the user name as typed, whether or not it exists, so that the answers (including
 "locked") never reveal which user names exist. Memberships are invitations the invited user accepts, and
 the invitation is recorded in the same way whether or not the user name exists.
@@ -526,11 +538,67 @@ def _client_failures(row: AuthThrottle, policy: AccountPolicy, moment: datetime)
     return 0 if quiet else row.failures
 
 
-def _check_throttle(session: Session, username: str, client: str, moment: datetime) -> None:
-    """Refuse before checking any password when the account is locked or must still wait."""
+#: Attempts on a locked account are audited at most once per account in this many seconds (module
+#: docstring, "Locked accounts").
+LOCKED_AUDIT_SECONDS = 60
+
+
+def locked_attempts_key(username: str) -> str:
+    """The counter row of the sign-in attempts on a locked account not yet written to the trail."""
+    return "locked:" + account_key(username).removeprefix("account:")
+
+
+def _record_locked_attempt(session: Session, username: str, client: str, moment: datetime) -> None:
+    """Audit a sign-in attempt on a locked account as ``login_locked``, at most one row per account per
+    :data:`LOCKED_AUDIT_SECONDS`; the attempts in between are counted and folded into the next row (or
+    into the unlock row, if none follows). Committed by the caller before it refuses."""
+    pending = _throttle_row(session, locked_attempts_key(username))
+    pending.failures += 1
+    last = pending.last_failure_at
+    if last is not None and (moment - _aware(last)).total_seconds() < LOCKED_AUDIT_SECONDS:
+        session.flush()
+        return
+    user = session.scalar(select(User).where(User.username == username))
+    detail: dict[str, Any] = {"attempts": pending.failures}
+    if last is not None:
+        detail["since"] = _aware(last).astimezone(UTC).isoformat()
+    if client:
+        detail["client"] = client
+    append_event(
+        session,
+        actor_id=None if user is None else user.id,
+        actor=username[:100],
+        action="login_locked",
+        object_type="user",
+        object_id=None if user is None else user.id,
+        after=detail,
+    )
+    pending.failures = 0
+    pending.last_failure_at = moment
+    session.flush()
+
+
+def _take_unrecorded_locked_attempts(session: Session, username: str) -> int:
+    """The attempts on the locked account not yet in the trail (to fold into the unlock row); forgets them,
+    so that a new lock audits its first attempt at once."""
+    row = session.get(AuthThrottle, locked_attempts_key(username))
+    if row is None:
+        return 0
+    session.delete(row)
+    return row.failures
+
+
+def _check_throttle(
+    session: Session, username: str, client: str, moment: datetime, *, sign_in: bool = False
+) -> None:
+    """Refuse before checking any password when the account is locked or must still wait; a sign-in
+    attempt on a locked account is audited (rate-limited) and committed first."""
     policy = policy_of(session)
     account = session.get(AuthThrottle, account_key(username))
     if account is not None and account.locked_at is not None:
+        if sign_in:
+            _record_locked_attempt(session, username, client, moment)
+            session.commit()
         raise AccountLockedError(
             _(
                 "account locked after %(n)d failed password attempts; "
@@ -656,7 +724,7 @@ def login(
     """
     moment = _now(now)
     policy = policy_of(session)
-    _check_throttle(session, username, client, moment)
+    _check_throttle(session, username, client, moment, sign_in=True)
     user = session.scalar(select(User).where(User.username == username))
     if not verify_password(None if user is None else user.password_hash, password) or user is None:
         locked = _record_failure(session, username, client, moment, user, FailedPassword("login_failed"))
@@ -953,8 +1021,11 @@ def admin_reset_password(
     user.password_changed_at = moment
     revoked = _revoke_all(session, user.id, moment)
     _unlock(session, user)
+    unrecorded = _take_unrecorded_locked_attempts(session, user.username)
     session.flush()
-    reset = {"must_change_password": True, "tokens_revoked": revoked}
+    reset: dict[str, Any] = {"must_change_password": True, "tokens_revoked": revoked}
+    if unrecorded:
+        reset["unrecorded_login_locked_attempts"] = unrecorded
     record(session, actor, "password_reset", "user", user.id, after=reset)
     return user
 
@@ -974,8 +1045,12 @@ def unlock_account(session: Session, username: str, *, actor: Actor = SYSTEM) ->
     """Administrator: lift the lock (and the backoff) of an account; True when it was locked."""
     user = get_user_by_name(session, username)
     was_locked = _unlock(session, user)
+    unrecorded = _take_unrecorded_locked_attempts(session, user.username)
     session.flush()
-    record(session, actor, "unlock", "user", user.id, after={"was_locked": was_locked})
+    detail: dict[str, Any] = {"was_locked": was_locked}
+    if unrecorded:
+        detail["unrecorded_login_locked_attempts"] = unrecorded
+    record(session, actor, "unlock", "user", user.id, after=detail)
     return was_locked
 
 
