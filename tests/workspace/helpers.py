@@ -100,12 +100,21 @@ def uploaded_run(client: TestClient, company: Company) -> tuple[str, str]:
 
 
 def sign(
-    client: httpx.Client, company: Company, run_id: str, role: str, meaning: str, password: str = PASSWORD
+    client: httpx.Client,
+    company: Company,
+    run_id: str,
+    role: str,
+    meaning: str,
+    password: str = PASSWORD,
+    username: str | None = None,
 ) -> Any:
+    """Sign as the member of ``role`` with both components: ``username`` (default: their own) and
+    ``password``."""
+    name = company.users[role].username if username is None else username
     return client.post(
         f"/runs/{run_id}/signatures",
         headers=company.auth(role),
-        json={"password": password, "meaning": meaning},
+        json={"username": name, "password": password, "meaning": meaning},
     )
 
 
