@@ -251,6 +251,7 @@ def test_signing_error_is_shown_next_to_the_form_and_keeps_the_meaning(browser: 
     meanings = page.locator("#meaning option").all_inner_texts()
     chosen = meanings[-1]
     page.select_option("#meaning", chosen)
+    page.fill("#sign-username", "sam")
     page.fill("#sign-password", "not the password")
     page.click("#sign-form button")
     assert "password does not match" in page.locator("#sign-form #sign-error").inner_text()
