@@ -253,6 +253,7 @@ def test_insert_a_forged_row_and_move_the_head(ev: Evidence, mac: str) -> None:
             "object_id": "forged-signature",
             "before_json": None,
             "after_json": canonical_json({"meaning": "approved"}),
+            "reason": None,
         }
         row["prev_hash"] = head_hash
         row["row_hash"] = row_hash(head_hash, row)
@@ -261,7 +262,7 @@ def test_insert_a_forged_row_and_move_the_head(ev: Evidence, mac: str) -> None:
             text(
                 f"INSERT INTO audit_events ({_HASHED}, prev_hash, row_hash, mac) "
                 "VALUES (:seq, :at, :actor_id, :actor, :org_id, :program_id, :action, :object_type, "
-                ":object_id, :before_json, :after_json, "
+                ":object_id, :before_json, :after_json, :reason, "
                 ":prev_hash, :row_hash, :mac)"
             ),
             row,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bioparity.store.models import Membership, Program, ProgramShare
 from tests.workspace.conftest import Company
-from tests.workspace.helpers import SAMPLESIZE_CSV, sign, upload, uploaded_run
+from tests.workspace.helpers import SAMPLESIZE_CSV, run_and_wait, sign, upload
 
 LONGEST = "x" * 500
 
@@ -131,8 +131,11 @@ def test_a_new_version_of_data_a_signed_run_used_needs_a_reason(
     a = company_factory("Replace")
     # before any signature: a new version needs no reason
     assert upload(client, a).status_code == 201
-    dataset_id, run_id = uploaded_run(client, a)  # "grid" version 2, run
+    second = upload(client, a)
+    assert second.status_code == 201 and second.json()["version"] == 2
     assert _last(client, a, "upload", "dataset")["reason"] is None
+    dataset_id = second.json()["id"]
+    run_id = run_and_wait(client, dataset_id, a.auth("analyst"), "samplesize")["id"]
     assert sign(client, a, run_id, "reviewer", "reviewed").status_code == 201
     changed = SAMPLESIZE_CSV.replace("0.3,0.95", "0.31,0.95")
     refused = upload(client, a, content=changed)
