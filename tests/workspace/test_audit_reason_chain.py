@@ -12,27 +12,16 @@ from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from bioparity.audit import row_hash
-from bioparity.audit.chain import GENESIS_HASH
+from bioparity.audit.chain import GENESIS_HASH, HASHED_FIELDS
 from bioparity.cli.main import app
 from bioparity.store import current_revision, head_revision, make_sessionmaker, upgrade_schema
 from bioparity.workspace import accounts, programs
 from bioparity.workspace.integrity import upgrade
 from tests.workspace.conftest import PASSWORD, actor_of, url_of
+from tests.workspace.test_audit import _rows as unkeyed_rows
 
-#: One audit row as revision 0008 wrote it (no reason column).
-OLD_ROW = {
-    "seq": 1,
-    "at": "2026-01-01T00:00:01.000000Z",
-    "actor_id": None,
-    "actor": "system",
-    "org_id": None,
-    "program_id": None,
-    "action": "create",
-    "object_type": "organisation",
-    "object_id": "o-1",
-    "before_json": None,
-    "after_json": '{"name":"Acme"}',
-}
+#: One audit row as revision 0008 wrote it (no reason column): the first of the test trail.
+OLD_ROW = {name: unkeyed_rows(1)[0][name] for name in HASHED_FIELDS}
 
 
 def _old_hash(prev: str, row: dict[str, object]) -> str:
@@ -49,6 +38,21 @@ def test_a_row_without_a_reason_hashes_as_before_and_a_reason_is_hashed() -> Non
     with_reason = row_hash(GENESIS_HASH, OLD_ROW | {"reason": "ticket 7"})
     assert with_reason == _old_hash(GENESIS_HASH, OLD_ROW | {"reason": "ticket 7"}) != old
     assert with_reason != row_hash(GENESIS_HASH, OLD_ROW | {"reason": "ticket 8"})
+
+
+def _switch_segregation_off(engine: Engine, tag: str, reason: str) -> None:
+    """A new owner, organisation and program (rows without a reason), then segregation of duties switched
+    off for ``reason``."""
+    with make_sessionmaker(engine).begin() as s:
+        owner = accounts.create_user(s, f"owner@{tag}", PASSWORD)
+        org = accounts.create_org(s, f"{tag} org", owner=owner)
+        program = programs.create_program(
+            s, actor_of(owner), org.id, name="P", inn="x", reference_product="y", modality="mAb",
+            target_regions=["EU"],
+        )  # fmt: skip
+        programs.update_program(
+            s, actor_of(owner), program.id, {"segregation_of_duties": False}, reason=reason
+        )
 
 
 def _verify(engine: Engine) -> tuple[int, str]:
@@ -73,17 +77,7 @@ def test_rows_from_before_revision_0009_verify_after_it_with_new_rows_that_have_
         conn.execute(text("UPDATE audit_head SET seq = 1, hash = :h WHERE id = 1"), {"h": digest})
     upgrade(engine)  # to 0009 and keyed, as `bioparity db upgrade` does
     assert current_revision(engine) == head_revision()
-    sessions = make_sessionmaker(engine)
-    with sessions.begin() as s:
-        owner = accounts.create_user(s, "owner@reason", PASSWORD)
-        org = accounts.create_org(s, "Reason Org", owner=owner)
-        program = programs.create_program(
-            s, actor_of(owner), org.id, name="P", inn="x", reference_product="y", modality="mAb",
-            target_regions=["EU"],
-        )  # fmt: skip
-        programs.update_program(
-            s, actor_of(owner), program.id, {"segregation_of_duties": False}, reason="CC-1"
-        )
+    _switch_segregation_off(engine, "reason", "CC-1")
     code, out = _verify(engine)
     assert code == 0 and "intact" in out, out
     with engine.connect() as conn:
@@ -102,17 +96,7 @@ def test_rows_from_before_revision_0009_verify_after_it_with_new_rows_that_have_
 def test_a_reason_edited_added_or_removed_breaks_the_chain_at_that_row(empty_engine: Engine) -> None:
     engine = empty_engine
     upgrade(engine)
-    sessions = make_sessionmaker(engine)
-    with sessions.begin() as s:
-        owner = accounts.create_user(s, "owner@tamper", PASSWORD)
-        org = accounts.create_org(s, "Tamper Org", owner=owner)
-        program = programs.create_program(
-            s, actor_of(owner), org.id, name="P", inn="x", reference_product="y", modality="mAb",
-            target_regions=["EU"],
-        )  # fmt: skip
-        programs.update_program(
-            s, actor_of(owner), program.id, {"segregation_of_duties": False}, reason="CC-2"
-        )
+    _switch_segregation_off(engine, "tamper", "CC-2")
     with engine.connect() as conn:
         changed = conn.execute(text("SELECT seq FROM audit_events WHERE reason = 'CC-2'")).scalar_one()
         plain = conn.execute(text("SELECT MIN(seq) FROM audit_events WHERE reason IS NULL")).scalar_one()

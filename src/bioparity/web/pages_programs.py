@@ -527,17 +527,11 @@ def sharing(request: Request, actor: PageActor, program_id: str, message: Notice
 
 
 def _sharing_page(
-    request: Request,
-    actor: PageActor,
-    program_id: str,
-    *,
-    message: str = "",
-    status_code: int = 200,
-    **form: str,
+    request: Request, actor: PageActor, program_id: str, status_code: int = 200, **form: str
 ) -> Response:
-    """The sharing page; ``form``: a refused change shown again (``error_for``: the partner's id, or
-    ``share`` for the invitation form; ``chosen_role``, ``reason`` and ``reason_error`` next to its reason
-    field)."""
+    """The sharing page with its ``message``; ``form``: a refused change shown again (``error_for``: the
+    partner's id, or ``share`` for the invitation form; ``chosen_role``, ``reason`` and ``reason_error``
+    next to its reason field)."""
     with read_unit(request) as session:
         program = programs.get_program(session, actor, program_id)
         shares = programs.list_shares(session, actor, program_id)
@@ -556,9 +550,8 @@ def _sharing_page(
             shares=shares,
             candidates=candidates,
             roles=[r.value for r in SHARE_ROLES],
-            message=message,
             crumbs=program_crumbs(program, (_("Sharing"), None)),
-            **form,
+            **({"message": ""} | form),
         )
 
 
