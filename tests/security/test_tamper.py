@@ -100,10 +100,20 @@ def ev(engine: Engine, tmp_path: Path) -> Evidence:
         )
         run = analyses.run_analysis(s, company.actor("analyst"), dataset.id, "samplesize")
         reviewed = signatures.sign_run(
-            s, company.actor("reviewer"), run.id, password=PASSWORD, meaning="reviewed"
+            s,
+            company.actor("reviewer"),
+            run.id,
+            username=company.users["reviewer"].username,
+            password=PASSWORD,
+            meaning="reviewed",
         )
         approved = signatures.sign_run(
-            s, company.actor("statistician"), run.id, password=PASSWORD, meaning="approved"
+            s,
+            company.actor("statistician"),
+            run.id,
+            username=company.users["statistician"].username,
+            password=PASSWORD,
+            meaning="approved",
         )
     anchor = tmp_path / "anchors.jsonl"
     code, out = _cli("audit", "anchor", "--to", str(anchor), "--database-url", url_of(engine))
@@ -126,7 +136,8 @@ def _unguard(conn: Connection) -> None:
 
 
 _HASHED = (
-    "seq, at, actor_id, actor, org_id, program_id, action, object_type, object_id, before_json, after_json"
+    "seq, at, actor_id, actor, org_id, program_id, action, object_type, object_id, before_json, after_json, "
+    "reason"
 )
 
 
@@ -246,6 +257,7 @@ def test_insert_a_forged_row_and_move_the_head(ev: Evidence, mac: str) -> None:
             "object_id": "forged-signature",
             "before_json": None,
             "after_json": canonical_json({"meaning": "approved"}),
+            "reason": None,
         }
         row["prev_hash"] = head_hash
         row["row_hash"] = row_hash(head_hash, row)
@@ -254,7 +266,7 @@ def test_insert_a_forged_row_and_move_the_head(ev: Evidence, mac: str) -> None:
             text(
                 f"INSERT INTO audit_events ({_HASHED}, prev_hash, row_hash, mac) "
                 "VALUES (:seq, :at, :actor_id, :actor, :org_id, :program_id, :action, :object_type, "
-                ":object_id, :before_json, :after_json, "
+                ":object_id, :before_json, :after_json, :reason, "
                 ":prev_hash, :row_hash, :mac)"
             ),
             row,

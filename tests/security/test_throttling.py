@@ -59,7 +59,8 @@ def test_login_locks_after_n_failures_refuses_the_right_password_and_an_admin_un
     with server.client(token=company.tokens["viewer"]) as c:
         assert c.get("/me").status_code == 401
 
-    result = bioparity("user", "unlock", user.username, "--database-url", server.database_url)
+    reason = ("--reason", "identity confirmed by phone, ticket 4711")
+    result = bioparity("user", "unlock", user.username, *reason, "--database-url", server.database_url)
     assert result.returncode == 0 and "unlocked" in result.stdout, result.stderr
     assert server.login(user.username, PASSWORD, source).status_code == 200
     actions = server.actions(object_id=user.id)
@@ -88,15 +89,56 @@ def test_wrong_signing_passwords_lock_the_account_and_end_its_session(server: Li
     reviewer = company.users["reviewer"]
     session = server.login(reviewer.username, PASSWORD, "127.0.0.31").json()["token"]
     url = f"/runs/{run['id']}/signatures"
+    me = reviewer.username
     with server.client(token=session) as c:
-        codes = [c.post(url, json={"password": f"guess {i}", "meaning": "reviewed"}) for i in range(5)]
+        codes = [
+            c.post(url, json={"username": me, "password": f"guess {i}", "meaning": "reviewed"})
+            for i in range(5)
+        ]
         assert [r.status_code for r in codes] == [403] * (LOCKOUT_AFTER - 1) + [401]
         assert "locked" in codes[-1].json()["detail"]
         assert c.get("/me").status_code == 401  # the session ended at once
-        assert c.post(url, json={"password": PASSWORD, "meaning": "reviewed"}).status_code == 401
+        assert (
+            c.post(url, json={"username": me, "password": PASSWORD, "meaning": "reviewed"}).status_code == 401
+        )
     assert server.login(reviewer.username, PASSWORD, "127.0.0.31").status_code == 401
     actions = server.actions(actor_id=reviewer.id)
     assert actions.count("sign_failed") == LOCKOUT_AFTER and "sign" not in actions
+
+
+def test_a_user_name_not_ones_own_fails_signing_like_a_wrong_password_and_locks(server: LiveServer) -> None:
+    """21 CFR 11.200(a)(1)(i): a signature's first component is the user name. Another user's name (with
+    that user's right password), an unknown name or a misspelling of one's own (with one's right password)
+    is refused as a failed signing attempt: 403, ``sign_failed`` in the trail, counted towards the lock of
+    the signed-in account (11.300(d)); the other user's account is not touched."""
+    company = make_company(server.sessions, "signer-name")
+    with server.client(token=company.tokens["analyst"]) as analyst:
+        body = {"name": "grid", "filename": "g.csv", "content": SAMPLESIZE_CSV, "analysis_kind": "samplesize"}
+        dataset = analyst.post(f"/studies/{company.study.id}/datasets", json=body)
+        run = run_and_wait(analyst, dataset.json()["id"], {}, "samplesize")
+    reviewer, other = company.users["reviewer"], company.users["statistician"]
+    session = server.login(reviewer.username, PASSWORD, "127.0.0.32").json()["token"]
+    url = f"/runs/{run['id']}/signatures"
+    names = [
+        other.username,
+        "nobody@nowhere",
+        reviewer.username.upper(),
+        other.username,
+        reviewer.username + "x",
+    ]
+    with server.client(token=session) as c:
+        missing = c.post(url, json={"password": PASSWORD, "meaning": "reviewed"})
+        assert missing.status_code == 422 and missing.json()["problems"][0]["loc"] == ["body", "username"]
+        codes = [
+            c.post(url, json={"username": n, "password": PASSWORD, "meaning": "reviewed"}) for n in names
+        ]
+        assert [r.status_code for r in codes] == [403] * (LOCKOUT_AFTER - 1) + [401]
+        assert codes[0].json()["detail"] == "signature refused: the user name or password does not match"
+        assert "locked" in codes[-1].json()["detail"]
+    actions = server.actions(actor_id=reviewer.id)
+    assert actions.count("sign_failed") == LOCKOUT_AFTER and "sign" not in actions
+    assert server.login(reviewer.username, PASSWORD, "127.0.0.33").status_code == 401  # locked
+    assert server.login(other.username, PASSWORD, "127.0.0.34").status_code == 200  # not the other's
 
 
 def test_one_client_guessing_many_accounts_gets_429_with_retry_after(server: LiveServer) -> None:
@@ -167,7 +209,7 @@ def test_account_backoff_and_lockout_with_an_injected_clock(engine: Engine) -> N
     assert attempt("wrong password", clock) is AccountLockedError  # failure 8 = lockout_after
     assert attempt(PASSWORD, clock + 3600) is AccountLockedError
     with sessions.begin() as s:
-        assert accounts.unlock_account(s, name) is True
+        assert accounts.unlock_account(s, name, reason="test") is True
     assert attempt(PASSWORD, clock + 3600) is None
 
 

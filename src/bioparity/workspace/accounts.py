@@ -75,6 +75,7 @@ from bioparity.workspace.events import Scope, record, record_change, scope_audit
 from bioparity.workspace.passwords import hash_password, verify_password
 from bioparity.workspace.roles import Permission, Role
 from bioparity.workspace.snapshots import snapshot
+from bioparity.workspace.text import reason_text
 
 SESSION_HOURS = 12
 SESSION_PREFIX = "bps_"
@@ -388,10 +389,14 @@ def _owners(session: Session, org_id: str) -> int:
     )
 
 
-def change_member_role(session: Session, actor: Actor, org_id: str, user_id: str, role: str) -> Membership:
+def change_member_role(
+    session: Session, actor: Actor, org_id: str, user_id: str, role: str, *, reason: str | None
+) -> Membership:
+    """Owners: give a member another role, for ``reason`` (required, kept in the audit row)."""
     org, _my_role = require_org(session, actor, org_id, Permission.manage_members)
     new_role = _role(role)
     membership = _membership(session, org.id, user_id)
+    reason = reason_text(reason)
     if membership.role == Role.owner and new_role != Role.owner and _owners(session, org.id) <= 1:
         raise ConflictError(
             _("%(org)r would have no owner left; make another member owner first") % {"org": org.name}
@@ -399,13 +404,15 @@ def change_member_role(session: Session, actor: Actor, org_id: str, user_id: str
     before = snapshot(membership)
     membership.role = new_role.value
     session.flush()
-    record_change(session, actor, "update", "membership", membership, org, before)
+    record_change(session, actor, "update", "membership", membership, org, before, reason=reason)
     return membership
 
 
-def remove_member(session: Session, actor: Actor, org_id: str, user_id: str) -> None:
+def remove_member(session: Session, actor: Actor, org_id: str, user_id: str, *, reason: str | None) -> None:
+    """Owners: remove a member from the organisation, for ``reason`` (required, kept in the audit row)."""
     org, _my_role = require_org(session, actor, org_id, Permission.manage_members)
     membership = _membership(session, org.id, user_id)
+    reason = reason_text(reason)
     if membership.role == Role.owner and _owners(session, org.id) <= 1:
         raise ConflictError(
             _("%(org)r would have no owner left; make another member owner first") % {"org": org.name}
@@ -413,7 +420,7 @@ def remove_member(session: Session, actor: Actor, org_id: str, user_id: str) -> 
     before = snapshot(membership)
     session.delete(membership)
     session.flush()
-    record(session, actor, "revoke", "membership", before["id"], org, before)
+    record(session, actor, "revoke", "membership", before["id"], org, before, reason=reason)
 
 
 def list_members(session: Session, actor: Actor, org_id: str) -> Sequence[tuple[Membership, User]]:
@@ -691,14 +698,20 @@ def check_password(
     client: str = "",
     audit: FailedPassword = FailedPassword(),
     now: datetime | None = None,
+    username: str | None = None,
 ) -> bool:
     """A re-entered password (signature, API token, password change) checked under the same throttling
     and lockout as sign-in. A failure is audited and committed (it must survive the refusal); True when
-    the password matches. Raises ThrottledError or AccountLockedError before checking when due."""
+    the password matches. Raises ThrottledError or AccountLockedError before checking when due.
+
+    ``username``: when given (a signature's first component, 21 CFR 11.200(a)(1)(i)), it must be the
+    actor's own user name; any other name fails like a wrong password (audited, counted towards the lock
+    of the actor's account), with the password left unchecked."""
     moment = _now(now)
     _check_throttle(session, actor.username, client, moment)
     user = session.get(User, actor.user_id)
-    if user is not None and verify_password(user.password_hash, password):
+    named = username is None or username.strip() == actor.username
+    if named and user is not None and verify_password(user.password_hash, password):
         _reset_failures(session, actor.username)
         return True
     locked = _record_failure(session, actor.username, client, moment, user, audit)
@@ -1010,11 +1023,12 @@ def change_password(
 
 
 def admin_reset_password(
-    session: Session, username: str, temporary_password: str, *, actor: Actor = SYSTEM
+    session: Session, username: str, temporary_password: str, *, reason: str | None, actor: Actor = SYSTEM
 ) -> User:
     """Administrator: set a temporary password that must be changed at the next sign-in; unlocks the
-    account and revokes its sessions and tokens."""
+    account and revokes its sessions and tokens. ``reason``: required, kept in the audit row."""
     user = get_user_by_name(session, username)
+    reason = reason_text(reason)
     moment = datetime.now(UTC)
     user.password_hash = hash_password(temporary_password)
     user.must_change_password = True
@@ -1026,7 +1040,7 @@ def admin_reset_password(
     reset: dict[str, Any] = {"must_change_password": True, "tokens_revoked": revoked}
     if unrecorded:
         reset["unrecorded_login_locked_attempts"] = unrecorded
-    record(session, actor, "password_reset", "user", user.id, after=reset)
+    record(session, actor, "password_reset", "user", user.id, after=reset, reason=reason)
     return user
 
 
@@ -1041,16 +1055,18 @@ def _unlock(session: Session, user: User) -> bool:
     return was_locked
 
 
-def unlock_account(session: Session, username: str, *, actor: Actor = SYSTEM) -> bool:
-    """Administrator: lift the lock (and the backoff) of an account; True when it was locked."""
+def unlock_account(session: Session, username: str, *, reason: str | None, actor: Actor = SYSTEM) -> bool:
+    """Administrator: lift the lock (and the backoff) of an account; True when it was locked.
+    ``reason``: required, kept in the audit row."""
     user = get_user_by_name(session, username)
+    reason = reason_text(reason)
     was_locked = _unlock(session, user)
     unrecorded = _take_unrecorded_locked_attempts(session, user.username)
     session.flush()
     detail: dict[str, Any] = {"was_locked": was_locked}
     if unrecorded:
         detail["unrecorded_login_locked_attempts"] = unrecorded
-    record(session, actor, "unlock", "user", user.id, after=detail)
+    record(session, actor, "unlock", "user", user.id, after=detail, reason=reason)
     return was_locked
 
 
@@ -1071,14 +1087,18 @@ def account_status(session: Session, username: str) -> dict[str, Any]:
     }
 
 
-def set_active(session: Session, username: str, active: bool, *, actor: Actor = SYSTEM) -> int:
+def set_active(
+    session: Session, username: str, active: bool, *, reason: str | None, actor: Actor = SYSTEM
+) -> int:
     """Administrator: deactivate (revoking every session and API token at once) or reactivate an account;
-    the number of tokens revoked."""
+    the number of tokens revoked. ``reason``: required, kept in the audit row."""
     user = get_user_by_name(session, username)
+    reason = reason_text(reason)
     before = snapshot(user)
     user.is_active = active
     revoked = 0 if active else _revoke_all(session, user.id, datetime.now(UTC))
     session.flush()
     action = "reactivate" if active else "deactivate"
-    record_change(session, actor, action, "user", user, None, before, {"tokens_revoked": revoked})
+    extra = {"tokens_revoked": revoked}
+    record_change(session, actor, action, "user", user, None, before, extra, reason=reason)
     return revoked
