@@ -421,7 +421,12 @@ def _share(ev: Evidence) -> str:
     partner = make_company(ev.sessions, "Partner")
     with ev.sessions.begin() as s:
         share = programs.share_program(
-            s, ev.company.actor("owner"), ev.company.program.id, partner.org.id, "viewer"
+            s,
+            ev.company.actor("owner"),
+            ev.company.program.id,
+            partner.org.id,
+            "viewer",
+            reason="tamper drill",
         )
         programs.respond_share(s, partner.actor("owner"), partner.org.id, ev.company.program.id, accept=True)
         return share.id
@@ -455,7 +460,7 @@ def test_a_changed_role_share_setting_name_or_account_is_reported(ev: Evidence, 
         recorded = ev.company.users["statistician"].display_name
     if drill == "user-reactivated":
         with ev.sessions.begin() as s:
-            accounts.set_active(s, ev.company.users["statistician"].username, False)
+            accounts.set_active(s, ev.company.users["statistician"].username, False, reason="tamper drill")
     assert _verify(ev, anchor=False)[0] == 0
     with ev.engine.begin() as conn:
         found = conn.execute(text(f"SELECT id FROM {table} WHERE {key} = :k"), {"k": record_id}).scalar_one()
@@ -471,7 +476,9 @@ def test_a_member_inserted_or_a_removed_share_restored_is_reported(ev: Evidence)
         found = conn.execute(text("SELECT * FROM program_shares WHERE id = :i"), {"i": share_id})
         row = dict(found.mappings().one())
     with ev.sessions.begin() as s:
-        programs.unshare_program(s, ev.company.actor("owner"), ev.company.program.id, row["org_id"])
+        programs.unshare_program(
+            s, ev.company.actor("owner"), ev.company.program.id, row["org_id"], reason="tamper drill"
+        )
     outsider = make_company(ev.sessions, "Outsider").users["viewer"]
     with ev.engine.begin() as conn:
         conn.execute(

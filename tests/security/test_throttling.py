@@ -268,7 +268,7 @@ def test_attempts_on_a_locked_account_are_audited_at_most_once_a_minute(engine: 
             {"attempts": 50, "since": "2031-01-01T00:00:01+00:00", "client": client},
         ]
     with sessions.begin() as s:
-        assert accounts.unlock_account(s, user.username) is True
+        assert accounts.unlock_account(s, user.username, reason="test") is True
     with sessions() as s:
         unlock = s.scalars(
             select(AuditEvent).where(AuditEvent.object_id == user.id, AuditEvent.action == "unlock")
