@@ -169,13 +169,16 @@ def test_non_positive_pk_is_rejected() -> None:
 
 
 def test_many_subjects_are_fast() -> None:
-    """20,000 subjects in a 2x2x4 design (80,000 rows): every method in a few seconds, no per-subject loop."""
+    """20,000 subjects in a 2x2x4 design (80,000 rows): every method in a few seconds of CPU, no
+    per-subject loop (about 2 s on one core; a loop per subject takes minutes). CPU time of the process,
+    not wall time: a machine busy with other work stretches the wall clock (26 s seen at load 13 on two
+    cores) but not the work done; the timed figure lives in bench/."""
     import time
 
     frame = simulated(3, 10_000, ("TRTR", "RTRT"), 0.02)
     data = crossover_data(frame)
-    start = time.perf_counter()
+    start = time.process_time()
     for method in ("abe", "ema-abel-a", "ema-abel-b", "fda-rsabe"):
         res = evaluate_be(data, method)
         assert res.pe == pytest.approx(np.exp(0.08), rel=0.02)
-    assert time.perf_counter() - start < 20.0
+    assert time.process_time() - start < 20.0
