@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -32,6 +33,7 @@ from bioparity.analyses.registry import all_analyses
 from bioparity.report import html_to_pdf, render_program_report, render_run_report
 from bioparity.report.context import run_context
 from bioparity.report.evidence import collect
+from bioparity.report.html import DIGEST_CHARS, RUN_ID_CHARS
 from bioparity.report.pagination import Placed, landscape_from, placements
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import Program, Study
@@ -143,6 +145,26 @@ def test_a_landscape_report_stays_landscape_from_its_first_landscape_page(
     pages = printed_pages(html_to_pdf(reports[name]), tmp_path)
     turns = "".join("L" if p.landscape else "P" for p in pages)
     assert re.fullmatch(r"P+L+", turns), turns
+
+
+def test_the_program_report_prints_each_digest_on_one_line(
+    demo_store: DemoStore, reports: dict[str, str], tmp_path: Path
+) -> None:
+    """Each run ID and digest is one word of the PDF (pdftotext: a word never runs over two lines), whole
+    in the appendix and shortened in the table; before, each was split over five to eight lines."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        program = session.scalar(select(Program).where(Program.id == demo_store.summary.program_id))
+        assert program is not None
+        runs = [r for ev in collect(session, program).studies for r in ev.runs]
+    assert len(runs) >= 4  # the demo's power, NCA, PK similarity and CAA runs
+    words = {w for page in printed_pages(html_to_pdf(reports["program"]), tmp_path) for w, _ in page.words}
+    for run in runs:
+        digests = [d for d in json.loads(run.inputs_json).values() if isinstance(d, str)]
+        assert digests and run.result_sha256
+        for digest in (*digests, run.result_sha256):
+            assert len(digest) == 64 and digest in words, digest
+            assert f"{digest[:DIGEST_CHARS]}…" in words, digest
+        assert run.id in words and f"{run.id[:RUN_ID_CHARS]}…" in words, run.id
 
 
 # --- where the portrait pages end (bioparity.report.pagination.landscape_from) ------------------------
