@@ -29,7 +29,6 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from bioparity.analyses.registry import all_analyses
 from bioparity.report import html_to_pdf, render_program_report, render_run_report
 from bioparity.report.context import run_context
 from bioparity.report.evidence import collect
@@ -37,9 +36,9 @@ from bioparity.report.html import DIGEST_CHARS, RUN_ID_CHARS
 from bioparity.report.pagination import Placed, landscape_from, placements
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import Program, Study
-from bioparity.workspace import accounts, analyses, datasets
+from bioparity.workspace import accounts
 from bioparity.workspace.access import Actor
-from tests.web.conftest import DemoStore
+from tests.web.conftest import DemoStore, run_example
 
 #: Text this far (pt) above a page's bottom edge or lower is the footer ("page 2 of 29"): it sits in the
 #: bottom margin (18 mm portrait, 14 mm landscape = 39.7 pt), centred.
@@ -101,21 +100,10 @@ def reports(demo_store: DemoStore) -> Iterator[dict[str, str]]:
         out["program"] = render_program_report(session, collect(session, program), for_pdf=True)
         study = session.scalar(select(Study).where(Study.program_id == program.id, Study.name == "PK-101"))
         assert study is not None
+        folder = Path(demo_store.url.removeprefix("sqlite:///")).parent
         for kind in ("comparability", "ada-summary"):
-            example = all_analyses()[kind].example
-            assert example is not None
-            path = example.write(Path(demo_store.url.removeprefix("sqlite:///")).parent)
-            dataset = datasets.upload_dataset(
-                session,
-                sam,
-                study.id,
-                name=f"pages-{kind}",
-                filename=path.name,
-                content=path.read_bytes(),
-                analysis_kind=kind,
-            )
-            run = analyses.run_analysis(session, sam, dataset.id, kind, dict(example.options))
-            out[kind] = render_run_report(run_context(session, sam, run.id), for_pdf=True)
+            run = run_example(session, sam, study.id, kind, folder)
+            out[kind] = render_run_report(run_context(session, sam, run), for_pdf=True)
         session.rollback()
     yield out
 
