@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from bioparity.report.evidence import collect, readiness
+from bioparity.report.html import RUN_ID_CHARS, shortened
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import Program
 from bioparity.workspace import PermissionDeniedError, programs
@@ -97,8 +98,12 @@ def test_the_approved_result_wins_over_a_newer_unsigned_rerun(live: LiveServer) 
     assert approved in pk_section and widened not in pk_section
     assert "50.00-200.00" not in pk_section and "80.00-125.00" in pk_section
     listing = html.split("<h2>Analyses and signatures</h2>")[1]
-    assert f'<td>draft</td><td class="hash">{widened}</td>' in listing
-    assert f'<td>approved</td><td class="hash">{approved}</td>' in listing
+    # the run's ID shortened in the table, whole in the appendix after it
+    for status, run in (("draft", widened), ("approved", approved)):
+        assert (
+            f'<td>{status}</td><td><span class="hash short">{shortened(run, RUN_ID_CHARS)}</span>' in listing
+        )
+        assert f'<td class="hash">{run}</td>' in listing
 
     draft_report = client.get(f"/ui/runs/{widened}/report.html")
     assert draft_report.status_code == 200 and "(DRAFT: not approved)</h1>" in draft_report.text

@@ -23,12 +23,16 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
+from bioparity.analyses.registry import all_analyses
 from bioparity.demo import DEMO_USERS, DemoSummary, load_demo
 from bioparity.demo.load import DEVELOPER, PROGRAM, UNSHARED_PROGRAM
 from bioparity.server import create_app
 from bioparity.store import make_engine, make_sessionmaker
 from bioparity.store.models import Organisation, Program
+from bioparity.workspace import analyses, datasets
+from bioparity.workspace.access import Actor
 from bioparity.workspace.passwords import configure_hasher
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,6 +108,25 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStore]:
     """A SQLite store with the demo program loaded (shared by the session's web tests)."""
     with new_demo_store(tmp_path_factory, "web") as store:
         yield store
+
+
+def run_example(session: Session, actor: Actor, study_id: str, kind: str, folder: Path) -> str:
+    """The id of a run of ``kind`` on its example file (written to ``folder``), uploaded to the study
+    ``study_id`` with the example's options (the caller rolls the session back to leave the store as it
+    was)."""
+    example = all_analyses()[kind].example
+    assert example is not None
+    path = example.write(folder)
+    dataset = datasets.upload_dataset(
+        session,
+        actor,
+        study_id,
+        name=f"example-{kind}",
+        filename=path.name,
+        content=path.read_bytes(),
+        analysis_kind=kind,
+    )
+    return analyses.run_analysis(session, actor, dataset.id, kind, dict(example.options)).id
 
 
 @pytest.fixture(scope="session")

@@ -225,15 +225,20 @@ def test_no_full_collection_while_weasyprint_lays_out(monkeypatch: pytest.Monkey
     before = gc.get_threshold()
     seen: list[tuple[int, int, int]] = []
 
-    def lay_out(self: object) -> bytes:
+    class Laid:
+        def write_pdf(self) -> bytes:
+            seen.append(gc.get_threshold())
+            return b"%PDF-1.7\n"
+
+    def lay_out(self: object, **options: object) -> Laid:
         seen.append(gc.get_threshold())
-        return b"%PDF-1.7\n"
+        return Laid()
 
     import weasyprint  # type: ignore[import-untyped]
 
-    monkeypatch.setattr(weasyprint.HTML, "write_pdf", lay_out)
+    monkeypatch.setattr(weasyprint.HTML, "render", lay_out)
     with pdf.no_full_collections():  # another rendering at the same time
         assert pdf.write_pdf("<p>report</p>") == b"%PDF-1.7\n"
         assert gc.get_threshold() == (*before[:2], pdf.FULL_COLLECTION_DEFERRED)
-    assert seen == [(*before[:2], pdf.FULL_COLLECTION_DEFERRED)]
+    assert seen == [(*before[:2], pdf.FULL_COLLECTION_DEFERRED)] * 2  # laid out, then drawn
     assert gc.get_threshold() == before  # restored after the last

@@ -31,15 +31,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bioparity.analyses.registry import all_analyses
 from bioparity.report import html_to_pdf, render_program_report, render_run_report
 from bioparity.report.context import run_context
 from bioparity.report.evidence import collect
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import Program, Study
-from bioparity.workspace import accounts, analyses, datasets
+from bioparity.workspace import accounts
 from bioparity.workspace.access import Actor
-from tests.web.conftest import DemoStore, FormClient, demo_client
+from tests.web.conftest import DemoStore, FormClient, demo_client, run_example
 
 #: A time printed with its fraction of a second (``07:55:23.193756``).
 MICROSECONDS = re.compile(r"\d\d:\d\d:\d\d\.\d")
@@ -82,22 +81,12 @@ def example_reports(demo_store: DemoStore) -> Iterator[dict[str, str]]:
             ("profiles", "zh-CN"),
             ("isr", "zh-CN"),
         ):
-            example = all_analyses()[kind].example
-            assert example is not None
-            path = example.write(Path(demo_store.url.removeprefix("sqlite:///")).parent)
-            dataset = datasets.upload_dataset(
-                session,
-                sam,
-                study.id,
-                name=f"example-{kind}",
-                filename=path.name,
-                content=path.read_bytes(),
-                analysis_kind=kind,
+            run = run_example(
+                session, sam, study.id, kind, Path(demo_store.url.removeprefix("sqlite:///")).parent
             )
-            run = analyses.run_analysis(session, sam, dataset.id, kind, dict(example.options))
-            out[kind] = render_run_report(run_context(session, sam, run.id), lang=lang)
+            out[kind] = render_run_report(run_context(session, sam, run), lang=lang)
             if kind in ("be", "ada-cutpoint", "potency"):
-                out[f"{kind} zh-CN"] = render_run_report(run_context(session, sam, run.id), lang="zh-CN")
+                out[f"{kind} zh-CN"] = render_run_report(run_context(session, sam, run), lang="zh-CN")
         session.rollback()
     yield out
 

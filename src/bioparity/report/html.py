@@ -93,6 +93,27 @@ def utc_second(value: Any) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+#: Characters of a SHA-256 digest (hex) printed in a table cell of the program report: 48 bits, which tell
+#: a program's few hundred digests apart (two alike at about 2**24 of them); the appendix prints them whole.
+DIGEST_CHARS = 12
+#: Characters of a run ID (a UUID) printed there: its first group, 32 bits.
+RUN_ID_CHARS = 8
+
+
+def shortened(value: Any, chars: int) -> str:
+    """The first ``chars`` characters of an identifier and an ellipsis (the whole of a shorter one).
+
+    Examples
+    --------
+    >>> shortened("d451329eb1f8d0dcbacae4ead0a87dc29cd0802bb2d0daee0857e846e1a07377", 12)
+    'd451329eb1f8…'
+    >>> shortened("a1b2", 12)
+    'a1b2'
+    """
+    text = str(value)
+    return text if len(text) <= chars else text[:chars] + "…"
+
+
 _ENV = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(["html", "j2"]),
@@ -109,7 +130,14 @@ _ENV.filters["utc_second"] = utc_second
 _ENV.filters["from_json"] = json.loads
 _ENV.filters["column_map_text"] = column_map_text
 _ENV.filters["note"] = note_text
-_ENV.globals.update(page_counter=page_counter, flag_class=flag_class, fonts=fonts)
+_ENV.filters["shortened"] = shortened
+_ENV.globals.update(
+    page_counter=page_counter,
+    flag_class=flag_class,
+    fonts=fonts,
+    digest_chars=DIGEST_CHARS,
+    run_id_chars=RUN_ID_CHARS,
+)
 
 
 def input_name(key: str) -> str:

@@ -7,8 +7,10 @@ import hashlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from bioparity.memo import Memo
+from bioparity.report.pagination import settle_first_landscape
 
 #: PDFs by the SHA-256 of their HTML (a report's HTML is the same for the same stored data and language).
 _PDFS = Memo(8)
@@ -66,9 +68,22 @@ def html_to_pdf(html: str) -> bytes:
 
 def write_pdf(html: str) -> bytes:
     """The PDF of an HTML report laid out by WeasyPrint now (:func:`html_to_pdf` without its memo), with
-    full garbage collections deferred until it is written (:func:`no_full_collections`)."""
+    full garbage collections deferred until it is written (:func:`no_full_collections`).
+
+    The short end of the portrait pages before the first landscape one is printed on it
+    (:func:`bioparity.report.pagination.settle_first_landscape`: a trial layout of those pages, which
+    shares the report's decoded images and fonts)."""
     from weasyprint import HTML  # type: ignore[import-untyped]
+    from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
+
+    fonts = FontConfiguration()
+    images: dict[str, Any] = {}  # WeasyPrint's image cache: the trial layout decodes them for the report
+
+    def lay_out(document: Any) -> Any:
+        return document.render(font_config=fonts, cache=images)
 
     with no_full_collections():
-        pdf: bytes = HTML(string=html, base_url=".").write_pdf()
+        report = HTML(string=html, base_url=".")
+        settle_first_landscape(report, lambda trial: lay_out(HTML(string=trial, base_url=".")))
+        pdf: bytes = lay_out(report).write_pdf()
     return pdf

@@ -1,0 +1,227 @@
+"""How the printed reports fill their pages (found by looking at every page of the demo reports' PDFs):
+
+* no portrait page filled less than half comes just before a landscape one: the CAA run report printed
+  the last two lines of a note on page 2 and nothing else, the comparability (ICH Q5E) report six notes,
+  the ADA summary report a table's last rows and "Signatures: Not signed." (a change of page size forces
+  a new page); that short end is printed on the landscape page, with what follows
+  (:mod:`bioparity.report.pagination`);
+* a run report whose result tables and appendix are landscape stays landscape from its first landscape
+  page on: its figures and signatures were printed on portrait pages between them, five in the CAA report,
+  and the last of them could hold "Signatures" alone;
+* the program report's table of analyses prints each run ID and digest shortened, on one line (a
+  64-character digest in its narrow column stood eight characters a line, one to a few in longer tables,
+  the row a tenth of the page tall), and an appendix prints each whole, on one line, for the auditor.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+
+from bioparity.report import html_to_pdf, render_program_report, render_run_report
+from bioparity.report.context import run_context
+from bioparity.report.evidence import collect
+from bioparity.report.html import DIGEST_CHARS, RUN_ID_CHARS
+from bioparity.report.pagination import Placed, landscape_from, placements
+from bioparity.store import make_sessionmaker
+from bioparity.store.models import Program, Study
+from bioparity.workspace import accounts
+from bioparity.workspace.access import Actor
+from tests.web.conftest import DemoStore, run_example
+
+#: Text this far (pt) above a page's bottom edge or lower is the footer ("page 2 of 29"): it sits in the
+#: bottom margin (18 mm portrait, 14 mm landscape = 39.7 pt), centred.
+FOOTER_PT = 36.0
+
+
+@dataclass(frozen=True)
+class PrintedPage:
+    """A PDF page as pdftotext reads it: size in pt and its words (text, lowest point) above the footer."""
+
+    width: float
+    height: float
+    words: tuple[tuple[str, float], ...]
+
+    @property
+    def landscape(self) -> bool:
+        return self.width > self.height
+
+    @property
+    def filled(self) -> float:
+        """How far down the page its lowest line of text reaches, as a share of the page's height."""
+        return max((bottom for _, bottom in self.words), default=0.0) / self.height
+
+
+def printed_pages(pdf: bytes, folder: Path) -> list[PrintedPage]:
+    """The pages of a PDF with their words (``pdftotext -bbox``: each word's box in pt)."""
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext (poppler-utils) is missing: run scripts/system-deps.sh")
+    path = folder / "report.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True)
+    xhtml = out.stdout.decode("utf-8").replace(' xmlns="http://www.w3.org/1999/xhtml"', "")
+    body = ET.fromstring(xhtml).find("body")
+    assert body is not None
+    pages = []
+    for page in body.iter("page"):
+        height = float(page.get("height", 0))
+        words = tuple(
+            (w.text or "", float(w.get("yMax", 0)))
+            for w in page.iter("word")
+            if float(w.get("yMin", 0)) < height - FOOTER_PT
+        )
+        pages.append(PrintedPage(float(page.get("width", 0)), height, words))
+    return pages
+
+
+@pytest.fixture(scope="module")
+def reports(demo_store: DemoStore) -> Iterator[dict[str, str]]:
+    """The PDF HTML of the demo's CAA run report, of the comparability and ADA summary examples (run in
+    the demo's PK study, then rolled back) and of the demo program's report."""
+    out = {}
+    with make_sessionmaker(demo_store.engine)() as session:
+        sam = Actor.of(accounts.get_user_by_name(session, "sam"))
+        out["caa"] = render_run_report(
+            run_context(session, sam, demo_store.summary.runs["caa"]), for_pdf=True
+        )
+        program = session.scalar(select(Program).where(Program.id == demo_store.summary.program_id))
+        assert program is not None
+        out["program"] = render_program_report(session, collect(session, program), for_pdf=True)
+        study = session.scalar(select(Study).where(Study.program_id == program.id, Study.name == "PK-101"))
+        assert study is not None
+        folder = Path(demo_store.url.removeprefix("sqlite:///")).parent
+        for kind in ("comparability", "ada-summary"):
+            run = run_example(session, sam, study.id, kind, folder)
+            out[kind] = render_run_report(run_context(session, sam, run), for_pdf=True)
+        session.rollback()
+    yield out
+
+
+@pytest.mark.parametrize("name", ["caa", "comparability", "ada-summary", "program"])
+def test_no_portrait_page_before_a_landscape_one_is_less_than_half_filled(
+    reports: dict[str, str], name: str, tmp_path: Path
+) -> None:
+    """Before: CAA page 2 filled to 8% of its height (two lines), comparability page 2 to 27% (six notes),
+    ADA summary page 2 to 33%. The report's first page may be short (the program report's summary)."""
+    pages = printed_pages(html_to_pdf(reports[name]), tmp_path)
+    assert any(p.landscape for p in pages), name  # the reports have landscape pages to turn to
+    short = [
+        (number + 1, round(page.filled, 2))
+        for number, (page, following) in enumerate(pairwise(pages))
+        if number > 0 and not page.landscape and following.landscape and page.filled < 0.5
+    ]
+    assert not short, short
+
+
+@pytest.mark.parametrize("name", ["caa", "comparability"])
+def test_a_landscape_report_stays_landscape_from_its_first_landscape_page(
+    reports: dict[str, str], name: str, tmp_path: Path
+) -> None:
+    """Before: the CAA report's pages were P P L L P P P P P L ... L (its figures and signatures on portrait
+    pages between its result tables and its appendix), comparability's P P L L P P L ... L."""
+    pages = printed_pages(html_to_pdf(reports[name]), tmp_path)
+    turns = "".join("L" if p.landscape else "P" for p in pages)
+    assert re.fullmatch(r"P+L+", turns), turns
+
+
+def test_the_program_report_prints_each_digest_on_one_line(
+    demo_store: DemoStore, reports: dict[str, str], tmp_path: Path
+) -> None:
+    """Each run ID and digest is one word of the PDF (pdftotext: a word never runs over two lines), whole
+    in the appendix and shortened in the table; before, each was split over five to eight lines."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        program = session.scalar(select(Program).where(Program.id == demo_store.summary.program_id))
+        assert program is not None
+        runs = [r for ev in collect(session, program).studies for r in ev.runs]
+    assert len(runs) >= 4  # the demo's power, NCA, PK similarity and CAA runs
+    words = {w for page in printed_pages(html_to_pdf(reports["program"]), tmp_path) for w, _ in page.words}
+    for run in runs:
+        digests = [d for d in json.loads(run.inputs_json).values() if isinstance(d, str)]
+        assert digests and run.result_sha256
+        for digest in (*digests, run.result_sha256):
+            assert len(digest) == 64 and digest in words, digest
+            assert f"{digest[:DIGEST_CHARS]}…" in words, digest
+        assert run.id in words and f"{run.id[:RUN_ID_CHARS]}…" in words, run.id
+
+
+# --- where the portrait pages end (bioparity.report.pagination.landscape_from) ------------------------
+
+#: A trial layout's page height in CSS px (A4: 297 mm at 96 px per inch); its middle is 561 px.
+A4_PX = 1122.5
+
+
+def _blocks(*tags: str) -> list[ET.Element]:
+    return [ET.Element(tag.split(".")[0], {"class": tag.split(".")[1]} if "." in tag else {}) for tag in tags]
+
+
+def test_a_paragraph_running_onto_a_short_last_page_goes_to_the_landscape_page() -> None:
+    """The demo's CAA report: its last note starts near the foot of page 1 and ends on page 2 (two lines);
+    printed on the landscape page, the portrait pages end with page 1, filled to 89%."""
+    blocks = _blocks("h1", "h2", "table", "p.note", "p.note")
+    starts = [Placed(0, 60, True), Placed(0, 200, False), Placed(0, 230, False)]
+    starts += [Placed(0, 900, False), Placed(0, 996, False)]
+    assert landscape_from(blocks, starts, Placed(1, 100, False), A4_PX) == 4
+
+
+def test_blocks_starting_a_short_last_page_go_and_a_heading_goes_with_what_it_heads() -> None:
+    blocks = _blocks("h1", "table", "h2", "table", "p.note", "p.note")
+    starts = [Placed(0, 60, True), Placed(0, 100, False), Placed(0, 1000, False)]
+    starts += [Placed(1, 60, True), Placed(1, 200, False), Placed(1, 260, False)]
+    end = Placed(1, 300, False)
+    # the notes start above the middle of page 2, the table at its top but after its heading: the heading
+    # (below the middle of page 1) and all that follows it go
+    assert landscape_from(blocks, starts, end, A4_PX) == 2
+    # a table at the top of page 2 after a table (not a heading): from it on
+    blocks[2] = ET.Element("table")
+    assert landscape_from(blocks, starts, end, A4_PX) == 3
+
+
+def test_nothing_moves_from_a_half_filled_or_a_first_page_or_further_back_than_a_page() -> None:
+    blocks = _blocks("h1", "table", "p", "p")
+    starts = [Placed(0, 60, True), Placed(0, 100, False), Placed(1, 60, True), Placed(1, 300, False)]
+    assert landscape_from(blocks, starts, Placed(1, 600, False), A4_PX) is None  # below the middle
+    one_page = [Placed(0, 60, True), Placed(0, 100, False), Placed(0, 200, False), Placed(0, 300, False)]
+    assert landscape_from(blocks, one_page, Placed(0, 350, False), A4_PX) is None  # the report's first page
+    # the table runs from page 1 over pages 2 and 3 onto page 4: no block to end the portrait pages at
+    # within the last two pages, nothing is moved (three pages of portrait table on landscape pages)
+    long = [Placed(0, 60, True), Placed(0, 100, False), Placed(3, 200, False), Placed(3, 300, False)]
+    assert landscape_from(blocks, long, Placed(3, 350, False), A4_PX) is None
+
+
+def test_where_blocks_start_is_read_from_the_anchors_of_the_trial_layout() -> None:
+    """WeasyPrint gives each id's box on each page it is on (x, y, x2, y2 in CSS px): a block starts on
+    the first; block 1 runs onto page 2, so block 2 is not the first thing there; block 3 made no box."""
+    pages = [
+        SimpleNamespace(
+            anchors={"bioparity-block-0": (53, 60, 700, 90), "bioparity-block-1": (53, 95, 0, 0)}
+        ),
+        SimpleNamespace(
+            anchors={
+                "bioparity-block-1": (53, 60, 0, 0),
+                "bioparity-block-2": (53, 300, 0, 0),
+                "bioparity-block-4": (53, 400, 0, 0),
+                "bioparity-end": (53, 450, 0, 0),
+                "report-language": (300, 70, 0, 0),
+            }
+        ),
+    ]
+    starts, end = placements(pages, 5)
+    assert starts == [
+        Placed(0, 60, True),
+        Placed(0, 95, False),
+        Placed(1, 300, False),
+        Placed(1, 400, False),  # no box: where block 4 starts
+        Placed(1, 400, False),
+    ]
+    assert end == Placed(1, 450, False)
