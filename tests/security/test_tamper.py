@@ -420,6 +420,7 @@ def _share(ev: Evidence) -> str:
 _PRIVILEGE_EDITS = {
     "member-role": ("memberships", "role", "owner", "user_id", "analyst"),
     "share-role": ("program_shares", "role", "owner", "id", "viewer"),
+    "share-scope": ("program_shares", "scope", "caa", "id", None),  # recorded: the whole program
     "segregation-off": ("programs", "segregation_of_duties", False, "id", True),
     "printed-name": ("users", "display_name", "Dr Fake", "id", None),
     "study-name": ("studies", "name", "PK-999", "id", "PK study 1"),

@@ -1,14 +1,14 @@
 """Loading the demo program into a workspace store (idempotent), through the workspace services.
 
-Two partner organisations: the developer (Meridian Biosimilars) owns the IgG1 mAb program MB-201 and
-shares it at role ``analyst`` with its CMC partner (Castor CMC Services), scoped to comparative
-analytical assessment studies (the partner reads the PK study but cannot write to it); a second program
-(MB-305) is not shared. The evidence chain is real: the synthetic concentrations are uploaded and checked, NCA runs
-on them, its PP table is stored as a dataset (provenance: the NCA run) and PK similarity runs on it; the
-shipped CAA data set is assessed; a power calculation plans the study. Each approved result is signed in
-the order the signing rules require (:mod:`bioparity.workspace.signatures`), by independent people: the
-person who ran it as author (Sam the PK similarity, Paula the CAA), the reviewer Rita as reviewed, the owner
-Olivia as approved (reports and readiness use approved results).
+Two partner organisations: the developer (Meridian Biosimilars) owns the IgG1 mAb program MB-201 and shares
+it at role ``analyst`` with its CMC partner (Castor CMC Services), scoped to comparative analytical
+assessment studies (the partner reads the PK study but cannot write to it); a second program (MB-305) is not
+shared. The evidence chain is real: the synthetic concentrations are uploaded and checked, NCA runs on them,
+its PP table is stored as a dataset (provenance: the NCA run) and PK similarity runs on it; the shipped CAA
+data set is assessed; a power calculation plans the study. Each approved result is signed in the order the
+signing rules require (:mod:`bioparity.workspace.signatures`), by independent people: the person who ran it
+as author (Sam the PK similarity, Paula the CAA), the reviewer Rita as reviewed, the owner Olivia as
+approved (reports and readiness use approved results).
 
 The demo passwords are printed and documented: they are for a local demonstration only.
 """

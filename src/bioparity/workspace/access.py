@@ -67,9 +67,10 @@ class Actor:
 
 
 #: The user's memberships, each with the accepted share of the program to its organisation (if any), that
-#: grant anything on the program: built once (see :mod:`bioparity.store.lookup`).
+#: grant anything on the program, and the organisation's name: built once (see :mod:`bioparity.store.lookup`).
 _MEMBERSHIPS_WITH_SHARE = (
-    select(Membership.org_id, Membership.role, ProgramShare.role, ProgramShare.scope)
+    select(Membership.org_id, Membership.role, ProgramShare.role, ProgramShare.scope, Organisation.name)
+    .join(Organisation, Organisation.id == Membership.org_id)
     .outerjoin(
         ProgramShare,
         and_(
@@ -85,27 +86,33 @@ _MEMBERSHIPS_WITH_SHARE = (
 )
 
 
+def _memberships(session: Session, user_id: str, program: Program) -> list[Any]:
+    """The rows of :data:`_MEMBERSHIPS_WITH_SHARE`: one query. In a read-only session (a page view) they
+    are kept for the rest of the transaction, which sees one snapshot of the store, so that checking a
+    page and rendering it (any study kind, the partner's share) ask once."""
+    read_only = bool(session.get_bind().get_execution_options().get(READ_ONLY_OPTION, False))
+    key = ("program_permissions", user_id, program.id, program.org_id)
+    if read_only and key in session.info:
+        known: list[Any] = session.info[key]
+        return known
+    parameters = {"program_id": program.id, "user_id": user_id, "org_id": program.org_id}
+    rows = list(session.execute(_MEMBERSHIPS_WITH_SHARE, parameters))
+    if read_only:
+        session.info[key] = rows
+    return rows
+
+
 def program_permissions(
     session: Session, user_id: str, program: Program, study_kind: str | None = None
 ) -> frozenset[Permission]:
     """Union of what the user's memberships grant on ``program`` (own organisation or partner shares), in
     a study of ``study_kind`` when given (a scoped share grants only reading outside its study kinds).
 
-    One query: the user's memberships, each with the accepted share of ``program`` to its organisation
-    (if any). In a read-only session (a page view) they are kept for the rest of the transaction, which
-    sees one snapshot of the store, so that checking a page and rendering it (any study kind) ask once.
+    From the user's memberships, each with the accepted share of ``program`` to its organisation (if
+    any): one query, asked once in a page view (:func:`_memberships`).
     """
-    read_only = bool(session.get_bind().get_execution_options().get(READ_ONLY_OPTION, False))
-    key = ("program_permissions", user_id, program.id, program.org_id)
-    if read_only and key in session.info:
-        rows: list[Any] = session.info[key]
-    else:
-        parameters = {"program_id": program.id, "user_id": user_id, "org_id": program.org_id}
-        rows = list(session.execute(_MEMBERSHIPS_WITH_SHARE, parameters))
-    if read_only:
-        session.info[key] = rows
     granted: set[Permission] = set()
-    for org_id, member_role, share_role, scope in rows:
+    for org_id, member_role, share_role, scope, _name in _memberships(session, user_id, program):
         if org_id == program.org_id:
             granted |= member_permissions(member_role)
         if share_role is not None:
@@ -116,11 +123,8 @@ def program_permissions(
 def program_roles(session: Session, user_id: str, program: Program) -> tuple[tuple[str, str | None], ...]:
     """The user's roles on ``program``: (role, None) as a member of the owning organisation, (member role,
     share role) as a member of a partner organisation the program is shared with."""
-    rows = session.execute(
-        _MEMBERSHIPS_WITH_SHARE, {"program_id": program.id, "user_id": user_id, "org_id": program.org_id}
-    )
     found: list[tuple[str, str | None]] = []
-    for org_id, member_role, share_role, _scope in rows:
+    for org_id, member_role, share_role, _scope, _name in _memberships(session, user_id, program):
         if org_id == program.org_id:
             found.append((member_role, None))
         if share_role is not None:
@@ -143,19 +147,9 @@ def role_words(roles: tuple[tuple[str, str | None], ...]) -> str:
 
 def my_shares(session: Session, user_id: str, program: Program) -> list[tuple[str, str, str | None]]:
     """The accepted shares of ``program`` with the user's organisations: (organisation name, share role,
-    stored scope), by organisation name (a partner member's dashboard; :func:`scope_refusal`)."""
-    rows = session.execute(
-        select(Organisation.name, ProgramShare.role, ProgramShare.scope)
-        .join(ProgramShare, ProgramShare.org_id == Organisation.id)
-        .join(Membership, Membership.org_id == Organisation.id)
-        .where(
-            ProgramShare.program_id == program.id,
-            ProgramShare.status == "accepted",
-            Membership.user_id == user_id,
-        )
-        .order_by(Organisation.name)
-    )
-    return [(str(org), str(role), scope) for org, role, scope in rows]
+    stored scope) (a partner member's dashboard; :func:`scope_refusal`)."""
+    rows = _memberships(session, user_id, program)
+    return [(str(org), str(role), scope) for _id, _member, role, scope, org in rows if role is not None]
 
 
 def scope_refusal(
