@@ -42,6 +42,7 @@ def test_the_partner_analyst_reads_pk101_but_may_not_write_there(demo_store: Dem
         assert paula.get(f"/ui/studies/{caa}/upload").status_code == 200
     assert f"{PARTNER} at role analyst: {CAA_ONLY}" in page
     assert "Upload a dataset to CAA-01" in page and "Upload a dataset to PK-101" not in page
+    assert '<option value="caa">' in page and '<option value="pk">' not in page  # the new study's kinds
     assert 'id="study-' + pk + '"' in page  # PK-101 is shown: the partner reads the whole program
     assert upload.status_code == 403
     assert (

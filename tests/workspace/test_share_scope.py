@@ -12,19 +12,18 @@ import json
 from collections.abc import Callable
 
 import pytest
-from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bioparity.errors import InputError
 from bioparity.store import current_revision, make_sessionmaker, upgrade_schema
-from bioparity.store.migrate import alembic_config
 from bioparity.store.models import AuditEvent, ProgramShare
 from bioparity.workspace import PermissionDeniedError, programs
 from bioparity.workspace.integrity import upgrade
 from tests.workspace.conftest import Company, make_company
 from tests.workspace.helpers import SAMPLESIZE_CSV, sign, uploaded_run
+from tests.workspace.test_study_names import _downgrade
 
 BODY = {"name": "b-data", "filename": "b.csv", "content": SAMPLESIZE_CSV, "analysis_kind": "samplesize"}
 
@@ -145,13 +144,6 @@ def test_the_audit_records_the_scope_old_and_new(
     (update,) = rows
     assert json.loads(update.before_json or "{}")["scope"] is None
     assert json.loads(update.after_json or "{}")["scope"] == "caa"
-
-
-def _downgrade(engine: Engine, revision: str) -> None:
-    config = alembic_config()
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, revision)
 
 
 def test_migration_0009_keeps_every_share_program_wide_and_goes_down_and_up(empty_engine: Engine) -> None:

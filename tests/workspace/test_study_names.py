@@ -107,9 +107,12 @@ def test_migration_0008_down_and_up_keeps_the_studies(empty_engine: Engine) -> N
 def test_migration_0008_refuses_a_database_with_two_studies_of_one_name_and_changes_nothing(
     empty_engine: Engine,
 ) -> None:
-    upgrade_schema(empty_engine, BEFORE)
+    # The services need the newest schema (0009 added the share scope they read): built there, then taken
+    # down to the revision before 0008.
+    upgrade(empty_engine)
     sessions = make_sessionmaker(empty_engine)
     company = make_company(sessions, "Dup")
+    _downgrade(empty_engine, BEFORE)
     first = company.study
     with sessions.begin() as s:  # stored before revision 0008 (the check was passed by a race)
         second = Study(
@@ -165,7 +168,9 @@ def test_an_upgrade_from_an_older_revision_refused_at_0008_stays_where_it_was(em
 def _company_at_0006(engine: Engine) -> str:
     """A program with two studies of one name on a database at 0006; returns the program's id."""
     sessions = make_sessionmaker(engine)
+    upgrade(engine)  # the services need the newest schema; then down to 0006
     company = make_company(sessions, "Old")
+    _downgrade(engine, "0006_analysis_jobs")
     with sessions.begin() as s:
         s.add(
             Study(

@@ -248,6 +248,7 @@ def dashboard(request: Request, actor: PageActor, program_id: str, message: Noti
         evidence = collect(session, program)
         assessment, notes = readiness(evidence)
         org = by_id(session, Organisation, program.org_id)
+        writable = writable_kinds(session, actor.user_id, program)
         return render(
             request,
             "dashboard.html",
@@ -255,11 +256,8 @@ def dashboard(request: Request, actor: PageActor, program_id: str, message: Noti
             org=org,
             evidence=evidence,
             readiness_html=readiness_html(evidence, assessment),
-            studies_html=studies_html(
-                evidence,
-                writable_kinds(session, actor.user_id, program),
-                newer_input_uploaders(session, evidence),
-            ),
+            studies_html=studies_html(evidence, writable, newer_input_uploaders(session, evidence)),
+            writable=writable,
             my_shares=my_shares(session, actor.user_id, program),
             readiness_notes=notes,
             can_write=Permission.write_data in granted,
