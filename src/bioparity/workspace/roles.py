@@ -80,15 +80,6 @@ class StudyKind(StrEnum):
     clinical = "clinical"
 
 
-#: Each study kind in words, for the scope of a share ("covers comparative analytical assessment studies
-#: only") and its refusals.
-STUDY_KIND_WORDS: dict[StudyKind, str] = {
-    StudyKind.pk: gettext_noop("PK similarity"),
-    StudyKind.caa: gettext_noop("comparative analytical assessment"),
-    StudyKind.clinical: gettext_noop("clinical"),
-}
-
-
 def study_kind_words(kinds: str | Sequence[str]) -> str:
     """A study kind, or the kinds of a share's scope, in words of the current language.
 
@@ -104,6 +95,15 @@ def study_kind_words(kinds: str | Sequence[str]) -> str:
     if len(words) < 2:
         return "".join(words)
     return _("%(kinds)s or %(last)s") % {"kinds": ", ".join(words[:-1]), "last": words[-1]}
+
+
+#: Each study kind in words, for the scope of a share ("covers comparative analytical assessment studies
+#: only") and its refusals.
+STUDY_KIND_WORDS: dict[StudyKind, str] = {
+    StudyKind.pk: gettext_noop("PK similarity"),
+    StudyKind.caa: gettext_noop("comparative analytical assessment"),
+    StudyKind.clinical: gettext_noop("clinical"),
+}
 
 
 def share_scope_kinds(scope: str | None) -> tuple[str, ...] | None:
