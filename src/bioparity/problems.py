@@ -151,21 +151,24 @@ THE_FILE_UNIT = note_template("{option} {unit}, or no {option} (the unit is then
 #: A known unit of another dimension than what it states (:func:`bioparity.nca.units.check_unit`): given as
 #: an option (``source``: the option) or in a file's column (the problem and what was expected).
 CONC_UNIT_REFUSED = note_template(
-    "{source} {unit}: not a concentration unit; expected a mass, amount or activity per volume such as "
-    "ng/mL, mg/L, nmol/L or IU/mL"
+    "{source} {unit}: not a concentration unit; expected a mass, amount or activity per volume (or per mass "
+    "of tissue) such as ng/mL, mg/L, nmol/L, IU/mL or ng/g"
 )
 TIME_UNIT_REFUSED = note_template("{source} {unit}: not a time unit; expected s, min, h, d or w")
 DOSE_UNIT_REFUSED = note_template(
-    "{source} {unit}: not a dose unit; expected a mass, amount or activity, alone or per kg of body weight, "
-    "such as mg, nmol, IU or mg/kg"
+    "{source} {unit}: not a dose unit; expected a mass, amount or activity, alone, per kg of body weight or "
+    "per m2 of body surface area, such as mg, nmol, IU, mg/kg or mg/m2"
 )
 NOT_A_CONC_UNIT = note_template("not a concentration unit")
 NOT_A_TIME_UNIT = note_template("not a time unit")
 NOT_A_DOSE_UNIT = note_template("not a dose unit")
-A_CONC_UNIT = note_template("a mass, amount or activity per volume such as ng/mL, mg/L, nmol/L or IU/mL")
+A_CONC_UNIT = note_template(
+    "a mass, amount or activity per volume (or per mass of tissue) such as ng/mL, mg/L, nmol/L, IU/mL or ng/g"
+)
 A_TIME_UNIT = note_template("s, min, h, d or w")
 A_DOSE_UNIT = note_template(
-    "a mass, amount or activity, alone or per kg of body weight, such as mg, nmol, IU or mg/kg"
+    "a mass, amount or activity, alone, per kg of body weight or per m2 of body surface area, such as mg, "
+    "nmol, IU, mg/kg or mg/m2"
 )
 #: A unit bioparity does not know (a symbol outside its table): carried as written, with this note.
 CONC_UNIT_UNKNOWN = note_template(
@@ -177,9 +180,31 @@ TIME_UNIT_UNKNOWN = note_template(
     "units (AUC, lambda_z, CL) built from the text, no conversion"
 )
 DOSE_UNIT_UNKNOWN = note_template(
-    "dose unit {unit} ({source}) is not one bioparity knows (known: {known}, alone or per kg): carried as "
-    "written, derived units (CL, V) built from the text, no conversion"
+    "dose unit {unit} ({source}) is not one bioparity knows (known: {known}, alone, per kg or per m2): "
+    "carried as written, derived units (CL, V) built from the text, no conversion"
 )
+#: The former text of each unit template that changed when doses per m2 and concentrations per mass became
+#: known: still registered, so that notes and errors stored with it are shown in the reader's language.
+FORMER_UNIT_TEMPLATES = {
+    "CONC_UNIT_REFUSED": note_template(
+        "{source} {unit}: not a concentration unit; expected a mass, amount or activity per volume such as "
+        "ng/mL, mg/L, nmol/L or IU/mL"
+    ),
+    "DOSE_UNIT_REFUSED": note_template(
+        "{source} {unit}: not a dose unit; expected a mass, amount or activity, alone or per kg of body "
+        "weight, such as mg, nmol, IU or mg/kg"
+    ),
+    "A_CONC_UNIT": note_template(
+        "a mass, amount or activity per volume such as ng/mL, mg/L, nmol/L or IU/mL"
+    ),
+    "A_DOSE_UNIT": note_template(
+        "a mass, amount or activity, alone or per kg of body weight, such as mg, nmol, IU or mg/kg"
+    ),
+    "DOSE_UNIT_UNKNOWN": note_template(
+        "dose unit {unit} ({source}) is not one bioparity knows (known: {known}, alone or per kg): carried "
+        "as written, derived units (CL, V) built from the text, no conversion"
+    ),
+}
 
 # --- SDTM PC and EX (bioparity.io.sdtm, bioparity.io.nca_input) ---
 PC_WITHOUT_TIME = note_template("SDTM PC without a time column")

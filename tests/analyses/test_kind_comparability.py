@@ -20,6 +20,7 @@ from bioparity.analyses.figures import CAAPlot, XYPlot
 from bioparity.analyses.frames import frame_records, result_frame
 from bioparity.analyses.registry import effective_options
 from bioparity.analyses.stability import CROSSING, LOTS, SHELF_LIFE, SLOPES
+from bioparity.cli.main import app
 from bioparity.errors import DataFileError, InputError
 from tests.analyses import kinds_support as kinds
 
@@ -42,10 +43,24 @@ def _frame() -> pd.DataFrame:
 def _command(data: Path, folder: Path, *flags: str) -> dict[str, pd.DataFrame]:
     """``bioparity comparability`` on the release rows with ``--stability`` on the stability rows (the
     specification of the file's columns as ``spec.yaml``), by section of the kind's stored table."""
+    out, st = folder / "out.csv", folder / "st.csv"
+    kinds.cli_table(*_command_args(data, folder), *flags)
+    both = kinds.read_csv(st)
+    return {
+        CAA_ROWS: kinds.read_csv(out),
+        SHELF_LIFE: both[both["kind"] == "shelf life"].drop(columns="kind"),
+        SLOPES: both[both["kind"] == "slope difference"].drop(columns="kind"),
+    }
+
+
+def _command_args(data: Path, folder: Path, extra: tuple[str, ...] = ()) -> list[str]:
+    """The arguments of ``bioparity comparability`` on ``data`` split in two files (release rows with
+    ``extra`` columns, stability rows) with ``spec.yaml``, writing ``out.csv`` and ``st.csv``."""
     frame = pd.read_csv(data, dtype=str, keep_default_na=False)
     timed = frame["time"] != ""
     release = folder / "release.csv"
-    frame.loc[~timed, ["attribute", "source", "lot", "value", "unit", "tier"]].to_csv(release, index=False)
+    columns = ["attribute", "source", "lot", "value", "unit", "tier", *extra]
+    frame.loc[~timed, columns].to_csv(release, index=False)
     stability = folder / "stability.csv"
     rows = frame.loc[timed].rename(columns={"source": "product"})
     rows[["attribute", "condition", "product", "lot", "time", "value"]].to_csv(stability, index=False)
@@ -54,17 +69,10 @@ def _command(data: Path, folder: Path, *flags: str) -> dict[str, pd.DataFrame]:
         fields = {k: g[k].iloc[0] for k in ("lower", "upper", "slope_margin") if g[k].iloc[0] != ""}
         spec.append(f"  {attribute}: {{{', '.join(f'{k}: {v}' for k, v in fields.items())}}}")
     (folder / "spec.yaml").write_text("\n".join(spec) + "\n", encoding="utf-8")
-    out, st = folder / "out.csv", folder / "st.csv"
-    kinds.cli_table(
-        "comparability", str(release), "--out", str(out), "--stability", str(stability), "--spec",
-        str(folder / "spec.yaml"), "--stability-out", str(st), *flags,
-    )  # fmt: skip
-    both = kinds.read_csv(st)
-    return {
-        CAA_ROWS: kinds.read_csv(out),
-        SHELF_LIFE: both[both["kind"] == "shelf life"].drop(columns="kind"),
-        SLOPES: both[both["kind"] == "slope difference"].drop(columns="kind"),
-    }
+    return [
+        "comparability", str(release), "--out", str(folder / "out.csv"), "--stability", str(stability),
+        "--spec", str(folder / "spec.yaml"), "--stability-out", str(folder / "st.csv"),
+    ]  # fmt: skip
 
 
 def _filled(frame: pd.DataFrame) -> pd.DataFrame:
@@ -356,3 +364,41 @@ def test_identical_products_are_comparable_with_slope_differences_centred_on_zer
         assert r["difference"] == pytest.approx(0.0, abs=1e-12)
         assert (r["ci_lower"] + r["ci_upper"]) / 2 == pytest.approx(0.0, abs=1e-12)
         assert r["ci_lower"] < 0 < r["ci_upper"]
+
+
+def test_the_command_reads_the_file_labels_as_the_kind_does(tmp_path: Path) -> None:
+    """``bioparity comparability`` reads the optional ``label`` column of its file with the kind's reader
+    (``with_file_labels``): its result table has the kind's ``label`` column, the terminal names the failing
+    attribute and the stability analyses by the file's label (the code where there is none), and a second
+    label of one attribute is refused naming the row, as a workspace upload is."""
+    data = _labelled(tmp_path)
+    args = _command_args(data, tmp_path, ("label",))
+    done = kinds.RUNNER.invoke(app, args)
+    assert done.exit_code == 0, done.output
+    labels = kinds.read_csv(tmp_path / "out.csv").set_index("attribute")["label"]
+    stored = section(kinds.workspace_table(KIND, data), CAA_ROWS).set_index("attribute")["label"]
+    assert (
+        labels.dropna().to_dict()
+        == stored.dropna().to_dict()
+        == {
+            "purity_sec": "Purity (SEC)",
+            "hmw_species_sec": "HMW species (file)",
+            "afucosylated_glycans": "Afucosylated glycans (file)",
+        }
+    )
+    lines = done.stderr.splitlines()
+    assert "failing attributes: Afucosylated glycans (file)" in lines
+    shelf_lives = [line for line in lines if "shelf life" in line]
+    assert len(shelf_lives) == 6 and all(
+        line.startswith(("Purity (SEC) ", "HMW species (file) ")) for line in shelf_lives
+    )
+    assert not any("purity_sec" in line or "hmw_species_sec" in line for line in lines)
+    release = tmp_path / "release.csv"
+    frame = pd.read_csv(release, dtype=str, keep_default_na=False)
+    frame.loc[1, "label"] = "Purity"  # row 2: purity_sec, labelled 'Purity (SEC)' on row 1
+    frame.to_csv(release, index=False)
+    (tmp_path / "out.csv").unlink()
+    done = kinds.RUNNER.invoke(app, args)
+    assert done.exit_code == 2 and not (tmp_path / "out.csv").exists()
+    assert "row 2 (line 3), column 'label'" in done.stderr
+    assert "attribute 'purity_sec' has label 'Purity (SEC)' on row 1" in done.stderr

@@ -2,13 +2,18 @@
 (decisions, warnings, rows left out) after the result, one ``note: ...`` line each on stderr as the
 kind-specific commands do, in the command's language (``--lang``; the stored values as they are);
 ``--json`` keeps stdout for the stored result, whose ``notes`` field has them. ``ada-sensitivity``,
-``ada-drug-tolerance``, ``caa`` and ``profile`` print their notes in the command's language too.
+``ada-drug-tolerance``, ``caa``, ``profile`` and ``pk-similarity`` print their notes in the command's
+language too, and ``run be`` names the missing PK values it left out as ``bioparity be`` does.
 
 The notes are checked by hand on constructed files: a positive-control run whose signal never reaches the
 cut point is left out (Shankar et al. 2008, J Pharm Biomed Anal 48:1267, Appendix 2: the sensitivity is
 interpolated within the tested range), and an ADA level below the cut point without drug is not detected
 at the lowest drug level (FDA 2019 immunogenicity testing guidance, section IV.D); a glycan profile whose
-parts sum to 90 is not closed at 100 (compared in Aitchison geometry, Aitchison 1986).
+parts sum to 90 is not closed at 100 (compared in Aitchison geometry, Aitchison 1986); a subject without
+AUClast is no completer, so its CMAX is left out too (FDA 2001, Statistical Approaches to Establishing
+Bioequivalence); replicateBE's data set 21 has no PK value at subject 45 period 3 and subject 52 period 1
+(both R; data rows 174 and 200, file lines 175 and 201 under the header), data set 15 has 112, the first
+five in period 4 of subjects 56 to 60 (T; data rows 224, 228, ..., 240), as the files show.
 """
 
 from __future__ import annotations
@@ -41,6 +46,13 @@ CAA = "attribute,source,lot,value\n" + "".join(
     )
 )  # fmt: skip
 
+#: Two arms of four subjects; T2 has no AUClast (a blank cell), so it is no completer.
+PP = (
+    "subject,arm,CMAX,AUCLST\nT1,test,10,100\nT2,test,12,\nT3,test,11,110\nT4,test,9,95\n"
+    "R1,ref,10,105\nR2,ref,11,98\nR3,ref,12,102\nR4,ref,10,99\n"
+)
+RDS = REFERENCE / "replicate_be"
+
 #: The stored note of run C (the ``ada-sensitivity`` kind stores it as a sentence) and its Chinese words.
 RUN_C = "run C: cut point not crossed inside the tested range; run left out"
 RUN_C_ZH = "分析批 C：在测试范围内未达到临界值；该分析批未纳入"
@@ -51,7 +63,14 @@ def files(tmp_path: Path) -> dict[str, str]:
     """The constructed inputs, written as CSV files (name -> path)."""
     profile = pd.read_csv(REFERENCE / "cmc" / "data_profile.csv")
     profile.loc[profile["lot"] == "T01", "value"] *= 0.9  # its parts sum to 90
-    texts = {"pc.csv": CURVES, "dt.csv": TOLERANCE, "isr.csv": ISR, "caa.csv": CAA, "profile.csv": None}
+    texts = {
+        "pc.csv": CURVES,
+        "dt.csv": TOLERANCE,
+        "isr.csv": ISR,
+        "caa.csv": CAA,
+        "profile.csv": None,
+        "pp.csv": PP,
+    }
     for name, text in texts.items():
         if text is None:
             profile.to_csv(tmp_path / name, index=False)
@@ -133,3 +152,52 @@ def test_caa_and_profile_print_their_notes_in_the_command_language(
     command = [args[0], files[args[1]], "--out", files["out"]]
     assert f"note: {english}" in _notes(_invoke(*command).stderr)
     assert f"说明：{chinese}" in _notes(_invoke("--lang", "zh-CN", *command).stderr)
+
+
+def test_pk_similarity_prints_its_notes_as_notes_in_the_command_language(files: dict[str, str]) -> None:
+    """Was the stored English without ``note: `` (``CMAX: not analysed ...``), also under --lang zh-CN."""
+    command = ["pk-similarity", files["pp.csv"], "--arms", "test,ref", "--metrics", "CMAX,AUCLST"]
+    command += ["--out", files["out"]]
+    assert _notes(_invoke(*command).stderr) == [
+        "note: CMAX: not analysed (not a completer): test 1",
+        "note: AUCLST: not analysed (not a completer): test 1",
+    ]
+    assert _notes(_invoke("--lang", "zh-CN", *command).stderr) == [
+        "说明：CMAX：未分析（非完成者）：test 1",
+        "说明：AUCLST：未分析（非完成者）：test 1",
+    ]
+
+
+#: The missing PK values of replicateBE's rds21 as the terminal names them (data row, file line, ...).
+RDS21_CELLS = (
+    "row 174 (line 175) subject=45 period=3 treatment=R; row 200 (line 201) subject=52 period=1 treatment=R"
+)
+
+
+def test_run_be_names_the_missing_pk_values_it_left_out() -> None:
+    """Was silent: the BE result had no notes (``bioparity be`` names them; the values are in
+    ``missing_cells``). A run without a missing value stores its result as before (no ``notes``)."""
+    result = _invoke("run", "be", str(RDS / "rds21.csv"))
+    note = f"2 missing PK value(s) not analysed: {RDS21_CELLS} (all in missing_cells)"
+    assert _notes(result.stderr) == [f"note: {note}"]
+    stored = json.loads(_invoke("run", "be", str(RDS / "rds21.csv"), "--json").stdout)
+    assert stored["notes"] == [note] and len(stored["missing_cells"]) == 2
+    result = _invoke("run", "be", str(RDS / "rds15.csv"), "-o", "method=ema-abel-a")
+    first = "row 224 (line 225) subject=56 period=4 treatment=T; row 228 (line 229) subject=57 period=4"
+    last = "row 240 (line 241) subject=60 period=4 treatment=T and 107 more (all in missing_cells)"
+    [shown] = _notes(result.stderr)
+    assert shown.startswith(f"note: 112 missing PK value(s) not analysed: {first}") and shown.endswith(last)
+    assert shown.count("row ") == 5
+    clean = _invoke("run", "be", str(RDS / "rds01.csv"), "--json")
+    assert "notes" not in json.loads(clean.stdout) and not _notes(clean.stderr)
+
+
+def test_run_be_names_the_missing_pk_values_in_the_command_language() -> None:
+    result = _invoke("--lang", "zh-CN", "run", "be", str(RDS / "rds21.csv"))
+    cells = (
+        "第 174 行（文件第 175 行） subject=45 period=3 treatment=R; "
+        "第 200 行（文件第 201 行） subject=52 period=1 treatment=R"
+    )
+    assert _notes(result.stderr) == [
+        f"说明：2 个缺失的药代动力学值未纳入分析：{cells}（完整清单见 missing_cells）"
+    ]

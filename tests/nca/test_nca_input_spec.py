@@ -43,6 +43,7 @@ from bioparity.workspace.datasets import (
     read_mapped,
     upload_dataset,
 )
+from tests.nca.test_nca_multiple_dose_workspace import write_domains
 from tests.nca.test_nca_sdtm_units import theoph_domains
 from tests.workspace.conftest import database, make_company
 
@@ -443,3 +444,71 @@ def test_repeated_ex_doses_give_the_command_lines_multiple_dose_nca_in_the_works
     }.items():
         with use_language(language):
             assert nca_summary(result, {}).startswith(text), language
+
+
+@pytest.mark.parametrize(
+    ("cli_args", "options"),
+    [
+        (["--tau", "12"], {"tau": 12.0}),
+        (["--tau", "30", "--extrapolate-tau"], {"tau": 30.0, "extrapolate_tau": True}),
+    ],
+    ids=["tau", "tau-extrapolated"],
+)
+def test_tau_of_the_workspace_gives_the_command_lines_steady_state_interval(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli_args: list[str], options: dict[str, object]
+) -> None:
+    """pc.xpt and ex.xpt (five doses every 12 h, tests/nca/test_nca_multiple_dose_workspace.py) uploaded and
+    run with the options dosing and tau (and extrapolate_tau) = ``bioparity nca pc.xpt --dosing ex.xpt
+    --tau 12`` = ``bioparity run nca pc.xpt -o dosing=ex.xpt -o tau=12``: every interval, the last one
+    included (before, the workspace had no tau: "no tau for the last dose: give tau"), to 1e-12; with
+    extrapolate_tau the last interval (48-78 h, samples to 72 h) is extrapolated as on the command line."""
+    monkeypatch.chdir(tmp_path)
+    write_domains(tmp_path)
+    run = CliRunner().invoke(app, ["nca", "pc.xpt", "--out", "md.csv", "--dosing", "ex.xpt", *cli_args])
+    assert run.exit_code == 0 and "wrote 60 dosing intervals" in run.output, run.output
+    given = [f"--option={k}={str(v).lower()}" for k, v in options.items()]
+    command = CliRunner().invoke(app, ["run", "nca", "pc.xpt", "-o", "dosing=ex.xpt", *given, "--json"])
+    assert command.exit_code == 0, command.output
+    with _workspace(tmp_path) as (sessions, actor, study):
+        pc_id = _upload(sessions, actor, study, tmp_path / "pc.xpt")
+        ex_id = _upload(sessions, actor, study, tmp_path / "ex.xpt")
+        with sessions.begin() as session:
+            stored = run_analysis(session, actor, pc_id, "nca", {"dosing": ex_id, **options})
+            assert stored.status == "succeeded", stored.error
+            result, result_text = json.loads(stored.result_json or "{}"), stored.result_json
+    assert command.output.strip() == result_text  # bioparity run prints what the workspace stores
+    keys = ["subject", "dose_number", "PPTESTCD"]
+    workspace = pd.DataFrame(result["rows"], columns=result["columns"])
+    cli = pd.read_csv("md.csv", dtype={"subject": str}, keep_default_na=False, na_values=[""])
+    assert list(workspace.columns) == list(cli.columns) and len(workspace) == len(cli) == 60 * 18
+    got, want = (t.set_index(keys).sort_index() for t in (workspace, cli))
+    pd.testing.assert_series_equal(got["PPSTRESN"], want["PPSTRESN"], rtol=1e-12)
+    pd.testing.assert_series_equal(got["reason"].fillna(""), want["reason"].fillna(""))
+    last = got.xs(5, level="dose_number")["PPSTRESN"].unstack("PPTESTCD")
+    assert last[["AUCTAU", "CTROUGH", "CAVG", "ARAUC"]].notna().all().all()  # the steady state is computed
+    if options.get("extrapolate_tau"):
+        assert set(got.xs(5, level="dose_number").xs("AUCTAU", level="PPTESTCD")["reason"]) == {
+            "extrapolated to the end of the interval with lambda_z (Phoenix rule)"
+        }
+
+
+def test_tau_with_one_ex_record_per_subject_asks_for_multiple_dose_nca_in_both(
+    theoph: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """EX with one dose record per subject is single-dose NCA, unless tau asks for the dosing interval
+    (``bioparity nca --dosing ex.xpt --tau 24``): then one interval per subject, in the workspace as on the
+    command line (the same rows to 1e-12; PCDTC puts the samples on the clock of EXSTDTC)."""
+    monkeypatch.chdir(tmp_path)
+    pc, ex = theoph_domains(theoph)
+    when = pd.Timestamp("2026-01-05T08:00") + pd.to_timedelta(theoph["Time"] * 3600.0, unit="s")
+    pc = pc.assign(PCDTC=when.dt.strftime("%Y-%m-%dT%H:%M:%S").to_numpy())
+    pyreadstat.write_xport(pc, "pc.xpt", table_name="PC", file_format_version=5)
+    pyreadstat.write_xport(ex, "ex.xpt", table_name="EX", file_format_version=5)
+    run = CliRunner().invoke(app, ["nca", "pc.xpt", "--out", "md.csv", "--dosing", "ex.xpt", "--tau", "24"])
+    assert run.exit_code == 0 and "wrote 12 dosing intervals" in run.output, run.output
+    result = nca_kind(read_concentrations(Path("pc.xpt")), {"dosing": "ex.xpt", "tau": 24.0})
+    assert (result["n_profiles"], result["n_intervals"]) == (12, 12)
+    keys = ["subject", "dose_number", "PPTESTCD"]
+    got = pd.DataFrame(result["rows"], columns=result["columns"]).set_index(keys)["PPSTRESN"].sort_index()
+    want = pd.read_csv("md.csv", dtype={"subject": str}).set_index(keys)["PPSTRESN"].sort_index()
+    pd.testing.assert_series_equal(got, want, rtol=1e-12)

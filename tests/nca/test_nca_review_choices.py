@@ -165,3 +165,28 @@ def test_read_review_json_list(tmp_path: Path) -> None:
         {"subject": "A", "time": "", "action": "exclude", "reason": "r"}
     ]
     assert where.file == str(path)
+
+
+@pytest.mark.parametrize("flag", ["--review", "--lambda-z-exclude"])
+def test_cli_refuses_lambda_z_choices_with_repeated_doses(
+    theoph: pd.DataFrame, tmp_path: Path, flag: str
+) -> None:
+    """With two doses per subject (multiple-dose NCA) lambda_z is the best fit after the last dose: a
+    reviewer's choices were silently ignored (the run ended 0, the choices not applied); now refused, no
+    output written. With one dose per subject the same file still applies (single-dose NCA)."""
+    theoph[["Subject", "Time", "conc"]].to_csv(tmp_path / "pk.csv", index=False)
+    doses = pd.DataFrame({"Subject": [1, 1], "time": [0.0, 12.0], "dose": [320.0, 320.0]})
+    doses.to_csv(tmp_path / "doses.csv", index=False)
+    choices = tmp_path / "choices.csv"
+    if flag == "--review":
+        choices.write_text("Subject,time,action,reason\n1,24.37,exclude,haemolysed\n")
+    else:
+        choices.write_text("Subject,lambda_z_time,lambda_z_reason\n1,24.37,haemolysed\n")
+    out = tmp_path / "md.csv"
+    args = ["nca", str(tmp_path / "pk.csv"), "--subject", "Subject", "--time", "Time", "--out", str(out)]
+    run = CliRunner().invoke(
+        app, [*args, "--dosing", str(tmp_path / "doses.csv"), "--tau", "12", flag, str(choices)]
+    )
+    assert run.exit_code != 0 and f"{flag}: lambda_z choices apply to single-dose NCA" in run.output
+    assert not out.exists()
+    assert CliRunner().invoke(app, [*args, flag, str(choices)]).exit_code == 0  # single dose: applied

@@ -43,15 +43,19 @@ FURLONG_NOTE = (
 
 #: Per role: units that state it, known units of another dimension, units bioparity does not know.
 ROLE_CASES = {
-    # Greek mu typed for the micro sign; ng/g a mass fraction, not per volume; miu: milli or million
+    # Greek mu typed for the micro sign; ng/g, nmol/g: tissue (per mass); miu: milli or million
     "concentration": (
-        ("ng/mL", "nmol/L", "mg/L", "IU/mL", "mIU/mL", "U/dL", "μg/mL"),
-        ("h", "mg", "ng/g"),
+        ("ng/mL", "nmol/L", "mg/L", "IU/mL", "mIU/mL", "U/dL", "μg/mL", "ng/g", "nmol/g", "ug/kg"),
+        ("h", "mg", "mg/m2", "L/kg"),
         ("furlong", "ng/mll", "miu/mL"),
     ),
     "time": (("h", "min", "hours"), ("1/h", "mg"), ("fortnight",)),
-    # mg/kg: Theoph's Dose column; mg/m2 (body surface area) is not in the table: carried with a note
-    "dose": (("mg", "nmol", "IU", "MIU", "mg/kg", "IU/kg", "mg*kg^-1"), ("mg/L", "h"), ("mg/m2",)),
+    # mg/kg: Theoph's Dose column; mg/m2 per body surface area (rituximab 375 mg/m2), however the 2 is written
+    "dose": (
+        ("mg", "nmol", "IU", "MIU", "mg/kg", "IU/kg", "mg*kg^-1", "mg/m2", "mg/m^2", "mg/m²", "MIU/m2"),
+        ("mg/L", "h", "mg/m2/kg", "mg*m2"),
+        ("tablet", "mg/m3"),
+    ),
 }
 UNIT_CASES = [
     (unit, role, known, fits)
@@ -118,8 +122,8 @@ def test_check_unit_refuses_another_dimension_and_notes_an_unknown_unit() -> Non
     with pytest.raises(InputError) as caught:
         check_unit("h", "concentration", source="--conc-unit")
     assert str(caught.value) == (
-        "--conc-unit 'h': not a concentration unit; expected a mass, amount or activity per volume such as "
-        "ng/mL, mg/L, nmol/L or IU/mL"
+        "--conc-unit 'h': not a concentration unit; expected a mass, amount or activity per volume (or per "
+        "mass of tissue) such as ng/mL, mg/L, nmol/L, IU/mL or ng/g"
     )
     assert check_unit("IU/mL", "concentration", source="--conc-unit") is None
     assert check_unit("furlong", "concentration", source="--conc-unit") == FURLONG_NOTE
@@ -181,7 +185,8 @@ def test_sdtm_unit_columns_follow_the_same_rule(
     assert code == 2
     assert (
         "error: pc_h.csv, row 1 (line 2), column 'PCSTRESU': not a concentration unit (got 'h'); expected a "
-        "mass, amount or activity per volume such as ng/mL, mg/L, nmol/L or IU/mL"
+        "mass, amount or activity per volume (or per mass of tissue) such as ng/mL, mg/L, nmol/L, IU/mL or "
+        "ng/g"
     ) in output
     pc.to_csv("pc.csv", index=False)
     ex.assign(EXDOSU="mg/mL").to_csv("ex_bad.csv", index=False)
@@ -190,17 +195,17 @@ def test_sdtm_unit_columns_follow_the_same_rule(
         code == 2 and "ex_bad.csv, row 1 (line 2), column 'EXDOSU': not a dose unit (got 'mg/mL')" in output
     )
     pc.assign(PCSTRESU="AU/mL").to_csv("pc_au.csv", index=False)
-    ex.assign(EXDOSU="mg/m2").to_csv("ex_bsa.csv", index=False)
-    code, output = _nca("pc_au.csv", "--out", "f.csv", "--dosing", "ex_bsa.csv")
+    ex.assign(EXDOSU="mg/m3").to_csv("ex_m3.csv", index=False)
+    code, output = _nca("pc_au.csv", "--out", "f.csv", "--dosing", "ex_m3.csv")
     assert code == 0, output
     assert "warning: concentration unit 'AU/mL' (PCSTRESU of pc_au.csv) is not one bioparity knows" in output
-    assert "warning: dose unit 'mg/m2' (EXDOSU of ex_bsa.csv) is not one bioparity knows" in output
+    assert "warning: dose unit 'mg/m3' (EXDOSU of ex_m3.csv) is not one bioparity knows" in output
     long = pd.read_csv("f.csv").set_index(["subject", "PPTESTCD"])
-    assert long.loc[(1, "CLFO"), "PPORRESU"] == "mg*mL/AU/m2/h"  # (mg/m2) / (AU/mL) / h, from the text
+    assert long.loc[(1, "CLFO"), "PPORRESU"] == "mg*mL/AU/m3/h"  # (mg/m3) / (AU/mL) / h, from the text
     notes = json.loads(Path("f.csv.provenance.json").read_text())["unit_notes"]
     assert [n.split(" is not")[0] for n in notes] == [
         "concentration unit 'AU/mL' (PCSTRESU of pc_au.csv)",
-        "dose unit 'mg/m2' (EXDOSU of ex_bsa.csv)",
+        "dose unit 'mg/m3' (EXDOSU of ex_m3.csv)",
     ]
 
 

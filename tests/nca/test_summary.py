@@ -83,3 +83,24 @@ def test_flags_are_counted_per_subject() -> None:
     assert counts.loc[("A", "r2adj_low"), "subjects"] == 4
     assert counts.loc[("B", "no_time0"), "subjects_flagged"] == 2
     assert np.all(counts["subjects_flagged"] <= counts["subjects"])
+
+
+def test_statistics_per_dosing_interval_keep_the_doses_apart() -> None:
+    """Cmax of dose 1 (10, 12, 15, 20: the values above) and of dose 2 (2x: 20, 24, 30, 40) of the same four
+    subjects: per dose number, dose 2's mean is 2 x 14.25 = 28.5 and its geometric mean 2 x 36000^(1/4),
+    the same CV%; pooled (before) the mean would have been 21.375 over n = 8."""
+    dose1 = [("A", f"A{i}", 1, "CMAX", c) for i, c in enumerate(CMAX_A)]
+    dose2 = [("A", f"A{i}", 2, "CMAX", 2 * c) for i, c in enumerate(CMAX_A)]
+    frame = pd.DataFrame(dose2 + dose1, columns=["arm", "subject", "dose_number", "PPTESTCD", "PPSTRESN"])
+    result = summary_statistics(frame, interval="dose_number")
+    table = result.to_frame()
+    assert list(table.columns[:3]) == ["arm", "dose_number", "parameter"]
+    assert result.intervals == (1, 2) and list(table["n"]) == [4, 4]  # in dose order, whatever the rows'
+    by_dose = table.set_index("dose_number")
+    assert by_dose.loc[1, "mean"] == pytest.approx(14.25, abs=1e-12)
+    assert by_dose.loc[2, "mean"] == pytest.approx(28.5, abs=1e-12)
+    assert by_dose.loc[2, "geometric_mean"] == pytest.approx(2 * 36000**0.25, rel=1e-12)
+    assert by_dose.loc[2, "cv_percent"] == pytest.approx(30.52161, abs=1e-5)
+    assert "dose_number" not in summary_statistics(frame).to_frame().columns  # single dose: as before
+    with pytest.raises(InputError, match=r"row 1, column dose_number: 0\.5 is not a dose number"):
+        summary_statistics(frame.assign(dose_number=0.5), interval="dose_number")

@@ -44,13 +44,14 @@ def test_deactivation_revokes_sessions_and_tokens_at_once_and_reactivation_needs
     session = server.login(user.username, PASSWORD).json()["token"]
     with server.client(token=session) as s, server.client(token=company.tokens["statistician"]) as t:
         assert s.get("/programs").status_code == 200 and t.get("/programs").status_code == 200
-        done = bioparity("user", "deactivate", user.username, "--database-url", server.database_url)
+        why = ("--reason", "left the company")
+        done = bioparity("user", "deactivate", user.username, *why, "--database-url", server.database_url)
         assert done.returncode == 0 and "2 sessions and tokens revoked" in done.stdout, done.stderr
         assert s.get("/programs").status_code == 401 and t.get("/programs").status_code == 401
         assert server.login(user.username, PASSWORD).status_code == 401
         status = bioparity("user", "status", user.username, "--database-url", server.database_url)
         assert "active: False" in status.stdout and "live_tokens: 0" in status.stdout, status.stderr
-        again = bioparity("user", "reactivate", user.username, "--database-url", server.database_url)
+        again = bioparity("user", "reactivate", user.username, *why, "--database-url", server.database_url)
         assert again.returncode == 0, again.stderr
         assert s.get("/programs").status_code == 401 and t.get("/programs").status_code == 401
     assert server.login(user.username, PASSWORD).status_code == 200
@@ -66,7 +67,7 @@ def test_signing_in_to_a_deactivated_account_is_refused_and_audited(engine: Engi
     company = make_company(sessions, "disabled")
     user = company.users["analyst"]
     with sessions.begin() as s:
-        accounts.set_active(s, user.username, False)
+        accounts.set_active(s, user.username, False, reason="left the company")
     with sessions() as s, pytest.raises(AuthenticationError, match="invalid username or password"):
         accounts.login(s, user.username, PASSWORD, client="192.0.2.7")
     with sessions() as s:
@@ -90,8 +91,17 @@ def test_administrator_commands_name_the_operating_system_account_in_the_trail(s
     company = make_company(server.sessions, "admin")
     name, url = company.users["viewer"].username, server.database_url
     for command in (("unlock", name), ("deactivate", name), ("reactivate", name)):
-        assert bioparity("user", *command, "--database-url", url).returncode == 0
-    reset = ("user", "reset-password", name, "--password-stdin", "--database-url", url)
+        assert bioparity("user", *command, "--reason", "QA drill", "--database-url", url).returncode == 0
+    reset = (
+        "user",
+        "reset-password",
+        name,
+        "--reason",
+        "QA drill",
+        "--password-stdin",
+        "--database-url",
+        url,
+    )
     assert bioparity(*reset, stdin=TEMPORARY + "\n").returncode == 0
     assert bioparity("org", "create", "Admin Org QA", "--database-url", url).returncode == 0
     new = ("user", "create", "qa-new", "--org", "Admin Org QA", "--password-stdin", "--database-url", url)
@@ -106,13 +116,62 @@ def test_administrator_commands_name_the_operating_system_account_in_the_trail(s
     )
 
 
+def test_administrator_commands_require_a_reason_and_keep_it_in_the_trail(server: LiveServer) -> None:
+    """QA audit F3 (EU GMP Annex 11 section 9): ``user unlock/deactivate/reactivate/reset-password`` need
+    ``--reason`` (not blank, at most 500 characters), kept trimmed in the audit row; without one the
+    command changes nothing and writes no row. ``user status`` only reads and takes none."""
+    company = make_company(server.sessions, "why")
+    name, url = company.users["reviewer"].username, server.database_url
+
+    def last_seq() -> int:
+        with server.sessions() as s:
+            return s.scalar(select(func.max(AuditEvent.seq))) or 0
+
+    before = last_seq()
+    missing = bioparity("user", "deactivate", name, "--database-url", url)
+    assert missing.returncode == 2 and "Missing option '--reason'" in missing.stderr
+    for blank in ("", "   ", "x" * 501):
+        refused = bioparity("user", "deactivate", name, "--reason", blank, "--database-url", url)
+        assert refused.returncode == 2 and refused.stderr.startswith("error: reason "), refused
+    no_reset = bioparity(
+        "user", "reset-password", name, "--password-stdin", "--database-url", url, stdin="t\n"
+    )
+    assert no_reset.returncode == 2 and "Missing option '--reason'" in no_reset.stderr
+    assert last_seq() == before and server.login(name, PASSWORD).status_code == 200  # nothing changed
+    before = last_seq()  # after the login's row
+    given = {
+        "deactivate": " on leave until March (HR-88) ",
+        "reactivate": "back from leave (HR-88)",
+        "unlock": "x" * 500,
+    }
+    for command, reason in given.items():
+        done = bioparity("user", command, name, "--reason", reason, "--database-url", url)
+        assert done.returncode == 0, done.stderr
+    reset = ("user", "reset-password", name, "--reason", "forgotten; verified in person", "--password-stdin")
+    assert bioparity(*reset, "--database-url", url, stdin=TEMPORARY + "\n").returncode == 0
+    assert bioparity("user", "status", name, "--database-url", url).returncode == 0
+    assert "--reason" not in bioparity("user", "status", "--help").stdout
+    with server.sessions() as s:
+        rows = s.execute(
+            select(AuditEvent.action, AuditEvent.reason)
+            .where(AuditEvent.seq > before)
+            .order_by(AuditEvent.seq)
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("deactivate", "on leave until March (HR-88)"),
+        ("reactivate", "back from leave (HR-88)"),
+        ("unlock", "x" * 500),
+        ("password_reset", "forgotten; verified in person"),
+    ]
+
+
 def test_admin_reset_forces_a_password_change_before_anything_else(server: LiveServer) -> None:
     company = make_company(server.sessions, "reset")
     user = company.users["analyst"]
     old = server.login(user.username, PASSWORD).json()["token"]
     reset = bioparity(
-        "user", "reset-password", user.username, "--password-stdin", "--database-url", server.database_url,
-        stdin=TEMPORARY + "\n",
+        "user", "reset-password", user.username, "--reason", "forgotten", "--password-stdin",
+        "--database-url", server.database_url, stdin=TEMPORARY + "\n",
     )  # fmt: skip
     assert reset.returncode == 0, reset.stderr
     with server.client(token=old) as c:

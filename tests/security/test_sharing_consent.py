@@ -33,7 +33,7 @@ def test_a_share_is_an_invitation_the_partner_accepts_or_declines(server: LiveSe
     shares = f"/programs/{a.program.id}/shares"
     offers = f"/orgs/{b.org.id}/share-invitations"
     with server.client(token=a.tokens["owner"]) as a_owner, server.client(token=b.tokens["owner"]) as b_owner:
-        invited = a_owner.post(shares, json={"org_name": b.org.name, "role": "analyst"})
+        invited = a_owner.post(shares, json={"org_name": b.org.name, "role": "analyst", "reason": "partner"})
         assert invited.status_code == 201 and invited.json()["status"] == "pending"
         assert not _visible(server, b, a.program.id)
         with server.client(token=b.tokens["analyst"]) as b_analyst:
@@ -47,11 +47,16 @@ def test_a_share_is_an_invitation_the_partner_accepts_or_declines(server: LiveSe
         assert not _visible(server, b, a.program.id)
         assert a_owner.get(shares).json()[0]["status"] == "declined"
 
-        assert a_owner.post(shares, json={"org_id": b.org.id, "role": "viewer"}).status_code == 201
+        assert (
+            a_owner.post(shares, json={"org_id": b.org.id, "role": "viewer", "reason": "partner"}).status_code
+            == 201
+        )
         assert b_owner.post(f"{offers}/{a.program.id}/accept").json()["status"] == "accepted"
         assert _visible(server, b, a.program.id)
         # a higher role waits for consent while the accepted one stays; a lower one applies at once
-        raised = a_owner.post(shares, json={"org_id": b.org.id, "role": "statistician"}).json()
+        raised = a_owner.post(
+            shares, json={"org_id": b.org.id, "role": "statistician", "reason": "partner"}
+        ).json()
         assert (raised["role"], raised["pending_role"]) == ("viewer", "statistician")
         with server.client(token=b.tokens["analyst"]) as b_analyst:
             upload = {"name": "x", "filename": "x.csv", "content": "a,b\n1,2\n"}
@@ -66,7 +71,7 @@ def test_the_sharing_page_lists_only_partner_organisations(server: LiveServer) -
     # the rival exists on the same server (and is the kind of organisation main listed)
     a, partner, rival = (make_company(server.sessions, label) for label in ("A", "P", "R"))
     with server.client(token=a.tokens["owner"]) as a_owner:
-        body = {"org_id": partner.org.id, "role": "viewer"}
+        body = {"org_id": partner.org.id, "role": "viewer", "reason": "partner"}
         assert a_owner.post(f"/programs/{a.program.id}/shares", json=body).status_code == 201
         assert a_owner.get(f"/orgs/{a.org.id}/partners").json() == []  # not a partner before consent
     with server.client(token=partner.tokens["owner"]) as p_owner:

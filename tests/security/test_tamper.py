@@ -100,10 +100,20 @@ def ev(engine: Engine, tmp_path: Path) -> Evidence:
         )
         run = analyses.run_analysis(s, company.actor("analyst"), dataset.id, "samplesize")
         reviewed = signatures.sign_run(
-            s, company.actor("reviewer"), run.id, password=PASSWORD, meaning="reviewed"
+            s,
+            company.actor("reviewer"),
+            run.id,
+            username=company.users["reviewer"].username,
+            password=PASSWORD,
+            meaning="reviewed",
         )
         approved = signatures.sign_run(
-            s, company.actor("statistician"), run.id, password=PASSWORD, meaning="approved"
+            s,
+            company.actor("statistician"),
+            run.id,
+            username=company.users["statistician"].username,
+            password=PASSWORD,
+            meaning="approved",
         )
     anchor = tmp_path / "anchors.jsonl"
     code, out = _cli("audit", "anchor", "--to", str(anchor), "--database-url", url_of(engine))
@@ -126,7 +136,8 @@ def _unguard(conn: Connection) -> None:
 
 
 _HASHED = (
-    "seq, at, actor_id, actor, org_id, program_id, action, object_type, object_id, before_json, after_json"
+    "seq, at, actor_id, actor, org_id, program_id, action, object_type, object_id, before_json, after_json, "
+    "reason"
 )
 
 
@@ -246,6 +257,7 @@ def test_insert_a_forged_row_and_move_the_head(ev: Evidence, mac: str) -> None:
             "object_id": "forged-signature",
             "before_json": None,
             "after_json": canonical_json({"meaning": "approved"}),
+            "reason": None,
         }
         row["prev_hash"] = head_hash
         row["row_hash"] = row_hash(head_hash, row)
@@ -254,7 +266,7 @@ def test_insert_a_forged_row_and_move_the_head(ev: Evidence, mac: str) -> None:
             text(
                 f"INSERT INTO audit_events ({_HASHED}, prev_hash, row_hash, mac) "
                 "VALUES (:seq, :at, :actor_id, :actor, :org_id, :program_id, :action, :object_type, "
-                ":object_id, :before_json, :after_json, "
+                ":object_id, :before_json, :after_json, :reason, "
                 ":prev_hash, :row_hash, :mac)"
             ),
             row,
@@ -409,7 +421,7 @@ def _share(ev: Evidence) -> str:
     partner = make_company(ev.sessions, "Partner")
     with ev.sessions.begin() as s:
         share = programs.share_program(
-            s, ev.company.actor("owner"), ev.company.program.id, partner.org.id, "viewer"
+            s, ev.company.actor("owner"), ev.company.program.id, partner.org.id, "viewer", reason="drill"
         )
         programs.respond_share(s, partner.actor("owner"), partner.org.id, ev.company.program.id, accept=True)
         return share.id
@@ -444,7 +456,7 @@ def test_a_changed_role_share_setting_name_or_account_is_reported(ev: Evidence, 
         recorded = ev.company.users["statistician"].display_name
     if drill == "user-reactivated":
         with ev.sessions.begin() as s:
-            accounts.set_active(s, ev.company.users["statistician"].username, False)
+            accounts.set_active(s, ev.company.users["statistician"].username, False, reason="drill")
     assert _verify(ev, anchor=False)[0] == 0
     with ev.engine.begin() as conn:
         found = conn.execute(text(f"SELECT id FROM {table} WHERE {key} = :k"), {"k": record_id}).scalar_one()
@@ -460,7 +472,9 @@ def test_a_member_inserted_or_a_removed_share_restored_is_reported(ev: Evidence)
         found = conn.execute(text("SELECT * FROM program_shares WHERE id = :i"), {"i": share_id})
         row = dict(found.mappings().one())
     with ev.sessions.begin() as s:
-        programs.unshare_program(s, ev.company.actor("owner"), ev.company.program.id, row["org_id"])
+        programs.unshare_program(
+            s, ev.company.actor("owner"), ev.company.program.id, row["org_id"], reason="drill"
+        )
     outsider = make_company(ev.sessions, "Outsider").users["viewer"]
     with ev.engine.begin() as conn:
         conn.execute(

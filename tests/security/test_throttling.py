@@ -9,16 +9,17 @@ never with sleeps.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from bioparity.errors import InputError
 from bioparity.store import make_sessionmaker
-from bioparity.store.models import AuthThrottle
+from bioparity.store.models import AuditEvent, AuthThrottle
 from bioparity.workspace import accounts
 from bioparity.workspace.accounts import POLICY_KEY, AccountPolicy, backoff_seconds
 from bioparity.workspace.errors import AccountLockedError, AuthenticationError, ThrottledError
@@ -58,7 +59,8 @@ def test_login_locks_after_n_failures_refuses_the_right_password_and_an_admin_un
     with server.client(token=company.tokens["viewer"]) as c:
         assert c.get("/me").status_code == 401
 
-    result = bioparity("user", "unlock", user.username, "--database-url", server.database_url)
+    reason = ("--reason", "identity confirmed by phone, ticket 4711")
+    result = bioparity("user", "unlock", user.username, *reason, "--database-url", server.database_url)
     assert result.returncode == 0 and "unlocked" in result.stdout, result.stderr
     assert server.login(user.username, PASSWORD, source).status_code == 200
     actions = server.actions(object_id=user.id)
@@ -87,15 +89,56 @@ def test_wrong_signing_passwords_lock_the_account_and_end_its_session(server: Li
     reviewer = company.users["reviewer"]
     session = server.login(reviewer.username, PASSWORD, "127.0.0.31").json()["token"]
     url = f"/runs/{run['id']}/signatures"
+    me = reviewer.username
     with server.client(token=session) as c:
-        codes = [c.post(url, json={"password": f"guess {i}", "meaning": "reviewed"}) for i in range(5)]
+        codes = [
+            c.post(url, json={"username": me, "password": f"guess {i}", "meaning": "reviewed"})
+            for i in range(5)
+        ]
         assert [r.status_code for r in codes] == [403] * (LOCKOUT_AFTER - 1) + [401]
         assert "locked" in codes[-1].json()["detail"]
         assert c.get("/me").status_code == 401  # the session ended at once
-        assert c.post(url, json={"password": PASSWORD, "meaning": "reviewed"}).status_code == 401
+        assert (
+            c.post(url, json={"username": me, "password": PASSWORD, "meaning": "reviewed"}).status_code == 401
+        )
     assert server.login(reviewer.username, PASSWORD, "127.0.0.31").status_code == 401
     actions = server.actions(actor_id=reviewer.id)
     assert actions.count("sign_failed") == LOCKOUT_AFTER and "sign" not in actions
+
+
+def test_a_user_name_not_ones_own_fails_signing_like_a_wrong_password_and_locks(server: LiveServer) -> None:
+    """21 CFR 11.200(a)(1)(i): a signature's first component is the user name. Another user's name (with
+    that user's right password), an unknown name or a misspelling of one's own (with one's right password)
+    is refused as a failed signing attempt: 403, ``sign_failed`` in the trail, counted towards the lock of
+    the signed-in account (11.300(d)); the other user's account is not touched."""
+    company = make_company(server.sessions, "signer-name")
+    with server.client(token=company.tokens["analyst"]) as analyst:
+        body = {"name": "grid", "filename": "g.csv", "content": SAMPLESIZE_CSV, "analysis_kind": "samplesize"}
+        dataset = analyst.post(f"/studies/{company.study.id}/datasets", json=body)
+        run = run_and_wait(analyst, dataset.json()["id"], {}, "samplesize")
+    reviewer, other = company.users["reviewer"], company.users["statistician"]
+    session = server.login(reviewer.username, PASSWORD, "127.0.0.32").json()["token"]
+    url = f"/runs/{run['id']}/signatures"
+    names = [
+        other.username,
+        "nobody@nowhere",
+        reviewer.username.upper(),
+        other.username,
+        reviewer.username + "x",
+    ]
+    with server.client(token=session) as c:
+        missing = c.post(url, json={"password": PASSWORD, "meaning": "reviewed"})
+        assert missing.status_code == 422 and missing.json()["problems"][0]["loc"] == ["body", "username"]
+        codes = [
+            c.post(url, json={"username": n, "password": PASSWORD, "meaning": "reviewed"}) for n in names
+        ]
+        assert [r.status_code for r in codes] == [403] * (LOCKOUT_AFTER - 1) + [401]
+        assert codes[0].json()["detail"] == "signature refused: the user name or password does not match"
+        assert "locked" in codes[-1].json()["detail"]
+    actions = server.actions(actor_id=reviewer.id)
+    assert actions.count("sign_failed") == LOCKOUT_AFTER and "sign" not in actions
+    assert server.login(reviewer.username, PASSWORD, "127.0.0.33").status_code == 401  # locked
+    assert server.login(other.username, PASSWORD, "127.0.0.34").status_code == 200  # not the other's
 
 
 def test_one_client_guessing_many_accounts_gets_429_with_retry_after(server: LiveServer) -> None:
@@ -166,7 +209,7 @@ def test_account_backoff_and_lockout_with_an_injected_clock(engine: Engine) -> N
     assert attempt("wrong password", clock) is AccountLockedError  # failure 8 = lockout_after
     assert attempt(PASSWORD, clock + 3600) is AccountLockedError
     with sessions.begin() as s:
-        assert accounts.unlock_account(s, name) is True
+        assert accounts.unlock_account(s, name, reason="test") is True
     assert attempt(PASSWORD, clock + 3600) is None
 
 
@@ -177,3 +220,64 @@ def test_policy_from_the_environment_is_checked() -> None:
         AccountPolicy.from_environment({"BIOPARITY_LOCKOUT_AFTER": "many"})
     with pytest.raises(InputError, match="lockout_after"):
         AccountPolicy.from_environment({"BIOPARITY_LOCKOUT_AFTER": "0"})
+
+
+def test_attempts_on_a_locked_account_are_audited_at_most_once_a_minute(engine: Engine) -> None:  # noqa: F811
+    """QA audit F8: sign-in attempts on a locked account (wrong or right password) left no audit row. Now
+    each is counted and written as ``login_locked``, at most one row per account per minute: a flood of 50
+    attempts in 30 s is one row, the attempt after the minute a second row with ``attempts`` = the 49
+    counted since the first plus itself; the ones pending at the unlock go into the unlock row. A user name
+    that does not exist is treated alike (locking reveals nothing)."""
+    sessions = make_sessionmaker(engine)
+    sessions.configure(info={POLICY_KEY: AccountPolicy(lockout_after=2, backoff_base_seconds=0)})
+    company = make_company(sessions, "flood")
+    user = company.users["analyst"]
+    t = datetime(2031, 1, 1, tzinfo=UTC)
+
+    def attempt(name: str, password: str, at: float) -> type[Exception]:
+        with sessions() as s:
+            try:
+                accounts.login(s, name, password, client="198.51.100.9", now=t + timedelta(seconds=at))
+            except AuthenticationError as exc:
+                s.rollback()
+                return type(exc)
+        raise AssertionError("signed in")
+
+    def locked_rows(name: str) -> list[dict[str, object]]:
+        with sessions() as s:
+            rows = s.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.actor == name, AuditEvent.action == "login_locked")
+                .order_by(AuditEvent.seq)
+            )
+            return [json.loads(r.after_json or "{}") for r in rows]
+
+    for name in (user.username, "nobody-" + user.username):
+        assert attempt(name, "wrong", 0) is AuthenticationError
+        assert attempt(name, "wrong", 0) is AccountLockedError  # locked now
+        for i in range(50):
+            assert (
+                attempt(name, PASSWORD if i % 2 else "wrong", 1 + i * 0.6) is AccountLockedError
+            )  # 1..30.4 s
+        assert attempt(name, PASSWORD, 61) is AccountLockedError  # 60 s after the first row
+        assert attempt(name, "wrong", 62) is AccountLockedError  # counted, not yet written
+        assert attempt(name, PASSWORD, 63) is AccountLockedError
+        client = "198.51.100.9"
+        assert locked_rows(name) == [
+            {"attempts": 1, "client": client},
+            {"attempts": 50, "since": "2031-01-01T00:00:01+00:00", "client": client},
+        ]
+    with sessions.begin() as s:
+        assert accounts.unlock_account(s, user.username, reason="test") is True
+    with sessions() as s:
+        unlock = s.scalars(
+            select(AuditEvent).where(AuditEvent.object_id == user.id, AuditEvent.action == "unlock")
+        ).one()
+        assert json.loads(unlock.after_json or "") == {
+            "was_locked": True,
+            "unrecorded_login_locked_attempts": 2,
+        }
+        assert s.get(AuthThrottle, accounts.locked_attempts_key(user.username)) is None
+    with sessions() as s:
+        accounts.login(s, user.username, PASSWORD, now=t + timedelta(seconds=70))  # unlocked: signs in
+        s.commit()

@@ -81,10 +81,12 @@ def test_evidence_chain_upload_nca_similarity_sign_and_pdf(
     _shot(page, "05-pk-similarity-forest")
 
     page.select_option("#meaning", "authored")
+    page.fill("#sign-username", "sam")
     page.fill("#sign-password", "wrong password!")
     page.click("#sign-form button")
     assert "password does not match" in page.locator("p.error").inner_text()
     page.select_option("#meaning", "authored")
+    page.fill("#sign-username", "sam")
     page.fill("#sign-password", PASSWORD["sam"])
     page.click("#sign-form button")
     assert "Signed as authored" in page.locator("p.notice").inner_text()
@@ -137,6 +139,7 @@ def test_partner_viewer_sees_shared_program_cannot_sign_nor_see_unshared(
     refused = page.request.post(
         f"{server.url}/ui/runs/{server.runs['pk-similarity']}/sign",
         form={
+            "username": "victor",
             "password": PASSWORD["victor"],
             "meaning": "reviewed",
             "csrf_token": page.locator("input[name=csrf_token]").first.get_attribute("value") or "",

@@ -61,9 +61,10 @@ def test_a_chinese_reader_walks_the_evidence_chain(
     assert "AUCIFO" in page.locator("#result").inner_text()  # CDISC codes stay as they are
     page.select_option("#meaning", "reviewed")
     assert page.locator("#meaning option:checked").inner_text() == "已审核"
+    page.fill("#sign-username", USERNAME)
     page.fill("#sign-password", "not the password")
     page.click("#sign-form button")
-    assert page.locator("#sign-error").inner_text() == "未签名：签名被拒绝：密码不匹配"
+    assert page.locator("#sign-error").inner_text() == "未签名：签名被拒绝：用户名或密码不匹配"
 
     page.goto(f"{server.url}/ui/programs/{server.program_id}")
     page.click(f"a[href='/ui/programs/{server.program_id}/sharing']")

@@ -13,7 +13,9 @@ import html
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyreadstat
@@ -41,18 +43,42 @@ def site(tmp_path: Path) -> Iterator[tuple[FormClient, Company, dict[str, Path],
     pc.to_csv(files["pc.csv"], index=False)
     pyreadstat.write_xport(pc, str(files["pc.xpt"]), table_name="PC", file_format_version=5)
     pyreadstat.write_xport(ex, str(files["ex.xpt"]), table_name="EX", file_format_version=5)
+    with signed_in(tmp_path, "sdtm-web") as (client, company, sessions):
+        yield client, company, files, sessions
+
+
+@contextmanager
+def signed_in(tmp_path: Path, label: str) -> Iterator[tuple[FormClient, Company, sessionmaker[Session]]]:
+    """A workspace (SQLite in ``tmp_path``) with a company's PK study, its analyst signed in to the pages
+    (runs computed in the process)."""
     with database("sqlite", tmp_path) as engine:
         sessions = make_sessionmaker(engine)
-        company = make_company(sessions, "sdtm-web")
+        company = make_company(sessions, label)
         app = create_app(engine=engine, run_migrations=False, executor=InProcessExecutor())
         client = FormClient(app)
         try:
             login = {"username": company.users["analyst"].username, "password": PASSWORD}
             assert client.post("/ui/login", data=login).status_code == 200
-            yield client, company, files, sessions
+            yield client, company, sessions
         finally:
             client.close()
             app.state.jobs.close(wait=True)
+
+
+def run_from_form(
+    client: FormClient, sessions: sessionmaker[Session], dataset_id: str, fields: dict[str, str]
+) -> tuple[Any, AnalysisRun]:
+    """NCA of a dataset run from its page's form with these option fields (``opt_dosing``, ...): the
+    finished run's page and the stored run (succeeded, with its result)."""
+    page = finished_run_page(
+        client, client.post(f"/ui/datasets/{dataset_id}/runs", data={"kind": "nca", **fields})
+    )
+    assert page.status_code == 200 and "succeeded" in page.text
+    with sessions() as session:
+        run = session.scalar(select(AnalysisRun).where(AnalysisRun.id == page.url.path.rsplit("/", 1)[-1]))
+        assert run is not None and run.result_json is not None
+        session.expunge(run)
+    return page, run
 
 
 def _upload(client: FormClient, company: Company, path: Path) -> str:
@@ -78,15 +104,9 @@ def test_pc_and_ex_uploaded_run_from_the_form_with_each_subjects_dose(
     options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', field.group(1))
     assert options == [("", "(none)"), (ex_id, "ex v1 (ex.xpt)")]  # none, and the study's other dataset
 
-    run_page = finished_run_page(client, client.post(
-        f"/ui/datasets/{pc_id}/runs", data={"kind": "nca", "opt_dosing": ex_id}
-    ))  # fmt: skip
-    assert run_page.status_code == 200 and "succeeded" in run_page.text
-    run_id = run_page.url.path.rsplit("/", 1)[-1]
-    with sessions() as session:
-        run = session.scalar(select(AnalysisRun).where(AnalysisRun.id == run_id))
-        assert run is not None and run.result_json is not None
-        inputs, result = json.loads(run.inputs_json), json.loads(run.result_json)
+    run_page, run = run_from_form(client, sessions, pc_id, {"opt_dosing": ex_id})
+    run_id = run.id
+    inputs, result = json.loads(run.inputs_json), json.loads(run.result_json or "{}")
     assert set(inputs) == {"dataset", "dosing"} and inputs["dosing"] in run_page.text  # shown on the page
     table = pd.DataFrame(result["rows"], columns=result["columns"])
     nine = table[table["subject"] == "9"].set_index("PPTESTCD")

@@ -15,6 +15,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
@@ -45,12 +47,19 @@ def changed(store: DemoStore) -> str:
         actor = Actor.of(s.scalars(select(User).where(User.username == "olivia")).one())
         program = s.scalars(select(Program).where(Program.name == PROGRAM)).one()
         partner = s.scalars(select(Organisation).where(Organisation.name == PARTNER)).one()
-        programs.update_program(s, actor, program.id, {"segregation_of_duties": False})
-        programs.update_program(s, actor, program.id, {"segregation_of_duties": True})
+        sod = {"segregation_of_duties": False}
+        programs.update_program(s, actor, program.id, sod, reason=SOD_OFF)
+        programs.update_program(
+            s, actor, program.id, {"segregation_of_duties": True}, reason="  CC-12 closed "
+        )
         programs.update_program(s, actor, program.id, {"description": "Phase 1 done"})
-        programs.unshare_program(s, actor, program.id, partner.id)
-        programs.share_program(s, actor, program.id, partner.id, "viewer")
+        programs.unshare_program(s, actor, program.id, partner.id, reason="CMC work package ended")
+        programs.share_program(s, actor, program.id, partner.id, "viewer", reason="read-only for the report")
         return str(program.id)
+
+
+#: A reason with characters a CSV and a PDF must keep (quotes, comma, non-ASCII).
+SOD_OFF = 'CC-12: one-person "pilot" lab, 2 weeks; 临时'
 
 
 def _rows(store: DemoStore, program_id: str, action: str) -> list[dict[str, str]]:
@@ -87,9 +96,6 @@ def test_share_rows_name_the_partner_and_a_removal_says_what_was_removed(
 
 
 def test_the_page_and_the_pdf_show_the_same_details(store: DemoStore, changed: str, tmp_path: Path) -> None:
-    import shutil
-    import subprocess
-
     with demo_client(store, "olivia") as olivia:
         page = olivia.get(f"/ui/programs/{changed}/audit").text
         pdf = olivia.get(f"/ui/programs/{changed}/audit.pdf")
@@ -117,7 +123,14 @@ def caa_v2(store: DemoStore) -> tuple[str, str]:
         content = datasets.dataset_content(s, first).replace(b",98.4,%", b",99.4,%", 1)
         sam = Actor.of(s.scalars(select(User).where(User.username == "sam")).one())
         second = datasets.upload_dataset(
-            s, sam, study.id, name="caa-lots", filename="caa.csv", content=content, analysis_kind="caa"
+            s,
+            sam,
+            study.id,
+            name="caa-lots",
+            filename="caa.csv",
+            content=content,
+            analysis_kind="caa",
+            reason="lot 3 purity re-integrated (deviation DV-7)",
         )
         return str(first.id), str(second.id)
 
@@ -159,3 +172,36 @@ def test_an_approved_run_on_a_superseded_input_says_so_and_stays_approved(
     row = re.search(rf'id="newer-input-{run_id}">(.*?)</p>', dashboard, re.S)
     assert row is not None and expected in row.group(1), dashboard
     assert "approved, used in reports" in dashboard
+
+
+def test_the_trail_gives_the_reason_for_each_change_and_a_dash_where_none_was_asked(
+    store: DemoStore, changed: str, tmp_path: Path
+) -> None:
+    """EU GMP Annex 11 section 9: the reason for a change is documented with it, in every view of the
+    trail; rows that needed none (and rows written before reasons were asked for) read "—"."""
+    updates = [(r["details"].split("; ")[-1], r["reason"]) for r in _rows(store, changed, "update")][-3:]
+    assert updates == [
+        ("segregation_of_duties: true → false", SOD_OFF),
+        ("segregation_of_duties: false → true", "CC-12 closed"),  # trimmed
+        (updates[2][0], "—"),  # a description needs no reason
+    ]
+    assert [r["reason"] for r in _rows(store, changed, "unshare")] == ["CMC work package ended"]
+    assert [r["reason"] for r in _rows(store, changed, "share")] == [
+        "CMC comparability partner: uploads and analyses the CAA lots (demo)",
+        "read-only for the report",
+    ]
+    assert {r["reason"] for r in _rows(store, changed, "run")} == {"—"}
+    with demo_client(store, "olivia") as olivia:
+        page = olivia.get(f"/ui/programs/{changed}/audit").text
+        pdf = olivia.get(f"/ui/programs/{changed}/audit.pdf")
+    assert '<th scope="col">Reason</th>' in page
+    assert '<td class="reason">CC-12: one-person &#34;pilot&#34; lab, 2 weeks; 临时</td>' in page
+    assert '<td class="reason">—</td>' in page
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is missing: run scripts/system-deps.sh")
+    (tmp_path / "audit.pdf").write_bytes(pdf.content)
+    text = " ".join(
+        subprocess.run(["pdftotext", str(tmp_path / "audit.pdf"), "-"], capture_output=True, text=True,
+                       check=True).stdout.split()
+    )  # fmt: skip
+    assert "Reason" in text and "CMC work package ended" in text and "read-only for the report" in text

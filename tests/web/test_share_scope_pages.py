@@ -65,9 +65,11 @@ def test_the_owner_chooses_the_scope_and_the_audit_records_it(store: DemoStore) 
     sharing = f"/ui/programs/{program}/sharing"
     with demo_client(store, "olivia") as olivia:
         before = html.unescape(olivia.get(sharing).text)
-        widened = olivia.post(sharing, data={"org_id": partner, "role": "analyst", "scope": ["caa", "pk"]})
+        widened = olivia.post(
+            sharing, data={"org_id": partner, "role": "analyst", "scope": ["caa", "pk"], "reason": "test"}
+        )
         after = html.unescape(olivia.get(sharing).text)
-        whole = olivia.post(sharing, data={"org_id": partner, "role": "analyst"})
+        whole = olivia.post(sharing, data={"org_id": partner, "role": "analyst", "reason": "test"})
         last = html.unescape(olivia.get(sharing).text)
         exported = olivia.get(f"/ui/programs/{program}/audit.csv").text
     assert f'<td class="share-scope">{CAA_ONLY}</td>' in before

@@ -75,7 +75,8 @@ def test_the_author_is_offered_nothing_is_told_why_and_a_forced_review_is_refuse
         )
 
         before = len(_refusals(demo_store, pk, "sam"))
-        forced = sam.post(f"/ui/runs/{pk}/sign", data={"password": PASSWORD["sam"], "meaning": "reviewed"})
+        data = {"username": "sam", "password": PASSWORD["sam"], "meaning": "reviewed"}
+        forced = sam.post(f"/ui/runs/{pk}/sign", data=data)
         assert forced.status_code == 422
         assert (
             "Not signed: segregation of duties: you ran this analysis, so it needs another person's review"
@@ -96,9 +97,8 @@ def test_a_partner_viewer_is_refused_in_words_not_permission_codes(demo_store: D
     with _signed_in(demo_store, "victor", PASSWORD["victor"]) as victor:
         page = victor.get(f"/ui/runs/{pk}").text
         assert "Your role on this program does not allow signing." in page and 'id="sign-why"' not in page
-        forced = victor.post(
-            f"/ui/runs/{pk}/sign", data={"password": PASSWORD["victor"], "meaning": "approved"}
-        )
+        data = {"username": "victor", "password": PASSWORD["victor"], "meaning": "approved"}
+        forced = victor.post(f"/ui/runs/{pk}/sign", data=data)
     text = html.unescape(forced.text)
     assert forced.status_code == 422 and "sign_approved" not in text
     assert (

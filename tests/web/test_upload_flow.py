@@ -209,6 +209,8 @@ def test_bad_option_value_is_shown_next_to_its_field_and_the_form_is_kept(
     sign_in(page, server, "sam", PASSWORD["sam"])
     page.goto(f"{server.url}/ui/runs/{server.runs['nca']}")
     page.select_option("#derive-kind", "pk-similarity")
+    # test_browser may have signed a run on an earlier "nca-result" of this study: then a reason is needed
+    page.fill("#derive-reason", "the NCA table again, for the option checks")
     page.click("#derive")
     page.wait_for_url("**/ui/datasets/**")
     assert page.locator("details.card").count() == 1  # only pk-similarity fits this table
@@ -251,6 +253,7 @@ def test_signing_error_is_shown_next_to_the_form_and_keeps_the_meaning(browser: 
     meanings = page.locator("#meaning option").all_inner_texts()
     chosen = meanings[-1]
     page.select_option("#meaning", chosen)
+    page.fill("#sign-username", "sam")
     page.fill("#sign-password", "not the password")
     page.click("#sign-form button")
     assert "password does not match" in page.locator("#sign-form #sign-error").inner_text()

@@ -90,8 +90,9 @@ def run_and_wait(
 
 
 def uploaded_run(client: TestClient, company: Company) -> tuple[str, str]:
-    """Upload the sample-size grid and run it; returns (dataset id, run id)."""
-    response = upload(client, company)
+    """Upload the sample-size grid and run it; returns (dataset id, run id). The upload gives a reason: an
+    earlier version of the grid may be the input of a run signed by an earlier test of the company."""
+    response = upload(client, company, reason="the next grid of this test")
     assert response.status_code == 201, response.text
     dataset_id = response.json()["id"]
     run = run_and_wait(client, dataset_id, company.auth("analyst"), "samplesize")
@@ -100,12 +101,21 @@ def uploaded_run(client: TestClient, company: Company) -> tuple[str, str]:
 
 
 def sign(
-    client: httpx.Client, company: Company, run_id: str, role: str, meaning: str, password: str = PASSWORD
+    client: httpx.Client,
+    company: Company,
+    run_id: str,
+    role: str,
+    meaning: str,
+    password: str = PASSWORD,
+    username: str | None = None,
 ) -> Any:
+    """Sign as the member of ``role`` with both components: ``username`` (default: their own) and
+    ``password``."""
+    name = company.users[role].username if username is None else username
     return client.post(
         f"/runs/{run_id}/signatures",
         headers=company.auth(role),
-        json={"password": password, "meaning": meaning},
+        json={"username": name, "password": password, "meaning": meaning},
     )
 
 

@@ -161,7 +161,11 @@ def test_a_crashing_analysis_is_stored_as_failed_and_cannot_be_signed(
     temporary_kinds.append("crash")
     run = _run(client, a, "design,cv,theta0,n\n2x2,0.2,0.95,24\n", "crash")
     assert run["status"] == "failed" and run["result"] is None and "ZeroDivisionError" in run["error"]
-    body = {"password": "correct horse battery", "meaning": "authored"}
+    body = {
+        "username": a.users["analyst"].username,
+        "password": "correct horse battery",
+        "meaning": "authored",
+    }
     assert (
         client.post(f"/runs/{run['id']}/signatures", headers=a.auth("analyst"), json=body).status_code == 409
     )

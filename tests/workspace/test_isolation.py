@@ -28,7 +28,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/orgs/{org_id}/share-invitations/{program_id}/accept"): None,
     ("POST", "/orgs/{org_id}/share-invitations/{program_id}/decline"): None,
     ("POST", "/orgs/{org_id}/members"): {"username": "{b_user}", "role": "owner"},
-    ("PATCH", "/orgs/{org_id}/members/{user_id}"): {"role": "viewer"},
+    ("PATCH", "/orgs/{org_id}/members/{user_id}"): {"role": "viewer", "reason": "intrusion"},
     ("POST", "/programs"): {
         "org_id": "{org_id}",
         "name": "intrusion",
@@ -38,7 +38,7 @@ BODIES: dict[tuple[str, str], Any] = {
         "target_regions": ["EU"],
     },
     ("PATCH", "/programs/{program_id}"): {"name": "hijacked"},
-    ("POST", "/programs/{program_id}/shares"): {"org_id": "{b_org}", "role": "statistician"},
+    ("POST", "/programs/{program_id}/shares"): {"org_id": "{b_org}", "role": "statistician", "reason": "x"},
     ("POST", "/programs/{program_id}/studies"): {"name": "s", "kind": "pk"},
     ("POST", "/studies/{study_id}/datasets"): {
         "name": "d",
@@ -47,7 +47,11 @@ BODIES: dict[tuple[str, str], Any] = {
         "analysis_kind": "power",
     },
     ("POST", "/datasets/{dataset_id}/runs"): {"kind": "samplesize"},
-    ("POST", "/runs/{run_id}/signatures"): {"password": PASSWORD, "meaning": "approved"},
+    ("POST", "/runs/{run_id}/signatures"): {
+        "username": "{b_user}",
+        "password": PASSWORD,
+        "meaning": "approved",
+    },
     ("POST", "/runs/{run_id}/datasets"): {"name": "derived"},
 }
 # Endpoints that take no identifier of A's: their answers must simply not mention A.

@@ -90,9 +90,12 @@ def test_only_owners_manage_members_share_and_see_the_organisation_audit(
     new = {"username": b.users["viewer"].username, "role": "viewer"}
     assert client.post(members, headers=a.auth(role), json=new).status_code == 403
     target = f"{members}/{a.users['viewer'].id}"
-    assert client.patch(target, headers=a.auth(role), json={"role": "owner"}).status_code == 403
-    assert client.delete(target, headers=a.auth(role)).status_code == 403
-    share = {"org_id": b.org.id, "role": "viewer"}
+    assert (
+        client.patch(target, headers=a.auth(role), json={"role": "owner", "reason": "test"}).status_code
+        == 403
+    )
+    assert client.request("DELETE", target, headers=a.auth(role), json={"reason": "test"}).status_code == 403
+    share = {"org_id": b.org.id, "role": "viewer", "reason": "test"}
     assert (
         client.post(f"/programs/{a.program.id}/shares", headers=a.auth(role), json=share).status_code == 403
     )
@@ -116,11 +119,20 @@ def test_the_last_owner_cannot_leave_or_be_demoted(
 ) -> None:
     c = company_factory("C")
     me = f"/orgs/{c.org.id}/members/{c.users['owner'].id}"
-    assert client.patch(me, headers=c.auth("owner"), json={"role": "viewer"}).status_code == 409
-    assert client.delete(me, headers=c.auth("owner")).status_code == 409
+    assert (
+        client.patch(me, headers=c.auth("owner"), json={"role": "viewer", "reason": "test"}).status_code
+        == 409
+    )
+    assert client.request("DELETE", me, headers=c.auth("owner"), json={"reason": "test"}).status_code == 409
     other = f"/orgs/{c.org.id}/members/{c.users['statistician'].id}"
-    assert client.patch(other, headers=c.auth("owner"), json={"role": "owner"}).status_code == 200
-    assert client.patch(me, headers=c.auth("owner"), json={"role": "viewer"}).status_code == 200
+    assert (
+        client.patch(other, headers=c.auth("owner"), json={"role": "owner", "reason": "test"}).status_code
+        == 200
+    )
+    assert (
+        client.patch(me, headers=c.auth("owner"), json={"role": "viewer", "reason": "test"}).status_code
+        == 200
+    )
     assert client.get(f"/orgs/{c.org.id}/audit", headers=c.auth("owner")).status_code == 403
 
 
@@ -132,7 +144,9 @@ def test_sharing_grants_the_intersection_of_roles_and_unsharing_hides_again(
     shares = f"/programs/{a.program.id}/shares"
     assert client.get(f"/programs/{a.program.id}", headers=b.auth("owner")).status_code == 404
 
-    response = client.post(shares, headers=a.auth("owner"), json={"org_id": b.org.id, "role": "viewer"})
+    response = client.post(
+        shares, headers=a.auth("owner"), json={"org_id": b.org.id, "role": "viewer", "reason": "CRO"}
+    )
     assert response.status_code == 201 and response.json()["org_name"] == b.org.name
     assert response.json()["status"] == "pending"  # an invitation until B's owner accepts
     assert client.get(f"/programs/{a.program.id}", headers=b.auth("owner")).status_code == 404
@@ -157,7 +171,9 @@ def test_sharing_grants_the_intersection_of_roles_and_unsharing_hides_again(
 
     # an analyst share: B's analysts and owners may upload and run, B's viewers still only read
     assert (
-        client.post(shares, headers=a.auth("owner"), json={"org_id": b.org.id, "role": "analyst"}).status_code
+        client.post(
+            shares, headers=a.auth("owner"), json={"org_id": b.org.id, "role": "analyst", "reason": "CRO"}
+        ).status_code
         == 201
     )
     assert client.post(accept, headers=b.auth("owner")).status_code == 200  # a higher role needs consent
@@ -171,7 +187,10 @@ def test_sharing_grants_the_intersection_of_roles_and_unsharing_hides_again(
         == 403
     )
 
-    assert client.delete(f"{shares}/{b.org.id}", headers=a.auth("owner")).status_code == 204
+    unshare = client.request(
+        "DELETE", f"{shares}/{b.org.id}", headers=a.auth("owner"), json={"reason": "done"}
+    )
+    assert unshare.status_code == 204
     for role in ROLES:
         assert client.get(f"/programs/{a.program.id}", headers=b.auth(role)).status_code == 404
         assert a.program.id not in client.get("/programs", headers=b.auth(role)).text
@@ -184,7 +203,9 @@ def test_sharing_grants_the_intersection_of_roles_and_unsharing_hides_again(
 def test_sharing_at_owner_level_is_refused(client: TestClient, a: Company, b: Company) -> None:
     url = f"/programs/{a.program.id}/shares"
     assert (
-        client.post(url, headers=a.auth("owner"), json={"org_id": b.org.id, "role": "owner"}).status_code
+        client.post(
+            url, headers=a.auth("owner"), json={"org_id": b.org.id, "role": "owner", "reason": "x"}
+        ).status_code
         == 422
     )
 

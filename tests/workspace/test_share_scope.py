@@ -33,7 +33,7 @@ def _share(
 ) -> dict[str, object]:
     """``a`` shares its program with ``b`` at ``role`` and ``scope`` (left out when None); ``b`` accepts
     when the share awaits it. The share as the API shows it."""
-    body: dict[str, object] = {"org_id": b.org.id, "role": role}
+    body: dict[str, object] = {"org_id": b.org.id, "role": role, "reason": "test"}
     if scope is not None:
         body["scope"] = scope
     response = client.post(f"/programs/{a.program.id}/shares", headers=a.auth("owner"), json=body)
@@ -121,7 +121,7 @@ def test_a_scope_names_known_study_kinds(
     a, b = company_factory("Bad"), company_factory("Scope")
     shares = f"/programs/{a.program.id}/shares"
     for scope in ([], ["assay"]):
-        body = {"org_id": b.org.id, "role": "viewer", "scope": scope}
+        body = {"org_id": b.org.id, "role": "viewer", "scope": scope, "reason": "test"}
         assert client.post(shares, headers=a.auth("owner"), json=body).status_code == 422
     with pytest.raises(InputError, match="one or more study kinds"):
         programs._share_scope([])
@@ -146,16 +146,16 @@ def test_the_audit_records_the_scope_old_and_new(
     assert json.loads(update.after_json or "{}")["scope"] == "caa"
 
 
-def test_migration_0009_keeps_every_share_program_wide_and_goes_down_and_up(empty_engine: Engine) -> None:
+def test_migration_0010_keeps_every_share_program_wide_and_goes_down_and_up(empty_engine: Engine) -> None:
     upgrade(empty_engine)
     sessions = make_sessionmaker(empty_engine)
     a, b = make_company(sessions, "MigA"), make_company(sessions, "MigB")
     with sessions.begin() as s:
         s.add(ProgramShare(program_id=a.program.id, org_id=b.org.id, role="analyst", status="accepted"))
     with sessions.begin() as s:
-        programs.share_program(s, a.actor("owner"), a.program.id, b.org.id, "analyst", ["caa"])
-    _downgrade(empty_engine, "0008_study_name_unique")  # a share as stored before scopes existed
-    assert current_revision(empty_engine) == "0008_study_name_unique"
+        programs.share_program(s, a.actor("owner"), a.program.id, b.org.id, "analyst", ["caa"], reason="test")
+    _downgrade(empty_engine, "0009_audit_reason")  # a share as stored before scopes existed
+    assert current_revision(empty_engine) == "0009_audit_reason"
     with empty_engine.connect() as conn:
         assert conn.execute(text("SELECT role, status FROM program_shares")).all() == [
             ("analyst", "accepted")
@@ -165,7 +165,7 @@ def test_migration_0009_keeps_every_share_program_wide_and_goes_down_and_up(empt
         kept = conn.execute(text("SELECT role, status, scope FROM program_shares")).all()
     assert kept == [("analyst", "accepted", None)]  # the whole program, as before
     with sessions.begin() as s:
-        programs.share_program(s, a.actor("owner"), a.program.id, b.org.id, "analyst", ["caa"])
+        programs.share_program(s, a.actor("owner"), a.program.id, b.org.id, "analyst", ["caa"], reason="test")
     refused = pytest.raises(
         PermissionDeniedError, match="covers comparative analytical assessment studies only"
     )

@@ -50,7 +50,9 @@ def _run(sessions: sessionmaker[Session], a: Company, role: str) -> str:
 
 def _sign(sessions: sessionmaker[Session], a: Company, run_id: str, role: str, meaning: str) -> str:
     with sessions.begin() as s:
-        return signatures.sign_run(s, a.actor(role), run_id, password=PASSWORD, meaning=meaning).id
+        return signatures.sign_run(
+            s, a.actor(role), run_id, username=a.users[role].username, password=PASSWORD, meaning=meaning
+        ).id
 
 
 def _refused(
@@ -58,7 +60,9 @@ def _refused(
 ) -> str:
     """The message of the refusal of ``role`` signing ``meaning`` (raised as ``error``)."""
     with pytest.raises(error) as refusal, sessions.begin() as s:
-        signatures.sign_run(s, a.actor(role), run_id, password=PASSWORD, meaning=meaning)
+        signatures.sign_run(
+            s, a.actor(role), run_id, username=a.users[role].username, password=PASSWORD, meaning=meaning
+        )
     return str(refusal.value)
 
 
@@ -158,7 +162,13 @@ def test_without_segregation_of_duties_one_person_reviews_and_approves_in_order(
 ) -> None:
     solo = company_factory("Solo")
     with sessions.begin() as s:
-        programs.update_program(s, solo.actor("owner"), solo.program.id, {"segregation_of_duties": False})
+        programs.update_program(
+            s,
+            solo.actor("owner"),
+            solo.program.id,
+            {"segregation_of_duties": False},
+            reason="one-person lab: test",
+        )
     run_id = _run(sessions, solo, "statistician")
     said = _refused(sessions, solo, run_id, "statistician", "approved", ConflictError)  # order still holds
     assert said.startswith("an approval needs a currently valid review first")
@@ -256,7 +266,7 @@ def test_a_partner_role_is_named_with_the_share(
 ) -> None:
     partner = company_factory("Partner")
     with sessions.begin() as s:
-        programs.share_program(s, a.actor("owner"), a.program.id, partner.org.id, "analyst")
+        programs.share_program(s, a.actor("owner"), a.program.id, partner.org.id, "analyst", reason="CRO")
         programs.respond_share(s, partner.actor("owner"), partner.org.id, a.program.id, accept=True)
     run_id = _run(sessions, a, "analyst")
     said = _refused(sessions, partner, run_id, "reviewer", "reviewed", PermissionDeniedError)

@@ -107,12 +107,10 @@ def test_migration_0008_down_and_up_keeps_the_studies(empty_engine: Engine) -> N
 def test_migration_0008_refuses_a_database_with_two_studies_of_one_name_and_changes_nothing(
     empty_engine: Engine,
 ) -> None:
-    # The services need the newest schema (0009 added the share scope they read): built there, then taken
-    # down to the revision before 0008.
-    upgrade(empty_engine)
+    upgrade_schema(empty_engine)  # the company's audit rows are written with today's models ...
     sessions = make_sessionmaker(empty_engine)
     company = make_company(sessions, "Dup")
-    _downgrade(empty_engine, BEFORE)
+    _downgrade(empty_engine, BEFORE)  # ... then the database goes back to the revision before 0008
     first = company.study
     with sessions.begin() as s:  # stored before revision 0008 (the check was passed by a race)
         second = Study(
@@ -154,7 +152,6 @@ def test_migration_0008_refuses_a_database_with_two_studies_of_one_name_and_chan
 
 def test_an_upgrade_from_an_older_revision_refused_at_0008_stays_where_it_was(empty_engine: Engine) -> None:
     """The whole upgrade is one transaction: the revisions before 0008 in the same run are undone too."""
-    upgrade_schema(empty_engine, "0006_analysis_jobs")
     sessions = make_sessionmaker(empty_engine)
     company = _company_at_0006(empty_engine)
     with pytest.raises(InputError, match="cannot upgrade to 0008_study_name_unique"):
@@ -166,9 +163,11 @@ def test_an_upgrade_from_an_older_revision_refused_at_0008_stays_where_it_was(em
 
 
 def _company_at_0006(engine: Engine) -> str:
-    """A program with two studies of one name on a database at 0006; returns the program's id."""
+    """A program with two studies of one name on a database at 0006; returns the program's id. (The
+    company and its audit rows are written at the latest revision, with today's models; the database then
+    goes back to 0006.)"""
+    upgrade_schema(engine)
     sessions = make_sessionmaker(engine)
-    upgrade(engine)  # the services need the newest schema; then down to 0006
     company = make_company(sessions, "Old")
     _downgrade(engine, "0006_analysis_jobs")
     with sessions.begin() as s:

@@ -4,7 +4,9 @@ Average bioequivalence (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 2010, section 4.1.8; FD
 Approaches to Establishing Bioequivalence), EMA average bioequivalence with expanding limits, Method A
 (ANOVA) or B (mixed model) (EMA Questions & Answers on the BE guideline, EMA/CHMP/600958/2010 Rev. 1), and
 FDA reference-scaled average BE (FDA draft guidance on progesterone, 2011), as replicateBE computes them.
-The result is the method's :class:`~bioparity.be.results.BEResult` (ratios in percent), not a table.
+The result is the method's :class:`~bioparity.be.results.BEResult` (ratios in percent), not a table; when
+PK values are missing, its ``notes`` name the first few left out by data row, file line, subject, period
+and treatment (:func:`bioparity.be.methods.missing_note`; all of them in ``missing_cells``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from bioparity.analyses.options import number_option, text_option
 from bioparity.analyses.terms import term, value_words
 from bioparity.be import BE_METHODS, crossover_data, evaluate_be
 from bioparity.be.data import read_crossover_file
+from bioparity.be.methods import missing_note
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.io import read_table
@@ -49,7 +52,10 @@ def be_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
         text_option(options, "method", "abe"),
         alpha=number_option(options, "alpha", 0.05),
     )
-    return res.to_record()  # percent and ``pass``: the stored record (reports divide by 100)
+    # percent and ``pass``: the stored record (reports divide by 100); the missing PK values left out
+    # named in ``notes`` (the first few, as ``bioparity be`` names them): a run without any stored as before
+    note = missing_note(res.missing_cells)
+    return res.to_record() | ({"notes": [note]} if note is not None else {})
 
 
 def _percent(value: Any) -> str:

@@ -133,7 +133,16 @@ def caa_names(
     data file's label (``labels``: attribute -> the ``label`` column of a ``comparability`` file, as
     :func:`bioparity.analyses.stability.attribute_name` puts a row's label first), else the ``label`` of
     the catalogue named in the run's options (:meth:`Catalogue.display_name`), else the code as written."""
-    catalogue, given = _named_catalogue(options), labels or {}
+    return display_names(_named_catalogue(options), attributes, labels)
+
+
+def display_names(
+    catalogue: Catalogue | None, attributes: Iterable[str] = (), labels: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """:func:`caa_names` with the catalogue itself (``bioparity comparability --catalogue FILE``; None: no
+    catalogue): for its entries, ``attributes`` and ``labels``, the data file's label, else the
+    catalogue's, else the code as written."""
+    catalogue, given = catalogue or Catalogue(), labels or {}
     return {
         a: given.get(a) or catalogue.display_name(a)
         for a in dict.fromkeys([*catalogue.attributes, *attributes, *given])

@@ -191,13 +191,34 @@ def read_comparability(path: Path) -> pd.DataFrame:
     parts += [_stability(raw, stable, loaded)] if stable else []
     frame = pd.concat(parts, ignore_index=True).sort_values("row", kind="stable").reset_index(drop=True)
     _one_source_per_lot(frame, loaded)
-    if LABEL in raw.columns:
-        frame = stability_kind.with_spec_columns(
-            frame, raw, loaded.file, loaded.line_offset, frame["row"].tolist(), columns=(LABEL,)
-        )
+    frame = with_file_labels(frame, raw, loaded.file, loaded.line_offset, frame["row"].tolist())
     if TIME not in frame.columns:
         frame[TIME] = np.nan
     return frame
+
+
+def with_file_labels(
+    frame: pd.DataFrame,
+    raw: pd.DataFrame,
+    file: str,
+    line_offset: int | None,
+    rows: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """``frame`` (one row per row of ``raw``, with ``attribute``) with the ``raw`` table's optional ``label``
+    column checked as the ``stability`` kind's: one label per attribute across the file, a second one
+    refused naming ``file``, the data row (``rows``, default the position) and the line; ``frame``
+    unchanged when the file has no such column (``bioparity comparability`` reads it so too)."""
+    if LABEL not in raw.columns:
+        return frame
+    return stability_kind.with_spec_columns(frame, raw, file, line_offset, rows, columns=(LABEL,))
+
+
+def with_label_column(table: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFrame:
+    """The result ``table`` with the file's labels (attribute -> label, :func:`file_labels`) as its
+    ``label`` column, on every row of an attribute that has one; unchanged without labels."""
+    if not labels:
+        return table
+    return table.assign(**{LABEL: table[ATTRIBUTE].astype(str).map(labels)})
 
 
 def _labelled(frame: pd.DataFrame, pre: str, post: str) -> pd.Series:
@@ -248,9 +269,7 @@ def comparability_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[
         )  # fmt: skip
         parts.append(table)
         notes += flags
-    table = stack_sections(parts)
-    if labels:
-        table[LABEL] = table[ATTRIBUTE].astype(str).map(labels)
+    table = with_label_column(stack_sections(parts), labels)
     return frame_result(
         table, pre=pre, post=post, comparable=_comparable(table), settings=settings,
         specification=specification, notes=notes,

@@ -254,11 +254,19 @@ class Action:
         Path below the run's URL (no leading slash), e.g. ``"review"`` for NCA's lambda_z review.
     id : str, default ""
         Element id of the link (e.g. ``"nca-review"``); empty for none.
+    note : callable or None, default None
+        ``note(result) -> str``: a sentence shown beside the link for a stored result (in the current
+        language; empty: none), e.g. what the page cannot do for this run and why.
     """
 
     label: str
     path: str
     id: str = ""
+    note: Callable[[Any], str] | None = None
+
+    def note_for(self, result: Any) -> str:
+        """The sentence shown beside the link for a stored result (empty without one)."""
+        return "" if self.note is None else self.note(result)
 
 
 @dataclass(frozen=True)

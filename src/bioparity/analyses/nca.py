@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from bioparity.analyses.contract import (
@@ -58,6 +59,7 @@ from bioparity.io.readers import LoadedTable, read_any_table
 from bioparity.io.sdtm import is_sdtm_ex, is_sdtm_pc
 from bioparity.nca import GROUP_COLUMNS, NCAOptions, NCASpec, Where, result_table, run_nca, spec_from_options
 from bioparity.nca.lambda_z import LAMZ_REASONS, LAMZ_TOO_FEW_POINTS
+from bioparity.nca.multiple.intervals import IntervalResult
 from bioparity.nca.review import WHOLE_PROFILE, choices_frame
 from bioparity.nca.single.engine import LAMZ_NOT_ESTIMATED
 from bioparity.nca.single.results import EXCLUDED_BY_USER
@@ -83,8 +85,15 @@ NCA_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("LAMZ", "LAMZHL", "R2", "R2ADJ", "LAMZLL", "LAMZUL", "LAMZNPT"),
     ),
     (gettext_noop("Lambda_z review"), ("LAMZSPN", "CLSTP")),
-    (gettext_noop("Clearance, volume and moments"), ("CLFO", "CLO", "VZFO", "VZO", "MRTEVIFO", "MRTIVIFO")),
+    (
+        gettext_noop("Clearance, volume and moments"),
+        ("CLFO", "CLO", "VZFO", "VZO", "MRTEVIFO", "MRTIVIFO", "CLFTAU", "CLTAU", "VZFTAU", "VZTAU"),
+    ),
     (gettext_noop("Moments (AUMC)"), ("AUMCLST", "AUMCIFO", "AUMCTAU")),
+    (
+        gettext_noop("Fluctuation, swing and accumulation"),
+        ("FLUCP", "FLUCPTAU", "SWING", "SWINGTAU", "PTROUGHR", "AILAMZ", "ARAUC", "ARCMAX"),
+    ),
 )
 #: Usual names of a column giving each concentration's unit (``bioparity nca --conc-unit-column``):
 #: the standard and original result units of the CDISC SDTM Pharmacokinetic Concentrations (PC) domain.
@@ -113,6 +122,8 @@ _POINT = re.compile(r"(?:^|; )t=(?P<t>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d
 
 def _profile_keys(frame: pd.DataFrame) -> list[str]:
     keys = [c for c in _PROFILE_KEYS if c in frame.columns]
+    if INTERVAL in frame.columns:  # multiple dose: one row per dosing interval and parameter
+        return [*keys, *(c for c in (INTERVAL, "start", "end") if c in frame.columns)]
     for extra in ("start", "end"):
         if extra in frame.columns and frame.duplicated([*keys, "PPTESTCD"]).any():
             keys.append(extra)
@@ -125,13 +136,20 @@ def _constant_within(frame: pd.DataFrame, keys: list[str], column: str) -> bool:
     return bool((frame.groupby(keys, sort=False)[column].nunique(dropna=False) <= 1).all())
 
 
-def _result_tables(frame: pd.DataFrame, settings: NCAOptions | None = None) -> ReportTables:
+def _result_tables(
+    frame: pd.DataFrame, settings: NCAOptions | None = None, options: Mapping[str, Any] | None = None
+) -> ReportTables:
     """Summary statistics per arm and parameter, flags per subject, the reasons and flags of each profile,
-    one table per parameter group (``settings``: the run's NCA options, for the flags' thresholds)."""
+    one table per parameter group (``settings``: the run's NCA options, for the flags' thresholds).
+
+    A multiple-dose table (a ``dose_number`` column) is summarised per dosing interval instead
+    (:func:`_interval_tables`): the steady-state (last) interval and the intervals first, the statistics
+    of every interval in the appendix (``options``: the run's options, for the time unit and tau).
+    """
     if not {"PPTESTCD", "PPSTRESN"} <= set(frame.columns):
         return generic_tables(frame)
     keys = _profile_keys(frame)
-    arm = next((c for c in ("arm", "treatment", "TRT", "group") if c in frame.columns), None)
+    arm = _arm_column(frame)
     unit_col = "PPSTRESU" if "PPSTRESU" in frame.columns else None
     units: dict[str, str] = {}
     if unit_col:
@@ -139,41 +157,18 @@ def _result_tables(frame: pd.DataFrame, settings: NCAOptions | None = None) -> R
             found = sorted(set(g[unit_col].fillna("").astype(str)) - {""})
             units[str(code)] = found[0] if len(found) == 1 else ""
     main: list[Table] = []
-    stats = summary_statistics(frame, group=arm, unit=unit_col).to_frame()
-    stat_headers = {
-        "parameter": _("parameter (unit)"),
-        "n_missing": _("n missing"),
-        "sd": _("SD"),
-        "cv_percent": _("CV%"),
-        "mean": _("mean"),
-        "median": _("median"),
-        "min": _("min"),
-        "max": _("max"),
-        "geometric_mean": _("geometric mean"),
-        "geometric_cv_percent": _("geometric CV%"),
-    }
-    stats["parameter"] = [unit_label(p, u) for p, u in zip(stats["parameter"], stats["unit"], strict=True)]
-    stats = stats.drop(columns=["unit", "software_version"])
-    body = [
-        tuple(
-            cell(v, 5) if c not in ("n", "n_missing") else cell(v)
-            for c, v in zip(stats.columns, r, strict=True)
+    appendix: list[Table] = []
+    if INTERVAL in frame.columns:
+        main, appendix = _interval_tables(frame, options or {})
+    else:
+        stats = summary_statistics(frame, group=arm, unit=unit_col).to_frame()
+        main.append(
+            _statistics_table(
+                stats,
+                _("Summary statistics per arm and parameter (PPSTRESN by PPTESTCD)"),
+                _(STATISTICS_NOTE),
+            )
         )
-        for r in stats.itertuples(index=False)
-    ]
-    main.append(
-        Table(
-            _("Summary statistics per arm and parameter (PPSTRESN by PPTESTCD)"),
-            tuple(stat_headers.get(c, c) for c in stats.columns),
-            tuple(body),
-            tuple(c not in (stats.columns[0], "parameter") for c in stats.columns),
-            note=_(
-                "SD and CV% with n - 1; geometric CV% = 100·sqrt(exp(s²log) - 1); no geometric "
-                "statistics for times of samples (Tmax, Tlast, lambda_z interval), R2, span ratio and counts."
-            ),
-            wide=True,  # 12 columns of up to 10 characters: a landscape page, the max column kept
-        )
-    )
     flags = [c for c in frame.columns if str(c).startswith("flag_")]
     run_settings = settings or NCAOptions()
     if flags and "subject" in frame.columns:
@@ -207,7 +202,6 @@ def _result_tables(frame: pd.DataFrame, settings: NCAOptions | None = None) -> R
     other = [c for c in codes if c not in placed]
     for i in range(0, len(other), 8):
         groups.append((gettext_noop("Other parameters"), other[i : i + 8]))
-    appendix: list[Table] = []
     key_width = sum(max(len(k), 10) + 2 for k in keys)
     merged: list[tuple[list[str], list[str]]] = []
     for name, chosen in groups:
@@ -270,6 +264,156 @@ def _result_tables(frame: pd.DataFrame, settings: NCAOptions | None = None) -> R
             appendix += panels(u, ["PPTESTCD"], _("%(column)s (units) by parameter") % {"column": c})
     none = () if reasons is not None else (_("No value is missing and no profile has a review flag."),)
     return ReportTables(tuple(main), tuple(appendix), notes=none)
+
+
+#: The note under a table of summary statistics (translated where printed).
+STATISTICS_NOTE = gettext_noop(
+    "SD and CV% with n - 1; geometric CV% = 100·sqrt(exp(s²log) - 1); no geometric "
+    "statistics for times of samples (Tmax, Tlast, lambda_z interval), R2, span ratio and counts."
+)
+#: The column of a multiple-dose PP table numbering the dosing intervals of a profile (1 = first dose).
+INTERVAL = "dose_number"
+#: The steady-state parameters of a multiple-dose run's main table, in this order: AUC(0-tau), Cmax,ss,
+#: Cmin,ss, Ctrough,ss, Cavg, fluctuation and swing (EMA CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.5), and
+#: the accumulation ratios of AUCTAU and Cmax against dose 1 (Gabrielsson & Weiner 2016, chapter 2).
+STEADY_STATE_CODES = ("AUCTAU", "CMAX", "CMIN", "CTROUGH", "CAVG", "FLUCP", "SWING", "ARAUC", "ARCMAX")
+STEADY_STATE_NOTE = gettext_noop(
+    "Each arm's last dosing interval (its highest dose number). CMAX and CMIN observed in the interval, "
+    "CTROUGH observed at its end (dose + tau), CAVG = AUCTAU / tau, FLUCP = 100·(CMAX - CMIN) / CAVG, "
+    "SWING = 100·(CMAX - CMIN) / CMIN (percent, as PKNCA), ARAUC and ARCMAX: AUCTAU and CMAX over those "
+    "of dose 1 of the same profile. Every parameter of every interval in the appendix."
+)
+NO_TAU_NOTE = gettext_noop(
+    "The option tau (the dosing interval after the last dose) was not given: the last dose has no "
+    "interval, so its parameters are missing (PKNCA and Phoenix need tau for the last dose)."
+)
+
+
+def _arm_column(frame: pd.DataFrame) -> str | None:
+    """The column the summary statistics are grouped by (arm, treatment, TRT or group), or None."""
+    return next((c for c in ("arm", "treatment", "TRT", "group") if c in frame.columns), None)
+
+
+def _statistics_table(stats: pd.DataFrame, title: str, note: str) -> Table:
+    """Summary statistics (:meth:`~bioparity.nca.summary.SummaryStatistics.to_frame`: the group, the dose
+    number of a multiple-dose table, the parameter and its unit, the statistics) as printed: the parameter
+    with its unit, numbers to 5 significant digits, counts as whole numbers."""
+    headers = {
+        INTERVAL: _("dose number"),
+        "parameter": _("parameter (unit)"),
+        "n_missing": _("n missing"),
+        "sd": _("SD"),
+        "cv_percent": _("CV%"),
+        "mean": _("mean"),
+        "median": _("median"),
+        "min": _("min"),
+        "max": _("max"),
+        "geometric_mean": _("geometric mean"),
+        "geometric_cv_percent": _("geometric CV%"),
+    }
+    stats = stats.assign(
+        parameter=[unit_label(p, u) for p, u in zip(stats["parameter"], stats["unit"], strict=True)]
+    ).drop(columns=["unit", "software_version"], errors="ignore")
+    body = [
+        tuple(
+            cell(v, 5) if c not in ("n", "n_missing", INTERVAL) else cell(v)
+            for c, v in zip(stats.columns, r, strict=True)
+        )
+        for r in stats.itertuples(index=False)
+    ]
+    return Table(
+        title,
+        tuple(headers.get(c, c) for c in stats.columns),
+        tuple(body),
+        tuple(c not in (stats.columns[0], "parameter") for c in stats.columns),
+        note=note,
+        wide=True,  # 12 columns of up to 10 characters: a landscape page, the max column kept
+    )
+
+
+def interval_statistics(table: pd.DataFrame) -> pd.DataFrame:
+    """Summary statistics of a multiple-dose PP table per arm (when it has one), dosing interval (dose
+    number) and parameter (:func:`~bioparity.nca.summary.summary_statistics` with
+    ``interval="dose_number"``): dose 1 and the last dose are never pooled. Columns: the arm (or
+    ``group``), ``dose_number``, ``parameter``, ``unit``, ``n``, ``n_missing``, ``mean``, ``sd``,
+    ``cv_percent``, ``geometric_mean``, ``geometric_cv_percent``, ``median``, ``min``, ``max``."""
+    unit = RESULT_UNIT if RESULT_UNIT in table.columns else None
+    stats = summary_statistics(table, group=_arm_column(table), unit=unit, interval=INTERVAL)
+    return stats.to_frame().drop(columns="software_version")
+
+
+def _interval_tables(frame: pd.DataFrame, options: Mapping[str, Any]) -> tuple[list[Table], list[Table]]:
+    """The main tables of a multiple-dose run (the steady-state interval's summary statistics, the dosing
+    intervals) and the first of its appendix (the summary statistics of every interval)."""
+    stats = interval_statistics(frame)
+    group = str(stats.columns[0])
+    last = stats.groupby(group, sort=False)[INTERVAL].transform("max")
+    order = {code: i for i, code in enumerate(STEADY_STATE_CODES)}
+    steady = stats[(stats[INTERVAL] == last) & stats["parameter"].isin(list(order))]
+    steady = steady.assign(_order=steady["parameter"].map(order)).sort_values(
+        [group, "_order"], kind="stable"
+    )
+    doses = sorted({int(d) for d in steady[INTERVAL]})
+    steady = steady.drop(columns=["_order", *([INTERVAL] if len(doses) == 1 else [])])
+    tau_note = "" if options.get("tau") not in ("", None) else " " + _(NO_TAU_NOTE)
+    main = [
+        _statistics_table(
+            steady,
+            _("Steady state: summary statistics of the last dosing interval (dose %(dose)s) per arm")
+            % {"dose": ", ".join(map(str, doses)) or "—"},
+            _(STEADY_STATE_NOTE) + tau_note + " " + _(STATISTICS_NOTE),
+        ),
+        _dosing_intervals_table(frame, str(options.get("time_unit") or "h"), tau_note),
+    ]
+    every = _statistics_table(
+        stats,
+        _("Summary statistics per dosing interval (dose number), arm and parameter"),
+        _(STATISTICS_NOTE),
+    )
+    return main, [every]
+
+
+def _dosing_intervals_table(frame: pd.DataFrame, time_unit: str, tau_note: str) -> Table:
+    """One row per dose number: the profiles dosed, the start and end of the interval and tau, as a range
+    where the profiles differ (a dash where tau is not known)."""
+    columns = [str(c) for c in frame.columns]
+    intervals = frame[columns[: columns.index("end") + 1]].drop_duplicates()  # profile keys, dose, start, end
+    start = pd.to_numeric(intervals["start"], errors="coerce")
+    end = pd.to_numeric(intervals["end"], errors="coerce")
+    parts = pd.DataFrame(
+        {INTERVAL: intervals[INTERVAL].astype(int), "start": start, "end": end, "tau": end - start}
+    )
+    rows = []
+    for dose, g in parts.groupby(INTERVAL, sort=True):
+        rows.append((cell(dose), cell(len(g)), *(_range(g[c]) for c in ("start", "end", "tau"))))
+    unit = {"unit": time_unit}
+    return Table(
+        _("Dosing intervals: start, end and tau per dose number"),
+        (
+            _("dose number"),
+            _("profiles"),
+            _("start (%(unit)s)") % unit,
+            _("end (%(unit)s)") % unit,
+            _("tau (%(unit)s)") % unit,
+        ),
+        tuple(rows),
+        (True, True, True, True, True),
+        note=_(
+            "On the clock of the dose records (for an SDTM EX domain: hours since each subject's first "
+            "dose); tau = end - start, the time to the next dose or, for the last dose, the option tau; "
+            "a range where the profiles differ."
+        )
+        + tau_note,
+    )
+
+
+def _range(values: pd.Series) -> str:
+    """``12``, ``11.5–12.5`` where values differ, a dash when none is known."""
+    known = values.dropna()
+    if known.empty:
+        return "—"
+    low, high = cell(float(known.min())), cell(float(known.max()))
+    return low if low == high else f"{low}–{high}"
 
 
 def _flag_text(column: str, settings: NCAOptions) -> str:
@@ -460,13 +604,19 @@ def review_table(options: Mapping[str, Any]) -> Table | None:
 
 def nca_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
     """Summary statistics per arm and parameter, flags per subject, one table per parameter group; the
-    reviewer's lambda_z choices with the settings."""
-    tables = _result_tables(frame, spec_from_options(options or {}).options)
+    reviewer's lambda_z choices with the settings. A multiple-dose run: the steady-state interval and the
+    dosing intervals first, the statistics of every interval in the appendix (:func:`_interval_tables`)."""
+    tables = _result_tables(frame, spec_from_options(options or {}).options, options)
     review = review_table(options or {})
     return replace(
         tables,
         settings=() if review is None else (review,),
-        appendix_note=_(", one table per parameter group with subjects as rows"),
+        appendix_note=_(
+            ", after the summary statistics of every dosing interval; one table per parameter group with "
+            "the dosing intervals of each subject as rows"
+        )
+        if INTERVAL in frame.columns
+        else _(", one table per parameter group with subjects as rows"),
     )
 
 
@@ -570,6 +720,33 @@ def _example() -> bytes:
     return frame.to_csv(index=False, lineterminator="\n").encode()
 
 
+#: The options of multiple-dose NCA, the names and help of ``bioparity nca --tau`` and ``--extrapolate-tau``
+#: (the command line takes its help from here): one definition for the command line, the API and the web
+#: form. Both need dose records (option ``dosing``); the dosing interval of every dose but the last is the
+#: time to the next dose (PKNCA and Phoenix WinNonlin both need tau stated for the last dose).
+TAU = Option.optional_number(
+    "tau",
+    gettext_noop(
+        "dosing interval after the last dose, in the time unit of the data, with dose records (none: the "
+        "last dose has no interval parameters; with an EX domain of one dose per subject it asks for "
+        "multiple-dose NCA of that interval)"
+    ),
+    label=gettext_noop("Dosing interval tau after the last dose"),
+)
+EXTRAPOLATE_TAU = Option(
+    "extrapolate_tau",
+    gettext_noop(
+        "with dose records: extrapolate AUCTAU, AUMCTAU and CTROUGH past the last sample to the end of "
+        "tau with lambda_z (Phoenix WinNonlin); false: missing with the reason (PKNCA)"
+    ),
+    False,
+    (False, True),
+    type="flag",
+    label=gettext_noop("Extrapolate AUCTAU to the end of tau"),
+)
+#: The options that need dose records (``dosing`` itself and the settings of multiple-dose NCA).
+DOSE_RECORD_OPTIONS = ("dosing", TAU.name, EXTRAPOLATE_TAU.name)
+
 #: The file layouts the NCA kind reads by their own rules (recognised by their columns, not mapped).
 SDTM_PC, SDTM_EX = "SDTM PC", "SDTM EX"
 
@@ -624,8 +801,10 @@ def nca_input(frame: pd.DataFrame, options: Mapping[str, Any]) -> tuple[NCASampl
     ``frame`` is the table :func:`read_concentrations` returned (plain or SDTM PC); the option ``dosing``
     is the path of the dose records (an SDTM EX domain, or ``subject, time, dose`` on the samples'
     clock), ``''`` for none: :func:`bioparity.io.nca_input.read_doses` puts each subject's EXDOSE on
-    the samples when EX holds one dose record per subject (single dose), else gives the records of
-    multiple-dose NCA. Files are named by their file name in messages.
+    the samples when EX holds one dose record per subject (single dose, unless ``tau`` asks for the dosing
+    interval), else gives the records of multiple-dose NCA. ``tau`` and ``extrapolate_tau`` without dose
+    records are refused (``bioparity nca`` refuses them without ``--dosing``). Files are named by their
+    file name in messages.
     """
     if nca_layout([str(c) for c in frame.columns]) == SDTM_EX:
         raise InputError(
@@ -639,8 +818,13 @@ def nca_input(frame: pd.DataFrame, options: Mapping[str, Any]) -> tuple[NCASampl
     if not isinstance(dosing, str | os.PathLike):
         raise InputError(f"option dosing={dosing!r}; expected a dataset or a file")
     if not str(dosing).strip():
+        if samples.spec.dose_record_settings:
+            raise InputError(
+                f"option {' and '.join(samples.spec.dose_record_settings)}: for multiple-dose NCA; give the "
+                "dose records in the option dosing (an EX dataset), or leave it empty"
+            )
         return samples, None
-    return read_doses(dosing, samples, label=Path(dosing).name)
+    return read_doses(dosing, samples, tau=samples.spec.tau, label=Path(dosing).name)
 
 
 def sample_profiles(frame: pd.DataFrame, options: Mapping[str, Any]) -> ProfilePlot | None:
@@ -649,7 +833,7 @@ def sample_profiles(frame: pd.DataFrame, options: Mapping[str, Any]) -> ProfileP
     its rules (USUBJID, PCELTM durations as hours, PCSTRESN in the unit of PCSTRESU, named on the axis), a
     plain ``subject, time, conc`` table as it is. A table NCA does not read (an EX domain, a table of
     other data) is drawn as a plain table if it can be (:func:`profile_plot`), else not (None)."""
-    given = {k: v for k, v in options.items() if k != "dosing" and v not in ("", None)}
+    given = {k: v for k, v in options.items() if k not in DOSE_RECORD_OPTIONS and v not in ("", None)}
     try:
         samples, _doses = nca_input(frame, given)
     except BioparityError:
@@ -663,11 +847,15 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
 
     The options are those of ``bioparity nca`` (:func:`bioparity.nca.spec_from_options`): ``dose``,
     ``auc_method``, ``route``, ``conc_unit``, ``time_unit``, ``dose_unit``, ``review`` (the reviewer's
-    lambda_z choices) and ``dosing`` (``--dosing``, see :func:`nca_input`); the same table and options
-    give the same numbers as the command line, an SDTM PC domain included. A unit of another dimension
-    is refused and a unit bioparity does not know is named in the result's ``notes``
-    (:meth:`bioparity.nca.NCASpec.unit_notes`, as the command line warns). Dose records with several
-    doses per subject give multiple-dose NCA (one set of parameters per dosing interval).
+    lambda_z choices), ``dosing`` (``--dosing``, see :func:`nca_input`), ``tau`` and ``extrapolate_tau``
+    (``--tau``, ``--extrapolate-tau``); the same table and options give the same numbers as the command
+    line, an SDTM PC domain included. A unit of another dimension is refused and a unit bioparity does not
+    know is named in the result's ``notes`` (:meth:`bioparity.nca.NCASpec.unit_notes`, as the command line
+    warns). Dose records with several doses per subject (or with ``tau``) give multiple-dose NCA: one set
+    of parameters per dosing interval (the rows, as ``bioparity nca`` writes them), with the summary
+    statistics per dosing interval (``interval_statistics``, :func:`interval_statistics`) and the lambda_z
+    fit after each profile's last dose (``terminal_lambda_z``, :func:`terminal_lambda_z`), each stored as a
+    table (``columns``, ``rows``). A single-dose result is the PP table with its counts, as before.
     """
     samples, doses = nca_input(frame, options)
     spec = samples.spec
@@ -684,14 +872,19 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
             samples.frame, spec, dosing=doses.frame, where=samples.where, dosing_where=doses.where
         )
         n_missing = int(dosed.terminal.n_missing_dropped.sum())
+        table = result_table(dosed, spec)
         return frame_result(
-            result_table(dosed, spec),
+            table,
             n_profiles=int(dosed.terminal.n_profiles),
             n_intervals=len(dosed.intervals),
             n_missing_dropped=n_missing,
             n_blq_dropped=int(dosed.terminal.n_blq_dropped.sum()),
             excluded_missing_concentration=_missing_samples(samples.frame, spec) if n_missing else [],
             **noted,
+            **{
+                STATISTICS_KEY: frame_result(interval_statistics(table)),
+                TERMINAL_KEY: frame_result(terminal_lambda_z(dosed)),
+            },
         )
     result = run_nca(
         samples.frame, spec, review=choices, where=samples.where, review_where=Where(file="review option")
@@ -706,6 +899,59 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
         excluded_missing_concentration=_missing_samples(samples.frame, spec) if n_missing else [],
         **noted,
     )
+
+
+#: The keys of a multiple-dose result holding its summary statistics per dosing interval and its lambda_z
+#: fit after the last dose (tables as ``frame_result`` stores them).
+STATISTICS_KEY, TERMINAL_KEY = "interval_statistics", "terminal_lambda_z"
+#: Why the NCA review offers no lambda_z choice for a multiple-dose run (translated where shown).
+MULTIPLE_DOSE_REVIEW = gettext_noop(
+    "lambda_z choices apply to single-dose NCA: in a multiple-dose run lambda_z is fitted after each "
+    "profile's last dose by the automatic best-fit rule (it gives AILAMZ and VZFTAU of every interval) "
+    "and is shown read only; bioparity nca refuses --review for repeated doses too."
+)
+
+
+def review_note(result: Any) -> str:
+    """Beside the link to the NCA review: for a multiple-dose run, that its lambda_z is shown read only
+    and why (empty for a single-dose run)."""
+    if not isinstance(result, Mapping) or not result.get("n_intervals"):
+        return ""
+    return _(
+        "Multiple-dose run: lambda_z after each profile's last dose, read only (choices apply to "
+        "single-dose NCA)."
+    )
+
+
+#: The values of the lambda_z fit after the last dose that a multiple-dose result keeps (the NCA review
+#: page draws the fit from them; AILAMZ and VZFTAU of every interval use this lambda_z), and its flags.
+TERMINAL_CODES = ("LAMZ", "LAMZHL", "R2ADJ", "LAMZNPT", "LAMZLL", "LAMZUL", "LAMZSPN", "CLSTP", "TLST")
+TERMINAL_FLAGS = ("flag_lambda_z_few_points", "flag_r2adj_low", "flag_span_ratio_low")
+
+
+def terminal_lambda_z(result: IntervalResult) -> pd.DataFrame:
+    """The lambda_z fit after each profile's last dose, from the terminal NCA of a multiple-dose result
+    (:attr:`~bioparity.nca.multiple.intervals.IntervalResult.terminal`): the profile keys, ``last_dose``
+    (the time of the last dose on the clock of the dose records), ``PPTESTCD`` and ``PPSTRESN`` of
+    :data:`TERMINAL_CODES` (times since the last dose), the lambda_z review flags and the reason of a
+    missing value. ``bioparity nca --dosing`` computes the same fit (it gives AILAMZ) but writes only the
+    interval parameters."""
+    terminal = result.terminal
+    keys = [str(c) for c in terminal.profiles.columns]
+    last = result.intervals.groupby(keys, sort=False, dropna=False)["start"].max().rename("last_dose")
+    at = terminal.profiles.merge(last.reset_index(), on=keys, how="left")["last_dose"].to_numpy(dtype=float)
+    long = terminal.to_frame()
+    long.insert(len(keys), "last_dose", np.repeat(at, len(terminal.codes)))
+    long = long[long["PPTESTCD"].isin(TERMINAL_CODES)]
+    columns = [
+        *keys,
+        "last_dose",
+        "PPTESTCD",
+        "PPSTRESN",
+        *(f for f in TERMINAL_FLAGS if f in long),
+        "reason",
+    ]
+    return long[columns].reset_index(drop=True)
 
 
 def _missing_samples(frame: pd.DataFrame, spec: NCASpec) -> list[dict[str, Any]]:
@@ -827,6 +1073,8 @@ NCA = Analysis(
             type="dataset",
             label=gettext_noop("Dosing dataset (EX)"),
         ),
+        TAU,
+        EXTRAPOLATE_TAU,
         Option(
             "review",
             gettext_noop(
@@ -840,7 +1088,7 @@ NCA = Analysis(
     summary=nca_summary,
     flags=nca_flags,
     figures=nca_figures,
-    actions=(Action(gettext_noop("Review lambda_z"), "review", "nca-review"),),
+    actions=(Action(gettext_noop("Review lambda_z"), "review", "nca-review", note=review_note),),
     study_kinds=("pk",),
     layout=nca_layout,
     example=example_file("theoph.csv", _example, {"conc_unit": "mg/L", "time_unit": "h", "dose_unit": "mg"}),

@@ -275,6 +275,8 @@ LABELS: dict[str, KeyLabel] = {
     "dose_unit": KeyLabel(gettext_noop("dose unit")),
     "review": KeyLabel(gettext_noop("lambda_z review choices")),
     "dosing": KeyLabel(gettext_noop("dose records (dataset)")),
+    "tau": KeyLabel(gettext_noop("dosing interval after the last dose (tau)")),
+    "extrapolate_tau": KeyLabel(gettext_noop("AUCTAU extrapolated to the end of tau with lambda_z")),
     "fpr": KeyLabel(gettext_noop("screening false-positive rate")),
     "confirm_fpr": KeyLabel(gettext_noop("confirmatory false-positive rate")),
     "titration_fpr": KeyLabel(gettext_noop("titration false-positive rate")),

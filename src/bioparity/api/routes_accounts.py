@@ -30,6 +30,7 @@ from bioparity.api.schemas import (
     MemberPatch,
     MeOut,
     OrgOut,
+    ReasonIn,
     SessionOut,
     UserOut,
     utc,
@@ -210,16 +211,21 @@ def change_member(
     org_id: OrgId, user_id: UserId, body: MemberPatch, actor: CurrentActor, request: Request
 ) -> MemberOut:
     with unit_of_work(request) as session:
-        membership = accounts.change_member_role(session, actor, org_id, user_id, body.role)
+        membership = accounts.change_member_role(
+            session, actor, org_id, user_id, body.role, reason=body.reason
+        )
         user = session.get(User, membership.user_id)
         assert user is not None
         return _member_out((membership, user))
 
 
 @router.delete("/orgs/{org_id}/members/{user_id}", status_code=204, tags=["organisations"])
-def remove_member(org_id: OrgId, user_id: UserId, actor: CurrentActor, request: Request) -> Response:
+def remove_member(
+    org_id: OrgId, user_id: UserId, actor: CurrentActor, request: Request, body: ReasonIn | None = None
+) -> Response:
+    """Owners: remove the member; the body gives the ``reason`` (required, 422 naming it when missing)."""
     with unit_of_work(request) as session:
-        accounts.remove_member(session, actor, org_id, user_id)
+        accounts.remove_member(session, actor, org_id, user_id, reason=None if body is None else body.reason)
     return Response(status_code=204)
 
 

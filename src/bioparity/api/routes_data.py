@@ -34,7 +34,7 @@ DatasetId = PathId
 RunId = PathId
 
 #: The fields of an upload body that :func:`bioparity.workspace.datasets.check_upload` takes as they are.
-_UPLOAD = {"name", "filename", "media_type", "analysis_kind", "units", "unit_columns"}
+_UPLOAD = {"name", "filename", "media_type", "analysis_kind", "units", "unit_columns", "reason"}
 _CONTENT_TYPES = ("text/csv", "text/tab-separated-values", "text/plain", "application/octet-stream")
 
 
@@ -78,7 +78,8 @@ def upload_dataset(study_id: StudyId, body: DatasetIn, actor: CurrentActor, requ
 
     ``column_map``, ``units`` and ``unit_columns`` are the upload page's column mapping: checked the
     same way (against the kind's columns and the file), stored with the dataset and applied to every
-    run on it."""
+    run on it. A new version of a name whose earlier version a signed run used needs a ``reason``
+    (422 naming it otherwise)."""
     content = _content(body)
     with read_unit(request) as session:
         fields = body.model_dump(include=_UPLOAD)
@@ -186,7 +187,7 @@ def derive_dataset(run_id: RunId, body: DeriveIn, actor: CurrentActor, request: 
     """Store the table of a succeeded run (e.g. NCA PP) as a new dataset version in its study."""
     with read_unit(request) as session:
         pending = datasets.check_derive(
-            session, actor, run_id, name=body.name, analysis_kind=body.analysis_kind
+            session, actor, run_id, name=body.name, analysis_kind=body.analysis_kind, reason=body.reason
         )
     parsed = parse_upload_apart(pending)
     return DatasetOut.of(write_unit(request, lambda session: datasets.store_upload(session, actor, parsed)))
@@ -226,14 +227,17 @@ def list_signatures(run_id: RunId, actor: CurrentActor, request: Request) -> lis
 
 @router.post("/runs/{run_id}/signatures", status_code=201, tags=["signatures"])
 def sign_run(run_id: RunId, body: SignIn, actor: CurrentActor, request: Request) -> SignatureOut:
-    """Sign the run's result: re-enter your password and state the meaning.
+    """Sign the run's result: enter your user name and password and state the meaning.
 
     "authored" only by the person who ran the analysis; "reviewed" and "approved" not by them nor by
     anyone who signed it as authored (unless the program switches ``segregation_of_duties`` off);
     "approved" only while a valid review by another person holds. Refused with 403 (role, authorship,
-    independence, wrong password) or 409 (no result, already signed, no valid review yet), the reason in
-    ``detail``; every refusal is recorded in the audit trail (``sign_failed``, ``sign_refused``)."""
+    independence, a user name not yours, wrong password) or 409 (no result, already signed, no valid
+    review yet), the reason in ``detail``; every refusal is recorded in the audit trail (``sign_failed``,
+    ``sign_refused``)."""
     with unit_of_work(request) as session:
-        sig = signatures.sign_run(session, actor, run_id, password=body.password, meaning=body.meaning)
+        sig = signatures.sign_run(
+            session, actor, run_id, username=body.username, password=body.password, meaning=body.meaning
+        )
         run = analyses.get_run(session, actor, run_id)
         return SignatureOut.of(signatures.check_signature(run, sig))

@@ -11,6 +11,7 @@ from bioparity.api.schemas import (
     ProgramIn,
     ProgramOut,
     ProgramPatch,
+    ReasonIn,
     ShareIn,
     ShareOut,
     StudyIn,
@@ -54,9 +55,11 @@ def get_program(program_id: ProgramId, actor: CurrentActor, request: Request) ->
 def update_program(
     program_id: ProgramId, body: ProgramPatch, actor: CurrentActor, request: Request
 ) -> ProgramOut:
+    """Owners and statisticians; switching ``segregation_of_duties`` (owners only) needs a ``reason``."""
     with unit_of_work(request) as session:
-        changes = body.model_dump(exclude_none=True)
-        return ProgramOut.of(programs.update_program(session, actor, program_id, changes))
+        changes = body.model_dump(exclude_none=True, exclude={"reason"})
+        program = programs.update_program(session, actor, program_id, changes, reason=body.reason)
+        return ProgramOut.of(program)
 
 
 def _share_out(share: ProgramShare, org: Organisation) -> ShareOut:
@@ -83,7 +86,9 @@ def share_program(program_id: ProgramId, body: ShareIn, actor: CurrentActor, req
     accepts (POST /orgs/{org_id}/share-invitations/{program_id}/accept)."""
     with unit_of_work(request) as session:
         org_id = body.org_id or programs.organisation_by_name(session, body.org_name or "").id
-        share = programs.share_program(session, actor, program_id, org_id, body.role, body.scope)
+        share = programs.share_program(
+            session, actor, program_id, org_id, body.role, body.scope, reason=body.reason
+        )
         partner = session.get(Organisation, share.org_id)
         assert partner is not None
         return _share_out(share, partner)
@@ -135,9 +140,14 @@ def decline_share(org_id: OrgId, program_id: ProgramId, actor: CurrentActor, req
 
 
 @router.delete("/programs/{program_id}/shares/{org_id}", status_code=204)
-def unshare_program(program_id: ProgramId, org_id: OrgId, actor: CurrentActor, request: Request) -> Response:
+def unshare_program(
+    program_id: ProgramId, org_id: OrgId, actor: CurrentActor, request: Request, body: ReasonIn | None = None
+) -> Response:
+    """Owners: end the share; the body gives the ``reason`` (required, 422 naming it when missing)."""
     with unit_of_work(request) as session:
-        programs.unshare_program(session, actor, program_id, org_id)
+        programs.unshare_program(
+            session, actor, program_id, org_id, reason=None if body is None else body.reason
+        )
     return Response(status_code=204)
 
 

@@ -18,6 +18,7 @@ from bioparity.workspace.signatures import SignatureStatus
 from bioparity.workspace.text import (
     DESCRIPTION_MAX,
     NAME_MAX,
+    REASON_MAX,
     REGION_MAX,
     SHORT_NAME_MAX,
     control_character,
@@ -44,6 +45,13 @@ Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length
 Region = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=REGION_MAX), _Plain]
 Secret = Annotated[str, StringConstraints(min_length=1, max_length=1024), _Plain]
 Id = Annotated[str, StringConstraints(pattern=UUID_PATTERN)]
+#: Why a GMP-relevant change is made (EU GMP Annex 11 section 9), kept in its audit row.
+Reason = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=REASON_MAX),
+    _Plain,
+]
+REASON_HELP = f"Why the change is made (1 to {REASON_MAX} characters), kept in the audit trail."
 MediaType = Literal["text/csv", "text/tab-separated-values", "text/plain", "application/octet-stream"]
 ShareRole = Literal["statistician", "analyst", "reviewer", "viewer"]
 StudyKindName = Literal["pk", "caa", "clinical"]
@@ -154,6 +162,13 @@ class MemberIn(StrictModel):
 
 class MemberPatch(StrictModel):
     role: Role
+    reason: Reason = Field(description=REASON_HELP)
+
+
+class ReasonIn(StrictModel):
+    """The body of a removal (of a member, of a share): why, kept in the audit trail."""
+
+    reason: Reason = Field(description=REASON_HELP)
 
 
 class MemberOut(BaseModel):
@@ -211,6 +226,9 @@ class ProgramPatch(StrictModel):
             "as authored, may not review or approve it, and an approval needs another person's review."
         ),
     )
+    reason: Reason | None = Field(
+        default=None, description="Why: required with segregation_of_duties; kept in the audit trail."
+    )
 
 
 class ProgramOut(BaseModel):
@@ -247,6 +265,7 @@ class ShareIn(StrictModel):
         description="The study kinds in which the partner may create studies, upload, run and sign (it "
         "reads the whole program whatever the scope); null or left out: the whole program. Applies at once.",
     )
+    reason: Reason = Field(description=REASON_HELP)
 
     @model_validator(mode="after")
     def _one_partner(self) -> ShareIn:
@@ -300,6 +319,11 @@ class DatasetIn(StrictModel):
     media_type: MediaType = "text/csv"
     analysis_kind: ShortName | None = Field(
         None, description="Validate the file for this analysis kind (see GET /analysis-kinds)."
+    )
+    reason: Reason | None = Field(
+        None,
+        description="Why the dataset is replaced: required when a signed run used an earlier version of "
+        "`name`; kept in the audit trail.",
     )
     column_map: Annotated[dict[ColumnName, ColumnName], Field(max_length=MAPPING_MAX)] = Field(
         default_factory=dict,
@@ -361,6 +385,9 @@ class DeriveIn(StrictModel):
     name: Name | None = Field(None, description="Dataset name (default '<kind>-result').")
     analysis_kind: ShortName | None = Field(
         None, description="Validate the table for this analysis kind (e.g. pk-similarity)."
+    )
+    reason: Reason | None = Field(
+        None, description="Why: required when a signed run used an earlier version of the dataset name."
     )
 
 
@@ -424,6 +451,7 @@ class JobOut(BaseModel):
 
 
 class SignIn(StrictModel):
+    username: ShortName = Field(description="The signer's own user name (21 CFR 11.200(a)(1)(i)).")
     password: Secret = Field(description="The signer's password, re-entered for this signature.")
     meaning: Meaning
 
@@ -456,6 +484,7 @@ class AuditEventOut(BaseModel):
     object_id: str | None
     before: Any
     after: Any
+    reason: str | None = Field(description="Why the change was made, as given (none: not asked for).")
     row_hash: str
 
     @classmethod

@@ -48,6 +48,12 @@ HASHED_FIELDS = (
     "after_json",
 )
 
+#: Hashed too, but only when the row has one: the reason for a change (EU GMP Annex 11 section 9), added
+#: in revision 0009. Rows without a reason (all rows written before it) hash exactly as they always did,
+#: so the chain and MACs of an existing trail stay valid; a reason added to, removed from or edited in a
+#: row changes its hash like any other edit.
+OPTIONAL_HASHED_FIELDS = ("reason",)
+
 
 def _json_safe(value: Any) -> Any:
     """Non-finite floats have no JSON spelling: NaN becomes null, infinities the strings ``"Infinity"``."""
@@ -74,8 +80,11 @@ def sha256_hex(data: bytes | str) -> str:
 
 
 def row_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
-    """Hash of one audit row: SHA-256 of the previous hash and the canonical JSON of the hashed fields."""
-    payload = canonical_json({name: fields.get(name) for name in HASHED_FIELDS})
+    """Hash of one audit row: SHA-256 of the previous hash and the canonical JSON of the hashed fields
+    (with each of :data:`OPTIONAL_HASHED_FIELDS` only when the row has a value for it)."""
+    hashed = {name: fields.get(name) for name in HASHED_FIELDS}
+    hashed |= {name: fields[name] for name in OPTIONAL_HASHED_FIELDS if fields.get(name) is not None}
+    payload = canonical_json(hashed)
     return sha256_hex(prev_hash + "\n" + payload)
 
 

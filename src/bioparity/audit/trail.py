@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from bioparity.audit.chain import (
     GENESIS_MAC,
     HASHED_FIELDS,
+    OPTIONAL_HASHED_FIELDS,
     ChainVerification,
     canonical_json,
     row_hash,
@@ -50,10 +51,12 @@ def append_event(
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
     key: AuditKey | None = None,
+    reason: str | None = None,
 ) -> AuditEvent:
     """Add one audit row to the session's transaction, chained and MACed to the current head.
 
-    ``key`` defaults to the configured audit key (:func:`bioparity.audit.keys.load_key`).
+    ``key`` defaults to the configured audit key (:func:`bioparity.audit.keys.load_key`). ``reason``: why
+    the change was made, as the user gave it (EU GMP Annex 11 section 9), hashed with the row.
     """
     key = key or load_key()
     session.flush()
@@ -76,9 +79,11 @@ def append_event(
         object_id=object_id,
         before_json=None if before is None else canonical_json(before),
         after_json=None if after is None else canonical_json(after),
+        reason=reason,
         prev_hash=prev_hash,
     )
-    event.row_hash = row_hash(prev_hash, {name: getattr(event, name) for name in HASHED_FIELDS})
+    hashed = (*HASHED_FIELDS, *OPTIONAL_HASHED_FIELDS)
+    event.row_hash = row_hash(prev_hash, {name: getattr(event, name) for name in hashed})
     event.mac = row_mac(key, prev_mac or GENESIS_MAC, event.row_hash)
     session.add(event)
     session.execute(

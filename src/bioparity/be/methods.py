@@ -29,8 +29,8 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -38,7 +38,7 @@ from scipy import stats
 
 from bioparity.arrays import FloatArray
 from bioparity.be.anova import estimable, period_columns, within_subject_fit, within_variance
-from bioparity.be.data import CrossoverData, crossover_data
+from bioparity.be.data import CrossoverData, MissingPK, crossover_data
 from bioparity.be.limits import EMA, FDA_SWR_SWITCH, FDA_THETA_S, abel_limits
 from bioparity.be.mixed import DF_METHODS, fit_random_intercept, satterthwaite_df
 from bioparity.be.outliers import reference_outliers
@@ -57,6 +57,17 @@ MISSING_NOT_ANALYSED = note_template("{n} missing PK value(s) not analysed: {cel
 MISSING_NOT_ANALYSED_MORE = note_template("{n} missing PK value(s) not analysed: {cells} and {more:d} more")
 #: Missing values a reason names (``BEResult.missing_cells`` holds every one).
 NAMED_MISSING = 10
+#: The note of a run that left missing PK values out (the ``be`` kind's ``notes``): the first
+#: :data:`NOTED_MISSING` by data row, file line, subject, period and treatment, as ``bioparity be`` names
+#: them on the terminal.
+MISSING_LEFT_OUT = note_template("{n:d} missing PK value(s) not analysed: {cells} (all in missing_cells)")
+MISSING_LEFT_OUT_MORE = note_template(
+    "{n:d} missing PK value(s) not analysed: {cells} and {more:d} more (all in missing_cells)"
+)
+MISSING_CELL = note_template(
+    "row {row:d} (line {line:d}) subject={subject} period={period} treatment={treatment}"
+)
+NOTED_MISSING = 5
 CI_WITHIN = note_template("{level:g}% CI {lower:.2f}-{upper:.2f}% within {low:.2f}-{high:.2f}%")
 CI_NOT_WITHIN = note_template("{level:g}% CI {lower:.2f}-{upper:.2f}% not within {low:.2f}-{high:.2f}%")
 ABE_MODEL = note_template(
@@ -283,6 +294,24 @@ def _missing_reason(data: CrossoverData) -> str:
     if more > 0:
         return MISSING_NOT_ANALYSED_MORE.format(n=data.missing_values, cells=cells, more=more)
     return MISSING_NOT_ANALYSED.format(n=data.missing_values, cells=cells)
+
+
+def missing_note(cells: Sequence[MissingPK]) -> str | None:
+    """The note naming the missing PK values a run left out (:data:`MISSING_LEFT_OUT`: how many, the first
+    :data:`NOTED_MISSING` by data row, file line, subject, period and treatment, and how many more); None
+    when none is missing.
+
+    Examples
+    --------
+    >>> missing_note([MissingPK(3, 4, "7", "2", "R")])
+    '1 missing PK value(s) not analysed: row 3 (line 4) subject=7 period=2 treatment=R (all in missing_cells)'
+    """
+    if not cells:
+        return None
+    shown = "; ".join(MISSING_CELL.format(**asdict(cell)) for cell in cells[:NOTED_MISSING])
+    if len(cells) > NOTED_MISSING:
+        return MISSING_LEFT_OUT_MORE.format(n=len(cells), cells=shown, more=len(cells) - NOTED_MISSING)
+    return MISSING_LEFT_OUT.format(n=len(cells), cells=shown)
 
 
 def _ci_reason(est: Estimate, s: Settings, limits: tuple[float, float], ok: bool) -> str:

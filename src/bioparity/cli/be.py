@@ -31,6 +31,7 @@ from bioparity.cli.common import (
     check_choice,
     check_outputs,
     comma_list,
+    echo_notes,
     left_out_rows,
     print_json,
     user_errors,
@@ -200,9 +201,9 @@ def pk_similarity_command(
             "ada_column": ada_column,
         }  # fmt: skip
         table, notes = pk_similarity_table(frame, arm, arm_list, metric_list, **settings, file=str(path))
-        notes = [*_unlisted_arms(frame[arm], arm_list), *notes]
-        for note in notes:
-            typer.echo(note, err=True)
+        for unlisted in _unlisted_arms(frame[arm], arm_list):
+            typer.echo(unlisted, err=True)
+        echo_notes(notes)  # the analysis's notes, 'note: ...' in the command's language
         options = {"command": "pk-similarity", "arms": arm_list, "metrics": metric_list} | settings
         write_result(table, out, {"parameters": path}, options)
         typer.echo(_wrote_comparisons(len(table), out), err=True)

@@ -36,6 +36,7 @@ from bioparity.i18n import ngettext
 if TYPE_CHECKING:
     import pandas as pd
 
+    from bioparity.io.readers import LoadedTable
     from bioparity.profiles.core import ProfileResult
     from bioparity.stability import StabilityTable
 
@@ -112,6 +113,8 @@ def comparability_command(
 ) -> None:
     """Process-change comparability (ICH Q5E): CAA of post- vs pre-change lots, with stability."""
     with user_errors():
+        from bioparity.analyses.caa import display_names
+        from bioparity.analyses.comparability import with_label_column
         from bioparity.caa import assess, read_catalogue
         from bioparity.caa.comparability import PRE_SOURCE, check_labels, comparability_table
         from bioparity.errors import InputError
@@ -121,36 +124,52 @@ def comparability_command(
             raise InputError(_("--stability, --spec and --stability-out go together"))
         check_outputs(("--stability-out", stability_out))
         check_labels(pre, post)
-        frame = _relabelled(infile, pre, post)
+        frame, labels = _relabelled(infile, pre, post)
+        attributes = read_catalogue(catalogue) if catalogue is not None else None
         result = assess(
-            frame, read_catalogue(catalogue) if catalogue is not None else None, [("test", PRE_SOURCE)],
-            file=str(infile), plan=plan, operating_characteristics=oc_simulations > 0,
-            oc_simulations=max(oc_simulations, 100), seed=seed,
+            frame, attributes, [("test", PRE_SOURCE)], file=str(infile), plan=plan,
+            operating_characteristics=oc_simulations > 0, oc_simulations=max(oc_simulations, 100), seed=seed,
         )  # fmt: skip
-        table = comparability_table(result.table, pre, post)
+        table = with_label_column(comparability_table(result.table, pre, post), labels)
         options = {
             "command": "comparability", "pre": pre, "post": post, "plan": result.plan, "seed": seed,
             "oc_simulations": oc_simulations,
         }  # fmt: skip
         inputs = {"data": infile, "catalogue": catalogue, "stability": stability, "spec": spec}
         write_result(table, out, inputs, options)
-        _echo_comparability(table, pre, post, out)
+        _echo_comparability(table, pre, post, out, display_names(attributes, labels=labels))
         if stability is not None and spec is not None and stability_out is not None:
-            _stability_comparison(stability, spec, stability_out, pre, post)
+            _stability_comparison(stability, spec, stability_out, pre, post, labels)
 
 
-def _relabelled(infile: Path, pre: str, post: str) -> pd.DataFrame:
-    """The long table, its ``source`` labels mapped to the CAA engine's: post -> test, pre -> reference."""
+def _relabelled(infile: Path, pre: str, post: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The long table, its ``source`` labels mapped to the CAA engine's: post -> test, pre -> reference;
+    and the file's labels of its attributes (:func:`_file_labels`)."""
     from bioparity.caa.comparability import relabel_sources
     from bioparity.io.readers import read_any_table
 
     loaded = read_any_table(infile)
     frame = loaded.frame.copy()
     frame.columns = [str(c).strip() for c in frame.columns]
-    return relabel_sources(frame, pre, post, file=loaded.file, line_offset=loaded.line_offset)
+    frame = relabel_sources(frame, pre, post, file=loaded.file, line_offset=loaded.line_offset)
+    return frame, _file_labels(frame, loaded)
 
 
-def _echo_comparability(table: pd.DataFrame, pre: str, post: str, out: Path) -> None:
+def _file_labels(frame: pd.DataFrame, loaded: LoadedTable) -> dict[str, str]:
+    """Attribute -> the file's optional ``label``, read and checked as the workspace's ``comparability``
+    kind reads it (:func:`bioparity.analyses.comparability.with_file_labels`: one label per attribute, a
+    second one refused naming file, row, line and column)."""
+    from bioparity.analyses.comparability import with_file_labels
+    from bioparity.analyses.frames import file_labels
+
+    if "attribute" not in frame.columns:
+        return {}  # the CAA engine names the missing column
+    return file_labels(with_file_labels(frame, frame, loaded.file, loaded.line_offset))
+
+
+def _echo_comparability(table: pd.DataFrame, pre: str, post: str, out: Path, names: dict[str, str]) -> None:
+    """How many rows were written, the count per status and the failing attributes by the names a reader
+    sees (``names``: the file's label, else the catalogue's, else the code)."""
     import pandas as pd
 
     typer.echo(
@@ -164,10 +183,16 @@ def _echo_comparability(table: pd.DataFrame, pre: str, post: str, out: Path) -> 
     )
     counts = table["status"].value_counts() if "status" in table.columns else pd.Series(dtype=int)
     typer.echo(", ".join(f"{k}: {int(v)}" for k, v in counts.items()), err=True)
+    failing = list(dict.fromkeys(table.loc[table["status"] == "fail", "attribute"].astype(str)))
+    shown = ", ".join(names.get(a, a) for a in failing) if failing else _("none")
+    typer.echo(_("failing attributes: %(names)s") % {"names": shown}, err=True)
 
 
-def _stability_comparison(stability: Path, spec: Path, out: Path, pre: str, post: str) -> None:
-    """Shelf life and slope difference of the post- vs the pre-change product, into ``out``."""
+def _stability_comparison(
+    stability: Path, spec: Path, out: Path, pre: str, post: str, labels: dict[str, str]
+) -> None:
+    """Shelf life and slope difference of the post- vs the pre-change product, into ``out``; an attribute
+    named by the comparability file's label (``labels``), else as the specification names it."""
     import pandas as pd
 
     from bioparity.io.cmc import read_stability, read_stability_spec
@@ -177,7 +202,7 @@ def _stability_comparison(stability: Path, spec: Path, out: Path, pre: str, post
     if not st.slopes.empty:
         merged = pd.concat([merged, st.slopes.assign(kind="slope difference")], ignore_index=True)
     write_result(merged, out, {"data": stability, "spec": spec}, {"command": "comparability"} | st.settings)
-    _echo_stability(st, out, names)
+    _echo_stability(st, out, names | labels)
 
 
 @app.command("profile")

@@ -54,6 +54,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
+from bioparity.analyses.nca import EXTRAPOLATE_TAU, TAU
 from bioparity.cli.common import SHOWN_LEFT_OUT, left_out_rows, user_errors, warn_note
 from bioparity.cli.options import UNIT_OPTIONS, ProfilesOut, Subject, Time
 from bioparity.cli.progress import ProgressBar, progress_bar
@@ -126,7 +127,8 @@ _DOSING = (
     "(EX with one dose per subject: single dose, each subject's EXDOSE)."
 )
 DosingOpt = Annotated[Path | None, typer.Option(help=_DOSING)]
-TauOpt = Annotated[float | None, typer.Option(help="Dosing interval after the last dose (with --dosing).")]
+# --tau and --extrapolate-tau: the options TAU and EXTRAPOLATE_TAU of the workspace NCA (one definition)
+TauOpt = Annotated[float | None, typer.Option(help=TAU.help[:1].upper() + TAU.help[1:] + ".")]
 ConcUnitOpt = Annotated[str | None, typer.Option(help="Concentration unit, e.g. ng/mL.")]
 TimeUnitOpt = Annotated[str, typer.Option(help="Time unit of the input.")]
 DoseUnitOpt = Annotated[str | None, typer.Option(help="Dose unit, e.g. mg.")]
@@ -140,8 +142,9 @@ ConcUnitColumnOpt = Annotated[str | None, typer.Option(help=_UNIT_COLUMN)]
 AdncaOpt = Annotated[
     Path | None, typer.Option(help="Also write ADaM ADNCA concentration records (.xpt or .csv).")
 ]
-_EXTRAPOLATE = "With --dosing: extrapolate AUCTAU past the last sample with lambda_z (Phoenix)."
-ExtrapolateTauOpt = Annotated[bool, typer.Option(help=_EXTRAPOLATE)]
+ExtrapolateTauOpt = Annotated[
+    bool, typer.Option(help=EXTRAPOLATE_TAU.help[:1].upper() + EXTRAPOLATE_TAU.help[1:] + ".")
+]
 TssOutOpt = Annotated[
     Path | None, typer.Option(help="With --dosing: write the time to steady state per profile (CSV).")
 ]
@@ -243,6 +246,12 @@ def _check_flags(params: Mapping[str, Any]) -> Outputs:
             _("--tau %(tau)s: the dosing interval must be a positive number of hours")
             % {"tau": f"{params['tau']:g}"}
         )
+    given = spec_from_options(params).dose_record_settings  # refused, not ignored, without dose records
+    if given and params["dosing"] is None:
+        raise InputError(
+            _("%(options)s: for multiple-dose NCA; give the dose records with --dosing")
+            % {"options": " ".join("--" + name.replace("_", "-") for name in given)}
+        )
     return outputs
 
 
@@ -311,7 +320,20 @@ class _Counts:
 def _multiple_dose(
     samples: NCASamples, doses: NCADoses, outputs: Outputs, params: Mapping[str, Any], bar: ProgressBar
 ) -> None:
-    """Multiple-dose NCA (one set of parameters per dosing interval), the time to steady state and ADNCA."""
+    """Multiple-dose NCA (one set of parameters per dosing interval), the time to steady state and ADNCA.
+
+    lambda_z is fitted after each profile's last dose by the best-fit rule and its settings: a reviewer's
+    choices or points given by hand (single-dose NCA) are refused, not ignored."""
+    chosen = [f"--{name.replace('_', '-')}" for name in _CHOICES if params.get(name) is not None]
+    if chosen:
+        raise InputError(
+            _(
+                "%(options)s: lambda_z choices apply to single-dose NCA; with repeated doses lambda_z is "
+                "fitted after each profile's last dose by the best-fit rule (--lambda-z-max-points and "
+                "--lambda-z-start-after apply)"
+            )
+            % {"options": ", ".join(chosen)}
+        )
     bar.stage("computing NCA per dosing interval")
     frame, spec = prepare_input(samples.frame, samples.spec, where=samples.where)
     sources = _sources(samples, spec, params)
@@ -347,6 +369,10 @@ def _multiple_dose(
         )
     if outputs.adnca is not None:
         _write_adnca(frame, doses.frame, spec, outputs)
+
+
+#: The options giving lambda_z points by hand (reviewer's choices, windows, exclusions): single dose only.
+_CHOICES = ("review", "lambda_z_points", "lambda_z_exclude")
 
 
 def _write_tables(long: pd.DataFrame, spec: NCASpec, outputs: Outputs) -> pd.DataFrame:

@@ -3,7 +3,9 @@
 ``audit verify``, ``audit anchor``, ``audit export`` and ``serve``.
 
 Every command uses ``--database-url`` when given, else ``BIOPARITY_DATABASE_URL``, else the SQLite file
-in the user's data folder. Administrative changes are recorded in the audit trail as made by ``system``.
+in the user's data folder. Administrative changes are recorded in the audit trail as made by ``system``
+(with the operating-system account and host) and need a ``--reason``, kept in the audit row (EU GMP
+Annex 11 section 9).
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ if TYPE_CHECKING:  # the database stack is imported only by the commands that us
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
-    #: What an account command does: ``change(session, username)`` -> the message it prints.
-    AccountChange = Callable[[Session, str], str]
+    #: What an account command does: ``change(session, username, reason)`` -> the message it prints.
+    AccountChange = Callable[[Session, str, str], str]
 
 EXIT_AUDIT_BROKEN = 1
 #: Seconds a server worker may take to import the application before uvicorn replaces it.
@@ -38,6 +40,13 @@ PasswordStdin = Annotated[bool, typer.Option(help="Read the password from the fi
 Role = Annotated[str, typer.Option(help="Role in --org: owner, statistician, analyst, reviewer, viewer.")]
 #: The account an administrator acts on (user reset-password, user status).
 Account = Annotated[str, typer.Argument(help="The account.")]
+#: Why an administrator changes an account (EU GMP Annex 11 section 9), kept in the audit row.
+Reason = Annotated[
+    str,
+    typer.Option(
+        help="Why (required; 1 to 500 characters), kept in the audit trail, e.g. 'ticket 123: locked out'."
+    ),
+]
 Anchor = Annotated[
     Path | None,
     typer.Option(
@@ -170,8 +179,11 @@ def _admin(database_url: str | None, change: Callable[[Session], str]) -> None:
         typer.echo(message)
 
 
-def _account_command(name: str, account_help: str) -> Callable[[AccountChange], AccountChange]:
-    """Register ``change(session, username)`` as ``bioparity user NAME USERNAME [--database-url]``.
+def _account_command(
+    name: str, account_help: str, *, changes: bool = True
+) -> Callable[[AccountChange], AccountChange]:
+    """Register ``change(session, username, reason)`` as ``bioparity user NAME USERNAME --reason TEXT
+    [--database-url]`` (no ``--reason`` when the command ``changes`` nothing).
 
     Parameters
     ----------
@@ -179,6 +191,8 @@ def _account_command(name: str, account_help: str) -> Callable[[AccountChange], 
         The subcommand of ``bioparity user``.
     account_help : str
         Help of the ``USERNAME`` argument.
+    changes : bool
+        False for a command that only reads the account: it takes no ``--reason``.
 
     Returns
     -------
@@ -189,38 +203,44 @@ def _account_command(name: str, account_help: str) -> Callable[[AccountChange], 
     """
 
     def register(change: AccountChange) -> AccountChange:
-        def command(username: str, database_url: str | None = None) -> None:
-            _admin(database_url, lambda session: change(session, username))
+        def command(username: str, reason: str, database_url: str | None = None) -> None:
+            _admin(database_url, lambda session: change(session, username, reason))
 
-        command.__doc__ = change.__doc__
-        command.__annotations__ = {
+        def read_only(username: str, database_url: str | None = None) -> None:
+            _admin(database_url, lambda session: change(session, username, ""))
+
+        chosen: Callable[..., None] = command if changes else read_only
+        chosen.__doc__ = change.__doc__
+        chosen.__annotations__ = {
             "username": Annotated[str, typer.Argument(help=account_help)],
+            **({"reason": Reason} if changes else {}),
             "database_url": DatabaseUrl,
             "return": None,
         }
-        user_app.command(name)(command)
+        user_app.command(name)(chosen)
         return change
 
     return register
 
 
 @_account_command("unlock", "The locked account.")
-def user_unlock(session: Session, username: str) -> str:
-    """Lift the lock (and the backoff) after too many failed password attempts (audited)."""
+def user_unlock(session: Session, username: str, reason: str) -> str:
+    """Lift the lock (and the backoff) after too many failed password attempts (audited with the reason)."""
     from bioparity.workspace import accounts
 
-    was = accounts.unlock_account(session, username, actor=accounts.command_line_actor())
+    was = accounts.unlock_account(session, username, reason=reason, actor=accounts.command_line_actor())
     if was:
         return _("unlocked %(user)s") % {"user": username}
     return _("%(user)s was not locked; failure count reset") % {"user": username}
 
 
 @_account_command("deactivate", "The account to disable.")
-def user_deactivate(session: Session, username: str) -> str:
+def user_deactivate(session: Session, username: str, reason: str) -> str:
     """Disable an account: it cannot sign in, and every session and API token is revoked at once."""
     from bioparity.workspace import accounts
 
-    revoked = accounts.set_active(session, username, False, actor=accounts.command_line_actor())
+    admin = accounts.command_line_actor()
+    revoked = accounts.set_active(session, username, False, reason=reason, actor=admin)
     revoked_text = ngettext(
         "deactivated %(user)s; %(n)s session or token revoked",
         "deactivated %(user)s; %(n)s sessions and tokens revoked",
@@ -230,17 +250,18 @@ def user_deactivate(session: Session, username: str) -> str:
 
 
 @_account_command("reactivate", "The account to enable again.")
-def user_reactivate(session: Session, username: str) -> str:
+def user_reactivate(session: Session, username: str, reason: str) -> str:
     """Enable a deactivated account (its old sessions and tokens stay revoked)."""
     from bioparity.workspace import accounts
 
-    accounts.set_active(session, username, True, actor=accounts.command_line_actor())
+    accounts.set_active(session, username, True, reason=reason, actor=accounts.command_line_actor())
     return _("reactivated %(user)s") % {"user": username}
 
 
 @user_app.command("reset-password")
 def user_reset_password(
     username: Account,
+    reason: Reason,
     password_stdin: Annotated[bool, typer.Option(help="Read the temporary password from stdin.")] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -251,14 +272,15 @@ def user_reset_password(
     password = _read_password(password_stdin)
 
     def change(session: Session) -> str:
-        accounts.admin_reset_password(session, username, password, actor=accounts.command_line_actor())
+        admin = accounts.command_line_actor()
+        accounts.admin_reset_password(session, username, password, reason=reason, actor=admin)
         return _("password of %(user)s reset; it must be changed at the next sign-in") % {"user": username}
 
     _admin(database_url, change)
 
 
-@_account_command("status", "The account.")
-def user_status(session: Session, username: str) -> str:
+@_account_command("status", "The account.", changes=False)
+def user_status(session: Session, username: str, reason: str) -> str:
     """Active, locked, failed attempts, forced password change, live sessions and tokens."""
     from bioparity.workspace import accounts
 

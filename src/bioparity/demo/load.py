@@ -168,7 +168,9 @@ def _review_and_approve(session: Session, run_id: str) -> None:
         run, _study, program = require_run(session, actor, run_id)
         statuses = signatures.run_signatures(session, run)
         if signatures.signing_refusal(session, actor, run, program, how, statuses) is None:
-            signatures.sign_run(session, actor, run.id, password=_password(username), meaning=how.value)
+            signatures.sign_run(
+                session, actor, run.id, username=username, password=_password(username), meaning=how.value
+            )
 
 
 def _approve_loaded_demo(session: Session, program_id: str) -> None:
@@ -215,7 +217,10 @@ def load_demo(engine: Engine, *, progress: Progress | None = None) -> DemoSummar
         shared, unshared = DEMO_PROGRAMS
         program = programs.create_program(session, owner, orgs[DEVELOPER].id, **asdict(shared))
         # The CMC partner works in the analytical studies only: it reads PK-101 but cannot write to it.
-        programs.share_program(session, owner, program.id, orgs[PARTNER].id, "analyst", scope=["caa"])
+        why = "CMC comparability partner: uploads and analyses the CAA lots (demo)"
+        programs.share_program(
+            session, owner, program.id, orgs[PARTNER].id, "analyst", scope=["caa"], reason=why
+        )
         # Sharing is an invitation: the partner's owner accepts it (as a partner would in the browser).
         programs.respond_share(session, _actor(session, "carl"), orgs[PARTNER].id, program.id, accept=True)
         programs.create_program(session, owner, orgs[DEVELOPER].id, **asdict(unshared))
@@ -258,7 +263,9 @@ def load_demo(engine: Engine, *, progress: Progress | None = None) -> DemoSummar
         pp = datasets.derive_dataset(session, stat, runs["nca"], name="pp", analysis_kind="pk-similarity")
         sim = analyses.run_analysis(session, stat, pp.id, "pk-similarity", {"variance": "welch"})
         runs["pk-similarity"] = sim.id
-        signatures.sign_run(session, stat, sim.id, password=_password("sam"), meaning="authored")
+        signatures.sign_run(
+            session, stat, sim.id, username="sam", password=_password("sam"), meaning="authored"
+        )
     with sessions.begin() as session:
         partner = _actor(session, "paula")
         step("comparative analytical assessment")
@@ -276,7 +283,9 @@ def load_demo(engine: Engine, *, progress: Progress | None = None) -> DemoSummar
             session, partner, lots.id, "caa", {"catalogue": "igg1-mab-example"}
         ).id
         # The partner analyst ran it, so she signs it as its author (only the one who ran it may).
-        signatures.sign_run(session, partner, runs["caa"], password=_password("paula"), meaning="authored")
+        signatures.sign_run(
+            session, partner, runs["caa"], username="paula", password=_password("paula"), meaning="authored"
+        )
     with sessions.begin() as session:
         # Reports and readiness use approved results only: reviewed by someone who neither ran nor
         # authored the result, then approved by a third person (segregation of duties, four eyes).

@@ -131,6 +131,14 @@ class NCASpec:
         """The profile key columns: the grouping columns, then the subject."""
         return [*self.groups, self.subject]
 
+    @property
+    def dose_record_settings(self) -> tuple[str, ...]:
+        """The options set in this spec that only multiple-dose NCA uses (``tau``, ``extrapolate_tau``,
+        by the names of :func:`spec_from_options`): a run without dose records must refuse them rather
+        than ignore them."""
+        given = {"tau": self.tau is not None, "extrapolate_tau": self.options.auctau_extrapolate}
+        return tuple(name for name, on in given.items() if on)
+
     def resolve(self, columns: pd.DataFrame | Iterable[Hashable]) -> NCASpec:
         """This spec with the column names of a table (a frame or its column names) filled in.
 

@@ -12,6 +12,11 @@ For the values ``x_1..x_n`` of one parameter in one group (missing values counte
   Bioequivalence, CPMP/EWP/QWP/1401/98 Rev. 1, 2010, section 4.1.8);
 * geometric statistics also not when any value is <= 0 (the log is undefined); the row says so.
 
+Multiple dosing: with ``interval="dose_number"`` the statistics are per dosing interval (dose number) as
+well, so that the first dose and the steady-state (last) interval are never pooled; the steady-state
+parameters of EMA CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.5 (AUC(0-tau), Cmax,ss, Cmin,ss, Ctrough,ss,
+fluctuation) are summarised at the last dose, and the accumulation ratios of dose 1 are 1 by definition.
+
 Review flags are counted per subject: a subject with a flag on several parameter rows counts once.
 """
 
@@ -66,10 +71,12 @@ class SummaryStatistics(ResultMixin):
 
     ``groups`` holds the group values (e.g. the arm) per row, ``parameters`` the PPTESTCD codes and
     ``units`` the unit of each parameter (empty when the data carry none); the statistics are arrays of
-    the same length; ``notes`` say where geometric statistics were not computed and why.
+    the same length; ``notes`` say where geometric statistics were not computed and why. Statistics per
+    dosing interval as well (``interval_column``, e.g. ``dose_number``, not empty) hold the interval of
+    each row in ``intervals``, a column of ``to_frame()`` after the group.
     """
 
-    SETTINGS = ("group_column",)
+    SETTINGS = ("group_column", "interval_column")
 
     group_column: str
     groups: tuple[str, ...]
@@ -86,22 +93,27 @@ class SummaryStatistics(ResultMixin):
     min: np.ndarray
     max: np.ndarray
     notes: tuple[str, ...]
+    interval_column: str = ""
+    intervals: tuple[int, ...] = ()
     software_version: str = __version__
 
     def _repr_fields(self) -> list[str]:
         return ["group_column", "parameters", "n"]
 
     def summary(self) -> str:
+        per = f" and {self.interval_column} ({len(set(self.intervals))})" if self.interval_column else ""
         return (
-            f"Summary statistics by {self.group_column}: {len(set(self.groups))} groups x "
+            f"Summary statistics by {self.group_column}{per}: {len(set(self.groups))} groups x "
             f"{len(set(self.parameters))} parameters ({values_text(np.asarray(self.parameters))})"
             + (f"\n{len(self.notes)} note(s): {self.notes[0]}" if self.notes else "")
         )
 
     def to_frame(self) -> pd.DataFrame:
+        interval = {self.interval_column: list(self.intervals)} if self.interval_column else {}
         frame = pd.DataFrame(
             {
                 self.group_column: list(self.groups),
+                **interval,
                 "parameter": list(self.parameters),
                 "unit": list(self.units),
                 **{c: getattr(self, c) for c in STAT_COLUMNS},
@@ -186,21 +198,18 @@ def summary_statistics(
     parameter: str = "PPTESTCD",
     value: str = "PPSTRESN",
     unit: str | None = "PPSTRESU",
+    interval: str | None = None,
 ) -> SummaryStatistics:
     """Summary statistics of an NCA long table (one row per profile and parameter) by group and parameter.
 
     ``group=None`` (or a group column absent from the table) summarises all profiles together under
-    ``all``. Non-numeric values are an error naming the row, not silently dropped; empty cells are
-    missing and counted in ``n_missing``.
+    ``all``. ``interval`` (e.g. ``dose_number`` of a multiple-dose table) summarises each dosing interval
+    apart, in the order of its numbers: the values of dose 1 and of the last dose are never pooled.
+    Non-numeric values are an error naming the row, not silently dropped; empty cells are missing and
+    counted in ``n_missing``.
     """
-    _require(frame, [parameter, value], "summary statistics")
-    numbers = pd.to_numeric(frame[value], errors="coerce")
-    bad = numbers.isna() & frame[value].notna() & (frame[value].astype(str).str.strip() != "")
-    if bool(bad.any()):
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            f"summary statistics: row {i + 1}, column {value}: {frame[value].iloc[i]!r} is not a number"
-        )
+    _require(frame, [parameter, value, *([interval] if interval else [])], "summary statistics")
+    numbers = _numbers(frame, value)
     group_column = group if group is not None and group in frame.columns else "group"
     groups = frame[group].astype(str) if group_column == group else pd.Series("all", index=frame.index)
     units = (
@@ -211,40 +220,32 @@ def summary_statistics(
     data = pd.DataFrame(
         {"g": groups, "p": frame[parameter].astype(str), "u": units, "v": numbers.astype(float)}
     )
+    if interval:
+        data["i"] = _interval_numbers(frame, interval)
     order = list(dict.fromkeys(data["p"]))
-    rows: list[tuple[str, str, str, dict[str, float]]] = []
+    rows: list[tuple[str, int, str, str, dict[str, float]]] = []
     notes: list[str] = []
     for g in sorted(data["g"].unique()):
-        part = data[data["g"] == g]
-        for p in order:
-            sub = part[part["p"] == p]
-            if sub.empty:
-                continue
-            found = sorted(set(sub["u"]) - {""})
-            if len(found) > 1:
-                raise InputError(
-                    f"summary statistics: parameter {p} in {group_column} {g} has several units "
-                    f"({', '.join(found)}); convert them to one unit first"
-                )
-            geometric = p not in NO_GEOMETRIC
-            stats = describe(sub["v"].to_numpy(), geometric=geometric)
-            finite = sub["v"].to_numpy()
-            finite = finite[np.isfinite(finite)]
-            if geometric and finite.size and not bool(np.all(finite > 0)):
-                notes.append(
-                    f"{p} ({group_column} {g}): {int((finite <= 0).sum())} value(s) <= 0, "
-                    "geometric statistics not computed"
-                )
-            rows.append((g, p, found[0] if found else "", stats))
+        in_group = data[data["g"] == g]
+        for i in sorted(in_group["i"].unique()) if interval else [0]:
+            part = in_group[in_group["i"] == i] if interval else in_group
+            where = f"{group_column} {g}" + (f", {interval} {i}" if interval else "")
+            for p in order:
+                sub = part[part["p"] == p]
+                if sub.empty:
+                    continue
+                stats, unit_found, note = _parameter_statistics(sub, p, where)
+                notes += note
+                rows.append((g, int(i), p, unit_found, stats))
 
     def col(name: str) -> np.ndarray:
-        return np.array([r[3][name] for r in rows], dtype=float)
+        return np.array([r[4][name] for r in rows], dtype=float)
 
     return SummaryStatistics(
         group_column=group_column,
         groups=tuple(r[0] for r in rows),
-        parameters=tuple(r[1] for r in rows),
-        units=tuple(r[2] for r in rows),
+        parameters=tuple(r[2] for r in rows),
+        units=tuple(r[3] for r in rows),
         n=col("n").astype(int),
         n_missing=col("n_missing").astype(int),
         mean=col("mean"),
@@ -256,7 +257,62 @@ def summary_statistics(
         min=col("min"),
         max=col("max"),
         notes=tuple(notes),
+        interval_column=interval or "",
+        intervals=tuple(r[1] for r in rows) if interval else (),
     )
+
+
+def _numbers(frame: pd.DataFrame, value: str) -> pd.Series:
+    """The value column as numbers (empty cells missing); text that is not a number is an error naming
+    its row."""
+    numbers = pd.to_numeric(frame[value], errors="coerce")
+    bad = numbers.isna() & frame[value].notna() & (frame[value].astype(str).str.strip() != "")
+    if bool(bad.any()):
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            f"summary statistics: row {i + 1}, column {value}: {frame[value].iloc[i]!r} is not a number"
+        )
+    return numbers
+
+
+def _interval_numbers(frame: pd.DataFrame, interval: str) -> pd.Series:
+    """The dosing interval (dose number) of each row, whole numbers >= 1 (an error names the first row
+    that is not one)."""
+    numbers = pd.to_numeric(frame[interval], errors="coerce")
+    whole = numbers.notna() & (numbers >= 1) & (numbers == np.floor(numbers))
+    if not bool(whole.all()):
+        i = int(np.flatnonzero(~whole.to_numpy())[0])
+        cell = frame[interval].iloc[i]
+        shown = cell.item() if isinstance(cell, np.generic) else cell
+        raise InputError(
+            f"summary statistics: row {i + 1}, column {interval}: {shown!r} is not a dose number (a whole "
+            "number >= 1)"
+        )
+    return numbers.astype(np.int64)
+
+
+def _parameter_statistics(
+    sub: pd.DataFrame, parameter: str, where: str
+) -> tuple[dict[str, float], str, list[str]]:
+    """The statistics of one parameter's values in one group (and interval), its one unit, and the note
+    when geometric statistics are left out for values <= 0."""
+    found = sorted(set(sub["u"]) - {""})
+    if len(found) > 1:
+        raise InputError(
+            f"summary statistics: parameter {parameter} in {where} has several units "
+            f"({', '.join(found)}); convert them to one unit first"
+        )
+    geometric = parameter not in NO_GEOMETRIC
+    stats = describe(sub["v"].to_numpy(), geometric=geometric)
+    finite = sub["v"].to_numpy()
+    finite = finite[np.isfinite(finite)]
+    notes = []
+    if geometric and finite.size and not bool(np.all(finite > 0)):
+        notes.append(
+            f"{parameter} ({where}): {int((finite <= 0).sum())} value(s) <= 0, "
+            "geometric statistics not computed"
+        )
+    return stats, found[0] if found else "", notes
 
 
 def flag_counts(

@@ -1,22 +1,40 @@
 """Units of NCA parameters: derived from the input units, converted to preferred units, stated in output.
 
 A small explicit table (no registry package): masses g/kg/mg/ug/ng/pg, amounts mol/mmol/umol/nmol/pmol,
-activities IU and U (prefixed k, M (IU), m, u), volumes L/dL/mL/uL, times s/min/h/d/w. A unit string is a
-product of these with ``*`` or ``.``, an optional ``/`` part (every symbol after the first ``/`` is below the
-fraction bar) and ``^n`` powers: ``ng/mL``, ``h*ng/mL``, ``mL/min``, ``1/h``, ``mL/min/kg``. Every
-parameter has a unit type (concentration, AUC, clearance, ...) whose unit follows from the dose,
-concentration and time units; ``PPORRESU`` is that derived unit and ``PPSTRESU`` the preferred unit of the
-type, if one is set, with the value converted (CDISC: original and standard results).
+activities IU and U (prefixed k, M (IU), m, u), volumes L/dL/mL/uL, times s/min/h/d/w, and the square
+metre of body surface area (``m2``, also written ``m^2`` or ``m²``). A unit string is a product of these
+with ``*`` or ``.``, an optional ``/`` part (every symbol after the first ``/`` is below the fraction bar)
+and ``^n`` powers: ``ng/mL``, ``h*ng/mL``, ``mL/min``, ``1/h``, ``mL/min/kg``. Every parameter has a unit
+type (concentration, AUC, clearance, ...) whose unit follows from the dose, concentration and time units;
+``PPORRESU`` is that derived unit and ``PPSTRESU`` the preferred unit of the type, if one is set, with the
+value converted (CDISC: original and standard results).
 
 Input units (:func:`input_unit`: the one rule of ``bioparity nca``, ``bioparity nca-batch``, the workspace
 NCA and the SDTM readers' PCSTRESU and EXDOSU)
-    A concentration is a mass, amount or activity per volume (``ng/mL``, ``nmol/L``, ``IU/mL``), a time a
-    time, a dose a mass, amount or activity, alone or per kg of body weight (``mg``, ``nmol``, ``IU``,
-    ``mg/kg``: the Theoph data set's doses). A unit written with known symbols but of another dimension
+    A concentration is a mass, amount or activity per volume (``ng/mL``, ``nmol/L``, ``IU/mL``) or per mass
+    (``ng/g``, ``nmol/g``: tissue), a time a time, a dose a mass, amount or activity, alone, per kg of body
+    weight or per m2 of body surface area (``mg``, ``nmol``, ``IU``, ``mg/kg``: the Theoph data set's
+    doses, ``mg/m2``: rituximab 375 mg/m2). A unit written with known symbols but of another dimension
     (``h`` given as the concentration unit) is refused, naming the option or the file, row and column: the
     derived units of SDTM PP (PPORRESU) would state a wrong quantity. A unit with a symbol outside the
-    table (``furlong``, ``ng/mll``, ``mg/m2``) is carried as written with a note (terminal, provenance, a
+    table (``furlong``, ``ng/mll``, ``tablet``) is carried as written with a note (terminal, provenance, a
     workspace run's notes): its derived units are built from its text and nothing is converted.
+
+Doses per body size
+    A dose per kg or per m2 gives clearances and volumes per kg or per m2 (CL = dose / AUC: (mg/kg) /
+    (h*mg/L) = L/h/kg), so their standard unit (PPSTRESU) defaults to L/h/kg and L/kg, or L/h/m2 and L/m2,
+    where a dose of its own gives L/h and L (:data:`DEFAULT_PREFERRED`); any other unit of the same
+    dimensions can be preferred (``mL/min/m2``). The area is a dimension of its own: a dose per m2 is never
+    converted to one per kg, nor to a total dose (that needs each subject's body surface area or weight).
+
+Concentrations per mass (tissue)
+    ``ng/g`` (or ``ug/kg``, ``nmol/g``) is the usual unit of drug in a tissue homogenate (tissues are among
+    the biological matrices of ICH M10, Bioanalytical Method Validation and Study Sample Analysis, 2022),
+    so it is read as a known concentration: not refused (the data are valid), nor carried as unknown (its
+    symbols are known, and ``ug/kg`` converts to ``ng/g`` exactly). Its derived units follow by the same
+    rule (AUC ``h*ng/g``, CL ``mg*g/ng/h``: grams of tissue cleared per hour) and are never converted to a
+    volume: that would need the tissue's density, which bioparity does not assume, so the L/h and L
+    defaults do not apply (the dimensions differ) and the derived units stand.
 
 Activity units
     ``IU`` (international units: activity relative to the WHO International Standard of each substance, WHO
@@ -74,6 +92,9 @@ _TIME_WORDS: dict[str, tuple[str, float]] = {
     "days": ("time", 24.0), "wks": ("time", 168.0), "week": ("time", 168.0), "weeks": ("time", 168.0),
 }  # fmt: skip
 _UNITS.update(_TIME_WORDS)
+#: Body surface area, the square metre (doses per m2: rituximab 375 mg/m2); written ``m2``, ``m^2`` or ``m²``.
+_UNITS["m2"] = ("area", 1.0)
+_SQUARE_METRE = re.compile(r"^m(?:\^2|²)$", re.IGNORECASE)
 #: Activity units: international units (IU) and units (U), each a dimension of its own (module docstring).
 _UNITS.update({"iu": ("IU", 1.0), "u": ("U", 1.0)})
 #: Prefixed activity units, read with their letter case: ``mIU`` is milli, ``MIU`` million (interferon
@@ -82,7 +103,7 @@ _CASED: dict[str, tuple[str, float]] = {
     "kIU": ("IU", 1e3), "MIU": ("IU", 1e6), "mIU": ("IU", 1e-3), "uIU": ("IU", 1e-6), "µIU": ("IU", 1e-6),
     "kU": ("U", 1e3), "mU": ("U", 1e-3), "uU": ("U", 1e-6), "µU": ("U", 1e-6),
 }  # fmt: skip
-_TOKEN = re.compile(r"^([a-zµ]+)(?:\^(-?\d+))?$", re.IGNORECASE)
+_TOKEN = re.compile(r"^([a-zµ]+|m2)(?:\^(-?\d+))?$", re.IGNORECASE)
 
 Dims = tuple[tuple[str, int], ...]
 
@@ -108,7 +129,7 @@ def _read(text: str) -> tuple[Dims, Dims, float]:
         for tok in re.split(r"[*.]", part):
             if tok in {"", "1", "%"}:
                 continue
-            m = _TOKEN.match(tok)
+            m = _TOKEN.match("m2" if _SQUARE_METRE.match(tok) else tok)  # m^2, m²: the square metre
             found = _symbol(m.group(1)) if m else None
             if m is None or found is None:
                 raise InputError(
@@ -163,9 +184,10 @@ def _fits(role: UnitRole, over: Dims, under: Dims) -> bool:
     net = {k: v for k, v in net.items() if v}
     if role == "time":
         return net == {"time": 1}
-    if role == "concentration":
-        return any(net == {q: 1, "volume": -1} for q in _QUANTITIES)
-    per_body = under == (("mass", 1),) and any(over == ((q, 1),) for q in _QUANTITIES)  # mg/kg, IU/kg
+    alone = any(over == ((q, 1),) for q in _QUANTITIES)
+    if role == "concentration":  # per volume (plasma); per mass (tissue: ng/g, nmol/g, module docstring)
+        return any(net == {q: 1, "volume": -1} for q in _QUANTITIES) or (alone and under == (("mass", 1),))
+    per_body = alone and under in ((("mass", 1),), (("area", 1),))  # mg/kg, IU/kg, mg/m2
     return per_body or any(net == {q: 1} for q in _QUANTITIES)
 
 
@@ -241,7 +263,9 @@ def input_unit(text: str, role: UnitRole) -> InputUnit:
     --------
     >>> [input_unit(u, "concentration").fits for u in ("ng/mL", "nmol/L", "IU/mL", "h", "mg")]
     [True, True, True, False, False]
-    >>> input_unit("mg/kg", "dose").fits, input_unit("furlong", "concentration").known
+    >>> [input_unit(u, "dose").fits for u in ("mg/kg", "mg/m2", "mg/m^2", "mg/L")]
+    [True, True, True, False]
+    >>> input_unit("ng/g", "concentration").fits, input_unit("furlong", "concentration").known
     (True, False)
     """
     try:
@@ -285,7 +309,7 @@ def check_unit(text: str, role: UnitRole, *, source: str) -> str | None:
     Traceback (most recent call last):
     ...
     bioparity.errors.InputError: --conc-unit 'h': not a concentration unit; expected a mass, amount or \
-activity per volume such as ng/mL, mg/L, nmol/L or IU/mL
+activity per volume (or per mass of tissue) such as ng/mL, mg/L, nmol/L, IU/mL or ng/g
     """
     unit = input_unit(text, role)
     if not unit.fits:
@@ -394,8 +418,14 @@ def derived_units(
     return out
 
 
-#: Standard units used for PPSTRESU when the dimensions allow (CDISC practice: L/h and L).
-DEFAULT_PREFERRED = {"clearance": "L/h", "renal_clearance": "L/h", "volume": "L"}
+#: Standard units used for PPSTRESU when the dimensions allow (CDISC practice: L/h and L), the first of
+#: each type's that the derived unit converts to: a dose per kg of body weight gives L/h/kg and L/kg, a
+#: dose per m2 of body surface area L/h/m2 and L/m2 (module docstring, "Doses per body size").
+DEFAULT_PREFERRED: dict[str, tuple[str, ...]] = {
+    "clearance": ("L/h", "L/h/kg", "L/h/m2"),
+    "renal_clearance": ("L/h", "L/h/kg", "L/h/m2"),
+    "volume": ("L", "L/kg", "L/m2"),
+}
 
 
 def add_units(
@@ -410,7 +440,8 @@ def add_units(
     """Add PPORRES/PPORRESU (derived units) and convert PPSTRESN into PPSTRESU (preferred units).
 
     ``preferred`` maps unit types (``clearance``, ``volume``, ``auc``, ``conc``, ``time``, ...) to
-    units; clearances default to L/h and volumes to L where the dose and concentration units allow it;
+    units; clearances default to L/h and volumes to L where the dose and concentration units allow it
+    (L/h/kg and L/kg for a dose per kg, L/h/m2 and L/m2 for a dose per m2: :data:`DEFAULT_PREFERRED`);
     other types keep the derived unit.
 
     Parameters
@@ -458,13 +489,14 @@ def add_units(
     """
     units = derived_units(conc, time, dose, urine_volume)
     pref: dict[str, str] = {}
-    for ty, u in DEFAULT_PREFERRED.items():
-        if ty in units:
+    for ty, candidates in DEFAULT_PREFERRED.items():
+        for u in candidates if ty in units else ():
             try:
                 conversion_factor(units[ty], u)
-                pref[ty] = u
             except InputError:
-                pass  # e.g. a molar concentration with a mass dose: keep the derived unit
+                continue  # e.g. a molar concentration with a mass dose: keep the derived unit
+            pref[ty] = u
+            break
     for k, u in (preferred or {}).items():
         if k not in units:
             raise InputError(

@@ -320,6 +320,8 @@ class AuditEvent(Base):
     object_id: Mapped[str | None] = mapped_column(String(64))
     before_json: Mapped[str | None] = mapped_column(Text)
     after_json: Mapped[str | None] = mapped_column(Text)
+    # Why the change was made (EU GMP Annex 11 section 9); None on rows that need none and on older rows.
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     row_hash: Mapped[str] = mapped_column(String(64))
     # HMAC-SHA256 (audit key) of the previous row's MAC and row_hash; None for rows from before keying.

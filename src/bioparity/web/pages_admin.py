@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bioparity.api.deps import unit_of_work
+from bioparity.errors import BioparityError
 from bioparity.i18n import gettext as _
 from bioparity.io.tables_out import csv_bytes
 from bioparity.report import qualification
@@ -22,8 +23,9 @@ from bioparity.web.downloads import disposition, file_name
 from bioparity.web.notices import Notice, notice_redirect
 from bioparity.web.pages_programs import AUDIT_PAGE, iso_second
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import render
+from bioparity.web.templating import refused_form, render
 from bioparity.workspace import accounts, programs, security_events
+from bioparity.workspace.errors import NotFoundError, PermissionDeniedError
 from bioparity.workspace.roles import Role
 
 router = APIRouter()
@@ -38,15 +40,24 @@ def orgs(request: Request, actor: PageActor) -> Response:
 
 @router.get("/orgs/{org_id}")
 def org_page(request: Request, actor: PageActor, org_id: str, message: Notice) -> Response:
+    return _org_page(request, actor, org_id, message=message)
+
+
+def _org_page(
+    request: Request, actor: PageActor, org_id: str, *, message: str = "", status_code: int = 200, **form: str
+) -> HTMLResponse:
+    """The organisation page; ``form``: a refused member change shown again (``error_for`` the member's
+    user id, ``chosen_role``, ``reason`` and ``reason_error`` next to its reason field)."""
     with read_unit(request) as session:
         org, role = accounts.get_org(session, actor, org_id)
         members = accounts.list_members(session, actor, org_id)
         is_owner = role == Role.owner
         invitations = accounts.org_invitations(session, actor, org_id) if is_owner else []
         offers = programs.share_invitations(session, actor, org_id) if is_owner else []
-        return render(
+        page: HTMLResponse = render(
             request,
             "org.html",
+            status_code=status_code,
             org=org,
             role=role,
             members=members,
@@ -56,7 +67,9 @@ def org_page(request: Request, actor: PageActor, org_id: str, message: Notice) -
             is_owner=is_owner,
             message=message,
             crumbs=[(_("Organisations"), "/ui/orgs"), (org.name, None)],
+            **form,
         )
+        return page
 
 
 @router.post("/orgs/{org_id}/members")
@@ -92,13 +105,25 @@ def answer_share(
 
 @router.post("/orgs/{org_id}/members/{user_id}")
 def change_member(
-    request: Request, actor: PageActor, org_id: str, user_id: str, role: Annotated[str, Form()]
+    request: Request,
+    actor: PageActor,
+    org_id: str,
+    user_id: str,
+    role: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
-    with unit_of_work(request) as session:
-        if role == "remove":
-            accounts.remove_member(session, actor, org_id, user_id)
-        else:
-            accounts.change_member_role(session, actor, org_id, user_id, role)
+    """Change a member's role or remove them, for the reason given (required; refused next to the field)."""
+    try:
+        with unit_of_work(request) as session:
+            if role == "remove":
+                accounts.remove_member(session, actor, org_id, user_id, reason=reason)
+            else:
+                accounts.change_member_role(session, actor, org_id, user_id, role, reason=reason)
+    except (NotFoundError, PermissionDeniedError):
+        raise
+    except BioparityError as exc:  # the reason (or the role) refused: shown next to the member's form
+        refused = refused_form(exc, user_id, reason, chosen_role=role)
+        return _org_page(request, actor, org_id, status_code=422, **refused)
     return notice_redirect(request, f"/ui/orgs/{org_id}", _("Membership changed."))
 
 

@@ -201,6 +201,7 @@ async def upload(request: Request, actor: PageActor, study_id: str) -> Response:
     staged = str(form.get("staged", ""))
     name = str(form.get("name", ""))
     analysis_kind = str(form.get("analysis_kind", ""))
+    reason = str(form.get("reason", ""))
     if isinstance(upload_file, StarletteUploadFile) and upload_file.filename:
         content = await upload_file.read()
         filename = upload_file.filename
@@ -287,6 +288,7 @@ async def upload(request: Request, actor: PageActor, study_id: str) -> Response:
                 rename=rename,
                 units=units,
                 unit_columns=unit_columns,
+                reason=reason or None,
             )
         parsed = parse_upload_apart(pending)  # outside any transaction
         return write_unit(request, lambda session: datasets.store_upload(session, actor, parsed))
@@ -301,6 +303,11 @@ async def upload(request: Request, actor: PageActor, study_id: str) -> Response:
         if mapping_step and kind is not None:  # the mapping form again, with the choices made
             chosen_map = {target: source for source, target in rename.items()}
             mapping = _mapping_context(kind, content, filename, header, chosen_map, unit_columns or {})
+        if isinstance(exc, datasets.ReasonRequiredError):  # the form asks for the reason, the file kept
+            if len(content) <= STAGED_MAX_BYTES:
+                mapping |= {"staged": base64.b64encode(content).decode(), "staged_name": filename}
+            return _upload_page(request, actor, study_id, 422, **mapping, name=dataset_name, units=units,
+                                ask_reason=True, reason=reason, reason_error=error_text(exc))  # fmt: skip
         return _upload_page(
             request,
             actor,
@@ -312,6 +319,8 @@ async def upload(request: Request, actor: PageActor, study_id: str) -> Response:
             where=where,
             preview=_preview(content, where.line if where else None),
             units=units,
+            ask_reason=bool(reason),
+            reason=reason,
         )
     stored = {"rows": dataset.n_rows, "version": dataset.version}
     notice = _("Stored %(rows)d checked rows as version %(version)d.") % stored
@@ -669,10 +678,11 @@ def sign(
     run_id: str,
     password: Annotated[str, Form()],
     meaning: Annotated[str, Form()],
+    username: Annotated[str, Form()] = "",
 ) -> Response:
     try:
         with unit_of_work(request) as session:
-            signatures.sign_run(session, actor, run_id, password=password, meaning=meaning)
+            signatures.sign_run(session, actor, run_id, username=username, password=password, meaning=meaning)
     except NotFoundError:
         raise
     except BioparityError as exc:  # shown next to the form, the chosen meaning kept
@@ -688,10 +698,16 @@ def derive(
     run_id: str,
     name: Annotated[str, Form()] = "",
     analysis_kind: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
     with read_unit(request) as session:
         pending = datasets.check_derive(
-            session, actor, run_id, name=name.strip() or None, analysis_kind=analysis_kind or None
+            session,
+            actor,
+            run_id,
+            name=name.strip() or None,
+            analysis_kind=analysis_kind or None,
+            reason=reason or None,
         )
     parsed = parse_upload_apart(pending)  # outside any transaction
     dataset = write_unit(request, lambda session: datasets.store_upload(session, actor, parsed))

@@ -30,9 +30,10 @@ from bioparity.store.models import AnalysisRun, AuditEvent, Organisation, Progra
 from bioparity.web.downloads import disposition, file_name, program_part
 from bioparity.web.notices import Notice, notice_redirect
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import TEMPLATES, label, menu, program_crumbs, render
+from bioparity.web.templating import TEMPLATES, label, menu, program_crumbs, refused_form, render
 from bioparity.workspace import accounts, programs
 from bioparity.workspace.access import Actor, my_shares, program_permissions
+from bioparity.workspace.errors import NotFoundError, PermissionDeniedError
 from bioparity.workspace.integrity import verify_workspace
 from bioparity.workspace.roles import GRANTS, SHARE_ROLES, Permission, Role, StudyKind
 
@@ -318,6 +319,9 @@ def _object_link(event: AuditEvent, after: dict[str, Any] | None, can_share: boo
 #: The recorded scope of a share of the whole program, as the details print it (stored: null).
 WHOLE = "whole program"
 
+#: The reason column of a row that has none (written before reasons were asked for, or needing none).
+NO_REASON = "—"
+
 #: Fields a change's details leave out: the record's seal (a MAC) and its times (the row says when).
 _UNSHOWN = frozenset({"mac"})
 
@@ -435,6 +439,7 @@ def _audit_view(
                 "at": iso_second(e.at),
                 "href": _object_link(e, after, can_share),
                 "details": _details(e, befores[e.seq], after, names),
+                "reason": e.reason or NO_REASON,
                 "signature": e.object_type == "signature",
             }
         )
@@ -457,6 +462,7 @@ def audit_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
                 r["event"].object_type,
                 r["event"].object_id or "",
                 r["details"],
+                r["reason"],
                 r["event"].row_hash,
             )
             for position, r in enumerate(rows, start=1)
@@ -470,6 +476,7 @@ def audit_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
             "object_type",
             "object_id",
             "details",
+            "reason",
             "row_hash",
         ],
     )
@@ -568,6 +575,15 @@ def audit_export(
 
 @router.get("/programs/{program_id}/sharing")
 def sharing(request: Request, actor: PageActor, program_id: str, message: Notice) -> Response:
+    return _sharing_page(request, actor, program_id, message=message)
+
+
+def _sharing_page(
+    request: Request, actor: PageActor, program_id: str, status_code: int = 200, **form: str
+) -> Response:
+    """The sharing page with its ``message``; ``form``: a refused change shown again (``error_for``: the
+    partner's id, or ``share`` for the invitation form; ``chosen_role``, ``reason`` and ``reason_error``
+    next to its reason field)."""
     with read_unit(request) as session:
         program = programs.get_program(session, actor, program_id)
         shares = programs.list_shares(session, actor, program_id)
@@ -581,13 +597,14 @@ def sharing(request: Request, actor: PageActor, program_id: str, message: Notice
         return render(
             request,
             "sharing.html",
+            status_code=status_code,
             program=program,
             shares=shares,
             candidates=candidates,
             roles=[r.value for r in SHARE_ROLES],
             kinds=[k.value for k in StudyKind],
-            message=message,
             crumbs=program_crumbs(program, (_("Sharing"), None)),
+            **({"message": ""} | form),
         )
 
 
@@ -600,12 +617,21 @@ def share(
     org_id: Annotated[str, Form()] = "",
     org_name: Annotated[str, Form()] = "",
     scope: Annotated[list[str] | None, Form()] = None,  # the study kinds ticked; none: the whole program
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
-    with unit_of_work(request) as session:
-        if org_name.strip():
-            org_id = programs.organisation_by_name(session, org_name).id
-        share = programs.share_program(session, actor, program_id, org_id, role, scope or None)
-        status = "accepted" if share.status == "accepted" and share.pending_role is None else "pending"
+    try:
+        with unit_of_work(request) as session:
+            if org_name.strip():
+                org_id = programs.organisation_by_name(session, org_name).id
+            share = programs.share_program(
+                session, actor, program_id, org_id, role, scope or None, reason=reason
+            )
+            status = "accepted" if share.status == "accepted" and share.pending_role is None else "pending"
+    except (NotFoundError, PermissionDeniedError):
+        raise
+    except BioparityError as exc:  # shown next to the form's reason field, the choices kept
+        refused = refused_form(exc, "share", reason, chosen_role=role)
+        return _sharing_page(request, actor, program_id, status_code=422, **refused)
     message = (
         _("Role %(role)s applies now.") % {"role": label(role)}
         if status == "accepted"
@@ -615,8 +641,16 @@ def share(
 
 
 @router.post("/programs/{program_id}/sharing/{org_id}/remove")
-def unshare(request: Request, actor: PageActor, program_id: str, org_id: str) -> Response:
-    with unit_of_work(request) as session:
-        programs.unshare_program(session, actor, program_id, org_id)
+def unshare(
+    request: Request, actor: PageActor, program_id: str, org_id: str, reason: Annotated[str, Form()] = ""
+) -> Response:
+    try:
+        with unit_of_work(request) as session:
+            programs.unshare_program(session, actor, program_id, org_id, reason=reason)
+    except (NotFoundError, PermissionDeniedError):
+        raise
+    except BioparityError as exc:  # shown next to the partner's reason field
+        refused = refused_form(exc, org_id, reason)
+        return _sharing_page(request, actor, program_id, status_code=422, **refused)
     notice = _("Sharing removed.")
     return notice_redirect(request, f"/ui/programs/{program_id}/sharing", notice)

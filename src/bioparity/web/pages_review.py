@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException
 from bioparity.analyses import nca as nca_kind
 from bioparity.analyses.registry import get_analysis
 from bioparity.audit.trail import append_event
-from bioparity.errors import BioparityError
+from bioparity.errors import BioparityError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.io.nca_input import NCASamples
 from bioparity.report.context import RunContext, run_context
@@ -69,10 +69,22 @@ def _num(value: Any) -> float:
         return math.nan
 
 
-def _profiles(ctx: RunContext, read: NCASamples) -> tuple[list[str], list[Profile]]:
+def _fits(ctx: RunContext, keys: list[str], multiple: bool) -> pd.DataFrame:
+    """The stored values of each profile's lambda_z fit: the PP table of a single-dose run; for a
+    multiple-dose run the fit after the last dose (``terminal_lambda_z``, times since the last dose, which
+    ``last_dose`` gives), no rows when the run was stored without it."""
+    if not multiple:
+        return pd.DataFrame(ctx.rows, columns=ctx.columns)
+    stored = ctx.result.get(nca_kind.TERMINAL_KEY) if isinstance(ctx.result, dict) else None
+    if not isinstance(stored, dict):
+        return pd.DataFrame(columns=[*keys, "last_dose", "PPTESTCD", "PPSTRESN"])
+    return pd.DataFrame(stored["rows"], columns=stored["columns"])
+
+
+def _profiles(ctx: RunContext, read: NCASamples, multiple: bool = False) -> tuple[list[str], list[Profile]]:
     samples, spec = read.frame, read.spec
     keys = spec.keys  # the profiles of the NCA input spec (grouping rule), as the run read them
-    table = pd.DataFrame(ctx.rows, columns=ctx.columns)
+    table = _fits(ctx, keys, multiple)
     choices = nca_kind.review_choices(ctx.options)
     out = []
     for key_values, part in samples.groupby(keys, sort=False):
@@ -95,7 +107,9 @@ def _profiles(ctx: RunContext, read: NCASamples) -> tuple[list[str], list[Profil
                 tt = str(ch["time"]).strip()
                 target = excluded_t if str(ch["action"]).lower() == "exclude" else included_t
                 target |= set(t) if tt == "" else {float(tt)}
-        lo, hi = par.get("LAMZLL", math.nan), par.get("LAMZUL", math.nan)
+        # after the last dose of a multiple-dose run: the fit's times are since that dose
+        shift = _num(params["last_dose"].iloc[0]) if multiple and len(params) else 0.0
+        lo, hi = par.get("LAMZLL", math.nan) + shift, par.get("LAMZUL", math.nan) + shift
         used = [
             ci > 0 and ti not in excluded_t and ((ti in included_t) if included_t else (lo <= ti <= hi))
             for ti, ci in zip(t, c, strict=True)
@@ -110,7 +124,7 @@ def _profiles(ctx: RunContext, read: NCASamples) -> tuple[list[str], list[Profil
         lamz = par.get("LAMZ", math.nan)
         fit = None
         if not math.isnan(lamz) and not math.isnan(par.get("CLSTP", math.nan)):
-            fit = (lo, par["CLSTP"] * math.exp(lamz * (par.get("TLST", hi) - lo)))
+            fit = (lo, par["CLSTP"] * math.exp(lamz * (par.get("TLST", hi - shift) + shift - lo)))
         out.append(
             Profile(kv, t, c, used, [ti in excluded_t for ti in t], lamz, fit, par.get("R2ADJ", math.nan),
                     par.get("LAMZSPN", math.nan), par.get("LAMZNPT", math.nan), flags, reasons)
@@ -149,8 +163,9 @@ def _figure(p: Profile, *, log: bool, time_label: str, conc_label: str) -> dict[
     }
 
 
-def _load(request: Request, actor: Any, run_id: str) -> tuple[RunContext, NCASamples, bool]:
-    """The run, its dataset's samples, and whether the caller may create runs (write data)."""
+def _load(request: Request, actor: Any, run_id: str) -> tuple[RunContext, NCASamples, bool, bool]:
+    """The run, its dataset's samples, whether the caller may create runs (write data), and whether the
+    run is multiple-dose NCA (its lambda_z is the fit after each profile's last dose, shown read only)."""
     with read_unit(request) as session:
         ctx = run_context(session, actor, run_id)
         if ctx.run.kind != nca_kind.NAME or ctx.run.status != "succeeded":
@@ -164,8 +179,8 @@ def _load(request: Request, actor: Any, run_id: str) -> tuple[RunContext, NCASam
         content, ctx.dataset.filename, ctx.dataset.column_map, get_analysis(nca_kind.NAME), ctx.options
     )
     with option_files(inputs, ctx.options) as options:  # an SDTM PC domain and its EX as the run read them
-        samples, _doses = nca_kind.nca_input(frame, options)
-    return ctx, samples, can_write
+        samples, doses = nca_kind.nca_input(frame, options)
+    return ctx, samples, can_write, doses is not None and not doses.per_subject
 
 
 @router.get("/runs/{run_id}/review")
@@ -173,9 +188,9 @@ def review_page(
     request: Request, actor: PageActor, run_id: str, message: Notice, error: ErrorNotice, profile: int = 0
 ) -> Response:
     with read_unit(request):  # the page's one unit: _load's nests in it, and the menu is read in it
-        ctx, samples, can_write = _load(request, actor, run_id)
+        ctx, samples, can_write, multiple = _load(request, actor, run_id)
         entries = menu(request, actor)
-    keys, profiles = _profiles(ctx, samples)
+    keys, profiles = _profiles(ctx, samples, multiple)
     profile = min(max(profile, 0), len(profiles) - 1)
     chosen = profiles[profile]
     unit = str(ctx.options.get("conc_unit") or "")
@@ -196,6 +211,9 @@ def review_page(
         figures=figures,
         choices=nca_kind.review_choices(ctx.options).to_dict(orient="records"),
         can_write=can_write,
+        multiple=multiple,
+        multiple_dose_review=nca_kind.MULTIPLE_DOSE_REVIEW,
+        fit_stored=not multiple or isinstance((ctx.result or {}).get(nca_kind.TERMINAL_KEY), dict),
         message=message,
         error=error,
         crumbs=program_crumbs(ctx.program, (ctx.title, f"/ui/runs/{ctx.run.id}"), (_("NCA review"), None)),
@@ -235,7 +253,9 @@ async def review_choice(
         return refused(problem)
 
     def choose() -> tuple[RunContext, dict[str, Any], dict[str, Any]]:
-        ctx, samples, _can_write = _load(request, actor, run_id)  # the job's check verifies permission
+        ctx, samples, _can_write, multiple = _load(request, actor, run_id)  # the job checks permission
+        if multiple:
+            raise InputError(_(nca_kind.MULTIPLE_DOSE_REVIEW))
         _keys, profiles = _profiles(ctx, samples)
         if not 0 <= profile < len(profiles):
             raise HTTPException(404, _("no such profile in this run"))

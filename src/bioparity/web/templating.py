@@ -220,6 +220,13 @@ def error_text(exc: Exception) -> str:
     return str(exc)
 
 
+def refused_form(exc: Exception, error_for: str, reason: str, **kept: str) -> dict[str, str]:
+    """What a page shows again after refusing a form that gives a reason for a change: which form
+    (``error_for``), the reason typed and the refusal (``reason_error``, next to the reason field), and the
+    other choices ``kept``."""
+    return {"error_for": error_for, "reason": reason, "reason_error": error_text(exc), **kept}
+
+
 def render_error(request: Request, exc: Exception) -> HTMLResponse:
     if isinstance(exc, StarletteHTTPException):
         status, title, detail = exc.status_code, _("Error"), str(exc.detail)

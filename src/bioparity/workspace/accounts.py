@@ -16,6 +16,18 @@ Controls for identification codes and passwords (21 CFR 11.300):
   unlock is in the audit trail. The backoff follows NIST SP 800-63B §5.2.2 (rate limiting); the lock
   count is configurable because guidance differs between organisations.
 
+Locked accounts: every sign-in attempt on a locked account (wrong password or right, user name existing
+or not) is refused before any password is checked and is an attempt at unauthorized use (11.300(d):
+"detect and report in an immediate and urgent manner any attempts at their unauthorized use"), so it is
+in the trail as ``login_locked`` (the user name as typed, the client address). Recording each one would
+let anyone who knows a user name fill the trail (and its storage) by flooding a locked account, so the
+rows are rate-limited: at most one per account per ``LOCKED_AUDIT_SECONDS`` (60 s). The attempts in
+between are counted (a counter row, not an audit row) and folded into the next row: its ``attempts`` is
+the number of attempts since the previous ``login_locked`` row (``since``), this one included. Attempts
+still pending when an administrator unlocks the account (or resets its password) are written into that
+row as ``unrecorded_login_locked_attempts``, so every attempt is accounted for in the trail; the first
+attempt after a new lock is recorded at once.
+
 Accounts are counted by the user name as typed, whether or not it exists, so that the answers (including
 "locked") never reveal which user names exist. Memberships are invitations the invited user accepts, and
 the invitation is recorded in the same way whether or not the user name exists.
@@ -63,6 +75,7 @@ from bioparity.workspace.events import Scope, record, record_change, scope_audit
 from bioparity.workspace.passwords import hash_password, verify_password
 from bioparity.workspace.roles import Permission, Role
 from bioparity.workspace.snapshots import snapshot
+from bioparity.workspace.text import reason_text
 
 SESSION_HOURS = 12
 SESSION_PREFIX = "bps_"
@@ -376,10 +389,14 @@ def _owners(session: Session, org_id: str) -> int:
     )
 
 
-def change_member_role(session: Session, actor: Actor, org_id: str, user_id: str, role: str) -> Membership:
+def change_member_role(
+    session: Session, actor: Actor, org_id: str, user_id: str, role: str, *, reason: str | None
+) -> Membership:
+    """Owners: give a member another role, for ``reason`` (required, kept in the audit row)."""
     org, _my_role = require_org(session, actor, org_id, Permission.manage_members)
     new_role = _role(role)
     membership = _membership(session, org.id, user_id)
+    reason = reason_text(reason)
     if membership.role == Role.owner and new_role != Role.owner and _owners(session, org.id) <= 1:
         raise ConflictError(
             _("%(org)r would have no owner left; make another member owner first") % {"org": org.name}
@@ -387,13 +404,15 @@ def change_member_role(session: Session, actor: Actor, org_id: str, user_id: str
     before = snapshot(membership)
     membership.role = new_role.value
     session.flush()
-    record_change(session, actor, "update", "membership", membership, org, before)
+    record_change(session, actor, "update", "membership", membership, org, before, reason=reason)
     return membership
 
 
-def remove_member(session: Session, actor: Actor, org_id: str, user_id: str) -> None:
+def remove_member(session: Session, actor: Actor, org_id: str, user_id: str, *, reason: str | None) -> None:
+    """Owners: remove a member from the organisation, for ``reason`` (required, kept in the audit row)."""
     org, _my_role = require_org(session, actor, org_id, Permission.manage_members)
     membership = _membership(session, org.id, user_id)
+    reason = reason_text(reason)
     if membership.role == Role.owner and _owners(session, org.id) <= 1:
         raise ConflictError(
             _("%(org)r would have no owner left; make another member owner first") % {"org": org.name}
@@ -401,7 +420,7 @@ def remove_member(session: Session, actor: Actor, org_id: str, user_id: str) -> 
     before = snapshot(membership)
     session.delete(membership)
     session.flush()
-    record(session, actor, "revoke", "membership", before["id"], org, before)
+    record(session, actor, "revoke", "membership", before["id"], org, before, reason=reason)
 
 
 def list_members(session: Session, actor: Actor, org_id: str) -> Sequence[tuple[Membership, User]]:
@@ -526,11 +545,67 @@ def _client_failures(row: AuthThrottle, policy: AccountPolicy, moment: datetime)
     return 0 if quiet else row.failures
 
 
-def _check_throttle(session: Session, username: str, client: str, moment: datetime) -> None:
-    """Refuse before checking any password when the account is locked or must still wait."""
+#: Attempts on a locked account are audited at most once per account in this many seconds (module
+#: docstring, "Locked accounts").
+LOCKED_AUDIT_SECONDS = 60
+
+
+def locked_attempts_key(username: str) -> str:
+    """The counter row of the sign-in attempts on a locked account not yet written to the trail."""
+    return "locked:" + account_key(username).removeprefix("account:")
+
+
+def _record_locked_attempt(session: Session, username: str, client: str, moment: datetime) -> None:
+    """Audit a sign-in attempt on a locked account as ``login_locked``, at most one row per account per
+    :data:`LOCKED_AUDIT_SECONDS`; the attempts in between are counted and folded into the next row (or
+    into the unlock row, if none follows). Committed by the caller before it refuses."""
+    pending = _throttle_row(session, locked_attempts_key(username))
+    pending.failures += 1
+    last = pending.last_failure_at
+    if last is not None and (moment - _aware(last)).total_seconds() < LOCKED_AUDIT_SECONDS:
+        session.flush()
+        return
+    user = session.scalar(select(User).where(User.username == username))
+    detail: dict[str, Any] = {"attempts": pending.failures}
+    if last is not None:
+        detail["since"] = _aware(last).astimezone(UTC).isoformat()
+    if client:
+        detail["client"] = client
+    append_event(
+        session,
+        actor_id=None if user is None else user.id,
+        actor=username[:100],
+        action="login_locked",
+        object_type="user",
+        object_id=None if user is None else user.id,
+        after=detail,
+    )
+    pending.failures = 0
+    pending.last_failure_at = moment
+    session.flush()
+
+
+def _take_unrecorded_locked_attempts(session: Session, username: str) -> int:
+    """The attempts on the locked account not yet in the trail (to fold into the unlock row); forgets them,
+    so that a new lock audits its first attempt at once."""
+    row = session.get(AuthThrottle, locked_attempts_key(username))
+    if row is None:
+        return 0
+    session.delete(row)
+    return row.failures
+
+
+def _check_throttle(
+    session: Session, username: str, client: str, moment: datetime, *, sign_in: bool = False
+) -> None:
+    """Refuse before checking any password when the account is locked or must still wait; a sign-in
+    attempt on a locked account is audited (rate-limited) and committed first."""
     policy = policy_of(session)
     account = session.get(AuthThrottle, account_key(username))
     if account is not None and account.locked_at is not None:
+        if sign_in:
+            _record_locked_attempt(session, username, client, moment)
+            session.commit()
         raise AccountLockedError(
             _(
                 "account locked after %(n)d failed password attempts; "
@@ -623,14 +698,20 @@ def check_password(
     client: str = "",
     audit: FailedPassword = FailedPassword(),
     now: datetime | None = None,
+    username: str | None = None,
 ) -> bool:
     """A re-entered password (signature, API token, password change) checked under the same throttling
     and lockout as sign-in. A failure is audited and committed (it must survive the refusal); True when
-    the password matches. Raises ThrottledError or AccountLockedError before checking when due."""
+    the password matches. Raises ThrottledError or AccountLockedError before checking when due.
+
+    ``username``: when given (a signature's first component, 21 CFR 11.200(a)(1)(i)), it must be the
+    actor's own user name; any other name fails like a wrong password (audited, counted towards the lock
+    of the actor's account), with the password left unchecked."""
     moment = _now(now)
     _check_throttle(session, actor.username, client, moment)
     user = session.get(User, actor.user_id)
-    if user is not None and verify_password(user.password_hash, password):
+    named = username is None or username.strip() == actor.username
+    if named and user is not None and verify_password(user.password_hash, password):
         _reset_failures(session, actor.username)
         return True
     locked = _record_failure(session, actor.username, client, moment, user, audit)
@@ -656,7 +737,7 @@ def login(
     """
     moment = _now(now)
     policy = policy_of(session)
-    _check_throttle(session, username, client, moment)
+    _check_throttle(session, username, client, moment, sign_in=True)
     user = session.scalar(select(User).where(User.username == username))
     if not verify_password(None if user is None else user.password_hash, password) or user is None:
         locked = _record_failure(session, username, client, moment, user, FailedPassword("login_failed"))
@@ -942,20 +1023,24 @@ def change_password(
 
 
 def admin_reset_password(
-    session: Session, username: str, temporary_password: str, *, actor: Actor = SYSTEM
+    session: Session, username: str, temporary_password: str, *, reason: str | None, actor: Actor = SYSTEM
 ) -> User:
     """Administrator: set a temporary password that must be changed at the next sign-in; unlocks the
-    account and revokes its sessions and tokens."""
+    account and revokes its sessions and tokens. ``reason``: required, kept in the audit row."""
     user = get_user_by_name(session, username)
+    reason = reason_text(reason)
     moment = datetime.now(UTC)
     user.password_hash = hash_password(temporary_password)
     user.must_change_password = True
     user.password_changed_at = moment
     revoked = _revoke_all(session, user.id, moment)
     _unlock(session, user)
+    unrecorded = _take_unrecorded_locked_attempts(session, user.username)
     session.flush()
-    reset = {"must_change_password": True, "tokens_revoked": revoked}
-    record(session, actor, "password_reset", "user", user.id, after=reset)
+    reset: dict[str, Any] = {"must_change_password": True, "tokens_revoked": revoked}
+    if unrecorded:
+        reset["unrecorded_login_locked_attempts"] = unrecorded
+    record(session, actor, "password_reset", "user", user.id, after=reset, reason=reason)
     return user
 
 
@@ -970,12 +1055,18 @@ def _unlock(session: Session, user: User) -> bool:
     return was_locked
 
 
-def unlock_account(session: Session, username: str, *, actor: Actor = SYSTEM) -> bool:
-    """Administrator: lift the lock (and the backoff) of an account; True when it was locked."""
+def unlock_account(session: Session, username: str, *, reason: str | None, actor: Actor = SYSTEM) -> bool:
+    """Administrator: lift the lock (and the backoff) of an account; True when it was locked.
+    ``reason``: required, kept in the audit row."""
     user = get_user_by_name(session, username)
+    reason = reason_text(reason)
     was_locked = _unlock(session, user)
+    unrecorded = _take_unrecorded_locked_attempts(session, user.username)
     session.flush()
-    record(session, actor, "unlock", "user", user.id, after={"was_locked": was_locked})
+    detail: dict[str, Any] = {"was_locked": was_locked}
+    if unrecorded:
+        detail["unrecorded_login_locked_attempts"] = unrecorded
+    record(session, actor, "unlock", "user", user.id, after=detail, reason=reason)
     return was_locked
 
 
@@ -996,14 +1087,18 @@ def account_status(session: Session, username: str) -> dict[str, Any]:
     }
 
 
-def set_active(session: Session, username: str, active: bool, *, actor: Actor = SYSTEM) -> int:
+def set_active(
+    session: Session, username: str, active: bool, *, reason: str | None, actor: Actor = SYSTEM
+) -> int:
     """Administrator: deactivate (revoking every session and API token at once) or reactivate an account;
-    the number of tokens revoked."""
+    the number of tokens revoked. ``reason``: required, kept in the audit row."""
     user = get_user_by_name(session, username)
+    reason = reason_text(reason)
     before = snapshot(user)
     user.is_active = active
     revoked = 0 if active else _revoke_all(session, user.id, datetime.now(UTC))
     session.flush()
     action = "reactivate" if active else "deactivate"
-    record_change(session, actor, action, "user", user, None, before, {"tokens_revoked": revoked})
+    extra = {"tokens_revoked": revoked}
+    record_change(session, actor, action, "user", user, None, before, extra, reason=reason)
     return revoked

@@ -47,12 +47,12 @@ from bioparity.io import read_table
 from bioparity.io.readers import FORMATS, read_any_table
 from bioparity.io.tables_out import csv_bytes
 from bioparity.nca.unit_column import convert_conc_column
-from bioparity.store.models import Blob, Dataset, Study, new_id
+from bioparity.store.models import AnalysisRun, Blob, Dataset, Signature, Study, new_id
 from bioparity.workspace.access import Actor, require_dataset, require_run, require_study
 from bioparity.workspace.events import record_change
 from bioparity.workspace.roles import Permission
 from bioparity.workspace.sealing import dataset_mac, dataset_sealed
-from bioparity.workspace.text import NAME_MAX, plain_text
+from bioparity.workspace.text import NAME_MAX, plain_text, reason_text
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -427,6 +427,45 @@ class PendingUpload:
     derived_from_run: str | None
     n_rows: int | None = None
     column_map: str | None = None
+    reason: str | None = None
+
+
+class ReasonRequiredError(InputError):
+    """A new version of a dataset whose earlier version a signed run used, uploaded without a reason
+    (EU GMP Annex 11 section 9: the replacement of data behind signed evidence is a GMP-relevant change)."""
+
+
+def signed_run_of(session: Session, study_id: str, name: str) -> str | None:
+    """The id of a signed run that used a stored version of dataset ``name`` of the study (None: none did)."""
+    query = (
+        select(AnalysisRun.id)
+        .join(Dataset, Dataset.id == AnalysisRun.dataset_id)
+        .join(Signature, Signature.run_id == AnalysisRun.id)
+        .where(Dataset.study_id == study_id, Dataset.name == name)
+        .order_by(AnalysisRun.created_at, AnalysisRun.id)
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def upload_reason(session: Session, study_id: str, name: str, reason: str | None) -> str | None:
+    """The checked reason of an upload: required (:class:`ReasonRequiredError` when missing) when a signed
+    run used an earlier version of the name, else optional (checked when given)."""
+    if reason is not None and reason.strip():
+        try:
+            return reason_text(reason)
+        except InputError as exc:  # too long, a control character: the form shows it by the reason field
+            raise ReasonRequiredError(str(exc)) from None
+    run_id = signed_run_of(session, study_id, name)
+    if run_id is None:
+        return None
+    raise ReasonRequiredError(
+        _(
+            "reason must not be empty: the signed run %(run)s used an earlier version of dataset %(name)r; "
+            "say why it is replaced"
+        )
+        % {"run": run_id[:8], "name": name}
+    )
 
 
 def check_upload(
@@ -443,9 +482,11 @@ def check_upload(
     rename: Mapping[str, str] | None = None,
     units: Mapping[str, str] | None = None,
     unit_columns: Mapping[str, str] | None = None,
+    reason: str | None = None,
 ) -> PendingUpload:
     """The cheap checks of an upload (only reads the store): the caller may write data in the study, the
-    name and file name are acceptable, the file is not too large and the analysis kind exists.
+    name and file name are acceptable, the file is not too large and the analysis kind exists, and a
+    ``reason`` is given when a signed run used an earlier version of the name (:func:`upload_reason`).
 
     ``rename`` maps file columns to the names the kind expects (e.g. ``Subject -> subject``), ``units``
     holds unit options (``conc_unit``, ``time_unit``, ...) and ``unit_columns`` maps expected columns to
@@ -453,6 +494,7 @@ def check_upload(
     in a CSV header, ``{}``: none); all are checked against the kind and stored with the dataset."""
     study, _program = require_study(session, actor, study_id, Permission.write_data)
     name = plain_text(name, gettext_noop("dataset name"), max_length=NAME_MAX)
+    reason = upload_reason(session, study.id, name, reason)
     if len(content) > MAX_UPLOAD_BYTES:
         raise InputError(
             _("file too large: %(size)d bytes; at most %(max)d bytes")
@@ -476,6 +518,7 @@ def check_upload(
         analysis_kind=analysis_kind,
         derived_from_run=derived_from_run,
         column_map=column_map_json(rename, units, unit_columns),
+        reason=reason,
     )
 
 
@@ -584,6 +627,8 @@ def store_upload(session: Session, actor: Actor, pending: PendingUpload) -> Data
     latest = session.scalar(
         select(func.max(Dataset.version)).where(Dataset.study_id == study.id, Dataset.name == pending.name)
     )
+    # Again in the write transaction: a run of the name may have been signed since check_upload.
+    reason = upload_reason(session, study.id, pending.name, pending.reason)
     dataset = Dataset(
         id=new_id(),
         study_id=study.id,
@@ -601,7 +646,7 @@ def store_upload(session: Session, actor: Actor, pending: PendingUpload) -> Data
     dataset.mac = dataset_mac(dataset)
     session.add(dataset)
     session.flush()
-    record_change(session, actor, "upload", "dataset", dataset, program)
+    record_change(session, actor, "upload", "dataset", dataset, program, reason=reason)
     return dataset
 
 
@@ -642,7 +687,13 @@ def dataset_content(session: Session, dataset: Dataset) -> bytes:
 
 
 def check_derive(
-    session: Session, actor: Actor, run_id: str, *, name: str | None = None, analysis_kind: str | None = None
+    session: Session,
+    actor: Actor,
+    run_id: str,
+    *,
+    name: str | None = None,
+    analysis_kind: str | None = None,
+    reason: str | None = None,
 ) -> PendingUpload:
     """The table of a succeeded run as a pending upload into the run's study (only reads the store).
 
@@ -666,6 +717,7 @@ def check_derive(
         content=content,
         analysis_kind=analysis_kind,
         derived_from_run=run.id,
+        reason=reason,
     )
 
 

@@ -27,9 +27,11 @@ def record(
     scope: Scope = None,
     before: Detail = None,
     after: Detail = None,
+    *,
+    reason: str | None = None,
 ) -> AuditEvent:
     """:func:`bioparity.audit.append_event` on behalf of ``actor`` (no user id for the command line's
-    system actor), filed under ``scope``."""
+    system actor), filed under ``scope``, with the ``reason`` the user gave for the change (if any)."""
     program = scope if isinstance(scope, Program) else None
     return append_event(
         session,
@@ -42,6 +44,7 @@ def record(
         program_id=None if program is None else program.id,
         before=before,
         after=after,
+        reason=reason,
     )
 
 
@@ -54,11 +57,13 @@ def record_change(
     scope: Scope = None,
     before: Detail = None,
     extra: Detail = None,
+    *,
+    reason: str | None = None,
 ) -> AuditEvent:
     """:func:`record` of a created or changed stored object: its id, and its :func:`snapshot` (with
-    ``extra`` added) as the state after."""
+    ``extra`` added) as the state after, and the ``reason`` for the change."""
     after = snapshot(obj) | dict(extra or {})
-    return record(session, actor, action, object_type, obj.id, scope, before, after)
+    return record(session, actor, action, object_type, obj.id, scope, before, after, reason=reason)
 
 
 def scope_audit(

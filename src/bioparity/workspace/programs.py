@@ -21,7 +21,14 @@ from bioparity.workspace.errors import ConflictError, NotFoundError
 from bioparity.workspace.events import record, record_change, scope_audit
 from bioparity.workspace.roles import GRANTS, SHARE_ROLES, Permission, Role, StudyKind
 from bioparity.workspace.snapshots import snapshot
-from bioparity.workspace.text import DESCRIPTION_MAX, NAME_MAX, REGION_MAX, SHORT_NAME_MAX, plain_text
+from bioparity.workspace.text import (
+    DESCRIPTION_MAX,
+    NAME_MAX,
+    REGION_MAX,
+    SHORT_NAME_MAX,
+    plain_text,
+    reason_text,
+)
 
 PROGRAM_FIELDS = (
     "name",
@@ -123,7 +130,11 @@ def get_program(session: Session, actor: Actor, program_id: str) -> Program:
     return require_program(session, actor, program_id)
 
 
-def update_program(session: Session, actor: Actor, program_id: str, changes: dict[str, Any]) -> Program:
+def update_program(
+    session: Session, actor: Actor, program_id: str, changes: dict[str, Any], *, reason: str | None = None
+) -> Program:
+    """Change the program's fields. Switching segregation of duties (a GxP control) needs a ``reason``
+    (EU GMP Annex 11 section 9); a reason given with other changes is recorded as well."""
     program = require_program(session, actor, program_id, Permission.edit_program)
     unknown = set(changes) - set(PROGRAM_FIELDS)
     if unknown:
@@ -133,13 +144,16 @@ def update_program(session: Session, actor: Actor, program_id: str, changes: dic
             raise InputError("segregation_of_duties must be true or false")
         # Whoever could approve their own runs must not be able to lift the rule: owners only.
         require_program(session, actor, program_id, Permission.manage_members)
+        reason = reason_text(reason)
+    elif reason is not None:
+        reason = reason_text(reason)
     before = snapshot(program)
     for key, value in changes.items():
         setattr(program, key, _program_field(key, value))
     _flush_unless_taken(
         session, _("the organisation already has a program named %(name)r") % {"name": changes.get("name")}
     )
-    record_change(session, actor, "update", "program", program, program, before)
+    record_change(session, actor, "update", "program", program, program, before, reason=reason)
     return program
 
 
@@ -171,10 +185,13 @@ def share_program(
     partner_org_id: str,
     role: str,
     scope: Sequence[str] | None = None,
+    *,
+    reason: str | None,
 ) -> ProgramShare:
-    """Owners: invite a partner organisation to the program at ``role``. Nothing is granted until an
-    owner of the partner accepts (:func:`respond_share`). On an accepted share a lower role applies at
-    once; a higher one waits for the partner's consent while the accepted role stays in force.
+    """Owners: invite a partner organisation to the program at ``role``, for ``reason`` (required, kept
+    in the audit row). Nothing is granted until an owner of the partner accepts (:func:`respond_share`).
+    On an accepted share a lower role applies at once; a higher one waits for the partner's consent while
+    the accepted role stays in force.
 
     ``scope``: the study kinds in which the partner may create studies, upload, run and sign (it reads
     the whole program whatever the scope); None shares the whole program. It applies at once, on a new
@@ -189,6 +206,7 @@ def share_program(
     partner = session.get(Organisation, partner_org_id)
     if partner is None:
         raise NotFoundError("organisation", partner_org_id)
+    reason = reason_text(reason)
     if partner.id == program.org_id:
         raise InputError(_("a program cannot be shared with its own organisation"))
     share = session.scalar(
@@ -207,7 +225,7 @@ def share_program(
     share.invited_by, share.scope = actor.user_id, stored_scope
     session.flush()
     action = "share" if before is None else "update"
-    record_change(session, actor, action, "share", share, program, before)
+    record_change(session, actor, action, "share", share, program, before, reason=reason)
     return share
 
 
@@ -287,7 +305,10 @@ def respond_share(
     return share
 
 
-def unshare_program(session: Session, actor: Actor, program_id: str, partner_org_id: str) -> None:
+def unshare_program(
+    session: Session, actor: Actor, program_id: str, partner_org_id: str, *, reason: str | None
+) -> None:
+    """Owners: end the share with a partner organisation, for ``reason`` (required, kept in the audit row)."""
     program = require_program(session, actor, program_id, Permission.share_program)
     share = session.scalar(
         select(ProgramShare).where(
@@ -296,10 +317,11 @@ def unshare_program(session: Session, actor: Actor, program_id: str, partner_org
     )
     if share is None:
         raise NotFoundError("share", partner_org_id)
+    reason = reason_text(reason)
     before = snapshot(share)
     session.delete(share)
     session.flush()
-    record(session, actor, "unshare", "share", before["id"], program, before)
+    record(session, actor, "unshare", "share", before["id"], program, before, reason=reason)
 
 
 def list_shares(

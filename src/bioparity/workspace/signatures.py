@@ -334,12 +334,16 @@ def run_signatures(session: Session, run: AnalysisRun) -> list[SignatureStatus]:
     return [check_signature(run, s) for s in sigs]
 
 
-def sign_run(session: Session, actor: Actor, run_id: str, *, password: str, meaning: str) -> Signature:
-    """Sign run ``run_id`` as ``actor`` with ``meaning`` after re-entering ``password``.
+def sign_run(
+    session: Session, actor: Actor, run_id: str, *, username: str, password: str, meaning: str
+) -> Signature:
+    """Sign run ``run_id`` as ``actor`` with ``meaning`` after entering both components of the signature,
+    ``username`` (the actor's own) and ``password`` (21 CFR 11.200(a)(1)(i): the first signing of a
+    period of controlled access uses all its components; a session's sign-in does not stand in for one).
 
     Raises NotFoundError for a run the actor cannot read; PermissionDeniedError (role, authorship,
-    independence, wrong password) or ConflictError (no result, already signed, no valid review before an
-    approval) otherwise, each recorded in the audit trail (see the module docstring)."""
+    independence, wrong user name or password) or ConflictError (no result, already signed, no valid
+    review before an approval) otherwise, each recorded in the audit trail (see the module docstring)."""
     try:
         how = Meaning(meaning)
     except ValueError:
@@ -359,8 +363,9 @@ def sign_run(session: Session, actor: Actor, run_id: str, *, password: str, mean
         actor,
         password,
         audit=FailedPassword("sign_failed", "analysis_run", run.id, program.org_id, program.id),
+        username=username,
     ):
-        raise PermissionDeniedError(_("signature refused: the password does not match"))
+        raise PermissionDeniedError(_("signature refused: the user name or password does not match"))
     if refusal is not None:
         raise _refuse(session, actor, run, program, refusal)
     sig = sealed_signature(run, user, how)

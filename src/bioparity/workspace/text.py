@@ -12,11 +12,14 @@ import unicodedata
 
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 
 NAME_MAX = 200
 SHORT_NAME_MAX = 100
 DESCRIPTION_MAX = 10_000
 REGION_MAX = 20
+#: The longest reason for a change (EU GMP Annex 11 section 9) kept in an audit row.
+REASON_MAX = 500
 
 
 def control_character(value: str) -> str | None:
@@ -46,3 +49,10 @@ def plain_text(value: str, field: str, *, max_length: int, required: bool = True
             _("%(field)s contains the control character %(char)r; remove it") % {"field": field, "char": bad}
         )
     return cleaned
+
+
+def reason_text(value: str | None) -> str:
+    """The reason for a change as the audit row keeps it (EU GMP Annex 11 section 9: "for change or
+    deletion of GMP-relevant data the reason should be documented"): trimmed, 1 to :data:`REASON_MAX`
+    characters, no control characters; InputError naming ``reason`` otherwise (also when not given)."""
+    return plain_text(value or "", gettext_noop("reason"), max_length=REASON_MAX)

@@ -6,8 +6,8 @@ Every share stored before this revision keeps the whole program (NULL), as befor
 them until an owner of the program narrows one. The downgrade drops the column, so every share is again
 program-wide (a narrowed share widens: record that in change control before downgrading).
 
-Revision ID: 0009_share_scope
-Revises: 0008_study_name_unique
+Revision ID: 0010_share_scope
+Revises: 0009_audit_reason
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 from bioparity.store.migrations._ops import added_columns
 
-revision = "0009_share_scope"
-down_revision = "0008_study_name_unique"
+revision = "0010_share_scope"
+down_revision = "0009_audit_reason"
 branch_labels = None
 depends_on = None
 

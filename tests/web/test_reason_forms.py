@@ -1,0 +1,159 @@
+"""The pages ask for the reason of a GMP-relevant change (QA audit F3, EU GMP Annex 11 section 9) and for the
+signer's user name (F10, 21 CFR 11.200(a)(1)(i)), on a demo store of this module's own (the changes below
+must not reach other tests' program).
+
+Each form has a labelled reason textarea; a blank reason is refused with the message next to that field
+(and nothing changes), a given one is kept in the change's audit row. The upload form asks for the reason
+when the file would replace a dataset a signed run used, keeping the file chosen.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from bioparity.demo import DEMO_USERS
+from bioparity.demo.load import DEVELOPER, PARTNER, PROGRAM
+from bioparity.store import make_sessionmaker
+from bioparity.store.models import AuditEvent, Dataset, Membership, Organisation, Program, Study, User
+from bioparity.workspace import datasets
+from tests.web.conftest import DemoStore, demo_client, new_demo_store
+
+PASSWORD = {u.username: u.password for u in DEMO_USERS}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStore]:
+    with new_demo_store(tmp_path_factory, "reason-forms") as own:
+        yield own
+
+
+def _id(store: DemoStore, model: type, **where: str) -> str:
+    with make_sessionmaker(store.engine)() as s:
+        query = select(model.id)  # type: ignore[attr-defined]
+        for name, value in where.items():
+            query = query.where(getattr(model, name) == value)
+        return str(s.scalars(query).one())
+
+
+def _last_row(store: DemoStore, action: str) -> AuditEvent:
+    with make_sessionmaker(store.engine)() as s:
+        row = s.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq.desc()))
+        return row.first()  # type: ignore[return-value]
+
+
+def _error_next_to(page: str, field: str) -> str:
+    """The refusal shown right after the textarea ``field`` (its hint between them)."""
+    found = re.search(
+        rf'<textarea id="{field}" name="reason"[^>]*aria-invalid="true"[^>]*>[^<]*</textarea>\s*'
+        rf'<p class="hint" id="{field}-hint">[^<]*</p>\s*'
+        rf'<p class="error" role="alert" id="{field}-error">([^<]*)</p>',
+        page,
+    )
+    assert found is not None, f"no error next to {field}"
+    return html.unescape(found.group(1))
+
+
+def test_a_member_change_asks_for_the_reason_and_refuses_a_blank_one_next_to_it(store: DemoStore) -> None:
+    org = _id(store, Organisation, name=DEVELOPER)
+    ana = _id(store, User, username="ana")
+    with demo_client(store, "olivia") as olivia:
+        page = olivia.get(f"/ui/orgs/{org}").text
+        assert f'<label for="reason-{ana}">Reason for the change</label>' in page
+        assert f'<textarea id="reason-{ana}" name="reason" rows="2" maxlength="500" required' in page
+        refused = olivia.post(f"/ui/orgs/{org}/members/{ana}", data={"role": "statistician", "reason": "  "})
+        assert refused.status_code == 422
+        assert _error_next_to(refused.text, f"reason-{ana}") == "reason must not be empty"
+        assert re.search(r'<option value="statistician" selected>', refused.text)  # the choice kept
+        done = olivia.post(
+            f"/ui/orgs/{org}/members/{ana}",
+            data={"role": "statistician", "reason": "covers for Sam (CC-9)"},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303
+    with make_sessionmaker(store.engine)() as s:
+        assert s.scalar(select(Membership.role).where(Membership.user_id == ana)) == "statistician"
+    row = _last_row(store, "update")
+    assert (row.object_type, row.reason) == ("membership", "covers for Sam (CC-9)")
+
+
+def test_sharing_and_unsharing_ask_for_the_reason(store: DemoStore) -> None:
+    program = _id(store, Program, name=PROGRAM)
+    partner = _id(store, Organisation, name=PARTNER)
+    with demo_client(store, "olivia") as olivia:
+        page = olivia.get(f"/ui/programs/{program}/sharing").text
+        assert f'<label for="reason-{partner}">Reason for the change</label>' in page
+        assert '<label for="share-reason">Reason for the change</label>' in page
+        refused = olivia.post(f"/ui/programs/{program}/sharing/{partner}/remove", data={"reason": ""})
+        assert refused.status_code == 422
+        assert _error_next_to(refused.text, f"reason-{partner}") == "reason must not be empty"
+        assert "Remove" in refused.text and PARTNER in refused.text  # still shared
+        removed = olivia.post(
+            f"/ui/programs/{program}/sharing/{partner}/remove",
+            data={"reason": "CMC done"},
+            follow_redirects=False,
+        )
+        assert removed.status_code == 303 and _last_row(store, "unshare").reason == "CMC done"
+        body = {"org_name": PARTNER, "role": "viewer", "reason": "\n"}
+        refused = olivia.post(f"/ui/programs/{program}/sharing", data=body)
+        assert refused.status_code == 422
+        assert _error_next_to(refused.text, "share-reason") == "reason must not be empty"
+        shared = olivia.post(
+            f"/ui/programs/{program}/sharing",
+            data=body | {"reason": "reads the report"},
+            follow_redirects=False,
+        )
+        assert shared.status_code == 303 and _last_row(store, "share").reason == "reads the report"
+
+
+def test_replacing_data_a_signed_run_used_asks_for_the_reason_and_keeps_the_file(store: DemoStore) -> None:
+    """caa-lots v1 is the input of the demo's signed (approved) CAA run."""
+    study = _id(store, Study, name="CAA-01")
+    with make_sessionmaker(store.engine)() as s:
+        first = s.scalars(select(Dataset).where(Dataset.study_id == study, Dataset.name == "caa-lots")).one()
+        content = datasets.dataset_content(s, first).replace(b",98.4,%", b",99.4,%", 1)
+    with demo_client(store, "olivia") as olivia:
+        form = olivia.get(f"/ui/studies/{study}/upload").text
+        assert 'name="reason"' not in form  # a new upload needs none: not asked
+        files = {"file": ("caa.csv", content, "text/csv")}
+        asked = olivia.post(
+            f"/ui/studies/{study}/upload", data={"name": "caa-lots", "analysis_kind": "caa"}, files=files
+        )
+        assert asked.status_code == 422
+        error = _error_next_to(asked.text, "upload-reason")
+        assert error.startswith("reason must not be empty: the signed run ") and "'caa-lots'" in error
+        assert 'id="upload-error"' not in asked.text  # the reason's problem, not the file's
+        staged = re.search(r'name="staged" value="([^"]+)"', asked.text)
+        assert staged is not None  # the file is kept with the form
+        data = {
+            "name": "caa-lots",
+            "analysis_kind": "caa",
+            "staged": staged.group(1),
+            "staged_name": "caa.csv",
+            "reason": "lot 3 purity re-integrated (DV-7)",
+        }
+        stored = olivia.post(f"/ui/studies/{study}/upload", data=data, follow_redirects=False)
+        assert stored.status_code == 303, stored.text
+    row = _last_row(store, "upload")
+    assert row.reason == "lot 3 purity re-integrated (DV-7)" and '"version":2' in (row.after_json or "")
+
+
+def test_the_signing_form_asks_for_the_user_name_and_refuses_another(store: DemoStore) -> None:
+    with demo_client(store, "sam") as sam:
+        pages = {run_id: sam.get(f"/ui/runs/{run_id}").text for run_id in store.summary.runs.values()}
+        caa, page = next((r, p) for r, p in pages.items() if 'id="sign-form"' in p)  # one Sam may sign
+        assert '<label for="sign-username">Your user name</label>' in page
+        assert '<input id="sign-username" name="username" autocomplete="username"' in page
+        meaning = re.findall(r'<option value="(\w+)"', page.split('id="meaning"')[1].split("</select>")[0])[0]
+        for wrong in ("olivia", "", "Sam"):
+            data = {"username": wrong, "password": PASSWORD["sam"], "meaning": meaning}
+            refused = sam.post(f"/ui/runs/{caa}/sign", data=data)
+            assert refused.status_code == 422
+            assert "Not signed: signature refused: the user name or password does not match" in html.unescape(
+                refused.text
+            )
+            assert _last_row(store, "sign_failed").actor == "sam"
