@@ -421,12 +421,7 @@ def _share(ev: Evidence) -> str:
     partner = make_company(ev.sessions, "Partner")
     with ev.sessions.begin() as s:
         share = programs.share_program(
-            s,
-            ev.company.actor("owner"),
-            ev.company.program.id,
-            partner.org.id,
-            "viewer",
-            reason="tamper drill",
+            s, ev.company.actor("owner"), ev.company.program.id, partner.org.id, "viewer", reason="drill"
         )
         programs.respond_share(s, partner.actor("owner"), partner.org.id, ev.company.program.id, accept=True)
         return share.id
@@ -437,6 +432,7 @@ def _share(ev: Evidence) -> str:
 _PRIVILEGE_EDITS = {
     "member-role": ("memberships", "role", "owner", "user_id", "analyst"),
     "share-role": ("program_shares", "role", "owner", "id", "viewer"),
+    "share-scope": ("program_shares", "scope", "caa", "id", None),  # recorded: the whole program
     "segregation-off": ("programs", "segregation_of_duties", False, "id", True),
     "printed-name": ("users", "display_name", "Dr Fake", "id", None),
     "study-name": ("studies", "name", "PK-999", "id", "PK study 1"),
@@ -460,7 +456,7 @@ def test_a_changed_role_share_setting_name_or_account_is_reported(ev: Evidence, 
         recorded = ev.company.users["statistician"].display_name
     if drill == "user-reactivated":
         with ev.sessions.begin() as s:
-            accounts.set_active(s, ev.company.users["statistician"].username, False, reason="tamper drill")
+            accounts.set_active(s, ev.company.users["statistician"].username, False, reason="drill")
     assert _verify(ev, anchor=False)[0] == 0
     with ev.engine.begin() as conn:
         found = conn.execute(text(f"SELECT id FROM {table} WHERE {key} = :k"), {"k": record_id}).scalar_one()
@@ -477,7 +473,7 @@ def test_a_member_inserted_or_a_removed_share_restored_is_reported(ev: Evidence)
         row = dict(found.mappings().one())
     with ev.sessions.begin() as s:
         programs.unshare_program(
-            s, ev.company.actor("owner"), ev.company.program.id, row["org_id"], reason="tamper drill"
+            s, ev.company.actor("owner"), ev.company.program.id, row["org_id"], reason="drill"
         )
     outsider = make_company(ev.sessions, "Outsider").users["viewer"]
     with ev.engine.begin() as conn:

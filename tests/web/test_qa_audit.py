@@ -84,14 +84,14 @@ def test_share_rows_name_the_partner_and_a_removal_says_what_was_removed(
     store: DemoStore, changed: str
 ) -> None:
     (removed,) = _rows(store, changed, "unshare")
-    assert removed["details"] == f"role: analyst; status: accepted; partner: {PARTNER}"
+    assert removed["details"] == f"role: analyst; status: accepted; scope: caa; partner: {PARTNER}"
     shared = [r["details"] for r in _rows(store, changed, "share")]
     assert shared == [
-        f"role: analyst; status: pending; partner: {PARTNER}",  # the demo's share
-        f"role: viewer; status: pending; partner: {PARTNER}",
+        f"role: analyst; status: pending; scope: caa; partner: {PARTNER}",  # the demo's share
+        f"role: viewer; status: pending; scope: whole program; partner: {PARTNER}",
     ]
     (accepted,) = _rows(store, changed, "share_accept")  # the demo's: the partner's owner accepted
-    assert accepted["details"].startswith(f"role: analyst; partner: {PARTNER}; ")
+    assert accepted["details"].startswith(f"role: analyst; scope: caa; partner: {PARTNER}; ")
     assert "status: pending → accepted" in accepted["details"]
 
 

@@ -22,6 +22,7 @@ from bioparity.api.schemas import (
 from bioparity.api.schemas_accounts import PartnerOut, ShareInvitationOut
 from bioparity.store.models import Organisation, ProgramShare
 from bioparity.workspace import programs
+from bioparity.workspace.roles import share_scope_kinds
 
 router = APIRouter(responses=ERROR_RESPONSES, tags=["programs"])
 ProgramId = PathId
@@ -62,7 +63,13 @@ def update_program(
 
 
 def _share_out(share: ProgramShare, org: Organisation) -> ShareOut:
-    return from_record(ShareOut, share, org_id=org.id, org_name=org.name)
+    return from_record(ShareOut, share, org_id=org.id, org_name=org.name, scope=_scope_out(share))
+
+
+def _scope_out(share: ProgramShare) -> list[str] | None:
+    """The share's scope as the API shows it: its study kinds, or null for the whole program."""
+    kinds = share_scope_kinds(share.scope)
+    return None if kinds is None else list(kinds)
 
 
 @router.get("/programs/{program_id}/shares")
@@ -79,7 +86,9 @@ def share_program(program_id: ProgramId, body: ShareIn, actor: CurrentActor, req
     accepts (POST /orgs/{org_id}/share-invitations/{program_id}/accept)."""
     with unit_of_work(request) as session:
         org_id = body.org_id or programs.organisation_by_name(session, body.org_name or "").id
-        share = programs.share_program(session, actor, program_id, org_id, body.role, reason=body.reason)
+        share = programs.share_program(
+            session, actor, program_id, org_id, body.role, body.scope, reason=body.reason
+        )
         partner = session.get(Organisation, share.org_id)
         assert partner is not None
         return _share_out(share, partner)
@@ -106,6 +115,7 @@ def share_invitations(org_id: OrgId, actor: CurrentActor, request: Request) -> l
                 from_org_name=o.name,
                 role=s.pending_role or s.role,
                 current_role=s.role if s.status == "accepted" else None,
+                scope=_scope_out(s),
                 created_at=utc(s.created_at),
             )
             for s, p, o in programs.share_invitations(session, actor, org_id)

@@ -259,6 +259,12 @@ class ShareIn(StrictModel):
     org_id: Id | None = None
     org_name: ShortName | None = None
     role: ShareRole
+    scope: list[StudyKindName] | None = Field(
+        None,
+        min_length=1,
+        description="The study kinds in which the partner may create studies, upload, run and sign (it "
+        "reads the whole program whatever the scope); null or left out: the whole program. Applies at once.",
+    )
     reason: Reason = Field(description=REASON_HELP)
 
     @model_validator(mode="after")
@@ -275,6 +281,9 @@ class ShareOut(BaseModel):
     created_at: datetime | None
     status: str = Field("accepted", description="pending (until the partner accepts), accepted, declined.")
     pending_role: str | None = Field(None, description="A higher role offered, awaiting the partner.")
+    scope: list[str] | None = Field(
+        None, description="The study kinds the partner may work in (null: the whole program)."
+    )
 
 
 class StudyIn(StrictModel):

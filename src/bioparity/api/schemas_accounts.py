@@ -47,4 +47,5 @@ class ShareInvitationOut(BaseModel):
     from_org_name: str
     role: str = Field(description="The role offered.")
     current_role: str | None = Field(description="The role in force now (accepted shares), else null.")
+    scope: list[str] | None = Field(None, description="The study kinds offered (null: the whole program).")
     created_at: datetime | None

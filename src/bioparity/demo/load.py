@@ -1,13 +1,14 @@
 """Loading the demo program into a workspace store (idempotent), through the workspace services.
 
-Two partner organisations: the developer (Meridian Biosimilars) owns the IgG1 mAb program MB-201 and
-shares it at role ``analyst`` with its CMC partner (Castor CMC Services); a second program (MB-305) is
-not shared. The evidence chain is real: the synthetic concentrations are uploaded and checked, NCA runs
-on them, its PP table is stored as a dataset (provenance: the NCA run) and PK similarity runs on it; the
-shipped CAA data set is assessed; a power calculation plans the study. Each approved result is signed in
-the order the signing rules require (:mod:`bioparity.workspace.signatures`), by independent people: the
-person who ran it as author (Sam the PK similarity, Paula the CAA), the reviewer Rita as reviewed, the owner
-Olivia as approved (reports and readiness use approved results).
+Two partner organisations: the developer (Meridian Biosimilars) owns the IgG1 mAb program MB-201 and shares
+it at role ``analyst`` with its CMC partner (Castor CMC Services), scoped to comparative analytical
+assessment studies (the partner reads the PK study but cannot write to it); a second program (MB-305) is not
+shared. The evidence chain is real: the synthetic concentrations are uploaded and checked, NCA runs on them,
+its PP table is stored as a dataset (provenance: the NCA run) and PK similarity runs on it; the shipped CAA
+data set is assessed; a power calculation plans the study. Each approved result is signed in the order the
+signing rules require (:mod:`bioparity.workspace.signatures`), by independent people: the person who ran it
+as author (Sam the PK similarity, Paula the CAA), the reviewer Rita as reviewed, the owner Olivia as
+approved (reports and readiness use approved results).
 
 The demo passwords are printed and documented: they are for a local demonstration only.
 """
@@ -215,8 +216,11 @@ def load_demo(engine: Engine, *, progress: Progress | None = None) -> DemoSummar
         step("programs and sharing")
         shared, unshared = DEMO_PROGRAMS
         program = programs.create_program(session, owner, orgs[DEVELOPER].id, **asdict(shared))
+        # The CMC partner works in the analytical studies only: it reads PK-101 but cannot write to it.
         why = "CMC comparability partner: uploads and analyses the CAA lots (demo)"
-        programs.share_program(session, owner, program.id, orgs[PARTNER].id, "analyst", reason=why)
+        programs.share_program(
+            session, owner, program.id, orgs[PARTNER].id, "analyst", scope=["caa"], reason=why
+        )
         # Sharing is an invitation: the partner's owner accepts it (as a partner would in the browser).
         programs.respond_share(session, _actor(session, "carl"), orgs[PARTNER].id, program.id, accept=True)
         programs.create_program(session, owner, orgs[DEVELOPER].id, **asdict(unshared))

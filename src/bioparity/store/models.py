@@ -156,6 +156,10 @@ class ProgramShare(Base):
     A share is an invitation until an owner of the partner organisation accepts it: only ``accepted``
     shares grant anything. A higher role offered on an accepted share waits in ``pending_role`` (the
     accepted ``role`` stays in force until the partner accepts the new one).
+
+    ``scope`` is None for the whole program (every share stored before scopes existed), or the study
+    kinds (``studies.kind`` codes, comma-separated) in which the partner may create studies, upload, run
+    and sign; outside them its members only read (:func:`bioparity.workspace.roles.partner_permissions`).
     """
 
     __tablename__ = "program_shares"
@@ -170,6 +174,7 @@ class ProgramShare(Base):
     invited_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
     responded_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
     responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    scope: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 class Study(Base):

@@ -418,7 +418,7 @@ def _dataset_page(
 ) -> HTMLResponse:
     with read_unit(request) as session:
         dataset, study, program = require_dataset(session, actor, dataset_id)
-        granted = program_permissions(session, actor.user_id, program)
+        granted = program_permissions(session, actor.user_id, program, study.kind)
         content = datasets.dataset_content(session, dataset)
         mapping = datasets.ColumnMap.parse(dataset.column_map)
         units = dict(mapping.units)
@@ -631,7 +631,7 @@ def _run_page(
     }
     with read_unit(request) as session:
         ctx = run_context(session, actor, run_id, chosen=chosen)
-        granted = program_permissions(session, actor.user_id, ctx.program)
+        granted = program_permissions(session, actor.user_id, ctx.program, ctx.study.kind)
         choices = signatures.signing_choices(session, actor, ctx.run, ctx.program, ctx.signatures)
         shown = [f for f in ctx.single_figures if f.on_page]
         series = [s for s in ctx.series if s.chosen is not None and s.chosen.on_page]

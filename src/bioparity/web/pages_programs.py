@@ -32,10 +32,10 @@ from bioparity.web.notices import Notice, notice_redirect
 from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import TEMPLATES, label, menu, program_crumbs, refused_form, render
 from bioparity.workspace import accounts, programs
-from bioparity.workspace.access import Actor, program_permissions
+from bioparity.workspace.access import Actor, my_shares, program_permissions
 from bioparity.workspace.errors import NotFoundError, PermissionDeniedError
 from bioparity.workspace.integrity import verify_workspace
-from bioparity.workspace.roles import GRANTS, SHARE_ROLES, Permission, Role
+from bioparity.workspace.roles import GRANTS, SHARE_ROLES, Permission, Role, StudyKind
 
 router = APIRouter()
 
@@ -173,14 +173,16 @@ def readiness_html(evidence: ProgramEvidence, assessment: Any) -> Markup:
 _STUDIES_HTML = Memo(64)
 
 
-def _studies_key(evidence: ProgramEvidence, can_write: bool, uploaders: dict[str, str]) -> tuple[Any, ...]:
+def _studies_key(
+    evidence: ProgramEvidence, can_write: frozenset[str], uploaders: dict[str, str]
+) -> tuple[Any, ...]:
     """What the studies part of a dashboard shows: each study's facts, its datasets and runs (stored
     records: fixed once written, so their ids stand for them), each run's evidence status (from the
     signature checks of this view, so an altered result shows at once) and signatures, the names of who
     stored the newer versions of approved runs' inputs, the language."""
     return (
         current_language(),
-        can_write,
+        tuple(sorted(can_write)),
         tuple(sorted(uploaders.items())),
         tuple(
             (
@@ -215,9 +217,10 @@ def newer_input_uploaders(session: Session, evidence: ProgramEvidence) -> dict[s
 
 
 def studies_html(
-    evidence: ProgramEvidence, can_write: bool, uploaders: dict[str, str] | None = None
+    evidence: ProgramEvidence, can_write: frozenset[str], uploaders: dict[str, str] | None = None
 ) -> Markup:
-    """The studies of the dashboard (``dashboard_studies.html``) in the current language; ``uploaders``:
+    """The studies of the dashboard (``dashboard_studies.html``) in the current language; ``can_write``:
+    the study kinds the reader may upload to (:func:`writable_kinds`); ``uploaders``:
     :func:`newer_input_uploaders`."""
     names = uploaders or {}
 
@@ -229,6 +232,15 @@ def studies_html(
     return html
 
 
+def writable_kinds(session: Session, user_id: str, program: Program) -> frozenset[str]:
+    """The study kinds in whose studies the user may upload and run (all of them, or a share's scope)."""
+    return frozenset(
+        k.value
+        for k in StudyKind
+        if Permission.write_data in program_permissions(session, user_id, program, k)
+    )
+
+
 @router.get("/programs/{program_id}")
 def dashboard(request: Request, actor: PageActor, program_id: str, message: Notice) -> Response:
     with read_unit(request) as session:
@@ -237,6 +249,7 @@ def dashboard(request: Request, actor: PageActor, program_id: str, message: Noti
         evidence = collect(session, program)
         assessment, notes = readiness(evidence)
         org = by_id(session, Organisation, program.org_id)
+        writable = writable_kinds(session, actor.user_id, program)
         return render(
             request,
             "dashboard.html",
@@ -244,9 +257,9 @@ def dashboard(request: Request, actor: PageActor, program_id: str, message: Noti
             org=org,
             evidence=evidence,
             readiness_html=readiness_html(evidence, assessment),
-            studies_html=studies_html(
-                evidence, Permission.write_data in granted, newer_input_uploaders(session, evidence)
-            ),
+            studies_html=studies_html(evidence, writable, newer_input_uploaders(session, evidence)),
+            writable=writable,
+            my_shares=my_shares(session, actor.user_id, program),
             readiness_notes=notes,
             can_write=Permission.write_data in granted,
             can_share=Permission.share_program in granted,
@@ -303,6 +316,9 @@ def _object_link(event: AuditEvent, after: dict[str, Any] | None, can_share: boo
     return None
 
 
+#: The recorded scope of a share of the whole program, as the details print it (stored: null).
+WHOLE = "whole program"
+
 #: The reason column of a row that has none (written before reasons were asked for, or needing none).
 NO_REASON = "—"
 
@@ -345,12 +361,16 @@ def _details(
             "run": run_id[:8],
             "meaning": meaning,
         }
+    if event.object_type == "share":  # a share without a scope (recorded before scopes, too) is program-wide
+        before, after = (
+            None if s is None else s | {"scope": s.get("scope") or WHOLE} for s in (before, after)
+        )
     state = after or before
     if not state:
         return ""
     changes = _changes(before, after) if before and after else {}
     parts = []
-    for key in ("name", "kind", "meaning", "role", "status", "sha256", "version", "reason"):
+    for key in ("name", "kind", "meaning", "role", "status", "scope", "sha256", "version", "reason"):
         if state.get(key) is not None and key not in changes:
             value = str(state[key])
             parts.append(f"{key}: {value[:12] if key == 'sha256' else value}")
@@ -582,6 +602,7 @@ def _sharing_page(
             shares=shares,
             candidates=candidates,
             roles=[r.value for r in SHARE_ROLES],
+            kinds=[k.value for k in StudyKind],
             crumbs=program_crumbs(program, (_("Sharing"), None)),
             **({"message": ""} | form),
         )
@@ -595,13 +616,16 @@ def share(
     role: Annotated[str, Form()],
     org_id: Annotated[str, Form()] = "",
     org_name: Annotated[str, Form()] = "",
+    scope: Annotated[list[str] | None, Form()] = None,  # the study kinds ticked; none: the whole program
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     try:
         with unit_of_work(request) as session:
             if org_name.strip():
                 org_id = programs.organisation_by_name(session, org_name).id
-            share = programs.share_program(session, actor, program_id, org_id, role, reason=reason)
+            share = programs.share_program(
+                session, actor, program_id, org_id, role, scope or None, reason=reason
+            )
             status = "accepted" if share.status == "accepted" and share.pending_role is None else "pending"
     except (NotFoundError, PermissionDeniedError):
         raise

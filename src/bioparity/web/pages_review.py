@@ -172,7 +172,9 @@ def _load(request: Request, actor: Any, run_id: str) -> tuple[RunContext, NCASam
             raise HTTPException(404, _("only a succeeded NCA run can be reviewed"))
         content = datasets.dataset_content(session, ctx.dataset)
         inputs = run_inputs(session, actor, ctx.dataset, nca_kind.NAME, ctx.options)
-        can_write = Permission.write_data in program_permissions(session, actor.user_id, ctx.program)
+        can_write = Permission.write_data in program_permissions(
+            session, actor.user_id, ctx.program, ctx.study.kind
+        )
     frame = datasets.read_mapped(  # as the run read it: columns mapped, units per row converted
         content, ctx.dataset.filename, ctx.dataset.column_map, get_analysis(nca_kind.NAME), ctx.options
     )

@@ -37,7 +37,7 @@ from bioparity.workspace.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from bioparity.workspace.roles import Role
+from bioparity.workspace.roles import Role, scope_words, study_kind_words
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 # The templates ship with the package: compiled once (see compile_templates), never checked again for
@@ -123,6 +123,8 @@ def label(code: Any) -> str:
 
 
 TEMPLATES.env.filters["label"] = label
+TEMPLATES.env.filters["share_scope"] = scope_words  # a share's scope in words
+TEMPLATES.env.filters["study_kind"] = study_kind_words
 # Texts defined elsewhere and marked there (an analysis kind's title, description and option help):
 # translated when shown (tests/i18n/test_kind_texts.py keeps every kind's texts in the catalogue).
 TEMPLATES.env.filters["translate"] = translate

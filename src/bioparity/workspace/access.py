@@ -6,8 +6,9 @@ reported exactly like a missing one (:class:`NotFoundError`), so its existence c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
@@ -35,6 +36,8 @@ from bioparity.workspace.roles import (
     member_permissions,
     partner_permissions,
     permission_words,
+    share_scope_kinds,
+    study_kind_words,
 )
 
 
@@ -64,9 +67,10 @@ class Actor:
 
 
 #: The user's memberships, each with the accepted share of the program to its organisation (if any), that
-#: grant anything on the program: built once (see :mod:`bioparity.store.lookup`).
+#: grant anything on the program, and the organisation's name: built once (see :mod:`bioparity.store.lookup`).
 _MEMBERSHIPS_WITH_SHARE = (
-    select(Membership.org_id, Membership.role, ProgramShare.role)
+    select(Membership.org_id, Membership.role, ProgramShare.role, ProgramShare.scope, Organisation.name)
+    .join(Organisation, Organisation.id == Membership.org_id)
     .outerjoin(
         ProgramShare,
         and_(
@@ -82,41 +86,45 @@ _MEMBERSHIPS_WITH_SHARE = (
 )
 
 
-def program_permissions(session: Session, user_id: str, program: Program) -> frozenset[Permission]:
-    """Union of what the user's memberships grant on ``program`` (own organisation or partner shares).
-
-    One query: the user's memberships, each with the accepted share of ``program`` to its organisation
-    (if any). In a read-only session (a page view) the answer is kept for the rest of the transaction,
-    which sees one snapshot of the store, so that checking a page and rendering it ask once.
-    """
+def _memberships(session: Session, user_id: str, program: Program) -> list[Any]:
+    """The rows of :data:`_MEMBERSHIPS_WITH_SHARE`: one query. In a read-only session (a page view) they
+    are kept for the rest of the transaction, which sees one snapshot of the store, so that checking a
+    page and rendering it (any study kind, the partner's share) ask once."""
     read_only = bool(session.get_bind().get_execution_options().get(READ_ONLY_OPTION, False))
     key = ("program_permissions", user_id, program.id, program.org_id)
     if read_only and key in session.info:
-        known: frozenset[Permission] = session.info[key]
+        known: list[Any] = session.info[key]
         return known
-    rows = session.execute(
-        _MEMBERSHIPS_WITH_SHARE, {"program_id": program.id, "user_id": user_id, "org_id": program.org_id}
-    )
+    parameters = {"program_id": program.id, "user_id": user_id, "org_id": program.org_id}
+    rows = list(session.execute(_MEMBERSHIPS_WITH_SHARE, parameters))
+    if read_only:
+        session.info[key] = rows
+    return rows
+
+
+def program_permissions(
+    session: Session, user_id: str, program: Program, study_kind: str | None = None
+) -> frozenset[Permission]:
+    """Union of what the user's memberships grant on ``program`` (own organisation or partner shares), in
+    a study of ``study_kind`` when given (a scoped share grants only reading outside its study kinds).
+
+    From the user's memberships, each with the accepted share of ``program`` to its organisation (if
+    any): one query, asked once in a page view (:func:`_memberships`).
+    """
     granted: set[Permission] = set()
-    for org_id, member_role, share_role in rows:
+    for org_id, member_role, share_role, scope, _name in _memberships(session, user_id, program):
         if org_id == program.org_id:
             granted |= member_permissions(member_role)
         if share_role is not None:
-            granted |= partner_permissions(share_role, member_role)
-    found = frozenset(granted)
-    if read_only:
-        session.info[key] = found
-    return found
+            granted |= partner_permissions(share_role, member_role, scope, study_kind)
+    return frozenset(granted)
 
 
 def program_roles(session: Session, user_id: str, program: Program) -> tuple[tuple[str, str | None], ...]:
     """The user's roles on ``program``: (role, None) as a member of the owning organisation, (member role,
     share role) as a member of a partner organisation the program is shared with."""
-    rows = session.execute(
-        _MEMBERSHIPS_WITH_SHARE, {"program_id": program.id, "user_id": user_id, "org_id": program.org_id}
-    )
     found: list[tuple[str, str | None]] = []
-    for org_id, member_role, share_role in rows:
+    for org_id, member_role, share_role, _scope, _name in _memberships(session, user_id, program):
         if org_id == program.org_id:
             found.append((member_role, None))
         if share_role is not None:
@@ -137,9 +145,56 @@ def role_words(roles: tuple[tuple[str, str | None], ...]) -> str:
     return "; ".join(parts) or _("none")
 
 
+def my_shares(session: Session, user_id: str, program: Program) -> list[tuple[str, str, str | None]]:
+    """The accepted shares of ``program`` with the user's organisations: (organisation name, share role,
+    stored scope) (a partner member's dashboard; :func:`scope_refusal`)."""
+    rows = _memberships(session, user_id, program)
+    return [(str(org), str(role), scope) for _id, _member, role, scope, org in rows if role is not None]
+
+
+def scope_refusal(
+    session: Session, user_id: str, program: Program, study: tuple[str, str]
+) -> Callable[[], str] | None:
+    """Why the user's partner shares of ``program`` do not reach ``study`` (its kind and name), worded in
+    the current language each time it is called ("the share of 'MB-201' with Castor CMC Services covers
+    comparative analytical assessment studies only; 'PK-101' is a PK similarity study"), or None when no
+    accepted scoped share of the user's organisations leaves it out."""
+    kind, name = study
+    shares = [(org, scope) for org, _role, scope in my_shares(session, user_id, program)]
+    outside = [
+        (org, kinds)
+        for org, scope in shares
+        if (kinds := share_scope_kinds(scope)) is not None and kind not in kinds
+    ]
+    if not outside:
+        return None
+    org, kinds = outside[0]
+
+    def say() -> str:
+        return _(
+            "the share of %(program)r with %(org)s covers %(kinds)s studies only; %(study)r is a "
+            "%(kind)s study; ask an owner of the program's organisation to widen the share"
+        ) % {
+            "program": program.name,
+            "org": org,
+            "kinds": study_kind_words(kinds),
+            "study": name,
+            "kind": study_kind_words(kind),
+        }
+
+    return say
+
+
 def _check(
-    session: Session, actor: Actor, program: Program, permission: Permission, object_type: str, object_id: str
+    session: Session,
+    actor: Actor,
+    program: Program,
+    permission: Permission,
+    object_type: str,
+    object_id: str,
+    study: tuple[str, str] | None = None,
 ) -> None:
+    """Refuse ``actor`` ``permission`` on ``program`` (in ``study``, its kind and name, when given)."""
     granted = program_permissions(session, actor.user_id, program)
     if Permission.read not in granted:
         raise NotFoundError(object_type, object_id)
@@ -152,15 +207,26 @@ def _check(
             )
             % {"role": roles, "program": program.name, "action": permission_words(permission)}
         )
+    if study is None or permission is Permission.read:  # a scope never hides anything of the program
+        return
+    if permission not in program_permissions(session, actor.user_id, program, study[0]):
+        say = scope_refusal(session, actor.user_id, program, study)
+        raise PermissionDeniedError(say() if say is not None else permission_words(permission))
 
 
 def require_program(
-    session: Session, actor: Actor, program_id: str, permission: Permission = Permission.read
+    session: Session,
+    actor: Actor,
+    program_id: str,
+    permission: Permission = Permission.read,
+    study: tuple[str, str] | None = None,
 ) -> Program:
+    """The program, if ``actor`` holds ``permission`` on it; ``study`` (kind and name) for a study to be
+    created, which a share scoped to other study kinds does not allow."""
     program = by_id(session, Program, program_id)
     if program is None:
         raise NotFoundError("program", program_id)
-    _check(session, actor, program, permission, "program", program_id)
+    _check(session, actor, program, permission, "program", program_id, study)
     return program
 
 
@@ -179,7 +245,7 @@ def require_study(
     if found is None:
         raise NotFoundError("study", study_id)
     study, program = found
-    _check(session, actor, program, permission, "study", study_id)
+    _check(session, actor, program, permission, "study", study_id, (study.kind, study.name))
     return study, program
 
 

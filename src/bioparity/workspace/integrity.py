@@ -384,8 +384,9 @@ _TRACKED = (
              ("org_id", "user_id", "role")),
     _Tracked(ProgramShare, "program_shares", "share",
              frozenset({"share", "update", "share_accept", "share_decline"}), "unshare",
-             ("program_id", "org_id", "role", "status", "pending_role"),
-             {"status": "accepted", "pending_role": None}),  # revision 0003 added both
+             ("program_id", "org_id", "role", "status", "pending_role", "scope"),
+             # revision 0003 added status and pending role, 0010 the scope (none: the whole program)
+             {"status": "accepted", "pending_role": None, "scope": None}),
     _Tracked(Program, "programs", "program", frozenset({"create", "update"}), None,
              ("org_id", "name", "inn", "reference_product", "modality", "target_regions", "description",
               "segregation_of_duties", "created_by"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -20,7 +19,7 @@ from bioparity.store.models import AuditEvent, Organisation, Program, ProgramSha
 from bioparity.workspace.access import Actor, require_org, require_program, require_study, visible_programs
 from bioparity.workspace.errors import ConflictError, NotFoundError
 from bioparity.workspace.events import record, record_change, scope_audit
-from bioparity.workspace.roles import GRANTS, SHARE_ROLES, Permission, Role
+from bioparity.workspace.roles import GRANTS, SHARE_ROLES, Permission, Role, StudyKind
 from bioparity.workspace.snapshots import snapshot
 from bioparity.workspace.text import (
     DESCRIPTION_MAX,
@@ -30,13 +29,6 @@ from bioparity.workspace.text import (
     plain_text,
     reason_text,
 )
-
-
-class StudyKind(StrEnum):
-    pk = "pk"
-    caa = "caa"
-    clinical = "clinical"
-
 
 PROGRAM_FIELDS = (
     "name",
@@ -169,14 +161,43 @@ def _share_grants(role: str) -> frozenset[Permission]:
     return GRANTS[Role(role)]
 
 
+def _share_scope(scope: Sequence[str] | None) -> str | None:
+    """The stored scope of a share (:attr:`ProgramShare.scope`): None for the whole program, else the
+    study kinds named, each once, in the order of :class:`StudyKind`."""
+    if scope is None:
+        return None
+    unknown = [k for k in scope if k not in {k.value for k in StudyKind}]
+    if unknown or not scope:
+        raise InputError(
+            _(
+                "a share's scope lists one or more study kinds of %(kinds)s (or is left out for the "
+                "whole program), not %(scope)s"
+            )
+            % {"kinds": ", ".join(StudyKind), "scope": list(scope)}
+        )
+    return ",".join(k.value for k in StudyKind if k.value in scope)
+
+
 def share_program(
-    session: Session, actor: Actor, program_id: str, partner_org_id: str, role: str, *, reason: str | None
+    session: Session,
+    actor: Actor,
+    program_id: str,
+    partner_org_id: str,
+    role: str,
+    scope: Sequence[str] | None = None,
+    *,
+    reason: str | None,
 ) -> ProgramShare:
     """Owners: invite a partner organisation to the program at ``role``, for ``reason`` (required, kept
     in the audit row). Nothing is granted until an owner of the partner accepts (:func:`respond_share`).
     On an accepted share a lower role applies at once; a higher one waits for the partner's consent while
-    the accepted role stays in force."""
+    the accepted role stays in force.
+
+    ``scope``: the study kinds in which the partner may create studies, upload, run and sign (it reads
+    the whole program whatever the scope); None shares the whole program. It applies at once, on a new
+    share or a changed one (each share or change states the scope it wants)."""
     program = require_program(session, actor, program_id, Permission.share_program)
+    stored_scope = _share_scope(scope)
     if role not in {r.value for r in SHARE_ROLES}:
         raise InputError(
             _("cannot share at role %(role)r; expected one of %(roles)s")
@@ -201,7 +222,7 @@ def share_program(
         share.role, share.pending_role = role, None
     else:
         share.pending_role = role
-    share.invited_by = actor.user_id
+    share.invited_by, share.scope = actor.user_id, stored_scope
     session.flush()
     action = "share" if before is None else "update"
     record_change(session, actor, action, "share", share, program, before, reason=reason)
@@ -316,7 +337,9 @@ def list_shares(
 def create_study(
     session: Session, actor: Actor, program_id: str, *, name: str, kind: str, description: str = ""
 ) -> Study:
-    program = require_program(session, actor, program_id, Permission.write_data)
+    # a kind of none of the scopes is refused below as unknown
+    new = (kind, name.strip()) if kind in {k.value for k in StudyKind} else None
+    program = require_program(session, actor, program_id, Permission.write_data, new)
     if kind not in {k.value for k in StudyKind}:
         raise InputError(
             _("unknown study kind %(kind)r; expected one of %(kinds)s")

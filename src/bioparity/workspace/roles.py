@@ -3,11 +3,14 @@
 A member acts on their organisation's programs with the permissions of their role. A program shared with
 a partner organisation at role R gives each member of the partner the permissions that both R and their
 own role grant (the intersection), never the owning organisation's administrative rights (editing,
-sharing). Anything not granted here is denied.
+sharing). A share may be scoped to some study kinds (e.g. a CMC partner to comparative analytical
+assessment studies): outside them its members read but do not create studies, upload, run or sign.
+Anything not granted here is denied.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 from bioparity.i18n import gettext as _
@@ -69,6 +72,60 @@ def permission_words(permission: Permission) -> str:
     return _(PERMISSION_WORDS[permission])
 
 
+class StudyKind(StrEnum):
+    """The kinds of study of a program (``studies.kind``): what a share's scope is made of."""
+
+    pk = "pk"
+    caa = "caa"
+    clinical = "clinical"
+
+
+def study_kind_words(kinds: str | Sequence[str]) -> str:
+    """A study kind, or the kinds of a share's scope, in words of the current language.
+
+    Examples
+    --------
+    >>> study_kind_words("pk")
+    'PK similarity'
+    >>> study_kind_words(["caa", "clinical"])
+    'comparative analytical assessment or clinical'
+    """
+    chosen = [kinds] if isinstance(kinds, str) else list(kinds)
+    words = [_(STUDY_KIND_WORDS[StudyKind(k)]) if k in STUDY_KIND_WORDS else k for k in chosen]
+    if len(words) < 2:
+        return "".join(words)
+    return _("%(kinds)s or %(last)s") % {"kinds": ", ".join(words[:-1]), "last": words[-1]}
+
+
+#: Each study kind in words, for the scope of a share ("covers comparative analytical assessment studies
+#: only") and its refusals.
+STUDY_KIND_WORDS: dict[StudyKind, str] = {
+    StudyKind.pk: gettext_noop("PK similarity"),
+    StudyKind.caa: gettext_noop("comparative analytical assessment"),
+    StudyKind.clinical: gettext_noop("clinical"),
+}
+
+
+def share_scope_kinds(scope: str | None) -> tuple[str, ...] | None:
+    """The study kinds a share's stored ``scope`` covers (comma-separated codes), or None for the whole
+    program (every share stored before scopes existed)."""
+    return None if scope is None else tuple(k for k in scope.split(",") if k)
+
+
+def scope_words(scope: str | None) -> str:
+    """A share's stored scope in words: "whole program" or "PK similarity studies only".
+
+    Examples
+    --------
+    >>> scope_words(None), scope_words("caa")
+    ('whole program', 'comparative analytical assessment studies only')
+    """
+    kinds = share_scope_kinds(scope)
+    if kinds is None:
+        return _("whole program")
+    return _("%(kinds)s studies only") % {"kinds": study_kind_words(kinds)}
+
+
 class Meaning(StrEnum):
     """The meaning of an electronic signature (21 CFR 11.50(a)(3))."""
 
@@ -109,6 +166,17 @@ def member_permissions(role: str) -> frozenset[Permission]:
     return GRANTS[Role(role)]
 
 
-def partner_permissions(share_role: str, member_role: str) -> frozenset[Permission]:
-    """Permissions of a partner organisation's member on a program shared with it."""
-    return (GRANTS[Role(share_role)] & GRANTS[Role(member_role)]) - OWNING_ORG_ONLY
+def partner_permissions(
+    share_role: str, member_role: str, scope: str | None = None, study_kind: str | None = None
+) -> frozenset[Permission]:
+    """Permissions of a partner organisation's member on a program shared with it; in a study of
+    ``study_kind`` outside the share's ``scope`` (:func:`share_scope_kinds`), reading only.
+
+    Without ``study_kind`` (the program as a whole: its page, creating a study of a kind not yet known)
+    the share's role applies; every action in a study, and creating one, names the study's kind.
+    """
+    granted = (GRANTS[Role(share_role)] & GRANTS[Role(member_role)]) - OWNING_ORG_ONLY
+    kinds = share_scope_kinds(scope)
+    if kinds is None or study_kind is None or study_kind in kinds:
+        return granted
+    return granted & {Permission.read}

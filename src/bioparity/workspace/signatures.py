@@ -50,8 +50,15 @@ from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import use_language
 from bioparity.memo import Memo
-from bioparity.store.models import AnalysisRun, Program, Signature, User, new_id
-from bioparity.workspace.access import Actor, program_permissions, program_roles, require_run, role_words
+from bioparity.store.models import AnalysisRun, Program, Signature, Study, User, new_id
+from bioparity.workspace.access import (
+    Actor,
+    program_permissions,
+    program_roles,
+    require_run,
+    role_words,
+    scope_refusal,
+)
 from bioparity.workspace.accounts import FailedPassword, check_password
 from bioparity.workspace.errors import ConflictError, PermissionDeniedError, WorkspaceError
 from bioparity.workspace.events import record, record_change
@@ -219,6 +226,13 @@ def signing_refusal(
                 % {"role": role_words(roles), "action": permission_words(SIGN_PERMISSION[how])}
             ),
         )
+    study = session.get(Study, run.study_id)  # loaded with the run's checks: no query
+    if study is not None and SIGN_PERMISSION[how] not in program_permissions(
+        session, user_id, program, study.kind
+    ):
+        outside = scope_refusal(session, user_id, program, (study.kind, study.name))
+        if outside is not None:  # a share scoped to other study kinds
+            return refuse(Rule.role, outside)
     if run.status != "succeeded" or run.result_json is None:
         return refuse(
             Rule.no_result,
