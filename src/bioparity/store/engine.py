@@ -7,17 +7,26 @@ SQLite connections enforce foreign keys and use write-ahead logging. Writing tra
 units of work (:func:`read_sessionmaker`) start ``BEGIN DEFERRED`` and read a snapshot without the write
 lock (SQLite documentation, "Write-Ahead Logging" section 2.2, and "BEGIN TRANSACTION"). A server answers
 a write that waited out the timeout with 503 and Retry-After (``bioparity.api.errors``).
+
+A pooled PostgreSQL connection is tested (``SELECT 1``) before it is handed out only when it has been idle
+for :data:`PING_IDLE_SECONDS` or more, not on every checkout (SQLAlchemy's ``pool_pre_ping``): under load
+connections are back in use within milliseconds and the test was a round trip to the server on every page
+view. One that fails the test is replaced before use (SQLAlchemy documentation, "Dealing with
+Disconnects", section "Disconnect Handling - Pessimistic", custom checkout event raising
+``DisconnectionError``); a connection lost while in use invalidates the pool as before.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bioparity.environment import env_number
@@ -26,6 +35,9 @@ from bioparity.errors import InputError
 ENV_VAR = "BIOPARITY_DATABASE_URL"
 BUSY_TIMEOUT_ENV = "BIOPARITY_SQLITE_BUSY_TIMEOUT"
 DEFAULT_BUSY_TIMEOUT_S = 30.0
+#: Seconds a pooled PostgreSQL connection may sit idle and still be handed out without a test.
+PING_IDLE_SECONDS = 5.0
+_CHECKED_IN = "bioparity_checked_in"
 
 
 def sqlite_busy_timeout() -> float:
@@ -70,8 +82,30 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         return engine
     if backend != "postgresql":
         raise InputError(f"unsupported database {backend!r}; expected sqlite or postgresql")
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(resolved, **kwargs)
+    engine = create_engine(resolved, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Test a pooled connection before use when it was idle :data:`PING_IDLE_SECONDS` or more (see the
+    module); a new connection, or one back in use within that time, is handed out as it is."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_CHECKED_IN] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.pop(_CHECKED_IN, None)
+        if returned is None or time.monotonic() - returned < PING_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            # The pool discards this connection and checks out another (a new one if need be).
+            raise DisconnectionError(f"pooled connection failed its test after idling: {exc}") from exc
 
 
 def _configure_sqlite(engine: Engine, timeout: float) -> None:

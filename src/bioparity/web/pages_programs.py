@@ -12,7 +12,7 @@ import pandas as pd
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bioparity.api.deps import unit_of_work
@@ -241,14 +241,25 @@ def writable_kinds(session: Session, user_id: str, program: Program) -> frozense
     )
 
 
+#: The program with its organisation (the dashboard names it): one query instead of two. The access check
+#: then finds the program in the session (``by_id``) and reads no row again.
+_PROGRAM_WITH_ORG = (
+    select(Program, Organisation)
+    .join(Organisation, Organisation.id == Program.org_id)
+    .where(Program.id == bindparam("program_id"))
+)
+
+
 @router.get("/programs/{program_id}")
 def dashboard(request: Request, actor: PageActor, program_id: str, message: Notice) -> Response:
     with read_unit(request) as session:
+        # Held here: the session keeps only weak references to the rows it loaded.
+        found = session.execute(_PROGRAM_WITH_ORG, {"program_id": program_id}).first()
         program = programs.get_program(session, actor, program_id)
         granted = program_permissions(session, actor.user_id, program)
         evidence = collect(session, program)
         assessment, notes = readiness(evidence)
-        org = by_id(session, Organisation, program.org_id)
+        org = found[1] if found is not None else by_id(session, Organisation, program.org_id)
         writable = writable_kinds(session, actor.user_id, program)
         return render(
             request,
