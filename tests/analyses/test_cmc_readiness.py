@@ -43,8 +43,15 @@ def space(
 
 
 def _run(client: TestClient, company: Company, kind: str, content: bytes, **options: object) -> str:
-    """Upload, run as the analyst, and return the run id."""
-    body = {"name": kind, "filename": f"{kind}.csv", "content": content.decode(), "analysis_kind": kind}
+    """Upload (a new version of the dataset ``kind``, with the reason a signed run's input needs: Annex 11
+    section 9), run as the analyst, and return the run id."""
+    body = {
+        "name": kind,
+        "filename": f"{kind}.csv",
+        "content": content.decode(),
+        "analysis_kind": kind,
+        "reason": "the next case of this test",
+    }
     up = client.post(f"/studies/{company.study.id}/datasets", headers=company.auth("analyst"), json=body)
     assert up.status_code == 201, up.text
     run = run_and_wait(client, up.json()["id"], company.auth("analyst"), kind, options)

@@ -412,7 +412,11 @@ def test_the_audit_pdf_table_is_laid_out_with_set_column_widths() -> None:
     )
     html = TEMPLATES.get_template("audit_export.html").render(
         program=SimpleNamespace(name="XB-101"),
-        rows=[SimpleNamespace(event=event, at="2026-12-06T11:53:35Z", details="kind nca, " + "a" * 64)],
+        rows=[
+            SimpleNamespace(
+                event=event, at="2026-12-06T11:53:35Z", details="kind nca, " + "a" * 64, reason="—"
+            )
+        ],
         chosen={"action": None, "actor_name": None, "object_type": None},
         exported="2026-12-06T12:00:00Z",
         by="Olivia",
@@ -421,7 +425,7 @@ def test_the_audit_pdf_table_is_laid_out_with_set_column_widths() -> None:
     assert "table-layout: fixed" in html
     widths = dict(re.findall(r"col\.(\w+) \{ width: (\d+)%; \}", html))
     columns = re.findall(r'<col class="(\w+)">', html)
-    assert len(columns) == html.count("<th>") == 7 and set(columns) == set(widths)
+    assert len(columns) == html.count("<th>") == 8 and set(columns) == set(widths)
     assert sum(int(w) for w in widths.values()) == 100
 
 
