@@ -242,6 +242,11 @@ EMPTY_TABLE = note_template("no data rows")
 NO_HEADER_LINE = note_template("no header line")
 NOT_UTF8_REASON = note_template("not UTF-8 text: {reason}")
 COLUMNS_ANY_CASE = note_template("columns {columns} (any case, after '#' description lines)")
+#: The same, when the file has no period column: one row per subject is a parallel study, not a crossover.
+COLUMNS_ANY_CASE_OR_PARALLEL = note_template(
+    "columns {columns} (any case, after '#' description lines); without periods the study is parallel: "
+    "compare its arms with bioparity pk-similarity"
+)
 EMPTY_SUBJECT = note_template("empty subject")
 A_SUBJECT_ON_EVERY_ROW = note_template(
     "a subject identifier on every row (a blank one would be analysed as a subject of its own)"

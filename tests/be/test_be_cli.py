@@ -230,3 +230,63 @@ def test_be_missing_values_keep_their_file_lines_after_description_lines(tmp_pat
     assert "2 missing PK value(s) not analysed: subject 45 period 3 (R), subject 52 period 1 (R)" in reasons
     code, _out, err = invoke("be", str(RDS / "rds01.csv"))
     assert code == 0 and "missing" not in err, err
+
+
+SHIPPED_3ARM = (
+    Path(__file__).resolve().parents[2] / "src/bioparity/validation/reference/be/pk_similarity_cli_input.csv"
+)
+
+
+def _log_arm(data: pd.DataFrame, arm: str, metric: str) -> np.ndarray:
+    return np.asarray(np.log(data.loc[data["arm"] == arm, metric]), dtype=float)
+
+
+def test_pk_similarity_states_its_variance_model_and_df(tmp_path: Path) -> None:
+    """The intervals cannot be read without the model: Welch-Satterthwaite per pair (FDA 2001 VI.C) or one
+    variance pooled over all arms (df N - k). Before, the command printed only "wrote 6 comparisons" and
+    the report's main table looked the same for both models. df from scipy's Welch t-test; N - k counted."""
+    from scipy import stats
+
+    from bioparity.analyses.pk_similarity import pk_tables
+
+    data = pd.read_csv(SHIPPED_3ARM)
+    arms = ["test", "eu-ref", "us-ref"]
+    pairs = [("test", "eu-ref"), ("test", "us-ref"), ("eu-ref", "us-ref")]
+    welch_df = [
+        stats.ttest_ind(_log_arm(data, a, m), _log_arm(data, b, m), equal_var=False).df
+        for m in ("CMAX", "AUCIFO")
+        for a, b in pairs
+    ]
+    out = tmp_path / "o.csv"
+    base = ["pk-similarity", str(SHIPPED_3ARM), "--metrics", "CMAX,AUCIFO", "--out", str(out)]
+    code, _, err = invoke(*base, "--arms", ",".join(arms))
+    assert code == 0, err
+    df_range = f"{min(welch_df):.2f}-{max(welch_df):.2f}"
+    welch = f"Welch's unequal-variance t interval (Welch-Satterthwaite df {df_range})"
+    assert welch in err and "35.95-37.15" in welch
+    (main,) = pk_tables(pd.read_csv(out)).main
+    assert welch in main.note
+
+    code, _, err = invoke(*base, "--arms", ",".join(arms), "--variance", "pooled")
+    assert code == 0, err
+    n_minus_k = len(data) - 3  # 61 subjects, 3 arm means
+    assert f"one-way ANOVA of the 3 arms, residual variance pooled over all of them (df {n_minus_k})" in err
+    assert "4.1.8" in err and "run each pair of arms alone" in err
+
+    # the EMA pairwise analysis the note points to: only the pair's arms, the pooled two-sample t interval
+    code, _, err = invoke(*base, "--arms", "test,eu-ref", "--variance", "pooled")
+    assert code == 0, err
+    a, b = _log_arm(data, "test", "CMAX"), _log_arm(data, "eu-ref", "CMAX")
+    assert f"two-sample t interval with pooled variance (df {a.size + b.size - 2})" in err
+    row = pd.read_csv(out).set_index("metric").loc["CMAX"]
+    ci = stats.ttest_ind(a, b, equal_var=True).confidence_interval(confidence_level=0.90)
+    assert row["ci_lower"] == pytest.approx(100 * np.exp(ci.low), rel=1e-12)
+    assert row["ci_upper"] == pytest.approx(100 * np.exp(ci.high), rel=1e-12)
+
+
+def test_be_on_one_row_per_subject_points_to_pk_similarity() -> None:
+    """A first-time user with parallel arms tries ``be``: the error says which command compares arms."""
+    code, _, err = invoke("be", str(SHIPPED_3ARM))
+    assert code == 2
+    assert "missing column(s) period, sequence, treatment, PK" in err
+    assert "without periods the study is parallel: compare its arms with bioparity pk-similarity" in err

@@ -247,3 +247,45 @@ def test_a_share_of_subjects_that_rounds_to_zero_percent_keeps_a_decimal() -> No
     _, notes = pk_similarity_table(d, "arm", arms, ["AUCIFO"])
     assert any("AUCIFO: 1 of 201 subjects (0.5%) have %AUCext > 20% (kept and counted)" in n for n in notes)
     assert not any("(0%)" in n for n in notes)
+
+
+@pytest.mark.parametrize(
+    ("theta1", "theta2"),
+    [(80.0, None), (80.0, 125.0), (0.80, 125.0), (1.25, None), (0.8, 0.9)],
+)
+def test_limits_in_percent_are_refused_not_applied(theta1: float, theta2: float | None) -> None:
+    """The table prints limits in percent (80, 125) but the options are ratios. Before this check
+    ``theta1=80`` gave lower_limit 8000% and every comparison failed, and ``theta2=125`` an upper limit of
+    12500% so that any CI with a lower bound >= 80.00% passed (EMA CPMP/EWP/QWP/1401/98 Rev. 1 4.1.8:
+    the 90% CI must lie within 80.00-125.00%)."""
+    d = three_arms()
+    with pytest.raises(InputError, match=r"ratios.*0\.80 and 1\.25 for 80\.00-125\.00%"):
+        pk_similarity(d["AUCIFO"], d["arm"], ["test", "eu-ref"], theta1=theta1, theta2=theta2)
+    with pytest.raises(InputError, match=r"not 80 and 125"):
+        pk_similarity_table(d, "arm", ["test", "eu-ref", "us-ref"], ["AUCIFO"], theta1=theta1, theta2=theta2)
+
+
+def test_cli_limits_in_percent_exit_2_without_writing(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bioparity.cli.main import app
+
+    data, out = tmp_path / "pk.csv", tmp_path / "out.csv"
+    frame = three_arms()
+    frame.insert(0, "subject", [f"S{i:03d}" for i in range(len(frame))])
+    frame.to_csv(data, index=False)
+    for option in (["--theta1", "80"], ["--theta2", "125"]):
+        args = [
+            "pk-similarity",
+            str(data),
+            "--arms",
+            "test,eu-ref,us-ref",
+            "--metrics",
+            "AUCIFO",
+            "--out",
+            str(out),
+        ]
+        run = CliRunner().invoke(app, [*args, *option])
+        assert run.exit_code == 2, run.output
+        assert "ratios" in run.output and "not 80 and 125" in run.output
+        assert not out.exists()

@@ -81,3 +81,15 @@ def test_result_export_and_repr() -> None:
     assert d["power"] == pytest.approx(0.8158453, abs=1e-7) and d["design"] == "2x2"
     assert "PowerResult(power=0.81584" in repr(res)
     assert list(res.to_frame().columns)[:3] == ["power", "design", "cv"]
+
+
+def test_theta1_in_percent_names_theta1_not_the_derived_theta2() -> None:
+    """``theta1=80`` used to fail as "theta2 = 0.0125", a value the user never gave (theta2 = 1/theta1)."""
+    with pytest.raises(
+        ScenarioError, match=r"theta1 = 80.0; expected a lower limit < 1 .*0\.80, not 80"
+    ) as err:
+        power_tost(design="parallel", cv=0.3, n=76, theta1=80)
+    assert err.value.parameter == "theta1"
+    # with both limits given, theta1 > 1 is still checked against theta2 (PowerTOST: theta1 < theta2)
+    with pytest.raises(ScenarioError, match="theta2"):
+        power_tost(design="parallel", cv=0.3, n=76, theta1=1.25, theta2=1.2)

@@ -12,6 +12,7 @@ Stored ratios, intervals and limits are in percent; :data:`PERCENT` converts the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,58 @@ def pk_similarity_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[
     return frame_result(table, notes=notes)
 
 
+def model_statement(frame: pd.DataFrame) -> str:
+    """The analysis model of a PK similarity table in words, with its df: what a reviewer must know to read
+    the intervals (scale, variance model, df), in the reader's language; empty when the table lacks the
+    columns.
+
+    Welch: per pair of arms, Welch's unequal-variance interval with Welch-Satterthwaite df (FDA, Statistical
+    Approaches to Establishing Bioequivalence, 2001, section VI.C); pooled: one model over all listed arms,
+    ``df = N - k - q`` -- not the pairwise analysis that the EMA Guideline on the investigation of
+    bioequivalence (CPMP/EWP/QWP/1401/98 Rev. 1, 2010, section 4.1.8) asks for with more than two arms
+    (each comparison without the data of the other arms), which is the run with only that pair's arms.
+    """
+    if not {"variance", "df", TEST_ARM, REFERENCE_ARM} <= set(frame.columns) or not len(frame):
+        return ""
+    variance = str(frame["variance"].iloc[0])
+    dfs = pd.to_numeric(frame["df"], errors="coerce").dropna()
+    low, high = (float(dfs.min()), float(dfs.max())) if len(dfs) else (math.nan, math.nan)
+    df = _df_text(low) if low == high else f"{_df_text(low)}-{_df_text(high)}"
+    k = len(set(frame[TEST_ARM].astype(str)) | set(frame[REFERENCE_ARM].astype(str)))
+    covariates = str(frame["covariates"].iloc[0]) if "covariates" in frame.columns else ""
+    covariates = "" if covariates in ("", "nan", "None") else covariates
+    values = {"df": df, "k": k, "covariates": covariates}
+    if variance == "welch" and not covariates:
+        text = _(
+            "Model: log-transformed values; each pair of arms by Welch's unequal-variance t interval "
+            "(Welch-Satterthwaite df %(df)s); the other arms do not enter a comparison."
+        )
+    elif variance == "welch":
+        text = _(
+            "Model: log-transformed values; ANCOVA on %(covariates)s of the %(k)d arms with one "
+            "residual variance per arm (GLS, REML; Satterthwaite df %(df)s)."
+        )
+    elif covariates:
+        text = _(
+            "Model: log-transformed values; ANCOVA on %(covariates)s of the %(k)d arms, residual "
+            "variance pooled over all of them (df %(df)s)."
+        )
+    elif k > 2:
+        text = _(
+            "Model: log-transformed values; one-way ANOVA of the %(k)d arms, residual variance pooled "
+            "over all of them (df %(df)s). The EMA guideline (CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8) "
+            "analyses each comparison without the other arms: run each pair of arms alone for that."
+        )
+    else:
+        text = _("Model: log-transformed values; two-sample t interval with pooled variance (df %(df)s).")
+    return text % values
+
+
+def _df_text(df: float) -> str:
+    """Degrees of freedom as printed: ``58`` (pooled), ``35.95`` (Satterthwaite)."""
+    return f"{df:.0f}" if float(df).is_integer() else f"{df:.2f}"
+
+
 def pk_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
     """Metric x comparison: n, GMR and CI as "96.58 (89.12, 104.68)", limits, CVs and the outcome."""
     if not set(FOREST_COLUMNS) <= set(frame.columns):
@@ -125,6 +178,7 @@ def pk_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> 
         ),
         tuple(rows),
         (False, False, True, True, True, True, False),
+        note=model_statement(frame),
     )
     appendix = panels(frame, ["metric", "test_arm", "reference_arm"], _("Complete PK similarity result"))
     return ReportTables((main,), tuple(appendix))

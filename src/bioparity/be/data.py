@@ -44,6 +44,7 @@ from bioparity.problems import (
     AN_EXISTING_CSV,
     COLUMNS,
     COLUMNS_ANY_CASE,
+    COLUMNS_ANY_CASE_OR_PARALLEL,
     EACH_NAME_ONCE,
     EMPTY_SUBJECT,
     EMPTY_TABLE,
@@ -471,7 +472,9 @@ def read_crossover_file(path: str | os.PathLike[str], *, na: Sequence[str] = DEF
             MISSING_COLUMNS_FOUND.format(missing=", ".join(missing), found=", ".join(map(str, raw.columns))),
             file=label,
             line=skip + 1,
-            expected=COLUMNS_ANY_CASE.format(columns=", ".join(REQUIRED_COLUMNS)),
+            expected=(COLUMNS_ANY_CASE_OR_PARALLEL if "period" in missing else COLUMNS_ANY_CASE).format(
+                columns=", ".join(REQUIRED_COLUMNS)
+            ),
         )
     out = pd.DataFrame({c: raw[names[low]].astype(str).str.strip() for c, low in wanted.items()})
     markers = {m.strip() for m in na}

@@ -39,7 +39,7 @@ from scipy import stats
 from bioparity.arrays import FloatArray
 from bioparity.be.anova import estimable, period_columns, within_subject_fit, within_variance
 from bioparity.be.data import CrossoverData, MissingPK, crossover_data
-from bioparity.be.limits import EMA, FDA_SWR_SWITCH, FDA_THETA_S, abel_limits
+from bioparity.be.limits import EMA, FDA_SWR_SWITCH, FDA_THETA_S, abel_limits, acceptance_limits
 from bioparity.be.mixed import DF_METHODS, fit_random_intercept, satterthwaite_df
 from bioparity.be.outliers import reference_outliers
 from bioparity.be.results import BEResult
@@ -545,9 +545,7 @@ def evaluate_be(
         raise InputError(f"unknown BE method {method!r}; expected one of {', '.join(BE_METHODS)}")
     if not 0 < alpha < 0.5:
         raise InputError(f"alpha must be in (0, 0.5); got {alpha}")
-    t2 = 1.0 / theta1 if theta2 is None else theta2
-    if not 0 < theta1 < 1 < t2:
-        raise InputError(f"limits must satisfy 0 < theta1 < 1 < theta2; got {theta1}, {t2}")
+    theta1, t2 = acceptance_limits(theta1, theta2)
     cd = data if isinstance(data, CrossoverData) else crossover_data(data)
     settings = Settings(alpha=alpha, theta1=theta1, theta2=t2, df_method=df_method, fence=fence)
     return BE_METHODS[method].evaluate(cd, settings)

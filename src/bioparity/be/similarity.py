@@ -44,6 +44,7 @@ from scipy import stats
 
 from bioparity._results import ResultMixin, percent, share_percent, software_version, verdict
 from bioparity.arrays import FloatArray, StrArray
+from bioparity.be.limits import acceptance_limits
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n.notes import note_template
 from bioparity.problems import ADA_STATUS_NOT_BINARY, AN_ADA_STATUS, ARMS_NOT_IN_DATA, ONE_OF
@@ -156,7 +157,7 @@ def pk_similarity(
         raise InputError(f"unknown variance model {variance!r}; expected one of {', '.join(VARIANCE_MODELS)}")
     if not 0 < alpha < 0.5:
         raise InputError(f"alpha must be in (0, 0.5); got {alpha}")
-    t2 = 1.0 / theta1 if theta2 is None else theta2
+    theta1, t2 = acceptance_limits(theta1, theta2)
     if y.shape != labels.shape:
         raise InputError("values and arm labels must have the same length")
     if np.any(~np.isfinite(y)) or np.any(y <= 0):
@@ -386,6 +387,7 @@ def pk_similarity_table(
     analysis is ``all``), as reported in published three-arm PK similarity studies. Arms not present in the
     data are an error naming the column.
     """
+    acceptance_limits(theta1, theta2)
     if population not in POPULATIONS:
         raise InputError(f"unknown population {population!r}; expected one of {', '.join(POPULATIONS)}")
     if aucpext_rule not in AUCPEXT_RULES:

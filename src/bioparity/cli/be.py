@@ -163,8 +163,9 @@ def pk_similarity_command(
     variance: Annotated[
         str,
         typer.Option(
-            help="welch (default: unequal variances, per-comparison Welch-Satterthwaite; with covariates "
-            "GLS with one variance per arm) or pooled (one variance over all arms)."
+            help="welch (default: unequal variances, per-comparison Welch-Satterthwaite, the other arms left "
+            "out; with covariates GLS with one variance per arm) or pooled (one variance over all --arms, "
+            "df N - k; EMA 4.1.8 wants each pair without the other arms: give only that pair's --arms)."
         ),
     ] = "welch",
     covariates: Annotated[
@@ -189,6 +190,8 @@ def pk_similarity_command(
     ] = None,
 ) -> None:
     """Pairwise PK similarity of parallel arms (e.g. test vs EU-ref, test vs US-ref, EU-ref vs US-ref)."""
+    from bioparity.analyses.pk_similarity import model_statement
+
     with user_errors():
         check_choice("--variance", variance, VARIANCE_MODELS)
         check_outputs(("--out", out))
@@ -204,6 +207,7 @@ def pk_similarity_command(
         for unlisted in _unlisted_arms(frame[arm], arm_list):
             typer.echo(unlisted, err=True)
         echo_notes(notes)  # the analysis's notes, 'note: ...' in the command's language
+        typer.echo(model_statement(table), err=True)  # scale, variance model and df: how to read the CIs
         options = {"command": "pk-similarity", "arms": arm_list, "metrics": metric_list} | settings
         write_result(table, out, {"parameters": path}, options)
         typer.echo(_wrote_comparisons(len(table), out), err=True)

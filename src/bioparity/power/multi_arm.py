@@ -42,6 +42,7 @@ from scipy import special, stats
 
 from bioparity._results import ResultMixin, percent, software_version
 from bioparity.arrays import FloatArray
+from bioparity.be.limits import acceptance_limits
 from bioparity.errors import InputError, SearchError
 from bioparity.power._bracket import smallest_reaching
 from bioparity.power.kernels import critical_t, power_exact
@@ -186,9 +187,7 @@ def _plan(
         raise InputError(f"unknown variance model {variance!r}; expected one of {', '.join(VARIANCE_MODELS)}")
     if not 0 < alpha < 0.5:
         raise InputError(f"alpha must be in (0, 0.5); got {alpha}")
-    t2 = 1.0 / theta1 if theta2 is None else float(theta2)
-    if not 0 < theta1 < 1 < t2:
-        raise InputError(f"limits must satisfy 0 < theta1 < 1 < theta2; got {theta1}, {t2}")
+    theta1, t2 = acceptance_limits(theta1, theta2)
     k, n_met = len(arm_t), len(met_t)
     if not -1.0 / max(n_met - 1, 1) < correlation < 1.0 and n_met > 1:
         raise InputError(f"correlation between metrics must be in (-1/(M-1), 1); got {correlation}")

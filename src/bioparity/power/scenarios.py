@@ -125,6 +125,14 @@ def build_scenarios(
         below = "a coefficient of variation below 1e154 (as a ratio: 0.30 for 30%)"
         check(np.isfinite(c * c), "cv", c, below)
     check(np.isfinite(t1) & (t1 > 0), "theta1", t1, "a lower limit > 0 (ratio, e.g. 0.80)")
+    # theta1 = 80 (percent) would otherwise be reported as "theta2 = 0.0125", a value the user never gave
+    derived = np.broadcast_to(np.isnan(t2_in), shape)
+    check(
+        ~derived | (t1 < 1),
+        "theta1",
+        t1,
+        "a lower limit < 1 when theta2 is not given (theta2 = 1/theta1); limits are ratios: 0.80, not 80",
+    )
     check(np.isfinite(t2) & (t2 > t1), "theta2", t2, "an upper limit > theta1 (ratio, e.g. 1.25)")
     check(np.isfinite(th0) & (th0 > 0), "theta0", th0, "a true ratio > 0 (e.g. 0.95)")
     check(
