@@ -293,6 +293,8 @@ ONE_VALUE_PER_SUBJECT = note_template("one value per subject")
 SECOND_SUBJECT_ROW = note_template("second row for the same subject")
 ONE_ROW_PER_SUBJECT_WIDE = note_template("one row per subject in a wide table")
 METRICS_NOT_FOUND = note_template("metric(s) {metrics} not found")
+#: The same with what the file has: the PPTESTCD values of a long table, the other columns of a wide one.
+METRICS_NOT_FOUND_HAS = note_template("metric(s) {metrics} not found; the file has {available}")
 METRICS_AS_NAMED = note_template("PPTESTCD values or wide columns named like the --metrics")
 A_NUMBER_OF_SUBJECT = note_template("a number (subject {subject})")
 PK_PARAMETERS = note_template("PK parameters")

@@ -290,3 +290,13 @@ def test_be_on_one_row_per_subject_points_to_pk_similarity() -> None:
     assert code == 2
     assert "missing column(s) period, sequence, treatment, PK" in err
     assert "without periods the study is parallel: compare its arms with bioparity pk-similarity" in err
+
+
+def test_pk_similarity_missing_metric_lists_what_the_file_has(tmp_path: Path) -> None:
+    """The default --metrics include AUCLST; the shipped file has CMAX and AUCIFO only (its header)."""
+    out = tmp_path / "o.csv"
+    arms = "test,eu-ref,us-ref"
+    code, _, err = invoke("pk-similarity", str(SHIPPED_3ARM), "--arms", arms, "--out", str(out))
+    assert code == 2
+    assert "metric(s) AUCLST not found; the file has CMAX, AUCIFO" in err
+    assert not out.exists()

@@ -17,7 +17,7 @@ from bioparity.problems import (
     A_NUMBER_OF_SUBJECT,
     EMPTY_CELL,
     METRICS_AS_NAMED,
-    METRICS_NOT_FOUND,
+    METRICS_NOT_FOUND_HAS,
     NO_COLUMN,
     NO_COLUMN_FOUND,
     NOT_A_NUMBER,
@@ -155,8 +155,12 @@ def metric_table(
             )
     absent = [m for m in metrics if m not in frame.columns]
     if absent:
+        if "PPTESTCD" in cols:
+            available = raw["PPTESTCD"].dropna().astype(str).str.strip().unique().tolist()
+        else:
+            available = [c for c in cols if c not in (subj, arm, *covariates)]
         raise DataFileError(
-            METRICS_NOT_FOUND.format(metrics=", ".join(absent)),
+            METRICS_NOT_FOUND_HAS.format(metrics=", ".join(absent), available=", ".join(available) or "-"),
             file=label,
             expected=METRICS_AS_NAMED,
         )
