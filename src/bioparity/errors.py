@@ -137,23 +137,8 @@ class DataFileError(InputError):
 
 
 def require_columns(columns: Collection[object], need: Sequence[str], *, file: str | None) -> None:
-    """Check that a table has the columns ``need``: :func:`require_columns_found` expecting
-    ``columns <need>``.
-
-    Parameters
-    ----------
-    columns : collection
-        The table's columns (``frame.columns``).
-    need : sequence of str
-        The columns it must have.
-    file : str or None
-        The table's file, for the message.
-
-    Raises
-    ------
-    DataFileError
-        Naming ``file``, the columns of ``need`` not in ``columns`` (quoted), the columns found and all of
-        ``need`` as expected.
+    """Check that a table has the columns ``need``: :func:`require_columns_found` (the same arguments and
+    message) with all of ``need`` as what was expected (``columns subject, period, ...``).
 
     Examples
     --------
