@@ -8,7 +8,7 @@ without reading the code.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Container, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import KW_ONLY, dataclass, fields, replace
 from functools import partial
 from typing import Any
@@ -136,28 +136,19 @@ class DataFileError(InputError):
         return replace(self, file=file, row=row, line=line)
 
 
-def require_columns(columns: Container[str], need: Sequence[str], *, file: str | None) -> None:
-    """Check that a table has the columns ``need``.
+def require_columns(columns: Collection[object], need: Sequence[str], *, file: str | None) -> None:
+    """Check that a table has the columns ``need``: :func:`require_columns_found` (the same arguments and
+    message) with all of ``need`` as what was expected (``columns subject, period, ...``).
 
-    Parameters
-    ----------
-    columns : container of str
-        The table's columns (``frame.columns``).
-    need : sequence of str
-        The columns it must have.
-    file : str or None
-        The table's file, for the message.
-
-    Raises
-    ------
-    DataFileError
-        Naming ``file``, the columns of ``need`` not in ``columns`` and all of ``need`` as expected.
+    Examples
+    --------
+    >>> try:
+    ...     require_columns(["Time", "conc"], ["time", "conc"], file="pk.csv")
+    ... except DataFileError as exc:
+    ...     print(exc)
+    pk.csv: missing column(s) 'time'; columns found: Time, conc; expected columns time, conc
     """
-    missing = [c for c in need if c not in columns]
-    if missing:  # the words of bioparity.problems.MISSING_COLUMNS and COLUMNS (not imported: see there)
-        raise DataFileError(
-            f"missing column(s) {', '.join(missing)}", file=file, expected=f"columns {', '.join(need)}"
-        )
+    require_columns_found(columns, need, file=file, expected=f"columns {', '.join(need)}")
 
 
 def require_columns_found(
@@ -192,7 +183,7 @@ def require_columns_found(
     missing column(s) 'conc'; columns found: time
     """
     missing = [c for c in need if c not in columns]
-    if missing:  # the words of bioparity.problems.MISSING_COLUMNS_FOUND (not imported: see there)
+    if missing:  # the words of bioparity.problems.MISSING_COLUMNS_FOUND and COLUMNS (not imported: see there)
         raise DataFileError(
             f"missing column(s) {', '.join(repr(m) for m in missing)}{context}; "
             f"columns found: {', '.join(map(str, columns))}",

@@ -64,9 +64,9 @@ OTHER_SEPARATED = {
     "semicolon": note_template("the header is one column {header}: the file looks semicolon-separated"),
     "tab": note_template("the header is one column {header}: the file looks tab-separated"),
 }
-# the texts of bioparity.errors.require_columns and require_columns_found (which write them out:
-# bioparity.i18n imports bioparity.errors, so that module cannot import these)
 MISSING_COLUMNS = note_template("missing column(s) {missing}")
+# the text of bioparity.errors.require_columns_found (and require_columns, which calls it), written out
+# there: bioparity.i18n imports bioparity.errors, so that module cannot import these
 MISSING_COLUMNS_FOUND = note_template("missing column(s) {missing}; columns found: {found}")
 CANNOT_READ = note_template("cannot be read as {format}: {reason}")
 #: A cell or column name beyond bioparity.delimited.MAX_CELL_CHARS (the numbers written with thousands

@@ -205,10 +205,10 @@ def test_be_names_every_missing_pk_value_it_did_not_analyse(tmp_path: Path) -> N
         {"row": 228, "line": 229, "subject": "57", "period": "4", "treatment": "T"},
     ]
     assert err.startswith(
-        "note: 112 missing PK values not analysed: row 224 (line 225) subject=56 period=4 treatment=T; "
+        "note: 112 rows left out: row 224 (line 225) subject=56 period=4 treatment=T; "
         "row 228 (line 229) subject=57 period=4 treatment=T; "
     )
-    assert err.count("row ") == 5 and err.rstrip().endswith("; ... (all in missing_cells)"), err
+    assert err.count("row ") == 5 and err.rstrip().endswith(" and 107 more (all in missing_cells)"), err
     reason = next(r for r in record["reasons"] if "missing PK" in r)
     assert reason.startswith(
         "112 missing PK value(s) not analysed: subject 56 period 4 (T), subject 57 period 4"
@@ -225,7 +225,7 @@ def test_be_missing_values_keep_their_file_lines_after_description_lines(tmp_pat
     assert code == 0, err
     first, second = "row 174 (line 177) subject=45 period=3", "row 200 (line 203) subject=52 period=1"
     note = f"{first} treatment=R; {second} treatment=R"
-    assert f"note: 2 missing PK values not analysed: {note} (all in missing_cells of --format json)" in err
+    assert f"note: 2 rows left out: {note} (all in missing_cells of --format json)" in err
     reasons = json.loads(invoke("be", str(src), "--format", "json")[1])["reasons"]
     assert "2 missing PK value(s) not analysed: subject 45 period 3 (R), subject 52 period 1 (R)" in reasons
     code, _out, err = invoke("be", str(RDS / "rds01.csv"))

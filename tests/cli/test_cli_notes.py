@@ -178,15 +178,15 @@ def test_run_be_names_the_missing_pk_values_it_left_out() -> None:
     """Was silent: the BE result had no notes (``bioparity be`` names them; the values are in
     ``missing_cells``). A run without a missing value stores its result as before (no ``notes``)."""
     result = _invoke("run", "be", str(RDS / "rds21.csv"))
-    note = f"2 missing PK value(s) not analysed: {RDS21_CELLS} (all in missing_cells)"
+    note = f"2 rows left out: {RDS21_CELLS} (all in the stored result)"
     assert _notes(result.stderr) == [f"note: {note}"]
     stored = json.loads(_invoke("run", "be", str(RDS / "rds21.csv"), "--json").stdout)
     assert stored["notes"] == [note] and len(stored["missing_cells"]) == 2
     result = _invoke("run", "be", str(RDS / "rds15.csv"), "-o", "method=ema-abel-a")
     first = "row 224 (line 225) subject=56 period=4 treatment=T; row 228 (line 229) subject=57 period=4"
-    last = "row 240 (line 241) subject=60 period=4 treatment=T and 107 more (all in missing_cells)"
+    last = "row 240 (line 241) subject=60 period=4 treatment=T and 107 more (all in the stored result)"
     [shown] = _notes(result.stderr)
-    assert shown.startswith(f"note: 112 missing PK value(s) not analysed: {first}") and shown.endswith(last)
+    assert shown.startswith(f"note: 112 rows left out: {first}") and shown.endswith(last)
     assert shown.count("row ") == 5
     clean = _invoke("run", "be", str(RDS / "rds01.csv"), "--json")
     assert "notes" not in json.loads(clean.stdout) and not _notes(clean.stderr)
@@ -198,6 +198,4 @@ def test_run_be_names_the_missing_pk_values_in_the_command_language() -> None:
         "第 174 行（文件第 175 行） subject=45 period=3 treatment=R; "
         "第 200 行（文件第 201 行） subject=52 period=1 treatment=R"
     )
-    assert _notes(result.stderr) == [
-        f"说明：2 个缺失的药代动力学值未纳入分析：{cells}（完整清单见 missing_cells）"
-    ]
+    assert _notes(result.stderr) == [f"说明：剔除 2 行：{cells}（完整清单见 存储的结果）"]

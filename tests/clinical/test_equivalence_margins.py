@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bioparity.clinical.equivalence import equivalence_margins
+from bioparity.clinical import ci_difference
+from bioparity.clinical.equivalence import equivalence_decision, equivalence_margins
 from bioparity.clinical.presets import canonical_region, region_level
 from bioparity.errors import InputError
 
@@ -37,6 +38,18 @@ def test_messages_use_the_callers_names() -> None:
     names = ("--margin", "--margin-lower", "--margin-upper")
     with pytest.raises(InputError, match="give both --margin-lower and --margin-upper"):
         equivalence_margins(margin_lower=-0.1, names=names)
+
+
+def test_margins_that_do_not_fit_the_intervals_name_every_shape() -> None:
+    """Was "margins of shape (2,)/(2,) do not fit the intervals": the intervals' shape unsaid (the one
+    wording of bioparity.arrays.broadcast_shape names each argument with its shape)."""
+    ci = ci_difference([12, 30, 5], [40, 50, 45], [10, 28, 3], [40, 60, 30])
+    with pytest.raises(InputError) as info:
+        equivalence_decision(ci, ci.diff, margin_lower=[-0.1, -0.2], margin_upper=[0.1, 0.2], measure="d")
+    assert str(info.value) == (
+        "inputs cannot be broadcast together: ci_lower (3,), ci_upper (3,), margin_lower (2,), "
+        "margin_upper (2,), estimate (3,), conf_level (3,)"
+    )
 
 
 def test_region_presets() -> None:

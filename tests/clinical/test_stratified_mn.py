@@ -104,5 +104,6 @@ def test_one_level_per_scenario_is_that_scenarios_interval(method: str) -> None:
 
 
 def test_levels_that_do_not_fit_the_scenarios_are_an_input_error() -> None:
-    with pytest.raises(InputError, match=r"conf \(2,\) cannot be broadcast to the scenarios \(3,\)"):
+    match = r"inputs cannot be broadcast together: conf \(2,\), counts without their strata axis \(3,\)"
+    with pytest.raises(InputError, match=match):
         ci_difference_stratified([[12, 20, 8]] * 3, [40, 50, 30], [10, 15, 9], [40, 50, 30], conf=[0.9, 0.95])

@@ -25,6 +25,7 @@ from bioparity.i18n.notes import (
     compile_template,
     fill,
     match_note,
+    plural_forms,
     registered_templates,
     translate_note,
 )
@@ -64,7 +65,10 @@ def test_a_note_gives_back_its_template_and_values(template: str) -> None:
 
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_each_template_has_a_chinese_translation_with_its_placeholders(template: str) -> None:
-    chinese = translations("zh-CN").gettext(template)
+    forms = plural_forms(template)  # a template of a count: the catalogue's form for it
+    catalogue = translations("zh-CN")
+    chinese = catalogue.ngettext(forms[0], forms[1], 1 if template == forms[0] else 2) if forms else None
+    chinese = chinese or catalogue.gettext(template)
     assert chinese != template
     assert placeholders(chinese) == placeholders(template)
     if compile_template(template).letters:

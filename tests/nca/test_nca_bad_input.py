@@ -59,7 +59,8 @@ def test_missing_column_lists_what_was_found(tmp_path: Path) -> None:
 def test_missing_concentration_is_dropped_and_counted_not_silently(tmp_path: Path) -> None:
     code, output, out = _run(tmp_path, GOOD.replace("1,2,4,100", "1,2,,100"))
     assert code == 0, output
-    assert "1 sample with a missing concentration excluded" in output  # not "1 samples"
+    assert "; 1 row left out: row 3 (line 4) subject=1 time=2 (all in out.csv.provenance.json)" in output
+    assert "1 rows" not in output
     assert out.exists()
 
 
@@ -69,7 +70,7 @@ def test_missing_concentrations_are_named_on_screen_and_in_the_provenance(tmp_pa
     text = GOOD + "2,0,0,100\n2,1,NA,100\n2,2,BLQ,100\n2,4,3,100\n"
     code, output, _ = _run(tmp_path, text.replace("1,2,4,100", "1,2,,100"))
     assert code == 0, output
-    assert "2 samples with a missing concentration excluded: row 3 (line 4) subject=1 time=2; " in output
+    assert "; 2 rows left out: row 3 (line 4) subject=1 time=2; " in output
     assert "row 7 (line 8) subject=2 time=1 (all in out.csv.provenance.json)" in output
     record = json.loads((tmp_path / "out.csv.provenance.json").read_text())
     assert record["excluded_missing_concentration"] == [
@@ -77,7 +78,7 @@ def test_missing_concentrations_are_named_on_screen_and_in_the_provenance(tmp_pa
         {"row": 7, "line": 8, "subject": "2", "time": "1"},
     ]
     code, output, _ = _run(tmp_path, GOOD)
-    assert code == 0 and "missing concentration" not in output, output
+    assert code == 0 and "left out" not in output, output
     record = json.loads((tmp_path / "out.csv.provenance.json").read_text())
     assert record["excluded_missing_concentration"] == []
 
@@ -90,7 +91,7 @@ def test_multiple_dose_nca_names_the_missing_concentrations_it_left_out(tmp_path
     code, output, _ = _run(tmp_path, text, "--dosing", str(doses), "--tau", "12")
     assert code == 0, output
     assert "wrote 1 dosing interval to " in output  # not "1 dosing intervals"
-    assert "1 sample with a missing concentration excluded: row 3 (line 4) subject=1 time=2" in output
+    assert "; 1 row left out: row 3 (line 4) subject=1 time=2 (all in out.csv.provenance.json)" in output
     record = json.loads((tmp_path / "out.csv.provenance.json").read_text())
     assert record["excluded_missing_concentration"] == [{"row": 3, "line": 4, "subject": "1", "time": "2"}]
 

@@ -70,15 +70,16 @@ def test_an_nca_run_names_the_sample_it_left_out_for_a_missing_concentration(
     summary = re.search(r'id="run-summary"[^>]*>(.*?)</', page, re.S)
     assert summary is not None
     assert "1 missing and 0 BLQ samples left out" in summary.group(1)
-    assert "left out for a missing concentration: row 4 (subject A, time 4)" in summary.group(1)
+    named = "; 1 row left out: row 4 subject=A time=4 (all in the stored result)"
+    assert named in summary.group(1)
     report = sam.get(f"{blank_run}/report.html").text
-    assert "left out for a missing concentration: row 4 (subject A, time 4)" in report
+    assert named in report
     sam.post("/ui/account/language", data={"language": "zh-CN"})
     try:
         chinese = sam.get(blank_run).text
     finally:
         sam.post("/ui/account/language", data={"language": "en"})
-    assert "因浓度缺失而剔除的样品：第 4 行（subject A, time 4）" in chinese
+    assert "；剔除 1 行：第 4 行 subject=A time=4（完整清单见 存储的结果）" in chinese
 
 
 def test_the_column_map_of_a_run_is_shown_as_a_mapping_not_as_a_digest(

@@ -57,6 +57,7 @@ from bioparity.io.nca_input import (
 )
 from bioparity.io.readers import LoadedTable, read_any_table
 from bioparity.io.sdtm import is_sdtm_ex, is_sdtm_pc
+from bioparity.left_out import STORED_RESULT, left_out_rows
 from bioparity.nca import GROUP_COLUMNS, NCAOptions, NCASpec, Where, result_table, run_nca, spec_from_options
 from bioparity.nca.lambda_z import LAMZ_REASONS, LAMZ_TOO_FEW_POINTS
 from bioparity.nca.multiple.intervals import IntervalResult
@@ -963,25 +964,15 @@ def _missing_samples(frame: pd.DataFrame, spec: NCASpec) -> list[dict[str, Any]]
     return records
 
 
-#: Samples with a missing concentration named in the run's summary line (the rest are counted).
-SHOWN_MISSING = 10
-
-
 def missing_note(result: Mapping[str, Any]) -> str:
-    """``; left out for a missing concentration: row 9 (subject PK101-0001, time 168)`` (empty when none
-    is recorded: no sample missing, or a result stored before the samples were named)."""
+    """``; 2 rows left out: row 9 subject=PK101-0001 time=168; ... (all in the stored result)``: the samples
+    left out for a missing concentration (empty when none is recorded: no sample missing, or a result stored
+    before the samples were named)."""
     samples = result.get("excluded_missing_concentration") or []
     if not samples:
         return ""
-    shown = []
-    for record in samples[:SHOWN_MISSING]:
-        where = ", ".join(
-            f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in record.items() if k != "row"
-        )
-        shown.append(_("row %(row)s (%(where)s)") % {"row": record.get("row"), "where": where})
-    more = len(samples) - len(shown)
-    listed = "; ".join(shown) + ("; " + _("%(n)d more") % {"n": more} if more else "")
-    return _("; left out for a missing concentration: %(samples)s") % {"samples": listed}
+    note = left_out_rows(samples, len(samples), _(STORED_RESULT), translate=True)
+    return _("; %(note)s") % {"note": note}
 
 
 def review_choices(options: Mapping[str, Any]) -> pd.DataFrame:

@@ -46,6 +46,7 @@ from bioparity.be.results import BEResult
 from bioparity.be.rsabe import howe_upper_bound, intra_subject_contrasts
 from bioparity.errors import InputError
 from bioparity.i18n.notes import note_template
+from bioparity.left_out import STORED_RESULT, left_out_rows
 from bioparity.power.conversions import mse_to_cv
 
 #: The reasons of a decision (``BEResult.reasons``), one sentence per criterion.
@@ -57,9 +58,9 @@ MISSING_NOT_ANALYSED = note_template("{n} missing PK value(s) not analysed: {cel
 MISSING_NOT_ANALYSED_MORE = note_template("{n} missing PK value(s) not analysed: {cells} and {more:d} more")
 #: Missing values a reason names (``BEResult.missing_cells`` holds every one).
 NAMED_MISSING = 10
-#: The note of a run that left missing PK values out (the ``be`` kind's ``notes``): the first
-#: :data:`NOTED_MISSING` by data row, file line, subject, period and treatment, as ``bioparity be`` names
-#: them on the terminal.
+#: The note of the missing PK values a run stored before they were named as every analysis names the rows
+#: it left out (:func:`bioparity.left_out.left_out_rows`): no longer made, kept so that the pages of those
+#: runs still show it in the reader's language.
 MISSING_LEFT_OUT = note_template("{n:d} missing PK value(s) not analysed: {cells} (all in missing_cells)")
 MISSING_LEFT_OUT_MORE = note_template(
     "{n:d} missing PK value(s) not analysed: {cells} and {more:d} more (all in missing_cells)"
@@ -67,7 +68,6 @@ MISSING_LEFT_OUT_MORE = note_template(
 MISSING_CELL = note_template(
     "row {row:d} (line {line:d}) subject={subject} period={period} treatment={treatment}"
 )
-NOTED_MISSING = 5
 CI_WITHIN = note_template("{level:g}% CI {lower:.2f}-{upper:.2f}% within {low:.2f}-{high:.2f}%")
 CI_NOT_WITHIN = note_template("{level:g}% CI {lower:.2f}-{upper:.2f}% not within {low:.2f}-{high:.2f}%")
 ABE_MODEL = note_template(
@@ -297,21 +297,19 @@ def _missing_reason(data: CrossoverData) -> str:
 
 
 def missing_note(cells: Sequence[MissingPK]) -> str | None:
-    """The note naming the missing PK values a run left out (:data:`MISSING_LEFT_OUT`: how many, the first
-    :data:`NOTED_MISSING` by data row, file line, subject, period and treatment, and how many more); None
-    when none is missing.
+    """The note naming the missing PK values a run left out (the ``be`` kind's ``notes``): how many, the first
+    :data:`~bioparity.left_out.SHOWN_LEFT_OUT` by data row, file line, subject, period and treatment, and
+    how many more (:func:`~bioparity.left_out.left_out_rows`, as ``bioparity be`` names them); None when
+    none is missing.
 
     Examples
     --------
     >>> missing_note([MissingPK(3, 4, "7", "2", "R")])
-    '1 missing PK value(s) not analysed: row 3 (line 4) subject=7 period=2 treatment=R (all in missing_cells)'
+    '1 row left out: row 3 (line 4) subject=7 period=2 treatment=R (all in the stored result)'
     """
     if not cells:
         return None
-    shown = "; ".join(MISSING_CELL.format(**asdict(cell)) for cell in cells[:NOTED_MISSING])
-    if len(cells) > NOTED_MISSING:
-        return MISSING_LEFT_OUT_MORE.format(n=len(cells), cells=shown, more=len(cells) - NOTED_MISSING)
-    return MISSING_LEFT_OUT.format(n=len(cells), cells=shown)
+    return left_out_rows((asdict(cell) for cell in cells), len(cells), STORED_RESULT)
 
 
 def _ci_reason(est: Estimate, s: Settings, limits: tuple[float, float], ok: bool) -> str:

@@ -21,8 +21,9 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from bioparity.arrays import FloatArray, IntArray, broadcast_named
+from bioparity.arrays import FloatArray, IntArray, broadcast_named, broadcast_shape
 from bioparity.caa.tolerance import nonparametric_order, tolerance_factor
+from bioparity.errors import InputError
 
 
 def _open_sides(
@@ -32,6 +33,26 @@ def _open_sides(
     lower = np.where(d == "higher-is-worse", -np.inf, lower)
     upper = np.where(d == "lower-is-worse", np.inf, upper)
     return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+
+
+def _flat(**arrays: npt.NDArray[np.generic]) -> list[npt.NDArray[np.generic]]:
+    """The ``arrays`` broadcast together and flat (1-D): one entry per lot, or per row; an
+    :class:`InputError` naming each argument with its shape otherwise (never NumPy's bare error)."""
+    out = broadcast_named(**arrays)
+    if out[0].ndim != 1:
+        named = ", ".join(f"{name} {np.shape(value)}" for name, value in arrays.items())
+        raise InputError(f"{' and '.join(arrays)} must be flat (1-D arrays): got {named}")
+    return out
+
+
+def _lot_rows(values: npt.ArrayLike, rows: npt.ArrayLike, n_rows: int) -> tuple[FloatArray, IntArray]:
+    """The lot ``values`` and the ``rows`` they belong to, flat, each row an index ``0 .. n_rows - 1``."""
+    v, g = _flat(values=np.asarray(values, dtype=float), rows=np.asarray(rows, dtype=np.int64))
+    if g.size and (g.min() < 0 or g.max() >= n_rows):
+        raise InputError(
+            f"rows must index the {n_rows} row(s), 0 to {n_rows - 1}: got {g.min()} to {g.max()}"
+        )
+    return np.asarray(v, dtype=float), np.asarray(g, dtype=np.int64)
 
 
 def quality_range_limits(
@@ -243,7 +264,9 @@ def nonparametric_limits(
     Raises
     ------
     InputError
-        For a coverage or confidence outside (0, 1).
+        For a coverage or confidence outside (0, 1); ``values`` and ``rows`` that are not flat arrays of
+        one length, a row outside ``0 .. n_rows - 1`` or a ``direction`` neither one value nor one per
+        row (naming the arguments and their shapes).
 
     References
     ----------
@@ -257,9 +280,11 @@ def nonparametric_limits(
     >>> nonparametric_limits(values, np.zeros(40, dtype=int), 1, direction="higher-is-worse")
     (array([-inf]), array([39.]), array([2]))
     """
-    v = np.asarray(values, dtype=float)
-    g = np.asarray(rows, dtype=np.int64)
-    d = np.broadcast_to(np.asarray(direction, dtype=object).astype(str), (n_rows,))
+    v, g = _lot_rows(values, rows, n_rows)
+    d = np.asarray(direction, dtype=object).astype(str)
+    if broadcast_shape(direction=d.shape, n_rows=(n_rows,)) != (n_rows,):
+        raise InputError(f"direction {d.shape} must be one value, or one per row (n_rows {n_rows})")
+    d = np.broadcast_to(d, (n_rows,))
     order = np.lexsort((v, g))
     v, g = v[order], g[order]
     n = np.bincount(g, minlength=n_rows).astype(np.int64)
@@ -297,14 +322,21 @@ def count_inside(
     inside : numpy.ndarray of bool
         Per lot (length of ``values``): inside its row's range.
 
+    Raises
+    ------
+    InputError
+        For ``values`` and ``rows`` (or ``lower`` and ``upper``) that are not flat arrays of one length,
+        or a row that is not an index of ``lower`` (naming the arguments and their shapes).
+
     Examples
     --------
     >>> count_inside([99.0, 101.0, 107.0, 95.0], [0, 0, 0, 1], [94.0, 96.0], [106.0, 104.0])
     (array([2, 0]), array([ True,  True, False, False]))
     """
-    v = np.asarray(values, dtype=float)
-    g = np.asarray(rows, dtype=np.int64)
-    lo = np.asarray(lower, dtype=float)
-    hi = np.asarray(upper, dtype=float)
+    lo, hi = (
+        np.asarray(x, dtype=float)
+        for x in _flat(lower=np.asarray(lower, dtype=float), upper=np.asarray(upper, dtype=float))
+    )
+    v, g = _lot_rows(values, rows, lo.size)
     inside = (v >= lo[g]) & (v <= hi[g])
     return np.bincount(g, weights=inside, minlength=lo.size).astype(np.int64), inside

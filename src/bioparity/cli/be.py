@@ -32,7 +32,6 @@ from bioparity.cli.common import (
     check_outputs,
     comma_list,
     echo_notes,
-    left_out_rows,
     print_json,
     user_errors,
     write_result,
@@ -42,6 +41,7 @@ from bioparity.errors import DataFileError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import ngettext
 from bioparity.io.pp import read_metric_table
+from bioparity.left_out import left_out_rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -135,17 +135,8 @@ def _print_be_result(record: dict[str, Any], fmt: OutputFormat) -> None:
 def _missing_note(cells: list[dict[str, Any]], fmt: OutputFormat) -> str:
     """The rows whose PK value is missing (not analysed): how many, the first few by data row, file line,
     subject, period and treatment (a regulator asks which), and where the full list is."""
-    return ngettext(
-        "note: %(n)d missing PK value not analysed: %(cells)s (%(all)s)",
-        "note: %(n)d missing PK values not analysed: %(cells)s (%(all)s)",
-        len(cells),
-    ) % {
-        "n": len(cells),
-        "cells": left_out_rows(cells, len(cells)),
-        "all": _("all in missing_cells")
-        if fmt is OutputFormat.json
-        else _("all in missing_cells of --format json"),
-    }
+    where = "missing_cells" if fmt is OutputFormat.json else _("missing_cells of --format json")
+    return _("note: %(note)s") % {"note": left_out_rows(cells, len(cells), where, translate=True)}
 
 
 @app.command("pk-similarity")

@@ -11,7 +11,6 @@ import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -94,30 +93,6 @@ def _unreachable_database(exc: Exception) -> str | None:
         return None
     text = str(exc.orig if exc.orig is not None else exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
-
-
-#: Rows left out of an analysis that the terminal names (the JSON output or ``OUT.provenance.json`` has all).
-SHOWN_LEFT_OUT = 5
-
-
-def left_out_rows(records: Iterable[Mapping[Any, Any]], total: int) -> str:
-    """The first :data:`SHOWN_LEFT_OUT` of ``total`` rows an analysis left out, as the terminal names them:
-    ``row 3 (line 4) subject=1 time=2; row 7 (line 8) subject=2 time=1; ...``.
-
-    Each record holds ``row`` (1-based data row), ``line`` (file line, or None for a file without lines)
-    and the fields that say which observation it was (profile, time; subject, period, treatment).
-    """
-    shown = []
-    for record in islice(records, SHOWN_LEFT_OUT):
-        fields = dict(record)
-        row, line = fields.pop("row"), fields.pop("line", None)
-        place = (
-            _("row %(row)s (line %(line)s)") % {"row": row, "line": line}
-            if line is not None
-            else _("row %(row)s") % {"row": row}
-        )
-        shown.append(place + " " + " ".join(f"{name}={value}" for name, value in fields.items()))
-    return "; ".join(shown) + ("; ..." if total > SHOWN_LEFT_OUT else "")
 
 
 def missing_count_note(n: int) -> str:

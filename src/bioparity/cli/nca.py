@@ -55,7 +55,7 @@ import pandas as pd
 import typer
 
 from bioparity.analyses.nca import EXTRAPOLATE_TAU, TAU
-from bioparity.cli.common import SHOWN_LEFT_OUT, left_out_rows, user_errors, warn_note
+from bioparity.cli.common import user_errors, warn_note
 from bioparity.cli.options import UNIT_OPTIONS, ProfilesOut, Subject, Time
 from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.errors import InputError
@@ -75,6 +75,7 @@ from bioparity.io.readers import read_any_table
 from bioparity.io.review import read_review
 from bioparity.io.sdtm import pp_domain, write_sdtm_pp
 from bioparity.io.tables_out import check_output_path, write_table_blocks
+from bioparity.left_out import SHOWN_LEFT_OUT, left_out_rows
 from bioparity.nca import (
     LABELS,
     NCAResult,
@@ -423,15 +424,9 @@ def _missing_note(missing: pd.DataFrame | None, out: Path) -> str:
     data row, file line, profile and time (a regulator asks which), and where the full list is."""
     if missing is None or missing.empty:
         return ""
-    return ngettext(
-        "; %(n)d sample with a missing concentration excluded: %(samples)s (all in %(path)s)",
-        "; %(n)d samples with a missing concentration excluded: %(samples)s (all in %(path)s)",
-        len(missing),
-    ) % {
-        "n": len(missing),
-        "samples": left_out_rows(missing.head(SHOWN_LEFT_OUT).to_dict("records"), len(missing)),
-        "path": out.name + ".provenance.json",
-    }
+    records = missing.head(SHOWN_LEFT_OUT).to_dict("records")
+    where = out.name + ".provenance.json"
+    return _("; %(note)s") % {"note": left_out_rows(records, len(missing), where, translate=True)}
 
 
 def _profiles(n: int) -> str:

@@ -29,7 +29,7 @@ from bioparity._results import (
     software_version,
     values_text,
 )
-from bioparity.arrays import FloatArray
+from bioparity.arrays import FloatArray, broadcast_named
 from bioparity.clinical._checks import as_float
 from bioparity.clinical._design import check_margins
 from bioparity.clinical.means import ci_mean_difference
@@ -171,12 +171,14 @@ def equivalence_decision(
     """
     lo_m = as_float("margin_lower", margin_lower)
     hi_m = as_float("margin_upper", margin_upper)
-    try:
-        lower, upper, lo_m, hi_m, est, conf = np.broadcast_arrays(
-            ci.ci_lower, ci.ci_upper, lo_m, hi_m, np.asarray(estimate, dtype=float), ci.conf_level
-        )
-    except ValueError as exc:
-        raise InputError(f"margins of shape {lo_m.shape}/{hi_m.shape} do not fit the intervals") from exc
+    lower, upper, lo_m, hi_m, est, conf = broadcast_named(
+        ci_lower=ci.ci_lower,
+        ci_upper=ci.ci_upper,
+        margin_lower=lo_m,
+        margin_upper=hi_m,
+        estimate=np.asarray(estimate, dtype=float),
+        conf_level=ci.conf_level,
+    )
     check_margins(lo_m, hi_m)
     passed = (lower > lo_m) & (upper < hi_m)
     return EquivalenceResult(

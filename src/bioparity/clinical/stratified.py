@@ -30,12 +30,11 @@ import numpy as np
 import numpy.typing as npt
 
 from bioparity._results import ResultMixin, interval_text, scenarios, software_version
-from bioparity.arrays import FloatArray
+from bioparity.arrays import FloatArray, broadcast_shape
 from bioparity.clinical._checks import check_conf, counts, method_name, z_two_sided
 from bioparity.clinical.proportions import square_and_add
 from bioparity.clinical.roots import bisect_decreasing
 from bioparity.clinical.score import restricted_mle_difference
-from bioparity.errors import InputError
 
 STRATIFIED_METHODS: dict[str, str] = {
     "newcombe": "stratified Newcombe with CMH weights (Yan & Su 2010)",
@@ -185,13 +184,7 @@ def ci_difference_stratified(
         a, b, c, d = (v[None] for v in (a, b, c, d))
     level = check_conf(conf)
     if level.shape != a.shape[:-1]:  # one level per scenario (the strata are the last axis)
-        try:
-            scenarios = np.broadcast_shapes(level.shape, a.shape[:-1])
-        except ValueError as exc:
-            raise InputError(
-                f"conf {level.shape} cannot be broadcast to the scenarios {a.shape[:-1]} "
-                f"(counts {a.shape}: strata on the last axis)"
-            ) from exc
+        scenarios = broadcast_shape(**{"conf": level.shape, "counts without their strata axis": a.shape[:-1]})
         level = np.broadcast_to(level, scenarios)
         a, b, c, d = (np.broadcast_to(v, (*scenarios, v.shape[-1])) for v in (a, b, c, d))
     z = z_two_sided(level)

@@ -34,6 +34,7 @@ KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "N_": None,
     "ngettext": (1, 2),
     "note_template": None,
+    "note_plural": (1, 2),
 }
 
 _TEMPLATE_OPTIONS = {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}
@@ -64,6 +65,8 @@ DOMAIN_SOURCES: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
         ("io/power_grid.py", [("**.py", "python")]),
         # the usual problems of an input file (a DataFileError on a page in the reader's language)
         ("problems.py", [("**.py", "python")]),
+        # the rows an analysis left out, named one way (the command line's and the pages' texts too)
+        ("left_out.py", [("**.py", "python")]),
     ],
     "cli": [
         ("cli", [("**.py", "python")]),

@@ -42,6 +42,7 @@ import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from gettext import NullTranslations
 
 from bioparity.i18n import DEFAULT_LANGUAGE, current_language, normalise_language, translations
 
@@ -86,6 +87,7 @@ NOTE_MODULES: tuple[str, ...] = (
     "bioparity.power.cv_check",
     "bioparity.io.power_grid",
     "bioparity.problems",
+    "bioparity.left_out",
 )
 
 _REGISTERED: dict[str, None] = {}
@@ -137,6 +139,55 @@ def note_template(text: str, *, wrapper: bool = False, shown: Mapping[str, Prese
     if shown:
         _PRESENTERS[text] = dict(shown)
     return text
+
+
+#: Per template of a count (either form, :func:`note_plural`): its singular, its plural and the placeholder
+#: that holds the count.
+_PLURALS: dict[str, tuple[str, str, str]] = {}
+
+
+def note_plural(singular: str, plural: str, *, count: str = "n") -> tuple[str, str]:
+    """Mark a note template of a count with its two English forms (an extraction keyword like
+    :func:`~bioparity.i18n.ngettext`): each form is a template (:func:`note_template`), and a stored note of
+    either is translated with the catalogue's plural form for the value of ``count`` in it.
+
+    Parameters
+    ----------
+    singular, plural : str
+        The English template for a count of 1 and for any other count.
+    count : str, default "n"
+        The placeholder that holds the count (formatted as a whole number, ``{n:d}``).
+
+    Returns
+    -------
+    tuple of (str, str)
+        ``(singular, plural)`` unchanged: the core picks one for its count and formats it.
+
+    Examples
+    --------
+    >>> rows = note_plural("{n:d} row read", "{n:d} rows read")
+    >>> rows[1].format(n=3)
+    '3 rows read'
+    """
+    for text in (singular, plural):
+        note_template(text)
+        _PLURALS[text] = (singular, plural, count)
+    return singular, plural
+
+
+def plural_forms(template: str) -> tuple[str, str, str] | None:
+    """``(singular, plural, count)`` of a template of :func:`note_plural` (None for another template)."""
+    return _PLURALS.get(template)
+
+
+def _translated_template(catalogue: NullTranslations, template: str, values: Mapping[str, str]) -> str:
+    """The catalogue's translation of ``template``; the plural form for the stored count of a template of
+    :func:`note_plural`."""
+    forms = _PLURALS.get(template)
+    if forms is None:
+        return catalogue.gettext(template)
+    singular, plural, count = forms
+    return catalogue.ngettext(singular, plural, int(values[count]))
 
 
 #: A core's note as a sentence of a result (wrapper: translated when the note is).
@@ -396,7 +447,7 @@ def _translate(text: str, language: str, depth: int, split: bool = True) -> str 
         if template.wrapper and all(inner[n] is None for n in values):
             continue
         filled = {name: inner[name] or values[name] for name in values}
-        readings.append(fill(catalogue.gettext(template.text), filled))
+        readings.append(fill(_translated_template(catalogue, template.text, values), filled))
     if split and "; " in text:
         listed = _translate_list(text, language, depth)
         if listed is not None:

@@ -57,7 +57,7 @@ import pandas as pd
 from scipy import stats
 
 from bioparity._results import ResultMixin, number, software_version, verdict
-from bioparity.arrays import FloatArray, broadcast_shape
+from bioparity.arrays import FloatArray, broadcast_named
 from bioparity.errors import InputError
 from bioparity.i18n.notes import note_template
 
@@ -187,7 +187,7 @@ def confidence_bound(
     n: Any,
     tbar: Any,
     sxx: Any,
-    confidence: float,
+    confidence: Any,
     side: str = "lower",
 ) -> FloatArray:
     """One-sided confidence bound of the mean of each line at ``time`` (lines x times), model scale.
@@ -196,9 +196,12 @@ def confidence_bound(
     shelf life (ICH Q1E, CPMP/ICH/420/02, 2003, Appendix B.1; R ``predict(lm, interval = "confidence",
     level = 2 * confidence - 1)``), with the variance terms of the chosen model (module docstring).
 
+    The line arguments (and ``confidence``) broadcast together: one line per element of their broadcast
+    shape, e.g. ``(lots,)`` for the lots of one fit, or ``(scenarios, lots)``; the times are a last axis.
+
     Parameters
     ----------
-    time : array_like
+    time : array_like, shape (times,) or scalar
         Times at which to evaluate the bound.
     intercept, slope : array_like
         The lines (one per lot, or scalars for one line).
@@ -206,20 +209,22 @@ def confidence_bound(
         Residual variance of the model and its degrees of freedom.
     n, tbar, sxx : array_like
         Number of results, mean time and sum of squares of time about ``tbar`` of the line's data.
-    confidence : float
-        One-sided confidence level, e.g. 0.95.
+    confidence : float or array_like
+        One-sided confidence level, e.g. 0.95 (or one per line).
     side : str, default "lower"
         ``lower`` (for a lower acceptance criterion) or ``upper``.
 
     Returns
     -------
-    numpy.ndarray
-        The bounds, one row per line and one column per time.
+    numpy.ndarray, shape (*lines, times)
+        The bounds: the lines' broadcast shape (``(1,)`` for scalars: one row for one line) and one
+        column per time.
 
     Raises
     ------
     InputError
-        When ``side`` is neither ``lower`` nor ``upper``.
+        When ``side`` is neither ``lower`` nor ``upper``, ``time`` has more than one axis, or the line
+        arguments do not broadcast together (naming each with its shape).
 
     References
     ----------
@@ -233,16 +238,20 @@ def confidence_bound(
     """
     if side not in ("lower", "upper"):
         raise InputError(f"side {side!r} unknown; expected lower or upper")
-    tt = np.atleast_1d(np.asarray(time, dtype=float))[None, :]
+    times = np.asarray(time, dtype=float)
+    if times.ndim > 1:
+        raise InputError(f"time must be one time or a 1-D array of times: got shape {times.shape}")
+    tt = np.atleast_1d(times)
     lines = {"intercept": intercept, "slope": slope, "s2": s2, "df": df, "n": n, "tbar": tbar, "sxx": sxx}
-    broadcast_shape(**{name: np.shape(values) for name, values in lines.items()})  # the lines must fit
-
-    def column(values: Any) -> FloatArray:
-        return np.atleast_1d(np.asarray(values, dtype=float))[:, None]
-
-    mean = column(intercept) + column(slope) * tt
-    q = column(stats.t.ppf(confidence, np.asarray(df, dtype=float)))
-    half = q * np.sqrt(column(s2) * (1.0 / column(n) + (tt - column(tbar)) ** 2 / column(sxx)))
+    a, b, var, dof, count, mean_t, ss_t, level = (  # the times on a last axis of every line
+        np.atleast_1d(v)[..., None]
+        for v in broadcast_named(
+            **{name: np.asarray(values, dtype=float) for name, values in lines.items()},
+            confidence=np.asarray(confidence, dtype=float),
+        )
+    )
+    mean = a + b * tt
+    half = stats.t.ppf(level, dof) * np.sqrt(var * (1.0 / count + (tt - mean_t) ** 2 / ss_t))
     return np.asarray(mean - half if side == "lower" else mean + half, dtype=float)
 
 

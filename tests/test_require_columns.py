@@ -1,0 +1,41 @@
+"""``require_columns`` and ``require_columns_found`` word a missing column one way: the missing ones quoted,
+the columns found, and what was expected.
+
+Before, ``require_columns`` (the crossover table of ``bioparity be``, the CAA lots, the NCA frames) said
+``missing column(s) treatment`` alone: the columns found, which show a misspelt or differently cased
+header, were left out.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from bioparity.be.data import crossover_data
+from bioparity.errors import DataFileError, require_columns, require_columns_found
+
+
+def test_the_crossover_table_names_the_missing_column_quoted_and_the_columns_found() -> None:
+    frame = pd.DataFrame(
+        {"subject": [1], "period": [1], "sequence": ["TR"], "formulation": ["T"], "PK": [1.0]}
+    )
+    with pytest.raises(DataFileError) as info:
+        crossover_data(frame, file="be.csv")
+    assert str(info.value) == (
+        "be.csv: missing column(s) 'treatment'; columns found: subject, period, sequence, formulation, PK; "
+        "expected columns subject, period, sequence, treatment, PK"
+    )
+
+
+def test_both_give_the_same_message() -> None:
+    columns, need = ["Time", "conc"], ["time", "conc"]
+    with pytest.raises(DataFileError) as plain:
+        require_columns(columns, need, file="pk.csv")
+    with pytest.raises(DataFileError) as found:
+        require_columns_found(columns, need, file="pk.csv", expected="columns time, conc")
+    assert (
+        str(plain.value)
+        == str(found.value)
+        == ("pk.csv: missing column(s) 'time'; columns found: Time, conc; expected columns time, conc")
+    )
+    require_columns(columns, ["conc"], file="pk.csv")  # nothing missing: no error
