@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from bioparity.demo import DEMO_USERS
-from bioparity.demo.load import DEVELOPER, PARTNER, PROGRAM
+from bioparity.demo.load import DEVELOPER, PARTNER, PROGRAM, UNSHARED_PROGRAM
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import AuditEvent, Dataset, Membership, Organisation, Program, Study, User
 from bioparity.workspace import datasets
@@ -157,3 +157,34 @@ def test_the_signing_form_asks_for_the_user_name_and_refuses_another(store: Demo
                 refused.text
             )
             assert _last_row(store, "sign_failed").actor == "sam"
+
+
+def test_declining_a_program_offered_asks_for_the_reason_next_to_the_offer(store: DemoStore) -> None:
+    """The partner's owner answers an offer with a reason field (optional: required to decline only)."""
+    program = _id(store, Program, name=UNSHARED_PROGRAM)
+    partner = _id(store, Organisation, name=PARTNER)
+    offer = {"org_name": PARTNER, "role": "viewer", "reason": "reads the fusion protein data"}
+    field = f"offer-reason-{program}"
+    with demo_client(store, "olivia") as olivia, demo_client(store, "carl") as carl:
+        sharing = f"/ui/programs/{program}/sharing"
+        assert olivia.post(sharing, data=offer, follow_redirects=False).status_code == 303
+        page = carl.get(f"/ui/orgs/{partner}").text
+        assert f'<label for="{field}">Reason for the change (when needed)</label>' in page
+        assert f'<textarea id="{field}" name="reason" rows="2" maxlength="500" aria-describedby' in page
+        assert "Required to decline" in page
+        answer = f"/ui/orgs/{partner}/share-invitations/{program}"
+        refused = carl.post(answer, data={"answer": "decline", "reason": " "})
+        assert refused.status_code == 422
+        assert _error_next_to(refused.text, field) == "reason must not be empty"
+        assert UNSHARED_PROGRAM in refused.text  # still offered
+        declined = carl.post(
+            answer, data={"answer": "decline", "reason": "no capacity this year"}, follow_redirects=False
+        )
+        assert declined.status_code == 303
+        row = _last_row(store, "share_decline")
+        assert (row.program_id, row.reason) == (program, "no capacity this year")
+        assert olivia.post(sharing, data=offer, follow_redirects=False).status_code == 303
+        accepted = carl.post(answer, data={"answer": "accept", "reason": ""}, follow_redirects=False)
+        assert accepted.status_code == 303  # an acceptance needs none
+        row = _last_row(store, "share_accept")
+        assert (row.program_id, row.reason) == (program, None)

@@ -158,3 +158,35 @@ def test_a_new_version_of_data_a_signed_run_used_needs_a_reason(
     body = {"name": "grid", "reason": "the result table kept as the input"}
     assert client.post(f"/runs/{run_id}/datasets", headers=a.auth("analyst"), json=body).status_code == 201
     assert dataset_id  # the signed version stays as it was (datasets are immutable)
+
+
+def test_declining_a_share_needs_a_reason_and_accepting_keeps_one_given(
+    client: TestClient, company_factory: Callable[[str], Company], sessions: sessionmaker[Session]
+) -> None:
+    """The partner's owner declines an offered program for a reason (a decision on access to GMP data the
+    offering owner reads in the program's trail); an acceptance may give one (the offer gave its own)."""
+    a, b = company_factory("Offering"), company_factory("Answering")
+    shares = f"/programs/{a.program.id}/shares"
+    offer = {"org_id": b.org.id, "role": "viewer", "reason": "CRO for PK bioanalysis"}
+    assert client.post(shares, headers=a.auth("owner"), json=offer).status_code == 201
+    answer = f"/orgs/{b.org.id}/share-invitations/{a.program.id}"
+    refused = client.post(f"{answer}/decline", headers=b.auth("owner"))  # no body at all
+    assert refused.status_code == 422 and refused.json()["detail"] == "reason must not be empty"
+    for body in ({}, {"reason": "  "}, {"reason": LONGEST + "y"}):
+        assert _names_reason(client.post(f"{answer}/decline", headers=b.auth("owner"), json=body)), body
+    with sessions() as s:
+        assert s.scalar(select(ProgramShare.status).where(ProgramShare.org_id == b.org.id)) == "pending"
+    declined = client.post(f"{answer}/decline", headers=b.auth("owner"), json={"reason": " no CMC scope "})
+    assert declined.status_code == 204
+    row = _last(client, a, "share_decline", "share")
+    assert (row["after"]["status"], row["reason"]) == ("declined", "no CMC scope")
+
+    assert client.post(shares, headers=a.auth("owner"), json=offer).status_code == 201
+    assert _names_reason(client.post(f"{answer}/accept", headers=b.auth("owner"), json={"reason": ""}))
+    accepted = client.post(f"{answer}/accept", headers=b.auth("owner"), json={"reason": "contract QA-31"})
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+    assert _last(client, a, "share_accept", "share")["reason"] == "contract QA-31"
+    raised = {"org_id": b.org.id, "role": "analyst", "reason": "uploads too"}
+    assert client.post(shares, headers=a.auth("owner"), json=raised).status_code == 201
+    assert client.post(f"{answer}/accept", headers=b.auth("owner")).status_code == 200  # none needed
+    assert _last(client, a, "share_accept", "share")["reason"] is None

@@ -95,10 +95,24 @@ def withdraw_invitation(request: Request, actor: PageActor, org_id: str, invitat
 
 @router.post("/orgs/{org_id}/share-invitations/{program_id}")
 def answer_share(
-    request: Request, actor: PageActor, org_id: str, program_id: str, answer: Annotated[str, Form()]
+    request: Request,
+    actor: PageActor,
+    org_id: str,
+    program_id: str,
+    answer: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
-    with unit_of_work(request) as session:
-        programs.respond_share(session, actor, org_id, program_id, accept=answer == "accept")
+    """Accept or decline a program offered, for the reason given (required to decline, kept when given
+    to accept; refused next to the offer's reason field)."""
+    accept = answer == "accept"
+    try:
+        with unit_of_work(request) as session:
+            given = reason if reason.strip() or not accept else None  # a blank one: none, to accept
+            programs.respond_share(session, actor, org_id, program_id, accept=accept, reason=given)
+    except (NotFoundError, PermissionDeniedError):
+        raise
+    except BioparityError as exc:  # the reason refused: shown next to the offer's reason field
+        return _org_page(request, actor, org_id, status_code=422, **refused_form(exc, program_id, reason))
     done = _("Program accepted.") if answer == "accept" else _("Program declined.")
     return notice_redirect(request, f"/ui/orgs/{org_id}", done)
 
