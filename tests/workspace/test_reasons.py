@@ -190,3 +190,50 @@ def test_declining_a_share_needs_a_reason_and_accepting_keeps_one_given(
     assert client.post(shares, headers=a.auth("owner"), json=raised).status_code == 201
     assert client.post(f"{answer}/accept", headers=b.auth("owner")).status_code == 200  # none needed
     assert _last(client, a, "share_accept", "share")["reason"] is None
+
+
+#: Two subjects' concentrations and their doses on the samples' clock (the option ``dosing`` of NCA).
+CONCENTRATIONS = "subject,time,conc\n" + "".join(
+    f"{s},{t},{c}\n"
+    for s in (1, 2)
+    for t, c in zip((0, 0.5, 1, 2, 4, 8, 12), (0, 4.1, 6.3, 5.2, 3.4, 1.6, 0.7), strict=True)
+)
+DOSES = "subject,time,dose\n1,0,100\n2,0,100\n"
+
+
+def test_a_new_version_of_an_option_dataset_a_signed_run_used_needs_a_reason(
+    client: TestClient, company_factory: Callable[[str], Company]
+) -> None:
+    """The dose records an NCA run read through its option ``dosing`` are evidence behind its signature as
+    much as the concentrations: replacing them needs a reason too (before, only the run's main dataset
+    was looked at, and a new version of the doses went in without one)."""
+    a = company_factory("Dosing")
+    conc = upload(client, a, name="pc", filename="pc.csv", content=CONCENTRATIONS, analysis_kind="nca")
+    doses = upload(client, a, name="doses", filename="doses.csv", content=DOSES, analysis_kind=None)
+    assert conc.status_code == 201 and doses.status_code == 201, (conc.text, doses.text)
+    run = run_and_wait(client, conc.json()["id"], a.auth("analyst"), "nca", {"dosing": doses.json()["id"]})
+    assert run["status"] == "succeeded", run
+    assert (
+        upload(client, a, name="doses", filename="d.csv", content=DOSES, analysis_kind=None).status_code
+        == 201
+    )
+    assert (
+        sign(client, a, run["id"], "reviewer", "reviewed").status_code == 201
+    )  # now the doses are signed for
+    changed = DOSES.replace("2,0,100", "2,0,120")
+    refused = upload(client, a, name="doses", filename="d.csv", content=changed, analysis_kind=None)
+    assert _names_reason(refused)
+    assert run["id"][:8] in refused.json()["detail"] and "'doses'" in refused.json()["detail"]
+    stored = upload(
+        client,
+        a,
+        name="doses",
+        filename="d.csv",
+        content=changed,
+        analysis_kind=None,
+        reason="subject 2 dose corrected (DV-12)",
+    )
+    assert stored.status_code == 201 and stored.json()["version"] == 3
+    assert _last(client, a, "upload", "dataset")["reason"] == "subject 2 dose corrected (DV-12)"
+    # a dataset only another (unsigned) run's option names, or none at all, needs none
+    assert upload(client, a, name="grid").status_code == 201
