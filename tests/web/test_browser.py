@@ -161,6 +161,7 @@ def _pages(server: Server) -> list[tuple[str, str]]:
         ("dashboard", f"/ui/programs/{server.program_id}"),
         ("audit", f"/ui/programs/{server.program_id}/audit?action=run"),
         ("sharing", f"/ui/programs/{server.program_id}/sharing"),
+        ("settings", f"/ui/programs/{server.program_id}/settings"),
         ("run-nca", f"/ui/runs/{r['nca']}"),
         ("run-pk-similarity", f"/ui/runs/{r['pk-similarity']}"),
         ("run-caa", f"/ui/runs/{r['caa']}"),

@@ -247,6 +247,7 @@ def _owner_pages(browser: Any, server: Server, g: Gallery) -> None:
     g.download(context, "olivia", "Audit trail (CSV)", f"{program}/audit.csv", "text/csv")
     g.pdf(context, "olivia", "Audit trail (PDF)", f"{program}/audit.pdf")
     g.page(page, "olivia", "Sharing", f"{program}/sharing")
+    g.page(page, "olivia", "Program settings (segregation of duties)", f"{program}/settings")
     g.page(page, "olivia", "Program similarity summary (HTML report)", f"{program}/report.html")
     g.pdf(context, "olivia", "Program similarity summary (PDF report)", f"{program}/report.pdf")
     g.page(page, "olivia", "Organisations", "/ui/orgs")

@@ -188,3 +188,47 @@ def test_declining_a_program_offered_asks_for_the_reason_next_to_the_offer(store
         assert accepted.status_code == 303  # an acceptance needs none
         row = _last_row(store, "share_accept")
         assert (row.program_id, row.reason) == (program, None)
+
+
+def test_the_owner_switches_segregation_of_duties_on_the_settings_page_for_a_reason(store: DemoStore) -> None:
+    """QA audit: the setting had no form (API only). The owner's settings page switches it for a reason,
+    audited as ``PATCH /programs/{id}`` is; other roles get no link and no page."""
+    program = _id(store, Program, name=UNSHARED_PROGRAM)
+    settings = f"/ui/programs/{program}/settings"
+
+    def rule() -> bool:
+        with make_sessionmaker(store.engine)() as s:
+            return bool(s.get_one(Program, program).segregation_of_duties)
+
+    with demo_client(store, "sam") as sam:  # the statistician edits the program, never this rule
+        assert f'href="{settings}"' not in sam.get(f"/ui/programs/{program}").text
+        assert sam.get(settings).status_code == 403
+        assert sam.post(settings, data={"reason": "mine"}).status_code == 403
+    with demo_client(store, "olivia") as olivia:
+        assert f'id="program-settings" href="{settings}"' in olivia.get(f"/ui/programs/{program}").text
+        page = olivia.get(settings).text
+        assert '<label for="settings-reason">Reason for the change</label>' in page
+        assert re.search(
+            r'<input type="checkbox" id="sod-on" name="segregation_of_duties" value="true" checked>', page
+        )
+        refused = olivia.post(settings, data={"reason": " "})  # the box unticked: off asked for
+        assert refused.status_code == 422
+        assert _error_next_to(refused.text, "settings-reason") == "reason must not be empty"
+        assert 'id="sod-on" name="segregation_of_duties" value="true">' in refused.text  # the choice kept
+        assert rule() is True
+        off = olivia.post(settings, data={"reason": " one-person pilot (CC-14) "}, follow_redirects=False)
+        assert off.status_code == 303 and rule() is False
+        row = _last_row(store, "update")
+        assert (row.object_type, row.object_id, row.reason) == (
+            "program",
+            program,
+            "one-person pilot (CC-14)",
+        )
+        assert '"segregation_of_duties":true' in (row.before_json or "")
+        assert '"segregation_of_duties":false' in (row.after_json or "")
+        same = olivia.post(settings, data={"reason": "again"}, follow_redirects=False)
+        assert same.status_code == 303 and _last_row(store, "update").seq == row.seq  # nothing recorded
+        on = {"segregation_of_duties": "true", "reason": "pilot over"}
+        assert olivia.post(settings, data=on, follow_redirects=False).status_code == 303 and rule() is True
+        assert _last_row(store, "update").reason == "pilot over"
+        assert "Now: on." in olivia.get(settings).text
