@@ -353,7 +353,7 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _details(
+def audit_details(
     event: AuditEvent,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
@@ -450,7 +450,7 @@ def _audit_view(
                 "event": e,
                 "at": iso_second(e.at),
                 "href": _object_link(e, after, can_share),
-                "details": _details(e, befores[e.seq], after, names),
+                "details": audit_details(e, befores[e.seq], after, names),
                 "reason": e.reason or NO_REASON,
                 "signature": e.object_type == "signature",
             }

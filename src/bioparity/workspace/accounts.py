@@ -476,11 +476,18 @@ def get_org(session: Session, actor: Actor, org_id: str) -> tuple[Organisation, 
 
 
 def org_audit(
-    session: Session, actor: Actor, org_id: str, *, after_seq: int = 0, limit: int = 1000
+    session: Session,
+    actor: Actor,
+    org_id: str,
+    *,
+    after_seq: int = 0,
+    limit: int = 1000,
+    without_programs: bool = False,
 ) -> Sequence[AuditEvent]:
-    """The organisation's audit rows in order, ``limit`` at a time after sequence number ``after_seq``."""
+    """The organisation's audit rows in order, ``limit`` at a time after sequence number ``after_seq``
+    (``without_programs``: only the organisation's own, its members and invitations)."""
     org, _my_role = require_org(session, actor, org_id, Permission.view_org_audit)
-    return scope_audit(session, org, after_seq=after_seq, limit=limit)
+    return scope_audit(session, org, after_seq=after_seq, limit=limit, without_programs=without_programs)
 
 
 # --- authentication -------------------------------------------------------------------------------
