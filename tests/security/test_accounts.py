@@ -103,8 +103,9 @@ def test_administrator_commands_name_the_operating_system_account_in_the_trail(s
         url,
     )
     assert bioparity(*reset, stdin=TEMPORARY + "\n").returncode == 0
-    assert bioparity("org", "create", "Admin Org QA", "--database-url", url).returncode == 0
-    new = ("user", "create", "qa-new", "--org", "Admin Org QA", "--password-stdin", "--database-url", url)
+    why = ("--reason", "QA drill", "--database-url", url)
+    assert bioparity("org", "create", "Admin Org QA", *why).returncode == 0
+    new = ("user", "create", "qa-new", "--org", "Admin Org QA", "--password-stdin", *why)
     assert bioparity(*new, stdin=TEMPORARY + "\n").returncode == 0
     with server.sessions() as s:
         last = s.scalar(select(func.max(AuditEvent.seq))) or 0

@@ -180,8 +180,8 @@ def _rss(pid: int, field: str) -> int:
 def live_server(tmp_path: Path) -> Iterator[tuple[str, int, dict[str, str]]]:
     env = os.environ | {"BIOPARITY_DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}"}
     _cli(env, "db", "upgrade")
-    _cli(env, "user", "create", "ana", "--password-stdin", stdin=PASSWORD + "\n")
-    org = _cli(env, "org", "create", "Acme", "--owner", "ana")
+    _cli(env, "user", "create", "ana", "--reason", "test", "--password-stdin", stdin=PASSWORD + "\n")
+    org = _cli(env, "org", "create", "Acme", "--owner", "ana", "--reason", "test")
     org_id = org.split("(", 1)[1].split(")", 1)[0]
     port = _free_port()
     server = subprocess.Popen(

@@ -43,7 +43,10 @@ def test_a_share_is_an_invitation_the_partner_accepts_or_declines(server: LiveSe
         assert [(o["program_name"], o["from_org_name"], o["role"]) for o in listed] == [
             (a.program.name, a.org.name, "analyst")
         ]
-        assert b_owner.post(f"{offers}/{a.program.id}/decline").status_code == 204
+        assert (
+            b_owner.post(f"{offers}/{a.program.id}/decline", json={"reason": "no CMC work"}).status_code
+            == 204
+        )
         assert not _visible(server, b, a.program.id)
         assert a_owner.get(shares).json()[0]["status"] == "declined"
 
@@ -61,7 +64,9 @@ def test_a_share_is_an_invitation_the_partner_accepts_or_declines(server: LiveSe
         with server.client(token=b.tokens["analyst"]) as b_analyst:
             upload = {"name": "x", "filename": "x.csv", "content": "a,b\n1,2\n"}
             assert b_analyst.post(f"/studies/{a.study.id}/datasets", json=upload).status_code == 403
-        assert b_owner.post(f"{offers}/{a.program.id}/decline").status_code == 204
+        assert (
+            b_owner.post(f"{offers}/{a.program.id}/decline", json={"reason": "reads only"}).status_code == 204
+        )
         assert a_owner.get(shares).json()[0]["role"] == "viewer" and _visible(server, b, a.program.id)
     actions = server.actions(program_id=a.program.id)
     assert actions.count("share_decline") == 2 and actions.count("share_accept") == 1

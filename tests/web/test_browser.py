@@ -161,6 +161,7 @@ def _pages(server: Server) -> list[tuple[str, str]]:
         ("dashboard", f"/ui/programs/{server.program_id}"),
         ("audit", f"/ui/programs/{server.program_id}/audit?action=run"),
         ("sharing", f"/ui/programs/{server.program_id}/sharing"),
+        ("settings", f"/ui/programs/{server.program_id}/settings"),
         ("run-nca", f"/ui/runs/{r['nca']}"),
         ("run-pk-similarity", f"/ui/runs/{r['pk-similarity']}"),
         ("run-caa", f"/ui/runs/{r['caa']}"),
@@ -189,7 +190,11 @@ def test_every_page_passes_axe_and_fits_the_width(browser: Any, server: Server, 
         ("upload", page.locator("a[href$='/upload']").first.get_attribute("href")),
     ]
     page.click("text=Organisations")
-    extra.append(("organisation", page.locator("main a[href^='/ui/orgs/']").first.get_attribute("href")))
+    organisation = page.locator("main a[href^='/ui/orgs/']").first.get_attribute("href")
+    extra += [
+        ("organisation", organisation),
+        ("organisation-audit", organisation and f"{organisation}/audit"),
+    ]
     overflow = {}
     for name, path in [*_pages(server), *[(n, p) for n, p in extra if p]]:
         page.goto(server.url + path)

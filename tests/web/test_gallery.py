@@ -247,13 +247,15 @@ def _owner_pages(browser: Any, server: Server, g: Gallery) -> None:
     g.download(context, "olivia", "Audit trail (CSV)", f"{program}/audit.csv", "text/csv")
     g.pdf(context, "olivia", "Audit trail (PDF)", f"{program}/audit.pdf")
     g.page(page, "olivia", "Sharing", f"{program}/sharing")
+    g.page(page, "olivia", "Program settings (segregation of duties)", f"{program}/settings")
     g.page(page, "olivia", "Program similarity summary (HTML report)", f"{program}/report.html")
     g.pdf(context, "olivia", "Program similarity summary (PDF report)", f"{program}/report.pdf")
     g.page(page, "olivia", "Organisations", "/ui/orgs")
     g.page(page, "olivia", "Organisation members", _href(page, "main a[href^='/ui/orgs/']"))
-    security = _href(page, "#security-events")
+    security, org_audit = _href(page, "#security-events"), _href(page, "#org-audit")
     g.page(page, "olivia", "Security events of the members", security)
     g.download(context, "olivia", "Security events (CSV)", f"{security}.csv", "text/csv")
+    g.page(page, "olivia", "Audit trail of the organisation (member changes, reasons)", org_audit)
     g.page(page, "olivia", "Validation", "/ui/admin/validation")
     if page.locator("a[href^='/ui/admin/validation/']").count() == 0:
         page.click("#run-validation", no_wait_after=True)  # the reference cases, once per session; slow

@@ -55,6 +55,7 @@ def _pages(demo_store: DemoStore, client: TestClient) -> dict[str, str]:
         "dashboard": f"/ui/programs/{program}",
         "audit": f"/ui/programs/{program}/audit?verify=1",
         "sharing": f"/ui/programs/{program}/sharing",
+        "settings": f"/ui/programs/{program}/settings",
         "dataset": _href(dashboard, "/ui/datasets/"),
         "upload": _href(dashboard, "/ui/studies/"),
         "run-nca": f"/ui/runs/{runs['nca']}",
@@ -64,6 +65,7 @@ def _pages(demo_store: DemoStore, client: TestClient) -> dict[str, str]:
         "run-power": f"/ui/runs/{runs['power']}",
         "orgs": "/ui/orgs",
         "organisation": _href(orgs, "/ui/orgs/"),
+        "organisation-audit": _href(orgs, "/ui/orgs/") + "/audit",
         "account": "/ui/account",
         "validation": "/ui/admin/validation",
         "market": "/ui/market",
@@ -77,6 +79,7 @@ EXPECTED = {
     "dashboard": "各地区申报准备情况",
     "audit": "审计追踪",
     "sharing": "与合作方共享",
+    "settings": "独立审核与批准（职责分离）",
     "dataset": "运行分析",
     "upload": "上传数据集至",
     "run-nca": "溯源信息",
@@ -86,6 +89,7 @@ EXPECTED = {
     "run-power": "结果",
     "orgs": "您的组织",
     "organisation": "邀请成员",
+    "organisation-audit": "组织自身的记录",
     "account": "页面语言",
     "validation": "安装确认与运行确认",
     "market": "生物类似药空白",
@@ -104,7 +108,7 @@ def test_every_page_is_chinese_for_a_zh_cn_user(demo_store: DemoStore, chinese: 
         assert EXPECTED[name] in html, name
         heading = H1.search(html)
         assert heading is not None, name
-        if name not in {"dashboard", "organisation"}:  # those headings are the program's / org's name
+        if name not in {"dashboard", "organisation", "organisation-audit"}:  # the program's / org's name
             assert HAN.search(heading.group(1)), (name, heading.group(1))
         assert "退出登录" in html and "跳至正文" in html, name  # sign out, skip link: the frame too
         assert ">Sign out<" not in html and "Skip to content" not in html, name

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from bioparity.demo import DEMO_USERS
-from bioparity.demo.load import DEVELOPER, PARTNER, PROGRAM
+from bioparity.demo.load import DEVELOPER, PARTNER, PROGRAM, UNSHARED_PROGRAM
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import AuditEvent, Dataset, Membership, Organisation, Program, Study, User
 from bioparity.workspace import datasets
@@ -157,3 +157,119 @@ def test_the_signing_form_asks_for_the_user_name_and_refuses_another(store: Demo
                 refused.text
             )
             assert _last_row(store, "sign_failed").actor == "sam"
+
+
+def test_declining_a_program_offered_asks_for_the_reason_next_to_the_offer(store: DemoStore) -> None:
+    """The partner's owner answers an offer with a reason field (optional: required to decline only)."""
+    program = _id(store, Program, name=UNSHARED_PROGRAM)
+    partner = _id(store, Organisation, name=PARTNER)
+    offer = {"org_name": PARTNER, "role": "viewer", "reason": "reads the fusion protein data"}
+    field = f"offer-reason-{program}"
+    with demo_client(store, "olivia") as olivia, demo_client(store, "carl") as carl:
+        sharing = f"/ui/programs/{program}/sharing"
+        assert olivia.post(sharing, data=offer, follow_redirects=False).status_code == 303
+        page = carl.get(f"/ui/orgs/{partner}").text
+        assert f'<label for="{field}">Reason for the change (when needed)</label>' in page
+        assert f'<textarea id="{field}" name="reason" rows="2" maxlength="500" aria-describedby' in page
+        assert "Required to decline" in page
+        answer = f"/ui/orgs/{partner}/share-invitations/{program}"
+        refused = carl.post(answer, data={"answer": "decline", "reason": " "})
+        assert refused.status_code == 422
+        assert _error_next_to(refused.text, field) == "reason must not be empty"
+        assert UNSHARED_PROGRAM in refused.text  # still offered
+        declined = carl.post(
+            answer, data={"answer": "decline", "reason": "no capacity this year"}, follow_redirects=False
+        )
+        assert declined.status_code == 303
+        row = _last_row(store, "share_decline")
+        assert (row.program_id, row.reason) == (program, "no capacity this year")
+        assert olivia.post(sharing, data=offer, follow_redirects=False).status_code == 303
+        accepted = carl.post(answer, data={"answer": "accept", "reason": ""}, follow_redirects=False)
+        assert accepted.status_code == 303  # an acceptance needs none
+        row = _last_row(store, "share_accept")
+        assert (row.program_id, row.reason) == (program, None)
+
+
+def test_the_owner_switches_segregation_of_duties_on_the_settings_page_for_a_reason(store: DemoStore) -> None:
+    """QA audit: the setting had no form (API only). The owner's settings page switches it for a reason,
+    audited as ``PATCH /programs/{id}`` is; other roles get no link and no page."""
+    program = _id(store, Program, name=UNSHARED_PROGRAM)
+    settings = f"/ui/programs/{program}/settings"
+
+    def rule() -> bool:
+        with make_sessionmaker(store.engine)() as s:
+            return bool(s.get_one(Program, program).segregation_of_duties)
+
+    # (not sam: the signing test's wrong user names hold his sign-in back for a while)
+    with demo_client(store, "ana") as ana:  # a member, not an owner: no link, no page, no change
+        assert f'href="{settings}"' not in ana.get(f"/ui/programs/{program}").text
+        assert ana.get(settings).status_code == 403
+        assert ana.post(settings, data={"reason": "mine"}).status_code == 403
+    with demo_client(store, "olivia") as olivia:
+        assert f'id="program-settings" href="{settings}"' in olivia.get(f"/ui/programs/{program}").text
+        page = olivia.get(settings).text
+        assert '<label for="settings-reason">Reason for the change</label>' in page
+        assert re.search(
+            r'<input type="checkbox" id="sod-on" name="segregation_of_duties" value="true" checked>', page
+        )
+        refused = olivia.post(settings, data={"reason": " "})  # the box unticked: off asked for
+        assert refused.status_code == 422
+        assert _error_next_to(refused.text, "settings-reason") == "reason must not be empty"
+        assert 'id="sod-on" name="segregation_of_duties" value="true">' in refused.text  # the choice kept
+        assert rule() is True
+        off = olivia.post(settings, data={"reason": " one-person pilot (CC-14) "}, follow_redirects=False)
+        assert off.status_code == 303 and rule() is False
+        row = _last_row(store, "update")
+        assert (row.object_type, row.object_id, row.reason) == (
+            "program",
+            program,
+            "one-person pilot (CC-14)",
+        )
+        assert '"segregation_of_duties":true' in (row.before_json or "")
+        assert '"segregation_of_duties":false' in (row.after_json or "")
+        same = olivia.post(settings, data={"reason": "again"}, follow_redirects=False)
+        assert same.status_code == 303 and _last_row(store, "update").seq == row.seq  # nothing recorded
+        on = {"segregation_of_duties": "true", "reason": "pilot over"}
+        assert olivia.post(settings, data=on, follow_redirects=False).status_code == 303 and rule() is True
+        assert _last_row(store, "update").reason == "pilot over"
+        assert "Now: on." in olivia.get(settings).text
+
+
+def test_the_organisation_trail_page_shows_member_changes_with_their_reasons(store: DemoStore) -> None:
+    """QA audit: the reasons of member changes showed only through ``GET /orgs/{id}/audit``. The owner's
+    read-only trail page lists the organisation's own rows (no program's) with the member and the reason;
+    other members get no link and no page."""
+    org = _id(store, Organisation, name=DEVELOPER)
+    rita = _id(store, User, username="rita")
+    trail = f"/ui/orgs/{org}/audit"
+    with demo_client(store, "olivia") as olivia:
+        assert f'href="{trail}" id="org-audit"' in olivia.get(f"/ui/orgs/{org}").text
+        for role, why in (("analyst", "covers the bioanalysis backlog (CC-21)"), ("reviewer", "back to QC")):
+            changed = olivia.post(
+                f"/ui/orgs/{org}/members/{rita}", data={"role": role, "reason": why}, follow_redirects=False
+            )
+            assert changed.status_code == 303
+        page = olivia.get(trail)
+        assert page.status_code == 200
+        cells = {
+            seq: [
+                html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+            ]
+            for seq, row in re.findall(r'<tr><td class="num">(\d+)</td>(.*?)</tr>', page.text, re.S)
+        }
+        # columns after #: when, by, action, member, details, reason
+        changes = [c for c in cells.values() if c[2] == "update membership" and c[3] == "rita"]
+        assert [(c[1], c[5]) for c in changes] == [
+            ("olivia", "covers the bioanalysis backlog (CC-21)"),
+            ("olivia", "back to QC"),
+        ]
+        assert changes[0][4].startswith("role: reviewer → analyst; row ")
+        assert changes[1][4].startswith("role: analyst → reviewer; row ")
+        text = cells
+        with make_sessionmaker(store.engine)() as s:  # the organisation's own rows, no program's
+            program_rows = s.scalars(select(AuditEvent.seq).where(AuditEvent.program_id.is_not(None)))
+            assert not {str(seq) for seq in program_rows} & set(text)
+    with demo_client(store, "ana") as ana:
+        assert trail not in ana.get(f"/ui/orgs/{org}").text
+        assert ana.get(trail).status_code == 403

@@ -35,7 +35,7 @@ def test_db_upgrade_creates_the_schema_and_can_be_repeated(empty_engine: Engine)
 
 
 def test_commands_refuse_a_database_that_was_not_upgraded(empty_engine: Engine) -> None:
-    code, out = _bioparity("org", "create", "Acme", "--database-url", url_of(empty_engine))
+    code, out = _bioparity("org", "create", "Acme", "--reason", "r", "--database-url", url_of(empty_engine))
     assert code == 2 and "run `bioparity db upgrade` first" in out
 
 
@@ -47,20 +47,35 @@ def test_users_and_organisations_from_the_command_line_can_log_in(
         "user",
         "create",
         "alice@acme.example",
+        "--reason",
+        "first user (IT-1)",
         "--display-name",
         "Alice A.",
         input=f"{PASSWORD}\n{PASSWORD}\n",
     )
     assert code == 0 and "created user alice@acme.example" in out
-    code, out = _bioparity("org", "create", "Acme Biologics", "--owner", "alice@acme.example")
+    code, out = _bioparity(
+        "org", "create", "Acme Biologics", "--owner", "alice@acme.example", "--reason", "IT-1"
+    )
     assert code == 0 and "owner alice@acme.example" in out
-    bob = ["user", "create", "bob@acme.example", "--org", "Acme Biologics", "--role", "analyst"]
+    bob = [
+        "user",
+        "create",
+        "bob@acme.example",
+        "--org",
+        "Acme Biologics",
+        "--role",
+        "analyst",
+        "--reason",
+        "IT-2",
+    ]
     code, out = _bioparity(*bob, "--password-stdin", input=f"{PASSWORD}\n")
     assert code == 0 and "analyst of Acme Biologics" in out
-    assert _bioparity("user", "create", "bob@acme.example", "--password-stdin", input=f"{PASSWORD}\n")[0] == 2
-    code, out = _bioparity("user", "create", "carol", "--password-stdin", input="short\n")
+    again = ("user", "create", "bob@acme.example", "--reason", "IT-2", "--password-stdin")
+    assert _bioparity(*again, input=f"{PASSWORD}\n")[0] == 2
+    code, out = _bioparity("user", "create", "carol", "--reason", "IT-3", "--password-stdin", input="short\n")
     assert code == 2 and "at least 10 characters" in out
-    assert _bioparity("org", "create", "Acme Biologics")[0] == 2
+    assert _bioparity("org", "create", "Acme Biologics", "--reason", "IT-1")[0] == 2
 
     from fastapi.testclient import TestClient
 
@@ -77,10 +92,52 @@ def test_users_and_organisations_from_the_command_line_can_log_in(
     assert code == 0 and "audit trail intact" in out
 
 
+def test_creating_a_user_or_an_organisation_needs_a_reason_kept_in_its_rows(fresh_engine: Engine) -> None:
+    """QA audit (EU GMP Annex 11 sections 9 and 12.3): like every administrator's command that changes the
+    workspace, ``user create`` and ``org create`` need ``--reason`` (not blank, at most 500 characters);
+    without one nothing is created and no row written (the password is not even asked for). The reason is
+    kept trimmed in the creation's row and in the membership it grants (``--owner``, ``--org``)."""
+    url = url_of(fresh_engine)
+
+    def rows() -> list[tuple[str, str, str | None]]:
+        with fresh_engine.connect() as conn:
+            found = conn.execute(text("SELECT action, object_type, reason FROM audit_events ORDER BY seq"))
+            return [(str(a), str(o), r) for a, o, r in found if a != "audit_keyed"]  # (db upgrade's row)
+
+    user = ("user", "create", "dora@acme.example", "--password-stdin", "--database-url", url)
+    code, out = _bioparity(*user, input=f"{PASSWORD}\n")
+    assert code == 2 and "Missing option '--reason'" in out
+    for blank in ("", "  \t ", "x" * 501):
+        code, out = _bioparity(*user, "--reason", blank)  # no password given: refused before it is read
+        assert code == 2 and out.startswith("error: reason "), out
+    code, out = _bioparity(
+        "org", "create", "Dora Labs", "--owner", "dora@acme.example", "--database-url", url
+    )
+    assert code == 2 and "Missing option '--reason'" in out
+    code, out = _bioparity("org", "create", "Dora Labs", "--reason", " ", "--database-url", url)
+    assert code == 2 and out.startswith("error: reason must not be empty")
+    assert rows() == []  # nothing created, nothing recorded
+
+    assert _bioparity(*user, "--reason", "  hired as QA lead (HR-7) ", input=f"{PASSWORD}\n")[0] == 0
+    org = ("org", "create", "Dora Labs", "--owner", "dora@acme.example", "--database-url", url)
+    assert _bioparity(*org, "--reason", "x" * 500)[0] == 0
+    member = ("user", "create", "eve@acme.example", "--org", "Dora Labs", "--role", "analyst")
+    assert _bioparity(*member, "--reason", "CRO analyst (QA-9)", *user[3:], input=f"{PASSWORD}\n")[0] == 0
+    assert rows() == [
+        ("create", "user", "hired as QA lead (HR-7)"),
+        ("create", "organisation", "x" * 500),
+        ("grant", "membership", "x" * 500),
+        ("create", "user", "CRO analyst (QA-9)"),
+        ("grant", "membership", "CRO analyst (QA-9)"),
+    ]
+    code, out = _bioparity("audit", "verify", "--database-url", url)
+    assert code == 0 and "audit trail intact" in out
+
+
 def test_audit_verify_exits_1_and_names_the_first_broken_row(fresh_engine: Engine) -> None:
     url = url_of(fresh_engine)
     for name in ("Org one", "Org two", "Org three"):
-        assert _bioparity("org", "create", name, "--database-url", url)[0] == 0
+        assert _bioparity("org", "create", name, "--reason", "r", "--database-url", url)[0] == 0
     with fresh_engine.begin() as conn:
         if fresh_engine.dialect.name == "postgresql":
             conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))

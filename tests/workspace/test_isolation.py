@@ -26,7 +26,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/me/invitations/{invitation_id}/accept"): None,
     ("POST", "/me/invitations/{invitation_id}/decline"): None,
     ("POST", "/orgs/{org_id}/share-invitations/{program_id}/accept"): None,
-    ("POST", "/orgs/{org_id}/share-invitations/{program_id}/decline"): None,
+    ("POST", "/orgs/{org_id}/share-invitations/{program_id}/decline"): {"reason": "intrusion"},
     ("POST", "/orgs/{org_id}/members"): {"username": "{b_user}", "role": "owner"},
     ("PATCH", "/orgs/{org_id}/members/{user_id}"): {"role": "viewer", "reason": "intrusion"},
     ("POST", "/programs"): {

@@ -158,3 +158,82 @@ def test_a_new_version_of_data_a_signed_run_used_needs_a_reason(
     body = {"name": "grid", "reason": "the result table kept as the input"}
     assert client.post(f"/runs/{run_id}/datasets", headers=a.auth("analyst"), json=body).status_code == 201
     assert dataset_id  # the signed version stays as it was (datasets are immutable)
+
+
+def test_declining_a_share_needs_a_reason_and_accepting_keeps_one_given(
+    client: TestClient, company_factory: Callable[[str], Company], sessions: sessionmaker[Session]
+) -> None:
+    """The partner's owner declines an offered program for a reason (a decision on access to GMP data the
+    offering owner reads in the program's trail); an acceptance may give one (the offer gave its own)."""
+    a, b = company_factory("Offering"), company_factory("Answering")
+    shares = f"/programs/{a.program.id}/shares"
+    offer = {"org_id": b.org.id, "role": "viewer", "reason": "CRO for PK bioanalysis"}
+    assert client.post(shares, headers=a.auth("owner"), json=offer).status_code == 201
+    answer = f"/orgs/{b.org.id}/share-invitations/{a.program.id}"
+    refused = client.post(f"{answer}/decline", headers=b.auth("owner"))  # no body at all
+    assert refused.status_code == 422 and refused.json()["detail"] == "reason must not be empty"
+    for body in ({}, {"reason": "  "}, {"reason": LONGEST + "y"}):
+        assert _names_reason(client.post(f"{answer}/decline", headers=b.auth("owner"), json=body)), body
+    with sessions() as s:
+        assert s.scalar(select(ProgramShare.status).where(ProgramShare.org_id == b.org.id)) == "pending"
+    declined = client.post(f"{answer}/decline", headers=b.auth("owner"), json={"reason": " no CMC scope "})
+    assert declined.status_code == 204
+    row = _last(client, a, "share_decline", "share")
+    assert (row["after"]["status"], row["reason"]) == ("declined", "no CMC scope")
+
+    assert client.post(shares, headers=a.auth("owner"), json=offer).status_code == 201
+    assert _names_reason(client.post(f"{answer}/accept", headers=b.auth("owner"), json={"reason": ""}))
+    accepted = client.post(f"{answer}/accept", headers=b.auth("owner"), json={"reason": "contract QA-31"})
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+    assert _last(client, a, "share_accept", "share")["reason"] == "contract QA-31"
+    raised = {"org_id": b.org.id, "role": "analyst", "reason": "uploads too"}
+    assert client.post(shares, headers=a.auth("owner"), json=raised).status_code == 201
+    assert client.post(f"{answer}/accept", headers=b.auth("owner")).status_code == 200  # none needed
+    assert _last(client, a, "share_accept", "share")["reason"] is None
+
+
+#: Two subjects' concentrations and their doses on the samples' clock (the option ``dosing`` of NCA).
+CONCENTRATIONS = "subject,time,conc\n" + "".join(
+    f"{s},{t},{c}\n"
+    for s in (1, 2)
+    for t, c in zip((0, 0.5, 1, 2, 4, 8, 12), (0, 4.1, 6.3, 5.2, 3.4, 1.6, 0.7), strict=True)
+)
+DOSES = "subject,time,dose\n1,0,100\n2,0,100\n"
+
+
+def test_a_new_version_of_an_option_dataset_a_signed_run_used_needs_a_reason(
+    client: TestClient, company_factory: Callable[[str], Company]
+) -> None:
+    """The dose records an NCA run read through its option ``dosing`` are evidence behind its signature as
+    much as the concentrations: replacing them needs a reason too (before, only the run's main dataset
+    was looked at, and a new version of the doses went in without one)."""
+    a = company_factory("Dosing")
+    conc = upload(client, a, name="pc", filename="pc.csv", content=CONCENTRATIONS, analysis_kind="nca")
+    doses = upload(client, a, name="doses", filename="doses.csv", content=DOSES, analysis_kind=None)
+    assert conc.status_code == 201 and doses.status_code == 201, (conc.text, doses.text)
+    run = run_and_wait(client, conc.json()["id"], a.auth("analyst"), "nca", {"dosing": doses.json()["id"]})
+    assert run["status"] == "succeeded", run
+    assert (
+        upload(client, a, name="doses", filename="d.csv", content=DOSES, analysis_kind=None).status_code
+        == 201
+    )
+    assert (
+        sign(client, a, run["id"], "reviewer", "reviewed").status_code == 201
+    )  # now the doses are signed for
+    changed = DOSES.replace("2,0,100", "2,0,120")
+    refused = upload(client, a, name="doses", filename="d.csv", content=changed, analysis_kind=None)
+    assert _names_reason(refused)
+    assert run["id"][:8] in refused.json()["detail"] and "'doses'" in refused.json()["detail"]
+    stored = upload(
+        client,
+        a,
+        name="doses",
+        filename="d.csv",
+        content=changed,
+        analysis_kind=None,
+        reason="subject 2 dose corrected (DV-12)",
+    )
+    assert stored.status_code == 201 and stored.json()["version"] == 3
+    assert _last(client, a, "upload", "dataset")["reason"] == "subject 2 dose corrected (DV-12)"
+    # a dataset only another (unsigned) run's option names, or none at all, needs none
+    assert upload(client, a, name="grid").status_code == 201

@@ -8,6 +8,7 @@ from bioparity.api.deps import AfterSeq, CurrentActor, Limit, PathId, audit_rows
 from bioparity.api.errors import ERROR_RESPONSES
 from bioparity.api.schemas import (
     AuditEventOut,
+    OptionalReasonIn,
     ProgramIn,
     ProgramOut,
     ProgramPatch,
@@ -123,19 +124,32 @@ def share_invitations(org_id: OrgId, actor: CurrentActor, request: Request) -> l
 
 
 @router.post("/orgs/{org_id}/share-invitations/{program_id}/accept", tags=["organisations"])
-def accept_share(org_id: OrgId, program_id: ProgramId, actor: CurrentActor, request: Request) -> ShareOut:
-    """Owners of the partner organisation: accept the program at the offered role."""
+def accept_share(
+    org_id: OrgId,
+    program_id: ProgramId,
+    actor: CurrentActor,
+    request: Request,
+    body: OptionalReasonIn | None = None,
+) -> ShareOut:
+    """Owners of the partner organisation: accept the program at the offered role; the body may give a
+    ``reason``, kept in the audit trail."""
+    reason = None if body is None else body.reason
     with unit_of_work(request) as session:
-        share = programs.respond_share(session, actor, org_id, program_id, accept=True)
+        share = programs.respond_share(session, actor, org_id, program_id, accept=True, reason=reason)
         partner = session.get(Organisation, share.org_id)
         assert partner is not None
         return _share_out(share, partner)
 
 
 @router.post("/orgs/{org_id}/share-invitations/{program_id}/decline", status_code=204, tags=["organisations"])
-def decline_share(org_id: OrgId, program_id: ProgramId, actor: CurrentActor, request: Request) -> Response:
+def decline_share(
+    org_id: OrgId, program_id: ProgramId, actor: CurrentActor, request: Request, body: ReasonIn | None = None
+) -> Response:
+    """Owners of the partner organisation: decline the program (or the higher role offered; the accepted
+    role stays); the body gives the ``reason`` (required, 422 naming it when missing)."""
+    reason = None if body is None else body.reason
     with unit_of_work(request) as session:
-        programs.respond_share(session, actor, org_id, program_id, accept=False)
+        programs.respond_share(session, actor, org_id, program_id, accept=False, reason=reason)
     return Response(status_code=204)
 
 

@@ -171,6 +171,14 @@ class ReasonIn(StrictModel):
     reason: Reason = Field(description=REASON_HELP)
 
 
+class OptionalReasonIn(StrictModel):
+    """The body of an acceptance (of a share offered): why, if the caller says, kept in the audit trail."""
+
+    reason: Reason | None = Field(
+        default=None, description=f"Why (optional; 1 to {REASON_MAX} characters), kept in the audit trail."
+    )
+
+
 class MemberOut(BaseModel):
     user_id: str
     username: str

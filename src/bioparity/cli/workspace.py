@@ -5,7 +5,8 @@
 Every command uses ``--database-url`` when given, else ``BIOPARITY_DATABASE_URL``, else the SQLite file
 in the user's data folder. Administrative changes are recorded in the audit trail as made by ``system``
 (with the operating-system account and host) and need a ``--reason``, kept in the audit row (EU GMP
-Annex 11 section 9).
+Annex 11 section 9; section 12.3 for ``user create`` and ``org create``: creating an access authorisation
+is recorded, and the reason says on whose request).
 """
 
 from __future__ import annotations
@@ -142,6 +143,7 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
 @user_app.command("create")
 def user_create(
     username: Username,
+    reason: Reason,
     display_name: Annotated[
         str, typer.Option(help="Printed name shown on signatures (default: username).")
     ] = "",
@@ -150,18 +152,22 @@ def user_create(
     password_stdin: PasswordStdin = False,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Create a user account (the password is asked twice, or read from stdin)."""
+    """Create a user account (the password is asked twice, or read from stdin), for the reason given."""
     from bioparity.store import make_sessionmaker
     from bioparity.workspace import accounts
+    from bioparity.workspace.text import reason_text
 
     with user_errors():
         engine = _ready_engine(database_url)
+        reason = reason_text(reason)  # refused before the password is asked for
         password = _read_password(password_stdin)
         with make_sessionmaker(engine).begin() as session:
             admin = accounts.command_line_actor()
-            user = accounts.create_user(session, username, password, display_name=display_name, actor=admin)
+            user = accounts.create_user(
+                session, username, password, display_name=display_name, actor=admin, reason=reason
+            )
             if org is not None:
-                accounts.add_member_as_admin(session, org, username, role, actor=admin)
+                accounts.add_member_as_admin(session, org, username, role, actor=admin, reason=reason)
         typer.echo(
             _("created user %(user)s (%(id)s)") % {"user": user.username, "id": user.id}
             + (_(", %(role)s of %(org)s") % {"role": role, "org": org} if org else "")
@@ -290,10 +296,11 @@ def user_status(session: Session, username: str, reason: str) -> str:
 @org_app.command("create")
 def org_create(
     name: Annotated[str, typer.Argument(help="Organisation name (unique).")],
+    reason: Reason,
     owner: Annotated[str | None, typer.Option(help="User name of its first owner.")] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Create an organisation, optionally with its first owner."""
+    """Create an organisation, optionally with its first owner, for the reason given."""
     from bioparity.store import make_sessionmaker
     from bioparity.workspace import accounts
 
@@ -301,7 +308,8 @@ def org_create(
         engine = _ready_engine(database_url)
         with make_sessionmaker(engine).begin() as session:
             user = None if owner is None else accounts.get_user_by_name(session, owner)
-            created = accounts.create_org(session, name, owner=user, actor=accounts.command_line_actor())
+            admin = accounts.command_line_actor()
+            created = accounts.create_org(session, name, owner=user, actor=admin, reason=reason)
         typer.echo(
             _("created organisation %(name)s (%(id)s)") % {"name": created.name, "id": created.id}
             + (_(", owner %(owner)s") % {"owner": owner} if owner else "")

@@ -28,8 +28,8 @@ from bioparity.memo import Memo
 from bioparity.store.lookup import by_id
 from bioparity.store.models import AnalysisRun, Blob, Dataset, Program, Signature, Study, User
 from bioparity.workspace.access import Actor, require_run
-from bioparity.workspace.analyses import dataset_label, option_dataset_ids, option_datasets
-from bioparity.workspace.datasets import mapped_table
+from bioparity.workspace.analyses import dataset_label, option_datasets
+from bioparity.workspace.datasets import mapped_table, option_dataset_ids
 from bioparity.workspace.signatures import SignatureStatus, approval_holds, check_signature, content_key
 
 T = TypeVar("T")

@@ -18,10 +18,10 @@ from bioparity.errors import BioparityError
 from bioparity.i18n import gettext as _
 from bioparity.io.tables_out import csv_bytes
 from bioparity.report import qualification
-from bioparity.store.models import AuditEvent, User
+from bioparity.store.models import AuditEvent, Organisation, User
 from bioparity.web.downloads import disposition, file_name
 from bioparity.web.notices import Notice, notice_redirect
-from bioparity.web.pages_programs import AUDIT_PAGE, iso_second
+from bioparity.web.pages_programs import AUDIT_PAGE, NO_REASON, audit_details, iso_second
 from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import refused_form, render
 from bioparity.workspace import accounts, programs, security_events
@@ -95,10 +95,24 @@ def withdraw_invitation(request: Request, actor: PageActor, org_id: str, invitat
 
 @router.post("/orgs/{org_id}/share-invitations/{program_id}")
 def answer_share(
-    request: Request, actor: PageActor, org_id: str, program_id: str, answer: Annotated[str, Form()]
+    request: Request,
+    actor: PageActor,
+    org_id: str,
+    program_id: str,
+    answer: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
-    with unit_of_work(request) as session:
-        programs.respond_share(session, actor, org_id, program_id, accept=answer == "accept")
+    """Accept or decline a program offered, for the reason given (required to decline, kept when given
+    to accept; refused next to the offer's reason field)."""
+    accept = answer == "accept"
+    try:
+        with unit_of_work(request) as session:
+            given = reason if reason.strip() or not accept else None  # a blank one: none, to accept
+            programs.respond_share(session, actor, org_id, program_id, accept=accept, reason=given)
+    except (NotFoundError, PermissionDeniedError):
+        raise
+    except BioparityError as exc:  # the reason refused: shown next to the offer's reason field
+        return _org_page(request, actor, org_id, status_code=422, **refused_form(exc, program_id, reason))
     done = _("Program accepted.") if answer == "accept" else _("Program declined.")
     return notice_redirect(request, f"/ui/orgs/{org_id}", done)
 
@@ -127,6 +141,32 @@ def change_member(
     return notice_redirect(request, f"/ui/orgs/{org_id}", _("Membership changed."))
 
 
+def _usernames(session: Session, ids: set[str]) -> dict[str, str]:
+    """The user name of each of these user ids (one statement; none for no ids)."""
+    found = session.execute(select(User.id, User.username).where(User.id.in_(ids))).all() if ids else []
+    return {str(user_id): str(username) for user_id, username in found}
+
+
+def _org_events_page(
+    request: Request,
+    template: str,
+    title: str,
+    org: Organisation,
+    events: Sequence[AuditEvent],
+    rows: list[dict[str, Any]],
+) -> Response:
+    """A read-only page of an organisation's events (``rows``: the first AUDIT_PAGE of ``events``, which
+    holds one more when there is a next page), under the organisation's breadcrumbs."""
+    return render(
+        request,
+        template,
+        org=org,
+        rows=rows,
+        more=rows[-1]["seq"] if len(events) > AUDIT_PAGE else None,
+        crumbs=[(_("Organisations"), "/ui/orgs"), (org.name, f"/ui/orgs/{org.id}"), (title, None)],
+    )
+
+
 #: The columns of a security events export, in order.
 SECURITY_COLUMNS = ("seq", "at", "account", "action", "by", "details", "row_hash")
 
@@ -134,9 +174,7 @@ SECURITY_COLUMNS = ("seq", "at", "account", "action", "by", "details", "row_hash
 def _security_rows(session: Session, events: Sequence[AuditEvent]) -> list[dict[str, Any]]:
     """Each event as the page and the CSV show it: the account it concerns (user name), who acted (the
     user, or ``system`` for an automatic lock), and its recorded details (client address, failures)."""
-    ids = {e.object_id for e in events if e.object_id}
-    found = session.execute(select(User.id, User.username).where(User.id.in_(ids))).all() if ids else []
-    names = {str(user_id): str(username) for user_id, username in found}
+    names = _usernames(session, {str(e.object_id) for e in events if e.object_id})
     rows = []
     for e in events:
         after = json.loads(e.after_json) if e.after_json else None
@@ -164,18 +202,7 @@ def security_page(request: Request, actor: PageActor, org_id: str, after_seq: in
             session, actor, org_id, after_seq=after_seq, limit=AUDIT_PAGE + 1
         )
         rows = _security_rows(session, events[:AUDIT_PAGE])
-        return render(
-            request,
-            "security.html",
-            org=org,
-            rows=rows,
-            more=rows[-1]["seq"] if len(events) > AUDIT_PAGE else None,
-            crumbs=[
-                (_("Organisations"), "/ui/orgs"),
-                (org.name, f"/ui/orgs/{org.id}"),
-                (_("Security events"), None),
-            ],
-        )
+        return _org_events_page(request, "security.html", _("Security events"), org, events, rows)
 
 
 @router.get("/orgs/{org_id}/security.csv")
@@ -187,6 +214,49 @@ def security_export(request: Request, actor: PageActor, org_id: str) -> Response
         frame = pd.DataFrame(_security_rows(session, events), columns=list(SECURITY_COLUMNS))
     headers = {"Content-Disposition": disposition(file_name(org.name, "security-events", ext="csv"))}
     return Response(csv_bytes(frame), media_type="text/csv", headers=headers)
+
+
+def _trail_rows(session: Session, events: Sequence[AuditEvent]) -> list[dict[str, Any]]:
+    """The organisation's own audit rows as its trail page shows them: who acted, on which member (user
+    name), what changed (old -> new) and the reason given."""
+    states = {
+        e.seq: [json.loads(text) if text else None for text in (e.before_json, e.after_json)] for e in events
+    }
+    names = _usernames(
+        session, {str(s["user_id"]) for pair in states.values() for s in pair if s and s.get("user_id")}
+    )
+    rows = []
+    for e in events:
+        before, after = states[e.seq]
+        state = after or before or {}
+        member = state.get("username") or names.get(str(state.get("user_id") or ""), "")
+        rows.append(
+            {
+                "seq": e.seq,
+                "at": iso_second(e.at),
+                "by": e.actor,
+                "action": e.action,
+                "object": e.object_type,
+                "member": member,
+                "details": audit_details(e, before, after, {}),
+                "reason": e.reason or NO_REASON,
+                "row_hash": e.row_hash,
+            }
+        )
+    return rows
+
+
+@router.get("/orgs/{org_id}/audit")
+def org_trail(request: Request, actor: PageActor, org_id: str, after_seq: int = 0) -> Response:
+    """Owners: the organisation's own audit trail (members added, their roles changed or removed with the
+    reason given, invitations; read-only). Each program's rows are on its own audit trail page."""
+    with read_unit(request) as session:
+        org, _role = accounts.get_org(session, actor, org_id)
+        events = accounts.org_audit(
+            session, actor, org_id, after_seq=after_seq, limit=AUDIT_PAGE + 1, without_programs=True
+        )
+        rows = _trail_rows(session, events[:AUDIT_PAGE])
+        return _org_events_page(request, "org_audit.html", _("Audit trail"), org, events, rows)
 
 
 @router.get("/admin/validation")

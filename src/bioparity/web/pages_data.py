@@ -520,7 +520,7 @@ def key_options(run_: AnalysisRun, datasets_: Iterable[Dataset] = ()) -> Markup:
     shown = {k: v for k, v in options.items() if defaults.get(k) != v and v not in ("", None)}
     if not shown and kind is not None:
         shown = {k: v for k, v in options.items() if k in kind.choices and v not in ("", None)}
-    named = analyses.option_dataset_ids(run_)
+    named = datasets.option_dataset_ids(run_)
     known = {d.id: d for d in datasets_ if d.id in named.values()}
     parts = []
     for key, value in sorted(shown.items()):

@@ -32,7 +32,7 @@ from bioparity.web.notices import Notice, notice_redirect
 from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import TEMPLATES, label, menu, program_crumbs, refused_form, render
 from bioparity.workspace import accounts, programs
-from bioparity.workspace.access import Actor, my_shares, program_permissions
+from bioparity.workspace.access import Actor, my_shares, program_permissions, require_program
 from bioparity.workspace.errors import NotFoundError, PermissionDeniedError
 from bioparity.workspace.integrity import verify_workspace
 from bioparity.workspace.roles import GRANTS, SHARE_ROLES, Permission, Role, StudyKind
@@ -274,6 +274,7 @@ def dashboard(request: Request, actor: PageActor, program_id: str, message: Noti
             readiness_notes=notes,
             can_write=Permission.write_data in granted,
             can_share=Permission.share_program in granted,
+            can_manage=Permission.manage_members in granted,
             message=message,
             crumbs=[(_("Programs"), "/ui/programs"), (program.name, None)],
         )
@@ -352,7 +353,7 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _details(
+def audit_details(
     event: AuditEvent,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
@@ -449,7 +450,7 @@ def _audit_view(
                 "event": e,
                 "at": iso_second(e.at),
                 "href": _object_link(e, after, can_share),
-                "details": _details(e, befores[e.seq], after, names),
+                "details": audit_details(e, befores[e.seq], after, names),
                 "reason": e.reason or NO_REASON,
                 "signature": e.object_type == "signature",
             }
@@ -665,3 +666,57 @@ def unshare(
         return _sharing_page(request, actor, program_id, status_code=422, **refused)
     notice = _("Sharing removed.")
     return notice_redirect(request, f"/ui/programs/{program_id}/sharing", notice)
+
+
+@router.get("/programs/{program_id}/settings")
+def settings(request: Request, actor: PageActor, program_id: str, message: Notice) -> Response:
+    return _settings_page(request, actor, program_id, message=message)
+
+
+def _settings_page(
+    request: Request, actor: PageActor, program_id: str, status_code: int = 200, **form: Any
+) -> Response:
+    """Owners: the program's GxP settings (segregation of duties); ``form``: a refused change shown again
+    (``chosen``: the state asked for, ``reason`` and ``reason_error`` next to the reason field)."""
+    with read_unit(request) as session:
+        # Owners only, as the change itself (whoever could approve their own runs must not lift the rule).
+        program = require_program(session, actor, program_id, Permission.manage_members)
+        return render(
+            request,
+            "settings.html",
+            status_code=status_code,
+            program=program,
+            crumbs=program_crumbs(program, (_("Settings"), None)),
+            **({"message": "", "chosen": program.segregation_of_duties} | form),
+        )
+
+
+@router.post("/programs/{program_id}/settings")
+def change_settings(
+    request: Request,
+    actor: PageActor,
+    program_id: str,
+    segregation_of_duties: Annotated[bool, Form()] = False,  # an unticked box is not sent
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """Switch segregation of duties for the reason given (required, EU GMP Annex 11 section 9; audited as
+    ``PATCH /programs/{id}`` is). Submitting the state it has changes nothing and records nothing."""
+    try:
+        with unit_of_work(request) as session:
+            program = require_program(session, actor, program_id, Permission.manage_members)
+            if program.segregation_of_duties == segregation_of_duties:
+                unchanged = _("Nothing changed: the setting was already so.")
+                return notice_redirect(request, f"/ui/programs/{program_id}/settings", unchanged)
+            changes = {"segregation_of_duties": segregation_of_duties}
+            programs.update_program(session, actor, program_id, changes, reason=reason)
+    except (NotFoundError, PermissionDeniedError):
+        raise
+    except BioparityError as exc:  # shown next to the reason field, the state asked for kept
+        refused = refused_form(exc, "settings", reason) | {"chosen": segregation_of_duties}
+        return _settings_page(request, actor, program_id, status_code=422, **refused)
+    notice = (
+        _("Segregation of duties is on: review and approval need other people.")
+        if segregation_of_duties
+        else _("Segregation of duties is off.")
+    )
+    return notice_redirect(request, f"/ui/programs/{program_id}/settings", notice)

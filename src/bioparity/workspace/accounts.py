@@ -75,7 +75,7 @@ from bioparity.workspace.events import Scope, record, record_change, scope_audit
 from bioparity.workspace.passwords import hash_password, verify_password
 from bioparity.workspace.roles import Permission, Role
 from bioparity.workspace.snapshots import snapshot
-from bioparity.workspace.text import reason_text
+from bioparity.workspace.text import optional_reason_text, reason_text
 
 SESSION_HOURS = 12
 SESSION_PREFIX = "bps_"
@@ -185,12 +185,20 @@ def _new_name(session: Session, column: InstrumentedAttribute[str], name: str, f
 
 
 def _add_new(
-    session: Session, actor: Actor, obj: Any, object_type: str, what: str, scope: Scope = None
+    session: Session,
+    actor: Actor,
+    obj: Any,
+    object_type: str,
+    what: str,
+    scope: Scope = None,
+    *,
+    reason: str | None = None,
 ) -> None:
-    """Store a new object (a concurrent twin is a ConflictError naming ``what``) and audit its creation."""
+    """Store a new object (a concurrent twin is a ConflictError naming ``what``) and audit its creation
+    with the ``reason`` given (already checked)."""
     session.add(obj)
     _flush_unique(session, what)
-    record_change(session, actor, "create", object_type, obj, scope)
+    record_change(session, actor, "create", object_type, obj, scope, reason=reason)
 
 
 def create_user(
@@ -201,7 +209,12 @@ def create_user(
     display_name: str = "",
     actor: Actor = SYSTEM,
     language: str = DEFAULT_LANGUAGE,
+    reason: str | None = None,
 ) -> User:
+    """A new account. ``reason``: why the administrator creates it (``bioparity user create --reason``
+    always gives one; EU GMP Annex 11 section 12.3: creating an access authorisation is recorded), kept
+    in the audit row; checked when given."""
+    reason = optional_reason_text(reason)
     username = _new_name(session, User.username, username, "username", "user")
     user = User(
         username=username,
@@ -210,7 +223,7 @@ def create_user(
         language=normalise_language(language),
     )
     user.password_hash = hash_password(password)
-    _add_new(session, actor, user, "user", f"user {username!r}")
+    _add_new(session, actor, user, "user", f"user {username!r}", reason=reason)
     return user
 
 
@@ -222,17 +235,27 @@ def get_user_by_name(session: Session, username: str) -> User:
 
 
 def create_org(
-    session: Session, name: str, *, owner: User | None = None, actor: Actor = SYSTEM
+    session: Session,
+    name: str,
+    *,
+    owner: User | None = None,
+    actor: Actor = SYSTEM,
+    reason: str | None = None,
 ) -> Organisation:
+    """A new organisation, with ``owner`` as its first owner when given. ``reason`` (checked when given;
+    ``bioparity org create --reason`` always gives one) is kept in the creation's and the owner's rows."""
+    reason = optional_reason_text(reason)
     name = _new_name(session, Organisation.name, name, "organisation name", "organisation")
     org = Organisation(name=name)
-    _add_new(session, actor, org, "organisation", f"organisation {name!r}", org)
+    _add_new(session, actor, org, "organisation", f"organisation {name!r}", org, reason=reason)
     if owner is not None:
-        _add_membership(session, actor, org, owner, Role.owner)
+        _add_membership(session, actor, org, owner, Role.owner, reason=reason)
     return org
 
 
-def _add_membership(session: Session, actor: Actor, org: Organisation, user: User, role: Role) -> Membership:
+def _add_membership(
+    session: Session, actor: Actor, org: Organisation, user: User, role: Role, *, reason: str | None = None
+) -> Membership:
     exists = session.scalar(
         select(Membership.id).where(Membership.org_id == org.id, Membership.user_id == user.id)
     )
@@ -243,18 +266,28 @@ def _add_membership(session: Session, actor: Actor, org: Organisation, user: Use
     membership = Membership(org_id=org.id, user_id=user.id, role=role.value)
     session.add(membership)
     _flush_unique(session, "membership")
-    record_change(session, actor, "grant", "membership", membership, org, extra={"username": user.username})
+    extra = {"username": user.username}
+    record_change(session, actor, "grant", "membership", membership, org, extra=extra, reason=reason)
     return membership
 
 
 def add_member_as_admin(
-    session: Session, org_name: str, username: str, role: str, *, actor: Actor = SYSTEM
+    session: Session,
+    org_name: str,
+    username: str,
+    role: str,
+    *,
+    actor: Actor = SYSTEM,
+    reason: str | None = None,
 ) -> Membership:
-    """Command-line path (server administrator): add a user to an organisation at a role."""
+    """Command-line path (server administrator): add a user to an organisation at a role, for ``reason``
+    (checked when given, kept in the audit row)."""
+    reason = optional_reason_text(reason)
     org = session.scalar(select(Organisation).where(Organisation.name == org_name))
     if org is None:
         raise NotFoundError("organisation", org_name)
-    return _add_membership(session, actor, org, get_user_by_name(session, username), _role(role))
+    user = get_user_by_name(session, username)
+    return _add_membership(session, actor, org, user, _role(role), reason=reason)
 
 
 def invite_member(
@@ -443,11 +476,18 @@ def get_org(session: Session, actor: Actor, org_id: str) -> tuple[Organisation, 
 
 
 def org_audit(
-    session: Session, actor: Actor, org_id: str, *, after_seq: int = 0, limit: int = 1000
+    session: Session,
+    actor: Actor,
+    org_id: str,
+    *,
+    after_seq: int = 0,
+    limit: int = 1000,
+    without_programs: bool = False,
 ) -> Sequence[AuditEvent]:
-    """The organisation's audit rows in order, ``limit`` at a time after sequence number ``after_seq``."""
+    """The organisation's audit rows in order, ``limit`` at a time after sequence number ``after_seq``
+    (``without_programs``: only the organisation's own, its members and invitations)."""
     org, _my_role = require_org(session, actor, org_id, Permission.view_org_audit)
-    return scope_audit(session, org, after_seq=after_seq, limit=limit)
+    return scope_audit(session, org, after_seq=after_seq, limit=limit, without_programs=without_programs)
 
 
 # --- authentication -------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from bioparity._results import software_version
 from bioparity.analyses.contract import Option
-from bioparity.analyses.registry import all_analyses, effective_options, get_analysis
+from bioparity.analyses.registry import effective_options, get_analysis
 from bioparity.audit import canonical_json, sha256_hex
 from bioparity.errors import BioparityError, DataFileError, InputError
 from bioparity.i18n import DEFAULT_LANGUAGE, use_language
@@ -37,7 +37,13 @@ from bioparity.i18n import gettext as _
 from bioparity.progress import StageCallback, report_stage
 from bioparity.store.models import AnalysisRun, Dataset
 from bioparity.workspace.access import Actor, require_dataset, require_run, require_study
-from bioparity.workspace.datasets import UPLOAD_FOLDER_PREFIX, ColumnMap, dataset_content, read_mapped
+from bioparity.workspace.datasets import (
+    UPLOAD_FOLDER_PREFIX,
+    ColumnMap,
+    dataset_content,
+    option_dataset_ids,
+    read_mapped,
+)
 from bioparity.workspace.errors import NotFoundError
 from bioparity.workspace.events import record
 from bioparity.workspace.roles import Permission
@@ -145,16 +151,6 @@ def _option_datasets(
             )
         found.append((option.name, other))
     return found
-
-
-def option_dataset_ids(run: AnalysisRun) -> dict[str, str]:
-    """The datasets named by the options of type ``dataset`` that ``run`` set (option name -> dataset id,
-    e.g. NCA's ``dosing``); empty for a kind no longer registered."""
-    analysis = all_analyses().get(run.kind)
-    options = json.loads(run.options_json or "{}")
-    if analysis is None or not isinstance(options, dict):
-        return {}
-    return {o.name: str(options[o.name]) for o in analysis.dataset_options if options.get(o.name)}
 
 
 def option_datasets(session: Session, runs: Iterable[AnalysisRun]) -> dict[str, Dataset]:

@@ -30,7 +30,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -435,17 +435,40 @@ class ReasonRequiredError(InputError):
     (EU GMP Annex 11 section 9: the replacement of data behind signed evidence is a GMP-relevant change)."""
 
 
+def option_dataset_ids(run: AnalysisRun) -> dict[str, str]:
+    """The datasets named by the options of type ``dataset`` that ``run`` set (option name -> dataset id,
+    e.g. NCA's ``dosing``); empty for a kind no longer registered."""
+    analysis = all_analyses().get(run.kind)
+    options = json.loads(run.options_json or "{}")
+    if analysis is None or not isinstance(options, dict):
+        return {}
+    return {o.name: str(options[o.name]) for o in analysis.dataset_options if options.get(o.name)}
+
+
 def signed_run_of(session: Session, study_id: str, name: str) -> str | None:
-    """The id of a signed run that used a stored version of dataset ``name`` of the study (None: none did)."""
-    query = (
-        select(AnalysisRun.id)
-        .join(Dataset, Dataset.id == AnalysisRun.dataset_id)
-        .join(Signature, Signature.run_id == AnalysisRun.id)
-        .where(Dataset.study_id == study_id, Dataset.name == name)
-        .order_by(AnalysisRun.created_at, AnalysisRun.id)
-        .limit(1)
+    """The id of the first signed run that used a stored version of dataset ``name`` of the study, as its
+    main dataset or as a dataset an option names (e.g. NCA's ``dosing``; options name datasets of the
+    run's own study, checked when it was submitted); None when none did."""
+    versions = list(
+        session.scalars(select(Dataset.id).where(Dataset.study_id == study_id, Dataset.name == name))
     )
-    return session.scalar(query)
+    if not versions:
+        return None
+    # Options are stored as JSON text: a run whose text names none of the ids cannot use one (the
+    # candidates are then read as the run reads them, option by option).
+    named = or_(
+        AnalysisRun.dataset_id.in_(versions), *(AnalysisRun.options_json.contains(i) for i in versions)
+    )
+    query = (
+        select(AnalysisRun)
+        .where(AnalysisRun.study_id == study_id, named)
+        .where(select(Signature.id).where(Signature.run_id == AnalysisRun.id).exists())
+        .order_by(AnalysisRun.created_at, AnalysisRun.id)
+    )
+    for run in session.scalars(query):
+        if run.dataset_id in versions or set(option_dataset_ids(run).values()) & set(versions):
+            return run.id
+    return None
 
 
 def upload_reason(session: Session, study_id: str, name: str, reason: str | None) -> str | None:

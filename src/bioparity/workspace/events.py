@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeAlias
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from bioparity.audit import append_event
@@ -67,7 +67,12 @@ def record_change(
 
 
 def scope_audit(
-    session: Session, scope: Organisation | Program, *, after_seq: int, limit: int
+    session: Session,
+    scope: Organisation | Program,
+    *,
+    after_seq: int,
+    limit: int,
+    without_programs: bool = False,
 ) -> Sequence[AuditEvent]:
     """The audit rows filed under ``scope`` in order, ``limit`` at a time after sequence number ``after_seq``.
 
@@ -81,6 +86,8 @@ def scope_audit(
         Only rows after this sequence number.
     limit : int
         At most this many rows.
+    without_programs : bool
+        For an organisation: only its own rows (members, invitations), none filed under its programs.
 
     Returns
     -------
@@ -91,6 +98,7 @@ def scope_audit(
     query = (
         select(AuditEvent)
         .where(column == scope.id, AuditEvent.seq > after_seq)
+        .where(AuditEvent.program_id.is_(None) if without_programs else true())
         .order_by(AuditEvent.seq)
         .limit(limit)
     )

@@ -26,6 +26,7 @@ from bioparity.workspace.text import (
     NAME_MAX,
     REGION_MAX,
     SHORT_NAME_MAX,
+    optional_reason_text,
     plain_text,
     reason_text,
 )
@@ -145,8 +146,8 @@ def update_program(
         # Whoever could approve their own runs must not be able to lift the rule: owners only.
         require_program(session, actor, program_id, Permission.manage_members)
         reason = reason_text(reason)
-    elif reason is not None:
-        reason = reason_text(reason)
+    else:
+        reason = optional_reason_text(reason)
     before = snapshot(program)
     for key, value in changes.items():
         setattr(program, key, _program_field(key, value))
@@ -278,16 +279,19 @@ def share_invitations(
 
 
 def respond_share(
-    session: Session, actor: Actor, org_id: str, program_id: str, *, accept: bool
+    session: Session, actor: Actor, org_id: str, program_id: str, *, accept: bool, reason: str | None = None
 ) -> ProgramShare:
     """Owners of the partner organisation accept or decline a program offered to it (or a higher role on
-    an accepted share; declining that keeps the accepted role)."""
+    an accepted share; declining that keeps the accepted role). A decline needs a ``reason`` (a decision
+    on access to GMP data, EU GMP Annex 11 sections 9 and 12.3: the offering owner reads why); an
+    acceptance may give one (the offer's reason was given when it was made). Kept in the audit row."""
     org, _my_role = require_org(session, actor, org_id, Permission.manage_members)
     share = session.scalar(
         select(ProgramShare).where(ProgramShare.program_id == program_id, ProgramShare.org_id == org.id)
     )
     if share is None or not (share.status == "pending" or share.pending_role is not None):
         raise NotFoundError("share invitation", program_id)
+    reason = optional_reason_text(reason) if accept else reason_text(reason)
     program = session.get(Program, share.program_id)
     assert program is not None
     before = snapshot(share)
@@ -301,7 +305,7 @@ def respond_share(
     share.responded_at = datetime.now(UTC)
     session.flush()
     action = "share_accept" if accept else "share_decline"
-    record_change(session, actor, action, "share", share, program, before)
+    record_change(session, actor, action, "share", share, program, before, reason=reason)
     return share
 
 

@@ -56,3 +56,9 @@ def reason_text(value: str | None) -> str:
     deletion of GMP-relevant data the reason should be documented"): trimmed, 1 to :data:`REASON_MAX`
     characters, no control characters; InputError naming ``reason`` otherwise (also when not given)."""
     return plain_text(value or "", gettext_noop("reason"), max_length=REASON_MAX)
+
+
+def optional_reason_text(value: str | None) -> str | None:
+    """A reason the caller may give: None when not given, else checked by :func:`reason_text` (so a blank
+    one given is refused, as a required one would be)."""
+    return None if value is None else reason_text(value)
