@@ -20,7 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from bioparity.errors import InputError
+# re-exported: the BE functions and their callers read the acceptance limits from here
+from bioparity.power.acceptance import PERCENT_LIKE as PERCENT_LIKE
+from bioparity.power.acceptance import acceptance_limits as acceptance_limits
 from bioparity.power.conversions import cv_to_se
 
 
@@ -63,9 +65,6 @@ FDA = ScalingRule("FDA", k=FDA_THETA_S, cv_switch=0.30, cv_cap=math.inf)
 #: (section 4.1.10); the switching CV of 30% gives this value exactly.
 EMA_K_EXACT = math.log(1.25) / math.sqrt(math.log(1.09))
 
-#: An upper acceptance limit at or above this (1000%) is a limit written in percent (125 for 1.25).
-PERCENT_LIKE = 10.0
-
 
 def abel_limits(
     cvwr: npt.ArrayLike, rule: ScalingRule = EMA
@@ -105,31 +104,3 @@ def abel_limits(
     capped = np.minimum(cv, rule.cv_cap)
     upper = np.where(cv <= rule.cv_switch, 1.25, np.exp(rule.k * cv_to_se(capped)))
     return np.asarray(1.0 / upper), np.asarray(upper)
-
-
-def acceptance_limits(theta1: float, theta2: float | None = None) -> tuple[float, float]:
-    """Acceptance limits of an average-BE or PK-similarity CI as ratios; ``theta2`` defaults to ``1/theta1``.
-
-    The guidelines' limits are 0.80-1.25 (EMA, Guideline on the investigation of bioequivalence,
-    CPMP/EWP/QWP/1401/98 Rev. 1, 2010, section 4.1.8; FDA, Statistical Approaches to Establishing
-    Bioequivalence, 2001, section IV.A); the limits must bracket 1. Limits written in percent (``80``,
-    ``125``), as the result tables print them, are refused with that hint instead of being applied as
-    8000% or 12500%: an upper limit of :data:`PERCENT_LIKE` (1000%) or more is taken for percent.
-
-    >>> acceptance_limits(0.8)
-    (0.8, 1.25)
-    >>> acceptance_limits(0.8, 125)
-    Traceback (most recent call last):
-    ...
-    bioparity.errors.InputError: acceptance limits theta1 = 0.8, theta2 = 125 must be ratios with \
-0 < theta1 < 1 < theta2 < 10: 0.80 and 1.25 for 80.00-125.00% (not 80 and 125)
-    """
-    t1 = float(theta1)
-    t2 = float(theta2) if theta2 is not None else 1.0 / t1 if t1 != 0 else math.inf
-    if not 0 < t1 < 1 < t2 < PERCENT_LIKE:
-        default = " (1/theta1 by default)" if theta2 is None else ""
-        raise InputError(
-            f"acceptance limits theta1 = {t1:g}, theta2 = {t2:g}{default} must be ratios with "
-            f"0 < theta1 < 1 < theta2 < {PERCENT_LIKE:g}: 0.80 and 1.25 for 80.00-125.00% (not 80 and 125)"
-        )
-    return t1, t2

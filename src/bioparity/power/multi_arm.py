@@ -42,9 +42,9 @@ from scipy import special, stats
 
 from bioparity._results import ResultMixin, percent, software_version
 from bioparity.arrays import FloatArray
-from bioparity.be.limits import acceptance_limits
 from bioparity.errors import InputError, SearchError
 from bioparity.power._bracket import smallest_reaching
+from bioparity.power.acceptance import acceptance_limits
 from bioparity.power.kernels import critical_t, power_exact
 from bioparity.seeding import check_seed
 
