@@ -932,7 +932,7 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
         dosed = run_nca(
             samples.frame, spec, dosing=doses.frame, where=samples.where, dosing_where=doses.where
         )
-        n_missing = int(dosed.terminal.n_missing_dropped.sum())
+        n_missing = dosed.n_missing_samples  # every interval, not only after the last dose
         table = result_table(dosed, spec)
         return frame_result(
             table,
@@ -995,15 +995,14 @@ def terminal_lambda_z(result: IntervalResult) -> pd.DataFrame:
     (:attr:`~bioparity.nca.multiple.intervals.IntervalResult.terminal`): the profile keys, ``last_dose``
     (the time of the last dose on the clock of the dose records), ``PPTESTCD`` and ``PPSTRESN`` of
     :data:`TERMINAL_CODES` (times since the last dose), the lambda_z review flags and the reason of a
-    missing value. ``bioparity nca --dosing`` computes the same fit (it gives AILAMZ) but writes only the
-    interval parameters."""
-    terminal = result.terminal
+    missing value. ``bioparity nca --dosing`` writes the same table beside its output
+    (``OUT.terminal_lambda_z.csv``)."""
+    terminal = result.terminal.with_codes(TERMINAL_CODES)  # not the long table of every code: 3x fewer rows
     keys = [str(c) for c in terminal.profiles.columns]
     last = result.intervals.groupby(keys, sort=False, dropna=False)["start"].max().rename("last_dose")
     at = terminal.profiles.merge(last.reset_index(), on=keys, how="left")["last_dose"].to_numpy(dtype=float)
     long = terminal.to_frame()
     long.insert(len(keys), "last_dose", np.repeat(at, len(terminal.codes)))
-    long = long[long["PPTESTCD"].isin(TERMINAL_CODES)]
     columns = [
         *keys,
         "last_dose",

@@ -104,6 +104,9 @@ class IntervalResult(ParameterTable):
         Settings of the analysis.
     n_dose_records_unmatched : int, default 0
         Dose records whose keys match no sampled profile (reported, not an error).
+    n_missing_samples : int, default 0
+        Samples left out for a missing concentration, in every dosing interval (``terminal`` counts only
+        those after the last dose).
     software_version : str
         bioparity version that computed the result.
     """
@@ -119,6 +122,7 @@ class IntervalResult(ParameterTable):
     terminal: NCAResult
     options: NCAOptions
     n_dose_records_unmatched: int = 0
+    n_missing_samples: int = 0
     software_version: str = field(default_factory=software_version)
 
     def to_frame(self) -> pd.DataFrame:
@@ -428,4 +432,5 @@ def nca_multiple_dose(
         terminal=terminal,
         options=opts,
         n_dose_records_unmatched=unmatched,
+        n_missing_samples=int((np.isnan(prep.C) & ~np.isnan(prep.T)).sum()),  # padding: no time either
     )
