@@ -133,20 +133,25 @@ class IntervalResult(ParameterTable):
         out, rows = self._long_table(
             keys, start=self.intervals["start"].to_numpy(), end=self.intervals["end"].to_numpy()
         )
-        out["reason"] = np.asarray(self.reason_text, dtype=object)[self.reason.ravel()]
+        # per line: its code (the lines of a row hold the codes in order) and its reason, as indices into
+        # the codes and the texts, so that the tests below run on the K codes, not the R x K lines
+        code = np.tile(np.arange(len(self.codes)), len(self.intervals))
+        texts = (*self.reason_text, EXTRAPOLATED)
+        reason = self.reason.ravel().astype(np.intp)
         if "tau_extrapolated" in self.intervals.columns:
-            ext = self.intervals["tau_extrapolated"].to_numpy(dtype=bool)[rows] & np.isin(
-                out["PPTESTCD"], list(EXTRAPOLATED_CODES)
+            ext = (
+                self.intervals["tau_extrapolated"].to_numpy(dtype=bool)[rows]
+                & _of_codes(self.codes, EXTRAPOLATED_CODES)[code]
             )
-            out["reason"] = np.where(
-                ext & (out["reason"] == ""),
-                EXTRAPOLATED,
-                out["reason"],
-            )
-        lz = np.isin(out["PPTESTCD"], ["AILAMZ", "VZTAU", "VZFTAU"]) | out["reason"].str.startswith(
-            "extrapolated"
-        ).to_numpy(dtype=bool)
-        out["lambda_z_method"] = np.where(lz, self.terminal.lambda_z_method, "")
+            reason = np.where(ext & (np.asarray(texts) == "")[reason], len(texts) - 1, reason)
+        out["reason"] = np.asarray(texts, dtype=object)[reason]
+        lz = (
+            _of_codes(self.codes, ("AILAMZ", "VZTAU", "VZFTAU"))[code]
+            | np.asarray([t.startswith("extrapolated") for t in texts])[reason]
+        )
+        out["lambda_z_method"] = np.asarray(["", self.terminal.lambda_z_method], dtype=object)[
+            lz.astype(np.intp)
+        ]
         return out
 
     def to_wide(self) -> pd.DataFrame:
@@ -164,6 +169,11 @@ class IntervalResult(ParameterTable):
             f"{int(np.isnan(self.values).sum())} of {self.values.size} values missing; "
             f"{self.n_dose_records_unmatched} dose records without samples"
         )
+
+
+def _of_codes(codes: Sequence[str], chosen: Sequence[str]) -> npt.NDArray[np.bool_]:
+    """Which of ``codes`` are among ``chosen``."""
+    return np.asarray([c in chosen for c in codes], dtype=bool)
 
 
 #: Values that follow the extrapolated area or trough when AUCTAU is extrapolated to the end of tau.
