@@ -89,12 +89,14 @@ def test_the_concentrations_are_parsed_once_when_none_is_missing(
 
 def test_a_missing_concentration_before_the_last_dose_is_named(tmp_path: Path) -> None:
     """One subject's sample at 2 h (dose 1) has no concentration: the workspace names it (it counted only
-    those after the last dose, so it said none), as bioparity nca does in its provenance."""
+    those after the last dose, so it said none), as bioparity nca does in its provenance. The other
+    subject's BLQ sample at 12 h lies between measurable ones: the BLQ rule (PKNCA: middle BLQ dropped)
+    drops it, counted too (after the last dose it is the first sample, kept as 0)."""
     samples = pd.DataFrame(
         {
             "subject": ["A"] * 6 + ["B"] * 6,
             "time": [0.0, 2.0, 12.0, 14.0, 18.0, 24.0] * 2,
-            "conc": [0.0, None, 4.0, 11.0, 8.0, 5.0, 0.0, 9.0, 3.5, 10.0, 7.0, 4.5],
+            "conc": ["0", "", "4", "11", "8", "5", "0", "9", "BLQ", "10", "7", "4.5"],
         }
     )
     doses = pd.DataFrame({"subject": ["A", "A", "B", "B"], "time": [0.0, 12.0] * 2, "dose": 100.0})
@@ -102,7 +104,7 @@ def test_a_missing_concentration_before_the_last_dose_is_named(tmp_path: Path) -
     samples.to_csv(path, index=False)
     doses.to_csv(dosing, index=False)
     result = nca_kind(read_concentrations(path), {"dosing": str(dosing), "tau": 12.0})
-    assert result["n_missing_dropped"] == 1
+    assert (result["n_missing_dropped"], result["n_blq_dropped"]) == (1, 1)
     assert result["excluded_missing_concentration"] == [
         {"row": 2, "subject": "A", "time": "2.0"}
     ]  # as written

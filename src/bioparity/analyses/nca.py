@@ -939,7 +939,7 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
             n_profiles=int(dosed.terminal.n_profiles),
             n_intervals=len(dosed.intervals),
             n_missing_dropped=n_missing,
-            n_blq_dropped=int(dosed.terminal.n_blq_dropped.sum()),
+            n_blq_dropped=dosed.n_blq_samples,
             excluded_missing_concentration=_missing_samples(samples.frame, spec) if n_missing else [],
             **noted,
             **{

@@ -104,9 +104,9 @@ class IntervalResult(ParameterTable):
         Settings of the analysis.
     n_dose_records_unmatched : int, default 0
         Dose records whose keys match no sampled profile (reported, not an error).
-    n_missing_samples : int, default 0
-        Samples left out for a missing concentration, in every dosing interval (``terminal`` counts only
-        those after the last dose).
+    n_missing_samples, n_blq_samples : int, default 0
+        Samples left out for a missing concentration, and BLQ samples the BLQ rule drops, in every dosing
+        interval (``terminal`` counts only those after the last dose).
     software_version : str
         bioparity version that computed the result.
     """
@@ -123,6 +123,7 @@ class IntervalResult(ParameterTable):
     options: NCAOptions
     n_dose_records_unmatched: int = 0
     n_missing_samples: int = 0
+    n_blq_samples: int = 0
     software_version: str = field(default_factory=software_version)
 
     def to_frame(self) -> pd.DataFrame:
@@ -442,5 +443,6 @@ def nca_multiple_dose(
         terminal=terminal,
         options=opts,
         n_dose_records_unmatched=unmatched,
-        n_missing_samples=int((np.isnan(prep.C) & ~np.isnan(prep.T)).sum()),  # padding: no time either
+        n_missing_samples=int(clean.n_missing_dropped.sum()),
+        n_blq_samples=int(clean.n_blq_dropped.sum()),
     )
