@@ -207,3 +207,22 @@ def test_an_sdtm_pc_domain_with_two_pctestcd_is_summarised_per_analyte(tmp_path:
     exposure = next(t for t in tables.appendix if t.title.startswith("Exposure"))
     assert exposure.columns[:2] == ("PCTESTCD", "subject")  # STUDYID and PCSPEC: one value, not printed
     assert len(exposure.rows) == 16
+
+
+def test_review_flags_are_counted_per_arm_and_analyte(csv: Path) -> None:
+    """Flags of the two analytes' profiles apart: each row's count is the subjects of that arm and
+    analyte whose profile has the flag, counted here from the PP table itself (pooled, every subject of
+    an arm would count as flagged, since every TAB profile is)."""
+    result = nca_kind(read_concentrations(csv), {"max_aucpext": 4.0})
+    frame = pd.DataFrame(result["rows"], columns=result["columns"])
+    flags = _table(
+        nca_tables(frame, {"max_aucpext": 4.0}).main, "Review flags: subjects with the flag per arm"
+    )
+    assert list(flags.columns[:3]) == ["arm", "analyte", "flag"]
+    high = flags[flags["flag"] == "AUC extrapolated beyond Tlast above 4%"]
+    on = frame[frame["flag_aucpeo_high"].astype(bool)].groupby(["arm", "analyte"])["subject"].nunique()
+    expected = {(str(a), str(b)): float(on.get((a, b), 0)) for a in ("R", "T") for b in ("ADC", "TAB")}
+    assert _numbers(high, ["arm", "analyte"], "subjects flagged") == expected
+    assert set(high["subjects"]) == {"4"}
+    # the ADC is eliminated faster: AUC%extrap above 4% for the first subject of each arm only (5.4%)
+    assert expected == {("R", "ADC"): 1, ("R", "TAB"): 4, ("T", "ADC"): 1, ("T", "TAB"): 4}

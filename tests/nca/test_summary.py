@@ -126,3 +126,22 @@ def test_statistics_by_analyte_keep_two_analytes_of_one_arm_apart() -> None:
     pooled = summary_statistics(frame).to_frame()
     assert len(pooled) == 1 and pooled["geometric_mean"][0] == pytest.approx(4.355877, abs=1e-6)
     assert "analyte (2)" in result.summary()
+
+
+def test_flags_are_counted_per_analyte() -> None:
+    """Subject A0's Cmax of total antibody (TAB) has a low adjusted R2, its ADC profile none: per analyte
+    one subject of four is flagged for TAB and none for ADC (pooled, the ADC row would say one)."""
+    rows = [
+        ("A", f"A{i}", analyte, "CMAX", 1.0, analyte == "TAB" and i == 0)
+        for analyte in ("TAB", "ADC")
+        for i in range(4)
+    ]
+    frame = pd.DataFrame(
+        rows, columns=["arm", "subject", "analyte", "PPTESTCD", "PPSTRESN", "flag_r2adj_low"]
+    )
+    counts = flag_counts(frame, by=["analyte"]).to_frame()
+    assert list(counts.columns) == ["arm", "analyte", "flag", "subjects_flagged", "subjects"]
+    by_analyte = counts.set_index("analyte")
+    assert (by_analyte.loc["TAB", "subjects_flagged"], by_analyte.loc["TAB", "subjects"]) == (1, 4)
+    assert (by_analyte.loc["ADC", "subjects_flagged"], by_analyte.loc["ADC", "subjects"]) == (0, 4)
+    assert flag_counts(frame).to_frame()["subjects_flagged"].tolist() == [1]  # pooled: any analyte

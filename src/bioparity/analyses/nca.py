@@ -199,18 +199,24 @@ def _result_tables(
     flags = [c for c in frame.columns if str(c).startswith("flag_")]
     run_settings = settings or NCAOptions()
     if flags and subject is not None:
-        counts = flag_counts(frame, group=arm, subject=subject).to_frame()
+        counts = flag_counts(frame, group=arm, by=by, subject=subject).to_frame()
+        labels = [str(c) for c in counts.columns[: 1 + len(by)]]  # the arm, the analyte, ...
         main.append(
             Table(
                 _("Review flags: subjects with the flag per arm"),
-                (counts.columns[0], _("flag"), _("subjects flagged"), _("subjects")),
+                (*labels, _("flag"), _("subjects flagged"), _("subjects")),
                 # the flag in words with the run's thresholds (as the reasons table says it), not the code
                 tuple(
-                    (cell(a), _flag_words(f"flag_{f}", run_settings), cell(n), cell(total))
-                    for a, f, n, total in counts.itertuples(index=False)
+                    (
+                        *(cell(v) for v in row[: len(labels)]),
+                        _flag_words(f"flag_{row[len(labels)]}", run_settings),
+                        *(cell(v) for v in row[len(labels) + 1 :]),
+                    )
+                    for row in counts.itertuples(index=False)
                 ),
-                (False, False, True, True),
-                note=_("Counted per subject: a flag on several parameters of one profile counts once."),
+                (*(False for _label in labels), False, True, True),
+                note=_split_note(by)
+                + _("Counted per subject: a flag on several parameters of one profile counts once."),
             )
         )
     reasons = _reasons_table(frame, keys, run_settings)

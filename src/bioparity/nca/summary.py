@@ -135,15 +135,18 @@ class SummaryStatistics(ResultMixin):
 
 @dataclass(frozen=True, repr=False)
 class FlagCounts(ResultMixin):
-    """Subjects with each review flag per group: ``flagged`` of ``subjects``."""
+    """Subjects with each review flag per group: ``flagged`` of ``subjects``; per group and combination
+    of the ``by_columns`` (e.g. the analyte: ``by_values``, one tuple per column) when given."""
 
-    SETTINGS = ("group_column",)
+    SETTINGS = ("group_column", "by_columns")
 
     group_column: str
     groups: tuple[str, ...]
     flags: tuple[str, ...]
     flagged: np.ndarray
     subjects: np.ndarray
+    by_columns: tuple[str, ...] = ()
+    by_values: tuple[tuple[str, ...], ...] = ()
     software_version: str = __version__
 
     def summary(self) -> str:
@@ -161,6 +164,7 @@ class FlagCounts(ResultMixin):
         return pd.DataFrame(
             {
                 self.group_column: list(self.groups),
+                **{c: list(v) for c, v in zip(self.by_columns, self.by_values, strict=True)},
                 "flag": list(self.flags),
                 "subjects_flagged": self.flagged,
                 "subjects": self.subjects,
@@ -237,10 +241,7 @@ def summary_statistics(
     )
     if interval:
         data["i"] = _interval_numbers(frame, interval)
-    # each row's values of the ``by`` columns, numbered (the statistics are per group and number)
-    strata = list(zip(*(frame[c].astype(str) for c in by), strict=True)) if by else [()] * len(frame)
-    labels = sorted(set(strata))
-    data["s"] = pd.Series(strata, dtype=object).map({k: j for j, k in enumerate(labels)}).to_numpy()
+    data["s"], labels = _strata(frame, by)
     order = list(dict.fromkeys(data["p"]))
     rows: list[tuple[str, tuple[str, ...], int, str, str, dict[str, float]]] = []
     notes: list[str] = []
@@ -287,6 +288,15 @@ def summary_statistics(
         by_columns=tuple(by),
         by_values=tuple(tuple(r[1][j] for r in rows) for j in range(len(by))),
     )
+
+
+def _strata(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """Each row's combination of the values of the ``by`` columns (as text), numbered in sorted order, and
+    the combinations (one empty combination without ``by``)."""
+    strata = list(zip(*(frame[c].astype(str) for c in by), strict=True)) if by else [()] * len(frame)
+    labels = sorted(set(strata)) or [()]
+    number = {k: j for j, k in enumerate(labels)}
+    return np.fromiter((number[k] for k in strata), dtype=np.int64, count=len(strata)), labels
 
 
 def _numbers(frame: pd.DataFrame, value: str) -> pd.Series:
@@ -343,27 +353,41 @@ def _parameter_statistics(
 
 
 def flag_counts(
-    frame: pd.DataFrame, *, group: str | None = "arm", subject: str = "subject", prefix: str = "flag_"
+    frame: pd.DataFrame,
+    *,
+    group: str | None = "arm",
+    by: Sequence[str] = (),
+    subject: str = "subject",
+    prefix: str = "flag_",
 ) -> FlagCounts:
-    """How many subjects of each group have each flag (``flag_*`` columns) on at least one row."""
-    _require(frame, [subject], "flag counts")
+    """How many subjects of each group have each flag (``flag_*`` columns) on at least one row; with
+    ``by`` (the analyte, the period, as :func:`summary_statistics`) per group and combination of their
+    values, so that a flag on one analyte's profile is not counted for the other's."""
+    by = [str(c) for c in by]
+    _require(frame, [subject, *by], "flag counts")
     flags = [c for c in frame.columns if str(c).startswith(prefix)]
     group_column = group if group is not None and group in frame.columns else "group"
     groups = frame[group].astype(str) if group_column == group else pd.Series("all", index=frame.index)
-    out_g, out_f, flagged, subjects = [], [], [], []
+    strata, labels = _strata(frame, by)
+    out_g, out_s, out_f, flagged, subjects = [], [], [], [], []
     for g in sorted(groups.unique()):
-        part = frame[groups == g]
-        n_subjects = int(part[subject].astype(str).nunique())
-        for f in flags:
-            on = part[f].map(lambda x: x is True or x == 1 or str(x).lower() == "true")
-            out_g.append(str(g))
-            out_f.append(str(f).removeprefix(prefix))
-            flagged.append(int(part.loc[on.to_numpy(dtype=bool), subject].astype(str).nunique()))
-            subjects.append(n_subjects)
+        in_group = (groups == g).to_numpy()
+        for j in sorted(set(strata[in_group].tolist())):
+            part = frame[in_group & (strata == j)]
+            n_subjects = int(part[subject].astype(str).nunique())
+            for f in flags:
+                on = part[f].map(lambda x: x is True or x == 1 or str(x).lower() == "true")
+                out_g.append(str(g))
+                out_s.append(labels[j])
+                out_f.append(str(f).removeprefix(prefix))
+                flagged.append(int(part.loc[on.to_numpy(dtype=bool), subject].astype(str).nunique()))
+                subjects.append(n_subjects)
     return FlagCounts(
         group_column=group_column,
         groups=tuple(out_g),
         flags=tuple(out_f),
         flagged=np.array(flagged, dtype=int),
         subjects=np.array(subjects, dtype=int),
+        by_columns=tuple(by),
+        by_values=tuple(tuple(s[k] for s in out_s) for k in range(len(by))),
     )
