@@ -4,7 +4,8 @@ The reader (``read_concentrations``) and the compute (``nca_kind``) run the NCA 
 :func:`bioparity.nca.run_nca`, the entry ``bioparity nca`` uses too (parameters as PKNCA, Denney et al. 2015,
 and Gabrielsson & Weiner, Pharmacokinetic and Pharmacodynamic Data Analysis, 5th ed., chapter 2). This
 module also holds how the kind is offered and shown: options, input columns and their units, the report
-tables (summary statistics per arm, review flags, per-subject parameters by group), the concentration-time
+tables (summary statistics and review flags per arm and per value of every other profile grouping column
+that varies, e.g. the analyte or the period; per-subject parameters by group), the concentration-time
 plot, and the lambda_z review page.
 """
 
