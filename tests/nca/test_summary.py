@@ -104,3 +104,44 @@ def test_statistics_per_dosing_interval_keep_the_doses_apart() -> None:
     assert "dose_number" not in summary_statistics(frame).to_frame().columns  # single dose: as before
     with pytest.raises(InputError, match=r"row 1, column dose_number: 0\.5 is not a dose number"):
         summary_statistics(frame.assign(dose_number=0.5), interval="dose_number")
+
+
+def test_statistics_by_analyte_keep_two_analytes_of_one_arm_apart() -> None:
+    """Cmax of the same four subjects of arm A for two analytes: TAB (10, 12, 15, 20, the values above) and
+    ADC (a tenth: 1, 1.2, 1.5, 2). Per analyte the geometric means are 36000^(1/4) = 13.77449 and a tenth
+    of it; pooled (before) one row would have mixed them: exp(mean(log of the eight values)) =
+    (36000 * 3.6)^(1/8) = 4.355877."""
+    tab = [("A", f"A{i}", "TAB", "CMAX", c) for i, c in enumerate(CMAX_A)]
+    adc = [("A", f"A{i}", "ADC", "CMAX", c / 10) for i, c in enumerate(CMAX_A)]
+    frame = pd.DataFrame(tab + adc, columns=["arm", "subject", "analyte", "PPTESTCD", "PPSTRESN"])
+    result = summary_statistics(frame, by=["analyte"])
+    table = result.to_frame()
+    assert list(table.columns[:3]) == ["arm", "analyte", "parameter"]
+    assert list(table["analyte"]) == ["ADC", "TAB"] and list(table["n"]) == [4, 4]  # sorted as text
+    by_analyte = table.set_index("analyte")
+    assert by_analyte.loc["TAB", "geometric_mean"] == pytest.approx(13.77449, abs=1e-5)
+    assert by_analyte.loc["ADC", "geometric_mean"] == pytest.approx(1.377449, abs=1e-6)
+    assert by_analyte.loc["ADC", "mean"] == pytest.approx(1.425, abs=1e-12)
+    assert by_analyte.loc["ADC", "cv_percent"] == pytest.approx(30.52161, abs=1e-5)  # a scale change
+    pooled = summary_statistics(frame).to_frame()
+    assert len(pooled) == 1 and pooled["geometric_mean"][0] == pytest.approx(4.355877, abs=1e-6)
+    assert "analyte (2)" in result.summary()
+
+
+def test_flags_are_counted_per_analyte() -> None:
+    """Subject A0's Cmax of total antibody (TAB) has a low adjusted R2, its ADC profile none: per analyte
+    one subject of four is flagged for TAB and none for ADC (pooled, the ADC row would say one)."""
+    rows = [
+        ("A", f"A{i}", analyte, "CMAX", 1.0, analyte == "TAB" and i == 0)
+        for analyte in ("TAB", "ADC")
+        for i in range(4)
+    ]
+    frame = pd.DataFrame(
+        rows, columns=["arm", "subject", "analyte", "PPTESTCD", "PPSTRESN", "flag_r2adj_low"]
+    )
+    counts = flag_counts(frame, by=["analyte"]).to_frame()
+    assert list(counts.columns) == ["arm", "analyte", "flag", "subjects_flagged", "subjects"]
+    by_analyte = counts.set_index("analyte")
+    assert (by_analyte.loc["TAB", "subjects_flagged"], by_analyte.loc["TAB", "subjects"]) == (1, 4)
+    assert (by_analyte.loc["ADC", "subjects_flagged"], by_analyte.loc["ADC", "subjects"]) == (0, 4)
+    assert flag_counts(frame).to_frame()["subjects_flagged"].tolist() == [1]  # pooled: any analyte

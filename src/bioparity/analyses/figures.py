@@ -361,19 +361,27 @@ def _nominal_times(data: pd.DataFrame) -> tuple[pd.Series, str]:
     )
 
 
-def profile_plot(frame: pd.DataFrame, conc_unit: str = "", time_unit: str = "h") -> ProfilePlot | None:
+def profile_plot(
+    frame: pd.DataFrame, conc_unit: str = "", time_unit: str = "h", *, by: Sequence[str] = ()
+) -> ProfilePlot | None:
     """Mean concentration per arm and nominal time from a concentration table (``subject, time, conc``).
 
+    ``by`` names further profile grouping columns (analyte, period, ...): those with more than one value
+    split the lines too, named ``arm / value`` (two analytes of one arm are never averaged together).
     A nominal-time column (``nominal_time``, ``NFRLT``, ...) is used when present; otherwise see
     :func:`_nominal_times`. Samples that are not numbers (BLQ markers) are left out of the means.
     """
     if not {"subject", "time", "conc"} <= set(frame.columns):
         return None
     arm = arm_column(frame)
+    split = [*([arm] if arm else []), *(c for c in by if c != arm and frame[c].nunique(dropna=False) > 1)]
+    line: pd.Series | str = "all"
+    for i, c in enumerate(split):  # the line of each sample: its arm / analyte / ...
+        line = frame[c].astype(str) if i == 0 else line + " / " + frame[c].astype(str)
     nominal = next((c for c in NOMINAL_TIME_COLUMNS if c in frame.columns), None)
     data = pd.DataFrame(
         {
-            "arm": frame[arm].astype(str) if arm else "all",
+            "arm": line,
             "subject": frame["subject"].astype(str),
             "time": pd.to_numeric(frame[nominal or "time"], errors="coerce"),
             "conc": pd.to_numeric(frame["conc"], errors="coerce"),  # BLQ markers become NaN: left out

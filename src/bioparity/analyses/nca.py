@@ -4,7 +4,8 @@ The reader (``read_concentrations``) and the compute (``nca_kind``) run the NCA 
 :func:`bioparity.nca.run_nca`, the entry ``bioparity nca`` uses too (parameters as PKNCA, Denney et al. 2015,
 and Gabrielsson & Weiner, Pharmacokinetic and Pharmacodynamic Data Analysis, 5th ed., chapter 2). This
 module also holds how the kind is offered and shown: options, input columns and their units, the report
-tables (summary statistics per arm, review flags, per-subject parameters by group), the concentration-time
+tables (summary statistics and review flags per arm and per value of every other profile grouping column
+that varies, e.g. the analyte or the period; per-subject parameters by group), the concentration-time
 plot, and the lambda_z review page.
 """
 
@@ -56,7 +57,7 @@ from bioparity.io.nca_input import (
     samples_of,
 )
 from bioparity.io.readers import LoadedTable, read_any_table
-from bioparity.io.sdtm import is_sdtm_ex, is_sdtm_pc
+from bioparity.io.sdtm import PC_GROUPS, PC_IN_PP, is_sdtm_ex, is_sdtm_pc
 from bioparity.left_out import STORED_RESULT, left_out_rows
 from bioparity.nca import GROUP_COLUMNS, NCAOptions, NCASpec, Where, result_table, run_nca, spec_from_options
 from bioparity.nca.lambda_z import LAMZ_REASONS, LAMZ_TOO_FEW_POINTS
@@ -99,7 +100,6 @@ NCA_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 #: Usual names of a column giving each concentration's unit (``bioparity nca --conc-unit-column``):
 #: the standard and original result units of the CDISC SDTM Pharmacokinetic Concentrations (PC) domain.
 CONC_UNIT_COLUMNS = ("conc_unit", "PCSTRESU", "PCORRESU")
-_PROFILE_KEYS = ("arm", "treatment", "TRT", "group", "period", "analyte", "subject", "USUBJID")
 #: The review flags (``flag_*`` columns of the PP table, :data:`bioparity.nca.single.parameters.FLAGS`) in
 #: words, with the thresholds of the run's :class:`~bioparity.nca.NCAOptions` (translated where printed).
 FLAG_TEXT = {
@@ -121,8 +121,33 @@ _EXCLUDED = compile_template(EXCLUDED_BY_USER).pattern
 _POINT = re.compile(r"(?:^|; )t=(?P<t>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|nan|inf): ")
 
 
+def profile_columns(frame: pd.DataFrame) -> tuple[list[str], str | None]:
+    """The grouping columns and the subject column of the profiles of an NCA table (the PP result table
+    or the samples), in the table's column order.
+
+    The grouping columns are those of the grouping rule of the NCA input spec (:mod:`bioparity.nca.spec`:
+    arm, period, treatment, analyte, formulation, sequence, visit, any letter case) and, for a table read
+    from SDTM, the profile groups of a PC domain (:data:`bioparity.io.sdtm.PC_GROUPS`: STUDYID, PCTESTCD,
+    PCSPEC, PCRFTDTC) or of a PP domain (:data:`bioparity.io.sdtm.PC_IN_PP`: PPCAT, PPSPEC, PPRFTDTC).
+    The subject is the spec's subject column (``subject``, any letter case), else ``USUBJID`` (CDISC
+    SDTMIG v3.4, section 4.1.2.3), else None.
+    """
+    names = [str(c) for c in frame.columns]
+    spec = NCASpec().resolve(names)
+    subject = spec.subject if spec.subject in names else ("USUBJID" if "USUBJID" in names else None)
+    grouping = {*spec.groups, *PC_GROUPS, *PC_IN_PP.values()}
+    return [c for c in names if c in grouping and c != subject], subject
+
+
 def _profile_keys(frame: pd.DataFrame) -> list[str]:
-    keys = [c for c in _PROFILE_KEYS if c in frame.columns]
+    """The columns naming each profile in the per-profile tables (:func:`profile_columns`): the grouping
+    columns of the spec's rule (arm, period, analyte, ...), the SDTM ones (PCTESTCD, PCSPEC, STUDYID)
+    where they hold more than one value (a single study's STUDYID names no profile apart), the subject;
+    for a multiple-dose table also the dosing interval."""
+    groups, subject = profile_columns(frame)
+    named = NCASpec().resolve(frame).groups
+    split = [c for c in groups if c in named or frame[c].nunique(dropna=False) > 1]
+    keys = [*split, *([subject] if subject else [])]
     if INTERVAL in frame.columns:  # multiple dose: one row per dosing interval and parameter
         return [*keys, *(c for c in (INTERVAL, "start", "end") if c in frame.columns)]
     for extra in ("start", "end"):
@@ -150,7 +175,8 @@ def _result_tables(
     if not {"PPTESTCD", "PPSTRESN"} <= set(frame.columns):
         return generic_tables(frame)
     keys = _profile_keys(frame)
-    arm = _arm_column(frame)
+    arm, by = _summary_groups(frame)
+    subject = profile_columns(frame)[1]
     unit_col = "PPSTRESU" if "PPSTRESU" in frame.columns else None
     units: dict[str, str] = {}
     if unit_col:
@@ -162,29 +188,36 @@ def _result_tables(
     if INTERVAL in frame.columns:
         main, appendix = _interval_tables(frame, options or {})
     else:
-        stats = summary_statistics(frame, group=arm, unit=unit_col).to_frame()
+        stats = summary_statistics(frame, group=arm, by=by, unit=unit_col).to_frame()
         main.append(
             _statistics_table(
                 stats,
                 _("Summary statistics per arm and parameter (PPSTRESN by PPTESTCD)"),
-                _(STATISTICS_NOTE),
+                _split_note(by) + _(STATISTICS_NOTE),
+                by=by,
             )
         )
     flags = [c for c in frame.columns if str(c).startswith("flag_")]
     run_settings = settings or NCAOptions()
-    if flags and "subject" in frame.columns:
-        counts = flag_counts(frame, group=arm).to_frame()
+    if flags and subject is not None:
+        counts = flag_counts(frame, group=arm, by=by, subject=subject).to_frame()
+        labels = [str(c) for c in counts.columns[: 1 + len(by)]]  # the arm, the analyte, ...
         main.append(
             Table(
                 _("Review flags: subjects with the flag per arm"),
-                (counts.columns[0], _("flag"), _("subjects flagged"), _("subjects")),
+                (*labels, _("flag"), _("subjects flagged"), _("subjects")),
                 # the flag in words with the run's thresholds (as the reasons table says it), not the code
                 tuple(
-                    (cell(a), _flag_words(f"flag_{f}", run_settings), cell(n), cell(total))
-                    for a, f, n, total in counts.itertuples(index=False)
+                    (
+                        *(cell(v) for v in row[: len(labels)]),
+                        _flag_words(f"flag_{row[len(labels)]}", run_settings),
+                        *(cell(v) for v in row[len(labels) + 1 :]),
+                    )
+                    for row in counts.itertuples(index=False)
                 ),
-                (False, False, True, True),
-                note=_("Counted per subject: a flag on several parameters of one profile counts once."),
+                (*(False for _label in labels), False, True, True),
+                note=_split_note(by)
+                + _("Counted per subject: a flag on several parameters of one profile counts once."),
             )
         )
     reasons = _reasons_table(frame, keys, run_settings)
@@ -295,10 +328,31 @@ def _arm_column(frame: pd.DataFrame) -> str | None:
     return next((c for c in ("arm", "treatment", "TRT", "group") if c in frame.columns), None)
 
 
-def _statistics_table(stats: pd.DataFrame, title: str, note: str) -> Table:
-    """Summary statistics (:meth:`~bioparity.nca.summary.SummaryStatistics.to_frame`: the group, the dose
-    number of a multiple-dose table, the parameter and its unit, the statistics) as printed: the parameter
-    with its unit, numbers to 5 significant digits, counts as whole numbers."""
+def _summary_groups(frame: pd.DataFrame) -> tuple[str | None, list[str]]:
+    """The arm column of the summary statistics (:func:`_arm_column`) and the other profile grouping
+    columns (:func:`profile_columns`, the subject left out) that hold more than one value: the analyte,
+    the period, ... Statistics are per arm and per combination of these, so that two analytes (total
+    antibody and conjugated ADC) or two periods of one arm are never pooled; a column with one value
+    throughout splits nothing and is not printed (a single-analyte table stays as it was)."""
+    arm = _arm_column(frame)
+    groups, _subject = profile_columns(frame)
+    return arm, [c for c in groups if c != arm and frame[c].nunique(dropna=False) > 1]
+
+
+#: Said under summary statistics split by more grouping columns than the arm (translated where printed).
+SPLIT_NOTE = gettext_noop("One row per %(columns)s as well: their profiles are never pooled.")
+
+
+def _split_note(by: Sequence[str]) -> str:
+    """:data:`SPLIT_NOTE` for the grouping columns ``by`` with a space after it (empty without any)."""
+    return _(SPLIT_NOTE) % {"columns": ", ".join(by)} + " " if by else ""
+
+
+def _statistics_table(stats: pd.DataFrame, title: str, note: str, *, by: Sequence[str] = ()) -> Table:
+    """Summary statistics (:meth:`~bioparity.nca.summary.SummaryStatistics.to_frame`: the group, the
+    further grouping columns ``by``, the dose number of a multiple-dose table, the parameter and its unit,
+    the statistics) as printed: the parameter with its unit, numbers to 5 significant digits, counts as
+    whole numbers."""
     headers = {
         INTERVAL: _("dose number"),
         "parameter": _("parameter (unit)"),
@@ -326,20 +380,22 @@ def _statistics_table(stats: pd.DataFrame, title: str, note: str) -> Table:
         title,
         tuple(headers.get(c, c) for c in stats.columns),
         tuple(body),
-        tuple(c not in (stats.columns[0], "parameter") for c in stats.columns),
+        tuple(c not in (stats.columns[0], *by, "parameter") for c in stats.columns),
         note=note,
         wide=True,  # 12 columns of up to 10 characters: a landscape page, the max column kept
     )
 
 
 def interval_statistics(table: pd.DataFrame) -> pd.DataFrame:
-    """Summary statistics of a multiple-dose PP table per arm (when it has one), dosing interval (dose
-    number) and parameter (:func:`~bioparity.nca.summary.summary_statistics` with
-    ``interval="dose_number"``): dose 1 and the last dose are never pooled. Columns: the arm (or
-    ``group``), ``dose_number``, ``parameter``, ``unit``, ``n``, ``n_missing``, ``mean``, ``sd``,
+    """Summary statistics of a multiple-dose PP table per arm (when it has one), other grouping column
+    with several values (analyte, period: :func:`_summary_groups`), dosing interval (dose number) and
+    parameter (:func:`~bioparity.nca.summary.summary_statistics` with ``interval="dose_number"``): dose 1
+    and the last dose are never pooled, nor two analytes. Columns: the arm (or ``group``), those grouping
+    columns, ``dose_number``, ``parameter``, ``unit``, ``n``, ``n_missing``, ``mean``, ``sd``,
     ``cv_percent``, ``geometric_mean``, ``geometric_cv_percent``, ``median``, ``min``, ``max``."""
     unit = RESULT_UNIT if RESULT_UNIT in table.columns else None
-    stats = summary_statistics(table, group=_arm_column(table), unit=unit, interval=INTERVAL)
+    arm, by = _summary_groups(table)
+    stats = summary_statistics(table, group=arm, by=by, unit=unit, interval=INTERVAL)
     return stats.to_frame().drop(columns="software_version")
 
 
@@ -348,11 +404,12 @@ def _interval_tables(frame: pd.DataFrame, options: Mapping[str, Any]) -> tuple[l
     intervals) and the first of its appendix (the summary statistics of every interval)."""
     stats = interval_statistics(frame)
     group = str(stats.columns[0])
-    last = stats.groupby(group, sort=False)[INTERVAL].transform("max")
+    by = _summary_groups(frame)[1]
+    last = stats.groupby([group, *by], sort=False)[INTERVAL].transform("max")
     order = {code: i for i, code in enumerate(STEADY_STATE_CODES)}
     steady = stats[(stats[INTERVAL] == last) & stats["parameter"].isin(list(order))]
     steady = steady.assign(_order=steady["parameter"].map(order)).sort_values(
-        [group, "_order"], kind="stable"
+        [group, *by, "_order"], kind="stable"
     )
     doses = sorted({int(d) for d in steady[INTERVAL]})
     steady = steady.drop(columns=["_order", *([INTERVAL] if len(doses) == 1 else [])])
@@ -362,14 +419,16 @@ def _interval_tables(frame: pd.DataFrame, options: Mapping[str, Any]) -> tuple[l
             steady,
             _("Steady state: summary statistics of the last dosing interval (dose %(dose)s) per arm")
             % {"dose": ", ".join(map(str, doses)) or "—"},
-            _(STEADY_STATE_NOTE) + tau_note + " " + _(STATISTICS_NOTE),
+            _(STEADY_STATE_NOTE) + tau_note + " " + _split_note(by) + _(STATISTICS_NOTE),
+            by=by,
         ),
         _dosing_intervals_table(frame, str(options.get("time_unit") or "h"), tau_note),
     ]
     every = _statistics_table(
         stats,
         _("Summary statistics per dosing interval (dose number), arm and parameter"),
-        _(STATISTICS_NOTE),
+        _split_note(by) + _(STATISTICS_NOTE),
+        by=by,
     )
     return main, [every]
 
@@ -543,8 +602,13 @@ def _varying_table(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> 
     Printed compactly: one row per column, value and set of parameters, with the profiles that have
     it; empty, ``no`` and missing values are not listed (they are the absence of the flag or method).
     """
+    subject = profile_columns(frame)[1]
+    # a profile named by its subject and the grouping columns that split the subject's profiles (analyte,
+    # period), not by the arm (a subject is in one arm)
     label_keys = (
-        ["subject"] if "subject" in keys and not frame.duplicated([*keys, "PPTESTCD"]).any() else keys
+        [*_summary_groups(frame)[1], subject]
+        if subject in keys and not frame.duplicated([*keys, "PPTESTCD"]).any()
+        else keys
     )
     n_profiles = frame.groupby(keys, sort=False).ngroups
     found: dict[tuple[str, str, str], list[str]] = {}
@@ -624,13 +688,14 @@ def nca_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
 def nca_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
     """Review flags counted per subject (not per parameter row), each named in words with the run's
     thresholds (as the report's review-flag table names it)."""
-    if TESTCD not in table.columns or "subject" not in table.columns:
+    subject = profile_columns(table)[1]
+    if TESTCD not in table.columns or subject is None:
         return []
     try:
         settings = spec_from_options(options).options
     except BioparityError:  # options stored by an older version: the flag's words with default thresholds
         settings = NCAOptions()
-    counts = flag_counts(table, group=None)
+    counts = flag_counts(table, group=None, subject=subject)
     return [
         (_("subjects flagged: %(flag)s") % {"flag": _flag_words(f"flag_{f}", settings)}, int(n))
         for f, n in zip(counts.flags, counts.flagged, strict=True)
@@ -840,7 +905,9 @@ def sample_profiles(frame: pd.DataFrame, options: Mapping[str, Any]) -> ProfileP
     except BioparityError:
         return None if nca_layout([str(c) for c in frame.columns]) else profile_plot(frame)
     spec = samples.spec
-    return profile_plot(samples.frame, conc_unit=spec.conc_unit or "", time_unit=spec.time_unit or "h")
+    return profile_plot(
+        samples.frame, conc_unit=spec.conc_unit or "", time_unit=spec.time_unit or "h", by=spec.groups
+    )
 
 
 def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -872,14 +939,14 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
         dosed = run_nca(
             samples.frame, spec, dosing=doses.frame, where=samples.where, dosing_where=doses.where
         )
-        n_missing = int(dosed.terminal.n_missing_dropped.sum())
+        n_missing = dosed.n_missing_samples  # every interval, not only after the last dose
         table = result_table(dosed, spec)
         return frame_result(
             table,
             n_profiles=int(dosed.terminal.n_profiles),
             n_intervals=len(dosed.intervals),
             n_missing_dropped=n_missing,
-            n_blq_dropped=int(dosed.terminal.n_blq_dropped.sum()),
+            n_blq_dropped=dosed.n_blq_samples,
             excluded_missing_concentration=_missing_samples(samples.frame, spec) if n_missing else [],
             **noted,
             **{
@@ -935,15 +1002,14 @@ def terminal_lambda_z(result: IntervalResult) -> pd.DataFrame:
     (:attr:`~bioparity.nca.multiple.intervals.IntervalResult.terminal`): the profile keys, ``last_dose``
     (the time of the last dose on the clock of the dose records), ``PPTESTCD`` and ``PPSTRESN`` of
     :data:`TERMINAL_CODES` (times since the last dose), the lambda_z review flags and the reason of a
-    missing value. ``bioparity nca --dosing`` computes the same fit (it gives AILAMZ) but writes only the
-    interval parameters."""
-    terminal = result.terminal
+    missing value. ``bioparity nca --dosing`` writes the same table beside its output
+    (``OUT.terminal_lambda_z.csv``)."""
+    terminal = result.terminal.with_codes(TERMINAL_CODES)  # not the long table of every code: 3x fewer rows
     keys = [str(c) for c in terminal.profiles.columns]
     last = result.intervals.groupby(keys, sort=False, dropna=False)["start"].max().rename("last_dose")
     at = terminal.profiles.merge(last.reset_index(), on=keys, how="left")["last_dose"].to_numpy(dtype=float)
     long = terminal.to_frame()
     long.insert(len(keys), "last_dose", np.repeat(at, len(terminal.codes)))
-    long = long[long["PPTESTCD"].isin(TERMINAL_CODES)]
     columns = [
         *keys,
         "last_dose",

@@ -17,11 +17,14 @@ Contract:
 * ``--sdtm-pp PP.xpt`` also writes an SDTM PP domain, ``--adpp ADPP.xpt|.csv`` an ADaM ADPP data set.
 * ``--dosing DOSES`` (``subject,time,dose[,duration]`` on the sample clock, or an SDTM EX domain) switches
   to multiple-dose NCA: one set of parameters per dosing interval (``--tau`` for the last dose), plus the
-  terminal phase after the last dose. With EX, dose times are hours since each subject's first dose; an
-  SDTM PC input is then put on the same clock from PCDTC. An EX domain with exactly one dose record per
-  sampled subject (and no ``--tau``) is a single dose instead: single-dose NCA with each subject's own
-  EXDOSE. EXDOSU is the dose unit (same rules as PCSTRESU, versus ``--dose-unit``). Where each unit and
-  the dose came from is recorded in ``OUT.provenance.json`` (``units``, ``dose_source``).
+  lambda_z fit after each profile's last dose (the one AILAMZ and VZFTAU use) in
+  ``OUT.terminal_lambda_z.csv`` (named after OUT, in its format; the columns of the workspace's table:
+  profile columns, ``last_dose``, PPTESTCD, PPSTRESN, the lambda_z flags, ``reason``), recorded in
+  ``OUT.provenance.json`` (``terminal_lambda_z``). With EX, dose times are hours since each subject's
+  first dose; an SDTM PC input is then put on the same clock from PCDTC. An EX domain with exactly one
+  dose record per sampled subject (and no ``--tau``) is a single dose instead: single-dose NCA with each
+  subject's own EXDOSE. EXDOSU is the dose unit (same rules as PCSTRESU, versus ``--dose-unit``). Where
+  each unit and the dose came from is recorded in ``OUT.provenance.json`` (``units``, ``dose_source``).
   ``--extrapolate-tau`` extrapolates AUCTAU past the last sample with lambda_z (Phoenix); ``--tss-out``
   writes the time to steady state per profile.
 * ``--adnca ADNCA.xpt|.csv`` writes the ADaM ADNCA concentration records (times since first and last dose).
@@ -54,7 +57,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from bioparity.analyses.nca import EXTRAPOLATE_TAU, TAU
+from bioparity.analyses.nca import EXTRAPOLATE_TAU, TAU, TERMINAL_KEY, terminal_lambda_z
 from bioparity.cli.common import user_errors, warn_note
 from bioparity.cli.options import UNIT_OPTIONS, ProfilesOut, Subject, Time
 from bioparity.cli.progress import ProgressBar, progress_bar
@@ -335,18 +338,25 @@ def _multiple_dose(
             )
             % {"options": ", ".join(chosen)}
         )
+    fit_path = check_output_path(_terminal_path(outputs.out), "--out")
     bar.stage("computing NCA per dosing interval")
     frame, spec = prepare_input(samples.frame, samples.spec, where=samples.where)
     sources = _sources(samples, spec, params)
     result = run_nca(frame, spec, dosing=doses.frame, where=samples.where, dosing_where=doses.where)
     bar.stage(f"writing {outputs.out.name}")
     _write_tables(result_table(result, spec), spec, outputs)
-    missing = missing_concentrations(frame, spec, samples.where)
+    fit = terminal_lambda_z(result)
+    # the samples of missing concentrations are found again only when there are any (the run counted them)
+    missing = missing_concentrations(frame, spec, samples.where) if result.n_missing_samples else None
+    written = outputs.out.is_file()  # not beside a device such as /dev/stdout
+    if written:
+        write_frame_atomic(fit, fit_path)
+    terminal = {"path": str(fit_path), "rows": len(fit), "fit": TERMINAL_FIT} if written else None
     write_provenance(
         outputs.out,
         {"concentrations": params["infile"], "dosing": params["dosing"]},
         _provenance(spec),
-        extra=_excluded_record(missing) | sources,
+        extra=_excluded_record(missing) | sources | {TERMINAL_KEY: terminal},
     )
     _say(
         ngettext(
@@ -357,6 +367,11 @@ def _multiple_dose(
         % {"n": len(result.intervals), "path": outputs.out}
         + _missing_note(missing, outputs.out)
     )
+    if written:
+        _say(
+            _("wrote the lambda_z fit after the last dose (%(profiles)s) to %(path)s")
+            % {"profiles": _profiles(result.terminal.n_profiles), "path": fit_path}
+        )
     if outputs.tss_out is not None:
         bar.stage("computing the time to steady state")
         tss = run_time_to_steady_state(
@@ -370,6 +385,19 @@ def _multiple_dose(
         )
     if outputs.adnca is not None:
         _write_adnca(frame, doses.frame, spec, outputs)
+
+
+#: What ``OUT.terminal_lambda_z.csv`` holds, for ``OUT.provenance.json``.
+TERMINAL_FIT = (
+    "lambda_z fitted after each profile's last dose by the best-fit rule (times since the last dose; "
+    "last_dose on the clock of the dose records): the lambda_z of AILAMZ and VZFTAU of every interval"
+)
+
+
+def _terminal_path(out: Path) -> Path:
+    """Where the lambda_z fit after the last dose is written: ``OUT.terminal_lambda_z`` with OUT's suffix
+    (``nca.csv`` -> ``nca.terminal_lambda_z.csv``)."""
+    return out.with_name(f"{out.stem}.{TERMINAL_KEY}{out.suffix}")
 
 
 #: The options giving lambda_z points by hand (reviewer's choices, windows, exclusions): single dose only.

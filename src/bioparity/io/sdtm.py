@@ -39,6 +39,9 @@ from bioparity.problems import (
 
 PC_REQUIRED = ("USUBJID", "PCTESTCD", "PCSTRESN")
 PC_GROUPS = ("STUDYID", "PCTESTCD", "PCSPEC", "PCRFTDTC")
+#: The PP column :func:`pp_domain` writes each PC profile group into: the profile groups of a PP domain
+#: (the analyte PCTESTCD as PPCAT, the matrix PCSPEC as PPSPEC, PCRFTDTC as PPRFTDTC).
+PC_IN_PP = {"STUDYID": "STUDYID", "PCTESTCD": "PPCAT", "PCSPEC": "PPSPEC", "PCRFTDTC": "PPRFTDTC"}
 _BLQ = re.compile(r"^\s*(BLQ|BQL|BLOQ|NQ|<\s*LLOQ|<\s*LOQ|<\s*[0-9.]+)\s*$", re.IGNORECASE)
 _DURATION = re.compile(
     r"^(?P<sign>-)?P(?:(?P<w>[\d.]+)W)?(?:(?P<d>[\d.]+)D)?(?:T(?:(?P<h>[\d.]+)H)?(?:(?P<m>[\d.]+)M)?(?:(?P<s>[\d.]+)S)?)?$"
@@ -174,7 +177,7 @@ def pp_domain(
             "USUBJID": prof,
             "PPTESTCD": long["PPTESTCD"].astype(str),
             "PPTEST": [labels.get(c, c) for c in long["PPTESTCD"]],
-            "PPCAT": long["PCTESTCD"].astype(str) if "PCTESTCD" in long.columns else "",
+            PC_IN_PP["PCTESTCD"]: long["PCTESTCD"].astype(str) if "PCTESTCD" in long.columns else "",
             "PPORRES": (
                 [f"{v:.10g}" if np.isfinite(v) else "" for v in long["PPORRES"].to_numpy(dtype=float)]
                 if "PPORRES" in long.columns
@@ -186,8 +189,8 @@ def pp_domain(
             "PPSTRESU": long["PPSTRESU"].astype(str) if "PPSTRESU" in long.columns else "",
             "PPSTAT": np.where(present, "", "NOT DONE"),
             "PPREASND": np.where(present, "", long["reason"].astype(str).str.slice(0, 200)),
-            "PPSPEC": long["PCSPEC"].astype(str) if "PCSPEC" in long.columns else "",
-            "PPRFTDTC": long["PCRFTDTC"].astype(str) if "PCRFTDTC" in long.columns else "",
+            PC_IN_PP["PCSPEC"]: long["PCSPEC"].astype(str) if "PCSPEC" in long.columns else "",
+            PC_IN_PP["PCRFTDTC"]: long["PCRFTDTC"].astype(str) if "PCRFTDTC" in long.columns else "",
             "PPSTINT": [hours_to_iso8601(s) for s in long["start"]],
             "PPENINT": [hours_to_iso8601(e) for e in long["end"]],
         }

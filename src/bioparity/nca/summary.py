@@ -17,6 +17,10 @@ well, so that the first dose and the steady-state (last) interval are never pool
 parameters of EMA CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.5 (AUC(0-tau), Cmax,ss, Cmin,ss, Ctrough,ss,
 fluctuation) are summarised at the last dose, and the accumulation ratios of dose 1 are 1 by definition.
 
+Several analytes or periods: with ``by`` (the profile grouping columns other than the arm and the
+subject, e.g. ``analyte``, ``period``, PCTESTCD) every combination is summarised apart, so that two
+analytes of one arm (total antibody and conjugated ADC) or two periods are never pooled into one mean.
+
 Review flags are counted per subject: a subject with a flag on several parameter rows counts once.
 """
 
@@ -73,10 +77,12 @@ class SummaryStatistics(ResultMixin):
     ``units`` the unit of each parameter (empty when the data carry none); the statistics are arrays of
     the same length; ``notes`` say where geometric statistics were not computed and why. Statistics per
     dosing interval as well (``interval_column``, e.g. ``dose_number``, not empty) hold the interval of
-    each row in ``intervals``, a column of ``to_frame()`` after the group.
+    each row in ``intervals``, a column of ``to_frame()`` after the group. Statistics by further grouping
+    columns (``by_columns``, e.g. the analyte) hold each row's value of each in ``by_values`` (one tuple
+    per column), columns of ``to_frame()`` right after the group.
     """
 
-    SETTINGS = ("group_column", "interval_column")
+    SETTINGS = ("group_column", "interval_column", "by_columns")
 
     group_column: str
     groups: tuple[str, ...]
@@ -95,13 +101,16 @@ class SummaryStatistics(ResultMixin):
     notes: tuple[str, ...]
     interval_column: str = ""
     intervals: tuple[int, ...] = ()
+    by_columns: tuple[str, ...] = ()
+    by_values: tuple[tuple[str, ...], ...] = ()
     software_version: str = __version__
 
     def _repr_fields(self) -> list[str]:
         return ["group_column", "parameters", "n"]
 
     def summary(self) -> str:
-        per = f" and {self.interval_column} ({len(set(self.intervals))})" if self.interval_column else ""
+        per = "".join(f", {c} ({len(set(v))})" for c, v in zip(self.by_columns, self.by_values, strict=True))
+        per += f" and {self.interval_column} ({len(set(self.intervals))})" if self.interval_column else ""
         return (
             f"Summary statistics by {self.group_column}{per}: {len(set(self.groups))} groups x "
             f"{len(set(self.parameters))} parameters ({values_text(np.asarray(self.parameters))})"
@@ -113,6 +122,7 @@ class SummaryStatistics(ResultMixin):
         frame = pd.DataFrame(
             {
                 self.group_column: list(self.groups),
+                **{c: list(v) for c, v in zip(self.by_columns, self.by_values, strict=True)},
                 **interval,
                 "parameter": list(self.parameters),
                 "unit": list(self.units),
@@ -125,15 +135,18 @@ class SummaryStatistics(ResultMixin):
 
 @dataclass(frozen=True, repr=False)
 class FlagCounts(ResultMixin):
-    """Subjects with each review flag per group: ``flagged`` of ``subjects``."""
+    """Subjects with each review flag per group: ``flagged`` of ``subjects``; per group and combination
+    of the ``by_columns`` (e.g. the analyte: ``by_values``, one tuple per column) when given."""
 
-    SETTINGS = ("group_column",)
+    SETTINGS = ("group_column", "by_columns")
 
     group_column: str
     groups: tuple[str, ...]
     flags: tuple[str, ...]
     flagged: np.ndarray
     subjects: np.ndarray
+    by_columns: tuple[str, ...] = ()
+    by_values: tuple[tuple[str, ...], ...] = ()
     software_version: str = __version__
 
     def summary(self) -> str:
@@ -151,6 +164,7 @@ class FlagCounts(ResultMixin):
         return pd.DataFrame(
             {
                 self.group_column: list(self.groups),
+                **{c: list(v) for c, v in zip(self.by_columns, self.by_values, strict=True)},
                 "flag": list(self.flags),
                 "subjects_flagged": self.flagged,
                 "subjects": self.subjects,
@@ -195,6 +209,7 @@ def summary_statistics(
     frame: pd.DataFrame,
     *,
     group: str | None = "arm",
+    by: Sequence[str] = (),
     parameter: str = "PPTESTCD",
     value: str = "PPSTRESN",
     unit: str | None = "PPSTRESU",
@@ -203,12 +218,16 @@ def summary_statistics(
     """Summary statistics of an NCA long table (one row per profile and parameter) by group and parameter.
 
     ``group=None`` (or a group column absent from the table) summarises all profiles together under
-    ``all``. ``interval`` (e.g. ``dose_number`` of a multiple-dose table) summarises each dosing interval
-    apart, in the order of its numbers: the values of dose 1 and of the last dose are never pooled.
+    ``all``. ``by`` names further grouping columns (the analyte, the period, ...): each combination of
+    their values within a group is summarised apart (rows in the order of the group, then of these values
+    as text), never pooled. ``interval`` (e.g. ``dose_number`` of a multiple-dose table) summarises each
+    dosing interval apart, in the order of its numbers: the values of dose 1 and of the last dose are never
+    pooled.
     Non-numeric values are an error naming the row, not silently dropped; empty cells are missing and
     counted in ``n_missing``.
     """
-    _require(frame, [parameter, value, *([interval] if interval else [])], "summary statistics")
+    by = [str(c) for c in by]
+    _require(frame, [parameter, value, *by, *([interval] if interval else [])], "summary statistics")
     numbers = _numbers(frame, value)
     group_column = group if group is not None and group in frame.columns else "group"
     groups = frame[group].astype(str) if group_column == group else pd.Series("all", index=frame.index)
@@ -222,30 +241,37 @@ def summary_statistics(
     )
     if interval:
         data["i"] = _interval_numbers(frame, interval)
+    data["s"], labels = _strata(frame, by)
     order = list(dict.fromkeys(data["p"]))
-    rows: list[tuple[str, int, str, str, dict[str, float]]] = []
+    rows: list[tuple[str, tuple[str, ...], int, str, str, dict[str, float]]] = []
     notes: list[str] = []
     for g in sorted(data["g"].unique()):
         in_group = data[data["g"] == g]
-        for i in sorted(in_group["i"].unique()) if interval else [0]:
-            part = in_group[in_group["i"] == i] if interval else in_group
-            where = f"{group_column} {g}" + (f", {interval} {i}" if interval else "")
-            for p in order:
-                sub = part[part["p"] == p]
-                if sub.empty:
-                    continue
-                stats, unit_found, note = _parameter_statistics(sub, p, where)
-                notes += note
-                rows.append((g, int(i), p, unit_found, stats))
+        for j in sorted(in_group["s"].unique()):
+            s = labels[j]
+            in_stratum = in_group[in_group["s"] == j]
+            for i in sorted(in_stratum["i"].unique()) if interval else [0]:
+                part = in_stratum[in_stratum["i"] == i] if interval else in_stratum
+                where = ", ".join(
+                    [f"{group_column} {g}", *(f"{c} {v}" for c, v in zip(by, s, strict=True))]
+                    + ([f"{interval} {i}"] if interval else [])
+                )
+                for p in order:
+                    sub = part[part["p"] == p]
+                    if sub.empty:
+                        continue
+                    stats, unit_found, note = _parameter_statistics(sub, p, where)
+                    notes += note
+                    rows.append((g, s, int(i), p, unit_found, stats))
 
     def col(name: str) -> np.ndarray:
-        return np.array([r[4][name] for r in rows], dtype=float)
+        return np.array([r[5][name] for r in rows], dtype=float)
 
     return SummaryStatistics(
         group_column=group_column,
         groups=tuple(r[0] for r in rows),
-        parameters=tuple(r[2] for r in rows),
-        units=tuple(r[3] for r in rows),
+        parameters=tuple(r[3] for r in rows),
+        units=tuple(r[4] for r in rows),
         n=col("n").astype(int),
         n_missing=col("n_missing").astype(int),
         mean=col("mean"),
@@ -258,8 +284,19 @@ def summary_statistics(
         max=col("max"),
         notes=tuple(notes),
         interval_column=interval or "",
-        intervals=tuple(r[1] for r in rows) if interval else (),
+        intervals=tuple(r[2] for r in rows) if interval else (),
+        by_columns=tuple(by),
+        by_values=tuple(tuple(r[1][j] for r in rows) for j in range(len(by))),
     )
+
+
+def _strata(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """Each row's combination of the values of the ``by`` columns (as text), numbered in sorted order, and
+    the combinations (one empty combination without ``by``)."""
+    strata = list(zip(*(frame[c].astype(str) for c in by), strict=True)) if by else [()] * len(frame)
+    labels = sorted(set(strata)) or [()]
+    number = {k: j for j, k in enumerate(labels)}
+    return np.fromiter((number[k] for k in strata), dtype=np.int64, count=len(strata)), labels
 
 
 def _numbers(frame: pd.DataFrame, value: str) -> pd.Series:
@@ -316,27 +353,41 @@ def _parameter_statistics(
 
 
 def flag_counts(
-    frame: pd.DataFrame, *, group: str | None = "arm", subject: str = "subject", prefix: str = "flag_"
+    frame: pd.DataFrame,
+    *,
+    group: str | None = "arm",
+    by: Sequence[str] = (),
+    subject: str = "subject",
+    prefix: str = "flag_",
 ) -> FlagCounts:
-    """How many subjects of each group have each flag (``flag_*`` columns) on at least one row."""
-    _require(frame, [subject], "flag counts")
+    """How many subjects of each group have each flag (``flag_*`` columns) on at least one row; with
+    ``by`` (the analyte, the period, as :func:`summary_statistics`) per group and combination of their
+    values, so that a flag on one analyte's profile is not counted for the other's."""
+    by = [str(c) for c in by]
+    _require(frame, [subject, *by], "flag counts")
     flags = [c for c in frame.columns if str(c).startswith(prefix)]
     group_column = group if group is not None and group in frame.columns else "group"
     groups = frame[group].astype(str) if group_column == group else pd.Series("all", index=frame.index)
-    out_g, out_f, flagged, subjects = [], [], [], []
+    strata, labels = _strata(frame, by)
+    out_g, out_s, out_f, flagged, subjects = [], [], [], [], []
     for g in sorted(groups.unique()):
-        part = frame[groups == g]
-        n_subjects = int(part[subject].astype(str).nunique())
-        for f in flags:
-            on = part[f].map(lambda x: x is True or x == 1 or str(x).lower() == "true")
-            out_g.append(str(g))
-            out_f.append(str(f).removeprefix(prefix))
-            flagged.append(int(part.loc[on.to_numpy(dtype=bool), subject].astype(str).nunique()))
-            subjects.append(n_subjects)
+        in_group = (groups == g).to_numpy()
+        for j in sorted(set(strata[in_group].tolist())):
+            part = frame[in_group & (strata == j)]
+            n_subjects = int(part[subject].astype(str).nunique())
+            for f in flags:
+                on = part[f].map(lambda x: x is True or x == 1 or str(x).lower() == "true")
+                out_g.append(str(g))
+                out_s.append(labels[j])
+                out_f.append(str(f).removeprefix(prefix))
+                flagged.append(int(part.loc[on.to_numpy(dtype=bool), subject].astype(str).nunique()))
+                subjects.append(n_subjects)
     return FlagCounts(
         group_column=group_column,
         groups=tuple(out_g),
         flags=tuple(out_f),
         flagged=np.array(flagged, dtype=int),
         subjects=np.array(subjects, dtype=int),
+        by_columns=tuple(by),
+        by_values=tuple(tuple(s[k] for s in out_s) for k in range(len(by))),
     )

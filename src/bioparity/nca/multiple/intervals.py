@@ -104,6 +104,9 @@ class IntervalResult(ParameterTable):
         Settings of the analysis.
     n_dose_records_unmatched : int, default 0
         Dose records whose keys match no sampled profile (reported, not an error).
+    n_missing_samples, n_blq_samples : int, default 0
+        Samples left out for a missing concentration, and BLQ samples the BLQ rule drops, in every dosing
+        interval (``terminal`` counts only those after the last dose).
     software_version : str
         bioparity version that computed the result.
     """
@@ -119,6 +122,8 @@ class IntervalResult(ParameterTable):
     terminal: NCAResult
     options: NCAOptions
     n_dose_records_unmatched: int = 0
+    n_missing_samples: int = 0
+    n_blq_samples: int = 0
     software_version: str = field(default_factory=software_version)
 
     def to_frame(self) -> pd.DataFrame:
@@ -129,20 +134,25 @@ class IntervalResult(ParameterTable):
         out, rows = self._long_table(
             keys, start=self.intervals["start"].to_numpy(), end=self.intervals["end"].to_numpy()
         )
-        out["reason"] = np.asarray(self.reason_text, dtype=object)[self.reason.ravel()]
+        # per line: its code (the lines of a row hold the codes in order) and its reason, as indices into
+        # the codes and the texts, so that the tests below run on the K codes, not the R x K lines
+        code = np.tile(np.arange(len(self.codes)), len(self.intervals))
+        texts = (*self.reason_text, EXTRAPOLATED)
+        reason = self.reason.ravel().astype(np.intp)
         if "tau_extrapolated" in self.intervals.columns:
-            ext = self.intervals["tau_extrapolated"].to_numpy(dtype=bool)[rows] & np.isin(
-                out["PPTESTCD"], list(EXTRAPOLATED_CODES)
+            ext = (
+                self.intervals["tau_extrapolated"].to_numpy(dtype=bool)[rows]
+                & _of_codes(self.codes, EXTRAPOLATED_CODES)[code]
             )
-            out["reason"] = np.where(
-                ext & (out["reason"] == ""),
-                EXTRAPOLATED,
-                out["reason"],
-            )
-        lz = np.isin(out["PPTESTCD"], ["AILAMZ", "VZTAU", "VZFTAU"]) | out["reason"].str.startswith(
-            "extrapolated"
-        ).to_numpy(dtype=bool)
-        out["lambda_z_method"] = np.where(lz, self.terminal.lambda_z_method, "")
+            reason = np.where(ext & (np.asarray(texts) == "")[reason], len(texts) - 1, reason)
+        out["reason"] = np.asarray(texts, dtype=object)[reason]
+        lz = (
+            _of_codes(self.codes, ("AILAMZ", "VZTAU", "VZFTAU"))[code]
+            | np.asarray([t.startswith("extrapolated") for t in texts])[reason]
+        )
+        out["lambda_z_method"] = np.asarray(["", self.terminal.lambda_z_method], dtype=object)[
+            lz.astype(np.intp)
+        ]
         return out
 
     def to_wide(self) -> pd.DataFrame:
@@ -160,6 +170,11 @@ class IntervalResult(ParameterTable):
             f"{int(np.isnan(self.values).sum())} of {self.values.size} values missing; "
             f"{self.n_dose_records_unmatched} dose records without samples"
         )
+
+
+def _of_codes(codes: Sequence[str], chosen: Sequence[str]) -> npt.NDArray[np.bool_]:
+    """Which of ``codes`` are among ``chosen``."""
+    return np.asarray([c in chosen for c in codes], dtype=bool)
 
 
 #: Values that follow the extrapolated area or trough when AUCTAU is extrapolated to the end of tau.
@@ -428,4 +443,6 @@ def nca_multiple_dose(
         terminal=terminal,
         options=opts,
         n_dose_records_unmatched=unmatched,
+        n_missing_samples=int(clean.n_missing_dropped.sum()),
+        n_blq_samples=int(clean.n_blq_dropped.sum()),
     )

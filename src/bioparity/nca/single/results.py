@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -113,6 +113,21 @@ class NCAResult(ResultMixin):
     def value(self, code: str) -> FloatArray:
         """All profiles' values of one parameter (the first column with that code)."""
         return self.values[:, self.codes.index(code)]
+
+    def with_codes(self, codes: Collection[str]) -> NCAResult:
+        """The result with only the parameters ``codes`` (in this result's order): its long table is the
+        rows of :meth:`to_frame` with those codes, built without the others' rows."""
+        keep = np.flatnonzero(np.isin(np.asarray(self.codes, dtype=object), list(codes)))
+        return replace(
+            self,
+            codes=tuple(self.codes[k] for k in keep),
+            pknca_names=tuple(self.pknca_names[k] for k in keep),
+            starts=self.starts[keep],
+            ends=self.ends[keep],
+            values=self.values[:, keep],
+            flag_applies={name: applies[keep] for name, applies in self.flag_applies.items()},
+            reason=self.reason[:, keep],
+        )
 
     def value_flags(self, name: str) -> BoolArray:
         """``(P, K)`` flag ``name`` of each value."""
