@@ -3,8 +3,9 @@
 * ``bioparity stability IN --spec SPEC.yaml --out RESULTS.csv``: IN is CSV/XLSX, long, one row per
   result: ``attribute, lot, time, value`` (+ ``product``, ``condition``; see :mod:`bioparity.io.cmc`).
   OUT has one row per attribute, condition and product: the ICH Q1E poolability tests (F, df, p at
-  ``alpha_pool`` 0.25), the model chosen (cics/dics/dids), the shelf life from the one-sided 95%
-  confidence bound and the worst lot. ``--lots FILE`` writes the per-lot regressions, ``--slopes FILE``
+  ``alpha_pool`` 0.25), the model chosen (cics/dics/dids), the shelf life from the 95%
+  confidence bound (one-sided with one criterion, two-sided limits with both: ICH Q1E Appendix B.1) and
+  the worst lot. ``--lots FILE`` writes the per-lot regressions, ``--slopes FILE``
   the slope-difference equivalence (test vs reference product, margin ``slope_margin`` of the spec).
 * ``bioparity comparability IN --out RESULTS.csv [--pre pre-change --post post-change]``: ICH Q5E
   process-change comparability with the CAA engine (:func:`bioparity.caa.assess`, unchanged): the
