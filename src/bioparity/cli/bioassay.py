@@ -17,6 +17,7 @@ file, row and column; exit code 2. The cores are imported inside the command bod
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
@@ -177,7 +178,9 @@ def ada_sensitivity_command(
                 "%(runs)d runs)"
             )
             % {
-                "value": f"{result.sensitivity_95:.6g}",
+                "value": f"{result.sensitivity_95:.6g}"
+                if math.isfinite(result.sensitivity_95)
+                else _("not reported (see the notes)"),
                 "mean": f"{result.mean:.6g}",
                 "t": f"{result.t_factor:.4g}",
                 "sd": f"{result.sd:.6g}",
