@@ -150,6 +150,16 @@ def _print_cut_points(console: Console, results: list[CutPointResult]) -> None:
             },
             highlight=False,
         )
+        if math.isfinite(
+            r.normalization_factor
+        ):  # what a plate's cut point is made from (Shankar 2008 App. 1)
+            factor = math.exp(r.normalization_factor) if r.transform == "log" else r.normalization_factor
+            console.print(
+                "  "
+                + _("normalisation factor %(nf)s (%(how)s): plate cut point = negative control x %(factor)s")
+                % {"nf": f"{r.normalization_factor:.6g}", "how": r.normalization, "factor": f"{factor:.6g}"},
+                highlight=False,
+            )
         for note in r.notes:
             console.print("  " + note_line(note), highlight=False)  # an outlier's code as donor and run
 
