@@ -17,14 +17,17 @@ ANCOVA (slopes p 0.399 >= 0.25, intercepts p 0.000989 < 0.25)::
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from bioparity.analyses.figures import XYPlot
 from bioparity.analyses.stability import SHELF_LIFE, section, stability_plots
+from bioparity.cli.main import app
 from bioparity.stability import bound_level, fit_stability
 from tests.analyses import kinds_support as kinds
 
@@ -105,3 +108,21 @@ def test_the_workspace_kind_reports_and_draws_two_sided_limits(tmp_path: Path) -
     # the crossing marked on the figure is where L2's lower 97.5% bound meets 80
     (crossing,) = [p for p in plot.points if p.x == [float(life["shelf_life"])]]
     assert crossing.y == [80.0]
+
+
+@pytest.mark.parametrize(("unit_line", "unit"), [("time_unit: weeks\n", "weeks"), ("", "months")])
+def test_the_command_states_the_shelf_life_in_the_spec_time_unit(
+    tmp_path: Path, unit_line: str, unit: str
+) -> None:
+    """``bioparity stability`` prints the two-sided shelf life of R (37.75, worst lot L2) in the spec's
+    ``time_unit`` (months when absent) and records the unit in the provenance sidecar."""
+    time, value, lot = _data()
+    data, spec, out = tmp_path / "potency.csv", tmp_path / "spec.yaml", tmp_path / "out.csv"
+    pd.DataFrame({"attribute": "potency", "lot": lot, "time": time, "value": value}).to_csv(data, index=False)
+    spec.write_text("attributes:\n  potency: {lower: 80, upper: 120}\n" + unit_line, encoding="utf-8")
+    done = CliRunner().invoke(app, ["stability", str(data), "--spec", str(spec), "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    assert f"shelf life 37.75 {unit} (worst lot L2)" in " ".join(done.output.split())
+    assert float(pd.read_csv(out).iloc[0]["shelf_life"]) == pytest.approx(R_TWO_SIDED["L2"], rel=1e-7)
+    sidecar = json.loads((tmp_path / "out.csv.provenance.json").read_text(encoding="utf-8"))
+    assert sidecar["options"]["time_unit"] == unit
