@@ -28,7 +28,8 @@ from typer.testing import CliRunner
 from bioparity.analyses.figures import XYPlot
 from bioparity.analyses.stability import SHELF_LIFE, section, stability_plots
 from bioparity.cli.main import app
-from bioparity.stability import bound_level, fit_stability
+from bioparity.stability import fit_stability
+from bioparity.stability.core import bound_level
 from tests.analyses import kinds_support as kinds
 
 TIMES = [0, 3, 6, 9, 12, 18, 24]

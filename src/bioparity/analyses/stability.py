@@ -51,14 +51,8 @@ from bioparity.problems import (
     INVALID_SPECIFICATION_VALUE,
     ONE_PER_ATTRIBUTE,
 )
-from bioparity.stability import (
-    BOUND_PARAMETERS,
-    DIDS_VARIANCES,
-    MODELS,
-    bound_level,
-    confidence_bound,
-    stability_table,
-)
+from bioparity.stability import BOUND_PARAMETERS, DIDS_VARIANCES, MODELS, confidence_bound, stability_table
+from bioparity.stability.core import bound_level
 
 NAME = "stability"
 #: Which of the command's outputs a row of the stored table belongs to (its :data:`SECTION`).
