@@ -338,6 +338,9 @@ A_FINITE = {
     ),
 }
 A_DOSE_NOT_NEGATIVE = note_template("a dose >= 0")
+A_DOSE_FOR_LOG_DOSE = note_template(
+    "a dose > 0 (the 4pl, 5pl and parallel-line models use log dose; remove blank wells at dose 0)"
+)
 DUPLICATE_RESPONSE = note_template("duplicate of data row {row:d} (same assay, sample, dose and replicate)")
 ONE_RESPONSE_PER_REPLICATE = note_template("one response per assay, sample, dose and replicate")
 A_FINITE_MARGIN = note_template("a finite margin")

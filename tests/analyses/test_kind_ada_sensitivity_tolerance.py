@@ -73,7 +73,13 @@ def test_a_run_that_does_not_cross_the_cut_point_is_left_out_and_flagged(tmp_pat
     # run A: log10 c = 0.5 (signal 1.5 halfway from 1.0 to 2.0); run B: 0.25 of the way from 1.2 to 2.4
     assert table["concentration_at_cut_point"].tolist()[:2] == pytest.approx([10**0.5, 10**0.25], rel=1e-12)
     assert np.isnan(table["concentration_at_cut_point"].iloc[2]) and result["n_runs_used"] == 2
-    assert result["notes"] == ["run C: cut point not crossed inside the tested range; run left out."]
+    # run C missed 100 ng/mL: nothing in the tested range is detected in 95% of runs, no sensitivity
+    assert result["notes"] == [
+        "run C: signal below the cut point even at the highest concentration 100; the concentration detected "
+        "in 95% of runs is not within the tested range, sensitivity not reported (remove the run only if it "
+        "failed its documented acceptance criteria)."
+    ]
+    assert result["sensitivity_95"] is None
     flags = get_analysis("ada-sensitivity").flags(table, {})
     assert flags == [("runs left out (cut point not crossed)", 1)]
     main = get_analysis("ada-sensitivity").tables(table, {}).main[0]
@@ -164,3 +170,30 @@ def test_through_the_api_and_the_web_pages(workspace: kinds.Workspace, tmp_path:
         text = kinds.text_of(html)
         assert "ADA 100: detected up to drug 1; ADA 250: detected up to drug 10" in text
         assert "Drug tolerance per ADA level (detected: mean signal >= cut point 1.25)" in text
+
+
+def test_a_run_missing_the_top_concentration_is_stored_without_a_sensitivity(
+    workspace: kinds.Workspace,
+) -> None:
+    """Run R3 stays below the cut point 1418.6 at 250 ng/mL: no concentration in the tested range is detected
+    in 95% of runs, so the stored sensitivity is null (strict JSON), the summary and the table show a dash
+    and the note says why; the other runs' concentrations are those of R 4.2
+    ``10^approx(signal, log10(conc), xout = 1418.6)$y`` (R1 18.1180974703)."""
+    rows = ["run,concentration,signal"] + [
+        f"{run},{c},{s}"
+        for run, signals in (
+            ("R1", (900, 1300, 2400, 6000)),
+            ("R2", (850, 1200, 2200, 5200)),
+            ("R3", (700, 800, 950, 1300)),
+        )
+        for c, s in zip((3.9, 15.6, 62.5, 250), signals, strict=True)
+    ]
+    run = workspace.api_run("ada-sensitivity", "pc.csv", ("\n".join(rows) + "\n").encode(), cut_point=1418.6)
+    result = run["result"]
+    assert result["sensitivity_95"] is None
+    assert result_frame(result)["concentration_at_cut_point"][0] == pytest.approx(18.1180974703, rel=1e-9)
+    assert result["notes"][0].startswith(
+        "run R3: signal below the cut point even at the highest concentration 250"
+    )
+    summary = get_analysis("ada-sensitivity").summary(result, {"cut_point": 1418.6, "method": "linear"})
+    assert summary.startswith("sensitivity — (")

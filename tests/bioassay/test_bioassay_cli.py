@@ -147,3 +147,27 @@ def test_sensitivity_and_drug_tolerance_commands(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert pd.read_csv(tmp_path / "dt_out.csv")["drug_tolerance"].iloc[0] == 10.0
+
+
+def test_a_floating_cut_point_prints_its_normalisation_factor(tmp_path: Path) -> None:
+    """Eight donors, two runs 4 units apart, negative controls 50 and 46: the run means differ, so the cut
+    point floats and a plate's cut point is NC x exp(NF). R 4.2: ``v <- log(signal) - log(nc);
+    nf <- mean(v) + qnorm(0.95) * sd(v)`` -> nf 0.9024441027, exp(nf) 2.4656219861 (Shankar 2008,
+    Appendix 1 section 5); Shapiro-Wilk p 0.942 (parametric)."""
+    base = {"D1": 95, "D2": 102, "D3": 110, "D4": 98, "D5": 105, "D6": 120, "D7": 90, "D8": 100}
+    rows = [
+        (d, run, v + shift, nc) for run, shift, nc in (("R1", 2, 50), ("R2", -2, 46)) for d, v in base.items()
+    ]
+    data = tmp_path / "nf.csv"
+    pd.DataFrame(rows, columns=["donor", "run", "signal", "nc"]).to_csv(data, index=False)
+    out = tmp_path / "o.csv"
+    result = RUNNER.invoke(app, ["ada-cutpoint", str(data), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    printed = " ".join(result.output.split())  # the console wraps long lines
+    screening = pd.read_csv(out).iloc[0]
+    assert screening["cut_point_type"] == "floating"
+    assert screening["normalization_factor"] == pytest.approx(0.9024441027, rel=1e-9)
+    assert (
+        "normalisation factor 0.902444 (additive on log scale): plate cut point = negative control x 2.46562"
+        in printed
+    )

@@ -116,3 +116,59 @@ def test_floating_cut_point_scales_with_the_plate_negative_control() -> None:
     )
     ratio = plate["screening_cut_point"].iloc[1] / plate["screening_cut_point"].iloc[0]
     assert ratio == pytest.approx(2.0, rel=1e-12)
+
+
+def _pc_curves() -> pd.DataFrame:
+    """Four runs of a positive-control dilution series (ng/mL); run R3 stays below the cut point 1418.6
+    even at 250 ng/mL."""
+    conc = [3.9, 15.6, 62.5, 250.0]
+    signal = {
+        "R1": [900, 1300, 2400, 6000],
+        "R2": [850, 1200, 2200, 5200],
+        "R3": [700, 800, 950, 1300],
+        "R4": [950, 1350, 2600, 6500],
+    }
+    rows = [(run, c, s) for run, values in signal.items() for c, s in zip(conc, values, strict=True)]
+    return pd.DataFrame(rows, columns=["run", "concentration", "signal"])
+
+
+def test_a_run_not_detecting_the_top_concentration_withholds_the_sensitivity() -> None:
+    """R 4.2: ``10^approx(signal, log10(conc), xout = 1418.6)$y`` per run -> R1 18.1180974703,
+    R2 21.1293887195, R4 16.8346393056; mean 18.6940418318, sd 2.2045412364, mean + qt(0.95, 2) sd
+    25.1312704532. That 25.13 ng/mL is not "detected in 95% of runs": R3 missed 250 ng/mL."""
+    res = sensitivity(_pc_curves(), cut_point=1418.6)
+    assert res.concentration_at_cut_point[[0, 1, 3]] == pytest.approx(
+        [18.1180974703, 21.1293887195, 16.8346393056], rel=1e-9
+    )
+    assert np.isnan(res.concentration_at_cut_point[2])
+    assert res.mean == pytest.approx(18.6940418318, rel=1e-9) and res.sd == pytest.approx(
+        2.2045412364, rel=1e-9
+    )
+    assert np.isnan(res.sensitivity_95)
+    assert any(
+        n.startswith("run R3: signal below the cut point even at the highest concentration 250")
+        for n in res.notes
+    )
+    assert "not reported" in res.summary()
+    # with R3 removed by the analyst (a documented run failure), the R value is reported
+    kept = sensitivity(_pc_curves().query("run != 'R3'"), cut_point=1418.6)
+    assert kept.sensitivity_95 == pytest.approx(25.1312704532, rel=1e-9) and not kept.notes
+
+
+def test_4pl_crossing_below_the_tested_range_is_not_extrapolated() -> None:
+    """Signal already above the cut point at the lowest concentration: the 4PL curve crosses it below the
+    tested range (c50 ((a - d) / (CP - d) - 1)^(1/b) = 40 (2.9 / 2.5 - 1)^(1/1.3) = 9.5 < 15), so the run
+    is left out, not extrapolated."""
+    a, b, c50, d = 0.1, 1.3, 40.0, 3.0
+    assert c50 * ((a - d) / (0.5 - d) - 1) ** (1 / b) < 15.0
+    conc = np.array([15.0, 50.0, 150.0, 500.0, 1500.0])
+    rows = []
+    for run, shift in (("R1", 1.0), ("R2", 10.0), ("R3", 12.0)):
+        sig = d + (a - d) / (1 + (conc / (c50 * shift)) ** b)
+        rows += [{"run": run, "concentration": c, "signal": s} for c, s in zip(conc, sig, strict=True)]
+    res = sensitivity(pd.DataFrame(rows), cut_point=0.5, method="4pl")
+    assert np.isnan(res.concentration_at_cut_point[0])
+    # R2, R3: 10 and 12 times the R1 crossing 40 (2.9 / 2.5 - 1)^(1 / 1.3), inside the range
+    first = 40.0 * (2.9 / 2.5 - 1.0) ** (1 / 1.3)
+    assert res.concentration_at_cut_point[1:] == pytest.approx([10 * first, 12 * first], rel=1e-5)
+    assert res.n_runs == 2 and any("run R1: cut point not crossed" in n for n in res.notes)

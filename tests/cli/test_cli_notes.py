@@ -28,10 +28,11 @@ from typer.testing import CliRunner, Result
 from bioparity.cli.main import app
 from tests.conftest import REFERENCE
 
-#: Runs A and B cross the cut point 1.5 between 1 and 100 ng/mL; run C peaks at 1.1 < 1.5.
+#: Runs A and B cross the cut point 1.5 between 1 and 100 ng/mL; run C reads 1.6 >= 1.5 already at 1 ng/mL
+#: (its crossing is below the tested range: left out).
 CURVES = (
     "run,concentration,signal\nA,1,1.0\nA,10,2.0\nA,100,4.0\nB,1,1.2\nB,10,2.4\nB,100,4.8\n"
-    "C,1,0.5\nC,10,0.8\nC,100,1.1\n"
+    "C,1,1.6\nC,10,2.8\nC,100,5.0\n"
 )
 #: ADA level 100 is detected up to drug level 10 (1.5 >= 1.0); level 50 is below the cut point 1.0 at
 #: drug level 0 already.

@@ -93,10 +93,17 @@ def test_combination_rejects_unusable_estimates() -> None:
         combine_assays([1.0, 1.1], [0.9, 1.2], [1.1, 1.0], [10, 10])
 
 
-def test_models_need_positive_doses_on_the_log_scale() -> None:
-    data = AssayData.from_arrays([0, 1, 2, 4], [1, 2, 3, 4], [1, 2, 4, 8], [1, 2, 3, 4])
-    with pytest.raises(InputError, match="every dose must be > 0"):
-        analyse_assay(data, AnalysisOptions(model="parallel-line"))
+@pytest.mark.parametrize("model", ["parallel-line", "4pl", "5pl"])
+def test_models_need_positive_doses_on_the_log_scale(model: str) -> None:
+    """A blank well (dose 0) of the test: the refusal names the assay, the sample, the column and the dose."""
+    data = AssayData.from_arrays(
+        [1, 2, 4, 8], [1, 2, 3, 4], [0, 0, 2, 4], [1, 2, 3, 4], assay="P7", sample="T1"
+    )
+    with pytest.raises(InputError) as info:
+        analyse_assay(data, AnalysisOptions(model=model))
+    message = str(info.value)
+    assert message.startswith("assay 'P7', sample 'T1': column 'dose' has 0 (2 response(s) with dose <= 0)")
+    assert f"the {model} model uses log dose, every dose must be > 0" in message
 
 
 @pytest.mark.parametrize("model", ["parallel-line", "slope-ratio", "4pl"])

@@ -105,6 +105,11 @@ def test_column_mapping_and_xlsx(tmp_path: Path) -> None:
             "row 3 (line 4), column 'response'",
         ),
         (lambda f: f.assign(dose=f["dose"].where(f.index != 4, -1.0)), "row 5 (line 6), column 'dose'"),
+        (  # a blank well at dose 0: no log dose for the 4PL model
+            lambda f: f.assign(dose=f["dose"].where(f.index != 6, 0.0)),
+            "row 7 (line 8), column 'dose': dose <= 0 (got '0'); expected a dose > 0 (the 4pl, 5pl and "
+            "parallel-line models use log dose",
+        ),
         (lambda f: f.drop(columns="replicate"), "missing column(s) 'replicate'"),
         (
             lambda f: pd.concat([f, f.iloc[[0]]]),

@@ -7,7 +7,8 @@ a 4PL fit inverted at the cut point), and the sensitivity, the concentration det
 ``mean + t(0.95, n - 1) SD`` of the per-run concentrations (Shankar et al. 2008, J Pharm Biomed Anal
 48:1267, section 3.3 and Appendix 2; FDA, Immunogenicity Testing of Therapeutic Protein Products -
 Developing and Validating Assays for Anti-Drug Antibody Detection, 2019, section IV.C). A run whose curve
-does not cross the cut point inside the tested range is left out and listed, never extrapolated.
+does not cross the cut point inside the tested range is left out and listed, never extrapolated; when a run
+stays below the cut point even at the highest concentration, no sensitivity is reported (null, with a note).
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ def sensitivity_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[st
     )
     return frame_result(
         result.to_frame(),
-        sensitivity_95=result.sensitivity_95,
+        # null when not reported (a run below the cut point at the highest concentration; see the notes)
+        sensitivity_95=result.sensitivity_95 if math.isfinite(result.sensitivity_95) else None,
         n_runs_used=result.n_runs,
         notes=[SENTENCE.format(note=note) for note in result.notes],
     )

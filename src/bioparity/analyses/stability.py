@@ -3,8 +3,9 @@
 The reader and the numbers are those of ``bioparity stability``: one row per result (``attribute, lot,
 time, value`` + optional ``product`` and ``condition``), per attribute, condition and product the
 regression on time per lot, batch poolability by ANCOVA at the 0.25 level and the shelf life from the
-one-sided 95% confidence bound of the mean crossing the acceptance criterion (ICH Q1E, Evaluation for
-Stability Data, CPMP/ICH/420/02, 2003, Appendix B), and the difference of the test and reference
+95% confidence bound of the mean crossing the acceptance criterion (one-sided with one criterion, two-sided
+limits with a lower and an upper one; ICH Q1E, Evaluation for Stability Data, CPMP/ICH/420/02, 2003,
+Appendix B.1), and the difference of the test and reference
 products' mean degradation rates with its 90% CI against a margin (two one-sided tests, Schuirmann
 1987, J Pharmacokinet Biopharm 15:657).
 
@@ -51,6 +52,7 @@ from bioparity.problems import (
     ONE_PER_ATTRIBUTE,
 )
 from bioparity.stability import BOUND_PARAMETERS, DIDS_VARIANCES, MODELS, confidence_bound, stability_table
+from bioparity.stability.core import bound_level
 
 NAME = "stability"
 #: Which of the command's outputs a row of the stored table belongs to (its :data:`SECTION`).
@@ -337,8 +339,8 @@ def _shelf_life_table(rows: pd.DataFrame, unit: str, names: Mapping[str, str] | 
         note=_(
             "Poolability by ANCOVA at the alpha_pool level (0.25): slopes differ -> dids (each lot), else "
             "intercepts differ -> dics (common slope), else cics (pooled). Shelf life: earliest time at "
-            "which the one-sided confidence bound of the mean crosses the criterion (worst lot); ∞: not "
-            "within max_time."
+            "which the confidence bound of the mean crosses the criterion (worst lot): one-sided with one "
+            "criterion, two-sided limits with both (ICH Q1E Appendix B.1); ∞: not within max_time."
         ),
     )
 
@@ -524,15 +526,26 @@ def _scale(values: Any, model: str) -> list[float]:
     return [math.exp(v) if model == "log" else float(v) for v in values]
 
 
-def _bounds(r: Mapping[str, Any], times: list[float], sides: list[str], confidence: float) -> list[Any]:
-    """The one-sided bounds of lot row ``r``'s mean (model scale), one array per side; none when the
-    stored row lacks the bound's terms (a result stored before they were)."""
+def _two_sided(life: Mapping[str, Any]) -> bool:
+    """The analysis row's bounds are two-sided limits (``two_sided`` true as stored: a bool, NumPy bool or
+    its text; a row stored before that column was written had one-sided bounds)."""
+    return life.get("two_sided") in (True, "True", "true")
+
+
+def _level(life: Mapping[str, Any]) -> float:
+    """One-sided level of each bound of an analysis row: ``confidence``, or each side of two-sided limits."""
+    return bound_level(float(life.get("confidence") or 0.95), _two_sided(life))
+
+
+def _bounds(r: Mapping[str, Any], times: list[float], sides: list[str], level: float) -> list[Any]:
+    """The bounds of lot row ``r``'s mean at one-sided ``level`` (model scale), one array per side; none
+    when the stored row lacks the bound's terms (a result stored before they were)."""
     terms = [r.get(f"bound_{name}") for name in BOUND_PARAMETERS]
     if not all(is_number(v) and math.isfinite(float(v)) for v in terms if v is not None) or None in terms:
         return []
     s2, df, n, tbar, sxx = terms
     a, b = r["fitted_intercept"], r["fitted_slope"]
-    return [confidence_bound(times, a, b, s2, df, n, tbar, sxx, confidence, side)[0] for side in sides]
+    return [confidence_bound(times, a, b, s2, df, n, tbar, sxx, level, side)[0] for side in sides]
 
 
 def _crossing(
@@ -544,7 +557,7 @@ def _crossing(
     worst = [r for r in rows if str(r[LOT]) == str(life.get(WORST_LOT))] or rows[:1]
     if not (math.isfinite(shelf) and shelf > 0 and worst):
         return None
-    at = _bounds(worst[0], [shelf], sides, float(life.get("confidence") or 0.95))
+    at = _bounds(worst[0], [shelf], sides, _level(life))
     if not at:
         return None
     limits = [math.log(life[side]) if model == "log" else float(life[side]) for side in sides]
@@ -601,7 +614,7 @@ def stability_figure(
     bounds = tuple(
         Line(name, times, _scale(bound, model))
         for name, r in drawn
-        for bound in _bounds(r, times, sides, confidence)
+        for bound in _bounds(r, times, sides, _level(life))
     )
     crossing = _crossing(life, mine, sides, model) if sides else None
     criteria = {
@@ -617,9 +630,17 @@ def stability_figure(
         else ()
     )
     level = f"{100 * confidence:g}"
+    two = _two_sided(life)
+    title = (
+        _("%(analysis)s: %(model)s model, %(pooling)s; two-sided %(level)s%% limits")
+        if two
+        else _("%(analysis)s: %(model)s model, %(pooling)s; one-sided %(level)s%% bound")
+    )
+    shown = (
+        _("two-sided %(level)s%% limits of the mean") if two else _("one-sided %(level)s%% bound of the mean")
+    )
     return XYPlot(
-        _("%(analysis)s: %(model)s model, %(pooling)s; one-sided %(level)s%% bound")
-        % {"analysis": _where(life, names), "model": term(model), "pooling": pooling, "level": level},
+        title % {"analysis": _where(life, names), "model": term(model), "pooling": pooling, "level": level},
         _("time"),
         attribute_name(life, names),
         x_unit=unit,
@@ -628,13 +649,13 @@ def stability_figure(
         hlines=hlines,
         vlines=vlines,
         bounds=bounds,
-        bounds_label=_("one-sided %(level)s%% bound of the mean") % {"level": level} if bounds else "",
+        bounds_label=shown % {"level": level} if bounds else "",
     )
 
 
 PLOT_NOTE = gettext_noop(
     "Points: results per lot; lines: the mean of the model chosen by the poolability tests "
-    "(one pooled line for cics); dashed in the same colour: its one-sided confidence bound; red "
+    "(one pooled line for cics); dashed in the same colour: its confidence bound(s); red "
     "dashed: acceptance criteria; dotted: the shelf life, where the worst lot's bound meets the "
     "criterion (marked)."
 )
@@ -663,8 +684,8 @@ def stability_plots(
             "stability",
             _("Stability plot"),
             _(
-                "Results per lot against time with the chosen model's lines, their one-sided confidence "
-                "bounds and the acceptance criteria: %(analysis)s"
+                "Results per lot against time with the chosen model's lines, their confidence bounds and the "
+                "acceptance criteria: %(analysis)s"
             )
             % {"analysis": _where(life, names)},
             stability_figure(data, life, lots, unit, names),
@@ -731,7 +752,9 @@ STABILITY = Analysis(
         ),
         Option(
             "confidence",
-            gettext_noop("one-sided confidence of the bound (default 0.95)"),
+            gettext_noop(
+                "confidence of the bound (default 0.95; two-sided limits when both criteria are given)"
+            ),
             0.95,
             type="number",
         ),

@@ -309,7 +309,7 @@ LABELS: dict[str, KeyLabel] = {
     "upper": KeyLabel(gettext_noop("upper acceptance criterion")),
     "model": KeyLabel(gettext_noop("model")),
     "slope_margin": KeyLabel(gettext_noop("equivalence margin of the slope difference")),
-    "confidence": KeyLabel(gettext_noop("one-sided confidence level")),
+    "confidence": KeyLabel(gettext_noop("confidence level of the shelf-life bound")),
     "alpha_pool": KeyLabel(gettext_noop("level of the poolability tests")),
     "max_time": KeyLabel(gettext_noop("longest shelf life searched")),
     "dids_variance": KeyLabel(gettext_noop("variance of separate lot regressions (dids)")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -219,7 +220,8 @@ class SensitivityResult(_NotesAsText):
     mean, sd : float
         Mean and SD (n - 1) of the per-run concentrations that are not NaN.
     sensitivity_95 : float
-        Concentration detected in 95 % of runs, ``mean + t_factor sd``.
+        Concentration detected in 95 % of runs, ``mean + t_factor sd``; NaN when a run's signal stays
+        below the cut point at the highest concentration tested (see the notes).
     t_factor : float
         One-sided Student t quantile ``t(0.95, n_runs - 1)``.
     n_runs : int
@@ -245,9 +247,12 @@ class SensitivityResult(_NotesAsText):
     software_version: str = __version__
 
     def summary(self) -> str:
+        shown = (
+            f"{self.sensitivity_95:.4g}" if math.isfinite(self.sensitivity_95) else "not reported (see notes)"
+        )
         return (
             f"Sensitivity (concentration detected in 95% of runs, {self.method} interpolation at cut point "
-            f"{self.cut_point:.4g}): {self.sensitivity_95:.4g}\n"
+            f"{self.cut_point:.4g}): {shown}\n"
             f"{self.n_runs} runs: mean {self.mean:.4g}, SD {self.sd:.4g}, t {self.t_factor:.4g}"
         )
 

@@ -7,7 +7,12 @@ cut point, ``c = c50 ((a - d) / (CP - d) - 1)^(1 / b)`` (Findlay & Dillard 2007,
 sensitivity reported is the concentration detected in 95% of runs,
 ``mean + t(0.95, n - 1) SD`` of the per-run concentrations (Shankar et al. 2008, J Pharm Biomed Anal
 48:1267, section 3.3 and Appendix 2; FDA 2019 ADA guidance, section IV.C). Runs in which the cut point
-is not crossed inside the tested range are listed in the notes and left out (never extrapolated).
+is not crossed inside the tested range are listed in the notes and left out (never extrapolated), with
+one exception: a run whose signal stays below the cut point even at the highest concentration tested did
+not detect that concentration, so no concentration below it is "detected in 95% of runs"; the sensitivity
+is then not reported (NaN, with a note) rather than computed from the other runs (which would claim a
+sensitivity that the run contradicts). A run that failed its documented acceptance criteria is removed
+from the data by the analyst, not by this function.
 """
 
 from __future__ import annotations
@@ -25,6 +30,12 @@ from bioparity.i18n.notes import note_template
 
 #: The note of a run whose curve does not reach the cut point (templates: see bioparity.i18n.notes).
 NOT_CROSSED = note_template("run {run}: cut point not crossed inside the tested range; run left out")
+#: The note of a run that stays below the cut point at the highest concentration: no sensitivity reported.
+NOT_DETECTED_AT_TOP = note_template(
+    "run {run}: signal below the cut point even at the highest concentration {concentration:g}; the "
+    "concentration detected in 95% of runs is not within the tested range, sensitivity not reported "
+    "(remove the run only if it failed its documented acceptance criteria)"
+)
 
 SENSITIVITY_METHODS = ("linear", "4pl")
 
@@ -58,7 +69,8 @@ def _fit_4pl(conc: np.ndarray, sig: np.ndarray, cp: float) -> float:
     lo, hi = min(a, d), max(a, d)
     if not lo < cp < hi or ratio <= 0:
         return math.nan
-    return float(c50 * ratio ** (1.0 / b))
+    at = float(c50 * ratio ** (1.0 / b))
+    return at if conc.min() <= at <= conc.max() else math.nan  # never extrapolated
 
 
 def sensitivity(frame: pd.DataFrame, cut_point: float, *, method: str = "linear") -> SensitivityResult:
@@ -81,7 +93,8 @@ def sensitivity(frame: pd.DataFrame, cut_point: float, *, method: str = "linear"
     -------
     SensitivityResult
         Per-run concentrations at the cut point and the 95 %-detection sensitivity, in the
-        concentration units of ``frame``.
+        concentration units of ``frame``; the sensitivity is NaN (with a note) when a run's signal
+        stays below the cut point at the highest concentration tested.
 
     Raises
     ------
@@ -114,13 +127,17 @@ def sensitivity(frame: pd.DataFrame, cut_point: float, *, method: str = "linear"
         raise InputError("positive-control concentrations must be > 0")
     curves = data.groupby(["run", "concentration"], sort=True)["signal"].mean().reset_index()
     runs, concs, notes = [], [], []
+    undetected = False
     for run, g in curves.groupby("run", sort=True):
         c = g["concentration"].to_numpy(float)
         s = g["signal"].to_numpy(float)
         value = _linear(c, s, cut_point) if method == "linear" else _fit_4pl(c, s, cut_point)
         runs.append(str(run))
         concs.append(value)
-        if math.isnan(value):
+        if s[-1] < cut_point:
+            undetected = True
+            notes.append(NOT_DETECTED_AT_TOP.format(run=run, concentration=c[-1]))
+        elif math.isnan(value):
             notes.append(NOT_CROSSED.format(run=run))
     arr = np.asarray(concs, dtype=float)
     ok = arr[~np.isnan(arr)]
@@ -135,7 +152,7 @@ def sensitivity(frame: pd.DataFrame, cut_point: float, *, method: str = "linear"
         method=method,
         mean=mean,
         sd=sd,
-        sensitivity_95=mean + t * sd,
+        sensitivity_95=math.nan if undetected else mean + t * sd,
         t_factor=t,
         n_runs=int(ok.size),
         notes=tuple(notes),

@@ -17,6 +17,7 @@ file, row and column; exit code 2. The cores are imported inside the command bod
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
@@ -149,6 +150,16 @@ def _print_cut_points(console: Console, results: list[CutPointResult]) -> None:
             },
             highlight=False,
         )
+        if math.isfinite(
+            r.normalization_factor
+        ):  # what a plate's cut point is made from (Shankar 2008 App. 1)
+            factor = math.exp(r.normalization_factor) if r.transform == "log" else r.normalization_factor
+            console.print(
+                "  "
+                + _("normalisation factor %(nf)s (%(how)s): plate cut point = negative control x %(factor)s")
+                % {"nf": f"{r.normalization_factor:.6g}", "how": r.normalization, "factor": f"{factor:.6g}"},
+                highlight=False,
+            )
         for note in r.notes:
             console.print("  " + note_line(note), highlight=False)  # an outlier's code as donor and run
 
@@ -177,7 +188,9 @@ def ada_sensitivity_command(
                 "%(runs)d runs)"
             )
             % {
-                "value": f"{result.sensitivity_95:.6g}",
+                "value": f"{result.sensitivity_95:.6g}"
+                if math.isfinite(result.sensitivity_95)
+                else _("not reported (see the notes)"),
                 "mean": f"{result.mean:.6g}",
                 "t": f"{result.t_factor:.4g}",
                 "sd": f"{result.sd:.6g}",

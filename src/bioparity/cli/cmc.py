@@ -3,8 +3,9 @@
 * ``bioparity stability IN --spec SPEC.yaml --out RESULTS.csv``: IN is CSV/XLSX, long, one row per
   result: ``attribute, lot, time, value`` (+ ``product``, ``condition``; see :mod:`bioparity.io.cmc`).
   OUT has one row per attribute, condition and product: the ICH Q1E poolability tests (F, df, p at
-  ``alpha_pool`` 0.25), the model chosen (cics/dics/dids), the shelf life from the one-sided 95%
-  confidence bound and the worst lot. ``--lots FILE`` writes the per-lot regressions, ``--slopes FILE``
+  ``alpha_pool`` 0.25), the model chosen (cics/dics/dids), the shelf life from the 95%
+  confidence bound (one-sided with one criterion, two-sided limits with both: ICH Q1E Appendix B.1) and
+  the worst lot. ``--lots FILE`` writes the per-lot regressions, ``--slopes FILE``
   the slope-difference equivalence (test vs reference product, margin ``slope_margin`` of the spec).
 * ``bioparity comparability IN --out RESULTS.csv [--pre pre-change --post post-change]``: ICH Q5E
   process-change comparability with the CAA engine (:func:`bioparity.caa.assess`, unchanged): the
@@ -68,9 +69,12 @@ def stability_command(
         from bioparity.io.cmc import read_stability, read_stability_spec
 
         check_outputs(("--out", out), ("--lots", lots), ("--slopes", slopes))
-        table, names = _stability(infile, spec, read_stability, read_stability_spec)
+        table, names, unit = _stability(infile, spec, read_stability, read_stability_spec)
         write_result(
-            table.table, out, {"data": infile, "spec": spec}, {"command": "stability"} | table.settings
+            table.table,
+            out,
+            {"data": infile, "spec": spec},
+            {"command": "stability"} | table.settings | {"time_unit": unit},
         )
         if lots is not None:
             write_frame_atomic(table.lots, lots)
@@ -78,7 +82,7 @@ def stability_command(
             write_frame_atomic(table.slopes, slopes)
         if plots is not None:
             _stability_plots(table, read_stability(infile), plots, plot_format, names)
-        _echo_stability(table, out, names)
+        _echo_stability(table, out, names, unit)
 
 
 @app.command("comparability")
@@ -197,12 +201,15 @@ def _stability_comparison(
 
     from bioparity.io.cmc import read_stability, read_stability_spec
 
-    st, names = _stability(stability, spec, read_stability, read_stability_spec, test=post, reference=pre)
+    st, names, unit = _stability(
+        stability, spec, read_stability, read_stability_spec, test=post, reference=pre
+    )
     merged = st.table.assign(kind="shelf life")
     if not st.slopes.empty:
         merged = pd.concat([merged, st.slopes.assign(kind="slope difference")], ignore_index=True)
-    write_result(merged, out, {"data": stability, "spec": spec}, {"command": "comparability"} | st.settings)
-    _echo_stability(st, out, names | labels)
+    settings = {"command": "comparability"} | st.settings | {"time_unit": unit}
+    write_result(merged, out, {"data": stability, "spec": spec}, settings)
+    _echo_stability(st, out, names | labels, unit)
 
 
 @app.command("profile")
@@ -281,9 +288,10 @@ def _stability(
     read_spec: Callable[[Path], Any],
     test: str | None = None,
     reference: str | None = None,
-) -> tuple[StabilityTable, dict[str, str]]:
+) -> tuple[StabilityTable, dict[str, str], str]:
     """Read the data and the specification and run :func:`bioparity.stability.stability_table`; with each
-    attribute's name as printed (the specification's ``label``, else the name as written)."""
+    attribute's name as printed (the specification's ``label``, else the name as written) and the
+    specification's time unit (``time_unit``, months by default)."""
     from bioparity.io.cmc import check_specified
     from bioparity.stability import stability_table
 
@@ -295,17 +303,21 @@ def _stability(
         for name, a in parsed.attributes.items()
     }
     names = {name: a.shown for name, a in parsed.attributes.items()}
-    return stability_table(
-        data,
-        attributes,
-        confidence=parsed.confidence,
-        alpha_pool=parsed.alpha_pool,
-        max_time=parsed.max_time,
-        dids_variance=parsed.dids_variance,
-        test=test or parsed.test,
-        reference=reference or parsed.reference,
-        slope_alpha=parsed.slope_alpha,
-    ), names
+    return (
+        stability_table(
+            data,
+            attributes,
+            confidence=parsed.confidence,
+            alpha_pool=parsed.alpha_pool,
+            max_time=parsed.max_time,
+            dids_variance=parsed.dids_variance,
+            test=test or parsed.test,
+            reference=reference or parsed.reference,
+            slope_alpha=parsed.slope_alpha,
+        ),
+        names,
+        parsed.time_unit,
+    )
 
 
 def _stability_plots(table: StabilityTable, data: Any, folder: Path, fmt: str, names: dict[str, str]) -> None:
@@ -323,8 +335,9 @@ def _stability_plots(table: StabilityTable, data: Any, folder: Path, fmt: str, n
         )  # fmt: skip
 
 
-def _echo_stability(table: StabilityTable, out: Path, names: dict[str, str]) -> None:
-    """Each analysis and slope comparison on a line, the attribute named by ``names``."""
+def _echo_stability(table: StabilityTable, out: Path, names: dict[str, str], unit: str) -> None:
+    """Each analysis and slope comparison on a line, the attribute named by ``names``, the shelf life in the
+    specification's time ``unit``."""
     for row in table.table.to_dict(orient="records"):
         cond = f" [{row['condition']}]" if row["condition"] else ""
         typer.echo(
@@ -337,7 +350,7 @@ def _echo_stability(table: StabilityTable, out: Path, names: dict[str, str]) -> 
                 "pooling": row["pooling"],
                 "p_slope": f"{row['p_slope']:.3g}",
                 "p_intercept": f"{row['p_intercept']:.3g}",
-                "life": f"{row['shelf_life']:.4g}",
+                "life": f"{row['shelf_life']:.4g} {unit}",
                 "lot": row["worst_lot"],
             },
             err=True,

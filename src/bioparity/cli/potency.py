@@ -99,7 +99,8 @@ def potency_command(
             "assay": assay, "sample": sample, "dose": dose, "replicate": replicate, "response": response,
             "block": block, "row": row, "column": column,
         }  # fmt: skip
-        table = analyse(read_potency_table(infile, names), options)
+        log_dose = options.model != "slope-ratio"  # a dose 0 is refused at its row for a log-dose model
+        table = analyse(read_potency_table(infile, names, log_dose=log_dose), options)
         result = table.to_frame()
         if combine:
             combined = combine_estimates(table.estimates, conf_level=conf_level, method=combine_method)

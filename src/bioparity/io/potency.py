@@ -21,6 +21,7 @@ from bioparity.errors import DataFileError, require_columns_found
 from bioparity.io.readers import LoadedTable, parse_number, read_any_table
 from bioparity.nca.samples import Where
 from bioparity.problems import (
+    A_DOSE_FOR_LOG_DOSE,
     A_DOSE_NOT_NEGATIVE,
     A_FINITE,
     A_FINITE_MARGIN,
@@ -28,6 +29,7 @@ from bioparity.problems import (
     BLANK_CELL,
     COLUMNS,
     COLUMNS_RENAMED,
+    DOSE_NOT_POSITIVE,
     DUPLICATE_RESPONSE,
     HEADER_ONLY,
     MEASURE_TWICE,
@@ -59,19 +61,22 @@ def _number(value: object) -> float | None:
 
 
 def read_potency_table(
-    path: str | os.PathLike[str], columns: Mapping[str, str] | None = None
+    path: str | os.PathLike[str], columns: Mapping[str, str] | None = None, *, log_dose: bool = False
 ) -> pd.DataFrame:
     """Read and check a long potency table; returns columns assay, sample, dose, replicate, response
     (+ block/row/column when present), assay/sample/replicate as text, dose/response as float.
 
     ``columns`` maps a standard name (assay, sample, dose, replicate, response, block, row, column) to
-    the name used in the file.
+    the name used in the file. ``log_dose``: the model fits log dose (4PL, 5PL, parallel-line), so a dose
+    of 0 (a blank well, allowed for slope-ratio) is refused at its file, row and column.
     """
     table = read_any_table(path)
-    return check_potency_frame(table, columns)
+    return check_potency_frame(table, columns, log_dose=log_dose)
 
 
-def check_potency_frame(table: LoadedTable, columns: Mapping[str, str] | None = None) -> pd.DataFrame:
+def check_potency_frame(
+    table: LoadedTable, columns: Mapping[str, str] | None = None, *, log_dose: bool = False
+) -> pd.DataFrame:
     """Validate a loaded table (see :func:`read_potency_table`)."""
     mapping = {name: name for name in (*REQUIRED, *OPTIONAL)} | dict(columns or {})
     unknown = sorted(set(columns or {}) - set(REQUIRED) - set(OPTIONAL))
@@ -116,6 +121,8 @@ def check_potency_frame(table: LoadedTable, columns: Mapping[str, str] | None = 
                 raise fail(i, role, NOT_A_NUMBER, raw, A_FINITE[role])
             if role == "dose" and value < 0:
                 raise fail(i, role, NEGATIVE_DOSE, raw, A_DOSE_NOT_NEGATIVE)
+            if role == "dose" and log_dose and value == 0:
+                raise fail(i, role, DOSE_NOT_POSITIVE, raw, A_DOSE_FOR_LOG_DOSE)
             out[role].append(value)
         dose_value = out["dose"][-1]
         assert isinstance(dose_value, float)

@@ -153,6 +153,33 @@ class RatioInterval:
     g: float
 
 
+def require_positive_doses(data: AssayData, model: str) -> None:
+    """Refuse a dose <= 0 for a model on log dose, naming the assay, the preparation and the dose.
+
+    Parameters
+    ----------
+    data : AssayData
+        The standard and test responses of one assay.
+    model : str
+        The model's name as the user gave it (``parallel-line``, ``4pl``, ``5pl``).
+
+    Raises
+    ------
+    InputError
+        When a dose is <= 0 (e.g. blank wells at dose 0): the message names the assay, the sample
+        (``standard`` or the test's name), the dose and the column ``dose``, and what to do.
+    """
+    bad = np.flatnonzero(~(data.dose > 0))
+    if bad.size:
+        i = int(bad[0])
+        who = data.sample if data.is_test[i] else STANDARD
+        raise InputError(
+            f"assay {data.assay!r}, sample {who!r}: column 'dose' has {data.dose[i]:g} ({bad.size} "
+            f"response(s) with dose <= 0); the {model} model uses log dose, every dose must be > 0: remove "
+            "the blank or zero-dose wells from the file (or use the slope-ratio model, which takes dose 0)"
+        )
+
+
 def fieller(num: float, den: float, var_num: float, var_den: float, cov: float, t: float) -> RatioInterval:
     """Fieller's confidence interval for ``num/den`` from (co)variances already scaled by s^2.
 

@@ -34,7 +34,7 @@ import numpy.typing as npt
 from bioparity.arrays import FloatArray, broadcast_shape
 from bioparity.errors import InputError
 from bioparity.i18n.notes import note_template
-from bioparity.potency.design import AssayData, fieller
+from bioparity.potency.design import AssayData, fieller, require_positive_doses
 from bioparity.potency.linear import outlier_flags, t_quantile
 from bioparity.potency.results import EquivalenceCheck, ModelFit
 
@@ -433,8 +433,7 @@ def fit_logistic_parallel(
     >>> round(fit.relative_potency, 6), round(fit.ci_lower, 4), round(fit.ci_upper, 4), fit.converged
     (2.0, 1.9433, 2.0584, True)
     """
-    if np.any(data.dose <= 0):
-        raise InputError(f"assay {data.assay!r}: the {model} model uses log dose; every dose must be > 0")
+    require_positive_doses(data, model)
     x = np.log(data.dose)
     g = data.is_test.astype(int)
     par = fit_logistic_batch(x, data.response, g, model=model)

@@ -24,7 +24,7 @@ import numpy as np
 
 from bioparity.errors import InputError
 from bioparity.i18n.notes import note_template
-from bioparity.potency.design import AssayData, fieller
+from bioparity.potency.design import AssayData, fieller, require_positive_doses
 from bioparity.potency.linear import anova_row, block_columns, extra_ss_row, ols, outlier_flags, t_quantile
 from bioparity.potency.results import AnovaRow, EquivalenceCheck, ModelFit
 
@@ -88,10 +88,7 @@ def fit_parallel_line(
     >>> round(fit.relative_potency, 6), fit.ci_method, fit.df
     (2.0, 'Fieller', 6)
     """
-    if np.any(data.dose <= 0):
-        raise InputError(
-            f"assay {data.assay!r}: the parallel-line model uses log dose; every dose must be > 0"
-        )
+    require_positive_doses(data, "parallel-line")
     n = data.dose.size
     y = data.response
     x = np.log(data.dose)

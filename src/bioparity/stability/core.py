@@ -21,10 +21,14 @@ square of the full model,
 level ``alpha_pool = 0.25``: slopes differ (``p < 0.25``) -> ``dids``; else intercepts differ ->
 ``dics``; else ``cics``.
 
-**Shelf life** (ICH Q1E Appendix B.1, B.2): the earliest time at which the one-sided ``confidence``
-(95%) confidence bound of the mean crosses the acceptance criterion (lower bound for a lower limit,
-upper bound for an upper limit). Bound of lot ``g`` at time ``t``:
-``m_g(t) -/+ t_{conf, df} * s * sqrt(1/n_g + (t - tbar_g)^2 / Sxx)`` with, per model, ``s^2`` and ``df``
+**Shelf life** (ICH Q1E Appendix B.1, B.2): the earliest time at which the ``confidence`` (95%)
+confidence bound of the mean crosses the acceptance criterion (lower bound for a lower limit, upper bound
+for an upper limit). With one criterion the bound is one-sided (an attribute known to decrease, or to
+increase); with both a lower and an upper criterion the limits are two-sided (ICH Q1E Appendix B.1: "for
+an attribute that can either increase or decrease, or whose direction of change is not known, two-sided
+95 percent confidence limits should be calculated and compared to the upper and lower acceptance
+criteria"), i.e. each side at ``1 - (1 - confidence) / 2`` (97.5%). Bound of lot ``g`` at time ``t``:
+``m_g(t) -/+ t_{level, df} * s * sqrt(1/n_g + (t - tbar_g)^2 / Sxx)`` with, per model, ``s^2`` and ``df``
 of that model (``cics``: ``1/n``, ``tbar``, ``Sxx`` over all results; ``dics``: per-lot ``n_g``,
 ``tbar_g`` and the pooled within-lot ``Sxx``; ``dids``: each lot's own regression (ICH Q1E B.2.2.1,
 ``dids_variance="separate"``, as JMP) or the full model's pooled MSE (``"pooled"``, LeBlond 2011
@@ -178,6 +182,31 @@ def _first_crossing(bound_minus_limit: Any, max_time: float, size: int, iteratio
 BOUND_PARAMETERS = ("s2", "df", "n", "tbar", "sxx")
 
 
+def bound_level(confidence: float, two_sided: bool) -> float:
+    """One-sided level of each confidence bound: ``confidence`` for a one-sided bound, ``1 - (1 -
+    confidence) / 2`` for each side of two-sided ``confidence`` limits (ICH Q1E, CPMP/ICH/420/02, 2003,
+    Appendix B.1).
+
+    Parameters
+    ----------
+    confidence : float
+        Confidence level of the bound or of the two-sided limits, e.g. 0.95.
+    two_sided : bool
+        Two-sided limits (an attribute with both a lower and an upper criterion).
+
+    Returns
+    -------
+    float
+        The level of each one-sided bound (0.975 for two-sided 95% limits).
+
+    Examples
+    --------
+    >>> bound_level(0.95, False), bound_level(0.95, True)
+    (0.95, 0.975)
+    """
+    return 1.0 - (1.0 - confidence) / 2.0 if two_sided else confidence
+
+
 def confidence_bound(
     time: Any,
     intercept: Any,
@@ -317,7 +346,7 @@ class StabilityResult(ResultMixin):
     lower_limit, upper_limit : float or None
         Acceptance criteria on the original scale.
     confidence : float
-        One-sided confidence level of the bound (0.95).
+        Confidence level of the bound (0.95): one-sided, or of two-sided limits (``two_sided``).
     alpha_pool : float
         Level of the poolability tests (0.25).
     dids_variance : str
@@ -328,6 +357,9 @@ class StabilityResult(ResultMixin):
         Last time point of the data; a longer shelf life is an extrapolation (flagged).
     flags : tuple of str
         Review flags (extrapolation, imposed pooling, bound outside at time 0, ...).
+    two_sided : bool, default False
+        Two-sided ``confidence`` limits (each side at :attr:`bound_level`, ICH Q1E Appendix B.1: both a
+        lower and an upper criterion) instead of a one-sided bound.
     software_version : str
         bioparity version that produced the result.
     """
@@ -337,6 +369,7 @@ class StabilityResult(ResultMixin):
         "lower_limit",
         "upper_limit",
         "confidence",
+        "two_sided",
         "alpha_pool",
         "dids_variance",
         "max_time",
@@ -379,17 +412,24 @@ class StabilityResult(ResultMixin):
     max_time: float
     max_observed_time: float
     flags: tuple[str, ...]
+    two_sided: bool = False
     software_version: str = field(default_factory=software_version)
 
-    def bound(self, time: Any, side: str = "lower") -> FloatArray:
-        """One-sided ``confidence`` bound of each lot's mean at ``time`` (lots x times), model scale.
+    @property
+    def bound_level(self) -> float:
+        """One-sided level of each bound: ``confidence``, or ``1 - (1 - confidence) / 2`` for two-sided
+        limits (ICH Q1E Appendix B.1; 0.975 for two-sided 95%)."""
+        return bound_level(self.confidence, self.two_sided)
 
-        ``m_g(t) -/+ t_{confidence, df} * s * sqrt(1/n_g + (t - tbar_g)^2 / Sxx)`` under the chosen model
-        (module docstring); ``side`` is "lower" or "upper".
+    def bound(self, time: Any, side: str = "lower") -> FloatArray:
+        """The ``side`` confidence bound of each lot's mean at ``time`` (lots x times), model scale.
+
+        ``m_g(t) -/+ t_{level, df} * s * sqrt(1/n_g + (t - tbar_g)^2 / Sxx)`` under the chosen model
+        (module docstring), at :attr:`bound_level`; ``side`` is "lower" or "upper".
         """
         return confidence_bound(
             time, self.fitted_intercept, self.fitted_slope, self.bound_s2, self.bound_df, self.bound_n,
-            self.bound_tbar, self.bound_sxx, self.confidence, side,
+            self.bound_tbar, self.bound_sxx, self.bound_level, side,
         )  # fmt: skip
 
     def to_frame(self) -> pd.DataFrame:
@@ -432,6 +472,8 @@ class StabilityResult(ResultMixin):
             "lower": self.lower_limit,
             "upper": self.upper_limit,
             "confidence": self.confidence,
+            "two_sided": self.two_sided,
+            "bound_level": self.bound_level,
             "dids_variance": self.dids_variance,
             "shelf_life": self.shelf_life,
             "worst_lot": self.worst_lot,
@@ -445,11 +487,12 @@ class StabilityResult(ResultMixin):
         sides = (("lower", self.lower_limit), ("upper", self.upper_limit))
         limits = " and ".join(f"{side} limit {v:g}" for side, v in sides if v is not None)
         where = f" ({self.condition})" if self.condition else ""
+        sided = "two-sided" if self.two_sided else "one-sided"
         return (
             f"Stability of {self.attribute}{where}, {self.model} model, {len(self.lots)} lots: pooling "
             f"{self.pooling}, shelf life {self.shelf_life:.3g} (worst lot {self.worst_lot})\n"
             f"poolability: slopes p {number(self.p_slope, 3)}, intercepts p {number(self.p_intercept, 3)} "
-            f"(alpha {self.alpha_pool:g}); {100 * self.confidence:g}% one-sided bound against the {limits}"
+            f"(alpha {self.alpha_pool:g}); {100 * self.confidence:g}% {sided} bound against the {limits}"
         )
 
 
@@ -468,6 +511,7 @@ def fit_stability(
     pooling: str | None = None,
     attribute: str = "attribute",
     condition: str = "",
+    two_sided: bool | None = None,
 ) -> StabilityResult:
     """Per-lot regressions, ICH Q1E poolability and shelf life of one attribute (see module docstring).
 
@@ -489,7 +533,8 @@ def fit_stability(
     model : str, default "linear"
         ``linear`` or ``log`` (first-order degradation: ln value linear in time).
     confidence : float, default 0.95
-        One-sided confidence level of the bound of the mean, in (0.5, 1).
+        Confidence level of the bound of the mean, in (0.5, 1): one-sided with one criterion,
+        two-sided with both (see ``two_sided``).
     alpha_pool : float, default 0.25
         Level of the poolability tests, in (0, 1) (ICH Q1E: 0.25).
     dids_variance : str, default "separate"
@@ -503,6 +548,11 @@ def fit_stability(
         Attribute name, carried into the result and messages.
     condition : str, default ""
         Storage condition, carried into the result.
+    two_sided : bool or None, default None
+        Two-sided ``confidence`` limits (each side at ``1 - (1 - confidence) / 2``) instead of a
+        one-sided bound; ``None``: two-sided exactly when both ``lower`` and ``upper`` are given (ICH
+        Q1E Appendix B.1: an attribute that can increase or decrease). For an attribute known to
+        decrease (increase), give only the lower (upper) criterion, or pass ``False``.
 
     Returns
     -------
@@ -631,7 +681,8 @@ def fit_stability(
         else:
             s2 = rss_lot / (lots.n - 2)
             dfs = lots.n - 2
-    tq = stats.t.ppf(confidence, dfs)
+    two = (lower is not None and upper is not None) if two_sided is None else bool(two_sided)
+    tq = stats.t.ppf(bound_level(confidence, two), dfs)
     max_obs = float(t.max())
     horizon = float(max_time) if max_time is not None else 5.0 * max_obs
     if not horizon > 0:
@@ -706,6 +757,7 @@ def fit_stability(
         lower_limit=lower,
         upper_limit=upper,
         confidence=confidence,
+        two_sided=two,
         alpha_pool=alpha_pool,
         dids_variance=dids_variance,
         max_time=horizon,

@@ -81,7 +81,8 @@ def plot_stability(
     ax.set_title(
         title
         or f"{shown}{cond}: {result.pooling} (p slopes {result.p_slope:.3g}, "
-        f"p intercepts {result.p_intercept:.3g}); {int(result.confidence * 100)}% one-sided bound",
+        f"p intercepts {result.p_intercept:.3g}); {100 * result.confidence:g}% "
+        f"{'two-sided limits' if result.two_sided else 'one-sided bound'}",
         fontsize=9,
     )
     handles, labels = ax.get_legend_handles_labels()

@@ -118,7 +118,8 @@ def stability_table(
         (``linear`` by default, or ``log``) and ``slope_margin`` (equivalence margin on the slope
         difference, per time unit; optional).
     confidence : float, default 0.95
-        One-sided confidence level of the shelf-life bound.
+        Confidence level of the shelf-life bound: one-sided with one criterion, two-sided limits with
+        both (ICH Q1E Appendix B.1).
     alpha_pool : float, default 0.25
         Level of the ICH Q1E poolability tests.
     max_time : float or None, default None
