@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from bioparity.cli.main import app
@@ -101,3 +102,20 @@ def test_fetch_trials_offline_fails_clearly(tmp_path: Path, monkeypatch: pytest.
     result = runner.invoke(app, ["market", "fetch-trials", "ustekinumab", "--out", str(tmp_path / "ct")])
     assert result.exit_code == 2
     assert "cannot reach ClinicalTrials.gov" in result.stderr and "--trials" in result.stderr
+
+
+def test_scan_prints_and_records_the_date_of_its_data(tmp_path: Path) -> None:
+    # The review date of the shipped knowledge base, read from the YAML file itself, and the Purple
+    # Book's title line (its month) are printed under the table and kept in the provenance.
+    kb_file = Path(__file__).parents[2] / "src/bioparity/market/data/reference_biologics.yaml"
+    reviewed = str(yaml.safe_load(kb_file.read_text(encoding="utf-8"))["reviewed"])
+    title = "Purple Book Monthly Historical Data Changes Report - June 2025"
+    out = tmp_path / "r.csv"
+    args = ["market", "scan", "--purple-book", str(PURPLE_BOOK), "--out", str(out), "--as-of", "2026"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    assert f"knowledge base last reviewed {reviewed}" in result.stderr
+    assert f"Purple Book: {title}" in result.stderr
+    provenance = json.loads((tmp_path / "r.csv.provenance.json").read_text())
+    assert provenance["data_dates"] == {"knowledge_base_reviewed": reviewed, "purple_book_title": title}
+    assert (pd.read_csv(out)["knowledge_base_reviewed"] == reviewed).all()

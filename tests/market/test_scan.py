@@ -233,3 +233,37 @@ def test_a_stale_count_is_unknown_not_low(tmp_path: Path) -> None:
     assert table.loc["denosumab", "approved_biosimilars"] == 1
     relaxed = scan_market(load_knowledge_base(kb), regions=["us"], as_of_year=2026, max_fact_age_years=3)
     assert relaxed.table.set_index("inn").loc["tocilizumab", "approved_biosimilars"] == 2
+
+
+def test_the_ranking_carries_the_date_of_its_data(tmp_path: Path) -> None:
+    # A ranking without the date of its data reads as current: the knowledge base's review date
+    # (written in the file) is a column and an input, and the Purple Book count names the
+    # download's title line, whose month is the data date (first line of the fixture).
+    doc: dict[str, object] = dict(MINI_KB)
+    doc["reviewed"] = "2025-03-31"
+    doc["records"] = [_record("pembrolizumab", "Keytruda")]
+    path = tmp_path / "kb.yaml"
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    title = "Purple Book Monthly Historical Data Changes Report - June 2025"
+    assert PURPLE_BOOK.read_text(encoding="utf-8").splitlines()[0].startswith(title)
+    ranking = scan_market(
+        load_knowledge_base(path), purple_book=read_purple_book(PURPLE_BOOK), as_of_year=2026
+    )
+    assert (ranking.table["knowledge_base_reviewed"] == "2025-03-31").all()
+    assert ranking.inputs["knowledge_base_reviewed"] == "2025-03-31"
+    assert ranking.inputs["purple_book_title"] == title
+    us = ranking.table[ranking.table["region"] == "us"].iloc[0]
+    assert title in us["approved_source"]
+
+
+def test_the_sales_figure_says_what_it_covers() -> None:
+    # The shipped aflibercept figure is Regeneron's US net sales (its basis in the file), not global
+    # sales; both region rows must say so, with the source id and the date it refers to.
+    table = scan_market(load_knowledge_base(), as_of_year=2026).table
+    rows = table[table["inn"] == "aflibercept"]
+    assert len(rows) == 2
+    for text in rows["sales_source"]:
+        assert "US net sales only" in text and "nrp-aflibercept" in text and "as of 2024-07" in text
+    # a molecule without a known sales figure says unknown
+    unknown = table[table["originator_sales_usd_m"].isna()]
+    assert not unknown.empty and (unknown["sales_source"] == "unknown").all()

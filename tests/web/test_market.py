@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -153,3 +154,13 @@ def test_bad_rows_are_refused(demo_store: DemoStore, data: dict[str, str]) -> No
 def test_bad_region_filter_is_an_error_page(demo_store: DemoStore) -> None:
     page = _client(demo_store, "olivia").get("/ui/market", params={"region": "jp"})
     assert page.status_code == 422 and "unknown region" in page.text
+
+
+def test_page_states_the_date_of_its_data(demo_store: DemoStore) -> None:
+    # "as of 2026" alone reads as a data date; the page names the knowledge base's last review
+    # (read here from the YAML file itself) and says the year is where timing is measured from.
+    kb_file = Path(__file__).parents[2] / "src/bioparity/market/data/reference_biologics.yaml"
+    reviewed = str(yaml.safe_load(kb_file.read_text(encoding="utf-8"))["reviewed"])
+    page = _client(demo_store, "rita").get("/ui/market", params={"as_of": AS_OF}).text
+    assert f"last reviewed {reviewed}" in page
+    assert f"timing measured from {AS_OF}" in page

@@ -128,15 +128,20 @@ def scan_command(
             "regions": list(regions), "weights": w.__dict__, "as_of_year": year, "eu_rdp": eu_rdp,
             "max_fact_age_years": max_fact_age,
         }  # fmt: skip
-        _write_provenance(out, inputs, options)
+        data_dates = {k: ranking.inputs[k] for k in ("knowledge_base_reviewed", "purple_book_title")}
+        _write_provenance(out, inputs, options, data_dates)
         if chart is not None:
             timeline_chart(ranking, chart, top=top)
         _print_top(ranking.table, top)
+        _print_data_dates(ranking.inputs, year)
         typer.echo(wrote_rows(len(ranking.table), out), err=True)
 
 
-def _write_provenance(out: Path, inputs: dict[str, Path | None], options: dict[str, Any]) -> None:
-    """``OUT.provenance.json``: each input (file, or folder of saved pages) with its SHA-256, the options."""
+def _write_provenance(
+    out: Path, inputs: dict[str, Path | None], options: dict[str, Any], data_dates: dict[str, str]
+) -> None:
+    """``OUT.provenance.json``: each input (file, or folder of saved pages) with its SHA-256, the
+    options, and the dates of the data (knowledge-base review, Purple Book title line)."""
     if not out.is_file():  # no sidecar next to a device such as /dev/stdout
         return
     provenance = {
@@ -145,6 +150,7 @@ def _write_provenance(out: Path, inputs: dict[str, Path | None], options: dict[s
             name: {"path": str(p), "sha256": _sha256(p)} for name, p in inputs.items() if p is not None
         },
         "options": options,
+        "data_dates": data_dates,
         "software": f"bioparity {__version__}",
     }
     atomic_write_text(out.with_name(out.name + ".provenance.json"), json.dumps(provenance, indent=2) + "\n")
@@ -161,6 +167,17 @@ def _print_top(table: pd.DataFrame, top: int) -> None:
     for _index, row in table.head(top).iterrows():
         view.add_row(*[_cell(row[c]) for c in _SHOWN])
     Console(stderr=True).print(view)
+
+
+def _print_data_dates(inputs: dict[str, str], year: int) -> None:
+    """The date of the data under the table: a ranking without it reads as current."""
+    said = _(
+        "Data: knowledge base last reviewed %(reviewed)s (each count's own date is in the columns "
+        "approved_source and development_source); timing measured from %(year)d."
+    ) % {"reviewed": inputs["knowledge_base_reviewed"] or _("unknown"), "year": year}
+    typer.echo(said, err=True)
+    if inputs["purple_book_title"]:
+        typer.echo(_("Purple Book: %(title)s") % {"title": inputs["purple_book_title"]}, err=True)
 
 
 def _cell(value: object) -> str:

@@ -22,7 +22,13 @@ Per molecule and region (``us``, ``eu``) the scan takes, in order of preference:
     EU pharmaceutical package changes the periods, so the rule is a parameter such as ``8+1+1``).
 
   ``protection_end_basis`` says which;
-* originator sales: the knowledge base (global sales, same for both regions).
+* originator sales: the knowledge base, in USD million of the year ``sales_year``, the same value for
+  both regions; ``sales_source`` says what the figure covers (usually global sales, sometimes one
+  market only, e.g. US net sales) and where it comes from.
+
+The date of the data travels with the ranking: ``knowledge_base_reviewed`` (column and
+``inputs``) is the knowledge base's last review, each count's source column names the date its
+source refers to, and the Purple Book count names the download's title line (which gives its month).
 
 A knowledge-base count (approved biosimilars, programmes in development) whose ``as_of`` year is
 more than ``max_fact_age_years`` before the as-of year counts as unknown ("stale"): a stale low
@@ -42,7 +48,7 @@ import pandas as pd
 from bioparity._results import software_version
 from bioparity.errors import InputError
 from bioparity.market.ema import EmaMedicines
-from bioparity.market.knowledge import KnowledgeBase, ReferenceBiologic
+from bioparity.market.knowledge import Fact, KnowledgeBase, ReferenceBiologic
 from bioparity.market.purple_book import ORIGINATOR, PurpleBook
 from bioparity.market.trials import ACTIVE_STATUSES, TrialSet
 from bioparity.market.void import COMPONENTS, VoidWeights, void_scores
@@ -87,9 +93,11 @@ class VoidRanking:
         ``patent_expiry_year``, ``exclusivity_end_year`` (with ``exclusivity_basis``) and
         ``first_launch_year``; ``approved_biosimilars`` and ``biosimilars_in_development`` with their
         sources (``approved_source``, ``development_source``); ``originator_sales_usd_m`` (USD
-        million) and ``sales_year``; ``years_to_protection_end``; the components ``c_no_competition``,
+        million) and ``sales_year``, with ``sales_source`` (what the figure covers, its source and date);
+        ``years_to_protection_end``; the components ``c_no_competition``,
         ``c_no_pipeline``, ``c_timing``, ``c_market_size``; ``void_score``, ``coverage``,
-        ``unknown_inputs`` (``;``-joined names of the unknown components) and ``as_of_year``.
+        ``unknown_inputs`` (``;``-joined names of the unknown components), ``as_of_year`` and
+        ``knowledge_base_reviewed`` (ISO date of the knowledge base's last review: the data date).
         Unknown numbers are NaN.
     regions : tuple of str
         Regions scanned (``us``, ``eu``).
@@ -99,7 +107,9 @@ class VoidRanking:
         Year the scan is made for (years to the end of protection count from it).
     inputs : dict of str to str
         Settings and files used: ``eu_rdp``, ``max_fact_age_years``, ``knowledge_base``,
-        ``purple_book``, ``ema``, ``trials`` (empty when not given).
+        ``knowledge_base_reviewed`` (ISO date of its last review), ``purple_book`` and
+        ``purple_book_title`` (the download's title line, naming its month), ``ema``, ``trials``
+        (empty when not given).
     software_version : str
         bioparity version that produced the ranking.
     """
@@ -242,13 +252,16 @@ def scan_market(
         ";".join(c for c in COMPONENTS if np.isnan(getattr(scores, c)[i])) for i in range(len(table))
     ]
     table["as_of_year"] = as_of_year
+    table["knowledge_base_reviewed"] = kb.reviewed
     table = table.sort_values(["void_score", "inn", "region"], ascending=[False, True, True], kind="stable")
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     inputs = {
         "eu_rdp": eu_rdp,
         "max_fact_age_years": str(max_fact_age_years),
         "knowledge_base": kb.path,
+        "knowledge_base_reviewed": kb.reviewed,
         "purple_book": purple_book.file if purple_book else "",
+        "purple_book_title": purple_book.title if purple_book else "",
         "ema": ema.file if ema else "",
         "trials": trials.source if trials else "",
     }
@@ -289,14 +302,20 @@ def _row(rec: ReferenceBiologic, region: str, sources: _Sources, settings: _Sett
         "development_source": developing_source,
         "originator_sales_usd_m": None if sales is None else float(sales["usd_million"]),
         "sales_year": None if sales is None else int(sales["year"]),
+        "sales_source": _provenance(rec.facts["originator_sales"]) if sales is not None else "unknown",
     }
+
+
+def _provenance(fact: Fact) -> str:
+    """``basis [source id, as of date]``: what a known fact covers, where it comes from and when."""
+    return f"{fact.basis} [{fact.source}, as of {fact.as_of}]".strip()
 
 
 def _kb_year(rec: ReferenceBiologic, name: str) -> tuple[float | None, str]:
     fact = rec.facts[name]
     if not fact.known:
         return None, ""
-    return float(fact.value), f"{fact.basis} [{fact.source}, as of {fact.as_of}]"
+    return float(fact.value), _provenance(fact)
 
 
 def _exclusivity(
@@ -393,7 +412,8 @@ def _approved(
         rows = purple_book.rows
         licensed = rows["licensure"].eq("") | rows["licensure"].str.casefold().eq("licensed")
         hits = rows[(rows["license_type"] != ORIGINATOR) & licensed & rows["molecule"].isin(rec.names)]
-        return float(hits["bla_number"].nunique()), "Purple Book"
+        title = f" [{purple_book.title}]" if purple_book.title else ""
+        return float(hits["bla_number"].nunique()), f"Purple Book{title}"
     if region == "eu" and ema is not None:
         rows = ema.rows
         hits = rows[

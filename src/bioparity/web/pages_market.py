@@ -146,6 +146,7 @@ def market(
             creatable=creatable,
             chosen=chosen,
             kb_records=len(kb.records),
+            kb_reviewed=kb.reviewed or _("unknown"),
             message=message,
             crumbs=[(_("Market scan"), None)],
         )
