@@ -69,6 +69,7 @@ def test_scan_with_the_knowledge_base_only_and_custom_weights(tmp_path: Path) ->
         (["--region", "jp"], "unknown region"),
         (["--weights", "speed=2"], "bad weight"),
         (["--purple-book", "/nonexistent.csv"], "file not found"),
+        (["--as-of", "26"], "as_of_year 26 is not a calendar year"),
     ],
 )
 def test_bad_input_fails_with_exit_2_and_writes_nothing(

@@ -267,3 +267,11 @@ def test_the_sales_figure_says_what_it_covers() -> None:
     # a molecule without a known sales figure says unknown
     unknown = table[table["originator_sales_usd_m"].isna()]
     assert not unknown.empty and (unknown["sales_source"] == "unknown").all()
+
+
+@pytest.mark.parametrize("year", [26, 1979, 2101])
+def test_an_as_of_that_is_not_a_calendar_year_is_refused(year: int) -> None:
+    # --as-of 26 (for 2026) used to rank silently: every protection end ~2000 years away (timing 0)
+    # and every dated count "fresh"; the web page already refused it, the command line did not.
+    with pytest.raises(InputError, match=f"as_of_year {year} is not a calendar year"):
+        scan_market(load_knowledge_base(), as_of_year=year)

@@ -58,6 +58,8 @@ US_EXCLUSIVITY_YEARS = 12  # BPCIA reference product exclusivity, 42 U.S.C. 262(
 EU_PROTECTION_YEARS = 10  # 8 years data + 2 years market protection, Directive 2001/83/EC art. 10(1)
 EU_RDP_DEFAULT = "8+2"
 MAX_FACT_AGE_YEARS = 1
+#: Calendar years a scan may be made for (the range of the knowledge base's years, 1980-2060, with room).
+AS_OF_YEARS = (1980, 2100)
 
 
 def parse_rdp(rule: str) -> int:
@@ -217,7 +219,8 @@ def scan_market(
     Raises
     ------
     InputError
-        For an unknown region, a malformed ``eu_rdp`` or a negative ``max_fact_age_years``.
+        For an unknown region, a malformed ``eu_rdp``, a negative ``max_fact_age_years`` or an
+        ``as_of_year`` outside :data:`AS_OF_YEARS` (e.g. ``26`` for 2026).
 
     Examples
     --------
@@ -229,6 +232,11 @@ def scan_market(
     w = weights or VoidWeights()
     regions = tuple(regions)
     parse_regions(",".join(regions))
+    if not AS_OF_YEARS[0] <= as_of_year <= AS_OF_YEARS[1]:
+        raise InputError(
+            f"as_of_year {as_of_year} is not a calendar year between {AS_OF_YEARS[0]} and {AS_OF_YEARS[1]} "
+            "(write the full year, e.g. 2026)"
+        )
     settings = _Settings(as_of_year, parse_rdp(eu_rdp), eu_rdp, max_fact_age_years)
     if max_fact_age_years < 0:
         raise InputError(f"max_fact_age_years must be >= 0, got {max_fact_age_years}")
