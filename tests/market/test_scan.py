@@ -275,3 +275,24 @@ def test_an_as_of_that_is_not_a_calendar_year_is_refused(year: int) -> None:
     # and every dated count "fresh"; the web page already refused it, the command line did not.
     with pytest.raises(InputError, match=f"as_of_year {year} is not a calendar year"):
         scan_market(load_knowledge_base(), as_of_year=year)
+
+
+def test_the_trial_count_names_the_sponsors_and_studies_counted(mini_kb: Path) -> None:
+    # The count is distinct sponsors of ongoing studies naming the molecule or brand; since the
+    # originator's own studies cannot be told apart, the source must list who was counted so a
+    # reader can check. By hand from tests/data/market/ctgov: ustekinumab/Stelara ongoing studies
+    # are NCT90000001 and NCT90000005 (Alvotech), NCT90000003 (Dong-A), NCT90000004 (Bio-Thera);
+    # NCT90000002 (Celltrion) is completed and not counted.
+    table = scan_market(
+        load_knowledge_base(mini_kb), regions=["us"], trials=read_trials(CTGOV), as_of_year=2026
+    ).table.set_index("inn")
+    source = str(table.loc["ustekinumab", "development_source"])
+    assert table.loc["ustekinumab", "biosimilars_in_development"] == 3
+    for counted in (
+        "Alvotech Swiss AG (NCT90000001, NCT90000005)",
+        "Bio-Thera Solutions (NCT90000004)",
+        "Dong-A ST Co., Ltd. (NCT90000003)",
+    ):
+        assert counted in source
+    assert "Celltrion" not in source and "NCT90000002" not in source
+    assert str(table.loc["pembrolizumab", "development_source"]).endswith(": none")

@@ -8,7 +8,11 @@ Per molecule and region (``us``, ``eu``) the scan takes, in order of preference:
 * biosimilar programmes in development: distinct lead sponsors of ongoing ClinicalTrials.gov
   studies (statuses in :data:`~bioparity.market.trials.ACTIVE_STATUSES`) whose title or
   interventions name the molecule or its originator brand, when trial pages are given, else the
-  knowledge base's list (the registry is global, so both regions get the same count);
+  knowledge base's list (the registry is global, so both regions get the same count). Nothing
+  tells a biosimilar study from the originator's or an investigator's own study of the molecule
+  (the ``biosimilar`` search term of :func:`~bioparity.market.fetch_trials` narrows the pages,
+  hand-saved pages may not be narrowed), and a completed study under regulatory review is not
+  counted, so ``development_source`` names every sponsor counted with its NCT numbers;
 * end of protection, from three kinds of date kept apart (columns ``patent_expiry_year``,
   ``exclusivity_end_year`` with ``exclusivity_basis``, ``first_launch_year``):
 
@@ -440,7 +444,15 @@ def _in_development(
     if trials is not None:
         brand = rec.value("originator_brand")
         hits = trials.mentioning([*rec.names, *([brand] if brand else [])])
-        ongoing = hits[hits["status"].isin(ACTIVE_STATUSES)]
-        sponsors = ongoing["sponsor"].str.casefold().str.strip()
-        return float(sponsors[sponsors != ""].nunique()), "ClinicalTrials.gov (sponsors of ongoing trials)"
+        ongoing = hits[hits["status"].isin(ACTIVE_STATUSES) & hits["sponsor"].str.strip().ne("")]
+        key = ongoing["sponsor"].str.casefold().str.strip()
+        counted = "; ".join(
+            f"{group['sponsor'].iloc[0]} ({', '.join(group['nct_id'])})"
+            for _key, group in ongoing.groupby(key, sort=True)
+        )
+        return (
+            float(key.nunique()),
+            f"ClinicalTrials.gov [{trials.source}] sponsors of ongoing trials naming the molecule or brand "
+            f"(the originator's and investigators' own trials included; check): {counted or 'none'}",
+        )
     return _fresh_count(rec, "biosimilars_in_development", settings)
