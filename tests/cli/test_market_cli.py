@@ -118,5 +118,19 @@ def test_scan_prints_and_records_the_date_of_its_data(tmp_path: Path) -> None:
     assert f"knowledge base last reviewed {reviewed}" in result.stderr
     assert f"Purple Book: {title}" in result.stderr
     provenance = json.loads((tmp_path / "r.csv.provenance.json").read_text())
-    assert provenance["data_dates"] == {"knowledge_base_reviewed": reviewed, "purple_book_title": title}
+    assert provenance["data"]["knowledge_base_reviewed"] == reviewed
+    assert provenance["data"]["purple_book_title"] == title
     assert (pd.read_csv(out)["knowledge_base_reviewed"] == reviewed).all()
+
+
+def test_scan_names_the_molecules_it_did_not_rank(tmp_path: Path) -> None:
+    # The Purple Book fixture holds "hepatitis b vaccine (recombinant)", which the shipped knowledge
+    # base does not list: the command says so instead of dropping it silently.
+    out = tmp_path / "r.csv"
+    args = ["market", "scan", "--purple-book", str(PURPLE_BOOK), "--out", str(out), "--as-of", "2026"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    assert "1 molecule of the given files is not in the knowledge base" in result.stderr
+    assert "hepatitis b vaccine (recombinant)" in result.stderr
+    provenance = json.loads((tmp_path / "r.csv.provenance.json").read_text())
+    assert provenance["data"]["not_ranked"] == ["hepatitis b vaccine (recombinant)"]

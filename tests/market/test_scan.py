@@ -296,3 +296,19 @@ def test_the_trial_count_names_the_sponsors_and_studies_counted(mini_kb: Path) -
         assert counted in source
     assert "Celltrion" not in source and "NCT90000002" not in source
     assert str(table.loc["pembrolizumab", "development_source"]).endswith(": none")
+
+
+def test_molecules_of_the_files_missing_from_the_knowledge_base_are_named(
+    mini_kb: Path, ema_xlsx: Path
+) -> None:
+    # The scan ranks knowledge-base records only. By hand from the Purple Book fixture: its
+    # molecules are adalimumab, ustekinumab, denosumab, aflibercept, pembrolizumab and
+    # "hepatitis b vaccine (recombinant)"; the mini knowledge base lacks aflibercept and the
+    # vaccine. The EMA fixture's authorised biosimilars (adalimumab, ustekinumab) are all in it.
+    kb = load_knowledge_base(mini_kb)
+    full = scan_market(
+        kb, purple_book=read_purple_book(PURPLE_BOOK), ema=read_ema_medicines(ema_xlsx), as_of_year=2026
+    )
+    assert full.not_ranked == ("aflibercept", "hepatitis b vaccine (recombinant)")
+    assert scan_market(kb, ema=read_ema_medicines(ema_xlsx), as_of_year=2026).not_ranked == ()
+    assert scan_market(kb, as_of_year=2026).not_ranked == ()

@@ -129,19 +129,21 @@ def scan_command(
             "max_fact_age_years": max_fact_age,
         }  # fmt: skip
         data_dates = {k: ranking.inputs[k] for k in ("knowledge_base_reviewed", "purple_book_title")}
-        _write_provenance(out, inputs, options, data_dates)
+        _write_provenance(out, inputs, options, {**data_dates, "not_ranked": list(ranking.not_ranked)})
         if chart is not None:
             timeline_chart(ranking, chart, top=top)
         _print_top(ranking.table, top)
         _print_data_dates(ranking.inputs, year)
+        _print_not_ranked(ranking.not_ranked)
         typer.echo(wrote_rows(len(ranking.table), out), err=True)
 
 
 def _write_provenance(
-    out: Path, inputs: dict[str, Path | None], options: dict[str, Any], data_dates: dict[str, str]
+    out: Path, inputs: dict[str, Path | None], options: dict[str, Any], data: dict[str, Any]
 ) -> None:
     """``OUT.provenance.json``: each input (file, or folder of saved pages) with its SHA-256, the
-    options, and the dates of the data (knowledge-base review, Purple Book title line)."""
+    options, the dates of the data (knowledge-base review, Purple Book title line) and the molecules
+    of the files that were not ranked (not in the knowledge base)."""
     if not out.is_file():  # no sidecar next to a device such as /dev/stdout
         return
     provenance = {
@@ -150,7 +152,7 @@ def _write_provenance(
             name: {"path": str(p), "sha256": _sha256(p)} for name, p in inputs.items() if p is not None
         },
         "options": options,
-        "data_dates": data_dates,
+        "data": data,
         "software": f"bioparity {__version__}",
     }
     atomic_write_text(out.with_name(out.name + ".provenance.json"), json.dumps(provenance, indent=2) + "\n")
@@ -178,6 +180,20 @@ def _print_data_dates(inputs: dict[str, str], year: int) -> None:
     typer.echo(said, err=True)
     if inputs["purple_book_title"]:
         typer.echo(_("Purple Book: %(title)s") % {"title": inputs["purple_book_title"]}, err=True)
+
+
+def _print_not_ranked(names: tuple[str, ...], shown: int = 10) -> None:
+    """The molecules of the files that the knowledge base lacks: the ranking is not the whole file."""
+    if not names:
+        return
+    listed = ", ".join(names[:shown]) + (", ..." if len(names) > shown else "")
+    said = ngettext(
+        "%(n)d molecule of the given files is not in the knowledge base and is not ranked: %(names)s",
+        "%(n)d molecules of the given files are not in the knowledge base and are not ranked: %(names)s "
+        "(all in OUT.provenance.json)",
+        len(names),
+    )
+    typer.echo(said % {"n": len(names), "names": listed}, err=True)
 
 
 def _cell(value: object) -> str:

@@ -118,6 +118,10 @@ class VoidRanking:
         (empty when not given).
     software_version : str
         bioparity version that produced the ranking.
+    not_ranked : tuple of str, default ()
+        Molecules of the given files that are not in the knowledge base and so are not ranked,
+        sorted: every molecule of the Purple Book (351(a) proper names and the references of 351(k)
+        products) and every INN with an authorised biosimilar in the EMA report.
     """
 
     table: pd.DataFrame
@@ -126,6 +130,7 @@ class VoidRanking:
     as_of_year: int
     inputs: dict[str, str]
     software_version: str
+    not_ranked: tuple[str, ...] = ()
 
     def region_view(self, region: str) -> pd.DataFrame:
         """The rows of one region, ranked within it (column ``region_rank``)."""
@@ -277,7 +282,26 @@ def scan_market(
         "ema": ema.file if ema else "",
         "trials": trials.source if trials else "",
     }
-    return VoidRanking(table.reset_index(drop=True), regions, w, as_of_year, inputs, software_version())
+    return VoidRanking(
+        table.reset_index(drop=True),
+        regions,
+        w,
+        as_of_year,
+        inputs,
+        software_version(),
+        _not_ranked(kb, sources),
+    )
+
+
+def _not_ranked(kb: KnowledgeBase, sources: _Sources) -> tuple[str, ...]:
+    """Molecules the files name that the knowledge base lacks: the scan ranks only its records."""
+    found: set[str] = set()
+    if sources.purple_book is not None:
+        found.update(sources.purple_book.rows["molecule"])
+    if sources.ema is not None:
+        found.update(_ema_biosimilars(sources.ema)["inn"])
+    known = {name for rec in kb.records for name in rec.names}
+    return tuple(sorted(m for m in found - known if m))
 
 
 @dataclass(frozen=True)
@@ -427,15 +451,17 @@ def _approved(
         title = f" [{purple_book.title}]" if purple_book.title else ""
         return float(hits["bla_number"].nunique()), f"Purple Book{title}"
     if region == "eu" and ema is not None:
-        rows = ema.rows
-        hits = rows[
-            (rows["category"].str.casefold() == "human")
-            & (rows["status"].str.casefold() == "authorised")
-            & rows["biosimilar"]
-            & rows["inn"].isin(rec.names)
-        ]
+        biosimilars = _ema_biosimilars(ema)
+        hits = biosimilars[biosimilars["inn"].isin(rec.names)]
         return float(hits["medicine_name"].str.casefold().nunique()), "EMA medicines report"
     return _fresh_count(rec, f"{region}_biosimilars_approved", settings)
+
+
+def _ema_biosimilars(ema: EmaMedicines) -> pd.DataFrame:
+    """The authorised human biosimilars of the EMA report."""
+    rows = ema.rows
+    human = rows["category"].str.casefold() == "human"
+    return rows[human & (rows["status"].str.casefold() == "authorised") & rows["biosimilar"]]
 
 
 def _in_development(
