@@ -134,3 +134,16 @@ def test_scan_names_the_molecules_it_did_not_rank(tmp_path: Path) -> None:
     assert "hepatitis b vaccine (recombinant)" in result.stderr
     provenance = json.loads((tmp_path / "r.csv.provenance.json").read_text())
     assert provenance["data"]["not_ranked"] == ["hepatitis b vaccine (recombinant)"]
+
+
+def test_scan_says_how_many_rows_rest_mostly_on_unknowns(tmp_path: Path) -> None:
+    # Unknown inputs score 0, so rows of low coverage are ranked among the others; the command
+    # counts them (rows with coverage < 0.5, counted here from the CSV it wrote).
+    out = tmp_path / "r.csv"
+    result = runner.invoke(app, ["market", "scan", "--out", str(out), "--as-of", "2026"])
+    assert result.exit_code == 0, result.stderr
+    table = pd.read_csv(out)
+    low = int((table["coverage"] < 0.5).sum())
+    assert 0 < low < len(table)
+    said = " ".join(result.stderr.split())  # rich/typer may wrap
+    assert f"{low} of {len(table)} rows have coverage below 0.5" in said

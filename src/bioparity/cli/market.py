@@ -134,6 +134,7 @@ def scan_command(
             timeline_chart(ranking, chart, top=top)
         _print_top(ranking.table, top)
         _print_data_dates(ranking.inputs, year)
+        _print_low_coverage(ranking.table)
         _print_not_ranked(ranking.not_ranked)
         typer.echo(wrote_rows(len(ranking.table), out), err=True)
 
@@ -180,6 +181,24 @@ def _print_data_dates(inputs: dict[str, str], year: int) -> None:
     typer.echo(said, err=True)
     if inputs["purple_book_title"]:
         typer.echo(_("Purple Book: %(title)s") % {"title": inputs["purple_book_title"]}, err=True)
+
+
+#: Coverage below which a row's score rests mostly on unknown inputs (scored 0).
+LOW_COVERAGE = 0.5
+
+
+def _print_low_coverage(table: pd.DataFrame) -> None:
+    """How many rows rest mostly on unknowns: their order says little about the void."""
+    low = int((table["coverage"] < LOW_COVERAGE).sum())
+    if low:
+        said = ngettext(
+            "%(n)d of %(total)d rows has coverage below %(cut)s (most of its inputs unknown, scored 0): "
+            "its rank is not evidence of a void",
+            "%(n)d of %(total)d rows have coverage below %(cut)s (most of their inputs unknown, scored 0): "
+            "their ranks are not evidence of a void",
+            low,
+        )
+        typer.echo(said % {"n": low, "total": len(table), "cut": LOW_COVERAGE}, err=True)
 
 
 def _print_not_ranked(names: tuple[str, ...], shown: int = 10) -> None:
