@@ -190,7 +190,7 @@ def program_from_row(
             target_regions=[code],
             description=(
                 "Created from the market scan of the shipped knowledge base "
-                f"(as of {int(row['as_of_year'])}): "
+                f"(last reviewed {kb.reviewed or 'unknown'}; timing measured from {int(row['as_of_year'])}): "
                 f"rank {int(row['region_rank'])} in {code}, void score {float(row['void_score']):.3f}, "
                 f"coverage {float(row['coverage']):.2f}."
             ),
