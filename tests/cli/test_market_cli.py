@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from bioparity.cli.main import app
@@ -68,6 +69,7 @@ def test_scan_with_the_knowledge_base_only_and_custom_weights(tmp_path: Path) ->
         (["--region", "jp"], "unknown region"),
         (["--weights", "speed=2"], "bad weight"),
         (["--purple-book", "/nonexistent.csv"], "file not found"),
+        (["--as-of", "26"], "as_of_year 26 is not a calendar year"),
     ],
 )
 def test_bad_input_fails_with_exit_2_and_writes_nothing(
@@ -101,3 +103,47 @@ def test_fetch_trials_offline_fails_clearly(tmp_path: Path, monkeypatch: pytest.
     result = runner.invoke(app, ["market", "fetch-trials", "ustekinumab", "--out", str(tmp_path / "ct")])
     assert result.exit_code == 2
     assert "cannot reach ClinicalTrials.gov" in result.stderr and "--trials" in result.stderr
+
+
+def test_scan_prints_and_records_the_date_of_its_data(tmp_path: Path) -> None:
+    # The review date of the shipped knowledge base, read from the YAML file itself, and the Purple
+    # Book's title line (its month) are printed under the table and kept in the provenance.
+    kb_file = Path(__file__).parents[2] / "src/bioparity/market/data/reference_biologics.yaml"
+    reviewed = str(yaml.safe_load(kb_file.read_text(encoding="utf-8"))["reviewed"])
+    title = "Purple Book Monthly Historical Data Changes Report - June 2025"
+    out = tmp_path / "r.csv"
+    args = ["market", "scan", "--purple-book", str(PURPLE_BOOK), "--out", str(out), "--as-of", "2026"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    assert f"knowledge base last reviewed {reviewed}" in result.stderr
+    assert f"Purple Book: {title}" in result.stderr
+    provenance = json.loads((tmp_path / "r.csv.provenance.json").read_text())
+    assert provenance["data"]["knowledge_base_reviewed"] == reviewed
+    assert provenance["data"]["purple_book_title"] == title
+    assert (pd.read_csv(out)["knowledge_base_reviewed"] == reviewed).all()
+
+
+def test_scan_names_the_molecules_it_did_not_rank(tmp_path: Path) -> None:
+    # The Purple Book fixture holds "hepatitis b vaccine (recombinant)", which the shipped knowledge
+    # base does not list: the command says so instead of dropping it silently.
+    out = tmp_path / "r.csv"
+    args = ["market", "scan", "--purple-book", str(PURPLE_BOOK), "--out", str(out), "--as-of", "2026"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    assert "1 molecule of the given files is not in the knowledge base" in result.stderr
+    assert "hepatitis b vaccine (recombinant)" in result.stderr
+    provenance = json.loads((tmp_path / "r.csv.provenance.json").read_text())
+    assert provenance["data"]["not_ranked"] == ["hepatitis b vaccine (recombinant)"]
+
+
+def test_scan_says_how_many_rows_rest_mostly_on_unknowns(tmp_path: Path) -> None:
+    # Unknown inputs score 0, so rows of low coverage are ranked among the others; the command
+    # counts them (rows with coverage < 0.5, counted here from the CSV it wrote).
+    out = tmp_path / "r.csv"
+    result = runner.invoke(app, ["market", "scan", "--out", str(out), "--as-of", "2026"])
+    assert result.exit_code == 0, result.stderr
+    table = pd.read_csv(out)
+    low = int((table["coverage"] < 0.5).sum())
+    assert 0 < low < len(table)
+    said = " ".join(result.stderr.split())  # rich/typer may wrap
+    assert f"{low} of {len(table)} rows have coverage below 0.5" in said

@@ -233,3 +233,82 @@ def test_a_stale_count_is_unknown_not_low(tmp_path: Path) -> None:
     assert table.loc["denosumab", "approved_biosimilars"] == 1
     relaxed = scan_market(load_knowledge_base(kb), regions=["us"], as_of_year=2026, max_fact_age_years=3)
     assert relaxed.table.set_index("inn").loc["tocilizumab", "approved_biosimilars"] == 2
+
+
+def test_the_ranking_carries_the_date_of_its_data(tmp_path: Path) -> None:
+    # A ranking without the date of its data reads as current: the knowledge base's review date
+    # (written in the file) is a column and an input, and the Purple Book count names the
+    # download's title line, whose month is the data date (first line of the fixture).
+    doc: dict[str, object] = dict(MINI_KB)
+    doc["reviewed"] = "2025-03-31"
+    doc["records"] = [_record("pembrolizumab", "Keytruda")]
+    path = tmp_path / "kb.yaml"
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    title = "Purple Book Monthly Historical Data Changes Report - June 2025"
+    assert PURPLE_BOOK.read_text(encoding="utf-8").splitlines()[0].startswith(title)
+    ranking = scan_market(
+        load_knowledge_base(path), purple_book=read_purple_book(PURPLE_BOOK), as_of_year=2026
+    )
+    assert (ranking.table["knowledge_base_reviewed"] == "2025-03-31").all()
+    assert ranking.inputs["knowledge_base_reviewed"] == "2025-03-31"
+    assert ranking.inputs["purple_book_title"] == title
+    us = ranking.table[ranking.table["region"] == "us"].iloc[0]
+    assert title in us["approved_source"]
+
+
+def test_the_sales_figure_says_what_it_covers() -> None:
+    # The shipped aflibercept figure is Regeneron's US net sales (its basis in the file), not global
+    # sales; both region rows must say so, with the source id and the date it refers to.
+    table = scan_market(load_knowledge_base(), as_of_year=2026).table
+    rows = table[table["inn"] == "aflibercept"]
+    assert len(rows) == 2
+    for text in rows["sales_source"]:
+        assert "US net sales only" in text and "nrp-aflibercept" in text and "as of 2024-07" in text
+    # a molecule without a known sales figure says unknown
+    unknown = table[table["originator_sales_usd_m"].isna()]
+    assert not unknown.empty and (unknown["sales_source"] == "unknown").all()
+
+
+@pytest.mark.parametrize("year", [26, 1979, 2101])
+def test_an_as_of_that_is_not_a_calendar_year_is_refused(year: int) -> None:
+    # --as-of 26 (for 2026) used to rank silently: every protection end ~2000 years away (timing 0)
+    # and every dated count "fresh"; the web page already refused it, the command line did not.
+    with pytest.raises(InputError, match=f"as_of_year {year} is not a calendar year"):
+        scan_market(load_knowledge_base(), as_of_year=year)
+
+
+def test_the_trial_count_names_the_sponsors_and_studies_counted(mini_kb: Path) -> None:
+    # The count is distinct sponsors of ongoing studies naming the molecule or brand; since the
+    # originator's own studies cannot be told apart, the source must list who was counted so a
+    # reader can check. By hand from tests/data/market/ctgov: ustekinumab/Stelara ongoing studies
+    # are NCT90000001 and NCT90000005 (Alvotech), NCT90000003 (Dong-A), NCT90000004 (Bio-Thera);
+    # NCT90000002 (Celltrion) is completed and not counted.
+    table = scan_market(
+        load_knowledge_base(mini_kb), regions=["us"], trials=read_trials(CTGOV), as_of_year=2026
+    ).table.set_index("inn")
+    source = str(table.loc["ustekinumab", "development_source"])
+    assert table.loc["ustekinumab", "biosimilars_in_development"] == 3
+    for counted in (
+        "Alvotech Swiss AG (NCT90000001, NCT90000005)",
+        "Bio-Thera Solutions (NCT90000004)",
+        "Dong-A ST Co., Ltd. (NCT90000003)",
+    ):
+        assert counted in source
+    assert "Celltrion" not in source and "NCT90000002" not in source
+    assert str(table.loc["pembrolizumab", "development_source"]).endswith(": none")
+
+
+def test_molecules_of_the_files_missing_from_the_knowledge_base_are_named(
+    mini_kb: Path, ema_xlsx: Path
+) -> None:
+    # The scan ranks knowledge-base records only. By hand from the Purple Book fixture: its
+    # molecules are adalimumab, ustekinumab, denosumab, aflibercept, pembrolizumab and
+    # "hepatitis b vaccine (recombinant)"; the mini knowledge base lacks aflibercept and the
+    # vaccine. The EMA fixture's authorised biosimilars (adalimumab, ustekinumab) are all in it.
+    kb = load_knowledge_base(mini_kb)
+    full = scan_market(
+        kb, purple_book=read_purple_book(PURPLE_BOOK), ema=read_ema_medicines(ema_xlsx), as_of_year=2026
+    )
+    assert full.not_ranked == ("aflibercept", "hepatitis b vaccine (recombinant)")
+    assert scan_market(kb, ema=read_ema_medicines(ema_xlsx), as_of_year=2026).not_ranked == ()
+    assert scan_market(kb, as_of_year=2026).not_ranked == ()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -38,6 +39,12 @@ def _org_id(demo_store: DemoStore, name: str) -> str:
         org_id = session.scalar(select(Organisation.id).where(Organisation.name == name))
     assert org_id is not None
     return org_id
+
+
+def _kb_reviewed() -> str:
+    """The review date written in the shipped knowledge-base file (read without bioparity)."""
+    kb_file = Path(__file__).parents[2] / "src/bioparity/market/data/reference_biologics.yaml"
+    return str(yaml.safe_load(kb_file.read_text(encoding="utf-8"))["reviewed"])
 
 
 def _cli_ranking(tmp_path: Path, region: str) -> list[tuple[str, str]]:
@@ -103,6 +110,9 @@ def test_create_program_from_a_row(demo_store: DemoStore) -> None:
         assert program.modality == record.value("modality")
         assert program.target_regions == ["FDA"]  # the code of the US rule set
         assert "rank 1 in US" in program.description
+        # the stored record names the date of the data the rank came from (the knowledge base's
+        # review date, read from the YAML file itself), not only the scan year
+        assert f"last reviewed {_kb_reviewed()}; timing measured from {AS_OF}" in program.description
         event = session.scalar(
             select(AuditEvent).where(AuditEvent.object_id == program_id, AuditEvent.action == "create")
         )
@@ -153,3 +163,12 @@ def test_bad_rows_are_refused(demo_store: DemoStore, data: dict[str, str]) -> No
 def test_bad_region_filter_is_an_error_page(demo_store: DemoStore) -> None:
     page = _client(demo_store, "olivia").get("/ui/market", params={"region": "jp"})
     assert page.status_code == 422 and "unknown region" in page.text
+
+
+def test_page_states_the_date_of_its_data(demo_store: DemoStore) -> None:
+    # "as of 2026" alone reads as a data date; the page names the knowledge base's last review
+    # (read here from the YAML file itself) and says the year is where timing is measured from.
+    reviewed = _kb_reviewed()
+    page = _client(demo_store, "rita").get("/ui/market", params={"as_of": AS_OF}).text
+    assert f"last reviewed {reviewed}" in page
+    assert f"timing measured from {AS_OF}" in page

@@ -128,15 +128,23 @@ def scan_command(
             "regions": list(regions), "weights": w.__dict__, "as_of_year": year, "eu_rdp": eu_rdp,
             "max_fact_age_years": max_fact_age,
         }  # fmt: skip
-        _write_provenance(out, inputs, options)
+        data_dates = {k: ranking.inputs[k] for k in ("knowledge_base_reviewed", "purple_book_title")}
+        _write_provenance(out, inputs, options, {**data_dates, "not_ranked": list(ranking.not_ranked)})
         if chart is not None:
             timeline_chart(ranking, chart, top=top)
         _print_top(ranking.table, top)
+        _print_data_dates(ranking.inputs, year)
+        _print_low_coverage(ranking.table)
+        _print_not_ranked(ranking.not_ranked)
         typer.echo(wrote_rows(len(ranking.table), out), err=True)
 
 
-def _write_provenance(out: Path, inputs: dict[str, Path | None], options: dict[str, Any]) -> None:
-    """``OUT.provenance.json``: each input (file, or folder of saved pages) with its SHA-256, the options."""
+def _write_provenance(
+    out: Path, inputs: dict[str, Path | None], options: dict[str, Any], data: dict[str, Any]
+) -> None:
+    """``OUT.provenance.json``: each input (file, or folder of saved pages) with its SHA-256, the
+    options, the dates of the data (knowledge-base review, Purple Book title line) and the molecules
+    of the files that were not ranked (not in the knowledge base)."""
     if not out.is_file():  # no sidecar next to a device such as /dev/stdout
         return
     provenance = {
@@ -145,6 +153,7 @@ def _write_provenance(out: Path, inputs: dict[str, Path | None], options: dict[s
             name: {"path": str(p), "sha256": _sha256(p)} for name, p in inputs.items() if p is not None
         },
         "options": options,
+        "data": data,
         "software": f"bioparity {__version__}",
     }
     atomic_write_text(out.with_name(out.name + ".provenance.json"), json.dumps(provenance, indent=2) + "\n")
@@ -161,6 +170,49 @@ def _print_top(table: pd.DataFrame, top: int) -> None:
     for _index, row in table.head(top).iterrows():
         view.add_row(*[_cell(row[c]) for c in _SHOWN])
     Console(stderr=True).print(view)
+
+
+def _print_data_dates(inputs: dict[str, str], year: int) -> None:
+    """The date of the data under the table: a ranking without it reads as current."""
+    said = _(
+        "Data: knowledge base last reviewed %(reviewed)s (each count's own date is in the columns "
+        "approved_source and development_source); timing measured from %(year)d."
+    ) % {"reviewed": inputs["knowledge_base_reviewed"] or _("unknown"), "year": year}
+    typer.echo(said, err=True)
+    if inputs["purple_book_title"]:
+        typer.echo(_("Purple Book: %(title)s") % {"title": inputs["purple_book_title"]}, err=True)
+
+
+#: Coverage below which a row's score rests mostly on unknown inputs (scored 0).
+LOW_COVERAGE = 0.5
+
+
+def _print_low_coverage(table: pd.DataFrame) -> None:
+    """How many rows rest mostly on unknowns: their order says little about the void."""
+    low = int((table["coverage"] < LOW_COVERAGE).sum())
+    if low:
+        said = ngettext(
+            "%(n)d of %(total)d rows has coverage below %(cut)s (most of its inputs unknown, scored 0): "
+            "its rank is not evidence of a void",
+            "%(n)d of %(total)d rows have coverage below %(cut)s (most of their inputs unknown, scored 0): "
+            "their ranks are not evidence of a void",
+            low,
+        )
+        typer.echo(said % {"n": low, "total": len(table), "cut": LOW_COVERAGE}, err=True)
+
+
+def _print_not_ranked(names: tuple[str, ...], shown: int = 10) -> None:
+    """The molecules of the files that the knowledge base lacks: the ranking is not the whole file."""
+    if not names:
+        return
+    listed = ", ".join(names[:shown]) + (", ..." if len(names) > shown else "")
+    said = ngettext(
+        "%(n)d molecule of the given files is not in the knowledge base and is not ranked: %(names)s",
+        "%(n)d molecules of the given files are not in the knowledge base and are not ranked: %(names)s "
+        "(all in OUT.provenance.json)",
+        len(names),
+    )
+    typer.echo(said % {"n": len(names), "names": listed}, err=True)
 
 
 def _cell(value: object) -> str:

@@ -8,7 +8,11 @@ Per molecule and region (``us``, ``eu``) the scan takes, in order of preference:
 * biosimilar programmes in development: distinct lead sponsors of ongoing ClinicalTrials.gov
   studies (statuses in :data:`~bioparity.market.trials.ACTIVE_STATUSES`) whose title or
   interventions name the molecule or its originator brand, when trial pages are given, else the
-  knowledge base's list (the registry is global, so both regions get the same count);
+  knowledge base's list (the registry is global, so both regions get the same count). Nothing
+  tells a biosimilar study from the originator's or an investigator's own study of the molecule
+  (the ``biosimilar`` search term of :func:`~bioparity.market.fetch_trials` narrows the pages,
+  hand-saved pages may not be narrowed), and a completed study under regulatory review is not
+  counted, so ``development_source`` names every sponsor counted with its NCT numbers;
 * end of protection, from three kinds of date kept apart (columns ``patent_expiry_year``,
   ``exclusivity_end_year`` with ``exclusivity_basis``, ``first_launch_year``):
 
@@ -22,7 +26,13 @@ Per molecule and region (``us``, ``eu``) the scan takes, in order of preference:
     EU pharmaceutical package changes the periods, so the rule is a parameter such as ``8+1+1``).
 
   ``protection_end_basis`` says which;
-* originator sales: the knowledge base (global sales, same for both regions).
+* originator sales: the knowledge base, in USD million of the year ``sales_year``, the same value for
+  both regions; ``sales_source`` says what the figure covers (usually global sales, sometimes one
+  market only, e.g. US net sales) and where it comes from.
+
+The date of the data travels with the ranking: ``knowledge_base_reviewed`` (column and
+``inputs``) is the knowledge base's last review, each count's source column names the date its
+source refers to, and the Purple Book count names the download's title line (which gives its month).
 
 A knowledge-base count (approved biosimilars, programmes in development) whose ``as_of`` year is
 more than ``max_fact_age_years`` before the as-of year counts as unknown ("stale"): a stale low
@@ -42,7 +52,7 @@ import pandas as pd
 from bioparity._results import software_version
 from bioparity.errors import InputError
 from bioparity.market.ema import EmaMedicines
-from bioparity.market.knowledge import KnowledgeBase, ReferenceBiologic
+from bioparity.market.knowledge import Fact, KnowledgeBase, ReferenceBiologic
 from bioparity.market.purple_book import ORIGINATOR, PurpleBook
 from bioparity.market.trials import ACTIVE_STATUSES, TrialSet
 from bioparity.market.void import COMPONENTS, VoidWeights, void_scores
@@ -52,6 +62,8 @@ US_EXCLUSIVITY_YEARS = 12  # BPCIA reference product exclusivity, 42 U.S.C. 262(
 EU_PROTECTION_YEARS = 10  # 8 years data + 2 years market protection, Directive 2001/83/EC art. 10(1)
 EU_RDP_DEFAULT = "8+2"
 MAX_FACT_AGE_YEARS = 1
+#: Calendar years a scan may be made for (the range of the knowledge base's years, 1980-2060, with room).
+AS_OF_YEARS = (1980, 2100)
 
 
 def parse_rdp(rule: str) -> int:
@@ -87,9 +99,11 @@ class VoidRanking:
         ``patent_expiry_year``, ``exclusivity_end_year`` (with ``exclusivity_basis``) and
         ``first_launch_year``; ``approved_biosimilars`` and ``biosimilars_in_development`` with their
         sources (``approved_source``, ``development_source``); ``originator_sales_usd_m`` (USD
-        million) and ``sales_year``; ``years_to_protection_end``; the components ``c_no_competition``,
+        million) and ``sales_year``, with ``sales_source`` (what the figure covers, its source and date);
+        ``years_to_protection_end``; the components ``c_no_competition``,
         ``c_no_pipeline``, ``c_timing``, ``c_market_size``; ``void_score``, ``coverage``,
-        ``unknown_inputs`` (``;``-joined names of the unknown components) and ``as_of_year``.
+        ``unknown_inputs`` (``;``-joined names of the unknown components), ``as_of_year`` and
+        ``knowledge_base_reviewed`` (ISO date of the knowledge base's last review: the data date).
         Unknown numbers are NaN.
     regions : tuple of str
         Regions scanned (``us``, ``eu``).
@@ -99,9 +113,15 @@ class VoidRanking:
         Year the scan is made for (years to the end of protection count from it).
     inputs : dict of str to str
         Settings and files used: ``eu_rdp``, ``max_fact_age_years``, ``knowledge_base``,
-        ``purple_book``, ``ema``, ``trials`` (empty when not given).
+        ``knowledge_base_reviewed`` (ISO date of its last review), ``purple_book`` and
+        ``purple_book_title`` (the download's title line, naming its month), ``ema``, ``trials``
+        (empty when not given).
     software_version : str
         bioparity version that produced the ranking.
+    not_ranked : tuple of str, default ()
+        Molecules of the given files that are not in the knowledge base and so are not ranked,
+        sorted: every molecule of the Purple Book (351(a) proper names and the references of 351(k)
+        products) and every INN with an authorised biosimilar in the EMA report.
     """
 
     table: pd.DataFrame
@@ -110,6 +130,7 @@ class VoidRanking:
     as_of_year: int
     inputs: dict[str, str]
     software_version: str
+    not_ranked: tuple[str, ...] = ()
 
     def region_view(self, region: str) -> pd.DataFrame:
         """The rows of one region, ranked within it (column ``region_rank``)."""
@@ -207,7 +228,8 @@ def scan_market(
     Raises
     ------
     InputError
-        For an unknown region, a malformed ``eu_rdp`` or a negative ``max_fact_age_years``.
+        For an unknown region, a malformed ``eu_rdp``, a negative ``max_fact_age_years`` or an
+        ``as_of_year`` outside :data:`AS_OF_YEARS` (e.g. ``26`` for 2026).
 
     Examples
     --------
@@ -219,6 +241,11 @@ def scan_market(
     w = weights or VoidWeights()
     regions = tuple(regions)
     parse_regions(",".join(regions))
+    if not AS_OF_YEARS[0] <= as_of_year <= AS_OF_YEARS[1]:
+        raise InputError(
+            f"as_of_year {as_of_year} is not a calendar year between {AS_OF_YEARS[0]} and {AS_OF_YEARS[1]} "
+            "(write the full year, e.g. 2026)"
+        )
     settings = _Settings(as_of_year, parse_rdp(eu_rdp), eu_rdp, max_fact_age_years)
     if max_fact_age_years < 0:
         raise InputError(f"max_fact_age_years must be >= 0, got {max_fact_age_years}")
@@ -242,17 +269,39 @@ def scan_market(
         ";".join(c for c in COMPONENTS if np.isnan(getattr(scores, c)[i])) for i in range(len(table))
     ]
     table["as_of_year"] = as_of_year
+    table["knowledge_base_reviewed"] = kb.reviewed
     table = table.sort_values(["void_score", "inn", "region"], ascending=[False, True, True], kind="stable")
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     inputs = {
         "eu_rdp": eu_rdp,
         "max_fact_age_years": str(max_fact_age_years),
         "knowledge_base": kb.path,
+        "knowledge_base_reviewed": kb.reviewed,
         "purple_book": purple_book.file if purple_book else "",
+        "purple_book_title": purple_book.title if purple_book else "",
         "ema": ema.file if ema else "",
         "trials": trials.source if trials else "",
     }
-    return VoidRanking(table.reset_index(drop=True), regions, w, as_of_year, inputs, software_version())
+    return VoidRanking(
+        table.reset_index(drop=True),
+        regions,
+        w,
+        as_of_year,
+        inputs,
+        software_version(),
+        _not_ranked(kb, sources),
+    )
+
+
+def _not_ranked(kb: KnowledgeBase, sources: _Sources) -> tuple[str, ...]:
+    """Molecules the files name that the knowledge base lacks: the scan ranks only its records."""
+    found: set[str] = set()
+    if sources.purple_book is not None:
+        found.update(sources.purple_book.rows["molecule"])
+    if sources.ema is not None:
+        found.update(_ema_biosimilars(sources.ema)["inn"])
+    known = {name for rec in kb.records for name in rec.names}
+    return tuple(sorted(m for m in found - known if m))
 
 
 @dataclass(frozen=True)
@@ -289,14 +338,20 @@ def _row(rec: ReferenceBiologic, region: str, sources: _Sources, settings: _Sett
         "development_source": developing_source,
         "originator_sales_usd_m": None if sales is None else float(sales["usd_million"]),
         "sales_year": None if sales is None else int(sales["year"]),
+        "sales_source": _provenance(rec.facts["originator_sales"]) if sales is not None else "unknown",
     }
+
+
+def _provenance(fact: Fact) -> str:
+    """``basis [source id, as of date]``: what a known fact covers, where it comes from and when."""
+    return f"{fact.basis} [{fact.source}, as of {fact.as_of}]".strip()
 
 
 def _kb_year(rec: ReferenceBiologic, name: str) -> tuple[float | None, str]:
     fact = rec.facts[name]
     if not fact.known:
         return None, ""
-    return float(fact.value), f"{fact.basis} [{fact.source}, as of {fact.as_of}]"
+    return float(fact.value), _provenance(fact)
 
 
 def _exclusivity(
@@ -393,17 +448,20 @@ def _approved(
         rows = purple_book.rows
         licensed = rows["licensure"].eq("") | rows["licensure"].str.casefold().eq("licensed")
         hits = rows[(rows["license_type"] != ORIGINATOR) & licensed & rows["molecule"].isin(rec.names)]
-        return float(hits["bla_number"].nunique()), "Purple Book"
+        title = f" [{purple_book.title}]" if purple_book.title else ""
+        return float(hits["bla_number"].nunique()), f"Purple Book{title}"
     if region == "eu" and ema is not None:
-        rows = ema.rows
-        hits = rows[
-            (rows["category"].str.casefold() == "human")
-            & (rows["status"].str.casefold() == "authorised")
-            & rows["biosimilar"]
-            & rows["inn"].isin(rec.names)
-        ]
+        biosimilars = _ema_biosimilars(ema)
+        hits = biosimilars[biosimilars["inn"].isin(rec.names)]
         return float(hits["medicine_name"].str.casefold().nunique()), "EMA medicines report"
     return _fresh_count(rec, f"{region}_biosimilars_approved", settings)
+
+
+def _ema_biosimilars(ema: EmaMedicines) -> pd.DataFrame:
+    """The authorised human biosimilars of the EMA report."""
+    rows = ema.rows
+    human = rows["category"].str.casefold() == "human"
+    return rows[human & (rows["status"].str.casefold() == "authorised") & rows["biosimilar"]]
 
 
 def _in_development(
@@ -412,7 +470,15 @@ def _in_development(
     if trials is not None:
         brand = rec.value("originator_brand")
         hits = trials.mentioning([*rec.names, *([brand] if brand else [])])
-        ongoing = hits[hits["status"].isin(ACTIVE_STATUSES)]
-        sponsors = ongoing["sponsor"].str.casefold().str.strip()
-        return float(sponsors[sponsors != ""].nunique()), "ClinicalTrials.gov (sponsors of ongoing trials)"
+        ongoing = hits[hits["status"].isin(ACTIVE_STATUSES) & hits["sponsor"].str.strip().ne("")]
+        key = ongoing["sponsor"].str.casefold().str.strip()
+        counted = "; ".join(
+            f"{group['sponsor'].iloc[0]} ({', '.join(group['nct_id'])})"
+            for _key, group in ongoing.groupby(key, sort=True)
+        )
+        return (
+            float(key.nunique()),
+            f"ClinicalTrials.gov [{trials.source}] sponsors of ongoing trials naming the molecule or brand "
+            f"(the originator's and investigators' own trials included; check): {counted or 'none'}",
+        )
     return _fresh_count(rec, "biosimilars_in_development", settings)

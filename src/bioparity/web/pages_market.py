@@ -24,6 +24,7 @@ from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.market import COMPONENTS, REGIONS, KnowledgeBase, VoidRanking, load_knowledge_base, scan_market
+from bioparity.market.scan import AS_OF_YEARS
 from bioparity.web.notices import Notice
 from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import render
@@ -63,8 +64,11 @@ def _regions(region: str) -> tuple[str, ...]:
 
 def _year(as_of: int | None) -> int:
     year = as_of if as_of is not None else date.today().year
-    if not 1980 <= year <= 2100:
-        raise InputError(_("as_of must be a year between 1980 and 2100, got %(year)d") % {"year": year})
+    if not AS_OF_YEARS[0] <= year <= AS_OF_YEARS[1]:
+        raise InputError(
+            _("as_of must be a year between %(low)d and %(high)d, got %(year)d")
+            % {"low": AS_OF_YEARS[0], "high": AS_OF_YEARS[1], "year": year}
+        )
     return year
 
 
@@ -146,6 +150,7 @@ def market(
             creatable=creatable,
             chosen=chosen,
             kb_records=len(kb.records),
+            kb_reviewed=kb.reviewed or _("unknown"),
             message=message,
             crumbs=[(_("Market scan"), None)],
         )
@@ -185,7 +190,7 @@ def program_from_row(
             target_regions=[code],
             description=(
                 "Created from the market scan of the shipped knowledge base "
-                f"(as of {int(row['as_of_year'])}): "
+                f"(last reviewed {kb.reviewed or 'unknown'}; timing measured from {int(row['as_of_year'])}): "
                 f"rank {int(row['region_rank'])} in {code}, void score {float(row['void_score']):.3f}, "
                 f"coverage {float(row['coverage']):.2f}."
             ),
