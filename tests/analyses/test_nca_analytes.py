@@ -226,3 +226,51 @@ def test_review_flags_are_counted_per_arm_and_analyte(csv: Path) -> None:
     assert set(high["subjects"]) == {"4"}
     # the ADC is eliminated faster: AUC%extrap above 4% for the first subject of each arm only (5.4%)
     assert expected == {("R", "ADC"): 1, ("R", "TAB"): 4, ("T", "ADC"): 1, ("T", "TAB"): 4}
+
+
+def _crossover() -> pd.DataFrame:
+    """A 2x2 crossover of the same profiles: subjects R1..R4 and T1..T4 of :func:`_concentrations` become
+    subjects 1-4 given R in period 1 and T in period 2 (sequence RT) or, for 3 and 4, the other way (TR);
+    each subject keeps both analytes."""
+    parallel = _concentrations()
+    number = parallel["subject"].str[1].astype(int)
+    sequence = np.where(number <= 2, "RT", "TR")
+    first = np.where(number <= 2, "R", "T")
+    return parallel.assign(
+        subject=number,
+        treatment=parallel["arm"],
+        period=np.where(parallel["arm"] == first, 1, 2),
+        sequence=sequence,
+    ).drop(columns="arm")
+
+
+def test_a_crossover_is_summarised_per_treatment_and_analyte_not_per_period(tmp_path: Path) -> None:
+    """Each subject has one profile per treatment and analyte: the descriptive statistics are per treatment
+    (EMA CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8) and analyte, over all four subjects, not split into
+    two periods or sequences of two subjects each."""
+    path = tmp_path / "crossover.csv"
+    _crossover().to_csv(path, index=False)
+    result = nca_kind(read_concentrations(path), {"auc_method": "linear"})
+    frame = pd.DataFrame(result["rows"], columns=result["columns"])
+    stats = _table(nca_tables(frame, {"auc_method": "linear"}).main, STATS_TITLE)
+    assert list(stats.columns[:3]) == ["treatment", "analyte", "parameter (unit)"]
+    rows = stats[stats["parameter (unit)"] == "CMAX"]
+    assert (rows["n"] == "4").all()
+    # the same concentrations as the parallel file: the same geometric means per treatment and analyte
+    expected = _expected(_concentrations())["CMAX"]
+    assert _numbers(rows, ["treatment", "analyte"], "geometric mean") == pytest.approx(expected, rel=5e-5)
+    figure = sample_profiles(read_concentrations(path), {})
+    assert figure is not None
+    assert sorted(line.name for line in figure.lines) == ["R / ADC", "R / TAB", "T / ADC", "T / TAB"]
+
+
+def test_two_profiles_of_one_treatment_per_subject_are_split_by_period(tmp_path: Path) -> None:
+    """The same treatment twice per subject (e.g. two visits): pooling would count each subject twice, so
+    the statistics are per period as well (n = 4 per period, not 8)."""
+    path = tmp_path / "repeated.csv"
+    _crossover().assign(treatment="T").to_csv(path, index=False)
+    result = nca_kind(read_concentrations(path), {"auc_method": "linear"})
+    frame = pd.DataFrame(result["rows"], columns=result["columns"])
+    stats = _table(nca_tables(frame, {"auc_method": "linear"}).main, STATS_TITLE)
+    assert list(stats.columns[:4]) == ["treatment", "period", "analyte", "parameter (unit)"]
+    assert (stats.loc[stats["parameter (unit)"] == "CMAX", "n"] == "4").all()

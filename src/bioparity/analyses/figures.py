@@ -27,6 +27,7 @@ import pandas as pd
 from bioparity.analyses.terms import key_label, shown_value, term, value_words
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
+from bioparity.nca.summary import split_columns
 
 ARM_COLUMNS = ("arm", "treatment", "TRT", "group")
 #: File formats of the static plots written by the CLI (:func:`bioparity.report.static.write_caa_plots`).
@@ -366,15 +367,20 @@ def profile_plot(
 ) -> ProfilePlot | None:
     """Mean concentration per arm and nominal time from a concentration table (``subject, time, conc``).
 
-    ``by`` names further profile grouping columns (analyte, period, ...): those with more than one value
-    split the lines too, named ``arm / value`` (two analytes of one arm are never averaged together).
+    ``by`` names further profile grouping columns (analyte, period, ...): those that separate a subject's
+    profiles within an arm (:func:`bioparity.nca.summary.split_columns`) split the lines too, named
+    ``arm / value``: two analytes of one arm are never averaged together, a crossover's periods are.
     A nominal-time column (``nominal_time``, ``NFRLT``, ...) is used when present; otherwise see
     :func:`_nominal_times`. Samples that are not numbers (BLQ markers) are left out of the means.
     """
     if not {"subject", "time", "conc"} <= set(frame.columns):
         return None
     arm = arm_column(frame)
-    split = [*([arm] if arm else []), *(c for c in by if c != arm and frame[c].nunique(dropna=False) > 1)]
+    # one row per profile: which of ``by`` separate a subject's profiles within its arm
+    within = [arm] if arm else []
+    profiles = frame.drop_duplicates(["subject", *within, *(c for c in by if c != arm)])
+    others = [c for c in by if c != arm]
+    split = [*within, *split_columns(profiles, others, subject="subject", within=within)]
     line: pd.Series | str = "all"
     for i, c in enumerate(split):  # the line of each sample: its arm / analyte / ...
         line = frame[c].astype(str) if i == 0 else line + " / " + frame[c].astype(str)

@@ -65,7 +65,7 @@ from bioparity.nca.multiple.intervals import IntervalResult
 from bioparity.nca.review import WHOLE_PROFILE, choices_frame
 from bioparity.nca.single.engine import LAMZ_NOT_ESTIMATED
 from bioparity.nca.single.results import EXCLUDED_BY_USER
-from bioparity.nca.summary import flag_counts, summary_statistics
+from bioparity.nca.summary import flag_counts, split_columns, summary_statistics
 
 NAME = "nca"
 #: Columns of the PP result table the tables and the review read.
@@ -330,13 +330,14 @@ def _arm_column(frame: pd.DataFrame) -> str | None:
 
 def _summary_groups(frame: pd.DataFrame) -> tuple[str | None, list[str]]:
     """The arm column of the summary statistics (:func:`_arm_column`) and the other profile grouping
-    columns (:func:`profile_columns`, the subject left out) that hold more than one value: the analyte,
-    the period, ... Statistics are per arm and per combination of these, so that two analytes (total
-    antibody and conjugated ADC) or two periods of one arm are never pooled; a column with one value
-    throughout splits nothing and is not printed (a single-analyte table stays as it was)."""
+    columns (:func:`profile_columns`) that must split them so that a subject gives one value per group and
+    parameter (:func:`bioparity.nca.summary.split_columns`): the analyte, or the period of repeated
+    profiles of one treatment, never a crossover's period or sequence. A single-analyte table stays as it
+    was."""
     arm = _arm_column(frame)
-    groups, _subject = profile_columns(frame)
-    return arm, [c for c in groups if c != arm and frame[c].nunique(dropna=False) > 1]
+    groups, subject = profile_columns(frame)
+    within = [c for c in (arm, INTERVAL, TESTCD) if c is not None and c in frame.columns]
+    return arm, split_columns(frame, [c for c in groups if c != arm], subject=subject, within=within)
 
 
 #: Said under summary statistics split by more grouping columns than the arm (translated where printed).

@@ -20,6 +20,10 @@ fluctuation) are summarised at the last dose, and the accumulation ratios of dos
 Several analytes or periods: with ``by`` (the profile grouping columns other than the arm and the
 subject, e.g. ``analyte``, ``period``, PCTESTCD) every combination is summarised apart, so that two
 analytes of one arm (total antibody and conjugated ADC) or two periods are never pooled into one mean.
+:func:`split_columns` chooses ``by`` so that each subject gives one value per group and parameter: the
+analyte always splits; a crossover's period and sequence do not (each subject has one profile per
+treatment; the guideline's descriptive statistics are per treatment: EMA CPMP/EWP/QWP/1401/98 Rev. 1,
+section 4.1.8 and Appendix II "pharmacokinetic parameters ... descriptive statistics per treatment").
 
 Review flags are counted per subject: a subject with a flag on several parameter rows counts once.
 """
@@ -170,6 +174,57 @@ class FlagCounts(ResultMixin):
                 "subjects": self.subjects,
             }
         )
+
+
+#: Order in which :func:`split_columns` tries the grouping columns (lower first, by lower-case name): what
+#: is measured (analyte, specimen), then anything else, then when (period, visit, the reference time of
+#: an SDTM profile), last the sequence (constant within a subject, it never separates a subject's profiles).
+_SPLIT_RANK = {
+    **dict.fromkeys(("analyte", "pctestcd", "ppcat", "pcspec", "ppspec", "specimen"), 0),
+    **dict.fromkeys(("period", "visit", "pcrftdtc", "pprftdtc"), 2),
+    "sequence": 3,
+}
+
+
+def split_columns(
+    frame: pd.DataFrame,
+    candidates: Sequence[str],
+    *,
+    subject: str | None,
+    within: Sequence[str] = (),
+) -> list[str]:
+    """The grouping columns (of ``candidates``, in their order) that summary statistics must be split by so
+    that a subject gives at most one value per group: per row of ``within`` (the arm, the parameter code,
+    the dose number; for samples the nominal time) and subject.
+
+    Columns with one value throughout split nothing and are never chosen. The rest are tried by rank
+    (analyte and specimen first, then other columns, then period, visit and reference time, the sequence
+    last) and taken while the subject's rows still repeat and the column separates some of them: two
+    analytes of one arm are always split, a 2x2 crossover's period and sequence are not (each subject has
+    one profile per treatment), repeated profiles of one treatment (two visits, a replicate design) are
+    split by period or visit. Without a subject column every varying candidate is taken (nothing shows
+    which columns separate a subject's profiles).
+
+    >>> pk = pd.DataFrame({"subject": [1, 1, 2, 2], "treatment": ["T", "R", "R", "T"],
+    ...                    "period": [1, 2, 1, 2], "sequence": ["TR", "TR", "RT", "RT"]})
+    >>> split_columns(pk, ["period", "sequence"], subject="subject", within=["treatment"])
+    []
+    >>> one_treatment = pk.assign(treatment="T")  # two profiles of T per subject
+    >>> split_columns(one_treatment, ["period", "sequence"], subject="subject", within=["treatment"])
+    ['period']
+    """
+    varying = [c for c in candidates if frame[c].nunique(dropna=False) > 1]
+    if subject is None:
+        return varying
+    taken: list[str] = []
+    for column in sorted(varying, key=lambda c: _SPLIT_RANK.get(c.lower(), 1)):
+        keys = [subject, *within, *taken]
+        repeats = int(frame.duplicated(keys).sum())
+        if repeats == 0:
+            break
+        if int(frame.duplicated([*keys, column]).sum()) < repeats:
+            taken.append(column)
+    return [c for c in varying if c in taken]
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
