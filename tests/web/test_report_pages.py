@@ -38,6 +38,7 @@ from bioparity.report.context import run_context
 from bioparity.report.evidence import ProgramEvidence, collect, evidence_sha256
 from bioparity.report.html import DIGEST_CHARS, RUN_ID_CHARS
 from bioparity.report.pagination import Placed, landscape_from, placements
+from bioparity.report.tables import run_tables
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import AnalysisRun, Program, ProgramShare, Signature, Study
 from bioparity.workspace import accounts
@@ -247,6 +248,22 @@ def test_no_page_opens_with_a_tables_note_or_holds_the_closing_sentence_alone(
         lines = [line for line in text.splitlines() if line.strip() and f"page {number} of" not in line]
         assert lines, number
         assert not re.match(r"\d+ rows?; \d+ columns in all", lines[0]), (number, lines[0])
+
+
+def test_the_nca_appendix_is_printed_on_portrait_pages_only(demo_store: DemoStore) -> None:
+    """The demo NCA report's appendix: per-subject tables (portrait), then the other columns' table and
+    the two unit tables (PPTESTCD and a unit: two columns), which were landscape: the portrait part ended
+    at 54% of the zh-CN report's page 25, the units took landscape pages (the last at 14%). All portrait
+    now (the other columns' long cells wrap), the units before the other columns."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        sam = Actor.of(accounts.get_user_by_name(session, "sam"))
+        ctx = run_context(session, sam, demo_store.summary.runs["nca"])
+        tables = run_tables(ctx.run.kind, ctx.columns, ctx.rows, ctx.options)
+    assert tables.main and any(t.wide for t in tables.main)  # its result tables stay landscape
+    assert len(tables.appendix) >= 8 and not any(t.wide for t in tables.appendix)
+    titles = [t.title for t in tables.appendix]
+    assert titles[-3:-1] == ["PPORRESU (units) by parameter", "PPSTRESU (units) by parameter"], titles
+    assert titles[-1].startswith("Other columns"), titles
 
 
 def test_the_evidence_digest_is_the_sha256_of_its_documented_json() -> None:
