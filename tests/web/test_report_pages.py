@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -27,15 +28,19 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from sqlalchemy import select
 
-from bioparity.report import html_to_pdf, render_program_report, render_run_report
+from bioparity import __version__
+from bioparity.analyses.figures import CAAPlot
+from bioparity.report import html_to_pdf, render_program_report, render_run_report, static
 from bioparity.report.context import run_context
-from bioparity.report.evidence import collect
+from bioparity.report.evidence import ProgramEvidence, collect, evidence_sha256
 from bioparity.report.html import DIGEST_CHARS, RUN_ID_CHARS
 from bioparity.report.pagination import Placed, landscape_from, placements
+from bioparity.report.tables import run_tables
 from bioparity.store import make_sessionmaker
-from bioparity.store.models import Program, Study
+from bioparity.store.models import AnalysisRun, Program, ProgramShare, Signature, Study
 from bioparity.workspace import accounts
 from bioparity.workspace.access import Actor
 from tests.web.conftest import DemoStore, run_example
@@ -153,6 +158,150 @@ def test_the_program_report_prints_each_digest_on_one_line(
             assert len(digest) == 64 and digest in words, digest
             assert f"{digest[:DIGEST_CHARS]}…" in words, digest
         assert run.id in words and f"{run.id[:RUN_ID_CHARS]}…" in words, run.id
+
+
+def page_texts(pdf: bytes, folder: Path) -> list[str]:
+    """Each page's text, its foot included (``pdftotext -raw``: pages split by form feeds)."""
+    path = folder / "report.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-raw", str(path), "-"], check=True, capture_output=True)
+    return out.stdout.decode("utf-8").split("\f")[:-1]
+
+
+def test_a_signed_content_digest_is_printed_whole_on_one_line(
+    demo_store: DemoStore, reports: dict[str, str], tmp_path: Path
+) -> None:
+    """The demo's CAA run has three signatures; each signed content SHA-256 is one word of the PDF (before:
+    two words, 52 and 12 characters, in the Signatures table's fifth column of a landscape page)."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        digests = session.scalars(
+            select(Signature.content_sha256).where(Signature.run_id == demo_store.summary.runs["caa"])
+        ).all()
+    assert len(digests) == 3
+    words = [w for page in printed_pages(html_to_pdf(reports["caa"]), tmp_path) for w, _ in page.words]
+    for digest in digests:
+        assert len(digest) == 64 and digest in words, digest
+
+
+@pytest.mark.parametrize("name", ["caa", "comparability"])
+def test_every_page_of_a_run_report_names_its_run_and_the_software(
+    demo_store: DemoStore, reports: dict[str, str], name: str, tmp_path: Path
+) -> None:
+    """Portrait and landscape pages alike: "Run <ID>", "page n of N" and "bioparity <version>" at the foot
+    (before: "page n of N" only)."""
+    pages = page_texts(html_to_pdf(reports[name]), tmp_path)
+    run_id = re.search(r"<td class=\"hash\">([0-9a-f-]{36}) \(", reports[name])
+    assert run_id is not None and len(pages) > 3
+    if name == "caa":
+        assert run_id.group(1) == demo_store.summary.runs["caa"]
+    for number, text in enumerate(pages, start=1):
+        assert f"Run {run_id.group(1)}" in text, number
+        assert f"page {number} of {len(pages)}" in text and f"bioparity {__version__}" in text, number
+
+
+def test_the_program_report_opens_with_a_title_page_that_identifies_it(
+    demo_store: DemoStore, reports: dict[str, str], tmp_path: Path
+) -> None:
+    """Page 1: title, INN, reference product, sponsor and partner, the time of the newest stored run or
+    signature (read from the store here), the evidence SHA-256 and the software version; every page's foot:
+    the program, the evidence digest's first 12 characters and the version."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        program = session.scalar(select(Program).where(Program.id == demo_store.summary.program_id))
+        assert program is not None
+        digest = evidence_sha256(collect(session, program))
+        run_ids = select(AnalysisRun.id).join(Study).where(Study.program_id == program.id)
+        run_times = session.scalars(select(AnalysisRun.created_at).where(AnalysisRun.id.in_(run_ids))).all()
+        signed = session.scalars(select(Signature.signed_at).where(Signature.run_id.in_(run_ids))).all()
+        shares = session.scalars(select(ProgramShare).where(ProgramShare.program_id == program.id)).all()
+        assert any(s.status == "accepted" for s in shares)  # the demo's CMC partner
+        name = program.name
+    # the newest: ISO texts to the second compare as times ("2026-12-06 21:57:10")
+    newest = max(
+        [str(t)[:19].replace("T", " ") for t in run_times] + [s[:19].replace("T", " ") for s in signed]
+    )
+    pages = page_texts(html_to_pdf(reports["program"]), tmp_path)
+    title = pages[0]
+    for label in ("INN", "Reference product", "Sponsor", "Partner organisations", "Castor CMC Services"):
+        assert label in title, label
+    assert f"Evidence as of {newest} UTC" in title
+    assert f"Evidence SHA-256 {digest}" in title and f"Generated by bioparity {__version__}" in title
+    for number, text in enumerate(pages, start=1):
+        foot = f"{name}, evidence SHA-256 {digest[:DIGEST_CHARS]}…"
+        assert foot in text and f"page {number} of {len(pages)}" in text, number
+        assert f"bioparity {__version__}" in text, number
+
+
+#: The sentence that closed every run report ("Generated by bioparity from the stored run only: ...").
+CLOSING = "Generated by bioparity from the stored run only"
+
+
+@pytest.mark.parametrize("name", ["caa", "comparability", "ada-summary"])
+def test_no_page_opens_with_a_tables_note_or_holds_the_closing_sentence_alone(
+    reports: dict[str, str], name: str, tmp_path: Path
+) -> None:
+    """Before: the comparability report's page 11 (of 11) held the closing sentence and nothing else, the
+    NCA report's last page "23 rows; 2 columns in all" and that sentence. The sentence is printed with the
+    provenance (page 1); a table's note stays with the table's last row."""
+    pages = page_texts(html_to_pdf(reports[name]), tmp_path)
+    assert CLOSING in pages[0] and not any(CLOSING in text for text in pages[1:])
+    for number, text in enumerate(pages, start=1):
+        lines = [line for line in text.splitlines() if line.strip() and f"page {number} of" not in line]
+        assert lines, number
+        assert not re.match(r"\d+ rows?; \d+ columns in all", lines[0]), (number, lines[0])
+
+
+def test_the_nca_appendix_is_printed_on_portrait_pages_only(demo_store: DemoStore) -> None:
+    """The demo NCA report's appendix: per-subject tables (portrait), then the other columns' table and
+    the two unit tables (PPTESTCD and a unit: two columns), which were landscape: the portrait part ended
+    at 54% of the zh-CN report's page 25, the units took landscape pages (the last at 14%). All portrait
+    now (the other columns' long cells wrap), the units before the other columns."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        sam = Actor.of(accounts.get_user_by_name(session, "sam"))
+        ctx = run_context(session, sam, demo_store.summary.runs["nca"])
+        tables = run_tables(ctx.run.kind, ctx.columns, ctx.rows, ctx.options)
+    assert tables.main and any(t.wide for t in tables.main)  # its result tables stay landscape
+    assert len(tables.appendix) >= 8 and not any(t.wide for t in tables.appendix)
+    titles = [t.title for t in tables.appendix]
+    assert titles[-3:-1] == ["PPORRESU (units) by parameter", "PPSTRESU (units) by parameter"], titles
+    assert titles[-1].startswith("Other columns"), titles
+
+
+def test_the_evidence_digest_is_the_sha256_of_its_documented_json() -> None:
+    """One run with one input and two signatures: the digest of the JSON written out by hand here (keys
+    sorted, no spaces, signatures sorted); another signature gives another digest."""
+    run = SimpleNamespace(
+        id="r1", kind="nca", inputs_json='{"dataset": "aa"}', result_sha256="bb", created_at=None
+    )
+    signatures = [SimpleNamespace(signature_sha256="d2"), SimpleNamespace(signature_sha256="d1")]
+    study = SimpleNamespace(study=SimpleNamespace(name="PK-1"), runs=[run], signatures={"r1": signatures})
+    evidence = ProgramEvidence(program=None, studies=[study])  # type: ignore[arg-type, list-item]
+    text = '[{"inputs":{"dataset":"aa"},"kind":"nca","result":"bb","run":"r1",'
+    text += '"signatures":["d1","d2"],"study":"PK-1"}]'
+    assert evidence_sha256(evidence) == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    signatures.append(SimpleNamespace(signature_sha256="d0"))
+    assert evidence_sha256(evidence) != hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_a_small_caa_figure_prints_its_whole_title() -> None:
+    """The demo CAA report's figure of free thiol (three comparisons, each descriptive): its verdicts (86
+    characters at 6.5 pt, 310 pt) ran past both edges of the 3.6 in (259 pt) figure, "ref-eu vs ref-us:
+    descri" printed; wrapped, the title's box lies within the figure."""
+    plot = CAAPlot(
+        "free_thiol",
+        "mol/mol",
+        ("test", "ref-eu", "ref-us"),
+        {"test": [0.06, 0.07], "ref-eu": [0.065, 0.062], "ref-us": [0.055, 0.058]},
+        (),
+        "test vs ref-eu: descriptive; test vs ref-us: descriptive; ref-eu vs ref-us: descriptive",
+        "Free thiol",
+    )
+    with static._style():
+        figure = static._caa_figure(plot, small=True)
+        canvas = FigureCanvasAgg(figure)
+        canvas.draw()  # type: ignore[no-untyped-call]
+        box = figure.axes[0].title.get_window_extent(canvas.get_renderer())  # type: ignore[no-untyped-call]
+    assert box.x0 >= 0 and box.x1 <= figure.bbox.width, (box.x0, box.x1, figure.bbox.width)
+    assert figure.axes[0].get_title().endswith("ref-eu vs ref-us: descriptive")
 
 
 # --- where the portrait pages end (bioparity.report.pagination.landscape_from) ------------------------

@@ -289,13 +289,17 @@ def _result_tables(
         appendix += panels(
             part.reset_index(), keys, title, headers=headers, budget=PORTRAIT_BUDGET, wide=False
         )
-    rest = [c for c in others if c not in numeric]
-    if rest:
-        appendix.append(_varying_table(frame, keys, rest))
+    # the units (two columns) on portrait pages with the per-subject tables, the landscape table of the
+    # other columns last: printed after it, two short unit tables made landscape pages of their own and a
+    # half-empty portrait page before them (the portrait part ended at 54% of the zh-CN report's page 25)
     for c in ("PPORRESU", "PPSTRESU"):
         if c in frame.columns:
             u = frame.groupby("PPTESTCD", sort=False)[c].first().reset_index()
-            appendix += panels(u, ["PPTESTCD"], _("%(column)s (units) by parameter") % {"column": c})
+            title = _("%(column)s (units) by parameter") % {"column": c}
+            appendix += panels(u, ["PPTESTCD"], title, budget=PORTRAIT_BUDGET, wide=False)
+    rest = [c for c in others if c not in numeric]
+    if rest:
+        appendix.append(_varying_table(frame, keys, rest))
     none = () if reasons is not None else (_("No value is missing and no profile has a review flag."),)
     return ReportTables(tuple(main), tuple(appendix), notes=none)
 
@@ -643,7 +647,7 @@ def _varying_table(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> 
         tuple(rows),
         (False, False, False, True, False),
         note=_("Values other than empty or 'no'; a flag not listed with 'yes' is 'no' for every profile."),
-        wide=True,
+        wide=False,
     )
 
 

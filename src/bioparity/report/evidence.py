@@ -14,10 +14,12 @@ returned as notes and shown wherever the readiness is shown.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, bindparam, select
@@ -194,6 +196,48 @@ def collect(session: Session, program: Program) -> ProgramEvidence:
                 ev.signatures.setdefault(sig.run_id, []).append(sig)
         out.append(ev)
     return ProgramEvidence(program, out)
+
+
+def evidence_sha256(evidence: ProgramEvidence) -> str:
+    """The SHA-256 (hex) identifying the evidence a program report is made from: printed on its title page
+    and on every page's foot, so a page is traced to its report and a report to the stored evidence.
+
+    The digest of the UTF-8 JSON (keys sorted, separators ``,`` and ``:``, no spaces, non-ASCII as is) of
+    one object per run, in the report's order (as its appendix lists them: studies and runs by creation):
+    ``study`` (its name), ``run`` (ID), ``kind``, ``inputs`` (the stored input digests and mapping),
+    ``result`` (the result's SHA-256 or null) and ``signatures`` (each signature's ``signature_sha256``,
+    sorted). A new run, a new signature or a changed input gives another digest; the same stored evidence
+    gives the same one (21 CFR 11.10(b): accurate and complete copies of records).
+    """
+    runs = [
+        {
+            "study": ev.study.name,
+            "run": run.id,
+            "kind": run.kind,
+            "inputs": json.loads(run.inputs_json),
+            "result": run.result_sha256,
+            "signatures": sorted(s.signature_sha256 for s in ev.signatures.get(run.id, [])),
+        }
+        for ev in evidence.studies
+        for run in ev.runs
+    ]
+    text = json.dumps(runs, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def evidence_as_of(evidence: ProgramEvidence) -> datetime | None:
+    """The time of the newest stored run or signature of the program (UTC), the date a program report
+    states for its evidence (no time of generation is printed: the same evidence gives the same report);
+    None when nothing was run."""
+    moments = [_utc(r.created_at) for r in evidence.runs()]
+    moments += [_utc(s.signed_at) for ev in evidence.studies for sigs in ev.signatures.values() for s in sigs]
+    return max(moments, default=None)
+
+
+def _utc(value: datetime | str) -> datetime:
+    """A stored time (a datetime, naive read back from SQLite, or an ISO text ending in ``Z``) in UTC."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def source_label(source: str) -> str | None:

@@ -21,8 +21,10 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from bioparity import __version__
 from bioparity.analyses import caa as caa_kind
 from bioparity.analyses.figures import (
     BarPlot,
@@ -49,13 +51,15 @@ from bioparity.report.context import MAX_TABLE_ROWS, RunContext, localised
 from bioparity.report.evidence import (
     ProgramEvidence,
     cited_section,
+    evidence_as_of,
+    evidence_sha256,
     pk_rows,
     readiness,
     requirement_citation,
     table_rows,
 )
 from bioparity.report.tables import run_tables, table_html
-from bioparity.store.models import Organisation
+from bioparity.store.models import Organisation, ProgramShare
 from bioparity.workspace.signatures import content_key
 
 
@@ -112,6 +116,26 @@ def shortened(value: Any, chars: int) -> str:
     """
     text = str(value)
     return text if len(text) <= chars else text[:chars] + "…"
+
+
+def css_string(text: str) -> Markup:
+    r"""``text`` as a CSS string (``content`` of a page's margin box), safe inside the report's ``<style>``.
+
+    Examples
+    --------
+    >>> str(css_string('Run "7" </style>'))
+    '"Run \\"7\\" \\3c /style>"'
+    """
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace("\n", " ")
+    return Markup(f'"{escaped}"')
+
+
+def page_foot(document: str) -> dict[str, Markup]:
+    """The text at the foot of every page beside its number (CSS strings for ``_style.html.j2``): the
+    document's identity on the left (a run's ID; a program and its evidence digest), the software that
+    printed it on the right: a page read on its own is traced to its report (the number alone said
+    "page 9 of 28" of what)."""
+    return {"foot_left": css_string(document), "foot_right": css_string(f"bioparity {__version__}")}
 
 
 _ENV = Environment(
@@ -290,6 +314,7 @@ def _run_report(ctx: RunContext, language: str) -> str:
         options_json=_json(ctx.options),
         language=language,
         language_label=language_label(language),
+        **page_foot(_("Run %(id)s") % {"id": ctx.run.id}),
     )
 
 
@@ -358,6 +383,15 @@ def render_program_report(
     return _in_language(lang, partial(_program_report, session, evidence), for_pdf)
 
 
+#: The partner organisations of a program (accepted shares), by name: named on its report's title page.
+_PARTNERS = (
+    select(Organisation.name)
+    .join(ProgramShare, ProgramShare.org_id == Organisation.id)
+    .where(ProgramShare.program_id == bindparam("program_id"), ProgramShare.status == "accepted")
+    .order_by(Organisation.name)
+)
+
+
 def _program_report(session: Session, evidence: ProgramEvidence, language: str) -> str:
     assessment, notes = readiness(evidence)
     pk = []
@@ -389,9 +423,17 @@ def _program_report(session: Session, evidence: ProgramEvidence, language: str) 
         ]
         caa.append({"study": ev.study, "run": caa_run, "counts": by_comparison, "failed": failed})
     org = session.get(Organisation, evidence.program.org_id)
+    digest = evidence_sha256(evidence)
+    foot = _("%(program)s, evidence SHA-256 %(digest)s") % {
+        "program": evidence.program.name,
+        "digest": shortened(digest, DIGEST_CHARS),
+    }
     return _ENV.get_template("program_report.html.j2").render(
         program=evidence.program,
         org=org,
+        partners=session.scalars(_PARTNERS, {"program_id": evidence.program.id}).all(),
+        evidence_digest=digest,
+        as_of=evidence_as_of(evidence),
         evidence=evidence,
         assessment=assessment,
         notes=notes,
@@ -400,4 +442,6 @@ def _program_report(session: Session, evidence: ProgramEvidence, language: str) 
         requirements={r.region: _requirements_table(r) for r in assessment.regions} if assessment else {},
         language=language,
         language_label=language_label(language),
+        version=__version__,
+        **page_foot(foot),
     )

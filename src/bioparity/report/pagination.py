@@ -13,8 +13,8 @@ pages instead: on the page of the tables that follow. The trial costs the layout
 (its images are decoded once for both): a page or two before landscape result tables (the CAA report's
 PDF took the same CPU time as before, 2% of it the trial), the whole body before a landscape appendix
 (the ISR example's 0.33 s took 0.1 s more; the PDFs are kept by :mod:`bioparity.report.pdf`). The report's
-first page is never moved (a short cover page, such as the program report's summary, is a page of its
-own), nor a heading without what it heads.
+first page is never moved (the program report's first page is its title page, a page of its own), nor a
+heading without what it heads.
 """
 
 from __future__ import annotations

@@ -473,8 +473,12 @@ def _caa_figure(plot: CAAPlot, *, small: bool) -> Figure:
     ax.set_ylabel(
         _("lot value (%(unit)s)") % {"unit": plot.unit} if plot.unit else _("lot value"), fontsize=7
     )
-    name = "\n".join(textwrap.wrap(plot.name or plot.attribute, 60 if small else 90))
-    ax.set_title(f"{name}\n{plot.title}", fontsize=6.5 if small else 9)
+    # the name and the verdicts wrapped to the figure's width: the three comparisons' verdicts on one line
+    # (86 characters, "test vs ref-eu: descriptive; ...") ran past both edges of a report's small figure
+    width = 60 if small else 90
+    name = "\n".join(textwrap.wrap(plot.name or plot.attribute, width))
+    verdicts = "\n".join(textwrap.wrap(plot.title, width))
+    ax.set_title(f"{name}\n{verdicts}" if verdicts else name, fontsize=6.5 if small else 9)
     if plot.bands:
         ax.legend(fontsize=5.5 if small else 7, loc="best")
     if small:
