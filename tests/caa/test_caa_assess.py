@@ -185,6 +185,31 @@ def test_attribute_with_one_lot_names_row_and_column(tmp_path: Path) -> None:
         read_long_table(path)
 
 
+def test_lot_listed_as_test_and_as_reference_names_both_rows(tmp_path: Path) -> None:
+    # a mislabelled source cell: lot T2 is the test product's (rows 1-2) but row 5 puts it in the reference
+    # set; by hand, data row 5 is file line 6 and the first T2 row is data row 2
+    path = _write(
+        tmp_path,
+        "attribute,source,lot,value\npurity,test,T1,98\npurity,test,T2,97\npurity,ref-eu,R1,97\n"
+        "purity,ref-eu,R2,96\nhmw,ref-eu,T2,0.8\nhmw,ref-eu,R1,0.9\n",
+    )
+    with pytest.raises(DataFileError) as err:
+        read_long_table(path)
+    assert (err.value.row, err.value.line, err.value.column, err.value.value) == (5, 6, "source", "ref-eu")
+    assert "lot 'T2' is listed as test (row 2) and here as ref-eu" in str(err.value)
+    assert "correct the source cell" in str(err.value)
+
+
+def test_one_lot_id_in_two_reference_regions_is_accepted(tmp_path: Path) -> None:
+    # one manufacturing lot may be released for the EU and the US market: not a mislabelled source
+    path = _write(
+        tmp_path,
+        "attribute,source,lot,value\npurity,test,T1,98\npurity,test,T2,97\npurity,ref-eu,R1,97\n"
+        "purity,ref-us,R1,96.5\n",
+    )
+    assert sorted(read_long_table(path)["source"]) == ["ref-eu", "ref-us", "test", "test"]
+
+
 def test_in_memory_table_is_checked_the_same_way(small_table: pd.DataFrame) -> None:
     bad = small_table.copy()
     bad.loc[5, "source"] = "biosimilar"
