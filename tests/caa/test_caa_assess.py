@@ -210,6 +210,29 @@ def test_one_lot_id_in_two_reference_regions_is_accepted(tmp_path: Path) -> None
     assert sorted(read_long_table(path)["source"]) == ["ref-eu", "ref-us", "test", "test"]
 
 
+def test_a_lot_with_more_values_than_its_peers_is_named() -> None:
+    # no replicate column: R2 of purity/ref-eu is written twice (a pasted row), every other lot once. By hand:
+    # R2 has 2 values where the usual count of purity/ref-eu is 1; its lot value is (96 + 96)/2 = 96.
+    table = pd.DataFrame(
+        {
+            "attribute": ["purity"] * 6,
+            "source": ["test", "test", "ref-eu", "ref-eu", "ref-eu", "ref-eu"],
+            "lot": ["T1", "T2", "R1", "R2", "R2", "R3"],
+            "value": [98.0, 97.0, 97.0, 96.0, 96.0, 97.5],
+        }
+    )
+    notes = assess(table, operating_characteristics=False).notes
+    flagged = [n for n in notes if n.startswith("More values than the other lots")]
+    assert flagged == [
+        "More values than the other lots of their attribute and source (averaged as replicates; check for a "
+        "pasted row or a lot ID given twice): purity/ref-eu/R2 (2 vs 1)."
+    ]
+    # triplicates for every lot are the usual count: nothing named
+    even = table.drop(index=4).loc[lambda f: f.index.repeat(3)].reset_index(drop=True)
+    notes = assess(even, operating_characteristics=False).notes
+    assert not [n for n in notes if n.startswith("More values")]
+
+
 def test_in_memory_table_is_checked_the_same_way(small_table: pd.DataFrame) -> None:
     bad = small_table.copy()
     bad.loc[5, "source"] = "biosimilar"
