@@ -308,6 +308,10 @@ AT_LEAST_TWO_LOTS = note_template("at least two lots of one attribute")
 UNKNOWN_SOURCE_LABEL = note_template("unknown source label")
 A_SOURCE = note_template("'test' or a reference source 'ref-<region>' such as ref-eu, ref-us")
 A_NUMBER_OR_EMPTY = note_template("a number (leave the cell empty for a missing value)")
+A_MEASURED_VALUE = note_template(
+    "a number: a result reported as '<LOQ' or '>ULOQ' is not one; enter the value your protocol sets for "
+    "it (e.g. the LOQ) or leave the cell empty (a missing value, excluded and listed)"
+)
 A_TIER = note_template("a tier 1, 2 or 3")
 ATTRIBUTE_SEVERAL = note_template("attribute {attribute} has more than one {column}")
 ONE_PER_ATTRIBUTE_FIRST = note_template("one {column} per attribute ({first} first)")

@@ -233,6 +233,36 @@ def test_a_lot_with_more_values_than_its_peers_is_named() -> None:
     assert not [n for n in notes if n.startswith("More values")]
 
 
+def test_a_below_loq_result_says_what_to_enter(tmp_path: Path) -> None:
+    text = "attribute,source,lot,value\nhmw,test,T1,0.8\nhmw,ref-eu,R1,<LOQ\nhmw,ref-eu,R2,0.9\n"
+    path = _write(tmp_path, text)
+    with pytest.raises(DataFileError) as err:
+        read_long_table(path)
+    assert (err.value.row, err.value.line, err.value.column, err.value.value) == (2, 3, "value", "<LOQ")
+    assert "enter the value your protocol sets for it (e.g. the LOQ) or leave the cell empty" in str(
+        err.value
+    )
+
+
+def test_pooled_reference_sd_is_the_sd_of_all_reference_lots_and_the_note_says_so() -> None:
+    # EU 96, 97, 98 and US 97, 98, 99 (SD 1 each). By hand, all six together: mean 97.5, squared deviations
+    # 2.25 + 0.25 + 0.25 + 0.25 + 0.25 + 2.25 = 5.5, SD = sqrt(5.5 / 5) = sqrt(1.1) = 1.0488088; the
+    # within-region pooled SD would be 1.
+    table = pd.DataFrame(
+        {
+            "attribute": ["purity"] * 9,
+            "source": ["test"] * 3 + ["ref-eu"] * 3 + ["ref-us"] * 3,
+            "lot": ["T1", "T2", "T3", "E1", "E2", "E3", "U1", "U2", "U3"],
+            "value": [97.0, 97.5, 98.0, 96.0, 97.0, 98.0, 97.0, 98.0, 99.0],
+        }
+    )
+    result = assess(table, plan="tiered-2017", pool_references=True, operating_characteristics=False)
+    pooled = result.table.set_index("comparison").loc["test vs ref-pooled"]
+    assert (pooled["n_reference"], pooled["mean_reference"]) == (6, pytest.approx(97.5, abs=1e-12))
+    assert pooled["sd_reference"] == pytest.approx(1.0488088481701516, rel=1e-12)
+    assert any("SD_R (n - 1) are those of all reference lots taken together" in n for n in result.notes)
+
+
 def test_in_memory_table_is_checked_the_same_way(small_table: pd.DataFrame) -> None:
     bad = small_table.copy()
     bad.loc[5, "source"] = "biosimilar"

@@ -90,7 +90,9 @@ BRIDGE_DIRECTION = note_template("Bridge direction for {region}: {bridges}.")
 #: One bridge of :data:`BRIDGE_DIRECTION` (the list joined by ``"; "``).
 BRIDGE = note_template("{test} lots judged against the {reference} range")
 POOLED = note_template(
-    "References pooled (explicit option): test vs ref-pooled judged only where every bridge passed."
+    "References pooled (explicit option): test vs ref-pooled judged only where every bridge passed; its "
+    "mean_R and SD_R (n - 1) are those of all reference lots taken together, with no term for the region "
+    "(a difference between the regions' means widens SD_R)."
 )
 # The reasons of a row that is not evaluable or has a spread check (templates: see bioparity.i18n.notes).
 TOO_FEW_REFERENCE_LOTS = note_template("{n} reference lots ({source}); {method} needs >= {minimum:d}")
