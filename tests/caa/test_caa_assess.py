@@ -263,6 +263,31 @@ def test_pooled_reference_sd_is_the_sd_of_all_reference_lots_and_the_note_says_s
     assert any("SD_R (n - 1) are those of all reference lots taken together" in n for n in result.notes)
 
 
+def test_no_range_gives_no_count_of_lots_inside() -> None:
+    # a one-sided 90%/90% distribution-free bound needs n with 1 - 0.9^n >= 0.9 (Wilks 1941), by hand
+    # n >= log(0.1)/log(0.9) = 21.85, so 22 lots; with 12 reference lots there is no range, hence no count
+    rng = np.random.default_rng(11)
+    values = np.round(np.concatenate([rng.normal(0.8, 0.1, 8), rng.normal(0.8, 0.1, 12)]), 3)
+    table = pd.DataFrame(
+        {
+            "attribute": ["hmw"] * 20,
+            "source": ["test"] * 8 + ["ref-eu"] * 12,
+            "lot": [f"T{i}" for i in range(8)] + [f"R{i}" for i in range(12)],
+            "value": values,
+        }
+    )
+    catalogue = Catalogue.from_mapping(
+        {
+            "defaults": {"min_reference_lots": 6, "min_test_lots": 6, "lot_justification": "early filing"},
+            "attributes": {"hmw": {"tier": 2, "method": "nonparametric", "direction": "higher-is-worse"}},
+        }
+    )
+    row = assess(table, catalogue, operating_characteristics=False).table.iloc[0]
+    assert row["status"] == "not-evaluable"
+    assert "needs >= 22 reference lots; ref-eu has 12" in row["reasons"]
+    assert row[["n_inside", "fraction_inside", "required_fraction"]].isna().all()
+
+
 def test_in_memory_table_is_checked_the_same_way(small_table: pd.DataFrame) -> None:
     bad = small_table.copy()
     bad.loc[5, "source"] = "biosimilar"
