@@ -288,6 +288,22 @@ def test_no_range_gives_no_count_of_lots_inside() -> None:
     assert row[["n_inside", "fraction_inside", "required_fraction"]].isna().all()
 
 
+def test_a_source_without_lots_of_an_attribute_has_no_sd() -> None:
+    # purity has no ref-us lot: its mean and SD (n - 1) are undefined (0/0, 0/-1), not "-0.0"
+    table = pd.DataFrame(
+        {
+            "attribute": ["purity"] * 4 + ["hmw"] * 4,
+            "source": ["test", "test", "ref-eu", "ref-eu", "test", "ref-eu", "ref-us", "ref-us"],
+            "lot": ["T1", "T2", "E1", "E2", "T1", "E1", "U1", "U2"],
+            "value": [98.0, 97.0, 97.0, 96.0, 0.8, 0.9, 0.7, 0.8],
+        }
+    )
+    rows = assess(table, operating_characteristics=False).table
+    row = rows[(rows["attribute"] == "purity") & (rows["comparison"] == "test vs ref-us")].iloc[0]
+    assert row["n_reference"] == 0 and row["status"] == "not-evaluable"
+    assert np.isnan(row["mean_reference"]) and np.isnan(row["sd_reference"])
+
+
 def test_in_memory_table_is_checked_the_same_way(small_table: pd.DataFrame) -> None:
     bad = small_table.copy()
     bad.loc[5, "source"] = "biosimilar"

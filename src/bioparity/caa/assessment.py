@@ -200,6 +200,7 @@ def _stats_grid(lots: pd.DataFrame, attributes: list[str], sources: list[str]) -
     np.maximum.at(hi, flat, v)
     empty = n == 0
     lo[empty], hi[empty] = np.nan, np.nan
+    sd[n < 2] = np.nan  # 0 lots gave sqrt(0 / -1) = -0.0, an SD printed as a number
     return {k: x.reshape(shape) for k, x in {"n": n, "mean": mean, "sd": sd, "min": lo, "max": hi}.items()}
 
 
