@@ -308,11 +308,20 @@ AT_LEAST_TWO_LOTS = note_template("at least two lots of one attribute")
 UNKNOWN_SOURCE_LABEL = note_template("unknown source label")
 A_SOURCE = note_template("'test' or a reference source 'ref-<region>' such as ref-eu, ref-us")
 A_NUMBER_OR_EMPTY = note_template("a number (leave the cell empty for a missing value)")
+A_MEASURED_VALUE = note_template(
+    "a number: a result reported as '<LOQ' or '>ULOQ' is not one; enter the value your protocol sets for "
+    "it (e.g. the LOQ) or leave the cell empty (a missing value, excluded and listed)"
+)
 A_TIER = note_template("a tier 1, 2 or 3")
 ATTRIBUTE_SEVERAL = note_template("attribute {attribute} has more than one {column}")
 ONE_PER_ATTRIBUTE_FIRST = note_template("one {column} per attribute ({first} first)")
 ATTRIBUTE_ONE_LOT = note_template("attribute {attribute} has only one lot")
 TWO_LOTS_PER_ATTRIBUTE = note_template("at least two lots per attribute (lots of test and reference sources)")
+LOT_TEST_AND_REFERENCE = note_template("lot {lot} is listed as {first} (row {row}) and here as {source}")
+ONE_SOURCE_PER_LOT = note_template(
+    "one source per lot: a lot is either the proposed biosimilar (test) or a reference product lot; "
+    "correct the source cell (or the lot ID)"
+)
 AN_EXISTING_CATALOGUE = note_template("an existing YAML or CSV catalogue")
 REPLICATE_TWICE = note_template("the same replicate of this attribute, source and lot appears twice")
 ONE_ROW_PER_REPLICATE = note_template("one row per attribute, source, lot and replicate")

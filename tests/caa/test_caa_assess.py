@@ -185,6 +185,125 @@ def test_attribute_with_one_lot_names_row_and_column(tmp_path: Path) -> None:
         read_long_table(path)
 
 
+def test_lot_listed_as_test_and_as_reference_names_both_rows(tmp_path: Path) -> None:
+    # a mislabelled source cell: lot T2 is the test product's (rows 1-2) but row 5 puts it in the reference
+    # set; by hand, data row 5 is file line 6 and the first T2 row is data row 2
+    path = _write(
+        tmp_path,
+        "attribute,source,lot,value\npurity,test,T1,98\npurity,test,T2,97\npurity,ref-eu,R1,97\n"
+        "purity,ref-eu,R2,96\nhmw,ref-eu,T2,0.8\nhmw,ref-eu,R1,0.9\n",
+    )
+    with pytest.raises(DataFileError) as err:
+        read_long_table(path)
+    assert (err.value.row, err.value.line, err.value.column, err.value.value) == (5, 6, "source", "ref-eu")
+    assert "lot 'T2' is listed as test (row 2) and here as ref-eu" in str(err.value)
+    assert "correct the source cell" in str(err.value)
+
+
+def test_one_lot_id_in_two_reference_regions_is_accepted(tmp_path: Path) -> None:
+    # one manufacturing lot may be released for the EU and the US market: not a mislabelled source
+    path = _write(
+        tmp_path,
+        "attribute,source,lot,value\npurity,test,T1,98\npurity,test,T2,97\npurity,ref-eu,R1,97\n"
+        "purity,ref-us,R1,96.5\n",
+    )
+    assert sorted(read_long_table(path)["source"]) == ["ref-eu", "ref-us", "test", "test"]
+
+
+def test_a_lot_with_more_values_than_its_peers_is_named() -> None:
+    # no replicate column: R2 of purity/ref-eu is written twice (a pasted row), every other lot once. By hand:
+    # R2 has 2 values where the usual count of purity/ref-eu is 1; its lot value is (96 + 96)/2 = 96.
+    table = pd.DataFrame(
+        {
+            "attribute": ["purity"] * 6,
+            "source": ["test", "test", "ref-eu", "ref-eu", "ref-eu", "ref-eu"],
+            "lot": ["T1", "T2", "R1", "R2", "R2", "R3"],
+            "value": [98.0, 97.0, 97.0, 96.0, 96.0, 97.5],
+        }
+    )
+    notes = assess(table, operating_characteristics=False).notes
+    flagged = [n for n in notes if n.startswith("More values than the other lots")]
+    assert flagged == [
+        "More values than the other lots of their attribute and source (averaged as replicates; check for a "
+        "pasted row or a lot ID given twice): purity/ref-eu/R2 (2 vs 1)."
+    ]
+    # triplicates for every lot are the usual count: nothing named
+    even = table.drop(index=4).loc[lambda f: f.index.repeat(3)].reset_index(drop=True)
+    notes = assess(even, operating_characteristics=False).notes
+    assert not [n for n in notes if n.startswith("More values")]
+
+
+def test_a_below_loq_result_says_what_to_enter(tmp_path: Path) -> None:
+    text = "attribute,source,lot,value\nhmw,test,T1,0.8\nhmw,ref-eu,R1,<LOQ\nhmw,ref-eu,R2,0.9\n"
+    path = _write(tmp_path, text)
+    with pytest.raises(DataFileError) as err:
+        read_long_table(path)
+    assert (err.value.row, err.value.line, err.value.column, err.value.value) == (2, 3, "value", "<LOQ")
+    assert "enter the value your protocol sets for it (e.g. the LOQ) or leave the cell empty" in str(
+        err.value
+    )
+
+
+def test_pooled_reference_sd_is_the_sd_of_all_reference_lots_and_the_note_says_so() -> None:
+    # EU 96, 97, 98 and US 97, 98, 99 (SD 1 each). By hand, all six together: mean 97.5, squared deviations
+    # 2.25 + 0.25 + 0.25 + 0.25 + 0.25 + 2.25 = 5.5, SD = sqrt(5.5 / 5) = sqrt(1.1) = 1.0488088; the
+    # within-region pooled SD would be 1.
+    table = pd.DataFrame(
+        {
+            "attribute": ["purity"] * 9,
+            "source": ["test"] * 3 + ["ref-eu"] * 3 + ["ref-us"] * 3,
+            "lot": ["T1", "T2", "T3", "E1", "E2", "E3", "U1", "U2", "U3"],
+            "value": [97.0, 97.5, 98.0, 96.0, 97.0, 98.0, 97.0, 98.0, 99.0],
+        }
+    )
+    result = assess(table, plan="tiered-2017", pool_references=True, operating_characteristics=False)
+    pooled = result.table.set_index("comparison").loc["test vs ref-pooled"]
+    assert (pooled["n_reference"], pooled["mean_reference"]) == (6, pytest.approx(97.5, abs=1e-12))
+    assert pooled["sd_reference"] == pytest.approx(1.0488088481701516, rel=1e-12)
+    assert any("SD_R (n - 1) are those of all reference lots taken together" in n for n in result.notes)
+
+
+def test_no_range_gives_no_count_of_lots_inside() -> None:
+    # a one-sided 90%/90% distribution-free bound needs n with 1 - 0.9^n >= 0.9 (Wilks 1941), by hand
+    # n >= log(0.1)/log(0.9) = 21.85, so 22 lots; with 12 reference lots there is no range, hence no count
+    rng = np.random.default_rng(11)
+    values = np.round(np.concatenate([rng.normal(0.8, 0.1, 8), rng.normal(0.8, 0.1, 12)]), 3)
+    table = pd.DataFrame(
+        {
+            "attribute": ["hmw"] * 20,
+            "source": ["test"] * 8 + ["ref-eu"] * 12,
+            "lot": [f"T{i}" for i in range(8)] + [f"R{i}" for i in range(12)],
+            "value": values,
+        }
+    )
+    catalogue = Catalogue.from_mapping(
+        {
+            "defaults": {"min_reference_lots": 6, "min_test_lots": 6, "lot_justification": "early filing"},
+            "attributes": {"hmw": {"tier": 2, "method": "nonparametric", "direction": "higher-is-worse"}},
+        }
+    )
+    row = assess(table, catalogue, operating_characteristics=False).table.iloc[0]
+    assert row["status"] == "not-evaluable"
+    assert "needs >= 22 reference lots; ref-eu has 12" in row["reasons"]
+    assert row[["n_inside", "fraction_inside", "required_fraction"]].isna().all()
+
+
+def test_a_source_without_lots_of_an_attribute_has_no_sd() -> None:
+    # purity has no ref-us lot: its mean and SD (n - 1) are undefined (0/0, 0/-1), not "-0.0"
+    table = pd.DataFrame(
+        {
+            "attribute": ["purity"] * 4 + ["hmw"] * 4,
+            "source": ["test", "test", "ref-eu", "ref-eu", "test", "ref-eu", "ref-us", "ref-us"],
+            "lot": ["T1", "T2", "E1", "E2", "T1", "E1", "U1", "U2"],
+            "value": [98.0, 97.0, 97.0, 96.0, 0.8, 0.9, 0.7, 0.8],
+        }
+    )
+    rows = assess(table, operating_characteristics=False).table
+    row = rows[(rows["attribute"] == "purity") & (rows["comparison"] == "test vs ref-us")].iloc[0]
+    assert row["n_reference"] == 0 and row["status"] == "not-evaluable"
+    assert np.isnan(row["mean_reference"]) and np.isnan(row["sd_reference"])
+
+
 def test_in_memory_table_is_checked_the_same_way(small_table: pd.DataFrame) -> None:
     bad = small_table.copy()
     bad.loc[5, "source"] = "biosimilar"

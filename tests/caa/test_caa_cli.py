@@ -154,3 +154,15 @@ def test_caa_plots_are_the_report_figure(tmp_path: Path, small_table: pd.DataFra
         assert (plots / f"{attribute}.svg").read_text(encoding="utf-8") == caa_svg(plot)
         # every lot of every source is drawn
         assert sum(len(v) for v in plot.values.values()) == result.lots["attribute"].eq(attribute).sum()
+
+
+def test_caa_refuses_fewer_simulations_than_it_would_run(tmp_path: Path) -> None:
+    # 50 used to run 100 simulations while the provenance recorded 50; now both 50 and -5 are refused
+    data, _ = example_paths()
+    out = tmp_path / "results.csv"
+    for given in ("50", "-5"):
+        res = RUNNER.invoke(app, ["caa", str(data), "--out", str(out), f"--oc-simulations={given}"])
+        assert res.exit_code == 2, res.output
+        text = " ".join(res.output.split())
+        assert f"--oc-simulations must be 0 (skip) or at least 100; got {given}" in text
+        assert not out.exists()

@@ -126,7 +126,7 @@ def test_stability_spec_errors_name_the_key(tmp_path: Path) -> None:
 def test_comparability_runs_the_caa_engine_post_vs_pre(tmp_path: Path) -> None:
     rng = np.random.default_rng(3)
     rows = [
-        {"attribute": "purity", "source": src, "lot": f"{src[:4]}{i}", "value": round(rng.normal(98, 0.3), 3)}
+        {"attribute": "purity", "source": src, "lot": f"{src}-{i}", "value": round(rng.normal(98, 0.3), 3)}
         for src in ("site-a", "site-b")
         for i in range(10)
     ]

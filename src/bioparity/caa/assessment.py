@@ -90,7 +90,9 @@ BRIDGE_DIRECTION = note_template("Bridge direction for {region}: {bridges}.")
 #: One bridge of :data:`BRIDGE_DIRECTION` (the list joined by ``"; "``).
 BRIDGE = note_template("{test} lots judged against the {reference} range")
 POOLED = note_template(
-    "References pooled (explicit option): test vs ref-pooled judged only where every bridge passed."
+    "References pooled (explicit option): test vs ref-pooled judged only where every bridge passed; its "
+    "mean_R and SD_R (n - 1) are those of all reference lots taken together, with no term for the region "
+    "(a difference between the regions' means widens SD_R)."
 )
 # The reasons of a row that is not evaluable or has a spread check (templates: see bioparity.i18n.notes).
 TOO_FEW_REFERENCE_LOTS = note_template("{n} reference lots ({source}); {method} needs >= {minimum:d}")
@@ -198,6 +200,7 @@ def _stats_grid(lots: pd.DataFrame, attributes: list[str], sources: list[str]) -
     np.maximum.at(hi, flat, v)
     empty = n == 0
     lo[empty], hi[empty] = np.nan, np.nan
+    sd[n < 2] = np.nan  # 0 lots gave sqrt(0 / -1) = -0.0, an SD printed as a number
     return {k: x.reshape(shape) for k, x in {"n": n, "mean": mean, "sd": sd, "min": lo, "max": hi}.items()}
 
 

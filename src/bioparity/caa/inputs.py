@@ -32,10 +32,12 @@ from bioparity.problems import (
     ATTRIBUTE_SEVERAL,
     EMPTY_CELL,
     INVALID_VALUE,
+    LOT_TEST_AND_REFERENCE,
     MISSING_NAME_COLUMN,
     NO_MEASUREMENT_ROWS,
     NOT_A_NUMBER,
     ONE_PER_ATTRIBUTE_FIRST,
+    ONE_SOURCE_PER_LOT,
     TWO_LOTS_PER_ATTRIBUTE,
     UNKNOWN_CATALOGUE_FORMAT,
     UNKNOWN_SOURCE_LABEL,
@@ -68,7 +70,8 @@ def check_long_table(frame: pd.DataFrame, file: str | None = None) -> pd.DataFra
     Returns a copy with text columns stripped, ``source`` in lower case, ``value`` as float (NaN =
     missing) and a ``row`` column (1-based data row). Raises :class:`DataFileError` naming row and column
     for: a missing column, an empty attribute/source/lot, an unknown source label, a non-numeric value,
-    an attribute whose unit or tier differs between rows, and an attribute with only one lot.
+    an attribute whose unit or tier differs between rows, a lot ID listed both as ``test`` and as a reference
+    source, and an attribute with only one lot.
 
     Parameters
     ----------
@@ -116,6 +119,7 @@ def check_long_table(frame: pd.DataFrame, file: str | None = None) -> pd.DataFra
     if bad_source.any():
         i = int(np.argmax(bad_source.to_numpy()))
         _fail(UNKNOWN_SOURCE_LABEL, file, i + 1, "source", frame["source"].iloc[i], SOURCE_EXPECTED)
+    _check_lot_sides(out, file)
     raw = out["value"]
     blank = raw.isna() | raw.astype(str).str.strip().str.upper().isin(["", "NA", "NAN"])
     numbers = pd.to_numeric(raw.where(~blank), errors="coerce")
@@ -167,6 +171,34 @@ def check_long_table(frame: pd.DataFrame, file: str | None = None) -> pd.DataFra
             TWO_LOTS_PER_ATTRIBUTE,
         )
     return out
+
+
+def _check_lot_sides(out: pd.DataFrame, file: str | None) -> None:
+    """Reject a lot ID listed both as ``test`` and as a reference source (any attribute).
+
+    The lot is the sampling unit (EMA/CHMP/138502/2017, section 4.1; FDA 2025 CAA guidance, section on the
+    number of lots): one physical lot belongs to one product, so a lot on both sides of a comparison is a
+    mislabelled source cell. The first row that puts the lot on the other side is named. Reference lots of
+    two regions sharing an ID are allowed (one manufacturing lot may be released for both markets).
+    """
+    is_test = (out["source"] == TEST_SOURCE).to_numpy()
+    first_side = pd.Series(is_test, index=out.index).groupby(out["lot"], sort=False).transform("first")
+    other = np.flatnonzero(first_side.to_numpy() != is_test)
+    if not other.size:
+        return
+    i = int(other[0])
+    lot = out["lot"].iloc[i]
+    first = int(np.argmax((out["lot"] == lot).to_numpy()))
+    _fail(
+        LOT_TEST_AND_REFERENCE.format(
+            lot=repr(lot), first=out["source"].iloc[first], row=first + 1, source=out["source"].iloc[i]
+        ),
+        file,
+        i + 1,
+        "source",
+        out["source"].iloc[i],
+        ONE_SOURCE_PER_LOT,
+    )
 
 
 def read_catalogue(path: str | os.PathLike[str]) -> Catalogue:

@@ -46,6 +46,14 @@ OUTLIER_FLAGS_MORE = note_template(
     "Outlier flags (outside Q1 - {iqr:g}·IQR .. Q3 + {iqr:g}·IQR within attribute and source; "
     "flagged, not excluded): {lots} and {more:d} more."
 )
+UNEVEN_REPLICATES = note_template(
+    "More values than the other lots of their attribute and source (averaged as replicates; check for a "
+    "pasted row or a lot ID given twice): {lots}."
+)
+UNEVEN_REPLICATES_MORE = note_template(
+    "More values than the other lots of their attribute and source (averaged as replicates; check for a "
+    "pasted row or a lot ID given twice): {lots} and {more:d} more."
+)
 NO_OUTLIERS = note_template(
     "Outlier flags: no lot outside Q1 - {iqr:g}·IQR .. Q3 + {iqr:g}·IQR within attribute and source."
 )
@@ -84,6 +92,29 @@ def prepare_lots(frame: pd.DataFrame) -> PreparedLots:
     return PreparedLots(lots=lots, missing=missing)
 
 
+#: Items named in one note before "and N more".
+SHOWN = 20
+
+
+def _listed(items: list[str], template: str, template_more: str, name: str = "lots", **fields: object) -> str:
+    """``template`` with the first :data:`SHOWN` ``items`` joined as its placeholder ``name``, or
+    ``template_more`` with ``{more}`` the number left out."""
+    shown = "; ".join(items[:SHOWN])
+    if len(items) > SHOWN:
+        return template_more.format(**fields, **{name: shown}, more=len(items) - SHOWN)
+    return template.format(**fields, **{name: shown})
+
+
+def uneven_replicates(lots: pd.DataFrame) -> pd.DataFrame:
+    """The lots with more values than the most common number among the lots of their attribute and
+    source (the smallest such number on a tie): a pasted row or a lot ID written twice looks like a
+    replicate when the table has no ``replicate`` column."""
+    usual = lots.groupby(["attribute", "source"], sort=False, observed=True)["n_replicates"].transform(
+        lambda n: n.mode().min()
+    )
+    return lots.assign(usual=usual).loc[lots["n_replicates"] > usual]
+
+
 def data_notes(prepared: PreparedLots) -> list[str]:
     """The statements about data handling that a report must carry."""
     lots, missing = prepared.lots, prepared.missing
@@ -95,23 +126,22 @@ def data_notes(prepared: PreparedLots) -> list[str]:
         notes.append(REPLICATES_AVERAGED.format(n=len(replicated), total=len(lots), counts=how_many))
     else:
         notes.append(NO_REPLICATES)
+    uneven = uneven_replicates(lots)
+    if len(uneven):
+        items = [
+            f"{r.attribute}/{r.source}/{r.lot} ({r.n_replicates} vs {r.usual})"
+            for r in uneven.itertuples(index=False)
+        ]
+        notes.append(_listed(items, UNEVEN_REPLICATES, UNEVEN_REPLICATES_MORE))
     if len(missing):
-        shown = "; ".join(
-            f"{r.attribute}/{r.source}/{r.lot} (row {r.row})"
-            for r in missing.head(20).itertuples(index=False)
-        )
-        template = MISSING_VALUES_MORE if len(missing) > 20 else MISSING_VALUES
-        notes.append(template.format(n=len(missing), values=shown, more=len(missing) - 20))
+        items = [f"{r.attribute}/{r.source}/{r.lot} (row {r.row})" for r in missing.itertuples(index=False)]
+        notes.append(_listed(items, MISSING_VALUES, MISSING_VALUES_MORE, "values", n=len(missing)))
     else:
         notes.append(NO_MISSING_VALUES)
     flagged = lots[lots["outlier"]]
     if len(flagged):
-        shown = "; ".join(
-            f"{r.attribute}/{r.source}/{r.lot} ({r.value:.4g})"
-            for r in flagged.head(20).itertuples(index=False)
-        )
-        template = OUTLIER_FLAGS_MORE if len(flagged) > 20 else OUTLIER_FLAGS
-        notes.append(template.format(iqr=OUTLIER_IQR, lots=shown, more=len(flagged) - 20))
+        items = [f"{r.attribute}/{r.source}/{r.lot} ({r.value:.4g})" for r in flagged.itertuples(index=False)]
+        notes.append(_listed(items, OUTLIER_FLAGS, OUTLIER_FLAGS_MORE, iqr=OUTLIER_IQR))
     else:
         notes.append(NO_OUTLIERS.format(iqr=OUTLIER_IQR))
     return notes

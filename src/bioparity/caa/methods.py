@@ -212,7 +212,11 @@ def _range_outcome(
     factor: FloatArray,
 ) -> MethodOutput:
     """Count test lots inside the per-row range and judge against ``min_fraction``."""
-    n_inside, inside = count_inside(batch.test_values, batch.test_rows, lower, upper)
+    n_counted, inside = count_inside(batch.test_values, batch.test_rows, lower, upper)
+    # no range (too few reference lots for it, SD_R undefined): no count either, never "0 inside"
+    formed = ~(np.isnan(lower) | np.isnan(upper))
+    n_inside = np.where(formed, n_counted, np.nan)
+    evaluable = evaluable & formed  # e.g. no reference lot: the lot minimums then say why
     with np.errstate(invalid="ignore", divide="ignore"):
         fraction = n_inside / batch.n_test
     required = batch.setting("min_fraction").astype(float)

@@ -73,6 +73,8 @@ PoolReferences = Annotated[
         "--pool-references", help="Also test vs all reference lots pooled, where the bridge passed."
     ),
 ]
+#: Fewest simulated assessments for the operating characteristics (Monte Carlo SE <= 0.05).
+MIN_OC_SIMULATIONS = 100
 OcSimulations = Annotated[
     int, typer.Option(help="Simulated assessments per plan for the operating characteristics (0 = skip).")
 ]
@@ -188,13 +190,19 @@ def caa_command(
             raise InputError(
                 _("--plot-format must be one of %(formats)s") % {"formats": ", ".join(PLOT_FORMATS)}
             )
+        if oc_simulations != 0 and oc_simulations < MIN_OC_SIMULATIONS:
+            # never silently more than asked: the provenance records the number given
+            raise InputError(
+                _("--oc-simulations must be 0 (skip) or at least %(minimum)d; got %(got)d")
+                % {"minimum": MIN_OC_SIMULATIONS, "got": oc_simulations}
+            )
         check_outputs(("--out", out), ("--lots", lots))
         frame = _caa_data(data, potency, potency_attribute)
         result = assess(
             frame, read_catalogue(catalogue) if catalogue is not None else None,
             [_parse_comparison(c) for c in comparison] if comparison else None, file=str(data), plan=plan,
             region=region, pool_references=pool_references, operating_characteristics=oc_simulations > 0,
-            oc_simulations=max(oc_simulations, 100), seed=seed,
+            oc_simulations=max(oc_simulations, MIN_OC_SIMULATIONS), seed=seed,
         )  # fmt: skip
         options = {
             "command": "caa", "comparisons": [list(c) for c in result.comparisons], "plan": result.plan,

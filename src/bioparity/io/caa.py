@@ -19,7 +19,7 @@ from bioparity.io.limits import check_csv_limits
 from bioparity.io.readers import read_csv_cells, require_file
 from bioparity.io.table import ColumnSpec, read_table
 from bioparity.nca.samples import Where
-from bioparity.problems import A_TIER, ONE_ROW_PER_REPLICATE, REPLICATE_TWICE
+from bioparity.problems import A_MEASURED_VALUE, A_TIER, ONE_ROW_PER_REPLICATE, REPLICATE_TWICE
 
 
 def _check_source(value: object) -> str | None:
@@ -34,7 +34,7 @@ _SPECS = (
     ColumnSpec("attribute", "text"),
     ColumnSpec("source", "text", check=_check_source),
     ColumnSpec("lot", "text"),
-    ColumnSpec("value", "number", allow_blank=True),
+    ColumnSpec("value", "number", allow_blank=True, expected=A_MEASURED_VALUE),
     ColumnSpec("unit", "text", required=False, allow_blank=True),
     ColumnSpec("tier", "number", required=False, allow_blank=True, check=_check_tier),
     ColumnSpec("replicate", "text", required=False, allow_blank=True),

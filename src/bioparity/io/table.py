@@ -43,7 +43,8 @@ class ColumnSpec:
 
     ``kind`` is ``"number"``, ``"integer"`` or ``"text"``. ``required`` columns must exist; ``allow_blank``
     lets a cell be empty (it then reads as NaN / None, meaning "use the default"). ``check`` returns an
-    error text (what was expected) for a bad value, or None.
+    error text (what was expected) for a bad value, or None; ``expected`` replaces the kind's "a number"
+    in the message of a cell that does not parse.
     """
 
     name: str
@@ -51,6 +52,8 @@ class ColumnSpec:
     required: bool = True
     allow_blank: bool = False
     check: Callable[[object], str | None] | None = None
+    #: What a bad cell should have been, in the column's own words (default: by ``kind``).
+    expected: str | None = None
 
 
 def read_table(path: str | os.PathLike[str], columns: Sequence[ColumnSpec]) -> pd.DataFrame:
@@ -117,4 +120,6 @@ def _parse_cell(spec: ColumnSpec, cell: str, label: str, row: int) -> object:
 
 
 def _expected(spec: ColumnSpec) -> str:
+    if spec.expected is not None:
+        return spec.expected
     return {"number": A_NUMBER, "integer": A_WHOLE_NUMBER, "text": A_TEXT_VALUE}.get(spec.kind, spec.kind)
