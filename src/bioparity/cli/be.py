@@ -139,6 +139,17 @@ def _missing_note(cells: list[dict[str, Any]], fmt: OutputFormat) -> str:
     return _("note: %(note)s") % {"note": left_out_rows(cells, len(cells), where, translate=True)}
 
 
+#: ``--variance`` of ``pk-similarity``: the variance model of the comparisons.
+VarianceModel = Annotated[
+    str,
+    typer.Option(
+        help="welch (default: unequal variances, per-comparison Welch-Satterthwaite, the other arms left "
+        "out; with covariates GLS with one variance per arm) or pooled (one variance over all --arms, "
+        "df N - k; EMA 4.1.8 wants each pair without the other arms: give only that pair's --arms)."
+    ),
+]
+
+
 @app.command("pk-similarity")
 def pk_similarity_command(
     path: Annotated[Path, typer.Argument(help="PP CSV: NCA long format (PPTESTCD, PPSTRESN) or wide table.")],
@@ -151,14 +162,7 @@ def pk_similarity_command(
     subject_column: Annotated[
         str | None, typer.Option(help="Column with the subject (default: subject, USUBJID, ...).")
     ] = None,
-    variance: Annotated[
-        str,
-        typer.Option(
-            help="welch (default: unequal variances, per-comparison Welch-Satterthwaite, the other arms left "
-            "out; with covariates GLS with one variance per arm) or pooled (one variance over all --arms, "
-            "df N - k; EMA 4.1.8 wants each pair without the other arms: give only that pair's --arms)."
-        ),
-    ] = "welch",
+    variance: VarianceModel = "welch",
     covariates: Annotated[
         str, typer.Option(help="Comma-separated covariate columns for ANCOVA (e.g. WT).")
     ] = "",

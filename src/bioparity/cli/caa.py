@@ -182,20 +182,10 @@ def caa_command(
 ) -> None:
     """Comparative analytical assessment: every attribute, every comparison."""
     with user_errors():
-        from bioparity.analyses.figures import PLOT_FORMATS
         from bioparity.caa import assess, read_catalogue
         from bioparity.io import write_frame_atomic
 
-        if plot_format not in PLOT_FORMATS:
-            raise InputError(
-                _("--plot-format must be one of %(formats)s") % {"formats": ", ".join(PLOT_FORMATS)}
-            )
-        if oc_simulations != 0 and oc_simulations < MIN_OC_SIMULATIONS:
-            # never silently more than asked: the provenance records the number given
-            raise InputError(
-                _("--oc-simulations must be 0 (skip) or at least %(minimum)d; got %(got)d")
-                % {"minimum": MIN_OC_SIMULATIONS, "got": oc_simulations}
-            )
+        _check_caa_options(plot_format, oc_simulations)
         check_outputs(("--out", out), ("--lots", lots))
         frame = _caa_data(data, potency, potency_attribute)
         result = assess(
@@ -220,6 +210,20 @@ def caa_command(
         _print_caa_summary(result, data, oc_simulations > 0)
         Console(stderr=True).print(
             wrote_rows(len(result.table), out) + (_plots_note(len(written), plots) if written else "")
+        )
+
+
+def _check_caa_options(plot_format: str, oc_simulations: int) -> None:
+    """Refuse an unknown ``--plot-format`` and an ``--oc-simulations`` between 0 and the minimum."""
+    from bioparity.analyses.figures import PLOT_FORMATS
+
+    if plot_format not in PLOT_FORMATS:
+        raise InputError(_("--plot-format must be one of %(formats)s") % {"formats": ", ".join(PLOT_FORMATS)})
+    if oc_simulations != 0 and oc_simulations < MIN_OC_SIMULATIONS:
+        # never silently more than asked: the provenance records the number given
+        raise InputError(
+            _("--oc-simulations must be 0 (skip) or at least %(minimum)d; got %(got)d")
+            % {"minimum": MIN_OC_SIMULATIONS, "got": oc_simulations}
         )
 
 

@@ -321,13 +321,9 @@ class _Counts:
             yield from part.iter_frames()
 
 
-def _multiple_dose(
-    samples: NCASamples, doses: NCADoses, outputs: Outputs, params: Mapping[str, Any], bar: ProgressBar
-) -> None:
-    """Multiple-dose NCA (one set of parameters per dosing interval), the time to steady state and ADNCA.
-
-    lambda_z is fitted after each profile's last dose by the best-fit rule and its settings: a reviewer's
-    choices or points given by hand (single-dose NCA) are refused, not ignored."""
+def _refuse_lambda_z_choices(params: Mapping[str, Any]) -> None:
+    """Refuse the single-dose lambda_z choices (reviewer's choices, points by hand) with repeated doses:
+    they would be ignored, not applied."""
     chosen = [f"--{name.replace('_', '-')}" for name in _CHOICES if params.get(name) is not None]
     if chosen:
         raise InputError(
@@ -338,6 +334,16 @@ def _multiple_dose(
             )
             % {"options": ", ".join(chosen)}
         )
+
+
+def _multiple_dose(
+    samples: NCASamples, doses: NCADoses, outputs: Outputs, params: Mapping[str, Any], bar: ProgressBar
+) -> None:
+    """Multiple-dose NCA (one set of parameters per dosing interval), the time to steady state and ADNCA.
+
+    lambda_z is fitted after each profile's last dose by the best-fit rule and its settings: a reviewer's
+    choices or points given by hand (single-dose NCA) are refused, not ignored."""
+    _refuse_lambda_z_choices(params)
     fit_path = check_output_path(_terminal_path(outputs.out), "--out")
     bar.stage("computing NCA per dosing interval")
     frame, spec = prepare_input(samples.frame, samples.spec, where=samples.where)
