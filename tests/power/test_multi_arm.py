@@ -173,3 +173,30 @@ def test_pooled_variance_inflates_false_pass_welch_does_not() -> None:
     welch, se_w, _ = joint_power_pk_similarity(50, variance="welch", **kw)  # type: ignore[arg-type]
     assert pooled > 0.05 + 10 * se_p and abs(pooled - 0.082) < 0.01
     assert abs(welch - 0.05) < 3 * se_w
+
+
+def test_cli_says_the_default_plans_for_one_auc_metric() -> None:
+    """Review (newuser-findings 7): ``--metrics`` defaults to one metric "AUC" while pk-similarity analyses
+    AUCIFO, AUCLST and CMAX; the default is kept (three metrics need more subjects: joint power), and the
+    output says so. Exact two-arm pooled case, CV 30%, target 0.8: sampleN.TOST parallel gives 76 total
+    (38 per arm), unchanged by the note."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from bioparity.cli.main import app
+
+    args = ["samplesize-pk-similarity", "--arms", "T,R", "--ratios", "0.95,1", "--cv", "0.3", "--variance"]
+    default = CliRunner().invoke(app, [*args, "pooled", "--target-power", "0.8", "--format", "json"])
+    assert default.exit_code == 0, default.stderr
+    record = json.loads(default.stdout)
+    assert record["n_per_arm"] == 38 and record["metrics"] == "AUC"
+    assert "note: planned for a single metric, AUC (the default of --metrics)" in default.stderr
+    assert "--metrics AUCIFO,AUCLST,CMAX" in default.stderr
+    named = CliRunner().invoke(
+        app, [*args, "pooled", "--target-power", "0.8", "--metrics", "CMAX", "--format", "json"]
+    )
+    assert named.exit_code == 0 and json.loads(named.stdout)["n_per_arm"] == 38
+    assert "single metric" not in named.stderr
+    helped = CliRunner().invoke(app, ["samplesize-pk-similarity", "--help"], env={"COLUMNS": "200"})
+    assert "Default: a single metric, AUC" in " ".join(helped.stdout.split())

@@ -168,17 +168,29 @@ def samplesize_command(
         print_record(_lead_with(res.plain_dict(), "n", "power"), fmt, "TOST sample size")
 
 
+DEFAULT_PLANNING_METRICS = "AUC"  # one metric standing for the AUC; not a PPTESTCD code
+
+
 @app.command("samplesize-pk-similarity")
 def samplesize_pk_similarity_command(
     cv: Annotated[
         str,
-        typer.Option(help="Total CV per metric (comma-separated, same order as --metrics), e.g. 0.35,0.40."),
+        typer.Option(
+            help="Total CV, comma-separated: one value for all, one per metric (same order as --metrics), or "
+            "one per arm (order of --arms) when the count differs from the number of metrics; e.g. 0.35,0.40."
+        ),
     ] = "0.35",
     arms: Annotated[str, typer.Option(help="Arms in order, first = test.")] = "test,eu-ref,us-ref",
     ratios: Annotated[
         str, typer.Option(help="True geometric means per arm relative to a reference, e.g. 0.95,1,1.")
     ] = "0.95,1.0,1.0",
-    metrics: Annotated[str, typer.Option(help="PK metrics, e.g. AUCIFO,CMAX.")] = "AUC",
+    metrics: Annotated[
+        str,
+        typer.Option(
+            help="PK metrics that must all pass (joint power). Default: a single metric, AUC; pk-similarity "
+            "analyses AUCIFO,AUCLST,CMAX by default: give those (and a --cv per metric) to plan for all 3."
+        ),
+    ] = DEFAULT_PLANNING_METRICS,
     correlation: Annotated[float, typer.Option(help="Correlation of log metrics within a subject.")] = 0.0,
     comparisons: Annotated[
         str, typer.Option(help="Comparisons that must pass, e.g. test/eu-ref,test/us-ref (default all).")
@@ -218,6 +230,25 @@ def samplesize_pk_similarity_command(
             n_sim=n_sim, seed=seed,
         )  # fmt: skip
         print_record(_pk_similarity_record(res), fmt, "k-arm PK similarity sample size (joint power)")
+        _note_default_metrics(res.metrics)
+
+
+def _note_default_metrics(metrics: Sequence[str]) -> None:
+    """On stderr, when the plan is for the default single AUC metric: pk-similarity analyses three metrics by
+    default and all must pass, so a plan for one metric is smaller than a plan for the analysis' default."""
+    if list(metrics) != [DEFAULT_PLANNING_METRICS]:
+        return
+    typer.echo(
+        _("note: %(note)s")
+        % {
+            "note": _(
+                "planned for a single metric, AUC (the default of --metrics); pk-similarity analyses AUCIFO, "
+                "AUCLST and CMAX by default and all must pass: give --metrics AUCIFO,AUCLST,CMAX with a --cv "
+                "per metric to plan for them (joint power over more metrics needs more subjects)"
+            )
+        },
+        err=True,
+    )
 
 
 def _pk_similarity_record(res: MultiArmSampleSize) -> dict[str, Any]:
