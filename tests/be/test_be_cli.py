@@ -284,6 +284,25 @@ def test_pk_similarity_states_its_variance_model_and_df(tmp_path: Path) -> None:
     assert row["ci_upper"] == pytest.approx(100 * np.exp(ci.high), rel=1e-12)
 
 
+def test_pk_similarity_model_line_states_the_ci_level(tmp_path: Path) -> None:
+    """Review (newuser-findings, open item): the model line did not say the level of the intervals. TOST at
+    one-sided alpha is the two-sided 1 - 2 alpha interval (Schuirmann 1987): alpha 0.05 -> 90%, 0.10 -> 80%;
+    the CLI line and the report table's note say it."""
+    from bioparity.analyses.pk_similarity import pk_tables
+
+    out = tmp_path / "o.csv"
+    base = ["pk-similarity", str(SHIPPED_3ARM), "--metrics", "CMAX", "--arms", "test,eu-ref"]
+    base += ["--out", str(out)]
+    for alpha, level in (("0.05", "90%"), ("0.1", "80%")):
+        code, _, err = invoke(*base, "--alpha", alpha)
+        assert code == 0, err
+        sentence = f"{level} two-sided confidence intervals of the geometric mean ratios."
+        model_line = next(line for line in err.splitlines() if line.startswith("Model:"))
+        assert model_line.endswith(sentence)
+        (main,) = pk_tables(pd.read_csv(out)).main
+        assert main.note.endswith(sentence) and f"{level} CI" in main.title
+
+
 def test_be_on_one_row_per_subject_points_to_pk_similarity() -> None:
     """A first-time user with parallel arms tries ``be``: the error says which command compares arms."""
     code, _, err = invoke("be", str(SHIPPED_3ARM))

@@ -133,7 +133,24 @@ def model_statement(frame: pd.DataFrame) -> str:
         )
     else:
         text = _("Model: log-transformed values; two-sample t interval with pooled variance (df %(df)s).")
-    return text % values
+    level = _ci_level_text(frame)
+    if level is None:
+        return text % values
+    interval = _("%(level)s two-sided confidence intervals of the geometric mean ratios.")
+    return f"{text % values} {interval % {'level': level}}"
+
+
+def _ci_level_text(frame: pd.DataFrame) -> str | None:
+    """The two-sided level of the table's intervals, ``90%``: its ``ci_level``, else ``1 - 2 alpha`` (TOST at
+    one-sided alpha is the two-sided ``1 - 2 alpha`` interval, Schuirmann 1987); None when it has neither."""
+    for column in ("ci_level", ALPHA):
+        if column not in frame.columns:
+            continue
+        values = pd.to_numeric(frame[column], errors="coerce").dropna().tolist()
+        if values:
+            value = float(values[0])
+            return f"{100 * (value if column == 'ci_level' else 1 - 2 * value):g}%"
+    return None
 
 
 def _df_text(df: float) -> str:
@@ -145,8 +162,7 @@ def pk_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> 
     """Metric x comparison: n, GMR and CI as "96.58 (89.12, 104.68)", limits, CVs and the outcome."""
     if not set(FOREST_COLUMNS) <= set(frame.columns):
         return generic_tables(frame)
-    alpha = frame["alpha"].iloc[0] if "alpha" in frame.columns and len(frame) else 0.05
-    level = f"{100 * (1 - 2 * float(alpha)):g}%"
+    level = _ci_level_text(frame) or "90%"  # the default one-sided alpha 0.05
     rows = []
     for r in frame.to_dict("records"):
         passed = r.get(PASSED, r.get("passed"))
