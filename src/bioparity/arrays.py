@@ -23,6 +23,7 @@ __all__ = [
     "StrArray",
     "broadcast_named",
     "broadcast_shape",
+    "values_text",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -54,3 +55,11 @@ def broadcast_named(**arrays: npt.ArrayLike) -> list[npt.NDArray[Any]]:
     values = [np.asarray(v) for v in arrays.values()]
     shape = broadcast_shape(**{name: v.shape for name, v in zip(arrays, values, strict=True)})
     return [np.broadcast_to(v, shape) for v in values]
+
+
+def values_text(values: npt.ArrayLike, limit: int = 3) -> str:
+    """Distinct values for a message, as a user typed them: ``1``, ``0, 1.5, 7`` or ``0, 1.5, 7 and 2 more``
+    (the first ``limit``, in order), never NumPy's repr (``[1.]``); a broadcast value is named once."""
+    flat = list(dict.fromkeys(np.asarray(values).ravel().tolist()))
+    shown = ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in flat[:limit])
+    return shown if len(flat) <= limit else f"{shown} and {len(flat) - limit} more"

@@ -140,3 +140,19 @@ def test_nonparametric_min_lots_are_wilks_sample_sizes(
     assert nonparametric_min_lots(coverage, confidence) == n_two
     assert nonparametric_min_lots(coverage, confidence, side=1) == n_one
     assert nonparametric_order(n_two - 1, coverage, confidence) == 0
+
+
+def test_invalid_inputs_are_named_as_typed_not_as_arrays() -> None:
+    """Review (caa-findings 12): ``tolerance-factor --n 1`` said "got [1.]" (NumPy's repr). The message gives
+    the offending values as typed, each once, and only those (not the valid first ones)."""
+    from typer.testing import CliRunner
+
+    from bioparity.cli.main import app
+
+    result = CliRunner().invoke(app, ["tolerance-factor", "--n", "1"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "error: n must be >= 2 (lots used to estimate mean and SD); got 1"
+    with pytest.raises(InputError, match=r"got 1, 0\.5$"):
+        tolerance_factor([5, 1, 1, 0.5], 0.99, 0.95)
+    with pytest.raises(InputError, match=r"coverage must .*; got 1\.5, 99, 0 and 1 more$"):
+        tolerance_factor(10, [0.99, 1.5, 99, 0, -1], 0.95)

@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from bioparity.arrays import FloatArray, broadcast_named
+from bioparity.arrays import FloatArray, broadcast_named, values_text
 from bioparity.errors import InputError
 
 #: Stable names of the two-sided methods (``he2`` is accepted as an alias of ``howe``).
@@ -78,14 +78,15 @@ def _check_inputs(
         raise InputError(f"{', '.join(given)} must be numeric: {exc}") from exc
     arrays = [np.array(a, dtype=float) for a in broadcast_named(**numbers)]
     n_a, beta, gamma = arrays[:3]
-    if not np.all(np.isfinite(n_a) & (n_a >= 2)):
-        raise InputError(
-            f"n must be >= 2 (lots used to estimate mean and SD); got {n_a[~(n_a >= 2)].ravel()[:3]}"
-        )
+    usable = np.isfinite(n_a) & (n_a >= 2)
+    if not np.all(usable):
+        got = values_text(n_a[~usable])
+        raise InputError(f"n must be >= 2 (lots used to estimate mean and SD); got {got}")
     for name, value in (("coverage", beta), ("confidence", gamma)):
-        if not np.all((value > 0) & (value < 1)):
+        inside = (value > 0) & (value < 1)
+        if not np.all(inside):
             raise InputError(
-                f"{name} must be strictly between 0 and 1 (0.99 for 99%); got {value.ravel()[:3]}"
+                f"{name} must be strictly between 0 and 1 (0.99 for 99%); got {values_text(value[~inside])}"
             )
     df_a = n_a - 1.0 if df is None else arrays[3]
     if not np.all(df_a >= 1):
