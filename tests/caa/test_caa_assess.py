@@ -339,3 +339,28 @@ def test_result_exports(small_table: pd.DataFrame) -> None:
     assert first.attribute == "potency" and first.comparison == "test vs ref-eu"
     assert result.to_dict()["results"][0]["attribute"] == "potency"
     assert "CAAResult(attributes=2" in repr(result)
+
+
+def test_tiered_2017_notes_an_alpha_above_the_guidance_0_05() -> None:
+    """Review: plan tiered-2017 took alpha 0.10 (an 80% CI for the TOST) without comment. FDA 2017 draft
+    "Statistical Approaches to Evaluate Analytical Similarity", tier 1: alpha 0.05, a 90% CI. The note names
+    the alpha, the level 1 - 2 alpha = 80% and the attribute; at 0.05 (and under qr-2025) no such note."""
+    table = pd.DataFrame(
+        {
+            "attribute": ["potency"] * 6,
+            "source": ["test"] * 3 + ["ref-eu"] * 3,
+            "lot": ["T1", "T2", "T3", "E1", "E2", "E3"],
+            "value": [99.0, 100.0, 101.0, 98.0, 100.0, 102.0],
+        }
+    )
+
+    def notes(plan: str, alpha: float) -> list[str]:
+        entry = {"method": "equivalence", "alpha": alpha}
+        catalogue = Catalogue.from_mapping({"plan": plan, "attributes": {"potency": entry}})
+        result = assess(table, catalogue, operating_characteristics=False)
+        return [n for n in result.notes if "alpha" in n]
+
+    (note,) = notes("tiered-2017", 0.10)
+    assert note.startswith("Plan tiered-2017: alpha 0.1 (80% confidence interval) for potency;")
+    assert "tier 1 equivalence test uses alpha 0.05 (a 90% confidence interval)" in note
+    assert notes("tiered-2017", 0.05) == [] and notes("tiered-2017", 0.025) == []

@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity.caa.catalogue import DEFAULT_PLAN, PLANS, SETTING_NAMES, AttributeSpec, Catalogue
+from bioparity.caa.catalogue import DEFAULT_PLAN, LEGACY_PLAN, PLANS, SETTING_NAMES, AttributeSpec, Catalogue
 from bioparity.caa.inputs import TEST_SOURCE, check_long_table
 from bioparity.caa.lots import data_notes, prepare_lots
 from bioparity.caa.methods import METHODS, ComparisonBatch
@@ -81,6 +81,11 @@ PLAN_QR_2025 = note_template(
 PLAN_TIERED_2017 = note_template(
     "Plan tiered-2017 (explicit option, the FDA 2017 draft withdrawn in 2018): tier 1 equivalence "
     "test of means, tier 2 quality range k = 3, no spread check, technical lot minimums only."
+)
+TIERED_ALPHA = note_template(
+    "Plan tiered-2017: alpha {alpha:g} ({level:.0%} confidence interval) for {attributes}; the FDA 2017 "
+    "draft's tier 1 equivalence test uses alpha 0.05 (a 90% confidence interval): a larger alpha passes "
+    "more easily and needs a justification."
 )
 BRIDGE_ALPHABETICAL = note_template(
     "Bridge direction: no region given, alphabetical order (old behaviour); state the region "
@@ -520,6 +525,7 @@ def assess(
             catalogue.plan, region, bridges, pool_references, operating_characteristics, oc_simulations, seed
         )
     )
+    notes.extend(_tiered_alpha_notes(catalogue.plan, attributes, specs))
     return CAAResult(
         table=table,
         lots=prepared.lots,
@@ -583,6 +589,22 @@ def _judge_pooled(
             out["spread_status"][row] = NOT_EVALUABLE if out["spread_status"][row] != "off" else "off"
             shown = ", ".join(f"{t} vs {r}: {st}" for (t, r), st in zip(bridges, statuses, strict=True))
             out["reasons"][row] = POOLED_NOT_EVALUABLE.format(statuses=shown)
+
+
+def _tiered_alpha_notes(plan: str, attributes: Sequence[str], specs: Sequence[AttributeSpec]) -> list[str]:
+    """Plan tiered-2017 with an equivalence test at alpha above 0.05: one note per alpha naming the
+    attributes. FDA 2017 draft guidance "Statistical Approaches to Evaluate Analytical Similarity" (withdrawn
+    2018), tier 1: TOST at alpha 0.05, the 90% two-sided interval of the mean difference within ±1.5·sd_R."""
+    if plan != LEGACY_PLAN:
+        return []
+    by_alpha: dict[float, list[str]] = {}
+    for name, spec in zip(attributes, specs, strict=True):
+        if str(spec.method) == "equivalence" and spec.alpha is not None and float(spec.alpha) > 0.05:
+            by_alpha.setdefault(float(spec.alpha), []).append(str(name))
+    return [
+        TIERED_ALPHA.format(alpha=alpha, level=1 - 2 * alpha, attributes=", ".join(names))
+        for alpha, names in sorted(by_alpha.items())
+    ]
 
 
 def _plan_notes(
