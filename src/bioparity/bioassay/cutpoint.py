@@ -142,6 +142,20 @@ CHOSEN_WORDS = (
     note_template("Confirmatory: {note}.", wrapper=True),
     note_template("Titration: {note}.", wrapper=True),
 )
+#: Above this share of a tier's donors (biological) or values (analytical) removed as outliers, a note asks
+#: that the removal be justified (Devanarayan et al. 2017, AAPS J 19:1487-1498, "Outlier evaluation":
+#: outlier exclusion should be limited and justified; the rule itself is not changed).
+OUTLIER_SHARE_LIMIT = 0.10
+MANY_DONORS_REMOVED = note_template(
+    "{k:d} of {n:d} donors ({share:.0%}) removed as biological outliers, more than 10%: outlier exclusion "
+    "should be limited and justified (Devanarayan et al. 2017, AAPS J 19:1487-1498); "
+    "review the donors removed"
+)
+MANY_VALUES_REMOVED = note_template(
+    "{k:d} of {n:d} values ({share:.0%}) removed as analytical outliers, more than 10%: outlier exclusion "
+    "should be limited and justified (Devanarayan et al. 2017, AAPS J 19:1487-1498); "
+    "review the values removed"
+)
 NO_NORMALISATION = note_template(
     "floating cut point but no negative-control column 'nc': normalisation factor not computed"
 )
@@ -340,6 +354,7 @@ def compute_cut_point(
 
     outliers: list[Outlier] = []
     if remove_outliers:
+        n_values_before, n_donors_before = len(data), data["donor"].nunique()
         keep = np.ones(len(data), dtype=bool)
         for _donor, idx in data.groupby("donor", sort=True).indices.items():
             yv = data["y"].to_numpy()[idx]
@@ -363,6 +378,13 @@ def compute_cut_point(
         if outliers:
             shown = ", ".join(o.code for o in outliers)
             notes.append(OUTLIERS_REMOVED.format(n=len(outliers), outliers=shown))
+        for template, step, total in (
+            (MANY_VALUES_REMOVED, "analytical", n_values_before),
+            (MANY_DONORS_REMOVED, "biological", n_donors_before),
+        ):
+            k = sum(o.step == step for o in outliers)
+            if total and k / total > OUTLIER_SHARE_LIMIT:
+                notes.append(template.format(k=k, n=total, share=k / total))
     y = data["y"].to_numpy(dtype=float)
     donors = sorted(data["donor"].unique())
     runs = sorted(data["run"].unique())

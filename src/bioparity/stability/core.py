@@ -82,6 +82,12 @@ EXTRAPOLATES = note_template(
     "shelf life {shelf:.4g} extrapolates beyond the last time point {last:g} "
     "(ICH Q1E sections 2.3-2.4 and Appendix A limit extrapolation; justify it)"
 )
+#: Beside :data:`EXTRAPOLATES` (a separate note, so that stored notes of that template keep translating): a
+#: biotechnological/biological product (a biosimilar) has its shelf life from real-time/real-temperature
+#: data (ICH Q5C, CPMP/ICH/138/95, 1995): the Q1E extrapolation is generally not accepted for it.
+REAL_TIME_FOR_BIOLOGICS = note_template(
+    "ICH Q5C (biological products): shelf life from real-time data; extrapolation generally not accepted"
+)
 OTHER_PRODUCTS = note_template("lots of other products ignored in the means (kept in the pooled MSE): {lots}")
 FEW_LOTS = note_template("fewer than 3 lots of a product: the mean slope rests on few lots")
 
@@ -724,7 +730,7 @@ def fit_stability(
         elif math.isinf(shelf):
             flags.append(WITHIN_UP_TO.format(horizon=horizon))
         elif shelf > max_obs:
-            flags.append(EXTRAPOLATES.format(shelf=shelf, last=max_obs))
+            flags += [EXTRAPOLATES.format(shelf=shelf, last=max_obs), REAL_TIME_FOR_BIOLOGICS]
     return StabilityResult(
         attribute=attribute,
         condition=condition,
