@@ -251,7 +251,7 @@ def confidence_bound(
 
     Returns
     -------
-    numpy.ndarray, shape (*lines, times)
+    numpy.ndarray, shape ``(*lines, times)``
         The bounds: the lines' broadcast shape (``(1,)`` for scalars: one row for one line) and one
         column per time.
 
