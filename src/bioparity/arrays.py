@@ -23,7 +23,7 @@ __all__ = [
     "StrArray",
     "broadcast_named",
     "broadcast_shape",
-    "values_text",
+    "listed_values",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -57,7 +57,7 @@ def broadcast_named(**arrays: npt.ArrayLike) -> list[npt.NDArray[Any]]:
     return [np.broadcast_to(v, shape) for v in values]
 
 
-def values_text(values: npt.ArrayLike, limit: int = 3) -> str:
+def listed_values(values: npt.ArrayLike, limit: int = 3) -> str:
     """Distinct values for a message, as a user typed them: ``1``, ``0, 1.5, 7`` or ``0, 1.5, 7 and 2 more``
     (the first ``limit``, in order), never NumPy's repr (``[1.]``); a broadcast value is named once."""
     flat = list(dict.fromkeys(np.asarray(values).ravel().tolist()))

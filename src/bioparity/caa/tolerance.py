@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from bioparity.arrays import FloatArray, broadcast_named, values_text
+from bioparity.arrays import FloatArray, broadcast_named, listed_values
 from bioparity.errors import InputError
 
 #: Stable names of the two-sided methods (``he2`` is accepted as an alias of ``howe``).
@@ -80,13 +80,13 @@ def _check_inputs(
     n_a, beta, gamma = arrays[:3]
     usable = np.isfinite(n_a) & (n_a >= 2)
     if not np.all(usable):
-        got = values_text(n_a[~usable])
+        got = listed_values(n_a[~usable])
         raise InputError(f"n must be >= 2 (lots used to estimate mean and SD); got {got}")
     for name, value in (("coverage", beta), ("confidence", gamma)):
         inside = (value > 0) & (value < 1)
         if not np.all(inside):
             raise InputError(
-                f"{name} must be strictly between 0 and 1 (0.99 for 99%); got {values_text(value[~inside])}"
+                f"{name} must be strictly between 0 and 1 (0.99 for 99%); got {listed_values(value[~inside])}"
             )
     df_a = n_a - 1.0 if df is None else arrays[3]
     if not np.all(df_a >= 1):
