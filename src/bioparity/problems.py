@@ -368,6 +368,10 @@ AN_ATTRIBUTE_OF = note_template("an attribute of {file}: {attributes}")
 A_SPECIFICATION_FILE = note_template("a stability specification YAML file")
 COLUMNS_OPTIONAL = note_template("columns {columns} (optional {optional})")
 NO_SPECIFICATION_ENTRY = note_template("attribute(s) {attributes} have no entry in the specification")
+STABILITY_TIME_UNIT_REFUSED = note_template(
+    "{source} {unit}: not a time unit of a stability study; expected hours, days, weeks, months or years "
+    "(ICH Q1E states a shelf life in months)"
+)
 INVALID_SPECIFICATION_VALUE = note_template("not a valid specification value")
 ATTRIBUTE_SPECIFIED_TWICE = note_template("attribute {attribute} has {column} {value} on row {row:d}")
 ONE_PER_ATTRIBUTE = note_template("one {column} per attribute")

@@ -56,9 +56,9 @@ def test_sensitivity_recomputed_by_hand(tmp_path: Path) -> None:
     assert 3.0 < expected < 6.0  # the example's design: the cut point is crossed near 4 ng/mL
     summary = get_analysis("ada-sensitivity").summary(result, {"cut_point": 1.25, "method": "linear"})
     method = "linear interpolation"  # the option's words (stored: linear)
-    assert (
-        summary
-        == f"sensitivity {expected:.4g} (concentration detected in 95% of 6 runs; {method} at cut point 1.25)"
+    assert summary == (
+        f"sensitivity {expected:.4g} ng/mL (concentration detected in 95% of 6 runs; {method} at cut point "
+        "1.25)"
     )
 
 
@@ -124,8 +124,9 @@ def test_drug_tolerance_on_a_constructed_case(tmp_path: Path) -> None:
     ]
     analysis = get_analysis("ada-drug-tolerance")
     assert analysis.summary(result, {"cut_point": 50}) == (
-        "ADA 10: not detected without drug; ADA 100: detected up to drug 1; ADA 500: detected up to drug 1; "
-        "ADA 1000: detected at every drug level tested (up to 100) (cut point 50)"
+        "ADA 10 ng/mL: not detected without drug; ADA 100 ng/mL: detected up to drug 1 ug/mL; ADA 500 ng/mL: "
+        "detected up to drug 1 ug/mL; ADA 1000 ng/mL: detected at every drug level tested (up to 100 ug/mL) "
+        "(cut point 50)"
     )
     assert analysis.flags(table, {}) == [("ADA levels not detected without drug", 1)]
 
@@ -154,7 +155,13 @@ def test_figures_draw_the_input_with_the_cut_point(tmp_path: Path) -> None:
     tolerance = _write(tmp_path, "dt.csv", tolerance_example())
     plot, _ = _figure("ada-drug-tolerance", tolerance, {"cut_point": 1.25})
     means = pd.read_csv(tolerance).groupby(["ada_level", "drug_level"])["signal"].mean()
-    assert [p.name for p in plot.points] == ["ADA 100", "ADA 250", "ADA 500", "ADA 1000"]
+    assert [p.name for p in plot.points] == [
+        "ADA 100 ng/mL",
+        "ADA 250 ng/mL",
+        "ADA 500 ng/mL",
+        "ADA 1000 ng/mL",
+    ]
+    assert plot.x_unit == "ug/mL"
     assert plot.points[3].y == pytest.approx(means.loc[1000.0].tolist(), rel=1e-15)
     assert [h.value for h in plot.hlines] == [1.25] and not plot.log_x  # drug level 0 is on the axis
 
@@ -168,7 +175,10 @@ def test_through_the_api_and_the_web_pages(workspace: kinds.Workspace, tmp_path:
     page, report = workspace.web_run("ada-drug-tolerance", "dt.csv", tolerance_example(), cut_point="1.25")
     for html in (page, report):
         text = kinds.text_of(html)
-        assert "ADA 100: detected up to drug 1; ADA 250: detected up to drug 10" in text
+        assert (
+            "ADA 100 ng/mL: detected up to drug 1 ug/mL; ADA 250 ng/mL: detected up to drug 10 ug/mL" in text
+        )
+        assert "ADA level (ng/mL)" in text and "highest drug level detected (ug/mL)" in text
         assert "Drug tolerance per ADA level (detected: mean signal >= cut point 1.25)" in text
 
 

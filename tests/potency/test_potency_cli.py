@@ -162,3 +162,14 @@ def test_transform_and_joint_fit_reproduce_ph_eur_5_1_4(tmp_path: Path) -> None:
     assert code == 0, text
     # pairwise fits use only the standard and one test: a different residual error, so other limits
     assert pd.read_csv(pair)["df"].loc[0] < table["df"].loc[0]
+
+
+def test_the_terminal_says_the_relative_potency_is_a_ratio_without_unit(tmp_path: Path) -> None:
+    """CMC units review: ``RP 1.581`` alone does not say whether it is a ratio or a percentage; the line
+    states the test/standard ratio and the same as % of the standard (R reference value, 4 digits)."""
+    code, text = _run(str(FOLDER / "data_4pl.csv"), "--model", "4pl", "--out", str(tmp_path / "rp.csv"))
+    assert code == 0, text
+    rp = ref("4pl")["relative_potency"]
+    assert f"RP {rp:.4g} (test/standard ratio, no unit: {100 * rp:.4g}% of the standard)" in " ".join(
+        text.split()
+    )

@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bioparity.analyses.ada_sensitivity import CUT_POINT_HELP, CUT_POINT_OPTION
-from bioparity.analyses.contract import Analysis, InputColumn, RunView, example_file
+from bioparity.analyses.ada_sensitivity import CUT_POINT_HELP, CUT_POINT_OPTION, unit_text, with_unit
+from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
 from bioparity.analyses.frames import frame_records, frame_result, result_records
-from bioparity.analyses.options import required_number
+from bioparity.analyses.options import required_number, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.bioassay import drug_tolerance
 from bioparity.i18n import gettext as _
@@ -38,6 +38,8 @@ ADA_LEVELS, TOLERANCE, DETECTED_ALL, CUT_POINT = (
     "detected_at_all_levels",
     "cut_point",
 )
+#: Columns of the units of the ADA and drug levels (since they were stored).
+ADA_UNIT, DRUG_UNIT = "ada_unit", "drug_unit"
 
 COLUMNS = (
     InputColumn("ada_level", True, "positive-control antibody concentration (> 0)"),
@@ -48,7 +50,13 @@ COLUMNS = (
 
 def tolerance_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     """Per ADA level the highest drug level still detected (``bioparity ada-drug-tolerance``)."""
-    result = drug_tolerance(frame, required_number(options, "cut_point", CUT_POINT_HELP))
+    result = drug_tolerance(
+        frame,
+        required_number(options, "cut_point", CUT_POINT_HELP),
+        ada_unit=text_option(options, ADA_UNIT, "ng/mL"),
+        drug_unit=text_option(options, DRUG_UNIT, "ug/mL"),
+        unit_sources=("option ada_unit", "option drug_unit"),
+    )
     return frame_result(result.to_frame(), notes=[SENTENCE.format(note=note) for note in result.notes])
 
 
@@ -73,17 +81,24 @@ def tolerance_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = No
         return generic_tables(frame)
     records = frame_records(frame)
     cut = frame[CUT_POINT].iloc[0] if CUT_POINT in frame.columns and len(frame) else None
+    ada, drug = (unit_text(records[0].get(c)) if records else "" for c in (ADA_UNIT, DRUG_UNIT))
     main = Table(
         _("Drug tolerance per ADA level (detected: mean signal >= cut point %(cut_point)s)")
         % {"cut_point": cell(cut, 5)},
-        (_("ADA level"), _("highest drug level detected")),
+        (with_unit(_("ADA level"), ada), with_unit(_("highest drug level detected"), drug)),
         tuple((cell(r[ADA_LEVELS], 5), _tolerance_text(r)) for r in records),
         (True, True),
         css=tuple("fail" if _not_detected(r) else "" for r in records),
         note=_(
             "Concentrations in the units of the input; the tolerance is the highest drug level up to "
             "which every tested level is detected."
-        ),
+        )
+        if not (ada and drug)
+        else _(
+            "ADA levels in %(ada)s, drug levels in %(drug)s; the tolerance is the highest drug level up to "
+            "which every tested level is detected."
+        )
+        % {"ada": ada, "drug": drug},
     )
     return ReportTables((main,), tuple(panels(frame, [ADA_LEVELS], _("Complete drug-tolerance result"))))
 
@@ -91,7 +106,7 @@ def tolerance_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = No
 def _detected_text(r: Mapping[str, Any]) -> str:
     if _not_detected(r):
         return _tolerance_text(r)
-    values = {"tolerance": cell(r.get(TOLERANCE), 4)}
+    values = {"tolerance": f"{cell(r.get(TOLERANCE), 4)} {unit_text(r.get(DRUG_UNIT))}".strip()}
     if r.get(DETECTED_ALL):
         return _("detected at every drug level tested (up to %(tolerance)s)") % values
     return _("detected up to drug %(tolerance)s") % values
@@ -100,7 +115,10 @@ def _detected_text(r: Mapping[str, Any]) -> str:
 def tolerance_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``ADA 100: detected up to drug 1; ADA 500: detected up to drug 10 (cut point 50)``."""
     records = result_records(result)
-    parts = [f"ADA {cell(r.get(ADA_LEVELS), 4)}: {_detected_text(r)}" for r in records]
+    parts = [
+        f"ADA {cell(r.get(ADA_LEVELS), 4)} {unit_text(r.get(ADA_UNIT))}".strip() + f": {_detected_text(r)}"
+        for r in records
+    ]
     return "; ".join(parts) + _(" (cut point %(cut_point)s)") % {
         "cut_point": cell(options.get("cut_point"), 4)
     }
@@ -112,13 +130,13 @@ def tolerance_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tup
     return [(_("ADA levels not detected without drug"), int(values.isna().sum()))]
 
 
-def tolerance_figure(data: pd.DataFrame, cut: float) -> XYPlot:
+def tolerance_figure(data: pd.DataFrame, cut: float, units: tuple[str, str] = ("", "")) -> XYPlot:
     """Mean signal against drug level, one series per ADA level, with the cut point (log drug axis when no
     drug level is 0)."""
     means = data.groupby(["ada_level", "drug_level"], sort=True)["signal"].mean().reset_index()
     series = [
         Line(
-            f"ADA {cell(level, 4)}",
+            f"ADA {cell(level, 4)} {units[0]}".strip(),
             g["drug_level"].astype(float).tolist(),
             g["signal"].astype(float).tolist(),
         )
@@ -129,6 +147,7 @@ def tolerance_figure(data: pd.DataFrame, cut: float) -> XYPlot:
         % {"cut_point": cell(cut, 4)},
         _("drug level"),
         _("signal (mean of replicates)"),
+        x_unit=units[1],
         points=tuple(series),
         lines=tuple(series),
         hlines=(RefLine(_("cut point %(cut_point)s") % {"cut_point": cell(cut, 4)}, cut),),
@@ -148,7 +167,11 @@ def tolerance_figures(run: RunView) -> list[Figure]:
             "ada-drug-tolerance",
             _("Signal against drug level"),
             _("Signal of each ADA level against the drug level with the cut point"),
-            tolerance_figure(data, float(cut)),
+            tolerance_figure(
+                data,
+                float(cut),
+                (unit_text(run.records[0].get(ADA_UNIT)), unit_text(run.records[0].get(DRUG_UNIT))),
+            ),
             note=_(
                 "Points joined per ADA level: mean signal at each drug level; dashed: the cut point. "
                 "A level is detected where its signal is at or above the cut point."
@@ -179,11 +202,29 @@ ADA_DRUG_TOLERANCE = Analysis(
     read=read_drug_tolerance_data,
     compute=tolerance_kind,
     columns=COLUMNS,
-    options=(CUT_POINT_OPTION,),
+    options=(
+        CUT_POINT_OPTION,
+        Option(
+            ADA_UNIT,
+            gettext_noop("unit of the ADA levels (positive-control antibody; default ng/mL)"),
+            "ng/mL",
+            label=gettext_noop("ADA level unit"),
+        ),
+        Option(
+            DRUG_UNIT,
+            gettext_noop("unit of the drug levels and of the tolerance (default ug/mL)"),
+            "ug/mL",
+            label=gettext_noop("Drug level unit"),
+        ),
+    ),
     tables=tolerance_tables,
     summary=tolerance_summary,
     flags=tolerance_flags,
     figures=tolerance_figures,
+    units=lambda options: {
+        "ada_level": str(options.get(ADA_UNIT) or "ng/mL"),
+        "drug_level": str(options.get(DRUG_UNIT) or "ug/mL"),
+    },
     study_kinds=("clinical",),
     example=example_file("ada-drug-tolerance.csv", example_data, {"cut_point": 1.25}),
 )

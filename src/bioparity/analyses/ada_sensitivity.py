@@ -23,7 +23,7 @@ import pandas as pd
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
 from bioparity.analyses.frames import frame_records, frame_result
-from bioparity.analyses.options import required_number, text_option
+from bioparity.analyses.options import optional_number, required_number, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.analyses.terms import term, value_words
 from bioparity.bioassay import sensitivity
@@ -42,6 +42,8 @@ RUNS, AT_CUT_POINT, CUT_POINT, SENSITIVITY = (
     "sensitivity_95",
 )
 MEAN, SD, T_FACTOR, N_RUNS, METHOD = "mean", "sd", "t_factor", "n_runs", "method"
+#: The unit of the concentrations, the cut point type and each run's cut point (since they were stored).
+UNIT, CUT_POINT_TYPE, RUN_CUT_POINTS = "concentration_unit", "cut_point_type", "run_cut_points"
 #: The help of the required cut point option (shared with ``ada-drug-tolerance``) and, without its
 #: "required: ", what the refusal of a run without it names.
 REQUIRED_CUT_POINT_HELP = gettext_noop(
@@ -49,26 +51,53 @@ REQUIRED_CUT_POINT_HELP = gettext_noop(
 )
 CUT_POINT_HELP = REQUIRED_CUT_POINT_HELP.removeprefix("required: ")
 CUT_POINT_OPTION = Option.optional_number("cut_point", REQUIRED_CUT_POINT_HELP, label="cut point")
+#: The sensitivity's cut point: one for every run, or empty when the file gives each run's own.
+RUN_CUT_POINT_OPTION = Option.optional_number(
+    "cut_point",
+    gettext_noop(
+        "the screening cut point in signal units for every run; empty when the file gives each run's own "
+        "(floating) cut point in a cut_point column"
+    ),
+    label="cut point",
+)
 
 COLUMNS = (
     InputColumn("run", True, "assay run"),
     InputColumn("concentration", True, "positive-control concentration (> 0, e.g. ng/mL)"),
     InputColumn("signal", True, "screening signal (same scale as the cut point)"),
+    InputColumn("cut_point", False, "the run's own screening cut point (a floating cut point), one per run"),
+    InputColumn("nc", False, "the run's negative control (then give each run's cut_point)"),
 )
+
+
+def unit_text(value: Any) -> str:
+    """A stored unit as text (``""`` for a result stored before units were: the table says so)."""
+    return value if isinstance(value, str) else ""
+
+
+def with_unit(header: str, unit: str) -> str:
+    """``concentration at the cut point (ng/mL)``: a header with its unit (as it was without one)."""
+    return _("%(header)s (%(unit)s)") % {"header": header, "unit": unit} if unit else header
 
 
 def sensitivity_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     """Per run the concentration at the cut point, and the sensitivity (``bioparity ada-sensitivity``)."""
+    cut_point = optional_number(options, "cut_point")
+    if cut_point is None and "cut_point" not in frame.columns:
+        cut_point = required_number(options, "cut_point", CUT_POINT_HELP)  # names the option
     result = sensitivity(
         frame,
-        required_number(options, "cut_point", CUT_POINT_HELP),
+        cut_point,
         method=text_option(options, "method", "linear"),
+        concentration_unit=text_option(options, "conc_unit", "ng/mL"),
+        unit_source="option conc_unit",
     )
     return frame_result(
         result.to_frame(),
         # null when not reported (a run below the cut point at the highest concentration; see the notes)
         sensitivity_95=result.sensitivity_95 if math.isfinite(result.sensitivity_95) else None,
         n_runs_used=result.n_runs,
+        concentration_unit=result.concentration_unit,
         notes=[SENTENCE.format(note=note) for note in result.notes],
     )
 
@@ -84,27 +113,41 @@ def sensitivity_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = 
         return generic_tables(frame)
     records = frame_records(frame)
     used = [is_number(r[AT_CUT_POINT]) and math.isfinite(r[AT_CUT_POINT]) for r in records]
+    unit = unit_text(_first(frame, UNIT))
+    floating = _first(frame, CUT_POINT_TYPE) not in (None, "fixed")
     runs = Table(
-        _("Positive-control concentration at the cut point %(cut_point)s per run (%(method)s)")
+        (
+            _("Positive-control concentration at each run's own (floating) cut point (%(method)s)")
+            if floating
+            else _("Positive-control concentration at the cut point %(cut_point)s per run (%(method)s)")
+        )
         % {
             "cut_point": cell(_first(frame, CUT_POINT), 5),
             "method": value_words(METHOD, _first(frame, METHOD)),
         },
-        (_("run"), _("concentration at the cut point"), _("used")),
+        (_("run"), with_unit(_("concentration at the cut point"), unit), _("used"))
+        + ((_("cut point of the run"),) if floating else ()),
         tuple(
             (
                 str(r[RUNS]),
                 cell(r[AT_CUT_POINT], 5),
                 term("yes") if ok else _("no: not crossed in the tested range"),
             )
+            + ((cell(r.get(RUN_CUT_POINTS), 5),) if floating else ())
             for r, ok in zip(records, used, strict=True)
         ),
-        (False, True, False),
+        (False, True, False) + ((True,) if floating else ()),
         css=tuple("" if ok else "fail" for ok in used),
     )
     result = Table(
         _("Assay sensitivity: concentration detected in 95% of runs (Shankar et al. 2008, Appendix 2)"),
-        (_("runs used"), _("mean"), _("SD"), "t(0.95, n - 1)", _("sensitivity = mean + t SD")),
+        (
+            _("runs used"),
+            with_unit(_("mean"), unit),
+            with_unit(_("SD"), unit),
+            "t(0.95, n - 1)",
+            with_unit(_("sensitivity = mean + t SD"), unit),
+        ),
         (
             (
                 cell(_first(frame, N_RUNS)),
@@ -115,19 +158,24 @@ def sensitivity_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = 
             ),
         ),
         (True, True, True, True, True),
-        note=_("Concentrations in the units of the input."),
+        note=_("Concentrations in %(unit)s.") % {"unit": unit}
+        if unit
+        else _("Concentrations in the units of the input."),
     )
     return ReportTables((runs, result), tuple(panels(frame, [RUNS], _("Complete sensitivity result"))))
 
 
 def sensitivity_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``sensitivity 28.31 (detected in 95% of 3 runs; linear interpolation at cut point 50)``."""
-    cut = cell(options.get("cut_point"), 4)
+    given = options.get("cut_point")
+    cut = cell(given, 4) if is_number(given) else _("each run's own (floating)")
+    unit = unit_text(result.get(UNIT))
+    value = cell(result.get(SENSITIVITY), 4)
     return _(
         "sensitivity %(sensitivity)s (concentration detected in 95%% of %(runs)s runs; "
         "%(method)s at cut point %(cut_point)s)"
     ) % {
-        "sensitivity": cell(result.get(SENSITIVITY), 4),
+        "sensitivity": f"{value} {unit}" if unit and is_number(result.get(SENSITIVITY)) else value,
         "runs": result.get("n_runs_used"),
         "method": value_words(METHOD, options.get("method")),
         "cut_point": cut,
@@ -151,15 +199,23 @@ def sensitivity_figure(data: pd.DataFrame, records: list[dict[str, Any]], method
         points.append(Line(name, x, y))
         if method == "linear":
             lines.append(Line(name, x, y))
-    cut, level = float(records[0][CUT_POINT]), float(records[0][SENSITIVITY])
+    stored: Any = records[0].get(CUT_POINT)
+    cut, level = float(stored) if is_number(stored) else math.nan, float(records[0][SENSITIVITY])
+    unit = unit_text(records[0].get(UNIT))
+    own = sorted({float(r[RUN_CUT_POINTS]) for r in records if is_number(r.get(RUN_CUT_POINTS))})
+    cuts = [cut] if math.isfinite(cut) else own  # a floating cut point: each run's own
     return XYPlot(
         _("Positive-control dilution curves: sensitivity %(sensitivity)s at cut point %(cut_point)s")
-        % {"sensitivity": cell(level, 4), "cut_point": cell(cut, 4)},
+        % {
+            "sensitivity": f"{cell(level, 4)} {unit}".strip(),
+            "cut_point": cell(cut, 4) if math.isfinite(cut) else _("each run's own (floating)"),
+        },
         _("positive-control concentration"),
         _("signal (mean of replicates)"),
+        x_unit=unit,
         points=tuple(points),
         lines=tuple(lines),
-        hlines=(RefLine(_("cut point %(cut_point)s") % {"cut_point": cell(cut, 4)}, cut),),
+        hlines=tuple(RefLine(_("cut point %(cut_point)s") % {"cut_point": cell(c, 4)}, c) for c in cuts),
         vlines=(
             RefLine(_("sensitivity (95%% of runs) %(sensitivity)s") % {"sensitivity": cell(level, 4)}, level),
         ),
@@ -226,7 +282,13 @@ ADA_SENSITIVITY = Analysis(
     compute=sensitivity_kind,
     columns=COLUMNS,
     options=(
-        CUT_POINT_OPTION,
+        RUN_CUT_POINT_OPTION,
+        Option(
+            "conc_unit",
+            gettext_noop("unit of the positive-control concentrations (default ng/mL, as FDA 2019)"),
+            "ng/mL",
+            label=gettext_noop("Concentration unit"),
+        ),
         Option(
             "method",
             gettext_noop(
@@ -240,6 +302,7 @@ ADA_SENSITIVITY = Analysis(
     summary=sensitivity_summary,
     flags=sensitivity_flags,
     figures=sensitivity_figures,
+    units=lambda options: {"concentration": str(options.get("conc_unit") or "ng/mL")},
     study_kinds=("clinical",),
     example=example_file("ada-sensitivity-curves.csv", example_data, {"cut_point": 1.25}),
 )

@@ -51,7 +51,14 @@ from bioparity.problems import (
     INVALID_SPECIFICATION_VALUE,
     ONE_PER_ATTRIBUTE,
 )
-from bioparity.stability import BOUND_PARAMETERS, DIDS_VARIANCES, MODELS, confidence_bound, stability_table
+from bioparity.stability import (
+    BOUND_PARAMETERS,
+    DIDS_VARIANCES,
+    MODELS,
+    confidence_bound,
+    stability_table,
+    stability_time_unit,
+)
 from bioparity.stability.core import bound_level
 
 NAME = "stability"
@@ -265,6 +272,7 @@ def stability_sections(
         test=text_option(options, "test", "test") if test is None else test,
         reference=text_option(options, "reference", "reference") if reference is None else reference,
         slope_alpha=number_option(options, "slope_alpha", 0.05),
+        time_unit=stability_time_unit(options.get("time_unit"), source="option time_unit"),
     )
     table = stack_sections(
         part.assign(**{SECTION: name})
@@ -405,7 +413,7 @@ def stability_tables(
     :func:`attribute_name` (``names`` for those without a label); each section complete in the appendix."""
     if SECTION not in frame.columns:
         return generic_tables(frame)
-    unit = str((options or {}).get("time_unit") or _("time unit"))
+    unit = _time_unit(frame_records(section(frame, SHELF_LIFE))[:1], options) or _("time unit")
     main = [_shelf_life_table(section(frame, SHELF_LIFE), unit, names)]
     slopes = section(frame, SLOPES)
     if len(slopes):
@@ -464,11 +472,18 @@ def _life(value: Any) -> float:
     return float(value) if is_number(value) else math.nan
 
 
+def _time_unit(records: Sequence[Mapping[str, Any]], options: Mapping[str, Any] | None) -> str:
+    """The unit of time of a stored result: its rows' ``time_unit`` (written since the unit was checked),
+    else the option as given (a run stored before), else ``""``."""
+    stored = [r.get("time_unit") for r in records if isinstance(r.get("time_unit"), str) and r["time_unit"]]
+    return str(stored[0] if stored else (options or {}).get("time_unit") or "")
+
+
 def stability_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``3 shelf lives: shortest 25.99 months (potency, reference; lot b5, cics); degradation rates
     equivalent for 1 of 1 comparison``."""
-    unit = str(options.get("time_unit") or "")
     lives = section_records(result, SHELF_LIFE)
+    unit = _time_unit(lives, options)
     known = [r for r in lives if not math.isnan(_life(r.get(SHELF_LIFE_VALUE)))]
     line = _("%(n)d shelf lives") % {"n": len(lives)}
     if known:
@@ -666,7 +681,9 @@ def stability_figures(run: RunView) -> list[Figure]:
     data = run.input_frame((ATTRIBUTE, LOT, "time", "value"))
     if data is None or SECTION not in run.table.columns:
         return []
-    return stability_plots(data, run.table, str(run.options.get("time_unit") or ""))
+    return stability_plots(
+        data, run.table, _time_unit(frame_records(section(run.table, SHELF_LIFE)), run.options)
+    )
 
 
 def stability_plots(
@@ -785,7 +802,7 @@ STABILITY = Analysis(
         ),
         Option(
             "time_unit",
-            gettext_noop("unit of time (default months)"),
+            gettext_noop("unit of time: hours, days, weeks, months (default, as ICH Q1E) or years"),
             "months",
             label=gettext_noop("Time unit"),
         ),

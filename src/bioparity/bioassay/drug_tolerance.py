@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity.bioassay.results import DrugToleranceResult
+from bioparity.bioassay.sensitivity import checked_concentration_unit
 from bioparity.errors import InputError
 from bioparity.i18n.notes import note_template
 
@@ -25,7 +26,14 @@ DETECTED_THROUGHOUT = note_template(
 NON_MONOTONE = note_template("ADA level {ada:g}: detected again above drug level {drug:g} (non-monotone)")
 
 
-def drug_tolerance(frame: pd.DataFrame, cut_point: float) -> DrugToleranceResult:
+def drug_tolerance(
+    frame: pd.DataFrame,
+    cut_point: float,
+    *,
+    ada_unit: str = "ng/mL",
+    drug_unit: str = "ug/mL",
+    unit_sources: tuple[str, str] = ("ada_unit", "drug_unit"),
+) -> DrugToleranceResult:
     """``frame`` has ``ada_level``, ``drug_level`` (>= 0, include 0 = no drug) and ``signal``.
 
     Parameters
@@ -35,16 +43,25 @@ def drug_tolerance(frame: pd.DataFrame, cut_point: float) -> DrugToleranceResult
         (drug concentration, >= 0; include 0) and ``signal``; replicate wells are averaged.
     cut_point : float
         Screening cut point (signal units); a mean signal at or above it is detected.
+    ada_unit : str, default "ng/mL"
+        Unit of ``ada_level`` (the positive control's concentration; FDA 2019 ADA guidance states it in
+        ng/mL), written beside every ADA level.
+    drug_unit : str, default "ug/mL"
+        Unit of ``drug_level`` and so of the tolerance (a therapeutic antibody's serum levels are usually
+        in ug/mL), written beside every drug level. Both are checked as
+        :func:`bioparity.bioassay.sensitivity.checked_concentration_unit` checks a unit.
+    unit_sources : tuple of str, default ("ada_unit", "drug_unit")
+        Where each unit was given, as a refusal or note names it (``--ada-unit``, ``--drug-unit``).
 
     Returns
     -------
     DrugToleranceResult
-        Per ADA level, the highest drug level up to which it is detected, and the notes.
+        Per ADA level, the highest drug level up to which it is detected, the units, and the notes.
 
     Raises
     ------
     InputError
-        When a column is missing or a drug level is negative.
+        When a column is missing, a drug level is negative, or a unit is not a concentration unit.
 
     References
     ----------
@@ -65,8 +82,12 @@ def drug_tolerance(frame: pd.DataFrame, cut_point: float) -> DrugToleranceResult
         raise InputError(f"drug tolerance data need columns {sorted(need)}; got {sorted(frame.columns)}")
     if (frame["drug_level"].astype(float) < 0).any():
         raise InputError("drug levels must be >= 0")
+    units = [
+        checked_concentration_unit(u, w) for u, w in zip((ada_unit, drug_unit), unit_sources, strict=True)
+    ]
     means = frame.groupby(["ada_level", "drug_level"], sort=True)["signal"].mean().reset_index()
-    levels, tol, allv, notes = [], [], [], []
+    levels, tol, allv = [], [], []
+    notes = [note for _unit, note in units if note is not None]
     for ada, g in means.groupby("ada_level", sort=True):
         drug = g["drug_level"].to_numpy(float)
         det = g["signal"].to_numpy(float) >= cut_point
@@ -89,4 +110,6 @@ def drug_tolerance(frame: pd.DataFrame, cut_point: float) -> DrugToleranceResult
         detected_at_all_levels=np.asarray(allv),
         cut_point=float(cut_point),
         notes=tuple(notes),
+        ada_unit=units[0][0],
+        drug_unit=units[1][0],
     )

@@ -214,7 +214,8 @@ class SensitivityResult(_NotesAsText):
         Positive-control concentration whose signal equals the cut point, per run (concentration
         units of the input); NaN where the cut point is not crossed inside the tested range.
     cut_point : float
-        Screening cut point used (signal units).
+        Screening cut point used for every run (signal units); NaN when each run had its own
+        (``cut_point_type`` floating, see ``run_cut_points``).
     method : str
         ``linear`` (interpolation on log10 concentration) or ``4pl``.
     mean, sd : float
@@ -230,9 +231,16 @@ class SensitivityResult(_NotesAsText):
         Runs left out and why.
     software_version : str
         bioparity version that produced the result.
+    concentration_unit : str
+        Unit of the positive-control concentrations, so of ``concentration_at_cut_point``, ``mean``,
+        ``sd`` and ``sensitivity_95`` (e.g. ``ng/mL``; ``""`` when not stated).
+    cut_point_type : str
+        ``fixed`` (one cut point for every run) or ``floating (each run's own)``.
+    run_cut_points : numpy.ndarray of float or None
+        The cut point each run's curve was read at (signal units).
     """
 
-    SETTINGS = ("cut_point", "method")
+    SETTINGS = ("cut_point", "method", "concentration_unit", "cut_point_type")
 
     runs: np.ndarray
     concentration_at_cut_point: np.ndarray
@@ -245,15 +253,22 @@ class SensitivityResult(_NotesAsText):
     n_runs: int
     notes: tuple[str, ...]
     software_version: str = __version__
+    concentration_unit: str = ""
+    cut_point_type: str = "fixed"
+    run_cut_points: np.ndarray | None = None
 
     def summary(self) -> str:
+        unit = f" {self.concentration_unit}" if self.concentration_unit else ""
         shown = (
-            f"{self.sensitivity_95:.4g}" if math.isfinite(self.sensitivity_95) else "not reported (see notes)"
+            f"{self.sensitivity_95:.4g}{unit}"
+            if math.isfinite(self.sensitivity_95)
+            else "not reported (see notes)"
         )
+        at = f"{self.cut_point:.4g}" if math.isfinite(self.cut_point) else "each run's own (floating)"
         return (
             f"Sensitivity (concentration detected in 95% of runs, {self.method} interpolation at cut point "
-            f"{self.cut_point:.4g}): {shown}\n"
-            f"{self.n_runs} runs: mean {self.mean:.4g}, SD {self.sd:.4g}, t {self.t_factor:.4g}"
+            f"{at}): {shown}\n"
+            f"{self.n_runs} runs: mean {self.mean:.4g}{unit}, SD {self.sd:.4g}{unit}, t {self.t_factor:.4g}"
         )
 
 
@@ -277,9 +292,13 @@ class DrugToleranceResult(_NotesAsText):
         Levels not detected, detected throughout, or detected again above a miss (non-monotone).
     software_version : str
         bioparity version that produced the result.
+    ada_unit : str
+        Unit of ``ada_levels`` (e.g. ``ng/mL``; ``""`` when not stated).
+    drug_unit : str
+        Unit of the drug levels, so of ``drug_tolerance`` (e.g. ``ug/mL``; ``""`` when not stated).
     """
 
-    SETTINGS = ("cut_point",)
+    SETTINGS = ("cut_point", "ada_unit", "drug_unit")
 
     ada_levels: np.ndarray
     drug_tolerance: np.ndarray  # NaN when not detected even without drug
@@ -287,10 +306,14 @@ class DrugToleranceResult(_NotesAsText):
     cut_point: float
     notes: tuple[str, ...]
     software_version: str = __version__
+    ada_unit: str = ""
+    drug_unit: str = ""
 
     def summary(self) -> str:
+        ada, drug = (f" {u}" if u else "" for u in (self.ada_unit, self.drug_unit))
         rows = [
-            f"ADA {a:g}: " + ("not detected without drug" if np.isnan(t) else f"detected up to drug {t:g}")
+            f"ADA {a:g}{ada}: "
+            + ("not detected without drug" if np.isnan(t) else f"detected up to drug {t:g}{drug}")
             for a, t in zip(self.ada_levels.tolist(), self.drug_tolerance.tolist(), strict=True)
         ]
         return with_rows(f"Drug tolerance at cut point {self.cut_point:g}, {len(rows)} ADA levels", rows)

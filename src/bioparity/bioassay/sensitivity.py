@@ -37,7 +37,76 @@ NOT_DETECTED_AT_TOP = note_template(
     "(remove the run only if it failed its documented acceptance criteria)"
 )
 
+#: A concentration unit with symbols bioparity does not know: carried as written (``bioparity.nca.units``).
+UNKNOWN_CONC_UNIT = note_template(
+    "concentration unit {unit} ({source}) is not one bioparity knows: carried as written"
+)
+#: Refusal of one cut point for runs that carry their own negative control (a floating cut point).
+FLOATING_NEEDS_RUN_CUT_POINTS = note_template(
+    "the data give each run's negative control 'nc' (a floating screening cut point) but one cut point was "
+    "given for every run: give each run's own cut point (NC x normalisation factor, or NC x exp(factor) on "
+    "the log scale) in a 'cut_point' column, or signals divided by their run's NC with the normalisation "
+    "factor as the cut point (FDA 2019, Immunogenicity Testing of Therapeutic Protein Products - Developing "
+    "and Validating Assays for Anti-Drug Antibody Detection, sections IV.B-C; Shankar et al. 2008, J Pharm "
+    "Biomed Anal 48:1267, Appendix 1-2)"
+)
+#: Refusal of a cut point given twice: as a number and as each run's column.
+CUT_POINT_TWICE = note_template(
+    "the data give each run's cut point in a 'cut_point' column and one cut point {cut_point:g} was given "
+    "too: give one or the other"
+)
+NO_CUT_POINT = note_template(
+    "no cut point: give the screening cut point, or each run's in a 'cut_point' column"
+)
+RUN_CUT_POINT_VARIES = note_template("run {run}: 'cut_point' differs between rows; one cut point per run")
+#: The ``cut_point_type`` of a result: one cut point for every run, or each run's own (floating).
+FIXED, FLOATING = "fixed", "floating (each run's own)"
+
 SENSITIVITY_METHODS = ("linear", "4pl")
+
+
+def checked_concentration_unit(text: str, source: str) -> tuple[str, str | None]:
+    """A concentration unit as given (stripped) and the note when bioparity does not know its symbols.
+
+    The rule of :func:`bioparity.nca.units.input_unit`: a mass, amount or activity per volume (``ng/mL``,
+    ``nmol/L``, ``IU/mL``; FDA 2019 ADA guidance, section IV.C, states a sensitivity in ng/mL) is known; a
+    known unit of another dimension (``h``) is refused naming ``source``; unknown symbols are carried as
+    written with a note.
+
+    Examples
+    --------
+    >>> checked_concentration_unit(" ng/mL ", "--conc-unit")
+    ('ng/mL', None)
+    >>> checked_concentration_unit("ng/mll", "--conc-unit")[1]
+    "concentration unit 'ng/mll' (--conc-unit) is not one bioparity knows: carried as written"
+    """
+    from bioparity.nca.units import check_unit, input_unit
+
+    unit = input_unit(text, "concentration")
+    check_unit(unit.text, "concentration", source=source)
+    return unit.text, None if unit.known else UNKNOWN_CONC_UNIT.format(unit=repr(unit.text), source=source)
+
+
+def _run_cut_points(data: pd.DataFrame, cut_point: float | None) -> tuple[dict[str, float], str]:
+    """Each run's cut point and the type: ``cut_point`` for every run (fixed), or each run's own from the
+    data's ``cut_point`` column (floating); refused when both or neither are given, or when the data carry
+    each run's negative control ``nc`` but one cut point is given (module docstring)."""
+    runs = sorted(data["run"].unique())
+    if "cut_point" in data.columns:
+        if cut_point is not None:
+            raise InputError(CUT_POINT_TWICE.format(cut_point=cut_point))
+        own: dict[str, float] = {}
+        for run, g in data.groupby("run", sort=True):
+            values = g["cut_point"].astype(float).unique()
+            if values.size != 1:
+                raise InputError(RUN_CUT_POINT_VARIES.format(run=run))
+            own[str(run)] = float(values[0])
+        return own, FLOATING
+    if cut_point is None:
+        raise InputError(NO_CUT_POINT)
+    if "nc" in data.columns:
+        raise InputError(FLOATING_NEEDS_RUN_CUT_POINTS)
+    return dict.fromkeys(map(str, runs), float(cut_point)), FIXED
 
 
 def _four_pl(c: np.ndarray, a: float, b: float, c50: float, d: float) -> np.ndarray:
@@ -73,21 +142,39 @@ def _fit_4pl(conc: np.ndarray, sig: np.ndarray, cp: float) -> float:
     return at if conc.min() <= at <= conc.max() else math.nan  # never extrapolated
 
 
-def sensitivity(frame: pd.DataFrame, cut_point: float, *, method: str = "linear") -> SensitivityResult:
-    """Per-run concentration at ``cut_point`` and the 95%-detection sensitivity.
+def sensitivity(
+    frame: pd.DataFrame,
+    cut_point: float | None = None,
+    *,
+    method: str = "linear",
+    concentration_unit: str = "ng/mL",
+    unit_source: str = "concentration_unit",
+) -> SensitivityResult:
+    """Per-run concentration at the cut point and the 95%-detection sensitivity.
 
     ``frame`` has ``run``, ``concentration`` (> 0) and ``signal``; replicates are averaged.
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        Positive-control dilution curves, one row per well: ``run``, ``concentration`` (> 0, e.g.
-        ng/mL) and ``signal``.
-    cut_point : float
-        Screening cut point (signal units).
+        Positive-control dilution curves, one row per well: ``run``, ``concentration`` (> 0, in
+        ``concentration_unit``) and ``signal``; optionally ``cut_point`` (each run's own screening cut
+        point, one per run: a floating cut point) or ``nc`` (each run's negative control).
+    cut_point : float or None, default None
+        Screening cut point (signal units) applied to every run (a fixed cut point, or the normalisation
+        factor when the signals are divided by their run's negative control); None when ``frame`` has
+        each run's ``cut_point``. A floating cut point differs between runs: each run's curve is read
+        at its own (FDA 2019 ADA guidance, sections IV.B-C; Shankar et al. 2008, Appendix 1 section 5 and
+        Appendix 2), so one number for every run is refused when ``frame`` gives the runs' ``nc``.
     method : str, default "linear"
         ``linear`` (interpolation of the signal on log10 concentration between the bracketing
         dilutions) or ``4pl`` (four-parameter logistic fit per run, at least 5 concentrations).
+    concentration_unit : str, default "ng/mL"
+        Unit of ``concentration`` (and so of the result), written beside every concentration; the unit
+        of FDA 2019 ADA guidance, section IV.C. A known unit of another dimension is refused, unknown
+        symbols are carried with a note (:func:`checked_concentration_unit`).
+    unit_source : str, default "concentration_unit"
+        Where the unit was given, as the refusal and the note name it (``--conc-unit``).
 
     Returns
     -------
@@ -100,7 +187,8 @@ def sensitivity(frame: pd.DataFrame, cut_point: float, *, method: str = "linear"
     ------
     InputError
         When the method is unknown, a column is missing, a concentration is <= 0, a 4PL fit fails,
-        or fewer than 2 runs cross the cut point inside the tested range.
+        fewer than 2 runs cross the cut point inside the tested range, the cut point is given both as
+        a number and per run (or neither), or the runs carry their own ``nc`` with one cut point.
 
     References
     ----------
@@ -125,16 +213,19 @@ def sensitivity(frame: pd.DataFrame, cut_point: float, *, method: str = "linear"
     data = frame.assign(run=frame["run"].astype(str))
     if (data["concentration"].astype(float) <= 0).any():
         raise InputError("positive-control concentrations must be > 0")
+    unit, unit_note = checked_concentration_unit(concentration_unit, unit_source)
+    own, kind = _run_cut_points(data, cut_point)
     curves = data.groupby(["run", "concentration"], sort=True)["signal"].mean().reset_index()
-    runs, concs, notes = [], [], []
+    runs, concs, notes = [], [], [] if unit_note is None else [unit_note]
     undetected = False
     for run, g in curves.groupby("run", sort=True):
         c = g["concentration"].to_numpy(float)
         s = g["signal"].to_numpy(float)
-        value = _linear(c, s, cut_point) if method == "linear" else _fit_4pl(c, s, cut_point)
+        at = own[str(run)]
+        value = _linear(c, s, at) if method == "linear" else _fit_4pl(c, s, at)
         runs.append(str(run))
         concs.append(value)
-        if s[-1] < cut_point:
+        if s[-1] < at:
             undetected = True
             notes.append(NOT_DETECTED_AT_TOP.format(run=run, concentration=c[-1]))
         elif math.isnan(value):
@@ -148,7 +239,7 @@ def sensitivity(frame: pd.DataFrame, cut_point: float, *, method: str = "linear"
     return SensitivityResult(
         runs=np.asarray(runs, dtype=object),
         concentration_at_cut_point=arr,
-        cut_point=float(cut_point),
+        cut_point=float(cut_point) if cut_point is not None and kind == FIXED else math.nan,
         method=method,
         mean=mean,
         sd=sd,
@@ -156,4 +247,7 @@ def sensitivity(frame: pd.DataFrame, cut_point: float, *, method: str = "linear"
         t_factor=t,
         n_runs=int(ok.size),
         notes=tuple(notes),
+        concentration_unit=unit,
+        cut_point_type=kind,
+        run_cut_points=np.asarray([own[r] for r in runs], dtype=float),
     )

@@ -6,8 +6,11 @@ Contract:
   [--outliers OUTLIERS.csv]`` writes one row per tier and estimate (parametric, robust,
   nonparametric, parametric LCL) with ``selected`` marking the reported cut point, every setting and
   decision (transform, outliers removed, fixed/floating, normalisation factor, variance components);
-* ``ada-sensitivity IN --cut-point CP [--method linear|4pl] --out RESULTS.csv``: one row per run;
-* ``ada-drug-tolerance IN --cut-point CP --out RESULTS.csv``: one row per ADA level;
+* ``ada-sensitivity IN --cut-point CP [--method linear|4pl] [--conc-unit ng/mL] --out RESULTS.csv``: one row
+  per run, the concentrations in ``--conc-unit`` (``concentration_unit`` column); without ``--cut-point`` the
+  data give each run's own (floating) cut point in a ``cut_point`` column;
+* ``ada-drug-tolerance IN --cut-point CP [--ada-unit ng/mL] [--drug-unit ug/mL] --out RESULTS.csv``: one
+  row per ADA level, the units in the ``ada_unit`` and ``drug_unit`` columns;
 * ``isr IN --assay ligand-binding|chromatographic --out RESULTS.csv``: one row per sample, the ICH M10
   verdict printed (exit code 0 either way; the verdict is in the output and the provenance).
 
@@ -31,9 +34,12 @@ if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console
 
-    from bioparity.bioassay import CutPointResult
+    from bioparity.bioassay import CutPointResult, SensitivityResult
 
 CutPoint = Annotated[float, typer.Option(help="Screening cut point on the signal scale.")]
+ConcUnit = Annotated[
+    str, typer.Option(help="Unit of the positive-control concentrations (FDA 2019 ADA guidance: ng/mL).")
+]
 
 app = typer.Typer()
 
@@ -166,10 +172,17 @@ def _print_cut_points(console: Console, results: list[CutPointResult]) -> None:
 
 @app.command("ada-sensitivity")
 def ada_sensitivity_command(
-    data: Annotated[Path, typer.Argument(help="CSV/XLSX: run,concentration,signal (dilution curves).")],
-    cut_point: CutPoint,
+    data: Annotated[
+        Path,
+        typer.Argument(help="CSV/XLSX: run,concentration,signal[,cut_point] (dilution curves)."),
+    ],
     out: Annotated[Path, typer.Option(help="Results CSV: one row per run.")],
+    cut_point: Annotated[
+        float | None,
+        typer.Option(help="Screening cut point for every run; omit when the data give each run's cut_point."),
+    ] = None,
     method: Annotated[str, typer.Option(help="linear (log-concentration interpolation) or 4pl.")] = "linear",
+    conc_unit: ConcUnit = "ng/mL",
 ) -> None:
     """Assay sensitivity: concentration at the cut point per run and detected in 95% of runs."""
     from bioparity.bioassay import sensitivity
@@ -177,28 +190,43 @@ def ada_sensitivity_command(
 
     with user_errors():
         result, table = _result_table(
-            out, lambda: sensitivity(read_sensitivity_data(data), cut_point, method=method)
+            out,
+            lambda: sensitivity(
+                read_sensitivity_data(data),
+                cut_point,
+                method=method,
+                concentration_unit=conc_unit,
+                unit_source="--conc-unit",
+            ),
         )
-        console = _write(
-            table, out, data, {"command": "ada-sensitivity", "cut_point": cut_point, "method": method}
-        )
-        console.print(
-            _(
-                "sensitivity (detected in 95%% of runs): %(value)s (mean %(mean)s + t %(t)s x SD %(sd)s; "
-                "%(runs)d runs)"
-            )
-            % {
-                "value": f"{result.sensitivity_95:.6g}"
-                if math.isfinite(result.sensitivity_95)
-                else _("not reported (see the notes)"),
-                "mean": f"{result.mean:.6g}",
-                "t": f"{result.t_factor:.4g}",
-                "sd": f"{result.sd:.6g}",
-                "runs": result.n_runs,
-            },
-            highlight=False,
-        )
+        options = {"command": "ada-sensitivity", "cut_point": cut_point, "method": method}
+        console = _write(table, out, data, options | {"conc_unit": result.concentration_unit})
+        _print_sensitivity(console, result)
         _finish(console, result.notes, table, out)
+
+
+def _print_sensitivity(console: Console, result: SensitivityResult) -> None:
+    """The sensitivity with its unit and how it was computed; each run's own cut point when it floats."""
+    unit = result.concentration_unit
+    console.print(
+        _(
+            "sensitivity (detected in 95%% of runs): %(value)s (mean %(mean)s + t %(t)s x SD %(sd)s, "
+            "%(unit)s; %(runs)d runs)"
+        )
+        % {
+            "value": f"{result.sensitivity_95:.6g} {unit}"
+            if math.isfinite(result.sensitivity_95)
+            else _("not reported (see the notes)"),
+            "mean": f"{result.mean:.6g}",
+            "t": f"{result.t_factor:.4g}",
+            "sd": f"{result.sd:.6g}",
+            "unit": unit,
+            "runs": result.n_runs,
+        },
+        highlight=False,
+    )
+    if not math.isfinite(result.cut_point):
+        console.print(_("each run's curve read at its own (floating) cut point: column run_cut_points"))
 
 
 @app.command("ada-drug-tolerance")
@@ -206,14 +234,33 @@ def ada_drug_tolerance_command(
     data: Annotated[Path, typer.Argument(help="CSV/XLSX: ada_level,drug_level,signal.")],
     cut_point: CutPoint,
     out: Annotated[Path, typer.Option(help="Results CSV: one row per ADA level.")],
+    ada_unit: Annotated[str, typer.Option(help="Unit of ada_level (positive-control antibody).")] = "ng/mL",
+    drug_unit: Annotated[str, typer.Option(help="Unit of drug_level (and of the tolerance).")] = "ug/mL",
 ) -> None:
     """Drug tolerance: highest drug level at which each ADA level is still detected."""
     from bioparity.bioassay import drug_tolerance
     from bioparity.io.bioassay import read_drug_tolerance_data
 
     with user_errors():
-        result, table = _result_table(out, lambda: drug_tolerance(read_drug_tolerance_data(data), cut_point))
-        console = _write(table, out, data, {"command": "ada-drug-tolerance", "cut_point": cut_point})
+        result, table = _result_table(
+            out,
+            lambda: drug_tolerance(
+                read_drug_tolerance_data(data),
+                cut_point,
+                ada_unit=ada_unit,
+                drug_unit=drug_unit,
+                unit_sources=("--ada-unit", "--drug-unit"),
+            ),
+        )
+        units = {"ada_unit": result.ada_unit, "drug_unit": result.drug_unit}
+        console = _write(table, out, data, {"command": "ada-drug-tolerance", "cut_point": cut_point} | units)
+        for ada, drug in zip(result.ada_levels.tolist(), result.drug_tolerance.tolist(), strict=True):
+            shown = f"{drug:g} {result.drug_unit}" if math.isfinite(drug) else _("not detected without drug")
+            console.print(
+                _("ADA %(ada)s: highest drug level detected %(drug)s")
+                % {"ada": f"{ada:g} {result.ada_unit}", "drug": shown},
+                highlight=False,
+            )
         _finish(console, result.notes, table, out)
 
 

@@ -51,7 +51,10 @@ def stability_command(
         typer.Argument(metavar="IN", help="Long CSV/XLSX: attribute,lot,time,value[,product,condition]."),
     ],
     spec: Annotated[
-        Path, typer.Option(help="Specification YAML: attributes with lower/upper, model, slope_margin.")
+        Path,
+        typer.Option(
+            help="Specification YAML: attributes (lower/upper, model, slope_margin), time_unit (months)."
+        ),
     ],
     out: Annotated[Path, typer.Option(help="Results CSV: one row per attribute, condition and product.")],
     lots: Annotated[Path | None, typer.Option(help="Also write the per-lot regressions here.")] = None,
@@ -74,7 +77,7 @@ def stability_command(
             table.table,
             out,
             {"data": infile, "spec": spec},
-            {"command": "stability"} | table.settings | {"time_unit": unit},
+            {"command": "stability"} | table.settings,
         )
         if lots is not None:
             write_frame_atomic(table.lots, lots)
@@ -207,7 +210,7 @@ def _stability_comparison(
     merged = st.table.assign(kind="shelf life")
     if not st.slopes.empty:
         merged = pd.concat([merged, st.slopes.assign(kind="slope difference")], ignore_index=True)
-    settings = {"command": "comparability"} | st.settings | {"time_unit": unit}
+    settings = {"command": "comparability"} | st.settings
     write_result(merged, out, {"data": stability, "spec": spec}, settings)
     _echo_stability(st, out, names | labels, unit)
 
@@ -314,6 +317,7 @@ def _stability(
             test=test or parsed.test,
             reference=reference or parsed.reference,
             slope_alpha=parsed.slope_alpha,
+            time_unit=parsed.time_unit,
         ),
         names,
         parsed.time_unit,
@@ -360,10 +364,14 @@ def _echo_stability(table: StabilityTable, out: Path, names: dict[str, str], uni
             row["equivalent"]
         ]
         typer.echo(
-            _("%(attribute)s slope difference %(difference)s [%(lower)s, %(upper)s]: %(verdict)s")
+            _(
+                "%(attribute)s slope difference %(difference)s per %(unit)s [%(lower)s, %(upper)s]: "
+                "%(verdict)s"
+            )
             % {
                 "attribute": names.get(row["attribute"], row["attribute"]),
                 "difference": f"{row['difference']:.4g}",
+                "unit": unit.removesuffix("s"),
                 "lower": f"{row['ci_lower']:.4g}",
                 "upper": f"{row['ci_upper']:.4g}",
                 "verdict": verdict,

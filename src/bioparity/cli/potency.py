@@ -117,17 +117,19 @@ def potency_command(
 
 
 def _echo_estimates(table: PotencyTable) -> None:
-    """One line per assay and test sample: potency, CI, the two similarity verdicts and any flags."""
+    """One line per assay and test sample: potency (a ratio, also as % of the standard), CI, the two
+    similarity verdicts and any flags."""
     for e in table.estimates:
         typer.echo(
             _(
-                "assay %(assay)s sample %(sample)s: RP %(rp)s [%(lower)s, %(upper)s] Ph.Eur. %(ph_eur)s, "
-                "USP<1032> %(usp)s"
+                "assay %(assay)s sample %(sample)s: RP %(rp)s (test/standard ratio, no unit: %(percent)s%% "
+                "of the standard) [%(lower)s, %(upper)s] Ph.Eur. %(ph_eur)s, USP<1032> %(usp)s"
             )
             % {
                 "assay": e.assay,
                 "sample": e.sample,
                 "rp": f"{e.relative_potency:.4g}",
+                "percent": f"{100 * e.relative_potency:.4g}",
                 "lower": f"{e.ci_lower:.4g}",
                 "upper": f"{e.ci_upper:.4g}",
                 "ph_eur": e.similarity.significance_verdict,

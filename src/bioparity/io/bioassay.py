@@ -113,9 +113,12 @@ def read_cutpoint_data(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 
 def read_sensitivity_data(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """``run``, ``concentration`` (> 0), ``signal`` (finite): positive-control dilution curves."""
-    cols = (_Col("run", "text"), _Col("concentration", "positive"), _Col("signal", "number"))
-    return _read(path, cols, "positive-control dilution curves")
+    """``run``, ``concentration`` (> 0), ``signal`` (finite): positive-control dilution curves; optionally
+    ``cut_point`` (each run's own screening cut point: a floating cut point) and ``nc`` (> 0, each run's
+    negative control), read so that :func:`bioparity.bioassay.sensitivity` never ignores them."""
+    curves = (_Col("run", "text"), _Col("concentration", "positive"), _Col("signal", "number"))
+    per_run = (_Col("cut_point", "number", required=False), _Col("nc", "positive", required=False))
+    return _read(path, curves + per_run, "positive-control dilution curves")
 
 
 def read_drug_tolerance_data(path: str | os.PathLike[str]) -> pd.DataFrame:

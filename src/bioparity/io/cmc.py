@@ -11,7 +11,8 @@ the file, the data row (and file line for CSV) and the column, before any comput
   slope_margin: .., label: ..}}`` (``label``: the attribute as a reader sees it, e.g. ``Purity (SEC)`` for
   ``purity_sec``; the name as written where absent) and optional ``confidence`` (0.95), ``alpha_pool``
   (0.25), ``max_time``, ``dids_variance`` (separate|pooled), ``test``/``reference`` (product labels for the
-  slope comparison), ``slope_alpha`` (0.05), ``time_unit``.
+  slope comparison), ``slope_alpha`` (0.05), ``time_unit`` (the unit of ``time``: hours, days, weeks,
+  months or years, singular or plural; months when absent, the unit of ICH Q1E's shelf lives).
 * Profile (long): ``source, lot, species, value`` (percent); every lot must report every species once.
 """
 
@@ -260,9 +261,13 @@ def read_stability_spec(path: str | os.PathLike[str]) -> StabilitySpec:
     for key in ("confidence", "alpha_pool", "max_time", "slope_alpha"):
         if data.get(key) is not None:
             kw[key] = _spec_number(data[key], label, key)
-    for key in ("dids_variance", "test", "reference", "time_unit"):
+    for key in ("dids_variance", "test", "reference"):
         if data.get(key) is not None:
             kw[key] = str(data[key]).strip()
+    if data.get("time_unit") is not None:
+        from bioparity.stability.table import stability_time_unit
+
+        kw["time_unit"] = stability_time_unit(data["time_unit"], source=f"{label}: time_unit")
     return StabilitySpec(attributes=attrs, **kw)
 
 

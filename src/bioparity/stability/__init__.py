@@ -10,12 +10,13 @@ from bioparity.stability.core import (
     confidence_bound,
     fit_stability,
 )
-from bioparity.stability.table import StabilityTable, stability_table
+from bioparity.stability.table import TIME_UNITS, StabilityTable, stability_table, stability_time_unit
 
 __all__ = [
     "BOUND_PARAMETERS",
     "DIDS_VARIANCES",
     "MODELS",
+    "TIME_UNITS",
     "SlopeComparison",
     "StabilityResult",
     "StabilityTable",
@@ -23,4 +24,5 @@ __all__ = [
     "confidence_bound",
     "fit_stability",
     "stability_table",
+    "stability_time_unit",
 ]

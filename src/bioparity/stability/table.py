@@ -17,8 +17,69 @@ import pandas as pd
 
 from bioparity._results import ResultMixin, json_record, software_version, verdict, with_rows
 from bioparity.errors import InputError
-from bioparity.problems import NO_SPECIFICATION_ENTRY
+from bioparity.problems import NO_SPECIFICATION_ENTRY, STABILITY_TIME_UNIT_REFUSED
 from bioparity.stability.core import StabilityResult, compare_slopes, fit_stability
+
+#: Units of a stability study's ``time`` (ICH Q1E, CPMP/ICH/420/02, 2003, states a shelf life in months;
+#: stress studies run in hours or days), as written in the outputs.
+TIME_UNITS = ("hours", "days", "weeks", "months", "years")
+#: The spellings accepted for each (case-insensitive), singular and the usual abbreviations.
+_TIME_SPELLINGS = {
+    spelling: unit
+    for unit, spellings in (
+        ("hours", ("hours", "hour", "h", "hr", "hrs")),
+        ("days", ("days", "day", "d")),
+        ("weeks", ("weeks", "week", "w", "wk", "wks")),
+        ("months", ("months", "month", "mo", "mon")),
+        ("years", ("years", "year", "y", "yr", "yrs")),
+    )
+    for spelling in spellings
+}
+#: The time unit when none is given: months, the unit of ICH Q1E's shelf lives.
+DEFAULT_TIME_UNIT = "months"
+
+
+def stability_time_unit(text: object, *, source: str = "time_unit") -> str:
+    """The unit of a stability study's ``time`` as the outputs write it (one of :data:`TIME_UNITS`).
+
+    Parameters
+    ----------
+    text : object
+        The unit as given (``month``, ``Months``, ``wk``...); blank or None gives :data:`DEFAULT_TIME_UNIT`.
+    source : str, default "time_unit"
+        Where it was given, named in the error (``spec.yaml: time_unit``, ``option time_unit``).
+
+    Returns
+    -------
+    str
+        ``hours``, ``days``, ``weeks``, ``months`` or ``years``.
+
+    Raises
+    ------
+    InputError
+        When ``text`` is not one of those units (``12``, ``fortnights``), naming ``source``.
+
+    Examples
+    --------
+    >>> [stability_time_unit(u) for u in ("Month", "wk", None, "years")]
+    ['months', 'weeks', 'months', 'years']
+    """
+    written = "" if text is None else str(text).strip()
+    if not written:
+        return DEFAULT_TIME_UNIT
+    unit = _TIME_SPELLINGS.get(written.lower())
+    if unit is None:
+        raise InputError(STABILITY_TIME_UNIT_REFUSED.format(source=source, unit=repr(written)))
+    return unit
+
+
+def _with_unit(frame: pd.DataFrame, after: str, unit: str) -> pd.DataFrame:
+    """``frame`` with a ``time_unit`` column right after its column ``after`` (at the end without it)."""
+    if frame.empty:
+        return frame
+    names = [str(c) for c in frame.columns]
+    frame.insert(names.index(after) + 1 if after in names else len(names), "time_unit", unit)
+    return frame
 
 
 @dataclass(frozen=True, repr=False)
@@ -42,7 +103,8 @@ class StabilityTable(ResultMixin):
         :class:`SlopeComparison`, with ``passed`` named ``equivalent``.
     settings : dict
         ``confidence``, ``alpha_pool``, ``max_time``, ``dids_variance``, ``test``, ``reference``,
-        ``slope_alpha``.
+        ``slope_alpha``, ``time_unit`` (the unit of ``time``, of every shelf life and of the slopes'
+        "per time unit"; each of the three tables has it as a ``time_unit`` column).
     fits : tuple of (str, str, str, StabilityResult), default ()
         ``(attribute, condition, product, result)`` for every fit, in table order.
     software_version : str
@@ -75,13 +137,14 @@ class StabilityTable(ResultMixin):
 
     def summary(self) -> str:
         t = self.table
+        unit = self.settings.get("time_unit", "")
         head = (
             f"Stability of {t['attribute'].nunique()} attribute(s) x {t['condition'].nunique()} "
             f"condition(s), {t['product'].nunique()} products: {len(t)} analyses"
         )
         rows = [
             " ".join(f"{r['attribute']} {r['condition']} {r['product']}:".split())
-            + f" shelf life {r['shelf_life']:.3g} ({r['pooling']})"
+            + f" shelf life {r['shelf_life']:.3g} {unit} ({r['pooling']})"
             for r in t.to_dict(orient="records")
         ]
         rows += [
@@ -102,6 +165,7 @@ def stability_table(
     test: str = "test",
     reference: str = "reference",
     slope_alpha: float = 0.05,
+    time_unit: str = DEFAULT_TIME_UNIT,
 ) -> StabilityTable:
     """Analyse ``data`` (columns ``attribute, lot, time, value`` [+ ``product``, ``condition``]).
 
@@ -133,6 +197,10 @@ def stability_table(
         Product label of the reference product; the slopes are compared when both are present.
     slope_alpha : float, default 0.05
         Level of each one-sided test of the slope comparison (a 90 % interval).
+    time_unit : str, default "months"
+        Unit of ``time`` (:func:`stability_time_unit`: hours, days, weeks, months or years); it changes
+        no number, it is written beside them: the ``time_unit`` column of each table (after
+        ``shelf_life``, ``lot_shelf_life`` and the slope ``margin``) and ``settings``.
 
     Returns
     -------
@@ -142,7 +210,8 @@ def stability_table(
     Raises
     ------
     InputError
-        When an attribute of the data has no specification, or for any problem of
+        When ``time_unit`` is not a time unit of a stability study, an attribute of the data has no
+        specification, or for any problem of
         :func:`fit_stability` or :func:`compare_slopes`.
 
     Examples
@@ -157,6 +226,7 @@ def stability_table(
     >>> result.table[["product", "pooling"]].values.tolist(), result.slopes["equivalent"].tolist()
     ([['test', 'dics'], ['reference', 'dids']], [True])
     """
+    unit = stability_time_unit(time_unit)
     frame = data.copy()
     for col, default in (("product", "product"), ("condition", "")):
         if col not in frame.columns:
@@ -218,11 +288,14 @@ def stability_table(
         "test": test,
         "reference": reference,
         "slope_alpha": slope_alpha,
+        "time_unit": unit,
     }
     return StabilityTable(
-        table=pd.DataFrame(summary),
-        lots=pd.concat(lots, ignore_index=True) if lots else pd.DataFrame(),
-        slopes=pd.DataFrame(slopes),
+        table=_with_unit(pd.DataFrame(summary), "shelf_life", unit),
+        lots=_with_unit(
+            pd.concat(lots, ignore_index=True) if lots else pd.DataFrame(), "lot_shelf_life", unit
+        ),
+        slopes=_with_unit(pd.DataFrame(slopes), "margin", unit),
         settings=settings,
         fits=tuple(fits),
     )
