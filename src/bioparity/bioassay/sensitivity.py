@@ -13,6 +13,16 @@ not detect that concentration, so no concentration below it is "detected in 95% 
 is then not reported (NaN, with a note) rather than computed from the other runs (which would claim a
 sensitivity that the run contradicts). A run that failed its documented acceptance criteria is removed
 from the data by the analyst, not by this function.
+
+A **floating** screening cut point differs between runs (the run's negative control times the
+normalisation factor, or NC x exp(factor) on the log scale: Shankar et al. 2008, Appendix 1 section 5), so
+each run's curve is read at its own cut point, given in a ``cut_point`` column (one per run). One cut
+point for data that carry each run's negative control ``nc`` is refused rather than applied to every run
+(it would read each curve at the wrong signal); signals already divided by their run's NC can use the
+normalisation factor as the one cut point (FDA 2019 ADA guidance, sections IV.B-C).
+
+Every concentration (per run, mean, SD, sensitivity) is in the unit of the input, carried as
+``concentration_unit`` (ng/mL by default, the unit FDA 2019 states a sensitivity in).
 """
 
 from __future__ import annotations
