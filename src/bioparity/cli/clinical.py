@@ -285,7 +285,11 @@ def samplesize_prop_command(
         str, typer.Option(help="normal (approximation) or exact (enumeration, small n).")
     ] = "normal",
     ci_method: Annotated[
-        str, typer.Option(help="Interval used by the analysis (for --method exact).")
+        str,
+        typer.Option(
+            help="Interval used by the analysis (for --method exact): newcombe, mn, fm or wald (not advised: "
+            "its zero-width intervals at 0 or all responders make very small groups look powerful)."
+        ),
     ] = "newcombe",
     fmt: Format = OutputFormat.table,
 ) -> None:
