@@ -234,6 +234,23 @@ def test_region_help_names_the_option_each_command_has() -> None:
         assert code == 0 and f"An explicit {own} overrides it." in region and other not in region
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--conf", "95", "error: --conf = 95.0; expected a confidence level between 0 and 1"),
+        ("--boost-fold", "0", "error: --boost-fold = 0.0; expected a titre ratio > 1 (e.g. 4)"),
+    ],
+)
+def test_ada_summary_options_are_checked_as_options_not_as_the_listing(
+    tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    """Were "ADA.csv: conf = 95.0; ..." and "ADA.csv: boost fold = 0.0; ...": the listing blamed for them."""
+    src = tmp_path / "ada.csv"
+    src.write_text("USUBJID,ARM,VISIT,ADA\na,T,D29,POS\nc,R,D29,NEG\n")
+    code, _, err = invoke("ada-summary", "--ada", str(src), "--out", str(tmp_path / "out.csv"), option, value)
+    assert code == 2 and err.strip() == message and not (tmp_path / "out.csv").exists()
+
+
 def test_ada_summary_writes_incidence_and_differences(tmp_path: Path) -> None:
     src = tmp_path / "ada.csv"
     pd.DataFrame(

@@ -54,6 +54,7 @@ from bioparity.i18n import gettext as _
 from bioparity.i18n import ngettext
 from bioparity.io import ColumnSpec, read_table
 from bioparity.nca.samples import Where
+from bioparity.power.scenarios import check
 
 
 def _count(value: object) -> str | None:
@@ -383,7 +384,7 @@ def ada_summary_command(
 ) -> None:
     """ADA (or NAb) incidence per arm (treatment-emergent by default, Wilson CIs) and differences."""
     with user_errors():
-        _check_incidence(incidence)
+        _check_ada_options(incidence, conf, boost_fold)
         check_outputs(("--out", out))
         table, provenance = _ada_summary_table(
             ada, cut_points, incidence, result, titre, baseline, boost_fold, conf, reference_arm, method
@@ -443,6 +444,16 @@ def _ada_summary_table(
         incidence_definition=incidence
     )
     return table, provenance
+
+
+def _check_ada_options(incidence: str, conf: float, boost_fold: float) -> None:
+    """The options of ada-summary, before the listing is read: an error of an option is not the listing's
+    (it was "ADA.csv: conf = 95.0; ...")."""
+    _check_incidence(incidence)
+    check(np.isfinite(conf) & (conf > 0) & (conf < 1), "--conf", conf, "a confidence level between 0 and 1")
+    check(
+        np.isfinite(boost_fold) & (boost_fold > 1), "--boost-fold", boost_fold, "a titre ratio > 1 (e.g. 4)"
+    )
 
 
 def _check_incidence(incidence: str) -> None:
