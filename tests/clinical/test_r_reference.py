@@ -9,8 +9,10 @@ papers, no bioparity code) writes the four files read here:
   tables: x = 0, x = n, n = 1 (0/1 v 1/1, 1/1 v 1/1, 0/1 v 0/1), 0 v 0, strongly unequal groups (1/40 v
   0/120, 134/135 v 84/191), at 95% and 90%. statsmodels fails on most of these (ValueError) and its MN/FM
   differences for unequal groups are not the score limits (see test_independent_implementations.py).
-* ``stratified_r.csv``: Mantel-Haenszel difference with Sato's (1989) variance and Yan & Su's (2010)
-  stratified Newcombe interval, several strata (one with a zero cell), 95% and 90%.
+* ``stratified_r.csv``: Mantel-Haenszel difference with Sato's (1989) variance, Yan & Su's (2010)
+  stratified Newcombe interval and the stratified Miettinen-Nurminen score interval, several strata, with
+  zero cells, strata of 1 + 1 subjects and all-zero strata (where test_stratified_mn.py's independent
+  implementation fails), 95% and 90%.
 * ``means_sample_size_r.csv``: exact equivalence sample size for two means with unequal allocation
   (n1/n2 0.5, 1.5, 2, 3) and asymmetric margins at alpha 0.05 and 0.025, the power by integration over the
   sample SD (not Owen's Q). The PowerTOST table of test_sample_size.py has equal groups and margins
@@ -116,13 +118,13 @@ STRATIFIED = pd.read_csv(CLINICAL / "stratified_r.csv", comment="#")
 
 
 @pytest.mark.parametrize("row", STRATIFIED.to_dict("records"), ids=_case)
-def test_stratified_mh_and_newcombe_match_r(row: dict[str, Any]) -> None:
+def test_stratified_mh_newcombe_and_mn_match_r(row: dict[str, Any]) -> None:
     counts = [[int(v) for v in str(row[k]).split()] for k in ("x1", "n1", "x2", "n2")]
-    for method in ("mh", "newcombe"):
+    for method, tol in (("mh", 1e-9), ("newcombe", 1e-9), ("mn", INTERVAL_TOL)):
         res = ci_difference_stratified(*counts, method=method, conf=row["conf"])
         assert float(res.diff) == pytest.approx(row["diff"], abs=1e-12)
-        assert float(res.ci_lower) == pytest.approx(row[f"{method}_lower"], abs=1e-9)
-        assert float(res.ci_upper) == pytest.approx(row[f"{method}_upper"], abs=1e-9)
+        assert float(res.ci_lower) == pytest.approx(row[f"{method}_lower"], abs=tol)
+        assert float(res.ci_upper) == pytest.approx(row[f"{method}_upper"], abs=tol)
 
 
 def test_means_sample_size_with_unequal_allocation_and_asymmetric_margins_matches_r() -> None:

@@ -9,7 +9,8 @@
 #   maximisation of the binomial likelihood (optimize), limits {Z = +/- z} by uniroot. Newcombe (1998)
 #   method 10 from the Wilson limits.
 # * Stratified: Mantel-Haenszel difference with Sato (1989) variance; Yan & Su (2010) stratified Newcombe
-#   (stratified Wilson limits by uniroot).
+#   (stratified Wilson limits by uniroot); stratified Miettinen-Nurminen score interval with CMH weights
+#   (restricted MLE per stratum by optimize, limits by uniroot).
 # * Means: exact TOST power of the pooled-t equivalence test by integration over the distribution of the
 #   sample SD (not Owen's Q), smallest n2 with n1 = ceiling(ratio n2) by a scan from n2 = 2.
 # * Proportions: exact power of the equivalence test by enumeration of all (n1 + 1)(n2 + 1) outcomes with the
@@ -91,7 +92,9 @@ strat <- function(x1,n1,x2,n2,conf){
   se <- sqrt((d*P+Q)/sum(W)^2)
   sw <- function(x,n){ p <- sum(w*x/n); v <- sum(w^2/n)
     f <- function(q) (p-q)^2 - z^2*q*(1-q)*v
-    lo <- if (p<=0) 0 else uniroot(f,c(0,p),tol=1e-14)$root; hi <- if (p>=1) 1 else uniroot(f,c(p,1),tol=1e-14)$root; c(p,lo,hi) }
+    # p = 0 or 1 is itself a root: search beside it for the other one
+    lo <- if (p<=0) 0 else uniroot(f,c(0,p-1e-12*(p>=1)),tol=1e-14)$root
+    hi <- if (p>=1) 1 else uniroot(f,c(p+1e-12*(p<=0),1),tol=1e-14)$root; c(p,lo,hi) }
   a <- sw(x1,n1); b <- sw(x2,n2)
   c(d, d-z*se, d+z*se, d-sqrt((a[1]-a[2])^2+(b[3]-b[1])^2), d+sqrt((a[3]-a[1])^2+(b[1]-b[2])^2))
 }
@@ -112,13 +115,26 @@ for (conf in c(0.95, 0.90)) for (i in 1:nrow(tabs)) { t <- tabs[i,]
 con <- file("score_intervals_r.csv", "w"); writeLines(c("# Score (mn, fm; ratio koopman, mn) and Newcombe method 10 intervals, base R brute force (make_clinical_reference.R).", "# Tolerance: 1e-6 absolute (difference), 1e-6 on the log scale (ratio); Inf = no upper limit (x2 = 0)."), con)
 write.csv(out, con, row.names = FALSE, quote = FALSE); close(con)
 
+smn <- function(x1,n1,x2,n2,conf){ # stratified Miettinen-Nurminen score interval, CMH weights
+  z <- qnorm(0.5+conf/2); w <- n1*n2/(n1+n2); w <- w/sum(w); d <- sum(w*(x1/n1-x2/n2))
+  Z <- function(delta){ num <- 0; den <- 0
+    for (h in seq_along(x1)) { p2 <- rmle_diff(x1[h],n1[h],x2[h],n2[h],delta); p1 <- p2+delta
+      v <- (p1*(1-p1)/n1[h]+p2*(1-p2)/n2[h])*(n1[h]+n2[h])/(n1[h]+n2[h]-1)
+      num <- num + w[h]*(x1[h]/n1[h]-x2[h]/n2[h]-delta); den <- den + w[h]^2*v }
+    if (den<=0) return(if (num>0) Inf else if (num<0) -Inf else 0); num/sqrt(den) }
+  e <- 1e-12
+  lo <- if (Z(-1+e) < z) -1 else uniroot(function(t) Z(t)-z, c(-1+e, d), tol=1e-13)$root
+  hi <- if (Z(1-e) > -z) 1 else uniroot(function(t) Z(t)+z, c(d, 1-e), tol=1e-13)$root
+  c(lo,hi) }
 st <- list(list(c(12,20,8),c(40,50,30),c(10,15,9),c(40,50,30),0.95), list(c(20,5,7),c(30,5,20),c(20,1,9),c(40,5,18),0.90),
-  list(c(0,3,10),c(12,9,10),c(1,0,10),c(15,7,11),0.95))
+  list(c(0,3,10),c(12,9,10),c(1,0,10),c(15,7,11),0.95), list(c(0,0),c(10,20),c(0,0),c(10,20),0.95),
+  list(c(5,1),c(5,1),c(5,0),c(5,1),0.90), list(c(1,2,0),c(1,3,2),c(0,2,2),c(1,4,2),0.95),
+  list(c(30,0),c(40,5),c(10,5),c(40,5),0.90))
 out <- NULL
-for (s in st) { r <- strat(s[[1]],s[[2]],s[[3]],s[[4]],s[[5]])
+for (s in st) { r <- c(strat(s[[1]],s[[2]],s[[3]],s[[4]],s[[5]]), smn(s[[1]],s[[2]],s[[3]],s[[4]],s[[5]]))
   out <- rbind(out, data.frame(x1=paste(s[[1]],collapse=" "),n1=paste(s[[2]],collapse=" "),x2=paste(s[[3]],collapse=" "),
-    n2=paste(s[[4]],collapse=" "),conf=s[[5]],diff=r[1],mh_lower=r[2],mh_upper=r[3],newcombe_lower=r[4],newcombe_upper=r[5])) }
-con <- file("stratified_r.csv", "w"); writeLines(c("# Stratified risk difference (strata space-separated): Mantel-Haenszel with Sato variance (mh) and Yan & Su stratified Newcombe.", "# base R (make_clinical_reference.R); tolerance 1e-9 absolute."), con)
+    n2=paste(s[[4]],collapse=" "),conf=s[[5]],diff=r[1],mh_lower=r[2],mh_upper=r[3],newcombe_lower=r[4],newcombe_upper=r[5],mn_lower=r[6],mn_upper=r[7])) }
+con <- file("stratified_r.csv", "w"); writeLines(c("# Stratified risk difference (strata space-separated): Mantel-Haenszel with Sato variance (mh), Yan & Su stratified Newcombe, stratified MN score (zero cells, n = 1).", "# base R (make_clinical_reference.R); tolerance 1e-9 absolute (mh, newcombe), 1e-6 (mn, brute-force restricted MLE)."), con)
 write.csv(out, con, row.names = FALSE, quote = FALSE); close(con)
 
 sc <- rbind(
