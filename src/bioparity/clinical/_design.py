@@ -57,7 +57,7 @@ def check_proportion_difference_margins(lower: FloatArray, upper: FloatArray) ->
     """Margins of a difference of proportions ``p1 - p2``: fractions within [-1, 1].
 
     ``p1 - p2`` cannot leave [-1, 1], so a margin outside it (15 typed for 15 percentage points) makes the
-    equivalence test pass for any data and a sample size of 1 per group "reach" any power.
+    equivalence test pass for almost any data and a sample size of 1 per group "reach" any power.
     """
     for name, margin in (("margin_lower", lower), ("margin_upper", upper)):
         check(

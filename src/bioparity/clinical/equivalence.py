@@ -230,7 +230,7 @@ def equivalence_proportions(
         Responders and subjects of group 1 (biosimilar) and group 2 (reference), as in
         :func:`~bioparity.clinical.ci_difference`.
     margin_lower, margin_upper : array_like of float
-        Equivalence margins of ``p1 - p2`` as fractions (e.g. -0.15 and 0.15).
+        Equivalence margins of ``p1 - p2`` as fractions within [-1, 1] (e.g. -0.15 and 0.15).
     conf : array_like of float
         Two-sided confidence level of the interval, no default (0.90 or 0.95).
     method : {"newcombe", "mn", "fm", "wald"}, default "newcombe"
@@ -280,7 +280,7 @@ def equivalence_ratio(
     x1, n1, x2, n2, conf
         As in :func:`equivalence_proportions`.
     margin_lower, margin_upper : array_like of float
-        Equivalence margins of ``p1 / p2`` as ratios (e.g. 0.80 and 1.25).
+        Equivalence margins of ``p1 / p2`` as ratios > 0 (e.g. 0.80 and 1.25).
     method : {"koopman", "mn", "katz"}, default "koopman"
         Interval method of :func:`~bioparity.clinical.ci_ratio`.
 

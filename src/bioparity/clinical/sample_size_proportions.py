@@ -263,7 +263,7 @@ def power_equivalence_proportions(
     n1, n2 : array_like of int
         Subjects per group, whole numbers >= 1 (at most :data:`EXACT_N_MAX` for ``exact``).
     margin_lower, margin_upper : array_like of float
-        Equivalence margins of ``p1 - p2`` (fractions), ``margin_lower < margin_upper``.
+        Equivalence margins of ``p1 - p2`` (fractions within [-1, 1]), ``margin_lower < margin_upper``.
     alpha : array_like of float, default 0.05
         One-sided level of each test, in (0, 0.5) (0.05: 90% CI; 0.025: 95% CI).
     method : {"normal", "exact"}, default "normal"
