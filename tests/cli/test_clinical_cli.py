@@ -188,6 +188,69 @@ def test_invalid_input_exits_2_with_a_message() -> None:
     assert code == 2 and "margins are required" in err
 
 
+#: Difference margins given to the ratio command.
+RATIO_DIFFERENCE_MARGINS = ("--margin-lower", "-0.2", "--margin-upper", "0.2")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["ci-diff", "--x1", "5", "--n1", "10", "--x2", "4", "--n2", "20", "--margin", "15"],
+            "margin_lower = -15.0; expected a margin of p1 - p2 as a fraction between -1 and 1",
+        ),
+        (
+            ["samplesize-prop", "--p1", "0.6", "--p2", "0.6", "--margin", "15"],
+            "margin_lower = -15.0; expected a margin of p1 - p2 as a fraction between -1 and 1",
+        ),
+        (
+            [*("ci-ratio", "--x1", "7", "--n1", "34", "--x2", "6", "--n2", "34"), *RATIO_DIFFERENCE_MARGINS],
+            "margin_lower = -0.2; expected a ratio margin > 0 (e.g. 0.8 with margin_upper 1.25)",
+        ),
+        (
+            ["samplesize-prop", "--p1", "0.6", "--p2", "0.8", "--margin", "0.15"],
+            "p1 - p2 = -0.2; expected a true difference strictly inside the margins (-0.15, 0.15)",
+        ),
+    ],
+)
+def test_margins_impossible_on_the_scale_of_the_measure_are_refused(args: list[str], message: str) -> None:
+    """Were: --margin 15 (percent for a fraction) gave "equivalent True" for 5/10 v 4/20 and n = 1 per group
+    with power 1.0; difference margins given to ci-ratio gave "equivalent false" without a word."""
+    code, out, err = invoke(*args)
+    assert code == 2 and out == "" and message in err
+
+
+def test_alpha_per_side_is_printed_without_rounding_noise() -> None:
+    table_a = ("--x1", "56", "--n1", "70", "--x2", "48", "--n2", "80")  # Newcombe (1998) Table II (a)
+    code, out, _ = invoke("ci-diff", *table_a, "--margin", "0.15", "--format", "json")
+    assert code == 0 and '"alpha_per_side": 0.025,' in out  # was 0.025000000000000022
+
+
+def test_region_help_names_the_option_each_command_has() -> None:
+    """--region said "An explicit --conf/--alpha overrides it" on commands having only one of the two."""
+    for command, own, other in (("ci-diff", "--conf", "--alpha"), ("samplesize-prop", "--alpha", "--conf")):
+        code, out, _ = invoke(command, "--help")
+        region = " ".join(out.split("--region", 1)[1].split("[default: ema]", 1)[0].replace("│", " ").split())
+        assert code == 0 and f"An explicit {own} overrides it." in region and other not in region
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--conf", "95", "error: --conf = 95.0; expected a confidence level between 0 and 1"),
+        ("--boost-fold", "0", "error: --boost-fold = 0.0; expected a titre ratio > 1 (e.g. 4)"),
+    ],
+)
+def test_ada_summary_options_are_checked_as_options_not_as_the_listing(
+    tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    """Were "ADA.csv: conf = 95.0; ..." and "ADA.csv: boost fold = 0.0; ...": the listing blamed for them."""
+    src = tmp_path / "ada.csv"
+    src.write_text("USUBJID,ARM,VISIT,ADA\na,T,D29,POS\nc,R,D29,NEG\n")
+    code, _, err = invoke("ada-summary", "--ada", str(src), "--out", str(tmp_path / "out.csv"), option, value)
+    assert code == 2 and err.strip() == message and not (tmp_path / "out.csv").exists()
+
+
 def test_ada_summary_writes_incidence_and_differences(tmp_path: Path) -> None:
     src = tmp_path / "ada.csv"
     pd.DataFrame(

@@ -29,6 +29,15 @@ def _fails(args: list[str], *expected: str) -> None:
         ("A,20,30,20,40\nA,5,10,1,10\n", ("row 2 (line 3), column 'stratum'", "stratum listed twice")),
         ("A,20,30,20,40\nB,-5,10,1,10\n", ("row 2 (line 3), column 'x1'", "a count >= 0")),
         ("A,1e308,30,20,40\n", ("row 1 (line 2), column 'x1'", "whole number too large")),
+        # were "n2 = 0.0 at scenario 0" / "x2 = 51.0 at scenario 1": no file, row or stratum
+        (
+            "A,12,40,10,0\nB,20,50,15,50\n",
+            ("row 1 (line 2), column 'n2': a stratum needs subjects in both groups (got 0)", "n2 >= 1"),
+        ),
+        (
+            "A,12,40,10,10\nB,20,50,51,50\n",
+            ("row 2 (line 3), column 'x2': more responders than subjects (got 51); expected x2 <= n2",),
+        ),
     ],
 )
 def test_ci_diff_stratified_bad_strata(tmp_path: Path, rows: str, expected: tuple[str, ...]) -> None:

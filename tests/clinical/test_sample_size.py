@@ -159,3 +159,38 @@ def test_means_exact_sample_size_takes_about_two_power_evaluations_per_scenario(
     assert sum(evaluated) <= 2.1 * k
     monkeypatch.setattr("bioparity.clinical.sample_size_means._start_n2", lambda *args: np.full(k, 2.0))
     np.testing.assert_array_equal(sample_size_equivalence_means(**kwargs).n2, fast.n2)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "spread", "margin", "alpha", "power", "ratio"),
+    [
+        ("proportions", 0.6, 0.15, 0.05, 0.8, 2.0),
+        ("proportions", 0.3, 0.1, 0.025, 0.9, 0.5),
+        ("proportions", 0.85, 0.12, 0.05, 0.9, 1.5),
+        ("proportions", 0.7, 0.15, 0.025, 0.8, 3.0),
+        ("means", 1.0, 0.5, 0.05, 0.8, 2.0),
+        ("means", 0.1, 0.05, 0.1, 0.9, 0.5),
+        ("means", 2.0, 0.6, 0.025, 0.9, 1.5),
+        ("means", 10.0, 15.0, 0.05, 0.9, 3.0),
+    ],
+)
+def test_normal_sample_size_with_unequal_allocation_equals_chow(
+    endpoint: str, spread: float, margin: float, alpha: float, power: float, ratio: float
+) -> None:
+    """Chow, Shao & Wang (2008) 3.2.4 (means, ``spread`` = sd) and 4.2.4 (proportions, ``spread`` = p1 = p2)
+    with n1 = kappa n2 and a true difference of 0: n2 = (z(1-alpha) + z(1-beta/2))^2 var / margin^2 with
+    var = sd^2 (1 + 1/kappa) or p q (1 + 1/kappa); exact (integers); n1 = ceil(kappa n2)."""
+    margins: dict[str, Any] = {
+        "margin_lower": -margin,
+        "margin_upper": margin,
+        "alpha": alpha,
+        "target_power": power,
+    }
+    if endpoint == "means":
+        r: Any = sample_size_equivalence_means(diff=0.0, sd=spread, ratio=ratio, method="normal", **margins)
+        var = spread**2
+    else:
+        r = sample_size_equivalence_proportions(p1=spread, p2=spread, ratio=ratio, **margins)
+        var = spread * (1 - spread)
+    n2 = _chow(alpha, power, var * (1 / ratio + 1), margin)
+    assert (int(r.n1), int(r.n2)) == (int(np.ceil(ratio * n2 - 1e-9)), n2)

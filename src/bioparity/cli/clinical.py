@@ -54,6 +54,7 @@ from bioparity.i18n import gettext as _
 from bioparity.i18n import ngettext
 from bioparity.io import ColumnSpec, read_table
 from bioparity.nca.samples import Where
+from bioparity.power.scenarios import check
 
 
 def _count(value: object) -> str | None:
@@ -76,7 +77,14 @@ Region = Annotated[
     str,
     typer.Option(
         help="Preset of the confidence level: ema (95% two-sided, default) or fda (90% two-sided). "
-        "An explicit --conf/--alpha overrides it."
+        "An explicit --conf overrides it."
+    ),
+]
+PlanningRegion = Annotated[
+    str,
+    typer.Option(
+        help="Preset of the confidence level of the planned analysis: ema (95% two-sided, alpha 0.025 "
+        "per side; default) or fda (90% two-sided, alpha 0.05). An explicit --alpha overrides it."
     ),
 ]
 Conf = Annotated[
@@ -90,8 +98,12 @@ Margin = Annotated[
     float | None,
     typer.Option(help="Symmetric equivalence margin m: equivalent if the CI lies inside (-m, m)."),
 ]
-DiffMarginLower = Annotated[float | None, typer.Option(help="Lower equivalence margin (difference).")]
-DiffMarginUpper = Annotated[float | None, typer.Option(help="Upper equivalence margin (difference).")]
+DiffMarginLower = Annotated[
+    float | None, typer.Option(help="Lower equivalence margin of p1 - p2, a fraction (-0.15, not -15).")
+]
+DiffMarginUpper = Annotated[
+    float | None, typer.Option(help="Upper equivalence margin of p1 - p2, a fraction (0.15, not 15).")
+]
 N1 = Annotated[int, typer.Option(help="Subjects in group 1.")]
 N2 = Annotated[int, typer.Option(help="Subjects in group 2.")]
 Allocation = Annotated[float, typer.Option(help="Allocation n1/n2.")]
@@ -195,7 +207,13 @@ def ci_diff_command(
     n1: N1,
     x2: Annotated[int, typer.Option(help="Responders in group 2 (e.g. reference).")],
     n2: N2,
-    method: Annotated[str, typer.Option(help="wald, newcombe (hybrid score), mn or fm.")] = "newcombe",
+    method: Annotated[
+        str,
+        typer.Option(
+            help="newcombe (hybrid score), mn (Miettinen-Nurminen score), fm (Farrington-Manning score) or "
+            "wald (zero width when both groups have 0 or all responders: avoid with small or extreme counts)."
+        ),
+    ] = "newcombe",
     region: Region = DEFAULT_REGION,
     conf: Conf = None,
     margin: Margin = None,
@@ -220,7 +238,7 @@ def ci_ratio_command(
     region: Region = DEFAULT_REGION,
     conf: Conf = None,
     margin_lower: Annotated[
-        float | None, typer.Option(help="Lower equivalence margin (ratio, e.g. 0.8).")
+        float | None, typer.Option(help="Lower equivalence margin (ratio > 0, e.g. 0.8).")
     ] = None,
     margin_upper: Annotated[
         float | None, typer.Option(help="Upper equivalence margin (ratio, e.g. 1.25).")
@@ -258,9 +276,9 @@ def samplesize_prop_command(
     p1: Annotated[float, typer.Option(help="True response rate in group 1.")],
     p2: Annotated[float, typer.Option(help="True response rate in group 2.")],
     margin: Margin = None,
-    margin_lower: Annotated[float | None, typer.Option(help="Lower margin for p1 - p2.")] = None,
-    margin_upper: Annotated[float | None, typer.Option(help="Upper margin for p1 - p2.")] = None,
-    region: Region = DEFAULT_REGION,
+    margin_lower: DiffMarginLower = None,
+    margin_upper: DiffMarginUpper = None,
+    region: PlanningRegion = DEFAULT_REGION,
     alpha: OneSidedAlpha = None,
     target_power: TargetPower = 0.80,
     ratio: Allocation = 1.0,
@@ -268,7 +286,11 @@ def samplesize_prop_command(
         str, typer.Option(help="normal (approximation) or exact (enumeration, small n).")
     ] = "normal",
     ci_method: Annotated[
-        str, typer.Option(help="Interval used by the analysis (for --method exact).")
+        str,
+        typer.Option(
+            help="Interval used by the analysis (for --method exact): newcombe, mn, fm or wald (not advised: "
+            "its zero-width intervals at 0 or all responders make very small groups look powerful)."
+        ),
     ] = "newcombe",
     fmt: Format = OutputFormat.table,
 ) -> None:
@@ -288,7 +310,7 @@ def samplesize_means_command(
     margin: Margin = None,
     margin_lower: Annotated[float | None, typer.Option(help="Lower margin for the difference.")] = None,
     margin_upper: Annotated[float | None, typer.Option(help="Upper margin for the difference.")] = None,
-    region: Region = DEFAULT_REGION,
+    region: PlanningRegion = DEFAULT_REGION,
     alpha: OneSidedAlpha = None,
     target_power: TargetPower = 0.80,
     ratio: Allocation = 1.0,
@@ -362,7 +384,7 @@ def ada_summary_command(
 ) -> None:
     """ADA (or NAb) incidence per arm (treatment-emergent by default, Wilson CIs) and differences."""
     with user_errors():
-        _check_incidence(incidence)
+        _check_ada_options(incidence, conf, boost_fold)
         check_outputs(("--out", out))
         table, provenance = _ada_summary_table(
             ada, cut_points, incidence, result, titre, baseline, boost_fold, conf, reference_arm, method
@@ -424,6 +446,16 @@ def _ada_summary_table(
     return table, provenance
 
 
+def _check_ada_options(incidence: str, conf: float, boost_fold: float) -> None:
+    """The options of ada-summary, before the listing is read: an error of an option is not the listing's
+    (it was "ADA.csv: conf = 95.0; ...")."""
+    _check_incidence(incidence)
+    check(np.isfinite(conf) & (conf > 0) & (conf < 1), "--conf", conf, "a confidence level between 0 and 1")
+    check(
+        np.isfinite(boost_fold) & (boost_fold > 1), "--boost-fold", boost_fold, "a titre ratio > 1 (e.g. 4)"
+    )
+
+
 def _check_incidence(incidence: str) -> None:
     if incidence not in INCIDENCE_DEFINITIONS:
         raise InputError(
@@ -438,7 +470,8 @@ def ci_diff_stratified_command(
     method: Annotated[
         str,
         typer.Option(
-            help="newcombe (stratified Newcombe, CMH weights), mn (stratified Miettinen-Nurminen) or mh."
+            help="newcombe (stratified Newcombe, CMH weights), mn (stratified Miettinen-Nurminen) or mh "
+            "(Mantel-Haenszel estimate, Wald interval with Sato's variance)."
         ),
     ] = "newcombe",
     region: Region = DEFAULT_REGION,
@@ -453,17 +486,30 @@ def ci_diff_stratified_command(
         level = _Level.two_sided(region, conf)
         margins = equivalence_margins(margin, margin_lower, margin_upper, names=MARGIN_OPTIONS)
         frame = read_table(strata, STRATA_COLUMNS)
-        # two rows of one stratum would enter the weights as two strata
-        Where(file=str(strata)).reject(
-            frame["stratum"].duplicated(), "stratum listed twice", "stratum", frame["stratum"],
-            "one row per stratum (add the counts up)",
-        )  # fmt: skip
+        _check_strata(frame, Where(file=str(strata)))
         res = ci_difference_stratified(
             frame["x1"].to_numpy(), frame["n1"].to_numpy(),
             frame["x2"].to_numpy(), frame["n2"].to_numpy(), method=method, conf=level.ci_level,
         )  # fmt: skip
         record = _stratified_record(res, frame["stratum"], margins)
         print_record(level.stated(record), fmt, f"Stratified difference of proportions, {level.text}")
+
+
+def _check_strata(frame: pd.DataFrame, where: Where) -> None:
+    """One row per stratum, each with subjects in both groups and at most as many responders as subjects:
+    the error names the file, row and column (the computation would only know a "scenario")."""
+    # two rows of one stratum would enter the weights as two strata
+    where.reject(
+        frame["stratum"].duplicated(), "stratum listed twice", "stratum", frame["stratum"],
+        "one row per stratum (add the counts up)",
+    )  # fmt: skip
+    for group in ("1", "2"):
+        x, n = frame[f"x{group}"], frame[f"n{group}"]
+        where.reject(
+            n < 1, "a stratum needs subjects in both groups", f"n{group}", n,
+            f"n{group} >= 1 (merge the stratum with another or remove it)",
+        )  # fmt: skip
+        where.reject(x > n, "more responders than subjects", f"x{group}", x, f"x{group} <= n{group}")
 
 
 def _stratified_record(

@@ -20,7 +20,10 @@ from bioparity.clinical._checks import check
 __all__ = [
     "allocated_n1",
     "check_group_sizes",
+    "check_inside_margins",
     "check_margins",
+    "check_proportion_difference_margins",
+    "check_ratio_margins",
     "check_target",
     "check_tost_alpha",
     "margins_text",
@@ -37,6 +40,37 @@ def check_margins(lower: FloatArray, upper: FloatArray) -> None:
         upper,
         "margin_upper > margin_lower",
     )
+
+
+def check_inside_margins(name: str, true: FloatArray, lower: FloatArray, upper: FloatArray) -> None:
+    """The true difference of a sample-size search, strictly inside the margins: the message gives the
+    difference (``name``, e.g. ``p1 - p2``) and the margins of the first scenario where it is not."""
+    inside = np.asarray((true > lower) & (upper > true))
+    if inside.all():
+        return
+    first = int(np.argmax(~inside.ravel()))
+    lo, hi = (float(np.broadcast_to(m, inside.shape).ravel()[first]) for m in (lower, upper))
+    check(inside, name, np.round(true, 12), f"a true difference strictly inside the margins ({lo:g}, {hi:g})")
+
+
+def check_proportion_difference_margins(lower: FloatArray, upper: FloatArray) -> None:
+    """Margins of a difference of proportions ``p1 - p2``: fractions within [-1, 1].
+
+    ``p1 - p2`` cannot leave [-1, 1], so a margin outside it (15 typed for 15 percentage points) makes the
+    equivalence test pass for almost any data and a sample size of 1 per group "reach" any power.
+    """
+    for name, margin in (("margin_lower", lower), ("margin_upper", upper)):
+        check(
+            (margin >= -1.0) & (margin <= 1.0),
+            name,
+            margin,
+            "a margin of p1 - p2 as a fraction between -1 and 1 (0.15 for 15 percentage points)",
+        )
+
+
+def check_ratio_margins(lower: FloatArray) -> None:
+    """Margins of a ratio ``p1 / p2``: ratios, so the lower one is > 0 (e.g. 0.8 and 1.25)."""
+    check(lower > 0, "margin_lower", lower, "a ratio margin > 0 (e.g. 0.8 with margin_upper 1.25)")
 
 
 def check_tost_alpha(alpha: FloatArray) -> None:

@@ -31,10 +31,15 @@ from bioparity._results import (
 )
 from bioparity.arrays import FloatArray, broadcast_named
 from bioparity.clinical._checks import as_float
-from bioparity.clinical._design import check_margins
+from bioparity.clinical._design import (
+    check_margins,
+    check_proportion_difference_margins,
+    check_ratio_margins,
+)
 from bioparity.clinical.means import ci_mean_difference
-from bioparity.clinical.proportions import ci_difference
-from bioparity.clinical.ratio import ci_ratio
+from bioparity.clinical.proportions import DifferenceCI, ci_difference
+from bioparity.clinical.ratio import RatioCI, ci_ratio
+from bioparity.clinical.stratified import StratifiedDifferenceCI
 from bioparity.errors import InputError
 
 
@@ -154,7 +159,9 @@ def equivalence_decision(
     InputError
         For margins that are not numeric or do not broadcast with the intervals.
     ScenarioError
-        For a non-finite margin or ``margin_upper <= margin_lower``.
+        For a non-finite margin or ``margin_upper <= margin_lower``; for margins impossible on the scale of
+        the interval: outside [-1, 1] for a difference of proportions (15 typed for 0.15), ``<= 0`` for a
+        ratio of proportions.
 
     References
     ----------
@@ -180,7 +187,13 @@ def equivalence_decision(
         conf_level=ci.conf_level,
     )
     check_margins(lo_m, hi_m)
+    if isinstance(ci, DifferenceCI | StratifiedDifferenceCI):
+        check_proportion_difference_margins(lo_m, hi_m)
+    elif isinstance(ci, RatioCI):
+        check_ratio_margins(lo_m)
     passed = (lower > lo_m) & (upper < hi_m)
+    # rounded: (1 - 0.95) / 2 is 0.025000000000000022 in floating point
+    alpha_per_side = np.asarray(np.round((1.0 - conf) / 2.0, 12), dtype=float)
     return EquivalenceResult(
         passed=np.asarray(passed),
         estimate=np.asarray(est, dtype=float),
@@ -189,7 +202,7 @@ def equivalence_decision(
         margin_lower=np.asarray(lo_m, dtype=float),
         margin_upper=np.asarray(hi_m, dtype=float),
         conf_level=np.asarray(conf, dtype=float),
-        alpha_per_side=np.asarray((1.0 - conf) / 2.0, dtype=float),
+        alpha_per_side=alpha_per_side,
         ci_statement=ci_statement(conf),
         measure=measure,
         method=ci.method,
@@ -217,7 +230,7 @@ def equivalence_proportions(
         Responders and subjects of group 1 (biosimilar) and group 2 (reference), as in
         :func:`~bioparity.clinical.ci_difference`.
     margin_lower, margin_upper : array_like of float
-        Equivalence margins of ``p1 - p2`` as fractions (e.g. -0.15 and 0.15).
+        Equivalence margins of ``p1 - p2`` as fractions within [-1, 1] (e.g. -0.15 and 0.15).
     conf : array_like of float
         Two-sided confidence level of the interval, no default (0.90 or 0.95).
     method : {"newcombe", "mn", "fm", "wald"}, default "newcombe"
@@ -267,7 +280,7 @@ def equivalence_ratio(
     x1, n1, x2, n2, conf
         As in :func:`equivalence_proportions`.
     margin_lower, margin_upper : array_like of float
-        Equivalence margins of ``p1 / p2`` as ratios (e.g. 0.80 and 1.25).
+        Equivalence margins of ``p1 / p2`` as ratios > 0 (e.g. 0.80 and 1.25).
     method : {"koopman", "mn", "katz"}, default "koopman"
         Interval method of :func:`~bioparity.clinical.ci_ratio`.
 

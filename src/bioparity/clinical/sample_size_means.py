@@ -356,7 +356,7 @@ def sample_size_equivalence_means(
         ratio=ratio,
     )
     _check_common(d, s, lo, hi, a)
-    check((d > lo) & (d < hi), "diff", d, "a true difference strictly inside the margins")
+    design.check_inside_margins("diff", d, lo, hi)
     design.check_target(tgt, k)
     flat = [v.ravel() for v in (d, s, lo, hi, a, tgt, k)]
     fd, fs, flo, fhi, fa, ftgt, fk = flat

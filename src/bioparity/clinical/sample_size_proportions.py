@@ -234,6 +234,7 @@ def _check_common(p1: FloatArray, p2: FloatArray, lo: FloatArray, hi: FloatArray
     for label, p in (("p1", p1), ("p2", p2)):
         check(np.isfinite(p) & (p >= 0) & (p <= 1), label, p, "a proportion between 0 and 1")
     design.check_margins(lo, hi)
+    design.check_proportion_difference_margins(lo, hi)
     design.check_tost_alpha(alpha)
 
 
@@ -262,7 +263,7 @@ def power_equivalence_proportions(
     n1, n2 : array_like of int
         Subjects per group, whole numbers >= 1 (at most :data:`EXACT_N_MAX` for ``exact``).
     margin_lower, margin_upper : array_like of float
-        Equivalence margins of ``p1 - p2`` (fractions), ``margin_lower < margin_upper``.
+        Equivalence margins of ``p1 - p2`` (fractions within [-1, 1]), ``margin_lower < margin_upper``.
     alpha : array_like of float, default 0.05
         One-sided level of each test, in (0, 0.5) (0.05: 90% CI; 0.025: 95% CI).
     method : {"normal", "exact"}, default "normal"
@@ -389,7 +390,7 @@ def sample_size_equivalence_proportions(
     )
     _check_common(q1, q2, lo, hi, a)
     d = q1 - q2
-    check((d > lo) & (d < hi), "p1", q1, "p1 - p2 strictly inside the margins")
+    design.check_inside_margins("p1 - p2", d, lo, hi)
     design.check_target(tgt, k)
     fq1, fq2, flo, fhi, fa, ftgt, fk = (v.ravel() for v in (q1, q2, lo, hi, a, tgt, k))
 
