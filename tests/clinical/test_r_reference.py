@@ -86,8 +86,11 @@ def test_ratio_intervals_match_the_r_brute_force_on_the_log_scale(row: dict[str,
         assert np.log(upper) == pytest.approx(np.log(float(row["upper"])), abs=INTERVAL_TOL)
 
 
-#: Newcombe (1998) Table II, method 10 (hybrid score), 95%: the examples (c)-(f) and (h) not in
-#: published_intervals.csv; (e) and (f) are the Wilson limits of 0/20 and 0/10 (0.1611, 0.2775).
+#: The 2x2 tables of Newcombe (1998) Table II examples (c)-(f) and (h), not in published_intervals.csv,
+#: method 10 (hybrid score), 95%. The limits are base R's (method 10 written from the paper, in
+#: make_clinical_reference.R) and agree with statsmodels' ``confint_proportions_2indep(method="newcomb")``
+#: to 4 decimals; the printed table was not at hand to re-read, so they are not quoted from it. (e) and (f)
+#: are the Wilson limits of 0/20 and 0/10 (0.1611, 0.2775).
 NEWCOMBE_TABLE_II_MORE = {
     (6, 7, 2, 7): (0.0582, 0.8062),
     (5, 56, 0, 29): (-0.0381, 0.1926),
