@@ -14,6 +14,12 @@ Contract:
   PCSTRESU, stop the run naming the row and column).
 * OUT is long: the profile columns, ``start``, ``end``, ``PPTESTCD``, ``PPSTRESN``, one ``flag_*`` column
   per review flag and ``reason`` (why a value is missing, or the user's reason for manual lambda_z points).
+* ``OUT.summary.csv`` (named after OUT, in its format) holds the summary statistics of OUT's parameters that
+  the workspace report shows, from the same function (:func:`bioparity.analyses.nca.parameter_statistics`):
+  per arm (any letter case), analyte or other column that splits a subject's profiles, dosing interval
+  (``dose_number``, with ``--dosing``) and parameter: n, n_missing, mean, sd, cv_percent, geometric_mean,
+  geometric_cv_percent, median, min, max; recorded in ``OUT.provenance.json`` (``summary``, with the rows
+  left without geometric statistics for values <= 0).
 * ``--sdtm-pp PP.xpt`` also writes an SDTM PP domain, ``--adpp ADPP.xpt|.csv`` an ADaM ADPP data set.
 * ``--dosing DOSES`` (``subject,time,dose[,duration]`` on the sample clock, or an SDTM EX domain) switches
   to multiple-dose NCA: one set of parameters per dosing interval (``--tau`` for the last dose), plus the
@@ -57,7 +63,13 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from bioparity.analyses.nca import EXTRAPOLATE_TAU, TAU, TERMINAL_KEY, terminal_lambda_z
+from bioparity.analyses.nca import (
+    EXTRAPOLATE_TAU,
+    TAU,
+    TERMINAL_KEY,
+    parameter_statistics,
+    terminal_lambda_z,
+)
 from bioparity.cli.common import user_errors, warn_note
 from bioparity.cli.options import UNIT_OPTIONS, ProfilesOut, Subject, Time
 from bioparity.cli.progress import ProgressBar, progress_bar
@@ -276,16 +288,19 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
         bar.stage(f"computing NCA and writing {outputs.out.name}")
         # parts of the profiles computed while the previous ones are written: flat memory, both cores busy
         n_rows = write_table_blocks(counts.frames(run_nca_blocks(frame, spec, **settings)), outputs.out)
+        long = counts.summary_input()
     else:
         result = run_nca(frame, spec, **settings)
         bar.stage(f"writing {outputs.out.name}")
-        n_rows = len(_write_tables(result_table(result, spec), spec, outputs))
+        long = _write_tables(result_table(result, spec), spec, outputs)
+        n_rows = len(long)
         counts.add(result)
     inputs = {"concentrations": params["infile"]} | {
         name: params[name] for name in ("dosing", "lambda_z_points", "lambda_z_exclude", "review")
     }
     missing = missing_concentrations(frame, spec, samples.where) if counts.missing else None
-    extra = _excluded_record(missing) | sources
+    summary = _summary_record(long, spec, outputs.out)
+    extra = _excluded_record(missing) | sources | summary
     write_provenance(outputs.out, inputs, _provenance(spec), extra=extra)
     _say(
         _("wrote %(rows)s (%(profiles)s) to %(path)s")
@@ -297,17 +312,20 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
         + _missing_note(missing, outputs.out)
         + (_blq_note(counts.blq) if counts.blq else "")
     )
+    _say_summary(summary, outputs.out)
     if outputs.adnca is not None:
         _write_adnca(frame, _first_doses(frame, spec), spec, outputs)
 
 
 @dataclass
 class _Counts:
-    """Profiles and dropped samples of a result, added up over its parts."""
+    """Profiles and dropped samples of a result, added up over its parts, and the columns of the parts'
+    long tables that the summary statistics read (profile columns, PPTESTCD, PPSTRESN)."""
 
     profiles: int = 0
     missing: int = 0
     blq: int = 0
+    kept: list[pd.DataFrame] = dataclasses.field(default_factory=list)
 
     def add(self, result: NCAResult) -> None:
         self.profiles += result.n_profiles
@@ -318,7 +336,14 @@ class _Counts:
         """The long table of every part, block by block, counting the parts as they come."""
         for part in parts:
             self.add(part)
-            yield from part.iter_frames()
+            columns = [*part.profiles.columns, "PPTESTCD", "PPSTRESN"]
+            for frame in part.iter_frames():
+                self.kept.append(frame[columns])
+                yield frame
+
+    def summary_input(self) -> pd.DataFrame:
+        """The kept columns of every part, one table (the rows of the long table, in order)."""
+        return pd.concat(self.kept, ignore_index=True) if self.kept else pd.DataFrame()
 
 
 def _refuse_lambda_z_choices(params: Mapping[str, Any]) -> None:
@@ -344,13 +369,13 @@ def _multiple_dose(
     lambda_z is fitted after each profile's last dose by the best-fit rule and its settings: a reviewer's
     choices or points given by hand (single-dose NCA) are refused, not ignored."""
     _refuse_lambda_z_choices(params)
-    fit_path = check_output_path(_terminal_path(outputs.out), "--out")
+    fit_path = check_output_path(_beside(outputs.out, TERMINAL_KEY), "--out")
     bar.stage("computing NCA per dosing interval")
     frame, spec = prepare_input(samples.frame, samples.spec, where=samples.where)
     sources = _sources(samples, spec, params)
     result = run_nca(frame, spec, dosing=doses.frame, where=samples.where, dosing_where=doses.where)
     bar.stage(f"writing {outputs.out.name}")
-    _write_tables(result_table(result, spec), spec, outputs)
+    summary = _summary_record(_write_tables(result_table(result, spec), spec, outputs), spec, outputs.out)
     fit = terminal_lambda_z(result)
     # the samples of missing concentrations are found again only when there are any (the run counted them)
     missing = missing_concentrations(frame, spec, samples.where) if result.n_missing_samples else None
@@ -362,7 +387,7 @@ def _multiple_dose(
         outputs.out,
         {"concentrations": params["infile"], "dosing": params["dosing"]},
         _provenance(spec),
-        extra=_excluded_record(missing) | sources | {TERMINAL_KEY: terminal},
+        extra=_excluded_record(missing) | sources | {TERMINAL_KEY: terminal} | summary,
     )
     _say(
         ngettext(
@@ -373,6 +398,7 @@ def _multiple_dose(
         % {"n": len(result.intervals), "path": outputs.out}
         + _missing_note(missing, outputs.out)
     )
+    _say_summary(summary, outputs.out)
     if written:
         _say(
             _("wrote the lambda_z fit after the last dose (%(profiles)s) to %(path)s")
@@ -400,10 +426,67 @@ TERMINAL_FIT = (
 )
 
 
-def _terminal_path(out: Path) -> Path:
-    """Where the lambda_z fit after the last dose is written: ``OUT.terminal_lambda_z`` with OUT's suffix
-    (``nca.csv`` -> ``nca.terminal_lambda_z.csv``)."""
-    return out.with_name(f"{out.stem}.{TERMINAL_KEY}{out.suffix}")
+def _beside(out: Path, key: str) -> Path:
+    """Where a table written beside OUT goes: ``OUT.<key>`` with OUT's suffix (the lambda_z fit after the
+    last dose: ``nca.csv`` -> ``nca.terminal_lambda_z.csv``; the summary statistics ``nca.summary.csv``)."""
+    return out.with_name(f"{out.stem}.{key}{out.suffix}")
+
+
+#: The key of the summary statistics in ``OUT.provenance.json`` and the middle of their file's name.
+SUMMARY_KEY = "summary"
+#: What ``OUT.summary.csv`` holds, for ``OUT.provenance.json``.
+SUMMARY_TEXT = (
+    "summary statistics of PPSTRESN per group (the arm, or all profiles without one), grouping column that "
+    "splits a subject's profiles (the analyte; the period of repeated profiles of one treatment), dosing "
+    "interval (dose_number, multiple dose) and PPTESTCD, as the workspace NCA report: n, n_missing, mean, "
+    "sd and cv_percent (n - 1), geometric_mean, geometric_cv_percent = 100 sqrt(exp(s^2 of log x) - 1), "
+    "median, min, max; no geometric statistics for sampling times, R2, span ratio and point counts, nor "
+    "where a value is <= 0"
+)
+
+
+def _summary_record(long: pd.DataFrame, spec: NCASpec, out: Path) -> dict[str, object]:
+    """The summary statistics of OUT's parameters written to ``OUT.summary.csv`` (the workspace's:
+    :func:`~bioparity.analyses.nca.parameter_statistics`), and their record for ``OUT.provenance.json``
+    (None when OUT is not a file, e.g. ``/dev/stdout``: nothing is written beside it)."""
+    path = check_output_path(_beside(out, SUMMARY_KEY), "--out")
+    if not out.is_file():
+        return {SUMMARY_KEY: None}
+    if spec.subject not in ("subject", "USUBJID") and "subject" not in long.columns:
+        long = long.rename(columns={spec.subject: "subject"})  # the name the workspace's grouping reads
+    summary = parameter_statistics(long)
+    stats = summary.to_frame().drop(columns="software_version")  # the version is in the provenance
+    write_frame_atomic(stats, path)
+    grouping = [str(c) for c in stats.columns[: list(stats.columns).index("parameter")]]
+    record = {"path": str(path), "rows": len(stats), "by": grouping, "statistics": SUMMARY_TEXT}
+    return {SUMMARY_KEY: record | {"notes": list(summary.notes)}}
+
+
+def _say_summary(record: Mapping[str, Any], out: Path) -> None:
+    """Where the summary statistics were written, on the terminal, and how many rows have no geometric
+    statistics for values <= 0 (nothing when they were not written)."""
+    summary = record[SUMMARY_KEY]
+    if summary is None:
+        return
+    n, notes = summary["rows"], len(summary["notes"])
+    _say(
+        _("wrote summary statistics per %(groups)s and parameter (%(rows)s) to %(path)s")
+        % {
+            "groups": ", ".join(summary["by"]),
+            "rows": ngettext("%(n)d row", "%(n)d rows", n) % {"n": n},
+            "path": summary["path"],
+        }
+        + (
+            ngettext(
+                "; %(n)d row without geometric statistics (a value <= 0; listed in %(where)s)",
+                "; %(n)d rows without geometric statistics (values <= 0; listed in %(where)s)",
+                notes,
+            )
+            % {"n": notes, "where": out.name + ".provenance.json"}
+            if notes
+            else ""
+        )
+    )
 
 
 #: The options giving lambda_z points by hand (reviewer's choices, windows, exclusions): single dose only.
