@@ -256,3 +256,22 @@ def test_groups_without_geometric_statistics_are_named(tmp_path: Path) -> None:
     # dose 2: the lowest concentration of each subject from 12 h (the dose) to 24 h (its end)
     lowest = samples[samples["time"] >= 12].groupby("subject")["conc"].min().to_numpy()
     assert cmin["geometric_mean"][2] == pytest.approx(np.exp(np.log(lowest).mean()), rel=1e-12)
+
+
+@pytest.mark.parametrize("units", [[], ["--conc-unit", "ug/mL"]], ids=["stream", "units"])
+def test_partial_areas_of_two_intervals_are_summarised_apart(
+    demo: Path, tmp_path: Path, units: list[str]
+) -> None:
+    """``--interval 0,168 --interval 0,672``: two AUCINT per profile; the statistics are per interval
+    (``AUCINT_0_168``, ``AUCINT_0_672``, 67 profiles each), not one mean of both areas over 134 values."""
+    out = tmp_path / "pp.csv"
+    _nca(demo, "--out", out, "--interval", "0,168", "--interval", "0,672", *units)
+    written = _read(tmp_path / "pp.summary.csv")
+    partial = written[written["parameter"].str.startswith("AUCINT")]
+    assert sorted(set(partial["parameter"])) == ["AUCINT_0_168", "AUCINT_0_672"]
+    assert set(partial["n"]) == {67} and len(partial) == 6
+    pp = _read(out)
+    pp = pp[pp["PPTESTCD"] == "AUCINT"].assign(
+        parameter=[f"AUCINT_0_{e:g}" for e in pp.loc[pp["PPTESTCD"] == "AUCINT", "end"]]
+    )
+    _compare(partial, _by_hand(pp, ["arm", "parameter"]), ["arm", "parameter"])

@@ -435,7 +435,24 @@ def parameter_statistics(table: pd.DataFrame) -> SummaryStatistics:
     unit = RESULT_UNIT if RESULT_UNIT in table.columns else None
     arm, by = _summary_groups(table)
     interval = INTERVAL if INTERVAL in table.columns else None
+    table = table if interval else _partial_areas_apart(table)
     return summary_statistics(table, group=arm, by=by, unit=unit, interval=interval)
+
+
+def _partial_areas_apart(table: pd.DataFrame) -> pd.DataFrame:
+    """A single-dose PP table with each partial area (``AUCINT``, one row per requested interval and
+    profile) named after its interval, ``AUCINT_0_24`` (the names of ``NCAResult.to_wide``), so that the
+    areas of two intervals are summarised apart, never averaged into one AUCINT. Unchanged without
+    AUCINT rows."""
+    codes = table[TESTCD].astype(str)
+    partial = (codes == "AUCINT").to_numpy()
+    if not partial.any() or not {"start", "end"} <= set(table.columns):
+        return table
+    start = pd.to_numeric(table["start"][partial], errors="coerce")
+    end = pd.to_numeric(table["end"][partial], errors="coerce")
+    named = codes.to_numpy(dtype=object)
+    named[partial] = [f"AUCINT_{a:g}_{b:g}" for a, b in zip(start, end, strict=True)]
+    return table.assign(**{TESTCD: named})
 
 
 def _interval_tables(frame: pd.DataFrame, options: Mapping[str, Any]) -> tuple[list[Table], list[Table]]:

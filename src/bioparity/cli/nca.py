@@ -60,6 +60,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import pandas as pd
 import typer
 
@@ -319,13 +320,15 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
 
 @dataclass
 class _Counts:
-    """Profiles and dropped samples of a result, added up over its parts, and the columns of the parts'
-    long tables that the summary statistics read (profile columns, PPTESTCD, PPSTRESN)."""
+    """Profiles and dropped samples of a result, added up over its parts, and what the summary statistics
+    read of each part: its profile columns and its values (``NCAResult.profiles`` and ``values``)."""
 
     profiles: int = 0
     missing: int = 0
     blq: int = 0
-    kept: list[pd.DataFrame] = dataclasses.field(default_factory=list)
+    kept: list[tuple[pd.DataFrame, np.ndarray]] = dataclasses.field(default_factory=list)
+    codes: tuple[str, ...] = ()
+    intervals: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))  # start, end of each code
 
     def add(self, result: NCAResult) -> None:
         self.profiles += result.n_profiles
@@ -336,14 +339,27 @@ class _Counts:
         """The long table of every part, block by block, counting the parts as they come."""
         for part in parts:
             self.add(part)
-            columns = [*part.profiles.columns, "PPTESTCD", "PPSTRESN"]
-            for frame in part.iter_frames():
-                self.kept.append(frame[columns])
-                yield frame
+            self.kept.append((part.profiles, part.values))
+            self.codes, self.intervals = part.codes, (part.starts, part.ends)
+            yield from part.iter_frames()
 
     def summary_input(self) -> pd.DataFrame:
-        """The kept columns of every part, one table (the rows of the long table, in order)."""
-        return pd.concat(self.kept, ignore_index=True) if self.kept else pd.DataFrame()
+        """The profile columns, start, end, PPTESTCD and PPSTRESN of the long table of every part (its rows,
+        in order), built from the profiles and values kept, not from the long blocks written (a tenth of
+        the work)."""
+        if not self.kept:
+            return pd.DataFrame(columns=["start", "end", "PPTESTCD", "PPSTRESN"])
+        profiles = pd.concat([p for p, _v in self.kept], ignore_index=True)
+        values = np.vstack([v for _p, v in self.kept])
+        names = list(dict.fromkeys(self.codes))  # AUCINT may repeat: one category per distinct code
+        column_code = np.asarray([names.index(c) for c in self.codes], dtype=np.int64)
+        long = profiles.iloc[np.repeat(np.arange(len(profiles)), len(self.codes))].reset_index(drop=True)
+        long["start"], long["end"] = (np.tile(bound, len(profiles)) for bound in self.intervals)
+        long["PPTESTCD"] = pd.Categorical.from_codes(
+            np.tile(column_code, len(profiles)), categories=pd.Index(names)
+        )
+        long["PPSTRESN"] = values.ravel()
+        return long
 
 
 def _refuse_lambda_z_choices(params: Mapping[str, Any]) -> None:
