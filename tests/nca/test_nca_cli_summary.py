@@ -154,16 +154,22 @@ def test_multiple_dose_summary_per_dosing_interval_is_the_workspace_one(tmp_path
     assert record["by"] == ["group", "dose_number"] and record["rows"] == 90
 
 
+def adc_pc_domain(data: pd.DataFrame) -> pd.DataFrame:
+    """The concentrations of :func:`tests.analyses.test_nca_analytes._concentrations` as an SDTM PC domain
+    of study ADC-1: PCTESTCD the analyte (TAB, ADC), in ug/mL, nominal times as PCELTM."""
+    return pd.DataFrame(
+        {"STUDYID": "ADC-1", "DOMAIN": "PC", "USUBJID": data["subject"], "PCTESTCD": data["analyte"],
+         "PCSPEC": "SERUM", "PCELTM": [hours_to_iso8601(float(t)) for t in data["time"]],
+         "PCSTRESN": data["conc"], "PCSTRESU": "ug/mL"}
+    )  # fmt: skip
+
+
 def test_two_analytes_of_an_sdtm_pc_file_are_summarised_apart(tmp_path: Path) -> None:
     """Total antibody and conjugated ADC (two PCTESTCD of one PC domain): one row per analyte and
     parameter, eight profiles each (never one mean of both); Cmax checked against each profile's largest
     concentration."""
     data = _concentrations()
-    pc = pd.DataFrame(
-        {"STUDYID": "ADC-1", "DOMAIN": "PC", "USUBJID": data["subject"], "PCTESTCD": data["analyte"],
-         "PCSPEC": "SERUM", "PCELTM": [hours_to_iso8601(float(t)) for t in data["time"]],
-         "PCSTRESN": data["conc"], "PCSTRESU": "ug/mL"}
-    )  # fmt: skip
+    pc = adc_pc_domain(data)
     path = tmp_path / "pc.xpt"
     pyreadstat.write_xport(pc, str(path), table_name="PC", file_format_version=5)
     out = tmp_path / "pp.csv"

@@ -520,7 +520,9 @@ def _write_tables(long: pd.DataFrame, spec: NCASpec, outputs: Outputs) -> pd.Dat
             % {"records": _records(len(pp)), "path": outputs.sdtm_pp}
         )
     if outputs.adpp is not None:
-        records = adpp_domain(long, subject=spec.subject, labels=LABELS, studyid=outputs.studyid)
+        records = adpp_domain(
+            long, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=spec.groups
+        )
         write_adam(records, outputs.adpp, "ADPP")
         _say(_("wrote ADPP to %(path)s") % {"path": outputs.adpp})
     return long
@@ -543,7 +545,7 @@ def _write_adnca(samples: pd.DataFrame, doses: pd.DataFrame, spec: NCASpec, outp
     dose_time = "time" if "time" in doses.columns else doses.columns[1]
     records = adnca_domain(
         samples, doses, subject=spec.subject, time=spec.time, conc=spec.conc, dose_time=dose_time,
-        conc_unit=spec.conc_unit or "", studyid=outputs.studyid,
+        conc_unit=spec.conc_unit or "", studyid=outputs.studyid, groups=spec.groups,
     )  # fmt: skip
     write_adam(records, outputs.adnca, "ADNCA")
     _say(
