@@ -6,6 +6,7 @@
 * A multiple-dose ADPP as ``.xpt``: the dosing interval under an 8-character name (DOSENUM; SAS transport
   v5 allows no longer name: ``DOSE_NUMBER`` stopped the run with a traceback).
 * ADNCA of an SDTM PC input: STUDYID is the study's (it was empty), the analyte carried (PCTESTCD).
+* A 2x2 crossover: ADPP carries the treatment and period as TRTA and APERIOD (ADaMIG v1.3, section 3.3).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typer.testing import CliRunner
 
 from bioparity.cli.main import app
 from tests.analyses.test_nca_analytes import _concentrations
-from tests.nca.test_nca_cli_summary import adc_pc_domain
+from tests.nca.test_nca_cli_summary import _crossover, adc_pc_domain
 from tests.nca.test_nca_multiple_dose_workspace import TAU, write_domains
 
 
@@ -73,3 +74,15 @@ def test_adnca_of_an_sdtm_pc_domain_keeps_its_studyid_and_analytes(tmp_path: Pat
     samples = pd.read_csv(adnca)
     assert set(samples["STUDYID"]) == {"ADC-1"}
     assert list(samples["PCTESTCD"]) == list(data["analyte"]) and set(samples["AVALU"]) == {"ug/mL"}
+
+
+def test_a_crossover_adpp_names_treatment_and_period(tmp_path: Path) -> None:
+    path = tmp_path / "xo.csv"
+    _crossover().to_csv(path, index=False)
+    adpp = tmp_path / "adpp.xpt"
+    _nca(path, "--dose", "100", "--out", tmp_path / "out.csv", "--adpp", adpp)
+    records, _meta = pyreadstat.read_xport(str(adpp))
+    assert {"TRTA", "APERIOD", "TRTSEQA"} <= set(records.columns)
+    assert not records.duplicated(["USUBJID", "APERIOD", "PARAMCD"]).any()
+    first = records[records["APERIOD"] == 1].groupby("USUBJID")["TRTA"].first().to_dict()
+    assert first == {"S1": "T", "S2": "R", "S3": "T", "S4": "R"}  # the sequences TR, RT, TR, RT

@@ -7,9 +7,10 @@ ADNCA has one record per sample: AFRLT (time since the first dose), ARRLT (since
 DOSEA (that dose), AVAL/AVALU and the NCA exclusion flag for samples before the first dose.
 
 Both carry the columns that tell a subject's profiles apart (``groups``: the analyte, PCTESTCD, the arm, the
-period; the dosing interval of ADPP as DOSENUM) under their names in capitals, at most 8 characters (SAS
-transport v5 names: ``treatment`` -> ``TREATMEN``), so that two analytes or periods of one subject are two
-sets of records a reader can tell apart, not duplicates; STUDYID is the data's own when they have one.
+period), so that two analytes or periods of one subject are two sets of records a reader can tell apart, not
+duplicates: the treatment, period and sequence as the ADaM BDS variables TRTA, APERIOD and TRTSEQA (ADaMIG
+v1.3, section 3.3), the dosing interval of ADPP as DOSENUM, others under their names in capitals, at most 8
+characters (SAS transport v5 names); STUDYID is the data's own when they have one.
 """
 
 from __future__ import annotations
@@ -56,17 +57,21 @@ def adpp_domain(
     return _carry(out, long, ["dose_number", "PCTESTCD", "PCSPEC", *groups])
 
 
-#: ADaM names of columns whose own name, in capitals, is not one (longer than 8 characters).
-_ADAM_NAMES = {"dose_number": "DOSENUM"}
+#: ADaM names of profile columns: the BDS treatment, period and sequence variables, and the dosing interval
+#: under 8 characters (SAS transport v5 names); any other column: its name in capitals, cut to 8 characters.
+_ADAM_NAMES = {"dose_number": "DOSENUM", "treatment": "TRTA", "period": "APERIOD", "sequence": "TRTSEQA"}
 
 
 def _carry(out: pd.DataFrame, source: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """``out`` with each of ``columns`` found in ``source`` added under its ADaM name (its name in capitals,
     at most 8 characters), except those ``out`` has already (STUDYID, USUBJID)."""
     for column in dict.fromkeys(columns):
-        name = _ADAM_NAMES.get(column, column.upper()[:8])
+        name = _ADAM_NAMES.get(column.lower(), column.upper()[:8])
         if column in source.columns and name not in out.columns:
-            out[name] = source[column].to_numpy()
+            values = source[column]
+            numbers = pd.to_numeric(values, errors="coerce")
+            numeric = name == "APERIOD" and bool(numbers.notna().all())  # ADaM's APERIOD is a number
+            out[name] = (numbers if numeric else values).to_numpy()
     return out
 
 
