@@ -281,3 +281,13 @@ def test_partial_areas_of_two_intervals_are_summarised_apart(
         parameter=[f"AUCINT_0_{e:g}" for e in pp.loc[pp["PPTESTCD"] == "AUCINT", "end"]]
     )
     _compare(partial, _by_hand(pp, ["arm", "parameter"]), ["arm", "parameter"])
+
+
+def test_a_run_without_concentration_unit_says_its_outputs_have_none(demo: Path, tmp_path: Path) -> None:
+    """The demo's concentrations (ug/mL) without --conc-unit: OUT has no unit column, and the terminal
+    says so and how to get them; with the unit, no such note and the units are in OUT."""
+    said = _nca(demo, "--out", tmp_path / "a.csv")
+    assert "note: no concentration unit (--conc-unit, or PCSTRESU of an SDTM PC input)" in said
+    assert "PPSTRESU" not in _read(tmp_path / "a.csv").columns
+    said = _nca(demo, "--out", tmp_path / "b.csv", "--conc-unit", "ug/mL")
+    assert "no concentration unit" not in said and "PPSTRESU" in _read(tmp_path / "b.csv").columns

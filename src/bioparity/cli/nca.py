@@ -76,7 +76,7 @@ from bioparity.cli.options import UNIT_OPTIONS, ProfilesOut, Subject, Time
 from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
-from bioparity.i18n import ngettext
+from bioparity.i18n import gettext_noop, ngettext
 from bioparity.io import write_frame_atomic
 from bioparity.io.adam import adnca_domain, adpp_domain, write_adam
 from bioparity.io.nca_input import (
@@ -619,16 +619,29 @@ def _dose_source(samples: NCASamples) -> str | None:
 
 
 def _units_note(samples: NCASamples) -> str:
-    """The units read from the input files, for the terminal (empty when none was)."""
-    if not samples.units:
-        return ""
+    """The units read from the input files, for the terminal, and a note when the concentration has no
+    unit: the outputs then carry none (empty when the units are as given)."""
     spec = samples.spec
     words = {"conc_unit": _("concentration"), "dose_unit": _("dose")}
-    return _("units from the files: %(units)s") % {
-        "units": ", ".join(
-            f"{words[name]} {getattr(spec, name)} ({source})" for name, source in samples.units.items()
-        )
-    }
+    lines = [
+        _("units from the files: %(units)s")
+        % {
+            "units": ", ".join(
+                f"{words[name]} {getattr(spec, name)} ({source})" for name, source in samples.units.items()
+            )
+        }
+    ] if samples.units else []  # fmt: skip
+    if spec.conc_unit is None:
+        lines.append(_("note: %(note)s") % {"note": _(NO_UNIT_NOTE)})
+    return "\n".join(lines)
+
+
+#: Said when no concentration unit is known (translated where said).
+NO_UNIT_NOTE = gettext_noop(
+    "no concentration unit (--conc-unit, or PCSTRESU of an SDTM PC input): OUT and its summary statistics "
+    "carry no units (no PPORRESU/PPSTRESU columns); give --conc-unit (and --dose-unit) for units, with "
+    "CL in L/h and Vz in L"
+)
 
 
 def _dose_note(samples: NCASamples, doses: NCADoses | None) -> str:
