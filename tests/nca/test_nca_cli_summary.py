@@ -291,3 +291,14 @@ def test_a_run_without_concentration_unit_says_its_outputs_have_none(demo: Path,
     assert "PPSTRESU" not in _read(tmp_path / "a.csv").columns
     said = _nca(demo, "--out", tmp_path / "b.csv", "--conc-unit", "ug/mL")
     assert "no concentration unit" not in said and "PPSTRESU" in _read(tmp_path / "b.csv").columns
+
+
+def test_the_help_names_the_summary_file_and_the_time_unit() -> None:
+    """``bioparity nca --help``: OUT.summary.csv is named with OUT, and the time column and infusion duration
+    are in --time-unit (they were said to be in hours, which --time-unit min contradicts)."""
+    run = CliRunner().invoke(app, ["nca", "--help"], env={"COLUMNS": "300"})
+    assert run.exit_code == 0
+    text = " ".join(run.output.split())
+    assert "OUT.summary.csv" in text
+    assert "time after dose, in --time-unit" in text and "hours after dose" not in text
+    assert "Infusion duration (in --time-unit" in text

@@ -72,7 +72,7 @@ from bioparity.analyses.nca import (
     terminal_lambda_z,
 )
 from bioparity.cli.common import user_errors, warn_note
-from bioparity.cli.options import UNIT_OPTIONS, ProfilesOut, Subject, Time
+from bioparity.cli.options import UNIT_OPTIONS, Subject, Time
 from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
@@ -108,13 +108,19 @@ app = typer.Typer()
 
 
 # Options of ``bioparity nca`` (the names are those of spec_from_options and the workspace NCA).
+_OUT = (
+    "Output CSV or Parquet (long: one row per profile and parameter); the summary statistics per arm and "
+    "parameter beside it (OUT.summary.csv), and OUT.csv.provenance.json."
+)
+NcaOut = Annotated[Path, typer.Option(help=_OUT)]
 InFile = Annotated[
     Path, typer.Argument(metavar="IN", help="CSV, XLSX, Parquet or SAS XPT (plain or SDTM PC).")
 ]
 AucMethodOpt = Annotated[str, typer.Option(help="lin-up-log-down (PKNCA default) or linear.")]
 RouteOpt = Annotated[str, typer.Option(help="extravascular, iv-bolus (C0 back-extrapolated) or iv-infusion.")]
 DurationOpt = Annotated[
-    str | None, typer.Option(help="Infusion duration (hours) or the name of a column holding it.")
+    str | None,
+    typer.Option(help="Infusion duration (in --time-unit, as the sample times) or the column holding it."),
 ]
 ConcOpt = Annotated[str, typer.Option(help="Concentration column (BLQ markers such as 'BLQ' allowed).")]
 _DOSE = "auto (the column 'dose' if present), a column, one dose for all profiles, or none; gives CL, Vz."
@@ -177,7 +183,7 @@ ReviewOpt = Annotated[Path | None, typer.Option(help=_REVIEW)]
 def nca_command(
     ctx: typer.Context,
     infile: InFile,
-    out: ProfilesOut,
+    out: NcaOut,
     auc_method: AucMethodOpt = "lin-up-log-down",
     route: RouteOpt = "extravascular",
     duration: DurationOpt = None,
