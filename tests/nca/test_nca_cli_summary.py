@@ -302,3 +302,14 @@ def test_the_help_names_the_summary_file_and_the_time_unit() -> None:
     assert "OUT.summary.csv" in text
     assert "time after dose, in --time-unit" in text and "hours after dose" not in text
     assert "Infusion duration (in --time-unit" in text
+
+
+def test_a_multiple_dose_run_without_tau_says_the_last_dose_has_no_parameters(tmp_path: Path) -> None:
+    """Without --tau the last dose has no interval: every parameter of it is missing (n = 0 in the summary),
+    and the closing line says why instead of leaving empty rows unexplained."""
+    pc, ex = write_domains(tmp_path)
+    said = _nca(pc, "--dosing", ex, "--out", tmp_path / "pp.csv")
+    assert "; no --tau: the last dose has no interval, so its parameters are missing" in said
+    written = _read(tmp_path / "pp.summary.csv")
+    assert set(written.loc[written["dose_number"] == 5, "n"]) == {0}
+    assert _nca(pc, "--dosing", ex, "--tau", TAU, "--out", tmp_path / "qq.csv").count("no --tau") == 0

@@ -419,6 +419,7 @@ def _multiple_dose(
         )
         % {"n": len(result.intervals), "path": outputs.out}
         + _missing_note(missing, outputs.out)
+        + ("" if params["tau"] is not None else _(NO_TAU))
     )
     _say_summary(summary, outputs.out)
     if written:
@@ -441,6 +442,11 @@ def _multiple_dose(
         _write_adnca(frame, doses.frame, spec, outputs)
 
 
+#: Said after the dosing intervals written when --tau was not given (translated where said).
+NO_TAU = gettext_noop(
+    "; no --tau: the last dose has no interval, so its parameters are missing (PKNCA and Phoenix need tau "
+    "for the last dose)"
+)
 #: What ``OUT.terminal_lambda_z.csv`` holds, for ``OUT.provenance.json``.
 TERMINAL_FIT = (
     "lambda_z fitted after each profile's last dose by the best-fit rule (times since the last dose; "
