@@ -6,6 +6,7 @@
 * A multiple-dose ADPP as ``.xpt``: the dosing interval under an 8-character name (DOSENUM; SAS transport
   v5 allows no longer name: ``DOSE_NUMBER`` stopped the run with a traceback).
 * ADNCA of an SDTM PC input: STUDYID is the study's (it was empty), the analyte carried (PCTESTCD).
+* A table SAS transport v5 cannot hold: a one-line error, the file before it left unchanged.
 * A 2x2 crossover: ADPP carries the treatment and period as TRTA and APERIOD (ADaMIG v1.3, section 3.3).
 """
 
@@ -16,9 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyreadstat
+import pytest
 from typer.testing import CliRunner
 
 from bioparity.cli.main import app
+from bioparity.io.adam import write_adam
+from bioparity.io.tables_out import OutputFileError
 from tests.analyses.test_nca_analytes import _concentrations
 from tests.nca.test_nca_cli_summary import _crossover, adc_pc_domain
 from tests.nca.test_nca_multiple_dose_workspace import TAU, write_domains
@@ -86,3 +90,17 @@ def test_a_crossover_adpp_names_treatment_and_period(tmp_path: Path) -> None:
     assert not records.duplicated(["USUBJID", "APERIOD", "PARAMCD"]).any()
     first = records[records["APERIOD"] == 1].groupby("USUBJID")["TRTA"].first().to_dict()
     assert first == {"S1": "T", "S2": "R", "S3": "T", "S4": "R"}  # the sequences TR, RT, TR, RT
+
+
+def test_a_transport_file_the_format_cannot_hold_is_an_error_and_leaves_the_old_file(tmp_path: Path) -> None:
+    """SAS transport v5 allows names of 8 characters: a longer one is a one-line OutputFileError naming the
+    file (it was a pyreadstat traceback), and a file already there is left as it was (not half-written)."""
+    path = tmp_path / "adpp.xpt"
+    write_adam(pd.DataFrame({"USUBJID": ["A"], "AVAL": [1.0]}), path, "ADPP")
+    before = path.read_bytes()
+    with pytest.raises(OutputFileError, match=r"cannot write .*adpp\.xpt.* as SAS transport v5"):
+        write_adam(pd.DataFrame({"USUBJID": ["A"], "DOSE_NUMBER": [1]}), path, "ADPP")
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adpp.xpt"]
+    records, _meta = pyreadstat.read_xport(str(path))
+    assert records["AVAL"].tolist() == [1.0]

@@ -129,11 +129,9 @@ def adnca_domain(
 
 def write_adam(frame: pd.DataFrame, path: str | os.PathLike[str], name: str) -> None:
     """Write an ADaM data set as SAS transport v5 (``.xpt``) or CSV (by the file suffix)."""
-    from bioparity.io import write_frame_atomic
+    from bioparity.io.files import write_frame_atomic, write_xport_atomic
 
     if str(path).lower().endswith(".xpt"):
-        import pyreadstat
-
-        pyreadstat.write_xport(frame, str(path), table_name=name, file_format_version=5)
+        write_xport_atomic(frame, path, table_name=name)
     else:
         write_frame_atomic(frame, path)

@@ -210,12 +210,12 @@ def _analyte(long: pd.DataFrame) -> pd.Series | str:
 
 def write_sdtm_pp(pp: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """Write a PP domain as SAS transport v5 (``.xpt``), table name PP, with variable labels."""
-    import pyreadstat
+    from bioparity.io.files import write_xport_atomic
 
     pp = pp.copy()
     pp["PPSEQ"] = pp["PPSEQ"].astype(float)
     labels: list[str | None] = [_PP_LABELS.get(c, c) for c in pp.columns]
-    pyreadstat.write_xport(pp, str(path), table_name="PP", file_format_version=5, column_labels=labels)
+    write_xport_atomic(pp, path, table_name="PP", column_labels=labels)
 
 
 # --- EX (exposure) domain: dose records for multiple-dose NCA ------------------------------------------
