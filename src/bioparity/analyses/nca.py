@@ -444,10 +444,10 @@ def _partial_areas_apart(table: pd.DataFrame) -> pd.DataFrame:
     profile) named after its interval, ``AUCINT_0_24`` (the names of ``NCAResult.to_wide``), so that the
     areas of two intervals are summarised apart, never averaged into one AUCINT. Unchanged without
     AUCINT rows."""
-    codes = table[TESTCD].astype(str)
-    partial = (codes == "AUCINT").to_numpy()
+    partial = (table[TESTCD] == "AUCINT").to_numpy(dtype=bool)
     if not partial.any() or not {"start", "end"} <= set(table.columns):
         return table
+    codes = table[TESTCD].astype(str)
     start = pd.to_numeric(table["start"][partial], errors="coerce")
     end = pd.to_numeric(table["end"][partial], errors="coerce")
     named = codes.to_numpy(dtype=object)
