@@ -13,7 +13,8 @@ Contract:
   the concentration unit when it is one unit on every row (two units, or a ``--conc-unit`` that is not
   PCSTRESU, stop the run naming the row and column).
 * OUT is long: the profile columns, ``start``, ``end``, ``PPTESTCD``, ``PPSTRESN``, one ``flag_*`` column
-  per review flag and ``reason`` (why a value is missing, or the user's reason for manual lambda_z points).
+  per review flag (single dose; with ``--dosing`` the lambda_z flags are in ``OUT.terminal_lambda_z.csv``)
+  and ``reason`` (why a value is missing, or the user's reason for manual lambda_z points).
 * ``OUT.summary.csv`` (named after OUT, in its format) holds the summary statistics of OUT's parameters that
   the workspace report shows, from the same function (:func:`bioparity.analyses.nca.parameter_statistics`):
   per arm (any letter case), analyte or other column that splits a subject's profiles, dosing interval
@@ -477,9 +478,9 @@ def _summary_record(long: pd.DataFrame, spec: NCASpec, out: Path) -> dict[str, o
     """The summary statistics of OUT's parameters written to ``OUT.summary.csv`` (the workspace's:
     :func:`~bioparity.analyses.nca.parameter_statistics`), and their record for ``OUT.provenance.json``
     (None when OUT is not a file, e.g. ``/dev/stdout``: nothing is written beside it)."""
-    path = check_output_path(_beside(out, SUMMARY_KEY), "--out")
     if not out.is_file():
         return {SUMMARY_KEY: None}
+    path = check_output_path(_beside(out, SUMMARY_KEY), "--out")
     if spec.subject not in ("subject", "USUBJID") and "subject" not in long.columns:
         long = long.rename(columns={spec.subject: "subject"})  # the name the workspace's grouping reads
     summary = parameter_statistics(long)
