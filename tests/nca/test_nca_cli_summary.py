@@ -152,6 +152,15 @@ def test_multiple_dose_summary_per_dosing_interval_is_the_workspace_one(tmp_path
     assert set(written.loc[written["dose_number"] == 5, "n"]) == {12}
     record = json.loads((tmp_path / "pp.csv.provenance.json").read_text())["summary"]
     assert record["by"] == ["group", "dose_number"] and record["rows"] == 90
+    # the rows without geometric statistics: named by the command and under the report's table alike
+    assert record["notes"] and all("<= 0, geometric statistics not computed" in n for n in record["notes"])
+    result = nca_kind(read_concentrations(pc), {"dosing": str(ex), "tau": TAU})
+    table = pd.DataFrame(result["rows"], columns=result["columns"])
+    every = nca_tables(table, {"tau": TAU}).appendix[0]
+    assert every.title.startswith("Summary statistics per dosing interval")
+    assert every.note.endswith(
+        "No geometric statistics where a value is <= 0: " + "; ".join(record["notes"]) + "."
+    )
 
 
 def adc_pc_domain(data: pd.DataFrame) -> pd.DataFrame:

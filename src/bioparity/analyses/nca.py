@@ -188,12 +188,12 @@ def _result_tables(
     if INTERVAL in frame.columns:
         main, appendix = _interval_tables(frame, options or {})
     else:
-        stats = parameter_statistics(frame).to_frame()
+        summary = parameter_statistics(frame)
         main.append(
             _statistics_table(
-                stats,
+                summary.to_frame(),
                 _("Summary statistics per arm and parameter (PPSTRESN by PPTESTCD)"),
-                _split_note(by) + _(STATISTICS_NOTE),
+                _split_note(by) + _(STATISTICS_NOTE) + _geometric_note(summary.notes),
                 by=by,
             )
         )
@@ -458,7 +458,8 @@ def _partial_areas_apart(table: pd.DataFrame) -> pd.DataFrame:
 def _interval_tables(frame: pd.DataFrame, options: Mapping[str, Any]) -> tuple[list[Table], list[Table]]:
     """The main tables of a multiple-dose run (the steady-state interval's summary statistics, the dosing
     intervals) and the first of its appendix (the summary statistics of every interval)."""
-    stats = interval_statistics(frame)
+    summary = parameter_statistics(frame)
+    stats = summary.to_frame().drop(columns="software_version")
     group = str(stats.columns[0])
     by = _summary_groups(frame)[1]
     last = stats.groupby([group, *by], sort=False)[INTERVAL].transform("max")
@@ -483,10 +484,18 @@ def _interval_tables(frame: pd.DataFrame, options: Mapping[str, Any]) -> tuple[l
     every = _statistics_table(
         stats,
         _("Summary statistics per dosing interval (dose number), arm and parameter"),
-        _split_note(by) + _(STATISTICS_NOTE),
+        _split_note(by) + _(STATISTICS_NOTE) + _geometric_note(summary.notes),
         by=by,
     )
     return main, [every]
+
+
+def _geometric_note(notes: Sequence[str]) -> str:
+    """The rows of a statistics table left without geometric statistics for a value <= 0 (the notes of
+    :func:`~bioparity.nca.summary.summary_statistics`), after a space; empty when there are none."""
+    if not notes:
+        return ""
+    return " " + _("No geometric statistics where a value is <= 0: %(rows)s.") % {"rows": "; ".join(notes)}
 
 
 def _dosing_intervals_table(frame: pd.DataFrame, time_unit: str, tau_note: str) -> Table:
