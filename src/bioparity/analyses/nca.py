@@ -65,7 +65,7 @@ from bioparity.nca.multiple.intervals import IntervalResult
 from bioparity.nca.review import WHOLE_PROFILE, choices_frame
 from bioparity.nca.single.engine import LAMZ_NOT_ESTIMATED
 from bioparity.nca.single.results import EXCLUDED_BY_USER
-from bioparity.nca.summary import flag_counts, split_columns, summary_statistics
+from bioparity.nca.summary import SummaryStatistics, flag_counts, split_columns, summary_statistics
 
 NAME = "nca"
 #: Columns of the PP result table the tables and the review read.
@@ -188,12 +188,12 @@ def _result_tables(
     if INTERVAL in frame.columns:
         main, appendix = _interval_tables(frame, options or {})
     else:
-        stats = summary_statistics(frame, group=arm, by=by, unit=unit_col).to_frame()
+        summary = parameter_statistics(frame)
         main.append(
             _statistics_table(
-                stats,
+                summary.to_frame(),
                 _("Summary statistics per arm and parameter (PPSTRESN by PPTESTCD)"),
-                _split_note(by) + _(STATISTICS_NOTE),
+                _split_note(by) + _(STATISTICS_NOTE) + _geometric_note(summary.notes),
                 by=by,
             )
         )
@@ -327,9 +327,21 @@ NO_TAU_NOTE = gettext_noop(
 )
 
 
+#: The names of the column the summary statistics are grouped by, in this order of preference.
+ARM_COLUMNS = ("arm", "treatment", "TRT", "group")
+
+
 def _arm_column(frame: pd.DataFrame) -> str | None:
-    """The column the summary statistics are grouped by (arm, treatment, TRT or group), or None."""
-    return next((c for c in ("arm", "treatment", "TRT", "group") if c in frame.columns), None)
+    """The column the summary statistics are grouped by (arm, treatment, TRT or group: the name as written,
+    else in any letter case, as the NCA grouping rule reads ``ARM`` or ``Treatment``), or None.
+
+    In any letter case: an ``ARM`` column splits the profiles (:mod:`bioparity.nca.spec`), so its arms
+    must not be pooled into one row of statistics (EMA CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8:
+    descriptive statistics per treatment)."""
+    names = [str(c) for c in frame.columns]
+    exact = next((c for c in ARM_COLUMNS if c in names), None)
+    lower = {c.lower(): c for c in reversed(names)}  # the first column of each lower-case name
+    return exact or next((lower[c.lower()] for c in ARM_COLUMNS if c.lower() in lower), None)
 
 
 def _summary_groups(frame: pd.DataFrame) -> tuple[str | None, list[str]]:
@@ -398,16 +410,56 @@ def interval_statistics(table: pd.DataFrame) -> pd.DataFrame:
     and the last dose are never pooled, nor two analytes. Columns: the arm (or ``group``), those grouping
     columns, ``dose_number``, ``parameter``, ``unit``, ``n``, ``n_missing``, ``mean``, ``sd``,
     ``cv_percent``, ``geometric_mean``, ``geometric_cv_percent``, ``median``, ``min``, ``max``."""
+    if INTERVAL not in table.columns:
+        raise InputError(f"statistics per dosing interval: the NCA table has no column {INTERVAL}")
+    return parameter_statistics(table).to_frame().drop(columns="software_version")
+
+
+def parameter_statistics(table: pd.DataFrame) -> SummaryStatistics:
+    """The summary statistics of a PP table (one row per profile, or dosing interval, and parameter) that
+    the report shows and ``bioparity nca`` writes (``OUT.summary.csv``): one function for both, so that the
+    command line and the workspace give the same numbers.
+
+    Per arm (:func:`_arm_column`; ``group`` = ``all`` without one), other grouping column that splits a
+    subject's profiles (the analyte always, the period of repeated profiles of one treatment, never a
+    crossover's period or sequence: :func:`_summary_groups`) and parameter; a multiple-dose table per
+    dosing interval as well (``dose_number``, as :func:`interval_statistics`). Its ``to_frame()`` columns:
+    the arm (or ``group``), those grouping columns, ``dose_number`` (multiple dose), ``parameter``,
+    ``unit`` (PPSTRESU, empty without units), ``n``, ``n_missing``, ``mean``, ``sd``, ``cv_percent``,
+    ``geometric_mean``, ``geometric_cv_percent``, ``median``, ``min``, ``max``, ``software_version``; its
+    ``notes`` say where geometric statistics were left out for values <= 0
+    (:func:`~bioparity.nca.summary.summary_statistics`: SD with n - 1,
+    geometric CV% = 100 sqrt(exp(s^2 of log) - 1), Kirkwood, Biometrics 35:908-909, 1979; EMA
+    CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8: descriptive statistics per treatment).
+    """
     unit = RESULT_UNIT if RESULT_UNIT in table.columns else None
     arm, by = _summary_groups(table)
-    stats = summary_statistics(table, group=arm, by=by, unit=unit, interval=INTERVAL)
-    return stats.to_frame().drop(columns="software_version")
+    interval = INTERVAL if INTERVAL in table.columns else None
+    table = table if interval else _partial_areas_apart(table)
+    return summary_statistics(table, group=arm, by=by, unit=unit, interval=interval)
+
+
+def _partial_areas_apart(table: pd.DataFrame) -> pd.DataFrame:
+    """A single-dose PP table with each partial area (``AUCINT``, one row per requested interval and
+    profile) named after its interval, ``AUCINT_0_24`` (the names of ``NCAResult.to_wide``), so that the
+    areas of two intervals are summarised apart, never averaged into one AUCINT. Unchanged without
+    AUCINT rows."""
+    partial = (table[TESTCD] == "AUCINT").to_numpy(dtype=bool)
+    if not partial.any() or not {"start", "end"} <= set(table.columns):
+        return table
+    codes = table[TESTCD].astype(str)
+    start = pd.to_numeric(table["start"][partial], errors="coerce")
+    end = pd.to_numeric(table["end"][partial], errors="coerce")
+    named = codes.to_numpy(dtype=object)
+    named[partial] = [f"AUCINT_{a:g}_{b:g}" for a, b in zip(start, end, strict=True)]
+    return table.assign(**{TESTCD: named})
 
 
 def _interval_tables(frame: pd.DataFrame, options: Mapping[str, Any]) -> tuple[list[Table], list[Table]]:
     """The main tables of a multiple-dose run (the steady-state interval's summary statistics, the dosing
     intervals) and the first of its appendix (the summary statistics of every interval)."""
-    stats = interval_statistics(frame)
+    summary = parameter_statistics(frame)
+    stats = summary.to_frame().drop(columns="software_version")
     group = str(stats.columns[0])
     by = _summary_groups(frame)[1]
     last = stats.groupby([group, *by], sort=False)[INTERVAL].transform("max")
@@ -432,10 +484,18 @@ def _interval_tables(frame: pd.DataFrame, options: Mapping[str, Any]) -> tuple[l
     every = _statistics_table(
         stats,
         _("Summary statistics per dosing interval (dose number), arm and parameter"),
-        _split_note(by) + _(STATISTICS_NOTE),
+        _split_note(by) + _(STATISTICS_NOTE) + _geometric_note(summary.notes),
         by=by,
     )
     return main, [every]
+
+
+def _geometric_note(notes: Sequence[str]) -> str:
+    """The rows of a statistics table left without geometric statistics for a value <= 0 (the notes of
+    :func:`~bioparity.nca.summary.summary_statistics`), after a space; empty when there are none."""
+    if not notes:
+        return ""
+    return " " + _("No geometric statistics where a value is <= 0: %(rows)s.") % {"rows": "; ".join(notes)}
 
 
 def _dosing_intervals_table(frame: pd.DataFrame, time_unit: str, tau_note: str) -> Table:

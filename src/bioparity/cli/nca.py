@@ -13,7 +13,14 @@ Contract:
   the concentration unit when it is one unit on every row (two units, or a ``--conc-unit`` that is not
   PCSTRESU, stop the run naming the row and column).
 * OUT is long: the profile columns, ``start``, ``end``, ``PPTESTCD``, ``PPSTRESN``, one ``flag_*`` column
-  per review flag and ``reason`` (why a value is missing, or the user's reason for manual lambda_z points).
+  per review flag (single dose; with ``--dosing`` the lambda_z flags are in ``OUT.terminal_lambda_z.csv``)
+  and ``reason`` (why a value is missing, or the user's reason for manual lambda_z points).
+* ``OUT.summary.csv`` (named after OUT, in its format) holds the summary statistics of OUT's parameters that
+  the workspace report shows, from the same function (:func:`bioparity.analyses.nca.parameter_statistics`):
+  per arm (any letter case), analyte or other column that splits a subject's profiles, dosing interval
+  (``dose_number``, with ``--dosing``) and parameter: n, n_missing, mean, sd, cv_percent, geometric_mean,
+  geometric_cv_percent, median, min, max; recorded in ``OUT.provenance.json`` (``summary``, with the rows
+  left without geometric statistics for values <= 0).
 * ``--sdtm-pp PP.xpt`` also writes an SDTM PP domain, ``--adpp ADPP.xpt|.csv`` an ADaM ADPP data set.
 * ``--dosing DOSES`` (``subject,time,dose[,duration]`` on the sample clock, or an SDTM EX domain) switches
   to multiple-dose NCA: one set of parameters per dosing interval (``--tau`` for the last dose), plus the
@@ -54,16 +61,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import pandas as pd
 import typer
 
-from bioparity.analyses.nca import EXTRAPOLATE_TAU, TAU, TERMINAL_KEY, terminal_lambda_z
+from bioparity.analyses.nca import (
+    EXTRAPOLATE_TAU,
+    TAU,
+    TERMINAL_KEY,
+    parameter_statistics,
+    terminal_lambda_z,
+)
 from bioparity.cli.common import user_errors, warn_note
-from bioparity.cli.options import UNIT_OPTIONS, ProfilesOut, Subject, Time
+from bioparity.cli.options import UNIT_OPTIONS, Subject, Time
 from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
-from bioparity.i18n import ngettext
+from bioparity.i18n import gettext_noop, ngettext
 from bioparity.io import write_frame_atomic
 from bioparity.io.adam import adnca_domain, adpp_domain, write_adam
 from bioparity.io.nca_input import (
@@ -95,13 +109,19 @@ app = typer.Typer()
 
 
 # Options of ``bioparity nca`` (the names are those of spec_from_options and the workspace NCA).
+_OUT = (
+    "Output CSV or Parquet (long: one row per profile and parameter); the summary statistics per arm and "
+    "parameter beside it (OUT.summary.csv), and OUT.csv.provenance.json."
+)
+NcaOut = Annotated[Path, typer.Option(help=_OUT)]
 InFile = Annotated[
     Path, typer.Argument(metavar="IN", help="CSV, XLSX, Parquet or SAS XPT (plain or SDTM PC).")
 ]
 AucMethodOpt = Annotated[str, typer.Option(help="lin-up-log-down (PKNCA default) or linear.")]
 RouteOpt = Annotated[str, typer.Option(help="extravascular, iv-bolus (C0 back-extrapolated) or iv-infusion.")]
 DurationOpt = Annotated[
-    str | None, typer.Option(help="Infusion duration (hours) or the name of a column holding it.")
+    str | None,
+    typer.Option(help="Infusion duration (in --time-unit, as the sample times) or the column holding it."),
 ]
 ConcOpt = Annotated[str, typer.Option(help="Concentration column (BLQ markers such as 'BLQ' allowed).")]
 _DOSE = "auto (the column 'dose' if present), a column, one dose for all profiles, or none; gives CL, Vz."
@@ -164,7 +184,7 @@ ReviewOpt = Annotated[Path | None, typer.Option(help=_REVIEW)]
 def nca_command(
     ctx: typer.Context,
     infile: InFile,
-    out: ProfilesOut,
+    out: NcaOut,
     auc_method: AucMethodOpt = "lin-up-log-down",
     route: RouteOpt = "extravascular",
     duration: DurationOpt = None,
@@ -276,16 +296,19 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
         bar.stage(f"computing NCA and writing {outputs.out.name}")
         # parts of the profiles computed while the previous ones are written: flat memory, both cores busy
         n_rows = write_table_blocks(counts.frames(run_nca_blocks(frame, spec, **settings)), outputs.out)
+        long = counts.summary_input()
     else:
         result = run_nca(frame, spec, **settings)
         bar.stage(f"writing {outputs.out.name}")
-        n_rows = len(_write_tables(result_table(result, spec), spec, outputs))
+        long = _write_tables(result_table(result, spec), spec, outputs)
+        n_rows = len(long)
         counts.add(result)
     inputs = {"concentrations": params["infile"]} | {
         name: params[name] for name in ("dosing", "lambda_z_points", "lambda_z_exclude", "review")
     }
     missing = missing_concentrations(frame, spec, samples.where) if counts.missing else None
-    extra = _excluded_record(missing) | sources
+    summary = _summary_record(long, spec, outputs.out)
+    extra = _excluded_record(missing) | sources | summary
     write_provenance(outputs.out, inputs, _provenance(spec), extra=extra)
     _say(
         _("wrote %(rows)s (%(profiles)s) to %(path)s")
@@ -297,17 +320,22 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
         + _missing_note(missing, outputs.out)
         + (_blq_note(counts.blq) if counts.blq else "")
     )
+    _say_summary(summary, outputs.out)
     if outputs.adnca is not None:
         _write_adnca(frame, _first_doses(frame, spec), spec, outputs)
 
 
 @dataclass
 class _Counts:
-    """Profiles and dropped samples of a result, added up over its parts."""
+    """Profiles and dropped samples of a result, added up over its parts, and what the summary statistics
+    read of each part: its profile columns and its values (``NCAResult.profiles`` and ``values``)."""
 
     profiles: int = 0
     missing: int = 0
     blq: int = 0
+    kept: list[tuple[pd.DataFrame, np.ndarray]] = dataclasses.field(default_factory=list)
+    codes: tuple[str, ...] = ()
+    intervals: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))  # start, end of each code
 
     def add(self, result: NCAResult) -> None:
         self.profiles += result.n_profiles
@@ -318,7 +346,27 @@ class _Counts:
         """The long table of every part, block by block, counting the parts as they come."""
         for part in parts:
             self.add(part)
+            self.kept.append((part.profiles, part.values))
+            self.codes, self.intervals = part.codes, (part.starts, part.ends)
             yield from part.iter_frames()
+
+    def summary_input(self) -> pd.DataFrame:
+        """The profile columns, start, end, PPTESTCD and PPSTRESN of the long table of every part (its rows,
+        in order), built from the profiles and values kept, not from the long blocks written (a tenth of
+        the work)."""
+        if not self.kept:
+            return pd.DataFrame(columns=["start", "end", "PPTESTCD", "PPSTRESN"])
+        profiles = pd.concat([p for p, _v in self.kept], ignore_index=True)
+        values = np.vstack([v for _p, v in self.kept])
+        names = list(dict.fromkeys(self.codes))  # AUCINT may repeat: one category per distinct code
+        column_code = np.asarray([names.index(c) for c in self.codes], dtype=np.int64)
+        long = profiles.iloc[np.repeat(np.arange(len(profiles)), len(self.codes))].reset_index(drop=True)
+        long["start"], long["end"] = (np.tile(bound, len(profiles)) for bound in self.intervals)
+        long["PPTESTCD"] = pd.Categorical.from_codes(
+            np.tile(column_code, len(profiles)), categories=pd.Index(names)
+        )
+        long["PPSTRESN"] = values.ravel()
+        return long
 
 
 def _refuse_lambda_z_choices(params: Mapping[str, Any]) -> None:
@@ -344,13 +392,13 @@ def _multiple_dose(
     lambda_z is fitted after each profile's last dose by the best-fit rule and its settings: a reviewer's
     choices or points given by hand (single-dose NCA) are refused, not ignored."""
     _refuse_lambda_z_choices(params)
-    fit_path = check_output_path(_terminal_path(outputs.out), "--out")
+    fit_path = check_output_path(_beside(outputs.out, TERMINAL_KEY), "--out")
     bar.stage("computing NCA per dosing interval")
     frame, spec = prepare_input(samples.frame, samples.spec, where=samples.where)
     sources = _sources(samples, spec, params)
     result = run_nca(frame, spec, dosing=doses.frame, where=samples.where, dosing_where=doses.where)
     bar.stage(f"writing {outputs.out.name}")
-    _write_tables(result_table(result, spec), spec, outputs)
+    summary = _summary_record(_write_tables(result_table(result, spec), spec, outputs), spec, outputs.out)
     fit = terminal_lambda_z(result)
     # the samples of missing concentrations are found again only when there are any (the run counted them)
     missing = missing_concentrations(frame, spec, samples.where) if result.n_missing_samples else None
@@ -362,7 +410,7 @@ def _multiple_dose(
         outputs.out,
         {"concentrations": params["infile"], "dosing": params["dosing"]},
         _provenance(spec),
-        extra=_excluded_record(missing) | sources | {TERMINAL_KEY: terminal},
+        extra=_excluded_record(missing) | sources | {TERMINAL_KEY: terminal} | summary,
     )
     _say(
         ngettext(
@@ -372,7 +420,9 @@ def _multiple_dose(
         )
         % {"n": len(result.intervals), "path": outputs.out}
         + _missing_note(missing, outputs.out)
+        + ("" if params["tau"] is not None else _(NO_TAU))
     )
+    _say_summary(summary, outputs.out)
     if written:
         _say(
             _("wrote the lambda_z fit after the last dose (%(profiles)s) to %(path)s")
@@ -393,6 +443,11 @@ def _multiple_dose(
         _write_adnca(frame, doses.frame, spec, outputs)
 
 
+#: Said after the dosing intervals written when --tau was not given (translated where said).
+NO_TAU = gettext_noop(
+    "; no --tau: the last dose has no interval, so its parameters are missing (PKNCA and Phoenix need tau "
+    "for the last dose)"
+)
 #: What ``OUT.terminal_lambda_z.csv`` holds, for ``OUT.provenance.json``.
 TERMINAL_FIT = (
     "lambda_z fitted after each profile's last dose by the best-fit rule (times since the last dose; "
@@ -400,10 +455,67 @@ TERMINAL_FIT = (
 )
 
 
-def _terminal_path(out: Path) -> Path:
-    """Where the lambda_z fit after the last dose is written: ``OUT.terminal_lambda_z`` with OUT's suffix
-    (``nca.csv`` -> ``nca.terminal_lambda_z.csv``)."""
-    return out.with_name(f"{out.stem}.{TERMINAL_KEY}{out.suffix}")
+def _beside(out: Path, key: str) -> Path:
+    """Where a table written beside OUT goes: ``OUT.<key>`` with OUT's suffix (the lambda_z fit after the
+    last dose: ``nca.csv`` -> ``nca.terminal_lambda_z.csv``; the summary statistics ``nca.summary.csv``)."""
+    return out.with_name(f"{out.stem}.{key}{out.suffix}")
+
+
+#: The key of the summary statistics in ``OUT.provenance.json`` and the middle of their file's name.
+SUMMARY_KEY = "summary"
+#: What ``OUT.summary.csv`` holds, for ``OUT.provenance.json``.
+SUMMARY_TEXT = (
+    "summary statistics of PPSTRESN per group (the arm, or all profiles without one), grouping column that "
+    "splits a subject's profiles (the analyte; the period of repeated profiles of one treatment), dosing "
+    "interval (dose_number, multiple dose) and PPTESTCD, as the workspace NCA report: n, n_missing, mean, "
+    "sd and cv_percent (n - 1), geometric_mean, geometric_cv_percent = 100 sqrt(exp(s^2 of log x) - 1), "
+    "median, min, max; no geometric statistics for sampling times, R2, span ratio and point counts, nor "
+    "where a value is <= 0"
+)
+
+
+def _summary_record(long: pd.DataFrame, spec: NCASpec, out: Path) -> dict[str, object]:
+    """The summary statistics of OUT's parameters written to ``OUT.summary.csv`` (the workspace's:
+    :func:`~bioparity.analyses.nca.parameter_statistics`), and their record for ``OUT.provenance.json``
+    (None when OUT is not a file, e.g. ``/dev/stdout``: nothing is written beside it)."""
+    if not out.is_file():
+        return {SUMMARY_KEY: None}
+    path = check_output_path(_beside(out, SUMMARY_KEY), "--out")
+    if spec.subject not in ("subject", "USUBJID") and "subject" not in long.columns:
+        long = long.rename(columns={spec.subject: "subject"})  # the name the workspace's grouping reads
+    summary = parameter_statistics(long)
+    stats = summary.to_frame().drop(columns="software_version")  # the version is in the provenance
+    write_frame_atomic(stats, path)
+    grouping = [str(c) for c in stats.columns[: list(stats.columns).index("parameter")]]
+    record = {"path": str(path), "rows": len(stats), "by": grouping, "statistics": SUMMARY_TEXT}
+    return {SUMMARY_KEY: record | {"notes": list(summary.notes)}}
+
+
+def _say_summary(record: Mapping[str, Any], out: Path) -> None:
+    """Where the summary statistics were written, on the terminal, and how many rows have no geometric
+    statistics for values <= 0 (nothing when they were not written)."""
+    summary = record[SUMMARY_KEY]
+    if summary is None:
+        return
+    n, notes = summary["rows"], len(summary["notes"])
+    _say(
+        _("wrote summary statistics per %(groups)s and parameter (%(rows)s) to %(path)s")
+        % {
+            "groups": ", ".join(summary["by"]),
+            "rows": ngettext("%(n)d row", "%(n)d rows", n) % {"n": n},
+            "path": summary["path"],
+        }
+        + (
+            ngettext(
+                "; %(n)d row without geometric statistics (a value <= 0; listed in %(where)s)",
+                "; %(n)d rows without geometric statistics (values <= 0; listed in %(where)s)",
+                notes,
+            )
+            % {"n": notes, "where": out.name + ".provenance.json"}
+            if notes
+            else ""
+        )
+    )
 
 
 #: The options giving lambda_z points by hand (reviewer's choices, windows, exclusions): single dose only.
@@ -421,7 +533,9 @@ def _write_tables(long: pd.DataFrame, spec: NCASpec, outputs: Outputs) -> pd.Dat
             % {"records": _records(len(pp)), "path": outputs.sdtm_pp}
         )
     if outputs.adpp is not None:
-        records = adpp_domain(long, subject=spec.subject, labels=LABELS, studyid=outputs.studyid)
+        records = adpp_domain(
+            long, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=spec.groups
+        )
         write_adam(records, outputs.adpp, "ADPP")
         _say(_("wrote ADPP to %(path)s") % {"path": outputs.adpp})
     return long
@@ -444,7 +558,7 @@ def _write_adnca(samples: pd.DataFrame, doses: pd.DataFrame, spec: NCASpec, outp
     dose_time = "time" if "time" in doses.columns else doses.columns[1]
     records = adnca_domain(
         samples, doses, subject=spec.subject, time=spec.time, conc=spec.conc, dose_time=dose_time,
-        conc_unit=spec.conc_unit or "", studyid=outputs.studyid,
+        conc_unit=spec.conc_unit or "", studyid=outputs.studyid, groups=spec.groups,
     )  # fmt: skip
     write_adam(records, outputs.adnca, "ADNCA")
     _say(
@@ -518,16 +632,29 @@ def _dose_source(samples: NCASamples) -> str | None:
 
 
 def _units_note(samples: NCASamples) -> str:
-    """The units read from the input files, for the terminal (empty when none was)."""
-    if not samples.units:
-        return ""
+    """The units read from the input files, for the terminal, and a note when the concentration has no
+    unit: the outputs then carry none (empty when the units are as given)."""
     spec = samples.spec
     words = {"conc_unit": _("concentration"), "dose_unit": _("dose")}
-    return _("units from the files: %(units)s") % {
-        "units": ", ".join(
-            f"{words[name]} {getattr(spec, name)} ({source})" for name, source in samples.units.items()
-        )
-    }
+    lines = [
+        _("units from the files: %(units)s")
+        % {
+            "units": ", ".join(
+                f"{words[name]} {getattr(spec, name)} ({source})" for name, source in samples.units.items()
+            )
+        }
+    ] if samples.units else []  # fmt: skip
+    if spec.conc_unit is None:
+        lines.append(_("note: %(note)s") % {"note": _(NO_UNIT_NOTE)})
+    return "\n".join(lines)
+
+
+#: Said when no concentration unit is known (translated where said).
+NO_UNIT_NOTE = gettext_noop(
+    "no concentration unit (--conc-unit, or PCSTRESU of an SDTM PC input): OUT and its summary statistics "
+    "carry no units (no PPORRESU/PPSTRESU columns); give --conc-unit (and --dose-unit) for units, with "
+    "CL in L/h and Vz in L"
+)
 
 
 def _dose_note(samples: NCASamples, doses: NCADoses | None) -> str:

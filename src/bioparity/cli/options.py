@@ -50,5 +50,5 @@ Language = Annotated[
 ]
 #: Columns and output of the NCA commands (``nca``, ``nca-urine``, ``nca-batch``).
 Subject = Annotated[str, typer.Option(help="Subject column.")]
-Time = Annotated[str, typer.Option(help="Time column (hours after dose).")]
+Time = Annotated[str, typer.Option(help="Time column (time after dose, in --time-unit: hours by default).")]
 ProfilesOut = Annotated[Path, typer.Option(help="Output CSV (long: one row per profile and parameter).")]

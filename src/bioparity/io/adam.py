@@ -5,12 +5,18 @@ after :func:`bioparity.nca.units.add_units`, ``PPSTRESU``): PARAMCD = PPTESTCD, 
 AVAL/AVALU, PPSTINT/PPENINT (ISO 8601), ANL01FL = "Y" for computed values, PPREASND otherwise.
 ADNCA has one record per sample: AFRLT (time since the first dose), ARRLT (since the most recent dose),
 DOSEA (that dose), AVAL/AVALU and the NCA exclusion flag for samples before the first dose.
+
+Both carry the columns that tell a subject's profiles apart (``groups``: the analyte, PCTESTCD, the arm, the
+period), so that two analytes or periods of one subject are two sets of records a reader can tell apart, not
+duplicates: the treatment, period and sequence as the ADaM BDS variables TRTA, APERIOD and TRTSEQA (ADaMIG
+v1.3, section 3.3), the dosing interval of ADPP as DOSENUM, others under their names in capitals, at most 8
+characters (SAS transport v5 names); STUDYID is the data's own when they have one.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,9 +25,15 @@ from bioparity.io.sdtm import hours_to_iso8601
 
 
 def adpp_domain(
-    long: pd.DataFrame, *, subject: str, labels: Mapping[str, str], studyid: str = ""
+    long: pd.DataFrame,
+    *,
+    subject: str,
+    labels: Mapping[str, str],
+    studyid: str = "",
+    groups: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """ADPP records (one per profile, interval and parameter) from an NCA long table."""
+    """ADPP records (one per profile, interval and parameter) from an NCA long table; ``groups``: the
+    profile grouping columns carried (see the module's note)."""
     values = long["PPSTRESN"].to_numpy(dtype=float)
     present = ~np.isnan(values)
     unit = long["PPSTRESU"].astype(str) if "PPSTRESU" in long.columns else pd.Series("", index=long.index)
@@ -42,9 +54,24 @@ def adpp_domain(
             "ANL01FL": np.where(present, "Y", ""),
         }
     )
-    for extra in ("dose_number", "PCTESTCD", "PCSPEC"):
-        if extra in long.columns:
-            out[extra.upper()] = long[extra].to_numpy()
+    return _carry(out, long, ["dose_number", "PCTESTCD", "PCSPEC", *groups])
+
+
+#: ADaM names of profile columns: the BDS treatment, period and sequence variables, and the dosing interval
+#: under 8 characters (SAS transport v5 names); any other column: its name in capitals, cut to 8 characters.
+_ADAM_NAMES = {"dose_number": "DOSENUM", "treatment": "TRTA", "period": "APERIOD", "sequence": "TRTSEQA"}
+
+
+def _carry(out: pd.DataFrame, source: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``out`` with each of ``columns`` found in ``source`` added under its ADaM name (its name in capitals,
+    at most 8 characters), except those ``out`` has already (STUDYID, USUBJID)."""
+    for column in dict.fromkeys(columns):
+        name = _ADAM_NAMES.get(column.lower(), column.upper()[:8])
+        if column in source.columns and name not in out.columns:
+            values = source[column]
+            numbers = pd.to_numeric(values, errors="coerce")
+            numeric = name == "APERIOD" and bool(numbers.notna().all())  # ADaM's APERIOD is a number
+            out[name] = (numbers if numeric else values).to_numpy()
     return out
 
 
@@ -59,9 +86,12 @@ def adnca_domain(
     dose: str = "dose",
     conc_unit: str = "",
     studyid: str = "",
+    groups: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """ADNCA concentration records: times relative to the first and to the most recent dose."""
-    s = samples[[subject, time, conc]].copy()
+    """ADNCA concentration records: times relative to the first and to the most recent dose; ``groups``:
+    the profile grouping columns carried (see the module's note)."""
+    carried = [c for c in dict.fromkeys(["STUDYID", *groups]) if c in samples.columns and c != subject]
+    s = samples[[subject, time, conc, *carried]].copy()
     s["_order"] = np.arange(len(s))
     s[subject] = s[subject].astype(str)
     d = doses[[subject, dose_time, dose]].rename(columns={dose_time: "_dose_time", dose: "_dose"}).copy()
@@ -80,9 +110,9 @@ def adnca_domain(
         direction="backward",
     ).sort_values("_order")
     before = (merged["_t"] < merged["_first"]).to_numpy()
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
-            "STUDYID": studyid,
+            "STUDYID": merged["STUDYID"].astype(str).to_numpy() if "STUDYID" in merged.columns else studyid,
             "USUBJID": merged[subject].to_numpy(),
             "PARAMCD": "CONC",
             "AVAL": pd.to_numeric(merged[conc], errors="coerce").to_numpy(),
@@ -94,15 +124,14 @@ def adnca_domain(
             "NCAXRSN": np.where(before, "sample before the first dose", ""),
         }
     )
+    return _carry(out, merged, carried)
 
 
 def write_adam(frame: pd.DataFrame, path: str | os.PathLike[str], name: str) -> None:
     """Write an ADaM data set as SAS transport v5 (``.xpt``) or CSV (by the file suffix)."""
-    from bioparity.io import write_frame_atomic
+    from bioparity.io.files import write_frame_atomic, write_xport_atomic
 
     if str(path).lower().endswith(".xpt"):
-        import pyreadstat
-
-        pyreadstat.write_xport(frame, str(path), table_name=name, file_format_version=5)
+        write_xport_atomic(frame, path, table_name=name)
     else:
         write_frame_atomic(frame, path)

@@ -177,7 +177,7 @@ def pp_domain(
             "USUBJID": prof,
             "PPTESTCD": long["PPTESTCD"].astype(str),
             "PPTEST": [labels.get(c, c) for c in long["PPTESTCD"]],
-            PC_IN_PP["PCTESTCD"]: long["PCTESTCD"].astype(str) if "PCTESTCD" in long.columns else "",
+            PC_IN_PP["PCTESTCD"]: _analyte(long),
             "PPORRES": (
                 [f"{v:.10g}" if np.isfinite(v) else "" for v in long["PPORRES"].to_numpy(dtype=float)]
                 if "PPORRES" in long.columns
@@ -199,14 +199,23 @@ def pp_domain(
     return pp
 
 
+def _analyte(long: pd.DataFrame) -> pd.Series | str:
+    """PPCAT of each record: PCTESTCD of an SDTM PC input, else the column named ``analyte`` (any letter
+    case) of a plain one, else empty. SDTMIG v3.4, PP domain: PPCAT is the analyte the parameter was
+    computed from, so that two analytes of one subject (total antibody and conjugated ADC) are told apart."""
+    named = next((c for c in ("PCTESTCD", "analyte") if c in long.columns), None)
+    named = named or next((c for c in long.columns if str(c).lower() == "analyte"), None)
+    return long[named].astype(str) if named is not None else ""
+
+
 def write_sdtm_pp(pp: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """Write a PP domain as SAS transport v5 (``.xpt``), table name PP, with variable labels."""
-    import pyreadstat
+    from bioparity.io.files import write_xport_atomic
 
     pp = pp.copy()
     pp["PPSEQ"] = pp["PPSEQ"].astype(float)
     labels: list[str | None] = [_PP_LABELS.get(c, c) for c in pp.columns]
-    pyreadstat.write_xport(pp, str(path), table_name="PP", file_format_version=5, column_labels=labels)
+    write_xport_atomic(pp, path, table_name="PP", column_labels=labels)
 
 
 # --- EX (exposure) domain: dose records for multiple-dose NCA ------------------------------------------

@@ -285,19 +285,17 @@ def summary_statistics(
     _require(frame, [parameter, value, *by, *([interval] if interval else [])], "summary statistics")
     numbers = _numbers(frame, value)
     group_column = group if group is not None and group in frame.columns else "group"
-    groups = frame[group].astype(str) if group_column == group else pd.Series("all", index=frame.index)
+    groups = _text(frame[group]) if group_column == group else pd.Series("all", index=frame.index)
     units = (
-        frame[unit].fillna("").astype(str)
+        _text(frame[unit].fillna(""))
         if unit is not None and unit in frame.columns
         else pd.Series("", index=frame.index)
     )
-    data = pd.DataFrame(
-        {"g": groups, "p": frame[parameter].astype(str), "u": units, "v": numbers.astype(float)}
-    )
+    data = pd.DataFrame({"g": groups, "p": _text(frame[parameter]), "u": units, "v": numbers.astype(float)})
     if interval:
         data["i"] = _interval_numbers(frame, interval)
     data["s"], labels = _strata(frame, by)
-    order = list(dict.fromkeys(data["p"]))
+    order = [str(p) for p in data["p"].unique()]  # in the order of first appearance
     rows: list[tuple[str, tuple[str, ...], int, str, str, dict[str, float]]] = []
     notes: list[str] = []
     for g in sorted(data["g"].unique()):
@@ -345,10 +343,25 @@ def summary_statistics(
     )
 
 
+def _text(column: pd.Series) -> pd.Series:
+    """``column.astype(str)`` as a categorical: each distinct value converted once, and the selections of
+    the rows of one group or parameter taken on integer codes (a long NCA table has millions of rows and a
+    few dozen distinct values). The plain text column where two values give the same text (``1`` and
+    ``"1"``) or one gives a missing value."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    text = pd.Series(uniques, dtype=object).astype(str)
+    if text.isna().any() or text.duplicated().any():
+        return column.astype(str)
+    categories = pd.Index(text.to_numpy(dtype=object), dtype=object)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=categories), index=column.index)
+
+
 def _strata(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
     """Each row's combination of the values of the ``by`` columns (as text), numbered in sorted order, and
     the combinations (one empty combination without ``by``)."""
-    strata = list(zip(*(frame[c].astype(str) for c in by), strict=True)) if by else [()] * len(frame)
+    if not by:
+        return np.zeros(len(frame), dtype=np.int64), [()]
+    strata = list(zip(*(frame[c].astype(str) for c in by), strict=True))
     labels = sorted(set(strata)) or [()]
     number = {k: j for j, k in enumerate(labels)}
     return np.fromiter((number[k] for k in strata), dtype=np.int64, count=len(strata)), labels
@@ -357,6 +370,8 @@ def _strata(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, list[tu
 def _numbers(frame: pd.DataFrame, value: str) -> pd.Series:
     """The value column as numbers (empty cells missing); text that is not a number is an error naming
     its row."""
+    if pd.api.types.is_numeric_dtype(frame[value]) and not pd.api.types.is_bool_dtype(frame[value]):
+        return frame[value]  # numbers already (a long NCA table): no text to check
     numbers = pd.to_numeric(frame[value], errors="coerce")
     bad = numbers.isna() & frame[value].notna() & (frame[value].astype(str).str.strip() != "")
     if bool(bad.any()):
@@ -388,7 +403,7 @@ def _parameter_statistics(
 ) -> tuple[dict[str, float], str, list[str]]:
     """The statistics of one parameter's values in one group (and interval), its one unit, and the note
     when geometric statistics are left out for values <= 0."""
-    found = sorted(set(sub["u"]) - {""})
+    found = sorted({str(u) for u in sub["u"].unique()} - {""})
     if len(found) > 1:
         raise InputError(
             f"summary statistics: parameter {parameter} in {where} has several units "
