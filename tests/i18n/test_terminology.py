@@ -1,0 +1,88 @@
+"""One Chinese term per concept across the three zh-CN catalogues (web pages, reports, command line).
+
+The reports and command-line catalogues are checked against the glossary in ``test_report_catalogue``; these
+tests extend the check to the web pages (a page and the report it downloads name a concept alike) and list
+the renderings a reviewer replaced, so that they do not come back:
+
+* statistical power is 检验效能 (NMPA 2016 biostatistics guideline), not 把握度;
+* a tolerance interval is 容忍区间 (GB/T 3359-2009), not 容许区间;
+* the reference product of a biosimilar is 参照药 (NMPA 2015 biosimilar guideline), not the
+  chemical-generic 参比制剂, except in the method name 参比制剂标度的平均生物等效性
+  (RSABE, NMPA 2018 guideline on highly variable drugs);
+* an interim guideline is 试行 (the 2015 guideline's own title), not 暂行;
+* a planning scenario is 情景 throughout.
+
+The Chinese titles of the guidelines are in ``bioparity/i18n/glossary.csv`` (column ``source``).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bioparity.i18n import DOMAINS, use_language
+from bioparity.i18n.catalogues import load
+from bioparity.i18n.glossary import load_glossary
+from bioparity.pathways.rules import all_rules
+from bioparity.report.evidence import cited_guideline
+
+#: Replaced rendering -> (the catalogues' term, a phrase in which the replaced one is still right).
+REPLACED = {
+    "把握度": ("检验效能", None),
+    "容许区间": ("容忍区间", None),
+    "参比制剂": ("参照药", "参比制剂标度"),
+    "暂行": ("试行", None),
+    "情形": ("情景", None),
+}
+
+
+def _translations(domain: str) -> list[tuple[str, str]]:
+    """(msgid, each msgstr) of a domain's zh-CN catalogue, plural forms included."""
+    found = []
+    for message in load("zh-CN", domain):
+        if not message.id:
+            continue
+        msgid = message.id if isinstance(message.id, str) else message.id[0]
+        strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
+        found += [(msgid, str(text)) for text in strings]
+    return found
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_no_replaced_rendering_is_left_in_a_catalogue(domain: str) -> None:
+    left = [
+        f"{msgid!r}: {text!r} says {old} (use {new})"
+        for msgid, text in _translations(domain)
+        for old, (new, kept) in REPLACED.items()
+        if old in (text.replace(kept, "") if kept else text)
+    ]
+    assert left == [], "\n".join(left)
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_a_message_naming_a_glossary_term_uses_its_chinese(domain: str) -> None:
+    terms = [
+        (t.term_en, re.compile(rf"(?<![\w-]){re.escape(t.term_en)}(?:s|es)?(?![\w-])", re.I), t.term_zh_cn)
+        for t in load_glossary()
+    ]
+    used: set[str] = set()
+    wrong = []
+    for msgid, text in _translations(domain):
+        for english, pattern, chinese in terms:
+            if pattern.search(msgid):
+                used.add(english)
+                if chinese not in text and not pattern.search(text):
+                    wrong.append(f"{msgid!r} names {english!r}; its translation {text!r} lacks {chinese}")
+    assert wrong == [], "\n".join(wrong)
+    assert {"power", "sample size", "reference product"} <= used or domain != "web", sorted(used)
+
+
+def test_the_nmpa_guideline_is_cited_as_trial_in_chinese() -> None:
+    nmpa = [rule for region, rule in all_rules().values() if rule.citation.document.status == "interim"]
+    assert nmpa, "no rule cites an interim guideline"
+    citation = nmpa[0].citation
+    with use_language("zh-CN"):
+        text = cited_guideline(citation)
+    assert "试行" in text and "暂行" not in text
+    assert "(interim" in cited_guideline(citation)
