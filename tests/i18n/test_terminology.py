@@ -24,7 +24,8 @@ import pytest
 from bioparity.i18n import DOMAINS, use_language
 from bioparity.i18n.catalogues import load
 from bioparity.i18n.glossary import load_glossary
-from bioparity.pathways.rules import all_rules
+from bioparity.pathways import explain_rule
+from bioparity.pathways.rules import all_rules, load_rules
 from bioparity.report.evidence import cited_guideline
 
 #: Replaced rendering -> (the catalogues' term, a phrase in which the replaced one is still right).
@@ -86,3 +87,36 @@ def test_the_nmpa_guideline_is_cited_as_trial_in_chinese() -> None:
         text = cited_guideline(citation)
     assert "试行" in text and "暂行" not in text
     assert "(interim" in cited_guideline(citation)
+
+
+#: The CDE/NMPA guidelines whose own (Chinese) title the NMPA rule file gives, as the notices name them.
+CHINESE_TITLES = {
+    "NMPA-2015": "《生物类似药研发与评价技术指导原则（试行）》",
+    "CDE-2021-18": "《生物类似药相似性评价和适应症外推技术指导原则》",
+    "NMPA-2018-52": "《接受药品境外临床试验数据的技术指导原则》",
+}
+
+
+def test_a_chinese_guideline_is_cited_by_its_own_title_to_a_chinese_reader() -> None:
+    nmpa = load_rules()["NMPA"]
+    titles = {key: doc.title_zh for key, doc in nmpa.documents.items() if doc.title_zh}
+    assert titles == CHINESE_TITLES  # the 2019 Q&A (unconfirmed) has no Chinese title
+    glossary_sources = " ".join(t.source for t in load_glossary())
+    assert CHINESE_TITLES["NMPA-2015"] in glossary_sources
+    assert CHINESE_TITLES["CDE-2021-18"] in glossary_sources
+    for rule in nmpa.rules:
+        doc = rule.citation.document
+        english = cited_guideline(rule.citation)
+        with use_language("zh-CN"):
+            chinese = cited_guideline(rule.citation)
+            explained = explain_rule(rule.id)
+        assert english.startswith(doc.title) and not re.search(r"[\u4e00-\u9fff]", english)
+        if doc.title_zh:
+            assert chinese.startswith(doc.title_zh) and doc.title not in chinese
+            assert doc.title_zh in explained and doc.title not in explained
+        else:
+            assert chinese.startswith(doc.title)
+    # other regions' guidelines keep their own (English) titles
+    ema = next(iter(load_rules()["EMA"].rules))
+    with use_language("zh-CN"):
+        assert cited_guideline(ema.citation).startswith(ema.citation.document.title)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from bioparity.i18n import current_language
 from bioparity.i18n import gettext as _
 from bioparity.pathways.checks import CHECKS, code_words
 from bioparity.pathways.results import RequirementResult
@@ -147,7 +148,7 @@ def describe_rule(region: RegionRules, rule: Rule) -> str:
         _("kind: %(kind)s (%(pathway)s)") % {"kind": code_words(rule.kind), "pathway": pathway},
         "",
         _("source:"),
-        _("  document: %(title)s") % {"title": doc.title},
+        _("  document: %(title)s") % {"title": doc.title_in(current_language())},
         _("  reference: %(reference)s")
         % {"reference": (doc.reference or _("(no document number)")) + version},
         _("  status: %(status)s; date of the text: %(date)s") % {"status": doc.status, "date": doc.date},

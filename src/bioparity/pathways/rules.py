@@ -38,6 +38,10 @@ from bioparity.pathways.inventory import (
 
 @dataclass(frozen=True)
 class Document:
+    """A cited guideline. ``title`` is the English title (the guideline's own, or the rule file's English
+    rendering of a title in another language); ``title_zh`` is the Simplified Chinese title when the rule
+    file gives one (for a CDE/NMPA text: the guideline's own title), printed for a zh-CN reader."""
+
     key: str
     title: str
     date: str
@@ -47,6 +51,18 @@ class Document:
     note: str = ""
     version: str = ""
     url: str = ""
+    title_zh: str = ""
+
+    def title_in(self, language: str) -> str:
+        """The title a reader of ``language`` sees: the Chinese title for zh-CN when there is one.
+
+        Examples
+        --------
+        >>> doc = Document("d", "Technical guideline", "2021-02-10", "final", title_zh="《技术指导原则》")
+        >>> doc.title_in("zh-CN"), doc.title_in("en")
+        ('《技术指导原则》', 'Technical guideline')
+        """
+        return self.title_zh if language == "zh-CN" and self.title_zh else self.title
 
     def label(self) -> str:
         """``reference version (status, date)``, e.g. ``CHMP/437/04 Rev 1 (final, 2014-10-23)``."""
@@ -355,6 +371,7 @@ def parse_region_rules(data: Any, file: str) -> RegionRules:
             note=doc.get("note", ""),
             version=doc.get("version", ""),
             url=doc.get("url", ""),
+            title_zh=doc.get("title_zh", ""),
         )
         for key, doc in data["documents"].items()
     }

@@ -650,8 +650,9 @@ def _guideline_status(status: str) -> str:
 def cited_guideline(citation: Citation) -> str:
     """A rule's guideline citation in the reader's words: ``Title (reference, version, status), section S,
     date`` as :meth:`~bioparity.pathways.rules.Citation.text` stores it, the status, the section
-    (:func:`cited_section`) and the flag of an unconfirmed citation translated (the title and reference
-    are the guideline's own).
+    (:func:`cited_section`) and the flag of an unconfirmed citation translated (the reference is the
+    guideline's own; the title too, in Chinese for a zh-CN reader when the rule file gives the guideline's
+    Chinese title, e.g. 《生物类似药研发与评价技术指导原则（试行）》 for NMPA 2015).
 
     Examples
     --------
@@ -662,7 +663,8 @@ def cited_guideline(citation: Citation) -> str:
     """
     doc = citation.document
     details = ", ".join(p for p in (doc.reference, doc.version, _guideline_status(doc.status)) if p)
-    text = f"{doc.title} ({details}), {cited_section(citation.section)}, {citation.date}"
+    title = doc.title_in(current_language())
+    text = f"{title} ({details}), {cited_section(citation.section)}, {citation.date}"
     return _("%(citation)s [citation unconfirmed]") % {"citation": text} if doc.unconfirmed else text
 
 
