@@ -678,7 +678,7 @@ def requirement_citation(rule_id: str, stored: str, source: str) -> tuple[str, s
     citation = found[1].citation
     doc = citation.document
     if source == doc.label():
-        ident = " ".join(p for p in (doc.reference, doc.version) if p) or doc.title
+        ident = " ".join(p for p in (doc.reference, doc.version) if p) or doc.title_in(current_language())
         source = f"{ident} ({_guideline_status(doc.status)}, {doc.date})"
     return cited_guideline(citation), source
 
