@@ -10,7 +10,9 @@ the renderings a reviewer replaced, so that they do not come back:
   chemical-generic 参比制剂, except in the method name 参比制剂标度的平均生物等效性
   (RSABE, NMPA 2018 guideline on highly variable drugs);
 * an interim guideline is 试行 (the 2015 guideline's own title), not 暂行;
-* a planning scenario is 情景 throughout.
+* a planning scenario is 情景 throughout;
+* an assay run (ADA cut point and sensitivity runs) is 分析批 (ChP 2020 general chapter 9012), never 批次,
+  which is a lot.
 
 The Chinese titles of the guidelines are in ``bioparity/i18n/glossary.csv`` (column ``source``).
 """
@@ -87,6 +89,21 @@ def test_the_nmpa_guideline_is_cited_as_trial_in_chinese() -> None:
         text = cited_guideline(citation)
     assert "试行" in text and "暂行" not in text
     assert "(interim" in cited_guideline(citation)
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_an_assay_run_is_never_called_a_lot(domain: str) -> None:
+    runs = re.compile(r"\bruns?\b")
+    lots = re.compile(r"\blots?\b|\bbatch", re.I)
+    called_lot = [
+        f"{msgid!r}: {text!r}"
+        for msgid, text in _translations(domain)
+        if runs.search(msgid) and not lots.search(msgid) and "批次" in text
+    ]
+    assert called_lot == [], "\n".join(called_lot)
+    if domain == "reports":
+        # the column of the ADA sensitivity table (an analysis run of the workspace is 运行, msgid "Run")
+        assert [text for msgid, text in _translations(domain) if msgid == "run"] == ["分析批"]
 
 
 #: The CDE/NMPA guidelines whose own (Chinese) title the NMPA rule file gives, as the notices name them.
