@@ -20,13 +20,14 @@ The Chinese titles of the guidelines are in ``bioparity/i18n/glossary.csv`` (col
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from bioparity.i18n import DOMAINS, use_language
 from bioparity.i18n.catalogues import load
 from bioparity.i18n.glossary import load_glossary
-from bioparity.pathways import explain_rule
+from bioparity.pathways import assess_program, explain_rule, load_program
 from bioparity.pathways.rules import all_rules, load_rules
 from bioparity.report.evidence import cited_guideline
 
@@ -119,3 +120,30 @@ def test_a_chinese_guideline_is_cited_by_its_own_title_to_a_chinese_reader() -> 
     ema = next(iter(load_rules()["EMA"].rules))
     with use_language("zh-CN"):
         assert cited_guideline(ema.citation).startswith(ema.citation.document.title)
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "pathways"
+
+
+@pytest.mark.parametrize("example", ["bevacizumab_china.yaml", "adalimumab_failed_bridge.yaml"])
+def test_a_readiness_paragraph_in_chinese_is_punctuated_in_chinese(example: str) -> None:
+    program, inventory = load_program(EXAMPLES / example)
+    english = assess_program(program, inventory)
+    with use_language("zh-CN"):
+        chinese = assess_program(program, inventory)
+    checked = 0
+    for en, zh in zip(english.regions, chinese.regions, strict=True):
+        items = [r for r in en.requirements if r.status != "met"]
+        if not items:
+            continue
+        checked += 1
+        # English keeps "title - finding [ID]" between "; "; Chinese has "——", "［ID］" and "；"
+        assert all(f" [{r.rule_id}]" in en.explanation for r in items if r.kind == "requirement")
+        # (a finding's own text may still list with "; ": the checks' details, left as they are)
+        shown = [r for r in items if r.kind == "requirement"]
+        assert all(
+            f"［{r.rule_id}］" in zh.explanation and f"[{r.rule_id}]" not in zh.explanation for r in shown
+        )
+        assert "——" in zh.explanation and " - " not in zh.explanation
+        assert len(shown) < 2 or "］；" in zh.explanation
+    assert checked
