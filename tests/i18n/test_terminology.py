@@ -70,7 +70,10 @@ def test_the_nmpa_guideline_is_cited_as_trial_in_chinese() -> None:
     citation = nmpa[0].citation
     with use_language("zh-CN"):
         text = cited_guideline(citation)
+        explained = explain_rule(nmpa[0].id)  # bioparity pathways --explain
     assert "试行" in text and "暂行" not in text
+    assert "状态：试行；" in explained and "interim" not in explained
+    assert "status: interim;" in explain_rule(nmpa[0].id)
     assert "(interim" in cited_guideline(citation)
 
 

@@ -14,6 +14,7 @@ from bioparity.i18n import current_language
 from bioparity.i18n import gettext as _
 from bioparity.pathways.checks import CHECKS, code_words
 from bioparity.pathways.results import RequirementResult
+from bioparity.pathways.rules import guideline_status
 
 if TYPE_CHECKING:
     from bioparity.pathways.rules import RegionRules, Rule
@@ -162,7 +163,8 @@ def describe_rule(region: RegionRules, rule: Rule) -> str:
         _("  document: %(title)s") % {"title": doc.title_in(current_language())},
         _("  reference: %(reference)s")
         % {"reference": (doc.reference or _("(no document number)")) + version},
-        _("  status: %(status)s; date of the text: %(date)s") % {"status": doc.status, "date": doc.date},
+        _("  status: %(status)s; date of the text: %(date)s")
+        % {"status": guideline_status(doc.status), "date": doc.date},
         _("  section: %(section)s") % {"section": rule.citation.section},
         _("  cited as of: %(date)s") % {"date": rule.citation.date},
     ]

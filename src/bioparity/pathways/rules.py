@@ -25,6 +25,8 @@ import jsonschema
 import yaml
 
 from bioparity.errors import RuleFileError
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.pathways.basis import ReferencePolicy
 from bioparity.pathways.checks import CHECKS
 from bioparity.pathways.inventory import (
@@ -34,6 +36,25 @@ from bioparity.pathways.inventory import (
     PK_METRICS,
     SINGLE_DOSE_METRICS,
 )
+
+#: A guideline's status as the rule files store it -> its words (the English words are the stored ones, so
+#: that an English report cites as the rule's source label does).
+GUIDELINE_STATUS = {
+    "final": gettext_noop("final"),
+    "draft": gettext_noop("draft"),
+    "interim": gettext_noop("interim"),
+}
+
+
+def guideline_status(status: str) -> str:
+    """A guideline's status in the reader's words (the stored word when it has none).
+
+    Examples
+    --------
+    >>> guideline_status("interim"), guideline_status("superseded")
+    ('interim', 'superseded')
+    """
+    return _(GUIDELINE_STATUS[status]) if status in GUIDELINE_STATUS else status
 
 
 @dataclass(frozen=True)
