@@ -113,3 +113,23 @@ def test_babel_is_imported_only_for_a_language_other_than_english(args: list[str
         timeout=120,
     )
     assert f"BABEL={babel}" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "english", "chinese"),
+    [
+        (["power", "--cv", "0.3", "--n", "40"], "TOST power", "TOST 检验效能"),
+        (["samplesize", "--cv", "0.3"], "TOST sample size", "TOST 样本量"),
+        (["tolerance-factor", "--n", "10"], "Tolerance factor", "容忍区间因子 k"),
+    ],
+)
+def test_a_result_table_is_titled_in_the_language_its_quantities_keep_their_names(
+    args: list[str], english: str, chinese: str
+) -> None:
+    plain = CliRunner().invoke(app, args)
+    translated = CliRunner().invoke(app, ["--lang", "zh-CN", *args])
+    assert plain.exit_code == translated.exit_code == 0
+    assert english in plain.output and chinese not in plain.output
+    assert chinese in translated.output and english not in translated.output
+    first = plain.output.splitlines()[3].split("│")[1].strip()  # the first quantity's name, e.g. "power"
+    assert first and first in translated.output

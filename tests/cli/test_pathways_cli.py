@@ -37,6 +37,24 @@ def test_table_format_and_region_option() -> None:
     assert "NMPA.PK.CHINESE_SUBJECTS" in result.stdout and "Work left:" in result.stdout
 
 
+def test_a_chinese_reader_sees_the_citations_in_chinese_and_no_cut_text() -> None:
+    args = ["pathways", str(EXAMPLES / "bevacizumab_china.yaml"), "--region", "NMPA"]
+    wide = runner.invoke(app, ["--lang", "zh-CN", *args], env={"COLUMNS": "240"})
+    assert wide.exit_code == 0, wide.output
+    # the CDE/NMPA guidelines by their own titles, the status in Chinese (试行: the 2015 guideline's title)
+    assert "《生物类似药研发与评价技术指导原则（试行）》 (试行, 2015-02-28)" in wide.stdout
+    assert "《生物类似药相似性评价和适应症外推技术指导原则》 (CDE notice 2021 No. 18, 定稿)" in wide.stdout
+    assert "(Interim)" not in wide.stdout and "interim" not in wide.stdout
+    # a Chinese finding has no spaces to wrap at: folded, never cut short with an ellipsis
+    narrow = runner.invoke(app, ["--lang", "zh-CN", *args], env={"COLUMNS": "80"})
+    assert narrow.exit_code == 0 and "…" not in narrow.stdout
+    english = runner.invoke(app, args, env={"COLUMNS": "240"})
+    assert "Technical Guideline for the Research, Development and Evaluation of Biosimilars (Interim)" in (
+        english.stdout
+    )
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in english.stdout)
+
+
 def test_bad_program_file_exits_2_naming_the_entry(tmp_path: Path) -> None:
     program = tmp_path / "PROGRAM.yaml"
     program.write_text("program: {name: x, modality: vaccine, moa_understood: true}\n", encoding="utf-8")

@@ -210,3 +210,14 @@ def test_signing_in_keeps_the_users_language_for_the_sign_in_page(demo_store: De
 def test_accept_language_ranks_by_quality(header: str, chosen: str | None) -> None:
     # RFC 9110 section 12.5.4: ranges by descending q (1 when absent), q=0 and * never chosen
     assert accept_language(header) == chosen
+
+
+def test_the_power_page_offers_the_designs_in_chinese_their_codes_unchanged(chinese: FormClient) -> None:
+    """Found by the zh-CN review: the design chooser read "2x2x3: 2x2x3 full replicate (...)"."""
+    page = chinese.get("/ui/power").text
+    options = re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)</option>', page)
+    designs = dict(options)
+    assert designs["2x2x3"] == "2x2x3: 2x2x3 完全重复交叉设计（TRT|RTR 或 TRR|RTT）"
+    assert designs["2x3x3"] == "2x3x3: 2x3x3 部分重复交叉设计（TRR|RTR|RRT）"
+    assert designs["parallel"] == "parallel: 两个平行组"
+    assert not re.search(r"replicate|crossover|parallel groups|paired means", " ".join(designs.values()))

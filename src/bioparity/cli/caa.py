@@ -153,7 +153,7 @@ def tolerance_factor_command(
             "side": side,
         }
         record["method"] = "exact (noncentral t)" if side == 1 else method.lower()
-        print_record(record, fmt, "Tolerance factor")
+        print_record(record, fmt, _("Tolerance factor"))
 
 
 @app.command("caa")

@@ -22,6 +22,7 @@ from rich.table import Table
 from bioparity.cli.common import OutputFormat, print_json, user_errors
 from bioparity.cli.options import Format
 from bioparity.errors import InputError
+from bioparity.i18n import DEFAULT_LANGUAGE, current_language
 from bioparity.i18n import gettext as _
 from bioparity.pathways import PathwayAssessment, assess_program, explain_rule, load_program, load_rules
 from bioparity.pathways.checks import code_words
@@ -42,6 +43,16 @@ Explain = Annotated[
 app = typer.Typer()
 
 
+def _cited(rule_id: str, citation: str, source: str) -> tuple[str, str]:
+    """A requirement's citation and source in the reader's words: as stored (English) for English, else as
+    the reports print them (translated status and section, a Chinese guideline's own title)."""
+    if current_language() == DEFAULT_LANGUAGE:
+        return citation, source
+    from bioparity.report.evidence import requirement_citation  # the store's models load only for this
+
+    return requirement_citation(rule_id, citation, source)
+
+
 def _print_tables(result: PathwayAssessment) -> None:
     console = Console()
     console.print(f"[bold]{result.program}[/bold] ({result.modality})")
@@ -56,8 +67,10 @@ def _print_tables(result: PathwayAssessment) -> None:
         )
         table.add_column(_("rule"), no_wrap=True)
         table.add_column(_("status"), no_wrap=True)
-        table.add_column(_("finding and evidence"), ratio=3)
-        table.add_column(_("citation"), ratio=2)
+        # fold, not cut with an ellipsis: a Chinese sentence has no spaces to wrap at
+        table.add_column(_("finding and evidence"), ratio=3, overflow="fold")
+        table.add_column(_("citation"), ratio=2, overflow="fold")
+        cited = {r.rule_id: _cited(r.rule_id, r.citation, r.source) for r in region.requirements}
         for r in region.requirements:
             flags = "".join(
                 [
@@ -70,10 +83,10 @@ def _print_tables(result: PathwayAssessment) -> None:
                 r.rule_id,
                 f"[{_STATUS_STYLE[r.status]}]{code_words(r.status)}[/]",
                 f"{r.detail}{evidence}",
-                r.citation + flags,
+                cited[r.rule_id][0] + flags,
             )
         console.print(table)
-        sources = list(dict.fromkeys(r.source for r in region.requirements if r.source))
+        sources = list(dict.fromkeys(cited[r.rule_id][1] for r in region.requirements if r.source))
         if sources:
             console.print(
                 _("Texts cited (version, status, date of the text); rules %(version)s:")

@@ -135,7 +135,7 @@ def power_command(
             design=design, cv=given, theta0=theta0, n=need(n, "--n"),
             theta1=theta1, theta2=theta2, alpha=alpha, method=method,
         )  # fmt: skip
-        print_record(_lead_with(res.plain_dict(), "power"), fmt, "TOST power")
+        print_record(_lead_with(res.plain_dict(), "power"), fmt, _("TOST power"))
 
 
 @app.command("samplesize")
@@ -165,7 +165,7 @@ def samplesize_command(
             design=design, cv=given, theta0=theta0, theta1=theta1, theta2=theta2,
             alpha=alpha, target_power=target_power, method=method,
         )  # fmt: skip
-        print_record(_lead_with(res.plain_dict(), "n", "power"), fmt, "TOST sample size")
+        print_record(_lead_with(res.plain_dict(), "n", "power"), fmt, _("TOST sample size"))
 
 
 DEFAULT_PLANNING_METRICS = "AUC"  # one metric standing for the AUC; not a PPTESTCD code
@@ -229,7 +229,7 @@ def samplesize_pk_similarity_command(
             target_power=target_power, dropout=dropout, alpha=alpha, theta1=theta1, theta2=theta2,
             n_sim=n_sim, seed=seed,
         )  # fmt: skip
-        print_record(_pk_similarity_record(res), fmt, "k-arm PK similarity sample size (joint power)")
+        print_record(_pk_similarity_record(res), fmt, _("k-arm PK similarity sample size (joint power)"))
         _note_default_metrics(res.metrics)
 
 
@@ -280,4 +280,4 @@ def cv_from_ci_command(
     with user_errors():
         cv = cv_from_ci(lower=lower, upper=upper, n=n, design=design, alpha=alpha, point=point)
         record = {"cv": cv, "design": canonical_design_name(design), "n": n, "alpha": alpha}
-        print_record(record, fmt, "CV from confidence interval")
+        print_record(record, fmt, _("CV from confidence interval"))

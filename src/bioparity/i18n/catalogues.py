@@ -45,6 +45,8 @@ DOMAIN_SOURCES: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
         ("web", [("**.py", "python"), ("templates/**.html", "jinja2.ext:babel_extract")]),
         ("workspace", [("**.py", "python")]),
         ("api", [("**.py", "python")]),
+        # the study designs of the power page's chooser
+        ("power/designs.py", [("**.py", "python")]),
     ],
     "reports": [
         ("report", [("**.py", "python"), ("templates/**.j2", "jinja2.ext:babel_extract")]),

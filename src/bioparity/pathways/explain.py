@@ -10,16 +10,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from bioparity.i18n import current_language
 from bioparity.i18n import gettext as _
 from bioparity.pathways.checks import CHECKS, code_words
 from bioparity.pathways.results import RequirementResult
+from bioparity.pathways.rules import guideline_status
 
 if TYPE_CHECKING:
     from bioparity.pathways.rules import RegionRules, Rule
 
 
 def _item(r: RequirementResult) -> str:
-    return f"{r.title} - {r.detail} [{r.rule_id}]"
+    """One requirement in a sentence: its title, the finding and the rule id (punctuated for the language)."""
+    return _("%(title)s - %(detail)s [%(rule)s]") % {"title": r.title, "detail": r.detail, "rule": r.rule_id}
+
+
+def _items(texts: Sequence[str]) -> str:
+    """Items of a sentence, "; " between them (the full-width "；" in Chinese)."""
+    return _("; ").join(texts)
 
 
 def region_explanation(
@@ -40,7 +48,7 @@ def region_explanation(
         failed = [r for r in results if r.kind == "eligibility" and r.status == "missing"]
         parts.append(
             _("The streamlined pathway without a comparative efficacy study is not available: %(items)s.")
-            % {"items": "; ".join(_item(r) for r in failed)}
+            % {"items": _items([_item(r) for r in failed])}
         )
         open_reqs = [r for r in requirements if r.status != "met"]
         if traditional_complete:
@@ -51,7 +59,7 @@ def region_explanation(
                 % {
                     "open": len(open_reqs),
                     "n": len(requirements),
-                    "items": "; ".join(_item(r) for r in open_reqs),
+                    "items": _items([_item(r) for r in open_reqs]),
                 }
             )
     else:
@@ -69,12 +77,17 @@ def region_explanation(
         parts.append(_("%(met)d of %(n)d requirements are met.") % n)
         if met:
             parts.append(
-                _("Met: %(items)s.") % {"items": "; ".join(f"{r.rule_id} ({r.detail})" for r in met)}
+                _("Met: %(items)s.")
+                % {
+                    "items": _items(
+                        [_("%(rule)s (%(detail)s)") % {"rule": r.rule_id, "detail": r.detail} for r in met]
+                    )
+                }
             )
         if missing:
-            parts.append(_("Missing: %(items)s.") % {"items": "; ".join(_item(r) for r in missing)})
+            parts.append(_("Missing: %(items)s.") % {"items": _items([_item(r) for r in missing])})
         if at_risk:
-            parts.append(_("At risk: %(items)s.") % {"items": "; ".join(_item(r) for r in at_risk)})
+            parts.append(_("At risk: %(items)s.") % {"items": _items([_item(r) for r in at_risk])})
     read = [r.rule_id for r in results if r.interpretation]
     soft = [r.rule_id for r in results if r.unconfirmed]
     if read:
@@ -147,10 +160,11 @@ def describe_rule(region: RegionRules, rule: Rule) -> str:
         _("kind: %(kind)s (%(pathway)s)") % {"kind": code_words(rule.kind), "pathway": pathway},
         "",
         _("source:"),
-        _("  document: %(title)s") % {"title": doc.title},
+        _("  document: %(title)s") % {"title": doc.title_in(current_language())},
         _("  reference: %(reference)s")
         % {"reference": (doc.reference or _("(no document number)")) + version},
-        _("  status: %(status)s; date of the text: %(date)s") % {"status": doc.status, "date": doc.date},
+        _("  status: %(status)s; date of the text: %(date)s")
+        % {"status": guideline_status(doc.status), "date": doc.date},
         _("  section: %(section)s") % {"section": rule.citation.section},
         _("  cited as of: %(date)s") % {"date": rule.citation.date},
     ]

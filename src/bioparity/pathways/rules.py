@@ -25,6 +25,8 @@ import jsonschema
 import yaml
 
 from bioparity.errors import RuleFileError
+from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 from bioparity.pathways.basis import ReferencePolicy
 from bioparity.pathways.checks import CHECKS
 from bioparity.pathways.inventory import (
@@ -35,9 +37,32 @@ from bioparity.pathways.inventory import (
     SINGLE_DOSE_METRICS,
 )
 
+#: A guideline's status as the rule files store it -> its words (the English words are the stored ones, so
+#: that an English report cites as the rule's source label does).
+GUIDELINE_STATUS = {
+    "final": gettext_noop("final"),
+    "draft": gettext_noop("draft"),
+    "interim": gettext_noop("interim"),
+}
+
+
+def guideline_status(status: str) -> str:
+    """A guideline's status in the reader's words (the stored word when it has none).
+
+    Examples
+    --------
+    >>> guideline_status("interim"), guideline_status("superseded")
+    ('interim', 'superseded')
+    """
+    return _(GUIDELINE_STATUS[status]) if status in GUIDELINE_STATUS else status
+
 
 @dataclass(frozen=True)
 class Document:
+    """A cited guideline. ``title`` is the English title (the guideline's own, or the rule file's English
+    rendering of a title in another language); ``title_zh`` is the Simplified Chinese title when the rule
+    file gives one (for a CDE/NMPA text: the guideline's own title), printed for a zh-CN reader."""
+
     key: str
     title: str
     date: str
@@ -47,6 +72,18 @@ class Document:
     note: str = ""
     version: str = ""
     url: str = ""
+    title_zh: str = ""
+
+    def title_in(self, language: str) -> str:
+        """The title a reader of ``language`` sees: the Chinese title for zh-CN when there is one.
+
+        Examples
+        --------
+        >>> doc = Document("d", "Technical guideline", "2021-02-10", "final", title_zh="《技术指导原则》")
+        >>> doc.title_in("zh-CN"), doc.title_in("en")
+        ('《技术指导原则》', 'Technical guideline')
+        """
+        return self.title_zh if language == "zh-CN" and self.title_zh else self.title
 
     def label(self) -> str:
         """``reference version (status, date)``, e.g. ``CHMP/437/04 Rev 1 (final, 2014-10-23)``."""
@@ -355,6 +392,7 @@ def parse_region_rules(data: Any, file: str) -> RegionRules:
             note=doc.get("note", ""),
             version=doc.get("version", ""),
             url=doc.get("url", ""),
+            title_zh=doc.get("title_zh", ""),
         )
         for key, doc in data["documents"].items()
     }

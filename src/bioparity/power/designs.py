@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from bioparity.arrays import StrArray
 from bioparity.errors import UnknownDesignError
+from bioparity.i18n import gettext_noop
 
 
 @dataclass(frozen=True)
@@ -90,18 +91,18 @@ class Design:
 
 
 _DESIGNS: tuple[Design, ...] = (
-    Design("parallel", "two parallel groups", 1, -2, 1, -2, 2, 4.0, 1.0),
-    Design("2x2", "2x2 crossover (TR|RT)", 1, -2, 1, -2, 2, 2.0, 1 / 2),
-    Design("3x3", "3x3 crossover (Latin square)", 2, -4, 1, -3, 3, 2.0, 2 / 9),
-    Design("3x6x3", "3x6x3 crossover (Williams)", 2, -4, 1, -6, 6, 2.0, 1 / 18),
-    Design("4x4", "4x4 crossover (Latin square)", 3, -6, 1, -4, 4, 2.0, 1 / 8),
-    Design("2x2x3", "2x2x3 full replicate (TRT|RTR or TRR|RTT)", 2, -3, 1, -2, 2, 1.5, 3 / 8),
-    Design("2x2x4", "2x2x4 full replicate (TRTR|RTRT)", 3, -4, 1, -2, 2, 1.0, 1 / 4),
-    Design("2x4x4", "2x4x4 full replicate (4 sequences)", 3, -4, 1, -4, 4, 1.0, 1 / 16),
-    Design("2x3x3", "2x3x3 partial replicate (TRR|RTR|RRT)", 2, -3, 1, -3, 3, 1.5, 1 / 6),
-    Design("2x4x2", "2x4x2 Balaam (TR|RT|TT|RR)", 1, -2, 1, -2, 4, 8.0, 1 / 2),
-    Design("2x2x2r", "2x2x2 repeated crossover (Liu)", 3, -2, 1, -2, 2, 1.0, 1 / 4),
-    Design("paired", "paired means", 1, -1, 1, -1, 1, 2.0, 2.0),
+    Design("parallel", gettext_noop("two parallel groups"), 1, -2, 1, -2, 2, 4.0, 1.0),
+    Design("2x2", gettext_noop("2x2 crossover (TR|RT)"), 1, -2, 1, -2, 2, 2.0, 1 / 2),
+    Design("3x3", gettext_noop("3x3 crossover (Latin square)"), 2, -4, 1, -3, 3, 2.0, 2 / 9),
+    Design("3x6x3", gettext_noop("3x6x3 crossover (Williams)"), 2, -4, 1, -6, 6, 2.0, 1 / 18),
+    Design("4x4", gettext_noop("4x4 crossover (Latin square)"), 3, -6, 1, -4, 4, 2.0, 1 / 8),
+    Design("2x2x3", gettext_noop("2x2x3 full replicate (TRT|RTR or TRR|RTT)"), 2, -3, 1, -2, 2, 1.5, 3 / 8),
+    Design("2x2x4", gettext_noop("2x2x4 full replicate (TRTR|RTRT)"), 3, -4, 1, -2, 2, 1.0, 1 / 4),
+    Design("2x4x4", gettext_noop("2x4x4 full replicate (4 sequences)"), 3, -4, 1, -4, 4, 1.0, 1 / 16),
+    Design("2x3x3", gettext_noop("2x3x3 partial replicate (TRR|RTR|RRT)"), 2, -3, 1, -3, 3, 1.5, 1 / 6),
+    Design("2x4x2", gettext_noop("2x4x2 Balaam (TR|RT|TT|RR)"), 1, -2, 1, -2, 4, 8.0, 1 / 2),
+    Design("2x2x2r", gettext_noop("2x2x2 repeated crossover (Liu)"), 3, -2, 1, -2, 2, 1.0, 1 / 4),
+    Design("paired", gettext_noop("paired means"), 1, -1, 1, -1, 1, 2.0, 2.0),
 )
 
 #: Alternative spellings accepted for a design name.

@@ -30,7 +30,7 @@ from bioparity.analyses import comparability as comparability_kind
 from bioparity.analyses import pk_similarity as pk
 from bioparity.analyses import stability as stability_kind
 from bioparity.errors import InputError
-from bioparity.i18n import current_language, gettext_noop
+from bioparity.i18n import current_language
 from bioparity.i18n import gettext as _
 from bioparity.memo import Memo
 from bioparity.pathways import (
@@ -47,7 +47,7 @@ from bioparity.pathways import (
     region_code,
     section_parts,
 )
-from bioparity.pathways.rules import Citation, all_rules
+from bioparity.pathways.rules import Citation, all_rules, guideline_status
 from bioparity.store.models import AnalysisRun, Dataset, Program, Signature, Study
 from bioparity.workspace.signatures import approval_holds, check_signature
 
@@ -634,24 +634,12 @@ def cited_section(section: str) -> str:
     return shown if confirmed else _("%(section)s [section number unconfirmed]") % {"section": shown}
 
 
-#: A guideline's status as the rule files store it -> its words (the English words are the stored ones, so
-#: that an English report cites as the rule's source label does).
-GUIDELINE_STATUS = {
-    "final": gettext_noop("final"),
-    "draft": gettext_noop("draft"),
-    "interim": gettext_noop("interim"),
-}
-
-
-def _guideline_status(status: str) -> str:
-    return _(GUIDELINE_STATUS[status]) if status in GUIDELINE_STATUS else status
-
-
 def cited_guideline(citation: Citation) -> str:
     """A rule's guideline citation in the reader's words: ``Title (reference, version, status), section S,
     date`` as :meth:`~bioparity.pathways.rules.Citation.text` stores it, the status, the section
-    (:func:`cited_section`) and the flag of an unconfirmed citation translated (the title and reference
-    are the guideline's own).
+    (:func:`cited_section`) and the flag of an unconfirmed citation translated (the reference is the
+    guideline's own; the title too, in Chinese for a zh-CN reader when the rule file gives the guideline's
+    Chinese title, e.g. 《生物类似药研发与评价技术指导原则（试行）》 for NMPA 2015).
 
     Examples
     --------
@@ -661,8 +649,9 @@ def cited_guideline(citation: Citation) -> str:
     'Questions and answers (final), clinical development, 2019-07-31 [citation unconfirmed]'
     """
     doc = citation.document
-    details = ", ".join(p for p in (doc.reference, doc.version, _guideline_status(doc.status)) if p)
-    text = f"{doc.title} ({details}), {cited_section(citation.section)}, {citation.date}"
+    details = ", ".join(p for p in (doc.reference, doc.version, guideline_status(doc.status)) if p)
+    title = doc.title_in(current_language())
+    text = f"{title} ({details}), {cited_section(citation.section)}, {citation.date}"
     return _("%(citation)s [citation unconfirmed]") % {"citation": text} if doc.unconfirmed else text
 
 
@@ -676,8 +665,8 @@ def requirement_citation(rule_id: str, stored: str, source: str) -> tuple[str, s
     citation = found[1].citation
     doc = citation.document
     if source == doc.label():
-        ident = " ".join(p for p in (doc.reference, doc.version) if p) or doc.title
-        source = f"{ident} ({_guideline_status(doc.status)}, {doc.date})"
+        ident = " ".join(p for p in (doc.reference, doc.version) if p) or doc.title_in(current_language())
+        source = f"{ident} ({guideline_status(doc.status)}, {doc.date})"
     return cited_guideline(citation), source
 
 

@@ -850,7 +850,7 @@ def power_page(request: Request, actor: PageActor) -> Response:
         fields=[(name, _(text), default, _(hint)) for name, text, default, hint in POWER_FIELDS],
         values=values,
         design=design,
-        designs=[(name, get_design(name).description) for name in DESIGN_NAMES],
+        designs=[(name, _(get_design(name).description)) for name in DESIGN_NAMES],
         errors=errors,
         problem=problem,
         cv_warning=cv_warning,
