@@ -36,6 +36,7 @@ ORDER = (
     "clinical",
     "scale",
     "web",
+    "web_pages",
     "report_pdf",
 )
 
