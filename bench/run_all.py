@@ -32,6 +32,7 @@ ORDER = (
     "nca",
     "nca_io",
     "nca_multiple_dose",
+    "nca_report_tables",
     "caa",
     "clinical",
     "scale",
