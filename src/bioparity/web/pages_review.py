@@ -104,13 +104,15 @@ def _profiles(ctx: RunContext, read: NCASamples, multiple: bool = False) -> tupl
     choice_rows = _rows_by_profile(choices, keys)
     flag_columns = [f for f in table.columns if str(f).startswith("flag_")]
     raised = {f: table[f].astype(str).str.lower().eq("true").to_numpy() for f in flag_columns}
+    pp_codes, pp_values = table["PPTESTCD"].tolist(), table["PPSTRESN"].tolist()
+    last_doses = table["last_dose"].tolist() if multiple else []
+    stored_reasons = table["reason"].tolist() if "reason" in table.columns else None
     out = []
     for key_values, part in samples.groupby(keys, sort=False):
         values = key_values if isinstance(key_values, tuple) else (key_values,)
         kv = {k: str(v).strip() for k, v in zip(keys, values, strict=True)}
         rows = table_rows.get(tuple(kv.values()), [])
-        params = table.iloc[rows]
-        par = {str(c): _num(v) for c, v in zip(params["PPTESTCD"], params["PPSTRESN"], strict=True)}
+        par = {str(pp_codes[i]): _num(pp_values[i]) for i in rows}
         t = pd.to_numeric(part[spec.time], errors="coerce").tolist()
         c = pd.to_numeric(part[spec.conc], errors="coerce").fillna(0.0).tolist()
         excluded_t: set[float] = set()
@@ -120,14 +122,14 @@ def _profiles(ctx: RunContext, read: NCASamples, multiple: bool = False) -> tupl
             target = excluded_t if str(ch["action"]).lower() == "exclude" else included_t
             target |= set(t) if tt == "" else {float(tt)}
         # after the last dose of a multiple-dose run: the fit's times are since that dose
-        shift = _num(params["last_dose"].iloc[0]) if multiple and len(params) else 0.0
+        shift = _num(last_doses[rows[0]]) if multiple and rows else 0.0
         lo, hi = par.get("LAMZLL", math.nan) + shift, par.get("LAMZUL", math.nan) + shift
         used = [
             ci > 0 and ti not in excluded_t and ((ti in included_t) if included_t else (lo <= ti <= hi))
             for ti, ci in zip(t, c, strict=True)
         ]
         flags = [str(f).removeprefix("flag_") for f in flag_columns if raised[f][rows].any()]
-        stored = params["reason"].tolist() if "reason" in params.columns else []
+        stored = [] if stored_reasons is None else [stored_reasons[i] for i in rows]
         reasons = list(dict.fromkeys(str(r) for r in stored if r is not None and str(r).strip()))
         lamz = par.get("LAMZ", math.nan)
         fit = None
