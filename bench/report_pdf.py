@@ -3,10 +3,11 @@
 Loads the demo (``bioparity demo --load``) into a throwaway SQLite store once, then renders each report in
 a fresh process (no memo of an earlier rendering, imports done before the clock starts, as in a running
 server): the comparative analytical assessment (CAA) run report in English and in Chinese (25 attribute
-plots, a 750-row complete-result appendix) and the program report. Each phase is timed: gathering the run
-(context), the HTML (tables and figures drawn by matplotlib) and WeasyPrint's layout into the PDF; the
-figures are the median wall and CPU time (user + system of the process: independent of the load other
-users put on the machine) of ``--repeat`` renderings.
+plots, a 750-row complete-result appendix), the program report and the NCA run report of PK-101 (201
+profiles: the reasons and flags per profile, the other columns per profile and parameter). Each phase is
+timed: gathering the run (context), the HTML (tables and figures drawn by matplotlib) and WeasyPrint's
+layout into the PDF; the figures are the median wall and CPU time (user + system of the process:
+independent of the load other users put on the machine) of ``--repeat`` renderings.
 
 Target: the CAA report PDF of the demo <= 10 s wall on the project's 2-core machine.
 
@@ -35,6 +36,7 @@ REPORTS = (
     ("CAA run report", "caa", "en"),
     ("CAA run report (zh-CN)", "caa", "zh-CN"),
     ("program report", "program", "en"),
+    ("NCA run report", "nca", "en"),
     ("audit trail, 300 events", "audit", "en"),
 )
 #: Events of the audit trail exported (the demo's own trail is short: a program's grows by the thousand).
@@ -52,8 +54,9 @@ def _timed(out: dict[str, float], phase: str, work: Callable[[], Any]) -> Any:
     return value
 
 
-def render(db: str, report: str, lang: str) -> dict[str, float]:
-    """Wall and CPU seconds of each phase of one report PDF (in this process) and its size."""
+def render(db: str, report: str, lang: str, html_only: bool = False) -> dict[str, float]:
+    """Wall and CPU seconds of each phase of one report PDF (in this process) and its size (``html_only``:
+    the context and the HTML, no PDF)."""
     import weasyprint  # type: ignore[import-untyped]  # noqa: F401  # before the clock, as in a server
     from sqlalchemy import select
 
@@ -88,6 +91,8 @@ def render(db: str, report: str, lang: str) -> dict[str, float]:
             assert run is not None
             ctx = _timed(out, "context", lambda: run_context(session, actor, run.id))
             html = _timed(out, "html", lambda: render_run_report(ctx, lang=lang, for_pdf=True))
+    if html_only:
+        return out
     pdf = _timed(out, "pdf", lambda: html_to_pdf(html))
     out["kib"] = len(pdf) / 1024
     return out
@@ -171,9 +176,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="the English CAA report once")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON (for run_all.py)")
     parser.add_argument("--child", nargs=3, metavar=("DB", "REPORT", "LANG"), help=argparse.SUPPRESS)
+    parser.add_argument("--html-only", action="store_true", help=argparse.SUPPRESS)  # with --child
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(render(*args.child)))
+        db, report, lang = args.child
+        print(json.dumps(render(db, report, lang, html_only=args.html_only)))
         return
     if not args.json:
         print(machine())  # the load average before the runs

@@ -32,10 +32,12 @@ ORDER = (
     "nca",
     "nca_io",
     "nca_multiple_dose",
+    "nca_report_tables",
     "caa",
     "clinical",
     "scale",
     "web",
+    "web_pages",
     "report_pdf",
 )
 

@@ -82,3 +82,28 @@ def test_nothing_missing_or_flagged_gives_a_note_and_no_table(theoph: pd.DataFra
             "zh-CN": "没有缺失值，也没有曲线带审核标记。",
         }
         assert tables.notes == (note[language],)
+
+
+def test_each_profiles_reasons_are_those_of_its_rows_alone_whatever_the_index(theoph: pd.DataFrame) -> None:
+    """The table reads the columns once for all profiles: each profile's rows must be those of the table
+    cut to that profile alone (a one-profile table has no "all profiles" row), and the frame's index
+    labels (here reversed and repeated) must not matter."""
+    frame = theoph.copy()
+    frame.loc[(frame["subject"] == 5) & (frame["PPTESTCD"] == "CMAX"), "reason"] = "value withheld"
+    options = {**OPTIONS, "max_aucpext": 10.0}
+    full = _reasons(frame, "en", options)
+    assert full is not None
+    relabelled = frame.set_axis([i // 2 for i in range(len(frame))][::-1])
+    assert _reasons(relabelled, "en", options) == full
+    assert nca_tables(relabelled, options) == nca_tables(frame, options)
+    shared = {(params, text) for who, params, text in full.rows if who.startswith("all ")}
+    subjects = list(dict.fromkeys(frame["subject"].tolist()))
+    assert [r[0] for r in full.rows if not r[0].startswith("all ")] == sorted(
+        [r[0] for r in full.rows if not r[0].startswith("all ")], key=lambda s: subjects.index(int(s))
+    )  # profiles in the order of the data
+    for subject in subjects:
+        alone = _reasons(frame[frame["subject"] == subject], "en", options)
+        expected = set() if alone is None else {(params, text) for _who, params, text in alone.rows}
+        mine = {(params, text) for who, params, text in full.rows if who == str(subject)}
+        assert mine | shared == expected, subject
+    assert ("CMAX", "value withheld") in {(p, t) for who, p, t in full.rows if who == "5"}

@@ -559,28 +559,47 @@ def _flag_words(column: str, settings: NCAOptions) -> str:
     return _(text) % limits if text else column.removeprefix("flag_").replace("_", " ")
 
 
-def _profile_reasons(g: pd.DataFrame, settings: NCAOptions) -> dict[str, list[str]]:
+def _profile_groups(frame: pd.DataFrame, keys: list[str]) -> list[tuple[Any, list[int]]]:
+    """The profiles of ``frame`` as ``frame.groupby(keys, sort=False)`` gives them (same keys, same order,
+    rows with a missing key left out), each with the positions of its rows: a report's per-profile tables
+    read the frame's columns once as lists, not each profile's rows as a frame of their own."""
+    lookup = frame[keys].reset_index(drop=True)  # positions as the index
+    return [(key, g.index.tolist()) for key, g in lookup.groupby(keys, sort=False)]
+
+
+def _pick(values: list[Any], rows: list[int]) -> list[Any]:
+    return [values[i] for i in rows]
+
+
+def _profile_reasons(
+    codes: list[str],
+    stored: list[str] | None,
+    methods: list[str],
+    flags: Mapping[str, list[bool]],
+    settings: NCAOptions,
+) -> dict[str, list[str]]:
     """One profile's reasons and flags as printed, each with the parameters it concerns (in row order).
 
+    ``codes``: the profile's PPTESTCD of each row; ``stored``: its ``reason`` of each row as text (None
+    without the column); ``methods``: its ``lambda_z_method`` of each row as text (empty without the
+    column); ``flags``: each ``flag_*`` column's values of the profile's rows (missing = False).
     The stored ``reason`` of each missing value in the current language; the samples the reviewer
     excluded from lambda_z with the reviewer's reasons (from the profile's ``lambda_z_method``; the flag
     of excluded samples is then not repeated); each other review flag in words (the flag of too few
     lambda_z points not where the reason already says it).
     """
-    codes = g["PPTESTCD"].astype(str).tolist()
     found: dict[str, list[str]] = {}
-    stored = [str(v) for v in g["reason"].tolist()] if "reason" in g.columns else [""] * len(codes)
+    stored = stored if stored is not None else [""] * len(codes)
     for code, value in zip(codes, stored, strict=True):
         if value:
             found.setdefault(note_text(value), []).append(code)
     skip = {"flag_lambda_z_few_points"} if _TOO_FEW in stored else set()
-    methods = [str(v) for v in g["lambda_z_method"].tolist()] if "lambda_z_method" in g.columns else []
     for code, value in zip(codes, methods, strict=False):
         for text in _reviewer_exclusions(value):
             found.setdefault(text, []).append(code)
             skip.add("flag_lambda_z_points_excluded")
-    for column in [c for c in g.columns if str(c).startswith("flag_") and c not in skip]:
-        chosen = [code for code, on in zip(codes, g[column].fillna(False).astype(bool), strict=True) if on]
+    for column in [c for c in flags if c not in skip]:
+        chosen = [code for code, on in zip(codes, flags[column], strict=True) if on]
         if chosen:
             found.setdefault(_flag_text(str(column), settings), []).extend(chosen)
     return found
@@ -623,10 +642,27 @@ def _reasons_table(frame: pd.DataFrame, keys: list[str], settings: NCAOptions) -
     if not keys or "PPTESTCD" not in frame.columns:
         return None
     rows: list[tuple[tuple[str, ...], str, str]] = []  # profile keys, reason as printed, parameters
-    for key, g in frame.groupby(keys, sort=False):
+    # every column read once for all profiles, as text (``astype(str)``, ``str``) or flags (missing = off)
+    raw_codes = frame["PPTESTCD"].tolist()
+    all_codes = frame["PPTESTCD"].astype(str).tolist()
+    all_stored = [str(v) for v in frame["reason"].tolist()] if "reason" in frame.columns else None
+    all_methods = (
+        [str(v) for v in frame["lambda_z_method"].tolist()] if "lambda_z_method" in frame.columns else []
+    )
+    all_flags = {
+        c: frame[c].fillna(False).astype(bool).tolist() for c in frame.columns if str(c).startswith("flag_")
+    }
+    for key, at in _profile_groups(frame, keys):
         parts = key if isinstance(key, tuple) else (key,)
-        n_codes = g["PPTESTCD"].nunique()
-        for text, codes in _profile_reasons(g, settings).items():
+        n_codes = len({v for v in _pick(raw_codes, at) if not pd.isna(v)})  # Series.nunique
+        reasons = _profile_reasons(
+            _pick(all_codes, at),
+            None if all_stored is None else _pick(all_stored, at),
+            _pick(all_methods, at) if all_methods else [],
+            {c: _pick(values, at) for c, values in all_flags.items()},
+            settings,
+        )
+        for text, codes in reasons.items():
             chosen = list(dict.fromkeys(codes))
             params = _("all") if len(chosen) == n_codes else ", ".join(chosen)
             rows.append((tuple(cell(p) for p in parts), text, params))
@@ -678,15 +714,18 @@ def _varying_table(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> 
     n_profiles = frame.groupby(keys, sort=False).ngroups
     found: dict[tuple[str, str, str], list[str]] = {}
     listed: set[str] = set()
-    for key, g in frame.groupby(keys, sort=False):
+    all_codes = [str(p) for p in frame["PPTESTCD"].tolist()]
+    all_texts = {c: [cell(v) for v in frame[c].tolist()] for c in columns}  # each column read once
+    for key, at in _profile_groups(frame, keys):
         parts = key if isinstance(key, tuple) else (key,)
         label = " / ".join(str(p) for p, k in zip(parts, keys, strict=True) if k in label_keys)
+        codes = _pick(all_codes, at)
         for c in columns:
-            texts = [cell(v) for v in g[c].tolist()]
+            texts = _pick(all_texts[c], at)
             for value in dict.fromkeys(texts):
                 if value in {"", "no", _("no"), "—"}:
                     continue
-                chosen = [str(p) for p, t in zip(g["PPTESTCD"].tolist(), texts, strict=True) if t == value]
+                chosen = [p for p, t in zip(codes, texts, strict=True) if t == value]
                 params = _("all") if len(chosen) == len(texts) else ", ".join(chosen)
                 found.setdefault((str(c), value, params), []).append(label)
                 listed.add(str(c))

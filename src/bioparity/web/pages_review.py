@@ -81,45 +81,55 @@ def _fits(ctx: RunContext, keys: list[str], multiple: bool) -> pd.DataFrame:
     return pd.DataFrame(stored["rows"], columns=stored["columns"])
 
 
+def _rows_by_profile(frame: pd.DataFrame, keys: list[str]) -> dict[tuple[str, ...], list[int]]:
+    """The positions of ``frame``'s rows by profile: its ``keys`` as stripped text (``astype(str)``), in
+    the frame's order. One pass over the frame, so a page of P profiles does not compare every row P times."""
+    if frame.empty:
+        return {}
+    texts = [frame[k].astype(str).str.strip().tolist() for k in keys]
+    rows: dict[tuple[str, ...], list[int]] = {}
+    for position, key in enumerate(zip(*texts, strict=True)):
+        rows.setdefault(key, []).append(position)
+    return rows
+
+
 def _profiles(ctx: RunContext, read: NCASamples, multiple: bool = False) -> tuple[list[str], list[Profile]]:
     samples, spec = read.frame, read.spec
     keys = spec.keys  # the profiles of the NCA input spec (grouping rule), as the run read them
     table = _fits(ctx, keys, multiple)
     choices = nca_kind.review_choices(ctx.options)
+    # Read once for all profiles: each profile's rows of the fit table and of the choices, and which
+    # review flags each row of the table raises.
+    table_rows = _rows_by_profile(table, keys)
+    choice_rows = _rows_by_profile(choices, keys)
+    flag_columns = [f for f in table.columns if str(f).startswith("flag_")]
+    raised = {f: table[f].astype(str).str.lower().eq("true").to_numpy() for f in flag_columns}
+    pp_codes, pp_values = table["PPTESTCD"].tolist(), table["PPSTRESN"].tolist()
+    last_doses = table["last_dose"].tolist() if multiple else []
+    stored_reasons = table["reason"].tolist() if "reason" in table.columns else None
     out = []
     for key_values, part in samples.groupby(keys, sort=False):
         values = key_values if isinstance(key_values, tuple) else (key_values,)
         kv = {k: str(v).strip() for k, v in zip(keys, values, strict=True)}
-        mask = pd.Series(True, index=table.index)
-        for k, v in kv.items():
-            mask &= table[k].astype(str).str.strip() == v
-        params = table[mask]
-        par = {str(c): _num(v) for c, v in zip(params["PPTESTCD"], params["PPSTRESN"], strict=True)}
+        rows = table_rows.get(tuple(kv.values()), [])
+        par = {str(pp_codes[i]): _num(pp_values[i]) for i in rows}
         t = pd.to_numeric(part[spec.time], errors="coerce").tolist()
         c = pd.to_numeric(part[spec.conc], errors="coerce").fillna(0.0).tolist()
         excluded_t: set[float] = set()
         included_t: set[float] = set()
-        if not choices.empty:
-            mine = choices
-            for k, v in kv.items():
-                mine = mine[mine[k].astype(str).str.strip() == v]
-            for _index, ch in mine.iterrows():
-                tt = str(ch["time"]).strip()
-                target = excluded_t if str(ch["action"]).lower() == "exclude" else included_t
-                target |= set(t) if tt == "" else {float(tt)}
+        for _index, ch in choices.iloc[choice_rows.get(tuple(kv.values()), [])].iterrows():
+            tt = str(ch["time"]).strip()
+            target = excluded_t if str(ch["action"]).lower() == "exclude" else included_t
+            target |= set(t) if tt == "" else {float(tt)}
         # after the last dose of a multiple-dose run: the fit's times are since that dose
-        shift = _num(params["last_dose"].iloc[0]) if multiple and len(params) else 0.0
+        shift = _num(last_doses[rows[0]]) if multiple and rows else 0.0
         lo, hi = par.get("LAMZLL", math.nan) + shift, par.get("LAMZUL", math.nan) + shift
         used = [
             ci > 0 and ti not in excluded_t and ((ti in included_t) if included_t else (lo <= ti <= hi))
             for ti, ci in zip(t, c, strict=True)
         ]
-        flags = [  # every review flag of the NCA table raised for this profile
-            str(f).removeprefix("flag_")
-            for f in table.columns
-            if str(f).startswith("flag_") and bool(params[f].astype(str).str.lower().eq("true").any())
-        ]
-        stored = params["reason"].tolist() if "reason" in params.columns else []
+        flags = [str(f).removeprefix("flag_") for f in flag_columns if raised[f][rows].any()]
+        stored = [] if stored_reasons is None else [stored_reasons[i] for i in rows]
         reasons = list(dict.fromkeys(str(r) for r in stored if r is not None and str(r).strip()))
         lamz = par.get("LAMZ", math.nan)
         fit = None
