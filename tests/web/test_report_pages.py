@@ -92,14 +92,15 @@ def printed_pages(pdf: bytes, folder: Path) -> list[PrintedPage]:
 
 @pytest.fixture(scope="module")
 def reports(demo_store: DemoStore) -> Iterator[dict[str, str]]:
-    """The PDF HTML of the demo's CAA run report, of the comparability and ADA summary examples (run in
-    the demo's PK study, then rolled back) and of the demo program's report."""
+    """The PDF HTML of the demo's CAA and NCA run reports, of the comparability and ADA summary examples
+    (run in the demo's PK study, then rolled back) and of the demo program's report."""
     out = {}
     with make_sessionmaker(demo_store.engine)() as session:
         sam = Actor.of(accounts.get_user_by_name(session, "sam"))
-        out["caa"] = render_run_report(
-            run_context(session, sam, demo_store.summary.runs["caa"]), for_pdf=True
-        )
+        for kind in ("caa", "nca"):
+            out[kind] = render_run_report(
+                run_context(session, sam, demo_store.summary.runs[kind]), for_pdf=True
+            )
         program = session.scalar(select(Program).where(Program.id == demo_store.summary.program_id))
         assert program is not None
         out["program"] = render_program_report(session, collect(session, program), for_pdf=True)
@@ -248,6 +249,37 @@ def test_no_page_opens_with_a_tables_note_or_holds_the_closing_sentence_alone(
         lines = [line for line in text.splitlines() if line.strip() and f"page {number} of" not in line]
         assert lines, number
         assert not re.match(r"\d+ rows?; \d+ columns in all", lines[0]), (number, lines[0])
+
+
+def test_every_table_starts_on_a_page_of_its_orientation(
+    demo_store: DemoStore, reports: dict[str, str], tmp_path: Path
+) -> None:
+    """Each main and appendix table's caption is on a page of the table's orientation (landscape for a wide
+    table and for the main tables beside one, portrait for the others). Before: the NCA report's page 7 was
+    landscape and held the appendix heading and the first 23 rows of the portrait table "Exposure: PPSTRESN
+    per subject", whose rest was on portrait page 8 (the content after the landscape result tables went on
+    on the landscape page: WeasyPrint breaks no page where the page name returns to the default)."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        sam = Actor.of(accounts.get_user_by_name(session, "sam"))
+        ctx = run_context(session, sam, demo_store.summary.runs["nca"])
+        tables = run_tables(ctx.run.kind, ctx.columns, ctx.rows, ctx.options)
+    pdf = html_to_pdf(reports["nca"])
+    texts = [" ".join(t.split()) for t in page_texts(pdf, tmp_path)]
+    pages = printed_pages(pdf, tmp_path)
+    assert len(texts) == len(pages)
+    portrait_titles = [t.title for t in tables.appendix if not t.wide]
+    assert portrait_titles and any(t.wide for t in tables.main)
+    # one wide main table puts all main tables on landscape pages (run_report.html.j2)
+    wide = {t.title: True for t in tables.main} | {t.title: t.wide for t in tables.appendix}
+    for title, landscape in wide.items():
+        on = [n for n, text in enumerate(texts) if " ".join(title.split()) in text]
+        assert on, title
+        for n in on:
+            assert pages[n].landscape == landscape, (title, n + 1)
+    # from the appendix's heading on every page is portrait (the per-subject tables), none before it is
+    start = next(n for n, text in enumerate(texts) if "Appendix: the complete result table" in text)
+    assert not any(p.landscape for p in pages[start:]), start + 1
+    assert pages[start - 1].landscape  # the signatures close the landscape pages of the results
 
 
 def test_the_nca_appendix_is_printed_on_portrait_pages_only(demo_store: DemoStore) -> None:
