@@ -257,7 +257,9 @@ def _result_tables(
         title = _("%(groups)s: PPSTRESN per subject (PPTESTCD as columns)") % {
             "groups": "; ".join(_(n) for n in names)
         }
-        appendix += panels(part, keys, title, headers=headers, budget=PORTRAIT_BUDGET, wide=False)
+        appendix += panels(
+            part, keys, title, headers=headers, budget=PORTRAIT_BUDGET, wide=False, digits=SIGNIFICANT
+        )
     others = [c for c in frame.columns if c not in {*keys, "PPTESTCD", "PPSTRESN", "PPSTRESU", "PPORRESU"}]
     numeric = [
         c
@@ -287,7 +289,13 @@ def _result_tables(
             "column": c
         }
         appendix += panels(
-            part.reset_index(), keys, title, headers=headers, budget=PORTRAIT_BUDGET, wide=False
+            part.reset_index(),
+            keys,
+            title,
+            headers=headers,
+            budget=PORTRAIT_BUDGET,
+            wide=False,
+            digits=SIGNIFICANT,
         )
     # the units (two columns) on portrait pages with the per-subject tables, the landscape table of the
     # other columns last: printed after it, two short unit tables made landscape pages of their own and a
@@ -304,6 +312,10 @@ def _result_tables(
     return ReportTables(tuple(main), tuple(appendix), notes=none)
 
 
+#: Significant digits of the parameters printed in the report's tables: the summary statistics and the
+#: appendix's per-subject values alike (the appendix printed six, ``3.92136e+06`` under a mean of
+#: ``3.7246e+06``).
+SIGNIFICANT = 5
 #: The note under a table of summary statistics (translated where printed).
 STATISTICS_NOTE = gettext_noop(
     "SD and CV% with n - 1; geometric CV% = 100·sqrt(exp(s²log) - 1); no geometric "
@@ -376,7 +388,7 @@ def _statistics_table(stats: pd.DataFrame, title: str, note: str, *, by: Sequenc
     ).drop(columns=["unit", "software_version"], errors="ignore")
     body = [
         tuple(
-            cell(v, 5) if c not in ("n", "n_missing", INTERVAL) else cell(v)
+            cell(v, SIGNIFICANT) if c not in ("n", "n_missing", INTERVAL) else cell(v)
             for c, v in zip(stats.columns, r, strict=True)
         )
         for r in stats.itertuples(index=False)
@@ -681,12 +693,17 @@ def nca_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
     return replace(
         tables,
         settings=() if review is None else (review,),
-        appendix_note=_(
-            ", after the summary statistics of every dosing interval; one table per parameter group with "
-            "the dosing intervals of each subject as rows"
+        appendix_note=(
+            _(
+                ", after the summary statistics of every dosing interval; one table per parameter group with "
+                "the dosing intervals of each subject as rows"
+            )
+            if INTERVAL in frame.columns
+            else _(", one table per parameter group with subjects as rows")
         )
-        if INTERVAL in frame.columns
-        else _(", one table per parameter group with subjects as rows"),
+        # the precision stated (the assessor compares the appendix's values with the summary statistics)
+        + _(", parameters to %(digits)d significant digits as in the summary statistics")
+        % {"digits": SIGNIFICANT},
     )
 
 
