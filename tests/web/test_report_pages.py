@@ -276,10 +276,27 @@ def test_every_table_starts_on_a_page_of_its_orientation(
         assert on, title
         for n in on:
             assert pages[n].landscape == landscape, (title, n + 1)
-    # from the appendix's heading on every page is portrait (the per-subject tables), none before it is
-    start = next(n for n, text in enumerate(texts) if "Appendix: the complete result table" in text)
-    assert not any(p.landscape for p in pages[start:]), start + 1
-    assert pages[start - 1].landscape  # the signatures close the landscape pages of the results
+    # the signatures turn to portrait with the appendix, on its first page (on a landscape page of their own
+    # they were "Signatures" and "Not signed." alone); from there on every page is portrait
+    start = next(n for n, text in enumerate(texts) if "Signatures" in text)
+    assert "Appendix: the complete result table" in texts[start], start + 1
+    assert not any(p.landscape for p in pages[start:]) and pages[start - 1].landscape, start + 1
+
+
+def test_the_program_report_turns_to_portrait_at_pk_similarity(
+    reports: dict[str, str], tmp_path: Path
+) -> None:
+    """The regions' landscape tables and their notes, then "PK similarity" and all that follows on portrait
+    pages. Before, that part went on on the last landscape page whenever its first table fitted there (the
+    demo's report turned only because its PK table did not fit)."""
+    # the part in a portrait section right after a landscape one (the break does not depend on the fit)
+    assert re.search(
+        r'<section class="wide">[^§]*?</section>\s*<section>\s*<h2>PK similarity', reports["program"]
+    )
+    pdf = html_to_pdf(reports["program"])
+    texts, pages = page_texts(pdf, tmp_path), printed_pages(pdf, tmp_path)
+    start = next(n for n, text in enumerate(texts) if re.search(r"(^|\n)PK similarity\n", text))
+    assert pages[start - 1].landscape and not any(p.landscape for p in pages[start:]), start + 1
 
 
 def test_the_nca_appendix_is_printed_on_portrait_pages_only(demo_store: DemoStore) -> None:

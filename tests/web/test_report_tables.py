@@ -95,6 +95,21 @@ def test_the_nca_appendix_prints_the_significant_digits_of_the_summary_statistic
     assert "parameters to 5 significant digits" in report.appendix_note
 
 
+def test_the_nca_tables_head_the_arm_and_the_subject_in_the_readers_language() -> None:
+    """Found in the zh-CN NCA report: every table headed "arm" and "subject" (the stored column names) among
+    Chinese headers; a column the registry has no label for (``USUBJID``) keeps its name."""
+    rows = [[arm, f"S{i}", "CMAX", 10.0 + i, "ug/mL"] for arm in ("test", "ref") for i in range(3)]
+    with use_language("zh-CN"):
+        report = run_tables("nca", ["arm", "subject", "PPTESTCD", "PPSTRESN", "PPSTRESU"], rows)
+        sdtm = run_tables("nca", ["arm", "USUBJID", "PPTESTCD", "PPSTRESN", "PPSTRESU"], rows)
+    tables = [*report.main, *report.appendix]
+    per_subject = [t for t in report.appendix if "PPTESTCD" in t.title and len(t.columns) > 2]
+    assert per_subject and all(t.columns[:2] == ("组别", "受试者") for t in per_subject)
+    assert tables[0].columns[0] == "组别"
+    assert not [t.title for t in tables if {"arm", "subject"} & set(t.columns)]
+    assert any(t.columns[:2] == ("组别", "USUBJID") for t in sdtm.appendix)
+
+
 def test_pk_table_verdicts_are_classed_as_passes() -> None:
     frame = pd.DataFrame(
         [["AUCIFO", "test", "eu-ref", 96.58, 89.12, 104.68, True]],

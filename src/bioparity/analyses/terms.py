@@ -328,6 +328,8 @@ LABELS: dict[str, KeyLabel] = {
     "total": KeyLabel(gettext_noop("sum of the parts")),
     "closure_tolerance": KeyLabel(gettext_noop("closure tolerance")),
     "zero_replacement": KeyLabel(gettext_noop("zero replacement")),
+    # the arm of a profile (NCA's per-subject tables; "subject" above)
+    "arm": KeyLabel(gettext_noop("arm")),
     # columns of the PK similarity result table (its appendix; ratios and CVs stored in percent, printed to
     # two decimals as its main table prints them: "96.58 (89.19, 104.59)", "27.25/29.45")
     "metric": KeyLabel(gettext_noop("metric")),
