@@ -299,6 +299,16 @@ def test_the_program_report_turns_to_portrait_at_pk_similarity(
     assert pages[start - 1].landscape and not any(p.landscape for p in pages[start:]), start + 1
 
 
+def test_a_study_heading_of_the_program_report_is_printed_with_its_table(
+    reports: dict[str, str], tmp_path: Path
+) -> None:
+    """Before: page 7 of the demo's program report ended with "Comparative analytical assessment", "CAA-01"
+    and its run line, the outcomes table on page 8."""
+    texts = page_texts(html_to_pdf(reports["program"]), tmp_path)
+    (page,) = [t for t in texts if re.search(r"(^|\n)CAA-01\n", t)]
+    assert "Comparison Outcomes" in page and "result SHA-256" in page[page.index("CAA-01") :]
+
+
 def test_the_nca_appendix_is_printed_on_portrait_pages_only(demo_store: DemoStore) -> None:
     """The demo NCA report's appendix: per-subject tables (portrait), then the other columns' table and
     the two unit tables (PPTESTCD and a unit: two columns), which were landscape: the portrait part ended
