@@ -121,7 +121,8 @@ def test_per_subject_tables_and_the_figure_keep_the_analytes_apart(csv: Path) ->
     observed = _concentrations().groupby(["analyte", "subject"])["conc"].max().reset_index()
     assert len(cmax) == len(observed) == 16
     for analyte, subject, value in observed.itertuples(index=False):
-        assert float(cmax.loc[(analyte, subject), "CMAX"]) == pytest.approx(value, rel=5e-6)
+        # printed to 5 significant digits, as the summary statistics (bioparity.analyses.nca.SIGNIFICANT)
+        assert float(cmax.loc[(analyte, subject), "CMAX"]) == pytest.approx(value, rel=5e-5)
     plot = sample_profiles(frame, {})
     assert plot is not None
     means = _concentrations().groupby(["arm", "analyte", "time"])["conc"].mean()

@@ -92,14 +92,15 @@ def printed_pages(pdf: bytes, folder: Path) -> list[PrintedPage]:
 
 @pytest.fixture(scope="module")
 def reports(demo_store: DemoStore) -> Iterator[dict[str, str]]:
-    """The PDF HTML of the demo's CAA run report, of the comparability and ADA summary examples (run in
-    the demo's PK study, then rolled back) and of the demo program's report."""
+    """The PDF HTML of the demo's CAA and NCA run reports, of the comparability and ADA summary examples
+    (run in the demo's PK study, then rolled back) and of the demo program's report."""
     out = {}
     with make_sessionmaker(demo_store.engine)() as session:
         sam = Actor.of(accounts.get_user_by_name(session, "sam"))
-        out["caa"] = render_run_report(
-            run_context(session, sam, demo_store.summary.runs["caa"]), for_pdf=True
-        )
+        for kind in ("caa", "nca"):
+            out[kind] = render_run_report(
+                run_context(session, sam, demo_store.summary.runs[kind]), for_pdf=True
+            )
         program = session.scalar(select(Program).where(Program.id == demo_store.summary.program_id))
         assert program is not None
         out["program"] = render_program_report(session, collect(session, program), for_pdf=True)
@@ -248,6 +249,64 @@ def test_no_page_opens_with_a_tables_note_or_holds_the_closing_sentence_alone(
         lines = [line for line in text.splitlines() if line.strip() and f"page {number} of" not in line]
         assert lines, number
         assert not re.match(r"\d+ rows?; \d+ columns in all", lines[0]), (number, lines[0])
+
+
+def test_every_table_starts_on_a_page_of_its_orientation(
+    demo_store: DemoStore, reports: dict[str, str], tmp_path: Path
+) -> None:
+    """Each main and appendix table's caption is on a page of the table's orientation (landscape for a wide
+    table and for the main tables beside one, portrait for the others). Before: the NCA report's page 7 was
+    landscape and held the appendix heading and the first 23 rows of the portrait table "Exposure: PPSTRESN
+    per subject", whose rest was on portrait page 8 (the content after the landscape result tables went on
+    on the landscape page: WeasyPrint breaks no page where the page name returns to the default)."""
+    with make_sessionmaker(demo_store.engine)() as session:
+        sam = Actor.of(accounts.get_user_by_name(session, "sam"))
+        ctx = run_context(session, sam, demo_store.summary.runs["nca"])
+        tables = run_tables(ctx.run.kind, ctx.columns, ctx.rows, ctx.options)
+    pdf = html_to_pdf(reports["nca"])
+    texts = [" ".join(t.split()) for t in page_texts(pdf, tmp_path)]
+    pages = printed_pages(pdf, tmp_path)
+    assert len(texts) == len(pages)
+    portrait_titles = [t.title for t in tables.appendix if not t.wide]
+    assert portrait_titles and any(t.wide for t in tables.main)
+    # one wide main table puts all main tables on landscape pages (run_report.html.j2)
+    wide = {t.title: True for t in tables.main} | {t.title: t.wide for t in tables.appendix}
+    for title, landscape in wide.items():
+        on = [n for n, text in enumerate(texts) if " ".join(title.split()) in text]
+        assert on, title
+        for n in on:
+            assert pages[n].landscape == landscape, (title, n + 1)
+    # the signatures turn to portrait with the appendix, on its first page (on a landscape page of their own
+    # they were "Signatures" and "Not signed." alone); from there on every page is portrait
+    start = next(n for n, text in enumerate(texts) if "Signatures" in text)
+    assert "Appendix: the complete result table" in texts[start], start + 1
+    assert not any(p.landscape for p in pages[start:]) and pages[start - 1].landscape, start + 1
+
+
+def test_the_program_report_turns_to_portrait_at_pk_similarity(
+    reports: dict[str, str], tmp_path: Path
+) -> None:
+    """The regions' landscape tables and their notes, then "PK similarity" and all that follows on portrait
+    pages. Before, that part went on on the last landscape page whenever its first table fitted there (the
+    demo's report turned only because its PK table did not fit)."""
+    # the part in a portrait section right after a landscape one (the break does not depend on the fit)
+    assert re.search(
+        r'<section class="wide">[^§]*?</section>\s*<section>\s*<h2>PK similarity', reports["program"]
+    )
+    pdf = html_to_pdf(reports["program"])
+    texts, pages = page_texts(pdf, tmp_path), printed_pages(pdf, tmp_path)
+    start = next(n for n, text in enumerate(texts) if re.search(r"(^|\n)PK similarity\n", text))
+    assert pages[start - 1].landscape and not any(p.landscape for p in pages[start:]), start + 1
+
+
+def test_a_study_heading_of_the_program_report_is_printed_with_its_table(
+    reports: dict[str, str], tmp_path: Path
+) -> None:
+    """Before: page 7 of the demo's program report ended with "Comparative analytical assessment", "CAA-01"
+    and its run line, the outcomes table on page 8."""
+    texts = page_texts(html_to_pdf(reports["program"]), tmp_path)
+    (page,) = [t for t in texts if re.search(r"(^|\n)CAA-01\n", t)]
+    assert "Comparison Outcomes" in page and "result SHA-256" in page[page.index("CAA-01") :]
 
 
 def test_the_nca_appendix_is_printed_on_portrait_pages_only(demo_store: DemoStore) -> None:

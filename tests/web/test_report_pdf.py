@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy import select
 
 from bioparity.analyses.figures import CAAPlot, ProfilePlot
-from bioparity.analyses.tables import cell
 from bioparity.pathways import section_text
 from bioparity.report import render_program_report, render_run_report
 from bioparity.report.context import RunContext, run_context
 from bioparity.report.evidence import collect, readiness
 from bioparity.report.pdf import html_to_pdf
+from bioparity.report.tables import run_tables
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import Program
 from bioparity.workspace import accounts
@@ -66,17 +66,62 @@ def contexts(demo_store: DemoStore) -> Iterator[dict[str, tuple[RunContext, str]
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_pdf_holds_every_header_and_every_value(
+def test_pdf_holds_every_column_and_every_printed_value(
     contexts: dict[str, tuple[RunContext, str]], kind: str, tmp_path: Path
 ) -> None:
+    """Every header and cell of the report's tables, main and appendix, is in the PDF as the tables print
+    it; the appendix heads every stored column, by its name or by its label with its unit (``ci_lower``:
+    ``90% CI lower bound (%)``). Before: the appendix printed the stored names and every
+    value to six significant digits (``96.5846 89.1922 104.59``: one row, three precisions)."""
     ctx, html = contexts[kind]
     assert ctx.columns and ctx.rows
     text = _squash(_pdf_text(html_to_pdf(html), tmp_path))
-    missing_headers = [c for c in ctx.columns if _squash(c) not in text]
-    assert not missing_headers, missing_headers
-    expected = {cell(v) for row in ctx.rows for v in row} - {""}
+    tables = run_tables(ctx.run.kind, ctx.columns, ctx.rows, ctx.options)
+    printed = [*tables.main, *tables.appendix]
+    assert not [h for t in printed for h in t.columns if _squash(h) not in text]
+    expected = {v for t in printed for row in t.rows for v in row} - {""}
     missing = sorted(v for v in expected if _squash(v) not in text)
     assert not missing, f"{len(missing)} of {len(expected)} values not in the PDF, e.g. {missing[:10]}"
+    if kind == "nca":  # its appendix is laid out per parameter (PPTESTCD as columns), stored names kept
+        assert not [c for c in ctx.columns if _squash(c) not in text]
+    else:  # every stored column headed once in the appendix, by its name or its label
+        assert len({h for t in tables.appendix for h in t.columns}) == len(ctx.columns)
+
+
+def test_the_pk_similarity_appendix_prints_labels_and_one_precision_per_column(
+    contexts: dict[str, tuple[RunContext, str]], tmp_path: Path
+) -> None:
+    """The complete result table under the main table's labels, its ratios, CI bounds, limits and CVs to two
+    decimals as the main table prints them (``96.58 (89.19, 104.59)``); before: ``gmr ci_lower ci_upper``,
+    ``96.5846 89.1922 104.59``."""
+    ctx, html = contexts["pk-similarity"]
+    text = _pdf_text(html_to_pdf(html), tmp_path)
+    appendix = text[text.index("Appendix: the complete result table") :]
+    for name in ("gmr", "ci_lower", "ci_upper", "cv_test", "test_arm", "lower_limit", "alpha"):
+        assert not re.search(rf"\b{name}\b", appendix), name
+    for label in ("GMR (%)", "90% CI lower bound (%)", "90% CI upper bound (%)", "CV% test", "test arm"):
+        assert label in appendix, label
+    assert "ratios, CI bounds, limits and CVs in percent to two decimals" in appendix
+    tables = run_tables(ctx.run.kind, ctx.columns, ctx.rows, ctx.options)
+    two: tuple[str, ...] = (
+        "GMR (%)",
+        "90% CI lower bound (%)",
+        "90% CI upper bound (%)",
+        "CV% test",
+        "CV% reference",
+    )
+    two += ("lower acceptance limit (%)", "upper acceptance limit (%)")
+    seen = set()
+    for t in tables.appendix:
+        for i, header in enumerate(t.columns):
+            if header in two:
+                seen.add(header)
+                assert all(re.fullmatch(r"-?\d+\.\d\d", r[i]) for r in t.rows), (header, t.rows)
+    assert seen == set(two)
+    row = next(r for r in ctx.records if (r["metric"], r["reference_arm"]) == ("AUCIFO", "eu-ref"))
+    stored = (row["gmr"], row["ci_lower"], row["ci_upper"])
+    assert stored == pytest.approx((96.5846, 89.1922, 104.590), abs=5e-4)  # the numbers are as computed
+    assert re.search(r"AUCIFO test eu-ref 67 67 96\.58 89\.19 104\.59", appendix)
 
 
 def test_pk_similarity_report_prints_gmr_with_ci(contexts: dict[str, tuple[RunContext, str]]) -> None:

@@ -49,6 +49,67 @@ def test_a_column_added_later_appears_in_the_appendix() -> None:
     assert any("23.5" in r for t in report.appendix for r in t.rows)
 
 
+def test_a_labelled_appendix_heads_columns_by_label_and_prints_one_precision_per_column() -> None:
+    """The PK similarity appendix: the stored columns under the labels of the registry (LABELS) with their
+    units, the ratios, CI bounds and limits to two decimals as the main table prints them (was ``gmr``,
+    ``ci_lower``, ``96.5846``, ``89.1922``, ``104.59``: three precisions in one row); a column without a
+    label keeps its stored name and numbers; in Chinese the labels are translated."""
+    columns = ["metric", "test_arm", "reference_arm", "gmr", "ci_lower", "ci_upper", "alpha", "welch_df_new"]
+    rows = [
+        ["CMAX", "test", "ref", 96.5846, 89.1922, 104.59, 0.05, 23.51234],
+        ["AUC", "t", "r", 101, 94, 110.5, 0.05, 1],
+    ]
+    report = run_tables("pk-similarity", columns, rows)
+    shown = {
+        h: [r[i] for t in report.appendix for r in t.rows]
+        for t in report.appendix
+        for i, h in enumerate(t.columns)
+    }
+    assert shown["GMR (%)"] == ["96.58", "101.00"]
+    assert shown["90% CI lower bound (%)"] == ["89.19", "94.00"]
+    assert shown["90% CI upper bound (%)"] == ["104.59", "110.50"]
+    assert shown["significance level α"] == ["0.05", "0.05"] and shown["test arm"] == ["test", "t"]
+    assert shown["welch_df_new"] == ["23.5123", "1"]  # unlabelled: as stored, to six significant digits
+    assert not {"gmr", "ci_lower", "ci_upper", "test_arm", "alpha"} & set(shown)
+    assert "two decimals" in report.appendix_note
+    with use_language("zh-CN"):
+        heads = {h for t in run_tables("pk-similarity", columns, rows).appendix for h in t.columns}
+    assert {"几何均值比（%）", "90% 置信区间下限（%）", "受试组", "指标"} <= heads, heads
+
+
+def test_the_nca_appendix_prints_the_significant_digits_of_the_summary_statistics() -> None:
+    """Per-subject values to 5 significant digits as the summary statistics (was 6: ``3.92136e+06`` and
+    ``0.00241551`` under means of ``3.7246e+06``), the precision stated in the appendix's sentence."""
+    rows = [
+        [arm, f"S{i}", code, value * (1 + i / 10), unit]
+        for arm in ("test", "ref")
+        for i in range(3)
+        for code, value, unit in (("AUMCLST", 3921361.5, "h^2*ug/mL"), ("LAMZ", 0.002415512, "1/h"))
+    ]
+    report = run_tables("nca", ["arm", "subject", "PPTESTCD", "PPSTRESN", "PPSTRESU"], rows)
+    values = {v for t in report.appendix if "per subject" in t.title for r in t.rows for v in r[2:]}
+    assert "3.9214e+06" in values and "0.0024155" in values, values
+    assert "3.92136e+06" not in values and "0.00241551" not in values
+    summary = [r for t in report.main if t.title.startswith("Summary statistics") for r in t.rows]
+    assert summary and all(len(v.split("e")[0].replace(".", "").lstrip("0-")) <= 5 for v in summary[0][4:])
+    assert "parameters to 5 significant digits" in report.appendix_note
+
+
+def test_the_nca_tables_head_the_arm_and_the_subject_in_the_readers_language() -> None:
+    """Found in the zh-CN NCA report: every table headed "arm" and "subject" (the stored column names) among
+    Chinese headers; a column the registry has no label for (``USUBJID``) keeps its name."""
+    rows = [[arm, f"S{i}", "CMAX", 10.0 + i, "ug/mL"] for arm in ("test", "ref") for i in range(3)]
+    with use_language("zh-CN"):
+        report = run_tables("nca", ["arm", "subject", "PPTESTCD", "PPSTRESN", "PPSTRESU"], rows)
+        sdtm = run_tables("nca", ["arm", "USUBJID", "PPTESTCD", "PPSTRESN", "PPSTRESU"], rows)
+    tables = [*report.main, *report.appendix]
+    per_subject = [t for t in report.appendix if "PPTESTCD" in t.title and len(t.columns) > 2]
+    assert per_subject and all(t.columns[:2] == ("组别", "受试者") for t in per_subject)
+    assert tables[0].columns[0] == "组别"
+    assert not [t.title for t in tables if {"arm", "subject"} & set(t.columns)]
+    assert any(t.columns[:2] == ("组别", "USUBJID") for t in sdtm.appendix)
+
+
 def test_pk_table_verdicts_are_classed_as_passes() -> None:
     frame = pd.DataFrame(
         [["AUCIFO", "test", "eu-ref", 96.58, 89.12, 104.68, True]],

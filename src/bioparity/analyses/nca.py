@@ -44,6 +44,7 @@ from bioparity.analyses.tables import (
     panels,
     unit_label,
 )
+from bioparity.analyses.terms import key_label
 from bioparity.errors import BioparityError, DataFileError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
@@ -201,7 +202,7 @@ def _result_tables(
     run_settings = settings or NCAOptions()
     if flags and subject is not None:
         counts = flag_counts(frame, group=arm, by=by, subject=subject).to_frame()
-        labels = [str(c) for c in counts.columns[: 1 + len(by)]]  # the arm, the analyte, ...
+        labels = [key_label(str(c)) for c in counts.columns[: 1 + len(by)]]  # the arm, the analyte, ...
         main.append(
             Table(
                 _("Review flags: subjects with the flag per arm"),
@@ -237,6 +238,9 @@ def _result_tables(
     for i in range(0, len(other), 8):
         groups.append((gettext_noop("Other parameters"), other[i : i + 8]))
     key_width = sum(max(len(k), 10) + 2 for k in keys)
+    # the profile's columns (arm, subject, ...) in the reader's words where the registry has them (a
+    # Chinese report printed "arm", "subject" over its per-subject tables)
+    key_headers = {k: key_label(k) for k in keys}
     merged: list[tuple[list[str], list[str]]] = []
     for name, chosen in groups:
         width = sum(max(len(unit_label(c, units.get(c, ""))), 9) + 2 for c in chosen)
@@ -253,11 +257,13 @@ def _result_tables(
             merged.append(([name], list(chosen)))
     for names, chosen in merged:
         part = wide[chosen].reset_index()
-        headers = {c: unit_label(c, units.get(c, "")) for c in chosen}
+        headers = {c: unit_label(c, units.get(c, "")) for c in chosen} | key_headers
         title = _("%(groups)s: PPSTRESN per subject (PPTESTCD as columns)") % {
             "groups": "; ".join(_(n) for n in names)
         }
-        appendix += panels(part, keys, title, headers=headers, budget=PORTRAIT_BUDGET, wide=False)
+        appendix += panels(
+            part, keys, title, headers=headers, budget=PORTRAIT_BUDGET, wide=False, digits=SIGNIFICANT
+        )
     others = [c for c in frame.columns if c not in {*keys, "PPTESTCD", "PPSTRESN", "PPSTRESU", "PPORRESU"}]
     numeric = [
         c
@@ -282,12 +288,18 @@ def _result_tables(
             unit_of = {
                 str(k): str(v) for k, v in frame.groupby("PPTESTCD", sort=False)["PPORRESU"].first().items()
             }
-        headers = {x: unit_label(x, unit_of.get(x, "")) for x in differ}
+        headers = {x: unit_label(x, unit_of.get(x, "")) for x in differ} | key_headers
         title = _("%(column)s per subject where it differs from PPSTRESN (other parameters: equal)") % {
             "column": c
         }
         appendix += panels(
-            part.reset_index(), keys, title, headers=headers, budget=PORTRAIT_BUDGET, wide=False
+            part.reset_index(),
+            keys,
+            title,
+            headers=headers,
+            budget=PORTRAIT_BUDGET,
+            wide=False,
+            digits=SIGNIFICANT,
         )
     # the units (two columns) on portrait pages with the per-subject tables, the landscape table of the
     # other columns last: printed after it, two short unit tables made landscape pages of their own and a
@@ -304,6 +316,10 @@ def _result_tables(
     return ReportTables(tuple(main), tuple(appendix), notes=none)
 
 
+#: Significant digits of the parameters printed in the report's tables: the summary statistics and the
+#: appendix's per-subject values alike (the appendix printed six, ``3.92136e+06`` under a mean of
+#: ``3.7246e+06``).
+SIGNIFICANT = 5
 #: The note under a table of summary statistics (translated where printed).
 STATISTICS_NOTE = gettext_noop(
     "SD and CV% with n - 1; geometric CV% = 100·sqrt(exp(s²log) - 1); no geometric "
@@ -388,14 +404,15 @@ def _statistics_table(stats: pd.DataFrame, title: str, note: str, *, by: Sequenc
     ).drop(columns=["unit", "software_version"], errors="ignore")
     body = [
         tuple(
-            cell(v, 5) if c not in ("n", "n_missing", INTERVAL) else cell(v)
+            cell(v, SIGNIFICANT) if c not in ("n", "n_missing", INTERVAL) else cell(v)
             for c, v in zip(stats.columns, r, strict=True)
         )
         for r in stats.itertuples(index=False)
     ]
     return Table(
         title,
-        tuple(headers.get(c, c) for c in stats.columns),
+        # the arm (the group) in the reader's words; the other columns as headed above
+        tuple(headers.get(c, key_label(str(c)) if c == stats.columns[0] else c) for c in stats.columns),
         tuple(body),
         tuple(c not in (stats.columns[0], *by, "parameter") for c in stats.columns),
         note=note,
@@ -678,7 +695,7 @@ def _reasons_table(frame: pd.DataFrame, keys: list[str], settings: NCAOptions) -
     body += [(*k, params, text) for k, text, params in rows if (text, params) not in everywhere]
     return Table(
         _("Missing values and review flags per profile: the reasons"),
-        (*keys, _("parameters (PPTESTCD)"), _("reason or review flag")),
+        (*(key_label(k) for k in keys), _("parameters (PPTESTCD)"), _("reason or review flag")),
         tuple(body),
         (False,) * (len(keys) + 2),
         note=_(
@@ -780,12 +797,17 @@ def nca_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
     return replace(
         tables,
         settings=() if review is None else (review,),
-        appendix_note=_(
-            ", after the summary statistics of every dosing interval; one table per parameter group with "
-            "the dosing intervals of each subject as rows"
+        appendix_note=(
+            _(
+                ", after the summary statistics of every dosing interval; one table per parameter group with "
+                "the dosing intervals of each subject as rows"
+            )
+            if INTERVAL in frame.columns
+            else _(", one table per parameter group with subjects as rows")
         )
-        if INTERVAL in frame.columns
-        else _(", one table per parameter group with subjects as rows"),
+        # the precision stated (the assessor compares the appendix's values with the summary statistics)
+        + _(", parameters to %(digits)d significant digits as in the summary statistics")
+        % {"digits": SIGNIFICANT},
     )
 
 

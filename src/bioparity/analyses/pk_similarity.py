@@ -196,8 +196,19 @@ def pk_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> 
         (False, False, True, True, True, True, False),
         note=model_statement(frame),
     )
-    appendix = panels(frame, ["metric", "test_arm", "reference_arm"], _("Complete PK similarity result"))
-    return ReportTables((main,), tuple(appendix))
+    # the stored columns under the labels and with the precision of the main table (a ratio, CI bound, limit
+    # and CV to two decimals: was 96.5846 (89.1922, 104.59), one row in three precisions); the counts of
+    # subjects headed here: the registry's n_test is the profiles kind's test lots
+    appendix = panels(
+        frame,
+        ["metric", "test_arm", "reference_arm"],
+        _("Complete PK similarity result"),
+        headers={"n_test": _("subjects test"), "n_reference": _("subjects reference")},
+        labelled=True,
+        level=level,
+    )
+    note = _(", ratios, CI bounds, limits and CVs in percent to two decimals as in the main table")
+    return ReportTables((main,), tuple(appendix), appendix_note=note)
 
 
 def pk_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity.analyses.format import fmt_value
-from bioparity.analyses.terms import VALUE_LABELS, key_label, shown_value, value_words
+from bioparity.analyses.terms import LABELS, VALUE_LABELS, key_label, shown_value, value_words
 from bioparity.i18n import gettext as _
 from bioparity.i18n import ngettext
 
@@ -89,14 +89,30 @@ def panels(
     headers: Mapping[str, str] | None = None,
     wide: bool = True,
     numbers: pd.DataFrame | None = None,
+    labelled: bool = False,
+    level: str = "",
+    digits: int = 6,
 ) -> list[Table]:
     """The frame as tables of columns that fit ``budget`` characters, ``keys`` repeated in each.
 
     ``numbers`` is the frame as stored when ``frame`` holds some of its numbers as printed text (``94.94``
-    for a stored power of 0.949361): a column of numbers there stays right-aligned."""
+    for a stored power of 0.949361): a column of numbers there stays right-aligned.
+
+    ``labelled``: a column that ``headers`` does not head but :data:`~bioparity.analyses.terms.LABELS`
+    labels is headed by its label with its unit (``ci_lower``: ``90% CI lower bound (%)``, ``level`` naming
+    the interval's confidence level) and its numbers are printed as the label says (two decimals for a
+    ratio in percent, as the main tables print them: :func:`~bioparity.analyses.terms.shown_value`), so
+    that one column has one precision; other numbers to ``digits`` significant digits (:func:`cell`)."""
     headers = dict(headers or {})
+    # the columns headed by their label (a column the caller heads keeps its stored numbers' text)
+    by_label = [c for c in frame.columns if labelled and c in LABELS and c not in headers]
+    headers |= {c: key_label(str(c), level) for c in by_label}
     keys = [k for k in keys if k in frame.columns]
-    texts = {c: [cell(v) for v in frame[c].tolist()] for c in frame.columns}
+
+    def shown(c: Any, v: Any) -> Any:
+        return shown_value(str(c), v) if c in by_label else v
+
+    texts = {c: [cell(shown(c, v), digits) for v in frame[c].tolist()] for c in frame.columns}
     source = frame if numbers is None else numbers
     numeric = {c: any(is_number(v) for v in source[c].tolist()) for c in frame.columns}
 

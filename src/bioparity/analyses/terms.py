@@ -331,6 +331,23 @@ LABELS: dict[str, KeyLabel] = {
     "total": KeyLabel(gettext_noop("sum of the parts")),
     "closure_tolerance": KeyLabel(gettext_noop("closure tolerance")),
     "zero_replacement": KeyLabel(gettext_noop("zero replacement")),
+    # the arm of a profile (NCA's per-subject tables; "subject" above)
+    "arm": KeyLabel(gettext_noop("arm")),
+    # columns of the PK similarity result table (its appendix; ratios and CVs stored in percent, printed to
+    # two decimals as its main table prints them: "96.58 (89.19, 104.59)", "27.25/29.45")
+    "metric": KeyLabel(gettext_noop("metric")),
+    "test_arm": KeyLabel(gettext_noop("test arm")),
+    "gmr": _ratio(gettext_noop("GMR (%%)")),
+    "cv_test": _ratio(gettext_noop("CV%% test")),
+    "cv_reference": _ratio(gettext_noop("CV%% reference")),
+    "cv_pooled": _ratio(gettext_noop("CV%% pooled")),
+    "ci_level": _percent(gettext_noop("CI level (%%)")),
+    "covariates": KeyLabel(gettext_noop("covariates")),
+    "subgroup": KeyLabel(gettext_noop("subgroup")),
+    "n_missing_test": KeyLabel(gettext_noop("missing values test")),
+    "n_missing_reference": KeyLabel(gettext_noop("missing values reference")),
+    "n_aucpext_over_test": KeyLabel(gettext_noop("%%AUCext > 20%% test")),
+    "n_aucpext_over_reference": KeyLabel(gettext_noop("%%AUCext > 20%% reference")),
 }
 
 #: (key, stored code) of an option value or of a method stored with a result -> its English words (marked
