@@ -35,7 +35,9 @@ def test_the_web_page_of_a_bioequivalence_run_labels_its_keys(workspace: kinds.W
     # the method in words with its stored code (it was printed ``ema-abel-a``)
     assert "<dt>method</dt><dd>EMA ABEL, Method A (ema-abel-a)</dd>" in result
     # records and lists in words, not JSON
-    assert "<code>" not in result and "studentised residual: -6.65694" in result
+    assert "<code>" not in result and "studentised residual: -6.657" in result
+    # the stored record keeps its numbers; the page prints sWR to four decimals (replicateBE: swR 0.4464)
+    assert "<dt>sWR: within-subject SD of R (log scale)</dt><dd>0.4464</dd>" in result
 
 
 def test_the_generic_result_table_heads_columns_by_label_and_prints_fractions_in_percent() -> None:

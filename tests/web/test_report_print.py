@@ -97,7 +97,11 @@ def test_a_result_without_a_table_is_printed_once_in_words(
     text = _pdf_text(html_to_pdf(example_reports["be"]), tmp_path)
     assert "\\u00" not in text and '"sequence"' not in text  # no JSON, no JSON escapes
     assert "CVwR 46.96% > 30%" in text  # a reason in words
-    assert _squash("sequence: RTRT, subject: 45, studentised residual: -6.65694") in _squash(text)
+    # the residual to three decimals, the within-subject SDs to four (replicateBE rds01: swR 0.4464), not six
+    # significant digits beside the two-decimal ratios (-6.65694, 0.446445, 0.341379; stored unchanged)
+    assert _squash("sequence: RTRT, subject: 45, studentised residual: -6.657") in _squash(text)
+    assert "-6.65694" not in text and "0.446445" not in text
+    assert "(log scale) 0.4464" in text.replace("\n", " ") and "(log scale) 0.3414" in text.replace("\n", " ")
     # each value of the result once (it was printed under "Flags and notes" and again under "Result")
     squashed = _squash(text)  # a long label wraps in its cell
     assert squashed.count(_squash("passed without the flagged outliers")) == 1

@@ -207,8 +207,10 @@ LABELS: dict[str, KeyLabel] = {
     "ci_pass": KeyLabel(gettext_noop("CI within the limits")),
     "pe_pass": KeyLabel(gettext_noop("point estimate within 80.00-125.00%%")),
     "criterion_upper_bound": KeyLabel(gettext_noop("95%% upper bound of the RSABE criterion")),
-    "swr": KeyLabel(gettext_noop("sWR: within-subject SD of R (log scale)")),
-    "swt": KeyLabel(gettext_noop("sWT: within-subject SD of T (log scale)")),
+    # the within-subject SDs to four decimals as replicateBE prints swR (it was 0.446445 beside ratios of two
+    # decimals), the outlier's studentised residual to three as the CLI prints it (``bioparity be``)
+    "swr": KeyLabel(gettext_noop("sWR: within-subject SD of R (log scale)"), decimals=4),
+    "swt": KeyLabel(gettext_noop("sWT: within-subject SD of T (log scale)"), decimals=4),
     "cvw": _ratio(gettext_noop("CVw: within-subject CV (%%)")),
     "n_tr": KeyLabel(gettext_noop("subjects with T and R")),
     "n_tt": KeyLabel(gettext_noop("subjects with T at least twice")),
@@ -226,7 +228,7 @@ LABELS: dict[str, KeyLabel] = {
     "outliers": KeyLabel(gettext_noop("reference outliers flagged")),
     "sequence": KeyLabel(gettext_noop("sequence")),
     "subject": KeyLabel(gettext_noop("subject")),
-    "studentized_residual": KeyLabel(gettext_noop("studentised residual")),
+    "studentized_residual": KeyLabel(gettext_noop("studentised residual"), decimals=3),
     "cvwr_without_outliers": _ratio(gettext_noop("CVwR without the flagged outliers (%%)")),
     "lower_limit_without_outliers": _ratio(
         gettext_noop("lower acceptance limit without the flagged outliers (%%)")
