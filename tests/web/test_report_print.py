@@ -567,3 +567,30 @@ def test_the_chinese_caa_report_describes_the_plans_in_chinese(demo_store: DemoS
     assert "敏感性分析：等效性检验" in plans
     assert "of test lots inside" not in plans and "sensitivity" not in plans
     assert "quality range mean_R ± 2.5·s_R, &gt;= 90% of test lots inside; spread" in english
+
+
+@pytest.mark.parametrize(
+    ("language", "none", "heads"),
+    [
+        ("en", "No analysis has been run in this program's studies yet.", ("Input SHA-256", "ID or SHA-256")),
+        ("zh-CN", "本项目的研究尚未运行任何分析。", ("输入 SHA-256", "ID 或 SHA-256")),
+    ],
+)
+def test_a_program_without_runs_says_so_instead_of_printing_empty_tables(
+    demo_store: DemoStore, language: str, none: str, heads: tuple[str, ...], tmp_path: Path
+) -> None:
+    """Found in the program PDF of the demo's second program (no study has a run): "Analyses and signatures"
+    and the appendix printed their tables' heads with no row under them; now one sentence in each says that
+    no analysis has been run."""
+    from bioparity.demo.load import UNSHARED_PROGRAM
+
+    with make_sessionmaker(demo_store.engine)() as session:
+        program = session.scalar(select(Program).where(Program.name == UNSHARED_PROGRAM))
+        assert program is not None
+        evidence = collect(session, program)
+        assert not any(study.runs for study in evidence.studies)
+        html = render_program_report(session, evidence, lang=language, for_pdf=True)
+    text = _squash(_pdf_text(html_to_pdf(html), tmp_path))
+    assert text.count(_squash(none)) == 2  # under "Analyses and signatures" and in the appendix
+    for head in heads:  # no header-only table
+        assert _squash(head) not in text
