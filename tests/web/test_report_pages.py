@@ -104,10 +104,13 @@ def reports(demo_store: DemoStore) -> Iterator[dict[str, str]]:
         program = session.scalar(select(Program).where(Program.id == demo_store.summary.program_id))
         assert program is not None
         out["program"] = render_program_report(session, collect(session, program), for_pdf=True)
+        out["program zh-CN"] = render_program_report(
+            session, collect(session, program), lang="zh-CN", for_pdf=True
+        )
         study = session.scalar(select(Study).where(Study.program_id == program.id, Study.name == "PK-101"))
         assert study is not None
         folder = Path(demo_store.url.removeprefix("sqlite:///")).parent
-        for kind in ("comparability", "ada-summary"):
+        for kind in ("comparability", "ada-summary", "stability"):
             run = run_example(session, sam, study.id, kind, folder)
             out[kind] = render_run_report(run_context(session, sam, run), for_pdf=True)
         session.rollback()
@@ -307,6 +310,24 @@ def test_a_study_heading_of_the_program_report_is_printed_with_its_table(
     texts = page_texts(html_to_pdf(reports["program"]), tmp_path)
     (page,) = [t for t in texts if re.search(r"(^|\n)CAA-01\n", t)]
     assert "Comparison Outcomes" in page and "result SHA-256" in page[page.index("CAA-01") :]
+
+
+def test_no_table_starts_at_a_page_foot_with_fewer_than_three_rows(
+    reports: dict[str, str], tmp_path: Path
+) -> None:
+    """Before: page 2 of the stability report ended with the caption "Regression per lot ... (part 2 of 2)",
+    its head and one row, the other eight rows on page 3; page 7 of the Chinese program report with the
+    CAA-01 outcomes table's head and first row, its other two rows on page 8. A table's first part now holds
+    three rows (or the whole table moves on): one rule for every report (_style.html.j2)."""
+    texts = page_texts(html_to_pdf(reports["stability"]), tmp_path)
+    caption = "chosen model (pooling) (part 2 of 2)"
+    (page,) = [t for t in texts if caption in " ".join(t.split())]
+    rows = re.findall(r"Purity\s+T\d\b", " ".join(page.split()).split(caption)[-1])
+    assert rows == ["Purity T1", "Purity T2", "Purity T3"], page  # the part's test-lot rows, then more
+    texts = page_texts(html_to_pdf(reports["program zh-CN"]), tmp_path)
+    (page,) = [t for t in texts if re.search(r"(^|\n)CAA-01\n", t)]
+    for comparison in ("ref-eu vs ref-us", "test vs ref-eu", "test vs ref-us"):  # the outcomes table's rows
+        assert comparison in page[page.index("CAA-01") :], comparison
 
 
 def test_the_nca_appendix_is_printed_on_portrait_pages_only(demo_store: DemoStore) -> None:
