@@ -336,13 +336,11 @@ def _appendix(frame: pd.DataFrame) -> list[Table]:
                 cell(v, 3) if c == "estimate" and f else _number(v, d)
                 for v, d, f in zip(frame[c], places, fractions, strict=True)
             ]
-    for c in frame.columns:
-        if c in _RATIOS or c in _OC_COLUMNS:
-            text[c] = [cell(v, 3 if c in _RATIOS else 5) for v in frame[c]]
     headers = {c: _(h) for c, h in APPENDIX_HEADERS.items()}
-    return panels(
-        text, [ATTRIBUTE, COMPARISON, "unit"], _("Complete CAA result"), headers=headers, numbers=frame
-    )
+    digits = {**dict.fromkeys(_RATIOS, 3), **dict.fromkeys(_OC_COLUMNS, 5)}
+    keys = [ATTRIBUTE, COMPARISON, "unit"]
+    title = _("Complete CAA result")
+    return panels(text, keys, title, headers=headers, numbers=frame, column_digits=digits)
 
 
 def caa_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
