@@ -39,6 +39,15 @@ def _cells(tables: ReportTables, title: str) -> dict[str, list[str]]:
     return out
 
 
+def _assert_headed(tables: ReportTables, names: tuple[str, ...], labels: tuple[str, ...]) -> None:
+    """The appendix, rendered to HTML, heads no column by a stored ``names`` and each of ``labels``."""
+    html = "".join(str(table_html(t)) for t in tables.appendix)
+    for name in names:
+        assert not re.search(rf"<th[^>]*>\s*{name}\s*</th>", html), name
+    for label in labels:
+        assert f">{label}</th>" in html, label
+
+
 @pytest.fixture(scope="module")
 def stability(tmp_path_factory: pytest.TempPathFactory) -> tuple[Mapping[str, Any], dict[str, Any]]:
     return _example("stability", tmp_path_factory.mktemp("stability"))
@@ -53,16 +62,16 @@ def test_the_stability_appendix_heads_columns_in_words_with_the_time_unit(
     result, options = stability
     columns, rows = result["columns"], result["rows"]
     tables = run_tables("stability", columns, rows, options)
-    html = "".join(str(table_html(t)) for t in tables.appendix)
-    for name in ("shelf_life", "f_slope", "p_slope", "mean_slope_test", "ci_lower", "bound_s2", "n_lots"):
-        assert not re.search(rf"<th[^>]*>\s*{name}\s*</th>", html), name
-    for label in (
-        "shelf life (months)",
-        "slope (per months)",
-        "CI lower bound (per months)",
-        "p equal slopes",
-    ):
-        assert f">{label}</th>" in html, label
+    _assert_headed(
+        tables,
+        ("shelf_life", "f_slope", "p_slope", "mean_slope_test", "ci_lower", "bound_s2", "n_lots"),
+        (
+            "shelf life (months)",
+            "slope (per months)",
+            "CI lower bound (per months)",
+            "p equal slopes",
+        ),
+    )
     assert (
         tables.appendix_note == ", times in months, statistics to the significant digits of the main tables"
     )
@@ -98,3 +107,72 @@ def test_the_stability_appendix_heads_columns_in_words_with_the_time_unit(
     with use_language("zh-CN"):
         heads = {h for t in run_tables("stability", columns, rows, options).appendix for h in t.columns}
     assert {"斜率（每 months）", "截距相等检验 p", "置信限的残差方差 s²"} <= heads, heads
+
+
+def test_the_potency_appendix_heads_columns_in_words_and_prints_the_main_tables_digits(
+    tmp_path: Path,
+) -> None:
+    """The potency and its CI, the USP <1032> measures and theirs to 4 significant digits as the main
+    tables print them (``1.581 (1.483, 1.686)``, ``0.9566 (0.8076, 1.131)``), each column in words
+    (``slope ratio: CI lower bound``, ``model parameter e_test``); before: ``relative_potency``,
+    ``equiv_slope_ratio_ci_lower``, ``1.58137``."""
+    result, options = _example("potency", tmp_path)
+    columns, rows = list(result["columns"]), [list(r) for r in result["rows"]]
+    tables = run_tables("potency", columns, rows, options)
+    _assert_headed(
+        tables,
+        (
+            "relative_potency",
+            "ci_lower",
+            "equiv_slope_ratio_ci_lower",
+            "param_e_test",
+            "ph_eur_p_non_parallelism",
+        ),
+        (
+            "relative potency",
+            "slope ratio: CI lower bound",
+            "model parameter e_test",
+            "p non-parallelism",
+        ),
+    )
+    assert "to 4 significant digits as in the main tables" in tables.appendix_note
+    shown = _cells(tables, "Complete potency result")
+    frame = pd.DataFrame(rows, columns=columns)
+    assert len(shown) == sum(frame[c].notna().any() for c in columns)  # every stored column, headed once
+    potency = tables.main[0].rows[0][3]
+    bounds = ("CI lower bound of the potency", "CI upper bound of the potency")
+    assert potency == f"{shown['relative potency'][0]} ({shown[bounds[0]][0]}, {shown[bounds[1]][0]})"
+    assert frame["relative_potency"][0] == pytest.approx(1.58137, abs=5e-6)  # the stored number as computed
+    similarity = {
+        h: r[0] for t in tables.main[1:] for h, r in zip(t.columns, zip(*t.rows, strict=True), strict=True)
+    }
+    ratio = similarity["slope ratio (CI); margins"]
+    low, high = shown["slope ratio: CI lower bound"][0], shown["slope ratio: CI upper bound"][0]
+    assert ratio.startswith(f"{shown['slope ratio'][0]} ({low}, {high})")
+    # the rows combining a sample's assays (Ph. Eur. 5.3 section 6) headed too, their estimates to 4 digits
+    combined = {
+        "assay": "combined",
+        "sample": "test",
+        "relative_potency": 1.5795123,
+        "ci_lower": 1.5,
+        "ci_upper": 1.66,
+    }
+    combined |= {
+        "n_assays": 3,
+        "homogeneity_chi_square": 0.2513301,
+        "weighted_potency": 1.5795123,
+        "weighted_ci_lower": 1.5012345,
+    }
+    extra = [c for c in combined if c not in columns]
+    wide = run_tables(
+        "potency",
+        [*columns, *extra],
+        [[*r, *([None] * len(extra))] for r in rows] + [[combined.get(c) for c in [*columns, *extra]]],
+        options,
+    )
+    both = _cells(wide, "Complete potency result")
+    assert both["weighted potency"][-1] == "1.58" and both["weighted: CI lower bound"][-1] == "1.501"
+    assert both["assays"][-1] == "3" and both["homogeneity chi-square"][-1] == "0.2513"
+    with use_language("zh-CN"):
+        heads = {h for t in run_tables("potency", columns, rows, options).appendix for h in t.columns}
+    assert {"相对效价", "斜率比：置信区间下限", "模型参数 e_test"} <= heads, heads
