@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from bioparity.analyses.figures import CAAPlot, ProfilePlot
+from bioparity.i18n import use_language
 from bioparity.pathways import section_text
 from bioparity.report import render_program_report, render_run_report
 from bioparity.report.context import RunContext, run_context
@@ -122,6 +123,74 @@ def test_the_pk_similarity_appendix_prints_labels_and_one_precision_per_column(
     stored = (row["gmr"], row["ci_lower"], row["ci_upper"])
     assert stored == pytest.approx((96.5846, 89.1922, 104.590), abs=5e-4)  # the numbers are as computed
     assert re.search(r"AUCIFO test eu-ref 67 67 96\.58 89\.19 104\.59", appendix)
+
+
+def _appendix_cells(tables: Any) -> dict[tuple[str, str], dict[str, str]]:
+    """The appendix's cells by their row's two keys and their column's header (panels joined)."""
+    cells: dict[tuple[str, str], dict[str, str]] = {}
+    for t in tables.appendix:
+        for r in t.rows:
+            cells.setdefault((r[0], r[1]), {}).update(zip(t.columns, r, strict=True))
+    return cells
+
+
+def test_the_caa_appendix_heads_columns_in_words_with_the_unit_and_the_main_tables_decimals(
+    contexts: dict[str, tuple[RunContext, str]],
+) -> None:
+    """CAA's own headers (``n_test`` is a count of test lots here, ``ci_lower`` a difference in the
+    attribute's unit), the unit in every panel, the limits and means to the decimals of the main table
+    (``[86.5, 110.9]``); before: ``mean_test``, ``lower_limit``, ``86.4956``, ``oc_equal``."""
+    ctx, html = contexts["caa"]
+    appendix = html[html.index("Appendix: the complete result table") :]
+    for name in ("mean_test", "lower_limit", "ci_lower", "n_test", "sd_ratio", "oc_equal", "fraction_inside"):
+        assert not re.search(rf"<th[^>]*>\s*{name}\s*</th>", appendix), name
+    labels: tuple[str, ...] = (
+        "mean test (in unit)",
+        "lower limit (in unit)",
+        "CI lower bound (in unit)",
+        "test lots",
+    )
+    labels += ("SD ratio s_T/s_R", "P(pass) equal", "fraction of test lots inside")
+    for label in labels:
+        assert f">{label}</th>" in appendix, label
+    assert "in the attribute&#39;s unit (column unit) to the decimals of the main table" in appendix
+    tables = run_tables(ctx.run.kind, ctx.columns, ctx.rows, ctx.options)
+    assert all(t.columns[:3] == ("attribute", "comparison", "unit") for t in tables.appendix)
+    # every stored column headed once
+    assert len({h for t in tables.appendix for h in t.columns}) == len(ctx.columns) == 51
+    cells = _appendix_cells(tables)
+    attributes = list(dict.fromkeys(r["attribute"] for r in ctx.records))
+    (main,) = tables.main
+    comparisons = list(main.columns[3:])
+    checked = 0
+    for r in ctx.records:
+        shown = cells[(r["attribute"], r["comparison"])]
+        assert shown["unit"] == (r["unit"] or "")
+        key = main.rows[attributes.index(r["attribute"])][3 + comparisons.index(r["comparison"])]
+        if r["method"] == "quality-range":  # the main table's "[86.5, 110.9]", digit for digit
+            low, high = shown["lower limit (in unit)"], shown["upper limit (in unit)"]
+            assert f"[{low}, {high}]" in key, (key, low, high)
+            if low[-1].isdigit():  # a one-sided range prints its open end as −∞ or ∞
+                assert float(low) == pytest.approx(
+                    r["lower_limit"], abs=0.51 * 10 ** -len(low.partition(".")[2])
+                )
+            checked += 1
+        if r["method"] == "equivalence":  # "CI (lower, upper)"
+            assert f"CI ({shown['CI lower bound (in unit)']}, {shown['CI upper bound (in unit)']})" in key
+            checked += 1
+        decimals = len(shown["mean reference (in unit)"].partition(".")[2])
+        assert len(shown["mean test (in unit)"].partition(".")[2]) == decimals  # one attribute, one precision
+        assert re.fullmatch(r"\d\.\d{1,3}|\d", shown["SD ratio s_T/s_R"]) or shown["SD ratio s_T/s_R"] == "—"
+    assert checked > 20
+    row = next(r for r in ctx.records if r["comparison"] == "test vs ref-eu")
+    assert row["lower_limit"] == pytest.approx(86.49560783, abs=1e-6)  # the stored numbers as computed
+    with use_language("zh-CN"):
+        heads = {
+            h
+            for t in run_tables(ctx.run.kind, ctx.columns, ctx.rows, ctx.options).appendix
+            for h in t.columns
+        }
+    assert {"受试批次", "参照批次", "受试均值（以单位列计）", "SD 比 s_T/s_R", "单位"} <= heads, heads
 
 
 def test_pk_similarity_report_prints_gmr_with_ci(contexts: dict[str, tuple[RunContext, str]]) -> None:

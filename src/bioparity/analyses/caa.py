@@ -232,16 +232,115 @@ def attribute_decimals(sds: Iterable[Any]) -> int | None:
     return min(MAX_DECIMALS, max(0, 1 - math.floor(math.log10(min(positive)))))
 
 
-def _key_statistic(r: Mapping[str, Any], decimals: int | None) -> str:
-    def number(value: Any) -> str:
-        return cell(value, 4) if decimals is None else fmt_fixed(value, decimals)
+def _number(value: Any, decimals: int | None) -> str:
+    """A mean, difference or limit of an attribute as the main table prints it: to the attribute's
+    decimals (:func:`attribute_decimals`), to 4 significant digits where it has none."""
+    return cell(value, 4) if decimals is None else fmt_fixed(value, decimals)
 
+
+def _key_statistic(r: Mapping[str, Any], decimals: int | None) -> str:
     method = str(r.get("method") or "")
     if method in _KEY_STATISTICS:
         message, columns = _KEY_STATISTICS[method]
-        values = {name: cell(r.get(c)) if c in _COUNTS else number(r.get(c)) for name, c in columns.items()}
+        values = {
+            name: cell(r.get(c)) if c in _COUNTS else _number(r.get(c), decimals)
+            for name, c in columns.items()
+        }
         return (_(message) % {**values, "unit": str(r.get("unit") or "")}).rstrip()
-    return f"{r.get('statistic', _('estimate'))} {number(r.get('estimate'))}"
+    return f"{r.get('statistic', _('estimate'))} {_number(r.get('estimate'), decimals)}"
+
+
+#: The operating characteristics' columns of the result, in the order of :data:`PLAN_HEADERS`.
+_OC_COLUMNS: tuple[str, ...] = ("oc_equal", "oc_shift_1sd", "oc_shift_2sd", "oc_sd_doubled", "oc_mc_se_max")
+_OC_COLUMNS += ("oc_equivalence_type1", "oc_equivalence_type1_limit")
+
+#: Headers of the appendix's columns (the complete stored result table; translated where printed): CAA's
+#: own words, since the registry's keys mean other things in other kinds (its ``n_test`` is a count of
+#: lots here but of subjects in PK similarity, its ``ci_lower`` a percent in bioequivalence but a
+#: difference in the attribute's unit here). Columns in the attribute's unit say so: the unit column is
+#: printed in every panel. A column absent here (added by a later version) is headed by its stored name.
+APPENDIX_HEADERS: dict[str, str] = {
+    ATTRIBUTE: gettext_noop("attribute"),
+    COMPARISON: gettext_noop("comparison"),
+    TEST_SOURCE: gettext_noop("test source"),
+    REFERENCE_SOURCE: gettext_noop("reference source"),
+    METHOD: gettext_noop("method"),
+    TIER: gettext_noop("tier"),
+    "direction": gettext_noop("direction"),
+    "unit": gettext_noop("unit"),
+    N_TEST: gettext_noop("test lots"),
+    N_REFERENCE: gettext_noop("reference lots"),
+    "mean_test": gettext_noop("mean test (in unit)"),
+    "sd_test": gettext_noop("SD test (in unit)"),
+    "mean_reference": gettext_noop("mean reference (in unit)"),
+    "sd_reference": gettext_noop("SD reference (in unit)"),
+    "statistic": gettext_noop("statistic"),
+    "estimate": gettext_noop("estimate"),
+    "lower_limit": gettext_noop("lower limit (in unit)"),
+    "upper_limit": gettext_noop("upper limit (in unit)"),
+    "ci_lower": gettext_noop("CI lower bound (in unit)"),
+    "ci_upper": gettext_noop("CI upper bound (in unit)"),
+    "factor": gettext_noop("k of the quality range (mean ± k SD)"),
+    "n_inside": gettext_noop("test lots inside"),
+    "fraction_inside": gettext_noop("fraction of test lots inside"),
+    "required_fraction": gettext_noop("fraction required inside"),
+    STATUS: gettext_noop("verdict"),
+    PASSED: gettext_noop("passed"),
+    "reasons": gettext_noop("reasons"),
+    "outlier_lots": gettext_noop("outlier lots"),
+    "n_missing": gettext_noop("missing values"),
+    "settings": gettext_noop("settings"),
+    "plan_name": gettext_noop("plan code"),
+    "region": gettext_noop("region filed"),
+    "sd_ratio": gettext_noop("SD ratio s_T/s_R"),
+    "sd_ratio_margin": gettext_noop("margin of the SD ratio"),
+    "spread_status": gettext_noop("spread check"),
+    "sensitivity_method": gettext_noop("sensitivity analysis"),
+    "sensitivity_status": gettext_noop("sensitivity verdict"),
+    "sensitivity_reasons": gettext_noop("sensitivity reasons"),
+    "min_reference_lots": gettext_noop("minimum reference lots"),
+    "min_test_lots": gettext_noop("minimum test lots"),
+    "lot_justification": gettext_noop("justification of the lot numbers"),
+    "oc_simulations": gettext_noop("simulations of the operating characteristics"),
+    "oc_seed": gettext_noop("random seed"),
+    # the plan and its operating characteristics under the plans table's headers (PLAN_HEADERS)
+    "plan": PLAN_HEADERS[0],
+    **dict(zip(_OC_COLUMNS, PLAN_HEADERS[4:], strict=True)),
+}
+#: Columns in the attribute's unit, printed to its decimals as the main table (:func:`_number`).
+_IN_UNIT: tuple[str, ...] = (
+    "mean_test",
+    "sd_test",
+    "mean_reference",
+    "sd_reference",
+    "lower_limit",
+    "upper_limit",
+)
+_IN_UNIT += ("ci_lower", "ci_upper")
+#: Ratios and fractions to three significant digits, as the reasons print them (``s_T/s_R = 0.987``).
+_RATIOS = ("sd_ratio", "fraction_inside", "required_fraction")
+
+
+def _appendix(frame: pd.DataFrame) -> list[Table]:
+    """The complete result table under :data:`APPENDIX_HEADERS`, the attribute's unit in every panel, its
+    means, SDs, limits, CI bounds and differences to the main table's decimals; operating characteristics
+    to the plans table's 5 significant digits. The stored numbers are not changed (``numbers``)."""
+    text = frame.astype(object)
+    decimals = {a: attribute_decimals(g.get("sd_reference", ())) for a, g in frame.groupby(ATTRIBUTE)}
+    places = [decimals.get(a) for a in frame[ATTRIBUTE]]
+    # a fraction inside (quality range) is no difference in the unit: printed as the fractions are
+    fractions = frame.get("statistic", pd.Series("", index=frame.index)).astype(str) == "fraction_inside"
+    for c in [*_IN_UNIT, "estimate"]:
+        if c in frame.columns:
+            text[c] = [
+                cell(v, 3) if c == "estimate" and f else _number(v, d)
+                for v, d, f in zip(frame[c], places, fractions, strict=True)
+            ]
+    headers = {c: _(h) for c, h in APPENDIX_HEADERS.items()}
+    digits = {**dict.fromkeys(_RATIOS, 3), **dict.fromkeys(_OC_COLUMNS, 5)}
+    keys = [ATTRIBUTE, COMPARISON, "unit"]
+    title = _("Complete CAA result")
+    return panels(text, keys, title, headers=headers, numbers=frame, column_digits=digits)
 
 
 def caa_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
@@ -276,9 +375,14 @@ def caa_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
         wide=True,
         note=_("Reasons, settings and every statistic per comparison are in the appendix."),
     )
-    appendix = panels(frame, [ATTRIBUTE, COMPARISON], _("Complete CAA result"))
     plans = plan_table(frame)
-    return ReportTables((main,), tuple(appendix), extra=() if plans is None else (plans,))
+    note = _(
+        ", means, SDs, limits, CI bounds and differences in the attribute's unit (column unit) to the "
+        "decimals of the main table"
+    )
+    return ReportTables(
+        (main,), tuple(_appendix(frame)), extra=() if plans is None else (plans,), appendix_note=note
+    )
 
 
 def _statuses(rows: list[Any], columns: list[Any]) -> list[str]:

@@ -319,8 +319,98 @@ def potency_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None
     if len(combined):
         main.append(_combination_table(combined))
     keep = [c for c in frame.columns if frame[c].notna().any()]
-    appendix = panels(frame[keep], [ASSAY, SAMPLE], _("Complete potency result"))
-    return ReportTables(tuple(main), tuple(appendix))
+    appendix = panels(
+        frame[keep],
+        [ASSAY, SAMPLE],
+        _("Complete potency result"),
+        headers={c: appendix_header(c) for c in keep},
+        column_digits={c: 4 for c in keep if _in_four_digits(c)},
+    )
+    note = _(", potencies, equivalence measures and their CIs to 4 significant digits as in the main tables")
+    return ReportTables(tuple(main), tuple(appendix), appendix_note=note)
+
+
+#: Headers of the appendix's fixed columns (the complete stored result; translated where printed): the
+#: kind's own words, since the registry's keys mean other things in other kinds (``ci_lower`` is a percent
+#: in bioequivalence, a bound of the relative potency here). The columns named after a model's parameter,
+#: a Ph. Eur. test or a USP <1032> measure are headed by :func:`appendix_header`; a column it does not know
+#: (added by a later version) by its stored name.
+APPENDIX_HEADERS: dict[str, str] = {
+    ASSAY: gettext_noop("assay"),
+    SAMPLE: gettext_noop("sample"),
+    MODEL: gettext_noop("model"),
+    RELATIVE_POTENCY: gettext_noop("relative potency"),
+    CI_LOWER: gettext_noop("CI lower bound of the potency"),
+    CI_UPPER: gettext_noop("CI upper bound of the potency"),
+    CONF_LEVEL: gettext_noop("confidence level"),
+    "ci_method": gettext_noop("CI method"),
+    "df": gettext_noop("residual degrees of freedom"),
+    "residual_variance": gettext_noop("residual variance"),
+    CONVERGED: gettext_noop("converged"),
+    PH_EUR: gettext_noop("Ph. Eur. 5.3 similarity"),
+    USP_1032: gettext_noop("USP <1032> equivalence"),
+    FLAGS: gettext_noop("flags"),
+    "software_version": gettext_noop("software version"),
+    # the rows combining a sample's assays (Ph. Eur. 5.3 section 6)
+    "n_assays": gettext_noop("assays"),
+    "combination_method": gettext_noop("method reported"),
+    "homogeneity_chi_square": gettext_noop("homogeneity chi-square"),
+    "homogeneity_df": gettext_noop("homogeneity df"),
+    "homogeneity_p": gettext_noop("homogeneity p"),
+    "weighted_potency": gettext_noop("weighted potency"),
+    "semi_weighted_potency": gettext_noop("semi-weighted potency"),
+    "unweighted_potency": gettext_noop("unweighted potency"),
+}
+#: The column-name prefixes and suffixes of the columns named after what they hold, with their header.
+_PARAMETER, _PH_EUR_P, _EQUIV = "param_", "ph_eur_p_", "equiv_"
+_BOUNDS = {
+    "_ci_lower": gettext_noop("%(measure)s: CI lower bound"),
+    "_ci_upper": gettext_noop("%(measure)s: CI upper bound"),
+    "_margins": gettext_noop("%(measure)s: margins"),
+}
+_COMBINED_ESTIMATES = {"weighted": gettext_noop("weighted"), "semi_weighted": gettext_noop("semi-weighted")}
+_COMBINED_ESTIMATES["unweighted"] = gettext_noop("unweighted")
+
+
+def appendix_header(column: str) -> str:
+    """A stored column of the potency result in the reader's words (:data:`APPENDIX_HEADERS`; a model's
+    parameter, a Ph. Eur. 5.3 test's p, a USP <1032> measure with its CI and margins, a combined
+    estimator's CI); a column it does not know as stored.
+
+    >>> appendix_header("param_e_test"), appendix_header("equiv_slope_ratio_ci_lower")
+    ('model parameter e_test', 'slope ratio: CI lower bound')
+    >>> appendix_header("ph_eur_p_non_parallelism"), appendix_header("new_column")
+    ('p non-parallelism', 'new_column')
+    """
+    if column in APPENDIX_HEADERS:
+        return _(APPENDIX_HEADERS[column])
+    if column.startswith(_PARAMETER):
+        return _("model parameter %(name)s") % {"name": column[len(_PARAMETER) :]}
+    if column.startswith(_PH_EUR_P):
+        test = column[len(_PH_EUR_P) :]
+        return _similarity_words(test, f"p {test.replace('_', '-')}")
+    for suffix, words in _BOUNDS.items():
+        base = column.removesuffix(suffix)
+        if base != column and base.startswith(_EQUIV):
+            measure = base[len(_EQUIV) :]
+            return _(words) % {"measure": _similarity_words(measure, measure.replace("_", " "))}
+        if base != column and base in _COMBINED_ESTIMATES and suffix != "_margins":
+            return _(words) % {"measure": _(_COMBINED_ESTIMATES[base])}
+    if column.startswith(_EQUIV):
+        measure = column[len(_EQUIV) :]
+        return _similarity_words(measure, measure.replace("_", " "))
+    return column
+
+
+def _in_four_digits(column: str) -> bool:
+    """Printed to 4 significant digits in the main tables (:func:`_interval`): the potencies and their
+    CIs, the USP <1032> measures and theirs, the homogeneity chi-square."""
+    combined = ("_potency", "_ci_lower", "_ci_upper")
+    return (
+        column in (RELATIVE_POTENCY, CI_LOWER, CI_UPPER, "homogeneity_chi_square")
+        or (column.startswith(_EQUIV) and not column.endswith("_margins"))
+        or any(column == f"{m}{s}" for m in _COMBINED_ESTIMATES for s in combined)
+    )
 
 
 def potency_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:

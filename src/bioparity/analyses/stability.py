@@ -453,6 +453,9 @@ def stability_tables(
     }
     title = _("Regression per lot and the line of the chosen model (pooling)")
     main += panels(_named(lots, names)[shown], [ATTRIBUTE, LOT], title, headers=headers)
+    # the appendix under the kind's headers, times and slopes in the result's time unit, the numbers the main
+    # tables print to their significant digits
+    headers = {c: _(h) % {"unit": unit} for c, h in APPENDIX_HEADERS.items()}
     appendix = [
         t
         for name in (SHELF_LIFE, SLOPES, LOTS)
@@ -461,9 +464,84 @@ def stability_tables(
             section(frame, name),
             [ATTRIBUTE, CONDITION],
             _("Complete result: %(section)s") % {"section": term(name)},
+            headers=headers,
+            column_digits=APPENDIX_DIGITS,
         )
     ]
-    return ReportTables(tuple(main), tuple(appendix))
+    note = _(", times in %(unit)s, statistics to the significant digits of the main tables") % {"unit": unit}
+    return ReportTables(tuple(main), tuple(appendix), appendix_note=note)
+
+
+#: Headers of the appendix's columns (the complete stored result, each section; translated where printed,
+#: ``%(unit)s`` the result's time unit): the kind's own words, since the registry's keys mean other things
+#: in other kinds (``ci_lower`` is a percent in bioequivalence, a slope difference per time unit here). A
+#: column absent here (added by a later version) is headed by its stored name.
+APPENDIX_HEADERS: dict[str, str] = {
+    ATTRIBUTE: gettext_noop("attribute"),
+    CONDITION: gettext_noop("condition"),
+    PRODUCT: gettext_noop("product"),
+    "model": gettext_noop("model"),
+    "n_lots": gettext_noop("lots"),
+    "n_results": gettext_noop("results"),
+    "f_slope": gettext_noop("F equal slopes"),
+    "df_slope": gettext_noop("df equal slopes"),
+    "p_slope": gettext_noop("p equal slopes"),
+    "f_intercept": gettext_noop("F equal intercepts"),
+    "df_intercept": gettext_noop("df equal intercepts"),
+    "p_intercept": gettext_noop("p equal intercepts"),
+    "alpha_pool": gettext_noop("level of the poolability tests"),
+    POOLING: gettext_noop("pooling"),
+    "common_slope": gettext_noop("common slope (per %(unit)s)"),
+    "lower": gettext_noop("lower acceptance criterion"),
+    "upper": gettext_noop("upper acceptance criterion"),
+    "confidence": gettext_noop("confidence level of the shelf-life bound"),
+    "two_sided": gettext_noop("two-sided bound"),
+    "bound_level": gettext_noop("level of the bound"),
+    "dids_variance": gettext_noop("variance of separate lot regressions (dids)"),
+    SHELF_LIFE_VALUE: gettext_noop("shelf life (%(unit)s)"),
+    "time_unit": gettext_noop("time unit"),
+    WORST_LOT: gettext_noop("worst lot"),
+    "max_observed_time": gettext_noop("last time point (%(unit)s)"),
+    "max_time": gettext_noop("longest shelf life searched (%(unit)s)"),
+    "flags": gettext_noop("flags"),
+    "software_version": gettext_noop("software version"),
+    "test": gettext_noop("test product"),
+    "reference": gettext_noop("reference product"),
+    "n_lots_test": gettext_noop("lots test"),
+    "n_lots_reference": gettext_noop("lots reference"),
+    "mean_slope_test": gettext_noop("mean slope test (per %(unit)s)"),
+    "mean_slope_reference": gettext_noop("mean slope reference (per %(unit)s)"),
+    "difference": gettext_noop("slope difference (per %(unit)s)"),
+    "se": gettext_noop("SE of the slope difference"),
+    "df": gettext_noop("degrees of freedom"),
+    "ci_lower": gettext_noop("CI lower bound (per %(unit)s)"),
+    "ci_upper": gettext_noop("CI upper bound (per %(unit)s)"),
+    "conf_level": gettext_noop("confidence level"),
+    "margin": gettext_noop("equivalence margin (per %(unit)s)"),
+    EQUIVALENT: gettext_noop("equivalent"),
+    LOT: gettext_noop("lot"),
+    "n": gettext_noop("results of the lot"),
+    "intercept": gettext_noop("intercept"),
+    "slope": gettext_noop("slope (per %(unit)s)"),
+    "slope_se": gettext_noop("slope SE (per %(unit)s)"),
+    "fitted_intercept": gettext_noop("model intercept"),
+    "fitted_slope": gettext_noop("model slope (per %(unit)s)"),
+    "lot_shelf_life": gettext_noop("lot shelf life (%(unit)s)"),
+    "bound_s2": gettext_noop("residual variance s² of the bound"),
+    "bound_df": gettext_noop("df of the bound"),
+    "bound_n": gettext_noop("results of the bound"),
+    "bound_tbar": gettext_noop("mean time of the bound (%(unit)s)"),
+    "bound_sxx": gettext_noop("sum of squares of the times Sxx (%(unit)s²)"),
+    "label": gettext_noop("attribute label"),
+}
+#: Significant digits of the appendix's numbers that the main tables print (shelf life, F and slopes to 4,
+#: p to 3: :func:`_shelf_life_table`, :func:`_slopes_table`); the per-lot regression keeps the 6 of its
+#: main table.
+APPENDIX_DIGITS: dict[str, int] = {
+    **dict.fromkeys((SHELF_LIFE_VALUE, "f_slope", "f_intercept"), 4),
+    **dict.fromkeys(("mean_slope_test", "mean_slope_reference", "difference", "ci_lower", "ci_upper"), 4),
+    **dict.fromkeys(("p_slope", "p_intercept"), 3),
+}
 
 
 def _life(value: Any) -> float:

@@ -92,6 +92,7 @@ def panels(
     labelled: bool = False,
     level: str = "",
     digits: int = 6,
+    column_digits: Mapping[str, int] | None = None,
 ) -> list[Table]:
     """The frame as tables of columns that fit ``budget`` characters, ``keys`` repeated in each.
 
@@ -102,7 +103,9 @@ def panels(
     labels is headed by its label with its unit (``ci_lower``: ``90% CI lower bound (%)``, ``level`` naming
     the interval's confidence level) and its numbers are printed as the label says (two decimals for a
     ratio in percent, as the main tables print them: :func:`~bioparity.analyses.terms.shown_value`), so
-    that one column has one precision; other numbers to ``digits`` significant digits (:func:`cell`)."""
+    that one column has one precision; other numbers to ``digits`` significant digits (:func:`cell`), those
+    of a column in ``column_digits`` to its significant digits (a kind's appendix printing a column as
+    its main table does)."""
     headers = dict(headers or {})
     # the columns headed by their label (a column the caller heads keeps its stored numbers' text)
     by_label = [c for c in frame.columns if labelled and c in LABELS and c not in headers]
@@ -112,7 +115,10 @@ def panels(
     def shown(c: Any, v: Any) -> Any:
         return shown_value(str(c), v) if c in by_label else v
 
-    texts = {c: [cell(shown(c, v), digits) for v in frame[c].tolist()] for c in frame.columns}
+    places = dict(column_digits or {})
+    texts = {
+        c: [cell(shown(c, v), places.get(str(c), digits)) for v in frame[c].tolist()] for c in frame.columns
+    }
     source = frame if numbers is None else numbers
     numeric = {c: any(is_number(v) for v in source[c].tolist()) for c in frame.columns}
 

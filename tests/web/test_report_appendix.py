@@ -1,0 +1,178 @@
+"""The appendix of a run report (the complete stored result) under each kind's own headers, with units
+and the precision of the kind's main tables; every stored column still printed, the stored numbers as
+computed. Found by a regulator-reader review: the appendices printed the stored names (``mean_test``,
+``bound_s2``) and every number to six significant digits."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from bioparity.analyses import all_analyses
+from bioparity.analyses.frames import section
+from bioparity.analyses.registry import effective_options
+from bioparity.analyses.tables import ReportTables
+from bioparity.i18n import use_language
+from bioparity.report.tables import run_tables, table_html
+
+
+def _example(kind: str, folder: Path) -> tuple[Mapping[str, Any], dict[str, Any]]:
+    """The kind's example result (as stored) and its effective options."""
+    analysis = all_analyses()[kind]
+    assert analysis.example is not None
+    options = effective_options(analysis, dict(analysis.example.options))
+    return analysis.compute(analysis.read(analysis.example.write(folder)), options), options
+
+
+def _cells(tables: ReportTables, title: str) -> dict[str, list[str]]:
+    """The appendix's columns whose title starts with ``title``, by header (panels joined)."""
+    out: dict[str, list[str]] = {}
+    for t in tables.appendix:
+        if t.title.startswith(title):
+            for i, header in enumerate(t.columns):
+                out[header] = [r[i] for r in t.rows]
+    return out
+
+
+def _assert_headed(tables: ReportTables, names: tuple[str, ...], labels: tuple[str, ...]) -> None:
+    """The appendix, rendered to HTML, heads no column by a stored ``names`` and each of ``labels``."""
+    html = "".join(str(table_html(t)) for t in tables.appendix)
+    for name in names:
+        assert not re.search(rf"<th[^>]*>\s*{name}\s*</th>", html), name
+    for label in labels:
+        assert f">{label}</th>" in html, label
+
+
+@pytest.fixture(scope="module")
+def stability(tmp_path_factory: pytest.TempPathFactory) -> tuple[Mapping[str, Any], dict[str, Any]]:
+    return _example("stability", tmp_path_factory.mktemp("stability"))
+
+
+def test_the_stability_appendix_heads_columns_in_words_with_the_time_unit(
+    stability: tuple[Mapping[str, Any], dict[str, Any]],
+) -> None:
+    """Shelf life, slopes and times in the result's time unit, shelf life, F, slopes and their difference
+    to 4 and p to 3 significant digits as the main tables print them (``25.17``, ``F 1.528 (2,24), p
+    0.237``, ``-0.02272 (-0.07031, 0.02487)``); before: ``shelf_life``, ``25.1744``, ``bound_s2``."""
+    result, options = stability
+    columns, rows = result["columns"], result["rows"]
+    tables = run_tables("stability", columns, rows, options)
+    _assert_headed(
+        tables,
+        ("shelf_life", "f_slope", "p_slope", "mean_slope_test", "ci_lower", "bound_s2", "n_lots"),
+        (
+            "shelf life (months)",
+            "slope (per months)",
+            "CI lower bound (per months)",
+            "p equal slopes",
+        ),
+    )
+    assert (
+        tables.appendix_note == ", times in months, statistics to the significant digits of the main tables"
+    )
+    # every stored column of each section headed once (by its label or, if unlabelled, its name)
+    frame = pd.DataFrame(rows, columns=columns)
+    for name, title in (
+        ("shelf life", "Complete result: shelf life"),
+        ("slope difference", "Complete result: slope"),
+        ("lot regression", "Complete result: lot regression"),
+    ):
+        assert len(_cells(tables, title)) == len(section(frame, name).columns), title
+    lives = _cells(tables, "Complete result: shelf life")
+    shelf = [r[9] for r in tables.main[0].rows]  # the main table's shelf life column, its rows in order
+    assert lives["shelf life (months)"] == shelf  # digit for digit as the main table
+    lives_stored = section(frame, "shelf life")["shelf_life"].tolist()
+    assert lives_stored[0] == pytest.approx(25.174371, abs=1e-6)  # the stored number as computed
+    assert lives["shelf life (months)"][0] == "25.17"
+    tests = [r[5] for r in tables.main[0].rows]
+    assert [
+        f"F {f} ({d}), p {p}"
+        for f, d, p in zip(
+            lives["F equal slopes"], lives["df equal slopes"], lives["p equal slopes"], strict=True
+        )
+    ] == tests
+    slopes = _cells(tables, "Complete result: slope")
+    (difference,) = [r[4] for r in tables.main[1].rows]
+    d, lo, hi = (
+        slopes["slope difference (per months)"][0],
+        slopes["CI lower bound (per months)"][0],
+        slopes["CI upper bound (per months)"][0],
+    )
+    assert difference == f"{d} ({lo}, {hi})" == "-0.02272 (-0.07031, 0.02487)"
+    with use_language("zh-CN"):
+        heads = {h for t in run_tables("stability", columns, rows, options).appendix for h in t.columns}
+    assert {"斜率（每 months）", "截距相等检验 p", "置信限的残差方差 s²"} <= heads, heads
+
+
+def test_the_potency_appendix_heads_columns_in_words_and_prints_the_main_tables_digits(
+    tmp_path: Path,
+) -> None:
+    """The potency and its CI, the USP <1032> measures and theirs to 4 significant digits as the main
+    tables print them (``1.581 (1.483, 1.686)``, ``0.9566 (0.8076, 1.131)``), each column in words
+    (``slope ratio: CI lower bound``, ``model parameter e_test``); before: ``relative_potency``,
+    ``equiv_slope_ratio_ci_lower``, ``1.58137``."""
+    result, options = _example("potency", tmp_path)
+    columns, rows = list(result["columns"]), [list(r) for r in result["rows"]]
+    tables = run_tables("potency", columns, rows, options)
+    _assert_headed(
+        tables,
+        (
+            "relative_potency",
+            "ci_lower",
+            "equiv_slope_ratio_ci_lower",
+            "param_e_test",
+            "ph_eur_p_non_parallelism",
+        ),
+        (
+            "relative potency",
+            "slope ratio: CI lower bound",
+            "model parameter e_test",
+            "p non-parallelism",
+        ),
+    )
+    assert "to 4 significant digits as in the main tables" in tables.appendix_note
+    shown = _cells(tables, "Complete potency result")
+    frame = pd.DataFrame(rows, columns=columns)
+    assert len(shown) == sum(frame[c].notna().any() for c in columns)  # every stored column, headed once
+    potency = tables.main[0].rows[0][3]
+    bounds = ("CI lower bound of the potency", "CI upper bound of the potency")
+    assert potency == f"{shown['relative potency'][0]} ({shown[bounds[0]][0]}, {shown[bounds[1]][0]})"
+    assert frame["relative_potency"][0] == pytest.approx(1.58137, abs=5e-6)  # the stored number as computed
+    similarity = {
+        h: r[0] for t in tables.main[1:] for h, r in zip(t.columns, zip(*t.rows, strict=True), strict=True)
+    }
+    ratio = similarity["slope ratio (CI); margins"]
+    low, high = shown["slope ratio: CI lower bound"][0], shown["slope ratio: CI upper bound"][0]
+    assert ratio.startswith(f"{shown['slope ratio'][0]} ({low}, {high})")
+    # the rows combining a sample's assays (Ph. Eur. 5.3 section 6) headed too, their estimates to 4 digits
+    combined = {
+        "assay": "combined",
+        "sample": "test",
+        "relative_potency": 1.5795123,
+        "ci_lower": 1.5,
+        "ci_upper": 1.66,
+    }
+    combined |= {
+        "n_assays": 3,
+        "homogeneity_chi_square": 0.2513301,
+        "weighted_potency": 1.5795123,
+        "weighted_ci_lower": 1.5012345,
+    }
+    extra = [c for c in combined if c not in columns]
+    wide = run_tables(
+        "potency",
+        [*columns, *extra],
+        [[*r, *([None] * len(extra))] for r in rows] + [[combined.get(c) for c in [*columns, *extra]]],
+        options,
+    )
+    both = _cells(wide, "Complete potency result")
+    assert both["weighted potency"][-1] == "1.58" and both["weighted: CI lower bound"][-1] == "1.501"
+    assert both["assays"][-1] == "3" and both["homogeneity chi-square"][-1] == "0.2513"
+    with use_language("zh-CN"):
+        heads = {h for t in run_tables("potency", columns, rows, options).appendix for h in t.columns}
+    assert {"相对效价", "斜率比：置信区间下限", "模型参数 e_test"} <= heads, heads
