@@ -615,6 +615,7 @@ EXCLUDED = {
         ("stability.compare_slopes", "stability.fit_stability", "stability.stability_table"),
         "long data of lots and time points (one regression)",
     ),
+    "stability.stability_time_unit": "one unit name (text), not a number",
     "be.crossover_data": "reads one study's data frame",
     "be.evaluate_be": "one study's data",
     "profiles.profile_similarity": "long data of lots and species",
