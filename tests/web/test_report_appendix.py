@@ -176,3 +176,41 @@ def test_the_potency_appendix_heads_columns_in_words_and_prints_the_main_tables_
     with use_language("zh-CN"):
         heads = {h for t in run_tables("potency", columns, rows, options).appendix for h in t.columns}
     assert {"相对效价", "斜率比：置信区间下限", "模型参数 e_test"} <= heads, heads
+
+
+def test_the_cutpoint_appendix_heads_columns_in_words_and_prints_the_main_tables_digits(
+    tmp_path: Path,
+) -> None:
+    """The cut points to the main table's 5 significant digits, the variance components and distribution
+    statistics to the 4 of theirs, each column in words (``cut point type``, ``SD (analysis scale)``);
+    before: ``cut_point_type``, ``sd_t``, ``1.25586``."""
+    result, options = _example("ada-cutpoint", tmp_path)
+    columns, rows = list(result["columns"]), [list(r) for r in result["rows"]]
+    tables = run_tables("ada-cutpoint", columns, rows, options)
+    _assert_headed(
+        tables,
+        ("cut_point", "cut_point_type", "sd_t", "n_donors", "run_means_p", "lcl_confidence"),
+        ("cut point", "cut point type", "SD (analysis scale)", "donors", "p run means", "assay runs"),
+    )
+    assert "cut points on the data scale to 5" in tables.appendix_note
+    shown = _cells(tables, "Complete cut-point result")
+    assert len(shown) == len(columns)  # every stored column, headed once
+    frame = pd.DataFrame(rows, columns=columns)
+    assert frame["cut_point"][0] == pytest.approx(1.2558554, abs=5e-8)  # the stored number as computed
+    cut_points = {r[0]: r for r in tables.main[0].rows}
+    screening = cut_points[shown["tier"][0]]
+    assert shown["cut point"][0] == screening[4] == "1.2559"
+    assert [shown[h][0] for h in ("parametric", "robust", "nonparametric", "parametric LCL")] == list(
+        screening[5:9]
+    )
+    components = {
+        h: r[0] for t in tables.main[1:] for h, r in zip(t.columns, zip(*t.rows, strict=True), strict=True)
+    }
+    assert shown["var donor"][0] == components["var donor"] == "0.0235"
+    assert (
+        shown["p run var"][0] == components["p run var"] and shown["Shapiro p"][0] == components["Shapiro p"]
+    )
+    assert shown["SD (analysis scale)"][0] == components["SD"]
+    with use_language("zh-CN"):
+        heads = {h for t in run_tables("ada-cutpoint", columns, rows, options).appendix for h in t.columns}
+    assert {"临界值类型", "分析批数", "SD（分析尺度）", "供体间方差"} <= heads, heads
