@@ -214,3 +214,39 @@ def test_the_cutpoint_appendix_heads_columns_in_words_and_prints_the_main_tables
     with use_language("zh-CN"):
         heads = {h for t in run_tables("ada-cutpoint", columns, rows, options).appendix for h in t.columns}
     assert {"临界值类型", "分析批数", "SD（分析尺度）", "供体间方差"} <= heads, heads
+
+
+def test_the_sensitivity_appendix_heads_columns_with_the_concentration_unit(tmp_path: Path) -> None:
+    """The concentrations headed with the result's unit (``concentration at the cut point (ng/mL)``), to
+    the main tables' 5 significant digits; before: ``concentration_at_cut_point``, ``4.20584``."""
+    result, options = _example("ada-sensitivity", tmp_path)
+    columns, rows = list(result["columns"]), [list(r) for r in result["rows"]]
+    tables = run_tables("ada-sensitivity", columns, rows, options)
+    _assert_headed(
+        tables,
+        ("runs", "concentration_at_cut_point", "sensitivity_95", "run_cut_points", "n_runs"),
+        (
+            "concentration at the cut point (ng/mL)",
+            "sensitivity = mean + t SD (ng/mL)",
+            "SD (ng/mL)",
+            "cut point of the run",
+            "runs used",
+        ),
+    )
+    assert (
+        tables.appendix_note
+        == ", concentrations and cut points to 5 significant digits as in the main tables"
+    )
+    shown = _cells(tables, "Complete sensitivity result")
+    assert len(shown) == len(columns)  # every stored column, headed once
+    frame = pd.DataFrame(rows, columns=columns)
+    assert frame["concentration_at_cut_point"][0] == pytest.approx(4.2058357, abs=5e-8)  # as computed
+    per_run = tables.main[0]
+    assert [r[1] for r in per_run.rows] == shown["concentration at the cut point (ng/mL)"]
+    assert shown["concentration at the cut point (ng/mL)"][0] == "4.2058"
+    summary = dict(zip(tables.main[1].columns, tables.main[1].rows[0], strict=True))
+    for header in ("mean (ng/mL)", "SD (ng/mL)", "sensitivity = mean + t SD (ng/mL)", "t(0.95, n - 1)"):
+        assert shown[header][0] == summary[header], header
+    with use_language("zh-CN"):
+        heads = {h for t in run_tables("ada-sensitivity", columns, rows, options).appendix for h in t.columns}
+    assert {"分析批", "临界值处浓度（ng/mL）", "采用分析批数", "插值方法"} <= heads, heads
