@@ -250,3 +250,29 @@ def test_the_sensitivity_appendix_heads_columns_with_the_concentration_unit(tmp_
     with use_language("zh-CN"):
         heads = {h for t in run_tables("ada-sensitivity", columns, rows, options).appendix for h in t.columns}
     assert {"分析批", "临界值处浓度（ng/mL）", "采用分析批数", "插值方法"} <= heads, heads
+
+
+def test_the_drug_tolerance_appendix_heads_the_levels_with_their_units(tmp_path: Path) -> None:
+    """The ADA and drug levels headed with the result's units (``ADA level (ng/mL)``, ``highest drug level
+    detected (ug/mL)``) and printed as the main table prints them (5 significant digits); before:
+    ``ada_levels``, ``drug_tolerance``, ``12.3457``."""
+    result, options = _example("ada-drug-tolerance", tmp_path)
+    columns, rows = list(result["columns"]), [list(r) for r in result["rows"]]
+    rows[1][columns.index("drug_tolerance")] = 12.345678  # more digits than the example's levels
+    tables = run_tables("ada-drug-tolerance", columns, rows, options)
+    _assert_headed(
+        tables,
+        ("ada_levels", "drug_tolerance", "detected_at_all_levels", "ada_unit", "drug_unit"),
+        ("ADA level (ng/mL)", "highest drug level detected (ug/mL)", "detected at every drug level tested"),
+    )
+    assert tables.appendix_note.endswith("to 5 significant digits as in the main table")
+    shown = _cells(tables, "Complete drug-tolerance result")
+    assert len(shown) == len(columns)  # every stored column, headed once
+    main = tables.main[0]
+    assert [r[0] for r in main.rows] == shown["ADA level (ng/mL)"]
+    assert main.rows[1][1] == shown["highest drug level detected (ug/mL)"][1] == "12.346"
+    with use_language("zh-CN"):
+        heads = {
+            h for t in run_tables("ada-drug-tolerance", columns, rows, options).appendix for h in t.columns
+        }
+    assert {"ADA 水平（ng/mL）", "可检出的最高药物水平（ug/mL）", "药物单位"} <= heads, heads
