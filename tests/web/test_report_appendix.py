@@ -29,6 +29,12 @@ def _example(kind: str, folder: Path) -> tuple[Mapping[str, Any], dict[str, Any]
     return analysis.compute(analysis.read(analysis.example.write(folder)), options), options
 
 
+def _stored(kind: str, folder: Path) -> tuple[list[str], list[list[Any]], dict[str, Any]]:
+    """The columns and rows of the kind's example result as stored, and its effective options."""
+    result, options = _example(kind, folder)
+    return list(result["columns"]), [list(r) for r in result["rows"]], options
+
+
 def _cells(tables: ReportTables, title: str) -> dict[str, list[str]]:
     """The appendix's columns whose title starts with ``title``, by header (panels joined)."""
     out: dict[str, list[str]] = {}
@@ -184,8 +190,7 @@ def test_the_cutpoint_appendix_heads_columns_in_words_and_prints_the_main_tables
     """The cut points to the main table's 5 significant digits, the variance components and distribution
     statistics to the 4 of theirs, each column in words (``cut point type``, ``SD (analysis scale)``);
     before: ``cut_point_type``, ``sd_t``, ``1.25586``."""
-    result, options = _example("ada-cutpoint", tmp_path)
-    columns, rows = list(result["columns"]), [list(r) for r in result["rows"]]
+    columns, rows, options = _stored("ada-cutpoint", tmp_path)
     tables = run_tables("ada-cutpoint", columns, rows, options)
     _assert_headed(
         tables,
@@ -219,8 +224,7 @@ def test_the_cutpoint_appendix_heads_columns_in_words_and_prints_the_main_tables
 def test_the_sensitivity_appendix_heads_columns_with_the_concentration_unit(tmp_path: Path) -> None:
     """The concentrations headed with the result's unit (``concentration at the cut point (ng/mL)``), to
     the main tables' 5 significant digits; before: ``concentration_at_cut_point``, ``4.20584``."""
-    result, options = _example("ada-sensitivity", tmp_path)
-    columns, rows = list(result["columns"]), [list(r) for r in result["rows"]]
+    columns, rows, options = _stored("ada-sensitivity", tmp_path)
     tables = run_tables("ada-sensitivity", columns, rows, options)
     _assert_headed(
         tables,
@@ -256,8 +260,7 @@ def test_the_drug_tolerance_appendix_heads_the_levels_with_their_units(tmp_path:
     """The ADA and drug levels headed with the result's units (``ADA level (ng/mL)``, ``highest drug level
     detected (ug/mL)``) and printed as the main table prints them (5 significant digits); before:
     ``ada_levels``, ``drug_tolerance``, ``12.3457``."""
-    result, options = _example("ada-drug-tolerance", tmp_path)
-    columns, rows = list(result["columns"]), [list(r) for r in result["rows"]]
+    columns, rows, options = _stored("ada-drug-tolerance", tmp_path)
     rows[1][columns.index("drug_tolerance")] = 12.345678  # more digits than the example's levels
     tables = run_tables("ada-drug-tolerance", columns, rows, options)
     _assert_headed(
@@ -276,3 +279,33 @@ def test_the_drug_tolerance_appendix_heads_the_levels_with_their_units(tmp_path:
             h for t in run_tables("ada-drug-tolerance", columns, rows, options).appendix for h in t.columns
         }
     assert {"ADA 水平（ng/mL）", "可检出的最高药物水平（ug/mL）", "药物单位"} <= heads, heads
+
+
+def test_the_isr_appendix_heads_columns_in_words_and_prints_the_difference_as_the_main_table(
+    tmp_path: Path,
+) -> None:
+    """The % difference to the main table's one decimal (``-9.8``), the concentrations to its 5 significant
+    digits, the limit in the header (``within ±30%``); before: ``percent_difference``, ``-9.8402``."""
+    columns, rows, options = _stored("isr", tmp_path)
+    tables = run_tables("isr", columns, rows, options)
+    _assert_headed(
+        tables,
+        ("samples", "percent_difference", "within_limit", "limit_percent", "n_within", "share_within"),
+        ("sample", "% difference", "within ±30%", "repeats within the limit", "share within the limit"),
+    )
+    assert "the % difference to one decimal" in tables.appendix_note
+    shown = _cells(tables, "Complete ISR result")
+    assert len(shown) == len(columns)  # every stored column, headed once
+    frame = pd.DataFrame(rows, columns=columns)
+    assert frame["percent_difference"][0] == pytest.approx(-9.8401952, abs=5e-8)  # the stored number
+    main = tables.main[0]
+    assert [r[1:4] for r in main.rows] == list(
+        zip(shown["original"], shown["repeat"], shown["% difference"], strict=True)
+    )
+    assert shown["% difference"][0] == "-9.8"
+    assert all(
+        t.numeric[t.columns.index("% difference")] for t in tables.appendix if "% difference" in t.columns
+    )
+    with use_language("zh-CN"):
+        heads = {h for t in run_tables("isr", columns, rows, options).appendix for h in t.columns}
+    assert {"样品", "差异百分比", "在 ±30% 内", "在限度内的比例"} <= heads, heads
