@@ -29,6 +29,12 @@ def _example(kind: str, folder: Path) -> tuple[Mapping[str, Any], dict[str, Any]
     return analysis.compute(analysis.read(analysis.example.write(folder)), options), options
 
 
+def _stored(kind: str, folder: Path) -> tuple[list[str], list[list[Any]], dict[str, Any]]:
+    """The columns and rows of the kind's example result as stored, and its effective options."""
+    result, options = _example(kind, folder)
+    return list(result["columns"]), [list(r) for r in result["rows"]], options
+
+
 def _cells(tables: ReportTables, title: str) -> dict[str, list[str]]:
     """The appendix's columns whose title starts with ``title``, by header (panels joined)."""
     out: dict[str, list[str]] = {}
@@ -176,3 +182,130 @@ def test_the_potency_appendix_heads_columns_in_words_and_prints_the_main_tables_
     with use_language("zh-CN"):
         heads = {h for t in run_tables("potency", columns, rows, options).appendix for h in t.columns}
     assert {"相对效价", "斜率比：置信区间下限", "模型参数 e_test"} <= heads, heads
+
+
+def test_the_cutpoint_appendix_heads_columns_in_words_and_prints_the_main_tables_digits(
+    tmp_path: Path,
+) -> None:
+    """The cut points to the main table's 5 significant digits, the variance components and distribution
+    statistics to the 4 of theirs, each column in words (``cut point type``, ``SD (analysis scale)``);
+    before: ``cut_point_type``, ``sd_t``, ``1.25586``."""
+    columns, rows, options = _stored("ada-cutpoint", tmp_path)
+    tables = run_tables("ada-cutpoint", columns, rows, options)
+    _assert_headed(
+        tables,
+        ("cut_point", "cut_point_type", "sd_t", "n_donors", "run_means_p", "lcl_confidence"),
+        ("cut point", "cut point type", "SD (analysis scale)", "donors", "p run means", "assay runs"),
+    )
+    assert "cut points on the data scale to 5" in tables.appendix_note
+    shown = _cells(tables, "Complete cut-point result")
+    assert len(shown) == len(columns)  # every stored column, headed once
+    frame = pd.DataFrame(rows, columns=columns)
+    assert frame["cut_point"][0] == pytest.approx(1.2558554, abs=5e-8)  # the stored number as computed
+    cut_points = {r[0]: r for r in tables.main[0].rows}
+    screening = cut_points[shown["tier"][0]]
+    assert shown["cut point"][0] == screening[4] == "1.2559"
+    assert [shown[h][0] for h in ("parametric", "robust", "nonparametric", "parametric LCL")] == list(
+        screening[5:9]
+    )
+    components = {
+        h: r[0] for t in tables.main[1:] for h, r in zip(t.columns, zip(*t.rows, strict=True), strict=True)
+    }
+    assert shown["var donor"][0] == components["var donor"] == "0.0235"
+    assert (
+        shown["p run var"][0] == components["p run var"] and shown["Shapiro p"][0] == components["Shapiro p"]
+    )
+    assert shown["SD (analysis scale)"][0] == components["SD"]
+    with use_language("zh-CN"):
+        heads = {h for t in run_tables("ada-cutpoint", columns, rows, options).appendix for h in t.columns}
+    assert {"临界值类型", "分析批数", "SD（分析尺度）", "供体间方差"} <= heads, heads
+
+
+def test_the_sensitivity_appendix_heads_columns_with_the_concentration_unit(tmp_path: Path) -> None:
+    """The concentrations headed with the result's unit (``concentration at the cut point (ng/mL)``), to
+    the main tables' 5 significant digits; before: ``concentration_at_cut_point``, ``4.20584``."""
+    columns, rows, options = _stored("ada-sensitivity", tmp_path)
+    tables = run_tables("ada-sensitivity", columns, rows, options)
+    _assert_headed(
+        tables,
+        ("runs", "concentration_at_cut_point", "sensitivity_95", "run_cut_points", "n_runs"),
+        (
+            "concentration at the cut point (ng/mL)",
+            "sensitivity = mean + t SD (ng/mL)",
+            "SD (ng/mL)",
+            "cut point of the run",
+            "runs used",
+        ),
+    )
+    assert (
+        tables.appendix_note
+        == ", concentrations and cut points to 5 significant digits as in the main tables"
+    )
+    shown = _cells(tables, "Complete sensitivity result")
+    assert len(shown) == len(columns)  # every stored column, headed once
+    frame = pd.DataFrame(rows, columns=columns)
+    assert frame["concentration_at_cut_point"][0] == pytest.approx(4.2058357, abs=5e-8)  # as computed
+    per_run = tables.main[0]
+    assert [r[1] for r in per_run.rows] == shown["concentration at the cut point (ng/mL)"]
+    assert shown["concentration at the cut point (ng/mL)"][0] == "4.2058"
+    summary = dict(zip(tables.main[1].columns, tables.main[1].rows[0], strict=True))
+    for header in ("mean (ng/mL)", "SD (ng/mL)", "sensitivity = mean + t SD (ng/mL)", "t(0.95, n - 1)"):
+        assert shown[header][0] == summary[header], header
+    with use_language("zh-CN"):
+        heads = {h for t in run_tables("ada-sensitivity", columns, rows, options).appendix for h in t.columns}
+    assert {"分析批", "临界值处浓度（ng/mL）", "采用分析批数", "插值方法"} <= heads, heads
+
+
+def test_the_drug_tolerance_appendix_heads_the_levels_with_their_units(tmp_path: Path) -> None:
+    """The ADA and drug levels headed with the result's units (``ADA level (ng/mL)``, ``highest drug level
+    detected (ug/mL)``) and printed as the main table prints them (5 significant digits); before:
+    ``ada_levels``, ``drug_tolerance``, ``12.3457``."""
+    columns, rows, options = _stored("ada-drug-tolerance", tmp_path)
+    rows[1][columns.index("drug_tolerance")] = 12.345678  # more digits than the example's levels
+    tables = run_tables("ada-drug-tolerance", columns, rows, options)
+    _assert_headed(
+        tables,
+        ("ada_levels", "drug_tolerance", "detected_at_all_levels", "ada_unit", "drug_unit"),
+        ("ADA level (ng/mL)", "highest drug level detected (ug/mL)", "detected at every drug level tested"),
+    )
+    assert tables.appendix_note.endswith("to 5 significant digits as in the main table")
+    shown = _cells(tables, "Complete drug-tolerance result")
+    assert len(shown) == len(columns)  # every stored column, headed once
+    main = tables.main[0]
+    assert [r[0] for r in main.rows] == shown["ADA level (ng/mL)"]
+    assert main.rows[1][1] == shown["highest drug level detected (ug/mL)"][1] == "12.346"
+    with use_language("zh-CN"):
+        heads = {
+            h for t in run_tables("ada-drug-tolerance", columns, rows, options).appendix for h in t.columns
+        }
+    assert {"ADA 水平（ng/mL）", "可检出的最高药物水平（ug/mL）", "药物单位"} <= heads, heads
+
+
+def test_the_isr_appendix_heads_columns_in_words_and_prints_the_difference_as_the_main_table(
+    tmp_path: Path,
+) -> None:
+    """The % difference to the main table's one decimal (``-9.8``), the concentrations to its 5 significant
+    digits, the limit in the header (``within ±30%``); before: ``percent_difference``, ``-9.8402``."""
+    columns, rows, options = _stored("isr", tmp_path)
+    tables = run_tables("isr", columns, rows, options)
+    _assert_headed(
+        tables,
+        ("samples", "percent_difference", "within_limit", "limit_percent", "n_within", "share_within"),
+        ("sample", "% difference", "within ±30%", "repeats within the limit", "share within the limit"),
+    )
+    assert "the % difference to one decimal" in tables.appendix_note
+    shown = _cells(tables, "Complete ISR result")
+    assert len(shown) == len(columns)  # every stored column, headed once
+    frame = pd.DataFrame(rows, columns=columns)
+    assert frame["percent_difference"][0] == pytest.approx(-9.8401952, abs=5e-8)  # the stored number
+    main = tables.main[0]
+    assert [r[1:4] for r in main.rows] == list(
+        zip(shown["original"], shown["repeat"], shown["% difference"], strict=True)
+    )
+    assert shown["% difference"][0] == "-9.8"
+    assert all(
+        t.numeric[t.columns.index("% difference")] for t in tables.appendix if "% difference" in t.columns
+    )
+    with use_language("zh-CN"):
+        heads = {h for t in run_tables("isr", columns, rows, options).appendix for h in t.columns}
+    assert {"样品", "差异百分比", "在 ±30% 内", "在限度内的比例"} <= heads, heads

@@ -156,8 +156,73 @@ def ada_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
     components = panels(
         shown, [TIER], _("Variance components (REML) and distribution (analysis scale)"), headers=columns
     )
-    appendix = panels(frame, [TIER, ESTIMATE], _("Complete cut-point result"))
-    return ReportTables((main, *components), tuple(appendix))
+    appendix = panels(
+        frame,
+        [TIER, ESTIMATE],
+        _("Complete cut-point result"),
+        headers={c: _(h) for c, h in APPENDIX_HEADERS.items()},
+        column_digits=APPENDIX_DIGITS,
+    )
+    note = _(
+        ", cut points on the data scale to 5, variance components and distribution statistics to 4 "
+        "significant digits as in the main tables"
+    )
+    return ReportTables((main, *components), tuple(appendix), appendix_note=note)
+
+
+#: Headers of the appendix's columns (the complete stored result; translated where printed): the kind's own
+#: words (``_t``: on the analysis scale, the log of the signal when the tier is log-transformed). A column
+#: absent here (added by a later version) is headed by its stored name.
+APPENDIX_HEADERS: dict[str, str] = {
+    TIER: gettext_noop("tier"),
+    ESTIMATE: gettext_noop("estimate"),
+    "cut_point_estimate": gettext_noop("cut point of the estimate"),
+    "cut_point_estimate_t": gettext_noop("cut point of the estimate (analysis scale)"),
+    SELECTED: gettext_noop("reported estimate"),
+    FPR: gettext_noop("FPR"),
+    TRANSFORM: gettext_noop("analysis scale"),
+    METHOD: gettext_noop("reported"),
+    CUT_POINT: gettext_noop("cut point"),
+    "parametric": gettext_noop("parametric"),
+    "robust": gettext_noop("robust"),
+    "nonparametric": gettext_noop("nonparametric"),
+    "parametric_lcl": gettext_noop("parametric LCL"),
+    "parametric_t": gettext_noop("parametric (analysis scale)"),
+    "robust_t": gettext_noop("robust (analysis scale)"),
+    "nonparametric_t": gettext_noop("nonparametric (analysis scale)"),
+    "parametric_lcl_t": gettext_noop("parametric LCL (analysis scale)"),
+    "mean_t": gettext_noop("mean (analysis scale)"),
+    "sd_t": gettext_noop("SD (analysis scale)"),
+    "median_t": gettext_noop("median (analysis scale)"),
+    "mad_t": gettext_noop("MAD (analysis scale)"),
+    "n_donors": gettext_noop("donors"),
+    "n_runs": gettext_noop("assay runs"),
+    "n_values": gettext_noop("values analysed"),
+    "var_donor": gettext_noop("var donor"),
+    "var_residual": gettext_noop("var residual"),
+    "run_means_p": gettext_noop("p run means"),
+    "run_variances_p": gettext_noop("p run var"),
+    CUT_POINT_TYPE: gettext_noop("cut point type"),
+    "normalization": gettext_noop("normalisation"),
+    "normalization_factor": gettext_noop("normalisation factor"),
+    "skewness_raw": gettext_noop("skew raw"),
+    "skewness_log": gettext_noop("skew log"),
+    "shapiro_p": gettext_noop("Shapiro p"),
+    "quantile_type": gettext_noop("quantile type"),
+    "lcl_confidence": gettext_noop("confidence level of the parametric LCL"),
+    "software_version": gettext_noop("software version"),
+    N_OUTLIERS: gettext_noop("outliers removed"),
+    OUTLIERS: gettext_noop("outliers"),
+    NOTES: gettext_noop("notes"),
+}
+#: Significant digits of the appendix's numbers that the main tables print: the cut points on the data
+#: scale and the normalisation factor to 5 (:func:`_cut_point_row`), the variance components and
+#: distribution statistics to 4 (:func:`_four_digits`).
+APPENDIX_DIGITS: dict[str, int] = {
+    **dict.fromkeys(("cut_point_estimate", CUT_POINT, *ESTIMATES, "normalization_factor"), 5),
+    **dict.fromkeys(("var_donor", "var_residual", "run_means_p", "run_variances_p"), 4),
+    **dict.fromkeys(("skewness_raw", "skewness_log", "shapiro_p", "mean_t", "sd_t", "median_t", "mad_t"), 4),
+}
 
 
 def ada_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:

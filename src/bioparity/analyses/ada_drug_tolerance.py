@@ -100,7 +100,31 @@ def tolerance_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = No
         )
         % {"ada": ada, "drug": drug},
     )
-    return ReportTables((main,), tuple(panels(frame, [ADA_LEVELS], _("Complete drug-tolerance result"))))
+    units = {ADA_LEVELS: ada, TOLERANCE: drug}
+    appendix = panels(
+        frame,
+        [ADA_LEVELS],
+        _("Complete drug-tolerance result"),
+        headers={c: with_unit(_(h), units.get(c, "")) for c, h in APPENDIX_HEADERS.items()},
+        column_digits=dict.fromkeys((ADA_LEVELS, TOLERANCE, CUT_POINT), 5),
+    )
+    note = _(", ADA and drug levels and the cut point to 5 significant digits as in the main table")
+    return ReportTables((main,), tuple(appendix), appendix_note=note)
+
+
+#: Headers of the appendix's columns (the complete stored result; translated where printed, the ADA and
+#: drug levels' with the result's units): the words of the main table. A column absent here (added by a
+#: later version) is headed by its stored name.
+APPENDIX_HEADERS: dict[str, str] = {
+    ADA_LEVELS: gettext_noop("ADA level"),
+    TOLERANCE: gettext_noop("highest drug level detected"),
+    DETECTED_ALL: gettext_noop("detected at every drug level tested"),
+    CUT_POINT: gettext_noop("cut point (signal)"),
+    "software_version": gettext_noop("software version"),
+    ADA_UNIT: gettext_noop("ADA unit"),
+    DRUG_UNIT: gettext_noop("drug unit"),
+    "notes": gettext_noop("notes"),
+}
 
 
 def _detected_text(r: Mapping[str, Any]) -> str:

@@ -162,7 +162,41 @@ def sensitivity_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = 
         if unit
         else _("Concentrations in the units of the input."),
     )
-    return ReportTables((runs, result), tuple(panels(frame, [RUNS], _("Complete sensitivity result"))))
+    headers = {c: with_unit(_(h), unit) if c in CONCENTRATIONS else _(h) for c, h in APPENDIX_HEADERS.items()}
+    appendix = panels(
+        frame,
+        [RUNS],
+        _("Complete sensitivity result"),
+        headers=headers,
+        column_digits=dict.fromkeys(APPENDIX_DIGITS, 5),
+    )
+    note = _(", concentrations and cut points to 5 significant digits as in the main tables")
+    return ReportTables((runs, result), tuple(appendix), appendix_note=note)
+
+
+#: Headers of the appendix's columns (the complete stored result; translated where printed, the
+#: concentrations' with the result's unit: :data:`CONCENTRATIONS`): the words of the main tables. A column
+#: absent here (added by a later version) is headed by its stored name.
+APPENDIX_HEADERS: dict[str, str] = {
+    RUNS: gettext_noop("run"),
+    AT_CUT_POINT: gettext_noop("concentration at the cut point"),
+    CUT_POINT: gettext_noop("cut point (signal)"),
+    METHOD: gettext_noop("interpolation method"),
+    MEAN: gettext_noop("mean"),
+    SD: gettext_noop("SD"),
+    SENSITIVITY: gettext_noop("sensitivity = mean + t SD"),
+    T_FACTOR: "t(0.95, n - 1)",
+    N_RUNS: gettext_noop("runs used"),
+    "software_version": gettext_noop("software version"),
+    UNIT: gettext_noop("concentration unit"),
+    CUT_POINT_TYPE: gettext_noop("cut point type"),
+    RUN_CUT_POINTS: gettext_noop("cut point of the run"),
+    "notes": gettext_noop("notes"),
+}
+#: The appendix's columns of concentrations, headed with the unit.
+CONCENTRATIONS = (AT_CUT_POINT, MEAN, SD, SENSITIVITY)
+#: The appendix's numbers the main tables print, to their 5 significant digits.
+APPENDIX_DIGITS = (*CONCENTRATIONS, CUT_POINT, T_FACTOR, RUN_CUT_POINTS)
 
 
 def sensitivity_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:

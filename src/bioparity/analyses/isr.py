@@ -18,7 +18,7 @@ import pandas as pd
 from bioparity.analyses.contract import Analysis, InputColumn, Option, example_file
 from bioparity.analyses.frames import frame_records, frame_result
 from bioparity.analyses.options import text_option
-from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels
+from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.analyses.terms import term, yes_no_text
 from bioparity.bioassay import ISR_LIMITS, isr
 from bioparity.i18n import gettext as _
@@ -58,7 +58,7 @@ def isr_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
             str(r[SAMPLES]),
             cell(r[ORIGINAL], 5),
             cell(r[REPEAT], 5),
-            f"{float(r[DIFFERENCE]):+.1f}",
+            _difference(r[DIFFERENCE]),
             yes_no_text(r[WITHIN]),
         )
 
@@ -82,8 +82,49 @@ def isr_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
     extra = (
         Table(_("Samples outside the limit (to investigate)"), headers, tuple(map(row, outside)), numeric),
     )
-    appendix = panels(frame, [SAMPLES], _("Complete ISR result"))
-    return ReportTables((main,), tuple(appendix), extra=extra if outside else ())
+    # the appendix under the kind's headers, the numbers as the main table prints them (the % difference to
+    # one decimal: text, right-aligned as the stored numbers)
+    text = (
+        frame.assign(**{DIFFERENCE: frame[DIFFERENCE].map(lambda v: _difference(v) if is_number(v) else v)})
+        if DIFFERENCE in frame
+        else frame
+    )
+    appendix = panels(
+        text,
+        [SAMPLES],
+        _("Complete ISR result"),
+        headers={c: _(h) % {"limit": limit} if c == WITHIN else _(h) for c, h in APPENDIX_HEADERS.items()},
+        numbers=frame,
+        column_digits=dict.fromkeys((ORIGINAL, REPEAT), 5),
+    )
+    note = _(
+        ", concentrations to 5 significant digits and the % difference to one decimal as in the main table"
+    )
+    return ReportTables((main,), tuple(appendix), extra=extra if outside else (), appendix_note=note)
+
+
+#: Headers of the appendix's columns (the complete stored result; translated where printed, ``%(limit)s``
+#: the limit of the assay type): the main table's words. A column absent here (added by a later version) is
+#: headed by its stored name.
+APPENDIX_HEADERS: dict[str, str] = {
+    SAMPLES: gettext_noop("sample"),
+    ORIGINAL: gettext_noop("original"),
+    REPEAT: gettext_noop("repeat"),
+    DIFFERENCE: gettext_noop("% difference"),
+    WITHIN: gettext_noop("within ±%(limit)s%%"),
+    "assay": gettext_noop("assay type"),
+    LIMIT: gettext_noop("limit (±, percent)"),
+    "n_samples": gettext_noop("samples repeated"),
+    "n_within": gettext_noop("repeats within the limit"),
+    "share_within": gettext_noop("share within the limit"),
+    PASSED: gettext_noop("passed"),
+    "software_version": gettext_noop("software version"),
+}
+
+
+def _difference(value: Any) -> str:
+    """The % difference as printed (``-9.8``, ``+11.2``): one decimal, signed."""
+    return f"{float(value):+.1f}"
 
 
 def isr_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
