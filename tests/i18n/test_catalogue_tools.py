@@ -50,3 +50,27 @@ def test_one_message_has_one_translation_across_domains() -> None:
             if first[1] != message.string:
                 clashes.append(f"{key!r}: {first} vs {(domain, message.string)}")
     assert clashes == []
+
+
+def test_a_message_defined_twice_in_one_catalogue_is_found() -> None:
+    """Two merged branches added the same message with two translations (msgfmt refused the file; Babel kept
+    one of the two without a word): the catalogue check names it with its line."""
+    from bioparity.i18n.catalogues import defined_twice
+
+    text = (
+        'msgid ""\nmsgstr ""\n\n'
+        'msgid "repeats within the limit"\nmsgstr "在限度内的重复分析数"\n\n'
+        'msgctxt "guideline"\nmsgid "draft"\nmsgstr "草案"\n\n'
+        'msgid "draft"\nmsgstr "草稿"\n\n'  # another context: not a repeat
+        '#, python-format\nmsgid "%(n)d lot"\nmsgid_plural "%(n)d lots"\nmsgstr[0] "%(n)d 个批次"\n\n'
+        'msgid ""\n"repeats within "\n"the limit"\nmsgstr "在限度内的重复数"\n'
+    )
+    assert defined_twice(text) == [(19, "repeats within the limit")]
+
+
+def test_no_shipped_catalogue_defines_a_message_twice() -> None:
+    from bioparity.i18n import DOMAINS, catalogue_text
+    from bioparity.i18n.catalogues import defined_twice
+
+    twice = {domain: defined_twice(catalogue_text("zh-CN", domain) or "") for domain in DOMAINS}
+    assert twice == {domain: [] for domain in DOMAINS}

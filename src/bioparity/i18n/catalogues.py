@@ -12,6 +12,7 @@ section 5 "Making the PO Template File" and section 6 "Creating a New PO File".
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 from collections.abc import Iterator
@@ -202,6 +203,12 @@ def problems(language: str) -> list[str]:
     """
     issues: list[str] = []
     for domain in DOMAINS:
+        text = catalogue_text(language, domain)
+        for line, message_id in defined_twice(text or ""):
+            # Babel keeps one of the two silently (msgfmt refuses the file): two merged branches added both
+            issues.append(
+                f"{domain}: {message_id!r} is defined twice in the {language} catalogue (line {line})"
+            )
         catalogue = load(language, domain)
         for message in extract(domain).values():
             entry = catalogue.get(message.id)
@@ -218,6 +225,39 @@ def problems(language: str) -> list[str]:
                 if placeholders(text) != placeholders(message.id):
                     issues.append(f"{domain}: {message.id!r} translation changes the placeholders: {text!r}")
     return issues
+
+
+def defined_twice(text: str) -> list[tuple[int, str]]:
+    r"""The entries of a ``.po`` source whose message (with its context) an earlier entry already defines.
+
+    Returns the line of each repeated ``msgid`` and the message. GNU gettext's ``msgfmt`` refuses such a file
+    ("duplicate message definition"); Babel reads it and keeps one of the translations.
+
+    Examples
+    --------
+    >>> defined_twice('msgid "a"\nmsgstr "x"\n\nmsgid ""\n"a"\nmsgstr "y"\n')
+    [(4, 'a')]
+    """
+    seen: set[tuple[str, str]] = set()
+    repeated: list[tuple[int, str]] = []
+    context, parts, start, field = "", [], 0, ""
+    for number, line in enumerate([*text.splitlines(), "msgstr"], start=1):
+        if line.startswith('"') and field:
+            parts.append(line)
+            continue
+        if field == "msgid":
+            message = "".join(ast.literal_eval(part) for part in parts)
+            if message and (context, message) in seen:
+                repeated.append((start, message))
+            seen.add((context, message))
+            context = ""
+        field = ""
+        if line.startswith(("msgctxt ", "msgid ")):
+            field, _, first = line.partition(" ")
+            parts, start = [first], number
+            if field == "msgctxt":
+                context, field = ast.literal_eval(first), ""
+    return repeated
 
 
 _VISIBLE_ATTRIBUTE = re.compile(
