@@ -309,3 +309,14 @@ def test_the_isr_appendix_heads_columns_in_words_and_prints_the_difference_as_th
     with use_language("zh-CN"):
         heads = {h for t in run_tables("isr", columns, rows, options).appendix for h in t.columns}
     assert {"样品", "差异百分比", "在 ±30% 内", "在限度内的比例"} <= heads, heads
+
+
+def test_the_caa_appendix_wraps_headers_at_spaces_and_keeps_its_panels_few(tmp_path: Path) -> None:
+    """Readable headers ("CI lower bound (in unit)") counted at their full length split the CAA example's
+    appendix into 13 panels (the demo report: 29 to 37 pages); counted as they wrap, 9, every column
+    printed once beside the repeated keys."""
+    result, options = _example("caa", tmp_path)
+    tables = run_tables("caa", result["columns"], result["rows"], options)
+    assert 1 < len(tables.appendix) <= 9
+    for t in tables.appendix:
+        assert all(len(r) == len(t.columns) for r in t.rows)

@@ -320,10 +320,11 @@ def test_no_table_starts_at_a_page_foot_with_fewer_than_three_rows(
     CAA-01 outcomes table's head and first row, its other two rows on page 8. A table's first part now holds
     three rows (or the whole table moves on): one rule for every report (_style.html.j2)."""
     texts = page_texts(html_to_pdf(reports["stability"]), tmp_path)
-    caption = "chosen model (pooling) (part 2 of 2)"
-    (page,) = [t for t in texts if caption in " ".join(t.split())]
+    # the table's last part (one part since headers are counted as they wrap: tables.header_chars)
+    caption = "chosen model (pooling)"
+    page = [t for t in texts if caption in " ".join(t.split())][-1]
     rows = re.findall(r"Purity\s+T\d\b", " ".join(page.split()).split(caption)[-1])
-    assert rows == ["Purity T1", "Purity T2", "Purity T3"], page  # the part's test-lot rows, then more
+    assert rows[:3] == ["Purity T1", "Purity T2", "Purity T3"], page  # the part's test-lot rows, then more
     texts = page_texts(html_to_pdf(reports["program zh-CN"]), tmp_path)
     (page,) = [t for t in texts if re.search(r"(^|\n)CAA-01\n", t)]
     for comparison in ("ref-eu vs ref-us", "test vs ref-eu", "test vs ref-us"):  # the outcomes table's rows

@@ -10,7 +10,7 @@ import pandas as pd
 
 from bioparity.analyses import figures
 from bioparity.analyses.pk_similarity import pk_tables
-from bioparity.analyses.tables import PANEL_BUDGET, panels
+from bioparity.analyses.tables import PANEL_BUDGET, header_chars, panels
 from bioparity.i18n import use_language
 from bioparity.report import static
 from bioparity.report.tables import run_tables, table_html
@@ -28,6 +28,27 @@ def test_panels_keep_every_column_and_repeat_the_keys() -> None:
     for t in tables:  # each part fits the page budget (header lengths + padding)
         assert sum(len(c) + 2 for c in t.columns) <= PANEL_BUDGET
         assert all(len(r) == len(t.columns) for r in t.rows)
+
+
+def test_a_header_counts_as_wide_as_it_wraps_at_its_spaces() -> None:
+    """The CAA appendix went from 9 to 13 panels (29 to 37 pages) when readable headers came: each column
+    was counted as wide as its whole header, although the PDF wraps a header at its spaces."""
+    assert header_chars("CI lower bound (in unit)") == 9  # "CI lower / bound (in / unit)": 3 lines
+    assert header_chars("SD ratio s_T/s_R") == 7  # its longest word: "SD / ratio / s_T/s_R"
+    assert header_chars("equiv_slope_ratio_ci_lower") == 26  # one word does not wrap
+    assert header_chars("a b c d e f g h i", lines=3) == 5  # a minimum: at most three lines
+    assert header_chars("") == 0
+    # a long multi-word header whose longest word fits joins the panel instead of forcing a new one
+    keys = ["attribute"]
+    frame = pd.DataFrame(
+        [["purity", *(1.25 for _ in range(12))]], columns=["attribute", *(f"c{i}" for i in range(12))]
+    )
+    headers = {f"c{i}": f"CI upper bound {i} (in unit)" for i in range(12)}
+    tables = panels(frame, keys, "Complete", headers=headers)
+    assert len(tables) == 1
+    assert len(tables[0].columns) == 13
+    whole = sum(len(h) + 2 for h in headers.values())
+    assert whole > PANEL_BUDGET  # counted by whole headers, they would not fit one panel
 
 
 def test_the_table_note_counts_one_row_in_the_singular() -> None:

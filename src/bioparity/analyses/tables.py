@@ -31,6 +31,8 @@ PANEL_BUDGET = 150
 PORTRAIT_BUDGET = 125
 #: Widest a single column is counted when packing panels (longer text wraps).
 MAX_COLUMN_CHARS = 48
+#: Lines a column header may wrap to at its spaces when packing panels (the rows set the width).
+HEADER_LINES = 3
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,28 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
 
+def header_chars(text: str, lines: int = HEADER_LINES) -> int:
+    """Characters of width a header needs when it may wrap at its spaces to at most ``lines`` lines.
+
+    A typesetter breaks a header between words, so its column is as wide as its longest word, or wider
+    when the words would otherwise take more than ``lines`` lines (greedy filling, as a browser lays out
+    a line: CSS Text Module Level 3, section 5): ``CI lower bound (in unit)`` needs 9 characters, not 24.
+    """
+    words = text.split()
+    if not words:
+        return 0
+    for chars in range(max(len(w) for w in words), len(text) + 1):
+        count, line = 1, len(words[0])
+        for word in words[1:]:
+            if line + 1 + len(word) <= chars:
+                line += 1 + len(word)
+            else:
+                count, line = count + 1, len(word)
+        if count <= lines:
+            return chars
+    return len(text)
+
+
 def panels(
     frame: pd.DataFrame,
     keys: Sequence[str],
@@ -105,7 +129,10 @@ def panels(
     ratio in percent, as the main tables print them: :func:`~bioparity.analyses.terms.shown_value`), so
     that one column has one precision; other numbers to ``digits`` significant digits (:func:`cell`), those
     of a column in ``column_digits`` to its significant digits (a kind's appendix printing a column as
-    its main table does)."""
+    its main table does).
+
+    A column counts as wide as its longest printed value or its header wrapped at its spaces to at most
+    :data:`HEADER_LINES` lines (:func:`header_chars`), whichever is wider, as a typesetter sets it."""
     headers = dict(headers or {})
     # the columns headed by their label (a column the caller heads keeps its stored numbers' text)
     by_label = [c for c in frame.columns if labelled and c in LABELS and c not in headers]
@@ -124,7 +151,7 @@ def panels(
 
     def width(c: str) -> int:
         longest = max((len(t) for t in texts[c]), default=0)
-        return min(max(longest, len(headers.get(c, str(c)))), MAX_COLUMN_CHARS) + 2
+        return min(max(longest, header_chars(headers.get(c, str(c)))), MAX_COLUMN_CHARS) + 2
 
     rest = [c for c in frame.columns if c not in keys]
     used = sum(width(k) for k in keys)
