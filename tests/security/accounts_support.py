@@ -10,10 +10,7 @@ in the hash, so the server verifies them quickly too).
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
@@ -29,6 +25,7 @@ from typer.testing import CliRunner
 from bioparity.cli.main import app
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import AuditEvent
+from tests.live_server import serve
 from tests.workspace.conftest import database, url_of
 
 
@@ -60,13 +57,6 @@ class LiveServer:
             return list(s.scalars(query))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @dataclass(frozen=True)
 class CommandResult:
     returncode: int
@@ -84,27 +74,6 @@ def bioparity(*args: str, stdin: str = "") -> CommandResult:
 @contextmanager
 def live_server(backend: str, folder: Path, policy_env: dict[str, str]) -> Iterator[LiveServer]:
     with database(backend, folder) as engine:
-        port = _free_port()
-        env = os.environ | policy_env | {"PYTHONPATH": os.pathsep.join(sys.path)}
-        command = [sys.executable, "-m", "bioparity.cli.main", "serve", "--port", str(port)]
-        server = subprocess.Popen(
-            [*command, "--no-access-log", "--database-url", url_of(engine)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    httpx.get(f"http://127.0.0.1:{port}/health", timeout=5)
-                    break
-                except httpx.TransportError:
-                    if server.poll() is not None:
-                        pytest.fail(server.stderr.read().decode() if server.stderr else "server exited")
-                    assert time.monotonic() < deadline, "server did not start within 60 s"
-                    time.sleep(0.2)
-            yield LiveServer(f"http://127.0.0.1:{port}", engine, make_sessionmaker(engine))
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+        env = policy_env | {"PYTHONPATH": os.pathsep.join(sys.path)}
+        with serve(url_of(engine), "--no-access-log", "--database-url", url_of(engine), env=env) as served:
+            yield LiveServer(served.url, engine, make_sessionmaker(engine))

@@ -7,12 +7,8 @@ no test asserts how fast the server starts.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,10 +18,9 @@ import pytest
 from sqlalchemy import Engine
 
 from bioparity.store import make_sessionmaker
+from tests.live_server import serve
 from tests.workspace import conftest as _workspace
 from tests.workspace.conftest import Company, database, make_company, url_of
-
-START_TIMEOUT_S = 120
 
 # Fixtures shared with the workspace tests (the tamper drills run on SQLite and PostgreSQL).
 client = _workspace.client
@@ -49,46 +44,6 @@ class LiveServer:
         return httpx.Client(base_url=self.url, timeout=60, **kwargs)  # type: ignore[arg-type]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def start_server(database_url: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], int]:
-    """``bioparity serve`` on a free loopback port; returns once /health answers."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bioparity.cli.main", "serve", "--port", str(port), "--no-access-log"],
-        env=os.environ | {"BIOPARITY_DATABASE_URL": database_url} | (env or {}),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200:
-                return server, port
-        except httpx.TransportError:
-            pass
-        if server.poll() is not None:
-            raise AssertionError(server.stderr.read().decode() if server.stderr else "server exited")
-        if time.monotonic() > deadline:
-            server.kill()
-            raise AssertionError(f"server did not answer /health within {START_TIMEOUT_S} s")
-        time.sleep(0.2)
-
-
-def stop_server(server: subprocess.Popen[bytes]) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=10)
-
-
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
@@ -99,11 +54,8 @@ def live(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Liv
     folder: Path = tmp_path_factory.mktemp(f"live-{backend}")
     with database(backend, folder) as engine:
         company = make_company(make_sessionmaker(engine), "sec")
-        server, port = start_server(url_of(engine), {"BIOPARITY_SQLITE_BUSY_TIMEOUT": "2"})
-        try:
-            yield LiveServer(f"http://127.0.0.1:{port}", port, backend, engine, company, server)
-        finally:
-            stop_server(server)
+        with serve(url_of(engine), "--no-access-log", env={"BIOPARITY_SQLITE_BUSY_TIMEOUT": "2"}) as served:
+            yield LiveServer(served.url, served.port, backend, engine, company, served.process)
 
 
 def form_token(client: httpx.Client, path: str = "/ui/login") -> str:

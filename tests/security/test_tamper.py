@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +32,7 @@ from bioparity.errors import DataFileError
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import AnalysisRun, Dataset, Signature
 from bioparity.workspace import accounts, analyses, datasets, programs, signatures
+from tests.live_server import serve
 from tests.workspace.conftest import PASSWORD, Company, database, make_company, url_of
 from tests.workspace.helpers import SAMPLESIZE_CSV
 
@@ -512,37 +511,11 @@ def test_anchor_refuses_to_anchor_a_broken_workspace(ev: Evidence) -> None:
 # --- the same drills seen through a real server process ---------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served(ev: Evidence) -> Iterator[str]:
     """``bioparity serve`` in its own process on the drill's database; its base URL."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bioparity.cli.main", "serve", "--port", str(port), "--no-access-log"],
-        env=os.environ | {"BIOPARITY_DATABASE_URL": url_of(ev.engine)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180  # generous: start-up speed is not what this test is about
-        while True:
-            try:
-                httpx.get(f"{base}/health", timeout=5)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.3)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with serve(url_of(ev.engine), "--no-access-log") as server:
+        yield server.url
 
 
 def test_a_running_server_refuses_swapped_bytes_and_shows_forged_signatures_invalid(

@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-
 import httpx
 import pytest
 from sqlalchemy import Engine, text
@@ -15,6 +9,7 @@ from typer.testing import CliRunner
 
 from bioparity.cli.main import app
 from bioparity.store import current_revision, head_revision
+from tests.live_server import serve
 from tests.workspace.conftest import PASSWORD, url_of
 
 runner = CliRunner()
@@ -148,49 +143,19 @@ def test_audit_verify_exits_1_and_names_the_first_broken_row(fresh_engine: Engin
     assert code == 1 and "BROKEN at row 2" in out and "edited" in out
 
 
-#: How long the server may take to start on a loaded machine (not a performance target: see bench/).
-SERVE_START_TIMEOUT_S = 180
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.mark.parametrize(
     "extra", [[], ["--workers", "2", "--no-access-log"]], ids=["one-process", "two-workers"]
 )
 def test_serve_migrates_at_start_up_and_answers(empty_engine: Engine, extra: list[str]) -> None:
-    # The wait for start-up is generous (a loaded CI machine may take long to import); what is checked is
-    # that the server comes up migrated, answers from every path, and never lost a worker on the way.
-    port = _free_port()
-    env = os.environ | {"BIOPARITY_DATABASE_URL": url_of(empty_engine)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bioparity.cli.main", "serve", "--port", str(port), *extra],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    log = b""
-    try:
-        deadline = time.monotonic() + SERVE_START_TIMEOUT_S
-        while True:
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=5)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
-                assert time.monotonic() < deadline, f"server did not start within {SERVE_START_TIMEOUT_S} s"
-                time.sleep(0.2)
+    # The wait for start-up is generous (tests/live_server.py); what is checked is that the server comes
+    # up migrated, answers from every path, and never lost a worker on the way.
+    with serve(url_of(empty_engine), *extra) as server:
+        health = httpx.get(f"{server.url}/health", timeout=30)
         assert health.json() == {"status": "ok", "schema_revision": head_revision()}
         for _ in range(4):  # with two workers, more than one process answers
-            assert httpx.get(f"http://127.0.0.1:{port}/programs", timeout=30).status_code == 401
-        assert httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=30).json()["info"]["title"]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log = server.stderr.read() if server.stderr else b""
-    # No worker was replaced because it had not answered uvicorn's health check while importing.
-    assert b"died" not in log and b"not ready in time" not in log, log.decode(errors="replace")
+            assert httpx.get(f"{server.url}/programs", timeout=30).status_code == 401
+        assert httpx.get(f"{server.url}/openapi.json", timeout=30).json()["info"]["title"]
+        server.process.terminate()
+        server.process.wait(timeout=30)
+        log = server.log()
+    assert "died" not in log and "not ready in time" not in log, log
