@@ -5,6 +5,8 @@
 * ``wald``: ``diff +/- z sqrt(p1 q1/n1 + p2 q2/n2)``, clipped to [-1, 1] (Newcombe 1998 method 1);
 * ``newcombe`` (default): hybrid score, the square-and-add combination of the two Wilson intervals
   (Newcombe 1998 method 10; SAS ``CL=NEWCOMBE``; DescTools ``score``);
+* ``newcombe-cc``: the same with continuity-corrected Wilson intervals (Newcombe 1998 method 11; SAS
+  ``CL=NEWCOMBE(CORRECT)``; DescTools ``scorecc``), wider, for those who want the correction;
 * ``mn``: Miettinen-Nurminen score interval, restricted-MLE variance times N/(N-1) (method 6; SAS ``CL=MN``);
 * ``fm``: Farrington-Manning score interval, the same without the N/(N-1) factor (Mee 1984,
   Newcombe's method 5; SAS ``CL=FM``; DescTools ``mee``).
@@ -33,7 +35,7 @@ from bioparity._results import ResultMixin, interval_text, scenarios, software_v
 from bioparity.arrays import FloatArray, IntArray
 from bioparity.clinical._checks import flat_tables, method_name, table_fields, tables_and_level, z_two_sided
 from bioparity.clinical.roots import solve_decreasing
-from bioparity.clinical.score import DifferenceScore, wilson_interval, wilson_roots
+from bioparity.clinical.score import DifferenceScore, wilson_cc_interval, wilson_interval, wilson_roots
 from bioparity.clinical.score_limits import DifferenceStep, newton_limits
 from bioparity.errors import InputError
 
@@ -41,6 +43,7 @@ from bioparity.errors import InputError
 DIFFERENCE_METHODS: dict[str, str] = {
     "wald": "Wald (asymptotic, no continuity correction)",
     "newcombe": "Newcombe hybrid score (square-and-add Wilson intervals)",
+    "newcombe-cc": "Newcombe hybrid score with continuity correction (method 11)",
     "mn": "Miettinen-Nurminen score (variance x N/(N-1))",
     "fm": "Farrington-Manning score (Mee)",
 }
@@ -99,6 +102,14 @@ def newcombe_limits(
 ) -> tuple[FloatArray, FloatArray]:
     """Newcombe's method 10: ``d - sqrt((p1-l1)^2 + (u2-p2)^2)``, ``d + sqrt((u1-p1)^2 + (p2-l2)^2)``."""
     return _newcombe(x1, n1, x2, n2, z, wilson_interval)
+
+
+def newcombe_cc_limits(
+    x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, z: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Newcombe's method 11: :func:`square_and_add` of the continuity-corrected Wilson intervals
+    (:func:`~bioparity.clinical.score.wilson_cc_interval`; Newcombe 1998, Stat Med 17:873-890)."""
+    return _newcombe(x1, n1, x2, n2, z, wilson_cc_interval)
 
 
 def _newcombe_start(
@@ -188,6 +199,8 @@ def difference_limits(
     """Unchecked core of :func:`ci_difference`: limits for clean float arrays and critical values ``z``."""
     if method == "newcombe":
         return newcombe_limits(x1, n1, x2, n2, z)
+    if method == "newcombe-cc":
+        return newcombe_cc_limits(x1, n1, x2, n2, z)
     if method in ("mn", "fm"):
         return score_limits_difference(x1, n1, x2, n2, z, corrected=method == "mn")
     if method == "wald":
@@ -219,7 +232,7 @@ def ci_difference(
     x1, n1, x2, n2 : array_like of int
         Responders and subjects of group 1 (e.g. biosimilar) and group 2 (reference); broadcast.
         Whole numbers with ``n >= 1`` and ``0 <= x <= n``.
-    method : {"newcombe", "mn", "fm", "wald"}, default "newcombe"
+    method : {"newcombe", "newcombe-cc", "mn", "fm", "wald"}, default "newcombe"
         The interval (see the module docstring and :data:`DIFFERENCE_METHODS`); case-insensitive.
     conf : array_like of float, default 0.95
         Two-sided confidence level in (0, 1): 0.95, or 0.90 for the TOST-equivalent interval at alpha
