@@ -32,12 +32,13 @@ import numpy.typing as npt
 
 import bioparity.clinical._checks as checks
 from bioparity._results import ResultMixin, interval_text, scenarios, software_version
-from bioparity.arrays import FloatArray, IntArray
+from bioparity.arrays import BoolArray, FloatArray, IntArray
 from bioparity.clinical._checks import flat_tables, method_name, table_fields, tables_and_level, z_two_sided
 from bioparity.clinical.roots import solve_decreasing
 from bioparity.clinical.score import DifferenceScore, wilson_cc_interval, wilson_interval, wilson_roots
 from bioparity.clinical.score_limits import DifferenceStep, newton_limits
 from bioparity.errors import InputError
+from bioparity.i18n.notes import note_template
 
 #: Methods of :func:`ci_difference` and what they are.
 DIFFERENCE_METHODS: dict[str, str] = {
@@ -47,6 +48,13 @@ DIFFERENCE_METHODS: dict[str, str] = {
     "mn": "Miettinen-Nurminen score (variance x N/(N-1))",
     "fm": "Farrington-Manning score (Mee)",
 }
+
+#: Note of a Wald interval with a group at 0 or all responders (:attr:`DifferenceCI.notes`).
+WALD_DEGENERATE = note_template(
+    "Wald interval: {count} of {total} tables have a group with 0 or all responders, whose variance "
+    "p(1 - p)/n is 0, so the interval is too narrow (zero width when both groups have 0 or all "
+    "responders); use newcombe, mn or fm"
+)
 
 
 @dataclass(frozen=True, repr=False)
@@ -70,6 +78,11 @@ class DifferenceCI(ResultMixin):
         Two-sided confidence level (0.95, or 0.90 for the TOST-equivalent interval).
     method : str
         The interval method (a key of :data:`DIFFERENCE_METHODS`).
+    degenerate : numpy.ndarray of bool
+        True where the interval is degenerate: the Wald interval of a table with a group of 0 or all
+        responders, whose variance term ``p(1 - p)/n`` is 0 (the interval is too narrow; zero width when
+        both groups are at 0 or n; Newcombe 1998, method 1). Always False for the score methods.
+        :attr:`notes` says so in words.
     software_version : str
         bioparity's version.
     """
@@ -87,14 +100,24 @@ class DifferenceCI(ResultMixin):
     n2: IntArray
     conf_level: FloatArray
     method: str
+    degenerate: BoolArray
     software_version: str = field(default_factory=software_version)
 
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Warnings about the intervals (:data:`WALD_DEGENERATE` when some are degenerate), else empty."""
+        count = int(np.count_nonzero(self.degenerate))
+        if count == 0:
+            return ()
+        return (WALD_DEGENERATE.format(count=count, total=int(self.degenerate.size)),)
+
     def summary(self) -> str:
-        return (
+        text = (
             f"Difference of proportions p1 - p2 ({self.method}){scenarios(self.diff)}: "
             f"{interval_text(self.diff, self.ci_lower, self.ci_upper, self.conf_level)}\n"
             f"{checks.tables_text(self.p1, self.x1, self.n1, self.p2, self.x2, self.n2)}"
         )
+        return "\n".join((text, *(f"Warning: {note}" for note in self.notes)))
 
 
 def newcombe_limits(
@@ -270,4 +293,18 @@ def ci_difference(
     a, b, c, d, level = tables_and_level(x1, n1, x2, n2, conf)
     lower, upper = difference_limits(a, b, c, d, z_two_sided(level), name)
     diff = np.asarray(a / b - c / d)
-    return DifferenceCI(diff=diff, ci_lower=lower, ci_upper=upper, **table_fields(a, b, c, d, level, name))
+    return DifferenceCI(
+        diff=diff,
+        ci_lower=lower,
+        ci_upper=upper,
+        degenerate=wald_degenerate(a, b, c, d) if name == "wald" else np.zeros(diff.shape, dtype=bool),
+        **table_fields(a, b, c, d, level, name),
+    )
+
+
+def wald_degenerate(x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray) -> BoolArray:
+    """Tables whose Wald variance has a zero term: a group with 0 or all responders (``x = 0`` or
+    ``x = n``), where ``p(1 - p)/n`` is 0 and the Wald interval too narrow (zero width when both groups
+    are; Newcombe 1998, Stat Med 17:873-890, method 1)."""
+    at_edge = (x1 <= 0) | (x1 >= n1) | (x2 <= 0) | (x2 >= n2)
+    return np.asarray(at_edge, dtype=bool)
