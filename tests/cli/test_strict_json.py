@@ -1,4 +1,5 @@
-"""Every ``--format json`` output is strict JSON (RFC 8259 section 6: no NaN, no Infinity).
+"""Every ``--format json`` output is strict JSON (RFC 8259 section 6: no NaN, no Infinity), and so are the
+``.provenance.json`` sidecars.
 
 A non-finite number is written as ``null`` and named, with what it was, in the record's ``non_finite``
 object; the records are parsed with ``json.loads(..., parse_constant=...)`` that raises on the tokens
@@ -9,13 +10,15 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from bioparity.cli.common import NON_FINITE_KEY, strict_json_record
 from bioparity.cli.main import app
+from bioparity.io.provenance import write_provenance
+from bioparity.strict_json import NON_FINITE_KEY, strict_json_record
 
 runner = CliRunner()
 
@@ -57,3 +60,13 @@ def test_strict_json_record_nested_values_and_nan() -> None:
         "f": 2,
         NON_FINITE_KEY: {"a": "nan", "b[1]": "-inf", "c.d": "inf"},
     }
+
+
+def test_provenance_sidecar_with_an_infinite_option_is_strict_json(tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    out.write_text("a\n1\n", encoding="utf-8")
+    target = write_provenance(out, {}, {"max_time": math.inf, "conf": 0.95})
+    assert target is not None
+    record = strict_loads(target.read_text(encoding="utf-8"))
+    assert record["options"] == {"max_time": None, "conf": 0.95}
+    assert record[NON_FINITE_KEY] == {"options.max_time": "inf"}

@@ -15,10 +15,14 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+from bioparity.cli.main import app
 from bioparity.clinical import ci_difference, sample_size_equivalence_proportions
 from bioparity.clinical.sample_size_proportions import fm_power
 from tests.conftest import REFERENCE
@@ -91,9 +95,41 @@ def test_fm_power_when_both_rates_are_certain() -> None:
     """p1 = p2 = 1: no variance under the alternative; the score test at margin -0.1 has the restricted
     MLE p1~ = 0.9, p2~ = 1, so it rejects exactly when 0.1 > z sqrt(0.09 / n) (equal groups): n > 34.6."""
     n = np.array([34.0, 35.0])
-    power = fm_power(np.ones(2), np.ones(2), n, n, np.full(2, -0.1), np.full(2, 0.1), np.full(2, 0.025))
+    power = fm_power(np.ones(2), np.ones(2), n, n, (np.full(2, -0.1), np.full(2, 0.1)), np.full(2, 0.025))
     np.testing.assert_array_equal(power, [0.0, 1.0])
     res = sample_size_equivalence_proportions(
         p1=1.0, p2=1.0, margin_lower=-0.1, margin_upper=0.1, alpha=0.025, method="fm"
     )
     assert int(res.n2) == 35 and float(res.power) == 1.0
+
+
+def test_commands_offer_newcombe_cc_and_fm() -> None:
+    runner = CliRunner()
+    ci = runner.invoke(
+        app,
+        [
+            "ci-diff",
+            "--x1",
+            "56",
+            "--n1",
+            "70",
+            "--x2",
+            "48",
+            "--n2",
+            "80",
+            "--method",
+            "newcombe-cc",
+            "--format",
+            "json",
+        ],
+    )
+    assert ci.exit_code == 0
+    record = json.loads(ci.stdout)
+    assert (round(record["lower"], 4), round(record["upper"], 4)) == METHOD_11[(56, 70, 48, 80)]
+    size = runner.invoke(
+        app,
+        ["samplesize-prop", "--p1", "0.85", "--p2", "0.8", "--margin", "0.1", "--target-power", "0.9",
+         "--method", "fm", "--format", "json"],
+    )  # fmt: skip
+    assert size.exit_code == 0
+    assert json.loads(size.stdout)["n2"] == 1217 and json.loads(size.stdout)["method"] == "fm"  # R row 2

@@ -6,8 +6,6 @@ Messages for people are in the command's language (``bioparity --lang``, :mod:`b
 
 from __future__ import annotations
 
-import json
-import math
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -22,6 +20,7 @@ from rich.table import Table
 from bioparity.errors import BioparityError, DataFileError, InputError, RuleFileError
 from bioparity.i18n import DEFAULT_LANGUAGE, current_language, ngettext
 from bioparity.i18n import gettext as _
+from bioparity.strict_json import dumps_strict
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -177,39 +176,9 @@ def need(value: Any, option: str) -> Any:
 
 
 def print_json(record: Mapping[str, Any]) -> None:
-    """Print one result as a single line of strict JSON on standard output (:func:`strict_json_record`:
-    a non-finite number is ``null``, named in ``non_finite``)."""
-    sys.stdout.write(json.dumps(strict_json_record(record), allow_nan=False) + "\n")
-
-
-#: Key of a printed JSON record listing the values that are not finite numbers (written as ``null``).
-NON_FINITE_KEY = "non_finite"
-
-
-def strict_json_record(record: Mapping[str, Any]) -> dict[str, Any]:
-    """``record`` as strict JSON (RFC 8259 section 6 has no NaN or Infinity): each NaN or infinity, at any
-    depth, becomes ``null`` and ``record["non_finite"]`` maps its path (``upper``, ``records[2].ratio``)
-    to what it was (``"inf"``, ``"-inf"`` or ``"nan"``), so that a reader can tell an infinite limit from
-    a missing value. A record whose numbers are all finite is returned unchanged (no ``non_finite`` key).
-    """
-    found: dict[str, str] = {}
-    out: dict[str, Any] = {key: _finite_or_null(value, str(key), found) for key, value in record.items()}
-    if found:
-        out[NON_FINITE_KEY] = found
-    return out
-
-
-def _finite_or_null(value: Any, path: str, found: dict[str, str]) -> Any:
-    if isinstance(value, float):  # NumPy's float64 too (a subclass); records hold plain values
-        if math.isfinite(value):
-            return value
-        found[path] = "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
-        return None
-    if isinstance(value, Mapping):
-        return {k: _finite_or_null(v, f"{path}.{k}", found) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite_or_null(v, f"{path}[{i}]", found) for i, v in enumerate(value)]
-    return value
+    """Print one result as a single line of strict JSON on standard output: a non-finite number is
+    ``null``, named in ``non_finite`` (:func:`~bioparity.strict_json.strict_json_record`)."""
+    sys.stdout.write(dumps_strict(record) + "\n")
 
 
 def comma_list(text: str) -> list[str]:

@@ -19,9 +19,9 @@ Equivalence is concluded when the two-sided ``1 - 2 alpha`` interval for ``p1 - 
   ``n2``. The variance is that of the score (FM / Mee) test or interval of the analysis.
 * ``exact``: complete enumeration of the ``(n1 + 1)(n2 + 1)`` outcomes, ``power = sum b(x1) b(x2)
   1[CI(x1, x2) inside the margins]`` for the interval method actually used in the analysis
-  (``ci_method``: newcombe, newcombe-cc, mn, fm or wald). Exact power is a saw-tooth in n; the exact sample size is
-  the smallest n2, scanning upwards from half the normal-approximation n2, whose power reaches the target.
-  Meant for small studies: at most :data:`EXACT_N_MAX` subjects per group.
+  (``ci_method``: newcombe, newcombe-cc, mn, fm or wald). Exact power is a saw-tooth in n; the exact
+  sample size is the smallest n2, scanning upwards from half the normal-approximation n2, whose power
+  reaches the target. Meant for small studies: at most :data:`EXACT_N_MAX` subjects per group.
 
 Vectorised over broadcast scenario arrays; the exact enumeration computes the intervals of all outcomes
 once per distinct design ``(n1, n2, alpha)`` and reuses them for every scenario with that design.
@@ -55,6 +55,8 @@ PROPORTION_POWER_METHODS = ("normal", "fm", "exact")
 EXACT_N_MAX = 1000
 #: Largest group size searched by the normal approximation.
 N_MAX = 100_000_000
+#: Two arrays of a scenario: rates ``(p1, p2)``, group sizes ``(n1, n2)`` or margins ``(lower, upper)``.
+Pair = tuple[FloatArray, FloatArray]
 #: Cells (scenarios x outcomes) evaluated at once in the exact enumeration.
 _CHUNK_CELLS = 20_000_000
 
@@ -177,19 +179,15 @@ def normal_power(
 
 
 def fm_power(
-    p1: FloatArray,
-    p2: FloatArray,
-    n1: FloatArray,
-    n2: FloatArray,
-    lo: FloatArray,
-    hi: FloatArray,
-    alpha: FloatArray,
+    p1: FloatArray, p2: FloatArray, n1: FloatArray, n2: FloatArray, margins: Pair, alpha: FloatArray
 ) -> FloatArray:
-    """Farrington-Manning power (module docstring): null variances at the restricted MLE of each margin.
+    """Farrington-Manning power (module docstring): null variances at the restricted MLE of each margin
+    ``margins = (lo, hi)``.
 
     Where the variance under the alternative vanishes (both rates 0 or 1) each test is decided for sure:
     it rejects when ``d - lo > z s0(lo)`` (resp. ``hi - d > z s0(hi)``).
     """
+    lo, hi = margins
     d = p1 - p2
     z = special.ndtri(1.0 - alpha)
     s1 = np.sqrt(p1 * (1.0 - p1) / n1 + p2 * (1.0 - p2) / n2)
@@ -202,19 +200,11 @@ def fm_power(
     return np.asarray(np.maximum(sides[0] + sides[1] - 1.0, 0.0), dtype=float)
 
 
-def _approximate_power(
-    name: str,
-    p1: FloatArray,
-    p2: FloatArray,
-    n1: FloatArray,
-    n2: FloatArray,
-    lo: FloatArray,
-    hi: FloatArray,
-    alpha: FloatArray,
-) -> FloatArray:
-    """Large-sample power of method ``fm`` or ``normal``."""
-    power = fm_power if name == "fm" else normal_power
-    return power(p1, p2, n1, n2, lo, hi, alpha)
+def _approximate_power(name: str, rates: Pair, sizes: Pair, margins: Pair, alpha: FloatArray) -> FloatArray:
+    """Large-sample power of method ``fm`` or ``normal`` (``sizes`` are ``(n1, n2)`` as floats)."""
+    if name == "fm":
+        return fm_power(*rates, *sizes, margins, alpha)
+    return normal_power(*rates, *sizes, *margins, alpha)
 
 
 def exact_power_design(
@@ -374,7 +364,7 @@ def power_equivalence_proportions(
             ci_name,
         ).reshape(q1.shape)
     else:
-        power = _approximate_power(name, q1, q2, k1, k2, lo, hi, a)
+        power = _approximate_power(name, (q1, q2), (k1, k2), (lo, hi), a)
     fields = design.power_fields(k1, k2, lo, hi, a)
     return ProportionsPowerResult(
         power=np.asarray(power), p1=q1, p2=q2, method=name, ci_method=ci_name, **fields
@@ -452,9 +442,8 @@ def sample_size_equivalence_proportions(
 
     def reaches(n2: IntArray, idx: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
         n1 = design.allocated_n1(fk[idx], n2, 1).astype(float)
-        p = _approximate_power(
-            approximate, fq1[idx], fq2[idx], n1, n2.astype(float), flo[idx], fhi[idx], fa[idx]
-        )
+        rates, margins = (fq1[idx], fq2[idx]), (flo[idx], fhi[idx])
+        p = _approximate_power(approximate, rates, (n1, n2.astype(float)), margins, fa[idx])
         return np.asarray(p >= ftgt[idx])
 
     n2 = smallest_reaching_n(reaches, np.ones(fq1.size, dtype=np.int64), N_MAX)
@@ -464,7 +453,7 @@ def sample_size_equivalence_proportions(
     if name == "exact":
         power = exact_power(fq1, fq2, n1, n2, flo, fhi, fa, ci_name)
     else:
-        power = _approximate_power(name, fq1, fq2, n1.astype(float), n2.astype(float), flo, fhi, fa)
+        power = _approximate_power(name, (fq1, fq2), (n1.astype(float), n2.astype(float)), (flo, fhi), fa)
     found = design.sample_size_fields(n1, n2, power, q1.shape, lo, hi, a, tgt, k)
     return ProportionsSampleSizeResult(p1=q1, p2=q2, method=name, ci_method=ci_name, **found)
 

@@ -189,8 +189,7 @@ def wilson_interval(x: npt.ArrayLike, n: npt.ArrayLike, z: npt.ArrayLike) -> tup
     >>> round(float(lower), 4), round(float(upper), 4)
     (0.2188, 0.6134)
     """
-    xa, na, za = (np.asarray(v, dtype=float) for v in (x, n, z))
-    broadcast_shape(x=xa.shape, n=na.shape, z=za.shape)  # an InputError naming the shapes that do not fit
+    xa, na, za = _float_arrays(x, n, z)
     lower, upper = wilson_roots(xa, na, za)
     lower = np.where(xa <= 0, 0.0, lower)
     upper = np.where(xa >= na, 1.0, upper)
@@ -231,8 +230,7 @@ def wilson_cc_interval(x: npt.ArrayLike, n: npt.ArrayLike, z: npt.ArrayLike) -> 
     >>> round(float(lower), 4), round(float(upper), 4)
     (0.2535, 0.3682)
     """
-    xa, na, za = (np.asarray(v, dtype=float) for v in (x, n, z))
-    broadcast_shape(x=xa.shape, n=na.shape, z=za.shape)
+    xa, na, za = _float_arrays(x, n, z)
     p = xa / na
     z2 = za * za
     centre = 2.0 * na * p + z2
@@ -244,3 +242,12 @@ def wilson_cc_interval(x: npt.ArrayLike, n: npt.ArrayLike, z: npt.ArrayLike) -> 
     lower = np.where(xa <= 0, 0.0, np.clip((centre - 1.0 - low) / denominator, 0.0, 1.0))
     upper = np.where(xa >= na, 1.0, np.clip((centre + 1.0 + high) / denominator, 0.0, 1.0))
     return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+
+
+def _float_arrays(
+    x: npt.ArrayLike, n: npt.ArrayLike, z: npt.ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``x, n, z`` as float arrays; an InputError naming the shapes that do not broadcast."""
+    xa, na, za = (np.asarray(v, dtype=float) for v in (x, n, z))
+    broadcast_shape(x=xa.shape, n=na.shape, z=za.shape)
+    return xa, na, za
