@@ -413,16 +413,22 @@ CASES = [
     ),
     *_each(
         clinical.power_equivalence_proportions,
-        [{"method": "normal", "ci_method": "newcombe"}]
+        [{"method": "normal", "ci_method": "newcombe"}, {"method": "fm", "ci_method": "newcombe"}]
         + [{"method": "exact", "ci_method": ci} for ci in clinical.DIFFERENCE_METHODS],
         {**POWER_PROPORTIONS, **PROPORTION_MARGINS, **ALPHA},
     ),
     *_each(clinical.sample_size_equivalence_means, _methods("exact", "normal"), SIZE_MEANS),
-    *_each(clinical.sample_size_equivalence_proportions, _methods("normal"), SIZE_PROPORTIONS),
+    *_each(clinical.sample_size_equivalence_proportions, _methods("normal", "fm"), SIZE_PROPORTIONS),
     *_each(clinical.sample_size_equivalence_proportions, _methods("exact"), SIZE_PROPORTIONS_EXACT),
     Case(
         "clinical.wilson_interval",
         clinical.wilson_interval,
+        {"x": [8, 0, 20], "n": [20, 25, 20], "z": [1.959963984540054, 1.6448536269514722, 2.5758293035489]},
+        positional=("x", "n", "z"),
+    ),
+    Case(
+        "clinical.wilson_cc_interval",
+        clinical.wilson_cc_interval,
         {"x": [8, 0, 20], "n": [20, 25, 20], "z": [1.959963984540054, 1.6448536269514722, 2.5758293035489]},
         positional=("x", "n", "z"),
     ),

@@ -3,11 +3,14 @@
 Contract (relied on by later tooling):
 
 * ``ci-diff --x1 56 --n1 70 --x2 48 --n2 80 --method newcombe --conf 0.95 --format json`` prints one JSON
-  object starting with ``diff``, ``lower``, ``upper``; ``--method wald|newcombe|mn|fm``. With margins
+  object starting with ``diff``, ``lower``, ``upper``; ``--method wald|newcombe|newcombe-cc|mn|fm``; a
+  degenerate Wald interval (a group with 0 or all responders) is flagged (``degenerate``, ``notes`` and a
+  warning on stderr). With margins
   (``--margin 0.15`` or ``--margin-lower/--margin-upper``) it adds ``equivalent`` and ``ci_statement``;
 * ``ci-ratio`` (``ratio``, ``lower``, ``upper``; ``--method koopman|mn|katz``) and ``ci-means``
   (``diff``, ``lower``, ``upper``, ``df``; ``--method welch|pooled``) likewise;
-* ``samplesize-prop`` / ``samplesize-means`` print ``n1``, ``n2``, ``n_total``, ``power``;
+* ``samplesize-prop`` / ``samplesize-means`` print ``n1``, ``n2``, ``n_total``, ``power``
+  (``samplesize-prop --method normal|fm|exact``);
 * ``ada-summary --ada ADA.csv --reference-arm R --out OUT.csv`` writes incidence per arm and timepoint
   and the differences to the reference arm (one CSV, a ``table`` column says which). By default the
   summary is treatment-emergent ADA (rows ``TREATMENT-EMERGENT`` and ``BASELINE-PREVALENCE``); the old
@@ -35,7 +38,14 @@ import numpy as np
 import pandas as pd
 import typer
 
-from bioparity.cli.common import OutputFormat, check_outputs, print_record, user_errors, write_result
+from bioparity.cli.common import (
+    OutputFormat,
+    check_outputs,
+    print_record,
+    user_errors,
+    warn_note,
+    write_result,
+)
 from bioparity.cli.options import Format, TargetPower
 from bioparity.clinical import (
     StratifiedDifferenceCI,
@@ -175,7 +185,12 @@ def _print_interval(
         )
         for key in ("equivalent", "margin_lower", "margin_upper", "alpha_per_side", "ci_statement"):
             record[key] = decision[key]
+    notes = getattr(res, "notes", ())  # a degenerate Wald interval of ci-diff (DifferenceCI.notes)
+    if notes and fmt is OutputFormat.json:
+        record["notes"] = list(notes)
     print_record(level.stated(record), fmt, f"{measure[0].upper()}{measure[1:]}, {level.text}")
+    for note in notes:
+        warn_note(note)  # stderr, in the command's language; stdout keeps the result
 
 
 def _interval(
@@ -210,8 +225,10 @@ def ci_diff_command(
     method: Annotated[
         str,
         typer.Option(
-            help="newcombe (hybrid score), mn (Miettinen-Nurminen score), fm (Farrington-Manning score) or "
-            "wald (zero width when both groups have 0 or all responders: avoid with small or extreme counts)."
+            help="newcombe (hybrid score), newcombe-cc (the same with continuity correction, Newcombe's "
+            "method 11), mn (Miettinen-Nurminen score), fm (Farrington-Manning score) or wald (too narrow "
+            "when a group has 0 or all responders, zero width when both do: flagged in the output as "
+            "'degenerate' with a warning; avoid with small or extreme counts)."
         ),
     ] = "newcombe",
     region: Region = DEFAULT_REGION,
@@ -283,12 +300,18 @@ def samplesize_prop_command(
     target_power: TargetPower = 0.80,
     ratio: Allocation = 1.0,
     method: Annotated[
-        str, typer.Option(help="normal (approximation) or exact (enumeration, small n).")
+        str,
+        typer.Option(
+            help="normal (approximation, unpooled variance), fm (Farrington-Manning: variance under each "
+            "margin at the restricted MLE, as the score test of the analysis) or exact (enumeration, "
+            "small n)."
+        ),
     ] = "normal",
     ci_method: Annotated[
         str,
         typer.Option(
-            help="Interval used by the analysis (for --method exact): newcombe, mn, fm or wald (not advised: "
+            help="Interval used by the analysis (for --method exact): newcombe, newcombe-cc, mn, fm or wald "
+            "(not advised: "
             "its zero-width intervals at 0 or all responders make very small groups look powerful)."
         ),
     ] = "newcombe",
@@ -351,7 +374,7 @@ def ada_summary_command(
     result: Annotated[str, typer.Option(help="Result column (ADA, NAB, ...).")] = "ADA",
     conf: Annotated[float, typer.Option(help="Two-sided confidence level.")] = 0.95,
     method: Annotated[
-        str, typer.Option(help="Interval for differences: wald, newcombe, mn, fm.")
+        str, typer.Option(help="Interval for differences: wald, newcombe, newcombe-cc, mn, fm.")
     ] = "newcombe",
     incidence: Annotated[
         str,

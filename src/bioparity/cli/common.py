@@ -6,7 +6,6 @@ Messages for people are in the command's language (``bioparity --lang``, :mod:`b
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from rich.table import Table
 from bioparity.errors import BioparityError, DataFileError, InputError, RuleFileError
 from bioparity.i18n import DEFAULT_LANGUAGE, current_language, ngettext
 from bioparity.i18n import gettext as _
+from bioparity.strict_json import dumps_strict
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -176,8 +176,9 @@ def need(value: Any, option: str) -> Any:
 
 
 def print_json(record: Mapping[str, Any]) -> None:
-    """Print one result as a single line of JSON on standard output."""
-    sys.stdout.write(json.dumps(record) + "\n")
+    """Print one result as a single line of strict JSON on standard output: a non-finite number is
+    ``null``, named in ``non_finite`` (:func:`~bioparity.strict_json.strict_json_record`)."""
+    sys.stdout.write(dumps_strict(record) + "\n")
 
 
 def comma_list(text: str) -> list[str]:

@@ -14,7 +14,6 @@ Contract:
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -41,6 +40,7 @@ from bioparity.market import (
     scan_market,
     timeline_chart,
 )
+from bioparity.strict_json import dumps_strict
 
 app = typer.Typer()
 market_app = typer.Typer(
@@ -156,7 +156,7 @@ def _write_provenance(
         "data": data,
         "software": f"bioparity {__version__}",
     }
-    atomic_write_text(out.with_name(out.name + ".provenance.json"), json.dumps(provenance, indent=2) + "\n")
+    atomic_write_text(out.with_name(out.name + ".provenance.json"), dumps_strict(provenance, indent=2) + "\n")
 
 
 _SHOWN = ("rank", "inn", "region", "protection_end_year", "approved_biosimilars",

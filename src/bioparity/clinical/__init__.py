@@ -46,7 +46,7 @@ from bioparity.clinical.sample_size_proportions import (
     power_equivalence_proportions,
     sample_size_equivalence_proportions,
 )
-from bioparity.clinical.score import wilson_interval
+from bioparity.clinical.score import wilson_cc_interval, wilson_interval
 from bioparity.clinical.stratified import STRATIFIED_METHODS, StratifiedDifferenceCI, ci_difference_stratified
 
 __all__ = [
@@ -86,5 +86,6 @@ __all__ = [
     "sample_size_equivalence_proportions",
     "titre_summary",
     "treatment_emergent_ada",
+    "wilson_cc_interval",
     "wilson_interval",
 ]

@@ -5,6 +5,8 @@
 * ``wald``: ``diff +/- z sqrt(p1 q1/n1 + p2 q2/n2)``, clipped to [-1, 1] (Newcombe 1998 method 1);
 * ``newcombe`` (default): hybrid score, the square-and-add combination of the two Wilson intervals
   (Newcombe 1998 method 10; SAS ``CL=NEWCOMBE``; DescTools ``score``);
+* ``newcombe-cc``: the same with continuity-corrected Wilson intervals (Newcombe 1998 method 11; SAS
+  ``CL=NEWCOMBE(CORRECT)``; DescTools ``scorecc``), wider, for those who want the correction;
 * ``mn``: Miettinen-Nurminen score interval, restricted-MLE variance times N/(N-1) (method 6; SAS ``CL=MN``);
 * ``fm``: Farrington-Manning score interval, the same without the N/(N-1) factor (Mee 1984,
   Newcombe's method 5; SAS ``CL=FM``; DescTools ``mee``).
@@ -30,20 +32,29 @@ import numpy.typing as npt
 
 import bioparity.clinical._checks as checks
 from bioparity._results import ResultMixin, interval_text, scenarios, software_version
-from bioparity.arrays import FloatArray, IntArray
+from bioparity.arrays import BoolArray, FloatArray, IntArray
 from bioparity.clinical._checks import flat_tables, method_name, table_fields, tables_and_level, z_two_sided
 from bioparity.clinical.roots import solve_decreasing
-from bioparity.clinical.score import DifferenceScore, wilson_interval, wilson_roots
+from bioparity.clinical.score import DifferenceScore, wilson_cc_interval, wilson_interval, wilson_roots
 from bioparity.clinical.score_limits import DifferenceStep, newton_limits
 from bioparity.errors import InputError
+from bioparity.i18n.notes import note_template
 
 #: Methods of :func:`ci_difference` and what they are.
 DIFFERENCE_METHODS: dict[str, str] = {
     "wald": "Wald (asymptotic, no continuity correction)",
     "newcombe": "Newcombe hybrid score (square-and-add Wilson intervals)",
+    "newcombe-cc": "Newcombe hybrid score with continuity correction (method 11)",
     "mn": "Miettinen-Nurminen score (variance x N/(N-1))",
     "fm": "Farrington-Manning score (Mee)",
 }
+
+#: Note of a Wald interval with a group at 0 or all responders (:attr:`DifferenceCI.notes`).
+WALD_DEGENERATE = note_template(
+    "Wald interval: {count} of {total} tables have a group with 0 or all responders, whose variance "
+    "p(1 - p)/n is 0, so the interval is too narrow (zero width when both groups have 0 or all "
+    "responders); use newcombe, mn or fm"
+)
 
 
 @dataclass(frozen=True, repr=False)
@@ -67,6 +78,11 @@ class DifferenceCI(ResultMixin):
         Two-sided confidence level (0.95, or 0.90 for the TOST-equivalent interval).
     method : str
         The interval method (a key of :data:`DIFFERENCE_METHODS`).
+    degenerate : numpy.ndarray of bool
+        True where the interval is degenerate: the Wald interval of a table with a group of 0 or all
+        responders, whose variance term ``p(1 - p)/n`` is 0 (the interval is too narrow; zero width when
+        both groups are at 0 or n; Newcombe 1998, method 1). Always False for the score methods.
+        :attr:`notes` says so in words.
     software_version : str
         bioparity's version.
     """
@@ -84,14 +100,24 @@ class DifferenceCI(ResultMixin):
     n2: IntArray
     conf_level: FloatArray
     method: str
+    degenerate: BoolArray
     software_version: str = field(default_factory=software_version)
 
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Warnings about the intervals (:data:`WALD_DEGENERATE` when some are degenerate), else empty."""
+        count = int(np.count_nonzero(self.degenerate))
+        if count == 0:
+            return ()
+        return (WALD_DEGENERATE.format(count=count, total=int(self.degenerate.size)),)
+
     def summary(self) -> str:
-        return (
+        text = (
             f"Difference of proportions p1 - p2 ({self.method}){scenarios(self.diff)}: "
             f"{interval_text(self.diff, self.ci_lower, self.ci_upper, self.conf_level)}\n"
             f"{checks.tables_text(self.p1, self.x1, self.n1, self.p2, self.x2, self.n2)}"
         )
+        return "\n".join((text, *(f"Warning: {note}" for note in self.notes)))
 
 
 def newcombe_limits(
@@ -99,6 +125,14 @@ def newcombe_limits(
 ) -> tuple[FloatArray, FloatArray]:
     """Newcombe's method 10: ``d - sqrt((p1-l1)^2 + (u2-p2)^2)``, ``d + sqrt((u1-p1)^2 + (p2-l2)^2)``."""
     return _newcombe(x1, n1, x2, n2, z, wilson_interval)
+
+
+def newcombe_cc_limits(
+    x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray, z: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Newcombe's method 11: :func:`square_and_add` of the continuity-corrected Wilson intervals
+    (:func:`~bioparity.clinical.score.wilson_cc_interval`; Newcombe 1998, Stat Med 17:873-890)."""
+    return _newcombe(x1, n1, x2, n2, z, wilson_cc_interval)
 
 
 def _newcombe_start(
@@ -188,6 +222,8 @@ def difference_limits(
     """Unchecked core of :func:`ci_difference`: limits for clean float arrays and critical values ``z``."""
     if method == "newcombe":
         return newcombe_limits(x1, n1, x2, n2, z)
+    if method == "newcombe-cc":
+        return newcombe_cc_limits(x1, n1, x2, n2, z)
     if method in ("mn", "fm"):
         return score_limits_difference(x1, n1, x2, n2, z, corrected=method == "mn")
     if method == "wald":
@@ -219,7 +255,7 @@ def ci_difference(
     x1, n1, x2, n2 : array_like of int
         Responders and subjects of group 1 (e.g. biosimilar) and group 2 (reference); broadcast.
         Whole numbers with ``n >= 1`` and ``0 <= x <= n``.
-    method : {"newcombe", "mn", "fm", "wald"}, default "newcombe"
+    method : {"newcombe", "newcombe-cc", "mn", "fm", "wald"}, default "newcombe"
         The interval (see the module docstring and :data:`DIFFERENCE_METHODS`); case-insensitive.
     conf : array_like of float, default 0.95
         Two-sided confidence level in (0, 1): 0.95, or 0.90 for the TOST-equivalent interval at alpha
@@ -257,4 +293,18 @@ def ci_difference(
     a, b, c, d, level = tables_and_level(x1, n1, x2, n2, conf)
     lower, upper = difference_limits(a, b, c, d, z_two_sided(level), name)
     diff = np.asarray(a / b - c / d)
-    return DifferenceCI(diff=diff, ci_lower=lower, ci_upper=upper, **table_fields(a, b, c, d, level, name))
+    return DifferenceCI(
+        diff=diff,
+        ci_lower=lower,
+        ci_upper=upper,
+        degenerate=wald_degenerate(a, b, c, d) if name == "wald" else np.zeros(diff.shape, dtype=bool),
+        **table_fields(a, b, c, d, level, name),
+    )
+
+
+def wald_degenerate(x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray) -> BoolArray:
+    """Tables whose Wald variance has a zero term: a group with 0 or all responders (``x = 0`` or
+    ``x = n``), where ``p(1 - p)/n`` is 0 and the Wald interval too narrow (zero width when both groups
+    are; Newcombe 1998, Stat Med 17:873-890, method 1)."""
+    at_edge = (x1 <= 0) | (x1 >= n1) | (x2 <= 0) | (x2 >= n2)
+    return np.asarray(at_edge, dtype=bool)

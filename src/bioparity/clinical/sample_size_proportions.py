@@ -8,11 +8,20 @@ Equivalence is concluded when the two-sided ``1 - 2 alpha`` interval for ``p1 - 
   ``power = Phi((margin_upper - d)/se - z) + Phi((d - margin_lower)/se - z) - 1``, ``z = z(1 - alpha)``.
   With ``d = 0`` the sample size is Chow, Shao & Wang's (2008, 4.2.4) closed form
   ``n2 = (z(1-alpha) + z(1-beta/2))^2 (p1 q1/k + p2 q2) / margin^2``.
+* ``fm``: Farrington & Manning (1990, Stat Med 9:1447-1454): the score test's variance under
+  each null ``p1 - p2 = margin`` at the restricted maximum likelihood estimates ``p1~, p2~`` (the
+  Farrington-Manning cubic of :func:`~bioparity.clinical.score.restricted_mle_difference` solved at the
+  true rates with ``theta = n2/n1``), ``s0(m) = sqrt(p1~ q1~/n1 + p2~ q2~/n2)``, and the unpooled variance
+  ``s1`` at the true rates under the alternative:
+  ``power = Phi((d - lo - z s0(lo))/s1) + Phi((hi - d - z s0(hi))/s1) - 1``. For non-inferiority alone
+  (``margin_upper = 1``: the upper test then rejects with probability ``Phi((1 - d)/s1)``, about 1) the
+  sample size is FM's ``n2 = (z(1-alpha) s0 + z(1-beta) s1)^2 / (d - lo)^2`` with ``s0, s1`` per unit of
+  ``n2``. The variance is that of the score (FM / Mee) test or interval of the analysis.
 * ``exact``: complete enumeration of the ``(n1 + 1)(n2 + 1)`` outcomes, ``power = sum b(x1) b(x2)
   1[CI(x1, x2) inside the margins]`` for the interval method actually used in the analysis
-  (``ci_method``: newcombe, mn, fm or wald). Exact power is a saw-tooth in n; the exact sample size is
-  the smallest n2, scanning upwards from half the normal-approximation n2, whose power reaches the target.
-  Meant for small studies: at most :data:`EXACT_N_MAX` subjects per group.
+  (``ci_method``: newcombe, newcombe-cc, mn, fm or wald). Exact power is a saw-tooth in n; the exact
+  sample size is the smallest n2, scanning upwards from half the normal-approximation n2, whose power
+  reaches the target. Meant for small studies: at most :data:`EXACT_N_MAX` subjects per group.
 
 Vectorised over broadcast scenario arrays; the exact enumeration computes the intervals of all outcomes
 once per distinct design ``(n1, n2, alpha)`` and reuses them for every scenario with that design.
@@ -38,14 +47,16 @@ from bioparity.arrays import FloatArray, IntArray
 from bioparity.clinical._checks import broadcast, check, method_name, z_two_sided
 from bioparity.clinical._search import smallest_reaching_n
 from bioparity.clinical.proportions import canonical_difference_method, difference_limits
-from bioparity.clinical.score import score_z_difference
+from bioparity.clinical.score import restricted_mle_difference, score_z_difference
 from bioparity.errors import SearchError
 
-PROPORTION_POWER_METHODS = ("normal", "exact")
+PROPORTION_POWER_METHODS = ("normal", "fm", "exact")
 #: Largest group size for exact enumeration (the outcome grid has (n1 + 1)(n2 + 1) cells).
 EXACT_N_MAX = 1000
 #: Largest group size searched by the normal approximation.
 N_MAX = 100_000_000
+#: Two arrays of a scenario: rates ``(p1, p2)``, group sizes ``(n1, n2)`` or margins ``(lower, upper)``.
+Pair = tuple[FloatArray, FloatArray]
 #: Cells (scenarios x outcomes) evaluated at once in the exact enumeration.
 _CHUNK_CELLS = 20_000_000
 
@@ -64,9 +75,11 @@ class ProportionsPowerResult(ResultMixin):
         As in :class:`~bioparity.clinical.MeansPowerResult`: power in [0, 1], subjects per group, margins
         (here of ``p1 - p2``, as fractions), one-sided level, version.
     method : str
-        ``normal`` (approximation) or ``exact`` (enumeration of all outcomes).
+        ``normal`` (approximation), ``fm`` (Farrington-Manning null variance) or ``exact`` (enumeration of
+        all outcomes).
     ci_method : str
-        Interval of the analysis used by ``exact`` (``newcombe``, ``mn``, ``fm``, ``wald``).
+        Interval of the analysis used by ``exact`` (a key of
+        :data:`~bioparity.clinical.proportions.DIFFERENCE_METHODS`).
     """
 
     SETTINGS = ("n1", "n2", "p1", "p2", "margin_lower", "margin_upper", "alpha", "method", "ci_method")
@@ -163,6 +176,35 @@ def normal_power(
         power = special.ndtr((hi - d) / se - z) + special.ndtr((d - lo) / se - z) - 1.0
     degenerate = np.where((d > lo) & (d < hi), 1.0, 0.0)
     return np.asarray(np.where(se > 0, np.maximum(power, 0.0), degenerate), dtype=float)
+
+
+def fm_power(
+    p1: FloatArray, p2: FloatArray, n1: FloatArray, n2: FloatArray, margins: Pair, alpha: FloatArray
+) -> FloatArray:
+    """Farrington-Manning power (module docstring): null variances at the restricted MLE of each margin
+    ``margins = (lo, hi)``.
+
+    Where the variance under the alternative vanishes (both rates 0 or 1) each test is decided for sure:
+    it rejects when ``d - lo > z s0(lo)`` (resp. ``hi - d > z s0(hi)``).
+    """
+    lo, hi = margins
+    d = p1 - p2
+    z = special.ndtri(1.0 - alpha)
+    s1 = np.sqrt(p1 * (1.0 - p1) / n1 + p2 * (1.0 - p2) / n2)
+    sides = []
+    for margin, distance in ((lo, d - lo), (hi, hi - d)):
+        r1, r2 = restricted_mle_difference(p1, n1, p2, n2, np.clip(margin, -1.0, 1.0))
+        shift = distance - z * np.sqrt(r1 * (1.0 - r1) / n1 + r2 * (1.0 - r2) / n2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sides.append(np.where(s1 > 0, special.ndtr(shift / s1), np.where(shift > 0, 1.0, 0.0)))
+    return np.asarray(np.maximum(sides[0] + sides[1] - 1.0, 0.0), dtype=float)
+
+
+def _approximate_power(name: str, rates: Pair, sizes: Pair, margins: Pair, alpha: FloatArray) -> FloatArray:
+    """Large-sample power of method ``fm`` or ``normal`` (``sizes`` are ``(n1, n2)`` as floats)."""
+    if name == "fm":
+        return fm_power(*rates, *sizes, margins, alpha)
+    return normal_power(*rates, *sizes, *margins, alpha)
 
 
 def exact_power_design(
@@ -266,9 +308,10 @@ def power_equivalence_proportions(
         Equivalence margins of ``p1 - p2`` (fractions within [-1, 1]), ``margin_lower < margin_upper``.
     alpha : array_like of float, default 0.05
         One-sided level of each test, in (0, 0.5) (0.05: 90% CI; 0.025: 95% CI).
-    method : {"normal", "exact"}, default "normal"
-        Normal approximation (unpooled variance) or exact enumeration of the outcomes.
-    ci_method : {"newcombe", "mn", "fm", "wald"}, default "newcombe"
+    method : {"normal", "fm", "exact"}, default "normal"
+        Normal approximation (unpooled variance), Farrington-Manning (null variance at the restricted MLE
+        of each margin; the variance of the score test) or exact enumeration of the outcomes.
+    ci_method : {"newcombe", "newcombe-cc", "mn", "fm", "wald"}, default "newcombe"
         Interval of the analysis, for ``exact``.
 
     Returns
@@ -287,7 +330,7 @@ def power_equivalence_proportions(
     References
     ----------
     Chow SC, Shao J, Wang H (2008) Sample Size Calculations in Clinical Research, 2nd ed., section 4.2.4.
-    Newcombe RG (1998) Stat Med 17:873-890.
+    Farrington CP, Manning G (1990) Stat Med 9:1447-1454. Newcombe RG (1998) Stat Med 17:873-890.
 
     Examples
     --------
@@ -321,7 +364,7 @@ def power_equivalence_proportions(
             ci_name,
         ).reshape(q1.shape)
     else:
-        power = normal_power(q1, q2, k1, k2, lo, hi, a)
+        power = _approximate_power(name, (q1, q2), (k1, k2), (lo, hi), a)
     fields = design.power_fields(k1, k2, lo, hi, a)
     return ProportionsPowerResult(
         power=np.asarray(power), p1=q1, p2=q2, method=name, ci_method=ci_name, **fields
@@ -370,6 +413,7 @@ def sample_size_equivalence_proportions(
     References
     ----------
     Chow SC, Shao J, Wang H (2008) Sample Size Calculations in Clinical Research, 2nd ed., section 4.2.4.
+    Farrington CP, Manning G (1990) Stat Med 9:1447-1454 (``method="fm"``).
 
     Examples
     --------
@@ -394,19 +438,22 @@ def sample_size_equivalence_proportions(
     design.check_target(tgt, k)
     fq1, fq2, flo, fhi, fa, ftgt, fk = (v.ravel() for v in (q1, q2, lo, hi, a, tgt, k))
 
-    def reaches_normal(n2: IntArray, idx: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
-        n1 = design.allocated_n1(fk[idx], n2, 1)
-        p = normal_power(fq1[idx], fq2[idx], n1.astype(float), n2.astype(float), flo[idx], fhi[idx], fa[idx])
+    approximate = "fm" if name == "fm" else "normal"
+
+    def reaches(n2: IntArray, idx: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
+        n1 = design.allocated_n1(fk[idx], n2, 1).astype(float)
+        rates, margins = (fq1[idx], fq2[idx]), (flo[idx], fhi[idx])
+        p = _approximate_power(approximate, rates, (n1, n2.astype(float)), margins, fa[idx])
         return np.asarray(p >= ftgt[idx])
 
-    n2 = smallest_reaching_n(reaches_normal, np.ones(fq1.size, dtype=np.int64), N_MAX)
+    n2 = smallest_reaching_n(reaches, np.ones(fq1.size, dtype=np.int64), N_MAX)
     if name == "exact":
         n2 = _exact_search(fq1, fq2, flo, fhi, fa, ftgt, fk, n2, ci_name)
     n1 = design.allocated_n1(fk, n2, 1)
     if name == "exact":
         power = exact_power(fq1, fq2, n1, n2, flo, fhi, fa, ci_name)
     else:
-        power = normal_power(fq1, fq2, n1.astype(float), n2.astype(float), flo, fhi, fa)
+        power = _approximate_power(name, (fq1, fq2), (n1.astype(float), n2.astype(float)), (flo, fhi), fa)
     found = design.sample_size_fields(n1, n2, power, q1.shape, lo, hi, a, tgt, k)
     return ProportionsSampleSizeResult(p1=q1, p2=q2, method=name, ci_method=ci_name, **found)
 

@@ -189,8 +189,7 @@ def wilson_interval(x: npt.ArrayLike, n: npt.ArrayLike, z: npt.ArrayLike) -> tup
     >>> round(float(lower), 4), round(float(upper), 4)
     (0.2188, 0.6134)
     """
-    xa, na, za = (np.asarray(v, dtype=float) for v in (x, n, z))
-    broadcast_shape(x=xa.shape, n=na.shape, z=za.shape)  # an InputError naming the shapes that do not fit
+    xa, na, za = _float_arrays(x, n, z)
     lower, upper = wilson_roots(xa, na, za)
     lower = np.where(xa <= 0, 0.0, lower)
     upper = np.where(xa >= na, 1.0, upper)
@@ -204,3 +203,51 @@ def wilson_roots(x: FloatArray, n: FloatArray, z: FloatArray) -> tuple[FloatArra
     centre = x + z2 / 2.0
     half = z * np.sqrt(np.maximum(x * (n - x) / n, 0.0) + z2 / 4.0)
     return (centre - half) / (n + z2), (centre + half) / (n + z2)
+
+
+def wilson_cc_interval(x: npt.ArrayLike, n: npt.ArrayLike, z: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Wilson score interval of one proportion with continuity correction (Newcombe 1998a, method 4).
+
+    With ``p = x/n``, ``q = 1 - p``:
+    ``L = (2np + z^2 - 1 - z sqrt(z^2 - 2 - 1/n + 4p(nq + 1))) / (2(n + z^2))`` and
+    ``U = (2np + z^2 + 1 + z sqrt(z^2 + 2 - 1/n + 4p(nq - 1))) / (2(n + z^2))``, set to 0 at x = 0 and 1
+    at x = n and kept within [0, 1] (R ``prop.test(correct=TRUE)`` for one proportion). The inputs are
+    not checked (the building block of Newcombe's method 11; :func:`~bioparity.clinical.ci_difference`
+    checks).
+
+    Parameters and returns as :func:`wilson_interval` (``x``, ``n``, ``z`` broadcast; the limits, fractions
+    in [0, 1], in the broadcast shape).
+
+    References
+    ----------
+    Newcombe RG (1998) Two-sided confidence intervals for the single proportion: comparison of seven
+    methods. Stat Med 17:857-872 (method 4). Fleiss JL (1981) Statistical Methods for Rates and
+    Proportions, 2nd ed., section 1.4.
+
+    Examples
+    --------
+    >>> lower, upper = wilson_cc_interval(81, 263, 1.959963984540054)
+    >>> round(float(lower), 4), round(float(upper), 4)
+    (0.2535, 0.3682)
+    """
+    xa, na, za = _float_arrays(x, n, z)
+    p = xa / na
+    z2 = za * za
+    centre = 2.0 * na * p + z2
+    denominator = 2.0 * (na + z2)
+    # Both radicands are >= z^2 + 2 - 1/n > 0 for 1 <= x (lower) and x <= n - 1 (upper); the clip only
+    # guards the boundary rows whose limit is set below.
+    low = za * np.sqrt(np.maximum(z2 - 2.0 - 1.0 / na + 4.0 * p * (na * (1.0 - p) + 1.0), 0.0))
+    high = za * np.sqrt(np.maximum(z2 + 2.0 - 1.0 / na + 4.0 * p * (na * (1.0 - p) - 1.0), 0.0))
+    lower = np.where(xa <= 0, 0.0, np.clip((centre - 1.0 - low) / denominator, 0.0, 1.0))
+    upper = np.where(xa >= na, 1.0, np.clip((centre + 1.0 + high) / denominator, 0.0, 1.0))
+    return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+
+
+def _float_arrays(
+    x: npt.ArrayLike, n: npt.ArrayLike, z: npt.ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``x, n, z`` as float arrays; an InputError naming the shapes that do not broadcast."""
+    xa, na, za = (np.asarray(v, dtype=float) for v in (x, n, z))
+    broadcast_shape(x=xa.shape, n=na.shape, z=za.shape)
+    return xa, na, za

@@ -85,6 +85,7 @@ NOTE_MODULES: tuple[str, ...] = (
     "bioparity.analyses.potency",
     "bioparity.analyses.profiles",
     "bioparity.power.cv_check",
+    "bioparity.clinical.proportions",
     "bioparity.io.power_grid",
     "bioparity.problems",
     "bioparity.left_out",

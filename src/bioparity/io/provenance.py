@@ -12,7 +12,6 @@ digest is that of FIPS 180-4 SHA-256 over the file's bytes either way.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import threading
 from collections.abc import Mapping
@@ -22,6 +21,7 @@ from typing import Any
 
 from bioparity import __version__
 from bioparity.io.files import atomic_write_text
+from bioparity.strict_json import dumps_strict
 
 #: Bytes read per step while hashing.
 _BLOCK = 1 << 20
@@ -109,5 +109,6 @@ def write_provenance(
     record |= dict(extra or {})
     record["software"] = f"bioparity {__version__}"
     target = out.with_name(out.name + ".provenance.json")
-    atomic_write_text(target, json.dumps(record, indent=2, default=str) + "\n")
+    # strict JSON: an option given as inf or nan is null, named in "non_finite" (RFC 8259 has neither)
+    atomic_write_text(target, dumps_strict(record, indent=2, default=str) + "\n")
     return target
