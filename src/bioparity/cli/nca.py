@@ -91,7 +91,7 @@ from bioparity.io.provenance import sha256_in_background, write_provenance
 from bioparity.io.readers import read_any_table
 from bioparity.io.review import read_review
 from bioparity.io.sdtm import pp_domain, write_sdtm_pp
-from bioparity.io.tables_out import check_output_path, write_table_blocks
+from bioparity.io.tables_out import check_output_path, output_set, will_be_file, write_table_blocks
 from bioparity.left_out import SHOWN_LEFT_OUT, left_out_rows
 from bioparity.nca import (
     LABELS,
@@ -224,7 +224,8 @@ def nca_command(
 ) -> None:
     """Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz, MRT."""
     _small_pages()
-    with user_errors(), progress_bar(f"reading {infile.name}") as bar:
+    # every output file or none (a failing ADPP leaves no new OUT): bioparity.io.tables_out.output_set
+    with user_errors(), progress_bar(f"reading {infile.name}") as bar, output_set():
         outputs = _check_flags(ctx.params)
         given = spec_from_options(ctx.params)
         given.unit_notes(UNIT_OPTIONS)  # a unit of another dimension refused before any file is read
@@ -402,7 +403,7 @@ def _multiple_dose(
     fit = terminal_lambda_z(result)
     # the samples of missing concentrations are found again only when there are any (the run counted them)
     missing = missing_concentrations(frame, spec, samples.where) if result.n_missing_samples else None
-    written = outputs.out.is_file()  # not beside a device such as /dev/stdout
+    written = will_be_file(outputs.out)  # not beside a device such as /dev/stdout
     if written:
         write_frame_atomic(fit, fit_path)
     terminal = {"path": str(fit_path), "rows": len(fit), "fit": TERMINAL_FIT} if written else None
@@ -478,7 +479,7 @@ def _summary_record(long: pd.DataFrame, spec: NCASpec, out: Path) -> dict[str, o
     """The summary statistics of OUT's parameters written to ``OUT.summary.csv`` (the workspace's:
     :func:`~bioparity.analyses.nca.parameter_statistics`), and their record for ``OUT.provenance.json``
     (None when OUT is not a file, e.g. ``/dev/stdout``: nothing is written beside it)."""
-    if not out.is_file():
+    if not will_be_file(out):
         return {SUMMARY_KEY: None}
     path = check_output_path(_beside(out, SUMMARY_KEY), "--out")
     if spec.subject not in ("subject", "USUBJID") and "subject" not in long.columns:

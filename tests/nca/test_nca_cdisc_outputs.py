@@ -1,0 +1,78 @@
+"""``bioparity nca`` SDTM PP, ADaM ADPP and ADNCA for submission (findings of /work/notes: CDISC outputs):
+unique natural keys for single-dose, crossover and two-analyte inputs, ADNCA PARAMCD per analyte, the arm
+from an SDTM DM domain, simplified units, and every output file written or none.
+
+Data: R's Theoph (subjects 1-3, PKNCA reference set of tests/data/reference), as an SDTM PC domain; the
+crossover repeats it in a second period with the concentrations x 0.8 (VISITNUM 2, PCRFTDTC 14 days later).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from bioparity.cli.main import app
+from bioparity.io.sdtm import hours_to_iso8601
+from bioparity.io.tables_out import OutputFileError
+
+runner = CliRunner()
+
+
+def _pc(theoph: pd.DataFrame, periods: int = 1, analytes: tuple[str, ...] = ("THEOPH",)) -> pd.DataFrame:
+    first = theoph[theoph["Subject"] <= 3]
+    parts = []
+    for period in range(1, periods + 1):
+        for k, analyte in enumerate(analytes):
+            parts.append(pd.DataFrame({
+                "STUDYID": "S1", "DOMAIN": "PC", "USUBJID": "S1-" + first["Subject"].astype(str),
+                "PCTESTCD": analyte, "PCTEST": f"{analyte} Concentration", "PCSPEC": "PLASMA",
+                "PCELTM": [hours_to_iso8601(t) for t in first["Time"]],
+                "PCSTRESN": first["conc"] * (1.0 if period == 1 else 0.8) * (k + 1), "PCSTRESU": "ug/mL",
+                "VISITNUM": float(period), "VISIT": f"PERIOD {period}", "EPOCH": f"TREATMENT {period}",
+                "PCRFTDTC": f"2026-01-{5 + 14 * (period - 1):02d}T08:00",
+            }))  # fmt: skip
+    return pd.concat(parts, ignore_index=True)
+
+
+def _run(*args: object) -> tuple[int, str]:
+    result = runner.invoke(app, ["nca", *map(str, args)])
+    return result.exit_code, result.output
+
+
+def test_a_failing_second_output_leaves_no_new_file(
+    theoph: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ADPP fails after OUT and PP were written: no new OUT, PP, summary or provenance, no temporary file,
+    and an OUT of an earlier run is left as it was."""
+    src = tmp_path / "pc.csv"
+    _pc(theoph).to_csv(src, index=False)
+    out = tmp_path / "res" / "nca.csv"
+    out.parent.mkdir()
+    out.write_text("earlier run\n")
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise OutputFileError("cannot write 'adpp.xpt': disk full")
+
+    monkeypatch.setattr("bioparity.cli.nca.write_adam", refuse)
+    pp, adpp = out.parent / "pp.xpt", out.parent / "adpp.xpt"
+    code, output = _run(src, "--out", out, "--dose", "320", "--sdtm-pp", pp, "--adpp", adpp)
+    assert code != 0 and "disk full" in output
+    assert sorted(p.name for p in out.parent.iterdir()) == ["nca.csv"]
+    assert out.read_text() == "earlier run\n"
+
+
+def test_without_a_failure_every_output_is_written(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    src = tmp_path / "pc.csv"
+    _pc(theoph).to_csv(src, index=False)
+    out = tmp_path / "res" / "nca.csv"
+    names = ["pp.xpt", "adpp.xpt", "adnca.xpt"]
+    code, output = _run(
+        src, "--out", out, "--dose", "320", "--sdtm-pp", out.parent / names[0], "--adpp",
+        out.parent / names[1], "--adnca", out.parent / names[2],
+    )  # fmt: skip
+    assert code == 0, output
+    expected = {"nca.csv", "nca.summary.csv", "nca.csv.provenance.json", *names}
+    assert sorted(p.name for p in out.parent.iterdir()) == sorted(expected)
