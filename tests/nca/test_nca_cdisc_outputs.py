@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyreadstat
 import pytest
 from typer.testing import CliRunner
 
@@ -76,3 +77,33 @@ def test_without_a_failure_every_output_is_written(theoph: pd.DataFrame, tmp_pat
     assert code == 0, output
     expected = {"nca.csv", "nca.summary.csv", "nca.csv.provenance.json", *names}
     assert sorted(p.name for p in out.parent.iterdir()) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("conc_unit", "derived", "to_litres_per_hour"),
+    [("ug/mL", "L/h", 1.0), ("mg/L", "L/h", 1.0), ("ng/mL", "mg*mL/ng/h", 1000.0)],
+)
+def test_clearance_units_are_written_as_l_per_h_where_exact(
+    theoph: pd.DataFrame, tmp_path: Path, conc_unit: str, derived: str, to_litres_per_hour: float
+) -> None:
+    """CL = dose / AUCinf. By hand: 320 mg / (AUC h*ug/mL) = 0.32 g / (AUC h * 1e-6 g / 1e-3 L) = 320 / AUC
+    L/h, so mg*mL/ug/h is L/h exactly and is written so; 320 mg / (AUC h*ng/mL) = 320e3 / AUC L/h, so
+    mg*mL/ng/h (a factor 1000 from L/h) stays the original unit, with PPSTRESN in L/h. Dimensionless
+    results (R2, R2ADJ, LAMZSPN, the point count LAMZNPT) have no unit (SDTM: --ORRESU null when the result
+    has none), the percentage AUCPEO has %. Tolerance 1e-12 relative on numbers (one division apart), 1e-9
+    on PPORRES (text with 10 significant digits)."""
+    src, out, pp = tmp_path / "pc.csv", tmp_path / "nca.csv", tmp_path / "pp.xpt"
+    _pc(theoph).assign(PCSTRESU=conc_unit).to_csv(src, index=False)
+    code, output = _run(src, "--out", out, "--dose", "320", "--dose-unit", "mg", "--sdtm-pp", pp)
+    assert code == 0, output
+    domain = pyreadstat.read_xport(str(pp))[0]
+    rows = domain.set_index(["USUBJID", "PPTESTCD"])
+    cl, auc = rows.loc[("S1-1", "CLFO")], rows.loc[("S1-1", "AUCIFO")]
+    assert (cl["PPORRESU"], cl["PPSTRESU"]) == (derived, "L/h")
+    assert float(cl["PPORRES"]) == pytest.approx(320 / auc["PPSTRESN"], rel=1e-9)  # text, 10 digits
+    hand = 320 * to_litres_per_hour / auc["PPSTRESN"]
+    assert cl["PPSTRESN"] == pytest.approx(hand, rel=1e-12)
+    assert (rows.loc[("S1-1", "VZFO"), "PPORRESU"] == "L") == (to_litres_per_hour == 1.0)
+    unitless = domain[domain["PPTESTCD"].isin(["R2", "R2ADJ", "LAMZSPN", "LAMZNPT"])]
+    assert len(unitless) == 12 and set(unitless["PPORRESU"]) == set(unitless["PPSTRESU"]) == {""}
+    assert set(domain.loc[domain["PPTESTCD"] == "AUCPEO", "PPSTRESU"]) == {"%"}
