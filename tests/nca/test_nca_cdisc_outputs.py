@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bioparity.cli.main import app
-from bioparity.io.sdtm import hours_to_iso8601
+from bioparity.io.sdtm import PP_KEYS, hours_to_iso8601
 from bioparity.io.tables_out import OutputFileError
 
 runner = CliRunner()
@@ -107,3 +107,89 @@ def test_clearance_units_are_written_as_l_per_h_where_exact(
     unitless = domain[domain["PPTESTCD"].isin(["R2", "R2ADJ", "LAMZSPN", "LAMZNPT"])]
     assert len(unitless) == 12 and set(unitless["PPORRESU"]) == set(unitless["PPSTRESU"]) == {""}
     assert set(domain.loc[domain["PPTESTCD"] == "AUCPEO", "PPSTRESU"]) == {"%"}
+
+
+#: The natural keys checked: PP's (bioparity.io.sdtm.PP_KEYS, those present); ADPP and ADNCA: subject,
+#: parameter, the variables that tell a subject's profiles apart (period, reference dose, visit, analyte
+#: carried as a column) and the interval (ADPP) or the time since the first dose (ADNCA).
+_PROFILE = ("APERIOD", "TRTA", "PCRFTDTC", "VISITNUM", "PCSPEC")
+KEYS = {
+    "pp": PP_KEYS,
+    "adpp": ("STUDYID", "USUBJID", "PARAMCD", "PCTESTCD", "ANALYTE", *_PROFILE, "PPSTINT", "PPENINT"),
+    "adnca": ("STUDYID", "USUBJID", "PARAMCD", *_PROFILE, "AFRLT"),  # the analyte must be in PARAMCD
+}
+
+
+def _crossover_plain(theoph: pd.DataFrame) -> pd.DataFrame:
+    pc = _pc(theoph, periods=2)
+    return pd.DataFrame({
+        "subject": pc["USUBJID"], "period": pc["VISITNUM"].astype(int), "time": pc["PCELTM"].map(
+            lambda t: float(t[2:-1])), "conc": pc["PCSTRESN"], "dose": 320,
+    })  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("single", ()),
+        ("crossover-pc", ()),  # PCRFTDTC, VISITNUM, VISIT, EPOCH
+        ("crossover-pc-visitnum", ("--group", "VISITNUM")),  # no PCRFTDTC: the visit splits the periods
+        ("crossover-plain", ()),  # a period column only
+        ("adc", ()),  # two analytes, ADC and total antibody
+    ],
+)
+def test_no_two_records_share_their_keys(
+    theoph: pd.DataFrame, tmp_path: Path, name: str, options: tuple[str, ...]
+) -> None:
+    data = {
+        "single": lambda: _pc(theoph),
+        "crossover-pc": lambda: _pc(theoph, periods=2),
+        "crossover-pc-visitnum": lambda: _pc(theoph, periods=2).drop(columns="PCRFTDTC"),
+        "crossover-plain": lambda: _crossover_plain(theoph),
+        "adc": lambda: _pc(theoph, analytes=("ADC", "TAB")),
+    }[name]()
+    src = tmp_path / "in.csv"
+    data.to_csv(src, index=False)
+    paths = {kind: tmp_path / f"{kind}.xpt" for kind in KEYS}
+    code, output = _run(
+        src, "--out", tmp_path / "nca.csv", "--dose", "320", "--sdtm-pp", paths["pp"], "--adpp",
+        paths["adpp"], "--adnca", paths["adnca"], *options,
+    )  # fmt: skip
+    assert code == 0, output
+    profiles = 6 if name.startswith("crossover") or name == "adc" else 3
+    for kind, path in paths.items():
+        frame = pyreadstat.read_xport(str(path))[0]
+        keys = [k for k in KEYS[kind] if k in frame.columns]
+        assert not frame.duplicated(keys).any(), (kind, keys)
+        parameter = {"PPTESTCD", "PPSTINT", "PPENINT", "AFRLT"} | ({"PARAMCD"} if kind == "adpp" else set())
+        assert frame.groupby([k for k in keys if k not in parameter]).ngroups == profiles, kind
+    pp = pyreadstat.read_xport(str(paths["pp"]))[0]
+    if name == "crossover-pc":
+        assert set(zip(pp["VISITNUM"], pp["VISIT"], pp["EPOCH"], pp["PPRFTDTC"], strict=True)) == {
+            (1.0, "PERIOD 1", "TREATMENT 1", "2026-01-05T08:00"),
+            (2.0, "PERIOD 2", "TREATMENT 2", "2026-01-19T08:00"),
+        }
+    if name == "crossover-plain":
+        assert set(pp["PPGRPID"]) == {"period=1", "period=2"}
+        assert "written in PPGRPID as 'period=1'" in output
+    else:
+        assert "PPGRPID" not in pp.columns and "PPGRPID" not in output
+
+
+def test_adnca_has_one_paramcd_per_analyte(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """ADC and total antibody: PARAMCD ADC and TAB (from PCTESTCD), PARAM naming analyte and unit; one
+    analyte without an analyte column keeps PARAMCD CONC."""
+    src, adnca = tmp_path / "pc.csv", tmp_path / "adnca.csv"
+    _pc(theoph, analytes=("ADC", "TAB")).to_csv(src, index=False)
+    code, output = _run(src, "--out", tmp_path / "nca.csv", "--adnca", adnca)
+    assert code == 0, output
+    records = pd.read_csv(adnca)
+    assert sorted(set(zip(records["PARAMCD"], records["PARAM"], records["PCTESTCD"], strict=True))) == [
+        ("ADC", "ADC Concentration (ug/mL)", "ADC"),
+        ("TAB", "TAB Concentration (ug/mL)", "TAB"),
+    ]
+    plain = tmp_path / "plain.csv"
+    _crossover_plain(theoph).to_csv(plain, index=False)
+    code, output = _run(plain, "--out", tmp_path / "p.csv", "--adnca", adnca, "--conc-unit", "ug/mL")
+    assert code == 0, output
+    assert set(pd.read_csv(adnca)["PARAMCD"]) == {"CONC"}

@@ -90,7 +90,7 @@ from bioparity.io.nca_input import (
 from bioparity.io.provenance import sha256_in_background, write_provenance
 from bioparity.io.readers import read_any_table
 from bioparity.io.review import read_review
-from bioparity.io.sdtm import pp_domain, write_sdtm_pp
+from bioparity.io.sdtm import pc_profile_timing, pp_domain, pp_group_columns, write_sdtm_pp
 from bioparity.io.tables_out import check_output_path, output_set, will_be_file, write_table_blocks
 from bioparity.left_out import SHOWN_LEFT_OUT, left_out_rows
 from bioparity.nca import (
@@ -301,7 +301,7 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
     else:
         result = run_nca(frame, spec, **settings)
         bar.stage(f"writing {outputs.out.name}")
-        long = _write_tables(result_table(result, spec), spec, outputs)
+        long = _write_tables(result_table(result, spec), spec, outputs, samples.sdtm_pc)
         n_rows = len(long)
         counts.add(result)
     inputs = {"concentrations": params["infile"]} | {
@@ -399,7 +399,8 @@ def _multiple_dose(
     sources = _sources(samples, spec, params)
     result = run_nca(frame, spec, dosing=doses.frame, where=samples.where, dosing_where=doses.where)
     bar.stage(f"writing {outputs.out.name}")
-    summary = _summary_record(_write_tables(result_table(result, spec), spec, outputs), spec, outputs.out)
+    long = _write_tables(result_table(result, spec), spec, outputs, samples.sdtm_pc)
+    summary = _summary_record(long, spec, outputs.out)
     fit = terminal_lambda_z(result)
     # the samples of missing concentrations are found again only when there are any (the run counted them)
     missing = missing_concentrations(frame, spec, samples.where) if result.n_missing_samples else None
@@ -523,16 +524,27 @@ def _say_summary(record: Mapping[str, Any], out: Path) -> None:
 _CHOICES = ("review", "lambda_z_points", "lambda_z_exclude")
 
 
-def _write_tables(long: pd.DataFrame, spec: NCASpec, outputs: Outputs) -> pd.DataFrame:
-    """OUT, then the SDTM PP domain and the ADaM ADPP data set when asked."""
+def _write_tables(
+    long: pd.DataFrame, spec: NCASpec, outputs: Outputs, pc: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """OUT, then the SDTM PP domain and the ADaM ADPP data set when asked (``pc``: the SDTM PC domain read,
+    whose VISITNUM, VISIT and EPOCH the PP records of each profile carry)."""
     write_frame_atomic(long, outputs.out)
     if outputs.sdtm_pp is not None:
-        pp = pp_domain(long, subject=spec.subject, labels=LABELS, studyid=outputs.studyid)
+        timing = None if pc is None else pc_profile_timing(pc, spec.groups)
+        pp = pp_domain(
+            long, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=spec.groups,
+            timing=timing,
+        )  # fmt: skip
         write_sdtm_pp(pp, outputs.sdtm_pp)
         _say(
             _("wrote SDTM PP (%(records)s) to %(path)s")
             % {"records": _records(len(pp)), "path": outputs.sdtm_pp}
         )
+        grpid = pp_group_columns(spec.groups)
+        if grpid:
+            example = repr(pp["PPGRPID"].iloc[0]) if len(pp) else "''"
+            _say(_(PPGRPID_NOTE) % {"columns": ", ".join(grpid), "example": example})
     if outputs.adpp is not None:
         records = adpp_domain(
             long, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=spec.groups
@@ -540,6 +552,13 @@ def _write_tables(long: pd.DataFrame, spec: NCASpec, outputs: Outputs) -> pd.Dat
         write_adam(records, outputs.adpp, "ADPP")
         _say(_("wrote ADPP to %(path)s") % {"path": outputs.adpp})
     return long
+
+
+#: Said when SDTM PP ties a profile's records together in PPGRPID (translated where said).
+PPGRPID_NOTE = gettext_noop(
+    "note: SDTM PP has no variable for %(columns)s; written in PPGRPID as %(example)s, so that each "
+    "profile's records are told apart"
+)
 
 
 def _first_doses(frame: pd.DataFrame, spec: NCASpec) -> pd.DataFrame:
