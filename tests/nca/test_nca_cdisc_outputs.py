@@ -193,3 +193,69 @@ def test_adnca_has_one_paramcd_per_analyte(theoph: pd.DataFrame, tmp_path: Path)
     code, output = _run(plain, "--out", tmp_path / "p.csv", "--adnca", adnca, "--conc-unit", "ug/mL")
     assert code == 0, output
     assert set(pd.read_csv(adnca)["PARAMCD"]) == {"CONC"}
+
+
+def _dm(arms: dict[str, str], actual: dict[str, str] | None = None) -> pd.DataFrame:
+    dm = pd.DataFrame({"STUDYID": "S1", "DOMAIN": "DM", "USUBJID": list(arms), "ARM": list(arms.values())})
+    return dm if actual is None else dm.assign(ACTARM=dm["USUBJID"].map(actual))
+
+
+def test_dm_gives_each_subject_its_arm_and_summaries_per_arm(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """Arm A: subjects 1 and 3, arm B: subject 2. Cmax by hand from the data (R Theoph: 10.50, 8.33, 8.20
+    mg/L for subjects 1-3): mean 9.35 for A, 8.33 for B (n 2 and 1), to 1e-12."""
+    src, dm = tmp_path / "pc.csv", tmp_path / "dm.xpt"
+    _pc(theoph).to_csv(src, index=False)
+    pyreadstat.write_xport(
+        _dm({"S1-1": "A", "S1-2": "B", "S1-3": "A"}, {"S1-1": "A", "S1-2": "B", "S1-3": "A"}), str(dm),
+        table_name="DM", file_format_version=5,
+    )  # fmt: skip
+    out, adpp, adnca = tmp_path / "nca.csv", tmp_path / "adpp.csv", tmp_path / "adnca.csv"
+    code, output = _run(src, "--out", out, "--dm", dm, "--adpp", adpp, "--adnca", adnca)
+    assert code == 0, output
+    assert "ARM, ACTARM" in output and "pool" not in output
+    summary = pd.read_csv(tmp_path / "nca.summary.csv").query("parameter == 'CMAX'").set_index("ARM")
+    first = theoph[theoph["Subject"] <= 3].groupby("Subject")["conc"].max()
+    assert first.tolist() == [10.5, 8.33, 8.2]
+    assert summary.loc["A", "mean"] == pytest.approx((10.5 + 8.2) / 2, rel=1e-12)
+    assert summary.loc["B", "mean"] == pytest.approx(8.33, rel=1e-12)
+    assert summary.loc["A", "n"] == 2 and summary.loc["B", "n"] == 1
+    for path in (out, adpp, adnca):
+        frame = pd.read_csv(path)
+        subject = "subject" if path == out else "USUBJID"
+        assert dict(zip(frame[subject], frame["ARM"], strict=True)) == {"S1-1": "A", "S1-2": "B", "S1-3": "A"}
+        assert (frame["ACTARM"] == frame["ARM"]).all()
+
+
+def test_a_pc_without_arm_and_without_dm_says_the_arms_are_pooled(
+    theoph: pd.DataFrame, tmp_path: Path
+) -> None:
+    src = tmp_path / "pc.csv"
+    _pc(theoph).to_csv(src, index=False)
+    code, output = _run(src, "--out", tmp_path / "nca.csv")
+    assert code == 0 and "SDTM PC has no arm and no --dm was given" in output
+    plain = tmp_path / "plain.csv"
+    _crossover_plain(theoph).to_csv(plain, index=False)
+    code, output = _run(plain, "--out", tmp_path / "p.csv")
+    assert code == 0 and "no arm" not in output  # a plain table: its own columns say what it is
+
+
+@pytest.mark.parametrize(
+    ("dm", "message"),
+    [  # Theoph subjects 1 and 2 have 11 samples each: subject 3's first is PC row 23
+        (
+            _dm({"S1-1": "A", "S1-2": "B"}),
+            "row 23 (line 24), column 'USUBJID': a subject with samples that the DM",
+        ),
+        (_dm({"S1-1": "A", "S1-2": "B", "S1-3": "A"}).drop(columns="ARM"), "SDTM DM without this column"),
+        (pd.concat([_dm({"S1-1": "A", "S1-2": "B", "S1-3": "A"}), _dm({"S1-2": "A"})]), "row 4 (line 5)"),
+    ],
+)
+def test_a_dm_that_does_not_fit_is_refused_naming_file_row_and_column(
+    theoph: pd.DataFrame, tmp_path: Path, dm: pd.DataFrame, message: str
+) -> None:
+    src, path, out = tmp_path / "pc.csv", tmp_path / "dm.csv", tmp_path / "nca.csv"
+    _pc(theoph).to_csv(src, index=False)
+    dm.to_csv(path, index=False)
+    code, output = _run(src, "--out", out, "--dm", path)
+    assert code != 0 and message in " ".join(output.split()), output
+    assert not out.exists()

@@ -66,6 +66,7 @@ import pandas as pd
 import typer
 
 from bioparity.analyses.nca import (
+    ARM_COLUMNS,
     EXTRAPOLATE_TAU,
     TAU,
     TERMINAL_KEY,
@@ -86,6 +87,7 @@ from bioparity.io.nca_input import (
     missing_concentrations,
     read_doses,
     read_samples,
+    with_dm_arms,
 )
 from bioparity.io.provenance import sha256_in_background, write_provenance
 from bioparity.io.readers import read_any_table
@@ -178,6 +180,11 @@ _REVIEW = (
     "action include|exclude, reason), as saved by the web NCA review."
 )
 ReviewOpt = Annotated[Path | None, typer.Option(help=_REVIEW)]
+_DM = (
+    "SDTM DM domain (USUBJID, ARM, optional ACTARM): each subject's arm, carried to OUT, ADPP and ADNCA, "
+    "summary statistics per ARM (an SDTM PC has no arm)."
+)
+DmOpt = Annotated[Path | None, typer.Option(help=_DM)]
 
 
 @app.command("nca")
@@ -221,17 +228,16 @@ def nca_command(
     tss_out: TssOutOpt = None,
     tss_fraction: TssFractionOpt = 0.9,
     review: ReviewOpt = None,
+    dm: DmOpt = None,
 ) -> None:
     """Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz, MRT."""
-    _small_pages()
-    # every output file or none (a failing ADPP leaves no new OUT): bioparity.io.tables_out.output_set
+    _small_pages()  # below: every output file or none (output_set: a failing ADPP leaves no new OUT)
     with user_errors(), progress_bar(f"reading {infile.name}") as bar, output_set():
         outputs = _check_flags(ctx.params)
         given = spec_from_options(ctx.params)
         given.unit_notes(UNIT_OPTIONS)  # a unit of another dimension refused before any file is read
         sha256_in_background(infile)  # for the provenance sidecar, hashed while the file is parsed
-        samples = read_samples(infile, given)
-        _say(samples.note)
+        samples = _arms(read_samples(infile, given), ctx.params["dm"])
         doses = None
         if dosing is not None:
             samples, doses = read_doses(dosing, samples, tau=tau)
@@ -242,6 +248,39 @@ def nca_command(
             _single_dose(samples, outputs, ctx.params, bar)
         else:
             _multiple_dose(samples, doses, outputs, ctx.params, bar)
+
+
+def _arms(samples: NCASamples, dm: Path | None) -> NCASamples:
+    """The samples (what was detected said on the terminal) with each subject's arm from ``--dm``
+    (:func:`~bioparity.io.nca_input.with_dm_arms`); an SDTM PC input without ``--dm`` has no arm, which a
+    note says (the summary statistics then pool every subject, never silently)."""
+    _say(samples.note)
+    if dm is not None:
+        if _has_arm(samples):
+            raise InputError(_("--dm %(path)s: the input has an arm column already") % {"path": dm})
+        samples = with_dm_arms(samples, dm)
+        arms = [c for c in ("ARM", "ACTARM") if c in samples.frame.columns]
+        _say(
+            _("arms from %(path)s: %(columns)s of each subject (summary statistics per ARM)")
+            % {"path": dm, "columns": ", ".join(arms)}
+        )
+    elif samples.sdtm_pc is not None and not _has_arm(samples):
+        _say(_("note: %(note)s") % {"note": _(NO_ARM_NOTE)})
+    return samples
+
+
+#: Said when an SDTM PC input has no arm and no --dm was given (translated where said).
+NO_ARM_NOTE = gettext_noop(
+    "SDTM PC has no arm and no --dm was given: the summary statistics pool the subjects of every arm; give "
+    "the DM domain with --dm DM.xpt for statistics per ARM"
+)
+
+
+def _has_arm(samples: NCASamples) -> bool:
+    """True when the samples have a column the summary statistics take as the arm (arm, treatment, TRT or
+    group, any letter case: :data:`bioparity.analyses.nca.ARM_COLUMNS`)."""
+    names = {str(c).casefold() for c in samples.frame.columns}
+    return any(c.casefold() in names for c in ARM_COLUMNS)
 
 
 @dataclass(frozen=True)

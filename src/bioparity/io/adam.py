@@ -138,7 +138,8 @@ def concentration_params(analyte: pd.Series | str, unit: str = "") -> tuple[obje
 
     PARAMCD is the analyte in capitals, letters, digits and ``_`` only, at most 8 characters, not starting
     with a digit (``C`` put before), made unique by a number at its end when two analytes would share one
-    (``total antibody``, ``total antibody-2``: ``TOTALANT``, ``TOTALAN2``); PARAM is ``<analyte> Concentration (<unit>)``.
+    (``total antibody``, ``total antibody-2``: ``TOTALANT``, ``TOTALAN2``); PARAM is
+    ``<analyte> Concentration (<unit>)``.
 
     >>> concentration_params(pd.Series(["ADC", "TAB", "ADC"]), "ug/mL")[0].tolist()
     ['ADC', 'TAB', 'ADC']
