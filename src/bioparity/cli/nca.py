@@ -21,7 +21,15 @@ Contract:
   (``dose_number``, with ``--dosing``) and parameter: n, n_missing, mean, sd, cv_percent, geometric_mean,
   geometric_cv_percent, median, min, max; recorded in ``OUT.provenance.json`` (``summary``, with the rows
   left without geometric statistics for values <= 0).
-* ``--sdtm-pp PP.xpt`` also writes an SDTM PP domain, ``--adpp ADPP.xpt|.csv`` an ADaM ADPP data set.
+* ``--sdtm-pp PP.xpt`` also writes an SDTM PP domain, ``--adpp ADPP.xpt|.csv`` an ADaM ADPP data set; their
+  records are told apart by profile (:func:`bioparity.io.sdtm.pp_domain`: PPCAT, PPSPEC, PPRFTDTC, VISITNUM,
+  VISIT, EPOCH; a profile column PP has no variable for, such as a plain table's ``period``, in PPGRPID,
+  said on the terminal).
+* ``--dm DM`` (SDTM DM: USUBJID, ARM, optional ACTARM) gives each subject its arm: summary statistics per
+  ARM, ARM and ACTARM carried to OUT, ADPP and ADNCA (:func:`bioparity.io.nca_input.with_dm_arms`). An SDTM
+  PC input has no arm; without ``--dm`` a note says that the summary statistics pool the arms.
+* Every file of a run is written, or none: OUT, the files beside it and the SDTM/ADaM files are renamed into
+  place together when all are complete (:func:`bioparity.io.tables_out.output_set`).
 * ``--dosing DOSES`` (``subject,time,dose[,duration]`` on the sample clock, or an SDTM EX domain) switches
   to multiple-dose NCA: one set of parameters per dosing interval (``--tau`` for the last dose), plus the
   lambda_z fit after each profile's last dose (the one AILAMZ and VZFTAU use) in
@@ -34,9 +42,11 @@ Contract:
   each unit and the dose came from is recorded in ``OUT.provenance.json`` (``units``, ``dose_source``).
   ``--extrapolate-tau`` extrapolates AUCTAU past the last sample with lambda_z (Phoenix); ``--tss-out``
   writes the time to steady state per profile.
-* ``--adnca ADNCA.xpt|.csv`` writes the ADaM ADNCA concentration records (times since first and last dose).
+* ``--adnca ADNCA.xpt|.csv`` writes the ADaM ADNCA concentration records (times since first and last dose;
+  PARAMCD/PARAM per analyte: :func:`bioparity.io.adam.concentration_params`).
 * ``--conc-unit/--time-unit/--dose-unit`` state the input units: OUT gains PPORRES/PPORRESU and
-  PPSTRESU (clearances in L/h and volumes in L where the units allow). ``--conc-unit-column COL`` gives a
+  PPSTRESU (clearances in L/h and volumes in L where the units allow; PPORRESU too where the derived unit
+  is that unit, e.g. ``mg*mL/ug/h``; dimensionless results have none). ``--conc-unit-column COL`` gives a
   unit per row: concentrations are converted into ``--conc-unit`` (default: the first row's unit). A
   unit of another dimension (``--conc-unit h``, PCSTRESU ``mg``) is refused; a unit bioparity does not
   know (``IU/mL`` is known, ``furlong`` is not) is carried as written with a warning, also recorded in
@@ -146,7 +156,11 @@ AdjR2FactorOpt = Annotated[float, typer.Option(help="PKNCA adj.r.squared.factor.
 R2adjMinOpt = Annotated[float, typer.Option(help="Flag lambda_z fits with adjusted R2 below this.")]
 MaxAucpextOpt = Annotated[float, typer.Option(help="Flag AUC %extrapolated above this (percent).")]
 MinSpanRatioOpt = Annotated[float, typer.Option(help="Flag span ratios below this.")]
-SdtmPpOpt = Annotated[Path | None, typer.Option(help="Also write an SDTM PP domain (SAS XPT v5).")]
+_PP = (
+    "Also write an SDTM PP domain (SAS XPT v5); periods told apart by PPRFTDTC/VISITNUM, or PPGRPID for a "
+    "plain period column."
+)
+SdtmPpOpt = Annotated[Path | None, typer.Option(help=_PP)]
 AdppOpt = Annotated[Path | None, typer.Option(help="Also write an ADaM ADPP data set (.xpt or .csv).")]
 _DOSING = (
     "Dose records subject,time,dose (same clock as the samples) or SDTM EX: multiple-dose NCA "
@@ -166,7 +180,8 @@ StudyidOpt = Annotated[str, typer.Option(help="STUDYID for the PP domain when th
 _UNIT_COLUMN = "Column with each row's concentration unit (converted into --conc-unit)."
 ConcUnitColumnOpt = Annotated[str | None, typer.Option(help=_UNIT_COLUMN)]
 AdncaOpt = Annotated[
-    Path | None, typer.Option(help="Also write ADaM ADNCA concentration records (.xpt or .csv).")
+    Path | None,
+    typer.Option(help="Also write ADaM ADNCA concentration records (.xpt or .csv), PARAMCD per analyte."),
 ]
 ExtrapolateTauOpt = Annotated[
     bool, typer.Option(help=EXTRAPOLATE_TAU.help[:1].upper() + EXTRAPOLATE_TAU.help[1:] + ".")

@@ -3,8 +3,9 @@
 ADPP is built from any NCA long table (``PPTESTCD``, ``PPSTRESN``, ``start``, ``end``, ``reason`` and,
 after :func:`bioparity.nca.units.add_units`, ``PPSTRESU``): PARAMCD = PPTESTCD, PARAM = label and unit,
 AVAL/AVALU, PPSTINT/PPENINT (ISO 8601), ANL01FL = "Y" for computed values, PPREASND otherwise.
-ADNCA has one record per sample: AFRLT (time since the first dose), ARRLT (since the most recent dose),
-DOSEA (that dose), AVAL/AVALU and the NCA exclusion flag for samples before the first dose.
+ADNCA has one record per sample: PARAMCD/PARAM per analyte (:func:`concentration_params`), AFRLT (time since
+the first dose), ARRLT (since the most recent dose), DOSEA (that dose), AVAL/AVALU and the NCA exclusion flag
+for samples before the first dose.
 
 Both carry the columns that tell a subject's profiles apart (``groups``: the analyte, PCTESTCD, the arm, the
 period), so that two analytes or periods of one subject are two sets of records a reader can tell apart, not
