@@ -21,7 +21,15 @@ Contract:
   (``dose_number``, with ``--dosing``) and parameter: n, n_missing, mean, sd, cv_percent, geometric_mean,
   geometric_cv_percent, median, min, max; recorded in ``OUT.provenance.json`` (``summary``, with the rows
   left without geometric statistics for values <= 0).
-* ``--sdtm-pp PP.xpt`` also writes an SDTM PP domain, ``--adpp ADPP.xpt|.csv`` an ADaM ADPP data set.
+* ``--sdtm-pp PP.xpt`` also writes an SDTM PP domain, ``--adpp ADPP.xpt|.csv`` an ADaM ADPP data set; their
+  records are told apart by profile (:func:`bioparity.io.sdtm.pp_domain`: PPCAT, PPSPEC, PPRFTDTC, VISITNUM,
+  VISIT, EPOCH; a profile column PP has no variable for, such as a plain table's ``period``, in PPGRPID,
+  said on the terminal).
+* ``--dm DM`` (SDTM DM: USUBJID, ARM, optional ACTARM) gives each subject its arm: summary statistics per
+  ARM, ARM and ACTARM carried to OUT, ADPP and ADNCA (:func:`bioparity.io.nca_input.with_dm_arms`). An SDTM
+  PC input has no arm; without ``--dm`` a note says that the summary statistics pool the arms.
+* Every file of a run is written, or none: OUT, the files beside it and the SDTM/ADaM files are renamed into
+  place together when all are complete (:func:`bioparity.io.tables_out.output_set`).
 * ``--dosing DOSES`` (``subject,time,dose[,duration]`` on the sample clock, or an SDTM EX domain) switches
   to multiple-dose NCA: one set of parameters per dosing interval (``--tau`` for the last dose), plus the
   lambda_z fit after each profile's last dose (the one AILAMZ and VZFTAU use) in
@@ -34,9 +42,11 @@ Contract:
   each unit and the dose came from is recorded in ``OUT.provenance.json`` (``units``, ``dose_source``).
   ``--extrapolate-tau`` extrapolates AUCTAU past the last sample with lambda_z (Phoenix); ``--tss-out``
   writes the time to steady state per profile.
-* ``--adnca ADNCA.xpt|.csv`` writes the ADaM ADNCA concentration records (times since first and last dose).
+* ``--adnca ADNCA.xpt|.csv`` writes the ADaM ADNCA concentration records (times since first and last dose;
+  PARAMCD/PARAM per analyte: :func:`bioparity.io.adam.concentration_params`).
 * ``--conc-unit/--time-unit/--dose-unit`` state the input units: OUT gains PPORRES/PPORRESU and
-  PPSTRESU (clearances in L/h and volumes in L where the units allow). ``--conc-unit-column COL`` gives a
+  PPSTRESU (clearances in L/h and volumes in L where the units allow; PPORRESU too where the derived unit
+  is that unit, e.g. ``mg*mL/ug/h``; dimensionless results have none). ``--conc-unit-column COL`` gives a
   unit per row: concentrations are converted into ``--conc-unit`` (default: the first row's unit). A
   unit of another dimension (``--conc-unit h``, PCSTRESU ``mg``) is refused; a unit bioparity does not
   know (``IU/mL`` is known, ``furlong`` is not) is carried as written with a warning, also recorded in
@@ -66,6 +76,7 @@ import pandas as pd
 import typer
 
 from bioparity.analyses.nca import (
+    ARM_COLUMNS,
     EXTRAPOLATE_TAU,
     TAU,
     TERMINAL_KEY,
@@ -86,12 +97,13 @@ from bioparity.io.nca_input import (
     missing_concentrations,
     read_doses,
     read_samples,
+    with_dm_arms,
 )
 from bioparity.io.provenance import sha256_in_background, write_provenance
 from bioparity.io.readers import read_any_table
 from bioparity.io.review import read_review
-from bioparity.io.sdtm import pp_domain, write_sdtm_pp
-from bioparity.io.tables_out import check_output_path, write_table_blocks
+from bioparity.io.sdtm import pc_profile_timing, pp_domain, pp_group_columns, write_sdtm_pp
+from bioparity.io.tables_out import check_output_path, output_set, will_be_file, write_table_blocks
 from bioparity.left_out import SHOWN_LEFT_OUT, left_out_rows
 from bioparity.nca import (
     LABELS,
@@ -144,7 +156,11 @@ AdjR2FactorOpt = Annotated[float, typer.Option(help="PKNCA adj.r.squared.factor.
 R2adjMinOpt = Annotated[float, typer.Option(help="Flag lambda_z fits with adjusted R2 below this.")]
 MaxAucpextOpt = Annotated[float, typer.Option(help="Flag AUC %extrapolated above this (percent).")]
 MinSpanRatioOpt = Annotated[float, typer.Option(help="Flag span ratios below this.")]
-SdtmPpOpt = Annotated[Path | None, typer.Option(help="Also write an SDTM PP domain (SAS XPT v5).")]
+_PP = (
+    "Also write an SDTM PP domain (SAS XPT v5); periods told apart by PPRFTDTC/VISITNUM, or PPGRPID for a "
+    "plain period column."
+)
+SdtmPpOpt = Annotated[Path | None, typer.Option(help=_PP)]
 AdppOpt = Annotated[Path | None, typer.Option(help="Also write an ADaM ADPP data set (.xpt or .csv).")]
 _DOSING = (
     "Dose records subject,time,dose (same clock as the samples) or SDTM EX: multiple-dose NCA "
@@ -164,7 +180,8 @@ StudyidOpt = Annotated[str, typer.Option(help="STUDYID for the PP domain when th
 _UNIT_COLUMN = "Column with each row's concentration unit (converted into --conc-unit)."
 ConcUnitColumnOpt = Annotated[str | None, typer.Option(help=_UNIT_COLUMN)]
 AdncaOpt = Annotated[
-    Path | None, typer.Option(help="Also write ADaM ADNCA concentration records (.xpt or .csv).")
+    Path | None,
+    typer.Option(help="Also write ADaM ADNCA concentration records (.xpt or .csv), PARAMCD per analyte."),
 ]
 ExtrapolateTauOpt = Annotated[
     bool, typer.Option(help=EXTRAPOLATE_TAU.help[:1].upper() + EXTRAPOLATE_TAU.help[1:] + ".")
@@ -178,6 +195,11 @@ _REVIEW = (
     "action include|exclude, reason), as saved by the web NCA review."
 )
 ReviewOpt = Annotated[Path | None, typer.Option(help=_REVIEW)]
+_DM = (
+    "SDTM DM domain (USUBJID, ARM, optional ACTARM): each subject's arm, carried to OUT, ADPP and ADNCA, "
+    "summary statistics per ARM (an SDTM PC has no arm)."
+)
+DmOpt = Annotated[Path | None, typer.Option(help=_DM)]
 
 
 @app.command("nca")
@@ -221,16 +243,16 @@ def nca_command(
     tss_out: TssOutOpt = None,
     tss_fraction: TssFractionOpt = 0.9,
     review: ReviewOpt = None,
+    dm: DmOpt = None,
 ) -> None:
     """Noncompartmental analysis (PKNCA-compatible): Cmax, AUCs, lambda_z, half-life, CL, Vz, MRT."""
-    _small_pages()
-    with user_errors(), progress_bar(f"reading {infile.name}") as bar:
+    _small_pages()  # below: every output file or none (output_set: a failing ADPP leaves no new OUT)
+    with user_errors(), progress_bar(f"reading {infile.name}") as bar, output_set():
         outputs = _check_flags(ctx.params)
         given = spec_from_options(ctx.params)
         given.unit_notes(UNIT_OPTIONS)  # a unit of another dimension refused before any file is read
         sha256_in_background(infile)  # for the provenance sidecar, hashed while the file is parsed
-        samples = read_samples(infile, given)
-        _say(samples.note)
+        samples = _arms(read_samples(infile, given), ctx.params["dm"])
         doses = None
         if dosing is not None:
             samples, doses = read_doses(dosing, samples, tau=tau)
@@ -241,6 +263,39 @@ def nca_command(
             _single_dose(samples, outputs, ctx.params, bar)
         else:
             _multiple_dose(samples, doses, outputs, ctx.params, bar)
+
+
+def _arms(samples: NCASamples, dm: Path | None) -> NCASamples:
+    """The samples (what was detected said on the terminal) with each subject's arm from ``--dm``
+    (:func:`~bioparity.io.nca_input.with_dm_arms`); an SDTM PC input without ``--dm`` has no arm, which a
+    note says (the summary statistics then pool every subject, never silently)."""
+    _say(samples.note)
+    if dm is not None:
+        if _has_arm(samples):
+            raise InputError(_("--dm %(path)s: the input has an arm column already") % {"path": dm})
+        samples = with_dm_arms(samples, dm)
+        arms = [c for c in ("ARM", "ACTARM") if c in samples.frame.columns]
+        _say(
+            _("arms from %(path)s: %(columns)s of each subject (summary statistics per ARM)")
+            % {"path": dm, "columns": ", ".join(arms)}
+        )
+    elif samples.sdtm_pc is not None and not _has_arm(samples):
+        _say(_("note: %(note)s") % {"note": _(NO_ARM_NOTE)})
+    return samples
+
+
+#: Said when an SDTM PC input has no arm and no --dm was given (translated where said).
+NO_ARM_NOTE = gettext_noop(
+    "SDTM PC has no arm and no --dm was given: the summary statistics pool the subjects of every arm; give "
+    "the DM domain with --dm DM.xpt for statistics per ARM"
+)
+
+
+def _has_arm(samples: NCASamples) -> bool:
+    """True when the samples have a column the summary statistics take as the arm (arm, treatment, TRT or
+    group, any letter case: :data:`bioparity.analyses.nca.ARM_COLUMNS`)."""
+    names = {str(c).casefold() for c in samples.frame.columns}
+    return any(c.casefold() in names for c in ARM_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -300,7 +355,7 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
     else:
         result = run_nca(frame, spec, **settings)
         bar.stage(f"writing {outputs.out.name}")
-        long = _write_tables(result_table(result, spec), spec, outputs)
+        long = _write_tables(result_table(result, spec), spec, outputs, samples.sdtm_pc)
         n_rows = len(long)
         counts.add(result)
     inputs = {"concentrations": params["infile"]} | {
@@ -398,11 +453,12 @@ def _multiple_dose(
     sources = _sources(samples, spec, params)
     result = run_nca(frame, spec, dosing=doses.frame, where=samples.where, dosing_where=doses.where)
     bar.stage(f"writing {outputs.out.name}")
-    summary = _summary_record(_write_tables(result_table(result, spec), spec, outputs), spec, outputs.out)
+    long = _write_tables(result_table(result, spec), spec, outputs, samples.sdtm_pc)
+    summary = _summary_record(long, spec, outputs.out)
     fit = terminal_lambda_z(result)
     # the samples of missing concentrations are found again only when there are any (the run counted them)
     missing = missing_concentrations(frame, spec, samples.where) if result.n_missing_samples else None
-    written = outputs.out.is_file()  # not beside a device such as /dev/stdout
+    written = will_be_file(outputs.out)  # not beside a device such as /dev/stdout
     if written:
         write_frame_atomic(fit, fit_path)
     terminal = {"path": str(fit_path), "rows": len(fit), "fit": TERMINAL_FIT} if written else None
@@ -478,7 +534,7 @@ def _summary_record(long: pd.DataFrame, spec: NCASpec, out: Path) -> dict[str, o
     """The summary statistics of OUT's parameters written to ``OUT.summary.csv`` (the workspace's:
     :func:`~bioparity.analyses.nca.parameter_statistics`), and their record for ``OUT.provenance.json``
     (None when OUT is not a file, e.g. ``/dev/stdout``: nothing is written beside it)."""
-    if not out.is_file():
+    if not will_be_file(out):
         return {SUMMARY_KEY: None}
     path = check_output_path(_beside(out, SUMMARY_KEY), "--out")
     if spec.subject not in ("subject", "USUBJID") and "subject" not in long.columns:
@@ -522,16 +578,27 @@ def _say_summary(record: Mapping[str, Any], out: Path) -> None:
 _CHOICES = ("review", "lambda_z_points", "lambda_z_exclude")
 
 
-def _write_tables(long: pd.DataFrame, spec: NCASpec, outputs: Outputs) -> pd.DataFrame:
-    """OUT, then the SDTM PP domain and the ADaM ADPP data set when asked."""
+def _write_tables(
+    long: pd.DataFrame, spec: NCASpec, outputs: Outputs, pc: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """OUT, then the SDTM PP domain and the ADaM ADPP data set when asked (``pc``: the SDTM PC domain read,
+    whose VISITNUM, VISIT and EPOCH the PP records of each profile carry)."""
     write_frame_atomic(long, outputs.out)
     if outputs.sdtm_pp is not None:
-        pp = pp_domain(long, subject=spec.subject, labels=LABELS, studyid=outputs.studyid)
+        timing = None if pc is None else pc_profile_timing(pc, spec.groups)
+        pp = pp_domain(
+            long, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=spec.groups,
+            timing=timing,
+        )  # fmt: skip
         write_sdtm_pp(pp, outputs.sdtm_pp)
         _say(
             _("wrote SDTM PP (%(records)s) to %(path)s")
             % {"records": _records(len(pp)), "path": outputs.sdtm_pp}
         )
+        grpid = pp_group_columns(spec.groups)
+        if grpid:
+            example = repr(pp["PPGRPID"].iloc[0]) if len(pp) else "''"
+            _say(_(PPGRPID_NOTE) % {"columns": ", ".join(grpid), "example": example})
     if outputs.adpp is not None:
         records = adpp_domain(
             long, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=spec.groups
@@ -539,6 +606,13 @@ def _write_tables(long: pd.DataFrame, spec: NCASpec, outputs: Outputs) -> pd.Dat
         write_adam(records, outputs.adpp, "ADPP")
         _say(_("wrote ADPP to %(path)s") % {"path": outputs.adpp})
     return long
+
+
+#: Said when SDTM PP ties a profile's records together in PPGRPID (translated where said).
+PPGRPID_NOTE = gettext_noop(
+    "note: SDTM PP has no variable for %(columns)s; written in PPGRPID as %(example)s, so that each "
+    "profile's records are told apart"
+)
 
 
 def _first_doses(frame: pd.DataFrame, spec: NCASpec) -> pd.DataFrame:

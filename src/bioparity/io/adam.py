@@ -3,8 +3,9 @@
 ADPP is built from any NCA long table (``PPTESTCD``, ``PPSTRESN``, ``start``, ``end``, ``reason`` and,
 after :func:`bioparity.nca.units.add_units`, ``PPSTRESU``): PARAMCD = PPTESTCD, PARAM = label and unit,
 AVAL/AVALU, PPSTINT/PPENINT (ISO 8601), ANL01FL = "Y" for computed values, PPREASND otherwise.
-ADNCA has one record per sample: AFRLT (time since the first dose), ARRLT (since the most recent dose),
-DOSEA (that dose), AVAL/AVALU and the NCA exclusion flag for samples before the first dose.
+ADNCA has one record per sample: PARAMCD/PARAM per analyte (:func:`concentration_params`), AFRLT (time since
+the first dose), ARRLT (since the most recent dose), DOSEA (that dose), AVAL/AVALU and the NCA exclusion flag
+for samples before the first dose.
 
 Both carry the columns that tell a subject's profiles apart (``groups``: the analyte, PCTESTCD, the arm, the
 period), so that two analytes or periods of one subject are two sets of records a reader can tell apart, not
@@ -16,12 +17,13 @@ characters (SAS transport v5 names); STUDYID is the data's own when they have on
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from bioparity.io.sdtm import hours_to_iso8601
+from bioparity.io.sdtm import analyte_values, hours_to_iso8601
 
 
 def adpp_domain(
@@ -110,11 +112,13 @@ def adnca_domain(
         direction="backward",
     ).sort_values("_order")
     before = (merged["_t"] < merged["_first"]).to_numpy()
+    paramcd, param = concentration_params(analyte_values(merged), conc_unit)
     out = pd.DataFrame(
         {
             "STUDYID": merged["STUDYID"].astype(str).to_numpy() if "STUDYID" in merged.columns else studyid,
             "USUBJID": merged[subject].to_numpy(),
-            "PARAMCD": "CONC",
+            "PARAMCD": paramcd,
+            "PARAM": param,
             "AVAL": pd.to_numeric(merged[conc], errors="coerce").to_numpy(),
             "AVALU": conc_unit,
             "AFRLT": (merged["_t"] - merged["_first"]).to_numpy(),
@@ -125,6 +129,38 @@ def adnca_domain(
         }
     )
     return _carry(out, merged, carried)
+
+
+def concentration_params(analyte: pd.Series | str, unit: str = "") -> tuple[object, object]:
+    """PARAMCD and PARAM of ADNCA concentration records, one per analyte (ADaMIG v1.3, section 3.3.4: one
+    PARAMCD per analysed parameter; ADaMIG for Non-compartmental Analysis Input Data v1.0: one parameter
+    per analyte and matrix, PARAMCD from PCTESTCD). ``analyte``: PCTESTCD or the analyte of each record
+    (:func:`bioparity.io.sdtm.analyte_values`; ``""`` without one: PARAMCD ``CONC``).
+
+    PARAMCD is the analyte in capitals, letters, digits and ``_`` only, at most 8 characters, not starting
+    with a digit (``C`` put before), made unique by a number at its end when two analytes would share one
+    (``total antibody``, ``total antibody-2``: ``TOTALANT``, ``TOTALAN2``); PARAM is
+    ``<analyte> Concentration (<unit>)``.
+
+    >>> concentration_params(pd.Series(["ADC", "TAB", "ADC"]), "ug/mL")[0].tolist()
+    ['ADC', 'TAB', 'ADC']
+    >>> concentration_params(pd.Series(["total antibody", "total antibody-2", "4-OH"]))[0].tolist()
+    ['TOTALANT', 'TOTALAN2', 'C4OH']
+    """
+    suffix = f" ({unit})" if unit else ""
+    if isinstance(analyte, str) or analyte.eq("").all():
+        return "CONC", f"Concentration{suffix}"
+    names = analyte.astype(str)
+    codes: dict[str, str] = {}
+    for name in dict.fromkeys(names):
+        code = re.sub(r"[^A-Z0-9_]", "", name.upper()) or "CONC"
+        code = ("C" + code if code[0].isdigit() else code)[:8]
+        n = 1
+        while code in codes.values():
+            n += 1
+            code = code[: 8 - len(str(n))] + str(n)
+        codes[name] = code
+    return names.map(codes).to_numpy(), (names + " Concentration" + suffix).to_numpy()
 
 
 def write_adam(frame: pd.DataFrame, path: str | os.PathLike[str], name: str) -> None:

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity.errors import InputError
+from bioparity.errors import DataFileError, InputError
 from bioparity.io.readers import LoadedTable, read_any_table
 from bioparity.io.sdtm import (
     doses_on_sample_clock,
@@ -45,9 +45,13 @@ from bioparity.nca.samples import Where, parse_numbers, text_cells
 from bioparity.nca.spec import NCASpec
 from bioparity.nca.units import UnitRole, input_unit
 from bioparity.problems import (
+    A_DM_COLUMNS,
+    A_DM_SUBJECT,
     A_DOSE_RECORD_PER_SUBJECT,
     A_DURATION_ON_EVERY_INFUSION,
+    A_ONE_ARM,
     A_ROUTE_OPTION,
+    DM_WITHOUT_COLUMN,
     INFUSION_WITHOUT_DURATION,
     NO_DOSE_RECORD,
     NOT_A_POSITIVE_DOSE,
@@ -58,11 +62,16 @@ from bioparity.problems import (
     ROUTE_DIFFERS,
     ROW,
     ROW_LINE,
+    SUBJECT_NOT_IN_DM,
     THE_FILE_UNIT,
     THE_SUBJECTS_DOSE,
     THE_UNIT_OF_ROW,
+    TWO_ARMS_IN_DM,
     UNIT_DIFFERS,
 )
+
+#: The subject-level columns ``--dm`` takes from an SDTM DM domain (planned and actual arm).
+DM_ARMS = ("ARM", "ACTARM")
 
 
 @dataclass(frozen=True)
@@ -138,6 +147,43 @@ def pc_samples(pc: pd.DataFrame, spec: NCASpec, where: Where) -> NCASamples:
     spec = dataclasses.replace(spec, subject="subject", time="time", conc="conc", groups=groups)
     note = f"{where.file}: SDTM PC domain detected (profiles by {', '.join([*groups, 'USUBJID'])})"
     return NCASamples(samples, spec.resolve(samples), where, sdtm_pc=pc, note=note)
+
+
+def with_dm_arms(samples: NCASamples, path: str | os.PathLike[str]) -> NCASamples:
+    """The samples with each subject's ARM (and ACTARM, when the DM has it) from an SDTM DM domain, as
+    profile columns: an SDTM PC domain has no arm (SDTMIG v3.4, section 5.2: ARM and ACTARM are variables of
+    DM, one record per subject), so without them the summary statistics would pool the arms. A subject
+    belongs to one arm, so the columns never split its profiles; the summary statistics are per ARM
+    (:func:`bioparity.analyses.nca.parameter_statistics`), ADPP and ADNCA carry both.
+
+    Errors name the file, row and column: a DM without USUBJID or ARM, a USUBJID with two different arms,
+    a sampled subject (USUBJID of PC, or the subject column of a plain table) that DM does not have.
+    """
+    table = read_any_table(path)
+    where = Where(file=table.file, line_offset=table.line_offset)
+    dm = table.frame.rename(columns={c: str(c).upper() for c in table.frame.columns}).reset_index(drop=True)
+    for column in ("USUBJID", "ARM"):
+        if column not in dm.columns:
+            raise DataFileError(DM_WITHOUT_COLUMN, file=table.file, column=column, expected=A_DM_COLUMNS)
+    arms = [c for c in DM_ARMS if c in dm.columns]
+    dm["USUBJID"] = dm["USUBJID"].astype("string").str.strip()
+    dm[arms] = dm[arms].astype("string").fillna("").astype(object)
+    first = dm.drop_duplicates("USUBJID")
+    again = dm.merge(first, on="USUBJID", how="left", suffixes=("", "_first"))
+    differs = np.zeros(len(dm), dtype=bool)
+    for c in arms:
+        differs |= (again[c] != again[c + "_first"]).to_numpy()
+    where.reject(differs, TWO_ARMS_IN_DM, "USUBJID", dm["USUBJID"], A_ONE_ARM)
+    frame = samples.frame.copy()
+    subjects = frame[samples.spec.subject].astype("string").str.strip()
+    known = subjects.isin(first["USUBJID"]).to_numpy(dtype=bool)
+    column = "USUBJID" if samples.sdtm_pc is not None else samples.spec.subject
+    samples.where.reject(~known, SUBJECT_NOT_IN_DM, column, subjects, A_DM_SUBJECT)
+    for c in arms:
+        frame[c] = subjects.map(first.set_index("USUBJID")[c]).to_numpy()
+    groups = (*arms, *(g for g in samples.spec.groups if g.upper() not in DM_ARMS))
+    spec = dataclasses.replace(samples.spec, groups=groups).resolve(frame)
+    return dataclasses.replace(samples, frame=frame, spec=spec)
 
 
 def pc_given_groups(pc: pd.DataFrame, spec: NCASpec, pc_groups: Sequence[str]) -> tuple[str, ...]:

@@ -21,6 +21,7 @@ from typing import Any
 
 from bioparity import __version__
 from bioparity.io.files import atomic_write_text
+from bioparity.io.tables_out import will_be_file
 from bioparity.strict_json import dumps_strict
 
 #: Bytes read per step while hashing.
@@ -96,7 +97,7 @@ def write_provenance(
     ``extra`` adds records of the run after the options (e.g. the input rows it left out). Each file is
     hashed once. Returns the path written, or None when ``out`` is not a regular file.
     """
-    if not out.is_file():
+    if not will_be_file(out):  # written by the output set it belongs to, or already a file
         return None
     given = {name: path for name, path in inputs.items() if path is not None}
     digests = {path: file_sha256(path) for path in dict.fromkeys(given.values())}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -143,6 +143,7 @@ _PP_LABELS = {
     "DOMAIN": "Domain Abbreviation",
     "USUBJID": "Unique Subject Identifier",
     "PPSEQ": "Sequence Number",
+    "PPGRPID": "Group ID",
     "PPTESTCD": "Parameter Short Name",
     "PPTEST": "Parameter Name",
     "PPCAT": "Parameter Category",
@@ -155,17 +156,53 @@ _PP_LABELS = {
     "PPREASND": "Reason Parameter Not Calculated",
     "PPSPEC": "Specimen Material Type",
     "PPRFTDTC": "Date/Time of Reference Point",
+    "VISITNUM": "Visit Number",
+    "VISIT": "Visit Name",
+    "VISITDY": "Planned Study Day of Visit",
+    "EPOCH": "Epoch",
+    "TAETORD": "Planned Order of Element within Arm",
     "PPSTINT": "Planned Start of Assessment Interval",
     "PPENINT": "Planned End of Assessment Interval",
 }
 
 
+#: SDTM timing variables a PP record carries under their own names (SDTMIG v3.4, PP domain, assumption 4:
+#: any timing variable may be added to PP; section 4.4: VISITNUM, VISIT, EPOCH), from the profile columns of
+#: the NCA table or, for an SDTM PC input, from the PC records of each profile (:func:`pc_profile_timing`).
+PP_TIMING = ("VISITNUM", "VISIT", "VISITDY", "EPOCH", "TAETORD")
+#: Profile columns that are not written into PPGRPID: those PP has variables for (PC_IN_PP, the analyte,
+#: PP_TIMING), and the subject's arm, a subject-level variable of DM (SDTMIG v3.4, section 5.2).
+_NOT_IN_GRPID = {"STUDYID", "PCTESTCD", "PCSPEC", "PCRFTDTC", "ANALYTE", "ARM", "ACTARM", *PP_TIMING}
+
+
 def pp_domain(
-    long: pd.DataFrame, *, subject: str, labels: Mapping[str, str], studyid: str = ""
+    long: pd.DataFrame,
+    *,
+    subject: str,
+    labels: Mapping[str, str],
+    studyid: str = "",
+    groups: Sequence[str] = (),
+    timing: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """An NCA long table (``result.to_frame()``) as an SDTM PP domain: one record per subject, profile and
     parameter, PPTEST from ``labels`` (code -> label, e.g. ``bioparity.nca.LABELS``); with units
-    (:func:`bioparity.nca.add_units`) PPORRES/PPORRESU and PPSTRESU are filled."""
+    (:func:`bioparity.nca.add_units`) PPORRES/PPORRESU and PPSTRESU are filled.
+
+    The profile columns ``groups`` decide the variables that tell a subject's profiles apart (SDTMIG v3.4,
+    PP domain): PCTESTCD or ``analyte`` is PPCAT, PCSPEC PPSPEC, PCRFTDTC PPRFTDTC (the reference dose of
+    the profile: two periods of a crossover have two), VISITNUM, VISIT, EPOCH (:data:`PP_TIMING`) their own
+    variables; ``timing`` (:func:`pc_profile_timing`) adds those of an SDTM PC input that are not profile
+    columns. Any other profile column without a PP variable (a plain table's ``period``, ``treatment``,
+    ``sequence``, ``--group`` columns) is written into PPGRPID as ``name=value`` pairs joined by ``; ``
+    (``period=2``), which ties the records of one profile together (PPGRPID: SDTMIG v3.4, section 4.5.4)
+    so that no two records share their keys (:data:`PP_KEYS`); the subject's arm is left to DM.
+    """
+    if timing is not None and len(timing):
+        keys = [subject, *(g for g in groups if g in timing.columns)]
+        right = timing.astype({k: str for k in keys})
+        left = long.astype({k: str for k in keys})[keys]
+        found = left.merge(right, on=keys, how="left", validate="many_to_one")
+        long = long.assign(**{c: found[c].to_numpy() for c in timing.columns if c not in keys})
     prof = long[subject].astype(str) if subject in long.columns else long.iloc[:, 0].astype(str)
     values = long["PPSTRESN"].to_numpy(dtype=float)
     present = ~np.isnan(values)
@@ -177,7 +214,7 @@ def pp_domain(
             "USUBJID": prof,
             "PPTESTCD": long["PPTESTCD"].astype(str),
             "PPTEST": [labels.get(c, c) for c in long["PPTESTCD"]],
-            PC_IN_PP["PCTESTCD"]: _analyte(long),
+            PC_IN_PP["PCTESTCD"]: analyte_values(long),
             "PPORRES": (
                 [f"{v:.10g}" if np.isfinite(v) else "" for v in long["PPORRES"].to_numpy(dtype=float)]
                 if "PPORRES" in long.columns
@@ -196,10 +233,63 @@ def pp_domain(
         }
     )
     pp.insert(3, "PPSEQ", pp.groupby(["STUDYID", "USUBJID"], sort=False).cumcount().to_numpy() + 1)
+    grpid = pp_group_columns(groups)
+    if grpid:
+        pairs = [c + "=" + long[c].astype("string").fillna("").astype(str) for c in grpid]
+        pp.insert(4, "PPGRPID", [("; ".join(p))[:200] for p in zip(*pairs, strict=True)])
+    by_name = {str(c).upper(): c for c in reversed(long.columns)}
+    at = list(pp.columns).index(PC_IN_PP["PCRFTDTC"])
+    for name in (n for n in PP_TIMING if n in by_name):
+        column = long[by_name[name]]
+        numeric = name in ("VISITNUM", "VISITDY", "TAETORD")  # numbers in SDTM
+        text = column.astype("string").fillna("").astype(str)
+        pp.insert(at, name, pd.to_numeric(column, errors="coerce") if numeric else text)
+        at += 1
     return pp
 
 
-def _analyte(long: pd.DataFrame) -> pd.Series | str:
+#: The variables that identify a PP record (its natural key): no two records of a written PP share them.
+PP_KEYS = (
+    "STUDYID",
+    "USUBJID",
+    "PPGRPID",
+    "PPTESTCD",
+    "PPCAT",
+    "PPSPEC",
+    "VISITNUM",
+    "PPRFTDTC",
+    "PPSTINT",
+    "PPENINT",
+)
+
+
+def pp_group_columns(groups: Sequence[str]) -> list[str]:
+    """The profile columns :func:`pp_domain` writes into PPGRPID: those without a PP variable of their own."""
+    return [g for g in groups if g.upper() not in _NOT_IN_GRPID]
+
+
+def pc_profile_timing(pc: pd.DataFrame, groups: Sequence[str]) -> pd.DataFrame | None:
+    """The SDTM timing variables (:data:`PP_TIMING`) of each profile of a PC domain that are not profile
+    columns: one row per ``subject`` and ``groups`` (the profile columns as :func:`read_sdtm_pc` and
+    :func:`bioparity.io.nca_input.pc_samples` name them), a variable's value where all the profile's
+    records share it, else missing (a profile sampled over several visits has no one VISITNUM; its
+    reference dose is in PPRFTDTC). None when the PC has none of them."""
+    df = pc.rename(columns={c: c.upper() for c in pc.columns}).reset_index(drop=True)
+    taken = {g.upper() for g in groups}
+    names = [n for n in PP_TIMING if n in df.columns and n not in taken]
+    if not names:
+        return None
+    keys, _pc_groups = pc_profile_keys(df)
+    for g in groups:
+        if g not in keys.columns:
+            keys[g] = pc[g].to_numpy() if g in pc.columns else df[g.upper()].to_numpy()
+    table = keys[["subject", *groups]].astype(str).assign(**{n: df[n].to_numpy() for n in names})
+    by = table.groupby(["subject", *groups], sort=False, dropna=False)
+    one = by[names].nunique(dropna=False) == 1
+    return by[names].first().where(one).reset_index()
+
+
+def analyte_values(long: pd.DataFrame) -> pd.Series | str:
     """PPCAT of each record: PCTESTCD of an SDTM PC input, else the column named ``analyte`` (any letter
     case) of a plain one, else empty. SDTMIG v3.4, PP domain: PPCAT is the analyte the parameter was
     computed from, so that two analytes of one subject (total antibody and conjugated ADC) are told apart."""

@@ -27,6 +27,7 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import IO, Any
 
@@ -419,9 +420,55 @@ def _umask() -> int:
     return mask
 
 
+#: The files of the active :func:`output_set`: (temporary file, target) as written; None outside one.
+_PENDING: ContextVar[list[tuple[Path, Path]] | None] = ContextVar("bioparity_pending_outputs", default=None)
+
+
+@contextmanager
+def output_set() -> Iterator[None]:
+    """All the files written in the block (by :func:`atomic_output` and the writers built on it) or none.
+
+    Inside the block each file is written completely to a temporary file beside its target and left there;
+    when the block ends without an error every temporary file is renamed onto its target, one after the
+    other; when it ends with an error every temporary file is deleted and no target is touched (a command
+    with several outputs, such as ``bioparity nca --out OUT --sdtm-pp PP --adpp ADPP``, leaves no new OUT
+    when its ADPP cannot be written). A file written twice in the block keeps its last content. Devices
+    (``/dev/stdout``) are written through at once. Nested blocks belong to the outermost one.
+    """
+    if _PENDING.get() is not None:
+        yield
+        return
+    pending: list[tuple[Path, Path]] = []
+    token = _PENDING.set(pending)
+    try:
+        yield
+    except BaseException:
+        for tmp, _target in pending:
+            tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        _PENDING.reset(token)
+    for i, (tmp, target) in enumerate(pending):
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            for rest, _target in pending[i:]:
+                rest.unlink(missing_ok=True)
+            raise OutputFileError(f"cannot write {str(target)!r}: {exc.strerror or exc}") from None
+
+
+def will_be_file(path: str | os.PathLike[str]) -> bool:
+    """True when ``path`` is a regular file or is written as one by the active :func:`output_set` (not a
+    device such as ``/dev/stdout``): whether files are written beside it (summary, provenance)."""
+    target = Path(path)
+    pending = _PENDING.get() or []
+    return target.is_file() or any(t == target for _tmp, t in pending)
+
+
 @contextmanager
 def atomic_output(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
-    """A binary stream whose content replaces ``path`` only when the block ends without an error.
+    """A binary stream whose content replaces ``path`` only when the block ends without an error (inside an
+    :func:`output_set`: when that set ends without an error).
 
     A device (``/dev/stdout``) is written through. OS errors become :class:`OutputFileError` naming the path.
     """
@@ -441,7 +488,14 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
         with os.fdopen(fd, "wb") as fh:
             yield fh
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the file the user's usual mode
-        os.replace(tmp, target)
+        pending = _PENDING.get()
+        if pending is None:
+            os.replace(tmp, target)
+        else:  # renamed when the output set ends; an earlier version of the same target is dropped
+            for earlier in [p for p in pending if p[1] == target]:
+                pending.remove(earlier)
+                earlier[0].unlink(missing_ok=True)
+            pending.append((Path(tmp), target))
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise OutputFileError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None

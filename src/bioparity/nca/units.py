@@ -511,13 +511,27 @@ def add_units(
     }
     f = types.map(factors).fillna(1.0).to_numpy(dtype=float)
     out["PPORRES"] = out["PPSTRESN"]
-    out["PPORRESU"] = types.map(units).fillna("").to_numpy()
+    out["PPORRESU"] = types.map(simplified_units(units, pref)).fillna("").to_numpy()
     out["PPSTRESN"] = out["PPSTRESN"].to_numpy(dtype=float) * f
     out["PPSTRESU"] = (
         types.map(lambda ty: pref.get(ty, units.get(ty, "")) if isinstance(ty, str) else "")
         .fillna("")
         .to_numpy()
     )
+    return out
+
+
+def simplified_units(units: Mapping[str, str], preferred: Mapping[str, str]) -> dict[str, str]:
+    """The derived unit of each type (:func:`derived_units`) written as its preferred unit where the two
+    are the same unit (conversion factor 1 to 12 significant digits): ``mg*mL/ug/h`` is L/h
+    (1e-3 g x 1e-3 L / 1e-6 g = 1 L), ``mg*L/mg`` is L; ``mg*mL/ng/h`` (= 1000 L/h) stays as derived, as
+    PPORRES is the value in that unit. Units are written as the CDISC Controlled Terminology spells them
+    (UNIT codelist: ``L/h``, ``L``), not as the product of the input symbols (SDTMIG v3.4, PP domain:
+    PPORRESU and PPSTRESU from the PKUNIT codelists)."""
+    out = dict(units)
+    for ty, unit in preferred.items():
+        if ty in out and out[ty] != unit and np.isclose(conversion_factor(out[ty], unit), 1.0, rtol=1e-12):
+            out[ty] = unit
     return out
 
 

@@ -1,0 +1,261 @@
+"""``bioparity nca`` SDTM PP, ADaM ADPP and ADNCA for submission (findings of /work/notes: CDISC outputs):
+unique natural keys for single-dose, crossover and two-analyte inputs, ADNCA PARAMCD per analyte, the arm
+from an SDTM DM domain, simplified units, and every output file written or none.
+
+Data: R's Theoph (subjects 1-3, PKNCA reference set of tests/data/reference), as an SDTM PC domain; the
+crossover repeats it in a second period with the concentrations x 0.8 (VISITNUM 2, PCRFTDTC 14 days later).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyreadstat
+import pytest
+from typer.testing import CliRunner
+
+from bioparity.cli.main import app
+from bioparity.io.sdtm import PP_KEYS, hours_to_iso8601
+from bioparity.io.tables_out import OutputFileError
+
+runner = CliRunner()
+
+
+def _pc(theoph: pd.DataFrame, periods: int = 1, analytes: tuple[str, ...] = ("THEOPH",)) -> pd.DataFrame:
+    first = theoph[theoph["Subject"] <= 3]
+    parts = []
+    for period in range(1, periods + 1):
+        for k, analyte in enumerate(analytes):
+            parts.append(pd.DataFrame({
+                "STUDYID": "S1", "DOMAIN": "PC", "USUBJID": "S1-" + first["Subject"].astype(str),
+                "PCTESTCD": analyte, "PCTEST": f"{analyte} Concentration", "PCSPEC": "PLASMA",
+                "PCELTM": [hours_to_iso8601(t) for t in first["Time"]],
+                "PCSTRESN": first["conc"] * (1.0 if period == 1 else 0.8) * (k + 1), "PCSTRESU": "ug/mL",
+                "VISITNUM": float(period), "VISIT": f"PERIOD {period}", "EPOCH": f"TREATMENT {period}",
+                "PCRFTDTC": f"2026-01-{5 + 14 * (period - 1):02d}T08:00",
+            }))  # fmt: skip
+    return pd.concat(parts, ignore_index=True)
+
+
+def _run(*args: object) -> tuple[int, str]:
+    result = runner.invoke(app, ["nca", *map(str, args)])
+    return result.exit_code, result.output
+
+
+def test_a_failing_second_output_leaves_no_new_file(
+    theoph: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ADPP fails after OUT and PP were written: no new OUT, PP, summary or provenance, no temporary file,
+    and an OUT of an earlier run is left as it was."""
+    src = tmp_path / "pc.csv"
+    _pc(theoph).to_csv(src, index=False)
+    out = tmp_path / "res" / "nca.csv"
+    out.parent.mkdir()
+    out.write_text("earlier run\n")
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise OutputFileError("cannot write 'adpp.xpt': disk full")
+
+    monkeypatch.setattr("bioparity.cli.nca.write_adam", refuse)
+    pp, adpp = out.parent / "pp.xpt", out.parent / "adpp.xpt"
+    code, output = _run(src, "--out", out, "--dose", "320", "--sdtm-pp", pp, "--adpp", adpp)
+    assert code != 0 and "disk full" in output
+    assert sorted(p.name for p in out.parent.iterdir()) == ["nca.csv"]
+    assert out.read_text() == "earlier run\n"
+
+
+def test_without_a_failure_every_output_is_written(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    src = tmp_path / "pc.csv"
+    _pc(theoph).to_csv(src, index=False)
+    out = tmp_path / "res" / "nca.csv"
+    names = ["pp.xpt", "adpp.xpt", "adnca.xpt"]
+    code, output = _run(
+        src, "--out", out, "--dose", "320", "--sdtm-pp", out.parent / names[0], "--adpp",
+        out.parent / names[1], "--adnca", out.parent / names[2],
+    )  # fmt: skip
+    assert code == 0, output
+    expected = {"nca.csv", "nca.summary.csv", "nca.csv.provenance.json", *names}
+    assert sorted(p.name for p in out.parent.iterdir()) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("conc_unit", "derived", "to_litres_per_hour"),
+    [("ug/mL", "L/h", 1.0), ("mg/L", "L/h", 1.0), ("ng/mL", "mg*mL/ng/h", 1000.0)],
+)
+def test_clearance_units_are_written_as_l_per_h_where_exact(
+    theoph: pd.DataFrame, tmp_path: Path, conc_unit: str, derived: str, to_litres_per_hour: float
+) -> None:
+    """CL = dose / AUCinf. By hand: 320 mg / (AUC h*ug/mL) = 0.32 g / (AUC h * 1e-6 g / 1e-3 L) = 320 / AUC
+    L/h, so mg*mL/ug/h is L/h exactly and is written so; 320 mg / (AUC h*ng/mL) = 320e3 / AUC L/h, so
+    mg*mL/ng/h (a factor 1000 from L/h) stays the original unit, with PPSTRESN in L/h. Dimensionless
+    results (R2, R2ADJ, LAMZSPN, the point count LAMZNPT) have no unit (SDTM: --ORRESU null when the result
+    has none), the percentage AUCPEO has %. Tolerance 1e-12 relative on numbers (one division apart), 1e-9
+    on PPORRES (text with 10 significant digits)."""
+    src, out, pp = tmp_path / "pc.csv", tmp_path / "nca.csv", tmp_path / "pp.xpt"
+    _pc(theoph).assign(PCSTRESU=conc_unit).to_csv(src, index=False)
+    code, output = _run(src, "--out", out, "--dose", "320", "--dose-unit", "mg", "--sdtm-pp", pp)
+    assert code == 0, output
+    domain = pyreadstat.read_xport(str(pp))[0]
+    rows = domain.set_index(["USUBJID", "PPTESTCD"])
+    cl, auc = rows.loc[("S1-1", "CLFO")], rows.loc[("S1-1", "AUCIFO")]
+    assert (cl["PPORRESU"], cl["PPSTRESU"]) == (derived, "L/h")
+    assert float(cl["PPORRES"]) == pytest.approx(320 / auc["PPSTRESN"], rel=1e-9)  # text, 10 digits
+    hand = 320 * to_litres_per_hour / auc["PPSTRESN"]
+    assert cl["PPSTRESN"] == pytest.approx(hand, rel=1e-12)
+    assert (rows.loc[("S1-1", "VZFO"), "PPORRESU"] == "L") == (to_litres_per_hour == 1.0)
+    unitless = domain[domain["PPTESTCD"].isin(["R2", "R2ADJ", "LAMZSPN", "LAMZNPT"])]
+    assert len(unitless) == 12 and set(unitless["PPORRESU"]) == set(unitless["PPSTRESU"]) == {""}
+    assert set(domain.loc[domain["PPTESTCD"] == "AUCPEO", "PPSTRESU"]) == {"%"}
+
+
+#: The natural keys checked: PP's (bioparity.io.sdtm.PP_KEYS, those present); ADPP and ADNCA: subject,
+#: parameter, the variables that tell a subject's profiles apart (period, reference dose, visit, analyte
+#: carried as a column) and the interval (ADPP) or the time since the first dose (ADNCA).
+_PROFILE = ("APERIOD", "TRTA", "PCRFTDTC", "VISITNUM", "PCSPEC")
+KEYS = {
+    "pp": PP_KEYS,
+    "adpp": ("STUDYID", "USUBJID", "PARAMCD", "PCTESTCD", "ANALYTE", *_PROFILE, "PPSTINT", "PPENINT"),
+    "adnca": ("STUDYID", "USUBJID", "PARAMCD", *_PROFILE, "AFRLT"),  # the analyte must be in PARAMCD
+}
+
+
+def _crossover_plain(theoph: pd.DataFrame) -> pd.DataFrame:
+    pc = _pc(theoph, periods=2)
+    return pd.DataFrame({
+        "subject": pc["USUBJID"], "period": pc["VISITNUM"].astype(int), "time": pc["PCELTM"].map(
+            lambda t: float(t[2:-1])), "conc": pc["PCSTRESN"], "dose": 320,
+    })  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("single", ()),
+        ("crossover-pc", ()),  # PCRFTDTC, VISITNUM, VISIT, EPOCH
+        ("crossover-pc-visitnum", ("--group", "VISITNUM")),  # no PCRFTDTC: the visit splits the periods
+        ("crossover-plain", ()),  # a period column only
+        ("adc", ()),  # two analytes, ADC and total antibody
+    ],
+)
+def test_no_two_records_share_their_keys(
+    theoph: pd.DataFrame, tmp_path: Path, name: str, options: tuple[str, ...]
+) -> None:
+    data = {
+        "single": lambda: _pc(theoph),
+        "crossover-pc": lambda: _pc(theoph, periods=2),
+        "crossover-pc-visitnum": lambda: _pc(theoph, periods=2).drop(columns="PCRFTDTC"),
+        "crossover-plain": lambda: _crossover_plain(theoph),
+        "adc": lambda: _pc(theoph, analytes=("ADC", "TAB")),
+    }[name]()
+    src = tmp_path / "in.csv"
+    data.to_csv(src, index=False)
+    paths = {kind: tmp_path / f"{kind}.xpt" for kind in KEYS}
+    code, output = _run(
+        src, "--out", tmp_path / "nca.csv", "--dose", "320", "--sdtm-pp", paths["pp"], "--adpp",
+        paths["adpp"], "--adnca", paths["adnca"], *options,
+    )  # fmt: skip
+    assert code == 0, output
+    profiles = 6 if name.startswith("crossover") or name == "adc" else 3
+    for kind, path in paths.items():
+        frame = pyreadstat.read_xport(str(path))[0]
+        keys = [k for k in KEYS[kind] if k in frame.columns]
+        assert not frame.duplicated(keys).any(), (kind, keys)
+        parameter = {"PPTESTCD", "PPSTINT", "PPENINT", "AFRLT"} | ({"PARAMCD"} if kind == "adpp" else set())
+        assert frame.groupby([k for k in keys if k not in parameter]).ngroups == profiles, kind
+    pp = pyreadstat.read_xport(str(paths["pp"]))[0]
+    if name == "crossover-pc":
+        assert set(zip(pp["VISITNUM"], pp["VISIT"], pp["EPOCH"], pp["PPRFTDTC"], strict=True)) == {
+            (1.0, "PERIOD 1", "TREATMENT 1", "2026-01-05T08:00"),
+            (2.0, "PERIOD 2", "TREATMENT 2", "2026-01-19T08:00"),
+        }
+    if name == "crossover-plain":
+        assert set(pp["PPGRPID"]) == {"period=1", "period=2"}
+        assert "written in PPGRPID as 'period=1'" in output
+    else:
+        assert "PPGRPID" not in pp.columns and "PPGRPID" not in output
+
+
+def test_adnca_has_one_paramcd_per_analyte(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """ADC and total antibody: PARAMCD ADC and TAB (from PCTESTCD), PARAM naming analyte and unit; one
+    analyte without an analyte column keeps PARAMCD CONC."""
+    src, adnca = tmp_path / "pc.csv", tmp_path / "adnca.csv"
+    _pc(theoph, analytes=("ADC", "TAB")).to_csv(src, index=False)
+    code, output = _run(src, "--out", tmp_path / "nca.csv", "--adnca", adnca)
+    assert code == 0, output
+    records = pd.read_csv(adnca)
+    assert sorted(set(zip(records["PARAMCD"], records["PARAM"], records["PCTESTCD"], strict=True))) == [
+        ("ADC", "ADC Concentration (ug/mL)", "ADC"),
+        ("TAB", "TAB Concentration (ug/mL)", "TAB"),
+    ]
+    plain = tmp_path / "plain.csv"
+    _crossover_plain(theoph).to_csv(plain, index=False)
+    code, output = _run(plain, "--out", tmp_path / "p.csv", "--adnca", adnca, "--conc-unit", "ug/mL")
+    assert code == 0, output
+    assert set(pd.read_csv(adnca)["PARAMCD"]) == {"CONC"}
+
+
+def _dm(arms: dict[str, str], actual: dict[str, str] | None = None) -> pd.DataFrame:
+    dm = pd.DataFrame({"STUDYID": "S1", "DOMAIN": "DM", "USUBJID": list(arms), "ARM": list(arms.values())})
+    return dm if actual is None else dm.assign(ACTARM=dm["USUBJID"].map(actual))
+
+
+def test_dm_gives_each_subject_its_arm_and_summaries_per_arm(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """Arm A: subjects 1 and 3, arm B: subject 2. Cmax by hand from the data (R Theoph: 10.50, 8.33, 8.20
+    mg/L for subjects 1-3): mean 9.35 for A, 8.33 for B (n 2 and 1), to 1e-12."""
+    src, dm = tmp_path / "pc.csv", tmp_path / "dm.xpt"
+    _pc(theoph).to_csv(src, index=False)
+    pyreadstat.write_xport(
+        _dm({"S1-1": "A", "S1-2": "B", "S1-3": "A"}, {"S1-1": "A", "S1-2": "B", "S1-3": "A"}), str(dm),
+        table_name="DM", file_format_version=5,
+    )  # fmt: skip
+    out, adpp, adnca = tmp_path / "nca.csv", tmp_path / "adpp.csv", tmp_path / "adnca.csv"
+    code, output = _run(src, "--out", out, "--dm", dm, "--adpp", adpp, "--adnca", adnca)
+    assert code == 0, output
+    assert "ARM, ACTARM" in output and "pool" not in output
+    summary = pd.read_csv(tmp_path / "nca.summary.csv").query("parameter == 'CMAX'").set_index("ARM")
+    first = theoph[theoph["Subject"] <= 3].groupby("Subject")["conc"].max()
+    assert first.tolist() == [10.5, 8.33, 8.2]
+    assert summary.loc["A", "mean"] == pytest.approx((10.5 + 8.2) / 2, rel=1e-12)
+    assert summary.loc["B", "mean"] == pytest.approx(8.33, rel=1e-12)
+    assert summary.loc["A", "n"] == 2 and summary.loc["B", "n"] == 1
+    for path in (out, adpp, adnca):
+        frame = pd.read_csv(path)
+        subject = "subject" if path == out else "USUBJID"
+        assert dict(zip(frame[subject], frame["ARM"], strict=True)) == {"S1-1": "A", "S1-2": "B", "S1-3": "A"}
+        assert (frame["ACTARM"] == frame["ARM"]).all()
+
+
+def test_a_pc_without_arm_and_without_dm_says_the_arms_are_pooled(
+    theoph: pd.DataFrame, tmp_path: Path
+) -> None:
+    src = tmp_path / "pc.csv"
+    _pc(theoph).to_csv(src, index=False)
+    code, output = _run(src, "--out", tmp_path / "nca.csv")
+    assert code == 0 and "SDTM PC has no arm and no --dm was given" in output
+    plain = tmp_path / "plain.csv"
+    _crossover_plain(theoph).to_csv(plain, index=False)
+    code, output = _run(plain, "--out", tmp_path / "p.csv")
+    assert code == 0 and "no arm" not in output  # a plain table: its own columns say what it is
+
+
+@pytest.mark.parametrize(
+    ("dm", "message"),
+    [  # Theoph subjects 1 and 2 have 11 samples each: subject 3's first is PC row 23
+        (
+            _dm({"S1-1": "A", "S1-2": "B"}),
+            "row 23 (line 24), column 'USUBJID': a subject with samples that the DM",
+        ),
+        (_dm({"S1-1": "A", "S1-2": "B", "S1-3": "A"}).drop(columns="ARM"), "SDTM DM without this column"),
+        (pd.concat([_dm({"S1-1": "A", "S1-2": "B", "S1-3": "A"}), _dm({"S1-2": "A"})]), "row 4 (line 5)"),
+    ],
+)
+def test_a_dm_that_does_not_fit_is_refused_naming_file_row_and_column(
+    theoph: pd.DataFrame, tmp_path: Path, dm: pd.DataFrame, message: str
+) -> None:
+    src, path, out = tmp_path / "pc.csv", tmp_path / "dm.csv", tmp_path / "nca.csv"
+    _pc(theoph).to_csv(src, index=False)
+    dm.to_csv(path, index=False)
+    code, output = _run(src, "--out", out, "--dm", path)
+    assert code != 0 and message in " ".join(output.split()), output
+    assert not out.exists()
