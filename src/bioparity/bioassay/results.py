@@ -29,7 +29,8 @@ class Outlier:
     value : float
         The value (analytical) or donor mean (biological), on the analysis (transformed) scale.
     lower_fence, upper_fence : float
-        Boxplot fences ``Q1 - 1.5 IQR`` and ``Q3 + 1.5 IQR`` (type-7 quartiles, analysis scale).
+        Boxplot fences ``Q1 - 1.5 IQR`` and ``Q3 + 1.5 IQR`` (analysis scale; quartiles as the result's
+        ``outlier_quartiles``: R type 7 by default, or Tukey's hinges).
     """
 
     step: str  # "analytical" (a donor's values across runs) or "biological" (donor means)
@@ -106,7 +107,9 @@ class CutPointResult(ResultMixin):
         Every decision taken (transform and method selected, replicates averaged, outliers removed,
         warnings about the run comparison).
     settings : dict, default {}
-        ``remove_outliers`` and the outlier rule.
+        ``remove_outliers``, ``outlier_quartiles`` (``type7``, ``tukey``...:
+        :data:`bioparity.bioassay.stats.OUTLIER_QUARTILES`) and the outlier rule in words; the table
+        (:meth:`to_frame`) has ``outlier_quartiles`` on every row.
     software_version : str
         bioparity version that produced the result.
     """
@@ -161,6 +164,8 @@ class CutPointResult(ResultMixin):
             row["selected"] = method == self.method
             row.update(base)
             row["n_outliers"] = len(self.outliers)
+            # the boxplot rule's quartiles (Shankar 2008 / Devanarayan 2017 leave them open): stated
+            row["outlier_quartiles"] = self.settings.get("outlier_quartiles", "type7")
             row["outliers"] = "; ".join(o.code for o in self.outliers)
             row["notes"] = " | ".join(self.notes)
             rows.append(row)

@@ -97,6 +97,13 @@ def ada_cutpoint_command(
     remove_outliers: Annotated[
         bool, typer.Option("--remove-outliers/--keep-outliers", help="Boxplot-rule outlier removal (listed).")
     ] = True,
+    outlier_quartiles: Annotated[
+        str,
+        typer.Option(
+            help="Quartiles of the boxplot rule: type7 (R quantile type 7), tukey (Tukey's hinges, as R "
+            "boxplot.stats) or type1-type9."
+        ),
+    ] = "type7",
     outliers: Annotated[Path | None, typer.Option(help="Also write the removed values here.")] = None,
 ) -> None:
     """ADA cut points (screening, confirmatory, titration) from validation data."""
@@ -110,6 +117,7 @@ def ada_cutpoint_command(
         settings: dict[str, Any] = {
             "fpr": fpr, "confirm_fpr": confirm_fpr, "titration_fpr": titration_fpr, "transform": transform,
             "method": method, "quantile_type": quantile_type, "remove_outliers": remove_outliers,
+            "outlier_quartiles": outlier_quartiles,
         }  # fmt: skip
         results = screening_and_confirmatory(read_cutpoint_data(data), **settings)
         table = pd.concat([r.to_frame() for r in results], ignore_index=True)
@@ -137,6 +145,14 @@ def status_from_cut_points(
 
 
 def _print_cut_points(console: Console, results: list[CutPointResult]) -> None:
+    from bioparity.analyses.ada_cutpoint import quartiles_words
+
+    if results and results[0].settings.get("remove_outliers"):
+        console.print(
+            _("outliers: boxplot rule (outside Q1 - 1.5 IQR, Q3 + 1.5 IQR), quartiles by %(quartiles)s")
+            % {"quartiles": quartiles_words(results[0].settings.get("outlier_quartiles"))},
+            highlight=False,
+        )
     for r in results:
         console.print(
             _(
