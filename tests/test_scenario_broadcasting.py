@@ -600,6 +600,7 @@ EXCLUDED = {
             "bioassay.screening_and_confirmatory",
             "bioassay.sensitivity",
             "bioassay.validated_cut_points",
+            "bioassay.with_validated_cut_point",
         ),
         "reads a data frame of one assay validation or study",
     ),

@@ -152,7 +152,7 @@ def test_attributes_are_named_by_their_labels_and_else_by_their_codes(tmp_path: 
     tables = get_analysis("stability").tables(table, options).main
     shown = {row[0] for t in tables for row in t.rows}
     assert shown == {"purity_sec", potency}
-    assert f"{potency} 5C reference: shelf life 26 extrapolates" in " ".join(result["notes"])
+    assert f"{potency} 5C reference: shelf life 26 months extrapolates" in " ".join(result["notes"])
     assert "purity_sec 25C test: shelf life" in " ".join(result["notes"])
     plots = {f.item: f.data for f in stability_plots(frame, table, "months")}
     assert set(plots) == {"purity_sec 25C test", "purity_sec 25C reference", f"{potency} 5C reference"}

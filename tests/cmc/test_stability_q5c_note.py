@@ -34,3 +34,21 @@ def test_a_shelf_life_within_the_data_has_no_q5c_note() -> None:
 def test_the_q5c_note_reads_in_chinese() -> None:
     shown = translate_note(REAL_TIME_FOR_BIOLOGICS, "zh-CN")
     assert shown == "ICH Q5C（生物制品）：有效期应基于实时数据；外推通常不被接受"
+
+
+def test_the_extrapolation_flag_names_the_time_unit_of_the_study() -> None:
+    """The flag says "37.75 months ... 24 months" (the unit of the study's ``time_unit``), in English and
+    in Chinese; a fit given no unit keeps the flag without one (the template of stored notes)."""
+    import pandas as pd
+
+    from bioparity.stability import stability_table
+
+    time, value, lot = _data()
+    data = pd.DataFrame({"attribute": "potency", "lot": lot, "time": time, "value": value})
+    for unit in ("months", "weeks"):
+        table = stability_table(data, {"potency": {"lower": 80.0, "upper": 120.0}}, time_unit=unit)
+        flag = str(table.table["flags"].iloc[0]).split("; ICH Q5C")[0]  # the note has a "; " itself
+        assert flag.startswith(f"shelf life 37.75 {unit} extrapolates beyond the last time point 24 {unit} ")
+        assert translate_note(flag, "zh-CN").startswith(f"有效期 37.75 {unit} 外推超出最后时间点 24 {unit}（")
+    bare = fit_stability(*_data(), lower=80.0, upper=120.0).flags[0]
+    assert bare.startswith("shelf life 37.75 extrapolates beyond the last time point 24 (")

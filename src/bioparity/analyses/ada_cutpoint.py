@@ -3,8 +3,9 @@
 The reader and the numbers are those of ``bioparity ada-cutpoint``: validation data of drug-naive donors
 (``donor, run, signal`` + optional ``signal_drug`` for the confirmatory tier, ``nc``, ``analyst``,
 ``plate``), the transformation chosen by skewness and normality, analytical and biological outliers
-removed by the boxplot rule (stated per step, never silent), the variance components by REML and the
-comparison of run means and variances deciding a fixed or floating cut point, and the parametric
+removed by the boxplot rule (stated per step, never silent; quartiles by R type 7 or Tukey's hinges as
+R's ``boxplot.stats``, option ``outlier_quartiles``, stated in the result), the variance components by REML
+and the comparison of run means and variances deciding a fixed or floating cut point, and the parametric
 (mean + z·SD), robust (median + z·1.4826·MAD), nonparametric (R quantile type 7 by default) and
 lower-confidence-limit estimates (Shankar et al. 2008, J Pharm Biomed Anal 48:1267, sections 3 and
 Appendix; Devanarayan et al. 2017, AAPS J 19:1487; FDA, Immunogenicity Testing of Therapeutic Protein
@@ -30,6 +31,7 @@ from bioparity.analyses.options import flag_option, number_option, optional_numb
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.analyses.terms import term, value_words
 from bioparity.bioassay import inhibition, screening_and_confirmatory
+from bioparity.bioassay.stats import DEFAULT_OUTLIER_QUARTILES, OUTLIER_QUARTILES
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.i18n.notes import LABELLED
@@ -65,6 +67,7 @@ def ada_cutpoint_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[s
         method=text_option(options, "method", "auto"),
         quantile_type=int(number_option(options, "quantile_type", 7)),
         remove_outliers=flag_option(options, "remove_outliers", True),
+        outlier_quartiles=text_option(options, OUTLIER_QUARTILES_OPTION, DEFAULT_OUTLIER_QUARTILES),
     )
     table = pd.concat([r.to_frame() for r in results], ignore_index=True)
     removed = [{TIER: r.tier, **plain(o)} for r in results for o in r.outliers]
@@ -98,6 +101,17 @@ def _cut_point_row(r: Mapping[str, Any]) -> tuple[str, ...]:
         f"{term(r.get(CUT_POINT_TYPE))}; {normalisation}",
         f"{cell(r.get('n_donors'))} x {cell(r.get('n_runs'))} ({cell(r.get('n_values'))})",
         cell(r.get(N_OUTLIERS)),
+    )
+
+
+#: The column and option of the boxplot rule's quartiles (a result stored before it was: type 7).
+OUTLIER_QUARTILES_OPTION = "outlier_quartiles"
+
+
+def quartiles_words(method: Any) -> str:
+    """How the boxplot rule's quartiles were computed, in the reader's words (type 7 when not stored)."""
+    return value_words(
+        OUTLIER_QUARTILES_OPTION, method if isinstance(method, str) and method else DEFAULT_OUTLIER_QUARTILES
     )
 
 
@@ -136,7 +150,10 @@ def ada_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
             "Parametric: mean + z·SD; robust: median + z·1.4826·MAD; nonparametric: the empirical "
             "quantile; parametric LCL: the lower confidence limit of the parametric percentile "
             "(Devanarayan 2017). Fixed or floating after comparing run means and variances."
-        ),
+        )
+        + " "
+        + _("Outliers: boxplot rule (outside Q1 - 1.5 IQR, Q3 + 1.5 IQR), quartiles by %(quartiles)s.")
+        % {"quartiles": quartiles_words(records[0].get(OUTLIER_QUARTILES_OPTION) if records else None)},
     )
     columns = {
         TIER: _("tier"),
@@ -212,6 +229,7 @@ APPENDIX_HEADERS: dict[str, str] = {
     "lcl_confidence": gettext_noop("confidence level of the parametric LCL"),
     "software_version": gettext_noop("software version"),
     N_OUTLIERS: gettext_noop("outliers removed"),
+    OUTLIER_QUARTILES_OPTION: gettext_noop("quartiles of the outlier rule"),
     OUTLIERS: gettext_noop("outliers"),
     NOTES: gettext_noop("notes"),
 }
@@ -568,6 +586,15 @@ ADA_CUTPOINT = Analysis(
             "remove_outliers",
             gettext_noop("true (default) to remove boxplot-rule outliers (listed in the report)"),
             True,
+        ),
+        Option(
+            OUTLIER_QUARTILES_OPTION,
+            gettext_noop(
+                "quartiles of the boxplot outlier rule: type7 (R quantile type 7, default), tukey (Tukey's "
+                "hinges, as R boxplot.stats) or type1-type9"
+            ),
+            DEFAULT_OUTLIER_QUARTILES,
+            OUTLIER_QUARTILES,
         ),
     ),
     tables=ada_tables,

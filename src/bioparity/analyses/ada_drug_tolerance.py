@@ -6,7 +6,10 @@ signal`` (replicate wells averaged; drug level 0 = no drug), a sample detected w
 or above the screening cut point, and per ADA level the highest drug level up to which every tested drug
 level is detected; a level detected again above a miss is flagged, never smoothed (FDA, Immunogenicity
 Testing of Therapeutic Protein Products - Developing and Validating Assays for Anti-Drug Antibody
-Detection, 2019, section IV.D; Shankar et al. 2008, J Pharm Biomed Anal 48:1267, section 3.5).
+Detection, 2019, section IV.D; Shankar et al. 2008, J Pharm Biomed Anal 48:1267, section 3.5). With a
+floating screening cut point the file gives each run's own in a ``cut_point`` column (with ``run``; the
+``cut_point`` option then empty), as for ``ada-sensitivity``: each run's wells are judged at their run's cut
+point (:func:`bioparity.bioassay.drug_tolerance`).
 """
 
 from __future__ import annotations
@@ -18,11 +21,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bioparity.analyses.ada_sensitivity import CUT_POINT_HELP, CUT_POINT_OPTION, unit_text, with_unit
+from bioparity.analyses.ada_sensitivity import RUN_CUT_POINT_OPTION, given_cut_point, unit_text, with_unit
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
 from bioparity.analyses.frames import frame_records, frame_result, result_records
-from bioparity.analyses.options import required_number, text_option
+from bioparity.analyses.options import text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.bioassay import drug_tolerance
 from bioparity.i18n import gettext as _
@@ -40,11 +43,16 @@ ADA_LEVELS, TOLERANCE, DETECTED_ALL, CUT_POINT = (
 )
 #: Columns of the units of the ADA and drug levels (since they were stored).
 ADA_UNIT, DRUG_UNIT = "ada_unit", "drug_unit"
+#: Columns of the cut point type and of each run's own (floating) cut point (since they were stored).
+CUT_POINT_TYPE, RUN_CUT_POINTS = "cut_point_type", "run_cut_points"
 
 COLUMNS = (
     InputColumn("ada_level", True, "positive-control antibody concentration (> 0)"),
     InputColumn("drug_level", True, "drug concentration (>= 0; include 0 = no drug)"),
     InputColumn("signal", True, "screening signal (same scale as the cut point)"),
+    InputColumn("run", False, "assay run (needed with cut_point or nc)"),
+    InputColumn("cut_point", False, "the run's own screening cut point (a floating cut point), one per run"),
+    InputColumn("nc", False, "the run's negative control (then give each run's cut_point)"),
 )
 
 
@@ -52,7 +60,7 @@ def tolerance_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str,
     """Per ADA level the highest drug level still detected (``bioparity ada-drug-tolerance``)."""
     result = drug_tolerance(
         frame,
-        required_number(options, "cut_point", CUT_POINT_HELP),
+        given_cut_point(frame, options),
         ada_unit=text_option(options, ADA_UNIT, "ng/mL"),
         drug_unit=text_option(options, DRUG_UNIT, "ug/mL"),
         unit_sources=("option ada_unit", "option drug_unit"),
@@ -74,6 +82,20 @@ def _tolerance_text(r: Mapping[str, Any]) -> str:
     return cell(value, 5)
 
 
+def _run_cut_points(records: list[dict[str, Any]]) -> str:
+    """Each run's own cut point as stored (``R1 1.2; R2 1.35``); ``""`` for a fixed cut point."""
+    value = records[0].get(RUN_CUT_POINTS) if records else None
+    return value if isinstance(value, str) else ""
+
+
+def _cut_point_words(cut: Any, records: list[dict[str, Any]]) -> str:
+    """The cut point for a title: the number, or each run's own (floating) ones."""
+    own = _run_cut_points(records)
+    if own:
+        return _("each run's own (floating): %(cuts)s") % {"cuts": own}
+    return cell(cut, 5)
+
+
 def tolerance_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
     """Per ADA level the drug tolerance (levels not detected without drug marked); the complete result in
     the appendix (non-monotone patterns are the result's notes)."""
@@ -84,7 +106,7 @@ def tolerance_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = No
     ada, drug = (unit_text(records[0].get(c)) if records else "" for c in (ADA_UNIT, DRUG_UNIT))
     main = Table(
         _("Drug tolerance per ADA level (detected: mean signal >= cut point %(cut_point)s)")
-        % {"cut_point": cell(cut, 5)},
+        % {"cut_point": _cut_point_words(cut, records)},
         (with_unit(_("ADA level"), ada), with_unit(_("highest drug level detected"), drug)),
         tuple((cell(r[ADA_LEVELS], 5), _tolerance_text(r)) for r in records),
         (True, True),
@@ -123,6 +145,8 @@ APPENDIX_HEADERS: dict[str, str] = {
     "software_version": gettext_noop("software version"),
     ADA_UNIT: gettext_noop("ADA unit"),
     DRUG_UNIT: gettext_noop("drug unit"),
+    CUT_POINT_TYPE: gettext_noop("cut point type"),
+    RUN_CUT_POINTS: gettext_noop("cut point of each run"),
     "notes": gettext_noop("notes"),
 }
 
@@ -143,9 +167,9 @@ def tolerance_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> 
         f"ADA {cell(r.get(ADA_LEVELS), 4)} {unit_text(r.get(ADA_UNIT))}".strip() + f": {_detected_text(r)}"
         for r in records
     ]
-    return "; ".join(parts) + _(" (cut point %(cut_point)s)") % {
-        "cut_point": cell(options.get("cut_point"), 4)
-    }
+    given = options.get("cut_point")
+    cut = cell(given, 4) if is_number(given) else _("each run's own (floating)")
+    return "; ".join(parts) + _(" (cut point %(cut_point)s)") % {"cut_point": cut}
 
 
 def tolerance_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
@@ -154,9 +178,11 @@ def tolerance_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tup
     return [(_("ADA levels not detected without drug"), int(values.isna().sum()))]
 
 
-def tolerance_figure(data: pd.DataFrame, cut: float, units: tuple[str, str] = ("", "")) -> XYPlot:
+def tolerance_figure(
+    data: pd.DataFrame, cut: float, units: tuple[str, str] = ("", ""), own: str = ""
+) -> XYPlot:
     """Mean signal against drug level, one series per ADA level, with the cut point (log drug axis when no
-    drug level is 0)."""
+    drug level is 0); ``own``: each run's own cut point as stored (``R1 1.2; R2 1.35``), one line each."""
     means = data.groupby(["ada_level", "drug_level"], sort=True)["signal"].mean().reset_index()
     series = [
         Line(
@@ -166,15 +192,21 @@ def tolerance_figure(data: pd.DataFrame, cut: float, units: tuple[str, str] = ("
         )
         for level, g in means.groupby("ada_level", sort=True)
     ]
+    runs = [part.rpartition(" ") for part in own.split("; ")] if own else []
+    lines = [(_("cut point %(cut_point)s") % {"cut_point": cell(cut, 4)}, cut)] if not runs else []
+    for run, _space, value in runs:
+        lines.append(
+            (_("run %(run)s: cut point %(cut_point)s") % {"run": run, "cut_point": value}, float(value))
+        )
     return XYPlot(
         _("Drug tolerance: signal of each ADA level against the drug level, cut point %(cut_point)s")
-        % {"cut_point": cell(cut, 4)},
+        % {"cut_point": cell(cut, 4) if not runs else _("each run's own (floating)")},
         _("drug level"),
         _("signal (mean of replicates)"),
         x_unit=units[1],
         points=tuple(series),
         lines=tuple(series),
-        hlines=(RefLine(_("cut point %(cut_point)s") % {"cut_point": cell(cut, 4)}, cut),),
+        hlines=tuple(RefLine(label, value) for label, value in lines),
         log_x=bool((means["drug_level"] > 0).all()),
     )
 
@@ -183,7 +215,8 @@ def tolerance_figures(run: RunView) -> list[Figure]:
     """The signal of each ADA level against the drug level, with the cut point."""
     data = run.input_frame(("ada_level", "drug_level", "signal"))
     cut = run.records[0].get(CUT_POINT) if run.records else None
-    if data is None or cut is None or not is_number(cut):
+    own = _run_cut_points(run.records)
+    if data is None or (not own and (cut is None or not is_number(cut))):
         return []
     data = data.apply(pd.to_numeric, errors="coerce").dropna(subset=["ada_level", "drug_level", "signal"])
     return [
@@ -193,8 +226,9 @@ def tolerance_figures(run: RunView) -> list[Figure]:
             _("Signal of each ADA level against the drug level with the cut point"),
             tolerance_figure(
                 data,
-                float(cut),
+                float(cut) if cut is not None and is_number(cut) else math.nan,
                 (unit_text(run.records[0].get(ADA_UNIT)), unit_text(run.records[0].get(DRUG_UNIT))),
+                own,
             ),
             note=_(
                 "Points joined per ADA level: mean signal at each drug level; dashed: the cut point. "
@@ -227,7 +261,7 @@ ADA_DRUG_TOLERANCE = Analysis(
     compute=tolerance_kind,
     columns=COLUMNS,
     options=(
-        CUT_POINT_OPTION,
+        RUN_CUT_POINT_OPTION,
         Option(
             ADA_UNIT,
             gettext_noop("unit of the ADA levels (positive-control antibody; default ng/mL)"),

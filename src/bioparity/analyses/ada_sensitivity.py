@@ -50,8 +50,8 @@ REQUIRED_CUT_POINT_HELP = gettext_noop(
     "required: the screening cut point in signal units (e.g. the reported cut point of an ada-cutpoint run)"
 )
 CUT_POINT_HELP = REQUIRED_CUT_POINT_HELP.removeprefix("required: ")
-CUT_POINT_OPTION = Option.optional_number("cut_point", REQUIRED_CUT_POINT_HELP, label="cut point")
-#: The sensitivity's cut point: one for every run, or empty when the file gives each run's own.
+#: The cut point of the sensitivity and of the drug tolerance: one for every run, or empty when the file
+#: gives each run's own.
 RUN_CUT_POINT_OPTION = Option.optional_number(
     "cut_point",
     gettext_noop(
@@ -80,14 +80,20 @@ def with_unit(header: str, unit: str) -> str:
     return _("%(header)s (%(unit)s)") % {"header": header, "unit": unit} if unit else header
 
 
-def sensitivity_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
-    """Per run the concentration at the cut point, and the sensitivity (``bioparity ada-sensitivity``)."""
+def given_cut_point(frame: pd.DataFrame, options: Mapping[str, Any]) -> float | None:
+    """The ``cut_point`` option; None when empty and the data give each run's own in a ``cut_point``
+    column (a floating cut point); required otherwise (the refusal names the option)."""
     cut_point = optional_number(options, "cut_point")
     if cut_point is None and "cut_point" not in frame.columns:
         cut_point = required_number(options, "cut_point", CUT_POINT_HELP)  # names the option
+    return cut_point
+
+
+def sensitivity_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Per run the concentration at the cut point, and the sensitivity (``bioparity ada-sensitivity``)."""
     result = sensitivity(
         frame,
-        cut_point,
+        given_cut_point(frame, options),
         method=text_option(options, "method", "linear"),
         concentration_unit=text_option(options, "conc_unit", "ng/mL"),
         unit_source="option conc_unit",

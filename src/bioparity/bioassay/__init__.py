@@ -6,7 +6,13 @@ Pure numerical core (no I/O): readers are in :mod:`bioparity.io.bioassay`, the c
 
 from __future__ import annotations
 
-from bioparity.bioassay.classify import ValidatedCutPoint, ada_status, classify_samples, validated_cut_points
+from bioparity.bioassay.classify import (
+    ValidatedCutPoint,
+    ada_status,
+    classify_samples,
+    validated_cut_points,
+    with_validated_cut_point,
+)
 from bioparity.bioassay.cutpoint import compute_cut_point, inhibition, screening_and_confirmatory
 from bioparity.bioassay.drug_tolerance import drug_tolerance
 from bioparity.bioassay.isr import ISR_LIMITS, isr, isr_sample_count
@@ -40,4 +46,5 @@ __all__ = [
     "screening_and_confirmatory",
     "sensitivity",
     "validated_cut_points",
+    "with_validated_cut_point",
 ]

@@ -26,6 +26,7 @@ import pandas as pd
 
 from bioparity.bioassay.cutpoint import inhibition
 from bioparity.errors import DataFileError, InputError
+from bioparity.i18n.notes import note_template
 
 
 class CutPointLike(Protocol):
@@ -75,6 +76,20 @@ class ValidatedCutPoint:
     normalization: str
     normalization_factor: float
 
+
+# Refusals of a cut-point result applied to assay data (:func:`with_validated_cut_point`).
+CUT_POINT_GIVEN_TWICE = note_template(
+    "the data give each run's cut point in a 'cut_point' column and a cut-point result was given too: give "
+    "one or the other"
+)
+NO_NORMALISATION_FACTOR = note_template(
+    "the validated screening cut point is {type} but its result has no normalisation factor (the cut-point "
+    "data had no negative control 'nc'): give each run's cut point in a 'cut_point' column"
+)
+FLOATING_NEEDS_NC = note_template(
+    "the validated screening cut point floats (each run's cut point = its negative control x the "
+    "normalisation factor): the data need each run's negative control in an 'nc' column"
+)
 
 #: Columns a cut-point results table must have (those of ``CutPointResult.to_frame``).
 RESULT_COLUMNS = ("tier", "selected", "cut_point", "method", "fpr", "cut_point_type")
@@ -180,6 +195,60 @@ def _plate_cut_point(result: CutPointLike, nc: np.ndarray | None) -> np.ndarray 
             return nc * math.exp(result.normalization_factor)
         return nc * result.normalization_factor
     return result.cut_point
+
+
+def with_validated_cut_point(
+    frame: pd.DataFrame, screening: CutPointLike
+) -> tuple[pd.DataFrame, float | None]:
+    """Assay data (positive-control curves, drug-tolerance wells) and the cut point to read them at, from
+    the validated screening cut point of an ``ada-cutpoint`` result.
+
+    A floating cut point (``cut_point_type`` ``floating...`` with a normalisation factor) gives each row
+    the cut point of its run from the run's negative control ``nc``: ``nc exp(NF)`` (additive on the log
+    scale) or ``nc NF`` (multiplicative), as :func:`classify_samples` computes a plate's cut point (Shankar
+    et al. 2008, J Pharm Biomed Anal 48:1267, Appendix 1 section 5; FDA 2019 ADA guidance, section IV.B):
+    the frame is returned with that ``cut_point`` column (``nc`` dropped) and ``None``. A fixed cut point
+    is returned as the number for every run (``nc``, not needed, dropped).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The data, with ``run`` and ``nc`` (one negative control per run) for a floating cut point; no
+        ``cut_point`` column (the cut point would be given twice).
+    screening : CutPointResult or ValidatedCutPoint
+        The validated screening cut point (:func:`validated_cut_points` of the results file).
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, float or None)
+        The data to analyse and the one cut point (None: each run's own in the ``cut_point`` column).
+
+    Raises
+    ------
+    InputError
+        When the cut point is not of the screening tier, the data have a ``cut_point`` column already, or
+        the cut point floats and the result has no normalisation factor or the data no ``nc`` column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cp = ValidatedCutPoint("screening", 1.3, "parametric", 0.05, "floating", "multiplicative", 1.25)
+    >>> data, one = with_validated_cut_point(pd.DataFrame({"run": ["R1", "R2"], "nc": [100.0, 120.0]}), cp)
+    >>> data["cut_point"].tolist(), one
+    ([125.0, 150.0], None)
+    """
+    if screening.tier != "screening":
+        raise InputError(f"the cut-point result's reported tier is {screening.tier!r}, not screening")
+    if "cut_point" in frame.columns:
+        raise InputError(CUT_POINT_GIVEN_TWICE)
+    if not screening.cut_point_type.startswith("floating"):
+        return frame.drop(columns=["nc"], errors="ignore"), float(screening.cut_point)
+    if math.isnan(screening.normalization_factor):
+        raise InputError(NO_NORMALISATION_FACTOR.format(type=screening.cut_point_type))
+    if "nc" not in frame.columns:
+        raise InputError(FLOATING_NEEDS_NC)
+    own = _plate_cut_point(screening, frame["nc"].to_numpy(float))
+    return frame.drop(columns=["nc"]).assign(cut_point=own), None
 
 
 def classify_samples(

@@ -7,7 +7,10 @@ analyst or plate factor is part of the run label). Steps, each reported in the r
    et al. 2017, AAPS J 19:1487, "Data transformation"): ``auto`` takes the log when the raw data are
    right-skewed and the log reduces the absolute skewness; ``none`` / ``log`` force it.
 2. **Analytical outliers**: within each donor, its values across runs outside the boxplot fences
-   (``Q1 - 1.5 IQR``, ``Q3 + 1.5 IQR``; Devanarayan 2017, "Outlier evaluation"); removed and listed.
+   (``Q1 - 1.5 IQR``, ``Q3 + 1.5 IQR``; Shankar 2008, Appendix 1; Devanarayan 2017, "Outlier evaluation");
+   removed and listed. Neither paper fixes how the quartiles are computed: ``outlier_quartiles`` chooses
+   R ``quantile`` type 7 (default) or Tukey's hinges (R ``boxplot.stats``) or another R type
+   (:data:`bioparity.bioassay.stats.OUTLIER_QUARTILES`), and the result states it (``outlier_quartiles``).
 3. **Biological outliers**: donor means across donors outside the boxplot fences; the donor is removed
    and listed. One pass per step (no iteration).
 4. **Run means and variances** (Shankar 2008, Appendix 1 section 3): REML fit of
@@ -48,7 +51,10 @@ from bioparity.arrays import broadcast_named
 from bioparity.bioassay.reml import reml_fit
 from bioparity.bioassay.results import CutPointResult, Outlier
 from bioparity.bioassay.stats import (
+    DEFAULT_OUTLIER_QUARTILES,
+    boxplot_fences,
     boxplot_flags,
+    check_outlier_quartiles,
     mad,
     normal_quantile_lcl_factor,
     quantile,
@@ -161,9 +167,11 @@ NO_NORMALISATION = note_template(
 )
 
 
-def _fences(x: np.ndarray) -> tuple[float, float]:
-    q1, q3 = quantile(x, 0.25), quantile(x, 0.75)
-    return q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)
+def outlier_rule(quartiles: str) -> str:
+    """``boxplot 1.5 IQR, type-7 quartiles`` or ``boxplot 1.5 IQR, Tukey's hinges (R boxplot.stats)``."""
+    if quartiles == "tukey":
+        return "boxplot 1.5 IQR, Tukey's hinges (R boxplot.stats)"
+    return f"boxplot 1.5 IQR, {quartiles.replace('type', 'type-')} quartiles"
 
 
 def _estimate(
@@ -254,6 +262,7 @@ def compute_cut_point(
     lcl_confidence: float | None = None,
     remove_outliers: bool = True,
     exclude_donors: Sequence[str] = (),
+    outlier_quartiles: str = DEFAULT_OUTLIER_QUARTILES,
 ) -> CutPointResult:
     """Cut point of one tier from a frame with columns ``donor``, ``run``, ``value`` [, ``nc``].
 
@@ -286,6 +295,10 @@ def compute_cut_point(
         Remove analytical, then biological, outliers by the boxplot rule (one pass each).
     exclude_donors : sequence of str, default ()
         Donors to leave out before the analysis (recorded in the notes).
+    outlier_quartiles : str, default "type7"
+        Quartiles of the boxplot rule: ``type7`` (R ``quantile`` type 7), ``tukey`` (Tukey's hinges, R
+        ``fivenum``: the outliers of R ``boxplot.stats``) or ``type1``..``type9``; stated in the result
+        (``settings`` and the table's ``outlier_quartiles``).
 
     Returns
     -------
@@ -333,6 +346,7 @@ def compute_cut_point(
     conf = (0.90 if tier == "screening" else 0.80) if lcl_confidence is None else lcl_confidence
     if not 0.5 <= conf < 1.0:
         raise InputError(f"the LCL confidence must be in [0.5, 1); got {conf}")
+    check_outlier_quartiles(outlier_quartiles)
     notes: list[str] = []
     data = _aggregate(frame)
     if exclude_donors:
@@ -358,9 +372,9 @@ def compute_cut_point(
         keep = np.ones(len(data), dtype=bool)
         for _donor, idx in data.groupby("donor", sort=True).indices.items():
             yv = data["y"].to_numpy()[idx]
-            flags = boxplot_flags(yv)
+            flags = boxplot_flags(yv, method=outlier_quartiles)
             if flags.any():
-                lo, hi = _fences(yv)
+                lo, hi = boxplot_fences(yv, method=outlier_quartiles)
                 for i in np.asarray(idx)[flags]:
                     row = data.iloc[i]
                     outliers.append(
@@ -369,9 +383,9 @@ def compute_cut_point(
                 keep[np.asarray(idx)[flags]] = False
         data = data.loc[keep]
         means = data.groupby("donor", sort=True)["y"].mean()
-        bflags = boxplot_flags(means.to_numpy())
+        bflags = boxplot_flags(means.to_numpy(), method=outlier_quartiles)
         if bflags.any():
-            lo, hi = _fences(means.to_numpy())
+            lo, hi = boxplot_fences(means.to_numpy(), method=outlier_quartiles)
             for donor, m in means[bflags].items():
                 outliers.append(Outlier("biological", str(donor), "", float(m), lo, hi))
             data = data.loc[~data["donor"].isin(list(means.index[bflags]))]
@@ -483,7 +497,11 @@ def compute_cut_point(
         lcl_confidence=conf,
         outliers=tuple(outliers),
         notes=tuple(notes),
-        settings={"remove_outliers": remove_outliers, "outlier_rule": "boxplot 1.5 IQR, type-7 quartiles"},
+        settings={
+            "remove_outliers": remove_outliers,
+            "outlier_quartiles": outlier_quartiles,
+            "outlier_rule": outlier_rule(outlier_quartiles),
+        },
     )
 
 
@@ -497,6 +515,7 @@ def screening_and_confirmatory(
     method: str = "auto",
     quantile_type: int = 7,
     remove_outliers: bool = True,
+    outlier_quartiles: str = DEFAULT_OUTLIER_QUARTILES,
 ) -> list[CutPointResult]:
     """Screening cut point from ``signal``; confirmatory from ``signal_drug`` (% inhibition); titration.
 
@@ -523,6 +542,8 @@ def screening_and_confirmatory(
         R quantile type of the nonparametric estimates.
     remove_outliers : bool, default True
         Apply the boxplot outlier steps in every tier.
+    outlier_quartiles : str, default "type7"
+        Quartiles of the boxplot rule in every tier (see :func:`compute_cut_point`).
 
     Returns
     -------
@@ -540,6 +561,7 @@ def screening_and_confirmatory(
         compute_cut_point(
             base, tier="screening", fpr=fpr, transform=transform, method=method,
             quantile_type=quantile_type, remove_outliers=remove_outliers,
+            outlier_quartiles=outlier_quartiles,
         )
     ]  # fmt: skip
     if confirm_fpr is not None:
@@ -554,6 +576,7 @@ def screening_and_confirmatory(
             compute_cut_point(
                 inh, tier="confirmatory", fpr=confirm_fpr, transform="none", method=method,
                 quantile_type=quantile_type, remove_outliers=remove_outliers,
+                outlier_quartiles=outlier_quartiles,
             )
         )  # fmt: skip
     if titration_fpr is not None:
@@ -561,6 +584,7 @@ def screening_and_confirmatory(
             compute_cut_point(
                 base, tier="titration", fpr=titration_fpr, transform=transform, method=method,
                 quantile_type=quantile_type, remove_outliers=remove_outliers,
+                outlier_quartiles=outlier_quartiles,
             )
         )  # fmt: skip
     return out

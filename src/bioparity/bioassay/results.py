@@ -29,7 +29,8 @@ class Outlier:
     value : float
         The value (analytical) or donor mean (biological), on the analysis (transformed) scale.
     lower_fence, upper_fence : float
-        Boxplot fences ``Q1 - 1.5 IQR`` and ``Q3 + 1.5 IQR`` (type-7 quartiles, analysis scale).
+        Boxplot fences ``Q1 - 1.5 IQR`` and ``Q3 + 1.5 IQR`` (analysis scale; quartiles as the result's
+        ``outlier_quartiles``: R type 7 by default, or Tukey's hinges).
     """
 
     step: str  # "analytical" (a donor's values across runs) or "biological" (donor means)
@@ -106,7 +107,9 @@ class CutPointResult(ResultMixin):
         Every decision taken (transform and method selected, replicates averaged, outliers removed,
         warnings about the run comparison).
     settings : dict, default {}
-        ``remove_outliers`` and the outlier rule.
+        ``remove_outliers``, ``outlier_quartiles`` (``type7``, ``tukey``...:
+        :data:`bioparity.bioassay.stats.OUTLIER_QUARTILES`) and the outlier rule in words; the table
+        (:meth:`to_frame`) has ``outlier_quartiles`` on every row.
     software_version : str
         bioparity version that produced the result.
     """
@@ -161,6 +164,8 @@ class CutPointResult(ResultMixin):
             row["selected"] = method == self.method
             row.update(base)
             row["n_outliers"] = len(self.outliers)
+            # the boxplot rule's quartiles (Shankar 2008 / Devanarayan 2017 leave them open): stated
+            row["outlier_quartiles"] = self.settings.get("outlier_quartiles", "type7")
             row["outliers"] = "; ".join(o.code for o in self.outliers)
             row["notes"] = " | ".join(self.notes)
             rows.append(row)
@@ -287,18 +292,24 @@ class DrugToleranceResult(_NotesAsText):
         The ADA level is detected at every drug level tested (the tolerance is then at least the
         highest drug level).
     cut_point : float
-        Screening cut point used (signal units).
+        Screening cut point used for every well (signal units); NaN when each run had its own
+        (``cut_point_type`` floating, see ``run_cut_points``).
     notes : tuple of str
-        Levels not detected, detected throughout, or detected again above a miss (non-monotone).
+        Levels not detected, detected throughout, or detected again above a miss (non-monotone); samples
+        whose runs disagree (floating cut point).
     software_version : str
         bioparity version that produced the result.
     ada_unit : str
         Unit of ``ada_levels`` (e.g. ``ng/mL``; ``""`` when not stated).
     drug_unit : str
         Unit of the drug levels, so of ``drug_tolerance`` (e.g. ``ug/mL``; ``""`` when not stated).
+    cut_point_type : str
+        ``fixed`` (one cut point for every well) or ``floating (each run's own)``.
+    run_cut_points : str
+        Each run's own cut point, ``"R1 1.2; R2 1.35"`` (``""`` for a fixed cut point).
     """
 
-    SETTINGS = ("cut_point", "ada_unit", "drug_unit")
+    SETTINGS = ("cut_point", "ada_unit", "drug_unit", "cut_point_type")
 
     ada_levels: np.ndarray
     drug_tolerance: np.ndarray  # NaN when not detected even without drug
@@ -308,6 +319,8 @@ class DrugToleranceResult(_NotesAsText):
     software_version: str = __version__
     ada_unit: str = ""
     drug_unit: str = ""
+    cut_point_type: str = "fixed"
+    run_cut_points: str = ""
 
     def summary(self) -> str:
         ada, drug = (f" {u}" if u else "" for u in (self.ada_unit, self.drug_unit))
@@ -316,7 +329,9 @@ class DrugToleranceResult(_NotesAsText):
             + ("not detected without drug" if np.isnan(t) else f"detected up to drug {t:g}{drug}")
             for a, t in zip(self.ada_levels.tolist(), self.drug_tolerance.tolist(), strict=True)
         ]
-        return with_rows(f"Drug tolerance at cut point {self.cut_point:g}, {len(rows)} ADA levels", rows)
+        own = f"each run's own ({self.run_cut_points})"
+        at = f"{self.cut_point:g}" if math.isfinite(self.cut_point) else own
+        return with_rows(f"Drug tolerance at cut point {at}, {len(rows)} ADA levels", rows)
 
 
 @dataclass(frozen=True, repr=False)

@@ -97,10 +97,11 @@ def checked_concentration_unit(text: str, source: str) -> tuple[str, str | None]
     return unit.text, None if unit.known else UNKNOWN_CONC_UNIT.format(unit=repr(unit.text), source=source)
 
 
-def _run_cut_points(data: pd.DataFrame, cut_point: float | None) -> tuple[dict[str, float], str]:
+def run_cut_points(data: pd.DataFrame, cut_point: float | None) -> tuple[dict[str, float], str]:
     """Each run's cut point and the type: ``cut_point`` for every run (fixed), or each run's own from the
     data's ``cut_point`` column (floating); refused when both or neither are given, or when the data carry
-    each run's negative control ``nc`` but one cut point is given (module docstring)."""
+    each run's negative control ``nc`` but one cut point is given (module docstring). ``data`` has a
+    ``run`` column (text); shared with :func:`bioparity.bioassay.drug_tolerance`."""
     runs = sorted(data["run"].unique())
     if "cut_point" in data.columns:
         if cut_point is not None:
@@ -224,7 +225,7 @@ def sensitivity(
     if (data["concentration"].astype(float) <= 0).any():
         raise InputError("positive-control concentrations must be > 0")
     unit, unit_note = checked_concentration_unit(concentration_unit, unit_source)
-    own, kind = _run_cut_points(data, cut_point)
+    own, kind = run_cut_points(data, cut_point)
     curves = data.groupby(["run", "concentration"], sort=True)["signal"].mean().reset_index()
     runs, concs, notes = [], [], [] if unit_note is None else [unit_note]
     undetected = False

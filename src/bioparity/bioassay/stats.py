@@ -5,7 +5,12 @@
 * ``mad(x)`` is R's ``mad``: ``1.4826 * median(|x - median(x)|)`` (the constant makes it consistent for
   the normal SD; Hampel 1974, JASA 69:383);
 * the boxplot rule flags values below ``Q1 - 1.5 IQR`` or above ``Q3 + 1.5 IQR`` (Tukey 1977, Exploratory
-  Data Analysis, ch. 2), quartiles by R type 7;
+  Data Analysis, ch. 2); the quartiles are a choice (:data:`OUTLIER_QUARTILES`): R ``quantile`` type 7 (the
+  default, as bioparity has always computed them) or Tukey's hinges (R ``fivenum``, what R's
+  ``boxplot``/``boxplot.stats`` use), or another R type. Shankar et al. 2008 (J Pharm Biomed Anal 48:1267,
+  Appendix 1) and Devanarayan et al. 2017 (AAPS J 19:1487, "Outlier evaluation") give the 1.5 IQR rule but
+  no quartile algorithm, and the two differ on the few values of one donor's runs (8 values 10-15, 19, 25:
+  type 7 flags 25, R's boxplot does not), so the choice is an option and every result states it;
 * ``skewness`` is the adjusted Fisher-Pearson coefficient ``G1`` (Joanes & Gill 1998, The Statistician 47:183,
   ``b1`` times ``sqrt(n(n-1))/(n-2)``), as in SAS PROC UNIVARIATE.
 """
@@ -50,14 +55,63 @@ def mad(x: FloatArray) -> float:
     return float(MAD_CONSTANT * np.median(np.abs(x - np.median(x))))
 
 
-def boxplot_flags(x: FloatArray, k: float = 1.5) -> NDArray[np.bool_]:
-    """True where ``x`` lies outside ``[Q1 - k IQR, Q3 + k IQR]`` (type-7 quartiles)."""
+#: The quartiles of the boxplot rule: ``tukey`` (Tukey's hinges, R ``fivenum`` as ``boxplot.stats``) or
+#: ``typeK``, R ``quantile(x, c(0.25, 0.75), type = K)``; ``type7`` is the default.
+OUTLIER_QUARTILES = ("type7", "tukey", *(f"type{k}" for k in (1, 2, 3, 4, 5, 6, 8, 9)))
+DEFAULT_OUTLIER_QUARTILES = "type7"
+
+
+def check_outlier_quartiles(method: str) -> str:
+    """``method`` when it is one of :data:`OUTLIER_QUARTILES`; else an :class:`InputError` naming them."""
+    if method not in OUTLIER_QUARTILES:
+        raise InputError(
+            f"outlier quartiles must be one of {', '.join(OUTLIER_QUARTILES)}; got {method!r} (tukey: "
+            "Tukey's hinges as R boxplot.stats; typeK: R quantile type K)"
+        )
+    return method
+
+
+def quartiles(x: FloatArray, method: str = DEFAULT_OUTLIER_QUARTILES) -> tuple[float, float]:
+    """Lower and upper quartiles of ``x`` by ``method`` (:data:`OUTLIER_QUARTILES`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([10.0, 11, 12, 13, 14, 15, 19, 25])
+    >>> quartiles(x), quartiles(x, "tukey")
+    ((11.75, 16.0), (11.5, 17.0))
+    """
+    check_outlier_quartiles(method)
     x = np.asarray(x, dtype=float)
+    if method == "tukey":
+        from bioparity.be.outliers import tukey_hinges
+
+        return tukey_hinges(x)
+    qtype = int(method.removeprefix("type"))
+    return quantile(x, 0.25, qtype), quantile(x, 0.75, qtype)
+
+
+def boxplot_fences(
+    x: FloatArray, k: float = 1.5, method: str = DEFAULT_OUTLIER_QUARTILES
+) -> tuple[float, float]:
+    """``(Q1 - k IQR, Q3 + k IQR)`` with the quartiles of ``method`` (:func:`quartiles`)."""
+    q1, q3 = quartiles(x, method)
+    return q1 - k * (q3 - q1), q3 + k * (q3 - q1)
+
+
+def boxplot_flags(
+    x: FloatArray, k: float = 1.5, method: str = DEFAULT_OUTLIER_QUARTILES
+) -> NDArray[np.bool_]:
+    """True where ``x`` lies outside :func:`boxplot_fences` (none flagged among fewer than 4 values).
+
+    With ``method="tukey"`` the flags are R's ``boxplot.stats(x, coef = k)$out``.
+    """
+    x = np.asarray(x, dtype=float)
+    check_outlier_quartiles(method)
     if x.size < 4:
         return np.zeros(x.size, dtype=bool)
-    q1, q3 = quantile(x, 0.25), quantile(x, 0.75)
-    iqr = q3 - q1
-    return (x < q1 - k * iqr) | (x > q3 + k * iqr)
+    lo, hi = boxplot_fences(x, k, method)
+    return (x < lo) | (x > hi)
 
 
 def skewness(x: FloatArray) -> float:

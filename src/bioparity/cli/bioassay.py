@@ -10,7 +10,12 @@ Contract:
   per run, the concentrations in ``--conc-unit`` (``concentration_unit`` column); without ``--cut-point`` the
   data give each run's own (floating) cut point in a ``cut_point`` column;
 * ``ada-drug-tolerance IN --cut-point CP [--ada-unit ng/mL] [--drug-unit ug/mL] --out RESULTS.csv``: one
-  row per ADA level, the units in the ``ada_unit`` and ``drug_unit`` columns;
+  row per ADA level, the units in the ``ada_unit`` and ``drug_unit`` columns; without ``--cut-point`` the data
+  give each run's own (floating) cut point in a ``cut_point`` column (with ``run``);
+* both take ``--cut-points CUTPOINTS.csv`` (what ``ada-cutpoint --out`` wrote) instead of ``--cut-point``: its
+  reported screening cut point, or, when it floats, each run's cut point from the data's negative control
+  ``nc`` and the result's normalisation factor (``NC x NF``, ``NC x exp(NF)`` on the log scale); the
+  provenance records the file with its SHA-256;
 * ``isr IN --assay ligand-binding|chromatographic --out RESULTS.csv``: one row per sample, the ICH M10
   verdict printed (exit code 0 either way; the verdict is in the output and the provenance).
 
@@ -36,7 +41,13 @@ if TYPE_CHECKING:
 
     from bioparity.bioassay import CutPointResult, SensitivityResult
 
-CutPoint = Annotated[float, typer.Option(help="Screening cut point on the signal scale.")]
+CutPointsFile = Annotated[
+    Path | None,
+    typer.Option(
+        help="'bioparity ada-cutpoint' results CSV: its screening cut point (floating: each run's from the "
+        "data's nc column and the normalisation factor) instead of --cut-point."
+    ),
+]
 ConcUnit = Annotated[
     str, typer.Option(help="Unit of the positive-control concentrations (FDA 2019 ADA guidance: ng/mL).")
 ]
@@ -58,12 +69,56 @@ def _result_table(out: Path, analyse: Callable[[], _ResultT]) -> tuple[_ResultT,
     return result, result.to_frame()
 
 
-def _write(table: pd.DataFrame, out: Path, data: Path, options: dict[str, Any]) -> Console:
-    """Write the result table and its provenance sidecar; the console (stderr) for the summary."""
+def _write(
+    table: pd.DataFrame, out: Path, data: Path, options: dict[str, Any], cut_points: Path | None = None
+) -> Console:
+    """Write the result table and its provenance sidecar (``cut_points``, the cut-point results file read,
+    hashed beside the data); the console (stderr) for the summary."""
     from rich.console import Console
 
-    write_result(table, out, {"data": data}, options)
+    write_result(table, out, {"data": data, "cut_points": cut_points}, options)
     return Console(stderr=True)
+
+
+def _cut_point_from(
+    frame: pd.DataFrame, cut_point: float | None, cut_points: Path | None
+) -> tuple[pd.DataFrame, float | None, dict[str, Any]]:
+    """The data and cut point to analyse them at: ``--cut-point`` as given, or the validated screening cut
+    point of ``--cut-points`` (:func:`bioparity.bioassay.with_validated_cut_point`); the options recording
+    which (the results file's provenance label, type and normalisation factor)."""
+    if cut_points is None:
+        return frame, cut_point, {"cut_point": cut_point}
+    from bioparity.bioassay import validated_cut_points, with_validated_cut_point
+    from bioparity.errors import InputError
+    from bioparity.io.bioassay import read_cut_point_results
+
+    if cut_point is not None:
+        raise InputError("give --cut-point or --cut-points, not both")
+    table, provenance = read_cut_point_results(cut_points)
+    screening = validated_cut_points(table, file=str(cut_points))["screening"]
+    data, one = with_validated_cut_point(frame, screening)
+    factor = screening.normalization_factor
+    return (
+        data,
+        one,
+        {
+            "cut_point": one,
+            "cut_points": provenance,
+            "cut_point_type": screening.cut_point_type,
+            "normalization": screening.normalization,
+            "normalization_factor": None if math.isnan(factor) else factor,
+        },
+    )
+
+
+def _print_source(console: Console, recorded: dict[str, Any]) -> None:
+    """Which cut-point result was applied, when one was (``--cut-points``)."""
+    if "cut_points" in recorded:
+        console.print(
+            _("screening cut point from %(file)s: %(type)s")
+            % {"file": recorded["cut_points"], "type": recorded["cut_point_type"]},
+            highlight=False,
+        )
 
 
 def _finish(console: Console, notes: Any, table: pd.DataFrame, out: Path) -> None:
@@ -97,6 +152,13 @@ def ada_cutpoint_command(
     remove_outliers: Annotated[
         bool, typer.Option("--remove-outliers/--keep-outliers", help="Boxplot-rule outlier removal (listed).")
     ] = True,
+    outlier_quartiles: Annotated[
+        str,
+        typer.Option(
+            help="Quartiles of the boxplot rule: type7 (R quantile type 7), tukey (Tukey's hinges, as R "
+            "boxplot.stats) or type1-type9."
+        ),
+    ] = "type7",
     outliers: Annotated[Path | None, typer.Option(help="Also write the removed values here.")] = None,
 ) -> None:
     """ADA cut points (screening, confirmatory, titration) from validation data."""
@@ -110,6 +172,7 @@ def ada_cutpoint_command(
         settings: dict[str, Any] = {
             "fpr": fpr, "confirm_fpr": confirm_fpr, "titration_fpr": titration_fpr, "transform": transform,
             "method": method, "quantile_type": quantile_type, "remove_outliers": remove_outliers,
+            "outlier_quartiles": outlier_quartiles,
         }  # fmt: skip
         results = screening_and_confirmatory(read_cutpoint_data(data), **settings)
         table = pd.concat([r.to_frame() for r in results], ignore_index=True)
@@ -137,6 +200,14 @@ def status_from_cut_points(
 
 
 def _print_cut_points(console: Console, results: list[CutPointResult]) -> None:
+    from bioparity.analyses.ada_cutpoint import quartiles_words
+
+    if results and results[0].settings.get("remove_outliers"):
+        console.print(
+            _("outliers: boxplot rule (outside Q1 - 1.5 IQR, Q3 + 1.5 IQR), quartiles by %(quartiles)s")
+            % {"quartiles": quartiles_words(results[0].settings.get("outlier_quartiles"))},
+            highlight=False,
+        )
     for r in results:
         console.print(
             _(
@@ -183,24 +254,24 @@ def ada_sensitivity_command(
     ] = None,
     method: Annotated[str, typer.Option(help="linear (log-concentration interpolation) or 4pl.")] = "linear",
     conc_unit: ConcUnit = "ng/mL",
+    cut_points: CutPointsFile = None,
 ) -> None:
     """Assay sensitivity: concentration at the cut point per run and detected in 95% of runs."""
     from bioparity.bioassay import sensitivity
     from bioparity.io.bioassay import read_sensitivity_data
 
     with user_errors():
+        check_outputs(("--out", out))
+        frame, at, recorded = _cut_point_from(read_sensitivity_data(data), cut_point, cut_points)
         result, table = _result_table(
             out,
             lambda: sensitivity(
-                read_sensitivity_data(data),
-                cut_point,
-                method=method,
-                concentration_unit=conc_unit,
-                unit_source="--conc-unit",
+                frame, at, method=method, concentration_unit=conc_unit, unit_source="--conc-unit"
             ),
         )
-        options = {"command": "ada-sensitivity", "cut_point": cut_point, "method": method}
-        console = _write(table, out, data, options | {"conc_unit": result.concentration_unit})
+        options = {"command": "ada-sensitivity", **recorded, "method": method}
+        console = _write(table, out, data, options | {"conc_unit": result.concentration_unit}, cut_points)
+        _print_source(console, recorded)
         _print_sensitivity(console, result)
         _finish(console, result.notes, table, out)
 
@@ -231,29 +302,45 @@ def _print_sensitivity(console: Console, result: SensitivityResult) -> None:
 
 @app.command("ada-drug-tolerance")
 def ada_drug_tolerance_command(
-    data: Annotated[Path, typer.Argument(help="CSV/XLSX: ada_level,drug_level,signal.")],
-    cut_point: CutPoint,
+    data: Annotated[Path, typer.Argument(help="CSV/XLSX: ada_level,drug_level,signal[,run,cut_point|nc].")],
     out: Annotated[Path, typer.Option(help="Results CSV: one row per ADA level.")],
+    cut_point: Annotated[
+        float | None,
+        typer.Option(
+            help="Screening cut point for every well; omit when the data give each run's cut_point."
+        ),
+    ] = None,
     ada_unit: Annotated[str, typer.Option(help="Unit of ada_level (positive-control antibody).")] = "ng/mL",
     drug_unit: Annotated[str, typer.Option(help="Unit of drug_level (and of the tolerance).")] = "ug/mL",
+    cut_points: CutPointsFile = None,
 ) -> None:
     """Drug tolerance: highest drug level at which each ADA level is still detected."""
     from bioparity.bioassay import drug_tolerance
     from bioparity.io.bioassay import read_drug_tolerance_data
 
     with user_errors():
+        check_outputs(("--out", out))
+        frame, at, recorded = _cut_point_from(read_drug_tolerance_data(data), cut_point, cut_points)
         result, table = _result_table(
             out,
             lambda: drug_tolerance(
-                read_drug_tolerance_data(data),
-                cut_point,
+                frame,
+                at,
                 ada_unit=ada_unit,
                 drug_unit=drug_unit,
                 unit_sources=("--ada-unit", "--drug-unit"),
             ),
         )
         units = {"ada_unit": result.ada_unit, "drug_unit": result.drug_unit}
-        console = _write(table, out, data, {"command": "ada-drug-tolerance", "cut_point": cut_point} | units)
+        options = {"command": "ada-drug-tolerance", **recorded} | units
+        console = _write(table, out, data, options, cut_points)
+        _print_source(console, recorded)
+        if result.run_cut_points:
+            console.print(
+                _("each run's wells judged at its own (floating) cut point: %(cuts)s")
+                % {"cuts": result.run_cut_points},
+                highlight=False,
+            )
         for ada, drug in zip(result.ada_levels.tolist(), result.drug_tolerance.tolist(), strict=True):
             shown = f"{drug:g} {result.drug_unit}" if math.isfinite(drug) else _("not detected without drug")
             console.print(

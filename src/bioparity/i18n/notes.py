@@ -51,6 +51,7 @@ from bioparity.i18n import DEFAULT_LANGUAGE, current_language, normalise_languag
 NOTE_MODULES: tuple[str, ...] = (
     "bioparity.be.methods",
     "bioparity.be.similarity",
+    "bioparity.bioassay.classify",
     "bioparity.bioassay.cutpoint",
     "bioparity.bioassay.drug_tolerance",
     "bioparity.bioassay.sensitivity",

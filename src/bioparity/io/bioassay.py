@@ -122,9 +122,16 @@ def read_sensitivity_data(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 
 def read_drug_tolerance_data(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """``ada_level`` (> 0), ``drug_level`` (>= 0), ``signal`` (finite)."""
+    """``ada_level`` (> 0), ``drug_level`` (>= 0), ``signal`` (finite); optionally ``run`` with ``cut_point``
+    (each run's own screening cut point: a floating cut point) or ``nc`` (> 0, each run's negative control),
+    read so that :func:`bioparity.bioassay.drug_tolerance` never ignores them."""
     cols = (_Col("ada_level", "positive"), _Col("drug_level", "nonnegative"), _Col("signal", "number"))
-    return _read(path, cols, "drug-tolerance data")
+    per_run = (
+        _Col("run", "text", required=False),
+        _Col("cut_point", "number", required=False),
+        _Col("nc", "positive", required=False),
+    )
+    return _read(path, cols + per_run, "drug-tolerance data")
 
 
 def read_isr_data(path: str | os.PathLike[str]) -> pd.DataFrame:

@@ -82,6 +82,13 @@ EXTRAPOLATES = note_template(
     "shelf life {shelf:.4g} extrapolates beyond the last time point {last:g} "
     "(ICH Q1E sections 2.3-2.4 and Appendix A limit extrapolation; justify it)"
 )
+#: :data:`EXTRAPOLATES` with the unit of time (the study's ``time_unit``): the note made when the unit is
+#: known (:func:`bioparity.stability.stability_table` always knows it); the template without the unit stays
+#: for a fit without one and so that stored notes made from it keep translating.
+EXTRAPOLATES_IN_UNIT = note_template(
+    "shelf life {shelf:.4g} {unit} extrapolates beyond the last time point {last:g} {unit} "
+    "(ICH Q1E sections 2.3-2.4 and Appendix A limit extrapolation; justify it)"
+)
 #: Beside :data:`EXTRAPOLATES` (a separate note, so that stored notes of that template keep translating): a
 #: biotechnological/biological product (a biosimilar) has its shelf life from real-time/real-temperature
 #: data (ICH Q5C, CPMP/ICH/138/95, 1995): the Q1E extrapolation is generally not accepted for it.
@@ -518,6 +525,7 @@ def fit_stability(
     attribute: str = "attribute",
     condition: str = "",
     two_sided: bool | None = None,
+    time_unit: str = "",
 ) -> StabilityResult:
     """Per-lot regressions, ICH Q1E poolability and shelf life of one attribute (see module docstring).
 
@@ -559,6 +567,10 @@ def fit_stability(
         one-sided bound; ``None``: two-sided exactly when both ``lower`` and ``upper`` are given (ICH
         Q1E Appendix B.1: an attribute that can increase or decrease). For an attribute known to
         decrease (increase), give only the lower (upper) criterion, or pass ``False``.
+    time_unit : str, default ""
+        Unit of ``time`` (``months``...; :func:`bioparity.stability.stability_time_unit`), written in the
+        extrapolation flag beside the shelf life and the last time point; no number depends on it. Empty:
+        the flag names no unit.
 
     Returns
     -------
@@ -730,7 +742,12 @@ def fit_stability(
         elif math.isinf(shelf):
             flags.append(WITHIN_UP_TO.format(horizon=horizon))
         elif shelf > max_obs:
-            flags += [EXTRAPOLATES.format(shelf=shelf, last=max_obs), REAL_TIME_FOR_BIOLOGICS]
+            extrapolates = (
+                EXTRAPOLATES_IN_UNIT.format(shelf=shelf, last=max_obs, unit=time_unit)
+                if time_unit
+                else EXTRAPOLATES.format(shelf=shelf, last=max_obs)
+            )
+            flags += [extrapolates, REAL_TIME_FOR_BIOLOGICS]
     return StabilityResult(
         attribute=attribute,
         condition=condition,

@@ -255,6 +255,7 @@ def stability_table(
                 max_time=max_time,
                 attribute=str(attr),
                 condition=str(cond),
+                time_unit=unit,
             )
             row = res.summary_row()
             summary.append(
