@@ -25,8 +25,7 @@ import jsonschema
 import yaml
 
 from bioparity.errors import RuleFileError
-from bioparity.i18n import gettext as _
-from bioparity.i18n import gettext_noop
+from bioparity.i18n import coded_words, pgettext_noop
 from bioparity.pathways.basis import ReferencePolicy
 from bioparity.pathways.checks import CHECKS
 from bioparity.pathways.inventory import (
@@ -38,11 +37,13 @@ from bioparity.pathways.inventory import (
 )
 
 #: A guideline's status as the rule files store it -> its words (the English words are the stored ones, so
-#: that an English report cites as the rule's source label does).
+#: that an English report cites as the rule's source label does). Marked with the context "guideline status":
+#: a draft guideline (zh-CN 征求意见稿) is not a draft run or report (草稿), whose "draft" shares the English
+#: word (GNU gettext manual, section 11.2.5, contexts).
 GUIDELINE_STATUS = {
-    "final": gettext_noop("final"),
-    "draft": gettext_noop("draft"),
-    "interim": gettext_noop("interim"),
+    "final": pgettext_noop("guideline status", "final"),
+    "draft": pgettext_noop("guideline status", "draft"),
+    "interim": pgettext_noop("guideline status", "interim"),
 }
 
 
@@ -53,8 +54,12 @@ def guideline_status(status: str) -> str:
     --------
     >>> guideline_status("interim"), guideline_status("superseded")
     ('interim', 'superseded')
+    >>> from bioparity.i18n import use_language
+    >>> with use_language("zh-CN"):
+    ...     guideline_status("draft")
+    '征求意见稿'
     """
-    return _(GUIDELINE_STATUS[status]) if status in GUIDELINE_STATUS else status
+    return coded_words("guideline status", GUIDELINE_STATUS, status)
 
 
 @dataclass(frozen=True)
