@@ -15,11 +15,9 @@ from __future__ import annotations
 import ast
 import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -57,7 +55,10 @@ DOMAIN_SOURCES: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
         ("report", [("**.py", "python"), ("templates/**.j2", "jinja2.ext:babel_extract")]),
         ("validation", [("**.py", "python"), ("templates/**.j2", "jinja2.ext:babel_extract")]),
         ("analyses", [("**.py", "python")]),
-        ("pathways", [("**.py", "python"), ("rules/*.yaml", "bioparity.i18n.catalogues:extract_rule_texts")]),
+        (
+            "pathways",
+            [("**.py", "python"), ("rules/*.yaml", "bioparity.pathways.extraction:extract_rule_texts")],
+        ),
         ("i18n/printing.py", [("**.py", "python")]),
         # the note templates of the cores (bioparity.i18n.notes.NOTE_MODULES; a test keeps them listed)
         ("i18n/notes.py", [("**.py", "python")]),
@@ -80,41 +81,6 @@ DOMAIN_SOURCES: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
         ("errors.py", [("**.py", "python")]),
     ],
 }
-
-
-#: The fields of a pathway rule file shown to a reader (region name; per rule its title, the work when the
-#: rule is missing or at risk, and a position's statement).
-RULE_TEXT_FIELDS = ("title", "work", "risk_work", "statement")
-
-
-def extract_rule_texts(
-    fileobj: Any, keywords: Any, comment_tags: Any, options: Any
-) -> Iterator[tuple[int, str, str, list[str]]]:
-    """Babel extraction method for the pathway rule files (``pathways/rules/*.yaml``): the region's name
-    and each rule's title, work items and stated position, with the line they are on.
-
-    The rule files are data; these texts are what the readiness explanations print, so they are
-    translated like messages (``gettext`` at the place the engine uses them).
-    """
-    import yaml
-
-    text = fileobj.read().decode("utf-8")
-    lines = text.splitlines()
-
-    def line_of(value: str) -> int:
-        needle = value[:40]
-        return next((i for i, line in enumerate(lines, start=1) if needle in line), 1)
-
-    data = yaml.safe_load(text) or {}
-    found: list[str] = [str(data["name"])] if data.get("name") else []
-    for rule in data.get("rules") or []:
-        params = (rule.get("check") or {}).get("params") or {}
-        for field in RULE_TEXT_FIELDS:
-            value = params.get(field) if field == "statement" else rule.get(field)
-            if isinstance(value, str) and value.strip():
-                found.append(value)
-    for value in dict.fromkeys(found):
-        yield line_of(value), "gettext", value, []
 
 
 @dataclass(frozen=True)
