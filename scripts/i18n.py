@@ -29,7 +29,9 @@ def template(domain: str) -> Catalog:
     for message in extract(domain).values():
         ids = (message.id, message.plural) if message.plural else message.id
         catalogue.add(
-            ids, locations=[(p.rsplit(":", 1)[0], int(p.rsplit(":", 1)[1])) for p in message.places]
+            ids,
+            locations=[(p.rsplit(":", 1)[0], int(p.rsplit(":", 1)[1])) for p in message.places],
+            context=message.context,
         )
     return catalogue
 

@@ -23,6 +23,14 @@ _KEY_FOLDER = tempfile.mkdtemp(prefix="bioparity-test-key-")
 os.environ.setdefault("BIOPARITY_AUDIT_KEY_FILE", os.path.join(_KEY_FOLDER, "audit.key"))
 atexit.register(shutil.rmtree, _KEY_FOLDER, True)
 
+# The command line follows the POSIX locale (LC_ALL > LC_MESSAGES > LANG) when no --lang is given: the
+# tests expect English unless they ask for another language, whatever the developer's own locale.
+for _name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+    if os.environ.get(_name, "C").split(".")[0] not in {"", "C", "POSIX"} and not os.environ[
+        _name
+    ].startswith("en"):
+        os.environ[_name] = "C.UTF-8"
+
 
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:

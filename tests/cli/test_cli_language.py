@@ -8,6 +8,7 @@ language other than English is used, so English commands and ``--help`` start as
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -56,6 +57,48 @@ def test_the_environment_variable_and_the_option_and_their_precedence(
     assert _error_line(by_env.output).startswith("错误：")
     by_option = CliRunner().invoke(app, ["--lang", "en", "run", "isr", str(bad_isr)])  # the option wins
     assert _error_line(by_option.output).startswith("error: ")
+
+
+@pytest.mark.parametrize(
+    ("environment", "chinese"),
+    [
+        ({"LANG": "zh_CN.UTF-8"}, True),
+        ({"LANG": "zh_CN"}, True),
+        ({"LC_MESSAGES": "zh_CN.UTF-8", "LANG": "en_US.UTF-8"}, True),  # LC_MESSAGES over LANG
+        ({"LC_ALL": "zh_CN.UTF-8", "LC_MESSAGES": "C", "LANG": "C"}, True),  # LC_ALL over both
+        ({"LC_ALL": "C.UTF-8", "LANG": "zh_CN.UTF-8"}, False),  # LC_ALL wins, even for English
+        ({"LC_ALL": "", "LANG": "zh_CN.UTF-8"}, True),  # an empty variable is skipped
+        ({"LANG": "de_DE.UTF-8"}, False),  # a language not offered: English, no error
+        ({"LANG": "zh_CN.UTF-8", "BIOPARITY_LANG": "en"}, False),  # BIOPARITY_LANG over the locale
+    ],
+)
+def test_without_lang_the_command_follows_the_posix_locale_variables(
+    bad_isr: Path, monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], chinese: bool
+) -> None:
+    """``LANG=zh_CN.UTF-8 bioparity ...`` writes Chinese (zh-left finding 5; before: English unless --lang or
+    BIOPARITY_LANG): the POSIX order LC_ALL > LC_MESSAGES > LANG (POSIX.1-2017 Base Definitions, 8.2)."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "BIOPARITY_LANG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(app, ["run", "isr", str(bad_isr)])
+    assert _error_line(result.output).startswith("错误：" if chinese else "error: ")
+    by_option = CliRunner().invoke(app, ["--lang", "en", "run", "isr", str(bad_isr)])  # --lang wins
+    assert _error_line(by_option.output).startswith("error: ")
+    assert current_language() == "en"
+
+
+def test_a_chinese_locale_makes_a_chinese_command_line_in_a_real_process(bad_isr: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in {"LC_ALL", "LC_MESSAGES", "BIOPARITY_LANG"}}
+    done = subprocess.run(
+        [sys.executable, "-m", "bioparity", "run", "isr", str(bad_isr)],
+        env=env | {"LANG": "zh_CN.UTF-8", "PYTHONIOENCODING": "utf-8"},
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+    assert done.returncode == 2 and "错误：" in done.stderr + done.stdout
 
 
 def test_an_unknown_language_is_a_usage_error_naming_the_choices() -> None:

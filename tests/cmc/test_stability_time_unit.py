@@ -7,6 +7,7 @@ given. The unit changes no number: the CSVs' other columns are byte for byte tho
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -109,3 +110,19 @@ def test_the_workspace_table_and_summary_state_the_unit(tmp_path: Path) -> None:
     assert "shortest 25.17 weeks" in analysis.summary(result, options)
     with pytest.raises(InputError, match="not a time unit of a stability study"):
         analysis.compute(analysis.read(path), effective_options(analysis, {"time_unit": "12"}))
+
+
+@pytest.mark.parametrize(
+    ("unit", "word"), [("months", "月"), ("Week", "周"), ("days", "天"), ("hours", "小时")]
+)
+def test_a_chinese_terminal_names_the_time_unit_in_chinese(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unit: str, word: str
+) -> None:
+    """zh-left finding 1: the Chinese lines printed the stored word ("有效期 25.17 months", "/month"); the
+    CSVs keep the stored unit (data)."""
+    monkeypatch.setenv("BIOPARITY_LANG", "zh-CN")
+    printed, outs = _run(tmp_path, SPEC + f"time_unit: {unit}\n", "zh")
+    assert f"有效期 25.17 {word}（最差批次 T3）" in printed
+    assert f"-0.02272 /{word} [-0.07031, 0.02487]" in printed
+    assert not re.search(r"\b(?:hours?|days?|weeks?|months?)\b", printed), printed
+    assert set(pd.read_csv(outs["out"], dtype=str)["time_unit"]) == {stability_time_unit(unit)}

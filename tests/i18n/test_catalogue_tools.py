@@ -35,17 +35,18 @@ def test_unknown_messages_fall_back_to_english() -> None:
 
 def test_one_message_has_one_translation_across_domains() -> None:
     """The domains are merged at run time: a message translated two ways would show either, depending on
-    the merge order (a term must read the same on a page, in a report and on the command line)."""
+    the merge order (a term must read the same on a page, in a report and on the command line). A message
+    with a context (``msgctxt``) is another message: "run" of the audit trail is not an assay run."""
     from bioparity.i18n import DOMAINS
     from bioparity.i18n.catalogues import load
 
-    seen: dict[str, tuple[str, object]] = {}
+    seen: dict[tuple[str | None, str], tuple[str, object]] = {}
     clashes = []
     for domain in DOMAINS:
         for message in load("zh-CN", domain):
             if not message.id:
                 continue
-            key = message.id if isinstance(message.id, str) else message.id[0]
+            key = (message.context, message.id if isinstance(message.id, str) else message.id[0])
             first = seen.setdefault(key, (domain, message.string))
             if first[1] != message.string:
                 clashes.append(f"{key!r}: {first} vs {(domain, message.string)}")

@@ -22,7 +22,7 @@ from bioparity.demo import DEMO_USERS
 from bioparity.server import create_app
 from bioparity.web.language import LANGUAGE_COOKIE, accept_language
 from tests.web.chinese_user import HAN, PASSWORD, USERNAME, ensure_chinese_user
-from tests.web.conftest import DemoStore, FormClient
+from tests.web.conftest import DemoStore, FormClient, demo_client
 
 DEMO_PASSWORD = {u.username: u.password for u in DEMO_USERS}
 H1 = re.compile(r"<h1>(.*?)</h1>", re.S)
@@ -144,8 +144,31 @@ def test_the_audit_pdf_export_is_chinese_with_a_cjk_font(demo_store: DemoStore, 
         text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
         fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True, text=True).stdout
     assert "审计追踪：MB-201 (IgG1 mAb)" in text and "第 1 页，共" in text and "行哈希值" in text
-    assert "sign" in text  # the recorded action codes stay as stored
+    # the recorded action code in words, by its context (zh-left finding 3; before: "sign")
+    assert "电子签名" in text
+    assert re.search(r"\bsign\b", text) is None, text
     assert "CJK" in fonts  # the Chinese glyphs come from an embedded CJK font, not a missing-glyph box
+
+
+def test_the_audit_page_names_each_action_in_chinese_its_code_unchanged(
+    demo_store: DemoStore, chinese: FormClient
+) -> None:
+    """An analysis run in the trail is 运行分析 (the audit action's context), not the assay run 分析批 of the
+    ADA reports; the filter still posts the stored code (zh-left finding 3; before: "run", "sign")."""
+    program = demo_store.summary.program_id
+    page = chinese.get(f"/ui/programs/{program}/audit").text
+    cells = re.findall(r"</time></td><td>[^<]*</td><td>([^<]*)</td>", page)
+    assert {"运行分析", "上传", "电子签名"} <= set(cells), set(cells)
+    assert not {"run", "sign", "upload"} & set(cells)
+    assert '<option value="run">运行分析</option>' in page and "分析批" not in page
+    chosen = chinese.get(f"/ui/programs/{program}/audit?action=run").text
+    assert '<option value="run" selected>运行分析</option>' in chosen
+    with demo_client(demo_store, "olivia") as olivia:
+        english = olivia.get(f"/ui/programs/{program}/audit").text
+    assert '<option value="run">run</option>' in english
+    assert {"run", "sign", "upload"} <= set(
+        re.findall(r"</time></td><td>[^<]*</td><td>([^<]*)</td>", english)
+    )
 
 
 def test_a_notice_after_a_form_is_in_the_readers_language(demo_store: DemoStore, chinese: FormClient) -> None:

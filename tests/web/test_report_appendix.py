@@ -6,7 +6,7 @@ computed. Found by a regulator-reader review: the appendices printed the stored 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,9 @@ from bioparity.analyses.frames import section
 from bioparity.analyses.registry import effective_options
 from bioparity.analyses.tables import ReportTables
 from bioparity.i18n import use_language
+from bioparity.i18n.printing import time_unit_words
 from bioparity.report.tables import run_tables, table_html
+from bioparity.stability import TIME_UNITS
 
 
 def _example(kind: str, folder: Path) -> tuple[Mapping[str, Any], dict[str, Any]]:
@@ -52,6 +54,14 @@ def _assert_headed(tables: ReportTables, names: tuple[str, ...], labels: tuple[s
         assert not re.search(rf"<th[^>]*>\s*{name}\s*</th>", html), name
     for label in labels:
         assert f">{label}</th>" in html, label
+
+
+def _zh_heads(
+    kind: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], options: Mapping[str, Any]
+) -> set[str]:
+    """The headers of the kind's appendix on a zh-CN reader's report (every panel)."""
+    with use_language("zh-CN"):
+        return {h for t in run_tables(kind, columns, rows, options).appendix for h in t.columns}
 
 
 @pytest.fixture(scope="module")
@@ -110,9 +120,48 @@ def test_the_stability_appendix_heads_columns_in_words_with_the_time_unit(
         slopes["CI upper bound (per months)"][0],
     )
     assert difference == f"{d} ({lo}, {hi})" == "-0.02272 (-0.07031, 0.02487)"
+    heads = _zh_heads("stability", columns, rows, options)
+    assert {"斜率（每月）", "截距相等检验 p", "置信限的残差方差 s²"} <= heads, heads
+
+
+#: Each time unit of a stability study (``bioparity.stability.TIME_UNITS``) -> its Chinese word.
+ZH_TIME_UNITS = {"hours": "小时", "days": "天", "weeks": "周", "months": "月", "years": "年"}
+
+
+@pytest.mark.parametrize("unit", TIME_UNITS)
+def test_a_chinese_stability_report_names_the_time_unit_in_chinese(
+    stability: tuple[Mapping[str, Any], dict[str, Any]], unit: str
+) -> None:
+    """Every header and note that embeds the time unit says it in Chinese (``斜率（每月）``, ``有效期（天）``,
+    ``时间以周计``) in the main tables and the appendix, whatever the unit; before: ``斜率（每 months）``. An
+    English report keeps the stored word."""
+    result, options = stability
+    columns = list(result["columns"])
+    where = columns.index("time_unit")
+    rows = [[unit if i == where and value else value for i, value in enumerate(r)] for r in result["rows"]]
+    english = run_tables("stability", columns, rows, options)
+    assert f"slope (per {unit})" in {h for t in english.appendix for h in t.columns}
     with use_language("zh-CN"):
-        heads = {h for t in run_tables("stability", columns, rows, options).appendix for h in t.columns}
-    assert {"斜率（每 months）", "截距相等检验 p", "置信限的残差方差 s²"} <= heads, heads
+        tables = run_tables("stability", columns, rows, options)
+    word = ZH_TIME_UNITS[unit]
+    heads = [h for t in (*tables.main, *tables.appendix) for h in t.columns]
+    assert {
+        f"斜率（每{word}）",
+        f"有效期（{word}）",
+        f"批次有效期（{word}）",
+        f"时间的平方和 Sxx（{word}²）",
+    } <= set(heads), heads
+    assert tables.appendix_note.startswith(f"，时间以{word}计")
+    english_words = re.compile(r"\b(?:hours?|days?|weeks?|months?|years?)\b")
+    assert [h for h in heads if english_words.search(h)] == []
+    assert not english_words.search(tables.appendix_note)
+
+
+def test_every_stability_time_unit_has_a_chinese_word() -> None:
+    assert set(ZH_TIME_UNITS) == set(TIME_UNITS)
+    with use_language("zh-CN"):
+        assert {u: time_unit_words(u) for u in TIME_UNITS} == ZH_TIME_UNITS
+        assert time_unit_words("month") == "月" and time_unit_words("h") == "h"  # a symbol as written
 
 
 def test_the_potency_appendix_heads_columns_in_words_and_prints_the_main_tables_digits(
@@ -179,8 +228,7 @@ def test_the_potency_appendix_heads_columns_in_words_and_prints_the_main_tables_
     both = _cells(wide, "Complete potency result")
     assert both["weighted potency"][-1] == "1.58" and both["weighted: CI lower bound"][-1] == "1.501"
     assert both["assays"][-1] == "3" and both["homogeneity chi-square"][-1] == "0.2513"
-    with use_language("zh-CN"):
-        heads = {h for t in run_tables("potency", columns, rows, options).appendix for h in t.columns}
+    heads = _zh_heads("potency", columns, rows, options)
     assert {"相对效价", "斜率比：置信区间下限", "模型参数 e_test"} <= heads, heads
 
 
@@ -216,8 +264,7 @@ def test_the_cutpoint_appendix_heads_columns_in_words_and_prints_the_main_tables
         shown["p run var"][0] == components["p run var"] and shown["Shapiro p"][0] == components["Shapiro p"]
     )
     assert shown["SD (analysis scale)"][0] == components["SD"]
-    with use_language("zh-CN"):
-        heads = {h for t in run_tables("ada-cutpoint", columns, rows, options).appendix for h in t.columns}
+    heads = _zh_heads("ada-cutpoint", columns, rows, options)
     assert {"临界值类型", "分析批数", "SD（分析尺度）", "供体间方差"} <= heads, heads
 
 
@@ -251,8 +298,7 @@ def test_the_sensitivity_appendix_heads_columns_with_the_concentration_unit(tmp_
     summary = dict(zip(tables.main[1].columns, tables.main[1].rows[0], strict=True))
     for header in ("mean (ng/mL)", "SD (ng/mL)", "sensitivity = mean + t SD (ng/mL)", "t(0.95, n - 1)"):
         assert shown[header][0] == summary[header], header
-    with use_language("zh-CN"):
-        heads = {h for t in run_tables("ada-sensitivity", columns, rows, options).appendix for h in t.columns}
+    heads = _zh_heads("ada-sensitivity", columns, rows, options)
     assert {"分析批", "临界值处浓度（ng/mL）", "采用分析批数", "插值方法"} <= heads, heads
 
 
@@ -274,10 +320,7 @@ def test_the_drug_tolerance_appendix_heads_the_levels_with_their_units(tmp_path:
     main = tables.main[0]
     assert [r[0] for r in main.rows] == shown["ADA level (ng/mL)"]
     assert main.rows[1][1] == shown["highest drug level detected (ug/mL)"][1] == "12.346"
-    with use_language("zh-CN"):
-        heads = {
-            h for t in run_tables("ada-drug-tolerance", columns, rows, options).appendix for h in t.columns
-        }
+    heads = _zh_heads("ada-drug-tolerance", columns, rows, options)
     assert {"ADA 水平（ng/mL）", "可检出的最高药物水平（ug/mL）", "药物单位"} <= heads, heads
 
 
@@ -306,8 +349,7 @@ def test_the_isr_appendix_heads_columns_in_words_and_prints_the_difference_as_th
     assert all(
         t.numeric[t.columns.index("% difference")] for t in tables.appendix if "% difference" in t.columns
     )
-    with use_language("zh-CN"):
-        heads = {h for t in run_tables("isr", columns, rows, options).appendix for h in t.columns}
+    heads = _zh_heads("isr", columns, rows, options)
     assert {"样品", "差异百分比", "在 ±30% 内", "在限度内的比例"} <= heads, heads
 
 

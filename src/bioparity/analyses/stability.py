@@ -41,6 +41,7 @@ from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.i18n.notes import LABELLED
+from bioparity.i18n.printing import time_unit_words
 from bioparity.io.cmc import STABILITY_COLUMNS, read_stability
 from bioparity.io.readers import read_any_table
 from bioparity.problems import (
@@ -413,7 +414,10 @@ def stability_tables(
     :func:`attribute_name` (``names`` for those without a label); each section complete in the appendix."""
     if SECTION not in frame.columns:
         return generic_tables(frame)
-    unit = _time_unit(frame_records(section(frame, SHELF_LIFE))[:1], options) or _("time unit")
+    # the unit's word in the reader's language in every header and note that embeds it (zh-CN 斜率（每月）)
+    unit = time_unit_words(_time_unit(frame_records(section(frame, SHELF_LIFE))[:1], options)) or _(
+        "time unit"
+    )
     main = [_shelf_life_table(section(frame, SHELF_LIFE), unit, names)]
     slopes = section(frame, SLOPES)
     if len(slopes):
@@ -561,7 +565,7 @@ def stability_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> 
     """``3 shelf lives: shortest 25.99 months (potency, reference; lot b5, cics); degradation rates
     equivalent for 1 of 1 comparison``."""
     lives = section_records(result, SHELF_LIFE)
-    unit = _time_unit(lives, options)
+    unit = time_unit_words(_time_unit(lives, options))
     known = [r for r in lives if not math.isnan(_life(r.get(SHELF_LIFE_VALUE)))]
     line = _("%(n)d shelf lives") % {"n": len(lives)}
     if known:
@@ -770,6 +774,7 @@ def stability_plots(
     """The figures of :func:`stability_figures` from the input ``data`` (``attribute, lot, time, value``
     [+ ``condition``, ``product``]; rows whose time or value is not a number left out) and the stored
     ``table`` (with its :data:`SECTION` column); the attributes named by :func:`attribute_name`."""
+    unit = time_unit_words(unit)  # the axis label in the reader's language (zh-CN 时间（月）)
     data = data.assign(
         time=pd.to_numeric(data["time"], errors="coerce"), value=pd.to_numeric(data["value"], errors="coerce")
     ).dropna(subset=["time", "value"])

@@ -33,6 +33,7 @@ from bioparity.cli.common import check_outputs, echo_notes, user_errors, write_r
 from bioparity.cli.options import PlotFormat, Seed
 from bioparity.i18n import gettext as _
 from bioparity.i18n import ngettext
+from bioparity.i18n.printing import time_unit_words
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -354,7 +355,7 @@ def _echo_stability(table: StabilityTable, out: Path, names: dict[str, str], uni
                 "pooling": row["pooling"],
                 "p_slope": f"{row['p_slope']:.3g}",
                 "p_intercept": f"{row['p_intercept']:.3g}",
-                "life": f"{row['shelf_life']:.4g} {unit}",
+                "life": f"{row['shelf_life']:.4g} {time_unit_words(unit)}",
                 "lot": row["worst_lot"],
             },
             err=True,
@@ -371,7 +372,7 @@ def _echo_stability(table: StabilityTable, out: Path, names: dict[str, str], uni
             % {
                 "attribute": names.get(row["attribute"], row["attribute"]),
                 "difference": f"{row['difference']:.4g}",
-                "unit": unit.removesuffix("s"),
+                "unit": time_unit_words(unit.removesuffix("s")),
                 "lower": f"{row['ci_lower']:.4g}",
                 "upper": f"{row['ci_upper']:.4g}",
                 "verdict": verdict,

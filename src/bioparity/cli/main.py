@@ -8,8 +8,13 @@ module of ``CMD``. A new command needs one line in :data:`COMMANDS_BY_MODULE`, u
 runs, after every module is loaded.
 
 ``--lang`` (or ``BIOPARITY_LANG``) chooses the language of the human-readable messages and of the reports a
-command writes: English (default) or Simplified Chinese (``zh-CN``). Precedence: a command's own ``--lang``
-(``validate``), then ``bioparity --lang``, then ``BIOPARITY_LANG``, then English. Help texts stay English.
+command writes: English (default) or Simplified Chinese (``zh-CN``). Without either, the command follows the
+POSIX locale variables like any other program of the system, in their order: ``LC_ALL``, then
+``LC_MESSAGES``, then ``LANG`` (the first set and not empty decides; ``C``/``POSIX`` or a language not offered
+is English; :func:`bioparity.i18n.environment_language`), so ``LANG=zh_CN.UTF-8 bioparity ...`` writes
+Chinese. Precedence: a command's own ``--lang`` (``validate``), then ``bioparity --lang``, then
+``BIOPARITY_LANG``, then ``LC_ALL``, ``LC_MESSAGES``, ``LANG``, then English. Help texts stay English; results
+(JSON, CSV) are the same in every language.
 Babel is imported only when a language other than English is chosen, so ``bioparity --help`` stays fast.
 """
 
@@ -230,15 +235,29 @@ def main(
             "--lang",
             envvar="BIOPARITY_LANG",
             callback=language_option,
-            help="Language of messages and reports: en (default) or zh-CN (also $BIOPARITY_LANG).",
+            help=(
+                "Language of messages and reports: en or zh-CN (also $BIOPARITY_LANG; default: the locale, "
+                "$LC_ALL, $LC_MESSAGES or $LANG, else en)."
+            ),
         ),
     ] = None,
 ) -> None:
     """bioparity command line."""
+    if lang is None:  # neither --lang nor BIOPARITY_LANG: the POSIX locale variables
+        lang = _locale_language()
     if lang is not None:
         from bioparity.i18n import use_language
 
         ctx.with_resource(use_language(lang))  # the whole command runs in this language
+
+
+def _locale_language() -> str | None:
+    """The language ``LC_ALL``, ``LC_MESSAGES`` or ``LANG`` chooses (None for English: Babel not imported)."""
+    import os
+
+    from bioparity.i18n import environment_language
+
+    return environment_language(os.environ)
 
 
 if __name__ == "__main__":  # pragma: no cover

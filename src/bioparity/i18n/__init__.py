@@ -14,8 +14,14 @@ language-neutral: CDISC codes, column names, JSON fields and stored results are 
 :func:`gettext`.
 
 The current language is a context variable (:func:`use_language`), set per web request from the user's stored
-preference, per report from its ``lang`` option and per command from ``--lang``; :func:`gettext` (alias ``_``)
-translates into it.
+preference, per report from its ``lang`` option and per command from ``--lang`` (else the POSIX locale
+variables, :func:`environment_language`); :func:`gettext` (alias ``_``) translates into it.
+
+One English word can need two translations: "run" is an assay run (分析批) in a bioassay report but the
+running of an analysis (运行分析) in the audit trail; "draft" is a run's status (草稿) but a guideline's
+(征求意见稿). Such a message carries a *context* (gettext's ``msgctxt``): :func:`pgettext` and
+:func:`npgettext` look it up under ``context`` and message together, so the entry without context keeps its
+own translation (GNU gettext manual, section 11.2.5 "Using contexts for solving ambiguities").
 
 References
 ----------
@@ -35,7 +41,7 @@ Examples
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -90,6 +96,51 @@ def normalise_language(value: str | None) -> str:
     if tag in {"zh", "zh-cn", "zh-hans", "zh-hans-cn", "zh-sg"}:
         return "zh-CN"
     raise InputError(f"language {value!r} is not offered; choose one of {', '.join(LANGUAGES)}")
+
+
+#: The POSIX locale variables that choose the language of messages, strongest first (POSIX.1-2017, Base
+#: Definitions, section 8.2 "Internationalization Variables": ``LC_ALL`` overrides ``LC_MESSAGES``, which
+#: overrides ``LANG``; a variable that is unset or empty is skipped).
+LOCALE_VARIABLES: tuple[str, ...] = ("LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def environment_language(environ: Mapping[str, str]) -> str | None:
+    """The language the POSIX locale variables of ``environ`` choose for messages, when it is offered.
+
+    The first of :data:`LOCALE_VARIABLES` that is set and not empty decides (a later one is not consulted
+    even when the first names a language not offered); its value's codeset and modifier are dropped
+    (``zh_CN.UTF-8@pinyin`` -> ``zh_CN``). The ``C`` and ``POSIX`` locales and any language not offered
+    give None (English, the source language); GNU gettext's ``LANGUAGE`` list is not read.
+
+    Parameters
+    ----------
+    environ : mapping of str to str
+        The environment (``os.environ``).
+
+    Returns
+    -------
+    str or None
+        One of :data:`LANGUAGES`, or None.
+
+    Examples
+    --------
+    >>> environment_language({"LANG": "zh_CN.UTF-8"})
+    'zh-CN'
+    >>> environment_language({"LC_ALL": "C.UTF-8", "LANG": "zh_CN.UTF-8"}) is None  # LC_ALL wins
+    True
+    >>> environment_language({"LC_ALL": "", "LC_MESSAGES": "zh_CN.GB18030", "LANG": "en_GB.UTF-8"})
+    'zh-CN'
+    >>> environment_language({"LANG": "de_DE.UTF-8"}) is None
+    True
+    """
+    value = next((environ[name] for name in LOCALE_VARIABLES if environ.get(name)), "")
+    tag = value.split("@", 1)[0].split(".", 1)[0]
+    if tag in {"", "C", "POSIX"}:
+        return None
+    try:
+        return normalise_language(tag)
+    except InputError:
+        return None
 
 
 def locale_dir(language: str) -> str:
@@ -259,6 +310,74 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(language).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the sense ``context`` names, translated into the current language (``msgctxt``).
+
+    Parameters
+    ----------
+    context : str
+        What the message means here (``"audit action"``, ``"guideline status"``), a literal.
+    message : str
+        The English source text, a literal.
+
+    Returns
+    -------
+    str
+        The translation of the entry with this context (the English text when it has none: an entry of the
+        same message without context is not used, its sense may be the other one).
+
+    Examples
+    --------
+    >>> with use_language("zh-CN"):
+    ...     gettext("run"), pgettext("audit action", "run")
+    ('分析批', '运行分析')
+    """
+    language = _CURRENT.get()
+    if language == DEFAULT_LANGUAGE:
+        return message
+    return str(translations(language).pgettext(context, message))
+
+
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    """:func:`ngettext` of a message with a context (:func:`pgettext`).
+
+    Examples
+    --------
+    >>> npgettext("audit action", "%(num)d run", "%(num)d runs", 2) % {"num": 2}
+    '2 runs'
+    """
+    language = _CURRENT.get()
+    if language == DEFAULT_LANGUAGE:
+        return singular if n == 1 else plural
+    return str(translations(language).npgettext(context, singular, plural, n))
+
+
+def coded_words(context: str, words: dict[str, str], code: str) -> str:
+    """A stored code in the reader's words: ``words[code]`` (marked with :func:`pgettext_noop` and
+    ``context``) translated in that context; a code without words as stored (a later one, or data).
+
+    Examples
+    --------
+    >>> words = {"run": pgettext_noop("audit action", "run")}
+    >>> with use_language("zh-CN"):
+    ...     coded_words("audit action", words, "run"), coded_words("audit action", words, "later")
+    ('运行分析', 'later')
+    """
+    return pgettext(context, words[code]) if code in words else code
+
+
+def pgettext_noop(context: str, message: str) -> str:
+    """Mark ``message`` with its ``context`` for extraction without translating it now (:func:`pgettext`
+    translates it where it is shown, with the same context).
+
+    Examples
+    --------
+    >>> pgettext_noop("guideline status", "draft")
+    'draft'
+    """
+    return message
+
+
 def gettext_noop(message: str) -> str:
     """Mark ``message`` for extraction without translating it now (module-level constants translated later).
 
@@ -286,8 +405,8 @@ _ = gettext
 def install_jinja(environment: Any) -> None:
     """Add Jinja2's i18n extension to ``environment`` with callables that follow the current language.
 
-    Templates then use ``{% trans %}...{% endtrans %}`` and ``{{ _("...") }}`` (newstyle gettext: autoescaped,
-    ``%(name)s`` placeholders filled by keyword).
+    Templates then use ``{% trans %}...{% endtrans %}``, ``{{ _("...") }}`` and ``{{ pgettext("context",
+    "...") }}`` (newstyle gettext: autoescaped, ``%(name)s`` placeholders filled by keyword).
 
     Parameters
     ----------
@@ -309,5 +428,7 @@ def install_jinja(environment: Any) -> None:
     '置信区间'
     """
     environment.add_extension("jinja2.ext.i18n")
-    environment.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=True)
+    environment.install_gettext_callables(
+        gettext=gettext, ngettext=ngettext, newstyle=True, pgettext=pgettext, npgettext=npgettext
+    )
     environment.globals["current_language"] = current_language

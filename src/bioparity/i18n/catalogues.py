@@ -15,11 +15,9 @@ from __future__ import annotations
 import ast
 import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -28,12 +26,16 @@ from babel.messages.pofile import read_po
 from bioparity.i18n import DOMAINS, catalogue_text, locale_dir
 
 #: Functions whose literal first argument is a message (Babel's keyword spec).
-KEYWORDS: dict[str, tuple[int, ...] | None] = {
+KEYWORDS: dict[str, tuple[int | tuple[int, str], ...] | None] = {
     "_": None,
     "gettext": None,
     "gettext_noop": None,
     "N_": None,
     "ngettext": (1, 2),
+    # a message with its context (msgctxt): the context first
+    "pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+    "pgettext_noop": ((1, "c"), 2),
     "note_template": None,
     "note_plural": (1, 2),
 }
@@ -53,7 +55,10 @@ DOMAIN_SOURCES: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
         ("report", [("**.py", "python"), ("templates/**.j2", "jinja2.ext:babel_extract")]),
         ("validation", [("**.py", "python"), ("templates/**.j2", "jinja2.ext:babel_extract")]),
         ("analyses", [("**.py", "python")]),
-        ("pathways", [("**.py", "python"), ("rules/*.yaml", "bioparity.i18n.catalogues:extract_rule_texts")]),
+        (
+            "pathways",
+            [("**.py", "python"), ("rules/*.yaml", "bioparity.pathways.extraction:extract_rule_texts")],
+        ),
         ("i18n/printing.py", [("**.py", "python")]),
         # the note templates of the cores (bioparity.i18n.notes.NOTE_MODULES; a test keeps them listed)
         ("i18n/notes.py", [("**.py", "python")]),
@@ -79,48 +84,31 @@ DOMAIN_SOURCES: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
 }
 
 
-#: The fields of a pathway rule file shown to a reader (region name; per rule its title, the work when the
-#: rule is missing or at risk, and a position's statement).
-RULE_TEXT_FIELDS = ("title", "work", "risk_work", "statement")
-
-
-def extract_rule_texts(
-    fileobj: Any, keywords: Any, comment_tags: Any, options: Any
-) -> Iterator[tuple[int, str, str, list[str]]]:
-    """Babel extraction method for the pathway rule files (``pathways/rules/*.yaml``): the region's name
-    and each rule's title, work items and stated position, with the line they are on.
-
-    The rule files are data; these texts are what the readiness explanations print, so they are
-    translated like messages (``gettext`` at the place the engine uses them).
-    """
-    import yaml
-
-    text = fileobj.read().decode("utf-8")
-    lines = text.splitlines()
-
-    def line_of(value: str) -> int:
-        needle = value[:40]
-        return next((i for i, line in enumerate(lines, start=1) if needle in line), 1)
-
-    data = yaml.safe_load(text) or {}
-    found: list[str] = [str(data["name"])] if data.get("name") else []
-    for rule in data.get("rules") or []:
-        params = (rule.get("check") or {}).get("params") or {}
-        for field in RULE_TEXT_FIELDS:
-            value = params.get(field) if field == "statement" else rule.get(field)
-            if isinstance(value, str) and value.strip():
-                found.append(value)
-    for value in dict.fromkeys(found):
-        yield line_of(value), "gettext", value, []
-
-
 @dataclass(frozen=True)
 class Message:
-    """One extracted message: its id (and plural id), and where it was found."""
+    """One extracted message: its id (and plural id), where it was found, and its context (``msgctxt``,
+    None for a message without one)."""
 
     id: str
     plural: str | None
     places: tuple[str, ...]
+    context: str | None = None
+
+
+#: Separates a message's context from its id in :func:`extract`'s keys (as in a compiled ``.mo`` file).
+CONTEXT_SEPARATOR = "\x04"
+
+
+def message_key(message_id: str, context: str | None = None) -> str:
+    r"""The key of a message in :func:`extract`: its id, or ``context + "\x04" + id`` with a context
+    (GNU gettext's key in a ``.mo`` file), so that one id with two contexts is two messages.
+
+    Examples
+    --------
+    >>> message_key("run"), message_key("run", "audit action")
+    ('run', 'audit action\x04run')
+    """
+    return message_id if context is None else f"{context}{CONTEXT_SEPARATOR}{message_id}"
 
 
 def package_root() -> Path:
@@ -139,7 +127,8 @@ def extract(domain: str) -> dict[str, Message]:
     Returns
     -------
     dict of str to Message
-        Message id to the message with its places (``file:line``).
+        Message key (:func:`message_key`: the id, with its context if it has one) to the message with its
+        places (``file:line``).
     """
     root = package_root()
     found: dict[str, Message] = {}
@@ -152,7 +141,7 @@ def extract(domain: str) -> dict[str, Message]:
             method_map = patterns
             base = path
         options = {pattern: _TEMPLATE_OPTIONS for pattern, method in method_map if method != "python"}
-        for filename, lineno, message, _comments, _context in extract_from_dir(
+        for filename, lineno, message, _comments, context in extract_from_dir(
             str(base), method_map=method_map, options_map=options, keywords=KEYWORDS
         ):
             if path.is_file() and filename != path.name:
@@ -161,9 +150,10 @@ def extract(domain: str) -> dict[str, Message]:
             if not ids or not ids[0]:
                 continue
             place = f"{(base / filename).relative_to(root)}:{lineno}"
-            previous = found.get(ids[0])
+            key = message_key(ids[0], context)
+            previous = found.get(key)
             places = (*previous.places, place) if previous else (place,)
-            found[ids[0]] = Message(ids[0], ids[1] if len(ids) > 1 else None, places)
+            found[key] = Message(ids[0], ids[1] if len(ids) > 1 else None, places, context)
     return found
 
 
@@ -212,8 +202,10 @@ def problems(language: str) -> list[str]:
             )
         catalogue = load(language, domain)
         for message in extract(domain).values():
-            entry = catalogue.get(message.id)
+            entry = catalogue.get(message.id, context=message.context)
             where = ", ".join(message.places[:3])
+            if message.context is not None:
+                where = f"context {message.context!r}; {where}"
             if entry is None:
                 issues.append(f"{domain}: {message.id!r} ({where}) is not in the {language} catalogue")
                 continue

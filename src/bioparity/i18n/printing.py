@@ -18,7 +18,7 @@ import re
 
 from markupsafe import Markup
 
-from bioparity.i18n import DEFAULT_LANGUAGE
+from bioparity.i18n import DEFAULT_LANGUAGE, coded_words, pgettext_noop
 from bioparity.i18n import gettext as _
 
 #: The font of Chinese text in plots and PDF reports (Debian package ``fonts-noto-cjk``).
@@ -63,3 +63,37 @@ def page_counter() -> Markup:
     parts = re.split(r"%\((pages?)\)s", _("page %(page)s of %(pages)s").replace('"', ""))
     # re.split with a group alternates text and counter names: "page ", "page", " of ", "pages", ""
     return Markup(" ".join(f"counter({p})" if i % 2 else f'"{p}"' for i, p in enumerate(parts) if p))
+
+
+#: The time units written as words (a stability study's ``time_unit``: ICH Q1E states a shelf life in
+#: months; the command line's "per month" too), marked with the context "time unit" (the word as a unit of
+#: time, 月 not 月份). Unit *symbols* (``h``, ``min``, ``d``, ``ng/mL``) are not here: they are printed as
+#: written in every language, as Chinese technical texts print SI symbols (GB 3100-1993, section 3.3).
+TIME_UNIT_WORDS: dict[str, str] = {
+    "hours": pgettext_noop("time unit", "hours"),
+    "hour": pgettext_noop("time unit", "hour"),
+    "days": pgettext_noop("time unit", "days"),
+    "day": pgettext_noop("time unit", "day"),
+    "weeks": pgettext_noop("time unit", "weeks"),
+    "week": pgettext_noop("time unit", "week"),
+    "months": pgettext_noop("time unit", "months"),
+    "month": pgettext_noop("time unit", "month"),
+    "years": pgettext_noop("time unit", "years"),
+    "year": pgettext_noop("time unit", "year"),
+}
+
+
+def time_unit_words(unit: str) -> str:
+    """A time unit's word in the current language, for a header or label that embeds it ("slope (per
+    months)", zh-CN "斜率（每月）"); any other unit (a symbol, or one not known) as written.
+
+    Examples
+    --------
+    >>> time_unit_words("months"), time_unit_words("h")
+    ('months', 'h')
+    >>> from bioparity.i18n import use_language
+    >>> with use_language("zh-CN"):
+    ...     time_unit_words("months"), time_unit_words("week"), time_unit_words("h")
+    ('月', '周', 'h')
+    """
+    return coded_words("time unit", TIME_UNIT_WORDS, unit)

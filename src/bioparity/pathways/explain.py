@@ -14,7 +14,7 @@ from bioparity.i18n import current_language
 from bioparity.i18n import gettext as _
 from bioparity.pathways.checks import CHECKS, code_words
 from bioparity.pathways.results import RequirementResult
-from bioparity.pathways.rules import guideline_status
+from bioparity.pathways.rules import guideline_status, section_parts, section_words
 
 if TYPE_CHECKING:
     from bioparity.pathways.rules import RegionRules, Rule
@@ -165,7 +165,7 @@ def describe_rule(region: RegionRules, rule: Rule) -> str:
         % {"reference": (doc.reference or _("(no document number)")) + version},
         _("  status: %(status)s; date of the text: %(date)s")
         % {"status": guideline_status(doc.status), "date": doc.date},
-        _("  section: %(section)s") % {"section": rule.citation.section},
+        _("  section: %(section)s") % {"section": _section(rule.citation.section)},
         _("  cited as of: %(date)s") % {"date": rule.citation.date},
     ]
     if doc.url:
@@ -213,3 +213,11 @@ def _policy_lines(region: RegionRules, rule: Rule) -> list[str]:
             }
         )
     return lines
+
+
+def _section(section: str) -> str:
+    """The cited section as the rule file gives it ("3.3 (reference medicinal product)"), its topic in the
+    reader's language (zh-CN "3.3（参照药）"), an unconfirmed number flagged as the reports flag it."""
+    text, _numbered, confirmed = section_parts(section)
+    shown = section_words(text, framed=False)
+    return shown if confirmed else _("%(section)s [section number unconfirmed]") % {"section": shown}

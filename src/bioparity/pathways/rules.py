@@ -25,8 +25,8 @@ import jsonschema
 import yaml
 
 from bioparity.errors import RuleFileError
+from bioparity.i18n import coded_words, pgettext, pgettext_noop
 from bioparity.i18n import gettext as _
-from bioparity.i18n import gettext_noop
 from bioparity.pathways.basis import ReferencePolicy
 from bioparity.pathways.checks import CHECKS
 from bioparity.pathways.inventory import (
@@ -38,11 +38,13 @@ from bioparity.pathways.inventory import (
 )
 
 #: A guideline's status as the rule files store it -> its words (the English words are the stored ones, so
-#: that an English report cites as the rule's source label does).
+#: that an English report cites as the rule's source label does). Marked with the context "guideline status":
+#: a draft guideline (zh-CN 征求意见稿) is not a draft run or report (草稿), whose "draft" shares the English
+#: word (GNU gettext manual, section 11.2.5, contexts).
 GUIDELINE_STATUS = {
-    "final": gettext_noop("final"),
-    "draft": gettext_noop("draft"),
-    "interim": gettext_noop("interim"),
+    "final": pgettext_noop("guideline status", "final"),
+    "draft": pgettext_noop("guideline status", "draft"),
+    "interim": pgettext_noop("guideline status", "interim"),
 }
 
 
@@ -53,8 +55,12 @@ def guideline_status(status: str) -> str:
     --------
     >>> guideline_status("interim"), guideline_status("superseded")
     ('interim', 'superseded')
+    >>> from bioparity.i18n import use_language
+    >>> with use_language("zh-CN"):
+    ...     guideline_status("draft")
+    '征求意见稿'
     """
-    return _(GUIDELINE_STATUS[status]) if status in GUIDELINE_STATUS else status
+    return coded_words("guideline status", GUIDELINE_STATUS, status)
 
 
 @dataclass(frozen=True)
@@ -120,6 +126,58 @@ def section_parts(section: str) -> tuple[str, bool, bool]:
     """
     text = section.removesuffix(UNCONFIRMED_SECTION)
     return text, bool(_SECTION_NUMBER.match(text)), text == section
+
+
+#: The context of a guideline section's topic as a message (its words are the guideline's, not the
+#: program's: "reference product" is the section's title, "quality" the guideline's chapter).
+SECTION_TOPIC = "guideline section"
+#: A numbered section's number, the space after it, and its topic ("5.3.2", " ", "(clinical studies)").
+_NUMBER_AND_TOPIC = re.compile(r"^((?:\d+|[IVXLC]+)(?:\.[0-9A-Za-z]+)*)(\s*)(.*)$", re.S)
+
+
+def section_topic(text: str) -> tuple[str, str, str]:
+    """A cited section (without the unconfirmed remark) as its number, the space after it and its topic:
+    the topic is what a reader of another language needs translated (context :data:`SECTION_TOPIC`), the
+    number is printed as it is.
+
+    Examples
+    --------
+    >>> section_topic("5.3.2 (comparative clinical efficacy studies)")
+    ('5.3.2', ' ', '(comparative clinical efficacy studies)')
+    >>> section_topic("2.2"), section_topic("IV.B (reference product)")
+    (('2.2', '', ''), ('IV.B', ' ', '(reference product)'))
+    >>> section_topic("3.1.2; 3.1.6 (physicochemical and functional similarity)")  # a list: one topic
+    ('', '', '3.1.2; 3.1.6 (physicochemical and functional similarity)')
+    >>> section_topic("reference product")
+    ('', '', 'reference product')
+    """
+    found = _NUMBER_AND_TOPIC.match(text) if _SECTION_NUMBER.match(text) else None
+    return (found.group(1), found.group(2), found.group(3)) if found else ("", "", text)
+
+
+def section_words(text: str, *, framed: bool = True) -> str:
+    """A cited section (without the unconfirmed remark) in the reader's language: "section 5.3.2 (topic)"
+    (zh-CN "第 5.3.2 节（主题）") for a numbered one, the topic alone for one named by its topic; the topic
+    translated in the context :data:`SECTION_TOPIC`, the number as the guideline numbers it (``framed``
+    False: without "section", "5.3.2 (topic)", zh-CN "5.3.2（主题）").
+
+    Examples
+    --------
+    >>> section_words("5.3.2 (comparative clinical efficacy studies)"), section_words("2.2")
+    ('section 5.3.2 (comparative clinical efficacy studies)', 'section 2.2')
+    >>> from bioparity.i18n import use_language
+    >>> with use_language("zh-CN"):
+    ...     section_words("5.3.2 (comparative clinical efficacy studies)"), section_words("reference product")
+    ('第 5.3.2 节（临床有效性比对研究）', '参照药')
+    """
+    number, space, topic = section_topic(text)
+    words = pgettext(SECTION_TOPIC, topic) if topic.strip() else topic
+    if not number:
+        return words
+    numbered = _("section %(section)s") % {"section": number} if framed else number
+    if words and space:  # zh-CN without the space: 第 5.3.2 节（主题）
+        return _("%(section)s %(topic)s") % {"section": numbered, "topic": words}
+    return numbered + words  # the number alone, or one written without a space ("2.2(a)")
 
 
 def section_text(section: str) -> str:

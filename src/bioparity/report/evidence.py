@@ -47,7 +47,7 @@ from bioparity.pathways import (
     region_code,
     section_parts,
 )
-from bioparity.pathways.rules import Citation, all_rules, guideline_status
+from bioparity.pathways.rules import Citation, all_rules, guideline_status, section_words
 from bioparity.store.models import AnalysisRun, Dataset, Program, Signature, Study
 from bioparity.workspace.signatures import approval_holds, check_signature
 
@@ -607,8 +607,10 @@ def cited_section(section: str) -> str:
     """The section of a guideline citation as printed, in the reader's language.
 
     :func:`bioparity.pathways.section_text` in the reader's language: a numbered section reads "section
-    5.3.2 (...)" (zh-CN "第 5.3.2 (...) 节"); one the rule file names by its topic is printed as the topic,
-    never as "section reference product" (zh-CN "第 reference product 节"); an unconfirmed number is flagged.
+    5.3.2 (...)" (zh-CN "第 5.3.2 节（...）"); one the rule file names by its topic is printed as the topic,
+    never as "section reference product" (zh-CN "参照药", not "第 reference product 节"); an unconfirmed
+    number is flagged. The topic is translated in the context "guideline section"
+    (:func:`bioparity.pathways.rules.section_topic`); the number is printed as the guideline numbers it.
 
     Parameters
     ----------
@@ -629,8 +631,8 @@ def cited_section(section: str) -> str:
     >>> cited_section("switching studies; presentation")
     'switching studies; presentation'
     """
-    text, numbered, confirmed = section_parts(section)
-    shown = _("section %(section)s") % {"section": text} if numbered else text
+    text, _numbered, confirmed = section_parts(section)
+    shown = section_words(text)
     return shown if confirmed else _("%(section)s [section number unconfirmed]") % {"section": shown}
 
 

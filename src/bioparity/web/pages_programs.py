@@ -22,9 +22,15 @@ from bioparity.i18n import current_language, gettext_noop
 from bioparity.i18n import gettext as _
 from bioparity.io.tables_out import csv_bytes
 from bioparity.memo import Memo
-from bioparity.pathways import section_text
 from bioparity.report import html_to_pdf
-from bioparity.report.evidence import ProgramEvidence, cited_section, collect, readiness, readiness_key
+from bioparity.report.evidence import (
+    ProgramEvidence,
+    cited_section,
+    collect,
+    readiness,
+    readiness_key,
+    requirement_citation,
+)
 from bioparity.store.lookup import by_id
 from bioparity.store.models import AnalysisRun, AuditEvent, Organisation, Program, User
 from bioparity.web.downloads import disposition, file_name, program_part
@@ -78,14 +84,17 @@ def evidence_link(evidence_id: str, program_evidence: ProgramEvidence) -> str | 
 
 
 def guideline(requirement: Any) -> str:
-    """The citation with its primary source, date and section (as the program report prints them), each
-    part added only when the citation does not already say it."""
-    citation = str(requirement.citation)
-    section = section_text(requirement.section) if requirement.section else ""
-    parts = [requirement.source, requirement.source_date, section]
+    """The citation with its primary source, date and section (as the program report prints them, in the
+    reader's words: :func:`~bioparity.report.evidence.requirement_citation`), each part added only when the
+    citation does not already say it."""
+    citation, label = requirement_citation(
+        getattr(requirement, "rule_id", ""), str(requirement.citation), requirement.source or ""
+    )
+    section = cited_section(requirement.section) if requirement.section else ""
+    parts = [label, requirement.source_date, section]
     said = [p for p in parts if p and p.split(" (")[0] not in citation]
     shown = [p for p in said if p.removeprefix("section ") not in citation]
-    source = ", ".join(cited_section(requirement.section) if p == section else p for p in shown)
+    source = ", ".join(shown)
     return citation + (". " + _("Source: %(source)s") % {"source": source} if source else "")
 
 

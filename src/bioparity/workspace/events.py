@@ -9,6 +9,7 @@ from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from bioparity.audit import append_event
+from bioparity.i18n import coded_words, pgettext_noop
 from bioparity.store.models import AuditEvent, Organisation, Program
 from bioparity.workspace.access import Actor
 from bioparity.workspace.snapshots import snapshot
@@ -16,6 +17,63 @@ from bioparity.workspace.snapshots import snapshot
 #: The organisation or program a row belongs to (a program's row belongs to its organisation too).
 Scope: TypeAlias = Organisation | Program | None
 Detail: TypeAlias = Mapping[str, Any] | None
+
+
+#: The context of an audit action code's words: the same English word means another thing elsewhere
+#: ("run" of an analysis here, an assay run (分析批) in a bioassay report).
+AUDIT_ACTION = "audit action"
+
+#: The action codes the audit trail stores (``AuditEvent.action``), marked for translation with their
+#: context (a literal, for extraction); the stored code stays as it is (data, the CSV export), the pages
+#: and the PDF export print its words (:func:`action_words`). A code missing here is shown as stored.
+AUDIT_ACTIONS: dict[str, str] = {
+    "create": pgettext_noop("audit action", "create"),
+    "grant": pgettext_noop("audit action", "grant"),
+    "invite": pgettext_noop("audit action", "invite"),
+    "update": pgettext_noop("audit action", "update"),
+    "accept": pgettext_noop("audit action", "accept"),
+    "decline": pgettext_noop("audit action", "decline"),
+    "withdraw": pgettext_noop("audit action", "withdraw"),
+    "revoke": pgettext_noop("audit action", "revoke"),
+    "login": pgettext_noop("audit action", "login"),
+    "login_failed": pgettext_noop("audit action", "login_failed"),
+    "login_refused": pgettext_noop("audit action", "login_refused"),
+    "login_locked": pgettext_noop("audit action", "login_locked"),
+    "logout": pgettext_noop("audit action", "logout"),
+    "lock": pgettext_noop("audit action", "lock"),
+    "unlock": pgettext_noop("audit action", "unlock"),
+    "password_failed": pgettext_noop("audit action", "password_failed"),
+    "token_password_failed": pgettext_noop("audit action", "token_password_failed"),
+    "password_change": pgettext_noop("audit action", "password_change"),
+    "password_change_failed": pgettext_noop("audit action", "password_change_failed"),
+    "password_reset": pgettext_noop("audit action", "password_reset"),
+    "language_change": pgettext_noop("audit action", "language_change"),
+    "reactivate": pgettext_noop("audit action", "reactivate"),
+    "deactivate": pgettext_noop("audit action", "deactivate"),
+    "upload": pgettext_noop("audit action", "upload"),
+    "run": pgettext_noop("audit action", "run"),
+    "nca_review": pgettext_noop("audit action", "nca_review"),
+    "sign": pgettext_noop("audit action", "sign"),
+    "sign_failed": pgettext_noop("audit action", "sign_failed"),
+    "sign_refused": pgettext_noop("audit action", "sign_refused"),
+    "share": pgettext_noop("audit action", "share"),
+    "share_accept": pgettext_noop("audit action", "share_accept"),
+    "share_decline": pgettext_noop("audit action", "share_decline"),
+    "unshare": pgettext_noop("audit action", "unshare"),
+    "validate": pgettext_noop("audit action", "validate"),
+    "audit_keyed": pgettext_noop("audit action", "audit_keyed"),
+}
+
+
+def action_words(code: str) -> str:
+    """A stored audit action code in the reader's words (as stored when it has none).
+
+    Examples
+    --------
+    >>> action_words("run"), action_words("some_new_action")
+    ('run', 'some_new_action')
+    """
+    return coded_words(AUDIT_ACTION, AUDIT_ACTIONS, code)
 
 
 def record(
