@@ -53,6 +53,7 @@ NOTE_MODULES: tuple[str, ...] = (
     "bioparity.be.similarity",
     "bioparity.bioassay.cutpoint",
     "bioparity.bioassay.drug_tolerance",
+    "bioparity.bioassay.linearity",
     "bioparity.bioassay.sensitivity",
     "bioparity.caa.lots",
     "bioparity.caa.methods",
