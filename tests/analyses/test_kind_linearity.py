@@ -16,6 +16,9 @@ of a well-conditioned 2-column design), 1e-8 relative for a p value below 1e-6 (
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,7 @@ from bioparity.bioassay import linearity
 from bioparity.bioassay.linearity import LACK_OF_FIT
 from bioparity.i18n import use_language
 from tests.analyses import kinds_support as kinds
+from tests.workspace.conftest import PASSWORD
 
 #: R 4.2.2 on the kind's example file (5 levels in triplicate), conf 0.95, target 100.
 R_EXAMPLE: dict[str, Any] = {
@@ -192,3 +196,33 @@ def test_the_summary_and_tables_in_chinese(tmp_path: Path) -> None:
         titles = [t.title for t in kind.tables(table, {}).main]
     assert "Linearity" not in summary and "0.99985" in summary
     assert all(t.isascii() is False for t in titles)
+
+
+def test_the_chinese_pdf_report(workspace: kinds.Workspace, tmp_path: Path) -> None:
+    """The PDF report of a run in zh-CN: the kind's title, table titles and option words in Chinese (the PDF
+    test of tests/web covers a fixed list of kinds, not a new one)."""
+    run = workspace.api_run("linearity", "linearity.csv", example_data(), target=100)
+    client, user = workspace.client, workspace.company.users["viewer"].username
+    client.post("/ui/login", data={"username": user, "password": PASSWORD})
+    try:
+        client.post("/ui/account/language", data={"language": "zh-CN"})
+        pdf = client.get(f"/ui/runs/{run['id']}/report.pdf")
+    finally:
+        client.post("/ui/account/language", data={"language": "en"})
+        client.post("/ui/logout")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext (poppler-utils) is missing: run scripts/system-deps.sh")
+    (tmp_path / "report.pdf").write_bytes(pdf.content)
+    done = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(tmp_path / "report.pdf"), "-"], capture_output=True, check=True
+    )
+    text = re.sub(r"\s+", "", done.stdout.decode("utf-8"))
+    for words in (
+        "线性：R²0.99985",
+        "响应对水平的回归线",
+        "斜率和截距置信区间的置信水平",
+        "目标水平（供试浓度的100%）",
+    ):
+        assert words in text, words
+    assert "potencyCI" not in text and "效价" not in text
