@@ -125,7 +125,7 @@ def test_a_curved_calibration_against_r_fails_for_lack_of_fit() -> None:
     assert result.flags == (LACK_OF_FIT.format(p=result.lof_p, alpha=0.05),)
 
 
-def test_without_replicates_lack_of_fit_is_not_tested_and_few_levels_are_flagged() -> None:
+def test_without_replicates_lack_of_fit_is_not_tested_and_few_levels_are_flagged(tmp_path: Path) -> None:
     frame = pd.DataFrame({"level": [1.0, 2.0, 3.0, 4.0], "response": [2.1, 3.9, 6.2, 7.9]})
     result = linearity(frame)
     assert result.passed is None and np.isnan(result.lof_p) and np.isnan(result.intercept_percent)
@@ -134,6 +134,10 @@ def test_without_replicates_lack_of_fit_is_not_tested_and_few_levels_are_flagged
         "lack of fit not tested: no level measured more than once",
     )
     assert "lack of fit not tested (no replicates): not evaluated" in result.summary()
+    path = tmp_path / "four.csv"
+    frame.to_csv(path, index=False)
+    table = kinds.workspace_table("linearity", path)
+    assert get_analysis("linearity").flags(table, {}) == [("significant lack of fit", 0)]  # not tested
 
 
 @pytest.mark.parametrize(
@@ -162,6 +166,8 @@ def test_the_workspace_stores_the_numbers_and_the_notes(tmp_path: Path) -> None:
         assert first[name] == pytest.approx(value, rel=1e-8), name
     assert result["passed"] is False and result["n_rows"] == 12
     assert result["notes"] == [LACK_OF_FIT.format(p=first["lof_p"], alpha=0.05)]
+    table = kinds.workspace_table("linearity", path, {"conf_level": 0.9, "target": 16})
+    assert get_analysis("linearity").flags(table, {}) == [("significant lack of fit", 1)]  # was 0: numpy bool
     summary = get_analysis("linearity").summary(result, {})
     assert summary.startswith("Linearity: R² 0.94599, slope 0.047875, y-intercept 0.19898; lack of fit: fail")
     assert summary.endswith("(y-intercept 20.62% of the response at target)")

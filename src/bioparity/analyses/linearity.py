@@ -179,7 +179,9 @@ def linearity_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> 
 
 def linearity_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
     """Lack of fit (1 when significant)."""
-    failed = int(len(table) > 0 and PASSED in table.columns and table[PASSED].iloc[0] is False)
+    # the stored verdict: True, False or None (not tested); a NumPy bool from the table, so compared by value
+    verdict = table[PASSED].iloc[0] if len(table) and PASSED in table.columns else None
+    failed = int(verdict is not None and verdict == False)  # noqa: E712
     return [(_("significant lack of fit"), failed)]
 
 
