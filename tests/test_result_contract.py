@@ -623,6 +623,18 @@ def _isr(_: Path) -> Built:
     return Built(res, ("ISR", "2 of 3", "PASS" if res.passed else "FAIL", "30%"))
 
 
+@factory("bioparity.bioassay.results.LinearityResult")
+def _linearity(_: Path) -> Built:
+    from bioparity.bioassay import linearity
+
+    frame = pd.DataFrame(
+        {"level": [50, 50, 75, 100, 100, 125, 150], "response": [101, 99, 152, 198, 203, 249, 301]}
+    )
+    res = linearity(frame, target=100)
+    # R 4.x: lm(response ~ level) slope 1.99957446808511; anova against factor(level): F 0.23967, p 0.86402
+    return Built(res, ("7 results at 5 levels", "slope 1.9996", "R^2 = 0.99941", "p = 0.864: PASS", "0.23%"))
+
+
 def _stability_data() -> pd.DataFrame:
     rng = np.random.default_rng(5)
     rows = []

@@ -64,6 +64,7 @@ def test_the_builtin_kinds_are_the_modules_of_the_tuple() -> None:
             "caa",
             "comparability",
             "isr",
+            "linearity",
             "nca",
             "pk-similarity",
             "potency",

@@ -7,7 +7,7 @@ Each kind (:mod:`~bioparity.analyses.power` for ``power`` and ``samplesize``,
 :mod:`~bioparity.analyses.ada_drug_tolerance`, :mod:`~bioparity.analyses.ada_summary`,
 :mod:`~bioparity.analyses.isr`,
 :mod:`~bioparity.analyses.stability`, :mod:`~bioparity.analyses.profiles`,
-:mod:`~bioparity.analyses.comparability`) is one module holding its
+:mod:`~bioparity.analyses.comparability`, :mod:`~bioparity.analyses.linearity`) is one module holding its
 reader, options schema, compute, report tables, summary line, figure data, units and the kinds it follows,
 as an :class:`~bioparity.analyses.contract.Analysis`. The command line (``bioparity run``, ``bioparity
 kinds``), the API, the web workspace and the reports read kinds from

@@ -465,6 +465,11 @@ class Analysis:
         ``layout(columns) -> str or None``: the name of a file layout the reader reads by its own
         rules, recognised by the file's columns (e.g. ``"SDTM PC"``), else ``None``. An upload in
         such a layout maps no column and gives no unit column (the layout says where everything is).
+    labels : mapping of str to str, default {}
+        The kind's words for its option names and the stored keys its pages print in a key/value layout
+        (marked with ``gettext_noop``; a zh-CN entry in the reports catalogue). They come before the
+        shared :data:`bioparity.analyses.terms.LABELS`, which every kind reads: a key another kind
+        labelled first keeps this kind's meaning on its own pages and reports.
     separators : tuple of str, default (",",)
         The column separators ``read`` accepts in a delimited text file. Most readers apply the rule of
         :mod:`bioparity.delimited` (comma only: a semicolon- or tab-separated file is refused, saying how
@@ -494,6 +499,7 @@ class Analysis:
     study_kinds: tuple[str, ...] = ()
     layout: LayoutHook | None = None
     separators: tuple[str, ...] = (",",)
+    labels: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         names = [o.name for o in self.options]

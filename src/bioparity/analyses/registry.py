@@ -32,6 +32,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "bioparity.analyses.profiles",
     "bioparity.analyses.comparability",
     "bioparity.analyses.isr",
+    "bioparity.analyses.linearity",
 )
 
 _REGISTRY: dict[str, Analysis] = {}

@@ -550,7 +550,7 @@ def shown_value(key: str, value: Any) -> Any:
     return f"{number:.{label.decimals}f}"
 
 
-def labelled(record: Mapping[str, Any]) -> list[tuple[str, Any]]:
+def labelled(record: Mapping[str, Any], own: Mapping[str, str] | None = None) -> list[tuple[str, Any]]:
     """A record as (label, value shown) pairs, in the order of :data:`LABELS` (keys without one last, as
     stored, in name order); an option or method code in words with the code (:func:`coded_value`).
 
@@ -560,7 +560,23 @@ def labelled(record: Mapping[str, Any]) -> list[tuple[str, Any]]:
     [('passed', True), ('share of repeats within the limit (%)', '90.0'), ('extra_key', 1)]
     >>> labelled({"method": "abe"})
     [('method', 'average bioequivalence (abe)')]
+
+    ``own`` are the kind's words for its keys (:attr:`~bioparity.analyses.contract.Analysis.labels`,
+    marked with ``gettext_noop``): they come before the shared :data:`LABELS`, so that a key another kind
+    labelled first (``conf_level``: "confidence level of the potency CI") is printed in this kind's words.
+
+    >>> labelled({"conf_level": 0.95}, {"conf_level": "confidence level of the slope CI"})
+    [('confidence level of the slope CI', 0.95)]
     """
     level = ci_level(record)
+    own = own or {}
     keys = sorted(record, key=lambda k: (_ORDER.get(str(k), len(_ORDER)), str(k)))
-    return [(key_label(str(k), level), shown_value(str(k), coded_value(str(k), record[k]))) for k in keys]
+    return [
+        (
+            _(own[str(k)]) if str(k) in own else key_label(str(k), level),
+            coded_value(str(k), record[k])
+            if str(k) in own
+            else shown_value(str(k), coded_value(str(k), record[k])),
+        )
+        for k in keys
+    ]

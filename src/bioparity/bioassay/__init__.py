@@ -1,4 +1,5 @@
-"""Immunogenicity and bioanalytical assay statistics: ADA cut points, sensitivity, drug tolerance, ISR.
+"""Immunogenicity and bioanalytical assay statistics: ADA cut points, sensitivity, drug tolerance, ISR,
+linearity of an analytical procedure.
 
 Pure numerical core (no I/O): readers are in :mod:`bioparity.io.bioassay`, the commands in
 :mod:`bioparity.cli.bioassay`.
@@ -16,11 +17,13 @@ from bioparity.bioassay.classify import (
 from bioparity.bioassay.cutpoint import compute_cut_point, inhibition, screening_and_confirmatory
 from bioparity.bioassay.drug_tolerance import drug_tolerance
 from bioparity.bioassay.isr import ISR_LIMITS, isr, isr_sample_count
+from bioparity.bioassay.linearity import linearity
 from bioparity.bioassay.reml import RemlFit, reml_fit
 from bioparity.bioassay.results import (
     CutPointResult,
     DrugToleranceResult,
     IsrResult,
+    LinearityResult,
     Outlier,
     SensitivityResult,
 )
@@ -31,6 +34,7 @@ __all__ = [
     "CutPointResult",
     "DrugToleranceResult",
     "IsrResult",
+    "LinearityResult",
     "Outlier",
     "RemlFit",
     "SensitivityResult",
@@ -42,6 +46,7 @@ __all__ = [
     "inhibition",
     "isr",
     "isr_sample_count",
+    "linearity",
     "reml_fit",
     "screening_and_confirmatory",
     "sensitivity",

@@ -387,3 +387,115 @@ class IsrResult(ResultMixin):
             f"ISR ({self.assay}, ICH M10 section 7): {self.n_within} of {self.n_samples} samples within "
             f"+/-{self.limit_percent:g}% ({100 * self.share_within:.1f}%): {verdict(self.passed)}"
         )
+
+
+@dataclass(frozen=True, repr=False)
+class LinearityResult(ResultMixin):
+    """Linearity of an analytical procedure (ICH Q2(R2), 2023, section 3.2.1; ICH Q2(R1), 2005, Part II
+    section 2): the least-squares line of the response on the nominal level, its residuals and the
+    lack-of-fit test against replicates.
+
+    Attributes
+    ----------
+    level, response, fitted, residual : numpy.ndarray of float
+        Per observation, in input order: nominal level (concentration, amount or % of target), measured
+        response, the line's value and ``response - fitted``.
+    n, n_levels, df : int
+        Observations, distinct levels and residual degrees of freedom (``n - 2``).
+    slope, intercept : float
+        Least-squares slope and y-intercept (response units per level unit, response units).
+    slope_se, intercept_se : float
+        Their standard errors.
+    slope_ci_lower, slope_ci_upper, intercept_ci_lower, intercept_ci_upper : float
+        Two-sided t intervals at ``conf_level`` (``n - 2`` degrees of freedom).
+    r, r_squared : float
+        Correlation coefficient of level and response, and the coefficient of determination.
+    residual_sd : float
+        ``sqrt(RSS / (n - 2))``.
+    rss : float
+        Residual sum of squares.
+    target : float
+        Level of 100% of the test concentration (NaN when not given).
+    intercept_percent : float
+        ``100 intercept / (intercept + slope target)``: the y-intercept as a percentage of the response the
+        line gives at the target level (NaN without a target).
+    lof_f, lof_p : float
+        Lack-of-fit F statistic (lack-of-fit mean square over pure-error mean square) and its p value; NaN
+        when it cannot be tested (no replicated level, or fewer than 3 levels).
+    lof_df1, lof_df2 : int
+        Its degrees of freedom (``n_levels - 2``, ``n - n_levels``; 0 when not tested).
+    conf_level : float
+        Two-sided confidence level of the intervals.
+    alpha : float
+        Level of the lack-of-fit test.
+    passed : bool or None
+        No significant lack of fit at ``alpha`` (None when not tested). ICH Q2 sets no acceptance
+        criterion for r or the intercept: those are the validation protocol's.
+    flags : tuple of str
+        Findings in words (fewer than 5 levels, lack of fit, a level without replicates when testing).
+    software_version : str
+        bioparity version that produced the result.
+    """
+
+    SETTINGS = ("conf_level", "alpha", "target")
+    REPR_FIELDS = ("n", "n_levels", "slope", "intercept", "r_squared", "lof_p", "passed")
+
+    level: np.ndarray
+    response: np.ndarray
+    fitted: np.ndarray
+    residual: np.ndarray
+    n: int
+    n_levels: int
+    df: int
+    slope: float
+    slope_se: float
+    slope_ci_lower: float
+    slope_ci_upper: float
+    intercept: float
+    intercept_se: float
+    intercept_ci_lower: float
+    intercept_ci_upper: float
+    r: float
+    r_squared: float
+    residual_sd: float
+    rss: float
+    target: float
+    intercept_percent: float
+    lof_f: float
+    lof_df1: int
+    lof_df2: int
+    lof_p: float
+    conf_level: float
+    alpha: float
+    passed: bool | None
+    flags: tuple[str, ...] = ()
+    software_version: str = __version__
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per observation (level, response, fitted, residual) with the line's numbers repeated."""
+        frame = pd.DataFrame(
+            {"level": self.level, "response": self.response, "fitted": self.fitted, "residual": self.residual}
+        )
+        scalars = {k: v for k, v in self.plain_dict().items() if k not in frame.columns and k != "flags"}
+        return frame.assign(**scalars, flags="; ".join(self.flags))
+
+    def summary(self) -> str:
+        level = f"{100 * self.conf_level:g}%"
+        lines = [
+            f"Linearity (ICH Q2): {self.n} results at {self.n_levels} levels; "
+            f"response = {self.intercept:.5g} + {self.slope:.5g} level",
+            f"slope {self.slope:.5g} ({level} CI {self.slope_ci_lower:.5g} to {self.slope_ci_upper:.5g}), "
+            f"intercept {self.intercept:.5g} "
+            f"({self.intercept_ci_lower:.5g} to {self.intercept_ci_upper:.5g})",
+            f"r = {self.r:.5f}, R^2 = {self.r_squared:.5f}, residual SD {self.residual_sd:.4g}",
+        ]
+        if math.isfinite(self.intercept_percent):
+            lines.append(f"intercept {self.intercept_percent:.2f}% of the response at target {self.target:g}")
+        if math.isfinite(self.lof_p):
+            lines.append(
+                f"lack of fit F({self.lof_df1}, {self.lof_df2}) = {self.lof_f:.4g}, p = {self.lof_p:.4g}: "
+                f"{verdict(self.passed)}"
+            )
+        else:
+            lines.append(f"lack of fit not tested (no replicates): {verdict(self.passed)}")
+        return "\n".join(lines)

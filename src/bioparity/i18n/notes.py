@@ -54,6 +54,7 @@ NOTE_MODULES: tuple[str, ...] = (
     "bioparity.bioassay.classify",
     "bioparity.bioassay.cutpoint",
     "bioparity.bioassay.drug_tolerance",
+    "bioparity.bioassay.linearity",
     "bioparity.bioassay.sensitivity",
     "bioparity.caa.lots",
     "bioparity.caa.methods",

@@ -9,7 +9,7 @@ report in another language.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, TypeVar
@@ -148,6 +148,12 @@ class RunContext:
             wanted = self.chosen.get(s.name)
             s.chosen = next((f for f in s.figures if f.item == wanted), s.figures[0])
         return list(out.values())
+
+    @property
+    def labels(self) -> Mapping[str, str]:
+        """The kind's own words for its keys (:attr:`Analysis.labels`; none for a kind no longer
+        registered), before the shared labels."""
+        return {} if self.analysis is None else self.analysis.labels
 
     @property
     def shown_options(self) -> dict[str, Any]:
