@@ -28,7 +28,7 @@ from bioparity.bioassay.stats import OUTLIER_QUARTILES, boxplot_flags, quartiles
 from bioparity.cli.main import app
 from bioparity.errors import InputError
 
-VALUES = {
+VALUES: dict[str, list[float]] = {
     "a": [10, 11, 12, 13, 14, 15, 19, 25],
     "b": [1.02, 1.10, 0.97, 1.05, 1.31, 0.99, 1.01],
     "c": [5.1, 4.8, 5.3, 5.0, 4.9, 7.9, 5.2, 5.05, 4.95, 2.1],
@@ -90,9 +90,8 @@ def test_the_cut_point_removes_the_donors_that_its_stated_quartiles_flag() -> No
     # donor means = vector a: type 7 (R quantile) flags the donor at 25 (fence 16 + 1.5 x 4.25 = 22.375);
     # Tukey's hinges (R boxplot.stats) do not (fence 17 + 1.5 x 5.5 = 25.25)
     frame = _donors([float(v) for v in VALUES["a"]])
-    settings = {"transform": "none", "method": "parametric"}
-    typed = compute_cut_point(frame, **settings)
-    tukey = compute_cut_point(frame, **settings, outlier_quartiles="tukey")
+    typed = compute_cut_point(frame, transform="none", method="parametric")
+    tukey = compute_cut_point(frame, transform="none", method="parametric", outlier_quartiles="tukey")
     assert [(o.step, o.donor) for o in typed.outliers] == [("biological", "D7")]
     assert typed.outliers[0].upper_fence == pytest.approx(22.375, abs=1e-12)
     assert tukey.outliers == () and tukey.n_donors == 8

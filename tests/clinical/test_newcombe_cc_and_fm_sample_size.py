@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -85,7 +86,8 @@ def test_fm_sample_size_matches_r() -> None:
 
 
 def test_fm_differs_from_the_unpooled_normal_approximation() -> None:
-    kwargs = {"p1": 0.85, "p2": 0.8, "margin_lower": -0.1, "margin_upper": 0.1, "alpha": 0.025}
+    kwargs: dict[str, Any] = {"p1": 0.85, "p2": 0.8, "margin_lower": -0.1, "margin_upper": 0.1}
+    kwargs["alpha"] = 0.025
     fm = sample_size_equivalence_proportions(**kwargs, target_power=0.9, method="fm")
     normal = sample_size_equivalence_proportions(**kwargs, target_power=0.9, method="normal")
     assert int(fm.n2) == 1217 and int(normal.n2) != int(fm.n2)

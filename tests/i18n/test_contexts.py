@@ -72,7 +72,7 @@ def test_the_check_names_a_missing_translation_with_its_context(monkeypatch: pyt
     web = catalogue_text("zh-CN", "web") or ""
     entry = 'msgctxt "audit action"\nmsgid "run"\nmsgstr "运行分析"\n'
     assert entry in web
-    shipped = catalogue_tools.catalogue_text
+    shipped = catalogue_text
 
     def without(language: str, domain: str) -> str | None:
         text = shipped(language, domain)

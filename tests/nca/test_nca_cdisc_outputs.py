@@ -9,6 +9,7 @@ crossover repeats it in a second period with the concentrations x 0.8 (VISITNUM 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 import pyreadstat
@@ -98,10 +99,10 @@ def test_clearance_units_are_written_as_l_per_h_where_exact(
     assert code == 0, output
     domain = pyreadstat.read_xport(str(pp))[0]
     rows = domain.set_index(["USUBJID", "PPTESTCD"])
-    cl, auc = rows.loc[("S1-1", "CLFO")], rows.loc[("S1-1", "AUCIFO")]
+    cl, auc = (cast(pd.Series, rows.loc[("S1-1", code)]) for code in ("CLFO", "AUCIFO"))
     assert (cl["PPORRESU"], cl["PPSTRESU"]) == (derived, "L/h")
-    assert float(cl["PPORRES"]) == pytest.approx(320 / auc["PPSTRESN"], rel=1e-9)  # text, 10 digits
-    hand = 320 * to_litres_per_hour / auc["PPSTRESN"]
+    assert float(cl["PPORRES"]) == pytest.approx(320 / float(auc["PPSTRESN"]), rel=1e-9)  # text, 10 digits
+    hand = 320 * to_litres_per_hour / float(auc["PPSTRESN"])
     assert cl["PPSTRESN"] == pytest.approx(hand, rel=1e-12)
     assert (rows.loc[("S1-1", "VZFO"), "PPORRESU"] == "L") == (to_litres_per_hour == 1.0)
     unitless = domain[domain["PPTESTCD"].isin(["R2", "R2ADJ", "LAMZSPN", "LAMZNPT"])]
