@@ -215,8 +215,19 @@ def wilson_cc_interval(x: npt.ArrayLike, n: npt.ArrayLike, z: npt.ArrayLike) -> 
     not checked (the building block of Newcombe's method 11; :func:`~bioparity.clinical.ci_difference`
     checks).
 
-    Parameters and returns as :func:`wilson_interval` (``x``, ``n``, ``z`` broadcast; the limits, fractions
-    in [0, 1], in the broadcast shape).
+    Parameters
+    ----------
+    x : array_like
+        Number of responders, ``0 <= x <= n``.
+    n : array_like
+        Number of subjects, >= 1.
+    z : array_like
+        Two-sided critical value, e.g. 1.959964 for a 95% interval (``ndtri(0.975)``).
+
+    Returns
+    -------
+    lower, upper : numpy.ndarray of float
+        The interval of the proportion (fractions in [0, 1]), in the broadcast shape of the inputs.
 
     References
     ----------
