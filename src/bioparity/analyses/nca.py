@@ -165,8 +165,9 @@ def _constant_within(frame: pd.DataFrame, keys: list[str], column: str) -> bool:
 
 #: Profiles from which the per-subject tables of the appendix print as listings (:attr:`Table.listing`:
 #: aligned lines of fixed-width text, one line a profile, as the subject listings of a clinical study
-#: report, ICH E3 section 16.2): a 2,000-profile report's five tables of 2,005 rows, 76,000 cells, took
-#: WeasyPrint 74 s of CPU (3.4 min at a load of 4-8), as listings 6 s. Fewer profiles keep their table.
+#: report, ICH E3 section 16.2): a 2,004-profile report's five tables of 2,005 rows, 76,000 cells, took
+#: WeasyPrint 74 s of CPU (203 s wall at a load of 4-8), the whole report as listings 12.5 s. Fewer
+#: profiles (the demo's 201) keep their tables, which WeasyPrint lays out in a few seconds.
 LISTING_FROM = 500
 
 
