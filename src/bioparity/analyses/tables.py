@@ -55,6 +55,10 @@ class Table:
         Print on a landscape page.
     css : tuple of str, default ()
         Optional CSS class per row (e.g. to mark failed comparisons); empty for none.
+    listing : bool, default False
+        Print as a fixed-width listing (aligned lines of text, like a SAS listing, a few lines to a
+        cell) rather than a cell per value: the same text, laid out in a PDF about ten times faster (a
+        table of thousands of rows; :func:`bioparity.report.tables.table_html`).
     """
 
     title: str
@@ -64,6 +68,7 @@ class Table:
     note: str = ""
     wide: bool = False
     css: tuple[str, ...] = field(default_factory=tuple)  # optional class per row
+    listing: bool = False
 
 
 def cell(value: Any, digits: int = 6) -> str:

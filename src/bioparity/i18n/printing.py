@@ -15,6 +15,8 @@ W3C, CSS Fonts Module Level 4, section 5 "Font Matching Algorithm" (per-characte
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Sequence
 
 from markupsafe import Markup
 
@@ -97,3 +99,77 @@ def time_unit_words(unit: str) -> str:
     ('月', '周', 'h')
     """
     return coded_words("time unit", TIME_UNIT_WORDS, unit)
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced listing: two for a wide (CJK) character, one otherwise
+    (Unicode Standard Annex #11, East Asian Width).
+
+    Examples
+    --------
+    >>> display_width("case"), display_width("病例")
+    (4, 4)
+    """
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def head_lines(header: str, width: int) -> list[str]:
+    """A listing column's header: on one line, or on two when it is wider than the column's widest value
+    (``width``) and has a space, split at the space that makes the wider line narrowest.
+
+    Examples
+    --------
+    >>> head_lines("AUCIFO (h*ug/mL)", 7), head_lines("subject", 11), head_lines("R2ADJ", 3)
+    (['AUCIFO', '(h*ug/mL)'], ['subject'], ['R2ADJ'])
+    """
+    if display_width(header) <= width or " " not in header.strip():
+        return [header]
+    words = header.split(" ")
+    splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    first, second = min(splits, key=lambda s: max(display_width(s[0]), display_width(s[1])))
+    return [first, second]
+
+
+def listing(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    right: Sequence[int] = (),
+    *,
+    split_heads: bool = False,
+) -> list[str]:
+    """Rows as fixed-width text columns (two spaces apart), a header and a rule, like a SAS listing.
+
+    Columns are as wide as their widest cell, so nothing is cut; numbers (columns ``right``) are
+    right-aligned. Thousands of cells lay out in a PDF far faster as one preformatted block than as a
+    table (one text box per line instead of one per cell), with the same content. ``split_heads``: a
+    header wider than its column's values on two lines (:func:`head_lines`), so that it does not widen
+    the column (``CMAX`` over ``(ug/mL)``); the header then takes as many lines as its tallest column.
+
+    Examples
+    --------
+    >>> for line in listing(["subject", "CMAX (ug/mL)"], [["S1", "2.5"], ["S10", "12.25"]], [1],
+    ...                     split_heads=True):
+    ...     print(line)
+                CMAX
+    subject  (ug/mL)
+    -------  -------
+    S1           2.5
+    S10        12.25
+    """
+    values = [max((display_width(r[i]) for r in rows), default=0) for i in range(len(headers))]
+    heads = [head_lines(h, w) if split_heads else [h] for h, w in zip(headers, values, strict=True)]
+    widths = [max([w, *(display_width(x) for x in h)]) for h, w in zip(heads, values, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = (
+            " " * (w - display_width(c)) + c if i in right else c + " " * (w - display_width(c))
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+        return "  ".join(padded).rstrip()
+
+    tallest = max((len(h) for h in heads), default=1)
+    # a header of one line at the foot of a header of two (over its column's values, as a listing prints it)
+    head = [line([([""] * (tallest - len(h)) + h)[k] for h in heads]) for k in range(tallest)]
+    return [*head, "  ".join("-" * w for w in widths), *(line(r) for r in rows)]

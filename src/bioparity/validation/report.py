@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +15,7 @@ import jinja2
 
 from bioparity.i18n import LANGUAGE_NAMES, chosen_language, install_jinja, use_language
 from bioparity.i18n import gettext as _
-from bioparity.i18n.printing import fonts, page_counter
+from bioparity.i18n.printing import fonts, listing, page_counter
 from bioparity.io.files import atomic_write_bytes, atomic_write_text
 from bioparity.validation.cases import CaseResult
 from bioparity.validation.runner import ValidationRun
@@ -49,43 +47,12 @@ def _number(value: object) -> str:
     return str(value)
 
 
-def display_width(text: str) -> int:
-    """Columns ``text`` takes in a monospaced listing: two for a wide (CJK) character, one otherwise
-    (Unicode Standard Annex #11, East Asian Width).
-
-    Examples
-    --------
-    >>> display_width("case"), display_width("病例")
-    (4, 4)
-    """
-    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
-
-
 @dataclass(frozen=True)
 class ListingLine:
     """One line of a fixed-width listing and whether it marks a failure (shown in red)."""
 
     text: str
     failed: bool = False
-
-
-def listing(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> list[str]:
-    """Rows as fixed-width text columns (two spaces apart), a header and a rule, like a SAS listing.
-
-    Columns are as wide as their widest cell, so nothing is cut; numbers (columns ``right``) are
-    right-aligned. Thousands of cells lay out in a PDF far faster as one preformatted block than as a
-    table (one text box per line instead of one per cell), with the same content.
-    """
-    widths = [max([display_width(h)] + [display_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
-
-    def line(cells: Sequence[str]) -> str:
-        padded = (
-            " " * (w - display_width(c)) + c if i in right else c + " " * (w - display_width(c))
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        )
-        return "  ".join(padded).rstrip()
-
-    return [line(headers), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
 
 
 def case_listing(run: ValidationRun) -> list[ListingLine]:
