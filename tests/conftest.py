@@ -86,6 +86,29 @@ def _skip_reason(report: pytest.TestReport) -> str:
     return str(longrepr or "").strip()
 
 
+#: Seconds per test file as last measured (scripts/test_durations.py writes it).
+DURATIONS = Path(__file__).with_name("durations.txt")
+
+
+def _measured_seconds() -> dict[str, float]:
+    seconds = {}
+    for line in DURATIONS.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            value, path = line.split(maxsplit=1)
+            seconds[path] = float(value)
+    return seconds
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slowest files first (longest processing time first): with ``--dist loadfile`` the workers take
+    whole files in this order, so a long file no longer starts last and runs alone while the other worker
+    waits (the web files, the slowest, came last in the alphabet). Within a file the order is kept; files
+    not measured keep their collection order after the measured ones."""
+    seconds = _measured_seconds()
+    items.sort(key=lambda item: -seconds.get(item.nodeid.split("::", 1)[0], 0.0))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     outcome = yield
