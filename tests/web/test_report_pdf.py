@@ -74,9 +74,10 @@ def test_pdf_holds_every_column_and_every_printed_value(
     it; the appendix heads every stored column, by its name or by its label with its unit (``ci_lower``:
     ``90% CI lower bound (%)``). Before: the appendix printed the stored names and every
     value to six significant digits (``96.5846 89.1922 104.59``: one row, three precisions)."""
-    ctx, html = contexts[kind]
+    ctx, _ = contexts[kind]
     assert ctx.columns and ctx.rows
-    text = _squash(_pdf_text(html_to_pdf(html), tmp_path))
+    # the HTML the PDF download is made from (figures' text as text: WeasyPrint embeds the fonts)
+    text = _squash(_pdf_text(html_to_pdf(render_run_report(ctx, for_pdf=True)), tmp_path))
     tables = run_tables(ctx.run.kind, ctx.columns, ctx.rows, ctx.options)
     printed = [*tables.main, *tables.appendix]
     assert not [h for t in printed for h in t.columns if _squash(h) not in text]
@@ -95,7 +96,8 @@ def test_the_pk_similarity_appendix_prints_labels_and_one_precision_per_column(
     """The complete result table under the main table's labels, its ratios, CI bounds, limits and CVs to two
     decimals as the main table prints them (``96.58 (89.19, 104.59)``); before: ``gmr ci_lower ci_upper``,
     ``96.5846 89.1922 104.59``."""
-    ctx, html = contexts["pk-similarity"]
+    ctx, _ = contexts["pk-similarity"]
+    html = render_run_report(ctx, for_pdf=True)  # the HTML the PDF download is made from
     text = _pdf_text(html_to_pdf(html), tmp_path)
     appendix = text[text.index("Appendix: the complete result table") :]
     for name in ("gmr", "ci_lower", "ci_upper", "cv_test", "test_arm", "lower_limit", "alpha"):
