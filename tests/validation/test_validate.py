@@ -33,6 +33,9 @@ MINIMUM_CASES = {
     "caa": 10 + 60 + 288 + 4 * 2,
     # published intervals (both limits), sleep t intervals (limits, df), one stratum, means sample size
     "clinical": 23 * 2 + 2 * 3 + 2 * 2 + 94 * 2,
+    # R lm/anova/predict/uniroot on 4 data sets (13 lots: pooling, 9 F/p/RSS, 3 per lot, 3 pooled
+    # coefficients, shelf life; bound and crossing per lot and model), slope difference; LeBlond (2011)
+    "stability": 4 * (1 + 9 + 3 + 1) + 13 * 3 + 13 * 4 * 2 + 5 + 28,
 }
 
 
