@@ -36,6 +36,9 @@ MINIMUM_CASES = {
     # R lm/anova/predict/uniroot on 4 data sets (13 lots: pooling, 9 F/p/RSS, 3 per lot, 3 pooled
     # coefficients, shelf life; bound and crossing per lot and model), slope difference; LeBlond (2011)
     "stability": 4 * (1 + 9 + 3 + 1) + 13 * 3 + 13 * 4 * 2 + 5 + 28,
+    # lme4 / nlme REML components; quantile types 1-9 at 3 p, MAD, Shapiro p on 4 designs; 24 LCL factors;
+    # 3 designs x 3 tiers x 5 cut points; linearity (3 data sets x 20 values + 34 residuals)
+    "bioassay": 30 + 4 * (27 + 2) + 24 + 3 * 3 * 5 + 3 * 20 + 34,
 }
 
 

@@ -29,7 +29,8 @@ def _quiet() -> Iterator[None]:
 EXIT_VALIDATION_FAILED = 1
 
 Areas = Annotated[
-    str | None, typer.Option(help="Comma-separated areas (power,nca,be,caa,clinical,stability); default all.")
+    str | None,
+    typer.Option(help="Comma-separated areas (power,nca,be,caa,clinical,stability,bioassay); default all."),
 ]
 ReferenceDir = Annotated[
     Path | None,
