@@ -30,7 +30,9 @@ EXIT_VALIDATION_FAILED = 1
 
 Areas = Annotated[
     str | None,
-    typer.Option(help="Comma-separated areas (power,nca,be,caa,clinical,stability,bioassay); default all."),
+    typer.Option(
+        help="Comma-separated areas (power,nca,be,caa,clinical,stability,bioassay,potency); default all."
+    ),
 ]
 ReferenceDir = Annotated[
     Path | None,
