@@ -108,6 +108,16 @@ def test_tampering_one_expected_value_fails_and_names_the_case(tmp_path: Path) -
          "MetidaNCA set #7 (linear, tau 10) subject 3", "AUCTAU"),
         ("be", "be/replicatebe_vignette.csv", 10, "expected", "replicatebe-vignette",
          "replicateBE vignette rds14 ema-abel-b (df contain)", "CI lower (%)"),
+        ("stability", "cmc/leblond2011_published.csv", 26, "expected", "stability-leblond2011",
+         "Table IX (JMP 12.0.1 via expirest): lots b4 b5 b8", "shelf life"),
+        ("stability", "cmc/ref_stability.csv", 51, "value", "stability-r",
+         "data_stability_cics.csv, dids (separate MSE)", "lot L1 crossing (shelf life)"),
+        ("bioassay", "bioassay/linearity_reference.csv", 5, "value", "linearity-r",
+         "linearity_example.csv, conf 0.95, target 100", "slope"),
+        ("bioassay", "bioassay/cutpoint_reference.csv", 11, "value", "ada-cutpoint-r",
+         "designs_balanced.csv, screening (FPR 0.05)", "robust, log"),
+        ("potency", "potency/published_results.csv", 19, "expected", "potency-published",
+         "Ph. Eur. 5.3 example 5.1.2 (pheur_5_1_2_latin_square.csv), test", "potency"),
     ],
 )  # fmt: skip
 def test_tampering_with_a_moved_reference_value_names_the_case(

@@ -46,15 +46,18 @@ def _design(folder: Path, name: str) -> pd.DataFrame:
     return pd.read_csv(folder / f"designs_{name}.csv", dtype={"signal": float})
 
 
-def _codes(values: pd.Series) -> np.ndarray:
+def codes(values: pd.Series) -> np.ndarray:
+    """Integer codes 0..L-1 of a factor, levels sorted (the random-factor coding ``reml_fit`` takes)."""
     return pd.Categorical(values, categories=sorted(values.unique())).codes.astype(np.int64)
 
 
-def _fits(folder: Path, name: str) -> dict[str, dict[str, float]]:
-    """REML variance components of log(signal): run fixed + donor random, crossed, plate within run."""
+def reml_components(folder: Path, name: str) -> dict[str, dict[str, float]]:
+    """REML variance components of log(signal) of ``designs_<name>.csv``: run fixed + donor random, donor and
+    run crossed, plate within run (nested design): model -> component -> variance, as lme4 / nlme name them
+    in reml_reference.csv (also used by tests/bioassay/test_reference_r.py)."""
     d = _design(folder, name)
     y = np.log(d["signal"].to_numpy(float))
-    run, donor = _codes(d["run"]), _codes(d["donor"])
+    run, donor = codes(d["run"]), codes(d["donor"])
     x_run = np.column_stack([np.ones(len(y))] + [(run == j).astype(float) for j in range(1, run.max() + 1)])
     out: dict[str, dict[str, float]] = {}
     f = reml_fit(y, x_run, {"donor": donor})
@@ -62,7 +65,7 @@ def _fits(folder: Path, name: str) -> dict[str, dict[str, float]]:
     f = reml_fit(y, np.ones((len(y), 1)), {"donor": donor, "run": run})
     out["crossed"] = {**f.variances, "residual": f.residual_variance}
     if "plate" in d.columns and d["plate"].nunique() > 1:
-        plate = _codes(d["run"] + ":" + d["plate"])
+        plate = codes(d["run"] + ":" + d["plate"])
         f = reml_fit(y, np.ones((len(y), 1)), {"donor": donor, "run": run, "runplate": plate})
         out["nested_plate"] = {**f.variances, "residual": f.residual_variance}
     return out
@@ -72,7 +75,7 @@ def _reml(folder: Path) -> list[CaseResult]:
     table = read_reference_csv(folder / "reml_reference.csv")
     out = []
     for name in DESIGNS:
-        fits = _fits(folder, name)
+        fits = reml_components(folder, name)
         for row in table[table["design"] == name].to_dict("records"):
             got = fits[str(row["model"])][str(row["component"])]
             case = f"designs_{name}.csv, {row['model']} ({row['software']})"

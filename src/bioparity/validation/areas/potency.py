@@ -30,6 +30,15 @@ AREA = "potency"
 NLS_RTOL = 1e-6
 #: Linear models: closed forms on both sides.
 LIN_RTOL = 1e-9
+#: Parallel-line ANOVA: bioparity's source -> the term of R's ``lm`` in make_reference.R (``df_``/``ss_`` +
+#: term; blocks, rows and columns are added per design).
+R_ANOVA_TERMS = {
+    "preparations": "t",
+    "regression": "x",
+    "non-parallelism": "tx",
+    "non-linearity": "cell",
+    "residual error": "Residuals",
+}
 
 
 def run(reference: Path) -> list[CaseResult]:
@@ -109,15 +118,7 @@ def _linear(folder: Path, ref: dict[str, dict[str, float]]) -> list[CaseResult]:
         est = analyse_assay(_assay(folder, file), AnalysisOptions(model="parallel-line"))
         label = f"{file}, parallel line"
         rows = _anova_rows(est)
-        pairs = {
-            "preparations": "t",
-            "regression": "x",
-            "non-parallelism": "tx",
-            "non-linearity": "cell",
-            "residual error": "Residuals",
-            **blocks,
-        }
-        for ours, theirs in pairs.items():
+        for ours, theirs in {**R_ANOVA_TERMS, **blocks}.items():
             df, ss = rows[ours]
             out.append(
                 compare(AREA, "potency-r", label, f"df {ours}", r[f"df_{theirs}"], float(df), 0.0, "exact")

@@ -49,9 +49,11 @@ def run(reference: Path) -> list[CaseResult]:
     return out
 
 
-def _fit(
+def fit_case(
     folder: Path, case: str, pooling: str | None = None, dids_variance: str = "separate"
 ) -> StabilityResult:
+    """``fit_stability`` on ``data_stability_<case>.csv`` with the criterion and model of make_reference.R
+    (also used by tests/cmc/test_stability_reference_r.py)."""
     data = pd.read_csv(folder / f"data_stability_{case}.csv")
     lower, upper, model = SPECS[case]
     return fit_stability(
@@ -76,7 +78,7 @@ def _r(area_case: str, quantity: str, expected: object, observed: float) -> Case
 def _regressions(folder: Path, case: str, ref: dict[str, object]) -> list[CaseResult]:
     """Poolability decision, ANCOVA F / p and residual sums of squares, per-lot and pooled coefficients."""
     label = f"data_stability_{case}.csv"
-    res = _fit(folder, case)
+    res = fit_case(folder, case)
     out = [compare(AREA, "stability-r", label, "pooling (alpha 0.25)", str(ref["pooling"]), res.pooling)]
     for quantity, name, got in (
         ("F equal slopes", "f_slope", res.f_slope),
@@ -99,9 +101,9 @@ def _regressions(folder: Path, case: str, ref: dict[str, object]) -> list[CaseRe
     crossings = [float(str(ref[f"crossing_{chosen}_{lot}"])) for lot in res.lots]
     want = min((c for c in crossings if not math.isnan(c)), default=math.inf)
     out.append(_r(label, "shelf life (earliest crossing)", want, res.shelf_life))
-    dics = _fit(folder, case, pooling="dics")
+    dics = fit_case(folder, case, pooling="dics")
     out.append(_r(label, "common slope (dics)", ref["common_slope_dics"], dics.fitted_slope[0]))
-    cics = _fit(folder, case, pooling="cics")
+    cics = fit_case(folder, case, pooling="cics")
     out.append(_r(label, "intercept (cics)", ref["cics_intercept"], cics.fitted_intercept[0]))
     out.append(_r(label, "slope (cics)", ref["cics_slope"], cics.fitted_slope[0]))
     return out
@@ -114,7 +116,7 @@ def _bounds(folder: Path, case: str, ref: dict[str, object]) -> list[CaseResult]
     for model in ("cics", "dics", "dids", "dids_sep"):
         pooling = "dids" if model.startswith("dids") else model
         variance = "separate" if model == "dids_sep" else "pooled"
-        res = _fit(folder, case, pooling=pooling, dids_variance=variance)
+        res = fit_case(folder, case, pooling=pooling, dids_variance=variance)
         label = f"data_stability_{case}.csv, {model.replace('_sep', ' (separate MSE)')}"
         b12 = res.bound(12.0, side)[:, 0]
         for i, lot in enumerate(res.lots):
