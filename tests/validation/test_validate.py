@@ -30,8 +30,8 @@ MINIMUM_CASES = {
     # replicateBE Methods A/B (10 values each; Method A bookkeeping 8), vignette, T10 limits, T11-T12
     "be": 20 * 10 + 10 * 8 + 15 + 6 * 2 + 8,
     # T13-T15, ISO 16269-6, Montgomery XII, Wilks minimum lots (two- and one-sided); profile similarity
-    # (13 distances, 6 means, 6 SDs, threshold)
-    "caa": 10 + 60 + 288 + 4 * 2 + 13 + 6 * 2 + 1,
+    # (13 distances, 6 means, 6 SDs, threshold); the assessment engine on 3 attributes (16 values)
+    "caa": 10 + 60 + 288 + 4 * 2 + 13 + 6 * 2 + 1 + 16,
     # published intervals (both limits), sleep t intervals (limits, df), one stratum, means sample size
     "clinical": 23 * 2 + 2 * 3 + 2 * 2 + 94 * 2,
     # R lm/anova/predict/uniroot on 4 data sets (13 lots: pooling, 9 F/p/RSS, 3 per lot, 3 pooled

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from bioparity.caa import nonparametric_min_lots, tolerance_factor
+from bioparity.caa import assess, nonparametric_min_lots, read_catalogue, tolerance_factor
+from bioparity.io.caa import read_long_table
 from bioparity.profiles import profile_similarity
 from bioparity.validation.areas._io import read_reference_csv
 from bioparity.validation.cases import CaseResult, compare
@@ -19,7 +20,30 @@ AREA = "caa"
 
 def run(reference: Path) -> list[CaseResult]:
     """Every row of the three tolerance-factor references and of the Wilks sample sizes; the profile set."""
-    return [*_tolerance(reference), *_profiles(reference)]
+    return [*_tolerance(reference), *_engine(reference), *_profiles(reference)]
+
+
+def _engine(reference: Path) -> list[CaseResult]:
+    """The assessment engine on three attributes (test v ref-eu, tiered plan): Welch equivalence of lot
+    means against +/- 1.5 SD_R, quality range mean_R +/- 3 SD_R, 99/95 tolerance interval; lots inside."""
+    folder = reference / "caa"
+    result = assess(
+        read_long_table(folder / "caa_cli_input.csv"),
+        read_catalogue(folder / "caa_engine_catalogue.yaml"),
+        [("test", "ref-eu")],
+        plan="tiered-2017",
+        operating_characteristics=False,
+    )
+    table = result.table.set_index("attribute")
+    methods = {str(a): str(m) for a, m in table["method"].items()}
+    out = []
+    for row in read_reference_csv(folder / "caa_cli_expected.csv").to_dict("records"):
+        attribute, quantity = str(row["attribute"]), str(row["quantity"])
+        got = float(table[quantity].to_dict()[attribute])
+        how, tol = ("exact", 0.0) if quantity == "n_inside" else ("rel", 1e-8)
+        case = f"caa_cli_input.csv, {attribute}, test v ref-eu ({methods[attribute]})"
+        out.append(compare(AREA, "caa-engine-r", case, quantity, float(row["expected"]), got, tol, how))
+    return out
 
 
 def _profiles(reference: Path) -> list[CaseResult]:
