@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bioparity.bioassay import compute_cut_point, reml_fit
+from bioparity.bioassay import compute_cut_point
 from bioparity.bioassay.stats import mad, normal_quantile_lcl_factor, quantile, shapiro_p
+from bioparity.validation.areas.bioassay import reml_components
 from tests.conftest import REFERENCE
 
 REF = REFERENCE / "bioassay"
@@ -26,26 +27,9 @@ def _design(name: str) -> pd.DataFrame:
     return pd.read_csv(REF / f"designs_{name}.csv", dtype={"signal": float})
 
 
-def _codes(values: pd.Series) -> np.ndarray:
-    return pd.Categorical(values, categories=sorted(values.unique())).codes.astype(np.int64)
-
-
 def _fits(name: str) -> dict[str, dict[str, float]]:
-    d = _design(name)
-    y = np.log(d["signal"].to_numpy(float))
-    run = _codes(d["run"])
-    donor = _codes(d["donor"])
-    x_run = np.column_stack([np.ones(len(y))] + [(run == j).astype(float) for j in range(1, run.max() + 1)])
-    out: dict[str, dict[str, float]] = {}
-    f = reml_fit(y, x_run, {"donor": donor})
-    out["run_fixed"] = {"donor": f.variances["donor"], "residual": f.residual_variance}
-    f = reml_fit(y, np.ones((len(y), 1)), {"donor": donor, "run": run})
-    out["crossed"] = {**f.variances, "residual": f.residual_variance}
-    if name == "nested":
-        runplate = _codes(d["run"] + ":" + d["plate"])
-        f = reml_fit(y, np.ones((len(y), 1)), {"donor": donor, "run": run, "runplate": runplate})
-        out["nested_plate"] = {**f.variances, "residual": f.residual_variance}
-    return out
+    # the model matrices and factor codes of the validation pack's REML set (one definition for both)
+    return reml_components(REF, name)
 
 
 @pytest.mark.parametrize("name", DESIGNS)

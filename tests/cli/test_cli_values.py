@@ -33,22 +33,12 @@ def run(*args: str) -> None:
     assert result.exit_code == 0, result.output
 
 
-CAA_CATALOGUE = """\
-defaults:
-  min_reference_lots: 3
-  min_test_lots: 3
-attributes:
-  relative_potency_cdc: {tier: 1, method: equivalence, margin_multiplier: 1.5, alpha: 0.05, variance: welch,
-    direction: two-sided}
-  monomer_sec: {tier: 2, method: quality-range, k: 3, min_fraction: 0.9, direction: two-sided}
-  hmw_species_sec: {tier: 2, method: tolerance-interval, coverage: 0.99, confidence: 0.95,
-    tolerance_method: exact, min_fraction: 1.0, direction: two-sided}
-"""
+#: The attribute catalogue the validation pack's caa-engine-r set uses (same methods and settings as R).
+CAA_CATALOGUE = REFERENCE / "caa" / "caa_engine_catalogue.yaml"
 
 
 def test_caa_values_match_r(tmp_path: Path) -> None:
-    catalogue = tmp_path / "catalogue.yaml"
-    catalogue.write_text(CAA_CATALOGUE, encoding="utf-8")
+    catalogue = CAA_CATALOGUE
     out = tmp_path / "caa.csv"
     run("caa", str(REFERENCE / "caa" / "caa_cli_input.csv"), "--catalogue", str(catalogue), "--out", str(out),
         "--comparison", "test:ref-eu", "--plan", "tiered-2017")  # fmt: skip

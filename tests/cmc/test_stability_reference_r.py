@@ -13,16 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bioparity.stability import StabilityResult, compare_slopes, fit_stability
+from bioparity.stability import StabilityResult, compare_slopes
+from bioparity.validation.areas.stability import SPECS, fit_case
 
 REF = Path(__file__).resolve().parents[1] / "data" / "reference" / "cmc"
 RTOL = 1e-8
-SPECS = {
-    "cics": (95.0, None, "linear"),
-    "dics": (95.0, None, "linear"),
-    "dids": (95.0, None, "linear"),
-    "logm": (None, 5.0, "log"),
-}
 
 
 def _ref(case: str) -> dict[str, str]:
@@ -37,21 +32,9 @@ def _num(text: str) -> float:
 
 def _fit(
     case: str, pooling: str | None = None, dids_variance: str = "separate"
-) -> tuple[StabilityResult, pd.DataFrame]:
-    data = pd.read_csv(REF / f"data_stability_{case}.csv")
-    lower, upper, model = SPECS[case]
-    res = fit_stability(
-        data["time"],
-        data["value"],
-        data["lot"],
-        lower=lower,
-        upper=upper,
-        model=model,
-        max_time=500,
-        pooling=pooling,
-        dids_variance=dids_variance,
-    )
-    return res, data
+) -> tuple[StabilityResult, None]:
+    # the validation pack's fit of the same case (one definition for the tests and bioparity validate)
+    return fit_case(REF, case, pooling, dids_variance), None
 
 
 @pytest.mark.parametrize("case", sorted(SPECS))

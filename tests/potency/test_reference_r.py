@@ -17,6 +17,7 @@ import pytest
 
 from bioparity.potency import AnalysisOptions, analyse_assay, combine_assays, fit_logistic_batch
 from bioparity.potency.logistic import fit_logistic_parallel
+from bioparity.validation.areas.potency import R_ANOVA_TERMS
 from tests.potency._ref import FOLDER, assay, ref
 
 NLS = 1e-6
@@ -87,15 +88,7 @@ def test_parallel_line_anova_and_fieller_match_r_lm(case: str, file: str, blocks
     r = ref(case)
     est = analyse_assay(assay(file), AnalysisOptions(model="parallel-line"))
     a = _anova(est)
-    pairs = {
-        "preparations": "t",
-        "regression": "x",
-        "non-parallelism": "tx",
-        "non-linearity": "cell",
-        "residual error": "Residuals",
-        **blocks,
-    }
-    for ours, theirs in pairs.items():
+    for ours, theirs in {**R_ANOVA_TERMS, **blocks}.items():
         assert a[ours][0] == int(r[f"df_{theirs}"]), ours
         assert a[ours][1] == pytest.approx(r[f"ss_{theirs}"], rel=LIN), ours
     assert est.relative_potency == pytest.approx(r["relative_potency"], rel=LIN)

@@ -29,10 +29,20 @@ MINIMUM_CASES = {
     "nca": 12 * 23 + 10 * (7 + 3) + 13 + (8 * 4 + 2) + (2 + 6) + 2 + 10 * 8 + (10 * 3 + 3) + (4 + 1),
     # replicateBE Methods A/B (10 values each; Method A bookkeeping 8), vignette, T10 limits, T11-T12
     "be": 20 * 10 + 10 * 8 + 15 + 6 * 2 + 8,
-    # T13-T15, ISO 16269-6, Montgomery XII, Wilks minimum lots (two- and one-sided)
-    "caa": 10 + 60 + 288 + 4 * 2,
+    # T13-T15, ISO 16269-6, Montgomery XII, Wilks minimum lots (two- and one-sided); profile similarity
+    # (13 distances, 6 means, 6 SDs, threshold); the assessment engine on 3 attributes (16 values)
+    "caa": 10 + 60 + 288 + 4 * 2 + 13 + 6 * 2 + 1 + 16,
     # published intervals (both limits), sleep t intervals (limits, df), one stratum, means sample size
     "clinical": 23 * 2 + 2 * 3 + 2 * 2 + 94 * 2,
+    # R lm/anova/predict/uniroot on 4 data sets (13 lots: pooling, 9 F/p/RSS, 3 per lot, 3 pooled
+    # coefficients, shelf life; bound and crossing per lot and model), slope difference; LeBlond (2011)
+    "stability": 4 * (1 + 9 + 3 + 1) + 13 * 3 + 13 * 4 * 2 + 5 + 28,
+    # lme4 / nlme REML components; quantile types 1-9 at 3 p, MAD, Shapiro p on 4 designs; 24 LCL factors;
+    # 3 designs x 3 tiers x 4 cut points (+ type 6 at screening); linearity (3 x 20 values + 34 residuals)
+    "bioassay": 30 + 4 * (27 + 2) + 24 + 3 * 3 * 4 + 3 + 3 * 20 + 34,
+    # R nls 4PL / 5PL (12 each), separate 4PL curves (8), parallel-line RB / LS (17 each), slope ratio (11),
+    # combination (2 x 11); Ph. Eur. 5.3 / CombiStats printed ANOVA, p values and potencies (106)
+    "potency": 12 * 2 + 8 + 17 * 2 + 11 + 2 * 11 + 106,
 }
 
 
@@ -99,6 +109,16 @@ def test_tampering_one_expected_value_fails_and_names_the_case(tmp_path: Path) -
          "MetidaNCA set #7 (linear, tau 10) subject 3", "AUCTAU"),
         ("be", "be/replicatebe_vignette.csv", 10, "expected", "replicatebe-vignette",
          "replicateBE vignette rds14 ema-abel-b (df contain)", "CI lower (%)"),
+        ("stability", "cmc/leblond2011_published.csv", 26, "expected", "stability-leblond2011",
+         "Table IX (JMP 12.0.1 via expirest): lots b4 b5 b8", "shelf life"),
+        ("stability", "cmc/ref_stability.csv", 51, "value", "stability-r",
+         "data_stability_cics.csv, dids (separate MSE)", "lot L1 crossing (shelf life)"),
+        ("bioassay", "bioassay/linearity_reference.csv", 5, "value", "linearity-r",
+         "linearity_example.csv, conf 0.95, target 100", "slope"),
+        ("bioassay", "bioassay/cutpoint_reference.csv", 11, "value", "ada-cutpoint-r",
+         "designs_balanced.csv, screening (FPR 0.05)", "robust, log"),
+        ("potency", "potency/published_results.csv", 19, "expected", "potency-published",
+         "Ph. Eur. 5.3 example 5.1.2 (pheur_5_1_2_latin_square.csv), test", "potency"),
     ],
 )  # fmt: skip
 def test_tampering_with_a_moved_reference_value_names_the_case(

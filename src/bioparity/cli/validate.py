@@ -29,7 +29,10 @@ def _quiet() -> Iterator[None]:
 EXIT_VALIDATION_FAILED = 1
 
 Areas = Annotated[
-    str | None, typer.Option(help="Comma-separated areas (power,nca,be,caa,clinical); default all.")
+    str | None,
+    typer.Option(
+        help="Comma-separated areas (power,nca,be,caa,clinical,stability,bioassay,potency); default all."
+    ),
 ]
 ReferenceDir = Annotated[
     Path | None,

@@ -2,8 +2,9 @@
 
 ``run_validation()`` compares bioparity's numbers with the reference results shipped in
 ``bioparity/validation/reference`` (PowerTOST, PKNCA, replicateBE, tolerance-factor tables, published
-confidence intervals; provenance in ``reference/MANIFEST.yaml``); ``write_report()`` writes the
-installation / operational qualification report as HTML or PDF.
+confidence intervals; R ``lm`` / ``nls`` / ``lme4`` values and published examples for stability shelf life,
+ADA cut points, linearity and relative potency; provenance in ``reference/MANIFEST.yaml``);
+``write_report()`` writes the installation / operational qualification report as HTML or PDF.
 """
 
 from bioparity.validation.cases import CaseResult, compare

@@ -15,7 +15,7 @@ import yaml
 from bioparity import __version__
 from bioparity.errors import InputError
 from bioparity.progress import ProgressCallback, report
-from bioparity.validation.areas import be, caa, clinical, nca, power
+from bioparity.validation.areas import be, bioassay, caa, clinical, nca, potency, power, stability
 from bioparity.validation.cases import CaseResult
 from bioparity.validation.system import SystemInfo, system_info
 
@@ -26,6 +26,9 @@ AREAS: dict[str, Callable[[Path], list[CaseResult]]] = {
     "be": be.run,
     "caa": caa.run,
     "clinical": clinical.run,
+    "stability": stability.run,
+    "bioassay": bioassay.run,
+    "potency": potency.run,
 }
 #: Areas that spend their time in NumPy simulations (the GIL released): they run in a thread while the
 #: other areas run, so that a run takes about as long as its longest part on two cores.

@@ -1,12 +1,17 @@
 """Tolerance factors against R tolerance ``K.factor`` and Howe (1969) (T13-T15), ISO 16269-6 Annex F and
 Montgomery & Runger Table XII;
-distribution-free minimum numbers of lots against Wilks (1941)."""
+distribution-free minimum numbers of lots against Wilks (1941); whole-profile similarity (centred log-ratio,
+Aitchison distance; Aitchison J., The Statistical Analysis of Compositional Data, 1986) against base R."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from bioparity.caa import nonparametric_min_lots, tolerance_factor
+import pandas as pd
+
+from bioparity.caa import assess, nonparametric_min_lots, read_catalogue, tolerance_factor
+from bioparity.io.caa import read_long_table
+from bioparity.profiles import profile_similarity
 from bioparity.validation.areas._io import read_reference_csv
 from bioparity.validation.cases import CaseResult, compare
 
@@ -14,7 +19,80 @@ AREA = "caa"
 
 
 def run(reference: Path) -> list[CaseResult]:
-    """Every row of the three tolerance-factor references and of the Wilks sample sizes."""
+    """Every row of the three tolerance-factor references and of the Wilks sample sizes; the profile set."""
+    return [*_tolerance(reference), *_engine(reference), *_profiles(reference)]
+
+
+def _engine(reference: Path) -> list[CaseResult]:
+    """The assessment engine on three attributes (test v ref-eu, tiered plan): Welch equivalence of lot
+    means against +/- 1.5 SD_R, quality range mean_R +/- 3 SD_R, 99/95 tolerance interval; lots inside."""
+    folder = reference / "caa"
+    result = assess(
+        read_long_table(folder / "caa_cli_input.csv"),
+        read_catalogue(folder / "caa_engine_catalogue.yaml"),
+        [("test", "ref-eu")],
+        plan="tiered-2017",
+        operating_characteristics=False,
+    )
+    table = result.table.set_index("attribute")
+    methods = {str(a): str(m) for a, m in table["method"].items()}
+    out = []
+    for row in read_reference_csv(folder / "caa_cli_expected.csv").to_dict("records"):
+        attribute, quantity = str(row["attribute"]), str(row["quantity"])
+        got = float(table[quantity].to_dict()[attribute])
+        how, tol = ("exact", 0.0) if quantity == "n_inside" else ("rel", 1e-8)
+        case = f"caa_cli_input.csv, {attribute}, test v ref-eu ({methods[attribute]})"
+        out.append(compare(AREA, "caa-engine-r", case, quantity, float(row["expected"]), got, tol, how))
+    return out
+
+
+def _profiles(reference: Path) -> list[CaseResult]:
+    """Aitchison distance of each lot to the reference centre (reference lots: leave-one-out), the
+    reference mean and SD per species and the threshold (largest leave-one-out distance), against the
+    ``profile`` rows of ``cmc/ref_stability.csv`` (R ``log``, ``rowMeans``, ``colMeans``, ``sd``)."""
+    table = read_reference_csv(reference / "cmc" / "ref_stability.csv")
+    part = table[table["case"] == "profile"]
+    ref = dict(zip(part["name"].astype(str), part["value"].astype(float), strict=True))
+    long = pd.read_csv(reference / "cmc" / "data_profile.csv")
+    wide = long.pivot_table(
+        index=["source", "lot"], columns="species", values="value", sort=False
+    ).reset_index()
+    species = [c for c in wide.columns if c not in ("source", "lot")]
+    res = profile_similarity(wide[species].to_numpy(), wide["lot"], wide["source"], species)
+    case = "data_profile.csv (8 reference, 5 test lots, 6 species)"
+    out = [
+        compare(AREA, "profile-r", case, f"Aitchison distance {lot}", ref[f"distance_{lot}"], d, 1e-10, "rel")
+        for lot, d in zip(res.lot_table["lot"], res.lot_table["distance"], strict=True)
+    ]
+    for row in res.species_table.to_dict("records"):
+        name = str(row["species"])
+        want = ref[f"ref_mean_{name}"]
+        out.append(
+            compare(
+                AREA, "profile-r", case, f"reference mean {name}", want, row["reference_mean"], 1e-12, "rel"
+            )
+        )
+        want = ref[f"ref_sd_{name}"]
+        out.append(
+            compare(AREA, "profile-r", case, f"reference SD {name}", want, row["reference_sd"], 1e-10, "rel")
+        )
+    loo = max(v for k, v in ref.items() if k.startswith("distance_R"))
+    out.append(
+        compare(
+            AREA,
+            "profile-r",
+            case,
+            "threshold (largest reference distance)",
+            loo,
+            res.threshold,
+            1e-10,
+            "rel",
+        )
+    )
+    return out
+
+
+def _tolerance(reference: Path) -> list[CaseResult]:
     out = []
     vectors = read_reference_csv(reference / "caa" / "regulatory_tolerance_vectors.csv")
     for row in vectors.to_dict("records"):

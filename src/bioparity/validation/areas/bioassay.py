@@ -1,0 +1,234 @@
+"""Bioassay and analytical-procedure statistics against R: ADA cut points (Shankar et al. 2008, J Pharm
+Biomed Anal 48:1267-1281, Appendix; Devanarayan et al. 2017, AAPS J 19:1487-1498) - REML variance
+components (lme4 ``lmer``, nlme ``lme``), the parametric (mean + z SD), robust (median + z MAD) and
+non-parametric (``quantile`` types 1-9, Hyndman & Fan 1996) cut points, Shapiro-Wilk p and the
+noncentral-t lower confidence limit factor - and linearity (ICH Q2(R2), 2023, section 3.2.1: ``lm``,
+``confint``, lack of fit by ``anova`` against the one-way model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bioparity.bioassay import compute_cut_point, linearity, reml_fit
+from bioparity.bioassay.stats import mad, normal_quantile_lcl_factor, quantile, shapiro_p
+from bioparity.validation.areas._io import read_reference_csv
+from bioparity.validation.cases import CaseResult, compare
+
+AREA = "bioassay"
+DESIGNS = ("balanced", "unbalanced", "nested", "singular")
+#: Cut-point tiers and their false-positive rates (Shankar 2008: 5% screening, 1% confirmatory; 0.1% titre).
+TIERS = (("screening", 0.05), ("confirmatory", 0.01), ("titration", 0.001))
+#: lme4 and nlme agree to about 2e-7 relative; repeated lme4 fits of the crossed models to about 3e-7.
+REML_RTOL = 1e-6
+#: Closed forms on both sides (sums, order statistics, normal quantiles).
+STAT_RTOL = 1e-12
+#: Noncentral t quantile: R's ``qt(ncp = )`` and SciPy's ``nct.ppf`` are both iterative.
+LCL_RTOL = 1e-8
+#: Shapiro-Wilk p: both R and SciPy use Royston's algorithm AS R94, with their own polynomial evaluations.
+SHAPIRO_RTOL = 1e-4
+#: Linearity: double-precision least squares of a 2-column design on both sides (p below 1e-6: 1e-8).
+LIN_RTOL = 1e-10
+#: Residuals near zero are compared absolutely (responses of order 1-300).
+RESIDUAL_ATOL = 1e-9
+
+
+def run(reference: Path) -> list[CaseResult]:
+    """Every REML component, cut-point statistic and LCL factor of ``reference/bioassay`` and every
+    linearity value of ``linearity_reference.csv``."""
+    folder = reference / "bioassay"
+    return [*_reml(folder), *_cut_point_statistics(folder), *_cut_points(folder), *_linearity(folder)]
+
+
+def _design(folder: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(folder / f"designs_{name}.csv", dtype={"signal": float})
+
+
+def codes(values: pd.Series) -> np.ndarray:
+    """Integer codes 0..L-1 of a factor, levels sorted (the random-factor coding ``reml_fit`` takes)."""
+    return pd.Categorical(values, categories=sorted(values.unique())).codes.astype(np.int64)
+
+
+def reml_components(folder: Path, name: str) -> dict[str, dict[str, float]]:
+    """REML variance components of log(signal) of ``designs_<name>.csv``: run fixed + donor random, donor and
+    run crossed, plate within run (nested design): model -> component -> variance, as lme4 / nlme name them
+    in reml_reference.csv (also used by tests/bioassay/test_reference_r.py)."""
+    d = _design(folder, name)
+    y = np.log(d["signal"].to_numpy(float))
+    run, donor = codes(d["run"]), codes(d["donor"])
+    x_run = np.column_stack([np.ones(len(y))] + [(run == j).astype(float) for j in range(1, run.max() + 1)])
+    out: dict[str, dict[str, float]] = {}
+    f = reml_fit(y, x_run, {"donor": donor})
+    out["run_fixed"] = {"donor": f.variances["donor"], "residual": f.residual_variance}
+    f = reml_fit(y, np.ones((len(y), 1)), {"donor": donor, "run": run})
+    out["crossed"] = {**f.variances, "residual": f.residual_variance}
+    if "plate" in d.columns and d["plate"].nunique() > 1:
+        plate = codes(d["run"] + ":" + d["plate"])
+        f = reml_fit(y, np.ones((len(y), 1)), {"donor": donor, "run": run, "runplate": plate})
+        out["nested_plate"] = {**f.variances, "residual": f.residual_variance}
+    return out
+
+
+def _reml(folder: Path) -> list[CaseResult]:
+    table = read_reference_csv(folder / "reml_reference.csv")
+    out = []
+    for name in DESIGNS:
+        fits = reml_components(folder, name)
+        for row in table[table["design"] == name].to_dict("records"):
+            got = fits[str(row["model"])][str(row["component"])]
+            case = f"designs_{name}.csv, {row['model']} ({row['software']})"
+            quantity = f"variance {row['component']}"
+            out.append(
+                compare(AREA, "ada-reml-r", case, quantity, float(row["value"]), got, REML_RTOL, "rel")
+            )
+    return out
+
+
+def _ref(
+    table: pd.DataFrame, design: str, statistic: str, p: float | None = None, qtype: int | None = None
+) -> float:
+    rows = table[(table["design"] == design) & (table["statistic"] == statistic)]
+    if p is not None:
+        rows = rows[np.isclose(rows["p"], p)]
+    if qtype is not None:
+        rows = rows[rows["qtype"] == qtype]
+    return float(rows["value"].iloc[0])
+
+
+def _cut_point_statistics(folder: Path) -> list[CaseResult]:
+    """Quantile types 1-9, MAD and Shapiro-Wilk p of each design's log signals; the LCL factors."""
+    table = read_reference_csv(folder / "cutpoint_reference.csv")
+    out = []
+    for name in DESIGNS:
+        y = np.log(_design(folder, name)["signal"].to_numpy(float))
+        case = f"designs_{name}.csv, log(signal)"
+        for p in (0.95, 0.99, 0.999):
+            for qtype in range(1, 10):
+                want = _ref(table, name, "quantile", p, qtype)
+                got = quantile(y, p, qtype)
+                out.append(
+                    compare(
+                        AREA,
+                        "ada-cutpoint-r",
+                        case,
+                        f"quantile type {qtype} p {p}",
+                        want,
+                        got,
+                        STAT_RTOL,
+                        "rel",
+                    )
+                )
+        out.append(
+            compare(AREA, "ada-cutpoint-r", case, "MAD", _ref(table, name, "mad"), mad(y), STAT_RTOL, "rel")
+        )
+        want = _ref(table, name, "shapiro_p")
+        out.append(
+            compare(AREA, "ada-cutpoint-r", case, "Shapiro-Wilk p", want, shapiro_p(y), SHAPIRO_RTOL, "rel")
+        )
+    for n in (5, 10, 20, 50):
+        for conf in (0.8, 0.9, 0.95):
+            for p in (0.95, 0.99):
+                want = _ref(table, f"lcl_n{n}_conf{conf:g}", "lcl_factor", p)
+                got = normal_quantile_lcl_factor(n, p, conf)
+                case = f"n {n}, confidence {conf:g}"
+                out.append(
+                    compare(AREA, "ada-cutpoint-r", case, f"LCL factor p {p}", want, got, LCL_RTOL, "rel")
+                )
+    return out
+
+
+def _cut_points(folder: Path) -> list[CaseResult]:
+    """``compute_cut_point`` (log transform, no outlier removal) per design and tier: parametric, robust and
+    non-parametric (type 7; screening also type 6) cut points; the parametric one also on the signal scale."""
+    table = read_reference_csv(folder / "cutpoint_reference.csv")
+    out = []
+    for name in ("balanced", "unbalanced", "singular"):  # one value per donor and run
+        d = _design(folder, name).rename(columns={"signal": "value"})
+        for tier, fpr in TIERS:
+            p = 1.0 - fpr
+            case = f"designs_{name}.csv, {tier} (FPR {fpr:g})"
+            # type 7 (the default) at every tier; type 6 at screening shows the option is honoured (each
+            # call refits the REML model, the costliest step of this area; quantile types 1-9 themselves
+            # are compared above at every p)
+            for qtype in (6, 7) if tier == "screening" else (7,):
+                res = compute_cut_point(
+                    d, tier=tier, fpr=fpr, transform="log", remove_outliers=False, quantile_type=qtype
+                )
+                want = _ref(table, name, "quantile", p, qtype)
+                out.append(
+                    compare(
+                        AREA,
+                        "ada-cutpoint-r",
+                        case,
+                        f"non-parametric (type {qtype}), log",
+                        want,
+                        res.nonparametric_t,
+                        STAT_RTOL,
+                        "rel",
+                    )
+                )
+            out.append(
+                compare(
+                    AREA,
+                    "ada-cutpoint-r",
+                    case,
+                    "parametric, log",
+                    _ref(table, name, "parametric", p),
+                    res.parametric_t,
+                    STAT_RTOL,
+                    "rel",
+                )
+            )
+            want = float(np.exp(_ref(table, name, "parametric", p)))
+            out.append(
+                compare(
+                    AREA, "ada-cutpoint-r", case, "parametric, signal", want, res.parametric, STAT_RTOL, "rel"
+                )
+            )
+            out.append(
+                compare(
+                    AREA,
+                    "ada-cutpoint-r",
+                    case,
+                    "robust, log",
+                    _ref(table, name, "robust", p),
+                    res.robust_t,
+                    STAT_RTOL,
+                    "rel",
+                )
+            )
+    return out
+
+
+#: Linearity data -> (file, two-sided confidence level, target level), as in make_linearity_reference.R.
+LINEARITY = {
+    "example": ("linearity_example.csv", 0.95, 100.0),
+    "curved": ("linearity_curved.csv", 0.90, 16.0),
+    "unreplicated": ("linearity_unreplicated.csv", 0.99, 100.0),
+}
+_COUNTS = ("n", "n_levels", "df", "lof_df1", "lof_df2")
+
+
+def _linearity(folder: Path) -> list[CaseResult]:
+    table = read_reference_csv(folder / "linearity_reference.csv")
+    out = []
+    for key, (file, conf, target) in LINEARITY.items():
+        res = linearity(pd.read_csv(folder / file), conf_level=conf, target=target)
+        case = f"{file}, conf {conf:g}, target {target:g}"
+        for row in table[table["case"] == key].to_dict("records"):
+            name, want = str(row["name"]), float(row["value"])
+            if name.startswith("residual_") and name[9:].isdigit():
+                got = float(res.residual[int(name.split("_")[1]) - 1])
+                out.append(compare(AREA, "linearity-r", case, name, want, got, RESIDUAL_ATOL))
+            elif name in _COUNTS:
+                out.append(
+                    compare(AREA, "linearity-r", case, name, want, float(getattr(res, name)), 0.0, "exact")
+                )
+            else:
+                tol = 1e-8 if name == "lof_p" and want < 1e-6 else LIN_RTOL
+                out.append(
+                    compare(AREA, "linearity-r", case, name, want, float(getattr(res, name)), tol, "rel")
+                )
+    return out
