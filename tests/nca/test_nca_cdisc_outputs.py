@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import cast
 
+import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
@@ -260,3 +261,54 @@ def test_a_dm_that_does_not_fit_is_refused_naming_file_row_and_column(
     code, output = _run(src, "--out", out, "--dm", path)
     assert code != 0 and message in " ".join(output.split()), output
     assert not out.exists()
+
+
+def test_adpp_gives_each_analyte_its_own_paramcd_and_param(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """ADaMIG v1.3, section 3.3.4: PARAMCD maps one-to-one to PARAM, and PARCAT1 (the analyte) is one value
+    per PARAMCD (Pinnacle 21 AD0124). ADC and TAB (TAB = 2 x ADC by construction), two periods: Cmax by
+    hand from R's Theoph (subject 1: 10.50 mg/L; period 2 x 0.8), to 1e-12. One analyte: PARAMCD is the
+    PPTESTCD."""
+    src, adpp = tmp_path / "pc.csv", tmp_path / "adpp.xpt"
+    _pc(theoph, periods=2, analytes=("ADC", "TAB")).to_csv(src, index=False)
+    code, output = _run(src, "--out", tmp_path / "nca.csv", "--dose", "320", "--adpp", adpp)
+    assert code == 0, output
+    records = pyreadstat.read_xport(str(adpp))[0]
+    assert (records.groupby("PARAMCD")["PARAM"].nunique() == 1).all()
+    assert (records.groupby("PARAM")["PARAMCD"].nunique() == 1).all()
+    assert (records.groupby("PARAMCD")["PARCAT1"].nunique() == 1).all()
+    assert not records.duplicated(["USUBJID", "PARAMCD", "PARCAT1", "PCRFTDTC", "PPSTINT", "PPENINT"]).any()
+    assert (records["PARAMCD"].str.len() <= 8).all() and records["PARAMCD"].str.match(
+        r"^[A-Z][A-Z0-9_]*$"
+    ).all()
+    cmax = records[records["PPTESTCD"] == "CMAX"].set_index(["USUBJID", "PCRFTDTC", "PARCAT1"])
+    assert set(zip(cmax["PARAMCD"], cmax["PARAM"], strict=True)) == {
+        ("CMAX_1", "ADC Max Conc (ug/mL)"),
+        ("CMAX_2", "TAB Max Conc (ug/mL)"),
+    }
+    first, second = "2026-01-05T08:00", "2026-01-19T08:00"
+    assert cmax.loc[("S1-1", first, "ADC"), "AVAL"] == pytest.approx(10.5, rel=1e-12)
+    assert cmax.loc[("S1-1", first, "TAB"), "AVAL"] == pytest.approx(21.0, rel=1e-12)
+    assert cmax.loc[("S1-1", second, "TAB"), "AVAL"] == pytest.approx(2 * 0.8 * 10.5, rel=1e-12)
+    _pc(theoph).to_csv(src, index=False)
+    code, output = _run(src, "--out", tmp_path / "nca.csv", "--dose", "320", "--adpp", adpp)
+    assert code == 0, output
+    single = pyreadstat.read_xport(str(adpp))[0]
+    assert (single["PARAMCD"] == single["PPTESTCD"]).all() and set(single["PARCAT1"]) == {"THEOPH"}
+
+
+def test_adnca_carries_the_visit_of_each_sample(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """VISITNUM, VISIT and EPOCH of each PC record, unchanged, on its ADNCA record (SDTM names: ADaMIG v1.3,
+    section 3.1.1), also when one profile is sampled over two visits (Day 1 before 24 h, Day 2 after)."""
+    pc = _pc(theoph, periods=2)
+    day2 = pc["PCELTM"].map(lambda t: float(t[2:-1]) >= 24).to_numpy()
+    pc.loc[day2, "VISITNUM"] = pc.loc[day2, "VISITNUM"] + 0.5
+    pc.loc[day2, "VISIT"] = pc.loc[day2, "VISIT"] + " DAY 2"
+    src, adnca = tmp_path / "pc.csv", tmp_path / "adnca.xpt"
+    pc.to_csv(src, index=False)
+    code, output = _run(src, "--out", tmp_path / "nca.csv", "--dose", "320", "--adnca", adnca)
+    assert code == 0, output
+    records = pyreadstat.read_xport(str(adnca))[0]
+    assert len(records) == len(pc) and day2.sum() == 6  # Theoph: one sample per subject at ~24 h
+    for column in ("VISITNUM", "VISIT", "EPOCH"):
+        assert records[column].tolist() == pc[column].tolist(), column
+    np.testing.assert_array_equal(records["AVAL"], pc["PCSTRESN"])

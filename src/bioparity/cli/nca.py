@@ -102,7 +102,13 @@ from bioparity.io.nca_input import (
 from bioparity.io.provenance import sha256_in_background, write_provenance
 from bioparity.io.readers import read_any_table
 from bioparity.io.review import read_review
-from bioparity.io.sdtm import pc_profile_timing, pp_domain, pp_group_columns, write_sdtm_pp
+from bioparity.io.sdtm import (
+    pc_profile_timing,
+    pc_sample_timing,
+    pp_domain,
+    pp_group_columns,
+    write_sdtm_pp,
+)
 from bioparity.io.tables_out import check_output_path, output_set, will_be_file, write_table_blocks
 from bioparity.left_out import SHOWN_LEFT_OUT, left_out_rows
 from bioparity.nca import (
@@ -377,7 +383,7 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
     )
     _say_summary(summary, outputs.out)
     if outputs.adnca is not None:
-        _write_adnca(frame, _first_doses(frame, spec), spec, outputs)
+        _write_adnca(frame, _first_doses(frame, spec), spec, outputs, samples.sdtm_pc)
 
 
 @dataclass
@@ -496,7 +502,7 @@ def _multiple_dose(
             % {"profiles": _profiles(len(tss.profiles)), "path": outputs.tss_out}
         )
     if outputs.adnca is not None:
-        _write_adnca(frame, doses.frame, spec, outputs)
+        _write_adnca(frame, doses.frame, spec, outputs, samples.sdtm_pc)
 
 
 #: Said after the dosing intervals written when --tau was not given (translated where said).
@@ -626,9 +632,16 @@ def _first_doses(frame: pd.DataFrame, spec: NCASpec) -> pd.DataFrame:
     return records
 
 
-def _write_adnca(samples: pd.DataFrame, doses: pd.DataFrame, spec: NCASpec, outputs: Outputs) -> None:
-    """ADaM ADNCA concentration records (BLQ markers give AVAL missing, as they have no number)."""
+def _write_adnca(
+    samples: pd.DataFrame, doses: pd.DataFrame, spec: NCASpec, outputs: Outputs, pc: pd.DataFrame | None
+) -> None:
+    """ADaM ADNCA concentration records (BLQ markers give AVAL missing, as they have no number); ``pc``: the
+    SDTM PC domain read (its rows are the samples'), whose VISITNUM, VISIT and EPOCH each record carries."""
     assert outputs.adnca is not None
+    if pc is not None:
+        have = {str(c).upper() for c in samples.columns}
+        timing = pc_sample_timing(pc)
+        samples = samples.assign(**{c: timing[c].to_numpy() for c in timing.columns if c not in have})
     dose_time = "time" if "time" in doses.columns else doses.columns[1]
     records = adnca_domain(
         samples, doses, subject=spec.subject, time=spec.time, conc=spec.conc, dose_time=dose_time,

@@ -434,3 +434,12 @@ def doses_on_sample_clock(
         return doses, None
     origin = first_dose_datetimes(ex, file=ex_file)
     return doses, pc_hours_since(pc, origin, file=pc_file)
+
+
+def pc_sample_timing(pc: pd.DataFrame) -> pd.DataFrame:
+    """The SDTM timing variables (:data:`PP_TIMING`: VISITNUM, VISIT, VISITDY, EPOCH, TAETORD) of each record
+    of a PC domain, in its row order, under their SDTM names (none: no columns): the visit of each sample,
+    which ADNCA carries per record (:func:`bioparity.io.adam.adnca_domain`)."""
+    by_name = {str(c).upper(): c for c in reversed(pc.columns)}
+    names = [n for n in PP_TIMING if n in by_name]
+    return pd.DataFrame({n: pc[by_name[n]].to_numpy() for n in names}, index=pd.RangeIndex(len(pc)))
