@@ -312,3 +312,89 @@ def test_adnca_carries_the_visit_of_each_sample(theoph: pd.DataFrame, tmp_path: 
     for column in ("VISITNUM", "VISIT", "EPOCH"):
         assert records[column].tolist() == pc[column].tolist(), column
     np.testing.assert_array_equal(records["AVAL"], pc["PCSTRESN"])
+
+
+def _pc_and_ex(
+    theoph: pd.DataFrame, periods: int, *, keep_reference: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """PC without PCRFTDTC (sample date-times PCDTC = dose + PCELTM) and EX with one 320 mg dose per subject
+    and period (EXSTDTC the period's dose, VISITNUM the period's)."""
+    pc = _pc(theoph, periods=periods)
+    hours = pc["PCELTM"].map(lambda t: float(t[2:-1]))
+    dose = pd.to_datetime(pc["PCRFTDTC"])
+    pc["PCDTC"] = (dose + pd.to_timedelta(hours, unit="h")).dt.strftime("%Y-%m-%dT%H:%M:%S")
+    ex = pc.drop_duplicates(["USUBJID", "VISITNUM"])[["STUDYID", "USUBJID", "VISITNUM", "PCRFTDTC"]]
+    ex = ex.rename(columns={"PCRFTDTC": "EXSTDTC"}).assign(
+        DOMAIN="EX", EXTRT="DRUG", EXDOSE=320, EXDOSU="mg", EXROUTE="ORAL"
+    )
+    return (pc if keep_reference else pc.drop(columns="PCRFTDTC")), ex
+
+
+@pytest.mark.parametrize(
+    ("options", "keyed"),
+    [
+        ((), "VISITNUM"),
+        (("--group", "VISITNUM"), "VISITNUM"),
+        (("pcrftdtc",), "PCRFTDTC = EXSTDTC"),  # PC with PCRFTDTC: each profile's dose is found by it
+    ],
+)
+def test_a_pc_without_pcrftdtc_takes_each_profiles_dose_date_from_ex(
+    theoph: pd.DataFrame, tmp_path: Path, options: tuple[str, ...], keyed: str
+) -> None:
+    """SDTMIG v3.4 PP: PPRFTDTC is the date/time of the profile's reference dose. A crossover PC without
+    PCRFTDTC and EX with one dose per period (VISITNUM): each period is a single-dose profile of its own
+    dose, PPRFTDTC its EXSTDTC, keys unique; before, the two doses made one multiple-dose profile and period
+    2 had no parameters (or, by VISITNUM, values from the pre-dose sample only). Period 2 concentrations
+    are period 1's x 0.8 at the same times, so its Cmax and AUClast are 0.8 x period 1's (Cmax of subject
+    1 by hand: 10.5 mg/L, R Theoph), to 1e-12."""
+    pc, ex = _pc_and_ex(theoph, periods=2, keep_reference=options == ("pcrftdtc",))
+    options = () if options == ("pcrftdtc",) else options
+    src, dosing, pp, adpp = (
+        tmp_path / "pc.csv",
+        tmp_path / "ex.csv",
+        tmp_path / "pp.xpt",
+        tmp_path / "adpp.xpt",
+    )
+    pc.to_csv(src, index=False)
+    ex.to_csv(dosing, index=False)
+    out = tmp_path / "nca.csv"
+    code, output = _run(src, "--out", out, "--dosing", dosing, "--sdtm-pp", pp, "--adpp", adpp, *options)
+    assert code == 0, output
+    assert f"one dose record per profile (USUBJID, {keyed})" in " ".join(output.split())
+    domain = pyreadstat.read_xport(str(pp))[0]
+    assert not domain.duplicated([k for k in PP_KEYS if k in domain.columns]).any()
+    assert set(zip(domain["VISITNUM"], domain["PPRFTDTC"], strict=True)) == {
+        (1.0, "2026-01-05T08:00"),
+        (2.0, "2026-01-19T08:00"),
+    }
+    assert domain.groupby(["USUBJID", "PPRFTDTC"]).ngroups == 6
+    rows = domain.set_index(["USUBJID", "VISITNUM", "PPTESTCD"])["PPSTRESN"]
+    assert rows[("S1-1", 1.0, "CMAX")] == pytest.approx(10.5, rel=1e-12)
+    for subject in ("S1-1", "S1-2", "S1-3"):
+        for parameter in ("CMAX", "AUCLST"):
+            first, second = rows[(subject, 1.0, parameter)], rows[(subject, 2.0, parameter)]
+            assert second == pytest.approx(0.8 * first, rel=1e-12), (subject, parameter)
+    records = pyreadstat.read_xport(str(adpp))[0]
+    assert set(records["PCRFTDTC"]) == {"2026-01-05T08:00", "2026-01-19T08:00"}
+    summary = pd.read_csv(tmp_path / "nca.summary.csv")
+    assert (
+        summary["n"] <= 3
+    ).all()  # 3 subjects: the periods are never pooled (split by VISITNUM or PCRFTDTC)
+    assert ("VISITNUM" in summary.columns) == (keyed == "VISITNUM")
+
+
+def test_a_single_dose_pc_without_pcrftdtc_takes_ex_dose_date(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """EX with one dose per subject (single-dose NCA, each subject's EXDOSE): PPRFTDTC = the EXSTDTC."""
+    pc, ex = _pc_and_ex(theoph, periods=1)
+    ex.loc[ex["USUBJID"] == "S1-2", "EXSTDTC"] = (
+        "2026-01-05T08:00:00"  # written with seconds: kept as written
+    )
+    src, dosing, pp = tmp_path / "pc.csv", tmp_path / "ex.csv", tmp_path / "pp.xpt"
+    pc.to_csv(src, index=False)
+    ex.to_csv(dosing, index=False)
+    code, output = _run(src, "--out", tmp_path / "nca.csv", "--dosing", dosing, "--sdtm-pp", pp)
+    assert code == 0, output
+    domain = pyreadstat.read_xport(str(pp))[0]
+    assert dict(zip(domain["USUBJID"], domain["PPRFTDTC"], strict=True)) == {
+        "S1-1": "2026-01-05T08:00", "S1-2": "2026-01-05T08:00:00", "S1-3": "2026-01-05T08:00"
+    }  # fmt: skip

@@ -750,7 +750,12 @@ def _dose_note(samples: NCASamples, doses: NCADoses | None) -> str:
     spec = samples.spec
     if not isinstance(spec.dose, str):
         return ""
-    if doses is not None and samples.dose_from:
+    if doses is not None and doses.per_profile:
+        text = _(
+            "single-dose NCA with each profile's own dose from %(file)s (EXDOSE of the dose record of its "
+            "USUBJID and visit; one dose record per profile)"
+        ) % {"file": doses.where.file}
+    elif doses is not None and samples.dose_from:
         text = _(
             "single-dose NCA with each subject's own dose from %(file)s (EXDOSE; one dose record per subject)"
         ) % {"file": doses.where.file}

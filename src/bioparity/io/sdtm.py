@@ -280,6 +280,7 @@ def pc_profile_timing(pc: pd.DataFrame, groups: Sequence[str]) -> pd.DataFrame |
     if not names:
         return None
     keys, _pc_groups = pc_profile_keys(df)
+    groups = [g for g in groups if g in keys.columns or g in pc.columns or g.upper() in df.columns]
     for g in groups:
         if g not in keys.columns:
             keys[g] = pc[g].to_numpy() if g in pc.columns else df[g.upper()].to_numpy()
@@ -413,6 +414,19 @@ def pc_hours_since(pc: pd.DataFrame, origin: pd.Series, file: str | None = None)
     when = _iso_datetimes(df["PCDTC"], "PCDTC", file)
     first = df["USUBJID"].astype("string").str.strip().map(origin)
     return np.asarray(((when - first).dt.total_seconds() / 3600.0).to_numpy(dtype=float))
+
+
+def pc_hours_since_each(
+    pc: pd.DataFrame, starts: pd.Series, file: str | None = None
+) -> npt.NDArray[np.float64]:
+    """Sample times of a PC domain in hours since ``starts`` (the ISO 8601 date-time of each record's own
+    dose, e.g. the EXSTDTC of its profile's dose), from PCDTC."""
+    df = pc.rename(columns={c: c.upper() for c in pc.columns})
+    if "PCDTC" not in df.columns:
+        raise DataFileError(PC_WITHOUT_PCDTC, file=file, expected=A_PCDTC_COLUMN)
+    when = _iso_datetimes(df["PCDTC"], "PCDTC", file).reset_index(drop=True)
+    start = _iso_datetimes(starts.reset_index(drop=True), "EXSTDTC", file)
+    return np.asarray(((when - start).dt.total_seconds() / 3600.0).to_numpy(dtype=float))
 
 
 def doses_on_sample_clock(
