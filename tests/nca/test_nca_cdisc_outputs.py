@@ -398,3 +398,22 @@ def test_a_single_dose_pc_without_pcrftdtc_takes_ex_dose_date(theoph: pd.DataFra
     assert dict(zip(domain["USUBJID"], domain["PPRFTDTC"], strict=True)) == {
         "S1-1": "2026-01-05T08:00", "S1-2": "2026-01-05T08:00:00", "S1-3": "2026-01-05T08:00"
     }  # fmt: skip
+
+
+def test_each_period_of_a_crossover_has_its_own_ex_dose(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """EX 320 mg in period 1, 160 mg in period 2: ADNCA DOSEA per period, and CL/F = dose / AUCinf with each
+    period's dose (by hand from the PP AUCIFO, to 1e-12)."""
+    pc, ex = _pc_and_ex(theoph, periods=2)
+    ex.loc[ex["VISITNUM"] == 2, "EXDOSE"] = 160
+    src, dosing, pp, adnca = tmp_path / "pc.csv", tmp_path / "ex.csv", tmp_path / "pp.xpt", tmp_path / "a.xpt"
+    pc.to_csv(src, index=False)
+    ex.to_csv(dosing, index=False)
+    out = tmp_path / "nca.csv"
+    code, output = _run(src, "--out", out, "--dosing", dosing, "--sdtm-pp", pp, "--adnca", adnca)
+    assert code == 0, output
+    records = pyreadstat.read_xport(str(adnca))[0]
+    assert dict(zip(records["VISITNUM"], records["DOSEA"], strict=False)) == {1.0: 320.0, 2.0: 160.0}
+    rows = pyreadstat.read_xport(str(pp))[0].set_index(["USUBJID", "VISITNUM", "PPTESTCD"])["PPSTRESN"]
+    for visit, dose in ((1.0, 320.0), (2.0, 160.0)):
+        hand = dose / rows[("S1-1", visit, "AUCIFO")]
+        assert rows[("S1-1", visit, "CLFO")] == pytest.approx(hand, rel=1e-12)

@@ -622,11 +622,13 @@ PPGRPID_NOTE = gettext_noop(
 
 
 def _first_doses(frame: pd.DataFrame, spec: NCASpec) -> pd.DataFrame:
-    """One dose record per subject at time 0 (single dose): the dose of the spec (NaN without one)."""
-    records = frame[[spec.subject]].drop_duplicates().assign(time=0.0)
+    """One dose record per profile (the subject and the profile columns) at time 0 (single dose): the dose of
+    the spec, the profile's own when it is a column (each period's EXDOSE of a crossover), NaN without one."""
+    keys = [spec.subject, *(g for g in spec.groups if g in frame.columns and g != spec.subject)]
+    records = frame[keys].drop_duplicates().assign(time=0.0)
     if isinstance(spec.dose, str) and spec.dose in frame.columns:
-        first = frame.groupby(spec.subject, sort=False)[spec.dose].first()
-        records["dose"] = records[spec.subject].map(first).to_numpy()
+        first = frame.groupby(keys, sort=False, dropna=False)[spec.dose].first().rename("dose")
+        records = records.merge(first.reset_index(), on=keys, how="left")
     else:
         records["dose"] = float(spec.dose) if isinstance(spec.dose, int | float) else float("nan")
     return records
@@ -646,6 +648,7 @@ def _write_adnca(
     records = adnca_domain(
         samples, doses, subject=spec.subject, time=spec.time, conc=spec.conc, dose_time=dose_time,
         conc_unit=spec.conc_unit or "", studyid=outputs.studyid, groups=spec.groups,
+        by=[g for g in spec.groups if g in doses.columns and g != spec.subject],
     )  # fmt: skip
     write_adam(records, outputs.adnca, "ADNCA")
     _say(

@@ -148,9 +148,12 @@ def adnca_domain(
     conc_unit: str = "",
     studyid: str = "",
     groups: Sequence[str] = (),
+    by: Sequence[str] = (),
 ) -> pd.DataFrame:
     """ADNCA concentration records: times relative to the first and to the most recent dose; ``groups``:
-    the profile grouping columns carried (see the module's note).
+    the profile grouping columns carried (see the module's note); ``by``: columns of ``samples`` and
+    ``doses`` that tie a sample to its dose records besides the subject (the profile columns of single-dose
+    records, one per profile: each period of a crossover its own DOSEA).
 
     Each sample's SDTM timing variables (:data:`bioparity.io.sdtm.PP_TIMING`: VISITNUM, VISIT, VISITDY,
     EPOCH, TAETORD; columns of ``samples`` in any letter case, for an SDTM PC input its own per record:
@@ -168,6 +171,10 @@ def adnca_domain(
     s[subject] = s[subject].astype(str)
     d = doses[[subject, dose_time, dose]].rename(columns={dose_time: "_dose_time", dose: "_dose"}).copy()
     d[subject] = d[subject].astype(str)
+    tie = [f"_by{i}" for i in range(len(by))]  # text copies: the carried columns keep their values
+    for key, column in zip(tie, by, strict=True):
+        s[key] = samples[column].astype(str).to_numpy()
+        d[key] = doses[column].astype(str).to_numpy()
     for column in ("_dose_time", "_dose"):  # dose records read as text (CSV) are numbers here
         d[column] = pd.to_numeric(d[column], errors="coerce").astype(float)
     first = d.groupby(subject)["_dose_time"].min().rename("_first")
@@ -178,7 +185,7 @@ def adnca_domain(
         d.sort_values("_dose_time").astype({"_dose_time": float}),
         left_on="_t",
         right_on="_dose_time",
-        by=subject,
+        by=[subject, *tie],
         direction="backward",
     ).sort_values("_order")
     before = (merged["_t"] < merged["_first"]).to_numpy()
