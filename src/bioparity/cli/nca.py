@@ -38,12 +38,17 @@ Contract:
   ``OUT.provenance.json`` (``terminal_lambda_z``). With EX, dose times are hours since each subject's
   first dose; an SDTM PC input is then put on the same clock from PCDTC. An EX domain with exactly one
   dose record per sampled subject (and no ``--tau``) is a single dose instead: single-dose NCA with each
-  subject's own EXDOSE. EXDOSU is the dose unit (same rules as PCSTRESU, versus ``--dose-unit``). Where
-  each unit and the dose came from is recorded in ``OUT.provenance.json`` (``units``, ``dose_source``).
+  subject's own EXDOSE; so is EX with one dose record per profile (a crossover: USUBJID and VISITNUM,
+  or the ``--group`` columns EX has, or PCRFTDTC = EXSTDTC:
+  :meth:`bioparity.io.nca_input.ExDomain.dose_per_profile`). A PC without PCRFTDTC then gets each
+  profile's EXSTDTC as PCRFTDTC (PP's PPRFTDTC). EXDOSU is the dose unit (same rules as PCSTRESU, versus
+  ``--dose-unit``). Where each unit and the dose came from is recorded in ``OUT.provenance.json``
+  (``units``, ``dose_source``).
   ``--extrapolate-tau`` extrapolates AUCTAU past the last sample with lambda_z (Phoenix); ``--tss-out``
   writes the time to steady state per profile.
 * ``--adnca ADNCA.xpt|.csv`` writes the ADaM ADNCA concentration records (times since first and last dose;
-  PARAMCD/PARAM per analyte: :func:`bioparity.io.adam.concentration_params`).
+  PARAMCD/PARAM per analyte: :func:`bioparity.io.adam.concentration_params`; each sample's VISITNUM, VISIT,
+  EPOCH). ADPP's PARAMCD/PARAM are per parameter and analyte (:func:`bioparity.io.adam.pk_parameter_params`).
 * ``--conc-unit/--time-unit/--dose-unit`` state the input units: OUT gains PPORRES/PPORRESU and
   PPSTRESU (clearances in L/h and volumes in L where the units allow; PPORRESU too where the derived unit
   is that unit, e.g. ``mg*mL/ug/h``; dimensionless results have none). ``--conc-unit-column COL`` gives a
@@ -163,14 +168,18 @@ R2adjMinOpt = Annotated[float, typer.Option(help="Flag lambda_z fits with adjust
 MaxAucpextOpt = Annotated[float, typer.Option(help="Flag AUC %extrapolated above this (percent).")]
 MinSpanRatioOpt = Annotated[float, typer.Option(help="Flag span ratios below this.")]
 _PP = (
-    "Also write an SDTM PP domain (SAS XPT v5); periods told apart by PPRFTDTC/VISITNUM, or PPGRPID for a "
-    "plain period column."
+    "Also write an SDTM PP domain (SAS XPT v5); periods told apart by PPRFTDTC (PCRFTDTC, or EXSTDTC of "
+    "--dosing EX)/VISITNUM, or PPGRPID for a plain period column."
 )
 SdtmPpOpt = Annotated[Path | None, typer.Option(help=_PP)]
-AdppOpt = Annotated[Path | None, typer.Option(help="Also write an ADaM ADPP data set (.xpt or .csv).")]
+AdppOpt = Annotated[
+    Path | None,
+    typer.Option(help="Also write an ADaM ADPP data set (.xpt or .csv), PARAMCD per parameter and analyte."),
+]
 _DOSING = (
     "Dose records subject,time,dose (same clock as the samples) or SDTM EX: multiple-dose NCA "
-    "(EX with one dose per subject: single dose, each subject's EXDOSE)."
+    "(EX with one dose per subject, or per profile by USUBJID and VISITNUM as in a crossover: single dose, "
+    "each profile's EXDOSE, PPRFTDTC = its EXSTDTC)."
 )
 DosingOpt = Annotated[Path | None, typer.Option(help=_DOSING)]
 # --tau and --extrapolate-tau: the options TAU and EXTRAPOLATE_TAU of the workspace NCA (one definition)
@@ -187,7 +196,10 @@ _UNIT_COLUMN = "Column with each row's concentration unit (converted into --conc
 ConcUnitColumnOpt = Annotated[str | None, typer.Option(help=_UNIT_COLUMN)]
 AdncaOpt = Annotated[
     Path | None,
-    typer.Option(help="Also write ADaM ADNCA concentration records (.xpt or .csv), PARAMCD per analyte."),
+    typer.Option(
+        help="Also write ADaM ADNCA concentration records (.xpt or .csv), PARAMCD per analyte, each sample's "
+        "VISITNUM/VISIT/EPOCH."
+    ),
 ]
 ExtrapolateTauOpt = Annotated[
     bool, typer.Option(help=EXTRAPOLATE_TAU.help[:1].upper() + EXTRAPOLATE_TAU.help[1:] + ".")
