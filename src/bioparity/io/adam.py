@@ -75,7 +75,7 @@ def pk_parameter_params(
     qualifies a PARAM; checked by Pinnacle 21 rule AD0124: one PARCATy value per PARAMCD). So two analytes
     (conjugated ADC and total antibody) cannot share PARAMCD ``CMAX`` told apart by PARCAT1: with one
     analyte (or none) PARAMCD is the PPTESTCD (``CMAX``) and PARAM ``<PPTEST> (<unit>)``; with several,
-    PARAMCD is the PPTESTCD with the analyte's number (order of first appearance) after ``_``, cut to 8
+    PARAMCD is the PPTESTCD with the analyte's number (analytes sorted by name) after ``_``, cut to 8
     characters (``CMAX_1``, ``AUCIFO_2``, ``MRTEVI_1``; made unique by :func:`_unique_codes`), and PARAM
     ``<analyte> <PPTEST> (<unit>)``. The analyte is PARCAT1 (one per PARAMCD) and PPTESTCD is kept.
 
@@ -89,7 +89,7 @@ def pk_parameter_params(
     label = code.map(lambda c: labels.get(c, c))
     suffix = np.where(unit != "", " (" + unit + ")", "")
     names = pd.Series(analyte, index=code.index).astype(str)
-    order = list(dict.fromkeys(n for n in names if n))
+    order = sorted({n for n in names if n})  # by name: the same codes whatever the order of the rows
     if len(order) < 2:
         return code.to_numpy(), (label + suffix).to_numpy()
     number = names.map({n: i + 1 for i, n in enumerate(order)}).fillna(0).astype(int).astype(str)
