@@ -384,11 +384,12 @@ def test_a_pc_without_pcrftdtc_takes_each_profiles_dose_date_from_ex(
 
 
 def test_a_single_dose_pc_without_pcrftdtc_takes_ex_dose_date(theoph: pd.DataFrame, tmp_path: Path) -> None:
-    """EX with one dose per subject (single-dose NCA, each subject's EXDOSE): PPRFTDTC = the EXSTDTC."""
+    """EX with one dose per subject (single-dose NCA, each subject's EXDOSE): PPRFTDTC = the EXSTDTC, as
+    written (subject 2's with seconds). A subject without samples may have several dose records."""
     pc, ex = _pc_and_ex(theoph, periods=1)
-    ex.loc[ex["USUBJID"] == "S1-2", "EXSTDTC"] = (
-        "2026-01-05T08:00:00"  # written with seconds: kept as written
-    )
+    ex.loc[ex["USUBJID"] == "S1-2", "EXSTDTC"] = "2026-01-05T08:00:00"
+    other = ex.iloc[[0, 0]].assign(USUBJID="S1-99", EXSTDTC=["2026-01-05T08:00", "2026-01-06T08:00"])
+    ex = pd.concat([other, ex], ignore_index=True)
     src, dosing, pp = tmp_path / "pc.csv", tmp_path / "ex.csv", tmp_path / "pp.xpt"
     pc.to_csv(src, index=False)
     ex.to_csv(dosing, index=False)

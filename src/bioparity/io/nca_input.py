@@ -386,9 +386,7 @@ class ExDomain:
     def subject_records(self, samples: NCASamples) -> npt.NDArray[np.int64]:
         """The position in :attr:`records` of each sample's dose record, when every sampled subject has
         exactly one (:meth:`single_dose`)."""
-        sampled = samples.frame[samples.spec.subject].astype("string").str.strip()
-        position = pd.Series(np.arange(len(self.records)), index=self.records["subject"].to_numpy())
-        return np.asarray(sampled.map(position).to_numpy(dtype=float), dtype=np.int64)
+        return _record_of_each_subject(self.records, samples)
 
     def with_reference(self, samples: NCASamples, matched: npt.NDArray[np.int64]) -> tuple[NCASamples, str]:
         """The samples of an SDTM PC domain without PCRFTDTC with the profile column PCRFTDTC = EXSTDTC
@@ -441,9 +439,12 @@ class ExDomain:
             reference = next(g for g in spec.groups if g.upper() == REFERENCE)
             sample_keys = _key_text([frame[spec.subject], _instants(frame[reference])])
             dose_keys = _key_text([self.records["subject"], _instants(ex["EXSTDTC"])])
-        position = pd.Series(np.arange(len(dose_keys)), index=dose_keys.to_numpy())
-        found = sample_keys.map(position)
-        if dose_keys.duplicated().any() or found.isna().any():
+        sampled = self.records["subject"].isin(set(frame[spec.subject].astype("string").str.strip()))
+        if dose_keys[sampled.to_numpy()].duplicated().any():  # two doses at one visit: multiple dose
+            return None
+        once = dose_keys.drop_duplicates(keep=False)
+        found = sample_keys.map(pd.Series(once.index.to_numpy(), index=once.to_numpy()))
+        if found.isna().any():
             return None
         matched = np.asarray(found.to_numpy(dtype=float), dtype=np.int64)
         samples = dataclasses.replace(samples, frame=frame, spec=spec)
@@ -483,6 +484,16 @@ def read_ex(table: LoadedTable, dose_unit: str | None = None) -> ExDomain:
 REFERENCE = "PCRFTDTC"
 #: Profile columns that never pick a profile's dose record in EX (study, analyte, matrix, arm).
 _NOT_DOSE_KEYS = {"STUDYID", "PCTESTCD", "PCSPEC", "ARM", "ACTARM"}
+
+
+def _record_of_each_subject(records: pd.DataFrame, samples: NCASamples) -> npt.NDArray[np.int64]:
+    """The position in ``records`` of each sample's dose record, every sampled subject having exactly one
+    (subjects without samples may have several)."""
+    sampled = samples.frame[samples.spec.subject].astype("string").str.strip()
+    subjects = records["subject"].astype("string").str.strip().reset_index(drop=True)
+    once = subjects.drop_duplicates(keep=False)
+    position = pd.Series(once.index.to_numpy(), index=once.to_numpy())
+    return np.asarray(sampled.map(position).to_numpy(dtype=float), dtype=np.int64)
 
 
 def _dose_keys(pc: pd.DataFrame, ex: pd.DataFrame, spec: NCASpec) -> list[str] | None:
@@ -571,8 +582,7 @@ def _single_doses(
             sampled,
             A_DOSE_RECORD_PER_SUBJECT,
         )
-        position = pd.Series(np.arange(len(records)), index=records["subject"].to_numpy())
-        matched = np.asarray(sampled.map(position).to_numpy(dtype=float), dtype=np.int64)
+        matched = _record_of_each_subject(records, samples)
     second = spec.dose if spec.dose is not None or EX_DOSE not in samples.frame.columns else EX_DOSE
     if second is not None:
         given = f"the column {second!r}" if isinstance(second, str) else "--dose"
