@@ -277,9 +277,11 @@ def test_adpp_gives_each_analyte_its_own_paramcd_and_param(theoph: pd.DataFrame,
     assert (records.groupby("PARAM")["PARAMCD"].nunique() == 1).all()
     assert (records.groupby("PARAMCD")["PARCAT1"].nunique() == 1).all()
     assert not records.duplicated(["USUBJID", "PARAMCD", "PARCAT1", "PCRFTDTC", "PPSTINT", "PPENINT"]).any()
-    assert (records["PARAMCD"].str.len() <= 8).all() and records["PARAMCD"].str.match(
-        r"^[A-Z][A-Z0-9_]*$"
-    ).all()
+    assert records["PARAMCD"].str.fullmatch(r"[A-Z][A-Z0-9_]{0,7}").all()  # SAS v5 name rules
+    assert set(zip(records["PCRFTDTC"], records["VISITNUM"], records["EPOCH"], strict=True)) == {
+        ("2026-01-05T08:00", 1.0, "TREATMENT 1"),
+        ("2026-01-19T08:00", 2.0, "TREATMENT 2"),
+    }  # each profile's visit, as in PP
     cmax = records[records["PPTESTCD"] == "CMAX"].set_index(["USUBJID", "PCRFTDTC", "PARCAT1"])
     assert set(zip(cmax["PARAMCD"], cmax["PARAM"], strict=True)) == {
         ("CMAX_1", "ADC Max Conc (ug/mL)"),

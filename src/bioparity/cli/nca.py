@@ -112,6 +112,7 @@ from bioparity.io.sdtm import (
     pc_sample_timing,
     pp_domain,
     pp_group_columns,
+    with_profile_timing,
     write_sdtm_pp,
 )
 from bioparity.io.tables_out import check_output_path, output_set, will_be_file, write_table_blocks
@@ -600,10 +601,12 @@ def _write_tables(
     long: pd.DataFrame, spec: NCASpec, outputs: Outputs, pc: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """OUT, then the SDTM PP domain and the ADaM ADPP data set when asked (``pc``: the SDTM PC domain read,
-    whose VISITNUM, VISIT and EPOCH the PP records of each profile carry)."""
+    whose VISITNUM, VISIT and EPOCH the PP and ADPP records of each profile carry)."""
     write_frame_atomic(long, outputs.out)
+    timing = None if pc is None or (outputs.sdtm_pp, outputs.adpp) == (None, None) else (
+        pc_profile_timing(pc, spec.groups)
+    )  # fmt: skip
     if outputs.sdtm_pp is not None:
-        timing = None if pc is None else pc_profile_timing(pc, spec.groups)
         pp = pp_domain(
             long, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=spec.groups,
             timing=timing,
@@ -618,8 +621,9 @@ def _write_tables(
             example = repr(pp["PPGRPID"].iloc[0]) if len(pp) else "''"
             _say(_(PPGRPID_NOTE) % {"columns": ", ".join(grpid), "example": example})
     if outputs.adpp is not None:
+        timed = with_profile_timing(long, subject=spec.subject, groups=spec.groups, timing=timing)
         records = adpp_domain(
-            long, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=spec.groups
+            timed, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=spec.groups
         )
         write_adam(records, outputs.adpp, "ADPP")
         _say(_("wrote ADPP to %(path)s") % {"path": outputs.adpp})

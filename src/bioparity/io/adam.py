@@ -36,8 +36,10 @@ def adpp_domain(
     groups: Sequence[str] = (),
 ) -> pd.DataFrame:
     """ADPP records (one per profile, interval and parameter) from an NCA long table; ``groups``: the
-    profile grouping columns carried (see the module's note). PARAMCD, PARAM and PARCAT1 per analyte:
-    :func:`pk_parameter_params`; PPTESTCD is kept (the SDTM PP code, for tracing a record to PP)."""
+    profile grouping columns carried (see the module's note), and the profile's SDTM timing variables
+    (VISITNUM, VISIT, EPOCH: columns of ``long``, e.g. from :func:`bioparity.io.sdtm.with_profile_timing`),
+    as in PP. PARAMCD, PARAM and PARCAT1 per analyte: :func:`pk_parameter_params`; PPTESTCD is kept (the
+    SDTM PP code, for tracing a record to PP)."""
     values = long["PPSTRESN"].to_numpy(dtype=float)
     present = ~np.isnan(values)
     unit = long["PPSTRESU"].astype(str) if "PPSTRESU" in long.columns else pd.Series("", index=long.index)
@@ -62,7 +64,8 @@ def adpp_domain(
     )
     if isinstance(analyte, str) and not analyte:
         out = out.drop(columns="PARCAT1")  # no analyte: nothing to categorise by
-    return _carry(out, long, ["dose_number", "PCTESTCD", "PCSPEC", *groups])
+    timing = [c for c in long.columns if str(c).upper() in PP_TIMING]  # the profile's visit, as PP
+    return _carry(out, long, ["dose_number", "PCTESTCD", "PCSPEC", *groups, *timing])
 
 
 def pk_parameter_params(

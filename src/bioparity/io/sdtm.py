@@ -197,12 +197,7 @@ def pp_domain(
     (``period=2``), which ties the records of one profile together (PPGRPID: SDTMIG v3.4, section 4.5.4)
     so that no two records share their keys (:data:`PP_KEYS`); the subject's arm is left to DM.
     """
-    if timing is not None and len(timing):
-        keys = [subject, *(g for g in groups if g in timing.columns)]
-        right = timing.astype({k: str for k in keys})
-        left = long.astype({k: str for k in keys})[keys]
-        found = left.merge(right, on=keys, how="left", validate="many_to_one")
-        long = long.assign(**{c: found[c].to_numpy() for c in timing.columns if c not in keys})
+    long = with_profile_timing(long, subject=subject, groups=groups, timing=timing)
     prof = long[subject].astype(str) if subject in long.columns else long.iloc[:, 0].astype(str)
     values = long["PPSTRESN"].to_numpy(dtype=float)
     present = ~np.isnan(values)
@@ -246,6 +241,20 @@ def pp_domain(
         pp.insert(at, name, pd.to_numeric(column, errors="coerce") if numeric else text)
         at += 1
     return pp
+
+
+def with_profile_timing(
+    long: pd.DataFrame, *, subject: str, groups: Sequence[str], timing: pd.DataFrame | None
+) -> pd.DataFrame:
+    """The NCA long table with the SDTM timing variables of each profile (``timing``:
+    :func:`pc_profile_timing`, one row per profile) as columns; unchanged without them."""
+    if timing is None or not len(timing):
+        return long
+    keys = [subject, *(g for g in groups if g in timing.columns)]
+    right = timing.astype({k: str for k in keys})
+    left = long.astype({k: str for k in keys})[keys]
+    found = left.merge(right, on=keys, how="left", validate="many_to_one")
+    return long.assign(**{c: found[c].to_numpy() for c in timing.columns if c not in keys})
 
 
 #: The variables that identify a PP record (its natural key): no two records of a written PP share them.
