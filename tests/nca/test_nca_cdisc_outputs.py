@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import cast
 
+import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
@@ -260,3 +261,162 @@ def test_a_dm_that_does_not_fit_is_refused_naming_file_row_and_column(
     code, output = _run(src, "--out", out, "--dm", path)
     assert code != 0 and message in " ".join(output.split()), output
     assert not out.exists()
+
+
+def test_adpp_gives_each_analyte_its_own_paramcd_and_param(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """ADaMIG v1.3, section 3.3.4: PARAMCD maps one-to-one to PARAM, and PARCAT1 (the analyte) is one value
+    per PARAMCD (Pinnacle 21 AD0124). ADC and TAB (TAB = 2 x ADC by construction), two periods: Cmax by
+    hand from R's Theoph (subject 1: 10.50 mg/L; period 2 x 0.8), to 1e-12. One analyte: PARAMCD is the
+    PPTESTCD."""
+    src, adpp = tmp_path / "pc.csv", tmp_path / "adpp.xpt"
+    _pc(theoph, periods=2, analytes=("ADC", "TAB")).to_csv(src, index=False)
+    code, output = _run(src, "--out", tmp_path / "nca.csv", "--dose", "320", "--adpp", adpp)
+    assert code == 0, output
+    records = pyreadstat.read_xport(str(adpp))[0]
+    assert (records.groupby("PARAMCD")["PARAM"].nunique() == 1).all()
+    assert (records.groupby("PARAM")["PARAMCD"].nunique() == 1).all()
+    assert (records.groupby("PARAMCD")["PARCAT1"].nunique() == 1).all()
+    assert not records.duplicated(["USUBJID", "PARAMCD", "PARCAT1", "PCRFTDTC", "PPSTINT", "PPENINT"]).any()
+    assert records["PARAMCD"].str.fullmatch(r"[A-Z][A-Z0-9_]{0,7}").all()  # SAS v5 name rules
+    assert set(zip(records["PCRFTDTC"], records["VISITNUM"], records["EPOCH"], strict=True)) == {
+        ("2026-01-05T08:00", 1.0, "TREATMENT 1"),
+        ("2026-01-19T08:00", 2.0, "TREATMENT 2"),
+    }  # each profile's visit, as in PP
+    cmax = records[records["PPTESTCD"] == "CMAX"].set_index(["USUBJID", "PCRFTDTC", "PARCAT1"])
+    assert set(zip(cmax["PARAMCD"], cmax["PARAM"], strict=True)) == {
+        ("CMAX_1", "ADC Max Conc (ug/mL)"),
+        ("CMAX_2", "TAB Max Conc (ug/mL)"),
+    }
+    first, second = "2026-01-05T08:00", "2026-01-19T08:00"
+    assert cmax.loc[("S1-1", first, "ADC"), "AVAL"] == pytest.approx(10.5, rel=1e-12)
+    assert cmax.loc[("S1-1", first, "TAB"), "AVAL"] == pytest.approx(21.0, rel=1e-12)
+    assert cmax.loc[("S1-1", second, "TAB"), "AVAL"] == pytest.approx(2 * 0.8 * 10.5, rel=1e-12)
+    _pc(theoph).to_csv(src, index=False)
+    code, output = _run(src, "--out", tmp_path / "nca.csv", "--dose", "320", "--adpp", adpp)
+    assert code == 0, output
+    single = pyreadstat.read_xport(str(adpp))[0]
+    assert (single["PARAMCD"] == single["PPTESTCD"]).all() and set(single["PARCAT1"]) == {"THEOPH"}
+
+
+def test_adnca_carries_the_visit_of_each_sample(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """VISITNUM, VISIT and EPOCH of each PC record, unchanged, on its ADNCA record (SDTM names: ADaMIG v1.3,
+    section 3.1.1), also when one profile is sampled over two visits (Day 1 before 24 h, Day 2 after)."""
+    pc = _pc(theoph, periods=2)
+    day2 = pc["PCELTM"].map(lambda t: float(t[2:-1]) >= 24).to_numpy()
+    pc.loc[day2, "VISITNUM"] = pc.loc[day2, "VISITNUM"] + 0.5
+    pc.loc[day2, "VISIT"] = pc.loc[day2, "VISIT"] + " DAY 2"
+    src, adnca = tmp_path / "pc.csv", tmp_path / "adnca.xpt"
+    pc.to_csv(src, index=False)
+    code, output = _run(src, "--out", tmp_path / "nca.csv", "--dose", "320", "--adnca", adnca)
+    assert code == 0, output
+    records = pyreadstat.read_xport(str(adnca))[0]
+    assert len(records) == len(pc) and day2.sum() == 6  # Theoph: one sample per subject at ~24 h
+    for column in ("VISITNUM", "VISIT", "EPOCH"):
+        assert records[column].tolist() == pc[column].tolist(), column
+    np.testing.assert_array_equal(records["AVAL"], pc["PCSTRESN"])
+
+
+def _pc_and_ex(
+    theoph: pd.DataFrame, periods: int, *, keep_reference: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """PC without PCRFTDTC (sample date-times PCDTC = dose + PCELTM) and EX with one 320 mg dose per subject
+    and period (EXSTDTC the period's dose, VISITNUM the period's)."""
+    pc = _pc(theoph, periods=periods)
+    hours = pc["PCELTM"].map(lambda t: float(t[2:-1]))
+    dose = pd.to_datetime(pc["PCRFTDTC"])
+    pc["PCDTC"] = (dose + pd.to_timedelta(hours, unit="h")).dt.strftime("%Y-%m-%dT%H:%M:%S")
+    ex = pc.drop_duplicates(["USUBJID", "VISITNUM"])[["STUDYID", "USUBJID", "VISITNUM", "PCRFTDTC"]]
+    ex = ex.rename(columns={"PCRFTDTC": "EXSTDTC"}).assign(
+        DOMAIN="EX", EXTRT="DRUG", EXDOSE=320, EXDOSU="mg", EXROUTE="ORAL"
+    )
+    return (pc if keep_reference else pc.drop(columns="PCRFTDTC")), ex
+
+
+@pytest.mark.parametrize(
+    ("options", "keyed"),
+    [
+        ((), "VISITNUM"),
+        (("--group", "VISITNUM"), "VISITNUM"),
+        (("pcrftdtc",), "PCRFTDTC = EXSTDTC"),  # PC with PCRFTDTC: each profile's dose is found by it
+    ],
+)
+def test_a_pc_without_pcrftdtc_takes_each_profiles_dose_date_from_ex(
+    theoph: pd.DataFrame, tmp_path: Path, options: tuple[str, ...], keyed: str
+) -> None:
+    """SDTMIG v3.4 PP: PPRFTDTC is the date/time of the profile's reference dose. A crossover PC without
+    PCRFTDTC and EX with one dose per period (VISITNUM): each period is a single-dose profile of its own
+    dose, PPRFTDTC its EXSTDTC, keys unique; before, the two doses made one multiple-dose profile and period
+    2 had no parameters (or, by VISITNUM, values from the pre-dose sample only). Period 2 concentrations
+    are period 1's x 0.8 at the same times, so its Cmax and AUClast are 0.8 x period 1's (Cmax of subject
+    1 by hand: 10.5 mg/L, R Theoph), to 1e-12."""
+    pc, ex = _pc_and_ex(theoph, periods=2, keep_reference=options == ("pcrftdtc",))
+    options = () if options == ("pcrftdtc",) else options
+    src, dosing, pp, adpp = (
+        tmp_path / "pc.csv",
+        tmp_path / "ex.csv",
+        tmp_path / "pp.xpt",
+        tmp_path / "adpp.xpt",
+    )
+    pc.to_csv(src, index=False)
+    ex.to_csv(dosing, index=False)
+    out = tmp_path / "nca.csv"
+    code, output = _run(src, "--out", out, "--dosing", dosing, "--sdtm-pp", pp, "--adpp", adpp, *options)
+    assert code == 0, output
+    assert f"one dose record per profile (USUBJID, {keyed})" in " ".join(output.split())
+    domain = pyreadstat.read_xport(str(pp))[0]
+    assert not domain.duplicated([k for k in PP_KEYS if k in domain.columns]).any()
+    assert set(zip(domain["VISITNUM"], domain["PPRFTDTC"], strict=True)) == {
+        (1.0, "2026-01-05T08:00"),
+        (2.0, "2026-01-19T08:00"),
+    }
+    assert domain.groupby(["USUBJID", "PPRFTDTC"]).ngroups == 6
+    rows = domain.set_index(["USUBJID", "VISITNUM", "PPTESTCD"])["PPSTRESN"]
+    assert rows[("S1-1", 1.0, "CMAX")] == pytest.approx(10.5, rel=1e-12)
+    for subject in ("S1-1", "S1-2", "S1-3"):
+        for parameter in ("CMAX", "AUCLST"):
+            first, second = rows[(subject, 1.0, parameter)], rows[(subject, 2.0, parameter)]
+            assert second == pytest.approx(0.8 * first, rel=1e-12), (subject, parameter)
+    records = pyreadstat.read_xport(str(adpp))[0]
+    assert set(records["PCRFTDTC"]) == {"2026-01-05T08:00", "2026-01-19T08:00"}
+    summary = pd.read_csv(tmp_path / "nca.summary.csv")
+    assert (
+        summary["n"] <= 3
+    ).all()  # 3 subjects: the periods are never pooled (split by VISITNUM or PCRFTDTC)
+    assert ("VISITNUM" in summary.columns) == (keyed == "VISITNUM")
+
+
+def test_a_single_dose_pc_without_pcrftdtc_takes_ex_dose_date(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """EX with one dose per subject (single-dose NCA, each subject's EXDOSE): PPRFTDTC = the EXSTDTC, as
+    written (subject 2's with seconds). A subject without samples may have several dose records."""
+    pc, ex = _pc_and_ex(theoph, periods=1)
+    ex.loc[ex["USUBJID"] == "S1-2", "EXSTDTC"] = "2026-01-05T08:00:00"
+    other = ex.iloc[[0, 0]].assign(USUBJID="S1-99", EXSTDTC=["2026-01-05T08:00", "2026-01-06T08:00"])
+    ex = pd.concat([other, ex], ignore_index=True)
+    src, dosing, pp = tmp_path / "pc.csv", tmp_path / "ex.csv", tmp_path / "pp.xpt"
+    pc.to_csv(src, index=False)
+    ex.to_csv(dosing, index=False)
+    code, output = _run(src, "--out", tmp_path / "nca.csv", "--dosing", dosing, "--sdtm-pp", pp)
+    assert code == 0, output
+    domain = pyreadstat.read_xport(str(pp))[0]
+    assert dict(zip(domain["USUBJID"], domain["PPRFTDTC"], strict=True)) == {
+        "S1-1": "2026-01-05T08:00", "S1-2": "2026-01-05T08:00:00", "S1-3": "2026-01-05T08:00"
+    }  # fmt: skip
+
+
+def test_each_period_of_a_crossover_has_its_own_ex_dose(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """EX 320 mg in period 1, 160 mg in period 2: ADNCA DOSEA per period, and CL/F = dose / AUCinf with each
+    period's dose (by hand from the PP AUCIFO, to 1e-12)."""
+    pc, ex = _pc_and_ex(theoph, periods=2)
+    ex.loc[ex["VISITNUM"] == 2, "EXDOSE"] = 160
+    src, dosing, pp, adnca = tmp_path / "pc.csv", tmp_path / "ex.csv", tmp_path / "pp.xpt", tmp_path / "a.xpt"
+    pc.to_csv(src, index=False)
+    ex.to_csv(dosing, index=False)
+    out = tmp_path / "nca.csv"
+    code, output = _run(src, "--out", out, "--dosing", dosing, "--sdtm-pp", pp, "--adnca", adnca)
+    assert code == 0, output
+    records = pyreadstat.read_xport(str(adnca))[0]
+    assert dict(zip(records["VISITNUM"], records["DOSEA"], strict=False)) == {1.0: 320.0, 2.0: 160.0}
+    rows = pyreadstat.read_xport(str(pp))[0].set_index(["USUBJID", "VISITNUM", "PPTESTCD"])["PPSTRESN"]
+    for visit, dose in ((1.0, 320.0), (2.0, 160.0)):
+        hand = dose / rows[("S1-1", visit, "AUCIFO")]
+        assert rows[("S1-1", visit, "CLFO")] == pytest.approx(hand, rel=1e-12)

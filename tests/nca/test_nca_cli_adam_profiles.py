@@ -44,10 +44,10 @@ def test_two_analytes_of_a_plain_file_are_told_apart_in_pp_adpp_and_adnca(tmp_pa
     assert sorted(set(domain["PPCAT"])) == ["ADC", "TAB"]
     assert not domain.duplicated(["USUBJID", "PPCAT", "PPTESTCD", "PPSTINT", "PPENINT"]).any()
     records = pd.read_csv(adpp)
-    assert not records.duplicated(["USUBJID", "ANALYTE", "PARAMCD", "PPSTINT", "PPENINT"]).any()
+    assert not records.duplicated(["USUBJID", "PARCAT1", "PARAMCD", "PPSTINT", "PPENINT"]).any()
     assert set(records["ARM"]) == {"R", "T"}
     # Cmax of each subject and analyte in ADPP: the largest concentration of that analyte's profile
-    cmax = records[records["PARAMCD"] == "CMAX"].set_index(["USUBJID", "ANALYTE"])["AVAL"].sort_index()
+    cmax = records[records["PPTESTCD"] == "CMAX"].set_index(["USUBJID", "ANALYTE"])["AVAL"].sort_index()
     peaks = data.groupby(["subject", "analyte"])["conc"].max().sort_index()
     np.testing.assert_array_equal(cmax.to_numpy(), peaks.to_numpy())
     samples = pd.read_csv(adnca)

@@ -335,7 +335,9 @@ def test_sdtm_pc_and_ex_give_the_same_numbers_on_the_command_line_in_the_workspa
     assert command.output.strip() == result_text  # bioparity run prints what the workspace stores
     workspace = pd.DataFrame(result["rows"], columns=result["columns"])
     assert (
-        list(workspace.columns[:4]) == list(cli.columns[:4]) == ["STUDYID", "PCTESTCD", "PCSPEC", "subject"]
+        list(workspace.columns[:5])
+        == list(cli.columns[:5])
+        == ["STUDYID", "PCTESTCD", "PCSPEC", "PCRFTDTC", "subject"]  # PCRFTDTC = EXSTDTC: PC has none
     )
     assert result["n_profiles"] == 12 and len(workspace) == len(cli)
     got, want = (t.set_index([t["subject"].astype(str), "PPTESTCD"]).sort_index() for t in (workspace, cli))

@@ -117,7 +117,8 @@ def test_pc_and_ex_uploaded_run_from_the_form_with_each_subjects_dose(
 
     review = client.get(f"/ui/runs/{run_id}/review")  # the SDTM profiles, as the run read them
     assert review.status_code == 200
-    assert "THEO-1 / THEOPH / PLASMA / 9" in html.unescape(review.text)
+    # the profile's PCRFTDTC is the EXSTDTC of its dose (PC has none): SDTM PP's PPRFTDTC
+    assert "THEO-1 / THEOPH / PLASMA / 2026-01-05T08:00 / 9" in html.unescape(review.text)
 
     # `bioparity audit verify` checks the second dataset too: intact as stored; a run whose option names
     # another dataset than the bytes it read (here edited in the database) is reported by option name

@@ -385,8 +385,15 @@ def _summary_groups(frame: pd.DataFrame) -> tuple[str | None, list[str]]:
     was."""
     arm = _arm_column(frame)
     groups, subject = profile_columns(frame)
+    # the SDTM visit variables of a table whose profiles they split (``--group VISITNUM``, or VISITNUM taken
+    # from EX for a crossover: :meth:`bioparity.io.nca_input.ExDomain.dose_per_profile`)
+    groups += [c for c in frame.columns if str(c).upper() in _VISIT_GROUPS and c not in groups]
     within = [c for c in (arm, INTERVAL, TESTCD) if c is not None and c in frame.columns]
     return arm, split_columns(frame, [c for c in groups if c != arm], subject=subject, within=within)
+
+
+#: SDTM visit variables (SDTMIG v3.4, section 4.4.7) that split summary statistics as profile columns.
+_VISIT_GROUPS = ("VISITNUM", "VISIT", "EPOCH")
 
 
 #: Said under summary statistics split by more grouping columns than the arm (translated where printed).

@@ -38,12 +38,17 @@ Contract:
   ``OUT.provenance.json`` (``terminal_lambda_z``). With EX, dose times are hours since each subject's
   first dose; an SDTM PC input is then put on the same clock from PCDTC. An EX domain with exactly one
   dose record per sampled subject (and no ``--tau``) is a single dose instead: single-dose NCA with each
-  subject's own EXDOSE. EXDOSU is the dose unit (same rules as PCSTRESU, versus ``--dose-unit``). Where
-  each unit and the dose came from is recorded in ``OUT.provenance.json`` (``units``, ``dose_source``).
+  subject's own EXDOSE; so is EX with one dose record per profile (a crossover: USUBJID and VISITNUM,
+  or the ``--group`` columns EX has, or PCRFTDTC = EXSTDTC:
+  :meth:`bioparity.io.nca_input.ExDomain.dose_per_profile`). A PC without PCRFTDTC then gets each
+  profile's EXSTDTC as PCRFTDTC (PP's PPRFTDTC). EXDOSU is the dose unit (same rules as PCSTRESU, versus
+  ``--dose-unit``). Where each unit and the dose came from is recorded in ``OUT.provenance.json``
+  (``units``, ``dose_source``).
   ``--extrapolate-tau`` extrapolates AUCTAU past the last sample with lambda_z (Phoenix); ``--tss-out``
   writes the time to steady state per profile.
 * ``--adnca ADNCA.xpt|.csv`` writes the ADaM ADNCA concentration records (times since first and last dose;
-  PARAMCD/PARAM per analyte: :func:`bioparity.io.adam.concentration_params`).
+  PARAMCD/PARAM per analyte: :func:`bioparity.io.adam.concentration_params`; each sample's VISITNUM, VISIT,
+  EPOCH). ADPP's PARAMCD/PARAM are per parameter and analyte (:func:`bioparity.io.adam.pk_parameter_params`).
 * ``--conc-unit/--time-unit/--dose-unit`` state the input units: OUT gains PPORRES/PPORRESU and
   PPSTRESU (clearances in L/h and volumes in L where the units allow; PPORRESU too where the derived unit
   is that unit, e.g. ``mg*mL/ug/h``; dimensionless results have none). ``--conc-unit-column COL`` gives a
@@ -102,7 +107,14 @@ from bioparity.io.nca_input import (
 from bioparity.io.provenance import sha256_in_background, write_provenance
 from bioparity.io.readers import read_any_table
 from bioparity.io.review import read_review
-from bioparity.io.sdtm import pc_profile_timing, pp_domain, pp_group_columns, write_sdtm_pp
+from bioparity.io.sdtm import (
+    pc_profile_timing,
+    pc_sample_timing,
+    pp_domain,
+    pp_group_columns,
+    with_profile_timing,
+    write_sdtm_pp,
+)
 from bioparity.io.tables_out import check_output_path, output_set, will_be_file, write_table_blocks
 from bioparity.left_out import SHOWN_LEFT_OUT, left_out_rows
 from bioparity.nca import (
@@ -157,14 +169,18 @@ R2adjMinOpt = Annotated[float, typer.Option(help="Flag lambda_z fits with adjust
 MaxAucpextOpt = Annotated[float, typer.Option(help="Flag AUC %extrapolated above this (percent).")]
 MinSpanRatioOpt = Annotated[float, typer.Option(help="Flag span ratios below this.")]
 _PP = (
-    "Also write an SDTM PP domain (SAS XPT v5); periods told apart by PPRFTDTC/VISITNUM, or PPGRPID for a "
-    "plain period column."
+    "Also write an SDTM PP domain (SAS XPT v5); periods told apart by PPRFTDTC (PCRFTDTC, or EXSTDTC of "
+    "--dosing EX)/VISITNUM, or PPGRPID for a plain period column."
 )
 SdtmPpOpt = Annotated[Path | None, typer.Option(help=_PP)]
-AdppOpt = Annotated[Path | None, typer.Option(help="Also write an ADaM ADPP data set (.xpt or .csv).")]
+AdppOpt = Annotated[
+    Path | None,
+    typer.Option(help="Also write an ADaM ADPP data set (.xpt or .csv), PARAMCD per parameter and analyte."),
+]
 _DOSING = (
     "Dose records subject,time,dose (same clock as the samples) or SDTM EX: multiple-dose NCA "
-    "(EX with one dose per subject: single dose, each subject's EXDOSE)."
+    "(EX with one dose per subject, or per profile by USUBJID and VISITNUM as in a crossover: single dose, "
+    "each profile's EXDOSE, PPRFTDTC = its EXSTDTC)."
 )
 DosingOpt = Annotated[Path | None, typer.Option(help=_DOSING)]
 # --tau and --extrapolate-tau: the options TAU and EXTRAPOLATE_TAU of the workspace NCA (one definition)
@@ -181,7 +197,10 @@ _UNIT_COLUMN = "Column with each row's concentration unit (converted into --conc
 ConcUnitColumnOpt = Annotated[str | None, typer.Option(help=_UNIT_COLUMN)]
 AdncaOpt = Annotated[
     Path | None,
-    typer.Option(help="Also write ADaM ADNCA concentration records (.xpt or .csv), PARAMCD per analyte."),
+    typer.Option(
+        help="Also write ADaM ADNCA concentration records (.xpt or .csv), PARAMCD per analyte, each sample's "
+        "VISITNUM/VISIT/EPOCH."
+    ),
 ]
 ExtrapolateTauOpt = Annotated[
     bool, typer.Option(help=EXTRAPOLATE_TAU.help[:1].upper() + EXTRAPOLATE_TAU.help[1:] + ".")
@@ -377,7 +396,7 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
     )
     _say_summary(summary, outputs.out)
     if outputs.adnca is not None:
-        _write_adnca(frame, _first_doses(frame, spec), spec, outputs)
+        _write_adnca(frame, _first_doses(frame, spec), spec, outputs, samples.sdtm_pc)
 
 
 @dataclass
@@ -496,7 +515,7 @@ def _multiple_dose(
             % {"profiles": _profiles(len(tss.profiles)), "path": outputs.tss_out}
         )
     if outputs.adnca is not None:
-        _write_adnca(frame, doses.frame, spec, outputs)
+        _write_adnca(frame, doses.frame, spec, outputs, samples.sdtm_pc)
 
 
 #: Said after the dosing intervals written when --tau was not given (translated where said).
@@ -582,10 +601,12 @@ def _write_tables(
     long: pd.DataFrame, spec: NCASpec, outputs: Outputs, pc: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """OUT, then the SDTM PP domain and the ADaM ADPP data set when asked (``pc``: the SDTM PC domain read,
-    whose VISITNUM, VISIT and EPOCH the PP records of each profile carry)."""
+    whose VISITNUM, VISIT and EPOCH the PP and ADPP records of each profile carry)."""
     write_frame_atomic(long, outputs.out)
+    timing = None if pc is None or (outputs.sdtm_pp, outputs.adpp) == (None, None) else (
+        pc_profile_timing(pc, spec.groups)
+    )  # fmt: skip
     if outputs.sdtm_pp is not None:
-        timing = None if pc is None else pc_profile_timing(pc, spec.groups)
         pp = pp_domain(
             long, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=spec.groups,
             timing=timing,
@@ -600,8 +621,9 @@ def _write_tables(
             example = repr(pp["PPGRPID"].iloc[0]) if len(pp) else "''"
             _say(_(PPGRPID_NOTE) % {"columns": ", ".join(grpid), "example": example})
     if outputs.adpp is not None:
+        timed = with_profile_timing(long, subject=spec.subject, groups=spec.groups, timing=timing)
         records = adpp_domain(
-            long, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=spec.groups
+            timed, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=spec.groups
         )
         write_adam(records, outputs.adpp, "ADPP")
         _say(_("wrote ADPP to %(path)s") % {"path": outputs.adpp})
@@ -616,23 +638,33 @@ PPGRPID_NOTE = gettext_noop(
 
 
 def _first_doses(frame: pd.DataFrame, spec: NCASpec) -> pd.DataFrame:
-    """One dose record per subject at time 0 (single dose): the dose of the spec (NaN without one)."""
-    records = frame[[spec.subject]].drop_duplicates().assign(time=0.0)
+    """One dose record per profile (the subject and the profile columns) at time 0 (single dose): the dose of
+    the spec, the profile's own when it is a column (each period's EXDOSE of a crossover), NaN without one."""
+    keys = [spec.subject, *(g for g in spec.groups if g in frame.columns and g != spec.subject)]
+    records = frame[keys].drop_duplicates().assign(time=0.0)
     if isinstance(spec.dose, str) and spec.dose in frame.columns:
-        first = frame.groupby(spec.subject, sort=False)[spec.dose].first()
-        records["dose"] = records[spec.subject].map(first).to_numpy()
+        first = frame.groupby(keys, sort=False, dropna=False)[spec.dose].first().rename("dose")
+        records = records.merge(first.reset_index(), on=keys, how="left")
     else:
         records["dose"] = float(spec.dose) if isinstance(spec.dose, int | float) else float("nan")
     return records
 
 
-def _write_adnca(samples: pd.DataFrame, doses: pd.DataFrame, spec: NCASpec, outputs: Outputs) -> None:
-    """ADaM ADNCA concentration records (BLQ markers give AVAL missing, as they have no number)."""
+def _write_adnca(
+    samples: pd.DataFrame, doses: pd.DataFrame, spec: NCASpec, outputs: Outputs, pc: pd.DataFrame | None
+) -> None:
+    """ADaM ADNCA concentration records (BLQ markers give AVAL missing, as they have no number); ``pc``: the
+    SDTM PC domain read (its rows are the samples'), whose VISITNUM, VISIT and EPOCH each record carries."""
     assert outputs.adnca is not None
+    if pc is not None:
+        have = {str(c).upper() for c in samples.columns}
+        timing = pc_sample_timing(pc)
+        samples = samples.assign(**{c: timing[c].to_numpy() for c in timing.columns if c not in have})
     dose_time = "time" if "time" in doses.columns else doses.columns[1]
     records = adnca_domain(
         samples, doses, subject=spec.subject, time=spec.time, conc=spec.conc, dose_time=dose_time,
         conc_unit=spec.conc_unit or "", studyid=outputs.studyid, groups=spec.groups,
+        by=[g for g in spec.groups if g in doses.columns and g != spec.subject],
     )  # fmt: skip
     write_adam(records, outputs.adnca, "ADNCA")
     _say(
@@ -737,7 +769,12 @@ def _dose_note(samples: NCASamples, doses: NCADoses | None) -> str:
     spec = samples.spec
     if not isinstance(spec.dose, str):
         return ""
-    if doses is not None and samples.dose_from:
+    if doses is not None and doses.per_profile:
+        text = _(
+            "single-dose NCA with each profile's own dose from %(file)s (EXDOSE of the dose record of its "
+            "USUBJID and visit; one dose record per profile)"
+        ) % {"file": doses.where.file}
+    elif doses is not None and samples.dose_from:
         text = _(
             "single-dose NCA with each subject's own dose from %(file)s (EXDOSE; one dose record per subject)"
         ) % {"file": doses.where.file}

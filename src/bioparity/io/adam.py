@@ -1,8 +1,9 @@
 """CDISC ADaM outputs of NCA: ADPP (parameters, BDS) and ADNCA (concentrations with dose-relative times).
 
 ADPP is built from any NCA long table (``PPTESTCD``, ``PPSTRESN``, ``start``, ``end``, ``reason`` and,
-after :func:`bioparity.nca.units.add_units`, ``PPSTRESU``): PARAMCD = PPTESTCD, PARAM = label and unit,
-AVAL/AVALU, PPSTINT/PPENINT (ISO 8601), ANL01FL = "Y" for computed values, PPREASND otherwise.
+after :func:`bioparity.nca.units.add_units`, ``PPSTRESU``): PARAMCD/PARAM per parameter and analyte
+(:func:`pk_parameter_params`; PPTESTCD kept, the analyte in PARCAT1), AVAL/AVALU, PPSTINT/PPENINT
+(ISO 8601), ANL01FL = "Y" for computed values, PPREASND otherwise.
 ADNCA has one record per sample: PARAMCD/PARAM per analyte (:func:`concentration_params`), AFRLT (time since
 the first dose), ARRLT (since the most recent dose), DOSEA (that dose), AVAL/AVALU and the NCA exclusion flag
 for samples before the first dose.
@@ -23,7 +24,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from bioparity.io.sdtm import analyte_values, hours_to_iso8601
+from bioparity.io.sdtm import PP_TIMING, analyte_values, hours_to_iso8601
 
 
 def adpp_domain(
@@ -35,33 +36,94 @@ def adpp_domain(
     groups: Sequence[str] = (),
 ) -> pd.DataFrame:
     """ADPP records (one per profile, interval and parameter) from an NCA long table; ``groups``: the
-    profile grouping columns carried (see the module's note)."""
+    profile grouping columns carried (see the module's note), and the profile's SDTM timing variables
+    (VISITNUM, VISIT, EPOCH: columns of ``long``, e.g. from :func:`bioparity.io.sdtm.with_profile_timing`),
+    as in PP. PARAMCD, PARAM and PARCAT1 per analyte: :func:`pk_parameter_params`; PPTESTCD is kept (the
+    SDTM PP code, for tracing a record to PP)."""
     values = long["PPSTRESN"].to_numpy(dtype=float)
     present = ~np.isnan(values)
     unit = long["PPSTRESU"].astype(str) if "PPSTRESU" in long.columns else pd.Series("", index=long.index)
     code = long["PPTESTCD"].astype(str)
-    label = code.map(lambda c: labels.get(c, c))
-    param = np.where(unit != "", label + " (" + unit + ")", label)
+    analyte = analyte_values(long)
+    paramcd, param = pk_parameter_params(code, analyte, unit, labels)
     out = pd.DataFrame(
         {
             "STUDYID": long["STUDYID"].astype(str) if "STUDYID" in long.columns else studyid,
             "USUBJID": long[subject].astype(str),
-            "PARAMCD": code,
+            "PARAMCD": paramcd,
             "PARAM": param,
             "AVAL": values,
             "AVALU": unit.to_numpy(),
+            "PARCAT1": analyte if isinstance(analyte, str) else analyte.to_numpy(),
+            "PPTESTCD": code.to_numpy(),
             "PPSTINT": [hours_to_iso8601(s) for s in long["start"]],
             "PPENINT": [hours_to_iso8601(e) for e in long["end"]],
             "PPREASND": np.where(present, "", long["reason"].astype(str).str.slice(0, 200)),
             "ANL01FL": np.where(present, "Y", ""),
         }
     )
-    return _carry(out, long, ["dose_number", "PCTESTCD", "PCSPEC", *groups])
+    if isinstance(analyte, str) and not analyte:
+        out = out.drop(columns="PARCAT1")  # no analyte: nothing to categorise by
+    timing = [c for c in long.columns if str(c).upper() in PP_TIMING]  # the profile's visit, as PP
+    return _carry(out, long, ["dose_number", "PCTESTCD", "PCSPEC", *groups, *timing])
+
+
+def pk_parameter_params(
+    code: pd.Series, analyte: pd.Series | str, unit: pd.Series, labels: Mapping[str, str]
+) -> tuple[object, object]:
+    """PARAMCD and PARAM of ADPP records: one PARAMCD per parameter and analyte.
+
+    ADaMIG v1.3, section 3.3.4 (BDS parameter variables): PARAM describes AVAL unambiguously and PARAMCD maps
+    one-to-one to PARAM; PARCATy only categorises PARAMs (PARAM to PARCATy is many-to-one, it never
+    qualifies a PARAM; checked by Pinnacle 21 rule AD0124: one PARCATy value per PARAMCD). So two analytes
+    (conjugated ADC and total antibody) cannot share PARAMCD ``CMAX`` told apart by PARCAT1: with one
+    analyte (or none) PARAMCD is the PPTESTCD (``CMAX``) and PARAM ``<PPTEST> (<unit>)``; with several,
+    PARAMCD is the PPTESTCD with the analyte's number (analytes sorted by name) after ``_``, cut to 8
+    characters (``CMAX_1``, ``AUCIFO_2``, ``MRTEVI_1``; made unique by :func:`_unique_codes`), and PARAM
+    ``<analyte> <PPTEST> (<unit>)``. The analyte is PARCAT1 (one per PARAMCD) and PPTESTCD is kept.
+
+    >>> code = pd.Series(["CMAX", "CMAX", "MRTEVIFO"]); unit = pd.Series(["ug/mL", "ug/mL", "h"])
+    >>> cd, param = pk_parameter_params(code, pd.Series(["ADC", "TAB", "ADC"]), unit, {"CMAX": "Max Conc"})
+    >>> cd.tolist(), param.tolist()
+    (['CMAX_1', 'CMAX_2', 'MRTEVI_1'], ['ADC Max Conc (ug/mL)', 'TAB Max Conc (ug/mL)', 'ADC MRTEVIFO (h)'])
+    >>> pk_parameter_params(code, "", unit, {"CMAX": "Max Conc"})[0].tolist()
+    ['CMAX', 'CMAX', 'MRTEVIFO']
+    """
+    label = code.map(lambda c: labels.get(c, c))
+    suffix = np.where(unit != "", " (" + unit + ")", "")
+    names = pd.Series(analyte, index=code.index).astype(str)
+    order = sorted({n for n in names if n})  # by name: the same codes whatever the order of the rows
+    if len(order) < 2:
+        return code.to_numpy(), (label + suffix).to_numpy()
+    number = names.map({n: i + 1 for i, n in enumerate(order)}).fillna(0).astype(int).astype(str)
+    wanted = [(c, n) for c, n in zip(code, number, strict=True)]
+    codes = _unique_codes(
+        {pair: pair[0][: 7 - len(pair[1])] + "_" + pair[1] for pair in dict.fromkeys(wanted)}
+    )
+    paramcd = np.asarray([codes[pair] for pair in wanted], dtype=object)
+    return paramcd, (names + " " + label + suffix).to_numpy()
+
+
+def _unique_codes(wanted: Mapping[tuple[str, str], str]) -> dict[tuple[str, str], str]:
+    """The codes of ``wanted`` (key -> code of at most 8 characters), a code already taken by an earlier key
+    changed by a letter before its last ``_`` (``MRTEVI_1``, ``MRTEVA_1``) until it is free."""
+    taken: dict[tuple[str, str], str] = {}
+    for key, code in wanted.items():
+        stem, _sep, number = code.rpartition("_")
+        letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        while code in taken.values():
+            code = stem[:-1] + next(letters) + "_" + number
+        taken[key] = code
+    return taken
 
 
 #: ADaM names of profile columns: the BDS treatment, period and sequence variables, and the dosing interval
 #: under 8 characters (SAS transport v5 names); any other column: its name in capitals, cut to 8 characters.
 _ADAM_NAMES = {"dose_number": "DOSENUM", "treatment": "TRTA", "period": "APERIOD", "sequence": "TRTSEQA"}
+
+
+#: Carried variables that are numeric in ADaM (APERIOD) and SDTM (VISITNUM, VISITDY, TAETORD).
+_NUMBERS = {"APERIOD", "VISITNUM", "VISITDY", "TAETORD"}
 
 
 def _carry(out: pd.DataFrame, source: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -72,7 +134,7 @@ def _carry(out: pd.DataFrame, source: pd.DataFrame, columns: Sequence[str]) -> p
         if column in source.columns and name not in out.columns:
             values = source[column]
             numbers = pd.to_numeric(values, errors="coerce")
-            numeric = name == "APERIOD" and bool(numbers.notna().all())  # ADaM's APERIOD is a number
+            numeric = name in _NUMBERS and bool(numbers.notna().all())  # numbers in ADaM and SDTM
             out[name] = (numbers if numeric else values).to_numpy()
     return out
 
@@ -89,15 +151,33 @@ def adnca_domain(
     conc_unit: str = "",
     studyid: str = "",
     groups: Sequence[str] = (),
+    by: Sequence[str] = (),
 ) -> pd.DataFrame:
     """ADNCA concentration records: times relative to the first and to the most recent dose; ``groups``:
-    the profile grouping columns carried (see the module's note)."""
-    carried = [c for c in dict.fromkeys(["STUDYID", *groups]) if c in samples.columns and c != subject]
+    the profile grouping columns carried (see the module's note); ``by``: columns of ``samples`` and
+    ``doses`` that tie a sample to its dose records besides the subject (the profile columns of single-dose
+    records, one per profile: each period of a crossover its own DOSEA).
+
+    Each sample's SDTM timing variables (:data:`bioparity.io.sdtm.PP_TIMING`: VISITNUM, VISIT, VISITDY,
+    EPOCH, TAETORD; columns of ``samples`` in any letter case, for an SDTM PC input its own per record:
+    :func:`bioparity.io.sdtm.pc_sample_timing`) are carried per record under their SDTM names, unchanged.
+    ADaMIG v1.3, section 3.3.3 (timing variables for BDS): AVISIT/AVISITN are the analysis visit, which a
+    sponsor derives by its own windowing rules (the SAP's); none is applied here, and a variable of an ADaM
+    data set named as an SDTM variable is a copy of it, values unchanged (ADaMIG v1.3, section 3.1.1,
+    general variable conventions), so the visit of the PC record is VISITNUM/VISIT, not AVISITN/AVISIT."""
+    timing = [c for c in samples.columns if str(c).upper() in PP_TIMING]
+    carried = [
+        c for c in dict.fromkeys(["STUDYID", *groups, *timing]) if c in samples.columns and c != subject
+    ]
     s = samples[[subject, time, conc, *carried]].copy()
     s["_order"] = np.arange(len(s))
     s[subject] = s[subject].astype(str)
     d = doses[[subject, dose_time, dose]].rename(columns={dose_time: "_dose_time", dose: "_dose"}).copy()
     d[subject] = d[subject].astype(str)
+    tie = [f"_by{i}" for i in range(len(by))]  # text copies: the carried columns keep their values
+    for key, column in zip(tie, by, strict=True):
+        s[key] = samples[column].astype(str).to_numpy()
+        d[key] = doses[column].astype(str).to_numpy()
     for column in ("_dose_time", "_dose"):  # dose records read as text (CSV) are numbers here
         d[column] = pd.to_numeric(d[column], errors="coerce").astype(float)
     first = d.groupby(subject)["_dose_time"].min().rename("_first")
@@ -108,7 +188,7 @@ def adnca_domain(
         d.sort_values("_dose_time").astype({"_dose_time": float}),
         left_on="_t",
         right_on="_dose_time",
-        by=subject,
+        by=[subject, *tie],
         direction="backward",
     ).sort_values("_order")
     before = (merged["_t"] < merged["_first"]).to_numpy()

@@ -38,6 +38,7 @@ from bioparity.io.sdtm import (
     is_sdtm_ex,
     is_sdtm_pc,
     pc_hours_since,
+    pc_hours_since_each,
     read_sdtm_ex,
     read_sdtm_pc,
 )
@@ -99,13 +100,15 @@ class NCADoses:
     """Dose records on the clock of the samples, with their file (``note``: an SDTM EX domain read).
 
     ``per_subject`` is true when the records are one dose per subject, put into the samples as their
-    dose column for single-dose NCA (:func:`read_doses`); false for multiple-dose NCA.
+    dose column for single-dose NCA (:func:`read_doses`); false for multiple-dose NCA. ``per_profile``:
+    one dose per profile instead (:meth:`ExDomain.dose_per_profile`, a crossover), ``per_subject`` true too.
     """
 
     frame: pd.DataFrame
     where: Where
     note: str = ""
     per_subject: bool = False
+    per_profile: bool = False
 
 
 def read_samples(path: str | os.PathLike[str], spec: NCASpec, *, label: str | None = None) -> NCASamples:
@@ -326,7 +329,12 @@ def read_doses(
         if tau is None and (single := ex.single_dose(samples)) is not None:
             if ex.on_pcdtc_clock(single):
                 note += "; sample times PCDTC - EXSTDTC"
+            if REFERENCE not in samples.spec.groups and REFERENCE in single.spec.groups:
+                note += "; PCRFTDTC = EXSTDTC of each profile's dose"
             return single, NCADoses(ex.records, where, note, per_subject=True)
+        if tau is None and (per_profile := ex.dose_per_profile(samples)) is not None:
+            single, said = per_profile
+            return single, NCADoses(ex.records, where, note + said, per_subject=True, per_profile=True)
         doses, times = doses_on_sample_clock(
             doses, ex_file=table.file, pc=samples.sdtm_pc, pc_file=samples.where.file
         )
@@ -351,6 +359,7 @@ class ExDomain:
     where: Where
     dose_unit: tuple[str, str] | None
     origin: pd.Series | None
+    frame: pd.DataFrame | None = None  # the domain as read, names in capitals, rows as ``records``
 
     def on_samples(self, samples: NCASamples) -> NCASamples:
         """The samples with the dose unit of the EX domain (EXDOSU), when it gives one."""
@@ -362,13 +371,97 @@ class ExDomain:
     def single_dose(self, samples: NCASamples) -> NCASamples | None:
         """The samples with each subject's EXDOSE (and infusion duration) when the EX records hold exactly
         one dose for every sampled subject, on the clock PCDTC - EXSTDTC for a PC domain with PCDTC (the
-        clock of multiple-dose NCA); ``None`` when a subject has several (multiple-dose NCA)."""
+        clock of multiple-dose NCA); ``None`` when a subject has several (multiple-dose NCA). A PC without
+        PCRFTDTC gains it from EXSTDTC (:meth:`with_reference`)."""
         single = _single_doses(self.records, samples, self.where)
-        if single is None or not self.on_pcdtc_clock(single):
+        if single is None:
+            return None
+        single = self.with_reference(single, self.subject_records(single))[0]
+        if not self.on_pcdtc_clock(single):
             return single
         assert single.sdtm_pc is not None and self.origin is not None
         times = pc_hours_since(single.sdtm_pc, self.origin, file=single.where.file)
         return dataclasses.replace(single, frame=single.frame.assign(**{single.spec.time: times}))
+
+    def subject_records(self, samples: NCASamples) -> npt.NDArray[np.int64]:
+        """The position in :attr:`records` of each sample's dose record, when every sampled subject has
+        exactly one (:meth:`single_dose`)."""
+        return _record_of_each_subject(self.records, samples)
+
+    def with_reference(self, samples: NCASamples, matched: npt.NDArray[np.int64]) -> tuple[NCASamples, str]:
+        """The samples of an SDTM PC domain without PCRFTDTC with the profile column PCRFTDTC = EXSTDTC
+        of each sample's dose record (``matched``: its position in :attr:`records`), and a note saying
+        so; unchanged (no note) for a plain table, a PC with PCRFTDTC or an EX without EXSTDTC.
+
+        SDTMIG v3.4, PP domain: PPRFTDTC is the date/time of the reference dose of the profile, the link
+        from the PP records to their PC records; a PC without PCRFTDTC leaves EX's EXSTDTC as the source.
+        Each profile follows one dose here, so the column splits no profile
+        (:func:`bioparity.io.sdtm.pp_domain` writes it as PPRFTDTC; ADPP and ADNCA carry it)."""
+        frame, spec = samples.frame, samples.spec
+        have = {str(g).upper() for g in spec.groups} | {str(c).upper() for c in frame.columns}
+        if samples.sdtm_pc is None or self.frame is None or "EXSTDTC" not in self.frame.columns:
+            return samples, ""
+        if REFERENCE in have:
+            return samples, ""
+        starts = self.frame["EXSTDTC"].astype("string").fillna("").str.strip().to_numpy(dtype=object)
+        frame = frame.assign(**{REFERENCE: starts[matched]})
+        spec = dataclasses.replace(spec, groups=(*spec.groups, REFERENCE)).resolve(frame)
+        said = "; PCRFTDTC = EXSTDTC of each profile's dose"
+        return dataclasses.replace(samples, frame=frame, spec=spec), said
+
+    def dose_per_profile(self, samples: NCASamples) -> tuple[NCASamples, str] | None:
+        """Single-dose NCA of an SDTM PC domain whose subjects have several EX doses, when each profile
+        follows one of them (a crossover: one dose per period); else ``None`` (multiple-dose NCA).
+
+        The dose of a profile is the EX record of its USUBJID whose EXSTDTC is the profile's PCRFTDTC
+        (the same date-time) or, for a PC without PCRFTDTC, with the values of the profile's columns that
+        EX has too (``--group VISITNUM`` or ``EPOCH``; without such a group, VISITNUM when PC and EX both
+        have it, which then becomes a profile column; SDTMIG v3.4, section 4.4.7: VISITNUM identifies the
+        visit of EX and PC records alike). Used when every sample finds exactly one record; a sample
+        without one, or two records of one subject and visit, leave the multiple-dose NCA. Each profile
+        then has its record's EXDOSE (the checks of :func:`_single_doses`), its times PCDTC - that
+        record's EXSTDTC when PC has PCDTC (else PCELTM), and PCRFTDTC = that EXSTDTC
+        (:meth:`with_reference`)."""
+        pc, ex = samples.sdtm_pc, self.frame
+        if pc is None or ex is None:
+            return None
+        spec, frame = samples.spec, samples.frame
+        keys = _dose_keys(pc, ex, spec)
+        if keys is None:
+            return None
+        if keys and keys[0] not in frame.columns:  # VISITNUM of PC and EX made a profile column
+            frame = frame.assign(**{keys[0]: pc[keys[0]].to_numpy()})
+            spec = dataclasses.replace(spec, groups=(*spec.groups, keys[0])).resolve(frame)
+        if keys:
+            sample_keys = _key_text([frame[spec.subject], *(frame[k] for k in keys)])
+            dose_keys = _key_text([self.records["subject"], *(ex[k.upper()] for k in keys)])
+        else:  # PCRFTDTC of the profile = EXSTDTC of its dose
+            reference = next(g for g in spec.groups if g.upper() == REFERENCE)
+            sample_keys = _key_text([frame[spec.subject], _instants(frame[reference])])
+            dose_keys = _key_text([self.records["subject"], _instants(ex["EXSTDTC"])])
+        sampled = self.records["subject"].isin(set(frame[spec.subject].astype("string").str.strip()))
+        if dose_keys[sampled.to_numpy()].duplicated().any():  # two doses at one visit: multiple dose
+            return None
+        once = dose_keys.drop_duplicates(keep=False)
+        found = sample_keys.map(pd.Series(once.index.to_numpy(), index=once.to_numpy()))
+        if found.isna().any():
+            return None
+        matched = np.asarray(found.to_numpy(dtype=float), dtype=np.int64)
+        samples = dataclasses.replace(samples, frame=frame, spec=spec)
+        single = _single_doses(self.records, samples, self.where, matched=matched)
+        assert single is not None
+        keyed = ", ".join(k.upper() for k in keys) or "PCRFTDTC = EXSTDTC"
+        note = f"; one dose record per profile (USUBJID, {keyed})"
+        single = dataclasses.replace(
+            single, dose_from=f"EXDOSE of {self.where.file}, one dose record per profile"
+        )
+        if _column(pc, "PCDTC") is not None:
+            starts = ex["EXSTDTC"].astype("string").fillna("").to_numpy(dtype=object)[matched]
+            times = pc_hours_since_each(pc, pd.Series(starts), file=single.where.file)
+            single = dataclasses.replace(single, frame=single.frame.assign(**{single.spec.time: times}))
+            note += "; sample times PCDTC - EXSTDTC of the profile's dose"
+        single, reference_note = self.with_reference(single, matched)
+        return single, note + reference_note
 
     def on_pcdtc_clock(self, samples: NCASamples) -> bool:
         """Whether single-dose sample times are PCDTC - EXSTDTC (a PC domain with PCDTC, EX with EXSTDTC)."""
@@ -383,7 +476,59 @@ def read_ex(table: LoadedTable, dose_unit: str | None = None) -> ExDomain:
     found = ex_dose_unit(table.frame, where, dose_unit)
     records = read_sdtm_ex(table.frame, file=table.file)
     origin = first_dose_datetimes(table.frame, file=table.file) if _column(table.frame, "EXSTDTC") else None
-    return ExDomain(records, where, found, origin)
+    upper = table.frame.rename(columns={c: str(c).upper() for c in table.frame.columns})
+    return ExDomain(records, where, found, origin, upper.reset_index(drop=True))
+
+
+#: The profile column of the samples holding each profile's reference dose date/time (SDTM PC's own name).
+REFERENCE = "PCRFTDTC"
+#: Profile columns that never pick a profile's dose record in EX (study, analyte, matrix, arm).
+_NOT_DOSE_KEYS = {"STUDYID", "PCTESTCD", "PCSPEC", "ARM", "ACTARM"}
+
+
+def _record_of_each_subject(records: pd.DataFrame, samples: NCASamples) -> npt.NDArray[np.int64]:
+    """The position in ``records`` of each sample's dose record, every sampled subject having exactly one
+    (subjects without samples may have several)."""
+    sampled = samples.frame[samples.spec.subject].astype("string").str.strip()
+    subjects = records["subject"].astype("string").str.strip().reset_index(drop=True)
+    once = subjects.drop_duplicates(keep=False)
+    position = pd.Series(once.index.to_numpy(), index=once.to_numpy())
+    return np.asarray(sampled.map(position).to_numpy(dtype=float), dtype=np.int64)
+
+
+def _dose_keys(pc: pd.DataFrame, ex: pd.DataFrame, spec: NCASpec) -> list[str] | None:
+    """The profile columns that pick each profile's EX dose record (:meth:`ExDomain.dose_per_profile`):
+    ``[]`` for PCRFTDTC = EXSTDTC, the profile columns EX has too, else ``[VISITNUM]`` (PC's spelling) when
+    PC and EX both have it; None when nothing can pick a record (EX without EXSTDTC: None as well)."""
+    if "EXSTDTC" not in ex.columns:
+        return None
+    if REFERENCE in {str(g).upper() for g in spec.groups}:
+        return []
+    keys = [g for g in spec.groups if g.upper() in ex.columns and g.upper() not in _NOT_DOSE_KEYS]
+    visit = _column(pc, "VISITNUM")
+    if not keys and visit is not None and "VISITNUM" in ex.columns:
+        keys = [visit]
+    return keys or None
+
+
+def _instants(column: pd.Series) -> pd.Series:
+    """ISO 8601 date-times as one text per instant (``2026-01-05T08:00`` and ``...T08:00:00`` are one)."""
+    text = column.astype("string").fillna("").str.strip()
+    parsed = pd.to_datetime(text.where(text != "", None), format="ISO8601", errors="coerce")
+    return pd.Series(parsed.astype(str).to_numpy(), index=column.index)
+
+
+def _key_text(columns: Sequence[pd.Series]) -> pd.Series:
+    """One text key per row of ``columns`` (the subject, then the timing columns), numbers written as numbers
+    (VISITNUM ``1`` of a CSV and ``1.0`` of an XPT are one visit), texts without surrounding blanks."""
+    parts = []
+    for column in columns:
+        numbers = pd.to_numeric(column, errors="coerce")
+        if bool(numbers.notna().all()):
+            parts.append(numbers.map(repr).astype(str).to_numpy(dtype=object))
+        else:
+            parts.append(column.astype("string").fillna("").str.strip().astype(str).to_numpy(dtype=object))
+    return pd.Series(["\x1f".join(row) for row in zip(*parts, strict=True)])
 
 
 def _row_text(where: Where, pos: int) -> str:
@@ -416,23 +561,28 @@ def check_sdtm_ex(table: LoadedTable) -> pd.DataFrame:
     return read_sdtm_ex(table.frame, file=table.file)
 
 
-def _single_doses(records: pd.DataFrame, samples: NCASamples, where: Where) -> NCASamples | None:
+def _single_doses(
+    records: pd.DataFrame, samples: NCASamples, where: Where, *, matched: npt.NDArray[np.int64] | None = None
+) -> NCASamples | None:
     """The samples with each subject's dose (column :data:`EX_DOSE`) when the EX ``records``
     (:func:`bioparity.io.sdtm.read_sdtm_ex`) hold exactly one dose for every sampled subject; ``None``
-    when a subject has several (multiple-dose NCA)."""
+    when a subject has several (multiple-dose NCA). ``matched``: the position in ``records`` of each
+    sample's dose record, when it was chosen per profile (:meth:`ExDomain.dose_per_profile`)."""
     spec = samples.spec
     sampled = samples.frame[spec.subject].astype("string").str.strip()
-    counts = records["subject"].value_counts()
-    per_subject = sampled.map(counts).fillna(0).to_numpy(dtype=int)
-    if (per_subject > 1).any():
-        return None
-    samples.where.reject(
-        per_subject == 0,
-        NO_DOSE_RECORD.format(file=where.file),
-        spec.subject if samples.sdtm_pc is None else "USUBJID",
-        sampled,
-        A_DOSE_RECORD_PER_SUBJECT,
-    )
+    if matched is None:
+        counts = records["subject"].value_counts()
+        per_subject = sampled.map(counts).fillna(0).to_numpy(dtype=int)
+        if (per_subject > 1).any():
+            return None
+        samples.where.reject(
+            per_subject == 0,
+            NO_DOSE_RECORD.format(file=where.file),
+            spec.subject if samples.sdtm_pc is None else "USUBJID",
+            sampled,
+            A_DOSE_RECORD_PER_SUBJECT,
+        )
+        matched = _record_of_each_subject(records, samples)
     second = spec.dose if spec.dose is not None or EX_DOSE not in samples.frame.columns else EX_DOSE
     if second is not None:
         given = f"the column {second!r}" if isinstance(second, str) else "--dose"
@@ -440,7 +590,8 @@ def _single_doses(records: pd.DataFrame, samples: NCASamples, where: Where) -> N
             f"two doses given: --dosing {where.file} (EXDOSE per subject) and {given}; "
             "give one (--dose none keeps a dose column out)"
         )
-    used = records["subject"].isin(set(sampled)).to_numpy()
+    used = np.zeros(len(records), dtype=bool)
+    used[matched] = True
     dose = records["dose"].to_numpy(dtype=float)
     where.reject(used & ~(dose > 0), NOT_A_POSITIVE_DOSE, "EXDOSE", records["dose"], THE_SUBJECTS_DOSE)
     if "route" in records.columns:  # the route of the analysis is --route: EX must not say another
@@ -455,10 +606,10 @@ def _single_doses(records: pd.DataFrame, samples: NCASamples, where: Where) -> N
                 records["EXROUTE"].iloc[i],
                 A_ROUTE_OPTION.format(route=route),
             )
-    frame = samples.frame.assign(**{EX_DOSE: _each_sample(records, dose, sampled)})
+    frame = samples.frame.assign(**{EX_DOSE: dose[matched]})
     duration = spec.duration
     if spec.options.route == "iv-infusion" and "duration" in records.columns:
-        frame, duration = _infusion_durations(records, frame, sampled, used, spec, where)
+        frame, duration = _infusion_durations(records, frame, matched, used, spec, where)
     return dataclasses.replace(
         samples,
         frame=frame,
@@ -475,7 +626,7 @@ EX_DURATION = "EXDUR_H"
 def _infusion_durations(
     records: pd.DataFrame,
     frame: pd.DataFrame,
-    sampled: pd.Series,
+    matched: npt.NDArray[np.int64],
     used: npt.NDArray[np.bool_],
     spec: NCASpec,
     where: Where,
@@ -502,17 +653,7 @@ def _infusion_durations(
         records["EXDUR"] if "EXDUR" in records.columns else None,
         A_DURATION_ON_EVERY_INFUSION,
     )
-    return frame.assign(**{EX_DURATION: _each_sample(records, hours, sampled)}), EX_DURATION
-
-
-def _each_sample(
-    records: pd.DataFrame, values: npt.NDArray[np.float64], sampled: pd.Series
-) -> npt.NDArray[np.float64]:
-    """``values`` of the EX ``records`` (one record per sampled subject) spread onto the samples, by the
-    subject of each sample (``sampled``)."""
-    by_subject = pd.Series(values, index=records["subject"]).loc[lambda s: s.index.isin(set(sampled))]
-    spread: npt.NDArray[np.float64] = np.asarray(sampled.map(by_subject), dtype=np.float64)
-    return spread
+    return frame.assign(**{EX_DURATION: hours[matched]}), EX_DURATION
 
 
 def missing_concentrations(frame: pd.DataFrame, spec: NCASpec, where: Where) -> pd.DataFrame:

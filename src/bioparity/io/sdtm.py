@@ -197,12 +197,7 @@ def pp_domain(
     (``period=2``), which ties the records of one profile together (PPGRPID: SDTMIG v3.4, section 4.5.4)
     so that no two records share their keys (:data:`PP_KEYS`); the subject's arm is left to DM.
     """
-    if timing is not None and len(timing):
-        keys = [subject, *(g for g in groups if g in timing.columns)]
-        right = timing.astype({k: str for k in keys})
-        left = long.astype({k: str for k in keys})[keys]
-        found = left.merge(right, on=keys, how="left", validate="many_to_one")
-        long = long.assign(**{c: found[c].to_numpy() for c in timing.columns if c not in keys})
+    long = with_profile_timing(long, subject=subject, groups=groups, timing=timing)
     prof = long[subject].astype(str) if subject in long.columns else long.iloc[:, 0].astype(str)
     values = long["PPSTRESN"].to_numpy(dtype=float)
     present = ~np.isnan(values)
@@ -248,6 +243,20 @@ def pp_domain(
     return pp
 
 
+def with_profile_timing(
+    long: pd.DataFrame, *, subject: str, groups: Sequence[str], timing: pd.DataFrame | None
+) -> pd.DataFrame:
+    """The NCA long table with the SDTM timing variables of each profile (``timing``:
+    :func:`pc_profile_timing`, one row per profile) as columns; unchanged without them."""
+    if timing is None or not len(timing):
+        return long
+    keys = [subject, *(g for g in groups if g in timing.columns)]
+    right = timing.astype({k: str for k in keys})
+    left = long.astype({k: str for k in keys})[keys]
+    found = left.merge(right, on=keys, how="left", validate="many_to_one")
+    return long.assign(**{c: found[c].to_numpy() for c in timing.columns if c not in keys})
+
+
 #: The variables that identify a PP record (its natural key): no two records of a written PP share them.
 PP_KEYS = (
     "STUDYID",
@@ -280,6 +289,7 @@ def pc_profile_timing(pc: pd.DataFrame, groups: Sequence[str]) -> pd.DataFrame |
     if not names:
         return None
     keys, _pc_groups = pc_profile_keys(df)
+    groups = [g for g in groups if g in keys.columns or g in pc.columns or g.upper() in df.columns]
     for g in groups:
         if g not in keys.columns:
             keys[g] = pc[g].to_numpy() if g in pc.columns else df[g.upper()].to_numpy()
@@ -415,6 +425,19 @@ def pc_hours_since(pc: pd.DataFrame, origin: pd.Series, file: str | None = None)
     return np.asarray(((when - first).dt.total_seconds() / 3600.0).to_numpy(dtype=float))
 
 
+def pc_hours_since_each(
+    pc: pd.DataFrame, starts: pd.Series, file: str | None = None
+) -> npt.NDArray[np.float64]:
+    """Sample times of a PC domain in hours since ``starts`` (the ISO 8601 date-time of each record's own
+    dose, e.g. the EXSTDTC of its profile's dose), from PCDTC."""
+    df = pc.rename(columns={c: c.upper() for c in pc.columns})
+    if "PCDTC" not in df.columns:
+        raise DataFileError(PC_WITHOUT_PCDTC, file=file, expected=A_PCDTC_COLUMN)
+    when = _iso_datetimes(df["PCDTC"], "PCDTC", file).reset_index(drop=True)
+    start = _iso_datetimes(starts.reset_index(drop=True), "EXSTDTC", file)
+    return np.asarray(((when - start).dt.total_seconds() / 3600.0).to_numpy(dtype=float))
+
+
 def doses_on_sample_clock(
     ex: pd.DataFrame,
     *,
@@ -434,3 +457,12 @@ def doses_on_sample_clock(
         return doses, None
     origin = first_dose_datetimes(ex, file=ex_file)
     return doses, pc_hours_since(pc, origin, file=pc_file)
+
+
+def pc_sample_timing(pc: pd.DataFrame) -> pd.DataFrame:
+    """The SDTM timing variables (:data:`PP_TIMING`: VISITNUM, VISIT, VISITDY, EPOCH, TAETORD) of each record
+    of a PC domain, in its row order, under their SDTM names (none: no columns): the visit of each sample,
+    which ADNCA carries per record (:func:`bioparity.io.adam.adnca_domain`)."""
+    by_name = {str(c).upper(): c for c in reversed(pc.columns)}
+    names = [n for n in PP_TIMING if n in by_name]
+    return pd.DataFrame({n: pc[by_name[n]].to_numpy() for n in names}, index=pd.RangeIndex(len(pc)))

@@ -181,8 +181,11 @@ class FlagCounts(ResultMixin):
 #: an SDTM profile), last the sequence (constant within a subject, it never separates a subject's profiles).
 _SPLIT_RANK = {
     **dict.fromkeys(("analyte", "pctestcd", "ppcat", "pcspec", "ppspec", "specimen"), 0),
-    **dict.fromkeys(("period", "visit", "pcrftdtc", "pprftdtc"), 2),
-    "sequence": 3,
+    **dict.fromkeys(("period", "visit", "visitnum", "epoch"), 2),
+    # the reference dose date is the subject's own (subjects dosed on other days have other dates): a
+    # period, visit or epoch, the same for every subject, splits first
+    **dict.fromkeys(("pcrftdtc", "pprftdtc"), 3),
+    "sequence": 4,
 }
 
 
