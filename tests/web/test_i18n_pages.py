@@ -207,6 +207,17 @@ def test_the_audit_trail_names_objects_and_fields_in_chinese_the_csv_as_stored(
     assert '<option value="analysis_run">analysis_run</option>' in english
 
 
+def test_the_security_events_page_names_each_action_in_chinese_the_csv_as_stored(chinese: FormClient) -> None:
+    """zh-more finding 1c: the organisation's security events printed the stored action (login, logout)."""
+    org = _href(chinese.get("/ui/orgs").text, "/ui/orgs/")
+    page = chinese.get(f"{org}/security").text
+    cells = re.findall(r"</time></td><td>[^<]*</td><td>([^<]*)</td>", page)
+    assert cells and all(HAN.search(c) for c in cells), cells
+    exported = chinese.get(f"{org}/security.csv").content.decode("utf-8-sig")
+    actions = {r["action"] for r in csv.DictReader(io.StringIO(exported))}
+    assert actions and all(re.fullmatch(r"[a-z_]+", a) for a in actions), actions
+
+
 def test_a_notice_after_a_form_is_in_the_readers_language(demo_store: DemoStore, chinese: FormClient) -> None:
     refused = chinese.post(
         "/ui/account/password",
