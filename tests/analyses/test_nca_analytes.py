@@ -26,6 +26,8 @@ from bioparity.analyses.nca import (
     sample_profiles,
 )
 from bioparity.analyses.tables import Table
+from bioparity.i18n import use_language
+from bioparity.i18n.printing import listing
 
 TIMES = (0.0, 1.0, 2.0, 4.0, 8.0, 12.0, 24.0)
 ANALYTES = {"TAB": 1.0, "ADC": 0.35}  # the ADC a fraction of total antibody, deconjugating faster
@@ -275,3 +277,21 @@ def test_two_profiles_of_one_treatment_per_subject_are_split_by_period(tmp_path:
     stats = _table(nca_tables(frame, {"auc_method": "linear"}).main, STATS_TITLE)
     assert list(stats.columns[:4]) == ["treatment", "period", "analyte", "parameter (unit)"]
     assert (stats.loc[stats["parameter (unit)"] == "CMAX", "n"] == "4").all()
+
+
+def test_a_chinese_report_heads_the_analyte_column_in_chinese(csv: Path) -> None:
+    """zh-more finding 3: a zh-CN report headed its per-subject listings, its flag tables and the summary
+    statistics' second column "analyte" (no words in ``LABELS``; the statistics translated only the arm),
+    and its note said "同时按 analyte 分行"."""
+    result = nca_kind(read_concentrations(csv), {"auc_method": "linear"})
+    frame = pd.DataFrame(result["rows"], columns=result["columns"])
+    with use_language("zh-CN"):
+        tables = nca_tables(frame, {"auc_method": "linear"})
+    heads = {h for t in (*tables.main, *tables.appendix) for h in t.columns}
+    assert "分析物" in heads and "analyte" not in heads
+    stats = next(t for t in tables.main if t.columns[:2] == ("组别", "分析物"))
+    assert "分析物" in stats.note and "analyte" not in stats.note
+    exposure = next(t for t in tables.appendix if t.columns[:3] == ("组别", "分析物", "受试者"))
+    assert listing(exposure.columns, exposure.rows)[0].split()[:3] == ["组别", "分析物", "受试者"]
+    english = nca_tables(frame, {"auc_method": "linear"})
+    assert next(t for t in english.main if t.title == STATS_TITLE).columns[:2] == ("arm", "analyte")

@@ -111,7 +111,14 @@ def test_the_context_entries_pass_msgfmt(tmp_path: Path) -> None:
         # an entry is its msgctxt line and the msgid/msgstr lines after it
         assert not flagged & {n + k for n in entries for k in range(4)}, checked.stderr
         assert "duplicate message definition" not in checked.stderr
-    assert contexts == {"audit action", "guideline status", "guideline section", "time unit"}
+    assert contexts == {
+        "audit action",
+        "audit object",
+        "audit field",
+        "guideline status",
+        "guideline section",
+        "time unit",
+    }
 
 
 #: Where the workspace passes an action code to the audit trail: ``record``/``record_change``'s third

@@ -8,6 +8,8 @@ page's switch (cookie), else the browser's ``Accept-Language``, else English.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import shutil
 import subprocess
@@ -147,6 +149,8 @@ def test_the_audit_pdf_export_is_chinese_with_a_cjk_font(demo_store: DemoStore, 
     # the recorded action code in words, by its context (zh-left finding 3; before: "sign")
     assert "电子签名" in text
     assert re.search(r"\bsign\b", text) is None, text
+    # the object of each row in words too (zh-more finding 1; before: "signature")
+    assert "电子签名记录" in re.sub(r"\s+", "", text) and re.search(r"\bsignature\b", text) is None, text
     assert "CJK" in fonts  # the Chinese glyphs come from an embedded CJK font, not a missing-glyph box
 
 
@@ -169,6 +173,49 @@ def test_the_audit_page_names_each_action_in_chinese_its_code_unchanged(
     assert {"run", "sign", "upload"} <= set(
         re.findall(r"</time></td><td>[^<]*</td><td>([^<]*)</td>", english)
     )
+
+
+def test_the_audit_trail_names_objects_and_fields_in_chinese_the_csv_as_stored(
+    demo_store: DemoStore, chinese: FormClient
+) -> None:
+    """The object of each row (分析运行, 数据集, 电子签名记录 ...) and the details' field names (名称: …) in
+    Chinese on the audit page, the organisation trail and the PDF; the filter posts the stored type and
+    the CSV keeps the codes (zh-more findings 1, 1b; before: "analysis_run", "name: ")."""
+    program = demo_store.summary.program_id
+    page = chinese.get(f"/ui/programs/{program}/audit").text
+    objects = set(re.findall(r'<td>(?:<a href="[^"]*">)?([^<]*) <span class="hash">', page))
+    assert {"分析运行", "数据集"} <= objects and not {"analysis_run", "dataset", "signature"} & objects, (
+        objects
+    )
+    assert '<option value="analysis_run">分析运行</option>' in page
+    details = re.findall(r'<td>([^<]*); <span class="hash">', page)
+    assert any(d.startswith("名称: ") for d in details) and not any(d.startswith("name: ") for d in details)
+    chosen = chinese.get(f"/ui/programs/{program}/audit?object_type=dataset").text
+    assert '<option value="dataset" selected>数据集</option>' in chosen
+    exported = chinese.get(f"/ui/programs/{program}/audit.csv?object_type=dataset")
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert rows and {r["object_type"] for r in rows} == {"dataset"}
+    assert all(r["details"].startswith("name: ") for r in rows), rows[0]
+    orgs = chinese.get("/ui/orgs").text
+    trail = chinese.get(_href(orgs, "/ui/orgs/") + "/audit").text
+    cells = re.findall(r"</time></td><td>[^<]*</td><td>([^<]*)</td>", trail)
+    assert cells and all(
+        HAN.search(c) and not re.search(r"\b(membership|organisation|user)\b", c) for c in cells
+    )
+    with demo_client(demo_store, "olivia") as olivia:
+        english = olivia.get(f"/ui/programs/{program}/audit").text
+    assert '<option value="analysis_run">analysis_run</option>' in english
+
+
+def test_the_security_events_page_names_each_action_in_chinese_the_csv_as_stored(chinese: FormClient) -> None:
+    """zh-more finding 1c: the organisation's security events printed the stored action (login, logout)."""
+    org = _href(chinese.get("/ui/orgs").text, "/ui/orgs/")
+    page = chinese.get(f"{org}/security").text
+    cells = re.findall(r"</time></td><td>[^<]*</td><td>([^<]*)</td>", page)
+    assert cells and all(HAN.search(c) for c in cells), cells
+    exported = chinese.get(f"{org}/security.csv").content.decode("utf-8-sig")
+    actions = {r["action"] for r in csv.DictReader(io.StringIO(exported))}
+    assert actions and all(re.fullmatch(r"[a-z_]+", a) for a in actions), actions
 
 
 def test_a_notice_after_a_form_is_in_the_readers_language(demo_store: DemoStore, chinese: FormClient) -> None:

@@ -157,6 +157,27 @@ def test_a_chinese_stability_report_names_the_time_unit_in_chinese(
     assert not english_words.search(tables.appendix_note)
 
 
+@pytest.mark.parametrize("unit", TIME_UNITS)
+def test_the_chinese_stability_appendix_prints_the_time_unit_cells_in_chinese(
+    stability: tuple[Mapping[str, Any], dict[str, Any]], unit: str
+) -> None:
+    """zh-more finding 4: the appendix's ``time_unit`` column printed the stored word ("months") under its
+    Chinese header 时间单位; now its word (月). The English report and the stored rows keep the code."""
+    result, options = stability
+    columns = list(result["columns"])
+    where = columns.index("time_unit")
+    rows = [[unit if i == where and value else value for i, value in enumerate(r)] for r in result["rows"]]
+
+    def cells(tables: ReportTables, head: str) -> set[str]:
+        return {r[t.columns.index(head)] for t in tables.appendix if head in t.columns for r in t.rows}
+
+    with use_language("zh-CN"):
+        chinese = run_tables("stability", columns, rows, options)
+    assert cells(chinese, "时间单位") == {ZH_TIME_UNITS[unit]}
+    assert cells(run_tables("stability", columns, rows, options), "time unit") == {unit}
+    assert {r[where] for r in rows if r[where]} == {unit}  # the stored rows unchanged
+
+
 def test_every_stability_time_unit_has_a_chinese_word() -> None:
     assert set(ZH_TIME_UNITS) == set(TIME_UNITS)
     with use_language("zh-CN"):

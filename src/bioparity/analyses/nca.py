@@ -402,7 +402,7 @@ SPLIT_NOTE = gettext_noop("One row per %(columns)s as well: their profiles are n
 
 def _split_note(by: Sequence[str]) -> str:
     """:data:`SPLIT_NOTE` for the grouping columns ``by`` with a space after it (empty without any)."""
-    return _(SPLIT_NOTE) % {"columns": ", ".join(by)} + " " if by else ""
+    return _(SPLIT_NOTE) % {"columns": ", ".join(key_label(c) for c in by)} + " " if by else ""
 
 
 def _statistics_table(stats: pd.DataFrame, title: str, note: str, *, by: Sequence[str] = ()) -> Table:
@@ -433,10 +433,12 @@ def _statistics_table(stats: pd.DataFrame, title: str, note: str, *, by: Sequenc
         )
         for r in stats.itertuples(index=False)
     ]
+    named = (stats.columns[0], *by)
     return Table(
         title,
-        # the arm (the group) in the reader's words; the other columns as headed above
-        tuple(headers.get(c, key_label(str(c)) if c == stats.columns[0] else c) for c in stats.columns),
+        # the arm (the group) and the further grouping columns (analyte, period) in the reader's words; the
+        # other columns as headed above
+        tuple(headers.get(c, key_label(str(c)) if c in named else c) for c in stats.columns),
         tuple(body),
         tuple(c not in (stats.columns[0], *by, "parameter") for c in stats.columns),
         note=note,

@@ -465,7 +465,7 @@ def stability_tables(
         for name in (SHELF_LIFE, SLOPES, LOTS)
         if len(section(frame, name))
         for t in panels(
-            section(frame, name),
+            _unit_in_words(section(frame, name)),
             [ATTRIBUTE, CONDITION],
             _("Complete result: %(section)s") % {"section": term(name)},
             headers=headers,
@@ -474,6 +474,16 @@ def stability_tables(
     ]
     note = _(", times in %(unit)s, statistics to the significant digits of the main tables") % {"unit": unit}
     return ReportTables(tuple(main), tuple(appendix), appendix_note=note)
+
+
+def _unit_in_words(rows: pd.DataFrame) -> pd.DataFrame:
+    """A section of the stored result with its ``time_unit`` cells as printed: the unit's word in the reader's
+    language (:func:`~bioparity.i18n.printing.time_unit_words`; zh-CN 月 for "months"); the stored rows
+    and every other column unchanged."""
+    if "time_unit" not in rows.columns:
+        return rows
+    words = [time_unit_words(u) if isinstance(u, str) else u for u in rows["time_unit"]]
+    return rows.assign(time_unit=words)
 
 
 #: Headers of the appendix's columns (the complete stored result, each section; translated where printed,

@@ -336,6 +336,11 @@ LABELS: dict[str, KeyLabel] = {
     "zero_replacement": KeyLabel(gettext_noop("zero replacement")),
     # the arm of a profile (NCA's per-subject tables; "subject" above)
     "arm": KeyLabel(gettext_noop("arm")),
+    # the other grouping columns of NCA profiles (bioparity.nca.GROUP_COLUMNS; period, treatment, sequence
+    # above): headers of the per-subject listings and the summary tables (a zh-CN report printed "analyte")
+    "analyte": KeyLabel(gettext_noop("analyte")),
+    "formulation": KeyLabel(gettext_noop("formulation")),
+    "visit": KeyLabel(gettext_noop("visit")),
     # columns of the PK similarity result table (its appendix; ratios and CVs stored in percent, printed to
     # two decimals as its main table prints them: "96.58 (89.19, 104.59)", "27.25/29.45")
     "metric": KeyLabel(gettext_noop("metric")),

@@ -85,7 +85,7 @@ def stability_command(
         if slopes is not None:
             write_frame_atomic(table.slopes, slopes)
         if plots is not None:
-            _stability_plots(table, read_stability(infile), plots, plot_format, names)
+            _stability_plots(table, read_stability(infile), plots, plot_format, names, unit)
         _echo_stability(table, out, names, unit)
 
 
@@ -325,8 +325,11 @@ def _stability(
     )
 
 
-def _stability_plots(table: StabilityTable, data: Any, folder: Path, fmt: str, names: dict[str, str]) -> None:
-    """One figure per attribute, condition and product into ``folder`` (the attribute named by ``names``)."""
+def _stability_plots(
+    table: StabilityTable, data: Any, folder: Path, fmt: str, names: dict[str, str], unit: str
+) -> None:
+    """One figure per attribute, condition and product into ``folder`` (the attribute named by ``names``,
+    the time axis in the specification's time ``unit``), its words in the command's language."""
     from bioparity.errors import InputError
     from bioparity.stability.plots import PLOT_FORMATS, figure_name, plot_stability
 
@@ -336,7 +339,7 @@ def _stability_plots(table: StabilityTable, data: Any, folder: Path, fmt: str, n
         sub = data[(data["attribute"] == attr) & (data["condition"] == cond) & (data["product"] == prod)]
         plot_stability(
             fit, sub["time"], sub["value"], sub["lot"], folder / figure_name(attr, cond, prod, fmt),
-            name=names.get(attr, attr),
+            name=names.get(attr, attr), time_unit=unit,
         )  # fmt: skip
 
 

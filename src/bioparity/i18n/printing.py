@@ -15,12 +15,16 @@ W3C, CSS Fonts Module Level 4, section 5 "Font Matching Algorithm" (per-characte
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import cache
 
 from markupsafe import Markup
 
-from bioparity.i18n import DEFAULT_LANGUAGE, coded_words, pgettext_noop
+from bioparity.i18n import DEFAULT_LANGUAGE, coded_words, current_language, pgettext_noop
 from bioparity.i18n import gettext as _
 
 #: The font of Chinese text in plots and PDF reports (Debian package ``fonts-noto-cjk``).
@@ -99,6 +103,45 @@ def time_unit_words(unit: str) -> str:
     ('月', '周', 'h')
     """
     return coded_words("time unit", TIME_UNIT_WORDS, unit)
+
+
+@cache
+def cjk_font() -> str | None:
+    """The family name of the CJK font for matplotlib, registered from fontconfig when matplotlib's font
+    cache predates the font's installation; None when the font is not installed."""
+    from matplotlib import font_manager  # imported here: only figures need it
+
+    if any(f.name == CJK_FONT for f in font_manager.fontManager.ttflist):
+        return CJK_FONT
+    if shutil.which("fc-match") is None:
+        return None
+    found = subprocess.run(
+        ["fc-match", "--format=%{family}\n%{file}", f"{CJK_FONT}:lang=zh-cn"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.splitlines()
+    if len(found) != 2 or CJK_FONT not in found[0].split(","):
+        return None
+    font_manager.fontManager.addfont(found[1])  # a .ttc: every face, one of them Noto Sans CJK SC
+    return CJK_FONT
+
+
+@contextmanager
+def figure_fonts() -> Iterator[None]:
+    """matplotlib figures drawn inside set their text in the current language's fonts: Latin glyphs in
+    DejaVu Sans as in English, the others (Chinese) in :data:`CJK_FONT` when it is installed (per-glyph
+    fallback through ``font.family``, matplotlib 3.6+). English: matplotlib's settings unchanged. Used by
+    the report figures (:mod:`bioparity.report.static`) and the command line's figure files (stability,
+    profile)."""
+    font = None if current_language() == DEFAULT_LANGUAGE else cjk_font()
+    if font is None:
+        yield
+        return
+    import matplotlib
+
+    with matplotlib.rc_context({"font.family": ["DejaVu Sans", font]}):
+        yield
 
 
 def display_width(text: str) -> int:

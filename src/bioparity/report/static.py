@@ -14,13 +14,10 @@ from __future__ import annotations
 import io
 import math
 import re
-import shutil
-import subprocess
 import textwrap
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import cache
 from pathlib import Path
 
 import matplotlib
@@ -43,33 +40,10 @@ from bioparity.analyses.figures import (
 )
 from bioparity.caa.results import CAAResult
 from bioparity.errors import InputError
-from bioparity.i18n import DEFAULT_LANGUAGE, current_language
 from bioparity.i18n import gettext as _
-from bioparity.i18n.printing import CJK_FONT
+from bioparity.i18n.printing import figure_fonts
 
 COLOURS = ("#1f4e9c", "#c2410c", "#15803d", "#7e22ce", "#a16207", "#0e7490", "#be185d", "#4b5563")
-
-
-@cache
-def cjk_font() -> str | None:
-    """The family name of the CJK font for matplotlib, registered from fontconfig when matplotlib's font
-    cache predates the font's installation; None when the font is not installed."""
-    from matplotlib import font_manager
-
-    if any(f.name == CJK_FONT for f in font_manager.fontManager.ttflist):
-        return CJK_FONT
-    if shutil.which("fc-match") is None:
-        return None
-    found = subprocess.run(
-        ["fc-match", "--format=%{family}\n%{file}", f"{CJK_FONT}:lang=zh-cn"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.splitlines()
-    if len(found) != 2 or CJK_FONT not in found[0].split(","):
-        return None
-    font_manager.fontManager.addfont(found[1])  # a .ttc: every face, one of them Noto Sans CJK SC
-    return CJK_FONT
 
 
 #: Whether figures are drawn for a PDF (see :func:`text_as_text`).
@@ -101,16 +75,13 @@ def text_mode() -> str:
 def _style() -> Iterator[None]:
     # Fixed SVG id salt and text as paths: the same figure gives the same bytes on every machine (as
     # text for a PDF, which embeds the fonts).
-    font = None if current_language() == DEFAULT_LANGUAGE else cjk_font()
     fonttype = "none" if text_mode() == "text" else "path"
     with (
         matplotlib.rc_context(
             {"svg.hashsalt": "bioparity", "svg.fonttype": fonttype, "font.size": 9.0, "axes.titlesize": 10.0}
         ),
-        ExitStack() as stack,
+        figure_fonts(),  # Latin glyphs from DejaVu Sans as in English, the others from the CJK font
     ):
-        if font is not None:  # Latin glyphs from DejaVu Sans as in English, the others from the CJK font
-            stack.enter_context(matplotlib.rc_context({"font.family": ["DejaVu Sans", font]}))
         yield
 
 

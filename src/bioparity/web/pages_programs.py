@@ -40,6 +40,7 @@ from bioparity.web.templating import TEMPLATES, label, menu, program_crumbs, ref
 from bioparity.workspace import accounts, programs
 from bioparity.workspace.access import Actor, my_shares, program_permissions, require_program
 from bioparity.workspace.errors import NotFoundError, PermissionDeniedError
+from bioparity.workspace.events import field_words
 from bioparity.workspace.integrity import verify_workspace
 from bioparity.workspace.roles import GRANTS, SHARE_ROLES, Permission, Role, StudyKind
 
@@ -338,7 +339,7 @@ def _object_link(event: AuditEvent, after: dict[str, Any] | None, can_share: boo
 
 
 #: The recorded scope of a share of the whole program, as the details print it (stored: null).
-WHOLE = "whole program"
+WHOLE = gettext_noop("whole program")
 
 #: The reason column of a row that has none (written before reasons were asked for, or needing none).
 NO_REASON = "—"
@@ -367,10 +368,14 @@ def audit_details(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     names: dict[str, str],
+    *,
+    words: bool = True,
 ) -> str:
     """What changed, in words: the record's name, kind, role, ... (for a removal, as it was), the partner
     organisation of a share, and every field a change altered, old → new; a signature names the run (kind
-    and id) and the meaning signed. ``names``: the kind of each run and the name of each partner, by id."""
+    and id) and the meaning signed. ``names``: the kind of each run and the name of each partner, by id;
+    ``words``: the recorded fields named (and a program-wide share's scope said) in the reader's words, as
+    the pages and the PDF print them; False: as stored, for the CSV export, which is data."""
     if event.object_type == "signature" and after:
         run_id = str(after.get("run_id") or "")
         kind = names.get(run_id, "analysis")
@@ -382,9 +387,11 @@ def audit_details(
             "run": run_id[:8],
             "meaning": meaning,
         }
+    field_label = field_words if words else str
     if event.object_type == "share":  # a share without a scope (recorded before scopes, too) is program-wide
+        whole = _(WHOLE) if words else WHOLE
         before, after = (
-            None if s is None else s | {"scope": s.get("scope") or WHOLE} for s in (before, after)
+            None if s is None else s | {"scope": s.get("scope") or whole} for s in (before, after)
         )
     state = after or before
     if not state:
@@ -394,10 +401,10 @@ def audit_details(
     for key in ("name", "kind", "meaning", "role", "status", "scope", "sha256", "version", "reason"):
         if state.get(key) is not None and key not in changes:
             value = str(state[key])
-            parts.append(f"{key}: {value[:12] if key == 'sha256' else value}")
+            parts.append(f"{field_label(key)}: {value[:12] if key == 'sha256' else value}")
     if event.object_type == "share" and state.get("org_id"):
-        parts.append(f"partner: {names.get(str(state['org_id']), state['org_id'])}")
-    return "; ".join(parts + [f"{name}: {change}" for name, change in changes.items()])
+        parts.append(f"{field_label('partner')}: {names.get(str(state['org_id']), state['org_id'])}")
+    return "; ".join(parts + [f"{field_label(name)}: {change}" for name, change in changes.items()])
 
 
 @dataclass(frozen=True)
@@ -425,9 +432,15 @@ ChosenFilter = Annotated[AuditFilter, Depends()]
 
 
 def _audit_view(
-    session: Session, actor: Actor, program_id: str, chosen: AuditFilter
+    session: Session,
+    actor: Actor,
+    program_id: str,
+    chosen: AuditFilter,
+    *,
+    words: bool = True,
 ) -> tuple[Program, list[AuditEvent], list[dict[str, Any]]]:
-    """The program, all its events, and the filtered rows (event, time, link, details)."""
+    """The program, all its events, and the filtered rows (event, time, link, details; the details' field
+    names in words unless ``words`` is False, see :func:`audit_details`)."""
     program = programs.get_program(session, actor, program_id)
     events = list(programs.program_audit(session, actor, program_id, after_seq=0, limit=100_000))
     afters = {e.seq: json.loads(e.after_json) if e.after_json else None for e in events}
@@ -459,7 +472,7 @@ def _audit_view(
                 "event": e,
                 "at": iso_second(e.at),
                 "href": _object_link(e, after, can_share),
-                "details": audit_details(e, befores[e.seq], after, names),
+                "details": audit_details(e, befores[e.seq], after, names, words=words),
                 "reason": e.reason or NO_REASON,
                 "signature": e.object_type == "signature",
             }
@@ -575,7 +588,8 @@ def audit_export(
     if fmt not in {"csv", "pdf"}:
         raise HTTPException(404)  # the error page, not an empty body
     with read_unit(request) as session:
-        program, _events, rows = _audit_view(session, actor, program_id, chosen)
+        # the CSV is data: the details name the recorded fields as stored (the PDF in the reader's words)
+        program, _events, rows = _audit_view(session, actor, program_id, chosen, words=fmt != "csv")
     name = file_name(
         program_part(program.name), "audit-trail", *(v for v in asdict(chosen).values() if v), ext=fmt
     )

@@ -37,7 +37,7 @@ from bioparity.workspace.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from bioparity.workspace.events import action_words
+from bioparity.workspace.events import action_words, object_words
 from bioparity.workspace.roles import Role, scope_words, study_kind_words
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -126,6 +126,7 @@ def label(code: Any) -> str:
 TEMPLATES.env.filters["label"] = label
 TEMPLATES.env.filters["share_scope"] = scope_words  # a share's scope in words
 TEMPLATES.env.filters["audit_action"] = action_words  # a stored audit action code in words (by its context)
+TEMPLATES.env.filters["audit_object"] = object_words  # a stored audit object type in words (its context)
 TEMPLATES.env.filters["study_kind"] = study_kind_words
 # Texts defined elsewhere and marked there (an analysis kind's title, description and option help):
 # translated when shown (tests/i18n/test_kind_texts.py keeps every kind's texts in the catalogue).

@@ -76,6 +76,93 @@ def action_words(code: str) -> str:
     return coded_words(AUDIT_ACTION, AUDIT_ACTIONS, code)
 
 
+#: The context of an audit object type's words (the kind of record an event is about: "share" is a
+#: program's share with a partner, not the action of sharing; "signature" the stored e-signature record).
+AUDIT_OBJECT = "audit object"
+
+#: The object types the audit trail stores (``AuditEvent.object_type``), marked with their context; the
+#: pages and the PDF export print their words (:func:`object_words`), the CSV export the stored code.
+AUDIT_OBJECTS: dict[str, str] = {
+    "user": pgettext_noop("audit object", "user"),
+    "organisation": pgettext_noop("audit object", "organisation"),
+    "membership": pgettext_noop("audit object", "membership"),
+    "membership_invitation": pgettext_noop("audit object", "membership_invitation"),
+    "api_token": pgettext_noop("audit object", "api_token"),
+    "program": pgettext_noop("audit object", "program"),
+    "study": pgettext_noop("audit object", "study"),
+    "share": pgettext_noop("audit object", "share"),
+    "dataset": pgettext_noop("audit object", "dataset"),
+    "analysis_run": pgettext_noop("audit object", "analysis_run"),
+    "signature": pgettext_noop("audit object", "signature"),
+    "validation_report": pgettext_noop("audit object", "validation_report"),
+    "audit_trail": pgettext_noop("audit object", "audit_trail"),
+}
+
+#: The context of the field names an audit row's details print ("name" is a record's name, 名称, not a
+#: person's name, 姓名, the entry without context).
+AUDIT_FIELD = "audit field"
+
+#: The recorded fields the details column names (``name: …``, ``status: old → new``): those it always
+#: prints when recorded, the partner of a share and the fields an audited change can alter (the columns of
+#: programs, shares, memberships, invitations and users; identifiers and times are not printed). A field
+#: without words here is printed as recorded.
+AUDIT_FIELDS: dict[str, str] = {
+    "name": pgettext_noop("audit field", "name"),
+    "kind": pgettext_noop("audit field", "kind"),
+    "meaning": pgettext_noop("audit field", "meaning"),
+    "role": pgettext_noop("audit field", "role"),
+    "status": pgettext_noop("audit field", "status"),
+    "scope": pgettext_noop("audit field", "scope"),
+    "sha256": pgettext_noop("audit field", "sha256"),
+    "version": pgettext_noop("audit field", "version"),
+    "reason": pgettext_noop("audit field", "reason"),
+    "partner": pgettext_noop("audit field", "partner"),
+    "description": pgettext_noop("audit field", "description"),
+    "inn": pgettext_noop("audit field", "inn"),
+    "reference_product": pgettext_noop("audit field", "reference_product"),
+    "modality": pgettext_noop("audit field", "modality"),
+    "target_regions": pgettext_noop("audit field", "target_regions"),
+    "segregation_of_duties": pgettext_noop("audit field", "segregation_of_duties"),
+    "pending_role": pgettext_noop("audit field", "pending_role"),
+    "invited_by": pgettext_noop("audit field", "invited_by"),
+    "responded_by": pgettext_noop("audit field", "responded_by"),
+    "username": pgettext_noop("audit field", "username"),
+    "display_name": pgettext_noop("audit field", "display_name"),
+    "is_active": pgettext_noop("audit field", "is_active"),
+    "must_change_password": pgettext_noop("audit field", "must_change_password"),
+    "language": pgettext_noop("audit field", "language"),
+}
+
+
+def object_words(code: str) -> str:
+    """A stored audit object type in the reader's words (as stored when it has none).
+
+    Examples
+    --------
+    >>> object_words("analysis_run"), object_words("some_new_type")
+    ('analysis_run', 'some_new_type')
+    >>> from bioparity.i18n import use_language
+    >>> with use_language("zh-CN"):
+    ...     object_words("analysis_run"), object_words("share")
+    ('分析运行', '项目共享')
+    """
+    return coded_words(AUDIT_OBJECT, AUDIT_OBJECTS, code)
+
+
+def field_words(name: str) -> str:
+    """A recorded field's name as an audit row's details print it, in the reader's words (as recorded when
+    it has none).
+
+    Examples
+    --------
+    >>> from bioparity.i18n import use_language
+    >>> with use_language("zh-CN"):
+    ...     field_words("name"), field_words("status"), field_words("client_failures")
+    ('名称', '状态', 'client_failures')
+    """
+    return coded_words(AUDIT_FIELD, AUDIT_FIELDS, name)
+
+
 def record(
     session: Session,
     actor: Actor,
