@@ -171,7 +171,25 @@ NO_NORMALISATION = note_template(
 
 
 def tier_in_words(tier: str, language: str) -> str:
-    """A tier's code (``screening``) in the reader's words; any other text as stored."""
+    """A tier's code (``screening``) in the reader's words; any other text as stored.
+
+    Parameters
+    ----------
+    tier : str
+        The stored tier (a value of :data:`TIERS`, or other text).
+    language : str
+        The reader's language.
+
+    Returns
+    -------
+    str
+        The tier's name in ``language``.
+
+    Examples
+    --------
+    >>> tier_in_words("screening", "zh-CN"), tier_in_words("other", "zh-CN")
+    ('筛选', 'other')
+    """
     return translations(language).gettext(tier) if tier in TIERS else tier
 
 
