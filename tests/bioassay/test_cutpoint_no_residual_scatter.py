@@ -29,6 +29,7 @@ from bioparity.bioassay.reml import MAX_VARIANCE_RATIO, NoResidualScatterError
 from bioparity.cli.main import app
 from bioparity.errors import DataFileError
 from bioparity.workspace.analyses import PendingRun, compute_run
+from bioparity.workspace.executors import outcome_of
 
 BASE = (10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 17.0, 18.0)
 RUNS = ("R1", "R2", "R3")
@@ -127,13 +128,24 @@ def test_the_command_refuses_it_naming_the_file(tmp_path: Path, language: str, s
     assert "LinAlgError" not in done.output and not out.exists()
 
 
-def test_the_workspace_run_is_refused_naming_the_uploaded_file(tmp_path: Path) -> None:
-    """A workspace run raises the located error (the upload's name), not a stored 'failed' LinAlgError."""
-    content = _degenerate_file(tmp_path).read_bytes()
+def _pending(folder: Path) -> PendingRun:
+    """A workspace run of ada-cutpoint on the degenerate file uploaded as ``sing.csv``."""
+    content = _degenerate_file(folder).read_bytes()
     kind = "ada-cutpoint"
     options = effective_options(get_analysis(kind), {"transform": "none", "method": "parametric"})
-    pending = PendingRun("d", "s", kind, options, "sing.csv", hashlib.sha256(content).hexdigest(), content)
+    return PendingRun("d", "s", kind, options, "sing.csv", hashlib.sha256(content).hexdigest(), content)
+
+
+def test_the_workspace_run_is_refused_naming_the_uploaded_file(tmp_path: Path) -> None:
+    """A workspace run raises the located error (the upload's name), not a stored 'failed' LinAlgError."""
     with pytest.raises(DataFileError) as info:
-        compute_run(pending)
+        compute_run(_pending(tmp_path))
     assert info.value.file == "sing.csv"
     assert str(info.value).startswith("sing.csv: screening values of 8 donors x 2 runs have no residual")
+
+
+def test_a_worker_reports_the_run_as_refused_with_the_message(tmp_path: Path) -> None:
+    """What the job's page shows: ``refused`` with the located message (was ``failed``, "LinAlgError")."""
+    outcome = outcome_of(_pending(tmp_path), None)
+    assert outcome.status == "refused" and outcome.result_json is None
+    assert str(outcome.error).startswith("sing.csv: screening values of 8 donors x 2 runs have no residual")
