@@ -32,6 +32,7 @@ from bioparity.analyses.options import number_option, optional_number, text_opti
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels
 from bioparity.analyses.terms import value_words
 from bioparity.bioassay import ValidatedCutPoint, ada_status
+from bioparity.clinical import DIFFERENCE_METHODS as PROPORTION_METHODS
 from bioparity.clinical import (
     IncidenceResult,
     TreatmentEmergentResult,
@@ -39,10 +40,11 @@ from bioparity.clinical import (
     incidence_difference,
 )
 from bioparity.clinical.immunogenicity import titre_values, treatment_emergent_ada
+from bioparity.clinical.proportions import wald_notes
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
-from bioparity.i18n.notes import note_template
+from bioparity.i18n.notes import note_template, note_text
 from bioparity.io.limits import check_csv_limits
 from bioparity.io.readers import read_csv_cells, require_file
 from bioparity.nca.samples import Where, reject_empty_identifiers
@@ -50,8 +52,9 @@ from bioparity.nca.samples import Where, reject_empty_identifiers
 NAME = "ada-summary"
 #: Incidence definitions: treatment-emergent (default) or positive at any visit (baseline included).
 INCIDENCE_DEFINITIONS = ("treatment-emergent", "any-visit")
-#: Intervals of the difference between arms.
-DIFFERENCE_METHODS = ("newcombe", "wald", "mn", "fm")
+#: Intervals of the difference between arms: every method of :func:`bioparity.clinical.ci_difference` (the
+#: one list ``bioparity ada-summary --method`` checks against too), the default first.
+DIFFERENCE_METHODS = ("newcombe", *(m for m in PROPORTION_METHODS if m != "newcombe"))
 #: The note of a summary whose ADA status comes from validated cut points (see bioparity.i18n.notes).
 STATUS_FROM_CUT_POINTS = note_template(
     "{result} status from the validated cut points of {run} (screening {screening}, confirmatory "
@@ -68,6 +71,8 @@ OUTPUT_NAMES = {
 }
 #: Columns of the stored result table.
 TABLE, ARM, TIMEPOINT, INCIDENCE, CUT_POINT_RUN = "table", "arm", "timepoint", "incidence", "cut_point_run"
+#: Column of the difference rows flagging a degenerate (Wald) interval.
+DEGENERATE = "degenerate"
 #: The listing's subject, arm and visit columns (required, never blank) and its titre column.
 KEYS, TITRE = ("USUBJID", "ARM", "VISIT"), "TITRE"
 
@@ -150,6 +155,34 @@ def summary_frame(
     return pd.concat(parts, ignore_index=True).rename(columns=OUTPUT_NAMES)
 
 
+def _flagged(value: Any) -> bool:
+    """Whether a cell of the ``degenerate`` column is set (True, or 1 / "true" read back from a file)."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1")
+    return bool(value is True or (isinstance(value, (int, float, np.bool_)) and value == 1))
+
+
+def interval_notes(table: pd.DataFrame) -> tuple[str, ...]:
+    """The warning of the degenerate intervals among the summary's difference rows (one note,
+    :data:`bioparity.clinical.proportions.WALD_DEGENERATE`, counting the difference rows), or none.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The summary table (:func:`summary_frame`, or a stored result's table; a table stored before the
+        ``degenerate`` column existed has no note).
+
+    Returns
+    -------
+    tuple of str
+        The note, or empty.
+    """
+    if DEGENERATE not in table.columns or TABLE not in table.columns:
+        return ()
+    rows = table[table[TABLE] == "difference"]
+    return wald_notes([_flagged(v) for v in rows[DEGENERATE]])
+
+
 def _cut_points(options: Mapping[str, Any]) -> dict[str, ValidatedCutPoint] | None:
     """The validated cut points given as options (None when no screening cut point is given)."""
     screening = optional_number(options, "screening_cut_point")
@@ -208,7 +241,7 @@ def ada_summary_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[st
     table = table.assign(incidence_definition=incidence)
     if cut_points is not None:
         table = table.assign(cut_point_run=text_option(options, "cut_point_run", ""))
-    return frame_result(table, notes=notes)
+    return frame_result(table, notes=[*notes, *interval_notes(table)])
 
 
 def _percent(value: Any) -> str:
@@ -256,6 +289,11 @@ def ada_summary_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = 
     if len(difference):
         reference = str(difference["reference_arm"].iloc[0])
         shown = difference.assign(incidence=difference["diff"])
+        flags = [_flagged(v) for v in difference.get(DEGENERATE, pd.Series([False] * len(difference)))]
+        rows = tuple(
+            (*row[:-1], _("%(interval)s (degenerate)") % {"interval": row[-1]}) if flag else row
+            for row, flag in zip(_rows(shown, ()), flags, strict=True)
+        )
         main.append(
             Table(
                 _("Difference in incidence to %(reference)s (%(level)s%% CI, %(method)s)")
@@ -270,8 +308,10 @@ def ada_summary_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = 
                     _("difference (percentage points)"),
                     _("%(level)s%% CI") % {"level": level},
                 ),
-                _rows(shown, ()),
+                rows,
                 (False, False, True, False),
+                note=" ".join(note_text(n) for n in interval_notes(frame)),
+                css=tuple("fail" if flag else "" for flag in flags),
             )
         )
     appendix = panels(frame, [TABLE, ARM, TIMEPOINT], _("Complete immunogenicity summary"))
@@ -338,7 +378,10 @@ ADA_SUMMARY = Analysis(
         Option("conf", gettext_noop("two-sided confidence level (default 0.95)"), 0.95, type="number"),
         Option(
             "method",
-            gettext_noop("interval of the differences: newcombe (default), wald, mn or fm"),
+            gettext_noop(
+                "interval of the differences: newcombe (default), newcombe-cc (with continuity correction), "
+                "mn, fm or wald (flagged when an arm has 0 or all positive)"
+            ),
             "newcombe",
             DIFFERENCE_METHODS,
         ),

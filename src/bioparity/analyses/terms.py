@@ -435,6 +435,7 @@ VALUE_LABELS: dict[tuple[str, str], str] = {
     ("incidence", "treatment-emergent"): gettext_noop("treatment-emergent"),
     ("incidence", "any-visit"): gettext_noop("positive at any visit"),
     ("method", "newcombe"): gettext_noop("Newcombe hybrid score"),
+    ("method", "newcombe-cc"): gettext_noop("Newcombe hybrid score with continuity correction"),
     ("method", "wald"): gettext_noop("Wald"),
     ("method", "mn"): gettext_noop("Miettinen-Nurminen"),
     ("method", "fm"): gettext_noop("Farrington-Manning"),

@@ -18,6 +18,9 @@ analyst or plate factor is part of the run label). Steps, each reported in the r
    (denominator df by containment, ``n - p - (donors - 1)``) and Levene's test (mean-centred, Levene 1960)
    of equal run variances. ``fixed`` cut point when neither is significant at 5%, ``floating`` when
    the means differ and the variances do not, ``floating (variances differ)`` flagged otherwise.
+   Values that donor and run fit exactly (no residual scatter: every donor shifted by one amount between
+   runs, or all values equal) have no REML estimate and are refused (:data:`NO_RESIDUAL_SCATTER`; a
+   residual variance below 1e-10 of the donor variance, :data:`bioparity.bioassay.reml.MAX_VARIANCE_RATIO`).
 5. **Cut points** on the analysis scale for the target false-positive rate ``fpr``:
    parametric ``mean + z SD`` with ``z = qnorm(1 - fpr)`` (Shankar 2008, Appendix 1 section 4);
    robust ``median + z * 1.4826 MAD`` (Devanarayan 2017, "Cut point computation");
@@ -48,7 +51,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from bioparity.arrays import broadcast_named
-from bioparity.bioassay.reml import reml_fit
+from bioparity.bioassay.reml import NoResidualScatterError, reml_fit
 from bioparity.bioassay.results import CutPointResult, Outlier
 from bioparity.bioassay.stats import (
     DEFAULT_OUTLIER_QUARTILES,
@@ -61,7 +64,7 @@ from bioparity.bioassay.stats import (
     shapiro_p,
     skewness,
 )
-from bioparity.errors import InputError
+from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext_noop, translations
 from bioparity.i18n.notes import note_template
 
@@ -164,6 +167,43 @@ MANY_VALUES_REMOVED = note_template(
 )
 NO_NORMALISATION = note_template(
     "floating cut point but no negative-control column 'nc': normalisation factor not computed"
+)
+
+
+def tier_in_words(tier: str, language: str) -> str:
+    """A tier's code (``screening``) in the reader's words; any other text as stored.
+
+    Parameters
+    ----------
+    tier : str
+        The stored tier (a value of :data:`TIERS`, or other text).
+    language : str
+        The reader's language.
+
+    Returns
+    -------
+    str
+        The tier's name in ``language``.
+
+    Examples
+    --------
+    >>> tier_in_words("screening", "zh-CN"), tier_in_words("other", "zh-CN")
+    ('筛选', 'other')
+    """
+    return translations(language).gettext(tier) if tier in TIERS else tier
+
+
+#: Data that donor and run fit exactly (:class:`~bioparity.bioassay.reml.NoResidualScatterError`): what is
+#: degenerate and, as what was expected, what the user can check.
+NO_RESIDUAL_SCATTER = note_template(
+    "{tier} values of {donors:d} donors x {runs:d} runs have no residual scatter: donor and run fit every "
+    "value (each donor's values differ between runs by the same amount, or all values are equal), so the "
+    "variance components and the comparison of the runs cannot be estimated",
+    shown={"tier": tier_in_words},
+)
+SCATTER_EXPECTED = note_template(
+    "values measured in each run, each with its own scatter: check that no run's values were copied from "
+    "another run or computed from it (one offset or factor for every donor)"
 )
 
 
@@ -312,6 +352,9 @@ def compute_cut_point(
         When an option is out of range, a column is missing, a value is not finite, an excluded
         donor is not in the data, the log is taken of a value <= 0, an ``nc`` is <= 0, or fewer than
         3 donors remain.
+    DataFileError
+        When the values have no residual scatter (:data:`NO_RESIDUAL_SCATTER`); without a file name,
+        which the caller adds (:meth:`DataFileError.relocated <bioparity.errors.DataFileError.relocated>`).
 
     References
     ----------
@@ -411,7 +454,13 @@ def compute_cut_point(
     donor_codes = pd.Categorical(data["donor"], categories=donors).codes.astype(np.int64)
     x = np.column_stack([np.ones(len(y))] + [(run_codes == j).astype(float) for j in range(1, len(runs))])
     if len(y) - x.shape[1] >= 2:
-        fit = reml_fit(y, x, {"donor": donor_codes})
+        try:
+            fit = reml_fit(y, x, {"donor": donor_codes})
+        except NoResidualScatterError as exc:  # the file's problem, not the fit's: located by the caller
+            raise DataFileError(
+                NO_RESIDUAL_SCATTER.format(tier=tier, donors=len(donors), runs=len(runs)),
+                expected=SCATTER_EXPECTED,
+            ) from exc
         var_donor, var_res = fit.variances["donor"], fit.residual_variance
         if len(runs) > 1:
             b, cov = fit.beta[1:], fit.beta_cov[1:, 1:]

@@ -12,11 +12,19 @@ eq. 3.9; the same criterion as ``lme4::lmer(REML = TRUE)``, Bates et al. 2015, J
 polished by solving the score equations, and then
 ``s2_e = r' V^-1 r / (n - p)``. Dense linear algebra: intended for validation designs (a few hundred
 observations).
+
+Data without residual scatter have no REML estimate: when ``y`` is fitted exactly by the fixed effects, or by
+the fixed effects and the factors (``s2_e -> 0``: the restricted likelihood grows without bound as a ratio
+``t_k`` grows), the fit raises :class:`NoResidualScatterError`. A ratio is bounded by
+:data:`MAX_VARIANCE_RATIO`; an optimum on that bound is such data (a residual variance below 1e-10 of a
+factor's, which ``V`` can no longer represent: it rounds ``I + t ZZ'`` to a singular matrix).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,6 +33,25 @@ from scipy import linalg, optimize
 from bioparity.errors import InputError
 
 FloatArray = NDArray[np.float64]
+
+#: Largest ratio ``t_k = s2_k / s2_e`` of the fit: an optimum there means no residual scatter.
+MAX_VARIANCE_RATIO = 1e10
+#: Residual sum of squares of the fixed effects alone, relative to ``y'y``, counted as none.
+_NO_RESIDUAL = 1e-24
+
+
+class NoResidualScatterError(InputError):
+    """The data leave no residual variance to estimate (REML has no maximum): ``factor`` is the random
+    factor whose variance the residual variance vanishes against, None when the fixed effects alone fit
+    every value."""
+
+    def __init__(self, message: str, *, factor: str | None = None) -> None:
+        self.factor = factor
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # as ScenarioError: cls(*args) would lose the keyword argument (an error sent back by a worker)
+        return partial(type(self), factor=self.factor), self.args
 
 
 @dataclass(frozen=True)
@@ -86,6 +113,8 @@ def reml_fit(y: FloatArray, x: FloatArray, groups: dict[str, NDArray[np.int64]])
     ------
     InputError
         When ``x`` is rank deficient or n - p leaves too few degrees of freedom for the factors.
+    NoResidualScatterError
+        When the data have no residual scatter (see the module docstring).
 
     References
     ----------
@@ -113,6 +142,9 @@ def reml_fit(y: FloatArray, x: FloatArray, groups: dict[str, NDArray[np.int64]])
             f"REML: {n} observations are too few for {p} fixed effects and {len(groups)} factors"
         )
     names = list(groups)
+    fixed_residual = y - x @ np.linalg.lstsq(x, y, rcond=None)[0]
+    if float(fixed_residual @ fixed_residual) <= _NO_RESIDUAL * float(y @ y):
+        raise NoResidualScatterError("REML: the fixed effects fit every value exactly (no residual scatter)")
     zs = [_indicator(np.asarray(groups[k], dtype=np.int64)) for k in names]
     zz = [z @ z.T for z in zs]
 
@@ -152,7 +184,7 @@ def reml_fit(y: FloatArray, x: FloatArray, groups: dict[str, NDArray[np.int64]])
         np.ones(len(names)),
         jac=True,
         method="L-BFGS-B",
-        bounds=[(0.0, None)] * len(names),
+        bounds=[(0.0, MAX_VARIANCE_RATIO)] * len(names),
         options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 5000},
     )
     t = np.asarray(best.x, dtype=float)
@@ -166,12 +198,22 @@ def reml_fit(y: FloatArray, x: FloatArray, groups: dict[str, NDArray[np.int64]])
             full[inner] = ti
             return parts(full)[4][inner]
 
-        sol = optimize.root(score, t[inner], method="hybr", options={"xtol": 1e-14})
-        if sol.success and np.all(sol.x > 0):
+        try:
+            sol = optimize.root(score, t[inner], method="hybr", options={"xtol": 1e-14})
+        except (np.linalg.LinAlgError, ZeroDivisionError):  # a step to t < 0 (V not positive definite)
+            sol = None
+        if sol is not None and sol.success and np.all((sol.x > 0) & (sol.x < MAX_VARIANCE_RATIO)):
             trial = t.copy()
             trial[inner] = sol.x
             if parts(trial)[0] <= best.fun + 1e-9:
                 t = trial
+    at_bound = [k for k, tk in zip(names, t, strict=True) if tk >= MAX_VARIANCE_RATIO * (1.0 - 1e-6)]
+    if at_bound:
+        raise NoResidualScatterError(
+            f"REML: the residual variance vanishes against the variance of {at_bound[0]!r} (ratio above "
+            f"{MAX_VARIANCE_RATIO:g}): the data have no residual scatter",
+            factor=at_bound[0],
+        )
     dev, beta, xtvx_inv, s2, _grad = parts(t)
     const = (n - p) * (1.0 + np.log(2.0 * np.pi))
     return RemlFit(

@@ -163,6 +163,7 @@ def ada_cutpoint_command(
 ) -> None:
     """ADA cut points (screening, confirmatory, titration) from validation data."""
     from bioparity.bioassay import screening_and_confirmatory
+    from bioparity.errors import DataFileError
     from bioparity.io.bioassay import read_cutpoint_data
 
     with user_errors():
@@ -174,7 +175,13 @@ def ada_cutpoint_command(
             "method": method, "quantile_type": quantile_type, "remove_outliers": remove_outliers,
             "outlier_quartiles": outlier_quartiles,
         }  # fmt: skip
-        results = screening_and_confirmatory(read_cutpoint_data(data), **settings)
+        frame = read_cutpoint_data(data)
+        try:
+            results = screening_and_confirmatory(frame, **settings)
+        except DataFileError as exc:  # about the data's values (no residual scatter): name the file
+            if exc.file is not None:
+                raise
+            raise exc.relocated(str(data), row=None, line=None) from exc
         table = pd.concat([r.to_frame() for r in results], ignore_index=True)
         console = _write(table, out, data, {"command": "ada-cutpoint"} | settings)
         if outliers is not None:

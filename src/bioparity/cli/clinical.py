@@ -12,7 +12,8 @@ Contract (relied on by later tooling):
 * ``samplesize-prop`` / ``samplesize-means`` print ``n1``, ``n2``, ``n_total``, ``power``
   (``samplesize-prop --method normal|fm|exact``);
 * ``ada-summary --ada ADA.csv --reference-arm R --out OUT.csv`` writes incidence per arm and timepoint
-  and the differences to the reference arm (one CSV, a ``table`` column says which). By default the
+  and the differences to the reference arm (one CSV, a ``table`` column says which; ``--method`` any
+  ``ci-diff`` method, a degenerate Wald difference flagged in ``degenerate`` with a warning). By default the
   summary is treatment-emergent ADA (rows ``TREATMENT-EMERGENT`` and ``BASELINE-PREVALENCE``); the old
   any-visit ``OVERALL`` row with ``--incidence any-visit``. With ``--cut-points RESULTS.csv`` (the output of
   ``bioparity ada-cutpoint``) the status is derived from the listing's ``SIGNAL``, ``SIGNAL_DRUG`` [and
@@ -48,6 +49,7 @@ from bioparity.cli.common import (
 )
 from bioparity.cli.options import Format, TargetPower
 from bioparity.clinical import (
+    DIFFERENCE_METHODS,
     StratifiedDifferenceCI,
     ci_difference,
     ci_mean_difference,
@@ -58,6 +60,7 @@ from bioparity.clinical import (
 )
 from bioparity.clinical.equivalence import equivalence_margins
 from bioparity.clinical.presets import DEFAULT_REGION, canonical_region, region_alpha, region_level
+from bioparity.clinical.proportions import canonical_difference_method
 from bioparity.clinical.stratified import ci_difference_stratified
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
@@ -374,7 +377,11 @@ def ada_summary_command(
     result: Annotated[str, typer.Option(help="Result column (ADA, NAB, ...).")] = "ADA",
     conf: Annotated[float, typer.Option(help="Two-sided confidence level.")] = 0.95,
     method: Annotated[
-        str, typer.Option(help="Interval for differences: wald, newcombe, newcombe-cc, mn, fm.")
+        str,
+        typer.Option(
+            help=f"Interval for differences: {', '.join(DIFFERENCE_METHODS)} (wald: flagged 'degenerate' "
+            "with a warning when an arm has 0 or all positive)."
+        ),
     ] = "newcombe",
     incidence: Annotated[
         str,
@@ -407,7 +414,7 @@ def ada_summary_command(
 ) -> None:
     """ADA (or NAb) incidence per arm (treatment-emergent by default, Wilson CIs) and differences."""
     with user_errors():
-        _check_ada_options(incidence, conf, boost_fold)
+        method = _check_ada_options(incidence, conf, boost_fold, method)
         check_outputs(("--out", out))
         table, provenance = _ada_summary_table(
             ada, cut_points, incidence, result, titre, baseline, boost_fold, conf, reference_arm, method
@@ -425,6 +432,10 @@ def ada_summary_command(
             % {"n": len(table), "path": out, "definition": incidence},
             err=True,
         )
+        from bioparity.analyses.ada_summary import interval_notes
+
+        for note in interval_notes(table):
+            warn_note(note)  # a degenerate Wald interval (an arm at 0 or all positive), as ci-diff warns
 
 
 def _ada_summary_table(
@@ -469,14 +480,17 @@ def _ada_summary_table(
     return table, provenance
 
 
-def _check_ada_options(incidence: str, conf: float, boost_fold: float) -> None:
+def _check_ada_options(incidence: str, conf: float, boost_fold: float, method: str) -> str:
     """The options of ada-summary, before the listing is read: an error of an option is not the listing's
-    (it was "ADA.csv: conf = 95.0; ...")."""
+    (it was "ADA.csv: conf = 95.0; ..."); the interval method as ci_difference names it (checked against
+    :data:`bioparity.clinical.DIFFERENCE_METHODS` even without --reference-arm)."""
     _check_incidence(incidence)
+    method = canonical_difference_method(method)
     check(np.isfinite(conf) & (conf > 0) & (conf < 1), "--conf", conf, "a confidence level between 0 and 1")
     check(
         np.isfinite(boost_fold) & (boost_fold > 1), "--boost-fold", boost_fold, "a titre ratio > 1 (e.g. 4)"
     )
+    return method
 
 
 def _check_incidence(incidence: str) -> None:

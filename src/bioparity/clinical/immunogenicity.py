@@ -37,10 +37,10 @@ import numpy as np
 import pandas as pd
 
 from bioparity._results import ResultMixin, fixed, percent, software_version, with_rows
-from bioparity.arrays import FloatArray, IntArray, StrArray
+from bioparity.arrays import BoolArray, FloatArray, IntArray, StrArray
 from bioparity.clinical._checks import check_conf, z_two_sided
 from bioparity.clinical.means import ci_mean_difference
-from bioparity.clinical.proportions import canonical_difference_method, ci_difference
+from bioparity.clinical.proportions import canonical_difference_method, ci_difference, wald_notes
 from bioparity.clinical.score import wilson_interval
 from bioparity.errors import BioparityWarning, InputError
 from bioparity.nca.samples import Where, parse_numbers, reject_empty_identifiers
@@ -146,10 +146,16 @@ class IncidenceDifferenceResult(ResultMixin):
     ci_lower, ci_upper : numpy.ndarray of float
         Two-sided ``conf_level`` interval of the difference
         (:func:`~bioparity.clinical.ci_difference`).
+    degenerate : numpy.ndarray of bool
+        True where the interval is degenerate (:attr:`DifferenceCI.degenerate
+        <bioparity.clinical.DifferenceCI.degenerate>`): a Wald interval with an arm at 0 or all subjects
+        positive, whose variance term ``p(1 - p)/n`` is 0 (too narrow; zero width when both arms are;
+        Newcombe 1998, Stat Med 17:873-890, method 1). Always False for the score methods. :attr:`notes`
+        says so in words.
     conf_level : float
         Two-sided confidence level.
     method : str
-        Interval method (``newcombe``, ``mn``, ``fm``, ``wald``).
+        Interval method (a key of :data:`~bioparity.clinical.DIFFERENCE_METHODS`).
     software_version : str
         bioparity's version.
     """
@@ -164,9 +170,16 @@ class IncidenceDifferenceResult(ResultMixin):
     diff: FloatArray
     ci_lower: FloatArray
     ci_upper: FloatArray
+    degenerate: BoolArray
     conf_level: float
     method: str
     software_version: str = field(default_factory=software_version)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Warnings about the intervals (:data:`~bioparity.clinical.proportions.WALD_DEGENERATE` when some
+        are degenerate), else empty."""
+        return wald_notes(self.degenerate)
 
     def summary(self) -> str:
         rows = [
@@ -179,7 +192,7 @@ class IncidenceDifferenceResult(ResultMixin):
             f"Difference in incidence, each arm minus reference arm {self.reference_arm} ({self.method}), "
             f"{100 * self.conf_level:g}% CIs"
         )
-        return with_rows(head, rows)
+        return "\n".join((with_rows(head, rows), *(f"Warning: {note}" for note in self.notes)))
 
 
 @dataclass(frozen=True, repr=False)
@@ -800,8 +813,9 @@ def incidence_difference(
         From :func:`ada_incidence`, or ``TreatmentEmergentResult.as_incidence()``.
     reference_arm : str
         The arm subtracted (the reference product).
-    method : {"newcombe", "mn", "fm", "wald"}, default "newcombe"
-        Interval of :func:`~bioparity.clinical.ci_difference`.
+    method : {"newcombe", "newcombe-cc", "mn", "fm", "wald"}, default "newcombe"
+        Interval of :func:`~bioparity.clinical.ci_difference`; a Wald interval with an arm at 0 or all
+        positive is flagged (``degenerate``, :attr:`IncidenceDifferenceResult.notes`).
     conf : float, default 0.95
         Two-sided confidence level.
 
@@ -860,6 +874,7 @@ def incidence_difference(
         diff=ci.diff,
         ci_lower=ci.ci_lower,
         ci_upper=ci.ci_upper,
+        degenerate=ci.degenerate,
         conf_level=float(conf),
         method=name,
     )

@@ -106,10 +106,7 @@ class DifferenceCI(ResultMixin):
     @property
     def notes(self) -> tuple[str, ...]:
         """Warnings about the intervals (:data:`WALD_DEGENERATE` when some are degenerate), else empty."""
-        count = int(np.count_nonzero(self.degenerate))
-        if count == 0:
-            return ()
-        return (WALD_DEGENERATE.format(count=count, total=int(self.degenerate.size)),)
+        return wald_notes(self.degenerate)
 
     def summary(self) -> str:
         text = (
@@ -300,6 +297,32 @@ def ci_difference(
         degenerate=wald_degenerate(a, b, c, d) if name == "wald" else np.zeros(diff.shape, dtype=bool),
         **table_fields(a, b, c, d, level, name),
     )
+
+
+def wald_notes(degenerate: npt.ArrayLike) -> tuple[str, ...]:
+    """:data:`WALD_DEGENERATE` for the intervals flagged in ``degenerate`` (one note for all of them), or
+    nothing when none is.
+
+    Parameters
+    ----------
+    degenerate : array_like of bool
+        Per interval, whether it is degenerate (:func:`wald_degenerate`).
+
+    Returns
+    -------
+    tuple of str
+        The note counting the flagged intervals among all, or empty.
+
+    Examples
+    --------
+    >>> wald_notes([True, False, True])[0][:40]
+    'Wald interval: 2 of 3 tables have a grou'
+    >>> wald_notes([False])
+    ()
+    """
+    flags = np.asarray(degenerate, dtype=bool)
+    count = int(np.count_nonzero(flags))
+    return (WALD_DEGENERATE.format(count=count, total=int(flags.size)),) if count else ()
 
 
 def wald_degenerate(x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray) -> BoolArray:
