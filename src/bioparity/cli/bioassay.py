@@ -162,10 +162,6 @@ def ada_cutpoint_command(
     outliers: Annotated[Path | None, typer.Option(help="Also write the removed values here.")] = None,
 ) -> None:
     """ADA cut points (screening, confirmatory, titration) from validation data."""
-    from bioparity.bioassay import screening_and_confirmatory
-    from bioparity.errors import DataFileError
-    from bioparity.io.bioassay import read_cutpoint_data
-
     with user_errors():
         import pandas as pd
 
@@ -175,13 +171,7 @@ def ada_cutpoint_command(
             "method": method, "quantile_type": quantile_type, "remove_outliers": remove_outliers,
             "outlier_quartiles": outlier_quartiles,
         }  # fmt: skip
-        frame = read_cutpoint_data(data)
-        try:
-            results = screening_and_confirmatory(frame, **settings)
-        except DataFileError as exc:  # about the data's values (no residual scatter): name the file
-            if exc.file is not None:
-                raise
-            raise exc.relocated(str(data), row=None, line=None) from exc
+        results = _cut_points_of(data, settings)
         table = pd.concat([r.to_frame() for r in results], ignore_index=True)
         console = _write(table, out, data, {"command": "ada-cutpoint"} | settings)
         if outliers is not None:
@@ -191,6 +181,22 @@ def ada_cutpoint_command(
             write_frame_atomic(listing, outliers)
         _print_cut_points(console, results)
         console.print(wrote_rows(len(table), out))
+
+
+def _cut_points_of(data: Path, settings: dict[str, Any]) -> list[CutPointResult]:
+    """The cut-point results of the validation data in ``data``; an error about the data's values (no
+    residual scatter) names the file."""
+    from bioparity.bioassay import screening_and_confirmatory
+    from bioparity.errors import DataFileError
+    from bioparity.io.bioassay import read_cutpoint_data
+
+    frame = read_cutpoint_data(data)
+    try:
+        return screening_and_confirmatory(frame, **settings)
+    except DataFileError as exc:
+        if exc.file is not None:
+            raise
+        raise exc.relocated(str(data), row=None, line=None) from exc
 
 
 def status_from_cut_points(

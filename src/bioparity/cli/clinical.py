@@ -423,19 +423,24 @@ def ada_summary_command(
             table = table.assign(cut_point_run=provenance)
         settings = {"command": "ada-summary", "incidence": incidence, "result": result, "conf": conf}
         write_result(table, out, {"ada": ada, "cut_points": cut_points}, settings)
-        typer.echo(
-            ngettext(
-                "wrote %(n)d row to %(path)s (%(definition)s ADA incidence)",
-                "wrote %(n)d rows to %(path)s (%(definition)s ADA incidence)",
-                len(table),
-            )
-            % {"n": len(table), "path": out, "definition": incidence},
-            err=True,
-        )
-        from bioparity.analyses.ada_summary import interval_notes
+        _said_ada_summary(table, out, incidence)
 
-        for note in interval_notes(table):
-            warn_note(note)  # a degenerate Wald interval (an arm at 0 or all positive), as ci-diff warns
+
+def _said_ada_summary(table: pd.DataFrame, out: Path, incidence: str) -> None:
+    """What ``ada-summary`` wrote, then the notes on its intervals (stderr)."""
+    from bioparity.analyses.ada_summary import interval_notes
+
+    typer.echo(
+        ngettext(
+            "wrote %(n)d row to %(path)s (%(definition)s ADA incidence)",
+            "wrote %(n)d rows to %(path)s (%(definition)s ADA incidence)",
+            len(table),
+        )
+        % {"n": len(table), "path": out, "definition": incidence},
+        err=True,
+    )
+    for note in interval_notes(table):
+        warn_note(note)  # a degenerate Wald interval (an arm at 0 or all positive), as ci-diff warns
 
 
 def _ada_summary_table(
