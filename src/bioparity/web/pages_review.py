@@ -199,11 +199,10 @@ def _figure(p: Profile, *, log: bool, time_label: str, conc_label: str) -> dict[
 
 @dataclass(frozen=True)
 class Reviewed:
-    """What the review shows of a run: its samples as the run read them, whether it is multiple-dose NCA
-    (its lambda_z is the fit after each profile's last dose, shown read only), the columns naming a
-    profile and the profiles."""
+    """What the review shows of a run: whether it is multiple-dose NCA (its lambda_z is the fit after each
+    profile's last dose, shown read only), the columns naming a profile and the profiles (built from the
+    samples as the run read them)."""
 
-    samples: NCASamples
     multiple: bool
     keys: list[str]
     profiles: list[Profile]
@@ -240,7 +239,7 @@ def _load(request: Request, actor: Any, run_id: str) -> tuple[RunContext, Review
                 samples, doses = nca_kind.nca_input(frame, options)
             multiple = doses is not None and not doses.per_subject
             keys, profiles = _profiles(ctx, samples, multiple)
-            return Reviewed(samples, multiple, keys, profiles)
+            return Reviewed(multiple, keys, profiles)
 
         reviewed: Reviewed = _REVIEWED.get((ctx.run.id, ctx.run.result_sha256), read)
     return ctx, reviewed, can_write
