@@ -330,7 +330,7 @@ def read_doses(
             if ex.on_pcdtc_clock(single):
                 note += "; sample times PCDTC - EXSTDTC"
             if REFERENCE not in samples.spec.groups and REFERENCE in single.spec.groups:
-                note += "; PCRFTDTC = EXSTDTC of each profile's dose"
+                note += REFERENCE_FROM_EX
             return single, NCADoses(ex.records, where, note, per_subject=True)
         if tau is None and (per_profile := ex.dose_per_profile(samples)) is not None:
             single, said = per_profile
@@ -406,7 +406,7 @@ class ExDomain:
         starts = self.frame["EXSTDTC"].astype("string").fillna("").str.strip().to_numpy(dtype=object)
         frame = frame.assign(**{REFERENCE: starts[matched]})
         spec = dataclasses.replace(spec, groups=(*spec.groups, REFERENCE)).resolve(frame)
-        said = "; PCRFTDTC = EXSTDTC of each profile's dose"
+        said = REFERENCE_FROM_EX
         return dataclasses.replace(samples, frame=frame, spec=spec), said
 
     def dose_per_profile(self, samples: NCASamples) -> tuple[NCASamples, str] | None:
@@ -482,6 +482,9 @@ def read_ex(table: LoadedTable, dose_unit: str | None = None) -> ExDomain:
 
 #: The profile column of the samples holding each profile's reference dose date/time (SDTM PC's own name).
 REFERENCE = "PCRFTDTC"
+#: What the note of an SDTM EX read adds when a PC without PCRFTDTC took it from EX
+#: (:meth:`ExDomain.with_reference`).
+REFERENCE_FROM_EX = "; PCRFTDTC = EXSTDTC of each profile's dose"
 #: Profile columns that never pick a profile's dose record in EX (study, analyte, matrix, arm).
 _NOT_DOSE_KEYS = {"STUDYID", "PCTESTCD", "PCSPEC", "ARM", "ACTARM"}
 
