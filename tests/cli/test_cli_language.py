@@ -122,7 +122,7 @@ def test_results_stay_language_neutral(tmp_path: Path) -> None:
 
 def test_validate_lang_wins_over_the_global_option(tmp_path: Path) -> None:
     out = tmp_path / "report.html"
-    args = ["--lang", "en", "validate", "--area", "power", "--out", str(out), "--lang", "zh-CN"]
+    args = ["--lang", "en", "validate", "--area", "clinical", "--out", str(out), "--lang", "zh-CN"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")

@@ -134,15 +134,22 @@ def test_tampering_with_a_moved_reference_value_names_the_case(
 
 
 def test_cli_exit_status_gates_deployment(tmp_path: Path) -> None:
-    ok = runner.invoke(app, ["validate", "--area", "power"])
+    # The NCA area (about a second) stands for any: the gate is the command's, not an area's.
+    ok = runner.invoke(app, ["validate", "--area", "nca"])
     assert ok.exit_code == 0 and "PASS" in ok.stdout
-    bad = runner.invoke(
-        app, ["validate", "--area", "power", "--reference-dir", str(_tampered_copy(tmp_path))]
-    )
+    copy = tmp_path / "reference"
+    shutil.copytree(packaged_reference_dir(), copy)
+    path = copy / "nca" / "metidanca_multiple_dose.csv"
+    frame = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
+    frame.loc[frame.index[2], "expected"] = str(float(frame["expected"].iloc[2]) * 1.001)  # data row 3
+    frame.to_csv(path, index=False)
+    bad = runner.invoke(app, ["validate", "--area", "nca", "--reference-dir", str(copy)])
     assert bad.exit_code == 1
     assert re.search(
-        r"FAIL.*powertost-samplesize.*row 5:.*/ n: expected 16\.0, observed 14", bad.stdout.replace("\n", " ")
+        r"FAIL.*metidanca-multiple-dose.*MetidaNCA set #7 \(linear, tau 10\) subject 3.*AUCTAU: expected",
+        bad.stdout.replace("\n", " "),
     )
+    assert "1 case failed" in bad.stdout
 
 
 def test_cli_rejects_unknown_area_and_bad_suffix(tmp_path: Path) -> None:
@@ -150,23 +157,24 @@ def test_cli_rejects_unknown_area_and_bad_suffix(tmp_path: Path) -> None:
     assert runner.invoke(app, ["validate", "--out", str(tmp_path / "r.docx")]).exit_code == 2
 
 
-def test_html_is_byte_identical_for_identical_inputs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_html_is_byte_identical_for_identical_inputs(
+    full_run: ValidationRun, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")  # 2025-11-25
-    first, second = tmp_path / "a.html", tmp_path / "b.html"
-    for out in (first, second):
-        assert runner.invoke(app, ["validate", "--out", str(out)]).exit_code == 0
-    assert first.read_bytes() == second.read_bytes()
-    text = first.read_text()
+    out = tmp_path / "a.html"
+    assert runner.invoke(app, ["validate", "--out", str(out)]).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    # The module's run is a second, independent run of every case (its own simulations): same bytes.
+    assert out.read_bytes() == render_html(full_run, "en").encode("utf-8")
     assert "Run date (UTC): 2025-11-25" in text and "Overall result: PASS" in text
-    power = run_validation(["power"])
     listed = [
         line
-        for line in render_html(power).splitlines()
+        for line in text.splitlines()
         if re.match(r"^\s*\d+ ", line) and line.rstrip().endswith(("pass", "FAIL"))
     ]
     # One listing line per case, numbered in order, with its expected and observed values.
-    assert len(listed) == len(power.cases) > 800
-    for line, case in zip(listed, power.cases, strict=True):
+    assert len(listed) == len(full_run.cases) >= sum(MINIMUM_CASES.values())
+    for line, case in zip(listed, full_run.cases, strict=True):
         assert (
             case.case in line and f"{case.expected:.10g}" in line
             if isinstance(case.expected, float)
