@@ -20,7 +20,11 @@ Contract:
   per arm (any letter case), analyte or other column that splits a subject's profiles, dosing interval
   (``dose_number``, with ``--dosing``) and parameter: n, n_missing, mean, sd, cv_percent, geometric_mean,
   geometric_cv_percent, median, min, max; recorded in ``OUT.provenance.json`` (``summary``, with the rows
-  left without geometric statistics for values <= 0).
+  left without geometric statistics for values <= 0). An SDTM PC whose subjects have several PCRFTDTC and
+  no VISITNUM, VISIT, EPOCH or period column gets a ``period`` derived per subject from the order of its
+  PCRFTDTC (:func:`bioparity.io.nca_input.with_derived_period`), so that a crossover's statistics are per
+  period, not per reference date; said on the terminal and in ``OUT.provenance.json``
+  (``derived_columns``).
 * ``--sdtm-pp PP.xpt`` also writes an SDTM PP domain, ``--adpp ADPP.xpt|.csv`` an ADaM ADPP data set; their
   records are told apart by profile (:func:`bioparity.io.sdtm.pp_domain`: PPCAT, PPSPEC, PPRFTDTC, VISITNUM,
   VISIT, EPOCH; a profile column PP has no variable for, such as a plain table's ``period``, in PPGRPID,
@@ -44,9 +48,12 @@ Contract:
   profile's EXSTDTC as PCRFTDTC (PP's PPRFTDTC). EXDOSU is the dose unit (same rules as PCSTRESU, versus
   ``--dose-unit``). Where each unit and the dose came from is recorded in ``OUT.provenance.json``
   (``units``, ``dose_source``).
+  SDTM PP and ADPP of multiple-dose NCA reference each dosing interval's own dose (PPRFTDTC its EXSTDTC,
+  PPSTINT/PPENINT from it: :func:`bioparity.io.sdtm.per_dose_intervals`); OUT keeps the first-dose clock.
   ``--extrapolate-tau`` extrapolates AUCTAU past the last sample with lambda_z (Phoenix); ``--tss-out``
   writes the time to steady state per profile.
-* ``--adnca ADNCA.xpt|.csv`` writes the ADaM ADNCA concentration records (times since first and last dose;
+* ``--adnca ADNCA.xpt|.csv`` writes the ADaM ADNCA concentration records (AFRLT since the subject's first
+  dose, also across the periods of a crossover, ARRLT since the sample's reference dose;
   PARAMCD/PARAM per analyte: :func:`bioparity.io.adam.concentration_params`; each sample's VISITNUM, VISIT,
   EPOCH). ADPP's PARAMCD/PARAM are per parameter and analyte (:func:`bioparity.io.adam.pk_parameter_params`).
 * ``--conc-unit/--time-unit/--dose-unit`` state the input units: OUT gains PPORRES/PPORRESU and
