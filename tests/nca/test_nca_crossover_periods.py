@@ -25,6 +25,7 @@ from bioparity.analyses.nca import nca_kind, read_concentrations
 from bioparity.cli.main import app
 from bioparity.io.nca_input import PERIOD_DERIVED, UNLINKED_DOSES
 from bioparity.io.sdtm import PP_KEYS, hours_to_iso8601
+from bioparity.problems import A_PCDTC_OR_DOSE_LINK
 from bioparity.scale import nca_dask
 from tests.nca.test_nca_multiple_dose_workspace import write_domains
 
@@ -232,7 +233,8 @@ def test_a_crossover_pc_without_pcrftdtc_or_visitnum_says_what_to_add(
     """PC without PCRFTDTC and EX without VISITNUM: nothing ties a sample to one dose, so the run stays
     multiple-dose NCA (each sample after the latest dose before it), and the terminal says exactly what to
     add for a crossover: PCRFTDTC to PC, or VISITNUM to PC and EX, or a --group column both have. Adding
-    PCRFTDTC gives the single-dose NCA per period (the same note then absent)."""
+    PCRFTDTC gives the single-dose NCA per period (the same note then absent). A PC without PCDTC as well is
+    refused naming PCDTC and, for a crossover, PCRFTDTC or VISITNUM."""
     bare = crossover_pc(theoph, reorder=False).drop(columns="PCRFTDTC")
     bare.sort_values("USUBJID", kind="stable").to_csv(tmp_path / "bare.csv", index=False)
     crossover_pc(theoph).to_csv(tmp_path / "pc.csv", index=False)
@@ -245,3 +247,10 @@ def test_a_crossover_pc_without_pcrftdtc_or_visitnum_says_what_to_add(
         outputs[name] = " ".join(run.output.split())
     assert UNLINKED_DOSES in outputs["bare"] and "dosing intervals" in outputs["bare"]
     assert UNLINKED_DOSES not in outputs["pc"] and "one dose record per profile" in outputs["pc"]
+    # without PCDTC too, the refusal names the crossover's links besides PCDTC (was: PCDTC alone)
+    bare.drop(columns="PCDTC").to_csv(tmp_path / "no-pcdtc.csv", index=False)
+    args = ["nca", str(tmp_path / "no-pcdtc.csv"), "--dosing", str(tmp_path / "ex.csv")]
+    run = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "no-pcdtc.out.csv")])
+    assert run.exit_code != 0 and not (tmp_path / "no-pcdtc.out.csv").exists()
+    words = " ".join(run.output.split())
+    assert "SDTM PC without PCDTC" in words and A_PCDTC_OR_DOSE_LINK in words

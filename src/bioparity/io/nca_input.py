@@ -52,6 +52,7 @@ from bioparity.problems import (
     A_DOSE_RECORD_PER_SUBJECT,
     A_DURATION_ON_EVERY_INFUSION,
     A_ONE_ARM,
+    A_PCDTC_OR_DOSE_LINK,
     A_ROUTE_OPTION,
     DM_WITHOUT_COLUMN,
     INFUSION_WITHOUT_DURATION,
@@ -60,6 +61,7 @@ from bioparity.problems import (
     NOT_THE_FILE_UNIT,
     ONE_UNIT,
     ONE_UNIT_OR_COLUMN,
+    PC_WITHOUT_PCDTC,
     RESULT_WITHOUT_UNIT,
     ROUTE_DIFFERS,
     ROW,
@@ -412,7 +414,10 @@ def read_doses(
         if tau is None and (per_profile := ex.dose_per_profile(samples)) is not None:
             single, said = per_profile
             return single, NCADoses(ex.records, where, note + said, per_subject=True, per_profile=True)
-        note += "" if tau is not None else ex.unlinked_note(samples)  # --tau: multiple dose asked for
+        unlinked = "" if tau is not None else ex.unlinked_note(samples)  # --tau: multiple dose asked for
+        if unlinked and samples.sdtm_pc is not None and _column(samples.sdtm_pc, "PCDTC") is None:
+            raise DataFileError(PC_WITHOUT_PCDTC, file=samples.where.file, expected=A_PCDTC_OR_DOSE_LINK)
+        note += unlinked
         doses, times = doses_on_sample_clock(
             doses, ex_file=table.file, pc=samples.sdtm_pc, pc_file=samples.where.file
         )
