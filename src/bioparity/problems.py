@@ -213,6 +213,11 @@ PC_WITHOUT_PCDTC = note_template("SDTM PC without PCDTC: sample and dose times c
 A_PCDTC_COLUMN = note_template(
     "PCDTC (ISO 8601 date-time of each sample) for multiple-dose NCA with an EX domain"
 )
+A_PCDTC_OR_DOSE_LINK = note_template(
+    "PCDTC (ISO 8601 date-time of each sample) for multiple-dose NCA with an EX domain; for a crossover (one "
+    "dose per period): PCRFTDTC in PC (the EXSTDTC of each sample's reference dose), or VISITNUM in both PC "
+    "and EX"
+)
 NOT_ISO_DURATION = note_template("not an ISO 8601 duration")
 AN_ELAPSED_TIME = note_template("an elapsed time such as PT1H30M")
 A_DURATION = note_template("a duration such as PT1H or PT30M")

@@ -1093,7 +1093,7 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(spec.dose, str) and spec.dose not in samples.frame.columns:
         raise InputError(f"option dose={spec.dose!r} is neither a column nor a number")
     # a unit of another dimension refused; one bioparity does not know is carried as written, with a note
-    notes = spec.unit_notes(samples.units)
+    notes = [*spec.unit_notes(samples.units), *samples.derived]  # and a period derived, not read
     noted = {"notes": notes} if notes else {}  # a run of known units is stored as before
     choices = review_choices(options)
     if doses is not None and not doses.per_subject:

@@ -20,7 +20,11 @@ Contract:
   per arm (any letter case), analyte or other column that splits a subject's profiles, dosing interval
   (``dose_number``, with ``--dosing``) and parameter: n, n_missing, mean, sd, cv_percent, geometric_mean,
   geometric_cv_percent, median, min, max; recorded in ``OUT.provenance.json`` (``summary``, with the rows
-  left without geometric statistics for values <= 0).
+  left without geometric statistics for values <= 0). An SDTM PC whose subjects have several PCRFTDTC and
+  no VISITNUM, VISIT, EPOCH or period column gets a ``period`` derived per subject from the order of its
+  PCRFTDTC (:func:`bioparity.io.nca_input.with_derived_period`), so that a crossover's statistics are per
+  period, not per reference date; said on the terminal and in ``OUT.provenance.json``
+  (``derived_columns``).
 * ``--sdtm-pp PP.xpt`` also writes an SDTM PP domain, ``--adpp ADPP.xpt|.csv`` an ADaM ADPP data set; their
   records are told apart by profile (:func:`bioparity.io.sdtm.pp_domain`: PPCAT, PPSPEC, PPRFTDTC, VISITNUM,
   VISIT, EPOCH; a profile column PP has no variable for, such as a plain table's ``period``, in PPGRPID,
@@ -44,9 +48,12 @@ Contract:
   profile's EXSTDTC as PCRFTDTC (PP's PPRFTDTC). EXDOSU is the dose unit (same rules as PCSTRESU, versus
   ``--dose-unit``). Where each unit and the dose came from is recorded in ``OUT.provenance.json``
   (``units``, ``dose_source``).
+  SDTM PP and ADPP of multiple-dose NCA reference each dosing interval's own dose (PPRFTDTC its EXSTDTC,
+  PPSTINT/PPENINT from it: :func:`bioparity.io.sdtm.per_dose_intervals`); OUT keeps the first-dose clock.
   ``--extrapolate-tau`` extrapolates AUCTAU past the last sample with lambda_z (Phoenix); ``--tss-out``
   writes the time to steady state per profile.
-* ``--adnca ADNCA.xpt|.csv`` writes the ADaM ADNCA concentration records (times since first and last dose;
+* ``--adnca ADNCA.xpt|.csv`` writes the ADaM ADNCA concentration records (AFRLT since the subject's first
+  dose, also across the periods of a crossover, ARRLT since the sample's reference dose;
   PARAMCD/PARAM per analyte: :func:`bioparity.io.adam.concentration_params`; each sample's VISITNUM, VISIT,
   EPOCH). ADPP's PARAMCD/PARAM are per parameter and analyte (:func:`bioparity.io.adam.pk_parameter_params`).
 * ``--conc-unit/--time-unit/--dose-unit`` state the input units: OUT gains PPORRES/PPORRESU and
@@ -97,6 +104,7 @@ from bioparity.i18n import gettext_noop, ngettext
 from bioparity.io import write_frame_atomic
 from bioparity.io.adam import adnca_domain, adpp_domain, write_adam
 from bioparity.io.nca_input import (
+    REFERENCE,
     NCADoses,
     NCASamples,
     missing_concentrations,
@@ -110,6 +118,7 @@ from bioparity.io.review import read_review
 from bioparity.io.sdtm import (
     pc_profile_timing,
     pc_sample_timing,
+    per_dose_intervals,
     pp_domain,
     pp_group_columns,
     with_profile_timing,
@@ -395,8 +404,9 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
         + (_blq_note(counts.blq) if counts.blq else "")
     )
     _say_summary(summary, outputs.out)
-    if outputs.adnca is not None:
-        _write_adnca(frame, _first_doses(frame, spec), spec, outputs, samples.sdtm_pc)
+    if outputs.adnca is not None:  # single dose: each profile's times count from its reference dose
+        reference = REFERENCE if samples.sdtm_pc is not None and REFERENCE in spec.groups else None
+        _write_adnca(frame, _first_doses(frame, spec), spec, outputs, samples.sdtm_pc, reference)
 
 
 @dataclass
@@ -472,7 +482,7 @@ def _multiple_dose(
     sources = _sources(samples, spec, params)
     result = run_nca(frame, spec, dosing=doses.frame, where=samples.where, dosing_where=doses.where)
     bar.stage(f"writing {outputs.out.name}")
-    long = _write_tables(result_table(result, spec), spec, outputs, samples.sdtm_pc)
+    long = _write_tables(result_table(result, spec), spec, outputs, samples.sdtm_pc, doses.origin)
     summary = _summary_record(long, spec, outputs.out)
     fit = terminal_lambda_z(result)
     # the samples of missing concentrations are found again only when there are any (the run counted them)
@@ -598,17 +608,27 @@ _CHOICES = ("review", "lambda_z_points", "lambda_z_exclude")
 
 
 def _write_tables(
-    long: pd.DataFrame, spec: NCASpec, outputs: Outputs, pc: pd.DataFrame | None = None
+    long: pd.DataFrame,
+    spec: NCASpec,
+    outputs: Outputs,
+    pc: pd.DataFrame | None = None,
+    origin: pd.Series | None = None,
 ) -> pd.DataFrame:
     """OUT, then the SDTM PP domain and the ADaM ADPP data set when asked (``pc``: the SDTM PC domain read,
-    whose VISITNUM, VISIT and EPOCH the PP and ADPP records of each profile carry)."""
+    whose VISITNUM, VISIT and EPOCH the PP and ADPP records of each profile carry; ``origin``: each
+    subject's first EXSTDTC of multiple-dose NCA, so that each interval's PP and ADPP records reference
+    its own dose: :func:`~bioparity.io.sdtm.per_dose_intervals`)."""
     write_frame_atomic(long, outputs.out)
+    groups, dated = spec.groups, long
+    if origin is not None:  # PPRFTDTC, PPSTINT and PPENINT of each dosing interval from its own dose
+        groups = (*spec.groups, *(() if REFERENCE in spec.groups else (REFERENCE,)))
+        dated = per_dose_intervals(long, subject=spec.subject, origin=origin)
     timing = None if pc is None or (outputs.sdtm_pp, outputs.adpp) == (None, None) else (
         pc_profile_timing(pc, spec.groups)
     )  # fmt: skip
     if outputs.sdtm_pp is not None:
         pp = pp_domain(
-            long, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=spec.groups,
+            dated, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=spec.groups,
             timing=timing,
         )  # fmt: skip
         write_sdtm_pp(pp, outputs.sdtm_pp)
@@ -621,9 +641,9 @@ def _write_tables(
             example = repr(pp["PPGRPID"].iloc[0]) if len(pp) else "''"
             _say(_(PPGRPID_NOTE) % {"columns": ", ".join(grpid), "example": example})
     if outputs.adpp is not None:
-        timed = with_profile_timing(long, subject=spec.subject, groups=spec.groups, timing=timing)
+        timed = with_profile_timing(dated, subject=spec.subject, groups=spec.groups, timing=timing)
         records = adpp_domain(
-            timed, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=spec.groups
+            timed, subject=spec.subject, labels=LABELS, studyid=outputs.studyid, groups=groups
         )
         write_adam(records, outputs.adpp, "ADPP")
         _say(_("wrote ADPP to %(path)s") % {"path": outputs.adpp})
@@ -651,10 +671,17 @@ def _first_doses(frame: pd.DataFrame, spec: NCASpec) -> pd.DataFrame:
 
 
 def _write_adnca(
-    samples: pd.DataFrame, doses: pd.DataFrame, spec: NCASpec, outputs: Outputs, pc: pd.DataFrame | None
+    samples: pd.DataFrame,
+    doses: pd.DataFrame,
+    spec: NCASpec,
+    outputs: Outputs,
+    pc: pd.DataFrame | None,
+    reference: str | None = None,
 ) -> None:
     """ADaM ADNCA concentration records (BLQ markers give AVAL missing, as they have no number); ``pc``: the
-    SDTM PC domain read (its rows are the samples'), whose VISITNUM, VISIT and EPOCH each record carries."""
+    SDTM PC domain read (its rows are the samples'), whose VISITNUM, VISIT and EPOCH each record carries;
+    ``reference``: the profile column of each profile's reference dose date/time when the sample times
+    count from it (AFRLT from the subject's first dose: :func:`~bioparity.io.adam.adnca_domain`)."""
     assert outputs.adnca is not None
     if pc is not None:
         have = {str(c).upper() for c in samples.columns}
@@ -664,7 +691,7 @@ def _write_adnca(
     records = adnca_domain(
         samples, doses, subject=spec.subject, time=spec.time, conc=spec.conc, dose_time=dose_time,
         conc_unit=spec.conc_unit or "", studyid=outputs.studyid, groups=spec.groups,
-        by=[g for g in spec.groups if g in doses.columns and g != spec.subject],
+        by=[g for g in spec.groups if g in doses.columns and g != spec.subject], reference=reference,
     )  # fmt: skip
     write_adam(records, outputs.adnca, "ADNCA")
     _say(
@@ -706,7 +733,9 @@ def _excluded_record(missing: pd.DataFrame | None) -> dict[str, object]:
 def _sources(samples: NCASamples, spec: NCASpec, params: Mapping[str, Any]) -> dict[str, object]:
     """Where each unit and the dose of a run came from, for ``OUT.provenance.json``: a column of an
     input file (PCSTRESU, EXDOSU, EXDOSE, a dose column) or an option (``spec`` as the analysis used it),
-    and the notes of the units bioparity does not know (``unit_notes``), also said on the terminal."""
+    and the notes of the units bioparity does not know (``unit_notes``), also said on the terminal; the
+    profile columns derived rather than read (``derived_columns``: a crossover's period,
+    :func:`~bioparity.io.nca_input.with_derived_period`), when there are any."""
     units: dict[str, object] = {}
     named: dict[str, str] = {}
     for name, option in UNIT_OPTIONS.items():
@@ -724,7 +753,10 @@ def _sources(samples: NCASamples, spec: NCASpec, params: Mapping[str, Any]) -> d
     notes = spec.unit_notes(named)
     for note in notes:
         warn_note(note)
-    return {"units": units, "dose_source": _dose_source(samples), "unit_notes": notes}
+    record: dict[str, object] = {"units": units, "dose_source": _dose_source(samples), "unit_notes": notes}
+    if samples.derived:  # a profile column not read from the input
+        record["derived_columns"] = list(samples.derived)
+    return record
 
 
 def _dose_source(samples: NCASamples) -> str | None:

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from bioparity.io.sdtm import PP_TIMING, analyte_values, hours_to_iso8601
+from bioparity.io.sdtm import PP_TIMING, analyte_values, hours_to_iso8601, iso_instants
 
 
 def adpp_domain(
@@ -152,11 +152,21 @@ def adnca_domain(
     studyid: str = "",
     groups: Sequence[str] = (),
     by: Sequence[str] = (),
+    reference: str | None = None,
 ) -> pd.DataFrame:
     """ADNCA concentration records: times relative to the first and to the most recent dose; ``groups``:
     the profile grouping columns carried (see the module's note); ``by``: columns of ``samples`` and
     ``doses`` that tie a sample to its dose records besides the subject (the profile columns of single-dose
     records, one per profile: each period of a crossover its own DOSEA).
+
+    AFRLT is the time since the subject's first dose, ARRLT since the dose the sample follows (its
+    reference dose): ADaMIG for Non-compartmental Analysis Input Data v1.0, AFRLT "actual relative time
+    from (analyte) first dose", ARRLT "actual relative time from reference dose" (labels as listed by the
+    pharmaverse ADNCA template, which follows that IG; the IG text itself was not at hand). ``reference``:
+    a column of ``samples`` with each sample's reference dose date/time (ISO 8601, PCRFTDTC) when the sample
+    times count from it, one clock per profile (single-dose NCA of a crossover, one dose per period): AFRLT
+    then adds the hours from the subject's earliest reference dose to the sample's, so that period 2's
+    AFRLT counts from period 1's dose while its ARRLT counts from its own.
 
     Each sample's SDTM timing variables (:data:`bioparity.io.sdtm.PP_TIMING`: VISITNUM, VISIT, VISITDY,
     EPOCH, TAETORD; columns of ``samples`` in any letter case, for an SDTM PC input its own per record:
@@ -191,7 +201,10 @@ def adnca_domain(
         by=[subject, *tie],
         direction="backward",
     ).sort_values("_order")
-    before = (merged["_t"] < merged["_first"]).to_numpy()
+    since_first = (merged["_t"] - merged["_first"]).to_numpy(dtype=float)
+    if reference is not None:  # each profile on its own clock: add its reference dose's hours since the first
+        since_first = since_first + _hours_since_first(merged[reference], merged[subject])
+    before = since_first < 0
     paramcd, param = concentration_params(analyte_values(merged), conc_unit)
     out = pd.DataFrame(
         {
@@ -201,7 +214,7 @@ def adnca_domain(
             "PARAM": param,
             "AVAL": pd.to_numeric(merged[conc], errors="coerce").to_numpy(),
             "AVALU": conc_unit,
-            "AFRLT": (merged["_t"] - merged["_first"]).to_numpy(),
+            "AFRLT": since_first,
             "ARRLT": (merged["_t"] - merged["_dose_time"]).to_numpy(),
             "DOSEA": merged["_dose"].to_numpy(),
             "NCAXFL": np.where(before, "Y", ""),
@@ -209,6 +222,14 @@ def adnca_domain(
         }
     )
     return _carry(out, merged, carried)
+
+
+def _hours_since_first(when: pd.Series, subject: pd.Series) -> np.ndarray:
+    """The hours from each subject's earliest date/time of ``when`` (ISO 8601) to each row's (NaN where a
+    date/time is empty or not ISO 8601: no time from the first dose is made up)."""
+    parsed = iso_instants(when)
+    first = parsed.groupby(subject.to_numpy()).transform("min")
+    return np.asarray(((parsed - first).dt.total_seconds() / 3600.0).to_numpy(dtype=float))
 
 
 def concentration_params(analyte: pd.Series | str, unit: str = "") -> tuple[object, object]:

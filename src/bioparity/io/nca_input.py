@@ -37,6 +37,7 @@ from bioparity.io.sdtm import (
     first_dose_datetimes,
     is_sdtm_ex,
     is_sdtm_pc,
+    iso_instants,
     pc_hours_since,
     pc_hours_since_each,
     read_sdtm_ex,
@@ -51,6 +52,7 @@ from bioparity.problems import (
     A_DOSE_RECORD_PER_SUBJECT,
     A_DURATION_ON_EVERY_INFUSION,
     A_ONE_ARM,
+    A_PCDTC_OR_DOSE_LINK,
     A_ROUTE_OPTION,
     DM_WITHOUT_COLUMN,
     INFUSION_WITHOUT_DURATION,
@@ -59,6 +61,7 @@ from bioparity.problems import (
     NOT_THE_FILE_UNIT,
     ONE_UNIT,
     ONE_UNIT_OR_COLUMN,
+    PC_WITHOUT_PCDTC,
     RESULT_WITHOUT_UNIT,
     ROUTE_DIFFERS,
     ROW,
@@ -83,7 +86,8 @@ class NCASamples:
     file is one (``sdtm_pc`` then holds the domain as read, and ``note`` says what was detected).
     ``units`` names, per unit of the spec (``conc_unit``, ``dose_unit``), the file column it was read
     from (``PCSTRESU of pc.xpt``); a unit not listed there was given as an option or is missing.
-    ``dose_from`` says where the dose column came from when it is not the file's own (EX per subject).
+    ``dose_from`` says where the dose column came from when it is not the file's own (EX per subject);
+    ``derived`` says which profile columns were derived rather than read (:func:`with_derived_period`).
     """
 
     frame: pd.DataFrame
@@ -93,6 +97,7 @@ class NCASamples:
     note: str = ""
     units: Mapping[str, str] = field(default_factory=dict)
     dose_from: str = ""
+    derived: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,9 @@ class NCADoses:
     ``per_subject`` is true when the records are one dose per subject, put into the samples as their
     dose column for single-dose NCA (:func:`read_doses`); false for multiple-dose NCA. ``per_profile``:
     one dose per profile instead (:meth:`ExDomain.dose_per_profile`, a crossover), ``per_subject`` true too.
+    ``origin``: each subject's first EXSTDTC (per USUBJID) when the multiple-dose records' times are hours
+    since it (every EXSTDTC given), to date each dosing interval's dose
+    (:func:`bioparity.io.sdtm.per_dose_intervals`); None otherwise.
     """
 
     frame: pd.DataFrame
@@ -109,6 +117,7 @@ class NCADoses:
     note: str = ""
     per_subject: bool = False
     per_profile: bool = False
+    origin: pd.Series | None = None
 
 
 def read_samples(path: str | os.PathLike[str], spec: NCASpec, *, label: str | None = None) -> NCASamples:
@@ -126,7 +135,7 @@ def samples_of(table: LoadedTable, spec: NCASpec) -> NCASamples:
     where = Where(file=table.file, line_offset=table.line_offset)
     if not is_sdtm_pc(table.frame):
         return NCASamples(table.frame, spec.resolve(table.frame), where)
-    samples = pc_samples(table.frame, spec, where)
+    samples = with_derived_period(pc_samples(table.frame, spec, where))
     cells = pc_unit_cells(table.frame, samples.spec)
     if cells is None:
         return samples
@@ -150,6 +159,79 @@ def pc_samples(pc: pd.DataFrame, spec: NCASpec, where: Where) -> NCASamples:
     spec = dataclasses.replace(spec, subject="subject", time="time", conc="conc", groups=groups)
     note = f"{where.file}: SDTM PC domain detected (profiles by {', '.join([*groups, 'USUBJID'])})"
     return NCASamples(samples, spec.resolve(samples), where, sdtm_pc=pc, note=note)
+
+
+#: The profile column of the period derived for an SDTM PC whose subjects have several reference doses
+#: (:func:`with_derived_period`); a plain table's ``period`` (the grouping rule of :mod:`bioparity.nca.spec`,
+#: ADaM APERIOD in ADPP and ADNCA).
+PERIOD = "period"
+#: What the note of an SDTM PC read adds, and the result records, when the period was derived.
+PERIOD_DERIVED = (
+    "period derived per subject from the order of its PCRFTDTC (1 = the subject's earliest reference dose): "
+    "the PC has no VISITNUM, VISIT, EPOCH or period profile column"
+)
+#: Profile columns (upper case) that already tell the periods of a crossover apart: no period is derived.
+_PERIOD_LIKE = {"PERIOD", "APERIOD", "VISITNUM", "VISIT", "EPOCH"}
+
+
+def reference_periods(subjects: pd.Series, references: pd.Series) -> pd.Series | None:
+    """The period of each (subject, reference dose date/time) of an SDTM PC: the rank of the date/time among
+    the subject's own (1 = earliest; two analytes of one dose share it), indexed by :func:`_period_keys`.
+    None when no subject has two reference doses, or a PCRFTDTC is empty or not ISO 8601 (no order to take).
+
+    A crossover's period is the order of the subject's doses, whatever their calendar dates (CDISC SDTMIG
+    v3.4, PC: PCRFTDTC is the date/time of the reference dose of the sample; subjects of one period are
+    often dosed on different days, so the date itself is no period)."""
+    when = iso_instants(references)
+    if bool(when.isna().any()):
+        return None
+    table = pd.DataFrame(
+        {"subject": subjects.astype("string").str.strip().to_numpy(), "when": when.to_numpy()}
+    ).drop_duplicates()
+    period = table.groupby("subject")["when"].rank(method="dense").astype(np.int64)
+    if len(period) == 0 or int(period.max()) < 2:
+        return None
+    keys = _period_keys(table["subject"], table["when"].astype(str))
+    return pd.Series(period.to_numpy(), index=keys.to_numpy())
+
+
+def _period_keys(subjects: pd.Series, instants: pd.Series) -> pd.Series:
+    """``subject`` + ``\x1f`` + the instant as text (:func:`_instants`), one key per row."""
+    return (
+        subjects.astype("string").str.strip().astype(str).reset_index(drop=True)
+        + "\x1f"
+        + (instants.astype(str).reset_index(drop=True))
+    )
+
+
+def with_derived_period(samples: NCASamples, periods: pd.Series | None = None) -> NCASamples:
+    """The samples of an SDTM PC domain with the profile column :data:`PERIOD` derived per subject from the
+    order of its reference doses (:func:`reference_periods`), when PCRFTDTC is a profile column and no
+    VISITNUM, VISIT, EPOCH or period column tells the periods apart; unchanged otherwise.
+
+    Without it, the summary statistics of a crossover would be split by PCRFTDTC, whose dates are each
+    subject's own: one subject per row instead of one period (EMA CPMP/EWP/QWP/1401/98 Rev. 1, section
+    4.1.8: descriptive statistics per treatment and period). ``periods``: the periods of the whole data set
+    (batch NCA derives them from every part's profile keys); default, from the samples themselves. The
+    note and ``derived`` of the result say the column was derived."""
+    spec, frame = samples.spec, samples.frame
+    groups = {str(g).upper() for g in spec.groups} | {str(c).upper() for c in frame.columns}
+    if samples.sdtm_pc is None or REFERENCE not in spec.groups or groups & _PERIOD_LIKE:
+        return samples
+    if periods is None:
+        periods = reference_periods(frame[spec.subject], frame[REFERENCE])
+    if periods is None:
+        return samples
+    keys = _period_keys(frame[spec.subject], _instants(frame[REFERENCE]))
+    found = keys.map(periods)
+    if bool(found.isna().any()):
+        return samples
+    frame = frame.assign(**{PERIOD: found.to_numpy(dtype=np.int64)})
+    spec = dataclasses.replace(spec, groups=(*spec.groups, PERIOD)).resolve(frame)
+    note = f"{samples.note}; {PERIOD_DERIVED}" if samples.note else PERIOD_DERIVED
+    return dataclasses.replace(
+        samples, frame=frame, spec=spec, note=note, derived=(*samples.derived, PERIOD_DERIVED)
+    )
 
 
 def with_dm_arms(samples: NCASamples, path: str | os.PathLike[str]) -> NCASamples:
@@ -321,28 +403,32 @@ def read_doses(
     """
     table = read_any_table(path, label=label)
     where = Where(file=table.file, line_offset=table.line_offset)
-    doses, note = table.frame, ""
+    doses, note, origin = table.frame, "", None
     if is_sdtm_ex(doses):
         ex = read_ex(table, samples.spec.dose_unit)
         samples = ex.on_samples(samples)
         note = f"{table.file}: SDTM EX domain read ({len(ex.records)} dose records)"
-        if tau is None and (single := ex.single_dose(samples)) is not None:
-            if ex.on_pcdtc_clock(single):
-                note += "; sample times PCDTC - EXSTDTC"
-            if REFERENCE not in samples.spec.groups and REFERENCE in single.spec.groups:
-                note += REFERENCE_FROM_EX
-            return single, NCADoses(ex.records, where, note, per_subject=True)
+        if tau is None and (found := ex.single_dose_noted(samples)) is not None:
+            single, said = found
+            return single, NCADoses(ex.records, where, note + said, per_subject=True)
         if tau is None and (per_profile := ex.dose_per_profile(samples)) is not None:
             single, said = per_profile
             return single, NCADoses(ex.records, where, note + said, per_subject=True, per_profile=True)
+        unlinked = "" if tau is not None else ex.unlinked_note(samples)  # --tau: multiple dose asked for
+        if unlinked and samples.sdtm_pc is not None and _column(samples.sdtm_pc, "PCDTC") is None:
+            raise DataFileError(PC_WITHOUT_PCDTC, file=samples.where.file, expected=A_PCDTC_OR_DOSE_LINK)
+        note += unlinked
         doses, times = doses_on_sample_clock(
             doses, ex_file=table.file, pc=samples.sdtm_pc, pc_file=samples.where.file
         )
+        assert ex.frame is not None
+        if ex.origin is not None and bool(iso_instants(ex.frame["EXSTDTC"]).notna().all()):
+            origin = ex.origin  # the dose clock is hours since each subject's first EXSTDTC
         if times is not None:
             samples = dataclasses.replace(samples, frame=samples.frame.assign(**{samples.spec.time: times}))
     if samples.spec.subject not in doses.columns:  # ``subject`` named like the samples' subject column
         doses = doses.rename(columns={"subject": samples.spec.subject})
-    return samples, NCADoses(doses, where, note)
+    return samples, NCADoses(doses, where, note, origin=origin)
 
 
 @dataclass(frozen=True, eq=False)
@@ -372,21 +458,25 @@ class ExDomain:
         """The samples with each subject's EXDOSE (and infusion duration) when the EX records hold exactly
         one dose for every sampled subject, on the clock PCDTC - EXSTDTC for a PC domain with PCDTC (the
         clock of multiple-dose NCA); ``None`` when a subject has several (multiple-dose NCA). A PC without
-        PCRFTDTC gains it from EXSTDTC (:meth:`with_reference`)."""
-        single = _single_doses(self.records, samples, self.where)
-        if single is None:
+        PCRFTDTC gains it from EXSTDTC (:meth:`with_reference`). :meth:`single_dose_noted` with its note."""
+        found = self.single_dose_noted(samples)
+        return None if found is None else found[0]
+
+    def single_dose_noted(self, samples: NCASamples) -> tuple[NCASamples, str] | None:
+        """:meth:`single_dose` and what its note says of the samples (``; sample times PCDTC - EXSTDTC``
+        and :data:`REFERENCE_FROM_EX`, each when it applies), from one search of each sample's dose
+        record."""
+        matched = _records_of_subjects(self.records, samples, self.where)
+        if matched is None:
             return None
-        single = self.with_reference(single, self.subject_records(single))[0]
+        single = _single_doses(self.records, samples, self.where, matched)
+        single, reference_note = self.with_reference(single, matched)
         if not self.on_pcdtc_clock(single):
-            return single
+            return single, reference_note
         assert single.sdtm_pc is not None and self.origin is not None
         times = pc_hours_since(single.sdtm_pc, self.origin, file=single.where.file)
-        return dataclasses.replace(single, frame=single.frame.assign(**{single.spec.time: times}))
-
-    def subject_records(self, samples: NCASamples) -> npt.NDArray[np.int64]:
-        """The position in :attr:`records` of each sample's dose record, when every sampled subject has
-        exactly one (:meth:`single_dose`)."""
-        return _record_of_each_subject(self.records, samples)
+        single = dataclasses.replace(single, frame=single.frame.assign(**{single.spec.time: times}))
+        return single, "; sample times PCDTC - EXSTDTC" + reference_note
 
     def with_reference(self, samples: NCASamples, matched: npt.NDArray[np.int64]) -> tuple[NCASamples, str]:
         """The samples of an SDTM PC domain without PCRFTDTC with the profile column PCRFTDTC = EXSTDTC
@@ -448,8 +538,7 @@ class ExDomain:
             return None
         matched = np.asarray(found.to_numpy(dtype=float), dtype=np.int64)
         samples = dataclasses.replace(samples, frame=frame, spec=spec)
-        single = _single_doses(self.records, samples, self.where, matched=matched)
-        assert single is not None
+        single = _single_doses(self.records, samples, self.where, matched)
         keyed = ", ".join(k.upper() for k in keys) or "PCRFTDTC = EXSTDTC"
         note = f"; one dose record per profile (USUBJID, {keyed})"
         single = dataclasses.replace(
@@ -462,6 +551,24 @@ class ExDomain:
             note += "; sample times PCDTC - EXSTDTC of the profile's dose"
         single, reference_note = self.with_reference(single, matched)
         return single, note + reference_note
+
+    def unlinked_note(self, samples: NCASamples) -> str:
+        """What the note of a multiple-dose read adds when nothing ties an SDTM PC profile to one EX dose
+        record (:meth:`dose_per_profile`: a PC without PCRFTDTC, and no VISITNUM in both PC and EX nor a
+        ``--group`` column EX has): :data:`UNLINKED_DOSES`; empty otherwise.
+
+        Each sample then follows the latest dose at or before it (multiple-dose NCA, one profile per
+        subject), which is right for repeated doses but not for a crossover: a period's pre-dose sample,
+        taken before its own dose, would end the previous period's profile (after the washout), and the
+        last period has no dosing interval without ``--tau``. Which dose a sample belongs to is the data's
+        to say (SDTMIG v3.4: PCRFTDTC, the date/time of the sample's reference dose; VISITNUM of PC and
+        EX), not a guess from the clock."""
+        pc = samples.sdtm_pc
+        if pc is None or self.frame is None or REFERENCE in samples.spec.groups:
+            return ""
+        if _dose_keys(pc, self.frame, samples.spec) is not None:
+            return ""
+        return "; " + UNLINKED_DOSES
 
     def on_pcdtc_clock(self, samples: NCASamples) -> bool:
         """Whether single-dose sample times are PCDTC - EXSTDTC (a PC domain with PCDTC, EX with EXSTDTC)."""
@@ -485,15 +592,37 @@ REFERENCE = "PCRFTDTC"
 #: What the note of an SDTM EX read adds when a PC without PCRFTDTC took it from EX
 #: (:meth:`ExDomain.with_reference`).
 REFERENCE_FROM_EX = "; PCRFTDTC = EXSTDTC of each profile's dose"
+#: What the note of a multiple-dose read adds when no PC profile is tied to one EX dose
+#: (:meth:`ExDomain.unlinked_note`).
+UNLINKED_DOSES = (
+    "nothing ties a PC sample to one EX dose record (PC has no PCRFTDTC; VISITNUM is not in both PC and EX): "
+    "multiple-dose NCA, each sample after the latest dose at or before it, one profile per subject; for a "
+    "crossover (one dose per period) add PCRFTDTC to PC (the EXSTDTC of each sample's reference dose), or "
+    "VISITNUM to both PC and EX, or name a column both have with --group (e.g. EPOCH)"
+)
 #: Profile columns that never pick a profile's dose record in EX (study, analyte, matrix, arm).
 _NOT_DOSE_KEYS = {"STUDYID", "PCTESTCD", "PCSPEC", "ARM", "ACTARM"}
 
 
-def _record_of_each_subject(records: pd.DataFrame, samples: NCASamples) -> npt.NDArray[np.int64]:
-    """The position in ``records`` of each sample's dose record, every sampled subject having exactly one
-    (subjects without samples may have several)."""
-    sampled = samples.frame[samples.spec.subject].astype("string").str.strip()
+def _records_of_subjects(
+    records: pd.DataFrame, samples: NCASamples, where: Where
+) -> npt.NDArray[np.int64] | None:
+    """The position in the EX ``records`` of each sample's dose record when every sampled subject has
+    exactly one (subjects without samples may have several); ``None`` when a sampled subject has several
+    (multiple-dose NCA). A sampled subject without a dose record is refused, naming its row."""
+    spec = samples.spec
+    sampled = samples.frame[spec.subject].astype("string").str.strip()
     subjects = records["subject"].astype("string").str.strip().reset_index(drop=True)
+    per_subject = sampled.map(subjects.value_counts()).fillna(0).to_numpy(dtype=int)
+    if (per_subject > 1).any():
+        return None
+    samples.where.reject(
+        per_subject == 0,
+        NO_DOSE_RECORD.format(file=where.file),
+        spec.subject if samples.sdtm_pc is None else "USUBJID",
+        sampled,
+        A_DOSE_RECORD_PER_SUBJECT,
+    )
     once = subjects.drop_duplicates(keep=False)
     position = pd.Series(once.index.to_numpy(), index=once.to_numpy())
     return np.asarray(sampled.map(position).to_numpy(dtype=float), dtype=np.int64)
@@ -516,9 +645,7 @@ def _dose_keys(pc: pd.DataFrame, ex: pd.DataFrame, spec: NCASpec) -> list[str] |
 
 def _instants(column: pd.Series) -> pd.Series:
     """ISO 8601 date-times as one text per instant (``2026-01-05T08:00`` and ``...T08:00:00`` are one)."""
-    text = column.astype("string").fillna("").str.strip()
-    parsed = pd.to_datetime(text.where(text != "", None), format="ISO8601", errors="coerce")
-    return pd.Series(parsed.astype(str).to_numpy(), index=column.index)
+    return pd.Series(iso_instants(column).astype(str).to_numpy(), index=column.index)
 
 
 def _key_text(columns: Sequence[pd.Series]) -> pd.Series:
@@ -565,27 +692,13 @@ def check_sdtm_ex(table: LoadedTable) -> pd.DataFrame:
 
 
 def _single_doses(
-    records: pd.DataFrame, samples: NCASamples, where: Where, *, matched: npt.NDArray[np.int64] | None = None
-) -> NCASamples | None:
-    """The samples with each subject's dose (column :data:`EX_DOSE`) when the EX ``records``
-    (:func:`bioparity.io.sdtm.read_sdtm_ex`) hold exactly one dose for every sampled subject; ``None``
-    when a subject has several (multiple-dose NCA). ``matched``: the position in ``records`` of each
-    sample's dose record, when it was chosen per profile (:meth:`ExDomain.dose_per_profile`)."""
+    records: pd.DataFrame, samples: NCASamples, where: Where, matched: npt.NDArray[np.int64]
+) -> NCASamples:
+    """The samples with the dose (column :data:`EX_DOSE`) of their EX dose record (``records``:
+    :func:`bioparity.io.sdtm.read_sdtm_ex`; ``matched``: the position in ``records`` of each sample's
+    record, one per subject (:func:`_records_of_subjects`) or per profile
+    (:meth:`ExDomain.dose_per_profile`)), each used record checked: a dose > 0, the route of the spec."""
     spec = samples.spec
-    sampled = samples.frame[spec.subject].astype("string").str.strip()
-    if matched is None:
-        counts = records["subject"].value_counts()
-        per_subject = sampled.map(counts).fillna(0).to_numpy(dtype=int)
-        if (per_subject > 1).any():
-            return None
-        samples.where.reject(
-            per_subject == 0,
-            NO_DOSE_RECORD.format(file=where.file),
-            spec.subject if samples.sdtm_pc is None else "USUBJID",
-            sampled,
-            A_DOSE_RECORD_PER_SUBJECT,
-        )
-        matched = _record_of_each_subject(records, samples)
     second = spec.dose if spec.dose is not None or EX_DOSE not in samples.frame.columns else EX_DOSE
     if second is not None:
         given = f"the column {second!r}" if isinstance(second, str) else "--dose"

@@ -272,9 +272,39 @@ PP_KEYS = (
 )
 
 
+def per_dose_intervals(long: pd.DataFrame, *, subject: str, origin: pd.Series) -> pd.DataFrame:
+    """A multiple-dose NCA long table (``start`` and ``end`` of each dosing interval in hours since the
+    subject's first dose) with each interval referenced to its own dose, for SDTM PP and ADaM ADPP:
+    PCRFTDTC (written as PPRFTDTC) = the date/time of the interval's dose, ``origin`` (the subject's first
+    EXSTDTC, per USUBJID: :func:`first_dose_datetimes`) + ``start`` hours (an interval starts at its
+    dose), and ``start``/``end`` in hours since that dose (PPSTINT ``PT0H``, PPENINT ``PT12H`` for tau =
+    12 h in every interval).
+
+    SDTMIG v3.4, PP domain: PPRFTDTC is the date/time of the reference dose of the parameter's profile,
+    and PPSTINT/PPENINT the start and end of the assessment interval relative to it (ISO 8601
+    durations), so every interval's parameters reference that interval's dose, not the first. A subject
+    without a first dose date/time keeps an empty PPRFTDTC."""
+    hours = pd.to_numeric(long["start"], errors="coerce").astype(float)
+    first = long[subject].astype("string").str.strip().map(origin)
+    when = pd.to_datetime(first) + pd.to_timedelta(hours.to_numpy(), unit="h")
+    minutes = when.dt.strftime("%Y-%m-%dT%H:%M")
+    text = minutes.where(when.dt.second.fillna(0) == 0, when.dt.strftime("%Y-%m-%dT%H:%M:%S"))
+    end = pd.to_numeric(long["end"], errors="coerce").astype(float)
+    return long.assign(
+        PCRFTDTC=text.fillna("").astype(str).to_numpy(),
+        start=(hours - hours).to_numpy(),
+        end=(end - hours).to_numpy(),
+    )
+
+
 def pp_group_columns(groups: Sequence[str]) -> list[str]:
-    """The profile columns :func:`pp_domain` writes into PPGRPID: those without a PP variable of their own."""
-    return [g for g in groups if g.upper() not in _NOT_IN_GRPID]
+    """The profile columns :func:`pp_domain` writes into PPGRPID: those without a PP variable of their own,
+    and not a period beside PCRFTDTC: PPRFTDTC tells a subject's periods apart already (a crossover's
+    period derived from the order of its PCRFTDTC: :func:`bioparity.io.nca_input.with_derived_period`)."""
+    referenced = "PCRFTDTC" in {g.upper() for g in groups}
+    return [
+        g for g in groups if g.upper() not in _NOT_IN_GRPID and not (referenced and g.lower() == "period")
+    ]
 
 
 def pc_profile_timing(pc: pd.DataFrame, groups: Sequence[str]) -> pd.DataFrame | None:
@@ -331,10 +361,17 @@ def is_sdtm_ex(frame: pd.DataFrame) -> bool:
     return all(c in cols for c in EX_REQUIRED) and ("EXSTDTC" in cols or "EXSTDY" in cols)
 
 
+def iso_instants(values: pd.Series) -> pd.Series:
+    """ISO 8601 date-times (date only allowed) as pandas timestamps, NaT where a value is empty or not ISO
+    8601 (:func:`_iso_datetimes` refuses those, naming the row)."""
+    text = values.astype("string").fillna("").str.strip()
+    return pd.to_datetime(text.where(text != "", None), format="ISO8601", errors="coerce")
+
+
 def _iso_datetimes(values: pd.Series, column: str, file: str | None) -> pd.Series:
     """ISO 8601 date-times (date only allowed) as pandas timestamps; errors name the row."""
     text = values.astype("string").fillna("").str.strip()
-    parsed = pd.to_datetime(text.where(text != "", None), format="ISO8601", errors="coerce")
+    parsed = iso_instants(values)
     bad = (text != "").to_numpy() & parsed.isna().to_numpy()
     Where(file=file, line_offset=None).reject(bad, NOT_ISO_DATETIME, column, text, A_DATETIME)
     return parsed

@@ -44,6 +44,7 @@ import pandas as pd
 
 from bioparity.errors import DataFileError, InputError
 from bioparity.io.nca_input import (
+    REFERENCE,
     ExDomain,
     NCASamples,
     one_unit,
@@ -51,6 +52,8 @@ from bioparity.io.nca_input import (
     pc_samples,
     pc_unit_cells,
     read_ex,
+    reference_periods,
+    with_derived_period,
     with_unit,
 )
 from bioparity.io.readers import FORMATS, read_any_table
@@ -119,13 +122,16 @@ class _Input:
     """How the rows of a partition become NCA samples, as :mod:`bioparity.io.nca_input` reads a file.
 
     ``spec`` is the spec as given, ``names`` the data set's columns; ``conc_unit`` (the unit and where it
-    was read) and ``ex`` are decided over the whole data set first (:func:`nca_dask`).
+    was read), ``ex`` and ``periods`` (a crossover's period of each subject and PCRFTDTC:
+    :func:`~bioparity.io.nca_input.reference_periods`, a part may hold one period of a subject) are
+    decided over the whole data set first (:func:`nca_dask`).
     """
 
     spec: NCASpec
     names: tuple[str, ...]
     conc_unit: tuple[str, str] | None = None
     ex: ExDomain | None = None
+    periods: pd.Series | None = None
 
     sdtm: bool = field(init=False)
 
@@ -160,7 +166,7 @@ class _Input:
         if not self.sdtm:
             samples = NCASamples(raw, self.spec.resolve(raw), where)
         else:
-            samples = pc_samples(raw, self.spec, where)
+            samples = with_derived_period(pc_samples(raw, self.spec, where), self.periods)
             if self.conc_unit is not None:
                 samples = with_unit(samples, "conc_unit", *self.conc_unit)
         if self.ex is None:
@@ -452,6 +458,8 @@ def _plan(
     if unit_cells is not None:
         unit = _conc_unit(found[1], str(unit_cells[0].name), given.spec, where)
         given = dataclasses.replace(given, conc_unit=unit)
+    if given.sdtm and REFERENCE in keys.columns:  # a crossover's period, from every part's reference doses
+        given = dataclasses.replace(given, periods=reference_periods(keys["subject"], keys[REFERENCE]))
     if dosing is not None:
         given = dataclasses.replace(given, ex=_ex_domain(dosing, given, keys))
     shuffled = bool(keys.duplicated().any())  # a profile in more than one piece
