@@ -5,6 +5,9 @@
 2. ``stability_table`` on 200 attributes x 2 products x 6 lots x 8 time points (one loop per attribute and
    product, none per lot). Target: < 5 s.
 3. ``profile_similarity`` on 2,000 lots x 40 species. Target: < 1 s.
+4. ``reml_fit`` of an ADA cut-point experiment: 150 donors x 4 runs x 3 plates less 150 values (1,650
+   observations; donor, run and plate within run random; tests/data/reference/bioassay/designs_large.csv,
+   equal to lme4 in tests/bioassay/test_reml_large.py). Target: < 1 s.
 
 Run: ``.venv/bin/python bench/cmc.py [--json]``
 """
@@ -18,14 +21,17 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import sys  # noqa: E402
 import time  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from _figures import Figure, at_most, emit, machine  # noqa: E402
+from bioparity.bioassay import reml_fit  # noqa: E402
 from bioparity.profiles import profile_similarity  # noqa: E402
 from bioparity.stability import fit_stability, stability_table  # noqa: E402
 
+LARGE_DESIGN = Path(__file__).parents[1] / "tests" / "data" / "reference" / "bioassay" / "designs_large.csv"
 TIMES = np.array([0, 3, 6, 9, 12, 18, 24, 36], dtype=float)
 
 
@@ -67,6 +73,20 @@ def figures() -> list[Figure]:
     start = time.perf_counter()
     profile_similarity(parts, [f"L{i}" for i in range(2000)], src, [f"s{i}" for i in range(40)])
     prof = time.perf_counter() - start
+
+    large = pd.read_csv(LARGE_DESIGN)
+    y = np.log(large["signal"].to_numpy(float))
+    groups = {
+        name: pd.factorize(values, sort=True)[0].astype(np.int64)
+        for name, values in (
+            ("donor", large["donor"]),
+            ("run", large["run"]),
+            ("runplate", large["run"] + ":" + large["plate"]),
+        )
+    }
+    start = time.perf_counter()
+    reml_fit(y, np.ones((y.size, 1)), groups)
+    reml = time.perf_counter() - start
     return [
         Figure("cmc", "fit_stability 10,000 lots", one, "s", "8 time points per lot", *at_most(1, one)),
         Figure(
@@ -78,6 +98,7 @@ def figures() -> list[Figure]:
             *at_most(5, table),
         ),
         Figure("cmc", "profile_similarity 2,000 lots", prof, "s", "40 species", *at_most(1, prof)),
+        Figure("cmc", "reml_fit 1,650 observations", reml, "s", "3 random factors", *at_most(1, reml)),
     ]
 
 

@@ -38,8 +38,9 @@ MINIMUM_CASES = {
     # coefficients, shelf life; bound and crossing per lot and model), slope difference; LeBlond (2011)
     "stability": 4 * (1 + 9 + 3 + 1) + 13 * 3 + 13 * 4 * 2 + 5 + 28,
     # lme4 / nlme REML components; quantile types 1-9 at 3 p, MAD, Shapiro p on 4 designs; 24 LCL factors;
-    # 3 designs x 3 tiers x 4 cut points (+ type 6 at screening); linearity (3 x 20 values + 34 residuals)
-    "bioassay": 30 + 4 * (27 + 2) + 24 + 3 * 3 * 4 + 3 + 3 * 20 + 34,
+    # 3 designs x 3 tiers x 4 cut points (+ type 6 at screening); linearity (3 x 20 values + 34 residuals);
+    # 1,650 wells: 2 models (3 and 4 variances, REML log-likelihood)
+    "bioassay": 30 + 4 * (27 + 2) + 24 + 3 * 3 * 4 + 3 + 3 * 20 + 34 + (3 + 1) + (4 + 1),
     # R nls 4PL / 5PL (12 each), separate 4PL curves (8), parallel-line RB / LS (17 each), slope ratio (11),
     # combination (2 x 11); Ph. Eur. 5.3 / CombiStats printed ANOVA, p values and potencies (106)
     "potency": 12 * 2 + 8 + 17 * 2 + 11 + 2 * 11 + 106,

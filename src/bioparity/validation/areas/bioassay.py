@@ -23,6 +23,8 @@ DESIGNS = ("balanced", "unbalanced", "nested", "singular")
 TIERS = (("screening", 0.05), ("confirmatory", 0.01), ("titration", 0.001))
 #: lme4 and nlme agree to about 2e-7 relative; repeated lme4 fits of the crossed models to about 3e-7.
 REML_RTOL = 1e-6
+#: REML log-likelihood at the optimum (flat there: a 1e-6 relative change of a variance moves it ~1e-10).
+LOGLIK_ATOL = 1e-7
 #: Closed forms on both sides (sums, order statistics, normal quantiles).
 STAT_RTOL = 1e-12
 #: Noncentral t quantile: R's ``qt(ncp = )`` and SciPy's ``nct.ppf`` are both iterative.
@@ -39,7 +41,13 @@ def run(reference: Path) -> list[CaseResult]:
     """Every REML component, cut-point statistic and LCL factor of ``reference/bioassay`` and every
     linearity value of ``linearity_reference.csv``."""
     folder = reference / "bioassay"
-    return [*_reml(folder), *_cut_point_statistics(folder), *_cut_points(folder), *_linearity(folder)]
+    return [
+        *_reml(folder),
+        *_reml_large(folder),
+        *_cut_point_statistics(folder),
+        *_cut_points(folder),
+        *_linearity(folder),
+    ]
 
 
 def _design(folder: Path, name: str) -> pd.DataFrame:
@@ -82,6 +90,43 @@ def _reml(folder: Path) -> list[CaseResult]:
             quantity = f"variance {row['component']}"
             out.append(
                 compare(AREA, "ada-reml-r", case, quantity, float(row["value"]), got, REML_RTOL, "rel")
+            )
+    return out
+
+
+def reml_large_components(folder: Path) -> dict[str, dict[str, float]]:
+    """REML fits of log(signal) of ``designs_large.csv`` (1,650 wells: 150 donors x 4 runs x 3 plates less
+    150): model (``crossed``: donor and run; ``nested_plate``: and plate within run) -> component variance
+    and ``loglik``, as reml_large_reference.csv names them (also read by tests/bioassay/test_reml_large.py).
+    """
+    d = _design(folder, "large")
+    y = np.log(d["signal"].to_numpy(float))
+    crossed = {"donor": codes(d["donor"]), "run": codes(d["run"])}
+    models = {"crossed": crossed, "nested_plate": {**crossed, "runplate": codes(d["run"] + ":" + d["plate"])}}
+    out: dict[str, dict[str, float]] = {}
+    for model, groups in models.items():
+        f = reml_fit(y, np.ones((len(y), 1)), groups)
+        out[model] = {**f.variances, "residual": f.residual_variance, "loglik": f.log_likelihood}
+    return out
+
+
+def _reml_large(folder: Path) -> list[CaseResult]:
+    table = read_reference_csv(folder / "reml_large_reference.csv")
+    fits = reml_large_components(folder)
+    out = []
+    for row in table.to_dict("records"):
+        component = str(row["component"])
+        got = fits[str(row["model"])][component]
+        case = f"designs_large.csv (1,650 wells), {row['model']} (lme4)"
+        if component == "loglik":
+            out.append(
+                compare(AREA, "ada-reml-large-r", case, "REML log-likelihood", float(row["value"]), got,
+                        LOGLIK_ATOL, "abs")
+            )  # fmt: skip
+        else:
+            quantity = f"variance {component}"
+            out.append(
+                compare(AREA, "ada-reml-large-r", case, quantity, float(row["value"]), got, REML_RTOL, "rel")
             )
     return out
 
