@@ -432,7 +432,8 @@ def test_repeated_ex_doses_give_the_command_lines_multiple_dose_nca_in_the_works
     assert run.exit_code == 0 and "wrote 24 dosing intervals" in run.output, run.output
     command = CliRunner().invoke(app, ["run", "nca", "pc.csv", "-o", "dosing=ex.csv", "--json"])
     assert command.exit_code == 0, command.output
-    result = json.loads(command.output)
+    result = json.loads(command.stdout)  # the notes follow on stderr (this PC has no arm: pooled)
+    assert result["notes"] == [ARMS_POOLED]
     assert (result["n_profiles"], result["n_intervals"]) == (12, 24)
     keys = ["subject", "start", "PPTESTCD"]
     got = pd.DataFrame(result["rows"], columns=result["columns"]).set_index(keys)["PPSTRESN"].sort_index()

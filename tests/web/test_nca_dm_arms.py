@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
+from scipy import stats
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
@@ -31,7 +32,7 @@ from bioparity.analyses.nca import parameter_statistics
 from bioparity.cli.main import app
 from bioparity.i18n.notes import translate_note
 from bioparity.io.nca_input import ARMS_POOLED
-from bioparity.store.models import AuditEvent
+from bioparity.store.models import AnalysisRun, AuditEvent
 from tests.conftest import read_reference
 from tests.nca.test_nca_sdtm_units import theoph_domains
 from tests.web.conftest import FormClient, finished_run_page
@@ -128,6 +129,10 @@ def test_the_dm_dataset_gives_the_arms_as_bioparity_nca_dm(site: Site, tmp_path:
     report = client.get(f"/ui/runs/{run.id}/report.html").text
     assert f'Input SHA-256 (each subject&#39;s arm (DM dataset))</th><td class="hash">{digest}' in report
     assert "pool the subjects" not in report
+    review = client.get(f"/ui/runs/{run.id}/review")  # the profiles as the run read them, with their arm
+    assert review.status_code == 200 and "EU-REF / EU-REF / THEO-1 / THEOPH / PLASMA / 2" in html.unescape(
+        review.text
+    )
 
 
 def test_without_dm_the_run_its_page_and_its_report_say_the_arms_are_pooled(
@@ -180,3 +185,49 @@ def test_a_dm_dataset_is_not_analysed_as_concentrations_nor_given_for_a_table_wi
         client, client.post(f"/ui/datasets/{plain_id}/runs", data={"kind": "nca", "opt_dm": dm_id})
     )
     assert "option dm (dm.xpt): the input has an arm column already" in html.unescape(page.text)
+
+
+def test_pk_similarity_of_the_nca_with_dm_compares_the_three_arms(site: Site) -> None:
+    """The PP dataset stored from the NCA run with DM carries ARM: PK similarity compares the three arms
+    (before, an SDTM PC gave a PP table with no arm at all). Reference: Welch's 90% CI (FDA 2001,
+    Statistical Approaches to Establishing Bioequivalence, section VI) of the log PKNCA values of each
+    arm's four subjects, by scipy, to 1e-9."""
+    client, company, files, sessions = site
+    pc_id = _upload(client, company, files["pc.xpt"])
+    dm_id = _upload(client, company, files["dm.xpt"])
+    _page, nca_run = run_from_form(client, sessions, pc_id, {"opt_dm": dm_id})
+    stored = client.post(f"/ui/runs/{nca_run.id}/derive", data={"analysis_kind": "pk-similarity"})
+    assert stored.status_code == 200 and "/ui/datasets/" in stored.url.path, stored.text[:2000]
+    pp_id = stored.url.path.rsplit("/", 1)[-1]
+    page = finished_run_page(
+        client,
+        client.post(
+            f"/ui/datasets/{pp_id}/runs",
+            data={"kind": "pk-similarity", "opt_arms": ",".join(ARMS), "opt_metrics": "CMAX,AUCIFO"},
+        ),
+    )
+    assert page.status_code == 200 and "succeeded" in page.text
+    with sessions() as session:
+        run = session.get(AnalysisRun, page.url.path.rsplit("/", 1)[-1])
+        assert run is not None
+        table = _table(json.loads(run.result_json or "{}"))
+    assert len(table) == 6  # 2 metrics x (TEST/EU-REF, TEST/US-REF, EU-REF/US-REF)
+    pknca = read_reference("expected/nca_theoph_linuplogdown.csv")
+    pknca = pknca.assign(arm=pknca["Subject"].astype(str).map(_arm_of))
+    for metric, name in (("CMAX", "cmax"), ("AUCIFO", "aucinf.obs")):
+        logs = (
+            pknca[pknca["PPTESTCD"] == name].groupby("arm")["PPORRES"].apply(lambda v: np.log(v.to_numpy()))
+        )
+        for first, second in ((ARMS[0], ARMS[1]), (ARMS[0], ARMS[2]), (ARMS[1], ARMS[2])):
+            a, b = logs[first], logs[second]
+            va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+            df = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
+            d, half = a.mean() - b.mean(), stats.t.ppf(0.95, df) * np.sqrt(va + vb)
+            row = table[
+                (table["metric"] == metric)
+                & (table["test_arm"] == first)
+                & (table["reference_arm"] == second)
+            ]
+            assert len(row) == 1
+            got = row[["gmr", "ci_lower", "ci_upper"]].to_numpy(float)[0]
+            np.testing.assert_allclose(got, 100 * np.exp([d, d - half, d + half]), rtol=1e-9)
