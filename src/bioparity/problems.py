@@ -391,7 +391,9 @@ A_POSITIVE_OR_BLANK = note_template("a number > 0 or blank")
 A_FINITE_OR_BLANK = note_template("a finite number or blank")
 DM_WITHOUT_COLUMN = note_template("SDTM DM without this column")
 A_DM_COLUMNS = note_template("USUBJID and ARM (ACTARM optional) of an SDTM DM domain")
-SUBJECT_NOT_IN_DM = note_template("a subject with samples that the DM domain does not have")
+SUBJECT_NOT_IN_DM = note_template(
+    "a subject with samples that the DM domain {dm} does not have (subjects missing from it: {subjects})"
+)
 A_DM_SUBJECT = note_template("one DM record (USUBJID) per sampled subject")
 TWO_ARMS_IN_DM = note_template("this USUBJID has two DM records with different arms")
 A_ONE_ARM = note_template("one ARM and ACTARM per USUBJID")

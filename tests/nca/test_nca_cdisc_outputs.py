@@ -8,6 +8,8 @@ crossover repeats it in a second period with the concentrations x 0.8 (VISITNUM 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import cast
 
@@ -18,6 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bioparity.cli.main import app
+from bioparity.io.nca_input import ARMS_POOLED
 from bioparity.io.sdtm import PP_KEYS, hours_to_iso8601
 from bioparity.io.tables_out import OutputFileError
 
@@ -221,6 +224,9 @@ def test_dm_gives_each_subject_its_arm_and_summaries_per_arm(theoph: pd.DataFram
     assert summary.loc["A", "mean"] == pytest.approx((10.5 + 8.2) / 2, rel=1e-12)
     assert summary.loc["B", "mean"] == pytest.approx(8.33, rel=1e-12)
     assert summary.loc["A", "n"] == 2 and summary.loc["B", "n"] == 1
+    provenance = json.loads((tmp_path / "nca.csv.provenance.json").read_text())
+    digest = hashlib.sha256(dm.read_bytes()).hexdigest()
+    assert provenance["inputs"]["dm"] == {"path": str(dm), "sha256": digest}  # what decided the arms
     for path in (out, adpp, adnca):
         frame = pd.read_csv(path)
         subject = "subject" if path == out else "USUBJID"
@@ -234,7 +240,7 @@ def test_a_pc_without_arm_and_without_dm_says_the_arms_are_pooled(
     src = tmp_path / "pc.csv"
     _pc(theoph).to_csv(src, index=False)
     code, output = _run(src, "--out", tmp_path / "nca.csv")
-    assert code == 0 and "SDTM PC has no arm and no --dm was given" in output
+    assert code == 0 and ARMS_POOLED in " ".join(output.split())
     plain = tmp_path / "plain.csv"
     _crossover_plain(theoph).to_csv(plain, index=False)
     code, output = _run(plain, "--out", tmp_path / "p.csv")
@@ -246,7 +252,8 @@ def test_a_pc_without_arm_and_without_dm_says_the_arms_are_pooled(
     [  # Theoph subjects 1 and 2 have 11 samples each: subject 3's first is PC row 23
         (
             _dm({"S1-1": "A", "S1-2": "B"}),
-            "row 23 (line 24), column 'USUBJID': a subject with samples that the DM",
+            "row 23 (line 24), column 'USUBJID': a subject with samples that the DM domain {dm} does not "
+            "have (subjects missing from it: 1: S1-3)",
         ),
         (_dm({"S1-1": "A", "S1-2": "B", "S1-3": "A"}).drop(columns="ARM"), "SDTM DM without this column"),
         (pd.concat([_dm({"S1-1": "A", "S1-2": "B", "S1-3": "A"}), _dm({"S1-2": "A"})]), "row 4 (line 5)"),
@@ -259,7 +266,7 @@ def test_a_dm_that_does_not_fit_is_refused_naming_file_row_and_column(
     _pc(theoph).to_csv(src, index=False)
     dm.to_csv(path, index=False)
     code, output = _run(src, "--out", out, "--dm", path)
-    assert code != 0 and message in " ".join(output.split()), output
+    assert code != 0 and message.format(dm=path) in " ".join(output.split()), output
     assert not out.exists()
 
 

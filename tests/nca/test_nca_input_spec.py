@@ -30,6 +30,7 @@ from bioparity.analyses.nca import NCA, nca_kind, nca_summary, read_concentratio
 from bioparity.cli.main import app
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import use_language
+from bioparity.io.nca_input import ARMS_POOLED
 from bioparity.io.sdtm import hours_to_iso8601, iso8601_duration_hours
 from bioparity.nca import AUTO, GROUP_COLUMNS, NCAOptions, NCASpec, dose_option, run_nca, spec_from_options
 from bioparity.scale import nca_dask
@@ -332,7 +333,10 @@ def test_sdtm_pc_and_ex_give_the_same_numbers_on_the_command_line_in_the_workspa
         "dosing": record["inputs"]["dosing"]["sha256"],
     }
     assert inputs["dosing"] == hashlib.sha256((tmp_path / "ex.xpt").read_bytes()).hexdigest()
-    assert command.output.strip() == result_text  # bioparity run prints what the workspace stores
+    assert command.stdout.strip() == result_text  # bioparity run prints what the workspace stores
+    # and its notes on stderr: this PC has no arm and no DM was given, so the summary pools the subjects
+    assert json.loads(result_text)["notes"] == [ARMS_POOLED]
+    assert f"note: {ARMS_POOLED}" in " ".join(command.stderr.split())
     workspace = pd.DataFrame(result["rows"], columns=result["columns"])
     assert (
         list(workspace.columns[:5])
@@ -428,7 +432,8 @@ def test_repeated_ex_doses_give_the_command_lines_multiple_dose_nca_in_the_works
     assert run.exit_code == 0 and "wrote 24 dosing intervals" in run.output, run.output
     command = CliRunner().invoke(app, ["run", "nca", "pc.csv", "-o", "dosing=ex.csv", "--json"])
     assert command.exit_code == 0, command.output
-    result = json.loads(command.output)
+    result = json.loads(command.stdout)  # the notes follow on stderr (this PC has no arm: pooled)
+    assert result["notes"] == [ARMS_POOLED]
     assert (result["n_profiles"], result["n_intervals"]) == (12, 24)
     keys = ["subject", "start", "PPTESTCD"]
     got = pd.DataFrame(result["rows"], columns=result["columns"]).set_index(keys)["PPSTRESN"].sort_index()
@@ -478,7 +483,10 @@ def test_tau_of_the_workspace_gives_the_command_lines_steady_state_interval(
             stored = run_analysis(session, actor, pc_id, "nca", {"dosing": ex_id, **options})
             assert stored.status == "succeeded", stored.error
             result, result_text = json.loads(stored.result_json or "{}"), stored.result_json
-    assert command.output.strip() == result_text  # bioparity run prints what the workspace stores
+    assert command.stdout.strip() == result_text  # bioparity run prints what the workspace stores
+    # and its notes on stderr: this PC has no arm and no DM was given, so the summary pools the subjects
+    assert json.loads(result_text)["notes"] == [ARMS_POOLED]
+    assert f"note: {ARMS_POOLED}" in " ".join(command.stderr.split())
     keys = ["subject", "dose_number", "PPTESTCD"]
     workspace = pd.DataFrame(result["rows"], columns=result["columns"])
     cli = pd.read_csv("md.csv", dtype={"subject": str}, keep_default_na=False, na_values=[""])

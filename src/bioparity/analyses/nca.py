@@ -50,15 +50,18 @@ from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.i18n.notes import compile_template, note_text
 from bioparity.io.nca_input import (
+    ARMS_POOLED,
     NCADoses,
     NCASamples,
     check_sdtm_ex,
+    dm_arms,
     missing_concentrations,
     read_doses,
     samples_of,
+    with_dm_arms,
 )
 from bioparity.io.readers import LoadedTable, read_any_table
-from bioparity.io.sdtm import PC_GROUPS, PC_IN_PP, is_sdtm_ex, is_sdtm_pc
+from bioparity.io.sdtm import PC_GROUPS, PC_IN_PP, is_sdtm_dm, is_sdtm_ex, is_sdtm_pc
 from bioparity.left_out import STORED_RESULT, left_out_rows
 from bioparity.nca import GROUP_COLUMNS, NCAOptions, NCASpec, Where, result_table, run_nca, spec_from_options
 from bioparity.nca.lambda_z import LAMZ_REASONS, LAMZ_TOO_FEW_POINTS
@@ -375,6 +378,63 @@ def _arm_column(frame: pd.DataFrame) -> str | None:
     exact = next((c for c in ARM_COLUMNS if c in names), None)
     lower = {c.lower(): c for c in reversed(names)}  # the first column of each lower-case name
     return exact or next((lower[c.lower()] for c in ARM_COLUMNS if c.lower() in lower), None)
+
+
+def with_arms(
+    samples: NCASamples, dm: str | os.PathLike[str] | None, *, given: str, label: str | None = None
+) -> NCASamples:
+    """The samples with each subject's arm from an SDTM DM domain, when one is given (``bioparity nca
+    --dm``, the workspace NCA's option ``dm``): :func:`bioparity.io.nca_input.with_dm_arms`, the one
+    reader and merge of both.
+
+    Parameters
+    ----------
+    samples : NCASamples
+        The concentrations as read (:func:`bioparity.io.nca_input.samples_of`).
+    dm : str, os.PathLike or None
+        The DM file; None or ``''``: none given, the samples are returned as they are.
+    given : str
+        How the DM was given, for the message refusing it (``--dm dm.xpt``, ``option dm (dm.xpt)``).
+    label : str, optional
+        How messages name the DM file (default: the path as given).
+
+    Returns
+    -------
+    NCASamples
+        The samples with ARM (and ACTARM) as profile columns, or unchanged without a DM.
+
+    Raises
+    ------
+    InputError
+        A DM given for samples that have an arm column already (which arm would the statistics use?).
+    DataFileError
+        A DM that does not fit (:func:`~bioparity.io.nca_input.with_dm_arms`: columns, a subject with two
+        arms, sampled subjects missing from it, named with the file).
+    """
+    if dm is None or not str(dm).strip():
+        return samples
+    if _arm_column(samples.frame) is not None:
+        raise InputError(_("%(given)s: the input has an arm column already") % {"given": given})
+    return with_dm_arms(samples, dm, label=label)
+
+
+def arms_notes(samples: NCASamples) -> list[str]:
+    """``[ARMS_POOLED]`` for an SDTM PC domain without an arm column (and no DM given, which would have
+    added ARM): its summary statistics pool the subjects of every arm, which must be said wherever they are
+    shown (EMA CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8: descriptive statistics per treatment); else
+    ``[]`` (a plain table's own columns say what it is).
+
+    Parameters
+    ----------
+    samples : NCASamples
+        The samples of the run, after :func:`with_arms`.
+
+    Returns
+    -------
+    list of str
+        The note of :data:`bioparity.io.nca_input.ARMS_POOLED`, or nothing.
+    """
+    return [ARMS_POOLED] if samples.sdtm_pc is not None and _arm_column(samples.frame) is None else []
 
 
 def _summary_groups(frame: pd.DataFrame) -> tuple[str | None, list[str]]:
@@ -977,21 +1037,27 @@ EXTRAPOLATE_TAU = Option(
 DOSE_RECORD_OPTIONS = ("dosing", TAU.name, EXTRAPOLATE_TAU.name)
 
 #: The file layouts the NCA kind reads by their own rules (recognised by their columns, not mapped).
-SDTM_PC, SDTM_EX = "SDTM PC", "SDTM EX"
+SDTM_PC, SDTM_EX, SDTM_DM = "SDTM PC", "SDTM EX", "SDTM DM"
+#: The option naming the DM dataset that gives each subject its arm (``bioparity nca --dm``).
+DM_OPTION = "dm"
 
 
 def nca_layout(columns: Sequence[str]) -> str | None:
     """``SDTM PC`` for the columns of an SDTM PC domain (concentrations, read as ``bioparity nca`` reads
-    it), ``SDTM EX`` for those of an EX domain (dose records for the option ``dosing``), else None."""
+    it), ``SDTM EX`` for those of an EX domain (dose records for the option ``dosing``), ``SDTM DM`` for
+    those of a DM domain (each subject's arm, for the option ``dm``), else None."""
     empty = pd.DataFrame(columns=list(columns))
     if is_sdtm_pc(empty):
         return SDTM_PC
-    return SDTM_EX if is_sdtm_ex(empty) else None
+    if is_sdtm_ex(empty):
+        return SDTM_EX
+    return SDTM_DM if is_sdtm_dm(empty) else None
 
 
 def read_concentrations(path: Path) -> pd.DataFrame:
     """A concentration-time table (CSV, XLSX, Parquet, XPT): ``subject, time, conc``, an SDTM PC domain,
-    or an SDTM EX domain (the dose records of an NCA run of PC, option ``dosing``).
+    an SDTM EX domain (the dose records of an NCA run of PC, option ``dosing``) or an SDTM DM domain (each
+    subject's arm, option ``dm``: :func:`bioparity.io.nca_input.dm_arms`).
 
     A plain table has these three columns under exactly these names (the upload page maps other
     headers to them); grouping and dose columns follow the NCA input spec (:mod:`bioparity.nca.spec`).
@@ -1006,6 +1072,8 @@ def read_concentrations(path: Path) -> pd.DataFrame:
     layout = nca_layout([str(c) for c in table.frame.columns])
     if layout == SDTM_EX:
         check_sdtm_ex(table)
+    elif layout == SDTM_DM:
+        dm_arms(table)
     else:
         missing = [c for c in ("subject", "time", "conc") if c not in table.frame.columns]
         if missing and layout is None:
@@ -1032,21 +1100,30 @@ def nca_input(frame: pd.DataFrame, options: Mapping[str, Any]) -> tuple[NCASampl
     clock), ``''`` for none: :func:`bioparity.io.nca_input.read_doses` puts each subject's EXDOSE on
     the samples when EX holds one dose record per subject (single dose, unless ``tau`` asks for the dosing
     interval), else gives the records of multiple-dose NCA. ``tau`` and ``extrapolate_tau`` without dose
-    records are refused (``bioparity nca`` refuses them without ``--dosing``). Files are named by their
-    file name in messages.
+    records are refused (``bioparity nca`` refuses them without ``--dosing``). The option ``dm`` is the
+    path of an SDTM DM domain giving each subject its arm (``--dm``: :func:`with_arms`). Files are named
+    by their file name in messages.
     """
-    if nca_layout([str(c) for c in frame.columns]) == SDTM_EX:
+    layout = nca_layout([str(c) for c in frame.columns])
+    if layout == SDTM_EX:
         raise InputError(
             "this dataset is an SDTM EX domain (dose records): run NCA on the concentrations (the PC "
             "domain) with this dataset as the option dosing"
         )
+    if layout == SDTM_DM:
+        raise InputError(
+            "this dataset is an SDTM DM domain (each subject's arm): run NCA on the concentrations (the PC "
+            "domain) with this dataset as the option dm"
+        )
     file = frame.attrs.get(SOURCE_FILE) or None
     table = LoadedTable(frame, file or "", "", frame.attrs.get(SOURCE_LINE_OFFSET) if file else None)
     samples = samples_of(table, spec_from_options(options))
-    dosing = options.get("dosing") or ""
-    if not isinstance(dosing, str | os.PathLike):
-        raise InputError(f"option dosing={dosing!r}; expected a dataset or a file")
-    if not str(dosing).strip():
+    dm = _option_file(options, DM_OPTION)
+    if dm:
+        name = Path(dm).name
+        samples = with_arms(samples, dm, given=f"option {DM_OPTION} ({name})", label=name)
+    dosing = _option_file(options, "dosing")
+    if not dosing:
         if samples.spec.dose_record_settings:
             raise InputError(
                 f"option {' and '.join(samples.spec.dose_record_settings)}: for multiple-dose NCA; give the "
@@ -1056,13 +1133,23 @@ def nca_input(frame: pd.DataFrame, options: Mapping[str, Any]) -> tuple[NCASampl
     return read_doses(dosing, samples, tau=samples.spec.tau, label=Path(dosing).name)
 
 
+def _option_file(options: Mapping[str, Any], name: str) -> str:
+    """The file an option of type ``dataset`` names (the workspace gives the path of the dataset's copy),
+    ``''`` for none; a value that is no path is refused naming the option."""
+    value = options.get(name) or ""
+    if not isinstance(value, str | os.PathLike):
+        raise InputError(f"option {name}={value!r}; expected a dataset or a file")
+    return str(value).strip() and str(value)
+
+
 def sample_profiles(frame: pd.DataFrame, options: Mapping[str, Any]) -> ProfilePlot | None:
     """The concentration-time profiles of a table of concentrations as an NCA run reads its samples
     (:func:`nca_input`, with ``options`` such as the units stored with a dataset): an SDTM PC domain by
     its rules (USUBJID, PCELTM durations as hours, PCSTRESN in the unit of PCSTRESU, named on the axis), a
     plain ``subject, time, conc`` table as it is. A table NCA does not read (an EX domain, a table of
     other data) is drawn as a plain table if it can be (:func:`profile_plot`), else not (None)."""
-    given = {k: v for k, v in options.items() if k not in DOSE_RECORD_OPTIONS and v not in ("", None)}
+    left = (*DOSE_RECORD_OPTIONS, DM_OPTION)  # the samples as the file holds them
+    given = {k: v for k, v in options.items() if k not in left and v not in ("", None)}
     try:
         samples, _doses = nca_input(frame, given)
     except BioparityError:
@@ -1079,11 +1166,13 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     The options are those of ``bioparity nca`` (:func:`bioparity.nca.spec_from_options`): ``dose``,
     ``auc_method``, ``route``, ``conc_unit``, ``time_unit``, ``dose_unit``, ``review`` (the reviewer's
     lambda_z choices), ``dosing`` (``--dosing``, see :func:`nca_input`), ``tau`` and ``extrapolate_tau``
-    (``--tau``, ``--extrapolate-tau``); the same table and options give the same numbers as the command
-    line, an SDTM PC domain included. A unit of another dimension is refused and a unit bioparity does not
-    know is named in the result's ``notes`` (:meth:`bioparity.nca.NCASpec.unit_notes`, as the command line
-    warns). Dose records with several doses per subject (or with ``tau``) give multiple-dose NCA: one set
-    of parameters per dosing interval (the rows, as ``bioparity nca`` writes them), with the summary
+    (``--tau``, ``--extrapolate-tau``), ``dm`` (``--dm``: each subject's arm from an SDTM DM domain); the
+    same table and options give the same numbers as the command line, an SDTM PC domain included. A unit
+    of another dimension is refused and a unit bioparity does not know is named in the result's ``notes``
+    (:meth:`bioparity.nca.NCASpec.unit_notes`, as the command line warns); so is an SDTM PC domain without
+    an arm and without ``dm``, whose summary statistics pool the arms (:func:`arms_notes`). Dose records
+    with several doses per subject (or with ``tau``) give multiple-dose NCA: one set of parameters per
+    dosing interval (the rows, as ``bioparity nca`` writes them), with the summary
     statistics per dosing interval (``interval_statistics``, :func:`interval_statistics`) and the lambda_z
     fit after each profile's last dose (``terminal_lambda_z``, :func:`terminal_lambda_z`), each stored as a
     table (``columns``, ``rows``). A single-dose result is the PP table with its counts, as before.
@@ -1092,8 +1181,10 @@ def nca_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     spec = samples.spec
     if isinstance(spec.dose, str) and spec.dose not in samples.frame.columns:
         raise InputError(f"option dose={spec.dose!r} is neither a column nor a number")
-    # a unit of another dimension refused; one bioparity does not know is carried as written, with a note
-    notes = [*spec.unit_notes(samples.units), *samples.derived]  # and a period derived, not read
+    # a unit of another dimension refused; one bioparity does not know is carried as written, with a note;
+    # a period derived, not read; an SDTM PC without arm (no DM given) is said to pool the arms, as
+    # bioparity nca says it
+    notes = [*spec.unit_notes(samples.units), *samples.derived, *arms_notes(samples)]
     noted = {"notes": notes} if notes else {}  # a run of known units is stored as before
     choices = review_choices(options)
     if doses is not None and not doses.per_subject:
@@ -1292,6 +1383,18 @@ NCA = Analysis(
             "",
             type="dataset",
             label=gettext_noop("Dosing dataset (EX)"),
+        ),
+        Option(
+            DM_OPTION,
+            gettext_noop(
+                "each subject's arm: a dataset of the study holding an SDTM DM domain (USUBJID, ARM, "
+                "optional ACTARM), for concentrations without an arm column (an SDTM PC domain): summary "
+                "statistics per ARM; same as bioparity nca --dm; '' = none (an SDTM PC then pools the arms, "
+                "as a note of the run says)"
+            ),
+            "",
+            type="dataset",
+            label=gettext_noop("Demographics dataset (DM, arms)"),
         ),
         TAU,
         EXTRAPOLATE_TAU,

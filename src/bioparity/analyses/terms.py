@@ -280,6 +280,7 @@ LABELS: dict[str, KeyLabel] = {
     "dose_unit": KeyLabel(gettext_noop("dose unit")),
     "review": KeyLabel(gettext_noop("lambda_z review choices")),
     "dosing": KeyLabel(gettext_noop("dose records (dataset)")),
+    "dm": KeyLabel(gettext_noop("each subject's arm (DM dataset)")),
     "tau": KeyLabel(gettext_noop("dosing interval after the last dose (tau)")),
     "extrapolate_tau": KeyLabel(gettext_noop("AUCTAU extrapolated to the end of tau with lambda_z")),
     "fpr": KeyLabel(gettext_noop("screening false-positive rate")),

@@ -30,7 +30,8 @@ Contract:
   VISIT, EPOCH; a profile column PP has no variable for, such as a plain table's ``period``, in PPGRPID,
   said on the terminal).
 * ``--dm DM`` (SDTM DM: USUBJID, ARM, optional ACTARM) gives each subject its arm: summary statistics per
-  ARM, ARM and ACTARM carried to OUT, ADPP and ADNCA (:func:`bioparity.io.nca_input.with_dm_arms`). An SDTM
+  ARM, ARM and ACTARM carried to OUT, ADPP and ADNCA (:func:`bioparity.io.nca_input.with_dm_arms`), the DM
+  file and its SHA-256 recorded in ``OUT.provenance.json`` (``inputs.dm``). An SDTM
   PC input has no arm; without ``--dm`` a note says that the summary statistics pool the arms.
 * Every file of a run is written, or none: OUT, the files beside it and the SDTM/ADaM files are renamed into
   place together when all are complete (:func:`bioparity.io.tables_out.output_set`).
@@ -88,12 +89,13 @@ import pandas as pd
 import typer
 
 from bioparity.analyses.nca import (
-    ARM_COLUMNS,
     EXTRAPOLATE_TAU,
     TAU,
     TERMINAL_KEY,
+    arms_notes,
     parameter_statistics,
     terminal_lambda_z,
+    with_arms,
 )
 from bioparity.cli.common import user_errors, warn_note
 from bioparity.cli.options import UNIT_OPTIONS, Subject, Time
@@ -101,6 +103,7 @@ from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop, ngettext
+from bioparity.i18n.notes import note_text
 from bioparity.io import write_frame_atomic
 from bioparity.io.adam import adnca_domain, adpp_domain, write_adam
 from bioparity.io.nca_input import (
@@ -110,7 +113,6 @@ from bioparity.io.nca_input import (
     missing_concentrations,
     read_doses,
     read_samples,
-    with_dm_arms,
 )
 from bioparity.io.provenance import sha256_in_background, write_provenance
 from bioparity.io.readers import read_any_table
@@ -295,35 +297,20 @@ def nca_command(
 
 def _arms(samples: NCASamples, dm: Path | None) -> NCASamples:
     """The samples (what was detected said on the terminal) with each subject's arm from ``--dm``
-    (:func:`~bioparity.io.nca_input.with_dm_arms`); an SDTM PC input without ``--dm`` has no arm, which a
-    note says (the summary statistics then pool every subject, never silently)."""
+    (:func:`~bioparity.analyses.nca.with_arms`, as the workspace's option ``dm``); an SDTM PC input without
+    ``--dm`` has no arm, which a note says (:func:`~bioparity.analyses.nca.arms_notes`: the summary
+    statistics then pool every subject, never silently)."""
     _say(samples.note)
+    samples = with_arms(samples, dm, given=f"--dm {dm}")
     if dm is not None:
-        if _has_arm(samples):
-            raise InputError(_("--dm %(path)s: the input has an arm column already") % {"path": dm})
-        samples = with_dm_arms(samples, dm)
         arms = [c for c in ("ARM", "ACTARM") if c in samples.frame.columns]
         _say(
             _("arms from %(path)s: %(columns)s of each subject (summary statistics per ARM)")
             % {"path": dm, "columns": ", ".join(arms)}
         )
-    elif samples.sdtm_pc is not None and not _has_arm(samples):
-        _say(_("note: %(note)s") % {"note": _(NO_ARM_NOTE)})
+    for note in arms_notes(samples):
+        _say(_("note: %(note)s") % {"note": note_text(note)})
     return samples
-
-
-#: Said when an SDTM PC input has no arm and no --dm was given (translated where said).
-NO_ARM_NOTE = gettext_noop(
-    "SDTM PC has no arm and no --dm was given: the summary statistics pool the subjects of every arm; give "
-    "the DM domain with --dm DM.xpt for statistics per ARM"
-)
-
-
-def _has_arm(samples: NCASamples) -> bool:
-    """True when the samples have a column the summary statistics take as the arm (arm, treatment, TRT or
-    group, any letter case: :data:`bioparity.analyses.nca.ARM_COLUMNS`)."""
-    names = {str(c).casefold() for c in samples.frame.columns}
-    return any(c.casefold() in names for c in ARM_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -387,7 +374,7 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
         n_rows = len(long)
         counts.add(result)
     inputs = {"concentrations": params["infile"]} | {
-        name: params[name] for name in ("dosing", "lambda_z_points", "lambda_z_exclude", "review")
+        name: params[name] for name in ("dosing", "dm", "lambda_z_points", "lambda_z_exclude", "review")
     }
     missing = missing_concentrations(frame, spec, samples.where) if counts.missing else None
     summary = _summary_record(long, spec, outputs.out)
@@ -493,7 +480,7 @@ def _multiple_dose(
     terminal = {"path": str(fit_path), "rows": len(fit), "fit": TERMINAL_FIT} if written else None
     write_provenance(
         outputs.out,
-        {"concentrations": params["infile"], "dosing": params["dosing"]},
+        {"concentrations": params["infile"], "dosing": params["dosing"], "dm": params["dm"]},
         _provenance(spec),
         extra=_excluded_record(missing) | sources | {TERMINAL_KEY: terminal} | summary,
     )

@@ -31,6 +31,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from bioparity.errors import DataFileError, InputError
+from bioparity.i18n.notes import note_template
 from bioparity.io.readers import LoadedTable, read_any_table
 from bioparity.io.sdtm import (
     doses_on_sample_clock,
@@ -76,6 +77,13 @@ from bioparity.problems import (
 
 #: The subject-level columns ``--dm`` takes from an SDTM DM domain (planned and actual arm).
 DM_ARMS = ("ARM", "ACTARM")
+#: The note of an NCA of an SDTM PC domain without an arm, given no DM domain: said by ``bioparity nca``
+#: and stored in the workspace run's ``notes`` (shown on its page and in its report), one text for both.
+ARMS_POOLED = note_template(
+    "SDTM PC has no arm and no DM domain was given (bioparity nca --dm DM.xpt; in the workspace, the NCA "
+    "option dm): the summary statistics pool the subjects of every arm; give the DM domain for statistics "
+    "per ARM"
+)
 
 
 @dataclass(frozen=True)
@@ -234,17 +242,80 @@ def with_derived_period(samples: NCASamples, periods: pd.Series | None = None) -
     )
 
 
-def with_dm_arms(samples: NCASamples, path: str | os.PathLike[str]) -> NCASamples:
+def with_dm_arms(
+    samples: NCASamples, path: str | os.PathLike[str], *, label: str | None = None
+) -> NCASamples:
     """The samples with each subject's ARM (and ACTARM, when the DM has it) from an SDTM DM domain, as
     profile columns: an SDTM PC domain has no arm (SDTMIG v3.4, section 5.2: ARM and ACTARM are variables of
     DM, one record per subject), so without them the summary statistics would pool the arms. A subject
     belongs to one arm, so the columns never split its profiles; the summary statistics are per ARM
-    (:func:`bioparity.analyses.nca.parameter_statistics`), ADPP and ADNCA carry both.
+    (:func:`bioparity.analyses.nca.parameter_statistics`), ADPP and ADNCA carry both. ``bioparity nca
+    --dm`` and the workspace NCA's option ``dm`` both read the DM through this function.
 
-    Errors name the file, row and column: a DM without USUBJID or ARM, a USUBJID with two different arms,
-    a sampled subject (USUBJID of PC, or the subject column of a plain table) that DM does not have.
+    Parameters
+    ----------
+    samples : NCASamples
+        The concentrations (:func:`samples_of`; an SDTM PC domain or a plain table).
+    path : str or os.PathLike
+        The DM file (CSV, XLSX, Parquet or XPT).
+    label : str, optional
+        How messages name the DM file (default: the path as given).
+
+    Returns
+    -------
+    NCASamples
+        The samples with the columns ARM (and ACTARM) put first among the profile groups.
+
+    Raises
+    ------
+    DataFileError
+        Naming the file, row and column: a DM without USUBJID or ARM, a USUBJID with two different arms
+        (:func:`dm_arms`); a sampled subject (USUBJID of PC, or the subject column of a plain table) that
+        the DM does not have, at its first sample, with the DM file and every such subject named.
     """
-    table = read_any_table(path)
+    table = read_any_table(path, label=label)
+    arms = dm_arms(table)
+    frame = samples.frame.copy()
+    subjects = frame[samples.spec.subject].astype("string").str.strip()
+    known = subjects.isin(arms.index).to_numpy(dtype=bool)
+    if not known.all():
+        missing = list(dict.fromkeys(subjects[~known].astype(str)))
+        listed = ", ".join(missing[:MISSING_LISTED]) + (", ..." if len(missing) > MISSING_LISTED else "")
+        problem = SUBJECT_NOT_IN_DM.format(dm=table.file, subjects=f"{len(missing)}: {listed}")
+        column = "USUBJID" if samples.sdtm_pc is not None else samples.spec.subject
+        samples.where.reject(~known, problem, column, subjects, A_DM_SUBJECT)
+    for c in arms.columns:
+        frame[c] = subjects.map(arms[c]).to_numpy()
+    groups = (*arms.columns, *(g for g in samples.spec.groups if g.upper() not in DM_ARMS))
+    spec = dataclasses.replace(samples.spec, groups=groups).resolve(frame)
+    return dataclasses.replace(samples, frame=frame, spec=spec)
+
+
+#: How many subjects missing from a DM domain an error lists (then ``...``; the count is always given).
+MISSING_LISTED = 10
+
+
+def dm_arms(table: LoadedTable) -> pd.DataFrame:
+    """Each subject's arm in an SDTM DM domain read from a file: one row per USUBJID (the index, stripped
+    text), columns ARM and, when the DM has it, ACTARM (text, empty when missing). The workspace checks an
+    uploaded DM with it, and :func:`with_dm_arms` reads one.
+
+    Parameters
+    ----------
+    table : LoadedTable
+        The DM as read (:func:`bioparity.io.readers.read_any_table`); column names in any letter case.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by USUBJID, with the columns of :data:`DM_ARMS` the domain has.
+
+    Raises
+    ------
+    DataFileError
+        A DM without USUBJID or ARM (naming the file and column), or a USUBJID with two records of different
+        arms (naming the row and line of the second).
+    """
     where = Where(file=table.file, line_offset=table.line_offset)
     dm = table.frame.rename(columns={c: str(c).upper() for c in table.frame.columns}).reset_index(drop=True)
     for column in ("USUBJID", "ARM"):
@@ -259,16 +330,7 @@ def with_dm_arms(samples: NCASamples, path: str | os.PathLike[str]) -> NCASample
     for c in arms:
         differs |= (again[c] != again[c + "_first"]).to_numpy()
     where.reject(differs, TWO_ARMS_IN_DM, "USUBJID", dm["USUBJID"], A_ONE_ARM)
-    frame = samples.frame.copy()
-    subjects = frame[samples.spec.subject].astype("string").str.strip()
-    known = subjects.isin(first["USUBJID"]).to_numpy(dtype=bool)
-    column = "USUBJID" if samples.sdtm_pc is not None else samples.spec.subject
-    samples.where.reject(~known, SUBJECT_NOT_IN_DM, column, subjects, A_DM_SUBJECT)
-    for c in arms:
-        frame[c] = subjects.map(first.set_index("USUBJID")[c]).to_numpy()
-    groups = (*arms, *(g for g in samples.spec.groups if g.upper() not in DM_ARMS))
-    spec = dataclasses.replace(samples.spec, groups=groups).resolve(frame)
-    return dataclasses.replace(samples, frame=frame, spec=spec)
+    return first.set_index("USUBJID")[arms]
 
 
 def pc_given_groups(pc: pd.DataFrame, spec: NCASpec, pc_groups: Sequence[str]) -> tuple[str, ...]:

@@ -348,6 +348,24 @@ def write_sdtm_pp(pp: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     write_xport_atomic(pp, path, table_name="PP", column_labels=labels)
 
 
+# --- DM (demographics) domain: each subject's arm ---------------------------------------------------
+
+DM_REQUIRED = ("USUBJID", "ARM")
+
+
+def is_sdtm_dm(frame: pd.DataFrame) -> bool:
+    """True when the table looks like an SDTM DM domain: USUBJID and ARM (SDTMIG v3.4, section 5.2: DM has
+    one record per subject with its planned arm), and neither concentrations (PC, a ``conc`` column) nor
+    dose records (EX)."""
+    cols = {str(c).upper() for c in frame.columns}
+    return (
+        all(c in cols for c in DM_REQUIRED)
+        and "CONC" not in cols
+        and not is_sdtm_pc(frame)
+        and not is_sdtm_ex(frame)
+    )
+
+
 # --- EX (exposure) domain: dose records for multiple-dose NCA ------------------------------------------
 
 EX_REQUIRED = ("USUBJID", "EXDOSE")
