@@ -41,7 +41,13 @@ from bioparity.caa.catalogue import DEFAULT_PLAN, LEGACY_PLAN, PLANS, SETTING_NA
 from bioparity.caa.inputs import TEST_SOURCE, check_long_table
 from bioparity.caa.lots import data_notes, prepare_lots
 from bioparity.caa.methods import METHODS, ComparisonBatch
-from bioparity.caa.operating import DEFAULT_SEED, DEFAULT_SIMULATIONS, oc_columns, plan_text
+from bioparity.caa.operating import (
+    DEFAULT_SEED,
+    DEFAULT_SIMULATIONS,
+    oc_columns,
+    plan_text,
+    spread_familywise,
+)
 from bioparity.caa.results import DESCRIPTIVE, FAIL, NOT_EVALUABLE, PASS, CAAResult, ComparisonResult
 from bioparity.errors import InputError
 from bioparity.i18n.notes import note_template
@@ -121,6 +127,14 @@ OPERATING_CHARACTERISTICS = note_template(
     "shifts and a doubled test SD from {n_sim} simulated assessments per plan and lot numbers "
     "(seed {seed}; Monte Carlo SE <= {se:.3f}); for equivalence plans also the "
     "pass probability at a true difference equal to the margin (the test's actual type I error)."
+)
+
+SPREAD_FALSE_FAILURE = note_template(
+    "Spread check by chance, {comparison}: with test and reference lots from one distribution, each "
+    "spread check fails with probability {per_check} (exact: P(F(n_T - 1, n_R - 1) > margin^2)); at least "
+    "one of its {n:d} spread checks fails with probability {familywise} ({expected} failures expected, "
+    "attributes independent), and at least one of its {n_formal:d} formal attributes fails its whole "
+    "criterion (range and spread) with probability {plan} (simulated)."
 )
 
 
@@ -526,6 +540,7 @@ def assess(
         )
     )
     notes.extend(_tiered_alpha_notes(catalogue.plan, attributes, specs))
+    notes.extend(spread_notes(table))
     return CAAResult(
         table=table,
         lots=prepared.lots,
@@ -535,6 +550,50 @@ def assess(
         region=region or "",
         pool_references=pool_references,
     )
+
+
+def _share(values: pd.Series) -> str:
+    """``12.1%``, or ``5.2%-12.1%`` when the values differ (one decimal)."""
+    shown = pd.to_numeric(values, errors="coerce").dropna()
+    low, high = f"{float(shown.min()):.1%}", f"{float(shown.max()):.1%}"
+    return low if low == high else f"{low}-{high}"
+
+
+def spread_notes(table: pd.DataFrame) -> list[str]:
+    """One :data:`SPREAD_FALSE_FAILURE` note per comparison with a spread check (see
+    :func:`bioparity.caa.operating.spread_familywise`): how often a truly similar product fails a spread
+    check, and at least one of them, by chance.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :attr:`CAAResult.table` with the operating characteristics' columns.
+
+    Returns
+    -------
+    list of str
+        The notes (none without operating characteristics or spread checks).
+
+    References
+    ----------
+    Stangler & Schiestl 2019, AAPS Open 5:4, doi:10.1186/s41120-019-0033-9 (false rejection rates and
+    multiplicity over the quality attributes compared in parallel).
+    """
+    notes = []
+    for r in spread_familywise(table).itertuples(index=False):
+        rows = table[table["comparison"] == r.comparison]
+        notes.append(
+            SPREAD_FALSE_FAILURE.format(
+                comparison=r.comparison,
+                per_check=_share(rows["oc_spread_false_failure"]),
+                n=r.spread_checks,
+                familywise=f"{r.spread_familywise:.1%}",
+                expected=f"{r.spread_expected_failures:.2f}",
+                n_formal=r.formal_attributes,
+                plan=f"{r.plan_familywise:.1%}",
+            )
+        )
+    return notes
 
 
 def _settings_text(spec: AttributeSpec) -> str:
