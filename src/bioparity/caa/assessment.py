@@ -113,6 +113,9 @@ DEFAULT_MINIMUM = note_template(
     "{problem} (default minimum of the plan; a catalogue may lower it with a lot_justification)"
 )
 NO_REFERENCE_SD = note_template("reference SD is 0: no scale for the range or margin")
+SPREAD_NEEDS_TWO_LOTS = note_template(
+    "{n:d} lot of {source}: the spread check s_T/s_R needs >= 2 lots for an SD"
+)
 ALL_LOTS_INSIDE = note_template(
     "{reason} (with {n:d} test lots, >= {fraction:.0%} inside means all {n:d} lots)"
 )
@@ -304,8 +307,10 @@ def _run(batch: ComparisonBatch) -> dict[str, Any]:
         short_ref = sub.n_reference < min_ref
         short_test = sub.n_test < min_test
         no_sd = spec.needs_reference_sd & ~(np.nan_to_num(sub.sd_reference) > 0)
-        evaluable = ~short_ref & ~short_test & ~no_sd & res.evaluable
         spread = sub.setting("spread_check").astype(bool) & spec.formal
+        # a plan with a spread check cannot judge one test lot (no s_T): never a NaN ratio read as "> margin"
+        no_spread = spread & (sub.n_test < 2)
+        evaluable = ~short_ref & ~short_test & ~no_sd & ~no_spread & res.evaluable
         default_minimum = sub.setting("lot_justification").astype(str) == ""
         for j, row in enumerate(rows):
             problems = []
@@ -324,6 +329,8 @@ def _run(batch: ComparisonBatch) -> dict[str, Any]:
                 problems.append(DEFAULT_MINIMUM.format(problem=problem) if default else problem)
             if no_sd[j] and not short_ref[j]:
                 problems.append(NO_REFERENCE_SD)
+            if no_spread[j] and not short_test[j]:
+                problems.append(SPREAD_NEEDS_TWO_LOTS.format(n=int(sub.n_test[j]), source=sub.test_source[j]))
             if evaluable[j]:
                 out["status"][row] = (PASS if res.passed[j] else FAIL) if spec.formal else DESCRIPTIVE
                 reason = res.reasons[j]
