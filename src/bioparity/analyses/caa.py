@@ -171,12 +171,16 @@ PLAN_HEADERS = (
     gettext_noop("max MC SE"),
     gettext_noop("equivalence type I at the margin"),
     gettext_noop("large-n type I"),
+    gettext_noop("spread check fails by chance (exact)"),
 )
 
 
 def plan_table(frame: pd.DataFrame) -> Table | None:
     """The CAA plans applied and their operating characteristics (one row per plan and lot numbers;
-    probability of passing by seeded simulation, EMA/CHMP/138502/2017 section 4)."""
+    probability of passing by seeded simulation, EMA/CHMP/138502/2017 section 4), with the spread
+    check's false failures by chance per comparison under it
+    (:func:`bioparity.caa.assessment.spread_notes`)."""
+    from bioparity.caa.assessment import spread_notes
     from bioparity.caa.operating import plan_summary
 
     summary = plan_summary(frame)
@@ -190,6 +194,7 @@ def plan_table(frame: pd.DataFrame) -> Table | None:
         tuple(_(h) for h in PLAN_HEADERS),
         rows,
         numeric,
+        note=" ".join(note_text(n) for n in spread_notes(frame)),
     )
 
 
@@ -252,7 +257,7 @@ def _key_statistic(r: Mapping[str, Any], decimals: int | None) -> str:
 
 #: The operating characteristics' columns of the result, in the order of :data:`PLAN_HEADERS`.
 _OC_COLUMNS: tuple[str, ...] = ("oc_equal", "oc_shift_1sd", "oc_shift_2sd", "oc_sd_doubled", "oc_mc_se_max")
-_OC_COLUMNS += ("oc_equivalence_type1", "oc_equivalence_type1_limit")
+_OC_COLUMNS += ("oc_equivalence_type1", "oc_equivalence_type1_limit", "oc_spread_false_failure")
 
 #: Headers of the appendix's columns (the complete stored result table; translated where printed): CAA's
 #: own words, since the registry's keys mean other things in other kinds (its ``n_test`` is a count of

@@ -41,7 +41,13 @@ from bioparity.caa.catalogue import DEFAULT_PLAN, LEGACY_PLAN, PLANS, SETTING_NA
 from bioparity.caa.inputs import TEST_SOURCE, check_long_table
 from bioparity.caa.lots import data_notes, prepare_lots
 from bioparity.caa.methods import METHODS, ComparisonBatch
-from bioparity.caa.operating import DEFAULT_SEED, DEFAULT_SIMULATIONS, oc_columns, plan_text
+from bioparity.caa.operating import (
+    DEFAULT_SEED,
+    DEFAULT_SIMULATIONS,
+    oc_columns,
+    plan_text,
+    spread_familywise,
+)
 from bioparity.caa.results import DESCRIPTIVE, FAIL, NOT_EVALUABLE, PASS, CAAResult, ComparisonResult
 from bioparity.errors import InputError
 from bioparity.i18n.notes import note_template
@@ -107,6 +113,9 @@ DEFAULT_MINIMUM = note_template(
     "{problem} (default minimum of the plan; a catalogue may lower it with a lot_justification)"
 )
 NO_REFERENCE_SD = note_template("reference SD is 0: no scale for the range or margin")
+SPREAD_NEEDS_TWO_LOTS = note_template(
+    "{n:d} lot of {source}: the spread check s_T/s_R needs >= 2 lots for an SD"
+)
 ALL_LOTS_INSIDE = note_template(
     "{reason} (with {n:d} test lots, >= {fraction:.0%} inside means all {n:d} lots)"
 )
@@ -121,6 +130,14 @@ OPERATING_CHARACTERISTICS = note_template(
     "shifts and a doubled test SD from {n_sim} simulated assessments per plan and lot numbers "
     "(seed {seed}; Monte Carlo SE <= {se:.3f}); for equivalence plans also the "
     "pass probability at a true difference equal to the margin (the test's actual type I error)."
+)
+
+SPREAD_FALSE_FAILURE = note_template(
+    "Spread check by chance, {comparison}: with test and reference lots from one distribution, each "
+    "spread check fails with probability {per_check} (exact: P(F(n_T - 1, n_R - 1) > margin^2)); at least "
+    "one of its {n:d} spread checks fails with probability {familywise} ({expected} failures expected, "
+    "attributes independent), and at least one of its {n_formal:d} formal attributes fails its whole "
+    "criterion (range and spread) with probability {plan} (simulated)."
 )
 
 
@@ -290,8 +307,10 @@ def _run(batch: ComparisonBatch) -> dict[str, Any]:
         short_ref = sub.n_reference < min_ref
         short_test = sub.n_test < min_test
         no_sd = spec.needs_reference_sd & ~(np.nan_to_num(sub.sd_reference) > 0)
-        evaluable = ~short_ref & ~short_test & ~no_sd & res.evaluable
         spread = sub.setting("spread_check").astype(bool) & spec.formal
+        # a plan with a spread check cannot judge one test lot (no s_T): never a NaN ratio read as "> margin"
+        no_spread = spread & (sub.n_test < 2)
+        evaluable = ~short_ref & ~short_test & ~no_sd & ~no_spread & res.evaluable
         default_minimum = sub.setting("lot_justification").astype(str) == ""
         for j, row in enumerate(rows):
             problems = []
@@ -310,6 +329,8 @@ def _run(batch: ComparisonBatch) -> dict[str, Any]:
                 problems.append(DEFAULT_MINIMUM.format(problem=problem) if default else problem)
             if no_sd[j] and not short_ref[j]:
                 problems.append(NO_REFERENCE_SD)
+            if no_spread[j] and not short_test[j]:
+                problems.append(SPREAD_NEEDS_TWO_LOTS.format(n=int(sub.n_test[j]), source=sub.test_source[j]))
             if evaluable[j]:
                 out["status"][row] = (PASS if res.passed[j] else FAIL) if spec.formal else DESCRIPTIVE
                 reason = res.reasons[j]
@@ -526,6 +547,7 @@ def assess(
         )
     )
     notes.extend(_tiered_alpha_notes(catalogue.plan, attributes, specs))
+    notes.extend(spread_notes(table))
     return CAAResult(
         table=table,
         lots=prepared.lots,
@@ -535,6 +557,50 @@ def assess(
         region=region or "",
         pool_references=pool_references,
     )
+
+
+def _share(values: pd.Series) -> str:
+    """``12.1%``, or ``5.2%-12.1%`` when the values differ (one decimal)."""
+    shown = pd.to_numeric(values, errors="coerce").dropna()
+    low, high = f"{float(shown.min()):.1%}", f"{float(shown.max()):.1%}"
+    return low if low == high else f"{low}-{high}"
+
+
+def spread_notes(table: pd.DataFrame) -> list[str]:
+    """One :data:`SPREAD_FALSE_FAILURE` note per comparison with a spread check (see
+    :func:`bioparity.caa.operating.spread_familywise`): how often a truly similar product fails a spread
+    check, and at least one of them, by chance.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :attr:`CAAResult.table` with the operating characteristics' columns.
+
+    Returns
+    -------
+    list of str
+        The notes (none without operating characteristics or spread checks).
+
+    References
+    ----------
+    Stangler & Schiestl 2019, AAPS Open 5:4, doi:10.1186/s41120-019-0033-9 (false rejection rates and
+    multiplicity over the quality attributes compared in parallel).
+    """
+    notes = []
+    for r in spread_familywise(table).itertuples(index=False):
+        rows = table[table["comparison"] == r.comparison]
+        notes.append(
+            SPREAD_FALSE_FAILURE.format(
+                comparison=r.comparison,
+                per_check=_share(rows["oc_spread_false_failure"]),
+                n=r.spread_checks,
+                familywise=f"{r.spread_familywise:.1%}",
+                expected=f"{r.spread_expected_failures:.2f}",
+                n_formal=r.formal_attributes,
+                plan=f"{r.plan_familywise:.1%}",
+            )
+        )
+    return notes
 
 
 def _settings_text(spec: AttributeSpec) -> str:

@@ -133,8 +133,10 @@ class AttributeSpec:
     tolerance_method : {"exact", "howe", "he"}, optional
         Two-sided normal tolerance factor; resolved ``exact`` for ``tolerance-interval``.
     min_reference_lots, min_test_lots : int, optional
-        Fewest lots per source for the comparison to be evaluable (>= 1); resolved 10 for the
-        statistical methods in ``qr-2025``, else the method's technical minimum.
+        Fewest lots per source for the comparison to be evaluable, never below the method's technical
+        minimum (3 reference lots; 1 or 2 test lots; refused below it); resolved 10 for the statistical
+        methods in ``qr-2025``, else the technical minimum. A plan with a spread check also needs 2 test
+        lots for ``s_T`` (one lot: not evaluable).
     spread_check : bool, optional
         Whether ``s_T / s_R <= sd_ratio_margin`` is also required; resolved True for the statistical
         methods in ``qr-2025``, False otherwise.
@@ -428,6 +430,14 @@ class Catalogue:
         min_default = DEFAULT_MIN_LOTS if default_plan and statistical else None
         min_ref = out["min_reference_lots"] or min_default or METHODS[method].min_reference_lots
         min_test = out["min_test_lots"] or min_default or METHODS[method].min_test_lots
+        technical = METHODS[method]
+        if min_ref < technical.min_reference_lots or min_test < technical.min_test_lots:
+            raise InputError(
+                f"attribute {name!r}: min_reference_lots={min_ref}, min_test_lots={min_test} are below the "
+                f"technical minimum of {method} ({technical.min_reference_lots} reference and "
+                f"{technical.min_test_lots} test lots: fewer leave no reference SD or range to judge by); "
+                "a lot_justification cannot lower them"
+            )
         justification = (out["lot_justification"] or "").strip()
         if min_default is not None and min(min_ref, min_test) < min_default and not justification:
             raise InputError(

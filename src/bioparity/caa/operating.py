@@ -33,6 +33,21 @@ value: with ``d = xbar_T - xbar_R`` and ``s_R ~ sigma (1 + N(0, 1/(2 n_R)))`` (d
 
 which is 0.094 for ``n_T = n_R``, ``c = 1.5``, alpha 0.05, and grows when the reference has fewer
 lots than the test (lot imbalance).
+
+The spread check's false-failure probability is exact: with both sources' lots from one normal
+distribution, ``s_T^2 / s_R^2`` follows the F distribution with ``(n_T - 1, n_R - 1)`` degrees of freedom
+(Casella & Berger, *Statistical Inference*, 2nd ed. 2002, section 5.3.2, definition 5.3.6), so
+
+    P(s_T / s_R > m) = P(F(n_T - 1, n_R - 1) > m^2)
+
+which is 0.1214 for 10 v 10 lots and ``m = 1.5`` (:func:`spread_false_failure`). Over ``N`` attributes
+whose lots vary independently, a truly similar product fails at least one spread check with probability
+``1 - prod(1 - p_i)`` (:func:`familywise_false_failure`): 0.925 for 20 such attributes. Stangler &
+Schiestl 2019 ("Similarity assessment of quality attributes of biological medicines: the calculation of
+operating characteristics to compare different statistical approaches", AAPS Open 5:4,
+doi:10.1186/s41120-019-0033-9) ask for exactly this: false rejection rates and "potential multiplicity
+effects as typically many quality attributes are compared in parallel". :func:`spread_familywise`
+states it per comparison of an assessment.
 """
 
 from __future__ import annotations
@@ -72,7 +87,9 @@ class OperatingCharacteristics(ResultMixin):
     ``probability``/``mc_se`` map scenario names (:data:`SCENARIOS`) to values;
     ``equivalence_type1`` is the equivalence test's pass probability at a true difference equal to
     the margin (its actual type I error; NaN when the plan has no equivalence test), with
-    ``equivalence_type1_limit`` the large-sample value from :func:`equivalence_type1_limit`.
+    ``equivalence_type1_limit`` the large-sample value from :func:`equivalence_type1_limit`;
+    ``spread_false_failure`` the exact probability that the spread check alone fails at equal
+    distributions (:func:`spread_false_failure`; NaN when the plan has no spread check).
     """
 
     SETTINGS = ("method", "n_test", "n_reference", "n_sim", "seed", "settings")
@@ -86,6 +103,7 @@ class OperatingCharacteristics(ResultMixin):
     equivalence_type1: float
     equivalence_type1_se: float
     equivalence_type1_limit: float
+    spread_false_failure: float
     n_sim: int
     seed: int
     settings: str
@@ -102,6 +120,11 @@ class OperatingCharacteristics(ResultMixin):
             lines.append(
                 f"equivalence test at the margin: {percent(self.equivalence_type1, 1)} "
                 f"(large-sample {percent(self.equivalence_type1_limit, 1)})"
+            )
+        if np.isfinite(self.spread_false_failure):
+            lines.append(
+                f"spread check alone fails at equal distributions: {percent(self.spread_false_failure, 1)} "
+                "(exact, F distribution)"
             )
         return "\n".join(lines)
 
@@ -124,6 +147,16 @@ class OperatingCharacteristics(ResultMixin):
                     "sd_ratio": 1.0,
                     "probability": self.equivalence_type1,
                     "mc_se": self.equivalence_type1_se,
+                }
+            )
+        if np.isfinite(self.spread_false_failure):
+            rows.append(
+                {
+                    "scenario": "spread_false_failure",
+                    "shift_sd": 0.0,
+                    "sd_ratio": 1.0,
+                    "probability": self.spread_false_failure,
+                    "mc_se": 0.0,
                 }
             )
         frame = pd.DataFrame(rows)
@@ -149,6 +182,80 @@ def equivalence_type1_limit(
     c, a = float(margin_multiplier), float(alpha)
     ratio = c**2 / (2 * n_reference * (1 / n_test + 1 / n_reference))
     return float(stats.norm.cdf(-stats.norm.ppf(1 - a) / np.sqrt(1 + ratio)))
+
+
+def spread_false_failure(
+    margin: npt.ArrayLike, n_test: npt.ArrayLike, n_reference: npt.ArrayLike
+) -> FloatArray:
+    """Exact probability that the spread check ``s_T / s_R <= margin`` fails when both sources are equal.
+
+    With the test and reference lots drawn from one normal distribution, ``s_T^2 / s_R^2`` follows
+    ``F(n_T - 1, n_R - 1)``, so the check fails with probability ``P(F(n_T - 1, n_R - 1) > margin^2)``
+    (R: ``pf(margin^2, n_T - 1, n_R - 1, lower.tail = FALSE)``). It depends on neither the mean nor
+    the SD, only on the lot numbers and the margin.
+
+    Parameters
+    ----------
+    margin : array_like of float
+        Largest accepted ``s_T / s_R`` (> 0); 1.5 in the default plan.
+    n_test, n_reference : array_like of int
+        Lots of each source; NaN is returned where either is below 2 (no SD).
+
+    Returns
+    -------
+    numpy.ndarray of float
+        The false-failure probability per element (broadcast shape of the inputs).
+
+    References
+    ----------
+    G. Casella and R. L. Berger, Statistical Inference, 2nd ed. (2002), section 5.3.2, definition
+    5.3.6 (the ratio of two sample variances of normal samples follows Snedecor's F distribution).
+    Stangler & Schiestl 2019, AAPS Open 5:4 (false rejection rates of CAA criteria).
+
+    Examples
+    --------
+    >>> round(float(spread_false_failure(1.5, 10, 10)), 4)
+    0.1214
+    """
+    m, nt, nr = np.broadcast_arrays(
+        np.asarray(margin, dtype=float), np.asarray(n_test, dtype=float), np.asarray(n_reference, dtype=float)
+    )
+    ok = (nt >= 2) & (nr >= 2) & (m > 0)
+    out = np.full(m.shape, np.nan)
+    out[ok] = stats.f.sf(m[ok] ** 2, nt[ok] - 1, nr[ok] - 1)
+    return out
+
+
+def familywise_false_failure(probabilities: npt.ArrayLike) -> float:
+    """Probability that at least one of several independent checks fails: ``1 - prod(1 - p_i)``.
+
+    Parameters
+    ----------
+    probabilities : array_like of float
+        Each check's probability of failing (NaN entries, checks not made, are left out).
+
+    Returns
+    -------
+    float
+        ``1 - prod(1 - p_i)``; 0 when there is no check. Attributes whose lot values are correlated
+        (e.g. charge variants measured on the same lots) fail together more often than independent ones,
+        so the true value lies between ``max p_i`` and this one.
+
+    References
+    ----------
+    F. Bretz, T. Hothorn and P. Westfall, Multiple Comparisons Using R (2010), chapter 2 (the
+    familywise error rate). Stangler & Schiestl 2019, AAPS Open 5:4 (multiplicity over the many
+    quality attributes of a similarity assessment).
+
+    Examples
+    --------
+    >>> round(familywise_false_failure([0.1214121372721707] * 20), 4)
+    0.9249
+    """
+    p = np.asarray(probabilities, dtype=float).ravel()
+    p = p[np.isfinite(p)]
+    # log1p keeps 1 - prod(1 - p) accurate when every p is small
+    return float(-np.expm1(np.log1p(-p).sum())) if p.size else 0.0
 
 
 @dataclass(frozen=True)
@@ -294,6 +401,9 @@ def operating_characteristics(
         type1 = float(passed.mean())
         type1_se = float(np.sqrt(type1 * (1 - type1) / n_sim))
         limit = equivalence_type1_limit(c, float(spec.alpha or 0.05), n_test, n_reference)
+    spread = float("nan")
+    if spec.spread_check:
+        spread = float(spread_false_failure(float(spec.sd_ratio_margin or 1.5), n_test, n_reference))
     settings = plan_text(spec)
     return OperatingCharacteristics(
         method=method,
@@ -304,6 +414,7 @@ def operating_characteristics(
         equivalence_type1=type1,
         equivalence_type1_se=type1_se,
         equivalence_type1_limit=limit,
+        spread_false_failure=spread,
         n_sim=int(n_sim),
         seed=int(seed),
         settings=settings,
@@ -382,6 +493,7 @@ def oc_columns(
     cols["oc_mc_se_max"] = np.full(size, np.nan)
     cols["oc_equivalence_type1"] = np.full(size, np.nan)
     cols["oc_equivalence_type1_limit"] = np.full(size, np.nan)
+    cols["oc_spread_false_failure"] = np.full(size, np.nan)
     cache: dict[tuple[Any, ...], OperatingCharacteristics | None] = {}
     draws: dict[tuple[int, int], _Draws] = {}
     for row in range(size):
@@ -411,6 +523,7 @@ def oc_columns(
         cols["oc_mc_se_max"][row] = max(oc.mc_se.values())
         cols["oc_equivalence_type1"][row] = oc.equivalence_type1
         cols["oc_equivalence_type1_limit"][row] = oc.equivalence_type1_limit
+        cols["oc_spread_false_failure"][row] = oc.spread_false_failure
     return cols
 
 
@@ -444,6 +557,7 @@ SUMMARY_COLUMNS = (
     "oc_mc_se_max",
     "oc_equivalence_type1",
     "oc_equivalence_type1_limit",
+    "oc_spread_false_failure",
 )
 
 
@@ -460,6 +574,65 @@ def plan_summary(table: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
     keys = ["plan", "n_test", "n_reference"]
     grouped = formal.groupby(keys, sort=False)
-    out = grouped.first()[[c for c in SUMMARY_COLUMNS if c not in keys and c != "comparisons"]]
+    # a result stored by an older version may lack a later column (filled with NaN below)
+    out = grouped.first()[[c for c in SUMMARY_COLUMNS if c in formal.columns and c not in keys]]
     out.insert(0, "comparisons", grouped.size())
-    return out.reset_index()[list(SUMMARY_COLUMNS)]
+    return out.reset_index().reindex(columns=list(SUMMARY_COLUMNS))
+
+
+#: Columns of :func:`spread_familywise`.
+FAMILYWISE_COLUMNS = (
+    "comparison",
+    "spread_checks",
+    "spread_expected_failures",
+    "spread_familywise",
+    "formal_attributes",
+    "plan_familywise",
+)
+
+
+def spread_familywise(table: pd.DataFrame) -> pd.DataFrame:
+    """Per comparison, how often a truly similar product fails at least one spread check (or criterion).
+
+    ``spread_checks`` counts the attributes with a spread check and >= 2 lots per source,
+    ``spread_expected_failures`` is the sum of their exact false-failure probabilities
+    (``oc_spread_false_failure``, :func:`spread_false_failure`) and ``spread_familywise`` the
+    probability that at least one fails at equal distributions (:func:`familywise_false_failure`,
+    attributes independent). ``formal_attributes`` and ``plan_familywise`` do the same for the whole
+    plan of each formal attribute (one minus the simulated ``oc_equal``: range or test and spread check).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :attr:`bioparity.caa.CAAResult.table` (or its stored records) with the OC columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per comparison with a spread check, columns :data:`FAMILYWISE_COLUMNS` (empty without
+        OC columns or spread checks).
+
+    References
+    ----------
+    Stangler & Schiestl 2019, AAPS Open 5:4, doi:10.1186/s41120-019-0033-9 (false rejection rates and
+    multiplicity over the quality attributes compared in parallel).
+    """
+    if "oc_spread_false_failure" not in table.columns:
+        return pd.DataFrame(columns=list(FAMILYWISE_COLUMNS))
+    rows = []
+    for comparison, g in table.groupby("comparison", sort=False):
+        spread = pd.to_numeric(g["oc_spread_false_failure"], errors="coerce").dropna()
+        if spread.empty:
+            continue
+        equal = pd.to_numeric(g["oc_equal"], errors="coerce").dropna()
+        rows.append(
+            {
+                "comparison": str(comparison),
+                "spread_checks": int(spread.size),
+                "spread_expected_failures": float(spread.sum()),
+                "spread_familywise": familywise_false_failure(spread),
+                "formal_attributes": int(equal.size),
+                "plan_familywise": familywise_false_failure(1 - equal),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(FAMILYWISE_COLUMNS))

@@ -127,6 +127,10 @@ class ComparisonResult(ResultMixin):
         type I error; NaN without an equivalence test).
     oc_equivalence_type1_limit : float
         Its large-sample value (Burdick, Thomas & Cheng 2017; Dong, Weng & Tsong 2017).
+    oc_spread_false_failure : float
+        Exact probability that the spread check alone fails when test and reference lots come from one
+        distribution, ``P(F(n_T - 1, n_R - 1) > sd_ratio_margin^2)``; NaN without a spread check (the
+        whole criterion's false-failure probability is ``1 - oc_equal``).
     oc_simulations, oc_seed : int
         Simulated assessments per plan and their seed (0 when not computed).
     software_version : str
@@ -192,6 +196,7 @@ class ComparisonResult(ResultMixin):
     oc_mc_se_max: float = math.nan
     oc_equivalence_type1: float = math.nan
     oc_equivalence_type1_limit: float = math.nan
+    oc_spread_false_failure: float = math.nan
     oc_simulations: int = 0
     oc_seed: int = 0
     software_version: str = field(default_factory=software_version)

@@ -127,6 +127,38 @@ def _oc_table(table: Any) -> Table:
     return oc
 
 
+def _spread_table(table: Any) -> Table:
+    """Per comparison: how often a truly similar product fails a spread check, and at least one, by chance."""
+    from bioparity.caa.operating import spread_familywise
+
+    spread = Table(
+        title=_(
+            "Spread check failures by chance (test = reference; exact F distribution, attributes independent)"
+        )
+    )
+    for name in (
+        _("comparison"),
+        _("spread checks"),
+        _("P(one fails)"),
+        _("expected failures"),
+        _("P(>= 1 fails)"),
+        _("P(>= 1 criterion fails)"),
+    ):
+        spread.add_column(name, justify="right" if spread.columns else "left")
+    for r in spread_familywise(table).itertuples(index=False):
+        rows = table[table["comparison"] == r.comparison]["oc_spread_false_failure"].dropna()
+        low, high = f"{float(rows.min()):.3f}", f"{float(rows.max()):.3f}"
+        spread.add_row(
+            str(r.comparison),
+            str(r.spread_checks),
+            low if low == high else f"{low}-{high}",
+            f"{r.spread_expected_failures:.2f}",
+            f"{r.spread_familywise:.3f}",
+            f"{r.plan_familywise:.3f}",
+        )
+    return spread
+
+
 @app.command("tolerance-factor")
 def tolerance_factor_command(
     n: Annotated[int, typer.Option(help="Number of lots (observations), >= 2.")],
@@ -269,6 +301,8 @@ def _print_caa_summary(result: CAAResult, data: Path, operating_characteristics:
     console.print(summary)
     if operating_characteristics:
         console.print(_oc_table(result.table))
+        if result.table["oc_spread_false_failure"].notna().any():
+            console.print(_spread_table(result.table))
     failing = result.attributes_with_status("fail")
     console.print(
         _("failing attributes: %(names)s") % {"names": ", ".join(failing) if failing else _("none")}
