@@ -22,8 +22,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from bioparity.analyses import get_analysis
+from bioparity.analyses.contract import Option
 from bioparity.cli.main import app
 from bioparity.errors import DataFileError
+from bioparity.i18n.notes import translate_note
 from bioparity.io.bioassay import read_cut_point_results
 from tests.bioassay.test_floating_drug_tolerance_and_cut_point_file import (
     NC,
@@ -137,3 +140,36 @@ def test_a_json_result_without_a_reported_screening_cut_point_is_refused_by_the_
     )  # fmt: skip
     assert ran.exit_code == 2
     assert "none.json" in ran.output and "no reported screening cut point" in " ".join(ran.output.split())
+
+
+def test_bioparity_run_takes_the_json_result_as_the_cut_point_run_option(tmp_path: Path) -> None:
+    """On the command line the option of type ``run`` is the path of the run's JSON result."""
+    csv, cut_points = _cut_point_json(tmp_path)
+    row = pd.read_csv(csv).query("tier == 'screening' and selected").iloc[0]
+    own = [NC[r] * math.exp(float(row["normalization_factor"])) for r in sorted(NC)]  # NC x exp(NF)
+    curves = _curves(tmp_path / "pc.csv", nc=NC)
+    ran = RUNNER.invoke(
+        app, ["run", "ada-sensitivity", str(curves), "-o", f"cut_point_run={cut_points}", "--json"]
+    )
+    assert ran.exit_code == 0, ran.output
+    result = _strict(ran.stdout)
+    table = pd.DataFrame(result["rows"], columns=result["columns"])
+    assert table["run_cut_points"].tolist() == pytest.approx(own, rel=1e-12)
+    digest = hashlib.sha256(cut_points.read_bytes()).hexdigest()[:16]
+    note = result["notes"][0]
+    assert note == f"screening cut point from cp.json (sha256 {digest}): floating"
+    assert translate_note(note, "zh-CN") == f"筛选临界值来自 cp.json (sha256 {digest})：浮动"
+    both = RUNNER.invoke(
+        app,
+        ["run", "ada-sensitivity", str(curves), "-o", f"cut_point_run={cut_points}", "-o", "cut_point=1.3"],
+    )
+    assert both.exit_code == 2 and "not both" in both.output
+
+
+def test_a_run_option_names_the_kinds_it_takes() -> None:
+    option = get_analysis("ada-drug-tolerance").option("cut_point_run")
+    assert option.type == "run" and option.schema()["kinds"] == ["ada-cutpoint"]
+    with pytest.raises(ValueError, match="kinds are given for a run option"):
+        Option("other_run", "a run", "", type="run")
+    with pytest.raises(ValueError, match="kinds are given for a run option"):
+        Option("other", "text", "", kinds=("ada-cutpoint",))

@@ -102,27 +102,12 @@ def _cut_point_from(
     which (the results file's provenance label, type and normalisation factor)."""
     if cut_points is None:
         return frame, cut_point, {"cut_point": cut_point}
-    from bioparity.bioassay import validated_cut_points, with_validated_cut_point
+    from bioparity.analyses.ada_sensitivity import validated_screening
     from bioparity.errors import InputError
-    from bioparity.io.bioassay import read_cut_point_results
 
     if cut_point is not None:
         raise InputError("give --cut-point or --cut-points, not both")
-    table, provenance = read_cut_point_results(cut_points)
-    screening = validated_cut_points(table, file=str(cut_points))["screening"]
-    data, one = with_validated_cut_point(frame, screening)
-    factor = screening.normalization_factor
-    return (
-        data,
-        one,
-        {
-            "cut_point": one,
-            "cut_points": provenance,
-            "cut_point_type": screening.cut_point_type,
-            "normalization": screening.normalization,
-            "normalization_factor": None if math.isnan(factor) else factor,
-        },
-    )
+    return validated_screening(frame, cut_points)
 
 
 def _print_source(console: Console, recorded: dict[str, Any]) -> None:

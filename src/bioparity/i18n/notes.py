@@ -82,6 +82,7 @@ NOTE_MODULES: tuple[str, ...] = (
     "bioparity.nca.multiple.tss",
     "bioparity.nca.sparse.frame",
     "bioparity.nca.urine.frame",
+    "bioparity.analyses.ada_sensitivity",
     "bioparity.analyses.ada_summary",
     "bioparity.analyses.caa",
     "bioparity.analyses.potency",

@@ -148,18 +148,21 @@ def read_isr_data(path: str | os.PathLike[str]) -> pd.DataFrame:
     return frame
 
 
-def read_cut_point_results(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, str]:
+def read_cut_point_results(
+    path: str | os.PathLike[str], label: str | None = None
+) -> tuple[pd.DataFrame, str]:
     """A cut-point results table and its provenance label ``NAME (sha256 HEX16)``: the CSV written by
     ``bioparity ada-cutpoint --out``, or a ``.json`` file holding the JSON result (``bioparity ada-cutpoint
     --format json``, ``bioparity run ada-cutpoint --out RESULT.json`` or a stored ``ada-cutpoint`` run's
     result: ``{"columns": [...], "rows": [[...], ...], ...}``, :func:`read_cut_point_json`); checked by
-    :func:`bioparity.bioassay.classify.validated_cut_points`."""
+    :func:`bioparity.bioassay.classify.validated_cut_points`. ``label`` names the file in messages (the
+    path when None)."""
     from pathlib import Path
 
     from bioparity.io.limits import check_csv_limits
     from bioparity.io.provenance import file_sha256
 
-    file, label = Path(path), str(path)
+    file, label = Path(path), label or str(path)
     require_file(file, label, "a 'bioparity ada-cutpoint' results CSV or JSON")
     check_csv_limits(file, label)  # the size (and lines) of the file, whatever its format
     if file.suffix.lower() == ".json":

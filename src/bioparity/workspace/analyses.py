@@ -47,6 +47,7 @@ from bioparity.workspace.datasets import (
 from bioparity.workspace.errors import NotFoundError
 from bioparity.workspace.events import record
 from bioparity.workspace.roles import Permission
+from bioparity.workspace.signatures import run_signatures
 from bioparity.workspace.snapshots import snapshot
 
 
@@ -60,7 +61,8 @@ def software_versions() -> str:
 
 @dataclass(frozen=True)
 class RunInput:
-    """A second dataset a run reads: the value of an option of type ``dataset``, with its stored bytes."""
+    """A second input a run reads, with its stored bytes: the dataset an option of type ``dataset`` names,
+    or the result (JSON) of the run an option of type ``run`` names (``dataset_id`` then that run's id)."""
 
     option: str
     dataset_id: str
@@ -126,6 +128,7 @@ def check_options(
                 % values
             )
     _option_datasets(session, actor, dataset, spec.dataset_options, effective)
+    _option_runs(session, actor, dataset, spec.run_options, effective)
     return dataset, dict(effective)
 
 
@@ -150,6 +153,57 @@ def _option_datasets(
                 % {"option": option.name, "id": value, "file": dataset.filename}
             )
         found.append((option.name, other))
+    return found
+
+
+def _option_runs(
+    session: Session, actor: Actor, dataset: Dataset, options: Sequence[Option], values: Mapping[str, Any]
+) -> list[tuple[str, AnalysisRun]]:
+    """The stored runs named by the options of type ``run`` (option name, run): each one the caller may
+    read, in the program of ``dataset``, of one of the option's kinds, succeeded and carrying a valid
+    electronic signature (its result is evidence another run builds on: 21 CFR 11.70, signatures linked
+    to their records; EU GMP Annex 11 section 14). Anything else is refused naming the option and why."""
+    found = []
+    program_id = require_dataset(session, actor, dataset.id)[2].id
+    for option in options:
+        value = str(values.get(option.name) or "").strip()
+        if not value:
+            continue
+        words = {"option": option.name, "id": value, "kinds": ", ".join(option.kinds)}
+        try:
+            run, _study, program = require_run(session, actor, value)
+        except NotFoundError:
+            raise InputError(
+                _("option %(option)s: no analysis run %(id)r that you can read") % words
+            ) from None
+        words |= {"kind": run.kind, "status": run.status}
+        if program.id != program_id:
+            raise InputError(
+                _(
+                    "option %(option)s: run %(id)r belongs to another program; choose a %(kinds)s run of "
+                    "this one"
+                )
+                % words
+            )
+        if run.kind not in option.kinds:
+            raise InputError(_("option %(option)s: run %(id)r is a %(kind)s run, not %(kinds)s") % words)
+        if run.status != "succeeded" or run.result_json is None:
+            raise InputError(
+                _(
+                    "option %(option)s: run %(id)r did not succeed (status %(status)s): it has no result "
+                    "to use"
+                )
+                % words
+            )
+        if not any(s.valid for s in run_signatures(session, run)):
+            raise InputError(
+                _(
+                    "option %(option)s: run %(id)r is not signed: its result can be used once it carries a "
+                    "valid electronic signature"
+                )
+                % words
+            )
+        found.append((option.name, run))
     return found
 
 
@@ -194,11 +248,25 @@ def run_inputs(
     session: Session, actor: Actor, dataset: Dataset, kind: str, options: Mapping[str, Any]
 ) -> tuple[RunInput, ...]:
     """The datasets the options of type ``dataset`` of a run of ``kind`` on ``dataset`` name, with their
-    stored bytes (checked against their seal)."""
-    named = _option_datasets(session, actor, dataset, get_analysis(kind).dataset_options, options)
+    stored bytes (checked against their seal), then the stored results of the runs its options of type
+    ``run`` name (checked by :func:`_option_runs`)."""
+    spec = get_analysis(kind)
+    named = _option_datasets(session, actor, dataset, spec.dataset_options, options)
+    runs = _option_runs(session, actor, dataset, spec.run_options, options)
     return tuple(
         RunInput(name, other.id, other.filename, other.sha256, dataset_content(session, other))
         for name, other in named
+    ) + tuple(
+        # the stored result as the file compute reads; its SHA-256 goes into the inputs (the run id stays
+        # in the options): the lineage of the new run
+        RunInput(
+            name,
+            run.id,
+            f"{run.kind}-run-{run.id}.json",
+            str(run.result_sha256),
+            str(run.result_json).encode(),
+        )
+        for name, run in runs
     )
 
 
