@@ -88,6 +88,7 @@ NOTE_MODULES: tuple[str, ...] = (
     "bioparity.analyses.potency",
     "bioparity.analyses.profiles",
     "bioparity.power.cv_check",
+    "bioparity.clinical.immunogenicity",
     "bioparity.clinical.proportions",
     "bioparity.io.power_grid",
     "bioparity.problems",
