@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bioparity.analyses import get_analysis
@@ -27,6 +27,7 @@ from bioparity.audit import sha256_hex
 from bioparity.errors import InputError
 from bioparity.store.models import AnalysisRun, AuditEvent
 from bioparity.workspace import analyses, datasets, signatures
+from bioparity.workspace.integrity import verify_workspace
 from tests.bioassay.test_floating_drug_tolerance_and_cut_point_file import NC, _curves, _validation
 from tests.workspace.conftest import PASSWORD, Company
 
@@ -112,6 +113,21 @@ def test_sensitivity_and_drug_tolerance_use_a_signed_cut_point_run(
     assert tolerance.status == "succeeded", tolerance.error
     # cut points 30 x 1.397 = 41.9 and 50 x 1.397 = 69.9: drug 1 (signal 60) detected in R1 only -> 0
     assert [r["drug_tolerance"] for r in result_records(json.loads(str(tolerance.result_json)))] == [0.0]
+
+    # `bioparity audit verify`: intact as stored; a run whose option names another run than the result it
+    # read (here re-pointed in the database) is reported by option name
+    engine = sessions.kw["bind"]
+    assert verify_workspace(engine).intact, verify_workspace(engine).problems
+    with engine.begin() as conn:
+        options = json.loads(run.options_json) | {"cut_point_run": tolerance.id}
+        conn.execute(
+            update(AnalysisRun).where(AnalysisRun.id == run.id).values(options_json=json.dumps(options))
+        )
+    assert any(
+        f"analysis run {run.id} (ada-sensitivity): its input hash {result_sha256} for option "
+        f"cut_point_run is not the SHA-256 of the result of run {tolerance.id}" in p
+        for p in verify_workspace(engine).problems
+    )
 
 
 def test_a_run_that_cannot_give_cut_points_is_refused(

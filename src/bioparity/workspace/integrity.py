@@ -240,16 +240,33 @@ def _same_time(recorded: Any, stored: datetime | None) -> bool:
 
 
 def _option_input_problems(
-    run: AnalysisRun, inputs: Any, datasets: dict[str, Dataset], label: str
+    run: AnalysisRun, inputs: Any, datasets: dict[str, Dataset], label: str, runs: dict[str, AnalysisRun]
 ) -> list[str]:
     """A run's second datasets (options of type ``dataset``, e.g. NCA's ``dosing``): each must still be in
-    the store and be the bytes the run read (its SHA-256 recorded under the option's name in the inputs)."""
+    the store and be the bytes the run read (its SHA-256 recorded under the option's name in the inputs);
+    the runs its options of type ``run`` name (e.g. ``cut_point_run``) likewise, with their result's
+    SHA-256."""
     try:
         options = json.loads(run.options_json or "{}")
-        named = [o.name for o in get_analysis(run.kind).dataset_options]
+        analysis = get_analysis(run.kind)
+        named = [o.name for o in analysis.dataset_options]
+        used = [o.name for o in analysis.run_options]
     except (ValueError, KeyError, BioparityError):  # an unknown kind or unreadable options: nothing to match
         return []
     problems = []
+    for name in used:
+        chosen = options.get(name) if isinstance(options, dict) else None
+        if not chosen:
+            continue
+        source = runs.get(str(chosen))
+        recorded = inputs.get(name) if isinstance(inputs, dict) else None
+        if source is None:
+            problems.append(f"{label}: run {chosen} of its option {name} is missing from the store")
+        elif recorded != source.result_sha256:
+            problems.append(
+                f"{label}: its input hash {recorded} for option {name} is not the SHA-256 of the result of "
+                f"run {source.id}"
+            )
     for name in named:
         chosen = options.get(name) if isinstance(options, dict) else None
         if not chosen:
@@ -339,7 +356,7 @@ def _check_objects(session: Session, key: AuditKey, problems: list[str]) -> dict
             problems.append(
                 f"{label}: its input hash {inputs.get('dataset')} is not the SHA-256 of dataset {source.id}"
             )
-        problems += _option_input_problems(run, inputs, by_id, label)
+        problems += _option_input_problems(run, inputs, by_id, label, runs_by_id)
         _against_audit(recorded, "analysis_run", run, label, problems)
     sigs = list(session.scalars(select(Signature).order_by(Signature.signed_at, Signature.id)))
     for sig in sigs:
