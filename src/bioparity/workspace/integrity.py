@@ -249,36 +249,31 @@ def _option_input_problems(
     try:
         options = json.loads(run.options_json or "{}")
         analysis = get_analysis(run.kind)
-        named = [o.name for o in analysis.dataset_options]
-        used = [o.name for o in analysis.run_options]
     except (ValueError, KeyError, BioparityError):  # an unknown kind or unreadable options: nothing to match
         return []
+    if not isinstance(options, dict):
+        return []
+    recorded = inputs if isinstance(inputs, dict) else {}
+    # option -> (what it names, the SHA-256 of what the run read from it: None when it is not in the store)
+    found: list[tuple[str, str, str | None]] = [
+        (o.name, "dataset", d.sha256 if (d := datasets.get(str(options.get(o.name)))) else None)
+        for o in analysis.dataset_options
+    ] + [
+        (o.name, "run", (r.result_sha256 or "") if (r := runs.get(str(options.get(o.name)))) else None)
+        for o in analysis.run_options
+    ]
     problems = []
-    for name in used:
-        chosen = options.get(name) if isinstance(options, dict) else None
+    for name, noun, digest in found:
+        chosen = options.get(name)
         if not chosen:
             continue
-        source = runs.get(str(chosen))
-        recorded = inputs.get(name) if isinstance(inputs, dict) else None
-        if source is None:
-            problems.append(f"{label}: run {chosen} of its option {name} is missing from the store")
-        elif recorded != source.result_sha256:
+        if digest is None:
+            problems.append(f"{label}: {noun} {chosen} of its option {name} is missing from the store")
+        elif recorded.get(name) != digest:
+            hashed = "dataset" if noun == "dataset" else "the result of run"
             problems.append(
-                f"{label}: its input hash {recorded} for option {name} is not the SHA-256 of the result of "
-                f"run {source.id}"
-            )
-    for name in named:
-        chosen = options.get(name) if isinstance(options, dict) else None
-        if not chosen:
-            continue
-        other = datasets.get(str(chosen))
-        recorded = inputs.get(name) if isinstance(inputs, dict) else None
-        if other is None:
-            problems.append(f"{label}: dataset {chosen} of its option {name} is missing from the store")
-        elif recorded != other.sha256:
-            problems.append(
-                f"{label}: its input hash {recorded} for option {name} is not the SHA-256 of dataset "
-                f"{other.id}"
+                f"{label}: its input hash {recorded.get(name)} for option {name} is not the SHA-256 of "
+                f"{hashed} {chosen}"
             )
     return problems
 
