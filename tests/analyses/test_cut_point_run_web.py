@@ -16,6 +16,7 @@ import pytest
 from bioparity.analyses.frames import result_records
 from tests.analyses.kinds_support import Workspace, text_of
 from tests.bioassay.test_floating_drug_tolerance_and_cut_point_file import NC, _curves, _validation
+from tests.workspace.conftest import PASSWORD
 from tests.workspace.helpers import sign
 
 
@@ -46,6 +47,15 @@ def test_the_option_through_the_api_and_the_web_form(workspace: Workspace, tmp_p
         json={"kind": "ada-sensitivity", "options": {"cut_point_run": unsigned["id"]}},
     )
     assert refused.status_code in (400, 422) and "is not signed" in refused.text, refused.text
+
+    # the dataset page's form offers the signed run in a select, not the unsigned one
+    client = workspace.client
+    analyst = workspace.company.users["analyst"].username
+    client.post("/ui/login", data={"username": analyst, "password": PASSWORD})
+    page = client.get(f"/ui/datasets/{run['dataset_id']}").text
+    client.post("/ui/logout")
+    assert f'<option value="{source["id"]}"' in page and f'value="{unsigned["id"]}"' not in page
+    assert "ada-cutpoint run of " in page and f"id {source['id'][:8]}" in page
     table = pd.DataFrame(run["result"]["rows"], columns=run["result"]["columns"])
     assert table["run_cut_points"].tolist() == pytest.approx(own, rel=1e-12)
     assert run["options"]["cut_point_run"] == source["id"]

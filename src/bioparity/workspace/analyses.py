@@ -16,7 +16,7 @@ import json
 import os
 import platform
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -35,7 +35,7 @@ from bioparity.errors import BioparityError, DataFileError, InputError
 from bioparity.i18n import DEFAULT_LANGUAGE, use_language
 from bioparity.i18n import gettext as _
 from bioparity.progress import StageCallback, report_stage
-from bioparity.store.models import AnalysisRun, Dataset
+from bioparity.store.models import AnalysisRun, Dataset, Study
 from bioparity.workspace.access import Actor, require_dataset, require_run, require_study
 from bioparity.workspace.datasets import (
     UPLOAD_FOLDER_PREFIX,
@@ -205,6 +205,28 @@ def _option_runs(
             )
         found.append((option.name, run))
     return found
+
+
+def usable_runs(session: Session, program_id: str, kinds: Collection[str]) -> dict[str, str]:
+    """The runs an option of type ``run`` of these kinds may name in the program (the ones
+    :func:`_option_runs` accepts: succeeded, with a currently valid signature), newest first: id -> label
+    (``ada-cutpoint run of 2026-12-07 08:15 UTC, id 1a2b3c4d``) for the web form's select."""
+    query = (
+        select(AnalysisRun)
+        .join(Study, Study.id == AnalysisRun.study_id)
+        .where(
+            Study.program_id == program_id,
+            AnalysisRun.kind.in_(list(kinds)),
+            AnalysisRun.status == "succeeded",
+        )
+        .order_by(AnalysisRun.created_at.desc(), AnalysisRun.id)
+    )
+    return {
+        run.id: _("%(kind)s run of %(time)s, id %(id)s")
+        % {"kind": run.kind, "time": f"{run.created_at:%Y-%m-%d %H:%M} UTC", "id": run.id[:8]}
+        for run in session.scalars(query)
+        if run.result_json is not None and any(s.valid for s in run_signatures(session, run))
+    }
 
 
 def option_datasets(session: Session, runs: Iterable[AnalysisRun]) -> dict[str, Dataset]:
