@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -17,7 +18,26 @@ from bioparity.analyses.frames import result_records
 from tests.analyses.kinds_support import Workspace, text_of
 from tests.bioassay.test_floating_drug_tolerance_and_cut_point_file import NC, _curves, _validation
 from tests.workspace.conftest import PASSWORD
-from tests.workspace.helpers import sign
+from tests.workspace.helpers import run_and_wait, sign
+
+
+def _cut_point_run(workspace: Workspace, path: Path, version: int) -> dict[str, Any]:
+    """An ada-cutpoint run of a dataset of its own name (a signed run's dataset cannot be replaced by the
+    next upload of the same name without a reason: the other kinds' tests upload ``ada-cutpoint-data``)."""
+    body = {
+        "name": f"cut-point-run-validation-{version}",
+        "filename": path.name,
+        "content": path.read_text(encoding="utf-8"),
+        "analysis_kind": "ada-cutpoint",
+    }
+    auth = workspace.company.auth("analyst")
+    created = workspace.client.post(
+        f"/studies/{workspace.company.study.id}/datasets", headers=auth, json=body
+    )
+    assert created.status_code == 201, created.text
+    run = run_and_wait(workspace.client, created.json()["id"], auth, "ada-cutpoint")
+    assert run["status"] == "succeeded", run.get("error")
+    return run
 
 
 def test_the_option_through_the_api_and_the_web_form(workspace: Workspace, tmp_path: Path) -> None:
@@ -26,9 +46,9 @@ def test_the_option_through_the_api_and_the_web_form(workspace: Workspace, tmp_p
     option = next(o for o in schema["option_schema"] if o["name"] == "cut_point_run")
     assert option["type"] == "run" and option["kinds"] == ["ada-cutpoint"]
 
-    validation = _validation(tmp_path / "validation.csv").read_bytes()
-    unsigned = workspace.api_run("ada-cutpoint", "validation.csv", validation)
-    source = workspace.api_run("ada-cutpoint", "validation.csv", validation)
+    unsigned, source = (
+        _cut_point_run(workspace, _validation(tmp_path / "validation.csv"), i) for i in (1, 2)
+    )
     signed = sign(workspace.client, workspace.company, source["id"], "analyst", "authored")
     assert signed.status_code == 201, signed.text
     reported = [r for r in result_records(source["result"]) if r["tier"] == "screening" and r["selected"]]
