@@ -7,6 +7,10 @@ ADA incidence is often 0/n: the Wald interval of an arm at 0 (or all) positive h
 no mark in the report. The workspace kind's method list lacked ``newcombe-cc`` (Newcombe's method 11), which
 the command accepts.
 
+The note is worded for an ADA table (arms and positive subjects, the ADA methods including newcombe-cc),
+not as ci-diff's ("tables", "responders"), in English and zh-CN; the report's table note, the command's
+warning and the stored note are the same sentence.
+
 Independent values: the Wald limits from statsmodels ``confint_proportions_2indep(method="wald")`` (rel
 1e-12, abs 1e-15 at zero width); Newcombe's method 11 for 56/70 vs 48/80 as published in Newcombe (1998),
 Table II: 0.0428 to 0.3422 (to the 4 printed decimals).
@@ -26,7 +30,7 @@ from bioparity.analyses.ada_summary import DEGENERATE, DIFFERENCE_METHODS, ada_s
 from bioparity.cli.main import app
 from bioparity.clinical import DIFFERENCE_METHODS as CI_DIFF_METHODS
 from bioparity.clinical import ada_incidence, incidence_difference
-from bioparity.clinical.proportions import WALD_DEGENERATE
+from bioparity.clinical.immunogenicity import ADA_WALD_DEGENERATE
 from bioparity.i18n import use_language
 from tests.analyses import kinds_support as kinds
 
@@ -57,8 +61,8 @@ def test_the_incidence_difference_flags_a_wald_interval_at_0_of_n(tmp_path: Path
         "WEEK 12": True,
         "WEEK 24": False,
     }
-    assert wald.notes == (WALD_DEGENERATE.format(count=2, total=3),)
-    assert "Warning: Wald interval: 2 of 3 tables" in wald.summary()
+    assert wald.notes == (ADA_WALD_DEGENERATE.format(count=2, total=3),)
+    assert "Warning: Wald interval: 2 of 3 differences between arms" in wald.summary()
     assert wald.to_frame()[DEGENERATE].tolist() == wald.degenerate.tolist()
     for visit, (t_pos, r_pos) in COUNTS.items():  # the limits themselves are those of statsmodels
         lo, hi = confint_proportions_2indep(t_pos, 4, r_pos, 4, method="wald", compare="diff")
@@ -73,8 +77,11 @@ def test_the_incidence_difference_flags_a_wald_interval_at_0_of_n(tmp_path: Path
 @pytest.mark.parametrize(
     ("language", "warning"),
     [
-        ("en", "warning: Wald interval: 2 of 4 tables have a group with 0 or all responders"),
-        ("zh-CN", "Wald 区间：4 个表中有 2 个表的某一组应答者数为 0 或全部"),
+        (
+            "en",
+            "warning: Wald interval: 2 of 4 differences between arms have an arm with no positive subject",
+        ),
+        ("zh-CN", "Wald 区间：4 个组间差异中有 2 个的某一组无阳性受试者或全部为阳性受试者"),
     ],
 )
 def test_the_command_writes_the_flag_and_warns(tmp_path: Path, language: str, warning: str) -> None:
@@ -106,7 +113,7 @@ def test_the_workspace_run_has_the_flag_and_the_note_and_the_command_s_numbers(t
     )  # fmt: skip
     result = kinds.workspace_result("ada-summary", listing, options)
     # the three visits and OVERALL (T 2/4 v R 1/4): two of four differences degenerate
-    assert result["notes"] == [WALD_DEGENERATE.format(count=2, total=4)]
+    assert result["notes"] == [ADA_WALD_DEGENERATE.format(count=2, total=4)]
     kinds.assert_same_table(kinds.read_csv(out), kinds.workspace_table("ada-summary", listing, options))
 
 
@@ -124,7 +131,7 @@ def test_the_report_marks_the_degenerate_rows_in_the_reader_s_language(tmp_path:
     assert marked["WEEK 4"] == "0.0 to 0.0 (degenerate)" and marked["WEEK 12"].endswith(" (degenerate)")
     assert not marked["WEEK 24"].endswith("(degenerate)")
     assert table.css == tuple("fail" if "(degenerate)" in row[-1] else "" for row in table.rows)  # type: ignore[attr-defined]
-    assert table.note.startswith("Wald interval: 2 of 4 tables")  # type: ignore[attr-defined]
+    assert table.note.startswith("Wald interval: 2 of 4 differences between arms")  # type: ignore[attr-defined]
     with use_language("zh-CN"):
         chinese = _difference_table(frame)
     assert any(row[-1].endswith("（退化）") for row in chinese.rows)  # type: ignore[attr-defined]

@@ -181,6 +181,16 @@ def test_the_commands_take_the_cut_point_result_file(tmp_path: Path) -> None:
     assert "screening cut point from cp.csv (sha256" in " ".join(ran.output.split())
 
     wells = _wells().drop(columns="cut_point").assign(nc=lambda f: f["run"].map({"R1": 30.0, "R2": 50.0}))
+    written = drug_tolerance_with(tmp_path, wells, cut_points)
+    expected = drug_tolerance(wells.drop(columns="nc").assign(cut_point=wells["nc"] * math.exp(factor)))
+    assert written["drug_tolerance"].tolist() == expected.drug_tolerance.tolist()
+    assert written["run_cut_points"].iloc[0] == expected.run_cut_points
+    both = RUNNER.invoke(app, [*args, "--cut-points", str(cut_points), "--cut-point", "1.3"])
+    assert both.exit_code == 2 and "not both" in both.output
+
+
+def drug_tolerance_with(tmp_path: Path, wells: pd.DataFrame, cut_points: Path) -> pd.DataFrame:
+    """``bioparity ada-drug-tolerance dt.csv --cut-points CUT_POINTS``: the table it wrote."""
     wells.to_csv(tmp_path / "dt.csv", index=False)
     tol = tmp_path / "dt_out.csv"
     ran = RUNNER.invoke(
@@ -188,11 +198,7 @@ def test_the_commands_take_the_cut_point_result_file(tmp_path: Path) -> None:
         ["ada-drug-tolerance", str(tmp_path / "dt.csv"), "--out", str(tol), "--cut-points", str(cut_points)],
     )
     assert ran.exit_code == 0, ran.output
-    expected = drug_tolerance(wells.drop(columns="nc").assign(cut_point=wells["nc"] * math.exp(factor)))
-    assert pd.read_csv(tol)["drug_tolerance"].tolist() == expected.drug_tolerance.tolist()
-    assert pd.read_csv(tol)["run_cut_points"].iloc[0] == expected.run_cut_points
-    both = RUNNER.invoke(app, [*args, "--cut-points", str(cut_points), "--cut-point", "1.3"])
-    assert both.exit_code == 2 and "not both" in both.output
+    return pd.read_csv(tol)
 
 
 def test_the_workspace_drug_tolerance_takes_each_runs_cut_point(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ from bioparity.analyses.frames import frame_records, frame_result, result_record
 from bioparity.analyses.options import flag_option, number_option, optional_number, text_option, yes_no
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.analyses.terms import term, value_words
-from bioparity.bioassay import inhibition, screening_and_confirmatory
+from bioparity.bioassay import CutPointResult, inhibition, screening_and_confirmatory
 from bioparity.bioassay.stats import DEFAULT_OUTLIER_QUARTILES, OUTLIER_QUARTILES
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
@@ -69,6 +69,25 @@ def ada_cutpoint_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[s
         remove_outliers=flag_option(options, "remove_outliers", True),
         outlier_quartiles=text_option(options, OUTLIER_QUARTILES_OPTION, DEFAULT_OUTLIER_QUARTILES),
     )
+    return cut_point_result(results)
+
+
+def cut_point_result(results: Sequence[CutPointResult]) -> dict[str, Any]:
+    """The JSON result of the tiers' cut points, as a run of the kind stores it and ``bioparity
+    ada-cutpoint --format json`` prints it: the table (one row per tier and estimate, ``columns``,
+    ``rows``, ``n_rows``), the values removed as outliers (``removed_values``) and the notes, each
+    labelled with its tier.
+
+    Parameters
+    ----------
+    results : sequence of CutPointResult
+        The tiers' results (:func:`bioparity.bioassay.screening_and_confirmatory`).
+
+    Returns
+    -------
+    dict
+        JSON values (a missing number ``null``).
+    """
     table = pd.concat([r.to_frame() for r in results], ignore_index=True)
     removed = [{TIER: r.tier, **plain(o)} for r in results for o in r.outliers]
     notes = [LABELLED.format(label=r.tier.capitalize(), note=note) for r in results for note in r.notes]

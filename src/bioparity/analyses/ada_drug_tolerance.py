@@ -21,7 +21,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bioparity.analyses.ada_sensitivity import RUN_CUT_POINT_OPTION, given_cut_point, unit_text, with_unit
+from bioparity.analyses.ada_sensitivity import (
+    CUT_POINT_RUN_OPTION,
+    RUN_CUT_POINT_OPTION,
+    cut_point_of,
+    summary_cut_point,
+    unit_text,
+    with_unit,
+)
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
 from bioparity.analyses.frames import frame_records, frame_result, result_records
@@ -58,14 +65,17 @@ COLUMNS = (
 
 def tolerance_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     """Per ADA level the highest drug level still detected (``bioparity ada-drug-tolerance``)."""
+    frame, cut_point, source = cut_point_of(frame, options)
     result = drug_tolerance(
         frame,
-        given_cut_point(frame, options),
+        cut_point,
         ada_unit=text_option(options, ADA_UNIT, "ng/mL"),
         drug_unit=text_option(options, DRUG_UNIT, "ug/mL"),
         unit_sources=("option ada_unit", "option drug_unit"),
     )
-    return frame_result(result.to_frame(), notes=[SENTENCE.format(note=note) for note in result.notes])
+    return frame_result(
+        result.to_frame(), notes=[*source, *(SENTENCE.format(note=note) for note in result.notes)]
+    )
 
 
 def _not_detected(r: Mapping[str, Any]) -> bool:
@@ -167,8 +177,7 @@ def tolerance_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> 
         f"ADA {cell(r.get(ADA_LEVELS), 4)} {unit_text(r.get(ADA_UNIT))}".strip() + f": {_detected_text(r)}"
         for r in records
     ]
-    given = options.get("cut_point")
-    cut = cell(given, 4) if is_number(given) else _("each run's own (floating)")
+    cut = summary_cut_point(result, options)
     return "; ".join(parts) + _(" (cut point %(cut_point)s)") % {"cut_point": cut}
 
 
@@ -262,6 +271,7 @@ ADA_DRUG_TOLERANCE = Analysis(
     columns=COLUMNS,
     options=(
         RUN_CUT_POINT_OPTION,
+        CUT_POINT_RUN_OPTION,
         Option(
             ADA_UNIT,
             gettext_noop("unit of the ADA levels (positive-control antibody; default ng/mL)"),

@@ -14,6 +14,7 @@ stays below the cut point even at the highest concentration, no sensitivity is r
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,16 +23,17 @@ import pandas as pd
 
 from bioparity.analyses.contract import Analysis, InputColumn, Option, RunView, example_file
 from bioparity.analyses.figures import Figure, Line, RefLine, XYPlot
-from bioparity.analyses.frames import frame_records, frame_result
+from bioparity.analyses.frames import frame_records, frame_result, result_records
 from bioparity.analyses.options import optional_number, required_number, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.analyses.terms import term, value_words
-from bioparity.bioassay import sensitivity
+from bioparity.bioassay import sensitivity, validated_cut_points, with_validated_cut_point
 from bioparity.bioassay.sensitivity import SENSITIVITY_METHODS
+from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
-from bioparity.i18n import gettext_noop
-from bioparity.i18n.notes import SENTENCE
-from bioparity.io.bioassay import read_sensitivity_data
+from bioparity.i18n import gettext_noop, translations
+from bioparity.i18n.notes import SENTENCE, note_template
+from bioparity.io.bioassay import read_cut_point_results, read_sensitivity_data
 
 NAME = "ada-sensitivity"
 #: Columns of the stored result table (one row per run; the summary values repeated).
@@ -80,6 +82,116 @@ def with_unit(header: str, unit: str) -> str:
     return _("%(header)s (%(unit)s)") % {"header": header, "unit": unit} if unit else header
 
 
+#: The option naming a stored ``ada-cutpoint`` run whose reported screening cut point the sensitivity and
+#: the drug tolerance use (shared with ``ada-drug-tolerance``).
+CUT_POINT_RUN = "cut_point_run"
+CUT_POINT_RUN_OPTION = Option(
+    CUT_POINT_RUN,
+    gettext_noop(
+        "id of a signed ada-cutpoint run of this program: its reported screening cut point instead of "
+        "cut_point (floating: each run's NC x NF from the data's nc column); on the command line the path "
+        "of its JSON result"
+    ),
+    "",
+    type="run",
+    label=gettext_noop("cut points of an ada-cutpoint run"),
+    kinds=("ada-cutpoint",),
+)
+#: The types of cut point an ``ada-cutpoint`` result states (:mod:`bioparity.bioassay.cutpoint`).
+CUT_POINT_TYPES = ("fixed", "floating", "floating (variances differ)")
+
+
+def cut_point_type_in_words(value: str, language: str) -> str:
+    """A stored cut point type (``floating``) in the reader's words; any other text as stored.
+
+    Parameters
+    ----------
+    value : str
+        The type as the result stores it.
+    language : str
+        The reader's language.
+
+    Returns
+    -------
+    str
+        The type in ``language``.
+    """
+    return translations(language).gettext(value) if value in CUT_POINT_TYPES else value
+
+
+#: The note of a result whose cut point came from an ``ada-cutpoint`` result (its file, with the SHA-256).
+CUT_POINT_FROM = note_template(
+    "screening cut point from {source}: {type}", shown={"type": cut_point_type_in_words}
+)
+
+
+def validated_screening(
+    frame: pd.DataFrame, path: str | os.PathLike[str], label: str | None = None
+) -> tuple[pd.DataFrame, float | None, dict[str, Any]]:
+    """The data and the cut point to analyse them at from an ``ada-cutpoint`` result file (CSV, or its
+    JSON result): its validated reported screening cut point, or when it floats each run's ``NC x NF``
+    from the data's ``nc`` (:func:`bioparity.bioassay.with_validated_cut_point`).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The sensitivity or drug-tolerance data.
+    path : str or os.PathLike
+        The cut-point result file (:func:`bioparity.io.bioassay.read_cut_point_results`).
+    label : str or None, default None
+        The file's name in messages (the path when None).
+
+    Returns
+    -------
+    tuple
+        The data (with each run's ``cut_point`` when it floats), the one cut point (None when it floats)
+        and what to record: ``cut_point``, ``cut_points`` (the file's provenance label with its SHA-256),
+        ``cut_point_type``, ``normalization`` and ``normalization_factor`` (None when not a number).
+    """
+    table, provenance = read_cut_point_results(path, label)
+    screening = validated_cut_points(table, file=label or str(path))["screening"]
+    data, one = with_validated_cut_point(frame, screening)
+    factor = screening.normalization_factor
+    return (
+        data,
+        one,
+        {
+            "cut_point": one,
+            "cut_points": provenance,
+            "cut_point_type": screening.cut_point_type,
+            "normalization": screening.normalization,
+            "normalization_factor": None if math.isnan(factor) else factor,
+        },
+    )
+
+
+def cut_point_of(
+    frame: pd.DataFrame, options: Mapping[str, Any]
+) -> tuple[pd.DataFrame, float | None, list[str]]:
+    """The data, the cut point to analyse them at and the note saying where it came from: the run named by
+    ``cut_point_run`` (the path of a copy of its result: :func:`validated_screening`), else
+    :func:`given_cut_point` (no note); both given is refused."""
+    source = text_option(options, CUT_POINT_RUN, "")
+    if not source:
+        return frame, given_cut_point(frame, options), []
+    if optional_number(options, "cut_point") is not None:
+        raise InputError("give the option cut_point or cut_point_run, not both")
+    data, one, recorded = validated_screening(frame, source, os.path.basename(source))
+    return data, one, [CUT_POINT_FROM.format(source=recorded["cut_points"], type=recorded["cut_point_type"])]
+
+
+def summary_cut_point(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
+    """The cut point for a summary line: the option, else the one the result stored (from an
+    ``ada-cutpoint`` run), else each run's own (floating)."""
+    given: Any = options.get("cut_point")
+    if not is_number(given):
+        records = result_records(result)
+        given = records[0].get(CUT_POINT) if records else None
+    if is_number(given) and math.isfinite(given):
+        return cell(given, 4)
+    return _("each run's own (floating)")
+
+
 def given_cut_point(frame: pd.DataFrame, options: Mapping[str, Any]) -> float | None:
     """The ``cut_point`` option; None when empty and the data give each run's own in a ``cut_point``
     column (a floating cut point); required otherwise (the refusal names the option)."""
@@ -91,9 +203,10 @@ def given_cut_point(frame: pd.DataFrame, options: Mapping[str, Any]) -> float | 
 
 def sensitivity_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     """Per run the concentration at the cut point, and the sensitivity (``bioparity ada-sensitivity``)."""
+    frame, cut_point, source = cut_point_of(frame, options)
     result = sensitivity(
         frame,
-        given_cut_point(frame, options),
+        cut_point,
         method=text_option(options, "method", "linear"),
         concentration_unit=text_option(options, "conc_unit", "ng/mL"),
         unit_source="option conc_unit",
@@ -104,7 +217,7 @@ def sensitivity_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[st
         sensitivity_95=result.sensitivity_95 if math.isfinite(result.sensitivity_95) else None,
         n_runs_used=result.n_runs,
         concentration_unit=result.concentration_unit,
-        notes=[SENTENCE.format(note=note) for note in result.notes],
+        notes=[*source, *(SENTENCE.format(note=note) for note in result.notes)],
     )
 
 
@@ -207,8 +320,7 @@ APPENDIX_DIGITS = (*CONCENTRATIONS, CUT_POINT, T_FACTOR, RUN_CUT_POINTS)
 
 def sensitivity_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """``sensitivity 28.31 (detected in 95% of 3 runs; linear interpolation at cut point 50)``."""
-    given = options.get("cut_point")
-    cut = cell(given, 4) if is_number(given) else _("each run's own (floating)")
+    cut = summary_cut_point(result, options)
     unit = unit_text(result.get(UNIT))
     value = cell(result.get(SENSITIVITY), 4)
     return _(
@@ -323,6 +435,7 @@ ADA_SENSITIVITY = Analysis(
     columns=COLUMNS,
     options=(
         RUN_CUT_POINT_OPTION,
+        CUT_POINT_RUN_OPTION,
         Option(
             "conc_unit",
             gettext_noop("unit of the positive-control concentrations (default ng/mL, as FDA 2019)"),

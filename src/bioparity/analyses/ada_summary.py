@@ -39,7 +39,7 @@ from bioparity.clinical import (
     ada_incidence,
     incidence_difference,
 )
-from bioparity.clinical.immunogenicity import titre_values, treatment_emergent_ada
+from bioparity.clinical.immunogenicity import ADA_WALD_DEGENERATE, titre_values, treatment_emergent_ada
 from bioparity.clinical.proportions import wald_notes
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
@@ -164,7 +164,7 @@ def _flagged(value: Any) -> bool:
 
 def interval_notes(table: pd.DataFrame) -> tuple[str, ...]:
     """The warning of the degenerate intervals among the summary's difference rows (one note,
-    :data:`bioparity.clinical.proportions.WALD_DEGENERATE`, counting the difference rows), or none.
+    :data:`bioparity.clinical.immunogenicity.ADA_WALD_DEGENERATE`, counting the difference rows), or none.
 
     Parameters
     ----------
@@ -180,7 +180,7 @@ def interval_notes(table: pd.DataFrame) -> tuple[str, ...]:
     if DEGENERATE not in table.columns or TABLE not in table.columns:
         return ()
     rows = table[table[TABLE] == "difference"]
-    return wald_notes([_flagged(v) for v in rows[DEGENERATE]])
+    return wald_notes([_flagged(v) for v in rows[DEGENERATE]], ADA_WALD_DEGENERATE)
 
 
 def _cut_points(options: Mapping[str, Any]) -> dict[str, ValidatedCutPoint] | None:

@@ -11,7 +11,10 @@ An :class:`Analysis` bundles, for one kind (``nca``, ``pk-similarity``, ``caa``,
   :func:`bioparity.analyses.registry.effective_options` before anything runs. An option of type
   ``dataset`` names a second input file: the id of another dataset of the study in the workspace (the
   run records its SHA-256 with the first one's), a file path on the command line; ``compute`` receives
-  the path of that file;
+  the path of that file. An option of type ``run`` names a stored run of one of the option's ``kinds`` in
+  the same program (its result is the input: the workspace refuses a failed, unsigned or other-kind run
+  and records the run's id in the options and its result's SHA-256 in the inputs), the path of a JSON
+  result file on the command line; ``compute`` receives the path of that JSON;
 * ``layout``: the file layouts the reader recognises by their columns and reads by their own rules
   (e.g. an SDTM PC domain for NCA): such a file is not mapped to the input columns at upload;
 * ``compute(frame, options) -> dict``: deterministic, JSON values only (a tabular result uses
@@ -46,7 +49,7 @@ from bioparity.i18n import gettext as _
 
 #: How an option's value is typed: free text, a number, a whole number, a yes/no flag, or a
 #: comma-separated list (stored as the text, e.g. ``test,eu-ref,us-ref``).
-OptionType = Literal["text", "number", "integer", "flag", "list", "dataset"]
+OptionType = Literal["text", "number", "integer", "flag", "list", "dataset", "run"]
 OPTION_TYPES: tuple[str, ...] = get_args(OptionType)
 
 #: How ``compute`` finds the file an uploaded table was read from (its file name, as messages name it) and
@@ -85,7 +88,10 @@ class Option:
     true/false (yes/no, 1/0, on/off); ``text`` and ``list`` values are checked by the kind's compute.
     A ``dataset`` option names a second input (``''``: none): a dataset id of the same study in the
     workspace, which resolves it and gives ``compute`` the path of a copy of its file; a path on the
-    command line (``bioparity run``).
+    command line (``bioparity run``). A ``run`` option names a stored run of one of ``kinds`` (``''``: none)
+    whose stored result ``compute`` reads: a run id in the workspace, which checks it (same program,
+    succeeded, signed) and gives ``compute`` the path of a copy of the result (JSON); the path of such a
+    JSON file on the command line.
     ``label`` is the short title of a form field (the name when empty). A number option whose default is
     ``''`` is :attr:`optional`: the empty value means "not given" (as the empty choice of a text option),
     e.g. a confirmatory false-positive rate or a specification limit that a command takes without a default.
@@ -106,6 +112,8 @@ class Option:
         (another input file; its default must be ``''``).
     label : str, default ""
         Short title of the form field; the name when empty.
+    kinds : tuple of str, default ()
+        For a ``run`` option, the kinds whose runs it may name (at least one).
 
     Raises
     ------
@@ -125,12 +133,15 @@ class Option:
     choices: tuple[Any, ...] | None = None
     type: OptionType = "text"
     label: str = ""
+    kinds: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.type not in OPTION_TYPES:
             raise ValueError(f"option {self.name!r}: type {self.type!r} is not one of {OPTION_TYPES}")
-        if self.type == "dataset" and self.default != "":
-            raise ValueError(f"option {self.name!r}: a dataset option has the default '' (none)")
+        if self.type in ("dataset", "run") and self.default != "":
+            raise ValueError(f"option {self.name!r}: a {self.type} option has the default '' (none)")
+        if (self.type == "run") != bool(self.kinds):
+            raise ValueError(f"option {self.name!r}: kinds are given for a run option, and only for one")
         if self.choices is not None and self.default not in self.choices:
             raise ValueError(f"option {self.name!r}: default {self.default!r} is not one of its choices")
         if self.choices is None and self.error(self.default) is not None:
@@ -190,6 +201,8 @@ class Option:
             return f"{value!r} is not true or false"
         if self.type == "dataset" and not isinstance(value, str):
             return f"{value!r} is not a dataset ('' for none)"
+        if self.type == "run" and not isinstance(value, str):
+            return f"{value!r} is not a run id ('' for none)"
         return None
 
     def text(self, value: Any) -> str:
@@ -197,7 +210,8 @@ class Option:
         return str(value).lower() if isinstance(value, bool) else str(value)
 
     def schema(self) -> dict[str, Any]:
-        """The option as plain data (API schema, ``bioparity kinds --json``)."""
+        """The option as plain data (API schema, ``bioparity kinds --json``); a ``run`` option with the kinds
+        whose runs it may name."""
         return {
             "name": self.name,
             "help": self.help,
@@ -205,7 +219,7 @@ class Option:
             "default": self.default,
             "choices": None if self.choices is None else list(self.choices),
             "label": self.title,
-        }
+        } | ({"kinds": list(self.kinds)} if self.type == "run" else {})
 
 
 @dataclass(frozen=True)
@@ -541,6 +555,11 @@ class Analysis:
     def dataset_options(self) -> tuple[Option, ...]:
         """The options that name a second input file (type ``dataset``)."""
         return tuple(o for o in self.options if o.type == "dataset")
+
+    @property
+    def run_options(self) -> tuple[Option, ...]:
+        """The options that name a stored run whose result is an input (type ``run``)."""
+        return tuple(o for o in self.options if o.type == "run")
 
     def layout_of(self, columns: Sequence[str]) -> str | None:
         """The layout the reader recognises in a file with these columns (see ``layout``), or None."""

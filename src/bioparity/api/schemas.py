@@ -513,13 +513,16 @@ class OptionOut(BaseModel):
 
     name: str
     help: str
-    type: Literal["text", "number", "integer", "flag", "list", "dataset"] = Field(
+    type: Literal["text", "number", "integer", "flag", "list", "dataset", "run"] = Field(
         description="number, integer: a JSON number; flag: true or false; text, list (comma-separated): "
-        "text; dataset: the id of another dataset of the study ('' for none), e.g. NCA's dose records"
+        "text; dataset: the id of another dataset of the study ('' for none), e.g. NCA's dose records; "
+        "run: the id of a signed, succeeded run of one of `kinds` in the same program ('' for none), whose "
+        "result is read, e.g. the cut points of an ada-cutpoint run"
     )
     default: SchemaValue
     choices: list[SchemaValue] | None = Field(description="The only values accepted (null: any of the type).")
     label: str
+    kinds: list[str] = Field(default_factory=list, description="run: the kinds whose runs it may name.")
 
 
 class ColumnOut(BaseModel):

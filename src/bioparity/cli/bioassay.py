@@ -12,7 +12,11 @@ Contract:
 * ``ada-drug-tolerance IN --cut-point CP [--ada-unit ng/mL] [--drug-unit ug/mL] --out RESULTS.csv``: one
   row per ADA level, the units in the ``ada_unit`` and ``drug_unit`` columns; without ``--cut-point`` the data
   give each run's own (floating) cut point in a ``cut_point`` column (with ``run``);
-* both take ``--cut-points CUTPOINTS.csv`` (what ``ada-cutpoint --out`` wrote) instead of ``--cut-point``: its
+* ``ada-cutpoint ... --format json`` also prints the result on stdout as one strict JSON object
+  (:mod:`bioparity.strict_json`), the shape a workspace run of the kind stores (``columns``, ``rows``,
+  ``n_rows``, ``removed_values``, ``notes``; a non-finite number ``null``, named in ``non_finite``);
+* both take ``--cut-points CUTPOINTS.csv|json`` (what ``ada-cutpoint --out`` wrote, or its JSON result in a
+  ``.json`` file) instead of ``--cut-point``: its
   reported screening cut point, or, when it floats, each run's cut point from the data's negative control
   ``nc`` and the result's normalisation factor (``NC x NF``, ``NC x exp(NF)`` on the log scale); the
   provenance records the file with its SHA-256;
@@ -32,7 +36,16 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 
 import typer
 
-from bioparity.cli.common import check_outputs, note_line, user_errors, write_result, wrote_rows
+from bioparity.cli.common import (
+    OutputFormat,
+    check_outputs,
+    note_line,
+    print_json,
+    user_errors,
+    write_result,
+    wrote_rows,
+)
+from bioparity.cli.options import Format
 from bioparity.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -44,8 +57,9 @@ if TYPE_CHECKING:
 CutPointsFile = Annotated[
     Path | None,
     typer.Option(
-        help="'bioparity ada-cutpoint' results CSV: its screening cut point (floating: each run's from the "
-        "data's nc column and the normalisation factor) instead of --cut-point."
+        help="'bioparity ada-cutpoint' results CSV, or its JSON result (a .json file: --format json, or a "
+        "stored ada-cutpoint run's result): its screening cut point (floating: each run's from the data's nc "
+        "column and the normalisation factor) instead of --cut-point."
     ),
 ]
 ConcUnit = Annotated[
@@ -88,27 +102,12 @@ def _cut_point_from(
     which (the results file's provenance label, type and normalisation factor)."""
     if cut_points is None:
         return frame, cut_point, {"cut_point": cut_point}
-    from bioparity.bioassay import validated_cut_points, with_validated_cut_point
+    from bioparity.analyses.ada_sensitivity import validated_screening
     from bioparity.errors import InputError
-    from bioparity.io.bioassay import read_cut_point_results
 
     if cut_point is not None:
         raise InputError("give --cut-point or --cut-points, not both")
-    table, provenance = read_cut_point_results(cut_points)
-    screening = validated_cut_points(table, file=str(cut_points))["screening"]
-    data, one = with_validated_cut_point(frame, screening)
-    factor = screening.normalization_factor
-    return (
-        data,
-        one,
-        {
-            "cut_point": one,
-            "cut_points": provenance,
-            "cut_point_type": screening.cut_point_type,
-            "normalization": screening.normalization,
-            "normalization_factor": None if math.isnan(factor) else factor,
-        },
-    )
+    return validated_screening(frame, cut_points)
 
 
 def _print_source(console: Console, recorded: dict[str, Any]) -> None:
@@ -160,8 +159,10 @@ def ada_cutpoint_command(
         ),
     ] = "type7",
     outliers: Annotated[Path | None, typer.Option(help="Also write the removed values here.")] = None,
+    fmt: Format = OutputFormat.table,
 ) -> None:
-    """ADA cut points (screening, confirmatory, titration) from validation data."""
+    """ADA cut points (screening, confirmatory, titration) from validation data; --format json also prints
+    the result as JSON on stdout (--cut-points of ada-sensitivity and ada-drug-tolerance reads it)."""
     with user_errors():
         import pandas as pd
 
@@ -181,6 +182,10 @@ def ada_cutpoint_command(
             write_frame_atomic(listing, outliers)
         _print_cut_points(console, results)
         console.print(wrote_rows(len(table), out))
+        if fmt is OutputFormat.json:
+            from bioparity.analyses.ada_cutpoint import cut_point_result
+
+            print_json(cut_point_result(results))  # the run's stored result, strict JSON
 
 
 def _cut_points_of(data: Path, settings: dict[str, Any]) -> list[CutPointResult]:

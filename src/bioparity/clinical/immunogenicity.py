@@ -43,6 +43,7 @@ from bioparity.clinical.means import ci_mean_difference
 from bioparity.clinical.proportions import canonical_difference_method, ci_difference, wald_notes
 from bioparity.clinical.score import wilson_interval
 from bioparity.errors import BioparityWarning, InputError
+from bioparity.i18n.notes import note_template
 from bioparity.nca.samples import Where, parse_numbers, reject_empty_identifiers
 
 #: Label of the any-timepoint row of :func:`ada_incidence`.
@@ -54,6 +55,15 @@ BASELINE_PREVALENCE = "BASELINE-PREVALENCE"
 BASELINE_LABELS = ("BASELINE", "PREDOSE", "PRE-DOSE", "DAY 1 PREDOSE", "D1 PREDOSE", "D0", "DAY 0")
 #: Titre rise over a positive baseline that makes a subject treatment-boosted (Shankar et al. 2014).
 DEFAULT_BOOST_FOLD = 4.0
+#: Note of the Wald differences of ADA incidence with an arm at 0 or all positive
+#: (:attr:`IncidenceDifference.notes`, the ``ada-summary`` result): ci-diff's
+#: :data:`~bioparity.clinical.proportions.WALD_DEGENERATE` in the words of an ADA table (arms and positive
+#: subjects, not tables and responders; the ADA method option, which also offers newcombe-cc).
+ADA_WALD_DEGENERATE = note_template(
+    "Wald interval: {count} of {total} differences between arms have an arm with no positive subject or "
+    "only positive subjects, whose variance p(1 - p)/n is 0, so the interval is too narrow (zero width "
+    "when both arms are so); choose method newcombe, newcombe-cc, mn or fm"
+)
 
 #: Where the rows of an ADA table are, for errors: data row 1 is the first row under the header, line 2 of
 #: a CSV listing whose header is line 1 (the callers name the file).
@@ -177,9 +187,9 @@ class IncidenceDifferenceResult(ResultMixin):
 
     @property
     def notes(self) -> tuple[str, ...]:
-        """Warnings about the intervals (:data:`~bioparity.clinical.proportions.WALD_DEGENERATE` when some
-        are degenerate), else empty."""
-        return wald_notes(self.degenerate)
+        """Warnings about the intervals (:data:`ADA_WALD_DEGENERATE` when some are degenerate), else
+        empty."""
+        return wald_notes(self.degenerate, ADA_WALD_DEGENERATE)
 
     def summary(self) -> str:
         rows = [

@@ -299,7 +299,7 @@ def ci_difference(
     )
 
 
-def wald_notes(degenerate: npt.ArrayLike) -> tuple[str, ...]:
+def wald_notes(degenerate: npt.ArrayLike, template: str = WALD_DEGENERATE) -> tuple[str, ...]:
     """:data:`WALD_DEGENERATE` for the intervals flagged in ``degenerate`` (one note for all of them), or
     nothing when none is.
 
@@ -307,6 +307,9 @@ def wald_notes(degenerate: npt.ArrayLike) -> tuple[str, ...]:
     ----------
     degenerate : array_like of bool
         Per interval, whether it is degenerate (:func:`wald_degenerate`).
+    template : str, default WALD_DEGENERATE
+        The note template (placeholders ``count`` and ``total``): the ADA incidence differences word it for
+        arms and positive subjects (:data:`bioparity.clinical.immunogenicity.ADA_WALD_DEGENERATE`).
 
     Returns
     -------
@@ -322,7 +325,7 @@ def wald_notes(degenerate: npt.ArrayLike) -> tuple[str, ...]:
     """
     flags = np.asarray(degenerate, dtype=bool)
     count = int(np.count_nonzero(flags))
-    return (WALD_DEGENERATE.format(count=count, total=int(flags.size)),) if count else ()
+    return (template.format(count=count, total=int(flags.size)),) if count else ()
 
 
 def wald_degenerate(x1: FloatArray, n1: FloatArray, x2: FloatArray, n2: FloatArray) -> BoolArray:

@@ -71,6 +71,7 @@ DOMAIN_SOURCES: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
         ("nca", [("**.py", "python")]),
         ("power/cv_check.py", [("**.py", "python")]),
         ("clinical/proportions.py", [("**.py", "python")]),
+        ("clinical/immunogenicity.py", [("**.py", "python")]),
         ("io/power_grid.py", [("**.py", "python")]),
         ("io/nca_input.py", [("**.py", "python")]),
         # the usual problems of an input file (a DataFileError on a page in the reader's language)

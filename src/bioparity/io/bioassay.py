@@ -148,19 +148,86 @@ def read_isr_data(path: str | os.PathLike[str]) -> pd.DataFrame:
     return frame
 
 
-def read_cut_point_results(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, str]:
-    """A cut-point results table (written by ``bioparity ada-cutpoint --out`` or stored from an
-    ``ada-cutpoint`` run) and its provenance label ``NAME (sha256 HEX16)``; checked by
-    :func:`bioparity.bioassay.classify.validated_cut_points`."""
+def read_cut_point_results(
+    path: str | os.PathLike[str], label: str | None = None
+) -> tuple[pd.DataFrame, str]:
+    """A cut-point results table and its provenance label ``NAME (sha256 HEX16)``: the CSV written by
+    ``bioparity ada-cutpoint --out``, or a ``.json`` file holding the JSON result (``bioparity ada-cutpoint
+    --format json``, ``bioparity run ada-cutpoint --out RESULT.json`` or a stored ``ada-cutpoint`` run's
+    result: ``{"columns": [...], "rows": [[...], ...], ...}``, :func:`read_cut_point_json`); checked by
+    :func:`bioparity.bioassay.classify.validated_cut_points`. ``label`` names the file in messages (the
+    path when None)."""
     from pathlib import Path
 
     from bioparity.io.limits import check_csv_limits
     from bioparity.io.provenance import file_sha256
 
-    file, label = Path(path), str(path)
-    require_file(file, label, "a 'bioparity ada-cutpoint' results CSV")
-    check_csv_limits(file, label)
-    # every cell as written: with decimal commas ('1,2') or a separator at the end of the data rows, pandas
-    # took the first field as the index and the tier's cut point from the next column
-    table = read_csv_cells(file, label)
+    file, label = Path(path), label or str(path)
+    require_file(file, label, "a 'bioparity ada-cutpoint' results CSV or JSON")
+    check_csv_limits(file, label)  # the size (and lines) of the file, whatever its format
+    if file.suffix.lower() == ".json":
+        table = read_cut_point_json(file.read_bytes(), label)
+    else:
+        # every cell as written: with decimal commas ('1,2') or a separator at the end of the data rows,
+        # pandas took the first field as the index and the tier's cut point from the next column
+        table = read_csv_cells(file, label)
     return table, f"{file.name} (sha256 {file_sha256(file)[:16]})"
+
+
+#: What a JSON cut-point result must be (the messages' "expected").
+CUT_POINT_JSON = (
+    'strict JSON {"columns": [names], "rows": [[cells], ...]} as printed by '
+    "'bioparity ada-cutpoint --format json'"
+)
+
+
+def _refuse_constant(token: str) -> None:
+    raise ValueError(f"{token} is not JSON (RFC 8259 section 6 has no NaN or Infinity)")
+
+
+def read_cut_point_json(content: bytes, label: str) -> pd.DataFrame:
+    """The table of a JSON cut-point result (strict JSON: ``NaN`` and ``Infinity`` refused; a cell that
+    was not finite is ``null``, as :mod:`bioparity.strict_json` writes it).
+
+    Parameters
+    ----------
+    content : bytes
+        The file's bytes (UTF-8).
+    label : str
+        The file's name for the messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The result's table, one row per element of ``rows`` (its cells typed as in the JSON).
+
+    Raises
+    ------
+    DataFileError
+        When the bytes are not strict JSON, or not an object with a list of distinct column names and
+        rows of as many cells (naming the file and the row).
+    """
+    import json
+
+    try:
+        data = json.loads(content.decode("utf-8"), parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise DataFileError(f"not readable as JSON ({exc})", file=label, expected=CUT_POINT_JSON) from exc
+    columns = data.get("columns") if isinstance(data, dict) else None
+    rows = data.get("rows") if isinstance(data, dict) else None
+    if (
+        not isinstance(columns, list)
+        or not all(isinstance(c, str) for c in columns)
+        or not isinstance(rows, list)
+    ):
+        raise DataFileError("no result table (columns and rows)", file=label, expected=CUT_POINT_JSON)
+    if len(set(columns)) != len(columns):
+        twice = next(c for c in columns if columns.count(c) > 1)
+        raise DataFileError("a column name given twice", file=label, column=twice, expected=CUT_POINT_JSON)
+    for i, row in enumerate(rows):
+        if not isinstance(row, list) or len(row) != len(columns):
+            raise DataFileError(
+                f"not a list of {len(columns)} cells", file=label, row=i + 1,
+                expected=CUT_POINT_JSON,
+            )  # fmt: skip
+    return pd.DataFrame(rows, columns=columns, dtype=object)

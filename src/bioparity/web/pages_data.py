@@ -372,17 +372,21 @@ TEMPLATES.env.filters["numeric_columns"] = numeric_columns
 
 
 def option_fields(
-    kind: Analysis, given: dict[str, str] | None = None, others: Mapping[str, str] | None = None
+    kind: Analysis,
+    given: dict[str, str] | None = None,
+    others: Mapping[str, str] | None = None,
+    runs: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[dict[str, Any]]:
     """The form fields of a kind's options schema: a select where the option lists choices, else a text
     input (a decimal keyboard for numbers). An option of type ``dataset`` is a select of ``others`` (the
-    study's other datasets: id -> label) and none."""
+    study's other datasets: id -> label) and none; one of type ``run`` a select of ``runs[option name]``
+    (the program's runs it may name: id -> label) and none."""
     fields = []
     for o in kind.options:
         choices = [o.text(c) for c in o.choices or ()]
         labels: dict[str, str] = {}
-        if o.type == "dataset":
-            labels = dict(others or {})
+        if o.type in ("dataset", "run"):
+            labels = dict(others or {}) if o.type == "dataset" else dict((runs or {}).get(o.name, {}))
             choices = ["", *labels]
         fields.append(
             {
@@ -458,11 +462,16 @@ def _dataset_page(
             query = select(Dataset).where(Dataset.study_id == study.id, Dataset.id != dataset.id)
             for d in session.scalars(query.order_by(Dataset.name, Dataset.version)):
                 others[d.id] = analyses.dataset_label(d)
+        usable = {  # what an option naming a stored run may choose (ada-sensitivity's cut_point_run)
+            o.name: analyses.usable_runs(session, program.id, o.kinds)
+            for k in _offered(kinds, dataset)
+            for o in kinds[k].run_options
+        }
         offered = []
         for k in _offered(kinds, dataset):
             seeded = {u: v for u, v in units.items() if u in kinds[k].option_help}
             values = given if k == run_kind else seeded
-            offered.append((kinds[k], option_fields(kinds[k], values, others)))
+            offered.append((kinds[k], option_fields(kinds[k], values, others, usable)))
         page: HTMLResponse = render(
             request,
             "dataset.html",

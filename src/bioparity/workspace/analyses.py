@@ -16,7 +16,7 @@ import json
 import os
 import platform
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -35,7 +35,7 @@ from bioparity.errors import BioparityError, DataFileError, InputError
 from bioparity.i18n import DEFAULT_LANGUAGE, use_language
 from bioparity.i18n import gettext as _
 from bioparity.progress import StageCallback, report_stage
-from bioparity.store.models import AnalysisRun, Dataset
+from bioparity.store.models import AnalysisRun, Dataset, Study
 from bioparity.workspace.access import Actor, require_dataset, require_run, require_study
 from bioparity.workspace.datasets import (
     UPLOAD_FOLDER_PREFIX,
@@ -47,6 +47,7 @@ from bioparity.workspace.datasets import (
 from bioparity.workspace.errors import NotFoundError
 from bioparity.workspace.events import record
 from bioparity.workspace.roles import Permission
+from bioparity.workspace.signatures import run_signatures
 from bioparity.workspace.snapshots import snapshot
 
 
@@ -60,7 +61,8 @@ def software_versions() -> str:
 
 @dataclass(frozen=True)
 class RunInput:
-    """A second dataset a run reads: the value of an option of type ``dataset``, with its stored bytes."""
+    """A second input a run reads, with its stored bytes: the dataset an option of type ``dataset`` names,
+    or the result (JSON) of the run an option of type ``run`` names (``dataset_id`` then that run's id)."""
 
     option: str
     dataset_id: str
@@ -126,6 +128,7 @@ def check_options(
                 % values
             )
     _option_datasets(session, actor, dataset, spec.dataset_options, effective)
+    _option_runs(session, actor, dataset, spec.run_options, effective)
     return dataset, dict(effective)
 
 
@@ -151,6 +154,79 @@ def _option_datasets(
             )
         found.append((option.name, other))
     return found
+
+
+def _option_runs(
+    session: Session, actor: Actor, dataset: Dataset, options: Sequence[Option], values: Mapping[str, Any]
+) -> list[tuple[str, AnalysisRun]]:
+    """The stored runs named by the options of type ``run`` (option name, run): each one the caller may
+    read, in the program of ``dataset``, of one of the option's kinds, succeeded and carrying a valid
+    electronic signature (its result is evidence another run builds on: 21 CFR 11.70, signatures linked
+    to their records; EU GMP Annex 11 section 14). Anything else is refused naming the option and why."""
+    found = []
+    program_id = require_dataset(session, actor, dataset.id)[2].id
+    for option in options:
+        value = str(values.get(option.name) or "").strip()
+        if not value:
+            continue
+        words = {"option": option.name, "id": value, "kinds": ", ".join(option.kinds)}
+        try:
+            run, _study, program = require_run(session, actor, value)
+        except NotFoundError:
+            raise InputError(
+                _("option %(option)s: no analysis run %(id)r that you can read") % words
+            ) from None
+        words |= {"kind": run.kind, "status": run.status}
+        if program.id != program_id:
+            raise InputError(
+                _(
+                    "option %(option)s: run %(id)r belongs to another program; choose a %(kinds)s run of "
+                    "this one"
+                )
+                % words
+            )
+        if run.kind not in option.kinds:
+            raise InputError(_("option %(option)s: run %(id)r is a %(kind)s run, not %(kinds)s") % words)
+        if run.status != "succeeded" or run.result_json is None:
+            raise InputError(
+                _(
+                    "option %(option)s: run %(id)r did not succeed (status %(status)s): it has no result "
+                    "to use"
+                )
+                % words
+            )
+        if not any(s.valid for s in run_signatures(session, run)):
+            raise InputError(
+                _(
+                    "option %(option)s: run %(id)r is not signed: its result can be used once it carries a "
+                    "valid electronic signature"
+                )
+                % words
+            )
+        found.append((option.name, run))
+    return found
+
+
+def usable_runs(session: Session, program_id: str, kinds: Collection[str]) -> dict[str, str]:
+    """The runs an option of type ``run`` of these kinds may name in the program (the ones
+    :func:`_option_runs` accepts: succeeded, with a currently valid signature), newest first: id -> label
+    (``ada-cutpoint run of 2026-12-07 08:15 UTC, id 1a2b3c4d``) for the web form's select."""
+    query = (
+        select(AnalysisRun)
+        .join(Study, Study.id == AnalysisRun.study_id)
+        .where(
+            Study.program_id == program_id,
+            AnalysisRun.kind.in_(list(kinds)),
+            AnalysisRun.status == "succeeded",
+        )
+        .order_by(AnalysisRun.created_at.desc(), AnalysisRun.id)
+    )
+    return {
+        run.id: _("%(kind)s run of %(time)s, id %(id)s")
+        % {"kind": run.kind, "time": f"{run.created_at:%Y-%m-%d %H:%M} UTC", "id": run.id[:8]}
+        for run in session.scalars(query)
+        if run.result_json is not None and any(s.valid for s in run_signatures(session, run))
+    }
 
 
 def option_datasets(session: Session, runs: Iterable[AnalysisRun]) -> dict[str, Dataset]:
@@ -194,11 +270,25 @@ def run_inputs(
     session: Session, actor: Actor, dataset: Dataset, kind: str, options: Mapping[str, Any]
 ) -> tuple[RunInput, ...]:
     """The datasets the options of type ``dataset`` of a run of ``kind`` on ``dataset`` name, with their
-    stored bytes (checked against their seal)."""
-    named = _option_datasets(session, actor, dataset, get_analysis(kind).dataset_options, options)
+    stored bytes (checked against their seal), then the stored results of the runs its options of type
+    ``run`` name (checked by :func:`_option_runs`)."""
+    spec = get_analysis(kind)
+    named = _option_datasets(session, actor, dataset, spec.dataset_options, options)
+    runs = _option_runs(session, actor, dataset, spec.run_options, options)
     return tuple(
         RunInput(name, other.id, other.filename, other.sha256, dataset_content(session, other))
         for name, other in named
+    ) + tuple(
+        # the stored result as the file compute reads; its SHA-256 goes into the inputs (the run id stays
+        # in the options): the lineage of the new run
+        RunInput(
+            name,
+            run.id,
+            f"{run.kind}-run-{run.id}.json",
+            str(run.result_sha256),
+            str(run.result_json).encode(),
+        )
+        for name, run in runs
     )
 
 

@@ -240,28 +240,40 @@ def _same_time(recorded: Any, stored: datetime | None) -> bool:
 
 
 def _option_input_problems(
-    run: AnalysisRun, inputs: Any, datasets: dict[str, Dataset], label: str
+    run: AnalysisRun, inputs: Any, datasets: dict[str, Dataset], label: str, runs: dict[str, AnalysisRun]
 ) -> list[str]:
     """A run's second datasets (options of type ``dataset``, e.g. NCA's ``dosing``): each must still be in
-    the store and be the bytes the run read (its SHA-256 recorded under the option's name in the inputs)."""
+    the store and be the bytes the run read (its SHA-256 recorded under the option's name in the inputs);
+    the runs its options of type ``run`` name (e.g. ``cut_point_run``) likewise, with their result's
+    SHA-256."""
     try:
         options = json.loads(run.options_json or "{}")
-        named = [o.name for o in get_analysis(run.kind).dataset_options]
+        analysis = get_analysis(run.kind)
     except (ValueError, KeyError, BioparityError):  # an unknown kind or unreadable options: nothing to match
         return []
+    if not isinstance(options, dict):
+        return []
+    recorded = inputs if isinstance(inputs, dict) else {}
+    # option -> (what it names, the SHA-256 of what the run read from it: None when it is not in the store)
+    found: list[tuple[str, str, str | None]] = [
+        (o.name, "dataset", d.sha256 if (d := datasets.get(str(options.get(o.name)))) else None)
+        for o in analysis.dataset_options
+    ] + [
+        (o.name, "run", (r.result_sha256 or "") if (r := runs.get(str(options.get(o.name)))) else None)
+        for o in analysis.run_options
+    ]
     problems = []
-    for name in named:
-        chosen = options.get(name) if isinstance(options, dict) else None
+    for name, noun, digest in found:
+        chosen = options.get(name)
         if not chosen:
             continue
-        other = datasets.get(str(chosen))
-        recorded = inputs.get(name) if isinstance(inputs, dict) else None
-        if other is None:
-            problems.append(f"{label}: dataset {chosen} of its option {name} is missing from the store")
-        elif recorded != other.sha256:
+        if digest is None:
+            problems.append(f"{label}: {noun} {chosen} of its option {name} is missing from the store")
+        elif recorded.get(name) != digest:
+            hashed = "dataset" if noun == "dataset" else "the result of run"
             problems.append(
-                f"{label}: its input hash {recorded} for option {name} is not the SHA-256 of dataset "
-                f"{other.id}"
+                f"{label}: its input hash {recorded.get(name)} for option {name} is not the SHA-256 of "
+                f"{hashed} {chosen}"
             )
     return problems
 
@@ -339,7 +351,7 @@ def _check_objects(session: Session, key: AuditKey, problems: list[str]) -> dict
             problems.append(
                 f"{label}: its input hash {inputs.get('dataset')} is not the SHA-256 of dataset {source.id}"
             )
-        problems += _option_input_problems(run, inputs, by_id, label)
+        problems += _option_input_problems(run, inputs, by_id, label, runs_by_id)
         _against_audit(recorded, "analysis_run", run, label, problems)
     sigs = list(session.scalars(select(Signature).order_by(Signature.signed_at, Signature.id)))
     for sig in sigs:
