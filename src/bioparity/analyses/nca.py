@@ -33,7 +33,7 @@ from bioparity.analyses.contract import (
     RunView,
     example_file,
 )
-from bioparity.analyses.figures import Figure, ProfilePlot, profile_plot
+from bioparity.analyses.figures import Figure, ProfilePlot, bands_caption, profile_plot
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.tables import (
     PORTRAIT_BUDGET,
@@ -941,6 +941,13 @@ def nca_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     )
 
 
+#: Where each profile's concentrations are when the report's figure summarises them (the appendix says it
+#: too: the concentrations are not printed in the report).
+EACH_PROFILE_NOTE = gettext_noop(
+    "Each profile's concentrations are in the input dataset, identified by its SHA-256 in the provenance."
+)
+
+
 def concentration_profile(run: RunView) -> Figure | None:
     """Mean concentration-time profiles of the concentrations in the run's provenance chain.
 
@@ -957,12 +964,15 @@ def concentration_profile(run: RunView) -> Figure | None:
     plot = None if frame is None else sample_profiles(frame, {"conc_unit": unit} if unit else {})
     if plot is None:
         return None
+    notes = [_("Profiles: %(rule)s.") % {"rule": plot.time_rule}] if plot.time_rule else []
+    if plot.bands:  # what the summary of the individual profiles draws, and where each profile is
+        notes += [bands_caption(plot), _(EACH_PROFILE_NOTE)]
     return Figure(
         "profile",
         _("Concentration-time profiles"),
         _("Mean concentration-time profiles per arm"),
         plot,
-        note=_("Profiles: %(rule)s.") % {"rule": plot.time_rule} if plot.time_rule else "",
+        note=" ".join(notes),
         on_page=False,
     )
 
