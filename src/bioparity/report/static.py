@@ -25,7 +25,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter, NullLocator
 
 from bioparity.analyses.figures import (
     BAND_PERCENTILES,
@@ -237,6 +237,7 @@ def bands_svg(plot: ProfilePlot, *, log: bool) -> str:
             ax.set_title(f"{band.name} (n = {plot.n_subjects.get(band.name, 0)})", fontsize=8)
             if log:
                 _decades(ax)
+                ax.yaxis.set_minor_locator(NullLocator())  # six panels' minor ticks: half the drawing time
             ax.grid(alpha=0.3)
         for ax in axes[len(plot.bands) :]:
             ax.set_visible(False)
