@@ -108,6 +108,7 @@ def test_the_caption_says_what_is_drawn_how_many_profiles_and_n() -> None:
     with use_language("zh-CN"):
         chinese = bands_caption(_large())
     assert "510" in chinese and "profiles" not in chinese and "nominal" not in chinese
+    assert chinese.endswith("A：255 (0 h)，254 (1 h)，255 (2-4 h)；B：4 个名义时间点均为 255。")
 
 
 def test_the_report_draws_the_bands_linear_and_semi_log() -> None:

@@ -495,7 +495,10 @@ def bands_caption(plot: ProfilePlot) -> str:
         "percentiles %(low)g to %(high)g (band; R quantile type 7), linear and semi-log (concentrations "
         "of 0 not drawn on the log scale; samples that are not numbers, such as BLQ markers, left out)."
     ) % {"profiles": f"{plot.n_profiles:,}", "from": BANDS_FROM, "low": low, "high": high}
-    counts = _("; ").join(f"{b.name}: {counts_text(b, plot.time_unit)}" for b in plot.bands)
+    counts = _("; ").join(
+        _("%(line)s: %(counts)s") % {"line": b.name, "counts": counts_text(b, plot.time_unit)}
+        for b in plot.bands
+    )
     return head + " " + _("Concentrations per nominal time (n): %(counts)s.") % {"counts": counts}
 
 
