@@ -3,7 +3,8 @@
 always show the same numbers. An analysis kind returns its plots as :class:`Figure` (the data plus where
 and how it is shown); the renderers know the plot types, never the kinds.
 
-* concentration-time profiles: arithmetic mean concentration per arm and nominal time;
+* concentration-time profiles: arithmetic mean concentration per arm and nominal time, and each
+  profile (from :data:`BANDS_FROM` profiles on, the median and a percentile band per nominal time);
 * forest plot: GMR and its CI per metric and pair of arms, against the acceptance limits;
 * power curves: TOST power against total sample size, one curve per scenario;
 * CAA attribute plot: lot values by source with each comparison's acceptance range (also the files
@@ -44,8 +45,39 @@ class Line:
 
 
 @dataclass(frozen=True)
+class PercentileBand:
+    """The concentrations of one line of a :class:`ProfilePlot` (an arm, an arm / analyte) at each
+    nominal time: their median, a lower and an upper percentile (:data:`BAND_PERCENTILES`) and how many
+    there are.
+
+    Attributes
+    ----------
+    name : str
+        The line (as :attr:`Line.name` of the mean profile).
+    x : list of float
+        Nominal times, ascending.
+    median, lower, upper : list of float
+        Median and percentiles of the concentrations at each time (R ``quantile`` type 7).
+    n : list of int
+        Concentrations at each time (samples that are not numbers left out).
+    """
+
+    name: str
+    x: list[float]
+    median: list[float]
+    lower: list[float]
+    upper: list[float]
+    n: list[int]
+
+
+@dataclass(frozen=True)
 class ProfilePlot:
-    """Mean profiles per arm by nominal time; ``individual`` holds one line per subject (name = arm)."""
+    """Mean profiles per arm by nominal time; ``individual`` holds one line per subject (name = arm).
+
+    From :data:`BANDS_FROM` profiles on ``individual`` is empty and ``bands`` holds, per line, the median
+    and the :data:`BAND_PERCENTILES` percentiles of the concentrations at each nominal time instead
+    (``n_profiles`` profiles in all): thousands of individual lines drawn over each other show neither
+    the centre nor the spread."""
 
     lines: tuple[Line, ...]
     n_subjects: Mapping[str, int]
@@ -53,6 +85,9 @@ class ProfilePlot:
     conc_label: str = "concentration"
     individual: tuple[Line, ...] = ()
     time_rule: str = ""
+    bands: tuple[PercentileBand, ...] = ()
+    n_profiles: int = 0
+    time_unit: str = ""  # of the nominal times (the bands' caption)
 
 
 @dataclass(frozen=True)
@@ -362,6 +397,111 @@ def _nominal_times(data: pd.DataFrame) -> tuple[pd.Series, str]:
     )
 
 
+#: Profiles from which the individual profiles are summarised per nominal time (:class:`PercentileBand`)
+#: instead of drawn one by one: 2,004 semi-log lines of a large study took matplotlib 2.5 s of CPU, a
+#: 1 MB SVG that WeasyPrint draws again, and showed a solid blot per arm. The threshold of the report's
+#: listings (:data:`bioparity.analyses.nca.LISTING_FROM`); the demo's 201 profiles are drawn as before.
+BANDS_FROM = 500
+#: The percentiles of a :class:`PercentileBand`, percent: the 5th to 95th, as the prediction interval
+#: of a visual predictive check (Bergstrand et al. 2011, AAPS J 13(2):143-151), R ``quantile`` type 7
+#: (Hyndman and Fan 1996, Am Stat 50(4):361-365, definition 7; numpy's ``linear``).
+BAND_PERCENTILES = (5.0, 95.0)
+
+
+def percentile_bands(data: pd.DataFrame) -> tuple[PercentileBand, ...]:
+    """Per line (``arm``) and nominal time (``time``) of ``data`` the median, the
+    :data:`BAND_PERCENTILES` percentiles (R ``quantile`` type 7) and the number of concentrations
+    (``conc``, no missing values).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per sample: ``arm`` (the line), ``time`` (nominal) and ``conc``.
+
+    Returns
+    -------
+    tuple of PercentileBand
+        One band per line in the order of the lines, times ascending.
+    """
+    low, high = (p / 100 for p in BAND_PERCENTILES)
+    grouped = data.groupby(["arm", "time"], sort=True)["conc"]
+    stats = grouped.quantile(np.array([low, 0.5, high]), interpolation="linear").unstack()
+    stats["n"] = grouped.size()
+    return tuple(
+        PercentileBand(
+            str(a),
+            [float(t) for t in g.index.get_level_values("time")],
+            [round(float(v), 10) for v in g[0.5]],
+            [round(float(v), 10) for v in g[low]],
+            [round(float(v), 10) for v in g[high]],
+            [int(v) for v in g["n"]],
+        )
+        for a, g in stats.groupby(level="arm", sort=False)
+    )
+
+
+def _times_text(times: Sequence[float], unit: str) -> str:
+    """``0 h`` or ``0-12 h``: the first and last of consecutive nominal times."""
+    first, last = f"{times[0]:g}", f"{times[-1]:g}"
+    span = first if first == last else f"{first}-{last}"
+    return f"{span} {unit}".strip()
+
+
+def counts_text(band: PercentileBand, unit: str = "") -> str:
+    """How many concentrations a band has at each nominal time, in few words: ``334 at each of the 21
+    nominal times``, else each run of times with the same number (``334 (0-12 h), 331 (24 h)``).
+
+    Parameters
+    ----------
+    band : PercentileBand
+        The band of one line.
+    unit : str, default ""
+        Time unit printed after the times.
+
+    Returns
+    -------
+    str
+        The numbers in the current language.
+    """
+    if len(set(band.n)) == 1:
+        return _("%(n)s at each of the %(times)s nominal times") % {"n": band.n[0], "times": len(band.n)}
+    runs: list[tuple[int, list[float]]] = []
+    for t, n in zip(band.x, band.n, strict=True):
+        if runs and runs[-1][0] == n:
+            runs[-1][1].append(t)
+        else:
+            runs.append((n, [t]))
+    return _(", ").join(f"{n} ({_times_text(times, unit)})" for n, times in runs)
+
+
+def bands_caption(plot: ProfilePlot) -> str:
+    """The caption of the figure of summarised individual profiles (:attr:`ProfilePlot.bands`): what is
+    drawn, from how many profiles, and the number of concentrations per line and nominal time.
+
+    Parameters
+    ----------
+    plot : ProfilePlot
+        A plot with bands.
+
+    Returns
+    -------
+    str
+        The caption in the current language.
+    """
+    low, high = BAND_PERCENTILES
+    head = _(
+        "Individual profiles: %(profiles)s profiles, too many to draw one by one (from %(from)s on), "
+        "summarised per line and nominal time: the median of the concentrations (line) and their "
+        "percentiles %(low)g to %(high)g (band; R quantile type 7), linear and semi-log (concentrations "
+        "of 0 not drawn on the log scale; samples that are not numbers, such as BLQ markers, left out)."
+    ) % {"profiles": f"{plot.n_profiles:,}", "from": BANDS_FROM, "low": low, "high": high}
+    counts = _("; ").join(
+        _("%(line)s: %(counts)s") % {"line": b.name, "counts": counts_text(b, plot.time_unit)}
+        for b in plot.bands
+    )
+    return head + " " + _("Concentrations per nominal time (n): %(counts)s.") % {"counts": counts}
+
+
 def profile_plot(
     frame: pd.DataFrame, conc_unit: str = "", time_unit: str = "h", *, by: Sequence[str] = ()
 ) -> ProfilePlot | None:
@@ -372,6 +512,7 @@ def profile_plot(
     ``arm / value``: two analytes of one arm are never averaged together, a crossover's periods are.
     A nominal-time column (``nominal_time``, ``NFRLT``, ...) is used when present; otherwise see
     :func:`_nominal_times`. Samples that are not numbers (BLQ markers) are left out of the means.
+    From :data:`BANDS_FROM` profiles on the individual profiles are summarised (:func:`percentile_bands`).
     """
     if not {"subject", "time", "conc"} <= set(frame.columns):
         return None
@@ -405,9 +546,15 @@ def profile_plot(
         Line(str(a), g["time"].astype(float).tolist(), [round(float(v), 10) for v in g["conc"]])
         for a, g in means.groupby("arm", sort=False)
     )
-    individual = tuple(
-        Line(str(a), g["time"].astype(float).tolist(), [round(float(v), 10) for v in g["conc"]])
-        for (a, _), g in data.sort_values("time").groupby(["arm", "subject"], sort=True)
+    n_profiles = data.groupby(["arm", "subject"]).ngroups
+    many = n_profiles >= BANDS_FROM
+    individual = (
+        ()
+        if many
+        else tuple(
+            Line(str(a), g["time"].astype(float).tolist(), [round(float(v), 10) for v in g["conc"]])
+            for (a, _), g in data.sort_values("time").groupby(["arm", "subject"], sort=True)
+        )
     )
     counts = data.groupby("arm")["subject"].nunique()
     return ProfilePlot(
@@ -419,6 +566,9 @@ def profile_plot(
         conc_label=_("concentration (%(unit)s)") % {"unit": conc_unit} if conc_unit else _("concentration"),
         individual=individual,
         time_rule=rule,
+        bands=percentile_bands(data) if many else (),
+        n_profiles=n_profiles,
+        time_unit=time_unit,
     )
 
 

@@ -33,7 +33,7 @@ from bioparity.analyses.contract import (
     RunView,
     example_file,
 )
-from bioparity.analyses.figures import Figure, ProfilePlot, profile_plot
+from bioparity.analyses.figures import Figure, ProfilePlot, bands_caption, profile_plot
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.tables import (
     PORTRAIT_BUDGET,
@@ -800,6 +800,40 @@ def _equal_note(column: str, n_codes: int) -> Table:
     )
 
 
+#: ``pandas.api.types.infer_dtype`` of a column whose values are all of one type.
+_ONE_TYPE = frozenset({"string", "boolean", "floating", "integer", "empty"})
+
+
+def _printed_ids(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """The cells of a column as :func:`cell` prints them: each cell's number in the list of printed texts
+    (distinct values printed once; two values printed alike share a number) and that list.
+
+    Values of one type are told apart as pandas does; mixed types by type and ``repr`` (pandas holds
+    ``True``, ``1`` and ``1.0`` equal, :func:`cell` prints them ``yes``, ``1`` and ``1``)."""
+    homogeneous = pd.api.types.infer_dtype(values, skipna=False) in _ONE_TYPE
+    codes, uniques = pd.factorize(
+        values if homogeneous else pd.Series([(type(v), repr(v)) for v in values], dtype=object),
+        use_na_sentinel=False,
+    )
+    # the first value of each (type, repr)
+    first = uniques if homogeneous else values.iloc[pd.Series(codes).drop_duplicates().index]
+    texts = [cell(v) for v in first]
+    ids, printed = pd.factorize(pd.Series(texts, dtype=object))
+    return ids[codes], [str(t) for t in printed]
+
+
+def _column_entries(codes: list[str], texts: list[str]) -> list[tuple[str, str]]:
+    """What one profile's column adds to the table of other columns: each value it has (in row order;
+    not empty, ``no`` or missing) with the parameters that have it (``all`` when every one does)."""
+    out = []
+    for value in dict.fromkeys(texts):
+        if value in {"", "no", _("no"), "—"}:
+            continue
+        chosen = [p for p, t in zip(codes, texts, strict=True) if t == value]
+        out.append((value, _("all") if len(chosen) == len(texts) else ", ".join(chosen)))
+    return out
+
+
 def _varying_table(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> Table:
     """Columns whose value differs between the parameters of one profile (per-parameter flags, methods).
 
@@ -817,19 +851,26 @@ def _varying_table(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> 
     n_profiles = frame.groupby(keys, sort=False).ngroups
     found: dict[tuple[str, str, str], list[str]] = {}
     listed: set[str] = set()
-    all_codes = [str(p) for p in frame["PPTESTCD"].tolist()]
-    all_texts = {c: [cell(v) for v in frame[c].tolist()] for c in columns}  # each column read once
+    all_codes = np.array([str(p) for p in frame["PPTESTCD"].tolist()], dtype=object)
+    # each distinct value printed once (a column holds a few: 637,000 cells of a 2,004-profile run were
+    # printed one by one), each cell as the number of its printed text
+    printed = {c: _printed_ids(frame[c]) for c in columns}
+    # what one profile adds for one column depends only on its parameters and its column's texts: worked
+    # out once per distinct pair (most profiles share them)
+    seen: dict[tuple[bytes, str, bytes], list[tuple[str, str]]] = {}
     for key, at in _profile_groups(frame, keys):
         parts = key if isinstance(key, tuple) else (key,)
         label = " / ".join(str(p) for p, k in zip(parts, keys, strict=True) if k in label_keys)
-        codes = _pick(all_codes, at)
+        codes = all_codes[at]
+        codes_key = "\x1f".join(codes).encode()
         for c in columns:
-            texts = _pick(all_texts[c], at)
-            for value in dict.fromkeys(texts):
-                if value in {"", "no", _("no"), "—"}:
-                    continue
-                chosen = [p for p, t in zip(codes, texts, strict=True) if t == value]
-                params = _("all") if len(chosen) == len(texts) else ", ".join(chosen)
+            ids, texts = printed[c]
+            mine = ids[at]
+            pattern = (codes_key, str(c), mine.tobytes())
+            entries = seen.get(pattern)
+            if entries is None:
+                entries = seen[pattern] = _column_entries(list(codes), [texts[i] for i in mine])
+            for value, params in entries:
                 found.setdefault((str(c), value, params), []).append(label)
                 listed.add(str(c))
     rows = []
@@ -960,6 +1001,13 @@ def nca_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     )
 
 
+#: Where each profile's concentrations are when the report's figure summarises them (the appendix says it
+#: too: the concentrations are not printed in the report).
+EACH_PROFILE_NOTE = gettext_noop(
+    "Each profile's concentrations are in the input dataset, identified by its SHA-256 in the provenance."
+)
+
+
 def concentration_profile(run: RunView) -> Figure | None:
     """Mean concentration-time profiles of the concentrations in the run's provenance chain.
 
@@ -976,12 +1024,15 @@ def concentration_profile(run: RunView) -> Figure | None:
     plot = None if frame is None else sample_profiles(frame, {"conc_unit": unit} if unit else {})
     if plot is None:
         return None
+    notes = [_("Profiles: %(rule)s.") % {"rule": plot.time_rule}] if plot.time_rule else []
+    if plot.bands:  # what the summary of the individual profiles draws, and where each profile is
+        notes += [bands_caption(plot), _(EACH_PROFILE_NOTE)]
     return Figure(
         "profile",
         _("Concentration-time profiles"),
         _("Mean concentration-time profiles per arm"),
         plot,
-        note=_("Profiles: %(rule)s.") % {"rule": plot.time_rule} if plot.time_rule else "",
+        note=" ".join(notes),
         on_page=False,
     )
 

@@ -226,6 +226,9 @@ def figure_images(figure: Figure) -> list[Markup]:
         if data.individual:
             alt = _("Individual profiles per arm, semi-log")
             images.append(svg_image(drawn(static.individual_svg, data), alt))
+        for log in (False, True) if data.bands else ():  # too many profiles to draw one by one
+            alt = _("Individual profiles summarised per nominal time: median and percentile band")
+            images.append(svg_image(drawn(static.bands_svg, data, log=log), alt))
         return images
     if isinstance(data, PowerPlot):
         return [svg_image(drawn(static.power_svg, data), _("Power curves"))]

@@ -25,9 +25,10 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter, NullLocator
 
 from bioparity.analyses.figures import (
+    BAND_PERCENTILES,
     PLOT_FORMATS,
     POWER_AXIS,
     BarPlot,
@@ -209,6 +210,56 @@ def individual_svg(plot: ProfilePlot) -> str:
             ax.grid(alpha=0.3)
         axes[0].set_ylabel(_("%(label)s (log scale)") % {"label": plot.conc_label})
         fig.suptitle(_("Individual concentration-time profiles, semi-log"), fontsize=10)
+        return _svg(fig)
+
+
+def bands_svg(plot: ProfilePlot, *, log: bool) -> str:
+    """The individual profiles of a large study summarised (:attr:`ProfilePlot.bands`): one panel per
+    line (arm, arm / analyte), the median concentration per nominal time as a line and the percentiles
+    (:data:`~bioparity.analyses.figures.BAND_PERCENTILES`) as a shaded band, linear or semi-log (values
+    of 0 not drawn on the log scale); the number of profiles in each panel's title."""
+    low, high = BAND_PERCENTILES
+    columns = min(len(plot.bands), 3) or 1
+    rows = math.ceil(len(plot.bands) / columns) or 1
+    with _style():
+        fig = Figure(figsize=(6.4, 0.6 + 2.0 * rows), layout="constrained")
+        axes = fig.subplots(rows, columns, sharex=True, sharey=True, squeeze=False).ravel()
+        names = [line.name for line in plot.lines]
+        for ax, band in zip(axes, plot.bands, strict=False):
+            i = names.index(band.name) if band.name in names else 0
+            colour = COLOURS[i % len(COLOURS)]
+            x, mid = np.asarray(band.x), np.asarray(band.median)
+            lower, upper = np.asarray(band.lower), np.asarray(band.upper)
+            shown = (lower > 0) & (upper > 0) if log else np.ones(x.size, dtype=bool)
+            ax.fill_between(x, lower, upper, where=shown, color=colour, alpha=0.25, lw=0, interpolate=False)
+            keep = mid > 0 if log else np.ones(x.size, dtype=bool)
+            ax.plot(x[keep], mid[keep], color=colour, lw=1.2, marker="o", ms=2)
+            ax.set_title(f"{band.name} (n = {plot.n_subjects.get(band.name, 0)})", fontsize=8)
+            if log:
+                _decades(ax)
+                ax.yaxis.set_minor_locator(NullLocator())  # six panels' minor ticks: half the drawing time
+            ax.grid(alpha=0.3)
+        for ax in axes[len(plot.bands) :]:
+            ax.set_visible(False)
+        fig.supxlabel(plot.time_label, fontsize=8)
+        fig.supylabel(
+            _("%(label)s (log scale)") % {"label": plot.conc_label} if log else plot.conc_label, fontsize=8
+        )
+        what = _("%(profiles)s profiles: median and percentiles %(low)g to %(high)g per nominal time") % {
+            "profiles": f"{plot.n_profiles:,}",
+            "low": low,
+            "high": high,
+        }
+        fig.suptitle(
+            (
+                _("Individual concentration-time profiles, semi-log")
+                if log
+                else _("Individual concentration-time profiles, linear")
+            )
+            + "\n"
+            + what,
+            fontsize=9,
+        )
         return _svg(fig)
 
 

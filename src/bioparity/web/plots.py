@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from bioparity.analyses.figures import (
+    BAND_PERCENTILES,
     POWER_AXIS,
     Band,
     BarPlot,
@@ -65,8 +66,54 @@ def profiles_figure(plot: ProfilePlot, *, log: bool) -> dict[str, Any]:
     }
 
 
+def bands_figure(plot: ProfilePlot) -> dict[str, Any]:
+    """The individual profiles of a large study summarised (:attr:`ProfilePlot.bands`, semi-log): per
+    line the median concentration per nominal time and the percentile band, the number of concentrations
+    at each time in the hover text; one legend entry per line."""
+    arms = [line.name for line in plot.lines]
+    low, high = BAND_PERCENTILES
+    data: list[dict[str, Any]] = []
+    for band in plot.bands:
+        colour = COLOURS[(arms.index(band.name) if band.name in arms else 0) % len(COLOURS)]
+        shown = [i for i, (a, b) in enumerate(zip(band.lower, band.upper, strict=True)) if a > 0 and b > 0]
+        edge = {"type": "scatter", "mode": "lines", "legendgroup": band.name, "showlegend": False}
+        edge |= {"x": [band.x[i] for i in shown], "line": {"width": 0, "color": colour}, "hoverinfo": "skip"}
+        data.append({**edge, "y": [band.lower[i] for i in shown]})
+        data.append({**edge, "y": [band.upper[i] for i in shown], "fill": "tonexty", "opacity": 0.25})
+        kept = [i for i, m in enumerate(band.median) if m > 0]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": f"{band.name} (n = {plot.n_subjects.get(band.name, 0)})",
+                "legendgroup": band.name,
+                "x": [band.x[i] for i in kept],
+                "y": [band.median[i] for i in kept],
+                "customdata": [band.n[i] for i in kept],
+                "hovertemplate": _("median %(y)s, n = %(n)s") % {"y": "%{y}", "n": "%{customdata}"},
+                "line": {"color": colour},
+            }
+        )
+    title = _("%(profiles)s profiles: median and percentiles %(low)g to %(high)g per nominal time") % {
+        "profiles": f"{plot.n_profiles:,}",
+        "low": low,
+        "high": high,
+    }
+    return {
+        "data": data,
+        "layout": plot_layout(
+            _("Individual concentration-time profiles (semi-log)") + "<br>" + title,
+            xaxis={"title": {"text": plot.time_label}},
+            yaxis={"title": {"text": plot.conc_label}, **LOG_AXIS},
+        ),
+    }
+
+
 def individual_figure(plot: ProfilePlot) -> dict[str, Any]:
-    """Every subject's profile (semi-log), coloured by arm; one legend entry per arm."""
+    """Every subject's profile (semi-log), coloured by arm; one legend entry per arm. From
+    :data:`~bioparity.analyses.figures.BANDS_FROM` profiles on: :func:`bands_figure`."""
+    if plot.bands:
+        return bands_figure(plot)
     arms = [line.name for line in plot.lines]
     data = []
     seen: set[str] = set()
