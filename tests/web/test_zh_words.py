@@ -165,3 +165,44 @@ def test_the_run_form_of_a_dataset_says_each_option_and_choice_in_words(
     )
     assert re.search(r'<option value="true"( selected)?>yes</option>', english), english
     assert "<code>auc_method</code></label>" in english and "Run Noncompartmental analysis" in english
+
+
+def test_the_dashboard_names_runs_by_their_kind_and_rules_by_their_kind_in_words(
+    demo_store: DemoStore, chinese: FormClient
+) -> None:
+    """Before: the studies' run lists linked each run by its kind's code (nca, pk-similarity, caa) and the
+    readiness tables tagged each rule [EMA.ELIG.MODALITY, eligibility], in both languages."""
+    program = demo_store.summary.program_id
+    runs = demo_store.summary.runs
+    page = chinese.get(f"/ui/programs/{program}").text
+    assert f'<a href="/ui/runs/{runs["nca"]}">非房室分析</a>' in page
+    assert f'<a href="/ui/runs/{runs["pk-similarity"]}">药代动力学相似性</a>' in page
+    tags = set(re.findall(r'<span class="hint">\[[A-Z_.]+, ([^\]]+)\]</span>', page))
+    assert tags == {"要求", "资格条件"}, tags
+    with demo_client(demo_store, "olivia") as olivia:
+        english = olivia.get(f"/ui/programs/{program}").text
+    assert f'<a href="/ui/runs/{runs["nca"]}">Noncompartmental analysis</a>' in english
+    assert set(re.findall(r'<span class="hint">\[[A-Z_.]+, ([^\]]+)\]</span>', english)) == {
+        "requirement",
+        "eligibility",
+    }
+
+
+FLAG_LINK = re.compile(r'data-flag="([a-z0-9_]+)"[^>]*>([^<]*) \(\d+\)</a>')
+
+
+def test_the_review_page_says_each_review_flag_in_words(demo_store: DemoStore, chinese: FormClient) -> None:
+    """Before: the flag filter, the chosen profile's flags and the profile list printed the flags' codes
+    (blq_imputed, span_ratio_low, aucpeo_high) in both languages; the filter's links keep the code."""
+    review = f"/ui/runs/{demo_store.summary.runs['nca']}/review"
+    page = html.unescape(chinese.get(review).text)
+    links = dict(FLAG_LINK.findall(page))
+    assert links and all(HAN.search(words) and code not in words for code, words in links.items()), links
+    assert links.get("blq_imputed") == "曲线中有低于定量下限的样品按 0 保留或经过填补", links
+    profiles = re.search(r'<table id="review-profiles">(.*?)</table>', page, re.S)
+    assert profiles is not None
+    assert not re.search(r"\b(blq_imputed|span_ratio_low|aucpeo_high)\b", profiles.group(1))
+    with demo_client(demo_store, "sam") as sam:
+        english = dict(FLAG_LINK.findall(html.unescape(sam.get(review).text)))
+    assert english.get("blq_imputed") == "a BLQ sample of the profile kept as 0 or imputed", english
+    assert all(" " in words and code not in words for code, words in english.items()), english

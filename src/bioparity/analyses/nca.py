@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -587,6 +587,31 @@ def _range(values: pd.Series) -> str:
 def _flag_text(column: str, settings: NCAOptions) -> str:
     """A review flag in words, in the current language, marked as a flag (an unknown flag: its name)."""
     return _("review flag: %(flag)s") % {"flag": _flag_words(column, settings)}
+
+
+def review_flag_words(flags: Iterable[str], options: Mapping[str, Any]) -> dict[str, str]:
+    """The review flags a page lists (their names without ``flag_``: ``blq_imputed``) in words with the
+    run's thresholds, in the current language, by name.
+
+    Parameters
+    ----------
+    flags : iterable of str
+        Flag names, as the review page keeps them (``span_ratio_low``).
+    options : mapping
+        The run's options (the thresholds of its :class:`~bioparity.nca.NCAOptions`).
+
+    Returns
+    -------
+    dict of str to str
+        Each flag's words (an unknown flag: its name in words).
+
+    Examples
+    --------
+    >>> review_flag_words(["blq_imputed"], {})
+    {'blq_imputed': 'a BLQ sample of the profile kept as 0 or imputed'}
+    """
+    settings = spec_from_options(options).options
+    return {flag: _flag_words(f"flag_{flag}", settings) for flag in flags}
 
 
 def _flag_words(column: str, settings: NCAOptions) -> str:

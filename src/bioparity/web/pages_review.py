@@ -334,6 +334,7 @@ def review_page(
         chosen=chosen,
         figures=figures,
         choices=nca_kind.review_rows(ctx.options),  # the actions in words (the JSON file: as stored)
+        flag_words=nca_kind.review_flag_words(listed.flags.keys() | set(chosen.flags), ctx.options),
         can_write=can_write,
         multiple=multiple,
         multiple_dose_review=nca_kind.MULTIPLE_DOSE_REVIEW,
