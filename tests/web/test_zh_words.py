@@ -206,3 +206,17 @@ def test_the_review_page_says_each_review_flag_in_words(demo_store: DemoStore, c
         english = dict(FLAG_LINK.findall(html.unescape(sam.get(review).text)))
     assert english.get("blq_imputed") == "a BLQ sample of the profile kept as 0 or imputed", english
     assert all(" " in words and code not in words for code, words in english.items()), english
+
+
+def test_the_market_page_says_the_provenance_of_its_facts_in_words(
+    demo_store: DemoStore, chinese: FormClient
+) -> None:
+    """Before: the protection basis and the count sources read "patent expiry: …", "knowledge base [id,
+    as of 2025-09]", "stale: …" and "unknown" on the zh-CN market page (the ranking CSV keeps them)."""
+    page = html.unescape(chinese.get("/ui/market?as_of=2026").text)
+    assert "专利到期：" in page and "知识库 [" in page and "，截至 " in page
+    assert not re.search(r"patent expiry: |knowledge base \[|first biosimilar launch: |stale: ", page)
+    assert not re.search(r'title="unknown"|>unknown<', page)
+    with demo_client(demo_store, "olivia") as olivia:
+        english = html.unescape(olivia.get("/ui/market?as_of=2026").text)
+    assert "patent expiry: " in english and re.search(r"knowledge base \[[^\]]+, as of ", english)

@@ -72,6 +72,8 @@ DOMAIN_SOURCES: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
         ("power/cv_check.py", [("**.py", "python")]),
         # the market scan's timeline chart (bioparity market scan --chart)
         ("market/chart.py", [("**.py", "python")]),
+        # the provenance words of the market ranking (note templates, printed on the market page)
+        ("market/scan.py", [("**.py", "python")]),
         ("clinical/proportions.py", [("**.py", "python")]),
         ("io/power_grid.py", [("**.py", "python")]),
         # the usual problems of an input file (a DataFileError on a page in the reader's language)

@@ -89,6 +89,7 @@ NOTE_MODULES: tuple[str, ...] = (
     "bioparity.power.cv_check",
     "bioparity.clinical.proportions",
     "bioparity.io.power_grid",
+    "bioparity.market.scan",
     "bioparity.problems",
     "bioparity.left_out",
 )
