@@ -89,8 +89,8 @@ def test_the_details_name_their_fields_in_the_readers_words_the_csv_as_stored() 
         partner = audit_details(_event("share"), None, share, {"o1": "Partner Ltd"})
         csv = audit_details(_event("program"), before, after, {}, words=False)
         shared = audit_details(_event("share"), None, share, {"o1": "Partner Ltd"}, words=False)
-    assert shown == "名称: MB-201; 状态: draft; 描述: old → new"
-    assert partner == "角色: viewer; 状态: pending; 共享范围: 整个项目; 合作方组织: Partner Ltd"
+    assert shown == "名称: MB-201; 状态: 草稿; 描述: old → new"  # the values too (test_audit_values.py)
+    assert partner == "角色: 查看者; 状态: 待处理; 共享范围: 整个项目; 合作方组织: Partner Ltd"
     assert csv == "name: MB-201; status: draft; description: old → new"
     assert shared == "role: viewer; status: pending; scope: whole program; partner: Partner Ltd"
     assert audit_details(_event("program"), before, after, {}) == csv  # English: the same words

@@ -99,7 +99,7 @@ def test_the_page_and_the_pdf_show_the_same_details(store: DemoStore, changed: s
     with demo_client(store, "olivia") as olivia:
         page = olivia.get(f"/ui/programs/{changed}/audit").text
         pdf = olivia.get(f"/ui/programs/{changed}/audit.pdf")
-    assert "segregation_of_duties: true → false" in page
+    assert "segregation of duties: yes → no" in page  # the field and its values in words (CSV: as stored)
     assert f"partner: {PARTNER}" in page
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) is missing: run scripts/system-deps.sh")
@@ -107,7 +107,7 @@ def test_the_page_and_the_pdf_show_the_same_details(store: DemoStore, changed: s
     text = subprocess.run(
         ["pdftotext", str(tmp_path / "audit.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
-    assert "segregation_of_duties: true → false" in " ".join(text.split())
+    assert "segregation of duties: yes → no" in " ".join(text.split())
 
 
 @pytest.fixture(scope="module")

@@ -90,7 +90,10 @@ def test_theoph_upload_with_subject_time_headers_is_mapped_in_the_form_and_nca_r
     assert "Subject → subject" in mapping and "Time → time" in mapping and "Dose → dose" in mapping
     assert "conc: mg/L" in page.locator("#dataset-units").inner_text()
     # Only the analysis the dataset was checked for is offered, its unit options seeded from the upload.
-    assert page.locator("details.card summary").all_inner_texts()[0].startswith("nca")
+    # the kind by its title, its code after it
+    assert (
+        page.locator("details.card summary").all_inner_texts()[0].startswith("Noncompartmental analysis nca:")
+    )
     assert page.locator("details.card").count() == 1
     assert page.locator("#opt-nca-conc_unit").input_value() == "mg/L"
     assert page.locator("select#opt-nca-auc_method").count() == 1  # fixed choices are a select
@@ -116,10 +119,12 @@ def test_theoph_upload_with_subject_time_headers_is_mapped_in_the_form_and_nca_r
     # The analyses list names the dataset, its version and the key options.
     page.goto(dataset_url)
     listed = page.locator("#dataset-runs li").first.inner_text()
-    assert "nca of theoph-mapped v1" in listed and "conc_unit=mg/L" in listed
+    assert "Noncompartmental analysis of theoph-mapped v1" in listed and "conc_unit=mg/L" in listed
     page.goto(f"{server.url}/ui/programs/{server.program_id}")
     row = page.locator("tr", has=page.locator("a", has_text="theoph-mapped v1")).first.inner_text()
-    assert row.startswith("nca") and "conc_unit=mg/L" in row and "dose_unit=mg/kg" in row
+    assert (
+        row.startswith("Noncompartmental analysis") and "conc_unit=mg/L" in row and "dose_unit=mg/kg" in row
+    )
 
     # A second version under the same name reuses the stored mapping (preselected from version 1).
     page.goto(dataset_url.rsplit("/ui/", 1)[0] + "/ui/programs")

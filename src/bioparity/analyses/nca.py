@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -649,6 +649,31 @@ def _flag_text(column: str, settings: NCAOptions) -> str:
     return _("review flag: %(flag)s") % {"flag": _flag_words(column, settings)}
 
 
+def review_flag_words(flags: Iterable[str], options: Mapping[str, Any]) -> dict[str, str]:
+    """The review flags a page lists (their names without ``flag_``: ``blq_imputed``) in words with the
+    run's thresholds, in the current language, by name.
+
+    Parameters
+    ----------
+    flags : iterable of str
+        Flag names, as the review page keeps them (``span_ratio_low``).
+    options : mapping
+        The run's options (the thresholds of its :class:`~bioparity.nca.NCAOptions`).
+
+    Returns
+    -------
+    dict of str to str
+        Each flag's words (an unknown flag: its name in words).
+
+    Examples
+    --------
+    >>> review_flag_words(["blq_imputed"], {})
+    {'blq_imputed': 'a BLQ sample of the profile kept as 0 or imputed'}
+    """
+    settings = spec_from_options(options).options
+    return {flag: _flag_words(f"flag_{flag}", settings) for flag in flags}
+
+
 def _flag_words(column: str, settings: NCAOptions) -> str:
     """A review flag (``flag_*`` column) in words with the run's thresholds, in the current language (an
     unknown flag: its name without the prefix, in words)."""
@@ -900,19 +925,74 @@ REVIEW_NOTE = gettext_noop(
 )
 
 
+#: The actions of a review choice (:data:`bioparity.nca.review.ACTIONS`: the stored codes) in words, and
+#: the choice's own columns (the profile's keys before them are column names of the data, printed as they
+#: are).
+REVIEW_WORDS: dict[str, str] = {
+    "include": gettext_noop("include"),
+    "exclude": gettext_noop("exclude"),
+    "time": gettext_noop("time"),
+    "action": gettext_noop("action"),
+    "reason": gettext_noop("reason"),
+}
+
+
+def review_words(code: str) -> str:
+    """A review choice's action (``exclude``) or column (``time``) in the reader's words; a profile key
+    (a column name of the data) or an unknown code as stored.
+
+    Parameters
+    ----------
+    code : str
+        The stored action, or a column of a stored choice.
+
+    Returns
+    -------
+    str
+        Its words in the current language.
+
+    Examples
+    --------
+    >>> from bioparity.i18n import use_language
+    >>> with use_language("zh-CN"):
+    ...     review_words("exclude"), review_words("include"), review_words("action"), review_words("USUBJID")
+    ('排除', '纳入', '操作', 'USUBJID')
+    """
+    return _(REVIEW_WORDS[code]) if code in REVIEW_WORDS else code
+
+
+def _review_cell(key: str, value: Any) -> str:
+    """A stored choice's cell as the report and the review page print it: the action in words, an empty
+    time as the whole profile, anything else as stored."""
+    if key == "time" and value == "":
+        return _("whole profile")
+    if key == "action":
+        return review_words(str(value))
+    return str(value)
+
+
 def review_table(options: Mapping[str, Any]) -> Table | None:
-    """The reviewer's lambda_z choices stored in the option ``review`` (a list of records), as a table."""
+    """The reviewer's lambda_z choices stored in the option ``review`` (a list of records), as a table: the
+    profile's keys as stored, the time, the action in words and the reason (:func:`review_words`)."""
     choices = options.get("review")
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], Mapping):
         return None
     keys = [str(k) for k in choices[0]]
-    rows = tuple(
-        tuple(_("whole profile") if k == "time" and c.get(k) == "" else str(c.get(k, "")) for k in keys)
-        for c in choices
-    )
+    rows = tuple(tuple(_review_cell(k, c.get(k, "")) for k in keys) for c in choices)
     return Table(
-        _("Reviewer's lambda_z choices"), tuple(keys), rows, (False,) * len(keys), note=_(REVIEW_NOTE)
+        _("Reviewer's lambda_z choices"),
+        tuple(review_words(k) for k in keys),
+        rows,
+        (False,) * len(keys),
+        note=_(REVIEW_NOTE),
     )
+
+
+def review_rows(options: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The stored review choices as the review page lists them: each cell as the report prints it
+    (:func:`review_table`), by column."""
+    records = review_choices(options).to_dict("records")
+    return [{str(k): _review_cell(str(k), v) for k, v in c.items()} for c in records]
 
 
 def nca_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:

@@ -66,6 +66,7 @@ from bioparity.arrays import FloatArray
 from bioparity.caa.catalogue import AttributeSpec
 from bioparity.caa.equivalence import equivalence_test_means
 from bioparity.errors import InputError
+from bioparity.i18n import gettext_noop, translations
 from bioparity.i18n.notes import note_template
 
 #: Scenario name -> (test mean shift in sigma_R, test SD / reference SD).
@@ -434,7 +435,38 @@ PLAN_NONPARAMETRIC = note_template(
     "{coverage:.0%}/{confidence:.0%} distribution-free range, >= {fraction:.0%} inside"
 )
 PLAN_DESCRIPTIVE = note_template("descriptive (tier 3): no formal criterion")
-PLAN_ONE_SIDED = note_template("one-sided ({direction})")
+#: The one-sided directions of an attribute (:data:`bioparity.caa.equivalence.DIRECTIONS`) in words.
+DIRECTION_WORDS = {
+    "higher-is-worse": gettext_noop("higher is worse"),
+    "lower-is-worse": gettext_noop("lower is worse"),
+}
+
+
+def direction_in_words(direction: str, language: str) -> str:
+    """A one-sided direction's code (``lower-is-worse``) in the reader's words; any other text as stored.
+
+    Parameters
+    ----------
+    direction : str
+        The stored direction.
+    language : str
+        The reader's language.
+
+    Returns
+    -------
+    str
+        The direction in ``language``.
+
+    Examples
+    --------
+    >>> direction_in_words("lower-is-worse", "en"), direction_in_words("lower-is-worse", "zh-CN")
+    ('lower is worse', '数值越低越不利')
+    """
+    words = DIRECTION_WORDS.get(direction)
+    return direction if words is None else translations(language).gettext(words)
+
+
+PLAN_ONE_SIDED = note_template("one-sided ({direction})", shown={"direction": direction_in_words})
 PLAN_SPREAD = note_template("spread s_T/s_R <= {margin:g}")
 PLAN_SENSITIVITY = note_template("sensitivity: {method} test")
 PLAN_SENSITIVITY_EQUIVALENCE = note_template("sensitivity: equivalence test")  # (the one method spelt out)

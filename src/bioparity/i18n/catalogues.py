@@ -70,6 +70,10 @@ DOMAIN_SOURCES: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
         ("profiles", [("**.py", "python")]),
         ("nca", [("**.py", "python")]),
         ("power/cv_check.py", [("**.py", "python")]),
+        # the market scan's timeline chart (bioparity market scan --chart)
+        ("market/chart.py", [("**.py", "python")]),
+        # the provenance words of the market ranking (note templates, printed on the market page)
+        ("market/scan.py", [("**.py", "python")]),
         ("clinical/proportions.py", [("**.py", "python")]),
         ("clinical/immunogenicity.py", [("**.py", "python")]),
         ("io/power_grid.py", [("**.py", "python")]),

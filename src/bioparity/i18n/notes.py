@@ -92,6 +92,7 @@ NOTE_MODULES: tuple[str, ...] = (
     "bioparity.clinical.proportions",
     "bioparity.io.power_grid",
     "bioparity.io.nca_input",
+    "bioparity.market.scan",
     "bioparity.problems",
     "bioparity.left_out",
 )

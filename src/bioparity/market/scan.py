@@ -51,6 +51,7 @@ import pandas as pd
 
 from bioparity._results import software_version
 from bioparity.errors import InputError
+from bioparity.i18n.notes import note_template
 from bioparity.market.ema import EmaMedicines
 from bioparity.market.knowledge import Fact, KnowledgeBase, ReferenceBiologic
 from bioparity.market.purple_book import ORIGINATOR, PurpleBook
@@ -338,8 +339,20 @@ def _row(rec: ReferenceBiologic, region: str, sources: _Sources, settings: _Sett
         "development_source": developing_source,
         "originator_sales_usd_m": None if sales is None else float(sales["usd_million"]),
         "sales_year": None if sales is None else int(sales["year"]),
-        "sales_source": _provenance(rec.facts["originator_sales"]) if sales is not None else "unknown",
+        "sales_source": _provenance(rec.facts["originator_sales"]) if sales is not None else UNKNOWN,
     }
+
+
+#: The provenance words of the ranking's protection and count columns (note templates: the CSV stores them
+#: in English, the workspace's market page prints them in the reader's words; the facts' own basis texts
+#: and source ids are data, kept as they are).
+UNKNOWN = note_template("unknown")
+KNOWLEDGE_BASE = note_template("knowledge base [{source}, as of {as_of}]")
+STALE = note_template("stale: knowledge base [{source}] as of {as_of}")
+FIRST_LAUNCH = note_template("first biosimilar launch: {basis}")
+PATENT_EXPIRY = note_template("patent expiry: {basis}")
+#: Put before the later of the two with ``"; "``.
+LATEST_OF = note_template("latest of patent expiry and regulatory exclusivity")
 
 
 def _provenance(fact: Fact) -> str:
@@ -407,25 +420,25 @@ def _protection(
     exclusivity, exclusivity_basis = _exclusivity(rec, region, sources, settings)
     launch, launch_basis = _kb_year(rec, f"{region}_first_biosimilar_launch")
     if launch is not None:
-        end, basis = launch, f"first biosimilar launch: {launch_basis}"
+        end, basis = launch, FIRST_LAUNCH.format(basis=launch_basis)
     else:
         known = [
             (y, b)
-            for y, b in ((patent, f"patent expiry: {patent_basis}"), (exclusivity, exclusivity_basis))
+            for y, b in ((patent, PATENT_EXPIRY.format(basis=patent_basis)), (exclusivity, exclusivity_basis))
             if y is not None
         ]
         if known:
             end, basis = max(known, key=lambda item: item[0])
             if len(known) == 2:
-                basis = f"latest of patent expiry and regulatory exclusivity; {basis}"
+                basis = f"{LATEST_OF}; {basis}"
         else:
-            end, basis = None, "unknown"
+            end, basis = None, UNKNOWN
     return {
         "protection_end_year": end,
         "protection_end_basis": basis,
         "patent_expiry_year": patent,
         "exclusivity_end_year": exclusivity,
-        "exclusivity_basis": exclusivity_basis or "unknown",
+        "exclusivity_basis": exclusivity_basis or UNKNOWN,
         "first_launch_year": launch,
     }
 
@@ -433,11 +446,11 @@ def _protection(
 def _fresh_count(rec: ReferenceBiologic, name: str, settings: _Settings) -> tuple[float | None, str]:
     fact = rec.facts[name]
     if not fact.known:
-        return None, "unknown"
+        return None, UNKNOWN
     year = rec.fact_year(name)
     if year is None or settings.as_of_year - year > settings.max_fact_age_years:
-        return None, f"stale: knowledge base [{fact.source}] as of {fact.as_of or 'unknown'}"
-    return float(len(fact.value)), f"knowledge base [{fact.source}, as of {fact.as_of}]"
+        return None, STALE.format(source=fact.source, as_of=fact.as_of or UNKNOWN)
+    return float(len(fact.value)), KNOWLEDGE_BASE.format(source=fact.source, as_of=fact.as_of)
 
 
 def _approved(

@@ -21,7 +21,7 @@ from bioparity.report import qualification
 from bioparity.store.models import AuditEvent, Organisation, User
 from bioparity.web.downloads import disposition, file_name
 from bioparity.web.notices import Notice, notice_redirect
-from bioparity.web.pages_programs import AUDIT_PAGE, NO_REASON, audit_details, iso_second
+from bioparity.web.pages_programs import AUDIT_PAGE, NO_REASON, audit_details, detail_parts, iso_second
 from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import refused_form, render
 from bioparity.workspace import accounts, programs, security_events
@@ -171,14 +171,17 @@ def _org_events_page(
 SECURITY_COLUMNS = ("seq", "at", "account", "action", "by", "details", "row_hash")
 
 
-def _security_rows(session: Session, events: Sequence[AuditEvent]) -> list[dict[str, Any]]:
+def _security_rows(
+    session: Session, events: Sequence[AuditEvent], *, words: bool = True
+) -> list[dict[str, Any]]:
     """Each event as the page and the CSV show it: the account it concerns (user name), who acted (the
-    user, or ``system`` for an automatic lock), and its recorded details (client address, failures)."""
+    user, or ``system`` for an automatic lock), and its recorded details (client address, failures), named
+    in the reader's words on the page, as recorded when ``words`` is False (the CSV, which is data)."""
     names = _usernames(session, {str(e.object_id) for e in events if e.object_id})
     rows = []
     for e in events:
         after = json.loads(e.after_json) if e.after_json else None
-        details = "; ".join(f"{k}: {v}" for k, v in after.items()) if isinstance(after, dict) else ""
+        details = "; ".join(detail_parts(e, after.items(), words=words)) if isinstance(after, dict) else ""
         account = names.get(str(e.object_id), str(e.object_id))
         rows.append(
             dict(
@@ -211,7 +214,8 @@ def security_export(request: Request, actor: PageActor, org_id: str) -> Response
     with read_unit(request) as session:
         org, _role = accounts.get_org(session, actor, org_id)
         events = security_events.org_security_events(session, actor, org_id, limit=1_000_000)
-        frame = pd.DataFrame(_security_rows(session, events), columns=list(SECURITY_COLUMNS))
+        rows = _security_rows(session, events, words=False)  # the CSV keeps the recorded field names
+        frame = pd.DataFrame(rows, columns=list(SECURITY_COLUMNS))
     headers = {"Content-Disposition": disposition(file_name(org.name, "security-events", ext="csv"))}
     return Response(csv_bytes(frame), media_type="text/csv", headers=headers)
 

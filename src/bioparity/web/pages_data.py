@@ -24,6 +24,7 @@ from bioparity.analyses import nca as nca_kind
 from bioparity.analyses.contract import Analysis, Option
 from bioparity.analyses.figures import Figure, ProfilePlot
 from bioparity.analyses.registry import all_analyses, next_kinds, option_errors
+from bioparity.analyses.terms import coded_value, key_label, yes_no_text
 from bioparity.api.deps import unit_of_work, write_unit
 from bioparity.errors import BioparityError, DataFileError
 from bioparity.i18n import gettext as _
@@ -371,6 +372,14 @@ def numeric_columns(rows: list[list[Any]]) -> list[bool]:
 TEMPLATES.env.filters["numeric_columns"] = numeric_columns
 
 
+def _choice_words(option: Option, choice: Any) -> str:
+    """A choice of an option as its select shows it: a flag as yes or no, a code in words with the code
+    (:func:`~bioparity.analyses.terms.coded_value`), any other choice as the field shows it."""
+    if option.type == "flag":
+        return yes_no_text(choice)
+    return str(coded_value(option.name, option.text(choice)))
+
+
 def option_fields(
     kind: Analysis,
     given: dict[str, str] | None = None,
@@ -380,17 +389,21 @@ def option_fields(
     """The form fields of a kind's options schema: a select where the option lists choices, else a text
     input (a decimal keyboard for numbers). An option of type ``dataset`` is a select of ``others`` (the
     study's other datasets: id -> label) and none; one of type ``run`` a select of ``runs[option name]``
-    (the program's runs it may name: id -> label) and none."""
+    (the program's runs it may name: id -> label) and none. Each field is labelled in the reader's words (the
+    kind's :attr:`~bioparity.analyses.contract.Analysis.labels`, else the shared ones) and each choice says
+    its words (:func:`_choice_words`: ``linear up, log down (lin-up-log-down)``, yes/no); the form posts the
+    code."""
     fields = []
     for o in kind.options:
         choices = [o.text(c) for c in o.choices or ()]
-        labels: dict[str, str] = {}
+        labels = {o.text(c): _choice_words(o, c) for c in o.choices or ()}
         if o.type in ("dataset", "run"):
             labels = dict(others or {}) if o.type == "dataset" else dict((runs or {}).get(o.name, {}))
             choices = ["", *labels]
         fields.append(
             {
                 "name": o.name,
+                "label": _(kind.labels[o.name]) if o.name in kind.labels else key_label(o.name),
                 "help": o.help,
                 "value": (given or {}).get(o.name, o.text(o.default)),
                 "choices": choices,

@@ -22,11 +22,10 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
-from bioparity.analyses.registry import all_analyses
 from bioparity.api.deps import request_run
 from bioparity.i18n import gettext as _
 from bioparity.web.session import read_unit
-from bioparity.web.templating import TEMPLATES, program_crumbs, render
+from bioparity.web.templating import TEMPLATES, kind_words, program_crumbs, render
 from bioparity.workspace.access import Actor, require_dataset
 from bioparity.workspace.jobs import AfterStore, JobStatus
 
@@ -77,9 +76,8 @@ def job_page(request: Request, actor: Actor, status: JobStatus) -> HTMLResponse:
     """The page of a run not stored yet: queued or running with its progress, or why it failed."""
     with read_unit(request) as session:
         dataset, _study, program = require_dataset(session, actor, status.dataset_id)
-    kind = all_analyses().get(status.kind)
     title = _("%(kind)s of %(dataset)s v%(version)s") % {
-        "kind": _(kind.title) if kind else status.kind,
+        "kind": kind_words(status.kind),
         "dataset": dataset.name,
         "version": dataset.version,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -15,10 +16,11 @@ from markupsafe import Markup
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from bioparity.analyses.terms import yes_no_text
 from bioparity.api.deps import unit_of_work
 from bioparity.audit import canonical_json
 from bioparity.errors import BioparityError
-from bioparity.i18n import current_language, gettext_noop
+from bioparity.i18n import LANGUAGE_NAMES, current_language, gettext_noop
 from bioparity.i18n import gettext as _
 from bioparity.io.tables_out import csv_bytes
 from bioparity.memo import Memo
@@ -36,13 +38,21 @@ from bioparity.store.models import AnalysisRun, AuditEvent, Organisation, Progra
 from bioparity.web.downloads import disposition, file_name, program_part
 from bioparity.web.notices import Notice, notice_redirect
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import TEMPLATES, label, menu, program_crumbs, refused_form, render
+from bioparity.web.templating import TEMPLATES, kind_words, label, menu, program_crumbs, refused_form, render
 from bioparity.workspace import accounts, programs
 from bioparity.workspace.access import Actor, my_shares, program_permissions, require_program
 from bioparity.workspace.errors import NotFoundError, PermissionDeniedError
-from bioparity.workspace.events import field_words
+from bioparity.workspace.events import action_words, field_words
 from bioparity.workspace.integrity import verify_workspace
-from bioparity.workspace.roles import GRANTS, SHARE_ROLES, Permission, Role, StudyKind
+from bioparity.workspace.roles import (
+    GRANTS,
+    SHARE_ROLES,
+    Permission,
+    Role,
+    StudyKind,
+    scope_words,
+    study_kind_words,
+)
 
 router = APIRouter()
 
@@ -338,26 +348,87 @@ def _object_link(event: AuditEvent, after: dict[str, Any] | None, can_share: boo
     return None
 
 
-#: The recorded scope of a share of the whole program, as the details print it (stored: null).
+#: The recorded scope of a share of the whole program, as the CSV's details print it (stored: null; the
+#: pages say it in the reader's words, :func:`bioparity.workspace.roles.scope_words`).
 WHOLE = gettext_noop("whole program")
 
 #: The reason column of a row that has none (written before reasons were asked for, or needing none).
 NO_REASON = "—"
+#: A signature's row in the details (the CSV's in English, as recorded: data).
+SIGNED = gettext_noop("%(who)s signed %(kind)s run %(run)s meaning %(meaning)r")
+#: A recorded value that is null (a share not answered yet), as the pages and the PDF print it.
+NO_VALUE = "—"
 
 #: Fields a change's details leave out: the record's seal (a MAC) and its times (the row says when).
 _UNSHOWN = frozenset({"mac"})
 
 
 def _shown(value: Any) -> str:
-    """A recorded value as the details print it: text as it is, anything else as JSON (true, null, [..])."""
+    """A recorded value as the CSV prints it: text as it is, anything else as JSON (true, null, [..])."""
     return value if isinstance(value, str) else canonical_json(value)
 
 
-def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, str]:
-    """``old → new`` for every recorded field whose value the change altered, by field name."""
+def _value_words(event: AuditEvent, key: str, value: Any) -> str:
+    """A recorded value as the pages and the PDF print it, in the reader's words: a role, status or
+    signature meaning by its label, a study's kind and a run's kind by their words, a share's scope said
+    (program-wide when null), the language by its name, the reason of an automatic lock (an action code) by
+    the action's words, yes/no for a flag, a dash for nothing, a list as its items; any other value as
+    recorded (names, hashes, identifiers, a user's own text)."""
+    if key == "scope" and event.object_type == "share":
+        return scope_words(value)
+    if value is None:
+        return NO_VALUE
+    if isinstance(value, bool):
+        return yes_no_text(value)
+    if isinstance(value, list):
+        return ", ".join(_value_words(event, key, item) for item in value)
+    if not isinstance(value, str):
+        return canonical_json(value)
+    if key in {"role", "pending_role", "status", "meaning"}:
+        return label(value)
+    if key == "kind" and event.object_type == "study":
+        return study_kind_words(value) if value in set(StudyKind) else value
+    if key == "kind" and event.object_type == "analysis_run":
+        return kind_words(value)
+    if key == "language":
+        return LANGUAGE_NAMES.get(value, value)
+    if key == "reason" and event.action == "lock":
+        return action_words(value)
+    return value
+
+
+def detail_parts(event: AuditEvent, fields: Iterable[tuple[str, Any]], *, words: bool = True) -> list[str]:
+    """``field: value`` for each recorded field of ``fields``, the field named and the value said in the
+    reader's words (:func:`field_words`, :func:`_value_words`) or, when ``words`` is False, both as
+    recorded (the CSV exports, which are data); a change (:class:`Change`) as ``old → new``."""
+
+    def shown(key: str, value: Any) -> str:
+        return _value_words(event, key, value) if words else _shown(value)
+
+    def named(key: str, value: Any) -> str:
+        said = (
+            f"{shown(key, value.old)} → {shown(key, value.new)}"
+            if isinstance(value, Change)
+            else shown(key, value)
+        )
+        return f"{field_words(key) if words else key}: {said}"
+
+    return [named(key, value) for key, value in fields]
+
+
+@dataclass(frozen=True)
+class Change:
+    """A recorded field's value before and after an audited change."""
+
+    old: Any
+    new: Any
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Change]:
+    """The old and new value of every recorded field the change altered, by field name."""
     names = sorted((before.keys() | after.keys()) - _UNSHOWN)
     return {
-        name: f"{_shown(before.get(name))} → {_shown(after.get(name))}"
+        name: Change(before.get(name), after.get(name))
         for name in names
         if before.get(name) != after.get(name) and not name.endswith("_at")
     }
@@ -374,37 +445,37 @@ def audit_details(
     """What changed, in words: the record's name, kind, role, ... (for a removal, as it was), the partner
     organisation of a share, and every field a change altered, old → new; a signature names the run (kind
     and id) and the meaning signed. ``names``: the kind of each run and the name of each partner, by id;
-    ``words``: the recorded fields named (and a program-wide share's scope said) in the reader's words, as
-    the pages and the PDF print them; False: as stored, for the CSV export, which is data."""
+    ``words``: the recorded fields named and their coded values said in the reader's words (roles,
+    statuses, kinds, a share's scope, flags: :func:`detail_parts`), as the pages and the PDF print them;
+    False: as stored, for the CSV export, which is data."""
     if event.object_type == "signature" and after:
         run_id = str(after.get("run_id") or "")
         kind = names.get(run_id, "analysis")
         who = after.get("display_name") or event.actor
-        meaning = after.get("meaning", "?")
-        return _("%(who)s signed %(kind)s run %(run)s meaning %(meaning)r") % {
+        meaning = str(after.get("meaning", "?"))
+        return (_(SIGNED) if words else SIGNED) % {
             "who": who,
-            "kind": kind,
+            "kind": kind_words(kind) if words else kind,
             "run": run_id[:8],
-            "meaning": meaning,
+            "meaning": label(meaning) if words else meaning,
         }
-    field_label = field_words if words else str
-    if event.object_type == "share":  # a share without a scope (recorded before scopes, too) is program-wide
-        whole = _(WHOLE) if words else WHOLE
-        before, after = (
-            None if s is None else s | {"scope": s.get("scope") or whole} for s in (before, after)
+    if event.object_type == "share" and not words:  # a share without a scope (recorded before scopes, too)
+        before, after = (  # is program-wide
+            None if s is None else s | {"scope": s.get("scope") or WHOLE} for s in (before, after)
         )
     state = after or before
     if not state:
         return ""
     changes = _changes(before, after) if before and after else {}
-    parts = []
+    fields: list[tuple[str, Any]] = []
     for key in ("name", "kind", "meaning", "role", "status", "scope", "sha256", "version", "reason"):
-        if state.get(key) is not None and key not in changes:
-            value = str(state[key])
-            parts.append(f"{field_label(key)}: {value[:12] if key == 'sha256' else value}")
+        present = state.get(key) is not None or (key == "scope" and event.object_type == "share")
+        if present and key not in changes:
+            value = state.get(key)
+            fields.append((key, value[:12] if key == "sha256" and isinstance(value, str) else value))
     if event.object_type == "share" and state.get("org_id"):
-        parts.append(f"{field_label('partner')}: {names.get(str(state['org_id']), state['org_id'])}")
-    return "; ".join(parts + [f"{field_label(name)}: {change}" for name, change in changes.items()])
+        fields.append(("partner", names.get(str(state["org_id"]), state["org_id"])))
+    return "; ".join(detail_parts(event, [*fields, *changes.items()], words=words))
 
 
 @dataclass(frozen=True)

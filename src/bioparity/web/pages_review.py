@@ -333,7 +333,8 @@ def review_page(
         index=profile,
         chosen=chosen,
         figures=figures,
-        choices=nca_kind.review_choices(ctx.options).to_dict(orient="records"),
+        choices=nca_kind.review_rows(ctx.options),  # the actions in words (the JSON file: as stored)
+        flag_words=nca_kind.review_flag_words(listed.flags.keys() | set(chosen.flags), ctx.options),
         can_write=can_write,
         multiple=multiple,
         multiple_dose_review=nca_kind.MULTIPLE_DOSE_REVIEW,
@@ -418,7 +419,7 @@ async def review_choice(
         return refused(_("Not applied: %(problem)s") % {"problem": exc})
     created = _("New run created from run %(run)s with the %(action)s choice.") % {
         "run": run_id[:8],
-        "action": _("exclude") if action.strip().lower() == "exclude" else _("include"),
+        "action": nca_kind.review_words(action.strip().lower()),
     }
     query = {"profile": profile, **notice_query(request, message=created)}
     # The new run's page shows its progress, then opens its review.

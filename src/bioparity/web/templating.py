@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bioparity import __version__
 from bioparity.analyses.format import column_map_text, fmt_time, fmt_value, result_text
+from bioparity.analyses.registry import all_analyses
 from bioparity.analyses.terms import labelled
 from bioparity.errors import BioparityError, DataFileError, RuleFileError
 from bioparity.i18n import LANGUAGE_NAMES, LANGUAGES, gettext_noop, install_jinja
@@ -90,6 +91,7 @@ LABELS = frozenset(
         gettext_noop("authored"),
         gettext_noop("reviewed"),
         gettext_noop("approved"),
+        gettext_noop("draft"),
         gettext_noop("succeeded"),
         gettext_noop("failed"),
         gettext_noop("queued"),
@@ -123,7 +125,25 @@ def label(code: Any) -> str:
     return _(text) if text in LABELS else text
 
 
+def kind_words(code: str) -> str:
+    """An analysis kind's stored code (``nca``) as its title in the page's language; a code no kind has as
+    stored.
+
+    Examples
+    --------
+    >>> kind_words("nca"), kind_words("later-kind")
+    ('Noncompartmental analysis', 'later-kind')
+    >>> from bioparity.i18n import use_language
+    >>> with use_language("zh-CN"):
+    ...     kind_words("pk-similarity")
+    '药代动力学相似性'
+    """
+    kind = all_analyses().get(code)
+    return _(kind.title) if kind is not None else code
+
+
 TEMPLATES.env.filters["label"] = label
+TEMPLATES.env.filters["kind_words"] = kind_words
 TEMPLATES.env.filters["share_scope"] = scope_words  # a share's scope in words
 TEMPLATES.env.filters["audit_action"] = action_words  # a stored audit action code in words (by its context)
 TEMPLATES.env.filters["audit_object"] = object_words  # a stored audit object type in words (its context)

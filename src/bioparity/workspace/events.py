@@ -103,9 +103,11 @@ AUDIT_OBJECTS: dict[str, str] = {
 AUDIT_FIELD = "audit field"
 
 #: The recorded fields the details column names (``name: …``, ``status: old → new``): those it always
-#: prints when recorded, the partner of a share and the fields an audited change can alter (the columns of
-#: programs, shares, memberships, invitations and users; identifiers and times are not printed). A field
-#: without words here is printed as recorded.
+#: prints when recorded, the partner of a share, the fields an audited change can alter (the columns of
+#: programs, shares, memberships, invitations and users; identifiers and times are not printed) and the
+#: details of security events. The pages and the PDF name them in words in every language (English too:
+#: "segregation of duties"); the CSV exports keep the recorded names. A field without words here is
+#: printed as recorded.
 AUDIT_FIELDS: dict[str, str] = {
     "name": pgettext_noop("audit field", "name"),
     "kind": pgettext_noop("audit field", "kind"),
@@ -113,24 +115,37 @@ AUDIT_FIELDS: dict[str, str] = {
     "role": pgettext_noop("audit field", "role"),
     "status": pgettext_noop("audit field", "status"),
     "scope": pgettext_noop("audit field", "scope"),
-    "sha256": pgettext_noop("audit field", "sha256"),
+    "sha256": pgettext_noop("audit field", "SHA-256"),
     "version": pgettext_noop("audit field", "version"),
     "reason": pgettext_noop("audit field", "reason"),
     "partner": pgettext_noop("audit field", "partner"),
     "description": pgettext_noop("audit field", "description"),
-    "inn": pgettext_noop("audit field", "inn"),
-    "reference_product": pgettext_noop("audit field", "reference_product"),
+    "inn": pgettext_noop("audit field", "INN"),
+    "reference_product": pgettext_noop("audit field", "reference product"),
     "modality": pgettext_noop("audit field", "modality"),
-    "target_regions": pgettext_noop("audit field", "target_regions"),
-    "segregation_of_duties": pgettext_noop("audit field", "segregation_of_duties"),
-    "pending_role": pgettext_noop("audit field", "pending_role"),
-    "invited_by": pgettext_noop("audit field", "invited_by"),
-    "responded_by": pgettext_noop("audit field", "responded_by"),
-    "username": pgettext_noop("audit field", "username"),
-    "display_name": pgettext_noop("audit field", "display_name"),
-    "is_active": pgettext_noop("audit field", "is_active"),
-    "must_change_password": pgettext_noop("audit field", "must_change_password"),
+    "target_regions": pgettext_noop("audit field", "target regions"),
+    "segregation_of_duties": pgettext_noop("audit field", "segregation of duties"),
+    "pending_role": pgettext_noop("audit field", "pending role"),
+    "invited_by": pgettext_noop("audit field", "invited by"),
+    "responded_by": pgettext_noop("audit field", "responded by"),
+    "username": pgettext_noop("audit field", "user name"),
+    "display_name": pgettext_noop("audit field", "display name"),
+    "is_active": pgettext_noop("audit field", "account active"),
+    "must_change_password": pgettext_noop("audit field", "must change password"),
     "language": pgettext_noop("audit field", "language"),
+    # the details of security events (sign-in, lock, unlock, password change and reset, sign-out)
+    "client": pgettext_noop("audit field", "client address"),
+    "failures": pgettext_noop("audit field", "failed attempts"),
+    "client_failures": pgettext_noop("audit field", "failed attempts from the client"),
+    "attempts": pgettext_noop("audit field", "attempts while locked"),
+    "since": pgettext_noop("audit field", "since"),
+    "was_locked": pgettext_noop("audit field", "was locked"),
+    "tokens_revoked": pgettext_noop("audit field", "sessions and tokens revoked"),
+    "other_tokens_revoked": pgettext_noop("audit field", "other sessions and tokens revoked"),
+    "bound_tokens_revoked": pgettext_noop("audit field", "API tokens of the session revoked"),
+    "unrecorded_login_locked_attempts": pgettext_noop(
+        "audit field", "sign-in attempts while locked, not recorded before"
+    ),
 }
 
 
@@ -155,10 +170,12 @@ def field_words(name: str) -> str:
 
     Examples
     --------
+    >>> field_words("segregation_of_duties"), field_words("a_later_field")
+    ('segregation of duties', 'a_later_field')
     >>> from bioparity.i18n import use_language
     >>> with use_language("zh-CN"):
     ...     field_words("name"), field_words("status"), field_words("client_failures")
-    ('名称', '状态', 'client_failures')
+    ('名称', '状态', '该客户端的失败次数')
     """
     return coded_words(AUDIT_FIELD, AUDIT_FIELDS, name)
 
