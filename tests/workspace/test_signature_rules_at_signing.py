@@ -130,3 +130,19 @@ def test_the_api_gives_the_rule_with_each_signature(
     answer = client.get(f"/runs/{run_id}/signatures", headers=solo.auth("owner"))
     assert answer.status_code == 200, answer.text
     assert [json.loads(s["rules"]) for s in answer.json()] == [{"segregation_of_duties": False}]
+
+
+def test_the_audit_trail_names_the_rule_of_each_signature(
+    sessions: sessionmaker[Session], client: TestClient, solo: Company
+) -> None:
+    """The ``sign`` row says the rule in words on the page and as stored in the CSV export."""
+    run_id = _run(sessions, solo, "statistician")
+    _sign(sessions, solo, run_id, "statistician", "authored")
+    with sessions.begin() as s:
+        _token, secret = accounts.login(s, solo.users["owner"].username, PASSWORD)
+    with TestClient(client.app, cookies={"bioparity_session": secret}) as owner:
+        page = owner.get(f"/ui/programs/{solo.program.id}/audit").text
+        exported = owner.get(f"/ui/programs/{solo.program.id}/audit.csv").text
+    said = f"signed samplesize run {run_id[:8]} meaning &#39;authored&#39;; segregation of duties off"
+    assert said in page
+    assert f"signed samplesize run {run_id[:8]} meaning 'authored'; segregation_of_duties: false" in exported

@@ -43,6 +43,7 @@ from bioparity.workspace.errors import NotFoundError, PermissionDeniedError
 from bioparity.workspace.events import field_words
 from bioparity.workspace.integrity import verify_workspace
 from bioparity.workspace.roles import GRANTS, SHARE_ROLES, Permission, Role, StudyKind
+from bioparity.workspace.signatures import rules_independent
 
 router = APIRouter()
 
@@ -363,6 +364,17 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def _signed_rules(rules: Any, *, words: bool) -> str:
+    """The signing rules a signature recorded (revision 0011), as a suffix of its audit details: in the
+    reader's words, or as stored for the CSV; nothing for a signature that recorded none."""
+    independent = rules_independent(rules)
+    if independent is None:
+        return ""
+    if not words:
+        return f"; segregation_of_duties: {str(independent).lower()}"
+    return "; " + (_("segregation of duties on") if independent else _("segregation of duties off"))
+
+
 def audit_details(
     event: AuditEvent,
     before: dict[str, Any] | None,
@@ -381,12 +393,13 @@ def audit_details(
         kind = names.get(run_id, "analysis")
         who = after.get("display_name") or event.actor
         meaning = after.get("meaning", "?")
-        return _("%(who)s signed %(kind)s run %(run)s meaning %(meaning)r") % {
+        said = _("%(who)s signed %(kind)s run %(run)s meaning %(meaning)r") % {
             "who": who,
             "kind": kind,
             "run": run_id[:8],
             "meaning": meaning,
         }
+        return said + _signed_rules(after.get("rules"), words=words)
     field_label = field_words if words else str
     if event.object_type == "share":  # a share without a scope (recorded before scopes, too) is program-wide
         whole = _(WHOLE) if words else WHOLE

@@ -167,13 +167,28 @@ def signed_independent(sig: Signature) -> bool | None:
     Returns
     -------
     bool | None
-        The recorded ``segregation_of_duties``; None when the signature does not record its rules (made
-        before revision 0011, or the record holds no such rule).
+        :func:`rules_independent` of its recorded rules (None: made before revision 0011 recorded them).
     """
-    if sig.rules is None:
+    return rules_independent(sig.rules)
+
+
+def rules_independent(rules: object) -> bool | None:
+    """The ``segregation_of_duties`` of recorded signing rules.
+
+    Parameters
+    ----------
+    rules : object
+        The rules as a signature (or its audit row) records them: canonical JSON text, or None.
+
+    Returns
+    -------
+    bool | None
+        The recorded value; None when there are no rules or they hold no such boolean.
+    """
+    if not isinstance(rules, str):
         return None
     try:
-        value = json.loads(sig.rules).get("segregation_of_duties")
+        value = json.loads(rules).get("segregation_of_duties")
     except (ValueError, AttributeError):
         return None
     return value if isinstance(value, bool) else None
