@@ -511,6 +511,7 @@ def audit_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
                 r["details"],
                 r["reason"],
                 r["event"].row_hash,
+                r["event"].at,
             )
             for position, r in enumerate(rows, start=1)
         ],
@@ -525,6 +526,7 @@ def audit_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
             "details",
             "reason",
             "row_hash",
+            "recorded_at",
         ],
     )
 
