@@ -140,3 +140,36 @@ def test_the_administrator_exports_the_whole_trail(events: Events, tmp_path: Pat
     assert since.exit_code == 0 and "wrote 0 audit rows" in since.output
     bad = _export(events, out, "--since", "yesterday")
     assert bad.exit_code != 0 and "--since must be a date YYYY-MM-DD, got 'yesterday'" in bad.output
+
+
+def test_an_owner_still_sees_a_former_members_events_of_their_membership(events: Events) -> None:
+    """Q2 of the GxP audit: removing a member deleted their membership row, and with it every security
+    event of theirs from the owner's page, CSV and API (only the administrator's export kept them). Now the
+    membership periods come from the organisation's grant and revoke rows: the events of their time in the
+    organisation stay reviewable (21 CFR 11.10(e)), those after they left are not shown."""
+    org = events.company.org.id
+    analyst = events.company.users["analyst"]
+    with events.sessions.begin() as s:
+        accounts.remove_member(s, events.company.actor("owner"), org, analyst.id, reason="left the project")
+    with events.sessions() as s:
+        _fail(s, analyst.username)  # after leaving: none of the organisation's business
+    answer = events.client.get(f"/orgs/{org}/security-events", headers=events.company.auth("owner"))
+    assert answer.status_code == 200, answer.text
+    mine = [r["action"] for r in answer.json() if r["object_id"] == analyst.id]
+    assert mine == ["login_failed", "login", "logout"]
+    with _page_client(events, "owner") as owner:
+        exported = owner.get(f"/ui/orgs/{org}/security.csv").text
+    failed = [r for r in csv.DictReader(io.StringIO(exported)) if r["account"] == analyst.username]
+    assert [r["action"] for r in failed] == ["login_failed", "login", "logout"]
+    # Joining again opens a new period: events from then on are shown again.
+    with events.sessions.begin() as s:
+        accounts.add_member_as_admin(s, events.company.org.name, analyst.username, "analyst")
+    with events.sessions() as s:
+        _fail(s, analyst.username)
+    again = events.client.get(f"/orgs/{org}/security-events", headers=events.company.auth("owner")).json()
+    assert [r["action"] for r in again if r["object_id"] == analyst.id] == [
+        "login_failed",
+        "login",
+        "logout",
+        "login_failed",
+    ]

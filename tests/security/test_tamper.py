@@ -280,8 +280,12 @@ def test_insert_a_forged_row_and_move_the_head(ev: Evidence, mac: str) -> None:
 
 
 def _manifest(sig: dict[str, Any]) -> str:
+    """The manifest hash a forger with the source recomputes (the signing rules are in it when recorded)."""
     fields = ("id", "run_id", "user_id", "username", "display_name", "meaning", "signed_at", "content_sha256")
-    return sha256_hex(canonical_json({k: sig[k] for k in fields}))
+    manifest = {k: sig[k] for k in fields}
+    if sig.get("rules") is not None:
+        manifest["rules"] = sig["rules"]
+    return sha256_hex(canonical_json(manifest))
 
 
 def test_reseal_a_signature(ev: Evidence) -> None:

@@ -24,10 +24,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bioparity.audit.trail import verify_session
 from bioparity.demo.load import PARTNER, PROGRAM
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import AnalysisRun, Dataset, Organisation, Program, Study, User
 from bioparity.workspace import Actor, datasets, programs
+from bioparity.workspace.security_events import trail_rows
 from tests.web.conftest import DemoStore, demo_client, new_demo_store
 
 
@@ -205,3 +207,17 @@ def test_the_trail_gives_the_reason_for_each_change_and_a_dash_where_none_was_as
                        check=True).stdout.split()
     )  # fmt: skip
     assert "Reason" in text and "CMC work package ended" in text and "read-only for the report" in text
+
+
+def test_the_audit_csv_reconciles_with_the_stored_chain(store: DemoStore, changed: str) -> None:
+    """GxP audit F3.2: the CSV's ``at`` is rounded to the second, while a row's hash covers the time as
+    stored (microseconds): the export now also gives ``recorded_at`` as stored, so each row matches the
+    administrator's export of the whole trail by seq, time and row hash, and the chain verifies."""
+    with demo_client(store, "olivia") as olivia:
+        exported = olivia.get(f"/ui/programs/{changed}/audit.csv").text
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    with make_sessionmaker(store.engine)() as s:
+        stored = {e.seq: (e.at, e.row_hash) for e in trail_rows(s)}
+        assert verify_session(s).intact
+    assert rows and all(stored[int(r["seq"])] == (r["recorded_at"], r["row_hash"]) for r in rows)
+    assert any("." in r["recorded_at"] and r["recorded_at"] != r["at"] for r in rows)

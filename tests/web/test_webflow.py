@@ -157,6 +157,7 @@ def test_audit_csv_neutralises_formula_cells() -> None:
 
     class Event:
         seq, actor, action, object_type, object_id, row_hash = 1, "=cmd|' /C calc'!A0", "create", "x", "", "h"
+        at = "2026-01-02T03:04:05.000001Z"
 
     shown = {"event": Event(), "at": "2026-01-02T03:04:05+00:00", "details": "@SUM(1)", "reason": "+1+cmd"}
     row = next(csv.DictReader(io.StringIO(csv_bytes(audit_frame([shown])).decode("utf-8"))))

@@ -9,8 +9,11 @@ from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
 
 from bioparity.progress import StageCallback
+from bioparity.store.models import new_id
+from bioparity.workspace import analyses, datasets, signatures
 from bioparity.workspace.analyses import PendingRun
 from bioparity.workspace.executors import ComputeExecutor, WorkerOutcome, outcome_of
 from tests.conftest import read_reference
@@ -117,6 +120,35 @@ def sign(
         headers=company.auth(role),
         json={"username": name, "password": password, "meaning": meaning},
     )
+
+
+def stored_run(sessions: sessionmaker[Session], company: Company, role: str) -> str:
+    """A stored samplesize run made by the member of ``role`` (through the workspace, not the API), on a
+    grid of a new name (no earlier version a signed run used)."""
+    with sessions.begin() as s:
+        dataset = datasets.upload_dataset(
+            s,
+            company.actor(role),
+            company.study.id,
+            name=f"grid-{new_id()[:8]}",
+            filename="grid.csv",
+            content=SAMPLESIZE_CSV.encode(),
+            analysis_kind="samplesize",
+        )
+        return analyses.run_analysis(s, company.actor(role), dataset.id, "samplesize").id
+
+
+def signed_by(sessions: sessionmaker[Session], company: Company, run_id: str, role: str, meaning: str) -> str:
+    """The id of the signature the member of ``role`` makes on ``run_id`` with ``meaning`` (workspace)."""
+    with sessions.begin() as s:
+        return signatures.sign_run(
+            s,
+            company.actor(role),
+            run_id,
+            username=company.users[role].username,
+            password=PASSWORD,
+            meaning=meaning,
+        ).id
 
 
 class GatedExecutor(ComputeExecutor):

@@ -474,6 +474,14 @@ class SignatureOut(BaseModel):
     signed_at: str
     content_sha256: str
     signature_sha256: str
+    rules: str | None = Field(
+        default=None,
+        description=(
+            "The program's signing rules in force when it was signed (canonical JSON, "
+            '{"segregation_of_duties": true|false}), sealed with the signature; null before they were '
+            "recorded. An approval is judged by the rule it was signed under (21 CFR 11.50, 11.70)."
+        ),
+    )
     valid: bool
     problem: str
 

@@ -303,6 +303,9 @@ class Signature(Base):
     signature_sha256: Mapped[str] = mapped_column(String(64))
     # HMAC-SHA256 with the audit key of the signature manifest: re-sealed or invented records fail.
     mac: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The program's signing rules in force when it was signed (canonical JSON, e.g.
+    # {"segregation_of_duties":true}); None for signatures made before revision 0011 recorded them.
+    rules: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class AuditEvent(Base):

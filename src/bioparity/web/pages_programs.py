@@ -53,6 +53,7 @@ from bioparity.workspace.roles import (
     scope_words,
     study_kind_words,
 )
+from bioparity.workspace.signatures import rules_independent
 
 router = APIRouter()
 
@@ -434,6 +435,17 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Change]
     }
 
 
+def _signed_rules(rules: Any, *, words: bool) -> str:
+    """The signing rules a signature recorded (revision 0011), as a suffix of its audit details: in the
+    reader's words, or as stored for the CSV; nothing for a signature that recorded none."""
+    independent = rules_independent(rules)
+    if independent is None:
+        return ""
+    if not words:
+        return f"; segregation_of_duties: {str(independent).lower()}"
+    return "; " + (_("segregation of duties on") if independent else _("segregation of duties off"))
+
+
 def audit_details(
     event: AuditEvent,
     before: dict[str, Any] | None,
@@ -453,12 +465,13 @@ def audit_details(
         kind = names.get(run_id, "analysis")
         who = after.get("display_name") or event.actor
         meaning = str(after.get("meaning", "?"))
-        return (_(SIGNED) if words else SIGNED) % {
+        said = (_(SIGNED) if words else SIGNED) % {
             "who": who,
             "kind": kind_words(kind) if words else kind,
             "run": run_id[:8],
             "meaning": label(meaning) if words else meaning,
         }
+        return said + _signed_rules(after.get("rules"), words=words)
     if event.object_type == "share" and not words:  # a share without a scope (recorded before scopes, too)
         before, after = (  # is program-wide
             None if s is None else s | {"scope": s.get("scope") or WHOLE} for s in (before, after)
@@ -569,6 +582,7 @@ def audit_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
                 r["details"],
                 r["reason"],
                 r["event"].row_hash,
+                r["event"].at,
             )
             for position, r in enumerate(rows, start=1)
         ],
@@ -583,6 +597,7 @@ def audit_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
             "details",
             "reason",
             "row_hash",
+            "recorded_at",
         ],
     )
 

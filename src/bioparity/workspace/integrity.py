@@ -63,7 +63,13 @@ from bioparity.store.models import (
     Study,
     User,
 )
-from bioparity.workspace.sealing import SIGNATURE_FIELDS, dataset_mac, dataset_sealed, signature_mac
+from bioparity.workspace.sealing import (
+    SIGNATURE_FIELDS,
+    SIGNATURE_RULES,
+    dataset_mac,
+    dataset_sealed,
+    signature_mac,
+)
 from bioparity.workspace.signatures import check_signature
 from bioparity.workspace.snapshots import utc_text
 
@@ -220,7 +226,7 @@ _COMPARED = {
         "created_by",
     ),
     # Every field the signature's MAC covers (the id is how its audit row is found).
-    "signature": tuple(name for name in SIGNATURE_FIELDS if name != "id"),
+    "signature": (*(name for name in SIGNATURE_FIELDS if name != "id"), SIGNATURE_RULES),
 }
 _LABEL = {"dataset": "dataset", "analysis_run": "analysis run", "signature": "signature"}
 #: Records whose creation time is compared with the time their audit row recorded (a signature's

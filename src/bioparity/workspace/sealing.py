@@ -42,6 +42,9 @@ SIGNATURE_FIELDS = (
     "content_sha256",
     "signature_sha256",
 )
+#: The field of the signing rules in force at signing (revision 0011), covered when the record has them:
+#: signatures made before keep their earlier MAC.
+SIGNATURE_RULES = "rules"
 
 
 def _fields(record: Any, names: tuple[str, ...]) -> dict[str, Any]:
@@ -56,12 +59,31 @@ def _dataset_fields(dataset: Dataset) -> dict[str, Any]:
     return fields
 
 
+def signature_fields(sig: Signature) -> dict[str, Any]:
+    """The fields of a signature record its MAC covers (21 CFR 11.70: its link to the record).
+
+    Parameters
+    ----------
+    sig : Signature
+        The signature record.
+
+    Returns
+    -------
+    dict[str, Any]
+        :data:`SIGNATURE_FIELDS` by name, and :data:`SIGNATURE_RULES` when the record has its rules.
+    """
+    fields = _fields(sig, SIGNATURE_FIELDS)
+    if sig.rules is not None:
+        fields[SIGNATURE_RULES] = sig.rules
+    return fields
+
+
 def dataset_mac(dataset: Dataset, key: AuditKey | None = None) -> str:
     return (key or load_key()).mac(DATASET_PURPOSE, canonical_json(_dataset_fields(dataset)))
 
 
 def signature_mac(sig: Signature, key: AuditKey | None = None) -> str:
-    return (key or load_key()).mac(SIGNATURE_PURPOSE, canonical_json(_fields(sig, SIGNATURE_FIELDS)))
+    return (key or load_key()).mac(SIGNATURE_PURPOSE, canonical_json(signature_fields(sig)))
 
 
 def dataset_sealed(dataset: Dataset, key: AuditKey | None = None) -> bool:
@@ -73,4 +95,4 @@ def dataset_sealed(dataset: Dataset, key: AuditKey | None = None) -> bool:
 def signature_sealed(sig: Signature, key: AuditKey | None = None) -> bool:
     """Whether the signature record carries this key's MAC of its current fields."""
     key = key or load_key()
-    return key.check(SIGNATURE_PURPOSE, canonical_json(_fields(sig, SIGNATURE_FIELDS)), sig.mac)
+    return key.check(SIGNATURE_PURPOSE, canonical_json(signature_fields(sig)), sig.mac)

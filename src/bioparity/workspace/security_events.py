@@ -5,8 +5,12 @@ unauthorized use ... to the system security unit"), EU GMP Annex 11 §12 (securi
 These audit rows concern a user account, not an organisation or a program, so they are filed under neither
 and appear in no program's trail. Who sees what:
 
-* an **owner** of an organisation sees the security events of each *current* member of it, from the audit
-  row that made them a member onwards (:func:`org_security_events`): the page linked from the
+* an **owner** of an organisation sees the security events of each member of it while they were a member,
+  from the audit row that made them a member to the one that removed them, if any
+  (:func:`org_security_events`). The periods are read from the organisation's own ``grant`` and ``revoke``
+  rows of the trail, not from the live memberships: a former member's events of their time in the
+  organisation stay reviewable after they leave (21 CFR 11.10(e): records retained and available for
+  review), their later ones are not shown. The page linked from the
   organisation's page, its CSV export, and ``GET /orgs/{id}/security-events``. Events of other users (and
   failed sign-ins with a user name that does not exist) are not shown: they could tell one company which
   user names or sign-in habits another has;
@@ -16,13 +20,14 @@ and appear in no program's trail. Who sees what:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, datetime, time
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import Session
 
-from bioparity.store.models import AuditEvent, Membership
+from bioparity.store.models import AuditEvent
 from bioparity.workspace.access import Actor, require_org
 from bioparity.workspace.roles import Permission
 
@@ -33,7 +38,7 @@ ACCOUNT = "user"
 def org_security_events(
     session: Session, actor: Actor, org_id: str, *, after_seq: int = 0, limit: int = 1000
 ) -> Sequence[AuditEvent]:
-    """Owners: the account events of the organisation's current members since each joined, in order.
+    """Owners: the account events of the organisation's members while they were members, in order.
 
     Parameters
     ----------
@@ -51,34 +56,68 @@ def org_security_events(
     Returns
     -------
     Sequence[AuditEvent]
-        Rows of object type ``user`` filed under no organisation whose user is a member now, each later
-        than the ``grant`` row of that membership.
+        Rows of object type ``user`` filed under no organisation, each later than the ``grant`` row of a
+        membership of its user in the organisation and earlier than that membership's ``revoke`` row if
+        there is one (current and former members alike).
     """
     org, _my_role = require_org(session, actor, org_id, Permission.view_org_audit)
-    joined = (
-        select(Membership.user_id.label("user_id"), func.min(AuditEvent.seq).label("since"))
-        .join(AuditEvent, AuditEvent.object_id == Membership.id)
-        .where(
-            Membership.org_id == org.id,
-            AuditEvent.object_type == "membership",
-            AuditEvent.action == "grant",
+    within = [
+        and_(
+            AuditEvent.object_id == user_id,
+            AuditEvent.seq > start,
+            *(() if end is None else (AuditEvent.seq < end,)),
         )
-        .group_by(Membership.user_id)
-        .subquery()
-    )
+        for user_id, start, end in membership_periods(session, org.id)
+    ]
     query = (
         select(AuditEvent)
-        .join(joined, AuditEvent.object_id == joined.c.user_id)
         .where(
             AuditEvent.object_type == ACCOUNT,
             AuditEvent.org_id.is_(None),
-            AuditEvent.seq > joined.c.since,
             AuditEvent.seq > after_seq,
+            or_(false(), *within),
         )
         .order_by(AuditEvent.seq)
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def membership_periods(session: Session, org_id: str) -> list[tuple[str, int, int | None]]:
+    """The periods of membership in an organisation as its audit trail records them.
+
+    Parameters
+    ----------
+    session : Session
+        The unit of work to read in.
+    org_id : str
+        The organisation.
+
+    Returns
+    -------
+    list[tuple[str, int, int | None]]
+        ``(user id, seq of the grant row, seq of the revoke row or None while a member)`` for each
+        membership ever granted, in the order granted.
+    """
+    rows = session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.org_id == org_id,
+            AuditEvent.object_type == "membership",
+            AuditEvent.action.in_(("grant", "revoke")),
+        )
+        .order_by(AuditEvent.seq)
+    )
+    periods: dict[str, tuple[str, int, int | None]] = {}
+    for row in rows:
+        if row.action == "grant" and row.object_id not in periods:
+            user_id = json.loads(row.after_json or "{}").get("user_id")
+            if user_id is not None and row.object_id is not None:
+                periods[row.object_id] = (user_id, row.seq, None)
+        elif row.action == "revoke" and row.object_id in periods:
+            user_id, start, _end = periods[row.object_id]
+            periods[row.object_id] = (user_id, start, row.seq)
+    return list(periods.values())
 
 
 def trail_rows(session: Session, since: date | None = None) -> Sequence[AuditEvent]:

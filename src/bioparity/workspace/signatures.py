@@ -24,6 +24,14 @@ the "four-eyes principle"); :func:`signing_refusal` states the rules once for ev
   of duties switched off the approver's own review counts;
 * each person signs a given content once per meaning.
 
+The rules in force when a signature is made (the program's ``segregation_of_duties``) are part of its
+record (``rules``, covered by its manifest hash and MAC) and shown with it. An approval is judged by the
+rule recorded with it (:func:`approval_holds`), never by the program's setting of today: switching
+segregation of duties on or off applies to signatures made afterwards and does not re-label results
+signed before (21 CFR 11.50, 11.70: a signature's manifestation and its link to the record stay as
+signed). Signatures made before the rules were recorded (``rules`` None) are judged by the program's
+current setting, as they always were.
+
 Every refused attempt is recorded in the audit trail (``sign_failed`` for a wrong password, with the
 sign-in throttling; ``sign_refused`` with the rule and the reason otherwise), as 21 CFR 11.10(e) and
 11.300(d) expect failed attempts to be traceable. :func:`approval_holds` is the same rule read back: a
@@ -117,20 +125,73 @@ def signed_content_sha256(run: AnalysisRun) -> str:
 
 
 def _manifest_hash(sig: Signature) -> str:
-    return sha256_hex(
-        canonical_json(
-            {
-                "id": sig.id,
-                "run_id": sig.run_id,
-                "user_id": sig.user_id,
-                "username": sig.username,
-                "display_name": sig.display_name,
-                "meaning": sig.meaning,
-                "signed_at": sig.signed_at,
-                "content_sha256": sig.content_sha256,
-            }
-        )
-    )
+    manifest = {
+        "id": sig.id,
+        "run_id": sig.run_id,
+        "user_id": sig.user_id,
+        "username": sig.username,
+        "display_name": sig.display_name,
+        "meaning": sig.meaning,
+        "signed_at": sig.signed_at,
+        "content_sha256": sig.content_sha256,
+    }
+    if sig.rules is not None:  # recorded since revision 0011; earlier manifests keep their hash
+        manifest["rules"] = sig.rules
+    return sha256_hex(canonical_json(manifest))
+
+
+def program_rules(program: Program) -> str:
+    """The signing rules of ``program`` in force now, as a signature records them.
+
+    Parameters
+    ----------
+    program : Program
+        The program whose run is signed.
+
+    Returns
+    -------
+    str
+        Canonical JSON ``{"segregation_of_duties": bool}`` (21 CFR 11.10(f), (g); EU GMP Annex 11 §2).
+    """
+    return canonical_json({"segregation_of_duties": program.segregation_of_duties is not False})
+
+
+def signed_independent(sig: Signature) -> bool | None:
+    """Whether segregation of duties was in force when ``sig`` was made.
+
+    Parameters
+    ----------
+    sig : Signature
+        A signature record.
+
+    Returns
+    -------
+    bool | None
+        :func:`rules_independent` of its recorded rules (None: made before revision 0011 recorded them).
+    """
+    return rules_independent(sig.rules)
+
+
+def rules_independent(rules: object) -> bool | None:
+    """The ``segregation_of_duties`` of recorded signing rules.
+
+    Parameters
+    ----------
+    rules : object
+        The rules as a signature (or its audit row) records them: canonical JSON text, or None.
+
+    Returns
+    -------
+    bool | None
+        The recorded value; None when there are no rules or they hold no such boolean.
+    """
+    if not isinstance(rules, str):
+        return None
+    try:
+        value = json.loads(rules).get("segregation_of_duties")
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, bool) else None
 
 
 @dataclass(frozen=True)
@@ -140,6 +201,11 @@ class SignatureStatus:
     signature: Signature
     valid: bool
     problem: str
+
+    @property
+    def independent(self) -> bool | None:
+        """Whether segregation of duties was in force when it was signed (None: not recorded)."""
+        return signed_independent(self.signature)
 
 
 class Rule(StrEnum):
@@ -368,17 +434,17 @@ def sign_run(
         raise PermissionDeniedError(_("signature refused: the user name or password does not match"))
     if refusal is not None:
         raise _refuse(session, actor, run, program, refusal)
-    sig = sealed_signature(run, user, how)
+    sig = sealed_signature(run, user, how, rules=program_rules(program))
     session.add(sig)
     session.flush()
     record_change(session, actor, "sign", "signature", sig, program)
     return sig
 
 
-def sealed_signature(run: AnalysisRun, user: User, how: Meaning) -> Signature:
-    """A new signature of ``user`` on ``run``'s current content with meaning ``how``, signed now: its
-    manifest hash and its MAC with the audit key set (not added to a session; no rule checked: see
-    :func:`sign_run`)."""
+def sealed_signature(run: AnalysisRun, user: User, how: Meaning, *, rules: str | None = None) -> Signature:
+    """A new signature of ``user`` on ``run``'s current content with meaning ``how``, signed now under the
+    signing ``rules`` in force (:func:`program_rules`; None records none): its manifest hash and its MAC
+    with the audit key set (not added to a session; no rule checked: see :func:`sign_run`)."""
     sig = Signature(
         id=new_id(),
         run_id=run.id,
@@ -388,6 +454,7 @@ def sealed_signature(run: AnalysisRun, user: User, how: Meaning) -> Signature:
         meaning=how.value,
         signed_at=utc_timestamp(),
         content_sha256=signed_content_sha256(run),
+        rules=rules,
     )
     sig.signature_sha256 = _manifest_hash(sig)
     sig.mac = signature_mac(sig)
@@ -396,8 +463,9 @@ def sealed_signature(run: AnalysisRun, user: User, how: Meaning) -> Signature:
 
 def approval_holds(statuses: Sequence[SignatureStatus], *, independent: bool = True) -> bool:
     """Whether the run these signatures belong to counts as approved: a valid "approved" signature with a
-    valid "reviewed" one made before it, by another person unless segregation of duties is off
-    (``independent`` False). An approval recorded without such a review (before these rules) does not
+    valid "reviewed" one made before it, by another person unless segregation of duties was off when the
+    approval was signed (the rule recorded with it; for an approval that records none, ``independent``:
+    the program's setting now). An approval recorded without such a review (before these rules) does not
     count."""
     return any(
         a.valid
@@ -405,10 +473,14 @@ def approval_holds(statuses: Sequence[SignatureStatus], *, independent: bool = T
         and _holds_review(
             [r for r in statuses if r.signature.signed_at <= a.signature.signed_at],
             a.signature.user_id,
-            independent,
+            _first_known(signed_independent(a.signature), independent),
         )
         for a in statuses
     )
+
+
+def _first_known(recorded: bool | None, otherwise: bool) -> bool:
+    return otherwise if recorded is None else recorded
 
 
 def _verdict(run: AnalysisRun, sig: Signature, key: AuditKey | None) -> tuple[bool, str]:
@@ -439,7 +511,7 @@ def check_signature(run: AnalysisRun, sig: Signature) -> SignatureStatus:
         key = load_key()
     except AuditKeyError:  # reported by the seal check, after the record's own hash (as without a memo)
         return SignatureStatus(sig, *_verdict(run, sig, None))
-    record = (*(getattr(sig, name) for name in SIGNATURE_FIELDS), sig.mac)
+    record = (*(getattr(sig, name) for name in SIGNATURE_FIELDS), sig.rules, sig.mac)
     valid, problem = _VERDICTS.get((record, content_key(run), key), lambda: _verdict(run, sig, key))
     return SignatureStatus(sig, valid, problem)
 
