@@ -346,3 +346,24 @@ def test_a_percent_sign_in_a_number_is_named_as_one(tmp_path: Path) -> None:
     assert (
         result.exit_code == 2 and "(got '0.3x')" in result.stderr and "a percent sign?" not in result.stderr
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('subject,arm,CMAX\nS1,t,10\nS2,t,11\nS3,r,"1,234.5"\n', "row 3 (line 4), column 'CMAX'"),
+        (
+            "subject,arm,PPTESTCD,PPSTRESN\nS1,t,AUCIFO,5\nS1,t,CMAX,10\nS2,r,AUCIFO,6\nS2,r,CMAX,x1\n",
+            "row 4 (line 5), column 'PPSTRESN'",
+        ),
+    ],
+)
+def test_pk_similarity_names_the_row_of_a_bad_number(tmp_path: Path, text: str, where: str) -> None:
+    """'pp.csv, column 'CMAX': not a number (got '1,234.5'); expected a number (subject S3)' gave no row."""
+    src, out = tmp_path / "pp.csv", tmp_path / "out.csv"
+    src.write_text(text, encoding="utf-8")
+    _fails(
+        ["pk-similarity", str(src), "--arms", "t,r", "--metrics", "CMAX", "--out", str(out)],
+        where,
+        "not a number",
+    )

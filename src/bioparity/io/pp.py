@@ -70,6 +70,18 @@ def _pick(columns: list[str], wanted: str | None, candidates: tuple[str, ...], w
     )
 
 
+def _source_cell(
+    raw: pd.DataFrame, subj: str, subject: object, name: str, metric: bool, *, long: bool
+) -> tuple[int, str]:
+    """The data row (1-based) and column of the user's file that holds subject ``subject``'s value of
+    ``name``: in a long PP file the row of its ``PPTESTCD`` (column ``PPSTRESN``) for a metric, else the
+    subject's first row; in a wide file the subject's row."""
+    rows = raw[subj] == subject
+    if long and metric:
+        rows &= raw["PPTESTCD"].str.strip() == name
+    return int(np.flatnonzero(rows.to_numpy())[0]) + 1, "PPSTRESN" if long and metric else name
+
+
 def read_metric_table(
     path: Path, subject_col: str | None, arm_col: str | None, metrics: list[str], covariates: list[str]
 ) -> tuple[pd.DataFrame, str, str]:
@@ -171,10 +183,15 @@ def metric_table(
         bad = numbers.isna() & ~blank
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
+            row, column = _source_cell(
+                raw, subj, frame[subj].iloc[i], c, c in metrics, long="PPTESTCD" in cols
+            )
             raise DataFileError(
                 NOT_A_NUMBER,
                 file=label,
-                column=c,
+                row=row,
+                line=row + 1,
+                column=column,
                 value=text.iloc[i],
                 expected=A_NUMBER_OF_SUBJECT.format(subject=frame[subj].iloc[i]),
             )
