@@ -286,7 +286,7 @@ NO_COLUMN_FOUND = {
     "arm (treatment group)": note_template("no arm (treatment group) column found"),
     "covariate": note_template("no covariate column found"),
 }
-A_COLUMN_NAMED = note_template("a column named one of {names} (or give its name)")
+A_COLUMN_NAMED = note_template("a column named one of {names} (or give its name); columns found: {found}")
 AN_EXISTING_PK_CSV = note_template("an existing CSV file of PK parameters")
 #: ``{what} on every row``, by what the column holds.
 ON_EVERY_ROW = {

@@ -66,7 +66,7 @@ def _pick(columns: list[str], wanted: str | None, candidates: tuple[str, ...], w
     raise DataFileError(
         NO_COLUMN_FOUND[what],
         file=file,
-        expected=A_COLUMN_NAMED.format(names=", ".join(candidates)),
+        expected=A_COLUMN_NAMED.format(names=", ".join(candidates), found=", ".join(columns)),
     )
 
 
