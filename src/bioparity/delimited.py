@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from bioparity.errors import DataFileError
 from bioparity.problems import (
+    A_CSV_NOT_WORKBOOK,
     A_CSV_WITH_HEADER,
     A_UTF8_FILE,
     CANNOT_READ,
@@ -32,6 +33,7 @@ from bioparity.problems import (
     EMPTY_FILE,
     FILE_NOT_FOUND,
     IS_A_FOLDER,
+    IS_A_WORKBOOK,
     MORE_FIELDS,
     NAME_TOO_LONG,
     NAMED_TWICE,
@@ -47,6 +49,11 @@ if TYPE_CHECKING:
 
 #: Separators of the delimited files that are not comma-separated CSV, as named in the message.
 OTHER_SEPARATORS = {";": "semicolon", "\t": "tab"}
+
+#: The first bytes of a spreadsheet workbook, by its format as named in the message: XLSX (an Office Open
+#: XML workbook is a ZIP archive; ECMA-376 Part 2, and the ZIP local file header signature of PKWARE's
+#: APPNOTE 4.3.7) and the old binary XLS (the Compound File Binary header signature, [MS-CFB] 2.2).
+WORKBOOK_SIGNATURES = {b"PK\x03\x04": "XLSX", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "XLS"}
 
 #: The longest cell (and column name) a reader accepts, in characters. A cell of a PK, CMC or assay table
 #: is a number, an id, a unit or a short comment; a longer one is a mistake (a pasted document, a whole
@@ -105,8 +112,10 @@ def require_file(file: Path, label: str, expected: str) -> None:
 
 
 def require_utf8(data: bytes, label: str) -> str:
-    """``data`` (the bytes of file ``label``) decoded as UTF-8; else fail with the line and byte offset of
-    the first byte that is not UTF-8 (a Latin-1 or Windows-1252 export, a binary file).
+    r"""``data`` (the bytes of file ``label``) decoded as UTF-8; else fail with the line and byte offset of
+    the first byte that is not UTF-8 (a Latin-1 or Windows-1252 export, a binary file), or, for an Excel
+    workbook (:data:`WORKBOOK_SIGNATURES`), saying that it is one and how to save it as CSV: its bytes are
+    not text, and "not UTF-8 ... save it as 'UTF-8'" would send the user to the wrong fix.
 
     Examples
     --------
@@ -117,10 +126,20 @@ def require_utf8(data: bytes, label: str) -> str:
     ... except DataFileError as exc:
     ...     print(exc.problem)
     is not UTF-8 text: byte 0xb5 at offset 4 (line 2)
+    >>> try:
+    ...     require_utf8(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\x87", "lots.csv")
+    ... except DataFileError as exc:
+    ...     print(exc.problem)
+    is an Excel workbook (XLSX), not a CSV text file
     """
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        for signature, name in WORKBOOK_SIGNATURES.items():
+            if data.startswith(signature):
+                raise DataFileError(
+                    IS_A_WORKBOOK.format(format=name), file=label, expected=A_CSV_NOT_WORKBOOK
+                ) from None
         line = data.count(b"\n", 0, exc.start) + 1
         raise DataFileError(
             NOT_UTF8.format(byte=f"{data[exc.start]:02x}", offset=exc.start, line=line),

@@ -21,6 +21,8 @@ def _same(text: str) -> str:
 #: A number written with a decimal comma (``2285,96``, ``-0,5``, ``1.234,5``, ``1,5e-3``): what a cell of a
 #: file saved in a decimal-comma locale (or replicateBE's ``dec = ","`` files) holds.
 _DECIMAL_COMMA = re.compile(r"[+-]?(\d+|\d{1,3}(\.\d{3})+),\d+([eE][+-]?\d+)?")
+#: A number followed by a percent sign (``30%``, ``12.5 %``): a CV or a proportion typed as Excel shows it.
+_PERCENT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)\s*%")
 
 
 def looks_like_decimal_comma(value: object) -> bool:
@@ -32,6 +34,17 @@ def looks_like_decimal_comma(value: object) -> bool:
     [True, True, False, False, False, False]
     """
     return isinstance(value, str) and _DECIMAL_COMMA.fullmatch(value.strip()) is not None
+
+
+def looks_like_percent(value: object) -> bool:
+    """Whether ``value`` is text that reads as a number with a percent sign after it.
+
+    Examples
+    --------
+    >>> [looks_like_percent(v) for v in ("30%", " 12.5 % ", "%", "30", "30%%", 0.3)]
+    [True, True, False, False, False, False]
+    """
+    return isinstance(value, str) and _PERCENT.fullmatch(value.strip()) is not None
 
 
 class BioparityError(Exception):
@@ -72,8 +85,9 @@ class DataFileError(InputError):
     ``row`` is the 1-based data row (the first row after the header is row 1); for text files the
     message also gives the line of the file (``line = row + 1`` when the header is on line 1).
 
-    Every reader's "not a number" cell comes here, so the hint for a decimal comma (``2285,96``) is given
-    once, for all of them (:func:`looks_like_decimal_comma`).
+    Every reader's "not a number" cell comes here, so the hints for a decimal comma (``2285,96``) and a
+    percent sign (``30%``) are given once, for all of them (:func:`looks_like_decimal_comma`,
+    :func:`looks_like_percent`).
     """
 
     problem: str
@@ -125,6 +139,10 @@ class DataFileError(InputError):
             text += _("; expected %(expected)s") % {"expected": note(self.expected)}
         if self.problem.startswith("not a number") and looks_like_decimal_comma(self.value):
             text += _("; a decimal comma? save the file with '.' as the decimal mark")
+        if self.problem.startswith("not a number") and looks_like_percent(self.value):
+            text += _(
+                "; a percent sign? write the number without '%' (a CV or proportion as a ratio: 0.3 for 30%)"
+            )
         return text
 
     def relocated(self, file: str | None, *, row: int | None, line: int | None) -> DataFileError:

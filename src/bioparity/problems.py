@@ -57,6 +57,8 @@ EMPTY_FILE = note_template("is empty (0 bytes)")
 HEADER_ONLY = note_template("has a header but no data rows")
 NO_DATA_ROWS = note_template("has no data rows")
 NOT_UTF8 = note_template("is not UTF-8 text: byte 0x{byte} at offset {offset:d} (line {line:d})")
+#: A spreadsheet workbook given where a CSV (text) file is read: ``{format}`` is XLSX or XLS.
+IS_A_WORKBOOK = note_template("is an Excel workbook ({format}), not a CSV text file")
 NAMED_TWICE = note_template("column name appears twice in the header")
 MORE_FIELDS = note_template("the data rows have more fields than the header")
 #: A header read as one column: the file's separator, by its name (``bioparity.delimited``).
@@ -102,6 +104,9 @@ AN_EXISTING_CSV = note_template("an existing CSV file")
 AN_EXISTING_TABLE = note_template("an existing CSV, XLSX, Parquet or XPT file")
 A_KNOWN_FILE_TYPE = note_template("a .csv, .xlsx, .parquet or .xpt file")
 A_UTF8_FILE = note_template("a UTF-8 encoded file (save it as 'UTF-8' / 'CSV UTF-8' in your editor)")
+A_CSV_NOT_WORKBOOK = note_template(
+    "a CSV file: in Excel, File > Save As > 'CSV UTF-8 (comma delimited)' (one sheet), and give that file"
+)
 AN_EXISTING_TEXT_FILE = note_template("an existing UTF-8 text file")
 A_CSV_WITH_HEADER = note_template("a CSV file with a header line")
 EACH_NAME_ONCE = note_template("each column name once (rename or remove the second one)")
@@ -245,7 +250,6 @@ A_DURATION_ON_EVERY_INFUSION = note_template(
 # --- a crossover or replicate study (bioparity.be.data, replicateBE's conventions) ---
 EMPTY_TABLE = note_template("no data rows")
 NO_HEADER_LINE = note_template("no header line")
-NOT_UTF8_REASON = note_template("not UTF-8 text: {reason}")
 COLUMNS_ANY_CASE = note_template("columns {columns} (any case, after '#' description lines)")
 #: The same, when the file has no period column: one row per subject is a parallel study, not a crossover.
 COLUMNS_ANY_CASE_OR_PARALLEL = note_template(
@@ -282,7 +286,7 @@ NO_COLUMN_FOUND = {
     "arm (treatment group)": note_template("no arm (treatment group) column found"),
     "covariate": note_template("no covariate column found"),
 }
-A_COLUMN_NAMED = note_template("a column named one of {names} (or give its name)")
+A_COLUMN_NAMED = note_template("a column named one of {names} (or give its name); columns found: {found}")
 AN_EXISTING_PK_CSV = note_template("an existing CSV file of PK parameters")
 #: ``{what} on every row``, by what the column holds.
 ON_EVERY_ROW = {

@@ -300,3 +300,70 @@ def test_a_decimal_comma_is_named_as_one(tmp_path: Path, case: str) -> None:
     src.write_text(text.replace(got.strip("'"), "12x"), encoding="utf-8")  # not a decimal comma: no hint
     result = runner.invoke(app, [{"IN": str(src), "OUT": str(out)}.get(a, a) for a in args])
     assert result.exit_code == 2 and "(got '12x')" in result.stderr and "decimal comma" not in result.stderr
+
+
+#: Commands that read a CSV (text) file, each with a table it accepts, saved instead as an Excel workbook.
+WORKBOOK_INPUTS = {
+    "power --grid": (["power", "--grid", "IN", "--out", "OUT"], {"design": ["2x2"], "cv": [0.3], "n": [24]}),
+    "be": (["be", "IN"], {"subject": [1, 1], "period": [1, 2], "sequence": ["TR"] * 2, "PK": [1.0, 2.0]}),
+    "pk-similarity": (["pk-similarity", "IN", "--arms", "t,r", "--out", "OUT"], {"arm": ["t"], "CMAX": [1]}),
+    "caa": (
+        ["caa", "IN", "--out", "OUT"],
+        {"attribute": ["p"], "source": ["test"], "lot": [1], "value": [98]},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WORKBOOK_INPUTS))
+def test_an_excel_workbook_given_for_a_csv_is_named_as_one(tmp_path: Path, case: str) -> None:
+    """'is not UTF-8 text: byte 0x87 ...; expected a UTF-8 encoded file' (or, for `be`, Python's
+    "'utf-8' codec can't decode byte 0x87 in position 12") sent the user to change an encoding."""
+    import pandas as pd
+
+    args, columns = WORKBOOK_INPUTS[case]
+    src, out = tmp_path / "lots.xlsx", tmp_path / "out.csv"
+    pd.DataFrame(columns).to_excel(src, index=False)
+    argv = [{"IN": str(src), "OUT": str(out)}.get(a, a) for a in args]
+    _fails(
+        argv, "lots.xlsx: is an Excel workbook (XLSX), not a CSV text file", "'CSV UTF-8 (comma delimited)'"
+    )
+    assert "UTF-8 text" not in runner.invoke(app, argv).stderr
+    assert not out.exists()
+    src.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(128, 256)))  # the old binary .xls
+    _fails(argv, "is an Excel workbook (XLS), not a CSV text file")
+
+
+def test_a_percent_sign_in_a_number_is_named_as_one(tmp_path: Path) -> None:
+    """'not a number (got '30%'); expected a number' said where, not why, nor that a CV is a ratio."""
+    grid, out = tmp_path / "grid.csv", tmp_path / "out.csv"
+    grid.write_text("design,cv,theta0,n\n2x2,0.3,0.95,24\n2x2,30%,0.95,24\n", encoding="utf-8")
+    hint = "; a percent sign? write the number without '%' (a CV or proportion as a ratio: 0.3 for 30%)"
+    _fails(
+        ["power", "--grid", str(grid), "--out", str(out)], "row 2 (line 3), column 'cv'", "(got '30%')", hint
+    )
+    grid.write_text("design,cv,theta0,n\n2x2,0.3x,0.95,24\n", encoding="utf-8")  # not a percentage: no hint
+    result = runner.invoke(app, ["power", "--grid", str(grid), "--out", str(out)])
+    assert (
+        result.exit_code == 2 and "(got '0.3x')" in result.stderr and "a percent sign?" not in result.stderr
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('subject,arm,CMAX\nS1,t,10\nS2,t,11\nS3,r,"1,234.5"\n', "row 3 (line 4), column 'CMAX'"),
+        (
+            "subject,arm,PPTESTCD,PPSTRESN\nS1,t,AUCIFO,5\nS1,t,CMAX,10\nS2,r,AUCIFO,6\nS2,r,CMAX,x1\n",
+            "row 4 (line 5), column 'PPSTRESN'",
+        ),
+    ],
+)
+def test_pk_similarity_names_the_row_of_a_bad_number(tmp_path: Path, text: str, where: str) -> None:
+    """'pp.csv, column 'CMAX': not a number (got '1,234.5'); expected a number (subject S3)' gave no row."""
+    src, out = tmp_path / "pp.csv", tmp_path / "out.csv"
+    src.write_text(text, encoding="utf-8")
+    _fails(
+        ["pk-similarity", str(src), "--arms", "t,r", "--metrics", "CMAX", "--out", str(out)],
+        where,
+        "not a number",
+    )

@@ -120,6 +120,31 @@ def test_samplesize_grid_blank_defaults(tmp_path: Path) -> None:
     assert got["theta1"].isna().all()  # IN columns are kept as the user wrote them
 
 
+def test_samplesize_grid_method_column_is_applied_per_row(tmp_path: Path) -> None:
+    """PowerTOST's sampleN.TOST example T3 (2x2, CV 0.17, theta0 0.95; published_vectors.csv): n 14 exact,
+    14 nct, 16 shifted. The grid's method column was silently ignored (every row exact, printed beside
+    'shifted'), and a method that does not exist was accepted; a blank cell takes --method."""
+    vectors = pd.read_csv(REFERENCE / "power" / "published_vectors.csv", comment="#")
+    grid, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    grid.write_text("design,cv,theta0,target_power,method\n" + "".join(
+        f"2x2,0.17,0.95,0.8,{m}\n" for m in ("exact", "nct", "shifted", "")
+    ))  # fmt: skip
+    code, _, err = invoke("samplesize", "--grid", str(grid), "--out", str(out), "--method", "shifted")
+    assert code == 0, err
+    got = pd.read_csv(out, keep_default_na=False)
+    expected = {
+        (str(r["case"]), str(r["quantity"])): (float(r["expected"]), float(r["tolerance"]))
+        for r in vectors.to_dict("records")
+    }
+    cases = ("T3-exact", "T3-nct", "T3-shifted", "T3-shifted")
+    for n, power, case in zip(got["n"].tolist(), got["power"].tolist(), cases, strict=True):
+        assert n == expected[case, "n"][0], (case, n)
+        assert abs(power - expected[case, "power"][0]) <= expected[case, "power"][1], (case, power)
+    grid.write_text("design,cv,theta0,target_power,method\n2x2,0.17,0.95,0.8,bogus\n")
+    code, _, err = invoke("samplesize", "--grid", str(grid), "--out", str(out))
+    assert code == 2 and "row 1 (line 2), column 'method'" in err and "(got 'bogus')" in err, err
+
+
 def test_power_grid(tmp_path: Path) -> None:
     ref = pd.read_csv(REFERENCE / "expected/power_tost.csv")
     grid = tmp_path / "in.csv"

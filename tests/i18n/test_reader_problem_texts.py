@@ -100,8 +100,9 @@ CASES: dict[str, tuple[Callable[[Path], object], str, str]] = {
     "pk-subject-column": (
         _pk_table,
         "pp.csv: no subject column found; expected a column named one of subject, USUBJID, SUBJID, ID, id "
-        "(or give its name)",
-        "pp.csv：未找到受试者列；应为 名为 subject, USUBJID, SUBJID, ID, id 之一的列（或给出其列名）",
+        "(or give its name); columns found: ID2, arm, AUCINF",
+        "pp.csv：未找到受试者列；应为 名为 subject, USUBJID, SUBJID, ID, id 之一的列（或给出其列名）；"
+        "找到的列：ID2, arm, AUCINF",
     ),
     "caa-one-lot": (
         _caa,

@@ -33,7 +33,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from bioparity.arrays import BoolArray, FloatArray, IntArray
-from bioparity.delimited import require_short_cells
+from bioparity.delimited import require_short_cells, require_utf8
 from bioparity.errors import DataFileError, InputError, require_columns
 from bioparity.problems import (
     A_PK_ABOVE_ZERO,
@@ -56,7 +56,6 @@ from bioparity.problems import (
     NO_HEADER_LINE,
     NOT_A_NUMBER,
     NOT_NUMBER_NOR_MISSING,
-    NOT_UTF8_REASON,
     ONE_ROW_PER_SUBJECT_AND_PERIOD,
     PERIOD_LABELS,
     PERIODS_NUMBERED,
@@ -435,8 +434,9 @@ def read_crossover_file(path: str | os.PathLike[str], *, na: Sequence[str] = DEF
         raise DataFileError(FILE_NOT_FOUND, file=label, expected=AN_EXISTING_CSV)
     try:
         lines = file.read_text(encoding="utf-8-sig").splitlines()
-    except UnicodeDecodeError as exc:
-        raise DataFileError(NOT_UTF8_REASON.format(reason=exc), file=label) from exc
+    except UnicodeDecodeError:
+        require_utf8(file.read_bytes(), label)  # raises: the line and byte, or an Excel workbook named as one
+        raise
     skip = 0
     while skip < len(lines) and (not lines[skip].strip() or lines[skip].lstrip().startswith("#")):
         skip += 1

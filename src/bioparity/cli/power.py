@@ -4,8 +4,9 @@ Contract (relied on by later tooling):
 
 * ``samplesize --design 2x2 --cv 0.3 --theta0 0.95 --target-power 0.8 --format json`` prints one JSON
   object with at least ``n`` and ``power``;
-* ``samplesize --grid IN.csv --out OUT.csv``: IN has ``design,cv,theta0,theta1,theta2,alpha,target_power``
-  (theta1/theta2/alpha may be blank = defaults); OUT is IN plus ``n,power`` in the same row order;
+* ``samplesize --grid IN.csv --out OUT.csv``: IN has ``design,cv,theta0,target_power`` and optional
+  ``theta1,theta2,alpha,method`` (blank = defaults; a blank method is ``--method``); OUT is IN plus
+  ``n,power`` in the same row order;
 * ``power ... --n 40 [--method ...] --format json`` prints ``{"power": ...}``; ``power --grid IN --out OUT``
   with ``design,cv,theta0,n`` and optional ``theta1,theta2,alpha,method`` adds ``power``.
 
@@ -55,7 +56,8 @@ if TYPE_CHECKING:
 
 Design = Annotated[str, typer.Option(help="Design: parallel, 2x2, 2x2x3, 2x2x4, 2x3x3, 2x4x4, 3x3, 4x4, ...")]
 CV = Annotated[
-    float | None, typer.Option(help="Within-subject CV (crossover) or total CV (parallel), ratio.")
+    float | None,
+    typer.Option(help="Within-subject CV (crossover) or total CV (parallel), as a ratio: 0.30 for 30%."),
 ]
 Theta0 = Annotated[float, typer.Option(help="True ratio T/R.")]
 #: Lower limit and level of the TOST commands (their own help; theta1 optional: default or a --grid row).
@@ -67,7 +69,8 @@ PowerGrid = Annotated[
     Path | None, typer.Option(help="CSV of scenarios: design,cv,theta0,n[,theta1,theta2,alpha,method].")
 ]
 SampleSizeGrid = Annotated[
-    Path | None, typer.Option(help="CSV of scenarios: design,cv,theta0,theta1,theta2,alpha,target_power.")
+    Path | None,
+    typer.Option(help="CSV of scenarios: design,cv,theta0,target_power[,theta1,theta2,alpha,method]."),
 ]
 
 app = typer.Typer()

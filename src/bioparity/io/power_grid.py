@@ -69,8 +69,9 @@ _METHOD = ColumnSpec(
 
 #: Columns of a power grid: design,cv,theta0,n and optional theta1,theta2,alpha,method.
 POWER_GRID_COLUMNS = (_DESIGN, _CV, _THETA0, _N, _THETA1, _THETA2, _ALPHA, _METHOD)
-#: Columns of a sample-size grid: design,cv,theta0,theta1,theta2,alpha,target_power.
-SAMPLESIZE_GRID_COLUMNS = (_DESIGN, _CV, _THETA0, _THETA1, _THETA2, _ALPHA, _TARGET)
+#: Columns of a sample-size grid: design,cv,theta0,target_power and optional theta1,theta2,alpha,method
+#: (a ``method`` column was silently ignored before: every row was computed exact beside its own label).
+SAMPLESIZE_GRID_COLUMNS = (_DESIGN, _CV, _THETA0, _THETA1, _THETA2, _ALPHA, _TARGET, _METHOD)
 
 
 #: Rows of a grid named by :func:`grid_cv_warning` (the others are counted by the "...").

@@ -66,8 +66,20 @@ def _pick(columns: list[str], wanted: str | None, candidates: tuple[str, ...], w
     raise DataFileError(
         NO_COLUMN_FOUND[what],
         file=file,
-        expected=A_COLUMN_NAMED.format(names=", ".join(candidates)),
+        expected=A_COLUMN_NAMED.format(names=", ".join(candidates), found=", ".join(columns)),
     )
+
+
+def _source_cell(
+    raw: pd.DataFrame, subj: str, subject: object, name: str, metric: bool, *, long: bool
+) -> tuple[int, str]:
+    """The data row (1-based) and column of the user's file that holds subject ``subject``'s value of
+    ``name``: in a long PP file the row of its ``PPTESTCD`` (column ``PPSTRESN``) for a metric, else the
+    subject's first row; in a wide file the subject's row."""
+    rows = raw[subj] == subject
+    if long and metric:
+        rows &= raw["PPTESTCD"].str.strip() == name
+    return int(np.flatnonzero(rows.to_numpy())[0]) + 1, "PPSTRESN" if long and metric else name
 
 
 def read_metric_table(
@@ -171,10 +183,15 @@ def metric_table(
         bad = numbers.isna() & ~blank
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
+            row, column = _source_cell(
+                raw, subj, frame[subj].iloc[i], c, c in metrics, long="PPTESTCD" in cols
+            )
             raise DataFileError(
                 NOT_A_NUMBER,
                 file=label,
-                column=c,
+                row=row,
+                line=row + 1,
+                column=column,
                 value=text.iloc[i],
                 expected=A_NUMBER_OF_SUBJECT.format(subject=frame[subj].iloc[i]),
             )

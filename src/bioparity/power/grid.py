@@ -2,7 +2,7 @@
 
 The frame has been checked against the grid columns (:mod:`bioparity.io.power_grid`): ``design``,
 ``cv``, ``theta0`` and ``n`` (power) or ``target_power`` (sample size), optionally ``theta1``, ``theta2``,
-``alpha`` and, for power, ``method``. Each row is one scenario of :func:`bioparity.power.power_tost` /
+``alpha`` and ``method``. Each row is one scenario of :func:`bioparity.power.power_tost` /
 :func:`bioparity.power.sample_size_tost`, evaluated in one vectorised call.
 """
 
@@ -32,20 +32,24 @@ def _scenario_inputs(frame: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+def _methods(frame: pd.DataFrame, method: str) -> Any:
+    """The ``method`` column (a blank cell: ``method``), else ``method`` for every row."""
+    methods = frame["method"].fillna(method) if "method" in frame.columns else method
+    return np.asarray(methods, dtype=object)
+
+
 def evaluate_power_grid(frame: pd.DataFrame, method: str = "exact") -> dict[str, Any]:
     """Power per row of a checked power grid (a blank ``method`` cell uses ``method``)."""
-    methods = frame["method"].fillna(method) if "method" in frame.columns else method
     res = power_tost(
-        **_scenario_inputs(frame),
-        n=frame["n"].to_numpy(dtype=np.int64),
-        method=np.asarray(methods, dtype=object),
+        **_scenario_inputs(frame), n=frame["n"].to_numpy(dtype=np.int64), method=_methods(frame, method)
     )
     return {"power": res.power}
 
 
 def evaluate_samplesize_grid(frame: pd.DataFrame, method: str = "exact") -> dict[str, Any]:
-    """Sample size and achieved power per row of a checked sample-size grid."""
+    """Sample size and achieved power per row of a checked sample-size grid (a blank ``method`` cell uses
+    ``method``)."""
     res = sample_size_tost(
-        **_scenario_inputs(frame), target_power=_column(frame, "target_power"), method=method
+        **_scenario_inputs(frame), target_power=_column(frame, "target_power"), method=_methods(frame, method)
     )
     return {"n": res.n, "power": res.power}
