@@ -24,14 +24,13 @@ typecheck: $(BIN)/.installed
 
 # pytest in two worker processes (pytest-xdist), each test file kept on one worker so that its module and
 # session fixtures (servers, databases) start once; PYTEST_WORKERS=0 runs in one process. One BLAS thread per
-# worker (as `bioparity` itself sets): two workers on two CPUs, BLAS helper threads would only spin-wait.
+# worker (tests/__init__.py, as `bioparity` itself sets): two workers on two CPUs, BLAS helper threads spin-wait.
 PYTEST_WORKERS ?= 2
 
 unit: $(BIN)/.installed
 	bash scripts/system-deps.sh
 	bash scripts/services.sh
-	CI=$${CI:-true} OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} OMP_NUM_THREADS=$${OMP_NUM_THREADS:-1} \
-		$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+	CI=$${CI:-true} $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 docs: $(BIN)/.installed  ## the documentation site (tutorials executed; warnings are errors) in docs/_build/html
 	rm -rf docs/_build

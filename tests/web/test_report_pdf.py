@@ -148,7 +148,16 @@ def test_the_caa_appendix_heads_columns_in_words_with_the_unit_and_the_main_tabl
     (``[86.5, 110.9]``); before: ``mean_test``, ``lower_limit``, ``86.4956``, ``oc_equal``."""
     ctx, html = contexts["caa"]
     appendix = html[html.index("Appendix: the complete result table") :]
-    for name in ("mean_test", "lower_limit", "ci_lower", "n_test", "sd_ratio", "oc_equal", "fraction_inside"):
+    for name in (
+        "mean_test",
+        "lower_limit",
+        "ci_lower",
+        "n_test",
+        "sd_ratio",
+        "oc_equal",
+        "fraction_inside",
+        "oc_spread_false_failure",
+    ):
         assert not re.search(rf"<th[^>]*>\s*{name}\s*</th>", appendix), name
     labels: tuple[str, ...] = (
         "mean test (in unit)",
@@ -163,7 +172,7 @@ def test_the_caa_appendix_heads_columns_in_words_with_the_unit_and_the_main_tabl
     tables = run_tables(ctx.run.kind, ctx.columns, ctx.rows, ctx.options)
     assert all(t.columns[:3] == ("attribute", "comparison", "unit") for t in tables.appendix)
     # every stored column headed once
-    assert len({h for t in tables.appendix for h in t.columns}) == len(ctx.columns) == 51
+    assert len({h for t in tables.appendix for h in t.columns}) == len(ctx.columns) == 52
     cells = _appendix_cells(tables)
     attributes = list(dict.fromkeys(r["attribute"] for r in ctx.records))
     (main,) = tables.main
