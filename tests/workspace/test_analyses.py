@@ -183,12 +183,13 @@ def test_the_kinds_endpoint_lists_the_options_schema(client: TestClient, a: Comp
     listed = {k["name"]: k for k in client.get("/analysis-kinds", headers=a.auth("viewer")).json()}
     for name, analysis in all_analyses().items():
         schema = analysis.schema()
-        assert listed[name]["option_schema"] == schema["options"]  # types, defaults, choices as defined
+        # types, defaults, choices as defined; the API lists `kinds` of every option (empty but for a run one)
+        assert listed[name]["option_schema"] == [{"kinds": [], **o} for o in schema["options"]]
         assert listed[name]["columns"] == schema["columns"] and listed[name]["title"] == analysis.title
         assert listed[name]["options"] == analysis.option_help
     alpha = next(o for o in listed["pk-similarity"]["option_schema"] if o["name"] == "alpha")
     assert alpha == {"name": "alpha", "help": alpha["help"], "type": "number", "default": 0.05,
-                     "choices": None, "label": "alpha"}  # fmt: skip
+                     "choices": None, "label": "alpha", "kinds": []}  # fmt: skip
     pool = next(o for o in listed["caa"]["option_schema"] if o["name"] == "pool_references")
     assert pool["type"] == "flag" and pool["default"] is False and pool["choices"] == [False, True]
     assert listed["pk-similarity"]["follows"] == ["nca"]

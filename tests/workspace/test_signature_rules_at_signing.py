@@ -143,6 +143,6 @@ def test_the_audit_trail_names_the_rule_of_each_signature(
     with TestClient(client.app, cookies={"bioparity_session": secret}) as owner:
         page = owner.get(f"/ui/programs/{solo.program.id}/audit").text
         exported = owner.get(f"/ui/programs/{solo.program.id}/audit.csv").text
-    said = f"signed samplesize run {run_id[:8]} meaning &#39;authored&#39;; segregation of duties off"
+    said = f"signed Sample size (TOST) run {run_id[:8]} meaning &#39;authored&#39;; segregation of duties off"
     assert said in page
     assert f"signed samplesize run {run_id[:8]} meaning 'authored'; segregation_of_duties: false" in exported
