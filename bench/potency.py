@@ -10,10 +10,9 @@ Run: ``.venv/bin/python bench/potency.py [n_plates] [--json]``
 
 from __future__ import annotations
 
-import os
+from bioparity.environment import one_blas_thread
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+one_blas_thread()  # before NumPy is imported
 
 import sys  # noqa: E402
 import time  # noqa: E402

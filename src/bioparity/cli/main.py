@@ -21,7 +21,6 @@ Babel is imported only when a language other than English is chosen, so ``biopar
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Callable
 from typing import Annotated
 
@@ -30,13 +29,9 @@ from typer import _click as click  # Typer 0.2x vendors click
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from bioparity import __version__
+from bioparity.environment import one_blas_thread
 
-# One BLAS thread per process unless the user set one: the cores solve small systems (tens to hundreds of
-# rows), where OpenBLAS's helper threads spin-wait instead of helping, and `serve` (request threads) and the
-# Dask scale-out (processes) already run work side by side. Set before NumPy is first imported (lazily,
-# below); README "Speed" gives the measurement.
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
+one_blas_thread()  # before NumPy is first imported (lazily, below)
 
 #: module under bioparity.cli -> {command: one-line help shown by ``bioparity --help``}, in help order
 #: (grouped by module: each module's commands are listed together, so the module is named once).
