@@ -120,7 +120,7 @@ def test_caa_single_test_lot_quality_range_pass_is_warned(tmp_path: Path) -> Non
     )
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
-    assert "warning: purity (test vs ref-eu): quality range passed with a single test lot" in text
+    assert "Single test lot, test vs ref-eu: purity passed on one test lot" in text
 
 
 @pytest.mark.parametrize(

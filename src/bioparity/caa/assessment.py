@@ -139,6 +139,11 @@ SPREAD_FALSE_FAILURE = note_template(
     "attributes independent), and at least one of its {n_formal:d} formal attributes fails its whole "
     "criterion (range and spread) with probability {plan} (simulated)."
 )
+SINGLE_TEST_LOT = note_template(
+    "Single test lot, {comparison}: {attributes} passed on one test lot; the share of test lots inside a "
+    "range (or a mean) from one lot says nothing of the test product's lot-to-lot variability: add lots "
+    "before relying on it."
+)
 
 
 def default_comparisons(sources: Sequence[str], region: str | None = None) -> list[tuple[str, str]]:
@@ -548,6 +553,7 @@ def assess(
     )
     notes.extend(_tiered_alpha_notes(catalogue.plan, attributes, specs))
     notes.extend(spread_notes(table))
+    notes.extend(single_lot_notes(table))
     return CAAResult(
         table=table,
         lots=prepared.lots,
@@ -601,6 +607,40 @@ def spread_notes(table: pd.DataFrame) -> list[str]:
             )
         )
     return notes
+
+
+def single_lot_notes(table: pd.DataFrame) -> list[str]:
+    """One :data:`SINGLE_TEST_LOT` note per comparison whose passes include one resting on a single test lot.
+
+    A quality range, tolerance interval, min-max or distribution-free range asks that a share of the *test
+    lots* fall inside a range of the reference lots: with one lot that share is 0 or 100 %, and nothing is
+    learnt of the test product's lot-to-lot variability, which a comparative analytical assessment is to
+    show (FDA, Development of Therapeutic Protein Biosimilars: Comparative Analytical Assessment and Other
+    Quality-Related Considerations, draft 2019, section V.C; EMA/CHMP/138502/2017, section 4.2). The
+    verdict stands as computed; the note carries the caveat into every front end and report.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :attr:`CAAResult.table` (columns ``attribute``, ``comparison``, ``n_test``, ``status``).
+
+    Returns
+    -------
+    list of str
+        The notes, in the order of the comparisons (none when no pass rests on one test lot).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"attribute": ["purity", "charge"], "comparison": ["test vs ref-eu"] * 2,
+    ...                   "n_test": [1, 2], "status": ["pass", "pass"]})
+    >>> single_lot_notes(t)[0][:56]
+    'Single test lot, test vs ref-eu: purity passed on one te'
+    """
+    hit = table[(table["n_test"] == 1) & (table["status"] == PASS)]
+    return [
+        SINGLE_TEST_LOT.format(comparison=comparison, attributes=", ".join(group["attribute"].astype(str)))
+        for comparison, group in hit.groupby("comparison", sort=False)
+    ]
 
 
 def _settings_text(spec: AttributeSpec) -> str:

@@ -327,19 +327,3 @@ class CAAResult(ResultMixin):
         shown = ", ".join(f"{s}={counts.get(s, 0)}" for s in STATUSES)
         n_attr = self.table["attribute"].nunique()
         return f"CAAResult(attributes={n_attr}, comparisons={len(self.comparisons)}, {shown})"
-
-
-def single_lot_passes(table: pd.DataFrame) -> list[str]:
-    """Warnings for quality-range passes that rest on a single test lot (one lot says nothing of the spread).
-
-    A quality range asks that a proportion of the *test lots* fall inside mean_R ± k·s_R (FDA, Development
-    of Therapeutic Protein Biosimilars: Comparative Analytical Assessment, 2019, section V.C; EMA
-    reflection paper EMA/CHMP/138502/2017, section 4.2): with one lot the proportion is 0 or 100 %.
-    ``table`` is :attr:`CAAResult.table`.
-    """
-    rows = table[(table["method"] == "quality-range") & (table["n_test"] == 1) & (table["status"] == PASS)]
-    return [
-        f"{row.attribute} ({row.comparison}): quality range passed with a single test lot; "
-        "the fraction inside the range rests on one lot, add lots before relying on it"
-        for row in rows.itertuples()
-    ]

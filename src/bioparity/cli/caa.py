@@ -283,7 +283,7 @@ def _plots_note(n: int, folder: Path | None) -> str:
 
 def _print_caa_summary(result: CAAResult, data: Path, operating_characteristics: bool) -> None:
     """Counts per comparison and status, the operating characteristics, failures, notes and warnings."""
-    from bioparity.caa.results import STATUSES, single_lot_passes
+    from bioparity.caa.results import STATUSES
 
     console = Console(stderr=True)
     summary = Table(
@@ -309,5 +309,3 @@ def _print_caa_summary(result: CAAResult, data: Path, operating_characteristics:
     )
     for note in result.notes:
         console.print(note_line(note), highlight=False)
-    for warning in single_lot_passes(result.table):
-        console.print(_("warning: %(warning)s") % {"warning": warning}, highlight=False)
