@@ -1,6 +1,6 @@
 """A pass that rests on one test lot carries a note in the result (``caa.assessment.single_lot_notes``),
-so that the CLI, the workspace run page and the report all show it (FDA 2019 draft CAA guidance, section V.C: the
-assessment is of the test product's lot-to-lot variability, which one lot cannot show)."""
+so that the CLI, the workspace run page and the report all show it (FDA 2019 draft CAA guidance,
+section V.C: the assessment is of the test product's lot-to-lot variability, which one lot cannot show)."""
 
 from __future__ import annotations
 
