@@ -88,6 +88,36 @@ def test_floating_cut_point_uses_the_plate_negative_control() -> None:
     assert 0.9 * math.exp(0.2) < 1.2 < math.exp(0.2)
 
 
+def test_a_floating_cut_point_needs_every_analysed_samples_plate_control() -> None:
+    """Before, a listing without NC was classified at the validation set's cut point (1.2: both samples
+    positive, though their plates' cut points 1.0 e^0.2 = 1.2214 are above 1.2), and a blank NC made a
+    sample negative (signal >= NaN is false); both are refused now, naming the row and column."""
+    floating = ValidatedCutPoint(
+        "screening", 1.2, "parametric", 0.05, "floating", "additive on log scale", 0.2
+    )
+    cps = {**_cut_points(), "screening": floating}
+    listing = pd.DataFrame({"SIGNAL": [1.21, 1.21, ""], "SIGNAL_DRUG": [0.1, 0.1, ""]})
+    assert 1.2 < 1.21 < math.exp(0.2)
+    with pytest.raises(
+        DataFileError, match="the listing needs each sample's plate negative control in its NC"
+    ):
+        ada_status(listing, cps, cut_point_run="x", file="ada.csv")
+    for blank in ("", "0", "-1"):
+        with pytest.raises(
+            DataFileError, match=r"ada.csv, row 2 \(line 3\), column 'NC': no usable negative"
+        ):
+            ada_status(listing.assign(NC=["1.0", blank, ""]), cps, cut_point_run="x", file="ada.csv")
+    # the sample not analysed (blank signal) needs no control
+    assert ada_status(listing.assign(NC=["1.0", "1.0", ""]), cps, cut_point_run="x")["ADA"].tolist() == [
+        "NEG",
+        "NEG",
+        "",
+    ]
+    no_factor = {**cps, "screening": ValidatedCutPoint("screening", 1.2, "", 0.05, "floating", "none", NAN)}
+    with pytest.raises(InputError, match="has no normalisation factor"):
+        ada_status(listing.assign(NC="1.0"), no_factor, cut_point_run="x")
+
+
 def test_refusals_name_what_is_wrong() -> None:
     listing = pd.DataFrame({"SIGNAL": [1.0, 5.0, "high"], "SIGNAL_DRUG": [1.0, "", 1.0]})
     with pytest.raises(DataFileError, match=r"row 3 \(line 4\), column 'SIGNAL'.*'high'"):

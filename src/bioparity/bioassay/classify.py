@@ -17,7 +17,7 @@ subject and visit) for the immunogenicity summaries.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -89,6 +89,21 @@ NO_NORMALISATION_FACTOR = note_template(
 FLOATING_NEEDS_NC = note_template(
     "the validated screening cut point floats (each run's cut point = its negative control x the "
     "normalisation factor): the data need each run's negative control in an 'nc' column"
+)
+
+#: Refusals of a floating screening cut point applied to a clinical listing (:func:`ada_status`): without the
+#: plate's negative control the validation set's cut point would stand for every plate, silently.
+LISTING_NEEDS_NC = note_template(
+    "the validated screening cut point floats (each plate's cut point = its negative control x the "
+    "normalisation factor): the listing needs each sample's plate negative control in its {column} column"
+)
+LISTING_NO_FACTOR = note_template(
+    "the validated screening cut point is {type} but its result has no normalisation factor (the cut-point "
+    "data had no negative control 'nc'): no plate's cut point can be computed from its negative control"
+)
+NO_USABLE_NC = note_template("no usable negative control")
+LISTING_NC_PER_SAMPLE = note_template(
+    "the plate negative control of an analysed sample, a number > 0 (the screening cut point floats)"
 )
 
 #: Columns a cut-point results table must have (those of ``CutPointResult.to_frame``).
@@ -337,6 +352,19 @@ def _numbers(listing: pd.DataFrame, column: str, file: str | None) -> np.ndarray
     return result
 
 
+def _floats(screening: CutPointLike, nc: str, columns: Collection[Any], file: str | None) -> bool:
+    """Whether each sample's plate cut point comes from its negative control (a floating screening cut point
+    with its normalisation factor); a floating one without the factor or a listing without ``nc`` is refused
+    (the validation set's cut point must not stand for every plate)."""
+    if not screening.cut_point_type.startswith("floating"):
+        return False
+    if math.isnan(screening.normalization_factor):
+        raise InputError(LISTING_NO_FACTOR.format(type=screening.cut_point_type))
+    if nc not in columns:
+        raise DataFileError(LISTING_NEEDS_NC.format(column=nc), file=file or "ADA listing")
+    return True
+
+
 def ada_status(
     listing: pd.DataFrame,
     cut_points: Mapping[str, CutPointLike],
@@ -421,8 +449,16 @@ def ada_status(
     drug = _numbers(listing, signal_drug, file)
     analysed = ~np.isnan(sig)
     samples = pd.DataFrame({"sample": np.flatnonzero(analysed).astype(str), "signal": sig[analysed]})
-    if nc in listing.columns:
-        samples["nc"] = _numbers(listing, nc, file)[analysed]
+    if _floats(cut_points["screening"], nc, listing.columns, file):
+        controls = _numbers(listing, nc, file)
+        unusable = analysed & ~(controls > 0)  # blank (NaN) or <= 0 on a sample that was analysed
+        if unusable.any():
+            i = int(np.flatnonzero(unusable)[0])
+            raise DataFileError(
+                NO_USABLE_NC, file=file or "ADA listing", row=i + 1, line=i + 2, column=nc,
+                value=listing[nc].iloc[i], expected=LISTING_NC_PER_SAMPLE,
+            )  # fmt: skip
+        samples["nc"] = controls[analysed]
     screen = classify_samples(samples, cut_points["screening"])["screen_positive"].to_numpy(bool)
     missing = np.isnan(drug[analysed]) & screen
     if missing.any():
