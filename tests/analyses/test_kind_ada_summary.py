@@ -17,6 +17,7 @@ from bioparity.analyses import get_analysis
 from bioparity.analyses.ada_summary import example_data
 from bioparity.analyses.registry import effective_options
 from bioparity.errors import DataFileError, InputError
+from bioparity.i18n.notes import translate_note
 from tests.analyses import kinds_support as kinds
 
 CUT_POINTS = {"screening_cut_point": 1.2, "confirmatory_cut_point": 20.0}
@@ -92,6 +93,8 @@ def test_incidence_recounted_by_hand(tmp_path: Path) -> None:
         "inhibition): "
         f"{(listing['ADA'] == 'POS').sum()} positive samples."
     ]
+    # the source in the reader's words (the stored note keeps the English code)
+    assert "以选项输入" in translate_note(result["notes"][0], "zh-CN")
     summary = get_analysis("ada-summary").summary(
         result, effective_options(get_analysis("ada-summary"), CUT_POINTS)
     )

@@ -49,7 +49,7 @@ from bioparity.clinical.immunogenicity import ADA_WALD_DEGENERATE, titre_values,
 from bioparity.clinical.proportions import wald_notes
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
-from bioparity.i18n import gettext_noop
+from bioparity.i18n import gettext_noop, translations
 from bioparity.i18n.notes import note_template, note_text
 from bioparity.io.limits import check_csv_limits
 from bioparity.io.readers import read_csv_cells, require_file
@@ -61,10 +61,27 @@ INCIDENCE_DEFINITIONS = ("treatment-emergent", "any-visit")
 #: Intervals of the difference between arms: every method of :func:`bioparity.clinical.ci_difference` (the
 #: one list ``bioparity ada-summary --method`` checks against too), the default first.
 DIFFERENCE_METHODS = ("newcombe", *(m for m in PROPORTION_METHODS if m != "newcombe"))
+#: What the result records as the source of cut points typed as options (no stored run).
+TYPED = gettext_noop("typed options")
+
+
+def source_in_words(value: str, language: str) -> str:
+    """The recorded source of the cut points in the reader's words: :data:`TYPED` translated, a run's
+    result file as stored.
+
+    Examples
+    --------
+    >>> source_in_words("typed options", "zh-CN"), source_in_words("cp.json (sha256 0a1b)", "zh-CN")
+    ('以选项输入', 'cp.json (sha256 0a1b)')
+    """
+    return translations(language).gettext(value) if value == TYPED else value
+
+
 #: The note of a summary whose ADA status comes from validated cut points (see bioparity.i18n.notes).
 STATUS_FROM_CUT_POINTS = note_template(
     "{result} status from the validated cut points of {run} (screening {screening}, confirmatory "
-    "{confirmatory} % inhibition): {positives:d} positive samples."
+    "{confirmatory} % inhibition): {positives:d} positive samples.",
+    shown={"run": source_in_words},
 )
 NORMALIZATIONS = ("none", "additive on log scale", "multiplicative")
 #: Result columns renamed as ``bioparity ada-summary`` writes them.
@@ -189,10 +206,6 @@ def interval_notes(table: pd.DataFrame) -> tuple[str, ...]:
         return ()
     rows = table[table[TABLE] == "difference"]
     return wald_notes([_flagged(v) for v in rows[DEGENERATE]], ADA_WALD_DEGENERATE)
-
-
-#: What the result records as the source of cut points typed as options (no stored run).
-TYPED = "typed options"
 
 
 def _cut_points(options: Mapping[str, Any]) -> tuple[dict[str, ValidatedCutPoint], str] | None:
@@ -350,7 +363,7 @@ def ada_summary_line(result: Mapping[str, Any], options: Mapping[str, Any]) -> s
     ]
     label = _("treatment-emergent") if wanted == "TREATMENT-EMERGENT" else _("any-visit")
     run = str(options.get(CUT_POINT_RUN) or "") or (
-        TYPED if options.get("screening_cut_point") not in ("", None) else ""
+        _(TYPED) if options.get("screening_cut_point") not in ("", None) else ""
     )
     source = _("; status from the cut points of %(run)s") % {"run": run} if run else ""
     return f"{label} {options.get('result', 'ADA')}: " + ", ".join(parts) + source
