@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bioparity.analyses.ada_cutpoint import example_data
-from bioparity.bioassay import ValidatedCutPoint, ada_status, validated_cut_points
+from bioparity.bioassay import ValidatedCutPoint, ada_status, validated_cut_points, with_validated_cut_point
 from bioparity.cli.main import app
 from bioparity.errors import DataFileError, InputError
 from bioparity.io.bioassay import read_cut_point_results
@@ -116,6 +116,28 @@ def test_a_floating_cut_point_needs_every_analysed_samples_plate_control() -> No
     no_factor = {**cps, "screening": ValidatedCutPoint("screening", 1.2, "", 0.05, "floating", "none", NAN)}
     with pytest.raises(InputError, match="has no normalisation factor"):
         ada_status(listing.assign(NC="1.0"), no_factor, cut_point_run="x")
+
+
+@pytest.mark.parametrize(
+    ("column", "edited"),
+    [("normalization", "Additive on log scale"), ("cut_point_type", "Floating"), ("cut_point_type", "")],
+)
+def test_an_edited_type_or_normalisation_is_refused_not_read_as_another(column: str, edited: str) -> None:
+    """A floating cut point with NF 0.2 on the log scale gives a plate with NC 100 the cut point
+    100 e^0.2 = 122.14 (Shankar et al. 2008, Appendix 1 section 5); before, 'Additive on log scale' was read
+    as multiplicative (100 x 0.2 = 20) and 'Floating' as a fixed cut point (1.3 for every plate)."""
+    row = {"tier": "screening", "selected": "True", "cut_point": "1.3", "method": "parametric", "fpr": "0.05",
+           "cut_point_type": "floating", "normalization": "additive on log scale",
+           "normalization_factor": "0.2"}  # fmt: skip
+    screening = validated_cut_points(pd.DataFrame([row]), file="cp.csv")["screening"]
+    data, one = with_validated_cut_point(pd.DataFrame({"run": ["R1"], "nc": [100.0]}), screening)
+    assert one is None and data["cut_point"].tolist() == pytest.approx([100 * math.exp(0.2)], rel=1e-15)
+    with pytest.raises(DataFileError) as refused:
+        validated_cut_points(pd.DataFrame([{**row, column: edited}]), file="cp.csv")
+    assert (refused.value.row, refused.value.line, refused.value.column, refused.value.value) == (
+        1, 2, column, edited,
+    )  # fmt: skip
+    assert "that 'bioparity ada-cutpoint' writes" in str(refused.value)
 
 
 def test_refusals_name_what_is_wrong() -> None:

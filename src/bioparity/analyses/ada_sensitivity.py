@@ -33,6 +33,7 @@ from bioparity.bioassay import (
     validated_cut_points,
     with_validated_cut_point,
 )
+from bioparity.bioassay.cutpoint import CUT_POINT_TYPES
 from bioparity.bioassay.sensitivity import SENSITIVITY_METHODS
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
@@ -102,8 +103,6 @@ CUT_POINT_RUN_OPTION = Option(
     label=gettext_noop("cut points of an ada-cutpoint run"),
     kinds=("ada-cutpoint",),
 )
-#: The types of cut point an ``ada-cutpoint`` result states (:mod:`bioparity.bioassay.cutpoint`).
-CUT_POINT_TYPES = ("fixed", "floating", "floating (variances differ)")
 
 
 def cut_point_type_in_words(value: str, language: str) -> str:

@@ -38,6 +38,7 @@ from bioparity.analyses.options import number_option, optional_number, text_opti
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels
 from bioparity.analyses.terms import value_words
 from bioparity.bioassay import ValidatedCutPoint, ada_status
+from bioparity.bioassay.cutpoint import NORMALIZATIONS
 from bioparity.clinical import DIFFERENCE_METHODS as PROPORTION_METHODS
 from bioparity.clinical import (
     IncidenceResult,
@@ -83,7 +84,6 @@ STATUS_FROM_CUT_POINTS = note_template(
     "{confirmatory} % inhibition): {positives:d} positive samples.",
     shown={"run": source_in_words},
 )
-NORMALIZATIONS = ("none", "additive on log scale", "multiplicative")
 #: Result columns renamed as ``bioparity ada-summary`` writes them.
 OUTPUT_NAMES = {
     "ci_lower": "lower",

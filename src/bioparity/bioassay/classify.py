@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from bioparity.bioassay.cutpoint import inhibition
+from bioparity.bioassay.cutpoint import CUT_POINT_TYPES, NORMALIZATIONS, inhibition
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n.notes import note_template
 
@@ -106,6 +106,11 @@ LISTING_NC_PER_SAMPLE = note_template(
     "the plate negative control of an analysed sample, a number > 0 (the screening cut point floats)"
 )
 
+#: A reported row's cut point type or normalisation that is not one ``bioparity ada-cutpoint`` writes (an
+#: edited file: ``Floating`` was read as fixed, ``Additive on log scale`` as multiplicative).
+UNKNOWN_TYPE = note_template("not a cut point type that 'bioparity ada-cutpoint' writes")
+UNKNOWN_NORMALISATION = note_template("not a normalisation that 'bioparity ada-cutpoint' writes")
+
 #: Columns a cut-point results table must have (those of ``CutPointResult.to_frame``).
 RESULT_COLUMNS = ("tier", "selected", "cut_point", "method", "fpr", "cut_point_type")
 
@@ -148,7 +153,10 @@ def validated_cut_points(table: pd.DataFrame, *, file: str | None = None) -> dic
     ------
     DataFileError
         When a column is missing, a tier has no or several selected rows, a selected cut point is not a
-        finite number, or there is no screening tier (naming the file, row and column).
+        finite number, a selected row's cut point type or normalisation is not one that
+        :func:`bioparity.bioassay.compute_cut_point` states (:data:`~bioparity.bioassay.cutpoint.
+        CUT_POINT_TYPES`, :data:`~bioparity.bioassay.cutpoint.NORMALIZATIONS`: an edited word was read as
+        another type), or there is no screening tier (naming the file, row and column).
 
     References
     ----------
@@ -184,6 +192,12 @@ def validated_cut_points(table: pd.DataFrame, *, file: str | None = None) -> dic
         factor = pd.to_numeric(pd.Series([r.get("normalization_factor")]), errors="coerce").iloc[0]
         normalization = r.get("normalization")
         blank = normalization is None or pd.isna(normalization) or not str(normalization).strip()
+        for column, words, given, problem in (
+            ("cut_point_type", CUT_POINT_TYPES, r["cut_point_type"], UNKNOWN_TYPE),
+            ("normalization", NORMALIZATIONS, "none" if blank else normalization, UNKNOWN_NORMALISATION),
+        ):
+            if str(given) not in words:
+                raise _table_error(problem, file, i + 1, column, value=given, expected=", ".join(words))
         out[tier] = ValidatedCutPoint(
             tier=tier,
             cut_point=float(value),

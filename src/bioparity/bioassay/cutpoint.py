@@ -73,6 +73,10 @@ TRANSFORMS = ("auto", "none", "log")
 ESTIMATES = ("parametric", "robust", "nonparametric", "parametric_lcl")
 METHODS = ("auto", *ESTIMATES)
 TIERS = ("screening", "confirmatory", "titration")
+#: The types of cut point a result states (step 4 of the module docstring) and the normalisations of a
+#: floating one (step 6): the only words a cut-point result applied to other data may carry.
+CUT_POINT_TYPES = ("fixed", "floating", "floating (variances differ)")
+NORMALIZATIONS = ("none", "additive on log scale", "multiplicative")
 
 # The notes of a cut-point analysis (templates: see bioparity.i18n.notes).
 EXCLUDED_DONORS = note_template("donors excluded by the user: {donors}")
