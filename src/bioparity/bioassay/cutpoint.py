@@ -55,6 +55,7 @@ from bioparity.bioassay.reml import NoResidualScatterError, RemlFit, reml_fit
 from bioparity.bioassay.results import CutPointResult, Outlier
 from bioparity.bioassay.stats import (
     DEFAULT_OUTLIER_QUARTILES,
+    SHAPIRO_MAX_N,
     boxplot_fences,
     boxplot_flags,
     check_outlier_quartiles,
@@ -142,6 +143,10 @@ RUN_VARIANCES_DIFFER = note_template(
     "consider run-specific (dynamic) cut points"
 )
 METHOD_SELECTED = note_template("method selected: {method} (Shapiro-Wilk p = {p:.3g})")
+SHAPIRO_APPROXIMATE = note_template(
+    "Shapiro-Wilk p of {n:d} values is approximate: Royston's algorithm (R shapiro.test) holds for 3 to 5000 "
+    "values"
+)
 #: The notes above with the transform or method chosen and a result's notes under the tier they are about
 #: (``LABELLED`` with ``tier.capitalize()``), spelt out: templates of their own, so that a translated note
 #: names the choice and the tier in the reader's words (a stored code as a placeholder value would stay
@@ -514,6 +519,8 @@ def compute_cut_point(
     # one rule per estimate (_estimate) for the cut points and the normalisation factor
     par_t, rob_t, np_t, lcl_t = (_estimate(y, m, z, fpr, quantile_type, len(donors), conf) for m in ESTIMATES)
     sw_p = shapiro_p(y)
+    if len(y) > SHAPIRO_MAX_N:
+        notes.append(SHAPIRO_APPROXIMATE.format(n=len(y)))
     if method == "auto":
         method = "parametric" if (math.isnan(sw_p) or sw_p >= 0.05) else "robust"
         notes.append(METHOD_SELECTED.format(method=method, p=sw_p))
