@@ -83,7 +83,8 @@ class DataFileError(InputError):
     """A problem in an input file, located by file, row and column.
 
     ``row`` is the 1-based data row (the first row after the header is row 1); for text files the
-    message also gives the line of the file (``line = row + 1`` when the header is on line 1).
+    message also gives the line of the file (``line = row + 1`` when the header is on line 1). A JSON
+    file has no rows or lines: ``key`` is the place in it (``rows[3][2]``, RFC 9535 JSON path notation).
 
     Every reader's "not a number" cell comes here, so the hints for a decimal comma (``2285,96``) and a
     percent sign (``30%``) are given once, for all of them (:func:`looks_like_decimal_comma`,
@@ -98,6 +99,7 @@ class DataFileError(InputError):
     column: str | None = None
     value: Any = None
     expected: str | None = None
+    key: str | None = None
 
     def __post_init__(self) -> None:
         super().__init__(self.message())
@@ -113,6 +115,8 @@ class DataFileError(InputError):
         --------
         >>> DataFileError("not a number", file="pk.csv", row=3, line=4, column="conc", value="x").message()
         "pk.csv, row 3 (line 4), column 'conc': not a number (got 'x')"
+        >>> DataFileError("not a number", file="cp.json", key="rows[0][2]", column="cut_point").message()
+        "cp.json, at rows[0][2], column 'cut_point': not a number"
         """
         where = []
         if self.file is not None:
@@ -123,6 +127,8 @@ class DataFileError(InputError):
                 if self.line is not None
                 else _("row %(row)s") % {"row": self.row}
             )
+        if self.key is not None:
+            where.append(_("at %(key)s") % {"key": self.key})
         if self.column is not None:
             where.append(_("column '%(column)s'") % {"column": self.column})
         text = _(", ").join(where)
@@ -145,13 +151,16 @@ class DataFileError(InputError):
             )
         return text
 
-    def relocated(self, file: str | None, *, row: int | None, line: int | None) -> DataFileError:
-        """The same problem (column, value, expectation) at another place: ``file``, ``row``, ``line``.
+    def relocated(
+        self, file: str | None, *, row: int | None, line: int | None, key: str | None = None
+    ) -> DataFileError:
+        """The same problem (column, value, expectation) at another place: ``file``, ``row``, ``line``
+        (and ``key``, the place in a JSON file, when given).
 
         For a reader that worked on a copy or a part of the user's file (a temporary file, one partition
         of a batch) and must point at the user's own file and row. Raise it ``from`` this error.
         """
-        return replace(self, file=file, row=row, line=line)
+        return replace(self, file=file, row=row, line=line, key=self.key if key is None else key)
 
 
 def require_columns(columns: Collection[object], need: Sequence[str], *, file: str | None) -> None:

@@ -17,9 +17,13 @@ from bioparity.analyses import get_analysis
 from bioparity.analyses.ada_summary import example_data
 from bioparity.analyses.registry import effective_options
 from bioparity.errors import DataFileError, InputError
+from bioparity.i18n.notes import translate_note
 from tests.analyses import kinds_support as kinds
 
-CUT_POINTS = {"screening_cut_point": 1.2, "confirmatory_cut_point": 20.0, "cut_point_run": "run-42"}
+CUT_POINTS = {"screening_cut_point": 1.2, "confirmatory_cut_point": 20.0}
+#: What the result records as the source of typed cut points (a stored run's: tests/workspace/
+#: test_ada_summary_cut_point_run.py).
+TYPED = "typed options"
 
 
 def _example(folder: Path) -> Path:
@@ -63,7 +67,7 @@ def test_status_from_the_cut_point_options_equals_the_command_with_the_results_f
     out = tmp_path / "out.csv"
     kinds.cli_table("ada-summary", "--ada", str(data), "--cut-points", str(results), "--out", str(out))
     stored = kinds.workspace_table("ada-summary", data, CUT_POINTS)
-    assert set(stored["cut_point_run"]) == {"run-42"}
+    assert set(stored["cut_point_run"]) == {TYPED}
     assert kinds.read_csv(out)["cut_point_run"].str.startswith("cutpoints.csv (sha256 ").all()
     kinds.assert_same_table(kinds.read_csv(out), stored, drop=("cut_point_run",))
 
@@ -85,22 +89,28 @@ def test_incidence_recounted_by_hand(tmp_path: Path) -> None:
         ]
         assert row["n_positive"].item() == positive and row["n_evaluable"].item() == 10
     assert result["notes"] == [
-        "ADA status from the validated cut points of run-42 (screening 1.2, confirmatory 20 % inhibition): "
+        "ADA status from the validated cut points of typed options (screening 1.2, confirmatory 20 % "
+        "inhibition): "
         f"{(listing['ADA'] == 'POS').sum()} positive samples."
     ]
+    # the source in the reader's words (the stored note keeps the English code)
+    assert "以选项输入" in translate_note(result["notes"][0], "zh-CN")
     summary = get_analysis("ada-summary").summary(
         result, effective_options(get_analysis("ada-summary"), CUT_POINTS)
     )
     assert summary.startswith("treatment-emergent ADA: test ") and summary.endswith(
-        "from the cut points of run-42"
+        f"from the cut points of {TYPED}"
     )
 
 
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"screening_cut_point": 1.2}, "give confirmatory_cut_point and cut_point_run"),
-        ({**CUT_POINTS, "cut_point_run": ""}, "give confirmatory_cut_point and cut_point_run"),
+        ({"screening_cut_point": 1.2}, "give confirmatory_cut_point with screening_cut_point"),
+        (
+            {**CUT_POINTS, "cut_point_run": "cp.json"},
+            r"cut_point_run or typed cut points \(screening_cut_point",
+        ),
         ({**CUT_POINTS, "normalization": "multiplicative"}, "needs normalization_factor"),
         ({}, "ADA"),  # no cut points: the listing's ADA column is needed
     ],

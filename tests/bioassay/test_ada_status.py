@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bioparity.analyses.ada_cutpoint import example_data
-from bioparity.bioassay import ValidatedCutPoint, ada_status, validated_cut_points
+from bioparity.bioassay import ValidatedCutPoint, ada_status, validated_cut_points, with_validated_cut_point
 from bioparity.cli.main import app
 from bioparity.errors import DataFileError, InputError
 from bioparity.io.bioassay import read_cut_point_results
@@ -86,6 +86,58 @@ def test_floating_cut_point_uses_the_plate_negative_control() -> None:
     # plate cut points 0.9 e^0.2 = 1.0993 (screen positive) and 1.0 e^0.2 = 1.2214 (negative)
     assert ada_status(listing, cps, cut_point_run="x")["ADA"].tolist() == ["POS", "NEG"]
     assert 0.9 * math.exp(0.2) < 1.2 < math.exp(0.2)
+
+
+def test_a_floating_cut_point_needs_every_analysed_samples_plate_control() -> None:
+    """Before, a listing without NC was classified at the validation set's cut point (1.2: both samples
+    positive, though their plates' cut points 1.0 e^0.2 = 1.2214 are above 1.2), and a blank NC made a
+    sample negative (signal >= NaN is false); both are refused now, naming the row and column."""
+    floating = ValidatedCutPoint(
+        "screening", 1.2, "parametric", 0.05, "floating", "additive on log scale", 0.2
+    )
+    cps = {**_cut_points(), "screening": floating}
+    listing = pd.DataFrame({"SIGNAL": [1.21, 1.21, ""], "SIGNAL_DRUG": [0.1, 0.1, ""]})
+    assert 1.2 < 1.21 < math.exp(0.2)
+    with pytest.raises(
+        DataFileError, match="the listing needs each sample's plate negative control in its NC"
+    ):
+        ada_status(listing, cps, cut_point_run="x", file="ada.csv")
+    for blank in ("", "0", "-1"):
+        with pytest.raises(
+            DataFileError, match=r"ada.csv, row 2 \(line 3\), column 'NC': no usable negative"
+        ):
+            ada_status(listing.assign(NC=["1.0", blank, ""]), cps, cut_point_run="x", file="ada.csv")
+    # the sample not analysed (blank signal) needs no control
+    assert ada_status(listing.assign(NC=["1.0", "1.0", ""]), cps, cut_point_run="x")["ADA"].tolist() == [
+        "NEG",
+        "NEG",
+        "",
+    ]
+    no_factor = {**cps, "screening": ValidatedCutPoint("screening", 1.2, "", 0.05, "floating", "none", NAN)}
+    with pytest.raises(InputError, match="has no normalisation factor"):
+        ada_status(listing.assign(NC="1.0"), no_factor, cut_point_run="x")
+
+
+@pytest.mark.parametrize(
+    ("column", "edited"),
+    [("normalization", "Additive on log scale"), ("cut_point_type", "Floating"), ("cut_point_type", "")],
+)
+def test_an_edited_type_or_normalisation_is_refused_not_read_as_another(column: str, edited: str) -> None:
+    """A floating cut point with NF 0.2 on the log scale gives a plate with NC 100 the cut point
+    100 e^0.2 = 122.14 (Shankar et al. 2008, Appendix 1 section 5); before, 'Additive on log scale' was read
+    as multiplicative (100 x 0.2 = 20) and 'Floating' as a fixed cut point (1.3 for every plate)."""
+    row = {"tier": "screening", "selected": "True", "cut_point": "1.3", "method": "parametric", "fpr": "0.05",
+           "cut_point_type": "floating", "normalization": "additive on log scale",
+           "normalization_factor": "0.2"}  # fmt: skip
+    screening = validated_cut_points(pd.DataFrame([row]), file="cp.csv")["screening"]
+    data, one = with_validated_cut_point(pd.DataFrame({"run": ["R1"], "nc": [100.0]}), screening)
+    assert one is None and data["cut_point"].tolist() == pytest.approx([100 * math.exp(0.2)], rel=1e-15)
+    with pytest.raises(DataFileError) as refused:
+        validated_cut_points(pd.DataFrame([{**row, column: edited}]), file="cp.csv")
+    assert (refused.value.row, refused.value.line, refused.value.column, refused.value.value) == (
+        1, 2, column, edited,
+    )  # fmt: skip
+    assert "that 'bioparity ada-cutpoint' writes" in str(refused.value)
 
 
 def test_refusals_name_what_is_wrong() -> None:

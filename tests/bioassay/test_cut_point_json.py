@@ -173,3 +173,54 @@ def test_a_run_option_names_the_kinds_it_takes() -> None:
         Option("other_run", "a run", "", type="run")
     with pytest.raises(ValueError, match="kinds are given for a run option"):
         Option("other", "text", "", kinds=("ada-cutpoint",))
+
+
+def test_a_bad_cell_of_a_json_result_is_located_by_its_json_path_not_a_csv_line(tmp_path: Path) -> None:
+    """The reported screening cut point made text: the refusal names the file, the cell as ``rows[i][j]``
+    (RFC 9535 index selectors, counting from 0; found here from the JSON itself) and the column, and no
+    "row (line)" of a CSV, which a JSON file does not have; a CSV keeps its row and line."""
+    csv, cut_points = _cut_point_json(tmp_path)
+    result = _strict(cut_points.read_text(encoding="utf-8"))
+    columns = result["columns"]
+    i = next(
+        k for k, r in enumerate(result["rows"]) if r[columns.index("tier")] == "screening"
+        and r[columns.index("selected")] is True
+    )  # fmt: skip
+    result["rows"][i][columns.index("cut_point")] = "abc"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(result), encoding="utf-8")
+    curves = str(_curves(tmp_path / "pc.csv", nc=NC))
+    ran = RUNNER.invoke(
+        app, ["ada-sensitivity", curves, "--out", str(tmp_path / "s.csv"), "--cut-points", str(bad)]
+    )
+    assert ran.exit_code == 2
+    shown = " ".join(ran.output.split())
+    place = f"rows[{i}][{columns.index('cut_point')}]"
+    assert (
+        f"bad.json, at {place}, column 'cut_point': the reported cut point is not a number (got 'abc')"
+        in shown
+    )
+    assert "line" not in shown
+
+    table = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    table.loc[i, "cut_point"] = "abc"
+    table.to_csv(tmp_path / "bad.csv", index=False)
+    ran = RUNNER.invoke(
+        app,
+        [
+            "ada-sensitivity",
+            curves,
+            "--out",
+            str(tmp_path / "s.csv"),
+            "--cut-points",
+            str(tmp_path / "bad.csv"),
+        ],
+    )
+    assert f"row {i + 1} (line {i + 2}), column 'cut_point'" in " ".join(ran.output.split())
+
+    result["rows"][1] = result["rows"][1][:2]
+    bad.write_text(json.dumps(result), encoding="utf-8")
+    with pytest.raises(DataFileError) as caught:
+        read_cut_point_results(bad)
+    assert (caught.value.key, caught.value.row, caught.value.line) == ("rows[1]", None, None)
+    assert str(caught.value).startswith(f"{bad}, at rows[1]: not a list of {len(columns)} cells")

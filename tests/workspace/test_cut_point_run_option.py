@@ -51,12 +51,17 @@ def _cut_point_run(sessions: sessionmaker[Session], a: Company, tmp_path: Path, 
         dataset = _upload(s, a, "ada-cutpoint", _validation(tmp_path / "validation.csv"))
         run_id = analyses.run_analysis(s, a.actor("analyst"), dataset, "ada-cutpoint").id
     if signed:
-        with sessions.begin() as s:
-            signatures.sign_run(
-                s, a.actor("analyst"), run_id, username=a.users["analyst"].username, password=PASSWORD,
-                meaning="authored",
-            )  # fmt: skip
+        sign(sessions, a, run_id)
     return run_id
+
+
+def sign(sessions: sessionmaker[Session], a: Company, run_id: str) -> None:
+    """The run signed "authored" by its analyst."""
+    with sessions.begin() as s:
+        signatures.sign_run(
+            s, a.actor("analyst"), run_id, username=a.users["analyst"].username, password=PASSWORD,
+            meaning="authored",
+        )  # fmt: skip
 
 
 def _run(sessions: sessionmaker[Session], a: Company, kind: str, path: Path, **options: Any) -> AnalysisRun:
@@ -65,6 +70,35 @@ def _run(sessions: sessionmaker[Session], a: Company, kind: str, path: Path, **o
         run = analyses.run_analysis(s, a.actor("analyst"), dataset, kind, options)
         s.expunge(run)
         return run
+
+
+def assert_lineage(
+    sessions: sessionmaker[Session], run: AnalysisRun, source: str, result_sha256: str, *, other: str
+) -> None:
+    """``run`` read the result of the run ``source``: its id in the run's options, the result's SHA-256 in
+    its inputs, both in its audit row; ``bioparity audit verify`` finds it intact as stored, and reports the
+    option by name once it names another run (``other``, re-pointed here in the database)."""
+    assert json.loads(run.options_json)["cut_point_run"] == source  # the lineage: the run it came from
+    assert json.loads(run.inputs_json)["cut_point_run"] == result_sha256
+    with sessions() as s:
+        audit = s.scalars(
+            select(AuditEvent).where(AuditEvent.object_id == run.id, AuditEvent.action == "run")
+        ).one()
+        after = json.loads(str(audit.after_json))
+    assert json.loads(after["options_json"])["cut_point_run"] == source
+    assert json.loads(after["inputs_json"])["cut_point_run"] == result_sha256
+    engine = sessions.kw["bind"]
+    assert verify_workspace(engine).intact, verify_workspace(engine).problems
+    with engine.begin() as conn:
+        options = json.loads(run.options_json) | {"cut_point_run": other}
+        conn.execute(
+            update(AnalysisRun).where(AnalysisRun.id == run.id).values(options_json=json.dumps(options))
+        )
+    assert any(
+        f"analysis run {run.id} ({run.kind}): its input hash {result_sha256} for option "
+        f"cut_point_run is not the SHA-256 of the result of run {other}" in p
+        for p in verify_workspace(engine).problems
+    )
 
 
 def test_sensitivity_and_drug_tolerance_use_a_signed_cut_point_run(
@@ -91,15 +125,6 @@ def test_sensitivity_and_drug_tolerance_use_a_signed_cut_point_run(
     by_run = [r["run_cut_points"] for r in result_records(result)]
     assert by_run == pytest.approx([own[r] for r in sorted(NC)], rel=1e-12)
     assert result["notes"][0].startswith(f"screening cut point from ada-cutpoint-run-{source}.json (sha256 ")
-    assert json.loads(run.options_json)["cut_point_run"] == source  # the lineage: the run it came from
-    assert json.loads(run.inputs_json)["cut_point_run"] == result_sha256
-    with sessions() as s:
-        audit = s.scalars(
-            select(AuditEvent).where(AuditEvent.object_id == run.id, AuditEvent.action == "run")
-        ).one()
-        after = json.loads(str(audit.after_json))
-    assert json.loads(after["options_json"])["cut_point_run"] == source
-    assert json.loads(after["inputs_json"])["cut_point_run"] == result_sha256
     summary = get_analysis("ada-sensitivity").summary(result, json.loads(run.options_json))
     assert "each run's own (floating)" in summary
 
@@ -114,20 +139,7 @@ def test_sensitivity_and_drug_tolerance_use_a_signed_cut_point_run(
     # cut points 30 x 1.397 = 41.9 and 50 x 1.397 = 69.9: drug 1 (signal 60) detected in R1 only -> 0
     assert [r["drug_tolerance"] for r in result_records(json.loads(str(tolerance.result_json)))] == [0.0]
 
-    # `bioparity audit verify`: intact as stored; a run whose option names another run than the result it
-    # read (here re-pointed in the database) is reported by option name
-    engine = sessions.kw["bind"]
-    assert verify_workspace(engine).intact, verify_workspace(engine).problems
-    with engine.begin() as conn:
-        options = json.loads(run.options_json) | {"cut_point_run": tolerance.id}
-        conn.execute(
-            update(AnalysisRun).where(AnalysisRun.id == run.id).values(options_json=json.dumps(options))
-        )
-    assert any(
-        f"analysis run {run.id} (ada-sensitivity): its input hash {result_sha256} for option "
-        f"cut_point_run is not the SHA-256 of the result of run {tolerance.id}" in p
-        for p in verify_workspace(engine).problems
-    )
+    assert_lineage(sessions, run, source, result_sha256, other=tolerance.id)
 
 
 def test_a_run_that_cannot_give_cut_points_is_refused(

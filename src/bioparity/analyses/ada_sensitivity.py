@@ -27,13 +27,19 @@ from bioparity.analyses.frames import frame_records, frame_result, result_record
 from bioparity.analyses.options import optional_number, required_number, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.analyses.terms import term, value_words
-from bioparity.bioassay import sensitivity, validated_cut_points, with_validated_cut_point
+from bioparity.bioassay import (
+    ValidatedCutPoint,
+    sensitivity,
+    validated_cut_points,
+    with_validated_cut_point,
+)
+from bioparity.bioassay.cutpoint import CUT_POINT_TYPES
 from bioparity.bioassay.sensitivity import SENSITIVITY_METHODS
-from bioparity.errors import InputError
+from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop, translations
 from bioparity.i18n.notes import SENTENCE, note_template
-from bioparity.io.bioassay import read_cut_point_results, read_sensitivity_data
+from bioparity.io.bioassay import json_cell, read_cut_point_results, read_sensitivity_data
 
 NAME = "ada-sensitivity"
 #: Columns of the stored result table (one row per run; the summary values repeated).
@@ -97,8 +103,6 @@ CUT_POINT_RUN_OPTION = Option(
     label=gettext_noop("cut points of an ada-cutpoint run"),
     kinds=("ada-cutpoint",),
 )
-#: The types of cut point an ``ada-cutpoint`` result states (:mod:`bioparity.bioassay.cutpoint`).
-CUT_POINT_TYPES = ("fixed", "floating", "floating (variances differ)")
 
 
 def cut_point_type_in_words(value: str, language: str) -> str:
@@ -125,6 +129,48 @@ CUT_POINT_FROM = note_template(
 )
 
 
+def validated_cut_point_file(
+    path: str | os.PathLike[str], label: str | None = None
+) -> tuple[dict[str, ValidatedCutPoint], str]:
+    """The reported cut point of each tier of an ``ada-cutpoint`` result file (the CSV of ``--out``, or its
+    JSON result; :func:`bioparity.io.bioassay.read_cut_point_results` and
+    :func:`bioparity.bioassay.validated_cut_points`) and the file's provenance label (name and SHA-256).
+
+    A refusal names the file and, in a CSV, the data row and line; in a JSON result the place of the cell
+    (``rows[0][2]``, :func:`bioparity.io.bioassay.json_cell`), which has no lines.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The result file.
+    label : str or None, default None
+        The file's name in messages (the path when None).
+
+    Returns
+    -------
+    tuple of (dict of str to ValidatedCutPoint, str)
+        Tier -> its reported cut point (always with ``screening``), and ``NAME (sha256 HEX16)``.
+
+    Raises
+    ------
+    DataFileError
+        When the file is not a cut-point result table (:func:`bioparity.bioassay.validated_cut_points`).
+
+    References
+    ----------
+    Shankar G. et al. (2008), J Pharm Biomed Anal 48:1267, section 2 (tiered testing).
+    """
+    table, provenance = read_cut_point_results(path, label)
+    name = label or str(path)
+    try:
+        return validated_cut_points(table, file=name), provenance
+    except DataFileError as exc:
+        if exc.row is None or not os.fspath(path).lower().endswith(".json"):
+            raise
+        place = json_cell(exc.row - 1, exc.column, [str(c) for c in table.columns])
+        raise exc.relocated(name, row=None, line=None, key=place) from exc
+
+
 def validated_screening(
     frame: pd.DataFrame, path: str | os.PathLike[str], label: str | None = None
 ) -> tuple[pd.DataFrame, float | None, dict[str, Any]]:
@@ -148,8 +194,8 @@ def validated_screening(
         and what to record: ``cut_point``, ``cut_points`` (the file's provenance label with its SHA-256),
         ``cut_point_type``, ``normalization`` and ``normalization_factor`` (None when not a number).
     """
-    table, provenance = read_cut_point_results(path, label)
-    screening = validated_cut_points(table, file=label or str(path))["screening"]
+    cut_points, provenance = validated_cut_point_file(path, label)
+    screening = cut_points["screening"]
     data, one = with_validated_cut_point(frame, screening)
     factor = screening.normalization_factor
     return (

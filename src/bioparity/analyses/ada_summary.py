@@ -9,29 +9,36 @@ apart, or positives at any visit, with Wilson intervals and the difference to a 
 Immunogenicity Testing of Therapeutic Protein Products - Developing and Validating Assays for Anti-Drug
 Antibody Detection, 2019; Shankar et al. 2014, AAPS J 16:658).
 
-With the options ``screening_cut_point`` and ``confirmatory_cut_point`` (the reported cut points of an
-``ada-cutpoint`` run) the ``ADA`` column is derived from the listing's ``SIGNAL``, ``SIGNAL_DRUG`` [and
-``NC``] by tiered testing (screen, then confirm; Shankar et al. 2008, J Pharm Biomed Anal 48:1267,
-section 2), as ``bioparity ada-summary --cut-points`` does; ``cut_point_run`` (the id of that run) is
-then required and recorded in every row of the result (``cut_point_run``) and with the run's options.
+With the option ``cut_point_run`` (a signed, successful ``ada-cutpoint`` run of the same program; on the
+command line the path of its result) the ``ADA`` column is derived from the listing's ``SIGNAL``,
+``SIGNAL_DRUG`` [and ``NC``] by tiered testing (screen, then confirm; Shankar et al. 2008, J Pharm Biomed
+Anal 48:1267, section 2; FDA 2019 ADA guidance, section III) at that run's reported screening and
+confirmatory cut points, as ``bioparity ada-summary --cut-points`` does; the run's result file and its
+SHA-256 are recorded in every row (``cut_point_run``), the run's inputs and audit row (checked by
+``bioparity audit verify``). Cut points typed as options (``screening_cut_point``,
+``confirmatory_cut_point``) are taken too, recorded as typed.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from bioparity.analyses.ada_sensitivity import CUT_POINT_RUN, CUT_POINT_RUN_OPTION, validated_cut_point_file
 from bioparity.analyses.contract import Analysis, InputColumn, Option, example_file
 from bioparity.analyses.frames import frame_result, result_records
 from bioparity.analyses.options import number_option, optional_number, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels
 from bioparity.analyses.terms import value_words
 from bioparity.bioassay import ValidatedCutPoint, ada_status
+from bioparity.bioassay.cutpoint import NORMALIZATIONS
 from bioparity.clinical import DIFFERENCE_METHODS as PROPORTION_METHODS
 from bioparity.clinical import (
     IncidenceResult,
@@ -43,7 +50,7 @@ from bioparity.clinical.immunogenicity import ADA_WALD_DEGENERATE, titre_values,
 from bioparity.clinical.proportions import wald_notes
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
-from bioparity.i18n import gettext_noop
+from bioparity.i18n import gettext_noop, translations
 from bioparity.i18n.notes import note_template, note_text
 from bioparity.io.limits import check_csv_limits
 from bioparity.io.readers import read_csv_cells, require_file
@@ -55,12 +62,28 @@ INCIDENCE_DEFINITIONS = ("treatment-emergent", "any-visit")
 #: Intervals of the difference between arms: every method of :func:`bioparity.clinical.ci_difference` (the
 #: one list ``bioparity ada-summary --method`` checks against too), the default first.
 DIFFERENCE_METHODS = ("newcombe", *(m for m in PROPORTION_METHODS if m != "newcombe"))
+#: What the result records as the source of cut points typed as options (no stored run).
+TYPED = gettext_noop("typed options")
+
+
+def source_in_words(value: str, language: str) -> str:
+    """The recorded source of the cut points in the reader's words: :data:`TYPED` translated, a run's
+    result file as stored.
+
+    Examples
+    --------
+    >>> source_in_words("typed options", "zh-CN"), source_in_words("cp.json (sha256 0a1b)", "zh-CN")
+    ('以选项输入', 'cp.json (sha256 0a1b)')
+    """
+    return translations(language).gettext(value) if value == TYPED else value
+
+
 #: The note of a summary whose ADA status comes from validated cut points (see bioparity.i18n.notes).
 STATUS_FROM_CUT_POINTS = note_template(
     "{result} status from the validated cut points of {run} (screening {screening}, confirmatory "
-    "{confirmatory} % inhibition): {positives:d} positive samples."
+    "{confirmatory} % inhibition): {positives:d} positive samples.",
+    shown={"run": source_in_words},
 )
-NORMALIZATIONS = ("none", "additive on log scale", "multiplicative")
 #: Result columns renamed as ``bioparity ada-summary`` writes them.
 OUTPUT_NAMES = {
     "ci_lower": "lower",
@@ -70,7 +93,9 @@ OUTPUT_NAMES = {
     "prevalence_ci_upper": "prevalence_upper",
 }
 #: Columns of the stored result table.
-TABLE, ARM, TIMEPOINT, INCIDENCE, CUT_POINT_RUN = "table", "arm", "timepoint", "incidence", "cut_point_run"
+TABLE, ARM, TIMEPOINT, INCIDENCE = "table", "arm", "timepoint", "incidence"
+#: The options that type the cut points in (instead of naming an ``ada-cutpoint`` run).
+TYPED_OPTIONS = ("screening_cut_point", "confirmatory_cut_point", "normalization", "normalization_factor")
 #: Column of the difference rows flagging a degenerate (Wald) interval.
 DEGENERATE = "degenerate"
 #: The listing's subject, arm and visit columns (required, never blank) and its titre column.
@@ -183,17 +208,26 @@ def interval_notes(table: pd.DataFrame) -> tuple[str, ...]:
     return wald_notes([_flagged(v) for v in rows[DEGENERATE]], ADA_WALD_DEGENERATE)
 
 
-def _cut_points(options: Mapping[str, Any]) -> dict[str, ValidatedCutPoint] | None:
-    """The validated cut points given as options (None when no screening cut point is given)."""
+def _cut_points(options: Mapping[str, Any]) -> tuple[dict[str, ValidatedCutPoint], str] | None:
+    """The validated cut points and their source: those of the ``ada-cutpoint`` result ``cut_point_run``
+    names (the path of a copy of it: :func:`validated_cut_point_file`, with its name and SHA-256), else the
+    ones typed as options (:data:`TYPED`); None when neither is given."""
+    source = text_option(options, CUT_POINT_RUN, "")
+    typed = [n for n in TYPED_OPTIONS if options.get(n) not in ("", None, "none")]
+    if source:
+        if typed:
+            raise InputError(
+                f"give the option cut_point_run or typed cut points ({', '.join(typed)}), not both"
+            )
+        return validated_cut_point_file(source, os.path.basename(source))
     screening = optional_number(options, "screening_cut_point")
     if screening is None:
         return None
     confirmatory = optional_number(options, "confirmatory_cut_point")
-    run = text_option(options, "cut_point_run", "")
-    if confirmatory is None or not run:
+    if confirmatory is None:
         raise InputError(
-            "ADA status from cut points: give confirmatory_cut_point and cut_point_run (the id of the "
-            "ada-cutpoint run whose reported cut points these are) with screening_cut_point"
+            "ADA status from typed cut points: give confirmatory_cut_point with screening_cut_point (or "
+            "cut_point_run, a signed ada-cutpoint run)"
         )
     normalization = text_option(options, "normalization", "none")
     factor = optional_number(options, "normalization_factor")
@@ -206,16 +240,16 @@ def _cut_points(options: Mapping[str, Any]) -> dict[str, ValidatedCutPoint] | No
         "confirmatory": ValidatedCutPoint(
             "confirmatory", confirmatory, "", math.nan, "fixed", "none", math.nan
         ),
-    }
+    }, TYPED
 
 
 def ada_summary_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[str, Any]:
     """ADA incidence per arm, treatment-emergent ADA and differences (``bioparity ada-summary``)."""
     result = text_option(options, "result", "ADA")
-    cut_points = _cut_points(options)
+    given = _cut_points(options)
     notes = []
+    cut_points, run = given if given is not None else (None, "")
     if cut_points is not None:
-        run = text_option(options, "cut_point_run", "")
         frame = ada_status(frame, cut_points, cut_point_run=run, result=result)
         positives = int((frame[result] == "POS").sum())
         screening = cell(cut_points["screening"].cut_point, 5)
@@ -240,7 +274,7 @@ def ada_summary_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[st
     table = summary_frame(incidences, emergent, reference, text_option(options, "method", "newcombe"), conf)
     table = table.assign(incidence_definition=incidence)
     if cut_points is not None:
-        table = table.assign(cut_point_run=text_option(options, "cut_point_run", ""))
+        table = table.assign(cut_point_run=run)
     return frame_result(table, notes=[*notes, *interval_notes(table)])
 
 
@@ -328,12 +362,10 @@ def ada_summary_line(result: Mapping[str, Any], options: Mapping[str, Any]) -> s
         if r.get(TABLE) == "incidence" and r.get(TIMEPOINT) == wanted
     ]
     label = _("treatment-emergent") if wanted == "TREATMENT-EMERGENT" else _("any-visit")
-    run = str(options.get("cut_point_run") or "")
-    source = (
-        _("; status from the cut points of %(run)s") % {"run": run}
-        if options.get("screening_cut_point") not in ("", None)
-        else ""
+    run = str(options.get(CUT_POINT_RUN) or "") or (
+        _(TYPED) if options.get("screening_cut_point") not in ("", None) else ""
     )
+    source = _("; status from the cut points of %(run)s") % {"run": run} if run else ""
     return f"{label} {options.get('result', 'ADA')}: " + ", ".join(parts) + source
 
 
@@ -415,10 +447,13 @@ ADA_SUMMARY = Analysis(
         Option.optional_number(
             "normalization_factor", gettext_noop("normalisation factor NF of a floating cut point (needs NC)")
         ),
-        Option(
-            "cut_point_run",
-            gettext_noop("id of the ada-cutpoint run the cut points come from (recorded in every row)"),
-            "",
+        replace(
+            CUT_POINT_RUN_OPTION,
+            help=gettext_noop(
+                "id of a signed ada-cutpoint run of this program: its reported screening and confirmatory "
+                "cut points (floating: each sample's NC x NF); on the command line the path of its JSON "
+                "result"
+            ),
         ),
     ),
     tables=ada_summary_tables,
@@ -430,7 +465,6 @@ ADA_SUMMARY = Analysis(
         {
             "screening_cut_point": 1.2,
             "confirmatory_cut_point": 20.0,
-            "cut_point_run": "ada-cutpoint example",
             "reference_arm": "reference",
         },
     ),

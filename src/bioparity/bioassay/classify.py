@@ -17,14 +17,14 @@ subject and visit) for the immunogenicity summaries.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
-from bioparity.bioassay.cutpoint import inhibition
+from bioparity.bioassay.cutpoint import CUT_POINT_TYPES, NORMALIZATIONS, inhibition
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n.notes import note_template
 
@@ -91,6 +91,26 @@ FLOATING_NEEDS_NC = note_template(
     "normalisation factor): the data need each run's negative control in an 'nc' column"
 )
 
+#: Refusals of a floating screening cut point applied to a clinical listing (:func:`ada_status`): without the
+#: plate's negative control the validation set's cut point would stand for every plate, silently.
+LISTING_NEEDS_NC = note_template(
+    "the validated screening cut point floats (each plate's cut point = its negative control x the "
+    "normalisation factor): the listing needs each sample's plate negative control in its {column} column"
+)
+LISTING_NO_FACTOR = note_template(
+    "the validated screening cut point is {type} but its result has no normalisation factor (the cut-point "
+    "data had no negative control 'nc'): no plate's cut point can be computed from its negative control"
+)
+NO_USABLE_NC = note_template("no usable negative control")
+LISTING_NC_PER_SAMPLE = note_template(
+    "the plate negative control of an analysed sample, a number > 0 (the screening cut point floats)"
+)
+
+#: A reported row's cut point type or normalisation that is not one ``bioparity ada-cutpoint`` writes (an
+#: edited file: ``Floating`` was read as fixed, ``Additive on log scale`` as multiplicative).
+UNKNOWN_TYPE = note_template("not a cut point type that 'bioparity ada-cutpoint' writes")
+UNKNOWN_NORMALISATION = note_template("not a normalisation that 'bioparity ada-cutpoint' writes")
+
 #: Columns a cut-point results table must have (those of ``CutPointResult.to_frame``).
 RESULT_COLUMNS = ("tier", "selected", "cut_point", "method", "fpr", "cut_point_type")
 
@@ -133,7 +153,10 @@ def validated_cut_points(table: pd.DataFrame, *, file: str | None = None) -> dic
     ------
     DataFileError
         When a column is missing, a tier has no or several selected rows, a selected cut point is not a
-        finite number, or there is no screening tier (naming the file, row and column).
+        finite number, a selected row's cut point type or normalisation is not one that
+        :func:`bioparity.bioassay.compute_cut_point` states (:data:`~bioparity.bioassay.cutpoint.
+        CUT_POINT_TYPES`, :data:`~bioparity.bioassay.cutpoint.NORMALIZATIONS`: an edited word was read as
+        another type), or there is no screening tier (naming the file, row and column).
 
     References
     ----------
@@ -169,6 +192,12 @@ def validated_cut_points(table: pd.DataFrame, *, file: str | None = None) -> dic
         factor = pd.to_numeric(pd.Series([r.get("normalization_factor")]), errors="coerce").iloc[0]
         normalization = r.get("normalization")
         blank = normalization is None or pd.isna(normalization) or not str(normalization).strip()
+        for column, words, given, problem in (
+            ("cut_point_type", CUT_POINT_TYPES, r["cut_point_type"], UNKNOWN_TYPE),
+            ("normalization", NORMALIZATIONS, "none" if blank else normalization, UNKNOWN_NORMALISATION),
+        ):
+            if str(given) not in words:
+                raise _table_error(problem, file, i + 1, column, value=given, expected=", ".join(words))
         out[tier] = ValidatedCutPoint(
             tier=tier,
             cut_point=float(value),
@@ -337,6 +366,19 @@ def _numbers(listing: pd.DataFrame, column: str, file: str | None) -> np.ndarray
     return result
 
 
+def _floats(screening: CutPointLike, nc: str, columns: Collection[Any], file: str | None) -> bool:
+    """Whether each sample's plate cut point comes from its negative control (a floating screening cut point
+    with its normalisation factor); a floating one without the factor or a listing without ``nc`` is refused
+    (the validation set's cut point must not stand for every plate)."""
+    if not screening.cut_point_type.startswith("floating"):
+        return False
+    if math.isnan(screening.normalization_factor):
+        raise InputError(LISTING_NO_FACTOR.format(type=screening.cut_point_type))
+    if nc not in columns:
+        raise DataFileError(LISTING_NEEDS_NC.format(column=nc), file=file or "ADA listing")
+    return True
+
+
 def ada_status(
     listing: pd.DataFrame,
     cut_points: Mapping[str, CutPointLike],
@@ -421,8 +463,16 @@ def ada_status(
     drug = _numbers(listing, signal_drug, file)
     analysed = ~np.isnan(sig)
     samples = pd.DataFrame({"sample": np.flatnonzero(analysed).astype(str), "signal": sig[analysed]})
-    if nc in listing.columns:
-        samples["nc"] = _numbers(listing, nc, file)[analysed]
+    if _floats(cut_points["screening"], nc, listing.columns, file):
+        controls = _numbers(listing, nc, file)
+        unusable = analysed & ~(controls > 0)  # blank (NaN) or <= 0 on a sample that was analysed
+        if unusable.any():
+            i = int(np.flatnonzero(unusable)[0])
+            raise DataFileError(
+                NO_USABLE_NC, file=file or "ADA listing", row=i + 1, line=i + 2, column=nc,
+                value=listing[nc].iloc[i], expected=LISTING_NC_PER_SAMPLE,
+            )  # fmt: skip
+        samples["nc"] = controls[analysed]
     screen = classify_samples(samples, cut_points["screening"])["screen_positive"].to_numpy(bool)
     missing = np.isnan(drug[analysed]) & screen
     if missing.any():

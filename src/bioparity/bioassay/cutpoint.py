@@ -51,10 +51,11 @@ import pandas as pd
 from scipy import stats as sps
 
 from bioparity.arrays import broadcast_named
-from bioparity.bioassay.reml import NoResidualScatterError, reml_fit
+from bioparity.bioassay.reml import NoResidualScatterError, RemlFit, reml_fit
 from bioparity.bioassay.results import CutPointResult, Outlier
 from bioparity.bioassay.stats import (
     DEFAULT_OUTLIER_QUARTILES,
+    SHAPIRO_MAX_N,
     boxplot_fences,
     boxplot_flags,
     check_outlier_quartiles,
@@ -73,6 +74,10 @@ TRANSFORMS = ("auto", "none", "log")
 ESTIMATES = ("parametric", "robust", "nonparametric", "parametric_lcl")
 METHODS = ("auto", *ESTIMATES)
 TIERS = ("screening", "confirmatory", "titration")
+#: The types of cut point a result states (step 4 of the module docstring) and the normalisations of a
+#: floating one (step 6): the only words a cut-point result applied to other data may carry.
+CUT_POINT_TYPES = ("fixed", "floating", "floating (variances differ)")
+NORMALIZATIONS = ("none", "additive on log scale", "multiplicative")
 
 # The notes of a cut-point analysis (templates: see bioparity.i18n.notes).
 EXCLUDED_DONORS = note_template("donors excluded by the user: {donors}")
@@ -138,6 +143,10 @@ RUN_VARIANCES_DIFFER = note_template(
     "consider run-specific (dynamic) cut points"
 )
 METHOD_SELECTED = note_template("method selected: {method} (Shapiro-Wilk p = {p:.3g})")
+SHAPIRO_APPROXIMATE = note_template(
+    "Shapiro-Wilk p of {n:d} values is approximate: Royston's algorithm (R shapiro.test) holds for 3 to 5000 "
+    "values"
+)
 #: The notes above with the transform or method chosen and a result's notes under the tier they are about
 #: (``LABELLED`` with ``tier.capitalize()``), spelt out: templates of their own, so that a translated note
 #: names the choice and the tier in the reader's words (a stored code as a placeholder value would stay
@@ -291,6 +300,21 @@ def _aggregate(frame: pd.DataFrame) -> pd.DataFrame:
     return result
 
 
+def fit_key(y: np.ndarray, x: np.ndarray, donors: np.ndarray) -> bytes:
+    """The identity of a REML fit's data: the bytes of the values, the fixed-effects matrix and the donor
+    codes, with their shapes (two fits with the same key are the same computation)."""
+    parts = [np.ascontiguousarray(a) for a in (y, x, donors)]
+    return b"|".join(repr((a.shape, a.dtype.str)).encode() + a.tobytes() for a in parts)
+
+
+def _reml_fit(y: np.ndarray, x: np.ndarray, donors: np.ndarray, fits: dict[bytes, RemlFit]) -> RemlFit:
+    """``y = x b + donor + e`` by REML (:func:`bioparity.bioassay.reml.reml_fit`), once per data."""
+    key = fit_key(y, x, donors)
+    if key not in fits:
+        fits[key] = reml_fit(y, x, {"donor": donors})
+    return fits[key]
+
+
 def compute_cut_point(
     frame: pd.DataFrame,
     *,
@@ -303,6 +327,7 @@ def compute_cut_point(
     remove_outliers: bool = True,
     exclude_donors: Sequence[str] = (),
     outlier_quartiles: str = DEFAULT_OUTLIER_QUARTILES,
+    fits: dict[bytes, RemlFit] | None = None,
 ) -> CutPointResult:
     """Cut point of one tier from a frame with columns ``donor``, ``run``, ``value`` [, ``nc``].
 
@@ -339,6 +364,10 @@ def compute_cut_point(
         Quartiles of the boxplot rule: ``type7`` (R ``quantile`` type 7), ``tukey`` (Tukey's hinges, R
         ``fivenum``: the outliers of R ``boxplot.stats``) or ``type1``..``type9``; stated in the result
         (``settings`` and the table's ``outlier_quartiles``).
+    fits : dict or None, default None
+        REML fits already made, by the data they fitted (:func:`fit_key`): a fit of the same values, runs
+        and donors is taken from it instead of fitted again, a new one added. The screening and titration
+        tiers analyse the same values (:func:`screening_and_confirmatory` passes one dict to its tiers).
 
     Returns
     -------
@@ -455,7 +484,7 @@ def compute_cut_point(
     x = np.column_stack([np.ones(len(y))] + [(run_codes == j).astype(float) for j in range(1, len(runs))])
     if len(y) - x.shape[1] >= 2:
         try:
-            fit = reml_fit(y, x, {"donor": donor_codes})
+            fit = _reml_fit(y, x, donor_codes, {} if fits is None else fits)
         except NoResidualScatterError as exc:  # the file's problem, not the fit's: located by the caller
             raise DataFileError(
                 NO_RESIDUAL_SCATTER.format(tier=tier, donors=len(donors), runs=len(runs)),
@@ -490,6 +519,8 @@ def compute_cut_point(
     # one rule per estimate (_estimate) for the cut points and the normalisation factor
     par_t, rob_t, np_t, lcl_t = (_estimate(y, m, z, fpr, quantile_type, len(donors), conf) for m in ESTIMATES)
     sw_p = shapiro_p(y)
+    if len(y) > SHAPIRO_MAX_N:
+        notes.append(SHAPIRO_APPROXIMATE.format(n=len(y)))
     if method == "auto":
         method = "parametric" if (math.isnan(sw_p) or sw_p >= 0.05) else "robust"
         notes.append(METHOD_SELECTED.format(method=method, p=sw_p))
@@ -606,11 +637,12 @@ def screening_and_confirmatory(
         :func:`compute_cut_point` reports.
     """
     base = frame.rename(columns={"signal": "value"})
+    fits: dict[bytes, RemlFit] = {}  # screening and titration fit the same values: once
     out = [
         compute_cut_point(
             base, tier="screening", fpr=fpr, transform=transform, method=method,
             quantile_type=quantile_type, remove_outliers=remove_outliers,
-            outlier_quartiles=outlier_quartiles,
+            outlier_quartiles=outlier_quartiles, fits=fits,
         )
     ]  # fmt: skip
     if confirm_fpr is not None:
@@ -633,7 +665,7 @@ def screening_and_confirmatory(
             compute_cut_point(
                 base, tier="titration", fpr=titration_fpr, transform=transform, method=method,
                 quantile_type=quantile_type, remove_outliers=remove_outliers,
-                outlier_quartiles=outlier_quartiles,
+                outlier_quartiles=outlier_quartiles, fits=fits,
             )
         )  # fmt: skip
     return out

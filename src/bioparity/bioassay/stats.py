@@ -17,6 +17,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from numpy.typing import NDArray
 from scipy import stats as sps
@@ -122,12 +124,23 @@ def skewness(x: FloatArray) -> float:
     return float(sps.skew(x, bias=False))
 
 
+#: The largest sample of R's ``shapiro.test`` (Royston 1995, algorithm AS R94, is valid for 3 to 5000 values):
+#: beyond it the p-value is SciPy's extrapolation of the same algorithm, approximate (a note says so).
+SHAPIRO_MAX_N = 5000
+
+
 def shapiro_p(x: FloatArray) -> float:
-    """Shapiro-Wilk p-value (Royston 1995 algorithm AS R94, as R's ``shapiro.test``); NaN when n < 3."""
+    """Shapiro-Wilk p-value (Royston 1995 algorithm AS R94, as R's ``shapiro.test`` for 3 to
+    :data:`SHAPIRO_MAX_N` values; approximate beyond, where R refuses and SciPy warns: the warning is left
+    to the caller's note); NaN when n < 3 or all values are equal."""
     x = np.asarray(x, dtype=float)
     if x.size < 3 or float(np.ptp(x)) == 0.0:
         return float("nan")
-    return float(sps.shapiro(x).pvalue)
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=r"scipy\.stats\.shapiro: For N > 5000", category=UserWarning
+        )
+        return float(sps.shapiro(x).pvalue)
 
 
 def normal_quantile_lcl_factor(n: int, p: float, confidence: float) -> float:

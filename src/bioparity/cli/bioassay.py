@@ -209,11 +209,10 @@ def status_from_cut_points(
 ) -> tuple[pd.DataFrame, str]:
     """``bioparity ada-summary --cut-points``: the listing's ``result`` column from the validated cut
     points (:func:`bioparity.bioassay.ada_status`) and the provenance label of the results file."""
-    from bioparity.bioassay import ada_status, validated_cut_points
-    from bioparity.io.bioassay import read_cut_point_results
+    from bioparity.analyses.ada_sensitivity import validated_cut_point_file
+    from bioparity.bioassay import ada_status
 
-    table, provenance = read_cut_point_results(cut_points)
-    validated = validated_cut_points(table, file=str(cut_points))
+    validated, provenance = validated_cut_point_file(cut_points)
     return ada_status(listing, validated, cut_point_run=provenance, result=result, file=str(ada)), provenance
 
 

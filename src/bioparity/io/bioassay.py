@@ -185,6 +185,20 @@ def _refuse_constant(token: str) -> None:
     raise ValueError(f"{token} is not JSON (RFC 8259 section 6 has no NaN or Infinity)")
 
 
+def json_cell(index: int, column: str | None = None, columns: Sequence[str] = ()) -> str:
+    """The place of a row (``rows[3]``) or of one of its cells (``rows[3][2]``, the index of ``column`` in
+    ``columns``) of a JSON result table (``{"columns": [...], "rows": [[...], ...]}``), in the JSON path
+    notation of RFC 9535 (section 2.3.3, index selectors) without its root ``$.``; ``index`` counts from 0.
+
+    Examples
+    --------
+    >>> json_cell(3), json_cell(0, "cut_point", ["tier", "selected", "cut_point"]), json_cell(1, "x", ["a"])
+    ('rows[3]', 'rows[0][2]', 'rows[1]')
+    """
+    cells = list(columns)
+    return f"rows[{index}][{cells.index(column)}]" if column in cells else f"rows[{index}]"
+
+
 def read_cut_point_json(content: bytes, label: str) -> pd.DataFrame:
     """The table of a JSON cut-point result (strict JSON: ``NaN`` and ``Infinity`` refused; a cell that
     was not finite is ``null``, as :mod:`bioparity.strict_json` writes it).
@@ -205,7 +219,7 @@ def read_cut_point_json(content: bytes, label: str) -> pd.DataFrame:
     ------
     DataFileError
         When the bytes are not strict JSON, or not an object with a list of distinct column names and
-        rows of as many cells (naming the file and the row).
+        rows of as many cells (naming the file and the place in it, :func:`json_cell`).
     """
     import json
 
@@ -222,12 +236,15 @@ def read_cut_point_json(content: bytes, label: str) -> pd.DataFrame:
     ):
         raise DataFileError("no result table (columns and rows)", file=label, expected=CUT_POINT_JSON)
     if len(set(columns)) != len(columns):
-        twice = next(c for c in columns if columns.count(c) > 1)
-        raise DataFileError("a column name given twice", file=label, column=twice, expected=CUT_POINT_JSON)
+        second = next(i for i, c in enumerate(columns) if c in columns[:i])
+        raise DataFileError(
+            "a column name given twice", file=label, key=f"columns[{second}]", column=columns[second],
+            expected=CUT_POINT_JSON,
+        )  # fmt: skip
     for i, row in enumerate(rows):
         if not isinstance(row, list) or len(row) != len(columns):
             raise DataFileError(
-                f"not a list of {len(columns)} cells", file=label, row=i + 1,
+                f"not a list of {len(columns)} cells", file=label, key=json_cell(i),
                 expected=CUT_POINT_JSON,
             )  # fmt: skip
     return pd.DataFrame(rows, columns=columns, dtype=object)

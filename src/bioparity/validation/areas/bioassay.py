@@ -31,6 +31,10 @@ STAT_RTOL = 1e-12
 LCL_RTOL = 1e-8
 #: Shapiro-Wilk p: both R and SciPy use Royston's algorithm AS R94, with their own polynomial evaluations.
 SHAPIRO_RTOL = 1e-4
+#: Run comparison (fixed or floating cut point): Levene's test is closed form on both sides; the run-means
+#: Wald F test rests on the REML fit: against the two-way ANOVA of the balanced design (the same estimators)
+#: 1e-9, against nlme's optimiser (unbalanced, nested; p of order 1e-10 to 1e-13) 1e-4.
+LEVENE_RTOL, RUN_MEANS_ANOVA_RTOL, RUN_MEANS_LME_RTOL = 1e-10, 1e-9, 1e-4
 #: Linearity: double-precision least squares of a 2-column design on both sides (p below 1e-6: 1e-8).
 LIN_RTOL = 1e-10
 #: Residuals near zero are compared absolutely (responses of order 1-300).
@@ -46,6 +50,7 @@ def run(reference: Path) -> list[CaseResult]:
         *_reml_large(folder),
         *_cut_point_statistics(folder),
         *_cut_points(folder),
+        *_run_comparison(folder),
         *_linearity(folder),
     ]
 
@@ -254,6 +259,34 @@ LINEARITY = {
     "unreplicated": ("linearity_unreplicated.csv", 0.99, 100.0),
 }
 _COUNTS = ("n", "n_levels", "df", "lof_df1", "lof_df2")
+
+
+def _run_comparison(folder: Path) -> list[CaseResult]:
+    """The tests that decide between a fixed and a floating cut point (Shankar 2008, Appendix 1 section 3):
+    equal run means (Wald F of the REML fit; nlme ``anova(lme)``, or the two-way ANOVA of the balanced
+    design) and equal run variances (Levene 1960, mean-centred)."""
+    out = []
+    for row in read_reference_csv(folder / "run_comparison_reference.csv").to_dict("records"):
+        design = str(row["design"])
+        got = compute_cut_point(
+            _design(folder, design).rename(columns={"signal": "value"}),
+            transform="log",
+            remove_outliers=False,
+        )
+        case = f"designs_{design}.csv, log(signal), runs compared"
+        means = (
+            ("run means p (lm two-way ANOVA)", float(row["anova_p"]), RUN_MEANS_ANOVA_RTOL)
+            if design == "balanced"
+            else ("run means p (nlme anova(lme), REML)", float(row["lme_p"]), RUN_MEANS_LME_RTOL)
+        )
+        ref, df2 = "ada-run-comparison-r", float(got.n_values - got.n_runs - (got.n_donors - 1))
+        out += [
+            compare(AREA, ref, case, means[0], means[1], got.run_means_p, means[2], "rel"),
+            compare(AREA, ref, case, "denominator df (containment)", float(row["lme_denDF"]), df2),
+            compare(AREA, ref, case, "run variances p (Levene, mean-centred)", float(row["levene_p"]),
+                    got.run_variances_p, LEVENE_RTOL, "rel"),
+        ]  # fmt: skip
+    return out
 
 
 def _linearity(folder: Path) -> list[CaseResult]:
