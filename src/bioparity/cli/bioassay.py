@@ -39,6 +39,7 @@ import typer
 from bioparity.cli.common import (
     OutputFormat,
     check_outputs,
+    fraction,
     note_line,
     print_json,
     user_errors,
@@ -64,6 +65,19 @@ CutPointsFile = Annotated[
 ]
 ConcUnit = Annotated[
     str, typer.Option(help="Unit of the positive-control concentrations (FDA 2019 ADA guidance: ng/mL).")
+]
+ScreeningFpr = Annotated[
+    float, typer.Option(parser=fraction, help="Screening false-positive rate, a fraction (0.05 for 5%).")
+]
+ConfirmFpr = Annotated[
+    float | None,
+    typer.Option(
+        parser=fraction,
+        help="Confirmatory FPR, a fraction (e.g. 0.01); needs a signal_drug column (% inhibition).",
+    ),
+]
+TitrationFpr = Annotated[
+    float | None, typer.Option(parser=fraction, help="Titration FPR, a fraction (e.g. 0.001).")
 ]
 
 app = typer.Typer()
@@ -134,12 +148,9 @@ def ada_cutpoint_command(
         typer.Argument(help="CSV/XLSX: donor,run,signal[,signal_drug,nc,analyst,plate] (one row per well)."),
     ],
     out: Annotated[Path, typer.Option(help="Results CSV: one row per tier and estimate.")],
-    fpr: Annotated[float, typer.Option(help="Screening false-positive rate.")] = 0.05,
-    confirm_fpr: Annotated[
-        float | None,
-        typer.Option(help="Confirmatory FPR (e.g. 0.01); needs a signal_drug column (% inhibition)."),
-    ] = None,
-    titration_fpr: Annotated[float | None, typer.Option(help="Titration FPR (e.g. 0.001).")] = None,
+    fpr: ScreeningFpr = 0.05,
+    confirm_fpr: ConfirmFpr = None,
+    titration_fpr: TitrationFpr = None,
     transform: Annotated[str, typer.Option(help="Screening scale: auto, none or log.")] = "auto",
     method: Annotated[
         str,
