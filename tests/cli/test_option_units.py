@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from bioparity.cli.common import fraction, percent
 from bioparity.cli.main import MODULES, app, load_commands
 from bioparity.cli.pathways import REGION_HELP
+from tests.conftest import REFERENCE
 
 runner = CliRunner()
 PATHWAYS = Path(__file__).resolve().parents[2] / "examples" / "pathways"
@@ -202,3 +203,15 @@ def test_pathways_region_in_any_case_or_a_jurisdiction() -> None:
     unknown = runner.invoke(app, ["pathways", program, "--region", "xx"])
     assert unknown.exit_code == 2
     assert "no rules for region(s) xx; regions with rules: EMA, FDA, HC, MHRA, NMPA, WHO" in unknown.stderr
+
+
+def test_a_confirmatory_tier_without_signal_drug_names_the_file_and_the_option(tmp_path: Path) -> None:
+    data = REFERENCE / "bioassay" / "designs_balanced.csv"  # donor,run,plate,signal: no signal_drug
+    args = ["ada-cutpoint", str(data), "--confirm-fpr", "0.01", "--out", str(tmp_path / "cut.csv")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"error: {data}: --confirm-fpr needs a 'signal_drug' column (the signal with excess drug); columns "
+        "found: donor, run, signal, plate"
+    )
+    assert not (tmp_path / "cut.csv").exists()

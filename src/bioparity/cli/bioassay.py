@@ -203,10 +203,18 @@ def _cut_points_of(data: Path, settings: dict[str, Any]) -> list[CutPointResult]
     """The cut-point results of the validation data in ``data``; an error about the data's values (no
     residual scatter) names the file."""
     from bioparity.bioassay import screening_and_confirmatory
-    from bioparity.errors import DataFileError
+    from bioparity.errors import DataFileError, InputError
     from bioparity.io.bioassay import read_cutpoint_data
 
     frame = read_cutpoint_data(data)
+    if settings["confirm_fpr"] is not None and "signal_drug" not in frame.columns:
+        raise InputError(
+            _(
+                "%(file)s: --confirm-fpr needs a 'signal_drug' column (the signal with excess drug); "
+                "columns found: %(found)s"
+            )
+            % {"file": data, "found": ", ".join(map(str, frame.columns))}
+        )
     try:
         return screening_and_confirmatory(frame, **settings)
     except DataFileError as exc:
