@@ -215,3 +215,22 @@ def test_a_confirmatory_tier_without_signal_drug_names_the_file_and_the_option(t
         "found: donor, run, signal, plate"
     )
     assert not (tmp_path / "cut.csv").exists()
+
+
+def test_every_file_argument_has_a_metavar_in_the_usage_line() -> None:
+    """``Usage: bioparity be [OPTIONS] {IN}`` as the other commands, not the parameter name (``{path}``)."""
+    for command in (
+        "be",
+        "pk-similarity",
+        "caa",
+        "isr",
+        "ada-cutpoint",
+        "ada-sensitivity",
+        "ada-drug-tolerance",
+    ):
+        result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+        assert f"Usage: bioparity {command} [OPTIONS] {{IN}}" in result.stdout, command
+    usage = runner.invoke(app, ["run", "--help"], env={"COLUMNS": "200"}).stdout
+    assert "Usage: bioparity run [OPTIONS] {KIND} {FILE}" in usage
+    usage = runner.invoke(app, ["pathways", "--help"], env={"COLUMNS": "200"}).stdout
+    assert "Usage: bioparity pathways [OPTIONS] [PROGRAM.yaml]" in usage

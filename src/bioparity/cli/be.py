@@ -90,7 +90,10 @@ def _print_be_table(record: dict[str, Any]) -> None:
 @app.command("be")
 def be_command(
     path: Annotated[
-        Path, typer.Argument(help="CSV with subject,period,sequence,treatment,PK (one row per period).")
+        Path,
+        typer.Argument(
+            metavar="IN", help="CSV with subject,period,sequence,treatment,PK (one row per period)."
+        ),
     ],
     method: Annotated[str, typer.Option(help="One of: " + ", ".join(BE_METHODS) + ".")] = "abe",
     alpha: Alpha = 0.05,
@@ -160,7 +163,9 @@ VarianceModel = Annotated[
 
 @app.command("pk-similarity")
 def pk_similarity_command(
-    path: Annotated[Path, typer.Argument(help="PP CSV: NCA long format (PPTESTCD, PPSTRESN) or wide table.")],
+    path: Annotated[
+        Path, typer.Argument(metavar="IN", help="PP CSV: NCA long format (PPTESTCD, PPSTRESN) or wide table.")
+    ],
     arms: Annotated[str, typer.Option(help="Arms in order, first = test, e.g. test,eu-ref,us-ref.")],
     out: Annotated[Path, typer.Option(help="Output CSV: one row per metric and pair of arms.")],
     metrics: Annotated[str, typer.Option(help="PK metrics (PPTESTCD codes).")] = ",".join(DEFAULT_METRICS),

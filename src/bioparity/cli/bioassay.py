@@ -145,7 +145,9 @@ def _finish(console: Console, notes: Any, table: pd.DataFrame, out: Path) -> Non
 def ada_cutpoint_command(
     data: Annotated[
         Path,
-        typer.Argument(help="CSV/XLSX: donor,run,signal[,signal_drug,nc,analyst,plate] (one row per well)."),
+        typer.Argument(
+            metavar="IN", help="CSV/XLSX: donor,run,signal[,signal_drug,nc,analyst,plate] (one row per well)."
+        ),
     ],
     out: Annotated[Path, typer.Option(help="Results CSV: one row per tier and estimate.")],
     fpr: ScreeningFpr = 0.05,
@@ -282,7 +284,9 @@ def _print_cut_points(console: Console, results: list[CutPointResult]) -> None:
 def ada_sensitivity_command(
     data: Annotated[
         Path,
-        typer.Argument(help="CSV/XLSX: run,concentration,signal[,cut_point] (dilution curves)."),
+        typer.Argument(
+            metavar="IN", help="CSV/XLSX: run,concentration,signal[,cut_point] (dilution curves)."
+        ),
     ],
     out: Annotated[Path, typer.Option(help="Results CSV: one row per run.")],
     cut_point: Annotated[
@@ -339,7 +343,9 @@ def _print_sensitivity(console: Console, result: SensitivityResult) -> None:
 
 @app.command("ada-drug-tolerance")
 def ada_drug_tolerance_command(
-    data: Annotated[Path, typer.Argument(help="CSV/XLSX: ada_level,drug_level,signal[,run,cut_point|nc].")],
+    data: Annotated[
+        Path, typer.Argument(metavar="IN", help="CSV/XLSX: ada_level,drug_level,signal[,run,cut_point|nc].")
+    ],
     out: Annotated[Path, typer.Option(help="Results CSV: one row per ADA level.")],
     cut_point: Annotated[
         float | None,
@@ -390,7 +396,7 @@ def ada_drug_tolerance_command(
 
 @app.command("isr")
 def isr_command(
-    data: Annotated[Path, typer.Argument(help="CSV/XLSX: sample,original,repeat.")],
+    data: Annotated[Path, typer.Argument(metavar="IN", help="CSV/XLSX: sample,original,repeat.")],
     assay: Annotated[str, typer.Option(help="ligand-binding (+/-30%) or chromatographic (+/-20%).")],
     out: Annotated[Path, typer.Option(help="Results CSV: one row per sample.")],
 ) -> None:

@@ -48,7 +48,10 @@ if TYPE_CHECKING:
 # `bioparity tolerance-factor` starts without them (issue #22).
 
 CaaData = Annotated[
-    Path, typer.Argument(help="Long CSV: attribute,source,lot,value[,unit,tier,replicate,date,method].")
+    Path,
+    typer.Argument(
+        metavar="IN", help="Long CSV: attribute,source,lot,value[,unit,tier,replicate,date,method]."
+    ),
 ]
 Comparisons = Annotated[
     list[str] | None,

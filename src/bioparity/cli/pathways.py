@@ -29,7 +29,10 @@ from bioparity.pathways.checks import code_words
 
 _STATUS_STYLE = {"met": "green", "missing": "red", "at_risk": "yellow"}
 
-Program = Annotated[Path | None, typer.Argument(help="PROGRAM.yaml: the program profile and its evidence.")]
+Program = Annotated[
+    Path | None,
+    typer.Argument(metavar="PROGRAM.yaml", help="PROGRAM.yaml: the program profile and its evidence."),
+]
 #: The region codes of the shipped rule files (``bioparity.pathways.engine.REGION_ORDER``; written out here
 #: so that ``bioparity --help`` reads no rule file; a test keeps the two the same).
 REGION_HELP = "EMA, FDA, MHRA, NMPA, WHO or HC"
