@@ -291,7 +291,10 @@ def ada_sensitivity_command(
     out: Annotated[Path, typer.Option(help="Results CSV: one row per run.")],
     cut_point: Annotated[
         float | None,
-        typer.Option(help="Screening cut point for every run; omit when the data give each run's cut_point."),
+        typer.Option(
+            help="Screening cut point for every run, in the unit of signal; omit when the data give each "
+            "run's cut_point."
+        ),
     ] = None,
     method: Annotated[str, typer.Option(help="linear (log-concentration interpolation) or 4pl.")] = "linear",
     conc_unit: ConcUnit = "ng/mL",
@@ -350,7 +353,8 @@ def ada_drug_tolerance_command(
     cut_point: Annotated[
         float | None,
         typer.Option(
-            help="Screening cut point for every well; omit when the data give each run's cut_point."
+            help="Screening cut point for every well, in the unit of signal; omit when the data give each "
+            "run's cut_point."
         ),
     ] = None,
     ada_unit: Annotated[str, typer.Option(help="Unit of ada_level (positive-control antibody).")] = "ng/mL",

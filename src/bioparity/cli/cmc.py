@@ -239,7 +239,8 @@ def profile_command(
     zero_replacement: Annotated[
         float | None,
         typer.Option(
-            help="Replace zeros by this value (multiplicative replacement); without it a zero is an error."
+            help="Replace zeros by this value, in the unit of value (multiplicative replacement); without it "
+            "a zero is an error."
         ),
     ] = None,
     species_out: Annotated[Path | None, typer.Option(help="Also write the per-species ranges here.")] = None,
