@@ -234,3 +234,34 @@ def test_every_file_argument_has_a_metavar_in_the_usage_line() -> None:
     assert "Usage: bioparity run [OPTIONS] {KIND} {FILE}" in usage
     usage = runner.invoke(app, ["pathways", "--help"], env={"COLUMNS": "200"}).stdout
     assert "Usage: bioparity pathways [OPTIONS] [PROGRAM.yaml]" in usage
+
+
+def test_a_group_lists_each_command_on_one_sentence_without_a_hard_line_break() -> None:
+    """``bioparity audit --help`` lists the first paragraph of each command's help; Typer's rich help keeps a
+    single newline, so a first paragraph over two lines printed a break in mid-sentence."""
+    broken = []
+    for module in MODULES:
+        for name, command in load_commands(module).items():
+            for sub, child in getattr(command, "commands", {}).items():
+                if "\n" in (child.help or "").strip().split("\n\n")[0]:
+                    broken.append(f"{name} {sub}")
+    assert broken == []
+    listing = runner.invoke(app, ["audit", "--help"], env={"COLUMNS": "200"}).stdout
+    assert "cross-check datasets, runs, signatures (and anchors) against it." in listing
+
+
+def test_every_argument_of_every_command_has_a_metavar() -> None:
+    """No usage line shows a Python parameter name (``{path}``, ``{username}``, ``[program_file]``)."""
+    unnamed = []
+
+    def walk(name: str, command: object) -> None:
+        for sub, child in getattr(command, "commands", {}).items():
+            walk(f"{name} {sub}", child)
+        for param in getattr(command, "params", []):
+            if isinstance(param, typer.core.TyperArgument) and not param.metavar:
+                unnamed.append(f"{name} {param.name}")
+
+    for module in MODULES:
+        for name, command in load_commands(module).items():
+            walk(name, command)
+    assert unnamed == []
