@@ -11,7 +11,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -55,21 +57,27 @@ PERCENT_OPTIONS = {
 }
 
 
-def _options() -> dict[tuple[str, str], object]:
-    """(command, option) -> its Typer option, for every option of every command (groups walked)."""
-    found: dict[tuple[str, str], object] = {}
+def _commands() -> Iterator[tuple[str, Any]]:
+    """(``"audit verify"``, its click command) for every command and subcommand."""
 
-    def walk(name: str, command: object) -> None:
+    def walk(name: str, command: Any) -> Iterator[tuple[str, Any]]:
+        yield name, command
         for sub, child in getattr(command, "commands", {}).items():
-            walk(f"{name} {sub}", child)
-        for param in getattr(command, "params", []):
-            if isinstance(param, typer.core.TyperOption):
-                found[(name, param.opts[0])] = param
+            yield from walk(f"{name} {sub}", child)
 
     for module in MODULES:
         for name, command in load_commands(module).items():
-            walk(name, command)
-    return found
+            yield from walk(name, command)
+
+
+def _options() -> dict[tuple[str, str], object]:
+    """(command, option) -> its Typer option, for every option of every command (groups walked)."""
+    return {
+        (name, param.opts[0]): param
+        for name, command in _commands()
+        for param in getattr(command, "params", [])
+        if isinstance(param, typer.core.TyperOption)
+    }
 
 
 def _parser(option: object) -> object:
@@ -239,12 +247,11 @@ def test_every_file_argument_has_a_metavar_in_the_usage_line() -> None:
 def test_a_group_lists_each_command_on_one_sentence_without_a_hard_line_break() -> None:
     """``bioparity audit --help`` lists the first paragraph of each command's help; Typer's rich help keeps a
     single newline, so a first paragraph over two lines printed a break in mid-sentence."""
-    broken = []
-    for module in MODULES:
-        for name, command in load_commands(module).items():
-            for sub, child in getattr(command, "commands", {}).items():
-                if "\n" in (child.help or "").strip().split("\n\n")[0]:
-                    broken.append(f"{name} {sub}")
+    broken = [
+        name
+        for name, command in _commands()
+        if " " in name and "\n" in (command.help or "").strip().split("\n\n")[0]
+    ]
     assert broken == []
     listing = runner.invoke(app, ["audit", "--help"], env={"COLUMNS": "200"}).stdout
     assert "cross-check datasets, runs, signatures (and anchors) against it." in listing
@@ -252,16 +259,10 @@ def test_a_group_lists_each_command_on_one_sentence_without_a_hard_line_break() 
 
 def test_every_argument_of_every_command_has_a_metavar() -> None:
     """No usage line shows a Python parameter name (``{path}``, ``{username}``, ``[program_file]``)."""
-    unnamed = []
-
-    def walk(name: str, command: object) -> None:
-        for sub, child in getattr(command, "commands", {}).items():
-            walk(f"{name} {sub}", child)
-        for param in getattr(command, "params", []):
-            if isinstance(param, typer.core.TyperArgument) and not param.metavar:
-                unnamed.append(f"{name} {param.name}")
-
-    for module in MODULES:
-        for name, command in load_commands(module).items():
-            walk(name, command)
+    unnamed = [
+        f"{name} {param.name}"
+        for name, command in _commands()
+        for param in getattr(command, "params", [])
+        if isinstance(param, typer.core.TyperArgument) and not param.metavar
+    ]
     assert unnamed == []
