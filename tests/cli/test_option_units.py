@@ -143,6 +143,17 @@ def test_a_comma_list_of_fractions_refuses_a_percentage_naming_the_option() -> N
     )
 
 
+def test_a_per_arm_list_gives_its_own_example() -> None:
+    result = runner.invoke(
+        app, ["simulate", "pk-similarity", "--bioavailability", "95%,1,1", "--workers", "0"]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "error: --bioavailability takes comma-separated fractions, e.g. 0.95,1,1: 95% is a percentage; "
+        "give a fraction: 0.95 for 95%"
+    )
+
+
 def test_the_messages_are_in_the_command_language() -> None:
     result = runner.invoke(app, ["--lang", "zh-CN", "samplesize-pk-similarity", "--cv", "30%"])
     assert result.exit_code == 2

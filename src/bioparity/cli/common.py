@@ -186,15 +186,15 @@ def fraction(text: str | float) -> float:
         raise typer.BadParameter(str(exc)) from None
 
 
-def fractions(option: str, text: str) -> list[float]:
+def fractions(option: str, text: str, example: str = "0.35,0.40") -> list[float]:
     """The fractions of a comma-separated option (``0.35,0.40``), each read by :func:`fraction_value`;
     an :class:`~bioparity.errors.InputError` naming the option and the item otherwise."""
     try:
         return [fraction_value(item) for item in comma_list(text)]
     except ValueError as exc:
         raise InputError(
-            _("%(option)s takes comma-separated fractions, e.g. 0.35,0.40: %(reason)s")
-            % {"option": option, "reason": exc}
+            _("%(option)s takes comma-separated fractions, e.g. %(example)s: %(reason)s")
+            % {"option": option, "example": example, "reason": exc}
         ) from None
 
 

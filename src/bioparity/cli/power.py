@@ -233,7 +233,7 @@ def samplesize_pk_similarity_command(
     from bioparity.power.multi_arm import sample_size_pk_similarity
 
     with user_errors():
-        cv_values, ratio_values = fractions("--cv", cv), fractions("--ratios", ratios)
+        cv_values, ratio_values = fractions("--cv", cv), fractions("--ratios", ratios, "0.95,1,1")
         warn_cv("--cv", *cv_values)
         res = sample_size_pk_similarity(
             arms=comma_list(arms), ratios=ratio_values, cv=cv_values[0] if len(cv_values) == 1 else cv_values,
