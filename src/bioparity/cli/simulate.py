@@ -132,9 +132,13 @@ def _ints(option: str, text: str) -> tuple[int, ...]:
     return tuple(int(v) for v in values)
 
 
-def _per_arm(option: str, text: str, example: str) -> float | tuple[float, ...]:
+#: An example of each per-arm option, as its error shows it.
+_PER_ARM_EXAMPLES = {"--bioavailability": "0.95,1,1", "--ada-fraction": "0.59"}
+
+
+def _per_arm(option: str, text: str) -> float | tuple[float, ...]:
     """One fraction for every arm, or one per arm (:func:`~bioparity.cli.common.fractions`)."""
-    values = tuple(fractions(option, text, example))
+    values = tuple(fractions(option, text, _PER_ARM_EXAMPLES[option]))
     return values[0] if len(values) == 1 else values
 
 
@@ -238,14 +242,12 @@ def pk_similarity_command(
             ("--cv-cl", cv_cl), ("--cv-v", cv_v), ("--cv-ka", cv_ka), ("--residual-cv", residual_cv)
         ):  # fmt: skip
             warn_cv(option, value)
-        exposure = (
-            _per_arm("--bioavailability", bioavailability, "0.95,1,1") if bioavailability.strip() else None
-        )
+        exposure = _per_arm("--bioavailability", bioavailability) if bioavailability.strip() else None
         design = PKSimilarityDesign(
             arms=tuple(comma_list(arms)), n_per_arm=_ints("--n-per-arm", n_per_arm), bioavailability=exposure,
             dose=dose, times=_floats("--times", times), cl=cl, v=v, ka=ka, cv_cl=cv_cl, cv_v=cv_v,
             cv_ka=cv_ka, residual_cv=residual_cv, lloq=lloq, dropout=dropout, analysis_set=analysis_set,
-            ada_fraction=_per_arm("--ada-fraction", ada_fraction, "0.59"), ada_onset=ada_onset,
+            ada_fraction=_per_arm("--ada-fraction", ada_fraction), ada_onset=ada_onset,
             ada_cl_factor=ada_cl_factor, metrics=tuple(comma_list(metrics)), alpha=alpha, theta1=theta1,
             theta2=theta2, max_aucpext=max_aucpext, aucpext_rule=aucpext_rule, variance=variance,
         )  # fmt: skip
