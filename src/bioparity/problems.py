@@ -287,6 +287,11 @@ NO_COLUMN_FOUND = {
     "covariate": note_template("no covariate column found"),
 }
 A_COLUMN_NAMED = note_template("a column named one of {names} (or give its name); columns found: {found}")
+#: The same two problems where an option of the command line names the column (``--arm-column``).
+NO_COLUMN_OF_OPTION = note_template("no column {column} (given by {option})")
+A_COLUMN_NAMED_OR_OPTION = note_template(
+    "a column named one of {names}, or give its name with {option}; columns found: {found}"
+)
 AN_EXISTING_PK_CSV = note_template("an existing CSV file of PK parameters")
 #: ``{what} on every row``, by what the column holds.
 ON_EVERY_ROW = {

@@ -161,7 +161,7 @@ def test_cli_states_level_method_and_sizes() -> None:
     assert record["n_per_arm"] == 38 and record["enrolled_per_arm"] == 43 and record["method"] == "exact"
     assert record["ci"] == "90% two-sided CI within 80.00-125.00%" and record["variance"] == "pooled"
     bad = CliRunner().invoke(app, [*args, "--variance", "pooled", "--cv", "x"])
-    assert bad.exit_code == 2 and "comma-separated numbers" in bad.stderr
+    assert bad.exit_code == 2 and "--cv takes comma-separated fractions" in bad.stderr
 
 
 def test_pooled_variance_inflates_false_pass_welch_does_not() -> None:

@@ -32,6 +32,8 @@ from bioparity.cli.common import (
     check_outputs,
     comma_list,
     echo_notes,
+    fraction,
+    percent,
     print_json,
     user_errors,
     write_result,
@@ -45,6 +47,9 @@ from bioparity.left_out import left_out_rows
 
 if TYPE_CHECKING:
     import pandas as pd
+
+#: The options of ``pk-similarity`` that name the subject and arm columns, as its read errors name them.
+COLUMN_OPTIONS = ("--subject-column", "--arm-column")
 
 app = typer.Typer()
 
@@ -85,13 +90,19 @@ def _print_be_table(record: dict[str, Any]) -> None:
 @app.command("be")
 def be_command(
     path: Annotated[
-        Path, typer.Argument(help="CSV with subject,period,sequence,treatment,PK (one row per period).")
+        Path,
+        typer.Argument(
+            metavar="IN", help="CSV with subject,period,sequence,treatment,PK (one row per period)."
+        ),
     ],
     method: Annotated[str, typer.Option(help="One of: " + ", ".join(BE_METHODS) + ".")] = "abe",
     alpha: Alpha = 0.05,
-    theta1: Annotated[float, typer.Option(help="Lower limit for method abe (ratio).")] = 0.80,
+    theta1: Annotated[
+        float, typer.Option(parser=fraction, help="Lower limit for method abe, a ratio (0.80, not 80).")
+    ] = 0.80,
     theta2: Annotated[
-        float | None, typer.Option(help="Upper limit for method abe (default 1/theta1).")
+        float | None,
+        typer.Option(parser=fraction, help="Upper limit for method abe, a ratio (default 1/theta1)."),
     ] = None,
     df_method: Annotated[
         str, typer.Option(help="Method B df: contain (replicateBE default) or satterthwaite.")
@@ -152,7 +163,9 @@ VarianceModel = Annotated[
 
 @app.command("pk-similarity")
 def pk_similarity_command(
-    path: Annotated[Path, typer.Argument(help="PP CSV: NCA long format (PPTESTCD, PPSTRESN) or wide table.")],
+    path: Annotated[
+        Path, typer.Argument(metavar="IN", help="PP CSV: NCA long format (PPTESTCD, PPSTRESN) or wide table.")
+    ],
     arms: Annotated[str, typer.Option(help="Arms in order, first = test, e.g. test,eu-ref,us-ref.")],
     out: Annotated[Path, typer.Option(help="Output CSV: one row per metric and pair of arms.")],
     metrics: Annotated[str, typer.Option(help="PK metrics (PPTESTCD codes).")] = ",".join(DEFAULT_METRICS),
@@ -178,7 +191,9 @@ def pk_similarity_command(
     aucpext_rule: Annotated[
         str, typer.Option(help="Subjects with %AUCext above --max-aucpext: keep (EMA; counted) or exclude.")
     ] = "keep",
-    max_aucpext: Annotated[float, typer.Option(help="Limit of extrapolated AUC (percent, AUCPEO).")] = 20.0,
+    max_aucpext: Annotated[
+        float, typer.Option(parser=percent, help="Limit of extrapolated AUC, in percent (20 or 20%; AUCPEO).")
+    ] = 20.0,
     ada_column: Annotated[
         str | None,
         typer.Option(help="Column with ADA status (1 positive, 0 negative): adds the ADA-subgroup analyses."),
@@ -233,9 +248,9 @@ def _read_pp(
     """The PP table and its arm column; with AUCIFO also AUCPEO (the %AUCext rule), when the file has it."""
     wanted = [*metrics, *(["AUCPEO"] if "AUCIFO" in metrics else [])]
     try:
-        frame, _subject, arm_name = read_metric_table(path, subject, arm, wanted, extra)
+        frame, _subject, arm_name = read_metric_table(path, subject, arm, wanted, extra, COLUMN_OPTIONS)
     except DataFileError:
         if wanted == metrics:
             raise
-        frame, _subject, arm_name = read_metric_table(path, subject, arm, metrics, extra)
+        frame, _subject, arm_name = read_metric_table(path, subject, arm, metrics, extra, COLUMN_OPTIONS)
     return frame, arm_name

@@ -39,6 +39,7 @@ import typer
 from bioparity.cli.common import (
     OutputFormat,
     check_outputs,
+    fraction,
     note_line,
     print_json,
     user_errors,
@@ -64,6 +65,19 @@ CutPointsFile = Annotated[
 ]
 ConcUnit = Annotated[
     str, typer.Option(help="Unit of the positive-control concentrations (FDA 2019 ADA guidance: ng/mL).")
+]
+ScreeningFpr = Annotated[
+    float, typer.Option(parser=fraction, help="Screening false-positive rate, a fraction (0.05 for 5%).")
+]
+ConfirmFpr = Annotated[
+    float | None,
+    typer.Option(
+        parser=fraction,
+        help="Confirmatory FPR, a fraction (e.g. 0.01); needs a signal_drug column (% inhibition).",
+    ),
+]
+TitrationFpr = Annotated[
+    float | None, typer.Option(parser=fraction, help="Titration FPR, a fraction (e.g. 0.001).")
 ]
 
 app = typer.Typer()
@@ -131,15 +145,14 @@ def _finish(console: Console, notes: Any, table: pd.DataFrame, out: Path) -> Non
 def ada_cutpoint_command(
     data: Annotated[
         Path,
-        typer.Argument(help="CSV/XLSX: donor,run,signal[,signal_drug,nc,analyst,plate] (one row per well)."),
+        typer.Argument(
+            metavar="IN", help="CSV/XLSX: donor,run,signal[,signal_drug,nc,analyst,plate] (one row per well)."
+        ),
     ],
     out: Annotated[Path, typer.Option(help="Results CSV: one row per tier and estimate.")],
-    fpr: Annotated[float, typer.Option(help="Screening false-positive rate.")] = 0.05,
-    confirm_fpr: Annotated[
-        float | None,
-        typer.Option(help="Confirmatory FPR (e.g. 0.01); needs a signal_drug column (% inhibition)."),
-    ] = None,
-    titration_fpr: Annotated[float | None, typer.Option(help="Titration FPR (e.g. 0.001).")] = None,
+    fpr: ScreeningFpr = 0.05,
+    confirm_fpr: ConfirmFpr = None,
+    titration_fpr: TitrationFpr = None,
     transform: Annotated[str, typer.Option(help="Screening scale: auto, none or log.")] = "auto",
     method: Annotated[
         str,
@@ -192,10 +205,18 @@ def _cut_points_of(data: Path, settings: dict[str, Any]) -> list[CutPointResult]
     """The cut-point results of the validation data in ``data``; an error about the data's values (no
     residual scatter) names the file."""
     from bioparity.bioassay import screening_and_confirmatory
-    from bioparity.errors import DataFileError
+    from bioparity.errors import DataFileError, InputError
     from bioparity.io.bioassay import read_cutpoint_data
 
     frame = read_cutpoint_data(data)
+    if settings["confirm_fpr"] is not None and "signal_drug" not in frame.columns:
+        raise InputError(
+            _(
+                "%(file)s: --confirm-fpr needs a 'signal_drug' column (the signal with excess drug); "
+                "columns found: %(found)s"
+            )
+            % {"file": data, "found": ", ".join(map(str, frame.columns))}
+        )
     try:
         return screening_and_confirmatory(frame, **settings)
     except DataFileError as exc:
@@ -262,12 +283,17 @@ def _print_cut_points(console: Console, results: list[CutPointResult]) -> None:
 def ada_sensitivity_command(
     data: Annotated[
         Path,
-        typer.Argument(help="CSV/XLSX: run,concentration,signal[,cut_point] (dilution curves)."),
+        typer.Argument(
+            metavar="IN", help="CSV/XLSX: run,concentration,signal[,cut_point] (dilution curves)."
+        ),
     ],
     out: Annotated[Path, typer.Option(help="Results CSV: one row per run.")],
     cut_point: Annotated[
         float | None,
-        typer.Option(help="Screening cut point for every run; omit when the data give each run's cut_point."),
+        typer.Option(
+            help="Screening cut point for every run, in the unit of signal; omit when the data give each "
+            "run's cut_point."
+        ),
     ] = None,
     method: Annotated[str, typer.Option(help="linear (log-concentration interpolation) or 4pl.")] = "linear",
     conc_unit: ConcUnit = "ng/mL",
@@ -319,12 +345,15 @@ def _print_sensitivity(console: Console, result: SensitivityResult) -> None:
 
 @app.command("ada-drug-tolerance")
 def ada_drug_tolerance_command(
-    data: Annotated[Path, typer.Argument(help="CSV/XLSX: ada_level,drug_level,signal[,run,cut_point|nc].")],
+    data: Annotated[
+        Path, typer.Argument(metavar="IN", help="CSV/XLSX: ada_level,drug_level,signal[,run,cut_point|nc].")
+    ],
     out: Annotated[Path, typer.Option(help="Results CSV: one row per ADA level.")],
     cut_point: Annotated[
         float | None,
         typer.Option(
-            help="Screening cut point for every well; omit when the data give each run's cut_point."
+            help="Screening cut point for every well, in the unit of signal; omit when the data give each "
+            "run's cut_point."
         ),
     ] = None,
     ada_unit: Annotated[str, typer.Option(help="Unit of ada_level (positive-control antibody).")] = "ng/mL",
@@ -370,7 +399,7 @@ def ada_drug_tolerance_command(
 
 @app.command("isr")
 def isr_command(
-    data: Annotated[Path, typer.Argument(help="CSV/XLSX: sample,original,repeat.")],
+    data: Annotated[Path, typer.Argument(metavar="IN", help="CSV/XLSX: sample,original,repeat.")],
     assay: Annotated[str, typer.Option(help="ligand-binding (+/-30%) or chromatographic (+/-20%).")],
     out: Annotated[Path, typer.Option(help="Results CSV: one row per sample.")],
 ) -> None:

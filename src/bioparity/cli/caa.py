@@ -27,6 +27,7 @@ from rich.table import Table
 from bioparity.cli.common import (
     OutputFormat,
     check_outputs,
+    fraction,
     note_line,
     print_record,
     user_errors,
@@ -47,7 +48,10 @@ if TYPE_CHECKING:
 # `bioparity tolerance-factor` starts without them (issue #22).
 
 CaaData = Annotated[
-    Path, typer.Argument(help="Long CSV: attribute,source,lot,value[,unit,tier,replicate,date,method].")
+    Path,
+    typer.Argument(
+        metavar="IN", help="Long CSV: attribute,source,lot,value[,unit,tier,replicate,date,method]."
+    ),
 ]
 Comparisons = Annotated[
     list[str] | None,
@@ -163,9 +167,9 @@ def _spread_table(table: Any) -> Table:
 def tolerance_factor_command(
     n: Annotated[int, typer.Option(help="Number of lots (observations), >= 2.")],
     coverage: Annotated[
-        float, typer.Option(help="Proportion of the population covered (0.99 = 99%).")
+        float, typer.Option(parser=fraction, help="Proportion of the population covered (0.99 = 99%).")
     ] = 0.99,
-    confidence: Annotated[float, typer.Option(help="Confidence level (0.95 = 95%).")] = 0.95,
+    confidence: Annotated[float, typer.Option(parser=fraction, help="Confidence level (0.95 = 95%).")] = 0.95,
     side: Annotated[int, typer.Option(help="2 for mean ± k·SD, 1 for a one-sided bound.")] = 2,
     method: Annotated[
         str, typer.Option(help="Two-sided: exact (default), howe (R HE2) or he (R HE).")

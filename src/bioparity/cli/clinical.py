@@ -42,6 +42,7 @@ import typer
 from bioparity.cli.common import (
     OutputFormat,
     check_outputs,
+    fraction,
     print_record,
     user_errors,
     warn_note,
@@ -101,21 +102,56 @@ PlanningRegion = Annotated[
     ),
 ]
 Conf = Annotated[
-    float | None, typer.Option(help="Two-sided confidence level; default from --region (EMA 0.95, FDA 0.90).")
+    float | None,
+    typer.Option(
+        parser=fraction,
+        help="Two-sided confidence level, a fraction (0.95 for 95%); default from --region (EMA 0.95, "
+        "FDA 0.90).",
+    ),
 ]
 OneSidedAlpha = Annotated[
     float | None,
-    typer.Option(help="One-sided level per test (0.05: 90% CI; 0.025: 95% CI); default from --region."),
+    typer.Option(
+        parser=fraction,
+        help="One-sided level per test, a fraction (0.05: 90% CI; 0.025: 95% CI); default from --region.",
+    ),
 ]
-Margin = Annotated[
+DiffMargin = Annotated[
     float | None,
-    typer.Option(help="Symmetric equivalence margin m: equivalent if the CI lies inside (-m, m)."),
+    typer.Option(
+        parser=fraction,
+        help="Symmetric equivalence margin m of p1 - p2, a fraction (0.15, not 15): equivalent if the CI "
+        "lies inside (-m, m).",
+    ),
 ]
 DiffMarginLower = Annotated[
-    float | None, typer.Option(help="Lower equivalence margin of p1 - p2, a fraction (-0.15, not -15).")
+    float | None,
+    typer.Option(parser=fraction, help="Lower equivalence margin of p1 - p2, a fraction (-0.15, not -15)."),
 ]
 DiffMarginUpper = Annotated[
-    float | None, typer.Option(help="Upper equivalence margin of p1 - p2, a fraction (0.15, not 15).")
+    float | None,
+    typer.Option(parser=fraction, help="Upper equivalence margin of p1 - p2, a fraction (0.15, not 15)."),
+]
+MeanMargin = Annotated[
+    float | None,
+    typer.Option(
+        help="Symmetric equivalence margin m of the difference of means, in the unit of the means: "
+        "equivalent if the CI lies inside (-m, m)."
+    ),
+]
+MeanMarginLower = Annotated[
+    float | None, typer.Option(help="Lower equivalence margin of the difference, in the unit of the means.")
+]
+MeanMarginUpper = Annotated[
+    float | None, typer.Option(help="Upper equivalence margin of the difference, in the unit of the means.")
+]
+RatioMarginLower = Annotated[
+    float | None,
+    typer.Option(parser=fraction, help="Lower equivalence margin of p1 / p2 (a ratio > 0, e.g. 0.8)."),
+]
+RatioMarginUpper = Annotated[
+    float | None,
+    typer.Option(parser=fraction, help="Upper equivalence margin of p1 / p2 (a ratio, e.g. 1.25)."),
 ]
 N1 = Annotated[int, typer.Option(help="Subjects in group 1.")]
 N2 = Annotated[int, typer.Option(help="Subjects in group 2.")]
@@ -236,7 +272,7 @@ def ci_diff_command(
     ] = "newcombe",
     region: Region = DEFAULT_REGION,
     conf: Conf = None,
-    margin: Margin = None,
+    margin: DiffMargin = None,
     margin_lower: DiffMarginLower = None,
     margin_upper: DiffMarginUpper = None,
     fmt: Format = OutputFormat.table,
@@ -257,12 +293,8 @@ def ci_ratio_command(
     method: Annotated[str, typer.Option(help="koopman (score), mn or katz.")] = "koopman",
     region: Region = DEFAULT_REGION,
     conf: Conf = None,
-    margin_lower: Annotated[
-        float | None, typer.Option(help="Lower equivalence margin (ratio > 0, e.g. 0.8).")
-    ] = None,
-    margin_upper: Annotated[
-        float | None, typer.Option(help="Upper equivalence margin (ratio, e.g. 1.25).")
-    ] = None,
+    margin_lower: RatioMarginLower = None,
+    margin_upper: RatioMarginUpper = None,
     fmt: Format = OutputFormat.table,
 ) -> None:
     """Confidence interval for a ratio of two proportions p1 / p2."""
@@ -281,9 +313,9 @@ def ci_means_command(
     method: Annotated[str, typer.Option(help="welch or pooled.")] = "welch",
     region: Region = DEFAULT_REGION,
     conf: Conf = None,
-    margin: Margin = None,
-    margin_lower: Annotated[float | None, typer.Option(help="Lower equivalence margin.")] = None,
-    margin_upper: Annotated[float | None, typer.Option(help="Upper equivalence margin.")] = None,
+    margin: MeanMargin = None,
+    margin_lower: MeanMarginLower = None,
+    margin_upper: MeanMarginUpper = None,
     fmt: Format = OutputFormat.table,
 ) -> None:
     """Confidence interval for a difference of two means (Welch or pooled t)."""
@@ -293,9 +325,13 @@ def ci_means_command(
 
 @app.command("samplesize-prop")
 def samplesize_prop_command(
-    p1: Annotated[float, typer.Option(help="True response rate in group 1.")],
-    p2: Annotated[float, typer.Option(help="True response rate in group 2.")],
-    margin: Margin = None,
+    p1: Annotated[
+        float, typer.Option(parser=fraction, help="True response rate in group 1, a fraction (0.6).")
+    ],
+    p2: Annotated[
+        float, typer.Option(parser=fraction, help="True response rate in group 2, a fraction (0.6).")
+    ],
+    margin: DiffMargin = None,
     margin_lower: DiffMarginLower = None,
     margin_upper: DiffMarginUpper = None,
     region: PlanningRegion = DEFAULT_REGION,
@@ -331,11 +367,13 @@ def samplesize_prop_command(
 @app.command("samplesize-means")
 def samplesize_means_command(
     *,
-    diff: Annotated[float, typer.Option(help="True difference of means (group 1 - group 2).")] = 0.0,
-    sd: Annotated[float, typer.Option(help="Common standard deviation.")],
-    margin: Margin = None,
-    margin_lower: Annotated[float | None, typer.Option(help="Lower margin for the difference.")] = None,
-    margin_upper: Annotated[float | None, typer.Option(help="Upper margin for the difference.")] = None,
+    diff: Annotated[
+        float, typer.Option(help="True difference of means (group 1 - group 2), in their unit.")
+    ] = 0.0,
+    sd: Annotated[float, typer.Option(help="Common standard deviation, in the unit of the means.")],
+    margin: MeanMargin = None,
+    margin_lower: MeanMarginLower = None,
+    margin_upper: MeanMarginUpper = None,
     region: PlanningRegion = DEFAULT_REGION,
     alpha: OneSidedAlpha = None,
     target_power: TargetPower = 0.80,
@@ -375,7 +413,9 @@ def ada_summary_command(
     out: Annotated[Path, typer.Option(help="Output CSV: incidence rows and difference rows.")],
     reference_arm: Annotated[str | None, typer.Option(help="Arm to compare the others with.")] = None,
     result: Annotated[str, typer.Option(help="Result column (ADA, NAB, ...).")] = "ADA",
-    conf: Annotated[float, typer.Option(help="Two-sided confidence level.")] = 0.95,
+    conf: Annotated[
+        float, typer.Option(parser=fraction, help="Two-sided confidence level (0.95 for 95%).")
+    ] = 0.95,
     method: Annotated[
         str,
         typer.Option(
@@ -401,7 +441,10 @@ def ada_summary_command(
         ),
     ] = "TITRE",
     boost_fold: Annotated[
-        float, typer.Option(help="Titre rise over a positive baseline that counts (Shankar 2014).")
+        float,
+        typer.Option(
+            help="Titre rise over a positive baseline that counts, a fold (4: 4-fold; Shankar 2014)."
+        ),
     ] = 4.0,
     cut_points: Annotated[
         Path | None,
@@ -518,7 +561,7 @@ def ci_diff_stratified_command(
     ] = "newcombe",
     region: Region = DEFAULT_REGION,
     conf: Conf = None,
-    margin: Margin = None,
+    margin: DiffMargin = None,
     margin_lower: DiffMarginLower = None,
     margin_upper: DiffMarginUpper = None,
     fmt: Format = OutputFormat.table,

@@ -228,14 +228,19 @@ def profile_command(
     threshold: Annotated[
         str, typer.Option(help="max, or a quantile like q0.95, of the reference LOO distances.")
     ] = "max",
-    total: Annotated[float, typer.Option(help="What the parts of a lot should sum to.")] = 100.0,
+    total: Annotated[
+        float,
+        typer.Option(help="What the parts of a lot should sum to, in their unit (100 for percentages)."),
+    ] = 100.0,
     closure_tolerance: Annotated[
-        float, typer.Option(help="Flag a lot whose sum differs from --total by more.")
+        float,
+        typer.Option(help="Flag a lot whose sum differs from --total by more (in the unit of --total)."),
     ] = 2.0,
     zero_replacement: Annotated[
         float | None,
         typer.Option(
-            help="Replace zeros by this value (multiplicative replacement); without it a zero is an error."
+            help="Replace zeros by this value, in the unit of value (multiplicative replacement); without it "
+            "a zero is an error."
         ),
     ] = None,
     species_out: Annotated[Path | None, typer.Option(help="Also write the per-species ranges here.")] = None,

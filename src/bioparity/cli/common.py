@@ -153,6 +153,63 @@ def warn_cv(option: str, *values: float) -> None:
             warn(option, note)
 
 
+def fraction_value(text: str) -> float:
+    """``text`` as the fraction or ratio it must be (``0.3``); ``ValueError`` saying what to give instead
+    for a percentage (``30%``: give 0.3), for anything else not a number. A percentage is refused, never
+    read as 0.3 or as 30, so that every such option has one unit, the one of PowerTOST and of the outputs."""
+    value = text.strip()
+    if value.endswith("%"):
+        try:
+            meant = float(value[:-1]) / 100
+        except ValueError:
+            meant = None
+        if meant is not None:
+            raise ValueError(
+                _("%(value)s is a percentage; give a fraction: %(fraction)s for %(value)s")
+                % {"value": value, "fraction": f"{meant:g}"}
+            )
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(_("%(value)r is not a number") % {"value": text}) from None
+
+
+def fraction(text: str | float) -> float:
+    """Typer ``parser`` of an option whose value is a fraction or a ratio (a CV, a limit, an alpha, a power,
+    a confidence level, a rate, a margin of proportions): :func:`fraction_value`, its reason a usage error
+    (``Invalid value for '--cv': 30% is a percentage; give a fraction: 0.3 for 30%``)."""
+    if isinstance(text, int | float):
+        return float(text)  # a default
+    try:
+        return fraction_value(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def fractions(option: str, text: str, example: str = "0.35,0.40") -> list[float]:
+    """The fractions of a comma-separated option (``0.35,0.40``), each read by :func:`fraction_value`;
+    an :class:`~bioparity.errors.InputError` naming the option and the item otherwise."""
+    try:
+        return [fraction_value(item) for item in comma_list(text)]
+    except ValueError as exc:
+        raise InputError(
+            _("%(option)s takes comma-separated fractions, e.g. %(example)s: %(reason)s")
+            % {"option": option, "example": example, "reason": exc}
+        ) from None
+
+
+def percent(text: str | float) -> float:
+    """Typer ``parser`` of an option whose unit is percent (``--max-aucpext 20``): a number, or the same
+    number with a ``%`` sign (``20%`` is 20, the option's unit); a usage error for anything else."""
+    if isinstance(text, int | float):
+        return float(text)
+    value = text.strip().removesuffix("%")
+    try:
+        return float(value)
+    except ValueError:
+        raise typer.BadParameter(_("%(value)r is not a number") % {"value": text}) from None
+
+
 def print_record(record: dict[str, Any], fmt: OutputFormat, title: str) -> None:
     """Print one result as a JSON object or a two-column table."""
     if fmt is OutputFormat.json:

@@ -225,7 +225,7 @@ def _cell(value: object) -> str:
 
 @market_app.command("fetch-trials")
 def fetch_trials_command(
-    inn: Annotated[str, typer.Argument(help="INN to search, e.g. ustekinumab.")],
+    inn: Annotated[str, typer.Argument(metavar="INN", help="INN to search, e.g. ustekinumab.")],
     out: Annotated[Path, typer.Option(help="Folder for the saved response pages.")],
     term: Annotated[str, typer.Option(help="Extra search term.")] = "biosimilar",
 ) -> None:

@@ -97,7 +97,7 @@ from bioparity.analyses.nca import (
     terminal_lambda_z,
     with_arms,
 )
-from bioparity.cli.common import user_errors, warn_note
+from bioparity.cli.common import fraction, percent, user_errors, warn_note
 from bioparity.cli.options import UNIT_OPTIONS, Subject, Time
 from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.errors import InputError
@@ -176,8 +176,12 @@ _POINTS = "CSV: profile columns + lambda_z_start, lambda_z_end, lambda_z_reason 
 LambdaZPointsOpt = Annotated[Path | None, typer.Option(help=_POINTS)]
 MinPointsOpt = Annotated[int, typer.Option(help="Minimum points for lambda_z (PKNCA min.hl.points).")]
 AdjR2FactorOpt = Annotated[float, typer.Option(help="PKNCA adj.r.squared.factor.")]
-R2adjMinOpt = Annotated[float, typer.Option(help="Flag lambda_z fits with adjusted R2 below this.")]
-MaxAucpextOpt = Annotated[float, typer.Option(help="Flag AUC %extrapolated above this (percent).")]
+R2adjMinOpt = Annotated[
+    float, typer.Option(parser=fraction, help="Flag lambda_z fits with adjusted R2 below this (0 to 1).")
+]
+MaxAucpextOpt = Annotated[
+    float, typer.Option(parser=percent, help="Flag AUC %extrapolated above this, in percent (20 or 20%).")
+]
 MinSpanRatioOpt = Annotated[float, typer.Option(help="Flag span ratios below this.")]
 _PP = (
     "Also write an SDTM PP domain (SAS XPT v5); periods told apart by PPRFTDTC (PCRFTDTC, or EXSTDTC of "
@@ -200,7 +204,9 @@ ConcUnitOpt = Annotated[str | None, typer.Option(help="Concentration unit, e.g. 
 TimeUnitOpt = Annotated[str, typer.Option(help="Time unit of the input.")]
 DoseUnitOpt = Annotated[str | None, typer.Option(help="Dose unit, e.g. mg.")]
 LambdaZMaxPointsOpt = Annotated[int | None, typer.Option(help="At most this many lambda_z points.")]
-LambdaZStartAfterOpt = Annotated[float | None, typer.Option(help="No lambda_z point before this time.")]
+LambdaZStartAfterOpt = Annotated[
+    float | None, typer.Option(help="No lambda_z point before this time (in --time-unit).")
+]
 _EXCLUDE = "CSV: profile columns + lambda_z_time, lambda_z_reason (points left out of lambda_z)."
 LambdaZExcludeOpt = Annotated[Path | None, typer.Option(help=_EXCLUDE)]
 StudyidOpt = Annotated[str, typer.Option(help="STUDYID for the PP domain when the input has none.")]
@@ -219,7 +225,9 @@ ExtrapolateTauOpt = Annotated[
 TssOutOpt = Annotated[
     Path | None, typer.Option(help="With --dosing: write the time to steady state per profile (CSV).")
 ]
-TssFractionOpt = Annotated[float, typer.Option(help="Fraction of steady state for --tss-out.")]
+TssFractionOpt = Annotated[
+    float, typer.Option(parser=fraction, help="Fraction of steady state for --tss-out (0.9 for 90%).")
+]
 _REVIEW = (
     "Reviewer's lambda_z choices (CSV or JSON: profile columns, time (empty = whole profile), "
     "action include|exclude, reason), as saved by the web NCA review."

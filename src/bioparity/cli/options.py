@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from bioparity.cli.common import OutputFormat
+from bioparity.cli.common import OutputFormat, fraction
 from bioparity.cli.main import language_option
 
 Format = Annotated[OutputFormat, typer.Option("--format", help="json or table.")]
@@ -25,10 +25,18 @@ DatabaseUrl = Annotated[
 #: (:data:`bioparity.nca.units.UNIT_FIELDS`), as messages name them.
 UNIT_OPTIONS = {"conc_unit": "--conc-unit", "time_unit": "--time-unit", "dose_unit": "--dose-unit"}
 #: One-sided level of the two one-sided tests (BE, PK similarity, CV from a CI).
-Alpha = Annotated[float, typer.Option(help="One-sided level: 0.05 for a 90% CI.")]
-Theta1 = Annotated[float, typer.Option(help="Lower limit (ratio).")]
-Theta2 = Annotated[float | None, typer.Option(help="Upper limit (default 1/theta1).")]
-TargetPower = Annotated[float, typer.Option(help="Power to reach.")]
+#: Every option whose value is a fraction or a ratio reads it with :func:`~bioparity.cli.common.fraction`
+#: (``30%`` is refused with the fraction to give, 0.3).
+Alpha = Annotated[
+    float, typer.Option(parser=fraction, help="One-sided level, a fraction: 0.05 for a 90% CI.")
+]
+Theta1 = Annotated[float, typer.Option(parser=fraction, help="Lower limit, a ratio (0.80, not 80).")]
+Theta2 = Annotated[
+    float | None, typer.Option(parser=fraction, help="Upper limit, a ratio (default 1/theta1).")
+]
+TargetPower = Annotated[
+    float, typer.Option(parser=fraction, help="Power to reach, a fraction (0.8 for 80%).")
+]
 PlotFormat = Annotated[str, typer.Option(help="png or svg.")]
 Seed = Annotated[int, typer.Option(help="Seed of the operating-characteristics simulation.")]
 Workers = Annotated[

@@ -29,9 +29,21 @@ from bioparity.pathways.checks import code_words
 
 _STATUS_STYLE = {"met": "green", "missing": "red", "at_risk": "yellow"}
 
-Program = Annotated[Path | None, typer.Argument(help="PROGRAM.yaml: the program profile and its evidence.")]
+Program = Annotated[
+    Path | None,
+    typer.Argument(metavar="PROGRAM.yaml", help="PROGRAM.yaml: the program profile and its evidence."),
+]
+#: The region codes of the shipped rule files (``bioparity.pathways.engine.REGION_ORDER``; written out here
+#: so that ``bioparity --help`` reads no rule file; a test keeps the two the same).
+REGION_HELP = "EMA, FDA, MHRA, NMPA, WHO or HC"
 Regions = Annotated[
-    list[str] | None, typer.Option("--region", help="Region code to assess (repeatable); default: all.")
+    list[str] | None,
+    typer.Option(
+        "--region",
+        metavar="CODE",
+        help=f"Region to assess (repeatable): {REGION_HELP}, or a jurisdiction (EU, US, UK, CN, CA); any "
+        "case. Default: the program's target_regions, else every region with rules.",
+    ),
 ]
 Explain = Annotated[
     str | None,
@@ -102,6 +114,16 @@ def _print_tables(result: PathwayAssessment) -> None:
         console.print()
 
 
+def _region_codes(regions: list[str] | None) -> list[str] | None:
+    """The ``--region`` values as rule-set codes (``ema``, ``EU`` -> EMA; as the program's target_regions
+    are read); one no rule set knows is kept as typed, for the error naming the regions with rules."""
+    if not regions:
+        return None
+    from bioparity.pathways.engine import region_code
+
+    return [region_code(r) or r for r in regions]
+
+
 @app.command("pathways")
 def pathways_command(
     program_file: Program = None,
@@ -125,7 +147,7 @@ def pathways_command(
 
             require_utf8_text(program_file)  # Latin-1 or binary bytes: the line, not a UnicodeDecodeError
         program, inventory = load_program(program_file)
-        result = assess_program(program, inventory, rules=rule_sets, regions=region or None)
+        result = assess_program(program, inventory, rules=rule_sets, regions=_region_codes(region))
         if fmt is OutputFormat.json:
             print_json(result.to_dict())
         else:

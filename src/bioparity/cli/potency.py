@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bioparity.cli.common import check_outputs, user_errors, write_result
+from bioparity.cli.common import check_outputs, fraction, user_errors, write_result
 from bioparity.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -48,8 +48,19 @@ In = Annotated[
 Combine = Annotated[bool, typer.Option("--combine", help="Add the combination of assays per sample.")]
 CombineMethod = Annotated[str, typer.Option(help="auto, weighted, semi-weighted or unweighted.")]
 Transform = Annotated[str, typer.Option(help="Response transformation before fitting: none or log.")]
-MinR2 = Annotated[float | None, typer.Option(help="Suitability: minimum R2 of the unconstrained model.")]
+MinR2 = Annotated[
+    float | None, typer.Option(help="Suitability: minimum R2 of the unconstrained model (0 to 1).")
+]
 MaxCiRatio = Annotated[float | None, typer.Option(help="Suitability: maximum CI upper/lower ratio.")]
+ConfLevel = Annotated[
+    float, typer.Option(parser=fraction, help="Confidence level of the potency CI (0.95 for 95%).")
+]
+TestAlpha = Annotated[
+    float, typer.Option(parser=fraction, help="Level of the Ph. Eur. 5.3 significance tests (0.05 for 5%).")
+]
+EquivalenceLevel = Annotated[
+    float, typer.Option(parser=fraction, help="Confidence level of the equivalence CIs (0.90 for 90%).")
+]
 
 app = typer.Typer()
 
@@ -59,14 +70,14 @@ def potency_command(
     infile: In,
     model: Annotated[str, typer.Option(help="4pl, 5pl, parallel-line or slope-ratio.")],
     out: Annotated[Path, typer.Option(help="Results CSV: one row per assay and test sample.")],
-    conf_level: Annotated[float, typer.Option(help="Confidence level of the potency CI.")] = 0.95,
+    conf_level: ConfLevel = 0.95,
     equivalence_margins: Margins = None,
     combine: Combine = False,
     combine_method: CombineMethod = "auto",
-    alpha: Annotated[float, typer.Option(help="Level of the Ph. Eur. 5.3 significance tests.")] = 0.05,
+    alpha: TestAlpha = 0.05,
     transform: Transform = "none",
     pairwise: Pairwise = False,
-    equivalence_level: Annotated[float, typer.Option(help="Confidence level of the equivalence CIs.")] = 0.90,
+    equivalence_level: EquivalenceLevel = 0.90,
     min_r2: MinR2 = None,
     max_ci_ratio: MaxCiRatio = None,
     assay: Annotated[str, typer.Option(help="Assay (plate) column.")] = "assay",

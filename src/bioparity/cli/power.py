@@ -28,6 +28,8 @@ from bioparity.cli.common import (
     OutputFormat,
     check_outputs,
     comma_list,
+    fraction,
+    fractions,
     need,
     print_record,
     user_errors,
@@ -37,7 +39,7 @@ from bioparity.cli.common import (
 )
 from bioparity.cli.options import Alpha, Format, TargetPower, Theta1, Theta2
 from bioparity.cli.progress import progress_bar
-from bioparity.errors import InputError, ScenarioError
+from bioparity.errors import ScenarioError
 from bioparity.i18n import gettext as _
 from bioparity.io import ColumnSpec, read_table, write_frame_atomic
 from bioparity.io.power_grid import (
@@ -57,12 +59,19 @@ if TYPE_CHECKING:
 Design = Annotated[str, typer.Option(help="Design: parallel, 2x2, 2x2x3, 2x2x4, 2x3x3, 2x4x4, 3x3, 4x4, ...")]
 CV = Annotated[
     float | None,
-    typer.Option(help="Within-subject CV (crossover) or total CV (parallel), as a ratio: 0.30 for 30%."),
+    typer.Option(
+        parser=fraction,
+        help="Within-subject CV (crossover) or total CV (parallel), as a ratio: 0.30 for 30%.",
+    ),
 ]
-Theta0 = Annotated[float, typer.Option(help="True ratio T/R.")]
+Theta0 = Annotated[float, typer.Option(parser=fraction, help="True ratio T/R (0.95, not 95).")]
 #: Lower limit and level of the TOST commands (their own help; theta1 optional: default or a --grid row).
-TostTheta1 = Annotated[float | None, typer.Option(help="Lower limit (default 0.80).")]
-TostAlpha = Annotated[float, typer.Option(help="One-sided level of each test (0.05 = 90% CI).")]
+TostTheta1 = Annotated[
+    float | None, typer.Option(parser=fraction, help="Lower limit, a ratio (default 0.80).")
+]
+TostAlpha = Annotated[
+    float, typer.Option(parser=fraction, help="One-sided level of each test, a fraction (0.05 = 90% CI).")
+]
 Method = Annotated[str, typer.Option(help="exact (Owen's Q), nct or shifted.")]
 Out = Annotated[Path | None, typer.Option(help="Output CSV for --grid (IN plus the computed columns).")]
 PowerGrid = Annotated[
@@ -194,7 +203,9 @@ def samplesize_pk_similarity_command(
             "analyses AUCIFO,AUCLST,CMAX by default: give those (and a --cv per metric) to plan for all 3."
         ),
     ] = DEFAULT_PLANNING_METRICS,
-    correlation: Annotated[float, typer.Option(help="Correlation of log metrics within a subject.")] = 0.0,
+    correlation: Annotated[
+        float, typer.Option(help="Correlation of log metrics within a subject (-1 to 1).")
+    ] = 0.0,
     comparisons: Annotated[
         str, typer.Option(help="Comparisons that must pass, e.g. test/eu-ref,test/us-ref (default all).")
     ] = "",
@@ -204,8 +215,13 @@ def samplesize_pk_similarity_command(
     variance: Annotated[
         str, typer.Option(help="welch (per comparison, default) or pooled (one variance, all arms).")
     ] = "welch",
-    target_power: Annotated[float, typer.Option(help="Joint power to reach.")] = 0.90,
-    dropout: Annotated[float, typer.Option(help="Expected dropout fraction (enrolled = n/(1-d)).")] = 0.0,
+    target_power: Annotated[
+        float, typer.Option(parser=fraction, help="Joint power to reach, a fraction (0.9 for 90%).")
+    ] = 0.90,
+    dropout: Annotated[
+        float,
+        typer.Option(parser=fraction, help="Expected dropout fraction d (0.1 for 10%; enrolled = n/(1-d))."),
+    ] = 0.0,
     alpha: TostAlpha = 0.05,
     theta1: Theta1 = 0.80,
     theta2: Theta2 = None,
@@ -217,13 +233,7 @@ def samplesize_pk_similarity_command(
     from bioparity.power.multi_arm import sample_size_pk_similarity
 
     with user_errors():
-        try:
-            cv_values = [float(v) for v in comma_list(cv)]
-            ratio_values = [float(v) for v in comma_list(ratios)]
-        except ValueError as exc:
-            raise InputError(
-                _("--cv and --ratios take comma-separated numbers: %(reason)s") % {"reason": exc}
-            ) from exc
+        cv_values, ratio_values = fractions("--cv", cv), fractions("--ratios", ratios, "0.95,1,1")
         warn_cv("--cv", *cv_values)
         res = sample_size_pk_similarity(
             arms=comma_list(arms), ratios=ratio_values, cv=cv_values[0] if len(cv_values) == 1 else cv_values,
@@ -269,13 +279,20 @@ def _pk_similarity_record(res: MultiArmSampleSize) -> dict[str, Any]:
 
 @app.command("cv-from-ci")
 def cv_from_ci_command(
-    lower: Annotated[float, typer.Option(help="Lower confidence limit of the ratio (e.g. 0.85).")],
-    upper: Annotated[float, typer.Option(help="Upper confidence limit of the ratio (e.g. 1.05).")],
+    lower: Annotated[
+        float, typer.Option(parser=fraction, help="Lower confidence limit of the ratio (0.85, not 85).")
+    ],
+    upper: Annotated[
+        float, typer.Option(parser=fraction, help="Upper confidence limit of the ratio (1.05, not 105).")
+    ],
     n: Annotated[int, typer.Option(help="Total number of subjects.")],
     design: Annotated[str, typer.Option(help="Design of the study that reported the interval.")] = "2x2",
     alpha: Alpha = 0.05,
     point: Annotated[
-        float | None, typer.Option(help="Point estimate (default: geometric mean of the limits).")
+        float | None,
+        typer.Option(
+            parser=fraction, help="Point estimate, a ratio (default: geometric mean of the limits)."
+        ),
     ] = None,
     fmt: Format = OutputFormat.table,
 ) -> None:

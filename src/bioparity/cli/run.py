@@ -20,9 +20,14 @@ from bioparity.cli.common import echo_notes, user_errors, wrote_rows
 from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.i18n import gettext as _
 
-KindArg = Annotated[str, typer.Argument(help="Analysis kind (see `bioparity kinds`), e.g. nca or caa.")]
+KindArg = Annotated[
+    str, typer.Argument(metavar="KIND", help="Analysis kind (see `bioparity kinds`), e.g. nca or caa.")
+]
 FileArg = Annotated[
-    Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="Input file the kind reads.")
+    Path,
+    typer.Argument(
+        metavar="FILE", exists=True, dir_okay=False, readable=True, help="Input file the kind reads."
+    ),
 ]
 OptionArg = Annotated[
     list[str] | None,

@@ -27,7 +27,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bioparity.cli.common import OutputFormat, comma_list, print_json, user_errors, warn_cv
+from bioparity.cli.common import (
+    OutputFormat,
+    comma_list,
+    fraction,
+    fractions,
+    percent,
+    print_json,
+    user_errors,
+    warn_cv,
+)
 from bioparity.cli.options import Format, Scheduler, Theta1, Theta2, Workers
 from bioparity.cli.progress import progress_bar
 from bioparity.errors import InputError
@@ -57,7 +66,7 @@ AnalysisSet = Annotated[
 AdaFraction = Annotated[
     str,
     typer.Option(
-        help="Fraction of subjects developing ADA (one value or one per arm; Kaur et al. 2017: 0.59)."
+        help="Fraction of subjects developing ADA, 0.59 for 59% (one value or one per arm; Kaur et al. 2017)."
     ),
 ]
 AucpextRule = Annotated[
@@ -70,9 +79,28 @@ StudySeed = Annotated[int, typer.Option(help="Seed (SeedSequence entropy); same 
 Arms = Annotated[str, typer.Option(help="Arms in order; comparisons are arm i / arm j.")]
 NPerArm = Annotated[str, typer.Option(help="Subjects enrolled per arm: one number or one per arm.")]
 Times = Annotated[str, typer.Option(help="Sampling times (h), comma-separated.")]
-CvCl = Annotated[float, typer.Option(help="Between-subject CV of CL (log-normal; Kaur et al. 2017).")]
+CvCl = Annotated[
+    float,
+    typer.Option(parser=fraction, help="Between-subject CV of CL, a ratio (log-normal; Kaur et al. 2017)."),
+]
+CvV = Annotated[
+    float, typer.Option(parser=fraction, help="Between-subject CV of V, a ratio (Kaur et al. 2017 Cmax CV).")
+]
+CvKa = Annotated[float, typer.Option(parser=fraction, help="Between-subject CV of ka, a ratio.")]
+ResidualCv = Annotated[
+    float, typer.Option(parser=fraction, help="Proportional residual error, a CV (ratio; log-normal).")
+]
 Lloq = Annotated[float, typer.Option(help="Assay LLOQ (mg/L); lower values are BLQ (PKNCA BLQ rule).")]
-Dropout = Annotated[float, typer.Option(help="Probability that a subject drops out (time uniform).")]
+Dropout = Annotated[
+    float,
+    typer.Option(parser=fraction, help="Probability that a subject drops out, a fraction (time uniform)."),
+]
+SimAlpha = Annotated[
+    float, typer.Option(parser=fraction, help="One-sided level, a fraction (0.05 = 90% CI).")
+]
+SimMaxAucpext = Annotated[
+    float, typer.Option(parser=percent, help="Limit of %extrapolated AUC (AUCIFO), in percent (20 or 20%).")
+]
 StudiesOut = Annotated[
     Path | None, typer.Option(help="Per-study CSV or Parquet (study x metric x comparison).")
 ]
@@ -104,9 +132,13 @@ def _ints(option: str, text: str) -> tuple[int, ...]:
     return tuple(int(v) for v in values)
 
 
+#: An example of each per-arm option, as its error shows it.
+_PER_ARM_EXAMPLES = {"--bioavailability": "0.95,1,1", "--ada-fraction": "0.59"}
+
+
 def _per_arm(option: str, text: str) -> float | tuple[float, ...]:
-    """One value for every arm, or one value per arm."""
-    values = _floats(option, text)
+    """One fraction for every arm, or one per arm (:func:`~bioparity.cli.common.fractions`)."""
+    values = tuple(fractions(option, text, _PER_ARM_EXAMPLES[option]))
     return values[0] if len(values) == 1 else values
 
 
@@ -183,9 +215,9 @@ def pk_similarity_command(
     v: Annotated[float, typer.Option(help="Typical volume V/F (L).")] = 6.0,
     ka: Annotated[float, typer.Option(help="Typical absorption rate constant (1/h).")] = 0.012,
     cv_cl: CvCl = 0.35,
-    cv_v: Annotated[float, typer.Option(help="Between-subject CV of V (Kaur et al. 2017 Cmax CV).")] = 0.35,
-    cv_ka: Annotated[float, typer.Option(help="Between-subject CV of ka.")] = 0.30,
-    residual_cv: Annotated[float, typer.Option(help="Proportional residual error (CV, log-normal).")] = 0.10,
+    cv_v: CvV = 0.35,
+    cv_ka: CvKa = 0.30,
+    residual_cv: ResidualCv = 0.10,
     lloq: Lloq = 0.0,
     dropout: Dropout = 0.0,
     analysis_set: AnalysisSet = "completers",
@@ -193,10 +225,10 @@ def pk_similarity_command(
     ada_onset: Annotated[float, typer.Option(help="ADA onset (h after dose).")] = 336.0,
     ada_cl_factor: Annotated[float, typer.Option(help="Clearance multiplier after ADA onset.")] = 2.0,
     metrics: Annotated[str, typer.Option(help="Metrics that must all pass.")] = ",".join(DECISION_METRICS),
-    alpha: Annotated[float, typer.Option(help="One-sided level (0.05 = 90% CI).")] = 0.05,
+    alpha: SimAlpha = 0.05,
     theta1: Theta1 = 0.80,
     theta2: Theta2 = None,
-    max_aucpext: Annotated[float, typer.Option(help="Limit of %extrapolated AUC (AUCIFO).")] = 20.0,
+    max_aucpext: SimMaxAucpext = 20.0,
     aucpext_rule: AucpextRule = "keep",
     variance: Variance = "welch",
     out: StudiesOut = None,

@@ -36,11 +36,11 @@ EXIT_AUDIT_BROKEN = 1
 #: Seconds a server worker may take to import the application before uvicorn replaces it.
 WORKER_HEALTHCHECK_SECONDS = 120
 
-Username = Annotated[str, typer.Argument(help="Login name, e.g. an e-mail address.")]
+Username = Annotated[str, typer.Argument(metavar="USER", help="Login name, e.g. an e-mail address.")]
 PasswordStdin = Annotated[bool, typer.Option(help="Read the password from the first line of stdin.")]
 Role = Annotated[str, typer.Option(help="Role in --org: owner, statistician, analyst, reviewer, viewer.")]
 #: The account an administrator acts on (user reset-password, user status).
-Account = Annotated[str, typer.Argument(help="The account.")]
+Account = Annotated[str, typer.Argument(metavar="USER", help="The account.")]
 #: Why an administrator changes an account (EU GMP Annex 11 section 9), kept in the audit row.
 Reason = Annotated[
     str,
@@ -218,7 +218,7 @@ def _account_command(
         chosen: Callable[..., None] = command if changes else read_only
         chosen.__doc__ = change.__doc__
         chosen.__annotations__ = {
-            "username": Annotated[str, typer.Argument(help=account_help)],
+            "username": Annotated[str, typer.Argument(metavar="USER", help=account_help)],
             **({"reason": Reason} if changes else {}),
             "database_url": DatabaseUrl,
             "return": None,
@@ -271,8 +271,9 @@ def user_reset_password(
     password_stdin: Annotated[bool, typer.Option(help="Read the temporary password from stdin.")] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Set a temporary password the user must change at the next sign-in; revokes the account's
-    sessions and tokens and lifts a lock."""
+    """Set a temporary password the user must change at the next sign-in.
+
+    Revokes the account's sessions and tokens and lifts a lock."""
     from bioparity.workspace import accounts
 
     password = _read_password(password_stdin)
@@ -295,7 +296,7 @@ def user_status(session: Session, username: str, reason: str) -> str:
 
 @org_app.command("create")
 def org_create(
-    name: Annotated[str, typer.Argument(help="Organisation name (unique).")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Organisation name (unique).")],
     reason: Reason,
     owner: Annotated[str | None, typer.Option(help="User name of its first owner.")] = None,
     database_url: DatabaseUrl = None,
@@ -318,8 +319,9 @@ def org_create(
 
 @audit_app.command("verify")
 def audit_verify(database_url: DatabaseUrl = None, anchor: Anchor = None) -> None:
-    """Check the keyed audit chain and cross-check datasets, runs and signatures against it (and the
-    anchors); exit 1 naming each edited, deleted, inserted or invented row or object."""
+    """Check the keyed audit chain and cross-check datasets, runs, signatures (and anchors) against it.
+
+    Exit 1 naming each edited, deleted, inserted or invented row or object."""
     from bioparity.workspace.integrity import verify_workspace
 
     with user_errors():
@@ -373,9 +375,11 @@ def audit_export(
     ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Administrator: the whole audit trail as CSV, every organisation's and program's rows and the
-    account events no page shows to everyone (sign-ins, failed and refused sign-ins, locks, unlocks,
-    password changes and resets, deactivations, sign-outs; 21 CFR 11.300(d)). Check it with `audit verify`."""
+    """Administrator: the whole audit trail as CSV, with the account events no page shows to everyone.
+
+    Every organisation's and program's rows and the account events (sign-ins, failed and refused sign-ins,
+    locks, unlocks, password changes and resets, deactivations, sign-outs; 21 CFR 11.300(d)). Check it with
+    `audit verify`."""
     from datetime import date
 
     import pandas as pd

@@ -14,12 +14,14 @@ from bioparity.io.table import ColumnSpec
 from bioparity.nca.samples import Where
 from bioparity.problems import (
     A_COLUMN_NAMED,
+    A_COLUMN_NAMED_OR_OPTION,
     A_NUMBER_OF_SUBJECT,
     EMPTY_CELL,
     METRICS_AS_NAMED,
     METRICS_NOT_FOUND_HAS,
     NO_COLUMN,
     NO_COLUMN_FOUND,
+    NO_COLUMN_OF_OPTION,
     NOT_A_NUMBER,
     ON_EVERY_ROW,
     ONE_OF,
@@ -51,11 +53,22 @@ CROSSOVER_COLUMNS = [
 ]
 
 
-def _pick(columns: list[str], wanted: str | None, candidates: tuple[str, ...], what: str, file: str) -> str:
+def _pick(
+    columns: list[str],
+    wanted: str | None,
+    candidates: tuple[str, ...],
+    what: str,
+    file: str,
+    option: str | None = None,
+) -> str:
+    """The column ``wanted`` (given), else the first of ``candidates`` in ``columns``; a missing column names
+    the ``option`` that gives it, when a command line has one (``--arm-column``)."""
     if wanted is not None:
         if wanted not in columns:
             raise DataFileError(
-                NO_COLUMN.format(column=repr(wanted)),
+                NO_COLUMN.format(column=repr(wanted))
+                if option is None
+                else NO_COLUMN_OF_OPTION.format(column=repr(wanted), option=option),
                 file=file,
                 expected=ONE_OF.format(choices=", ".join(columns)),
             )
@@ -63,10 +76,13 @@ def _pick(columns: list[str], wanted: str | None, candidates: tuple[str, ...], w
     for c in candidates:
         if c in columns:
             return c
+    names, found = ", ".join(candidates), ", ".join(columns)
     raise DataFileError(
         NO_COLUMN_FOUND[what],
         file=file,
-        expected=A_COLUMN_NAMED.format(names=", ".join(candidates), found=", ".join(columns)),
+        expected=A_COLUMN_NAMED.format(names=names, found=found)
+        if option is None
+        else A_COLUMN_NAMED_OR_OPTION.format(names=names, option=option, found=found),
     )
 
 
@@ -83,20 +99,27 @@ def _source_cell(
 
 
 def read_metric_table(
-    path: Path, subject_col: str | None, arm_col: str | None, metrics: list[str], covariates: list[str]
+    path: Path,
+    subject_col: str | None,
+    arm_col: str | None,
+    metrics: list[str],
+    covariates: list[str],
+    options: tuple[str, str] | None = None,
 ) -> tuple[pd.DataFrame, str, str]:
     """Wide frame (subject, arm, metrics..., covariates...) from a long PP or a wide CSV, and the names of
     the subject and arm columns it used.
 
     A long PP file (``PPTESTCD``, ``PPSTRESN``; the output of ``bioparity nca``) is pivoted to one row per
     subject; a wide file has one row per subject with the metrics as columns. Subject and arm columns are
-    found by name (``SUBJECT_COLUMNS``, ``ARM_COLUMNS``) unless given. Errors name file, row and column.
+    found by name (``SUBJECT_COLUMNS``, ``ARM_COLUMNS``) unless given. Errors name file, row and column,
+    and for a missing subject or arm column the options of ``options`` (``("--subject-column",
+    "--arm-column")``) that give them, on the command line.
     """
     label = str(path)
     require_file(path, label, "an existing CSV file")
     check_csv_limits(path, label)
     raw = read_csv_cells(path, label)
-    return metric_table(raw, label, subject_col, arm_col, metrics, covariates)
+    return metric_table(raw, label, subject_col, arm_col, metrics, covariates, options)
 
 
 def metric_table(
@@ -106,13 +129,15 @@ def metric_table(
     arm_col: str | None,
     metrics: list[str],
     covariates: list[str],
+    options: tuple[str, str] | None = None,
 ) -> tuple[pd.DataFrame, str, str]:
     """:func:`read_metric_table` on a frame of text cells already read (``label`` names it in errors)."""
+    subject_option, arm_option = options if options is not None else (None, None)
     raw = raw.copy()
     raw.columns = [str(c).strip() for c in raw.columns]
     cols = list(raw.columns)
-    subj = _pick(cols, subject_col, SUBJECT_COLUMNS, "subject", label)
-    arm = _pick(cols, arm_col, ARM_COLUMNS, "arm (treatment group)", label)
+    subj = _pick(cols, subject_col, SUBJECT_COLUMNS, "subject", label, subject_option)
+    arm = _pick(cols, arm_col, ARM_COLUMNS, "arm (treatment group)", label, arm_option)
     for c in covariates:
         _pick(cols, c, (), "covariate", label)
     for c, what in ((subj, "a subject"), (arm, "an arm")):
