@@ -38,6 +38,9 @@ from bioparity.analyses.figures import (
     ProfilePlot,
     XYPlot,
     caa_plot,
+    log_floor,
+    semilog_band,
+    summarised_profiles,
 )
 from bioparity.caa.results import CAAResult
 from bioparity.errors import InputError
@@ -192,12 +195,16 @@ def profiles_svg(plot: ProfilePlot, *, log: bool) -> str:
 
 
 def individual_svg(plot: ProfilePlot) -> str:
-    """Individual profiles, one panel per arm, semi-log (zero concentrations left out)."""
-    arms = [line.name for line in plot.lines]
+    """Individual profiles, one panel per arm drawn one by one (a line summarised in bands has its panel
+    in :func:`bands_svg`), semi-log (zero concentrations left out)."""
+    names = [line.name for line in plot.lines]
+    drawn = {line.name for line in plot.individual}
+    arms = [name for name in names if name in drawn]
     with _style():
         fig = Figure(figsize=(6.4, 2.6), layout="constrained")
         axes = fig.subplots(1, max(len(arms), 1), sharey=True, squeeze=False)[0]
-        for i, (ax, arm) in enumerate(zip(axes, arms, strict=True)):
+        for ax, arm in zip(axes, arms, strict=True):
+            i = names.index(arm)  # the arm's colour in every figure
             for line in plot.individual:
                 if line.name != arm:
                     continue
@@ -217,8 +224,10 @@ def bands_svg(plot: ProfilePlot, *, log: bool) -> str:
     """The individual profiles of a large study summarised (:attr:`ProfilePlot.bands`): one panel per
     line (arm, arm / analyte), the median concentration per nominal time as a line and the percentiles
     (:data:`~bioparity.analyses.figures.BAND_PERCENTILES`) as a shaded band, linear or semi-log (values
-    of 0 not drawn on the log scale); the number of profiles in each panel's title."""
+    of 0 not drawn on the log scale: a band whose lower percentile is 0 reaches down to the panel's lower
+    edge, :func:`~bioparity.analyses.figures.semilog_band`); the number of profiles in each panel's title."""
     low, high = BAND_PERCENTILES
+    floor = log_floor(plot.bands)
     columns = min(len(plot.bands), 3) or 1
     rows = math.ceil(len(plot.bands) / columns) or 1
     with _style():
@@ -230,14 +239,19 @@ def bands_svg(plot: ProfilePlot, *, log: bool) -> str:
             colour = COLOURS[i % len(COLOURS)]
             x, mid = np.asarray(band.x), np.asarray(band.median)
             lower, upper = np.asarray(band.lower), np.asarray(band.upper)
-            shown = (lower > 0) & (upper > 0) if log else np.ones(x.size, dtype=bool)
-            ax.fill_between(x, lower, upper, where=shown, color=colour, alpha=0.25, lw=0, interpolate=False)
+            if log:
+                x_band, lower, upper = (np.asarray(v) for v in semilog_band(band, floor))
+            else:
+                x_band = x
+            ax.fill_between(x_band, lower, upper, color=colour, alpha=0.25, lw=0)
             keep = mid > 0 if log else np.ones(x.size, dtype=bool)
             ax.plot(x[keep], mid[keep], color=colour, lw=1.2, marker="o", ms=2)
             ax.set_title(f"{band.name} (n = {plot.n_subjects.get(band.name, 0)})", fontsize=8)
             if log:
                 _decades(ax)
                 ax.yaxis.set_minor_locator(NullLocator())  # six panels' minor ticks: half the drawing time
+                if math.isfinite(floor):
+                    ax.set_ylim(bottom=floor)  # a band open downwards reaches the lower edge
             ax.grid(alpha=0.3)
         for ax in axes[len(plot.bands) :]:
             ax.set_visible(False)
@@ -246,7 +260,7 @@ def bands_svg(plot: ProfilePlot, *, log: bool) -> str:
             _("%(label)s (log scale)") % {"label": plot.conc_label} if log else plot.conc_label, fontsize=8
         )
         what = _("%(profiles)s profiles: median and percentiles %(low)g to %(high)g per nominal time") % {
-            "profiles": f"{plot.n_profiles:,}",
+            "profiles": f"{summarised_profiles(plot):,}",
             "low": low,
             "high": high,
         }
