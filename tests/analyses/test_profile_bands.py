@@ -97,9 +97,16 @@ def test_the_bands_are_r_quantile_type_7_with_n_per_nominal_time() -> None:
 
 
 def test_a_small_study_keeps_one_line_per_profile() -> None:
-    plot = profile_plot(_concentrations(BANDS_FROM - 1))
+    plot = profile_plot(_concentrations(BANDS_FROM))  # two lines of BANDS_FROM / 2
     assert plot is not None
-    assert plot.bands == () and len(plot.individual) == plot.n_profiles == BANDS_FROM - 1
+    assert plot.bands == () and len(plot.individual) == plot.n_profiles == BANDS_FROM
+
+
+def test_a_line_is_summarised_from_bands_from_profiles_on() -> None:
+    plot = profile_plot(_concentrations(2 * BANDS_FROM - 1))  # odd subjects in A
+    assert plot is not None and plot.n_subjects == {"A": BANDS_FROM, "B": BANDS_FROM - 1}
+    assert [b.name for b in plot.bands] == ["A"]
+    assert {line.name for line in plot.individual} == {"B"} and len(plot.individual) == BANDS_FROM - 1
 
 
 def test_the_caption_says_what_is_drawn_how_many_profiles_and_n() -> None:
@@ -266,7 +273,7 @@ def test_the_run_report_figure_states_the_nca_blq_rule() -> None:
 def test_semi_log_bands_draw_a_percentile_of_0_at_the_lower_edge_and_say_so() -> None:
     frame = _concentrations(LARGE)
     numbers = pd.to_numeric(frame["conc"], errors="coerce")
-    early = (frame["time"] == 0) & (numbers < 3)  # a third of the samples at 0 h: 5th percentile 0
+    early = (frame["arm"] == "A") & (frame["time"] == 0) & (numbers < 3)  # a third of A's at 0 h: 5th pct 0
     frame.loc[early, "conc"] = "0"
     frame.loc[frame["time"] == 4, "conc"] = "0"  # every sample 0 at 4 h: nothing to draw there
     plot = profile_plot(frame)
@@ -280,8 +287,8 @@ def test_semi_log_bands_draw_a_percentile_of_0_at_the_lower_edge_and_say_so() ->
     caption = bands_caption(plot)
     assert (
         "On the semi-log scale, which has no 0: a percentile 5 of 0 is drawn as the band reaching down to "
-        "the panel's lower edge (A: 0 h, 4 h; B: 0 h, 4 h); a median of 0 has no point (A: 4 h; B: 4 h); "
-        "where the percentile 95 is 0 too nothing is drawn (A: 4 h; B: 4 h)."
+        "the panel's lower edge (A: 0 h, 4 h; B: 4 h); a median of 0 has no point (every line: 4 h); "
+        "where the percentile 95 is 0 too nothing is drawn (every line: 4 h)."
     ) in caption
     with static.text_as_text():
         svg = static.bands_svg(plot, log=True)

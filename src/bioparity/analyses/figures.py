@@ -406,11 +406,12 @@ def _nominal_times(data: pd.DataFrame) -> tuple[pd.Series, str]:
     )
 
 
-#: Profiles from which the individual profiles are summarised per nominal time (:class:`PercentileBand`)
-#: instead of drawn one by one: 2,004 semi-log lines of a large study took matplotlib 2.5 s of CPU, a
-#: 1 MB SVG that WeasyPrint draws again, and showed a solid blot per arm. The threshold of the report's
-#: listings (:data:`bioparity.analyses.nca.LISTING_FROM`); the demo's 201 profiles are drawn as before.
-BANDS_FROM = 500
+#: Profiles of one line (a panel: an arm, an arm / analyte) from which its individual profiles are
+#: summarised per nominal time (:class:`PercentileBand`) instead of drawn one by one, whatever the other
+#: lines hold. A readability threshold, no guideline's: the 2,004-profile study (six lines of 334) drawn
+#: one by one filled each panel with one blot of colour (and took matplotlib 2.5 s, a 1 MB SVG); the
+#: demo's three lines of 67 profiles stay readable and are drawn as before.
+BANDS_FROM = 100
 #: The percentiles of a :class:`PercentileBand`, percent: the 5th to 95th, as the prediction interval
 #: of a visual predictive check (Bergstrand et al. 2011, AAPS J 13(2):143-151), R ``quantile`` type 7
 #: (Hyndman and Fan 1996, Am Stat 50(4):361-365, definition 7; numpy's ``linear``).
@@ -509,8 +510,9 @@ def semilog_band(band: PercentileBand, floor: float) -> tuple[list[float], list[
 
 def _zero_times(plot: ProfilePlot, values: str) -> str:
     """Per line, the nominal times at which a band's ``values`` (``lower``, ``median``, ``upper``) are
-    0 (``A: 0 h, 1344-2016 h; B: 0 h``), consecutive times joined; empty when none is."""
-    parts = []
+    0 (``A: 0 h, 1344-2016 h; B: 0 h``; ``every line: 0 h`` when they are the same in every line),
+    consecutive times joined; empty when none is."""
+    parts: list[str] = []
     for band in plot.bands:
         runs: list[list[float]] = []
         last = -2
@@ -522,10 +524,16 @@ def _zero_times(plot: ProfilePlot, values: str) -> str:
             else:
                 runs.append([band.x[i]])
             last = i
-        if runs:
-            times = _(", ").join(_times_text(r, plot.time_unit) for r in runs)
-            parts.append(_("%(line)s: %(counts)s") % {"line": band.name, "counts": times})
-    return _("; ").join(parts)
+        parts.append(_(", ").join(_times_text(r, plot.time_unit) for r in runs))
+    if not any(parts):
+        return ""
+    if len(parts) > 1 and len(set(parts)) == 1:  # the same times in every line: said once
+        return _("every line: %(times)s") % {"times": parts[0]}
+    return _("; ").join(
+        _("%(line)s: %(counts)s") % {"line": band.name, "counts": times}
+        for band, times in zip(plot.bands, parts, strict=True)
+        if times
+    )
 
 
 def _semilog_text(plot: ProfilePlot) -> str:

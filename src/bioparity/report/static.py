@@ -194,6 +194,15 @@ def profiles_svg(plot: ProfilePlot, *, log: bool) -> str:
         return _svg(fig)
 
 
+def _panels(count: int, *, sharex: bool) -> tuple[Figure, list[Axes]]:
+    """A figure of ``count`` panels (one per line of a profile plot), three a row, the y axes shared:
+    six panels in one row had their titles overlap and were too narrow to read."""
+    columns = min(count, 3) or 1
+    rows = math.ceil(count / columns) or 1
+    fig = Figure(figsize=(6.4, 0.6 + 2.0 * rows), layout="constrained")
+    return fig, list(fig.subplots(rows, columns, sharex=sharex, sharey=True, squeeze=False).ravel())
+
+
 def individual_svg(plot: ProfilePlot) -> str:
     """Individual profiles, one panel per arm drawn one by one (a line summarised in bands has its panel
     in :func:`bands_svg`), semi-log (zero concentrations left out)."""
@@ -201,9 +210,8 @@ def individual_svg(plot: ProfilePlot) -> str:
     drawn = {line.name for line in plot.individual}
     arms = [name for name in names if name in drawn]
     with _style():
-        fig = Figure(figsize=(6.4, 2.6), layout="constrained")
-        axes = fig.subplots(1, max(len(arms), 1), sharey=True, squeeze=False)[0]
-        for ax, arm in zip(axes, arms, strict=True):
+        fig, axes = _panels(len(arms), sharex=False)
+        for ax, arm in zip(axes, arms, strict=False):
             i = names.index(arm)  # the arm's colour in every figure
             for line in plot.individual:
                 if line.name != arm:
@@ -215,6 +223,8 @@ def individual_svg(plot: ProfilePlot) -> str:
             ax.set_title(f"{arm} (n = {plot.n_subjects.get(arm, 0)})", fontsize=8.5)
             ax.set_xlabel(plot.time_label, fontsize=7.5)
             ax.grid(alpha=0.3)
+        for ax in axes[len(arms) :]:
+            ax.set_visible(False)
         axes[0].set_ylabel(_("%(label)s (log scale)") % {"label": plot.conc_label})
         fig.suptitle(_("Individual concentration-time profiles, semi-log"), fontsize=10)
         return _svg(fig)
@@ -228,11 +238,8 @@ def bands_svg(plot: ProfilePlot, *, log: bool) -> str:
     edge, :func:`~bioparity.analyses.figures.semilog_band`); the number of profiles in each panel's title."""
     low, high = BAND_PERCENTILES
     floor = log_floor(plot.bands)
-    columns = min(len(plot.bands), 3) or 1
-    rows = math.ceil(len(plot.bands) / columns) or 1
     with _style():
-        fig = Figure(figsize=(6.4, 0.6 + 2.0 * rows), layout="constrained")
-        axes = fig.subplots(rows, columns, sharex=True, sharey=True, squeeze=False).ravel()
+        fig, axes = _panels(len(plot.bands), sharex=True)
         names = [line.name for line in plot.lines]
         for ax, band in zip(axes, plot.bands, strict=False):
             i = names.index(band.name) if band.name in names else 0
@@ -250,9 +257,9 @@ def bands_svg(plot: ProfilePlot, *, log: bool) -> str:
             if log:
                 _decades(ax)
                 ax.yaxis.set_minor_locator(NullLocator())  # six panels' minor ticks: half the drawing time
-                if math.isfinite(floor):
-                    ax.set_ylim(bottom=floor)  # a band open downwards reaches the lower edge
             ax.grid(alpha=0.3)
+        if log and math.isfinite(floor):  # after every panel is drawn: the top from all of them (shared)
+            axes[0].set_ylim(bottom=floor)  # a band open downwards reaches the lower edge
         for ax in axes[len(plot.bands) :]:
             ax.set_visible(False)
         fig.supxlabel(plot.time_label, fontsize=8)
