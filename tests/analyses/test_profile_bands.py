@@ -296,3 +296,17 @@ def test_semi_log_bands_draw_a_percentile_of_0_at_the_lower_edge_and_say_so() ->
     web = individual_figure(plot)
     lower_edges = [t for t in web["data"] if t.get("showlegend") is False and "fill" not in t]
     assert lower_edges[0]["x"] == [0, 1, 2] and lower_edges[0]["y"][0] == floor
+
+
+def test_semi_log_panels_keep_the_top_of_every_line() -> None:
+    """Arm B ten times arm A: the shared log axis reaches B's 95th percentile (~95), so the decade 100 is
+    labelled; the lower edge set while A alone was drawn had fixed the top at A's (~10)."""
+    frame = _concentrations(LARGE)
+    numbers = pd.to_numeric(frame["conc"], errors="coerce")
+    frame.loc[frame["arm"] == "B", "conc"] = (numbers * 10).map("{:g}".format)
+    frame.loc[(frame["arm"] == "A") & (frame["time"] == 0), "conc"] = "0"  # a 5th percentile of 0
+    plot = profile_plot(frame)
+    assert plot is not None and max(plot.bands[1].upper) > 90
+    with static.text_as_text():
+        svg = static.bands_svg(plot, log=True)
+    assert ">100<" in svg or ">$\\mathdefault{100}$<" in svg, "the decade 100 is not labelled"
