@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from bioparity.analyses.contract import RunView, StoredInput
 from bioparity.analyses.figures import (
     BAND_PERCENTILES,
     BANDS_FROM,
@@ -22,7 +23,7 @@ from bioparity.analyses.figures import (
     profile_plot,
     semilog_band,
 )
-from bioparity.analyses.nca import sample_profiles
+from bioparity.analyses.nca import concentration_profile, sample_profiles
 from bioparity.i18n import use_language
 from bioparity.nca.blq import BLQRule
 from bioparity.report import static
@@ -310,3 +311,17 @@ def test_semi_log_panels_keep_the_top_of_every_line() -> None:
     with static.text_as_text():
         svg = static.bands_svg(plot, log=True)
     assert ">100<" in svg or ">$\\mathdefault{100}$<" in svg, "the decade 100 is not labelled"
+
+
+@pytest.mark.parametrize(
+    ("options", "last"),
+    [({}, 1 / 3), ({"blq_rule": "drop"}, 1.0), ({"blq_rule": "keep,drop,0.5"}, 1.5 / 3)],
+)
+def test_the_run_report_figure_uses_the_run_s_blq_rule(options: dict[str, str], last: float) -> None:
+    """The NCA run's ``blq_rule`` (PKNCA's without one) reaches the figure; the 8 h means by hand:
+    S1 BLQ (last), S2 1, S3 BLQ (first): (0 + 1 + 0) / 3; all dropped: 1; S1 imputed 0.5: 1.5 / 3."""
+    source = StoredInput("0" * 64, "nca", _blq_frame)
+    figure = concentration_profile(RunView("nca", options, pd.DataFrame(), (source,)))
+    assert figure is not None and isinstance(figure.data, ProfilePlot)
+    assert figure.data.lines[0].y[-1] == pytest.approx(last, abs=1e-9)
+    assert figure.data.blq_rule in figure.note  # the caption states the rule
