@@ -22,6 +22,7 @@ from bioparity.analyses.figures import (
     log_floor,
     profile_plot,
     semilog_band,
+    semilog_means_note,
 )
 from bioparity.analyses.nca import concentration_profile, sample_profiles
 from bioparity.i18n import use_language
@@ -325,3 +326,20 @@ def test_the_run_report_figure_uses_the_run_s_blq_rule(options: dict[str, str], 
     assert figure is not None and isinstance(figure.data, ProfilePlot)
     assert figure.data.lines[0].y[-1] == pytest.approx(last, abs=1e-9)
     assert figure.data.blq_rule in figure.note  # the caption states the rule
+
+
+def test_the_caption_says_what_the_semi_log_means_and_profiles_leave_out() -> None:
+    """The BLQ profiles under PKNCA's rule (means by hand in the BLQ test): the mean at 0 h is 0; the
+    three profiles drawn one by one have 0 at S1 0 h and 8 h, S2 0 h, S3 at all five times: 8 zeros."""
+    plot = profile_plot(_blq_frame(), blq=BLQRule())
+    assert plot is not None and plot.bands == ()
+    assert semilog_means_note(plot) == (
+        "On the semi-log scale of the mean profiles and of the profiles drawn one by one (a log scale has "
+        "no 0): a mean of 0 has no point (A: 0 h); 8 concentrations of 0 in the profiles drawn one by one "
+        "are not drawn."
+    )
+    source = StoredInput("0" * 64, "nca", _blq_frame)
+    figure = concentration_profile(RunView("nca", {}, pd.DataFrame(), (source,)))
+    assert figure is not None and semilog_means_note(plot) in figure.note
+    positive = profile_plot(_blq_frame().assign(conc="1"))
+    assert positive is not None and semilog_means_note(positive) == ""

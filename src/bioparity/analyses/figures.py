@@ -508,21 +508,21 @@ def semilog_band(band: PercentileBand, floor: float) -> tuple[list[float], list[
     )
 
 
-def _zero_times(plot: ProfilePlot, values: str) -> str:
-    """Per line, the nominal times at which a band's ``values`` (``lower``, ``median``, ``upper``) are
-    0 (``A: 0 h, 1344-2016 h; B: 0 h``; ``every line: 0 h`` when they are the same in every line),
+def _zero_times(plot: ProfilePlot, series: Sequence[tuple[str, Sequence[float], Sequence[float]]]) -> str:
+    """Per line (``name, times, values``), the nominal times at which its values are 0
+    (``A: 0 h, 1344-2016 h; B: 0 h``; ``every line: 0 h`` when they are the same in every line),
     consecutive times joined; empty when none is."""
     parts: list[str] = []
-    for band in plot.bands:
+    for _name, x, values in series:
         runs: list[list[float]] = []
         last = -2
-        for i, v in enumerate(getattr(band, values)):
+        for i, v in enumerate(values):
             if v > 0:
                 continue
             if i == last + 1:
-                runs[-1].append(band.x[i])
+                runs[-1].append(x[i])
             else:
-                runs.append([band.x[i]])
+                runs.append([x[i]])
             last = i
         parts.append(_(", ").join(_times_text(r, plot.time_unit) for r in runs))
     if not any(parts):
@@ -530,15 +530,40 @@ def _zero_times(plot: ProfilePlot, values: str) -> str:
     if len(parts) > 1 and len(set(parts)) == 1:  # the same times in every line: said once
         return _("every line: %(times)s") % {"times": parts[0]}
     return _("; ").join(
-        _("%(line)s: %(counts)s") % {"line": band.name, "counts": times}
-        for band, times in zip(plot.bands, parts, strict=True)
+        _("%(line)s: %(counts)s") % {"line": name, "counts": times}
+        for (name, _x, _v), times in zip(series, parts, strict=True)
         if times
     )
 
 
+def semilog_means_note(plot: ProfilePlot) -> str:
+    """What the semi-log figures of the means and of the profiles drawn one by one leave out (a log scale
+    has no 0): the times of means of 0 per line, and how many concentrations of 0 the individual profiles
+    have; empty when there is none."""
+    means = _zero_times(plot, [(line.name, line.x, line.y) for line in plot.lines])
+    zeros = sum(1 for line in plot.individual for v in line.y if v <= 0)
+    notes = []
+    if means:
+        notes.append(_("a mean of 0 has no point (%(where)s)") % {"where": means})
+    if zeros:
+        notes.append(
+            _("%(n)s concentrations of 0 in the profiles drawn one by one are not drawn")
+            % {"n": f"{zeros:,}"}
+        )
+    if not notes:
+        return ""
+    return _(
+        "On the semi-log scale of the mean profiles and of the profiles drawn one by one (a log scale has "
+        "no 0): %(notes)s."
+    ) % {"notes": _("; ").join(notes)}
+
+
 def _semilog_text(plot: ProfilePlot) -> str:
     """What the semi-log panels of the bands cannot draw (percentiles of 0) and how they show it."""
-    lower, median, upper = (_zero_times(plot, v) for v in ("lower", "median", "upper"))
+    lower, median, upper = (
+        _zero_times(plot, [(b.name, b.x, getattr(b, v)) for b in plot.bands])
+        for v in ("lower", "median", "upper")
+    )
     notes = []
     if lower:
         notes.append(

@@ -33,7 +33,7 @@ from bioparity.analyses.contract import (
     RunView,
     example_file,
 )
-from bioparity.analyses.figures import Figure, ProfilePlot, bands_caption, profile_plot
+from bioparity.analyses.figures import Figure, ProfilePlot, bands_caption, profile_plot, semilog_means_note
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.tables import (
     PORTRAIT_BUDGET,
@@ -1106,6 +1106,7 @@ def concentration_profile(run: RunView) -> Figure | None:
     if plot is None:
         return None
     notes = [_("Profiles: %(rule)s.") % {"rule": plot.time_rule}] if plot.time_rule else []
+    notes += [note] if (note := semilog_means_note(plot)) else []  # what a log scale cannot draw
     if plot.bands:  # what the summary of the individual profiles draws (BLQ rule too), where each profile is
         notes += [bands_caption(plot), _(EACH_PROFILE_NOTE)]
     elif plot.blq_rule:  # the BLQ samples of the means and of the profiles drawn
