@@ -343,3 +343,20 @@ def test_the_caption_says_what_the_semi_log_means_and_profiles_leave_out() -> No
     assert figure is not None and semilog_means_note(plot) in figure.note
     positive = profile_plot(_blq_frame().assign(conc="1"))
     assert positive is not None and semilog_means_note(positive) == ""
+
+
+def test_scheduled_times_are_recognised_with_two_analytes_per_subject() -> None:
+    """Every profile (arm / analyte, subject) sampled at 0, 1, 2 and 4 h, 1 h missing for 3 of 8 profiles:
+    each time is shared by at least half of the profiles, so the times are the schedule. Counting subjects
+    (4) against profiles (8) made every time look unscheduled unless all 8 had it."""
+    rows = [
+        {"arm": "A", "analyte": a, "subject": f"S{s}", "time": t, "conc": str(1 + t)}
+        for a in ("parent", "metabolite")
+        for s in range(4)
+        for t in (0, 1, 2, 4)
+        if not (t == 1 and (a, s) in {("parent", 0), ("parent", 1), ("metabolite", 0)})
+    ]
+    plot = profile_plot(pd.DataFrame(rows), by=["analyte"])
+    assert plot is not None
+    assert plot.time_rule == "mean per arm at each sampling time (all times are scheduled times)"
+    assert [line.x for line in plot.lines] == [[0, 1, 2, 4]] * 2

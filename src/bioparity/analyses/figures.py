@@ -390,7 +390,8 @@ def _nominal_times(data: pd.DataFrame) -> tuple[pd.Series, str]:
     (binning by sample order), which is what the mean profile of a fixed sampling schedule shows.
     """
     profiles = data.groupby(["arm", "subject"]).ngroups
-    shared = data.groupby("time")["subject"].nunique()
+    # profiles (line and subject), not subjects, at each time: with two analytes a line is arm / analyte
+    shared = data.drop_duplicates(["arm", "subject", "time"]).groupby("time").size()
     if bool((shared >= 0.5 * profiles).all()):
         return data["time"], _("mean per arm at each sampling time (all times are scheduled times)")
     # by position, not by row label: a hand-built frame's index may repeat labels (frames concatenated)
