@@ -25,6 +25,7 @@ from bioparity.analyses.figures import (
     semilog_means_note,
 )
 from bioparity.analyses.nca import concentration_profile, sample_profiles
+from bioparity.errors import DataFileError
 from bioparity.i18n import use_language
 from bioparity.nca.blq import BLQRule
 from bioparity.report import static
@@ -360,3 +361,15 @@ def test_scheduled_times_are_recognised_with_two_analytes_per_subject() -> None:
     assert plot is not None
     assert plot.time_rule == "mean per arm at each sampling time (all times are scheduled times)"
     assert [line.x for line in plot.lines] == [[0, 1, 2, 4]] * 2
+
+
+def test_no_concentration_at_all_gives_no_figure_and_text_is_refused() -> None:
+    blank = pd.DataFrame({"subject": ["a", "a"], "time": [0, 1], "conc": ["", ""]})
+    assert profile_plot(blank, blq=BLQRule()) is None
+    dropped = pd.DataFrame({"subject": ["a", "a"], "time": [0, 1], "conc": ["BLQ", "BLQ"]})
+    assert profile_plot(dropped, blq=BLQRule("drop", "drop", "drop")) is None
+    # row 2 of the frame (1-based), after a row without a time: named, never left out silently
+    text = pd.DataFrame({"subject": ["a", "a", "a"], "time": [None, 0, 1], "conc": ["1", "x", "1"]})
+    with pytest.raises(DataFileError, match="conc") as caught:
+        profile_plot(text, blq=BLQRule())
+    assert caught.value.row == 2 and caught.value.column == "conc"

@@ -654,6 +654,8 @@ def apply_blq_rule(data: pd.DataFrame, marked: npt.NDArray[np.bool_], rule: BLQR
         The samples kept, ``conc`` after the rule, index 0..n-1.
     """
     rows = data.reset_index(drop=True).assign(marked=np.asarray(marked, dtype=float))
+    if rows.empty:  # no concentration at all: nothing to handle
+        return rows.drop(columns="marked")
     rows = rows.sort_values(["profile", "actual"], kind="stable").reset_index(drop=True)
     codes = rows["profile"].rank(method="dense").to_numpy(dtype=np.int64) - 1
     # row numbers stand in for the times: clean_blq orders by column and compacts the rows it keeps
@@ -664,11 +666,21 @@ def apply_blq_rule(data: pd.DataFrame, marked: npt.NDArray[np.bool_], rule: BLQR
     return out.assign(conc=clean.conc[kept]).reset_index(drop=True)
 
 
-def _samples(frame: pd.DataFrame, line: pd.Series | str, profile: Sequence[str]) -> pd.DataFrame:
+def _samples(
+    frame: pd.DataFrame, line: pd.Series | str, profile: Sequence[str], blq: BLQRule | None
+) -> pd.DataFrame:
     """One row per sample of ``frame`` with a time: ``arm`` (the line), ``subject``, ``profile`` (a
     number per value of the ``profile`` columns), ``time`` (nominal when a column gives it, else actual),
-    ``actual`` and ``raw`` (the concentration cell as it is); index 0..n-1 (positions, not the frame's
-    labels, which may repeat in a hand-built frame)."""
+    ``actual``, ``conc`` (NaN: missing) and ``marked`` (a BLQ marker, its ``conc`` 0); index 0..n-1
+    (positions, not the frame's labels, which may repeat in a hand-built frame). Without a BLQ rule
+    (``blq`` None) text is NaN (BLQ markers left out, as before); with one, the concentrations are read
+    as the NCA reads them (:func:`bioparity.nca.samples.parse_numbers`): other text is an error naming its
+    row (of ``frame``) and the column."""
+    if blq is None:
+        conc = pd.to_numeric(frame["conc"], errors="coerce").to_numpy(dtype=float)
+        marked = np.zeros(len(frame), dtype=bool)
+    else:
+        conc, marked = parse_numbers(frame["conc"], "conc", Where(), allow_missing=True, blq_tokens=True)
     nominal = next((c for c in NOMINAL_TIME_COLUMNS if c in frame.columns), None)
     data = pd.DataFrame(
         {
@@ -677,21 +689,19 @@ def _samples(frame: pd.DataFrame, line: pd.Series | str, profile: Sequence[str])
             "profile": frame.groupby(list(profile), sort=False, dropna=False).ngroup(),
             "time": pd.to_numeric(frame[nominal or "time"], errors="coerce"),
             "actual": pd.to_numeric(frame["time"], errors="coerce"),
-            "raw": frame["conc"],
         }
     ).reset_index(drop=True)
+    data = data.assign(conc=conc, marked=marked)
     return data[data["time"].notna() & data["actual"].notna()].reset_index(drop=True)
 
 
 def _concentrations(data: pd.DataFrame, blq: BLQRule | None) -> pd.DataFrame:
-    """``data`` (:func:`_samples`) with ``conc``: missing concentrations left out; BLQ markers left out
-    (``blq`` None) or handled by the rule with the concentrations of 0 (:func:`apply_blq_rule`)."""
+    """``data`` (:func:`_samples`) without missing concentrations; BLQ markers left out (``blq`` None) or
+    handled by the rule with the concentrations of 0 (:func:`apply_blq_rule`)."""
+    present = data[data["conc"].notna()]
     if blq is None:
-        conc = pd.to_numeric(data["raw"], errors="coerce")  # BLQ markers become NaN: left out
-        return data.assign(conc=conc).dropna(subset=["conc"]).reset_index(drop=True)
-    values, marked = parse_numbers(data["raw"], "conc", Where(), allow_missing=True, blq_tokens=True)
-    present = ~np.isnan(values)
-    return apply_blq_rule(data.assign(conc=values)[present], marked[present], blq)
+        return present.drop(columns="marked").reset_index(drop=True)
+    return apply_blq_rule(present.drop(columns="marked"), present["marked"].to_numpy(dtype=bool), blq)
 
 
 def _blq_text(blq: BLQRule | None) -> str:
@@ -740,7 +750,7 @@ def profile_plot(
     line: pd.Series | str = "all"
     for i, c in enumerate(split):  # the line of each sample: its arm / analyte / ...
         line = frame[c].astype(str) if i == 0 else line + " / " + frame[c].astype(str)
-    data = _samples(frame, line, ["subject", *within, *others])
+    data = _samples(frame, line, ["subject", *within, *others], blq)
     if data.empty:
         return None
     nominal = next((c for c in NOMINAL_TIME_COLUMNS if c in frame.columns), None)
