@@ -23,11 +23,15 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from bioparity.analyses.terms import key_label, shown_value, term, value_words
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
+from bioparity.nca.blq import BLQRule, clean_blq
+from bioparity.nca.profiles import pad_profiles
+from bioparity.nca.samples import Where, parse_numbers
 from bioparity.nca.summary import split_columns
 
 ARM_COLUMNS = ("arm", "treatment", "TRT", "group")
@@ -74,10 +78,13 @@ class PercentileBand:
 class ProfilePlot:
     """Mean profiles per arm by nominal time; ``individual`` holds one line per subject (name = arm).
 
-    From :data:`BANDS_FROM` profiles on ``individual`` is empty and ``bands`` holds, per line, the median
-    and the :data:`BAND_PERCENTILES` percentiles of the concentrations at each nominal time instead
-    (``n_profiles`` profiles in all): thousands of individual lines drawn over each other show neither
-    the centre nor the spread."""
+    A line (a panel of the individual profiles: an arm, an arm / analyte) of :data:`BANDS_FROM` profiles
+    or more has no ``individual`` lines but a band in ``bands``: the median and the
+    :data:`BAND_PERCENTILES` percentiles of its concentrations at each nominal time (thousands of lines
+    drawn over each other show neither the centre nor the spread); a smaller line keeps its profiles
+    drawn one by one in ``individual``, whatever the size of the others (``n_profiles`` profiles in all).
+    ``blq_rule`` describes how BLQ samples were handled (:func:`apply_blq_rule`); empty: samples that
+    are not numbers (BLQ markers) left out, concentrations of 0 kept."""
 
     lines: tuple[Line, ...]
     n_subjects: Mapping[str, int]
@@ -88,6 +95,7 @@ class ProfilePlot:
     bands: tuple[PercentileBand, ...] = ()
     n_profiles: int = 0
     time_unit: str = ""  # of the nominal times (the bands' caption)
+    blq_rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -382,14 +390,16 @@ def _nominal_times(data: pd.DataFrame) -> tuple[pd.Series, str]:
     (binning by sample order), which is what the mean profile of a fixed sampling schedule shows.
     """
     profiles = data.groupby(["arm", "subject"]).ngroups
-    shared = data.groupby("time")["subject"].nunique()
+    # profiles (line and subject), not subjects, at each time: with two analytes a line is arm / analyte
+    shared = data.drop_duplicates(["arm", "subject", "time"]).groupby("time").size()
     if bool((shared >= 0.5 * profiles).all()):
         return data["time"], _("mean per arm at each sampling time (all times are scheduled times)")
-    order = data.sort_values("time").groupby(["arm", "subject"]).cumcount()
-    order = order.reindex(data.index)
-    medians = data["time"].groupby(order).median()
+    # by position, not by row label: a hand-built frame's index may repeat labels (frames concatenated)
+    rows = data[["arm", "subject", "time"]].reset_index(drop=True)
+    order = rows.sort_values("time", kind="stable").groupby(["arm", "subject"]).cumcount().sort_index()
+    medians = rows["time"].groupby(order).median()
     return (
-        order.map(medians).astype(float),
+        pd.Series(order.map(medians).to_numpy(dtype=float), index=data.index),
         _(
             "actual times binned by sample order: the k-th sample of each profile is placed at the "
             "median time of all k-th samples"
@@ -397,11 +407,12 @@ def _nominal_times(data: pd.DataFrame) -> tuple[pd.Series, str]:
     )
 
 
-#: Profiles from which the individual profiles are summarised per nominal time (:class:`PercentileBand`)
-#: instead of drawn one by one: 2,004 semi-log lines of a large study took matplotlib 2.5 s of CPU, a
-#: 1 MB SVG that WeasyPrint draws again, and showed a solid blot per arm. The threshold of the report's
-#: listings (:data:`bioparity.analyses.nca.LISTING_FROM`); the demo's 201 profiles are drawn as before.
-BANDS_FROM = 500
+#: Profiles of one line (a panel: an arm, an arm / analyte) from which its individual profiles are
+#: summarised per nominal time (:class:`PercentileBand`) instead of drawn one by one, whatever the other
+#: lines hold. A readability threshold, no guideline's: the 2,004-profile study (six lines of 334) drawn
+#: one by one filled each panel with one blot of colour (and took matplotlib 2.5 s, a 1 MB SVG); the
+#: demo's three lines of 67 profiles stay readable and are drawn as before.
+BANDS_FROM = 100
 #: The percentiles of a :class:`PercentileBand`, percent: the 5th to 95th, as the prediction interval
 #: of a visual predictive check (Bergstrand et al. 2011, AAPS J 13(2):143-151), R ``quantile`` type 7
 #: (Hyndman and Fan 1996, Am Stat 50(4):361-365, definition 7; numpy's ``linear``).
@@ -474,9 +485,112 @@ def counts_text(band: PercentileBand, unit: str = "") -> str:
     return _(", ").join(f"{n} ({_times_text(times, unit)})" for n, times in runs)
 
 
+def summarised_profiles(plot: ProfilePlot) -> int:
+    """The profiles of the lines summarised in bands (:attr:`ProfilePlot.bands`)."""
+    return sum(plot.n_subjects.get(band.name, 0) for band in plot.bands)
+
+
+def log_floor(bands: Sequence[PercentileBand]) -> float:
+    """The lower edge of the semi-log panels of ``bands``: half their smallest positive percentile or
+    median (NaN when none is positive). A percentile of 0 has no place on a log scale: a band whose lower
+    percentile is 0 is drawn down to this edge (open downwards), never left out."""
+    values = [v for b in bands for v in (*b.lower, *b.median, *b.upper) if v > 0]
+    return min(values) / 2 if values else math.nan
+
+
+def semilog_band(band: PercentileBand, floor: float) -> tuple[list[float], list[float], list[float]]:
+    """The band as drawn on a log scale: times, lower and upper edges where the upper percentile is
+    positive, a lower percentile of 0 drawn at ``floor`` (:func:`log_floor`)."""
+    shown = [i for i, upper in enumerate(band.upper) if upper > 0]
+    return (
+        [band.x[i] for i in shown],
+        [band.lower[i] if band.lower[i] > 0 else floor for i in shown],
+        [band.upper[i] for i in shown],
+    )
+
+
+def _zero_times(plot: ProfilePlot, series: Sequence[tuple[str, Sequence[float], Sequence[float]]]) -> str:
+    """Per line (``name, times, values``), the nominal times at which its values are 0
+    (``A: 0 h, 1344-2016 h; B: 0 h``; ``every line: 0 h`` when they are the same in every line),
+    consecutive times joined; empty when none is."""
+    parts: list[str] = []
+    for _name, x, values in series:
+        runs: list[list[float]] = []
+        last = -2
+        for i, v in enumerate(values):
+            if v > 0:
+                continue
+            if i == last + 1:
+                runs[-1].append(x[i])
+            else:
+                runs.append([x[i]])
+            last = i
+        parts.append(_(", ").join(_times_text(r, plot.time_unit) for r in runs))
+    if not any(parts):
+        return ""
+    if len(parts) > 1 and len(set(parts)) == 1:  # the same times in every line: said once
+        return _("every line: %(times)s") % {"times": parts[0]}
+    return _("; ").join(
+        _("%(line)s: %(counts)s") % {"line": name, "counts": times}
+        for (name, _x, _v), times in zip(series, parts, strict=True)
+        if times
+    )
+
+
+def semilog_means_note(plot: ProfilePlot) -> str:
+    """What the semi-log figures of the means and of the profiles drawn one by one leave out (a log scale
+    has no 0): the times of means of 0 per line, and how many concentrations of 0 the individual profiles
+    have; empty when there is none."""
+    means = _zero_times(plot, [(line.name, line.x, line.y) for line in plot.lines])
+    zeros = sum(1 for line in plot.individual for v in line.y if v <= 0)
+    notes = []
+    if means:
+        notes.append(_("a mean of 0 has no point (%(where)s)") % {"where": means})
+    if zeros:
+        notes.append(
+            _("%(n)s concentrations of 0 in the profiles drawn one by one are not drawn")
+            % {"n": f"{zeros:,}"}
+        )
+    if not notes:
+        return ""
+    return _(
+        "On the semi-log scale of the mean profiles and of the profiles drawn one by one (a log scale has "
+        "no 0): %(notes)s."
+    ) % {"notes": _("; ").join(notes)}
+
+
+def _semilog_text(plot: ProfilePlot) -> str:
+    """What the semi-log panels of the bands cannot draw (percentiles of 0) and how they show it."""
+    lower, median, upper = (
+        _zero_times(plot, [(b.name, b.x, getattr(b, v)) for b in plot.bands])
+        for v in ("lower", "median", "upper")
+    )
+    notes = []
+    if lower:
+        notes.append(
+            _(
+                "a percentile %(low)g of 0 is drawn as the band reaching down to the panel's lower edge "
+                "(%(where)s)"
+            )
+            % {"low": BAND_PERCENTILES[0], "where": lower}
+        )
+    if median:
+        notes.append(_("a median of 0 has no point (%(where)s)") % {"where": median})
+    if upper:
+        notes.append(
+            _("where the percentile %(high)g is 0 too nothing is drawn (%(where)s)")
+            % {"high": BAND_PERCENTILES[1], "where": upper}
+        )
+    if not notes:
+        return ""
+    return _("On the semi-log scale, which has no 0: %(notes)s.") % {"notes": _("; ").join(notes)}
+
+
 def bands_caption(plot: ProfilePlot) -> str:
-    """The caption of the figure of summarised individual profiles (:attr:`ProfilePlot.bands`): what is
-    drawn, from how many profiles, and the number of concentrations per line and nominal time.
+    """The caption of the figure of summarised individual profiles (:attr:`ProfilePlot.bands`): which
+    lines are summarised (those of :data:`BANDS_FROM` profiles or more) and which drawn one by one, what
+    is drawn, how BLQ samples were handled, what the semi-log panels cannot draw (percentiles of 0), and
+    the number of concentrations per line and nominal time.
 
     Parameters
     ----------
@@ -489,21 +603,130 @@ def bands_caption(plot: ProfilePlot) -> str:
         The caption in the current language.
     """
     low, high = BAND_PERCENTILES
+
+    def profiles(names: Sequence[str]) -> str:
+        return _(", ").join(
+            _("%(line)s (%(n)s profiles)") % {"line": name, "n": f"{plot.n_subjects.get(name, 0):,}"}
+            for name in names
+        )
+
+    summarised = [b.name for b in plot.bands]
+    drawn = [line.name for line in plot.lines if line.name not in summarised]
     head = _(
-        "Individual profiles: %(profiles)s profiles, too many to draw one by one (from %(from)s on), "
-        "summarised per line and nominal time: the median of the concentrations (line) and their "
-        "percentiles %(low)g to %(high)g (band; R quantile type 7), linear and semi-log (concentrations "
-        "of 0 not drawn on the log scale; samples that are not numbers, such as BLQ markers, left out)."
-    ) % {"profiles": f"{plot.n_profiles:,}", "from": BANDS_FROM, "low": low, "high": high}
+        "Individual profiles: a line (panel) of %(from)s profiles or more is summarised per nominal time, "
+        "its profiles too many to draw one by one: the median of the concentrations (line) and their "
+        "percentiles %(low)g to %(high)g (band; R quantile type 7), linear and semi-log. Summarised: "
+        "%(summarised)s."
+    ) % {"from": BANDS_FROM, "low": low, "high": high, "summarised": profiles(summarised)}
+    if drawn:
+        head += " " + _("Drawn one by one: %(drawn)s.") % {"drawn": profiles(drawn)}
+    blq = plot.blq_rule or _blq_text(None)
+    semilog = _semilog_text(plot)
     counts = _("; ").join(
         _("%(line)s: %(counts)s") % {"line": b.name, "counts": counts_text(b, plot.time_unit)}
         for b in plot.bands
     )
-    return head + " " + _("Concentrations per nominal time (n): %(counts)s.") % {"counts": counts}
+    parts = [head, blq, semilog, _("Concentrations per nominal time (n): %(counts)s.") % {"counts": counts}]
+    return " ".join(p for p in parts if p)
+
+
+def apply_blq_rule(data: pd.DataFrame, marked: npt.NDArray[np.bool_], rule: BLQRule) -> pd.DataFrame:
+    """The samples of ``data`` after the NCA's BLQ rule (:func:`bioparity.nca.blq.clean_blq`, PKNCA
+    ``clean.conc.blq``): a BLQ sample (a marker, or a concentration of 0) before the first measurable
+    sample of its profile, between the first and the last, or after the last, is kept as 0, left out or
+    imputed as ``rule`` says, so that a figure shows the concentrations the parameters (and their summary
+    statistics) were computed from (Denney et al. 2015, J Pharmacokinet Pharmacodyn 42(S1):S65).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per sample with a concentration: ``profile`` (a number per profile: a subject's analyte,
+        period, ...), ``actual`` (the time that orders a profile's samples) and ``conc``; other columns
+        are carried along.
+    marked : numpy.ndarray of bool
+        Whether each row of ``data`` is a BLQ marker (its ``conc`` is then 0).
+    rule : BLQRule
+        The run's BLQ rule.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The samples kept, ``conc`` after the rule, index 0..n-1.
+    """
+    rows = data.reset_index(drop=True).assign(marked=np.asarray(marked, dtype=float))
+    if rows.empty:  # no concentration at all: nothing to handle
+        return rows.drop(columns="marked")
+    rows = rows.sort_values(["profile", "actual"], kind="stable").reset_index(drop=True)
+    codes = rows["profile"].rank(method="dense").to_numpy(dtype=np.int64) - 1
+    # row numbers stand in for the times: clean_blq orders by column and compacts the rows it keeps
+    _, (row, conc, flags) = pad_profiles(codes, np.arange(len(rows)), rows["conc"], rows["marked"])
+    clean = clean_blq(row, conc, flags > 0.5, rule)
+    kept = ~np.isnan(clean.time)
+    out = rows.iloc[clean.time[kept].astype(np.int64)].drop(columns="marked")
+    return out.assign(conc=clean.conc[kept]).reset_index(drop=True)
+
+
+def _samples(
+    frame: pd.DataFrame, line: pd.Series | str, profile: Sequence[str], blq: BLQRule | None
+) -> pd.DataFrame:
+    """One row per sample of ``frame`` with a time: ``arm`` (the line), ``subject``, ``profile`` (a
+    number per value of the ``profile`` columns), ``time`` (nominal when a column gives it, else actual),
+    ``actual``, ``conc`` (NaN: missing) and ``marked`` (a BLQ marker, its ``conc`` 0); index 0..n-1
+    (positions, not the frame's labels, which may repeat in a hand-built frame). Without a BLQ rule
+    (``blq`` None) text is NaN (BLQ markers left out, as before); with one, the concentrations are read
+    as the NCA reads them (:func:`bioparity.nca.samples.parse_numbers`): other text is an error naming its
+    row (of ``frame``) and the column."""
+    if blq is None:
+        conc = pd.to_numeric(frame["conc"], errors="coerce").to_numpy(dtype=float)
+        marked = np.zeros(len(frame), dtype=bool)
+    else:
+        conc, marked = parse_numbers(frame["conc"], "conc", Where(), allow_missing=True, blq_tokens=True)
+    nominal = next((c for c in NOMINAL_TIME_COLUMNS if c in frame.columns), None)
+    data = pd.DataFrame(
+        {
+            "arm": line,
+            "subject": frame["subject"].astype(str),
+            "profile": frame.groupby(list(profile), sort=False, dropna=False).ngroup(),
+            "time": pd.to_numeric(frame[nominal or "time"], errors="coerce"),
+            "actual": pd.to_numeric(frame["time"], errors="coerce"),
+        }
+    ).reset_index(drop=True)
+    data = data.assign(conc=conc, marked=marked)
+    return data[data["time"].notna() & data["actual"].notna()].reset_index(drop=True)
+
+
+def _concentrations(data: pd.DataFrame, blq: BLQRule | None) -> pd.DataFrame:
+    """``data`` (:func:`_samples`) without missing concentrations; BLQ markers left out (``blq`` None) or
+    handled by the rule with the concentrations of 0 (:func:`apply_blq_rule`)."""
+    present = data[data["conc"].notna()]
+    if blq is None:
+        return present.drop(columns="marked").reset_index(drop=True)
+    return apply_blq_rule(present.drop(columns="marked"), present["marked"].to_numpy(dtype=bool), blq)
+
+
+def _blq_text(blq: BLQRule | None) -> str:
+    """How a figure's BLQ samples were handled, for its caption."""
+    if blq is None:
+        return _("Samples that are not numbers, such as BLQ markers, left out; concentrations of 0 kept.")
+    actions = {"keep": _("kept as 0"), "drop": _("left out")}
+    words = [
+        actions[a] if isinstance(a, str) else _("set to %(value)g") % {"value": a}
+        for a in (blq.first, blq.middle, blq.last)
+    ]
+    return _(
+        "BLQ samples (BLQ markers and concentrations of 0) as in the NCA whose parameters are summarised: "
+        "before the first measurable sample of a profile %(first)s, between the first and the last "
+        "%(middle)s, after the last %(last)s."
+    ) % dict(zip(("first", "middle", "last"), words, strict=True))
 
 
 def profile_plot(
-    frame: pd.DataFrame, conc_unit: str = "", time_unit: str = "h", *, by: Sequence[str] = ()
+    frame: pd.DataFrame,
+    conc_unit: str = "",
+    time_unit: str = "h",
+    *,
+    by: Sequence[str] = (),
+    blq: BLQRule | None = None,
 ) -> ProfilePlot | None:
     """Mean concentration per arm and nominal time from a concentration table (``subject, time, conc``).
 
@@ -511,52 +734,45 @@ def profile_plot(
     profiles within an arm (:func:`bioparity.nca.summary.split_columns`) split the lines too, named
     ``arm / value``: two analytes of one arm are never averaged together, a crossover's periods are.
     A nominal-time column (``nominal_time``, ``NFRLT``, ...) is used when present; otherwise see
-    :func:`_nominal_times`. Samples that are not numbers (BLQ markers) are left out of the means.
-    From :data:`BANDS_FROM` profiles on the individual profiles are summarised (:func:`percentile_bands`).
+    :func:`_nominal_times`. ``blq`` is the BLQ rule of the NCA the figure goes with
+    (:func:`apply_blq_rule`); without one, samples that are not numbers (BLQ markers) are left out of the
+    means. A line of :data:`BANDS_FROM` profiles or more is summarised (:func:`percentile_bands`), the
+    others keep their profiles drawn one by one.
     """
     if not {"subject", "time", "conc"} <= set(frame.columns):
         return None
     arm = arm_column(frame)
     # one row per profile: which of ``by`` separate a subject's profiles within its arm
     within = [arm] if arm else []
-    profiles = frame.drop_duplicates(["subject", *within, *(c for c in by if c != arm)])
     others = [c for c in by if c != arm]
+    profiles = frame.drop_duplicates(["subject", *within, *others])
     split = [*within, *split_columns(profiles, others, subject="subject", within=within)]
     line: pd.Series | str = "all"
     for i, c in enumerate(split):  # the line of each sample: its arm / analyte / ...
         line = frame[c].astype(str) if i == 0 else line + " / " + frame[c].astype(str)
-    nominal = next((c for c in NOMINAL_TIME_COLUMNS if c in frame.columns), None)
-    data = pd.DataFrame(
-        {
-            "arm": line,
-            "subject": frame["subject"].astype(str),
-            "time": pd.to_numeric(frame[nominal or "time"], errors="coerce"),
-            "conc": pd.to_numeric(frame["conc"], errors="coerce"),  # BLQ markers become NaN: left out
-        }
-    ).dropna(subset=["time", "conc"])
+    data = _samples(frame, line, ["subject", *within, *others], blq)
     if data.empty:
         return None
+    nominal = next((c for c in NOMINAL_TIME_COLUMNS if c in frame.columns), None)
     if nominal:
         rule = _("mean per arm at each nominal time (column %(column)s)") % {"column": nominal}
-    else:
+    else:  # binned over every sample with a time: a BLQ sample left out leaves the k-th sample k-th
         times, rule = _nominal_times(data)
         data = data.assign(time=times)
+    data = _concentrations(data, blq)
+    if data.empty:
+        return None
     means = data.groupby(["arm", "time"], sort=True)["conc"].mean().reset_index()
     lines = tuple(
         Line(str(a), g["time"].astype(float).tolist(), [round(float(v), 10) for v in g["conc"]])
         for a, g in means.groupby("arm", sort=False)
     )
-    n_profiles = data.groupby(["arm", "subject"]).ngroups
-    many = n_profiles >= BANDS_FROM
-    individual = (
-        ()
-        if many
-        else tuple(
-            Line(str(a), g["time"].astype(float).tolist(), [round(float(v), 10) for v in g["conc"]])
-            for (a, _), g in data.sort_values("time").groupby(["arm", "subject"], sort=True)
-        )
-    )
     counts = data.groupby("arm")["subject"].nunique()
+    many = data["arm"].isin([a for a, n in counts.items() if n >= BANDS_FROM])  # per panel
+    individual = tuple(
+        Line(str(a), g["time"].astype(float).tolist(), [round(float(v), 10) for v in g["conc"]])
+        for (a, _), g in data[~many].sort_values("time").groupby(["arm", "subject"], sort=True)
+    )
     return ProfilePlot(
         lines,
         {str(k): int(v) for k, v in counts.items()},
@@ -566,9 +782,10 @@ def profile_plot(
         conc_label=_("concentration (%(unit)s)") % {"unit": conc_unit} if conc_unit else _("concentration"),
         individual=individual,
         time_rule=rule,
-        bands=percentile_bands(data) if many else (),
-        n_profiles=n_profiles,
+        bands=percentile_bands(data[many]) if many.any() else (),
+        n_profiles=data.groupby(["arm", "subject"]).ngroups,
         time_unit=time_unit,
+        blq_rule=_blq_text(blq),
     )
 
 

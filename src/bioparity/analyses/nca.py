@@ -33,7 +33,7 @@ from bioparity.analyses.contract import (
     RunView,
     example_file,
 )
-from bioparity.analyses.figures import Figure, ProfilePlot, bands_caption, profile_plot
+from bioparity.analyses.figures import Figure, ProfilePlot, bands_caption, profile_plot, semilog_means_note
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.tables import (
     PORTRAIT_BUDGET,
@@ -1099,14 +1099,18 @@ def concentration_profile(run: RunView) -> Figure | None:
         return None
     settings = [run.options] if run.kind == NAME else []
     settings += [s.produced_options for s in run.chain if s.produced_by == NAME]
-    unit = next((str(o.get("conc_unit")) for o in settings if o.get("conc_unit")), "")
+    # the figures follow the BLQ rule of the NCA whose parameters the report summarises
+    given = {k: next((o[k] for o in settings if o.get(k)), "") for k in ("conc_unit", "blq_rule")}
     frame = source.load()
-    plot = None if frame is None else sample_profiles(frame, {"conc_unit": unit} if unit else {})
+    plot = None if frame is None else sample_profiles(frame, {k: v for k, v in given.items() if v})
     if plot is None:
         return None
     notes = [_("Profiles: %(rule)s.") % {"rule": plot.time_rule}] if plot.time_rule else []
-    if plot.bands:  # what the summary of the individual profiles draws, and where each profile is
+    notes += [note] if (note := semilog_means_note(plot)) else []  # what a log scale cannot draw
+    if plot.bands:  # what the summary of the individual profiles draws (BLQ rule too), where each profile is
         notes += [bands_caption(plot), _(EACH_PROFILE_NOTE)]
+    elif plot.blq_rule:  # the BLQ samples of the means and of the profiles drawn
+        notes.append(plot.blq_rule)
     return Figure(
         "profile",
         _("Concentration-time profiles"),
@@ -1277,7 +1281,8 @@ def sample_profiles(frame: pd.DataFrame, options: Mapping[str, Any]) -> ProfileP
     """The concentration-time profiles of a table of concentrations as an NCA run reads its samples
     (:func:`nca_input`, with ``options`` such as the units stored with a dataset): an SDTM PC domain by
     its rules (USUBJID, PCELTM durations as hours, PCSTRESN in the unit of PCSTRESU, named on the axis), a
-    plain ``subject, time, conc`` table as it is. A table NCA does not read (an EX domain, a table of
+    plain ``subject, time, conc`` table as it is; BLQ samples by the BLQ rule of ``options`` (``blq_rule``,
+    PKNCA's by default, as the NCA). A table NCA does not read (an EX domain, a table of
     other data) is drawn as a plain table if it can be (:func:`profile_plot`), else not (None)."""
     left = (*DOSE_RECORD_OPTIONS, DM_OPTION)  # the samples as the file holds them
     given = {k: v for k, v in options.items() if k not in left and v not in ("", None)}
@@ -1287,7 +1292,11 @@ def sample_profiles(frame: pd.DataFrame, options: Mapping[str, Any]) -> ProfileP
         return None if nca_layout([str(c) for c in frame.columns]) else profile_plot(frame)
     spec = samples.spec
     return profile_plot(
-        samples.frame, conc_unit=spec.conc_unit or "", time_unit=spec.time_unit or "h", by=spec.groups
+        samples.frame,
+        conc_unit=spec.conc_unit or "",
+        time_unit=spec.time_unit or "h",
+        by=spec.groups,
+        blq=spec.options.blq,
     )
 
 

@@ -38,6 +38,9 @@ from bioparity.analyses.figures import (
     ProfilePlot,
     XYPlot,
     caa_plot,
+    log_floor,
+    semilog_band,
+    summarised_profiles,
 )
 from bioparity.caa.results import CAAResult
 from bioparity.errors import InputError
@@ -191,13 +194,25 @@ def profiles_svg(plot: ProfilePlot, *, log: bool) -> str:
         return _svg(fig)
 
 
+def _panels(count: int, *, sharex: bool) -> tuple[Figure, list[Axes]]:
+    """A figure of ``count`` panels (one per line of a profile plot), three a row, the y axes shared:
+    six panels in one row had their titles overlap and were too narrow to read."""
+    columns = min(count, 3) or 1
+    rows = math.ceil(count / columns) or 1
+    fig = Figure(figsize=(6.4, 0.6 + 2.0 * rows), layout="constrained")
+    return fig, list(fig.subplots(rows, columns, sharex=sharex, sharey=True, squeeze=False).ravel())
+
+
 def individual_svg(plot: ProfilePlot) -> str:
-    """Individual profiles, one panel per arm, semi-log (zero concentrations left out)."""
-    arms = [line.name for line in plot.lines]
+    """Individual profiles, one panel per arm drawn one by one (a line summarised in bands has its panel
+    in :func:`bands_svg`), semi-log (zero concentrations left out)."""
+    names = [line.name for line in plot.lines]
+    drawn = {line.name for line in plot.individual}
+    arms = [name for name in names if name in drawn]
     with _style():
-        fig = Figure(figsize=(6.4, 2.6), layout="constrained")
-        axes = fig.subplots(1, max(len(arms), 1), sharey=True, squeeze=False)[0]
-        for i, (ax, arm) in enumerate(zip(axes, arms, strict=True)):
+        fig, axes = _panels(len(arms), sharex=False)
+        for ax, arm in zip(axes, arms, strict=False):
+            i = names.index(arm)  # the arm's colour in every figure
             for line in plot.individual:
                 if line.name != arm:
                     continue
@@ -208,6 +223,8 @@ def individual_svg(plot: ProfilePlot) -> str:
             ax.set_title(f"{arm} (n = {plot.n_subjects.get(arm, 0)})", fontsize=8.5)
             ax.set_xlabel(plot.time_label, fontsize=7.5)
             ax.grid(alpha=0.3)
+        for ax in axes[len(arms) :]:
+            ax.set_visible(False)
         axes[0].set_ylabel(_("%(label)s (log scale)") % {"label": plot.conc_label})
         fig.suptitle(_("Individual concentration-time profiles, semi-log"), fontsize=10)
         return _svg(fig)
@@ -217,21 +234,23 @@ def bands_svg(plot: ProfilePlot, *, log: bool) -> str:
     """The individual profiles of a large study summarised (:attr:`ProfilePlot.bands`): one panel per
     line (arm, arm / analyte), the median concentration per nominal time as a line and the percentiles
     (:data:`~bioparity.analyses.figures.BAND_PERCENTILES`) as a shaded band, linear or semi-log (values
-    of 0 not drawn on the log scale); the number of profiles in each panel's title."""
+    of 0 not drawn on the log scale: a band whose lower percentile is 0 reaches down to the panel's lower
+    edge, :func:`~bioparity.analyses.figures.semilog_band`); the number of profiles in each panel's title."""
     low, high = BAND_PERCENTILES
-    columns = min(len(plot.bands), 3) or 1
-    rows = math.ceil(len(plot.bands) / columns) or 1
+    floor = log_floor(plot.bands)
     with _style():
-        fig = Figure(figsize=(6.4, 0.6 + 2.0 * rows), layout="constrained")
-        axes = fig.subplots(rows, columns, sharex=True, sharey=True, squeeze=False).ravel()
+        fig, axes = _panels(len(plot.bands), sharex=True)
         names = [line.name for line in plot.lines]
         for ax, band in zip(axes, plot.bands, strict=False):
             i = names.index(band.name) if band.name in names else 0
             colour = COLOURS[i % len(COLOURS)]
             x, mid = np.asarray(band.x), np.asarray(band.median)
             lower, upper = np.asarray(band.lower), np.asarray(band.upper)
-            shown = (lower > 0) & (upper > 0) if log else np.ones(x.size, dtype=bool)
-            ax.fill_between(x, lower, upper, where=shown, color=colour, alpha=0.25, lw=0, interpolate=False)
+            if log:
+                x_band, lower, upper = (np.asarray(v) for v in semilog_band(band, floor))
+            else:
+                x_band = x
+            ax.fill_between(x_band, lower, upper, color=colour, alpha=0.25, lw=0)
             keep = mid > 0 if log else np.ones(x.size, dtype=bool)
             ax.plot(x[keep], mid[keep], color=colour, lw=1.2, marker="o", ms=2)
             ax.set_title(f"{band.name} (n = {plot.n_subjects.get(band.name, 0)})", fontsize=8)
@@ -239,6 +258,8 @@ def bands_svg(plot: ProfilePlot, *, log: bool) -> str:
                 _decades(ax)
                 ax.yaxis.set_minor_locator(NullLocator())  # six panels' minor ticks: half the drawing time
             ax.grid(alpha=0.3)
+        if log and math.isfinite(floor):  # after every panel is drawn: the top from all of them (shared)
+            axes[0].set_ylim(bottom=floor)  # a band open downwards reaches the lower edge
         for ax in axes[len(plot.bands) :]:
             ax.set_visible(False)
         fig.supxlabel(plot.time_label, fontsize=8)
@@ -246,7 +267,7 @@ def bands_svg(plot: ProfilePlot, *, log: bool) -> str:
             _("%(label)s (log scale)") % {"label": plot.conc_label} if log else plot.conc_label, fontsize=8
         )
         what = _("%(profiles)s profiles: median and percentiles %(low)g to %(high)g per nominal time") % {
-            "profiles": f"{plot.n_profiles:,}",
+            "profiles": f"{summarised_profiles(plot):,}",
             "low": low,
             "high": high,
         }

@@ -17,6 +17,9 @@ from bioparity.analyses.figures import (
     ProfilePlot,
     RefLine,
     XYPlot,
+    log_floor,
+    semilog_band,
+    summarised_profiles,
 )
 from bioparity.i18n import gettext as _
 from bioparity.report.static import COLOURS
@@ -66,20 +69,20 @@ def profiles_figure(plot: ProfilePlot, *, log: bool) -> dict[str, Any]:
     }
 
 
-def bands_figure(plot: ProfilePlot) -> dict[str, Any]:
-    """The individual profiles of a large study summarised (:attr:`ProfilePlot.bands`, semi-log): per
-    line the median concentration per nominal time and the percentile band, the number of concentrations
-    at each time in the hover text; one legend entry per line."""
+def _band_traces(plot: ProfilePlot) -> list[dict[str, Any]]:
+    """The lines summarised in bands (:attr:`ProfilePlot.bands`, semi-log): per line the percentile band
+    (a lower percentile of 0 drawn at the plot's lower edge, :func:`semilog_band`) and the median per
+    nominal time, the number of concentrations at each time in the hover text; one legend entry a line."""
     arms = [line.name for line in plot.lines]
-    low, high = BAND_PERCENTILES
+    floor = log_floor(plot.bands)
     data: list[dict[str, Any]] = []
     for band in plot.bands:
         colour = COLOURS[(arms.index(band.name) if band.name in arms else 0) % len(COLOURS)]
-        shown = [i for i, (a, b) in enumerate(zip(band.lower, band.upper, strict=True)) if a > 0 and b > 0]
+        x, lower, upper = semilog_band(band, floor)
         edge = {"type": "scatter", "mode": "lines", "legendgroup": band.name, "showlegend": False}
-        edge |= {"x": [band.x[i] for i in shown], "line": {"width": 0, "color": colour}, "hoverinfo": "skip"}
-        data.append({**edge, "y": [band.lower[i] for i in shown]})
-        data.append({**edge, "y": [band.upper[i] for i in shown], "fill": "tonexty", "opacity": 0.25})
+        edge |= {"x": x, "line": {"width": 0, "color": colour}, "hoverinfo": "skip"}
+        data.append({**edge, "y": lower})
+        data.append({**edge, "y": upper, "fill": "tonexty", "opacity": 0.25})
         kept = [i for i, m in enumerate(band.median) if m > 0]
         data.append(
             {
@@ -94,26 +97,11 @@ def bands_figure(plot: ProfilePlot) -> dict[str, Any]:
                 "line": {"color": colour},
             }
         )
-    title = _("%(profiles)s profiles: median and percentiles %(low)g to %(high)g per nominal time") % {
-        "profiles": f"{plot.n_profiles:,}",
-        "low": low,
-        "high": high,
-    }
-    return {
-        "data": data,
-        "layout": plot_layout(
-            _("Individual concentration-time profiles (semi-log)") + "<br>" + title,
-            xaxis={"title": {"text": plot.time_label}},
-            yaxis={"title": {"text": plot.conc_label}, **LOG_AXIS},
-        ),
-    }
+    return data
 
 
-def individual_figure(plot: ProfilePlot) -> dict[str, Any]:
-    """Every subject's profile (semi-log), coloured by arm; one legend entry per arm. From
-    :data:`~bioparity.analyses.figures.BANDS_FROM` profiles on: :func:`bands_figure`."""
-    if plot.bands:
-        return bands_figure(plot)
+def _profile_traces(plot: ProfilePlot) -> list[dict[str, Any]]:
+    """The profiles drawn one by one (:attr:`ProfilePlot.individual`, semi-log), coloured by arm."""
     arms = [line.name for line in plot.lines]
     data = []
     seen: set[str] = set()
@@ -134,10 +122,27 @@ def individual_figure(plot: ProfilePlot) -> dict[str, Any]:
             }
         )
         seen.add(line.name)
+    return data
+
+
+def individual_figure(plot: ProfilePlot) -> dict[str, Any]:
+    """Every subject's profile (semi-log), coloured by arm, one legend entry per arm; a line of
+    :data:`~bioparity.analyses.figures.BANDS_FROM` profiles or more summarised as its median and
+    percentile band (:func:`_band_traces`)."""
+    title = _("Individual concentration-time profiles (semi-log)")
+    if plot.bands:
+        low, high = BAND_PERCENTILES
+        title += "<br>" + _(
+            "%(profiles)s profiles: median and percentiles %(low)g to %(high)g per nominal time"
+        ) % {
+            "profiles": f"{summarised_profiles(plot):,}",
+            "low": low,
+            "high": high,
+        }
     return {
-        "data": data,
+        "data": _band_traces(plot) + _profile_traces(plot),
         "layout": plot_layout(
-            _("Individual concentration-time profiles (semi-log)"),
+            title,
             xaxis={"title": {"text": plot.time_label}},
             yaxis={"title": {"text": plot.conc_label}, **LOG_AXIS},
         ),
