@@ -5,14 +5,12 @@ Per molecule and region (``us``, ``eu``) the scan takes, in order of preference:
 * approved biosimilars: the Purple Book (distinct licensed 351(k) BLAs naming the molecule as
   reference) or the EMA report (authorised human medicines flagged biosimilar with that INN) when
   given, else the knowledge base's list;
-* biosimilar programmes in development: distinct lead sponsors of ongoing ClinicalTrials.gov
-  studies (statuses in :data:`~bioparity.market.trials.ACTIVE_STATUSES`) whose title or
-  interventions name the molecule or its originator brand, when trial pages are given, else the
-  knowledge base's list (the registry is global, so both regions get the same count). Nothing
-  tells a biosimilar study from the originator's or an investigator's own study of the molecule
-  (the ``biosimilar`` search term of :func:`~bioparity.market.fetch_trials` narrows the pages,
-  hand-saved pages may not be narrowed), and a completed study under regulatory review is not
-  counted, so ``development_source`` names every sponsor counted with its NCT numbers;
+* biosimilar programmes in development: when trial pages are given, the distinct industry sponsors
+  of ClinicalTrials.gov studies that name the molecule or one of its originator brands and pass the
+  rule of :mod:`bioparity.market.pipeline` (not the originator, phase 1-3, ongoing or completed
+  within three years, no approved biosimilar of the sponsor in the region), else the knowledge
+  base's list; ``development_source`` names every sponsor counted with its NCT numbers and every
+  sponsor left out with the reason;
 * end of protection, from three kinds of date kept apart (columns ``patent_expiry_year``,
   ``exclusivity_end_year`` with ``exclusivity_basis``, ``first_launch_year``):
 
@@ -44,6 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -54,8 +53,9 @@ from bioparity.errors import InputError
 from bioparity.i18n.notes import note_template
 from bioparity.market.ema import EmaMedicines
 from bioparity.market.knowledge import Fact, KnowledgeBase, ReferenceBiologic
+from bioparity.market.pipeline import company_names, pipeline
 from bioparity.market.purple_book import ORIGINATOR, PurpleBook
-from bioparity.market.trials import ACTIVE_STATUSES, TrialSet
+from bioparity.market.trials import TrialSet
 from bioparity.market.void import COMPONENTS, VoidWeights, void_scores
 
 REGIONS = ("us", "eu")
@@ -188,6 +188,7 @@ def scan_market(
     as_of_year: int,
     eu_rdp: str = EU_RDP_DEFAULT,
     max_fact_age_years: int = MAX_FACT_AGE_YEARS,
+    on: date | None = None,
 ) -> VoidRanking:
     """Rank every knowledge-base molecule in every region by void score (ties: INN, then region).
 
@@ -209,7 +210,7 @@ def scan_market(
         biosimilars and, failing the knowledge base, the first EU authorisation.
     trials : TrialSet or None, default None
         Saved ClinicalTrials.gov pages (:func:`read_trials`); when given, the programmes in
-        development are the distinct lead sponsors of ongoing trials naming the molecule or brand.
+        development are the sponsors the rule of :mod:`bioparity.market.pipeline` keeps.
     weights : VoidWeights or None, default None
         Weights and settings of the void score; ``None`` uses ``VoidWeights()``.
     as_of_year : int
@@ -220,6 +221,10 @@ def scan_market(
     max_fact_age_years : int, default 1
         A knowledge-base count whose ``as_of`` year is more than this many years before
         ``as_of_year`` counts as unknown (>= 0).
+    on : datetime.date or None, default None
+        Date the scan is made on (default: today): a completed trial counts as a programme in
+        development for :data:`~bioparity.market.pipeline.COMPLETED_WINDOW_YEARS` years after its
+        completion date (:mod:`bioparity.market.pipeline`).
 
     Returns
     -------
@@ -247,7 +252,7 @@ def scan_market(
             f"as_of_year {as_of_year} is not a calendar year between {AS_OF_YEARS[0]} and {AS_OF_YEARS[1]} "
             "(write the full year, e.g. 2026)"
         )
-    settings = _Settings(as_of_year, parse_rdp(eu_rdp), eu_rdp, max_fact_age_years)
+    settings = _Settings(as_of_year, parse_rdp(eu_rdp), eu_rdp, max_fact_age_years, on or date.today())
     if max_fact_age_years < 0:
         raise InputError(f"max_fact_age_years must be >= 0, got {max_fact_age_years}")
     sources = _Sources(purple_book, ema, trials)
@@ -320,12 +325,13 @@ class _Settings:
     eu_rdp_years: int
     eu_rdp: str
     max_fact_age_years: int
+    on: date
 
 
 def _row(rec: ReferenceBiologic, region: str, sources: _Sources, settings: _Settings) -> dict[str, Any]:
     dates = _protection(rec, region, sources, settings)
     approved, approved_source = _approved(rec, region, sources, settings)
-    developing, developing_source = _in_development(rec, sources.trials, settings)
+    developing, developing_source = _in_development(rec, region, sources, settings)
     sales = rec.value("originator_sales")
     return {
         "inn": rec.inn,
@@ -458,9 +464,7 @@ def _approved(
 ) -> tuple[float | None, str]:
     purple_book, ema = sources.purple_book, sources.ema
     if region == "us" and purple_book is not None:
-        rows = purple_book.rows
-        licensed = rows["licensure"].eq("") | rows["licensure"].str.casefold().eq("licensed")
-        hits = rows[(rows["license_type"] != ORIGINATOR) & licensed & rows["molecule"].isin(rec.names)]
+        hits = _purple_book_biosimilars(purple_book, rec)
         title = f" [{purple_book.title}]" if purple_book.title else ""
         return float(hits["bla_number"].nunique()), f"Purple Book{title}"
     if region == "eu" and ema is not None:
@@ -470,6 +474,13 @@ def _approved(
     return _fresh_count(rec, f"{region}_biosimilars_approved", settings)
 
 
+def _purple_book_biosimilars(purple_book: PurpleBook, rec: ReferenceBiologic) -> pd.DataFrame:
+    """The licensed 351(k) rows of the Purple Book naming the molecule as reference."""
+    rows = purple_book.rows
+    licensed = rows["licensure"].eq("") | rows["licensure"].str.casefold().eq("licensed")
+    return rows[(rows["license_type"] != ORIGINATOR) & licensed & rows["molecule"].isin(rec.names)]
+
+
 def _ema_biosimilars(ema: EmaMedicines) -> pd.DataFrame:
     """The authorised human biosimilars of the EMA report."""
     rows = ema.rows
@@ -477,21 +488,49 @@ def _ema_biosimilars(ema: EmaMedicines) -> pd.DataFrame:
     return rows[human & (rows["status"].str.casefold() == "authorised") & rows["biosimilar"]]
 
 
+def _originators(rec: ReferenceBiologic, sources: _Sources) -> list[str]:
+    """Holders of the reference product: the knowledge base's company, the Purple Book 351(a)
+    applicant and the EMA holder of the reference medicine (when those files are given)."""
+    names = company_names(str(rec.value("originator_company") or ""))
+    if sources.purple_book is not None:
+        rows = sources.purple_book.rows
+        names += list(
+            rows[(rows["license_type"] == ORIGINATOR) & rows["molecule"].isin(rec.names)]["applicant"]
+        )
+    if sources.ema is not None:
+        rows = sources.ema.rows
+        reference = rows[
+            (rows["category"].str.casefold() == "human") & ~rows["biosimilar"] & rows["inn"].isin(rec.names)
+        ]
+        names += list(reference["holder"])
+    return sorted({n for n in names if n})
+
+
+def _holders(rec: ReferenceBiologic, region: str, sources: _Sources) -> list[str] | None:
+    """Holders of approved biosimilars of the molecule in the region; None when no file names them."""
+    if region == "us" and sources.purple_book is not None:
+        return sorted(set(_purple_book_biosimilars(sources.purple_book, rec)["applicant"]) - {""})
+    if region == "eu" and sources.ema is not None:
+        biosimilars = _ema_biosimilars(sources.ema)
+        return sorted(set(biosimilars[biosimilars["inn"].isin(rec.names)]["holder"]) - {""})
+    return None
+
+
+def brands(rec: ReferenceBiologic) -> list[str]:
+    """The originator's brands: ``Prolia/Xgeva`` is two brands, Prolia and Xgeva."""
+    return [b.strip() for b in str(rec.value("originator_brand") or "").split("/") if b.strip()]
+
+
 def _in_development(
-    rec: ReferenceBiologic, trials: TrialSet | None, settings: _Settings
+    rec: ReferenceBiologic, region: str, sources: _Sources, settings: _Settings
 ) -> tuple[float | None, str]:
-    if trials is not None:
-        brand = rec.value("originator_brand")
-        hits = trials.mentioning([*rec.names, *([brand] if brand else [])])
-        ongoing = hits[hits["status"].isin(ACTIVE_STATUSES) & hits["sponsor"].str.strip().ne("")]
-        key = ongoing["sponsor"].str.casefold().str.strip()
-        counted = "; ".join(
-            f"{group['sponsor'].iloc[0]} ({', '.join(group['nct_id'])})"
-            for _key, group in ongoing.groupby(key, sort=True)
+    if sources.trials is not None:
+        found = pipeline(
+            sources.trials,
+            [*rec.names, *brands(rec)],
+            originators=_originators(rec, sources),
+            holders=_holders(rec, region, sources),
+            today=settings.on,
         )
-        return (
-            float(key.nunique()),
-            f"ClinicalTrials.gov [{trials.source}] sponsors of ongoing trials naming the molecule or brand "
-            f"(the originator's and investigators' own trials included; check): {counted or 'none'}",
-        )
+        return float(found.count), found.describe(sources.trials.source)
     return _fresh_count(rec, "biosimilars_in_development", settings)
