@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -228,14 +229,16 @@ def test_a_stale_count_is_unknown_not_low(tmp_path: Path) -> None:
         _record("tocilizumab", "Actemra", us_biosimilars_approved=(["Tofidence", "Tyenne"], "2024-03-05")),
         _record("denosumab", "Prolia", us_biosimilars_approved=(["Jubbonti/Wyost"], "2026-01-05")),
     )
-    table = scan_market(load_knowledge_base(kb), regions=["us"], as_of_year=2026).table.set_index("inn")
+    on = date(2026, 12, 7)  # 2024-03-05 is 33 months before, 2026-01-05 eleven
+    kb_ = load_knowledge_base(kb)
+    table = scan_market(kb_, regions=["us"], as_of_year=2026, on=on).table.set_index("inn")
     assert np.isnan(table["approved_biosimilars"].loc["tocilizumab"])
     assert (
         table["approved_source"].loc["tocilizumab"].startswith("stale: knowledge base [s] as of 2024-03-05")
     )
     assert "no_competition" in table["unknown_inputs"].loc["tocilizumab"]
     assert table.loc["denosumab", "approved_biosimilars"] == 1
-    relaxed = scan_market(load_knowledge_base(kb), regions=["us"], as_of_year=2026, max_fact_age_years=3)
+    relaxed = scan_market(kb_, regions=["us"], as_of_year=2026, max_fact_age_years=3, on=on)
     assert relaxed.table.set_index("inn").loc["tocilizumab", "approved_biosimilars"] == 2
 
 

@@ -47,9 +47,8 @@ from datetime import date
 
 import pandas as pd
 
-from bioparity.errors import DataFileError
-from bioparity.market._dates import period_end, whole_months
-from bioparity.market.trials import ACTIVE_STATUSES, TrialSet
+from bioparity.market._dates import whole_months
+from bioparity.market.trials import ACTIVE_STATUSES, TrialSet, study_date
 
 #: Phases of a study that can be a biosimilar programme's (``designModule.phases`` values).
 DEVELOPMENT_PHASES = frozenset({"EARLY_PHASE1", "PHASE1", "PHASE2", "PHASE3"})
@@ -134,19 +133,6 @@ class Pipeline:
         return text
 
 
-def _study_date(text: str, study: pd.Series, field: str) -> date | None:
-    if not text.strip():
-        return None
-    try:
-        return period_end(text)
-    except ValueError:
-        raise DataFileError(
-            f"study {study['nct_id']}: {field} {text!r} is not a date",
-            file=str(study["file"]),
-            expected="YYYY-MM or YYYY-MM-DD, as ClinicalTrials.gov writes dates",
-        ) from None
-
-
 def _reason(
     study: pd.Series,
     originators: Sequence[str],
@@ -168,7 +154,7 @@ def _reason(
         return f"phase {'/'.join(sorted(phases)) or 'none'}"
     status = str(study["status"])
     if status == COMPLETED:
-        completed = _study_date(str(study["completion_date"]), study, "completion date")
+        completed = study_date(study, "completion_date")
         if completed is None:
             return "completed, no completion date"
         if whole_months(completed, today) > 12 * window_years:

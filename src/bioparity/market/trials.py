@@ -17,12 +17,14 @@ import urllib.request
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from bioparity.errors import BioparityError, BioparityWarning, DataFileError, InputError
+from bioparity.market._dates import period_end
 
 API_URL = "https://clinicaltrials.gov/api/v2/studies"
 
@@ -196,6 +198,25 @@ def _study_record(study: Any, file: str, index: int) -> dict[str, str]:
         "interventions": ";".join(str(i.get("name", "")) for i in arms.get("interventions", []) or []),
         "file": file,
     }
+
+
+def study_date(study: pd.Series, column: str) -> date | None:
+    """The last day of a study's date column (``completion_date``, ``last_update``); None when blank.
+
+    ClinicalTrials.gov writes ``YYYY-MM`` or ``YYYY-MM-DD``; anything else raises
+    :class:`DataFileError` naming the page file, the NCT number and the field.
+    """
+    text = str(study[column]).strip()
+    if not text:
+        return None
+    try:
+        return period_end(text)
+    except ValueError:
+        raise DataFileError(
+            f"study {study['nct_id']}: {column.replace('_', ' ')} {text!r} is not a date",
+            file=str(study["file"]),
+            expected="YYYY-MM or YYYY-MM-DD, as ClinicalTrials.gov writes dates",
+        ) from None
 
 
 Opener = Callable[[str, float], bytes]
