@@ -168,3 +168,20 @@ def test_scan_states_the_count_unit_and_flags_old_counts(tmp_path: Path) -> None
     assert f"warning: {stale} rows use a count older than 12 months (column stale_facts)" in said
     provenance = json.loads((tmp_path / "r.csv.provenance.json").read_text())
     assert provenance["data"]["scan_date"] == date.today().isoformat()
+
+
+def test_scan_says_when_eu_timing_needs_the_ema_report(tmp_path: Path) -> None:
+    # The shipped knowledge base has no first EU authorisation year, so most EU rows have no end of
+    # protection unless the EMA report is given; the command says how many (counted from its CSV).
+    out = tmp_path / "r.csv"
+    result = runner.invoke(app, ["market", "scan", "--region", "eu", "--out", str(out), "--as-of", "2026"])
+    assert result.exit_code == 0, result.stderr
+    eu = pd.read_csv(out)
+    unknown = int(eu["protection_end_year"].isna().sum())
+    said = " ".join(result.stderr.split())
+    assert f"EU: {unknown} of {len(eu)} molecules have no end of protection" in said and "give --ema" in said
+    ema = write_ema_workbook(tmp_path / "medicines.xlsx")
+    args = ["market", "scan", "--region", "eu", "--ema", str(ema), "--out", str(tmp_path / "e.csv"),
+            "--as-of", "2026"]  # fmt: skip
+    with_ema = runner.invoke(app, args)
+    assert with_ema.exit_code == 0 and "give --ema" not in with_ema.stderr

@@ -137,6 +137,7 @@ def scan_command(
         _print_data_dates(ranking.inputs, year)
         _print_unit_and_stale(ranking.table, max_fact_age)
         _print_low_coverage(ranking.table)
+        _print_eu_timing(ranking.table, with_ema=ema is not None)
         _print_not_ranked(ranking.not_ranked)
         typer.echo(wrote_rows(len(ranking.table), out), err=True)
 
@@ -201,6 +202,19 @@ def _print_unit_and_stale(table: pd.DataFrame, max_fact_age: int) -> None:
         first = table[table["stale_facts"].ne("")].iloc[0]
         where = f"{first['inn']} ({str(first['region']).upper()}): {note_text(first['stale_facts'])}"
         typer.echo(said % {"n": stale, "months": 12 * max_fact_age, "first": where}, err=True)
+
+
+def _print_eu_timing(table: pd.DataFrame, *, with_ema: bool) -> None:
+    """Without the EMA report most EU rows have no end of protection: say so, and what to give."""
+    eu = table[table["region"] == "eu"]
+    unknown = int(eu["protection_end_year"].isna().sum())
+    if with_ema or not unknown:
+        return
+    said = _(
+        "EU: %(n)d of %(total)d molecules have no end of protection (no known first EU authorisation or "
+        "patent date); give --ema with the EMA medicines report to date their regulatory data protection"
+    )
+    typer.echo(said % {"n": unknown, "total": len(eu)}, err=True)
 
 
 #: Coverage below which a row's score rests mostly on unknown inputs (scored 0).
