@@ -10,22 +10,25 @@ region R when:
 
 1. its brief title or an intervention name names M (INN or other listed name) or one of its
    originator brands (``Prolia/Xgeva`` is the two brands Prolia and Xgeva), as a whole word;
-2. its lead sponsor (the organisation that "initiates the study and has authority and control over
-   it") is of class ``INDUSTRY``: a biosimilar programme is a company's. Studies led by a
-   university, hospital, network or government agency (``OTHER``, ``NIH``, ``FED``, ``OTHER_GOV``,
-   ``NETWORK``, ``INDIV``, ``AMBIG``, ``UNKNOWN``) are investigators' studies of the molecule and are
-   left out; a record without a class (a hand-made page) is counted and the listing says so;
+2. its lead sponsor (the organisation or person who initiates the study and has authority and
+   control over it: ClinicalTrials.gov glossary, "Sponsor") is of class ``INDUSTRY``: a biosimilar
+   programme is a company's. Studies led by a university, hospital, network or government agency
+   (``OTHER``, ``NIH``, ``FED``, ``OTHER_GOV``, ``NETWORK``, ``INDIV``, ``AMBIG``, ``UNKNOWN``) are
+   investigators' studies of the molecule and are left out; a record without a class (a hand-made
+   page) is counted and the listing says so;
 3. its lead sponsor is not the reference product holder: not a company named in the knowledge
    base's ``originator_company`` for M, nor the Purple Book applicant of M's 351(a) licence (US) or the
    EMA marketing-authorisation holder of M's reference medicine (EU) when those files are given;
-4. its phase is early phase 1, 1, 2 or 3 (phase 4 is, by definition, a study of a marketed product,
-   and "not applicable" or no phase marks device, behavioural or observational studies);
+4. its phase is early phase 1, 1, 2 or 3 ("Study Phase": phase 4 studies are of approved drugs, "not
+   applicable" marks trials without phases such as device or behavioural studies, and observational
+   studies have no phase);
 5. its overall status is one of :data:`~bioparity.market.trials.ACTIVE_STATUSES` (not yet
    recruiting, recruiting, enrolling by invitation, active not recruiting), or it is ``COMPLETED``
    with a completion date at most ``completed_window_years`` before the scan date: a completed
    comparative study is what a marketing application is filed on, and the product stays "in
-   development" until approved (EMA: 210 active days plus clock stops, Regulation (EC) No 726/2004
-   art. 6(3); FDA BsUFA goal 10 months from receipt). Suspended, terminated, withdrawn and unknown
+   development" until approved (EMA: opinion within 210 days of a valid application, clock stops
+   excluded, Regulation (EC) No 726/2004 art. 6(3), then the Commission decision; FDA: BsUFA III goal
+   of action within 10 months of the 60-day filing date). Suspended, terminated, withdrawn and unknown
    statuses are not counted; a completed study without a completion date is not counted (and is
    listed);
 6. its sponsor has no approved biosimilar of M in R (the Purple Book applicants of licensed 351(k)
