@@ -2,9 +2,10 @@
 
 Per molecule and region (``us``, ``eu``) the scan takes, in order of preference:
 
-* approved biosimilars: the Purple Book (distinct licensed 351(k) BLAs naming the molecule as
-  reference) or the EMA report (authorised human medicines flagged biosimilar with that INN) when
-  given, else the knowledge base's list;
+* approved biosimilars: the Purple Book (licensed 351(k) products naming the molecule as
+  reference, one per suffixed proper name) or the EMA report (authorised human medicines flagged
+  biosimilar with that INN, one per marketing-authorisation holder) when given, else the knowledge
+  base's list (one per entry);
 * biosimilar programmes in development: when trial pages are given, the distinct industry sponsors
   of ClinicalTrials.gov studies that name the molecule or one of its originator brands and pass the
   rule of :mod:`bioparity.market.pipeline` (not the originator, phase 1-3, ongoing or completed
@@ -526,8 +527,8 @@ def _approved(rec: ReferenceBiologic, region: str, sources: _Sources, settings: 
 
     Purple Book: licensed 351(k) BLAs grouped by their proper name, whose four-letter suffix FDA gives
     one product (Jubbonti and Wyost are both denosumab-bbdz; FDA guidance "Nonproprietary Naming of
-    Biological Products", January 2017); a proper name without suffix is one product per
-    BLA. EMA report: authorised biosimilars grouped by marketing-authorisation holder (EMA names no
+    Biological Products", January 2017); a proper name without suffix is one product per BLA.
+    EMA report: authorised biosimilars grouped by marketing-authorisation holder (EMA names no
     product; duplicate marketing authorisations of one product have one holder, e.g. Hyrimoz and
     Hefiya of Sandoz), so one product licensed to two companies counts twice.
     """
