@@ -161,6 +161,7 @@ def test_scan_states_the_count_unit_and_flags_old_counts(tmp_path: Path) -> None
     assert result.exit_code == 0, result.stderr
     said = " ".join(result.stderr.split())
     assert "Counts: biosimilar products: one per developer's molecule" in said
+    assert "each count's own date is in the columns approved_as_of and development_as_of" in said
     table = pd.read_csv(out, keep_default_na=False)
     assert (table["approved_as_of"] == "2025-06-30 (title line month)").all()
     stale = int((table["stale_facts"] != "").sum())

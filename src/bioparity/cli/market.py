@@ -179,7 +179,7 @@ def _print_data_dates(inputs: dict[str, str], year: int) -> None:
     """The date of the data under the table: a ranking without it reads as current."""
     said = _(
         "Data: knowledge base last reviewed %(reviewed)s (each count's own date is in the columns "
-        "approved_source and development_source); timing measured from %(year)d."
+        "approved_as_of and development_as_of); timing measured from %(year)d."
     ) % {"reviewed": inputs["knowledge_base_reviewed"] or _("unknown"), "year": year}
     typer.echo(said, err=True)
     if inputs["purple_book_title"]:
