@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -42,7 +43,9 @@ def test_scan_writes_ranking_provenance_and_chart(tmp_path: Path) -> None:
     assert set(table["region"]) == {"eu", "us"}
     assert (table["as_of_year"] == 2026).all()
     ust = table[(table["inn"] == "ustekinumab") & (table["region"] == "us")].iloc[0]
-    assert ust["approved_biosimilars"] == 2 and ust["biosimilars_in_development"] == 3
+    # Bio-Thera holds a licensed ustekinumab (Starjemza) in the Purple Book fixture: counted as approved,
+    # not again in development (bioparity.market.pipeline); Alvotech and Dong-A remain.
+    assert ust["approved_biosimilars"] == 2 and ust["biosimilars_in_development"] == 2
     provenance = json.loads((tmp_path / "ranking.csv.provenance.json").read_text())
     assert set(provenance["inputs"]) == {"knowledge_base", "purple_book", "ema", "trials"}
     assert provenance["options"]["regions"] == ["eu", "us"]
@@ -147,3 +150,39 @@ def test_scan_says_how_many_rows_rest_mostly_on_unknowns(tmp_path: Path) -> None
     assert 0 < low < len(table)
     said = " ".join(result.stderr.split())  # rich/typer may wrap
     assert f"{low} of {len(table)} rows have coverage below 0.5" in said
+
+
+def test_scan_states_the_count_unit_and_flags_old_counts(tmp_path: Path) -> None:
+    # The June 2025 Purple Book is more than 12 months old on any day from July 2026 on: each US row
+    # that counts from it is flagged in the CSV and the command says how many, never silently.
+    out = tmp_path / "r.csv"
+    args = ["market", "scan", "--purple-book", str(PURPLE_BOOK), "--region", "us", "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    said = " ".join(result.stderr.split())
+    assert "Counts: biosimilar products: one per developer's molecule" in said
+    assert "each count's own date is in the columns approved_as_of and development_as_of" in said
+    table = pd.read_csv(out, keep_default_na=False)
+    assert (table["approved_as_of"] == "2025-06-30 (title line month)").all()
+    stale = int((table["stale_facts"] != "").sum())
+    assert stale == len(table)
+    assert f"warning: {stale} rows use a count older than 12 months (column stale_facts)" in said
+    provenance = json.loads((tmp_path / "r.csv.provenance.json").read_text())
+    assert provenance["data"]["scan_date"] == date.today().isoformat()
+
+
+def test_scan_says_when_eu_timing_needs_the_ema_report(tmp_path: Path) -> None:
+    # The shipped knowledge base has no first EU authorisation year, so most EU rows have no end of
+    # protection unless the EMA report is given; the command says how many (counted from its CSV).
+    out = tmp_path / "r.csv"
+    result = runner.invoke(app, ["market", "scan", "--region", "eu", "--out", str(out), "--as-of", "2026"])
+    assert result.exit_code == 0, result.stderr
+    eu = pd.read_csv(out)
+    unknown = int(eu["protection_end_year"].isna().sum())
+    said = " ".join(result.stderr.split())
+    assert f"EU: {unknown} of {len(eu)} molecules have no end of protection" in said and "give --ema" in said
+    ema = write_ema_workbook(tmp_path / "medicines.xlsx")
+    args = ["market", "scan", "--region", "eu", "--ema", str(ema), "--out", str(tmp_path / "e.csv"),
+            "--as-of", "2026"]  # fmt: skip
+    with_ema = runner.invoke(app, args)
+    assert with_ema.exit_code == 0 and "give --ema" not in with_ema.stderr

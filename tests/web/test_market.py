@@ -172,3 +172,38 @@ def test_page_states_the_date_of_its_data(demo_store: DemoStore) -> None:
     page = _client(demo_store, "rita").get("/ui/market", params={"as_of": AS_OF}).text
     assert f"last reviewed {reviewed}" in page
     assert f"timing measured from {AS_OF}" in page
+
+
+def test_page_states_the_count_unit_and_flags_the_old_counts_of_the_csv(
+    demo_store: DemoStore, tmp_path: Path
+) -> None:
+    # One implementation: the rows the command flags in stale_facts are the rows the page flags, and
+    # the page says the unit of its counts as the command does.
+    out = tmp_path / "eu.csv"
+    CliRunner().invoke(cli, ["market", "scan", "--region", "eu", "--as-of", str(AS_OF), "--out", str(out)])
+    table = pd.read_csv(out, keep_default_na=False)
+    flagged = table[table["stale_facts"] != ""]
+    assert not flagged.empty  # the shipped knowledge base has counts older than 12 months
+    page = _client(demo_store, "sam").get("/ui/market", params={"region": "eu", "as_of": AS_OF}).text
+    assert "Approved and in development count biosimilar products: one per developer" in page
+    assert page.count('class="flag stale"') == len(flagged)
+    first = flagged.iloc[0]
+    row = page.split(f'<tr data-key="{first["inn"]}|eu">')[1].split("</tr>")[0]
+    assert f'<span class="flag stale">{first["stale_facts"]}</span>' in row
+
+
+def test_the_zh_cn_page_says_the_unit_and_the_old_counts_in_words(demo_store: DemoStore) -> None:
+    # The new words (count unit, stale flags) are note templates with zh-CN entries: no English on the page.
+    from tests.web.chinese_user import PASSWORD as ZH_PASSWORD
+    from tests.web.chinese_user import USERNAME as ZH_USER
+    from tests.web.chinese_user import ensure_chinese_user
+
+    ensure_chinese_user(demo_store.engine)
+    client = FormClient(create_app(engine=demo_store.engine))
+    assert client.post("/ui/login", data={"username": ZH_USER, "password": ZH_PASSWORD}).status_code == 200
+    page = client.get("/ui/market", params={"region": "eu", "as_of": AS_OF}).text
+    client.close()
+    assert "生物类似药产品：每个研发企业的一个分子计为一个" in page
+    flag = r'<span class="flag stale">(已批准生物类似药|在研项目)数据截至 \d{4}-\d{2}-\d{2}：已有 \d+ 个月'
+    assert re.search(flag, page)
+    assert not re.search(r"one per developer|months old|Approved and in development count", page)

@@ -115,7 +115,7 @@ def scan_command(
         ranking = scan_market(
             knowledge, regions=regions, purple_book=read_purple_book(purple_book) if purple_book else None,
             ema=read_ema_medicines(ema) if ema else None, trials=read_trials(trials) if trials else None,
-            weights=w, as_of_year=year, eu_rdp=eu_rdp, max_fact_age_years=max_fact_age,
+            weights=w, as_of_year=year, eu_rdp=eu_rdp, max_fact_age_years=max_fact_age, on=date.today(),
         )  # fmt: skip
         write_frame_atomic(ranking.table, out)
         inputs = {
@@ -129,12 +129,15 @@ def scan_command(
             "max_fact_age_years": max_fact_age,
         }  # fmt: skip
         data_dates = {k: ranking.inputs[k] for k in ("knowledge_base_reviewed", "purple_book_title")}
+        data_dates["scan_date"] = ranking.inputs["scan_date"]
         _write_provenance(out, inputs, options, {**data_dates, "not_ranked": list(ranking.not_ranked)})
         if chart is not None:
             timeline_chart(ranking, chart, top=top)
         _print_top(ranking.table, top)
         _print_data_dates(ranking.inputs, year)
+        _print_unit_and_stale(ranking.table, max_fact_age)
         _print_low_coverage(ranking.table)
+        _print_eu_timing(ranking.table, with_ema=ema is not None)
         _print_not_ranked(ranking.not_ranked)
         typer.echo(wrote_rows(len(ranking.table), out), err=True)
 
@@ -176,11 +179,42 @@ def _print_data_dates(inputs: dict[str, str], year: int) -> None:
     """The date of the data under the table: a ranking without it reads as current."""
     said = _(
         "Data: knowledge base last reviewed %(reviewed)s (each count's own date is in the columns "
-        "approved_source and development_source); timing measured from %(year)d."
+        "approved_as_of and development_as_of); timing measured from %(year)d."
     ) % {"reviewed": inputs["knowledge_base_reviewed"] or _("unknown"), "year": year}
     typer.echo(said, err=True)
     if inputs["purple_book_title"]:
         typer.echo(_("Purple Book: %(title)s") % {"title": inputs["purple_book_title"]}, err=True)
+
+
+def _print_unit_and_stale(table: pd.DataFrame, max_fact_age: int) -> None:
+    """The unit of the counts, and how many rows rest on a count older than the threshold (never silent)."""
+    from bioparity.i18n.notes import note_text
+
+    typer.echo(_("Counts: %(unit)s.") % {"unit": note_text(table["count_unit"].iloc[0])}, err=True)
+    stale = int(table["stale_facts"].ne("").sum())
+    if stale:
+        said = ngettext(
+            "warning: %(n)d row uses a count older than %(months)d months (column stale_facts): %(first)s",
+            "warning: %(n)d rows use a count older than %(months)d months (column stale_facts); "
+            "first: %(first)s",
+            stale,
+        )
+        first = table[table["stale_facts"].ne("")].iloc[0]
+        where = f"{first['inn']} ({str(first['region']).upper()}): {note_text(first['stale_facts'])}"
+        typer.echo(said % {"n": stale, "months": 12 * max_fact_age, "first": where}, err=True)
+
+
+def _print_eu_timing(table: pd.DataFrame, *, with_ema: bool) -> None:
+    """Without the EMA report most EU rows have no end of protection: say so, and what to give."""
+    eu = table[table["region"] == "eu"]
+    unknown = int(eu["protection_end_year"].isna().sum())
+    if with_ema or not unknown:
+        return
+    said = _(
+        "EU: %(n)d of %(total)d molecules have no end of protection (no known first EU authorisation or "
+        "patent date); give --ema with the EMA medicines report to date their regulatory data protection"
+    )
+    typer.echo(said % {"n": unknown, "total": len(eu)}, err=True)
 
 
 #: Coverage below which a row's score rests mostly on unknown inputs (scored 0).

@@ -101,10 +101,14 @@ class EmaMedicines:
         ``inn``, ``active_substance``, ``therapeutic_area``, ``atc_code``, ``generic``,
         ``biosimilar``, ``orphan``, ``authorisation_date`` (NaT when blank), ``holder``, ``url`` and
         ``row``; optional columns absent from the workbook are empty text.
+    preamble : tuple of str, default ()
+        The text cells above the header row (title and notes, e.g. the date the report was
+        generated), in sheet order.
     """
 
     file: str
     rows: pd.DataFrame
+    preamble: tuple[str, ...] = ()
 
     def counts(self) -> EmaCounts:
         human = self.rows[self.rows["category"].str.casefold() == "human"]
@@ -182,7 +186,8 @@ def read_ema_medicines(path: str | os.PathLike[str]) -> EmaMedicines:
         data.append(_parse_row(cells, mapping, label, offset, start + 1 + offset))
     if not data:
         raise DataFileError("has a header but no medicines", file=label, line=start + 1)
-    return EmaMedicines(file=label, rows=pd.DataFrame(data))
+    preamble = tuple(str(c).strip() for r in grid[:start] for c in r if c is not None and str(c).strip())
+    return EmaMedicines(file=label, rows=pd.DataFrame(data), preamble=preamble)
 
 
 def _parse_row(

@@ -93,7 +93,8 @@ class Fact:
         The event or document a year comes from (required for years), e.g. ``"compound patent"``.
     as_of : str, default ""
         Date the fact refers to according to the source (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``);
-        a count older than the scan's ``max_fact_age_years`` is treated as unknown.
+        a count dated more than ``12 * max_fact_age_years`` months before the scan date is treated as
+        unknown and flagged (:mod:`bioparity.market.freshness`).
     """
 
     value: Any

@@ -2,17 +2,16 @@
 
 Per molecule and region (``us``, ``eu``) the scan takes, in order of preference:
 
-* approved biosimilars: the Purple Book (distinct licensed 351(k) BLAs naming the molecule as
-  reference) or the EMA report (authorised human medicines flagged biosimilar with that INN) when
-  given, else the knowledge base's list;
-* biosimilar programmes in development: distinct lead sponsors of ongoing ClinicalTrials.gov
-  studies (statuses in :data:`~bioparity.market.trials.ACTIVE_STATUSES`) whose title or
-  interventions name the molecule or its originator brand, when trial pages are given, else the
-  knowledge base's list (the registry is global, so both regions get the same count). Nothing
-  tells a biosimilar study from the originator's or an investigator's own study of the molecule
-  (the ``biosimilar`` search term of :func:`~bioparity.market.fetch_trials` narrows the pages,
-  hand-saved pages may not be narrowed), and a completed study under regulatory review is not
-  counted, so ``development_source`` names every sponsor counted with its NCT numbers;
+* approved biosimilars: the Purple Book (licensed 351(k) products naming the molecule as
+  reference, one per suffixed proper name) or the EMA report (authorised human medicines flagged
+  biosimilar with that INN, one per marketing-authorisation holder) when given, else the knowledge
+  base's list (one per entry);
+* biosimilar programmes in development: when trial pages are given, the distinct industry sponsors
+  of ClinicalTrials.gov studies that name the molecule or one of its originator brands and pass the
+  rule of :mod:`bioparity.market.pipeline` (not the originator, phase 1-3, ongoing or completed
+  within three years, no approved biosimilar of the sponsor in the region), else the knowledge
+  base's list; ``development_source`` names every sponsor counted with its NCT numbers and every
+  sponsor left out with the reason;
 * end of protection, from three kinds of date kept apart (columns ``patent_expiry_year``,
   ``exclusivity_end_year`` with ``exclusivity_basis``, ``first_launch_year``):
 
@@ -34,16 +33,24 @@ The date of the data travels with the ranking: ``knowledge_base_reviewed`` (colu
 ``inputs``) is the knowledge base's last review, each count's source column names the date its
 source refers to, and the Purple Book count names the download's title line (which gives its month).
 
-A knowledge-base count (approved biosimilars, programmes in development) whose ``as_of`` year is
-more than ``max_fact_age_years`` before the as-of year counts as unknown ("stale"): a stale low
-count would inflate the void. Every value records its source column, and the void score
-(:mod:`bioparity.market.void`) its coverage, so that a ranking built on unknowns is visible as such.
+Every count is in one unit, :data:`COUNT_UNIT` (a ``count_unit`` column): biosimilar products, one
+per developer's molecule, its brands listed together in ``approved_products`` (the Purple Book's
+BLAs grouped by suffixed proper name, the EMA report's medicines by marketing-authorisation holder,
+the knowledge base's list entries, the trial sponsors).
+
+Every count carries the date its source refers to (``approved_as_of``, ``development_as_of``; read as
+:mod:`bioparity.market.freshness` says), and a count more than ``12 * max_fact_age_years`` whole
+months before the scan date ``on`` is named in ``stale_facts``: a stale knowledge-base count counts
+as unknown (a stale low count would inflate the void), a stale user file is used and flagged. Every
+value records its source column, and the void score (:mod:`bioparity.market.void`) its coverage, so
+that a ranking built on unknowns is visible as such.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -52,10 +59,13 @@ import pandas as pd
 from bioparity._results import software_version
 from bioparity.errors import InputError
 from bioparity.i18n.notes import note_template
+from bioparity.market._dates import period_end, whole_months
 from bioparity.market.ema import EmaMedicines
+from bioparity.market.freshness import DataDate, ema_date, purple_book_date, trials_date
 from bioparity.market.knowledge import Fact, KnowledgeBase, ReferenceBiologic
+from bioparity.market.pipeline import company_names, pipeline
 from bioparity.market.purple_book import ORIGINATOR, PurpleBook
-from bioparity.market.trials import ACTIVE_STATUSES, TrialSet
+from bioparity.market.trials import TrialSet
 from bioparity.market.void import COMPONENTS, VoidWeights, void_scores
 
 REGIONS = ("us", "eu")
@@ -98,12 +108,15 @@ class VoidRanking:
         Columns: ``rank``; ``inn``, ``region``, ``originator_brand``, ``modality``; the end of
         protection ``protection_end_year`` with ``protection_end_basis`` and its ingredients
         ``patent_expiry_year``, ``exclusivity_end_year`` (with ``exclusivity_basis``) and
-        ``first_launch_year``; ``approved_biosimilars`` and ``biosimilars_in_development`` with their
-        sources (``approved_source``, ``development_source``); ``originator_sales_usd_m`` (USD
-        million) and ``sales_year``, with ``sales_source`` (what the figure covers, its source and date);
-        ``years_to_protection_end``; the components ``c_no_competition``,
-        ``c_no_pipeline``, ``c_timing``, ``c_market_size``; ``void_score``, ``coverage``,
-        ``unknown_inputs`` (``;``-joined names of the unknown components), ``as_of_year`` and
+        ``first_launch_year``; ``approved_biosimilars`` (with ``approved_products``: the products
+        counted, brands of one product together) and ``biosimilars_in_development``, with their
+        sources (``approved_source``, ``development_source``) and dates (``approved_as_of``,
+        ``development_as_of``: ISO date and where it was read, or ``unknown``), ``count_unit`` and
+        ``stale_facts`` (the counts older than the scan allows, ``;``-joined, empty when none);
+        ``originator_sales_usd_m`` (USD million) and ``sales_year``, with ``sales_source`` (what the
+        figure covers, its source and date); ``years_to_protection_end``; the components
+        ``c_no_competition``, ``c_no_pipeline``, ``c_timing``, ``c_market_size``; ``void_score``,
+        ``coverage``, ``unknown_inputs`` (``;``-joined names of the unknown components), ``as_of_year`` and
         ``knowledge_base_reviewed`` (ISO date of the knowledge base's last review: the data date).
         Unknown numbers are NaN.
     regions : tuple of str
@@ -116,7 +129,7 @@ class VoidRanking:
         Settings and files used: ``eu_rdp``, ``max_fact_age_years``, ``knowledge_base``,
         ``knowledge_base_reviewed`` (ISO date of its last review), ``purple_book`` and
         ``purple_book_title`` (the download's title line, naming its month), ``ema``, ``trials``
-        (empty when not given).
+        (empty when not given) and ``scan_date`` (ISO date fact ages are measured from).
     software_version : str
         bioparity version that produced the ranking.
     not_ranked : tuple of str, default ()
@@ -188,6 +201,7 @@ def scan_market(
     as_of_year: int,
     eu_rdp: str = EU_RDP_DEFAULT,
     max_fact_age_years: int = MAX_FACT_AGE_YEARS,
+    on: date | None = None,
 ) -> VoidRanking:
     """Rank every knowledge-base molecule in every region by void score (ties: INN, then region).
 
@@ -209,7 +223,7 @@ def scan_market(
         biosimilars and, failing the knowledge base, the first EU authorisation.
     trials : TrialSet or None, default None
         Saved ClinicalTrials.gov pages (:func:`read_trials`); when given, the programmes in
-        development are the distinct lead sponsors of ongoing trials naming the molecule or brand.
+        development are the sponsors the rule of :mod:`bioparity.market.pipeline` keeps.
     weights : VoidWeights or None, default None
         Weights and settings of the void score; ``None`` uses ``VoidWeights()``.
     as_of_year : int
@@ -218,8 +232,13 @@ def scan_market(
         EU regulatory data protection rule in years, data protection first (Directive 2001/83/EC,
         art. 10(1)): ``"8+2"`` = 10 years, ``"8+1+1"`` = 10, ``"8+2+1"`` = 11 (total <= 20).
     max_fact_age_years : int, default 1
-        A knowledge-base count whose ``as_of`` year is more than this many years before
-        ``as_of_year`` counts as unknown (>= 0).
+        A count dated more than ``12 * max_fact_age_years`` whole months before ``on`` is stale:
+        named in ``stale_facts``, and unknown if it comes from the knowledge base (>= 0).
+    on : datetime.date or None, default None
+        Date the scan is made on (default: today): fact ages are measured from it, and a completed
+        trial counts as a programme in development for
+        :data:`~bioparity.market.pipeline.COMPLETED_WINDOW_YEARS` years after its completion date
+        (:mod:`bioparity.market.pipeline`).
 
     Returns
     -------
@@ -247,7 +266,7 @@ def scan_market(
             f"as_of_year {as_of_year} is not a calendar year between {AS_OF_YEARS[0]} and {AS_OF_YEARS[1]} "
             "(write the full year, e.g. 2026)"
         )
-    settings = _Settings(as_of_year, parse_rdp(eu_rdp), eu_rdp, max_fact_age_years)
+    settings = _Settings(as_of_year, parse_rdp(eu_rdp), eu_rdp, max_fact_age_years, on or date.today())
     if max_fact_age_years < 0:
         raise InputError(f"max_fact_age_years must be >= 0, got {max_fact_age_years}")
     sources = _Sources(purple_book, ema, trials)
@@ -282,6 +301,7 @@ def scan_market(
         "purple_book_title": purple_book.title if purple_book else "",
         "ema": ema.file if ema else "",
         "trials": trials.source if trials else "",
+        "scan_date": settings.on.isoformat(),
     }
     return VoidRanking(
         table.reset_index(drop=True),
@@ -320,12 +340,18 @@ class _Settings:
     eu_rdp_years: int
     eu_rdp: str
     max_fact_age_years: int
+    on: date
+
+    @property
+    def max_age_months(self) -> int:
+        """Whole months after which a count is stale (12 per year of ``max_fact_age_years``)."""
+        return 12 * self.max_fact_age_years
 
 
 def _row(rec: ReferenceBiologic, region: str, sources: _Sources, settings: _Settings) -> dict[str, Any]:
     dates = _protection(rec, region, sources, settings)
-    approved, approved_source = _approved(rec, region, sources, settings)
-    developing, developing_source = _in_development(rec, sources.trials, settings)
+    approved = _approved(rec, region, sources, settings)
+    developing = _in_development(rec, region, sources, settings)
     sales = rec.value("originator_sales")
     return {
         "inn": rec.inn,
@@ -333,10 +359,20 @@ def _row(rec: ReferenceBiologic, region: str, sources: _Sources, settings: _Sett
         "originator_brand": rec.value("originator_brand"),
         "modality": rec.value("modality"),
         **dates,
-        "approved_biosimilars": approved,
-        "approved_source": approved_source,
-        "biosimilars_in_development": developing,
-        "development_source": developing_source,
+        "approved_biosimilars": approved.value,
+        "approved_products": approved.products,
+        "approved_source": approved.source,
+        "approved_as_of": approved.as_of.text(),
+        "biosimilars_in_development": developing.value,
+        "development_source": developing.source,
+        "development_as_of": developing.as_of.text(),
+        "count_unit": COUNT_UNIT,
+        "stale_facts": "; ".join(
+            template.format(as_of=count.as_of.day.isoformat(), months=months)
+            for template, count in ((STALE_APPROVED, approved), (STALE_DEVELOPMENT, developing))
+            if count.as_of.day is not None
+            and (months := whole_months(count.as_of.day, settings.on)) > settings.max_age_months
+        ),
         "originator_sales_usd_m": None if sales is None else float(sales["usd_million"]),
         "sales_year": None if sales is None else int(sales["year"]),
         "sales_source": _provenance(rec.facts["originator_sales"]) if sales is not None else UNKNOWN,
@@ -349,6 +385,13 @@ def _row(rec: ReferenceBiologic, region: str, sources: _Sources, settings: _Sett
 UNKNOWN = note_template("unknown")
 KNOWLEDGE_BASE = note_template("knowledge base [{source}, as of {as_of}]")
 STALE = note_template("stale: knowledge base [{source}] as of {as_of}")
+STALE_APPROVED = note_template("approved biosimilars as of {as_of}: {months:d} months old")
+STALE_DEVELOPMENT = note_template("programmes in development as of {as_of}: {months:d} months old")
+#: The unit of the approved and in-development counts, whatever their source (a column of the ranking).
+COUNT_UNIT = note_template(
+    "biosimilar products: one per developer's molecule (brands of one product, e.g. its Prolia and Xgeva "
+    "biosimilars, count once and are listed together)"
+)
 FIRST_LAUNCH = note_template("first biosimilar launch: {basis}")
 PATENT_EXPIRY = note_template("patent expiry: {basis}")
 #: Put before the later of the two with ``"; "``.
@@ -443,31 +486,76 @@ def _protection(
     }
 
 
-def _fresh_count(rec: ReferenceBiologic, name: str, settings: _Settings) -> tuple[float | None, str]:
+@dataclass(frozen=True)
+class _Count:
+    """One count of the ranking: its value (None = unknown), the products counted (brands of one
+    product together), where it comes from and the date its source refers to."""
+
+    value: float | None
+    source: str
+    as_of: DataDate
+    products: str = ""
+
+
+def _fresh_count(rec: ReferenceBiologic, name: str, settings: _Settings) -> _Count:
+    """A knowledge-base count: one product per list entry (``Jubbonti/Wyost`` is one product, two
+    brands); unknown when older than the scan allows (an unknown is preferred to a stale number)."""
     fact = rec.facts[name]
     if not fact.known:
-        return None, UNKNOWN
-    year = rec.fact_year(name)
-    if year is None or settings.as_of_year - year > settings.max_fact_age_years:
-        return None, STALE.format(source=fact.source, as_of=fact.as_of or UNKNOWN)
-    return float(len(fact.value)), KNOWLEDGE_BASE.format(source=fact.source, as_of=fact.as_of)
+        return _Count(None, UNKNOWN, DataDate(None, ""))
+    as_of = DataDate(period_end(fact.as_of), "knowledge base as_of")
+    assert as_of.day is not None
+    products = "; ".join(fact.value)
+    if whole_months(as_of.day, settings.on) > settings.max_age_months:
+        return _Count(None, STALE.format(source=fact.source, as_of=fact.as_of), as_of, products)
+    return _Count(
+        float(len(fact.value)), KNOWLEDGE_BASE.format(source=fact.source, as_of=fact.as_of), as_of, products
+    )
 
 
-def _approved(
-    rec: ReferenceBiologic, region: str, sources: _Sources, settings: _Settings
-) -> tuple[float | None, str]:
+def _grouped(hits: pd.DataFrame, key: pd.Series, brand: str) -> _Count:
+    """Products = distinct keys; each listed as ``key: brand, brand``."""
+    groups = hits.assign(_key=key).groupby("_key", sort=True)
+    listing = "; ".join(
+        f"{group['_label'].iloc[0]}: {', '.join(sorted(dict.fromkeys(group[brand])))}" for _k, group in groups
+    )
+    return _Count(float(key.nunique()), "", DataDate(None, ""), listing)
+
+
+def _approved(rec: ReferenceBiologic, region: str, sources: _Sources, settings: _Settings) -> _Count:
+    """Approved biosimilars in the region, one per product (:data:`COUNT_UNIT`).
+
+    Purple Book: licensed 351(k) BLAs grouped by their proper name, whose four-letter suffix FDA gives
+    one product (Jubbonti and Wyost are both denosumab-bbdz; FDA guidance "Nonproprietary Naming of
+    Biological Products", January 2017); a proper name without suffix is one product per BLA.
+    EMA report: authorised biosimilars grouped by marketing-authorisation holder (EMA names no
+    product; duplicate marketing authorisations of one product have one holder, e.g. Hyrimoz and
+    Hefiya of Sandoz), so one product licensed to two companies counts twice.
+    """
     purple_book, ema = sources.purple_book, sources.ema
     if region == "us" and purple_book is not None:
-        rows = purple_book.rows
-        licensed = rows["licensure"].eq("") | rows["licensure"].str.casefold().eq("licensed")
-        hits = rows[(rows["license_type"] != ORIGINATOR) & licensed & rows["molecule"].isin(rec.names)]
+        hits = _purple_book_biosimilars(purple_book, rec)
+        proper = hits["proper_name"].str.casefold().str.strip()
+        suffixed = proper.str.fullmatch(r".+-[a-z]{4}")
+        label = proper.where(suffixed, proper + " BLA " + hits["bla_number"])
+        count = _grouped(hits.assign(_label=label), label, "proprietary_name")
         title = f" [{purple_book.title}]" if purple_book.title else ""
-        return float(hits["bla_number"].nunique()), f"Purple Book{title}"
+        return replace(count, source=f"Purple Book{title}", as_of=purple_book_date(purple_book))
     if region == "eu" and ema is not None:
         biosimilars = _ema_biosimilars(ema)
         hits = biosimilars[biosimilars["inn"].isin(rec.names)]
-        return float(hits["medicine_name"].str.casefold().nunique()), "EMA medicines report"
+        holder = hits["holder"].str.split().str.join(" ")
+        label = holder.where(holder.ne(""), hits["medicine_name"])
+        count = _grouped(hits.assign(_label=label), label.str.casefold(), "medicine_name")
+        return replace(count, source="EMA medicines report", as_of=ema_date(ema))
     return _fresh_count(rec, f"{region}_biosimilars_approved", settings)
+
+
+def _purple_book_biosimilars(purple_book: PurpleBook, rec: ReferenceBiologic) -> pd.DataFrame:
+    """The licensed 351(k) rows of the Purple Book naming the molecule as reference."""
+    rows = purple_book.rows
+    licensed = rows["licensure"].eq("") | rows["licensure"].str.casefold().eq("licensed")
+    return rows[(rows["license_type"] != ORIGINATOR) & licensed & rows["molecule"].isin(rec.names)]
 
 
 def _ema_biosimilars(ema: EmaMedicines) -> pd.DataFrame:
@@ -477,21 +565,52 @@ def _ema_biosimilars(ema: EmaMedicines) -> pd.DataFrame:
     return rows[human & (rows["status"].str.casefold() == "authorised") & rows["biosimilar"]]
 
 
-def _in_development(
-    rec: ReferenceBiologic, trials: TrialSet | None, settings: _Settings
-) -> tuple[float | None, str]:
-    if trials is not None:
-        brand = rec.value("originator_brand")
-        hits = trials.mentioning([*rec.names, *([brand] if brand else [])])
-        ongoing = hits[hits["status"].isin(ACTIVE_STATUSES) & hits["sponsor"].str.strip().ne("")]
-        key = ongoing["sponsor"].str.casefold().str.strip()
-        counted = "; ".join(
-            f"{group['sponsor'].iloc[0]} ({', '.join(group['nct_id'])})"
-            for _key, group in ongoing.groupby(key, sort=True)
+def _originators(rec: ReferenceBiologic, sources: _Sources) -> list[str]:
+    """Holders of the reference product: the knowledge base's company, the Purple Book 351(a)
+    applicant and the EMA holder of the reference medicine (when those files are given)."""
+    names = company_names(str(rec.value("originator_company") or ""))
+    if sources.purple_book is not None:
+        rows = sources.purple_book.rows
+        names += list(
+            rows[(rows["license_type"] == ORIGINATOR) & rows["molecule"].isin(rec.names)]["applicant"]
         )
-        return (
-            float(key.nunique()),
-            f"ClinicalTrials.gov [{trials.source}] sponsors of ongoing trials naming the molecule or brand "
-            f"(the originator's and investigators' own trials included; check): {counted or 'none'}",
+    if sources.ema is not None:
+        rows = sources.ema.rows
+        reference = rows[
+            (rows["category"].str.casefold() == "human") & ~rows["biosimilar"] & rows["inn"].isin(rec.names)
+        ]
+        names += list(reference["holder"])
+    return sorted({n for n in names if n})
+
+
+def _holders(rec: ReferenceBiologic, region: str, sources: _Sources) -> list[str] | None:
+    """Holders of approved biosimilars of the molecule in the region; None when no file names them."""
+    if region == "us" and sources.purple_book is not None:
+        return sorted(set(_purple_book_biosimilars(sources.purple_book, rec)["applicant"]) - {""})
+    if region == "eu" and sources.ema is not None:
+        biosimilars = _ema_biosimilars(sources.ema)
+        return sorted(set(biosimilars[biosimilars["inn"].isin(rec.names)]["holder"]) - {""})
+    return None
+
+
+def brands(rec: ReferenceBiologic) -> list[str]:
+    """The originator's brands: ``Prolia/Xgeva`` is two brands, Prolia and Xgeva."""
+    return [b.strip() for b in str(rec.value("originator_brand") or "").split("/") if b.strip()]
+
+
+def _in_development(rec: ReferenceBiologic, region: str, sources: _Sources, settings: _Settings) -> _Count:
+    if sources.trials is not None:
+        found = pipeline(
+            sources.trials,
+            [*rec.names, *brands(rec)],
+            originators=_originators(rec, sources),
+            holders=_holders(rec, region, sources),
+            today=settings.on,
+        )
+        return _Count(
+            float(found.count),
+            found.describe(sources.trials.source),
+            trials_date(sources.trials),
+            "; ".join(found.counted),
         )
     return _fresh_count(rec, "biosimilars_in_development", settings)

@@ -17,12 +17,14 @@ import urllib.request
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from bioparity.errors import BioparityError, BioparityWarning, DataFileError, InputError
+from bioparity.market._dates import period_end
 
 API_URL = "https://clinicaltrials.gov/api/v2/studies"
 
@@ -40,10 +42,12 @@ class NetworkUnavailableError(BioparityError):
 class TrialSet:
     """Studies read from saved pages: one row per NCT number.
 
-    Columns: ``nct_id``, ``title``, ``status``, ``start_date`` (text as given, ``YYYY-MM`` or
-    ``YYYY-MM-DD``), ``sponsor``, ``phases`` (``;``-joined), ``conditions``, ``interventions``
-    (``;``-joined), ``file``. ``pages`` is the number of pages read and ``final_pages`` how many of
-    them had no ``nextPageToken``.
+    Columns: ``nct_id``, ``title``, ``status``, ``start_date``, ``completion_date`` and
+    ``last_update`` (``statusModule.lastUpdatePostDateStruct``: the date ClinicalTrials.gov last posted
+    a change of the record), all text as given (``YYYY-MM`` or ``YYYY-MM-DD``, blank when absent),
+    ``sponsor`` and ``sponsor_class`` (``leadSponsor.class``: INDUSTRY, NIH, FED, OTHER, ...),
+    ``phases`` (``;``-joined), ``conditions``, ``interventions`` (``;``-joined), ``file``. ``pages``
+    is the number of pages read and ``final_pages`` how many of them had no ``nextPageToken``.
 
     Attributes
     ----------
@@ -77,7 +81,10 @@ _STUDY_COLUMNS = [
     "title",
     "status",
     "start_date",
+    "completion_date",
+    "last_update",
     "sponsor",
+    "sponsor_class",
     "phases",
     "conditions",
     "interventions",
@@ -182,12 +189,34 @@ def _study_record(study: Any, file: str, index: int) -> dict[str, str]:
         "title": str(ident.get("briefTitle", "")),
         "status": str(status.get("overallStatus", "")).upper(),
         "start_date": str(status.get("startDateStruct", {}).get("date", "")),
+        "completion_date": str(status.get("completionDateStruct", {}).get("date", "")),
+        "last_update": str(status.get("lastUpdatePostDateStruct", {}).get("date", "")),
         "sponsor": str(sponsor.get("name", "")).strip(),
+        "sponsor_class": str(sponsor.get("class", "")).strip().upper(),
         "phases": ";".join(design.get("phases", []) or []),
         "conditions": ";".join(protocol.get("conditionsModule", {}).get("conditions", []) or []),
         "interventions": ";".join(str(i.get("name", "")) for i in arms.get("interventions", []) or []),
         "file": file,
     }
+
+
+def study_date(study: pd.Series, column: str) -> date | None:
+    """The last day of a study's date column (``completion_date``, ``last_update``); None when blank.
+
+    ClinicalTrials.gov writes ``YYYY-MM`` or ``YYYY-MM-DD``; anything else raises
+    :class:`DataFileError` naming the page file, the NCT number and the field.
+    """
+    text = str(study[column]).strip()
+    if not text:
+        return None
+    try:
+        return period_end(text)
+    except ValueError:
+        raise DataFileError(
+            f"study {study['nct_id']}: {column.replace('_', ' ')} {text!r} is not a date",
+            file=str(study["file"]),
+            expected="YYYY-MM or YYYY-MM-DD, as ClinicalTrials.gov writes dates",
+        ) from None
 
 
 Opener = Callable[[str, float], bytes]

@@ -4,7 +4,8 @@ Four components, each in [0, 1] (1 = most attractive), computed per molecule and
 
 * ``no_competition`` :math:`= 1/(1 + A)`, with :math:`A` the biosimilars approved in the region;
 * ``no_pipeline`` :math:`= 1/(1 + D)`, with :math:`D` the biosimilar programmes in clinical
-  development (distinct sponsors of ongoing trials, or the curated list);
+  development (distinct sponsors of the trials :mod:`bioparity.market.pipeline` keeps, or the
+  curated list);
 * ``timing`` :math:`= \max(0, 1 - |y - L| / H)`, with :math:`y` the years from the as-of year to the
   end of protection, :math:`L` the ideal lead time (a programme started now reaches the market when
   protection ends) and :math:`H` the half-width of the window;

@@ -24,7 +24,7 @@ from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.market import COMPONENTS, REGIONS, KnowledgeBase, VoidRanking, load_knowledge_base, scan_market
-from bioparity.market.scan import AS_OF_YEARS
+from bioparity.market.scan import AS_OF_YEARS, COUNT_UNIT
 from bioparity.web.notices import Notice
 from bioparity.web.session import PageActor, read_unit
 from bioparity.web.templating import render
@@ -111,8 +111,10 @@ def ranking_rows(ranking: VoidRanking, kb: KnowledgeBase) -> list[dict[str, Any]
                 "protection_basis": rec["protection_end_basis"],
                 "approved": _num(rec["approved_biosimilars"]),
                 "approved_source": rec["approved_source"],
+                "approved_products": rec["approved_products"],
                 "developing": _num(rec["biosimilars_in_development"]),
                 "developing_source": rec["development_source"],
+                "stale": rec["stale_facts"],
                 "components": [_num(rec[f"c_{c}"]) for c in COMPONENTS],
                 "score": float(rec["void_score"]),
                 "coverage": float(rec["coverage"]),
@@ -151,6 +153,8 @@ def market(
             chosen=chosen,
             kb_records=len(kb.records),
             kb_reviewed=kb.reviewed or _("unknown"),
+            count_unit=COUNT_UNIT,
+            max_age_months=12 * int(ranking.inputs["max_fact_age_years"]),
             message=message,
             crumbs=[(_("Market scan"), None)],
         )

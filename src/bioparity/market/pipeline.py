@@ -1,0 +1,230 @@
+"""Which ClinicalTrials.gov studies are biosimilar programmes in development, per molecule and region.
+
+The rule reads four data elements of a study record, as ClinicalTrials.gov defines them
+(Protocol Registration Data Element Definitions for Interventional and Observational Studies,
+https://clinicaltrials.gov/policy/protocol-definitions: "Overall Recruitment Status", "Study Phase",
+"Sponsor"; their API v2 fields and value sets in the Study Data Structure,
+https://clinicaltrials.gov/data-api/about-api/study-data-structure: ``overallStatus``, ``phases``,
+``leadSponsor.name`` and ``leadSponsor.class`` of enum AgencyClass). A study counts for molecule M in
+region R when:
+
+1. its brief title or an intervention name names M (INN or other listed name) or one of its
+   originator brands (``Prolia/Xgeva`` is the two brands Prolia and Xgeva), as a whole word;
+2. its lead sponsor (the organisation or person who initiates the study and has authority and
+   control over it: ClinicalTrials.gov glossary, "Sponsor") is of class ``INDUSTRY``: a biosimilar
+   programme is a company's. Studies led by a university, hospital, network or government agency
+   (``OTHER``, ``NIH``, ``FED``, ``OTHER_GOV``, ``NETWORK``, ``INDIV``, ``AMBIG``, ``UNKNOWN``) are
+   investigators' studies of the molecule and are left out; a record without a class (a hand-made
+   page) is counted and the listing says so;
+3. its lead sponsor is not the reference product holder: not a company named in the knowledge
+   base's ``originator_company`` for M, nor the Purple Book applicant of M's 351(a) licence (US) or the
+   EMA marketing-authorisation holder of M's reference medicine (EU) when those files are given;
+4. its phase is early phase 1, 1, 2 or 3 ("Study Phase": phase 4 studies are of approved drugs, "not
+   applicable" marks trials without phases such as device or behavioural studies, and observational
+   studies have no phase);
+5. its overall status is one of :data:`~bioparity.market.trials.ACTIVE_STATUSES` (not yet
+   recruiting, recruiting, enrolling by invitation, active not recruiting), or it is ``COMPLETED``
+   with a completion date at most ``completed_window_years`` before the scan date: a completed
+   comparative study is what a marketing application is filed on, and the product stays "in
+   development" until approved (EMA: opinion within 210 days of a valid application, clock stops
+   excluded, Regulation (EC) No 726/2004 art. 6(3), then the Commission decision; FDA: BsUFA III goal
+   of action within 10 months of the 60-day filing date). Suspended, terminated, withdrawn and unknown
+   statuses are not counted; a completed study without a completion date is not counted (and is
+   listed);
+6. its sponsor has no approved biosimilar of M in R (the Purple Book applicants of licensed 351(k)
+   products, the EMA holders of authorised biosimilars): a sponsor with an approved product is
+   counted among the approved, not again in development. Without a Purple Book or EMA file (the
+   knowledge base lists brands, not holders) this cannot be checked, and the listing says so.
+
+The count is the number of distinct sponsors left (one programme per developer: the unit of the
+approved counts, :data:`~bioparity.market.scan.COUNT_UNIT`); the listing names each sponsor with its
+NCT numbers, then every sponsor left out and why, so a reader can check the rule's calls.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from bioparity.market._dates import whole_months
+from bioparity.market.trials import ACTIVE_STATUSES, TrialSet, study_date
+
+#: Phases of a study that can be a biosimilar programme's (``designModule.phases`` values).
+DEVELOPMENT_PHASES = frozenset({"EARLY_PHASE1", "PHASE1", "PHASE2", "PHASE3"})
+COMPLETED = "COMPLETED"
+INDUSTRY = "INDUSTRY"
+COMPLETED_WINDOW_YEARS = 3
+
+#: Words of a company name that do not tell companies apart (legal forms, places of the EU/US split).
+_GENERIC = frozenset(
+    {
+        "inc", "incorporated", "ltd", "limited", "llc", "lp", "gmbh", "co", "kg", "ag", "sa", "nv", "bv",
+        "plc", "corp", "corporation", "company", "the", "and", "of", "pharma", "pharmaceutical",
+        "pharmaceuticals", "international", "us", "usa", "ex", "eu", "europe", "research", "development",
+        "unlimited", "holding", "holdings", "group",
+    }
+)  # fmt: skip
+
+
+def company_tokens(name: str) -> frozenset[str]:
+    """The distinguishing words of a company name: lower case, legal forms and generic words dropped.
+
+    >>> sorted(company_tokens("Samsung Bioepis NL B.V."))
+    ['bioepis', 'nl', 'samsung']
+    """
+    words = re.findall(r"[a-z0-9]+", name.casefold())
+    return frozenset(w for w in words if w not in _GENERIC and (len(w) > 1 or w.isdigit()))
+
+
+def same_company(a: str, b: str) -> bool:
+    """Whether two spellings name one company: the distinguishing words of one are all in the other.
+
+    ``Amgen Inc`` and ``Amgen Technology (Ireland) Unlimited Company``, ``Janssen-Cilag International N.V.``
+    and ``Janssen Research & Development, LLC`` are the same; ``Samsung Bioepis`` and ``Celltrion`` not.
+    """
+    ta, tb = company_tokens(a), company_tokens(b)
+    if not ta or not tb:
+        return False
+    return ta <= tb or tb <= ta
+
+
+def company_names(text: str) -> list[str]:
+    """The companies of a knowledge-base ``originator_company`` text.
+
+    >>> company_names("Regeneron (US) / Bayer (ex-US)")
+    ['Regeneron', 'Bayer']
+    """
+    return [part.strip() for part in re.split(r"[/()]", text) if company_tokens(part)]
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """Programmes in development of one molecule in one region, with the calls made.
+
+    Attributes
+    ----------
+    count : int
+        Distinct sponsors counted.
+    counted : tuple of str
+        ``Sponsor (NCT..., NCT...)`` per sponsor counted, sorted.
+    left_out : tuple of str
+        ``Sponsor (NCT...): reason`` per sponsor and reason left out, sorted.
+    notes : tuple of str
+        Limits of the calls (holders not checked, sponsor class not given).
+    """
+
+    count: int
+    counted: tuple[str, ...]
+    left_out: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    def describe(self, source: str) -> str:
+        """One line for the ranking's ``development_source`` column."""
+        text = (
+            f"ClinicalTrials.gov [{source}] industry sponsors of ongoing or recently completed phase 1-3 "
+            f"studies naming the molecule or brand, not the originator, without an approved product here: "
+            f"{'; '.join(self.counted) or 'none'}"
+        )
+        if self.left_out:
+            text += f". Left out: {'; '.join(self.left_out)}"
+        if self.notes:
+            text += f". Note: {'; '.join(self.notes)}"
+        return text
+
+
+def _reason(
+    study: pd.Series,
+    originators: Sequence[str],
+    holders: Sequence[str],
+    today: date,
+    window_years: int,
+) -> str:
+    """Why a study naming the molecule is not a programme in development ('' when it is one)."""
+    sponsor = str(study["sponsor"])
+    if not sponsor:
+        return "no lead sponsor"
+    klass = str(study["sponsor_class"])
+    if klass and klass != INDUSTRY:
+        return f"sponsor class {klass} (investigator study)"
+    if any(same_company(sponsor, o) for o in originators):
+        return "originator"
+    phases = set(filter(None, str(study["phases"]).split(";")))
+    if not phases & DEVELOPMENT_PHASES:
+        return f"phase {'/'.join(sorted(phases)) or 'none'}"
+    status = str(study["status"])
+    if status == COMPLETED:
+        completed = study_date(study, "completion_date")
+        if completed is None:
+            return "completed, no completion date"
+        if whole_months(completed, today) > 12 * window_years:
+            return f"completed {study['completion_date']}, over {window_years} years ago"
+    elif status not in ACTIVE_STATUSES:
+        return f"status {status or 'none'}"
+    if any(same_company(sponsor, h) for h in holders):
+        return "has an approved biosimilar here"
+    return ""
+
+
+def pipeline(
+    trials: TrialSet,
+    names: Iterable[str],
+    *,
+    originators: Sequence[str],
+    holders: Sequence[str] | None,
+    today: date,
+    completed_window_years: int = COMPLETED_WINDOW_YEARS,
+) -> Pipeline:
+    """Apply the rule of the module docstring to the studies naming any of ``names``.
+
+    Parameters
+    ----------
+    trials : TrialSet
+        Saved ClinicalTrials.gov pages (:func:`~bioparity.market.read_trials`).
+    names : iterable of str
+        INN, other names and originator brands of the molecule (whole-word, case-insensitive).
+    originators : sequence of str
+        Companies holding the reference product (knowledge base, Purple Book 351(a) applicant, EMA
+        holder of the reference medicine).
+    holders : sequence of str or None
+        Holders of approved biosimilars of the molecule in the region; ``None`` when unknown (no
+        Purple Book or EMA file), which the notes then say.
+    today : datetime.date
+        Date the scan is made on (completed studies are counted for ``completed_window_years``).
+    completed_window_years : int, default 3
+        Years after its completion date a completed study still counts (filing and review).
+
+    Returns
+    -------
+    Pipeline
+        The count, the sponsors counted and left out, and the notes.
+    """
+    hits = trials.mentioning(sorted({n for n in names if n}))
+    counted: dict[str, list[str]] = {}
+    left: dict[tuple[str, str], list[str]] = {}
+    labels: dict[str, str] = {}
+    unclassed = False
+    for _i, study in hits.iterrows():
+        reason = _reason(study, originators, holders or (), today, completed_window_years)
+        sponsor = str(study["sponsor"]) or "(none)"
+        key = " ".join(sponsor.casefold().split())
+        labels.setdefault(key, sponsor)
+        if reason:
+            left.setdefault((key, reason), []).append(str(study["nct_id"]))
+        else:
+            counted.setdefault(key, []).append(str(study["nct_id"]))
+            unclassed = unclassed or not study["sponsor_class"]
+    notes = []
+    if holders is None:
+        notes.append("approvals of the sponsors not checked (no Purple Book or EMA file for this region)")
+    if unclassed:
+        notes.append("some counted studies give no sponsor class")
+    return Pipeline(
+        count=len(counted),
+        counted=tuple(f"{labels[k]} ({', '.join(sorted(v))})" for k, v in sorted(counted.items())),
+        left_out=tuple(f"{labels[k]} ({', '.join(sorted(v))}): {r}" for (k, r), v in sorted(left.items())),
+        notes=tuple(notes),
+    )
