@@ -254,3 +254,36 @@ def test_a_crossover_pc_without_pcrftdtc_or_visitnum_says_what_to_add(
     assert run.exit_code != 0 and not (tmp_path / "no-pcdtc.out.csv").exists()
     words = " ".join(run.output.split())
     assert "SDTM PC without PCDTC" in words and A_PCDTC_OR_DOSE_LINK in words
+
+
+def test_adnca_afrlt_counts_from_the_subjects_first_dose_in_ex_even_unsampled(
+    theoph: pd.DataFrame, tmp_path: Path
+) -> None:
+    """EX with a third dose per subject 7 days before period 1, not sampled in PC (a run-in dose): AFRLT
+    counts from it, the subject's first dose in EX (ADaMIG for Non-compartmental Analysis Input Data v1.0:
+    AFRLT is the actual time from the first dose; the pharmaverse admiral ADPC/ADNCA template takes that
+    dose, FANLDTM, as the earliest EX record of the subject with EXDOSE > 0). By hand from the dates of
+    ``_reference``: period 1 is 7 x 24 = 168 h after the run-in dose, period 2 168 + 14 x 24 = 504 h, so
+    AFRLT = PCELTM + 168 h or + 504 h (to 1e-9 h). ARRLT stays PCELTM. Before, AFRLT counted from period 1's
+    dose (PCELTM + 0 h or + 336 h)."""
+    pc = crossover_pc(theoph)
+    pc.to_csv(tmp_path / "pc.csv", index=False)
+    ex = crossover_ex()
+    run_in = ex.drop_duplicates("USUBJID").assign(
+        EXSTDTC=[f"2026-01-{s - 3:02d}T08:00" if s > 3 else f"2025-12-{28 + s}T08:00" for s in SUBJECTS]
+    )  # 7 days before period 1 (2026-01-05 for subject 1: 2025-12-29)
+    pd.concat([run_in, ex], ignore_index=True).to_csv(tmp_path / "ex.csv", index=False)
+    args = ["nca", str(tmp_path / "pc.csv"), "--dosing", str(tmp_path / "ex.csv")]
+    args += ["--out", str(tmp_path / "nca.csv"), "--adnca", str(tmp_path / "adnca.xpt")]
+    run = CliRunner().invoke(app, args)
+    assert run.exit_code == 0, run.output
+    assert "one dose record per profile" in " ".join(run.output.split())
+    records = pyreadstat.read_xport(str(tmp_path / "adnca.xpt"))[0]
+    assert records["USUBJID"].tolist() == pc["USUBJID"].tolist()
+    elapsed = pc["PCELTM"].str.slice(2, -1).astype(float).to_numpy()
+    period_2 = (pc["PCRFTDTC"] == [_reference(int(u[3:]), 2) for u in pc["USUBJID"]]).to_numpy()
+    assert period_2.sum() == len(pc) // 2
+    np.testing.assert_allclose(records["ARRLT"], elapsed, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(
+        records["AFRLT"], elapsed + np.where(period_2, 504.0, 168.0), rtol=0, atol=1e-9
+    )

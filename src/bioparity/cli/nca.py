@@ -54,7 +54,8 @@ Contract:
   ``--extrapolate-tau`` extrapolates AUCTAU past the last sample with lambda_z (Phoenix); ``--tss-out``
   writes the time to steady state per profile.
 * ``--adnca ADNCA.xpt|.csv`` writes the ADaM ADNCA concentration records (AFRLT since the subject's first
-  dose, also across the periods of a crossover, ARRLT since the sample's reference dose;
+  dose, also across the periods of a crossover and, with ``--dosing``, from the first dose in EX even when
+  it was not sampled; ARRLT since the sample's reference dose;
   PARAMCD/PARAM per analyte: :func:`bioparity.io.adam.concentration_params`; each sample's VISITNUM, VISIT,
   EPOCH). ADPP's PARAMCD/PARAM are per parameter and analyte (:func:`bioparity.io.adam.pk_parameter_params`).
 * ``--conc-unit/--time-unit/--dose-unit`` state the input units: OUT gains PPORRES/PPORRESU and
@@ -290,7 +291,7 @@ def nca_command(
         _say(_units_note(samples))
         if doses is None or doses.per_subject:
             _say(_dose_note(samples, doses))
-            _single_dose(samples, outputs, ctx.params, bar)
+            _single_dose(samples, outputs, ctx.params, bar, doses)
         else:
             _multiple_dose(samples, doses, outputs, ctx.params, bar)
 
@@ -349,9 +350,16 @@ def _check_flags(params: Mapping[str, Any]) -> Outputs:
     return outputs
 
 
-def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any], bar: ProgressBar) -> None:
+def _single_dose(
+    samples: NCASamples,
+    outputs: Outputs,
+    params: Mapping[str, Any],
+    bar: ProgressBar,
+    doses: NCADoses | None = None,
+) -> None:
     """Single-dose NCA of every profile: OUT (streamed when nothing else needs the whole table) and the
-    requested SDTM/ADaM files."""
+    requested SDTM/ADaM files; ``doses``: the EX doses read, whose first dose of each subject is the
+    origin of ADNCA AFRLT when they are one per profile (a crossover)."""
     bar.stage("computing NCA")
     frame, spec = prepare_input(samples.frame, samples.spec, where=samples.where)
     sources = _sources(samples, spec, params)
@@ -393,7 +401,8 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
     _say_summary(summary, outputs.out)
     if outputs.adnca is not None:  # single dose: each profile's times count from its reference dose
         reference = REFERENCE if samples.sdtm_pc is not None and REFERENCE in spec.groups else None
-        _write_adnca(frame, _first_doses(frame, spec), spec, outputs, samples.sdtm_pc, reference)
+        first = doses.origin if doses is not None and doses.per_profile else None
+        _write_adnca(frame, _first_doses(frame, spec), spec, outputs, samples.sdtm_pc, reference, first)
 
 
 @dataclass
@@ -664,11 +673,13 @@ def _write_adnca(
     outputs: Outputs,
     pc: pd.DataFrame | None,
     reference: str | None = None,
+    first_dose: pd.Series | None = None,
 ) -> None:
     """ADaM ADNCA concentration records (BLQ markers give AVAL missing, as they have no number); ``pc``: the
     SDTM PC domain read (its rows are the samples'), whose VISITNUM, VISIT and EPOCH each record carries;
     ``reference``: the profile column of each profile's reference dose date/time when the sample times
-    count from it (AFRLT from the subject's first dose: :func:`~bioparity.io.adam.adnca_domain`)."""
+    count from it (AFRLT from the subject's first dose: :func:`~bioparity.io.adam.adnca_domain`), which is
+    ``first_dose`` (per USUBJID, from EX) when given."""
     assert outputs.adnca is not None
     if pc is not None:
         have = {str(c).upper() for c in samples.columns}
@@ -679,6 +690,7 @@ def _write_adnca(
         samples, doses, subject=spec.subject, time=spec.time, conc=spec.conc, dose_time=dose_time,
         conc_unit=spec.conc_unit or "", studyid=outputs.studyid, groups=spec.groups,
         by=[g for g in spec.groups if g in doses.columns and g != spec.subject], reference=reference,
+        first_dose=first_dose,
     )  # fmt: skip
     write_adam(records, outputs.adnca, "ADNCA")
     _say(

@@ -117,7 +117,9 @@ class NCADoses:
     one dose per profile instead (:meth:`ExDomain.dose_per_profile`, a crossover), ``per_subject`` true too.
     ``origin``: each subject's first EXSTDTC (per USUBJID) when the multiple-dose records' times are hours
     since it (every EXSTDTC given), to date each dosing interval's dose
-    (:func:`bioparity.io.sdtm.per_dose_intervals`); None otherwise.
+    (:func:`bioparity.io.sdtm.per_dose_intervals`); with one dose per profile, the origin of ADNCA AFRLT
+    (the subject's first dose in EX, sampled or not: :func:`bioparity.io.adam.adnca_domain`); None
+    otherwise.
     """
 
     frame: pd.DataFrame
@@ -475,7 +477,9 @@ def read_doses(
             return single, NCADoses(ex.records, where, note + said, per_subject=True)
         if tau is None and (per_profile := ex.dose_per_profile(samples)) is not None:
             single, said = per_profile
-            return single, NCADoses(ex.records, where, note + said, per_subject=True, per_profile=True)
+            return single, NCADoses(
+                ex.records, where, note + said, per_subject=True, per_profile=True, origin=ex.origin
+            )
         unlinked = "" if tau is not None else ex.unlinked_note(samples)  # --tau: multiple dose asked for
         if unlinked and samples.sdtm_pc is not None and _column(samples.sdtm_pc, "PCDTC") is None:
             raise DataFileError(PC_WITHOUT_PCDTC, file=samples.where.file, expected=A_PCDTC_OR_DOSE_LINK)
