@@ -99,7 +99,7 @@ from bioparity.analyses.nca import (
     with_arms,
 )
 from bioparity.cli.common import user_errors, warn_note
-from bioparity.cli.options import UNIT_OPTIONS, Subject, Time
+from bioparity.cli.options import UNIT_OPTIONS, DmOpt, Subject, Time
 from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
@@ -226,11 +226,6 @@ _REVIEW = (
     "action include|exclude, reason), as saved by the web NCA review."
 )
 ReviewOpt = Annotated[Path | None, typer.Option(help=_REVIEW)]
-_DM = (
-    "SDTM DM domain (USUBJID, ARM, optional ACTARM): each subject's arm, carried to OUT, ADPP and ADNCA, "
-    "summary statistics per ARM (an SDTM PC has no arm)."
-)
-DmOpt = Annotated[Path | None, typer.Option(help=_DM)]
 
 
 @app.command("nca")
@@ -387,7 +382,7 @@ def _single_dose(
     missing = missing_concentrations(frame, spec, samples.where) if counts.missing else None
     summary = _summary_record(long, spec, outputs.out)
     extra = _excluded_record(missing) | sources | summary
-    write_provenance(outputs.out, inputs, _provenance(spec), extra=extra)
+    write_provenance(outputs.out, inputs, provenance_options(spec), extra=extra)
     _say(
         _("wrote %(rows)s (%(profiles)s) to %(path)s")
         % {
@@ -490,7 +485,7 @@ def _multiple_dose(
     write_provenance(
         outputs.out,
         {"concentrations": params["infile"], "dosing": params["dosing"], "dm": params["dm"]},
-        _provenance(spec),
+        provenance_options(spec),
         extra=_excluded_record(missing) | sources | {TERMINAL_KEY: terminal} | summary,
     )
     _say(
@@ -819,11 +814,12 @@ def _dose_note(samples: NCASamples, doses: NCADoses | None) -> str:
     return text + _(" (no unit given: CL and Vz are per dose unit as given)")
 
 
-def _provenance(spec: NCASpec) -> dict[str, object]:
-    """The settings of a run for ``OUT.provenance.json``: the options, then the resolved input spec."""
+def provenance_options(spec: NCASpec, command: str = "nca") -> dict[str, object]:
+    """The settings of a run for ``OUT.provenance.json``: the command, the options, then the resolved input
+    spec (``bioparity nca`` and ``nca-batch``)."""
     settings = dataclasses.asdict(spec)
     options = settings.pop("options")
-    return {"command": "nca", **options, "input_spec": settings}
+    return {"command": command, **options, "input_spec": settings}
 
 
 def _small_pages() -> None:

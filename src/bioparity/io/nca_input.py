@@ -245,21 +245,23 @@ def with_derived_period(samples: NCASamples, periods: pd.Series | None = None) -
 
 
 def with_dm_arms(
-    samples: NCASamples, path: str | os.PathLike[str], *, label: str | None = None
+    samples: NCASamples, path: str | os.PathLike[str] | LoadedTable, *, label: str | None = None
 ) -> NCASamples:
     """The samples with each subject's ARM (and ACTARM, when the DM has it) from an SDTM DM domain, as
     profile columns: an SDTM PC domain has no arm (SDTMIG v3.4, section 5.2: ARM and ACTARM are variables of
     DM, one record per subject), so without them the summary statistics would pool the arms. A subject
     belongs to one arm, so the columns never split its profiles; the summary statistics are per ARM
     (:func:`bioparity.analyses.nca.parameter_statistics`), ADPP and ADNCA carry both. ``bioparity nca
-    --dm`` and the workspace NCA's option ``dm`` both read the DM through this function.
+    --dm``, ``bioparity nca-batch --dm`` (on each partition) and the workspace NCA's option ``dm`` all read
+    the DM through this function.
 
     Parameters
     ----------
     samples : NCASamples
         The concentrations (:func:`samples_of`; an SDTM PC domain or a plain table).
-    path : str or os.PathLike
-        The DM file (CSV, XLSX, Parquet or XPT).
+    path : str, os.PathLike or LoadedTable
+        The DM file (CSV, XLSX, Parquet or XPT), or the DM read already
+        (:func:`~bioparity.io.readers.read_any_table`: batch NCA reads it once for every partition).
     label : str, optional
         How messages name the DM file (default: the path as given).
 
@@ -275,7 +277,7 @@ def with_dm_arms(
         (:func:`dm_arms`); a sampled subject (USUBJID of PC, or the subject column of a plain table) that
         the DM does not have, at its first sample, with the DM file and every such subject named.
     """
-    table = read_any_table(path, label=label)
+    table = path if isinstance(path, LoadedTable) else read_any_table(path, label=label)
     arms = dm_arms(table)
     frame = samples.frame.copy()
     subjects = frame[samples.spec.subject].astype("string").str.strip()
