@@ -96,7 +96,11 @@ def test_summary_statistics_are_per_derived_period_with_every_subject(
     """Before: the summary was split by PCRFTDTC, 12 rows of n = 1 per parameter. Now one row per period
     with n = 6 subjects, and the mean, SD, geometric mean, geometric CV% and median of CMAX and AUCLST are
     R's (1e-9); the period is in OUT, ADPP and ADNCA (APERIOD), said on the terminal and in the provenance;
-    SDTM PP tells the periods apart by PPRFTDTC (no PPGRPID), its keys unique."""
+    SDTM PP tells the periods apart by PPRFTDTC and ties each period's records together in PPGRPID
+    (``period=1``, ``period=2``: SDTMIG v3.3/v3.4 PP, PPGRPID "used to tie together a block of related
+    records in a single domain to support relationships within the domain and between domains"), the same
+    period as ADPP's APERIOD for that USUBJID and PPRFTDTC; its keys unique. Before, PP had no PPGRPID, so
+    a PP record's period was not in PP (only in ADPP)."""
     pc, out = tmp_path / "pc.csv", tmp_path / "nca.csv"
     crossover_pc(theoph).to_csv(pc, index=False)
     args = ["nca", str(pc), "--out", str(out), "--adpp", str(tmp_path / "adpp.xpt")]
@@ -125,14 +129,17 @@ def test_summary_statistics_are_per_derived_period_with_every_subject(
     record = json.loads((tmp_path / "nca.csv.provenance.json").read_text())
     assert record["derived_columns"] == [PERIOD_DERIVED]
     pp = pyreadstat.read_xport(str(tmp_path / "pp.xpt"))[0]
-    assert "PPGRPID" not in pp.columns and "PPGRPID" not in run.output
     assert not pp.duplicated([k for k in PP_KEYS if k in pp.columns]).any()
     assert pp.groupby(["USUBJID", "PPRFTDTC"]).ngroups == 2 * len(SUBJECTS)
+    want = {(f"X1-{s}", _reference(s, p), p) for s in SUBJECTS for p in (1, 2)}
+    grouped = set(zip(pp["USUBJID"], pp["PPRFTDTC"], pp["PPGRPID"], strict=True))
+    assert grouped == {(u, r, f"period={p}") for u, r, p in want}
+    assert "PPGRPID as 'period=" in " ".join(run.output.split())
     adpp = pyreadstat.read_xport(str(tmp_path / "adpp.xpt"))[0]
     adnca = pyreadstat.read_xport(str(tmp_path / "adnca.xpt"))[0]
     for records in (adpp, adnca):
         pairs = set(zip(records["USUBJID"], records["PCRFTDTC"], records["APERIOD"], strict=True))
-        assert pairs == {(f"X1-{s}", _reference(s, p), float(p)) for s in SUBJECTS for p in (1, 2)}
+        assert pairs == {(u, r, float(p)) for u, r, p in want}
 
 
 def test_cli_workspace_and_batch_derive_the_same_periods_and_numbers(

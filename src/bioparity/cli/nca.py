@@ -27,8 +27,8 @@ Contract:
   (``derived_columns``).
 * ``--sdtm-pp PP.xpt`` also writes an SDTM PP domain, ``--adpp ADPP.xpt|.csv`` an ADaM ADPP data set; their
   records are told apart by profile (:func:`bioparity.io.sdtm.pp_domain`: PPCAT, PPSPEC, PPRFTDTC, VISITNUM,
-  VISIT, EPOCH; a profile column PP has no variable for, such as a plain table's ``period``, in PPGRPID,
-  said on the terminal).
+  VISIT, EPOCH; a profile column PP has no variable for, such as a plain table's ``period`` or the
+  derived one, in PPGRPID, said on the terminal).
 * ``--dm DM`` (SDTM DM: USUBJID, ARM, optional ACTARM) gives each subject its arm: summary statistics per
   ARM, ARM and ACTARM carried to OUT, ADPP and ADNCA (:func:`bioparity.io.nca_input.with_dm_arms`), the DM
   file and its SHA-256 recorded in ``OUT.provenance.json`` (``inputs.dm``). An SDTM
