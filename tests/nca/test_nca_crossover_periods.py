@@ -294,3 +294,37 @@ def test_adnca_afrlt_counts_from_the_subjects_first_dose_in_ex_even_unsampled(
     np.testing.assert_allclose(
         records["AFRLT"], elapsed + np.where(period_2, 504.0, 168.0), rtol=0, atol=1e-9
     )
+
+
+def test_the_derived_period_and_unlinked_doses_notes_are_said_in_the_readers_language(
+    theoph: pd.DataFrame, tmp_path: Path
+) -> None:
+    """``--lang zh-CN``: the note of the derived period and the note that nothing ties a PC sample to one EX
+    dose are said in Chinese (the zh-CN catalogue's translation of each note template, through
+    :func:`bioparity.i18n.notes.note_text` like every user note); the English text is not said. The
+    workspace stores them in English and shows them through the same catalogue. Before, both were English."""
+    from bioparity.i18n import use_language
+    from bioparity.i18n.notes import note_text
+
+    crossover_pc(theoph).to_csv(tmp_path / "pc.csv", index=False)
+    bare = crossover_pc(theoph, reorder=False).drop(columns="PCRFTDTC").sort_values("USUBJID", kind="stable")
+    bare.to_csv(tmp_path / "bare.csv", index=False)
+    crossover_ex().to_csv(tmp_path / "ex.csv", index=False)
+    said = {}
+    for name, extra in (("pc", ["--dose", "320"]), ("bare", ["--dosing", str(tmp_path / "ex.csv")])):
+        args = [
+            "--lang",
+            "zh-CN",
+            "nca",
+            str(tmp_path / f"{name}.csv"),
+            "--out",
+            str(tmp_path / f"{name}.out.csv"),
+        ]
+        run = CliRunner().invoke(app, [*args, *extra])
+        assert run.exit_code == 0, run.output
+        said[name] = " ".join(run.output.split())
+    with use_language("zh-CN"):
+        derived, unlinked = note_text(PERIOD_DERIVED), note_text(UNLINKED_DOSES)
+    assert derived != PERIOD_DERIVED and unlinked != UNLINKED_DOSES  # the catalogue has both
+    assert " ".join(derived.split()) in said["pc"] and PERIOD_DERIVED not in said["pc"]
+    assert " ".join(unlinked.split()) in said["bare"] and UNLINKED_DOSES not in said["bare"]

@@ -282,7 +282,7 @@ def nca_command(
         doses = None
         if dosing is not None:
             samples, doses = read_doses(dosing, samples, tau=tau)
-            _say(doses.note)
+            _say(note_text(doses.note))
         _say(_units_note(samples))
         if doses is None or doses.per_subject:
             _say(_dose_note(samples, doses))
@@ -296,7 +296,7 @@ def _arms(samples: NCASamples, dm: Path | None) -> NCASamples:
     (:func:`~bioparity.analyses.nca.with_arms`, as the workspace's option ``dm``); an SDTM PC input without
     ``--dm`` has no arm, which a note says (:func:`~bioparity.analyses.nca.arms_notes`: the summary
     statistics then pool every subject, never silently)."""
-    _say(samples.note)
+    _say(note_text(samples.note))
     samples = with_arms(samples, dm, given=f"--dm {dm}")
     if dm is not None:
         arms = [c for c in ("ARM", "ACTARM") if c in samples.frame.columns]

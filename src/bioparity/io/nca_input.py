@@ -175,8 +175,9 @@ def pc_samples(pc: pd.DataFrame, spec: NCASpec, where: Where) -> NCASamples:
 #: (:func:`with_derived_period`); a plain table's ``period`` (the grouping rule of :mod:`bioparity.nca.spec`,
 #: ADaM APERIOD in ADPP and ADNCA).
 PERIOD = "period"
-#: What the note of an SDTM PC read adds, and the result records, when the period was derived.
-PERIOD_DERIVED = (
+#: What the note of an SDTM PC read adds, and the result records, when the period was derived (a note
+#: template: said and shown in the reader's language, :func:`bioparity.i18n.notes.note_text`).
+PERIOD_DERIVED = note_template(
     "period derived per subject from the order of its PCRFTDTC (1 = the subject's earliest reference dose): "
     "the PC has no VISITNUM, VISIT, EPOCH or period profile column"
 )
@@ -661,8 +662,8 @@ REFERENCE = "PCRFTDTC"
 #: (:meth:`ExDomain.with_reference`).
 REFERENCE_FROM_EX = "; PCRFTDTC = EXSTDTC of each profile's dose"
 #: What the note of a multiple-dose read adds when no PC profile is tied to one EX dose
-#: (:meth:`ExDomain.unlinked_note`).
-UNLINKED_DOSES = (
+#: (:meth:`ExDomain.unlinked_note`; a note template, said in the reader's language).
+UNLINKED_DOSES = note_template(
     "nothing ties a PC sample to one EX dose record (PC has no PCRFTDTC; VISITNUM is not in both PC and EX): "
     "multiple-dose NCA, each sample after the latest dose at or before it, one profile per subject; for a "
     "crossover (one dose per period) add PCRFTDTC to PC (the EXSTDTC of each sample's reference dose), or "
