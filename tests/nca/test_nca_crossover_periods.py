@@ -328,3 +328,41 @@ def test_the_derived_period_and_unlinked_doses_notes_are_said_in_the_readers_lan
     assert derived != PERIOD_DERIVED and unlinked != UNLINKED_DOSES  # the catalogue has both
     assert " ".join(derived.split()) in said["pc"] and PERIOD_DERIVED not in said["pc"]
     assert " ".join(unlinked.split()) in said["bare"] and UNLINKED_DOSES not in said["bare"]
+
+
+def test_a_zero_dose_in_ex_is_no_first_dose_of_adnca(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """The same run-in record with EXDOSE 0 (no drug given: a placebo or a dose not taken): AFRLT counts from
+    the first EX record with a dose > 0, period 1's (the pharmaverse admiral ADPC/ADNCA template derives the
+    first dose FANLDTM from the EX records with EXDOSE > 0): PCELTM + 0 h, period 2 + 336 h (14 days x 24),
+    by hand. Before, the zero dose started the clock (+168 h, +504 h)."""
+    pc = crossover_pc(theoph)
+    pc.to_csv(tmp_path / "pc.csv", index=False)
+    ex = crossover_ex()
+    run_in = ex.drop_duplicates("USUBJID").assign(
+        EXDOSE=0.0,
+        EXSTDTC=[f"2026-01-{s - 3:02d}T08:00" if s > 3 else f"2025-12-{28 + s}T08:00" for s in SUBJECTS],
+    )
+    pd.concat([run_in, ex], ignore_index=True).to_csv(tmp_path / "ex.csv", index=False)
+    args = ["nca", str(tmp_path / "pc.csv"), "--dosing", str(tmp_path / "ex.csv")]
+    args += ["--out", str(tmp_path / "nca.csv"), "--adnca", str(tmp_path / "adnca.xpt")]
+    run = CliRunner().invoke(app, args)
+    assert run.exit_code == 0, run.output
+    records = pyreadstat.read_xport(str(tmp_path / "adnca.xpt"))[0]
+    elapsed = pc["PCELTM"].str.slice(2, -1).astype(float).to_numpy()
+    period_2 = (pc["PCRFTDTC"] == [_reference(int(u[3:]), 2) for u in pc["USUBJID"]]).to_numpy()
+    np.testing.assert_allclose(records["AFRLT"], elapsed + np.where(period_2, 336.0, 0.0), rtol=0, atol=1e-9)
+
+
+def test_adnca_multiple_dose_afrlt_skips_a_zero_dose() -> None:
+    """:func:`bioparity.io.adam.adnca_domain` on dose records at 0 h (dose 0: none given), 24 h and 36 h
+    (100 mg each): a sample at 30 h is 6 h after the 24 h dose (ARRLT) and 6 h after the first dose given
+    (AFRLT; hand arithmetic: 30 - 24), not 30 h. A dose record without a dose (NaN: unknown) still counts."""
+    from bioparity.io.adam import adnca_domain
+
+    samples = pd.DataFrame({"subject": ["1", "1", "2"], "time": [30.0, 40.0, 30.0], "conc": [1.0, 2.0, 3.0]})
+    doses = pd.DataFrame(
+        {"subject": ["1", "1", "1", "2"], "time": [0.0, 24.0, 36.0, 0.0], "dose": [0.0, 100.0, 100.0, np.nan]}
+    )
+    records = adnca_domain(samples, doses, subject="subject", time="time", conc="conc", dose_time="time")
+    np.testing.assert_allclose(records["AFRLT"], [6.0, 16.0, 30.0], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(records["ARRLT"], [6.0, 4.0, 30.0], rtol=0, atol=1e-12)

@@ -170,8 +170,9 @@ def adnca_domain(
     AFRLT counts from period 1's dose while its ARRLT counts from its own. ``first_dose``: each subject's
     first dose date/time in EX (per USUBJID: :func:`bioparity.io.sdtm.first_dose_datetimes`), the origin
     of AFRLT when given, so that a dose in EX before the first sampled one (a run-in dose without samples)
-    counts (the pharmaverse admiral ADPC/ADNCA template takes the subject's earliest EX dose, FANLDTM, as
-    AFRLT's origin); without it, the subject's earliest reference dose.
+    counts (the pharmaverse admiral ADPC/ADNCA template takes the subject's earliest EX dose with EXDOSE > 0,
+    FANLDTM, as AFRLT's origin); without it, the subject's earliest reference dose. A dose record of dose 0
+    (none given) is no first dose in either case; ARRLT still counts from the latest record.
 
     Each sample's SDTM timing variables (:data:`bioparity.io.sdtm.PP_TIMING`: VISITNUM, VISIT, VISITDY,
     EPOCH, TAETORD; columns of ``samples`` in any letter case, for an SDTM PC input its own per record:
@@ -195,7 +196,8 @@ def adnca_domain(
         d[key] = doses[column].astype(str).to_numpy()
     for column in ("_dose_time", "_dose"):  # dose records read as text (CSV) are numbers here
         d[column] = pd.to_numeric(d[column], errors="coerce").astype(float)
-    first = d.groupby(subject)["_dose_time"].min().rename("_first")
+    given = d[~(d["_dose"] <= 0)]  # a zero dose is none given: no first dose (an unknown one, NaN, is)
+    first = given.groupby(subject)["_dose_time"].min().rename("_first")
     s = s.join(first, on=subject)
     s["_t"] = pd.to_numeric(s[time], errors="coerce").astype(float)
     merged = pd.merge_asof(

@@ -118,8 +118,8 @@ class NCADoses:
     ``origin``: each subject's first EXSTDTC (per USUBJID) when the multiple-dose records' times are hours
     since it (every EXSTDTC given), to date each dosing interval's dose
     (:func:`bioparity.io.sdtm.per_dose_intervals`); with one dose per profile, the origin of ADNCA AFRLT
-    (the subject's first dose in EX, sampled or not: :func:`bioparity.io.adam.adnca_domain`); None
-    otherwise.
+    (the subject's first dose given in EX, sampled or not: :meth:`ExDomain.first_given`,
+    :func:`bioparity.io.adam.adnca_domain`); None otherwise.
     """
 
     frame: pd.DataFrame
@@ -481,7 +481,7 @@ def read_doses(
         if tau is None and (per_profile := ex.dose_per_profile(samples)) is not None:
             single, said = per_profile
             return single, NCADoses(
-                ex.records, where, note + said, per_subject=True, per_profile=True, origin=ex.origin
+                ex.records, where, note + said, per_subject=True, per_profile=True, origin=ex.first_given()
             )
         unlinked = "" if tau is not None else ex.unlinked_note(samples)  # --tau: multiple dose asked for
         if unlinked and samples.sdtm_pc is not None and _column(samples.sdtm_pc, "PCDTC") is None:
@@ -515,6 +515,15 @@ class ExDomain:
     dose_unit: tuple[str, str] | None
     origin: pd.Series | None
     frame: pd.DataFrame | None = None  # the domain as read, names in capitals, rows as ``records``
+
+    def first_given(self) -> pd.Series | None:
+        """Each subject's first EXSTDTC of a record with a dose given (EXDOSE not 0; a missing EXDOSE
+        counts), per USUBJID: the first dose of ADNCA AFRLT (the pharmaverse admiral ADPC/ADNCA template:
+        the earliest EX record with EXDOSE > 0); None without EXSTDTC."""
+        if self.origin is None or self.frame is None:
+            return None
+        dose = pd.to_numeric(self.frame["EXDOSE"], errors="coerce")
+        return first_dose_datetimes(self.frame[~(dose <= 0).to_numpy()], file=self.where.file)
 
     def on_samples(self, samples: NCASamples) -> NCASamples:
         """The samples with the dose unit of the EX domain (EXDOSU), when it gives one."""
