@@ -96,7 +96,11 @@ def test_summary_statistics_are_per_derived_period_with_every_subject(
     """Before: the summary was split by PCRFTDTC, 12 rows of n = 1 per parameter. Now one row per period
     with n = 6 subjects, and the mean, SD, geometric mean, geometric CV% and median of CMAX and AUCLST are
     R's (1e-9); the period is in OUT, ADPP and ADNCA (APERIOD), said on the terminal and in the provenance;
-    SDTM PP tells the periods apart by PPRFTDTC (no PPGRPID), its keys unique."""
+    SDTM PP tells the periods apart by PPRFTDTC and ties each period's records together in PPGRPID
+    (``period=1``, ``period=2``: SDTMIG v3.3/v3.4 PP, PPGRPID "used to tie together a block of related
+    records in a single domain to support relationships within the domain and between domains"), the same
+    period as ADPP's APERIOD for that USUBJID and PPRFTDTC; its keys unique. Before, PP had no PPGRPID, so
+    a PP record's period was not in PP (only in ADPP)."""
     pc, out = tmp_path / "pc.csv", tmp_path / "nca.csv"
     crossover_pc(theoph).to_csv(pc, index=False)
     args = ["nca", str(pc), "--out", str(out), "--adpp", str(tmp_path / "adpp.xpt")]
@@ -125,14 +129,17 @@ def test_summary_statistics_are_per_derived_period_with_every_subject(
     record = json.loads((tmp_path / "nca.csv.provenance.json").read_text())
     assert record["derived_columns"] == [PERIOD_DERIVED]
     pp = pyreadstat.read_xport(str(tmp_path / "pp.xpt"))[0]
-    assert "PPGRPID" not in pp.columns and "PPGRPID" not in run.output
     assert not pp.duplicated([k for k in PP_KEYS if k in pp.columns]).any()
     assert pp.groupby(["USUBJID", "PPRFTDTC"]).ngroups == 2 * len(SUBJECTS)
+    want = {(f"X1-{s}", _reference(s, p), p) for s in SUBJECTS for p in (1, 2)}
+    grouped = set(zip(pp["USUBJID"], pp["PPRFTDTC"], pp["PPGRPID"], strict=True))
+    assert grouped == {(u, r, f"period={p}") for u, r, p in want}
+    assert "PPGRPID as 'period=" in " ".join(run.output.split())
     adpp = pyreadstat.read_xport(str(tmp_path / "adpp.xpt"))[0]
     adnca = pyreadstat.read_xport(str(tmp_path / "adnca.xpt"))[0]
     for records in (adpp, adnca):
         pairs = set(zip(records["USUBJID"], records["PCRFTDTC"], records["APERIOD"], strict=True))
-        assert pairs == {(f"X1-{s}", _reference(s, p), float(p)) for s in SUBJECTS for p in (1, 2)}
+        assert pairs == {(u, r, float(p)) for u, r, p in want}
 
 
 def test_cli_workspace_and_batch_derive_the_same_periods_and_numbers(
@@ -254,3 +261,108 @@ def test_a_crossover_pc_without_pcrftdtc_or_visitnum_says_what_to_add(
     assert run.exit_code != 0 and not (tmp_path / "no-pcdtc.out.csv").exists()
     words = " ".join(run.output.split())
     assert "SDTM PC without PCDTC" in words and A_PCDTC_OR_DOSE_LINK in words
+
+
+def test_adnca_afrlt_counts_from_the_subjects_first_dose_in_ex_even_unsampled(
+    theoph: pd.DataFrame, tmp_path: Path
+) -> None:
+    """EX with a third dose per subject 7 days before period 1, not sampled in PC (a run-in dose): AFRLT
+    counts from it, the subject's first dose in EX (ADaMIG for Non-compartmental Analysis Input Data v1.0:
+    AFRLT is the actual time from the first dose; the pharmaverse admiral ADPC/ADNCA template takes that
+    dose, FANLDTM, as the earliest EX record of the subject with EXDOSE > 0). By hand from the dates of
+    ``_reference``: period 1 is 7 x 24 = 168 h after the run-in dose, period 2 168 + 14 x 24 = 504 h, so
+    AFRLT = PCELTM + 168 h or + 504 h (to 1e-9 h). ARRLT stays PCELTM. Before, AFRLT counted from period 1's
+    dose (PCELTM + 0 h or + 336 h)."""
+    pc = crossover_pc(theoph)
+    pc.to_csv(tmp_path / "pc.csv", index=False)
+    ex = crossover_ex()
+    run_in = ex.drop_duplicates("USUBJID").assign(
+        EXSTDTC=[f"2026-01-{s - 3:02d}T08:00" if s > 3 else f"2025-12-{28 + s}T08:00" for s in SUBJECTS]
+    )  # 7 days before period 1 (2026-01-05 for subject 1: 2025-12-29)
+    pd.concat([run_in, ex], ignore_index=True).to_csv(tmp_path / "ex.csv", index=False)
+    args = ["nca", str(tmp_path / "pc.csv"), "--dosing", str(tmp_path / "ex.csv")]
+    args += ["--out", str(tmp_path / "nca.csv"), "--adnca", str(tmp_path / "adnca.xpt")]
+    run = CliRunner().invoke(app, args)
+    assert run.exit_code == 0, run.output
+    assert "one dose record per profile" in " ".join(run.output.split())
+    records = pyreadstat.read_xport(str(tmp_path / "adnca.xpt"))[0]
+    assert records["USUBJID"].tolist() == pc["USUBJID"].tolist()
+    elapsed = pc["PCELTM"].str.slice(2, -1).astype(float).to_numpy()
+    period_2 = (pc["PCRFTDTC"] == [_reference(int(u[3:]), 2) for u in pc["USUBJID"]]).to_numpy()
+    assert period_2.sum() == len(pc) // 2
+    np.testing.assert_allclose(records["ARRLT"], elapsed, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(
+        records["AFRLT"], elapsed + np.where(period_2, 504.0, 168.0), rtol=0, atol=1e-9
+    )
+
+
+def test_the_derived_period_and_unlinked_doses_notes_are_said_in_the_readers_language(
+    theoph: pd.DataFrame, tmp_path: Path
+) -> None:
+    """``--lang zh-CN``: the note of the derived period and the note that nothing ties a PC sample to one EX
+    dose are said in Chinese (the zh-CN catalogue's translation of each note template, through
+    :func:`bioparity.i18n.notes.note_text` like every user note); the English text is not said. The
+    workspace stores them in English and shows them through the same catalogue. Before, both were English."""
+    from bioparity.i18n import use_language
+    from bioparity.i18n.notes import note_text
+
+    crossover_pc(theoph).to_csv(tmp_path / "pc.csv", index=False)
+    bare = crossover_pc(theoph, reorder=False).drop(columns="PCRFTDTC").sort_values("USUBJID", kind="stable")
+    bare.to_csv(tmp_path / "bare.csv", index=False)
+    crossover_ex().to_csv(tmp_path / "ex.csv", index=False)
+    said = {}
+    for name, extra in (("pc", ["--dose", "320"]), ("bare", ["--dosing", str(tmp_path / "ex.csv")])):
+        args = [
+            "--lang",
+            "zh-CN",
+            "nca",
+            str(tmp_path / f"{name}.csv"),
+            "--out",
+            str(tmp_path / f"{name}.out.csv"),
+        ]
+        run = CliRunner().invoke(app, [*args, *extra])
+        assert run.exit_code == 0, run.output
+        said[name] = " ".join(run.output.split())
+    with use_language("zh-CN"):
+        derived, unlinked = note_text(PERIOD_DERIVED), note_text(UNLINKED_DOSES)
+    assert derived != PERIOD_DERIVED and unlinked != UNLINKED_DOSES  # the catalogue has both
+    assert " ".join(derived.split()) in said["pc"] and PERIOD_DERIVED not in said["pc"]
+    assert " ".join(unlinked.split()) in said["bare"] and UNLINKED_DOSES not in said["bare"]
+
+
+def test_a_zero_dose_in_ex_is_no_first_dose_of_adnca(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """The same run-in record with EXDOSE 0 (no drug given: a placebo or a dose not taken): AFRLT counts from
+    the first EX record with a dose > 0, period 1's (the pharmaverse admiral ADPC/ADNCA template derives the
+    first dose FANLDTM from the EX records with EXDOSE > 0): PCELTM + 0 h, period 2 + 336 h (14 days x 24),
+    by hand. Before, the zero dose started the clock (+168 h, +504 h)."""
+    pc = crossover_pc(theoph)
+    pc.to_csv(tmp_path / "pc.csv", index=False)
+    ex = crossover_ex()
+    run_in = ex.drop_duplicates("USUBJID").assign(
+        EXDOSE=0.0,
+        EXSTDTC=[f"2026-01-{s - 3:02d}T08:00" if s > 3 else f"2025-12-{28 + s}T08:00" for s in SUBJECTS],
+    )
+    pd.concat([run_in, ex], ignore_index=True).to_csv(tmp_path / "ex.csv", index=False)
+    args = ["nca", str(tmp_path / "pc.csv"), "--dosing", str(tmp_path / "ex.csv")]
+    args += ["--out", str(tmp_path / "nca.csv"), "--adnca", str(tmp_path / "adnca.xpt")]
+    run = CliRunner().invoke(app, args)
+    assert run.exit_code == 0, run.output
+    records = pyreadstat.read_xport(str(tmp_path / "adnca.xpt"))[0]
+    elapsed = pc["PCELTM"].str.slice(2, -1).astype(float).to_numpy()
+    period_2 = (pc["PCRFTDTC"] == [_reference(int(u[3:]), 2) for u in pc["USUBJID"]]).to_numpy()
+    np.testing.assert_allclose(records["AFRLT"], elapsed + np.where(period_2, 336.0, 0.0), rtol=0, atol=1e-9)
+
+
+def test_adnca_multiple_dose_afrlt_skips_a_zero_dose() -> None:
+    """:func:`bioparity.io.adam.adnca_domain` on dose records at 0 h (dose 0: none given), 24 h and 36 h
+    (100 mg each): a sample at 30 h is 6 h after the 24 h dose (ARRLT) and 6 h after the first dose given
+    (AFRLT; hand arithmetic: 30 - 24), not 30 h. A dose record without a dose (NaN: unknown) still counts."""
+    from bioparity.io.adam import adnca_domain
+
+    samples = pd.DataFrame({"subject": ["1", "1", "2"], "time": [30.0, 40.0, 30.0], "conc": [1.0, 2.0, 3.0]})
+    doses = pd.DataFrame(
+        {"subject": ["1", "1", "1", "2"], "time": [0.0, 24.0, 36.0, 0.0], "dose": [0.0, 100.0, 100.0, np.nan]}
+    )
+    records = adnca_domain(samples, doses, subject="subject", time="time", conc="conc", dose_time="time")
+    np.testing.assert_allclose(records["AFRLT"], [6.0, 16.0, 30.0], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(records["ARRLT"], [6.0, 4.0, 30.0], rtol=0, atol=1e-12)

@@ -381,18 +381,23 @@ def _arm_column(frame: pd.DataFrame) -> str | None:
 
 
 def with_arms(
-    samples: NCASamples, dm: str | os.PathLike[str] | None, *, given: str, label: str | None = None
+    samples: NCASamples,
+    dm: str | os.PathLike[str] | LoadedTable | None,
+    *,
+    given: str,
+    label: str | None = None,
 ) -> NCASamples:
     """The samples with each subject's arm from an SDTM DM domain, when one is given (``bioparity nca
-    --dm``, the workspace NCA's option ``dm``): :func:`bioparity.io.nca_input.with_dm_arms`, the one
-    reader and merge of both.
+    --dm``, ``bioparity nca-batch --dm`` on each partition, the workspace NCA's option ``dm``):
+    :func:`bioparity.io.nca_input.with_dm_arms`, the one reader and merge of all three.
 
     Parameters
     ----------
     samples : NCASamples
         The concentrations as read (:func:`bioparity.io.nca_input.samples_of`).
-    dm : str, os.PathLike or None
-        The DM file; None or ``''``: none given, the samples are returned as they are.
+    dm : str, os.PathLike, LoadedTable or None
+        The DM file or the DM read already; None or ``''``: none given, the samples are returned as they
+        are.
     given : str
         How the DM was given, for the message refusing it (``--dm dm.xpt``, ``option dm (dm.xpt)``).
     label : str, optional
@@ -411,7 +416,7 @@ def with_arms(
         A DM that does not fit (:func:`~bioparity.io.nca_input.with_dm_arms`: columns, a subject with two
         arms, sampled subjects missing from it, named with the file).
     """
-    if dm is None or not str(dm).strip():
+    if dm is None or (not isinstance(dm, LoadedTable) and not str(dm).strip()):
         return samples
     if _arm_column(samples.frame) is not None:
         raise InputError(_("%(given)s: the input has an arm column already") % {"given": given})

@@ -27,8 +27,8 @@ Contract:
   (``derived_columns``).
 * ``--sdtm-pp PP.xpt`` also writes an SDTM PP domain, ``--adpp ADPP.xpt|.csv`` an ADaM ADPP data set; their
   records are told apart by profile (:func:`bioparity.io.sdtm.pp_domain`: PPCAT, PPSPEC, PPRFTDTC, VISITNUM,
-  VISIT, EPOCH; a profile column PP has no variable for, such as a plain table's ``period``, in PPGRPID,
-  said on the terminal).
+  VISIT, EPOCH; a profile column PP has no variable for, such as a plain table's ``period`` or the
+  derived one, in PPGRPID, said on the terminal).
 * ``--dm DM`` (SDTM DM: USUBJID, ARM, optional ACTARM) gives each subject its arm: summary statistics per
   ARM, ARM and ACTARM carried to OUT, ADPP and ADNCA (:func:`bioparity.io.nca_input.with_dm_arms`), the DM
   file and its SHA-256 recorded in ``OUT.provenance.json`` (``inputs.dm``). An SDTM
@@ -54,7 +54,8 @@ Contract:
   ``--extrapolate-tau`` extrapolates AUCTAU past the last sample with lambda_z (Phoenix); ``--tss-out``
   writes the time to steady state per profile.
 * ``--adnca ADNCA.xpt|.csv`` writes the ADaM ADNCA concentration records (AFRLT since the subject's first
-  dose, also across the periods of a crossover, ARRLT since the sample's reference dose;
+  dose, also across the periods of a crossover and, with ``--dosing``, from the first dose in EX even when
+  it was not sampled; ARRLT since the sample's reference dose;
   PARAMCD/PARAM per analyte: :func:`bioparity.io.adam.concentration_params`; each sample's VISITNUM, VISIT,
   EPOCH). ADPP's PARAMCD/PARAM are per parameter and analyte (:func:`bioparity.io.adam.pk_parameter_params`).
 * ``--conc-unit/--time-unit/--dose-unit`` state the input units: OUT gains PPORRES/PPORRESU and
@@ -98,7 +99,7 @@ from bioparity.analyses.nca import (
     with_arms,
 )
 from bioparity.cli.common import fraction, percent, user_errors, warn_note
-from bioparity.cli.options import UNIT_OPTIONS, Subject, Time
+from bioparity.cli.options import UNIT_OPTIONS, DmOpt, Subject, Time
 from bioparity.cli.progress import ProgressBar, progress_bar
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
@@ -233,11 +234,6 @@ _REVIEW = (
     "action include|exclude, reason), as saved by the web NCA review."
 )
 ReviewOpt = Annotated[Path | None, typer.Option(help=_REVIEW)]
-_DM = (
-    "SDTM DM domain (USUBJID, ARM, optional ACTARM): each subject's arm, carried to OUT, ADPP and ADNCA, "
-    "summary statistics per ARM (an SDTM PC has no arm)."
-)
-DmOpt = Annotated[Path | None, typer.Option(help=_DM)]
 
 
 @app.command("nca")
@@ -294,11 +290,11 @@ def nca_command(
         doses = None
         if dosing is not None:
             samples, doses = read_doses(dosing, samples, tau=tau)
-            _say(doses.note)
+            _say(note_text(doses.note))
         _say(_units_note(samples))
         if doses is None or doses.per_subject:
             _say(_dose_note(samples, doses))
-            _single_dose(samples, outputs, ctx.params, bar)
+            _single_dose(samples, outputs, ctx.params, bar, doses)
         else:
             _multiple_dose(samples, doses, outputs, ctx.params, bar)
 
@@ -308,7 +304,7 @@ def _arms(samples: NCASamples, dm: Path | None) -> NCASamples:
     (:func:`~bioparity.analyses.nca.with_arms`, as the workspace's option ``dm``); an SDTM PC input without
     ``--dm`` has no arm, which a note says (:func:`~bioparity.analyses.nca.arms_notes`: the summary
     statistics then pool every subject, never silently)."""
-    _say(samples.note)
+    _say(note_text(samples.note))
     samples = with_arms(samples, dm, given=f"--dm {dm}")
     if dm is not None:
         arms = [c for c in ("ARM", "ACTARM") if c in samples.frame.columns]
@@ -357,9 +353,16 @@ def _check_flags(params: Mapping[str, Any]) -> Outputs:
     return outputs
 
 
-def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any], bar: ProgressBar) -> None:
+def _single_dose(
+    samples: NCASamples,
+    outputs: Outputs,
+    params: Mapping[str, Any],
+    bar: ProgressBar,
+    doses: NCADoses | None = None,
+) -> None:
     """Single-dose NCA of every profile: OUT (streamed when nothing else needs the whole table) and the
-    requested SDTM/ADaM files."""
+    requested SDTM/ADaM files; ``doses``: the EX doses read, whose first dose of each subject is the
+    origin of ADNCA AFRLT when they are one per profile (a crossover)."""
     bar.stage("computing NCA")
     frame, spec = prepare_input(samples.frame, samples.spec, where=samples.where)
     sources = _sources(samples, spec, params)
@@ -387,7 +390,7 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
     missing = missing_concentrations(frame, spec, samples.where) if counts.missing else None
     summary = _summary_record(long, spec, outputs.out)
     extra = _excluded_record(missing) | sources | summary
-    write_provenance(outputs.out, inputs, _provenance(spec), extra=extra)
+    write_provenance(outputs.out, inputs, provenance_options(spec), extra=extra)
     _say(
         _("wrote %(rows)s (%(profiles)s) to %(path)s")
         % {
@@ -401,7 +404,8 @@ def _single_dose(samples: NCASamples, outputs: Outputs, params: Mapping[str, Any
     _say_summary(summary, outputs.out)
     if outputs.adnca is not None:  # single dose: each profile's times count from its reference dose
         reference = REFERENCE if samples.sdtm_pc is not None and REFERENCE in spec.groups else None
-        _write_adnca(frame, _first_doses(frame, spec), spec, outputs, samples.sdtm_pc, reference)
+        first = doses.origin if doses is not None and doses.per_profile else None
+        _write_adnca(frame, _first_doses(frame, spec), spec, outputs, samples.sdtm_pc, reference, first)
 
 
 @dataclass
@@ -489,7 +493,7 @@ def _multiple_dose(
     write_provenance(
         outputs.out,
         {"concentrations": params["infile"], "dosing": params["dosing"], "dm": params["dm"]},
-        _provenance(spec),
+        provenance_options(spec),
         extra=_excluded_record(missing) | sources | {TERMINAL_KEY: terminal} | summary,
     )
     _say(
@@ -672,11 +676,13 @@ def _write_adnca(
     outputs: Outputs,
     pc: pd.DataFrame | None,
     reference: str | None = None,
+    first_dose: pd.Series | None = None,
 ) -> None:
     """ADaM ADNCA concentration records (BLQ markers give AVAL missing, as they have no number); ``pc``: the
     SDTM PC domain read (its rows are the samples'), whose VISITNUM, VISIT and EPOCH each record carries;
     ``reference``: the profile column of each profile's reference dose date/time when the sample times
-    count from it (AFRLT from the subject's first dose: :func:`~bioparity.io.adam.adnca_domain`)."""
+    count from it (AFRLT from the subject's first dose: :func:`~bioparity.io.adam.adnca_domain`), which is
+    ``first_dose`` (per USUBJID, from EX) when given."""
     assert outputs.adnca is not None
     if pc is not None:
         have = {str(c).upper() for c in samples.columns}
@@ -687,6 +693,7 @@ def _write_adnca(
         samples, doses, subject=spec.subject, time=spec.time, conc=spec.conc, dose_time=dose_time,
         conc_unit=spec.conc_unit or "", studyid=outputs.studyid, groups=spec.groups,
         by=[g for g in spec.groups if g in doses.columns and g != spec.subject], reference=reference,
+        first_dose=first_dose,
     )  # fmt: skip
     write_adam(records, outputs.adnca, "ADNCA")
     _say(
@@ -815,11 +822,12 @@ def _dose_note(samples: NCASamples, doses: NCADoses | None) -> str:
     return text + _(" (no unit given: CL and Vz are per dose unit as given)")
 
 
-def _provenance(spec: NCASpec) -> dict[str, object]:
-    """The settings of a run for ``OUT.provenance.json``: the options, then the resolved input spec."""
+def provenance_options(spec: NCASpec, command: str = "nca") -> dict[str, object]:
+    """The settings of a run for ``OUT.provenance.json``: the command, the options, then the resolved input
+    spec (``bioparity nca`` and ``nca-batch``)."""
     settings = dataclasses.asdict(spec)
     options = settings.pop("options")
-    return {"command": "nca", **options, "input_spec": settings}
+    return {"command": command, **options, "input_spec": settings}
 
 
 def _small_pages() -> None:

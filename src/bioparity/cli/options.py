@@ -57,6 +57,12 @@ Language = Annotated[
     ),
 ]
 #: Columns and output of the NCA commands (``nca``, ``nca-urine``, ``nca-batch``).
+_DM = (
+    "SDTM DM domain (USUBJID, ARM, optional ACTARM): each subject's arm, carried to the outputs (OUT; "
+    "nca: ADPP, ADNCA), summary statistics per ARM (an SDTM PC has no arm)."
+)
+#: ``--dm`` of ``bioparity nca`` and ``nca-batch`` (:func:`bioparity.analyses.nca.with_arms`).
+DmOpt = Annotated[Path | None, typer.Option(help=_DM)]
 Subject = Annotated[str, typer.Option(help="Subject column.")]
 Time = Annotated[str, typer.Option(help="Time column (time after dose, in --time-unit: hours by default).")]
 ProfilesOut = Annotated[Path, typer.Option(help="Output CSV (long: one row per profile and parameter).")]

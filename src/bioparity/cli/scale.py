@@ -12,7 +12,10 @@ Contract:
   gets one Parquet file per partition with the long NCA table of ``bioparity nca`` (the same values).
   Profiles split across partitions are gathered by a shuffle first. OUT_DIR must be new or empty. The
   options are turned into the input spec by :func:`bioparity.nca.spec_from_options`, as for
-  ``bioparity nca`` and the workspace NCA.
+  ``bioparity nca`` and the workspace NCA. ``--dm DM`` gives each subject its arm (ARM, ACTARM from an SDTM
+  DM domain) as ``bioparity nca --dm`` does (:func:`bioparity.analyses.nca.with_arms`, on every
+  partition). ``OUT_DIR.provenance.json`` (beside OUT_DIR) records the inputs with the SHA-256 of each
+  file (``inputs.dm``: the DM), the options and the resolved input spec.
 * ``bench [--dir bench] [--quick]`` runs every benchmark script of a source checkout and prints all
   performance figures in one table with the machine and versions (same as ``make bench``).
 """
@@ -21,15 +24,19 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from bioparity.cli.common import user_errors, warn_note
-from bioparity.cli.options import UNIT_OPTIONS, Scheduler, Subject, Time, Workers
+from bioparity.cli.options import UNIT_OPTIONS, DmOpt, Scheduler, Subject, Time, Workers
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
+
+if TYPE_CHECKING:
+    from bioparity.nca import NCASpec
 
 BatchIn = Annotated[
     Path,
@@ -71,6 +78,7 @@ def nca_batch_command(
     dose_unit: Annotated[str | None, typer.Option(help="Dose unit, e.g. mg.")] = None,
     workers: Workers = None,
     scheduler: Scheduler = None,
+    dm: DmOpt = None,
 ) -> None:
     """NCA of a large data set (Parquet; plain or SDTM PC), partition by partition on Dask."""
     with user_errors():
@@ -84,12 +92,14 @@ def nca_batch_command(
             out,
             settings,
             dosing=dosing,
+            dm=dm,
             workers=workers,
             scheduler=scheduler,
             unit_sources=UNIT_OPTIONS,
         )
         for note in run.unit_notes:
             warn_note(note)
+        _provenance(run.out, settings, ctx.params)
         typer.echo(
             _("wrote %(n)d partition(s) to %(path)s in %(seconds)s s (%(backend)s, %(workers)d worker(s))")
             % {
@@ -102,6 +112,16 @@ def nca_batch_command(
             + (_("; profiles split across partitions were shuffled by subject") if run.shuffled else ""),
             err=True,
         )
+
+
+def _provenance(out: str, spec: NCASpec, params: Mapping[str, Any]) -> None:
+    """``OUT_DIR.provenance.json`` beside the Parquet directory written: the input files with their SHA-256
+    (the concentrations, EX and DM domains given), the options and the resolved input spec."""
+    from bioparity.cli.nca import provenance_options
+    from bioparity.io.provenance import write_provenance
+
+    inputs = {"concentrations": params["infile"], "dosing": params["dosing"], "dm": params["dm"]}
+    write_provenance(Path(out), inputs, provenance_options(spec, "nca-batch"))
 
 
 @app.command("bench")

@@ -153,6 +153,7 @@ def adnca_domain(
     groups: Sequence[str] = (),
     by: Sequence[str] = (),
     reference: str | None = None,
+    first_dose: pd.Series | None = None,
 ) -> pd.DataFrame:
     """ADNCA concentration records: times relative to the first and to the most recent dose; ``groups``:
     the profile grouping columns carried (see the module's note); ``by``: columns of ``samples`` and
@@ -165,8 +166,13 @@ def adnca_domain(
     pharmaverse ADNCA template, which follows that IG; the IG text itself was not at hand). ``reference``:
     a column of ``samples`` with each sample's reference dose date/time (ISO 8601, PCRFTDTC) when the sample
     times count from it, one clock per profile (single-dose NCA of a crossover, one dose per period): AFRLT
-    then adds the hours from the subject's earliest reference dose to the sample's, so that period 2's
-    AFRLT counts from period 1's dose while its ARRLT counts from its own.
+    then adds the hours from the subject's first dose to the sample's reference dose, so that period 2's
+    AFRLT counts from period 1's dose while its ARRLT counts from its own. ``first_dose``: each subject's
+    first dose date/time in EX (per USUBJID: :func:`bioparity.io.sdtm.first_dose_datetimes`), the origin
+    of AFRLT when given, so that a dose in EX before the first sampled one (a run-in dose without samples)
+    counts (the pharmaverse admiral ADPC/ADNCA template takes the subject's earliest EX dose with EXDOSE > 0,
+    FANLDTM, as AFRLT's origin); without it, the subject's earliest reference dose. A dose record of dose 0
+    (none given) is no first dose in either case; ARRLT still counts from the latest record.
 
     Each sample's SDTM timing variables (:data:`bioparity.io.sdtm.PP_TIMING`: VISITNUM, VISIT, VISITDY,
     EPOCH, TAETORD; columns of ``samples`` in any letter case, for an SDTM PC input its own per record:
@@ -190,7 +196,8 @@ def adnca_domain(
         d[key] = doses[column].astype(str).to_numpy()
     for column in ("_dose_time", "_dose"):  # dose records read as text (CSV) are numbers here
         d[column] = pd.to_numeric(d[column], errors="coerce").astype(float)
-    first = d.groupby(subject)["_dose_time"].min().rename("_first")
+    given = d[~(d["_dose"] <= 0)]  # a zero dose is none given: no first dose (an unknown one, NaN, is)
+    first = given.groupby(subject)["_dose_time"].min().rename("_first")
     s = s.join(first, on=subject)
     s["_t"] = pd.to_numeric(s[time], errors="coerce").astype(float)
     merged = pd.merge_asof(
@@ -203,7 +210,7 @@ def adnca_domain(
     ).sort_values("_order")
     since_first = (merged["_t"] - merged["_first"]).to_numpy(dtype=float)
     if reference is not None:  # each profile on its own clock: add its reference dose's hours since the first
-        since_first = since_first + _hours_since_first(merged[reference], merged[subject])
+        since_first = since_first + _hours_since_first(merged[reference], merged[subject], first_dose)
     before = since_first < 0
     paramcd, param = concentration_params(analyte_values(merged), conc_unit)
     out = pd.DataFrame(
@@ -224,11 +231,15 @@ def adnca_domain(
     return _carry(out, merged, carried)
 
 
-def _hours_since_first(when: pd.Series, subject: pd.Series) -> np.ndarray:
-    """The hours from each subject's earliest date/time of ``when`` (ISO 8601) to each row's (NaN where a
-    date/time is empty or not ISO 8601: no time from the first dose is made up)."""
+def _hours_since_first(when: pd.Series, subject: pd.Series, origin: pd.Series | None = None) -> np.ndarray:
+    """The hours from each subject's first dose to each row's date/time of ``when`` (ISO 8601): the first
+    dose is ``origin`` (a date/time per subject) when given, else the subject's earliest ``when`` (NaN
+    where a date/time is empty or not ISO 8601, or a subject has no origin: no time is made up)."""
     parsed = iso_instants(when)
-    first = parsed.groupby(subject.to_numpy()).transform("min")
+    if origin is not None:
+        first = pd.Series(subject.astype("string").str.strip().map(origin).to_numpy(), index=parsed.index)
+    else:
+        first = parsed.groupby(subject.to_numpy()).transform("min")
     return np.asarray(((parsed - first).dt.total_seconds() / 3600.0).to_numpy(dtype=float))
 
 

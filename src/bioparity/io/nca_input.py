@@ -117,7 +117,9 @@ class NCADoses:
     one dose per profile instead (:meth:`ExDomain.dose_per_profile`, a crossover), ``per_subject`` true too.
     ``origin``: each subject's first EXSTDTC (per USUBJID) when the multiple-dose records' times are hours
     since it (every EXSTDTC given), to date each dosing interval's dose
-    (:func:`bioparity.io.sdtm.per_dose_intervals`); None otherwise.
+    (:func:`bioparity.io.sdtm.per_dose_intervals`); with one dose per profile, the origin of ADNCA AFRLT
+    (the subject's first dose given in EX, sampled or not: :meth:`ExDomain.first_given`,
+    :func:`bioparity.io.adam.adnca_domain`); None otherwise.
     """
 
     frame: pd.DataFrame
@@ -173,8 +175,9 @@ def pc_samples(pc: pd.DataFrame, spec: NCASpec, where: Where) -> NCASamples:
 #: (:func:`with_derived_period`); a plain table's ``period`` (the grouping rule of :mod:`bioparity.nca.spec`,
 #: ADaM APERIOD in ADPP and ADNCA).
 PERIOD = "period"
-#: What the note of an SDTM PC read adds, and the result records, when the period was derived.
-PERIOD_DERIVED = (
+#: What the note of an SDTM PC read adds, and the result records, when the period was derived (a note
+#: template: said and shown in the reader's language, :func:`bioparity.i18n.notes.note_text`).
+PERIOD_DERIVED = note_template(
     "period derived per subject from the order of its PCRFTDTC (1 = the subject's earliest reference dose): "
     "the PC has no VISITNUM, VISIT, EPOCH or period profile column"
 )
@@ -243,21 +246,23 @@ def with_derived_period(samples: NCASamples, periods: pd.Series | None = None) -
 
 
 def with_dm_arms(
-    samples: NCASamples, path: str | os.PathLike[str], *, label: str | None = None
+    samples: NCASamples, path: str | os.PathLike[str] | LoadedTable, *, label: str | None = None
 ) -> NCASamples:
     """The samples with each subject's ARM (and ACTARM, when the DM has it) from an SDTM DM domain, as
     profile columns: an SDTM PC domain has no arm (SDTMIG v3.4, section 5.2: ARM and ACTARM are variables of
     DM, one record per subject), so without them the summary statistics would pool the arms. A subject
     belongs to one arm, so the columns never split its profiles; the summary statistics are per ARM
     (:func:`bioparity.analyses.nca.parameter_statistics`), ADPP and ADNCA carry both. ``bioparity nca
-    --dm`` and the workspace NCA's option ``dm`` both read the DM through this function.
+    --dm``, ``bioparity nca-batch --dm`` (on each partition) and the workspace NCA's option ``dm`` all read
+    the DM through this function.
 
     Parameters
     ----------
     samples : NCASamples
         The concentrations (:func:`samples_of`; an SDTM PC domain or a plain table).
-    path : str or os.PathLike
-        The DM file (CSV, XLSX, Parquet or XPT).
+    path : str, os.PathLike or LoadedTable
+        The DM file (CSV, XLSX, Parquet or XPT), or the DM read already
+        (:func:`~bioparity.io.readers.read_any_table`: batch NCA reads it once for every partition).
     label : str, optional
         How messages name the DM file (default: the path as given).
 
@@ -273,7 +278,7 @@ def with_dm_arms(
         (:func:`dm_arms`); a sampled subject (USUBJID of PC, or the subject column of a plain table) that
         the DM does not have, at its first sample, with the DM file and every such subject named.
     """
-    table = read_any_table(path, label=label)
+    table = path if isinstance(path, LoadedTable) else read_any_table(path, label=label)
     arms = dm_arms(table)
     frame = samples.frame.copy()
     subjects = frame[samples.spec.subject].astype("string").str.strip()
@@ -475,7 +480,9 @@ def read_doses(
             return single, NCADoses(ex.records, where, note + said, per_subject=True)
         if tau is None and (per_profile := ex.dose_per_profile(samples)) is not None:
             single, said = per_profile
-            return single, NCADoses(ex.records, where, note + said, per_subject=True, per_profile=True)
+            return single, NCADoses(
+                ex.records, where, note + said, per_subject=True, per_profile=True, origin=ex.first_given()
+            )
         unlinked = "" if tau is not None else ex.unlinked_note(samples)  # --tau: multiple dose asked for
         if unlinked and samples.sdtm_pc is not None and _column(samples.sdtm_pc, "PCDTC") is None:
             raise DataFileError(PC_WITHOUT_PCDTC, file=samples.where.file, expected=A_PCDTC_OR_DOSE_LINK)
@@ -508,6 +515,15 @@ class ExDomain:
     dose_unit: tuple[str, str] | None
     origin: pd.Series | None
     frame: pd.DataFrame | None = None  # the domain as read, names in capitals, rows as ``records``
+
+    def first_given(self) -> pd.Series | None:
+        """Each subject's first EXSTDTC of a record with a dose given (EXDOSE not 0; a missing EXDOSE
+        counts), per USUBJID: the first dose of ADNCA AFRLT (the pharmaverse admiral ADPC/ADNCA template:
+        the earliest EX record with EXDOSE > 0); None without EXSTDTC."""
+        if self.origin is None or self.frame is None:
+            return None
+        dose = pd.to_numeric(self.frame["EXDOSE"], errors="coerce")
+        return first_dose_datetimes(self.frame[~(dose <= 0).to_numpy()], file=self.where.file)
 
     def on_samples(self, samples: NCASamples) -> NCASamples:
         """The samples with the dose unit of the EX domain (EXDOSU), when it gives one."""
@@ -655,8 +671,8 @@ REFERENCE = "PCRFTDTC"
 #: (:meth:`ExDomain.with_reference`).
 REFERENCE_FROM_EX = "; PCRFTDTC = EXSTDTC of each profile's dose"
 #: What the note of a multiple-dose read adds when no PC profile is tied to one EX dose
-#: (:meth:`ExDomain.unlinked_note`).
-UNLINKED_DOSES = (
+#: (:meth:`ExDomain.unlinked_note`; a note template, said in the reader's language).
+UNLINKED_DOSES = note_template(
     "nothing ties a PC sample to one EX dose record (PC has no PCRFTDTC; VISITNUM is not in both PC and EX): "
     "multiple-dose NCA, each sample after the latest dose at or before it, one profile per subject; for a "
     "crossover (one dose per period) add PCRFTDTC to PC (the EXSTDTC of each sample's reference dose), or "

@@ -95,12 +95,16 @@ def write_provenance(
 
     The first input is also recorded as ``input`` / ``input_sha256`` (the main input of the command).
     ``extra`` adds records of the run after the options (e.g. the input rows it left out). Each file is
-    hashed once. Returns the path written, or None when ``out`` is not a regular file.
+    hashed once; an input that is a directory (a Parquet data set) has ``sha256`` null. ``out`` may be a
+    directory (``bioparity nca-batch``'s OUT_DIR): the record is then written beside it. Returns the path
+    written, or None when ``out`` is neither a regular file nor a directory.
     """
-    if not will_be_file(out):  # written by the output set it belongs to, or already a file
+    if not (will_be_file(out) or out.is_dir()):  # written by its output set, already a file, or a directory
         return None
     given = {name: path for name, path in inputs.items() if path is not None}
-    digests = {path: file_sha256(path) for path in dict.fromkeys(given.values())}
+    digests = {
+        path: None if Path(path).is_dir() else file_sha256(path) for path in dict.fromkeys(given.values())
+    }
     record: dict[str, Any] = {"output": str(out)}
     if given:
         main = next(iter(given.values()))

@@ -298,13 +298,14 @@ def per_dose_intervals(long: pd.DataFrame, *, subject: str, origin: pd.Series) -
 
 
 def pp_group_columns(groups: Sequence[str]) -> list[str]:
-    """The profile columns :func:`pp_domain` writes into PPGRPID: those without a PP variable of their own,
-    and not a period beside PCRFTDTC: PPRFTDTC tells a subject's periods apart already (a crossover's
-    period derived from the order of its PCRFTDTC: :func:`bioparity.io.nca_input.with_derived_period`)."""
-    referenced = "PCRFTDTC" in {g.upper() for g in groups}
-    return [
-        g for g in groups if g.upper() not in _NOT_IN_GRPID and not (referenced and g.lower() == "period")
-    ]
+    """The profile columns :func:`pp_domain` writes into PPGRPID: those without a PP variable of their own.
+
+    A crossover's period derived from the order of its PCRFTDTC
+    (:func:`bioparity.io.nca_input.with_derived_period`) is one of them: PPRFTDTC tells a subject's periods
+    apart, and PPGRPID (``period=2``) ties each period's records together and to the APERIOD of ADPP and
+    ADNCA (SDTMIG v3.3/v3.4, PP domain specification: PPGRPID is "used to tie together a block of related
+    records in a single domain to support relationships within the domain and between domains")."""
+    return [g for g in groups if g.upper() not in _NOT_IN_GRPID]
 
 
 def pc_profile_timing(pc: pd.DataFrame, groups: Sequence[str]) -> pd.DataFrame | None:

@@ -42,11 +42,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from bioparity.analyses.nca import with_arms
 from bioparity.errors import DataFileError, InputError
 from bioparity.io.nca_input import (
     REFERENCE,
     ExDomain,
     NCASamples,
+    dm_arms,
     one_unit,
     pc_given_groups,
     pc_samples,
@@ -56,7 +58,7 @@ from bioparity.io.nca_input import (
     with_derived_period,
     with_unit,
 )
-from bioparity.io.readers import FORMATS, read_any_table
+from bioparity.io.readers import FORMATS, LoadedTable, read_any_table
 from bioparity.io.sdtm import PC_READ, is_sdtm_ex, is_sdtm_pc, pc_profile_keys
 from bioparity.nca import NCASpec, Where, result_table, run_nca
 from bioparity.nca.samples import text_cells
@@ -124,7 +126,8 @@ class _Input:
     ``spec`` is the spec as given, ``names`` the data set's columns; ``conc_unit`` (the unit and where it
     was read), ``ex`` and ``periods`` (a crossover's period of each subject and PCRFTDTC:
     :func:`~bioparity.io.nca_input.reference_periods`, a part may hold one period of a subject) are
-    decided over the whole data set first (:func:`nca_dask`).
+    decided over the whole data set first (:func:`nca_dask`); ``dm``: the SDTM DM domain read once, whose
+    arms every part's samples gain (:func:`~bioparity.analyses.nca.with_arms`, as ``bioparity nca --dm``).
     """
 
     spec: NCASpec
@@ -132,6 +135,7 @@ class _Input:
     conc_unit: tuple[str, str] | None = None
     ex: ExDomain | None = None
     periods: pd.Series | None = None
+    dm: LoadedTable | None = None
 
     sdtm: bool = field(init=False)
 
@@ -169,6 +173,8 @@ class _Input:
             samples = with_derived_period(pc_samples(raw, self.spec, where), self.periods)
             if self.conc_unit is not None:
                 samples = with_unit(samples, "conc_unit", *self.conc_unit)
+        if self.dm is not None:
+            samples = with_arms(samples, self.dm, given=f"dm ({self.dm.file})")
         if self.ex is None:
             return samples
         single = self.ex.single_dose(self.ex.on_samples(samples))
@@ -354,7 +360,11 @@ def _ex_domain(dosing: str | Path, given: _Input, keys: pd.DataFrame) -> ExDomai
 
 
 def nca_dask(
-    source: str | Path, spec: NCASpec | None = None, *, dosing: str | Path | None = None
+    source: str | Path,
+    spec: NCASpec | None = None,
+    *,
+    dosing: str | Path | None = None,
+    dm: str | Path | None = None,
 ) -> tuple[dd.DataFrame, bool]:
     """Lazy NCA of a Parquet file or directory (Hive partitioning understood), or of a CSV, XLSX or XPT
     file; was a shuffle needed?
@@ -376,6 +386,9 @@ def nca_dask(
     dosing : str or pathlib.Path or None, default None
         An SDTM EX domain (XPT, CSV, ...) with one dose record for every sampled subject: single-dose NCA
         with each subject's EXDOSE, as ``bioparity nca --dosing`` (and its unit, EXDOSU).
+    dm : str or pathlib.Path or None, default None
+        An SDTM DM domain (USUBJID, ARM, optional ACTARM): each subject's arm as profile columns ARM and
+        ACTARM, as ``bioparity nca --dm`` (:func:`bioparity.analyses.nca.with_arms`); read once.
 
     Returns
     -------
@@ -390,13 +403,14 @@ def nca_dask(
     bioparity.errors.DataFileError
         When ``source`` is missing, unreadable, has no rows or lacks a column the spec names, when
         PCSTRESU holds two units (both rows named) or ``dosing`` is not an EX domain; errors met when the
-        NCA runs name the input file and its row (or the EX domain's).
+        NCA runs name the input file and its row (or the EX domain's); a DM that does not fit (no USUBJID
+        or ARM, a subject with two arms; a sampled subject missing from it: the input file and row).
     bioparity.errors.InputError
         When the spec has a unit column without a target ``conc_unit``, or a subject has several EX
         dose records (multiple-dose NCA: ``bioparity nca --dosing``), or a unit is of another dimension
         than what it states (:func:`bioparity.nca.units.input_unit`).
     """
-    plan = _plan(source, spec, dosing, {})
+    plan = _plan(source, spec, dosing, {}, dm)
     return plan.frame, plan.shuffled
 
 
@@ -411,7 +425,11 @@ class _Plan:
 
 
 def _plan(
-    source: str | Path, spec: NCASpec | None, dosing: str | Path | None, unit_sources: Mapping[str, str]
+    source: str | Path,
+    spec: NCASpec | None,
+    dosing: str | Path | None,
+    unit_sources: Mapping[str, str],
+    dm: str | Path | None = None,
 ) -> _Plan:
     """:func:`nca_dask`, with the notes of its units (``unit_sources`` names the options in them)."""
     import dask
@@ -462,6 +480,10 @@ def _plan(
         given = dataclasses.replace(given, periods=reference_periods(keys["subject"], keys[REFERENCE]))
     if dosing is not None:
         given = dataclasses.replace(given, ex=_ex_domain(dosing, given, keys))
+    if dm is not None:  # read once, its columns and arms checked before any NCA
+        table = read_any_table(dm)
+        dm_arms(table)
+        given = dataclasses.replace(given, dm=table)
     shuffled = bool(keys.duplicated().any())  # a profile in more than one piece
     if shuffled:
         # P2P (Dask's default with a distributed client) needs that client at compute time; a local
@@ -513,6 +535,7 @@ def nca_parquet(
     spec: NCASpec | None = None,
     *,
     dosing: str | Path | None = None,
+    dm: str | Path | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
     client: Client | None = None,
@@ -535,6 +558,8 @@ def nca_parquet(
         What to compute (see :func:`nca_dask`); None: ``NCASpec()``.
     dosing : str or pathlib.Path or None, default None
         An SDTM EX domain with one dose record per subject (see :func:`nca_dask`).
+    dm : str or pathlib.Path or None, default None
+        An SDTM DM domain: each subject's arm (see :func:`nca_dask`).
     workers : int or None, default None
         Worker processes of a new local cluster (None: one per CPU; 0: in this process, synchronously).
     scheduler : str or None, default None
@@ -578,25 +603,26 @@ def nca_parquet(
     start = _time.perf_counter()
     sources = dict(unit_sources or {})
     if client is not None:
-        return _write(source, out_path, spec, dosing, client, start, sources)
+        return _write(source, out_path, spec, (dosing, dm), client, start, sources)
     with dask_client(workers, scheduler) as own:
-        return _write(source, out_path, spec, dosing, own, start, sources)
+        return _write(source, out_path, spec, (dosing, dm), own, start, sources)
 
 
 def _write(
     source: str | Path,
     out: Path,
     spec: NCASpec | None,
-    dosing: str | Path | None,
+    domains: tuple[str | Path | None, str | Path | None],
     client: Client | None,
     start: float,
     unit_sources: Mapping[str, str],
 ) -> BatchNCARun:
+    """:func:`nca_parquet` on ``client``; ``domains``: the EX and DM domains (or None)."""
     import dask
 
     scheduler = "synchronous" if client is None else None
     with dask.config.set(scheduler=scheduler) if scheduler else _current(client):
-        plan = _plan(source, spec, dosing, unit_sources)
+        plan = _plan(source, spec, domains[0], unit_sources, domains[1])
         to_parquet: Any = plan.frame.to_parquet  # unannotated in dask
         to_parquet(str(out), write_index=False)
     return BatchNCARun(
