@@ -65,7 +65,7 @@ from bioparity.store.models import (
 )
 from bioparity.workspace.sealing import (
     SIGNATURE_FIELDS,
-    SIGNATURE_RULES,
+    SIGNATURE_LATER_FIELDS,
     dataset_mac,
     dataset_sealed,
     signature_mac,
@@ -226,7 +226,7 @@ _COMPARED = {
         "created_by",
     ),
     # Every field the signature's MAC covers (the id is how its audit row is found).
-    "signature": (*(name for name in SIGNATURE_FIELDS if name != "id"), SIGNATURE_RULES),
+    "signature": (*(name for name in SIGNATURE_FIELDS if name != "id"), *SIGNATURE_LATER_FIELDS),
 }
 _LABEL = {"dataset": "dataset", "analysis_run": "analysis run", "signature": "signature"}
 #: Records whose creation time is compared with the time their audit row recorded (a signature's
