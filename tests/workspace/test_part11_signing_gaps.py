@@ -295,3 +295,38 @@ def test_a_scoped_partner_reads_the_audit_rows_of_studies_outside_its_scope_as_i
     rows = client.get(f"/programs/{a.program.id}/audit", headers=analyst)
     assert rows.status_code == 200
     assert {(r["action"], r["object_id"]) for r in rows.json()} >= {("upload", dataset_id), ("run", run_id)}
+
+
+def test_audit_verify_reports_a_sealed_signature_whose_recorded_role_does_not_allow_its_meaning(
+    sessions: sessionmaker[Session], a: Company
+) -> None:
+    """A signature written with the key but around the signing rules (a viewer's approval, as a bug or a
+    script calling the store directly would leave it) is sealed and audited, yet its recorded role
+    shows it was not allowed (21 CFR 11.10(g))."""
+    run_id = _run(sessions, a, "analyst")
+    viewer = a.users["viewer"]
+    with sessions.begin() as s:
+        run = s.get_one(AnalysisRun, run_id)
+        program = s.get_one(Program, a.program.id)
+        role = signatures.signer_role(s, viewer.id, program)
+        sig = signatures.sealed_signature(run, viewer, Meaning.approved, role=role)
+        s.add(sig)
+        s.flush()
+        record_change(s, a.actor("viewer"), "sign", "signature", sig, program)
+        sig_id = sig.id
+    with sessions() as s:
+        (status,) = signatures.run_signatures(s, s.get_one(AnalysisRun, run_id))
+        problems = [p for p in verify_session_integrity(s).problems if sig_id in p]
+    assert status.valid and signatures.role_granted(status.signature) is False
+    assert problems == [
+        f"signature {sig_id} ({viewer.display_name}, approved, run {run_id}): its recorded role at signing "
+        '([{"role":"viewer"}]) does not allow signing as approved'
+    ]
+    reviewer = _sign(sessions, a, run_id, "reviewer", "reviewed")
+    with sessions() as s:
+        assert signatures.role_granted(s.get_one(Signature, reviewer)) is True
+    partner = Signature(
+        meaning="reviewed", signer_role=json.dumps([{"role": "analyst", "share": "reviewer"}])
+    )
+    assert signatures.role_granted(partner) is False  # an analyst's own role does not review
+    assert signatures.role_granted(Signature(meaning="reviewed", signer_role=None)) is None

@@ -80,7 +80,13 @@ from bioparity.workspace.access import (
 from bioparity.workspace.accounts import FailedPassword, check_password
 from bioparity.workspace.errors import ConflictError, PermissionDeniedError, WorkspaceError
 from bioparity.workspace.events import record, record_change
-from bioparity.workspace.roles import SIGN_PERMISSION, Meaning, permission_words
+from bioparity.workspace.roles import (
+    SIGN_PERMISSION,
+    Meaning,
+    member_permissions,
+    partner_permissions,
+    permission_words,
+)
 from bioparity.workspace.sealing import (
     SIGNATURE_FIELDS,
     SIGNATURE_LATER_FIELDS,
@@ -244,6 +250,21 @@ def recorded_roles(text: object) -> tuple[tuple[str, str | None], ...] | None:
     if not isinstance(items, list) or not all(isinstance(i, dict) and "role" in i for i in items):
         return None
     return tuple((str(i["role"]), None if i.get("share") is None else str(i["share"])) for i in items)
+
+
+def role_granted(sig: Signature) -> bool | None:
+    """Whether the role signature ``sig`` recorded at signing grants its meaning (:data:`SIGN_PERMISSION`;
+    a partner's member by both their role and the share's,
+    :func:`~bioparity.workspace.roles.partner_permissions`); None when it recorded no (readable) role or
+    has a meaning or role this version does not know (21 CFR 11.10(g))."""
+    roles = recorded_roles(sig.signer_role)
+    if roles is None or sig.meaning not in set(Meaning):
+        return None
+    try:
+        granted = [member_permissions(r) if s is None else partner_permissions(s, r) for r, s in roles]
+    except ValueError:  # a role this version does not know
+        return None
+    return any(SIGN_PERMISSION[Meaning(sig.meaning)] in g for g in granted)
 
 
 def signer_role_words(text: object) -> str | None:
