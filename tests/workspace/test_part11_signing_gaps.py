@@ -14,7 +14,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -125,7 +127,7 @@ def test_a_partner_members_role_names_the_share(sessions: sessionmaker[Session],
 
 
 def test_run_page_api_and_audit_trail_show_the_role_at_signing(
-    sessions: sessionmaker[Session], client: TestClient, a: Company
+    sessions: sessionmaker[Session], client: TestClient, a: Company, tmp_path: Path
 ) -> None:
     run_id = _run(sessions, a, "analyst")
     with sessions.begin() as s:  # as made before revision 0012: no role recorded, still sealed and valid
@@ -140,6 +142,13 @@ def test_run_page_api_and_audit_trail_show_the_role_at_signing(
     page = owner.get(f"/ui/runs/{run_id}").text
     trail = owner.get(f"/ui/programs/{a.program.id}/audit").text
     exported = owner.get(f"/ui/programs/{a.program.id}/audit.csv").text
+    pdf = owner.get(f"/ui/programs/{a.program.id}/audit.pdf")
+    assert pdf.status_code == 200
+    (tmp_path / "audit.pdf").write_bytes(pdf.content)
+    printed = subprocess.run(
+        ["pdftotext", str(tmp_path / "audit.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "role at signing: reviewer" in " ".join(printed.split())
     cells = [c.split("<")[0] for c in page.split('class="signed-role">')[1:]]
     assert cells == ["not recorded (signed before roles were recorded)", "reviewer"]
     assert (
