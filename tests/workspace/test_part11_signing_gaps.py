@@ -222,14 +222,17 @@ def test_a_superseded_run_is_not_reviewed_or_approved_and_its_page_says_which_ru
         assert str(refused.value).startswith(
             f"this result is superseded: the reports use the later approved run {newer} of this kind"
         )
+    draft = _run(sessions, a, "analyst")  # newer still, not approved
     sig_id = _sign(sessions, a, older, "analyst", "authored")  # authorship stays possible, on record
-    assert _later(sessions, sig_id) == {"later_runs": [newer], "superseded_by": newer}
+    assert _later(sessions, sig_id) == {"later_runs": [newer, draft], "superseded_by": newer}
     with sessions() as s:  # consistent with the reports: the newer run is the one they use
         (study,) = collect(s, s.get_one(Program, a.program.id)).studies
         assert study.approved("samplesize") is s.get_one(AnalysisRun, newer)
     owner = _owner_client(sessions, client, a)
     page = owner.get(f"/ui/runs/{older}").text
     trail = owner.get(f"/ui/programs/{a.program.id}/audit").text
+    used_page = owner.get(f"/ui/runs/{newer}").text  # the run reports use, with a later draft
+    assert f"Later runs of this kind in this study exist ({draft[:8]}), not approved" in used_page
     assert f"Superseded: the reports use the later approved run {newer[:8]} of this kind" in page
     assert f'href="/ui/runs/{newer}"' in page
     assert f"superseded at signing: the reports used the later approved run {newer[:8]}" in trail

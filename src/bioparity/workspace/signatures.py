@@ -337,16 +337,20 @@ class LaterRuns:
 
     #: The latest later run that counts as approved: what the reports use instead (None: none is).
     approved: AnalysisRun | None
-    #: The later runs not approved (drafts): if one is approved, the reports use it instead.
+    #: The later runs after that one (all later runs when none is approved), none approved: drafts, as
+    #: :meth:`bioparity.report.evidence.StudyEvidence.drafts` lists them; if one is approved, the reports
+    #: use it instead.
     drafts: tuple[AnalysisRun, ...]
+    #: Every later run's id, in order.
+    ids: tuple[str, ...] = ()
 
     def recorded(self) -> dict[str, Any]:
         """What a signature's audit row records of them: ``later_runs`` (ids) and ``superseded_by`` (the
         approved one reports use, or None); nothing when there are none."""
-        if self.approved is None and not self.drafts:
+        if not self.ids:
             return {}
-        ids = sorted({r.id for r in self.drafts} | ({self.approved.id} if self.approved else set()))
-        return {"later_runs": ids, "superseded_by": None if self.approved is None else self.approved.id}
+        used = None if self.approved is None else self.approved.id
+        return {"later_runs": list(self.ids), "superseded_by": used}
 
 
 def later_runs(session: Session, run: AnalysisRun, program: Program) -> LaterRuns:
@@ -378,12 +382,13 @@ def later_runs(session: Session, run: AnalysisRun, program: Program) -> LaterRun
     )
     later = [r for r in session.scalars(query) if (r.created_at, r.id) > (run.created_at, run.id)]
     independent = program.segregation_of_duties is not False
-    approved = [
-        r
-        for r in later
-        if approval_holds(run_signatures(session, r), creator=r.created_by, independent=independent)
-    ]
-    return LaterRuns(approved[-1] if approved else None, tuple(r for r in later if r not in approved))
+    ids = tuple(r.id for r in later)
+    drafts: list[AnalysisRun] = []
+    for newer in reversed(later):  # from the latest: the first approved one is what the reports use
+        if approval_holds(run_signatures(session, newer), creator=newer.created_by, independent=independent):
+            return LaterRuns(newer, tuple(reversed(drafts)), ids)
+        drafts.append(newer)
+    return LaterRuns(None, tuple(reversed(drafts)), ids)
 
 
 @dataclass(frozen=True)
