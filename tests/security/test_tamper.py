@@ -280,11 +280,13 @@ def test_insert_a_forged_row_and_move_the_head(ev: Evidence, mac: str) -> None:
 
 
 def _manifest(sig: dict[str, Any]) -> str:
-    """The manifest hash a forger with the source recomputes (the signing rules are in it when recorded)."""
+    """The manifest hash a forger with the source recomputes (the signing rules and the signer's role are in
+    it when recorded)."""
     fields = ("id", "run_id", "user_id", "username", "display_name", "meaning", "signed_at", "content_sha256")
     manifest = {k: sig[k] for k in fields}
-    if sig.get("rules") is not None:
-        manifest["rules"] = sig["rules"]
+    for later in ("rules", "signer_role"):
+        if sig.get(later) is not None:
+            manifest[later] = sig[later]
     return sha256_hex(canonical_json(manifest))
 
 

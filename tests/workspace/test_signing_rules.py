@@ -118,7 +118,8 @@ def test_an_approval_needs_a_currently_valid_review_by_another_person(
     said = _refused(sessions, a, run_id, "reviewer", "approved", ConflictError)  # not by the reviewer alone
     assert said.startswith("four-eyes principle: you reviewed this result yourself")
     _sign(sessions, a, run_id, "statistician", "approved")
-    assert signatures.approval_holds(_statuses(sessions, run_id))
+    analyst = a.users["analyst"].id  # who ran it
+    assert signatures.approval_holds(_statuses(sessions, run_id), creator=analyst)
     # the approver does not review the result they approved (review and approval are two people)
     said = _refused(sessions, a, run_id, "statistician", "reviewed", PermissionDeniedError)
     assert said == "four-eyes principle: you approved this result, so another person must review it"
@@ -129,12 +130,14 @@ def test_an_approval_needs_a_currently_valid_review_by_another_person(
         result["rows"][0][-2] = 24
         run.result_json = canonical_json(result)
     statuses = _statuses(sessions, run_id)
-    assert [s.valid for s in statuses] == [False, False] and not signatures.approval_holds(statuses)
+    assert [s.valid for s in statuses] == [False, False] and not signatures.approval_holds(
+        statuses, creator=analyst
+    )
     said = _refused(sessions, a, run_id, "owner", "approved", ConflictError)
     assert said.startswith("an approval needs a currently valid review first")
     _sign(sessions, a, run_id, "reviewer", "reviewed")  # the changed result is reviewed again ...
     _sign(sessions, a, run_id, "owner", "approved")  # ... and then approved
-    assert signatures.approval_holds(_statuses(sessions, run_id))
+    assert signatures.approval_holds(_statuses(sessions, run_id), creator=analyst)
 
 
 def test_without_segregation_of_duties_one_person_reviews_and_approves_in_order(
@@ -157,10 +160,11 @@ def test_without_segregation_of_duties_one_person_reviews_and_approves_in_order(
     for meaning in ("authored", "reviewed", "approved"):
         _sign(sessions, solo, run_id, "statistician", meaning)
     statuses = _statuses(sessions, run_id)
-    assert signatures.approval_holds(statuses, independent=False)
+    creator = solo.users["statistician"].id
+    assert signatures.approval_holds(statuses, creator=creator, independent=False)
     # signed without segregation of duties, as each signature records: the program's setting of a later
     # day does not re-judge it (tests/workspace/test_signature_rules_at_signing.py)
-    assert signatures.approval_holds(statuses)
+    assert signatures.approval_holds(statuses, creator=creator)
 
 
 def test_the_form_offers_what_can_be_signed_now_and_says_why_not_the_rest(

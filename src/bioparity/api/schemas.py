@@ -482,6 +482,15 @@ class SignatureOut(BaseModel):
             "recorded. An approval is judged by the rule it was signed under (21 CFR 11.50, 11.70)."
         ),
     )
+    signer_role: str | None = Field(
+        default=None,
+        description=(
+            "The signer's role(s) on the program when they signed (canonical JSON, e.g. "
+            '[{"role": "reviewer"}]; a partner organisation\'s member [{"role": "analyst", "share": '
+            '"reviewer"}]), sealed with the signature; null for signatures made before it was recorded '
+            "(21 CFR 11.10(g), 11.50)."
+        ),
+    )
     valid: bool
     problem: str
 

@@ -189,7 +189,8 @@ def _approve_loaded_demo(session: Session, program_id: str) -> None:
         )
         if run is None:
             continue
-        if not signatures.approval_holds(signatures.run_signatures(session, run), independent=independent):
+        statuses = signatures.run_signatures(session, run)
+        if not signatures.approval_holds(statuses, creator=run.created_by, independent=independent):
             _review_and_approve(session, run.id)
 
 

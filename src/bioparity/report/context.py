@@ -113,7 +113,8 @@ class RunContext:
     def approved(self) -> bool:
         """Whether the run counts as approved (a valid approval after a valid review by another person,
         :func:`~bioparity.workspace.signatures.approval_holds`): otherwise the result is a draft."""
-        return approval_holds(self.signatures, independent=self.program.segregation_of_duties is not False)
+        independent = self.program.segregation_of_duties is not False
+        return approval_holds(self.signatures, creator=self.run.created_by, independent=independent)
 
     @property
     def title(self) -> str:

@@ -84,7 +84,7 @@ class StudyEvidence:
         if run.id not in self._approvals:
             statuses = [check_signature(run, s) for s in self.signatures.get(run.id, [])]
             self._approvals[run.id] = run.status == "succeeded" and approval_holds(
-                statuses, independent=self.independent
+                statuses, creator=run.created_by, independent=self.independent
             )
         return self._approvals[run.id]
 

@@ -306,6 +306,9 @@ class Signature(Base):
     # The program's signing rules in force when it was signed (canonical JSON, e.g.
     # {"segregation_of_duties":true}); None for signatures made before revision 0011 recorded them.
     rules: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # The signer's role(s) on the program when they signed (canonical JSON, e.g. [{"role":"reviewer"}]);
+    # None for signatures made before revision 0012 recorded them.
+    signer_role: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class AuditEvent(Base):

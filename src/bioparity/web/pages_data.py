@@ -678,6 +678,7 @@ def _run_page(
             meanings=[m.value for m in choices.meanings],
             may_sign=choices.may_sign,
             sign_reasons=_sign_reasons(choices),
+            later=choices.later,
             can_write=Permission.write_data in granted,
             kinds=sorted(kinds),
             next_kind=next(iter(next_kinds(ctx.run.kind)), ""),

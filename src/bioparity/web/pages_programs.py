@@ -53,7 +53,7 @@ from bioparity.workspace.roles import (
     scope_words,
     study_kind_words,
 )
-from bioparity.workspace.signatures import rules_independent
+from bioparity.workspace.signatures import rules_independent, signer_role_words
 
 router = APIRouter()
 
@@ -446,6 +446,28 @@ def _signed_rules(rules: Any, *, words: bool) -> str:
     return "; " + (_("segregation of duties on") if independent else _("segregation of duties off"))
 
 
+def _signed_context(after: dict[str, Any], *, words: bool) -> str:
+    """The signer's role at signing (revision 0012) and the later runs of the signed run's kind on record
+    with a signature, as a suffix of its audit details: in the reader's words, or as stored for the CSV;
+    nothing for what the row did not record."""
+    parts: list[str] = []
+    role = after.get("signer_role")
+    shown = signer_role_words(role) if words else role
+    if shown is not None:
+        parts.append(_("role at signing: %(role)s") % {"role": shown} if words else f"signer_role: {shown}")
+    later = [str(r) for r in after.get("later_runs") or ()]
+    used = str(after.get("superseded_by") or "")
+    if later and not words:  # as stored (full ids)
+        parts.append(f"later_runs: {' '.join(later)}; superseded_by: {used}")
+    elif used:
+        said = _("superseded at signing: the reports used the later approved run %(run)s")
+        parts.append(said % {"run": used[:8]})
+    elif later:
+        said = _("later runs of this kind, not approved, at signing: %(runs)s")
+        parts.append(said % {"runs": ", ".join(r[:8] for r in later)})
+    return "".join(f"; {part}" for part in parts)
+
+
 def audit_details(
     event: AuditEvent,
     before: dict[str, Any] | None,
@@ -471,7 +493,7 @@ def audit_details(
             "run": run_id[:8],
             "meaning": label(meaning) if words else meaning,
         }
-        return said + _signed_rules(after.get("rules"), words=words)
+        return said + _signed_rules(after.get("rules"), words=words) + _signed_context(after, words=words)
     if event.object_type == "share" and not words:  # a share without a scope (recorded before scopes, too)
         before, after = (  # is program-wide
             None if s is None else s | {"scope": s.get("scope") or WHOLE} for s in (before, after)

@@ -14,8 +14,9 @@ rather than writing rows nobody can verify).
 * every analysis run: its result against its SHA-256, its inputs against their datasets (a second dataset
   named by an option, such as NCA's ``dosing``, too), and its record
   against its ``run`` row;
-* every signature: its seal, its manifest hash, the signed content, and its record against its ``sign``
-  row; an object without its audit row (or an audit row without its object) is reported;
+* every signature: its seal, its manifest hash, the signed content, that the role it recorded at signing
+  (revision 0012) allows its meaning, and its record against its ``sign`` row; an object without its
+  audit row (or an audit row without its object) is reported;
 * every record that grants access or sets a GxP control (users, memberships, program shares, programs,
   studies): each compared field against the value the last audit row that set it recorded (a role
   raised, a share widened, segregation of duties switched off, a user's printed name or a study's name
@@ -65,12 +66,12 @@ from bioparity.store.models import (
 )
 from bioparity.workspace.sealing import (
     SIGNATURE_FIELDS,
-    SIGNATURE_RULES,
+    SIGNATURE_LATER_FIELDS,
     dataset_mac,
     dataset_sealed,
     signature_mac,
 )
-from bioparity.workspace.signatures import check_signature
+from bioparity.workspace.signatures import check_signature, role_granted
 from bioparity.workspace.snapshots import utc_text
 
 SEAL_ACTION = "audit_keyed"
@@ -226,7 +227,7 @@ _COMPARED = {
         "created_by",
     ),
     # Every field the signature's MAC covers (the id is how its audit row is found).
-    "signature": (*(name for name in SIGNATURE_FIELDS if name != "id"), SIGNATURE_RULES),
+    "signature": (*(name for name in SIGNATURE_FIELDS if name != "id"), *SIGNATURE_LATER_FIELDS),
 }
 _LABEL = {"dataset": "dataset", "analysis_run": "analysis run", "signature": "signature"}
 #: Records whose creation time is compared with the time their audit row recorded (a signature's
@@ -369,6 +370,11 @@ def _check_objects(session: Session, key: AuditKey, problems: list[str]) -> dict
             status = check_signature(signed, sig)
             if not status.valid:
                 problems.append(f"{label}: {status.problem}")
+        if role_granted(sig) is False:  # 21 CFR 11.10(g): signed by someone whose role did not allow it
+            problems.append(
+                f"{label}: its recorded role at signing ({sig.signer_role}) does not allow signing as "
+                f"{sig.meaning}"
+            )
         _against_audit(recorded, "signature", sig, label, problems)
     for (object_type, object_id), rows in sorted(recorded.rows.items()):
         seqs = ", ".join(str(seq) for seq, _ in rows)

@@ -45,6 +45,11 @@ SIGNATURE_FIELDS = (
 #: The field of the signing rules in force at signing (revision 0011), covered when the record has them:
 #: signatures made before keep their earlier MAC.
 SIGNATURE_RULES = "rules"
+#: The field of the signer's role(s) on the program at signing (revision 0012), covered when the record has
+#: it: signatures made before keep their earlier MAC.
+SIGNATURE_SIGNER_ROLE = "signer_role"
+#: The fields a signature record's MAC and manifest cover only when they are set (added by later revisions).
+SIGNATURE_LATER_FIELDS = (SIGNATURE_RULES, SIGNATURE_SIGNER_ROLE)
 
 
 def _fields(record: Any, names: tuple[str, ...]) -> dict[str, Any]:
@@ -70,12 +75,15 @@ def signature_fields(sig: Signature) -> dict[str, Any]:
     Returns
     -------
     dict[str, Any]
-        :data:`SIGNATURE_FIELDS` by name, and :data:`SIGNATURE_RULES` when the record has its rules.
+        :data:`SIGNATURE_FIELDS` by name, and each of :data:`SIGNATURE_LATER_FIELDS` the record has.
     """
-    fields = _fields(sig, SIGNATURE_FIELDS)
-    if sig.rules is not None:
-        fields[SIGNATURE_RULES] = sig.rules
-    return fields
+    return _fields(sig, SIGNATURE_FIELDS) | later_signature_fields(sig)
+
+
+def later_signature_fields(sig: Signature) -> dict[str, Any]:
+    """The fields of :data:`SIGNATURE_LATER_FIELDS` that ``sig`` has (not None), by name: a signature made
+    before a revision added one keeps the manifest hash and MAC it was made with."""
+    return {name: value for name in SIGNATURE_LATER_FIELDS if (value := getattr(sig, name)) is not None}
 
 
 def dataset_mac(dataset: Dataset, key: AuditKey | None = None) -> str:

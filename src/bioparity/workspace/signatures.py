@@ -20,12 +20,22 @@ the "four-eyes principle"); :func:`signing_refusal` states the rules once for ev
   default; switched off, one person may author, review and approve); nor "reviewed" by the person who
   approved the same result (review and approval are two people);
 * "approved" only while a currently valid "reviewed" signature by another person exists: a changed result
-  invalidates every signature (below), so it needs a new review before a new approval. With segregation
-  of duties switched off the approver's own review counts;
+  invalidates every signature (below), so it needs a new review before a new approval. Under segregation
+  of duties the review must be independent by the rule in force at approval: not by the run's creator
+  nor an author either, even if it was made while segregation of duties was off (an approval never rests
+  on a review the rule would refuse today). With segregation of duties switched off the approver's own
+  review counts;
+* "reviewed" and "approved" not on a superseded run: when a later run of the same kind in the same study
+  counts as approved, the reports use that one (:mod:`bioparity.report.evidence`), so a review or
+  approval of the older run would suggest otherwise. "authored" stays possible; its audit row records
+  the later runs (``later_runs``, ``superseded_by``), as does any signature of a run with later drafts,
+  and the signing page says which run the reports use;
 * each person signs a given content once per meaning.
 
-The rules in force when a signature is made (the program's ``segregation_of_duties``) are part of its
-record (``rules``, covered by its manifest hash and MAC) and shown with it. An approval is judged by the
+The rules in force when a signature is made (the program's ``segregation_of_duties``) and the signer's
+role(s) on the program then (``signer_role``, revision 0012; 21 CFR 11.10(g): the authority signed under
+stays on record when the role changes later) are part of its record, covered by its manifest hash and
+MAC, and shown with it. An approval is judged by the
 rule recorded with it (:func:`approval_holds`), never by the program's setting of today: switching
 segregation of duties on or off applies to signatures made afterwards and does not re-label results
 signed before (21 CFR 11.50, 11.70: a signature's manifestation and its link to the record stay as
@@ -70,8 +80,20 @@ from bioparity.workspace.access import (
 from bioparity.workspace.accounts import FailedPassword, check_password
 from bioparity.workspace.errors import ConflictError, PermissionDeniedError, WorkspaceError
 from bioparity.workspace.events import record, record_change
-from bioparity.workspace.roles import SIGN_PERMISSION, Meaning, permission_words
-from bioparity.workspace.sealing import SIGNATURE_FIELDS, signature_mac, signature_sealed
+from bioparity.workspace.roles import (
+    SIGN_PERMISSION,
+    Meaning,
+    member_permissions,
+    partner_permissions,
+    permission_words,
+)
+from bioparity.workspace.sealing import (
+    SIGNATURE_FIELDS,
+    SIGNATURE_LATER_FIELDS,
+    later_signature_fields,
+    signature_mac,
+    signature_sealed,
+)
 
 
 def signed_content(run: AnalysisRun) -> str:
@@ -135,9 +157,8 @@ def _manifest_hash(sig: Signature) -> str:
         "signed_at": sig.signed_at,
         "content_sha256": sig.content_sha256,
     }
-    if sig.rules is not None:  # recorded since revision 0011; earlier manifests keep their hash
-        manifest["rules"] = sig.rules
-    return sha256_hex(canonical_json(manifest))
+    # the rules (revision 0011) and the signer's role (0012) when recorded; earlier manifests keep their hash
+    return sha256_hex(canonical_json(manifest | later_signature_fields(sig)))
 
 
 def program_rules(program: Program) -> str:
@@ -194,6 +215,65 @@ def rules_independent(rules: object) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
+def signer_role(session: Session, user_id: str, program: Program) -> str:
+    """The roles of ``user_id`` on ``program`` now (:func:`program_roles`), as a signature records them
+    (revision 0012): canonical JSON, one object per membership that reaches the program,
+    ``[{"role":"reviewer"}]`` for a member of the owning organisation, ``[{"role":"analyst",
+    "share":"reviewer"}]`` for a member of a partner organisation the program is shared with (21 CFR
+    11.10(g): the authority a signature was made under stays on record if the role changes later)."""
+    roles = program_roles(session, user_id, program)
+    return canonical_json(
+        [{"role": r} if share is None else {"role": r, "share": share} for r, share in roles]
+    )
+
+
+def recorded_roles(text: object) -> tuple[tuple[str, str | None], ...] | None:
+    """The roles a signature (or its audit row) recorded as :func:`signer_role` wrote them.
+
+    Parameters
+    ----------
+    text : object
+        The recorded ``signer_role``: canonical JSON text, or None.
+
+    Returns
+    -------
+    tuple[tuple[str, str | None], ...] | None
+        (role, share role or None) pairs as :func:`~bioparity.workspace.access.program_roles` gives them;
+        None when nothing (or nothing readable) was recorded.
+    """
+    if not isinstance(text, str):
+        return None
+    try:
+        items = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(items, list) or not all(isinstance(i, dict) and "role" in i for i in items):
+        return None
+    return tuple((str(i["role"]), None if i.get("share") is None else str(i["share"])) for i in items)
+
+
+def role_granted(sig: Signature) -> bool | None:
+    """Whether the role signature ``sig`` recorded at signing grants its meaning (:data:`SIGN_PERMISSION`;
+    a partner's member by both their role and the share's,
+    :func:`~bioparity.workspace.roles.partner_permissions`); None when it recorded no (readable) role or
+    has a meaning or role this version does not know (21 CFR 11.10(g))."""
+    roles = recorded_roles(sig.signer_role)
+    if roles is None or sig.meaning not in set(Meaning):
+        return None
+    try:
+        granted = [member_permissions(r) if s is None else partner_permissions(s, r) for r, s in roles]
+    except ValueError:  # a role this version does not know
+        return None
+    return any(SIGN_PERMISSION[Meaning(sig.meaning)] in g for g in granted)
+
+
+def signer_role_words(text: object) -> str | None:
+    """The recorded signer role in words of the current language ("reviewer"; "analyst of a partner
+    organisation, program shared at reviewer"); None when the signature recorded none."""
+    roles = recorded_roles(text)
+    return None if roles is None else role_words(roles)
+
+
 @dataclass(frozen=True)
 class SignatureStatus:
     """A signature and whether it still holds, with the reason when it does not."""
@@ -207,6 +287,11 @@ class SignatureStatus:
         """Whether segregation of duties was in force when it was signed (None: not recorded)."""
         return signed_independent(self.signature)
 
+    @property
+    def role_words(self) -> str | None:
+        """The signer's role at signing in words (None: not recorded, signed before revision 0012)."""
+        return signer_role_words(self.signature.signer_role)
+
 
 class Rule(StrEnum):
     """Which rule refused a signature (recorded with the refusal in the audit trail)."""
@@ -217,6 +302,7 @@ class Rule(StrEnum):
     authorship = "authorship"  # "authored" by someone who did not run the analysis
     independence = "independence"  # review or approval by the run's creator or an author
     order = "order"  # approval without a currently valid review by another person
+    superseded = "superseded"  # review or approval of a run a later approved run of its kind replaces
 
 
 #: Refusals that say the signer may not do this (403); the others contradict the run's state (409).
@@ -244,6 +330,68 @@ class Refusal:
 
 
 @dataclass(frozen=True)
+class LaterRuns:
+    """The succeeded runs of a run's kind in its study made after it (ordered by creation as the reports
+    order them, :mod:`bioparity.report.evidence`): the reports use the latest approved run of a kind in a
+    study, so a run with a later approved one is superseded."""
+
+    #: The latest later run that counts as approved: what the reports use instead (None: none is).
+    approved: AnalysisRun | None
+    #: The later runs after that one (all later runs when none is approved), none approved: drafts, as
+    #: :meth:`bioparity.report.evidence.StudyEvidence.drafts` lists them; if one is approved, the reports
+    #: use it instead.
+    drafts: tuple[AnalysisRun, ...]
+    #: Every later run's id, in order.
+    ids: tuple[str, ...] = ()
+
+    def recorded(self) -> dict[str, Any]:
+        """What a signature's audit row records of them: ``later_runs`` (ids) and ``superseded_by`` (the
+        approved one reports use, or None); nothing when there are none."""
+        if not self.ids:
+            return {}
+        used = None if self.approved is None else self.approved.id
+        return {"later_runs": list(self.ids), "superseded_by": used}
+
+
+def later_runs(session: Session, run: AnalysisRun, program: Program) -> LaterRuns:
+    """The succeeded runs of ``run``'s kind in its study made after it, and which of them the reports use.
+
+    Parameters
+    ----------
+    session : Session
+        The unit of work to read in.
+    run : AnalysisRun
+        The run to be signed.
+    program : Program
+        Its program (whose segregation of duties judges approvals recorded without their rule).
+
+    Returns
+    -------
+    LaterRuns
+        The latest later approved run (:func:`approval_holds`) and the later drafts.
+    """
+    query = (
+        select(AnalysisRun)
+        .where(
+            AnalysisRun.study_id == run.study_id,
+            AnalysisRun.kind == run.kind,
+            AnalysisRun.status == "succeeded",
+            AnalysisRun.id != run.id,
+        )
+        .order_by(AnalysisRun.created_at, AnalysisRun.id)
+    )
+    later = [r for r in session.scalars(query) if (r.created_at, r.id) > (run.created_at, run.id)]
+    independent = program.segregation_of_duties is not False
+    ids = tuple(r.id for r in later)
+    drafts: list[AnalysisRun] = []
+    for newer in reversed(later):  # from the latest: the first approved one is what the reports use
+        if approval_holds(run_signatures(session, newer), creator=newer.created_by, independent=independent):
+            return LaterRuns(newer, tuple(reversed(drafts)), ids)
+        drafts.append(newer)
+    return LaterRuns(None, tuple(reversed(drafts)), ids)
+
+
+@dataclass(frozen=True)
 class SigningChoices:
     """What a person may sign on a run now, and why not the other meanings their role grants."""
 
@@ -251,20 +399,33 @@ class SigningChoices:
     refusals: tuple[Refusal, ...]
     #: Whether the person's role grants any meaning at all.
     may_sign: bool
+    #: The later runs of its kind in its study (the signing page says when the run is superseded).
+    later: LaterRuns
 
 
 def _meaning_word(how: Meaning) -> str:
     return _(how.value)  # the page label of the stored code (a msgid of the web catalogue)
 
 
-def _holds_review(statuses: Sequence[SignatureStatus], approver_id: str, independent: bool) -> bool:
-    """Whether a valid "reviewed" signature holds, by someone other than the approver when ``independent``."""
+def _holds_review(
+    statuses: Sequence[SignatureStatus], approver_id: str, independent: bool, creator: str | None
+) -> bool:
+    """Whether a valid "reviewed" signature holds that an approval by ``approver_id`` may rest on: with
+    segregation of duties (``independent``) one by a person independent of the analysis
+    (:func:`_not_independent`), whenever it was made (a review made while segregation of duties was off
+    does not make an approval under it independent); without, any."""
+    excluded = _not_independent(statuses, approver_id, creator) if independent else set()
     return any(
-        s.valid
-        and s.signature.meaning == Meaning.reviewed
-        and not (independent and s.signature.user_id == approver_id)
+        s.valid and s.signature.meaning == Meaning.reviewed and s.signature.user_id not in excluded
         for s in statuses
     )
+
+
+def _not_independent(statuses: Sequence[SignatureStatus], approver_id: str, creator: str | None) -> set[str]:
+    """Whose review an approval by ``approver_id`` under segregation of duties cannot rest on: the approver,
+    the run's ``creator`` and everyone who signed it as authored (EU GMP Annex 11 §2; PIC/S PI 041-1 §9)."""
+    authors = {s.signature.user_id for s in statuses if s.signature.meaning == Meaning.authored}
+    return {approver_id, *authors} | ({creator} if creator is not None else set())
 
 
 def signing_refusal(
@@ -274,10 +435,12 @@ def signing_refusal(
     program: Program,
     how: Meaning,
     statuses: Sequence[SignatureStatus],
+    later: LaterRuns | None = None,
 ) -> Refusal | None:
     """Why ``actor`` may not sign ``run`` with meaning ``how`` now (None: they may), by the rules of the
-    module docstring, checked in this order: role, a result to sign, signed before, authorship,
-    independence, order. ``statuses`` are the run's signatures as :func:`check_signature` reports them."""
+    module docstring, checked in this order: role, a result to sign, superseded, signed before,
+    authorship, independence, order. ``statuses`` are the run's signatures as :func:`check_signature`
+    reports them; ``later`` the run's :func:`later_runs` (read when needed if not given)."""
     user_id = actor.user_id
 
     def refuse(rule: Rule, say: Callable[[], str]) -> Refusal:
@@ -307,6 +470,20 @@ def signing_refusal(
                 % {"run": run.id, "status": run.status}
             ),
         )
+    if how is not Meaning.authored:
+        used = (later or later_runs(session, run, program)).approved
+        if used is not None:
+            return refuse(
+                Rule.superseded,
+                lambda: (
+                    _(
+                        "this result is superseded: the reports use the later approved run %(run)s of this "
+                        "kind in this study; a review or approval of this run would not change that (sign "
+                        "the run the reports use, or run the analysis again)"
+                    )
+                    % {"run": used.id}
+                ),
+            )
     mine = [s.signature for s in statuses if s.signature.user_id == user_id]
     content = signed_content_sha256(run)
     if any(sig.meaning == how and sig.content_sha256 == content for sig in mine):
@@ -336,19 +513,25 @@ def signing_refusal(
                 Rule.independence,
                 lambda: _("four-eyes principle: you approved this result, so another person must review it"),
             )
-    if how is Meaning.approved and not _holds_review(statuses, user_id, independent):
-        own = _holds_review(statuses, user_id, False)
-        return refuse(Rule.order, lambda: _order_reason(own_review=own))
+    if how is Meaning.approved and not _holds_review(statuses, user_id, independent, run.created_by):
+        reviews = [s.signature for s in statuses if s.valid and s.signature.meaning == Meaning.reviewed]
+        return refuse(Rule.order, lambda: _order_reason(reviews, user_id))
     return None
 
 
-def _order_reason(*, own_review: bool) -> str:
-    """The refusal of an approval without a currently valid review (by another person)."""
-    if own_review:
+def _order_reason(reviews: Sequence[Signature], approver_id: str) -> str:
+    """The refusal of an approval without a currently valid review (``reviews``) by an independent person."""
+    if any(r.user_id == approver_id for r in reviews):
         return _(
             "four-eyes principle: you reviewed this result yourself; an approval needs a currently valid "
             "review by another person"
         )
+    if reviews:  # only by the run's creator or an author, reviewed while segregation of duties was off
+        return _(
+            "segregation of duties: the only currently valid review is by %(name)s, who ran this analysis "
+            "or signed it as authored (a review made while segregation of duties was off); an approval "
+            "under segregation of duties needs a review by a person independent of the analysis"
+        ) % {"name": ", ".join(sorted({r.display_name for r in reviews}))}
     return _(
         "an approval needs a currently valid review first: this result has none (a review of a result "
         "that changed since no longer holds)"
@@ -373,11 +556,13 @@ def signing_choices(
 ) -> SigningChoices:
     """The meanings ``actor`` may sign on ``run`` now (what a signing form offers), and the reasons for
     the others their role grants (a role that grants none: ``may_sign`` False, no reasons)."""
-    refusals = {how: signing_refusal(session, actor, run, program, how, statuses) for how in Meaning}
+    later = later_runs(session, run, program)
+    refusals = {how: signing_refusal(session, actor, run, program, how, statuses, later) for how in Meaning}
     return SigningChoices(
         meanings=tuple(how for how, why in refusals.items() if why is None),
         refusals=tuple(why for why in refusals.values() if why is not None and why.rule is not Rule.role),
         may_sign=any(why is None or why.rule is not Rule.role for why in refusals.values()),
+        later=later,
     )
 
 
@@ -408,8 +593,9 @@ def sign_run(
     period of controlled access uses all its components; a session's sign-in does not stand in for one).
 
     Raises NotFoundError for a run the actor cannot read; PermissionDeniedError (role, authorship,
-    independence, wrong user name or password) or ConflictError (no result, already signed, no valid
-    review before an approval) otherwise, each recorded in the audit trail (see the module docstring)."""
+    independence, wrong user name or password) or ConflictError (no result, superseded, already signed,
+    no valid review before an approval) otherwise, each recorded in the audit trail (see the module
+    docstring)."""
     try:
         how = Meaning(meaning)
     except ValueError:
@@ -418,7 +604,8 @@ def sign_run(
             % {"meaning": meaning, "meanings": ", ".join(Meaning)}
         ) from None
     run, _study, program = require_run(session, actor, run_id)
-    refusal = signing_refusal(session, actor, run, program, how, run_signatures(session, run))
+    later = later_runs(session, run, program)
+    refusal = signing_refusal(session, actor, run, program, how, run_signatures(session, run), later)
     if refusal is not None and refusal.rule is Rule.role:  # no password asked of a role without the right
         raise _refuse(session, actor, run, program, refusal)
     user = session.get(User, actor.user_id)
@@ -434,17 +621,23 @@ def sign_run(
         raise PermissionDeniedError(_("signature refused: the user name or password does not match"))
     if refusal is not None:
         raise _refuse(session, actor, run, program, refusal)
-    sig = sealed_signature(run, user, how, rules=program_rules(program))
+    sig = sealed_signature(
+        run, user, how, rules=program_rules(program), role=signer_role(session, user.id, program)
+    )
     session.add(sig)
     session.flush()
-    record_change(session, actor, "sign", "signature", sig, program)
+    # a later run of its kind (what the reports use, or a draft that may replace it) is on record with it
+    record_change(session, actor, "sign", "signature", sig, program, extra=later.recorded())
     return sig
 
 
-def sealed_signature(run: AnalysisRun, user: User, how: Meaning, *, rules: str | None = None) -> Signature:
+def sealed_signature(
+    run: AnalysisRun, user: User, how: Meaning, *, rules: str | None = None, role: str | None = None
+) -> Signature:
     """A new signature of ``user`` on ``run``'s current content with meaning ``how``, signed now under the
-    signing ``rules`` in force (:func:`program_rules`; None records none): its manifest hash and its MAC
-    with the audit key set (not added to a session; no rule checked: see :func:`sign_run`)."""
+    signing ``rules`` in force (:func:`program_rules`) by a signer of ``role`` (:func:`signer_role`; None
+    records none of either): its manifest hash and its MAC with the audit key set (not added to a
+    session; no rule checked: see :func:`sign_run`)."""
     sig = Signature(
         id=new_id(),
         run_id=run.id,
@@ -455,18 +648,23 @@ def sealed_signature(run: AnalysisRun, user: User, how: Meaning, *, rules: str |
         signed_at=utc_timestamp(),
         content_sha256=signed_content_sha256(run),
         rules=rules,
+        signer_role=role,
     )
     sig.signature_sha256 = _manifest_hash(sig)
     sig.mac = signature_mac(sig)
     return sig
 
 
-def approval_holds(statuses: Sequence[SignatureStatus], *, independent: bool = True) -> bool:
+def approval_holds(
+    statuses: Sequence[SignatureStatus], *, creator: str | None, independent: bool = True
+) -> bool:
     """Whether the run these signatures belong to counts as approved: a valid "approved" signature with a
-    valid "reviewed" one made before it, by another person unless segregation of duties was off when the
-    approval was signed (the rule recorded with it; for an approval that records none, ``independent``:
-    the program's setting now). An approval recorded without such a review (before these rules) does not
-    count."""
+    valid "reviewed" one made before it that the approval may rest on (:func:`_holds_review`: by a person
+    independent of the analysis, neither the approver nor the run's ``creator`` nor an author, unless
+    segregation of duties was off when the approval was signed (the rule recorded with it; for an
+    approval that records none, ``independent``: the program's setting now). An approval recorded
+    without such a review (before these rules, or resting on a review by the run's creator made while
+    segregation of duties was off) does not count."""
     return any(
         a.valid
         and a.signature.meaning == Meaning.approved
@@ -474,6 +672,7 @@ def approval_holds(statuses: Sequence[SignatureStatus], *, independent: bool = T
             [r for r in statuses if r.signature.signed_at <= a.signature.signed_at],
             a.signature.user_id,
             _first_known(signed_independent(a.signature), independent),
+            creator,
         )
         for a in statuses
     )
@@ -511,7 +710,7 @@ def check_signature(run: AnalysisRun, sig: Signature) -> SignatureStatus:
         key = load_key()
     except AuditKeyError:  # reported by the seal check, after the record's own hash (as without a memo)
         return SignatureStatus(sig, *_verdict(run, sig, None))
-    record = (*(getattr(sig, name) for name in SIGNATURE_FIELDS), sig.rules, sig.mac)
+    record = (*(getattr(sig, name) for name in (*SIGNATURE_FIELDS, *SIGNATURE_LATER_FIELDS)), sig.mac)
     valid, problem = _VERDICTS.get((record, content_key(run), key), lambda: _verdict(run, sig, key))
     return SignatureStatus(sig, valid, problem)
 
