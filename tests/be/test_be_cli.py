@@ -300,7 +300,8 @@ def test_pk_similarity_model_line_states_the_ci_level(tmp_path: Path) -> None:
         model_line = next(line for line in err.splitlines() if line.startswith("Model:"))
         assert model_line.endswith(sentence)
         (main,) = pk_tables(pd.read_csv(out)).main
-        assert main.note.endswith(sentence) and f"{level} CI" in main.title
+        # the model statement first, then how the intervals were judged (evaluation_statement)
+        assert main.note.startswith(model_line) and f"{level} CI" in main.title
 
 
 def test_be_on_one_row_per_subject_points_to_pk_similarity() -> None:
