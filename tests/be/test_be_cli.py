@@ -320,3 +320,16 @@ def test_pk_similarity_missing_metric_lists_what_the_file_has(tmp_path: Path) ->
     assert code == 2
     assert "metric(s) AUCLST not found; the file has CMAX, AUCIFO" in err
     assert not out.exists()
+
+
+def test_pk_similarity_prints_how_the_intervals_are_judged(tmp_path: Path) -> None:
+    """As the report's note: after the model line, the acceptance range with its source (EMA
+    CPMP/EWP/QWP/1401/98 Rev. 1 4.1.8), the metrics by name, the population and no outlier exclusion."""
+    out = tmp_path / "o.csv"
+    args = ["--arms", "test,eu-ref,us-ref", "--metrics", "CMAX,AUCIFO", "--out", str(out)]
+    code, _, err = invoke("pk-similarity", str(SHIPPED_3ARM), *args)
+    assert code == 0, err
+    line = next(line for line in err.splitlines() if line.startswith("Acceptance:"))
+    assert "within 80.00-125.00%, its bounds rounded to two decimals" in line and "4.1.8" in line
+    assert "(Cmax (CMAX), AUC0-inf (AUCIFO))" in line
+    assert "Analysis population: completers" in line and "No subject was excluded as an outlier" in line
