@@ -70,11 +70,11 @@ def pk_similarity_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[
     aucpext_rule = text_option(options, "aucpext_rule", "keep")
     wanted = [*metrics, *(["AUCPEO"] if "AUCIFO" in metrics else [])]
     try:
-        wide, _subject, arm = metric_table(frame, "PK parameters", None, None, wanted, [])
+        wide, subject, arm = metric_table(frame, "PK parameters", None, None, wanted, [])
     except DataFileError:
         if wanted == metrics:
             raise
-        wide, _subject, arm = metric_table(frame, "PK parameters", None, None, metrics, [])
+        wide, subject, arm = metric_table(frame, "PK parameters", None, None, metrics, [])
     table, notes = pk_similarity_table(
         wide,
         arm,
@@ -85,6 +85,8 @@ def pk_similarity_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[
         theta1=number_option(options, "theta1", 0.80),
         population=population,
         aucpext_rule=aucpext_rule,
+        file="PK parameters",  # as the reader names the table in its errors (metric_table)
+        subject_column=subject,
     )
     return frame_result(table, notes=notes)
 
