@@ -326,3 +326,29 @@ def test_a_zero_value_is_left_out_and_named_with_the_reason() -> None:
     assert (row["n_test"], row["n_reference"]) == (len(x), len(y)) == (39, 37)
     assert row["ci_lower"] == pytest.approx(100 * np.exp(ci.low), rel=1e-12)
     assert row["ci_upper"] == pytest.approx(100 * np.exp(ci.high), rel=1e-12)
+
+
+def test_the_notes_name_the_subjects_not_analysed() -> None:
+    """Subject accountability (EMA CPMP/EWP/QWP/1401/98 Rev. 1 4.1.8): the notes counted the subjects left
+    out per arm ("AUCIFO: not analysed (not a completer): test 1") but never said which; with the subject
+    column they are named, the first 20 and the rest counted, and the count note is kept as it was."""
+    d = three_arms()
+    d.insert(0, "subject", [f"S{i:03d}" for i in range(len(d))])
+    d["CMAX"] = d["AUCIFO"] / 100
+    d.loc[[1, 50], "CMAX"] = np.nan
+    _, notes = pk_similarity_table(d, "arm", ["test", "eu-ref"], ["AUCIFO", "CMAX"], subject_column="subject")
+    assert "AUCIFO: not analysed (not a completer): test 1, eu-ref 1" in notes
+    assert "AUCIFO: subjects not analysed: test S001, eu-ref S050" in notes
+    assert "CMAX: subjects not analysed: test S001, eu-ref S050" in notes
+    d.loc[:24, "CMAX"] = np.nan  # 25 test subjects without CMAX
+    _, notes = pk_similarity_table(d, "arm", ["test", "eu-ref"], ["CMAX"], subject_column="subject")
+    (named,) = [n for n in notes if "subjects not analysed" in n]
+    assert named.startswith("CMAX: subjects not analysed: test S000, test S001,")
+    assert named.endswith("test S019 and 6 more")  # 25 test + 1 eu-ref: 20 named
+
+
+def test_subjects_not_analysed_in_chinese() -> None:
+    from bioparity.i18n.notes import translate_note
+
+    text = translate_note("CMAX: subjects not analysed: test S000, eu-ref S050 and 6 more", "zh-CN")
+    assert text == "CMAX：未纳入分析的受试者：test S000, eu-ref S050，另有 6 名"

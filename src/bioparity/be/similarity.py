@@ -355,6 +355,10 @@ ZERO_NOT_ANALYSED = note_template(
     "{metric}: value 0 not analysed (no logarithm; EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8: a subject "
     "without measurable concentrations may be left out, and must be reported): {subjects}"
 )
+SUBJECTS_NOT_ANALYSED = note_template("{metric}: subjects not analysed: {subjects}")
+SUBJECTS_NOT_ANALYSED_MORE = note_template("{metric}: subjects not analysed: {subjects} and {more:d} more")
+#: Subjects a note names one by one (the rest counted).
+NAMED_SUBJECTS = 20
 AUCEXT_NOT_CHECKED = note_template("AUCIFO: no {column} column, %AUCext > {limit:g}% not checked")
 SUBGROUP_TOO_SMALL = note_template(
     "{metric}: {subgroup} subgroup has fewer than 2 subjects in an arm; not analysed"
@@ -457,14 +461,17 @@ def pk_similarity_table(
     for metric in metrics:
         zero = base & (values[metric] == 0.0)
         if zero.any():
-            named = who[zero] if who is not None else [f"#{i + 1}" for i in np.flatnonzero(zero)]
-            subjects = ", ".join(f"{a} {s}" for a, s in zip(labels[zero], named, strict=True))
+            subjects, _more = _named(labels, who, zero, limit=None)
             notes.append(ZERO_NOT_ANALYSED.format(metric=metric, subjects=subjects))
         ok = complete.copy() if population == "completers" else base & usable[metric]
         missing = {a: int(((labels == a) & ~ok).sum()) for a in arms}
         if any(missing.values()):
             counts = ", ".join(f"{a} {k}" for a, k in missing.items() if k)
             notes.append(not_analysed.format(metric=metric, counts=counts))
+            if who is not None:  # subject accountability (EMA 1401 Rev. 1, 4.1.8): who, not only how many
+                subjects, more = _named(labels, who, in_arms & ~ok, limit=NAMED_SUBJECTS)
+                template = SUBJECTS_NOT_ANALYSED_MORE if more else SUBJECTS_NOT_ANALYSED
+                notes.append(template.format(metric=metric, subjects=subjects, more=more))
         if metric == "AUCIFO" and pext is not None:
             hi = sum(int(((labels == a) & base & usable["AUCIFO"] & over).sum()) for a in arms)
             n_obs = sum(int(((labels == a) & base & np.isfinite(values["AUCIFO"])).sum()) for a in arms)
@@ -528,3 +535,14 @@ def _refuse_negative(
                 value=f"{v[i]:g}",
                 expected=A_PK_VALUE_NOT_NEGATIVE,
             )
+
+
+def _named(
+    labels: npt.NDArray[Any], who: npt.NDArray[Any] | None, mask: npt.NDArray[np.bool_], limit: int | None
+) -> tuple[str, int]:
+    """``("test PK101-0006, eu-ref PK101-0070", 0)``: arm and subject (``#row`` without a subject column)
+    of the rows in ``mask``, the first ``limit`` (None: all) named, and how many more there are."""
+    rows = np.flatnonzero(mask)
+    shown = rows if limit is None else rows[:limit]
+    names = [f"{labels[i]} {who[i] if who is not None else f'#{i + 1}'}" for i in shown]
+    return ", ".join(names), len(rows) - len(shown)
