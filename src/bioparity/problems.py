@@ -315,6 +315,8 @@ PK_PARAMETERS = note_template("PK parameters")
 ARMS_NOT_IN_DATA = note_template("arm(s) {arms} not in the data")
 ADA_STATUS_NOT_BINARY = note_template("ADA status is not 0 or 1")
 AN_ADA_STATUS = note_template("1 (ADA-positive) or 0 (ADA-negative) for every analysed subject")
+NEGATIVE_PK_VALUE = note_template("negative PK value (subject {subject})")
+A_PK_VALUE_NOT_NEGATIVE = note_template("a positive value, or empty when missing")
 
 # --- CAA lots (bioparity.caa.inputs, bioparity.io.caa; potency results as lots: bioparity.caa.potency) ---
 NO_MEASUREMENT_ROWS = note_template("no measurement rows")

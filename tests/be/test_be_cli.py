@@ -300,7 +300,8 @@ def test_pk_similarity_model_line_states_the_ci_level(tmp_path: Path) -> None:
         model_line = next(line for line in err.splitlines() if line.startswith("Model:"))
         assert model_line.endswith(sentence)
         (main,) = pk_tables(pd.read_csv(out)).main
-        assert main.note.endswith(sentence) and f"{level} CI" in main.title
+        # the model statement first, then how the intervals were judged (evaluation_statement)
+        assert main.note.startswith(model_line) and f"{level} CI" in main.title
 
 
 def test_be_on_one_row_per_subject_points_to_pk_similarity() -> None:
@@ -319,3 +320,16 @@ def test_pk_similarity_missing_metric_lists_what_the_file_has(tmp_path: Path) ->
     assert code == 2
     assert "metric(s) AUCLST not found; the file has CMAX, AUCIFO" in err
     assert not out.exists()
+
+
+def test_pk_similarity_prints_how_the_intervals_are_judged(tmp_path: Path) -> None:
+    """As the report's note: after the model line, the acceptance range with its source (EMA
+    CPMP/EWP/QWP/1401/98 Rev. 1 4.1.8), the metrics by name, the population and no outlier exclusion."""
+    out = tmp_path / "o.csv"
+    args = ["--arms", "test,eu-ref,us-ref", "--metrics", "CMAX,AUCIFO", "--out", str(out)]
+    code, _, err = invoke("pk-similarity", str(SHIPPED_3ARM), *args)
+    assert code == 0, err
+    line = next(line for line in err.splitlines() if line.startswith("Acceptance:"))
+    assert "within 80.00-125.00%, its bounds rounded to two decimals" in line and "4.1.8" in line
+    assert "(Cmax (CMAX), AUC0-inf (AUCIFO))" in line
+    assert "Analysis population: completers" in line and "No subject was excluded as an outlier" in line

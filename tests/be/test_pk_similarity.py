@@ -289,3 +289,66 @@ def test_cli_limits_in_percent_exit_2_without_writing(tmp_path: Path) -> None:
         assert run.exit_code == 2, run.output
         assert "ratios" in run.output and "not 80 and 125" in run.output
         assert not out.exists()
+
+
+def test_a_negative_value_is_refused_naming_column_and_subject() -> None:
+    """Was left out as if missing ("not a completer: test 1"): a negative Cmax or AUC is a data error."""
+    d = three_arms()
+    d.insert(0, "subject", [f"S{i:03d}" for i in range(len(d))])
+    d.loc[3, "AUCIFO"] = -12.5
+    with pytest.raises(DataFileError) as err:
+        pk_similarity_table(d, "arm", ["test", "eu-ref"], ["AUCIFO"], file="pk.csv", subject_column="subject")
+    text = err.value.message()
+    assert "pk.csv" in text and "column 'AUCIFO'" in text and "subject S003" in text and "-12.5" in text
+    with pytest.raises(DataFileError) as err:  # without a subject column: the data row
+        pk_similarity_table(d, "arm", ["test", "eu-ref"], ["AUCIFO"], file="pk.csv")
+    assert "row 4" in err.value.message() and "negative PK value (subject #4)" in err.value.message()
+
+
+def test_a_zero_value_is_left_out_and_named_with_the_reason() -> None:
+    """A Cmax of 0 (no measurable exposure) has no logarithm: left out of the metric, each subject named in
+    the notes with the reason (EMA CPMP/EWP/QWP/1401/98 Rev. 1 4.1.8: may be excluded, must be reported);
+    before, the note said only "not analysed (missing value): test 1". The interval equals the one without
+    that subject (scipy Welch, 1e-12)."""
+    d = three_arms()
+    d.insert(0, "subject", [f"S{i:03d}" for i in range(len(d))])
+    d.loc[[2, 45], "AUCIFO"] = 0.0  # one test subject, one eu-ref subject
+    table, notes = pk_similarity_table(
+        d, "arm", ["test", "eu-ref"], ["AUCIFO"], subject_column="subject", population="available"
+    )
+    (zero,) = [n for n in notes if "value 0 not analysed" in n]
+    assert zero.startswith("AUCIFO: ") and zero.endswith("test S002, eu-ref S045") and "4.1.8" in zero
+    kept = d[d["AUCIFO"] > 0]
+    x = np.log(kept.loc[kept["arm"] == "test", "AUCIFO"])
+    y = np.log(kept.loc[kept["arm"] == "eu-ref", "AUCIFO"])
+    ci = stats.ttest_ind(x, y, equal_var=False).confidence_interval(0.90)
+    row = table.iloc[0]
+    assert (row["n_test"], row["n_reference"]) == (len(x), len(y)) == (39, 37)
+    assert row["ci_lower"] == pytest.approx(100 * np.exp(ci.low), rel=1e-12)
+    assert row["ci_upper"] == pytest.approx(100 * np.exp(ci.high), rel=1e-12)
+
+
+def test_the_notes_name_the_subjects_not_analysed() -> None:
+    """Subject accountability (EMA CPMP/EWP/QWP/1401/98 Rev. 1 4.1.8): the notes counted the subjects left
+    out per arm ("AUCIFO: not analysed (not a completer): test 1") but never said which; with the subject
+    column they are named, the first 20 and the rest counted, and the count note is kept as it was."""
+    d = three_arms()
+    d.insert(0, "subject", [f"S{i:03d}" for i in range(len(d))])
+    d["CMAX"] = d["AUCIFO"] / 100
+    d.loc[[1, 50], "CMAX"] = np.nan
+    _, notes = pk_similarity_table(d, "arm", ["test", "eu-ref"], ["AUCIFO", "CMAX"], subject_column="subject")
+    assert "AUCIFO: not analysed (not a completer): test 1, eu-ref 1" in notes
+    assert "AUCIFO: subjects not analysed: test S001, eu-ref S050" in notes
+    assert "CMAX: subjects not analysed: test S001, eu-ref S050" in notes
+    d.loc[:24, "CMAX"] = np.nan  # 25 test subjects without CMAX
+    _, notes = pk_similarity_table(d, "arm", ["test", "eu-ref"], ["CMAX"], subject_column="subject")
+    (named,) = [n for n in notes if "subjects not analysed" in n]
+    assert named.startswith("CMAX: subjects not analysed: test S000, test S001,")
+    assert named.endswith("test S019 and 6 more")  # 25 test + 1 eu-ref: 20 named
+
+
+def test_subjects_not_analysed_in_chinese() -> None:
+    from bioparity.i18n.notes import translate_note
+
+    text = translate_note("CMAX: subjects not analysed: test S000, eu-ref S050 and 6 more", "zh-CN")
+    assert text == "CMAX：未纳入分析的受试者：test S000, eu-ref S050，另有 6 名"

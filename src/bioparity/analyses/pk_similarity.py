@@ -70,11 +70,11 @@ def pk_similarity_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[
     aucpext_rule = text_option(options, "aucpext_rule", "keep")
     wanted = [*metrics, *(["AUCPEO"] if "AUCIFO" in metrics else [])]
     try:
-        wide, _subject, arm = metric_table(frame, "PK parameters", None, None, wanted, [])
+        wide, subject, arm = metric_table(frame, "PK parameters", None, None, wanted, [])
     except DataFileError:
         if wanted == metrics:
             raise
-        wide, _subject, arm = metric_table(frame, "PK parameters", None, None, metrics, [])
+        wide, subject, arm = metric_table(frame, "PK parameters", None, None, metrics, [])
     table, notes = pk_similarity_table(
         wide,
         arm,
@@ -85,6 +85,8 @@ def pk_similarity_kind(frame: pd.DataFrame, options: Mapping[str, Any]) -> dict[
         theta1=number_option(options, "theta1", 0.80),
         population=population,
         aucpext_rule=aucpext_rule,
+        file="PK parameters",  # as the reader names the table in its errors (metric_table)
+        subject_column=subject,
     )
     return frame_result(table, notes=notes)
 
@@ -140,6 +142,86 @@ def model_statement(frame: pd.DataFrame) -> str:
     return f"{text % values} {interval % {'level': level}}"
 
 
+#: The standard acceptance range of the 90% CI of a GMR, percent (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8).
+STANDARD_LIMITS = (80.0, 125.0)
+
+
+def evaluation_statement(frame: pd.DataFrame) -> str:
+    """How a PK similarity table was judged, in words, for the reader of the report (the reader's language):
+    the metrics by name, the acceptance range with its source, the analysis population with the subjects
+    not analysed per arm, and that no subject was excluded as an outlier; empty when the table lacks the
+    columns.
+
+    Sources: EMA Guideline on the investigation of bioequivalence (CPMP/EWP/QWP/1401/98 Rev. 1, 2010),
+    section 4.1.8: the 90% CI of the ratio within 80.00-125.00%, its bounds rounded to two decimals, and no
+    exclusion of data for statistical or pharmacokinetic reasons alone; FDA, Clinical Pharmacology Data to
+    Support a Demonstration of Biosimilarity to a Reference Product (2016), section IV: the 90% CI of the GMR
+    of each PK metric within 80-125%.
+    """
+    from bioparity.pathways.inventory import PK_METRICS  # the metric names of the readiness rules
+
+    needed = {METRIC, TEST_ARM, REFERENCE_ARM, LOWER_LIMIT, UPPER_LIMIT}
+    if not needed <= set(frame.columns) or not len(frame):
+        return ""
+    rows = frame[frame["subgroup"].astype(str) == "all"] if "subgroup" in frame.columns else frame
+    metrics = list(dict.fromkeys(str(m) for m in rows[METRIC]))
+    named = ", ".join(f"{PK_METRICS[m]} ({m})" if m in PK_METRICS else m for m in metrics)
+    limits = sorted({(float(r[LOWER_LIMIT]), float(r[UPPER_LIMIT])) for r in rows.to_dict("records")})
+    ranges = _(" or ").join(f"{percent_text(lo)}-{percent_text(hi)}%" for lo, hi in limits)
+    values = {"level": _ci_level_text(frame) or "90%", "limits": ranges, "metrics": named}
+    if all(round(lo, 2) == STANDARD_LIMITS[0] and round(hi, 2) == STANDARD_LIMITS[1] for lo, hi in limits):
+        accept = _(
+            "Acceptance: the %(level)s CI of the GMR of each metric (%(metrics)s) within %(limits)s, its "
+            "bounds rounded to two decimals (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8; FDA, Clinical "
+            "Pharmacology Data to Support a Demonstration of Biosimilarity to a Reference Product, 2016, "
+            "section IV)."
+        )
+    else:
+        accept = _(
+            "Acceptance: the %(level)s CI of the GMR of each metric (%(metrics)s) within %(limits)s, its "
+            "bounds rounded to two decimals; limits set by the option theta1, not the standard "
+            "80.00-125.00%% (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8)."
+        )
+    return " ".join([accept % values, _population_text(rows), _exclusion_text(rows)])
+
+
+def _population_text(rows: pd.DataFrame) -> str:
+    """The analysis population and the subjects not analysed per arm (the most over the metrics: a missing
+    value, not a completer, or AUCIFO left out by the %AUCext rule; the notes say which)."""
+    arms = list(dict.fromkeys([*rows[TEST_ARM].astype(str), *rows[REFERENCE_ARM].astype(str)]))
+    left = dict.fromkeys(arms, 0)
+    for r in rows.to_dict("records"):
+        for arm, column in ((r[TEST_ARM], "n_missing_test"), (r[REFERENCE_ARM], "n_missing_reference")):
+            left[str(arm)] = max(left[str(arm)], int(r.get(column) or 0))
+    population = str(rows["population"].iloc[0]) if "population" in rows.columns else ""
+    text = {
+        "completers": _("Analysis population: completers (the subjects with a value of every metric)."),
+        "available": _("Analysis population: per metric, every subject with a value of it."),
+    }.get(population, "")
+    counts = ", ".join(f"{arm} {n}" for arm, n in left.items() if n)
+    out = (
+        _("Subjects not analysed in a metric: %(counts)s (the notes give the reason).") % {"counts": counts}
+        if counts
+        else _("Every subject of these arms was analysed in every metric.")
+    )
+    return f"{text} {out}".strip()
+
+
+def _exclusion_text(rows: pd.DataFrame) -> str:
+    """That no subject was excluded as an outlier, and the %AUCext rule when it left subjects out."""
+    text = _(
+        "No subject was excluded as an outlier: data are not excluded for statistical or pharmacokinetic "
+        "reasons alone (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8)."
+    )
+    rule = rows["aucpext_rule"].astype(str) if "aucpext_rule" in rows.columns else pd.Series(dtype=str)
+    if rule.str.startswith("exclude").any():
+        text += " " + _(
+            "AUCIFO of the subjects whose extrapolated share of AUC is above the limit is left out by the "
+            "option aucpext_rule=exclude (the guideline keeps them and asks for a discussion)."
+        )
+    return text
+
+
 def _ci_level_text(frame: pd.DataFrame) -> str | None:
     """The two-sided level of the table's intervals, ``90%``: its ``ci_level``, else ``1 - 2 alpha`` (TOST at
     one-sided alpha is the two-sided ``1 - 2 alpha`` interval, Schuirmann 1987); None when it has neither."""
@@ -189,12 +271,12 @@ def pk_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> 
             _("n test/reference"),
             _("GMR %% (%(level)s CI)") % {"level": level},
             _("limits %"),
-            _("CV% test/reference"),
+            _("geometric CV% test/reference"),
             _("outcome"),
         ),
         tuple(rows),
         (False, False, True, True, True, True, False),
-        note=model_statement(frame),
+        note=f"{model_statement(frame)} {evaluation_statement(frame)}".strip(),
     )
     # the stored columns under the labels and with the precision of the main table (a ratio, CI bound, limit
     # and CV to two decimals: was 96.5846 (89.1922, 104.59), one row in three precisions); the counts of

@@ -216,9 +216,12 @@ LABELS: dict[str, KeyLabel] = {
     "n_tt": KeyLabel(gettext_noop("subjects with T at least twice")),
     "n_rr": KeyLabel(gettext_noop("subjects with R at least twice")),
     "subjects_per_sequence": KeyLabel(gettext_noop("subjects per sequence")),
-    "missing_per_sequence": KeyLabel(gettext_noop("missing values per sequence")),
-    "missing_per_period": KeyLabel(gettext_noop("missing values per period")),
-    "missing_values": KeyLabel(gettext_noop("missing values")),
+    # missing_values counts rows whose PK cell is empty; the per-sequence and per-period counts are every
+    # observation not analysed (no row at all, or an empty cell): "missing values 0" beside "missing values
+    # per sequence 7, 3" read as a contradiction (replicateBE rds01: 10 periods without a row)
+    "missing_per_sequence": KeyLabel(gettext_noop("observations missing per sequence (no row or no value)")),
+    "missing_per_period": KeyLabel(gettext_noop("observations missing per period (no row or no value)")),
+    "missing_values": KeyLabel(gettext_noop("rows with an empty PK value")),
     "missing_cells": KeyLabel(gettext_noop("missing values not analysed")),
     "row": KeyLabel(gettext_noop("data row")),
     "line": KeyLabel(gettext_noop("file line")),
@@ -347,8 +350,9 @@ LABELS: dict[str, KeyLabel] = {
     "metric": KeyLabel(gettext_noop("metric")),
     "test_arm": KeyLabel(gettext_noop("test arm")),
     "gmr": _ratio(gettext_noop("GMR (%%)")),
-    "cv_test": _ratio(gettext_noop("CV%% test")),
-    "cv_reference": _ratio(gettext_noop("CV%% reference")),
+    # per arm, sqrt(exp(s^2) - 1) of the log values: the geometric (between-subject) CV
+    "cv_test": _ratio(gettext_noop("geometric CV%% test")),
+    "cv_reference": _ratio(gettext_noop("geometric CV%% reference")),
     "cv_pooled": _ratio(gettext_noop("CV%% pooled")),
     "ci_level": _percent(gettext_noop("CI level (%%)")),
     "covariates": KeyLabel(gettext_noop("covariates")),

@@ -47,7 +47,14 @@ from bioparity.arrays import FloatArray, StrArray
 from bioparity.be.limits import acceptance_limits
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n.notes import note_template
-from bioparity.problems import ADA_STATUS_NOT_BINARY, AN_ADA_STATUS, ARMS_NOT_IN_DATA, ONE_OF
+from bioparity.problems import (
+    A_PK_VALUE_NOT_NEGATIVE,
+    ADA_STATUS_NOT_BINARY,
+    AN_ADA_STATUS,
+    ARMS_NOT_IN_DATA,
+    NEGATIVE_PK_VALUE,
+    ONE_OF,
+)
 
 VARIANCE_MODELS: tuple[str, ...] = ("welch", "pooled")
 #: Analysis populations: subjects with every metric (default) or, per metric, every subject with a value.
@@ -344,6 +351,14 @@ AUCEXT_EXCLUDED = note_template(
 AUCEXT_DISCUSS = note_template(
     "{note}; more than 20% of observations affected: discuss (EMA BE guideline 4.1.8)"
 )
+ZERO_NOT_ANALYSED = note_template(
+    "{metric}: value 0 not analysed (no logarithm; EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8: a subject "
+    "without measurable concentrations may be left out, and must be reported): {subjects}"
+)
+SUBJECTS_NOT_ANALYSED = note_template("{metric}: subjects not analysed: {subjects}")
+SUBJECTS_NOT_ANALYSED_MORE = note_template("{metric}: subjects not analysed: {subjects} and {more:d} more")
+#: Subjects a note names one by one (the rest counted).
+NAMED_SUBJECTS = 20
 AUCEXT_NOT_CHECKED = note_template("AUCIFO: no {column} column, %AUCext > {limit:g}% not checked")
 SUBGROUP_TOO_SMALL = note_template(
     "{metric}: {subgroup} subgroup has fewer than 2 subjects in an arm; not analysed"
@@ -367,6 +382,7 @@ def pk_similarity_table(
     max_aucpext: float = 20.0,
     ada_column: str | None = None,
     file: str | None = None,
+    subject_column: str | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """:func:`pk_similarity` for every metric of a one-row-per-subject frame, as one table.
 
@@ -386,6 +402,11 @@ def pk_similarity_table(
     repeated within each ADA subgroup (rows with ``subgroup`` ``ADA-negative`` / ``ADA-positive``; the main
     analysis is ``all``), as reported in published three-arm PK similarity studies. Arms not present in the
     data are an error naming the column.
+
+    Values on the log scale: a negative value of a listed arm is an error naming the file, the column and the
+    subject (``subject_column``; else the data row); a value of 0 (no measurable exposure) is left out of that
+    metric and named, subject by subject, in the notes (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 2010, section
+    4.1.8, reasons for exclusion: such a subject may be excluded, and the exclusion is reported).
     """
     acceptance_limits(theta1, theta2)
     if population not in POPULATIONS:
@@ -424,6 +445,8 @@ def pk_similarity_table(
     in_arms = np.isin(labels, list(arms))
     base = in_arms if cov is None else in_arms & np.all(np.isfinite(cov), axis=1)
     values = {m: frame[m].to_numpy(dtype=float) for m in metrics}
+    who = frame[subject_column].astype(str).to_numpy() if subject_column else None
+    _refuse_negative(values, in_arms, who, file)
     usable = {m: np.isfinite(v) & (v > 0) for m, v in values.items()}
     not_analysed = NOT_A_COMPLETER if population == "completers" else MISSING_VALUE
     over = np.zeros(labels.size, dtype=bool) if pext is None else np.nan_to_num(pext, nan=0.0) > max_aucpext
@@ -436,11 +459,19 @@ def pk_similarity_table(
     if ada is not None:
         subgroups += [("ADA-negative", ada == 0.0), ("ADA-positive", ada == 1.0)]
     for metric in metrics:
+        zero = base & (values[metric] == 0.0)
+        if zero.any():
+            subjects, _more = _named(labels, who, zero, limit=None)
+            notes.append(ZERO_NOT_ANALYSED.format(metric=metric, subjects=subjects))
         ok = complete.copy() if population == "completers" else base & usable[metric]
         missing = {a: int(((labels == a) & ~ok).sum()) for a in arms}
         if any(missing.values()):
             counts = ", ".join(f"{a} {k}" for a, k in missing.items() if k)
             notes.append(not_analysed.format(metric=metric, counts=counts))
+            if who is not None:  # subject accountability (EMA 1401 Rev. 1, 4.1.8): who, not only how many
+                subjects, more = _named(labels, who, in_arms & ~ok, limit=NAMED_SUBJECTS)
+                template = SUBJECTS_NOT_ANALYSED_MORE if more else SUBJECTS_NOT_ANALYSED
+                notes.append(template.format(metric=metric, subjects=subjects, more=more))
         if metric == "AUCIFO" and pext is not None:
             hi = sum(int(((labels == a) & base & usable["AUCIFO"] & over).sum()) for a in arms)
             n_obs = sum(int(((labels == a) & base & np.isfinite(values["AUCIFO"])).sum()) for a in arms)
@@ -482,3 +513,36 @@ def pk_similarity_table(
                 )
                 rows.append(row)
     return pd.DataFrame(rows), notes
+
+
+def _refuse_negative(
+    values: dict[str, FloatArray],
+    in_arms: npt.NDArray[np.bool_],
+    who: npt.NDArray[Any] | None,
+    file: str | None,
+) -> None:
+    """A negative PK value of an analysed arm is an error (was left out as if missing: it cannot be a
+    concentration, an AUC or a Cmax, and has no logarithm)."""
+    for metric, v in values.items():
+        bad = np.isfinite(v) & (v < 0) & in_arms
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise DataFileError(
+                NEGATIVE_PK_VALUE.format(subject=who[i] if who is not None else f"#{i + 1}"),
+                file=file,
+                row=None if who is not None else i + 1,
+                column=metric,
+                value=f"{v[i]:g}",
+                expected=A_PK_VALUE_NOT_NEGATIVE,
+            )
+
+
+def _named(
+    labels: npt.NDArray[Any], who: npt.NDArray[Any] | None, mask: npt.NDArray[np.bool_], limit: int | None
+) -> tuple[str, int]:
+    """``("test PK101-0006, eu-ref PK101-0070", 0)``: arm and subject (``#row`` without a subject column)
+    of the rows in ``mask``, the first ``limit`` (None: all) named, and how many more there are."""
+    rows = np.flatnonzero(mask)
+    shown = rows if limit is None else rows[:limit]
+    names = [f"{labels[i]} {who[i] if who is not None else f'#{i + 1}'}" for i in shown]
+    return ", ".join(names), len(rows) - len(shown)

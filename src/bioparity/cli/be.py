@@ -200,7 +200,7 @@ def pk_similarity_command(
     ] = None,
 ) -> None:
     """Pairwise PK similarity of parallel arms (e.g. test vs EU-ref, test vs US-ref, EU-ref vs US-ref)."""
-    from bioparity.analyses.pk_similarity import model_statement
+    from bioparity.analyses.pk_similarity import evaluation_statement, model_statement
 
     with user_errors():
         check_choice("--variance", variance, VARIANCE_MODELS)
@@ -218,6 +218,7 @@ def pk_similarity_command(
             typer.echo(unlisted, err=True)
         echo_notes(notes)  # the analysis's notes, 'note: ...' in the command's language
         typer.echo(model_statement(table), err=True)  # scale, variance model and df: how to read the CIs
+        typer.echo(evaluation_statement(table), err=True)  # acceptance and its source, population, outliers
         options = {"command": "pk-similarity", "arms": arm_list, "metrics": metric_list} | settings
         write_result(table, out, {"parameters": path}, options)
         typer.echo(_wrote_comparisons(len(table), out), err=True)
