@@ -22,7 +22,7 @@ from bioparity.market import (
     void_scores,
 )
 from bioparity.market.knowledge import FACTS
-from bioparity.market.scan import parse_rdp
+from bioparity.market.scan import default_scan_date, parse_rdp
 from tests.market.conftest import CTGOV, PURPLE_BOOK
 
 MINI_KB = {
@@ -240,6 +240,23 @@ def test_a_stale_count_is_unknown_not_low(tmp_path: Path) -> None:
     assert table.loc["denosumab", "approved_biosimilars"] == 1
     relaxed = scan_market(kb_, regions=["us"], as_of_year=2026, max_fact_age_years=3, on=on)
     assert relaxed.table.set_index("inn").loc["tocilizumab", "approved_biosimilars"] == 2
+
+
+def test_a_past_as_of_year_judges_fact_ages_at_its_end_whatever_the_day(tmp_path: Path) -> None:
+    # Same arguments, same ranking on any later day: "as of 2025" measures fact ages from 2025-12-31
+    # (2025-01-10 is 11 whole months before: fresh; 2024-11-30 is 13: stale), the current year from today.
+    kb = _kb(
+        tmp_path,
+        _record("tocilizumab", "Actemra", us_biosimilars_approved=(["Tofidence"], "2024-11-30")),
+        _record("denosumab", "Prolia", us_biosimilars_approved=(["Jubbonti/Wyost"], "2025-01-10")),
+    )
+    ranking = scan_market(load_knowledge_base(kb), regions=["us"], as_of_year=2025)
+    assert ranking.inputs["scan_date"] == "2025-12-31"
+    table = ranking.table.set_index("inn")
+    assert np.isnan(table.loc["tocilizumab", "approved_biosimilars"])
+    assert table.loc["denosumab", "approved_biosimilars"] == 1
+    assert default_scan_date(2025, today=date(2031, 6, 1)) == date(2025, 12, 31)
+    assert default_scan_date(2031, today=date(2031, 6, 1)) == date(2031, 6, 1)
 
 
 def test_the_ranking_carries_the_date_of_its_data(tmp_path: Path) -> None:

@@ -115,7 +115,7 @@ def scan_command(
         ranking = scan_market(
             knowledge, regions=regions, purple_book=read_purple_book(purple_book) if purple_book else None,
             ema=read_ema_medicines(ema) if ema else None, trials=read_trials(trials) if trials else None,
-            weights=w, as_of_year=year, eu_rdp=eu_rdp, max_fact_age_years=max_fact_age, on=date.today(),
+            weights=w, as_of_year=year, eu_rdp=eu_rdp, max_fact_age_years=max_fact_age,
         )  # fmt: skip
         write_frame_atomic(ranking.table, out)
         inputs = {

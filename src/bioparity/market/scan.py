@@ -190,6 +190,22 @@ def parse_regions(text: str) -> tuple[str, ...]:
     return regions
 
 
+def default_scan_date(as_of_year: int, today: date | None = None) -> date:
+    """The date fact ages are measured from when none is given: today in the current year, else the last
+    day of ``as_of_year`` (a scan "as of 2025" judges the facts as they stood at the end of 2025, so that
+    the same arguments give the same ranking on any later day).
+
+    Examples
+    --------
+    >>> default_scan_date(2025, today=date(2026, 12, 7))
+    datetime.date(2025, 12, 31)
+    >>> default_scan_date(2026, today=date(2026, 12, 7))
+    datetime.date(2026, 12, 7)
+    """
+    today = today or date.today()
+    return today if as_of_year == today.year else date(as_of_year, 12, 31)
+
+
 def scan_market(
     kb: KnowledgeBase,
     *,
@@ -235,8 +251,8 @@ def scan_market(
         A count dated more than ``12 * max_fact_age_years`` whole months before ``on`` is stale:
         named in ``stale_facts``, and unknown if it comes from the knowledge base (>= 0).
     on : datetime.date or None, default None
-        Date the scan is made on (default: today): fact ages are measured from it, and a completed
-        trial counts as a programme in development for
+        Date the scan is made on (default: :func:`default_scan_date` of ``as_of_year``): fact ages
+        are measured from it, and a completed trial counts as a programme in development for
         :data:`~bioparity.market.pipeline.COMPLETED_WINDOW_YEARS` years after its completion date
         (:mod:`bioparity.market.pipeline`).
 
@@ -266,7 +282,8 @@ def scan_market(
             f"as_of_year {as_of_year} is not a calendar year between {AS_OF_YEARS[0]} and {AS_OF_YEARS[1]} "
             "(write the full year, e.g. 2026)"
         )
-    settings = _Settings(as_of_year, parse_rdp(eu_rdp), eu_rdp, max_fact_age_years, on or date.today())
+    scan_date = on or default_scan_date(as_of_year)
+    settings = _Settings(as_of_year, parse_rdp(eu_rdp), eu_rdp, max_fact_age_years, scan_date)
     if max_fact_age_years < 0:
         raise InputError(f"max_fact_age_years must be >= 0, got {max_fact_age_years}")
     sources = _Sources(purple_book, ema, trials)
