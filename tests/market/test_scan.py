@@ -253,7 +253,7 @@ def test_a_past_as_of_year_judges_fact_ages_at_its_end_whatever_the_day(tmp_path
     ranking = scan_market(load_knowledge_base(kb), regions=["us"], as_of_year=2025)
     assert ranking.inputs["scan_date"] == "2025-12-31"
     table = ranking.table.set_index("inn")
-    assert np.isnan(table.loc["tocilizumab", "approved_biosimilars"])
+    assert np.isnan(table["approved_biosimilars"].loc["tocilizumab"])
     assert table.loc["denosumab", "approved_biosimilars"] == 1
     assert default_scan_date(2025, today=date(2031, 6, 1)) == date(2025, 12, 31)
     assert default_scan_date(2031, today=date(2031, 6, 1)) == date(2031, 6, 1)
