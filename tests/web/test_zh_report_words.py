@@ -11,7 +11,6 @@ import html
 import io
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,23 +21,13 @@ from bioparity.report import render_program_report, render_run_report
 from bioparity.report.context import RunContext, run_context
 from bioparity.report.evidence import collect
 from bioparity.report.tables import run_tables
-from bioparity.server import create_app
 from bioparity.store import make_sessionmaker
 from bioparity.store.models import AnalysisRun, Program
 from bioparity.workspace import accounts
 from bioparity.workspace.access import Actor
-from tests.web.chinese_user import HAN, PASSWORD, USERNAME, ensure_chinese_user
+from tests.web.chinese_user import HAN
 from tests.web.conftest import DemoStore, FormClient, demo_client, finished_run_page
-
-
-@pytest.fixture(scope="module")
-def chinese(demo_store: DemoStore) -> Iterator[FormClient]:
-    """The zh-CN user (an owner of the demo's developer organisation), signed in."""
-    ensure_chinese_user(demo_store.engine)
-    client = FormClient(create_app(engine=demo_store.engine))
-    assert client.post("/ui/login", data={"username": USERNAME, "password": PASSWORD}).status_code == 200
-    yield client
-    client.close()
+from tests.web.test_zh_words import DETAILS, chinese  # noqa: F401  (chinese: the signed-in zh-CN user)
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +97,8 @@ def _summaries(page: str) -> list[str]:
 
 
 def test_the_option_summaries_say_each_option_and_value_in_words(
-    demo_store: DemoStore, chinese: FormClient
+    demo_store: DemoStore,
+    chinese: FormClient,  # noqa: F811
 ) -> None:
     """Before: the dashboard's analyses and the dataset page's runs summarised the options as
     ``method=exact``, ``variance=welch`` in both languages."""
@@ -131,54 +121,9 @@ def test_the_option_summaries_say_each_option_and_value_in_words(
     assert "选项：方法：精确法，Owen's Q" in runs
 
 
-#: The details cell of an audit row (before the row hash).
-DETAILS = re.compile(r"<td>([^<]*); <span class=\"hash\">")
-
-
-def test_the_audit_row_of_a_review_choice_says_it_in_words(
-    demo_store: DemoStore, chinese: FormClient
-) -> None:
-    """Before: the audit trail printed the recorded English name of a review choice ("NCA review of run
-    …: exclude … whole profile; reason: …") on the zh-CN page; the CSV keeps it as recorded."""
-    nca = demo_store.summary.runs["nca"]
-    with demo_client(demo_store, "sam") as sam:
-        sent = sam.post(
-            f"/ui/runs/{nca}/review",
-            data={
-                "profile": "1",
-                "time": "",
-                "action": "exclude",
-                "reason": "zh-more finding 3, checked by hand",
-            },
-            follow_redirects=False,
-        )
-        assert sent.status_code == 303, sent.text
-        finished_run_page(sam, sam.get(sent.headers["location"]))  # the audit row is stored with the run
-    program = demo_store.summary.program_id
-    recorded = f"NCA review of run {nca[:8]}: exclude "
-    rows = [html.unescape(d) for d in DETAILS.findall(chinese.get(f"/ui/programs/{program}/audit").text)]
-    said = [d for d in rows if f"名称: — → 运行 {nca[:8]} 的 NCA 审核：排除 " in d and "zh-more" in d]
-    assert len(said) == 1 and " 整条曲线；理由：zh-more finding 3, checked by hand; " in said[0], said
-    assert "审核选择: — → {" in said[0] and f"分析运行: {nca} → " in said[0], said
-    assert not [d for d in rows if recorded in d]
-    with demo_client(demo_store, "olivia") as olivia:
-        english = [
-            html.unescape(d) for d in DETAILS.findall(olivia.get(f"/ui/programs/{program}/audit").text)
-        ]
-        exported = olivia.get(f"/ui/programs/{program}/audit.csv").content.decode("utf-8-sig")
-    assert [
-        d
-        for d in english
-        if recorded in d and " whole profile; reason: zh-more finding 3, checked by hand; " in d
-    ]
-    stored = [
-        d for r in csv.DictReader(io.StringIO(exported)) if recorded in (d := r["details"]) and "zh-more" in d
-    ]
-    assert len(stored) == 1 and not HAN.search(stored[0]), stored
-
-
 def test_the_market_page_says_the_basis_of_each_protection_end_in_words(
-    demo_store: DemoStore, chinese: FormClient
+    demo_store: DemoStore,
+    chinese: FormClient,  # noqa: F811
 ) -> None:
     """Before: "专利到期：US patent expiration [pmc5628685-t1, as of 2017]" (the knowledge base's basis and
     the exclusivity explanations in English on the zh-CN page)."""
@@ -217,16 +162,60 @@ def test_the_pk_similarity_appendix_says_its_codes_in_words(demo_store: DemoStor
 def test_the_provenance_names_the_kind_of_a_run_in_words(demo_store: DemoStore) -> None:
     """Before: "Analysis run 56586cea-… (caa, 成功)" in the zh-CN run report, and the kind's code in the
     program report's tables of runs."""
-    ctx = _context(demo_store, "caa")
-    zh = render_run_report(ctx, lang="zh-CN")
-    assert f"{ctx.run.id} (药学比对研究, 成功)" in zh
-    assert f"{ctx.run.id} (Comparative analytical assessment, succeeded)" in render_run_report(ctx, lang="en")
-    with make_sessionmaker(demo_store.engine)() as session:
+    with make_sessionmaker(demo_store.engine)() as session:  # one session (SQLite: one writer)
+        user = accounts.get_user_by_name(session, "sam")
+        ctx = run_context(session, Actor.of(user), demo_store.summary.runs["caa"])
+        zh, en = (render_run_report(ctx, lang=language) for language in ("zh-CN", "en"))
         program = session.get(Program, demo_store.summary.program_id)
         assert program is not None
         report = render_program_report(session, collect(session, program), lang="zh-CN")
+    assert f"{ctx.run.id} (药学比对研究, 成功)" in zh
+    assert f"{ctx.run.id} (Comparative analytical assessment, succeeded)" in en
     runs = re.search(r"<h2>分析与签名</h2>(.*?)</table>", report, re.S)
     assert runs is not None
     assert "<td>药学比对研究 (成功)</td>" in runs.group(1) and "<td>caa (" not in runs.group(1)
     assert "数据集：<span" in runs.group(1) and "dataset: <span" not in runs.group(1)
     assert ctx.run.kind == "caa"  # stored as the code
+
+
+def test_the_audit_row_of_a_review_choice_says_it_in_words(
+    demo_store: DemoStore,
+    chinese: FormClient,  # noqa: F811
+) -> None:
+    """Before: the audit trail printed the recorded English name of a review choice ("NCA review of run
+    …: exclude … whole profile; reason: …") on the zh-CN page; the CSV keeps it as recorded."""
+    nca = demo_store.summary.runs["nca"]
+    with demo_client(demo_store, "sam") as sam:
+        sent = sam.post(
+            f"/ui/runs/{nca}/review",
+            data={
+                "profile": "1",
+                "time": "",
+                "action": "exclude",
+                "reason": "zh-more finding 3, checked by hand",
+            },
+            follow_redirects=False,
+        )
+        assert sent.status_code == 303, sent.text
+        finished_run_page(sam, sam.get(sent.headers["location"]))  # the audit row is stored with the run
+    program = demo_store.summary.program_id
+    recorded = f"NCA review of run {nca[:8]}: exclude "
+    rows = [html.unescape(d) for d in DETAILS.findall(chinese.get(f"/ui/programs/{program}/audit").text)]
+    said = [d for d in rows if f"名称: — → 运行 {nca[:8]} 的 NCA 审核：排除 " in d and "zh-more" in d]
+    assert len(said) == 1 and " 整条曲线；理由：zh-more finding 3, checked by hand; " in said[0], said
+    assert "审核选择: — → {" in said[0] and f"分析运行: {nca} → " in said[0], said
+    assert not [d for d in rows if recorded in d]
+    with demo_client(demo_store, "olivia") as olivia:
+        english = [
+            html.unescape(d) for d in DETAILS.findall(olivia.get(f"/ui/programs/{program}/audit").text)
+        ]
+        exported = olivia.get(f"/ui/programs/{program}/audit.csv").content.decode("utf-8-sig")
+    assert [
+        d
+        for d in english
+        if recorded in d and " whole profile; reason: zh-more finding 3, checked by hand; " in d
+    ]
+    stored = [
+        d for r in csv.DictReader(io.StringIO(exported)) if recorded in (d := r["details"]) and "zh-more" in d
+    ]
+    assert len(stored) == 1 and not HAN.search(stored[0]), stored
