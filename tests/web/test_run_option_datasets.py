@@ -30,7 +30,8 @@ def test_the_dosing_dataset_is_named_and_linked_not_shown_as_its_id(
     ))  # fmt: skip
     assert "succeeded" in run_page.text
     run_id = run_page.url.path.rsplit("/", 1)[-1]
-    linked = f'dosing=<a href="/ui/datasets/{ex_id}">ex v1 (ex.xpt)</a>'
+    # under the option's words (its name as stored in the run's options, not dosing=)
+    linked = f'dose records (dataset): <a href="/ui/datasets/{ex_id}">ex v1 (ex.xpt)</a>'
 
     dataset_page = client.get(f"/ui/datasets/{pc_id}").text
     runs = re.search(r'<ul id="dataset-runs">(.*?)</ul>', dataset_page, re.S)

@@ -16,6 +16,7 @@ combined its assays, else one replicate per assay; :mod:`bioparity.caa.potency`)
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from bioparity.analyses.format import fmt_fixed
 from bioparity.analyses.frames import file_labels, frame_records, frame_result
 from bioparity.analyses.options import flag_option, text_option, yes_no
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
-from bioparity.analyses.terms import term
+from bioparity.analyses.terms import setting_text, term, value_words
 from bioparity.caa import assess, read_catalogue
 from bioparity.caa.catalogue import DEFAULT_PLAN, PLANS, Catalogue
 from bioparity.caa.example import example_paths
@@ -326,11 +327,88 @@ _IN_UNIT += ("ci_lower", "ci_upper")
 _RATIOS = ("sd_ratio", "fraction_inside", "required_fraction")
 
 
+#: The catalogue settings a comparison records in its ``settings`` cell (``k=2.5; min_fraction=0.9; ...``,
+#: :func:`bioparity.caa.assessment.assess`), in the appendix's words; a setting absent here is printed by
+#: its stored name.
+SETTING_LABELS: dict[str, str] = {
+    "k": APPENDIX_HEADERS["factor"],
+    "min_fraction": APPENDIX_HEADERS["required_fraction"],
+    "min_reference_lots": APPENDIX_HEADERS["min_reference_lots"],
+    "min_test_lots": APPENDIX_HEADERS["min_test_lots"],
+    "sd_ratio_margin": APPENDIX_HEADERS["sd_ratio_margin"],
+    "lot_justification": APPENDIX_HEADERS["lot_justification"],
+    "sensitivity": APPENDIX_HEADERS["sensitivity_method"],
+    "margin_multiplier": gettext_noop("margin multiplier (× SD_R)"),
+    "alpha": gettext_noop("significance level α"),
+    "variance": gettext_noop("variance model"),
+    "coverage": gettext_noop("coverage of the tolerance interval"),
+    "confidence": gettext_noop("confidence of the tolerance interval"),
+    "tolerance_method": gettext_noop("tolerance interval method"),
+}
+#: Where a setting starts in a ``settings`` cell: at its start or after ``"; "``, ``name=``.
+_SETTING_START = re.compile(r"(?:^|; )([a-z_]+)=")
+#: A setting with one of its own in brackets: ``equivalence (margin_multiplier=1.5)``.
+_SETTING_WITH = re.compile(r"(\S+) \(([a-z_]+)=(.*)\)")
+
+
+def _setting(key: str, value: str) -> str:
+    """One recorded setting as ``label: value`` in the reader's words (:data:`SETTING_LABELS`, the value's
+    code by :func:`~bioparity.analyses.terms.value_words` or :func:`term`)."""
+    inner = _SETTING_WITH.fullmatch(value)
+    if inner is not None:
+        value = _("%(value)s (%(detail)s)") % {
+            "value": term(inner[1]),
+            "detail": _setting(inner[2], inner[3]),
+        }
+    elif value_words(key, value) == value:
+        value = term(value)
+    return setting_text(key, value, _(SETTING_LABELS[key]) if key in SETTING_LABELS else key)
+
+
+def settings_text(text: str) -> str:
+    """A comparison's recorded ``settings`` cell in the reader's words, each setting under its label
+    (``k=2.5; sensitivity=equivalence (margin_multiplier=1.5)`` -> ``k of the quality range (mean ± k SD):
+    2.5; sensitivity analysis: equivalence test (margin multiplier (× SD_R): 1.5)``); a cell that does not
+    start with a setting as stored.
+
+    Examples
+    --------
+    >>> settings_text("k=3.0; min_test_lots=10")
+    'k of the quality range (mean ± k SD): 3.0; minimum test lots: 10'
+    >>> from bioparity.i18n import use_language
+    >>> with use_language("zh-CN"):
+    ...     settings_text("sensitivity=equivalence (margin_multiplier=1.5)")
+    '敏感性分析：等效性检验（界值倍数（× SD_R）：1.5）'
+    """
+    starts = list(_SETTING_START.finditer(text))
+    if not starts or starts[0].start() != 0:
+        return text
+    ends = [m.start() for m in starts[1:]] + [len(text)]
+    return _("; ").join(_setting(m[1], text[m.end() : end]) for m, end in zip(starts, ends, strict=True))
+
+
+#: Columns of stored codes, printed in the reader's words (:func:`~bioparity.analyses.terms.term`:
+#: ``quality-range`` -> 质量范围), and of stored notes, printed in the reader's language
+#: (:func:`~bioparity.i18n.notes.note_text`); the stored result (and its CSV) keeps the codes and English.
+_CODED: tuple[str, ...] = (METHOD, "direction", "statistic", STATUS, "spread_status")
+_CODED += ("sensitivity_method", "sensitivity_status")
+_NOTES = ("reasons", "plan", "sensitivity_reasons")
+
+
 def _appendix(frame: pd.DataFrame) -> list[Table]:
     """The complete result table under :data:`APPENDIX_HEADERS`, the attribute's unit in every panel, its
     means, SDs, limits, CI bounds and differences to the main table's decimals; operating characteristics
-    to the plans table's 5 significant digits. The stored numbers are not changed (``numbers``)."""
+    to the plans table's 5 significant digits; codes in words and notes in the reader's language (the
+    main table's). The stored numbers are not changed (``numbers``)."""
     text = frame.astype(object)
+    for c in _CODED:
+        if c in frame.columns:
+            text[c] = [term(v) if isinstance(v, str) else v for v in frame[c]]
+    for c in _NOTES:
+        if c in frame.columns:
+            text[c] = [note_text(v) if isinstance(v, str) else v for v in frame[c]]
+    if "settings" in frame.columns:
+        text["settings"] = [settings_text(v) if isinstance(v, str) else v for v in frame["settings"]]
     decimals = {a: attribute_decimals(g.get("sd_reference", ())) for a, g in frame.groupby(ATTRIBUTE)}
     places = [decimals.get(a) for a in frame[ATTRIBUTE]]
     # a fraction inside (quality range) is no difference in the unit: printed as the fractions are
@@ -346,6 +424,14 @@ def _appendix(frame: pd.DataFrame) -> list[Table]:
     keys = [ATTRIBUTE, COMPARISON, "unit"]
     title = _("Complete CAA result")
     return panels(text, keys, title, headers=headers, numbers=frame, column_digits=digits)
+
+
+def _verdict_cell(r: Mapping[str, Any] | None, decimals: int | None) -> str:
+    """A comparison's cell of the main table: ``verdict: key statistic`` in the reader's words (a dash
+    for a comparison the attribute does not have)."""
+    if r is None:
+        return "—"
+    return _("%(label)s: %(value)s") % {"label": term(r["status"]), "value": _key_statistic(r, decimals)}
 
 
 def caa_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
@@ -366,9 +452,7 @@ def caa_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
             cell(first.get("tier")),
             term(first.get("method") or ""),
         ]
-        for c in comparisons:
-            r = by.get(c)
-            cells.append("—" if r is None else f"{term(r['status'])}: {_key_statistic(r, decimals)}")
+        cells += [_verdict_cell(by.get(c), decimals) for c in comparisons]
         rows.append(tuple(cells))
         css.append("fail" if (g["status"].astype(str) == "fail").any() else "")
     main = Table(

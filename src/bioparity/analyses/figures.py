@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bioparity.analyses.terms import key_label, shown_value, term, value_words
+from bioparity.analyses.terms import setting_text, term
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
 from bioparity.nca.blq import BLQRule, clean_blq
@@ -825,21 +825,10 @@ POWER_AXIS = gettext_noop("power (%)")
 _SCENARIO_KEYS = ("design", "cv", "theta0", "target_power", "method")
 
 
-def _scenario_value(key: str, value: Any) -> str:
-    """A scenario value as the results table prints it: a fraction in percent (``0.25`` -> ``25``), a
-    method code in words (``exact`` -> ``exact, Owen's Q``)."""
-    shown = shown_value(key, value)
-    if isinstance(shown, float):
-        return f"{shown:.10g}"
-    return value_words(key, shown)
-
-
 def _scenario_text(keys: Sequence[str], values: Sequence[Any]) -> str:
-    """``CV (%): 25; true ratio T/R (%): 95``: each scenario column under its table label."""
-    return _("; ").join(
-        _("%(label)s: %(value)s") % {"label": key_label(k), "value": _scenario_value(k, v)}
-        for k, v in zip(keys, values, strict=True)
-    )
+    """``CV (%): 25; true ratio T/R (%): 95``: each scenario column under its table label, a fraction in
+    percent (``0.25`` -> ``25``), a method code in words (``exact`` -> ``exact, Owen's Q``)."""
+    return _("; ").join(setting_text(k, v) for k, v in zip(keys, values, strict=True))
 
 
 def power_plot(rows: Sequence[Mapping[str, Any]]) -> PowerPlot | None:

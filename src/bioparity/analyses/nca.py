@@ -47,8 +47,8 @@ from bioparity.analyses.tables import (
 from bioparity.analyses.terms import key_label
 from bioparity.errors import BioparityError, DataFileError, InputError
 from bioparity.i18n import gettext as _
-from bioparity.i18n import gettext_noop
-from bioparity.i18n.notes import compile_template, note_text
+from bioparity.i18n import gettext_noop, translations
+from bioparity.i18n.notes import compile_template, note_template, note_text
 from bioparity.io.nca_input import (
     ARMS_POOLED,
     NCADoses,
@@ -66,7 +66,7 @@ from bioparity.left_out import STORED_RESULT, left_out_rows
 from bioparity.nca import GROUP_COLUMNS, NCAOptions, NCASpec, Where, result_table, run_nca, spec_from_options
 from bioparity.nca.lambda_z import LAMZ_REASONS, LAMZ_TOO_FEW_POINTS
 from bioparity.nca.multiple.intervals import IntervalResult
-from bioparity.nca.review import WHOLE_PROFILE, choices_frame
+from bioparity.nca.review import ACTIONS, WHOLE_PROFILE, choices_frame
 from bioparity.nca.single.engine import LAMZ_NOT_ESTIMATED
 from bioparity.nca.single.results import EXCLUDED_BY_USER
 from bioparity.nca.summary import SummaryStatistics, flag_counts, split_columns, summary_statistics
@@ -964,6 +964,23 @@ def review_words(code: str) -> str:
     ('排除', '纳入', '操作', 'USUBJID')
     """
     return _(REVIEW_WORDS[code]) if code in REVIEW_WORDS else code
+
+
+def _review_action(code: str, language: str) -> str:
+    """A review choice's stored action in ``language`` (the audit row's presenter of ``{action}``)."""
+    return translations(language).gettext(REVIEW_WORDS[code]) if code in ACTIONS else code
+
+
+#: The audit row of a review choice (its recorded ``name``, English: the page translates it where it shows
+#: it, :func:`bioparity.i18n.notes.note_text`; the action said in words): a sample time, or the whole
+#: profile; ``{profile}`` is the profile's key values (column values of the data, as stored).
+REVIEW_AUDIT_AT = note_template(
+    "NCA review of run {run}: {action} {profile} t={time}; reason: {reason}", shown={"action": _review_action}
+)
+REVIEW_AUDIT_WHOLE = note_template(
+    "NCA review of run {run}: {action} {profile} whole profile; reason: {reason}",
+    shown={"action": _review_action},
+)
 
 
 def _review_cell(key: str, value: Any) -> str:

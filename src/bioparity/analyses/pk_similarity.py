@@ -13,6 +13,7 @@ Stored ratios, intervals and limits are in percent; :data:`PERCENT` converts the
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from bioparity.analyses.figures import Figure, forest_plot
 from bioparity.analyses.frames import frame_result, result_records
 from bioparity.analyses.options import list_option, number_option, text_option
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, panels, percent_text
-from bioparity.analyses.terms import term
+from bioparity.analyses.terms import term, value_words
 from bioparity.be.similarity import DEFAULT_METRICS, VARIANCE_MODELS, pk_similarity_table
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n import gettext as _
@@ -240,6 +241,25 @@ def _df_text(df: float) -> str:
     return f"{df:.0f}" if float(df).is_integer() else f"{df:.2f}"
 
 
+#: A row's %AUCext rule as stored: the rule's code and the threshold (``keep >20%``).
+_AUCPEXT_RULE = re.compile(r"(\S+) (>\S+%)")
+
+
+def _rule_in_words(frame: pd.DataFrame) -> pd.DataFrame:
+    """The result with its ``aucpext_rule`` cells in words (``keep >20%`` -> ``kept and counted (>20%)``:
+    :func:`~bioparity.analyses.terms.value_words`); the stored frame is not changed."""
+    if "aucpext_rule" not in frame.columns:
+        return frame
+    shown = frame.copy()
+    shown["aucpext_rule"] = [
+        _("%(value)s (%(detail)s)") % {"value": value_words("aucpext_rule", m[1]), "detail": m[2]}
+        if isinstance(v, str) and (m := _AUCPEXT_RULE.fullmatch(v))
+        else v
+        for v in frame["aucpext_rule"]
+    ]
+    return shown
+
+
 def pk_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
     """Metric x comparison: n, GMR and CI as "96.58 (89.12, 104.68)", limits, CVs and the outcome."""
     if not set(FOREST_COLUMNS) <= set(frame.columns):
@@ -282,7 +302,7 @@ def pk_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> 
     # and CV to two decimals: was 96.5846 (89.1922, 104.59), one row in three precisions); the counts of
     # subjects headed here: the registry's n_test is the profiles kind's test lots
     appendix = panels(
-        frame,
+        _rule_in_words(frame),
         ["metric", "test_arm", "reference_arm"],
         _("Complete PK similarity result"),
         headers={"n_test": _("subjects test"), "n_reference": _("subjects reference")},

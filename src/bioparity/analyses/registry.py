@@ -15,6 +15,7 @@ from typing import Any
 
 from bioparity.analyses.contract import Analysis
 from bioparity.errors import InputError
+from bioparity.i18n import gettext
 
 #: Modules holding the built-in kinds (each with a tuple ``ANALYSES``), loaded on first use.
 BUILTIN_MODULES: tuple[str, ...] = (
@@ -153,6 +154,23 @@ def all_analyses() -> dict[str, Analysis]:
     _load_builtins()
     with _LOCK:
         return dict(sorted(_REGISTRY.items()))
+
+
+def kind_words(code: str) -> str:
+    """An analysis kind's stored code (``nca``) as its title in the reader's language (pages, reports,
+    audit details); a code no kind has as stored (the stored run, its JSON and the CSV exports keep it).
+
+    Examples
+    --------
+    >>> kind_words("nca"), kind_words("later-kind")
+    ('Noncompartmental analysis', 'later-kind')
+    >>> from bioparity.i18n import use_language
+    >>> with use_language("zh-CN"):
+    ...     kind_words("pk-similarity")
+    '药代动力学相似性'
+    """
+    kind = all_analyses().get(code)
+    return gettext(kind.title) if kind is not None else code
 
 
 def next_kinds(kind: str) -> list[str]:

@@ -128,13 +128,14 @@ def panels(
     ``numbers`` is the frame as stored when ``frame`` holds some of its numbers as printed text (``94.94``
     for a stored power of 0.949361): a column of numbers there stays right-aligned.
 
-    ``labelled``: a column that ``headers`` does not head but :data:`~bioparity.analyses.terms.LABELS`
-    labels is headed by its label with its unit (``ci_lower``: ``90% CI lower bound (%)``, ``level`` naming
-    the interval's confidence level) and its numbers are printed as the label says (two decimals for a
-    ratio in percent, as the main tables print them: :func:`~bioparity.analyses.terms.shown_value`), so
-    that one column has one precision; other numbers to ``digits`` significant digits (:func:`cell`), those
-    of a column in ``column_digits`` to its significant digits (a kind's appendix printing a column as
-    its main table does).
+    ``labelled``: a stored code with words (:data:`~bioparity.analyses.terms.VALUE_LABELS`: ``welch``,
+    ``completers``) is printed in words; a column that ``headers`` does not head but
+    :data:`~bioparity.analyses.terms.LABELS` labels is headed by its label with its unit (``ci_lower``:
+    ``90% CI lower bound (%)``, ``level`` naming the interval's confidence level) and its numbers are
+    printed as the label says (two decimals for a ratio in percent, as the main tables print them:
+    :func:`~bioparity.analyses.terms.shown_value`), so that one column has one precision; other numbers
+    to ``digits`` significant digits (:func:`cell`), those of a column in ``column_digits`` to its
+    significant digits (a kind's appendix printing a column as its main table does).
 
     A column counts as wide as its longest printed value or its header wrapped at its spaces to at most
     :data:`HEADER_LINES` lines (:func:`header_chars`), whichever is wider, as a typesetter sets it."""
@@ -144,7 +145,9 @@ def panels(
     headers |= {c: key_label(str(c), level) for c in by_label}
     keys = [k for k in keys if k in frame.columns]
 
-    def shown(c: Any, v: Any) -> Any:
+    def shown(c: Any, v: Any) -> Any:  # a labelled column's code in words (value_words), as the main table
+        if labelled and _is_code(str(c), v):
+            return value_words(str(c), v)
         return shown_value(str(c), v) if c in by_label else v
 
     places = dict(column_digits or {})

@@ -50,6 +50,14 @@ TERMS: dict[str, str] = {
     "equivalence": gettext_noop("equivalence test"),
     "tolerance-interval": gettext_noop("tolerance interval"),
     "min-max": gettext_noop("min-max range"),
+    # a CAA comparison's direction, key statistic and spread check (the appendix of the stored result)
+    "two-sided": gettext_noop("two-sided"),
+    "higher-is-worse": gettext_noop("higher is worse"),
+    "lower-is-worse": gettext_noop("lower is worse"),
+    "fraction_inside": gettext_noop("fraction of test lots inside"),
+    "mean_difference": gettext_noop("mean difference"),
+    "standardised_mean_difference": gettext_noop("standardised mean difference"),
+    "off": gettext_noop("off"),
     # ADA cut points: tiers, estimates, scales, cut-point types, normalisation
     "screening": gettext_noop("screening"),
     "confirmatory": gettext_noop("confirmatory"),
@@ -398,6 +406,10 @@ VALUE_LABELS: dict[tuple[str, str], str] = {
     ("population", "available"): gettext_noop("all available values"),
     ("aucpext_rule", "keep"): gettext_noop("kept and counted"),
     ("aucpext_rule", "exclude"): gettext_noop("excluded"),
+    # the subgroup of a PK similarity row (all subjects, or by ADA status)
+    ("subgroup", "all"): gettext_noop("all subjects"),
+    ("subgroup", "ADA-negative"): gettext_noop("ADA-negative subjects"),
+    ("subgroup", "ADA-positive"): gettext_noop("ADA-positive subjects"),
     # comparative analytical assessment and comparability
     ("catalogue", ""): gettext_noop("tiers from the data"),
     ("catalogue", "igg1-mab-example"): gettext_noop("IgG1 mAb example catalogue"),
@@ -495,6 +507,42 @@ def coded_value(key: str, value: Any) -> Any:
         return value
     words = value_words(key, value)
     return words if words == value or not value else f"{words} ({value})"
+
+
+def value_text(key: str, value: Any) -> str:
+    """A stored option or setting value as one line of text prints it: a flag yes/no, a fraction under a
+    ``percent`` label in percent and a number to its label's decimals (:func:`shown_value`), a code in words
+    (:func:`value_words`); any other value as stored.
+
+    Examples
+    --------
+    >>> value_text("method", "exact"), value_text("share_within", 0.25), value_text("log", True)
+    ("exact, Owen's Q", '25.0', 'yes')
+    """
+    if isinstance(value, bool):
+        return yes_no_text(value)
+    shown = shown_value(key, value)
+    if isinstance(shown, float):
+        return f"{shown:.10g}"
+    return value_words(key, shown)
+
+
+def setting_text(key: str, value: Any, label: str | None = None) -> str:
+    """``label: value``: a run option or a stored setting under its label in the reader's words
+    (:func:`key_label`, or ``label`` given), its value as :func:`value_text` prints it. The stored options
+    (the run's JSON, the CSV downloads) keep the key and the code.
+
+    Examples
+    --------
+    >>> setting_text("method", "exact"), setting_text("later_option", "x")
+    ("method: exact, Owen's Q", 'later_option: x')
+    >>> from bioparity.i18n import use_language
+    >>> with use_language("zh-CN"):
+    ...     setting_text("method", "exact")
+    "方法：精确法，Owen's Q"
+    """
+    shown = key_label(key) if label is None else label
+    return _("%(label)s: %(value)s") % {"label": shown, "value": value_text(key, value)}
 
 
 #: Order of the labelled keys (pages print a record's keys in it, keys without a label after them).

@@ -58,6 +58,7 @@ import pandas as pd
 
 from bioparity._results import software_version
 from bioparity.errors import InputError
+from bioparity.i18n import translations
 from bioparity.i18n.notes import note_template
 from bioparity.market._dates import period_end, whole_months
 from bioparity.market.ema import EmaMedicines
@@ -413,11 +414,39 @@ FIRST_LAUNCH = note_template("first biosimilar launch: {basis}")
 PATENT_EXPIRY = note_template("patent expiry: {basis}")
 #: Put before the later of the two with ``"; "``.
 LATEST_OF = note_template("latest of patent expiry and regulatory exclusivity")
+#: Where an exclusivity end comes from (US: the Purple Book, else the knowledge base, else the first
+#: licensure plus the BPCIA minimum; EU: the first authorisation plus the data protection rule).
+PURPLE_BOOK_EXCLUSIVITY = note_template("Purple Book exclusivity expiration date")
+KNOWLEDGE_BASE_EXCLUSIVITY = note_template("knowledge base exclusivity end: {basis}")
+PURPLE_BOOK_LICENSURE = note_template("Purple Book first licensure + {years} years (regulatory minimum)")
+EU_AUTHORISATION = note_template("first EU authorisation + {rdp} regulatory data protection: {basis}")
+EMA_AUTHORISATION = note_template(
+    "EMA first authorisation + {rdp} regulatory data protection (patents/SPC may run longer)"
+)
+
+
+def basis_in_words(basis: str, language: str) -> str:
+    """A knowledge-base fact's own basis text (English, data: ``US patent expiration``) in ``language``
+    through the catalogue, which holds the basis of every year fact of the shipped knowledge base
+    (:func:`bioparity.market.extraction.extract_basis_texts`); a basis it does not hold (another knowledge
+    base's) as written.
+
+    Examples
+    --------
+    >>> basis_in_words("US patent expiration", "zh-CN"), basis_in_words("a later basis", "zh-CN")
+    ('美国专利到期', 'a later basis')
+    """
+    return translations(language).gettext(basis)
+
+
+#: ``basis [source id, as of date]``: what a known fact covers, where it comes from and when (the basis
+#: in the reader's words on the market page, :func:`basis_in_words`; the ranking CSV keeps it as written).
+FACT = note_template("{basis} [{source}, as of {as_of}]", shown={"basis": basis_in_words})
 
 
 def _provenance(fact: Fact) -> str:
     """``basis [source id, as of date]``: what a known fact covers, where it comes from and when."""
-    return f"{fact.basis} [{fact.source}, as of {fact.as_of}]".strip()
+    return FACT.format(basis=fact.basis, source=fact.source, as_of=fact.as_of).strip()
 
 
 def _kb_year(rec: ReferenceBiologic, name: str) -> tuple[float | None, str]:
@@ -438,10 +467,10 @@ def _exclusivity(
             own = rows[(rows["license_type"] == ORIGINATOR) & rows["molecule"].isin(rec.names)]
             exclusivity = own["exclusivity_expiration_date"].dropna()
             if not exclusivity.empty:
-                return float(exclusivity.max().year), "Purple Book exclusivity expiration date"
+                return float(exclusivity.max().year), PURPLE_BOOK_EXCLUSIVITY
         year, basis = _kb_year(rec, "us_exclusivity_end")
         if year is not None:
-            return year, f"knowledge base exclusivity end: {basis}"
+            return year, KNOWLEDGE_BASE_EXCLUSIVITY.format(basis=basis)
         if own is not None:
             first = own["first_licensure_date"].dropna()
             if first.empty:
@@ -449,13 +478,12 @@ def _exclusivity(
             if not first.empty:
                 return (
                     float(first.min().year + US_EXCLUSIVITY_YEARS),
-                    f"Purple Book first licensure + {US_EXCLUSIVITY_YEARS} years (regulatory minimum)",
+                    PURPLE_BOOK_LICENSURE.format(years=US_EXCLUSIVITY_YEARS),
                 )
         return None, ""
     year, basis = _kb_year(rec, "eu_authorisation_year")
-    rdp = f"{settings.eu_rdp} regulatory data protection"
     if year is not None:
-        return year + settings.eu_rdp_years, f"first EU authorisation + {rdp}: {basis}"
+        return year + settings.eu_rdp_years, EU_AUTHORISATION.format(rdp=settings.eu_rdp, basis=basis)
     if ema is not None:
         rows = ema.rows
         own = rows[
@@ -468,7 +496,7 @@ def _exclusivity(
         if not first.empty:
             return (
                 float(first.min().year + settings.eu_rdp_years),
-                f"EMA first authorisation + {rdp} (patents/SPC may run longer)",
+                EMA_AUTHORISATION.format(rdp=settings.eu_rdp),
             )
     return None, ""
 

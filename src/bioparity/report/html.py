@@ -39,6 +39,7 @@ from bioparity.analyses.figures import (
 )
 from bioparity.analyses.format import column_map_text, fmt_time, fmt_value, result_text
 from bioparity.analyses.pk_similarity import pk_tables
+from bioparity.analyses.registry import kind_words
 from bioparity.analyses.tables import ReportTables, Table
 from bioparity.analyses.terms import LABELS, key_label, labelled, term
 from bioparity.i18n import LANGUAGE_NAMES, chosen_language, current_language, install_jinja, use_language
@@ -148,6 +149,7 @@ _ENV.filters["value"] = fmt_value
 _ENV.filters["time"] = fmt_time
 _ENV.filters["table_html"] = table_html
 _ENV.filters["term"] = term
+_ENV.filters["kind_words"] = kind_words  # a run's kind by its title (the stored run keeps the code)
 _ENV.filters["result_text"] = result_text
 _ENV.filters["labelled"] = labelled
 _ENV.filters["utc_second"] = utc_second

@@ -24,7 +24,7 @@ from bioparity.analyses import nca as nca_kind
 from bioparity.analyses.contract import Analysis, Option
 from bioparity.analyses.figures import Figure, ProfilePlot
 from bioparity.analyses.registry import all_analyses, next_kinds, option_errors
-from bioparity.analyses.terms import coded_value, key_label, yes_no_text
+from bioparity.analyses.terms import coded_value, key_label, setting_text, yes_no_text
 from bioparity.api.deps import unit_of_work, write_unit
 from bioparity.errors import BioparityError, DataFileError
 from bioparity.i18n import gettext as _
@@ -403,7 +403,7 @@ def option_fields(
         fields.append(
             {
                 "name": o.name,
-                "label": _(kind.labels[o.name]) if o.name in kind.labels else key_label(o.name),
+                "label": option_label(kind, o.name),
                 "help": o.help,
                 "value": (given or {}).get(o.name, o.text(o.default)),
                 "choices": choices,
@@ -532,10 +532,20 @@ def _version_label(dataset: Dataset) -> str:
     return _("%(name)s v%(version)s") % {"name": dataset.name, "version": dataset.version}
 
 
+def option_label(kind: Analysis | None, name: str) -> str:
+    """An option's label in the reader's words: the kind's own
+    (:attr:`~bioparity.analyses.contract.Analysis.labels`), else the shared one
+    (:func:`~bioparity.analyses.terms.key_label`), else its name."""
+    return _(kind.labels[name]) if kind is not None and name in kind.labels else key_label(name)
+
+
 def key_options(run_: AnalysisRun, datasets_: Iterable[Dataset] = ()) -> Markup:
-    """The options of a run that differ from its kind's defaults (or the defining ones), as one line; an
-    option naming a dataset (NCA's ``dosing``) as that dataset (``dosing=ex v1 (ex.xpt)``, a link to its
-    page) when it is among ``datasets_`` (the study's), never as a bare id."""
+    """The options of a run that differ from its kind's defaults (or the defining ones), as one line in the
+    reader's words: each under its label with its value in words (:func:`option_label`,
+    :func:`~bioparity.analyses.terms.setting_text`: ``method: exact, Owen's Q``, not ``method=exact``; the
+    run's stored options and its JSON keep the codes); an option naming a dataset (NCA's ``dosing``) as
+    that dataset (``dosing: ex v1 (ex.xpt)``, a link to its page) when it is among ``datasets_`` (the
+    study's), never as a bare id."""
     options = json.loads(run_.options_json)
     kind = _kinds().get(run_.kind)
     defaults = kind.defaults if kind else {}
@@ -548,17 +558,15 @@ def key_options(run_: AnalysisRun, datasets_: Iterable[Dataset] = ()) -> Markup:
     for key, value in sorted(shown.items()):
         dataset = known.get(named.get(key, ""))
         if dataset is None:
-            parts.append(escape(f"{key}={_form_text(value)}"))
+            parts.append(escape(setting_text(key, value, option_label(kind, key))))
         else:
             link = Markup('<a href="/ui/datasets/{}">{}</a>').format(
                 dataset.id, analyses.dataset_label(dataset)
             )
-            parts.append(Markup("{}={}").format(key, link))
-    return Markup(", ").join(parts) or escape(_("defaults"))
-
-
-def _form_text(value: Any) -> str:
-    return str(value).lower() if isinstance(value, bool) else str(value)
+            parts.append(
+                Markup(_("%(label)s: %(value)s")) % {"label": option_label(kind, key), "value": link}
+            )
+    return Markup(_("; ")).join(parts) or escape(_("defaults"))
 
 
 TEMPLATES.env.filters["key_options"] = key_options

@@ -22,10 +22,11 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
+from bioparity.analyses.registry import kind_words
 from bioparity.api.deps import request_run
 from bioparity.i18n import gettext as _
 from bioparity.web.session import read_unit
-from bioparity.web.templating import TEMPLATES, kind_words, program_crumbs, render
+from bioparity.web.templating import TEMPLATES, program_crumbs, render
 from bioparity.workspace.access import Actor, require_dataset
 from bioparity.workspace.jobs import AfterStore, JobStatus
 

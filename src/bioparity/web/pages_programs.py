@@ -16,12 +16,14 @@ from markupsafe import Markup
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from bioparity.analyses.registry import kind_words
 from bioparity.analyses.terms import yes_no_text
 from bioparity.api.deps import unit_of_work
 from bioparity.audit import canonical_json
 from bioparity.errors import BioparityError
 from bioparity.i18n import LANGUAGE_NAMES, current_language, gettext_noop
 from bioparity.i18n import gettext as _
+from bioparity.i18n.notes import note_text
 from bioparity.io.tables_out import csv_bytes
 from bioparity.memo import Memo
 from bioparity.report import html_to_pdf
@@ -38,7 +40,7 @@ from bioparity.store.models import AnalysisRun, AuditEvent, Organisation, Progra
 from bioparity.web.downloads import disposition, file_name, program_part
 from bioparity.web.notices import Notice, notice_redirect
 from bioparity.web.session import PageActor, read_unit
-from bioparity.web.templating import TEMPLATES, kind_words, label, menu, program_crumbs, refused_form, render
+from bioparity.web.templating import TEMPLATES, label, menu, program_crumbs, refused_form, render
 from bioparity.workspace import accounts, programs
 from bioparity.workspace.access import Actor, my_shares, program_permissions, require_program
 from bioparity.workspace.errors import NotFoundError, PermissionDeniedError
@@ -395,6 +397,8 @@ def _value_words(event: AuditEvent, key: str, value: Any) -> str:
         return LANGUAGE_NAMES.get(value, value)
     if key == "reason" and event.action == "lock":
         return action_words(value)
+    if key == "name" and event.object_type == "analysis_run":  # a review choice's, recorded in English
+        return note_text(value)  # (analyses.nca.REVIEW_AUDIT_AT); a run's other names are no notes
     return value
 
 

@@ -428,10 +428,13 @@ async def review_choice(
 
 
 def _summary(run_id: str, choice: dict[str, Any]) -> str:
-    """One line for the audit trail: what was chosen, where, and why."""
+    """One line for the audit trail: what was chosen, where, and why (recorded in English, the audit pages
+    say it in the reader's words: :data:`~bioparity.analyses.nca.REVIEW_AUDIT_AT`)."""
     where = " ".join(str(v) for k, v in choice.items() if k not in {"time", "action", "reason"})
-    point = f"t={choice['time']}" if choice["time"] != "" else "whole profile"
-    return f"NCA review of run {run_id[:8]}: {choice['action']} {where} {point}; reason: {choice['reason']}"
+    said = {"run": run_id[:8], "action": choice["action"], "profile": where, "reason": choice["reason"]}
+    if choice["time"] == "":
+        return nca_kind.REVIEW_AUDIT_WHOLE.format(**said)
+    return nca_kind.REVIEW_AUDIT_AT.format(**said, time=choice["time"])
 
 
 def _sample_time(text: str) -> bool:

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bioparity import __version__
 from bioparity.analyses.format import column_map_text, fmt_time, fmt_value, result_text
-from bioparity.analyses.registry import all_analyses
+from bioparity.analyses.registry import kind_words
 from bioparity.analyses.terms import labelled
 from bioparity.errors import BioparityError, DataFileError, RuleFileError
 from bioparity.i18n import LANGUAGE_NAMES, LANGUAGES, gettext_noop, install_jinja
@@ -123,23 +123,6 @@ def label(code: Any) -> str:
     """
     text = "" if code is None else str(code)
     return _(text) if text in LABELS else text
-
-
-def kind_words(code: str) -> str:
-    """An analysis kind's stored code (``nca``) as its title in the page's language; a code no kind has as
-    stored.
-
-    Examples
-    --------
-    >>> kind_words("nca"), kind_words("later-kind")
-    ('Noncompartmental analysis', 'later-kind')
-    >>> from bioparity.i18n import use_language
-    >>> with use_language("zh-CN"):
-    ...     kind_words("pk-similarity")
-    '药代动力学相似性'
-    """
-    kind = all_analyses().get(code)
-    return _(kind.title) if kind is not None else code
 
 
 TEMPLATES.env.filters["label"] = label

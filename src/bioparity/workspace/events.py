@@ -133,6 +133,9 @@ AUDIT_FIELDS: dict[str, str] = {
     "is_active": pgettext_noop("audit field", "account active"),
     "must_change_password": pgettext_noop("audit field", "must change password"),
     "language": pgettext_noop("audit field", "language"),
+    # an NCA review's choice: the run it was made on and the new run (web.pages_review)
+    "run": pgettext_noop("audit field", "run"),
+    "choice": pgettext_noop("audit field", "review choice"),
     # the details of security events (sign-in, lock, unlock, password change and reset, sign-out)
     "client": pgettext_noop("audit field", "client address"),
     "failures": pgettext_noop("audit field", "failed attempts"),
