@@ -15,11 +15,11 @@ from urllib.parse import urlparse
 
 import pytest
 
+from bioparity.analyses.registry import kind_words
 from bioparity.demo import DEMO_USERS
 from bioparity.io.tables_out import csv_bytes
 from bioparity.web.downloads import disposition, file_name, program_part, run_file_name
 from bioparity.web.pages_programs import audit_frame, iso_second
-from bioparity.web.templating import kind_words
 from tests.web.conftest import ARTIFACTS, Server, axe_violations, sign_in
 
 PASSWORD = {u.username: u.password for u in DEMO_USERS}
