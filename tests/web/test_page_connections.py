@@ -117,8 +117,8 @@ def test_a_page_view_holds_one_connection_at_a_time(
 STATEMENTS = {
     "programs": 4,
     "dashboard": 9,  # the program and its organisation in one query
-    "pk-similarity": 10,
-    "nca": 8,
+    "pk-similarity": 11,  # + the later runs of its kind in its study (superseded: no review or approval)
+    "nca": 9,  # + the later runs of its kind in its study
     "nca review": 9,
     "audit": 6,
     "upload": 4,

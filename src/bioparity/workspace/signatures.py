@@ -60,7 +60,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from bioparity.audit import canonical_json, sha256_hex, utc_timestamp
 from bioparity.audit.keys import AuditKey, AuditKeyError, load_key
@@ -379,13 +379,23 @@ def later_runs(session: Session, run: AnalysisRun, program: Program) -> LaterRun
             AnalysisRun.id != run.id,
         )
         .order_by(AnalysisRun.created_at, AnalysisRun.id)
+        # A result is read only where a signature is to be checked against it (megabytes for an NCA).
+        .options(defer(AnalysisRun.result_json))
     )
     later = [r for r in session.scalars(query) if (r.created_at, r.id) > (run.created_at, run.id)]
     independent = program.segregation_of_duties is not False
     ids = tuple(r.id for r in later)
+    signed: dict[str, list[Signature]] = {}
+    if later:  # the signatures of every later run in one statement
+        for sig in session.scalars(
+            select(Signature).where(Signature.run_id.in_(ids)).order_by(Signature.signed_at)
+        ):
+            signed.setdefault(sig.run_id, []).append(sig)
     drafts: list[AnalysisRun] = []
     for newer in reversed(later):  # from the latest: the first approved one is what the reports use
-        if approval_holds(run_signatures(session, newer), creator=newer.created_by, independent=independent):
+        approvals = any(s.meaning == Meaning.approved for s in signed.get(newer.id, ()))
+        statuses = [check_signature(newer, s) for s in signed.get(newer.id, ())] if approvals else []
+        if approval_holds(statuses, creator=newer.created_by, independent=independent):
             return LaterRuns(newer, tuple(reversed(drafts)), ids)
         drafts.append(newer)
     return LaterRuns(None, tuple(reversed(drafts)), ids)
