@@ -156,6 +156,14 @@ def test_run_page_api_and_audit_trail_show_the_role_at_signing(
         in (trail)
     )
     assert f"run {run_id[:8]} meaning 'reviewed'; segregation_of_duties: true; signer_role: " in exported
+    # the run report (what a regulator reads) carries the rule and the role under each signature
+    report = owner.get(f"/ui/runs/{run_id}/report.html")
+    assert report.status_code == 200, report.text
+    roles = [c.split("<")[0] for c in report.text.split('class="signed-role">')[1:]]
+    assert roles == ["not recorded (signed before roles were recorded)", "reviewer"]
+    rules = [c.split("<")[0] for c in report.text.split('class="signed-rules">')[1:]]
+    assert rules == [c.split("<")[0] for c in page.split('class="signed-rules">')[1:]]
+    assert rules[-1] == "segregation of duties on"
 
 
 # --- gap 2: an approval rests on a review valid under the rule in force at approval ----------------------
