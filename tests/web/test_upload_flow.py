@@ -119,11 +119,13 @@ def test_theoph_upload_with_subject_time_headers_is_mapped_in_the_form_and_nca_r
     # The analyses list names the dataset, its version and the key options.
     page.goto(dataset_url)
     listed = page.locator("#dataset-runs li").first.inner_text()
-    assert "Noncompartmental analysis of theoph-mapped v1" in listed and "conc_unit=mg/L" in listed
+    assert "Noncompartmental analysis of theoph-mapped v1" in listed and "concentration unit: mg/L" in listed
     page.goto(f"{server.url}/ui/programs/{server.program_id}")
     row = page.locator("tr", has=page.locator("a", has_text="theoph-mapped v1")).first.inner_text()
     assert (
-        row.startswith("Noncompartmental analysis") and "conc_unit=mg/L" in row and "dose_unit=mg/kg" in row
+        row.startswith("Noncompartmental analysis")
+        and "concentration unit: mg/L" in row
+        and "dose unit: mg/kg" in row
     )
 
     # A second version under the same name reuses the stored mapping (preselected from version 1).

@@ -370,27 +370,31 @@ def later_runs(session: Session, run: AnalysisRun, program: Program) -> LaterRun
     LaterRuns
         The latest later approved run (:func:`approval_holds`) and the later drafts.
     """
+    # The later runs and their signatures in one statement (an outer join: a run without any is one row
+    # with no signature); a result is read only where a signature is checked against it (megabytes for an
+    # NCA), when the run has an approval.
     query = (
-        select(AnalysisRun)
+        select(AnalysisRun, Signature)
+        .outerjoin(Signature, Signature.run_id == AnalysisRun.id)
         .where(
             AnalysisRun.study_id == run.study_id,
             AnalysisRun.kind == run.kind,
             AnalysisRun.status == "succeeded",
             AnalysisRun.id != run.id,
         )
-        .order_by(AnalysisRun.created_at, AnalysisRun.id)
-        # A result is read only where a signature is to be checked against it (megabytes for an NCA).
+        .order_by(AnalysisRun.created_at, AnalysisRun.id, Signature.signed_at)
         .options(defer(AnalysisRun.result_json))
     )
-    later = [r for r in session.scalars(query) if (r.created_at, r.id) > (run.created_at, run.id)]
-    independent = program.segregation_of_duties is not False
-    ids = tuple(r.id for r in later)
+    runs: dict[str, AnalysisRun] = {}
     signed: dict[str, list[Signature]] = {}
-    if later:  # the signatures of every later run in one statement
-        for sig in session.scalars(
-            select(Signature).where(Signature.run_id.in_(ids)).order_by(Signature.signed_at)
-        ):
-            signed.setdefault(sig.run_id, []).append(sig)
+    for other, sig in session.execute(query):
+        if (other.created_at, other.id) > (run.created_at, run.id):
+            runs.setdefault(other.id, other)
+            if sig is not None:
+                signed.setdefault(other.id, []).append(sig)
+    later = list(runs.values())
+    independent = program.segregation_of_duties is not False
+    ids = tuple(runs)
     drafts: list[AnalysisRun] = []
     for newer in reversed(later):  # from the latest: the first approved one is what the reports use
         approvals = any(s.meaning == Meaning.approved for s in signed.get(newer.id, ()))
