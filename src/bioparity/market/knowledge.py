@@ -134,11 +134,6 @@ class ReferenceBiologic:
         fact = self.facts[name]
         return fact.value if fact.known else None
 
-    def fact_year(self, name: str) -> int | None:
-        """The year a known fact refers to (from ``as_of``), or None."""
-        fact = self.facts[name]
-        return int(fact.as_of[:4]) if fact.known and fact.as_of else None
-
     @property
     def names(self) -> tuple[str, ...]:
         """Lower-case names to match in registers: the INN first, then the other names."""

@@ -365,6 +365,13 @@ class _Settings:
         """Whole months after which a count is stale (12 per year of ``max_fact_age_years``)."""
         return 12 * self.max_fact_age_years
 
+    def stale_months(self, day: date | None) -> int | None:
+        """The age in whole months of data dated ``day`` when it is stale on the scan date, else None."""
+        if day is None:
+            return None
+        months = whole_months(day, self.on)
+        return months if months > self.max_age_months else None
+
 
 def _row(rec: ReferenceBiologic, region: str, sources: _Sources, settings: _Settings) -> dict[str, Any]:
     dates = _protection(rec, region, sources, settings)
@@ -388,8 +395,7 @@ def _row(rec: ReferenceBiologic, region: str, sources: _Sources, settings: _Sett
         "stale_facts": "; ".join(
             template.format(as_of=count.as_of.day.isoformat(), months=months)
             for template, count in ((STALE_APPROVED, approved), (STALE_DEVELOPMENT, developing))
-            if count.as_of.day is not None
-            and (months := whole_months(count.as_of.day, settings.on)) > settings.max_age_months
+            if count.as_of.day is not None and (months := settings.stale_months(count.as_of.day)) is not None
         ),
         "originator_sales_usd_m": None if sales is None else float(sales["usd_million"]),
         "sales_year": None if sales is None else int(sales["year"]),
@@ -551,7 +557,7 @@ def _fresh_count(rec: ReferenceBiologic, name: str, settings: _Settings) -> _Cou
     as_of = DataDate(period_end(fact.as_of), "knowledge base as_of")
     assert as_of.day is not None
     products = "; ".join(fact.value)
-    if whole_months(as_of.day, settings.on) > settings.max_age_months:
+    if settings.stale_months(as_of.day) is not None:
         return _Count(None, STALE.format(source=fact.source, as_of=fact.as_of), as_of, products)
     return _Count(
         float(len(fact.value)), KNOWLEDGE_BASE.format(source=fact.source, as_of=fact.as_of), as_of, products
