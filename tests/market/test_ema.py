@@ -49,6 +49,18 @@ def test_older_column_names_are_accepted(tmp_path: Path) -> None:
     assert "Amgevita" in set(medicines.rows["medicine_name"])
 
 
+def test_the_2018_holder_header_is_read(tmp_path: Path) -> None:
+    """The EPAR export generated 23/12/2018 names the holder 'Marketing authorisation holder/company
+    name'; read as an unknown header it left every holder empty, so the originator's own trials and the
+    approved biosimilars' sponsors were no longer told apart."""
+    old = "Marketing authorisation holder/company name"
+    header = [old if h == "Marketing authorisation developer / applicant / holder" else h for h in EMA_HEADER]
+    rows = read_ema_medicines(write_ema_workbook(tmp_path / "2018.xlsx", header=header)).rows
+    holders = rows.set_index("medicine_name")["holder"]
+    assert holders["Stelara"] == "Janssen-Cilag International N.V."
+    assert holders["Amgevita"] == "Amgen Europe B.V."
+
+
 def test_a_missing_column_lists_the_columns_found(tmp_path: Path) -> None:
     header = [h for h in EMA_HEADER if h != "Biosimilar"]
     rows = [r[:11] + r[12:] for r in EMA_ROWS]

@@ -3,7 +3,11 @@
 The workbook opens with a title and notes; the header is the first row whose first cell is
 ``Category``. Column names differ slightly between releases (``Name of medicine`` /
 ``Medicine name``, ``Authorisation status`` / ``Medicine status``, ``Product number`` /
-``EMA product number``); all known spellings are accepted.
+``EMA product number``, ``Marketing authorisation holder/company name`` (the EPAR export of
+2018) / ``Marketing authorisation developer / applicant / holder``); all known spellings are
+accepted. The holder column is optional, but without it the originator and biosimilar holders
+cannot be told from trial sponsors (:mod:`bioparity.market.pipeline`), so a misspelt holder
+header must be an alias here, never an empty column.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ _COLUMNS: tuple[tuple[ColumnAlias, str], ...] = (
     (
         ColumnAlias(
             "Marketing authorisation developer / applicant / holder",
-            ("Marketing authorisation holder",),
+            ("Marketing authorisation holder", "Marketing authorisation holder/company name"),
             False,
         ),
         "holder",
