@@ -203,7 +203,41 @@ def test_a_bad_completion_date_names_the_file_and_study(kb: Path, tmp_path: Path
         ("Samsung Bioepis NL B.V.", "Celltrion", False),
         ("Shanghai Henlius Biotech", "Amgen Inc.", False),
         ("Inc.", "Ltd", False),
+        ("Merck & Co., Inc.", "Merck Sharp & Dohme LLC", True),
+        ("Merck & Co., Inc.", "Merck KGaA, Darmstadt, Germany", False),  # unaffiliated since 1917
+        ("Merck KGaA", "EMD Serono Research & Development Institute", False),  # no shared word
+        ("Novartis Pharmaceuticals", "Sandoz", False),  # spun off 4 October 2023
     ],
 )
 def test_company_spellings(a: str, b: str, same: bool) -> None:
     assert same_company(a, b) is same
+
+
+def test_a_trial_of_the_originators_group_is_the_originators(tmp_path: Path) -> None:
+    """KB originator 'Janssen Biotech': Centocor and Johnson & Johnson are of its group
+    (ORIGINATOR_GROUPS) and left out; Merck KGaA shares no word with it and is counted. Without the
+    group table the count was 3."""
+    doc: dict[str, object] = dict(MINI_KB)
+    record = _record("ustekinumab", "Stelara")
+    record["originator_company"] = {"value": "Janssen Biotech", "source": "s", "checked": "2026-11-25",
+                                    "as_of": "2025"}  # fmt: skip
+    doc["records"] = [record]
+    kb = tmp_path / "kb.yaml"
+    kb.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    studies = [
+        _study("NCT92000001", "Stelara in Crohn's Disease", "RECRUITING", "Centocor, Inc.", "INDUSTRY",
+               ["PHASE3"], ["Stelara"]),
+        _study("NCT92000002", "Ustekinumab in Children", "RECRUITING",
+               "Johnson & Johnson Innovative Medicine", "INDUSTRY", ["PHASE3"], ["ustekinumab"]),
+        _study("NCT92000003", "MK-1 Versus Stelara", "RECRUITING", "Merck KGaA, Darmstadt, Germany",
+               "INDUSTRY", ["PHASE1"], ["MK-1", "Stelara"]),
+    ]  # fmt: skip
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "p.json").write_text(json.dumps({"studies": studies}), encoding="utf-8")
+    row = _row(kb, folder, "eu")
+    assert row["biosimilars_in_development"] == 1
+    text = row["development_source"]
+    assert "Centocor, Inc. (NCT92000001): originator (Johnson & Johnson group since 1961)" in text
+    assert "(NCT92000002): originator" in text
+    assert "Merck KGaA, Darmstadt, Germany (NCT92000003)" in text.split(". Left out")[0]

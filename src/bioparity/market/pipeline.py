@@ -18,7 +18,13 @@ region R when:
    page) is counted and the listing says so;
 3. its lead sponsor is not the reference product holder: not a company named in the knowledge
    base's ``originator_company`` for M, nor the Purple Book applicant of M's 351(a) licence (US) or the
-   EMA marketing-authorisation holder of M's reference medicine (EU) when those files are given;
+   EMA marketing-authorisation holder of M's reference medicine (EU) when those files are given, nor
+   another company of the same group (:data:`ORIGINATOR_GROUPS`: a trial of Roche's molecule led by
+   Genentech, or of Johnson & Johnson's led by Janssen or Centocor, is the originator's). Companies
+   that only share a name are not one (:func:`same_company`: Merck KGaA is not Merck & Co.), and a
+   spun-off company is not its former parent (Sandoz is not Novartis: independent since
+   4 October 2023, SIX Swiss Exchange media release of that day,
+   https://www.six-group.com/en/newsroom/media-releases/2023/20231004-sandoz-spin-off.html);
 4. its phase is early phase 1, 1, 2 or 3 ("Study Phase": phase 4 studies are of approved drugs, "not
    applicable" marks trials without phases such as device or behavioural studies, and observational
    studies have no phase);
@@ -70,6 +76,73 @@ _GENERIC = frozenset(
 )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class CompanyGroup:
+    """Companies that are one reference holder for rule 3, with the date and source of the link.
+
+    Attributes
+    ----------
+    members : tuple of str
+        Names of the group as sponsors and holders spell them (each matched with :func:`same_company`).
+    joined : str
+        When the last member joined the group (ISO date, or year).
+    source : str
+        Where that is stated (company release or filing).
+    """
+
+    members: tuple[str, ...]
+    joined: str
+    source: str
+
+
+#: Groups of originator companies (acquisitions completed; each with its source). A trial led by any
+#: member of a group that holds the reference product is the originator's, not a biosimilar programme.
+ORIGINATOR_GROUPS: tuple[CompanyGroup, ...] = (
+    CompanyGroup(
+        ("Roche", "Genentech"), "2009-03-26",
+        "Roche media release of 26 March 2009: tender offer for Genentech completed (93.2% held), Genentech "
+        "to become a wholly-owned member of the Roche Group; SEC, "
+        "https://www.sec.gov/Archives/edgar/data/318771/000095010309000639/dp12955_ex-a5lxiii.htm",
+    ),
+    CompanyGroup(
+        ("Johnson & Johnson", "Janssen", "Centocor"), "1961",
+        "Janssen Pharmaceutica came under Johnson & Johnson in 1961, and the Janssen segment (home of "
+        "the Centocor acquisition) became Johnson & Johnson Innovative Medicine (J&J release of "
+        "1 May 2024 as reported by Pharmaceutical Technology, "
+        "http://pharmaceutical-technology.com/news/"
+        "janssen-adopts-jj-name-as-part-of-global-rebranding-effort/; "
+        "Centocor: https://alphastox.com/?p=12374)",
+    ),
+    CompanyGroup(
+        ("Bristol-Myers Squibb", "Celgene"), "2019-11-20",
+        "Celgene release of 20 November 2019 (completion of Celgene's acquisition by Bristol-Myers Squibb); "
+        "SEC, https://www.sec.gov/Archives/edgar/data/816284/000110465919065939/tm1923405d1_ex99-1.htm",
+    ),
+    CompanyGroup(
+        ("AstraZeneca", "Alexion"), "2021-07-21",
+        "AstraZeneca announcement 'Acquisition of Alexion completed', 21 July 2021, Form 6-K; SEC, "
+        "https://www.sec.gov/Archives/edgar/data/901832/000165495421008091/a0164g.htm",
+    ),
+    CompanyGroup(
+        ("Sanofi", "Genzyme"), "2011-04-04",
+        "sanofi-aventis release of 4 April 2011 (exchange offer for Genzyme completed, control of Genzyme) "
+        "as reprinted by World Pharma News, "
+        "http://www.worldpharmanews.com/sanofi/"
+        "1635-sanofi-aventis-successfully-completes-exchange-offer-for-genzyme-corporation",
+    ),
+    CompanyGroup(
+        ("Pfizer", "Seagen", "Seattle Genetics"), "2023-12-14",
+        "Pfizer Form 8-K of 14 December 2023 (acquisition of Seagen completed, Seagen a wholly owned "
+        "subsidiary); SEC, https://www.sec.gov/Archives/edgar/data/78003/000119312523294930/d553734d8k.htm",
+    ),
+)  # fmt: skip
+
+#: Words that mark Merck KGaA (Darmstadt; EMD Serono in the US and Canada), unaffiliated with Merck & Co.
+#: (MSD outside the US and Canada) since 1917: Merck KGaA, "The difference between Merck KGaA, Darmstadt,
+#: Germany and Merck & Co.", http://www.emdgroup.com/emd/company/the_brand_merck/the_brand_merck.html.
+_MERCK_KGAA = frozenset({"kgaa", "darmstadt", "emd", "serono"})
+
+
 def company_tokens(name: str) -> frozenset[str]:
     """The distinguishing words of a company name: lower case, legal forms and generic words dropped.
 
@@ -89,7 +162,27 @@ def same_company(a: str, b: str) -> bool:
     ta, tb = company_tokens(a), company_tokens(b)
     if not ta or not tb:
         return False
+    if bool(ta & _MERCK_KGAA) != bool(tb & _MERCK_KGAA):  # 'Merck KGaA' is not 'Merck & Co.'
+        return False
     return ta <= tb or tb <= ta
+
+
+def originator_group(originators: Sequence[str]) -> dict[str, str]:
+    """The companies of :data:`ORIGINATOR_GROUPS` that belong with ``originators``, each with the
+    text the listing gives for it (the group and the date it joined).
+
+    >>> originator_group(["Janssen Biotech"])["Centocor"]
+    'Johnson & Johnson group since 1961'
+    >>> originator_group(["Novartis"])
+    {}
+    """
+    out: dict[str, str] = {}
+    for group in ORIGINATOR_GROUPS:
+        if any(same_company(o, m) for o in originators for m in group.members):
+            for member in group.members:
+                if not any(same_company(member, o) for o in originators):
+                    out[member] = f"{group.members[0]} group since {group.joined}"
+    return out
 
 
 def company_names(text: str) -> list[str]:
@@ -152,6 +245,9 @@ def _reason(
         return f"sponsor class {klass} (investigator study)"
     if any(same_company(sponsor, o) for o in originators):
         return "originator"
+    group = next((why for m, why in originator_group(originators).items() if same_company(sponsor, m)), "")
+    if group:
+        return f"originator ({group})"
     phases = set(filter(None, str(study["phases"]).split(";")))
     if not phases & DEVELOPMENT_PHASES:
         return f"phase {'/'.join(sorted(phases)) or 'none'}"
