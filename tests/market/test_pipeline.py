@@ -241,3 +241,16 @@ def test_a_trial_of_the_originators_group_is_the_originators(tmp_path: Path) -> 
     assert "Centocor, Inc. (NCT92000001): originator (Johnson & Johnson group since 1961)" in text
     assert "(NCT92000002): originator" in text
     assert "Merck KGaA, Darmstadt, Germany (NCT92000003)" in text.split(". Left out")[0]
+
+
+def test_the_trial_listing_reads_in_chinese(kb: Path, pages: Path) -> None:
+    """development_source is stored in English and shown through the note templates of the pipeline."""
+    from bioparity.i18n.notes import translate_note
+
+    listing = translate_note(str(_row(kb, pages, "eu")["development_source"]), "zh-CN")
+    assert listing.startswith("ClinicalTrials.gov [")
+    assert "Amgen Inc.（NCT91000003）：原研方" in listing
+    assert "Example Pharma Ltd（NCT91000007）：状态 TERMINATED" in listing
+    assert "Old Biologics Inc.（NCT91000006）：于 2022-06 完成，已超过 3 年" in listing
+    assert "注：未核对申办方的批准情况" in listing
+    assert "Left out" not in listing and "originator" not in listing

@@ -74,6 +74,8 @@ DOMAIN_SOURCES: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
         ("market/chart.py", [("**.py", "python")]),
         # the provenance words of the market ranking (note templates, printed on the market page)
         ("market/scan.py", [("**.py", "python")]),
+        # the trial listing of the ranking (development_source: note templates, on the market page)
+        ("market/pipeline.py", [("**.py", "python")]),
         # the knowledge base's basis of each year fact (data, printed on the market page in words)
         ("market/data", [("*.yaml", "bioparity.market.extraction:extract_basis_texts")]),
         ("clinical/proportions.py", [("**.py", "python")]),

@@ -94,6 +94,7 @@ NOTE_MODULES: tuple[str, ...] = (
     "bioparity.io.power_grid",
     "bioparity.io.nca_input",
     "bioparity.market.scan",
+    "bioparity.market.pipeline",
     "bioparity.problems",
     "bioparity.left_out",
 )

@@ -56,6 +56,7 @@ from datetime import date
 
 import pandas as pd
 
+from bioparity.i18n.notes import note_template
 from bioparity.market._dates import whole_months
 from bioparity.market.trials import ACTIVE_STATUSES, TrialSet, study_date
 
@@ -167,21 +168,21 @@ def same_company(a: str, b: str) -> bool:
     return ta <= tb or tb <= ta
 
 
-def originator_group(originators: Sequence[str]) -> dict[str, str]:
-    """The companies of :data:`ORIGINATOR_GROUPS` that belong with ``originators``, each with the
-    text the listing gives for it (the group and the date it joined).
+def originator_group(originators: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """The companies of :data:`ORIGINATOR_GROUPS` that belong with ``originators``: member -> (the
+    group's first name, the date the last member joined).
 
     >>> originator_group(["Janssen Biotech"])["Centocor"]
-    'Johnson & Johnson group since 1961'
+    ('Johnson & Johnson', '1961')
     >>> originator_group(["Novartis"])
     {}
     """
-    out: dict[str, str] = {}
+    out: dict[str, tuple[str, str]] = {}
     for group in ORIGINATOR_GROUPS:
         if any(same_company(o, m) for o in originators for m in group.members):
             for member in group.members:
                 if not any(same_company(member, o) for o in originators):
-                    out[member] = f"{group.members[0]} group since {group.joined}"
+                    out[member] = (group.members[0], group.joined)
     return out
 
 
@@ -216,17 +217,39 @@ class Pipeline:
     notes: tuple[str, ...]
 
     def describe(self, source: str) -> str:
-        """One line for the ranking's ``development_source`` column."""
-        text = (
-            f"ClinicalTrials.gov [{source}] industry sponsors of ongoing or recently completed phase 1-3 "
-            f"studies naming the molecule or brand, not the originator, without an approved product here: "
-            f"{'; '.join(self.counted) or 'none'}"
-        )
+        """One line for the ranking's ``development_source`` column (made of the note templates below,
+        so that it is shown in the reader's language: :func:`bioparity.i18n.notes.note_text`)."""
+        text = DEVELOPMENT.format(source=source, counted="; ".join(self.counted) or "none")
         if self.left_out:
-            text += f". Left out: {'; '.join(self.left_out)}"
+            text = LEFT_OUT.format(listing=text, left="; ".join(self.left_out))
         if self.notes:
-            text += f". Note: {'; '.join(self.notes)}"
+            text = NOTED.format(listing=text, notes="; ".join(self.notes))
         return text
+
+
+DEVELOPMENT = note_template(
+    "ClinicalTrials.gov [{source}] industry sponsors of ongoing or recently completed phase 1-3 studies "
+    "naming the molecule or brand, not the originator, without an approved product here: {counted}"
+)
+LEFT_OUT = note_template("{listing}. Left out: {left}", wrapper=True)
+NOTED = note_template("{listing}. Note: {notes}", wrapper=True)
+NOT_CHECKED = note_template(
+    "approvals of the sponsors not checked (no Purple Book or EMA file for this region)"
+)
+UNCLASSED = note_template("some counted studies give no sponsor class")
+#: Why a sponsor's studies are left out: one template per reason, the sponsor and its NCT numbers first.
+NO_SPONSOR = note_template("{sponsor} ({ncts}): no lead sponsor")
+INVESTIGATOR = note_template("{sponsor} ({ncts}): sponsor class {klass} (investigator study)")
+ORIGINATOR = note_template("{sponsor} ({ncts}): originator")
+ORIGINATOR_OF_GROUP = note_template("{sponsor} ({ncts}): originator ({group} group since {joined})")
+NOT_DEVELOPMENT_PHASE = note_template("{sponsor} ({ncts}): phase {phases}")
+NO_COMPLETION_DATE = note_template("{sponsor} ({ncts}): completed, no completion date")
+COMPLETED_LONG_AGO = note_template("{sponsor} ({ncts}): completed {completed}, over {years} years ago")
+NOT_ACTIVE = note_template("{sponsor} ({ncts}): status {status}")
+HAS_APPROVED = note_template("{sponsor} ({ncts}): has an approved biosimilar here")
+
+#: A reason: its template and values besides ``sponsor`` and ``ncts``.
+_Reason = tuple[str, tuple[tuple[str, str], ...]]
 
 
 def _reason(
@@ -235,34 +258,37 @@ def _reason(
     holders: Sequence[str],
     today: date,
     window_years: int,
-) -> str:
-    """Why a study naming the molecule is not a programme in development ('' when it is one)."""
+) -> _Reason | None:
+    """Why a study naming the molecule is not a programme in development (None when it is one)."""
     sponsor = str(study["sponsor"])
     if not sponsor:
-        return "no lead sponsor"
+        return NO_SPONSOR, ()
     klass = str(study["sponsor_class"])
     if klass and klass != INDUSTRY:
-        return f"sponsor class {klass} (investigator study)"
+        return INVESTIGATOR, (("klass", klass),)
     if any(same_company(sponsor, o) for o in originators):
-        return "originator"
-    group = next((why for m, why in originator_group(originators).items() if same_company(sponsor, m)), "")
-    if group:
-        return f"originator ({group})"
+        return ORIGINATOR, ()
+    for member, (group, joined) in originator_group(originators).items():
+        if same_company(sponsor, member):
+            return ORIGINATOR_OF_GROUP, (("group", group), ("joined", joined))
     phases = set(filter(None, str(study["phases"]).split(";")))
     if not phases & DEVELOPMENT_PHASES:
-        return f"phase {'/'.join(sorted(phases)) or 'none'}"
+        return NOT_DEVELOPMENT_PHASE, (("phases", "/".join(sorted(phases)) or "none"),)
     status = str(study["status"])
     if status == COMPLETED:
         completed = study_date(study, "completion_date")
         if completed is None:
-            return "completed, no completion date"
+            return NO_COMPLETION_DATE, ()
         if whole_months(completed, today) > 12 * window_years:
-            return f"completed {study['completion_date']}, over {window_years} years ago"
+            return COMPLETED_LONG_AGO, (
+                ("completed", str(study["completion_date"])),
+                ("years", str(window_years)),
+            )
     elif status not in ACTIVE_STATUSES:
-        return f"status {status or 'none'}"
+        return NOT_ACTIVE, (("status", status or "none"),)
     if any(same_company(sponsor, h) for h in holders):
-        return "has an approved biosimilar here"
-    return ""
+        return HAS_APPROVED, ()
+    return None
 
 
 def pipeline(
@@ -300,7 +326,7 @@ def pipeline(
     """
     hits = trials.mentioning(sorted({n for n in names if n}))
     counted: dict[str, list[str]] = {}
-    left: dict[tuple[str, str], list[str]] = {}
+    left: dict[tuple[str, _Reason], list[str]] = {}
     labels: dict[str, str] = {}
     unclassed = False
     for _i, study in hits.iterrows():
@@ -308,19 +334,23 @@ def pipeline(
         sponsor = str(study["sponsor"]) or "(none)"
         key = " ".join(sponsor.casefold().split())
         labels.setdefault(key, sponsor)
-        if reason:
+        if reason is not None:
             left.setdefault((key, reason), []).append(str(study["nct_id"]))
         else:
             counted.setdefault(key, []).append(str(study["nct_id"]))
             unclassed = unclassed or not study["sponsor_class"]
     notes = []
     if holders is None:
-        notes.append("approvals of the sponsors not checked (no Purple Book or EMA file for this region)")
+        notes.append(NOT_CHECKED)
     if unclassed:
-        notes.append("some counted studies give no sponsor class")
+        notes.append(UNCLASSED)
+    left_out = sorted(
+        (k, template.format(sponsor=labels[k], ncts=", ".join(sorted(v)), **dict(values)))
+        for (k, (template, values)), v in left.items()
+    )
     return Pipeline(
         count=len(counted),
         counted=tuple(f"{labels[k]} ({', '.join(sorted(v))})" for k, v in sorted(counted.items())),
-        left_out=tuple(f"{labels[k]} ({', '.join(sorted(v))}): {r}" for (k, r), v in sorted(left.items())),
+        left_out=tuple(entry for _k, entry in left_out),
         notes=tuple(notes),
     )
