@@ -186,3 +186,32 @@ def test_scan_says_when_eu_timing_needs_the_ema_report(tmp_path: Path) -> None:
             "--as-of", "2026"]  # fmt: skip
     with_ema = runner.invoke(app, args)
     assert with_ema.exit_code == 0 and "give --ema" not in with_ema.stderr
+
+
+def test_scan_on_a_past_date_records_it(tmp_path: Path) -> None:
+    out = tmp_path / "r.csv"
+    args = ["market", "scan", "--trials", str(CTGOV), "--out", str(out), "--on", "2025-06-30",
+            "--completed-window", "2"]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    assert "Scan date: 2025-06-30 (fact ages and the 2-year window" in result.stderr
+    provenance = json.loads((tmp_path / "r.csv.provenance.json").read_text())
+    assert provenance["data"]["scan_date"] == "2025-06-30"
+    assert provenance["options"]["on"] == "2025-06-30"
+    assert provenance["options"]["completed_window_years"] == 2
+    assert provenance["options"]["as_of_year"] == 2025  # the year of --on
+    assert (pd.read_csv(out)["as_of_year"] == 2025).all()
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        (["--on", "30/06/2025"], "--on '30/06/2025' is not a date (write YYYY-MM-DD"),
+        (["--on", "2025-06-30", "--as-of", "2026"], "--on 2025-06-30 is in 2025 but --as-of is 2026"),
+    ],
+)
+def test_a_bad_scan_date_fails_before_writing(tmp_path: Path, extra: list[str], said: str) -> None:
+    out = tmp_path / "r.csv"
+    result = runner.invoke(app, ["market", "scan", "--out", str(out), *extra])
+    assert result.exit_code == 2 and said in result.stderr
+    assert not out.exists()

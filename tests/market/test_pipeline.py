@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bioparity.errors import DataFileError
+from bioparity.errors import DataFileError, InputError
 from bioparity.market import (
     load_knowledge_base,
     read_ema_medicines,
@@ -254,3 +254,21 @@ def test_the_trial_listing_reads_in_chinese(kb: Path, pages: Path) -> None:
     assert "Old Biologics Inc.（NCT91000006）：于 2022-06 完成，已超过 3 年" in listing
     assert "注：未核对申办方的批准情况" in listing
     assert "Left out" not in listing and "originator" not in listing
+
+
+def test_the_completed_window_is_an_option(kb: Path, pages: Path) -> None:
+    # Example Bio completed 2025-10, 14 whole months before TODAY: inside 3 years (counted, 3 sponsors),
+    # outside 1 year (left out, 2); 0 counts ongoing studies only (Henlius, Sandoz).
+    def count(years: int) -> tuple[float, str]:
+        ranking = scan_market(load_knowledge_base(kb), regions=["eu"], trials=read_trials(pages),
+                              as_of_year=2026, on=TODAY, completed_window_years=years)  # fmt: skip
+        row = ranking.table.iloc[0]
+        assert ranking.inputs["completed_window_years"] == str(years)
+        return float(row["biosimilars_in_development"]), str(row["development_source"])
+
+    assert count(3)[0] == 3
+    one, text = count(1)
+    assert one == 2 and "Example Bio Co., Ltd. (NCT91000002): completed 2025-10, over 1 years ago" in text
+    assert count(0)[0] == 2
+    with pytest.raises(InputError, match="completed_window_years must be >= 0"):
+        count(-1)

@@ -3,7 +3,8 @@
 Contract:
 
 * ``market scan [--purple-book PB.csv] [--ema MEDICINES.xlsx] [--trials DIR] --region eu,us
-  --out ranking.csv [--chart void.png] [--weights no_competition=0.4,...] [--as-of 2026]`` writes the
+  --out ranking.csv [--chart void.png] [--weights no_competition=0.4,...] [--as-of 2026]
+  [--on 2026-06-30] [--completed-window 3]`` writes the
   ranking (one row per molecule and region, columns ``rank,inn,region,...,void_score,coverage``),
   ``ranking.csv.provenance.json`` (input hashes, options, software) and optionally the timeline PNG;
   it prints the top rows. A bad input fails before anything is written, exit code 2.
@@ -25,6 +26,7 @@ from rich.table import Table
 
 from bioparity import __version__
 from bioparity.cli.common import check_outputs, user_errors, wrote_rows
+from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import ngettext
 from bioparity.io import atomic_write_text, write_frame_atomic
@@ -40,6 +42,7 @@ from bioparity.market import (
     scan_market,
     timeline_chart,
 )
+from bioparity.market.pipeline import COMPLETED_WINDOW_YEARS
 from bioparity.strict_json import dumps_strict
 
 app = typer.Typer()
@@ -80,6 +83,22 @@ EuRdp = Annotated[
         help="EU regulatory data protection rule in years, e.g. 8+2 (Directive 2001/83/EC) or 8+1+1.",
     ),
 ]
+On = Annotated[
+    str | None,
+    typer.Option(
+        "--on",
+        help="Date the scan is made for (YYYY-MM-DD), e.g. to repeat a past scan: fact ages and the "
+        "completed-trial window are measured from it (default: today, or 31 December of --as-of).",
+    ),
+]
+CompletedWindow = Annotated[
+    int,
+    typer.Option(
+        "--completed-window",
+        help="Years after its completion date a completed trial still counts as in development "
+        "(filing and review; 0: ongoing trials only).",
+    ),
+]
 MaxFactAge = Annotated[
     int,
     typer.Option(
@@ -102,20 +121,23 @@ def scan_command(
     top: Annotated[int, typer.Option(help="Rows to print and molecules to chart.")] = 15,
     eu_rdp: EuRdp = "8+2",
     max_fact_age: MaxFactAge = 1,
+    on: On = None,
+    completed_window: CompletedWindow = COMPLETED_WINDOW_YEARS,
 ) -> None:
     """Rank reference biologics by biosimilar void, per region."""
     with user_errors():
         check_outputs(("--out", out), ("--chart", chart))  # the chart is written last: fail before OUT
         regions = parse_regions(region)
         w = VoidWeights.parse(weights)
-        year = as_of if as_of is not None else date.today().year
+        day, year = scan_day(on, as_of)
         if kb is not None and kb.is_file():
             require_utf8_text(kb)  # Latin-1 or binary bytes: the line, not a UnicodeDecodeError
         knowledge = load_knowledge_base(kb)
         ranking = scan_market(
             knowledge, regions=regions, purple_book=read_purple_book(purple_book) if purple_book else None,
             ema=read_ema_medicines(ema) if ema else None, trials=read_trials(trials) if trials else None,
-            weights=w, as_of_year=year, eu_rdp=eu_rdp, max_fact_age_years=max_fact_age,
+            weights=w, as_of_year=year, eu_rdp=eu_rdp, max_fact_age_years=max_fact_age, on=day,
+            completed_window_years=completed_window,
         )  # fmt: skip
         write_frame_atomic(ranking.table, out)
         inputs = {
@@ -126,7 +148,7 @@ def scan_command(
         }
         options = {
             "regions": list(regions), "weights": w.__dict__, "as_of_year": year, "eu_rdp": eu_rdp,
-            "max_fact_age_years": max_fact_age,
+            "max_fact_age_years": max_fact_age, "on": on, "completed_window_years": completed_window,
         }  # fmt: skip
         data_dates = {k: ranking.inputs[k] for k in ("knowledge_base_reviewed", "purple_book_title")}
         data_dates["scan_date"] = ranking.inputs["scan_date"]
@@ -140,6 +162,24 @@ def scan_command(
         _print_eu_timing(ranking.table, with_ema=ema is not None)
         _print_not_ranked(ranking.not_ranked)
         typer.echo(wrote_rows(len(ranking.table), out), err=True)
+
+
+def scan_day(on: str | None, as_of: int | None) -> tuple[date | None, int]:
+    """The scan date (None: the default of :func:`~bioparity.market.scan.default_scan_date`) and the
+    year timing is measured from: ``--as-of``, else the year of ``--on``, else this year.
+
+    >>> scan_day("2025-06-30", None)
+    (datetime.date(2025, 6, 30), 2025)
+    """
+    if on is None:
+        return None, as_of if as_of is not None else date.today().year
+    try:
+        day = date.fromisoformat(on)
+    except ValueError:
+        raise InputError(f"--on {on!r} is not a date (write YYYY-MM-DD, e.g. 2025-06-30)") from None
+    if as_of is not None and as_of != day.year:
+        raise InputError(f"--on {on} is in {day.year} but --as-of is {as_of}: give one, or the same year")
+    return day, day.year
 
 
 def _write_provenance(
@@ -182,6 +222,11 @@ def _print_data_dates(inputs: dict[str, str], year: int) -> None:
         "approved_as_of and development_as_of); timing measured from %(year)d."
     ) % {"reviewed": inputs["knowledge_base_reviewed"] or _("unknown"), "year": year}
     typer.echo(said, err=True)
+    said = _(
+        "Scan date: %(day)s (fact ages and the %(years)s-year window of completed trials are measured "
+        "from it)."
+    )
+    typer.echo(said % {"day": inputs["scan_date"], "years": inputs["completed_window_years"]}, err=True)
     if inputs["purple_book_title"]:
         typer.echo(_("Purple Book: %(title)s") % {"title": inputs["purple_book_title"]}, err=True)
 

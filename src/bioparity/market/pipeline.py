@@ -64,6 +64,13 @@ from bioparity.market.trials import ACTIVE_STATUSES, TrialSet, study_date
 DEVELOPMENT_PHASES = frozenset({"EARLY_PHASE1", "PHASE1", "PHASE2", "PHASE3"})
 COMPLETED = "COMPLETED"
 INDUSTRY = "INDUSTRY"
+#: Years a completed study still counts (``market scan --completed-window``). A convention of this tool,
+#: not a regulatory number: after the comparative study ends come its report and the filing, then the
+#: review (EMA: opinion within 210 days of a valid application, clock stops excluded, Regulation (EC)
+#: No 726/2004 art. 6(3), then the Commission decision; FDA: BsUFA III goal of action within 10 months
+#: of the 60-day filing date, i.e. 12 months from submission): the review alone takes about a year
+#: before clock stops, so the window must be longer than that; how much longer is a judgement, which the
+#: option leaves to the user (the scan records the value used).
 COMPLETED_WINDOW_YEARS = 3
 
 #: Words of a company name that do not tell companies apart (legal forms, places of the EU/US split).

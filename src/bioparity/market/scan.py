@@ -64,7 +64,7 @@ from bioparity.market._dates import period_end, whole_months
 from bioparity.market.ema import EmaMedicines
 from bioparity.market.freshness import DataDate, ema_date, purple_book_date, trials_date
 from bioparity.market.knowledge import Fact, KnowledgeBase, ReferenceBiologic
-from bioparity.market.pipeline import company_names, pipeline
+from bioparity.market.pipeline import COMPLETED_WINDOW_YEARS, company_names, pipeline
 from bioparity.market.purple_book import ORIGINATOR, PurpleBook
 from bioparity.market.trials import TrialSet
 from bioparity.market.void import COMPONENTS, VoidWeights, void_scores
@@ -219,6 +219,7 @@ def scan_market(
     eu_rdp: str = EU_RDP_DEFAULT,
     max_fact_age_years: int = MAX_FACT_AGE_YEARS,
     on: date | None = None,
+    completed_window_years: int = COMPLETED_WINDOW_YEARS,
 ) -> VoidRanking:
     """Rank every knowledge-base molecule in every region by void score (ties: INN, then region).
 
@@ -256,6 +257,10 @@ def scan_market(
         are measured from it, and a completed trial counts as a programme in development for
         :data:`~bioparity.market.pipeline.COMPLETED_WINDOW_YEARS` years after its completion date
         (:mod:`bioparity.market.pipeline`).
+    completed_window_years : int, default 3
+        Years after its completion date a completed study still counts as a programme in
+        development (:data:`~bioparity.market.pipeline.COMPLETED_WINDOW_YEARS`, whose docstring gives
+        the review times it rests on); 0 counts ongoing studies only (>= 0).
 
     Returns
     -------
@@ -284,9 +289,13 @@ def scan_market(
             "(write the full year, e.g. 2026)"
         )
     scan_date = on or default_scan_date(as_of_year)
-    settings = _Settings(as_of_year, parse_rdp(eu_rdp), eu_rdp, max_fact_age_years, scan_date)
+    settings = _Settings(
+        as_of_year, parse_rdp(eu_rdp), eu_rdp, max_fact_age_years, scan_date, completed_window_years
+    )
     if max_fact_age_years < 0:
         raise InputError(f"max_fact_age_years must be >= 0, got {max_fact_age_years}")
+    if completed_window_years < 0:
+        raise InputError(f"completed_window_years must be >= 0, got {completed_window_years}")
     sources = _Sources(purple_book, ema, trials)
     rows = [_row(rec, region, sources, settings) for rec in kb.records for region in regions]
     table = pd.DataFrame(rows)
@@ -320,6 +329,7 @@ def scan_market(
         "ema": ema.file if ema else "",
         "trials": trials.source if trials else "",
         "scan_date": settings.on.isoformat(),
+        "completed_window_years": str(completed_window_years),
     }
     return VoidRanking(
         table.reset_index(drop=True),
@@ -359,6 +369,7 @@ class _Settings:
     eu_rdp: str
     max_fact_age_years: int
     on: date
+    completed_window_years: int = COMPLETED_WINDOW_YEARS
 
     @property
     def max_age_months(self) -> int:
@@ -657,6 +668,7 @@ def _in_development(rec: ReferenceBiologic, region: str, sources: _Sources, sett
             originators=_originators(rec, sources),
             holders=_holders(rec, region, sources),
             today=settings.on,
+            completed_window_years=settings.completed_window_years,
         )
         return _Count(
             float(found.count),
