@@ -20,7 +20,7 @@ def test_the_shipped_file_is_valid_and_has_at_least_80_records() -> None:
     assert validate_knowledge_base(RAW) == []
     kb = load_knowledge_base()
     assert len(kb.records) >= 80
-    assert kb.reviewed == "2026-12-05"
+    assert kb.reviewed == "2026-12-07"
 
 
 def test_no_duplicate_inn() -> None:
@@ -32,7 +32,8 @@ def test_every_known_fact_has_a_source_with_url_and_the_date_it_refers_to() -> N
     for record in RAW["records"]:
         for name in FACTS:
             fact = record[name]
-            assert dt.date.fromisoformat(str(fact["checked"])) <= dt.date(2026, 12, 5), (record["inn"], name)
+            checked = dt.date.fromisoformat(str(fact["checked"]))
+            assert checked <= dt.date.fromisoformat(str(RAW["reviewed"])), (record["inn"], name)
             if fact["value"] != UNKNOWN:
                 source = RAW["sources"][fact["source"]]
                 assert re.match(r"https?://", source["url"]), (record["inn"], name)
@@ -153,3 +154,13 @@ def _mutated(tmp_path: Path, change: str) -> Path:
 def test_schema_violations_are_reported(tmp_path: Path, change: str, message: str) -> None:
     with pytest.raises(DataFileError, match=re.escape(message)):
         load_knowledge_base(_mutated(tmp_path, change))
+
+
+def test_pembrolizumab_sales_come_from_mercks_filing() -> None:
+    """Re-review of 2026-12-07: Keytruda worldwide sales 2024, USD 29.5 billion (Merck 8-K of 4 February 2025,
+    Exhibit 99.1), replacing a trade-press figure for 2023."""
+    fact = next(r for r in RAW["records"] if r["inn"] == "pembrolizumab")["originator_sales"]
+    assert fact["value"] == {"usd_million": 29500, "year": 2024}
+    source = RAW["sources"][fact["source"]]
+    assert source["url"].startswith("https://www.sec.gov/Archives/edgar/data/310158/")
+    assert str(source["date"]) == "2025-02-04" == str(fact["as_of"])
