@@ -215,3 +215,15 @@ def test_a_bad_scan_date_fails_before_writing(tmp_path: Path, extra: list[str], 
     result = runner.invoke(app, ["market", "scan", "--out", str(out), *extra])
     assert result.exit_code == 2 and said in result.stderr
     assert not out.exists()
+
+
+def test_scan_names_the_molecules_scored_on_old_sales(tmp_path: Path) -> None:
+    out = tmp_path / "r.csv"
+    result = runner.invoke(app, ["market", "scan", "--out", str(out), "--on", "2026-12-07"])
+    assert result.exit_code == 0, result.stderr
+    table = pd.read_csv(out, keep_default_na=False)
+    old = sorted(set(table.loc[table["sales_stale"] != "", "inn"]))
+    assert "bevacizumab" in old and "pembrolizumab" not in old
+    said = f"warning: {len(old)} molecules are scored on a sales figure older than 12 months"
+    said += " (column sales_stale)"
+    assert said + ": " + ", ".join(old) in result.stderr

@@ -148,3 +148,17 @@ def test_a_bad_record_update_date_names_the_page_and_study(tmp_path: Path) -> No
     (pages / "odd.json").write_text(json.dumps({"studies": [study]}), encoding="utf-8")
     with pytest.raises(DataFileError, match=r"odd\.json.*NCT91000002: last update 'Oct 2026' is not a date"):
         scan_market(kb, regions=["eu"], trials=read_trials(pages), as_of_year=2026, on=TODAY)
+
+
+def test_an_old_sales_figure_is_named_in_sales_stale() -> None:
+    # The shipped knowledge base: bevacizumab's sales are of 2016 (year end 2016-12-31), 119 whole months
+    # before 2026-12-07; pembrolizumab's are of 2025 (11 months: fresh). The figure is still scored.
+    table = scan_market(load_knowledge_base(), regions=["us"], as_of_year=2026, on=TODAY).table
+    rows = table.set_index("inn")
+    said = "originator sales of 2016: 119 months old at the scan date"
+    assert rows.loc["bevacizumab", "sales_stale"] == said
+    assert rows.loc["bevacizumab", "originator_sales_usd_m"] == 6700
+    assert rows.loc["pembrolizumab", "sales_stale"] == ""
+    assert (rows.loc[rows["originator_sales_usd_m"].isna(), "sales_stale"] == "").all()
+    on_2017 = scan_market(load_knowledge_base(), regions=["us"], as_of_year=2017, on=date(2017, 12, 1))
+    assert on_2017.table.set_index("inn").loc["bevacizumab", "sales_stale"] == ""  # 11 months

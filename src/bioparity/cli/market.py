@@ -247,6 +247,17 @@ def _print_unit_and_stale(table: pd.DataFrame, max_fact_age: int) -> None:
         first = table[table["stale_facts"].ne("")].iloc[0]
         where = f"{first['inn']} ({str(first['region']).upper()}): {note_text(first['stale_facts'])}"
         typer.echo(said % {"n": stale, "months": 12 * max_fact_age, "first": where}, err=True)
+    old_sales = sorted(set(table.loc[table["sales_stale"].ne(""), "inn"]))
+    if old_sales:
+        said = ngettext(
+            "warning: %(n)d molecule is scored on a sales figure older than %(months)d months (column "
+            "sales_stale): %(names)s",
+            "warning: %(n)d molecules are scored on a sales figure older than %(months)d months (column "
+            "sales_stale): %(names)s",
+            len(old_sales),
+        )
+        names = ", ".join(old_sales)
+        typer.echo(said % {"n": len(old_sales), "months": 12 * max_fact_age, "names": names}, err=True)
 
 
 def _print_eu_timing(table: pd.DataFrame, *, with_ema: bool) -> None:

@@ -115,7 +115,9 @@ class VoidRanking:
         ``development_as_of``: ISO date and where it was read, or ``unknown``), ``count_unit`` and
         ``stale_facts`` (the counts older than the scan allows, ``;``-joined, empty when none);
         ``originator_sales_usd_m`` (USD million) and ``sales_year``, with ``sales_source`` (what the
-        figure covers, its source and date); ``years_to_protection_end``; the components
+        figure covers, its source and date) and ``sales_stale`` (the age of a sales figure whose year
+        ended more than ``12 * max_fact_age_years`` months before the scan date: used, but named; empty
+        when fresh or unknown); ``years_to_protection_end``; the components
         ``c_no_competition``, ``c_no_pipeline``, ``c_timing``, ``c_market_size``; ``void_score``,
         ``coverage``, ``unknown_inputs`` (``;``-joined names of the unknown components), ``as_of_year`` and
         ``knowledge_base_reviewed`` (ISO date of the knowledge base's last review: the data date).
@@ -411,7 +413,17 @@ def _row(rec: ReferenceBiologic, region: str, sources: _Sources, settings: _Sett
         "originator_sales_usd_m": None if sales is None else float(sales["usd_million"]),
         "sales_year": None if sales is None else int(sales["year"]),
         "sales_source": _provenance(rec.facts["originator_sales"]) if sales is not None else UNKNOWN,
+        "sales_stale": _sales_stale(sales, settings),
     }
+
+
+def _sales_stale(sales: Any, settings: _Settings) -> str:
+    """The age of an annual sales figure, measured from the end of its year, when it is older than the
+    scan allows ('' otherwise): a figure from before biosimilar entry overstates the market that is left."""
+    if sales is None:
+        return ""
+    months = settings.stale_months(date(int(sales["year"]), 12, 31))
+    return "" if months is None else STALE_SALES.format(year=int(sales["year"]), months=months)
 
 
 #: The provenance words of the ranking's protection and count columns (note templates: the CSV stores them
@@ -422,6 +434,7 @@ KNOWLEDGE_BASE = note_template("knowledge base [{source}, as of {as_of}]")
 STALE = note_template("stale: knowledge base [{source}] as of {as_of}")
 STALE_APPROVED = note_template("approved biosimilars as of {as_of}: {months:d} months old")
 STALE_DEVELOPMENT = note_template("programmes in development as of {as_of}: {months:d} months old")
+STALE_SALES = note_template("originator sales of {year:d}: {months:d} months old at the scan date")
 #: The unit of the approved and in-development counts, whatever their source (a column of the ranking).
 COUNT_UNIT = note_template(
     "biosimilar products: one per developer's molecule (brands of one product, e.g. its Prolia and Xgeva "
