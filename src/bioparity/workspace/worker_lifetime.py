@@ -39,9 +39,9 @@ def _exit_when_ready(sentinel: int) -> None:
 
 
 def exit_with_parent() -> None:
-    """In a worker process started by :mod:`multiprocessing` (any start method): end it (``os._exit``,
-    status :data:`ORPHANED_EXIT_STATUS`) as soon as the process that started it ends. Does nothing in a
-    process not started by :mod:`multiprocessing`."""
+    """In a worker process started by :mod:`multiprocessing` with ``spawn`` (as all the server's pools
+    are): end it (``os._exit``, status :data:`ORPHANED_EXIT_STATUS`) as soon as the process that started it
+    ends. Does nothing in a process not started by :mod:`multiprocessing`."""
     parent = multiprocessing.parent_process()
     if parent is None:
         return
