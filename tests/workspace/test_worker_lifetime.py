@@ -38,6 +38,27 @@ with open(sys.argv[1] + ".tmp", "w") as out:
 os.replace(sys.argv[1] + ".tmp", sys.argv[1])
 time.sleep(600)
 """
+#: A server process of ``bioparity serve --workers N`` in miniature (uvicorn's handles SIGTERM by shutting
+#: down; this one notes it), and its supervisor, which starts it as uvicorn's does (``spawn``).
+SERVER_STUB = """
+import json, os, pathlib, signal, sys, time
+from bioparity.server import create_app_from_environment
+
+def serve(pid_file):
+    marker = pathlib.Path(pid_file).with_name("terminated")
+    signal.signal(signal.SIGTERM, lambda *_: (marker.touch(), sys.exit(0)))
+    create_app_from_environment()
+    pathlib.Path(pid_file + ".tmp").write_text(json.dumps([os.getpid()]))
+    os.replace(pid_file + ".tmp", pid_file)
+    time.sleep(600)
+"""
+SUPERVISOR = """
+import multiprocessing, sys, time
+import server_stub
+
+multiprocessing.get_context("spawn").Process(target=server_stub.serve, args=(sys.argv[1],)).start()
+time.sleep(600)
+"""
 #: Generous limits: on a loaded machine starting three interpreters can take tens of seconds.
 START_SECONDS = 180
 GONE_SECONDS = 30
@@ -69,36 +90,54 @@ def _wait_for(condition: Callable[[], bool], seconds: float) -> bool:
     return False
 
 
-@needs_sigkill
-def test_the_workers_of_a_killed_server_process_end(tmp_path: Path) -> None:
-    pid_file, log = tmp_path / "workers.json", tmp_path / "server.log"
-    env = dict(os.environ)
+def _left_after_kill(tmp_path: Path, script: str, count: int, env: dict[str, str] | None = None) -> list[int]:
+    """Run ``script`` (the pids of the ``count`` processes it starts are written to ``sys.argv[1]``), SIGKILL
+    it as the out-of-memory killer does (no exit handler runs), and return those of its processes still
+    running :data:`GONE_SECONDS` later (killed then, so that a failing run leaves nothing behind)."""
+    pid_file, log = tmp_path / "pids.json", tmp_path / "parent.log"
+    environment = {**os.environ, **(env or {})}
     src = str(Path(bioparity.__file__).resolve().parents[1])
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
-    workers: list[int] = []
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [src, environment.get("PYTHONPATH")]))
+    children: list[int] = []
     with log.open("wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-c", SERVER, str(pid_file)], env=env, stdout=output, stderr=output
+        parent = subprocess.Popen(
+            [sys.executable, "-c", script, str(pid_file)], env=environment, stdout=output, stderr=output
         )
     try:
-        started = _wait_for(lambda: pid_file.exists() or server.poll() is not None, START_SECONDS)
-        assert started and pid_file.exists(), f"the server did not start its pools: {log.read_text()}"
-        workers = json.loads(pid_file.read_text())
-        assert len(set(workers)) == 2 and server.pid not in workers
-        assert all(_running(pid) for pid in workers)
-
-        server.send_signal(signal.SIGKILL)  # as the out-of-memory killer does: no exit handler runs
-        server.wait(timeout=GONE_SECONDS)
-        _wait_for(lambda: not any(_running(pid) for pid in workers), GONE_SECONDS)
-        left = [pid for pid in workers if _running(pid)]
-        assert not left, f"worker processes {left} outlived the server process killed {GONE_SECONDS} s ago"
+        started = _wait_for(lambda: pid_file.exists() or parent.poll() is not None, START_SECONDS)
+        assert started and pid_file.exists(), f"the processes did not start: {log.read_text()}"
+        children = json.loads(pid_file.read_text())
+        assert len(set(children)) == count and parent.pid not in children
+        assert all(_running(pid) for pid in children)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=GONE_SECONDS)
+        _wait_for(lambda: not any(_running(pid) for pid in children), GONE_SECONDS)
+        return [pid for pid in children if _running(pid)]
     finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
-        for pid in workers:  # a failing run leaves nothing behind either
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+        for pid in children:
             if _running(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+@needs_sigkill
+def test_the_workers_of_a_killed_server_process_end(tmp_path: Path) -> None:
+    left = _left_after_kill(tmp_path, SERVER, 2)
+    assert not left, f"worker processes {left} outlived the server process killed {GONE_SECONDS} s ago"
+
+
+@needs_sigkill
+def test_a_server_process_of_a_killed_supervisor_shuts_down(tmp_path: Path) -> None:
+    """``bioparity serve --workers N``: uvicorn's supervisor starts the server processes with ``spawn``
+    (uvicorn.supervisors.multiprocess); killed, it used to leave them serving on its port. Each must shut
+    down in order (SIGTERM, as uvicorn handles it) when the supervisor is gone."""
+    (tmp_path / "server_stub.py").write_text(SERVER_STUB)
+    env = {"PYTHONPATH": str(tmp_path), "BIOPARITY_DATABASE_URL": f"sqlite:///{tmp_path / 'stub.db'}"}
+    left = _left_after_kill(tmp_path, SUPERVISOR, 1, env)
+    assert not left, f"server process {left} outlived its supervisor killed {GONE_SECONDS} s ago"
+    assert (tmp_path / "terminated").exists()  # it was asked to shut down (SIGTERM), not cut off
 
 
 def test_a_worker_outlives_the_thread_that_started_it() -> None:

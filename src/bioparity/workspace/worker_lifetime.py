@@ -26,26 +26,43 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
+import time
 from multiprocessing.connection import wait
 
 #: The exit status of a worker that ended because its parent had ended (nothing waits for it).
 ORPHANED_EXIT_STATUS = 70
 
 
-def _exit_when_ready(sentinel: int) -> None:
+def _end_when_ready(sentinel: int, grace_seconds: float | None) -> None:
     wait([sentinel])
+    if grace_seconds is not None:
+        os.kill(os.getpid(), signal.SIGTERM)  # the process's own orderly shutdown
+        time.sleep(grace_seconds)
     os._exit(ORPHANED_EXIT_STATUS)  # no clean-up: the task, if any, belongs to a server that is gone
 
 
-def exit_with_parent() -> None:
-    """In a worker process started by :mod:`multiprocessing` with ``spawn`` (as all the server's pools
-    are): end it (``os._exit``, status :data:`ORPHANED_EXIT_STATUS`) as soon as the process that started it
-    ends. Does nothing in a process not started by :mod:`multiprocessing`."""
+def exit_with_parent(grace_seconds: float | None = None) -> None:
+    """In a process started by :mod:`multiprocessing` with ``spawn`` (the server's pools; the server
+    processes of ``bioparity serve --workers N``): end it as soon as the process that started it ends. Does
+    nothing in a process not started by :mod:`multiprocessing`.
+
+    Parameters
+    ----------
+    grace_seconds : float or None, default None
+        None: end at once (``os._exit``, status :data:`ORPHANED_EXIT_STATUS`), for a worker that only
+        computes. A number: first ``SIGTERM`` to the process itself, so that a server shuts down in order
+        (uvicorn finishes the requests under way, the job runner fails the jobs it holds), then ``os._exit``
+        if it still runs that many seconds later.
+    """
     parent = multiprocessing.parent_process()
     if parent is None:
         return
     watcher = threading.Thread(
-        target=_exit_when_ready, args=(parent.sentinel,), name="bioparity-parent-watch", daemon=True
+        target=_end_when_ready,
+        args=(parent.sentinel, grace_seconds),
+        name="bioparity-parent-watch",
+        daemon=True,
     )
     watcher.start()
