@@ -5,7 +5,9 @@ are workers of a ``spawn`` :class:`concurrent.futures.ProcessPoolExecutor`, stop
 handlers. A server that is killed (``SIGKILL``, the kernel's out-of-memory killer) runs no handler, and its
 idle workers, which wait for tasks on a pipe they hold open themselves, would never see it close: adopted by
 process 1, each would keep its memory (about 150-250 MB) until someone killed it. :func:`exit_with_parent`,
-called by each worker's initialiser, makes the worker end as soon as its parent is gone.
+called by each worker's initialiser, makes the worker end as soon as its parent is gone. The server processes
+of ``bioparity serve --workers N``, started with ``spawn`` by uvicorn's supervisor, call it too
+(:func:`bioparity.server.create_app_from_environment`), with a grace period to shut down in order.
 
 It waits, in a daemon thread, on the parent's sentinel (:func:`multiprocessing.parent_process`; Python
 documentation, ``multiprocessing``: ``parent_process()`` and ``Process.sentinel``): on POSIX the read end of
