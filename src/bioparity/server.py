@@ -26,9 +26,14 @@ from bioparity.store.engine import read_sessionmaker
 from bioparity.workspace.accounts import POLICY_KEY, AccountPolicy
 from bioparity.workspace.integrity import upgrade
 from bioparity.workspace.runner import JobRunner
+from bioparity.workspace.worker_lifetime import exit_with_parent
 
 if TYPE_CHECKING:
     from bioparity.workspace.executors import ComputeExecutor
+
+#: Seconds a server process of ``bioparity serve --workers N`` whose supervisor has ended gets to shut down
+#: in order (requests under way finish, held jobs are failed) before it is ended.
+ORPHANED_SERVER_GRACE_SECONDS = 30.0
 
 
 def create_app(
@@ -136,9 +141,12 @@ def settle_heap() -> None:
 def create_app_from_environment() -> FastAPI:
     """The app for a server process started by import string (``bioparity serve --workers N``):
     database from ``BIOPARITY_DATABASE_URL``, cookies per ``BIOPARITY_SECURE_COOKIES``; migrations are
-    skipped when the parent process already ran them (``BIOPARITY_SERVE_MIGRATED``)."""
+    skipped when the parent process already ran them (``BIOPARITY_SERVE_MIGRATED``). The process shuts
+    down when uvicorn's supervisor ends, even killed, instead of serving on without it
+    (:func:`~bioparity.workspace.worker_lifetime.exit_with_parent`, :data:`ORPHANED_SERVER_GRACE_SECONDS`)."""
     import os
 
+    exit_with_parent(ORPHANED_SERVER_GRACE_SECONDS)
     app = create_app(
         secure_cookies=secure_cookies_from_environment(),
         run_migrations=os.environ.get(MIGRATED_ENV) != "1",

@@ -41,6 +41,7 @@ from bioparity.environment import env_number
 from bioparity.errors import BioparityError
 from bioparity.progress import StageCallback
 from bioparity.workspace.analyses import PendingRun, compute_run
+from bioparity.workspace.worker_lifetime import exit_with_parent
 
 if TYPE_CHECKING:
     from multiprocessing.queues import Queue
@@ -105,9 +106,17 @@ def lower_priority() -> None:
         os.nice(WORKER_NICENESS)
 
 
-def _init_pool_worker(progress: Queue[Any]) -> None:
-    """In each worker process: where to report stages, at lower priority (:func:`lower_priority`)."""
+def prepare_worker() -> None:
+    """The start of every worker process of the server (the job pool's and the upload parser's): at lower
+    priority (:func:`lower_priority`), and ending when the server process ends, even killed
+    (:func:`~bioparity.workspace.worker_lifetime.exit_with_parent`)."""
     lower_priority()
+    exit_with_parent()
+
+
+def _init_pool_worker(progress: Queue[Any]) -> None:
+    """In each worker process: where to report stages (and :func:`prepare_worker`)."""
+    prepare_worker()
     _POOL_QUEUE[:] = [progress]
 
 

@@ -6,7 +6,8 @@ a sign-in during such an upload took over a second. :func:`parse_upload_apart` h
 :data:`PARSE_APART_BYTES` to one worker process (started with ``spawn`` at the first large upload, kept for
 the life of the server process, at the lower CPU priority of
 :func:`~bioparity.workspace.executors.lower_priority` so that the operating system prefers the
-server's interactive requests when the cores are busy); smaller files, kinds registered at run time by a
+server's interactive requests when the cores are busy, and ending with the server process even when that is
+killed: :mod:`~bioparity.workspace.worker_lifetime`); smaller files, kinds registered at run time by a
 plug-in (a fresh interpreter knows the built-in kinds only) and ``BIOPARITY_JOB_WORKERS=0`` are parsed in
 the calling thread, as before. Either way the result is :func:`~bioparity.workspace.datasets.parse_upload`'s
 (the same function runs in the worker), and its errors (``DataFileError`` naming file, row and column) are
@@ -25,7 +26,7 @@ from dataclasses import replace
 from bioparity.errors import BioparityError
 from bioparity.i18n import current_language, use_language
 from bioparity.workspace.datasets import PendingUpload, parse_upload
-from bioparity.workspace.executors import is_builtin, job_workers, lower_priority
+from bioparity.workspace.executors import is_builtin, job_workers, prepare_worker
 
 #: Uploads at least this large are parsed in the worker process (1 MiB: ~25,000 rows of a typical file).
 PARSE_APART_BYTES = 1 << 20
@@ -55,7 +56,7 @@ class _Parser:
             if self._pool is None:
                 context = multiprocessing.get_context("spawn")
                 self._pool = ProcessPoolExecutor(
-                    max_workers=1, mp_context=context, initializer=lower_priority
+                    max_workers=1, mp_context=context, initializer=prepare_worker
                 )
             return self._pool
 
