@@ -6,12 +6,24 @@
 2. The API's run and signature listings carried no notice that a run is superseded (a later approved run
    of its kind in its study is what the reports use; the run page says "Superseded", signing answers 409):
    ``superseded_by`` names that run, documented in the OpenAPI schema.
+3. A partner organisation's member read, in the program's audit trail, the program's shares with *other*
+   partner organisations and everyone's failed signing attempts (security events): they are withheld from
+   them, by one rule for the API, the audit page and its CSV and PDF exports, each stating how many rows
+   are withheld (least privilege, EU GMP Annex 11 §12.1; 21 CFR 11.10(d)).
 """
 
 from __future__ import annotations
 
+import io
+import json
+import re
+import shutil
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
+import pandas as pd
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,7 +32,8 @@ from bioparity.workspace import accounts, signatures
 from bioparity.workspace.events import record_change
 from bioparity.workspace.integrity import verify_session_integrity
 from bioparity.workspace.roles import Meaning
-from tests.workspace.conftest import Company, actor_of
+from tests.workspace.conftest import PASSWORD, Company, actor_of
+from tests.workspace.helpers import sign, uploaded_run
 from tests.workspace.helpers import signed_by as _sign
 from tests.workspace.helpers import stored_run as _run
 from tests.workspace.test_share_scope import _share
@@ -131,3 +144,68 @@ def test_the_api_says_which_later_run_supersedes_a_run_and_its_signatures(
     schemas = client.get("/openapi.json").json()["components"]["schemas"]
     for name in ("SignatureOut", "RunOut"):
         assert "reports use instead" in schemas[name]["properties"]["superseded_by"]["description"]
+
+
+def _browser(sessions: sessionmaker[Session], client: TestClient, c: Company, role: str) -> TestClient:
+    """The browser of ``c``'s member of ``role`` (signed in; the app's lifespan left to ``client``)."""
+    with sessions.begin() as s:
+        _token, secret = accounts.login(s, c.users[role].username, PASSWORD)
+    return TestClient(client.app, cookies={"bioparity_session": secret})
+
+
+def _org_of(row: dict[str, object]) -> object:
+    states = [state for state in (row["after"], row["before"]) if isinstance(state, dict)]
+    return next((state.get("org_id") for state in states if state.get("org_id")), None)
+
+
+def test_a_partner_reads_the_trail_without_other_partners_shares_and_others_failed_signings(
+    sessions: sessionmaker[Session],
+    client: TestClient,
+    company_factory: Callable[[str], Company],
+    tmp_path: Path,
+) -> None:
+    a, b, c = company_factory("Trail owner"), company_factory("Trail B"), company_factory("Trail C")
+    _dataset, run_id = uploaded_run(client, a)
+    _share(client, a, b, "reviewer", None)
+    _share(client, a, c, "viewer", None)
+    for company in (a, b):  # a wrong password each: the owner's reviewer and the partner's
+        assert sign(client, company, run_id, "reviewer", "reviewed", password="not it").status_code == 403
+    trail = f"/programs/{a.program.id}/audit"
+    full = client.get(trail, headers=a.auth("viewer"))  # the owning organisation: every row
+    assert full.headers["X-Audit-Withheld"] == "0"
+    rows = full.json()
+    shares = {r["seq"]: _org_of(r) for r in rows if r["object_type"] == "share"}
+    failed = {r["seq"]: r["actor"] for r in rows if r["action"] == "sign_failed"}
+    assert set(shares.values()) == {b.org.id, c.org.id} and len(failed) == 2
+    others = {seq for seq, org in shares.items() if org == c.org.id}
+
+    def visible(company: Company, role: str) -> tuple[set[int], str]:
+        answer = client.get(trail, headers=company.auth(role))
+        return {r["seq"] for r in answer.json()}, answer.headers["X-Audit-Withheld"]
+
+    everything = {r["seq"] for r in rows}
+    own_failure = {seq for seq, who in failed.items() if who == b.users["reviewer"].username}
+    assert visible(b, "reviewer") == (everything - others - (set(failed) - own_failure), str(len(others) + 1))
+    analyst_sees, said = visible(b, "analyst")
+    assert analyst_sees == everything - others - set(failed) and said == str(len(others) + 2)
+    assert {seq for seq, org in shares.items() if org == b.org.id} <= analyst_sees  # its own share's rows
+    # the audit page, its CSV and its PDF apply the same rule and say how many rows are withheld
+    browser = _browser(sessions, client, b, "analyst")
+    withheld = f"{len(others) + 2} events of this program are withheld from you"
+    assert withheld in browser.get(f"/ui/programs/{a.program.id}/audit").text
+    exported = browser.get(f"/ui/programs/{a.program.id}/audit.csv")
+    assert set(pd.read_csv(io.BytesIO(exported.content))["seq"]) == analyst_sees
+    owner_csv = _browser(sessions, client, a, "viewer").get(f"/ui/programs/{a.program.id}/audit.csv")
+    assert set(pd.read_csv(io.BytesIO(owner_csv.content))["seq"]) == everything
+    assert (
+        "withheld"
+        not in _browser(sessions, client, a, "viewer").get(f"/ui/programs/{a.program.id}/audit").text
+    )
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is missing: run scripts/system-deps.sh")
+    (tmp_path / "audit.pdf").write_bytes(browser.get(f"/ui/programs/{a.program.id}/audit.pdf").content)
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(tmp_path / "audit.pdf"), "-"], capture_output=True, check=True
+    )
+    assert re.sub(r"\s+", " ", text.stdout.decode()).count(withheld) == 1
+    assert json.dumps(c.org.name)[1:-1] not in text.stdout.decode()  # the other partner is not named
