@@ -9,7 +9,10 @@
 3. A partner organisation's member read, in the program's audit trail, the program's shares with *other*
    partner organisations and everyone's failed signing attempts (security events): they are withheld from
    them, by one rule for the API, the audit page and its CSV and PDF exports, each stating how many rows
-   are withheld (least privilege, EU GMP Annex 11 §12.1; 21 CFR 11.10(d)).
+   are withheld (least privilege, EU GMP Annex 11 §12.1; 21 CFR 11.10(d)). A member's failed signing
+   attempts are among their organisation's security events (its owners' page, CSV and API; 21 CFR
+   11.300(d)), whichever organisation's program they tried to sign in: a partner's owner saw none of them
+   before (they are filed under the owner's program, not under the account).
 """
 
 from __future__ import annotations
@@ -209,3 +212,24 @@ def test_a_partner_reads_the_trail_without_other_partners_shares_and_others_fail
     )
     assert re.sub(r"\s+", " ", text.stdout.decode()).count(withheld) == 1
     assert json.dumps(c.org.name)[1:-1] not in text.stdout.decode()  # the other partner is not named
+
+
+def test_an_owner_sees_the_failed_signing_attempts_of_its_members_in_any_program(
+    sessions: sessionmaker[Session], client: TestClient, company_factory: Callable[[str], Company]
+) -> None:
+    a, b = company_factory("Security owner"), company_factory("Security partner")
+    _dataset, run_id = uploaded_run(client, a)
+    _share(client, a, b, "reviewer", None)
+    for company in (a, b):
+        assert sign(client, company, run_id, "reviewer", "reviewed", password="not it").status_code == 403
+
+    def failed(c: Company) -> list[tuple[object, object]]:
+        answer = client.get(f"/orgs/{c.org.id}/security-events", headers=c.auth("owner"))
+        assert answer.status_code == 200, answer.text
+        return [(r["actor"], r["object_id"]) for r in answer.json() if r["action"] == "sign_failed"]
+
+    assert failed(a) == [(a.users["reviewer"].username, run_id)]  # its own member only
+    assert failed(b) == [(b.users["reviewer"].username, run_id)]  # in the owner's program
+    page = _browser(sessions, client, b, "owner").get(f"/ui/orgs/{b.org.id}/security.csv")
+    table = pd.read_csv(io.BytesIO(page.content))
+    assert list(table[table["action"] == "sign_failed"]["account"]) == [b.users["reviewer"].username]

@@ -398,7 +398,9 @@ def withheld_audit_rows(session: Session, actor: Actor, program: Program) -> fro
     which role and scope, is the owner's business) and the failed signing attempts (``sign_failed``, a
     wrong password: a security event, 21 CFR 11.300(d)) of anyone but themselves. Everything else stays
     visible, the studies outside a share's scope too (README, "Share scope"), and so do refused signings
-    (``sign_refused``: a rule of the study's records, not a password).
+    (``sign_refused``: a rule of the study's records, not a password). A partner's owners see their own
+    members' failed signing attempts with their other security events
+    (:func:`bioparity.workspace.security_events.org_security_events`).
 
     One rule for every view of the trail, :func:`program_audit_view`: the API (``X-Audit-Withheld``
     header), the audit page and its PDF and CSV exports, which state the number withheld.
