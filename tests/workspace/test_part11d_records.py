@@ -12,7 +12,9 @@
    are withheld (least privilege, EU GMP Annex 11 §12.1; 21 CFR 11.10(d)). A member's failed signing
    attempts are among their organisation's security events (its owners' page, CSV and API; 21 CFR
    11.300(d)), whichever organisation's program they tried to sign in: a partner's owner saw none of them
-   before (they are filed under the owner's program, not under the account).
+   before (they are filed under the owner's program, not under the account). The audit page's
+   verification tells a partner's member whether the trail is intact, no longer the whole workspace's
+   counts of users, memberships, programs and shares.
 """
 
 from __future__ import annotations
@@ -28,14 +30,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bioparity.server import create_app
+from bioparity.store import make_sessionmaker
 from bioparity.store.models import AnalysisRun, Program, User
 from bioparity.workspace import accounts, signatures
 from bioparity.workspace.events import record_change
 from bioparity.workspace.integrity import verify_session_integrity
 from bioparity.workspace.roles import Meaning
-from tests.workspace.conftest import PASSWORD, Company, actor_of
+from tests.workspace.conftest import PASSWORD, Company, actor_of, make_company
 from tests.workspace.helpers import sign, uploaded_run
 from tests.workspace.helpers import signed_by as _sign
 from tests.workspace.helpers import stored_run as _run
@@ -233,3 +238,15 @@ def test_an_owner_sees_the_failed_signing_attempts_of_its_members_in_any_program
     page = _browser(sessions, client, b, "owner").get(f"/ui/orgs/{b.org.id}/security.csv")
     table = pd.read_csv(io.BytesIO(page.content))
     assert list(table[table["action"] == "sign_failed"]["account"]) == [b.users["reviewer"].username]
+
+
+def test_the_verification_on_a_partners_audit_page_does_not_count_the_workspace(fresh_engine: Engine) -> None:
+    sessions = make_sessionmaker(fresh_engine)
+    a, b = make_company(sessions, "Verify owner"), make_company(sessions, "Verify partner")
+    with TestClient(create_app(engine=fresh_engine)) as client:
+        _share(client, a, b, "viewer", None)
+        page = f"/ui/programs/{a.program.id}/audit?verify=1"
+        owner = _browser(sessions, client, a, "viewer").get(page).text
+        partner = _browser(sessions, client, b, "analyst").get(page).text
+    assert "audit trail intact: " in owner and " users, " in owner  # the owner's auditors: what was checked
+    assert "audit trail intact; key " in partner and " users, " not in partner

@@ -645,7 +645,8 @@ def audit(
     later = [r for r in rows if r["event"].seq > after_seq]
     page = later[:AUDIT_PAGE]
     more = page[-1]["event"].seq if len(later) > AUDIT_PAGE else None
-    verification = _verify(request, {e.object_id for e in events if e.object_id}) if verify else None
+    object_ids = {e.object_id for e in events if e.object_id}
+    verification = _verify(request, object_ids, owner=view.owner) if verify else None
     return render(
         request,
         "audit.html",
@@ -665,10 +666,12 @@ def audit(
     )
 
 
-def _verify(request: Request, object_ids: set[str]) -> dict[str, Any]:
+def _verify(request: Request, object_ids: set[str], *, owner: bool) -> dict[str, Any]:
     """``bioparity audit verify`` (:func:`~bioparity.workspace.integrity.verify_workspace`) on the server's
     database. The outcome covers the whole workspace; problem texts are shown only when they name an
-    object of this program (others belong to organisations the user may not see)."""
+    object of this program (others belong to organisations the user may not see), and the counts of what
+    was checked (users, memberships, programs, shares of the whole workspace) only to a member of the
+    program's owning organisation (``owner``), not to a partner's."""
     try:
         report = verify_workspace(request.app.state.engine)
     except BioparityError as exc:
@@ -677,7 +680,9 @@ def _verify(request: Request, object_ids: set[str]) -> dict[str, Any]:
     mine = [p for p in report.problems if any(i in p for i in object_ids)]
     counts = ", ".join(f"{n} {_(what) if what in CHECKED else what}" for what, n in report.checked.items())
     values = {"key": report.key_id, "counts": counts, "n": len(report.problems)}
-    if report.intact:
+    if report.intact and not owner:
+        summary = _("audit trail intact; key %(key)s") % values
+    elif report.intact:
         summary = _("audit trail intact: %(counts)s checked; key %(key)s") % values
     else:
         summary = _("workspace integrity BROKEN: %(n)d problem(s) (key %(key)s)") % values

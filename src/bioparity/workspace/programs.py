@@ -438,6 +438,8 @@ class AuditView:
     program: Program
     events: Sequence[AuditEvent]
     withheld: int
+    #: Whether the reader is a member of the owning organisation (reads the whole trail, verifies it).
+    owner: bool
 
 
 def program_audit_view(
@@ -448,4 +450,5 @@ def program_audit_view(
     program = require_program(session, actor, program_id)
     withheld = withheld_audit_rows(session, actor, program)
     events = scope_audit(session, program, after_seq=after_seq, limit=limit, without=withheld)
-    return AuditView(program, events, len(withheld))
+    owner = program.org_id in program_orgs(session, actor.user_id, program)
+    return AuditView(program, events, len(withheld), owner)
