@@ -38,8 +38,8 @@ AfterSeq = Annotated[
     int, Query(ge=0, le=2_147_483_647, description="Return rows after this sequence number.")
 ]
 Limit = Annotated[int, Query(ge=1, le=10_000, description="At most this many rows.")]
-#: A service reading one scope's audit rows (:func:`~bioparity.workspace.programs.program_audit`,
-#: :func:`~bioparity.workspace.accounts.org_audit`): ``(session, actor, scope_id, after_seq=, limit=)``.
+#: A service reading one scope's audit rows (:func:`~bioparity.workspace.accounts.org_audit`):
+#: ``(session, actor, scope_id, after_seq=, limit=)``.
 AuditReader = Callable[..., Sequence[AuditEvent]]
 #: An object's id in a path (``/programs/{program_id}``): a UUID.
 PathId = Annotated[str, Path(pattern=UUID_PATTERN)]

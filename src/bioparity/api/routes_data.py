@@ -196,7 +196,9 @@ def derive_dataset(run_id: RunId, body: DeriveIn, actor: CurrentActor, request: 
 @router.get("/studies/{study_id}/runs", tags=["analyses"])
 def list_runs(study_id: StudyId, actor: CurrentActor, request: Request) -> list[RunOut]:
     with unit_of_work(request) as session:
-        return [RunOut.of(r) for r in analyses.list_runs(session, actor, study_id)]
+        runs = analyses.list_runs(session, actor, study_id)
+        used = signatures.superseded_by(session, runs)
+        return [RunOut.of(r, used[r.id]) for r in runs]
 
 
 @router.get(
@@ -211,7 +213,8 @@ def get_run(run_id: RunId, actor: CurrentActor, request: Request) -> Any:
     with unit_of_work(request) as session:
         status = jobs.job_status(session, actor, run_id)
         if status.run_stored:
-            return RunOut.of(analyses.get_run(session, actor, run_id))
+            run = analyses.get_run(session, actor, run_id)
+            return RunOut.of(run, signatures.superseded_by(session, [run])[run.id])
     if status.finished:
         raise jobs.RunNotStoredError(run_id, status.error or "")
     body = JobOut.of(status).model_dump(mode="json")
@@ -220,9 +223,13 @@ def get_run(run_id: RunId, actor: CurrentActor, request: Request) -> Any:
 
 @router.get("/runs/{run_id}/signatures", tags=["signatures"])
 def list_signatures(run_id: RunId, actor: CurrentActor, request: Request) -> list[SignatureOut]:
-    """Signatures of the run, each with ``valid`` re-checked against the stored result now."""
+    """Signatures of the run, each with ``valid`` re-checked against the stored result now, and
+    ``superseded_by``: the later approved run the reports use instead of this one (null: none)."""
     with unit_of_work(request) as session:
-        return [SignatureOut.of(s) for s in signatures.list_signatures(session, actor, run_id)]
+        listed = signatures.list_signatures(session, actor, run_id)
+        run = analyses.get_run(session, actor, run_id)
+        used = signatures.superseded_by(session, [run])[run.id]
+        return [SignatureOut.of(s, used) for s in listed]
 
 
 @router.post("/runs/{run_id}/signatures", status_code=201, tags=["signatures"])
@@ -242,4 +249,5 @@ def sign_run(run_id: RunId, body: SignIn, actor: CurrentActor, request: Request)
             session, actor, run_id, username=body.username, password=body.password, meaning=body.meaning
         )
         run = analyses.get_run(session, actor, run_id)
-        return SignatureOut.of(signatures.check_signature(run, sig))
+        used = signatures.superseded_by(session, [run])[run.id]
+        return SignatureOut.of(signatures.check_signature(run, sig), used)

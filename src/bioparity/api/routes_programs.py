@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from bioparity.api.deps import AfterSeq, CurrentActor, Limit, PathId, audit_rows, unit_of_work
+from bioparity.api.deps import AfterSeq, CurrentActor, Limit, PathId, unit_of_work
 from bioparity.api.errors import ERROR_RESPONSES
 from bioparity.api.schemas import (
     AuditEventOut,
@@ -180,9 +180,37 @@ def create_study(program_id: ProgramId, body: StudyIn, actor: CurrentActor, requ
         return StudyOut.of(study)
 
 
-@router.get("/programs/{program_id}/audit")
+#: The response header of ``GET /programs/{id}/audit`` giving the number of rows withheld from the reader.
+WITHHELD_HEADER = "X-Audit-Withheld"
+
+
+@router.get(
+    "/programs/{program_id}/audit",
+    responses={
+        200: {
+            "headers": {
+                WITHHELD_HEADER: {
+                    "description": "How many of the program's audit rows are withheld from you (0: none).",
+                    "schema": {"type": "integer"},
+                }
+            }
+        }
+    },
+)
 def program_audit(
-    program_id: ProgramId, actor: CurrentActor, request: Request, after_seq: AfterSeq = 0, limit: Limit = 1000
+    program_id: ProgramId,
+    actor: CurrentActor,
+    request: Request,
+    response: Response,
+    after_seq: AfterSeq = 0,
+    limit: Limit = 1000,
 ) -> list[AuditEventOut]:
-    """Audit rows of the program: who changed, uploaded, ran and signed what, when."""
-    return audit_rows(request, actor, programs.program_audit, program_id, after_seq, limit)
+    """Audit rows of the program: who changed, uploaded, ran and signed what, when. A member of a partner
+    organisation (not of the owning one) does not receive the rows of the program's shares with other
+    partner organisations nor other people's failed signing attempts (``sign_failed``); the header
+    ``X-Audit-Withheld`` gives how many rows of the program are withheld (0 for the owning organisation's
+    members, who read and verify the whole trail)."""
+    with unit_of_work(request) as session:
+        view = programs.program_audit_view(session, actor, program_id, after_seq=after_seq, limit=limit)
+        response.headers[WITHHELD_HEADER] = str(view.withheld)
+        return [AuditEventOut.of(e) for e in view.events]

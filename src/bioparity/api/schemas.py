@@ -406,6 +406,14 @@ class RunIn(StrictModel):
     )
 
 
+#: The ``superseded_by`` field of a run and of its signatures.
+SUPERSEDED_BY = (
+    "The id of the later approved run of the same kind in the same study that the reports use instead of "
+    "the run (the run page's 'Superseded'; reviewing or approving the run is refused, 409); null when it is "
+    "not superseded. Read when asked, not stored."
+)
+
+
 class RunOut(BaseModel):
     id: str
     study_id: str
@@ -421,15 +429,17 @@ class RunOut(BaseModel):
     error: str | None
     created_at: datetime | None
     created_by: str
+    superseded_by: str | None = Field(default=None, description=SUPERSEDED_BY)
 
     @classmethod
-    def of(cls, r: m.AnalysisRun) -> RunOut:
+    def of(cls, r: m.AnalysisRun, superseded_by: str | None = None) -> RunOut:
         return from_record(
             cls,
             r,
             inputs=json.loads(r.inputs_json),
             options=json.loads(r.options_json),
             result=None if r.result_json is None else json.loads(r.result_json),
+            superseded_by=superseded_by,
         )
 
 
@@ -493,10 +503,17 @@ class SignatureOut(BaseModel):
     )
     valid: bool
     problem: str
+    superseded_by: str | None = Field(
+        default=None,
+        description=SUPERSEDED_BY
+        + " A signature of a superseded run stays valid; the reports do not rest on it.",
+    )
 
     @classmethod
-    def of(cls, status: SignatureStatus) -> SignatureOut:
-        return from_record(cls, status.signature, valid=status.valid, problem=status.problem)
+    def of(cls, status: SignatureStatus, superseded_by: str | None = None) -> SignatureOut:
+        return from_record(
+            cls, status.signature, valid=status.valid, problem=status.problem, superseded_by=superseded_by
+        )
 
 
 class AuditEventOut(BaseModel):

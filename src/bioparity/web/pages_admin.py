@@ -177,12 +177,16 @@ def _security_rows(
     """Each event as the page and the CSV show it: the account it concerns (user name), who acted (the
     user, or ``system`` for an automatic lock), and its recorded details (client address, failures), named
     in the reader's words on the page, as recorded when ``words`` is False (the CSV, which is data)."""
-    names = _usernames(session, {str(e.object_id) for e in events if e.object_id})
+    # the account of an account event is its object; of a failed signing (object: the run), who tried
+    accounts_of = {
+        e.seq: str(e.object_id if e.object_type == security_events.ACCOUNT else e.actor_id) for e in events
+    }
+    names = _usernames(session, set(accounts_of.values()))
     rows = []
     for e in events:
         after = json.loads(e.after_json) if e.after_json else None
         details = "; ".join(detail_parts(e, after.items(), words=words)) if isinstance(after, dict) else ""
-        account = names.get(str(e.object_id), str(e.object_id))
+        account = names.get(accounts_of[e.seq], accounts_of[e.seq])
         rows.append(
             dict(
                 zip(

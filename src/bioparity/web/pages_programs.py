@@ -548,11 +548,12 @@ def _audit_view(
     chosen: AuditFilter,
     *,
     words: bool = True,
-) -> tuple[Program, list[AuditEvent], list[dict[str, Any]]]:
-    """The program, all its events, and the filtered rows (event, time, link, details; the details' field
-    names in words unless ``words`` is False, see :func:`audit_details`)."""
-    program = programs.get_program(session, actor, program_id)
-    events = list(programs.program_audit(session, actor, program_id, after_seq=0, limit=100_000))
+) -> tuple[programs.AuditView, list[dict[str, Any]]]:
+    """The program with all its events the actor may read (and the number withheld from them:
+    :func:`~bioparity.workspace.programs.withheld_audit_rows`), and the filtered rows (event, time, link,
+    details; the details' field names in words unless ``words`` is False, see :func:`audit_details`)."""
+    view = programs.program_audit_view(session, actor, program_id)
+    program, events = view.program, list(view.events)
     afters = {e.seq: json.loads(e.after_json) if e.after_json else None for e in events}
     befores = {e.seq: json.loads(e.before_json) if e.before_json else None for e in events}
     run_ids = {e.object_id for e in events if e.object_type == "analysis_run" and e.object_id}
@@ -587,7 +588,7 @@ def _audit_view(
                 "signature": e.object_type == "signature",
             }
         )
-    return program, events, rows
+    return view, rows
 
 
 def audit_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -638,18 +639,21 @@ def audit(
     verify: str = "",
 ) -> Response:
     with read_unit(request) as session:
-        program, events, rows = _audit_view(session, actor, program_id, chosen)
+        view, rows = _audit_view(session, actor, program_id, chosen)
+        program, events = view.program, view.events
         entries = menu(request, actor)  # read in the page's unit (the verification below opens its own)
     later = [r for r in rows if r["event"].seq > after_seq]
     page = later[:AUDIT_PAGE]
     more = page[-1]["event"].seq if len(later) > AUDIT_PAGE else None
-    verification = _verify(request, {e.object_id for e in events if e.object_id}) if verify else None
+    object_ids = {e.object_id for e in events if e.object_id}
+    verification = _verify(request, object_ids, owner=view.owner) if verify else None
     return render(
         request,
         "audit.html",
         program=program,
         rows=page,
         total=len(rows),
+        withheld=view.withheld,
         more=more,
         actions=sorted({e.action for e in events}),
         types=sorted({e.object_type for e in events}),
@@ -662,10 +666,12 @@ def audit(
     )
 
 
-def _verify(request: Request, object_ids: set[str]) -> dict[str, Any]:
+def _verify(request: Request, object_ids: set[str], *, owner: bool) -> dict[str, Any]:
     """``bioparity audit verify`` (:func:`~bioparity.workspace.integrity.verify_workspace`) on the server's
     database. The outcome covers the whole workspace; problem texts are shown only when they name an
-    object of this program (others belong to organisations the user may not see)."""
+    object of this program (others belong to organisations the user may not see), and the counts of what
+    was checked (users, memberships, programs, shares of the whole workspace) only to a member of the
+    program's owning organisation (``owner``), not to a partner's."""
     try:
         report = verify_workspace(request.app.state.engine)
     except BioparityError as exc:
@@ -674,7 +680,9 @@ def _verify(request: Request, object_ids: set[str]) -> dict[str, Any]:
     mine = [p for p in report.problems if any(i in p for i in object_ids)]
     counts = ", ".join(f"{n} {_(what) if what in CHECKED else what}" for what, n in report.checked.items())
     values = {"key": report.key_id, "counts": counts, "n": len(report.problems)}
-    if report.intact:
+    if report.intact and not owner:
+        summary = _("audit trail intact; key %(key)s") % values
+    elif report.intact:
         summary = _("audit trail intact: %(counts)s checked; key %(key)s") % values
     else:
         summary = _("workspace integrity BROKEN: %(n)d problem(s) (key %(key)s)") % values
@@ -701,7 +709,8 @@ def audit_export(
         raise HTTPException(404)  # the error page, not an empty body
     with read_unit(request) as session:
         # the CSV is data: the details name the recorded fields as stored (the PDF in the reader's words)
-        program, _events, rows = _audit_view(session, actor, program_id, chosen, words=fmt != "csv")
+        view, rows = _audit_view(session, actor, program_id, chosen, words=fmt != "csv")
+        program = view.program
     name = file_name(
         program_part(program.name), "audit-trail", *(v for v in asdict(chosen).values() if v), ext=fmt
     )
@@ -714,6 +723,7 @@ def audit_export(
         chosen=asdict(chosen),
         exported=iso_second(datetime.now(UTC).isoformat()),
         by=actor.display_name,
+        withheld=view.withheld,
         page_footer=_("page %(page)s of %(pages)s")
         % {"page": '" counter(page) "', "pages": '" counter(pages) "'},
     )

@@ -132,6 +132,16 @@ def program_roles(session: Session, user_id: str, program: Program) -> tuple[tup
     return tuple(found)
 
 
+def program_orgs(session: Session, user_id: str, program: Program) -> frozenset[str]:
+    """The ids of the user's organisations through which they reach ``program``: the owning organisation
+    and the partner organisations it is shared with (accepted); asked once in a page view
+    (:func:`_memberships`)."""
+    rows = _memberships(session, user_id, program)
+    return frozenset(
+        str(org_id) for org_id, _member, share, _scope, _name in rows if share or org_id == program.org_id
+    )
+
+
 def role_words(roles: tuple[tuple[str, str | None], ...]) -> str:
     """:func:`program_roles` in words of the current language, for a refusal ("viewer"; "analyst of a
     partner organisation, program shared at reviewer")."""

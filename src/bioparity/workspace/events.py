@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, TypeAlias
 
 from sqlalchemy import select, true
@@ -236,8 +236,9 @@ def scope_audit(
     scope: Organisation | Program,
     *,
     after_seq: int,
-    limit: int,
+    limit: int | None,
     without_programs: bool = False,
+    without: Collection[int] = (),
 ) -> Sequence[AuditEvent]:
     """The audit rows filed under ``scope`` in order, ``limit`` at a time after sequence number ``after_seq``.
 
@@ -249,10 +250,12 @@ def scope_audit(
         The organisation (all its rows, its programs' too) or the program whose rows are read.
     after_seq : int
         Only rows after this sequence number.
-    limit : int
-        At most this many rows.
+    limit : int or None
+        At most this many rows (None: all).
     without_programs : bool
         For an organisation: only its own rows (members, invitations), none filed under its programs.
+    without : Collection[int]
+        The sequence numbers of rows withheld from the reader (none: every row).
 
     Returns
     -------
@@ -264,6 +267,7 @@ def scope_audit(
         select(AuditEvent)
         .where(column == scope.id, AuditEvent.seq > after_seq)
         .where(AuditEvent.program_id.is_(None) if without_programs else true())
+        .where(AuditEvent.seq.not_in(sorted(without)) if without else true())
         .order_by(AuditEvent.seq)
         .limit(limit)
     )

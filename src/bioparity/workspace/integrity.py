@@ -17,6 +17,9 @@ rather than writing rows nobody can verify).
 * every signature: its seal, its manifest hash, the signed content, that the role it recorded at signing
   (revision 0012) allows its meaning, and its record against its ``sign`` row; an object without its
   audit row (or an audit row without its object) is reported;
+* every signer's authority then: the roles on the program rebuilt from the trail's membership and share
+  rows before the signature's ``sign`` row, against the role the signature recorded (a signer who was no
+  member then is reported, also for signatures made before roles were recorded);
 * every record that grants access or sets a GxP control (users, memberships, program shares, programs,
   studies): each compared field against the value the last audit row that set it recorded (a role
   raised, a share widened, segregation of duties switched off, a user's printed name or a study's name
@@ -33,13 +36,14 @@ Each problem names the object (type and id) or the row (sequence number).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from bioparity._results import ResultMixin, software_version
 from bioparity.analyses.registry import get_analysis
@@ -71,7 +75,7 @@ from bioparity.workspace.sealing import (
     dataset_sealed,
     signature_mac,
 )
-from bioparity.workspace.signatures import check_signature, role_granted
+from bioparity.workspace.signatures import check_signature, recorded_roles, role_granted, roles_text
 from bioparity.workspace.snapshots import utc_text
 
 SEAL_ACTION = "audit_keyed"
@@ -429,9 +433,9 @@ class _Trail:
     removed: int | None = None
 
 
-def _trails(session: Session, tracked: _Tracked) -> dict[str, _Trail]:
-    """Each record's :class:`_Trail`, replayed from its audit rows in order."""
-    trails: dict[str, _Trail] = {}
+def _tracked_rows(session: Session, tracked: _Tracked) -> Iterator[tuple[int, str, dict[str, Any] | None]]:
+    """The audit rows that set or remove a record of ``tracked``, in order: (sequence number, record id,
+    the compared fields the row recorded; None for the row that removed it)."""
     query = (
         select(AuditEvent.seq, AuditEvent.object_id, AuditEvent.action, AuditEvent.after_json)
         .where(
@@ -442,16 +446,26 @@ def _trails(session: Session, tracked: _Tracked) -> dict[str, _Trail]:
         .order_by(AuditEvent.seq)
     )
     for seq, object_id, action, after_json in session.execute(query):
-        trail = trails.setdefault(str(object_id), _Trail())
         if action == tracked.removes:
-            trail.removed = seq
+            yield seq, str(object_id), None
             continue
         try:
             after = json.loads(after_json or "{}")
         except ValueError:
             after = {}
-        if isinstance(after, dict):
-            trail.values |= {name: (after[name], seq) for name in tracked.fields if name in after}
+        fields = after if isinstance(after, dict) else {}
+        yield seq, str(object_id), {name: fields[name] for name in tracked.fields if name in fields}
+
+
+def _trails(session: Session, tracked: _Tracked) -> dict[str, _Trail]:
+    """Each record's :class:`_Trail`, replayed from its audit rows in order."""
+    trails: dict[str, _Trail] = {}
+    for seq, object_id, fields in _tracked_rows(session, tracked):
+        trail = trails.setdefault(object_id, _Trail())
+        if fields is None:
+            trail.removed = seq
+        else:
+            trail.values |= {name: (value, seq) for name, value in fields.items()}
     return trails
 
 
@@ -491,6 +505,91 @@ def _check_records(session: Session, problems: list[str]) -> dict[str, int]:
     return checked
 
 
+#: The records whose audit rows say who held which role on a program, replayed to the time of each
+#: signature (:func:`_check_signers`): memberships of organisations and the shares of programs with them.
+_ACCESS = tuple(t for t in _TRACKED if t.object_type in {"membership", "share"})
+
+
+def _roles_then(
+    state: dict[tuple[str, str], dict[str, Any]], user_id: str, program_id: str, owner_org: str
+) -> tuple[tuple[str, str | None], ...]:
+    """The roles the replayed ``state`` gives ``user_id`` on the program, as
+    :func:`~bioparity.workspace.access.program_roles` gives them from the store (sorted): (role, None) as a
+    member of the owning organisation, (member role, share role) as a member of a partner organisation
+    the program was shared with (accepted)."""
+    shares = {
+        fields.get("org_id"): fields.get("role")
+        for (kind, _id), fields in state.items()
+        if kind == "share" and fields.get("program_id") == program_id and fields.get("status") == "accepted"
+    }
+    found: list[tuple[str, str | None]] = []
+    for (kind, _id), fields in state.items():
+        if kind != "membership" or fields.get("user_id") != user_id:
+            continue
+        if fields.get("org_id") == owner_org:
+            found.append((str(fields.get("role")), None))
+        if (share := shares.get(fields.get("org_id"))) is not None:
+            found.append((str(fields.get("role")), str(share)))
+    return tuple(sorted(found, key=lambda r: (r[0], r[1] or "")))
+
+
+def _check_signers(session: Session, problems: list[str]) -> None:
+    """Every signature against the signer's roles on its program when it was signed, rebuilt from the
+    trail: the membership rows (grant, role change, revoke) and the share rows (offer, accept, decline,
+    role change, unshare) before its ``sign`` row (21 CFR 11.10(g); 11.10(d): only authorised individuals
+    sign). Reported: a signer who, by the trail, was not a member of the program's organisation nor of a
+    partner organisation it was shared with then, and a recorded role at signing (revision 0012) that is
+    not the replayed one (a role written with the signature that the memberships of the time did not
+    give). Signatures made before roles were recorded are checked for membership only; a signature
+    without its ``sign`` row is reported by :func:`_check_objects`."""
+    query_signed = select(AuditEvent.object_id, AuditEvent.seq).where(
+        AuditEvent.object_type == "signature", AuditEvent.action == "sign"
+    )
+    signed = {str(object_id): int(seq) for object_id, seq in session.execute(query_signed)}
+    query = (
+        select(Signature, Study.program_id, Program.org_id)
+        .join(AnalysisRun, AnalysisRun.id == Signature.run_id)
+        .join(Study, Study.id == AnalysisRun.study_id)
+        .join(Program, Program.id == Study.program_id)
+        .options(load_only(*(getattr(Signature, n) for n in SIGNATURE_FIELDS), Signature.signer_role))
+    )
+    sigs = sorted(
+        ((signed[sig.id], sig, program_id, org_id) for sig, program_id, org_id in session.execute(query)
+         if sig.id in signed),
+        key=lambda item: item[0],
+    )  # fmt: skip
+    history = sorted(
+        (seq, tracked.object_type, object_id, tracked.unrecorded, fields)
+        for tracked in _ACCESS
+        for seq, object_id, fields in _tracked_rows(session, tracked)
+    )
+    state: dict[tuple[str, str], dict[str, Any]] = {}
+    position = 0
+    for seq, sig, program_id, org_id in sigs:
+        while position < len(history) and history[position][0] < seq:
+            _at, kind, object_id, unrecorded, fields = history[position]
+            if fields is None:
+                state.pop((kind, object_id), None)
+            else:
+                state[(kind, object_id)] = unrecorded | state.get((kind, object_id), {}) | fields
+            position += 1
+        label = f"signature {sig.id} ({sig.display_name}, {sig.meaning}, run {sig.run_id})"
+        then = _roles_then(state, sig.user_id, program_id, org_id)
+        recorded = recorded_roles(sig.signer_role)
+        if not then:
+            problems.append(
+                f"{label}: by the audit trail's membership and share rows before its audit row {seq}, the "
+                "signer was not a member of the program's organisation nor of a partner organisation it "
+                "was shared with when signing"
+            )
+        elif recorded is not None and tuple(sorted(recorded, key=lambda r: (r[0], r[1] or ""))) != then:
+            problems.append(
+                f"{label}: its recorded role at signing ({sig.signer_role}) is not the role the audit "
+                f"trail's membership and share rows before its audit row {seq} give the signer "
+                f"({roles_text(then)})"
+            )
+
+
 def _check_anchors(session: Session, anchors: list[Anchor], path: Path, problems: list[str]) -> None:
     for anchor in anchors:
         where = f"anchor {path}:{anchor.line} (row {anchor.seq}, {anchor.anchored_at})"
@@ -519,6 +618,7 @@ def verify_session_integrity(
     checked = {"audit rows": chain.rows_checked}
     checked |= _check_objects(session, key, problems)
     checked |= _check_records(session, problems)
+    _check_signers(session, problems)
     if anchor is not None:
         anchors, anchor_problems = read_anchors(anchor, key)
         problems += anchor_problems

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +18,14 @@ from bioparity.i18n import gettext_noop
 from bioparity.pathways import REGION_CODES, region_code
 from bioparity.store.lookup import joined_pairs
 from bioparity.store.models import AuditEvent, Organisation, Program, ProgramShare, Study
-from bioparity.workspace.access import Actor, require_org, require_program, require_study, visible_programs
+from bioparity.workspace.access import (
+    Actor,
+    program_orgs,
+    require_org,
+    require_program,
+    require_study,
+    visible_programs,
+)
 from bioparity.workspace.errors import ConflictError, NotFoundError
 from bioparity.workspace.events import record, record_change, scope_audit
 from bioparity.workspace.roles import GRANTS, SHARE_ROLES, Permission, Role, StudyKind
@@ -381,9 +390,65 @@ def get_study(session: Session, actor: Actor, study_id: str) -> Study:
     return require_study(session, actor, study_id)[0]
 
 
-def program_audit(
-    session: Session, actor: Actor, program_id: str, *, after_seq: int = 0, limit: int = 1000
-) -> Sequence[AuditEvent]:
-    """The program's audit rows in order, ``limit`` at a time after sequence number ``after_seq``."""
+def withheld_audit_rows(session: Session, actor: Actor, program: Program) -> frozenset[int]:
+    """The sequence numbers of the program's audit rows withheld from ``actor`` (least privilege between
+    the partners of a program; EU GMP Annex 11 §12.1, 21 CFR 11.10(d)): none for a member of the owning
+    organisation, whose auditors read and verify the whole trail; for a member of a partner organisation
+    only, the rows of shares with *other* partner organisations (who else the program is shared with, at
+    which role and scope, is the owner's business) and the failed signing attempts (``sign_failed``, a
+    wrong password: a security event, 21 CFR 11.300(d)) of anyone but themselves. Everything else stays
+    visible, the studies outside a share's scope too (README, "Share scope"), and so do refused signings
+    (``sign_refused``: a rule of the study's records, not a password). A partner's owners see their own
+    members' failed signing attempts with their other security events
+    (:func:`bioparity.workspace.security_events.org_security_events`).
+
+    One rule for every view of the trail, :func:`program_audit_view`: the API (``X-Audit-Withheld``
+    header), the audit page and its PDF and CSV exports, which state the number withheld.
+    """
+    orgs = program_orgs(session, actor.user_id, program)
+    if program.org_id in orgs:
+        return frozenset()
+    query = select(
+        AuditEvent.seq,
+        AuditEvent.object_type,
+        AuditEvent.actor_id,
+        AuditEvent.before_json,
+        AuditEvent.after_json,
+    ).where(
+        AuditEvent.program_id == program.id,
+        or_(AuditEvent.object_type == "share", AuditEvent.action == "sign_failed"),
+    )
+    withheld = set()
+    for seq, object_type, actor_id, before_json, after_json in session.execute(query):
+        if object_type != "share":
+            if actor_id != actor.user_id:
+                withheld.add(seq)
+            continue
+        states = [json.loads(text) for text in (before_json, after_json) if text]
+        if not any(isinstance(state, dict) and state.get("org_id") in orgs for state in states):
+            withheld.add(seq)
+    return frozenset(withheld)
+
+
+@dataclass(frozen=True)
+class AuditView:
+    """The program's audit rows a person may read (every row, or all but those
+    :func:`withheld_audit_rows` withholds) and how many are withheld."""
+
+    program: Program
+    events: Sequence[AuditEvent]
+    withheld: int
+    #: Whether the reader is a member of the owning organisation (reads the whole trail, verifies it).
+    owner: bool
+
+
+def program_audit_view(
+    session: Session, actor: Actor, program_id: str, *, after_seq: int = 0, limit: int | None = None
+) -> AuditView:
+    """The program and its audit rows ``actor`` may read (:func:`withheld_audit_rows`) in order, ``limit``
+    at a time (None: all) after sequence number ``after_seq``, and how many of its rows are withheld."""
     program = require_program(session, actor, program_id)
-    return scope_audit(session, program, after_seq=after_seq, limit=limit)
+    withheld = withheld_audit_rows(session, actor, program)
+    events = scope_audit(session, program, after_seq=after_seq, limit=limit, without=withheld)
+    owner = program.org_id in program_orgs(session, actor.user_id, program)
+    return AuditView(program, events, len(withheld), owner)

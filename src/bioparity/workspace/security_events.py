@@ -5,7 +5,8 @@ unauthorized use ... to the system security unit"), EU GMP Annex 11 §12 (securi
 These audit rows concern a user account, not an organisation or a program, so they are filed under neither
 and appear in no program's trail. Who sees what:
 
-* an **owner** of an organisation sees the security events of each member of it while they were a member,
+* an **owner** of an organisation sees the security events of each member of it while they were a member
+  (their failed signing attempts too, ``sign_failed``, filed under the program they tried to sign in),
   from the audit row that made them a member to the one that removed them, if any
   (:func:`org_security_events`). The periods are read from the organisation's own ``grant`` and ``revoke``
   rows of the trail, not from the live memberships: a former member's events of their time in the
@@ -33,6 +34,11 @@ from bioparity.workspace.roles import Permission
 
 #: The audit object type of account events (their ``object_id`` is the user's id).
 ACCOUNT = "user"
+#: The action of a failed signing attempt (a wrong password; its ``actor_id`` is the user's id): a security
+#: event their organisation's owners see, wherever the program signed in belongs (a partner's member signs
+#: in the owner's programs; the owner's trail withholds it from other partners,
+#: :func:`bioparity.workspace.programs.withheld_audit_rows`).
+SIGN_FAILED = "sign_failed"
 
 
 def org_security_events(
@@ -56,14 +62,23 @@ def org_security_events(
     Returns
     -------
     Sequence[AuditEvent]
-        Rows of object type ``user`` filed under no organisation, each later than the ``grant`` row of a
-        membership of its user in the organisation and earlier than that membership's ``revoke`` row if
-        there is one (current and former members alike).
+        Rows of object type ``user`` filed under no organisation, and the member's failed signing attempts
+        (``sign_failed``, a wrong password when signing, filed under the program signed in, whichever
+        organisation owns it), each later than the ``grant`` row of a membership of its user in the
+        organisation and earlier than that membership's ``revoke`` row if there is one (current and former
+        members alike).
     """
     org, _my_role = require_org(session, actor, org_id, Permission.view_org_audit)
     within = [
         and_(
-            AuditEvent.object_id == user_id,
+            or_(
+                and_(
+                    AuditEvent.object_type == ACCOUNT,
+                    AuditEvent.org_id.is_(None),
+                    AuditEvent.object_id == user_id,
+                ),
+                and_(AuditEvent.action == SIGN_FAILED, AuditEvent.actor_id == user_id),
+            ),
             AuditEvent.seq > start,
             *(() if end is None else (AuditEvent.seq < end,)),
         )
@@ -71,12 +86,7 @@ def org_security_events(
     ]
     query = (
         select(AuditEvent)
-        .where(
-            AuditEvent.object_type == ACCOUNT,
-            AuditEvent.org_id.is_(None),
-            AuditEvent.seq > after_seq,
-            or_(false(), *within),
-        )
+        .where(AuditEvent.seq > after_seq, or_(false(), *within))
         .order_by(AuditEvent.seq)
         .limit(limit)
     )

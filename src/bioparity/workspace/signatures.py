@@ -221,7 +221,11 @@ def signer_role(session: Session, user_id: str, program: Program) -> str:
     ``[{"role":"reviewer"}]`` for a member of the owning organisation, ``[{"role":"analyst",
     "share":"reviewer"}]`` for a member of a partner organisation the program is shared with (21 CFR
     11.10(g): the authority a signature was made under stays on record if the role changes later)."""
-    roles = program_roles(session, user_id, program)
+    return roles_text(program_roles(session, user_id, program))
+
+
+def roles_text(roles: Sequence[tuple[str, str | None]]) -> str:
+    """(role, share role or None) pairs as a signature records them (:func:`signer_role`)."""
     return canonical_json(
         [{"role": r} if share is None else {"role": r, "share": share} for r, share in roles]
     )
@@ -403,6 +407,34 @@ def later_runs(session: Session, run: AnalysisRun, program: Program) -> LaterRun
             return LaterRuns(newer, tuple(reversed(drafts)), ids)
         drafts.append(newer)
     return LaterRuns(None, tuple(reversed(drafts)), ids)
+
+
+def superseded_by(session: Session, runs: Sequence[AnalysisRun]) -> dict[str, str | None]:
+    """For each of ``runs``, the id of the later approved run of its kind in its study that the reports use
+    instead (:func:`later_runs`; the run page's "Superseded", and why signing it as reviewed or approved is
+    refused), None when it is not superseded (or did not succeed: nothing to supersede).
+
+    One :func:`later_runs` per study and kind: the latest approved run after the earliest succeeded run of
+    a kind supersedes every succeeded run of that kind made before it.
+    """
+    earliest: dict[tuple[str, str], AnalysisRun] = {}
+    for run in runs:
+        key = (run.study_id, run.kind)
+        if run.status == "succeeded" and (
+            key not in earliest or (run.created_at, run.id) < (earliest[key].created_at, earliest[key].id)
+        ):
+            earliest[key] = run
+    found: dict[str, str | None] = {run.id: None for run in runs}
+    for (study_id, kind), first in earliest.items():
+        program = session.scalars(select(Program).join(Study).where(Study.id == study_id)).one()
+        used = later_runs(session, first, program).approved
+        if used is None:
+            continue
+        for run in runs:
+            same = (run.study_id, run.kind) == (study_id, kind) and run.status == "succeeded"
+            if same and (run.created_at, run.id) < (used.created_at, used.id):
+                found[run.id] = used.id
+    return found
 
 
 @dataclass(frozen=True)
