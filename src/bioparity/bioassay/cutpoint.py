@@ -35,8 +35,14 @@ analyst or plate factor is part of the run label). Steps, each reported in the r
    lower confidence limit of the parametric cut point ``mean + k SD`` with
    ``k = qt(1 - conf, n - 1, sqrt(n) z) / sqrt(n)``, ``n`` = donors (Devanarayan 2017: 90% for screening,
    80% for confirmatory). ``method = auto`` selects parametric when Shapiro-Wilk ``p >= 0.05`` on the
-   analysed values, robust otherwise (Devanarayan 2017 recommends the robust estimate for non-normal
-   data).
+   analysed values (after the transform and the outlier steps), nonparametric otherwise: Shankar 2008,
+   Appendix 1 section 4, takes the empirical percentile when the values are not normal, and so does
+   Devanarayan 2017's scheme ("Cut point computation"), where the robust estimate replaces mean and SD by
+   median and MAD for values normal apart from a few extreme ones; the robust estimate still assumes a
+   symmetric normal core, so for values that are not normal it is chosen explicitly (``method = robust``),
+   never by ``auto``. Versions before 2026-12-07 selected the robust estimate here (the result states the
+   choice and every estimate). When fewer than ``1 / fpr`` values are analysed the nonparametric cut point
+   lies between the largest values and a note says so (:data:`FEW_VALUES_FOR_PERCENTILE`).
 6. **Normalisation factor** for a floating cut point (Shankar 2008, Appendix 1 section 5): the same
    estimate computed on the values normalised by the negative control ``nc`` of their run, additive on
    the log scale (``NF`` = estimate of ``log(signal) - log(NC)``; plate cut point ``NC * exp(NF)``) or
@@ -156,6 +162,13 @@ RUN_VARIANCES_DIFFER = note_template(
     "was computed; the validation runs' own cut points ({method}, data scale): {runs}"
 )
 METHOD_SELECTED = note_template("method selected: {method} (Shapiro-Wilk p = {p:.3g})")
+#: The empirical percentile of fewer than 1/FPR values: between the two largest (R quantile type 7), so one
+#: or two donors make it (Devanarayan et al. 2017 advise enough donors for a nonparametric cut point).
+FEW_VALUES_FOR_PERCENTILE = note_template(
+    "the nonparametric cut point at FPR {fpr:g} of {n:d} values (fewer than 1/FPR) lies between the largest "
+    "values, so one or two donors set it: consider more donors, or a transform that makes the values normal "
+    "and the parametric estimate"
+)
 SHAPIRO_APPROXIMATE = note_template(
     "Shapiro-Wilk p of {n:d} values is approximate: Royston's algorithm (R shapiro.test) holds for 3 to 5000 "
     "values"
@@ -169,6 +182,7 @@ CHOSEN_WORDS = (
     note_template("transform selected: none (skewness raw {skew_raw:.3g}, log {skew_log:.3g})"),
     note_template("method selected: parametric (Shapiro-Wilk p = {p:.3g})"),
     note_template("method selected: robust (Shapiro-Wilk p = {p:.3g})"),
+    note_template("method selected: nonparametric (Shapiro-Wilk p = {p:.3g})"),
     note_template("Screening: {note}.", wrapper=True),
     note_template("Confirmatory: {note}.", wrapper=True),
     note_template("Titration: {note}.", wrapper=True),
@@ -362,7 +376,8 @@ def compute_cut_point(
         ``auto`` (log when it lowers a positive skewness), ``none`` or ``log``; ``None`` takes the
         tier's default.
     method : str, default "auto"
-        ``auto`` (parametric when Shapiro-Wilk p >= 0.05, else robust), ``parametric``, ``robust``,
+        ``auto`` (parametric when Shapiro-Wilk p >= 0.05, else nonparametric: step 5 of the module
+        docstring), ``parametric``, ``robust``,
         ``nonparametric`` or ``parametric_lcl``.
     quantile_type : int, default 7
         R quantile type (1-9, Hyndman and Fan 1996) of the nonparametric estimate.
@@ -533,9 +548,11 @@ def compute_cut_point(
     sw_p = shapiro_p(y)
     if len(y) > SHAPIRO_MAX_N:
         notes.append(SHAPIRO_APPROXIMATE.format(n=len(y)))
-    if method == "auto":
-        method = "parametric" if (math.isnan(sw_p) or sw_p >= 0.05) else "robust"
+    if method == "auto":  # the empirical percentile when not normal (step 5; Shankar 2008, App. 1 sec. 4)
+        method = "parametric" if (math.isnan(sw_p) or sw_p >= 0.05) else "nonparametric"
         notes.append(METHOD_SELECTED.format(method=method, p=sw_p))
+    if method == "nonparametric" and len(y) * fpr < 1.0:
+        notes.append(FEW_VALUES_FOR_PERCENTILE.format(fpr=fpr, n=len(y)))
 
     def back(v: float) -> float:
         return float(np.exp(v)) if transform == "log" else v
