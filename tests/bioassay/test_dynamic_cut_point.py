@@ -28,6 +28,7 @@ from bioparity.bioassay.classify import (
     DYNAMIC_FOR_RUNS,
     ValidatedCutPoint,
     ada_status,
+    classify_samples,
     with_validated_cut_point,
 )
 from bioparity.cli.main import app
@@ -106,3 +107,21 @@ def test_the_commands_refuse_a_dynamic_result_and_say_what_to_give(tmp_path: Pat
     shown = " ".join(ran.output.split())
     assert "the validated screening cut point is dynamic" in shown
     assert "give each run's own cut point, from that run's negative samples, in a 'cut_point' column" in shown
+
+
+def test_classify_samples_refuses_what_it_would_apply_as_the_validation_sets_value() -> None:
+    """A floating cut point without the plates' ``nc`` (or without its factor) and a dynamic one: before, each
+    plate silently got the validation set's pooled cut point."""
+    samples = pd.DataFrame({"sample": ["S1", "S2"], "signal": [1.2, 1.5]})
+    floating = ValidatedCutPoint("screening", 1.3, "parametric", 0.05, "floating", "multiplicative", 1.25)
+    with pytest.raises(InputError, match="the data need each run's negative control in an 'nc' column"):
+        classify_samples(samples, floating)
+    no_factor = ValidatedCutPoint("screening", 1.3, "parametric", 0.05, "floating", "none", math.nan)
+    with pytest.raises(InputError, match="has no normalisation factor"):
+        classify_samples(samples.assign(nc=1.0), no_factor)
+    dynamic = ValidatedCutPoint("screening", 1.3, "parametric", 0.05, "dynamic", "none", math.nan)
+    with pytest.raises(InputError, match="is dynamic"):
+        classify_samples(samples.assign(nc=1.0), dynamic)
+    plates = classify_samples(samples.assign(nc=[1.0, 1.3]), floating)  # NC x NF per plate
+    assert plates["screening_cut_point"].tolist() == [1.25, 1.625]
+    assert plates["status"].tolist() == ["NEG", "NEG"]

@@ -351,7 +351,9 @@ def classify_samples(
     Raises
     ------
     InputError
-        When a cut point has the wrong tier or a required column is missing.
+        When a cut point has the wrong tier or a required column is missing, the screening cut point is
+        dynamic (:func:`refuse_dynamic`), or it floats and its result has no normalisation factor or the
+        samples no ``nc`` (the validation set's cut point would stand for every plate).
     """
     if screening.tier != "screening":
         raise InputError(f"the screening cut point has tier {screening.tier!r}")
@@ -361,6 +363,11 @@ def classify_samples(
         if col not in samples.columns:
             raise InputError(f"samples need a '{col}' column")
     signal = samples["signal"].to_numpy(float)
+    if screening.cut_point_type == "floating":  # never the validation set's value for every plate, silently
+        if math.isnan(screening.normalization_factor):
+            raise InputError(LISTING_NO_FACTOR.format(type=screening.cut_point_type))
+        if "nc" not in samples.columns:
+            raise InputError(FLOATING_NEEDS_NC)
     nc = samples["nc"].to_numpy(float) if "nc" in samples.columns else None
     cp = _plate_cut_point(screening, nc)
     screen_pos = signal >= cp
