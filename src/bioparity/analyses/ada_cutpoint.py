@@ -593,7 +593,8 @@ ADA_CUTPOINT = Analysis(
         Option(
             "method",
             gettext_noop(
-                "reported estimate: auto (default), parametric, robust, nonparametric or parametric_lcl"
+                "reported estimate: auto (default: parametric when Shapiro-Wilk p >= 0.05, else "
+                "nonparametric), parametric, robust, nonparametric or parametric_lcl"
             ),
             "auto",
             ("auto", *ESTIMATES),
