@@ -204,15 +204,16 @@ def test_ada_summary_from_the_cut_points_equals_the_summary_of_the_hand_classifi
     assert sidecar["inputs"]["cut_points"]["sha256"] == file_sha256(cut_point_file)
 
 
-def _edited(cut_point_file: Path, tmp_path: Path, column: str, cell: str) -> Path:
-    """The results file with ``cell`` in ``column`` of the reported screening row (row 2 = line 3)."""
+def _edited(cut_point_file: Path, tmp_path: Path, column: str, cell: str) -> tuple[Path, int]:
+    """The results file with ``cell`` in ``column`` of the reported screening row, and that row's number
+    (the nonparametric estimate, the third row: row 3 = line 4)."""
     raw = pd.read_csv(cut_point_file, dtype=str, keep_default_na=False)
     reported = raw.index[(raw["tier"] == "screening") & (raw["selected"] == "True")]
-    assert list(reported) == [1]
-    raw.loc[1, column] = cell
+    assert list(reported) == [2]
+    raw.loc[2, column] = cell
     path = tmp_path / "edited.csv"
     raw.to_csv(path, index=False)
-    return path
+    return path, 3
 
 
 @pytest.mark.parametrize(("column", "cell"), [("fpr", ""), ("fpr", "5%"), ("cut_point", "")])
@@ -220,15 +221,20 @@ def test_a_reported_row_without_its_number_is_located(
     cut_point_file: Path, tmp_path: Path, column: str, cell: str
 ) -> None:
     """A false-positive rate '5%' escaped as a ValueError traceback, a blank one was taken as NaN."""
-    path = _edited(cut_point_file, tmp_path, column, cell)
+    path, row = _edited(cut_point_file, tmp_path, column, cell)
     table, _ = read_cut_point_results(path)
     with pytest.raises(DataFileError, match="is not a number") as info:
         validated_cut_points(table, file=str(path))
-    assert (info.value.row, info.value.line, info.value.column, info.value.value) == (2, 3, column, cell)
+    assert (info.value.row, info.value.line, info.value.column, info.value.value) == (
+        row,
+        row + 1,
+        column,
+        cell,
+    )
 
 
 def test_a_blank_normalization_is_none(cut_point_file: Path, tmp_path: Path) -> None:
     """The cells are read as written: a blank normalization ('' as text, NaN in a typed table) is none."""
-    path = _edited(cut_point_file, tmp_path, "normalization", "")
+    path, _row = _edited(cut_point_file, tmp_path, "normalization", "")
     table, _ = read_cut_point_results(path)
     assert validated_cut_points(table)["screening"].normalization == "none"

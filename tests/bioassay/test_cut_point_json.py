@@ -175,10 +175,9 @@ def test_a_run_option_names_the_kinds_it_takes() -> None:
         Option("other", "text", "", kinds=("ada-cutpoint",))
 
 
-def test_a_bad_cell_of_a_json_result_is_located_by_its_json_path_not_a_csv_line(tmp_path: Path) -> None:
-    """The reported screening cut point made text: the refusal names the file, the cell as ``rows[i][j]``
-    (RFC 9535 index selectors, counting from 0; found here from the JSON itself) and the column, and no
-    "row (line)" of a CSV, which a JSON file does not have; a CSV keeps its row and line."""
+def _bad_json(tmp_path: Path) -> tuple[Path, Path, dict[str, Any], int]:
+    """The CSV and JSON results of :func:`_cut_point_json`, and ``bad.json``: the JSON with the reported
+    screening cut point made text (``abc``); its result and the index of that row."""
     csv, cut_points = _cut_point_json(tmp_path)
     result = _strict(cut_points.read_text(encoding="utf-8"))
     columns = result["columns"]
@@ -189,6 +188,15 @@ def test_a_bad_cell_of_a_json_result_is_located_by_its_json_path_not_a_csv_line(
     result["rows"][i][columns.index("cut_point")] = "abc"
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(result), encoding="utf-8")
+    return csv, bad, result, i
+
+
+def test_a_bad_cell_of_a_json_result_is_located_by_its_json_path_not_a_csv_line(tmp_path: Path) -> None:
+    """The reported screening cut point made text: the refusal names the file, the cell as ``rows[i][j]``
+    (RFC 9535 index selectors, counting from 0; found here from the JSON itself) and the column, and no
+    "row (line)" of a CSV, which a JSON file does not have; a CSV keeps its row and line."""
+    csv, bad, result, i = _bad_json(tmp_path)
+    columns = result["columns"]
     curves = str(_curves(tmp_path / "pc.csv", nc=NC))
     ran = RUNNER.invoke(
         app, ["ada-sensitivity", curves, "--out", str(tmp_path / "s.csv"), "--cut-points", str(bad)]
@@ -224,3 +232,32 @@ def test_a_bad_cell_of_a_json_result_is_located_by_its_json_path_not_a_csv_line(
         read_cut_point_results(bad)
     assert (caught.value.key, caught.value.row, caught.value.line) == ("rows[1]", None, None)
     assert str(caught.value).startswith(f"{bad}, at rows[1]: not a list of {len(columns)} cells")
+
+
+def test_the_api_error_names_the_json_place_as_a_field_not_only_in_the_text(tmp_path: Path) -> None:
+    """A bad cell of a JSON cut-point result answered by the API (the one error handler every route shares):
+    the body carries the file, the place in it (``key``, ``rows[i][j]``) and the column as fields, as it
+    carries a CSV's row and line; no row or line for a JSON file."""
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from bioparity.analyses.ada_sensitivity import validated_screening
+    from bioparity.api.errors import install_error_handlers
+
+    _csv, bad, result, i = _bad_json(tmp_path)
+    columns = result["columns"]
+    curves = pd.read_csv(_curves(tmp_path / "pc.csv", nc=NC))
+    api = FastAPI()
+    install_error_handlers(api)
+
+    @api.get("/screening")
+    def screening() -> None:
+        validated_screening(curves, bad, "bad.json")
+
+    response = TestClient(api).get("/screening")
+    assert response.status_code == 422
+    body = response.json()
+    place = f"rows[{i}][{columns.index('cut_point')}]"
+    assert (body["file"], body["key"], body["column"]) == ("bad.json", place, "cut_point")
+    assert "row" not in body and "line" not in body
+    assert body["detail"].startswith(f"bad.json, at {place}, column 'cut_point': ")

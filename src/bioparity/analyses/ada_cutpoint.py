@@ -31,6 +31,7 @@ from bioparity.analyses.options import flag_option, number_option, optional_numb
 from bioparity.analyses.tables import ReportTables, Table, cell, generic_tables, is_number, panels
 from bioparity.analyses.terms import term, value_words
 from bioparity.bioassay import CutPointResult, inhibition, screening_and_confirmatory
+from bioparity.bioassay.cutpoint import DYNAMIC_TYPES
 from bioparity.bioassay.stats import DEFAULT_OUTLIER_QUARTILES, OUTLIER_QUARTILES
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
@@ -168,7 +169,8 @@ def ada_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) ->
         note=_(
             "Parametric: mean + z·SD; robust: median + z·1.4826·MAD; nonparametric: the empirical "
             "quantile; parametric LCL: the lower confidence limit of the parametric percentile "
-            "(Devanarayan 2017). Fixed or floating after comparing run means and variances."
+            "(Devanarayan 2017). Fixed, floating or dynamic after comparing run means and variances "
+            "(dynamic: the pooled value for reference; each in-study run needs its own cut point)."
         )
         + " "
         + _("Outliers: boxplot rule (outside Q1 - 1.5 IQR, Q3 + 1.5 IQR), quartiles by %(quartiles)s.")
@@ -288,13 +290,15 @@ def ada_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
 
 
 def ada_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
-    """Outliers removed (values or donors, counted per tier) and tiers with a floating cut point."""
+    """Outliers removed (values or donors, counted per tier), tiers with a floating cut point and tiers with a
+    dynamic one (run variances differ: no one cut point applies to in-study runs)."""
     chosen = _selected(table) if TIER in table.columns else table.iloc[0:0]
     outliers = pd.to_numeric(chosen.get(N_OUTLIERS, pd.Series(dtype=float)), errors="coerce").fillna(0)
-    floating = int((chosen.get(CUT_POINT_TYPE, pd.Series(dtype=str)) == "floating").sum())
+    types = chosen.get(CUT_POINT_TYPE, pd.Series(dtype=str))
     return [
         (_("outliers removed (values or donors, all tiers)"), int(outliers.sum())),
-        (_("tiers with a floating cut point"), floating),
+        (_("tiers with a floating cut point"), int((types == "floating").sum())),
+        (_("tiers with a dynamic cut point (run variances differ)"), int(types.isin(DYNAMIC_TYPES).sum())),
     ]
 
 
@@ -589,7 +593,8 @@ ADA_CUTPOINT = Analysis(
         Option(
             "method",
             gettext_noop(
-                "reported estimate: auto (default), parametric, robust, nonparametric or parametric_lcl"
+                "reported estimate: auto (default: parametric when Shapiro-Wilk p >= 0.05, else "
+                "nonparametric), parametric, robust, nonparametric or parametric_lcl"
             ),
             "auto",
             ("auto", *ESTIMATES),

@@ -65,6 +65,7 @@ from bioparity.caa.inputs import TEST_SOURCE, check_long_table
 from bioparity.errors import DataFileError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop
+from bioparity.i18n.notes import note_template
 from bioparity.io.cmc import stability_frame
 from bioparity.io.readers import LoadedTable, read_any_table
 
@@ -158,6 +159,32 @@ def _one_source_per_lot(frame: pd.DataFrame, loaded: LoadedTable) -> None:
                 row=int(row), line=None if loaded.line_offset is None else int(row) + loaded.line_offset,
                 column=SOURCE, value=source, expected="one source per lot",
             )  # fmt: skip
+
+
+#: A stability row (a time given) in the table of ``bioparity comparability``, which compares release results
+#: only: taken as one more value of its lot it would shift the lot's mean (silently, before this refusal).
+STABILITY_ROW_IN_CAA = note_template(
+    "a stability result (a time given) in the release comparison of 'bioparity comparability'"
+)
+STABILITY_ROW_EXPECTED = note_template(
+    "a blank time (release results only); give stability data with --stability and --spec, or run the "
+    "whole file with 'bioparity run comparability FILE', which reads release and stability rows apart"
+)
+
+
+def refuse_stability_rows(frame: pd.DataFrame, loaded: LoadedTable) -> None:
+    """Refuse a release table with stability rows (a ``time`` given), naming the first one's row and line:
+    ``bioparity comparability`` would take a stability result as one more release value of its lot."""
+    if TIME not in frame.columns:
+        return
+    timed = [i for i, cell in enumerate(frame[TIME].tolist()) if not _blank(cell)]
+    if timed:
+        row = timed[0] + 1
+        raise DataFileError(
+            STABILITY_ROW_IN_CAA, file=loaded.file, row=row,
+            line=None if loaded.line_offset is None else row + loaded.line_offset, column=TIME,
+            value=frame[TIME].iloc[timed[0]], expected=STABILITY_ROW_EXPECTED,
+        )  # fmt: skip
 
 
 def read_comparability(path: Path) -> pd.DataFrame:

@@ -71,6 +71,7 @@ TERMS: dict[str, str] = {
     "none": gettext_noop("none"),
     "fixed": gettext_noop("fixed"),
     "floating": gettext_noop("floating"),
+    "dynamic": gettext_noop("dynamic"),
     "floating (variances differ)": gettext_noop("floating (variances differ)"),
     "additive on log scale": gettext_noop("additive on log scale"),
     "multiplicative": gettext_noop("multiplicative"),

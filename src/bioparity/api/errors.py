@@ -59,6 +59,7 @@ async def _bioparity_error(request: Request, exc: Exception) -> JSONResponse:
             "row": exc.row,
             "line": exc.line,
             "column": exc.column,
+            "key": exc.key,  # the place in a JSON file (rows[0][8]), which has no rows or lines
             "expected": exc.expected,
         }
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None

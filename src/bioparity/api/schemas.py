@@ -88,6 +88,11 @@ class ErrorOut(BaseModel):
     row: int | None = None
     line: int | None = None
     column: str | None = None
+    key: str | None = Field(
+        None,
+        description="The place in a JSON input file that has no rows or lines, e.g. rows[0][8] "
+        "(RFC 9535 JSON path notation); set instead of row and line",
+    )
     expected: str | None = None
     problems: list[dict[str, Any]] | None = None
 

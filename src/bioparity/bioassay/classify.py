@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from bioparity.bioassay.cutpoint import CUT_POINT_TYPES, NORMALIZATIONS, inhibition
+from bioparity.bioassay.cutpoint import CUT_POINT_TYPES, DYNAMIC_TYPES, NORMALIZATIONS, inhibition
 from bioparity.errors import DataFileError, InputError
 from bioparity.i18n.notes import note_template
 
@@ -61,7 +61,8 @@ class ValidatedCutPoint:
     fpr : float
         Target false-positive rate of the tier.
     cut_point_type : str
-        ``fixed``, ``floating`` or ``floating (variances differ)``.
+        ``fixed``, ``floating``, ``dynamic`` or ``floating (variances differ)`` (an earlier version's
+        word for ``dynamic``).
     normalization : str
         ``none``, ``additive on log scale`` or ``multiplicative``.
     normalization_factor : float
@@ -81,6 +82,22 @@ class ValidatedCutPoint:
 CUT_POINT_GIVEN_TWICE = note_template(
     "the data give each run's cut point in a 'cut_point' column and a cut-point result was given too: give "
     "one or the other"
+)
+#: Refusals of a dynamic screening cut point (run variances differed in the validation) applied to assay
+#: data (curves, wells) or to a clinical listing: no one value or normalisation factor holds for every run
+#: (Shankar et al. 2008, J Pharm Biomed Anal 48:1267, Appendix 1 section 3): never applied as fixed or
+#: floating.
+DYNAMIC_FOR_RUNS = note_template(
+    "the validated screening cut point is dynamic (run variances differed in the cut-point validation, "
+    "Shankar et al. 2008, Appendix 1 section 3): no one cut point or normalisation factor holds for every "
+    "run; give each run's own cut point, from that run's negative samples, in a 'cut_point' column instead "
+    "of the cut-point result"
+)
+DYNAMIC_FOR_LISTING = note_template(
+    "the validated screening cut point is dynamic (run variances differed in the cut-point validation, "
+    "Shankar et al. 2008, Appendix 1 section 3): no one cut point or normalisation factor holds for every "
+    "run; judge each sample at its own run's cut point (from that run's negative samples) and give the "
+    "listing's ADA status column instead of the cut points"
 )
 NO_NORMALISATION_FACTOR = note_template(
     "the validated screening cut point is {type} but its result has no normalisation factor (the cut-point "
@@ -214,7 +231,25 @@ def validated_cut_points(table: pd.DataFrame, *, file: str | None = None) -> dic
     return out
 
 
+def refuse_dynamic(screening: CutPointLike, refusal: str) -> None:
+    """Refuse a dynamic screening cut point (:data:`~bioparity.bioassay.cutpoint.DYNAMIC_TYPES`) applied as
+    one cut point, with ``refusal`` (:data:`DYNAMIC_FOR_RUNS` or :data:`DYNAMIC_FOR_LISTING`: what to give
+    instead).
+
+    Examples
+    --------
+    >>> cp = ValidatedCutPoint("screening", 1.3, "parametric", 0.05, "dynamic", "none", float("nan"))
+    >>> refuse_dynamic(cp, DYNAMIC_FOR_RUNS)
+    Traceback (most recent call last):
+    ...
+    bioparity.errors.InputError: the validated screening cut point is dynamic (run variances differed ...
+    """
+    if screening.cut_point_type in DYNAMIC_TYPES:
+        raise InputError(refusal)
+
+
 def _plate_cut_point(result: CutPointLike, nc: np.ndarray | None) -> np.ndarray | float:
+    refuse_dynamic(result, DYNAMIC_FOR_LISTING)
     if (
         result.cut_point_type.startswith("floating")
         and nc is not None
@@ -255,8 +290,9 @@ def with_validated_cut_point(
     Raises
     ------
     InputError
-        When the cut point is not of the screening tier, the data have a ``cut_point`` column already, or
-        the cut point floats and the result has no normalisation factor or the data no ``nc`` column.
+        When the cut point is not of the screening tier, the data have a ``cut_point`` column already, the
+        cut point is dynamic (:func:`refuse_dynamic`), or the cut point floats and the result has no
+        normalisation factor or the data no ``nc`` column.
 
     Examples
     --------
@@ -270,6 +306,7 @@ def with_validated_cut_point(
         raise InputError(f"the cut-point result's reported tier is {screening.tier!r}, not screening")
     if "cut_point" in frame.columns:
         raise InputError(CUT_POINT_GIVEN_TWICE)
+    refuse_dynamic(screening, DYNAMIC_FOR_RUNS)
     if not screening.cut_point_type.startswith("floating"):
         return frame.drop(columns=["nc"], errors="ignore"), float(screening.cut_point)
     if math.isnan(screening.normalization_factor):
@@ -314,7 +351,9 @@ def classify_samples(
     Raises
     ------
     InputError
-        When a cut point has the wrong tier or a required column is missing.
+        When a cut point has the wrong tier or a required column is missing, the screening cut point is
+        dynamic (:func:`refuse_dynamic`), or it floats and its result has no normalisation factor or the
+        samples no ``nc`` (the validation set's cut point would stand for every plate).
     """
     if screening.tier != "screening":
         raise InputError(f"the screening cut point has tier {screening.tier!r}")
@@ -324,6 +363,11 @@ def classify_samples(
         if col not in samples.columns:
             raise InputError(f"samples need a '{col}' column")
     signal = samples["signal"].to_numpy(float)
+    if screening.cut_point_type == "floating":  # never the validation set's value for every plate, silently
+        if math.isnan(screening.normalization_factor):
+            raise InputError(LISTING_NO_FACTOR.format(type=screening.cut_point_type))
+        if "nc" not in samples.columns:
+            raise InputError(FLOATING_NEEDS_NC)
     nc = samples["nc"].to_numpy(float) if "nc" in samples.columns else None
     cp = _plate_cut_point(screening, nc)
     screen_pos = signal >= cp
@@ -369,7 +413,8 @@ def _numbers(listing: pd.DataFrame, column: str, file: str | None) -> np.ndarray
 def _floats(screening: CutPointLike, nc: str, columns: Collection[Any], file: str | None) -> bool:
     """Whether each sample's plate cut point comes from its negative control (a floating screening cut point
     with its normalisation factor); a floating one without the factor or a listing without ``nc`` is refused
-    (the validation set's cut point must not stand for every plate)."""
+    (the validation set's cut point must not stand for every plate); a dynamic one is refused."""
+    refuse_dynamic(screening, DYNAMIC_FOR_LISTING)
     if not screening.cut_point_type.startswith("floating"):
         return False
     if math.isnan(screening.normalization_factor):

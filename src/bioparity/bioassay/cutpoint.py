@@ -17,7 +17,14 @@ analyst or plate factor is part of the run label). Steps, each reported in the r
    ``y = mu + run + donor + e`` (run fixed, donor random); Wald F test of equal run means
    (denominator df by containment, ``n - p - (donors - 1)``) and Levene's test (mean-centred, Levene 1960)
    of equal run variances. ``fixed`` cut point when neither is significant at 5%, ``floating`` when
-   the means differ and the variances do not, ``floating (variances differ)`` flagged otherwise.
+   the means differ and the variances do not, ``dynamic`` when the variances differ: a normalisation factor
+   shifts a run's cut point but cannot rescale its spread, so no fixed or floating cut point holds for every
+   run and each in-study run needs its own cut point from its own negative samples (Shankar 2008,
+   Appendix 1 section 3 and its decision scheme: different run variances -> dynamic, run-specific cut
+   points). A dynamic tier's ``cut_point`` is the pooled estimate of the validation runs, for reference
+   only: no normalisation factor is computed, the validation runs' own cut points (the same estimate on
+   each run's values) are listed in a note, and :mod:`bioparity.bioassay.classify` refuses to apply it as
+   one cut point (``floating (variances differ)``, stored by earlier versions, is read as ``dynamic``).
    Values that donor and run fit exactly (no residual scatter: every donor shifted by one amount between
    runs, or all values equal) have no REML estimate and are refused (:data:`NO_RESIDUAL_SCATTER`; a
    residual variance below 1e-10 of the donor variance, :data:`bioparity.bioassay.reml.MAX_VARIANCE_RATIO`).
@@ -28,8 +35,14 @@ analyst or plate factor is part of the run label). Steps, each reported in the r
    lower confidence limit of the parametric cut point ``mean + k SD`` with
    ``k = qt(1 - conf, n - 1, sqrt(n) z) / sqrt(n)``, ``n`` = donors (Devanarayan 2017: 90% for screening,
    80% for confirmatory). ``method = auto`` selects parametric when Shapiro-Wilk ``p >= 0.05`` on the
-   analysed values, robust otherwise (Devanarayan 2017 recommends the robust estimate for non-normal
-   data).
+   analysed values (after the transform and the outlier steps), nonparametric otherwise: Shankar 2008,
+   Appendix 1 section 4, takes the empirical percentile when the values are not normal, and so does
+   Devanarayan 2017's scheme ("Cut point computation"), where the robust estimate replaces mean and SD by
+   median and MAD for values normal apart from a few extreme ones; the robust estimate still assumes a
+   symmetric normal core, so for values that are not normal it is chosen explicitly (``method = robust``),
+   never by ``auto``. Versions before 2026-12-07 selected the robust estimate here (the result states the
+   choice and every estimate). When fewer than ``1 / fpr`` values are analysed the nonparametric cut point
+   lies between the largest values and a note says so (:data:`FEW_VALUES_FOR_PERCENTILE`).
 6. **Normalisation factor** for a floating cut point (Shankar 2008, Appendix 1 section 5): the same
    estimate computed on the values normalised by the negative control ``nc`` of their run, additive on
    the log scale (``NF`` = estimate of ``log(signal) - log(NC)``; plate cut point ``NC * exp(NF)``) or
@@ -76,7 +89,10 @@ METHODS = ("auto", *ESTIMATES)
 TIERS = ("screening", "confirmatory", "titration")
 #: The types of cut point a result states (step 4 of the module docstring) and the normalisations of a
 #: floating one (step 6): the only words a cut-point result applied to other data may carry.
-CUT_POINT_TYPES = ("fixed", "floating", "floating (variances differ)")
+CUT_POINT_TYPES = ("fixed", "floating", "dynamic", "floating (variances differ)")
+#: The types of a cut point that no single value or normalisation factor applies to (run variances differ):
+#: ``dynamic``, and ``floating (variances differ)`` as results of earlier versions stored it.
+DYNAMIC_TYPES = ("dynamic", "floating (variances differ)")
 NORMALIZATIONS = ("none", "additive on log scale", "multiplicative")
 
 # The notes of a cut-point analysis (templates: see bioparity.i18n.notes).
@@ -139,10 +155,20 @@ NO_RUN_COMPARISON = note_template(
     "run comparison not possible (too few values per run); fixed cut point assumed"
 )
 RUN_VARIANCES_DIFFER = note_template(
-    "run variances differ (Levene p = {p:.3g}): a floating cut point may not hold; "
-    "consider run-specific (dynamic) cut points"
+    "run variances differ (Levene p = {p:.3g}): no fixed or floating cut point holds for every run (a "
+    "normalisation factor cannot rescale a run's spread); dynamic cut point: each in-study run needs its own "
+    "cut point from that run's negative samples (Shankar et al. 2008, Appendix 1 section 3); the cut point "
+    "reported is the pooled estimate of the validation runs, for reference only, and no normalisation factor "
+    "was computed; the validation runs' own cut points ({method}, data scale): {runs}"
 )
 METHOD_SELECTED = note_template("method selected: {method} (Shapiro-Wilk p = {p:.3g})")
+#: The empirical percentile of fewer than 1/FPR values: between the two largest (R quantile type 7), so one
+#: or two donors make it (Devanarayan et al. 2017 advise enough donors for a nonparametric cut point).
+FEW_VALUES_FOR_PERCENTILE = note_template(
+    "the nonparametric cut point at FPR {fpr:g} of {n:d} values (fewer than 1/FPR) lies between the largest "
+    "values, so one or two donors set it: consider more donors, or a transform that makes the values normal "
+    "and the parametric estimate"
+)
 SHAPIRO_APPROXIMATE = note_template(
     "Shapiro-Wilk p of {n:d} values is approximate: Royston's algorithm (R shapiro.test) holds for 3 to 5000 "
     "values"
@@ -156,6 +182,7 @@ CHOSEN_WORDS = (
     note_template("transform selected: none (skewness raw {skew_raw:.3g}, log {skew_log:.3g})"),
     note_template("method selected: parametric (Shapiro-Wilk p = {p:.3g})"),
     note_template("method selected: robust (Shapiro-Wilk p = {p:.3g})"),
+    note_template("method selected: nonparametric (Shapiro-Wilk p = {p:.3g})"),
     note_template("Screening: {note}.", wrapper=True),
     note_template("Confirmatory: {note}.", wrapper=True),
     note_template("Titration: {note}.", wrapper=True),
@@ -349,7 +376,8 @@ def compute_cut_point(
         ``auto`` (log when it lowers a positive skewness), ``none`` or ``log``; ``None`` takes the
         tier's default.
     method : str, default "auto"
-        ``auto`` (parametric when Shapiro-Wilk p >= 0.05, else robust), ``parametric``, ``robust``,
+        ``auto`` (parametric when Shapiro-Wilk p >= 0.05, else nonparametric: step 5 of the module
+        docstring), ``parametric``, ``robust``,
         ``nonparametric`` or ``parametric_lcl``.
     quantile_type : int, default 7
         R quantile type (1-9, Hyndman and Fan 1996) of the nonparametric estimate.
@@ -506,8 +534,7 @@ def compute_cut_point(
         cp_type = "fixed"
         notes.append(NO_RUN_COMPARISON)
     elif p_vars < 0.05:
-        cp_type = "floating (variances differ)"
-        notes.append(RUN_VARIANCES_DIFFER.format(p=p_vars))
+        cp_type = "dynamic"
     elif p_means < 0.05:
         cp_type = "floating"
     else:
@@ -521,16 +548,26 @@ def compute_cut_point(
     sw_p = shapiro_p(y)
     if len(y) > SHAPIRO_MAX_N:
         notes.append(SHAPIRO_APPROXIMATE.format(n=len(y)))
-    if method == "auto":
-        method = "parametric" if (math.isnan(sw_p) or sw_p >= 0.05) else "robust"
+    if method == "auto":  # the empirical percentile when not normal (step 5; Shankar 2008, App. 1 sec. 4)
+        method = "parametric" if (math.isnan(sw_p) or sw_p >= 0.05) else "nonparametric"
         notes.append(METHOD_SELECTED.format(method=method, p=sw_p))
+    if method == "nonparametric" and len(y) * fpr < 1.0:
+        notes.append(FEW_VALUES_FOR_PERCENTILE.format(fpr=fpr, n=len(y)))
 
     def back(v: float) -> float:
         return float(np.exp(v)) if transform == "log" else v
 
+    if cp_type == "dynamic":  # each validation run's own cut point: the same estimate on its values alone
+        own = [y[run_codes == j] for j in range(len(runs))]
+        each = (back(_estimate(v, method, z, fpr, quantile_type, v.size, conf)) for v in own)
+        shown = ", ".join(f"{run} {cut:.4g}" for run, cut in zip(runs, each, strict=True))
+        notes.append(RUN_VARIANCES_DIFFER.format(p=p_vars, method=method, runs=shown))
+
     estimates_t = {"parametric": par_t, "robust": rob_t, "nonparametric": np_t, "parametric_lcl": lcl_t}
     normalization, nf = "none", math.nan
-    if "nc" in data.columns and data["nc"].notna().all():
+    if cp_type == "dynamic":
+        pass  # a factor would shift each run's cut point, the runs' spreads differ (step 4): none is given
+    elif "nc" in data.columns and data["nc"].notna().all():
         nc = data["nc"].to_numpy(dtype=float)
         if np.any(nc <= 0):
             raise InputError("negative-control signals 'nc' must be > 0 for a normalisation factor")
@@ -540,7 +577,7 @@ def compute_cut_point(
         else:
             normalization, normed = "multiplicative", y / nc
         nf = _estimate(normed, method, z, fpr, quantile_type, len(donors), conf)
-    elif cp_type.startswith("floating"):
+    elif cp_type == "floating":
         notes.append(NO_NORMALISATION)
     return CutPointResult(
         tier=tier,

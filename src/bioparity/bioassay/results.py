@@ -85,8 +85,9 @@ class CutPointResult(ResultMixin):
     run_variances_p : float
         p value of Levene's test (mean-centred) of equal run variances (NaN likewise).
     cut_point_type : str
-        ``fixed``, ``floating`` (run means differ, variances do not) or
-        ``floating (variances differ)`` (flagged in ``notes``).
+        ``fixed``, ``floating`` (run means differ, variances do not) or ``dynamic`` (run variances
+        differ: ``cut_point`` is the pooled estimate for reference, the validation runs' own cut points are
+        in ``notes``; see :mod:`bioparity.bioassay.cutpoint`, step 4).
     normalization : str
         ``none``, ``additive on log scale`` (plate cut point ``NC exp(NF)``) or ``multiplicative``
         (plate cut point ``NC NF``).

@@ -153,12 +153,14 @@ def comparability_command(
 def _relabelled(infile: Path, pre: str, post: str) -> tuple[pd.DataFrame, dict[str, str]]:
     """The long table, its ``source`` labels mapped to the CAA engine's: post -> test, pre -> reference;
     and the file's labels of its attributes (:func:`_file_labels`)."""
+    from bioparity.analyses.comparability import refuse_stability_rows
     from bioparity.caa.comparability import relabel_sources
     from bioparity.io.readers import read_any_table
 
     loaded = read_any_table(infile)
     frame = loaded.frame.copy()
     frame.columns = [str(c).strip() for c in frame.columns]
+    refuse_stability_rows(frame, loaded)  # a timed row is no release value of its lot
     frame = relabel_sources(frame, pre, post, file=loaded.file, line_offset=loaded.line_offset)
     return frame, _file_labels(frame, loaded)
 

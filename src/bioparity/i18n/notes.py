@@ -85,6 +85,7 @@ NOTE_MODULES: tuple[str, ...] = (
     "bioparity.analyses.ada_sensitivity",
     "bioparity.analyses.ada_summary",
     "bioparity.analyses.caa",
+    "bioparity.analyses.comparability",
     "bioparity.analyses.nca",
     "bioparity.analyses.potency",
     "bioparity.analyses.profiles",
