@@ -218,7 +218,8 @@ def _exclusion_text(rows: pd.DataFrame) -> str:
     if rule.str.startswith("exclude").any():
         text += " " + _(
             "AUCIFO of the subjects whose extrapolated share of AUC is above the limit is left out by the "
-            "option aucpext_rule=exclude (the guideline keeps them and asks for a discussion)."
+            "option aucpext_rule=exclude, their AUC0-t and Cmax analysed (the guideline keeps them and asks "
+            "for a discussion)."
         )
     return text
 
