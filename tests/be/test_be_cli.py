@@ -146,6 +146,61 @@ def test_pk_similarity_default_population_is_completers(tmp_path: Path) -> None:
     assert set(a.loc[a["test_arm"] == "test", "n_test"]) == {19}
 
 
+#: 3 arms x 6 subjects; P03 (test) and P10 (eu-ref) with %AUCext 25% and 31% (> 20%).
+_SMALL = {
+    "CMAX": [
+        10.2,
+        11.5,
+        9.8,
+        12.1,
+        10.9,
+        11.0,
+        10.8,
+        12.3,
+        9.5,
+        11.9,
+        10.1,
+        12.6,
+        9.9,
+        10.7,
+        11.8,
+        12.4,
+        10.3,
+        11.1,
+    ],
+    "AUCIFO": [520, 610, 480, 655, 590, 575, 560, 640, 470, 690, 515, 600, 500, 580, 630, 640, 545, 590],
+    "AUCPEO": [5, 8, 25, 6, 4, 7, 6, 5, 9, 31, 7, 3, 4, 6, 5, 8, 9, 5],
+}
+
+
+def test_pk_similarity_aucpext_exclusion_names_the_subject_and_keeps_its_cmax(tmp_path: Path) -> None:
+    """``--aucpext-rule exclude``: P03 and P10 (%AUCext > 20%) are left out of AUCIFO only and named by their
+    subject id (was '#3', a row of the pivoted table); CMAX keeps all 6/6 (was 5/5). Expected values: R 4.2.2,
+    ``t.test(log(a), log(b), conf.level = 0.90)`` (Welch), GMR and CI x 100, on this table."""
+    frame = pd.DataFrame(
+        {"subject": [f"P{i:02d}" for i in range(1, 19)], "arm": np.repeat(["test", "eu-ref", "us-ref"], 6)}
+        | _SMALL
+    )
+    frame.to_csv(path := tmp_path / "pp.csv", index=False)
+    out = tmp_path / "o.csv"
+    code, _, err = invoke(
+        "pk-similarity", str(path), "--arms", "test,eu-ref,us-ref", "--metrics", "AUCIFO,CMAX",
+        "--aucpext-rule", "exclude", "--out", str(out),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "left out of AUCIFO only (AUC0-t and Cmax analysed): test P03, eu-ref P10" in err
+    table = pd.read_csv(out)
+    rows = {(r["metric"], r["test_arm"], r["reference_arm"]): r for r in table.to_dict("records")}
+    r_values = {  # metric: n test, n reference, GMR, CI lower, CI upper (R 4.2.2)
+        "CMAX": (6, 6, 97.7551278660, 88.1530263224, 108.4031419313),
+        "AUCIFO": (5, 5, 106.2512380816, 93.7145575914, 120.4650150845),
+    }
+    for metric, (n_t, n_r, *ratios) in r_values.items():
+        row = rows[(metric, "test", "eu-ref")]
+        assert (row["n_test"], row["n_reference"]) == (n_t, n_r)
+        assert [row["gmr"], row["ci_lower"], row["ci_upper"]] == pytest.approx(ratios, abs=1e-8)
+
+
 def test_pk_similarity_ancova_and_welch_options(tmp_path: Path) -> None:
     long_path, _ = pp_long(tmp_path)
     out = tmp_path / "o.csv"
