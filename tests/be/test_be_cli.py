@@ -50,6 +50,16 @@ def test_be_json_has_the_contract_keys_in_order(method: str) -> None:
     assert isinstance(record["pass"], bool) and isinstance(record["reasons"], list)
 
 
+def test_be_states_its_acceptance_rule_and_source_on_stderr() -> None:
+    """The range, rounding and source (EMA 1401/98 Rev. 1, 4.1.8 / 4.1.10), as ``pk-similarity`` states its
+    own; limits other than 80.00-125.00% said to be the options' (was: the limits without a source)."""
+    code, out, err = invoke("be", str(RDS / "rds01.csv"), "--method", "ema-abel-a", "--format", "json")
+    assert code == 0 and json.loads(out)["scaled"]
+    assert "Acceptance (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.10" in err and "capped at CVwR 50%" in err
+    code, _, err = invoke("be", str(RDS / "rds01.csv"), "--theta1", "0.9", "--format", "json")
+    assert code == 0 and "within 90.00-111.11%" in err and "not the standard 80.00-125.00%" in err
+
+
 def test_be_json_values_match_replicatebe() -> None:
     ref = EXPECTED[(EXPECTED["dataset"] == "rds01") & (EXPECTED["method"] == "B")].iloc[0]
     code, out, _ = invoke("be", str(RDS / "rds01.csv"), "--method", "ema-abel-b", "--format", "json")
@@ -259,11 +269,13 @@ def test_be_names_every_missing_pk_value_it_did_not_analyse(tmp_path: Path) -> N
         {"row": 224, "line": 225, "subject": "56", "period": "4", "treatment": "T"},
         {"row": 228, "line": 229, "subject": "57", "period": "4", "treatment": "T"},
     ]
-    assert err.startswith(
+    note, statement = err.rstrip().split("\n")  # the note, then the acceptance rule
+    assert note.startswith(
         "note: 112 rows left out: row 224 (line 225) subject=56 period=4 treatment=T; "
         "row 228 (line 229) subject=57 period=4 treatment=T; "
     )
-    assert err.count("row ") == 5 and err.rstrip().endswith(" and 107 more (all in missing_cells)"), err
+    assert note.count("row ") == 5 and note.endswith(" and 107 more (all in missing_cells)"), err
+    assert statement.startswith("Acceptance (EMA")
     reason = next(r for r in record["reasons"] if "missing PK" in r)
     assert reason.startswith(
         "112 missing PK value(s) not analysed: subject 56 period 4 (T), subject 57 period 4"

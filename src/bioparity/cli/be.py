@@ -134,13 +134,17 @@ def be_command(
 
 
 def _print_be_result(record: dict[str, Any], fmt: OutputFormat) -> None:
-    """The record as JSON or a table on stdout; the missing PK values it left out named on stderr."""
+    """The record as JSON or a table on stdout; the acceptance rule with its source and the missing PK
+    values it left out on stderr (as ``pk-similarity`` states its acceptance)."""
+    from bioparity.analyses.be import be_statement
+
     if fmt is OutputFormat.json:
         print_json(record)
     else:
         _print_be_table(record)
     if record["missing_cells"]:
         typer.echo(_missing_note(record["missing_cells"], fmt), err=True)
+    typer.echo(be_statement(record, {}), err=True)  # after the notes, as pk-similarity's
 
 
 def _missing_note(cells: list[dict[str, Any]], fmt: OutputFormat) -> str:
