@@ -50,6 +50,16 @@ def test_be_json_has_the_contract_keys_in_order(method: str) -> None:
     assert isinstance(record["pass"], bool) and isinstance(record["reasons"], list)
 
 
+def test_be_states_its_acceptance_rule_and_source_on_stderr() -> None:
+    """The range, rounding and source (EMA 1401/98 Rev. 1, 4.1.8 / 4.1.10), as ``pk-similarity`` states its
+    own; limits other than 80.00-125.00% said to be the options' (was: the limits without a source)."""
+    code, out, err = invoke("be", str(RDS / "rds01.csv"), "--method", "ema-abel-a", "--format", "json")
+    assert code == 0 and json.loads(out)["scaled"]
+    assert "Acceptance (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.10" in err and "capped at CVwR 50%" in err
+    code, _, err = invoke("be", str(RDS / "rds01.csv"), "--theta1", "0.9", "--format", "json")
+    assert code == 0 and "within 90.00-111.11%" in err and "not the standard 80.00-125.00%" in err
+
+
 def test_be_json_values_match_replicatebe() -> None:
     ref = EXPECTED[(EXPECTED["dataset"] == "rds01") & (EXPECTED["method"] == "B")].iloc[0]
     code, out, _ = invoke("be", str(RDS / "rds01.csv"), "--method", "ema-abel-b", "--format", "json")
@@ -146,6 +156,61 @@ def test_pk_similarity_default_population_is_completers(tmp_path: Path) -> None:
     assert set(a.loc[a["test_arm"] == "test", "n_test"]) == {19}
 
 
+#: 3 arms x 6 subjects; P03 (test) and P10 (eu-ref) with %AUCext 25% and 31% (> 20%).
+_SMALL = {
+    "CMAX": [
+        10.2,
+        11.5,
+        9.8,
+        12.1,
+        10.9,
+        11.0,
+        10.8,
+        12.3,
+        9.5,
+        11.9,
+        10.1,
+        12.6,
+        9.9,
+        10.7,
+        11.8,
+        12.4,
+        10.3,
+        11.1,
+    ],
+    "AUCIFO": [520, 610, 480, 655, 590, 575, 560, 640, 470, 690, 515, 600, 500, 580, 630, 640, 545, 590],
+    "AUCPEO": [5, 8, 25, 6, 4, 7, 6, 5, 9, 31, 7, 3, 4, 6, 5, 8, 9, 5],
+}
+
+
+def test_pk_similarity_aucpext_exclusion_names_the_subject_and_keeps_its_cmax(tmp_path: Path) -> None:
+    """``--aucpext-rule exclude``: P03 and P10 (%AUCext > 20%) are left out of AUCIFO only and named by their
+    subject id (was '#3', a row of the pivoted table); CMAX keeps all 6/6 (was 5/5). Expected values: R 4.2.2,
+    ``t.test(log(a), log(b), conf.level = 0.90)`` (Welch), GMR and CI x 100, on this table."""
+    frame = pd.DataFrame(
+        {"subject": [f"P{i:02d}" for i in range(1, 19)], "arm": np.repeat(["test", "eu-ref", "us-ref"], 6)}
+        | _SMALL
+    )
+    frame.to_csv(path := tmp_path / "pp.csv", index=False)
+    out = tmp_path / "o.csv"
+    code, _, err = invoke(
+        "pk-similarity", str(path), "--arms", "test,eu-ref,us-ref", "--metrics", "AUCIFO,CMAX",
+        "--aucpext-rule", "exclude", "--out", str(out),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "left out of AUCIFO only (AUC0-t and Cmax analysed): test P03, eu-ref P10" in err
+    table = pd.read_csv(out)
+    rows = {(r["metric"], r["test_arm"], r["reference_arm"]): r for r in table.to_dict("records")}
+    r_values = {  # metric: n test, n reference, GMR, CI lower, CI upper (R 4.2.2)
+        "CMAX": (6, 6, 97.7551278660, 88.1530263224, 108.4031419313),
+        "AUCIFO": (5, 5, 106.2512380816, 93.7145575914, 120.4650150845),
+    }
+    for metric, (n_t, n_r, *ratios) in r_values.items():
+        row = rows[(metric, "test", "eu-ref")]
+        assert (row["n_test"], row["n_reference"]) == (n_t, n_r)
+        assert [row["gmr"], row["ci_lower"], row["ci_upper"]] == pytest.approx(ratios, abs=1e-8)
+
+
 def test_pk_similarity_ancova_and_welch_options(tmp_path: Path) -> None:
     long_path, _ = pp_long(tmp_path)
     out = tmp_path / "o.csv"
@@ -204,11 +269,13 @@ def test_be_names_every_missing_pk_value_it_did_not_analyse(tmp_path: Path) -> N
         {"row": 224, "line": 225, "subject": "56", "period": "4", "treatment": "T"},
         {"row": 228, "line": 229, "subject": "57", "period": "4", "treatment": "T"},
     ]
-    assert err.startswith(
+    note, statement = err.rstrip().split("\n")  # the note, then the acceptance rule
+    assert note.startswith(
         "note: 112 rows left out: row 224 (line 225) subject=56 period=4 treatment=T; "
         "row 228 (line 229) subject=57 period=4 treatment=T; "
     )
-    assert err.count("row ") == 5 and err.rstrip().endswith(" and 107 more (all in missing_cells)"), err
+    assert note.count("row ") == 5 and note.endswith(" and 107 more (all in missing_cells)"), err
+    assert statement.startswith("Acceptance (EMA")
     reason = next(r for r in record["reasons"] if "missing PK" in r)
     assert reason.startswith(
         "112 missing PK value(s) not analysed: subject 56 period 4 (T), subject 57 period 4"

@@ -207,10 +207,37 @@ def test_aucpext_over_20_kept_and_counted_by_default_ema() -> None:
     assert any("3 of 119 subjects (3%) have %AUCext > 20% (kept and counted)" in n for n in notes)
     dropped, notes = pk_similarity_table(d, "arm", arms, ["AUCIFO", "CMAX"], aucpext_rule="exclude")
     first = dropped[(dropped["metric"] == "AUCIFO") & (dropped["test_arm"] == "test")].iloc[0]
-    assert first["n_test"] == 38 and first["n_reference"] == 37  # completers: CMAX too
+    assert first["n_test"] == 38 and first["n_reference"] == 37
+    assert first["n_aucpext_over_test"] == 2 and first["n_aucpext_over_reference"] == 1  # left out, counted
     many = d.assign(AUCPEO=np.where(np.arange(len(d)) % 4 == 0, 30.0, 5.0))
     _, notes = pk_similarity_table(many, "arm", arms, ["AUCIFO"])
     assert any("more than 20% of observations affected: discuss" in n for n in notes)
+
+
+def test_aucpext_exclusion_leaves_auc0t_and_cmax_of_completers_analysed() -> None:
+    """``exclude`` with completers: AUCIFO of a subject with %AUCext > 20% is unreliable, its AUC0-t and Cmax
+    are not (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8; PKNCA's exclude_nca_max.aucinf.pext excludes only the
+    AUCinf parameters): CMAX keeps all 40/38 subjects (was 38/37: dropped from every metric), the note
+    names the subjects left out of AUCIFO and why, and the CMAX interval is Welch's of every subject."""
+    d = _table_frame().assign(SUBJ=lambda f: [f"S{i + 1:03d}" for i in range(len(f))])
+    arms = ["test", "eu-ref", "us-ref"]
+    table, notes = pk_similarity_table(
+        d, "arm", arms, ["AUCIFO", "CMAX"], aucpext_rule="exclude", subject_column="SUBJ"
+    )
+    cmax = table[(table["metric"] == "CMAX") & (table["test_arm"] == "test")].iloc[0]
+    assert (cmax["n_test"], cmax["n_reference"], cmax["n_missing_test"]) == (40, 38, 0)
+    a = np.log(d.loc[d["arm"] == "test", "CMAX"])
+    b = np.log(d.loc[d["arm"] == "eu-ref", "CMAX"])
+    ci = stats.ttest_ind(a, b, equal_var=False).confidence_interval(confidence_level=0.90)
+    assert cmax["ci_lower"] == pytest.approx(100 * np.exp(ci.low), rel=1e-12)
+    aucifo = table[(table["metric"] == "AUCIFO") & (table["test_arm"] == "test")].iloc[0]
+    assert (aucifo["n_test"], aucifo["n_missing_test"]) == (38, 2)
+    assert (
+        "AUCIFO: %AUCext > 20%, left out of AUCIFO only (AUC0-t and Cmax analysed): "
+        "test S001, test S002, eu-ref S046" in notes
+    )
+    assert any("3 of 119 subjects (3%) have %AUCext > 20% (excluded from AUCIFO)" in n for n in notes)
+    assert not any("not a completer" in n for n in notes)
 
 
 def test_ada_subgroup_sensitivity_matches_welch_within_each_subgroup() -> None:

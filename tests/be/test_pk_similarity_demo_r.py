@@ -73,6 +73,7 @@ def test_the_report_states_acceptance_metrics_population_and_outliers_with_sourc
     assert "CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8" in note and "2016, section IV" in note
     assert "(AUC0-inf (AUCIFO), AUC0-t (AUCLST), Cmax (CMAX))" in note
     assert "Analysis population: completers" in note
+    assert "intersection-union test, so each interval is at the stated level without adjustment" in note
     assert "Every subject of these arms was analysed in every metric." in note
     assert "No subject was excluded as an outlier" in note
     assert "aucpext_rule=exclude" not in note

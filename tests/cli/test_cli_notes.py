@@ -156,16 +156,21 @@ def test_caa_and_profile_print_their_notes_in_the_command_language(
 
 
 def test_pk_similarity_prints_its_notes_as_notes_in_the_command_language(files: dict[str, str]) -> None:
-    """Was the stored English without ``note: `` (``CMAX: not analysed ...``), also under --lang zh-CN."""
+    """Was the stored English without ``note: `` (``CMAX: not analysed ...``), also under --lang zh-CN; the
+    subject left out named by its id, as the workspace's notes name it (EMA 1401/98 Rev. 1, 4.1.8)."""
     command = ["pk-similarity", files["pp.csv"], "--arms", "test,ref", "--metrics", "CMAX,AUCLST"]
     command += ["--out", files["out"]]
     assert _notes(_invoke(*command).stderr) == [
         "note: CMAX: not analysed (not a completer): test 1",
+        "note: CMAX: subjects not analysed: test T2",
         "note: AUCLST: not analysed (not a completer): test 1",
+        "note: AUCLST: subjects not analysed: test T2",
     ]
     assert _notes(_invoke("--lang", "zh-CN", *command).stderr) == [
         "说明：CMAX：未分析（非完成者）：test 1",
+        "说明：CMAX：未纳入分析的受试者：test T2",
         "说明：AUCLST：未分析（非完成者）：test 1",
+        "说明：AUCLST：未纳入分析的受试者：test T2",
     ]
 
 

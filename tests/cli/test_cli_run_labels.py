@@ -34,6 +34,8 @@ def test_the_text_output_prints_labels_and_words_not_keys(tmp_path: Path) -> Non
     lines = _lines("run", "be", path, "-o", "method=ema-abel-a", "-o", "alpha=0.05")
     # replicateBE rds01, EMA ABEL Method A: PE 115.66%, 90% CI 107.11-124.89%, CVwR 46.96%
     assert lines[0].startswith("EMA ABEL, Method A: PE 115.66%")
+    # the acceptance rule with its source, as the run page and report state it (was: none)
+    assert lines[1].startswith("Acceptance (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.10, highly variable drug")
     for line in (
         "method: EMA ABEL, Method A (ema-abel-a)",
         "90% CI lower bound (%): 107.11",

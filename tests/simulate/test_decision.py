@@ -130,13 +130,20 @@ def test_arm_without_values_is_not_estimable() -> None:
     assert not got.passed[0, 0] and np.isnan(got.ci_lower[0, 0])
 
 
-def test_simulator_default_rules_equal_the_analysis_defaults() -> None:
+@pytest.mark.parametrize("rule", ["keep", "exclude"])
+def test_simulator_default_rules_equal_the_analysis_defaults(rule: str) -> None:
     """Default design (Welch, completers, %AUCext > 20% kept and counted) vs the default analysis of the
-    same NCA values by pk_similarity_table (dropouts are not in the PK population of the analysis)."""
+    same NCA values by pk_similarity_table (dropouts are not in the PK population of the analysis); and
+    with ``aucpext_rule="exclude"``, which leaves the subjects above 20% out of AUCIFO only: their AUC0-t
+    and Cmax stay in the completers' analysis, in the simulator as in the analysis (EMA
+    CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8; was: out of every metric, in both)."""
     design = PKSimilarityDesign(
-        n_per_arm=(14, 12, 13), dropout=0.1, times=(0.0, 6.0, 24.0, 72.0, 168.0, 336.0, 504.0, 672.0, 1008.0)
+        n_per_arm=(14, 12, 13),
+        dropout=0.1,
+        times=(0.0, 6.0, 24.0, 72.0, 168.0, 336.0, 504.0, 672.0, 1008.0),
+        aucpext_rule=rule,
     )
-    assert (design.variance, design.aucpext_rule, design.analysis_set) == ("welch", "keep", "completers")
+    assert (design.variance, design.analysis_set) == ("welch", "completers")
     assert design.exposure == (0.95, 1.0, 1.0)  # planning ratio
     studies = simulate_block(design, seed=3, block=0, first=0, stop=6)
     out = analyse(design, studies)
@@ -158,9 +165,13 @@ def test_simulator_default_rules_equal_the_analysis_defaults() -> None:
                 **{m: res.value(m).reshape(S, N)[s] for m in ["AUCIFO", "AUCLST", "CMAX", "AUCPEO"]},
             }
         )[~studies.dropped[s]]
-        table, _ = pk_similarity_table(frame, "arm", list(design.arms), list(design.metrics))
+        table, _ = pk_similarity_table(
+            frame, "arm", list(design.arms), list(design.metrics), aucpext_rule=rule
+        )
         for m, metric in enumerate(design.metrics):
             rows = table[table["metric"] == metric].reset_index(drop=True)
+            first = rows.iloc[0]
+            assert out.n_analysed[s, m, :2].tolist() == [int(first["n_test"]), int(first["n_reference"])]
             for c in range(len(design.comparisons)):
                 assert out.ci_lower[s, m, c] == pytest.approx(rows["ci_lower"].loc[c] / 100, rel=1e-11)
                 assert out.ci_upper[s, m, c] == pytest.approx(rows["ci_upper"].loc[c] / 100, rel=1e-11)
@@ -169,3 +180,6 @@ def test_simulator_default_rules_equal_the_analysis_defaults() -> None:
         counted = int(aucifo.iloc[0]["n_aucpext_over_test"] + aucifo.iloc[0]["n_aucpext_over_reference"])
         counted += int(aucifo.iloc[1]["n_aucpext_over_reference"])  # third arm via test vs us-ref
         assert counted == out.n_aucpext_over[s]
+    m_aucifo, m_cmax = design.metrics.index("AUCIFO"), design.metrics.index("CMAX")
+    fewer = out.n_analysed[:, m_aucifo].sum(axis=1) < out.n_analysed[:, m_cmax].sum(axis=1)
+    assert fewer.any() if rule == "exclude" else not fewer.any()

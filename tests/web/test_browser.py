@@ -76,8 +76,9 @@ def test_evidence_chain_upload_nca_similarity_sign_and_pdf(
     wait_for_run(page)
     page.wait_for_selector("#plot-forest .main-svg")
     table = page.locator("#result").inner_text()
-    # three rows of AUCIFO (one per comparison); the statement under the table names the metric once more
-    assert len(re.findall(r"^AUCIFO\t", table, flags=re.M)) == 3 and "test" in table and "eu-ref" in table
+    # three rows of AUC0-inf (one per comparison; the code AUCIFO in the complete table only); the statement
+    # under the table names the metric once more
+    assert len(re.findall(r"^AUC0-inf\t", table, flags=re.M)) == 3 and "test" in table and "eu-ref" in table
     assert page.locator("#plot-forest .point").count() >= 9  # nine GMR markers (3 metrics x 3 pairs)
     _shot(page, "05-pk-similarity-forest")
 
@@ -108,7 +109,7 @@ def _check_pdf(pdf: Path) -> None:
         pytest.fail("poppler-utils (pdftoppm, pdftotext) missing: run scripts/system-deps.sh")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True)
     assert "PK similarity" in text.stdout and "complete result table" in text.stdout
-    assert len(re.findall(r"AUCIFO\s+test\s+vs\s+eu-ref", text.stdout)) == 1
+    assert len(re.findall(r"AUC0-inf\s+test\s+vs\s+eu-ref", text.stdout)) == 1
     assert "Sam Statistician" in text.stdout and "valid" in text.stdout
     prefix = ARTIFACTS / "pk-similarity-report"
     subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(prefix)], check=True)

@@ -3,10 +3,11 @@
 The demo program's CAA run stores English notes (data handling, comparisons, plan) and a reason per
 comparison; its zh-CN run report prints each note in Chinese with the same numbers and identifiers (its
 English report as stored, the stored result untouched), and the zh-CN program report the reasons of the
-comparisons that are not similar; a zh-CN user's result page shows the notes in Chinese too, the NCA
-review page the stored reasons of a profile's missing values (a whole profile excluded from lambda_z),
-a BE run report the reasons of its decision, and an NCA run report, in its main part, why values are
-missing and which profiles are flagged (too few terminal points, a profile the reviewer excluded).
+comparisons that are not similar; a zh-CN user's result page shows the notes in Chinese too, the NCA review
+page the stored reasons of a profile's missing values (a whole profile excluded from lambda_z), a BE run
+report the reasons of its decision and its acceptance rule with the guideline section, and an NCA run
+report, in its main part, why values are missing and which profiles are flagged (too few terminal points, a
+profile the reviewer excluded).
 """
 
 from __future__ import annotations
@@ -157,6 +158,11 @@ def test_a_chinese_be_report_gives_the_reasons_of_the_decision_in_chinese(demo_s
     assert "<br>".join(translated) in chinese and not any(r in chinese for r in reasons)
     for reason, text in zip(reasons, translated, strict=True):
         assert sorted(_NUMBER.findall(text)) == sorted(_NUMBER.findall(reason))
+    # the acceptance rule with its source under the summary (was: limits without a source)
+    statement = re.search(r'<p class="note" id="run-statement">(.*?)</p>', english, re.S)
+    assert statement is not None and "CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.10" in statement.group(1)
+    assert "widened limits 71.23-140.40%" in statement.group(1) and "CVwR 50%" in statement.group(1)
+    assert re.search(r'id="run-statement">接受标准（EMA CPMP/EWP/QWP/1401/98 Rev. 1，4.1.10', chinese)
 
 
 def _theoph_with_reasons(folder: Path) -> bytes:

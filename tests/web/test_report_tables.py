@@ -140,6 +140,24 @@ def test_pk_table_verdicts_are_classed_as_passes() -> None:
     assert '<td class="ok">within limits</td>' in html and "<thead>" in html
 
 
+def test_the_pk_main_table_and_forest_name_the_metrics_the_appendix_keeps_the_codes() -> None:
+    """A clinical pharmacologist reads Cmax, AUC0-t, AUC0-inf (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8), not
+    the CDISC PPTESTCD codes, which the appendix (the stored table, as in the CSV/JSON) keeps."""
+    frame = pd.DataFrame(
+        [[m, "test", "eu-ref", 96.58, 89.12, 104.68, True] for m in ("CMAX", "AUCLST", "AUCIFO", "AUCPEO")],
+        columns=["metric", "test_arm", "reference_arm", "gmr", "ci_lower", "ci_upper", "pass"],
+    )
+    tables = pk_tables(frame)
+    assert [row[0] for row in tables.main[0].rows] == ["Cmax", "AUC0-t", "AUC0-inf", "AUCPEO"]
+    assert [row[0] for row in tables.appendix[0].rows] == ["CMAX", "AUCLST", "AUCIFO", "AUCPEO"]
+    forest = figures.forest_plot([{str(k): v for k, v in r.items()} for r in frame.to_dict("records")])
+    assert forest is not None
+    assert [(i.label, i.metric) for i in forest.items][:2] == [
+        ("Cmax: test / eu-ref", "CMAX"),
+        ("AUC0-t: test / eu-ref", "AUCLST"),
+    ]
+
+
 def test_forest_figure_limits_100_line_and_labels_above_the_plot() -> None:
     plot = figures.ForestPlot(
         (figures.ForestItem("CMAX: T / R", "CMAX", 96.58, 89.12, 104.68, True),), 80.0, 125.0, 90.0

@@ -20,9 +20,10 @@ An :class:`Analysis` bundles, for one kind (``nca``, ``pk-similarity``, ``caa``,
 * ``compute(frame, options) -> dict``: deterministic, JSON values only (a tabular result uses
   :func:`bioparity.analyses.frames.frame_result`), so that a stored result is reproducible byte for byte;
 * the **presentation** of a stored result: ``tables`` (main tables in a regulator-style layout and the
-  appendix), ``summary`` (one readable line), ``flags`` (counts shown with the notes), ``figures`` (plot
-  data once, drawn by the report's matplotlib renderer and the web's Plotly renderer), ``units`` of the
-  input columns;
+  appendix), ``summary`` (one readable line), ``statement`` (how the result was judged, with its
+  sources, for a result without a table whose note could say it), ``flags`` (counts shown with the
+  notes), ``figures`` (plot data once, drawn by the report's matplotlib renderer and the web's Plotly
+  renderer), ``units`` of the input columns;
 * the **chaining**: ``follows`` names the kinds whose result table this kind takes as input (the web
   offers this kind next for their results); ``actions`` are pages of the web workspace for a run.
 
@@ -418,6 +419,11 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
+def no_statement(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
+    """The default: no statement (a kind with a result table states its rules in the table's note)."""
+    return ""
+
+
 def no_flags(table: pd.DataFrame, options: Mapping[str, Any]) -> list[tuple[str, int]]:
     """The default: no flag counts."""
     return []
@@ -460,6 +466,11 @@ class Analysis:
         ``tables(frame, options) -> ReportTables``: the report's main tables and appendix.
     summary : callable, default table_summary
         ``summary(result, options) -> str``: one readable line.
+    statement : callable, default no_statement
+        ``statement(result, options) -> str``: how the stored result was judged, in the reader's language
+        (e.g. the acceptance range, its rounding and its guideline section), printed under the summary on
+        the run page and in the report; empty for none. For a result without a table (a record such as
+        ``be``'s), where no table note can carry it.
     flags : callable, default no_flags
         ``flags(frame, options) -> list of (label, count)``: flag counts shown with the notes.
     figures : callable, default no_figures
@@ -504,6 +515,7 @@ class Analysis:
     options: tuple[Option, ...] = ()
     tables: TablesHook = generic_tables
     summary: SummaryHook = table_summary
+    statement: SummaryHook = no_statement
     flags: FlagsHook = no_flags
     figures: FiguresHook = no_figures
     units: UnitsHook | None = None

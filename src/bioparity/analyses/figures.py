@@ -790,15 +790,19 @@ def profile_plot(
 
 
 def forest_plot(rows: Sequence[Mapping[str, Any]]) -> ForestPlot | None:
-    """From PK similarity rows (``metric, test_arm, reference_arm, gmr, ci_lower, ci_upper``, percent)."""
+    """From PK similarity rows (``metric, test_arm, reference_arm, gmr, ci_lower, ci_upper``, percent); each
+    point labelled with the metric's name (``Cmax: test / eu-ref``), its ``metric`` the stored code."""
+    from bioparity.pathways.inventory import PK_METRICS  # the metric names of the readiness rules
+
     need = {"metric", "test_arm", "reference_arm", "gmr", "ci_lower", "ci_upper"}
     items = []
     for r in rows:
         if not need <= set(r) or not all(_finite(r[k]) for k in ("gmr", "ci_lower", "ci_upper")):
             continue
+        name = PK_METRICS.get(str(r["metric"]), str(r["metric"]))
         items.append(
             ForestItem(
-                label=f"{r['metric']}: {r['test_arm']} / {r['reference_arm']}",
+                label=f"{name}: {r['test_arm']} / {r['reference_arm']}",
                 metric=str(r["metric"]),
                 gmr=float(r["gmr"]),
                 lower=float(r["ci_lower"]),

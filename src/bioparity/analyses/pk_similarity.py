@@ -159,14 +159,12 @@ def evaluation_statement(frame: pd.DataFrame) -> str:
     Support a Demonstration of Biosimilarity to a Reference Product (2016), section IV: the 90% CI of the GMR
     of each PK metric within 80-125%.
     """
-    from bioparity.pathways.inventory import PK_METRICS  # the metric names of the readiness rules
-
     needed = {METRIC, TEST_ARM, REFERENCE_ARM, LOWER_LIMIT, UPPER_LIMIT}
     if not needed <= set(frame.columns) or not len(frame):
         return ""
     rows = frame[frame["subgroup"].astype(str) == "all"] if "subgroup" in frame.columns else frame
     metrics = list(dict.fromkeys(str(m) for m in rows[METRIC]))
-    named = ", ".join(f"{PK_METRICS[m]} ({m})" if m in PK_METRICS else m for m in metrics)
+    named = ", ".join(f"{metric_name(m)} ({m})" if metric_name(m) != m else m for m in metrics)
     limits = sorted({(float(r[LOWER_LIMIT]), float(r[UPPER_LIMIT])) for r in rows.to_dict("records")})
     ranges = _(" or ").join(f"{percent_text(lo)}-{percent_text(hi)}%" for lo, hi in limits)
     values = {"level": _ci_level_text(frame) or "90%", "limits": ranges, "metrics": named}
@@ -183,7 +181,22 @@ def evaluation_statement(frame: pd.DataFrame) -> str:
             "bounds rounded to two decimals; limits set by the option theta1, not the standard "
             "80.00-125.00%% (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8)."
         )
-    return " ".join([accept % values, _population_text(rows), _exclusion_text(rows)])
+    return " ".join(
+        [accept % values, _multiplicity_text(rows), _population_text(rows), _exclusion_text(rows)]
+    )
+
+
+def _multiplicity_text(rows: pd.DataFrame) -> str:
+    """Why the comparisons are not adjusted for multiplicity (more than one comparison): similarity needs
+    every comparison and metric to pass, an intersection-union test, whose level is that of each test
+    (Berger RL, Hsu JC, Bioequivalence trials, intersection-union tests and equivalence confidence sets,
+    Statistical Science 1996; 11: 283-319); the three-arm study's EU/US bridge is one of them."""
+    if len(rows) < 2:
+        return ""
+    return _(
+        "Every comparison of every metric must meet it: an intersection-union test, so each interval is at "
+        "the stated level without adjustment for multiplicity (Berger and Hsu, Statistical Science 1996)."
+    )
 
 
 def _population_text(rows: pd.DataFrame) -> str:
@@ -218,7 +231,8 @@ def _exclusion_text(rows: pd.DataFrame) -> str:
     if rule.str.startswith("exclude").any():
         text += " " + _(
             "AUCIFO of the subjects whose extrapolated share of AUC is above the limit is left out by the "
-            "option aucpext_rule=exclude (the guideline keeps them and asks for a discussion)."
+            "option aucpext_rule=exclude, their AUC0-t and Cmax analysed (the guideline keeps them and asks "
+            "for a discussion)."
         )
     return text
 
@@ -260,8 +274,18 @@ def _rule_in_words(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
+def metric_name(code: Any) -> str:
+    """A PK parameter as a reader names it (``CMAX`` -> ``Cmax``, ``AUCLST`` -> ``AUC0-t``, ``AUCIFO`` ->
+    ``AUC0-inf``); a code without a name as stored. The stored result, its CSV and JSON keep the CDISC
+    PPTESTCD code (SDTMIG PP), and the report's appendix prints the table as stored."""
+    from bioparity.pathways.inventory import PK_METRICS  # the metric names of the readiness rules
+
+    return PK_METRICS.get(str(code), str(code))
+
+
 def pk_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> ReportTables:
-    """Metric x comparison: n, GMR and CI as "96.58 (89.12, 104.68)", limits, CVs and the outcome."""
+    """Metric x comparison: the metric by name (Cmax, AUC0-t, AUC0-inf; the codes in the appendix), n, GMR
+    and CI as "96.58 (89.12, 104.68)", limits, CVs and the outcome."""
     if not set(FOREST_COLUMNS) <= set(frame.columns):
         return generic_tables(frame)
     level = _ci_level_text(frame) or "90%"  # the default one-sided alpha 0.05
@@ -272,7 +296,7 @@ def pk_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None) -> 
         cvs = "/".join(percent_text(r.get(k)) for k in ("cv_test", "cv_reference") if k in r)
         rows.append(
             (
-                str(r["metric"]),
+                metric_name(r["metric"]),
                 _("%(test)s vs %(reference)s") % {"test": r["test_arm"], "reference": r["reference_arm"]},
                 f"{cell(r.get('n_test'))}/{cell(r.get('n_reference'))}",
                 f"{percent_text(r['gmr'])} ({percent_text(r['ci_lower'])}, {percent_text(r['ci_upper'])})",

@@ -355,6 +355,9 @@ ZERO_NOT_ANALYSED = note_template(
     "{metric}: value 0 not analysed (no logarithm; EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8: a subject "
     "without measurable concentrations may be left out, and must be reported): {subjects}"
 )
+AUCEXT_EXCLUDED_SUBJECTS = note_template(
+    "AUCIFO: %AUCext > {limit:g}%, left out of AUCIFO only (AUC0-t and Cmax analysed): {subjects}"
+)
 SUBJECTS_NOT_ANALYSED = note_template("{metric}: subjects not analysed: {subjects}")
 SUBJECTS_NOT_ANALYSED_MORE = note_template("{metric}: subjects not analysed: {subjects} and {more:d} more")
 #: Subjects a note names one by one (the rest counted).
@@ -396,7 +399,10 @@ def pk_similarity_table(
     ``aucpext_rule="keep"`` (default) subjects with more than ``max_aucpext`` % are kept in AUCIFO and
     counted (``n_aucpext_over_test`` / ``_reference``), and a note asks for a discussion when more than 20 %
     of the observations are affected (EMA Guideline on the investigation of bioequivalence,
-    CPMP/EWP/QWP/1401/98 Rev. 1, 2010, section 4.1.8); ``exclude`` leaves them out of AUCIFO.
+    CPMP/EWP/QWP/1401/98 Rev. 1, 2010, section 4.1.8); ``exclude`` leaves them out of AUCIFO only, named
+    in a note: their AUC0-t and Cmax do not rest on the extrapolation and stay in the analysis, also of
+    the completers (as PKNCA's ``exclude_nca_max.aucinf.pext`` excludes the AUCinf parameters only). The
+    counts ``n_aucpext_over_*`` are of the subjects above the limit in the population, kept or left out.
 
     ADA sensitivity (``ada_column``: 1 = ADA-positive, 0 = negative per subject): the comparisons are
     repeated within each ADA subgroup (rows with ``subgroup`` ``ADA-negative`` / ``ADA-positive``; the main
@@ -450,9 +456,12 @@ def pk_similarity_table(
     usable = {m: np.isfinite(v) & (v > 0) for m, v in values.items()}
     not_analysed = NOT_A_COMPLETER if population == "completers" else MISSING_VALUE
     over = np.zeros(labels.size, dtype=bool) if pext is None else np.nan_to_num(pext, nan=0.0) > max_aucpext
-    if pext is not None and aucpext_rule == "exclude":
-        usable["AUCIFO"] = usable["AUCIFO"] & ~over
+    # completers: a value of every metric. The %AUCext rule then acts on AUCIFO alone: a subject whose
+    # AUCIFO is unreliable (extrapolated share above the limit) keeps its AUC0-t and Cmax, which do not
+    # rest on the extrapolation (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8; PKNCA's exclude_nca_max.aucinf.pext
+    # excludes the AUCinf parameters only). Before, ``exclude`` also dropped such a subject from every metric.
     complete = base & np.logical_and.reduce([usable[m] for m in metrics])
+    excluded = over & (pext is not None and aucpext_rule == "exclude")
     notes: list[str] = []
     rows: list[dict[str, object]] = []
     subgroups: list[tuple[str, npt.NDArray[np.bool_]]] = [("all", np.ones(labels.size, dtype=bool))]
@@ -463,15 +472,20 @@ def pk_similarity_table(
         if zero.any():
             subjects, _more = _named(labels, who, zero, limit=None)
             notes.append(ZERO_NOT_ANALYSED.format(metric=metric, subjects=subjects))
-        ok = complete.copy() if population == "completers" else base & usable[metric]
-        missing = {a: int(((labels == a) & ~ok).sum()) for a in arms}
-        if any(missing.values()):
-            counts = ", ".join(f"{a} {k}" for a, k in missing.items() if k)
+        in_population = complete if population == "completers" else base & usable[metric]
+        left_out = {a: int(((labels == a) & ~in_population).sum()) for a in arms}
+        if any(left_out.values()):
+            counts = ", ".join(f"{a} {k}" for a, k in left_out.items() if k)
             notes.append(not_analysed.format(metric=metric, counts=counts))
             if who is not None:  # subject accountability (EMA 1401 Rev. 1, 4.1.8): who, not only how many
-                subjects, more = _named(labels, who, in_arms & ~ok, limit=NAMED_SUBJECTS)
+                subjects, more = _named(labels, who, in_arms & ~in_population, limit=NAMED_SUBJECTS)
                 template = SUBJECTS_NOT_ANALYSED_MORE if more else SUBJECTS_NOT_ANALYSED
                 notes.append(template.format(metric=metric, subjects=subjects, more=more))
+        ok = in_population & ~excluded if metric == "AUCIFO" else in_population.copy()
+        if metric == "AUCIFO" and (in_arms & in_population & excluded).any():
+            subjects, _more = _named(labels, who, in_arms & in_population & excluded, limit=None)
+            notes.append(AUCEXT_EXCLUDED_SUBJECTS.format(limit=max_aucpext, subjects=subjects))
+        missing = {a: int(((labels == a) & ~ok).sum()) for a in arms}
         if metric == "AUCIFO" and pext is not None:
             hi = sum(int(((labels == a) & base & usable["AUCIFO"] & over).sum()) for a in arms)
             n_obs = sum(int(((labels == a) & base & np.isfinite(values["AUCIFO"])).sum()) for a in arms)
@@ -507,9 +521,11 @@ def pk_similarity_table(
                 row["n_missing_reference"] = missing[r.reference_arm]
                 track = metric == "AUCIFO" and pext is not None
                 row["aucpext_rule"] = f"{aucpext_rule} >{max_aucpext:g}%" if track else ""
-                row["n_aucpext_over_test"] = int(((labels == r.test_arm) & sel & over).sum()) if track else 0
+                # above the limit in the population: kept and counted, or left out (``exclude``)
+                counted = in_population & member & over
+                row["n_aucpext_over_test"] = int(((labels == r.test_arm) & counted).sum()) if track else 0
                 row["n_aucpext_over_reference"] = (
-                    int(((labels == r.reference_arm) & sel & over).sum()) if track else 0
+                    int(((labels == r.reference_arm) & counted).sum()) if track else 0
                 )
                 rows.append(row)
     return pd.DataFrame(rows), notes

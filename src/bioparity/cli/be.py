@@ -134,13 +134,17 @@ def be_command(
 
 
 def _print_be_result(record: dict[str, Any], fmt: OutputFormat) -> None:
-    """The record as JSON or a table on stdout; the missing PK values it left out named on stderr."""
+    """The record as JSON or a table on stdout; the acceptance rule with its source and the missing PK
+    values it left out on stderr (as ``pk-similarity`` states its acceptance)."""
+    from bioparity.analyses.be import be_statement
+
     if fmt is OutputFormat.json:
         print_json(record)
     else:
         _print_be_table(record)
     if record["missing_cells"]:
         typer.echo(_missing_note(record["missing_cells"], fmt), err=True)
+    typer.echo(be_statement(record, {}), err=True)  # after the notes, as pk-similarity's
 
 
 def _missing_note(cells: list[dict[str, Any]], fmt: OutputFormat) -> str:
@@ -207,13 +211,13 @@ def pk_similarity_command(
         check_outputs(("--out", out))
         arm_list, metric_list, cov_list = comma_list(arms), comma_list(metrics), comma_list(covariates)
         extra = cov_list + ([ada_column] if ada_column else [])
-        frame, arm = _read_pp(path, subject_column, arm_column, metric_list, extra)
+        frame, subject, arm = _read_pp(path, subject_column, arm_column, metric_list, extra)
         settings: dict[str, Any] = {
             "variance": variance, "covariates": cov_list, "alpha": alpha, "theta1": theta1, "theta2": theta2,
             "population": population, "aucpext_rule": aucpext_rule, "max_aucpext": max_aucpext,
-            "ada_column": ada_column,
-        }  # fmt: skip
-        table, notes = pk_similarity_table(frame, arm, arm_list, metric_list, **settings, file=str(path))
+            "ada_column": ada_column}  # fmt: skip
+        named: dict[str, Any] = {"file": str(path), "subject_column": subject}  # notes: subject ids, not #69
+        table, notes = pk_similarity_table(frame, arm, arm_list, metric_list, **settings, **named)
         for unlisted in _unlisted_arms(frame[arm], arm_list):
             typer.echo(unlisted, err=True)
         echo_notes(notes)  # the analysis's notes, 'note: ...' in the command's language
@@ -245,13 +249,13 @@ def _unlisted_arms(arms: pd.Series, listed: list[str]) -> list[str]:
 
 def _read_pp(
     path: Path, subject: str | None, arm: str | None, metrics: list[str], extra: list[str]
-) -> tuple[pd.DataFrame, str]:
-    """The PP table and its arm column; with AUCIFO also AUCPEO (the %AUCext rule), when the file has it."""
+) -> tuple[pd.DataFrame, str, str]:
+    """The PP table, its subject and arm columns; with AUCIFO also AUCPEO (the %AUCext rule), if it has it."""
     wanted = [*metrics, *(["AUCPEO"] if "AUCIFO" in metrics else [])]
     try:
-        frame, _subject, arm_name = read_metric_table(path, subject, arm, wanted, extra, COLUMN_OPTIONS)
+        frame, subject_name, arm_name = read_metric_table(path, subject, arm, wanted, extra, COLUMN_OPTIONS)
     except DataFileError:
         if wanted == metrics:
             raise
-        frame, _subject, arm_name = read_metric_table(path, subject, arm, metrics, extra, COLUMN_OPTIONS)
-    return frame, arm_name
+        frame, subject_name, arm_name = read_metric_table(path, subject, arm, metrics, extra, COLUMN_OPTIONS)
+    return frame, subject_name, arm_name

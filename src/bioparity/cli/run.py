@@ -127,7 +127,11 @@ def run_command(
         if json_output:
             sys.stdout.write(canonical_json(result) + "\n")  # the notes are its ``notes``
         else:
-            typer.echo(get_analysis(kind).summary(result, options))
+            analysis = get_analysis(kind)
+            typer.echo(analysis.summary(result, options))
+            statement = analysis.statement(result, options)  # the acceptance rule and its source (be)
+            if statement:
+                typer.echo(statement)
             _print_tables(kind, result, options)
         echo_notes(result.get("notes") or [])  # decisions, warnings, rows left out: as the run page
         if written:

@@ -89,6 +89,8 @@ class RunContext:
     flags: list[tuple[str, int]] = field(default_factory=list)
     analysis: Analysis | None = None
     summary: str = ""
+    #: How the result was judged, with its sources (the kind's ``statement``; empty: none).
+    statement: str = ""
     figures: list[Figure] = field(default_factory=list)
     #: Series name -> the item chosen for the page (e.g. ``attribute`` -> an attribute name).
     chosen: dict[str, str] = field(default_factory=dict)
@@ -246,7 +248,9 @@ def _present(ctx: RunContext) -> None:
     key = (content_key(ctx.run), ctx.run.status, ctx.language)
     if ctx.run.status == "succeeded" and isinstance(ctx.result, dict):
         result = ctx.result
-        ctx.summary = _SUMMARIES.get(key, lambda: analysis.summary(result, ctx.options))
+        ctx.summary, ctx.statement = _SUMMARIES.get(
+            key, lambda: (analysis.summary(result, ctx.options), analysis.statement(result, ctx.options))
+        )
     ctx.flags = list(_FLAGS.get(key, lambda: tuple(analysis.flags(view().table, ctx.options))))
     ctx.figures = list(_FIGURES.get(key, lambda: tuple(analysis.figures(view()))))
 

@@ -92,7 +92,8 @@ class PKSimilarityDesign:
     what the NCA estimates (also from truncated profiles). Subjects with an extrapolated AUC share above
     ``max_aucpext`` percent are kept in AUCIFO and counted (``aucpext_rule="keep"``, EMA Guideline on the
     investigation of bioequivalence, CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8) or excluded from it
-    (``"exclude"``, the behaviour before issue 27); a metric that is not estimable is left out.
+    (``"exclude"``, the behaviour before issue 27: from AUCIFO only, their AUC0-t and Cmax stay analysed,
+    also with ``completers``); a metric that is not estimable is left out.
 
     Units: time h, dose mg, clearance L/h, volume L, rate constants 1/h, concentrations mg/L. Each
     per-arm argument takes one value for every arm or one value per arm.

@@ -42,8 +42,8 @@ class StudyOutcomes:
     n_ada : numpy.ndarray of int, shape (S,)
         ADA-positive subjects, per study.
     n_aucpext_over : numpy.ndarray of int, shape (S,)
-        Analysed subjects whose extrapolated AUC share exceeds ``design.max_aucpext`` (AUCIFO), per
-        study.
+        Subjects of the analysis set whose extrapolated AUC share exceeds ``design.max_aucpext`` (kept
+        in AUCIFO, or left out of it with ``aucpext_rule="exclude"``), per study.
     """
 
     gmr: FloatArray  # (S, M, C)
@@ -54,7 +54,7 @@ class StudyOutcomes:
     n_analysed: IntArray  # (S, M, A)
     n_dropouts: IntArray  # (S,)
     n_ada: IntArray  # (S,)
-    n_aucpext_over: IntArray  # (S,) analysed subjects with %AUCext above the limit (AUCIFO)
+    n_aucpext_over: IntArray  # (S,) subjects of the analysis set with %AUCext above the limit
 
     @property
     def n_studies(self) -> int:

@@ -182,21 +182,19 @@ def analyse(design: PKSimilarityDesign, studies: SimulatedStudies) -> StudyOutco
     )
     values = np.stack([res.value(m).reshape(S, N) for m in design.metrics], axis=1)  # (S, M, N)
     include = np.isfinite(values) & (values > 0)
-    over = np.zeros((S, N), dtype=bool)
-    if "AUCIFO" in design.metrics:
-        m = design.metrics.index("AUCIFO")
-        over = np.nan_to_num(res.value("AUCPEO").reshape(S, N), nan=0.0) > design.max_aucpext
-        if design.aucpext_rule == "exclude":
-            include[:, m] &= ~over
     if design.analysis_set == "completers":
         # the analysis's completers: no dropout and every metric (pk_similarity_table population)
         include &= (~studies.dropped & include.all(axis=1))[:, None, :]
+    n_over = np.zeros(S, dtype=np.int64)
+    if "AUCIFO" in design.metrics:
+        # the %AUCext rule acts on AUCIFO alone, after the population (as pk_similarity_table): AUC0-t and
+        # Cmax of a subject above the limit stay analysed (EMA CPMP/EWP/QWP/1401/98 Rev. 1, 4.1.8)
+        m = design.metrics.index("AUCIFO")
+        over = np.nan_to_num(res.value("AUCPEO").reshape(S, N), nan=0.0) > design.max_aucpext
+        n_over = (over & include[:, m]).sum(axis=1)  # in the population: kept, or left out below
+        if design.aucpext_rule == "exclude":
+            include[:, m] &= ~over
     M = len(design.metrics)
-    n_over = (
-        (over & include[:, design.metrics.index("AUCIFO")]).sum(axis=1)
-        if "AUCIFO" in design.metrics
-        else np.zeros(S, dtype=np.int64)
-    )
     intervals = welch_pairwise_intervals if design.variance == "welch" else pooled_pairwise_intervals
     with np.errstate(divide="ignore", invalid="ignore"):
         logs = np.log(np.where(include, values, 1.0))
