@@ -135,6 +135,63 @@ def quartiles_words(method: Any) -> str:
     )
 
 
+#: English ordinal suffix -> the ordinal's words (zh-CN: 第 95), for "the 95th percentile".
+_ORDINALS = {
+    "st": gettext_noop("%(number)sst"),
+    "nd": gettext_noop("%(number)snd"),
+    "rd": gettext_noop("%(number)srd"),
+    "th": gettext_noop("%(number)sth"),
+}
+
+
+def percentile_words(fpr: float) -> str:
+    """The ``100 (1 - fpr)``-th percentile as an ordinal in the reader's words (``95th``, ``99.9th``)."""
+    number = f"{100 * (1 - float(fpr)):.10g}"
+    whole = int(number) if number.isdigit() else None
+    suffix = "th"
+    if whole is not None and whole % 100 not in (11, 12, 13):
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(whole % 10, "th")
+    return _(_ORDINALS[suffix]) % {"number": number}
+
+
+def scale_words(transform: Any) -> str:
+    """The analysis scale of a tier in words: ``no transformation`` or ``log scale`` (else the code)."""
+    words = {"none": gettext_noop("no transformation"), "log": gettext_noop("log scale")}.get(str(transform))
+    return str(transform) if words is None else _(words)
+
+
+def estimate_words(method: Any, fpr: float) -> str:
+    """A reported estimate with its rule in words: ``parametric, mean + 1.645 SD``, ``robust, median +
+    1.645 x 1.4826 MAD``, ``nonparametric 95th percentile`` (Shankar 2008, Appendix 1 section 4;
+    Devanarayan 2017, "Cut point computation"); ``parametric_lcl`` and other codes through
+    :func:`value_words`.
+    """
+    z = f"{sps.norm.ppf(1.0 - float(fpr)):.4g}"
+    if method == "parametric":
+        return _("parametric, mean + %(z)s SD") % {"z": z}
+    if method == "robust":
+        return _("robust, median + %(z)s x 1.4826 MAD") % {"z": z}
+    if method == "nonparametric":
+        return _("nonparametric %(percentile)s percentile") % {"percentile": percentile_words(fpr)}
+    return value_words(METHOD, method)
+
+
+#: Cut-point type -> its words with what decided it (Shankar 2008, Appendix 1 section 3); an earlier
+#: version's ``floating (variances differ)`` is read as dynamic (:mod:`bioparity.bioassay.classify`).
+_TYPE_WORDS = {
+    "fixed": gettext_noop("fixed cut point"),
+    "floating": gettext_noop("floating cut point (run means differ)"),
+    **dict.fromkeys(DYNAMIC_TYPES, gettext_noop("dynamic cut point (run variances differ)")),
+}
+
+
+def cut_point_type_words(kind: Any) -> str:
+    """``fixed cut point``, ``floating cut point (run means differ)`` or ``dynamic cut point (run variances
+    differ)`` in the reader's words; any other value through :func:`term`."""
+    words = _TYPE_WORDS.get(str(kind))
+    return term(kind) if words is None else _(words)
+
+
 def _four_digits(value: Any) -> Any:
     """A number rounded to 4 significant digits (still a number: right-aligned in the table)."""
     return float(f"{value:.4g}") if is_number(value) and math.isfinite(value) else value

@@ -48,12 +48,22 @@ from bioparity.cli.common import (
 )
 from bioparity.cli.options import Format
 from bioparity.i18n import gettext as _
+from bioparity.i18n import gettext_noop
 
 if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console
 
     from bioparity.bioassay import CutPointResult, SensitivityResult
+
+#: ``--method``: the auto rule stated (Shankar et al. 2008, J Pharm Biomed Anal 48:1267, Appendix 1 section 4:
+#: parametric for normal values, the empirical percentile otherwise; robust only when asked).
+METHOD_HELP = gettext_noop(
+    "Reported estimate. auto (default): parametric mean + z SD (z = qnorm(1 - FPR): 1.645 at FPR 0.05) when "
+    "the values are normal (Shapiro-Wilk p >= 0.05), else the nonparametric (1 - FPR) percentile (the 95th "
+    "at FPR 0.05; Shankar et al. 2008, Appendix 1 section 4); robust (median + z x 1.4826 MAD) only when "
+    "asked. Or: parametric, robust, nonparametric, parametric_lcl."
+)
 
 CutPointsFile = Annotated[
     Path | None,
@@ -156,7 +166,7 @@ def ada_cutpoint_command(
     transform: Annotated[str, typer.Option(help="Screening scale: auto, none or log.")] = "auto",
     method: Annotated[
         str,
-        typer.Option(help="Reported estimate: auto, parametric, robust, nonparametric or parametric_lcl."),
+        typer.Option(help=METHOD_HELP),
     ] = "auto",
     quantile_type: Annotated[
         int, typer.Option(help="R quantile type (1-9) of the nonparametric estimate.")
@@ -238,7 +248,13 @@ def status_from_cut_points(
 
 
 def _print_cut_points(console: Console, results: list[CutPointResult]) -> None:
-    from bioparity.analyses.ada_cutpoint import quartiles_words
+    from bioparity.analyses.ada_cutpoint import (
+        cut_point_type_words,
+        estimate_words,
+        quartiles_words,
+        scale_words,
+    )
+    from bioparity.analyses.terms import term, value_words
 
     if results and results[0].settings.get("remove_outliers"):
         console.print(
@@ -249,16 +265,16 @@ def _print_cut_points(console: Console, results: list[CutPointResult]) -> None:
     for r in results:
         console.print(
             _(
-                "%(tier)s: cut point %(cut)s (%(method)s, %(transform)s scale, FPR %(fpr)s); %(type)s; "
+                "%(tier)s: cut point %(cut)s (%(method)s, %(scale)s, FPR %(fpr)s); %(type)s; "
                 "%(donors)d donors x %(runs)d runs; %(outliers)d outlier(s) removed"
             )
-            % {
-                "tier": r.tier,
+            % {  # words, as the report's; the CSV and JSON keep the codes
+                "tier": term(r.tier),
                 "cut": f"{r.cut_point:.6g}",
-                "method": r.method,
-                "transform": r.transform,
+                "method": estimate_words(r.method, r.fpr),
+                "scale": scale_words(r.transform),
                 "fpr": f"{r.fpr:g}",
-                "type": r.cut_point_type,
+                "type": cut_point_type_words(r.cut_point_type),
                 "donors": r.n_donors,
                 "runs": r.n_runs,
                 "outliers": len(r.outliers),
@@ -272,7 +288,11 @@ def _print_cut_points(console: Console, results: list[CutPointResult]) -> None:
             console.print(
                 "  "
                 + _("normalisation factor %(nf)s (%(how)s): plate cut point = negative control x %(factor)s")
-                % {"nf": f"{r.normalization_factor:.6g}", "how": r.normalization, "factor": f"{factor:.6g}"},
+                % {
+                    "nf": f"{r.normalization_factor:.6g}",
+                    "how": value_words("normalization", r.normalization),
+                    "factor": f"{factor:.6g}",
+                },
                 highlight=False,
             )
         for note in r.notes:
