@@ -146,3 +146,15 @@ def test_through_the_web_pages(workspace: kinds.Workspace, tmp_path: Path) -> No
         assert "biological:D08" not in kinds.text_of(html).split("Complete cut-point result")[0]
     assert 'id="fig-ada-screening"' in page  # the Plotly figure of the run page
     assert 'alt="Screening signals per donor and run with the screening cut point"' in report  # its SVG
+
+
+def test_the_summary_names_an_untransformed_screening_scale_in_words(tmp_path: Path) -> None:
+    """The one-line summary of a run (run page, reports) says "no transformation" for a screening tier
+    analysed untransformed; it printed the stored code as "none scale"."""
+    result = dict(kinds.workspace_result("ada-cutpoint", _file("EXAMPLE", tmp_path)))
+    columns = list(result["columns"])
+    at = columns.index("transform")
+    result["rows"] = [[*row[:at], "none", *row[at + 1 :]] for row in result["rows"]]
+    summary = get_analysis("ada-cutpoint").summary(result, {})
+    assert "none scale" not in summary
+    assert summary.startswith("screening cut point") and ", no transformation, FPR 5%" in summary

@@ -335,9 +335,7 @@ def ada_summary(result: Mapping[str, Any], options: Mapping[str, Any]) -> str:
                 "value": cell(r.get(CUT_POINT), 4),
                 "unit": _(" % inhibition") if confirmatory else "",
                 "method": term(r.get(METHOD)),
-                "scale": ""
-                if confirmatory
-                else _(", %(transform)s scale") % {"transform": term(r.get(TRANSFORM))},
+                "scale": "" if confirmatory else ", " + scale_words(r.get(TRANSFORM)),
                 "fpr": f"{100 * float(r.get(FPR) or 0):g}",
                 "type": term(r.get(CUT_POINT_TYPE)),
             }

@@ -12,6 +12,9 @@ import pandas as pd
 from bioparity import __version__
 from bioparity._results import ResultMixin, plain, verdict, with_rows
 
+#: The analysis scale of a cut-point tier in words, for :meth:`CutPointResult.summary`.
+_SCALES = {"none": "untransformed scale", "log": "log scale"}
+
 
 @dataclass(frozen=True)
 class Outlier:
@@ -183,9 +186,10 @@ class CutPointResult(ResultMixin):
         return ["tier", "fpr", "transform", "method", "cut_point", "n_donors", "n_runs", "outliers"]
 
     def summary(self) -> str:
+        scale = _SCALES.get(self.transform, self.transform)
         return (
-            f"{self.tier.capitalize()} cut point ({self.method}, {self.transform} scale, false positive rate "
-            f"{100 * self.fpr:g}%): {self.cut_point:.4g}\n"
+            f"{self.tier.capitalize()} cut point ({self.method}, {scale}, "
+            f"false positive rate {100 * self.fpr:g}%): {self.cut_point:.4g}\n"
             f"{self.n_donors} donors x {self.n_runs} runs ({self.n_values} values), "
             f"{len(self.outliers)} outlier(s) removed; parametric {self.parametric:.4g}, "
             f"robust {self.robust:.4g}, nonparametric {self.nonparametric:.4g}"
