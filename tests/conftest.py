@@ -101,10 +101,11 @@ def _measured_seconds() -> dict[str, float]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The slowest files first (longest processing time first): with ``--dist loadfile`` the workers take
-    whole files in this order, so a long file no longer starts last and runs alone while the other worker
-    waits (the web files, the slowest, came last in the alphabet). Within a file the order is kept; files
-    not measured keep their collection order after the measured ones."""
+    """The slowest files first (longest processing time first): with ``--dist loadfile
+    --no-loadscope-reorder`` (``make unit``; without it xdist re-sorts the files by number of tests) the
+    workers take whole files in this order, so a long file no longer starts last and runs alone while the
+    other worker waits (the web files, the slowest, came last in the alphabet). Within a file the order is
+    kept; files not measured keep their collection order after the measured ones."""
     seconds = _measured_seconds()
     items.sort(key=lambda item: -seconds.get(item.nodeid.split("::", 1)[0], 0.0))
 
