@@ -157,8 +157,8 @@ def test_schema_violations_are_reported(tmp_path: Path, change: str, message: st
 
 
 def test_pembrolizumab_sales_come_from_mercks_filing() -> None:
-    """Re-review of 2026-12-07: Keytruda worldwide sales 2025, USD 31.7 billion (Merck's full-year 2025 results,
-    Form 8-K of 3 February 2026), replacing a trade-press figure for 2023."""
+    """Re-review of 2026-12-07: Keytruda worldwide sales 2025, USD 31.7 billion (Merck's full-year 2025
+    results, Form 8-K of 3 February 2026), replacing a trade-press figure for 2023."""
     fact = next(r for r in RAW["records"] if r["inn"] == "pembrolizumab")["originator_sales"]
     assert fact["value"] == {"usd_million": 31700, "year": 2025}
     source = RAW["sources"][fact["source"]]
