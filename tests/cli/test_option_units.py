@@ -277,3 +277,44 @@ def test_every_argument_of_every_command_has_a_metavar() -> None:
         if isinstance(param, typer.core.TyperArgument) and not param.metavar
     ]
     assert unnamed == []
+
+
+# --- the options of a run (``bioparity run KIND FILE -o name=value``, the web's forms): the same rule ------
+
+
+def test_a_run_option_refuses_a_percentage_with_the_fraction_to_give() -> None:
+    """``-o alpha=5%`` says what to give, as ``--alpha 5%`` does (was "'5%' is not a number")."""
+    data = REFERENCE / "be" / "abel_limits_t10.csv"
+    result = runner.invoke(app, ["run", "be", str(data), "-o", "alpha=5%"])
+    assert result.exit_code != 0
+    assert result.stderr.strip() == (
+        "error: analysis 'be': option alpha: 5% is a percentage; give a fraction: 0.05 for 5%"
+    )
+    zh = runner.invoke(app, ["--lang", "zh-CN", "run", "be", str(data), "-o", "alpha=5%"])
+    assert "5% 是百分数；请给出小数：5% 应写作 0.05" in zh.stderr
+
+
+def test_a_run_option_in_percent_takes_the_sign_and_a_plain_number_does_not() -> None:
+    from bioparity.analyses import all_analyses
+    from bioparity.analyses.registry import option_errors, parse_options
+
+    summary = all_analyses()["ada-summary"]
+    assert parse_options(summary, {"confirmatory_cut_point": "20%"}) == {"confirmatory_cut_point": 20.0}
+    assert parse_options(summary, {"conf": "0.9"}) == {"conf": 0.9}
+    errors = option_errors(summary, parse_options(summary, {"conf": "90%", "boost_fold": "4%"}))
+    assert errors == {
+        "conf": "90% is a percentage; give a fraction: 0.9 for 90%",
+        "boost_fold": "'4%' is not a number (e.g. 4.0)",
+    }
+
+
+def test_every_number_option_of_a_run_has_its_unit() -> None:
+    """Each number option of each kind is a fraction, in percent or in the data's unit (a new one belongs in
+    one of the sets of bioparity.analyses.contract)."""
+    from bioparity.analyses import all_analyses
+    from bioparity.analyses.contract import FRACTION_OPTIONS, PERCENT_OPTIONS, PLAIN_NUMBER_OPTIONS
+
+    sets = (FRACTION_OPTIONS, PERCENT_OPTIONS, PLAIN_NUMBER_OPTIONS)
+    assert not (FRACTION_OPTIONS & PERCENT_OPTIONS or FRACTION_OPTIONS & PLAIN_NUMBER_OPTIONS)
+    numbers = {(k, o.name) for k, a in all_analyses().items() for o in a.options if o.type == "number"}
+    assert sorted((k, n) for k, n in numbers if sum(n in s for s in sets) != 1) == []
