@@ -103,3 +103,15 @@ def test_the_power_summary_prints_power_in_percent_as_its_table() -> None:
     # PowerTOST power.TOST(CV = 0.3, theta0 = 0.95, n = 40) = 0.8158453
     result = {"columns": ["power"], "rows": [[0.8158452802731297]], "n_rows": 1}
     assert power_summary(result, {"method": "exact"}) == "1 scenario: power 81.58% (method exact, Owen's Q)"
+
+
+def test_the_default_dose_and_threshold_are_said_in_words() -> None:
+    """Before: ``剂量：auto`` and ``距离阈值：max`` in the zh-CN option summaries and reports (the NCA and
+    profiles defaults); the stored options keep the codes."""
+    from bioparity.analyses.terms import setting_text
+
+    with use_language("zh-CN"):
+        assert setting_text("dose", "auto").endswith("自动：有 dose 列时取该列")
+        assert setting_text("threshold", "max").endswith("参照批留一法距离的最大值")
+        assert setting_text("threshold", "q0.95").endswith("q0.95")  # a quantile as typed
+    assert setting_text("dose", "auto") == "dose: automatic: the dose column when present"

@@ -318,3 +318,23 @@ def test_every_number_option_of_a_run_has_its_unit() -> None:
     assert not (FRACTION_OPTIONS & PERCENT_OPTIONS or FRACTION_OPTIONS & PLAIN_NUMBER_OPTIONS)
     numbers = {(k, o.name) for k, a in all_analyses().items() for o in a.options if o.type == "number"}
     assert sorted((k, n) for k, n in numbers if sum(n in s for s in sets) != 1) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["power", "--cv", "30%"], "'--cv' 的值无效：30% 是百分数；请给出小数：30% 应写作 0.3"),
+        (["ci-means", "--mean1", "1"], "缺少选项 '--sd1'。"),
+        (["ci-means", "--mean1"], "选项 '--mean1' 需要一个值。"),
+    ],
+)
+def test_click_usage_messages_are_in_the_command_language(args: list[str], said: str) -> None:
+    """Before: ``Invalid value for '--cv': 30% 是百分数...``, ``Missing option '--sd1'.`` (Typer's vendored
+    Click words its messages in English, outside gettext)."""
+    result = runner.invoke(app, ["--lang", "zh-CN", *args])
+    assert result.exit_code == 2
+    assert said in " ".join(line.strip("│ ") for line in result.stderr.splitlines())
+    english = runner.invoke(app, args)
+    assert english.exit_code == 2 and (
+        "Invalid value for" in english.stderr or "Missing" in english.stderr or "requires" in english.stderr
+    )
