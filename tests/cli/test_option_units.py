@@ -291,7 +291,7 @@ def test_a_run_option_refuses_a_percentage_with_the_fraction_to_give() -> None:
         "error: analysis 'be': option alpha: 5% is a percentage; give a fraction: 0.05 for 5%"
     )
     zh = runner.invoke(app, ["--lang", "zh-CN", "run", "be", str(data), "-o", "alpha=5%"])
-    assert "5% 是百分数；请给出小数：5% 应写作 0.05" in zh.stderr
+    assert zh.stderr.strip() == "错误：分析 'be'：选项 alpha：5% 是百分数；请给出小数：5% 应写作 0.05"
 
 
 def test_a_run_option_in_percent_takes_the_sign_and_a_plain_number_does_not() -> None:
