@@ -836,3 +836,32 @@ def test_fields_follow_the_vocabulary(name: str, build: Callable[[str], Built]) 
         assert f.name not in RETIRED_NAMES, f"{name}.{f.name}: use ci_lower/ci_upper, conf_level or passed"
         if f.name.endswith(("_lower", "_upper")):
             assert re.fullmatch(r"(\w+_)?(ci|margin)_(lower|upper)", f.name), f"{name}.{f.name}"
+
+
+#: A key that holds a count (subjects, lots, events, rows): ``n``, ``n1``, ``n_test``, ``x2``, ``n_within``.
+COUNT_KEY = re.compile(r"n|n\d+|x\d+|n_[a-z0-9_]+")
+
+
+def _count_values(record: Any, key: str = "") -> Iterator[tuple[str, Any]]:
+    """(key, value) of every count-like key of a ``to_dict()`` record, in nested records and lists."""
+    if isinstance(record, dict):
+        for k, v in record.items():
+            if isinstance(v, dict | list):
+                yield from _count_values(v, str(k))
+            elif COUNT_KEY.fullmatch(str(k)):
+                yield str(k), v
+    elif isinstance(record, list):
+        for item in record:
+            if isinstance(item, dict | list):
+                yield from _count_values(item, key)
+            elif COUNT_KEY.fullmatch(key):
+                yield key, item
+
+
+@pytest.mark.parametrize("name", CLASSES)
+def test_counts_are_whole_numbers_in_json(name: str, build: Callable[[str], Built]) -> None:
+    """A count (``n1``, ``n_test``) is an int in the JSON, never ``20.0`` (missing: None)."""
+    bad = {
+        k: v for k, v in _count_values(build(name).result.to_dict()) if v is not None and type(v) is not int
+    }
+    assert not bad, f"{name}: counts not written as whole numbers: {bad}"

@@ -84,10 +84,36 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def json_record(record: dict[str, Any]) -> dict[str, Any]:
-    """:func:`json_safe` of a record (the ``to_dict()`` of a result)."""
-    out: dict[str, Any] = json_safe(record)
+def json_record(record: dict[str, Any], counts: tuple[str, ...] = ()) -> dict[str, Any]:
+    """:func:`json_safe` of a record (the ``to_dict()`` of a result), the values of the keys ``counts``
+    (in nested records too) written as whole numbers (:func:`whole_counts`)."""
+    out: dict[str, Any] = whole_counts(json_safe(record), counts)
     return out
+
+
+def whole_counts(value: Any, counts: tuple[str, ...]) -> Any:
+    """``value`` with each float under a key of ``counts`` that is a whole number written as an int, in
+    nested records and lists (a count of lots stored in a float column, beside NaN where it does not
+    apply, is ``5`` in the JSON, not ``5.0``); other values unchanged.
+
+    Examples
+    --------
+    >>> whole_counts({"n_inside": 5.0, "rows": [{"n_inside": None}, {"n_inside": [2.0]}]}, ("n_inside",))
+    {'n_inside': 5, 'rows': [{'n_inside': None}, {'n_inside': [2]}]}
+    """
+    if not counts:
+        return value
+    if isinstance(value, dict):
+        return {k: _whole(v) if k in counts else whole_counts(v, counts) for k, v in value.items()}
+    if isinstance(value, list):
+        return [whole_counts(v, counts) for v in value]
+    return value
+
+
+def _whole(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_whole(v) for v in value]
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 class ResultMixin:
@@ -103,6 +129,8 @@ class ResultMixin:
     SETTINGS: ClassVar[tuple[str, ...]] = ()
     #: Fields shown by ``repr`` where a class narrows them (empty: every field but the version).
     REPR_FIELDS: ClassVar[tuple[str, ...]] = ()
+    #: Count fields stored as floats (NaN where a count does not apply), written as ints by :meth:`to_dict`.
+    COUNTS: ClassVar[tuple[str, ...]] = ()
 
     def plain_dict(self) -> dict[str, Any]:
         """All fields as plain Python values (lists for arrays), NaN and infinities kept as floats: the
@@ -112,7 +140,7 @@ class ResultMixin:
 
     def to_dict(self) -> dict[str, Any]:
         """All fields as plain Python values, strict JSON (NaN -> None, infinities as ``"inf"``)."""
-        return json_record(self.plain_dict())
+        return json_record(self.plain_dict(), self.COUNTS)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per scenario: array fields as columns, scalar settings repeated."""

@@ -53,7 +53,7 @@ def test_the_generic_result_table_heads_columns_by_label_and_prints_fractions_in
     assert table.rows == (("2x2", "30", "95", "40", "81.58"),)
     assert table.numeric == (False, True, True, True, True)
     # the appendix prints the table as stored (the CSV's names and fractions): nothing stored is lost
-    assert tables.appendix[0].columns == ("design", "cv", "theta0", "n", "power")
+    assert tables.appendix[0].columns == ("design", "cv", "theta0", "subjects (n)", "power")
     assert tables.appendix[0].rows == (("2x2", "0.3", "0.95", "40", "0.815845"),)
     with use_language("zh-CN"):
         chinese = generic_tables(grid).main[0]
@@ -64,6 +64,23 @@ def test_the_generic_result_table_heads_columns_by_label_and_prints_fractions_in
         "受试者数（n）",
         "检验效能（%）",
     )
+
+
+def test_the_generic_appendix_says_the_stored_names_and_codes_in_words_with_them() -> None:
+    """Before: the zh-CN report's appendix of a power run printed design, parallel, exact (the stored table
+    as stored, in English, beside a main table in Chinese). Now words with the stored name or code, so that
+    the CSV can still be matched; the stored numbers are unchanged (fractions)."""
+    grid = pd.DataFrame(
+        [["parallel", 0.3, 0.95, 40, "exact", 0.5]],
+        columns=["design", "cv", "theta0", "n", "method", "power"],
+    )
+    with use_language("zh-CN"):
+        appendix = generic_tables(grid).appendix[0]
+    assert appendix.columns == ("设计（design）", "cv", "theta0", "受试者数（n）", "方法（method）", "power")
+    assert appendix.rows == (("平行组 (parallel)", "0.3", "0.95", "40", "精确法，Owen's Q (exact)", "0.5"),)
+    english = generic_tables(grid).appendix[0]
+    assert english.rows[0][0] == "parallel groups (parallel)" and english.columns[4] == "method"
+    assert grid.loc[0, "design"] == "parallel" and grid.loc[0, "method"] == "exact"  # the stored codes
 
 
 def test_a_label_names_the_interval_level_and_keeps_unknown_keys() -> None:
@@ -86,3 +103,15 @@ def test_the_power_summary_prints_power_in_percent_as_its_table() -> None:
     # PowerTOST power.TOST(CV = 0.3, theta0 = 0.95, n = 40) = 0.8158453
     result = {"columns": ["power"], "rows": [[0.8158452802731297]], "n_rows": 1}
     assert power_summary(result, {"method": "exact"}) == "1 scenario: power 81.58% (method exact, Owen's Q)"
+
+
+def test_the_default_dose_and_threshold_are_said_in_words() -> None:
+    """Before: ``剂量：auto`` and ``距离阈值：max`` in the zh-CN option summaries and reports (the NCA and
+    profiles defaults); the stored options keep the codes."""
+    from bioparity.analyses.terms import setting_text
+
+    with use_language("zh-CN"):
+        assert setting_text("dose", "auto").endswith("自动：有 dose 列时取该列")
+        assert setting_text("threshold", "max").endswith("参照批留一法距离的最大值")
+        assert setting_text("threshold", "q0.95").endswith("q0.95")  # a quantile as typed
+    assert setting_text("dose", "auto") == "dose: automatic: the dose column when present"

@@ -277,3 +277,64 @@ def test_every_argument_of_every_command_has_a_metavar() -> None:
         if isinstance(param, typer.core.TyperArgument) and not param.metavar
     ]
     assert unnamed == []
+
+
+# --- the options of a run (``bioparity run KIND FILE -o name=value``, the web's forms): the same rule ------
+
+
+def test_a_run_option_refuses_a_percentage_with_the_fraction_to_give() -> None:
+    """``-o alpha=5%`` says what to give, as ``--alpha 5%`` does (was "'5%' is not a number")."""
+    data = REFERENCE / "be" / "abel_limits_t10.csv"
+    result = runner.invoke(app, ["run", "be", str(data), "-o", "alpha=5%"])
+    assert result.exit_code != 0
+    assert result.stderr.strip() == (
+        "error: analysis 'be': option alpha: 5% is a percentage; give a fraction: 0.05 for 5%"
+    )
+    zh = runner.invoke(app, ["--lang", "zh-CN", "run", "be", str(data), "-o", "alpha=5%"])
+    assert zh.stderr.strip() == "错误：分析 'be'：选项 alpha：5% 是百分数；请给出小数：5% 应写作 0.05"
+
+
+def test_a_run_option_in_percent_takes_the_sign_and_a_plain_number_does_not() -> None:
+    from bioparity.analyses import all_analyses
+    from bioparity.analyses.registry import option_errors, parse_options
+
+    summary = all_analyses()["ada-summary"]
+    assert parse_options(summary, {"confirmatory_cut_point": "20%"}) == {"confirmatory_cut_point": 20.0}
+    assert parse_options(summary, {"conf": "0.9"}) == {"conf": 0.9}
+    errors = option_errors(summary, parse_options(summary, {"conf": "90%", "boost_fold": "4%"}))
+    assert errors == {
+        "conf": "90% is a percentage; give a fraction: 0.9 for 90%",
+        "boost_fold": "'4%' is not a number (e.g. 4.0)",
+    }
+
+
+def test_every_number_option_of_a_run_has_its_unit() -> None:
+    """Each number option of each kind is a fraction, in percent or in the data's unit (a new one belongs in
+    one of the sets of bioparity.analyses.contract)."""
+    from bioparity.analyses import all_analyses
+    from bioparity.analyses.contract import FRACTION_OPTIONS, PERCENT_OPTIONS, PLAIN_NUMBER_OPTIONS
+
+    sets = (FRACTION_OPTIONS, PERCENT_OPTIONS, PLAIN_NUMBER_OPTIONS)
+    assert not (FRACTION_OPTIONS & PERCENT_OPTIONS or FRACTION_OPTIONS & PLAIN_NUMBER_OPTIONS)
+    numbers = {(k, o.name) for k, a in all_analyses().items() for o in a.options if o.type == "number"}
+    assert sorted((k, n) for k, n in numbers if sum(n in s for s in sets) != 1) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["power", "--cv", "30%"], "'--cv' 的值无效：30% 是百分数；请给出小数：30% 应写作 0.3"),
+        (["ci-means", "--mean1", "1"], "缺少选项 '--sd1'。"),
+        (["ci-means", "--mean1"], "选项 '--mean1' 需要一个值。"),
+    ],
+)
+def test_click_usage_messages_are_in_the_command_language(args: list[str], said: str) -> None:
+    """Before: ``Invalid value for '--cv': 30% 是百分数...``, ``Missing option '--sd1'.`` (Typer's vendored
+    Click words its messages in English, outside gettext)."""
+    result = runner.invoke(app, ["--lang", "zh-CN", *args])
+    assert result.exit_code == 2
+    assert said in " ".join(line.strip("│ ") for line in result.stderr.splitlines())
+    english = runner.invoke(app, args)
+    assert english.exit_code == 2 and (
+        "Invalid value for" in english.stderr or "Missing" in english.stderr or "requires" in english.stderr
+    )

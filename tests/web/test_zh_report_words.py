@@ -219,3 +219,25 @@ def test_the_audit_row_of_a_review_choice_says_it_in_words(
         d for r in csv.DictReader(io.StringIO(exported)) if recorded in (d := r["details"]) and "zh-more" in d
     ]
     assert len(stored) == 1 and not HAN.search(stored[0]), stored
+
+
+def test_the_run_page_says_its_options_and_appendix_codes_in_words(
+    demo_store: DemoStore,
+    chinese: FormClient,  # noqa: F811
+) -> None:
+    """Before: the run page printed its options as raw JSON (``{"method": "exact"}``) and its complete result
+    table with the stored codes (parallel, exact) to a zh-CN reader. Now the options in words as the report
+    prints them, the stored JSON in a details element; the table's codes in words with the code."""
+    power = demo_store.summary.runs["power"]
+    page = html.unescape(chinese.get(f"/ui/runs/{power}").text)
+    options = re.search(r'<ul class="run-options" id="run-options">(.*?)</ul>', page, re.S)
+    assert options is not None and "<li>方法：精确法，Owen's Q (exact)</li>" in options[1], page
+    stored = re.search(
+        r'<details id="options-json"><summary>存储的选项（JSON）</summary><code>(.*?)</code>', page
+    )
+    assert stored is not None and json.loads(stored[1]) == {"method": "exact"}
+    complete = page[page.index('id="complete-result"') :]
+    assert "精确法，Owen's Q (exact)" in complete and ">exact<" not in complete
+    with demo_client(demo_store, "olivia") as olivia:
+        english = html.unescape(olivia.get(f"/ui/runs/{power}").text)
+    assert "<li>method: exact, Owen's Q (exact)</li>" in english

@@ -46,6 +46,7 @@ from bioparity.analyses.figures import Figure
 from bioparity.analyses.frames import frame_records
 from bioparity.analyses.tables import ReportTables, generic_tables
 from bioparity.errors import InputError
+from bioparity.fraction_text import fraction_value, percent_value
 from bioparity.i18n import gettext as _
 
 #: How an option's value is typed: free text, a number, a whole number, a yes/no flag, or a
@@ -69,6 +70,25 @@ FLAG_WORDS = {
     "no": False,
     "off": False,
 }
+
+
+#: Number options whose value is a fraction or a ratio (a level, a rate, a confidence level, a limit), by
+#: name in every kind: typed as the fraction (``alpha=0.05``); a percentage (``alpha=5%``) is refused with
+#: the fraction to give, by the command line's rule for its flags
+#: (:func:`~bioparity.fraction_text.fraction_value`). A test (tests/cli/test_option_units.py) keeps every
+#: number option named in one of these sets or in :data:`PLAIN_NUMBER_OPTIONS`.
+FRACTION_OPTIONS = frozenset(
+    {"alpha", "alpha_pool", "slope_alpha", "fpr", "confirm_fpr", "titration_fpr", "conf", "conf_level"}
+) | frozenset({"confidence", "equivalence_level", "theta1", "min_r2"})
+#: Number options whose unit is percent: the number or the same number with a ``%`` sign (``20%`` is 20,
+#: :func:`~bioparity.fraction_text.percent_value`), as the command line's percent flags.
+PERCENT_OPTIONS = frozenset({"confirmatory_cut_point"})
+#: Number options in the data's own unit (a cut point in signal units, a time, a criterion, a multiple):
+#: a ``%`` sign is not a number.
+PLAIN_NUMBER_OPTIONS = frozenset(
+    {"cut_point", "screening_cut_point", "normalization_factor", "boost_fold", "lower", "upper"}
+) | frozenset({"slope_margin", "max_time", "target", "tau", "max_ci_ratio", "k", "total"})
+PLAIN_NUMBER_OPTIONS |= frozenset({"closure_tolerance", "zero_replacement"})
 
 
 def _shown(value: Any) -> str:
@@ -126,6 +146,11 @@ class Option:
     >>> alpha = Option("alpha", "significance level of each one-sided test", 0.05, type="number")
     >>> alpha.parse("0.1"), alpha.error("ten")
     (0.1, "'ten' is not a number (e.g. 0.05)")
+
+    A fraction typed as a percentage is refused with the fraction to give (:data:`FRACTION_OPTIONS`):
+
+    >>> alpha.error(alpha.parse("5%"))
+    '5% is a percentage; give a fraction: 0.05 for 5%'
     """
 
     name: str
@@ -180,10 +205,20 @@ class Option:
             return FLAG_WORDS.get(text.lower(), text)
         if self.type in ("number", "integer"):
             try:
-                return int(text) if self.type == "integer" else float(text)
+                return int(text) if self.type == "integer" else self._number(text)
             except ValueError:
                 return text
         return text
+
+    def _number(self, text: str) -> float:
+        """A number option's text as its number: a fraction (:data:`FRACTION_OPTIONS`) by
+        :func:`~bioparity.fraction_text.fraction_value`, a percent (:data:`PERCENT_OPTIONS`) by
+        :func:`~bioparity.fraction_text.percent_value`; ``ValueError`` saying why not."""
+        if self.name in FRACTION_OPTIONS:
+            return fraction_value(text)
+        if self.name in PERCENT_OPTIONS:
+            return percent_value(text)
+        return float(text)
 
     def error(self, value: Any) -> str | None:
         """Why ``value`` is refused (not one of the choices, not a number where one is needed), or None."""
@@ -195,6 +230,11 @@ class Option:
                 return f"{value!r} is not accepted; choose one of {', '.join(map(_shown, self.choices))}"
             return None
         if self.type == "number" and not _is_number(value):
+            if isinstance(value, str) and self.name in FRACTION_OPTIONS and value.strip().endswith("%"):
+                try:
+                    self._number(value)
+                except ValueError as exc:
+                    return str(exc)
             return f"{value!r} is not a number ({example})"
         if self.type == "integer" and not (isinstance(value, int) and not isinstance(value, bool)):
             return f"{value!r} is not a whole number ({example})"

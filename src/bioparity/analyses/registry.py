@@ -257,14 +257,19 @@ def effective_options(analysis: Analysis, options: Mapping[str, Any]) -> dict[st
     """
     unknown = sorted(set(options) - set(analysis.option_help))
     if unknown:
-        accepted = ", ".join(f"{k} ({v})" for k, v in analysis.option_help.items()) or "none"
+        accepted = ", ".join(f"{k} ({v})" for k, v in analysis.option_help.items()) or gettext("none")
         raise InputError(
-            f"analysis {analysis.name!r} does not accept option(s) {unknown}; accepted: {accepted}"
+            gettext("analysis %(kind)r does not accept option(s) %(names)s; accepted: %(accepted)s")
+            % {"kind": analysis.name, "names": unknown, "accepted": accepted}
         )
     problems = option_errors(analysis, options)
     if problems:
+        said = [
+            gettext("option %(name)s: %(problem)s") % {"name": k, "problem": v} for k, v in problems.items()
+        ]
         raise InputError(
-            f"analysis {analysis.name!r}: " + "; ".join(f"option {k}: {v}" for k, v in problems.items())
+            gettext("analysis %(kind)r: %(problems)s")
+            % {"kind": analysis.name, "problems": gettext("; ").join(said)}
         )
     return {**analysis.defaults, **options}
 

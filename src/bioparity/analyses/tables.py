@@ -13,6 +13,7 @@ with these pieces (:func:`panels`, :func:`cell`) and falls back to :func:`generi
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from bioparity.analyses.format import fmt_value
-from bioparity.analyses.terms import LABELS, VALUE_LABELS, key_label, shown_value, value_words
+from bioparity.analyses.terms import LABELS, VALUE_LABELS, coded_value, key_label, shown_value, value_words
 from bioparity.i18n import gettext as _
 from bioparity.i18n import ngettext
 
@@ -255,7 +256,10 @@ def generic_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None
     Columns are headed by their labels (:func:`~bioparity.analyses.terms.key_label`: ``cv`` is printed
     ``CV (%)``, its stored fractions times 100); a column without a label keeps its stored name. When a
     label changed what is printed, the appendix prints the table as stored (the names and numbers of the
-    CSV), so that no stored column or value is lost."""
+    CSV), so that no stored column or value is lost: each column under its stored name (after its words
+    where the label states no unit that the stored numbers lack: ``design`` is ``设计（design）``, ``cv``
+    stays ``cv``, its numbers fractions), each code in the reader's words with the code
+    (:func:`~bioparity.analyses.terms.coded_value`: ``parallel groups (parallel)``)."""
     keys = [c for c in frame.columns[:1]]
     names = [str(c) for c in frame.columns]
     stored = frame.to_numpy().tolist()
@@ -265,7 +269,37 @@ def generic_tables(frame: pd.DataFrame, options: Mapping[str, Any] | None = None
     main = _fitted(shown, keys, headers, frame)
     worded = any(_is_code(c, v) for row in stored for c, v in zip(names, row, strict=True))
     relabelled = worded or any(headers[c] != str(c) for c in frame.columns)
-    return ReportTables(main, _fitted(frame, keys, {}) if relabelled else ())
+    if not relabelled:
+        return ReportTables(main, ())
+    coded = pd.DataFrame(
+        [[coded_value(c, v) for c, v in zip(names, row, strict=True)] for row in stored],
+        columns=frame.columns,
+    )
+    return ReportTables(main, _fitted(coded, keys, {c: stored_header(str(c)) for c in frame.columns}, frame))
+
+
+def stored_header(key: str) -> str:
+    """The header of a stored column in the appendix: its words with its stored name
+    (``设计（design）`` in Chinese; ``design`` when the words are the name), or the stored name alone when it
+    has no label or its label states a unit the stored numbers are not in (``cv``: a fraction under
+    ``CV (%)``).
+
+    Examples
+    --------
+    >>> stored_header("design"), stored_header("cv"), stored_header("AUCIFO"), stored_header("n")
+    ('design', 'cv', 'AUCIFO', 'subjects (n)')
+    >>> from bioparity.i18n import use_language
+    >>> with use_language("zh-CN"):
+    ...     stored_header("design")
+    '设计（design）'
+    """
+    label = LABELS.get(key)
+    if label is None or label.percent:
+        return key
+    words = key_label(key)
+    if re.search(rf"\b{re.escape(key)}\b", words):  # the words name it already: subjects (n)
+        return words
+    return _("%(value)s (%(detail)s)") % {"value": words, "detail": key}
 
 
 def _is_code(key: str, value: Any) -> bool:

@@ -400,6 +400,8 @@ VALUE_LABELS: dict[tuple[str, str], str] = {
     ("route", "extravascular"): gettext_noop("extravascular"),
     ("route", "iv-bolus"): gettext_noop("intravenous bolus"),
     ("route", "iv-infusion"): gettext_noop("intravenous infusion"),
+    # the dose of a profile: a column, a number or, by default, the file's dose column when it has one
+    ("dose", "auto"): gettext_noop("automatic: the dose column when present"),
     # PK similarity
     ("variance", "welch"): gettext_noop("Welch, per comparison"),
     ("variance", "pooled"): gettext_noop("pooled over all arms"),
@@ -460,6 +462,8 @@ VALUE_LABELS: dict[tuple[str, str], str] = {
     ("normalization", "none"): gettext_noop("none"),
     ("normalization", "additive on log scale"): gettext_noop("additive on log scale"),
     ("normalization", "multiplicative"): gettext_noop("multiplicative"),
+    # profiles: the distance threshold by default (a quantile is typed q0.95, printed as typed)
+    ("threshold", "max"): gettext_noop("maximum of the reference leave-one-out distances"),
     # stability and comparability
     ("model", "linear"): gettext_noop("linear"),
     ("model", "log"): gettext_noop("log"),

@@ -77,7 +77,7 @@ class ComparisonResult(ResultMixin):
         The method's constant: ``k`` (quality range), the tolerance factor (tolerance interval), the
         order statistic ``r`` (nonparametric) or the margin multiplier (equivalence); NaN otherwise.
     n_inside : float
-        Test lots inside the range (range methods; NaN otherwise).
+        Test lots inside the range, a whole number (range methods; NaN otherwise, None in the JSON).
     fraction_inside : float
         ``n_inside / n_test`` (range methods; NaN otherwise).
     required_fraction : float
@@ -145,6 +145,7 @@ class ComparisonResult(ResultMixin):
     """
 
     SETTINGS = ("method", "settings", "plan", "region")
+    COUNTS = ("n_inside",)  # NaN for methods without a range
     REPR_FIELDS = ("attribute", "comparison", "method", "statistic", "estimate", "status", "reasons")
 
     attribute: str
@@ -297,7 +298,8 @@ class CAAResult(ResultMixin):
                 "results": self.table.to_dict(orient="records"),
                 "notes": list(self.notes),
                 "software_version": self.software_version,
-            }
+            },
+            ComparisonResult.COUNTS,
         )
 
     def summary(self) -> str:

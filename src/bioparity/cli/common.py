@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bioparity.errors import BioparityError, DataFileError, InputError, RuleFileError
+from bioparity.fraction_text import fraction_value, percent_value
 from bioparity.i18n import DEFAULT_LANGUAGE, current_language, ngettext
 from bioparity.i18n import gettext as _
 from bioparity.strict_json import dumps_strict
@@ -153,31 +154,11 @@ def warn_cv(option: str, *values: float) -> None:
             warn(option, note)
 
 
-def fraction_value(text: str) -> float:
-    """``text`` as the fraction or ratio it must be (``0.3``); ``ValueError`` saying what to give instead
-    for a percentage (``30%``: give 0.3), for anything else not a number. A percentage is refused, never
-    read as 0.3 or as 30, so that every such option has one unit, the one of PowerTOST and of the outputs."""
-    value = text.strip()
-    if value.endswith("%"):
-        try:
-            meant = float(value[:-1]) / 100
-        except ValueError:
-            meant = None
-        if meant is not None:
-            raise ValueError(
-                _("%(value)s is a percentage; give a fraction: %(fraction)s for %(value)s")
-                % {"value": value, "fraction": f"{meant:g}"}
-            )
-    try:
-        return float(value)
-    except ValueError:
-        raise ValueError(_("%(value)r is not a number") % {"value": text}) from None
-
-
 def fraction(text: str | float) -> float:
     """Typer ``parser`` of an option whose value is a fraction or a ratio (a CV, a limit, an alpha, a power,
     a confidence level, a rate, a margin of proportions): :func:`fraction_value`, its reason a usage error
-    (``Invalid value for '--cv': 30% is a percentage; give a fraction: 0.3 for 30%``)."""
+    (``Invalid value for '--cv': 30% is a percentage; give a fraction: 0.3 for 30%``); the rule is
+    :func:`bioparity.fraction_text.fraction_value`, the one of a run's options."""
     if isinstance(text, int | float):
         return float(text)  # a default
     try:
@@ -200,14 +181,14 @@ def fractions(option: str, text: str, example: str = "0.35,0.40") -> list[float]
 
 def percent(text: str | float) -> float:
     """Typer ``parser`` of an option whose unit is percent (``--max-aucpext 20``): a number, or the same
-    number with a ``%`` sign (``20%`` is 20, the option's unit); a usage error for anything else."""
+    number with a ``%`` sign (``20%`` is 20, the option's unit):
+    :func:`bioparity.fraction_text.percent_value`, a usage error for anything else."""
     if isinstance(text, int | float):
         return float(text)
-    value = text.strip().removesuffix("%")
     try:
-        return float(value)
-    except ValueError:
-        raise typer.BadParameter(_("%(value)r is not a number") % {"value": text}) from None
+        return percent_value(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def print_record(record: dict[str, Any], fmt: OutputFormat, title: str) -> None:

@@ -26,9 +26,11 @@ from typing import Annotated
 
 import typer
 from typer import _click as click  # Typer 0.2x vendors click
+from typer._click.exceptions import UsageError
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from bioparity import __version__
+from bioparity.cli.click_words import worded
 from bioparity.environment import one_blas_thread
 
 one_blas_thread()  # before NumPy is first imported (lazily, below)
@@ -170,6 +172,13 @@ if _RICH_TYPE is not None:
 
 class LazyGroup(TyperGroup):
     """A command group that imports a command's module only when that command runs (or shows its help)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; a usage error in the command's language (:mod:`bioparity.cli.click_words`)."""
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            raise worded(exc) from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [*COMMANDS, *(name for name in self.commands if name not in COMMANDS)]

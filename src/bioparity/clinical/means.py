@@ -22,7 +22,7 @@ import numpy.typing as npt
 from scipy import special
 
 from bioparity._results import ResultMixin, interval_text, scenarios, software_version, values_text
-from bioparity.arrays import FloatArray
+from bioparity.arrays import FloatArray, IntArray
 from bioparity.clinical._checks import broadcast, check, check_conf, method_name
 from bioparity.clinical._design import check_group_sizes
 from bioparity.errors import InputError
@@ -50,8 +50,10 @@ class MeanDifferenceCI(ResultMixin):
         Standard error of the difference (Welch or pooled).
     df : numpy.ndarray of float
         Degrees of freedom of the t quantile (Welch-Satterthwaite, or ``n1 + n2 - 2``).
-    mean1, sd1, n1, mean2, sd2, n2 : numpy.ndarray of float
+    mean1, sd1, mean2, sd2 : numpy.ndarray of float
         The group summaries used (SD with divisor ``n - 1``).
+    n1, n2 : numpy.ndarray of int
+        The group sizes used (whole numbers: ``20`` in the JSON, not ``20.0``).
     conf_level : numpy.ndarray of float
         Two-sided confidence level.
     method : str
@@ -69,10 +71,10 @@ class MeanDifferenceCI(ResultMixin):
     df: FloatArray
     mean1: FloatArray
     sd1: FloatArray
-    n1: FloatArray
+    n1: IntArray
     mean2: FloatArray
     sd2: FloatArray
-    n2: FloatArray
+    n2: IntArray
     conf_level: FloatArray
     method: str
     software_version: str = field(default_factory=software_version)
@@ -175,10 +177,10 @@ def ci_mean_difference(
         df=df,
         mean1=m1,
         sd1=s1,
-        n1=k1,
+        n1=k1.astype(np.int64),  # checked whole numbers
         mean2=m2,
         sd2=s2,
-        n2=k2,
+        n2=k2.astype(np.int64),
         conf_level=level,
         method=name,
     )

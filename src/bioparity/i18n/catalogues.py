@@ -90,6 +90,8 @@ DOMAIN_SOURCES: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
     "cli": [
         ("cli", [("**.py", "python")]),
         ("errors.py", [("**.py", "python")]),
+        # fractions and percentages typed by a user (the flags and a run's options)
+        ("fraction_text.py", [("**.py", "python")]),
     ],
 }
 

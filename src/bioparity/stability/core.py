@@ -61,7 +61,7 @@ import pandas as pd
 from scipy import stats
 
 from bioparity._results import ResultMixin, number, software_version, verdict
-from bioparity.arrays import FloatArray, broadcast_named
+from bioparity.arrays import FloatArray, IntArray, broadcast_named
 from bioparity.errors import InputError
 from bioparity.i18n.notes import note_template
 
@@ -320,8 +320,8 @@ class StabilityResult(ResultMixin):
         ``linear`` (value on time) or ``log`` (ln value on time).
     lots : tuple of str
         Lot names, in order of first appearance; the arrays below follow this order.
-    n : numpy.ndarray
-        Results per lot.
+    n : numpy.ndarray of int
+        Results per lot (whole numbers: ``6`` in the JSON, not ``6.0``).
     intercept, slope : numpy.ndarray
         Each lot's own least-squares line (value at time 0; change per time unit).
     slope_se : numpy.ndarray
@@ -393,7 +393,7 @@ class StabilityResult(ResultMixin):
     condition: str
     model: str
     lots: tuple[str, ...]
-    n: FloatArray
+    n: IntArray
     intercept: FloatArray
     slope: FloatArray
     slope_se: FloatArray
@@ -753,7 +753,7 @@ def fit_stability(
         condition=condition,
         model=model,
         lots=lots.names,
-        n=lots.n,
+        n=lots.n.astype(np.int64),
         intercept=intercept,
         slope=slope,
         slope_se=slope_se,

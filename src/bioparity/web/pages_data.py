@@ -38,7 +38,7 @@ from bioparity.power.cv_check import cv_percent_warning
 from bioparity.report import html_to_pdf, render_program_report, render_run_report
 from bioparity.report.context import MAX_TABLE_ROWS, RunContext, run_context
 from bioparity.report.evidence import collect
-from bioparity.report.html import report_tables
+from bioparity.report.html import option_text, report_tables
 from bioparity.store.lookup import by_id
 from bioparity.store.models import AnalysisRun, Dataset, User
 from bioparity.web import plots
@@ -570,6 +570,8 @@ def key_options(run_: AnalysisRun, datasets_: Iterable[Dataset] = ()) -> Markup:
 
 
 TEMPLATES.env.filters["key_options"] = key_options
+# a run's options in words on its page, as its report prints them (the stored JSON in a details element)
+TEMPLATES.env.filters["option_text"] = option_text
 TEMPLATES.env.filters["dataset_label"] = analyses.dataset_label
 
 
