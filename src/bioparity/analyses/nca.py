@@ -49,6 +49,7 @@ from bioparity.errors import BioparityError, DataFileError, InputError
 from bioparity.i18n import gettext as _
 from bioparity.i18n import gettext_noop, translations
 from bioparity.i18n.notes import compile_template, note_template, note_text
+from bioparity.io.adsl import AdslPeriods, adsl_periods, is_adsl
 from bioparity.io.nca_input import (
     ARMS_POOLED,
     NCADoses,
@@ -421,6 +422,21 @@ def with_arms(
     if _arm_column(samples.frame) is not None:
         raise InputError(_("%(given)s: the input has an arm column already") % {"given": given})
     return with_dm_arms(samples, dm, label=label)
+
+
+def read_adsl(path: str | os.PathLike[str] | None, *, label: str | None = None) -> AdslPeriods | None:
+    """The periods of an ADaM ADSL file (``bioparity nca --adsl``, the workspace NCA's option ``adsl``;
+    batch NCA reads it once for every partition through :func:`bioparity.io.adsl.adsl_periods` too), for
+    :func:`bioparity.io.nca_input.samples_of`; None or ``''``: none given.
+
+    Raises
+    ------
+    DataFileError
+        An ADSL without USUBJID or a period start, a bad date, a USUBJID twice (file, row, column named).
+    """
+    if path is None or not str(path).strip():
+        return None
+    return adsl_periods(read_any_table(path, label=label))
 
 
 def arms_notes(samples: NCASamples) -> list[str]:
@@ -1194,9 +1210,11 @@ EXTRAPOLATE_TAU = Option(
 DOSE_RECORD_OPTIONS = ("dosing", TAU.name, EXTRAPOLATE_TAU.name)
 
 #: The file layouts the NCA kind reads by their own rules (recognised by their columns, not mapped).
-SDTM_PC, SDTM_EX, SDTM_DM = "SDTM PC", "SDTM EX", "SDTM DM"
+SDTM_PC, SDTM_EX, SDTM_DM, ADAM_ADSL = "SDTM PC", "SDTM EX", "SDTM DM", "ADaM ADSL"
 #: The option naming the DM dataset that gives each subject its arm (``bioparity nca --dm``).
 DM_OPTION = "dm"
+#: The option naming the ADSL dataset whose period dates place the samples (``bioparity nca --adsl``).
+ADSL_OPTION = "adsl"
 
 
 def nca_layout(columns: Sequence[str]) -> str | None:
@@ -1208,6 +1226,8 @@ def nca_layout(columns: Sequence[str]) -> str | None:
         return SDTM_PC
     if is_sdtm_ex(empty):
         return SDTM_EX
+    if is_adsl(empty):  # before DM: an ADSL has USUBJID and ARM too
+        return ADAM_ADSL
     return SDTM_DM if is_sdtm_dm(empty) else None
 
 
@@ -1229,6 +1249,8 @@ def read_concentrations(path: Path) -> pd.DataFrame:
     layout = nca_layout([str(c) for c in table.frame.columns])
     if layout == SDTM_EX:
         check_sdtm_ex(table)
+    elif layout == ADAM_ADSL:
+        adsl_periods(table)
     elif layout == SDTM_DM:
         dm_arms(table)
     else:
@@ -1258,7 +1280,9 @@ def nca_input(frame: pd.DataFrame, options: Mapping[str, Any]) -> tuple[NCASampl
     the samples when EX holds one dose record per subject (single dose, unless ``tau`` asks for the dosing
     interval), else gives the records of multiple-dose NCA. ``tau`` and ``extrapolate_tau`` without dose
     records are refused (``bioparity nca`` refuses them without ``--dosing``). The option ``dm`` is the
-    path of an SDTM DM domain giving each subject its arm (``--dm``: :func:`with_arms`). Files are named
+    path of an SDTM DM domain giving each subject its arm (``--dm``: :func:`with_arms`), ``adsl`` that of an
+    ADaM ADSL whose period dates place each sample in its period (``--adsl``: :func:`read_adsl`). Files are
+    named
     by their file name in messages.
     """
     layout = nca_layout([str(c) for c in frame.columns])
@@ -1272,9 +1296,15 @@ def nca_input(frame: pd.DataFrame, options: Mapping[str, Any]) -> tuple[NCASampl
             "this dataset is an SDTM DM domain (each subject's arm): run NCA on the concentrations (the PC "
             "domain) with this dataset as the option dm"
         )
+    if layout == ADAM_ADSL:
+        raise InputError(
+            "this dataset is an ADaM ADSL (each subject's periods): run NCA on the concentrations (the PC "
+            "domain) with this dataset as the option adsl"
+        )
     file = frame.attrs.get(SOURCE_FILE) or None
     table = LoadedTable(frame, file or "", "", frame.attrs.get(SOURCE_LINE_OFFSET) if file else None)
-    samples = samples_of(table, spec_from_options(options))
+    adsl = _option_file(options, ADSL_OPTION)
+    samples = samples_of(table, spec_from_options(options), adsl=read_adsl(adsl, label=Path(adsl).name))
     dm = _option_file(options, DM_OPTION)
     if dm:
         name = Path(dm).name
@@ -1557,6 +1587,18 @@ NCA = Analysis(
             "",
             type="dataset",
             label=gettext_noop("Demographics dataset (DM, arms)"),
+        ),
+        Option(
+            ADSL_OPTION,
+            gettext_noop(
+                "each sample's period: a dataset of the study holding an ADaM ADSL (USUBJID, APxxSDT with "
+                "APxxSTM or APxxSDTM, optional APxxEDT and TRTxxP), for an SDTM PC crossover: the period of "
+                "the subject whose dates hold the sample's PCRFTDTC, TRTP from TRTxxP; same as bioparity nca "
+                "--adsl; '' = none (the period is then the order of the subject's sampled doses)"
+            ),
+            "",
+            type="dataset",
+            label=gettext_noop("Subject-level dataset (ADSL, periods)"),
         ),
         TAU,
         EXTRAPOLATE_TAU,

@@ -14,7 +14,8 @@ Contract:
   options are turned into the input spec by :func:`bioparity.nca.spec_from_options`, as for
   ``bioparity nca`` and the workspace NCA. ``--dm DM`` gives each subject its arm (ARM, ACTARM from an SDTM
   DM domain) as ``bioparity nca --dm`` does (:func:`bioparity.analyses.nca.with_arms`, on every
-  partition). ``OUT_DIR.provenance.json`` (beside OUT_DIR) records the inputs with the SHA-256 of each
+  partition); ``--adsl ADSL`` places each sample in its ADaM ADSL period as ``bioparity nca --adsl`` does.
+  ``OUT_DIR.provenance.json`` (beside OUT_DIR) records the inputs with the SHA-256 of each
   file (``inputs.dm``: the DM), the options and the resolved input spec.
 * ``bench [--dir bench] [--quick]`` runs every benchmark script of a source checkout and prints all
   performance figures in one table with the machine and versions (same as ``make bench``).
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bioparity.cli.common import user_errors, warn_note
-from bioparity.cli.options import UNIT_OPTIONS, DmOpt, Scheduler, Subject, Time, Workers
+from bioparity.cli.options import UNIT_OPTIONS, AdslOpt, DmOpt, Scheduler, Subject, Time, Workers
 from bioparity.errors import InputError
 from bioparity.i18n import gettext as _
 
@@ -79,6 +80,7 @@ def nca_batch_command(
     workers: Workers = None,
     scheduler: Scheduler = None,
     dm: DmOpt = None,
+    adsl: AdslOpt = None,
 ) -> None:
     """NCA of a large data set (Parquet; plain or SDTM PC), partition by partition on Dask."""
     with user_errors():
@@ -93,6 +95,7 @@ def nca_batch_command(
             settings,
             dosing=dosing,
             dm=dm,
+            adsl=adsl,
             workers=workers,
             scheduler=scheduler,
             unit_sources=UNIT_OPTIONS,
@@ -120,7 +123,7 @@ def _provenance(out: str, spec: NCASpec, params: Mapping[str, Any]) -> None:
     from bioparity.cli.nca import provenance_options
     from bioparity.io.provenance import write_provenance
 
-    inputs = {"concentrations": params["infile"], "dosing": params["dosing"], "dm": params["dm"]}
+    inputs = {"concentrations": params["infile"]} | {k: params[k] for k in ("dosing", "dm", "adsl")}
     write_provenance(Path(out), inputs, provenance_options(spec, "nca-batch"))
 
 

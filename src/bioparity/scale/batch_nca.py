@@ -44,7 +44,9 @@ import pandas as pd
 
 from bioparity.analyses.nca import with_arms
 from bioparity.errors import DataFileError, InputError
+from bioparity.io.adsl import AdslPeriods, adsl_periods
 from bioparity.io.nca_input import (
+    ADSL_UNUSED,
     REFERENCE,
     ExDomain,
     NCASamples,
@@ -127,7 +129,9 @@ class _Input:
     was read), ``ex`` and ``periods`` (a crossover's period of each subject and PCRFTDTC:
     :func:`~bioparity.io.nca_input.reference_periods`, a part may hold one period of a subject) are
     decided over the whole data set first (:func:`nca_dask`); ``dm``: the SDTM DM domain read once, whose
-    arms every part's samples gain (:func:`~bioparity.analyses.nca.with_arms`, as ``bioparity nca --dm``).
+    arms every part's samples gain (:func:`~bioparity.analyses.nca.with_arms`, as ``bioparity nca --dm``);
+    ``adsl``: the periods of an ADaM ADSL read once, which place every part's samples in their period
+    (:func:`~bioparity.io.nca_input.with_derived_period`, as ``bioparity nca --adsl``).
     """
 
     spec: NCASpec
@@ -136,6 +140,7 @@ class _Input:
     ex: ExDomain | None = None
     periods: pd.Series | None = None
     dm: LoadedTable | None = None
+    adsl: AdslPeriods | None = None
 
     sdtm: bool = field(init=False)
 
@@ -170,7 +175,7 @@ class _Input:
         if not self.sdtm:
             samples = NCASamples(raw, self.spec.resolve(raw), where)
         else:
-            samples = with_derived_period(pc_samples(raw, self.spec, where), self.periods)
+            samples = with_derived_period(pc_samples(raw, self.spec, where), self.periods, self.adsl)
             if self.conc_unit is not None:
                 samples = with_unit(samples, "conc_unit", *self.conc_unit)
         if self.dm is not None:
@@ -365,6 +370,7 @@ def nca_dask(
     *,
     dosing: str | Path | None = None,
     dm: str | Path | None = None,
+    adsl: str | Path | None = None,
 ) -> tuple[dd.DataFrame, bool]:
     """Lazy NCA of a Parquet file or directory (Hive partitioning understood), or of a CSV, XLSX or XPT
     file; was a shuffle needed?
@@ -389,6 +395,10 @@ def nca_dask(
     dm : str or pathlib.Path or None, default None
         An SDTM DM domain (USUBJID, ARM, optional ACTARM): each subject's arm as profile columns ARM and
         ACTARM, as ``bioparity nca --dm`` (:func:`bioparity.analyses.nca.with_arms`); read once.
+    adsl : str or pathlib.Path or None, default None
+        An ADaM ADSL (USUBJID, APxxSDT[/APxxSTM] or APxxSDTM, optional APxxEDT..., TRTxxP): each sample's
+        period from its PCRFTDTC and the subject's period dates, as ``bioparity nca --adsl``
+        (:func:`bioparity.io.adsl.assign_periods`); read once.
 
     Returns
     -------
@@ -410,7 +420,7 @@ def nca_dask(
         dose records (multiple-dose NCA: ``bioparity nca --dosing``), or a unit is of another dimension
         than what it states (:func:`bioparity.nca.units.input_unit`).
     """
-    plan = _plan(source, spec, dosing, {}, dm)
+    plan = _plan(source, spec, dosing, {}, (dm, adsl))
     return plan.frame, plan.shuffled
 
 
@@ -429,7 +439,7 @@ def _plan(
     spec: NCASpec | None,
     dosing: str | Path | None,
     unit_sources: Mapping[str, str],
-    dm: str | Path | None = None,
+    subject_level: tuple[str | Path | None, str | Path | None] = (None, None),
 ) -> _Plan:
     """:func:`nca_dask`, with the notes of its units (``unit_sources`` names the options in them)."""
     import dask
@@ -480,10 +490,16 @@ def _plan(
         given = dataclasses.replace(given, periods=reference_periods(keys["subject"], keys[REFERENCE]))
     if dosing is not None:
         given = dataclasses.replace(given, ex=_ex_domain(dosing, given, keys))
+    dm, adsl = subject_level
     if dm is not None:  # read once, its columns and arms checked before any NCA
         table = read_any_table(dm)
         dm_arms(table)
         given = dataclasses.replace(given, dm=table)
+    if adsl is not None:  # read once, its period dates checked before any NCA
+        periods = adsl_periods(read_any_table(adsl))
+        if not given.sdtm:
+            raise InputError(ADSL_UNUSED.format(adsl=periods.file))
+        given = dataclasses.replace(given, adsl=periods)
     shuffled = bool(keys.duplicated().any())  # a profile in more than one piece
     if shuffled:
         # P2P (Dask's default with a distributed client) needs that client at compute time; a local
@@ -536,6 +552,7 @@ def nca_parquet(
     *,
     dosing: str | Path | None = None,
     dm: str | Path | None = None,
+    adsl: str | Path | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
     client: Client | None = None,
@@ -560,6 +577,8 @@ def nca_parquet(
         An SDTM EX domain with one dose record per subject (see :func:`nca_dask`).
     dm : str or pathlib.Path or None, default None
         An SDTM DM domain: each subject's arm (see :func:`nca_dask`).
+    adsl : str or pathlib.Path or None, default None
+        An ADaM ADSL: each sample's period (see :func:`nca_dask`).
     workers : int or None, default None
         Worker processes of a new local cluster (None: one per CPU; 0: in this process, synchronously).
     scheduler : str or None, default None
@@ -603,26 +622,26 @@ def nca_parquet(
     start = _time.perf_counter()
     sources = dict(unit_sources or {})
     if client is not None:
-        return _write(source, out_path, spec, (dosing, dm), client, start, sources)
+        return _write(source, out_path, spec, (dosing, dm, adsl), client, start, sources)
     with dask_client(workers, scheduler) as own:
-        return _write(source, out_path, spec, (dosing, dm), own, start, sources)
+        return _write(source, out_path, spec, (dosing, dm, adsl), own, start, sources)
 
 
 def _write(
     source: str | Path,
     out: Path,
     spec: NCASpec | None,
-    domains: tuple[str | Path | None, str | Path | None],
+    domains: tuple[str | Path | None, str | Path | None, str | Path | None],
     client: Client | None,
     start: float,
     unit_sources: Mapping[str, str],
 ) -> BatchNCARun:
-    """:func:`nca_parquet` on ``client``; ``domains``: the EX and DM domains (or None)."""
+    """:func:`nca_parquet` on ``client``; ``domains``: the EX, DM and ADSL data sets (or None)."""
     import dask
 
     scheduler = "synchronous" if client is None else None
     with dask.config.set(scheduler=scheduler) if scheduler else _current(client):
-        plan = _plan(source, spec, domains[0], unit_sources, domains[1])
+        plan = _plan(source, spec, domains[0], unit_sources, domains[1:])
         to_parquet: Any = plan.frame.to_parquet  # unannotated in dask
         to_parquet(str(out), write_index=False)
     return BatchNCARun(
