@@ -140,6 +140,8 @@ def test_nca_batch_records_the_adsl(theoph: pd.DataFrame, tmp_path: Path) -> Non
     whole = pd.read_parquet(out)
     assert set(zip(whole["subject"], whole["period"], whole["TRTP"], strict=True)) >= {("X1-2", 2, "A")}
     record = json.loads((tmp_path / "whole.provenance.json").read_text())
+    rule = PERIOD_AND_TREATMENT_FROM_ADSL.format(adsl=csv)
+    assert record["derived_columns"] == [rule] and rule in " ".join(run.output.split())
     assert record["inputs"]["adsl"] == {
         "path": str(csv),
         "sha256": hashlib.sha256(csv.read_bytes()).hexdigest(),
@@ -185,6 +187,10 @@ def test_adsl_refusals_name_the_file_row_and_column(theoph: pd.DataFrame, tmp_pa
     with pytest.raises(DataFileError) as refused:
         nca_kind(read_concentrations(tmp_path / "pc.csv"), {"adsl": str(tmp_path / "bad.csv")})
     assert (refused.value.file, refused.value.row, refused.value.column) == ("bad.csv", 1, "AP01SDT")
+
+    stored = read_concentrations(tmp_path / "adsl.csv")  # an ADSL uploaded: checked, not concentrations
+    with pytest.raises(InputError, match="this dataset is an ADaM ADSL"):
+        nca_kind(stored, {})
 
     plain = theoph.rename(columns={"Subject": "subject", "Time": "time"})[["subject", "time", "conc"]]
     plain.to_csv(tmp_path / "plain.csv", index=False)

@@ -85,7 +85,7 @@ from the options (:func:`~bioparity.nca.spec_from_options`, the names the worksp
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -114,6 +114,7 @@ from bioparity.i18n.notes import note_text
 from bioparity.io import write_frame_atomic
 from bioparity.io.adam import adnca_domain, adpp_domain, write_adam
 from bioparity.io.nca_input import (
+    DM_ARMS,
     REFERENCE,
     NCADoses,
     NCASamples,
@@ -319,15 +320,21 @@ def _arms(samples: NCASamples, dm: Path | None) -> NCASamples:
     statistics then pool every subject, never silently)."""
     _say(note_text(samples.note))
     samples = with_arms(samples, dm, given=f"--dm {dm}")
-    if dm is not None:
-        arms = [c for c in ("ARM", "ACTARM") if c in samples.frame.columns]
-        _say(
-            _("arms from %(path)s: %(columns)s of each subject (summary statistics per ARM)")
-            % {"path": dm, "columns": ", ".join(arms)}
-        )
-    for note in arms_notes(samples):
-        _say(_("note: %(note)s") % {"note": note_text(note)})
+    arms = [c for c in DM_ARMS if c in samples.frame.columns] if dm is not None else []
+    for line in arms_lines(dm, arms, arms_notes(samples)):
+        _say(line)
     return samples
+
+
+def arms_lines(dm: Path | None, arms: Sequence[str], notes: Iterable[str]) -> list[str]:
+    """What ``bioparity nca`` and ``nca-batch`` say of the arms: the DM columns each subject got from
+    ``--dm``, and the notes of the samples (an SDTM PC without an arm pools them), in the reader's
+    language."""
+    lines = [
+        _("arms from %(path)s: %(columns)s of each subject (summary statistics per ARM)")
+        % {"path": dm, "columns": ", ".join(arms)}
+    ] if dm is not None else []  # fmt: skip
+    return lines + [_("note: %(note)s") % {"note": note_text(note)} for note in notes]
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from bioparity.i18n import gettext as _
 
 if TYPE_CHECKING:
     from bioparity.nca import NCASpec
+    from bioparity.scale import BatchNCARun
 
 BatchIn = Annotated[
     Path,
@@ -102,7 +103,8 @@ def nca_batch_command(
         )
         for note in run.unit_notes:
             warn_note(note)
-        _provenance(run.out, settings, ctx.params)
+        _say_read(run, ctx.params["dm"])
+        _provenance(run.out, settings, ctx.params, run.said.derived)
         typer.echo(
             _("wrote %(n)d partition(s) to %(path)s in %(seconds)s s (%(backend)s, %(workers)d worker(s))")
             % {
@@ -117,14 +119,28 @@ def nca_batch_command(
         )
 
 
-def _provenance(out: str, spec: NCASpec, params: Mapping[str, Any]) -> None:
+def _say_read(run: BatchNCARun, dm: Path | None) -> None:
+    """What ``bioparity nca`` says of its input, said by ``nca-batch`` too: the rule of a derived period
+    (from PCRFTDTC or the ADSL), the arms from ``--dm`` and the note of an SDTM PC without arms."""
+    from bioparity.cli.nca import arms_lines
+    from bioparity.i18n.notes import note_text
+
+    for rule in run.said.derived:
+        typer.echo(note_text(rule), err=True)
+    for line in arms_lines(dm, run.said.arms, run.said.notes):
+        typer.echo(line, err=True)
+
+
+def _provenance(out: str, spec: NCASpec, params: Mapping[str, Any], derived: tuple[str, ...]) -> None:
     """``OUT_DIR.provenance.json`` beside the Parquet directory written: the input files with their SHA-256
-    (the concentrations, EX and DM domains given), the options and the resolved input spec."""
+    (the concentrations, EX, DM and ADSL given), the options, the resolved input spec and the rule of each
+    derived profile column (``derived_columns``, as ``bioparity nca`` records it)."""
     from bioparity.cli.nca import provenance_options
     from bioparity.io.provenance import write_provenance
 
     inputs = {"concentrations": params["infile"]} | {k: params[k] for k in ("dosing", "dm", "adsl")}
-    write_provenance(Path(out), inputs, provenance_options(spec, "nca-batch"))
+    extra = {"derived_columns": list(derived)} if derived else None
+    write_provenance(Path(out), inputs, provenance_options(spec, "nca-batch"), extra=extra)
 
 
 @app.command("bench")

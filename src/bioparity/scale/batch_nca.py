@@ -42,11 +42,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from bioparity.analyses.nca import with_arms
+from bioparity.analyses.nca import arms_notes, with_arms
 from bioparity.errors import DataFileError, InputError
 from bioparity.io.adsl import AdslPeriods, adsl_periods
 from bioparity.io.nca_input import (
     ADSL_UNUSED,
+    DM_ARMS,
     REFERENCE,
     ExDomain,
     NCASamples,
@@ -265,11 +266,11 @@ def _nca_partition(
 
 def _meta(
     probe: pd.DataFrame, given: _Input, source: _Source, unit_sources: Mapping[str, str]
-) -> tuple[pd.DataFrame, list[str]]:
+) -> tuple[pd.DataFrame, list[str], NCASamples]:
     """The output schema: the NCA of a 3-sample profile made from the first row (read as every row is);
-    and the notes of the units bioparity does not know, as that row is read (the units of the options, of
+    the notes of the units bioparity does not know, as that row is read (the units of the options, of
     PCSTRESU and of EXDOSU: :meth:`~bioparity.nca.NCASpec.unit_notes`; ``unit_sources`` names the
-    options)."""
+    options); and that row's samples, whose profile columns (a derived period, the arms) every row has."""
     frame = probe.head(1).reset_index(drop=True)
     try:
         samples = given.samples(_unlabelled(frame))
@@ -283,7 +284,7 @@ def _meta(
     three = pd.concat([samples.frame.head(1)] * 3, ignore_index=True)
     three[spec.time] = [0.0, 1.0, 2.0]
     three[spec.conc] = [0.0, 1.0, 0.5]
-    return result_table(run_nca(three, spec), spec).iloc[:0], notes
+    return result_table(run_nca(three, spec), spec).iloc[:0], notes, samples
 
 
 def _distinct_keys(frame: pd.DataFrame, given: _Input) -> pd.DataFrame:
@@ -432,6 +433,7 @@ class _Plan:
     frame: dd.DataFrame
     shuffled: bool
     unit_notes: tuple[str, ...]
+    read: Said
 
 
 def _plan(
@@ -511,8 +513,26 @@ def _plan(
     probe = _read_piece(pieces[0], 0, columns, schema).head(1)
     if probe.empty:
         probe = ddf.head(1, npartitions=-1)
-    meta, notes = _meta(probe, given, where, unit_sources)
-    return _Plan(ddf.map_partitions(_nca_partition, given, where, meta, meta=meta), shuffled, tuple(notes))
+    meta, notes, first = _meta(probe, given, where, unit_sources)
+    said = Said(
+        first.derived, tuple(c for c in DM_ARMS if c in first.frame.columns), tuple(arms_notes(first))
+    )
+    return _Plan(
+        ddf.map_partitions(_nca_partition, given, where, meta, meta=meta), shuffled, tuple(notes), said
+    )
+
+
+@dataclass(frozen=True)
+class Said:
+    """What the reading of the data set adds to the run, as ``bioparity nca`` says and records it:
+    ``derived`` the rule of a derived profile column (a crossover's period from PCRFTDTC or from ADSL:
+    :func:`~bioparity.io.nca_input.with_derived_period`), ``arms`` the DM columns given to every subject
+    (ARM, ACTARM), ``notes`` the notes of the samples (:func:`~bioparity.analyses.nca.arms_notes`: an SDTM
+    PC without arms pools them)."""
+
+    derived: tuple[str, ...] = ()
+    arms: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -535,6 +555,8 @@ class BatchNCARun:
     unit_notes : tuple of str
         The notes of the units bioparity does not know (carried as written, no conversion:
         :meth:`bioparity.nca.NCASpec.unit_notes`).
+    said : Said
+        The derived profile columns, the DM arms and the notes of the samples (:class:`Said`).
     """
 
     out: str
@@ -543,6 +565,7 @@ class BatchNCARun:
     seconds: float
     execution: Execution
     unit_notes: tuple[str, ...] = ()
+    said: Said = field(default_factory=Said)
 
 
 def nca_parquet(
@@ -651,6 +674,7 @@ def _write(
         seconds=_time.perf_counter() - start,
         execution=describe(client),
         unit_notes=plan.unit_notes,
+        said=plan.read,
     )
 
 
