@@ -1138,25 +1138,42 @@ def concentration_profile(run: RunView) -> Figure | None:
     settings = [run.options] if run.kind == NAME else []
     settings += [s.produced_options for s in run.chain if s.produced_by == NAME]
     # the figures follow the BLQ rule of the NCA whose parameters the report summarises
-    given = {k: next((o[k] for o in settings if o.get(k)), "") for k in ("conc_unit", "blq_rule")}
+    # and its BLQ flag and LLOQ columns (``bioparity nca --blq/--lloq``), which mark BLQ samples as in the NCA
+    wanted = ("conc_unit", "blq_rule", "blq", "lloq")
+    given = {k: next((o[k] for o in settings if o.get(k)), "") for k in wanted}
     frame = source.load()
     plot = None if frame is None else sample_profiles(frame, {k: v for k, v in given.items() if v})
     if plot is None:
         return None
-    notes = [_("Profiles: %(rule)s.") % {"rule": plot.time_rule}] if plot.time_rule else []
-    notes += [note] if (note := semilog_means_note(plot)) else []  # what a log scale cannot draw
-    if plot.bands:  # what the summary of the individual profiles draws (BLQ rule too), where each profile is
-        notes += [bands_caption(plot), _(EACH_PROFILE_NOTE)]
-    elif plot.blq_rule:  # the BLQ samples of the means and of the profiles drawn
-        notes.append(plot.blq_rule)
     return Figure(
         "profile",
         _("Concentration-time profiles"),
         _("Mean concentration-time profiles per arm"),
         plot,
-        note=" ".join(notes),
+        note=profile_caption(plot),
         on_page=False,
     )
+
+
+def profile_caption(plot: ProfilePlot, *, counts: bool = False) -> str:
+    """The caption of the concentration-time figures of :func:`sample_profiles`, in the reader's language:
+    how nominal times were found, what the semi-log scale cannot draw, what is drawn (the bands of a line of
+    many profiles: :func:`~bioparity.analyses.figures.bands_caption`) and the BLQ rule with the run's BLQ
+    flag and LLOQ columns; with ``counts`` (the dataset page's plots), the profiles of each line when no
+    line is summarised (the bands' caption names them)."""
+    notes = [_("Profiles: %(rule)s.") % {"rule": plot.time_rule}] if plot.time_rule else []
+    notes += [note] if (note := semilog_means_note(plot)) else []  # what a log scale cannot draw
+    if plot.bands:  # what the summary of the individual profiles draws (BLQ rule too), where each profile is
+        return " ".join([*notes, bands_caption(plot), _(EACH_PROFILE_NOTE)])
+    if counts:
+        lines = _(", ").join(
+            _("%(line)s (%(n)s profiles)")
+            % {"line": line.name, "n": f"{plot.n_subjects.get(line.name, 0):,}"}
+            for line in plot.lines
+        )
+        notes.append(_("Mean and individual profiles drawn per line: %(lines)s.") % {"lines": lines})
+    notes += [plot.blq_rule] if plot.blq_rule else []  # the BLQ samples of the means and of the profiles
+    return " ".join(notes)
 
 
 def nca_figures(run: RunView) -> list[Figure]:
@@ -1349,6 +1366,7 @@ def sample_profiles(frame: pd.DataFrame, options: Mapping[str, Any]) -> ProfileP
         time_unit=spec.time_unit or "h",
         by=spec.groups,
         blq=spec.options.blq,
+        flags=(spec.blq, spec.lloq),
     )
 
 
