@@ -586,6 +586,14 @@ def _semilog_text(plot: ProfilePlot) -> str:
     return _("On the semi-log scale, which has no 0: %(notes)s.") % {"notes": _("; ").join(notes)}
 
 
+def line_profiles(plot: ProfilePlot, names: Sequence[str]) -> str:
+    """``TEST (120 profiles), REF (118 profiles)``: the profiles of each of the lines ``names``."""
+    return _(", ").join(
+        _("%(line)s (%(n)s profiles)") % {"line": name, "n": f"{plot.n_subjects.get(name, 0):,}"}
+        for name in names
+    )
+
+
 def bands_caption(plot: ProfilePlot) -> str:
     """The caption of the figure of summarised individual profiles (:attr:`ProfilePlot.bands`): which
     lines are summarised (those of :data:`BANDS_FROM` profiles or more) and which drawn one by one, what
@@ -604,12 +612,6 @@ def bands_caption(plot: ProfilePlot) -> str:
     """
     low, high = BAND_PERCENTILES
 
-    def profiles(names: Sequence[str]) -> str:
-        return _(", ").join(
-            _("%(line)s (%(n)s profiles)") % {"line": name, "n": f"{plot.n_subjects.get(name, 0):,}"}
-            for name in names
-        )
-
     summarised = [b.name for b in plot.bands]
     drawn = [line.name for line in plot.lines if line.name not in summarised]
     head = _(
@@ -617,9 +619,9 @@ def bands_caption(plot: ProfilePlot) -> str:
         "its profiles too many to draw one by one: the median of the concentrations (line) and their "
         "percentiles %(low)g to %(high)g (band; R quantile type 7), linear and semi-log. Summarised: "
         "%(summarised)s."
-    ) % {"from": BANDS_FROM, "low": low, "high": high, "summarised": profiles(summarised)}
+    ) % {"from": BANDS_FROM, "low": low, "high": high, "summarised": line_profiles(plot, summarised)}
     if drawn:
-        head += " " + _("Drawn one by one: %(drawn)s.") % {"drawn": profiles(drawn)}
+        head += " " + _("Drawn one by one: %(drawn)s.") % {"drawn": line_profiles(plot, drawn)}
     blq = plot.blq_rule or _blq_text(None)
     semilog = _semilog_text(plot)
     counts = _("; ").join(

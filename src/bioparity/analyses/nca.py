@@ -33,7 +33,14 @@ from bioparity.analyses.contract import (
     RunView,
     example_file,
 )
-from bioparity.analyses.figures import Figure, ProfilePlot, bands_caption, profile_plot, semilog_means_note
+from bioparity.analyses.figures import (
+    Figure,
+    ProfilePlot,
+    bands_caption,
+    line_profiles,
+    profile_plot,
+    semilog_means_note,
+)
 from bioparity.analyses.frames import frame_result
 from bioparity.analyses.tables import (
     PORTRAIT_BUDGET,
@@ -1166,11 +1173,7 @@ def profile_caption(plot: ProfilePlot, *, counts: bool = False) -> str:
     if plot.bands:  # what the summary of the individual profiles draws (BLQ rule too), where each profile is
         return " ".join([*notes, bands_caption(plot), _(EACH_PROFILE_NOTE)])
     if counts:
-        lines = _(", ").join(
-            _("%(line)s (%(n)s profiles)")
-            % {"line": line.name, "n": f"{plot.n_subjects.get(line.name, 0):,}"}
-            for line in plot.lines
-        )
+        lines = line_profiles(plot, [line.name for line in plot.lines])
         notes.append(_("Mean and individual profiles drawn per line: %(lines)s.") % {"lines": lines})
     notes += [plot.blq_rule] if plot.blq_rule else []  # the BLQ samples of the means and of the profiles
     return " ".join(notes)
