@@ -401,3 +401,25 @@ def test_the_sdtm_reader_notes_are_said_in_the_readers_language(theoph: pd.DataF
         assert chinese != note and " ".join(chinese.split()) in said, note
     for english in ("SDTM PC domain detected", "SDTM EX domain read", "one dose record per profile"):
         assert english not in said
+
+
+def test_adpp_and_adnca_transport_files_have_labels(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """ADPP and ADNCA as SAS transport v5: every variable has a label of at most 40 characters (FDA Study
+    Data Technical Conformance Guide, section 3.3.2), the ADaMIG v1.3 labels of AVAL, PARAMCD, APERIOD and
+    the ADNCA IG v1.0 label of AFRLT; each data set its label. Before, no variable had one (SDTM PP had)."""
+    crossover_pc(theoph).to_csv(tmp_path / "pc.csv", index=False)
+    args = ["nca", str(tmp_path / "pc.csv"), "--out", str(tmp_path / "o.csv")]
+    args += ["--adpp", str(tmp_path / "adpp.xpt"), "--adnca", str(tmp_path / "adnca.xpt")]
+    run = CliRunner().invoke(app, args)
+    assert run.exit_code == 0, run.output
+    for name, title in (
+        ("adpp", "Pharmacokinetic Parameters Analysis"),
+        ("adnca", "Pharmacokinetic Concentrations Analysis"),
+    ):
+        _frame, meta = pyreadstat.read_xport(str(tmp_path / f"{name}.xpt"))
+        labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
+        assert all(label and len(label) <= 40 for label in labels.values()), labels
+        assert meta.file_label == title
+        assert labels["AVAL"] == "Analysis Value" and labels["PARAMCD"] == "Parameter Code"
+        assert labels["APERIOD"] == "Period"
+    assert labels["AFRLT"] == "Actual Relative Time from First Dose"
