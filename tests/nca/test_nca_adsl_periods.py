@@ -209,3 +209,30 @@ def test_the_adsl_period_note_is_said_in_chinese(theoph: pd.DataFrame, tmp_path:
     with use_language("zh-CN"):
         chinese = note_text(rule)
     assert chinese != rule and " ".join(chinese.split()) in " ".join(run.output.split())
+
+
+def test_summary_statistics_are_per_planned_treatment(theoph: pd.DataFrame, tmp_path: Path) -> None:
+    """With the ADSL's TRTxxP the summary statistics are per treatment (TRTP), not pooled over the two
+    treatments of a period (EMA CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8). Reference, R 4.2.2: m <- the
+    Cmax of Theoph subjects 1-6; A = c(m[c(1,3,5)], 0.8 * m[c(2,4,6)]), B = c(0.8 * m[c(1,3,5)], m[c(4,6)])
+    (subject 2 not sampled in period 1): mean(A) 8.13266666666667, sd(A) 2.40394664388931, mean(B) 7.824,
+    sd(B) 1.23761060111814 (rtol 1e-12). Before, the rows were per period with both treatments pooled."""
+    _pc(theoph).to_csv(tmp_path / "pc.csv", index=False)
+    adsl().to_csv(tmp_path / "adsl.csv", index=False)
+    args = [
+        "nca",
+        str(tmp_path / "pc.csv"),
+        "--out",
+        str(tmp_path / "o.csv"),
+        "--adsl",
+        str(tmp_path / "adsl.csv"),
+    ]
+    run = runner.invoke(app, args)
+    assert run.exit_code == 0, run.output
+    summary = pd.read_csv(tmp_path / "o.summary.csv")
+    cmax = summary[summary["parameter"] == "CMAX"].set_index("TRTP")
+    assert list(cmax.index) == ["A", "B"] and list(cmax["n"]) == [6, 5]
+    want = {"A": (8.13266666666667, 2.40394664388931), "B": (7.824, 1.23761060111814)}
+    for treatment, (mean, sd) in want.items():
+        assert cmax.loc[treatment, "mean"] == pytest.approx(mean, rel=1e-12)
+        assert cmax.loc[treatment, "sd"] == pytest.approx(sd, rel=1e-12)

@@ -59,6 +59,7 @@ from bioparity.i18n.notes import compile_template, note_template, note_text
 from bioparity.io.adsl import AdslPeriods, adsl_periods, is_adsl
 from bioparity.io.nca_input import (
     ARMS_POOLED,
+    TREATMENT,
     NCADoses,
     NCASamples,
     check_sdtm_ex,
@@ -470,8 +471,10 @@ def _summary_groups(frame: pd.DataFrame) -> tuple[str | None, list[str]]:
     columns (:func:`profile_columns`) that must split them so that a subject gives one value per group and
     parameter (:func:`bioparity.nca.summary.split_columns`): the analyte, or the period of repeated
     profiles of one treatment, never a crossover's period or sequence. A single-analyte table stays as it
-    was."""
-    arm = _arm_column(frame)
+    was. Without an arm column, a crossover's planned treatment of each period (``TRTP``, from the ADSL:
+    :func:`bioparity.io.nca_input.with_derived_period`) groups them: statistics per treatment, not pooled
+    over the treatments of a period (EMA CPMP/EWP/QWP/1401/98 Rev. 1, section 4.1.8)."""
+    arm = _arm_column(frame) or (TREATMENT if TREATMENT in frame.columns else None)
     groups, subject = profile_columns(frame)
     # the SDTM visit variables of a table whose profiles they split (``--group VISITNUM``, or VISITNUM taken
     # from EX for a crossover: :meth:`bioparity.io.nca_input.ExDomain.dose_per_profile`)

@@ -64,7 +64,7 @@ _DM = (
 #: ``--dm`` of ``bioparity nca`` and ``nca-batch`` (:func:`bioparity.analyses.nca.with_arms`).
 DmOpt = Annotated[Path | None, typer.Option(help=_DM)]
 _ADSL = (
-    "ADaM ADSL (USUBJID, APxxSDT[/APxxSTM] or APxxSDTM, optional APxxEDT/APxxETM, TRTxxP): the period of "
+    "ADaM ADSL (USUBJID, APxxSDT with APxxSTM or APxxSDTM, optional APxxEDT/APxxETM, TRTxxP): the period of "
     "each sample of an SDTM PC crossover from its PCRFTDTC and the subject's period dates (not the order "
     "of the sampled doses), TRTP from TRTxxP."
 )
