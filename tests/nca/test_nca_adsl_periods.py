@@ -236,3 +236,20 @@ def test_summary_statistics_are_per_planned_treatment(theoph: pd.DataFrame, tmp_
     for treatment, (mean, sd) in want.items():
         assert cmax.loc[treatment, "mean"] == pytest.approx(mean, rel=1e-12)
         assert cmax.loc[treatment, "sd"] == pytest.approx(sd, rel=1e-12)
+
+
+def test_a_pcrftdtc_with_a_utc_offset_is_placed_by_its_clock_time() -> None:
+    """PCRFTDTC ``2026-01-05T08:00+01:00`` (SDTMIG allows the offset) is compared by its clock time with an
+    ADSL period starting 2026-01-05 08:00 (ADSL dates and times carry no offset): period 1, not a traceback
+    (before the fix: TypeError from a time-zone-aware timestamp)."""
+    from bioparity.io.adsl import adsl_periods, assign_periods
+    from bioparity.io.readers import LoadedTable
+    from bioparity.io.sdtm import iso_instants
+    from bioparity.nca.samples import Where
+
+    table = LoadedTable(adsl().head(1), "adsl.csv", "csv", None)
+    stamps = iso_instants(pd.Series(["2026-01-05T08:00+01:00", "2026-01-19T09:00+01:00"]))
+    period, treatment = assign_periods(
+        adsl_periods(table), pd.Series(["X1-1", "X1-1"]), stamps, Where(file="pc.csv"), "PCRFTDTC"
+    )
+    assert period.tolist() == [1, 2] and treatment.tolist() == ["A", "B"]

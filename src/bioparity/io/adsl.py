@@ -210,7 +210,10 @@ def _time_value(cell: object) -> pd.Timedelta | None:
 
 
 def _ns(stamps: pd.Series) -> pd.Series:
-    """Time stamps in nanoseconds (pandas may read them in microseconds), naive."""
+    """Time stamps in nanoseconds (pandas may read them in microseconds), naive: a PCRFTDTC with a UTC offset
+    keeps its local clock time, which is what an ADSL date and time without an offset state."""
+    if isinstance(stamps.dtype, pd.DatetimeTZDtype):
+        stamps = stamps.dt.tz_localize(None)
     return stamps.astype("datetime64[ns]")
 
 
